@@ -1,0 +1,44 @@
+package org.vmckpt.machine.memory;
+
+/**
+ * An immutable view of guest memory at a freeze: page references that the guest will never write again
+ * (it copies a page before writing it), and the pages written in the epoch that the freeze ended.
+ * A saver thread may read it while the guest runs; call {@link #release()} when done.
+ */
+public final class FrozenMemory {
+    private final GuestMemory memory;
+    private final byte[][] pages;
+    private final long[] writtenInEpoch;
+    private final long epoch;
+    private boolean released;
+
+    FrozenMemory(GuestMemory memory, byte[][] pages, long[] writtenInEpoch, long epoch) {
+        this.memory = memory;
+        this.pages = pages;
+        this.writtenInEpoch = writtenInEpoch;
+        this.epoch = epoch;
+    }
+
+    public int pageCount() { return pages.length; }
+
+    /** The frozen page, or {@code null} for a page that was never touched (all zeros). Never write into it. */
+    public byte[] page(int idx) { return pages[idx]; }
+
+    /** Whether page {@code idx} was written during the epoch this freeze ended. */
+    public boolean writtenInEpoch(int idx) {
+        return (writtenInEpoch[idx >>> 6] & (1L << idx)) != 0;
+    }
+
+    public long[] writtenBitmap() { return writtenInEpoch.clone(); }
+
+    /** The epoch number that began at this freeze. */
+    public long epoch() { return epoch; }
+
+    /** Ends copy-on-write for this view. The arrays stay valid for whoever still holds them. */
+    public synchronized void release() {
+        if (!released) {
+            released = true;
+            memory.unfreeze(pages);
+        }
+    }
+}

@@ -1,0 +1,305 @@
+package org.vmckpt.machine.memory;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Guest RAM as an array of 4 KiB pages, allocated on first touch.
+ *
+ * <p>This is the one place that knows about dirty logging and copy-on-write, and it keeps both off the
+ * hart's fast path: a hart caches a <em>write</em> mapping of a page only after {@link #pageForWrite} has
+ * marked that page dirty in the current epoch (and copied it aside if it was frozen). So the first write to
+ * a page in an epoch takes the slow path, every later write is a plain array store.
+ *
+ * <p>{@link #freeze()} ends the epoch: it copies the page-reference array (a few MB for GiBs of RAM) and
+ * flushes all cached write mappings. From then on the frozen view never changes, because the first write
+ * to a frozen page clones it. Downtime is the reference copy, however much the guest writes afterwards.
+ *
+ * <p>Threading: the hart thread (the machine's run thread) is the only writer. A saver thread may read a
+ * {@link FrozenMemory} concurrently. Page arrays handed to the saver are never written again.
+ */
+public final class GuestMemory {
+    public static final int PAGE_SHIFT = 12;
+    public static final int PAGE_SIZE = 1 << PAGE_SHIFT;
+    public static final int PAGE_MASK = PAGE_SIZE - 1;
+
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final long base;
+    private final long size;
+    private final int pageCount;
+
+    /** Host array per page; {@code null} = never touched (zero), or not loaded yet under a lazy source. */
+    private byte[][] pages;
+    /** Pages written in the current epoch. */
+    private long[] dirty;
+    /** Page references at the last freeze, while a saver still reads them; else {@code null}. */
+    private volatile byte[][] frozen;
+    /** Lazy restore: pages not yet loaded come from here. */
+    private PageSource lazySource;
+    private BitSet lazyPending;
+    private long epoch;
+    private long copyOnWriteCount;
+
+    private final List<MemoryObserver> observers = new ArrayList<>();
+
+    public GuestMemory(long base, long size) {
+        if ((base & PAGE_MASK) != 0 || (size & PAGE_MASK) != 0 || size <= 0) {
+            throw new IllegalArgumentException("RAM base and size must be positive multiples of 4 KiB");
+        }
+        if (size / PAGE_SIZE > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("RAM too large: " + size);
+        this.base = base;
+        this.size = size;
+        this.pageCount = (int) (size >>> PAGE_SHIFT);
+        this.pages = new byte[pageCount][];
+        this.dirty = new long[(pageCount + 63) >>> 6];
+    }
+
+    public long base() { return base; }
+    public long size() { return size; }
+    public int pageCount() { return pageCount; }
+    public long epoch() { return epoch; }
+    /** Number of pages cloned because the guest wrote them while frozen. */
+    public long copyOnWriteCount() { return copyOnWriteCount; }
+
+    public void addObserver(MemoryObserver o) { observers.add(o); }
+
+    /** True if {@code paddr .. paddr+len-1} lies inside RAM. */
+    public boolean contains(long paddr, long len) {
+        long off = paddr - base;
+        return off >= 0 && len >= 0 && off <= size - len;
+    }
+
+    /** Page index of a physical address inside RAM, or -1. */
+    public int pageIndexOf(long paddr) {
+        long off = paddr - base;
+        if (off < 0 || off >= size) return -1;
+        return (int) (off >>> PAGE_SHIFT);
+    }
+
+    // ---------------------------------------------------------------- page access (slow path of the harts)
+
+    /** The host array to read page {@code idx} from. Allocates (or lazily loads) on first touch. */
+    public byte[] pageForRead(int idx) {
+        byte[] p = pages[idx];
+        if (p == null) p = materialize(idx);
+        return p;
+    }
+
+    /**
+     * The host array to write page {@code idx} through: marks the page dirty in this epoch and, if it is
+     * part of the frozen view, replaces it by a private copy first. A hart may cache the result for writes
+     * until {@link MemoryObserver#flushWriteMappings()}.
+     */
+    public byte[] pageForWrite(int idx) {
+        byte[] p = pages[idx];
+        if (p == null) {
+            p = materialize(idx);
+        }
+        byte[][] f = frozen;
+        if (f != null && f[idx] == p) {
+            p = p.clone();
+            pages[idx] = p;
+            copyOnWriteCount++;
+            for (MemoryObserver o : observers) o.pageReplaced(idx);
+        }
+        dirty[idx >>> 6] |= 1L << idx;
+        return p;
+    }
+
+    private byte[] materialize(int idx) {
+        byte[] p = null;
+        if (lazySource != null && lazyPending.get(idx)) {
+            p = lazySource.loadPage(idx);
+            lazyPending.clear(idx);
+            if (lazyPending.isEmpty()) {
+                lazySource = null;
+                lazyPending = null;
+            }
+        }
+        if (p == null) p = new byte[PAGE_SIZE];
+        pages[idx] = p;
+        return p;
+    }
+
+    public boolean isDirty(int idx) {
+        return (dirty[idx >>> 6] & (1L << idx)) != 0;
+    }
+
+    // ---------------------------------------------------------------- physical access for devices and firmware
+
+    public int read8(long paddr) {
+        return pageForRead(index(paddr, 1))[(int) (paddr & PAGE_MASK)] & 0xff;
+    }
+
+    public int read16(long paddr) {
+        if ((paddr & PAGE_MASK) > PAGE_SIZE - 2) return read8(paddr) | read8(paddr + 1) << 8;
+        return (short) SHORT.get(pageForRead(index(paddr, 2)), (int) (paddr & PAGE_MASK)) & 0xffff;
+    }
+
+    public int read32(long paddr) {
+        if ((paddr & PAGE_MASK) > PAGE_SIZE - 4) return read16(paddr) | read16(paddr + 2) << 16;
+        return (int) INT.get(pageForRead(index(paddr, 4)), (int) (paddr & PAGE_MASK));
+    }
+
+    public long read64(long paddr) {
+        if ((paddr & PAGE_MASK) > PAGE_SIZE - 8) return (read32(paddr) & 0xffffffffL) | (long) read32(paddr + 4) << 32;
+        return (long) LONG.get(pageForRead(index(paddr, 8)), (int) (paddr & PAGE_MASK));
+    }
+
+    public void write8(long paddr, int v) {
+        pageForWrite(index(paddr, 1))[(int) (paddr & PAGE_MASK)] = (byte) v;
+    }
+
+    public void write16(long paddr, int v) {
+        if ((paddr & PAGE_MASK) > PAGE_SIZE - 2) { write8(paddr, v); write8(paddr + 1, v >>> 8); return; }
+        SHORT.set(pageForWrite(index(paddr, 2)), (int) (paddr & PAGE_MASK), (short) v);
+    }
+
+    public void write32(long paddr, int v) {
+        if ((paddr & PAGE_MASK) > PAGE_SIZE - 4) { write16(paddr, v); write16(paddr + 2, v >>> 16); return; }
+        INT.set(pageForWrite(index(paddr, 4)), (int) (paddr & PAGE_MASK), v);
+    }
+
+    public void write64(long paddr, long v) {
+        if ((paddr & PAGE_MASK) > PAGE_SIZE - 8) { write32(paddr, (int) v); write32(paddr + 4, (int) (v >>> 32)); return; }
+        LONG.set(pageForWrite(index(paddr, 8)), (int) (paddr & PAGE_MASK), v);
+    }
+
+    /** Copies guest bytes out. The range must lie in RAM (check with {@link #contains}). */
+    public void readBytes(long paddr, byte[] dst, int off, int len) {
+        while (len > 0) {
+            int po = (int) (paddr & PAGE_MASK);
+            int n = Math.min(len, PAGE_SIZE - po);
+            System.arraycopy(pageForRead(index(paddr, n)), po, dst, off, n);
+            paddr += n; off += n; len -= n;
+        }
+    }
+
+    /** Copies bytes into the guest. The range must lie in RAM (check with {@link #contains}). */
+    public void writeBytes(long paddr, byte[] src, int off, int len) {
+        while (len > 0) {
+            int po = (int) (paddr & PAGE_MASK);
+            int n = Math.min(len, PAGE_SIZE - po);
+            System.arraycopy(src, off, pageForWrite(index(paddr, n)), po, n);
+            paddr += n; off += n; len -= n;
+        }
+    }
+
+    private int index(long paddr, int len) {
+        long off = paddr - base;
+        if (off < 0 || off > size - len) {
+            throw new IndexOutOfBoundsException(String.format("physical address 0x%x (+%d) is outside RAM", paddr, len));
+        }
+        return (int) (off >>> PAGE_SHIFT);
+    }
+
+    // ---------------------------------------------------------------- epochs, freeze, restore
+
+    /**
+     * Ends the current epoch and freezes memory: returns the page references and the pages written during
+     * the ending epoch. Until {@link FrozenMemory#release()}, a guest write to a frozen page copies it first.
+     * Cost: one copy of the reference array and one of the dirty bitmap.
+     */
+    public FrozenMemory freeze() {
+        if (frozen != null) throw new IllegalStateException("memory is already frozen by a checkpoint in progress");
+        materializeAllLazy();
+        byte[][] refs = pages.clone();
+        long[] written = dirty;
+        dirty = new long[written.length];
+        epoch++;
+        frozen = refs;
+        for (MemoryObserver o : observers) o.flushWriteMappings();
+        return new FrozenMemory(this, refs, written, epoch);
+    }
+
+    /** Starts a new dirty-log epoch without freezing; returns the bitmap of pages written in the old one. */
+    public long[] startNewEpoch() {
+        long[] written = dirty;
+        dirty = new long[written.length];
+        epoch++;
+        for (MemoryObserver o : observers) o.flushWriteMappings();
+        return written;
+    }
+
+    void unfreeze(byte[][] refs) {
+        if (frozen == refs) frozen = null;
+    }
+
+    public boolean isFrozen() {
+        return frozen != null;
+    }
+
+    /** Current host array of a page, or {@code null} if never touched. For savers and state hashing. */
+    public byte[] peekPage(int idx) {
+        return pages[idx];
+    }
+
+    /**
+     * Replaces one page's contents (restore, reset). {@code data == null} means zeros. The page is marked
+     * dirty, as any write is.
+     */
+    public void restorePage(int idx, byte[] data) {
+        if (data != null && data.length != PAGE_SIZE) throw new IllegalArgumentException("page must be 4096 bytes");
+        byte[] p = pages[idx];
+        byte[][] f = frozen;
+        if (p == null || (f != null && f[idx] == p)) {
+            pages[idx] = data == null ? null : data.clone();
+            if (p != null) for (MemoryObserver o : observers) o.pageReplaced(idx);
+        } else if (data == null) {
+            java.util.Arrays.fill(p, (byte) 0);
+        } else {
+            System.arraycopy(data, 0, p, 0, PAGE_SIZE);
+        }
+        if (lazyPending != null) lazyPending.clear(idx);
+        dirty[idx >>> 6] |= 1L << idx;
+    }
+
+    /**
+     * Lazy restore: every page in {@code pending} is loaded from {@code source} on first touch. Pages not in
+     * {@code pending} are zero. Must be called on a fresh memory before the machine runs.
+     */
+    public void setLazySource(PageSource source, BitSet pending) {
+        this.pages = new byte[pageCount][];
+        this.lazySource = pending.isEmpty() ? null : source;
+        this.lazyPending = pending.isEmpty() ? null : (BitSet) pending.clone();
+        for (MemoryObserver o : observers) o.flushAllMappings();
+    }
+
+    /** Loads one pending lazy page now (the background prefetcher calls this on the run thread). */
+    public void prefetch(int idx) {
+        if (lazyPending != null && lazyPending.get(idx) && pages[idx] == null) materialize(idx);
+    }
+
+    /** Pages a lazy restore has not loaded yet. */
+    public int lazyPendingCount() {
+        BitSet p = lazyPending;
+        return p == null ? 0 : p.cardinality();
+    }
+
+    /** Loads every page still pending from a lazy restore (needed before a freeze or hash). */
+    public void materializeAllLazy() {
+        BitSet p = lazyPending;
+        if (p == null) return;
+        for (int i = p.nextSetBit(0); i >= 0 && lazyPending != null; i = lazyPending.nextSetBit(i + 1)) {
+            if (pages[i] == null) materialize(i);
+        }
+        lazySource = null;
+        lazyPending = null;
+    }
+
+    /** True if the page is all zeros (or was never touched). */
+    public static boolean isZeroPage(byte[] p) {
+        if (p == null) return true;
+        for (int i = 0; i < PAGE_SIZE; i += 8) {
+            if ((long) LONG.get(p, i) != 0) return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,13 @@
+package org.vmckpt.machine.memory;
+
+/** Whoever caches host page arrays (the harts' TLBs) is told when those caches go stale. */
+public interface MemoryObserver {
+    /** Drop every cached write mapping: a new dirty-log epoch began or memory was frozen. */
+    void flushWriteMappings();
+
+    /** The host array behind RAM page {@code pageIndex} was replaced; drop every mapping of it. */
+    void pageReplaced(int pageIndex);
+
+    /** Drop every cached mapping of RAM (after a restore or reset replaced memory wholesale). */
+    void flushAllMappings();
+}
