@@ -1,0 +1,67 @@
+package org.vmckpt.machine.device;
+
+import org.vmckpt.machine.state.Snapshottable;
+import org.vmckpt.machine.state.StateFormatException;
+import org.vmckpt.machine.state.StateReader;
+import org.vmckpt.machine.state.StateWriter;
+
+/**
+ * The "sifive,test1" finisher at 0x100000 on QEMU's virt board, which Linux's syscon-poweroff/reboot and
+ * OpenSBI use to stop or reset the machine. A 16- or 32-bit write to offset 0 whose low 16 bits are
+ * {@code 0x5555} powers off with exit code 0, {@code 0x3333} powers off with exit code {@code value >>> 16}
+ * (the failure code), and {@code 0x7777} resets. Anything else is ignored; reads return zero.
+ * The device holds no state: its record is empty.
+ */
+public final class SifiveTest implements MmioDevice, Snapshottable {
+    public static final long SIZE = 0x1000;
+    public static final int FINISHER_PASS = 0x5555;
+    public static final int FINISHER_FAIL = 0x3333;
+    public static final int FINISHER_RESET = 0x7777;
+
+    private static final int STATE_VERSION = 1;
+
+    private final PowerControl power;
+
+    public SifiveTest(PowerControl power) {
+        this.power = power;
+    }
+
+    @Override
+    public long read(long offset, int size) {
+        return 0;
+    }
+
+    @Override
+    public void write(long offset, int size, long value) {
+        if (offset != 0 || size < 2) return; // QEMU accepts 2- and 4-byte writes
+        int status = (int) value & 0xFFFF;
+        int code = (int) (value >>> 16) & 0xFFFF;
+        switch (status) {
+            case FINISHER_PASS -> power.powerOff(0);
+            case FINISHER_FAIL -> power.powerOff(code);
+            case FINISHER_RESET -> power.reset();
+            default -> { }
+        }
+    }
+
+    @Override
+    public String stateName() {
+        return "sifive-test";
+    }
+
+    @Override
+    public int stateVersion() {
+        return STATE_VERSION;
+    }
+
+    /** Record v1 is empty. */
+    @Override
+    public void saveState(StateWriter out) {
+    }
+
+    @Override
+    public void loadState(StateReader in, int version) throws StateFormatException {
+        if (version != STATE_VERSION) throw StateFormatException.unsupportedVersion(stateName(), version, STATE_VERSION);
+        in.expectEnd();
+    }
+}
