@@ -262,6 +262,29 @@ public final class GuestMemory {
     }
 
     /**
+     * The guest does not need the contents of page {@code idx} (ballooned, reported or hinted free): from now
+     * on it reads as zeros and its host array is dropped. A frozen view keeps its own reference, so a
+     * checkpoint in progress still sees the old contents. Cached mappings are dropped and the page is marked
+     * dirty, as for any change. The caller checks {@code 0 <= idx < pageCount()}.
+     */
+    public void discardPage(int idx) {
+        byte[] p = pages[idx];
+        if (lazyPending != null) {
+            // Its saved contents are not needed either: do not load them on the next touch.
+            lazyPending.clear(idx);
+            if (lazyPending.isEmpty()) {
+                lazySource = null;
+                lazyPending = null;
+            }
+        }
+        if (p != null) {
+            pages[idx] = null;
+            for (MemoryObserver o : observers) o.pageReplaced(idx);
+        }
+        dirty[idx >>> 6] |= 1L << idx;
+    }
+
+    /**
      * Lazy restore: every page in {@code pending} is loaded from {@code source} on first touch. Pages not in
      * {@code pending} are zero. Must be called on a fresh memory before the machine runs.
      */
