@@ -1,0 +1,23 @@
+package org.vmckpt.cli.qmp;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a finished checkpoint reports.
+ *
+ * @param id            the checkpoint's id (what {@code vmckpt-reset} takes)
+ * @param sizeBytes     bytes the checkpoint added to the store
+ * @param totalNanos    time from request to durable checkpoint
+ * @param downtimeNanos time the guest was paused
+ * @param pageCounts    pages by how they were handled, e.g. {"written": n, "zero": n, "free": n, "unchanged": n}
+ */
+public record CheckpointResult(String id, long sizeBytes, long totalNanos, long downtimeNanos,
+                               Map<String, Long> pageCounts) {
+    public CheckpointResult {
+        Objects.requireNonNull(id, "id");
+        pageCounts = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(pageCounts, "pageCounts")));
+    }
+}

@@ -1,0 +1,187 @@
+package org.vmckpt.cli.qmp;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The commands available after capabilities negotiation, mapped onto a {@link VmController}. Each returns the
+ * value for {"return": ...} or throws {@link QmpException} for {"error": ...}. Shared by all sessions;
+ * holds no per-connection state ({@code qmp_capabilities} is handled by {@link QmpSession}).
+ */
+final class QmpCommands {
+    static final String QMP_CAPABILITIES = "qmp_capabilities";
+    static final String QUIT = "quit";
+    /** Every command name, in the order query-commands lists them. */
+    static final List<String> NAMES = List.of(
+            QMP_CAPABILITIES, "query-commands", "query-version", "query-status",
+            "stop", "cont", "system_powerdown", QUIT,
+            "vmckpt-checkpoint", "vmckpt-reset", "vmckpt-query-checkpoint");
+
+    private static final System.Logger LOG = System.getLogger(QmpCommands.class.getName());
+    private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final VmController vm;
+    private final VmEventSink events;
+
+    QmpCommands(VmController vm, VmEventSink events) {
+        this.vm = vm;
+        this.events = events;
+    }
+
+    static boolean exists(String name) {
+        return NAMES.contains(name);
+    }
+
+    /**
+     * Runs a command. {@code quit} only checks its arguments here: the session calls {@link #quitAfterReply()}
+     * once the reply is on the wire, because quitting may end the process.
+     */
+    Object execute(String name, Map<String, Object> arguments) throws QmpException {
+        switch (name) {
+            case "query-commands": {
+                new QmpArguments(arguments, Set.of());
+                List<Object> list = new ArrayList<>();
+                for (String command : NAMES) {
+                    list.add(Map.of("name", command));
+                }
+                return list;
+            }
+            case "query-version":
+                new QmpArguments(arguments, Set.of());
+                return QmpServer.versionInfo();
+            case "query-status": {
+                new QmpArguments(arguments, Set.of());
+                Map<String, Object> status = new LinkedHashMap<>();
+                status.put("status", vm.status());
+                status.put("singlestep", false);
+                status.put("running", vm.running());
+                return status;
+            }
+            case "stop":
+                new QmpArguments(arguments, Set.of());
+                call(vm::pause);
+                return Map.of();
+            case "cont":
+                new QmpArguments(arguments, Set.of());
+                call(vm::resume);
+                return Map.of();
+            case "system_powerdown":
+                new QmpArguments(arguments, Set.of());
+                call(vm::powerdown);
+                return Map.of();
+            case QUIT:
+                new QmpArguments(arguments, Set.of());
+                return Map.of();
+            case "vmckpt-checkpoint":
+                return checkpoint(new QmpArguments(arguments, Set.of("name", "live", "incremental", "stop", "options")));
+            case "vmckpt-reset":
+                return reset(new QmpArguments(arguments, Set.of("checkpoint")));
+            case "vmckpt-query-checkpoint":
+                new QmpArguments(arguments, Set.of());
+                return vm.queryCheckpointStatus();
+            default:
+                throw new QmpException(QmpException.COMMAND_NOT_FOUND, "The command " + name + " has not been found");
+        }
+    }
+
+    void quitAfterReply() throws QmpException {
+        call(vm::quit);
+    }
+
+    private Object checkpoint(QmpArguments args) throws QmpException {
+        CheckpointRequest request = new CheckpointRequest(
+                args.optionalString("name"),
+                args.optionalBoolean("live", true),
+                args.optionalBoolean("incremental", false),
+                args.optionalBoolean("stop", false),
+                args.optionalObject("options"));
+        ProgressEventThrottle progress = new ProgressEventThrottle(events, PROGRESS_INTERVAL_NANOS);
+        CheckpointResult result;
+        try {
+            result = vm.checkpoint(request, progress);
+        } catch (CheckpointBusyException busy) {
+            throw QmpException.generic(busy.getMessage()); // the running checkpoint is fine: no FAILED event
+        } catch (Exception e) {
+            Map<String, Object> failed = new LinkedHashMap<>();
+            if (request.name() != null) {
+                failed.put("name", request.name());
+            }
+            failed.put("error", describe(e));
+            events.emit(VmEventSink.CHECKPOINT_FAILED, failed);
+            throw asQmp(e);
+        } finally {
+            progress.close();
+        }
+        Map<String, Object> completed = new LinkedHashMap<>();
+        completed.put("id", result.id());
+        if (request.name() != null) {
+            completed.put("name", request.name());
+        }
+        completed.put("size", result.sizeBytes());
+        completed.put("downtime-ns", result.downtimeNanos());
+        completed.put("total-ns", result.totalNanos());
+        events.emit(VmEventSink.CHECKPOINT_COMPLETED, completed);
+
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("id", result.id());
+        reply.put("size", result.sizeBytes());
+        reply.put("total-ns", result.totalNanos());
+        reply.put("downtime-ns", result.downtimeNanos());
+        reply.put("pages", new LinkedHashMap<String, Object>(result.pageCounts()));
+        return reply;
+    }
+
+    private Object reset(QmpArguments args) throws QmpException {
+        String checkpoint = args.requiredString("checkpoint");
+        ResetResult result;
+        try {
+            result = vm.reset(checkpoint);
+        } catch (Exception e) {
+            throw asQmp(e);
+        }
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("checkpoint", result.checkpointId());
+        reply.put("pages-restored", result.pagesRestored());
+        reply.put("total-ns", result.totalNanos());
+        return reply;
+    }
+
+    /** A controller call that returns nothing. */
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    private static void call(Action action) throws QmpException {
+        try {
+            action.run();
+        } catch (Exception e) {
+            throw asQmp(e);
+        }
+    }
+
+    static QmpException asQmp(Exception e) {
+        if (e instanceof QmpException q) {
+            return q;
+        }
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        if (e instanceof RuntimeException) {
+            LOG.log(System.Logger.Level.WARNING, "VM controller threw an unchecked exception", e);
+        }
+        return QmpException.generic(describe(e));
+    }
+
+    private static String describe(Exception e) {
+        String message = e.getMessage();
+        if (e instanceof RuntimeException || message == null || message.isBlank()) {
+            // A RuntimeException is a bug in the controller: name it so the report is useful.
+            return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        }
+        return message;
+    }
+}

@@ -1,0 +1,195 @@
+package org.vmckpt.cli.qmp;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A QMP server on a Unix domain socket, controlling one {@link VmController}.
+ *
+ * <p>Each client gets its own daemon threads (see {@link QmpSession}), so a long command on one connection
+ * (a checkpoint) never delays another connection's commands. Events go to every client that has finished
+ * capabilities negotiation. The protocol is described in docs/API.md.
+ *
+ * <pre>
+ * QmpServer server = QmpServer.start(Path.of("/run/vm.qmp"), controller); // calls controller.setEventSink(server)
+ * ...
+ * server.close(); // disconnects clients and removes the socket file
+ * </pre>
+ */
+public final class QmpServer implements VmEventSink, Closeable {
+    private static final System.Logger LOG = System.getLogger(QmpServer.class.getName());
+
+    /** vmckpt's version, reported in the greeting and by query-version in QEMU's VersionInfo shape. */
+    static final int VERSION_MAJOR = 0;
+    static final int VERSION_MINOR = 1;
+    static final int VERSION_MICRO = 0;
+
+    private final Path socketPath;
+    private final ServerSocketChannel listener;
+    private final Object socketFileKey;
+    private final QmpCommands commands;
+    private final List<QmpSession> sessions = new CopyOnWriteArrayList<>();
+    private final AtomicInteger clientCount = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private QmpServer(Path socketPath, ServerSocketChannel listener, Object socketFileKey, VmController vm) {
+        this.socketPath = socketPath;
+        this.listener = listener;
+        this.socketFileKey = socketFileKey;
+        this.commands = new QmpCommands(vm, this);
+    }
+
+    /**
+     * Listens on {@code socketPath} and starts accepting clients. A socket file left behind by a dead process
+     * is replaced; a socket on which a process still listens, or a path that is not a socket, is refused.
+     */
+    public static QmpServer start(Path socketPath, VmController vm) throws IOException {
+        Objects.requireNonNull(vm, "vm");
+        Path path = socketPath.toAbsolutePath();
+        removeStaleSocket(path);
+        ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            listener.bind(UnixDomainSocketAddress.of(path));
+        } catch (IOException e) {
+            listener.close();
+            throw new IOException("cannot listen on " + path + ": " + e.getMessage(), e);
+        }
+        Object fileKey = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        QmpServer server = new QmpServer(path, listener, fileKey, vm);
+        vm.setEventSink(server);
+        Thread acceptor = new Thread(server::acceptLoop, "qmp-accept " + path.getFileName());
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return server;
+    }
+
+    private static void removeStaleSocket(Path path) throws IOException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException absent) {
+            return;
+        }
+        if (!attributes.isOther()) {
+            throw new IOException(path + " exists and is not a socket; refusing to replace it");
+        }
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            throw new IOException("another process is already listening on " + path
+                    + "; refusing to take over its control socket (stop it, or choose another path)");
+        } catch (ConnectException nobodyListening) {
+            LOG.log(System.Logger.Level.INFO, "replacing stale control socket " + path);
+            Files.deleteIfExists(path);
+        }
+    }
+
+    public Path socketPath() {
+        return socketPath;
+    }
+
+    /** Sends an event to every negotiated client. Never blocks on a slow client. */
+    @Override
+    public void emit(String event, Map<String, Object> data) {
+        Instant now = Instant.now();
+        Map<String, Object> timestamp = new LinkedHashMap<>();
+        timestamp.put("seconds", now.getEpochSecond());
+        timestamp.put("microseconds", (long) (now.getNano() / 1000));
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("event", event);
+        message.put("data", data == null ? Map.of() : data);
+        message.put("timestamp", timestamp);
+        String line = Json.write(message);
+        for (QmpSession session : sessions) {
+            session.deliverEvent(line);
+        }
+    }
+
+    /** Stops listening, disconnects every client and removes the socket file (if it is still ours). */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            listener.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing the listener failed", e);
+        }
+        for (QmpSession session : sessions) {
+            session.close();
+        }
+        try {
+            // Another server may have replaced the file since (after deciding ours was dead): leave theirs alone.
+            Object key = Files.readAttributes(socketPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            if (Objects.equals(key, socketFileKey)) {
+                Files.deleteIfExists(socketPath);
+            }
+        } catch (NoSuchFileException gone) {
+            // already removed
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove control socket " + socketPath + ": " + e.getMessage());
+        }
+    }
+
+    void sessionClosed(QmpSession session) {
+        sessions.remove(session);
+    }
+
+    String greetingLine() {
+        Map<String, Object> qmp = new LinkedHashMap<>();
+        qmp.put("version", versionInfo());
+        qmp.put("capabilities", List.of());
+        return Json.write(Map.of("QMP", qmp));
+    }
+
+    /** QEMU's VersionInfo: {"qemu": {"major", "minor", "micro"}, "package"}; here it carries vmckpt's version. */
+    static Map<String, Object> versionInfo() {
+        Map<String, Object> triple = new LinkedHashMap<>();
+        triple.put("major", (long) VERSION_MAJOR);
+        triple.put("minor", (long) VERSION_MINOR);
+        triple.put("micro", (long) VERSION_MICRO);
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("qemu", triple);
+        info.put("package", "vmckpt " + VERSION_MAJOR + "." + VERSION_MINOR + "." + VERSION_MICRO);
+        return info;
+    }
+
+    private void acceptLoop() {
+        while (!closed.get()) {
+            SocketChannel client;
+            try {
+                client = listener.accept();
+            } catch (ClosedChannelException stopped) { // includes AsynchronousCloseException from close()
+                return;
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "accepting a QMP client failed", e);
+                return;
+            }
+            QmpSession session = new QmpSession(client, this, commands, "qmp-client-" + clientCount.incrementAndGet());
+            sessions.add(session);
+            if (closed.get()) {
+                session.close(); // close() may have run between accept and add
+                return;
+            }
+            session.start();
+        }
+    }
+}

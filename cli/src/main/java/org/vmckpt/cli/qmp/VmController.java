@@ -1,0 +1,66 @@
+package org.vmckpt.cli.qmp;
+
+import java.util.Map;
+
+/**
+ * What the control socket needs from a running virtual machine. The machine runner implements it; the
+ * {@link QmpServer} turns QMP commands into these calls.
+ *
+ * <p>Threading: every method may be called from any client thread, concurrently with the others. In
+ * particular {@link #status()}, {@link #running()} and {@link #queryCheckpointStatus()} are called while a
+ * {@link #checkpoint} runs on another thread and must answer promptly.
+ *
+ * <p>Errors: an exception thrown by a method becomes a QMP error reply on the connection that asked
+ * ({@code GenericError} with the exception's message; a {@link QmpException} keeps its own class). The
+ * connection stays open.
+ *
+ * <p>Events: the controller reports changes of the machine's run state itself, whatever caused them (a QMP
+ * command, the guest powering off, a stop-after checkpoint), through the sink given to
+ * {@link #setEventSink}: {@code STOP}, {@code RESUME}, {@code SHUTDOWN}, {@code POWERDOWN} (see
+ * {@link VmEventSink}). The server itself emits the checkpoint events.
+ */
+public interface VmController {
+
+    /** Called once by the server before it accepts clients; events sent here go to every negotiated client. */
+    void setEventSink(VmEventSink sink);
+
+    /** The QMP RunState name: "running", "paused", "shutdown", "prelaunch", "save-vm", "restore-vm", "internal-error", ... */
+    String status();
+
+    /** Whether the guest CPUs are executing (QMP query-status "running"). */
+    boolean running();
+
+    /** Stops the guest CPUs at an instruction boundary (QMP {@code stop}); stopping a stopped VM is not an error. */
+    void pause() throws Exception;
+
+    /** Resumes the guest CPUs (QMP {@code cont}). */
+    void resume() throws Exception;
+
+    /**
+     * Stops the VM and ends the monitor (QMP {@code quit}). Called after the reply has been written to the
+     * client; it should emit {@code SHUTDOWN} ({"guest": false, "reason": "host-qmp-quit"}).
+     */
+    void quit() throws Exception;
+
+    /** Asks the guest to power off, like pressing an ACPI power button (QMP {@code system_powerdown}); returns at once. */
+    void powerdown() throws Exception;
+
+    /**
+     * Takes a checkpoint and returns when it is durable. May take seconds; report progress through
+     * {@code progress} as often as convenient (the server rate-limits the events it sends).
+     *
+     * <p>Whether a second request may run while one is in progress is this method's policy: reject it by
+     * throwing {@link CheckpointBusyException} (see {@link CheckpointGate}), or queue it.
+     */
+    CheckpointResult checkpoint(CheckpointRequest request, ProgressSink progress) throws Exception;
+
+    /** Rolls the running VM back to the checkpoint with this id. */
+    ResetResult reset(String checkpointId) throws Exception;
+
+    /**
+     * The state of checkpointing, returned as-is by {@code vmckpt-query-checkpoint}: a JSON-writable map
+     * (String, Number, Boolean, null, List and Map values), e.g. {"active": true, "phase": "memory",
+     * "bytes": 123, "last-id": "..."}.
+     */
+    Map<String, Object> queryCheckpointStatus();
+}
