@@ -1,0 +1,106 @@
+package org.vmckpt.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A tiny GNU-style option parser: {@code --name value}, {@code --name=value}, boolean {@code --flag}, and
+ * positional arguments. Unknown options are an error that names them.
+ */
+public final class Args {
+    private final Map<String, List<String>> values = new LinkedHashMap<>();
+    private final List<String> positional = new ArrayList<>();
+
+    public static Args parse(String[] argv, int from, Set<String> withValue, Set<String> flags) throws UsageException {
+        Args a = new Args();
+        for (int i = from; i < argv.length; i++) {
+            String s = argv[i];
+            if (s.equals("--")) {
+                for (int j = i + 1; j < argv.length; j++) a.positional.add(argv[j]);
+                break;
+            }
+            if (s.startsWith("--")) {
+                String name = s.substring(2);
+                String value = null;
+                int eq = name.indexOf('=');
+                if (eq >= 0) {
+                    value = name.substring(eq + 1);
+                    name = name.substring(0, eq);
+                }
+                if (withValue.contains(name)) {
+                    if (value == null) {
+                        if (i + 1 >= argv.length) throw new UsageException("option --" + name + " needs a value");
+                        value = argv[++i];
+                    }
+                    a.values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+                } else if (flags.contains(name)) {
+                    if (value != null) throw new UsageException("option --" + name + " takes no value");
+                    a.values.computeIfAbsent(name, k -> new ArrayList<>()).add("true");
+                } else {
+                    throw new UsageException("unknown option --" + name + " (see --help)");
+                }
+            } else {
+                a.positional.add(s);
+            }
+        }
+        return a;
+    }
+
+    public String get(String name) {
+        List<String> v = values.get(name);
+        return v == null ? null : v.get(v.size() - 1);
+    }
+
+    public String get(String name, String def) {
+        String v = get(name);
+        return v == null ? def : v;
+    }
+
+    public List<String> all(String name) {
+        return values.getOrDefault(name, List.of());
+    }
+
+    public boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    public List<String> positional() {
+        return positional;
+    }
+
+    /** Parses sizes like 512M, 1G, 1024K, 4096 (bytes), 512MiB. */
+    public static long parseSize(String s, String option) throws UsageException {
+        String t = s.trim().toUpperCase().replace("IB", "").replace("B", "");
+        long mult = 1;
+        if (t.endsWith("K")) { mult = 1L << 10; t = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("M")) { mult = 1L << 20; t = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("G")) { mult = 1L << 30; t = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("T")) { mult = 1L << 40; t = t.substring(0, t.length() - 1); }
+        try {
+            long v = Long.parseLong(t);
+            if (v <= 0 || v > Long.MAX_VALUE / mult) throw new NumberFormatException();
+            return v * mult;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + option + ": '" + s + "' is not a size (examples: 512M, 1G)");
+        }
+    }
+
+    /** Parses durations like 30s, 500ms, 2m. */
+    public static long parseDurationMillis(String s, String option) throws UsageException {
+        String t = s.trim().toLowerCase();
+        long mult = 1000;
+        if (t.endsWith("ms")) { mult = 1; t = t.substring(0, t.length() - 2); }
+        else if (t.endsWith("s")) { t = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("m")) { mult = 60_000; t = t.substring(0, t.length() - 1); }
+        try {
+            long v = Long.parseLong(t);
+            if (v <= 0) throw new NumberFormatException();
+            return v * mult;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + option + ": '" + s + "' is not a duration (examples: 30s, 500ms, 2m)");
+        }
+    }
+}

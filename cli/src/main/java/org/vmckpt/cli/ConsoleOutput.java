@@ -1,0 +1,83 @@
+package org.vmckpt.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.IntConsumer;
+
+/**
+ * Where the guest's console bytes go (the terminal or a file). Buffered, flushed on newlines and by a
+ * timer, so a chatty boot does not cost a system call per byte. Optionally watches for a marker line and
+ * records when it first appeared.
+ */
+public final class ConsoleOutput implements IntConsumer, AutoCloseable {
+    private final OutputStream out;
+    private final byte[] marker;
+    private int matched;
+    private volatile long markerSeenNanos = -1;
+    private Runnable onMarker;
+    private final Thread flusher;
+    private volatile boolean closed;
+
+    public ConsoleOutput(OutputStream target, String marker) {
+        this.out = new BufferedOutputStream(target, 1 << 16);
+        this.marker = marker == null ? null : marker.getBytes(StandardCharsets.UTF_8);
+        this.flusher = new Thread(() -> {
+            while (!closed) {
+                try {
+                    Thread.sleep(20);
+                    flush();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "console-flush");
+        flusher.setDaemon(true);
+        flusher.start();
+    }
+
+    public void onMarker(Runnable r) {
+        this.onMarker = r;
+    }
+
+    /** System.nanoTime() when the marker was first printed, or -1. */
+    public long markerSeenNanos() {
+        return markerSeenNanos;
+    }
+
+    @Override
+    public synchronized void accept(int b) {
+        try {
+            out.write(b);
+            if (b == '\n') out.flush();
+        } catch (IOException e) {
+            // The terminal went away: keep the guest running, drop its output.
+        }
+        if (marker != null && markerSeenNanos < 0) {
+            if ((byte) b == marker[matched]) {
+                matched++;
+                if (matched == marker.length) {
+                    markerSeenNanos = System.nanoTime();
+                    if (onMarker != null) onMarker.run();
+                }
+            } else {
+                matched = (byte) b == marker[0] ? 1 : 0;
+            }
+        }
+    }
+
+    public synchronized void flush() {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            // ignored, as above
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        flush();
+    }
+}

@@ -1,0 +1,147 @@
+package org.vmckpt.cli;
+
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.MachineConfig;
+import org.vmckpt.machine.firmware.BootImageException;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** {@code vmckpt run}: boot a machine and attach the terminal to its serial console. */
+public final class RunCommand {
+    static final String HELP = """
+            Usage: vmckpt run [OPTIONS]
+
+            Boots a RISC-V virtual machine with the terminal as its serial console (Ctrl-A X quits).
+            With no --kernel, --elf or --bios, boots the default guest (Debian's riscv64 kernel and a busybox
+            initramfs, built on first use into ~/.cache/vmckpt/guest).
+
+            Guest:
+              --kernel FILE        Linux Image (plain or gzip) to boot with the built-in SBI firmware
+              --initrd FILE        initramfs for the kernel
+              --append ARGS        kernel command line (default guest: its own default line)
+              --workload NAME[,ARG...]  default guest: run a workload instead of a shell (memdirty, pagecache, kvstore)
+              --disk FILE[,rw]     raw disk image as virtio-blk (repeatable); writes go to an in-memory overlay
+                                   unless ,rw is given
+              --no-disk            default guest: attach no disk
+              --bios FILE          M-mode firmware at 0x80000000 (e.g. OpenSBI fw_jump.bin) instead of the built-in SBI
+              --elf FILE           run a bare-metal ELF in M-mode; exit status comes from its HTIF tohost write
+            Machine:
+              --mem SIZE           RAM size (default 512M; e.g. 1G)
+              --no-balloon         no virtio-balloon device
+              --no-rng             no virtio-rng device
+              --deterministic      time derives from retired instructions; no host input but console bytes
+            Console and control:
+              --console stdio|FILE where the serial console goes (default stdio)
+              --exit-on TEXT       end the run (status 0) when the console prints TEXT
+              --max-instructions N stop after N instructions (status 3)
+              --stats              print instructions retired, wall time and MIPS at exit (on stderr)
+              --api-socket PATH    QMP control socket (default: $XDG_RUNTIME_DIR or /tmp, vmckpt-NAME.sock)
+              --name NAME          VM name used for the default socket path (default: vm)
+
+            Exit status: the guest's poweroff status (0 for a clean poweroff), 2 for bad usage or images,
+            3 when --max-instructions ran out, 4 when the guest asked for a reboot.
+            """;
+
+    static final Set<String> VALUE_OPTIONS = Set.of("kernel", "initrd", "append", "disk", "bios", "elf", "mem", "console",
+            "exit-on", "max-instructions", "api-socket", "name", "workload", "repo", "checkpoint-every");
+    static final Set<String> FLAGS = Set.of("no-balloon", "no-rng", "deterministic", "stats", "no-disk", "help", "json");
+
+    /** Builds the machine configuration from the options, building the default guest if needed. */
+    static MachineConfig config(Args a, PrintStream progress) throws UsageException, IOException {
+        long mem = a.has("mem") ? Args.parseSize(a.get("mem"), "mem") : MachineConfig.DEFAULT_MEMORY;
+        Path kernel = path(a, "kernel"), initrd = path(a, "initrd"), bios = path(a, "bios"), elf = path(a, "elf");
+        String cmdline = a.get("append");
+        List<MachineConfig.DiskConfig> disks = new ArrayList<>();
+        for (String d : a.all("disk")) {
+            boolean rw = d.endsWith(",rw");
+            String file = rw ? d.substring(0, d.length() - 3) : (d.endsWith(",ro") ? d.substring(0, d.length() - 3) : d);
+            Path p = Path.of(file);
+            if (!Files.isRegularFile(p)) throw new UsageException("--disk: no such image file: " + file);
+            disks.add(new MachineConfig.DiskConfig(p, rw));
+        }
+        boolean defaultGuest = kernel == null && elf == null && bios == null;
+        if (defaultGuest) {
+            DefaultGuest.Paths g = DefaultGuest.ensureBuilt(progress);
+            kernel = g.kernel();
+            if (initrd == null) initrd = g.initrd();
+            if (cmdline == null) cmdline = g.cmdline();
+            if (disks.isEmpty() && !a.has("no-disk") && g.disk() != null && Files.isRegularFile(g.disk())) {
+                disks.add(new MachineConfig.DiskConfig(g.disk(), false));
+            }
+        }
+        if (a.has("workload")) {
+            String[] w = a.get("workload").split(",", 2);
+            cmdline = (cmdline == null ? "" : cmdline + " ") + "vmckpt.workload=" + w[0] + (w.length > 1 ? " vmckpt.args=" + w[1] : "");
+        }
+        if (elf != null && (kernel != null || bios != null)) throw new UsageException("--elf runs a bare-metal program alone: drop --kernel/--bios");
+        try {
+            return new MachineConfig(mem, kernel, initrd, cmdline == null ? "" : cmdline, bios, elf, disks,
+                    elf == null && !a.has("no-balloon"), elf == null && !a.has("no-rng"), a.has("deterministic"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static Path path(Args a, String name) throws UsageException {
+        String v = a.get(name);
+        if (v == null) return null;
+        Path p = Path.of(v);
+        if (!Files.isRegularFile(p)) throw new UsageException("--" + name + ": no such file: " + v);
+        return p;
+    }
+
+    static int run(String[] argv) throws Exception {
+        Args a = Args.parse(argv, 1, VALUE_OPTIONS, FLAGS);
+        if (a.has("help")) {
+            System.out.print(HELP);
+            return 0;
+        }
+        if (!a.positional().isEmpty()) throw new UsageException("vmckpt run takes no positional arguments (got '" + a.positional().get(0) + "')");
+        MachineConfig config = config(a, System.err);
+        String consoleTarget = a.get("console", "stdio");
+        OutputStream consoleStream = consoleTarget.equals("stdio") ? new FileOutputStream(java.io.FileDescriptor.out)
+                : Files.newOutputStream(Path.of(consoleTarget));
+        ConsoleOutput console = new ConsoleOutput(consoleStream, a.get("exit-on"));
+        Machine machine;
+        try {
+            machine = new Machine(config, console);
+            machine.boot();
+        } catch (BootImageException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (a.has("exit-on")) console.onMarker(() -> machine.requestExit(0));
+        long maxInstructions = a.has("max-instructions") ? Long.parseLong(a.get("max-instructions")) : -1;
+        long t0 = System.nanoTime();
+        Integer status;
+        try (Terminal terminal = Terminal.attach(machine::consoleInput, () -> machine.requestExit(0))) {
+            status = machine.run(maxInstructions);
+        } finally {
+            console.close();
+        }
+        long wall = System.nanoTime() - t0;
+        if (a.has("stats")) {
+            long n = machine.hart(0).instret;
+            System.err.printf("vmckpt: %,d instructions in %.2f s (%.1f MIPS, %.2f s idle)%s%n", n, wall / 1e9,
+                    n / ((wall - machine.idleNanos()) / 1e3), machine.idleNanos() / 1e9,
+                    console.markerSeenNanos() > 0 ? String.format("; marker after %.2f s", (console.markerSeenNanos() - t0) / 1e9) : "");
+        }
+        if (status == null) {
+            System.err.println("vmckpt: stopped after --max-instructions " + maxInstructions);
+            return 3;
+        }
+        if (status == Machine.RESET_EXIT) {
+            System.err.println("vmckpt: the guest asked for a reboot; exiting (run again to boot anew)");
+            return 4;
+        }
+        if (status != 0) System.err.println("vmckpt: the guest powered off with failure status " + status);
+        return status;
+    }
+}

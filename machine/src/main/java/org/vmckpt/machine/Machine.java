@@ -1,0 +1,390 @@
+package org.vmckpt.machine;
+
+import org.vmckpt.machine.cpu.Hart;
+import org.vmckpt.machine.device.Clint;
+import org.vmckpt.machine.device.InterruptSink;
+import org.vmckpt.machine.device.Plic;
+import org.vmckpt.machine.device.PowerControl;
+import org.vmckpt.machine.device.SifiveTest;
+import org.vmckpt.machine.device.Uart16550;
+import org.vmckpt.machine.firmware.BootImageException;
+import org.vmckpt.machine.firmware.DeviceTree;
+import org.vmckpt.machine.firmware.ElfImage;
+import org.vmckpt.machine.firmware.LinuxImage;
+import org.vmckpt.machine.firmware.Sbi;
+import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.state.Snapshottable;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+
+/**
+ * A whole virtual machine: RAM, one hart, the platform devices of QEMU's virt board, virtio devices, and
+ * the loop that runs them. All guest-visible work happens on one thread (the run thread); other threads
+ * talk to the machine only through {@link #submit(Runnable)} and the console input queue.
+ */
+public final class Machine {
+    /** Instructions per batch: interrupts, timers and requests are looked at between batches. */
+    public static final int BATCH = 4096;
+    /** Longest host sleep while the guest idles, so console input and requests are seen promptly. */
+    private static final long MAX_IDLE_NANOS = 5_000_000L;
+
+    public enum RunState { RUNNING, PAUSED, SHUTDOWN }
+
+    private final MachineConfig config;
+    private final GuestMemory memory;
+    private final Bus bus;
+    private final MachineClock clock;
+    private final Hart[] harts;
+    private final Clint clint;
+    private final Plic plic;
+    private final Uart16550 uart;
+    private final Sbi sbi;
+    private final VirtioSet virtio;
+    private final List<Snapshottable> stateParts = new ArrayList<>();
+
+    private final ConcurrentLinkedQueue<Byte> consoleInput = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> requests = new ConcurrentLinkedQueue<>();
+    private volatile Thread runThread;
+    private volatile RunState runState = RunState.PAUSED;
+    private volatile boolean pauseRequested;
+    private volatile Integer exitCode;
+    private volatile boolean resetRequested;
+    private ElfImage elf;
+    private long idleNanos;
+
+    public Machine(MachineConfig config, IntConsumer consoleOutput) throws IOException {
+        this.config = config;
+        this.memory = new GuestMemory(MemoryMap.DRAM_BASE, config.memoryBytes());
+        this.bus = new Bus(memory);
+        this.harts = new Hart[1];
+        this.clock = new MachineClock(config.deterministic(), () -> harts[0].instret);
+        // The CLINT is the guest-visible timer; harts read `time` through it so a guest write to mtime is honoured.
+        Clint[] clintRef = new Clint[1];
+        harts[0] = new Hart(0, bus, () -> clintRef[0].mtime());
+        InterruptSink[] sinks = {harts[0]};
+        this.clint = new Clint(clock, sinks);
+        clintRef[0] = clint;
+        this.plic = new Plic(sinks);
+        this.uart = new Uart16550(plic.line(MemoryMap.UART0_IRQ), consoleOutput);
+        PowerControl power = new PowerControl() {
+            @Override
+            public void powerOff(int code) {
+                exitCode = code;
+            }
+
+            @Override
+            public void reset() {
+                resetRequested = true;
+            }
+        };
+        bus.map("test", MemoryMap.TEST_BASE, MemoryMap.TEST_SIZE, new SifiveTest(power));
+        bus.map("clint", MemoryMap.CLINT_BASE, Clint.SIZE, clint);
+        bus.map("plic", MemoryMap.PLIC_BASE, Plic.SIZE, plic);
+        bus.map("uart0", MemoryMap.UART0_BASE, MemoryMap.UART0_SIZE, uart);
+        this.virtio = new VirtioSet(config, memory, bus, plic);
+        if (config.bios() == null && config.elf() == null) {
+            sbi = new Sbi(harts, clint::mtime, memory, power, consoleOutput, this::pollConsoleByte);
+            harts[0].setFirmware(sbi);
+        } else {
+            sbi = null;
+        }
+        // Record order matters on load: harts before the clock (deterministic time derives from instret).
+        stateParts.add(harts[0]);
+        stateParts.add(clock);
+        stateParts.add(clint);
+        stateParts.add(plic);
+        stateParts.add(uart);
+        if (sbi != null) stateParts.add(sbi);
+        stateParts.addAll(virtio.stateParts());
+    }
+
+    public MachineConfig config() { return config; }
+    public GuestMemory memory() { return memory; }
+    public Hart hart(int i) { return harts[i]; }
+    public MachineClock clock() { return clock; }
+    public Clint clint() { return clint; }
+    public Plic plic() { return plic; }
+    public Uart16550 uart() { return uart; }
+    public VirtioSet virtio() { return virtio; }
+    public RunState runState() { return runState; }
+    public Integer exitCode() { return exitCode; }
+    /** Host time spent sleeping because the guest was idle. */
+    public long idleNanos() { return idleNanos; }
+
+    /** Every state record of the machine, in load order (memory and disk contents are not records). */
+    public List<Snapshottable> stateParts() {
+        return List.copyOf(stateParts);
+    }
+
+    // ================================================================== boot
+
+    /** Loads kernel/initrd/firmware/ELF as configured and sets the hart at its entry point. */
+    public void boot() throws IOException, BootImageException {
+        if (config.elf() != null) {
+            bootElf(config.elf());
+            return;
+        }
+        if (config.kernel() == null) throw new BootImageException("no kernel given: use --kernel FILE, or --elf FILE for a bare-metal program");
+        LinuxImage image = LinuxImage.parse(readFile(config.kernel(), "kernel"), config.kernel().toString());
+        long kernelAddr = MemoryMap.DRAM_BASE + (image.textOffset() != 0 ? image.textOffset() : MemoryMap.KERNEL_OFFSET);
+        long ramEnd = MemoryMap.DRAM_BASE + config.memoryBytes();
+        if (kernelAddr + image.imageSize() > ramEnd) {
+            throw new BootImageException("the kernel needs " + (image.imageSize() >> 20) + " MiB from 0x" + Long.toHexString(kernelAddr)
+                    + " but RAM ends at 0x" + Long.toHexString(ramEnd) + "; give more memory with --mem");
+        }
+        memory.writeBytes(kernelAddr, image.bytes(), 0, image.bytes().length);
+
+        // The device tree goes at the top of RAM, the initrd just below it (as QEMU does, out of the kernel's way).
+        byte[] initrd = config.initrd() != null ? readFile(config.initrd(), "initrd") : new byte[0];
+        long dtbAddr = (ramEnd - 0x10000) & ~0xfffL;
+        long initrdStart = (dtbAddr - initrd.length) & ~0xfffL;
+        if (initrd.length > 0 && initrdStart < kernelAddr + image.imageSize()) {
+            throw new BootImageException("the initrd (" + (initrd.length >> 20) + " MiB) does not fit in RAM above the kernel; give more memory with --mem");
+        }
+        if (initrd.length > 0) memory.writeBytes(initrdStart, initrd, 0, initrd.length);
+        byte[] seed = new byte[32];
+        if (config.deterministic()) new java.util.SplittableRandom(1).nextBytes(seed); else new java.security.SecureRandom().nextBytes(seed);
+        byte[] dtb = DeviceTree.build(new DeviceTree.Spec(config.memoryBytes(), harts.length, config.cmdline(),
+                initrdStart, initrdStart + initrd.length, virtio.slotCount(), seed));
+        if (dtb.length > 0x10000) throw new BootImageException("device tree too large: " + dtb.length + " bytes");
+        memory.writeBytes(dtbAddr, dtb, 0, dtb.length);
+
+        if (config.bios() != null) {
+            byte[] fw = readFile(config.bios(), "firmware");
+            if (fw.length > MemoryMap.KERNEL_OFFSET) {
+                throw new BootImageException(config.bios() + ": firmware larger than 2 MiB would overlap the kernel at 0x80200000");
+            }
+            memory.writeBytes(MemoryMap.DRAM_BASE, fw, 0, fw.length);
+            Hart h = harts[0];
+            h.pc = MemoryMap.DRAM_BASE;
+            h.x[10] = 0;
+            h.x[11] = dtbAddr;
+            h.x[12] = 0;
+        } else {
+            harts[0].enterSupervisor(kernelAddr, 0, dtbAddr);
+        }
+    }
+
+    private void bootElf(Path path) throws IOException, BootImageException {
+        elf = ElfImage.parse(readFile(path, "ELF"), path.toString());
+        for (ElfImage.Segment s : elf.segments()) {
+            if (!memory.contains(s.paddr(), s.memSize())) {
+                throw new BootImageException(path + ": segment at 0x" + Long.toHexString(s.paddr()) + " (" + s.memSize()
+                        + " bytes) is outside RAM 0x" + Long.toHexString(MemoryMap.DRAM_BASE) + "+" + config.memoryBytes());
+            }
+            memory.writeBytes(s.paddr(), s.data(), 0, s.data().length);
+        }
+        if (elf.tohost() == 0) {
+            throw new BootImageException(path + ": no 'tohost' symbol: the program has no way to report its exit (HTIF)");
+        }
+        harts[0].pc = elf.entry();
+    }
+
+    private static byte[] readFile(Path p, String what) throws BootImageException {
+        try {
+            long size = Files.size(p);
+            if (size > (512L << 20)) throw new BootImageException(what + " " + p + " is larger than 512 MiB");
+            return Files.readAllBytes(p);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new BootImageException(what + " file not found: " + p);
+        } catch (IOException e) {
+            throw new BootImageException("cannot read " + what + " " + p + ": " + e.getMessage());
+        }
+    }
+
+    // ================================================================== running
+
+    /** Queues a host console byte for the guest (any thread). */
+    public void consoleInput(byte b) {
+        consoleInput.add(b);
+        Thread t = runThread;
+        if (t != null) LockSupport.unpark(t);
+    }
+
+    private int pollConsoleByte() {
+        Byte b = consoleInput.poll();
+        return b == null ? -1 : b & 0xff;
+    }
+
+    /** Runs {@code task} on the run thread between two instructions (any thread). */
+    public void submit(Runnable task) {
+        requests.add(task);
+        Thread t = runThread;
+        if (t != null) LockSupport.unpark(t);
+    }
+
+    /** Asks the run loop to pause (any thread); the loop keeps serving {@link #submit} requests while paused. */
+    public void requestPause() {
+        pauseRequested = true;
+        submit(() -> { });
+    }
+
+    public void requestResume() {
+        pauseRequested = false;
+        submit(() -> { });
+    }
+
+    /** Ends {@link #run} at the next instruction boundary with the given status (any thread). */
+    public void requestExit(int code) {
+        exitCode = code;
+        submit(() -> { });
+    }
+
+    /**
+     * Runs until the guest powers off, {@link #requestExit} is called, or {@code maxInstructions} have
+     * retired (then returns null). Returns the exit status otherwise.
+     */
+    public Integer run(long maxInstructions) {
+        runThread = Thread.currentThread();
+        Hart h = harts[0];
+        long target = maxInstructions < 0 ? Long.MAX_VALUE : h.instret + maxInstructions;
+        boolean deterministic = config.deterministic();
+        try {
+            while (exitCode == null) {
+                Runnable r;
+                while ((r = requests.poll()) != null) r.run();
+                if (exitCode != null) break;
+                if (resetRequested) {
+                    exitCode = RESET_EXIT;
+                    break;
+                }
+                if (pauseRequested) {
+                    if (runState != RunState.PAUSED) {
+                        runState = RunState.PAUSED;
+                        clock.pause();
+                    }
+                    LockSupport.parkNanos(MAX_IDLE_NANOS);
+                    continue;
+                }
+                if (runState != RunState.RUNNING) {
+                    clock.resume();
+                    runState = RunState.RUNNING;
+                }
+                if (h.instret >= target) return null;
+                feedConsole();
+                // In deterministic mode, timers and interrupts are looked at only at instruction counts that are
+                // multiples of BATCH or right after an event that asks for it, so a run split by a checkpoint
+                // makes exactly the same decisions as an uninterrupted one.
+                boolean checkpointAligned = !deterministic || h.instret % BATCH == 0 || h.interruptCheckDue();
+                if (checkpointAligned) {
+                    clint.updateTimers();
+                    if (sbi != null) sbi.updateTimers(clint.mtime());
+                    h.checkInterrupts();
+                }
+                if (h.isWaitingForInterrupt()) {
+                    if (h.pendingEnabledBits() != 0) {
+                        h.checkInterrupts();
+                        if (h.isWaitingForInterrupt()) continue;
+                    } else {
+                        idle();
+                        continue;
+                    }
+                }
+                long budget = Math.min(BATCH - (deterministic ? h.instret % BATCH : 0), target - h.instret);
+                h.run((int) Math.max(1, budget));
+                if (elf != null) checkHtif();
+            }
+            return exitCode;
+        } finally {
+            runState = exitCode != null ? RunState.SHUTDOWN : RunState.PAUSED;
+            runThread = null;
+        }
+    }
+
+    /** Exit status used when the guest asked for a reboot: the caller may boot again. */
+    public static final int RESET_EXIT = 0x7e5e7;
+
+    private void feedConsole() {
+        if (consoleInput.isEmpty() || config.elf() != null) return;
+        while (uart.canReceive()) {
+            Byte b = consoleInput.poll();
+            if (b == null) break;
+            uart.receive(b);
+        }
+    }
+
+    /** Nothing to run until the next timer deadline: skip (deterministic) or sleep (host time). */
+    private void idle() {
+        long deadline = clint.nextDeadline();
+        if (sbi != null && Long.compareUnsigned(sbi.nextDeadline(), deadline) < 0) deadline = sbi.nextDeadline();
+        long now = clint.mtime();
+        if (config.deterministic()) {
+            if (deadline != -1L) {
+                clock.advanceTo(deadline);
+            } else if (consoleInput.isEmpty()) {
+                LockSupport.parkNanos(MAX_IDLE_NANOS); // nothing will ever wake the guest but input or a request
+            }
+            clint.updateTimers();
+            if (sbi != null) sbi.updateTimers(clint.mtime());
+            harts[0].checkInterrupts();
+            return;
+        }
+        long waitNanos = Long.compareUnsigned(deadline, now) > 0 ? (deadline - now) * 100 : 0;
+        if (deadline == -1L) waitNanos = MAX_IDLE_NANOS;
+        waitNanos = Math.min(waitNanos, MAX_IDLE_NANOS);
+        if (waitNanos > 0 && consoleInput.isEmpty() && requests.isEmpty()) {
+            long t0 = System.nanoTime();
+            LockSupport.parkNanos(waitNanos);
+            idleNanos += System.nanoTime() - t0;
+        }
+        clint.updateTimers();
+        if (sbi != null) sbi.updateTimers(clint.mtime());
+        feedConsole();
+        harts[0].checkInterrupts();
+    }
+
+    private void checkHtif() {
+        long tohost = memory.read64(elf.tohost());
+        if (tohost == 0) return;
+        long device = tohost >>> 56, command = (tohost >>> 48) & 0xff;
+        if (device == 1 && command == 1) { // console putchar
+            uart.write(0, 1, tohost & 0xff);
+            memory.write64(elf.tohost(), 0);
+            if (elf.fromhost() != 0) memory.write64(elf.fromhost(), (1L << 56) | (1L << 48));
+            return;
+        }
+        if ((tohost & 1) != 0) {
+            exitCode = tohost == 1 ? 0 : (int) Math.max(1, Math.min(Integer.MAX_VALUE, tohost >>> 1));
+        } else {
+            exitCode = 1; // a syscall proxy request: not supported, so the program cannot continue
+        }
+    }
+
+    // ================================================================== state
+
+    /**
+     * SHA-256 over every state record and every RAM page and disk block: the oracle for determinism and
+     * checkpoint tests. Two machines with equal hashes are in the same state.
+     */
+    public byte[] stateHash() {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            for (Snapshottable s : stateParts) {
+                if (s == clock && !config.deterministic()) continue; // host time is not state we can compare
+                org.vmckpt.machine.state.StateWriter w = new org.vmckpt.machine.state.StateWriter();
+                s.saveState(w);
+                d.update(s.stateName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                d.update(w.toByteArray());
+            }
+            memory.materializeAllLazy();
+            byte[] zero = new byte[GuestMemory.PAGE_SIZE];
+            for (int i = 0; i < memory.pageCount(); i++) {
+                byte[] p = memory.peekPage(i);
+                d.update(p == null ? zero : p);
+            }
+            virtio.hashDisks(d);
+            return d.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

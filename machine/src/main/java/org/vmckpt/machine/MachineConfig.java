@@ -1,0 +1,60 @@
+package org.vmckpt.machine;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything that defines a machine: what a checkpoint records as its configuration, and what a restore
+ * must match.
+ *
+ * @param memoryBytes   RAM size (multiple of 4 KiB)
+ * @param kernel        Linux Image (plain or gzip), or null
+ * @param initrd        initramfs, or null
+ * @param cmdline       kernel command line
+ * @param bios          M-mode firmware loaded at DRAM base (e.g. OpenSBI fw_jump.bin), or null for the built-in SBI
+ * @param elf           bare-metal ELF run in M-mode with HTIF exit (Spike style), or null
+ * @param disks         raw disk images for virtio-blk
+ * @param balloon       attach a virtio-balloon
+ * @param rng           attach a virtio-rng
+ * @param deterministic time from retired instructions; no host input but console bytes
+ */
+public record MachineConfig(long memoryBytes, Path kernel, Path initrd, String cmdline, Path bios, Path elf,
+                            List<DiskConfig> disks, boolean balloon, boolean rng, boolean deterministic) {
+
+    public static final long DEFAULT_MEMORY = 512L << 20;
+
+    /** A virtio-blk disk: the base image, and whether writes go to the image (else to an in-memory overlay). */
+    public record DiskConfig(Path image, boolean writeThrough) { }
+
+    public MachineConfig {
+        if (memoryBytes < (16L << 20) || (memoryBytes & 0xfff) != 0) {
+            throw new IllegalArgumentException("memory size must be at least 16 MiB and a multiple of 4 KiB");
+        }
+        if (memoryBytes > (64L << 30)) throw new IllegalArgumentException("memory size above 64 GiB is not supported");
+        if (disks == null) disks = List.of();
+        if (cmdline == null) cmdline = "";
+        int slots = disks.size() + (balloon ? 1 : 0) + (rng ? 1 : 0);
+        if (slots > MemoryMap.VIRTIO_SLOTS) {
+            throw new IllegalArgumentException("at most " + MemoryMap.VIRTIO_SLOTS + " virtio devices fit (asked for " + slots + ")");
+        }
+    }
+
+    /**
+     * The parts a restore must match (not file paths of the kernel: the loaded kernel lives in RAM, so a
+     * checkpoint does not need it).
+     */
+    public Map<String, String> identity() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("arch", "rv64imafdc");
+        m.put("harts", "1");
+        m.put("memory", Long.toString(memoryBytes));
+        m.put("disks", Integer.toString(disks.size()));
+        m.put("balloon", Boolean.toString(balloon));
+        m.put("rng", Boolean.toString(rng));
+        m.put("deterministic", Boolean.toString(deterministic));
+        m.put("firmware", bios != null ? "external" : elf != null ? "elf" : "builtin-sbi");
+        return m;
+    }
+}
