@@ -1,0 +1,63 @@
+package org.vmckpt.machine.device.virtio;
+
+import java.util.BitSet;
+
+/**
+ * An immutable view of a disk overlay at a freeze: the blocks the guest wrote (block number -> 4 KiB), and
+ * which of them were written in the epoch the freeze ended. A saver thread may read it while the guest
+ * runs; call {@link #release()} when done.
+ *
+ * <p>Iterate with {@code for (long b = v.nextBlock(0); b >= 0; b = v.nextBlock(b + 1)) v.block(b)}.
+ */
+public final class FrozenOverlay {
+    private final DiskOverlay overlay;
+    private final byte[][][] chunks;
+    private final BitSet writtenInEpoch;
+    private final long presentBlocks;
+    private final long epoch;
+    private boolean released;
+
+    FrozenOverlay(DiskOverlay overlay, byte[][][] chunks, BitSet writtenInEpoch, long presentBlocks, long epoch) {
+        this.overlay = overlay;
+        this.chunks = chunks;
+        this.writtenInEpoch = writtenInEpoch;
+        this.presentBlocks = presentBlocks;
+        this.epoch = epoch;
+    }
+
+    /** Number of 4 KiB blocks the disk spans. */
+    public long diskBlocks() { return overlay.blockCount(); }
+
+    /** Number of blocks in the view. */
+    public long presentBlocks() { return presentBlocks; }
+
+    /** The epoch number that began at this freeze. */
+    public long epoch() { return epoch; }
+
+    /** The frozen block, or null if the base image holds it. Never write into it. */
+    public byte[] block(long b) {
+        if (b < 0 || b >= overlay.blockCount()) return null;
+        byte[][] chunk = chunks[(int) (b >>> DiskOverlay.CHUNK_SHIFT)];
+        return chunk == null ? null : chunk[(int) (b & DiskOverlay.CHUNK_MASK)];
+    }
+
+    /** Next block at or after {@code from} in the view, or -1. */
+    public long nextBlock(long from) {
+        return DiskOverlay.nextBlock(chunks, from);
+    }
+
+    /** Whether block {@code b} was written (or restored) during the epoch this freeze ended. */
+    public boolean writtenInEpoch(long b) {
+        return b >= 0 && b <= Integer.MAX_VALUE && writtenInEpoch.get((int) b);
+    }
+
+    public BitSet writtenBlocks() { return (BitSet) writtenInEpoch.clone(); }
+
+    /** Ends copy-on-write for this view. The blocks stay valid for whoever still holds them. */
+    public synchronized void release() {
+        if (!released) {
+            released = true;
+            overlay.unfreeze(chunks);
+        }
+    }
+}
