@@ -98,6 +98,16 @@ fi
 START_SECONDS=$SECONDS
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
+# One build at a time per DIR: a second vmckpt started meanwhile waits, then finds DIR up to date.
+exec 9> "$OUT/.build.lock"
+if ! flock -n 9; then
+    log "another build of $OUT is running: waiting for it"
+    flock 9
+fi
+if [ "$FORCE" = 0 ] && is_up_to_date; then
+    log "up to date in $OUT (version $VERSION), built by the other run"
+    exit 0
+fi
 WORK="$OUT/work"
 mkdir -p "$WORK"
 rm -f "$OUT/VERSION"
@@ -112,7 +122,7 @@ ensure_host_tools() {
     for pair in riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu \
                 /usr/riscv64-linux-gnu/lib/libc.a:libc6-dev-riscv64-cross \
                 gcc:gcc cpio:cpio xz:xz-utils depmod:kmod modprobe:kmod mkfs.ext4:e2fsprogs debugfs:e2fsprogs e2fsck:e2fsprogs \
-                dpkg-deb:dpkg gzip:gzip sha256sum:coreutils truncate:coreutils od:coreutils; do
+                dpkg-deb:dpkg gzip:gzip flock:util-linux sha256sum:coreutils truncate:coreutils od:coreutils; do
         check="${pair%%:*}"
         package="${pair#*:}"
         if [[ "$check" == /* ]]; then
