@@ -200,13 +200,18 @@ fetch_packages() {
     kernel_package=$(apt-cache "${APT_OPTIONS[@]}" show linux-image-riscv64 \
         | sed -n 's/^Depends: //p' | head -n1 | tr ',' '\n' \
         | grep -oE 'linux-image-[0-9][^ ]*-riscv64' | head -n1)
-    [ -n "$kernel_package" ] || die "cannot resolve the kernel package from linux-image-riscv64's Depends"
+    if [ -z "$kernel_package" ]; then
+        log "cannot resolve the kernel package from linux-image-riscv64's Depends (is the mirror reachable?)"
+        return 1
+    fi
     log "downloading $kernel_package and busybox-static"
     (cd "$DEB_DIR" && apt-get "${APT_OPTIONS[@]}" download "$kernel_package" busybox-static >&2) || return 1
     local kernel_deb busybox_deb
     kernel_deb=$(cd "$DEB_DIR" && ls -t "${kernel_package}"_*_riscv64.deb | head -n1)
     busybox_deb=$(cd "$DEB_DIR" && ls -t busybox-static_*_riscv64.deb | head -n1)
     printf 'kernel %s\nbusybox %s\n' "$kernel_deb" "$busybox_deb" > "$DEB_DIR/PACKAGES"
+    # Drop packages of earlier versions (a newer kernel replaces the old one in the cache).
+    find "$DEB_DIR" -maxdepth 1 -name '*.deb' ! -name "$kernel_deb" ! -name "$busybox_deb" -delete
 }
 
 if ! fetch_packages; then
