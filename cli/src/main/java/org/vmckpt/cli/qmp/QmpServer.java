@@ -92,12 +92,20 @@ public final class QmpServer implements VmEventSink, Closeable {
         if (!attributes.isOther()) {
             throw new IOException(path + " exists and is not a socket; refusing to replace it");
         }
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+        if (someoneListens(path)) {
             throw new IOException("another process is already listening on " + path
                     + "; refusing to take over its control socket (stop it, or choose another path)");
+        }
+        LOG.log(System.Logger.Level.INFO, "replacing stale control socket " + path);
+        Files.deleteIfExists(path);
+    }
+
+    /** A socket file whose process died refuses connections; a live one accepts them. */
+    private static boolean someoneListens(Path path) throws IOException {
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            return probe.isConnected();
         } catch (ConnectException nobodyListening) {
-            LOG.log(System.Logger.Level.INFO, "replacing stale control socket " + path);
-            Files.deleteIfExists(path);
+            return false;
         }
     }
 

@@ -34,7 +34,8 @@ final class QmpSession {
     private final String label;
     private final BlockingQueue<Outgoing> outgoing = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile boolean negotiated;
+    private final Object negotiationLock = new Object();
+    private volatile boolean negotiated; // written under negotiationLock
 
     QmpSession(SocketChannel channel, QmpServer server, QmpCommands commands, String label) {
         this.channel = channel;
@@ -54,11 +55,31 @@ final class QmpSession {
 
     /** Queues an event line if this client has finished negotiation; never blocks. */
     void deliverEvent(String line) {
-        if (!negotiated || closed.get()) {
-            return;
+        boolean overflow;
+        synchronized (negotiationLock) {
+            if (!negotiated || closed.get()) {
+                return;
+            }
+            overflow = !outgoing.offer(new Outgoing(line, null));
         }
-        if (!outgoing.offer(new Outgoing(line, null))) {
+        if (overflow) {
             LOG.log(System.Logger.Level.WARNING, label + ": client is not reading its events; disconnecting it");
+            close();
+        }
+    }
+
+    /**
+     * Queues the reply to qmp_capabilities and switches to command mode in one step, so that no event is
+     * queued before that reply and none is lost after the client has seen it.
+     */
+    private void completeNegotiation(String reply) {
+        boolean overflow;
+        synchronized (negotiationLock) {
+            overflow = !outgoing.offer(new Outgoing(reply, null));
+            negotiated = !overflow;
+        }
+        if (overflow) {
+            LOG.log(System.Logger.Level.WARNING, label + ": client is not reading its replies; disconnecting it");
             close();
         }
     }
@@ -132,8 +153,7 @@ final class QmpSession {
                             : "The command " + name + " has not been found");
                 }
                 checkCapabilities(arguments);
-                send(returnLine(id, hasId, Map.of()));
-                negotiated = true; // after queueing the reply, so no event can overtake it
+                completeNegotiation(returnLine(id, hasId, Map.of()));
                 return;
             }
             if (name.equals(QmpCommands.QMP_CAPABILITIES)) {
