@@ -394,9 +394,11 @@ int main(void) {
         u64 a = rnd_d(), b = rnd_d_near(D_SPECIAL[6]), c;
         u64 fl;
         u64 p = fmul_d(a, b, 0, &fl);
-        switch (rng() % 4) {
+        switch (rng() % 5) {
         case 0: c = p ^ D_SIGN; c += (u64)((int)(rng() % 5) - 2); break;
         case 1: c = rnd_d_near(p); break;
+        case 4: /* far below a*b's last bit: a product on a tie plus a tiny addend is no longer a tie */
+            c = rnd_d_exp((int)((p >> 52) & 0x7ff) - 54 - (int)(rng() % 60)); break;
         case 2: c = D_SPECIAL[rng() % N_D_SPECIAL]; break;
         default: c = rnd_d(); break;
         }
@@ -404,9 +406,11 @@ int main(void) {
         for (int rm = 0; rm < 5; rm++) out_ter_d(ter_names_d[op], ter_d[op], a, b, c, rm);
         u32 x = rnd_s(), y = rnd_s_near(0x3f800000U), z;
         u32 q = (u32)fmul_s(x, y, 0, &fl);
-        switch (rng() % 4) {
+        switch (rng() % 5) {
         case 0: z = q ^ S_SIGN; z += (u32)((int)(rng() % 5) - 2); break;
         case 1: z = rnd_s_near(q); break;
+        case 4: /* below double precision of a*b: computing a*b+c in double would round twice */
+            z = rnd_s_exp((int)((q >> 23) & 0xff) - 30 - (int)(rng() % 40)); break;
         case 2: z = S_SPECIAL[rng() % N_S_SPECIAL]; break;
         default: z = rnd_s(); break;
         }

@@ -32,36 +32,59 @@ final class FloatExact {
     }
 
     static long add(FloatUnit unit, long a, long b, int rm) {
-        return sum(unit, a < 0, BigInteger.valueOf(significand(a)), exponent(a),
-                b < 0, BigInteger.valueOf(significand(b)), exponent(b), rm);
+        return add(unit, a, b, rm, true);
     }
 
     static long mul(FloatUnit unit, long a, long b, int rm) {
+        return mul(unit, a, b, rm, true);
+    }
+
+    static long fma(FloatUnit unit, long a, long b, long c, int rm) {
+        return fma(unit, a, b, c, rm, true);
+    }
+
+    static long div(FloatUnit unit, long a, long b, int rm) {
+        return div(unit, a, b, rm, true);
+    }
+
+    static long sqrt(FloatUnit unit, long a, int rm) {
+        return sqrt(unit, a, rm, true);
+    }
+
+    // The variants below round to binary32 when isDouble is false; the operands are still doubles (a single
+    // widens to a double exactly). FloatUnit does not need that; the tests use it as an exact reference.
+
+    static long add(FloatUnit unit, long a, long b, int rm, boolean isDouble) {
+        return sum(unit, a < 0, BigInteger.valueOf(significand(a)), exponent(a),
+                b < 0, BigInteger.valueOf(significand(b)), exponent(b), rm, isDouble);
+    }
+
+    static long mul(FloatUnit unit, long a, long b, int rm, boolean isDouble) {
         BigInteger product = BigInteger.valueOf(significand(a)).multiply(BigInteger.valueOf(significand(b)));
         boolean negative = (a ^ b) < 0;
         if (product.signum() == 0) {
-            return negative ? SIGN : 0;
+            return zero(negative, isDouble);
         }
-        return round(unit, negative, product, exponent(a) + exponent(b), false, rm);
+        return round(unit, negative, product, exponent(a) + exponent(b), false, rm, isDouble);
     }
 
     /** a * b + c with one rounding. */
-    static long fma(FloatUnit unit, long a, long b, long c, int rm) {
+    static long fma(FloatUnit unit, long a, long b, long c, int rm, boolean isDouble) {
         BigInteger product = BigInteger.valueOf(significand(a)).multiply(BigInteger.valueOf(significand(b)));
         return sum(unit, (a ^ b) < 0, product, exponent(a) + exponent(b),
-                c < 0, BigInteger.valueOf(significand(c)), exponent(c), rm);
+                c < 0, BigInteger.valueOf(significand(c)), exponent(c), rm, isDouble);
     }
 
     /** a / b for non-zero a and b. */
-    static long div(FloatUnit unit, long a, long b, int rm) {
+    static long div(FloatUnit unit, long a, long b, int rm, boolean isDouble) {
         BigInteger dividend = BigInteger.valueOf(significand(a)).shiftLeft(EXTRA_BITS);
         BigInteger[] quotientAndRemainder = dividend.divideAndRemainder(BigInteger.valueOf(significand(b)));
         return round(unit, (a ^ b) < 0, quotientAndRemainder[0], exponent(a) - exponent(b) - EXTRA_BITS,
-                quotientAndRemainder[1].signum() != 0, rm);
+                quotientAndRemainder[1].signum() != 0, rm, isDouble);
     }
 
     /** Square root of a positive a. */
-    static long sqrt(FloatUnit unit, long a, int rm) {
+    static long sqrt(FloatUnit unit, long a, int rm, boolean isDouble) {
         BigInteger sig = BigInteger.valueOf(significand(a));
         int exp = exponent(a);
         if ((exp & 1) != 0) { // make the exponent even so it halves exactly
@@ -71,12 +94,12 @@ final class FloatExact {
         BigInteger scaled = sig.shiftLeft(2 * EXTRA_BITS);
         BigInteger root = scaled.sqrt();
         boolean sticky = !root.multiply(root).equals(scaled);
-        return round(unit, false, root, (exp - 2 * EXTRA_BITS) / 2, sticky, rm);
+        return round(unit, false, root, (exp - 2 * EXTRA_BITS) / 2, sticky, rm, isDouble);
     }
 
     /** (-1)^negP * mp * 2^ep + (-1)^negC * mc * 2^ec, rounded once; handles exact zero sums. */
     private static long sum(FloatUnit unit, boolean negP, BigInteger mp, int ep, boolean negC, BigInteger mc, int ec,
-                            int rm) {
+                            int rm, boolean isDouble) {
         int exp = Math.min(ep, ec);
         BigInteger p = mp.shiftLeft(ep - exp);
         BigInteger c = mc.shiftLeft(ec - exp);
@@ -85,19 +108,23 @@ final class FloatExact {
             // IEEE 754 6.3: an exact zero sum of opposite signs is +0, except -0 when rounding down;
             // x + x keeps the sign of x (only reachable here when both are zeros).
             boolean negative = negP == negC ? negP : rm == FloatUnit.RDN;
-            return negative ? SIGN : 0;
+            return zero(negative, isDouble);
         }
-        return round(unit, s.signum() < 0, s.abs(), exp, false, rm);
+        return round(unit, s.signum() < 0, s.abs(), exp, false, rm, isDouble);
+    }
+
+    private static long zero(boolean negative, boolean isDouble) {
+        return negative ? (isDouble ? SIGN : 1L << 31) : 0;
     }
 
     private static long round(FloatUnit unit, boolean negative, BigInteger magnitude, int exp, boolean sticky,
-                              int rm) {
+                              int rm, boolean isDouble) {
         int excess = magnitude.bitLength() - 63;
         if (excess > 0) {
             sticky |= magnitude.getLowestSetBit() < excess;
             magnitude = magnitude.shiftRight(excess);
             exp += excess;
         }
-        return FloatRounder.round(unit, negative, magnitude.longValue(), exp, sticky, rm, true);
+        return FloatRounder.round(unit, negative, magnitude.longValue(), exp, sticky, rm, isDouble);
     }
 }
