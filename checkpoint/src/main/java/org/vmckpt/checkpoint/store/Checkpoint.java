@@ -1,0 +1,283 @@
+package org.vmckpt.checkpoint.store;
+
+import com.github.luben.zstd.ZstdDecompressCtx;
+import org.vmckpt.machine.state.Snapshottable;
+import org.vmckpt.machine.state.StateFormatException;
+import org.vmckpt.machine.state.StateReader;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * A stored checkpoint, opened for reading by {@link Repository#open}. Opening reads only the manifest: the
+ * description, configuration, state records and the complete page and disk tables. Page data is read from
+ * the packs on demand; the first read opens and checks every pack this checkpoint uses and keeps them open
+ * until {@link #close}, so deleting the checkpoint and collecting garbage afterwards cannot take data away
+ * from a running lazy restore.
+ *
+ * <p>A checkpoint never needs its parent: incremental checkpoints point straight at the parent's packs.
+ * Reads are thread-safe (a lazy restore may read on the run thread and a prefetch thread at once) and each
+ * decompresses at most one frame of 64 pages, keeping the last 8 frames decoded.
+ */
+public final class Checkpoint implements AutoCloseable {
+    static final int CACHED_FRAMES = 8;
+
+    private final Repository repo;
+    private final Manifest manifest;
+    private final FrameCache cache = new FrameCache(CACHED_FRAMES);
+    private PackReader[] packs;
+    private ZstdDecompressCtx zstd;
+    private long framesDecoded;
+    private boolean closed;
+
+    Checkpoint(Repository repo, Manifest manifest) {
+        this.repo = repo;
+        this.manifest = manifest;
+    }
+
+    // ------------------------------------------------------------------------------------------- description
+
+    public CheckpointInfo info() {
+        return manifest.info();
+    }
+
+    public String id() {
+        return manifest.info().id();
+    }
+
+    /** The machine configuration saved with the checkpoint, sorted by key. */
+    public Map<String, String> config() {
+        return manifest.config();
+    }
+
+    /**
+     * How {@code machine} differs from the saved configuration, one line per differing key (empty if they
+     * match): the restore side refuses to restore onto a machine with differences.
+     */
+    public List<String> configDifferences(Map<String, String> machine) {
+        List<String> out = new ArrayList<>();
+        TreeSet<String> keys = new TreeSet<>(manifest.config().keySet());
+        keys.addAll(machine.keySet());
+        for (String k : keys) {
+            String saved = manifest.config().get(k);
+            String now = machine.get(k);
+            if (!Objects.equals(saved, now)) {
+                out.add(k + ": checkpoint has " + (saved == null ? "(none)" : "'" + saved + "'")
+                        + ", machine has " + (now == null ? "(none)" : "'" + now + "'"));
+            }
+        }
+        return out;
+    }
+
+    /** The state records by name, in the order they were put. */
+    public Map<String, StateRecord> records() {
+        return manifest.records();
+    }
+
+    /** The record named {@code name}, or {@code null}. */
+    public StateRecord record(String name) {
+        return manifest.records().get(name);
+    }
+
+    /**
+     * Loads {@code s} from the record named {@link Snapshottable#stateName()}.
+     *
+     * @throws StateFormatException if there is no such record, or {@code s} refuses it
+     */
+    public void loadState(Snapshottable s) throws StateFormatException {
+        StateRecord r = record(s.stateName());
+        if (r == null) throw new StateFormatException("checkpoint " + id() + " has no state record '" + s.stateName() + "'");
+        s.loadState(new StateReader(r.name(), r.payload()), r.version());
+    }
+
+    // ------------------------------------------------------------------------------------------- page table
+
+    public int pageCount() {
+        return manifest.info().pageCount();
+    }
+
+    /** ZERO, FREE, DISK_BLOCK or DATA. */
+    public PageKind pageKind(int index) {
+        return TableEntry.pageKind(manifest.pages().valueAt(checkPage(index)));
+    }
+
+    /** For a DISK_BLOCK page, the base image block it equals; otherwise -1. */
+    public long pageDiskBlock(int index) {
+        long v = manifest.pages().valueAt(checkPage(index));
+        return TableEntry.kind(v) == TableEntry.KIND_DISK_BLOCK ? TableEntry.base(v) : -1;
+    }
+
+    /** The page table as runs of one kind, covering 0..pageCount-1 in order. */
+    public List<Extent> pageExtents() {
+        return extents(manifest.pages());
+    }
+
+    /**
+     * Reads page {@code index}: for DATA fills {@code dst} (4096 bytes) from its pack, checking the frame's
+     * CRC; for ZERO and FREE fills it with zeros; for DISK_BLOCK leaves it untouched (read block
+     * {@link #pageDiskBlock} of the disk's base image). Returns the kind.
+     *
+     * @throws CheckpointFormatException if a pack is missing or damaged
+     */
+    public PageKind readPage(int index, byte[] dst) throws IOException {
+        checkDst(dst);
+        long v = manifest.pages().valueAt(checkPage(index));
+        return readValue(v, dst);
+    }
+
+    private int checkPage(int index) {
+        if (index < 0 || index >= pageCount()) {
+            throw new IndexOutOfBoundsException("page " + index + " outside 0.." + (pageCount() - 1));
+        }
+        return index;
+    }
+
+    // ------------------------------------------------------------------------------------------- disk overlay
+
+    /** ZERO or DATA for a block in the disk overlay; {@code null} for a block that is as in the base image. */
+    public PageKind diskBlockKind(long block) {
+        return TableEntry.pageKind(manifest.disk().valueAt(block));
+    }
+
+    /** The overlay's blocks as runs of one kind (ZERO or DATA), in block order; blocks not listed are as in the base image. */
+    public List<Extent> diskExtents() {
+        return extents(manifest.disk());
+    }
+
+    /**
+     * Reads overlay block {@code block} into {@code dst}: DATA from its pack, ZERO as zeros. Returns the kind,
+     * or {@code null} (leaving {@code dst} untouched) if the block is not in the overlay.
+     */
+    public PageKind readDiskBlock(long block, byte[] dst) throws IOException {
+        checkDst(dst);
+        long v = manifest.disk().valueAt(block);
+        if (TableEntry.kind(v) == TableEntry.KIND_ABSENT) return null;
+        return readValue(v, dst);
+    }
+
+    private static List<Extent> extents(RunTable t) {
+        List<Extent> out = new ArrayList<>(t.runCount());
+        for (int r = 0; r < t.runCount(); r++) {
+            long v = t.value(r);
+            if (TableEntry.kind(v) == TableEntry.KIND_ABSENT) continue;
+            long block = TableEntry.kind(v) == TableEntry.KIND_DISK_BLOCK ? TableEntry.base(v) : -1;
+            out.add(new Extent(t.start(r), t.runEnd(r) - t.start(r), TableEntry.pageKind(v), block));
+        }
+        return out;
+    }
+
+    private static void checkDst(byte[] dst) {
+        if (dst.length != PackFormat.UNIT_SIZE) throw new IllegalArgumentException("buffer must be 4096 bytes, not " + dst.length);
+    }
+
+    // ------------------------------------------------------------------------------------------- pack data
+
+    private PageKind readValue(long v, byte[] dst) throws IOException {
+        PageKind kind = TableEntry.pageKind(v);
+        switch (kind) {
+            case ZERO, FREE -> Arrays.fill(dst, (byte) 0);
+            case DATA -> readUnit(TableEntry.pack(v), TableEntry.base(v), dst);
+            default -> { }
+        }
+        return kind;
+    }
+
+    private synchronized void readUnit(int packIndex, long unit, byte[] dst) throws IOException {
+        if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
+        if (packs == null) openPacks();
+        PackReader p = packs[packIndex];
+        int frame = (int) (unit / p.unitsPerFrame());
+        int slot = (int) (unit % p.unitsPerFrame());
+        long key = FrameCache.key(packIndex, frame);
+        byte[] decoded = cache.get(key);
+        if (decoded == null) {
+            decoded = p.readFrame(frame, zstd);
+            framesDecoded++;
+            cache.put(key, decoded);
+        }
+        System.arraycopy(decoded, slot * PackFormat.UNIT_SIZE, dst, 0, PackFormat.UNIT_SIZE);
+    }
+
+    private void openPacks() throws IOException {
+        List<Manifest.PackRef> refs = manifest.packs();
+        PackReader[] opened = new PackReader[refs.size()];
+        try {
+            for (int i = 0; i < opened.length; i++) {
+                Manifest.PackRef r = refs.get(i);
+                opened[i] = PackReader.open(repo.packPath(r.id()), r.id(), r.unitCount());
+            }
+        } catch (IOException | RuntimeException e) {
+            for (PackReader p : opened) if (p != null) closeQuietly(p);
+            throw e;
+        }
+        zstd = new ZstdDecompressCtx();
+        packs = opened;
+    }
+
+    /** Frames decompressed so far (for tests of the cache). */
+    synchronized long framesDecoded() {
+        return framesDecoded;
+    }
+
+    // ------------------------------------------------------------------------------------------- verify
+
+    /**
+     * Reads every frame of every pack this checkpoint uses: checks the packs' headers, indexes and unit counts,
+     * each frame's CRC, and that it decodes to its declared size. Problems are collected, not thrown.
+     */
+    public VerifyReport verify(ProgressListener progress) throws IOException {
+        List<String> problems = new ArrayList<>();
+        List<PackReader> readers = new ArrayList<>();
+        long frames = 0;
+        long bytes = 0;
+        try (ZstdDecompressCtx z = new ZstdDecompressCtx()) {
+            for (Manifest.PackRef r : manifest.packs()) {
+                try {
+                    readers.add(PackReader.open(repo.packPath(r.id()), r.id(), r.unitCount()));
+                } catch (CheckpointFormatException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+            long total = 0;
+            for (PackReader p : readers) total += p.frameCount();
+            long done = 0;
+            for (PackReader p : readers) {
+                for (int f = 0; f < p.frameCount(); f++) {
+                    try {
+                        p.readFrame(f, z);
+                        frames++;
+                        bytes += p.frameExtent(f);
+                    } catch (CheckpointFormatException e) {
+                        problems.add(e.getMessage());
+                    }
+                    progress.progress("verify", ++done, total);
+                }
+            }
+        } finally {
+            for (PackReader p : readers) closeQuietly(p);
+        }
+        return new VerifyReport(id(), manifest.packs().size(), frames, bytes, problems);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        if (packs != null) for (PackReader p : packs) closeQuietly(p);
+        if (zstd != null) zstd.close();
+        cache.clear();
+    }
+
+    private static void closeQuietly(PackReader p) {
+        try {
+            p.close();
+        } catch (IOException ignored) {
+            // read-only file
+        }
+    }
+}

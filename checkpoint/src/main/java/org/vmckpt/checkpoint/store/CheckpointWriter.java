@@ -1,0 +1,499 @@
+package org.vmckpt.checkpoint.store;
+
+import org.vmckpt.machine.state.Snapshottable;
+import org.vmckpt.machine.state.StateWriter;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Writes one checkpoint. Obtain it from {@link Repository#begin}, put everything, then {@link #commit} (or
+ * {@link #abort}). Nothing becomes visible in the repository before the commit, and a crash at any moment
+ * leaves either the whole checkpoint or no trace of it.
+ *
+ * <h2>What to put</h2>
+ * <ul>
+ *   <li>State records: {@link #putState} for each {@code Snapshottable}, or {@link #putRecord}.</li>
+ *   <li>Every guest page, in any order (index order is what makes the pack follow memory order): its
+ *       contents with {@link #putPage}, or its kind with {@link #putPageKind}. A page that is never put is
+ *       ZERO in a full checkpoint and INHERITED in an incremental one.</li>
+ *   <li>Disk overlay blocks: {@link #putDiskBlock} or {@link #putDiskBlockKind}. In a full checkpoint the
+ *       overlay is exactly the blocks put; in an incremental one, blocks not put keep the parent's entry.</li>
+ *   <li>Timings with {@link #setStat} (for example {@link Stats#PAUSE_NS}); counts and sizes are computed.</li>
+ * </ul>
+ * Each page and each block may be put once.
+ *
+ * <h2>Threads and speed</h2>
+ * All methods are thread-safe (synchronized), so a saver thread may put pages while another thread puts disk
+ * blocks. {@link #putPage} only records a reference to the array: a small pool of background threads
+ * copies, compresses (64 pages per frame) and checksums it, and frames are written in order. The array
+ * must therefore not change until {@link #commit} or {@link #abort} returns; the pages of a
+ * {@link org.vmckpt.machine.memory.FrozenMemory} never change, so pass them as they are. Kinds cost a
+ * table entry each: a 1 GiB guest of mostly zero pages is written in milliseconds.
+ *
+ * <h2>Errors</h2>
+ * An {@link IOException} from a put (disk full, for example) or from commit leaves the writer failed: later
+ * calls throw too, and {@link #abort} (or {@link #close}) removes its files. Earlier checkpoints are never
+ * affected. Wrong use (a page index out of range, a page put twice, a wrong array size) throws
+ * {@link IllegalArgumentException}.
+ */
+public final class CheckpointWriter implements AutoCloseable {
+    /** Table value of a page or block that was not put. */
+    private static final long UNSET = TableEntry.make(15, 0, 0);
+    /** Pack index of this writer's own pack while writing; the parent's pack indices are shifted up by one. */
+    private static final int NEW_PACK = 0;
+    private static final int UNITS_PER_FRAME = PackFormat.UNITS_PER_FRAME;
+
+    private enum State { OPEN, FAILED, COMMITTED, ABORTED }
+
+    private record PendingFrame(CompletableFuture<byte[]> future, int units) {
+    }
+
+    private final Repository repo;
+    private final String id;
+    private final CheckpointMeta meta;
+    private final Instant created = Instant.now();
+    private final long beganNanos = System.nanoTime();
+    private final Manifest parent;
+    private final RunTable parentPages;
+    private final RunTable parentDisk;
+    private final Codec codec;
+    private final int level;
+    private final int compressThreads;
+    private final Workspace workspace;
+
+    private final long[] pages;
+    private final BitSet pagesPut;
+    private final HashMap<Long, Long> diskPuts = new HashMap<>();
+    private final LinkedHashMap<String, StateRecord> records = new LinkedHashMap<>();
+    private final TreeMap<String, Long> stats = new TreeMap<>();
+
+    private final byte[] packId = Ids.newPackId();
+    private final String packIdHex = Ids.hex(packId);
+    private PackWriter pack;
+    private FrameCompressor compressor;
+    private byte[][] frame = new byte[UNITS_PER_FRAME][];
+    private int frameFill;
+    private long units;
+    private final ArrayDeque<PendingFrame> inFlight = new ArrayDeque<>();
+    private final int maxInFlight;
+    private long framesSubmitted;
+    private long framesWritten;
+
+    private State state = State.OPEN;
+    private IOException failure;
+    private boolean cleanedUp;
+
+    CheckpointWriter(Repository repo, CheckpointMeta meta, Codec codec, int level, Manifest parent, int compressThreads)
+            throws IOException {
+        this.repo = repo;
+        this.meta = Objects.requireNonNull(meta, "meta");
+        this.codec = Objects.requireNonNull(codec, "codec");
+        if (codec == Codec.ZSTD && (level < Codec.MIN_ZSTD_LEVEL || level > Codec.MAX_ZSTD_LEVEL)) {
+            throw new IllegalArgumentException("zstd level " + level + " outside " + Codec.MIN_ZSTD_LEVEL + ".." + Codec.MAX_ZSTD_LEVEL);
+        }
+        this.level = level;
+        this.parent = parent;
+        if (parent != null) {
+            if (parent.info().pageCount() != meta.pageCount()) {
+                throw new IllegalArgumentException("parent " + parent.info().id() + " has " + parent.info().pageCount()
+                        + " pages, this checkpoint " + meta.pageCount());
+            }
+            this.parentPages = parent.pages().mapValues(CheckpointWriter::shiftPack);
+            this.parentDisk = parent.disk().mapValues(CheckpointWriter::shiftPack);
+        } else {
+            this.parentPages = RunTable.uniform(meta.pageCount(), TableEntry.ZERO);
+            this.parentDisk = RunTable.EMPTY;
+        }
+        this.compressThreads = compressThreads;
+        this.maxInFlight = 2 * compressThreads + 2;
+        this.pages = new long[meta.pageCount()];
+        Arrays.fill(pages, UNSET);
+        this.pagesPut = new BitSet(meta.pageCount());
+        this.id = Ids.newCheckpointId();
+        try (RepositoryLock l = repo.lock()) {
+            this.workspace = Workspace.create(repo.tmpDir());
+        }
+    }
+
+    private static long shiftPack(long v) {
+        return TableEntry.kind(v) == TableEntry.KIND_DATA ? TableEntry.withPack(v, TableEntry.pack(v) + 1) : v;
+    }
+
+    /** The id this checkpoint will have once committed. */
+    public String id() {
+        return id;
+    }
+
+    public int pageCount() {
+        return pages.length;
+    }
+
+    // ------------------------------------------------------------------------------------------- records and stats
+
+    /** Stores a state record. Names are unique within a checkpoint. The payload is copied. */
+    public synchronized void putRecord(String name, int version, byte[] payload) throws IOException {
+        checkOpen();
+        StateRecord r = new StateRecord(name, version, payload);
+        if (records.containsKey(name)) throw new IllegalArgumentException("record '" + name + "' was already put");
+        records.put(name, r);
+    }
+
+    /** Saves {@code s} and stores it under its state name and version. Call while the machine is paused. */
+    public void putState(Snapshottable s) throws IOException {
+        StateWriter w = new StateWriter();
+        s.saveState(w);
+        putRecord(s.stateName(), s.stateVersion(), w.toByteArray());
+    }
+
+    /** Stores a statistic (a timing, usually). The counts and sizes of {@link Stats} are computed, not set. */
+    public synchronized void setStat(String key, long value) throws IOException {
+        checkOpen();
+        Objects.requireNonNull(key, "key");
+        if (key.isEmpty() || key.length() > 200) throw new IllegalArgumentException("stat key must have 1..200 characters");
+        if (Stats.COMPUTED.contains(key)) throw new IllegalArgumentException("stat '" + key + "' is computed by the writer");
+        stats.put(key, value);
+    }
+
+    // ------------------------------------------------------------------------------------------- pages
+
+    /**
+     * Stores page {@code index} as DATA: its 4096 bytes. The array is read later, on a background thread:
+     * it must not change until {@link #commit} or {@link #abort} returns.
+     */
+    public synchronized void putPage(int index, byte[] data) throws IOException {
+        checkOpen();
+        checkUnit(data);
+        markPage(index);
+        pages[index] = TableEntry.data(NEW_PACK, addUnit(data));
+    }
+
+    /**
+     * Stores page {@code index} as ZERO, FREE, DISK_BLOCK (equal to block {@code diskBlock} of the disk's
+     * base image) or INHERITED (incremental only: as in the parent). {@code diskBlock} is ignored for the
+     * other kinds. DATA pages go through {@link #putPage}.
+     */
+    public synchronized void putPageKind(int index, PageKind kind, long diskBlock) throws IOException {
+        checkOpen();
+        Objects.requireNonNull(kind, "kind");
+        long v = switch (kind) {
+            case ZERO -> TableEntry.ZERO;
+            case FREE -> TableEntry.FREE;
+            case DISK_BLOCK -> {
+                if (diskBlock < 0 || diskBlock >= TableEntry.MAX_BASE - 1) {
+                    throw new IllegalArgumentException("disk block " + diskBlock + " out of range");
+                }
+                yield TableEntry.diskBlock(diskBlock);
+            }
+            case INHERITED -> {
+                requireParent("page " + index);
+                yield UNSET;
+            }
+            case DATA -> throw new IllegalArgumentException("DATA pages are put with putPage");
+        };
+        markPage(index);
+        pages[index] = v;
+    }
+
+    /** {@link #putPageKind(int, PageKind, long)} for the kinds without a disk block. */
+    public void putPageKind(int index, PageKind kind) throws IOException {
+        if (kind == PageKind.DISK_BLOCK) throw new IllegalArgumentException("DISK_BLOCK needs the block number");
+        putPageKind(index, kind, 0);
+    }
+
+    private void markPage(int index) {
+        if (index < 0 || index >= pages.length) {
+            throw new IllegalArgumentException("page " + index + " outside 0.." + (pages.length - 1));
+        }
+        if (pagesPut.get(index)) throw new IllegalArgumentException("page " + index + " was already put");
+        pagesPut.set(index);
+    }
+
+    // ------------------------------------------------------------------------------------------- disk overlay
+
+    /** Stores overlay block {@code block} as DATA. Same rule as {@link #putPage}: do not change the array. */
+    public synchronized void putDiskBlock(long block, byte[] data) throws IOException {
+        checkOpen();
+        checkUnit(data);
+        markBlock(block);
+        diskPuts.put(block, TableEntry.data(NEW_PACK, addUnit(data)));
+    }
+
+    /** Stores overlay block {@code block} as ZERO, or INHERITED (incremental only: as in the parent). */
+    public synchronized void putDiskBlockKind(long block, PageKind kind) throws IOException {
+        checkOpen();
+        Objects.requireNonNull(kind, "kind");
+        long v;
+        if (kind == PageKind.ZERO) {
+            v = TableEntry.ZERO;
+        } else if (kind == PageKind.INHERITED) {
+            requireParent("disk block " + block);
+            v = UNSET;
+        } else {
+            throw new IllegalArgumentException("disk blocks are DATA (putDiskBlock), ZERO or INHERITED, not " + kind);
+        }
+        markBlock(block);
+        diskPuts.put(block, v);
+    }
+
+    private void markBlock(long block) {
+        if (block < 0 || block >= TableEntry.MAX_BASE - 1) throw new IllegalArgumentException("disk block " + block + " out of range");
+        if (diskPuts.containsKey(block)) throw new IllegalArgumentException("disk block " + block + " was already put");
+    }
+
+    private void requireParent(String what) {
+        if (parent == null) throw new IllegalArgumentException(what + ": INHERITED needs a parent (this is a full checkpoint)");
+    }
+
+    private static void checkUnit(byte[] data) {
+        Objects.requireNonNull(data, "data");
+        if (data.length != PackFormat.UNIT_SIZE) {
+            throw new IllegalArgumentException("pages and blocks are " + PackFormat.UNIT_SIZE + " bytes, not " + data.length);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- the pack pipeline
+
+    /** Queues one 4 KiB unit for this writer's pack and returns its unit number. */
+    private long addUnit(byte[] data) throws IOException {
+        try {
+            if (pack == null) {
+                compressor = new FrameCompressor(codec, level, compressThreads);
+                pack = new PackWriter(repo.files(), workspace.dir().resolve(PackFormat.fileName(packIdHex)), packId);
+            }
+            long unit = units++;
+            frame[frameFill++] = data;
+            if (frameFill == UNITS_PER_FRAME) submitFrame();
+            return unit;
+        } catch (IOException | RuntimeException e) {
+            throw fail(e);
+        }
+    }
+
+    private void submitFrame() throws IOException {
+        inFlight.add(new PendingFrame(compressor.submit(frame, frameFill), frameFill));
+        framesSubmitted++;
+        frame = new byte[UNITS_PER_FRAME][];
+        frameFill = 0;
+        writeFinishedFrames(maxInFlight, ProgressListener.NONE);
+    }
+
+    /** Writes frames in order until at most {@code keep} are in flight, and any further ones already done. */
+    private void writeFinishedFrames(int keep, ProgressListener progress) throws IOException {
+        while (!inFlight.isEmpty() && (inFlight.size() > keep || inFlight.peek().future().isDone())) {
+            PendingFrame f = inFlight.poll();
+            pack.writeFrame(await(f.future()), f.units());
+            framesWritten++;
+            progress.progress("commit", framesWritten, framesSubmitted);
+        }
+    }
+
+    private static byte[] await(CompletableFuture<byte[]> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for frame compression");
+        } catch (ExecutionException e) {
+            throw new IOException("compressing a frame failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- commit, abort
+
+    /**
+     * Finishes the pack, writes the manifest and publishes both: packs are renamed into {@code packs/}, then
+     * the manifest into {@code checkpoints/}, which is the commit point; files and directories are fsynced
+     * first. Returns the checkpoint id. On failure nothing is visible and the writer's files are removed.
+     *
+     * @throws IOException for example when the disk is full, or when this incremental checkpoint's parent
+     *                     was deleted and garbage-collected meanwhile (its packs are gone)
+     */
+    public synchronized String commit(ProgressListener progress) throws IOException {
+        checkOpen();
+        Objects.requireNonNull(progress, "progress");
+        try {
+            long packBytes = 0;
+            if (pack != null) {
+                if (frameFill > 0) submitFrame();
+                writeFinishedFrames(0, progress);
+                packBytes = pack.finish();
+            }
+            if (compressor != null) compressor.close();
+            Manifest m = buildManifest(packBytes);
+            byte[] bytes = ManifestCodec.encode(m);
+            Path manifestFile = workspace.dir().resolve("manifest");
+            FileOps.writeDurably(repo.files(), manifestFile, bytes, bytes.length);
+            publish(m, manifestFile);
+            state = State.COMMITTED;
+        } catch (IOException | RuntimeException | Error e) {
+            fail(e);
+            abort();
+            throw e;
+        }
+        try {
+            workspace.release();
+        } catch (IOException ignored) {
+            // The checkpoint is committed; gc removes what is left in tmp/.
+        }
+        return id;
+    }
+
+    private void publish(Manifest m, Path manifestFile) throws IOException {
+        try (RepositoryLock l = repo.lock()) {
+            for (Manifest.PackRef p : m.packs()) {
+                if (!p.id().equals(packIdHex) && !Files.exists(repo.packPath(p.id()))) {
+                    throw new IOException("cannot commit checkpoint " + id + ": pack " + p.id() + " of its parent "
+                            + parent.info().id() + " is gone (the parent was deleted and garbage-collected while this"
+                            + " checkpoint was written); take a full checkpoint instead");
+                }
+            }
+            if (Files.exists(repo.manifestPath(id))) throw new IOException("checkpoint id " + id + " is already taken");
+            if (pack != null) {
+                FileOps.atomicRename(pack.path(), repo.packPath(packIdHex));
+                FileOps.fsyncDirectory(repo.packsDir());
+            }
+            FileOps.atomicRename(manifestFile, repo.manifestPath(id));
+            FileOps.fsyncDirectory(repo.checkpointsDir());
+        }
+    }
+
+    /** Discards the checkpoint: stops compression and deletes the writer's files. Idempotent; never throws. */
+    public synchronized void abort() {
+        if (state == State.COMMITTED || cleanedUp) return;
+        if (state == State.OPEN) state = State.ABORTED;
+        cleanedUp = true;
+        if (compressor != null) compressor.close();
+        inFlight.clear();
+        if (pack != null) pack.closeQuietly();
+        try {
+            workspace.release();
+        } catch (IOException ignored) {
+            // gc removes what is left in tmp/.
+        }
+    }
+
+    /** Aborts unless committed. */
+    @Override
+    public void close() {
+        abort();
+    }
+
+    private void checkOpen() throws IOException {
+        switch (state) {
+            case OPEN -> { }
+            case FAILED -> throw new IOException("checkpoint writer " + id + " failed earlier: " + failure.getMessage(), failure);
+            case COMMITTED -> throw new IllegalStateException("checkpoint " + id + " is already committed");
+            case ABORTED -> throw new IllegalStateException("checkpoint " + id + " was aborted");
+        }
+    }
+
+    private IOException fail(Throwable e) {
+        if (state == State.OPEN) {
+            state = State.FAILED;
+            failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
+        }
+        return e instanceof IOException io ? io : new IOException(e.toString(), e);
+    }
+
+    // ------------------------------------------------------------------------------------------- the manifest
+
+    private Manifest buildManifest(long packBytes) {
+        int putCount = 0;
+        for (long v : pages) if (v != UNSET) putCount++;
+        long[] keys = new long[putCount];
+        long[] vals = new long[putCount];
+        int n = 0;
+        for (int i = 0; i < pages.length; i++) {
+            if (pages[i] != UNSET) {
+                keys[n] = i;
+                vals[n++] = pages[i];
+            }
+        }
+        RunTable pageTable = parentPages.overlay(keys, vals, n, pages.length);
+
+        long[] blocks = new long[diskPuts.size()];
+        int m = 0;
+        for (Map.Entry<Long, Long> e : diskPuts.entrySet()) if (e.getValue() != UNSET) blocks[m++] = e.getKey();
+        Arrays.sort(blocks, 0, m);
+        long[] blockVals = new long[m];
+        for (int i = 0; i < m; i++) blockVals[i] = diskPuts.get(blocks[i]);
+        RunTable diskTable = parentDisk.overlay(blocks, blockVals, m, m == 0 ? 0 : blocks[m - 1] + 1);
+
+        // Statistics, before pack renumbering: pack NEW_PACK is this writer's.
+        TreeMap<String, Long> all = new TreeMap<>(stats);
+        long[] pageKinds = countKinds(pageTable, all, Stats.PAGES_DATA_NEW);
+        all.put(Stats.PAGES_ZERO, pageKinds[TableEntry.KIND_ZERO]);
+        all.put(Stats.PAGES_FREE, pageKinds[TableEntry.KIND_FREE]);
+        all.put(Stats.PAGES_DISK_BLOCK, pageKinds[TableEntry.KIND_DISK_BLOCK]);
+        all.put(Stats.PAGES_DATA, pageKinds[TableEntry.KIND_DATA]);
+        all.put(Stats.PAGES_INHERITED, parent == null ? 0 : (long) pages.length - putCount);
+        long[] diskKinds = countKinds(diskTable, all, Stats.DISK_DATA_NEW);
+        all.put(Stats.DISK_DATA, diskKinds[TableEntry.KIND_DATA]);
+        all.put(Stats.DISK_ZERO, diskKinds[TableEntry.KIND_ZERO]);
+        all.put(Stats.DISK_BLOCKS, diskKinds[TableEntry.KIND_DATA] + diskKinds[TableEntry.KIND_ZERO]);
+        all.put(Stats.DISK_INHERITED, parent == null ? 0 : diskKinds[TableEntry.KIND_DATA] + diskKinds[TableEntry.KIND_ZERO] - m);
+        all.put(Stats.BYTES_RAW, units * PackFormat.UNIT_SIZE);
+        all.put(Stats.BYTES_PACK, packBytes);
+        long recordBytes = 0;
+        for (StateRecord r : records.values()) recordBytes += r.payloadLength();
+        all.put(Stats.BYTES_RECORDS, recordBytes);
+        all.put(Stats.WRITE_NS, System.nanoTime() - beganNanos);
+
+        // Keep only the packs some entry uses: this writer's first, then the parent's in their order.
+        int slots = 1 + (parent == null ? 0 : parent.packs().size());
+        boolean[] used = new boolean[slots];
+        markUsed(pageTable, used);
+        markUsed(diskTable, used);
+        int[] renumber = new int[slots];
+        List<Manifest.PackRef> packs = new ArrayList<>();
+        for (int i = 0; i < slots; i++) {
+            if (!used[i]) continue;
+            renumber[i] = packs.size();
+            packs.add(i == NEW_PACK ? new Manifest.PackRef(packIdHex, units) : parent.packs().get(i - 1));
+        }
+        java.util.function.LongUnaryOperator remap = v ->
+                TableEntry.kind(v) == TableEntry.KIND_DATA ? TableEntry.withPack(v, renumber[TableEntry.pack(v)]) : v;
+
+        CheckpointInfo info = new CheckpointInfo(id, meta.label(), parent == null ? null : parent.info().id(), created,
+                parent == null ? CheckpointKind.FULL : CheckpointKind.INCREMENTAL, meta.mode(), pages.length, all);
+        return new Manifest(info, meta.config(), new LinkedHashMap<>(records), packs,
+                pageTable.mapValues(remap), diskTable.mapValues(remap));
+    }
+
+    /** Keys per kind over a table; also stores under {@code newKey} the DATA keys in this writer's pack. */
+    private static long[] countKinds(RunTable t, Map<String, Long> out, String newKey) {
+        long[] byKind = new long[16];
+        long fresh = 0;
+        for (int r = 0; r < t.runCount(); r++) {
+            long len = t.runEnd(r) - t.start(r);
+            long v = t.value(r);
+            byKind[TableEntry.kind(v)] += len;
+            if (TableEntry.kind(v) == TableEntry.KIND_DATA && TableEntry.pack(v) == NEW_PACK) fresh += len;
+        }
+        out.put(newKey, fresh);
+        return byKind;
+    }
+
+    private static void markUsed(RunTable t, boolean[] used) {
+        for (int r = 0; r < t.runCount(); r++) {
+            long v = t.value(r);
+            if (TableEntry.kind(v) == TableEntry.KIND_DATA) used[TableEntry.pack(v)] = true;
+        }
+    }
+}

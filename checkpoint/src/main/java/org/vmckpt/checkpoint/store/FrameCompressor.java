@@ -1,0 +1,151 @@
+package org.vmckpt.checkpoint.store;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.zip.CRC32C;
+
+/**
+ * A small pool of threads that turn frames of 4 KiB units into encoded pack frames (header + stored bytes),
+ * so the caller's thread only collects page references. Results come back as futures; the caller writes
+ * them in submission order, which keeps the pack layout deterministic whatever the thread timing.
+ */
+final class FrameCompressor implements AutoCloseable {
+    private final Codec codec;
+    private final int level;
+    private final LinkedBlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> threads = new ArrayList<>();
+
+    private record Task(byte[][] units, int count, CompletableFuture<byte[]> result) {
+    }
+
+    private static final Task STOP = new Task(null, 0, null);
+
+    /** Threads to use by default: leave one core to the caller (the saver or the guest), at most four. */
+    static int defaultThreads() {
+        return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
+    }
+
+    FrameCompressor(Codec codec, int level, int threadCount) {
+        this.codec = codec;
+        this.level = level;
+        for (int i = 0; i < threadCount; i++) {
+            Thread t = new Thread(this::work, "vmckpt-compress-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    /** Queues the encoding of {@code units[0..count-1]}; the arrays must not change until the future completes. */
+    CompletableFuture<byte[]> submit(byte[][] units, int count) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        queue.add(new Task(units, count, f));
+        return f;
+    }
+
+    private void work() {
+        Encoder enc = new Encoder(codec, level);
+        try {
+            while (true) {
+                Task t;
+                try {
+                    t = queue.take();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (t == STOP) return;
+                try {
+                    t.result.complete(enc.encode(t.units, t.count));
+                } catch (Throwable e) {
+                    t.result.completeExceptionally(e);
+                }
+            }
+        } finally {
+            enc.close();
+        }
+    }
+
+    /** Stops the threads; frames not yet encoded are cancelled. */
+    @Override
+    public void close() {
+        List<Task> left = new ArrayList<>();
+        queue.drainTo(left);
+        for (Task t : left) if (t != STOP) t.result.cancel(false);
+        for (int i = 0; i < threads.size(); i++) queue.add(STOP);
+    }
+
+    /** Encodes frames on one thread. Not thread-safe: each worker has its own. */
+    static final class Encoder implements AutoCloseable {
+        private final Codec codec;
+        private final ZstdCompressCtx zstd;
+        private final byte[] raw = new byte[PackFormat.MAX_UNITS_PER_FRAME * PackFormat.UNIT_SIZE];
+        private final byte[] packed;
+        private final CRC32C crc = new CRC32C();
+
+        Encoder(Codec codec, int level) {
+            this.codec = codec;
+            if (codec == Codec.ZSTD) {
+                zstd = new ZstdCompressCtx();
+                zstd.setLevel(level);
+                zstd.setChecksum(false);
+                packed = new byte[(int) Zstd.compressBound(raw.length)];
+            } else {
+                zstd = null;
+                packed = null;
+            }
+        }
+
+        /**
+         * Returns the whole frame: 16-byte header, then the stored bytes. A frame that zstd cannot shrink is
+         * stored uncompressed, so stored length never exceeds the uncompressed length.
+         */
+        byte[] encode(byte[][] units, int count) {
+            int rawLen = count * PackFormat.UNIT_SIZE;
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(units[i], 0, raw, i * PackFormat.UNIT_SIZE, PackFormat.UNIT_SIZE);
+            }
+            int frameCodec = Codec.NONE.code;
+            byte[] stored = raw;
+            int storedLen = rawLen;
+            if (codec == Codec.ZSTD) {
+                int n = zstd.compressByteArray(packed, 0, packed.length, raw, 0, rawLen);
+                if (n < rawLen) {
+                    frameCodec = Codec.ZSTD.code;
+                    stored = packed;
+                    storedLen = n;
+                }
+            }
+            byte[] frame = new byte[PackFormat.FRAME_HEADER_LENGTH + storedLen];
+            frame[0] = (byte) frameCodec;
+            frame[1] = 0;
+            putU16(frame, 2, count);
+            putU32(frame, 4, rawLen);
+            putU32(frame, 8, storedLen);
+            System.arraycopy(stored, 0, frame, PackFormat.FRAME_HEADER_LENGTH, storedLen);
+            crc.reset();
+            crc.update(frame, 0, 12);
+            crc.update(frame, PackFormat.FRAME_HEADER_LENGTH, storedLen);
+            putU32(frame, 12, crc.getValue());
+            return frame;
+        }
+
+        @Override
+        public void close() {
+            if (zstd != null) zstd.close();
+        }
+
+        private static void putU16(byte[] b, int off, int v) {
+            b[off] = (byte) v;
+            b[off + 1] = (byte) (v >>> 8);
+        }
+
+        private static void putU32(byte[] b, int off, long v) {
+            for (int i = 0; i < 4; i++) b[off + i] = (byte) (v >>> (8 * i));
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package org.vmckpt.checkpoint.store;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one manifest file says about a checkpoint, decoded: the description, the machine configuration,
+ * the state records, the packs it uses and its complete page and disk tables.
+ *
+ * @param info    id, label, parent, time, kind, mode, page count, stats
+ * @param config  machine configuration, sorted by key
+ * @param records state records by name, in the order they were put
+ * @param packs   packs referenced by DATA entries; a table value's pack index points into this list
+ * @param pages   page table covering {@code 0..pageCount-1}; kinds ZERO, FREE, DISK_BLOCK, DATA
+ * @param disk    disk overlay table; kinds ZERO, DATA, and ABSENT for blocks not in the overlay
+ */
+record Manifest(CheckpointInfo info, Map<String, String> config, Map<String, StateRecord> records,
+                List<PackRef> packs, RunTable pages, RunTable disk) {
+
+    /** A pack this checkpoint reads from, with the unit count it must have. */
+    record PackRef(String id, long unitCount) {
+    }
+}

@@ -1,0 +1,394 @@
+package org.vmckpt.checkpoint.store;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdDecompressCtx;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+
+/**
+ * Encodes and decodes manifest files (see docs/FORMAT.md, "Manifest file").
+ *
+ * <pre>
+ *   file header ("vmckpt-manifest", version)
+ *   body codec u8 (0 none, 1 zstd) | body length u32 | stored length u32
+ *   stored body
+ *   CRC32C u32 of every byte before it
+ * </pre>
+ *
+ * The body is a fixed sequence of sections (meta, config, records, packs, pages, disk, stats), each framed
+ * as {@code id u8, length u32, content}. Decoding checks every count and length against the bytes that are
+ * left before allocating anything, and the body size against {@link #MAX_BODY}, so a hostile manifest costs
+ * at most a bounded amount of memory.
+ */
+final class ManifestCodec {
+    private ManifestCodec() {
+    }
+
+    static final String NAME = "vmckpt-manifest";
+    static final int VERSION = 1;
+    static final int OLDEST_VERSION = 1;
+
+    /** Largest decoded body (16 MiB): millions of page-table runs, far beyond a realistic checkpoint. */
+    static final int MAX_BODY = 16 << 20;
+    static final int PREAMBLE_LENGTH = FileHeader.length(NAME) + 1 + 4 + 4;
+    static final int MAX_FILE = PREAMBLE_LENGTH + MAX_BODY + 4;
+    static final int MANIFEST_ZSTD_LEVEL = 3;
+
+    static final int SECTION_META = 1;
+    static final int SECTION_CONFIG = 2;
+    static final int SECTION_RECORDS = 3;
+    static final int SECTION_PACKS = 4;
+    static final int SECTION_PAGES = 5;
+    static final int SECTION_DISK = 6;
+    static final int SECTION_STATS = 7;
+    private static final String[] SECTION_NAMES = {"", "meta", "config", "records", "packs", "pages", "disk", "stats"};
+
+    static final int MAX_ITEMS = 1 << 16;
+    static final int MAX_KEY_BYTES = 1024;
+    static final int MAX_VALUE_BYTES = 1 << 16;
+    static final int MAX_PAGE_COUNT = Integer.MAX_VALUE - 8;
+    private static final long MAX_EPOCH_SECOND = Instant.MAX.getEpochSecond();
+    private static final long MIN_EPOCH_SECOND = Instant.MIN.getEpochSecond();
+
+    // ------------------------------------------------------------------------------------------- encoding
+
+    /** The manifest file's bytes. Fails if the body would exceed {@link #MAX_BODY}. */
+    static byte[] encode(Manifest m) throws IOException {
+        ByteSink body = new ByteSink(4096);
+        section(body, SECTION_META, s -> encodeMeta(s, m.info()));
+        section(body, SECTION_CONFIG, s -> {
+            s.varint(m.config().size());
+            for (Map.Entry<String, String> e : m.config().entrySet()) s.string(e.getKey()).string(e.getValue());
+        });
+        section(body, SECTION_RECORDS, s -> {
+            s.varint(m.records().size());
+            for (StateRecord r : m.records().values()) {
+                s.string(r.name()).u32(r.version()).varint(r.payloadLength()).bytes(r.payloadUnsafe());
+            }
+        });
+        section(body, SECTION_PACKS, s -> {
+            s.varint(m.packs().size());
+            for (Manifest.PackRef p : m.packs()) s.bytes(java.util.HexFormat.of().parseHex(p.id())).varint(p.unitCount());
+        });
+        section(body, SECTION_PAGES, s -> encodeTable(s, m.pages(), m.packs().size(), false));
+        section(body, SECTION_DISK, s -> encodeTable(s, m.disk(), m.packs().size(), true));
+        section(body, SECTION_STATS, s -> {
+            s.varint(m.info().stats().size());
+            for (Map.Entry<String, Long> e : m.info().stats().entrySet()) s.string(e.getKey()).i64(e.getValue());
+        });
+        if (body.size() > MAX_BODY) {
+            throw new IOException("checkpoint " + m.info().id() + ": its manifest would be " + body.size()
+                    + " bytes, more than the " + MAX_BODY + " bytes a manifest may have (page table of "
+                    + m.pages().runCount() + " runs, disk table of " + m.disk().runCount() + " runs)");
+        }
+
+        int codec = Codec.NONE.code;
+        byte[] stored = body.array();
+        int storedLen = body.size();
+        byte[] packed = new byte[(int) Zstd.compressBound(body.size())];
+        long n = Zstd.compressByteArray(packed, 0, packed.length, body.array(), 0, body.size(), MANIFEST_ZSTD_LEVEL);
+        if (n < storedLen) {
+            codec = Codec.ZSTD.code;
+            stored = packed;
+            storedLen = (int) n;
+        }
+        ByteSink file = new ByteSink(PREAMBLE_LENGTH + storedLen + 4);
+        FileHeader.write(file, NAME, VERSION);
+        file.u8(codec).u32(body.size()).u32(storedLen).bytes(stored, 0, storedLen);
+        CRC32C crc = new CRC32C();
+        crc.update(file.array(), 0, file.size());
+        file.u32(crc.getValue());
+        return file.toByteArray();
+    }
+
+    private interface SectionWriter {
+        void write(ByteSink s);
+    }
+
+    private static void section(ByteSink body, int id, SectionWriter w) {
+        body.u8(id);
+        int lengthAt = body.size();
+        body.u32(0);
+        w.write(body);
+        body.putU32At(lengthAt, body.size() - lengthAt - 4);
+    }
+
+    private static void encodeMeta(ByteSink s, CheckpointInfo i) {
+        s.string(i.id()).string(i.label() == null ? "" : i.label()).string(i.parentId() == null ? "" : i.parentId());
+        s.i64(i.created().getEpochSecond()).u32(i.created().getNano());
+        s.u8(i.kind().code).u8(i.mode().code).varint(i.pageCount());
+    }
+
+    /**
+     * Runs in key order. Page tables store every run; disk tables skip ABSENT runs and store the gap before
+     * each run instead. DATA runs store their first unit as a difference from where the previous DATA run
+     * in the same pack ended (0 when pages were written in order), DISK_BLOCK runs likewise for blocks.
+     */
+    private static void encodeTable(ByteSink s, RunTable t, int packCount, boolean disk) {
+        int stored = 0;
+        for (int r = 0; r < t.runCount(); r++) if (TableEntry.kind(t.value(r)) != TableEntry.KIND_ABSENT) stored++;
+        s.varint(stored);
+        long[] nextUnit = new long[packCount];
+        long nextBlock = 0;
+        long prevEnd = 0;
+        for (int r = 0; r < t.runCount(); r++) {
+            long v = t.value(r);
+            int kind = TableEntry.kind(v);
+            if (kind == TableEntry.KIND_ABSENT) continue;
+            long start = t.start(r);
+            long length = t.runEnd(r) - start;
+            if (disk) s.varint(start - prevEnd);
+            s.varint(length).u8(kind);
+            if (kind == TableEntry.KIND_DATA) {
+                int p = TableEntry.pack(v);
+                s.varint(p).zigzag(TableEntry.base(v) - nextUnit[p]);
+                nextUnit[p] = TableEntry.base(v) + length;
+            } else if (kind == TableEntry.KIND_DISK_BLOCK) {
+                s.zigzag(TableEntry.base(v) - nextBlock);
+                nextBlock = TableEntry.base(v) + length;
+            }
+            prevEnd = start + length;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- decoding
+
+    /** Reads and decodes a manifest file. */
+    static Manifest read(Path file) throws IOException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new CheckpointFormatException(file, "manifest is missing");
+        }
+        byte[] bytes;
+        try (ch) {
+            long size = ch.size();
+            if (size > MAX_FILE) {
+                throw new CheckpointFormatException(file, "manifest is " + size + " bytes, larger than any manifest can be (" + MAX_FILE + ")");
+            }
+            bytes = new byte[(int) size];
+            ByteBuffer bb = ByteBuffer.wrap(bytes);
+            while (bb.hasRemaining()) {
+                if (ch.read(bb) < 0) throw new CheckpointFormatException(file, "manifest shrank while it was read");
+            }
+        }
+        return decode(file, bytes);
+    }
+
+    static Manifest decode(Path file, byte[] bytes) throws CheckpointFormatException {
+        BoundedReader in = new BoundedReader(file, "manifest", bytes, 0, bytes.length);
+        FileHeader.read(in, file, NAME, OLDEST_VERSION, VERSION);
+        if (bytes.length < PREAMBLE_LENGTH + 4) {
+            throw new CheckpointFormatException(file, "manifest is truncated: " + bytes.length + " bytes");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        BoundedReader tail = new BoundedReader(file, "manifest CRC", bytes, bytes.length - 4, 4);
+        if (crc.getValue() != tail.u32("CRC")) {
+            throw new CheckpointFormatException(file, "manifest CRC mismatch (the file is corrupted or truncated)");
+        }
+        int codecCode = in.u8("body codec");
+        long bodyLength = in.u32("body length");
+        long storedLength = in.u32("stored length");
+        Codec codec = Codec.ofCode(codecCode);
+        if (codec == null) throw new CheckpointFormatException(file, "unknown manifest body codec " + codecCode);
+        if (storedLength != bytes.length - PREAMBLE_LENGTH - 4) {
+            throw new CheckpointFormatException(file, "manifest says its body is " + storedLength + " bytes, the file holds "
+                    + (bytes.length - PREAMBLE_LENGTH - 4));
+        }
+        if (bodyLength > MAX_BODY) {
+            throw new CheckpointFormatException(file, "manifest body of " + bodyLength + " bytes exceeds the limit of " + MAX_BODY);
+        }
+        byte[] body;
+        if (codec == Codec.NONE) {
+            if (bodyLength != storedLength) throw new CheckpointFormatException(file, "uncompressed manifest body length mismatch");
+            body = bytes;
+        } else {
+            body = new byte[(int) bodyLength];
+            long n;
+            try (ZstdDecompressCtx z = new ZstdDecompressCtx()) {
+                n = z.decompressByteArray(body, 0, body.length, bytes, PREAMBLE_LENGTH, (int) storedLength);
+            } catch (RuntimeException e) {
+                throw new CheckpointFormatException(file, "manifest body does not decompress: " + e.getMessage());
+            }
+            if (n != bodyLength) {
+                throw new CheckpointFormatException(file, "manifest body decompressed to " + n + " bytes, expected " + bodyLength);
+            }
+        }
+        int bodyOffset = codec == Codec.NONE ? PREAMBLE_LENGTH : 0;
+        return decodeBody(file, new BoundedReader(file, "manifest body", body, bodyOffset, (int) bodyLength));
+    }
+
+    private static BoundedReader section(BoundedReader body, int id) throws CheckpointFormatException {
+        int found = body.u8("section id");
+        if (found != id) {
+            throw body.error("expected section " + id + " (" + SECTION_NAMES[id] + "), found section " + found);
+        }
+        long len = body.u32(SECTION_NAMES[id] + " section length");
+        if (len > body.remaining()) {
+            throw body.error(SECTION_NAMES[id] + " section claims " + len + " bytes, only " + body.remaining() + " are left");
+        }
+        return body.sub(SECTION_NAMES[id] + " section", (int) len);
+    }
+
+    private static Manifest decodeBody(Path file, BoundedReader body) throws CheckpointFormatException {
+        BoundedReader s = section(body, SECTION_META);
+        String id = s.string("checkpoint id", 64);
+        if (!Ids.isCheckpointId(id)) throw s.error("checkpoint id '" + id + "' is not 16 hex digits");
+        String label = s.string("label", CheckpointMeta.MAX_LABEL_LENGTH * 4);
+        if (label.isEmpty()) {
+            label = null;
+        } else {
+            try {
+                CheckpointMeta.checkLabel(label);
+            } catch (IllegalArgumentException e) {
+                throw s.error("bad label: " + e.getMessage());
+            }
+        }
+        String parent = s.string("parent id", 64);
+        if (parent.isEmpty()) parent = null;
+        else if (!Ids.isCheckpointId(parent)) throw s.error("parent id '" + parent + "' is not 16 hex digits");
+        long seconds = s.i64("creation time");
+        long nanos = s.u32("creation time nanoseconds");
+        if (seconds < MIN_EPOCH_SECOND || seconds > MAX_EPOCH_SECOND || nanos >= 1_000_000_000L) {
+            throw s.error("bad creation time " + seconds + "s " + nanos + "ns");
+        }
+        CheckpointKind kind = CheckpointKind.ofCode(s.u8("kind"));
+        CaptureMode mode = CaptureMode.ofCode(s.u8("mode"));
+        if (kind == null || mode == null) throw s.error("unknown checkpoint kind or mode");
+        if ((kind == CheckpointKind.INCREMENTAL) != (parent != null)) {
+            throw s.error(kind + " checkpoint " + (parent == null ? "without" : "with") + " a parent");
+        }
+        int pageCount = (int) s.varint("page count", 1, MAX_PAGE_COUNT);
+        s.expectEnd("meta section");
+
+        s = section(body, SECTION_CONFIG);
+        int n = s.count("config entry count", 2, MAX_ITEMS);
+        Map<String, String> config = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            String k = s.string("config key", MAX_KEY_BYTES);
+            String v = s.string("config value", MAX_VALUE_BYTES);
+            if (config.put(k, v) != null) throw s.error("config key '" + k + "' appears twice");
+        }
+        s.expectEnd("config section");
+
+        s = section(body, SECTION_RECORDS);
+        n = s.count("record count", 6, MAX_ITEMS);
+        Map<String, StateRecord> records = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            String name = s.string("record name", StateRecord.MAX_NAME_BYTES);
+            if (name.isEmpty()) throw s.error("empty record name");
+            int version = s.i32("record version");
+            int len = (int) s.varint("record length", 0, s.remaining());
+            StateRecord r = new StateRecord(name, version, s.bytes(len, "record payload"));
+            if (records.put(name, r) != null) throw s.error("record '" + name + "' appears twice");
+        }
+        s.expectEnd("records section");
+
+        s = section(body, SECTION_PACKS);
+        n = s.count("pack count", Ids.PACK_ID_BYTES + 1, MAX_ITEMS);
+        List<Manifest.PackRef> packs = new ArrayList<>(n);
+        Set<String> packIds = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            String pid = Ids.hex(s.bytes(Ids.PACK_ID_BYTES, "pack id"));
+            long units = s.varint("pack unit count", 1, TableEntry.MAX_BASE - 1);
+            if (!packIds.add(pid)) throw s.error("pack " + pid + " is listed twice");
+            packs.add(new Manifest.PackRef(pid, units));
+        }
+        s.expectEnd("packs section");
+
+        s = section(body, SECTION_PAGES);
+        RunTable pages = decodeTable(s, packs, pageCount, false);
+        s.expectEnd("pages section");
+        s = section(body, SECTION_DISK);
+        RunTable disk = decodeTable(s, packs, -1, true);
+        s.expectEnd("disk section");
+
+        s = section(body, SECTION_STATS);
+        n = s.count("stat count", 9, MAX_ITEMS);
+        Map<String, Long> stats = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            String k = s.string("stat key", MAX_KEY_BYTES);
+            long v = s.i64("stat value");
+            if (stats.put(k, v) != null) throw s.error("stat '" + k + "' appears twice");
+        }
+        s.expectEnd("stats section");
+        body.expectEnd("manifest body");
+
+        CheckpointInfo info = new CheckpointInfo(id, label, parent, Instant.ofEpochSecond(seconds, nanos), kind, mode,
+                pageCount, stats);
+        return new Manifest(info, Collections.unmodifiableMap(config), Collections.unmodifiableMap(records),
+                List.copyOf(packs), pages, disk);
+    }
+
+    /**
+     * Decodes a run table. A page table ({@code pageCount >= 0}) must cover exactly {@code 0..pageCount-1};
+     * a disk table covers whatever its runs say, below {@link TableEntry#MAX_BASE}.
+     */
+    private static RunTable decodeTable(BoundedReader s, List<Manifest.PackRef> packs, long pageCount, boolean disk)
+            throws CheckpointFormatException {
+        String what = disk ? "disk run" : "page run";
+        int runs = s.count(what + " count", disk ? 3 : 2, Integer.MAX_VALUE - 8);
+        long limit = disk ? TableEntry.MAX_BASE - 1 : pageCount;
+        long[] nextUnit = new long[packs.size()];
+        long nextBlock = 0;
+        long pos = 0;
+        RunTable.Builder b = new RunTable.Builder();
+        for (int r = 0; r < runs; r++) {
+            long start = pos;
+            if (disk) {
+                long gap = s.varint(what + " gap", 0, limit - pos);
+                start = pos + gap;
+            }
+            long length = s.varint(what + " length", 1, limit - start);
+            int kind = s.u8(what + " kind");
+            long value;
+            if (kind == TableEntry.KIND_DATA) {
+                int p = (int) s.varint(what + " pack index", 0, packs.size() - 1);
+                long delta = s.zigzag(what + " unit");
+                long units = packs.get(p).unitCount();
+                long unit = nextUnit[p] + delta;
+                if (delta < -TableEntry.MAX_BASE || delta > TableEntry.MAX_BASE || unit < 0 || unit > units - length) {
+                    throw s.error(what + " " + r + " points at units " + unit + "+" + length + " of pack " + p
+                            + ", which has " + units);
+                }
+                nextUnit[p] = unit + length;
+                value = TableEntry.data(p, unit);
+            } else if (kind == TableEntry.KIND_DISK_BLOCK && !disk) {
+                long delta = s.zigzag(what + " disk block");
+                long block = nextBlock + delta;
+                if (delta < -TableEntry.MAX_BASE || delta > TableEntry.MAX_BASE || block < 0 || block > TableEntry.MAX_BASE - 1 - length) {
+                    throw s.error(what + " " + r + " points at disk blocks " + block + "+" + length + ", out of range");
+                }
+                nextBlock = block + length;
+                value = TableEntry.diskBlock(block);
+            } else if (kind == TableEntry.KIND_ZERO || kind == TableEntry.KIND_FREE && !disk) {
+                value = TableEntry.make(kind, 0, 0);
+            } else {
+                throw s.error(what + " " + r + " has kind " + kind + ", not allowed here");
+            }
+            b.add(start, length, value);
+            pos = start + length;
+        }
+        if (!disk && pos != pageCount) {
+            throw s.error("page runs cover " + pos + " pages, the checkpoint has " + pageCount);
+        }
+        return b.build();
+    }
+}

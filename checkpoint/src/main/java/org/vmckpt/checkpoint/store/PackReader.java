@@ -1,0 +1,200 @@
+package org.vmckpt.checkpoint.store;
+
+import com.github.luben.zstd.ZstdDecompressCtx;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads frames from one pack file. Opening checks the header, the trailer and the frame index completely
+ * (every frame's extent lies inside the file, in order, no larger than a frame can be), so reading a frame
+ * later only needs to check that frame's own header and CRC. Safe for concurrent use (positional reads).
+ */
+final class PackReader implements Closeable {
+    private final Path path;
+    private final FileChannel ch;
+    private final int unitsPerFrame;
+    private final long unitCount;
+    /** Frame {@code f} occupies {@code [extents[f], extents[f+1])}; the last entry is where the index starts. */
+    private final long[] extents;
+
+    private PackReader(Path path, FileChannel ch, int unitsPerFrame, long unitCount, long[] extents) {
+        this.path = path;
+        this.ch = ch;
+        this.unitsPerFrame = unitsPerFrame;
+        this.unitCount = unitCount;
+        this.extents = extents;
+    }
+
+    /**
+     * Opens and checks a pack.
+     *
+     * @param packIdHex     the id the pack must carry in its header (and its file name)
+     * @param expectedUnits the unit count the manifest recorded for it, or -1 to accept any
+     */
+    static PackReader open(Path path, String packIdHex, long expectedUnits) throws IOException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new CheckpointFormatException(path, "pack file is missing (was it deleted by hand?)");
+        }
+        try {
+            PackReader r = check(path, ch, packIdHex, expectedUnits);
+            ch = null;
+            return r;
+        } finally {
+            if (ch != null) ch.close();
+        }
+    }
+
+    private static PackReader check(Path path, FileChannel ch, String packIdHex, long expectedUnits) throws IOException {
+        long size = ch.size();
+        int minSize = PackFormat.HEADER_LENGTH + PackFormat.TRAILER_LENGTH;
+        byte[] head = readAt(ch, 0, (int) Math.min(size, PackFormat.HEADER_LENGTH), path);
+        BoundedReader h = new BoundedReader(path, "pack header", head, 0, head.length);
+        FileHeader.read(h, path, PackFormat.NAME, PackFormat.OLDEST_VERSION, PackFormat.VERSION);
+        if (size < minSize) throw new CheckpointFormatException(path, "pack is truncated: " + size + " bytes");
+        byte[] id = h.bytes(Ids.PACK_ID_BYTES, "pack id");
+        int upf = h.u16("units per frame");
+        int reserved = h.u16("reserved");
+        int crcAt = h.position();
+        long headerCrc = h.u32("header CRC");
+        CRC32C crc = new CRC32C();
+        crc.update(head, 0, crcAt);
+        if (crc.getValue() != headerCrc) throw new CheckpointFormatException(path, "pack header CRC mismatch");
+        if (!Ids.hex(id).equals(packIdHex)) {
+            throw new CheckpointFormatException(path, "pack header carries id " + Ids.hex(id) + ", expected " + packIdHex);
+        }
+        if (upf < 1 || upf > PackFormat.MAX_UNITS_PER_FRAME || reserved != 0) {
+            throw new CheckpointFormatException(path, "pack header has " + upf + " units per frame (allowed 1.."
+                    + PackFormat.MAX_UNITS_PER_FRAME + ") or a non-zero reserved field");
+        }
+
+        byte[] trailer = readAt(ch, size - PackFormat.TRAILER_LENGTH, PackFormat.TRAILER_LENGTH, path);
+        BoundedReader t = new BoundedReader(path, "pack trailer", trailer, 0, trailer.length);
+        long units = t.i64("unit count");
+        long frames = t.u32("frame count");
+        for (byte m : PackFormat.TRAILER_MAGIC) {
+            if (t.u8("trailer magic") != m) throw new CheckpointFormatException(path, "pack trailer magic missing (truncated pack?)");
+        }
+        long trailerCrc = t.u32("trailer CRC");
+        long body = size - PackFormat.HEADER_LENGTH - PackFormat.TRAILER_LENGTH;
+        if (frames < 1 || frames > body / (8 + PackFormat.FRAME_HEADER_LENGTH + 1)) {
+            throw new CheckpointFormatException(path, "pack claims " + frames + " frames, impossible in " + size + " bytes");
+        }
+        long indexStart = size - PackFormat.TRAILER_LENGTH - 8 * frames;
+        byte[] index = readAt(ch, indexStart, (int) (8 * frames), path);
+        crc.reset();
+        crc.update(index);
+        crc.update(trailer, 0, 16);
+        if (crc.getValue() != trailerCrc) throw new CheckpointFormatException(path, "pack index CRC mismatch");
+        if (units < 1 || units >= TableEntry.MAX_BASE || (units + upf - 1) / upf != frames) {
+            throw new CheckpointFormatException(path, "pack claims " + units + " units in " + frames + " frames of " + upf);
+        }
+        if (expectedUnits >= 0 && units != expectedUnits) {
+            throw new CheckpointFormatException(path, "pack holds " + units + " units, the manifest expects " + expectedUnits);
+        }
+        long[] extents = new long[(int) frames + 1];
+        BoundedReader ix = new BoundedReader(path, "pack index", index, 0, index.length);
+        long maxExtent = PackFormat.FRAME_HEADER_LENGTH + (long) upf * PackFormat.UNIT_SIZE;
+        for (int f = 0; f < frames; f++) extents[f] = ix.i64("frame offset");
+        extents[(int) frames] = indexStart;
+        if (extents[0] != PackFormat.HEADER_LENGTH) {
+            throw new CheckpointFormatException(path, "first frame at offset " + extents[0] + ", expected " + PackFormat.HEADER_LENGTH);
+        }
+        for (int f = 0; f < frames; f++) {
+            long len = extents[f + 1] - extents[f];
+            if (len <= PackFormat.FRAME_HEADER_LENGTH || len > maxExtent) {
+                throw new CheckpointFormatException(path, "frame " + f + " has an impossible extent of " + len + " bytes at offset " + extents[f]);
+            }
+        }
+        return new PackReader(path, ch, upf, units, extents);
+    }
+
+    private static byte[] readAt(FileChannel ch, long pos, int len, Path path) throws IOException {
+        byte[] b = new byte[len];
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        while (bb.hasRemaining()) {
+            int n = ch.read(bb, pos + bb.position());
+            if (n < 0) throw new CheckpointFormatException(path, "file ends at " + (pos + bb.position()) + " while reading " + len + " bytes at " + pos);
+        }
+        return b;
+    }
+
+    Path path() { return path; }
+
+    long unitCount() { return unitCount; }
+
+    int unitsPerFrame() { return unitsPerFrame; }
+
+    int frameCount() { return extents.length - 1; }
+
+    /** Units in frame {@code f}: full frames, except perhaps the last. */
+    int frameUnits(int f) {
+        long first = (long) f * unitsPerFrame;
+        return (int) Math.min(unitsPerFrame, unitCount - first);
+    }
+
+    long frameExtent(int f) {
+        return extents[f + 1] - extents[f];
+    }
+
+    /**
+     * Reads frame {@code f}, checks its header against the index and its CRC, and decodes it into a new
+     * array of {@code frameUnits(f) * 4096} bytes. Decompression never produces more than that.
+     */
+    byte[] readFrame(int f, ZstdDecompressCtx zstd) throws IOException {
+        int len = (int) frameExtent(f);
+        byte[] b = readAt(ch, extents[f], len, path);
+        BoundedReader h = new BoundedReader(path, "frame " + f + " header", b, 0, PackFormat.FRAME_HEADER_LENGTH);
+        int codecCode = h.u8("codec");
+        int reserved = h.u8("reserved");
+        int units = h.u16("unit count");
+        long uncompressed = h.u32("uncompressed length");
+        long stored = h.u32("stored length");
+        long frameCrc = h.u32("frame CRC");
+        CRC32C crc = new CRC32C();
+        crc.update(b, 0, 12);
+        crc.update(b, PackFormat.FRAME_HEADER_LENGTH, len - PackFormat.FRAME_HEADER_LENGTH);
+        if (crc.getValue() != frameCrc) {
+            throw new CheckpointFormatException(path, "frame " + f + " at offset " + extents[f] + ": CRC mismatch");
+        }
+        int expectUnits = frameUnits(f);
+        Codec codec = Codec.ofCode(codecCode);
+        if (codec == null || reserved != 0 || units != expectUnits || uncompressed != (long) units * PackFormat.UNIT_SIZE
+                || stored != len - PackFormat.FRAME_HEADER_LENGTH || stored > uncompressed) {
+            throw new CheckpointFormatException(path, "frame " + f + " has a bad header (codec " + codecCode + ", "
+                    + units + " units, expected " + expectUnits + ", lengths " + uncompressed + "/" + stored + ")");
+        }
+        byte[] out;
+        if (codec == Codec.NONE) {
+            if (stored != uncompressed) throw new CheckpointFormatException(path, "frame " + f + ": stored length differs from length");
+            out = Arrays.copyOfRange(b, PackFormat.FRAME_HEADER_LENGTH, len);
+        } else {
+            out = new byte[(int) uncompressed];
+            int n;
+            try {
+                n = zstd.decompressByteArray(out, 0, out.length, b, PackFormat.FRAME_HEADER_LENGTH, (int) stored);
+            } catch (RuntimeException e) {
+                throw new CheckpointFormatException(path, "frame " + f + " does not decompress: " + e.getMessage());
+            }
+            if (n != uncompressed) {
+                throw new CheckpointFormatException(path, "frame " + f + " decompressed to " + n + " bytes, expected " + uncompressed);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        ch.close();
+    }
+}

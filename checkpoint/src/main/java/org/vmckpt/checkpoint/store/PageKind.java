@@ -1,0 +1,36 @@
+package org.vmckpt.checkpoint.store;
+
+/**
+ * What a checkpoint holds for one guest page (or one disk overlay block).
+ *
+ * <p>Only {@link #DATA} costs space in a pack. {@link #INHERITED} is what the capture side says for a page
+ * of an incremental checkpoint that did not change since the parent; it is resolved at commit and never
+ * stored, so a stored table says for every page where its contents are.
+ */
+public enum PageKind {
+    /** Evicted: all zeros. */
+    ZERO(0),
+    /** Evicted: the guest reported it free (balloon); restored as zeros. Pages only. */
+    FREE(1),
+    /** Evicted: equal to one 4 KiB block of the disk's base image; the block number is stored. Pages only. */
+    DISK_BLOCK(2),
+    /** 4096 bytes stored in a pack. */
+    DATA(3),
+    /** Incremental checkpoints only: the same as in the parent checkpoint. Never stored. */
+    INHERITED(-1);
+
+    /** The number that stands for this kind in the manifest, or -1 if it is never stored. */
+    final int code;
+
+    PageKind(int code) {
+        this.code = code;
+    }
+
+    /** The kind stored under {@code code}, or {@code null} if no stored kind has that code. */
+    static PageKind ofCode(int code) {
+        for (PageKind k : values()) {
+            if (k.code == code && code >= 0) return k;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,341 @@
+package org.vmckpt.checkpoint.store;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+
+/**
+ * A checkpoint repository: a directory of immutable pack files and one manifest per checkpoint.
+ *
+ * <pre>
+ *   REPO            header: format name "vmckpt-repo" and version
+ *   packs/          &lt;128-bit hex id&gt;.pack: frames of compressed 4 KiB pages and disk blocks
+ *   checkpoints/    &lt;16 hex digit id&gt;.manifest: everything about one checkpoint; its existence is the commit
+ *   tmp/            writers' workspaces (files being written); leftovers of dead writers are removed by gc
+ *   lock            locked while committing, deleting and collecting garbage
+ * </pre>
+ *
+ * <p>Typical use:
+ * <pre>{@code
+ * Repository repo = Repository.open(Repository.defaultLocation(), true);
+ * try (CheckpointWriter w = repo.begin(meta, Codec.ZSTD, 1, null)) {
+ *     w.putState(hart);                        // every Snapshottable
+ *     for (int i = 0; i < frozen.pageCount(); i++) {
+ *         byte[] p = frozen.page(i);
+ *         if (p == null) w.putPageKind(i, PageKind.ZERO, 0); else w.putPage(i, p);
+ *     }
+ *     String id = w.commit(ProgressListener.NONE);
+ * }
+ * try (Checkpoint c = repo.open(id)) { ... c.readPage(i, buf) ... }
+ * }</pre>
+ *
+ * <p>A Repository object holds no open files and is safe to share between threads; several processes may
+ * use the same directory at once.
+ */
+public final class Repository {
+    static final String FORMAT_NAME = "vmckpt-repo";
+    static final int FORMAT_VERSION = 1;
+    static final int OLDEST_FORMAT_VERSION = 1;
+    static final String MANIFEST_SUFFIX = ".manifest";
+    static final int MIN_PREFIX = 4;
+
+    private final Path dir;
+    private final Path packsDir;
+    private final Path checkpointsDir;
+    private final Path tmpDir;
+    private final Path lockFile;
+    private final ChannelFactory files;
+
+    private Repository(Path dir, ChannelFactory files) {
+        this.dir = dir;
+        this.packsDir = dir.resolve("packs");
+        this.checkpointsDir = dir.resolve("checkpoints");
+        this.tmpDir = dir.resolve("tmp");
+        this.lockFile = dir.resolve("lock");
+        this.files = files;
+    }
+
+    /** {@code $XDG_DATA_HOME/vmckpt/repo}, by default {@code ~/.local/share/vmckpt/repo}. */
+    public static Path defaultLocation() {
+        String xdg = System.getenv("XDG_DATA_HOME");
+        Path base = xdg != null && !xdg.isEmpty() ? Paths.get(xdg) : Paths.get(System.getProperty("user.home"), ".local", "share");
+        return base.resolve("vmckpt").resolve("repo");
+    }
+
+    /**
+     * Opens the repository in {@code dir}.
+     *
+     * @param create create the directory and its layout if there is no repository there yet; an existing
+     *               directory that is not empty and has no {@code REPO} file is refused either way
+     * @throws CheckpointFormatException if {@code REPO} is damaged or from a newer vmckpt
+     * @throws NoSuchFileException       if there is no repository and {@code create} is false
+     */
+    public static Repository open(Path dir, boolean create) throws IOException {
+        return open(dir, create, ChannelFactory.DEFAULT);
+    }
+
+    static Repository open(Path dir, boolean create, ChannelFactory files) throws IOException {
+        Path repoFile = dir.resolve("REPO");
+        if (!Files.exists(repoFile)) {
+            if (!create) throw new NoSuchFileException(dir.toString(), null, "not a vmckpt repository (no REPO file)");
+            Files.createDirectories(dir);
+        }
+        Repository repo = new Repository(dir.toRealPath(), files);
+        if (!Files.exists(repoFile)) repo.initialize();
+        repo.checkHeader();
+        for (Path p : List.of(repo.packsDir, repo.checkpointsDir, repo.tmpDir)) Files.createDirectories(p);
+        return repo;
+    }
+
+    private void initialize() throws IOException {
+        try (RepositoryLock l = RepositoryLock.acquire(lockFile)) {
+            Path repoFile = dir.resolve("REPO");
+            if (Files.exists(repoFile)) return;
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                for (Path p : ds) {
+                    if (!p.getFileName().toString().equals("lock")) {
+                        throw new IOException(dir + ": not empty and not a vmckpt repository (no REPO file); refusing to create one here");
+                    }
+                }
+            }
+            for (Path p : List.of(packsDir, checkpointsDir, tmpDir)) Files.createDirectories(p);
+            ByteSink h = new ByteSink(64);
+            FileHeader.write(h, FORMAT_NAME, FORMAT_VERSION);
+            CRC32C crc = new CRC32C();
+            crc.update(h.array(), 0, h.size());
+            h.u32(crc.getValue());
+            Path tmp = tmpDir.resolve("REPO." + Ids.newCheckpointId());
+            FileOps.writeDurably(files, tmp, h.array(), h.size());
+            FileOps.atomicRename(tmp, repoFile);
+            FileOps.fsyncDirectory(dir);
+        }
+    }
+
+    private void checkHeader() throws IOException {
+        Path repoFile = dir.resolve("REPO");
+        long size = Files.size(repoFile);
+        if (size > 1024) throw new CheckpointFormatException(repoFile, "REPO file is " + size + " bytes, too large");
+        byte[] b = Files.readAllBytes(repoFile);
+        BoundedReader in = new BoundedReader(repoFile, "REPO", b, 0, b.length);
+        FileHeader.read(in, repoFile, FORMAT_NAME, OLDEST_FORMAT_VERSION, FORMAT_VERSION);
+        int end = in.position();
+        CRC32C crc = new CRC32C();
+        crc.update(b, 0, end);
+        if (in.u32("REPO CRC") != crc.getValue()) throw new CheckpointFormatException(repoFile, "REPO CRC mismatch");
+        in.expectEnd("REPO");
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    Path packsDir() { return packsDir; }
+
+    Path checkpointsDir() { return checkpointsDir; }
+
+    Path tmpDir() { return tmpDir; }
+
+    ChannelFactory files() { return files; }
+
+    Path manifestPath(String id) {
+        return checkpointsDir.resolve(id + MANIFEST_SUFFIX);
+    }
+
+    Path packPath(String packId) {
+        return packsDir.resolve(PackFormat.fileName(packId));
+    }
+
+    RepositoryLock lock() throws IOException {
+        return RepositoryLock.acquire(lockFile);
+    }
+
+    // ------------------------------------------------------------------------------------------- writing
+
+    /**
+     * Begins a checkpoint. Nothing is visible in the repository until {@link CheckpointWriter#commit}.
+     *
+     * @param meta   label, capture mode, page count and machine configuration
+     * @param codec  how to compress page data ({@link Codec#ZSTD} normally)
+     * @param level  zstd level ({@link Codec#DEFAULT_ZSTD_LEVEL} is a good default); ignored for NONE
+     * @param parent id, unique id prefix or name of the parent for an incremental checkpoint, or
+     *               {@code null} for a full one. The parent must have the same page count.
+     */
+    public CheckpointWriter begin(CheckpointMeta meta, Codec codec, int level, String parent) throws IOException {
+        Manifest parentManifest = parent == null ? null : readManifest(resolve(parent));
+        return new CheckpointWriter(this, meta, codec, level, parentManifest, FrameCompressor.defaultThreads());
+    }
+
+    /** {@link #begin(CheckpointMeta, Codec, int, String)} with zstd at the default level. */
+    public CheckpointWriter begin(CheckpointMeta meta, String parent) throws IOException {
+        return begin(meta, Codec.ZSTD, Codec.DEFAULT_ZSTD_LEVEL, parent);
+    }
+
+    // ------------------------------------------------------------------------------------------- reading
+
+    /**
+     * Opens a checkpoint by id, unique id prefix (at least 4 digits) or label. Reads and checks the manifest
+     * only; pack files are opened on the first page read.
+     */
+    public Checkpoint open(String ref) throws IOException {
+        String id = resolve(ref);
+        return new Checkpoint(this, readManifest(id));
+    }
+
+    Manifest readManifest(String id) throws IOException {
+        Path file = manifestPath(id);
+        Manifest m = ManifestCodec.read(file);
+        if (!m.info().id().equals(id)) {
+            throw new CheckpointFormatException(file, "manifest belongs to checkpoint " + m.info().id() + ", not " + id);
+        }
+        return m;
+    }
+
+    /**
+     * The id of the checkpoint {@code ref} names: an exact id, else a label (which must be unique), else a
+     * unique id prefix of at least 4 digits.
+     */
+    public String resolve(String ref) throws IOException {
+        if (ref == null || ref.isEmpty()) throw new CheckpointNotFoundException("no checkpoint named ''");
+        List<String> ids = manifestIds();
+        if (ids.contains(ref)) return ref;
+        List<String> labelled = new ArrayList<>();
+        for (CheckpointInfo i : list()) if (ref.equals(i.label())) labelled.add(i.id());
+        if (labelled.size() == 1) return labelled.get(0);
+        if (labelled.size() > 1) {
+            throw new CheckpointNotFoundException("name '" + ref + "' is used by " + labelled.size()
+                    + " checkpoints (" + String.join(", ", labelled) + "); use an id");
+        }
+        List<String> prefixed = new ArrayList<>();
+        if (ref.length() >= MIN_PREFIX) for (String id : ids) if (id.startsWith(ref)) prefixed.add(id);
+        if (prefixed.size() == 1) return prefixed.get(0);
+        if (prefixed.size() > 1) {
+            throw new CheckpointNotFoundException("id prefix '" + ref + "' matches " + prefixed.size()
+                    + " checkpoints (" + String.join(", ", prefixed) + ")");
+        }
+        throw new CheckpointNotFoundException("no checkpoint with id, id prefix (4 digits or more) or name '" + ref
+                + "' in " + dir);
+    }
+
+    /** Ids of all committed checkpoints (manifest file names), sorted. */
+    List<String> manifestIds() throws IOException {
+        List<String> ids = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(checkpointsDir)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (!name.endsWith(MANIFEST_SUFFIX)) continue;
+                String id = name.substring(0, name.length() - MANIFEST_SUFFIX.length());
+                if (Ids.isCheckpointId(id)) ids.add(id);
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    /**
+     * The readable checkpoints, oldest first. A manifest that cannot be read is left out here and reported
+     * by {@link #listUnreadable()}.
+     */
+    public List<CheckpointInfo> list() throws IOException {
+        List<CheckpointInfo> out = new ArrayList<>();
+        for (String id : manifestIds()) {
+            try {
+                out.add(readManifest(id).info());
+            } catch (CheckpointFormatException e) {
+                // reported by listUnreadable()
+            }
+        }
+        out.sort(Comparator.comparing(CheckpointInfo::created).thenComparing(CheckpointInfo::id));
+        return out;
+    }
+
+    /** Manifests that cannot be read: checkpoint id to the reason. Empty in a healthy repository. */
+    public Map<String, String> listUnreadable() throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        for (String id : manifestIds()) {
+            try {
+                readManifest(id);
+            } catch (CheckpointFormatException e) {
+                out.put(id, e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------- deleting
+
+    /**
+     * Deletes a checkpoint (by exact id, even if its manifest is unreadable, or by any reference
+     * {@link #resolve} accepts) by removing its manifest: atomic, and harmless to every other checkpoint,
+     * including its children. Its packs stay until {@link #gc()}. Returns the id deleted.
+     */
+    public String delete(String ref) throws IOException {
+        String id = Files.exists(manifestPath(ref)) && Ids.isCheckpointId(ref) ? ref : resolve(ref);
+        try (RepositoryLock l = lock()) {
+            Files.delete(manifestPath(id));
+            FileOps.fsyncDirectory(checkpointsDir);
+        } catch (NoSuchFileException e) {
+            throw new CheckpointNotFoundException("checkpoint " + id + " was deleted meanwhile");
+        }
+        return id;
+    }
+
+    /**
+     * Deletes packs that no checkpoint references and what dead writers left in {@code tmp/}. Holds the
+     * repository lock throughout, so commits wait. Refuses (deleting nothing) while any manifest is
+     * unreadable, since the packs it references cannot be known: delete or repair it first.
+     */
+    public GcReport gc() throws IOException {
+        try (RepositoryLock l = lock()) {
+            Set<String> referenced = new HashSet<>();
+            for (String id : manifestIds()) {
+                for (Manifest.PackRef p : readManifest(id).packs()) referenced.add(p.id());
+            }
+            int kept = 0;
+            int deleted = 0;
+            long freed = 0;
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(packsDir)) {
+                for (Path p : ds) {
+                    String name = p.getFileName().toString();
+                    if (!name.endsWith(".pack")) continue;
+                    String packId = name.substring(0, name.length() - ".pack".length());
+                    if (!Ids.isHex(packId, Ids.PACK_ID_LENGTH)) continue;
+                    if (referenced.contains(packId)) {
+                        kept++;
+                    } else {
+                        long size = Files.size(p);
+                        Files.delete(p);
+                        deleted++;
+                        freed += size;
+                    }
+                }
+            }
+            if (deleted > 0) FileOps.fsyncDirectory(packsDir);
+            int tmp = Workspace.deleteStale(tmpDir);
+            return new GcReport(kept, deleted, freed, tmp);
+        }
+    }
+
+    /** Ids of the pack files present in {@code packs/}, sorted. */
+    List<String> packIds() throws IOException {
+        List<String> ids = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(packsDir, "*.pack")) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                ids.add(name.substring(0, name.length() - ".pack".length()));
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+}

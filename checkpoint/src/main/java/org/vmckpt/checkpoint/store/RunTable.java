@@ -1,0 +1,135 @@
+package org.vmckpt.checkpoint.store;
+
+import java.util.Arrays;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * An immutable map from keys {@code 0..end-1} (page indices or disk block numbers) to {@link TableEntry}
+ * values, kept as contiguous runs: run {@code i} covers {@code [start(i), runEnd(i))}. Memory and lookup
+ * cost grow with the number of runs, not with the number of keys, so an idle 1 GiB guest is one run.
+ */
+final class RunTable {
+    static final RunTable EMPTY = new RunTable(new long[0], new long[0], 0, 0);
+
+    private final long[] starts;
+    private final long[] values;
+    private final int count;
+    private final long end;
+
+    private RunTable(long[] starts, long[] values, int count, long end) {
+        this.starts = starts;
+        this.values = values;
+        this.count = count;
+        this.end = end;
+    }
+
+    /** A table where every key in {@code 0..end-1} has {@code value}. */
+    static RunTable uniform(long end, long value) {
+        Builder b = new Builder();
+        if (end > 0) b.add(0, end, value);
+        return b.build();
+    }
+
+    long end() { return end; }
+
+    int runCount() { return count; }
+
+    long start(int run) { return starts[run]; }
+
+    long runEnd(int run) { return run + 1 < count ? starts[run + 1] : end; }
+
+    long value(int run) { return values[run]; }
+
+    /** The run holding {@code key}; the key must be in {@code 0..end-1}. */
+    int runOf(long key) {
+        int i = Arrays.binarySearch(starts, 0, count, key);
+        return i >= 0 ? i : -i - 2;
+    }
+
+    /** The value of {@code key}, or {@link TableEntry#ABSENT} outside {@code 0..end-1}. */
+    long valueAt(long key) {
+        if (key < 0 || key >= end) return TableEntry.ABSENT;
+        int r = runOf(key);
+        return TableEntry.advance(values[r], key - starts[r]);
+    }
+
+    /** The same runs with every value passed through {@code f} (which must keep run continuity, e.g. a pack renumbering). */
+    RunTable mapValues(LongUnaryOperator f) {
+        Builder b = new Builder();
+        for (int i = 0; i < count; i++) b.add(starts[i], runEnd(i) - starts[i], f.applyAsLong(values[i]));
+        return b.build();
+    }
+
+    /**
+     * This table with the given keys replaced: {@code keys[0..n-1]} strictly increasing, {@code vals} their
+     * new values. The result covers {@code 0..max(end, newEnd)-1}; keys beyond this table's end that are not
+     * replaced are ABSENT.
+     */
+    RunTable overlay(long[] keys, long[] vals, int n, long newEnd) {
+        Builder b = new Builder();
+        Cursor c = new Cursor();
+        long pos = 0;
+        for (int i = 0; i < n; i++) {
+            long k = keys[i];
+            if (k < pos) throw new IllegalArgumentException("overlay keys must be strictly increasing");
+            copyRange(b, c, pos, k);
+            b.add(k, 1, vals[i]);
+            pos = k + 1;
+        }
+        copyRange(b, c, pos, Math.max(newEnd, end));
+        return b.build();
+    }
+
+    private static final class Cursor {
+        int run;
+    }
+
+    private void copyRange(Builder b, Cursor c, long from, long to) {
+        while (from < to) {
+            if (from >= end) {
+                b.add(from, to - from, TableEntry.ABSENT);
+                return;
+            }
+            while (runEnd(c.run) <= from) c.run++;
+            long segEnd = Math.min(runEnd(c.run), to);
+            b.add(from, segEnd - from, TableEntry.advance(values[c.run], from - starts[c.run]));
+            from = segEnd;
+        }
+    }
+
+    /** Appends runs in key order and merges a run into the previous one when it continues it. */
+    static final class Builder {
+        private long[] starts = new long[16];
+        private long[] values = new long[16];
+        private int count;
+        private long end;
+        private long lastValue;
+
+        /** Adds keys {@code start..start+length-1}; a gap before {@code start} becomes ABSENT. */
+        void add(long start, long length, long value) {
+            if (length <= 0 || start < end) throw new IllegalArgumentException("runs must be added in key order");
+            if (start > end) add(end, start - end, TableEntry.ABSENT);
+            if (count > 0 && TableEntry.advance(lastValue, end - starts[count - 1]) == value) {
+                end = start + length;
+                return;
+            }
+            if (count == starts.length) {
+                starts = Arrays.copyOf(starts, count * 2);
+                values = Arrays.copyOf(values, count * 2);
+            }
+            starts[count] = start;
+            values[count] = value;
+            count++;
+            lastValue = value;
+            end = start + length;
+        }
+
+        long end() { return end; }
+
+        int runCount() { return count; }
+
+        RunTable build() {
+            return new RunTable(starts, values, count, end);
+        }
+    }
+}

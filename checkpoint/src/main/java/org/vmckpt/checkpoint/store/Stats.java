@@ -1,0 +1,53 @@
+package org.vmckpt.checkpoint.store;
+
+import java.util.Set;
+
+/**
+ * Keys of the statistics stored with each checkpoint ({@link CheckpointInfo#stats()}).
+ *
+ * <p>The writer computes the counts and sizes itself at commit; the capture side may not set those keys.
+ * The capture side sets the timings it knows ({@link #PAUSE_NS}, {@link #TOTAL_NS}) and may add keys of
+ * its own; unknown keys are kept and shown as they are.
+ */
+public final class Stats {
+    private Stats() {
+    }
+
+    // Pages, by kind, over the complete page table (they add up to pageCount).
+    public static final String PAGES_ZERO = "pages.zero";
+    public static final String PAGES_FREE = "pages.free";
+    public static final String PAGES_DISK_BLOCK = "pages.disk_block";
+    public static final String PAGES_DATA = "pages.data";
+    /** DATA pages stored by this checkpoint (the rest of the DATA pages are in the parent's packs). */
+    public static final String PAGES_DATA_NEW = "pages.data.new";
+    /** Pages an incremental checkpoint took from its parent unchanged. */
+    public static final String PAGES_INHERITED = "pages.inherited";
+
+    // Disk overlay blocks.
+    public static final String DISK_BLOCKS = "disk.blocks";
+    public static final String DISK_DATA = "disk.data";
+    public static final String DISK_ZERO = "disk.zero";
+    public static final String DISK_DATA_NEW = "disk.data.new";
+    public static final String DISK_INHERITED = "disk.inherited";
+
+    // Sizes.
+    /** Bytes of page and block data this checkpoint stored, before compression (units * 4096). */
+    public static final String BYTES_RAW = "bytes.raw";
+    /** Size of the pack file this checkpoint wrote (0 if it needed none). */
+    public static final String BYTES_PACK = "bytes.pack";
+    /** Sum of the state record payloads. */
+    public static final String BYTES_RECORDS = "bytes.records";
+
+    // Timings, nanoseconds.
+    /** Set by the writer: from {@code begin} to the start of the commit rename. */
+    public static final String WRITE_NS = "time.write.ns";
+    /** Set by the capture side: how long the guest was paused (downtime). */
+    public static final String PAUSE_NS = "time.pause.ns";
+    /** Set by the capture side: the whole checkpoint, pause to saved. */
+    public static final String TOTAL_NS = "time.total.ns";
+
+    /** Keys the writer computes; {@link CheckpointWriter#setStat} refuses them. */
+    static final Set<String> COMPUTED = Set.of(PAGES_ZERO, PAGES_FREE, PAGES_DISK_BLOCK, PAGES_DATA, PAGES_DATA_NEW,
+            PAGES_INHERITED, DISK_BLOCKS, DISK_DATA, DISK_ZERO, DISK_DATA_NEW, DISK_INHERITED, BYTES_RAW, BYTES_PACK,
+            BYTES_RECORDS, WRITE_NS);
+}
