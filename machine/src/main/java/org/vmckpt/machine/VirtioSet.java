@@ -1,33 +1,96 @@
 package org.vmckpt.machine;
 
 import org.vmckpt.machine.device.Plic;
+import org.vmckpt.machine.device.virtio.DiskOverlay;
+import org.vmckpt.machine.device.virtio.VirtioBalloon;
+import org.vmckpt.machine.device.virtio.VirtioBlk;
+import org.vmckpt.machine.device.virtio.VirtioDevice;
+import org.vmckpt.machine.device.virtio.VirtioMmio;
+import org.vmckpt.machine.device.virtio.VirtioRng;
 import org.vmckpt.machine.memory.GuestMemory;
 import org.vmckpt.machine.state.Snapshottable;
 
 import java.io.IOException;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
-/** The virtio-mmio slots of a machine and the devices in them, built from the configuration. */
+/**
+ * The virtio-mmio slots of a machine and the devices in them, built from the configuration in a fixed
+ * order (disks, then balloon, then rng), so slot numbers and record names are the same on every run.
+ */
 public final class VirtioSet {
-    private final List<Snapshottable> parts = new ArrayList<>();
-    private int slots;
+    private final List<VirtioMmio> transports = new ArrayList<>();
+    private final List<VirtioBlk> disks = new ArrayList<>();
+    private VirtioBalloon balloon;
+    private VirtioRng rng;
 
     VirtioSet(MachineConfig config, GuestMemory memory, Bus bus, Plic plic) throws IOException {
-        if (!config.disks().isEmpty() || config.balloon() || config.rng()) {
-            throw new IOException("virtio devices are not wired into the machine yet");
+        for (int i = 0; i < config.disks().size(); i++) {
+            MachineConfig.DiskConfig d = config.disks().get(i);
+            VirtioBlk blk = new VirtioBlk(d.image(), false, d.writeThrough());
+            disks.add(blk);
+            add("virtio-blk" + i, blk, memory, bus, plic);
+        }
+        if (config.balloon()) {
+            balloon = new VirtioBalloon();
+            add("virtio-balloon", balloon, memory, bus, plic);
+        }
+        if (config.rng()) {
+            // Deterministic mode: a fixed seed, so two runs see the same "entropy".
+            rng = new VirtioRng(config.deterministic() ? new SplittableRandom(0x766d636b) : new SecureRandom());
+            add("virtio-rng", rng, memory, bus, plic);
         }
     }
 
+    private void add(String name, VirtioDevice device, GuestMemory memory, Bus bus, Plic plic) {
+        int slot = transports.size();
+        VirtioMmio t = new VirtioMmio(name, memory, plic.line(MemoryMap.VIRTIO_IRQ_BASE + slot), device);
+        bus.map(name, MemoryMap.virtioBase(slot), MemoryMap.VIRTIO_SIZE, t);
+        transports.add(t);
+    }
+
     public int slotCount() {
-        return slots;
+        return transports.size();
+    }
+
+    public List<VirtioBlk> disks() {
+        return List.copyOf(disks);
+    }
+
+    /** The balloon, or null if the machine has none. */
+    public VirtioBalloon balloon() {
+        return balloon;
+    }
+
+    public List<VirtioMmio> transports() {
+        return List.copyOf(transports);
     }
 
     List<Snapshottable> stateParts() {
-        return parts;
+        return new ArrayList<>(transports);
     }
 
+    /** Hashes every disk's overlay (block numbers and contents) for {@link Machine#stateHash()}. */
     void hashDisks(MessageDigest d) {
+        for (VirtioBlk blk : disks) {
+            DiskOverlay o = blk.overlay();
+            for (long b = o.nextBlock(0); b >= 0; b = o.nextBlock(b + 1)) {
+                for (int k = 0; k < 8; k++) d.update((byte) (b >>> (8 * k)));
+                d.update(o.block(b));
+            }
+        }
+    }
+
+    public void close() {
+        for (VirtioBlk blk : disks) {
+            try {
+                blk.close();
+            } catch (IOException e) {
+                // closing a read-only image cannot lose data
+            }
+        }
     }
 }
