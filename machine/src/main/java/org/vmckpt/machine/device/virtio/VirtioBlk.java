@@ -65,7 +65,7 @@ public final class VirtioBlk implements VirtioDevice, Closeable {
     private final byte[] statusByte = new byte[1];
     private VirtioTransport transport;
     private DescriptorChain chain;
-    private String sha256;
+    private volatile String sha256;
 
     private long readRequests;
     private long writeRequests;
@@ -149,6 +149,15 @@ public final class VirtioBlk implements VirtioDevice, Closeable {
     public void restoreOverlayBlock(long block, byte[] data) {
         if (writeThrough) throw new IllegalStateException("a write-through disk has no overlay");
         overlay.restoreBlock(block, data);
+    }
+
+    /**
+     * Reads base image block {@code block} (4 KiB; bytes past the end of the file read as zeros) into
+     * {@code dst}, ignoring the overlay: for matching guest pages against disk blocks. Safe from any thread.
+     */
+    public void readBaseBlock(long block, byte[] dst) throws IOException {
+        if (block < 0 || block >= overlay.blockCount()) throw new IllegalArgumentException("block " + block + " outside the disk");
+        readFile(block << DiskOverlay.BLOCK_SHIFT, dst, BLOCK);
     }
 
     /** Drops every overlay block: the disk reads as the base image. */

@@ -331,6 +331,19 @@ class VirtioBlkTest {
         String expect = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(original));
         assertEquals(expect, dev.baseImageSha256());
         assertEquals(image.toAbsolutePath(), dev.baseImagePath());
+        byte[] block = new byte[4096];
+        dev.readBaseBlock(3, block);
+        assertArrayEquals(fileRange(3 * 4096, 4096), block);
+        Path odd = dir.resolve("odd.img");
+        Files.write(odd, Arrays.copyOf(original, 4096 + 1024));
+        try (VirtioBlk small = new VirtioBlk(odd)) {
+            assertEquals(10, small.capacitySectors());
+            small.readBaseBlock(1, block);
+            byte[] tail = new byte[4096];
+            System.arraycopy(original, 4096, tail, 0, 1024);
+            assertArrayEquals(tail, block, "past the end of the file reads as zeros");
+            assertThrows(IllegalArgumentException.class, () -> small.readBaseBlock(2, new byte[4096]));
+        }
     }
 
     @Test
