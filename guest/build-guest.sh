@@ -120,6 +120,7 @@ ensure_host_tools() {
     local missing=() check package
     # "check:package": check is a command name or an absolute file path.
     for pair in riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu \
+                riscv64-linux-gnu-objcopy:binutils-riscv64-linux-gnu \
                 /usr/riscv64-linux-gnu/lib/libc.a:libc6-dev-riscv64-cross \
                 gcc:gcc cpio:cpio xz:xz-utils depmod:kmod modprobe:kmod mkfs.ext4:e2fsprogs debugfs:e2fsprogs e2fsck:e2fsprogs \
                 dpkg-deb:dpkg gzip:gzip flock:util-linux sha256sum:coreutils truncate:coreutils od:coreutils; do
@@ -297,6 +298,10 @@ for path in "${MODULE_PATHS[@]}"; do
         *) cp "$path" "$ROOT/lib/modules/$name.ko" ;;
     esac
     strip_module_signature "$ROOT/lib/modules/$name.ko"
+    # Drop the compiler's local labels (.L*) that no relocation uses: ext4.ko carries ~217k of them
+    # (5 MB of symbol table) and the kernel walks every symbol on load. Measured under QEMU with
+    # -icount: loading ext4 drops from about 90M to 35M instructions.
+    riscv64-linux-gnu-objcopy --discard-locals "$ROOT/lib/modules/$name.ko"
     echo "$name" >> "$ROOT/etc/modules.order"
 done
 log "modules in load order: $(tr '\n' ' ' < "$ROOT/etc/modules.order")"
