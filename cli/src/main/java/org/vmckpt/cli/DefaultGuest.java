@@ -44,7 +44,7 @@ public final class DefaultGuest {
             return paths(outputDir);
         }
         progress.println("vmckpt: building the default guest into " + outputDir
-                + " (first use or changed recipe: downloads about 115 MB of Debian packages, takes about a minute)");
+                + " (first use or changed recipe: downloads about 115 MB of Debian packages, takes under a minute)");
         progress.flush();
         runBuild(script, outputDir, progress);
         if (!isUpToDate(outputDir, expected)) {
