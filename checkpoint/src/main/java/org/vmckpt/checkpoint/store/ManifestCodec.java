@@ -349,7 +349,7 @@ final class ManifestCodec {
         long[] nextUnit = new long[packs.size()];
         long nextBlock = 0;
         long pos = 0;
-        RunTable.Builder b = new RunTable.Builder();
+        RunTable.Builder b = new RunTable.Builder(disk ? runs * 2 + 1 : runs);
         for (int r = 0; r < runs; r++) {
             long start = pos;
             if (disk) {

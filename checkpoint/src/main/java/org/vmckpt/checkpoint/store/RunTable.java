@@ -99,11 +99,21 @@ final class RunTable {
 
     /** Appends runs in key order and merges a run into the previous one when it continues it. */
     static final class Builder {
-        private long[] starts = new long[16];
-        private long[] values = new long[16];
+        private long[] starts;
+        private long[] values;
         private int count;
         private long end;
         private long lastValue;
+
+        Builder() {
+            this(16);
+        }
+
+        /** A builder sized for {@code expectedRuns} runs (a decoder passes the validated run count). */
+        Builder(int expectedRuns) {
+            starts = new long[Math.max(1, expectedRuns)];
+            values = new long[Math.max(1, expectedRuns)];
+        }
 
         /** Adds keys {@code start..start+length-1}; a gap before {@code start} becomes ABSENT. */
         void add(long start, long length, long value) {
