@@ -222,6 +222,34 @@ public final class Machine {
         if (t != null) LockSupport.unpark(t);
     }
 
+    /**
+     * Runs {@code task} at an instruction boundary and returns its result: on the run thread if the machine
+     * is running (waiting for it), or right here if no run loop is active. Any thread.
+     */
+    public <T> T callAtInstructionBoundary(java.util.concurrent.Callable<T> task) throws Exception {
+        if (runThread == null || runThread == Thread.currentThread()) return task.call();
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        submit(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        try {
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof Exception ex) throw ex;
+            throw new IllegalStateException(c);
+        }
+    }
+
+    /** True while {@link #run} is executing on some thread. */
+    public boolean isRunLoopActive() {
+        return runThread != null;
+    }
+
     /** Asks the run loop to pause (any thread); the loop keeps serving {@link #submit} requests while paused. */
     public void requestPause() {
         pauseRequested = true;
@@ -274,8 +302,8 @@ public final class Machine {
                 // In deterministic mode, timers and interrupts are looked at only at instruction counts that are
                 // multiples of BATCH or right after an event that asks for it, so a run split by a checkpoint
                 // makes exactly the same decisions as an uninterrupted one.
-                boolean checkpointAligned = !deterministic || h.instret % BATCH == 0 || h.interruptCheckDue();
-                if (checkpointAligned) {
+                boolean checkNow = !deterministic || h.instret % BATCH == 0 || h.interruptCheckDue();
+                if (checkNow) {
                     clint.updateTimers();
                     if (sbi != null) sbi.updateTimers(clint.mtime());
                     h.checkInterrupts();
@@ -284,6 +312,11 @@ public final class Machine {
                     if (h.pendingEnabledBits() != 0) {
                         h.checkInterrupts();
                         if (h.isWaitingForInterrupt()) continue;
+                    } else if (deterministic) {
+                        // No timer armed and nothing pending: only console input or a request can change that.
+                        idle();
+                        if (h.isWaitingForInterrupt()) LockSupport.parkNanos(MAX_IDLE_NANOS);
+                        continue;
                     } else {
                         idle();
                         continue;
@@ -292,6 +325,9 @@ public final class Machine {
                 long budget = Math.min(BATCH - (deterministic ? h.instret % BATCH : 0), target - h.instret);
                 h.run((int) Math.max(1, budget));
                 if (elf != null) checkHtif();
+                // Deterministic mode: a WFI's idle skip belongs to the instruction, so that the state at a given
+                // instruction count is unique (a checkpoint taken between the WFI and the skip would differ).
+                if (deterministic && h.isWaitingForInterrupt() && h.pendingEnabledBits() == 0) idle();
             }
             return exitCode;
         } finally {
@@ -318,11 +354,7 @@ public final class Machine {
         if (sbi != null && Long.compareUnsigned(sbi.nextDeadline(), deadline) < 0) deadline = sbi.nextDeadline();
         long now = clint.mtime();
         if (config.deterministic()) {
-            if (deadline != -1L) {
-                clock.advanceTo(deadline);
-            } else if (consoleInput.isEmpty()) {
-                LockSupport.parkNanos(MAX_IDLE_NANOS); // nothing will ever wake the guest but input or a request
-            }
+            if (deadline != -1L) clock.advanceTo(deadline);
             clint.updateTimers();
             if (sbi != null) sbi.updateTimers(clint.mtime());
             harts[0].checkInterrupts();

@@ -261,6 +261,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             if (stopBatch) break;
         }
         this.pc = pc;
+        x[0] = 0; // an instruction with rd = x0 may have written it; x0 reads as zero between instructions
         if (stopBatch) interruptCheckDue = true;
         return n;
     }

@@ -285,6 +285,19 @@ public final class GuestMemory {
     }
 
     /**
+     * Restore: makes {@code data} (4096 bytes, now owned by memory; {@code null} for zeros) the page's
+     * contents without copying. Only on a machine that is not running.
+     */
+    public void installPage(int idx, byte[] data) {
+        if (data != null && data.length != PAGE_SIZE) throw new IllegalArgumentException("page must be 4096 bytes");
+        byte[] old = pages[idx];
+        pages[idx] = data;
+        if (lazyPending != null) lazyPending.clear(idx);
+        dirty[idx >>> 6] |= 1L << idx;
+        if (old != null) for (MemoryObserver o : observers) o.pageReplaced(idx);
+    }
+
+    /**
      * Lazy restore: every page in {@code pending} is loaded from {@code source} on first touch. Pages not in
      * {@code pending} are zero. Must be called on a fresh memory before the machine runs.
      */

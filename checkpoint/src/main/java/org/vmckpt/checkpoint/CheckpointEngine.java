@@ -1,0 +1,236 @@
+package org.vmckpt.checkpoint;
+
+import org.vmckpt.checkpoint.store.CaptureMode;
+import org.vmckpt.checkpoint.store.CheckpointInfo;
+import org.vmckpt.checkpoint.store.CheckpointMeta;
+import org.vmckpt.checkpoint.store.CheckpointWriter;
+import org.vmckpt.checkpoint.store.PageKind;
+import org.vmckpt.checkpoint.store.ProgressListener;
+import org.vmckpt.checkpoint.store.Repository;
+import org.vmckpt.checkpoint.store.Stats;
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.device.virtio.FrozenOverlay;
+import org.vmckpt.machine.device.virtio.VirtioBalloon;
+import org.vmckpt.machine.device.virtio.VirtioBlk;
+import org.vmckpt.machine.memory.FrozenMemory;
+import org.vmckpt.machine.memory.GuestMemory;
+
+import java.io.IOException;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Takes checkpoints of one running machine into a repository: the VMckpt engine.
+ *
+ * <p>Every checkpoint starts the same way: a short pause at an instruction boundary in which the state
+ * records are written and memory and disk overlays are frozen (reference copies only). Then:
+ * <ul>
+ *   <li><b>live</b>: the guest resumes at once and this thread saves the frozen pages while it runs; a
+ *       guest write to a frozen page copies it first, so the saved image is exactly the pause instant;</li>
+ *   <li><b>stop</b> (stop-and-copy, the baseline): the guest stays paused until everything is written.</li>
+ * </ul>
+ * Pages are classified on the way out: pages not written since the parent are INHERITED (incremental),
+ * untouched or all-zero pages are ZERO, pages the guest gave back through the balloon are FREE, pages equal
+ * to a disk block are DISK_BLOCK references, and the rest are DATA.
+ *
+ * <p>One checkpoint at a time; a second caller waits for the first to finish.
+ */
+public final class CheckpointEngine {
+    private static final byte[] ZERO_PAGE = new byte[GuestMemory.PAGE_SIZE];
+
+    private final Machine machine;
+    private final Repository repo;
+    private final ReentrantLock oneAtATime = new ReentrantLock();
+    private DiskBlockIndex diskIndex;
+    private boolean diskIndexFailed;
+
+    /** The last committed checkpoint of this VM (parent of the next incremental), or null. */
+    private volatile String parentId;
+    /** Pages written since the parent's freeze (accumulated over freezes whose checkpoint failed). */
+    private final BitSet dirtySinceParent = new BitSet();
+    private final BitSet[] diskDirtySinceParent;
+    private volatile CheckpointInfo last;
+
+    public CheckpointEngine(Machine machine, Repository repo, String parentId) {
+        this.machine = machine;
+        this.repo = repo;
+        this.parentId = parentId;
+        this.diskDirtySinceParent = new BitSet[machine.virtio().disks().size()];
+        for (int i = 0; i < diskDirtySinceParent.length; i++) diskDirtySinceParent[i] = new BitSet();
+    }
+
+    public Repository repository() {
+        return repo;
+    }
+
+    public String parentId() {
+        return parentId;
+    }
+
+    public CheckpointInfo lastCheckpoint() {
+        return last;
+    }
+
+    public boolean busy() {
+        return oneAtATime.isLocked();
+    }
+
+    /** Result of one checkpoint. */
+    public record Outcome(CheckpointInfo info, long pauseNanos, long totalNanos) { }
+
+    /**
+     * Takes a checkpoint. Call from any thread but the run thread (or with no run loop active). Returns when
+     * the checkpoint is committed. On failure nothing is visible in the repository and the VM runs on
+     * (or stays paused if {@code stopAfter}).
+     */
+    public Outcome checkpoint(CheckpointOptions opt, ProgressListener progress) throws Exception {
+        oneAtATime.lock();
+        try {
+            return checkpointLocked(opt, progress == null ? ProgressListener.NONE : progress);
+        } finally {
+            oneAtATime.unlock();
+        }
+    }
+
+    private Outcome checkpointLocked(CheckpointOptions opt, ProgressListener progress) throws Exception {
+        long t0 = System.nanoTime();
+        Map<String, String> config = MachineDescription.describe(machine);
+        if (opt.hintFree()) requestFreePageHints();
+        boolean keepPaused = !opt.live() || opt.stopAfter();
+        MachineCapture cap = machine.callAtInstructionBoundary(() -> {
+            MachineCapture c = MachineCapture.take(machine);
+            if (keepPaused) machine.requestPause();
+            return c;
+        });
+        long pauseEnd = System.nanoTime();
+        // Accumulate what changed since the parent before anything can fail.
+        FrozenMemory fm = cap.memory;
+        long[] written = fm.writtenBitmap();
+        dirtySinceParent.or(BitSet.valueOf(written));
+        for (int i = 0; i < cap.disks.size(); i++) {
+            if (cap.disks.get(i) != null) diskDirtySinceParent[i].or(cap.disks.get(i).writtenBlocks());
+        }
+        boolean incremental = opt.incremental() && parentId != null;
+        CheckpointWriter w = null;
+        try {
+            CheckpointMeta meta = new CheckpointMeta(opt.label(), opt.live() ? CaptureMode.LIVE : CaptureMode.STOP,
+                    fm.pageCount(), config);
+            w = repo.begin(meta, opt.codec(), opt.level(), incremental ? parentId : null);
+            for (MachineCapture.Record r : cap.records) w.putRecord(r.name(), r.version(), r.payload());
+            Map<String, Long> evicted = writePages(w, cap, opt, incremental, progress);
+            writeDisks(w, cap, incremental);
+            long stopNanos = keepPaused && !opt.stopAfter() ? System.nanoTime() - t0 : cap.pauseNanos;
+            w.setStat(Stats.PAUSE_NS, opt.live() ? cap.pauseNanos : stopNanos);
+            w.setStat("time.freeze.ns", cap.pauseNanos);
+            w.setStat("guest.instret", cap.instret);
+            w.setStat("pages.cow", machine.memory().copyOnWriteCount());
+            for (Map.Entry<String, Long> e : evicted.entrySet()) w.setStat(e.getKey(), e.getValue());
+            w.setStat(Stats.TOTAL_NS, System.nanoTime() - t0);
+            String id = w.commit(progress);
+            w = null;
+            parentId = id;
+            dirtySinceParent.clear();
+            for (BitSet b : diskDirtySinceParent) b.clear();
+            last = repo.open(id).info();
+            long total = System.nanoTime() - t0;
+            return new Outcome(last, opt.live() ? cap.pauseNanos : total, total);
+        } finally {
+            if (w != null) w.abort();
+            cap.release();
+            if (keepPaused && !opt.stopAfter()) machine.requestResume();
+        }
+    }
+
+    private void requestFreePageHints() throws Exception {
+        VirtioBalloon b = machine.virtio().balloon();
+        if (b == null) return;
+        int id = machine.callAtInstructionBoundary(b::startFreePageHint);
+        if (id < 0) return;
+        // The guest answers from a kernel worker; give it a bounded time to report (it runs while we wait).
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            VirtioBalloon.FreePageHintState s = machine.callAtInstructionBoundary(b::freePageHintState);
+            if (s != VirtioBalloon.FreePageHintState.REQUESTED && s != VirtioBalloon.FreePageHintState.STARTED) break;
+            Thread.sleep(5);
+        }
+    }
+
+    private Map<String, Long> writePages(CheckpointWriter w, MachineCapture cap, CheckpointOptions opt, boolean incremental,
+                                         ProgressListener progress) throws IOException {
+        FrozenMemory fm = cap.memory;
+        int n = fm.pageCount();
+        DiskBlockIndex index = opt.evictDisk() ? diskIndex() : null;
+        long zero = 0, free = 0, disk = 0, data = 0, inherited = 0;
+        for (int i = 0; i < n; i++) {
+            if (incremental && !dirtySinceParent.get(i)) {
+                inherited++;
+                continue; // not put: INHERITED
+            }
+            byte[] p = fm.page(i);
+            if (p == null) {
+                if (opt.evictFree() && cap.balloonFree.get(i)) {
+                    w.putPageKind(i, PageKind.FREE);
+                    free++;
+                } else if (opt.evictZero()) {
+                    w.putPageKind(i, PageKind.ZERO);
+                    zero++;
+                } else {
+                    w.putPage(i, ZERO_PAGE);
+                    data++;
+                }
+            } else if (opt.evictZero() && GuestMemory.isZeroPage(p)) {
+                w.putPageKind(i, PageKind.ZERO);
+                zero++;
+            } else {
+                long block = index != null ? index.find(p) : -1;
+                if (block >= 0) {
+                    w.putPageKind(i, PageKind.DISK_BLOCK, block);
+                    disk++;
+                } else {
+                    w.putPage(i, p);
+                    data++;
+                }
+            }
+            if ((i & 0x3fff) == 0) progress.progress("pages", i, n);
+        }
+        progress.progress("pages", n, n);
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("evict.zero", zero);
+        m.put("evict.free", free);
+        m.put("evict.disk", disk);
+        m.put("pages.saved", data);
+        m.put("pages.unchanged", inherited);
+        return m;
+    }
+
+    private DiskBlockIndex diskIndex() {
+        List<VirtioBlk> disks = machine.virtio().disks();
+        if (disks.isEmpty() || diskIndexFailed) return null;
+        if (diskIndex == null) {
+            try {
+                diskIndex = DiskBlockIndex.build(disks.get(0));
+            } catch (IOException e) {
+                diskIndexFailed = true; // eviction is an optimisation: save the pages as data instead
+                return null;
+            }
+        }
+        return diskIndex;
+    }
+
+    private void writeDisks(CheckpointWriter w, MachineCapture cap, boolean incremental) throws IOException {
+        for (int d = 0; d < cap.disks.size(); d++) {
+            FrozenOverlay o = cap.disks.get(d);
+            if (o == null) continue;
+            long tag = (long) d << 48; // several disks share the checkpoint's block space: disk index in the high bits
+            for (long b = o.nextBlock(0); b >= 0; b = o.nextBlock(b + 1)) {
+                if (incremental && !diskDirtySinceParent[d].get((int) b)) continue;
+                byte[] data = o.block(b);
+                if (GuestMemory.isZeroPage(data)) w.putDiskBlockKind(tag | b, PageKind.ZERO);
+                else w.putDiskBlock(tag | b, data);
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package org.vmckpt.checkpoint;
+
+import org.vmckpt.checkpoint.store.Checkpoint;
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.device.virtio.VirtioBlk;
+import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.memory.PageSource;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.BitSet;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Lazy restore: the guest runs at once; a page is read from the repository on its first touch, and a
+ * background thread reads the rest ahead of the guest. The prefetcher only decompresses; the run thread
+ * installs what it prepared on first touch (or when {@link #installPrefetched} runs between batches), so
+ * guest memory is only ever changed by the run thread.
+ */
+public final class LazyPages implements PageSource {
+    private final Checkpoint ckpt;
+    private final VirtioBlk disk0;
+    private final AtomicReferenceArray<byte[]> prefetched;
+    private final BitSet pending;
+    private final int total;
+    private volatile int loaded;
+    private volatile IOException failure;
+    private Thread prefetcher;
+
+    private LazyPages(Checkpoint ckpt, VirtioBlk disk0, BitSet pending) {
+        this.ckpt = ckpt;
+        this.disk0 = disk0;
+        this.pending = pending;
+        this.total = pending.cardinality();
+        this.prefetched = new AtomicReferenceArray<>(ckpt.pageCount());
+    }
+
+    static LazyPages attach(Checkpoint ckpt, Machine m) {
+        BitSet pending = Restorer.pagesToLoad(ckpt);
+        VirtioBlk disk0 = m.virtio().disks().isEmpty() ? null : m.virtio().disks().get(0);
+        LazyPages lp = new LazyPages(ckpt, disk0, pending);
+        m.memory().setLazySource(lp, pending);
+        return lp;
+    }
+
+    /** Starts reading pages ahead in index order on a daemon thread. */
+    public void startPrefetch() {
+        prefetcher = new Thread(() -> {
+            byte[] buf;
+            for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) {
+                if (prefetched.get(i) != null) continue;
+                try {
+                    buf = read(i);
+                } catch (IOException e) {
+                    failure = e;
+                    return;
+                }
+                prefetched.compareAndSet(i, null, buf);
+            }
+        }, "vmckpt-prefetch");
+        prefetcher.setDaemon(true);
+        prefetcher.start();
+    }
+
+    private byte[] read(int idx) throws IOException {
+        byte[] page = new byte[GuestMemory.PAGE_SIZE];
+        synchronized (ckpt) {
+            long block = ckpt.pageDiskBlock(idx);
+            if (block >= 0) {
+                if (disk0 == null) throw new IOException("page " + idx + " refers to a disk block but there is no disk");
+                disk0.readBaseBlock(block, page);
+            } else {
+                ckpt.readPage(idx, page);
+            }
+        }
+        return page;
+    }
+
+    /** Called by guest memory on the run thread at the first touch of a pending page. */
+    @Override
+    public byte[] loadPage(int pageIndex) {
+        byte[] p = prefetched.getAndSet(pageIndex, null);
+        if (p == null) {
+            try {
+                p = read(pageIndex);
+            } catch (IOException e) {
+                // The checkpoint was verified when opened; a read failing now means the file changed under us.
+                throw new UncheckedIOException("lazy restore cannot read page " + pageIndex + ": " + e.getMessage(), e);
+            }
+        }
+        loaded++;
+        return p;
+    }
+
+    /** On the run thread: moves prefetched pages into guest memory. Returns how many pages are still pending. */
+    public int installPrefetched(GuestMemory memory) {
+        for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) {
+            if (prefetched.get(i) != null) memory.prefetch(i);
+        }
+        return memory.lazyPendingCount();
+    }
+
+    public int totalPages() {
+        return total;
+    }
+
+    public IOException failure() {
+        return failure;
+    }
+
+    public boolean prefetchDone() {
+        return prefetcher != null && !prefetcher.isAlive();
+    }
+}

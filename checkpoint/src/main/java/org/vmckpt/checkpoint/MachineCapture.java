@@ -1,0 +1,81 @@
+package org.vmckpt.checkpoint;
+
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.device.virtio.FrozenOverlay;
+import org.vmckpt.machine.device.virtio.VirtioBalloon;
+import org.vmckpt.machine.device.virtio.VirtioBlk;
+import org.vmckpt.machine.memory.FrozenMemory;
+import org.vmckpt.machine.state.Snapshottable;
+import org.vmckpt.machine.state.StateWriter;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Everything a checkpoint needs, taken in one short pause at an instruction boundary: the state records
+ * (small), and frozen views of memory and disk overlays (reference copies, no data copied). After
+ * {@link #take} returns, the guest may run on; the frozen views never change.
+ */
+public final class MachineCapture {
+    public record Record(String name, int version, byte[] payload) { }
+
+    final List<Record> records;
+    final FrozenMemory memory;
+    final List<FrozenOverlay> disks;
+    /** Pages the guest last reported free, was hinted free, or gave to the balloon (attribution of null pages). */
+    final BitSet balloonFree;
+    final long instret;
+    final long pauseNanos;
+
+    private MachineCapture(List<Record> records, FrozenMemory memory, List<FrozenOverlay> disks, BitSet balloonFree,
+                           long instret, long pauseNanos) {
+        this.records = records;
+        this.memory = memory;
+        this.disks = disks;
+        this.balloonFree = balloonFree;
+        this.instret = instret;
+        this.pauseNanos = pauseNanos;
+    }
+
+    /** Captures the machine. Call only at an instruction boundary (on the run thread, or with no run loop). */
+    public static MachineCapture take(Machine m) {
+        long t0 = System.nanoTime();
+        List<Record> records = new ArrayList<>();
+        for (Snapshottable s : m.stateParts()) {
+            StateWriter w = new StateWriter();
+            s.saveState(w);
+            records.add(new Record(s.stateName(), s.stateVersion(), w.toByteArray()));
+        }
+        FrozenMemory fm = m.memory().freeze();
+        List<FrozenOverlay> disks = new ArrayList<>();
+        for (VirtioBlk d : m.virtio().disks()) disks.add(d.isWriteThrough() ? null : d.freezeOverlay());
+        BitSet free = new BitSet();
+        VirtioBalloon b = m.virtio().balloon();
+        if (b != null) {
+            free.or(b.reportedFreePages());
+            free.or(b.hintedFreePages());
+            free.or(b.inflatedPages());
+        }
+        long pause = System.nanoTime() - t0;
+        return new MachineCapture(records, fm, disks, free, m.hart(0).instret, pause);
+    }
+
+    public long instret() {
+        return instret;
+    }
+
+    public long pauseNanos() {
+        return pauseNanos;
+    }
+
+    public FrozenMemory memory() {
+        return memory;
+    }
+
+    /** Ends copy-on-write on memory and disks. */
+    void release() {
+        memory.release();
+        for (FrozenOverlay d : disks) if (d != null) d.release();
+    }
+}

@@ -1,0 +1,86 @@
+package org.vmckpt.checkpoint;
+
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.MachineConfig;
+import org.vmckpt.machine.device.virtio.VirtioBlk;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The machine configuration as a checkpoint stores it (a flat string map), and back. Restoring needs no
+ * kernel or initrd (they live in RAM), but it needs the same disks: each base image is named by path and
+ * by SHA-256, and the content must match on restore.
+ */
+public final class MachineDescription {
+    private MachineDescription() { }
+
+    /** Keys that must be equal for a checkpoint to be restored onto a machine. */
+    static final List<String> IDENTITY_KEYS = List.of("arch", "harts", "memory", "disks", "balloon", "rng", "deterministic", "firmware");
+
+    public static Map<String, String> describe(Machine m) throws IOException {
+        MachineConfig c = m.config();
+        Map<String, String> map = new LinkedHashMap<>(c.identity());
+        List<VirtioBlk> disks = m.virtio().disks();
+        for (int i = 0; i < disks.size(); i++) {
+            VirtioBlk d = disks.get(i);
+            map.put("disk." + i + ".path", d.baseImagePath().toAbsolutePath().toString());
+            map.put("disk." + i + ".sha256", DiskHashCache.sha256(d));
+            map.put("disk." + i + ".rw", Boolean.toString(d.isWriteThrough()));
+        }
+        if (c.elf() != null) map.put("elf.path", c.elf().toAbsolutePath().toString());
+        map.put("cmdline", c.cmdline());
+        return map;
+    }
+
+    /** Rebuilds the configuration a checkpoint was taken with. */
+    public static MachineConfig configOf(Map<String, String> map) throws RestoreException {
+        try {
+            long memory = Long.parseLong(required(map, "memory"));
+            int diskCount = Integer.parseInt(required(map, "disks"));
+            List<MachineConfig.DiskConfig> disks = new ArrayList<>();
+            for (int i = 0; i < diskCount; i++) {
+                boolean rw = Boolean.parseBoolean(required(map, "disk." + i + ".rw"));
+                if (rw) {
+                    throw new RestoreException("the checkpoint's disk " + i + " was attached read-write (,rw): its image has changed since, "
+                            + "so the checkpoint cannot be restored consistently");
+                }
+                disks.add(new MachineConfig.DiskConfig(Path.of(required(map, "disk." + i + ".path")), false));
+            }
+            String firmware = required(map, "firmware");
+            Path elf = map.containsKey("elf.path") ? Path.of(map.get("elf.path")) : null;
+            if (!firmware.equals("builtin-sbi") && !firmware.equals("elf")) {
+                // External firmware lives in RAM like the kernel; we only need to know there is no built-in SBI.
+                if (!firmware.equals("external")) throw new RestoreException("unknown firmware kind '" + firmware + "' in the checkpoint");
+            }
+            Path bios = firmware.equals("external") ? Path.of("/dev/null") : null;
+            return new MachineConfig(memory, null, null, map.getOrDefault("cmdline", ""), bios, firmware.equals("elf") ? elf : null,
+                    disks, Boolean.parseBoolean(required(map, "balloon")), Boolean.parseBoolean(required(map, "rng")),
+                    Boolean.parseBoolean(required(map, "deterministic")));
+        } catch (NumberFormatException e) {
+            throw new RestoreException("the checkpoint's machine configuration is malformed: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new RestoreException("the checkpoint's machine configuration is invalid: " + e.getMessage());
+        }
+    }
+
+    private static String required(Map<String, String> map, String key) throws RestoreException {
+        String v = map.get(key);
+        if (v == null) throw new RestoreException("the checkpoint's machine configuration lacks '" + key + "'");
+        return v;
+    }
+
+    /** Human-readable differences in the identity keys, empty if the two machines are compatible. */
+    public static List<String> differences(Map<String, String> checkpoint, Map<String, String> machine) {
+        List<String> diffs = new ArrayList<>();
+        for (String k : IDENTITY_KEYS) {
+            String a = checkpoint.get(k), b = machine.get(k);
+            if (a == null ? b != null : !a.equals(b)) diffs.add(k + ": checkpoint has " + a + ", this machine has " + b);
+        }
+        return diffs;
+    }
+}

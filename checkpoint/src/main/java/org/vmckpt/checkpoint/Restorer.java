@@ -1,0 +1,169 @@
+package org.vmckpt.checkpoint;
+
+import org.vmckpt.checkpoint.store.Checkpoint;
+import org.vmckpt.checkpoint.store.CheckpointFormatException;
+import org.vmckpt.checkpoint.store.Extent;
+import org.vmckpt.checkpoint.store.PageKind;
+import org.vmckpt.checkpoint.store.ProgressListener;
+import org.vmckpt.checkpoint.store.StateRecord;
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.MachineConfig;
+import org.vmckpt.machine.device.virtio.VirtioBlk;
+import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.state.Snapshottable;
+import org.vmckpt.machine.state.StateFormatException;
+
+import java.io.IOException;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntConsumer;
+
+/**
+ * Builds a machine from a checkpoint. Everything is read and checked before the machine is handed out: a
+ * damaged checkpoint, a changed disk image or a different machine configuration gives a
+ * {@link RestoreException} and no machine at all, never a half-restored one.
+ *
+ * <p>Eager restore loads every page before returning. Lazy restore returns as soon as the state records
+ * are loaded: each page is read from the repository on its first touch, and {@link LazyPages} prefetches the
+ * rest in the background.
+ */
+public final class Restorer {
+    private Restorer() { }
+
+    /** A restored machine, ready to run, and how the restore went. */
+    public record Restored(Machine machine, String checkpointId, long loadNanos, LazyPages lazy) { }
+
+    /**
+     * @param expected if non-null, the configuration the caller wants; restore is refused if it differs in
+     *                 anything that matters (memory size, devices)
+     */
+    public static Restored restore(Checkpoint ckpt, MachineConfig expected, IntConsumer console, boolean lazy,
+                                   ProgressListener progress) throws RestoreException {
+        long t0 = System.nanoTime();
+        Map<String, String> saved = ckpt.config();
+        MachineConfig config = MachineDescription.configOf(saved);
+        if (expected != null) {
+            List<String> diffs = MachineDescription.differences(saved, expected.identity());
+            if (!diffs.isEmpty()) {
+                throw new RestoreException("checkpoint " + ckpt.id() + " was taken on a different machine configuration ("
+                        + String.join("; ", diffs) + "); restore it without overriding those options");
+            }
+        }
+        Machine m;
+        try {
+            m = new Machine(config, console);
+        } catch (IOException e) {
+            throw new RestoreException("cannot set up the checkpoint's machine: " + e.getMessage(), e);
+        }
+        try {
+            checkDisks(m, saved);
+            loadRecords(ckpt, m);
+            LazyPages lazyPages = null;
+            if (lazy) {
+                lazyPages = LazyPages.attach(ckpt, m);
+            } else {
+                loadPagesEagerly(ckpt, m, progress == null ? ProgressListener.NONE : progress);
+            }
+            loadDisks(ckpt, m);
+            // The dirty log starts at the checkpoint: the next incremental checkpoint is relative to it.
+            m.memory().startNewEpoch();
+            for (VirtioBlk d : m.virtio().disks()) if (!d.isWriteThrough()) d.freezeOverlay().release();
+            return new Restored(m, ckpt.id(), System.nanoTime() - t0, lazyPages);
+        } catch (RestoreException e) {
+            m.virtio().close();
+            throw e;
+        } catch (CheckpointFormatException e) {
+            m.virtio().close();
+            throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: " + e.getMessage(), e);
+        } catch (IOException e) {
+            m.virtio().close();
+            throw new RestoreException("cannot read checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkDisks(Machine m, Map<String, String> saved) throws RestoreException, IOException {
+        List<VirtioBlk> disks = m.virtio().disks();
+        for (int i = 0; i < disks.size(); i++) {
+            String want = saved.get("disk." + i + ".sha256");
+            String have = DiskHashCache.sha256(disks.get(i));
+            if (!have.equals(want)) {
+                throw new RestoreException("disk " + i + " (" + disks.get(i).baseImagePath() + ") is not the image the checkpoint was taken with: "
+                        + "its SHA-256 is " + have + ", the checkpoint needs " + want);
+            }
+        }
+    }
+
+    private static void loadRecords(Checkpoint ckpt, Machine m) throws RestoreException {
+        Set<String> expected = new HashSet<>();
+        for (Snapshottable s : m.stateParts()) {
+            expected.add(s.stateName());
+            StateRecord r = ckpt.record(s.stateName());
+            if (r == null) throw new RestoreException("checkpoint " + ckpt.id() + " has no state for '" + s.stateName() + "'");
+            try {
+                ckpt.loadState(s);
+            } catch (StateFormatException e) {
+                throw new RestoreException("checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
+            }
+        }
+        for (String name : ckpt.records().keySet()) {
+            if (!expected.contains(name)) {
+                throw new RestoreException("checkpoint " + ckpt.id() + " has state for '" + name + "', which this machine does not have");
+            }
+        }
+    }
+
+    private static void loadPagesEagerly(Checkpoint ckpt, Machine m, ProgressListener progress) throws IOException, RestoreException {
+        GuestMemory mem = m.memory();
+        if (ckpt.pageCount() != mem.pageCount()) {
+            throw new RestoreException("checkpoint " + ckpt.id() + " has " + ckpt.pageCount() + " pages, the machine " + mem.pageCount());
+        }
+        VirtioBlk disk0 = m.virtio().disks().isEmpty() ? null : m.virtio().disks().get(0);
+        long done = 0, total = ckpt.pageCount();
+        for (Extent e : ckpt.pageExtents()) {
+            if (e.kind() == PageKind.ZERO || e.kind() == PageKind.FREE) {
+                done += e.length();
+                continue;
+            }
+            for (long k = 0; k < e.length(); k++) {
+                int idx = (int) (e.start() + k);
+                byte[] page = new byte[GuestMemory.PAGE_SIZE];
+                if (e.kind() == PageKind.DISK_BLOCK) {
+                    if (disk0 == null) throw new RestoreException("checkpoint " + ckpt.id() + " refers to disk blocks but the machine has no disk");
+                    disk0.readBaseBlock(e.firstDiskBlock() + k, page);
+                } else {
+                    ckpt.readPage(idx, page);
+                }
+                mem.installPage(idx, page);
+                if ((++done & 0x3fff) == 0) progress.progress("restore", done, total);
+            }
+        }
+        progress.progress("restore", total, total);
+    }
+
+    private static void loadDisks(Checkpoint ckpt, Machine m) throws IOException, RestoreException {
+        List<VirtioBlk> disks = m.virtio().disks();
+        for (Extent e : ckpt.diskExtents()) {
+            for (long k = 0; k < e.length(); k++) {
+                long tagged = e.start() + k;
+                int d = (int) (tagged >>> 48);
+                long block = tagged & ((1L << 48) - 1);
+                if (d >= disks.size()) throw new RestoreException("checkpoint " + ckpt.id() + " has overlay blocks for disk " + d + ", which does not exist");
+                byte[] data = new byte[GuestMemory.PAGE_SIZE];
+                if (e.kind() == PageKind.DATA) ckpt.readDiskBlock(tagged, data);
+                disks.get(d).restoreOverlayBlock(block, data);
+            }
+        }
+    }
+
+    /** The set of pages a lazy restore must still load (DATA and DISK_BLOCK pages). */
+    static BitSet pagesToLoad(Checkpoint ckpt) {
+        BitSet b = new BitSet(ckpt.pageCount());
+        for (Extent e : ckpt.pageExtents()) {
+            if (e.kind() == PageKind.DATA || e.kind() == PageKind.DISK_BLOCK) b.set((int) e.start(), (int) e.end());
+        }
+        return b;
+    }
+}

@@ -1,0 +1,127 @@
+package org.vmckpt.checkpoint;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vmckpt.checkpoint.store.Checkpoint;
+import org.vmckpt.checkpoint.store.Repository;
+import org.vmckpt.checkpoint.store.Stats;
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.memory.GuestMemory;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Oracle tests in deterministic mode: checkpoint at instruction N, restore in a fresh machine, run to M; the
+ * full state hash equals that of an uninterrupted run to M.
+ */
+class CheckpointEngineTest {
+    @TempDir
+    Path dir;
+
+    static final long M = 3_000_000;
+
+    @Test
+    void stopAndCopyRestoreContinuesExactlyAtManyPoints() throws Exception {
+        Machine reference = Machines.memwalk(new StringBuilder());
+        reference.run(M);
+        String expected = Machines.hash(reference);
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        for (long n : new long[]{1, 4096, 123_457, 1_000_000, 2_500_001}) {
+            Machine m = Machines.memwalk(new StringBuilder());
+            m.run(n);
+            CheckpointEngine engine = new CheckpointEngine(m, repo, null);
+            CheckpointEngine.Outcome out = engine.checkpoint(CheckpointOptions.defaults().withLive(false).withLabel("n" + n), null);
+            try (Checkpoint c = repo.open(out.info().id())) {
+                Restorer.Restored r = Restorer.restore(c, null, b -> { }, false, null);
+                assertEquals(n, r.machine().hart(0).instret);
+                r.machine().run(M - n);
+                assertEquals(expected, Machines.hash(r.machine()), "restore at " + n + " diverged");
+            }
+            // The original machine also continues unchanged by having been checkpointed.
+            m.run(M - n);
+            assertEquals(expected, Machines.hash(m), "checkpointing at " + n + " disturbed the running machine");
+        }
+    }
+
+    @Test
+    void lazyAndEagerRestoreGiveTheSameState() throws Exception {
+        Machine m = Machines.memwalk(new StringBuilder());
+        m.run(500_000);
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        CheckpointEngine engine = new CheckpointEngine(m, repo, null);
+        String id = engine.checkpoint(CheckpointOptions.defaults(), null).info().id();
+        String[] hashes = new String[2];
+        for (int lazy = 0; lazy < 2; lazy++) {
+            try (Checkpoint c = repo.open(id)) {
+                Restorer.Restored r = Restorer.restore(c, null, b -> { }, lazy == 1, null);
+                if (r.lazy() != null) assertTrue(r.machine().memory().lazyPendingCount() > 0);
+                r.machine().run(700_000);
+                hashes[lazy] = Machines.hash(r.machine());
+            }
+        }
+        assertEquals(hashes[0], hashes[1]);
+        m.run(700_000);
+        assertEquals(hashes[0], Machines.hash(m));
+    }
+
+    @Test
+    void incrementalStoresOnlyWhatChangedAndRestoresLikeAFullOne() throws Exception {
+        Machine m = Machines.memwalk(new StringBuilder());
+        m.run(500_000);
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        CheckpointEngine engine = new CheckpointEngine(m, repo, null);
+        CheckpointEngine.Outcome full = engine.checkpoint(CheckpointOptions.defaults(), null);
+        long written = 0;
+        m.run(20_000);
+        // Pages written since the parent: the current epoch of the dirty log.
+        for (int i = 0; i < m.memory().pageCount(); i++) if (m.memory().isDirty(i)) written++;
+        CheckpointEngine.Outcome inc = engine.checkpoint(CheckpointOptions.defaults().withIncremental(true), null);
+        assertEquals(full.info().id(), inc.info().parentId());
+        long saved = inc.info().stat("pages.saved", -1) + inc.info().stat("evict.zero", 0);
+        assertTrue(saved <= written, "incremental saved " + saved + " pages, but only " + written + " were written");
+        assertTrue(inc.info().stat(Stats.BYTES_RAW, Long.MAX_VALUE) <= 1.1 * written * GuestMemory.PAGE_SIZE + 65536);
+        String afterInc = Machines.hash(m);
+        // A full checkpoint at the same point restores to the same state as the incremental one.
+        String fullAgain = engine.checkpoint(CheckpointOptions.defaults(), null).info().id();
+        for (String id : new String[]{inc.info().id(), fullAgain}) {
+            try (Checkpoint c = repo.open(id)) {
+                Restorer.Restored r = Restorer.restore(c, null, b -> { }, false, null);
+                assertEquals(afterInc, Machines.hash(r.machine()), "restore of " + id + ": " + Machines.diff(m, r.machine()));
+            }
+        }
+        // Deleting the parent does not break the child.
+        repo.delete(full.info().id());
+        repo.gc();
+        try (Checkpoint c = repo.open(inc.info().id())) {
+            assertTrue(c.verify(org.vmckpt.checkpoint.store.ProgressListener.NONE).ok());
+            Restorer.Restored r = Restorer.restore(c, null, b -> { }, false, null);
+            assertEquals(afterInc, Machines.hash(r.machine()));
+        }
+    }
+
+    @Test
+    void liveCheckpointWhileRunningEqualsTheMachineAtTheFreezePoint() throws Exception {
+        // The machine runs on its own thread; a live checkpoint freezes it at some instruction N. A second machine
+        // run to exactly N must have the same state as the restored checkpoint.
+        Machine m = Machines.memwalk(new StringBuilder());
+        Thread t = new Thread(() -> m.run(-1));
+        t.start();
+        Thread.sleep(300);
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        CheckpointEngine engine = new CheckpointEngine(m, repo, null);
+        CheckpointEngine.Outcome out = engine.checkpoint(CheckpointOptions.defaults(), null);
+        Thread.sleep(100);
+        m.requestExit(0);
+        t.join(10_000);
+        long n = out.info().stat("guest.instret", -1);
+        assertTrue(n > 0);
+        Machine twin = Machines.memwalk(new StringBuilder());
+        twin.run(n);
+        try (Checkpoint c = repo.open(out.info().id())) {
+            Restorer.Restored r = Restorer.restore(c, null, b -> { }, false, null);
+            assertEquals(Machines.hash(twin), Machines.hash(r.machine()), Machines.diff(twin, r.machine()));
+        }
+    }
+}
