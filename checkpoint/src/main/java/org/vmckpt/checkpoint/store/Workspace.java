@@ -97,9 +97,8 @@ final class Workspace {
                         FileOps.deleteTree(p);
                         deleted++;
                     }
-                } else {
-                    Files.deleteIfExists(p);
-                    deleted++;
+                } else if (Files.deleteIfExists(p)) {
+                    deleted++; // a stray file (or nothing: the entry went with its workspace above)
                 }
             }
         }
