@@ -324,7 +324,10 @@ public final class Machine {
                 }
                 long budget = Math.min(BATCH - (deterministic ? h.instret % BATCH : 0), target - h.instret);
                 h.run((int) Math.max(1, budget));
-                if (elf != null) checkHtif();
+                // HTIF is a device the machine polls: in deterministic mode poll it only where an uninterrupted run
+                // would (aligned counts or after a batch-ending event), never at a split point such as run()'s target,
+                // or a program spinning on tohost/fromhost would spin a different number of times.
+                if (elf != null && (!deterministic || h.instret % BATCH == 0 || h.interruptCheckDue())) checkHtif();
                 // Deterministic mode: a WFI's idle skip belongs to the instruction, so that the state at a given
                 // instruction count is unique (a checkpoint taken between the WFI and the skip would differ).
                 if (deterministic && h.isWaitingForInterrupt() && h.pendingEnabledBits() == 0) idle();
