@@ -8,7 +8,7 @@ typedef unsigned int uint32_t;
 #define MTIMECMP (*(volatile uint64_t *)0x02004000UL)
 #define AREA_WORDS (4UL << 20) / 8
 
-static uint64_t area[AREA_WORDS] __attribute__((aligned(4096)));
+uint64_t area[AREA_WORDS] __attribute__((aligned(4096)));
 volatile uint64_t ticks;
 volatile uint64_t tohost __attribute__((section(".tohost")));
 volatile uint64_t fromhost __attribute__((section(".tohost")));
@@ -20,7 +20,7 @@ static void print_num(uint64_t v) {
     while (n) putc_uart(buf[--n]);
 }
 
-void trap_handler(void) __attribute__((interrupt("machine")));
+void trap_handler(void) __attribute__((interrupt("machine"), aligned(4)));  /* mtvec BASE is 4-byte aligned */
 void trap_handler(void) {
     MTIMECMP = MTIME + 1000;   /* 100 us of guest time */
     ticks++;

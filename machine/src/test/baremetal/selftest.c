@@ -15,7 +15,7 @@ static void exit_htif(uint64_t code) { tohost = (code << 1) | 1; for (;;) { } }
 #define CHECK(n, cond) do { if (!(cond)) { puts_htif("FAIL " #n "\n"); exit_htif(n); } } while (0)
 
 volatile uint64_t trap_cause;
-void trap_handler(void) __attribute__((interrupt("machine")));
+void trap_handler(void) __attribute__((interrupt("machine"), aligned(4)));  /* mtvec BASE is 4-byte aligned */
 void trap_handler(void) {
     uint64_t cause, epc;
     asm volatile("csrr %0, mcause" : "=r"(cause));

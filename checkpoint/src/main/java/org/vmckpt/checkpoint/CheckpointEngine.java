@@ -53,6 +53,12 @@ public final class CheckpointEngine {
     private final BitSet dirtySinceParent = new BitSet();
     private final BitSet[] diskDirtySinceParent;
     private volatile CheckpointInfo last;
+    /**
+     * The capture of the last checkpoint, kept frozen when asked ({@link #setRetainForReset}): a reset to it then
+     * copies pages from memory instead of reading the repository. Costs one copy of each page the guest writes.
+     */
+    private MachineCapture retained;
+    private boolean retainForReset;
 
     public CheckpointEngine(Machine machine, Repository repo, String parentId) {
         this.machine = machine;
@@ -72,6 +78,11 @@ public final class CheckpointEngine {
 
     public CheckpointInfo lastCheckpoint() {
         return last;
+    }
+
+    /** Keep the last checkpoint's frozen memory for fast resets to it (see {@link #reset}). */
+    public void setRetainForReset(boolean on) {
+        this.retainForReset = on;
     }
 
     public boolean busy() {
@@ -101,6 +112,10 @@ public final class CheckpointEngine {
         if (opt.hintFree()) requestFreePageHints();
         boolean keepPaused = !opt.live() || opt.stopAfter();
         MachineCapture cap = machine.callAtInstructionBoundary(() -> {
+            if (retained != null) { // only one frozen view at a time: the new checkpoint replaces it
+                retained.release();
+                retained = null;
+            }
             MachineCapture c = MachineCapture.take(machine);
             if (keepPaused) machine.requestPause();
             return c;
@@ -115,6 +130,7 @@ public final class CheckpointEngine {
         }
         boolean incremental = opt.incremental() && parentId != null;
         CheckpointWriter w = null;
+        boolean keep = false;
         try {
             CheckpointMeta meta = new CheckpointMeta(opt.label(), opt.live() ? CaptureMode.LIVE : CaptureMode.STOP,
                     fm.pageCount(), config);
@@ -134,14 +150,128 @@ public final class CheckpointEngine {
             parentId = id;
             dirtySinceParent.clear();
             for (BitSet b : diskDirtySinceParent) b.clear();
-            last = repo.open(id).info();
+            try (var opened = repo.open(id)) {
+                last = opened.info();
+            }
+            keep = retainForReset;
             long total = System.nanoTime() - t0;
             return new Outcome(last, opt.live() ? cap.pauseNanos : total, total);
         } finally {
             if (w != null) w.abort();
-            cap.release();
+            if (keep) {
+                machine.callAtInstructionBoundary(() -> { retained = cap; return null; });
+            } else {
+                cap.release();
+            }
             if (keepPaused && !opt.stopAfter()) machine.requestResume();
         }
+    }
+
+    /** Result of a reset. */
+    public record ResetOutcome(String checkpointId, long pagesRestored, long nanos, boolean fromMemory) { }
+
+    /**
+     * Rolls the running VM back to a checkpoint. For the VM's own last checkpoint (or the one it was restored
+     * from) only the pages and disk blocks written since are restored, from memory if the checkpoint's frozen
+     * view was retained, else from the repository. Any other checkpoint of a compatible machine is loaded
+     * whole. The VM is paused for the duration and then continues from the checkpoint's state.
+     */
+    public ResetOutcome reset(String ref) throws Exception {
+        oneAtATime.lock();
+        try (org.vmckpt.checkpoint.store.Checkpoint ckpt = repo.open(ref)) {
+            java.util.List<String> diffs = MachineDescription.differences(ckpt.config(), machine.config().identity());
+            if (!diffs.isEmpty()) {
+                throw new RestoreException("checkpoint " + ckpt.id() + " is of a different machine (" + String.join("; ", diffs) + ")");
+            }
+            // Read and check everything that can fail before touching the machine.
+            Map<String, org.vmckpt.checkpoint.store.StateRecord> records = ckpt.records();
+            for (org.vmckpt.machine.state.Snapshottable s : machine.stateParts()) {
+                if (!records.containsKey(s.stateName())) throw new RestoreException("checkpoint " + ckpt.id() + " has no state for '" + s.stateName() + "'");
+            }
+            boolean sameLineage = ckpt.id().equals(parentId);
+            return machine.callAtInstructionBoundary(() -> resetOnRunThread(ckpt, sameLineage));
+        } finally {
+            oneAtATime.unlock();
+        }
+    }
+
+    private ResetOutcome resetOnRunThread(org.vmckpt.checkpoint.store.Checkpoint ckpt, boolean sameLineage) throws Exception {
+        long t0 = System.nanoTime();
+        GuestMemory mem = machine.memory();
+        BitSet pages;
+        if (sameLineage) {
+            pages = (BitSet) dirtySinceParent.clone();
+            for (int i = 0; i < mem.pageCount(); i++) if (mem.isDirty(i)) pages.set(i);
+        } else {
+            pages = new BitSet(mem.pageCount());
+            pages.set(0, mem.pageCount());
+        }
+        boolean fromMemory = sameLineage && retained != null;
+        // Stage the pages first (reading can fail), then apply: the machine is never left half reset.
+        int count = pages.cardinality();
+        int[] idx = new int[count];
+        byte[][] data = new byte[count][];
+        VirtioBlk disk0 = machine.virtio().disks().isEmpty() ? null : machine.virtio().disks().get(0);
+        int k = 0;
+        for (int i = pages.nextSetBit(0); i >= 0; i = pages.nextSetBit(i + 1)) {
+            idx[k] = i;
+            if (fromMemory) {
+                data[k] = retained.memory.page(i); // null means zeros; restorePage copies, the frozen array stays intact
+            } else {
+                byte[] buf = new byte[GuestMemory.PAGE_SIZE];
+                PageKind kind = ckpt.readPage(i, buf);
+                if (kind == PageKind.DISK_BLOCK) {
+                    if (disk0 == null) throw new RestoreException("checkpoint refers to a disk block but the machine has no disk");
+                    disk0.readBaseBlock(ckpt.pageDiskBlock(i), buf);
+                }
+                data[k] = (kind == PageKind.ZERO || kind == PageKind.FREE) ? null : buf;
+            }
+            k++;
+        }
+        java.util.List<byte[]> recordBytes = new java.util.ArrayList<>();
+        for (org.vmckpt.machine.state.Snapshottable s : machine.stateParts()) recordBytes.add(ckpt.record(s.stateName()).payload());
+        // Disk overlays: blocks written since, or all, back to the checkpoint's view.
+        java.util.List<long[]> diskBlocks = new java.util.ArrayList<>();
+        java.util.List<byte[]> diskData = new java.util.ArrayList<>();
+        java.util.List<VirtioBlk> disks = machine.virtio().disks();
+        for (int d = 0; d < disks.size(); d++) {
+            VirtioBlk blk = disks.get(d);
+            if (blk.isWriteThrough()) continue;
+            org.vmckpt.machine.device.virtio.DiskOverlay o = blk.overlay();
+            for (long b = o.nextBlock(0); b >= 0; b = o.nextBlock(b + 1)) {
+                byte[] buf = new byte[GuestMemory.PAGE_SIZE];
+                PageKind kind = ckpt.readDiskBlock(((long) d << 48) | b, buf);
+                diskBlocks.add(new long[]{d, b});
+                diskData.add(kind == null ? null : buf);
+            }
+            for (org.vmckpt.checkpoint.store.Extent e : ckpt.diskExtents()) {
+                for (long j = 0; j < e.length(); j++) {
+                    long tagged = e.start() + j;
+                    if ((tagged >>> 48) != d || o.block(tagged & ((1L << 48) - 1)) != null) continue;
+                    byte[] buf = new byte[GuestMemory.PAGE_SIZE];
+                    ckpt.readDiskBlock(tagged, buf);
+                    diskBlocks.add(new long[]{d, tagged & ((1L << 48) - 1)});
+                    diskData.add(buf);
+                }
+            }
+        }
+        // Apply.
+        java.util.List<org.vmckpt.machine.state.Snapshottable> parts = machine.stateParts();
+        for (int i = 0; i < parts.size(); i++) {
+            org.vmckpt.machine.state.Snapshottable s = parts.get(i);
+            s.loadState(new org.vmckpt.machine.state.StateReader(s.stateName(), recordBytes.get(i)), ckpt.record(s.stateName()).version());
+        }
+        for (int i = 0; i < count; i++) mem.restorePage(idx[i], data[i]);
+        for (int i = 0; i < diskBlocks.size(); i++) {
+            long[] db = diskBlocks.get(i);
+            disks.get((int) db[0]).restoreOverlayBlock(db[1], diskData.get(i));
+        }
+        mem.startNewEpoch();
+        for (VirtioBlk d : disks) if (!d.isWriteThrough() && retained == null) d.freezeOverlay().release();
+        dirtySinceParent.clear();
+        for (BitSet b : diskDirtySinceParent) b.clear();
+        parentId = ckpt.id();
+        return new ResetOutcome(ckpt.id(), count, System.nanoTime() - t0, fromMemory);
     }
 
     private void requestFreePageHints() throws Exception {

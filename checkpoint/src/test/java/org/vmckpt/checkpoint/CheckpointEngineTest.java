@@ -124,4 +124,29 @@ class CheckpointEngineTest {
             assertEquals(Machines.hash(twin), Machines.hash(r.machine()), Machines.diff(twin, r.machine()));
         }
     }
+
+    @Test
+    void resetRollsBackToTheCheckpointFromMemoryOrFromTheRepository() throws Exception {
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        for (boolean retain : new boolean[]{true, false}) {
+            Machine m = Machines.memwalk(new StringBuilder());
+            m.run(400_000);
+            CheckpointEngine engine = new CheckpointEngine(m, repo, null);
+            engine.setRetainForReset(retain);
+            String id = engine.checkpoint(CheckpointOptions.defaults(), null).info().id();
+            String atCheckpoint = Machines.hash(m);
+            Machine twin = Machines.memwalk(new StringBuilder());
+            twin.run(400_000);
+            twin.run(300_000);
+            String later = Machines.hash(twin);
+            for (int round = 0; round < 3; round++) {
+                m.run(300_000);
+                assertEquals(later, Machines.hash(m), "the run after a reset must repeat exactly");
+                CheckpointEngine.ResetOutcome r = engine.reset(id);
+                assertEquals(retain, r.fromMemory());
+                assertTrue(r.pagesRestored() > 0 && r.pagesRestored() < m.memory().pageCount(), "restored " + r.pagesRestored() + " retain=" + retain + " round=" + round);
+                assertEquals(atCheckpoint, Machines.hash(m), "after reset " + round);
+            }
+        }
+    }
 }
