@@ -855,6 +855,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 // Unimplemented performance counters and their event selectors read as zero.
                 if ((csr >= 0xB03 && csr <= 0xB1F) || (csr >= 0x323 && csr <= 0x33F)) return 0;
                 if (csr >= 0xC03 && csr <= 0xC1F) { if (!counterAllowed(csr - 0xC00)) break; return 0; }
+                if (isPmpCsr(csr)) return 0;
                 break;
         }
         illegal(insn);
@@ -903,9 +904,19 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             case TSELECT: case TDATA1: return;
             default:
                 if ((csr >= 0xB03 && csr <= 0xB1F) || (csr >= 0x323 && csr <= 0x33F)) return;
+                if (isPmpCsr(csr)) return;
                 break;
         }
         illegal(insn);
+    }
+
+    /**
+     * pmpcfg0..14 (even: RV64 has no odd pmpcfg) and pmpaddr0..63. This hart implements zero PMP entries, which
+     * the privileged spec allows with every PMP field read-only zero: the CSRs exist (no trap), read 0 and
+     * ignore writes. OpenSBI probes pmpaddr0 by writing all ones and reading back, and so finds 0 entries.
+     */
+    private static boolean isPmpCsr(int csr) {
+        return (csr >= 0x3A0 && csr <= 0x3AF && (csr & 1) == 0) || (csr >= 0x3B0 && csr <= 0x3EF);
     }
 
     private long readMstatus() {
