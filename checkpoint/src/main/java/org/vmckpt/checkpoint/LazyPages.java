@@ -25,6 +25,7 @@ public final class LazyPages implements PageSource {
     private final int total;
     private volatile int loaded;
     private volatile IOException failure;
+    private volatile long allLoadedNanos = -1;
     private Thread prefetcher;
 
     private LazyPages(Checkpoint ckpt, VirtioBlk disk0, BitSet pending) {
@@ -43,10 +44,16 @@ public final class LazyPages implements PageSource {
         return lp;
     }
 
-    /** Starts reading pages ahead in index order on a daemon thread. */
-    public void startPrefetch() {
+    /**
+     * Starts reading pages ahead in index order on a daemon thread; every few thousand pages it asks the run
+     * thread to install what is ready. {@link #allLoadedNanos()} tells when the last page went in.
+     */
+    public void startPrefetch(Machine machine) {
+        long t0 = System.nanoTime();
+        GuestMemory memory = machine.memory();
         prefetcher = new Thread(() -> {
             byte[] buf;
+            int sinceInstall = 0;
             for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) {
                 if (prefetched.get(i) != null) continue;
                 try {
@@ -56,7 +63,14 @@ public final class LazyPages implements PageSource {
                     return;
                 }
                 prefetched.compareAndSet(i, null, buf);
+                if (++sinceInstall == 4096) {
+                    sinceInstall = 0;
+                    machine.submit(() -> installPrefetched(memory));
+                }
             }
+            machine.submit(() -> {
+                if (installPrefetched(memory) == 0) allLoadedNanos = System.nanoTime() - t0;
+            });
         }, "vmckpt-prefetch");
         prefetcher.setDaemon(true);
         prefetcher.start();
@@ -98,6 +112,11 @@ public final class LazyPages implements PageSource {
             if (prefetched.get(i) != null) memory.prefetch(i);
         }
         return memory.lazyPendingCount();
+    }
+
+    /** Nanoseconds from the start of prefetching until every page was in memory, or -1 while some are not. */
+    public long allLoadedNanos() {
+        return allLoadedNanos;
     }
 
     public int totalPages() {

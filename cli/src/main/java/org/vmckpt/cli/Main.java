@@ -9,6 +9,7 @@ public final class Main {
 
             Commands:
               run        boot a VM (default: the Debian riscv64 guest) with the terminal as its console
+              restore    continue a checkpointed VM, with the terminal as its console
 
             Run 'vmckpt COMMAND --help' for the options of a command.
             """;
@@ -26,9 +27,14 @@ public final class Main {
             switch (argv[0]) {
                 case "run":
                     return RunCommand.run(argv);
+                case "restore":
+                    return RestoreCommand.run(argv);
                 default:
                     throw new UsageException("unknown command '" + argv[0] + "'; commands: run (see vmckpt --help)");
             }
+        } catch (CommandFailedException e) {
+            System.err.println("vmckpt: " + e.getMessage());
+            return 1;
         } catch (UsageException e) {
             System.err.println("vmckpt: " + e.getMessage());
             return 2;

@@ -44,7 +44,11 @@ public final class RunCommand {
               --max-instructions N stop after N instructions (status 3)
               --stats              print instructions retired, wall time and MIPS at exit (on stderr)
               --api-socket PATH    QMP control socket (default: $XDG_RUNTIME_DIR or /tmp, vmckpt-NAME.sock)
-              --name NAME          VM name used for the default socket path (default: vm)
+              --name NAME          VM name used for the default socket path (default: vm); other commands
+                                   (vmckpt checkpoint|pause|resume|status|reset NAME) find the VM by it
+            Checkpoints:
+              --repo DIR           checkpoint repository (default ~/.local/share/vmckpt/repo, or $VMCKPT_REPO)
+              --checkpoint-every T take a live incremental checkpoint every T (e.g. 30s, 5m)
 
             Exit status: the guest's poweroff status (0 for a clean poweroff), 2 for bad usage or images,
             3 when --max-instructions ran out, 4 when the guest asked for a reboot.
@@ -106,10 +110,7 @@ public final class RunCommand {
         }
         if (!a.positional().isEmpty()) throw new UsageException("vmckpt run takes no positional arguments (got '" + a.positional().get(0) + "')");
         MachineConfig config = config(a, System.err);
-        String consoleTarget = a.get("console", "stdio");
-        OutputStream consoleStream = consoleTarget.equals("stdio") ? new FileOutputStream(java.io.FileDescriptor.out)
-                : Files.newOutputStream(Path.of(consoleTarget));
-        ConsoleOutput console = new ConsoleOutput(consoleStream, a.get("exit-on"));
+        ConsoleOutput console = VmSession.console(a);
         Machine machine;
         try {
             machine = new Machine(config, console);
@@ -117,31 +118,6 @@ public final class RunCommand {
         } catch (BootImageException e) {
             throw new UsageException(e.getMessage());
         }
-        if (a.has("exit-on")) console.onMarker(() -> machine.requestExit(0));
-        long maxInstructions = a.has("max-instructions") ? Long.parseLong(a.get("max-instructions")) : -1;
-        long t0 = System.nanoTime();
-        Integer status;
-        try (Terminal terminal = Terminal.attach(machine::consoleInput, () -> machine.requestExit(0))) {
-            status = machine.run(maxInstructions);
-        } finally {
-            console.close();
-        }
-        long wall = System.nanoTime() - t0;
-        if (a.has("stats")) {
-            long n = machine.hart(0).instret;
-            System.err.printf("vmckpt: %,d instructions in %.2f s (%.1f MIPS, %.2f s idle)%s%n", n, wall / 1e9,
-                    n / ((wall - machine.idleNanos()) / 1e3), machine.idleNanos() / 1e9,
-                    console.markerSeenNanos() > 0 ? String.format("; marker after %.2f s", (console.markerSeenNanos() - t0) / 1e9) : "");
-        }
-        if (status == null) {
-            System.err.println("vmckpt: stopped after --max-instructions " + maxInstructions);
-            return 3;
-        }
-        if (status == Machine.RESET_EXIT) {
-            System.err.println("vmckpt: the guest asked for a reboot; exiting (run again to boot anew)");
-            return 4;
-        }
-        if (status != 0) System.err.println("vmckpt: the guest powered off with failure status " + status);
-        return status;
+        return VmSession.run(machine, a, console, VmSession.repository(a), null);
     }
 }

@@ -1,0 +1,170 @@
+package org.vmckpt.cli;
+
+import org.vmckpt.checkpoint.CheckpointEngine;
+import org.vmckpt.checkpoint.CheckpointOptions;
+import org.vmckpt.checkpoint.store.CheckpointInfo;
+import org.vmckpt.checkpoint.store.Codec;
+import org.vmckpt.checkpoint.store.Stats;
+import org.vmckpt.cli.qmp.CheckpointGate;
+import org.vmckpt.cli.qmp.CheckpointRequest;
+import org.vmckpt.cli.qmp.CheckpointResult;
+import org.vmckpt.cli.qmp.ProgressSink;
+import org.vmckpt.cli.qmp.ResetResult;
+import org.vmckpt.cli.qmp.VmController;
+import org.vmckpt.cli.qmp.VmEventSink;
+import org.vmckpt.machine.Machine;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The running VM as the control socket sees it: run state, pause/resume, and checkpoints through the
+ * engine. Emits the run-state events (STOP, RESUME, SHUTDOWN, POWERDOWN) itself, whatever caused them.
+ */
+public final class MachineController implements VmController {
+    private final Machine machine;
+    private final CheckpointEngine engine;
+    private final CheckpointGate gate = new CheckpointGate();
+    private volatile VmEventSink events = (e, d) -> { };
+    private volatile String lastError;
+
+    public MachineController(Machine machine, CheckpointEngine engine) {
+        this.machine = machine;
+        this.engine = engine;
+    }
+
+    public CheckpointEngine engine() {
+        return engine;
+    }
+
+    @Override
+    public void setEventSink(VmEventSink sink) {
+        this.events = sink;
+    }
+
+    @Override
+    public String status() {
+        switch (machine.runState()) {
+            case RUNNING: return "running";
+            case SHUTDOWN: return "shutdown";
+            default: return machine.isRunLoopActive() ? "paused" : "prelaunch";
+        }
+    }
+
+    @Override
+    public boolean running() {
+        return machine.runState() == Machine.RunState.RUNNING;
+    }
+
+    @Override
+    public void pause() throws Exception {
+        machine.requestPause();
+        waitFor(Machine.RunState.PAUSED);
+        events.emit(VmEventSink.STOP, Map.of());
+    }
+
+    @Override
+    public void resume() throws Exception {
+        machine.requestResume();
+        waitFor(Machine.RunState.RUNNING);
+        events.emit(VmEventSink.RESUME, Map.of());
+    }
+
+    private void waitFor(Machine.RunState state) throws InterruptedException {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (machine.runState() != state && machine.runState() != Machine.RunState.SHUTDOWN && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+    }
+
+    @Override
+    public void quit() {
+        events.emit(VmEventSink.SHUTDOWN, Map.of("guest", false, "reason", "host-qmp-quit"));
+        machine.requestExit(0);
+    }
+
+    /** The guest powered off or the run ended: tell the clients. */
+    public void guestShutdown(int status) {
+        events.emit(VmEventSink.SHUTDOWN, Map.of("guest", true, "reason", status == 0 ? "guest-shutdown" : "guest-panic"));
+    }
+
+    @Override
+    public void powerdown() {
+        // Like QEMU's riscv virt board, this machine has no power button the guest listens to: the event is
+        // sent, the guest is not told. Use quit, or ask the guest to power off.
+        events.emit(VmEventSink.POWERDOWN, Map.of());
+    }
+
+    /** Builds the engine's options from a QMP request. */
+    static CheckpointOptions optionsOf(CheckpointRequest req) {
+        Map<String, Object> o = req.options();
+        CheckpointOptions opt = Boolean.TRUE.equals(o.get("baseline")) ? CheckpointOptions.baseline() : CheckpointOptions.defaults();
+        if (!Boolean.TRUE.equals(o.get("baseline"))) opt = opt.withLive(req.live());
+        opt = opt.withLabel(req.name()).withIncremental(req.incremental()).withStopAfter(req.stopAfter());
+        if (o.containsKey("evict-zero") || o.containsKey("evict-free") || o.containsKey("evict-disk")) {
+            opt = opt.withEviction(!Boolean.FALSE.equals(o.get("evict-zero")), !Boolean.FALSE.equals(o.get("evict-free")),
+                    !Boolean.FALSE.equals(o.get("evict-disk")));
+        }
+        if (Boolean.TRUE.equals(o.get("hint-free"))) opt = opt.withHintFree(true);
+        if (o.get("compression") instanceof String c) {
+            Codec codec = c.equalsIgnoreCase("none") ? Codec.NONE : Codec.ZSTD;
+            int level = o.get("level") instanceof Number n ? n.intValue() : Codec.DEFAULT_ZSTD_LEVEL;
+            opt = opt.withCompression(codec, level);
+        }
+        return opt;
+    }
+
+    @Override
+    public CheckpointResult checkpoint(CheckpointRequest req, ProgressSink progress) throws Exception {
+        try (CheckpointGate.Pass pass = gate.enter(req.name())) {
+            CheckpointOptions opt = optionsOf(req);
+            return checkpoint(opt, progress);
+        }
+    }
+
+    /** Takes a checkpoint (also used for periodic checkpoints). */
+    public CheckpointResult checkpoint(CheckpointOptions opt, ProgressSink progress) throws Exception {
+        boolean stops = !opt.live() || opt.stopAfter();
+        if (stops && machine.isRunLoopActive()) events.emit(VmEventSink.STOP, Map.of());
+        try {
+            CheckpointEngine.Outcome out = engine.checkpoint(opt, (phase, done, total) -> {
+                if (progress != null) progress.progress(phase, done * 4096, done, total);
+            });
+            CheckpointInfo info = out.info();
+            Map<String, Long> counts = new LinkedHashMap<>();
+            for (String k : new String[]{"pages.saved", "evict.zero", "evict.free", "evict.disk", "pages.unchanged", Stats.PAGES_DATA}) {
+                counts.put(k, info.stat(k, 0));
+            }
+            lastError = null;
+            return new CheckpointResult(info.id(), info.stat(Stats.BYTES_PACK, 0) + info.stat("bytes.manifest", 0),
+                    out.totalNanos(), out.pauseNanos(), counts);
+        } catch (Exception e) {
+            lastError = e.getMessage();
+            throw e;
+        } finally {
+            if (stops && !opt.stopAfter() && machine.isRunLoopActive()) events.emit(VmEventSink.RESUME, Map.of());
+        }
+    }
+
+    @Override
+    public ResetResult reset(String checkpointId) throws Exception {
+        CheckpointEngine.ResetOutcome r = engine.reset(checkpointId);
+        return new ResetResult(r.checkpointId(), r.pagesRestored(), r.nanos());
+    }
+
+    @Override
+    public Map<String, Object> queryCheckpointStatus() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("in-progress", engine.busy());
+        m.put("repository", engine.repository().dir().toString());
+        m.put("parent", engine.parentId());
+        CheckpointInfo last = engine.lastCheckpoint();
+        if (last != null) {
+            m.put("last-id", last.id());
+            m.put("last-downtime-ns", last.stat(Stats.PAUSE_NS, 0));
+            m.put("last-total-ns", last.stat(Stats.TOTAL_NS, 0));
+        }
+        if (lastError != null) m.put("last-error", lastError);
+        return m;
+    }
+}

@@ -1,0 +1,112 @@
+package org.vmckpt.cli;
+
+import org.vmckpt.checkpoint.CheckpointEngine;
+import org.vmckpt.checkpoint.CheckpointOptions;
+import org.vmckpt.checkpoint.store.Repository;
+import org.vmckpt.cli.qmp.CheckpointResult;
+import org.vmckpt.cli.qmp.QmpServer;
+import org.vmckpt.machine.Machine;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What `vmckpt run` and `vmckpt restore` share once they have a machine: the console, the terminal, the
+ * control socket, periodic checkpoints, and the exit status.
+ */
+final class VmSession {
+    private VmSession() { }
+
+    /** The console output for the options (--console, --exit-on). */
+    static ConsoleOutput console(Args a) throws IOException {
+        String target = a.get("console", "stdio");
+        OutputStream out = target.equals("stdio") ? new FileOutputStream(java.io.FileDescriptor.out)
+                : Files.newOutputStream(Path.of(target));
+        return new ConsoleOutput(out, a.get("exit-on"));
+    }
+
+    static Repository repository(Args a) throws IOException {
+        return Repository.open(RepoLocation.resolve(a), true);
+    }
+
+    /** Runs the machine until it ends; returns the process exit status. */
+    static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId) throws Exception {
+        CheckpointEngine engine = new CheckpointEngine(machine, repo, parentId);
+        MachineController controller = new MachineController(machine, engine);
+        Path socket = a.has("api-socket") ? Path.of(a.get("api-socket")) : VmSockets.socketFor(a.get("name", "vm"));
+        QmpServer qmp;
+        try {
+            qmp = QmpServer.start(socket, controller);
+        } catch (IOException e) {
+            throw new UsageException("cannot open the control socket " + socket + ": " + e.getMessage()
+                    + (a.has("api-socket") ? "" : " (another VM with this --name may be running; pick another --name)"));
+        }
+        ScheduledExecutorService periodic = null;
+        if (a.has("checkpoint-every")) {
+            long ms = Args.parseDurationMillis(a.get("checkpoint-every"), "checkpoint-every");
+            periodic = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "periodic-checkpoint");
+                t.setDaemon(true);
+                return t;
+            });
+            periodic.scheduleWithFixedDelay(() -> {
+                try {
+                    // Periodic checkpoints are live and incremental: the first one is full (it has no parent).
+                    CheckpointResult r = controller.checkpoint(CheckpointOptions.defaults().withIncremental(true), null);
+                    if (!"stdio".equals(a.get("console", "stdio")) || a.has("stats")) {
+                        System.err.printf("vmckpt: periodic checkpoint %s: %s, downtime %.2f ms%n", r.id().substring(0, 12),
+                                Units.bytes(r.sizeBytes()), r.downtimeNanos() / 1e6);
+                    }
+                } catch (Exception e) {
+                    System.err.println("vmckpt: periodic checkpoint failed: " + e.getMessage());
+                }
+            }, ms, ms, TimeUnit.MILLISECONDS);
+        }
+        if (a.has("exit-on")) console.onMarker(() -> machine.requestExit(0));
+        long maxInstructions = a.has("max-instructions") ? parseCount(a.get("max-instructions")) : -1;
+        long t0 = System.nanoTime();
+        Integer status;
+        try (Terminal terminal = Terminal.attach(machine::consoleInput, () -> machine.requestExit(0))) {
+            status = machine.run(maxInstructions);
+        } finally {
+            if (periodic != null) periodic.shutdownNow();
+            console.close();
+            controller.guestShutdown(0);
+            qmp.close();
+            machine.virtio().close();
+        }
+        long wall = System.nanoTime() - t0;
+        if (a.has("stats")) {
+            long n = machine.hart(0).instret;
+            System.err.printf("vmckpt: %,d instructions in %.2f s (%.1f MIPS, %.2f s idle)%s%n", n, wall / 1e9,
+                    n / Math.max(1, (wall - machine.idleNanos()) / 1e3), machine.idleNanos() / 1e9,
+                    console.markerSeenNanos() > 0 ? String.format("; marker after %.2f s", (console.markerSeenNanos() - t0) / 1e9) : "");
+        }
+        if (status == null) {
+            System.err.println("vmckpt: stopped after --max-instructions " + maxInstructions);
+            return 3;
+        }
+        if (status == Machine.RESET_EXIT) {
+            System.err.println("vmckpt: the guest asked for a reboot; exiting (run again to boot anew)");
+            return 4;
+        }
+        if (status != 0) System.err.println("vmckpt: the guest powered off with failure status " + status);
+        return status;
+    }
+
+    private static long parseCount(String s) throws UsageException {
+        try {
+            long v = Long.parseLong(s.replace("_", "").replace(",", ""));
+            if (v <= 0) throw new NumberFormatException();
+            return v;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--max-instructions: '" + s + "' is not a positive number");
+        }
+    }
+}
