@@ -20,7 +20,9 @@ public record CheckpointMeta(String label, CaptureMode mode, int pageCount, Map<
     public CheckpointMeta {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(config, "config");
-        if (pageCount <= 0) throw new IllegalArgumentException("pageCount must be positive: " + pageCount);
+        if (pageCount <= 0 || pageCount > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("pageCount must be 1.." + (Integer.MAX_VALUE - 8) + ": " + pageCount);
+        }
         checkLabel(label);
         TreeMap<String, String> copy = new TreeMap<>();
         for (Map.Entry<String, String> e : config.entrySet()) {

@@ -280,7 +280,7 @@ public final class Repository {
      * including its children. Its packs stay until {@link #gc()}. Returns the id deleted.
      */
     public String delete(String ref) throws IOException {
-        String id = Files.exists(manifestPath(ref)) && Ids.isCheckpointId(ref) ? ref : resolve(ref);
+        String id = Ids.isCheckpointId(ref) && Files.exists(manifestPath(ref)) ? ref : resolve(ref);
         try (RepositoryLock l = lock()) {
             Files.delete(manifestPath(id));
             FileOps.fsyncDirectory(checkpointsDir);

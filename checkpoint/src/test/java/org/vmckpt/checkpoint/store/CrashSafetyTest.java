@@ -66,6 +66,7 @@ class CrashSafetyTest {
             if (inCommit) killsInCommit++;
             checkRepository(repoDir, mustExist, round % 2 == 1);
         }
+        System.out.println("crash test: " + commits + " commits, " + killsInCommit + " of " + KILLS + " kills inside a commit");
         assertTrue(commits >= KILLS, "only " + commits + " checkpoints were committed");
         assertTrue(killsInCommit >= 3, "only " + killsInCommit + " kills hit a commit");
     }
