@@ -953,7 +953,13 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         takeTrap(cause, tval, false);
     }
 
+    /** Debug aid: -Dvmckpt.traceIllegal=true prints every illegal-instruction trap (pc, privilege, bits). */
+    private static final boolean TRACE_ILLEGAL = Boolean.getBoolean("vmckpt.traceIllegal");
+
     private void takeTrap(long cause, long tval, boolean interrupt) {
+        if (TRACE_ILLEGAL && !interrupt && cause == CAUSE_ILLEGAL_INSTRUCTION) {
+            System.err.printf("vmckpt: illegal instruction %08x at pc %x (priv %d)%n", tval, pc, priv);
+        }
         long causeBit = 1L << cause;
         boolean toS = priv <= PRIV_S && ((interrupt ? mideleg : medeleg) & causeBit) != 0;
         long causeValue = interrupt ? (cause | INTERRUPT_FLAG) : cause;
@@ -1031,6 +1037,9 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 | (1 << CAUSE_FETCH_PAGE_FAULT) | (1 << CAUSE_LOAD_PAGE_FAULT) | (1 << CAUSE_STORE_PAGE_FAULT);
         mideleg = S_INTERRUPTS;
         mcounteren = 7;
+        // User mode reads time/cycle/instret directly (the vDSO's clock_gettime does). Linux sets scounteren only
+        // through the SBI PMU driver, which our SBI does not offer, so the firmware leaves user access enabled.
+        scounteren = 7;
         mstatus = (mstatus & ~MPP) | ((long) PRIV_S << MPP_SHIFT);
         x[10] = a0;
         x[11] = a1;
