@@ -9,6 +9,21 @@ public final class Main {
 
             Commands:
               run        boot a VM (default: the Debian riscv64 guest) with the terminal as its console
+
+            Checkpoints in the repository (--repo DIR, $VMCKPT_REPO, else ~/.local/share/vmckpt/repo):
+              ls         list checkpoints (and any that cannot be read)
+              inspect    show everything about one checkpoint: machine, sizes, pages, timings, state records
+              verify     check every checksum of some checkpoints (or --all); exit 1 if any is damaged
+              rm         delete checkpoints
+              gc         free the space of deleted checkpoints
+
+            Controlling a running VM (by its --name, or its control socket path):
+              status     run state and checkpoint activity
+              pause      pause the guest CPUs
+              resume     resume them
+              checkpoint take a checkpoint (live by default; --incremental, --stop, --baseline, --label L)
+              reset      roll the VM back to a checkpoint
+              quit       end the VM
               restore    continue a checkpointed VM, with the terminal as its console
 
             Run 'vmckpt COMMAND --help' for the options of a command.
@@ -27,10 +42,33 @@ public final class Main {
             switch (argv[0]) {
                 case "run":
                     return RunCommand.run(argv);
+                case "ls":
+                    return LsCommand.run(argv, CommandOutput.system());
+                case "inspect":
+                    return InspectCommand.run(argv, CommandOutput.system());
+                case "verify":
+                    return VerifyCommand.run(argv, CommandOutput.system());
+                case "rm":
+                    return RmCommand.run(argv, CommandOutput.system());
+                case "gc":
+                    return GcCommand.run(argv, CommandOutput.system());
+                case "status":
+                    return StatusCommand.run(argv, CommandOutput.system());
+                case "pause":
+                    return PauseCommand.run(argv, CommandOutput.system());
+                case "resume":
+                    return ResumeCommand.run(argv, CommandOutput.system());
+                case "checkpoint":
+                    return CheckpointCommand.run(argv, CommandOutput.system());
+                case "reset":
+                    return ResetCommand.run(argv, CommandOutput.system());
+                case "quit":
+                    return QuitCommand.run(argv, CommandOutput.system());
                 case "restore":
                     return RestoreCommand.run(argv);
                 default:
-                    throw new UsageException("unknown command '" + argv[0] + "'; commands: run (see vmckpt --help)");
+                    throw new UsageException("unknown command '" + argv[0] + "'; commands: run, ls, inspect, verify, rm, gc, status, pause, resume, "
+                            + "checkpoint, reset, quit (see vmckpt --help)");
             }
         } catch (CommandFailedException e) {
             System.err.println("vmckpt: " + e.getMessage());

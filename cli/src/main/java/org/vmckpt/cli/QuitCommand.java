@@ -1,0 +1,51 @@
+package org.vmckpt.cli;
+
+import org.vmckpt.cli.qmp.Json;
+import org.vmckpt.cli.qmp.QmpClient;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code vmckpt quit VM}: ends the VM process (QMP {@code quit}). */
+public final class QuitCommand {
+    static final String USAGE = "vmckpt quit VM [--json]";
+    static final String HELP = """
+            Usage: vmckpt quit VM [--json]
+
+            Ends the VM at once (QMP quit), like pulling the plug: the guest is not asked to shut down, and
+            whatever it did since its last checkpoint is lost. Take a checkpoint first to keep it.
+
+            VM is the name given to 'vmckpt run --name' or the path of its control socket (anything with a '/').
+
+            Options:
+              --json       print {"vm", "quit": true}
+            """;
+    static final Set<String> FLAGS = Set.of("json", "help");
+
+    private QuitCommand() {
+    }
+
+    public static int run(String[] argv, CommandOutput io) {
+        return CommandErrors.run("quit", io, () -> {
+            Args a = Args.parse(argv, 1, Set.of(), FLAGS);
+            if (a.has("help")) {
+                io.out().print(HELP);
+                return 0;
+            }
+            String vm = VmConnection.vmArgument(a, USAGE);
+            try (QmpClient qmp = VmConnection.connect(vm)) {
+                qmp.execute("quit", null);
+            }
+            if (a.has("json")) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("vm", vm);
+                out.put("quit", true);
+                io.out().println(Json.write(out));
+            } else {
+                io.out().println(vm + ": quit");
+            }
+            return 0;
+        });
+    }
+}
