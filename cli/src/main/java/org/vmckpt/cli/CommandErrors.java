@@ -27,7 +27,8 @@ final class CommandErrors {
         try {
             return body.run();
         } catch (UsageException e) {
-            io.err().println("vmckpt " + command + ": " + e.getMessage() + " (see vmckpt " + command + " --help)");
+            String hint = e.getMessage().contains("--help") ? "" : " (see vmckpt " + command + " --help)";
+            io.err().println("vmckpt " + command + ": " + e.getMessage() + hint);
             return 2;
         } catch (Exception e) {
             io.err().println("vmckpt " + command + ": " + describe(e));

@@ -95,6 +95,7 @@ public final class InspectCommand {
         for (Map.Entry<String, String> e : c.config().entrySet()) row(out, e.getKey(), e.getValue());
 
         for (Map.Entry<String, List<StatLabels.Label>> section : StatLabels.SECTIONS.entrySet()) {
+            if (section.getKey().equals(StatLabels.DISK_SECTION) && i.stat(Stats.DISK_BLOCKS, 0) == 0) continue;
             printSection(out, section.getKey(), section.getValue(), i);
         }
         printSection(out, StatLabels.OTHER, StatLabels.unknown(i.stats().keySet()), i);

@@ -9,6 +9,7 @@ public final class Main {
 
             Commands:
               run        boot a VM (default: the Debian riscv64 guest) with the terminal as its console
+              restore    continue a checkpointed VM, with the terminal as its console
 
             Checkpoints in the repository (--repo DIR, $VMCKPT_REPO, else ~/.local/share/vmckpt/repo):
               ls         list checkpoints (and any that cannot be read)
@@ -24,7 +25,6 @@ public final class Main {
               checkpoint take a checkpoint (live by default; --incremental, --stop, --baseline, --label L)
               reset      roll the VM back to a checkpoint
               quit       end the VM
-              restore    continue a checkpointed VM, with the terminal as its console
 
             Run 'vmckpt COMMAND --help' for the options of a command.
             """;

@@ -6,6 +6,8 @@ import org.vmckpt.cli.qmp.QmpClient;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** {@code vmckpt quit VM}: ends the VM process (QMP {@code quit}). */
 public final class QuitCommand {
@@ -22,6 +24,8 @@ public final class QuitCommand {
               --json       print {"vm", "quit": true}
             """;
     static final Set<String> FLAGS = Set.of("json", "help");
+    static final String SHUTDOWN_EVENT = "SHUTDOWN";
+    private static final long SHUTDOWN_WAIT_SECONDS = 10;
 
     private QuitCommand() {
     }
@@ -34,8 +38,16 @@ public final class QuitCommand {
                 return 0;
             }
             String vm = VmConnection.vmArgument(a, USAGE);
-            try (QmpClient qmp = VmConnection.connect(vm)) {
+            CountDownLatch shutdown = new CountDownLatch(1);
+            try (QmpClient qmp = VmConnection.connect(vm, event -> {
+                if (event.name().equals(SHUTDOWN_EVENT)) shutdown.countDown();
+            })) {
                 qmp.execute("quit", null);
+                // The reply comes first, then SHUTDOWN once the VM has stopped: return only when it has.
+                if (!shutdown.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                    throw new CommandFailedException(vm + " accepted quit but did not shut down within "
+                            + SHUTDOWN_WAIT_SECONDS + " s");
+                }
             }
             if (a.has("json")) {
                 Map<String, Object> out = new LinkedHashMap<>();

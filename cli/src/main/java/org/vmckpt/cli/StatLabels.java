@@ -20,6 +20,8 @@ final class StatLabels {
     }
 
     static final String OTHER = "other";
+    /** Shown only when the checkpoint has a disk overlay (most guests' disks are unchanged). */
+    static final String DISK_SECTION = "disk overlay";
 
     /** Section title to its statistics, in print order. */
     static final Map<String, List<Label>> SECTIONS = new LinkedHashMap<>();
@@ -39,7 +41,7 @@ final class StatLabels {
                 new Label("pages.saved", "saved as data", Unit.COUNT, true),
                 new Label("pages.unchanged", "unchanged since parent", Unit.COUNT, true),
                 new Label("pages.cow", "copied on write", Unit.COUNT, true)));
-        SECTIONS.put("disk overlay", List.of(
+        SECTIONS.put(DISK_SECTION, List.of(
                 new Label(Stats.DISK_BLOCKS, "blocks", Unit.COUNT, false),
                 new Label(Stats.DISK_DATA, "data", Unit.COUNT, false),
                 new Label(Stats.DISK_ZERO, "zero", Unit.COUNT, false),
