@@ -136,7 +136,7 @@ public final class MachineController implements VmController {
                 counts.put(k, info.stat(k, 0));
             }
             lastError = null;
-            return new CheckpointResult(info.id(), info.stat(Stats.BYTES_PACK, 0) + info.stat("bytes.manifest", 0),
+            return new CheckpointResult(info.id(), CheckpointFiles.sizeOnDisk(engine.repository(), info),
                     out.totalNanos(), out.pauseNanos(), counts);
         } catch (Exception e) {
             lastError = e.getMessage();

@@ -323,8 +323,9 @@ public final class GuestMemory {
     public void materializeAllLazy() {
         BitSet p = lazyPending;
         if (p == null) return;
-        for (int i = p.nextSetBit(0); i >= 0 && lazyPending != null; i = lazyPending.nextSetBit(i + 1)) {
-            if (pages[i] == null) materialize(i);
+        BitSet todo = (BitSet) p.clone(); // materialize() clears bits and drops the set when it empties
+        for (int i = todo.nextSetBit(0); i >= 0; i = todo.nextSetBit(i + 1)) {
+            if (pages[i] == null && lazyPending != null && lazyPending.get(i)) materialize(i);
         }
         lazySource = null;
         lazyPending = null;
