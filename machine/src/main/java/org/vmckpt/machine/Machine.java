@@ -333,6 +333,12 @@ public final class Machine {
                 if (deterministic && h.isWaitingForInterrupt() && h.pendingEnabledBits() == 0) idle();
             }
             return exitCode;
+        } catch (RuntimeException e) {
+            // A bug of ours, or a lazy-restore page that cannot be read any more: stop this VM with a clear
+            // message rather than a bare stack trace. The guest itself cannot get here: its faults are traps.
+            exitCode = 1;
+            throw new MachineFault(String.format("the virtual machine stopped on an internal error at pc 0x%x after %,d instructions: %s",
+                    h.pc, h.instret, e), e);
         } finally {
             runState = exitCode != null ? RunState.SHUTDOWN : RunState.PAUSED;
             runThread = null;
