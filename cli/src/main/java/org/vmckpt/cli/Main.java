@@ -30,7 +30,24 @@ public final class Main {
             """;
 
     public static void main(String[] argv) {
+        if (argv.length > 0 && (argv[0].equals("restore") || argv[0].equals("run"))) preloadNativeCompression();
         System.exit(dispatch(argv));
+    }
+
+    /**
+     * Loading zstd's native library takes ~50 ms on a cold JVM; a restore needs it within its first
+     * milliseconds. Start loading it on a side thread while the command line is parsed.
+     */
+    private static void preloadNativeCompression() {
+        Thread t = new Thread(() -> {
+            try {
+                com.github.luben.zstd.Zstd.compressBound(1);
+            } catch (Throwable e) {
+                // the real use reports any problem
+            }
+        }, "preload-zstd");
+        t.setDaemon(true);
+        t.start();
     }
 
     static int dispatch(String[] argv) {

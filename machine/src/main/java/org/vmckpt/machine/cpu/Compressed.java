@@ -1,25 +1,30 @@
 package org.vmckpt.machine.cpu;
 
 /**
- * The RVC ("C") extension, decoded once: every 16-bit instruction is expanded at class-load time into the
- * 32-bit instruction it stands for, so the executor has a single decode path. A 256 KiB table lookup costs
- * less than decoding compressed formats on every fetch. Illegal or reserved encodings expand to 0, which is
- * itself an illegal 32-bit instruction.
+ * The RVC ("C") extension, decoded once per encoding: every 16-bit instruction is expanded into the 32-bit
+ * instruction it stands for, so the executor has a single decode path. The 256 KiB table is filled on
+ * demand (filling all 65536 entries up front cost ~25 ms of a cold start, a restore's whole budget).
+ * Illegal or reserved encodings expand to 0, which is itself an illegal 32-bit instruction.
  */
 public final class Compressed {
     private static final int[] TABLE = new int[65536];
-
-    static {
-        for (int c = 0; c < 65536; c++) {
-            TABLE[c] = (c & 3) == 3 ? 0 : expand(c);
-        }
-    }
+    /** Table value of an encoding known to be illegal (0 means "not expanded yet"; no expansion ends in 01). */
+    private static final int ILLEGAL = 1;
 
     private Compressed() { }
 
     /** The 32-bit equivalent of compressed instruction {@code c} (low 16 bits), or 0 if illegal. */
     public static int expandCached(int c) {
-        return TABLE[c & 0xffff];
+        int e = TABLE[c & 0xffff];
+        if (e == 0) e = fill(c & 0xffff);
+        return e == ILLEGAL ? 0 : e;
+    }
+
+    private static int fill(int c) {
+        int e = (c & 3) == 3 ? 0 : expand(c);
+        if (e == 0) e = ILLEGAL;
+        TABLE[c] = e; // benign race: every thread computes the same value
+        return e;
     }
 
     private static int bits(int v, int hi, int lo) {
