@@ -63,6 +63,7 @@ public final class Restorer {
             loadRecords(ckpt, m);
             LazyPages lazyPages = null;
             if (lazy) {
+                openPacks(ckpt);
                 lazyPages = LazyPages.attach(ckpt, m);
             } else {
                 loadPagesEagerly(ckpt, m, progress == null ? ProgressListener.NONE : progress);
@@ -111,6 +112,21 @@ public final class Restorer {
         for (String name : ckpt.records().keySet()) {
             if (!expected.contains(name)) {
                 throw new RestoreException("checkpoint " + ckpt.id() + " has state for '" + name + "', which this machine does not have");
+            }
+        }
+    }
+
+    /**
+     * Lazy restore: opens and checks every pack now, by reading the first data page (the first page read opens
+     * all of the checkpoint's packs and keeps them open until it is closed). A missing or truncated pack is then
+     * refused here rather than at the guest's first touch of a page, and the packs stay readable even if the
+     * checkpoint is deleted while the guest runs. Damage inside one frame is still found only when it is read.
+     */
+    private static void openPacks(Checkpoint ckpt) throws IOException {
+        for (Extent e : ckpt.pageExtents()) {
+            if (e.kind() == PageKind.DATA) {
+                ckpt.readPage((int) e.start(), new byte[GuestMemory.PAGE_SIZE]);
+                return;
             }
         }
     }
