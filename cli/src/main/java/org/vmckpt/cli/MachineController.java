@@ -96,9 +96,10 @@ public final class MachineController implements VmController {
     }
 
     /** Builds the engine's options from a QMP request. */
-    static CheckpointOptions optionsOf(CheckpointRequest req) {
+    static CheckpointOptions optionsOf(CheckpointRequest req, org.vmckpt.checkpoint.RepositorySettings settings) {
         Map<String, Object> o = req.options();
-        CheckpointOptions opt = Boolean.TRUE.equals(o.get("baseline")) ? CheckpointOptions.baseline() : CheckpointOptions.defaults();
+        CheckpointOptions opt = Boolean.TRUE.equals(o.get("baseline")) ? CheckpointOptions.baseline()
+                : CheckpointOptions.defaults().withCompression(settings.codec(), settings.level());
         if (!Boolean.TRUE.equals(o.get("baseline"))) opt = opt.withLive(req.live());
         opt = opt.withLabel(req.name()).withIncremental(req.incremental()).withStopAfter(req.stopAfter());
         if (o.containsKey("evict-zero") || o.containsKey("evict-free") || o.containsKey("evict-disk")) {
@@ -117,7 +118,7 @@ public final class MachineController implements VmController {
     @Override
     public CheckpointResult checkpoint(CheckpointRequest req, ProgressSink progress) throws Exception {
         try (CheckpointGate.Pass pass = gate.enter(req.name())) {
-            CheckpointOptions opt = optionsOf(req);
+            CheckpointOptions opt = optionsOf(req, org.vmckpt.checkpoint.RepositorySettings.load(engine.repository()));
             return checkpoint(opt, progress);
         }
     }

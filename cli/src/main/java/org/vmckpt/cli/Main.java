@@ -17,6 +17,7 @@ public final class Main {
               verify     check every checksum of some checkpoints (or --all); exit 1 if any is damaged
               rm         delete checkpoints
               gc         free the space of deleted checkpoints
+  config     show or set the repository's compression (zstd level, or none)
 
             Controlling a running VM (by its --name, or its control socket path):
               status     run state and checkpoint activity
@@ -83,6 +84,8 @@ public final class Main {
                     return QuitCommand.run(argv, CommandOutput.system());
                 case "restore":
                     return RestoreCommand.run(argv);
+                case "config":
+                    return ConfigCommand.run(argv);
                 default:
                     throw new UsageException("unknown command '" + argv[0] + "'; commands: run, ls, inspect, verify, rm, gc, status, pause, resume, "
                             + "checkpoint, reset, quit (see vmckpt --help)");

@@ -58,7 +58,9 @@ final class VmSession {
             periodic.scheduleWithFixedDelay(() -> {
                 try {
                     // Periodic checkpoints are live and incremental: the first one is full (it has no parent).
-                    CheckpointResult r = controller.checkpoint(CheckpointOptions.defaults().withIncremental(true), null);
+                    org.vmckpt.checkpoint.RepositorySettings rs = org.vmckpt.checkpoint.RepositorySettings.load(repo);
+                    CheckpointResult r = controller.checkpoint(CheckpointOptions.defaults().withIncremental(true)
+                            .withCompression(rs.codec(), rs.level()), null);
                     if (!"stdio".equals(a.get("console", "stdio")) || a.has("stats")) {
                         System.err.printf("vmckpt: periodic checkpoint %s: %s, downtime %.2f ms%n", r.id().substring(0, 12),
                                 Units.bytes(r.sizeBytes()), r.downtimeNanos() / 1e6);
