@@ -57,7 +57,7 @@ public final class Terminal implements AutoCloseable {
     private void enterRawMode() {
         try {
             savedMode = stty("-g").trim();
-            stty("raw", "-echo");
+            stty("raw", "-echo", "opost"); // keep output processing (\n -> \r\n), as QEMU -nographic does
         } catch (IOException | InterruptedException e) {
             savedMode = null;
         }
