@@ -34,7 +34,7 @@ public final class Restorer {
     private Restorer() { }
 
     /** A restored machine, ready to run, and how the restore went. */
-    public record Restored(Machine machine, String checkpointId, long loadNanos, LazyPages lazy) { }
+    public record Restored(Machine machine, String checkpointId, long loadNanos, LazyPages lazy, Map<String, Long> phaseNanos) { }
 
     /**
      * @param expected if non-null, the configuration the caller wants; restore is refused if it differs in
@@ -52,6 +52,9 @@ public final class Restorer {
                         + String.join("; ", diffs) + "); restore it without overriding those options");
             }
         }
+        Map<String, Long> phases = new java.util.LinkedHashMap<>();
+        long tp = System.nanoTime();
+        phases.put("config", tp - t0);
         Machine m;
         try {
             m = new Machine(config, console);
@@ -59,8 +62,11 @@ public final class Restorer {
             throw new RestoreException("cannot set up the checkpoint's machine: " + e.getMessage(), e);
         }
         try {
+            tp = phase(phases, "machine", tp);
             checkDisks(m, saved);
+            tp = phase(phases, "disks", tp);
             loadRecords(ckpt, m);
+            tp = phase(phases, "records", tp);
             LazyPages lazyPages = null;
             if (lazy) {
                 openPacks(ckpt);
@@ -68,11 +74,13 @@ public final class Restorer {
             } else {
                 loadPagesEagerly(ckpt, m, progress == null ? ProgressListener.NONE : progress);
             }
+            tp = phase(phases, "pages", tp);
             loadDisks(ckpt, m);
+            phase(phases, "overlay", tp);
             // The dirty log starts at the checkpoint: the next incremental checkpoint is relative to it.
             m.memory().startNewEpoch();
             for (VirtioBlk d : m.virtio().disks()) if (!d.isWriteThrough()) d.freezeOverlay().release();
-            return new Restored(m, ckpt.id(), System.nanoTime() - t0, lazyPages);
+            return new Restored(m, ckpt.id(), System.nanoTime() - t0, lazyPages, phases);
         } catch (RestoreException e) {
             m.virtio().close();
             throw e;
@@ -83,6 +91,12 @@ public final class Restorer {
             m.virtio().close();
             throw new RestoreException("cannot read checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
         }
+    }
+
+    private static long phase(Map<String, Long> phases, String name, long since) {
+        long now = System.nanoTime();
+        phases.put(name, now - since);
+        return now;
     }
 
     private static void checkDisks(Machine m, Map<String, String> saved) throws RestoreException, IOException {

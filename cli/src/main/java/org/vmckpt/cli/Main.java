@@ -39,14 +39,28 @@ public final class Main {
      * Loading zstd's native library takes ~50 ms on a cold JVM; a restore needs it within its first
      * milliseconds. Start loading it on a side thread while the command line is parsed.
      */
+    private static final String[] PRELOAD = {
+        "org.vmckpt.machine.Machine", "org.vmckpt.machine.cpu.Hart", "org.vmckpt.machine.memory.GuestMemory",
+        "org.vmckpt.machine.device.Clint", "org.vmckpt.machine.device.Plic", "org.vmckpt.machine.device.Uart16550",
+        "org.vmckpt.machine.device.virtio.VirtioMmio", "org.vmckpt.machine.device.virtio.VirtioBlk",
+        "org.vmckpt.machine.device.virtio.VirtioBalloon", "org.vmckpt.machine.device.virtio.Virtqueue",
+        "org.vmckpt.machine.firmware.Sbi", "org.vmckpt.checkpoint.Restorer", "org.vmckpt.checkpoint.LazyPages",
+        "org.vmckpt.checkpoint.DiskHashCache", "org.vmckpt.checkpoint.MachineDescription", "java.util.Properties",
+        "java.util.HexFormat", "org.vmckpt.machine.state.StateReader",
+    };
+
     private static void preloadNativeCompression() {
         Thread t = new Thread(() -> {
             try {
                 com.github.luben.zstd.Zstd.compressBound(1);
+                // Class loading and static initialisation of the machine (VarHandles, device classes) cost tens of
+                // milliseconds on a cold JVM; do it here, on the other core, while the main thread reads the checkpoint.
+                ClassLoader cl = Main.class.getClassLoader();
+                for (String c : PRELOAD) Class.forName(c, true, cl);
             } catch (Throwable e) {
                 // the real use reports any problem
             }
-        }, "preload-zstd");
+        }, "preload");
         t.setDaemon(true);
         t.start();
     }

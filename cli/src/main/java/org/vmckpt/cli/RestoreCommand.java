@@ -63,6 +63,9 @@ final class RestoreCommand {
             System.err.printf("vmckpt: restored %s in %.1f ms (%.1f ms since the command started)%s%n", Units.shortId(restored.checkpointId()),
                     restored.loadNanos() / 1e6, (System.nanoTime() - t0) / 1e6,
                     restored.lazy() != null ? ", " + restored.lazy().totalPages() + " pages to load lazily" : "");
+            StringBuilder sb = new StringBuilder("vmckpt: restore phases:");
+            restored.phaseNanos().forEach((k, v) -> sb.append(String.format(" %s %.1f ms", k, v / 1e6)));
+            System.err.println(sb);
         }
         try {
             return VmSession.run(restored.machine(), a, console, repo, restored.checkpointId());
