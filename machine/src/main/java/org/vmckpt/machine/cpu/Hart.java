@@ -90,6 +90,15 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     /** Translation context of data accesses and of fetches, already shifted to bits 52..63 of a tag. */
     private long dataCtx;
     private long fetchCtx;
+    /** Level of the leaf PTE the last successful {@link #translate} used (0 = 4 KiB page or no translation). */
+    private int lastLeafLevel;
+    /**
+     * The 1 GiB regions ({@code va >> 30}) holding TLB entries cut from superpages since the last full flush. A
+     * single-page sfence.vma inside one of them must drop every piece of the superpage, so it flushes all.
+     */
+    private final long[] superpageRegions = new long[4];
+    private int superpageRegionCount;
+    private boolean superpageRegionsOverflowed;
 
     private final long[] mmioResult = new long[1];
 
@@ -451,6 +460,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             rTag[i] = (va >>> 12) | dataCtx;
             rPage[i] = page;
             rPhys[i] = idx;
+            if (lastLeafLevel > 0) noteSuperpage(va);
             return readArray(page, off, size);
         }
         if ((pa & (size - 1)) == 0 && bus.mmioRead(pa, size, mmioResult)) {
@@ -519,6 +529,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         wTag[i] = (va >>> 12) | dataCtx;
         wPage[i] = page;
         wPhys[i] = idx;
+        if (lastLeafLevel > 0) noteSuperpage(va);
         return page;
     }
 
@@ -544,6 +555,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             xTag[i] = (va >>> 12) | fetchCtx;
             xPage[i] = ram.pageForRead(idx);
             xPhys[i] = idx;
+            if (lastLeafLevel > 0) noteSuperpage(va);
         }
         return (short) SHORT.get(xPage[i], (int) va & 0xfff) & 0xffff;
     }
@@ -587,6 +599,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     long translate(long va, int access) {
         int p = access == ACCESS_EXEC ? priv : effectiveDataPriv();
         long mode = satp >>> 60;
+        lastLeafLevel = 0;
         if (p == PRIV_M || mode == 0) return va;
         int levels = mode == 8 ? 3 : 4;
         int vaBits = 12 + 9 * levels;
@@ -624,6 +637,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             long need = PTE_A | (access == ACCESS_WRITE ? PTE_D : 0);
             if ((pte & need) != need) ram.write64(pteAddr, pte | need);
             long pageMask = (1L << (12 + 9 * level)) - 1;
+            lastLeafLevel = level;
             return ((ppn << 12) & ~pageMask) | (va & pageMask);
         }
         return pageFault(access, va);
@@ -638,12 +652,43 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     }
 
     public void flushTlb() {
+        superpageRegionCount = 0;
+        superpageRegionsOverflowed = false;
         Arrays.fill(rTag, -1);
         Arrays.fill(wTag, -1);
         Arrays.fill(xTag, -1);
         Arrays.fill(rPage, null);
         Arrays.fill(wPage, null);
         Arrays.fill(xPage, null);
+    }
+
+    /** Remembers that a TLB entry for {@code va} was cut from a superpage (see {@link #superpageRegions}). */
+    private void noteSuperpage(long va) {
+        long region = va >> 30;
+        for (int k = 0; k < superpageRegionCount; k++) if (superpageRegions[k] == region) return;
+        if (superpageRegionCount == superpageRegions.length) {
+            superpageRegionsOverflowed = true;
+            return;
+        }
+        superpageRegions[superpageRegionCount++] = region;
+    }
+
+    /**
+     * sfence.vma with an address: drops the translations of that page in every context. Entries are indexed by
+     * virtual page only, so that is one slot per TLB; if the page may lie in a cached superpage, flush all.
+     */
+    private void flushTlbPage(long va) {
+        long region = va >> 30;
+        boolean inSuperpage = superpageRegionsOverflowed;
+        for (int k = 0; k < superpageRegionCount; k++) if (superpageRegions[k] == region) inSuperpage = true;
+        if (inSuperpage) {
+            flushTlb();
+            return;
+        }
+        int i = (int) (va >>> 12) & TLB_MASK;
+        rTag[i] = -1; rPage[i] = null;
+        wTag[i] = -1; wPage[i] = null;
+        xTag[i] = -1; xPage[i] = null;
     }
 
     @Override
@@ -775,7 +820,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             }
             if ((funct12 >>> 5) == 0x09 && rd == 0) { // sfence.vma
                 if (priv == PRIV_U || (priv == PRIV_S && (mstatus & TVM) != 0)) { illegal(insn); return next; }
-                flushTlb();
+                if (rs1 == 0) flushTlb(); else flushTlbPage(x[rs1]);
                 return next;
             }
             illegal(insn);
