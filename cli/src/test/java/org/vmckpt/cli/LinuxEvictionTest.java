@@ -1,0 +1,397 @@
+package org.vmckpt.cli;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.vmckpt.checkpoint.CheckpointEngine;
+import org.vmckpt.checkpoint.CheckpointOptions;
+import org.vmckpt.checkpoint.Restorer;
+import org.vmckpt.checkpoint.store.Checkpoint;
+import org.vmckpt.checkpoint.store.CheckpointInfo;
+import org.vmckpt.checkpoint.store.Codec;
+import org.vmckpt.checkpoint.store.PageKind;
+import org.vmckpt.checkpoint.store.Repository;
+import org.vmckpt.checkpoint.store.Stats;
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.MachineConfig;
+import org.vmckpt.machine.device.virtio.VirtioBalloon;
+import org.vmckpt.machine.memory.GuestMemory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Page eviction on the real guest (issue 4). One boot of the default guest (512 MiB, disk, balloon, host
+ * time), whose shell reads the disk's 200 MiB data file into the page cache and frees memory so the balloon
+ * gets free page reports. Then, in order:
+ * <ol>
+ *   <li>stop-and-copy checkpoints of the paused machine, with every eviction policy and with each switched
+ *       off: evicted pages are absent from the pack, and eager and lazy restores reach the paused machine's
+ *       state hash (FREE and ZERO pages come back as zeros, DISK_BLOCK pages as the disk's contents);</li>
+ *   <li>a checkpoint that asks the guest for free page hints, then writes into hinted pages: a hinted page
+ *       written afterwards is saved as DATA, one left alone stays FREE;</li>
+ *   <li>an incremental checkpoint of the guest running memdirty stores about the pages it changed.</li>
+ * </ol>
+ * The paused machine's state hash is the oracle throughout: the checkpoints are all taken with the VM
+ * stopped and left stopped, so the hash at that moment is exactly what a restore must reproduce.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LinuxEvictionTest {
+    static final String MARKER = "VMCKPT-READY";
+    static final long BOOT_TIMEOUT_MS = 60_000;
+    static final long COMMAND_TIMEOUT_MS = 30_000;
+    /** data.bin is 200 MiB: 51,200 blocks, nearly all of them in the page cache after it is read. */
+    static final long DATA_FILE_PAGES_MIN = 40_000;
+    /** Pack file header and trailer (PackFormat), with room to spare. */
+    static final long PACK_FIXED_OVERHEAD = 256;
+    /** Per frame of 64 units: a 16-byte frame header and an 8-byte entry in the frame index (PackFormat). */
+    static final long FRAME_OVERHEAD = 24;
+    static final int UNITS_PER_FRAME = 64;
+
+    Path dir;
+    GuestConsole console;
+    Machine machine;
+    FutureTask<Integer> run;
+    Thread runThread;
+    Repository repo;
+    CheckpointEngine engine;
+    long t0;
+
+    /** Stop-and-copy, left paused, uncompressed (so sizes are page counts), full. */
+    static final CheckpointOptions STOPPED = CheckpointOptions.defaults().withLive(false).withStopAfter(true)
+            .withCompression(Codec.NONE, 0);
+
+    @BeforeAll
+    void bootReadTheDataFileAndFreeMemory() throws Exception {
+        t0 = System.nanoTime();
+        dir = Files.createTempDirectory("vmckpt-eviction");
+        DefaultGuest.Paths g = DefaultGuest.ensureBuilt(System.err);
+        MachineConfig config = new MachineConfig(512L << 20, g.kernel(), g.initrd(), g.cmdline(), null, null,
+                List.of(new MachineConfig.DiskConfig(g.disk(), false)), true, true, false);
+        console = new GuestConsole();
+        machine = new Machine(config, console);
+        machine.boot();
+        run = new FutureTask<>(() -> machine.run(-1));
+        runThread = new Thread(run, "linux-eviction-test-vm");
+        runThread.setDaemon(true);
+        runThread.start();
+        int at = console.await(machine, MARKER, 0, BOOT_TIMEOUT_MS);
+        log("marker");
+        console.command(machine, "cat /mnt/data.bin > /dev/null; echo read-d''one", "read-done", COMMAND_TIMEOUT_MS);
+        log("data.bin read");
+        // Free page reporting: freeing a large allocation leaves high-order free blocks, reported about 2 s later.
+        long reported = 0;
+        for (int round = 0; round < 5 && reported == 0; round++) {
+            console.command(machine, "dd if=/dev/zero of=/dev/null bs=32M count=2 2>/dev/null; echo dd-d''one-" + round,
+                    "dd-done-" + round, COMMAND_TIMEOUT_MS);
+            long until = System.nanoTime() + 4_000_000_000L;
+            while (reported == 0 && System.nanoTime() < until) {
+                Thread.sleep(200);
+                reported = machine.callAtInstructionBoundary(() -> machine.virtio().balloon().pagesReported());
+            }
+        }
+        assertTrue(reported > 0, "the balloon got no free page reports");
+        log("free pages reported: " + reported);
+        repo = Repository.open(dir.resolve("repo"), true);
+        engine = new CheckpointEngine(machine, repo, null);
+    }
+
+    @AfterAll
+    void shutDown() throws Exception {
+        if (machine == null) return;
+        if (run != null && !run.isDone()) {
+            machine.requestExit(0);
+            runThread.join(10_000);
+        }
+        machine.virtio().close();
+        if (dir != null) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted((a, b) -> b.compareTo(a)).toList()) Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void evictedPagesAreAbsentFromThePackAndComeBackOnRestore() throws Exception {
+        CheckpointInfo all = checkpoint(STOPPED.withEviction(true, true, true).withLabel("all"));
+        assertEquals(Machine.RunState.PAUSED, machine.runState(), "stopAfter leaves the VM paused");
+        String paused = pausedHash();
+        long zero = all.stat("evict.zero", -1), free = all.stat("evict.free", -1), disk = all.stat("evict.disk", -1);
+        long saved = all.stat("pages.saved", -1);
+        System.out.printf("LinuxEvictionTest: all policies: zero %,d free %,d disk %,d data %,d; raw %,d B, pack %,d B%n",
+                zero, free, disk, saved, all.stat(Stats.BYTES_RAW, -1), all.stat(Stats.BYTES_PACK, -1));
+        assertTrue(disk >= DATA_FILE_PAGES_MIN, "the page cache of data.bin should be stored as disk block references: " + disk);
+        assertTrue(free > 0, "pages the balloon was told are free should be FREE: " + free);
+        assertTrue(zero > 0, "untouched and zero pages should be ZERO: " + zero);
+        assertEquals(all.pageCount(), zero + free + disk + saved, "every page is classified once");
+        assertEquals(zero, all.stat(Stats.PAGES_ZERO, -1));
+        assertEquals(free, all.stat(Stats.PAGES_FREE, -1));
+        assertEquals(disk, all.stat(Stats.PAGES_DISK_BLOCK, -1));
+        assertEquals(saved, all.stat(Stats.PAGES_DATA, -1));
+        assertOnlyDataInPack(all);
+        long evictedBytes = (zero + free + disk) * GuestMemory.PAGE_SIZE;
+        assertTrue(all.stat(Stats.BYTES_PACK, -1) < evictedBytes,
+                "the pack (" + all.stat(Stats.BYTES_PACK, -1) + " B) must be far below what the evicted pages would take (" + evictedBytes + " B)");
+
+        for (boolean lazy : new boolean[]{false, true}) {
+            assertEquals(paused, restoredHash(all.id(), lazy), (lazy ? "lazy" : "eager") + " restore differs from the paused machine");
+        }
+        log("all policies: checked and restored");
+
+        // Each policy off in turn: its count is 0 and its pages move to where the next policy puts them.
+        CheckpointInfo zeroOff = checkpoint(STOPPED.withEviction(false, true, true).withLabel("zero-off"));
+        assertEquals(0, zeroOff.stat("evict.zero", -1));
+        assertEquals(free, zeroOff.stat("evict.free", -1));
+        assertEquals(disk, zeroOff.stat("evict.disk", -1));
+        assertEquals(saved + zero, zeroOff.stat("pages.saved", -1), "zero pages are stored as data");
+        assertOnlyDataInPack(zeroOff);
+
+        CheckpointInfo freeOff = checkpoint(STOPPED.withEviction(true, false, true).withLabel("free-off"));
+        assertEquals(0, freeOff.stat("evict.free", -1));
+        assertEquals(zero + free, freeOff.stat("evict.zero", -1), "with zero eviction on, the free pages (zeros) are ZERO");
+        assertEquals(saved, freeOff.stat("pages.saved", -1));
+
+        CheckpointInfo zeroFreeOff = checkpoint(STOPPED.withEviction(false, false, true).withLabel("zero-free-off"));
+        assertEquals(0, zeroFreeOff.stat("evict.free", -1));
+        assertEquals(0, zeroFreeOff.stat("evict.zero", -1));
+        assertEquals(saved + zero + free, zeroFreeOff.stat("pages.saved", -1), "free and zero pages are stored as data");
+        assertOnlyDataInPack(zeroFreeOff);
+
+        CheckpointInfo diskOff = checkpoint(STOPPED.withEviction(true, true, false).withLabel("disk-off"));
+        assertEquals(0, diskOff.stat("evict.disk", -1));
+        assertEquals(zero, diskOff.stat("evict.zero", -1));
+        assertEquals(free, diskOff.stat("evict.free", -1));
+        assertEquals(saved + disk, diskOff.stat("pages.saved", -1), "page-cache pages are stored as data");
+        assertOnlyDataInPack(diskOff);
+        assertTrue(diskOff.stat(Stats.BYTES_PACK, -1) - all.stat(Stats.BYTES_PACK, -1) >= disk * GuestMemory.PAGE_SIZE,
+                "the pack grows by the page-cache pages");
+        assertEquals(paused, restoredHash(diskOff.id(), false), "restore of the checkpoint without disk eviction");
+        System.out.printf("LinuxEvictionTest: pack bytes: all %,d, zero off %,d, zero+free off %,d, disk off %,d%n",
+                all.stat(Stats.BYTES_PACK, -1), zeroOff.stat(Stats.BYTES_PACK, -1), zeroFreeOff.stat(Stats.BYTES_PACK, -1),
+                diskOff.stat(Stats.BYTES_PACK, -1));
+
+        assertEquals(paused, pausedHash(), "the VM stayed paused through all the checkpoints");
+        log("policies off: checked");
+    }
+
+    @Test
+    @Order(2)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aPageWrittenAfterAFreePageHintIsSaved() throws Exception {
+        machine.requestResume();
+        console.command(machine, "echo resu''med", "resumed", COMMAND_TIMEOUT_MS);
+        CheckpointInfo hint = checkpoint(STOPPED.withHintFree(true).withLabel("hint"));
+        VirtioBalloon balloon = machine.virtio().balloon();
+        BitSet hinted = machine.callAtInstructionBoundary(balloon::hintedFreePages);
+        System.out.printf("LinuxEvictionTest: hint round: %,d pages hinted (state %s); checkpoint: free %,d zero %,d data %,d%n",
+                hinted.cardinality(), machine.callAtInstructionBoundary(balloon::freePageHintState),
+                hint.stat("evict.free", -1), hint.stat("evict.zero", -1), hint.stat("pages.saved", -1));
+        assertTrue(hinted.cardinality() > 0, "the guest hinted no free pages");
+        GuestMemory mem = machine.memory();
+        int reused = assertHintedPagesSaved(hint, hinted);
+        int p = -1, q = -1;
+        for (int i = hinted.nextSetBit(0); i >= 0 && q < 0; i = hinted.nextSetBit(i + 1)) {
+            if (mem.peekPage(i) != null) continue; // the VM is paused: nothing changes memory
+            if (p < 0) p = i;
+            else q = i;
+        }
+        System.out.printf("LinuxEvictionTest: %,d hinted pages written by the guest before the freeze%n", reused);
+        assertTrue(p >= 0 && q >= 0, "need two hinted pages still discarded");
+
+        // The "guest" writes P after the hint round; Q stays as hinted.
+        long pAddr = mem.base() + (long) p * GuestMemory.PAGE_SIZE;
+        long qAddr = mem.base() + (long) q * GuestMemory.PAGE_SIZE;
+        long value = 0x5eed_0000_0000_0000L | p;
+        machine.callAtInstructionBoundary(() -> { mem.write64(pAddr + 8, value); return null; });
+        String paused = pausedHash();
+        CheckpointInfo after = checkpoint(STOPPED.withLabel("after-hint-write"));
+        assertEquals(hint.stat("evict.free", -1) - 1, after.stat("evict.free", -1), "P is no longer free");
+        assertEquals(hint.stat("pages.saved", -1) + 1, after.stat("pages.saved", -1), "P is saved");
+        try (Checkpoint c = repo.open(after.id())) {
+            byte[] buf = new byte[GuestMemory.PAGE_SIZE];
+            assertEquals(PageKind.DATA, c.readPage(p, buf), "the page written after the hint");
+            byte[] expected = new byte[GuestMemory.PAGE_SIZE];
+            ByteBuffer.wrap(expected).order(ByteOrder.LITTLE_ENDIAN).putLong(8, value);
+            assertArrayEquals(expected, buf, "P's saved contents");
+            assertEquals(PageKind.FREE, c.pageKind(q), "the hinted page nobody wrote");
+        }
+        try (Checkpoint c = repo.open(after.id())) {
+            Restorer.Restored r = Restorer.restore(c, null, b -> { }, false, null);
+            try {
+                GuestMemory rm = r.machine().memory();
+                assertEquals(value, rm.read64(pAddr + 8));
+                for (long off = 0; off < GuestMemory.PAGE_SIZE; off += 8) {
+                    if (off != 8) assertEquals(0, rm.read64(pAddr + off), "P elsewhere");
+                    assertEquals(0, rm.read64(qAddr + off), "Q reads as zeros");
+                }
+                assertEquals(paused, HexFormat.of().formatHex(r.machine().stateHash()));
+            } finally {
+                r.machine().virtio().close();
+            }
+        }
+        log("hint: written by the host, checked");
+
+        // The guest itself takes hinted pages back (the hint round ended with DONE) and writes them. The buddy
+        // allocator splits its smaller free blocks first; the hinted ones are 4 MiB blocks, so allocate plenty.
+        BitSet hintedNotP = (BitSet) hinted.clone();
+        hintedNotP.clear(p);
+        machine.requestResume();
+        console.command(machine, "memdirty 128 0 60000 &", "memdirty ready", COMMAND_TIMEOUT_MS);
+        CheckpointInfo guestWrote = checkpoint(STOPPED.withLabel("guest-wrote-hinted"));
+        int written = assertHintedPagesSaved(guestWrote, hintedNotP);
+        System.out.printf("LinuxEvictionTest: %,d hinted pages written by the guest since the hint%n", written);
+        assertTrue(written > 0, "memdirty's 128 MiB should take some of the hinted pages");
+        assertEquals(pausedHash(), restoredHash(guestWrote.id(), true), "lazy restore after the guest wrote hinted pages");
+        machine.requestResume();
+        console.command(machine, "kill $!; wait $!; echo kil''led", "killed", COMMAND_TIMEOUT_MS);
+        log("hint: written by the guest, checked");
+    }
+
+    @Test
+    @Order(3)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void anIncrementalCheckpointStoresAboutThePagesWrittenSinceItsParent() throws Exception {
+        machine.requestResume();
+        console.command(machine, "memdirty 64 10 1000 & echo start''ed", "memdirty ready", COMMAND_TIMEOUT_MS);
+        CheckpointInfo parent = checkpoint(STOPPED.withLabel("memdirty-parent"));
+        long[] before = pageHashes();
+        machine.requestResume();
+        Thread.sleep(2_000);
+        CheckpointInfo child = checkpoint(STOPPED.withIncremental(true).withLabel("memdirty-child"));
+        assertEquals(parent.id(), child.parentId());
+        long[] after = pageHashes();
+        // Pages whose contents changed to something non-zero must be stored; pages that became zero or free
+        // (memory the guest freed and reported) are evicted, so they are not counted.
+        long changed = 0, cleared = 0;
+        for (int i = 0; i < before.length; i++) {
+            if (before[i] == after[i]) continue;
+            if (after[i] != 0) changed++;
+            else cleared++;
+        }
+        long raw = child.stat(Stats.BYTES_RAW, -1);
+        double ratio = (double) raw / (changed * GuestMemory.PAGE_SIZE);
+        String report = String.format("incremental: %,d pages changed to new non-zero contents since the parent (%,d more became zero), "
+                        + "bytes.raw %,d (%,d pages saved, %,d unchanged, %,d overlay blocks), ratio %.3f",
+                changed, cleared, raw, child.stat("pages.saved", -1), child.stat("pages.unchanged", -1),
+                child.stat(Stats.DISK_DATA_NEW, 0), ratio);
+        System.out.println("LinuxEvictionTest: " + report);
+        assertTrue(changed > 1000, "memdirty should have changed thousands of pages: " + report);
+        assertTrue(ratio <= 1.1, report);
+        assertEquals(pausedHash(), restoredHash(child.id(), true), "lazy restore of the incremental checkpoint");
+        log("incremental: checked");
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    CheckpointInfo checkpoint(CheckpointOptions opt) throws Exception {
+        long packsBefore = packBytesOnDisk();
+        CheckpointInfo info = engine.checkpoint(opt, null).info();
+        long written = packBytesOnDisk() - packsBefore;
+        assertEquals(info.stat(Stats.BYTES_PACK, -1), written, "bytes.pack is the size of the pack file written");
+        return info;
+    }
+
+    /**
+     * Hinted pages of the paused machine: those still discarded must be FREE, those written since (non-zero)
+     * must be saved with their contents. Returns how many were written.
+     */
+    int assertHintedPagesSaved(CheckpointInfo info, BitSet hinted) throws Exception {
+        GuestMemory mem = machine.memory();
+        int written = 0;
+        try (Checkpoint c = repo.open(info.id())) {
+            byte[] buf = new byte[GuestMemory.PAGE_SIZE];
+            byte[] block = new byte[GuestMemory.PAGE_SIZE];
+            for (int i = hinted.nextSetBit(0); i >= 0; i = hinted.nextSetBit(i + 1)) {
+                byte[] page = mem.peekPage(i); // the VM is paused: nothing changes memory
+                if (page == null) {
+                    assertEquals(PageKind.FREE, c.pageKind(i), info.label() + ": hinted page " + i + ", still discarded");
+                } else if (!GuestMemory.isZeroPage(page)) {
+                    written++;
+                    PageKind kind = c.readPage(i, buf);
+                    assertTrue(kind == PageKind.DATA || kind == PageKind.DISK_BLOCK, info.label() + ": hinted page " + i + " written since: " + kind);
+                    if (kind == PageKind.DISK_BLOCK) machine.virtio().disks().get(0).readBaseBlock(c.pageDiskBlock(i), block);
+                    assertArrayEquals(page, kind == PageKind.DATA ? buf : block, info.label() + ": contents of hinted page " + i + " written since");
+                }
+            }
+        }
+        return written;
+    }
+
+    /** With no compression, the pack holds exactly the DATA units: their bytes, frame headers and a fixed header/trailer. */
+    static void assertOnlyDataInPack(CheckpointInfo info) {
+        long units = info.stat("pages.saved", -1) + info.stat(Stats.DISK_DATA_NEW, 0);
+        long raw = info.stat(Stats.BYTES_RAW, -1);
+        long pack = info.stat(Stats.BYTES_PACK, -1);
+        assertEquals(units * GuestMemory.PAGE_SIZE, raw, "bytes.raw counts the DATA pages and overlay blocks");
+        long frames = (units + UNITS_PER_FRAME - 1) / UNITS_PER_FRAME;
+        assertTrue(pack >= raw && pack <= raw + frames * FRAME_OVERHEAD + PACK_FIXED_OVERHEAD,
+                info.label() + ": pack " + pack + " B for " + units + " units (" + raw + " B raw)");
+    }
+
+    long packBytesOnDisk() throws IOException {
+        try (Stream<Path> s = Files.list(dir.resolve("repo").resolve("packs"))) {
+            long sum = 0;
+            for (Path p : s.toList()) sum += Files.size(p);
+            return sum;
+        }
+    }
+
+    String pausedHash() throws Exception {
+        assertEquals(Machine.RunState.PAUSED, machine.runState());
+        return HexFormat.of().formatHex(machine.callAtInstructionBoundary(machine::stateHash));
+    }
+
+    String restoredHash(String id, boolean lazy) throws Exception {
+        try (Checkpoint c = repo.open(id)) {
+            Restorer.Restored r = Restorer.restore(c, null, b -> { }, lazy, null);
+            try {
+                return HexFormat.of().formatHex(r.machine().stateHash());
+            } finally {
+                r.machine().virtio().close();
+            }
+        }
+    }
+
+    /** A 64-bit content hash of every page of the paused machine (0 for untouched pages). */
+    long[] pageHashes() throws Exception {
+        assertEquals(Machine.RunState.PAUSED, machine.runState());
+        return machine.callAtInstructionBoundary(() -> {
+            GuestMemory mem = machine.memory();
+            long[] h = new long[mem.pageCount()];
+            for (int i = 0; i < h.length; i++) {
+                byte[] p = mem.peekPage(i);
+                if (p == null || GuestMemory.isZeroPage(p)) continue;
+                ByteBuffer b = ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN);
+                long x = 0x9E3779B97F4A7C15L;
+                for (int k = 0; k < GuestMemory.PAGE_SIZE; k += 8) x = Long.rotateLeft(x ^ b.getLong(k), 27) * 0xBF58476D1CE4E5B9L;
+                h[i] = x | 1; // never 0, the hash of a zero page
+            }
+            return h;
+        });
+    }
+
+    void log(String what) {
+        System.out.printf("LinuxEvictionTest: %s at %.1f s%n", what, (System.nanoTime() - t0) / 1e9);
+    }
+}
