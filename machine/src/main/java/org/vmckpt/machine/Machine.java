@@ -340,6 +340,7 @@ public final class Machine {
             throw new MachineFault(String.format("the virtual machine stopped on an internal error at pc 0x%x after %,d instructions: %s",
                     h.pc, h.instret, e), e);
         } finally {
+            clock.pause(); // guest time stands still while no run loop drives the machine
             runState = exitCode != null ? RunState.SHUTDOWN : RunState.PAUSED;
             runThread = null;
         }

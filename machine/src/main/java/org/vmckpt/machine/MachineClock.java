@@ -24,8 +24,11 @@ public final class MachineClock implements Clock, Snapshottable {
     private final LongSupplier retiredInstructions;
     /** Host mode: mtime = offset + nanoTime/100 while running. Deterministic: mtime = offset + retired/IPT. */
     private long offset;
-    /** While paused (host mode), mtime stands still at this value. */
-    private long frozenAt = -1;
+    /**
+     * While paused, mtime stands still at this value (-1 while running). A machine starts paused: its time
+     * begins when it first runs, so neither a boot nor a restore counts the host's set-up time as guest time.
+     */
+    private long frozenAt = 0;
 
     public MachineClock(boolean deterministic, LongSupplier retiredInstructions) {
         this.deterministic = deterministic;
