@@ -110,7 +110,8 @@ public final class CheckpointEngine {
         long t0 = System.nanoTime();
         Map<String, String> config = MachineDescription.describe(machine);
         if (opt.hintFree()) requestFreePageHints();
-        boolean keepPaused = !opt.live() || opt.stopAfter();
+        // A VM the user paused stays paused whatever the checkpoint mode.
+        boolean keepPaused = (!opt.live() || opt.stopAfter()) && !machine.isPauseRequested();
         MachineCapture cap = machine.callAtInstructionBoundary(() -> {
             if (retained != null) { // only one frozen view at a time: the new checkpoint replaces it
                 retained.release();

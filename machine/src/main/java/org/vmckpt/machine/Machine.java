@@ -256,6 +256,11 @@ public final class Machine {
         submit(() -> { });
     }
 
+    /** Whether a pause has been asked for and not yet undone by {@link #requestResume}. */
+    public boolean isPauseRequested() {
+        return pauseRequested;
+    }
+
     public void requestResume() {
         pauseRequested = false;
         submit(() -> { });
