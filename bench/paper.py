@@ -284,7 +284,7 @@ def checkpoint(qmp, console, hb_regex, mode, label):
     gap, normal = heartbeat_gaps(console, hb_regex, t0, t1) if hb_regex else (None, None)
     return {"mode": mode, "id": r["id"], "size": r["size"], "total_ns": r["total-ns"], "downtime_ns": r["downtime-ns"],
             "pages": r["pages"], "wall_s": t1 - t0, "gap_s": gap, "normal_gap_s": normal,
-            "heartbeat_before": hb_before, "heartbeat_after": hb_after}
+            "heartbeat_before": hb_before, "heartbeat_after": hb_after, "t0": t0, "t1": t1}
 
 
 RESTORED = r"restored (\S+) in ([\d.]+) ms \(([\d.]+) ms since the command started\)"
@@ -325,24 +325,53 @@ def restore(vm, repo, ck, lazy, workload, tag):
     return result
 
 
-def run_vmckpt(vm, workload, reps, do_reset):
-    """Boots vmckpt with the workload, takes every mode's checkpoints; returns (checkpoints, resets, boot_s)."""
-    wl_arg, ready, hb_regex = WORKLOADS[workload]
-    repo = os.path.join(vm.work, f"repo-{workload}")
+def start_vmckpt(vm, name, wl_arg, ready, repo):
+    """Boots vmckpt (1 GiB, the default guest) with a GC log; returns (process, qmp, boot seconds, gc log)."""
     shutil.rmtree(repo, ignore_errors=True)
     sock = os.path.join(vm.work, "vm.sock")
     args = ["run", "--mem", MEM, "--api-socket", sock, "--repo", repo] + (["--workload", wl_arg] if wl_arg else [])
-    # The GC log tells whether a long heartbeat gap was the JVM collecting (every guest hart stops then).
-    gc_log = ["-Xlog:gc:file=" + os.path.join(vm.logs, f"vmckpt-{workload}.gc") + ":uptimemillis"]
-    p = Process(vm.java[:1] + gc_log + vm.java[1:] + args, os.path.join(vm.logs, f"vmckpt-{workload}"), env=vm.env)
+    # The GC log tells whether a long heartbeat gap was the JVM collecting (the guest stops then).
+    gc_log = os.path.join(vm.logs, f"vmckpt-{name}.gc")
+    p = Process(vm.java[:1] + [f"-Xlog:gc:file={gc_log}:uptimemillis"] + vm.java[1:] + args,
+                os.path.join(vm.logs, f"vmckpt-{name}"), env=vm.env)
     qmp = Qmp(sock)
     seen = p.out.wait_for(ready, 300)
     if not seen:
         p.stop(qmp)
-        raise RuntimeError(f"vmckpt {workload}: never printed '{ready}' (see {vm.logs}/vmckpt-{workload}.out)")
+        raise RuntimeError(f"vmckpt {name}: never printed '{ready}' (see {vm.logs}/vmckpt-{name}.out)")
     boot_s = seen[0] - p.spawned
-    print(f"  vmckpt {workload}: ready after {boot_s:.1f} s", flush=True)
+    print(f"  vmckpt {name}: ready after {boot_s:.1f} s", flush=True)
     time.sleep(SETTLE_S)
+    return p, qmp, boot_s, gc_log
+
+
+def gc_pauses(gc_log, spawned):
+    """The JVM's stop-the-world pauses as (start, end) on our clock. A unified-logging line is stamped with
+    the JVM's uptime when it is printed, at the end of the pause; uptime 0 is taken as the spawn time."""
+    pauses = []
+    try:
+        with open(gc_log) as f:
+            for line in f:
+                m = re.match(r"\[(\d+)ms\].*Pause.* ([\d.]+)ms$", line.strip())
+                if m:
+                    end = spawned + int(m.group(1)) / 1e3
+                    pauses.append((end - float(m.group(2)) / 1e3, end))
+    except OSError:
+        pass
+    return pauses
+
+
+def gc_during(pauses, t0, t1):
+    """Milliseconds of GC pause inside [t0, t1], and the longest single pause overlapping it."""
+    inside = [(max(a, t0), min(b, t1)) for a, b in pauses if b > t0 and a < t1]
+    return sum(b - a for a, b in inside) * 1e3, max((b - a for a, b in inside), default=0.0) * 1e3
+
+
+def run_vmckpt(vm, workload, reps):
+    """Boots vmckpt with the workload, takes every mode's checkpoints; returns (repo, checkpoints, boot_s)."""
+    wl_arg, ready, hb_regex = WORKLOADS[workload]
+    repo = os.path.join(vm.work, f"repo-{workload}")
+    p, qmp, boot_s, gc_log = start_vmckpt(vm, workload, wl_arg, ready, repo)
     checkpoints = []
     for rep in range(reps):
         for mode in MODES:
@@ -354,20 +383,19 @@ def run_vmckpt(vm, workload, reps, do_reset):
                   + (f"  gap {c['gap_s'] * 1e3:6.0f} ms (normal {c['normal_gap_s'] * 1e3:.0f})" if c["gap_s"] else ""),
                   flush=True)
             time.sleep(SPACING_S)
-    resets = run_resets(qmp, p, reps) if do_reset else []
     p.stop(qmp)
-    return repo, checkpoints, resets, boot_s
+    pauses = gc_pauses(gc_log, p.spawned)
+    for c in checkpoints:
+        c["gc_ms"], c["gc_longest_ms"] = gc_during(pauses, c["t0"], c["t1"])
+    return repo, checkpoints, boot_s
 
 
-def run_resets(qmp, p, reps):
-    """In the idle guest's shell: start memdirty at 1%/s, checkpoint (stop-and-copy), then let it write
-    about 1,000 pages and reset; repeat (each reset leaves the checkpoint as the parent)."""
-    start = p.out.count()
-    p.type("memdirty 256 1 1000\n")
-    if not p.out.wait_for(r"memdirty ready", 60, start_index=start):
-        print("  reset: memdirty did not start in the idle guest", flush=True)
-        return []
-    time.sleep(1.0)
+def run_resets(vm, reps):
+    """A fresh VM running memdirty at 1%/s of 256 MiB (655 pages/s): checkpoint (stop-and-copy, so no page
+    is written during it), let it write about 1,000 pages, reset; repeat (a reset leaves the checkpoint as
+    the parent, so each repetition again restores only what was written since)."""
+    repo = os.path.join(vm.work, "repo-reset")
+    p, qmp, _, _ = start_vmckpt(vm, "reset", "memdirty,256,1,100", r"memdirty ready", repo)
     ck = qmp.execute("vmckpt-checkpoint", {"name": "reset-base", "live": False})
     resets = []
     for rep in range(reps):
@@ -378,6 +406,8 @@ def run_resets(qmp, p, reps):
         resets.append({"pages": r["pages-restored"], "total_ns": r["total-ns"], "wall_s": wall})
         print(f"    reset rep {rep}: {r['pages-restored']} pages in {r['total-ns'] / 1e6:.2f} ms (QMP round trip {wall * 1e3:.1f} ms)",
               flush=True)
+    p.stop(qmp)
+    shutil.rmtree(repo, ignore_errors=True)
     return resets
 
 
@@ -537,6 +567,8 @@ def summarize(results):
                 "total_ms": median_range([c["total_ns"] / 1e6 for c in cs]),
                 "downtime_ms": median_range([c["downtime_ns"] / 1e6 for c in cs]),
                 "gap_ms": median_range([c["gap_s"] * 1e3 if c["gap_s"] else None for c in cs]),
+                "gc_ms": median_range([c.get("gc_ms") for c in cs]),
+                "gc_longest_ms": median_range([c.get("gc_longest_ms") for c in cs]),
                 "normal_gap_ms": median_range([c["normal_gap_s"] * 1e3 if c["normal_gap_s"] else None for c in cs]),
                 "lazy_load_ms": median_range([x.get("load_ms") for x in lazy]),
                 "lazy_command_ms": median_range([x.get("command_ms") for x in lazy]),
@@ -591,13 +623,13 @@ def report_markdown(results, summary):
             continue
         L.append(f"### {wl}")
         L.append("")
-        L.append("| mode | size MiB (pack+manifest) | bytes.raw MiB | total ms | downtime ms | longest heartbeat gap ms (normal) "
+        L.append("| mode | size MiB (pack+manifest) | bytes.raw MiB | total ms | downtime ms | longest heartbeat gap ms (normal) | JVM GC pause ms "
                  "| lazy restore: running ms (command ms) | eager restore: all loaded ms (command ms) | continued |")
-        L.append("|---|---|---|---|---|---|---|---|---|")
+        L.append("|---|---|---|---|---|---|---|---|---|---|")
         for mode, m in s["modes"].items():
             gap = f"{fmt(m['gap_ms'], digits=0)} ({fmt(m['normal_gap_ms'], digits=0)})" if m["gap_ms"] else "–"
             L.append(f"| {mode} | {fmt(m['size'], MIB)} | {fmt(m['raw'], MIB)} | {fmt(m['total_ms'], digits=0)} "
-                     f"| {fmt(m['downtime_ms'], digits=2)} | {gap} | {fmt(m['lazy_load_ms'])} ({fmt(m['lazy_command_ms'], digits=0)}) "
+                     f"| {fmt(m['downtime_ms'], digits=2)} | {gap} | {fmt(m['gc_ms'], digits=0)} | {fmt(m['lazy_load_ms'])} ({fmt(m['lazy_command_ms'], digits=0)}) "
                      f"| {fmt(m['eager_load_ms'], digits=0)} ({fmt(m['eager_command_ms'], digits=0)}) | {m['continued']}/{m['restores']} |")
         if s["qemu"]:
             L.append("")
@@ -792,8 +824,7 @@ def main():
     for wl in args.workloads.split(","):
         print(f"workload {wl}", flush=True)
         t = now()
-        repo, cks, resets, boot_s = run_vmckpt(vm, wl, args.reps, do_reset=(wl == "idle"))
-        results["resets"] += resets
+        repo, cks, boot_s = run_vmckpt(vm, wl, args.reps)
         for c in cks:
             info = vm.inspect(repo, c["id"])
             c["bytes_raw"] = info.get("stats", {}).get("bytes.raw")
@@ -809,6 +840,8 @@ def main():
                 os.remove(s["file"])
         results["workloads"][wl] = entry
         print(f"  {wl} took {now() - t:.0f} s", flush=True)
+    print("reset to a checkpoint", flush=True)
+    results["resets"] = run_resets(vm, args.reps)
     results["elapsed_s"] = now() - started
     summary = summarize(results)
     results["summary"] = summary
