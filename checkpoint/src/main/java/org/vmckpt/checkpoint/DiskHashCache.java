@@ -23,6 +23,16 @@ public final class DiskHashCache {
         return base.resolve("vmckpt").resolve("disk-hashes.properties");
     }
 
+    /** 64 lowercase hex digits (checked by hand: a regex costs milliseconds to compile on a cold JVM). */
+    static boolean isSha256Hex(String s) {
+        if (s.length() != 64) return false;
+        for (int i = 0; i < 64; i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+        }
+        return true;
+    }
+
     public static synchronized String sha256(VirtioBlk disk) throws IOException {
         Path image = disk.baseImagePath().toAbsolutePath();
         BasicFileAttributes a = Files.readAttributes(image, BasicFileAttributes.class);
@@ -37,7 +47,7 @@ public final class DiskHashCache {
             }
         }
         String hit = p.getProperty(key);
-        if (hit != null && hit.matches("[0-9a-f]{64}")) return hit;
+        if (hit != null && isSha256Hex(hit)) return hit;
         String h = disk.baseImageSha256();
         if (disk.isWriteThrough()) return h;
         p.setProperty(key, h);

@@ -100,6 +100,8 @@ public final class Main {
                     return RestoreCommand.run(argv);
                 case "config":
                     return ConfigCommand.run(argv);
+                case "cds-train":
+                    return ClassDataSharing.train();
                 default:
                     throw new UsageException("unknown command '" + argv[0] + "'; commands: run, ls, inspect, verify, rm, gc, status, pause, resume, "
                             + "checkpoint, reset, quit (see vmckpt --help)");
