@@ -74,8 +74,13 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     boolean trap;
     long trapCause;
     long trapValue;
-    /** Set by instructions whose effects require leaving the batch (CSR writes, WFI, MMIO stores...). */
-    boolean stopBatch;
+    /**
+     * What the run loop must look at after the current instruction, so that it tests one field per instruction:
+     * a pending trap ({@link #EVENT_TRAP}), the end of the batch ({@link #EVENT_STOP}: CSR writes, WFI, MMIO
+     * stores...) or a change that may make its cached fetch page stale ({@link #EVENT_FETCH_STALE}).
+     */
+    int events;
+    static final int EVENT_TRAP = 1, EVENT_STOP = 2, EVENT_FETCH_STALE = 4;
 
     // ------------------------------------------------------------------ TLB
     private final long[] rTag = new long[TLB_SIZE];
@@ -130,22 +135,37 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         final long[] x = this.x;
         long pc = this.pc;
         int n = 0;
-        stopBatch = false;
+        events = 0;
+        // The page pc is in, fetched from without a TLB lookup while pc stays in it and no event made it stale
+        // (TLB flush, page replaced, privilege or translation change, trap).
+        byte[] fetchPage = null;
+        long fetchVpn = -1;
         while (n < budget) {
             n++;
             int insn;
             int len = 4;
-            int ti = (int) (pc >>> 12) & TLB_MASK;
             int off = (int) pc & 0xfff;
-            if (xTag[ti] == ((pc >>> 12) | fetchCtx) && off <= 0xffc) {
-                insn = (int) INT.get(xPage[ti], off);
+            int ti;
+            if ((pc >>> 12) == fetchVpn && off <= 0xffc) {
+                insn = (int) INT.get(fetchPage, off);
+            } else if (xTag[ti = (int) (pc >>> 12) & TLB_MASK] == ((pc >>> 12) | fetchCtx) && off <= 0xffc) {
+                fetchVpn = pc >>> 12; // entered another page that the TLB maps
+                fetchPage = xPage[ti];
+                insn = (int) INT.get(fetchPage, off);
             } else {
                 insn = fetchSlow(pc);
                 if (trap) {
                     this.pc = pc;
                     takePendingTrap();
                     pc = this.pc;
+                    events = 0;
+                    fetchVpn = -1;
                     continue;
+                }
+                ti = (int) (pc >>> 12) & TLB_MASK;
+                if (xTag[ti] == ((pc >>> 12) | fetchCtx)) {
+                    fetchVpn = pc >>> 12;
+                    fetchPage = xPage[ti];
                 }
             }
             if ((insn & 3) != 3) {
@@ -156,6 +176,8 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     this.pc = pc;
                     raise(CAUSE_ILLEGAL_INSTRUCTION, c);
                     pc = this.pc;
+                    events = 0;
+                    fetchVpn = -1;
                     continue;
                 }
             }
@@ -258,21 +280,33 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 default:
                     illegal(insn);
             }
+            if (events == 0) {
+                pc = next;
+                instret++;
+                continue;
+            }
             if (trap) {
                 this.pc = pc;
                 takePendingTrap();
                 pc = this.pc;
-                if (stopBatch) break;
-                continue;
+            } else {
+                pc = next;
+                instret++;
             }
-            pc = next;
-            instret++;
-            if (stopBatch) break;
+            if ((events & EVENT_STOP) != 0) break;
+            events = 0;
+            fetchVpn = -1;
+            fetchPage = null;
         }
         this.pc = pc;
         x[0] = 0; // an instruction with rd = x0 may have written it; x0 reads as zero between instructions
-        if (stopBatch) interruptCheckDue = true;
+        if ((events & EVENT_STOP) != 0) interruptCheckDue = true;
         return n;
+    }
+
+    /** Ends the batch after the current instruction (its effects need the machine's attention). */
+    private void stopBatch() {
+        events |= EVENT_STOP;
     }
 
     public boolean isWaitingForInterrupt() {
@@ -511,7 +545,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         }
         long pa = translate(va, ACCESS_WRITE);
         if ((pa & (size - 1)) == 0 && bus.mmioWrite(pa, size, size == 8 ? v : v & ((1L << (8 * size)) - 1))) {
-            stopBatch = true; // the device may have raised an interrupt or changed machine state
+            stopBatch(); // the device may have raised an interrupt or changed machine state
             return;
         }
         fault(CAUSE_STORE_ACCESS, va);
@@ -563,6 +597,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     /** Sets a pending synchronous trap and returns 0, so callers can {@code return fault(...)}. */
     long fault(int cause, long tval) {
         trap = true;
+        events |= EVENT_TRAP;
         trapCause = cause;
         trapValue = tval;
         return 0;
@@ -581,6 +616,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
 
     /** Recomputes the TLB tag contexts after a change of privilege, mstatus or satp. */
     void updateContexts() {
+        events |= EVENT_FETCH_STALE;
         long mode = satp >>> 60;
         int dp = effectiveDataPriv();
         dataCtx = contextOf(dp, mode, (mstatus & SUM) != 0, (mstatus & MXR) != 0) << 52;
@@ -652,6 +688,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     }
 
     public void flushTlb() {
+        events |= EVENT_FETCH_STALE;
         superpageRegionCount = 0;
         superpageRegionsOverflowed = false;
         Arrays.fill(rTag, -1);
@@ -678,6 +715,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
      * virtual page only, so that is one slot per TLB; if the page may lie in a cached superpage, flush all.
      */
     private void flushTlbPage(long va) {
+        events |= EVENT_FETCH_STALE;
         long region = va >> 30;
         boolean inSuperpage = superpageRegionsOverflowed;
         for (int k = 0; k < superpageRegionCount; k++) if (superpageRegions[k] == region) inSuperpage = true;
@@ -699,6 +737,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
 
     @Override
     public void pageReplaced(int pageIndex) {
+        events |= EVENT_FETCH_STALE;
         for (int i = 0; i < TLB_SIZE; i++) {
             if (rPhys[i] == pageIndex && rPage[i] != null) { rTag[i] = -1; rPage[i] = null; }
             if (wPhys[i] == pageIndex && wPage[i] != null) { wTag[i] = -1; wPage[i] = null; }
@@ -780,7 +819,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             if (insn == 0x00000073) { // ecall
                 if (priv == PRIV_S && firmware != null) {
                     firmware.supervisorEcall(this);
-                    stopBatch = true;
+                    stopBatch();
                     return next;
                 }
                 fault(priv == PRIV_U ? CAUSE_USER_ECALL : priv == PRIV_S ? CAUSE_SUPERVISOR_ECALL : CAUSE_MACHINE_ECALL, 0);
@@ -798,7 +837,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 mstatus &= ~MPP;
                 if (mpp != PRIV_M) mstatus &= ~MPRV;
                 setPriv(mpp);
-                stopBatch = true;
+                stopBatch();
                 return mepc;
             }
             if (insn == 0x10200073) { // sret
@@ -809,13 +848,13 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 mstatus &= ~SPP;
                 mstatus &= ~MPRV;
                 setPriv(spp);
-                stopBatch = true;
+                stopBatch();
                 return sepc;
             }
             if (insn == 0x10500073) { // wfi
                 if (priv == PRIV_U || (priv == PRIV_S && (mstatus & TW) != 0)) { illegal(insn); return next; }
                 waitingForInterrupt = true;
-                stopBatch = true;
+                stopBatch();
                 return next;
             }
             if ((funct12 >>> 5) == 0x09 && rd == 0) { // sfence.vma
@@ -840,7 +879,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             long value = op == 1 ? operand : op == 2 ? old | operand : old & ~operand;
             csrWrite(csr, value, insn);
             if (trap) return next;
-            stopBatch = true;
+            stopBatch();
         }
         x[rd] = old;
         return next;

@@ -122,4 +122,62 @@ class HartTlbTest {
         runPiece(BASE + 0x1000, new Asm().emit(SFENCE_VMA).emit(ld(5, 2, 0)));
         assertEquals(3, hart.x[5]);
     }
+    static final int FENCE_I = 0x0000100f;
+    static final int SPIN = j(0, 0); // jal x0, 0: stays put
+
+    /** Runs in whole batches (as the machine does) until pc is {@code stop}. */
+    void runBatchesTo(long stop) {
+        for (int k = 0; k < 100 && hart.pc != stop; k++) hart.run(10_000);
+        assertEquals(stop, hart.pc, "mcause " + hart.mcause + " mtval " + Long.toHexString(hart.mtval));
+    }
+
+    @Test
+    void codeRewrittenInPlaceRunsAfterFenceI() {
+        for (boolean frozen : new boolean[]{false, true}) {
+            setUp();
+            // The store replaces "addi x7, x0, 1" two instructions ahead, in the page being executed.
+            Asm a = new Asm();
+            a.li(1, addi(7, 0, 2) & 0xffffffffL).li(2, BASE + 16 * 4 + 12);
+            a.emit(sw(1, 2, 0)).emit(FENCE_I).emit(0x13 /* nop */).emit(addi(7, 0, 1)).emit(SPIN);
+            assertEquals(16 * 4 + 12, a.size() - 8);
+            mem.writeBytes(BASE, a.bytes(), 0, a.size());
+            var view = frozen ? mem.freeze() : null; // then the store goes to a fresh copy of the page
+            runBatchesTo(BASE + a.size() - 4);
+            assertEquals(2, hart.x[7], frozen ? "frozen page" : "plain page");
+            if (view != null) {
+                assertEquals(addi(7, 0, 1), java.nio.ByteBuffer.wrap(view.page(0)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(16 * 4 + 12), "the frozen view keeps the old code");
+                view.release();
+            }
+        }
+    }
+
+    @Test
+    void supervisorCodeFollowsItsPageWhenRemappedAndFenced() {
+        long mTrap = BASE + 0x800;
+        long codeVa = VA, tableVa = VA + 0x10000;
+        long codeA = BASE + 0x100000, codeB = BASE + 0x101000;
+        map4k(codeVa, codeA);
+        map4k(tableVa, L0);
+        long codePte = L0 + ((codeVa >>> 12) & 0x1ff) * 8;
+        // The same code at A and B except for the value it leaves in x7.
+        for (long at : new long[]{codeA, codeB}) {
+            Asm s = new Asm();
+            s.emit(addi(5, 0, 1)).emit(sd(8, 9, 0)).emit(sfenceVma(6)).emit(addi(7, 0, at == codeA ? 1 : 2)).emit(ECALL);
+            mem.writeBytes(at, s.bytes(), 0, s.size());
+        }
+        mem.writeBytes(mTrap, new Asm().emit(SPIN).bytes(), 0, 4);
+        Asm m = new Asm();
+        m.li(1, mTrap).emit(csrrw(0, MTVEC, 1));
+        m.li(1, (8L << 60) | (ROOT >>> 12)).emit(csrrw(0, SATP, 1));
+        m.li(1, (long) Hart.PRIV_S << MPP_SHIFT).emit(csrrw(0, MSTATUS, 1));
+        m.li(1, codeVa).emit(csrrw(0, MEPC, 1));
+        m.li(6, codeVa).li(8, ((codeB >>> 12) << 10) | 0xCB /* V R X A D */).li(9, tableVa + (codePte - L0));
+        m.emit(MRET);
+        mem.writeBytes(BASE, m.bytes(), 0, m.size());
+        mem.write64(codePte, ((codeA >>> 12) << 10) | 0xCB);
+        runBatchesTo(mTrap);
+        assertEquals(CAUSE_SUPERVISOR_ECALL, hart.mcause);
+        assertEquals(1, hart.x[5]);
+        assertEquals(2, hart.x[7], "after the fence, fetch follows the new mapping");
+    }
 }
