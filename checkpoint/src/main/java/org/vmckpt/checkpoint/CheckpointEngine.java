@@ -44,8 +44,8 @@ public final class CheckpointEngine {
     private final Machine machine;
     private final Repository repo;
     private final ReentrantLock oneAtATime = new ReentrantLock();
-    private DiskBlockIndex diskIndex;
-    private boolean diskIndexFailed;
+    /** Index of the first disk's base image for page-cache eviction, built in the background (null: no disk). */
+    private final java.util.concurrent.CompletableFuture<DiskBlockIndex> diskIndex;
 
     /** The last committed checkpoint of this VM (parent of the next incremental), or null. */
     private volatile String parentId;
@@ -66,6 +66,30 @@ public final class CheckpointEngine {
         this.parentId = parentId;
         this.diskDirtySinceParent = new BitSet[machine.virtio().disks().size()];
         for (int i = 0; i < diskDirtySinceParent.length; i++) diskDirtySinceParent[i] = new BitSet();
+        this.diskIndex = startDiskIndex(machine.virtio().disks());
+    }
+
+    /**
+     * Reads the first disk's base image once, on a low-priority side thread, while the guest boots: by the
+     * first checkpoint the index is ready and page-cache eviction costs that checkpoint nothing extra.
+     */
+    private static java.util.concurrent.CompletableFuture<DiskBlockIndex> startDiskIndex(List<VirtioBlk> disks) {
+        java.util.concurrent.CompletableFuture<DiskBlockIndex> f = new java.util.concurrent.CompletableFuture<>();
+        if (disks.isEmpty()) {
+            f.complete(null);
+            return f;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(DiskBlockIndex.build(disks.get(0)));
+            } catch (Throwable e) {
+                f.complete(null); // eviction is an optimisation: without the index, such pages are saved as data
+            }
+        }, "vmckpt-disk-index");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+        return f;
     }
 
     public Repository repository() {
@@ -99,9 +123,13 @@ public final class CheckpointEngine {
      */
     public Outcome checkpoint(CheckpointOptions opt, ProgressListener progress) throws Exception {
         oneAtATime.lock();
+        Thread self = Thread.currentThread();
+        int priority = self.getPriority();
+        self.setPriority(Thread.MIN_PRIORITY); // the saver yields to the guest (see FrameCompressor)
         try {
             return checkpointLocked(opt, progress == null ? ProgressListener.NONE : progress);
         } finally {
+            self.setPriority(priority);
             oneAtATime.unlock();
         }
     }
@@ -338,17 +366,14 @@ public final class CheckpointEngine {
     }
 
     private DiskBlockIndex diskIndex() {
-        List<VirtioBlk> disks = machine.virtio().disks();
-        if (disks.isEmpty() || diskIndexFailed) return null;
-        if (diskIndex == null) {
-            try {
-                diskIndex = DiskBlockIndex.build(disks.get(0));
-            } catch (IOException e) {
-                diskIndexFailed = true; // eviction is an optimisation: save the pages as data instead
-                return null;
-            }
+        try {
+            return diskIndex.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return null;
         }
-        return diskIndex;
     }
 
     private void writeDisks(CheckpointWriter w, MachineCapture cap, boolean incremental) throws IOException {

@@ -75,6 +75,7 @@ final class VmSession {
         long t0 = System.nanoTime();
         Integer status;
         try (Terminal terminal = Terminal.attach(machine::consoleInput, () -> machine.requestExit(0))) {
+            Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // the guest's CPU comes first (see FrameCompressor)
             status = machine.run(maxInstructions);
         } finally {
             if (periodic != null) periodic.shutdownNow();

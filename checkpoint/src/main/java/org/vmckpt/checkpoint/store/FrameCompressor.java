@@ -36,6 +36,9 @@ final class FrameCompressor implements AutoCloseable {
         for (int i = 0; i < threadCount; i++) {
             Thread t = new Thread(this::work, "vmckpt-compress-" + i);
             t.setDaemon(true);
+            // Below the guest's thread: a live checkpoint must not starve the VM it is saving (effective where
+            // the JVM maps priorities to nice values: -XX:ThreadPriorityPolicy=1, as the launcher sets for root).
+            t.setPriority(Thread.MIN_PRIORITY);
             threads.add(t);
             t.start();
         }
