@@ -119,6 +119,7 @@ public final class MachineController implements VmController {
     public CheckpointResult checkpoint(CheckpointRequest req, ProgressSink progress) throws Exception {
         try (CheckpointGate.Pass pass = gate.enter(req.name())) {
             CheckpointOptions opt = optionsOf(req, org.vmckpt.checkpoint.RepositorySettings.load(engine.repository()));
+            if (req.options().get("keep-for-reset") instanceof Boolean keep) engine.setRetainForReset(keep);
             return checkpoint(opt, progress);
         }
     }

@@ -25,11 +25,12 @@ final class RestoreCommand {
               --max-instructions N stop after N more instructions (status 3)
               --name NAME / --api-socket PATH   control socket, as for vmckpt run
               --checkpoint-every T periodic live incremental checkpoints, as for vmckpt run
+              --keep-for-reset     as for vmckpt run: fast resets to this VM's last checkpoint
               --stats              print restore time and run statistics on stderr
             """;
 
     static final Set<String> VALUES = Set.of("repo", "mem", "console", "exit-on", "max-instructions", "name", "api-socket", "checkpoint-every");
-    static final Set<String> FLAGS = Set.of("lazy", "stats", "help");
+    static final Set<String> FLAGS = Set.of("lazy", "stats", "help", "keep-for-reset");
 
     static int run(String[] argv) throws Exception {
         long t0 = System.nanoTime();

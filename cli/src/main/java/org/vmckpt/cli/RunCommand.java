@@ -49,6 +49,9 @@ public final class RunCommand {
             Checkpoints:
               --repo DIR           checkpoint repository (default ~/.local/share/vmckpt/repo, or $VMCKPT_REPO)
               --checkpoint-every T take a live incremental checkpoint every T (e.g. 30s, 5m)
+              --keep-for-reset     keep the last checkpoint's memory frozen in this process, so `vmckpt reset`
+                                   to it copies only the pages written since from memory (fast; costs a copy
+                                   of each page the guest writes afterwards)
 
             Exit status: the guest's poweroff status (0 for a clean poweroff), 2 for bad usage or images,
             3 when --max-instructions ran out, 4 when the guest asked for a reboot.
@@ -56,7 +59,7 @@ public final class RunCommand {
 
     static final Set<String> VALUE_OPTIONS = Set.of("kernel", "initrd", "append", "disk", "bios", "elf", "mem", "console",
             "exit-on", "max-instructions", "api-socket", "name", "workload", "repo", "checkpoint-every");
-    static final Set<String> FLAGS = Set.of("no-balloon", "no-rng", "deterministic", "stats", "no-disk", "help", "json");
+    static final Set<String> FLAGS = Set.of("no-balloon", "no-rng", "deterministic", "stats", "no-disk", "help", "json", "keep-for-reset");
 
     /** Builds the machine configuration from the options, building the default guest if needed. */
     static MachineConfig config(Args a, PrintStream progress) throws UsageException, IOException {

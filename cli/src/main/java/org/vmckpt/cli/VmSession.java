@@ -38,6 +38,7 @@ final class VmSession {
     /** Runs the machine until it ends; returns the process exit status. */
     static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId) throws Exception {
         CheckpointEngine engine = new CheckpointEngine(machine, repo, parentId);
+        engine.setRetainForReset(a.has("keep-for-reset"));
         MachineController controller = new MachineController(machine, engine);
         Path socket = a.has("api-socket") ? Path.of(a.get("api-socket")) : VmSockets.socketFor(a.get("name", "vm"));
         QmpServer qmp;
