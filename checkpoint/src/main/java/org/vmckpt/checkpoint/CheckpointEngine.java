@@ -207,6 +207,16 @@ public final class CheckpointEngine {
      */
     public ResetOutcome reset(String ref) throws Exception {
         oneAtATime.lock();
+        try {
+            String id = repo.resolve(ref);
+            if (id.equals(parentId)) {
+                ResetOutcome fast = machine.callAtInstructionBoundary(this::resetFromRetainedMemory);
+                if (fast != null) return fast;
+            }
+        } finally {
+            oneAtATime.unlock();
+        }
+        oneAtATime.lock();
         try (org.vmckpt.checkpoint.store.Checkpoint ckpt = repo.open(ref)) {
             java.util.List<String> diffs = MachineDescription.differences(ckpt.config(), machine.config().identity());
             if (!diffs.isEmpty()) {
@@ -222,6 +232,54 @@ public final class CheckpointEngine {
         } finally {
             oneAtATime.unlock();
         }
+    }
+
+    /**
+     * The fast path of a reset, on the run thread: the target is the last checkpoint and its capture was
+     * retained, so everything comes from memory (no repository access): the state records as captured, the
+     * pages written since (this epoch's dirty log) copied back from the frozen view, and the disk blocks whose
+     * array is no longer the frozen one. Returns null if nothing is retained.
+     */
+    private ResetOutcome resetFromRetainedMemory() throws Exception {
+        MachineCapture cap = retained;
+        if (cap == null) return null;
+        long t0 = System.nanoTime();
+        GuestMemory mem = machine.memory();
+        java.util.List<org.vmckpt.machine.state.Snapshottable> parts = machine.stateParts();
+        if (parts.size() != cap.records.size()) return null;
+        for (int i = 0; i < parts.size(); i++) {
+            MachineCapture.Record r = cap.records.get(i);
+            org.vmckpt.machine.state.Snapshottable s = parts.get(i);
+            if (!r.name().equals(s.stateName())) return null;
+        }
+        for (int i = 0; i < parts.size(); i++) {
+            MachineCapture.Record r = cap.records.get(i);
+            parts.get(i).loadState(new org.vmckpt.machine.state.StateReader(r.name(), r.payload()), r.version());
+        }
+        long[] written = mem.startNewEpoch();
+        int count = 0;
+        for (int w = 0; w < written.length; w++) {
+            long bits = written[w];
+            while (bits != 0) {
+                int i = (w << 6) + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                mem.restorePage(i, cap.memory.page(i));
+                count++;
+            }
+        }
+        java.util.List<VirtioBlk> disks = machine.virtio().disks();
+        for (int d = 0; d < disks.size() && d < cap.disks.size(); d++) {
+            FrozenOverlay frozen = cap.disks.get(d);
+            if (frozen == null) continue;
+            org.vmckpt.machine.device.virtio.DiskOverlay o = disks.get(d).overlay();
+            for (long b = o.nextBlock(0); b >= 0; b = o.nextBlock(b + 1)) {
+                byte[] then = frozen.block(b);
+                if (o.block(b) != then) disks.get(d).restoreOverlayBlock(b, then == null ? null : then.clone());
+            }
+        }
+        mem.startNewEpoch(); // the restored pages equal the checkpoint: they are not "written since" it
+        dirtySinceParent.clear();
+        return new ResetOutcome(parentId, count, System.nanoTime() - t0, true);
     }
 
     private ResetOutcome resetOnRunThread(org.vmckpt.checkpoint.store.Checkpoint ckpt, boolean sameLineage) throws Exception {
