@@ -879,10 +879,24 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             long value = op == 1 ? operand : op == 2 ? old | operand : old & ~operand;
             csrWrite(csr, value, insn);
             if (trap) return next;
-            stopBatch();
+            if (mayEnableInterrupt(csr)) stopBatch();
         }
         x[rd] = old;
         return next;
+    }
+
+    /**
+     * A write to this CSR may make an interrupt deliverable (global or per-source enables, pending bits,
+     * delegation), so the machine must check interrupts before the next instruction. Other CSR writes (sscratch,
+     * sepc, stvec... written on every trap) keep the batch going.
+     */
+    private static boolean mayEnableInterrupt(int csr) {
+        switch (csr) {
+            case SSTATUS: case SIE: case SIP: case MSTATUS: case MIE: case MIP: case MIDELEG:
+                return true;
+            default:
+                return false;
+        }
     }
 
     private boolean counterAllowed(int bit) {
