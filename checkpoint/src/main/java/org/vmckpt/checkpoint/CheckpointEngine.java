@@ -380,46 +380,51 @@ public final class CheckpointEngine {
         FrozenMemory fm = cap.memory;
         int n = fm.pageCount();
         DiskBlockIndex index = opt.evictDisk() ? diskIndex() : null;
-        long zero = 0, free = 0, disk = 0, data = 0, inherited = 0;
+        long[] counts = new long[PageKind.values().length];
+        // Runs of ZERO, FREE and INHERITED pages are put as ranges; DATA and DISK_BLOCK pages one by one.
+        PageKind runKind = null;
+        int runStart = 0;
         for (int i = 0; i < n; i++) {
+            PageKind kind;
+            long block = -1;
+            byte[] p = null;
             if (incremental && !dirtySinceParent.get(i)) {
-                inherited++;
-                continue; // not put: INHERITED
-            }
-            byte[] p = fm.page(i);
-            if (p == null) {
-                if (opt.evictFree() && cap.balloonFree.get(i)) {
-                    w.putPageKind(i, PageKind.FREE);
-                    free++;
-                } else if (opt.evictZero()) {
-                    w.putPageKind(i, PageKind.ZERO);
-                    zero++;
-                } else {
-                    w.putPage(i, ZERO_PAGE);
-                    data++;
-                }
-            } else if (opt.evictZero() && GuestMemory.isZeroPage(p)) {
-                w.putPageKind(i, PageKind.ZERO);
-                zero++;
+                kind = PageKind.INHERITED;
             } else {
-                long block = index != null ? index.find(p) : -1;
-                if (block >= 0) {
-                    w.putPageKind(i, PageKind.DISK_BLOCK, block);
-                    disk++;
+                p = fm.page(i);
+                if (p == null) {
+                    kind = opt.evictFree() && cap.balloonFree.get(i) ? PageKind.FREE : PageKind.ZERO;
+                    if (kind == PageKind.ZERO && !opt.evictZero()) { kind = PageKind.DATA; p = ZERO_PAGE; }
+                } else if (opt.evictZero() && GuestMemory.isZeroPage(p)) {
+                    kind = PageKind.ZERO;
                 } else {
-                    w.putPage(i, p);
-                    data++;
+                    block = index != null ? index.find(p) : -1;
+                    kind = block >= 0 ? PageKind.DISK_BLOCK : PageKind.DATA;
                 }
+            }
+            counts[kind.ordinal()]++;
+            boolean rangeKind = kind == PageKind.ZERO || kind == PageKind.FREE || kind == PageKind.INHERITED;
+            if (runKind != null && (kind != runKind || !rangeKind)) {
+                w.putPageKindRange(runStart, i, runKind);
+                runKind = null;
+            }
+            if (rangeKind) {
+                if (runKind == null) { runKind = kind; runStart = i; }
+            } else if (kind == PageKind.DISK_BLOCK) {
+                w.putPageKind(i, PageKind.DISK_BLOCK, block);
+            } else {
+                w.putPage(i, p);
             }
             if ((i & 0x3fff) == 0) progress.progress("pages", i, n);
         }
+        if (runKind != null) w.putPageKindRange(runStart, n, runKind);
         progress.progress("pages", n, n);
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("evict.zero", zero);
-        m.put("evict.free", free);
-        m.put("evict.disk", disk);
-        m.put("pages.saved", data);
-        m.put("pages.unchanged", inherited);
+        m.put("evict.zero", counts[PageKind.ZERO.ordinal()]);
+        m.put("evict.free", counts[PageKind.FREE.ordinal()]);
+        m.put("evict.disk", counts[PageKind.DISK_BLOCK.ordinal()]);
+        m.put("pages.saved", counts[PageKind.DATA.ordinal()]);
+        m.put("pages.unchanged", counts[PageKind.INHERITED.ordinal()]);
         return m;
     }
 

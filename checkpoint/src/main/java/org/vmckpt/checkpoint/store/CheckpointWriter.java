@@ -210,6 +210,32 @@ public final class CheckpointWriter implements AutoCloseable {
         pages[index] = v;
     }
 
+    /**
+     * Stores pages {@code start..end-1} as ZERO, FREE or INHERITED in one call: a checkpoint of a large,
+     * mostly idle guest puts hundreds of thousands of such pages, and one synchronized call each costs more
+     * than the rest of the save.
+     */
+    public synchronized void putPageKindRange(int start, int end, PageKind kind) throws IOException {
+        checkOpen();
+        Objects.requireNonNull(kind, "kind");
+        if (start < 0 || end > pages.length || start > end) {
+            throw new IllegalArgumentException("pages " + start + ".." + end + " outside 0.." + pages.length);
+        }
+        long v = switch (kind) {
+            case ZERO -> TableEntry.ZERO;
+            case FREE -> TableEntry.FREE;
+            case INHERITED -> {
+                requireParent("pages " + start + ".." + end);
+                yield UNSET;
+            }
+            default -> throw new IllegalArgumentException(kind + " pages cannot be put as a range");
+        };
+        int already = pagesPut.nextSetBit(start);
+        if (already >= 0 && already < end) throw new IllegalArgumentException("page " + already + " was already put");
+        pagesPut.set(start, end);
+        java.util.Arrays.fill(pages, start, end, v);
+    }
+
     /** {@link #putPageKind(int, PageKind, long)} for the kinds without a disk block. */
     public void putPageKind(int index, PageKind kind) throws IOException {
         if (kind == PageKind.DISK_BLOCK) throw new IllegalArgumentException("DISK_BLOCK needs the block number");
