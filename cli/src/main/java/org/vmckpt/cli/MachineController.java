@@ -149,6 +149,27 @@ public final class MachineController implements VmController {
     }
 
     @Override
+    public void setBalloonTarget(long bytes) throws Exception {
+        org.vmckpt.machine.device.virtio.VirtioBalloon b = machine.virtio().balloon();
+        long mem = machine.config().memoryBytes();
+        if (b == null) throw new org.vmckpt.cli.qmp.QmpException(org.vmckpt.cli.qmp.QmpException.GENERIC_ERROR, "No balloon device has been activated");
+        if (bytes <= 0 || bytes > mem) {
+            throw new org.vmckpt.cli.qmp.QmpException(org.vmckpt.cli.qmp.QmpException.GENERIC_ERROR,
+                    "Parameter 'value' expects a size between 1 and " + mem + " bytes (the VM's memory)");
+        }
+        int pages = (int) ((mem - bytes) >>> 12);
+        machine.callAtInstructionBoundary(() -> { b.setTargetPages(pages); return null; });
+    }
+
+    @Override
+    public long balloonActual() throws Exception {
+        org.vmckpt.machine.device.virtio.VirtioBalloon b = machine.virtio().balloon();
+        if (b == null) throw new org.vmckpt.cli.qmp.QmpException(org.vmckpt.cli.qmp.QmpException.GENERIC_ERROR, "No balloon device has been activated");
+        int actual = machine.callAtInstructionBoundary(b::actualPages);
+        return machine.config().memoryBytes() - ((long) actual << 12);
+    }
+
+    @Override
     public ResetResult reset(String checkpointId) throws Exception {
         CheckpointEngine.ResetOutcome r = engine.reset(checkpointId);
         return new ResetResult(r.checkpointId(), r.pagesRestored(), r.nanos());

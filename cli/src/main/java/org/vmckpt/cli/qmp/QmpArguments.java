@@ -17,6 +17,13 @@ final class QmpArguments {
         }
     }
 
+    long requiredLong(String name) throws QmpException {
+        Object v = values.get(name);
+        if (v == null) throw QmpException.generic("Parameter '" + name + "' is missing");
+        if (!(v instanceof Long l)) throw wrongType(name, "integer");
+        return l;
+    }
+
     String requiredString(String name) throws QmpException {
         if (!values.containsKey(name)) {
             throw QmpException.generic("Parameter '" + name + "' is missing");

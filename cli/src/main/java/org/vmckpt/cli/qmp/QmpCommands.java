@@ -19,6 +19,7 @@ final class QmpCommands {
     static final List<String> NAMES = List.of(
             QMP_CAPABILITIES, "query-commands", "query-version", "query-status",
             "stop", "cont", "system_powerdown", QUIT,
+            "balloon", "query-balloon",
             "vmckpt-checkpoint", "vmckpt-reset", "vmckpt-query-checkpoint");
 
     private static final System.Logger LOG = System.getLogger(QmpCommands.class.getName());
@@ -76,6 +77,17 @@ final class QmpCommands {
             case QUIT:
                 new QmpArguments(arguments, Set.of());
                 return Map.of();
+            case "balloon": {
+                long bytes = new QmpArguments(arguments, Set.of("value")).requiredLong("value");
+                call(() -> vm.setBalloonTarget(bytes));
+                return Map.of();
+            }
+            case "query-balloon": {
+                new QmpArguments(arguments, Set.of());
+                long[] actual = new long[1];
+                call(() -> actual[0] = vm.balloonActual());
+                return Map.of("actual", actual[0]);
+            }
             case "vmckpt-checkpoint":
                 return checkpoint(new QmpArguments(arguments, Set.of("name", "live", "incremental", "stop", "options")));
             case "vmckpt-reset":

@@ -63,4 +63,17 @@ public interface VmController {
      * "bytes": 123, "last-id": "..."}.
      */
     Map<String, Object> queryCheckpointStatus();
+
+    /**
+     * QEMU's {@code balloon}: asks the guest's balloon driver to leave the VM {@code bytes} of memory (the rest is
+     * given back to the host). A VM without a balloon throws.
+     */
+    default void setBalloonTarget(long bytes) throws Exception {
+        throw new QmpException(QmpException.GENERIC_ERROR, "No balloon device has been activated");
+    }
+
+    /** QEMU's {@code query-balloon}: the memory the VM has now, in bytes. */
+    default long balloonActual() throws Exception {
+        throw new QmpException(QmpException.GENERIC_ERROR, "No balloon device has been activated");
+    }
 }
