@@ -91,6 +91,19 @@ class QmpServerTest {
     }
 
     @Test
+    void balloonCommandsCheckTheirArgumentsAndAnswerWithoutABalloon() throws Exception {
+        RawQmpClient c = connect().negotiate();
+        Map<?, ?> noBalloon = (Map<?, ?>) c.command("{\"execute\": \"balloon\", \"arguments\": {\"value\": 1048576}}").get("error");
+        assertEquals("GenericError", noBalloon.get("class"));
+        assertEquals("No balloon device has been activated", noBalloon.get("desc"));
+        Map<?, ?> missing = (Map<?, ?>) c.command("{\"execute\": \"balloon\"}").get("error");
+        assertEquals("Parameter 'value' is missing", missing.get("desc"));
+        Map<?, ?> wrongType = (Map<?, ?>) c.command("{\"execute\": \"balloon\", \"arguments\": {\"value\": \"1G\"}}").get("error");
+        assertEquals("GenericError", wrongType.get("class"));
+        assertEquals("GenericError", ((Map<?, ?>) c.command("{\"execute\": \"query-balloon\"}").get("error")).get("class"));
+    }
+
+    @Test
     void idsAreEchoedOnRepliesAndErrors() throws Exception {
         RawQmpClient c = connect().negotiate();
         assertEquals("abc", c.command("{\"execute\": \"query-status\", \"id\": \"abc\"}").get("id"));
