@@ -778,7 +778,7 @@ def svg_chart(summary, path):
     vmckpt modes and QEMU's two saves side by side."""
     wls = [w for w in summary if w != "reset"]
     rows_per_wl = len(MODES) + 2
-    bar_h, gap_wl, left, panel_w, top = 14, 30, 150, 330, 60
+    bar_h, gap_wl, left, panel_w, top = 14, 40, 170, 330, 60
     height = top + len(wls) * (rows_per_wl * bar_h + gap_wl) + 20
     width = left + 2 * (panel_w + 120)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
@@ -790,9 +790,9 @@ def svg_chart(summary, path):
                    + [q["size"]["median"] * MIB for w in wls for q in summary[w]["qemu"].values()] + [1])
     max_time = max([m["total_ms"]["median"] for w in wls for m in summary[w]["modes"].values() if m["total_ms"]]
                    + [q["total_ms"]["median"] for w in wls for q in summary[w]["qemu"].values()] + [1])
-    y = top
+    y = top + 18
     for w in wls:
-        out.append(f'<text x="10" y="{y + 10}" font-weight="bold">{w}</text>')
+        out.append(f'<text x="10" y="{y - 6}" font-weight="bold" font-size="12">{w}</text>')
         rows = [(m, summary[w]["modes"][m]["size"], summary[w]["modes"][m]["total_ms"], "#3b6ea8") for m in MODES]
         rows += [(f"QEMU {k}", q["size"], q["total_ms"], "#c0504d") for k, q in summary[w]["qemu"].items()]
         for label, size, total, colour in rows:
