@@ -280,8 +280,10 @@ public final class GuestMemory {
         if (p != null) {
             pages[idx] = null;
             for (MemoryObserver o : observers) o.pageReplaced(idx);
+            // Only a page that had contents changes; discarding a page that is already zero (the guest reports
+            // the same free page again) is not a write, and must not inflate incremental checkpoints or resets.
+            dirty[idx >>> 6] |= 1L << idx;
         }
-        dirty[idx >>> 6] |= 1L << idx;
     }
 
     /**
