@@ -660,7 +660,7 @@ def report_markdown(results, summary):
     L.append(f"Run {results['date']}, {results['reps']} repetitions; figures are medians with (min–max).")
     L.append("")
     for wl, s in summary.items():
-        if wl == "reset":
+        if wl in ("reset", "reset_repo"):
             continue
         L.append(f"### {wl}")
         L.append("")
