@@ -50,9 +50,17 @@ public final class Main {
     };
 
     private static void preloadNativeCompression() {
-        Thread t = new Thread(() -> {
+        // Two side threads: zstd's native library (the manifest needs it first) and the machine's classes, so
+        // neither waits for the other while the main thread parses arguments and opens the repository.
+        Thread zstd = new Thread(() -> {
             try {
                 com.github.luben.zstd.Zstd.compressBound(1);
+            } catch (Throwable e) {
+                // the real use reports any problem
+            }
+        }, "preload-zstd");
+        Thread classes = new Thread(() -> {
+            try {
                 // Class loading and static initialisation of the machine (VarHandles, device classes) cost tens of
                 // milliseconds on a cold JVM; do it here, on the other core, while the main thread reads the checkpoint.
                 ClassLoader cl = Main.class.getClassLoader();
@@ -60,9 +68,11 @@ public final class Main {
             } catch (Throwable e) {
                 // the real use reports any problem
             }
-        }, "preload");
-        t.setDaemon(true);
-        t.start();
+        }, "preload-classes");
+        for (Thread t : new Thread[]{zstd, classes}) {
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     static int dispatch(String[] argv) {

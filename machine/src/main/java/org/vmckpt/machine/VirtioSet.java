@@ -12,7 +12,6 @@ import org.vmckpt.machine.state.Snapshottable;
 
 import java.io.IOException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -40,7 +39,7 @@ public final class VirtioSet {
         }
         if (config.rng()) {
             // Deterministic mode: a fixed seed, so two runs see the same "entropy".
-            rng = new VirtioRng(config.deterministic() ? new SplittableRandom(0x766d636b) : new SecureRandom());
+            rng = new VirtioRng(config.deterministic() ? new SplittableRandom(0x766d636b) : new org.vmckpt.machine.device.virtio.HostEntropy());
             add("virtio-rng", rng, memory, bus, plic);
         }
     }
