@@ -282,6 +282,10 @@ public final class CheckpointEngine {
         return new ResetOutcome(parentId, count, System.nanoTime() - t0, true);
     }
 
+    /**
+     * A reset that reads the repository, on the run thread. Everything that can fail (reading pages and blocks) is
+     * staged before anything is applied, so the machine is never left half reset.
+     */
     private ResetOutcome resetOnRunThread(org.vmckpt.checkpoint.store.Checkpoint ckpt, boolean sameLineage) throws Exception {
         long t0 = System.nanoTime();
         GuestMemory mem = machine.memory();
@@ -293,72 +297,54 @@ public final class CheckpointEngine {
             pages = new BitSet(mem.pageCount());
             pages.set(0, mem.pageCount());
         }
-        boolean fromMemory = sameLineage && retained != null;
-        // Stage the pages first (reading can fail), then apply: the machine is never left half reset.
         int count = pages.cardinality();
         int[] idx = new int[count];
         byte[][] data = new byte[count][];
-        VirtioBlk disk0 = machine.virtio().disks().isEmpty() ? null : machine.virtio().disks().get(0);
+        VirtioBlk disk0 = CheckpointPages.firstDisk(machine);
         int k = 0;
         for (int i = pages.nextSetBit(0); i >= 0; i = pages.nextSetBit(i + 1)) {
+            byte[] buf = new byte[GuestMemory.PAGE_SIZE];
+            PageKind kind = CheckpointPages.read(ckpt, disk0, i, buf);
             idx[k] = i;
-            if (fromMemory) {
-                data[k] = retained.memory.page(i); // null means zeros; restorePage copies, the frozen array stays intact
-            } else {
-                byte[] buf = new byte[GuestMemory.PAGE_SIZE];
-                PageKind kind = ckpt.readPage(i, buf);
-                if (kind == PageKind.DISK_BLOCK) {
-                    if (disk0 == null) throw new RestoreException("checkpoint refers to a disk block but the machine has no disk");
-                    disk0.readBaseBlock(ckpt.pageDiskBlock(i), buf);
-                }
-                data[k] = (kind == PageKind.ZERO || kind == PageKind.FREE) ? null : buf;
-            }
-            k++;
+            data[k++] = (kind == PageKind.ZERO || kind == PageKind.FREE) ? null : buf;
         }
-        java.util.List<byte[]> recordBytes = new java.util.ArrayList<>();
-        for (org.vmckpt.machine.state.Snapshottable s : machine.stateParts()) recordBytes.add(ckpt.record(s.stateName()).payload());
-        // Disk overlays: blocks written since, or all, back to the checkpoint's view.
-        java.util.List<long[]> diskBlocks = new java.util.ArrayList<>();
-        java.util.List<byte[]> diskData = new java.util.ArrayList<>();
+        // Disk overlays: every block the overlay holds now, and every block the checkpoint's overlay held, back to
+        // the checkpoint's contents (null: the base image shows through again).
         java.util.List<VirtioBlk> disks = machine.virtio().disks();
+        java.util.Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
         for (int d = 0; d < disks.size(); d++) {
-            VirtioBlk blk = disks.get(d);
-            if (blk.isWriteThrough()) continue;
-            org.vmckpt.machine.device.virtio.DiskOverlay o = blk.overlay();
-            for (long b = o.nextBlock(0); b >= 0; b = o.nextBlock(b + 1)) {
-                byte[] buf = new byte[GuestMemory.PAGE_SIZE];
-                PageKind kind = ckpt.readDiskBlock(((long) d << 48) | b, buf);
-                diskBlocks.add(new long[]{d, b});
-                diskData.add(kind == null ? null : buf);
-            }
-            for (org.vmckpt.checkpoint.store.Extent e : ckpt.diskExtents()) {
-                for (long j = 0; j < e.length(); j++) {
-                    long tagged = e.start() + j;
-                    if ((tagged >>> 48) != d || o.block(tagged & ((1L << 48) - 1)) != null) continue;
-                    byte[] buf = new byte[GuestMemory.PAGE_SIZE];
-                    ckpt.readDiskBlock(tagged, buf);
-                    diskBlocks.add(new long[]{d, tagged & ((1L << 48) - 1)});
-                    diskData.add(buf);
-                }
-            }
+            if (disks.get(d).isWriteThrough()) continue;
+            org.vmckpt.machine.device.virtio.DiskOverlay o = disks.get(d).overlay();
+            for (long b = o.nextBlock(0); b >= 0; b = o.nextBlock(b + 1)) blocks.put(CheckpointPages.diskKey(d, b), null);
         }
-        // Apply.
+        for (org.vmckpt.checkpoint.store.Extent e : ckpt.diskExtents()) {
+            for (long j = 0; j < e.length(); j++) blocks.put(e.start() + j, null);
+        }
+        for (java.util.Map.Entry<Long, byte[]> b : blocks.entrySet()) {
+            int d = CheckpointPages.diskOf(b.getKey());
+            if (d >= disks.size() || disks.get(d).isWriteThrough()) continue;
+            byte[] buf = new byte[GuestMemory.PAGE_SIZE];
+            if (ckpt.readDiskBlock(b.getKey(), buf) != null) b.setValue(buf);
+        }
+        // Apply. The retained frozen view (if any) belongs to another state from now on: drop it.
+        if (retained != null) {
+            retained.release();
+            retained = null;
+        }
         java.util.List<org.vmckpt.machine.state.Snapshottable> parts = machine.stateParts();
-        for (int i = 0; i < parts.size(); i++) {
-            org.vmckpt.machine.state.Snapshottable s = parts.get(i);
-            s.loadState(new org.vmckpt.machine.state.StateReader(s.stateName(), recordBytes.get(i)), ckpt.record(s.stateName()).version());
-        }
+        for (org.vmckpt.machine.state.Snapshottable s : parts) ckpt.loadState(s);
         for (int i = 0; i < count; i++) mem.restorePage(idx[i], data[i]);
-        for (int i = 0; i < diskBlocks.size(); i++) {
-            long[] db = diskBlocks.get(i);
-            disks.get((int) db[0]).restoreOverlayBlock(db[1], diskData.get(i));
+        for (java.util.Map.Entry<Long, byte[]> b : blocks.entrySet()) {
+            int d = CheckpointPages.diskOf(b.getKey());
+            if (d >= disks.size() || disks.get(d).isWriteThrough()) continue;
+            disks.get(d).restoreOverlayBlock(CheckpointPages.blockOf(b.getKey()), b.getValue());
         }
         mem.startNewEpoch();
-        for (VirtioBlk d : disks) if (!d.isWriteThrough() && retained == null) d.freezeOverlay().release();
+        for (VirtioBlk d : disks) if (!d.isWriteThrough()) d.freezeOverlay().release();
         dirtySinceParent.clear();
         for (BitSet b : diskDirtySinceParent) b.clear();
         parentId = ckpt.id();
-        return new ResetOutcome(ckpt.id(), count, System.nanoTime() - t0, fromMemory);
+        return new ResetOutcome(ckpt.id(), count, System.nanoTime() - t0, false);
     }
 
     private void requestFreePageHints() throws Exception {
@@ -443,12 +429,11 @@ public final class CheckpointEngine {
         for (int d = 0; d < cap.disks.size(); d++) {
             FrozenOverlay o = cap.disks.get(d);
             if (o == null) continue;
-            long tag = (long) d << 48; // several disks share the checkpoint's block space: disk index in the high bits
             for (long b = o.nextBlock(0); b >= 0; b = o.nextBlock(b + 1)) {
                 if (incremental && !diskDirtySinceParent[d].get((int) b)) continue;
                 byte[] data = o.block(b);
-                if (GuestMemory.isZeroPage(data)) w.putDiskBlockKind(tag | b, PageKind.ZERO);
-                else w.putDiskBlock(tag | b, data);
+                if (GuestMemory.isZeroPage(data)) w.putDiskBlockKind(CheckpointPages.diskKey(d, b), PageKind.ZERO);
+                else w.putDiskBlock(CheckpointPages.diskKey(d, b), data);
             }
         }
     }

@@ -38,7 +38,7 @@ public final class LazyPages implements PageSource {
 
     static LazyPages attach(Checkpoint ckpt, Machine m) {
         BitSet pending = Restorer.pagesToLoad(ckpt);
-        VirtioBlk disk0 = m.virtio().disks().isEmpty() ? null : m.virtio().disks().get(0);
+        VirtioBlk disk0 = CheckpointPages.firstDisk(m);
         LazyPages lp = new LazyPages(ckpt, disk0, pending);
         m.memory().setLazySource(lp, pending);
         return lp;
@@ -79,13 +79,7 @@ public final class LazyPages implements PageSource {
     private byte[] read(int idx) throws IOException {
         byte[] page = new byte[GuestMemory.PAGE_SIZE];
         synchronized (ckpt) {
-            long block = ckpt.pageDiskBlock(idx);
-            if (block >= 0) {
-                if (disk0 == null) throw new IOException("page " + idx + " refers to a disk block but there is no disk");
-                disk0.readBaseBlock(block, page);
-            } else {
-                ckpt.readPage(idx, page);
-            }
+            CheckpointPages.read(ckpt, disk0, idx, page);
         }
         return page;
     }

@@ -150,7 +150,7 @@ public final class Restorer {
         if (ckpt.pageCount() != mem.pageCount()) {
             throw new RestoreException("checkpoint " + ckpt.id() + " has " + ckpt.pageCount() + " pages, the machine " + mem.pageCount());
         }
-        VirtioBlk disk0 = m.virtio().disks().isEmpty() ? null : m.virtio().disks().get(0);
+        VirtioBlk disk0 = CheckpointPages.firstDisk(m);
         long done = 0, total = ckpt.pageCount();
         for (Extent e : ckpt.pageExtents()) {
             if (e.kind() == PageKind.ZERO || e.kind() == PageKind.FREE) {
@@ -160,12 +160,7 @@ public final class Restorer {
             for (long k = 0; k < e.length(); k++) {
                 int idx = (int) (e.start() + k);
                 byte[] page = new byte[GuestMemory.PAGE_SIZE];
-                if (e.kind() == PageKind.DISK_BLOCK) {
-                    if (disk0 == null) throw new RestoreException("checkpoint " + ckpt.id() + " refers to disk blocks but the machine has no disk");
-                    disk0.readBaseBlock(e.firstDiskBlock() + k, page);
-                } else {
-                    ckpt.readPage(idx, page);
-                }
+                CheckpointPages.read(ckpt, disk0, idx, page);
                 mem.installPage(idx, page);
                 if ((++done & 0x3fff) == 0) progress.progress("restore", done, total);
             }
@@ -178,8 +173,8 @@ public final class Restorer {
         for (Extent e : ckpt.diskExtents()) {
             for (long k = 0; k < e.length(); k++) {
                 long tagged = e.start() + k;
-                int d = (int) (tagged >>> 48);
-                long block = tagged & ((1L << 48) - 1);
+                int d = CheckpointPages.diskOf(tagged);
+                long block = CheckpointPages.blockOf(tagged);
                 if (d >= disks.size()) throw new RestoreException("checkpoint " + ckpt.id() + " has overlay blocks for disk " + d + ", which does not exist");
                 byte[] data = new byte[GuestMemory.PAGE_SIZE];
                 if (e.kind() == PageKind.DATA) ckpt.readDiskBlock(tagged, data);
