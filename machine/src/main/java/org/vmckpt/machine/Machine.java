@@ -304,35 +304,22 @@ public final class Machine {
                 }
                 if (h.instret >= target) return null;
                 feedConsole();
-                // In deterministic mode, timers and interrupts are looked at only at instruction counts that are
-                // multiples of BATCH or right after an event that asks for it, so a run split by a checkpoint
-                // makes exactly the same decisions as an uninterrupted one.
-                boolean checkNow = !deterministic || h.instret % BATCH == 0 || h.interruptCheckDue();
-                if (checkNow) {
-                    clint.updateTimers();
-                    if (sbi != null) sbi.updateTimers(clint.mtime());
-                    h.checkInterrupts();
-                }
+                if (atDecisionPoint(h)) updateTimersAndInterrupts();
                 if (h.isWaitingForInterrupt()) {
                     if (h.pendingEnabledBits() != 0) {
-                        h.checkInterrupts();
-                        if (h.isWaitingForInterrupt()) continue;
-                    } else if (deterministic) {
-                        // No timer armed and nothing pending: only console input or a request can change that.
-                        idle();
-                        if (h.isWaitingForInterrupt()) LockSupport.parkNanos(MAX_IDLE_NANOS);
-                        continue;
+                        h.checkInterrupts(); // an enabled pending interrupt ends the WFI, taken or not
                     } else {
                         idle();
+                        // Deterministic, no timer armed, nothing pending: only console input or a request can wake it.
+                        if (deterministic && h.isWaitingForInterrupt()) LockSupport.parkNanos(MAX_IDLE_NANOS);
                         continue;
                     }
                 }
                 long budget = Math.min(BATCH - (deterministic ? h.instret % BATCH : 0), target - h.instret);
                 h.run((int) Math.max(1, budget));
-                // HTIF is a device the machine polls: in deterministic mode poll it only where an uninterrupted run
-                // would (aligned counts or after a batch-ending event), never at a split point such as run()'s target,
-                // or a program spinning on tohost/fromhost would spin a different number of times.
-                if (elf != null && (!deterministic || h.instret % BATCH == 0 || h.interruptCheckDue())) checkHtif();
+                // HTIF is a device the machine polls: never at a split point such as run()'s target, or a program
+                // spinning on tohost would spin a different number of times.
+                if (elf != null && atDecisionPoint(h)) checkHtif();
                 // Deterministic mode: a WFI's idle skip belongs to the instruction, so that the state at a given
                 // instruction count is unique (a checkpoint taken between the WFI and the skip would differ).
                 if (deterministic && h.isWaitingForInterrupt() && h.pendingEnabledBits() == 0) idle();
@@ -349,6 +336,21 @@ public final class Machine {
             runState = exitCode != null ? RunState.SHUTDOWN : RunState.PAUSED;
             runThread = null;
         }
+    }
+
+    /**
+     * Whether the machine looks at timers, interrupts and polled devices now: always in host mode; in
+     * deterministic mode only at instruction counts that are multiples of BATCH or right after an event that asks
+     * for it, so a run split by a checkpoint makes exactly the same decisions as an uninterrupted one.
+     */
+    private boolean atDecisionPoint(Hart h) {
+        return !config.deterministic() || h.instret % BATCH == 0 || h.interruptCheckDue();
+    }
+
+    private void updateTimersAndInterrupts() {
+        clint.updateTimers();
+        if (sbi != null) sbi.updateTimers(clint.mtime());
+        harts[0].checkInterrupts();
     }
 
     /** Exit status used when the guest asked for a reboot: the caller may boot again. */
@@ -370,9 +372,7 @@ public final class Machine {
         long now = clint.mtime();
         if (config.deterministic()) {
             if (deadline != -1L) clock.advanceTo(deadline);
-            clint.updateTimers();
-            if (sbi != null) sbi.updateTimers(clint.mtime());
-            harts[0].checkInterrupts();
+            updateTimersAndInterrupts();
             return;
         }
         long waitNanos = Long.compareUnsigned(deadline, now) > 0 ? (deadline - now) * 100 : 0;
@@ -383,10 +383,8 @@ public final class Machine {
             LockSupport.parkNanos(waitNanos);
             idleNanos += System.nanoTime() - t0;
         }
-        clint.updateTimers();
-        if (sbi != null) sbi.updateTimers(clint.mtime());
         feedConsole();
-        harts[0].checkInterrupts();
+        updateTimersAndInterrupts();
     }
 
     private void checkHtif() {

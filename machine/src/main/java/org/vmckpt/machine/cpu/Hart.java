@@ -532,8 +532,10 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             }
             return;
         }
-        byte[] page = writablePage(va);
+        // The fast path missed, so the TLB has no write entry for this page: translate once, for RAM or device.
+        long pa = translate(va, ACCESS_WRITE);
         if (trap) return;
+        byte[] page = installWritable(va, pa);
         if (page != null) {
             switch (size) {
                 case 1: page[off] = (byte) v; break;
@@ -543,7 +545,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             }
             return;
         }
-        long pa = translate(va, ACCESS_WRITE);
         if ((pa & (size - 1)) == 0 && bus.mmioWrite(pa, size, size == 8 ? v : v & ((1L << (8 * size)) - 1))) {
             stopBatch(); // the device may have raised an interrupt or changed machine state
             return;
@@ -557,6 +558,12 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         if (wTag[i] == ((va >>> 12) | dataCtx)) return wPage[i];
         long pa = translate(va, ACCESS_WRITE);
         if (trap) return null;
+        return installWritable(va, pa);
+    }
+
+    /** The RAM page at {@code pa}, marked dirty and cached as the write mapping of {@code va}; null for a device. */
+    private byte[] installWritable(long va, long pa) {
+        int i = (int) (va >>> 12) & TLB_MASK;
         int idx = ram.pageIndexOf(pa);
         if (idx < 0) return null;
         byte[] page = ram.pageForWrite(idx);
