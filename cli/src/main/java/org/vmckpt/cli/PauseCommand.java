@@ -27,24 +27,29 @@ public final class PauseCommand {
     }
 
     public static int run(String[] argv, CommandOutput io) {
-        return CommandErrors.run("pause", io, () -> {
+        return changeRunState("pause", "stop", USAGE, HELP, argv, io);
+    }
+
+    /**
+     * What pause and resume share: send {@code qmpCommand} to the VM, then print the run state it left the VM in.
+     */
+    static int changeRunState(String name, String qmpCommand, String usage, String help, String[] argv, CommandOutput io) {
+        return CommandErrors.run(name, io, () -> {
             Args a = Args.parse(argv, 1, Set.of(), FLAGS);
             if (a.has("help")) {
-                io.out().print(HELP);
+                io.out().print(help);
                 return 0;
             }
-            String vm = VmConnection.vmArgument(a, USAGE);
+            String vm = VmConnection.vmArgument(a, usage);
             try (QmpClient qmp = VmConnection.connect(vm)) {
-                qmp.execute("stop", null);
-                Object status = qmp.execute("query-status", null).get("status");
-                printState(io, a.has("json"), vm, status);
+                qmp.execute(qmpCommand, null);
+                printState(io, a.has("json"), vm, qmp.execute("query-status", null).get("status"));
             }
             return 0;
         });
     }
 
-    /** Prints the run state a pause or resume left the VM in. */
-    static void printState(CommandOutput io, boolean json, String vm, Object status) {
+    private static void printState(CommandOutput io, boolean json, String vm, Object status) {
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("vm", vm);

@@ -1,9 +1,5 @@
 package org.vmckpt.cli;
 
-import org.vmckpt.cli.qmp.QmpClient;
-
-import java.util.Set;
-
 /** {@code vmckpt resume VM}: resumes the guest CPUs (QMP {@code cont}). */
 public final class ResumeCommand {
     static final String USAGE = "vmckpt resume VM [--json]";
@@ -18,25 +14,11 @@ public final class ResumeCommand {
             Options:
               --json       print {"vm", "status"} (the run state afterwards)
             """;
-    static final Set<String> FLAGS = Set.of("json", "help");
 
     private ResumeCommand() {
     }
 
     public static int run(String[] argv, CommandOutput io) {
-        return CommandErrors.run("resume", io, () -> {
-            Args a = Args.parse(argv, 1, Set.of(), FLAGS);
-            if (a.has("help")) {
-                io.out().print(HELP);
-                return 0;
-            }
-            String vm = VmConnection.vmArgument(a, USAGE);
-            try (QmpClient qmp = VmConnection.connect(vm)) {
-                qmp.execute("cont", null);
-                Object status = qmp.execute("query-status", null).get("status");
-                PauseCommand.printState(io, a.has("json"), vm, status);
-            }
-            return 0;
-        });
+        return PauseCommand.changeRunState("resume", "cont", USAGE, HELP, argv, io);
     }
 }
