@@ -149,4 +149,23 @@ class CheckpointEngineTest {
             }
         }
     }
+
+    @Test
+    void resetToAnOlderCheckpointThenAgainReachesThatCheckpoint() throws Exception {
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        Machine m = Machines.memwalk(new StringBuilder());
+        m.run(300_000);
+        CheckpointEngine engine = new CheckpointEngine(m, repo, null);
+        engine.setRetainForReset(true);
+        String a = engine.checkpoint(CheckpointOptions.defaults(), null).info().id();
+        String atA = Machines.hash(m);
+        m.run(300_000);
+        engine.checkpoint(CheckpointOptions.defaults(), null); // B: now the retained one
+        m.run(300_000);
+        engine.reset(a); // from the repository: A is not the last checkpoint
+        assertEquals(atA, Machines.hash(m));
+        m.run(300_000);
+        engine.reset(a); // A is the parent now; the view retained for B must not be used
+        assertEquals(atA, Machines.hash(m), "second reset to the same older checkpoint");
+    }
 }
