@@ -74,10 +74,14 @@ final class VmSession {
         if (a.has("exit-on")) console.onMarker(() -> machine.requestExit(0));
         long maxInstructions = a.has("max-instructions") ? parseCount(a.get("max-instructions")) : -1;
         long t0 = System.nanoTime();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = threads.getCurrentThreadCpuTime();
+        long runCpu = 0;
         Integer status;
         try (Terminal terminal = Terminal.attach(machine::consoleInput, () -> machine.requestExit(0))) {
             Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // the guest's CPU comes first (see FrameCompressor)
             status = machine.run(maxInstructions);
+            runCpu = threads.getCurrentThreadCpuTime() - cpu0;
         } finally {
             if (periodic != null) periodic.shutdownNow();
             console.close();
@@ -91,6 +95,17 @@ final class VmSession {
             System.err.printf("vmckpt: %,d instructions in %.2f s (%.1f MIPS, %.2f s idle)%s%n", n, wall / 1e9,
                     n / Math.max(1, (wall - machine.idleNanos()) / 1e3), machine.idleNanos() / 1e9,
                     console.markerSeenNanos() > 0 ? String.format("; marker after %.2f s", (console.markerSeenNanos() - t0) / 1e9) : "");
+            // CPU time of the guest's thread alone: steadier than wall time on a shared machine (no JIT compiler threads).
+            System.err.printf("vmckpt: run thread CPU %.2f s (%.1f MIPS per CPU second)%n", runCpu / 1e9, n / Math.max(1, runCpu / 1e3));
+            org.vmckpt.machine.cpu.CodeCache.Stats t = machine.hart(0).translationStats();
+            if (t != null) {
+                System.err.printf("vmckpt: translator: %.1f%% of instructions run translated; %,d units built (%,d live, %,d guest"
+                                + " instructions, %,d KiB bytecode, %.2f s translating), %,d unit runs, %,d code pages invalidated, %,d flushes, %,d device/code-write deferrals%n",
+                        100.0 * t.translatedInstructionsRun() / Math.max(1, n), t.unitsTranslated(), t.liveUnits(), t.liveInstructions(),
+                        t.bytecodeBytes() >> 10, t.translationNanos() / 1e9, t.unitRuns(), t.invalidations(), t.flushes(), t.deferrals());
+            } else {
+                System.err.println("vmckpt: translator off (--cpu interp)");
+            }
         }
         if (status == null) {
             System.err.println("vmckpt: stopped after --max-instructions " + maxInstructions);

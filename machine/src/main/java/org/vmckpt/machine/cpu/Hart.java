@@ -32,10 +32,22 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Translated code reads and writes page arrays with it (see Translator); x86-64 and aarch64 hosts are little-endian. */
+    static final sun.misc.Unsafe UNSAFE = unsafe();
+
+    private static sun.misc.Unsafe unsafe() {
+        try {
+            java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return (sun.misc.Unsafe) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private static final int TLB_BITS = 10;
     private static final int TLB_SIZE = 1 << TLB_BITS;
-    private static final int TLB_MASK = TLB_SIZE - 1;
+    static final int TLB_MASK = TLB_SIZE - 1;
 
     static final int ACCESS_READ = 0, ACCESS_WRITE = 1, ACCESS_EXEC = 2;
 
@@ -80,21 +92,23 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
      * stores...) or a change that may make its cached fetch page stale ({@link #EVENT_FETCH_STALE}).
      */
     int events;
-    static final int EVENT_TRAP = 1, EVENT_STOP = 2, EVENT_FETCH_STALE = 4;
+    static final int EVENT_TRAP = 1, EVENT_STOP = 2, EVENT_FETCH_STALE = 4, EVENT_BLOCK_END = 8;
 
     // ------------------------------------------------------------------ TLB
-    private final long[] rTag = new long[TLB_SIZE];
-    private final byte[][] rPage = new byte[TLB_SIZE][];
+    final long[] rTag = new long[TLB_SIZE];
+    final byte[][] rPage = new byte[TLB_SIZE][];
     private final int[] rPhys = new int[TLB_SIZE];
-    private final long[] wTag = new long[TLB_SIZE];
-    private final byte[][] wPage = new byte[TLB_SIZE][];
+    final long[] wTag = new long[TLB_SIZE];
+    final byte[][] wPage = new byte[TLB_SIZE][];
     private final int[] wPhys = new int[TLB_SIZE];
-    private final long[] xTag = new long[TLB_SIZE];
+    final long[] xTag = new long[TLB_SIZE];
     private final byte[][] xPage = new byte[TLB_SIZE][];
-    private final int[] xPhys = new int[TLB_SIZE];
+    final int[] xPhys = new int[TLB_SIZE];
     /** Translation context of data accesses and of fetches, already shifted to bits 52..63 of a tag. */
-    private long dataCtx;
-    private long fetchCtx;
+    long dataCtx;
+    long fetchCtx;
+    /** Advances whenever fetch translation may have changed (context change, TLB flush): units must leave. */
+    private int contextEpoch;
     /** Level of the leaf PTE the last successful {@link #translate} used (0 = 4 KiB page or no translation). */
     private int lastLeafLevel;
     /**
@@ -106,6 +120,17 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     private boolean superpageRegionsOverflowed;
 
     private final long[] mmioResult = new long[1];
+
+    // ------------------------------------------------------------------ translated code (see Translator)
+    /** The translations, or null when this hart only interprets ({@code --cpu interp}). */
+    private CodeCache codeCache;
+    /** A translated unit is running: device accesses are left to the interpreter (exact instret, exact order). */
+    private boolean inUnit;
+    /**
+     * The running unit must leave before its current instruction: a trap is pending, the access reached a
+     * device, or a page holding translations was written. Read by the generated code after every memory access.
+     */
+    boolean unitExit;
 
     public Hart(int hartId, Bus bus, Clock clock) {
         this.hartId = hartId;
@@ -127,11 +152,97 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
 
     // ================================================================== run loop
 
+    /** Runs translated code where there is some (the default), or only the interpreter. */
+    public void setTranslation(boolean enabled) {
+        if (enabled == (codeCache != null)) return;
+        if (codeCache != null) codeCache.flush();
+        codeCache = enabled ? new CodeCache(ram) : null;
+    }
+
+    public boolean translationEnabled() {
+        return codeCache != null;
+    }
+
+    /** The translator's counters, or null when it is off. */
+    public CodeCache.Stats translationStats() {
+        return codeCache == null ? null : codeCache.stats();
+    }
+
     /**
      * Executes up to {@code budget} instructions, returning early when an instruction needs the machine's
-     * attention (CSR write, WFI, device store). Returns the number of instructions attempted.
+     * attention (CSR write, WFI, device store). Returns the number of instructions attempted (a trap counts).
+     *
+     * <p>The dispatcher: at every block boundary it looks for a translated unit at the pc (through the fetch TLB
+     * and the {@link CodeCache}); if there is one and its first block fits in what is left of the budget, the
+     * unit runs, else the interpreter runs one block. The tail of a budget always fits one of the two, so the
+     * count of retired instructions is exact: a unit never crosses the budget.
      */
     public int run(int budget) {
+        CodeCache cc = codeCache;
+        if (cc == null) return interpret(budget, false);
+        int n = 0;
+        while (n < budget) {
+            TranslatedUnit u = cc.lookup(this, pc);
+            if (u == null || u.entryBlockLength > budget - n) {
+                n += interpret(budget - n, true);
+                if ((events & EVENT_STOP) != 0) break;
+                continue;
+            }
+            events = 0;
+            unitExit = false;
+            inUnit = true;
+            int retired = u.run(this, budget - n);
+            inUnit = false;
+            cc.unitRuns++;
+            instret += retired;
+            cc.translatedInstructionsRun += retired;
+            n += Math.max(retired, 1);
+            if (unitExit) {
+                unitExit = false;
+                if (trap) {
+                    takePendingTrap();
+                } else if (n < budget) {
+                    cc.deferrals++;
+                    // A device access or a write to translated code: the interpreter runs that instruction.
+                    n += interpret(budget - n, true);
+                }
+            }
+            if ((events & EVENT_STOP) != 0) {
+                interruptCheckDue = true;
+                break;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Runs the one instruction at {@code pc} (of {@code len} bytes) in the interpreter, for a translated unit
+     * that has retired {@code retiredBefore} instructions so far (so that counters read exact values). Returns
+     * -1 if the unit may go on (retired, no event, pc is the next instruction), 1 if it must leave after this
+     * instruction (pc is where to go on), 0 if it must leave without retiring it (a trap was taken).
+     */
+    int execOne(long pc, int len, int retiredBefore) {
+        long base = instret;
+        instret = base + retiredBefore;
+        int epoch = contextEpoch;
+        this.pc = pc;
+        inUnit = false;
+        interpret(1, false);
+        inUnit = true;
+        boolean retired = instret != base + retiredBefore;
+        instret = base;
+        boolean codeWritten = unitExit;
+        unitExit = false;
+        if (!retired) return 0;
+        if (codeWritten || events != 0 || epoch != contextEpoch || this.pc != pc + len) return 1;
+        return -1;
+    }
+
+    /**
+     * The interpreter: executes up to {@code budget} instructions. In block mode (under the dispatcher) it also
+     * stops after a jump or taken branch, where a translated unit may start.
+     */
+    private int interpret(int budget, boolean blockMode) {
         final long[] x = this.x;
         long pc = this.pc;
         int n = 0;
@@ -194,15 +305,17 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     x[rd] = pc + (insn & 0xfffff000);
                     break;
                 case 0x6f: { // JAL
-                    long imm = ((insn >> 31) << 20) | (((insn >>> 12) & 0xff) << 12) | (((insn >>> 20) & 1) << 11) | (((insn >>> 21) & 0x3ff) << 1);
+                    long imm = Decode.immJ(insn);
                     x[rd] = next;
                     next = pc + imm;
+                    if (blockMode) events |= EVENT_BLOCK_END;
                     break;
                 }
                 case 0x67: { // JALR
                     long target = (x[rs1] + (insn >> 20)) & ~1L;
                     x[rd] = next;
                     next = target;
+                    if (blockMode) events |= EVENT_BLOCK_END;
                     break;
                 }
                 case 0x63: { // branches
@@ -210,17 +323,17 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     long b = x[(insn >>> 20) & 31];
                     boolean taken;
                     switch (funct3) {
-                        case 0: taken = a == b; break;
-                        case 1: taken = a != b; break;
-                        case 4: taken = a < b; break;
-                        case 5: taken = a >= b; break;
-                        case 6: taken = Long.compareUnsigned(a, b) < 0; break;
-                        case 7: taken = Long.compareUnsigned(a, b) >= 0; break;
+                        case 0: taken = Alu.beq(a, b); break;
+                        case 1: taken = Alu.bne(a, b); break;
+                        case 4: taken = Alu.blt(a, b); break;
+                        case 5: taken = Alu.bge(a, b); break;
+                        case 6: taken = Alu.bltu(a, b); break;
+                        case 7: taken = Alu.bgeu(a, b); break;
                         default: illegal(insn); taken = false;
                     }
                     if (taken) {
-                        long imm = ((insn >> 31) << 12) | (((insn >>> 7) & 1) << 11) | (((insn >>> 25) & 0x3f) << 5) | (((insn >>> 8) & 0xf) << 1);
-                        next = pc + imm;
+                        next = pc + Decode.immB(insn);
+                        if (blockMode) events |= EVENT_BLOCK_END;
                     }
                     break;
                 }
@@ -241,7 +354,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     break;
                 }
                 case 0x23: { // stores
-                    long va = x[rs1] + (((insn >> 25) << 5) | ((insn >>> 7) & 31));
+                    long va = x[rs1] + Decode.immS(insn);
                     long v = x[(insn >>> 20) & 31];
                     switch (funct3) {
                         case 0: store8(va, (int) v); break;
@@ -262,7 +375,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     x[rd] = opImm32(insn, funct3, x[rs1]);
                     break;
                 case 0x3b: // OP-32
-                    x[rd] = op32(insn, funct3, (int) x[rs1], (int) x[(insn >>> 20) & 31]);
+                    x[rd] = op32(insn, funct3, x[rs1], x[(insn >>> 20) & 31]);
                     break;
                 case 0x0f: // FENCE, FENCE.I: nothing to do (no decoded-code cache; single memory order)
                     if (funct3 > 1) illegal(insn);
@@ -293,7 +406,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 pc = next;
                 instret++;
             }
-            if ((events & EVENT_STOP) != 0) break;
+            if ((events & (EVENT_STOP | EVENT_BLOCK_END)) != 0) break;
             events = 0;
             fetchVpn = -1;
             fetchPage = null;
@@ -320,17 +433,19 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
 
     // ================================================================== integer operations
 
+    // Semantics live in Alu (shared with the translator); Decode.aluOperation names the same operation per encoding.
+
     private static long opImm(int insn, int funct3, long a) {
         long imm = insn >> 20;
         switch (funct3) {
-            case 0: return a + imm;
-            case 1: return a << (imm & 63);
-            case 2: return a < imm ? 1 : 0;
-            case 3: return Long.compareUnsigned(a, imm) < 0 ? 1 : 0;
-            case 4: return a ^ imm;
-            case 5: return (insn & 0x40000000) != 0 ? a >> (imm & 63) : a >>> (imm & 63);
-            case 6: return a | imm;
-            default: return a & imm;
+            case 0: return Alu.add(a, imm);
+            case 1: return Alu.sll(a, imm);
+            case 2: return Alu.slt(a, imm);
+            case 3: return Alu.sltu(a, imm);
+            case 4: return Alu.xor(a, imm);
+            case 5: return (insn & 0x40000000) != 0 ? Alu.sra(a, imm) : Alu.srl(a, imm);
+            case 6: return Alu.or(a, imm);
+            default: return Alu.and(a, imm);
         }
     }
 
@@ -338,28 +453,28 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         int funct7 = insn >>> 25;
         if (funct7 == 0) {
             switch (funct3) {
-                case 0: return a + b;
-                case 1: return a << (b & 63);
-                case 2: return a < b ? 1 : 0;
-                case 3: return Long.compareUnsigned(a, b) < 0 ? 1 : 0;
-                case 4: return a ^ b;
-                case 5: return a >>> (b & 63);
-                case 6: return a | b;
-                default: return a & b;
+                case 0: return Alu.add(a, b);
+                case 1: return Alu.sll(a, b);
+                case 2: return Alu.slt(a, b);
+                case 3: return Alu.sltu(a, b);
+                case 4: return Alu.xor(a, b);
+                case 5: return Alu.srl(a, b);
+                case 6: return Alu.or(a, b);
+                default: return Alu.and(a, b);
             }
         } else if (funct7 == 0x20) {
-            if (funct3 == 0) return a - b;
-            if (funct3 == 5) return a >> (b & 63);
+            if (funct3 == 0) return Alu.sub(a, b);
+            if (funct3 == 5) return Alu.sra(a, b);
         } else if (funct7 == 1) {
             switch (funct3) {
-                case 0: return a * b;
-                case 1: return Math.multiplyHigh(a, b);
-                case 2: return Math.multiplyHigh(a, b) + ((b >> 63) & a);
-                case 3: return Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
-                case 4: return b == 0 ? -1 : (a == Long.MIN_VALUE && b == -1 ? a : a / b);
-                case 5: return b == 0 ? -1 : Long.divideUnsigned(a, b);
-                case 6: return b == 0 ? a : (a == Long.MIN_VALUE && b == -1 ? 0 : a % b);
-                default: return b == 0 ? a : Long.remainderUnsigned(a, b);
+                case 0: return Alu.mul(a, b);
+                case 1: return Alu.mulh(a, b);
+                case 2: return Alu.mulhsu(a, b);
+                case 3: return Alu.mulhu(a, b);
+                case 4: return Alu.div(a, b);
+                case 5: return Alu.divu(a, b);
+                case 6: return Alu.rem(a, b);
+                default: return Alu.remu(a, b);
             }
         }
         illegal(insn);
@@ -367,35 +482,34 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     }
 
     private long opImm32(int insn, int funct3, long a) {
-        int imm = insn >> 20;
-        int v = (int) a;
+        long imm = insn >> 20;
         switch (funct3) {
-            case 0: return v + imm;
-            case 1: return v << (imm & 31);
-            case 5: return (insn & 0x40000000) != 0 ? (long) (v >> (imm & 31)) : (long) (v >>> (imm & 31));
+            case 0: return Alu.addw(a, imm);
+            case 1: return Alu.sllw(a, imm);
+            case 5: return (insn & 0x40000000) != 0 ? Alu.sraw(a, imm) : Alu.srlw(a, imm);
             default: illegal(insn); return 0;
         }
     }
 
-    private long op32(int insn, int funct3, int a, int b) {
+    private long op32(int insn, int funct3, long a, long b) {
         int funct7 = insn >>> 25;
         if (funct7 == 0) {
             switch (funct3) {
-                case 0: return a + b;
-                case 1: return a << (b & 31);
-                case 5: return a >>> (b & 31);
+                case 0: return Alu.addw(a, b);
+                case 1: return Alu.sllw(a, b);
+                case 5: return Alu.srlw(a, b);
                 default: break;
             }
         } else if (funct7 == 0x20) {
-            if (funct3 == 0) return a - b;
-            if (funct3 == 5) return a >> (b & 31);
+            if (funct3 == 0) return Alu.subw(a, b);
+            if (funct3 == 5) return Alu.sraw(a, b);
         } else if (funct7 == 1) {
             switch (funct3) {
-                case 0: return a * b;
-                case 4: return b == 0 ? -1 : (a == Integer.MIN_VALUE && b == -1 ? a : a / b);
-                case 5: return b == 0 ? -1 : Integer.divideUnsigned(a, b);
-                case 6: return b == 0 ? a : (a == Integer.MIN_VALUE && b == -1 ? 0 : a % b);
-                case 7: return b == 0 ? a : Integer.remainderUnsigned(a, b);
+                case 0: return Alu.mulw(a, b);
+                case 4: return Alu.divw(a, b);
+                case 5: return Alu.divuw(a, b);
+                case 6: return Alu.remw(a, b);
+                case 7: return Alu.remuw(a, b);
                 default: break;
             }
         }
@@ -497,6 +611,10 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             if (lastLeafLevel > 0) noteSuperpage(va);
             return readArray(page, off, size);
         }
+        if (inUnit) { // a device read inside translated code: leave it to the interpreter (exact instret)
+            unitExit = true;
+            return 0;
+        }
         if ((pa & (size - 1)) == 0 && bus.mmioRead(pa, size, mmioResult)) {
             long v = mmioResult[0];
             switch (size) {
@@ -543,6 +661,10 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 case 4: INT.set(page, off, (int) v); break;
                 default: LONG.set(page, off, v);
             }
+            return;
+        }
+        if (inUnit) { // a device write inside translated code: leave it to the interpreter (exact instret)
+            unitExit = true;
             return;
         }
         if ((pa & (size - 1)) == 0 && bus.mmioWrite(pa, size, size == 8 ? v : v & ((1L << (8 * size)) - 1))) {
@@ -604,6 +726,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     /** Sets a pending synchronous trap and returns 0, so callers can {@code return fault(...)}. */
     long fault(int cause, long tval) {
         trap = true;
+        unitExit = true;
         events |= EVENT_TRAP;
         trapCause = cause;
         trapValue = tval;
@@ -624,6 +747,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     /** Recomputes the TLB tag contexts after a change of privilege, mstatus or satp. */
     void updateContexts() {
         events |= EVENT_FETCH_STALE;
+        contextEpoch++;
         long mode = satp >>> 60;
         int dp = effectiveDataPriv();
         dataCtx = contextOf(dp, mode, (mstatus & SUM) != 0, (mstatus & MXR) != 0) << 52;
@@ -696,6 +820,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
 
     public void flushTlb() {
         events |= EVENT_FETCH_STALE;
+        contextEpoch++;
         superpageRegionCount = 0;
         superpageRegionsOverflowed = false;
         Arrays.fill(rTag, -1);
@@ -723,6 +848,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
      */
     private void flushTlbPage(long va) {
         events |= EVENT_FETCH_STALE;
+        contextEpoch++;
         long region = va >> 30;
         boolean inSuperpage = superpageRegionsOverflowed;
         for (int k = 0; k < superpageRegionCount; k++) if (superpageRegions[k] == region) inSuperpage = true;
@@ -755,6 +881,20 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     @Override
     public void flushAllMappings() {
         flushTlb();
+        if (codeCache != null) codeCache.flush();
+    }
+
+    @Override
+    public void codePageWritten(int pageIndex) {
+        if (codeCache != null) codeCache.invalidatePage(pageIndex);
+        unitExit = true; // a unit running now may be running that code: it leaves before the writing instruction
+    }
+
+    /** A page became a code page: no write mapping of it may stay cached (writes must reach GuestMemory). */
+    void dropWriteMappings(int pageIndex) {
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if (wPhys[i] == pageIndex && wPage[i] != null) { wTag[i] = -1; wPage[i] = null; }
+        }
     }
 
     // ================================================================== atomics

@@ -39,6 +39,11 @@ public final class GuestMemory {
     private byte[][] pages;
     /** Pages written in the current epoch. */
     private long[] dirty;
+    /**
+     * Pages that hold translated code (the hart's translator marks them). A write to one, by anyone, tells the
+     * observers ({@link MemoryObserver#codePageWritten}) before it happens, and unmarks it.
+     */
+    private final long[] codePages;
     /** Page references at the last freeze, while a saver still reads them; else {@code null}. */
     private volatile byte[][] frozen;
     /** Lazy restore: pages not yet loaded come from here. */
@@ -59,6 +64,7 @@ public final class GuestMemory {
         this.pageCount = (int) (size >>> PAGE_SHIFT);
         this.pages = new byte[pageCount][];
         this.dirty = new long[(pageCount + 63) >>> 6];
+        this.codePages = new long[(pageCount + 63) >>> 6];
     }
 
     public long base() { return base; }
@@ -98,6 +104,7 @@ public final class GuestMemory {
      * until {@link MemoryObserver#flushWriteMappings()}.
      */
     public byte[] pageForWrite(int idx) {
+        if ((codePages[idx >>> 6] & (1L << idx)) != 0) codeWritten(idx);
         byte[] p = pages[idx];
         if (p == null) {
             p = materialize(idx);
@@ -111,6 +118,32 @@ public final class GuestMemory {
         }
         dirty[idx >>> 6] |= 1L << idx;
         return p;
+    }
+
+    // ---------------------------------------------------------------- code pages (translations)
+
+    /** True if the page holds translated code: writes to it must come through {@link #pageForWrite}. */
+    public boolean isCodePage(int idx) {
+        return (codePages[idx >>> 6] & (1L << idx)) != 0;
+    }
+
+    /** The translator put code of this page in its cache. */
+    public void markCodePage(int idx) {
+        codePages[idx >>> 6] |= 1L << idx;
+    }
+
+    /** The translator dropped this page's code. */
+    public void clearCodePage(int idx) {
+        codePages[idx >>> 6] &= ~(1L << idx);
+    }
+
+    private void codeWritten(int idx) {
+        codePages[idx >>> 6] &= ~(1L << idx);
+        for (MemoryObserver o : observers) o.codePageWritten(idx);
+    }
+
+    private void noteChange(int idx) {
+        if ((codePages[idx >>> 6] & (1L << idx)) != 0) codeWritten(idx);
     }
 
     private byte[] materialize(int idx) {
@@ -247,6 +280,7 @@ public final class GuestMemory {
      */
     public void restorePage(int idx, byte[] data) {
         if (data != null && data.length != PAGE_SIZE) throw new IllegalArgumentException("page must be 4096 bytes");
+        noteChange(idx);
         byte[] p = pages[idx];
         byte[][] f = frozen;
         if (p == null || (f != null && f[idx] == p)) {
@@ -268,6 +302,7 @@ public final class GuestMemory {
      * dirty, as for any change. The caller checks {@code 0 <= idx < pageCount()}.
      */
     public void discardPage(int idx) {
+        noteChange(idx);
         byte[] p = pages[idx];
         if (lazyPending != null) {
             // Its saved contents are not needed either: do not load them on the next touch.
@@ -292,6 +327,7 @@ public final class GuestMemory {
      */
     public void installPage(int idx, byte[] data) {
         if (data != null && data.length != PAGE_SIZE) throw new IllegalArgumentException("page must be 4096 bytes");
+        noteChange(idx);
         byte[] old = pages[idx];
         pages[idx] = data;
         if (lazyPending != null) lazyPending.clear(idx);

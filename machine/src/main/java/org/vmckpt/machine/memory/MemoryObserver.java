@@ -1,6 +1,6 @@
 package org.vmckpt.machine.memory;
 
-/** Whoever caches host page arrays (the harts' TLBs) is told when those caches go stale. */
+/** Whoever caches host page arrays (the harts' TLBs) or code translated from them is told when those caches go stale. */
 public interface MemoryObserver {
     /** Drop every cached write mapping: a new dirty-log epoch began or memory was frozen. */
     void flushWriteMappings();
@@ -10,4 +10,7 @@ public interface MemoryObserver {
 
     /** Drop every cached mapping of RAM (after a restore or reset replaced memory wholesale). */
     void flushAllMappings();
+
+    /** Page {@code pageIndex} holds translated code and is about to change: drop those translations. */
+    default void codePageWritten(int pageIndex) { }
 }

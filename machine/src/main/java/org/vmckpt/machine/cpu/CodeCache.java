@@ -1,0 +1,208 @@
+package org.vmckpt.machine.cpu;
+
+import org.vmckpt.machine.memory.GuestMemory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * The hart's translations, keyed by guest physical address (RAM page index and offset), with the bookkeeping
+ * that keeps them true to guest memory.
+ *
+ * <ul>
+ * <li><b>Lookup</b>: an open-addressing table from key to unit; the dispatcher finds the physical address of
+ *     the pc through the hart's fetch TLB, so a unit runs only where the current translation context maps it
+ *     executable.</li>
+ * <li><b>Heat</b>: an entry point is translated once the dispatcher has reached it {@link #HOT_THRESHOLD}
+ *     times; colder code stays in the interpreter, which runs it faster than the JVM runs fresh bytecode.</li>
+ * <li><b>Invalidation</b>: a page that holds translations is marked in {@link GuestMemory} as a code page and
+ *     has no write mapping in the TLB, so any write to it (the guest's, a device's, a restore's) reaches
+ *     {@link GuestMemory}'s write path, which calls {@link #invalidatePage}.</li>
+ * <li><b>Bound</b>: at most {@link #MAX_UNITS} units and {@link #MAX_INSTRUCTIONS} translated guest
+ *     instructions; past either, everything is dropped and translation starts over (QEMU flushes its
+ *     translation cache the same way). Dropped units become unreachable and their hidden classes unload.</li>
+ * </ul>
+ * Translations are a cache: never part of a checkpoint, rebuilt after any restore.
+ */
+public final class CodeCache {
+    static final int HOT_THRESHOLD = Integer.getInteger("vmckpt.jit.threshold", 32);
+    public static final int MAX_UNITS = 32_768;
+    public static final int MAX_INSTRUCTIONS = 2_000_000;
+
+    private static final int HEAT_SIZE = 1 << 14;
+    private static final java.lang.management.ThreadMXBean CPU_CLOCK = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private final GuestMemory ram;
+    private final Translator translator = new Translator();
+
+    // Open-addressing table (linear probing): keys[i] == -1 means empty; units[i] == null means invalidated.
+    private long[] keys;
+    private TranslatedUnit[] units;
+    private int used;
+    private final int[] heat = new int[HEAT_SIZE];
+    /** Keys of the translations in each code page, for invalidation. */
+    private final HashMap<Integer, List<Long>> keysByPage = new HashMap<>();
+
+    private int liveUnits;
+    private long liveInstructions;
+
+    // Statistics.
+    long unitsTranslated;
+    long invalidations;
+    long flushes;
+    long translatedInstructionsRun;
+    long bytecodeBytes;
+    long unitRuns;
+    long translationNanos;
+    long deferrals;
+
+    CodeCache(GuestMemory ram) {
+        this.ram = ram;
+        allocate(1 << 14);
+    }
+
+    private void allocate(int capacity) {
+        keys = new long[capacity];
+        java.util.Arrays.fill(keys, -1L);
+        units = new TranslatedUnit[capacity];
+        used = 0;
+    }
+
+    private static int hash(long key) {
+        long h = key * 0x9E3779B97F4A7C15L;
+        return (int) (h >>> 40);
+    }
+
+    /**
+     * The unit to run at {@code pc}, or null to interpret: not mapped executable in the fetch TLB yet, not hot
+     * yet, or not translatable ({@link TranslatedUnit#UNTRANSLATABLE}).
+     */
+    TranslatedUnit lookup(Hart h, long pc) {
+        long vpn = pc >>> 12;
+        int ti = (int) vpn & Hart.TLB_MASK;
+        if (h.xTag[ti] != (vpn | h.fetchCtx)) return null;
+        int pageIndex = h.xPhys[ti];
+        long key = ((long) pageIndex << 12) | (pc & 0xfff);
+        int mask = keys.length - 1;
+        for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
+            long k = keys[i];
+            if (k == key) {
+                TranslatedUnit u = units[i];
+                return u != null ? u : miss(key, i, pageIndex, h);
+            }
+            if (k == -1L) return miss(key, -1, pageIndex, h);
+        }
+    }
+
+    private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h) {
+        int hi = hash(key) & (HEAT_SIZE - 1);
+        if (++heat[hi] < HOT_THRESHOLD) return null;
+        heat[hi] = 0;
+        if (liveUnits >= MAX_UNITS || liveInstructions >= MAX_INSTRUCTIONS || used * 2 >= keys.length && keys.length >= (1 << 20)) {
+            flush();
+            slot = -1;
+        }
+        byte[] page = ram.pageForRead(pageIndex);
+        long t0 = CPU_CLOCK.getCurrentThreadCpuTime();
+        TranslatedUnit u = translator.translate(page, pageIndex, (int) (key & 0xfff));
+        translationNanos += CPU_CLOCK.getCurrentThreadCpuTime() - t0;
+        if (u == null) {
+            u = TranslatedUnit.UNTRANSLATABLE;
+        } else {
+            u.key = key;
+            unitsTranslated++;
+            liveUnits++;
+            liveInstructions += u.instructionCount;
+            bytecodeBytes += translator.lastBytecodeSize;
+        }
+        // The page now holds code: writes to it must reach GuestMemory's write path (no write mapping cached).
+        if (!ram.isCodePage(pageIndex)) {
+            ram.markCodePage(pageIndex);
+            h.dropWriteMappings(pageIndex);
+        }
+        keysByPage.computeIfAbsent(pageIndex, p -> new ArrayList<>()).add(key);
+        put(key, slot, u);
+        return u;
+    }
+
+    private void put(long key, int slot, TranslatedUnit u) {
+        if (slot >= 0) {
+            units[slot] = u;
+            return;
+        }
+        if ((used + 1) * 2 > keys.length) grow();
+        int mask = keys.length - 1;
+        for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
+            if (keys[i] == key || keys[i] == -1L) {
+                if (keys[i] == -1L) used++;
+                keys[i] = key;
+                units[i] = u;
+                return;
+            }
+        }
+    }
+
+    private void grow() {
+        long[] oldKeys = keys;
+        TranslatedUnit[] oldUnits = units;
+        allocate(oldKeys.length * 2);
+        for (int i = 0; i < oldKeys.length; i++) {
+            if (oldKeys[i] != -1L && oldUnits[i] != null) put(oldKeys[i], -1, oldUnits[i]);
+        }
+    }
+
+    private void clear(long key) {
+        int mask = keys.length - 1;
+        for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
+            if (keys[i] == key) {
+                TranslatedUnit u = units[i];
+                if (u != null && u != TranslatedUnit.UNTRANSLATABLE) {
+                    liveUnits--;
+                    liveInstructions -= u.instructionCount;
+                }
+                units[i] = null;
+                return;
+            }
+            if (keys[i] == -1L) return;
+        }
+    }
+
+    /** Guest memory says page {@code pageIndex} was written: its translations are stale. */
+    void invalidatePage(int pageIndex) {
+        List<Long> ks = keysByPage.remove(pageIndex);
+        if (ks == null) return;
+        invalidations++;
+        for (long k : ks) clear(k);
+    }
+
+    /** Drops every translation (cap reached, or memory replaced wholesale). */
+    void flush() {
+        for (int p : keysByPage.keySet()) ram.clearCodePage(p);
+        keysByPage.clear();
+        allocate(keys.length);
+        liveUnits = 0;
+        liveInstructions = 0;
+        flushes++;
+    }
+
+    /** Counters for --stats and tests. */
+    public Stats stats() {
+        return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, deferrals, translationNanos);
+    }
+
+    /**
+     * @param unitsTranslated          units built since the machine started
+     * @param liveUnits                units in the cache now
+     * @param liveInstructions         guest instructions those hold
+     * @param invalidations            code pages whose translations a write made stale
+     * @param flushes                  times the whole cache was dropped (bound reached)
+     * @param translatedInstructionsRun guest instructions retired inside translated code
+     * @param bytecodeBytes            JVM bytecode generated, in bytes
+     * @param unitRuns                 calls of translated units
+     * @param deferrals                units that left for the interpreter to run a device access or a code write
+     * @param translationNanos         CPU time spent translating (on the guest's thread)
+     */
+    public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
+                        long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long deferrals, long translationNanos) { }
+}

@@ -1,0 +1,37 @@
+package org.vmckpt.machine.cpu;
+
+/**
+ * A piece of guest code translated to JVM bytecode by {@link Translator}: a region of one guest page, entered
+ * at one guest physical address, with its branches inside the page as JVM control flow. Each unit is a hidden
+ * class of its own; the {@link CodeCache} holds the only reference, so a dropped unit can be unloaded.
+ *
+ * <p>{@link #run} executes from {@code h.pc} (which must be the unit's entry) and retires at most
+ * {@code budget} instructions. It returns the number retired, leaves {@code h.pc} at the next instruction and
+ * every guest register in {@code h.x}. It never advances {@code h.instret}: the caller adds the result.
+ */
+public abstract class TranslatedUnit {
+    /** Guest physical address of the entry: {@code pageIndex << 12 | offset} relative to RAM base. */
+    long key;
+    /** The RAM page the unit's code lies in. */
+    int pageIndex;
+    /** Instructions of the entry block: the least budget the unit can be started with. */
+    int entryBlockLength;
+    /** Guest instructions translated into this unit. */
+    int instructionCount;
+
+    protected TranslatedUnit() { }
+
+    public abstract int run(Hart h, int budget);
+
+    /** Stands for "no translation starts here" (an instruction the translator leaves to the interpreter). */
+    static final TranslatedUnit UNTRANSLATABLE = new TranslatedUnit() {
+        {
+            entryBlockLength = Integer.MAX_VALUE;
+        }
+
+        @Override
+        public int run(Hart h, int budget) {
+            throw new IllegalStateException("no translation");
+        }
+    };
+}

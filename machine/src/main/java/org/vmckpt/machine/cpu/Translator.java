@@ -1,0 +1,718 @@
+package org.vmckpt.machine.cpu;
+
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+import java.lang.invoke.MethodHandles;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.TreeMap;
+
+import static org.objectweb.asm.Opcodes.*;
+
+/**
+ * Translates a region of guest code into a {@link TranslatedUnit}: JVM bytecode that HotSpot compiles.
+ *
+ * <p><b>Region.</b> From the entry offset, every instruction of the same 4 KiB page reachable by falling
+ * through or by a direct branch or jump, up to {@link #MAX_INSTRUCTIONS}. Branches and jumps inside the region
+ * are JVM jumps, so a loop inside one page stays inside one compiled method and C2 keeps guest registers in host
+ * registers across iterations. Everything else leaves the unit: indirect jumps, targets outside the region, and
+ * instructions that change privilege or translation (ecall, ebreak, xRET, wfi, sfence.vma) are left to the
+ * interpreter. The region holds no absolute virtual address: the code computes pc-relative values from the page
+ * base it is entered at, so one translation serves every virtual mapping of its physical page.
+ *
+ * <p><b>Registers.</b> Every guest register the region uses lives in a JVM local, loaded at entry and written
+ * back at every exit. x0 is a constant.
+ *
+ * <p><b>Exact counts.</b> Each block (a run of instructions entered only at its top) starts with a budget check:
+ * if its instructions do not fit in what is left, the unit exits before it. So a unit never retires more than
+ * its budget and the interpreter runs the tail. A memory access that traps, touches a device, or writes a page
+ * holding translations makes the unit exit before that instruction with the exact count ({@link Hart#unitExit});
+ * the dispatcher then takes the trap or lets the interpreter run the instruction.
+ *
+ * <p><b>Semantics shared with the interpreter.</b> ALU operations and branch conditions are calls to
+ * {@link Alu}; loads and stores call the hart's own TLB fast paths; every other instruction (CSR, atomics,
+ * floating point, fences with effects, illegal encodings) calls {@link Hart#execOne}, which runs the
+ * interpreter on it. Nothing is implemented twice.
+ */
+final class Translator {
+    /** Guest instructions per unit at most; lowered for a region whose bytecode would be too large. */
+    static final int MAX_INSTRUCTIONS = 200;
+    /** HotSpot does not compile methods larger than 8000 bytes of bytecode (HugeMethodLimit); stay below. */
+    static final int MAX_BYTECODE = 7600;
+
+    private static final String HART = "org/vmckpt/machine/cpu/Hart";
+    private static final String ALU = "org/vmckpt/machine/cpu/Alu";
+    private static final String UNIT = "org/vmckpt/machine/cpu/TranslatedUnit";
+    private static final String NAME = "org/vmckpt/machine/cpu/Unit";
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+
+    // Local variable slots of the generated run(Hart, int) method.
+    private static final int L_HART = 1, L_BUDGET = 2, L_N = 3, L_VBASE = 4, L_EXITPC = 6, L_TMP = 8, L_X = 10, L_RESULT = 11,
+            L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19;
+    private static final int L_REG0 = 20; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
+
+    /**
+     * Loads and stores that hit the TLB access the page array directly through Unsafe: HotSpot's C1, which compiles
+     * units, turns these calls into single machine loads and stores, while a VarHandle or a call to the hart's
+     * access methods would cost a call (and the spill of every guest register held in a host register). Safe
+     * because the code checks the offset against the page size first (pages are always 4096 bytes).
+     */
+    private static final String UNSAFE = "sun/misc/Unsafe";
+    private static final long BYTE_BASE = Hart.UNSAFE.arrayBaseOffset(byte[].class);
+
+    // What an instruction is, for translation.
+    private static final int ALU_REG = 1, ALU_IMM = 2, LUI = 3, AUIPC = 4, JAL = 5, JALR = 6, BRANCH = 7, LOAD = 8,
+            STORE = 9, NOP = 10, HELPER = 11;
+
+    /** One decoded instruction of a region. */
+    private record Insn(int off, int bits, int len, int kind) { }
+
+    /** Bytecode emitted last time (for tests and statistics). */
+    int lastBytecodeSize;
+
+    /**
+     * Translates the region entered at {@code entryOff} of a page whose bytes are {@code page}. Returns null
+     * if the first instruction cannot start a unit (the interpreter runs it).
+     */
+    TranslatedUnit translate(byte[] page, int pageIndex, int entryOff) {
+        for (int max = MAX_INSTRUCTIONS; max >= 8; max /= 2) {
+            TreeMap<Integer, Insn> region = discover(page, entryOff, max);
+            if (region.isEmpty()) return null;
+            byte[] classBytes = generate(region, entryOff);
+            if (classBytes == null) continue; // too large: try a smaller region
+            TranslatedUnit u = define(classBytes);
+            u.pageIndex = pageIndex;
+            u.instructionCount = region.size();
+            u.entryBlockLength = entryBlockLength;
+            return u;
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ decoding and region discovery
+
+    /** Reads the instruction at {@code off}, or null if it does not lie wholly in the page. */
+    private static Insn decodeAt(byte[] page, int off) {
+        if (off < 0 || off > 4094) return null;
+        int lo = (page[off] & 0xff) | (page[off + 1] & 0xff) << 8;
+        int len = Decode.length(lo);
+        int bits;
+        if (len == 4) {
+            if (off > 4092) return null;
+            bits = lo | ((page[off + 2] & 0xff) | (page[off + 3] & 0xff) << 8) << 16;
+        } else {
+            bits = Compressed.expandCached(lo); // 0: illegal, the interpreter raises it
+            if (bits == 0) return new Insn(off, 0, 2, HELPER);
+        }
+        return new Insn(off, bits, len, kindOf(bits));
+    }
+
+    /** The translation kind of a 32-bit encoding, or 0 if the region must end before it. */
+    private static int kindOf(int insn) {
+        switch (Decode.opcode(insn)) {
+            case 0x37: return LUI;
+            case 0x17: return AUIPC;
+            case 0x6f: return JAL;
+            case 0x67: return Decode.funct3(insn) == 0 ? JALR : HELPER;
+            case 0x63: return Decode.branchOperation(insn) != null ? BRANCH : HELPER;
+            case 0x03: return Decode.funct3(insn) != 7 ? LOAD : HELPER;
+            case 0x23: return Decode.funct3(insn) <= 3 ? STORE : HELPER;
+            case 0x13: case 0x1b: return Decode.aluOperation(insn) != null ? ALU_IMM : HELPER;
+            case 0x33: case 0x3b: return Decode.aluOperation(insn) != null ? ALU_REG : HELPER;
+            case 0x0f: return Decode.funct3(insn) <= 1 ? NOP : HELPER; // fence, fence.i: code writes are tracked exactly
+            case 0x73:
+                // ecall, ebreak, mret, sret, wfi, sfence.vma change privilege, translation or wait: the interpreter
+                // runs them between units. CSR accesses are helpers inside the unit.
+                return Decode.funct3(insn) == 0 ? 0 : HELPER;
+            default:
+                return HELPER; // atomics, floating point, illegal encodings
+        }
+    }
+
+    private static TreeMap<Integer, Insn> discover(byte[] page, int entryOff, int max) {
+        TreeMap<Integer, Insn> region = new TreeMap<>();
+        ArrayList<Integer> work = new ArrayList<>();
+        work.add(entryOff);
+        while (!work.isEmpty() && region.size() < max) {
+            int off = work.remove(work.size() - 1);
+            while (!region.containsKey(off) && region.size() < max) {
+                Insn in = decodeAt(page, off);
+                if (in == null || in.kind == 0) break;
+                region.put(off, in);
+                if (in.kind == JAL) {
+                    long t = off + Decode.immJ(in.bits);
+                    if (t >= 0 && t < 4096) work.add((int) t);
+                    break;
+                }
+                if (in.kind == JALR) break;
+                if (in.kind == BRANCH) {
+                    long t = off + Decode.immB(in.bits);
+                    if (t >= 0 && t < 4096) work.add((int) t);
+                }
+                off += in.len;
+            }
+        }
+        return region;
+    }
+
+    // ------------------------------------------------------------------ code generation
+
+    private MethodVisitor mv;
+    private TreeMap<Integer, Insn> region;
+    private BitSet leaders;
+    private final TreeMap<Integer, Label> blockLabels = new TreeMap<>();
+    private final List<Runnable> stubs = new ArrayList<>();
+    private Label commonExit;
+    private int usedRegs, writtenRegs;
+    private int entryBlockLength;
+
+    private static int slot(int r) {
+        return L_REG0 + 2 * (r - 1);
+    }
+
+    private byte[] generate(TreeMap<Integer, Insn> region, int entryOff) {
+        this.region = region;
+        blockLabels.clear();
+        stubs.clear();
+        findLeaders(entryOff);
+        findRegisters();
+
+        // Frames are written by hand (frame()): every local has one type for the whole method and the operand stack is
+        // empty at every jump target, so one frame fits all, and ASM need not compute them (the costly part).
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+        frameLocals = frameLocals();
+        cw.visit(V17, ACC_FINAL | ACC_SUPER, NAME, null, UNIT, null);
+        MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
+        init.visitCode();
+        init.visitVarInsn(ALOAD, 0);
+        init.visitMethodInsn(INVOKESPECIAL, UNIT, "<init>", "()V", false);
+        init.visitInsn(RETURN);
+        init.visitMaxs(0, 0);
+        init.visitEnd();
+
+        mv = cw.visitMethod(ACC_PUBLIC | ACC_FINAL, "run", "(L" + HART + ";I)I", null, null);
+        mv.visitCode();
+        prologue();
+        for (int off : leaders.stream().toArray()) blockLabels.put(off, new Label());
+        commonExit = new Label();
+        mv.visitJumpInsn(GOTO, blockLabels.get(entryOff));
+        for (int off : leaders.stream().toArray()) emitBlock(off, off == entryOff);
+        for (Runnable stub : stubs) stub.run();
+        emitCommonExit();
+        Label end = new Label();
+        mv.visitLabel(end);
+        int size = end.getOffset();
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        cw.visitEnd();
+        lastBytecodeSize = size;
+        mv = null;
+        if (size > MAX_BYTECODE) return null;
+        return cw.toByteArray();
+    }
+
+    /**
+     * Block leaders: the entry, every in-region branch or jump target, the instruction after a branch, and any
+     * instruction that does not have exactly one in-region instruction falling into it.
+     */
+    private void findLeaders(int entryOff) {
+        leaders = new BitSet(4096);
+        int[] fallIns = new int[4098];
+        leaders.set(entryOff);
+        for (Insn in : region.values()) {
+            switch (in.kind) {
+                case JAL: {
+                    long t = in.off + Decode.immJ(in.bits);
+                    if (t >= 0 && t < 4096 && region.containsKey((int) t)) leaders.set((int) t);
+                    break;
+                }
+                case JALR:
+                    break;
+                case BRANCH: {
+                    long t = in.off + Decode.immB(in.bits);
+                    if (t >= 0 && t < 4096 && region.containsKey((int) t)) leaders.set((int) t);
+                    if (region.containsKey(in.off + in.len)) leaders.set(in.off + in.len);
+                    break;
+                }
+                default:
+                    fallIns[in.off + in.len]++;
+            }
+        }
+        for (int off : region.keySet()) if (fallIns[off] != 1) leaders.set(off);
+    }
+
+    private void findRegisters() {
+        usedRegs = 0;
+        writtenRegs = 0;
+        for (Insn in : region.values()) {
+            int rd = Decode.rd(in.bits), rs1 = Decode.rs1(in.bits), rs2 = Decode.rs2(in.bits);
+            switch (in.kind) {
+                case ALU_REG: case BRANCH: case STORE:
+                    usedRegs |= 1 << rs1 | 1 << rs2;
+                    if (in.kind == ALU_REG) writtenRegs |= 1 << rd;
+                    break;
+                case ALU_IMM: case LOAD: case JALR:
+                    usedRegs |= 1 << rs1;
+                    writtenRegs |= 1 << rd;
+                    break;
+                case LUI: case AUIPC: case JAL:
+                    writtenRegs |= 1 << rd;
+                    break;
+                case HELPER:
+                    // The interpreter runs it: it reads at most rs1 and rs2 and writes at most rd (a trap changes no
+                    // integer register), so only those go through the array around the call.
+                    usedRegs |= helperRegisters(in);
+                    writtenRegs |= 1 << rd;
+                    break;
+                default:
+                    break;
+            }
+        }
+        writtenRegs &= ~1;
+        usedRegs = (usedRegs | writtenRegs) & ~1;
+    }
+
+    /** The integer registers an instruction run by the interpreter may read or write. */
+    private static int helperRegisters(Insn in) {
+        return 1 << Decode.rd(in.bits) | 1 << Decode.rs1(in.bits) | 1 << Decode.rs2(in.bits);
+    }
+
+    private void prologue() {
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitFieldInsn(GETFIELD, HART, "pc", "J");
+        pushLong(-4096L);
+        mv.visitInsn(LAND);
+        mv.visitVarInsn(LSTORE, L_VBASE);
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitFieldInsn(GETFIELD, HART, "x", "[J");
+        mv.visitVarInsn(ASTORE, L_X);
+        loadRegisters(usedRegs);
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ISTORE, L_N);
+        mv.visitInsn(LCONST_0);
+        mv.visitVarInsn(LSTORE, L_EXITPC);
+        mv.visitInsn(LCONST_0);
+        mv.visitVarInsn(LSTORE, L_TMP);
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ISTORE, L_RESULT);
+        mv.visitInsn(LCONST_0);
+        mv.visitVarInsn(LSTORE, L_VA);
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ISTORE, L_IDX);
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ISTORE, L_OFF);
+        String[][] tlb = {{"rTag", "[J"}, {"rPage", "[[B"}, {"wTag", "[J"}, {"wPage", "[[B"}};
+        int[] slots = {L_RTAG, L_RPAGE, L_WTAG, L_WPAGE};
+        for (int i = 0; i < 4; i++) {
+            mv.visitVarInsn(ALOAD, L_HART);
+            mv.visitFieldInsn(GETFIELD, HART, tlb[i][0], tlb[i][1]);
+            mv.visitVarInsn(ASTORE, slots[i]);
+        }
+    }
+
+    private void loadRegisters(int mask) {
+        for (int r = 1; r < 32; r++) {
+            if ((mask & (1 << r)) == 0) continue;
+            mv.visitVarInsn(ALOAD, L_X);
+            pushInt(r);
+            mv.visitInsn(LALOAD);
+            mv.visitVarInsn(LSTORE, slot(r));
+        }
+    }
+
+    private void storeRegisters(int mask) {
+        for (int r = 1; r < 32; r++) {
+            if ((mask & (1 << r)) == 0) continue;
+            mv.visitVarInsn(ALOAD, L_X);
+            pushInt(r);
+            mv.visitVarInsn(LLOAD, slot(r));
+            mv.visitInsn(LASTORE);
+        }
+    }
+
+    private Object[] frameLocals;
+
+    /** The types of the locals at every jump target: registers the region does not use stay unset (TOP). */
+    private Object[] frameLocals() {
+        List<Object> l = new ArrayList<>(List.of(NAME, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER,
+                "[J", "[[B", "[J", "[[B", LONG, INTEGER, INTEGER));
+        for (int r = 1; r < 32; r++) {
+            if ((usedRegs & (1 << r)) != 0) {
+                l.add(LONG);
+            } else {
+                l.add(TOP);
+                l.add(TOP);
+            }
+        }
+        while (l.get(l.size() - 1) == TOP) l.remove(l.size() - 1);
+        return l.toArray();
+    }
+
+    /** Places {@code label} here as a jump target, with the method's one frame. */
+    private void target(Label label) {
+        mv.visitLabel(label);
+        mv.visitFrame(F_NEW, frameLocals.length, frameLocals, 0, null);
+    }
+
+    private void emitCommonExit() {
+        target(commonExit);
+        storeRegisters(writtenRegs);
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitVarInsn(LLOAD, L_EXITPC);
+        mv.visitFieldInsn(PUTFIELD, HART, "pc", "J");
+        mv.visitVarInsn(ILOAD, L_N);
+        mv.visitInsn(IRETURN);
+    }
+
+    /** The instructions of the block starting at {@code leader}. */
+    private List<Insn> blockAt(int leader) {
+        List<Insn> block = new ArrayList<>();
+        Insn in = region.get(leader);
+        while (true) {
+            block.add(in);
+            if (in.kind == JAL || in.kind == JALR || in.kind == BRANCH) break;
+            int next = in.off + in.len;
+            if (!region.containsKey(next) || leaders.get(next)) break;
+            in = region.get(next);
+        }
+        return block;
+    }
+
+    private void emitBlock(int leader, boolean entry) {
+        List<Insn> block = blockAt(leader);
+        int len = block.size();
+        if (entry) entryBlockLength = len;
+        target(blockLabels.get(leader));
+        // Budget: leave before this block if its instructions do not all fit.
+        mv.visitVarInsn(ILOAD, L_N);
+        pushInt(len);
+        mv.visitInsn(IADD);
+        mv.visitVarInsn(ILOAD, L_BUDGET);
+        mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0));
+        mv.visitIincInsn(L_N, len);
+        for (int k = 0; k < len; k++) {
+            Insn in = block.get(k);
+            emitInstruction(in, len - k);
+        }
+        Insn last = block.get(len - 1);
+        if (last.kind != JAL && last.kind != JALR && last.kind != BRANCH) {
+            jumpTo(last.off + last.len); // falls into the next block, or leaves the region
+        }
+    }
+
+    /** Continues at region offset {@code target} (its block's budget check), or leaves the unit there. */
+    private void jumpTo(long target) {
+        Label l = target >= 0 && target < 4096 ? blockLabels.get((int) target) : null;
+        mv.visitJumpInsn(GOTO, l != null ? l : exitStub(target, 0));
+    }
+
+    private Label branchTarget(long target) {
+        Label l = target >= 0 && target < 4096 ? blockLabels.get((int) target) : null;
+        return l != null ? l : exitStub(target, 0);
+    }
+
+    /**
+     * A label that leaves the unit with pc = page base + {@code off}, after taking back the {@code unretired}
+     * instructions of the current block that did not run.
+     */
+    private Label exitStub(long off, int unretired) {
+        Label l = new Label();
+        stubs.add(() -> {
+            target(l);
+            if (unretired != 0) mv.visitIincInsn(L_N, -unretired);
+            mv.visitVarInsn(LLOAD, L_VBASE);
+            pushLong(off);
+            mv.visitInsn(LADD);
+            mv.visitVarInsn(LSTORE, L_EXITPC);
+            mv.visitJumpInsn(GOTO, commonExit);
+        });
+        return l;
+    }
+
+    /** After a call into the hart: leave before this instruction if the hart asked (trap, device, code write). */
+    private void checkUnitExit(Insn in, int unretired) {
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitFieldInsn(GETFIELD, HART, "unitExit", "Z");
+        mv.visitJumpInsn(IFNE, exitStub(in.off, unretired));
+    }
+
+    /** Emits one instruction; {@code remaining} counts it and the rest of its block (not yet retired). */
+    private void emitInstruction(Insn in, int remaining) {
+        int insn = in.bits;
+        int rd = Decode.rd(insn), rs1 = Decode.rs1(insn), rs2 = Decode.rs2(insn);
+        switch (in.kind) {
+            case LUI:
+                if (rd == 0) return;
+                pushLong(Decode.immU(insn));
+                mv.visitVarInsn(LSTORE, slot(rd));
+                return;
+            case AUIPC:
+                if (rd == 0) return;
+                pagePlus(in.off + Decode.immU(insn));
+                mv.visitVarInsn(LSTORE, slot(rd));
+                return;
+            case ALU_IMM:
+            case ALU_REG:
+                if (rd == 0) return;
+                loadReg(rs1);
+                if (in.kind == ALU_IMM) pushLong(Decode.immI(insn)); else loadReg(rs2);
+                mv.visitMethodInsn(INVOKESTATIC, ALU, Decode.aluOperation(insn), "(JJ)J", false);
+                mv.visitVarInsn(LSTORE, slot(rd));
+                return;
+            case NOP:
+                return;
+            case JAL:
+                if (rd != 0) {
+                    pagePlus(in.off + in.len);
+                    mv.visitVarInsn(LSTORE, slot(rd));
+                }
+                jumpTo(in.off + Decode.immJ(insn));
+                return;
+            case JALR:
+                loadReg(rs1);
+                pushLong(Decode.immI(insn));
+                mv.visitInsn(LADD);
+                pushLong(~1L);
+                mv.visitInsn(LAND);
+                mv.visitVarInsn(LSTORE, L_EXITPC);
+                if (rd != 0) {
+                    pagePlus(in.off + in.len);
+                    mv.visitVarInsn(LSTORE, slot(rd));
+                }
+                mv.visitJumpInsn(GOTO, commonExit);
+                return;
+            case BRANCH:
+                loadReg(rs1);
+                loadReg(rs2);
+                mv.visitMethodInsn(INVOKESTATIC, ALU, Decode.branchOperation(insn), "(JJ)Z", false);
+                mv.visitJumpInsn(IFNE, branchTarget(in.off + Decode.immB(insn)));
+                jumpTo(in.off + in.len);
+                return;
+            case LOAD:
+                emitLoad(in, rd, rs1, remaining);
+                return;
+            case STORE:
+                emitStore(in, rs1, rs2, remaining);
+                return;
+            default:
+                emitHelper(in, remaining);
+        }
+    }
+
+    /**
+     * The TLB fast path, inline: computes va, its TLB index and page offset into locals, and jumps to {@code slow}
+     * unless the {@code tags} entry matches the data context and the access of {@code size} bytes stays in the page.
+     */
+    private void emitTlbCheck(int rs1, long imm, int size, int tagSlot, Label slow) {
+        loadReg(rs1);
+        pushLong(imm);
+        mv.visitInsn(LADD);
+        mv.visitVarInsn(LSTORE, L_VA);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        mv.visitInsn(L2I);
+        pushInt(Hart.TLB_MASK);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, L_IDX);
+        mv.visitVarInsn(ALOAD, tagSlot);
+        mv.visitVarInsn(ILOAD, L_IDX);
+        mv.visitInsn(LALOAD);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitFieldInsn(GETFIELD, HART, "dataCtx", "J");
+        mv.visitInsn(LOR);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFNE, slow);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitInsn(L2I);
+        pushInt(0xfff);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, L_OFF);
+        if (size > 1) {
+            mv.visitVarInsn(ILOAD, L_OFF);
+            pushInt(4096 - size);
+            mv.visitJumpInsn(IF_ICMPGT, slow);
+        }
+    }
+
+    /** Pushes Unsafe, the page array of TLB entry L_IDX from {@code pageSlot}, and the address of L_OFF in it. */
+    private void pushPageAddress(int pageSlot) {
+        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
+        mv.visitVarInsn(ALOAD, pageSlot);
+        mv.visitVarInsn(ILOAD, L_IDX);
+        mv.visitInsn(AALOAD);
+        mv.visitVarInsn(ILOAD, L_OFF);
+        mv.visitInsn(I2L);
+        mv.visitLdcInsn(BYTE_BASE);
+        mv.visitInsn(LADD);
+    }
+
+    private void emitLoad(Insn in, int rd, int rs1, int remaining) {
+        int f3 = Decode.funct3(in.bits);
+        int size = 1 << (f3 & 3);
+        Label slow = new Label(), done = new Label();
+        emitTlbCheck(rs1, Decode.immI(in.bits), size, L_RTAG, slow);
+        pushPageAddress(L_RPAGE);
+        switch (size) {
+            case 1: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getByte", "(Ljava/lang/Object;J)B", false); break;
+            case 2: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getShort", "(Ljava/lang/Object;J)S", false); break;
+            case 4: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getInt", "(Ljava/lang/Object;J)I", false); break;
+            default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getLong", "(Ljava/lang/Object;J)J", false);
+        }
+        extendLoaded(f3);
+        mv.visitVarInsn(LSTORE, L_TMP);
+        mv.visitJumpInsn(GOTO, done);
+        // Slow path: the hart's own access (TLB fill, page walk, faults, devices).
+        target(slow);
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitVarInsn(LLOAD, L_VA);
+        switch (size) {
+            case 1: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load8", "(J)I", false); break;
+            case 2: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load16", "(J)I", false); break;
+            case 4: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load32", "(J)I", false); break;
+            default: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load64", "(J)J", false);
+        }
+        extendLoaded(f3);
+        mv.visitVarInsn(LSTORE, L_TMP);
+        checkUnitExit(in, remaining);
+        target(done);
+        if (rd != 0) {
+            mv.visitVarInsn(LLOAD, L_TMP);
+            mv.visitVarInsn(LSTORE, slot(rd));
+        }
+    }
+
+    /** As the interpreter: lb/lh/lw sign-extend, lbu/lhu/lwu zero-extend (from the int or long on the stack). */
+    private void extendLoaded(int f3) {
+        switch (f3) {
+            case 0: mv.visitInsn(I2B); mv.visitInsn(I2L); break;
+            case 1: mv.visitInsn(I2S); mv.visitInsn(I2L); break;
+            case 2: mv.visitInsn(I2L); break;
+            case 4: mv.visitInsn(I2L); pushLong(0xffL); mv.visitInsn(LAND); break;
+            case 5: mv.visitInsn(I2L); pushLong(0xffffL); mv.visitInsn(LAND); break;
+            case 6: mv.visitInsn(I2L); pushLong(0xffffffffL); mv.visitInsn(LAND); break;
+            default: break;
+        }
+    }
+
+    private void emitStore(Insn in, int rs1, int rs2, int remaining) {
+        int f3 = Decode.funct3(in.bits);
+        int size = 1 << f3;
+        Label slow = new Label(), done = new Label();
+        emitTlbCheck(rs1, Decode.immS(in.bits), size, L_WTAG, slow);
+        pushPageAddress(L_WPAGE);
+        loadReg(rs2);
+        switch (size) {
+            case 1: mv.visitInsn(L2I); mv.visitInsn(I2B); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putByte", "(Ljava/lang/Object;JB)V", false); break;
+            case 2: mv.visitInsn(L2I); mv.visitInsn(I2S); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putShort", "(Ljava/lang/Object;JS)V", false); break;
+            case 4: mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putInt", "(Ljava/lang/Object;JI)V", false); break;
+            default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
+        }
+        mv.visitJumpInsn(GOTO, done);
+        target(slow);
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitVarInsn(LLOAD, L_VA);
+        loadReg(rs2);
+        if (size != 8) mv.visitInsn(L2I);
+        switch (size) {
+            case 1: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store8", "(JI)V", false); break;
+            case 2: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store16", "(JI)V", false); break;
+            case 4: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store32", "(JI)V", false); break;
+            default: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store64", "(JJ)V", false);
+        }
+        checkUnitExit(in, remaining);
+        target(done);
+    }
+
+    /**
+     * An instruction the interpreter runs ({@link Hart#execOne}): its registers go through the array around the call.
+     * The call returns -1 to continue here, else the unit leaves with pc where the interpreter left it, having
+     * retired the instruction (1) or not (0, a trap was taken).
+     */
+    private void emitHelper(Insn in, int remaining) {
+        int regs = helperRegisters(in) & ~1;
+        storeRegisters(regs);
+        mv.visitVarInsn(ALOAD, L_HART);
+        pagePlus(in.off);
+        pushInt(in.len);
+        mv.visitVarInsn(ILOAD, L_N);
+        pushInt(remaining);
+        mv.visitInsn(ISUB);
+        mv.visitMethodInsn(INVOKEVIRTUAL, HART, "execOne", "(JII)I", false);
+        mv.visitVarInsn(ISTORE, L_RESULT);
+        loadRegisters(regs);
+        mv.visitVarInsn(ILOAD, L_RESULT);
+        Label leave = new Label();
+        Label go = new Label();
+        mv.visitJumpInsn(IFGE, leave);
+        mv.visitJumpInsn(GOTO, go);
+        target(leave);
+        // n = retired before this instruction + (1 if it retired)
+        mv.visitVarInsn(ILOAD, L_N);
+        pushInt(remaining);
+        mv.visitInsn(ISUB);
+        mv.visitVarInsn(ILOAD, L_RESULT);
+        mv.visitInsn(IADD);
+        mv.visitVarInsn(ISTORE, L_N);
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitFieldInsn(GETFIELD, HART, "pc", "J");
+        mv.visitVarInsn(LSTORE, L_EXITPC);
+        mv.visitJumpInsn(GOTO, commonExit);
+        target(go);
+    }
+
+    // ------------------------------------------------------------------ small emitters
+
+    private void loadReg(int r) {
+        if (r == 0) mv.visitInsn(LCONST_0);
+        else mv.visitVarInsn(LLOAD, slot(r));
+    }
+
+    /** Pushes page base + {@code off} (a pc-relative value). */
+    private void pagePlus(long off) {
+        mv.visitVarInsn(LLOAD, L_VBASE);
+        pushLong(off);
+        mv.visitInsn(LADD);
+    }
+
+    private void pushLong(long v) {
+        if (v == 0) mv.visitInsn(LCONST_0);
+        else if (v == 1) mv.visitInsn(LCONST_1);
+        else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+            pushInt((int) v);
+            mv.visitInsn(I2L);
+        } else mv.visitLdcInsn(v);
+    }
+
+    private void pushInt(int v) {
+        if (v >= -1 && v <= 5) mv.visitInsn(ICONST_0 + v);
+        else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) mv.visitIntInsn(BIPUSH, v);
+        else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) mv.visitIntInsn(SIPUSH, v);
+        else mv.visitLdcInsn(v);
+    }
+
+    // ------------------------------------------------------------------ class definition
+
+    private static TranslatedUnit define(byte[] classBytes) {
+        try {
+            Class<?> c = LOOKUP.defineHiddenClass(classBytes, true).lookupClass();
+            // No constructor to run (the unit's fields are set by the caller): allocating directly avoids building
+            // a method handle per class, which costs more than the rest of the translation.
+            return (TranslatedUnit) Hart.UNSAFE.allocateInstance(c);
+        } catch (Throwable e) {
+            throw new IllegalStateException("the translator produced a class the JVM refused: " + e, e);
+        }
+    }
+
+    static {
+        // Referenced so that a missing ASM on the class path fails at class load, not in the middle of a guest.
+        Opcodes.class.getName();
+    }
+}
