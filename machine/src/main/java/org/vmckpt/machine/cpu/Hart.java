@@ -25,7 +25,8 @@ import static org.vmckpt.machine.cpu.Csr.*;
  * A guest trap is a flag ({@link #trap}) set by the slow path and checked once per instruction.
  *
  * <p>TLB tags carry the translation context (effective privilege, SUM, MXR, bare or paged) in bits 52..63,
- * so privilege changes never flush the TLB; only {@code satp} writes and {@code sfence.vma} do. A write
+ * so privilege changes never flush the TLB; only {@code satp} writes, {@code sfence.vma} and PMP CSR writes do
+ * (PMP is checked when an entry is filled: {@link #translate}, {@link Pmp}). A write
  * entry exists only for a page that {@link GuestMemory#pageForWrite} has marked dirty in the current epoch.
  */
 public final class Hart implements Snapshottable, InterruptSink, MemoryObserver {
