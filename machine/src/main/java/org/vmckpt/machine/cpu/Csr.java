@@ -14,7 +14,7 @@ public final class Csr {
     public static final int MCOUNTEREN = 0x306, MENVCFG = 0x30A, MCOUNTINHIBIT = 0x320;
     public static final int MSCRATCH = 0x340, MEPC = 0x341, MCAUSE = 0x342, MTVAL = 0x343, MIP = 0x344;
     public static final int MCYCLE = 0xB00, MINSTRET = 0xB02;
-    public static final int TSELECT = 0x7A0, TDATA1 = 0x7A1;
+    public static final int TSELECT = 0x7A0, TDATA1 = 0x7A1, TDATA2 = 0x7A2, TDATA3 = 0x7A3, TINFO = 0x7A4;
 
     // mstatus bits
     public static final long SIE_BIT = 1L << 1, MIE_BIT = 1L << 3, SPIE = 1L << 5, UBE = 1L << 6, MPIE = 1L << 7;

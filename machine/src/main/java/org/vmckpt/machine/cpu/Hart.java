@@ -25,7 +25,8 @@ import static org.vmckpt.machine.cpu.Csr.*;
  * A guest trap is a flag ({@link #trap}) set by the slow path and checked once per instruction.
  *
  * <p>TLB tags carry the translation context (effective privilege, SUM, MXR, bare or paged) in bits 52..63,
- * so privilege changes never flush the TLB; only {@code satp} writes and {@code sfence.vma} do. A write
+ * so privilege changes never flush the TLB; only {@code satp} writes, {@code sfence.vma} and PMP CSR writes do
+ * (PMP is checked when an entry is filled: {@link #translate}, {@link Pmp}). A write
  * entry exists only for a page that {@link GuestMemory#pageForWrite} has marked dirty in the current epoch.
  */
 public final class Hart implements Snapshottable, InterruptSink, MemoryObserver {
@@ -79,6 +80,14 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
      * same instruction counts whether or not they were checkpointed in between.
      */
     boolean interruptCheckDue;
+
+    /**
+     * mcycle and minstret as the guest sees them: {@code instret + offset} while counting, the frozen value while
+     * mcountinhibit stops them. The hart's own {@link #instret} (determinism, instruction limits) never changes.
+     */
+    long cycleOffset, instretOffset, cycleFrozen, instretFrozen;
+    /** Physical memory protection, checked when a TLB entry is filled ({@link #translate}). */
+    final Pmp pmp = new Pmp();
 
     final FloatUnit fpu = new FloatUnit();
 
@@ -755,16 +764,41 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     }
 
     private static long contextOf(int p, long mode, boolean sum, boolean mxr) {
-        if (p == PRIV_M || mode == 0) return 1;
+        if (p == PRIV_M) return 1;
+        if (mode == 0) return 16 | p; // bare S/U: same addresses as M, but PMP may allow them less
         return 8 | p | (sum ? 2 : 0) | (mxr ? 4 : 0);
     }
 
     private static final long PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_A = 64, PTE_D = 128;
     private static final long PPN_MASK = (1L << 44) - 1;
 
-    /** Virtual to physical, with permission checks and A/D updates. On failure sets {@link #trap} and returns 0. */
+    /**
+     * {@link #lastLeafLevel} after a {@link #translate} whose page PMP does not treat uniformly: the slow path's
+     * post-fill call of {@link #noteSuperpage} then drops the entry it just filled, so that every access to the
+     * page comes back here.
+     */
+    private static final int PMP_PARTIAL_PAGE = 1 << 16;
+    /** The access kind of that translation (which TLB the entry to drop is in). */
+    private int pmpPartialAccess;
+
+    /**
+     * Virtual to physical, with permission checks, A/D updates and PMP (for the page-table walk and for the
+     * result). On failure sets {@link #trap} and returns 0. PMP judges the 4-byte granule holding the first byte.
+     */
     long translate(long va, int access) {
         int p = access == ACCESS_EXEC ? priv : effectiveDataPriv();
+        long pa = walk(va, access, p);
+        if (trap || !pmp.applies(p)) return pa;
+        int allowed = pmp.check(pa, 1, p, access);
+        if (allowed == Pmp.DENY) return accessFault(access, va);
+        if (allowed == Pmp.ALLOW_HERE) {
+            pmpPartialAccess = access;
+            lastLeafLevel = PMP_PARTIAL_PAGE;
+        }
+        return pa;
+    }
+
+    private long walk(long va, int access, int p) {
         long mode = satp >>> 60;
         lastLeafLevel = 0;
         if (p == PRIV_M || mode == 0) return va;
@@ -777,6 +811,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             long vpn = (va >>> (12 + 9 * level)) & 0x1ff;
             long pteAddr = table + vpn * 8;
             if (!ram.contains(pteAddr, 8)) return accessFault(access, va);
+            if (pmp.enabled() && pmp.check(pteAddr, 8, PRIV_S, ACCESS_READ) == Pmp.DENY) return accessFault(access, va);
             long pte = ram.read64(pteAddr);
             if ((pte & PTE_V) == 0 || ((pte & PTE_R) == 0 && (pte & PTE_W) != 0) || (pte >>> 54) != 0) {
                 return pageFault(access, va);
@@ -802,7 +837,10 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             long ppn = (pte >>> 10) & PPN_MASK;
             if (level > 0 && (ppn & ((1L << (9 * level)) - 1)) != 0) return pageFault(access, va);
             long need = PTE_A | (access == ACCESS_WRITE ? PTE_D : 0);
-            if ((pte & need) != need) ram.write64(pteAddr, pte | need);
+            if ((pte & need) != need) {
+                if (pmp.enabled() && pmp.check(pteAddr, 8, PRIV_S, ACCESS_WRITE) == Pmp.DENY) return accessFault(access, va);
+                ram.write64(pteAddr, pte | need);
+            }
             long pageMask = (1L << (12 + 9 * level)) - 1;
             lastLeafLevel = level;
             return ((ppn << 12) & ~pageMask) | (va & pageMask);
@@ -831,8 +869,21 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         Arrays.fill(xPage, null);
     }
 
-    /** Remembers that a TLB entry for {@code va} was cut from a superpage (see {@link #superpageRegions}). */
+    /**
+     * Remembers that a TLB entry for {@code va} was cut from a superpage (see {@link #superpageRegions}); or, after a
+     * translation PMP marked {@link #PMP_PARTIAL_PAGE}, drops that entry. The slow paths call it right after filling
+     * an entry whenever {@link #lastLeafLevel} is positive.
+     */
     private void noteSuperpage(long va) {
+        if (lastLeafLevel == PMP_PARTIAL_PAGE) {
+            // Not a superpage: PMP decides parts of this page differently. Drop the entry just filled (its page
+            // array stays, as the slow path may still read through it for this access).
+            int i = (int) (va >>> 12) & TLB_MASK;
+            if (pmpPartialAccess == ACCESS_READ) rTag[i] = -1;
+            else if (pmpPartialAccess == ACCESS_WRITE) wTag[i] = -1;
+            else xTag[i] = -1;
+            return;
+        }
         long region = va >> 30;
         for (int k = 0; k < superpageRegionCount; k++) if (superpageRegions[k] == region) return;
         if (superpageRegionCount == superpageRegions.length) {
@@ -1061,9 +1112,9 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             case FFLAGS: if (!fpEnabled()) break; return fflags;
             case FRM: if (!fpEnabled()) break; return frm;
             case FCSR: if (!fpEnabled()) break; return (frm << 5) | fflags;
-            case CYCLE: if (!counterAllowed(0)) break; return instret;
+            case CYCLE: if (!counterAllowed(0)) break; return mcycle();
             case TIME: if (!counterAllowed(1)) break; return clock.mtime();
-            case INSTRET: if (!counterAllowed(2)) break; return instret;
+            case INSTRET: if (!counterAllowed(2)) break; return minstret();
             case SSTATUS: return readMstatus() & SSTATUS_MASK;
             case SIE: return mie & mideleg;
             case STVEC: return stvec;
@@ -1093,14 +1144,17 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             case MCAUSE: return mcause;
             case MTVAL: return mtval;
             case MIP: return mip;
-            case MCYCLE: case MINSTRET: return instret;
-            case TSELECT: return 0;  // no triggers: tselect reads 0, tdata1 reads 0 (type 0 = none)
-            case TDATA1: return 0;
+            case MCYCLE: return mcycle();
+            case MINSTRET: return minstret();
+            // No triggers (debug spec, Sdtrig): tselect holds only 0, whose tdata1 reads type 0 ("no trigger at this
+            // tselect") and tinfo 1 ("this trigger does not exist"); tdata1..3 ignore writes. tcontrol is absent.
+            case TSELECT: case TDATA1: case TDATA2: case TDATA3: return 0;
+            case TINFO: return 1;
             default:
                 // Unimplemented performance counters and their event selectors read as zero.
                 if ((csr >= 0xB03 && csr <= 0xB1F) || (csr >= 0x323 && csr <= 0x33F)) return 0;
                 if (csr >= 0xC03 && csr <= 0xC1F) { if (!counterAllowed(csr - 0xC00)) break; return 0; }
-                if (isPmpCsr(csr)) return 0;
+                if (Pmp.isPmpCsr(csr)) return pmp.read(csr);
                 break;
         }
         illegal(insn);
@@ -1139,29 +1193,56 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             case MTVEC: mtvec = v & ~2L; return;
             case MCOUNTEREN: mcounteren = v & 0xffffffffL; return;
             case MENVCFG: menvcfg = v & 1; return;
-            case MCOUNTINHIBIT: mcountinhibit = v & 5; return;
+            case MCOUNTINHIBIT: writeCountInhibit(v & 5); return;
             case MSCRATCH: mscratch = v; return;
             case MEPC: mepc = v & ~1L; return;
             case MCAUSE: mcause = v; return;
             case MTVAL: mtval = v; return;
             case MIP: mip = (mip & ~(SSIP | STIP)) | (v & (SSIP | STIP)); return;
-            case MCYCLE: case MINSTRET: return; // read-only in effect: cycle and instret derive from retired instructions
-            case TSELECT: case TDATA1: return;
+            case MCYCLE:
+                if ((mcountinhibit & 1) != 0) cycleFrozen = v; else cycleOffset = v - (instret + 1);
+                return;
+            case MINSTRET:
+                if ((mcountinhibit & 4) != 0) instretFrozen = v; else instretOffset = v - (instret + 1);
+                return;
+            case TSELECT: case TDATA1: case TDATA2: case TDATA3: case TINFO: return;
             default:
                 if ((csr >= 0xB03 && csr <= 0xB1F) || (csr >= 0x323 && csr <= 0x33F)) return;
-                if (isPmpCsr(csr)) return;
+                if (Pmp.isPmpCsr(csr)) {
+                    pmp.write(csr, v);
+                    flushTlb(); // cached pages were judged under the old entries
+                    return;
+                }
                 break;
         }
         illegal(insn);
     }
 
-    /**
-     * pmpcfg0..14 (even: RV64 has no odd pmpcfg) and pmpaddr0..63. This hart implements zero PMP entries, which
-     * the privileged spec allows with every PMP field read-only zero: the CSRs exist (no trap), read 0 and
-     * ignore writes. OpenSBI probes pmpaddr0 by writing all ones and reading back, and so finds 0 entries.
+    /*
+     * Counters. The guest's mcycle and minstret both count retired instructions (one cycle per instruction), as an
+     * offset from the hart's instret, or hold still while their mcountinhibit bit (CY, IR) is set. A CSR instruction
+     * that changes them takes effect from the next instruction: a value written is what the next instruction reads
+     * (the writing instruction does not count, as the spec requires for minstret), and an inhibit bit
+     * applies after the instruction that sets or clears it.
      */
-    private static boolean isPmpCsr(int csr) {
-        return (csr >= 0x3A0 && csr <= 0x3AF && (csr & 1) == 0) || (csr >= 0x3B0 && csr <= 0x3EF);
+
+    long mcycle() {
+        return (mcountinhibit & 1) != 0 ? cycleFrozen : instret + cycleOffset;
+    }
+
+    long minstret() {
+        return (mcountinhibit & 4) != 0 ? instretFrozen : instret + instretOffset;
+    }
+
+    private void writeCountInhibit(long v) {
+        long changed = mcountinhibit ^ v;
+        if ((changed & 1) != 0) {
+            if ((v & 1) != 0) cycleFrozen = instret + 1 + cycleOffset; else cycleOffset = cycleFrozen - (instret + 1);
+        }
+        if ((changed & 4) != 0) {
+            if ((v & 4) != 0) instretFrozen = instret + 1 + instretOffset; else instretOffset = instretFrozen - (instret + 1);
+        }
+        mcountinhibit = v;
     }
 
     private long readMstatus() {
@@ -1530,9 +1611,13 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         return "hart" + hartId;
     }
 
+    /**
+     * 1: registers and CSRs. 2: adds the counter offsets and frozen values (mcycle, minstret) and the PMP entries;
+     * version 1 records still load (counters continue from instret, PMP off as at reset).
+     */
     @Override
     public int stateVersion() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -1544,11 +1629,13 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         out.writeLong(stvec).writeLong(sscratch).writeLong(sepc).writeLong(scause).writeLong(stval)
                 .writeLong(scounteren).writeLong(senvcfg).writeLong(satp);
         out.writeByte(frm).writeByte(fflags).writeLong(reservation).writeBoolean(waitingForInterrupt).writeBoolean(interruptCheckDue);
+        out.writeLong(cycleOffset).writeLong(instretOffset).writeLong(cycleFrozen).writeLong(instretFrozen);
+        pmp.save(out);
     }
 
     @Override
     public void loadState(StateReader in, int version) throws StateFormatException {
-        if (version != 1) throw StateFormatException.unsupportedVersion(stateName(), version, 1);
+        if (version != 1 && version != 2) throw StateFormatException.unsupportedVersion(stateName(), version, 2);
         long[] nx = in.readLongs(32, "integer registers");
         long[] nf = in.readLongs(32, "float registers");
         long npc = in.readLong();
@@ -1561,6 +1648,12 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         long nres = in.readLong();
         boolean nwfi = in.readBoolean();
         boolean ncheck = in.readBoolean();
+        long[] counters = new long[4];
+        long[] npmp = null;
+        if (version >= 2) {
+            for (int k = 0; k < counters.length; k++) counters[k] = in.readLong();
+            npmp = Pmp.read(in);
+        }
         in.expectEnd();
         // Everything read and checked: now apply.
         System.arraycopy(nx, 0, x, 0, 32);
@@ -1575,6 +1668,13 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         menvcfg = csrs[i++]; mcountinhibit = csrs[i++];
         stvec = csrs[i++]; sscratch = csrs[i++]; sepc = csrs[i++]; scause = csrs[i++]; stval = csrs[i++];
         scounteren = csrs[i++]; senvcfg = csrs[i++]; satp = csrs[i];
+        if (version >= 2) {
+            cycleOffset = counters[0]; instretOffset = counters[1]; cycleFrozen = counters[2]; instretFrozen = counters[3];
+        } else {
+            // Version 1 had cycle = instret = the hart's count whatever mcountinhibit said: carry on from there.
+            cycleOffset = 0; instretOffset = 0; cycleFrozen = instret; instretFrozen = instret;
+        }
+        pmp.apply(npmp);
         frm = nfrm & 7;
         fflags = nfflags & 31;
         reservation = nres;

@@ -144,25 +144,6 @@ class HartPrivilegeTest {
         }
     }
 
-    @Test
-    void pmpCsrsAreReadOnlyZeroInMachineModeAndIllegalBelow() {
-        Asm a = new Asm();
-        a.li(1, -1);
-        a.emit(csrrw(0, 0x3B0, 1)).emit(csrr(5, 0x3B0));   // pmpaddr0
-        a.emit(csrrw(0, 0x3A0, 1)).emit(csrr(6, 0x3A0));   // pmpcfg0
-        a.emit(csrrw(0, 0x3EF, 1)).emit(csrr(7, 0x3EF));   // pmpaddr63
-        a.li(5, 1).li(6, 1).li(7, 1);
-        a.emit(csrr(5, 0x3B0)).emit(csrr(6, 0x3A0)).emit(csrr(7, 0x3EF));
-        long end = enter(Hart.PRIV_M, 0, a);
-        assertEquals(end, runUntil(end, M_TRAP));
-        assertEquals(0, hart.x[5]);
-        assertEquals(0, hart.x[6]);
-        assertEquals(0, hart.x[7]);
-        assertTrue(illegalIn(Hart.PRIV_M, 0, csrr(5, 0x3A1)), "pmpcfg1 does not exist on RV64");
-        assertTrue(illegalIn(Hart.PRIV_S, 0, csrr(5, 0x3B0)), "pmpaddr0 from S");
-        assertTrue(illegalIn(Hart.PRIV_S, 0, csrr(5, 0x3A0)), "pmpcfg0 from S");
-    }
-
     // ------------------------------------------------------------------ S-mode views of M registers
 
     @Test

@@ -362,7 +362,7 @@ class HartTest {
         hart.saveState(w);
         byte[] saved = w.toByteArray();
         Hart other = new Hart(0, new Bus(new GuestMemory(BASE, 8 << 20)), () -> 0);
-        other.loadState(new StateReader("hart0", saved), 1);
+        other.loadState(new StateReader("hart0", saved), hart.stateVersion());
         StateWriter w2 = new StateWriter();
         other.saveState(w2);
         assertArrayEquals(saved, w2.toByteArray());
@@ -370,7 +370,7 @@ class HartTest {
         assertEquals(hart.pc, other.pc);
 
         byte[] truncated = java.util.Arrays.copyOf(saved, saved.length - 3);
-        assertThrows(StateFormatException.class, () -> other.loadState(new StateReader("hart0", truncated), 1));
-        assertThrows(StateFormatException.class, () -> other.loadState(new StateReader("hart0", saved), 2));
+        assertThrows(StateFormatException.class, () -> other.loadState(new StateReader("hart0", truncated), hart.stateVersion()));
+        assertThrows(StateFormatException.class, () -> other.loadState(new StateReader("hart0", saved), hart.stateVersion() + 1));
     }
 }
