@@ -47,6 +47,10 @@ PHASES = [  # name, start line (None: spawn), end line, description
     ("compute", "BENCH-MARK compute-start", "BENCH-MARK compute-end", "2x sha256sum + gzip -1 of 16 MiB"),
     ("fork", "BENCH-MARK fork-start", "BENCH-MARK fork-end", "400 fork+exec of /bin/true"),
 ]
+SUBPHASES = [  # parts of the compute phase, in the raw figures only
+    ("sha256", "BENCH-MARK compute-start", "BENCH-MARK sha256-end"),
+    ("gzip", "BENCH-MARK sha256-end", "BENCH-MARK compute-end"),
+]
 TAINT_UNSIGNED = 1 << 13  # 'E': an unsigned module (or one whose signature failed) was loaded
 FORKS = 400
 
@@ -108,7 +112,7 @@ def analyse(run, guest, expected_sha):
         m = re.match(r"BENCH-MARK (\S+) (\d+)$", text)
         if m:
             marks[m.group(1)] = int(m.group(2))
-    for name, start, end, _ in PHASES:
+    for name, start, end, *_ in PHASES + SUBPHASES:
         t_end, _ = run.first(end)
         t_start = 0.0 if start is None else run.first(start)[0]
         if t_end is None or t_start is None:
@@ -144,6 +148,8 @@ def analyse(run, guest, expected_sha):
         result["forks"] = int(info.split()[2])
         if result["forks"] < FORKS:
             result["problems"].append(f"only {result['forks']} processes forked")
+    if run.first("BENCH-INIT")[0] is None:  # one problem, not one per missing line
+        result["problems"] = ["the guest never reached /init"]
     for _, text in run.lines:
         if text.startswith("BENCH-ERROR"):
             result["problems"].append(text)
@@ -154,7 +160,8 @@ def analyse(run, guest, expected_sha):
     if run.timed_out:
         result["problems"].append("timed out")
     elif run.status != 0:
-        result["problems"].append(f"exit status {run.status}")
+        first_err = next((l for l in run.err.decode("utf-8", "replace").splitlines() if l.strip()), "")
+        result["problems"].append(f"exit status {run.status}" + (f" ({first_err.strip()})" if first_err else ""))
     return result
 
 
@@ -168,6 +175,8 @@ def fmt_s(value):
 
 def describe(system, guest, index, r):
     parts = [f"{name} {fmt_s(r['host'].get(name))} s" for name, *_ in PHASES]
+    if "sha256" in r["host"] and "gzip" in r["host"]:
+        parts[2] += f" (sha256 x2 {fmt_s(r['host']['sha256'])} + gzip {fmt_s(r['host']['gzip'])})"
     extra = f", exit {r['exit_s']:.2f} s"
     if "instructions" in r:
         extra += f", {r['instructions'] / 1e9:.2f} G instructions, {r['mips']:.0f} MIPS"
@@ -246,7 +255,7 @@ def main():
             r = analyse(run, guest, expected_sha)
             icount[guest] = r
             print(f"icount  {guest:7s} qemu -icount shift=0: "
-                  + ", ".join(f"{name} {r['guest_ns'].get(name, 0) / 1e9:.3f} G" for name, *_ in PHASES)
+                  + ", ".join(f"{name} {r['guest_ns'].get(name, 0) / 1e9:.3f} G" for name, *_ in PHASES + SUBPHASES)
                   + " instructions (guest clock, 1 ns = 1 instruction; boot: clock at /init)"
                   + (("  PROBLEMS: " + "; ".join(r["problems"])) if r["problems"] else ""), flush=True)
 
