@@ -154,6 +154,7 @@ def analyse(run, guest, expected_sha):
         if text.startswith("BENCH-ERROR"):
             result["problems"].append(text)
     stats = re.search(r"vmckpt: ([\d,]+) instructions in ([\d.]+) s \(([\d.]+) MIPS", run.err.decode("utf-8", "replace"))
+    result["stats"] = [l for l in run.err.decode("utf-8", "replace").splitlines() if l.startswith("vmckpt:")]
     if stats:
         result["instructions"] = int(stats.group(1).replace(",", ""))
         result["mips"] = float(stats.group(3))
