@@ -269,7 +269,7 @@ def main():
     for guest in guests:
         print(f"\n### guest: {guest}\n")
         header = "| phase | " + " | ".join(systems)
-        if "qemu" in systems:
+        if "qemu" in systems and len(systems) > 1:
             header += " | " + " | ".join(f"{s} / qemu" for s in systems if s != "qemu")
         print(header + " |")
         print("|---" * (header.count("|")) + "|")
