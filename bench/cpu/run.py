@@ -71,7 +71,6 @@ class Run:
         self.err = b""
         err_thread = threading.Thread(target=self._read_err, daemon=True)
         err_thread.start()
-        deadline = self.t0 + timeout
         self.timed_out = False
         timer = threading.Timer(timeout, self._kill)
         timer.daemon = True
@@ -82,7 +81,6 @@ class Run:
         self.exit_time = now() - self.t0
         timer.cancel()
         err_thread.join(5)
-        self.timed_out = self.timed_out or now() > deadline
         with open(log_path, "w") as log:
             log.write("# " + " ".join(cmd) + "\n")
             for t, text in self.lines:
@@ -98,9 +96,11 @@ class Run:
         self.proc.kill()
 
     def first(self, prefix):
+        """The first line holding prefix, from prefix on (a kernel message may precede it on the line)."""
         for t, text in self.lines:
-            if text.startswith(prefix):
-                return t, text
+            at = text.find(prefix)
+            if at >= 0:
+                return t, text[at:]
         return None, None
 
 
@@ -109,7 +109,7 @@ def analyse(run, guest, expected_sha):
     result = {"host": {}, "guest_ns": {}, "problems": [], "exit_s": round(run.exit_time, 4), "status": run.status}
     marks = {}
     for _, text in run.lines:
-        m = re.match(r"BENCH-MARK (\S+) (\d+)$", text)
+        m = re.search(r"BENCH-MARK (\S+) (\d+)$", text)
         if m:
             marks[m.group(1)] = int(m.group(2))
     for name, start, end, *_ in PHASES + SUBPHASES:
@@ -151,8 +151,8 @@ def analyse(run, guest, expected_sha):
     if run.first("BENCH-INIT")[0] is None:  # one problem, not one per missing line
         result["problems"] = ["the guest never reached /init"]
     for _, text in run.lines:
-        if text.startswith("BENCH-ERROR"):
-            result["problems"].append(text)
+        if "BENCH-ERROR" in text:
+            result["problems"].append(text[text.find("BENCH-ERROR"):])
     stats = re.search(r"vmckpt: ([\d,]+) instructions in ([\d.]+) s \(([\d.]+) MIPS", run.err.decode("utf-8", "replace"))
     result["stats"] = [l for l in run.err.decode("utf-8", "replace").splitlines() if l.startswith("vmckpt:")]
     if stats:
