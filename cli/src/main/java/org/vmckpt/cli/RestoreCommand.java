@@ -27,9 +27,10 @@ final class RestoreCommand {
               --checkpoint-every T periodic live incremental checkpoints, as for vmckpt run
               --keep-for-reset     as for vmckpt run: fast resets to this VM's last checkpoint
               --stats              print restore time and run statistics on stderr
+              --cpu jit|interp     as for vmckpt run: translate hot guest code (default) or only interpret
             """;
 
-    static final Set<String> VALUES = Set.of("repo", "mem", "console", "exit-on", "max-instructions", "name", "api-socket", "checkpoint-every");
+    static final Set<String> VALUES = Set.of("repo", "mem", "console", "exit-on", "max-instructions", "name", "api-socket", "checkpoint-every", "cpu");
     static final Set<String> FLAGS = Set.of("lazy", "stats", "help", "keep-for-reset");
 
     static int run(String[] argv) throws Exception {

@@ -38,11 +38,14 @@ public final class RunCommand {
               --no-balloon         no virtio-balloon device
               --no-rng             no virtio-rng device
               --deterministic      time derives from retired instructions; no host input but console bytes
+              --cpu jit|interp     jit (default): translate hot guest code to JVM bytecode; interp: only the
+                                   interpreter (the reference; same results, slower)
             Console and control:
               --console stdio|FILE where the serial console goes (default stdio)
               --exit-on TEXT       end the run (status 0) when the console prints TEXT
               --max-instructions N stop after N instructions (status 3)
-              --stats              print instructions retired, wall time and MIPS at exit (on stderr)
+              --stats              print instructions retired, wall time, MIPS and the translator's counters
+                                   at exit (on stderr)
               --api-socket PATH    QMP control socket (default: $XDG_RUNTIME_DIR or /tmp, vmckpt-NAME.sock)
               --name NAME          VM name used for the default socket path (default: vm); other commands
                                    (vmckpt checkpoint|pause|resume|status|reset NAME) find the VM by it
@@ -58,7 +61,7 @@ public final class RunCommand {
             """;
 
     static final Set<String> VALUE_OPTIONS = Set.of("kernel", "initrd", "append", "disk", "bios", "elf", "mem", "console",
-            "exit-on", "max-instructions", "api-socket", "name", "workload", "repo", "checkpoint-every");
+            "exit-on", "max-instructions", "api-socket", "name", "workload", "repo", "checkpoint-every", "cpu");
     static final Set<String> FLAGS = Set.of("no-balloon", "no-rng", "deterministic", "stats", "no-disk", "help", "json", "keep-for-reset");
 
     /** Builds the machine configuration from the options, building the default guest if needed. */

@@ -37,6 +37,11 @@ final class VmSession {
 
     /** Runs the machine until it ends; returns the process exit status. */
     static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId) throws Exception {
+        String cpu = a.get("cpu", "jit");
+        if (!cpu.equals("jit") && !cpu.equals("interp")) {
+            throw new UsageException("--cpu takes jit (translate hot code, the default) or interp (interpreter only), not '" + cpu + "'");
+        }
+        machine.hart(0).setTranslation(cpu.equals("jit"));
         CheckpointEngine engine = new CheckpointEngine(machine, repo, parentId);
         engine.setRetainForReset(a.has("keep-for-reset"));
         MachineController controller = new MachineController(machine, engine);
@@ -103,6 +108,7 @@ final class VmSession {
                                 + " instructions, %,d KiB bytecode, %.2f s translating), %,d unit runs, %,d code pages invalidated, %,d flushes, %,d device/code-write deferrals%n",
                         100.0 * t.translatedInstructionsRun() / Math.max(1, n), t.unitsTranslated(), t.liveUnits(), t.liveInstructions(),
                         t.bytecodeBytes() >> 10, t.translationNanos() / 1e9, t.unitRuns(), t.invalidations(), t.flushes(), t.deferrals());
+                if (Boolean.getBoolean("vmckpt.jit.debug")) System.err.println("vmckpt: translator debug: " + machine.hart(0).translationDebug());
             } else {
                 System.err.println("vmckpt: translator off (--cpu interp)");
             }

@@ -161,8 +161,12 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
 
     // ================================================================== run loop
 
+    static final boolean PROFILE_UNITS = Boolean.getBoolean("vmckpt.jit.profile");
+
     /** Runs translated code where there is some (the default), or only the interpreter. */
     public void setTranslation(boolean enabled) {
+        // Translated code accesses guest memory with the host's byte order (Unsafe): little-endian hosts only.
+        enabled &= ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
         if (enabled == (codeCache != null)) return;
         if (codeCache != null) codeCache.flush();
         codeCache = enabled ? new CodeCache(ram) : null;
@@ -170,6 +174,13 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
 
     public boolean translationEnabled() {
         return codeCache != null;
+    }
+
+    /** Extra counters for tuning the translator. */
+    public String translationDebug() {
+        CodeCache c = codeCache;
+        return c == null ? "" : "interpret calls " + c.interpretCalls + ", interpreted " + c.interpretedInstructions + ", helper calls " + c.helperCalls
+                + (PROFILE_UNITS ? "\n" + c.profile() : "");
     }
 
     /** The translator's counters, or null when it is off. */
@@ -192,15 +203,20 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         int n = 0;
         while (n < budget) {
             TranslatedUnit u = cc.lookup(this, pc);
-            if (u == null || u.entryBlockLength > budget - n) {
+            if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
+                long before = instret;
                 n += interpret(budget - n, true);
+                cc.interpretCalls++;
+                cc.interpretedInstructions += instret - before;
                 if ((events & EVENT_STOP) != 0) break;
                 continue;
             }
             events = 0;
             unitExit = false;
             inUnit = true;
+            long tStart = PROFILE_UNITS ? System.nanoTime() : 0;
             int retired = u.run(this, budget - n);
+            if (PROFILE_UNITS) { u.profNanos += System.nanoTime() - tStart; u.profRuns++; u.profInsns += retired; }
             inUnit = false;
             cc.unitRuns++;
             instret += retired;
@@ -231,6 +247,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
      * instruction (pc is where to go on), 0 if it must leave without retiring it (a trap was taken).
      */
     int execOne(long pc, int len, int retiredBefore) {
+        codeCache.helperCalls++;
         long base = instret;
         instret = base + retiredBefore;
         int epoch = contextEpoch;

@@ -18,6 +18,15 @@ public abstract class TranslatedUnit {
     int entryBlockLength;
     /** Guest instructions translated into this unit. */
     int instructionCount;
+    /**
+     * HotSpot has compiled this unit's bytecode. Until then the JVM would interpret it (slower than our own
+     * interpreter), so the dispatcher keeps using the interpreter and only probes the unit (see CodeCache#ready).
+     */
+    boolean compiled;
+    /** Dispatcher visits since the last probe. */
+    int sinceProbe;
+    /** Profiling (-Dvmckpt.jit.profile=true): time in the unit, calls, instructions retired. */
+    long profNanos, profRuns, profInsns;
 
     protected TranslatedUnit() { }
 
@@ -27,6 +36,7 @@ public abstract class TranslatedUnit {
     static final TranslatedUnit UNTRANSLATABLE = new TranslatedUnit() {
         {
             entryBlockLength = Integer.MAX_VALUE;
+            compiled = true;
         }
 
         @Override

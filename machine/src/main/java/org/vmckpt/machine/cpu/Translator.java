@@ -40,7 +40,7 @@ import static org.objectweb.asm.Opcodes.*;
  */
 final class Translator {
     /** Guest instructions per unit at most; lowered for a region whose bytecode would be too large. */
-    static final int MAX_INSTRUCTIONS = 200;
+    static final int MAX_INSTRUCTIONS = Integer.getInteger("vmckpt.jit.maxInstructions", 200);
     /** HotSpot does not compile methods larger than 8000 bytes of bytecode (HugeMethodLimit); stay below. */
     static final int MAX_BYTECODE = 7600;
 
@@ -63,6 +63,7 @@ final class Translator {
      */
     private static final String UNSAFE = "sun/misc/Unsafe";
     private static final long BYTE_BASE = Hart.UNSAFE.arrayBaseOffset(byte[].class);
+    private static final long LONG_BASE = Hart.UNSAFE.arrayBaseOffset(long[].class);
 
     // What an instruction is, for translation.
     private static final int ALU_REG = 1, ALU_IMM = 2, LUI = 3, AUIPC = 4, JAL = 5, JALR = 6, BRANCH = 7, LOAD = 8,
@@ -201,7 +202,7 @@ final class Translator {
         commonExit = new Label();
         mv.visitJumpInsn(GOTO, blockLabels.get(entryOff));
         for (int off : leaders.stream().toArray()) emitBlock(off, off == entryOff);
-        for (Runnable stub : stubs) stub.run();
+        for (int i = 0; i < stubs.size(); i++) stubs.get(i).run(); // a stub may add stubs
         emitCommonExit();
         Label end = new Label();
         mv.visitLabel(end);
@@ -314,12 +315,15 @@ final class Translator {
         }
     }
 
+    // Registers move between the locals and h.x (always 32 longs) through Unsafe: no bounds check per register,
+    // which in C1 code is most of the cost of entering and leaving a unit.
     private void loadRegisters(int mask) {
         for (int r = 1; r < 32; r++) {
             if ((mask & (1 << r)) == 0) continue;
+            mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
             mv.visitVarInsn(ALOAD, L_X);
-            pushInt(r);
-            mv.visitInsn(LALOAD);
+            mv.visitLdcInsn(LONG_BASE + 8L * r);
+            mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getLong", "(Ljava/lang/Object;J)J", false);
             mv.visitVarInsn(LSTORE, slot(r));
         }
     }
@@ -327,10 +331,11 @@ final class Translator {
     private void storeRegisters(int mask) {
         for (int r = 1; r < 32; r++) {
             if ((mask & (1 << r)) == 0) continue;
+            mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
             mv.visitVarInsn(ALOAD, L_X);
-            pushInt(r);
+            mv.visitLdcInsn(LONG_BASE + 8L * r);
             mv.visitVarInsn(LLOAD, slot(r));
-            mv.visitInsn(LASTORE);
+            mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
         }
     }
 
@@ -568,20 +573,23 @@ final class Translator {
         }
         extendLoaded(f3);
         mv.visitVarInsn(LSTORE, L_TMP);
-        mv.visitJumpInsn(GOTO, done);
-        // Slow path: the hart's own access (TLB fill, page walk, faults, devices).
-        target(slow);
-        mv.visitVarInsn(ALOAD, L_HART);
-        mv.visitVarInsn(LLOAD, L_VA);
-        switch (size) {
-            case 1: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load8", "(J)I", false); break;
-            case 2: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load16", "(J)I", false); break;
-            case 4: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load32", "(J)I", false); break;
-            default: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load64", "(J)J", false);
-        }
-        extendLoaded(f3);
-        mv.visitVarInsn(LSTORE, L_TMP);
-        checkUnitExit(in, remaining);
+        // Slow path, out of line (after the blocks, so the hot code stays dense): the hart's own access (TLB fill,
+        // page walk, faults, devices).
+        stubs.add(() -> {
+            target(slow);
+            mv.visitVarInsn(ALOAD, L_HART);
+            mv.visitVarInsn(LLOAD, L_VA);
+            switch (size) {
+                case 1: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load8", "(J)I", false); break;
+                case 2: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load16", "(J)I", false); break;
+                case 4: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load32", "(J)I", false); break;
+                default: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load64", "(J)J", false);
+            }
+            extendLoaded(f3);
+            mv.visitVarInsn(LSTORE, L_TMP);
+            checkUnitExit(in, remaining);
+            mv.visitJumpInsn(GOTO, done);
+        });
         target(done);
         if (rd != 0) {
             mv.visitVarInsn(LLOAD, L_TMP);
@@ -615,19 +623,21 @@ final class Translator {
             case 4: mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putInt", "(Ljava/lang/Object;JI)V", false); break;
             default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
         }
-        mv.visitJumpInsn(GOTO, done);
-        target(slow);
-        mv.visitVarInsn(ALOAD, L_HART);
-        mv.visitVarInsn(LLOAD, L_VA);
-        loadReg(rs2);
-        if (size != 8) mv.visitInsn(L2I);
-        switch (size) {
-            case 1: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store8", "(JI)V", false); break;
-            case 2: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store16", "(JI)V", false); break;
-            case 4: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store32", "(JI)V", false); break;
-            default: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store64", "(JJ)V", false);
-        }
-        checkUnitExit(in, remaining);
+        stubs.add(() -> {
+            target(slow);
+            mv.visitVarInsn(ALOAD, L_HART);
+            mv.visitVarInsn(LLOAD, L_VA);
+            loadReg(rs2);
+            if (size != 8) mv.visitInsn(L2I);
+            switch (size) {
+                case 1: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store8", "(JI)V", false); break;
+                case 2: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store16", "(JI)V", false); break;
+                case 4: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store32", "(JI)V", false); break;
+                default: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store64", "(JJ)V", false);
+            }
+            checkUnitExit(in, remaining);
+            mv.visitJumpInsn(GOTO, done);
+        });
         target(done);
     }
 
