@@ -40,6 +40,9 @@ final class VmckptProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:+UseParallelGC");
         cmd.add("-Xss16m");
+        // As the launcher: translated guest code compiles after a few calls.
+        cmd.add("-XX:CompileCommand=quiet");
+        cmd.add("-XX:CompileCommand=CompileThresholdScaling,org.vmckpt.machine.cpu.Unit*::run,0.05");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());
