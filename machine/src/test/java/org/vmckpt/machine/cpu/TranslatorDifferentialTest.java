@@ -1,0 +1,512 @@
+package org.vmckpt.machine.cpu;
+
+import org.junit.jupiter.api.Test;
+import org.vmckpt.machine.Bus;
+import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.state.StateWriter;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.vmckpt.machine.cpu.Asm.*;
+import static org.vmckpt.machine.cpu.Csr.*;
+
+/**
+ * Differential test of the translator against the interpreter: random RV64GC programs (a random body of integer,
+ * M, compressed, load/store of every width incl. misaligned and page-crossing, AMO, LR/SC, floating point, CSR,
+ * fence/fence.i, forward branches, indirect jumps, calls to another page, faulting accesses and illegal
+ * instructions skipped by an M-mode trap handler, and rare rewrites of an instruction of the body itself) inside
+ * a counted loop, run by two harts from the same start state: one interpreting only, one with the translator.
+ * At several instruction counts (reached with different random budget splits on either side) the harts' state
+ * records and all of RAM must be equal. Runs in M-mode with bare addressing and in S- and U-mode with Sv39 on.
+ *
+ * <p>Every run also asserts that the translator really ran code (a test of the translator that never translates
+ * proves nothing).
+ */
+class TranslatorDifferentialTest {
+    static {
+        // Read once when CodeCache initializes; if another test class got there first, the programs still run long
+        // enough to reach the default threshold, and the assertion on translatedInstructionsRun says if not.
+        if (System.getProperty("vmckpt.jit.threshold") == null) System.setProperty("vmckpt.jit.threshold", "2");
+    }
+
+    static final long BASE = 0x8000_0000L;
+    static final int RAM = 8 << 20;
+    static final long HANDLER = BASE + 0x9000;
+    static final long LOOP = BASE + 0x1000;
+    static final long FUNC = BASE + 0x8000;
+    static final long ROOT = BASE + 0x10000;
+    static final long DATA = BASE + 0x20000;
+    /** An alias of all of RAM (Sv39 runs only): the same physical pages through a second gigapage. */
+    static final long ALIAS = 0x4000_0000L;
+    static final long UNMAPPED = 0x1_0000_0000L; // nothing there: access fault (bare) or page fault (Sv39)
+
+    /** Registers the random body may write. x2, x8 (compressed bases), x25..x31 are reserved. */
+    static final int[] W = {1, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24};
+    static final int T = 27, T2 = 25, BAD = 26, CNT = 28, DBASE = 29;
+
+    // ------------------------------------------------------------------ program generation
+
+    /** One piece of the body: encodings, each (len << 32 | bits); a branch item is resolved at emission. */
+    static final class Item {
+        final List<Long> parts = new ArrayList<>();
+        int branchSkip = -1; // forward branch over this many following items
+        int branchBits;      // the branch without its offset
+        int size() {
+            int s = 0;
+            for (long p : parts) s += (int) (p >>> 32);
+            return s + (branchSkip >= 0 ? 4 : 0);
+        }
+        Item i32(int bits) { parts.add(4L << 32 | (bits & 0xffffffffL)); return this; }
+        Item i16(int bits) { parts.add(2L << 32 | (bits & 0xffffL)); return this; }
+    }
+
+    static final class Code {
+        final byte[] b;
+        final long base;
+        int pos;
+        Code(long base, int size) { this.base = base; b = new byte[size]; }
+        long pc() { return base + pos; }
+        Code e32(int v) { for (int k = 0; k < 4; k++) b[pos++] = (byte) (v >>> (8 * k)); return this; }
+        Code e16(int v) { b[pos++] = (byte) v; b[pos++] = (byte) (v >>> 8); return this; }
+        Code li(int rd, long v) { Asm a = new Asm().li(rd, v); byte[] x = a.bytes(); System.arraycopy(x, 0, b, pos, x.length); pos += x.length; return this; }
+    }
+
+    // Generator state (JUnit's instance has its own, unused).
+    Random rnd = new Random(0);
+    int mode = Hart.PRIV_M; // PRIV_M (bare), PRIV_S or PRIV_U (Sv39)
+
+    static TranslatorDifferentialTest generator(long seed, int mode) {
+        TranslatorDifferentialTest g = new TranslatorDifferentialTest();
+        g.rnd = new Random(seed);
+        g.mode = mode;
+        return g;
+    }
+
+    int w() { return rnd.nextInt(8) == 0 ? 0 : W[rnd.nextInt(W.length)]; }
+    int anyReg() { return rnd.nextInt(32); }
+    int fr() { return rnd.nextInt(32); }
+    int rm() { int k = rnd.nextInt(40); return k == 0 ? 5 : k < 8 ? 7 : k % 5; } // mostly valid, 7 = dynamic, rarely 5 (illegal)
+
+    /** An address in T: DBASE + (random register & mask); DBASE sits 64 bytes below a page boundary. */
+    void address(Item it, int mask) {
+        it.i32(i(mask, anyReg(), 7, T, 0x13)).i32(add(T, T, DBASE));
+    }
+
+    Item aluItem() {
+        Item it = new Item();
+        int rd = w(), a = anyReg(), b = anyReg();
+        switch (rnd.nextInt(8)) {
+            case 0: { // OP
+                int[][] ops = {{0, 0}, {0, 1}, {0, 2}, {0, 3}, {0, 4}, {0, 5}, {0, 6}, {0, 7}, {0x20, 0}, {0x20, 5},
+                        {1, 0}, {1, 1}, {1, 2}, {1, 3}, {1, 4}, {1, 5}, {1, 6}, {1, 7}};
+                int[] o = ops[rnd.nextInt(ops.length)];
+                return it.i32(r(o[0], b, a, o[1], rd, 0x33));
+            }
+            case 1: { // OP-32
+                int[][] ops = {{0, 0}, {0, 1}, {0, 5}, {0x20, 0}, {0x20, 5}, {1, 0}, {1, 4}, {1, 5}, {1, 6}, {1, 7}};
+                int[] o = ops[rnd.nextInt(ops.length)];
+                return it.i32(r(o[0], b, a, o[1], rd, 0x3b));
+            }
+            case 2: { // OP-IMM
+                int f3 = new int[]{0, 1, 2, 3, 4, 5, 6, 7}[rnd.nextInt(8)];
+                int imm = rnd.nextInt(4096) - 2048;
+                if (f3 == 1) imm = rnd.nextInt(64);
+                if (f3 == 5) imm = rnd.nextInt(64) | (rnd.nextBoolean() ? 0x400 : 0);
+                return it.i32(i(imm, a, f3, rd, 0x13));
+            }
+            case 3: { // OP-IMM-32
+                int f3 = new int[]{0, 1, 5}[rnd.nextInt(3)];
+                int imm = rnd.nextInt(4096) - 2048;
+                if (f3 == 1) imm = rnd.nextInt(32);
+                if (f3 == 5) imm = rnd.nextInt(32) | (rnd.nextBoolean() ? 0x400 : 0);
+                return it.i32(i(imm, a, f3, rd, 0x1b));
+            }
+            case 4: return it.i32(u(rnd.nextInt(), rd, 0x37)); // lui
+            case 5: return it.i32(u(rnd.nextInt(), rd, 0x17)); // auipc
+            default: return compressedItem();
+        }
+    }
+
+    /** A random 16-bit encoding whose expansion is harmless (no control flow, writes only W, bases x2/x8). */
+    Item compressedItem() {
+        while (true) {
+            int c = rnd.nextInt(65536);
+            if ((c & 3) == 3) continue;
+            int e = Compressed.expandCached(c);
+            if (e == 0) continue;
+            int op = e & 0x7f, rd = (e >>> 7) & 31, rs1 = (e >>> 15) & 31;
+            boolean rdOk = rd == 0 || Arrays.stream(W).anyMatch(x -> x == rd);
+            boolean ok;
+            switch (op) {
+                case 0x13: case 0x1b: case 0x33: case 0x3b: case 0x37: ok = rdOk; break;
+                case 0x03: ok = rdOk && (rs1 == 2 || rs1 == 8); break;
+                case 0x07: case 0x23: case 0x27: ok = rs1 == 2 || rs1 == 8; break;
+                default: ok = false;
+            }
+            if (ok) return new Item().i16(c);
+        }
+    }
+
+    Item memItem() {
+        Item it = new Item();
+        boolean store = rnd.nextBoolean();
+        boolean fp = rnd.nextInt(4) == 0;
+        int f3 = fp ? 2 + rnd.nextInt(2) : store ? rnd.nextInt(4) : new int[]{0, 1, 2, 3, 4, 5, 6}[rnd.nextInt(7)];
+        int base, imm;
+        int kind = rnd.nextInt(20);
+        if (kind == 0) { // faults
+            base = BAD;
+            imm = rnd.nextInt(64);
+        } else if (kind < 8) { // direct, anywhere in +-2 KiB of DBASE (crosses into the next page at +64)
+            base = DBASE;
+            imm = rnd.nextInt(4096) - 2048;
+        } else { // data dependent, around the page boundary
+            address(it, new int[]{7, 0x3f, 0x7f, 0x7ff}[rnd.nextInt(4)]);
+            base = T;
+            imm = rnd.nextInt(161) - 80;
+        }
+        int opcode = fp ? (store ? 0x27 : 0x07) : (store ? 0x23 : 0x03);
+        if (store) it.i32(s(imm, fp ? fr() : anyReg(), base, f3, opcode));
+        else it.i32(i(imm, base, f3, fp ? fr() : w(), opcode));
+        return it;
+    }
+
+    Item amoItem() {
+        Item it = new Item();
+        boolean dword = rnd.nextBoolean();
+        address(it, rnd.nextInt(12) == 0 ? 0x7f : 0x78 & (dword ? ~7 : ~3)); // sometimes misaligned: a trap
+        int f3 = dword ? 3 : 2;
+        int aqrl = rnd.nextInt(4);
+        if (rnd.nextInt(4) == 0) { // LR, something, SC
+            it.i32(2 << 27 | aqrl << 25 | T << 15 | f3 << 12 | w() << 7 | 0x2f);
+            if (rnd.nextBoolean()) it.i32(aluItemBits());
+            it.i32(3 << 27 | aqrl << 25 | anyReg() << 20 | T << 15 | f3 << 12 | w() << 7 | 0x2f);
+            return it;
+        }
+        int[] f5 = {0, 1, 3, 4, 8, 0xc, 0x10, 0x14, 0x18, 0x1c};
+        return it.i32(f5[rnd.nextInt(f5.length)] << 27 | aqrl << 25 | anyReg() << 20 | T << 15 | f3 << 12 | w() << 7 | 0x2f);
+    }
+
+    int aluItemBits() {
+        return r(0, anyReg(), anyReg(), rnd.nextInt(8), w(), 0x33);
+    }
+
+    Item fpItem() {
+        Item it = new Item();
+        int fmt = rnd.nextInt(2); // 0 single, 1 double
+        int rd = fr(), a = fr(), b = fr();
+        switch (rnd.nextInt(12)) {
+            case 0: case 1: return it.i32(r(rnd.nextInt(4) << 2 | fmt, b, a, rm(), rd, 0x53)); // fadd fsub fmul fdiv
+            case 2: return it.i32(r(0x0B << 2 | fmt, 0, a, rm(), rd, 0x53)); // fsqrt
+            case 3: return it.i32(r(0x04 << 2 | fmt, b, a, rnd.nextInt(3), rd, 0x53)); // fsgnj[n|x]
+            case 4: return it.i32(r(0x05 << 2 | fmt, b, a, rnd.nextInt(2), rd, 0x53)); // fmin fmax
+            case 5: return it.i32(fmt == 0 ? r(0x20, 1, a, rm(), rd, 0x53) : r(0x21, 0, a, rm(), rd, 0x53)); // fcvt.s.d / fcvt.d.s
+            case 6: return it.i32(r(0x14 << 2 | fmt, b, a, rnd.nextInt(3), w(), 0x53)); // feq flt fle
+            case 7: return it.i32(r(0x1C << 2 | fmt, 0, a, rnd.nextInt(2), w(), 0x53)); // fmv.x / fclass
+            case 8: return it.i32(r(0x18 << 2 | fmt, rnd.nextInt(4), a, rm(), w(), 0x53)); // fcvt.{w,wu,l,lu}
+            case 9: return it.i32(r(0x1A << 2 | fmt, rnd.nextInt(4), anyReg(), rm(), rd, 0x53)); // fcvt from int
+            case 10: return it.i32(r(0x1E << 2 | fmt, 0, anyReg(), 0, rd, 0x53)); // fmv from int
+            default: // fmadd fmsub fnmsub fnmadd
+                return it.i32(fr() << 27 | fmt << 25 | b << 20 | a << 15 | rm() << 12 | rd << 7 | (0x43 + 4 * rnd.nextInt(4)));
+        }
+    }
+
+    Item csrItem() {
+        Item it = new Item();
+        int[] readWrite = mode == Hart.PRIV_M
+                ? new int[]{MSCRATCH, SSCRATCH, FFLAGS, FRM, FCSR, MINSTRET, MCYCLE}
+                : new int[]{SSCRATCH, FFLAGS, FRM, FCSR, MSCRATCH /* illegal below M: a trap */};
+        int[] readOnly = {INSTRET, CYCLE, TIME, MINSTRET, MSTATUS};
+        if (rnd.nextInt(3) == 0) {
+            int csr = readOnly[rnd.nextInt(readOnly.length)];
+            if (rnd.nextInt(10) == 0) return it.i32(csrrw(w(), INSTRET, anyReg())); // write to a read-only CSR: illegal
+            return it.i32(csrrs(w(), csr, 0));
+        }
+        int csr = readWrite[rnd.nextInt(readWrite.length)];
+        int f3 = 1 + rnd.nextInt(3) + (rnd.nextBoolean() ? 4 : 0);
+        int src = f3 >= 5 ? rnd.nextInt(32) : anyReg();
+        return it.i32(i(csr, src, f3, w(), 0x73));
+    }
+
+    Item miscItem() {
+        Item it = new Item();
+        switch (rnd.nextInt(8)) {
+            case 0: return it.i32(0x0ff0000f); // fence
+            case 1: return it.i32(0x0000100f); // fence.i
+            case 2: return it.i32(0xffffffff); // illegal: a trap
+            case 3: return it.i32(0x00000000); // illegal (all zero): a trap
+            case 4: return it.i32(mode == Hart.PRIV_M ? ECALL : EBREAK); // trap, skipped by the handler
+            default: return it.i32(i(0, 0, 0, 0, 0x13)); // nop
+        }
+    }
+
+    Item branchItem() {
+        Item it = new Item();
+        int[] f3 = {0, 1, 4, 5, 6, 7};
+        it.branchSkip = 1 + rnd.nextInt(4);
+        it.branchBits = b(0, anyReg(), anyReg(), f3[rnd.nextInt(f3.length)]);
+        return it;
+    }
+
+    List<Item> body(int n) {
+        List<Item> items = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            int p = rnd.nextInt(100);
+            if (p < 35) items.add(aluItem());
+            else if (p < 45) items.add(compressedItem());
+            else if (p < 65) items.add(memItem());
+            else if (p < 70) items.add(amoItem());
+            else if (p < 80) items.add(fpItem());
+            else if (p < 85) items.add(csrItem());
+            else if (p < 88) items.add(miscItem());
+            else if (p < 96) items.add(branchItem());
+            else if (p < 98) { // call to a function on another page, which returns through jalr
+                Item it = new Item();
+                it.branchSkip = -2; // marker: jal x1, FUNC, resolved at emission
+                items.add(it);
+            } else { // indirect jump over one instruction
+                items.add(new Item().i32(u(0, T, 0x17)).i32(i(12, T, 0, w(), 0x67)).i32(addi(W[0], W[0], 1)));
+            }
+        }
+        return items;
+    }
+
+    /** Where the self-patching item's target instruction is: filled at emission. */
+    long patchTarget = -1;
+
+    /**
+     * The whole image: init code at BASE (drops to {@link #mode} with Sv39 if not M), handler, loop at LOOP plus a
+     * random offset (so that bodies cross pages at varied places), function at FUNC, page tables at ROOT.
+     */
+    byte[] build(int bodyItems) {
+        byte[] image = new byte[(int) (DATA - BASE)];
+        List<Item> items = body(bodyItems);
+        // A self-patch: rarely (when the counter's low 11 bits are 0) rewrite the immediate of "addi x24, x24, K" at
+        // the end of the body, then fence.i.
+        long loopStart = LOOP + 2L * rnd.nextInt(0x800);
+        Code c = new Code(loopStart, 0x6000);
+        c.e32(i(-1, CNT, 0, CNT, 0x13)); // addi CNT, CNT, -1
+        // patch block: andi T, CNT, 0xff; bne T, x0, +skip; <compute word>; <store>; fence.i
+        int patchPos = c.pos;
+        c.e32(i(0x7ff, CNT, 7, T, 0x13));
+        int bnePos = c.pos;
+        c.e32(0); // filled below
+        c.e32(i(0x7ff, CNT, 7, T, 0x13));            // andi T, CNT, 0x7ff
+        c.e32(i(20, T, 1, T, 0x13));                   // slli T, T, 20
+        int addiBits = addi(24, 24, 0);
+        c.e32(lui(T2, (addiBits + 0x800) & 0xfffff000));
+        c.e32(i(addiBits - ((addiBits + 0x800) & 0xfffff000), T2, 0, T2, 0x1b)); // addiw
+        c.e32(r(0, T2, T, 6, T, 0x33));               // or T, T, T2
+        int auipcPos = c.pos;
+        c.e32(0); c.e32(0);                            // auipc T2, hi; sw T, lo(T2): filled below
+        c.e32(0x0000100f);                             // fence.i
+        int afterPatch = c.pos;
+        c.pos = bnePos;
+        c.e32(b(afterPatch - bnePos, 0, T, 1));
+        c.pos = afterPatch;
+        for (int k = 0; k < items.size(); k++) {
+            Item it = items.get(k);
+            if (it.branchSkip == -2) {
+                long off = FUNC - c.pc();
+                c.e32(j((int) off, 1));
+                continue;
+            }
+            if (it.branchSkip >= 0) {
+                int off = 4;
+                for (int m = k + 1; m <= k + it.branchSkip && m < items.size(); m++) off += items.get(m).size();
+                c.e32(it.branchBits | b(off, 0, 0, 0));
+            }
+            for (long p : it.parts) {
+                if ((p >>> 32) == 4) c.e32((int) p); else c.e16((int) p);
+            }
+        }
+        long target = c.pc();
+        c.e32(addiBits);
+        int endPos = c.pos;
+        // patch the auipc/sw pair: target relative to the auipc
+        long rel = target - (loopStart + auipcPos);
+        int hi = (int) ((rel + 0x800) & 0xfffff000L), lo = (int) rel - hi;
+        c.pos = auipcPos;
+        c.e32(u(hi, T2, 0x17));
+        c.e32(s(lo, T, T2, 2, 0x23));
+        c.pos = endPos;
+        // loop: if CNT != 0 goto loopStart (jal, the body may be longer than a branch reaches)
+        c.e32(b(8, 0, CNT, 0));
+        c.e32(j((int) (loopStart - c.pc()), 0));
+        c.e32(j(0, 0)); // done: spin
+        patchTarget = target;
+        System.arraycopy(c.b, 0, image, (int) (loopStart - BASE), c.pos);
+
+        // function
+        Code f = new Code(FUNC, 64);
+        f.e32(addi(5, 5, 1)).e32(r(0, 5, 6, 4, 6, 0x33)).e32(i(0, 1, 0, 0, 0x67));
+        System.arraycopy(f.b, 0, image, (int) (FUNC - BASE), f.pos);
+
+        // handler: mepc += length of the instruction at mepc; mret
+        Code h = new Code(HANDLER, 64);
+        h.e32(csrrs(31, MEPC, 0));
+        h.e32(i(0, 31, 5, 30, 0x03));   // lhu x30, 0(x31)
+        h.e32(i(3, 30, 7, 30, 0x13));   // andi x30, x30, 3
+        h.e32(addi(31, 31, 2));
+        h.e32(addi(30, 30, -3));
+        h.e32(b(8, 0, 30, 1));          // bne x30, x0, +8
+        h.e32(addi(31, 31, 2));
+        h.e32(csrrw(0, MEPC, 31));
+        h.e32(MRET);
+        System.arraycopy(h.b, 0, image, (int) (HANDLER - BASE), h.pos);
+
+        // init
+        long dataVa = mode == Hart.PRIV_M || rnd.nextBoolean() ? DATA : DATA - BASE + ALIAS;
+        Code in = new Code(BASE, 0x1000);
+        in.li(1, HANDLER).e32(csrrw(0, MTVEC, 1));
+        long mstatus = 1L << FS_SHIFT; // FS = initial
+        mstatus |= (long) mode << MPP_SHIFT;
+        in.li(1, mstatus).e32(csrrw(0, MSTATUS, 1));
+        for (int r : W) in.li(r, rnd.nextLong());
+        for (int fr = 0; fr < 32; fr++) in.li(1, fpValue()).e32(r(0x79, 0, 1, 0, fr, 0x53)); // fmv.d.x
+        in.li(2, dataVa + 0x3040).li(8, dataVa + 0x2100);
+        in.li(DBASE, dataVa + 0x1000 - 64).li(BAD, UNMAPPED).li(CNT, 1L << 40);
+        if (mode != Hart.PRIV_M) in.li(1, (8L << 60) | (ROOT >>> 12)).e32(csrrw(0, SATP, 1)).e32(SFENCE_VMA);
+        in.li(1, loopStart).e32(csrrw(0, MEPC, 1));
+        in.li(1, rnd.nextLong());
+        in.e32(MRET);
+        System.arraycopy(in.b, 0, image, 0, in.pos);
+
+        // Sv39: gigapages, identity at 0x8000_0000 and an alias at 0x4000_0000 (U set for U-mode runs)
+        long perm = 0xCF | (mode == Hart.PRIV_U ? 0x10 : 0); // V R W X A D (+U)
+        long pte = ((BASE >>> 12) << 10) | perm;
+        putLong(image, (int) (ROOT - BASE) + 8 * 2, pte);
+        putLong(image, (int) (ROOT - BASE) + 8 * 1, pte);
+        return image;
+    }
+
+    long fpValue() {
+        switch (rnd.nextInt(6)) {
+            case 0: return Double.doubleToRawLongBits(rnd.nextGaussian() * 1e6);
+            case 1: return 0xffffffff00000000L | Float.floatToRawIntBits((float) (rnd.nextGaussian() * 100)); // boxed single
+            case 2: return 0xffffffff00000000L | Float.floatToRawIntBits(rnd.nextFloat());
+            case 3: return new long[]{0x7ff8000000000000L, 0x7ff0000000000001L, 0x8000000000000000L, 0x7ff0000000000000L, 1L}[rnd.nextInt(5)];
+            default: return rnd.nextLong();
+        }
+    }
+
+    static void putLong(byte[] b, int off, long v) {
+        for (int k = 0; k < 8; k++) b[off + k] = (byte) (v >>> (8 * k));
+    }
+
+    // ------------------------------------------------------------------ running and comparing
+
+    static Hart newHart(byte[] image, boolean translate) {
+        GuestMemory mem = new GuestMemory(BASE, RAM);
+        Hart[] self = new Hart[1];
+        Hart h = new Hart(0, new Bus(mem), () -> self[0].instret);
+        self[0] = h;
+        mem.writeBytes(BASE, image, 0, image.length);
+        // data: a deterministic pattern
+        byte[] data = new byte[0x8000];
+        new Random(42).nextBytes(data);
+        mem.writeBytes(DATA, data, 0, data.length);
+        h.setTranslation(translate);
+        h.pc = BASE;
+        return h;
+    }
+
+    /** Runs to exactly {@code target} retired instructions, in random budgets (as machine batches or a split would). */
+    static void runTo(Hart h, long target, Random budgets) {
+        while (h.instret < target) {
+            long left = target - h.instret;
+            int budget = (int) Math.min(left, budgets.nextInt(4) == 0 ? 1 + budgets.nextInt(50) : 1 + budgets.nextInt(8192));
+            h.run(budget);
+        }
+        assertEquals(target, h.instret, "overshot the target instruction count");
+    }
+
+    static byte[] state(Hart h) {
+        StateWriter w = new StateWriter();
+        h.saveState(w);
+        return w.toByteArray();
+    }
+
+    static String diff(Hart a, Hart b) {
+        StringBuilder sb = new StringBuilder();
+        if (a.pc != b.pc) sb.append(String.format("pc interp %x jit %x; ", a.pc, b.pc));
+        for (int r = 0; r < 32; r++) if (a.x[r] != b.x[r]) sb.append(String.format("x%d interp %x jit %x; ", r, a.x[r], b.x[r]));
+        for (int r = 0; r < 32; r++) if (a.f[r] != b.f[r]) sb.append(String.format("f%d interp %x jit %x; ", r, a.f[r], b.f[r]));
+        if (a.mcause != b.mcause) sb.append(String.format("mcause interp %d jit %d; ", a.mcause, b.mcause));
+        if (a.mtval != b.mtval) sb.append(String.format("mtval interp %x jit %x; ", a.mtval, b.mtval));
+        if (a.mepc != b.mepc) sb.append(String.format("mepc interp %x jit %x; ", a.mepc, b.mepc));
+        byte[] sa = state(a), sb2 = state(b);
+        int m = Arrays.mismatch(sa, sb2);
+        if (m >= 0) sb.append("state record differs first at byte ").append(m).append(" (x 0..255, f 256..511, pc 512, priv 520, instret 521, then CSRs)");
+        return sb.toString();
+    }
+
+    static long firstRamDifference(Hart a, Hart b) {
+        byte[] pa = new byte[4096], pb = new byte[4096];
+        for (long addr = BASE; addr < BASE + RAM; addr += 4096) {
+            a.bus().ram().readBytes(addr, pa, 0, 4096);
+            b.bus().ram().readBytes(addr, pb, 0, 4096);
+            int m = Arrays.mismatch(pa, pb);
+            if (m >= 0) return addr + m;
+        }
+        return -1;
+    }
+
+    /** Runs one program under both engines and compares at several counts; returns the translator's counters. */
+    static CodeCache.Stats differential(long seed, int mode, int bodyItems, long total) {
+        TranslatorDifferentialTest g = generator(seed, mode);
+        byte[] image = g.build(bodyItems);
+        Hart interp = newHart(image, false);
+        Hart jit = newHart(image, true);
+        Random ba = new Random(seed * 31 + 1), bb = new Random(seed * 31 + 2), cut = new Random(seed * 31 + 3);
+        String what = String.format("seed %d, mode %s, %d body items, loop at %x", seed, mode == 3 ? "M bare" : mode == 1 ? "S Sv39" : "U Sv39",
+                bodyItems, g.patchTarget);
+        long[] checkpoints = new long[6];
+        for (int k = 0; k < checkpoints.length; k++) checkpoints[k] = total * (k + 1) / checkpoints.length - (k < checkpoints.length - 1 ? cut.nextInt(1000) : 0);
+        for (long at : checkpoints) {
+            runTo(interp, at, ba);
+            runTo(jit, at, bb);
+            String d = diff(interp, jit);
+            assertTrue(d.isEmpty(), what + ": state differs at instret " + at + ": " + d);
+            long ramDiff = firstRamDifference(interp, jit);
+            assertEquals(-1, ramDiff, what + ": RAM differs at instret " + at + String.format(" first at %x", ramDiff));
+        }
+        assertNotEquals(BASE + 0x1000, interp.pc); // sanity: not stuck anywhere trivial
+        assertTrue(interp.x[CNT] < (1L << 40) - 1000, what + ": the loop did not run (stuck in init or trapping?) pc " + Long.toHexString(interp.pc));
+        return jit.translationStats();
+    }
+
+    static void runSeeds(int mode, long... seeds) {
+        long translated = 0, run = 0, invalidations = 0;
+        for (long seed : seeds) {
+            CodeCache.Stats s = differential(seed, mode, 120 + (int) (seed % 5) * 40, 3_000_000);
+            System.out.printf("TranslatorDifferentialTest mode %d seed %d: %s%n", mode, seed, s);
+            translated += s.unitsTranslated();
+            run += s.translatedInstructionsRun();
+            invalidations += s.invalidations();
+        }
+        assertTrue(translated > 0 && run > 0, "the translator never ran code: the comparison proved nothing (threshold "
+                + CodeCache.HOT_THRESHOLD + ")");
+        assertTrue(invalidations > 0, "the self-patching store never invalidated a translation");
+    }
+
+    @Test
+    void machineModeBareAddressing() {
+        runSeeds(Hart.PRIV_M, 1, 2, 3, 4, 5);
+    }
+
+    @Test
+    void supervisorModeWithSv39() {
+        runSeeds(Hart.PRIV_S, 11, 12, 13);
+    }
+
+    @Test
+    void userModeWithSv39() {
+        runSeeds(Hart.PRIV_U, 21, 22, 23);
+    }
+}
