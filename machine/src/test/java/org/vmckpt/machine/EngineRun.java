@@ -30,6 +30,8 @@ final class EngineRun {
     Integer exit;
     long instret;
     long s0;
+    /** The integer registers at the exit. */
+    long[] x;
     String console;
     CodeCache.Stats stats;
 
@@ -62,6 +64,7 @@ final class EngineRun {
             r.exit = m.run(maxInstructions - done);
             r.instret = m.hart(0).instret;
             r.s0 = m.hart(0).x[8];
+            r.x = m.hart(0).x.clone();
             r.hashes.add(HexFormat.of().formatHex(m.stateHash()));
             r.console = out.toString();
             r.stats = m.hart(0).translationStats();

@@ -25,4 +25,21 @@ class TranslatorDeviceAccessTest {
         EngineRun.assertSameRun(interp, jit, COUNTS);
         assertTrue(jit.stats.deferrals() > 0, "no device access was handed from a unit to the interpreter: " + jit.stats);
     }
+
+    static final long[] TIMER_COUNTS = {4095, 4096, 4097, 777_777, 2_000_000, 3_333_333};
+
+    /**
+     * Timer interrupts taken in the middle of hot code (src/test/baremetal/timerloop.S: a CLINT timer re-armed by
+     * its handler, wfi in the loop): taken at the same instruction under both engines, so equal state hashes at
+     * equal counts and an equal result.
+     */
+    @Test
+    void timerInterruptsInHotCodeMatchTheInterpreter() throws Exception {
+        EngineRun interp = EngineRun.run("timerloop.elf", false, MAX, TIMER_COUNTS);
+        assertNotNull(interp.exit, "the program did not end");
+        assertTrue(interp.x[22] > 300, "timer interrupts taken (s6): " + interp.x[22]);
+        EngineRun jit = EngineRun.run("timerloop.elf", true, MAX, TIMER_COUNTS);
+        System.out.println("TranslatorDeviceAccessTest timer: " + interp.instret + " instructions; translator " + jit.stats);
+        EngineRun.assertSameRun(interp, jit, TIMER_COUNTS);
+    }
 }

@@ -3,6 +3,8 @@ package org.vmckpt.machine.cpu;
 import org.junit.jupiter.api.Test;
 import org.vmckpt.machine.Bus;
 import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.memory.FrozenMemory;
+import org.vmckpt.machine.state.StateReader;
 import org.vmckpt.machine.state.StateWriter;
 
 import java.io.ByteArrayOutputStream;
@@ -245,6 +247,26 @@ class TranslatorDifferentialTest {
         }
     }
 
+    /**
+     * Encodings at the edges of the decoders: random bits under the ALU major opcodes (legal or not), reserved
+     * funct3 of loads, stores, branches and fences, fence with random fields, jalr with funct3 != 0. The translator
+     * and the interpreter must agree on which are legal and what the others do.
+     */
+    Item edgeItem() {
+        Item it = new Item();
+        int bits = rnd.nextInt() & ~0x7f & ~(31 << 7);
+        int rd = w();
+        switch (rnd.nextInt(7)) {
+            case 0: return it.i32(bits | rd << 7 | new int[]{0x13, 0x1b, 0x33, 0x3b}[rnd.nextInt(4)]);
+            case 1: return it.i32(i(rnd.nextInt(64), DBASE, 7, rd, 0x03)); // load, funct3 7
+            case 2: return it.i32(s(rnd.nextInt(64), anyReg(), DBASE, 4 + rnd.nextInt(4), 0x23)); // store, funct3 4..7
+            case 3: return it.i32(b(8, anyReg(), anyReg(), 2 + rnd.nextInt(2))).i32(addi(W[1], W[1], 1)); // branch, funct3 2..3
+            case 4: return it.i32((rnd.nextInt() & ~0x7f & ~(7 << 12)) | rnd.nextInt(8) << 12 | 0x0f); // fence family, any fields
+            case 5: return it.i32(u(0, T, 0x17)).i32(i(12, T, 1 + rnd.nextInt(7), rd, 0x67)).i32(addi(W[2], W[2], 1)); // jalr funct3 != 0
+            default: return it.i32(i(rnd.nextInt(4096), anyReg(), 1, rd, 0x13) & ~(0x3f << 26) | rnd.nextInt(64) << 26); // slli, any funct6
+        }
+    }
+
     Item branchItem() {
         Item it = new Item();
         int[] f3 = {0, 1, 4, 5, 6, 7};
@@ -263,7 +285,8 @@ class TranslatorDifferentialTest {
             else if (p < 70) items.add(amoItem());
             else if (p < 80) items.add(fpItem());
             else if (p < 85) items.add(csrItem());
-            else if (p < 88) items.add(miscItem());
+            else if (p < 87) items.add(miscItem());
+            else if (p < 88) items.add(edgeItem());
             else if (p < 96) items.add(branchItem());
             else if (p < 98) { // call to a function on another page, which returns through jalr
                 Item it = new Item();
@@ -508,5 +531,59 @@ class TranslatorDifferentialTest {
     @Test
     void userModeWithSv39() {
         runSeeds(Hart.PRIV_U, 21, 22, 23);
+    }
+
+    /**
+     * The translator across a checkpoint's freeze (copy-on-write of every page written while frozen, code pages
+     * included) and an in-place restore to an earlier point (every page put back with restorePage, the hart's
+     * record loaded, as CheckpointEngine does): the run continued after the restore must equal the interpreter's
+     * uninterrupted run. Between the snapshot and the restore the program has patched its own code, so stale
+     * translations of the restored code pages would show.
+     */
+    @Test
+    void freezeAndInPlaceRestoreUnderTheTranslator() throws Exception {
+        long translatedRun = 0;
+        for (long seed : new long[]{31, 32, 41}) {
+            int mode = seed == 41 ? Hart.PRIV_S : Hart.PRIV_M;
+            TranslatorDifferentialTest g = generator(seed, mode);
+            byte[] image = g.build(160);
+            Hart interp = newHart(image, false);
+            Hart jit = newHart(image, true);
+            GuestMemory mem = jit.bus().ram();
+            Random ba = new Random(seed), bb = new Random(seed + 1);
+            String what = "seed " + seed + " mode " + mode;
+
+            long a = 1_200_001, b = 2_500_000, end = 3_300_000;
+            runTo(jit, a, bb);
+            byte[] saved = state(jit);
+            byte[][] pages = new byte[mem.pageCount()][];
+            for (int i = 0; i < pages.length; i++) {
+                byte[] p = mem.peekPage(i);
+                pages[i] = p == null ? null : p.clone();
+            }
+            // Frozen for a while (a checkpoint being written), then released.
+            FrozenMemory frozen = mem.freeze();
+            runTo(jit, a + 700_000, bb);
+            frozen.release();
+            runTo(jit, b, bb);
+            long patched = jit.x[CNT];
+            // In-place restore to the snapshot.
+            for (int i = 0; i < pages.length; i++) mem.restorePage(i, pages[i]);
+            jit.loadState(new StateReader(jit.stateName(), saved), jit.stateVersion());
+            assertEquals(a, jit.instret);
+            assertNotEquals(patched, jit.x[CNT]);
+            for (long at : new long[]{b, end}) {
+                runTo(interp, at, ba);
+                runTo(jit, at, bb);
+                String d = diff(interp, jit);
+                assertTrue(d.isEmpty(), what + ": after freeze and restore, state differs at instret " + at + ": " + d);
+                long ramDiff = firstRamDifference(interp, jit);
+                assertEquals(-1, ramDiff, what + ": after freeze and restore, RAM differs at instret " + at + String.format(" first at %x", ramDiff));
+            }
+            CodeCache.Stats st = jit.translationStats();
+            System.out.println("TranslatorDifferentialTest restore " + what + ": " + st);
+            translatedRun += st.translatedInstructionsRun();
+        }
+        assertTrue(translatedRun > 0, "the translator never ran code");
     }
 }
