@@ -80,7 +80,11 @@ class TranslatorDifferentialTest {
 
     // Generator state (JUnit's instance has its own, unused).
     Random rnd = new Random(0);
-    int mode = Hart.PRIV_M; // PRIV_M (bare), PRIV_S or PRIV_U (Sv39)
+    int mode = Hart.PRIV_M; // PRIV_M (bare), PRIV_S or PRIV_U (Sv39), or MPRV
+    /** M-mode code (bare fetch) whose data accesses translate through Sv39 (mstatus.MPRV, U-accessible pages). */
+    static final int MPRV = 4;
+
+    boolean machineMode() { return mode == Hart.PRIV_M || mode == MPRV; }
 
     static TranslatorDifferentialTest generator(long seed, int mode) {
         TranslatorDifferentialTest g = new TranslatorDifferentialTest();
@@ -220,7 +224,12 @@ class TranslatorDifferentialTest {
 
     Item csrItem() {
         Item it = new Item();
-        int[] readWrite = mode == Hart.PRIV_M
+        if (rnd.nextInt(6) == 0) {
+            // Rewrite satp or [m|s]status with its own value: translation context "changes" inside a unit.
+            int csr = rnd.nextBoolean() ? SATP : machineMode() ? MSTATUS : SSTATUS;
+            return it.i32(csrrs(T, csr, 0)).i32(csrrw(0, csr, T));
+        }
+        int[] readWrite = machineMode()
                 ? new int[]{MSCRATCH, SSCRATCH, FFLAGS, FRM, FCSR, MINSTRET, MCYCLE}
                 : new int[]{SSCRATCH, FFLAGS, FRM, FCSR, MSCRATCH /* illegal below M: a trap */};
         int[] readOnly = {INSTRET, CYCLE, TIME, MINSTRET, MSTATUS};
@@ -242,7 +251,8 @@ class TranslatorDifferentialTest {
             case 1: return it.i32(0x0000100f); // fence.i
             case 2: return it.i32(0xffffffff); // illegal: a trap
             case 3: return it.i32(0x00000000); // illegal (all zero): a trap
-            case 4: return it.i32(mode == Hart.PRIV_M ? ECALL : EBREAK); // trap, skipped by the handler
+            case 4: return it.i32(machineMode() ? ECALL : EBREAK); // trap, skipped by the handler
+            case 5: return it.i32(SFENCE_VMA); // ends a unit (illegal in U-mode: a trap)
             default: return it.i32(i(0, 0, 0, 0, 0x13)); // nop
         }
     }
@@ -292,6 +302,10 @@ class TranslatorDifferentialTest {
                 Item it = new Item();
                 it.branchSkip = -2; // marker: jal x1, FUNC, resolved at emission
                 items.add(it);
+            } else if (p < 99 && (mode == Hart.PRIV_S || mode == Hart.PRIV_U)) {
+                // call the function through the alias mapping: the same physical code at another virtual address
+                long alias = FUNC - BASE + ALIAS;
+                items.add(new Item().i32(lui(T, (int) alias)).i32(i(0, T, 0, 1, 0x67)));
             } else { // indirect jump over one instruction
                 items.add(new Item().i32(u(0, T, 0x17)).i32(i(12, T, 0, w(), 0x67)).i32(addi(W[0], W[0], 1)));
             }
@@ -367,7 +381,9 @@ class TranslatorDifferentialTest {
 
         // function
         Code f = new Code(FUNC, 64);
-        f.e32(addi(5, 5, 1)).e32(r(0, 5, 6, 4, 6, 0x33)).e32(i(0, 1, 0, 0, 0x67));
+        f.e32(addi(5, 5, 1)).e32(r(0, 5, 6, 4, 6, 0x33));
+        f.e32(u(0, 7, 0x17)).e32(r(0, 7, 6, 4, 6, 0x33)); // auipc x7, 0; xor x6, x6, x7: depends on the virtual address
+        f.e32(i(0, 1, 0, 0, 0x67));
         System.arraycopy(f.b, 0, image, (int) (FUNC - BASE), f.pos);
 
         // handler: mepc += length of the instruction at mepc; mret
@@ -385,10 +401,13 @@ class TranslatorDifferentialTest {
 
         // init
         long dataVa = mode == Hart.PRIV_M || rnd.nextBoolean() ? DATA : DATA - BASE + ALIAS;
+        int enter = mode == MPRV ? Hart.PRIV_M : mode;
         Code in = new Code(BASE, 0x1000);
         in.li(1, HANDLER).e32(csrrw(0, MTVEC, 1));
         long mstatus = 1L << FS_SHIFT; // FS = initial
-        mstatus |= (long) mode << MPP_SHIFT;
+        mstatus |= (long) enter << MPP_SHIFT;
+        // MPRV mode: mret to M leaves MPRV set and MPP = U, so data accesses translate as U (pages have U, and SUM).
+        if (mode == MPRV) mstatus |= Csr.MPRV | SUM;
         in.li(1, mstatus).e32(csrrw(0, MSTATUS, 1));
         for (int r : W) in.li(r, rnd.nextLong());
         for (int fr = 0; fr < 32; fr++) in.li(1, fpValue()).e32(r(0x79, 0, 1, 0, fr, 0x53)); // fmv.d.x
@@ -401,7 +420,7 @@ class TranslatorDifferentialTest {
         System.arraycopy(in.b, 0, image, 0, in.pos);
 
         // Sv39: gigapages, identity at 0x8000_0000 and an alias at 0x4000_0000 (U set for U-mode runs)
-        long perm = 0xCF | (mode == Hart.PRIV_U ? 0x10 : 0); // V R W X A D (+U)
+        long perm = 0xCF | (mode == Hart.PRIV_U || mode == MPRV ? 0x10 : 0); // V R W X A D (+U)
         long pte = ((BASE >>> 12) << 10) | perm;
         putLong(image, (int) (ROOT - BASE) + 8 * 2, pte);
         putLong(image, (int) (ROOT - BASE) + 8 * 1, pte);
@@ -487,7 +506,8 @@ class TranslatorDifferentialTest {
         Hart interp = newHart(image, false);
         Hart jit = newHart(image, true);
         Random ba = new Random(seed * 31 + 1), bb = new Random(seed * 31 + 2), cut = new Random(seed * 31 + 3);
-        String what = String.format("seed %d, mode %s, %d body items, loop at %x", seed, mode == 3 ? "M bare" : mode == 1 ? "S Sv39" : "U Sv39",
+        String what = String.format("seed %d, mode %s, %d body items, loop at %x", seed,
+                mode == 3 ? "M bare" : mode == 1 ? "S Sv39" : mode == 0 ? "U Sv39" : "M with MPRV, Sv39",
                 bodyItems, g.patchTarget);
         long[] checkpoints = new long[6];
         for (int k = 0; k < checkpoints.length; k++) checkpoints[k] = total * (k + 1) / checkpoints.length - (k < checkpoints.length - 1 ? cut.nextInt(1000) : 0);
@@ -526,6 +546,11 @@ class TranslatorDifferentialTest {
     @Test
     void supervisorModeWithSv39() {
         runSeeds(Hart.PRIV_S, 11, 12, 13);
+    }
+
+    @Test
+    void machineModeWithMprvDataTranslation() {
+        runSeeds(MPRV, 51, 52, 53);
     }
 
     @Test
