@@ -273,8 +273,9 @@ public final class CheckpointEngine {
             if (frozen == null) continue;
             org.vmckpt.machine.device.virtio.DiskOverlay o = disks.get(d).overlay();
             for (long b = o.nextBlock(0); b >= 0; b = o.nextBlock(b + 1)) {
+                if (o.sameAs(frozen, b)) continue;
                 byte[] then = frozen.block(b);
-                if (o.block(b) != then) disks.get(d).restoreOverlayBlock(b, then == null ? null : then.clone());
+                disks.get(d).restoreOverlayBlock(b, then == null ? null : then.clone());
             }
         }
         mem.startNewEpoch(); // the restored pages equal the checkpoint: they are not "written since" it
