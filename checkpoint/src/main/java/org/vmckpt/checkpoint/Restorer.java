@@ -44,7 +44,8 @@ public final class Restorer {
                                    ProgressListener progress) throws RestoreException {
         long t0 = System.nanoTime();
         Map<String, String> saved = ckpt.config();
-        MachineConfig config = MachineDescription.configOf(saved);
+        MachineConfig config = MachineDescription.configOf(saved)
+                .withOverlay(org.vmckpt.machine.device.virtio.DiskOverlay.DEFAULT_MEMORY_BYTES, ckpt.repository().spillDir());
         if (expected != null) {
             List<String> diffs = MachineDescription.differences(saved, expected.identity());
             if (!diffs.isEmpty()) {

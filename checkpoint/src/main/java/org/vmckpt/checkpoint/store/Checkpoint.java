@@ -46,6 +46,11 @@ public final class Checkpoint implements AutoCloseable {
         return manifest.info();
     }
 
+    /** The repository this checkpoint belongs to. */
+    public Repository repository() {
+        return repo;
+    }
+
     public String id() {
         return manifest.info().id();
     }

@@ -146,6 +146,12 @@ public final class Repository {
 
     Path tmpDir() { return tmpDir; }
 
+    /**
+     * Where a VM using this repository keeps its disk overlays' spill files (the repository's workspace area:
+     * the same file system as the checkpoints, private to the owner). The files are unlinked when created.
+     */
+    public Path spillDir() { return tmpDir; }
+
     ChannelFactory files() { return files; }
 
     Path manifestPath(String id) {
