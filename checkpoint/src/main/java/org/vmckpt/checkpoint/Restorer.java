@@ -64,18 +64,25 @@ public final class Restorer {
         }
         try {
             tp = phase(phases, "machine", tp);
-            checkDisks(m, saved);
-            tp = phase(phases, "disks", tp);
+            // Every disk image is hashed in full while the rest loads (never the hash cache: its key, path, size,
+            // mtime and inode, can be put back by anyone who can write the file), and checked before the machine
+            // is handed out or a lazy page source starts.
+            List<java.util.concurrent.CompletableFuture<String>> hashes = hashDisks(m);
             loadRecords(ckpt, m);
             tp = phase(phases, "records", tp);
             LazyPages lazyPages = null;
             if (lazy) {
+                checkDisks(m, saved, hashes);
+                tp = phase(phases, "disks", tp);
                 openPacks(ckpt);
                 lazyPages = LazyPages.attach(ckpt, m);
+                tp = phase(phases, "pages", tp);
             } else {
                 loadPagesEagerly(ckpt, m, progress == null ? ProgressListener.NONE : progress);
+                tp = phase(phases, "pages", tp);
+                checkDisks(m, saved, hashes);
+                tp = phase(phases, "disks", tp);
             }
-            tp = phase(phases, "pages", tp);
             loadDisks(ckpt, m);
             phase(phases, "overlay", tp);
             // The dirty log starts at the checkpoint: the next incremental checkpoint is relative to it.
@@ -100,11 +107,32 @@ public final class Restorer {
         return now;
     }
 
-    private static void checkDisks(Machine m, Map<String, String> saved) throws RestoreException, IOException {
+    private static List<java.util.concurrent.CompletableFuture<String>> hashDisks(Machine m) {
+        List<java.util.concurrent.CompletableFuture<String>> out = new java.util.ArrayList<>();
+        for (VirtioBlk d : m.virtio().disks()) {
+            out.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return d.baseImageSha256();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        }
+        return out;
+    }
+
+    private static void checkDisks(Machine m, Map<String, String> saved, List<java.util.concurrent.CompletableFuture<String>> hashes)
+            throws RestoreException, IOException {
         List<VirtioBlk> disks = m.virtio().disks();
         for (int i = 0; i < disks.size(); i++) {
             String want = saved.get("disk." + i + ".sha256");
-            String have = DiskHashCache.sha256(disks.get(i));
+            String have;
+            try {
+                have = hashes.get(i).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                Throwable c = e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
+                throw new RestoreException("cannot read disk " + i + " (" + disks.get(i).baseImagePath() + "): " + c.getMessage(), c);
+            }
             if (!have.equals(want)) {
                 throw new RestoreException("disk " + i + " (" + disks.get(i).baseImagePath() + ") is not the image the checkpoint was taken with: "
                         + "its SHA-256 is " + have + ", the checkpoint needs " + want);

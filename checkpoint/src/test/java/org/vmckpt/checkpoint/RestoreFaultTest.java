@@ -234,4 +234,37 @@ class RestoreFaultTest {
             }
         }
     }
+
+    /** Issue 8, item 2: `touch -r` puts the modification time back; the hash cache must not vouch for the image. */
+    @Test
+    void aDiskImageChangedWithItsModificationTimePutBackIsRefused() throws Exception {
+        Path image = dir.resolve("touched-disk.img");
+        byte[] content = new byte[1 << 20];
+        new Random(8).nextBytes(content);
+        Files.write(image, content);
+        FileTime mtime = Files.getLastModifiedTime(image);
+        MachineConfig config = new MachineConfig(32L << 20, null, null, "", null, Machines.memwalkElf(),
+                List.of(new MachineConfig.DiskConfig(image, false)), false, false, true);
+        Machine m = new Machine(config, b -> { });
+        m.boot();
+        m.run(300_000);
+        Repository repo = Repository.open(dir.resolve("repo2"), true);
+        String id;
+        try {
+            id = new CheckpointEngine(m, repo, null).checkpoint(CheckpointOptions.defaults(), null).info().id();
+        } finally {
+            m.virtio().close();
+        }
+        // Same size, same inode, same modification time: only the bytes differ.
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[]{(byte) (content[4096] ^ 0x55)}), 4096);
+        }
+        Files.setLastModifiedTime(image, mtime);
+        for (boolean lazy : new boolean[]{false, true}) {
+            try (Checkpoint c = repo.open(id)) {
+                RestoreException e = assertThrows(RestoreException.class, () -> Restorer.restore(c, null, b -> { }, lazy, null));
+                assertTrue(e.getMessage().contains("disk 0") && e.getMessage().contains(image.toAbsolutePath().toString()), e.getMessage());
+            }
+        }
+    }
 }
