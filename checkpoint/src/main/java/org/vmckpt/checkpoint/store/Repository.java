@@ -89,12 +89,14 @@ public final class Repository {
         Path repoFile = dir.resolve("REPO");
         if (!Files.exists(repoFile)) {
             if (!create) throw new NoSuchFileException(dir.toString(), null, "not a vmckpt repository (no REPO file)");
-            Files.createDirectories(dir);
+            PrivateFiles.createDirectories(dir);
         }
         Repository repo = new Repository(dir.toRealPath(), files);
+        // Only the owner may look inside (a repository made before this rule gets its top directory closed).
+        if (Files.isWritable(repo.dir)) PrivateFiles.restrict(repo.dir);
         if (!Files.exists(repoFile)) repo.initialize();
         repo.checkHeader();
-        for (Path p : List.of(repo.packsDir, repo.checkpointsDir, repo.tmpDir)) Files.createDirectories(p);
+        for (Path p : List.of(repo.packsDir, repo.checkpointsDir, repo.tmpDir)) PrivateFiles.createDirectories(p);
         return repo;
     }
 
@@ -109,7 +111,7 @@ public final class Repository {
                     }
                 }
             }
-            for (Path p : List.of(packsDir, checkpointsDir, tmpDir)) Files.createDirectories(p);
+            for (Path p : List.of(packsDir, checkpointsDir, tmpDir)) PrivateFiles.createDirectories(p);
             ByteSink h = new ByteSink(64);
             FileHeader.write(h, FORMAT_NAME, FORMAT_VERSION);
             CRC32C crc = new CRC32C();
