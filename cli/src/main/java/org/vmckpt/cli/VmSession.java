@@ -43,6 +43,7 @@ final class VmSession {
         Path socket = a.has("api-socket") ? Path.of(a.get("api-socket")) : VmSockets.socketFor(a.get("name", "vm"));
         QmpServer qmp;
         try {
+            VmSockets.prepareFor(socket);
             qmp = QmpServer.start(socket, controller);
         } catch (IOException e) {
             throw new UsageException("cannot open the control socket " + socket + ": " + e.getMessage()

@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class QmpSession {
     private static final System.Logger LOG = System.getLogger(QmpSession.class.getName());
     private static final int QUEUE_CAPACITY = 1024;
+    /** Stack of a session thread (the launcher makes the default 16 MiB for the run thread; a session needs far less). */
+    private static final long THREAD_STACK = 2L << 20;
     private static final Outgoing END = new Outgoing("", null);
 
     /** A line to send; {@code written} (if not null) is counted down once it is on the wire. */
@@ -45,10 +47,10 @@ final class QmpSession {
     }
 
     void start() {
-        Thread writer = new Thread(this::writeLoop, label + "-writer");
+        Thread writer = new Thread(null, this::writeLoop, label + "-writer", THREAD_STACK);
         writer.setDaemon(true);
         writer.start();
-        Thread reader = new Thread(this::readLoop, label);
+        Thread reader = new Thread(null, this::readLoop, label, THREAD_STACK);
         reader.setDaemon(true);
         reader.start();
     }
