@@ -139,7 +139,7 @@ public final class MachineController implements VmController {
             }
             lastError = null;
             return new CheckpointResult(info.id(), CheckpointFiles.sizeOnDisk(engine.repository(), info),
-                    out.totalNanos(), out.pauseNanos(), counts);
+                    out.totalNanos(), out.pauseNanos(), counts, out.notice());
         } catch (Exception e) {
             lastError = e.getMessage();
             throw e;

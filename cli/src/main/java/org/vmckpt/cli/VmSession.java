@@ -67,6 +67,7 @@ final class VmSession {
                         System.err.printf("vmckpt: periodic checkpoint %s: %s, downtime %.2f ms%n", r.id().substring(0, 12),
                                 Units.bytes(r.sizeBytes()), r.downtimeNanos() / 1e6);
                     }
+                    if (r.notice() != null) System.err.println("\r\nvmckpt: periodic checkpoint " + r.id().substring(0, 12) + ": " + r.notice() + "\r");
                 } catch (Exception e) {
                     System.err.println("vmckpt: periodic checkpoint failed: " + e.getMessage());
                 }

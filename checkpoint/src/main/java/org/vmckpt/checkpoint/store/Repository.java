@@ -235,6 +235,11 @@ public final class Repository {
                 + "' in " + dir);
     }
 
+    /** Whether a committed checkpoint has exactly this id. */
+    public boolean contains(String id) throws IOException {
+        return manifestIds().contains(id);
+    }
+
     /** Ids of all committed checkpoints (manifest file names), sorted. */
     List<String> manifestIds() throws IOException {
         List<String> ids = new ArrayList<>();

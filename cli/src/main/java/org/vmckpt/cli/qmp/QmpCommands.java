@@ -144,6 +144,7 @@ final class QmpCommands {
         reply.put("total-ns", result.totalNanos());
         reply.put("downtime-ns", result.downtimeNanos());
         reply.put("pages", new LinkedHashMap<String, Object>(result.pageCounts()));
+        if (result.notice() != null) reply.put("notice", result.notice());
         return reply;
     }
 
