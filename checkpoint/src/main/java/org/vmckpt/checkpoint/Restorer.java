@@ -165,7 +165,12 @@ public final class Restorer {
      * refused here rather than at the guest's first touch of a page, and the packs stay readable even if the
      * checkpoint is deleted while the guest runs. Damage inside one frame is still found only when it is read.
      */
+    /**
+     * Opens the packs and checks every frame the checkpoint uses (CRC, no decompression), so that a damaged frame
+     * refuses the restore now rather than stopping the guest when it touches the page.
+     */
     private static void openPacks(Checkpoint ckpt) throws IOException {
+        ckpt.checkReferencedFrames();
         for (Extent e : ckpt.pageExtents()) {
             if (e.kind() == PageKind.DATA) {
                 ckpt.readPage((int) e.start(), new byte[GuestMemory.PAGE_SIZE]);

@@ -224,6 +224,35 @@ public final class Checkpoint implements AutoCloseable {
         packs = opened;
     }
 
+    /**
+     * Checks the header and CRC of every frame that holds one of this checkpoint's pages or disk blocks (not
+     * the other frames of its packs), without decompressing: what a lazy restore does before the guest runs,
+     * so a damaged frame refuses the restore instead of stopping the guest later.
+     *
+     * @throws CheckpointFormatException naming the pack and frame of the first damage found
+     */
+    public synchronized void checkReferencedFrames() throws IOException {
+        if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
+        if (packs == null) openPacks();
+        java.util.BitSet[] frames = new java.util.BitSet[packs.length];
+        for (RunTable t : List.of(manifest.pages(), manifest.disk())) {
+            for (int r = 0; r < t.runCount(); r++) {
+                long v = t.value(r);
+                if (TableEntry.kind(v) != TableEntry.KIND_DATA) continue;
+                int pack = TableEntry.pack(v);
+                if (pack < 0 || pack >= packs.length) throw new CheckpointFormatException(repo.dir(), "checkpoint " + id() + " refers to pack " + pack + " of " + packs.length);
+                long first = TableEntry.base(v), last = first + (t.runEnd(r) - t.start(r)) - 1;
+                long perFrame = packs[pack].unitsPerFrame();
+                if (frames[pack] == null) frames[pack] = new java.util.BitSet();
+                frames[pack].set((int) (first / perFrame), (int) Math.min(packs[pack].frameCount(), last / perFrame + 1));
+            }
+        }
+        for (int p = 0; p < packs.length; p++) {
+            if (frames[p] == null) continue;
+            for (int f = frames[p].nextSetBit(0); f >= 0; f = frames[p].nextSetBit(f + 1)) packs[p].checkFrame(f);
+        }
+    }
+
     /** Frames decompressed so far (for tests of the cache). */
     synchronized long framesDecoded() {
         return framesDecoded;
