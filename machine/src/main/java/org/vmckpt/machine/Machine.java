@@ -191,6 +191,7 @@ public final class Machine {
 
     private static byte[] readFile(Path p, String what) throws BootImageException {
         try {
+            if (Files.exists(p) && !Files.isRegularFile(p)) throw new BootImageException(what + " " + p + " is not a regular file");
             long size = Files.size(p);
             if (size > (512L << 20)) throw new BootImageException(what + " " + p + " is larger than 512 MiB");
             return Files.readAllBytes(p);

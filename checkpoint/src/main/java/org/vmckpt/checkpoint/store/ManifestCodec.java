@@ -172,6 +172,7 @@ final class ManifestCodec {
     static Manifest read(Path file) throws IOException {
         FileChannel ch;
         try {
+            FileOps.requireRegularFile(file, "the manifest");
             ch = FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             throw new CheckpointFormatException(file, "manifest is missing");

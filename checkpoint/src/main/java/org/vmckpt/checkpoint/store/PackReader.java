@@ -42,6 +42,7 @@ final class PackReader implements Closeable {
     static PackReader open(Path path, String packIdHex, long expectedUnits) throws IOException {
         FileChannel ch;
         try {
+            FileOps.requireRegularFile(path, "the pack");
             ch = FileChannel.open(path, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             throw new CheckpointFormatException(path, "pack file is missing (was it deleted by hand?)");

@@ -126,6 +126,7 @@ public final class Repository {
 
     private void checkHeader() throws IOException {
         Path repoFile = dir.resolve("REPO");
+        FileOps.requireRegularFile(repoFile, "the REPO file");
         long size = Files.size(repoFile);
         if (size > 1024) throw new CheckpointFormatException(repoFile, "REPO file is " + size + " bytes, too large");
         byte[] b = Files.readAllBytes(repoFile);
@@ -240,15 +241,20 @@ public final class Repository {
         return manifestIds().contains(id);
     }
 
-    /** Ids of all committed checkpoints (manifest file names), sorted. */
+    /** Ids of all committed checkpoints (manifest file names), sorted. Entries that are not regular files are not manifests. */
     List<String> manifestIds() throws IOException {
+        return manifestNames(true);
+    }
+
+    /** Ids whose {@code .manifest} entry is (regular) or is not (a directory, a FIFO...) a regular file, sorted. */
+    private List<String> manifestNames(boolean regular) throws IOException {
         List<String> ids = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(checkpointsDir)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 if (!name.endsWith(MANIFEST_SUFFIX)) continue;
                 String id = name.substring(0, name.length() - MANIFEST_SUFFIX.length());
-                if (Ids.isCheckpointId(id)) ids.add(id);
+                if (Ids.isCheckpointId(id) && Files.isRegularFile(p) == regular) ids.add(id);
             }
         }
         ids.sort(null);
@@ -281,6 +287,9 @@ public final class Repository {
             } catch (CheckpointFormatException e) {
                 out.put(id, e.getMessage());
             }
+        }
+        for (String id : manifestNames(false)) {
+            out.put(id, manifestPath(id) + ": not a regular file (a directory, FIFO or device named like a manifest); it is ignored: remove it");
         }
         return out;
     }
@@ -323,6 +332,7 @@ public final class Repository {
                     if (!name.endsWith(".pack")) continue;
                     String packId = name.substring(0, name.length() - ".pack".length());
                     if (!Ids.isHex(packId, Ids.PACK_ID_LENGTH)) continue;
+                    if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue; // not a pack we wrote: leave it
                     if (referenced.contains(packId)) {
                         kept++;
                     } else {

@@ -87,6 +87,10 @@ public final class VirtioBlk implements VirtioDevice, Closeable {
      */
     public VirtioBlk(Path image, boolean readOnly, boolean writeThrough, long overlayMemoryBytes, Path spillDir) throws IOException {
         if (readOnly && writeThrough) throw new IllegalArgumentException("a read-only disk cannot be write-through");
+        if (!java.nio.file.Files.isRegularFile(image)) {
+            // A FIFO would block the open forever; a directory or device is not a disk image we can serve.
+            throw new IOException("disk image " + image + " is not a regular file" + (java.nio.file.Files.exists(image) ? "" : " (it does not exist)"));
+        }
         this.image = image.toAbsolutePath();
         this.readOnly = readOnly;
         this.writeThrough = writeThrough;
