@@ -68,6 +68,10 @@ public final class Restorer {
             // mtime and inode, can be put back by anyone who can write the file), and checked before the machine
             // is handed out or a lazy page source starts.
             List<java.util.concurrent.CompletableFuture<String>> hashes = hashDisks(m);
+            long[] diskBlocks = new long[m.virtio().disks().size()];
+            for (int i = 0; i < diskBlocks.length; i++) diskBlocks[i] = m.virtio().disks().get(i).overlay().blockCount();
+            List<String> outside = DiskReferences.problems(ckpt, diskBlocks);
+            if (!outside.isEmpty()) throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: " + outside.get(0));
             loadRecords(ckpt, m);
             tp = phase(phases, "records", tp);
             LazyPages lazyPages = null;

@@ -110,6 +110,12 @@ public final class VerifyCommand {
                             + Units.bytes(bytes) + " of pages, " + Units.rate(bytes, System.nanoTime() - start));
                 });
                 framesBefore[0] += r.frames();
+                List<String> outside = org.vmckpt.checkpoint.DiskReferences.problems(c, org.vmckpt.checkpoint.DiskReferences.imageBlocks(c));
+                if (!outside.isEmpty()) {
+                    List<String> all = new ArrayList<>(r.problems());
+                    all.addAll(outside);
+                    r = new VerifyReport(r.checkpointId(), r.packs(), r.frames(), r.storedBytes(), all);
+                }
                 o = new Outcome(id, c.info().label(), r, null);
             } catch (CheckpointFormatException e) {
                 o = new Outcome(id, null, null, e.getMessage());
