@@ -186,6 +186,10 @@ public final class Machine {
         if (elf.tohost() == 0) {
             throw new BootImageException(path + ": no 'tohost' symbol: the program has no way to report its exit (HTIF)");
         }
+        if (!memory.contains(elf.tohost(), 8)) {
+            throw new BootImageException(path + ": its 'tohost' symbol (0x" + Long.toHexString(elf.tohost()) + ") is outside RAM 0x"
+                    + Long.toHexString(MemoryMap.DRAM_BASE) + "+" + config.memoryBytes() + "; HTIF needs it in RAM");
+        }
         harts[0].pc = elf.entry();
     }
 
@@ -275,13 +279,15 @@ public final class Machine {
 
     /**
      * Runs until the guest powers off, {@link #requestExit} is called, or {@code maxInstructions} have
-     * retired (then returns null). Returns the exit status otherwise.
+     * retired (then returns null), or as many attempts in a row retired nothing (a guest caught in an endless
+     * trap loop, e.g. its entry point in MMIO: then also null). Returns the exit status otherwise.
      */
     public Integer run(long maxInstructions) {
         runThread = Thread.currentThread();
         Hart h = harts[0];
         long target = maxInstructions < 0 ? Long.MAX_VALUE : h.instret + maxInstructions;
         boolean deterministic = config.deterministic();
+        long stalled = 0; // attempts since the hart last retired an instruction (a trap at every fetch retires none)
         try {
             while (exitCode == null) {
                 Runnable r;
@@ -303,7 +309,7 @@ public final class Machine {
                     clock.resume();
                     runState = RunState.RUNNING;
                 }
-                if (h.instret >= target) return null;
+                if (h.instret >= target || (maxInstructions >= 0 && stalled >= maxInstructions)) return null;
                 feedConsole();
                 if (atDecisionPoint(h)) updateTimersAndInterrupts();
                 if (h.isWaitingForInterrupt()) {
@@ -317,7 +323,9 @@ public final class Machine {
                     }
                 }
                 long budget = Math.min(BATCH - (deterministic ? h.instret % BATCH : 0), target - h.instret);
-                h.run((int) Math.max(1, budget));
+                long retiredBefore = h.instret;
+                int attempted = h.run((int) Math.max(1, budget));
+                stalled = h.instret == retiredBefore ? stalled + attempted : 0;
                 // HTIF is a device the machine polls: never at a split point such as run()'s target, or a program
                 // spinning on tohost would spin a different number of times.
                 if (elf != null && atDecisionPoint(h)) checkHtif();
