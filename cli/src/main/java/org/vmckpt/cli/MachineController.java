@@ -111,6 +111,8 @@ public final class MachineController implements VmController {
             Codec codec = c.equalsIgnoreCase("none") ? Codec.NONE : Codec.ZSTD;
             int level = o.get("level") instanceof Number n ? n.intValue() : Codec.DEFAULT_ZSTD_LEVEL;
             opt = opt.withCompression(codec, level);
+        } else if (o.get("level") instanceof Number n) {
+            opt = opt.withCompression(Codec.ZSTD, n.intValue()); // a level alone means zstd at that level
         }
         return opt;
     }

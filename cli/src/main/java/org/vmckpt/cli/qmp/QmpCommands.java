@@ -105,6 +105,7 @@ final class QmpCommands {
     }
 
     private Object checkpoint(QmpArguments args) throws QmpException {
+        CheckpointArguments.check(args, args.optionalObject("options"));
         CheckpointRequest request = new CheckpointRequest(
                 args.optionalString("name"),
                 args.optionalBoolean("live", true),
