@@ -83,6 +83,19 @@ public final class MachineController implements VmController {
         machine.requestExit(0);
     }
 
+    /**
+     * Waits (at most {@code millis}) for a checkpoint in progress to end, so that its requester gets the real
+     * reply before the control socket closes. Returns whether none is running any more.
+     */
+    public boolean awaitCheckpointEnd(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (gate.startedAt() != null) {
+            if (System.nanoTime() > deadline) return false;
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
     /** The guest powered off or the run ended: tell the clients. */
     public void guestShutdown(int status) {
         events.emit(VmEventSink.SHUTDOWN, Map.of("guest", true, "reason", status == 0 ? "guest-shutdown" : "guest-panic"));

@@ -35,6 +35,9 @@ final class VmSession {
         return Repository.open(RepoLocation.resolve(a), true);
     }
 
+    /** How long the end of a VM waits for a checkpoint in progress to be committed. */
+    static final long CHECKPOINT_GRACE_MILLIS = 60_000;
+
     /** Runs the machine until it ends; returns the process exit status. */
     static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId) throws Exception {
         CheckpointEngine engine = new CheckpointEngine(machine, repo, parentId);
@@ -84,6 +87,11 @@ final class VmSession {
             if (periodic != null) periodic.shutdownNow();
             console.close();
             controller.guestShutdown(0);
+            // A checkpoint still being written (quit arrived meanwhile) finishes from the frozen state, and its
+            // requester gets the real reply; past the bound it gets an error as the socket closes (QmpServer.close).
+            if (!controller.awaitCheckpointEnd(CHECKPOINT_GRACE_MILLIS)) {
+                System.err.println("vmckpt: a checkpoint was still being written when the VM stopped; it is abandoned (nothing was committed)");
+            }
             qmp.close();
             machine.virtio().close();
         }

@@ -242,12 +242,25 @@ public final class Machine {
             }
         });
         try {
-            return f.get();
+            while (true) {
+                try {
+                    return f.get(MAX_IDLE_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.TimeoutException notYet) {
+                    // The run loop ended before it took the task: the machine is stopped, so this is a boundary too.
+                    if (runThread == null) runLeftRequests();
+                }
+            }
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof Exception ex) throw ex;
             throw new IllegalStateException(c);
         }
+    }
+
+    /** Runs the requests no run loop took (it ended); each runs once. */
+    private void runLeftRequests() {
+        Runnable r;
+        while (runThread == null && (r = requests.poll()) != null) r.run();
     }
 
     /** True while {@link #run} is executing on some thread. */

@@ -150,6 +150,9 @@ public final class QmpServer implements VmEventSink, Closeable {
             LOG.log(System.Logger.Level.DEBUG, "closing the listener failed", e);
         }
         for (QmpSession session : sessions) {
+            session.abandonInFlight("the VM shut down while it was running");
+        }
+        for (QmpSession session : sessions) {
             session.close();
         }
         try {
