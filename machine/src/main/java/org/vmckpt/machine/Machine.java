@@ -6,6 +6,7 @@ import org.vmckpt.machine.device.InterruptSink;
 import org.vmckpt.machine.device.Plic;
 import org.vmckpt.machine.device.PowerControl;
 import org.vmckpt.machine.device.SifiveTest;
+import org.vmckpt.machine.device.VmGenId;
 import org.vmckpt.machine.device.Uart16550;
 import org.vmckpt.machine.firmware.BootImageException;
 import org.vmckpt.machine.firmware.DeviceTree;
@@ -49,6 +50,7 @@ public final class Machine {
     private final Uart16550 uart;
     private final Sbi sbi;
     private final VirtioSet virtio;
+    private final VmGenId vmGenId;
     private final List<Snapshottable> stateParts = new ArrayList<>();
 
     private final ConcurrentLinkedQueue<Byte> consoleInput = new ConcurrentLinkedQueue<>();
@@ -90,6 +92,10 @@ public final class Machine {
         bus.map("clint", MemoryMap.CLINT_BASE, Clint.SIZE, clint);
         bus.map("plic", MemoryMap.PLIC_BASE, Plic.SIZE, plic);
         bus.map("uart0", MemoryMap.UART0_BASE, MemoryMap.UART0_SIZE, uart);
+        byte[] genId = new byte[VmGenId.ID_BYTES];
+        if (config.deterministic()) new java.util.SplittableRandom(2).nextBytes(genId); else new java.security.SecureRandom().nextBytes(genId);
+        this.vmGenId = new VmGenId(plic.line(MemoryMap.VMGENID_IRQ), genId);
+        bus.map("vmgenid", MemoryMap.VMGENID_BASE, VmGenId.SIZE, vmGenId);
         this.virtio = new VirtioSet(config, memory, bus, plic);
         if (config.bios() == null && config.elf() == null) {
             sbi = new Sbi(harts, clint::mtime, memory, power, consoleOutput, this::pollConsoleByte);
@@ -261,6 +267,25 @@ public final class Machine {
     private void runLeftRequests() {
         Runnable r;
         while (runThread == null && (r = requests.poll()) != null) r.run();
+    }
+
+    /**
+     * Gives the guest fresh entropy after it was cloned (restored, or reset to a checkpoint): a new VM generation
+     * ID from the host's SecureRandom and its interrupt, on which Linux reseeds its CRNG. Call on the run thread
+     * or while no run loop runs. Deterministic machines are left alone (their runs must repeat exactly).
+     * Returns whether the guest was told.
+     */
+    public boolean newGeneration() {
+        if (config.deterministic()) return false;
+        byte[] id = new byte[VmGenId.ID_BYTES];
+        new java.security.SecureRandom().nextBytes(id);
+        vmGenId.newGeneration(id);
+        return true;
+    }
+
+    /** The VM generation ID device. */
+    public VmGenId vmGenId() {
+        return vmGenId;
     }
 
     /** True while {@link #run} is executing on some thread. */
