@@ -89,7 +89,7 @@ public final class MachineController implements VmController {
      */
     public boolean awaitCheckpointEnd(long millis) throws InterruptedException {
         long deadline = System.nanoTime() + millis * 1_000_000L;
-        while (gate.startedAt() != null) {
+        while (gate.startedAt() != null || engine.busy()) {
             if (System.nanoTime() > deadline) return false;
             Thread.sleep(5);
         }

@@ -72,7 +72,8 @@ final class VmSession {
                     }
                     if (r.notice() != null) System.err.println("\r\nvmckpt: periodic checkpoint " + r.id().substring(0, 12) + ": " + r.notice() + "\r");
                 } catch (Exception e) {
-                    System.err.println("vmckpt: periodic checkpoint failed: " + e.getMessage());
+                    System.err.println("vmckpt: periodic checkpoint failed: " + CommandErrors.describe(e));
+                    if (System.getenv("VMCKPT_DEBUG") != null) e.printStackTrace();
                 }
             }, ms, ms, TimeUnit.MILLISECONDS);
         }
@@ -84,7 +85,8 @@ final class VmSession {
             Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // the guest's CPU comes first (see FrameCompressor)
             status = machine.run(maxInstructions);
         } finally {
-            if (periodic != null) periodic.shutdownNow();
+            // No new periodic checkpoint; one being written is not interrupted (that would lose it): it is awaited below.
+            if (periodic != null) periodic.shutdown();
             console.close();
             controller.guestShutdown(0);
             // A checkpoint still being written (quit arrived meanwhile) finishes from the frozen state, and its

@@ -288,8 +288,17 @@ public final class Repository {
                 out.put(id, e.getMessage());
             }
         }
+        return out;
+    }
+
+    /**
+     * Entries of {@code checkpoints/} named like a manifest that are not regular files (a directory, a FIFO):
+     * not checkpoints, so ignored by everything else; id to what to do about it. Empty in a healthy repository.
+     */
+    public Map<String, String> listStray() throws IOException {
+        Map<String, String> out = new TreeMap<>();
         for (String id : manifestNames(false)) {
-            out.put(id, manifestPath(id) + ": not a regular file (a directory, FIFO or device named like a manifest); it is ignored: remove it");
+            out.put(id, manifestPath(id) + ": not a regular file (a directory, FIFO or device named like a manifest); ignored: remove it");
         }
         return out;
     }
