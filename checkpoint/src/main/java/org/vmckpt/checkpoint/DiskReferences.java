@@ -21,10 +21,12 @@ public final class DiskReferences {
     /**
      * What is wrong, or an empty list.
      *
-     * @param diskBlocks 4 KiB blocks of each disk, by disk number; -1 for a disk whose size is unknown
+     * @param diskBlocks 4 KiB blocks of each disk, by disk number; -1 for a disk whose size is unknown; null if
+     *                   not even the number of disks is known (nothing is checked then)
      */
     public static List<String> problems(Checkpoint ckpt, long[] diskBlocks) {
         List<String> out = new ArrayList<>();
+        if (diskBlocks == null) return out;
         for (Extent e : ckpt.diskExtents()) {
             int d = CheckpointPages.diskOf(e.start());
             long first = CheckpointPages.blockOf(e.start());
@@ -50,13 +52,16 @@ public final class DiskReferences {
         return out;
     }
 
-    /** Block counts of the checkpoint's disk images as they are now (-1 for one that is missing or not a file). */
+    /**
+     * Block counts of the checkpoint's disk images as they are now (-1 for one that is missing or not a file), or
+     * null if its configuration does not say how many disks it had.
+     */
     public static long[] imageBlocks(Checkpoint ckpt) {
         int n;
         try {
-            n = Integer.parseInt(ckpt.config().getOrDefault("disks", "0"));
+            n = Integer.parseInt(ckpt.config().get("disks"));
         } catch (NumberFormatException e) {
-            n = 0;
+            return null;
         }
         n = Math.max(0, Math.min(n, 64));
         long[] out = new long[n];
