@@ -144,8 +144,9 @@ public final class DiskOverlay implements AutoCloseable {
             chunk[i] = e;
             presentBlocks++;
         } else if (f != null && f[c] != null && f[c][i] == e) {
-            Object copy = store(length == BLOCK_SIZE ? null : contents(e, false));
-            drop(e, c, i);
+            byte[] before = length == BLOCK_SIZE ? null : contents(e, false);
+            drop(e, c, i); // first, so a heap block given up makes room for its copy
+            Object copy = store(before);
             chunk[i] = copy;
             e = copy;
             copyOnWriteCount++;
