@@ -290,7 +290,6 @@ public final class CheckpointEngine {
         }
         mem.startNewEpoch(); // the restored pages equal the checkpoint: they are not "written since" it
         dirtySinceParent.clear();
-        machine.newGeneration(); // clone safety: the guest must not replay the randomness it had at the checkpoint
         return new ResetOutcome(parentId, count, System.nanoTime() - t0, true);
     }
 
@@ -356,7 +355,6 @@ public final class CheckpointEngine {
         dirtySinceParent.clear();
         for (BitSet b : diskDirtySinceParent) b.clear();
         parentId = ckpt.id();
-        machine.newGeneration(); // clone safety: the guest must not replay the randomness it had at the checkpoint
         return new ResetOutcome(ckpt.id(), count, System.nanoTime() - t0, false);
     }
 

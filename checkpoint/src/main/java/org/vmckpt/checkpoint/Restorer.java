@@ -92,8 +92,8 @@ public final class Restorer {
             // The dirty log starts at the checkpoint: the next incremental checkpoint is relative to it.
             m.memory().startNewEpoch();
             for (VirtioBlk d : m.virtio().disks()) if (!d.isWriteThrough()) d.freezeOverlay().release();
-            // Clone safety: another restore of this checkpoint must not replay the same guest randomness.
-            m.newGeneration();
+            // The machine is exactly the checkpoint. Whoever runs it as a clone calls Machine.newGeneration() first
+            // (vmckpt restore does), so two restores do not replay the same guest randomness.
             return new Restored(m, ckpt.id(), System.nanoTime() - t0, lazyPages, phases);
         } catch (RestoreException e) {
             m.virtio().close();

@@ -187,6 +187,8 @@ public final class MachineController implements VmController {
     @Override
     public ResetResult reset(String checkpointId) throws Exception {
         CheckpointEngine.ResetOutcome r = engine.reset(checkpointId);
+        // Clone safety: the guest is back at a state it has been in; it must not replay the same randomness.
+        machine.callAtInstructionBoundary(machine::newGeneration);
         return new ResetResult(r.checkpointId(), r.pagesRestored(), r.nanos());
     }
 
