@@ -214,7 +214,7 @@ public final class Checkpoint implements AutoCloseable {
         try {
             for (int i = 0; i < opened.length; i++) {
                 Manifest.PackRef r = refs.get(i);
-                opened[i] = PackReader.open(repo.packPath(r.id()), r.id(), r.unitCount());
+                opened[i] = PackReader.open(repo.packPath(r.id()), r.id(), r.unitCount(), repo.key());
             }
         } catch (IOException | RuntimeException e) {
             for (PackReader p : opened) if (p != null) closeQuietly(p);
@@ -272,7 +272,7 @@ public final class Checkpoint implements AutoCloseable {
         try (ZstdDecompressCtx z = new ZstdDecompressCtx()) {
             for (Manifest.PackRef r : manifest.packs()) {
                 try {
-                    readers.add(PackReader.open(repo.packPath(r.id()), r.id(), r.unitCount()));
+                    readers.add(PackReader.open(repo.packPath(r.id()), r.id(), r.unitCount(), repo.key()));
                 } catch (CheckpointFormatException e) {
                     problems.add(e.getMessage());
                 }
@@ -283,7 +283,7 @@ public final class Checkpoint implements AutoCloseable {
             for (PackReader p : readers) {
                 for (int f = 0; f < p.frameCount(); f++) {
                     try {
-                        p.readFrame(f, z);
+                        p.readFrame(f, z); // with the key: authenticated and decoded; a plain frame: decoded
                         frames++;
                         bytes += p.frameExtent(f);
                     } catch (CheckpointFormatException e) {
