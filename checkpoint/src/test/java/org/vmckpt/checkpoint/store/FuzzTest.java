@@ -201,4 +201,38 @@ class FuzzTest {
             assertEquals(List.of(), c.verify(ProgressListener.NONE).problems(), "the repaired repository verifies again");
         }
     }
+
+    @Test
+    void mutatedEncryptedFilesAreRefusedClearlyWithTheKey() throws Exception {
+        byte[] k = new byte[32];
+        new Random(SEED + 3).nextBytes(k);
+        Path keyFile = dir.resolve("key");
+        Files.write(keyFile, k);
+        RepositoryKey key = RepositoryKey.fromFile(keyFile);
+        Repository repo = Repository.openWithKey(dir.resolve("enc"), true, key);
+        repo.enableEncryption(key);
+        String id = RoundTripTest.writeFull(repo, Codec.ZSTD);
+        Path manifest = repo.manifestPath(id);
+        byte[] manifestBytes = Files.readAllBytes(manifest);
+        String packId = repo.readManifest(id).packs().get(0).id();
+        byte[] packBytes = Files.readAllBytes(repo.packPath(packId));
+        Random r = new Random(SEED + 4);
+        Tally m = new Tally("encrypted manifest (mutated, CRC fixed, read with the key)");
+        Tally p = new Tally("encrypted pack (mutated, every frame read with the key)");
+        Path pp = dir.resolve(packId + ".pack");
+        for (int i = 0; i < INPUTS / 2; i++) {
+            byte[] a = mutate(manifestBytes, r);
+            byte[] fixed = a.length >= 8 ? CraftedFiles.fixTrailingCrc(a) : a;
+            feed(m, "enc manifest " + i, () -> ManifestCodec.decode(manifest, fixed, key));
+            byte[] b = mutate(packBytes, r);
+            feed(p, "enc pack " + i, () -> {
+                Files.write(pp, b);
+                try (PackReader pr = PackReader.open(pp, packId, -1, key); ZstdDecompressCtx z = new ZstdDecompressCtx()) {
+                    for (int f = 0; f < pr.frameCount(); f++) pr.readFrame(f, z);
+                }
+            });
+        }
+        m.report();
+        p.report();
+    }
 }
