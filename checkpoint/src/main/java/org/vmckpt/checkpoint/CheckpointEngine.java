@@ -114,7 +114,11 @@ public final class CheckpointEngine {
     }
 
     /** Result of one checkpoint. */
-    public record Outcome(CheckpointInfo info, long pauseNanos, long totalNanos) { }
+    /**
+     * Result of one checkpoint; {@code notice} (or null) tells the user something they did not ask for happened,
+     * e.g. a full checkpoint where an incremental one was asked for because its parent had been deleted.
+     */
+    public record Outcome(CheckpointInfo info, long pauseNanos, long totalNanos, String notice) { }
 
     /**
      * Takes a checkpoint. Call from any thread but the run thread (or with no run loop active). Returns when
@@ -158,6 +162,12 @@ public final class CheckpointEngine {
             if (cap.disks.get(i) != null) diskDirtySinceParent[i].or(cap.disks.get(i).writtenBlocks());
         }
         boolean incremental = opt.incremental() && parentId != null;
+        String notice = null;
+        if (incremental && !repo.contains(parentId)) {
+            // Only the changes since the parent are tracked, so no older ancestor can serve as the base: take a full one.
+            notice = "the previous checkpoint " + parentId + " was deleted, so this checkpoint is a full one (later incremental checkpoints build on it)";
+            incremental = false;
+        }
         CheckpointWriter w = null;
         boolean keep = false;
         try {
@@ -184,7 +194,7 @@ public final class CheckpointEngine {
             }
             keep = retainForReset;
             long total = System.nanoTime() - t0;
-            return new Outcome(last, opt.live() ? cap.pauseNanos : total, total);
+            return new Outcome(last, opt.live() ? cap.pauseNanos : total, total, notice);
         } finally {
             if (w != null) w.abort();
             if (keep) {
@@ -273,8 +283,9 @@ public final class CheckpointEngine {
             if (frozen == null) continue;
             org.vmckpt.machine.device.virtio.DiskOverlay o = disks.get(d).overlay();
             for (long b = o.nextBlock(0); b >= 0; b = o.nextBlock(b + 1)) {
+                if (o.sameAs(frozen, b)) continue;
                 byte[] then = frozen.block(b);
-                if (o.block(b) != then) disks.get(d).restoreOverlayBlock(b, then == null ? null : then.clone());
+                disks.get(d).restoreOverlayBlock(b, then == null ? null : then.clone());
             }
         }
         mem.startNewEpoch(); // the restored pages equal the checkpoint: they are not "written since" it

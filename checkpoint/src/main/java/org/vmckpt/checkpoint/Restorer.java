@@ -44,7 +44,8 @@ public final class Restorer {
                                    ProgressListener progress) throws RestoreException {
         long t0 = System.nanoTime();
         Map<String, String> saved = ckpt.config();
-        MachineConfig config = MachineDescription.configOf(saved);
+        MachineConfig config = MachineDescription.configOf(saved)
+                .withOverlay(org.vmckpt.machine.device.virtio.DiskOverlay.DEFAULT_MEMORY_BYTES, ckpt.repository().spillDir());
         if (expected != null) {
             List<String> diffs = MachineDescription.differences(saved, expected.identity());
             if (!diffs.isEmpty()) {
@@ -63,23 +64,36 @@ public final class Restorer {
         }
         try {
             tp = phase(phases, "machine", tp);
-            checkDisks(m, saved);
-            tp = phase(phases, "disks", tp);
+            // Every disk image is hashed in full while the rest loads (never the hash cache: its key, path, size,
+            // mtime and inode, can be put back by anyone who can write the file), and checked before the machine
+            // is handed out or a lazy page source starts.
+            List<java.util.concurrent.CompletableFuture<String>> hashes = hashDisks(m);
+            long[] diskBlocks = new long[m.virtio().disks().size()];
+            for (int i = 0; i < diskBlocks.length; i++) diskBlocks[i] = m.virtio().disks().get(i).overlay().blockCount();
+            List<String> outside = DiskReferences.problems(ckpt, diskBlocks);
+            if (!outside.isEmpty()) throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: " + outside.get(0));
             loadRecords(ckpt, m);
             tp = phase(phases, "records", tp);
             LazyPages lazyPages = null;
             if (lazy) {
+                checkDisks(m, saved, hashes);
+                tp = phase(phases, "disks", tp);
                 openPacks(ckpt);
                 lazyPages = LazyPages.attach(ckpt, m);
+                tp = phase(phases, "pages", tp);
             } else {
                 loadPagesEagerly(ckpt, m, progress == null ? ProgressListener.NONE : progress);
+                tp = phase(phases, "pages", tp);
+                checkDisks(m, saved, hashes);
+                tp = phase(phases, "disks", tp);
             }
-            tp = phase(phases, "pages", tp);
             loadDisks(ckpt, m);
             phase(phases, "overlay", tp);
             // The dirty log starts at the checkpoint: the next incremental checkpoint is relative to it.
             m.memory().startNewEpoch();
             for (VirtioBlk d : m.virtio().disks()) if (!d.isWriteThrough()) d.freezeOverlay().release();
+            // The machine is exactly the checkpoint. Whoever runs it as a clone calls Machine.newGeneration() first
+            // (vmckpt restore does), so two restores do not replay the same guest randomness.
             return new Restored(m, ckpt.id(), System.nanoTime() - t0, lazyPages, phases);
         } catch (RestoreException e) {
             m.virtio().close();
@@ -99,11 +113,32 @@ public final class Restorer {
         return now;
     }
 
-    private static void checkDisks(Machine m, Map<String, String> saved) throws RestoreException, IOException {
+    private static List<java.util.concurrent.CompletableFuture<String>> hashDisks(Machine m) {
+        List<java.util.concurrent.CompletableFuture<String>> out = new java.util.ArrayList<>();
+        for (VirtioBlk d : m.virtio().disks()) {
+            out.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return d.baseImageSha256();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        }
+        return out;
+    }
+
+    private static void checkDisks(Machine m, Map<String, String> saved, List<java.util.concurrent.CompletableFuture<String>> hashes)
+            throws RestoreException, IOException {
         List<VirtioBlk> disks = m.virtio().disks();
         for (int i = 0; i < disks.size(); i++) {
             String want = saved.get("disk." + i + ".sha256");
-            String have = DiskHashCache.sha256(disks.get(i));
+            String have;
+            try {
+                have = hashes.get(i).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                Throwable c = e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
+                throw new RestoreException("cannot read disk " + i + " (" + disks.get(i).baseImagePath() + "): " + c.getMessage(), c);
+            }
             if (!have.equals(want)) {
                 throw new RestoreException("disk " + i + " (" + disks.get(i).baseImagePath() + ") is not the image the checkpoint was taken with: "
                         + "its SHA-256 is " + have + ", the checkpoint needs " + want);
@@ -136,7 +171,12 @@ public final class Restorer {
      * refused here rather than at the guest's first touch of a page, and the packs stay readable even if the
      * checkpoint is deleted while the guest runs. Damage inside one frame is still found only when it is read.
      */
+    /**
+     * Opens the packs and checks every frame the checkpoint uses (CRC, no decompression), so that a damaged frame
+     * refuses the restore now rather than stopping the guest when it touches the page.
+     */
     private static void openPacks(Checkpoint ckpt) throws IOException {
+        ckpt.checkReferencedFrames();
         for (Extent e : ckpt.pageExtents()) {
             if (e.kind() == PageKind.DATA) {
                 ckpt.readPage((int) e.start(), new byte[GuestMemory.PAGE_SIZE]);

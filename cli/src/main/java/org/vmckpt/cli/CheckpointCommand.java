@@ -110,7 +110,8 @@ public final class CheckpointCommand {
                 result.get("id"), Units.bytes(number(result, "size")), Units.seconds(number(result, "total-ns")),
                 Units.millis(number(result, "downtime-ns")), firstOf(pages, "pages.saved", "saved", "written"),
                 firstOf(pages, "evict.zero", "zero"), firstOf(pages, "evict.free", "free"),
-                firstOf(pages, "evict.disk", "disk"));
+                firstOf(pages, "evict.disk", "disk"))
+                + (result.get("notice") instanceof String n ? "; note: " + n : "");
     }
 
     /** The count under the first of {@code keys} present, or 0. */

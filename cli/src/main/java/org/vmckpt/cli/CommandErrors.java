@@ -41,6 +41,7 @@ final class CommandErrors {
     static String describe(Exception e) {
         if (e instanceof CommandFailedException) return e.getMessage();
         // The store's message starts with the file's path and says what is wrong with it.
+        if (e instanceof org.vmckpt.checkpoint.store.KeyRequiredException) return e.getMessage();
         if (e instanceof CheckpointFormatException) return "damaged repository file " + e.getMessage();
         if (e instanceof QmpException q) return "the VM refused: " + q.description();
         if (e instanceof FileSystemException f) return describe(f);

@@ -3,13 +3,14 @@ package org.vmckpt.cli;
 import org.vmckpt.checkpoint.RepositorySettings;
 import org.vmckpt.checkpoint.store.Codec;
 import org.vmckpt.checkpoint.store.Repository;
+import org.vmckpt.checkpoint.store.RepositoryKey;
 
 import java.util.Set;
 
 /** {@code vmckpt config}: show or set a repository's settings (compression of checkpoint pages). */
 final class ConfigCommand {
     static final String HELP = """
-            Usage: vmckpt config [--repo DIR] [--compression zstd|none] [--level N]
+            Usage: vmckpt config [--repo DIR] [--compression zstd|none] [--level N] [--encrypt --key-file FILE]
 
             Shows the repository's settings, or changes them. Checkpoints taken into the repository compress
             their pages this way unless the checkpoint request says otherwise (the --baseline checkpoint is
@@ -17,16 +18,34 @@ final class ConfigCommand {
 
               --compression zstd|none   codec for page data (default zstd)
               --level N                 zstd level, -7 (fastest) .. 22 (smallest); default 1
+              --encrypt --key-file FILE encrypt every checkpoint taken from now on (AES-256-GCM) with the key in
+                                        FILE (32 bytes, or 64 hex digits; make one with
+                                        head -c 32 /dev/urandom > FILE). The key is never stored in the repository;
+                                        give it to later commands as VMCKPT_KEY_FILE=FILE. Checkpoints already
+                                        there stay readable. There is no way back, and no way in without the key.
             """;
 
     static int run(String[] argv) throws Exception {
-        Args a = Args.parse(argv, 1, Set.of("repo", "compression", "level"), Set.of("help", "json"));
+        Args a = Args.parse(argv, 1, Set.of("repo", "compression", "level", "key-file"), Set.of("help", "json", "encrypt"));
         if (a.has("help")) {
             System.out.print(HELP);
             return 0;
         }
         if (!a.positional().isEmpty()) throw new UsageException("vmckpt config takes no positional arguments");
-        Repository repo = Repository.open(RepoLocation.resolve(a), true);
+        if (a.has("encrypt") != a.has("key-file")) throw new UsageException("--encrypt needs --key-file FILE (and --key-file is only for --encrypt)");
+        Repository repo;
+        if (a.has("encrypt")) {
+            RepositoryKey key;
+            try {
+                key = RepositoryKey.fromFile(java.nio.file.Path.of(a.get("key-file")));
+            } catch (java.io.IOException e) {
+                throw new UsageException("--key-file: " + e.getMessage());
+            }
+            repo = Repository.openWithKey(RepoLocation.resolve(a), true, key);
+            repo.enableEncryption(key);
+        } else {
+            repo = Repository.open(RepoLocation.resolve(a), true);
+        }
         RepositorySettings s = RepositorySettings.load(repo);
         if (a.has("compression") || a.has("level")) {
             Codec codec = s.codec();
@@ -53,10 +72,12 @@ final class ConfigCommand {
         }
         if (a.has("json")) {
             System.out.println("{\"repository\": \"" + repo.dir().toString().replace("\\", "\\\\").replace("\"", "\\\"")
-                    + "\", \"compression\": \"" + s.codec().name().toLowerCase() + "\", \"level\": " + s.level() + "}");
+                    + "\", \"compression\": \"" + s.codec().name().toLowerCase() + "\", \"level\": " + s.level()
+                    + ", \"encrypted\": " + repo.encrypted() + "}");
         } else {
             System.out.println("repository  " + repo.dir());
             System.out.println("compression " + s.codec().name().toLowerCase() + (s.codec() == Codec.ZSTD ? " level " + s.level() : ""));
+            System.out.println("encryption  " + (repo.encrypted() ? "AES-256-GCM (key given: " + (repo.hasKey() ? "yes" : "no, VMCKPT_KEY_FILE is not set") + ")" : "none"));
         }
         return 0;
     }

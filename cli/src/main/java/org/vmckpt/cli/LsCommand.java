@@ -53,13 +53,15 @@ public final class LsCommand {
             Repository repo = RepoLocation.openExisting(dir);
             List<CheckpointInfo> list = repo.list();
             Map<String, String> unreadable = repo.listUnreadable();
-            if (a.has("json")) printJson(io, repo, list, unreadable);
-            else printTable(io, repo, list, unreadable);
+            Map<String, String> stray = repo.listStray();
+            if (a.has("json")) printJson(io, repo, list, unreadable, stray);
+            else printTable(io, repo, list, unreadable, stray);
             return 0;
         });
     }
 
-    private static void printTable(CommandOutput io, Repository repo, List<CheckpointInfo> list, Map<String, String> unreadable) {
+    private static void printTable(CommandOutput io, Repository repo, List<CheckpointInfo> list, Map<String, String> unreadable,
+                                   Map<String, String> stray) {
         if (list.isEmpty()) {
             io.out().println("no checkpoints in " + repo.dir());
         } else {
@@ -83,9 +85,16 @@ public final class LsCommand {
                 io.out().println("  " + e.getKey() + "  " + e.getValue());
             }
         }
+        if (!stray.isEmpty()) {
+            io.out().println();
+            io.out().println(stray.size() + " entr" + (stray.size() == 1 ? "y" : "ies") + " in checkpoints/ that " + (stray.size() == 1 ? "is" : "are")
+                    + " not a checkpoint (ignored):");
+            for (String why : stray.values()) io.out().println("  " + why);
+        }
     }
 
-    private static void printJson(CommandOutput io, Repository repo, List<CheckpointInfo> list, Map<String, String> unreadable) {
+    private static void printJson(CommandOutput io, Repository repo, List<CheckpointInfo> list, Map<String, String> unreadable,
+                                  Map<String, String> stray) {
         List<Object> checkpoints = new ArrayList<>();
         for (CheckpointInfo i : list) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -112,6 +121,7 @@ public final class LsCommand {
         out.put("repository", repo.dir().toString());
         out.put("checkpoints", checkpoints);
         out.put("unreadable", bad);
+        out.put("not-checkpoints", new ArrayList<Object>(stray.values()));
         io.out().println(Json.write(out));
     }
 

@@ -83,6 +83,19 @@ public final class MachineController implements VmController {
         machine.requestExit(0);
     }
 
+    /**
+     * Waits (at most {@code millis}) for a checkpoint in progress to end, so that its requester gets the real
+     * reply before the control socket closes. Returns whether none is running any more.
+     */
+    public boolean awaitCheckpointEnd(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (gate.startedAt() != null || engine.busy()) {
+            if (System.nanoTime() > deadline) return false;
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
     /** The guest powered off or the run ended: tell the clients. */
     public void guestShutdown(int status) {
         events.emit(VmEventSink.SHUTDOWN, Map.of("guest", true, "reason", status == 0 ? "guest-shutdown" : "guest-panic"));
@@ -111,6 +124,8 @@ public final class MachineController implements VmController {
             Codec codec = c.equalsIgnoreCase("none") ? Codec.NONE : Codec.ZSTD;
             int level = o.get("level") instanceof Number n ? n.intValue() : Codec.DEFAULT_ZSTD_LEVEL;
             opt = opt.withCompression(codec, level);
+        } else if (o.get("level") instanceof Number n) {
+            opt = opt.withCompression(Codec.ZSTD, n.intValue()); // a level alone means zstd at that level
         }
         return opt;
     }
@@ -139,7 +154,7 @@ public final class MachineController implements VmController {
             }
             lastError = null;
             return new CheckpointResult(info.id(), CheckpointFiles.sizeOnDisk(engine.repository(), info),
-                    out.totalNanos(), out.pauseNanos(), counts);
+                    out.totalNanos(), out.pauseNanos(), counts, out.notice());
         } catch (Exception e) {
             lastError = e.getMessage();
             throw e;
@@ -172,6 +187,8 @@ public final class MachineController implements VmController {
     @Override
     public ResetResult reset(String checkpointId) throws Exception {
         CheckpointEngine.ResetOutcome r = engine.reset(checkpointId);
+        // Clone safety: the guest is back at a state it has been in; it must not replay the same randomness.
+        machine.callAtInstructionBoundary(machine::newGeneration);
         return new ResetResult(r.checkpointId(), r.pagesRestored(), r.nanos());
     }
 

@@ -123,7 +123,8 @@ public final class Main {
             System.err.println("vmckpt: " + e.getMessage());
             return 2;
         } catch (Exception e) {
-            System.err.println("vmckpt: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            // Repository and file errors say what is wrong with which file; anything else is a bug and says what it was.
+            System.err.println("vmckpt: " + CommandErrors.describe(e));
             if (System.getenv("VMCKPT_DEBUG") != null) e.printStackTrace();
             return 1;
         }

@@ -70,6 +70,8 @@ final class RestoreCommand {
             System.err.println(sb);
         }
         try {
+            // Clone safety: this guest is one of possibly many from the checkpoint; give it fresh entropy.
+            restored.machine().newGeneration();
             return VmSession.run(restored.machine(), a, console, repo, restored.checkpointId());
         } finally {
             ckpt.close();

@@ -115,7 +115,9 @@ public final class RunCommand {
             return 0;
         }
         if (!a.positional().isEmpty()) throw new UsageException("vmckpt run takes no positional arguments (got '" + a.positional().get(0) + "')");
-        MachineConfig config = config(a, System.err);
+        org.vmckpt.checkpoint.store.Repository repo = VmSession.repository(a);
+        // The disk overlays spill beyond their heap share into the repository's workspace area.
+        MachineConfig config = config(a, System.err).withOverlay(org.vmckpt.machine.device.virtio.DiskOverlay.DEFAULT_MEMORY_BYTES, repo.spillDir());
         ConsoleOutput console = VmSession.console(a);
         Machine machine;
         try {
@@ -124,6 +126,6 @@ public final class RunCommand {
         } catch (BootImageException e) {
             throw new UsageException(e.getMessage());
         }
-        return VmSession.run(machine, a, console, VmSession.repository(a), null);
+        return VmSession.run(machine, a, console, repo, null);
     }
 }

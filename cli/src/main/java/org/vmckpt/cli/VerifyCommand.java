@@ -67,6 +67,15 @@ public final class VerifyCommand {
             if (all && !a.positional().isEmpty()) throw new UsageException("give checkpoints or --all, not both");
             if (!all && a.positional().isEmpty()) throw new UsageException("which checkpoints? give ids, prefixes or labels, or --all");
             Repository repo = RepoLocation.openExisting(RepoLocation.resolve(a));
+            if (repo.encrypted() && !repo.hasKey()) {
+                // Without the key only the ciphertext can be checked: every file's CRCs, whichever checkpoints were named.
+                VerifyReport r = repo.verifyCiphertext(org.vmckpt.checkpoint.store.ProgressListener.NONE);
+                io.out().println((r.problems().isEmpty() ? "ok       " : "DAMAGED  ") + "encrypted repository, no key (" + org.vmckpt.checkpoint.store.RepositoryKey.ENV_FILE
+                        + " not set): ciphertext of " + r.packs() + " packs, " + r.frames() + " frames, " + Units.bytes(r.storedBytes())
+                        + " and every manifest checked; give the key to check contents");
+                for (String p : r.problems()) io.out().println("         " + p);
+                return r.problems().isEmpty() ? 0 : 1;
+            }
             List<String> ids = targets(repo, a.positional(), all);
             if (ids.isEmpty()) {
                 if (a.has("json")) io.out().println(Json.write(json(List.of(), 0)));
@@ -110,6 +119,12 @@ public final class VerifyCommand {
                             + Units.bytes(bytes) + " of pages, " + Units.rate(bytes, System.nanoTime() - start));
                 });
                 framesBefore[0] += r.frames();
+                List<String> outside = org.vmckpt.checkpoint.DiskReferences.problems(c, org.vmckpt.checkpoint.DiskReferences.imageBlocks(c));
+                if (!outside.isEmpty()) {
+                    List<String> all = new ArrayList<>(r.problems());
+                    all.addAll(outside);
+                    r = new VerifyReport(r.checkpointId(), r.packs(), r.frames(), r.storedBytes(), all);
+                }
                 o = new Outcome(id, c.info().label(), r, null);
             } catch (CheckpointFormatException e) {
                 o = new Outcome(id, null, null, e.getMessage());

@@ -35,6 +35,14 @@ final class VmConnection {
         if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
             throw notRunning(vm, socket, false);
         }
+        // A socket another user put there answers as if it were our VM: refuse it, naming its owner.
+        try {
+            org.vmckpt.cli.qmp.SocketOwnership.requireMine(socket, "the control socket");
+            Path parent = socket.toAbsolutePath().getParent();
+            if (parent != null && !VmSockets.isPath(vm)) org.vmckpt.cli.qmp.SocketOwnership.requireMine(parent, "the control socket directory");
+        } catch (IOException e) {
+            throw new CommandFailedException(e.getMessage());
+        }
         try {
             return QmpClient.connect(socket, events);
         } catch (ConnectException e) {

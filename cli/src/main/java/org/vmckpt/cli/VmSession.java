@@ -35,6 +35,9 @@ final class VmSession {
         return Repository.open(RepoLocation.resolve(a), true);
     }
 
+    /** How long the end of a VM waits for a checkpoint in progress to be committed. */
+    static final long CHECKPOINT_GRACE_MILLIS = 60_000;
+
     /** Runs the machine until it ends; returns the process exit status. */
     static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId) throws Exception {
         String cpu = a.get("cpu", "jit");
@@ -48,6 +51,7 @@ final class VmSession {
         Path socket = a.has("api-socket") ? Path.of(a.get("api-socket")) : VmSockets.socketFor(a.get("name", "vm"));
         QmpServer qmp;
         try {
+            VmSockets.prepareFor(socket);
             qmp = QmpServer.start(socket, controller);
         } catch (IOException e) {
             throw new UsageException("cannot open the control socket " + socket + ": " + e.getMessage()
@@ -71,8 +75,10 @@ final class VmSession {
                         System.err.printf("vmckpt: periodic checkpoint %s: %s, downtime %.2f ms%n", r.id().substring(0, 12),
                                 Units.bytes(r.sizeBytes()), r.downtimeNanos() / 1e6);
                     }
+                    if (r.notice() != null) System.err.println("\r\nvmckpt: periodic checkpoint " + r.id().substring(0, 12) + ": " + r.notice() + "\r");
                 } catch (Exception e) {
-                    System.err.println("vmckpt: periodic checkpoint failed: " + e.getMessage());
+                    System.err.println("vmckpt: periodic checkpoint failed: " + CommandErrors.describe(e));
+                    if (System.getenv("VMCKPT_DEBUG") != null) e.printStackTrace();
                 }
             }, ms, ms, TimeUnit.MILLISECONDS);
         }
@@ -88,9 +94,15 @@ final class VmSession {
             status = machine.run(maxInstructions);
             runCpu = threads.getCurrentThreadCpuTime() - cpu0;
         } finally {
-            if (periodic != null) periodic.shutdownNow();
+            // No new periodic checkpoint; one being written is not interrupted (that would lose it): it is awaited below.
+            if (periodic != null) periodic.shutdown();
             console.close();
             controller.guestShutdown(0);
+            // A checkpoint still being written (quit arrived meanwhile) finishes from the frozen state, and its
+            // requester gets the real reply; past the bound it gets an error as the socket closes (QmpServer.close).
+            if (!controller.awaitCheckpointEnd(CHECKPOINT_GRACE_MILLIS)) {
+                System.err.println("vmckpt: a checkpoint was still being written when the VM stopped; it is abandoned (nothing was committed)");
+            }
             qmp.close();
             machine.virtio().close();
         }

@@ -36,8 +36,14 @@ final class VmckptProcess implements AutoCloseable {
      * VMCKPT_HOME set to the repository root.
      */
     static VmckptProcess start(Path repoRoot, Path console, Path log, List<String> args) throws IOException {
+        return start(repoRoot, console, log, List.of(), args);
+    }
+
+    /** The same, with extra JVM options (e.g. a small {@code -Xmx}). */
+    static VmckptProcess start(Path repoRoot, Path console, Path log, List<String> jvmOptions, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
         cmd.add("-XX:+UseParallelGC");
         cmd.add("-Xss16m");
         // As the launcher: translated guest code compiles after a few calls.

@@ -6,6 +6,7 @@ import org.vmckpt.machine.device.InterruptSink;
 import org.vmckpt.machine.device.Plic;
 import org.vmckpt.machine.device.PowerControl;
 import org.vmckpt.machine.device.SifiveTest;
+import org.vmckpt.machine.device.VmGenId;
 import org.vmckpt.machine.device.Uart16550;
 import org.vmckpt.machine.firmware.BootImageException;
 import org.vmckpt.machine.firmware.DeviceTree;
@@ -52,6 +53,7 @@ public final class Machine {
     private final Uart16550 uart;
     private final Sbi sbi;
     private final VirtioSet virtio;
+    private final VmGenId vmGenId;
     private final List<Snapshottable> stateParts = new ArrayList<>();
 
     private final ConcurrentLinkedQueue<Byte> consoleInput = new ConcurrentLinkedQueue<>();
@@ -94,6 +96,10 @@ public final class Machine {
         bus.map("clint", MemoryMap.CLINT_BASE, Clint.SIZE, clint);
         bus.map("plic", MemoryMap.PLIC_BASE, Plic.SIZE, plic);
         bus.map("uart0", MemoryMap.UART0_BASE, MemoryMap.UART0_SIZE, uart);
+        byte[] genId = new byte[VmGenId.ID_BYTES];
+        if (config.deterministic()) new java.util.SplittableRandom(2).nextBytes(genId); else new java.security.SecureRandom().nextBytes(genId);
+        this.vmGenId = new VmGenId(plic.line(MemoryMap.VMGENID_IRQ), genId);
+        bus.map("vmgenid", MemoryMap.VMGENID_BASE, VmGenId.SIZE, vmGenId);
         this.virtio = new VirtioSet(config, memory, bus, plic);
         if (config.bios() == null && config.elf() == null) {
             sbi = new Sbi(harts, clint::mtime, memory, power, consoleOutput, this::pollConsoleByte);
@@ -190,11 +196,16 @@ public final class Machine {
         if (elf.tohost() == 0) {
             throw new BootImageException(path + ": no 'tohost' symbol: the program has no way to report its exit (HTIF)");
         }
+        if (!memory.contains(elf.tohost(), 8)) {
+            throw new BootImageException(path + ": its 'tohost' symbol (0x" + Long.toHexString(elf.tohost()) + ") is outside RAM 0x"
+                    + Long.toHexString(MemoryMap.DRAM_BASE) + "+" + config.memoryBytes() + "; HTIF needs it in RAM");
+        }
         harts[0].pc = elf.entry();
     }
 
     private static byte[] readFile(Path p, String what) throws BootImageException {
         try {
+            if (Files.exists(p) && !Files.isRegularFile(p)) throw new BootImageException(what + " " + p + " is not a regular file");
             long size = Files.size(p);
             if (size > (512L << 20)) throw new BootImageException(what + " " + p + " is larger than 512 MiB");
             return Files.readAllBytes(p);
@@ -241,12 +252,44 @@ public final class Machine {
             }
         });
         try {
-            return f.get();
+            while (true) {
+                try {
+                    return f.get(MAX_IDLE_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.TimeoutException notYet) {
+                    // The run loop ended before it took the task: the machine is stopped, so this is a boundary too.
+                    if (runThread == null) runLeftRequests();
+                }
+            }
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof Exception ex) throw ex;
             throw new IllegalStateException(c);
         }
+    }
+
+    /** Runs the requests no run loop took (it ended); each runs once. */
+    private void runLeftRequests() {
+        Runnable r;
+        while (runThread == null && (r = requests.poll()) != null) r.run();
+    }
+
+    /**
+     * Gives the guest fresh entropy after it was cloned (restored, or reset to a checkpoint): a new VM generation
+     * ID from the host's SecureRandom and its interrupt, on which Linux reseeds its CRNG. Call on the run thread
+     * or while no run loop runs. Deterministic machines are left alone (their runs must repeat exactly).
+     * Returns whether the guest was told.
+     */
+    public boolean newGeneration() {
+        if (config.deterministic()) return false;
+        byte[] id = new byte[VmGenId.ID_BYTES];
+        new java.security.SecureRandom().nextBytes(id);
+        vmGenId.newGeneration(id);
+        return true;
+    }
+
+    /** The VM generation ID device. */
+    public VmGenId vmGenId() {
+        return vmGenId;
     }
 
     /** True while {@link #run} is executing on some thread. */
@@ -278,13 +321,15 @@ public final class Machine {
 
     /**
      * Runs until the guest powers off, {@link #requestExit} is called, or {@code maxInstructions} have
-     * retired (then returns null). Returns the exit status otherwise.
+     * retired (then returns null), or as many attempts in a row retired nothing (a guest caught in an endless
+     * trap loop, e.g. its entry point in MMIO: then also null). Returns the exit status otherwise.
      */
     public Integer run(long maxInstructions) {
         runThread = Thread.currentThread();
         Hart h = harts[0];
         long target = maxInstructions < 0 ? Long.MAX_VALUE : h.instret + maxInstructions;
         boolean deterministic = config.deterministic();
+        long stalled = 0; // attempts since the hart last retired an instruction (a trap at every fetch retires none)
         try {
             while (exitCode == null) {
                 Runnable r;
@@ -306,7 +351,7 @@ public final class Machine {
                     clock.resume();
                     runState = RunState.RUNNING;
                 }
-                if (h.instret >= target) return null;
+                if (h.instret >= target || (maxInstructions >= 0 && stalled >= maxInstructions)) return null;
                 feedConsole();
                 if (atDecisionPoint(h)) updateTimersAndInterrupts();
                 if (h.isWaitingForInterrupt()) {
@@ -320,7 +365,9 @@ public final class Machine {
                     }
                 }
                 long budget = Math.min(BATCH - (deterministic ? h.instret % BATCH : 0), target - h.instret);
-                h.run((int) Math.max(1, budget));
+                long retiredBefore = h.instret;
+                int attempted = h.run((int) Math.max(1, budget));
+                stalled = h.instret == retiredBefore ? stalled + attempted : 0;
                 // HTIF is a device the machine polls: never at a split point such as run()'s target, or a program
                 // spinning on tohost would spin a different number of times.
                 if (elf != null && atDecisionPoint(h)) checkHtif();

@@ -19,16 +19,33 @@ import java.util.Map;
  * @param balloon       attach a virtio-balloon
  * @param rng           attach a virtio-rng
  * @param deterministic time from retired instructions; no host input but console bytes
+ * @param overlayMemoryBytes heap each disk's copy-on-write overlay keeps blocks in; the rest spills to a file
+ *                      (not part of the identity: a host resource, not something the guest sees)
+ * @param spillDir      directory for the overlays' spill files (null: the JVM's temporary directory)
  */
 public record MachineConfig(long memoryBytes, Path kernel, Path initrd, String cmdline, Path bios, Path elf,
-                            List<DiskConfig> disks, boolean balloon, boolean rng, boolean deterministic) {
+                            List<DiskConfig> disks, boolean balloon, boolean rng, boolean deterministic,
+                            long overlayMemoryBytes, Path spillDir) {
 
     public static final long DEFAULT_MEMORY = 512L << 20;
 
     /** A virtio-blk disk: the base image, and whether writes go to the image (else to an in-memory overlay). */
     public record DiskConfig(Path image, boolean writeThrough) { }
 
+    public MachineConfig(long memoryBytes, Path kernel, Path initrd, String cmdline, Path bios, Path elf,
+                         List<DiskConfig> disks, boolean balloon, boolean rng, boolean deterministic) {
+        this(memoryBytes, kernel, initrd, cmdline, bios, elf, disks, balloon, rng, deterministic,
+                org.vmckpt.machine.device.virtio.DiskOverlay.DEFAULT_MEMORY_BYTES, null);
+    }
+
+    /** The same machine with the disk overlays' host resources set. */
+    public MachineConfig withOverlay(long overlayMemoryBytes, Path spillDir) {
+        return new MachineConfig(memoryBytes, kernel, initrd, cmdline, bios, elf, disks, balloon, rng, deterministic,
+                overlayMemoryBytes, spillDir);
+    }
+
     public MachineConfig {
+        if (overlayMemoryBytes < 0) throw new IllegalArgumentException("the disk overlay's memory must not be negative");
         if (memoryBytes < (16L << 20) || (memoryBytes & 0xfff) != 0) {
             throw new IllegalArgumentException("memory size must be at least 16 MiB and a multiple of 4 KiB");
         }

@@ -8,6 +8,9 @@ public final class MemoryMap {
     private MemoryMap() { }
 
     public static final long TEST_BASE = 0x0010_0000L, TEST_SIZE = 0x1000;
+    /** The VM generation ID (not on QEMU's virt board, which offers it through ACPI): 16 bytes and an interrupt. */
+    public static final long VMGENID_BASE = 0x0010_2000L;
+    public static final int VMGENID_IRQ = 12;
     public static final long CLINT_BASE = 0x0200_0000L;
     public static final long PLIC_BASE = 0x0C00_0000L;
     public static final long UART0_BASE = 0x1000_0000L, UART0_SIZE = 0x100;

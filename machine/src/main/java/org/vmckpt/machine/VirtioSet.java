@@ -29,7 +29,7 @@ public final class VirtioSet {
     VirtioSet(MachineConfig config, GuestMemory memory, Bus bus, Plic plic) throws IOException {
         for (int i = 0; i < config.disks().size(); i++) {
             MachineConfig.DiskConfig d = config.disks().get(i);
-            VirtioBlk blk = new VirtioBlk(d.image(), false, d.writeThrough());
+            VirtioBlk blk = new VirtioBlk(d.image(), false, d.writeThrough(), config.overlayMemoryBytes(), config.spillDir());
             disks.add(blk);
             add("virtio-blk" + i, blk, memory, bus, plic);
         }

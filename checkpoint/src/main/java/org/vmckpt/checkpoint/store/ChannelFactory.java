@@ -11,7 +11,8 @@ import java.nio.file.StandardOpenOption;
  */
 @FunctionalInterface
 interface ChannelFactory {
-    ChannelFactory DEFAULT = path -> FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    /** Creates the file owner-only (0600). */
+    ChannelFactory DEFAULT = PrivateFiles::createNew;
 
     /** Creates {@code path}, which must not exist yet, for writing. */
     FileChannel create(Path path) throws IOException;

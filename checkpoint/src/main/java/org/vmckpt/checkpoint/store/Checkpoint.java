@@ -46,6 +46,11 @@ public final class Checkpoint implements AutoCloseable {
         return manifest.info();
     }
 
+    /** The repository this checkpoint belongs to. */
+    public Repository repository() {
+        return repo;
+    }
+
     public String id() {
         return manifest.info().id();
     }
@@ -209,7 +214,7 @@ public final class Checkpoint implements AutoCloseable {
         try {
             for (int i = 0; i < opened.length; i++) {
                 Manifest.PackRef r = refs.get(i);
-                opened[i] = PackReader.open(repo.packPath(r.id()), r.id(), r.unitCount());
+                opened[i] = PackReader.open(repo.packPath(r.id()), r.id(), r.unitCount(), repo.key());
             }
         } catch (IOException | RuntimeException e) {
             for (PackReader p : opened) if (p != null) closeQuietly(p);
@@ -217,6 +222,35 @@ public final class Checkpoint implements AutoCloseable {
         }
         zstd = new ZstdDecompressCtx();
         packs = opened;
+    }
+
+    /**
+     * Checks the header and CRC of every frame that holds one of this checkpoint's pages or disk blocks (not
+     * the other frames of its packs), without decompressing: what a lazy restore does before the guest runs,
+     * so a damaged frame refuses the restore instead of stopping the guest later.
+     *
+     * @throws CheckpointFormatException naming the pack and frame of the first damage found
+     */
+    public synchronized void checkReferencedFrames() throws IOException {
+        if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
+        if (packs == null) openPacks();
+        java.util.BitSet[] frames = new java.util.BitSet[packs.length];
+        for (RunTable t : List.of(manifest.pages(), manifest.disk())) {
+            for (int r = 0; r < t.runCount(); r++) {
+                long v = t.value(r);
+                if (TableEntry.kind(v) != TableEntry.KIND_DATA) continue;
+                int pack = TableEntry.pack(v);
+                if (pack < 0 || pack >= packs.length) throw new CheckpointFormatException(repo.dir(), "checkpoint " + id() + " refers to pack " + pack + " of " + packs.length);
+                long first = TableEntry.base(v), last = first + (t.runEnd(r) - t.start(r)) - 1;
+                long perFrame = packs[pack].unitsPerFrame();
+                if (frames[pack] == null) frames[pack] = new java.util.BitSet();
+                frames[pack].set((int) (first / perFrame), (int) Math.min(packs[pack].frameCount(), last / perFrame + 1));
+            }
+        }
+        for (int p = 0; p < packs.length; p++) {
+            if (frames[p] == null) continue;
+            for (int f = frames[p].nextSetBit(0); f >= 0; f = frames[p].nextSetBit(f + 1)) packs[p].checkFrame(f);
+        }
     }
 
     /** Frames decompressed so far (for tests of the cache). */
@@ -238,7 +272,7 @@ public final class Checkpoint implements AutoCloseable {
         try (ZstdDecompressCtx z = new ZstdDecompressCtx()) {
             for (Manifest.PackRef r : manifest.packs()) {
                 try {
-                    readers.add(PackReader.open(repo.packPath(r.id()), r.id(), r.unitCount()));
+                    readers.add(PackReader.open(repo.packPath(r.id()), r.id(), r.unitCount(), repo.key()));
                 } catch (CheckpointFormatException e) {
                     problems.add(e.getMessage());
                 }
@@ -249,7 +283,7 @@ public final class Checkpoint implements AutoCloseable {
             for (PackReader p : readers) {
                 for (int f = 0; f < p.frameCount(); f++) {
                     try {
-                        p.readFrame(f, z);
+                        p.readFrame(f, z); // with the key: authenticated and decoded; a plain frame: decoded
                         frames++;
                         bytes += p.frameExtent(f);
                     } catch (CheckpointFormatException e) {

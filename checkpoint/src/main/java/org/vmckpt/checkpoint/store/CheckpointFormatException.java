@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * <p>It is an {@link IOException} so callers can treat it like any other storage failure, and a distinct
  * type so they can tell "the data is bad" from "the disk failed".
  */
-public final class CheckpointFormatException extends IOException {
+public class CheckpointFormatException extends IOException {
     private final transient Path file;
 
     public CheckpointFormatException(Path file, String problem) {

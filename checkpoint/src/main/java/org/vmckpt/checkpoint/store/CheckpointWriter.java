@@ -299,8 +299,10 @@ public final class CheckpointWriter implements AutoCloseable {
     private long addUnit(byte[] data) throws IOException {
         try {
             if (pack == null) {
-                compressor = new FrameCompressor(codec, level, compressThreads);
-                pack = new PackWriter(repo.files(), workspace.dir().resolve(PackFormat.fileName(packIdHex)), packId);
+                RepositoryKey key = repo.keyForWriting();
+                compressor = new FrameCompressor(codec, level, compressThreads, key, packId);
+                pack = new PackWriter(repo.files(), workspace.dir().resolve(PackFormat.fileName(packIdHex)), packId,
+                        key == null ? PackFormat.PLAIN_VERSION : PackFormat.VERSION);
             }
             long unit = units++;
             frame[frameFill++] = data;
@@ -312,7 +314,7 @@ public final class CheckpointWriter implements AutoCloseable {
     }
 
     private void submitFrame() throws IOException {
-        inFlight.add(new PendingFrame(compressor.submit(frame, frameFill), frameFill));
+        inFlight.add(new PendingFrame(compressor.submit(frame, frameFill, (int) framesSubmitted), frameFill));
         framesSubmitted++;
         frame = new byte[UNITS_PER_FRAME][];
         frameFill = 0;
@@ -362,7 +364,7 @@ public final class CheckpointWriter implements AutoCloseable {
             }
             if (compressor != null) compressor.close();
             Manifest m = buildManifest(packBytes);
-            byte[] bytes = ManifestCodec.encode(m);
+            byte[] bytes = ManifestCodec.encode(m, repo.keyForWriting());
             Path manifestFile = workspace.dir().resolve("manifest");
             FileOps.writeDurably(repo.files(), manifestFile, bytes, bytes.length);
             publish(m, manifestFile);

@@ -28,6 +28,20 @@ final class FileOps {
         }
     }
 
+    /**
+     * Refuses anything but a regular file (following links) where the repository expects one: opening a FIFO
+     * for reading would block forever, and a directory or device is never ours.
+     *
+     * @throws java.nio.file.NoSuchFileException if there is nothing at {@code path}
+     * @throws CheckpointFormatException          naming the path and what it is instead
+     */
+    static void requireRegularFile(Path path, String what) throws IOException {
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class);
+        if (a.isRegularFile()) return;
+        String kind = a.isDirectory() ? "a directory" : a.isOther() ? "a FIFO, socket or device" : "not a regular file";
+        throw new CheckpointFormatException(path, what + " is " + kind + ", not a regular file; remove it");
+    }
+
     /** Makes the directory's entries (creations, renames, deletions) durable. */
     static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {

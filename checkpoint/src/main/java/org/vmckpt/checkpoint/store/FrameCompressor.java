@@ -20,10 +20,12 @@ final class FrameCompressor implements AutoCloseable {
     private final LinkedBlockingQueue<Task> queue = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
 
-    private record Task(byte[][] units, int count, CompletableFuture<byte[]> result) {
+    private record Task(byte[][] units, int count, int frameIndex, CompletableFuture<byte[]> result) {
     }
 
-    private static final Task STOP = new Task(null, 0, null);
+    private static final Task STOP = new Task(null, 0, 0, null);
+    private final RepositoryKey key;
+    private final byte[] packId;
 
     /** Threads to use by default: leave one core to the caller (the saver or the guest), at most four. */
     static int defaultThreads() {
@@ -31,8 +33,15 @@ final class FrameCompressor implements AutoCloseable {
     }
 
     FrameCompressor(Codec codec, int level, int threadCount) {
+        this(codec, level, threadCount, null, null);
+    }
+
+    /** With a key, every frame is sealed (AES-256-GCM) bound to {@code packId} and its frame number. */
+    FrameCompressor(Codec codec, int level, int threadCount, RepositoryKey key, byte[] packId) {
         this.codec = codec;
         this.level = level;
+        this.key = key;
+        this.packId = packId;
         for (int i = 0; i < threadCount; i++) {
             Thread t = new Thread(this::work, "vmckpt-compress-" + i);
             t.setDaemon(true);
@@ -45,14 +54,14 @@ final class FrameCompressor implements AutoCloseable {
     }
 
     /** Queues the encoding of {@code units[0..count-1]}; the arrays must not change until the future completes. */
-    CompletableFuture<byte[]> submit(byte[][] units, int count) {
+    CompletableFuture<byte[]> submit(byte[][] units, int count, int frameIndex) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
-        queue.add(new Task(units, count, f));
+        queue.add(new Task(units, count, frameIndex, f));
         return f;
     }
 
     private void work() {
-        Encoder enc = new Encoder(codec, level);
+        Encoder enc = new Encoder(codec, level, key, packId);
         try {
             while (true) {
                 Task t;
@@ -63,7 +72,7 @@ final class FrameCompressor implements AutoCloseable {
                 }
                 if (t == STOP) return;
                 try {
-                    t.result.complete(enc.encode(t.units, t.count));
+                    t.result.complete(enc.encode(t.units, t.count, t.frameIndex));
                 } catch (Throwable e) {
                     t.result.completeExceptionally(e);
                 }
@@ -89,9 +98,17 @@ final class FrameCompressor implements AutoCloseable {
         private final byte[] raw = new byte[PackFormat.MAX_UNITS_PER_FRAME * PackFormat.UNIT_SIZE];
         private final byte[] packed;
         private final CRC32C crc = new CRC32C();
+        private final RepositoryKey key;
+        private final byte[] packId;
 
         Encoder(Codec codec, int level) {
+            this(codec, level, null, null);
+        }
+
+        Encoder(Codec codec, int level, RepositoryKey key, byte[] packId) {
             this.codec = codec;
+            this.key = key;
+            this.packId = packId;
             if (codec == Codec.ZSTD) {
                 zstd = new ZstdCompressCtx();
                 zstd.setLevel(level);
@@ -108,6 +125,11 @@ final class FrameCompressor implements AutoCloseable {
          * stored uncompressed, so stored length never exceeds the uncompressed length.
          */
         byte[] encode(byte[][] units, int count) {
+            return encode(units, count, 0);
+        }
+
+        /** The frame; if the encoder has a key, its stored bytes are sealed, bound to the pack id and {@code frameIndex}. */
+        byte[] encode(byte[][] units, int count, int frameIndex) {
             int rawLen = count * PackFormat.UNIT_SIZE;
             for (int i = 0; i < count; i++) {
                 System.arraycopy(units[i], 0, raw, i * PackFormat.UNIT_SIZE, PackFormat.UNIT_SIZE);
@@ -123,16 +145,22 @@ final class FrameCompressor implements AutoCloseable {
                     storedLen = n;
                 }
             }
-            byte[] frame = new byte[PackFormat.FRAME_HEADER_LENGTH + storedLen];
-            frame[0] = (byte) frameCodec;
+            int sealedLen = key == null ? storedLen : storedLen + RepositoryKey.OVERHEAD;
+            byte[] frame = new byte[PackFormat.FRAME_HEADER_LENGTH + sealedLen];
+            frame[0] = (byte) (key == null ? frameCodec : frameCodec | PackFormat.ENCRYPTED);
             frame[1] = 0;
             putU16(frame, 2, count);
             putU32(frame, 4, rawLen);
-            putU32(frame, 8, storedLen);
-            System.arraycopy(stored, 0, frame, PackFormat.FRAME_HEADER_LENGTH, storedLen);
+            putU32(frame, 8, sealedLen);
+            if (key == null) {
+                System.arraycopy(stored, 0, frame, PackFormat.FRAME_HEADER_LENGTH, storedLen);
+            } else {
+                byte[] sealed = key.seal(stored, 0, storedLen, frameAad(packId, frameIndex, frame));
+                System.arraycopy(sealed, 0, frame, PackFormat.FRAME_HEADER_LENGTH, sealedLen);
+            }
             crc.reset();
             crc.update(frame, 0, 12);
-            crc.update(frame, PackFormat.FRAME_HEADER_LENGTH, storedLen);
+            crc.update(frame, PackFormat.FRAME_HEADER_LENGTH, sealedLen);
             putU32(frame, 12, crc.getValue());
             return frame;
         }
@@ -150,5 +178,14 @@ final class FrameCompressor implements AutoCloseable {
         private static void putU32(byte[] b, int off, long v) {
             for (int i = 0; i < 4; i++) b[off + i] = (byte) (v >>> (8 * i));
         }
+    }
+
+    /** What a sealed frame is bound to: its pack, its place in it, and its header's first 12 bytes. */
+    static byte[] frameAad(byte[] packId, int frameIndex, byte[] header) {
+        byte[] aad = new byte[packId.length + 4 + 12];
+        System.arraycopy(packId, 0, aad, 0, packId.length);
+        for (int i = 0; i < 4; i++) aad[packId.length + i] = (byte) (frameIndex >>> (8 * i));
+        System.arraycopy(header, 0, aad, packId.length + 4, 12);
+        return aad;
     }
 }

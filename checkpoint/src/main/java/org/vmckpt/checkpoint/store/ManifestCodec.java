@@ -40,13 +40,16 @@ final class ManifestCodec {
     }
 
     static final String NAME = "vmckpt-manifest";
-    static final int VERSION = 1;
+    /** Version 2: the body may be encrypted (codec bit 0x80); written only for encrypted repositories. */
+    static final int VERSION = 2;
+    static final int PLAIN_VERSION = 1;
+    static final int ENCRYPTED = 0x80;
     static final int OLDEST_VERSION = 1;
 
     /** Largest decoded body (16 MiB): millions of page-table runs, far beyond a realistic checkpoint. */
     static final int MAX_BODY = 16 << 20;
     static final int PREAMBLE_LENGTH = FileHeader.length(NAME) + 1 + 4 + 4;
-    static final int MAX_FILE = PREAMBLE_LENGTH + MAX_BODY + 4;
+    static final int MAX_FILE = PREAMBLE_LENGTH + MAX_BODY + RepositoryKey.OVERHEAD + 4;
     static final int MANIFEST_ZSTD_LEVEL = 3;
 
     static final int SECTION_META = 1;
@@ -69,6 +72,11 @@ final class ManifestCodec {
 
     /** The manifest file's bytes. Fails if the body would exceed {@link #MAX_BODY}. */
     static byte[] encode(Manifest m) throws IOException {
+        return encode(m, null);
+    }
+
+    /** Encodes a manifest; with a key, its body (after compression) is sealed with AES-256-GCM (version 2). */
+    static byte[] encode(Manifest m, RepositoryKey key) throws IOException {
         ByteSink body = new ByteSink(4096);
         section(body, SECTION_META, s -> encodeMeta(s, m.info()));
         section(body, SECTION_CONFIG, s -> {
@@ -107,9 +115,17 @@ final class ManifestCodec {
             stored = packed;
             storedLen = (int) n;
         }
-        ByteSink file = new ByteSink(PREAMBLE_LENGTH + storedLen + 4);
-        FileHeader.write(file, NAME, VERSION);
-        file.u8(codec).u32(body.size()).u32(storedLen).bytes(stored, 0, storedLen);
+        ByteSink file = new ByteSink(PREAMBLE_LENGTH + storedLen + RepositoryKey.OVERHEAD + 4);
+        if (key == null) {
+            FileHeader.write(file, NAME, PLAIN_VERSION);
+            file.u8(codec).u32(body.size()).u32(storedLen).bytes(stored, 0, storedLen);
+        } else {
+            FileHeader.write(file, NAME, VERSION);
+            file.u8(codec | ENCRYPTED).u32(body.size()).u32(storedLen + RepositoryKey.OVERHEAD);
+            byte[] preamble = java.util.Arrays.copyOf(file.array(), file.size());
+            byte[] sealed = key.seal(stored, 0, storedLen, preamble);
+            file.bytes(sealed, 0, sealed.length);
+        }
         CRC32C crc = new CRC32C();
         crc.update(file.array(), 0, file.size());
         file.u32(crc.getValue());
@@ -170,8 +186,14 @@ final class ManifestCodec {
 
     /** Reads and decodes a manifest file. */
     static Manifest read(Path file) throws IOException {
+        return read(file, null);
+    }
+
+    /** Reads and decodes a manifest file, decrypting it with {@code key} if it is encrypted. */
+    static Manifest read(Path file, RepositoryKey key) throws IOException {
         FileChannel ch;
         try {
+            FileOps.requireRegularFile(file, "the manifest");
             ch = FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             throw new CheckpointFormatException(file, "manifest is missing");
@@ -188,12 +210,28 @@ final class ManifestCodec {
                 if (ch.read(bb) < 0) throw new CheckpointFormatException(file, "manifest shrank while it was read");
             }
         }
-        return decode(file, bytes);
+        return decode(file, bytes, key);
     }
 
     static Manifest decode(Path file, byte[] bytes) throws CheckpointFormatException {
+        return decode(file, bytes, null);
+    }
+
+    /** Checks what needs no key: the file header, the length and the CRC (of the ciphertext, if encrypted). */
+    static void checkIntegrity(Path file, byte[] bytes) throws CheckpointFormatException {
         BoundedReader in = new BoundedReader(file, "manifest", bytes, 0, bytes.length);
         FileHeader.read(in, file, NAME, OLDEST_VERSION, VERSION);
+        if (bytes.length < PREAMBLE_LENGTH + 4) throw new CheckpointFormatException(file, "manifest is truncated: " + bytes.length + " bytes");
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        if (crc.getValue() != new BoundedReader(file, "manifest CRC", bytes, bytes.length - 4, 4).u32("CRC")) {
+            throw new CheckpointFormatException(file, "manifest CRC mismatch (the file is corrupted or truncated)");
+        }
+    }
+
+    static Manifest decode(Path file, byte[] bytes, RepositoryKey key) throws CheckpointFormatException {
+        BoundedReader in = new BoundedReader(file, "manifest", bytes, 0, bytes.length);
+        int version = FileHeader.read(in, file, NAME, OLDEST_VERSION, VERSION);
         if (bytes.length < PREAMBLE_LENGTH + 4) {
             throw new CheckpointFormatException(file, "manifest is truncated: " + bytes.length + " bytes");
         }
@@ -206,6 +244,8 @@ final class ManifestCodec {
         int codecCode = in.u8("body codec");
         long bodyLength = in.u32("body length");
         long storedLength = in.u32("stored length");
+        boolean encrypted = version >= 2 && (codecCode & ENCRYPTED) != 0;
+        if (encrypted) codecCode &= ~ENCRYPTED;
         Codec codec = Codec.ofCode(codecCode);
         if (codec == null) throw new CheckpointFormatException(file, "unknown manifest body codec " + codecCode);
         if (storedLength != bytes.length - PREAMBLE_LENGTH - 4) {
@@ -215,15 +255,25 @@ final class ManifestCodec {
         if (bodyLength > MAX_BODY) {
             throw new CheckpointFormatException(file, "manifest body of " + bodyLength + " bytes exceeds the limit of " + MAX_BODY);
         }
+        byte[] src = bytes;
+        int srcOffset = PREAMBLE_LENGTH;
+        if (encrypted) {
+            if (key == null) {
+                throw new KeyRequiredException(file, "the manifest");
+            }
+            src = key.open(bytes, PREAMBLE_LENGTH, (int) storedLength, java.util.Arrays.copyOf(bytes, PREAMBLE_LENGTH), file, "the manifest");
+            srcOffset = 0;
+            storedLength = src.length;
+        }
         byte[] body;
         if (codec == Codec.NONE) {
             if (bodyLength != storedLength) throw new CheckpointFormatException(file, "uncompressed manifest body length mismatch");
-            body = bytes;
+            body = src;
         } else {
             body = new byte[(int) bodyLength];
             long n;
             try (ZstdDecompressCtx z = new ZstdDecompressCtx()) {
-                n = z.decompressByteArray(body, 0, body.length, bytes, PREAMBLE_LENGTH, (int) storedLength);
+                n = z.decompressByteArray(body, 0, body.length, src, srcOffset, (int) storedLength);
             } catch (RuntimeException e) {
                 throw new CheckpointFormatException(file, "manifest body does not decompress: " + e.getMessage());
             }
@@ -231,7 +281,7 @@ final class ManifestCodec {
                 throw new CheckpointFormatException(file, "manifest body decompressed to " + n + " bytes, expected " + bodyLength);
             }
         }
-        int bodyOffset = codec == Codec.NONE ? PREAMBLE_LENGTH : 0;
+        int bodyOffset = codec == Codec.NONE ? srcOffset : 0;
         return decodeBody(file, new BoundedReader(file, "manifest body", body, bodyOffset, (int) bodyLength));
     }
 

@@ -10,7 +10,10 @@ final class PackFormat {
     }
 
     static final String NAME = "vmckpt-pack";
-    static final int VERSION = 1;
+    /** Version 2: frames may be encrypted (codec bit 0x80); written only for encrypted repositories. */
+    static final int VERSION = 2;
+    static final int PLAIN_VERSION = 1;
+    static final int ENCRYPTED = 0x80;
     static final int OLDEST_VERSION = 1;
 
     static final int UNIT_SIZE = 4096;

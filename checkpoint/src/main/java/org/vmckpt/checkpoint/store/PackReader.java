@@ -24,8 +24,13 @@ final class PackReader implements Closeable {
     private final long unitCount;
     /** Frame {@code f} occupies {@code [extents[f], extents[f+1])}; the last entry is where the index starts. */
     private final long[] extents;
+    private final byte[] packId;
+    private final int version;
+    private RepositoryKey key;
 
-    private PackReader(Path path, FileChannel ch, int unitsPerFrame, long unitCount, long[] extents) {
+    private PackReader(Path path, FileChannel ch, int unitsPerFrame, long unitCount, long[] extents, byte[] packId, int version) {
+        this.packId = packId;
+        this.version = version;
         this.path = path;
         this.ch = ch;
         this.unitsPerFrame = unitsPerFrame;
@@ -39,9 +44,16 @@ final class PackReader implements Closeable {
      * @param packIdHex     the id the pack must carry in its header (and its file name)
      * @param expectedUnits the unit count the manifest recorded for it, or -1 to accept any
      */
+    static PackReader open(Path path, String packIdHex, long expectedUnits, RepositoryKey key) throws IOException {
+        PackReader r = open(path, packIdHex, expectedUnits);
+        r.key = key;
+        return r;
+    }
+
     static PackReader open(Path path, String packIdHex, long expectedUnits) throws IOException {
         FileChannel ch;
         try {
+            FileOps.requireRegularFile(path, "the pack");
             ch = FileChannel.open(path, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             throw new CheckpointFormatException(path, "pack file is missing (was it deleted by hand?)");
@@ -60,7 +72,7 @@ final class PackReader implements Closeable {
         int minSize = PackFormat.HEADER_LENGTH + PackFormat.TRAILER_LENGTH;
         byte[] head = readAt(ch, 0, (int) Math.min(size, PackFormat.HEADER_LENGTH), path);
         BoundedReader h = new BoundedReader(path, "pack header", head, 0, head.length);
-        FileHeader.read(h, path, PackFormat.NAME, PackFormat.OLDEST_VERSION, PackFormat.VERSION);
+        int version = FileHeader.read(h, path, PackFormat.NAME, PackFormat.OLDEST_VERSION, PackFormat.VERSION);
         if (size < minSize) throw new CheckpointFormatException(path, "pack is truncated: " + size + " bytes");
         byte[] id = h.bytes(Ids.PACK_ID_BYTES, "pack id");
         int upf = h.u16("units per frame");
@@ -104,7 +116,7 @@ final class PackReader implements Closeable {
         }
         long[] extents = new long[(int) frames + 1];
         BoundedReader ix = new BoundedReader(path, "pack index", index, 0, index.length);
-        long maxExtent = PackFormat.FRAME_HEADER_LENGTH + (long) upf * PackFormat.UNIT_SIZE;
+        long maxExtent = PackFormat.FRAME_HEADER_LENGTH + (long) upf * PackFormat.UNIT_SIZE + (version >= 2 ? RepositoryKey.OVERHEAD : 0);
         for (int f = 0; f < frames; f++) extents[f] = ix.i64("frame offset");
         extents[(int) frames] = indexStart;
         if (extents[0] != PackFormat.HEADER_LENGTH) {
@@ -116,7 +128,7 @@ final class PackReader implements Closeable {
                 throw new CheckpointFormatException(path, "frame " + f + " has an impossible extent of " + len + " bytes at offset " + extents[f]);
             }
         }
-        return new PackReader(path, ch, upf, units, extents);
+        return new PackReader(path, ch, upf, units, extents, id, version);
     }
 
     private static byte[] readAt(FileChannel ch, long pos, int len, Path path) throws IOException {
@@ -154,6 +166,20 @@ final class PackReader implements Closeable {
     byte[] readFrame(int f, ZstdDecompressCtx zstd) throws IOException {
         int len = (int) frameExtent(f);
         byte[] b = readAt(ch, extents[f], len, path);
+        return decode(f, b, len, zstd);
+    }
+
+    /**
+     * Reads frame {@code f} and checks its header and CRC without decompressing it (a zstd frame that passes its
+     * CRC was written by us; the CRC covers every stored byte).
+     */
+    void checkFrame(int f) throws IOException {
+        int len = (int) frameExtent(f);
+        decode(f, readAt(ch, extents[f], len, path), len, null);
+    }
+
+    /** Checks frame {@code f}'s bytes {@code b}; decodes them if {@code zstd} is given (or the frame is stored), else returns null. */
+    private byte[] decode(int f, byte[] b, int len, ZstdDecompressCtx zstd) throws IOException {
         BoundedReader h = new BoundedReader(path, "frame " + f + " header", b, 0, PackFormat.FRAME_HEADER_LENGTH);
         int codecCode = h.u8("codec");
         int reserved = h.u8("reserved");
@@ -168,21 +194,34 @@ final class PackReader implements Closeable {
             throw new CheckpointFormatException(path, "frame " + f + " at offset " + extents[f] + ": CRC mismatch");
         }
         int expectUnits = frameUnits(f);
-        Codec codec = Codec.ofCode(codecCode);
+        boolean encrypted = version >= 2 && (codecCode & PackFormat.ENCRYPTED) != 0;
+        Codec codec = Codec.ofCode(encrypted ? codecCode & ~PackFormat.ENCRYPTED : codecCode);
+        long overhead = encrypted ? RepositoryKey.OVERHEAD : 0;
         if (codec == null || reserved != 0 || units != expectUnits || uncompressed != (long) units * PackFormat.UNIT_SIZE
-                || stored != len - PackFormat.FRAME_HEADER_LENGTH || stored > uncompressed) {
+                || stored != len - PackFormat.FRAME_HEADER_LENGTH || stored > uncompressed + overhead || stored < overhead) {
             throw new CheckpointFormatException(path, "frame " + f + " has a bad header (codec " + codecCode + ", "
                     + units + " units, expected " + expectUnits + ", lengths " + uncompressed + "/" + stored + ")");
         }
         byte[] out;
+        if (zstd == null && (codec != Codec.NONE || encrypted)) return null; // checked: CRC and header
+        int dataAt = PackFormat.FRAME_HEADER_LENGTH;
+        if (encrypted) {
+            if (key == null) {
+                throw new KeyRequiredException(path, "frame " + f);
+            }
+            b = key.open(b, PackFormat.FRAME_HEADER_LENGTH, (int) stored, FrameCompressor.frameAad(packId, f, b), path, "frame " + f);
+            dataAt = 0;
+            stored = b.length;
+            len = b.length;
+        }
         if (codec == Codec.NONE) {
             if (stored != uncompressed) throw new CheckpointFormatException(path, "frame " + f + ": stored length differs from length");
-            out = Arrays.copyOfRange(b, PackFormat.FRAME_HEADER_LENGTH, len);
+            out = Arrays.copyOfRange(b, dataAt, dataAt + (int) stored);
         } else {
             out = new byte[(int) uncompressed];
             int n;
             try {
-                n = zstd.decompressByteArray(out, 0, out.length, b, PackFormat.FRAME_HEADER_LENGTH, (int) stored);
+                n = zstd.decompressByteArray(out, 0, out.length, b, dataAt, (int) stored);
             } catch (RuntimeException e) {
                 throw new CheckpointFormatException(path, "frame " + f + " does not decompress: " + e.getMessage());
             }

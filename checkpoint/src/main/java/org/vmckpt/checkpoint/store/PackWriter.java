@@ -21,11 +21,15 @@ final class PackWriter {
     private boolean closed;
 
     PackWriter(ChannelFactory files, Path path, byte[] packId) throws IOException {
+        this(files, path, packId, PackFormat.PLAIN_VERSION);
+    }
+
+    PackWriter(ChannelFactory files, Path path, byte[] packId, int version) throws IOException {
         this.path = path;
         this.ch = files.create(path);
         try {
             ByteSink h = new ByteSink(PackFormat.HEADER_LENGTH);
-            FileHeader.write(h, PackFormat.NAME, PackFormat.VERSION);
+            FileHeader.write(h, PackFormat.NAME, version);
             h.bytes(packId).u16(PackFormat.UNITS_PER_FRAME).u16(0);
             CRC32C crc = new CRC32C();
             crc.update(h.array(), 0, h.size());

@@ -45,7 +45,10 @@ import java.util.zip.CRC32C;
  */
 public final class Repository {
     static final String FORMAT_NAME = "vmckpt-repo";
-    static final int FORMAT_VERSION = 1;
+    /** Version 2: an encrypted repository (a {@code KEY-ID} file; packs and manifests of version 2). */
+    static final int FORMAT_VERSION = 2;
+    static final int PLAIN_FORMAT_VERSION = 1;
+    static final String KEY_ID_FILE = "KEY-ID";
     static final int OLDEST_FORMAT_VERSION = 1;
     static final String MANIFEST_SUFFIX = ".manifest";
     static final int MIN_PREFIX = 4;
@@ -56,6 +59,9 @@ public final class Repository {
     private final Path tmpDir;
     private final Path lockFile;
     private final ChannelFactory files;
+
+    private RepositoryKey key;
+    private String keyId;
 
     private Repository(Path dir, ChannelFactory files) {
         this.dir = dir;
@@ -82,19 +88,99 @@ public final class Repository {
      * @throws NoSuchFileException       if there is no repository and {@code create} is false
      */
     public static Repository open(Path dir, boolean create) throws IOException {
-        return open(dir, create, ChannelFactory.DEFAULT);
+        Repository repo = open(dir, create, ChannelFactory.DEFAULT);
+        if (repo.keyId != null) repo.useKey(RepositoryKey.fromEnvironment());
+        return repo;
+    }
+
+    /** Opens a repository with an explicit key (null: none), used for an encrypted repository. */
+    public static Repository openWithKey(Path dir, boolean create, RepositoryKey key) throws IOException {
+        Repository repo = open(dir, create, ChannelFactory.DEFAULT);
+        repo.useKey(key);
+        return repo;
+    }
+
+    /** Takes {@code k} as this encrypted repository's key after checking its id; a wrong key is refused by name. */
+    private void useKey(RepositoryKey k) throws IOException {
+        if (k == null || keyId == null) {
+            key = keyId == null ? null : k;
+            return;
+        }
+        if (!k.id().equals(keyId)) {
+            throw new IOException("the key in " + k.source() + " is not the key of repository " + dir + " (key id " + k.id()
+                    + ", the repository's is " + keyId + "); give the right key file");
+        }
+        key = k;
+    }
+
+    /** Whether checkpoints written here are encrypted (see {@link #enableEncryption}). */
+    public boolean encrypted() {
+        return keyId != null;
+    }
+
+    /** Whether this encrypted repository was opened with its key. */
+    public boolean hasKey() {
+        return key != null;
+    }
+
+    /** The key to read with, or null. */
+    RepositoryKey key() {
+        return key;
+    }
+
+    /** The key to write with (null for a plain repository); an encrypted repository without its key refuses. */
+    RepositoryKey keyForWriting() throws IOException {
+        if (keyId == null) return null;
+        if (key == null) {
+            throw new IOException("repository " + dir + " is encrypted: give its key (" + RepositoryKey.ENV_FILE + "=FILE); nothing was written");
+        }
+        return key;
+    }
+
+    /**
+     * Encrypts every checkpoint written from now on with {@code k} (AES-256-GCM). The key itself is never stored:
+     * only its id, in {@code KEY-ID}, and {@code REPO} becomes version 2 so older vmckpt builds refuse the
+     * repository instead of writing plain checkpoints into it. Checkpoints already here stay readable as they are.
+     */
+    public void enableEncryption(RepositoryKey k) throws IOException {
+        try (RepositoryLock l = lock()) {
+            if (keyId != null) {
+                if (!keyId.equals(k.id())) {
+                    throw new IOException("repository " + dir + " is already encrypted with another key (id " + keyId + ")");
+                }
+                key = k;
+                return;
+            }
+            Path tmp = tmpDir.resolve(KEY_ID_FILE + "." + Ids.newCheckpointId());
+            byte[] idLine = (k.id() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            FileOps.writeDurably(files, tmp, idLine, idLine.length);
+            FileOps.atomicRename(tmp, dir.resolve(KEY_ID_FILE));
+            ByteSink h = new ByteSink(64);
+            FileHeader.write(h, FORMAT_NAME, FORMAT_VERSION);
+            CRC32C crc = new CRC32C();
+            crc.update(h.array(), 0, h.size());
+            h.u32(crc.getValue());
+            Path repoTmp = tmpDir.resolve("REPO." + Ids.newCheckpointId());
+            FileOps.writeDurably(files, repoTmp, h.array(), h.size());
+            FileOps.atomicRename(repoTmp, dir.resolve("REPO"));
+            FileOps.fsyncDirectory(dir);
+            keyId = k.id();
+            key = k;
+        }
     }
 
     static Repository open(Path dir, boolean create, ChannelFactory files) throws IOException {
         Path repoFile = dir.resolve("REPO");
         if (!Files.exists(repoFile)) {
             if (!create) throw new NoSuchFileException(dir.toString(), null, "not a vmckpt repository (no REPO file)");
-            Files.createDirectories(dir);
+            PrivateFiles.createDirectories(dir);
         }
         Repository repo = new Repository(dir.toRealPath(), files);
+        // Only the owner may look inside (a repository made before this rule gets its top directory closed).
+        if (Files.isWritable(repo.dir)) PrivateFiles.restrict(repo.dir);
         if (!Files.exists(repoFile)) repo.initialize();
         repo.checkHeader();
-        for (Path p : List.of(repo.packsDir, repo.checkpointsDir, repo.tmpDir)) Files.createDirectories(p);
+        for (Path p : List.of(repo.packsDir, repo.checkpointsDir, repo.tmpDir)) PrivateFiles.createDirectories(p);
         return repo;
     }
 
@@ -109,9 +195,9 @@ public final class Repository {
                     }
                 }
             }
-            for (Path p : List.of(packsDir, checkpointsDir, tmpDir)) Files.createDirectories(p);
+            for (Path p : List.of(packsDir, checkpointsDir, tmpDir)) PrivateFiles.createDirectories(p);
             ByteSink h = new ByteSink(64);
-            FileHeader.write(h, FORMAT_NAME, FORMAT_VERSION);
+            FileHeader.write(h, FORMAT_NAME, PLAIN_FORMAT_VERSION);
             CRC32C crc = new CRC32C();
             crc.update(h.array(), 0, h.size());
             h.u32(crc.getValue());
@@ -124,16 +210,25 @@ public final class Repository {
 
     private void checkHeader() throws IOException {
         Path repoFile = dir.resolve("REPO");
+        FileOps.requireRegularFile(repoFile, "the REPO file");
         long size = Files.size(repoFile);
         if (size > 1024) throw new CheckpointFormatException(repoFile, "REPO file is " + size + " bytes, too large");
         byte[] b = Files.readAllBytes(repoFile);
         BoundedReader in = new BoundedReader(repoFile, "REPO", b, 0, b.length);
-        FileHeader.read(in, repoFile, FORMAT_NAME, OLDEST_FORMAT_VERSION, FORMAT_VERSION);
+        int version = FileHeader.read(in, repoFile, FORMAT_NAME, OLDEST_FORMAT_VERSION, FORMAT_VERSION);
         int end = in.position();
         CRC32C crc = new CRC32C();
         crc.update(b, 0, end);
         if (in.u32("REPO CRC") != crc.getValue()) throw new CheckpointFormatException(repoFile, "REPO CRC mismatch");
         in.expectEnd("REPO");
+        Path keyFile = dir.resolve(KEY_ID_FILE);
+        if (version >= 2) {
+            FileOps.requireRegularFile(keyFile, "the KEY-ID file");
+            if (Files.size(keyFile) > 256) throw new CheckpointFormatException(keyFile, "KEY-ID is too large");
+            String text = new String(Files.readAllBytes(keyFile), java.nio.charset.StandardCharsets.US_ASCII).strip();
+            if (!Ids.isHex(text, 32)) throw new CheckpointFormatException(keyFile, "KEY-ID is not 32 hex digits");
+            keyId = text;
+        }
     }
 
     public Path dir() {
@@ -145,6 +240,12 @@ public final class Repository {
     Path checkpointsDir() { return checkpointsDir; }
 
     Path tmpDir() { return tmpDir; }
+
+    /**
+     * Where a VM using this repository keeps its disk overlays' spill files (the repository's workspace area:
+     * the same file system as the checkpoints, private to the owner). The files are unlinked when created.
+     */
+    public Path spillDir() { return tmpDir; }
 
     ChannelFactory files() { return files; }
 
@@ -194,7 +295,7 @@ public final class Repository {
 
     Manifest readManifest(String id) throws IOException {
         Path file = manifestPath(id);
-        Manifest m = ManifestCodec.read(file);
+        Manifest m = ManifestCodec.read(file, key);
         if (!m.info().id().equals(id)) {
             throw new CheckpointFormatException(file, "manifest belongs to checkpoint " + m.info().id() + ", not " + id);
         }
@@ -227,15 +328,59 @@ public final class Repository {
                 + "' in " + dir);
     }
 
-    /** Ids of all committed checkpoints (manifest file names), sorted. */
+    /**
+     * What can be checked without the key of an encrypted repository: every manifest's header and CRC, every
+     * pack's header, index and frame CRCs (the integrity of the ciphertext, not its authenticity).
+     */
+    public VerifyReport verifyCiphertext(ProgressListener progress) throws IOException {
+        List<String> problems = new ArrayList<>();
+        long frames = 0, bytes = 0;
+        for (String id : manifestIds()) {
+            Path f = manifestPath(id);
+            try {
+                FileOps.requireRegularFile(f, "the manifest");
+                if (Files.size(f) > ManifestCodec.MAX_FILE) throw new CheckpointFormatException(f, "manifest is too large");
+                ManifestCodec.checkIntegrity(f, Files.readAllBytes(f));
+            } catch (CheckpointFormatException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        List<String> packs = packIds();
+        int done = 0;
+        for (String p : packs) {
+            try (PackReader r = PackReader.open(packPath(p), p, -1)) {
+                for (int f = 0; f < r.frameCount(); f++) {
+                    r.checkFrame(f);
+                    frames++;
+                    bytes += r.frameExtent(f);
+                }
+            } catch (CheckpointFormatException e) {
+                problems.add(e.getMessage());
+            }
+            progress.progress("verify", ++done, packs.size());
+        }
+        return new VerifyReport("(all, ciphertext only: no key)", packs.size(), frames, bytes, problems);
+    }
+
+    /** Whether a committed checkpoint has exactly this id. */
+    public boolean contains(String id) throws IOException {
+        return manifestIds().contains(id);
+    }
+
+    /** Ids of all committed checkpoints (manifest file names), sorted. Entries that are not regular files are not manifests. */
     List<String> manifestIds() throws IOException {
+        return manifestNames(true);
+    }
+
+    /** Ids whose {@code .manifest} entry is (regular) or is not (a directory, a FIFO...) a regular file, sorted. */
+    private List<String> manifestNames(boolean regular) throws IOException {
         List<String> ids = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(checkpointsDir)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 if (!name.endsWith(MANIFEST_SUFFIX)) continue;
                 String id = name.substring(0, name.length() - MANIFEST_SUFFIX.length());
-                if (Ids.isCheckpointId(id)) ids.add(id);
+                if (Ids.isCheckpointId(id) && Files.isRegularFile(p) == regular) ids.add(id);
             }
         }
         ids.sort(null);
@@ -268,6 +413,18 @@ public final class Repository {
             } catch (CheckpointFormatException e) {
                 out.put(id, e.getMessage());
             }
+        }
+        return out;
+    }
+
+    /**
+     * Entries of {@code checkpoints/} named like a manifest that are not regular files (a directory, a FIFO):
+     * not checkpoints, so ignored by everything else; id to what to do about it. Empty in a healthy repository.
+     */
+    public Map<String, String> listStray() throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        for (String id : manifestNames(false)) {
+            out.put(id, manifestPath(id) + ": not a regular file (a directory, FIFO or device named like a manifest); ignored: remove it");
         }
         return out;
     }
@@ -310,6 +467,7 @@ public final class Repository {
                     if (!name.endsWith(".pack")) continue;
                     String packId = name.substring(0, name.length() - ".pack".length());
                     if (!Ids.isHex(packId, Ids.PACK_ID_LENGTH)) continue;
+                    if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue; // not a pack we wrote: leave it
                     if (referenced.contains(packId)) {
                         kept++;
                     } else {

@@ -37,7 +37,7 @@ final class RepositoryLock implements AutoCloseable {
         if (l.getHoldCount() > 1) return new RepositoryLock(l, null, null);
         FileChannel ch = null;
         try {
-            ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            ch = PrivateFiles.openOrCreate(lockFile);
             FileLock fl = ch.lock();
             return new RepositoryLock(l, ch, fl);
         } catch (IOException | RuntimeException | Error e) {

@@ -43,12 +43,12 @@ final class Workspace {
         String wid = Ids.newCheckpointId();
         Path lockFile = tmpDir.resolve(wid + LOCK_SUFFIX);
         Path dir = tmpDir.resolve(wid);
-        FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel ch = PrivateFiles.createNew(lockFile);
         try {
             FileLock l = ch.tryLock();
             if (l == null) throw new IOException(lockFile + ": cannot lock a file just created");
             ACTIVE.add(lockFile);
-            Files.createDirectory(dir);
+            PrivateFiles.createDirectory(dir);
             return new Workspace(dir, lockFile, ch, l);
         } catch (IOException | RuntimeException e) {
             ACTIVE.remove(lockFile);

@@ -13,9 +13,15 @@ import java.util.Objects;
  * @param totalNanos    time from request to durable checkpoint
  * @param downtimeNanos time the guest was paused
  * @param pageCounts    pages by how they were handled, e.g. {"written": n, "zero": n, "free": n, "unchanged": n}
+ * @param notice        something the user did not ask for that happened (e.g. a full checkpoint instead of an
+ *                      incremental one whose parent was deleted), or null
  */
 public record CheckpointResult(String id, long sizeBytes, long totalNanos, long downtimeNanos,
-                               Map<String, Long> pageCounts) {
+                               Map<String, Long> pageCounts, String notice) {
+    public CheckpointResult(String id, long sizeBytes, long totalNanos, long downtimeNanos, Map<String, Long> pageCounts) {
+        this(id, sizeBytes, totalNanos, downtimeNanos, pageCounts, null);
+    }
+
     public CheckpointResult {
         Objects.requireNonNull(id, "id");
         pageCounts = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(pageCounts, "pageCounts")));

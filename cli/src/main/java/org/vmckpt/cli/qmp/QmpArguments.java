@@ -17,6 +17,11 @@ final class QmpArguments {
         }
     }
 
+    /** Whether the argument is present. */
+    boolean has(String name) {
+        return values.containsKey(name);
+    }
+
     long requiredLong(String name) throws QmpException {
         Object v = values.get(name);
         if (v == null) throw QmpException.generic("Parameter '" + name + "' is missing");

@@ -105,6 +105,7 @@ final class QmpCommands {
     }
 
     private Object checkpoint(QmpArguments args) throws QmpException {
+        CheckpointArguments.check(args, args.optionalObject("options"));
         CheckpointRequest request = new CheckpointRequest(
                 args.optionalString("name"),
                 args.optionalBoolean("live", true),
@@ -144,6 +145,7 @@ final class QmpCommands {
         reply.put("total-ns", result.totalNanos());
         reply.put("downtime-ns", result.downtimeNanos());
         reply.put("pages", new LinkedHashMap<String, Object>(result.pageCounts()));
+        if (result.notice() != null) reply.put("notice", result.notice());
         return reply;
     }
 

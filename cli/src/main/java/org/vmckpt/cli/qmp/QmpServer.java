@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A QMP server on a Unix domain socket, controlling one {@link VmController}.
  *
  * <p>Each client gets its own daemon threads (see {@link QmpSession}), so a long command on one connection
- * (a checkpoint) never delays another connection's commands. Events go to every client that has finished
+ * (a checkpoint) never delays another connection's commands. At most {@link #MAX_CLIENTS} clients are served
+ * at once; one more is told so and disconnected. Only the VM's own user is served (the peer's uid, SO_PEERCRED);
+ * the socket file is made 0600. Events go to every client that has finished
  * capabilities negotiation. The protocol is described in docs/API.md.
  *
  * <pre>
@@ -42,6 +44,10 @@ public final class QmpServer implements VmEventSink, Closeable {
     static final int VERSION_MAJOR = 0;
     static final int VERSION_MINOR = 1;
     static final int VERSION_MICRO = 0;
+    /** Clients served at once (each has two small threads); more are refused with an error. */
+    public static final int MAX_CLIENTS = 16;
+    /** Connections the kernel queues before they are accepted. */
+    static final int BACKLOG = 256;
 
     private final Path socketPath;
     private final ServerSocketChannel listener;
@@ -68,7 +74,8 @@ public final class QmpServer implements VmEventSink, Closeable {
         removeStaleSocket(path);
         ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            listener.bind(UnixDomainSocketAddress.of(path));
+            listener.bind(UnixDomainSocketAddress.of(path), BACKLOG);
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             listener.close();
             throw new IOException("cannot listen on " + path + ": " + e.getMessage(), e);
@@ -92,6 +99,7 @@ public final class QmpServer implements VmEventSink, Closeable {
         if (!attributes.isOther()) {
             throw new IOException(path + " exists and is not a socket; refusing to replace it");
         }
+        SocketOwnership.requireMine(path, "the control socket");
         if (someoneListens(path)) {
             throw new IOException("another process is already listening on " + path
                     + "; refusing to take over its control socket (stop it, or choose another path)");
@@ -140,6 +148,9 @@ public final class QmpServer implements VmEventSink, Closeable {
             listener.close();
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "closing the listener failed", e);
+        }
+        for (QmpSession session : sessions) {
+            session.abandonInFlight("the VM shut down while it was running");
         }
         for (QmpSession session : sessions) {
             session.close();
@@ -191,6 +202,14 @@ public final class QmpServer implements VmEventSink, Closeable {
                 LOG.log(System.Logger.Level.WARNING, "accepting a QMP client failed", e);
                 return;
             }
+            String refusal = SocketOwnership.refusal(client);
+            if (refusal == null && sessions.size() >= MAX_CLIENTS) {
+                refusal = "refused: too many control connections (" + MAX_CLIENTS + " are open); close one and retry";
+            }
+            if (refusal != null) {
+                refuse(client, refusal);
+                continue;
+            }
             QmpSession session = new QmpSession(client, this, commands, "qmp-client-" + clientCount.incrementAndGet());
             sessions.add(session);
             if (closed.get()) {
@@ -198,6 +217,18 @@ public final class QmpServer implements VmEventSink, Closeable {
                 return;
             }
             session.start();
+        }
+    }
+
+    /** Tells a refused client why (a QMP error instead of the greeting) and disconnects it. Never blocks. */
+    private static void refuse(SocketChannel client, String why) {
+        LOG.log(System.Logger.Level.WARNING, "control socket: " + why);
+        try (client) {
+            client.configureBlocking(false);
+            String line = Json.write(Map.of("error", Map.of("class", QmpException.GENERIC_ERROR, "desc", why))) + "\r\n";
+            client.write(java.nio.ByteBuffer.wrap(line.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "telling a refused client why failed", e);
         }
     }
 }

@@ -22,7 +22,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class QmpSession {
     private static final System.Logger LOG = System.getLogger(QmpSession.class.getName());
     private static final int QUEUE_CAPACITY = 1024;
+    /** Stack of a session thread (the launcher makes the default 16 MiB for the run thread; a session needs far less). */
+    private static final long THREAD_STACK = 2L << 20;
     private static final Outgoing END = new Outgoing("", null);
+
+    /** The command this connection is running: whoever clears it first (its reply, or an abandonment) answers. */
+    private record InFlight(String name, Object id, boolean hasId) {
+    }
 
     /** A line to send; {@code written} (if not null) is counted down once it is on the wire. */
     private record Outgoing(String line, CountDownLatch written) {
@@ -36,6 +42,7 @@ final class QmpSession {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object negotiationLock = new Object();
     private volatile boolean negotiated; // written under negotiationLock
+    private final java.util.concurrent.atomic.AtomicReference<InFlight> inFlight = new java.util.concurrent.atomic.AtomicReference<>();
 
     QmpSession(SocketChannel channel, QmpServer server, QmpCommands commands, String label) {
         this.channel = channel;
@@ -45,10 +52,10 @@ final class QmpSession {
     }
 
     void start() {
-        Thread writer = new Thread(this::writeLoop, label + "-writer");
+        Thread writer = new Thread(null, this::writeLoop, label + "-writer", THREAD_STACK);
         writer.setDaemon(true);
         writer.start();
-        Thread reader = new Thread(this::readLoop, label);
+        Thread reader = new Thread(null, this::readLoop, label, THREAD_STACK);
         reader.setDaemon(true);
         reader.start();
     }
@@ -81,6 +88,24 @@ final class QmpSession {
         if (overflow) {
             LOG.log(System.Logger.Level.WARNING, label + ": client is not reading its replies; disconnecting it");
             close();
+        }
+    }
+
+    /**
+     * The VM is going away: if a command is still running, its requester gets an error now (it would otherwise
+     * see the connection close without a reply). Waits briefly for the error to be written.
+     */
+    void abandonInFlight(String why) {
+        InFlight running = inFlight.getAndSet(null);
+        if (running == null || closed.get()) return;
+        CountDownLatch written = new CountDownLatch(1);
+        String line = errorLine(running.id(), running.hasId(), QmpException.generic("'" + running.name() + "' did not complete: " + why));
+        if (outgoing.offer(new Outgoing(line, written))) {
+            try {
+                written.await(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -160,7 +185,16 @@ final class QmpSession {
                 throw new QmpException(QmpException.COMMAND_NOT_FOUND,
                         "Capabilities negotiation is already complete, command 'qmp_capabilities' ignored");
             }
-            Object value = commands.execute(name, arguments);
+            InFlight running = new InFlight(name, id, hasId);
+            inFlight.set(running);
+            Object value;
+            try {
+                value = commands.execute(name, arguments);
+            } catch (QmpException e) {
+                if (inFlight.compareAndSet(running, null)) send(errorLine(id, hasId, e));
+                return;
+            }
+            if (!inFlight.compareAndSet(running, null)) return; // already answered: the VM shut down meanwhile
             String reply = returnLine(id, hasId, value);
             if (name.equals(QmpCommands.QUIT)) {
                 sendAndWaitWritten(reply);

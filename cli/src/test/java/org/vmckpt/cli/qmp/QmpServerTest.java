@@ -264,12 +264,37 @@ class QmpServerTest {
         assertEquals("running", vm.status());
     }
 
+    /** Issue 8, item 9: options that are unknown, of the wrong type, out of range or contradictory are refused. */
+    @Test
+    void checkpointOptionsAreValidated() throws Exception {
+        RawQmpClient c = connect().negotiate();
+        String[][] cases = {
+            {"{\"options\": {\"compression\": \"lz4\"}}", "Parameter 'options.compression' must be 'zstd' or 'none', not 'lz4'"},
+            {"{\"options\": {\"level\": 99999}}", "Parameter 'options.level' must be a zstd level -7..22, not 99999"},
+            {"{\"options\": {\"level\": \"3\"}}", "Invalid parameter type for 'options.level', expected: integer"},
+            {"{\"options\": {\"bogus\": 1}}", "Parameter 'options.bogus' is unexpected"},
+            {"{\"options\": {\"evict-zero\": 1}}", "Invalid parameter type for 'options.evict-zero', expected: boolean"},
+            {"{\"incremental\": true, \"options\": {\"baseline\": true}}", "'options.baseline' is a full stop-and-copy checkpoint; it cannot be 'incremental'"},
+            {"{\"live\": true, \"options\": {\"baseline\": true}}", "'options.baseline' is stop-and-copy; it cannot be 'live'"},
+            {"{\"options\": {\"compression\": \"none\", \"level\": 3}}", "Parameter 'options.level' needs compression 'zstd', but 'options.compression' is 'none'"},
+            {"{\"name\": \"a\\u0007b\"}", "Parameter 'name' must not contain control characters (found U+0007 at position 1)"},
+            {"{\"name\": \"\"}", "Parameter 'name' must have 1..200 characters (it has 0)"},
+        };
+        for (String[] k : cases) {
+            Map<String, Object> error = RawQmpClient.error(c.command("{\"execute\": \"vmckpt-checkpoint\", \"arguments\": " + k[0] + "}"));
+            assertEquals("GenericError", error.get("class"), k[0]);
+            String desc = (String) error.get("desc");
+            assertTrue(desc.startsWith(k[1]), k[0] + " -> " + desc);
+        }
+        assertTrue(vm.requests.isEmpty(), "nothing reached the VM");
+    }
+
     @Test
     void checkpointArgumentsResultAndReset() throws Exception {
         RawQmpClient c = connect().negotiate();
         Map<String, Object> reply = c.command("{\"execute\": \"vmckpt-checkpoint\", \"id\": 9, \"arguments\": "
                 + "{\"name\": \"before-upgrade\", \"live\": false, \"incremental\": true, \"stop\": true,"
-                + " \"options\": {\"evict\": [\"zero\", \"free\"], \"level\": 3, \"note\": null}}}");
+                + " \"options\": {\"evict-zero\": false, \"level\": 3, \"compression\": \"zstd\"}}}");
         assertEquals(9L, reply.get("id"));
         Map<?, ?> result = (Map<?, ?>) reply.get("return");
         assertEquals("ckpt-1", result.get("id"));
@@ -285,9 +310,9 @@ class QmpServerTest {
         assertTrue(request.incremental());
         assertTrue(request.stopAfter());
         Map<String, Object> options = new LinkedHashMap<>();
-        options.put("evict", List.of("zero", "free"));
+        options.put("evict-zero", false);
         options.put("level", 3L);
-        options.put("note", null);
+        options.put("compression", "zstd");
         assertEquals(options, request.options());
 
         assertEquals("STOP", c.nextEvent("STOP").get("event"), "stop-after leaves the VM paused");

@@ -121,6 +121,13 @@ public final class DeviceTree {
         w.propertyU32("phandle", plicPhandle);
         w.endNode();
 
+        w.beginNode("vmgenid@" + Long.toHexString(MemoryMap.VMGENID_BASE));
+        w.propertyString("compatible", "microsoft,vmgenid");
+        w.propertyU64("reg", MemoryMap.VMGENID_BASE, org.vmckpt.machine.device.VmGenId.SIZE);
+        w.propertyU32("interrupt-parent", plicPhandle);
+        w.propertyU32("interrupts", MemoryMap.VMGENID_IRQ);
+        w.endNode();
+
         w.beginNode("serial@" + Long.toHexString(MemoryMap.UART0_BASE));
         w.propertyString("compatible", "ns16550a");
         w.propertyU64("reg", MemoryMap.UART0_BASE, MemoryMap.UART0_SIZE);

@@ -1,38 +1,77 @@
 package org.vmckpt.machine.device.virtio;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.BitSet;
 
 /**
- * The guest's writes to a disk, kept in memory as 4 KiB blocks over a read-only base image: a block present
- * here replaces the base image's block.
+ * The guest's writes to a disk as 4 KiB blocks over a read-only base image: a block present here replaces the
+ * base image's block. At most {@code memoryLimitBlocks} live blocks are kept on the heap; the rest go to a
+ * {@link SpillFile} (owner-only, unlinked at once), so a guest that writes its whole disk cannot exhaust the
+ * host's memory.
  *
- * <p>Blocks sit in a two-level table (chunks of 1024 block references), so {@link #freeze()} copies only
- * the top level — one reference per 4 MiB of disk — exactly as guest memory freezes its page references.
- * After a freeze, the first write to a frozen chunk clones the chunk's reference array and the first write
- * to a frozen block clones the block, so the frozen view never changes while a saver reads it.
+ * <p>Blocks sit in a two-level table (chunks of 1024 entries), so {@link #freeze()} copies only the top level
+ * — one reference per 4 MiB of disk — exactly as guest memory freezes its page references. An entry is a
+ * {@code byte[]} (in memory) or a {@link Spilled} slot. After a freeze, the first write to a frozen chunk clones
+ * the chunk's entry array and the first write to a frozen block copies the block to new storage (heap or a new
+ * spill slot), so the frozen view never changes while a saver reads it. Spill slots replaced while a frozen
+ * view still holds them are freed when the view is released.
+ *
+ * <p>Heap bound: live blocks at most {@code memoryLimitBlocks} x 4 KiB, plus as much again held only by a frozen
+ * view while a checkpoint is saved, plus the table (about 4 bytes per 4 KiB block of disk size, plus 16 bytes
+ * per spilled block).
  *
  * <p>Threading: the machine's run thread is the only writer; a saver thread may read a {@link FrozenOverlay}.
  */
-public final class DiskOverlay {
+public final class DiskOverlay implements AutoCloseable {
     public static final int BLOCK_SHIFT = 12;
     public static final int BLOCK_SIZE = 1 << BLOCK_SHIFT;
+    /** Heap the overlay's blocks may use unless configured otherwise. */
+    public static final long DEFAULT_MEMORY_BYTES = 64L << 20;
     static final int CHUNK_SHIFT = 10;
     static final int CHUNK_BLOCKS = 1 << CHUNK_SHIFT;
     static final int CHUNK_MASK = CHUNK_BLOCKS - 1;
 
+    /** A block kept in the spill file. Identity matters: the live table and a frozen view share one while unchanged. */
+    static final class Spilled {
+        final int slot;
+
+        Spilled(int slot) { this.slot = slot; }
+    }
+
     private final long blockCount;
-    private byte[][][] chunks;
-    /** Top level at the last freeze while a saver still reads it; else null. */
-    private volatile byte[][][] frozen;
+    private final long memoryLimitBlocks;
+    private final SpillFile spill;
+    private Object[][] chunks;
+    /** Top level at the last freeze while a saver still reads it; else null. Changed under {@link #frozenLock}. */
+    private volatile Object[][] frozen;
+    private final Object frozenLock = new Object();
+    /** Spill slots the live table no longer uses but the frozen view does: freed at release. */
+    private int[] retired = new int[16];
+    private int retiredCount;
     private BitSet written = new BitSet();
     private long presentBlocks;
+    private long memoryBlocks;
     private long copyOnWriteCount;
     private long epoch;
 
-    public DiskOverlay(long blockCount) {
+    /**
+     * @param blockCount        4 KiB blocks the disk spans
+     * @param memoryLimitBytes  heap for live blocks; beyond it blocks go to the spill file
+     * @param spillDir          directory for the spill file (null: the JVM's temporary directory)
+     */
+    public DiskOverlay(long blockCount, long memoryLimitBytes, Path spillDir) {
         if (blockCount < 0 || blockCount > Integer.MAX_VALUE) throw new IllegalArgumentException("disk too large: " + blockCount + " blocks");
+        if (memoryLimitBytes < 0) throw new IllegalArgumentException("the disk overlay's memory limit must not be negative");
         this.blockCount = blockCount;
-        this.chunks = new byte[(int) ((blockCount + CHUNK_MASK) >>> CHUNK_SHIFT)][][];
+        this.memoryLimitBlocks = memoryLimitBytes / BLOCK_SIZE;
+        this.spill = new SpillFile(spillDir);
+        this.chunks = new Object[(int) ((blockCount + CHUNK_MASK) >>> CHUNK_SHIFT)][];
+    }
+
+    public DiskOverlay(long blockCount) {
+        this(blockCount, DEFAULT_MEMORY_BYTES, null);
     }
 
     /** Number of 4 KiB blocks the disk spans (the last may be partial). */
@@ -41,44 +80,80 @@ public final class DiskOverlay {
     /** Blocks currently held (written by the guest or restored). */
     public long presentBlocks() { return presentBlocks; }
 
+    /** Blocks of the live table held on the heap (at most the memory limit). */
+    public long memoryBlocks() { return memoryBlocks; }
+
+    /** Blocks of the live table held in the spill file. */
+    public long spilledBlocks() { return presentBlocks - memoryBlocks; }
+
+    /** The most blocks the live table keeps on the heap. */
+    public long memoryLimitBlocks() { return memoryLimitBlocks; }
+
     public long copyOnWriteCount() { return copyOnWriteCount; }
 
     public boolean isFrozen() { return frozen != null; }
 
-    /** The block's data, or null if the base image holds it. Callers must not write into it. */
-    public byte[] block(long b) {
-        byte[][] chunk = chunks[(int) (b >>> CHUNK_SHIFT)];
-        return chunk == null ? null : chunk[(int) (b & CHUNK_MASK)];
+    /** Whether the overlay holds block {@code b}. */
+    public boolean contains(long b) {
+        return entry(chunks, b) != null;
     }
 
     /**
-     * The array to write block {@code b} through: a private copy if the block is frozen, a new block filled
-     * by {@code initial} (the base image's contents) if the overlay did not hold it.
+     * The block's data, or null if the base image holds it. Callers must not write into it. A block kept in
+     * memory is returned as is; a spilled block is read into a new array.
      */
-    byte[] blockForWrite(long b, byte[] initial) {
+    public byte[] block(long b) {
+        Object e = entry(chunks, b);
+        return e == null ? null : contents(e, true);
+    }
+
+    /** Copies block {@code b} into {@code dst} (4 KiB) and returns true, or returns false if the base image holds it. */
+    public boolean read(long b, byte[] dst) throws IOException {
+        Object e = entry(chunks, b);
+        if (e == null) return false;
+        if (e instanceof byte[] a) System.arraycopy(a, 0, dst, 0, BLOCK_SIZE);
+        else spill.read(((Spilled) e).slot, dst);
+        return true;
+    }
+
+    /** Whether the live block {@code b} is still the one {@code view} holds (not written since the freeze). */
+    public boolean sameAs(FrozenOverlay view, long b) {
+        return entry(chunks, b) == view.entry(b);
+    }
+
+    /**
+     * Writes {@code length} bytes of {@code src} into block {@code b} at {@code offset}. If the overlay does not
+     * hold the block yet, it starts as {@code initial} (the base image's contents), or undefined if
+     * {@code initial} is null (the caller then writes the whole block).
+     */
+    void write(long b, int offset, byte[] src, int srcOffset, int length, byte[] initial) throws IOException {
         int c = (int) (b >>> CHUNK_SHIFT);
         int i = (int) (b & CHUNK_MASK);
-        byte[][][] f = frozen;
-        byte[][] chunk = chunks[c];
+        Object[][] f = frozen;
+        Object[] chunk = chunks[c];
         if (chunk == null) {
-            chunk = new byte[CHUNK_BLOCKS][];
+            chunk = new Object[CHUNK_BLOCKS];
             chunks[c] = chunk;
         } else if (f != null && f[c] == chunk) {
             chunk = chunk.clone();
             chunks[c] = chunk;
         }
-        byte[] data = chunk[i];
-        if (data == null) {
-            data = initial.clone();
-            chunk[i] = data;
+        Object e = chunk[i];
+        if (e == null) {
+            e = store(initial);
+            chunk[i] = e;
             presentBlocks++;
-        } else if (f != null && f[c] != null && f[c][i] == data) {
-            data = data.clone();
-            chunk[i] = data;
+        } else if (f != null && f[c] != null && f[c][i] == e) {
+            byte[] before = length == BLOCK_SIZE ? null : contents(e, false);
+            drop(e, c, i); // first, so a heap block given up makes room for its copy
+            Object copy = store(before);
+            chunk[i] = copy;
+            e = copy;
             copyOnWriteCount++;
         }
+        if (e instanceof byte[] a) System.arraycopy(src, srcOffset, a, offset, length);
+        else spill.write(((Spilled) e).slot, offset, src, srcOffset, length);
         written.set((int) b);
-        return data;
     }
 
     /**
@@ -90,22 +165,32 @@ public final class DiskOverlay {
         if (data != null && data.length != BLOCK_SIZE) throw new IllegalArgumentException("block must be 4096 bytes");
         if (data == null) {
             int c = (int) (b >>> CHUNK_SHIFT);
-            if (chunks[c] == null || chunks[c][(int) (b & CHUNK_MASK)] == null) return;
-            byte[][][] f = frozen;
+            int i = (int) (b & CHUNK_MASK);
+            if (chunks[c] == null || chunks[c][i] == null) return;
+            Object[][] f = frozen;
             if (f != null && f[c] == chunks[c]) chunks[c] = chunks[c].clone();
-            chunks[c][(int) (b & CHUNK_MASK)] = null;
+            drop(chunks[c][i], c, i);
+            chunks[c][i] = null;
             presentBlocks--;
             written.set((int) b);
             return;
         }
-        byte[] target = blockForWrite(b, data);
-        System.arraycopy(data, 0, target, 0, BLOCK_SIZE);
+        try {
+            write(b, 0, data, 0, BLOCK_SIZE, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the disk overlay's spill file: " + e.getMessage(), e);
+        }
     }
 
     /** Removes every block (restore into a device that has run). */
     public void clear() {
-        chunks = new byte[chunks.length][][];
+        for (int c = 0; c < chunks.length; c++) {
+            if (chunks[c] == null) continue;
+            for (int i = 0; i < CHUNK_BLOCKS; i++) if (chunks[c][i] != null) drop(chunks[c][i], c, i);
+        }
+        chunks = new Object[chunks.length][];
         presentBlocks = 0;
+        memoryBlocks = 0;
         written = new BitSet();
     }
 
@@ -115,7 +200,7 @@ public final class DiskOverlay {
      */
     public FrozenOverlay freeze() {
         if (frozen != null) throw new IllegalStateException("the disk overlay is already frozen by a checkpoint in progress");
-        byte[][][] refs = chunks.clone();
+        Object[][] refs = chunks.clone();
         BitSet writtenInEpoch = written;
         written = new BitSet();
         epoch++;
@@ -123,8 +208,13 @@ public final class DiskOverlay {
         return new FrozenOverlay(this, refs, writtenInEpoch, presentBlocks, epoch);
     }
 
-    void unfreeze(byte[][][] refs) {
-        if (frozen == refs) frozen = null;
+    void unfreeze(Object[][] refs) {
+        synchronized (frozenLock) {
+            if (frozen != refs) return;
+            frozen = null;
+            for (int k = 0; k < retiredCount; k++) spill.free(retired[k]);
+            retiredCount = 0;
+        }
     }
 
     /** Next block at or after {@code from} that the overlay holds, or -1. */
@@ -132,12 +222,65 @@ public final class DiskOverlay {
         return nextBlock(chunks, from);
     }
 
-    static long nextBlock(byte[][][] table, long from) {
+    /** Frees the spill file. */
+    @Override
+    public void close() {
+        spill.close();
+    }
+
+    /** The contents of an entry: the heap array itself (or a copy if {@code copy}), or the spilled block read back. */
+    byte[] contents(Object e, boolean shareHeapArray) {
+        if (e instanceof byte[] a) return shareHeapArray ? a : a.clone();
+        byte[] data = new byte[BLOCK_SIZE];
+        try {
+            spill.read(((Spilled) e).slot, data);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot read the disk overlay's spill file: " + ex.getMessage(), ex);
+        }
+        return data;
+    }
+
+    /** New storage for a block, on the heap while under the limit, else in the spill file; filled from {@code initial} if given. */
+    private Object store(byte[] initial) throws IOException {
+        if (memoryBlocks < memoryLimitBlocks) {
+            memoryBlocks++;
+            return initial == null ? new byte[BLOCK_SIZE] : initial.clone();
+        }
+        int slot = spill.allocate();
+        if (initial != null) spill.write(slot, 0, initial, 0, BLOCK_SIZE);
+        return new Spilled(slot);
+    }
+
+    /** The live table stops using entry {@code e} at (c, i): forget it, or keep its slot until the frozen view that holds it is released. */
+    private void drop(Object e, int c, int i) {
+        if (e instanceof byte[]) {
+            memoryBlocks--;
+            return;
+        }
+        int slot = ((Spilled) e).slot;
+        synchronized (frozenLock) {
+            Object[][] f = frozen;
+            if (f != null && f[c] != null && f[c][i] == e) {
+                if (retiredCount == retired.length) retired = java.util.Arrays.copyOf(retired, retired.length * 2);
+                retired[retiredCount++] = slot;
+            } else {
+                spill.free(slot);
+            }
+        }
+    }
+
+    static Object entry(Object[][] table, long b) {
+        if (b < 0 || (b >>> CHUNK_SHIFT) >= table.length) return null;
+        Object[] chunk = table[(int) (b >>> CHUNK_SHIFT)];
+        return chunk == null ? null : chunk[(int) (b & CHUNK_MASK)];
+    }
+
+    static long nextBlock(Object[][] table, long from) {
         if (from < 0) from = 0;
         int c = (int) (from >>> CHUNK_SHIFT);
         int i = (int) (from & CHUNK_MASK);
         for (; c < table.length; c++, i = 0) {
-            byte[][] chunk = table[c];
+            Object[] chunk = table[c];
             if (chunk == null) continue;
             for (; i < CHUNK_BLOCKS; i++) {
                 if (chunk[i] != null) return ((long) c << CHUNK_SHIFT) | i;

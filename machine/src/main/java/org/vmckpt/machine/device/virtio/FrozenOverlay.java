@@ -11,13 +11,13 @@ import java.util.BitSet;
  */
 public final class FrozenOverlay {
     private final DiskOverlay overlay;
-    private final byte[][][] chunks;
+    private final Object[][] chunks;
     private final BitSet writtenInEpoch;
     private final long presentBlocks;
     private final long epoch;
-    private boolean released;
+    private volatile boolean released;
 
-    FrozenOverlay(DiskOverlay overlay, byte[][][] chunks, BitSet writtenInEpoch, long presentBlocks, long epoch) {
+    FrozenOverlay(DiskOverlay overlay, Object[][] chunks, BitSet writtenInEpoch, long presentBlocks, long epoch) {
         this.overlay = overlay;
         this.chunks = chunks;
         this.writtenInEpoch = writtenInEpoch;
@@ -34,11 +34,20 @@ public final class FrozenOverlay {
     /** The epoch number that began at this freeze. */
     public long epoch() { return epoch; }
 
-    /** The frozen block, or null if the base image holds it. Never write into it. */
+    /**
+     * The frozen block, or null if the base image holds it. Never write into it. A spilled block is read back
+     * into a new array, so read the view only until {@link #release()}.
+     */
     public byte[] block(long b) {
         if (b < 0 || b >= overlay.blockCount()) return null;
-        byte[][] chunk = chunks[(int) (b >>> DiskOverlay.CHUNK_SHIFT)];
-        return chunk == null ? null : chunk[(int) (b & DiskOverlay.CHUNK_MASK)];
+        Object e = DiskOverlay.entry(chunks, b);
+        if (e == null) return null;
+        if (released && e instanceof DiskOverlay.Spilled) throw new IllegalStateException("a spilled block of a released disk overlay view was read");
+        return overlay.contents(e, true);
+    }
+
+    Object entry(long b) {
+        return DiskOverlay.entry(chunks, b);
     }
 
     /** Next block at or after {@code from} in the view, or -1. */
@@ -53,7 +62,7 @@ public final class FrozenOverlay {
 
     public BitSet writtenBlocks() { return (BitSet) writtenInEpoch.clone(); }
 
-    /** Ends copy-on-write for this view. The blocks stay valid for whoever still holds them. */
+    /** Ends copy-on-write for this view. Heap blocks already read stay valid; spilled ones may be reused. */
     public synchronized void release() {
         if (!released) {
             released = true;

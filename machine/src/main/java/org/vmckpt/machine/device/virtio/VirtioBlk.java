@@ -78,7 +78,19 @@ public final class VirtioBlk implements VirtioDevice, Closeable {
      * @param writeThrough the guest's writes change the image file (otherwise they stay in the overlay)
      */
     public VirtioBlk(Path image, boolean readOnly, boolean writeThrough) throws IOException {
+        this(image, readOnly, writeThrough, DiskOverlay.DEFAULT_MEMORY_BYTES, null);
+    }
+
+    /**
+     * @param overlayMemoryBytes heap the overlay keeps blocks in; beyond it they go to a spill file
+     * @param spillDir           directory for the overlay's spill file (null: the JVM's temporary directory)
+     */
+    public VirtioBlk(Path image, boolean readOnly, boolean writeThrough, long overlayMemoryBytes, Path spillDir) throws IOException {
         if (readOnly && writeThrough) throw new IllegalArgumentException("a read-only disk cannot be write-through");
+        if (!java.nio.file.Files.isRegularFile(image)) {
+            // A FIFO would block the open forever; a directory or device is not a disk image we can serve.
+            throw new IOException("disk image " + image + " is not a regular file" + (java.nio.file.Files.exists(image) ? "" : " (it does not exist)"));
+        }
         this.image = image.toAbsolutePath();
         this.readOnly = readOnly;
         this.writeThrough = writeThrough;
@@ -87,7 +99,7 @@ public final class VirtioBlk implements VirtioDevice, Closeable {
                 : FileChannel.open(image, StandardOpenOption.READ);
         this.fileSize = file.size();
         this.capacitySectors = fileSize / SECTOR_SIZE;
-        this.overlay = new DiskOverlay((fileSize + BLOCK - 1) / BLOCK);
+        this.overlay = new DiskOverlay((fileSize + BLOCK - 1) / BLOCK, overlayMemoryBytes, spillDir);
         String name = image.getFileName() == null ? "disk" : image.getFileName().toString();
         this.id = name.getBytes(StandardCharsets.UTF_8);
     }
@@ -99,6 +111,7 @@ public final class VirtioBlk implements VirtioDevice, Closeable {
 
     @Override
     public void close() throws IOException {
+        overlay.close();
         file.close();
     }
 
@@ -272,9 +285,8 @@ public final class VirtioBlk implements VirtioDevice, Closeable {
                 long b = pos >>> DiskOverlay.BLOCK_SHIFT;
                 int off = (int) (pos & (BLOCK - 1));
                 int n = (int) Math.min(BLOCK - off, length - done);
-                byte[] data = writeThrough ? null : overlay.block(b);
-                if (data != null) {
-                    chain.write(done, data, off, n);
+                if (!writeThrough && overlay.read(b, scratch)) {
+                    chain.write(done, scratch, off, n);
                 } else {
                     readFile(pos, scratch, n);
                     chain.write(done, scratch, 0, n);
@@ -303,14 +315,12 @@ public final class VirtioBlk implements VirtioDevice, Closeable {
                     writeFile(pos, scratch, n);
                     sha256 = null;
                 } else {
-                    byte[] target;
-                    if (overlay.block(b) != null || n == BLOCK) {
-                        target = overlay.blockForWrite(b, baseBlock); // baseBlock content unused here: fully overwritten or present
-                    } else {
+                    byte[] initial = null; // a whole-block write, or a block the overlay holds, needs no base contents
+                    if (n != BLOCK && !overlay.contains(b)) {
                         readFile(b << DiskOverlay.BLOCK_SHIFT, baseBlock, BLOCK);
-                        target = overlay.blockForWrite(b, baseBlock);
+                        initial = baseBlock;
                     }
-                    System.arraycopy(scratch, 0, target, off, n);
+                    overlay.write(b, off, scratch, 0, n, initial);
                 }
                 pos += n;
                 done += n;
