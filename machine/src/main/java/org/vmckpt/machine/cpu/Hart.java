@@ -503,8 +503,16 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 default: return Alu.remu(a, b);
             }
         }
+        return illegalKeepingRd(insn);
+    }
+
+    /**
+     * Raises illegal-instruction for an ALU encoding and returns rd's current value, which the caller writes back:
+     * a trapping instruction leaves rd unchanged, and the hot path needs no test of its own.
+     */
+    private long illegalKeepingRd(int insn) {
         illegal(insn);
-        return 0;
+        return x[(insn >>> 7) & 31];
     }
 
     private long opImm32(int insn, int funct3, long a) {
@@ -513,7 +521,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             case 0: return Alu.addw(a, imm);
             case 1: return Alu.sllw(a, imm);
             case 5: return (insn & 0x40000000) != 0 ? Alu.sraw(a, imm) : Alu.srlw(a, imm);
-            default: illegal(insn); return 0;
+            default: return illegalKeepingRd(insn);
         }
     }
 
@@ -539,8 +547,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 default: break;
             }
         }
-        illegal(insn);
-        return 0;
+        return illegalKeepingRd(insn);
     }
 
     // ================================================================== memory access: fast paths

@@ -1,6 +1,5 @@
 package org.vmckpt.machine.cpu;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.vmckpt.machine.Bus;
 import org.vmckpt.machine.memory.GuestMemory;
@@ -13,16 +12,13 @@ import static org.vmckpt.machine.cpu.Csr.*;
  * An illegal encoding under an integer ALU major opcode raises an illegal-instruction exception and changes no
  * register (an instruction that traps does not retire: its rd keeps its value), under both engines.
  *
- * <p>Fails today (found while writing the translator's differential tests; the translator agrees with the
- * interpreter because it runs these encodings through {@link Hart#execOne}): Hart.interpret does
- * {@code x[rd] = op(...)} / {@code opImm32(...)} / {@code op32(...)}, and those return 0 after {@code illegal()},
- * so rd is zeroed before the trap is taken. Remove {@code @Disabled} with the fix (write rd only if no trap).
+ * <p>Found while writing the translator's differential tests (the translator agrees with the interpreter because it
+ * runs these encodings through {@link Hart#execOne}): the interpreter wrote 0 to rd before taking the trap.
  */
 class IllegalEncodingRdTest {
     static final long BASE = 0x8000_0000L;
 
     @Test
-    @Disabled("interpreter bug: an illegal OP / OP-32 / OP-IMM-32 encoding zeroes rd before trapping (see the class comment)")
     void illegalAluEncodingsLeaveRdAlone() {
         int[] illegal = {
                 r(0x02, 3, 2, 0, 5, 0x33), // OP, funct7 2
