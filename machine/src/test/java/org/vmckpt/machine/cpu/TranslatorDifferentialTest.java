@@ -61,10 +61,12 @@ class TranslatorDifferentialTest {
         final List<Long> parts = new ArrayList<>();
         int branchSkip = -1; // forward branch over this many following items
         int branchBits;      // the branch without its offset
+        int compressed = -1; // >= 0: a compressed branch or jump instead: 0 c.j, else c.beqz (6) / c.bnez (7) on x(8 + reg)
+        int cReg;
         int size() {
             int s = 0;
             for (long p : parts) s += (int) (p >>> 32);
-            return s + (branchSkip >= 0 ? 4 : 0);
+            return s + (branchSkip >= 0 ? (compressed >= 0 ? 2 : 4) : 0);
         }
         Item i32(int bits) { parts.add(4L << 32 | (bits & 0xffffffffL)); return this; }
         Item i16(int bits) { parts.add(2L << 32 | (bits & 0xffffL)); return this; }
@@ -285,6 +287,16 @@ class TranslatorDifferentialTest {
         int[] f3 = {0, 1, 4, 5, 6, 7};
         it.branchSkip = 1 + rnd.nextInt(4);
         it.branchBits = b(0, anyReg(), anyReg(), f3[rnd.nextInt(f3.length)]);
+        if (rnd.nextInt(3) == 0) { // compressed: c.beqz, c.bnez, c.j
+            int k = rnd.nextInt(3);
+            it.compressed = k == 0 ? 0 : 5 + k;
+            it.cReg = rnd.nextInt(8);
+        }
+        if (rnd.nextInt(8) == 0) { // compressed indirect jump over a c.nop: auipc T, 0; addi T, T, 12; c.jr/c.jalr T; c.nop
+            Item ij = new Item().i32(u(0, T, 0x17)).i32(addi(T, T, 12));
+            ij.i16((rnd.nextBoolean() ? 0x8002 : 0x9002) | T << 7).i16(0x0001);
+            return ij;
+        }
         return it;
     }
 
@@ -360,9 +372,10 @@ class TranslatorDifferentialTest {
                 continue;
             }
             if (it.branchSkip >= 0) {
-                int off = 4;
+                int off = it.compressed >= 0 ? 2 : 4;
                 for (int m = k + 1; m <= k + it.branchSkip && m < items.size(); m++) off += items.get(m).size();
-                c.e32(it.branchBits | b(off, 0, 0, 0));
+                if (it.compressed >= 0) c.e16(compressedJump(it.compressed, it.cReg, off));
+                else c.e32(it.branchBits | b(off, 0, 0, 0));
             }
             for (long p : it.parts) {
                 if ((p >>> 32) == 4) c.e32((int) p); else c.e16((int) p);
@@ -439,6 +452,23 @@ class TranslatorDifferentialTest {
             case 3: return new long[]{0x7ff8000000000000L, 0x7ff0000000000001L, 0x8000000000000000L, 0x7ff0000000000000L, 1L}[rnd.nextInt(5)];
             default: return rnd.nextLong();
         }
+    }
+
+    /** c.j (kind 0), c.beqz (6) or c.bnez (7) on x(8 + reg) with offset {@code off}; checked against the expander. */
+    static int compressedJump(int kind, int reg, int off) {
+        int bits;
+        int want;
+        if (kind == 0) {
+            bits = 5 << 13 | ((off >> 11) & 1) << 12 | ((off >> 4) & 1) << 11 | ((off >> 8) & 3) << 9 | ((off >> 10) & 1) << 8
+                    | ((off >> 6) & 1) << 7 | ((off >> 7) & 1) << 6 | ((off >> 1) & 7) << 3 | ((off >> 5) & 1) << 2 | 1;
+            want = j(off, 0);
+        } else {
+            bits = kind << 13 | ((off >> 8) & 1) << 12 | ((off >> 3) & 3) << 10 | reg << 7 | ((off >> 6) & 3) << 5
+                    | ((off >> 1) & 3) << 3 | ((off >> 5) & 1) << 2 | 1;
+            want = b(off, 0, 8 + reg, kind == 6 ? 0 : 1);
+        }
+        assertEquals(want, Compressed.expandCached(bits), "test encoder of compressed jump " + kind + " offset " + off);
+        return bits;
     }
 
     static void putLong(byte[] b, int off, long v) {
@@ -528,7 +558,15 @@ class TranslatorDifferentialTest {
         return jit.translationStats();
     }
 
-    static void runSeeds(int mode, long... seeds) {
+    /**
+     * Extra seeds per mode for a long soak, e.g. {@code -Dvmckpt.diff.extraSeeds=500}: seeds 1000 * mode + 100 + k.
+     * Prints a line per seed.
+     */
+    static final int EXTRA_SEEDS = Integer.getInteger("vmckpt.diff.extraSeeds", 0);
+
+    static void runSeeds(int mode, long... fixedSeeds) {
+        long[] seeds = Arrays.copyOf(fixedSeeds, fixedSeeds.length + EXTRA_SEEDS);
+        for (int k = 0; k < EXTRA_SEEDS; k++) seeds[fixedSeeds.length + k] = 1000L * mode + 100 + k;
         long translated = 0, run = 0, invalidations = 0;
         for (long seed : seeds) {
             CodeCache.Stats s = differential(seed, mode, 120 + (int) (seed % 5) * 40, 3_000_000);
