@@ -282,6 +282,24 @@ class TranslatorDifferentialTest {
         }
     }
 
+    /**
+     * Overlapping instruction streams: a branch into the middle of "lui rd, imm" whose upper half is a harmless
+     * compressed instruction, so the same bytes decode as a 4-byte instruction on one path and a 2-byte one on the
+     * other (both in one translated region).
+     */
+    Item overlapItem() {
+        int c = compressedItem().parts.get(0).intValue() & 0xffff;
+        int lui = c << 16 | rnd.nextInt(16) << 12 | w() << 7 | 0x37;
+        int[] f3 = {0, 1, 4, 5, 6, 7};
+        return new Item().i32(b(6, anyReg(), anyReg(), f3[rnd.nextInt(f3.length)])).i32(lui);
+    }
+
+    /** Status FS off or on (dirty): floating-point instructions trap (and are skipped) while it is off. */
+    Item fsItem() {
+        int csr = machineMode() ? MSTATUS : SSTATUS;
+        return new Item().i32(lui(T, 0x6000)).i32(i(csr, T, rnd.nextInt(3) == 0 ? 3 : 2, 0, 0x73)); // csrrc / csrrs
+    }
+
     Item branchItem() {
         Item it = new Item();
         int[] f3 = {0, 1, 4, 5, 6, 7};
@@ -311,7 +329,7 @@ class TranslatorDifferentialTest {
             else if (p < 80) items.add(fpItem());
             else if (p < 85) items.add(csrItem());
             else if (p < 87) items.add(miscItem());
-            else if (p < 88) items.add(edgeItem());
+            else if (p < 88) items.add(rnd.nextInt(3) == 0 ? edgeItem() : rnd.nextBoolean() ? overlapItem() : fsItem());
             else if (p < 96) items.add(branchItem());
             else if (p < 98) { // call to a function on another page, which returns through jalr
                 Item it = new Item();
@@ -374,7 +392,7 @@ class TranslatorDifferentialTest {
             if (it.branchSkip >= 0) {
                 int off = it.compressed >= 0 ? 2 : 4;
                 for (int m = k + 1; m <= k + it.branchSkip && m < items.size(); m++) off += items.get(m).size();
-                if (it.compressed >= 0) c.e16(compressedJump(it.compressed, it.cReg, off));
+                if (it.compressed >= 0) c.e16(compressedJump(it.compressed, it.cReg, off > 254 ? 2 : off)); // out of reach: to the next
                 else c.e32(it.branchBits | b(off, 0, 0, 0));
             }
             for (long p : it.parts) {
@@ -456,6 +474,7 @@ class TranslatorDifferentialTest {
 
     /** c.j (kind 0), c.beqz (6) or c.bnez (7) on x(8 + reg) with offset {@code off}; checked against the expander. */
     static int compressedJump(int kind, int reg, int off) {
+        assertTrue(off > 0 && off <= 254, "forward offset in reach of c.beqz: " + off);
         int bits;
         int want;
         if (kind == 0) {
