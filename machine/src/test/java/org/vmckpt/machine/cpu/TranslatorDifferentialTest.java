@@ -31,9 +31,7 @@ import static org.vmckpt.machine.cpu.Csr.*;
  */
 class TranslatorDifferentialTest {
     static {
-        // Read once when CodeCache initializes; if another test class got there first, the programs still run long
-        // enough to reach the default threshold, and the assertion on translatedInstructionsRun says if not.
-        if (System.getProperty("vmckpt.jit.threshold") == null) System.setProperty("vmckpt.jit.threshold", "2");
+        org.vmckpt.machine.EngineRun.lowerJitThresholdForTargetedRuns(); // threshold 2 when run with -Dtest (see there)
     }
 
     static final long BASE = 0x8000_0000L;
@@ -589,7 +587,7 @@ class TranslatorDifferentialTest {
         long translated = 0, run = 0, invalidations = 0;
         for (long seed : seeds) {
             CodeCache.Stats s = differential(seed, mode, 120 + (int) (seed % 5) * 40, 3_000_000);
-            System.out.printf("TranslatorDifferentialTest mode %d seed %d: %s%n", mode, seed, s);
+            System.out.printf("TranslatorDifferentialTest mode %d seed %d (threshold %d): %s%n", mode, seed, CodeCache.HOT_THRESHOLD, s);
             translated += s.unitsTranslated();
             run += s.translatedInstructionsRun();
             invalidations += s.invalidations();
