@@ -27,11 +27,15 @@ import java.util.List;
  */
 public final class CodeCache {
     /**
-     * Dispatcher visits of an entry point before it is translated. A unit costs its translation on the guest's thread
-     * and its compilation by C1 on the other core; on the Debian boot, entries visited fewer times than this did not
-     * repay that (measured 1,000: 15 s of run-thread CPU to 1.2 G instructions; 5,000: 11.2 s; interpreter: 11.5 s).
+     * Heat an entry point must gather before it is translated: one per dispatcher visit in a page that holds
+     * translations, {@link Hart#HEAT_SAMPLE} per (sampled) visit elsewhere. A unit costs its translation on the
+     * guest's thread and its compilation by C1 on the other core, which a 2-core machine shares with everything else,
+     * so only code that will run for long repays it. Measured on the CPU benchmark's default guest (bench/cpu.sh
+     * phases boot / modules / compute / fork, seconds): 4,000 with 200-instruction units 8.3 / 1.0 / 13.5 / 11.2;
+     * 20,000: 7.6 / 0.65 / 11.4 / 7.5; 100,000 with 64-instruction units 4.3 / 0.33 / 10.5 / 4.5; the interpreter
+     * 5.8 / 0.37 / 48.6 / 4.7.
      */
-    static final int HOT_THRESHOLD = Integer.getInteger("vmckpt.jit.threshold", 4000);
+    static final int HOT_THRESHOLD = Integer.getInteger("vmckpt.jit.threshold", 100_000);
     public static final int MAX_UNITS = 32_768;
     public static final int MAX_INSTRUCTIONS = 2_000_000;
 
@@ -104,7 +108,9 @@ public final class CodeCache {
 
     private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h) {
         int hi = hash(key) & (HEAT_SIZE - 1);
-        if (++heat[hi] < HOT_THRESHOLD) return null;
+        // The interpreter hands over only a sample of the jumps into pages without translations (Hart.endsBlock).
+        heat[hi] += ram.isCodePage(pageIndex) ? 1 : Hart.HEAT_SAMPLE;
+        if (heat[hi] < HOT_THRESHOLD) return null;
         heat[hi] = 0;
         if (liveUnits >= MAX_UNITS || liveInstructions >= MAX_INSTRUCTIONS || used * 2 >= keys.length && keys.length >= (1 << 20)) {
             flush();

@@ -264,6 +264,23 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         return -1;
     }
 
+    /** One in this many jumps to pages without translations is handed to the dispatcher (which counts heat). */
+    static final int HEAT_SAMPLE = 16;
+    private int heatTick;
+
+    /**
+     * Block mode: whether the interpreter hands a jump to {@code target} to the dispatcher. Always where a unit may
+     * start (a page holding translations, or a page the fetch TLB does not map yet); elsewhere only one jump in
+     * {@link #HEAT_SAMPLE}, so that code nobody translated runs at the interpreter's own speed while the
+     * dispatcher still sees enough of it to find what is hot.
+     */
+    private boolean endsBlock(long target) {
+        long vpn = target >>> 12;
+        int ti = (int) vpn & TLB_MASK;
+        if (xTag[ti] != (vpn | fetchCtx) || ram.isCodePage(xPhys[ti])) return true;
+        return (++heatTick & (HEAT_SAMPLE - 1)) == 0;
+    }
+
     /**
      * The interpreter: executes up to {@code budget} instructions. In block mode (under the dispatcher) it also
      * stops after a jump or taken branch, where a translated unit may start.
@@ -334,14 +351,14 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     long imm = Decode.immJ(insn);
                     x[rd] = next;
                     next = pc + imm;
-                    if (blockMode) events |= EVENT_BLOCK_END;
+                    if (blockMode && endsBlock(next)) events |= EVENT_BLOCK_END;
                     break;
                 }
                 case 0x67: { // JALR
                     long target = (x[rs1] + (insn >> 20)) & ~1L;
                     x[rd] = next;
                     next = target;
-                    if (blockMode) events |= EVENT_BLOCK_END;
+                    if (blockMode && endsBlock(next)) events |= EVENT_BLOCK_END;
                     break;
                 }
                 case 0x63: { // branches
@@ -359,7 +376,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     }
                     if (taken) {
                         next = pc + Decode.immB(insn);
-                        if (blockMode) events |= EVENT_BLOCK_END;
+                        if (blockMode && endsBlock(next)) events |= EVENT_BLOCK_END;
                     }
                     break;
                 }
