@@ -61,6 +61,7 @@ public final class EngineRun {
         EngineRun r = new EngineRun(translate);
         try {
             m.hart(0).setTranslation(translate);
+            m.hart(0).setTranslationThreshold(2); // translate almost everything: invalidate and retranslate often
             m.boot();
             assertEquals(translate, m.hart(0).translationEnabled());
             long done = 0;

@@ -63,6 +63,7 @@ class TranslatorDeviceAccessTest {
         MachineConfig config = new MachineConfig(16 << 20, null, null, "", null, EngineRun.elf(elf), java.util.List.of(), false, false, true);
         Machine m = new Machine(config, b -> { });
         m.hart(0).setTranslation(translate);
+        m.hart(0).setTranslationThreshold(2);
         m.boot();
         boolean[] stalled = {false};
         Thread watchdog = new Thread(() -> {

@@ -43,6 +43,8 @@ public final class CodeCache {
     private static final java.lang.management.ThreadMXBean CPU_CLOCK = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final GuestMemory ram;
+    /** See {@link #HOT_THRESHOLD} and {@link Hart#setTranslationThreshold}. */
+    int hotThreshold = HOT_THRESHOLD;
     private final Translator translator = new Translator();
 
     // Open-addressing table (linear probing): keys[i] == -1 means empty; units[i] == null means invalidated.
@@ -110,7 +112,7 @@ public final class CodeCache {
         int hi = hash(key) & (HEAT_SIZE - 1);
         // The interpreter hands over only a sample of the jumps into pages without translations (Hart.endsBlock).
         heat[hi] += ram.isCodePage(pageIndex) ? 1 : Hart.HEAT_SAMPLE;
-        if (heat[hi] < HOT_THRESHOLD) return null;
+        if (heat[hi] < hotThreshold) return null;
         heat[hi] = 0;
         if (liveUnits >= MAX_UNITS || liveInstructions >= MAX_INSTRUCTIONS || used * 2 >= keys.length && keys.length >= (1 << 20)) {
             flush();

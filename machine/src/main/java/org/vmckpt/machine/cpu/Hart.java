@@ -172,6 +172,14 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         codeCache = enabled ? new CodeCache(ram) : null;
     }
 
+    /**
+     * The heat an entry point needs before it is translated (default {@link CodeCache#HOT_THRESHOLD}); tests set it
+     * low so that almost everything is translated.
+     */
+    public void setTranslationThreshold(int heat) {
+        if (codeCache != null) codeCache.hotThreshold = Math.max(1, heat);
+    }
+
     public boolean translationEnabled() {
         return codeCache != null;
     }
@@ -221,16 +229,20 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             cc.unitRuns++;
             instret += retired;
             cc.translatedInstructionsRun += retired;
-            n += Math.max(retired, 1);
+            n += retired;
             if (unitExit) {
                 unitExit = false;
                 if (trap) {
                     takePendingTrap();
-                } else if (n < budget) {
+                    n++; // the attempt counts, as in the interpreter: an endless trap loop still ends the budget
+                } else {
+                    // A device access or a write to translated code: the unit left before that instruction, and its
+                    // block fitted the budget, so there is room for the interpreter to run it (n < budget here).
                     cc.deferrals++;
-                    // A device access or a write to translated code: the interpreter runs that instruction.
                     n += interpret(budget - n, true);
                 }
+            } else if (retired == 0) {
+                n++; // an instruction run for the unit by the interpreter (execOne) trapped first thing
             }
             if ((events & EVENT_STOP) != 0) {
                 interruptCheckDue = true;

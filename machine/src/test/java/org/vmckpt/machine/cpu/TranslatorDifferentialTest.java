@@ -505,6 +505,7 @@ class TranslatorDifferentialTest {
         new Random(42).nextBytes(data);
         mem.writeBytes(DATA, data, 0, data.length);
         h.setTranslation(translate);
+        h.setTranslationThreshold(2);
         h.pc = BASE;
         return h;
     }

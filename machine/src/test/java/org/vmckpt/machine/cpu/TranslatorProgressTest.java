@@ -34,6 +34,7 @@ class TranslatorProgressTest {
         GuestMemory mem = new GuestMemory(BASE, 1 << 20);
         Hart h = new Hart(0, new Bus(mem), () -> 0);
         h.setTranslation(true);
+        h.setTranslationThreshold(2);
         Asm a = new Asm();
         a.li(1, HANDLER).emit(csrrw(0, MTVEC, 1));
         a.li(6, NOT_RAM).li(8, 0);
