@@ -16,23 +16,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * console output of a run to the end.
  */
 public final class EngineRun {
-    static {
-        lowerJitThresholdForTargetedRuns();
-    }
-
-    /**
-     * Translation starts after CodeCache.HOT_THRESHOLD visits of an entry (system property vmckpt.jit.threshold, read
-     * once per JVM when CodeCache initializes). A run restricted with -Dtest (surefire passes it on to the test JVM)
-     * lowers it to 2 unless set explicitly, so that these tests translate almost everything, invalidate and
-     * retranslate often. A whole-suite run keeps the default: the Linux boot tests in the same JVM would pay for
-     * translating every cold entry. These tests pass either way and assert that translated code ran.
-     */
-    public static void lowerJitThresholdForTargetedRuns() {
-        if (System.getProperty("vmckpt.jit.threshold") == null && System.getProperty("test") != null) {
-            System.setProperty("vmckpt.jit.threshold", "2");
-        }
-    }
-
     final boolean translate;
     final List<String> hashes = new ArrayList<>();
     /** The translator's counters at each count (null entries when it is off). */

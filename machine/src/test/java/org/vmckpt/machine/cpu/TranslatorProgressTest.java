@@ -20,10 +20,6 @@ import static org.vmckpt.machine.cpu.Csr.*;
  * guest whose hot code starts a block with a device access can hang.
  */
 class TranslatorProgressTest {
-    static {
-        org.vmckpt.machine.EngineRun.lowerJitThresholdForTargetedRuns();
-    }
-
     static final long BASE = 0x8000_0000L;
     static final long HANDLER = BASE + 0x1000;
     /** Not RAM, and no device on a bare Bus: an access fault when interpreted; a unit must leave it to the interpreter. */
