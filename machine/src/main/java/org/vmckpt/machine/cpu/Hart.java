@@ -1003,6 +1003,17 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
 
     // ================================================================== atomics
 
+    /** lr, sc, amoswap, amoadd, amoxor, amoand, amoor, amomin, amomax, amominu, amomaxu. */
+    private static boolean isAmoFunct5(int funct5) {
+        switch (funct5) {
+            case 0x00: case 0x01: case 0x02: case 0x03: case 0x04: case 0x08: case 0x0c:
+            case 0x10: case 0x14: case 0x18: case 0x1c:
+                return true;
+            default:
+                return false;
+        }
+    }
+
     private void amo(int insn, int rd, int rs1, int funct3) {
         long va = x[rs1];
         long src = x[(insn >>> 20) & 31];
@@ -1011,6 +1022,8 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         if (funct3 == 3) dword = true;
         else if (funct3 == 2) dword = false;
         else { illegal(insn); return; }
+        // An encoding that is no AMO is illegal whatever its address (and must not touch memory or mappings).
+        if (!isAmoFunct5(funct5) || (funct5 == 2 && ((insn >>> 20) & 31) != 0)) { illegal(insn); return; }
         int size = dword ? 8 : 4;
         if ((va & (size - 1)) != 0) {
             fault(funct5 == 2 ? CAUSE_MISALIGNED_LOAD : CAUSE_MISALIGNED_STORE, va);

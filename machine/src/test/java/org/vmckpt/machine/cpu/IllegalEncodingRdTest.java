@@ -46,4 +46,34 @@ class IllegalEncodingRdTest {
             }
         }
     }
+
+    /**
+     * An AMO-major encoding whose funct5 names no AMO is illegal even at a misaligned address (it reported the
+     * misaligned cause), and an LR with rs2 != 0 likewise; neither touches memory.
+     */
+    @Test
+    void illegalAtomicEncodingsAreIllegalWhateverTheAddress() {
+        int[] illegal = {
+                r(0x05 << 2, 3, 2, 3, 5, 0x2f), // funct5 0x05: no such AMO (.d)
+                r(0x1e << 2, 3, 2, 2, 5, 0x2f), // funct5 0x1e (.w)
+                r(0x02 << 2, 3, 2, 3, 5, 0x2f), // lr.d with rs2 = x3
+        };
+        for (long address : new long[] {BASE + 0x803, BASE + 0x800}) {
+            for (int insn : illegal) {
+                GuestMemory mem = new GuestMemory(BASE, 1 << 20);
+                Hart h = new Hart(0, new Bus(mem), () -> 0);
+                mem.write32(BASE, insn);
+                mem.write32(BASE + 0x100, j(0, 0));
+                h.mtvec = BASE + 0x100;
+                h.x[2] = address;
+                h.x[3] = 7;
+                h.x[5] = 0x5555;
+                h.pc = BASE;
+                h.run(1);
+                assertEquals(CAUSE_ILLEGAL_INSTRUCTION, h.mcause, String.format("%08x at %x is illegal", insn, address));
+                assertEquals(0x5555, h.x[5]);
+                assertEquals(0, mem.read64(BASE + 0x800), "memory untouched");
+            }
+        }
+    }
 }
