@@ -120,7 +120,8 @@ final class VmSession {
                                 + " instructions, %,d KiB bytecode, %.2f s translating), %,d unit runs, %,d code pages invalidated, %,d flushes, %,d device/code-write deferrals%n",
                         100.0 * t.translatedInstructionsRun() / Math.max(1, n), t.unitsTranslated(), t.liveUnits(), t.liveInstructions(),
                         t.bytecodeBytes() >> 10, t.translationNanos() / 1e9, t.unitRuns(), t.invalidations(), t.flushes(), t.deferrals());
-                if (Boolean.getBoolean("vmckpt.jit.debug")) System.err.println("vmckpt: translator debug: " + machine.hart(0).translationDebug());
+                String profile = machine.hart(0).translationProfile();
+                if (profile != null) System.err.print("vmckpt: translator profile: " + profile);
             } else {
                 System.err.println("vmckpt: translator off (--cpu interp)");
             }

@@ -40,9 +40,6 @@ public final class Machine {
 
     public enum RunState { RUNNING, PAUSED, SHUTDOWN }
 
-    /** Whether new machines translate hot guest code (default) or only interpret: -Dvmckpt.cpu=interp|jit. */
-    private static final boolean DEFAULT_TRANSLATION = !"interp".equals(System.getProperty("vmckpt.cpu", "jit"));
-
     private final MachineConfig config;
     private final GuestMemory memory;
     private final Bus bus;
@@ -75,7 +72,7 @@ public final class Machine {
         // The CLINT is the guest-visible timer; harts read `time` through it so a guest write to mtime is honoured.
         Clint[] clintRef = new Clint[1];
         harts[0] = new Hart(0, bus, () -> clintRef[0].mtime());
-        harts[0].setTranslation(DEFAULT_TRANSLATION);
+        harts[0].setTranslation(true); // the default engine; `--cpu interp` (VmSession) turns it off
         InterruptSink[] sinks = {harts[0]};
         this.clint = new Clint(clock, sinks);
         clintRef[0] = clint;

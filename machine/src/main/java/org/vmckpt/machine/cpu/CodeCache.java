@@ -66,7 +66,6 @@ public final class CodeCache {
     long translatedInstructionsRun;
     long bytecodeBytes;
     long unitRuns;
-    long interpretCalls, interpretedInstructions, helperCalls;
     long translationNanos;
     long deferrals;
 

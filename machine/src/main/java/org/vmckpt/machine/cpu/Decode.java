@@ -8,6 +8,12 @@ package org.vmckpt.machine.cpu;
 public final class Decode {
     private Decode() { }
 
+    // Alu method names by funct3 (null: reserved).
+    private static final String[] OP = {"add", "sll", "slt", "sltu", "xor", "srl", "or", "and"};
+    private static final String[] OP_M = {"mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu"};
+    private static final String[] OP_32_M = {"mulw", null, null, null, "divw", "divuw", "remw", "remuw"};
+    private static final String[] BRANCH = {"beq", "bne", null, null, "blt", "bge", "bltu", "bgeu"};
+
     public static int opcode(int insn) { return insn & 0x7f; }
     public static int rd(int insn) { return (insn >>> 7) & 31; }
     public static int rs1(int insn) { return (insn >>> 15) & 31; }
@@ -59,14 +65,14 @@ public final class Decode {
                     default: return null;
                 }
             case 0x33: // OP
-                if (f7 == 0) return new String[] {"add", "sll", "slt", "sltu", "xor", "srl", "or", "and"}[f3];
+                if (f7 == 0) return OP[f3];
                 if (f7 == 0x20) return f3 == 0 ? "sub" : f3 == 5 ? "sra" : null;
-                if (f7 == 1) return new String[] {"mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu"}[f3];
+                if (f7 == 1) return OP_M[f3];
                 return null;
             case 0x3b: // OP-32
                 if (f7 == 0) return f3 == 0 ? "addw" : f3 == 1 ? "sllw" : f3 == 5 ? "srlw" : null;
                 if (f7 == 0x20) return f3 == 0 ? "subw" : f3 == 5 ? "sraw" : null;
-                if (f7 == 1) return new String[] {"mulw", null, null, null, "divw", "divuw", "remw", "remuw"}[f3];
+                if (f7 == 1) return OP_32_M[f3];
                 return null;
             default:
                 return null;
@@ -75,6 +81,6 @@ public final class Decode {
 
     /** The {@link Alu} comparison a BRANCH encoding performs, or null if its funct3 is reserved. */
     public static String branchOperation(int insn) {
-        return new String[] {"beq", "bne", null, null, "blt", "bge", "bltu", "bgeu"}[funct3(insn)];
+        return BRANCH[funct3(insn)];
     }
 }

@@ -161,6 +161,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
 
     // ================================================================== run loop
 
+    /** Times every unit call (a tuning aid: costs two clock reads per call, so off unless asked for). */
     static final boolean PROFILE_UNITS = Boolean.getBoolean("vmckpt.jit.profile");
 
     /** Runs translated code where there is some (the default), or only the interpreter. */
@@ -184,11 +185,9 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         return codeCache != null;
     }
 
-    /** Extra counters for tuning the translator. */
-    public String translationDebug() {
-        CodeCache c = codeCache;
-        return c == null ? "" : "interpret calls " + c.interpretCalls + ", interpreted " + c.interpretedInstructions + ", helper calls " + c.helperCalls
-                + (PROFILE_UNITS ? "\n" + c.profile() : "");
+    /** With -Dvmckpt.jit.profile=true: the units that took the most time, for tuning the translator; else null. */
+    public String translationProfile() {
+        return PROFILE_UNITS && codeCache != null ? codeCache.profile() : null;
     }
 
     /** The translator's counters, or null when it is off. */
@@ -212,10 +211,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         while (n < budget) {
             TranslatedUnit u = cc.lookup(this, pc);
             if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
-                long before = instret;
                 n += interpret(budget - n, true);
-                cc.interpretCalls++;
-                cc.interpretedInstructions += instret - before;
                 if ((events & EVENT_STOP) != 0) break;
                 continue;
             }
@@ -259,7 +255,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
      * instruction (pc is where to go on), 0 if it must leave without retiring it (a trap was taken).
      */
     int execOne(long pc, int len, int retiredBefore) {
-        codeCache.helperCalls++;
         long base = instret;
         instret = base + retiredBefore;
         int epoch = contextEpoch;

@@ -3,7 +3,6 @@ package org.vmckpt.machine.cpu;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
 
 import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
@@ -415,10 +414,10 @@ final class Translator {
 
     /** Continues at region offset {@code target} (its block's budget check), or leaves the unit there. */
     private void jumpTo(long target) {
-        Label l = target >= 0 && target < 4096 ? blockLabels.get((int) target) : null;
-        mv.visitJumpInsn(GOTO, l != null ? l : exitStub(target, 0));
+        mv.visitJumpInsn(GOTO, branchTarget(target));
     }
 
+    /** The block label of region offset {@code target}, or an exit stub to it if the region does not hold it. */
     private Label branchTarget(long target) {
         Label l = target >= 0 && target < 4096 ? blockLabels.get((int) target) : null;
         return l != null ? l : exitStub(target, 0);
@@ -663,11 +662,8 @@ final class Translator {
         mv.visitVarInsn(ISTORE, L_RESULT);
         loadRegisters(regs);
         mv.visitVarInsn(ILOAD, L_RESULT);
-        Label leave = new Label();
         Label go = new Label();
-        mv.visitJumpInsn(IFGE, leave);
-        mv.visitJumpInsn(GOTO, go);
-        target(leave);
+        mv.visitJumpInsn(IFLT, go);
         // n = retired before this instruction + (1 if it retired)
         mv.visitVarInsn(ILOAD, L_N);
         pushInt(remaining);
@@ -723,10 +719,5 @@ final class Translator {
         } catch (Throwable e) {
             throw new IllegalStateException("the translator produced a class the JVM refused: " + e, e);
         }
-    }
-
-    static {
-        // Referenced so that a missing ASM on the class path fails at class load, not in the middle of a guest.
-        Opcodes.class.getName();
     }
 }

@@ -104,7 +104,7 @@ public final class GuestMemory {
      * until {@link MemoryObserver#flushWriteMappings()}.
      */
     public byte[] pageForWrite(int idx) {
-        if ((codePages[idx >>> 6] & (1L << idx)) != 0) codeWritten(idx);
+        noteChange(idx);
         byte[] p = pages[idx];
         if (p == null) {
             p = materialize(idx);
@@ -142,6 +142,7 @@ public final class GuestMemory {
         for (MemoryObserver o : observers) o.codePageWritten(idx);
     }
 
+    /** Page {@code idx} is about to change: if it holds translated code, that code is dropped first. */
     private void noteChange(int idx) {
         if ((codePages[idx >>> 6] & (1L << idx)) != 0) codeWritten(idx);
     }
