@@ -114,7 +114,8 @@ public final class CodeCache {
         heat[hi] += ram.isCodePage(pageIndex) ? 1 : Hart.HEAT_SAMPLE;
         if (heat[hi] < hotThreshold) return null;
         heat[hi] = 0;
-        if (liveUnits >= MAX_UNITS || liveInstructions >= MAX_INSTRUCTIONS || used * 2 >= keys.length && keys.length >= (1 << 20)) {
+        // (Invalidated keys do not pile up: growing the table re-inserts live units only.)
+        if (liveUnits >= MAX_UNITS || liveInstructions >= MAX_INSTRUCTIONS) {
             flush();
             slot = -1;
         }
