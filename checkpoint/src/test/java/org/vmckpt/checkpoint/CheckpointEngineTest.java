@@ -46,6 +46,31 @@ class CheckpointEngineTest {
     }
 
     @Test
+    void restoreWhereATimerDeadlineHasPassedUnseenEqualsTheSavedMachine() throws Exception {
+        // A live checkpoint lands where the run loop happens to be: sometimes a batch boundary at which the timer
+        // deadline has passed but the machine has not yet looked at the clock (MTIP still clear). The restored
+        // machine must be that same machine: it once recomputed the timer interrupt on load and differed in mip.
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        Machine m = Machines.memwalk(new StringBuilder());
+        CheckpointEngine engine = new CheckpointEngine(m, repo, null);
+        int found = 0;
+        for (int batch = 0; batch < 20_000 && found < 3; batch++) {
+            m.run(Machine.BATCH);
+            boolean deadlinePassedUnseen = Long.compareUnsigned(m.clint().mtime(), m.clint().mtimecmp(0)) >= 0
+                    && (m.hart(0).mip() & 0x80) == 0;
+            if (!deadlinePassedUnseen && batch % 97 != 0) continue; // and now and then an ordinary point
+            if (deadlinePassedUnseen) found++;
+            CheckpointEngine.Outcome out = engine.checkpoint(CheckpointOptions.defaults().withLive(false), null);
+            try (Checkpoint c = repo.open(out.info().id())) {
+                Restorer.Restored r = Restorer.restore(c, null, b -> { }, false, null);
+                assertEquals(Machines.hash(m), Machines.hash(r.machine()), "at " + m.hart(0).instret + ": " + Machines.diff(m, r.machine()));
+            }
+            repo.delete(out.info().id());
+        }
+        assertEquals(3, found, "memwalk should reach a batch boundary with its deadline passed unseen");
+    }
+
+    @Test
     void lazyAndEagerRestoreGiveTheSameState() throws Exception {
         Machine m = Machines.memwalk(new StringBuilder());
         m.run(500_000);

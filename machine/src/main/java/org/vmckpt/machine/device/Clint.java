@@ -13,8 +13,8 @@ import org.vmckpt.machine.state.StateWriter;
  * <p>{@code mtime} comes from the machine's {@link Clock}; a guest write to it only changes an offset, so the
  * clock stays the one time base. The timer interrupt is level: {@code MTIP} is set while
  * {@code mtime >= mtimecmp} (unsigned). Writes to {@code mtimecmp} re-evaluate that hart at once; the passing
- * of time is noticed when the machine calls {@link #updateTimers()}. Because the pending state is recomputed
- * from the saved {@code mtimecmp} and the clock, a restored machine cannot lose an armed timer.
+ * of time is noticed when the machine calls {@link #updateTimers()}. A restored machine cannot lose an armed
+ * timer: the saved {@code mtimecmp} is compared with the clock at the machine's next decision point.
  *
  * <p>Accesses: {@code msip} is 32 bits wide (4-byte accesses only, as QEMU allows); the 64-bit registers take
  * 8-byte accesses and 4-byte accesses to either half. Any other access reads zero and ignores writes.
@@ -181,6 +181,8 @@ public final class Clint implements MmioDevice, Snapshottable {
         System.arraycopy(newMtimecmp, 0, mtimecmp, 0, count);
         mtimeOffset = newOffset;
         for (int hart = 0; hart < count; hart++) setMsip(hart, newMsip[hart]);
-        updateTimers();
+        // No updateTimers() here: MTIP is part of the hart's saved mip, and the machine looks at the clock at its
+        // next decision point anyway. Recomputing it now would make a restored machine differ from the one that
+        // was saved whenever the deadline had passed between two decision points (deterministic mode).
     }
 }
