@@ -23,6 +23,25 @@ import java.util.concurrent.TimeUnit;
 final class VmSession {
     private VmSession() { }
 
+    // The options `vmckpt run` and `vmckpt restore` share (each lists them in its own table).
+    static final Option CONSOLE = Option.value("console", "stdio|FILE", "where the serial console goes (default stdio)");
+    static final Option EXIT_ON = Option.value("exit-on", "TEXT", "end the run (status 0) when the console prints TEXT");
+    static final Option MAX_INSTRUCTIONS = Option.value("max-instructions", "N", "stop after N (more) instructions (status 3)");
+    static final Option STATS = Option.flag("stats", "print instructions retired, wall time, MIPS and the translator's counters\nat exit (on stderr)");
+    static final Option PAUSED = Option.flag("paused", "start with the guest CPUs paused (QEMU's -S); 'vmckpt resume NAME' starts them");
+    static final Option API_SOCKET = Option.value("api-socket", "PATH", "QMP control socket (default: $XDG_RUNTIME_DIR or /tmp, vmckpt-NAME.sock)");
+    static final Option NAME = Option.value("name", "NAME", "the VM's name, for its default socket path (run: default vm; restore: the\n"
+            + "name it was checkpointed under); other commands (vmckpt checkpoint|pause|\nresume|status|reset|quit NAME) find the VM by it");
+    static final Option REPO = Option.value(RepoLocation.OPTION, "DIR", "checkpoint repository (default $VMCKPT_REPO, else ~/.local/share/vmckpt/repo)");
+    static final Option CHECKPOINT_EVERY = Option.value("checkpoint-every", "T", "take a live incremental checkpoint every T (e.g. 30s, 5m)");
+    static final Option KEEP_FOR_RESET = Option.flag("keep-for-reset", "keep the last checkpoint's memory frozen in this process, so `vmckpt reset`\n"
+            + "to it copies only the pages written since from memory (fast; costs a copy\nof each page the guest writes afterwards)");
+    static final Option CPU = Option.value("cpu", "jit|interp", "jit (default): translate hot guest code to JVM bytecode; interp: only the\n"
+            + "interpreter (the reference; same results, slower)");
+
+    /** The name a VM has when neither --name nor its checkpoint gives one. */
+    static final String DEFAULT_NAME = "vm";
+
     /** The console output for the options (--console, --exit-on). */
     static ConsoleOutput console(Args a) throws IOException {
         String target = a.get("console", "stdio");
@@ -38,17 +57,27 @@ final class VmSession {
     /** How long the end of a VM waits for a checkpoint in progress to be committed. */
     static final long CHECKPOINT_GRACE_MILLIS = 60_000;
 
-    /** Runs the machine until it ends; returns the process exit status. */
-    static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId) throws Exception {
+    /**
+     * Runs the machine until it ends; returns the process exit status. The VM is called --name if given, else
+     * {@code defaultName} (a restored VM keeps the name it was checkpointed under).
+     */
+    static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId, String defaultName) throws Exception {
         String cpu = a.get("cpu", "jit");
         if (!cpu.equals("jit") && !cpu.equals("interp")) {
             throw new UsageException("--cpu takes jit (translate hot code, the default) or interp (interpreter only), not '" + cpu + "'");
         }
         machine.hart(0).setTranslation(cpu.equals("jit"));
+        String name = a.get("name", defaultName);
         CheckpointEngine engine = new CheckpointEngine(machine, repo, parentId);
         engine.setRetainForReset(a.has("keep-for-reset"));
-        MachineController controller = new MachineController(machine, engine);
-        Path socket = a.has("api-socket") ? Path.of(a.get("api-socket")) : VmSockets.socketFor(a.get("name", "vm"));
+        engine.setVmName(name);
+        MachineController controller = new MachineController(machine, engine, name);
+        Path socket;
+        try {
+            socket = a.has("api-socket") ? Path.of(a.get("api-socket")) : VmSockets.socketFor(name);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--name: " + e.getMessage());
+        }
         QmpServer qmp;
         try {
             VmSockets.prepareFor(socket);
@@ -83,6 +112,7 @@ final class VmSession {
             }, ms, ms, TimeUnit.MILLISECONDS);
         }
         if (a.has("exit-on")) console.onMarker(() -> machine.requestExit(0));
+        if (a.has("paused")) machine.requestPause(); // the run loop starts paused; QMP cont (vmckpt resume) starts it
         long maxInstructions = a.has("max-instructions") ? parseCount(a.get("max-instructions")) : -1;
         long t0 = System.nanoTime();
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
