@@ -11,10 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /** {@code vmckpt ls}: the checkpoints in a repository, oldest first, and any that cannot be read. */
 public final class LsCommand {
+    static final OptionTable OPTIONS = OptionTable.of(
+            VmSession.REPO,
+            Option.flag("json", "print one JSON object: {\"repository\", \"checkpoints\": [...], \"unreadable\": [...]}"));
     static final String HELP = """
             Usage: vmckpt ls [--repo DIR] [--json]
 
@@ -31,19 +33,15 @@ public final class LsCommand {
             Checkpoints whose manifest cannot be read are listed after them, with what is wrong.
 
             Options:
-              --repo DIR   the repository (default: $VMCKPT_REPO, else ~/.local/share/vmckpt/repo)
-              --json       print one JSON object: {"repository", "checkpoints": [...], "unreadable": [...]}
-            """;
-    static final Set<String> VALUE_OPTIONS = Set.of(RepoLocation.OPTION);
-    static final Set<String> FLAGS = Set.of("json", "help");
+            """ + OPTIONS.help();
     private static final int MAX_LABEL_WIDTH = 24;
 
     private LsCommand() {
     }
 
     public static int run(String[] argv, CommandOutput io) {
-        return CommandErrors.run("ls", io, () -> {
-            Args a = Args.parse(argv, 1, VALUE_OPTIONS, FLAGS);
+        return CommandErrors.run("ls", argv, io, () -> {
+            Args a = OPTIONS.parse(argv, 1);
             if (a.has("help")) {
                 io.out().print(HELP);
                 return 0;

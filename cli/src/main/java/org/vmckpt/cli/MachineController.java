@@ -25,6 +25,8 @@ public final class MachineController implements VmController {
     private final Machine machine;
     private final CheckpointEngine engine;
     private final CheckpointGate gate = new CheckpointGate();
+    /** The engine's progress phase that counts guest pages (then "commit" counts pack frames). */
+    static final String PAGES_PHASE = "pages";
     private volatile VmEventSink events = (e, d) -> { };
     private volatile String lastError;
 
@@ -159,7 +161,8 @@ public final class MachineController implements VmController {
         if (stops && machine.isRunLoopActive()) events.emit(VmEventSink.STOP, Map.of());
         try {
             CheckpointEngine.Outcome out = engine.checkpoint(opt, (phase, done, total) -> {
-                if (progress != null) progress.progress(phase, done * 4096, done, total);
+                // Phase "pages" counts guest pages (4 KiB each); phase "commit" counts pack frames flushed, which have no byte size here.
+                if (progress != null) progress.progress(phase, PAGES_PHASE.equals(phase) ? done * 4096 : 0, done, total);
             });
             CheckpointInfo info = out.info();
             Map<String, Long> counts = new LinkedHashMap<>();

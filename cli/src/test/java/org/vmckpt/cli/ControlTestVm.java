@@ -90,7 +90,7 @@ final class ControlTestVm implements VmController {
         long pages = 0;
         do {
             pages = Math.min(1000, pages + 10);
-            progress.progress("memory", pages * 4096, pages, 1000);
+            progress.progress("pages", pages * 4096, pages, 1000);
             Thread.sleep(5);
         } while (System.nanoTime() < deadline);
         if (failWith != null) throw new IOException(failWith);

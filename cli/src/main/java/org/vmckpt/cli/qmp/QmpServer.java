@@ -41,9 +41,9 @@ public final class QmpServer implements VmEventSink, Closeable {
     private static final System.Logger LOG = System.getLogger(QmpServer.class.getName());
 
     /** vmckpt's version, reported in the greeting and by query-version in QEMU's VersionInfo shape. */
-    static final int VERSION_MAJOR = 0;
-    static final int VERSION_MINOR = 1;
-    static final int VERSION_MICRO = 0;
+    public static final int VERSION_MAJOR = 0;
+    public static final int VERSION_MINOR = 1;
+    public static final int VERSION_MICRO = 0;
     /** Clients served at once (each has two small threads); more are refused with an error. */
     public static final int MAX_CLIENTS = 16;
     /** Connections the kernel queues before they are accepted. */
