@@ -24,7 +24,7 @@ final class ConfigCommand {
             Usage: vmckpt config [--repo DIR] [--compression zstd|none] [--level N] [--encrypt --key-file FILE]
 
             Shows the repository's settings, or changes them. Checkpoints taken into the repository compress
-            their pages this way unless the checkpoint request says otherwise (the --baseline checkpoint is
+            their pages this way unless the checkpoint request says otherwise (vmckpt checkpoint --baseline is
             always uncompressed). Creates the repository if it does not exist yet.
 
             """ + OPTIONS.help();

@@ -22,7 +22,7 @@ public final class LsCommand {
 
             Lists the checkpoints in the repository, oldest first:
               ID           the first 12 hex digits of the id (any unique prefix of 4 or more digits works)
-              LABEL        the name given with --label, or -
+              LABEL        the name given with vmckpt checkpoint --label, or -
               CREATED      when the checkpoint was taken (local time)
               KIND         full, or incr (stores only pages written since PARENT)
               MODE         live (copied while the guest ran) or stop (stop-and-copy)

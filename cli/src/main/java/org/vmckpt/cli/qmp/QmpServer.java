@@ -121,6 +121,9 @@ public final class QmpServer implements VmEventSink, Closeable {
         return socketPath;
     }
 
+    /** How long closing waits for each client's queued messages (SHUTDOWN) to be written. */
+    private static final long DRAIN_MILLIS = 1000;
+
     /** Sends an event to every negotiated client. Never blocks on a slow client. */
     @Override
     public void emit(String event, Map<String, Object> data) {
@@ -153,7 +156,7 @@ public final class QmpServer implements VmEventSink, Closeable {
             session.abandonInFlight("the VM shut down while it was running");
         }
         for (QmpSession session : sessions) {
-            session.close();
+            session.drainAndClose(DRAIN_MILLIS);
         }
         try {
             // Another server may have replaced the file since (after deciding ours was dead): leave theirs alone.
