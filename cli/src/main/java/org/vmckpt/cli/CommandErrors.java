@@ -55,6 +55,7 @@ final class CommandErrors {
     /** One line saying what went wrong, naming the file when a file is the problem. */
     static String describe(Exception e) {
         if (e instanceof CommandFailedException) return e.getMessage();
+        if (e instanceof java.io.UncheckedIOException u) return describe(u.getCause());
         // The store's message starts with the file's path and says what is wrong with it.
         if (e instanceof org.vmckpt.checkpoint.store.KeyRequiredException) return e.getMessage();
         if (e instanceof CheckpointFormatException) return "damaged repository file " + e.getMessage();

@@ -222,6 +222,7 @@ final class QmpCommands {
 
     private static String describe(Exception e) {
         String message = e.getMessage();
+        if (e instanceof java.io.UncheckedIOException && message != null) return message; // I/O trouble, not a bug
         if (e instanceof RuntimeException || message == null || message.isBlank()) {
             // A RuntimeException is a bug in the controller: name it so the report is useful.
             return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
