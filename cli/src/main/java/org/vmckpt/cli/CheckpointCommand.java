@@ -30,7 +30,7 @@ public final class CheckpointCommand {
             VM is the name given to 'vmckpt run --name' or the path of its control socket (anything with a '/').
 
             Options:
-            """ + OPTIONS.help();
+            """.concat(OPTIONS.help());
     static final String PROGRESS_EVENT = "VMCKPT_CHECKPOINT_PROGRESS";
 
     private CheckpointCommand() {

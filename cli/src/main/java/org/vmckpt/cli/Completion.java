@@ -10,7 +10,7 @@ final class Completion {
             table its parser and its --help use). Load it with: source <(vmckpt completion)
 
             Options:
-            """ + OPTIONS.help();
+            """.concat(OPTIONS.help());
 
     private Completion() {
     }

@@ -9,7 +9,7 @@ import org.vmckpt.checkpoint.store.RepositoryKey;
 /** {@code vmckpt config}: show or set a repository's settings (compression of checkpoint pages). */
 final class ConfigCommand {
     static final OptionTable OPTIONS = OptionTable.of(
-            VmSession.REPO,
+            SessionOptions.REPO,
             Option.value("compression", "zstd|none", "codec for page data (default zstd)"),
             Option.value("level", "N", "zstd level, -7 (fastest) .. 22 (smallest); default 1"),
             Option.flag("encrypt", "encrypt every checkpoint taken from now on (AES-256-GCM) with the key in\n"
@@ -27,7 +27,7 @@ final class ConfigCommand {
             their pages this way unless the checkpoint request says otherwise (vmckpt checkpoint --baseline is
             always uncompressed). Creates the repository if it does not exist yet.
 
-            """ + OPTIONS.help();
+            """.concat(OPTIONS.help());
 
     static int run(String[] argv) throws Exception {
         Args a = OPTIONS.parse(argv, 1);

@@ -14,7 +14,7 @@ import java.util.Map;
 public final class DiffCommand {
     static final String USAGE = "vmckpt diff CKPT-A CKPT-B [--repo DIR] [--json]";
     static final OptionTable OPTIONS = OptionTable.of(
-            VmSession.REPO,
+            SessionOptions.REPO,
             Option.flag("all", "list every run of differing pages and blocks (default: the first 10)"),
             Option.flag("json", "print one JSON object: {\"a\", \"b\", \"pages\", \"records\", \"disk-blocks\"},\n"
                     + "pages as [start, length], disk blocks as {\"disk\", \"start\", \"length\"}"));
@@ -30,10 +30,10 @@ public final class DiffCommand {
             CKPT is a checkpoint id, a unique id prefix of 4 or more hex digits, or a label.
 
             Options:
-            """ + OPTIONS.help() + """
+            """.concat(OPTIONS.help()).concat("""
 
             Exit status: 0 if they have the same contents, 1 if anything differs (as diff(1)), 2 for bad usage.
-            """;
+            """);
     static final int SHOWN_RUNS = 10;
 
     private DiffCommand() {

@@ -10,7 +10,7 @@ import java.util.Map;
 /** {@code vmckpt gc}: deletes page data no checkpoint uses any more and leftovers of interrupted writes. */
 public final class GcCommand {
     static final OptionTable OPTIONS = OptionTable.of(
-            VmSession.REPO,
+            SessionOptions.REPO,
             Option.flag("json", "print {\"packs-deleted\", \"bytes-freed\", \"packs-kept\", \"tmp-entries-deleted\"}"));
     static final String HELP = """
             Usage: vmckpt gc [--repo DIR] [--json]
@@ -21,7 +21,7 @@ public final class GcCommand {
             cannot know which packs that checkpoint uses): 'vmckpt ls' shows those; 'vmckpt rm ID' deletes one.
 
             Options:
-            """ + OPTIONS.help();
+            """.concat(OPTIONS.help());
 
     private GcCommand() {
     }

@@ -21,7 +21,7 @@ import java.util.Map;
 /** {@code vmckpt inspect CKPT}: everything the manifest says about one checkpoint. */
 public final class InspectCommand {
     static final OptionTable OPTIONS = OptionTable.of(
-            VmSession.REPO,
+            SessionOptions.REPO,
             Option.flag("json", "print one JSON object with all of it (stats under their raw keys)"));
     static final String HELP = """
             Usage: vmckpt inspect CKPT [--repo DIR] [--json]
@@ -34,7 +34,7 @@ public final class InspectCommand {
             CKPT is a checkpoint id, a unique id prefix of 4 or more hex digits, or a label.
 
             Options:
-            """ + OPTIONS.help();
+            """.concat(OPTIONS.help());
 
     private InspectCommand() {
     }

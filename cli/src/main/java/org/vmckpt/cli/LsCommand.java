@@ -15,7 +15,7 @@ import java.util.Map;
 /** {@code vmckpt ls}: the checkpoints in a repository, oldest first, and any that cannot be read. */
 public final class LsCommand {
     static final OptionTable OPTIONS = OptionTable.of(
-            VmSession.REPO,
+            SessionOptions.REPO,
             Option.flag("json", "print one JSON object: {\"repository\", \"checkpoints\": [...], \"unreadable\": [...]}"));
     static final String HELP = """
             Usage: vmckpt ls [--repo DIR] [--json]
@@ -33,7 +33,7 @@ public final class LsCommand {
             Checkpoints whose manifest cannot be read are listed after them, with what is wrong.
 
             Options:
-            """ + OPTIONS.help();
+            """.concat(OPTIONS.help());
     private static final int MAX_LABEL_WIDTH = 24;
 
     private LsCommand() {

@@ -2,10 +2,8 @@ package org.vmckpt.cli;
 
 /** The {@code vmckpt} command: dispatches to subcommands and turns errors into messages and exit codes. */
 public final class Main {
-    /** The top-level help: the commands by group, from {@link Command#ALL}. */
-    static final String HELP = help();
-
-    private static String help() {
+    /** The top-level help: the commands by group, from {@link Command#ALL} (built only when asked for). */
+    static String help() {
         StringBuilder sb = new StringBuilder();
         sb.append("vmckpt: a RISC-V virtual machine monitor with live, lightweight checkpoints.\n\n");
         sb.append("Usage: vmckpt COMMAND [OPTIONS]\n");
@@ -74,7 +72,7 @@ public final class Main {
 
     static int dispatch(String[] argv) {
         if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
-            System.out.print(HELP);
+            System.out.print(help());
             return argv.length == 0 ? 2 : 0;
         }
         if (argv[0].equals("--version") || argv[0].equals("-V") || argv[0].equals("version")) {
@@ -91,6 +89,6 @@ public final class Main {
                 throw new UsageException("unknown command '" + argv[0] + "'; commands: " + Command.names() + " (see vmckpt --help)");
             });
         }
-        return CommandErrors.run(c.name(), argv, io, () -> c.body().run(argv));
+        return CommandErrors.run(c.name(), argv, io, () -> c.run(argv));
     }
 }

@@ -20,7 +20,7 @@ public final class PauseCommand {
             VM is the name given to 'vmckpt run --name' or the path of its control socket (anything with a '/').
 
             Options:
-            """ + OPTIONS.help();
+            """.concat(OPTIONS.help());
 
     private PauseCommand() {
     }

@@ -23,7 +23,7 @@ public final class QuitCommand {
             VM is the name given to 'vmckpt run --name' or the path of its control socket (anything with a '/').
 
             Options:
-            """ + OPTIONS.help();
+            """.concat(OPTIONS.help());
     static final String SHUTDOWN_EVENT = "SHUTDOWN";
     private static final long SHUTDOWN_WAIT_SECONDS = 10;
 

@@ -22,7 +22,7 @@ public final class ResetCommand {
             CKPT is the checkpoint id 'vmckpt checkpoint' printed (the VM looks it up in its repository).
 
             Options:
-            """ + OPTIONS.help();
+            """.concat(OPTIONS.help());
 
     private ResetCommand() {
     }

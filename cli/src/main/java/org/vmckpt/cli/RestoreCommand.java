@@ -11,18 +11,18 @@ import org.vmckpt.machine.MachineConfig;
 final class RestoreCommand {
     static final OptionTable OPTIONS = OptionTable.of(
             Option.flag("lazy", "start the guest at once and load pages on first touch (the rest in the background)"),
-            VmSession.REPO,
+            SessionOptions.REPO,
             Option.value("mem", "SIZE", "refuse to restore unless the checkpoint has this memory size"),
-            VmSession.PAUSED,
-            VmSession.NAME,
-            VmSession.API_SOCKET,
-            VmSession.CONSOLE,
-            VmSession.EXIT_ON,
-            VmSession.MAX_INSTRUCTIONS,
-            VmSession.CHECKPOINT_EVERY,
-            VmSession.KEEP_FOR_RESET,
+            SessionOptions.PAUSED,
+            SessionOptions.NAME,
+            SessionOptions.API_SOCKET,
+            SessionOptions.CONSOLE,
+            SessionOptions.EXIT_ON,
+            SessionOptions.MAX_INSTRUCTIONS,
+            SessionOptions.CHECKPOINT_EVERY,
+            SessionOptions.KEEP_FOR_RESET,
             Option.flag("stats", "print restore time and run statistics on stderr"),
-            VmSession.CPU);
+            SessionOptions.CPU);
 
     static final String HELP = """
             Usage: vmckpt restore CHECKPOINT [OPTIONS]
@@ -32,7 +32,7 @@ final class RestoreCommand {
             wrote. The VM gets a control socket as `vmckpt run` does, under the name it was checkpointed with
             (unless --name gives another), so it can be controlled and checkpointed again.
 
-            """ + OPTIONS.help();
+            """.concat(OPTIONS.help());
 
     static int run(String[] argv) throws Exception {
         long t0 = System.nanoTime();

@@ -15,7 +15,7 @@ import java.util.Set;
 /** {@code vmckpt rm CKPT...}: deletes checkpoints (their space is freed by {@code vmckpt gc}). */
 public final class RmCommand {
     static final OptionTable OPTIONS = OptionTable.of(
-            VmSession.REPO,
+            SessionOptions.REPO,
             Option.flag("json", "print {\"deleted\": [ids]}"));
     static final String HELP = """
             Usage: vmckpt rm CKPT... [--repo DIR] [--json]
@@ -28,7 +28,7 @@ public final class RmCommand {
             of 4 or more hex digits, or a label.
 
             Options:
-            """ + OPTIONS.help();
+            """.concat(OPTIONS.help());
 
     private RmCommand() {
     }

@@ -30,19 +30,19 @@ public final class RunCommand {
             Option.flag("no-balloon", "no virtio-balloon device"),
             Option.flag("no-rng", "no virtio-rng device"),
             Option.flag("deterministic", "time derives from retired instructions; no host input but console bytes"),
-            VmSession.CPU,
+            SessionOptions.CPU,
             "Console and control:",
-            VmSession.CONSOLE,
-            VmSession.EXIT_ON,
-            VmSession.MAX_INSTRUCTIONS,
-            VmSession.STATS,
-            VmSession.PAUSED,
-            VmSession.API_SOCKET,
-            VmSession.NAME,
+            SessionOptions.CONSOLE,
+            SessionOptions.EXIT_ON,
+            SessionOptions.MAX_INSTRUCTIONS,
+            SessionOptions.STATS,
+            SessionOptions.PAUSED,
+            SessionOptions.API_SOCKET,
+            SessionOptions.NAME,
             "Checkpoints:",
-            VmSession.REPO,
-            VmSession.CHECKPOINT_EVERY,
-            VmSession.KEEP_FOR_RESET);
+            SessionOptions.REPO,
+            SessionOptions.CHECKPOINT_EVERY,
+            SessionOptions.KEEP_FOR_RESET);
 
     static final String HELP = """
             Usage: vmckpt run [OPTIONS]
@@ -51,11 +51,11 @@ public final class RunCommand {
             With no --kernel, --elf or --bios, boots the default guest (Debian's riscv64 kernel and a busybox
             initramfs, built on first use into ~/.cache/vmckpt/guest).
 
-            """ + OPTIONS.help() + """
+            """.concat(OPTIONS.help()).concat("""
 
             Exit status: the guest's poweroff status (0 for a clean poweroff), 2 for bad usage or images,
             3 when --max-instructions ran out, 4 when the guest asked for a reboot.
-            """;
+            """);
 
     /** Builds the machine configuration from the options, building the default guest if needed. */
     static MachineConfig config(Args a, PrintStream progress) throws UsageException, IOException {

@@ -22,7 +22,7 @@ public final class StatusCommand {
             ${XDG_RUNTIME_DIR:-/tmp}/vmckpt-NAME.sock) or the path of a control socket (anything with a '/').
 
             Options:
-            """ + OPTIONS.help();
+            """.concat(OPTIONS.help());
 
     private StatusCommand() {
     }

@@ -21,7 +21,7 @@ import java.util.Set;
 public final class VerifyCommand {
     static final OptionTable OPTIONS = OptionTable.of(
             Option.flag("all", "every checkpoint in the repository, including ones whose manifest is unreadable"),
-            VmSession.REPO,
+            SessionOptions.REPO,
             Option.flag("json", "print one JSON object instead: {\"checkpoints\": [...], \"ok\", \"damaged\", ...}"));
     static final String HELP = """
             Usage: vmckpt verify CKPT... [--repo DIR] [--json]
@@ -35,10 +35,10 @@ public final class VerifyCommand {
             CKPT is a checkpoint id, a unique id prefix of 4 or more hex digits, or a label.
 
             Options:
-            """ + OPTIONS.help() + """
+            """.concat(OPTIONS.help()).concat("""
 
             Exit status: 0 if everything checked is sound, 1 if anything is damaged.
-            """;
+            """);
     /** A pack frame holds up to 64 pages of 4 KiB (see Checkpoint): the progress line counts page data by it. */
     private static final long FRAME_PAGE_BYTES = 64 * 4096;
 

@@ -54,7 +54,7 @@ class CommandLineTest {
         Result unknown = main("frobnicate");
         assertEquals(2, unknown.status());
         for (Command c : Command.ALL) {
-            assertTrue(Main.HELP.contains("\n  " + c.name() + " "), "vmckpt --help lacks " + c.name());
+            assertTrue(Main.help().contains("\n  " + c.name() + " "), "vmckpt --help lacks " + c.name());
             assertTrue(unknown.err().matches("(?s).*[ ,]" + c.name() + "[, ].*"), "the unknown-command message lacks " + c.name() + ": " + unknown.err());
             assertTrue(Completion.script().contains(c.name() + ") opts=\""), "completion lacks " + c.name());
             for (Option o : c.options().options()) {
@@ -62,7 +62,7 @@ class CommandLineTest {
             }
         }
         // No line of the help is indented more than the layout asks (a stray text-block indent shows as 10+ spaces).
-        for (String line : Main.HELP.split("\n")) assertFalse(line.startsWith("   "), "misindented help line: '" + line + "'");
+        for (String line : Main.help().split("\n")) assertFalse(line.startsWith("   "), "misindented help line: '" + line + "'");
     }
 
     @Test
