@@ -59,6 +59,8 @@ public final class CheckpointEngine {
      */
     private MachineCapture retained;
     private boolean retainForReset;
+    /** The VM's name, saved with each checkpoint so a restored VM answers to it again (null: none saved). */
+    private volatile String vmName;
 
     public CheckpointEngine(Machine machine, Repository repo, String parentId) {
         this.machine = machine;
@@ -109,6 +111,14 @@ public final class CheckpointEngine {
         this.retainForReset = on;
     }
 
+    /** The VM's name, recorded in the machine description of every checkpoint from now on (key {@value #NAME_KEY}). */
+    public void setVmName(String name) {
+        this.vmName = name;
+    }
+
+    /** The machine-description key of the VM's name (not part of the machine's identity). */
+    public static final String NAME_KEY = "name";
+
     public boolean busy() {
         return oneAtATime.isLocked();
     }
@@ -141,6 +151,7 @@ public final class CheckpointEngine {
     private Outcome checkpointLocked(CheckpointOptions opt, ProgressListener progress) throws Exception {
         long t0 = System.nanoTime();
         Map<String, String> config = MachineDescription.describe(machine);
+        if (vmName != null) config.put(NAME_KEY, vmName);
         if (opt.hintFree()) requestFreePageHints();
         // A VM the user paused stays paused whatever the checkpoint mode.
         boolean keepPaused = (!opt.live() || opt.stopAfter()) && !machine.isPauseRequested();

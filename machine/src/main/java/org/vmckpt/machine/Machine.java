@@ -117,6 +117,7 @@ public final class Machine {
     public MachineConfig config() { return config; }
     public GuestMemory memory() { return memory; }
     public Hart hart(int i) { return harts[i]; }
+    public int hartCount() { return harts.length; }
     public MachineClock clock() { return clock; }
     public Clint clint() { return clint; }
     public Plic plic() { return plic; }
