@@ -24,6 +24,16 @@ public final class FrozenMemory {
     /** The frozen page, or {@code null} for a page that was never touched (all zeros). Never write into it. */
     public byte[] page(int idx) { return pages[idx]; }
 
+    /**
+     * Where frozen page {@code idx} came from, if all of it came from one source in order and the guest has not
+     * written it since (checked against the frozen array, so a later fill of the live page never applies here);
+     * else null. Safe from the saver thread.
+     */
+    public PageOrigin completeOrigin(int idx) {
+        PageOrigin o = memory.originOf(idx, pages[idx]);
+        return o != null && o.complete() ? o : null;
+    }
+
     /** Whether page {@code idx} was written during the epoch this freeze ended. */
     public boolean writtenInEpoch(int idx) {
         return (writtenInEpoch[idx >>> 6] & (1L << idx)) != 0;

@@ -1,0 +1,75 @@
+package org.vmckpt.checkpoint;
+
+import org.vmckpt.machine.firmware.BootImageException;
+import org.vmckpt.machine.firmware.LinuxImage;
+import org.vmckpt.machine.memory.PageOrigin;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A file the machine was booted with (kernel Image, initramfs, firmware) as a source of page contents: its
+ * path, the SHA-256 of the file, and its bytes as the loader put them in RAM (a gzip kernel decompressed).
+ * Pages equal to parts of it are stored as references to it; a restore re-reads it and refuses it by name if
+ * its hash changed.
+ *
+ * @param source {@link PageOrigin#KERNEL}, {@link PageOrigin#INITRD} or {@link PageOrigin#FIRMWARE}
+ */
+record BootFile(int source, Path path, String sha256, byte[] loaded) {
+
+    /** What the file is, in messages and configuration keys: "kernel", "initrd" or "firmware". */
+    static String name(int source) {
+        return switch (source) {
+            case PageOrigin.KERNEL -> "kernel";
+            case PageOrigin.INITRD -> "initrd";
+            case PageOrigin.FIRMWARE -> "firmware";
+            default -> throw new IllegalArgumentException("source " + source + " is not a boot file");
+        };
+    }
+
+    static boolean isBootSource(int source) {
+        return source == PageOrigin.KERNEL || source == PageOrigin.INITRD || source == PageOrigin.FIRMWARE;
+    }
+
+    /** Reads and hashes {@code path} and reproduces what the loader made of it. */
+    static BootFile load(int source, Path path) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new IOException("the " + name(source) + " " + path + (Files.exists(path) ? " is not a regular file" : " does not exist"));
+        }
+        byte[] file = Files.readAllBytes(path);
+        String sha;
+        try {
+            sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+        byte[] loaded = file;
+        if (source == PageOrigin.KERNEL) {
+            try {
+                loaded = LinuxImage.parse(file, path.toString()).bytes();
+            } catch (BootImageException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+        return new BootFile(source, path.toAbsolutePath(), sha, loaded);
+    }
+
+    /** Whether {@code page} equals the 4096 loaded bytes at sector {@code sector}. */
+    boolean matches(long sector, byte[] page) {
+        long pos = sector * PageOrigin.SECTOR_SIZE;
+        if (pos < 0 || pos > loaded.length - (long) page.length) return false;
+        return java.util.Arrays.equals(loaded, (int) pos, (int) pos + page.length, page, 0, page.length);
+    }
+
+    /** Copies the 4096 loaded bytes at sector {@code sector} into {@code dst}; false if they lie past the end. */
+    boolean read(long sector, byte[] dst) {
+        long pos = sector * PageOrigin.SECTOR_SIZE;
+        if (pos < 0 || pos > loaded.length - (long) dst.length) return false;
+        System.arraycopy(loaded, (int) pos, dst, 0, dst.length);
+        return true;
+    }
+}
