@@ -12,7 +12,11 @@ public final class FrozenMemory {
     private final long epoch;
     private boolean released;
 
-    FrozenMemory(GuestMemory memory, byte[][] pages, long[] writtenInEpoch, long epoch) {
+    /** Origins of frozen pages the guest has copied since (GuestMemory moves them here when the guest changes such a page). */
+    private final java.util.Map<Integer, PageOrigin> movedAside;
+
+    FrozenMemory(GuestMemory memory, byte[][] pages, long[] writtenInEpoch, long epoch, java.util.Map<Integer, PageOrigin> movedAside) {
+        this.movedAside = movedAside;
         this.memory = memory;
         this.pages = pages;
         this.writtenInEpoch = writtenInEpoch;
@@ -30,7 +34,7 @@ public final class FrozenMemory {
      * else null. Safe from the saver thread.
      */
     public PageOrigin completeOrigin(int idx) {
-        PageOrigin o = memory.originOf(idx, pages[idx]);
+        PageOrigin o = memory.originOf(idx, pages[idx], movedAside);
         return o != null && o.complete() ? o : null;
     }
 

@@ -50,6 +50,11 @@ public final class GuestMemory {
      * entries racily, which is safe because they are immutable and checked against the frozen array.
      */
     private final PageOrigin[] origins;
+    /**
+     * Origins of frozen pages that the guest changed (copied) since the freeze, so the saver still finds them;
+     * null while nothing is frozen.
+     */
+    private volatile java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> frozenOrigins;
     /** Page references at the last freeze, while a saver still reads them; else {@code null}. */
     private volatile byte[][] frozen;
     /** Lazy restore: pages not yet loaded come from here. */
@@ -155,7 +160,13 @@ public final class GuestMemory {
      */
     private void noteChange(int idx) {
         if ((codePages[idx >>> 6] & (1L << idx)) != 0) codeWritten(idx);
-        origins[idx] = null;
+        PageOrigin o = origins[idx];
+        if (o != null) {
+            byte[][] f = frozen;
+            java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> fo = frozenOrigins;
+            if (f != null && fo != null && f[idx] == o.page) fo.put(idx, o); // still true of the frozen page
+            origins[idx] = null;
+        }
     }
 
     // ---------------------------------------------------------------- origins (page-cache eviction)
@@ -213,9 +224,12 @@ public final class GuestMemory {
     }
 
     /** For a frozen view: the origin recorded for page {@code idx} if it is still about {@code frozenPage}. */
-    PageOrigin originOf(int idx, byte[] frozenPage) {
-        PageOrigin o = origins[idx]; // a racy read of an immutable object: safe
-        return o != null && frozenPage != null && o.page == frozenPage ? o : null;
+    PageOrigin originOf(int idx, byte[] frozenPage, java.util.Map<Integer, PageOrigin> movedAside) {
+        if (frozenPage == null) return null;
+        PageOrigin o = movedAside.get(idx);
+        if (o != null && o.page == frozenPage) return o;
+        o = origins[idx]; // a racy read of an immutable object: safe (a stale value fails the identity check or is true)
+        return o != null && o.page == frozenPage ? o : null;
     }
 
     private byte[] materialize(int idx) {
@@ -321,9 +335,11 @@ public final class GuestMemory {
         long[] written = dirty;
         dirty = new long[written.length];
         epoch++;
+        java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> movedAside = new java.util.concurrent.ConcurrentHashMap<>();
+        frozenOrigins = movedAside;
         frozen = refs;
         for (MemoryObserver o : observers) o.flushWriteMappings();
-        return new FrozenMemory(this, refs, written, epoch);
+        return new FrozenMemory(this, refs, written, epoch, movedAside);
     }
 
     /** Starts a new dirty-log epoch without freezing; returns the bitmap of pages written in the old one. */
@@ -336,7 +352,10 @@ public final class GuestMemory {
     }
 
     void unfreeze(byte[][] refs) {
-        if (frozen == refs) frozen = null;
+        if (frozen == refs) {
+            frozen = null;
+            frozenOrigins = null;
+        }
     }
 
     public boolean isFrozen() {
