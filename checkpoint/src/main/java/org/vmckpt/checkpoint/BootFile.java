@@ -35,8 +35,21 @@ record BootFile(int source, Path path, String sha256, byte[] loaded) {
         return source == PageOrigin.KERNEL || source == PageOrigin.INITRD || source == PageOrigin.FIRMWARE;
     }
 
-    /** Reads and hashes {@code path} and reproduces what the loader made of it. */
-    static BootFile load(int source, Path path) throws IOException {
+    /** The file's SHA-256 is not the one asked for. */
+    static final class ChangedException extends IOException {
+        final String sha256;
+
+        ChangedException(String sha256) {
+            super("its SHA-256 is " + sha256);
+            this.sha256 = sha256;
+        }
+    }
+
+    /**
+     * Reads and hashes {@code path} and reproduces what the loader made of it. With {@code expectedSha256}
+     * non-null, a file with another hash is refused ({@link ChangedException}) before it is interpreted.
+     */
+    static BootFile load(int source, Path path, String expectedSha256) throws IOException {
         if (!Files.isRegularFile(path)) {
             throw new IOException("the " + name(source) + " " + path + (Files.exists(path) ? " is not a regular file" : " does not exist"));
         }
@@ -47,6 +60,7 @@ record BootFile(int source, Path path, String sha256, byte[] loaded) {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
         }
+        if (expectedSha256 != null && !expectedSha256.equals(sha)) throw new ChangedException(sha);
         byte[] loaded = file;
         if (source == PageOrigin.KERNEL) {
             try {

@@ -74,8 +74,7 @@ final class PageSources {
             path = Path.of(p);
         }
         try {
-            BootFile f = BootFile.load(source, path);
-            if (want == null || want.equals(f.sha256())) boot.put(source, f);
+            boot.put(source, BootFile.load(source, path, want));
         } catch (IOException | RuntimeException e) {
             // Eviction is an optimisation: without the file its pages are saved as data.
         }
@@ -157,17 +156,14 @@ final class PageSources {
         if (path == null || want == null) {
             throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages refer to the " + name + " it was booted with, but it does not say which file that was");
         }
-        BootFile f;
         try {
-            f = BootFile.load(source, Path.of(path));
+            return BootFile.load(source, Path.of(path), want);
+        } catch (BootFile.ChangedException e) {
+            throw new RestoreException("the " + name + " " + path + " has changed since checkpoint " + ckpt.id() + " was taken (its SHA-256 is "
+                    + e.sha256 + ", the checkpoint needs " + want + "): pages of the guest refer to it; put the original file back");
         } catch (IOException | java.nio.file.InvalidPathException e) {
             throw new RestoreException("checkpoint " + ckpt.id() + " needs the " + name + " it was booted with: " + e.getMessage(), e);
         }
-        if (!f.sha256().equals(want)) {
-            throw new RestoreException("the " + name + " " + path + " has changed since checkpoint " + ckpt.id() + " was taken (its SHA-256 is "
-                    + f.sha256() + ", the checkpoint needs " + want + "): pages of the guest refer to it; put the original file back");
-        }
-        return f;
     }
 
     /** Reads the 4096 bytes at {@code sector} of {@code source} into {@code dst}. Safe from any thread for disks. */
