@@ -11,7 +11,13 @@ import java.io.IOException;
  * disk share the checkpoint's one block space, with the disk's index in the key's high bits.
  */
 final class CheckpointPages {
-    private static final int DISK_SHIFT = 48;
+    /**
+     * Disk {@code d}'s block {@code b} is key {@code d << 32 | b}: a disk has fewer than 2^31 blocks (DiskOverlay)
+     * and at most 64 disks keep keys below the store's 2^40 limit. (It was 48, which put every block of disks
+     * 1 and up past that limit: a checkpoint failed as soon as the guest had written to a second disk. No
+     * stored checkpoint can hold such a key, so disk 0's keys, the only ones ever stored, are unchanged.)
+     */
+    private static final int DISK_SHIFT = 32;
 
     private CheckpointPages() { }
 

@@ -29,8 +29,13 @@ final class BlockDriver {
      *               checkpoint of one that had a driver there): carry on from its ring indexes
      */
     BlockDriver(Machine m, long ringArea, boolean resume) {
+        this(m, 0, ringArea, resume);
+    }
+
+    /** The driver of disk {@code disk} (its virtio slot). */
+    BlockDriver(Machine m, int disk, long ringArea, boolean resume) {
         this.memory = m.memory();
-        this.mmio = m.virtio().transports().get(0);
+        this.mmio = m.virtio().transports().get(disk);
         this.desc = ringArea;
         this.avail = ringArea + 16 * QUEUE;
         this.used = ringArea + 1024;
