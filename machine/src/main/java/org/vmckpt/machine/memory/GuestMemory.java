@@ -207,14 +207,14 @@ public final class GuestMemory {
     }
 
     /**
-     * Restore: page {@code idx}, as it is now, equals sectors {@code firstSector..+7} of {@code source} (the
-     * checkpoint said so and the restore copied them in).
+     * Restore: page {@code idx}, just installed with {@link #installPage} (which leaves no cached mapping of it),
+     * equals sectors {@code firstSector..+7} of {@code source}: the checkpoint said so and the bytes came from
+     * there. (No mapping to drop: a restore of a whole memory would otherwise scan the TLBs once per page.)
      */
     public void recordOrigin(int idx, int source, long firstSector) {
         byte[] p = pages[idx];
         if (p == null) return;
         origins[idx] = new PageOrigin(p, source, firstSector, PageOrigin.FULL_MASK);
-        for (MemoryObserver o : observers) o.dropWriteMappings(idx);
     }
 
     /** Where page {@code idx} came from, if it still holds exactly those bytes; else null (for tests and tools). */
