@@ -23,8 +23,9 @@ import java.util.Map;
  * {@link PageOrigin#DISK_FIRST} + disk) and the boot files (kernel, initramfs, firmware).
  *
  * <p>Capture side ({@link #ofMachine}): decides whether a frozen page may be stored as a reference. The device
- * and the loader said where the page came from ({@link PageOrigin}); this confirms it byte for byte against
- * the source, so no bookkeeping slip can ever store a wrong reference. A disk reference is taken only while
+ * and the loader said where the page came from ({@link PageOrigin}); this confirms it against the source (byte
+ * for byte for a disk, by SHA-256 of the page for a boot file), so no bookkeeping slip can store a wrong
+ * reference. A disk reference is taken only while
  * the checkpoint's overlay holds none of the blocks it covers: base image bytes never change (writes go to the
  * overlay, and restore checks the image's SHA-256), so the reference means the same thing to every restore,
  * lazy or eager, and to every incremental child that inherits it.
@@ -74,7 +75,7 @@ final class PageSources {
             path = Path.of(p);
         }
         try {
-            boot.put(source, BootFile.load(source, path, want));
+            boot.put(source, BootFile.load(source, path, want).digestsOnly());
         } catch (IOException | RuntimeException e) {
             // Eviction is an optimisation: without the file its pages are saved as data.
         }
