@@ -384,6 +384,7 @@ public final class CheckpointEngine {
         for (int i = 0; i < n; i++) {
             PageKind kind;
             PageOrigin origin = null;
+            long ref = -1;
             byte[] p = null;
             if (incremental && !dirtySinceParent.get(i)) {
                 kind = PageKind.INHERITED;
@@ -397,7 +398,8 @@ public final class CheckpointEngine {
                 } else {
                     origin = sources != null ? fm.completeOrigin(i) : null;
                     if (origin != null && !sources.confirm(origin, p, cap.disks)) origin = null;
-                    kind = origin != null ? PageKind.SOURCE : PageKind.DATA;
+                    if (origin == null && sources != null) ref = sources.findInInitramfs(p); // unpacked by the guest itself
+                    kind = origin != null || ref >= 0 ? PageKind.SOURCE : PageKind.DATA;
                 }
             }
             counts[kind.ordinal()]++;
@@ -409,8 +411,9 @@ public final class CheckpointEngine {
             if (rangeKind) {
                 if (runKind == null) { runKind = kind; runStart = i; }
             } else if (kind == PageKind.SOURCE) {
-                w.putPageSource(i, origin.source(), origin.firstSector());
-                if (origin.source() < PageOrigin.DISK_FIRST) bootRefs++;
+                int source = origin != null ? origin.source() : (int) (ref >>> 40);
+                w.putPageSource(i, source, origin != null ? origin.firstSector() : ref & ((1L << 40) - 1));
+                if (!PageSources.isDisk(source)) bootRefs++;
             } else {
                 w.putPage(i, p);
             }

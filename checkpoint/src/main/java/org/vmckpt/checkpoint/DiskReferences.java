@@ -41,7 +41,7 @@ public final class DiskReferences {
             }
         }
         for (Extent e : ckpt.pageExtents()) {
-            if (e.kind() == PageKind.SOURCE && e.source() >= PageOrigin.DISK_FIRST) {
+            if (e.kind() == PageKind.SOURCE && PageSources.isDisk(e.source())) {
                 int d = e.source() - PageOrigin.DISK_FIRST;
                 long lastSector = e.firstDiskBlock() + e.length() * PageOrigin.SECTORS_PER_PAGE - 1;
                 if (d >= diskBlocks.length) {

@@ -36,11 +36,19 @@ import java.util.Map;
 final class PageSources {
     private final List<VirtioBlk> disks;
     private final Map<Integer, BootFile> bootFiles;
+    /** The initramfs's files (found by content), or null. */
+    private final InitramfsFiles initramfs;
     private final byte[] scratch = new byte[DiskOverlay.BLOCK_SIZE];
 
-    private PageSources(List<VirtioBlk> disks, Map<Integer, BootFile> bootFiles) {
+    private PageSources(List<VirtioBlk> disks, Map<Integer, BootFile> bootFiles, InitramfsFiles initramfs) {
         this.disks = disks;
         this.bootFiles = bootFiles;
+        this.initramfs = initramfs;
+    }
+
+    /** Whether {@code source} is a disk's base image (not a boot file or a file of the initramfs). */
+    static boolean isDisk(int source) {
+        return source >= PageOrigin.DISK_FIRST && source < InitramfsFiles.FIRST_SOURCE;
     }
 
     /**
@@ -61,24 +69,43 @@ final class PageSources {
             }
         }
         addBootFile(boot, PageOrigin.KERNEL, c.kernel(), parent);
-        addBootFile(boot, PageOrigin.INITRD, c.initrd(), parent);
+        BootFile initrd = addBootFile(boot, PageOrigin.INITRD, c.initrd(), parent);
         addBootFile(boot, PageOrigin.FIRMWARE, c.bios(), parent);
-        return new PageSources(m.virtio().disks(), boot);
+        InitramfsFiles files = null;
+        if (initrd != null) {
+            try {
+                files = InitramfsFiles.parse(initrd.loaded(), false);
+            } catch (IOException | RuntimeException e) {
+                // not a cpio archive we read: its files' pages are saved as data
+            }
+        }
+        return new PageSources(m.virtio().disks(), boot, files);
     }
 
-    private static void addBootFile(Map<Integer, BootFile> boot, int source, Path path, Map<String, String> parent) {
+    /** Reads a boot file into {@code boot} as digests; returns it with its bytes (or null if it could not be read). */
+    private static BootFile addBootFile(Map<Integer, BootFile> boot, int source, Path path, Map<String, String> parent) {
         String want = null;
         if (path == null) {
             String p = parent.get(BootFile.name(source) + ".path");
             want = parent.get(BootFile.name(source) + ".sha256");
-            if (p == null || want == null) return;
+            if (p == null || want == null) return null;
             path = Path.of(p);
         }
         try {
-            boot.put(source, BootFile.load(source, path, want).digestsOnly());
+            BootFile f = BootFile.load(source, path, want);
+            boot.put(source, f.digestsOnly());
+            return f;
         } catch (IOException | RuntimeException e) {
-            // Eviction is an optimisation: without the file its pages are saved as data.
+            return null; // eviction is an optimisation: without the file its pages are saved as data
         }
+    }
+
+    /**
+     * A page of one of the initramfs's files equal to {@code page} (found by content), as
+     * {@code source << 40 | sector}, or -1. Saver thread only.
+     */
+    long findInInitramfs(byte[] page) {
+        return initramfs == null ? -1 : initramfs.find(page);
     }
 
     /** Adds the boot files' paths and hashes to a checkpoint's configuration ({@code kernel.path}, {@code kernel.sha256}, ...). */
@@ -100,6 +127,8 @@ final class PageSources {
             BootFile f = bootFiles.get(source);
             return f != null && f.matches(o.firstSector(), page);
         }
+        if (InitramfsFiles.isFileSource(source)) return initramfs != null && initramfs.matches(source, o.firstSector(), page);
+        if (!isDisk(source)) return false;
         int d = source - PageOrigin.DISK_FIRST;
         if (d < 0 || d >= disks.size()) return false;
         VirtioBlk disk = disks.get(d);
@@ -121,11 +150,29 @@ final class PageSources {
     static PageSources forCheckpoint(Checkpoint ckpt, Machine m) throws RestoreException {
         Map<Integer, BootFile> boot = new HashMap<>();
         List<VirtioBlk> disks = m.virtio().disks();
+        InitramfsFiles files = null;
         for (Extent e : ckpt.pageExtents()) {
             if (e.kind() != PageKind.SOURCE) continue;
             int source = e.source();
             long lastByte = (e.firstDiskBlock() + e.length() * PageOrigin.SECTORS_PER_PAGE) * PageOrigin.SECTOR_SIZE;
-            if (BootFile.isBootSource(source)) {
+            if (InitramfsFiles.isFileSource(source)) {
+                if (files == null) {
+                    BootFile f = boot.get(PageOrigin.INITRD);
+                    if (f == null) {
+                        f = loadChecked(ckpt, PageOrigin.INITRD);
+                        boot.put(PageOrigin.INITRD, f);
+                    }
+                    try {
+                        files = InitramfsFiles.parse(f.loaded(), true);
+                    } catch (IOException ex) {
+                        throw new RestoreException("checkpoint " + ckpt.id() + " refers to files of the initrd " + f.path() + ", which cannot be read: " + ex.getMessage(), ex);
+                    }
+                }
+                if (!files.covers(source, lastByte)) {
+                    throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages " + e.start() + ".." + (e.end() - 1)
+                            + " refer to bytes past the end of file " + (source - InitramfsFiles.FIRST_SOURCE) + " of the initrd");
+                }
+            } else if (BootFile.isBootSource(source)) {
                 BootFile f = boot.get(source);
                 if (f == null) {
                     f = loadChecked(ckpt, source);
@@ -137,7 +184,7 @@ final class PageSources {
                 }
             } else {
                 int d = source - PageOrigin.DISK_FIRST;
-                if (d < 0 || d >= disks.size()) {
+                if (!isDisk(source) || d >= disks.size()) {
                     throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages " + e.start() + ".." + (e.end() - 1)
                             + " refer to source " + source + ", which is no disk or boot file of the checkpoint");
                 }
@@ -147,7 +194,7 @@ final class PageSources {
                 }
             }
         }
-        return new PageSources(disks, boot);
+        return new PageSources(disks, boot, files);
     }
 
     private static BootFile loadChecked(Checkpoint ckpt, int source) throws RestoreException {
@@ -169,6 +216,12 @@ final class PageSources {
 
     /** Reads the 4096 bytes at {@code sector} of {@code source} into {@code dst}. Safe from any thread for disks. */
     void read(Checkpoint ckpt, int idx, int source, long sector, byte[] dst) throws IOException {
+        if (InitramfsFiles.isFileSource(source)) {
+            if (initramfs == null || !initramfs.read(source, sector, dst)) {
+                throw new IOException("checkpoint " + ckpt.id() + ": page " + idx + " refers to a file of the initrd, which was not loaded");
+            }
+            return;
+        }
         if (BootFile.isBootSource(source)) {
             BootFile f = bootFiles.get(source);
             if (f == null || !f.read(sector, dst)) {
@@ -177,8 +230,8 @@ final class PageSources {
             return;
         }
         int d = source - PageOrigin.DISK_FIRST;
-        if (d < 0 || d >= disks.size()) {
-            throw new IOException("checkpoint " + ckpt.id() + ": page " + idx + " refers to disk " + d + ", which the machine does not have");
+        if (!isDisk(source) || d >= disks.size()) {
+            throw new IOException("checkpoint " + ckpt.id() + ": page " + idx + " refers to source " + source + ", which the machine does not have");
         }
         disks.get(d).readBase(sector * PageOrigin.SECTOR_SIZE, dst);
     }

@@ -43,6 +43,70 @@ class BootFileEvictionTest {
         return b;
     }
 
+    /** A gzip cpio "newc" archive of {@code files} (name, contents), as an initramfs. */
+    static byte[] cpio(String[] names, byte[][] contents) throws Exception {
+        ByteArrayOutputStream a = new ByteArrayOutputStream();
+        for (int i = 0; i <= names.length; i++) {
+            String name = i < names.length ? names[i] : "TRAILER!!!";
+            byte[] data = i < names.length ? contents[i] : new byte[0];
+            String h = String.format("070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x", i + 1, i < names.length ? 0100644 : 0,
+                    0, 0, 1, 0, data.length, 0, 0, 0, 0, name.length() + 1, 0);
+            a.write(h.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            a.write(name.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            a.write(0);
+            while (a.size() % 4 != 0) a.write(0);
+            a.write(data);
+            while (a.size() % 4 != 0) a.write(0);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(a.toByteArray());
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void pagesOfTheInitramfsFilesTheKernelUnpackedReferToThem() throws Exception {
+        Random r = new Random(9);
+        byte[] busybox = new byte[3 * 4096 + 1000], module = new byte[2 * 4096];
+        r.nextBytes(busybox);
+        r.nextBytes(module);
+        Path initrd = dir.resolve("initrd.cpio.gz");
+        Files.write(initrd, cpio(new String[]{"bin/busybox", "lib/modules/m.ko"}, new byte[][]{busybox, module}));
+        Path kernel = dir.resolve("Image");
+        Files.write(kernel, image());
+        Machine m = new Machine(new MachineConfig(64L << 20, kernel, initrd, "", null, null, List.of(), false, false, true), b -> { });
+        m.boot();
+        // The kernel unpacks the archive into its page cache: file pages at page-aligned places, here in reverse order.
+        long cache = 0x8000_0000L + (40L << 20);
+        m.memory().writeBytes(cache, module, 4096, 4096);
+        m.memory().writeBytes(cache + 4096, busybox, 0, 3 * 4096);
+        m.memory().writeBytes(cache + 4 * 4096, busybox, 3 * 4096, 1000); // a file's last, partial page: data
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        CheckpointEngine engine = new CheckpointEngine(m, repo, null);
+        String id = engine.checkpoint(CheckpointOptions.defaults().withLive(false), null).info().id();
+        String hash = Machines.hash(m);
+        int p0 = m.memory().pageIndexOf(cache);
+        try (Checkpoint ck = repo.open(id)) {
+            assertEquals(InitramfsFiles.FIRST_SOURCE + 1, ck.pageSource(p0));
+            assertEquals(8, ck.pageSourceSector(p0));
+            for (int k = 0; k < 3; k++) {
+                assertEquals(InitramfsFiles.FIRST_SOURCE, ck.pageSource(p0 + 1 + k));
+                assertEquals(8L * k, ck.pageSourceSector(p0 + 1 + k));
+            }
+            assertEquals(PageKind.DATA, ck.pageKind(p0 + 4));
+            for (boolean lazy : new boolean[]{false, true}) {
+                Restorer.Restored rr = Restorer.restore(ck, null, b -> { }, lazy, null);
+                assertEquals(hash, Machines.hash(rr.machine()), "restore (lazy " + lazy + ")");
+            }
+        }
+        Files.write(initrd, cpio(new String[]{"bin/busybox"}, new byte[][]{module}));
+        try (Checkpoint ck = repo.open(id)) {
+            RestoreException e = assertThrows(RestoreException.class, () -> Restorer.restore(ck, null, b -> { }, true, null));
+            assertTrue(e.getMessage().contains("initrd " + initrd.toAbsolutePath()) && e.getMessage().contains("changed"), e.getMessage());
+        }
+    }
+
     @Test
     void plainImage() throws Exception {
         Path k = dir.resolve("Image");
