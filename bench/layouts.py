@@ -9,7 +9,7 @@ checkpoint in vmckpt's default mode (live, full, all evictions, zstd 1) over QMP
 default guest and disk, a shell, the same checkpoint. With --baseline-jar, every run is repeated with that
 jar right after (A/B interleaved on the same machine) and the sizes are given as ratios.
 
-    bench/layouts.py [--jar cli/target/vmckpt.jar] [--baseline-jar OTHER.jar] [--reps 1] [--work DIR]
+    bench/layouts.py [--jar cli/target/vmckpt.jar] [--baseline-jar OTHER.jar] [--reps 1] [--work DIR] [--only idle,...]
 """
 import argparse
 import json
@@ -83,16 +83,20 @@ def main():
     ap.add_argument("--baseline-jar", default=None)
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--work", default="/tmp/vmckpt-layouts")
+    ap.add_argument("--only", default=None, help="comma-separated layouts: ext4-1k,ext4-2k,ext4-4k,part63,idle")
     args = ap.parse_args()
     os.makedirs(os.path.join(args.work, "logs"), exist_ok=True)
+    only = set(args.only.split(",")) if args.only else None
+    wanted = lambda k: only is None or k in only  # noqa: E731
     layouts = [
-        ("ext4-1k", "ext4 by a plain mke2fs of 256 MiB (1 KiB blocks)", make_layout(args.work, "ext4-1k", None, "256M", False), ""),
-        ("ext4-2k", "ext4, 2 KiB blocks", make_layout(args.work, "ext4-2k", 2048, "256M", False), ""),
-        ("ext4-4k", "ext4, 4 KiB blocks", make_layout(args.work, "ext4-4k", 4096, "256M", False), ""),
-        ("part63", "ext4 (4 KiB blocks) in a partition at sector 63", make_layout(args.work, "part63", 4096, "256M", True),
+        ("ext4-1k", "ext4 by a plain mke2fs of 256 MiB (1 KiB blocks)", make_layout(args.work, "ext4-1k", None, "256M", False) if wanted("ext4-1k") else None, ""),
+        ("ext4-2k", "ext4, 2 KiB blocks", make_layout(args.work, "ext4-2k", 2048, "256M", False) if wanted("ext4-2k") else None, ""),
+        ("ext4-4k", "ext4, 4 KiB blocks", make_layout(args.work, "ext4-4k", 4096, "256M", False) if wanted("ext4-4k") else None, ""),
+        ("part63", "ext4 (4 KiB blocks) in a partition at sector 63", make_layout(args.work, "part63", 4096, "256M", True) if wanted("part63") else None,
          "mount -t ext4 /dev/vda1 /mnt && "),
         ("idle", "idle guest (default disk, a shell)", None, None),
     ]
+    layouts = [lay for lay in layouts if wanted(lay[0])]
     jars = [("new", args.jar)] + ([("baseline", args.baseline_jar)] if args.baseline_jar else [])
     rows = []
     for rep in range(args.reps):
