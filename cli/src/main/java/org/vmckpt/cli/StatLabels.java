@@ -38,7 +38,7 @@ final class StatLabels {
         SECTIONS.put("pages by eviction policy", List.of(
                 new Label("evict.zero", "evicted as zero", Unit.COUNT, true),
                 new Label("evict.free", "evicted as free", Unit.COUNT, true),
-                new Label("evict.disk", "evicted as disk bytes", Unit.COUNT, true),
+                new Label("evict.disk", "evicted as disk block", Unit.COUNT, true),
                 new Label("evict.boot", "evicted as kernel/initrd/firmware", Unit.COUNT, true),
                 new Label("pages.saved", "saved as data", Unit.COUNT, true),
                 new Label("pages.unchanged", "unchanged since parent", Unit.COUNT, true),
