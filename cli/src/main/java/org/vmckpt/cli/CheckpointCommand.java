@@ -98,18 +98,18 @@ public final class CheckpointCommand {
     }
 
     /**
-     * {@code checkpoint ID: SIZE in T s, downtime D ms, N pages saved (Z zero, F free, B disk)} from the reply's
+     * {@code checkpoint ID: SIZE in T s, downtime D ms, N pages saved (Z zero, F free, B disk, K boot files)} from the reply's
      * id, size, total-ns, downtime-ns and pages. The page counts are read under the engine's statistic names
      * (pages.saved, evict.zero, evict.free, evict.disk), else under the plain names docs/API.md shows
      * (saved or written, zero, free, disk); a count the VM did not report is shown as 0.
      */
     static String summary(Map<String, Object> result) {
         Map<String, Object> pages = result.get("pages") instanceof Map<?, ?> m ? cast(m) : Map.of();
-        return String.format(Locale.ROOT, "checkpoint %s: %s in %s, downtime %s, %d pages saved (%d zero, %d free, %d disk)",
+        return String.format(Locale.ROOT, "checkpoint %s: %s in %s, downtime %s, %d pages saved (%d zero, %d free, %d disk, %d boot files)",
                 result.get("id"), Units.bytes(number(result, "size")), Units.seconds(number(result, "total-ns")),
                 Units.millis(number(result, "downtime-ns")), firstOf(pages, "pages.saved", "saved", "written"),
                 firstOf(pages, "evict.zero", "zero"), firstOf(pages, "evict.free", "free"),
-                firstOf(pages, "evict.disk", "disk"))
+                firstOf(pages, "evict.disk", "disk"), firstOf(pages, "evict.boot", "boot"))
                 + (result.get("notice") instanceof String n ? "; note: " + n : "");
     }
 

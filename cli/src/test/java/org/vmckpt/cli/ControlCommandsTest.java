@@ -122,7 +122,7 @@ class ControlCommandsTest {
         Result r = onVm(CheckpointCommand::run, "checkpoint", "--stop", "--incremental", "--label", "before upgrade");
         assertEquals(0, r.status(), r.err());
         assertEquals("checkpoint 000000abcdef0001: 400.0 KiB in 0.25 s, downtime 1.23 ms, 100 pages saved "
-                + "(200 zero, 30 free, 4 disk)\n", r.out());
+                + "(200 zero, 30 free, 4 disk, 0 boot files)\n", r.out());
         assertEquals("", r.err(), "no progress when stderr is not a terminal");
         assertEquals(new CheckpointRequest("before upgrade", false, true, false, Map.of()), vm.requests.get(0));
 

@@ -989,8 +989,12 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         unitExit = true; // a unit running now may be running that code: it leaves before the writing instruction
     }
 
-    /** A page became a code page: no write mapping of it may stay cached (writes must reach GuestMemory). */
-    void dropWriteMappings(int pageIndex) {
+    /**
+     * A page became a code page, or was filled from a known source: no write mapping of it may stay cached
+     * (writes must reach GuestMemory).
+     */
+    @Override
+    public void dropWriteMappings(int pageIndex) {
         for (int i = 0; i < TLB_SIZE; i++) {
             if (wPhys[i] == pageIndex && wPage[i] != null) { wTag[i] = -1; wPage[i] = null; }
         }
