@@ -185,27 +185,35 @@ public final class Restorer {
         }
     }
 
+    /**
+     * Reads every page with data on all cores at once, in large runs ({@link PageLoader}), then installs them on
+     * this thread: the machine is not running, and only one thread ever changes guest memory.
+     */
     private static void loadPagesEagerly(Checkpoint ckpt, Machine m, ProgressListener progress) throws IOException, RestoreException {
         GuestMemory mem = m.memory();
         if (ckpt.pageCount() != mem.pageCount()) {
             throw new RestoreException("checkpoint " + ckpt.id() + " has " + ckpt.pageCount() + " pages, the machine " + mem.pageCount());
         }
-        VirtioBlk disk0 = CheckpointPages.firstDisk(m);
-        long done = 0, total = ckpt.pageCount();
-        for (Extent e : ckpt.pageExtents()) {
-            if (e.kind() == PageKind.ZERO || e.kind() == PageKind.FREE) {
-                done += e.length();
-                continue;
+        byte[][] loaded = new byte[mem.pageCount()][];
+        PageLoader loader = new PageLoader(ckpt, CheckpointPages.firstDisk(m), (index, page) -> loaded[index] = page);
+        long total = loader.pagesTotal();
+        long[] reported = {0};
+        loader.runAll(restoreThreads() - 1, done -> {
+            if (done - reported[0] >= 0x4000) {
+                reported[0] = done;
+                progress.progress("restore", done, total);
             }
-            for (long k = 0; k < e.length(); k++) {
-                int idx = (int) (e.start() + k);
-                byte[] page = new byte[GuestMemory.PAGE_SIZE];
-                CheckpointPages.read(ckpt, disk0, idx, page);
-                mem.installPage(idx, page);
-                if ((++done & 0x3fff) == 0) progress.progress("restore", done, total);
-            }
+        });
+        // runAll joined every loader thread, so their stores into loaded[] are visible here.
+        for (int i = 0; i < loaded.length; i++) {
+            if (loaded[i] != null) mem.installPage(i, loaded[i]);
         }
         progress.progress("restore", total, total);
+    }
+
+    /** Threads that read a checkpoint for an eager restore: one per core (decompression and CRC are CPU work). */
+    static int restoreThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
     private static void loadDisks(Checkpoint ckpt, Machine m) throws IOException, RestoreException {
