@@ -9,78 +9,89 @@ import org.vmckpt.machine.memory.PageSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.BitSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Lazy restore: the guest runs at once; a page is read from the repository on its first touch, and a
- * background thread reads the rest ahead of the guest. The prefetcher only decompresses; the run thread
- * installs what it prepared on first touch (or when {@link #installPrefetched} runs between batches), so
- * guest memory is only ever changed by the run thread.
+ * Lazy restore: the guest runs at once; a page is read from the repository on its first touch, and background
+ * threads stream the rest in large runs ({@link PageLoader}: batches of frames read in one go, checked and
+ * decompressed in parallel). When the guest touches a page that has not arrived, the run thread reads that
+ * page itself and the loader takes the batch holding it next, so the pages around what the guest touches come
+ * first. The loader only decompresses; the run thread installs what it prepared on first touch (or when
+ * {@link #installPrefetched} runs between batches), so guest memory is only ever changed by the run thread.
  */
 public final class LazyPages implements PageSource {
+    /** The run thread installs what arrived every this many pages. */
+    private static final int INSTALL_EVERY = 2048;
+
     private final Checkpoint ckpt;
     private final VirtioBlk disk0;
     private final AtomicReferenceArray<byte[]> prefetched;
     private final BitSet pending;
     private final int total;
+    private final PageLoader loader;
+    private final AtomicInteger arrived = new AtomicInteger();
     private volatile int loaded;
-    private volatile IOException failure;
     private volatile long allLoadedNanos = -1;
-    private Thread prefetcher;
+    private volatile boolean prefetchDone;
+    /** The machine the prefetched pages go to, once {@link #startPrefetch} ran. */
+    private volatile Machine machine;
 
-    private LazyPages(Checkpoint ckpt, VirtioBlk disk0, BitSet pending) {
+    private LazyPages(Checkpoint ckpt, VirtioBlk disk0, BitSet pending, java.util.Random order) throws IOException {
         this.ckpt = ckpt;
         this.disk0 = disk0;
         this.pending = pending;
         this.total = pending.cardinality();
         this.prefetched = new AtomicReferenceArray<>(ckpt.pageCount());
+        this.loader = new PageLoader(ckpt, disk0, this::arrive, order);
     }
 
-    static LazyPages attach(Checkpoint ckpt, Machine m) {
+    static LazyPages attach(Checkpoint ckpt, Machine m) throws IOException {
+        return attach(ckpt, m, null);
+    }
+
+    /** @param order if non-null, the prefetcher streams batches in an order shuffled by it (tests: any order must do) */
+    static LazyPages attach(Checkpoint ckpt, Machine m, java.util.Random order) throws IOException {
         BitSet pending = Restorer.pagesToLoad(ckpt);
         VirtioBlk disk0 = CheckpointPages.firstDisk(m);
-        LazyPages lp = new LazyPages(ckpt, disk0, pending);
+        LazyPages lp = new LazyPages(ckpt, disk0, pending, order);
         m.memory().setLazySource(lp, pending);
         return lp;
     }
 
+    /** Threads that stream pages during a lazy restore: all cores but the one the guest runs on. */
+    static int prefetchThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    }
+
     /**
-     * Starts reading pages ahead in index order on a daemon thread; every few thousand pages it asks the run
-     * thread to install what is ready. {@link #allLoadedNanos()} tells when the last page went in.
+     * Starts streaming pages in the background; every {@link #INSTALL_EVERY} pages the run thread is asked to
+     * install what is ready. {@link #allLoadedNanos()} tells when the last page went in.
      */
     public void startPrefetch(Machine machine) {
         long t0 = System.nanoTime();
         GuestMemory memory = machine.memory();
-        prefetcher = new Thread(() -> {
-            byte[] buf;
-            int sinceInstall = 0;
-            for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) {
-                if (prefetched.get(i) != null) continue;
-                try {
-                    buf = read(i);
-                } catch (IOException e) {
-                    failure = e;
-                    return;
-                }
-                prefetched.compareAndSet(i, null, buf);
-                if (++sinceInstall == 4096) {
-                    sinceInstall = 0;
-                    machine.submit(() -> installPrefetched(memory));
-                }
-            }
+        this.machine = machine;
+        loader.start(prefetchThreads(), Thread.NORM_PRIORITY, () -> {
+            prefetchDone = true;
             machine.submit(() -> {
                 if (installPrefetched(memory) == 0) allLoadedNanos = System.nanoTime() - t0;
             });
-        }, "vmckpt-prefetch");
-        prefetcher.setDaemon(true);
-        prefetcher.start();
+        });
+    }
+
+    /** On a loader thread: keeps a page ready for the run thread. */
+    private void arrive(int index, byte[] page) {
+        prefetched.compareAndSet(index, null, page);
+        if (arrived.incrementAndGet() % INSTALL_EVERY == 0) {
+            Machine m = machine;
+            if (m != null) m.submit(() -> installPrefetched(m.memory()));
+        }
     }
 
     private byte[] read(int idx) throws IOException {
         byte[] page = new byte[GuestMemory.PAGE_SIZE];
-        synchronized (ckpt) {
-            CheckpointPages.read(ckpt, disk0, idx, page);
-        }
+        CheckpointPages.read(ckpt, disk0, idx, page); // Checkpoint reads are thread-safe
         return page;
     }
 
@@ -89,6 +100,7 @@ public final class LazyPages implements PageSource {
     public byte[] loadPage(int pageIndex) {
         byte[] p = prefetched.getAndSet(pageIndex, null);
         if (p == null) {
+            loader.hurry(pageIndex);
             try {
                 p = read(pageIndex);
             } catch (IOException e) {
@@ -103,7 +115,10 @@ public final class LazyPages implements PageSource {
     /** On the run thread: moves prefetched pages into guest memory. Returns how many pages are still pending. */
     public int installPrefetched(GuestMemory memory) {
         for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) {
-            if (prefetched.get(i) != null) memory.prefetch(i);
+            if (prefetched.get(i) != null) {
+                memory.prefetch(i);
+                prefetched.set(i, null); // installed now, or the guest loaded it on its own first
+            }
         }
         return memory.lazyPendingCount();
     }
@@ -118,10 +133,10 @@ public final class LazyPages implements PageSource {
     }
 
     public IOException failure() {
-        return failure;
+        return loader.failure();
     }
 
     public boolean prefetchDone() {
-        return prefetcher != null && !prefetcher.isAlive();
+        return prefetchDone;
     }
 }

@@ -60,6 +60,11 @@ final class PageLoader {
     private volatile boolean stopped;
 
     PageLoader(Checkpoint ckpt, VirtioBlk disk0, Sink sink) throws IOException {
+        this(ckpt, disk0, sink, null);
+    }
+
+    /** @param order if non-null, the work items are taken in an order shuffled by it instead of page order (tests) */
+    PageLoader(Checkpoint ckpt, VirtioBlk disk0, Sink sink, java.util.Random order) throws IOException {
         this.ckpt = ckpt;
         this.disk0 = disk0;
         this.sink = sink;
@@ -72,6 +77,7 @@ final class PageLoader {
             }
         }
         items.sort(java.util.Comparator.comparingInt(Work::first));
+        if (order != null) java.util.Collections.shuffle(items, order);
         this.work = items.toArray(new Work[0]);
         this.workOf = new int[ckpt.pageCount()];
         Arrays.fill(workOf, -1);

@@ -42,6 +42,12 @@ public final class Restorer {
      */
     public static Restored restore(Checkpoint ckpt, MachineConfig expected, IntConsumer console, boolean lazy,
                                    ProgressListener progress) throws RestoreException {
+        return restore(ckpt, expected, console, lazy, progress, null);
+    }
+
+    /** As above; {@code prefetchOrder}, if non-null, shuffles the order in which a lazy restore streams pages (tests). */
+    static Restored restore(Checkpoint ckpt, MachineConfig expected, IntConsumer console, boolean lazy,
+                            ProgressListener progress, java.util.Random prefetchOrder) throws RestoreException {
         long t0 = System.nanoTime();
         Map<String, String> saved = ckpt.config();
         MachineConfig config = MachineDescription.configOf(saved)
@@ -79,7 +85,7 @@ public final class Restorer {
                 checkDisks(m, saved, hashes);
                 tp = phase(phases, "disks", tp);
                 openPacks(ckpt);
-                lazyPages = LazyPages.attach(ckpt, m);
+                lazyPages = LazyPages.attach(ckpt, m, prefetchOrder);
                 tp = phase(phases, "pages", tp);
             } else {
                 loadPagesEagerly(ckpt, m, progress == null ? ProgressListener.NONE : progress);
