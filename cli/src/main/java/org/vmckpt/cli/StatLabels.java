@@ -56,6 +56,10 @@ final class StatLabels {
                 new Label("time.freeze.ns", "freeze (in the pause)", Unit.NANOS, false),
                 new Label(Stats.TOTAL_NS, "total", Unit.NANOS, false),
                 new Label(Stats.WRITE_NS, "write (begin to commit)", Unit.NANOS, false)));
+        SECTIONS.put("garbage collector (pauses during the checkpoint)", List.of(
+                new Label(Stats.GC_PAUSES, "pauses", Unit.COUNT, false),
+                new Label(Stats.GC_PAUSE_NS, "total", Unit.NANOS, false),
+                new Label(Stats.GC_PAUSE_MAX_NS, "longest", Unit.NANOS, false)));
         SECTIONS.put("guest", List.of(
                 new Label("guest.instret", "instructions retired", Unit.COUNT, false)));
     }
