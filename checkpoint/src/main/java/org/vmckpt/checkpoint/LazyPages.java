@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * Lazy restore: the guest runs at once; a page is read from the repository on its first touch, and background
  * threads stream the rest in large runs ({@link PageLoader}: batches of frames read in one go, checked and
- * decompressed in parallel). When the guest touches a page that has not arrived, the run thread reads that
- * page itself and the loader takes the batch holding it next, so the pages around what the guest touches come
- * first. The loader only decompresses; the run thread installs what it prepared on first touch (or when
+ * decompressed in parallel). When the guest touches a page that has not arrived, the run thread reads the whole
+ * batch holding it at once (unless a loader thread is already reading it), so the region the guest works in
+ * arrives in one read rather than page by page. The loader only decompresses; the run thread installs what it prepared on first touch (or when
  * {@link #installPrefetched} runs between batches), so guest memory is only ever changed by the run thread.
  */
 public final class LazyPages implements PageSource {
@@ -34,6 +34,8 @@ public final class LazyPages implements PageSource {
     private volatile int loaded;
     private volatile long allLoadedNanos = -1;
     private volatile boolean prefetchDone;
+    /** The run thread's own batch reader (faults read whole batches); only the run thread uses it. */
+    private org.vmckpt.checkpoint.store.BatchReader runThreadReader;
     /** The machine the prefetched pages go to, once {@link #startPrefetch} ran. */
     private volatile Machine machine;
 
@@ -75,7 +77,11 @@ public final class LazyPages implements PageSource {
         loader.start(prefetchThreads(), Thread.NORM_PRIORITY, () -> {
             prefetchDone = true;
             machine.submit(() -> {
-                if (installPrefetched(memory) == 0) allLoadedNanos = System.nanoTime() - t0;
+                if (installPrefetched(memory) == 0) {
+                    allLoadedNanos = System.nanoTime() - t0;
+                    if (runThreadReader != null) runThreadReader.close(); // on the run thread, its only user
+                    runThreadReader = null;
+                }
             });
         });
     }
@@ -95,12 +101,24 @@ public final class LazyPages implements PageSource {
         return page;
     }
 
-    /** Called by guest memory on the run thread at the first touch of a pending page. */
+    /**
+     * Called by guest memory on the run thread at the first touch of a pending page. A page that has not arrived
+     * is read with the whole batch around it, here and now (a guest touching one page of a region soon touches
+     * its neighbours: one read of 4 MiB instead of hundreds of single-page faults); if a loader thread is already
+     * reading that batch, the page alone is read.
+     */
     @Override
     public byte[] loadPage(int pageIndex) {
         byte[] p = prefetched.getAndSet(pageIndex, null);
         if (p == null) {
-            loader.hurry(pageIndex);
+            try {
+                if (runThreadReader == null) runThreadReader = ckpt.openBatchReader();
+                if (loader.loadNow(pageIndex, runThreadReader)) p = prefetched.getAndSet(pageIndex, null);
+            } catch (IOException e) {
+                p = null; // read on its own below, which reports the failure
+            }
+        }
+        if (p == null) {
             try {
                 p = read(pageIndex);
             } catch (IOException e) {

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
@@ -21,8 +20,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * image) with several threads, in large runs: a DATA work item is a {@link FrameBatch} (up to
  * {@link #BATCH_FRAMES} frames in one positional read, each frame's CRC checked, decompressed by the thread
  * that read it), a disk-block item a run of up to {@link #DISK_RUN} pages. Eager restore waits for all of it;
- * lazy restore's prefetcher runs it in the background and moves the item holding a page the guest touched to
- * the front ({@link #hurry}).
+ * lazy restore's prefetcher runs it in the background, and the run thread reads the item holding a page the
+ * guest touched at once if no loader thread has taken it yet ({@link #loadNow}). Each item is read once.
  *
  * <p>Pages are handed to the {@link Sink} as fresh arrays on the loader's threads; the sink must not touch
  * guest memory there (only the run thread or a stopped machine may), it stores them for whoever installs.
@@ -53,7 +52,6 @@ final class PageLoader {
     private final int[] workOf;
     private final AtomicIntegerArray claimed;
     private final AtomicInteger next = new AtomicInteger();
-    private final ConcurrentLinkedQueue<Integer> urgent = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pagesDone = new AtomicInteger();
     private final int pagesTotal;
     private volatile IOException failure;
@@ -112,10 +110,17 @@ final class PageLoader {
         return failure;
     }
 
-    /** Let the work item holding page {@code index} be taken next (a guest is waiting for pages near it). */
-    void hurry(int index) {
+    /**
+     * On the calling thread (the run thread, whose guest waits for page {@code index}): reads the whole work item
+     * holding the page now, with {@code reader}, unless a loader thread already took it. The pages go to the sink
+     * as usual. Returns false if the item was taken (or the page is not the loader's): the caller reads the
+     * page on its own then.
+     */
+    boolean loadNow(int index, BatchReader reader) throws IOException {
         int w = index >= 0 && index < workOf.length ? workOf[index] : -1;
-        if (w >= 0 && claimed.get(w) == 0) urgent.add(w);
+        if (w < 0 || !claimed.compareAndSet(w, 0, 1)) return false;
+        load(work[w], reader, new byte[GuestMemory.PAGE_SIZE]);
+        return true;
     }
 
     /** Makes the loader's threads stop after their current item. */
@@ -174,20 +179,7 @@ final class PageLoader {
                 if (stopped || failure != null) return;
                 int w = take();
                 if (w < 0) return;
-                Work x = work[w];
-                if (x.batch != null) {
-                    reader.read(x.batch, (index, buf, offset) -> sink.page(index, Arrays.copyOfRange(buf, offset, offset + GuestMemory.PAGE_SIZE)));
-                    pagesDone.addAndGet(x.batch.pageCount());
-                } else {
-                    if (disk0 == null) {
-                        throw new IOException("checkpoint " + ckpt.id() + ": page " + x.firstPage + " refers to a disk block, but the machine has no disk");
-                    }
-                    for (int k = 0; k < x.count; k++) {
-                        disk0.readBaseBlock(x.firstBlock + k, block);
-                        sink.page(x.firstPage + k, block.clone());
-                    }
-                    pagesDone.addAndGet(x.count);
-                }
+                load(work[w], reader, block);
                 if (progress != null) progress.accept(pagesDone.get());
             }
         } catch (IOException e) {
@@ -197,11 +189,24 @@ final class PageLoader {
         }
     }
 
-    /** The next unclaimed item (urgent ones first), claimed for this thread; -1 when none is left. */
-    private int take() {
-        for (Integer u; (u = urgent.poll()) != null; ) {
-            if (claimed.compareAndSet(u, 0, 1)) return u;
+    private void load(Work x, BatchReader reader, byte[] block) throws IOException {
+        if (x.batch != null) {
+            reader.read(x.batch, (index, buf, offset) -> sink.page(index, Arrays.copyOfRange(buf, offset, offset + GuestMemory.PAGE_SIZE)));
+            pagesDone.addAndGet(x.batch.pageCount());
+        } else {
+            if (disk0 == null) {
+                throw new IOException("checkpoint " + ckpt.id() + ": page " + x.firstPage + " refers to a disk block, but the machine has no disk");
+            }
+            for (int k = 0; k < x.count; k++) {
+                disk0.readBaseBlock(x.firstBlock + k, block);
+                sink.page(x.firstPage + k, block.clone());
+            }
+            pagesDone.addAndGet(x.count);
         }
+    }
+
+    /** The next unclaimed item, claimed for this thread; -1 when none is left. */
+    private int take() {
         for (;;) {
             int w = next.getAndIncrement();
             if (w >= work.length) return -1;
