@@ -173,7 +173,7 @@ public final class CheckpointEngine {
 
     private Outcome checkpointLocked(CheckpointOptions opt, ProgressListener progress) throws Exception {
         long t0 = System.nanoTime();
-        long gcFrom = GcPauses.nowMs();
+        GcPauses.Mark gcFrom = GcPauses.mark();
         Map<String, String> config = MachineDescription.describe(machine);
         if (opt.hintFree()) requestFreePageHints();
         // A VM the user paused stays paused whatever the checkpoint mode.
@@ -214,6 +214,7 @@ public final class CheckpointEngine {
             long stopNanos = keepPaused && !opt.stopAfter() ? System.nanoTime() - t0 : cap.pauseNanos;
             w.setStat(Stats.PAUSE_NS, opt.live() ? cap.pauseNanos : stopNanos);
             w.setStat("time.freeze.ns", cap.pauseNanos);
+            w.setStat("time.freeze.cpu.ns", cap.pauseCpuNanos);
             w.setStat("guest.instret", cap.instret);
             w.setStat("pages.cow", machine.memory().copyOnWriteCount());
             for (Map.Entry<String, Long> e : evicted.entrySet()) w.setStat(e.getKey(), e.getValue());

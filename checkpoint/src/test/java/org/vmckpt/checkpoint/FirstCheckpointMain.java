@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * The child process of {@link FirstCheckpointTest}: in a fresh JVM, boots the memwalk machine, lets it run, and
- * takes live checkpoints, the very first one included; prints each one's pause in nanoseconds, one per line.
+ * takes live checkpoints, the very first one included; prints for each the CPU time of its pause (the capturing
+ * thread's) and the pause's wall time, in nanoseconds, one line each.
  *
  * <p>Arguments: repository directory, number of checkpoints.
  */
@@ -25,7 +26,7 @@ public final class FirstCheckpointMain {
         Thread.sleep(300); // the guest runs and writes memory
         for (int i = 0; i < count; i++) {
             CheckpointEngine.Outcome out = engine.checkpoint(CheckpointOptions.defaults(), null);
-            System.out.println(out.pauseNanos());
+            System.out.println(out.info().stat("time.freeze.cpu.ns", -1) + " " + out.pauseNanos());
             System.out.flush();
             Thread.sleep(50);
         }
