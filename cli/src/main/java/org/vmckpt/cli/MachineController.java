@@ -27,10 +27,32 @@ public final class MachineController implements VmController {
     private final CheckpointGate gate = new CheckpointGate();
     private volatile VmEventSink events = (e, d) -> { };
     private volatile String lastError;
+    private final MigrationControl migration;
 
     public MachineController(Machine machine, CheckpointEngine engine) {
         this.machine = machine;
         this.engine = engine;
+        this.migration = new MigrationControl(machine, engine, () -> events);
+    }
+
+    /** Migration as the source (QMP migrate, query-migrate, migrate_cancel). */
+    MigrationControl migration() {
+        return migration;
+    }
+
+    @Override
+    public void migrate(String uri, Map<String, Object> options) throws Exception {
+        migration.migrate(uri, options);
+    }
+
+    @Override
+    public Map<String, Object> queryMigrate() {
+        return migration.query();
+    }
+
+    @Override
+    public void migrateCancel() throws Exception {
+        migration.cancel();
     }
 
     public CheckpointEngine engine() {
@@ -44,6 +66,8 @@ public final class MachineController implements VmController {
 
     @Override
     public String status() {
+        String migrating = migration.runState();
+        if (migrating != null && machine.runState() != Machine.RunState.SHUTDOWN) return migrating;
         switch (machine.runState()) {
             case RUNNING: return "running";
             case SHUTDOWN: return "shutdown";
@@ -65,6 +89,10 @@ public final class MachineController implements VmController {
 
     @Override
     public void resume() throws Exception {
+        if (migration.guestLeft()) {
+            throw new org.vmckpt.cli.qmp.QmpException(org.vmckpt.cli.qmp.QmpException.GENERIC_ERROR,
+                    "this VM has migrated: the destination runs the guest now, so this copy must not (quit it)");
+        }
         machine.requestResume();
         waitFor(Machine.RunState.RUNNING);
         events.emit(VmEventSink.RESUME, Map.of());

@@ -25,6 +25,7 @@ public final class Main {
               resume     resume them
               checkpoint take a checkpoint (live by default; --incremental, --stop, --baseline, --label L)
               reset      roll the VM back to a checkpoint
+              migrate    move the VM, live, to a 'vmckpt run --incoming tcp:HOST:PORT' process
               quit       end the VM
 
             Run 'vmckpt COMMAND --help' for the options of a command.
@@ -106,6 +107,8 @@ public final class Main {
                     return ResetCommand.run(argv, CommandOutput.system());
                 case "quit":
                     return QuitCommand.run(argv, CommandOutput.system());
+                case "migrate":
+                    return MigrateCommand.run(argv, CommandOutput.system());
                 case "restore":
                     return RestoreCommand.run(argv);
                 case "config":
@@ -114,7 +117,7 @@ public final class Main {
                     return ClassDataSharing.train();
                 default:
                     throw new UsageException("unknown command '" + argv[0] + "'; commands: run, ls, inspect, verify, rm, gc, status, pause, resume, "
-                            + "checkpoint, reset, quit (see vmckpt --help)");
+                            + "checkpoint, reset, migrate, quit (see vmckpt --help)");
             }
         } catch (CommandFailedException e) {
             System.err.println("vmckpt: " + e.getMessage());

@@ -55,14 +55,22 @@ public final class RunCommand {
               --keep-for-reset     keep the last checkpoint's memory frozen in this process, so `vmckpt reset`
                                    to it copies only the pages written since from memory (fast; costs a copy
                                    of each page the guest writes afterwards)
+            Migration (docs/MIGRATION.md):
+              --incoming tcp:HOST:PORT  do not boot: wait for a VM migrated here by 'vmckpt migrate'; give the same
+                                   machine options as the source (memory, disks, devices)
+              --tls-creds DIR      TLS 1.3 with certificates in QEMU's tls-creds-x509 layout: ca-cert.pem, and
+                                   server-cert.pem + server-key.pem (destination) or client-cert.pem +
+                                   client-key.pem (source); each end must show a certificate from that CA
+              --insecure           migrate in plaintext instead (both ends must say so; prints a warning)
 
             Exit status: the guest's poweroff status (0 for a clean poweroff), 2 for bad usage or images,
             3 when --max-instructions ran out, 4 when the guest asked for a reboot.
             """;
 
     static final Set<String> VALUE_OPTIONS = Set.of("kernel", "initrd", "append", "disk", "bios", "elf", "mem", "console",
-            "exit-on", "max-instructions", "api-socket", "name", "workload", "repo", "checkpoint-every", "cpu");
-    static final Set<String> FLAGS = Set.of("no-balloon", "no-rng", "deterministic", "stats", "no-disk", "help", "json", "keep-for-reset");
+            "exit-on", "max-instructions", "api-socket", "name", "workload", "repo", "checkpoint-every", "cpu",
+            "incoming", "tls-creds");
+    static final Set<String> FLAGS = Set.of("no-balloon", "no-rng", "deterministic", "stats", "no-disk", "help", "json", "keep-for-reset", "insecure");
 
     /** Builds the machine configuration from the options, building the default guest if needed. */
     static MachineConfig config(Args a, PrintStream progress) throws UsageException, IOException {
@@ -119,6 +127,7 @@ public final class RunCommand {
         // The disk overlays spill beyond their heap share into the repository's workspace area.
         MachineConfig config = config(a, System.err).withOverlay(org.vmckpt.machine.device.virtio.DiskOverlay.DEFAULT_MEMORY_BYTES, repo.spillDir());
         ConsoleOutput console = VmSession.console(a);
+        if (a.has("incoming")) return IncomingMigration.run(a, config, console, repo);
         Machine machine;
         try {
             machine = new Machine(config, console);

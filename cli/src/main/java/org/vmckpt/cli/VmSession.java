@@ -48,6 +48,7 @@ final class VmSession {
         CheckpointEngine engine = new CheckpointEngine(machine, repo, parentId);
         engine.setRetainForReset(a.has("keep-for-reset"));
         MachineController controller = new MachineController(machine, engine);
+        controller.migration().setDefaults(a.has("tls-creds") ? Path.of(a.get("tls-creds")) : null, a.has("insecure"));
         Path socket = a.has("api-socket") ? Path.of(a.get("api-socket")) : VmSockets.socketFor(a.get("name", "vm"));
         QmpServer qmp;
         try {
