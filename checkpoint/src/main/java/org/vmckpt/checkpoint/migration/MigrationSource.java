@@ -125,7 +125,9 @@ public final class MigrationSource {
                     : new MigrationException(cancelRequested ? "the migration was cancelled" : "the migration failed: " + describe(e), e);
             if (cancelRequested && !switchedOver) m = new MigrationException("the migration was cancelled; the VM runs on here", e);
             error = m.getMessage();
-            setStatus(switchedOver ? MigrationStatus.POSTCOPY_PAUSED : cancelRequested ? MigrationStatus.CANCELLED : MigrationStatus.FAILED);
+            // Past GO the guest may run at the destination: this copy stays paused whatever the status says.
+            boolean postCopyBroke = switchedOver && mode == MigrationMode.POSTCOPY;
+            setStatus(postCopyBroke ? MigrationStatus.POSTCOPY_PAUSED : cancelRequested && !switchedOver ? MigrationStatus.CANCELLED : MigrationStatus.FAILED);
             throw m;
         } finally {
             MigrationConnection c = conn;
