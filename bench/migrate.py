@@ -71,6 +71,13 @@ def stall(src_out, dst_out, regex, t0, t1):
     return max(b - a for a, b in zip(seq, seq[1:]))
 
 
+def normal_gap(out):
+    """The longest gap between heartbeats in the 3 s before now: the guest's stalls without any migration."""
+    t = now()
+    times = [x for x, _ in out.matches(HB) if x >= t - 3.0]
+    return max((b - a for a, b in zip(times, times[1:])), default=None)
+
+
 def continued(src_out, dst_out):
     s = src_out.matches(HB)
     d = dst_out.matches(HB)
@@ -96,6 +103,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep):
         time.sleep(paper.SETTLE_S)
         ck = qmp.execute("vmckpt-checkpoint", {"live": True})
         time.sleep(paper.SETTLE_S)
+        normal = normal_gap(src.out)
         if not dst.err.wait_for("waiting for a migration", 60):
             raise RuntimeError(f"{tag}: the destination is not listening")
         t0 = now()
@@ -112,7 +120,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep):
         r = {"system": "vmckpt", "workload": workload, "mode": mode, "tls": tls, "rep": rep, "status": info["status"],
              "total_s": info.get("total-time", 0) / 1e3, "wall_s": t1 - t0, "downtime_ms": info.get("downtime-ns", 0) / 1e6,
              "bytes": info["ram"]["transferred"], "checkpoint_bytes": ck["size"],
-             "stall_s": stall(src.out, dst.out, HB, t0, t1) if wl else None,
+             "stall_s": stall(src.out, dst.out, HB, t0, t1) if wl else None, "normal_gap_s": normal,
              "heartbeat_step": continued(src.out, dst.out) if wl else None,
              "alive": (dst.out.wait_for(r"ALIVE-42", 20) is not None) if not wl else None}
         qmp.close()
@@ -156,6 +164,7 @@ def qemu_run(work, workload, tls, creds, rep):
             q.execute("migrate-set-parameters", params)
         qd.execute("migrate-incoming", {"uri": f"tcp:127.0.0.1:{port}"})
         time.sleep(2 * paper.SETTLE_S)
+        normal = normal_gap(src.out)
         t0 = now()
         qs.execute("migrate", {"uri": f"tcp:127.0.0.1:{port}"})
         while True:
@@ -170,7 +179,7 @@ def qemu_run(work, workload, tls, creds, rep):
         return {"system": "qemu", "workload": workload, "mode": "precopy", "tls": tls, "rep": rep, "status": info["status"],
                 "total_s": info.get("total-time", 0) / 1e3, "wall_s": t1 - t0, "downtime_ms": info.get("downtime", 0),
                 "bytes": info.get("ram", {}).get("transferred", 0), "checkpoint_bytes": None,
-                "stall_s": stall(src.out, dst.out, HB, t0, t1) if wl else None,
+                "stall_s": stall(src.out, dst.out, HB, t0, t1) if wl else None, "normal_gap_s": normal,
                 "heartbeat_step": continued(src.out, dst.out) if wl else None,
                 "alive": (dst.out.wait_for(r"ALIVE-42", 20) is not None) if not wl else None}
     finally:
@@ -208,13 +217,15 @@ def main():
                     print(json.dumps(r), flush=True)
     with open(os.path.join(args.results, "migrate.json"), "w") as f:
         json.dump(results, f, indent=1)
-    print(f"\n| workload | system | mode | TLS | status | longest stall | downtime | total | sent | checkpoint | heartbeat step |")
+    print(f"\n| workload | system | mode | TLS | status | longest stall (before: 3 s without migration) | downtime | total | sent | checkpoint | heartbeat step |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         if "error" in r:
             print(f"| {r['workload']} | {r['system']} | {r['mode']} | {r['tls']} | error: {r['error']} |")
             continue
         st = f"{r['stall_s'] * 1e3:.0f} ms" if r.get("stall_s") else "-"
+        if r.get("normal_gap_s"):
+            st += f" ({r['normal_gap_s'] * 1e3:.0f} ms)"
         ck = f"{r['checkpoint_bytes'] / 2**20:.1f} MiB" if r.get("checkpoint_bytes") else "-"
         step = r["heartbeat_step"] if r.get("heartbeat_step") is not None else ("alive" if r.get("alive") else "-")
         print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | {r['status']} | {st} | "

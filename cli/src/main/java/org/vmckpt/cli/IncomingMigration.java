@@ -42,6 +42,7 @@ final class IncomingMigration {
         }
         if (tls == null) System.err.println("vmckpt: warning: accepting a migration in plaintext (--insecure): anyone on the path can read and change the guest's memory");
         MigrationDestination.Incoming incoming;
+        Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // receiving is the guest's stall (and this thread runs it next)
         try (MigrationListener listener = listen(endpoint, tls)) {
             System.err.println("vmckpt: waiting for a migration on " + endpoint.uri() + (tls != null ? " (TLS, credentials in " + tls.dir() + ")" : " (plaintext)"));
             incoming = receive(listener, config, console);

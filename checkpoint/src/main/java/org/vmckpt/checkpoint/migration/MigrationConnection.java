@@ -172,6 +172,19 @@ public final class MigrationConnection implements Closeable {
         }
     }
 
+    /**
+     * Post-copy: keeps the kernel's send buffer small, so that a page the destination waits for is never queued
+     * behind megabytes of background pages (loopback buffers grow to several MiB).
+     */
+    void limitBacklog() {
+        try {
+            socket.setSendBufferSize(256 << 10);
+            socket.setReceiveBufferSize(256 << 10);
+        } catch (IOException e) {
+            // only latency suffers
+        }
+    }
+
     public boolean isClosed() {
         return closed;
     }

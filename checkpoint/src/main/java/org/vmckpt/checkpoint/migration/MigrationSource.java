@@ -111,8 +111,15 @@ public final class MigrationSource {
         listener.status(s);
     }
 
-    /** Runs the whole migration on the calling thread; returns when it completed, or throws why it did not. */
+    /**
+     * Runs the whole migration on the calling thread; returns when it completed, or throws why it did not. The
+     * thread runs at the guest's priority meanwhile: a migration that gets less CPU than the guest dirties memory
+     * never converges, and the stop-and-copy is the guest's stall (on a busy host, priorities are nice values).
+     */
     public void run() throws MigrationException {
+        Thread self = Thread.currentThread();
+        int priority = self.getPriority();
+        self.setPriority(Thread.MAX_PRIORITY);
         listener.status(MigrationStatus.SETUP);
         try {
             if (engine != null) engine.exclusive(() -> { migrate(); return null; });
@@ -132,6 +139,7 @@ public final class MigrationSource {
         } finally {
             MigrationConnection c = conn;
             if (c != null) c.close();
+            self.setPriority(priority);
         }
     }
 
@@ -157,6 +165,11 @@ public final class MigrationSource {
                 last = precopyRounds(toRelease);
                 pausedHere = !userPaused;
             } else {
+                // The disk overlay goes before the pause (it may be large); the final capture adds what changed since.
+                MachineCapture disks = capture(false, toRelease);
+                sendDisks(disks, true);
+                sentView = disks.memory(); // sent: nothing to carry
+                release(disks, toRelease);
                 last = capture(!userPaused, toRelease);
                 pausedHere = !userPaused;
             }
@@ -166,7 +179,7 @@ public final class MigrationSource {
                 sendPages(last.memory(), false);
                 sendDisks(last, false);
             } else {
-                sendDisks(last, true);
+                sendDisks(last, false);
                 pending = presentPages(last.memory());
             }
             sendState(last, pending);
@@ -459,6 +472,8 @@ public final class MigrationSource {
             LockSupport.unpark(sender);
         }, "vmckpt-migrate-requests");
         reader.setDaemon(true);
+        reader.setPriority(Thread.MAX_PRIORITY);
+        conn.limitBacklog();
         reader.start();
         BitSet sent = new BitSet(fm.pageCount());
         int[] index = new int[MigrationWire.PAGES_PER_FRAME];
@@ -490,7 +505,8 @@ public final class MigrationSource {
                 cursor = pending.nextSetBit(cursor + 1);
             }
             if (n > 0) {
-                conn.sendBuffered(MigrationWire.PAGES, PageFrames.encodePages(index, data, n));
+                // Flushed frame by frame: a requested page must not queue behind a full buffer of background pages.
+                conn.send(MigrationWire.PAGES, PageFrames.encodePages(index, data, n));
                 pagesSent += n;
             }
             pagesRemaining = total - sent.cardinality();

@@ -80,6 +80,8 @@ public final class PostCopyPages implements PageSource {
     void start() {
         Thread t = new Thread(this::receiveLoop, "vmckpt-postcopy");
         t.setDaemon(true);
+        t.setPriority(Thread.MAX_PRIORITY); // the guest waits for what it brings
+        conn.limitBacklog();
         t.start();
     }
 
