@@ -95,17 +95,18 @@ public final class MigrationDestination {
         long[] blockCounts = new long[disks.size()];
         for (int i = 0; i < blockCounts.length; i++) blockCounts[i] = disks.get(i).overlay().blockCount();
         StateDigest digest = new StateDigest(memory.pageCount());
+        PageFrames frames = new PageFrames();
         while (true) {
             f = conn.receive();
             switch (f.type()) {
-                case MigrationWire.PAGES -> PageFrames.decodePages(f.read(), memory.pageCount(), (idx, data) -> {
+                case MigrationWire.PAGES -> frames.decodePages(f.read(), memory.pageCount(), (idx, data) -> {
                     memory.installPage((int) idx, data);
                     digest.page((int) idx, StateDigest.crc(data));
                 });
                 case MigrationWire.DISK -> {
                     List<Long> blocks = new ArrayList<>();
                     List<byte[]> contents = new ArrayList<>();
-                    int disk = PageFrames.decodeBlocks(f.read(), blockCounts, (b, data) -> { blocks.add(b); contents.add(data); });
+                    int disk = frames.decodeBlocks(f.read(), blockCounts, (b, data) -> { blocks.add(b); contents.add(data); });
                     for (int k = 0; k < blocks.size(); k++) {
                         disks.get(disk).restoreOverlayBlock(blocks.get(k), contents.get(k));
                         digest.block(MigrationSource.diskKey(disk, blocks.get(k)), contents.get(k));

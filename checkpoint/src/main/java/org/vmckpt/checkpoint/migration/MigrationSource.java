@@ -66,6 +66,8 @@ public final class MigrationSource {
     private volatile long downtimeNanos = -1;
     private volatile long setupNanos;
     private StateDigest digest;
+    /** Frame encoding with its zstd context: used by the migration thread only. */
+    private final PageFrames frames = new PageFrames();
 
     public MigrationSource(Machine machine, CheckpointEngine engine, MigrationEndpoint endpoint, TlsCredentials tls,
                            MigrationMode mode, Listener listener) {
@@ -344,7 +346,7 @@ public final class MigrationSource {
             digest.page(i, StateDigest.crc(p));
             if (n == MigrationWire.PAGES_PER_FRAME) {
                 if (cancelRequested) throw new MigrationException("cancelled");
-                conn.sendBuffered(MigrationWire.PAGES, PageFrames.encodePages(index, data, n));
+                conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, n));
                 count += n;
                 pagesSent += n;
                 pagesRemaining -= n;
@@ -352,7 +354,7 @@ public final class MigrationSource {
             }
         }
         if (n > 0) {
-            conn.sendBuffered(MigrationWire.PAGES, PageFrames.encodePages(index, data, n));
+            conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, n));
             count += n;
             pagesSent += n;
         }
@@ -384,11 +386,11 @@ public final class MigrationSource {
                 data[n] = o.block(b);
                 digest.block(diskKey(d, b), data[n]);
                 if (++n == MigrationWire.PAGES_PER_FRAME) {
-                    conn.sendBuffered(MigrationWire.DISK, PageFrames.encodeBlocks(d, block, data, n));
+                    conn.sendBuffered(MigrationWire.DISK, frames.encodeBlocks(d, block, data, n));
                     n = 0;
                 }
             }
-            if (n > 0) conn.sendBuffered(MigrationWire.DISK, PageFrames.encodeBlocks(d, block, data, n));
+            if (n > 0) conn.sendBuffered(MigrationWire.DISK, frames.encodeBlocks(d, block, data, n));
         }
         conn.flush();
     }
@@ -490,7 +492,7 @@ public final class MigrationSource {
                 index[0] = r;
                 data[0] = pageToSend(fm, r);
                 sent.set(r);
-                conn.sendBuffered(MigrationWire.PAGES, PageFrames.encodePages(index, data, 1));
+                conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, 1));
                 pagesSent++;
                 urgent = true;
             }
@@ -506,7 +508,7 @@ public final class MigrationSource {
             }
             if (n > 0) {
                 // Flushed frame by frame: a requested page must not queue behind a full buffer of background pages.
-                conn.send(MigrationWire.PAGES, PageFrames.encodePages(index, data, n));
+                conn.send(MigrationWire.PAGES, frames.encodePages(index, data, n));
                 pagesSent += n;
             }
             pagesRemaining = total - sent.cardinality();

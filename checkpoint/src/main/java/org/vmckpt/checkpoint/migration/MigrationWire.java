@@ -163,6 +163,13 @@ final class MigrationWire {
             return this;
         }
 
+        /** A length-prefixed slice of {@code v}. */
+        PayloadWriter bytes(byte[] v, int length) {
+            i32(length);
+            out.write(v, 0, length);
+            return this;
+        }
+
         PayloadWriter string(String s) {
             return bytes(s.getBytes(StandardCharsets.UTF_8));
         }

@@ -1,52 +1,66 @@
 package org.vmckpt.checkpoint.migration;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
 import org.vmckpt.machine.memory.GuestMemory;
 
 /**
  * The PAGES and DISK frames: up to 64 units (guest pages or disk-overlay blocks) per frame, as the repository
  * packs them. A table of unit numbers and kinds, then the data units concatenated and compressed with zstd
- * (level 1: the link, not the CPU, should be the limit). Zero pages and absent blocks carry no data.
+ * (level 1: the link, not the CPU, should be the limit), or stored as they are where zstd does not shrink them.
+ * Zero pages and absent blocks carry no data. One instance per thread: it keeps its zstd contexts (making one
+ * per frame costs more than compressing the frame).
  */
 final class PageFrames {
-    private PageFrames() { }
-
     static final int ZSTD_LEVEL = 1;
     private static final int UNIT = GuestMemory.PAGE_SIZE;
+    private static final int STORED = 0;
+    private static final int ZSTD = 1;
+
+    private final byte[] raw = new byte[MigrationWire.PAGES_PER_FRAME * UNIT];
+    private final byte[] packed = new byte[(int) Zstd.compressBound(raw.length)];
+    private ZstdCompressCtx cctx;
+    private ZstdDecompressCtx dctx;
 
     /** A decoded unit: its number and its data (null: zero page / absent block). */
     interface UnitConsumer {
         void unit(long number, byte[] data) throws MigrationException;
     }
 
-    /** PAGES payload: count, then per page its index and kind, then the compressed data. */
-    static byte[] encodePages(int[] index, byte[][] data, int n) {
+    /** PAGES payload: count, then per page its index and kind, then the data (codec byte, length, bytes). */
+    byte[] encodePages(int[] index, byte[][] data, int n) {
         MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(n);
         for (int k = 0; k < n; k++) w.i32(index[k]).u8(data[k] == null ? MigrationWire.PAGE_ZERO : MigrationWire.PAGE_DATA);
-        return w.bytes(compress(data, n)).toByteArray();
+        return compress(w, data, n).toByteArray();
     }
 
-    /** DISK payload: disk number, count, then per block its number and kind, then the compressed data. */
-    static byte[] encodeBlocks(int disk, long[] block, byte[][] data, int n) {
+    /** DISK payload: disk number, count, then per block its number and kind, then the data as in PAGES. */
+    byte[] encodeBlocks(int disk, long[] block, byte[][] data, int n) {
         MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(disk).i32(n);
         for (int k = 0; k < n; k++) w.i64(block[k]).u8(data[k] == null ? MigrationWire.BLOCK_ABSENT : MigrationWire.BLOCK_DATA);
-        return w.bytes(compress(data, n)).toByteArray();
+        return compress(w, data, n).toByteArray();
     }
 
-    private static byte[] compress(byte[][] data, int n) {
-        int count = 0;
-        for (int k = 0; k < n; k++) if (data[k] != null) count++;
-        byte[] raw = new byte[count * UNIT];
-        int at = 0;
+    private MigrationWire.PayloadWriter compress(MigrationWire.PayloadWriter w, byte[][] data, int n) {
+        int length = 0;
         for (int k = 0; k < n; k++) {
             if (data[k] == null) continue;
-            System.arraycopy(data[k], 0, raw, at, UNIT);
-            at += UNIT;
+            System.arraycopy(data[k], 0, raw, length, UNIT);
+            length += UNIT;
         }
-        return count == 0 ? raw : Zstd.compress(raw, ZSTD_LEVEL);
+        if (length == 0) return w.u8(STORED).i32(0);
+        if (cctx == null) {
+            cctx = new ZstdCompressCtx();
+            cctx.setLevel(ZSTD_LEVEL);
+            cctx.setChecksum(false);
+        }
+        int size = cctx.compressByteArray(packed, 0, packed.length, raw, 0, length);
+        if (size < length) return w.u8(ZSTD).bytes(packed, size);
+        return w.u8(STORED).bytes(raw, length);
     }
 
-    static void decodePages(MigrationWire.Payload p, int pageCount, UnitConsumer out) throws MigrationException {
+    void decodePages(MigrationWire.Payload p, int pageCount, UnitConsumer out) throws MigrationException {
         int n = p.count(MigrationWire.PAGES_PER_FRAME, "page count");
         long[] index = new long[n];
         boolean[] hasData = new boolean[n];
@@ -62,7 +76,7 @@ final class PageFrames {
     }
 
     /** Returns the disk number; blocks are checked against {@code blockCounts}. */
-    static int decodeBlocks(MigrationWire.Payload p, long[] blockCounts, UnitConsumer out) throws MigrationException {
+    int decodeBlocks(MigrationWire.Payload p, long[] blockCounts, UnitConsumer out) throws MigrationException {
         int disk = p.i32();
         if (disk < 0 || disk >= blockCounts.length) throw p.malformed("disk " + disk + " does not exist (the machine has " + blockCounts.length + ")");
         int n = p.count(MigrationWire.PAGES_PER_FRAME, "block count");
@@ -80,30 +94,35 @@ final class PageFrames {
         return disk;
     }
 
-    private static void deliver(MigrationWire.Payload p, long[] number, boolean[] hasData, int n, UnitConsumer out) throws MigrationException {
+    private void deliver(MigrationWire.Payload p, long[] number, boolean[] hasData, int n, UnitConsumer out) throws MigrationException {
         int count = 0;
         for (int k = 0; k < n; k++) if (hasData[k]) count++;
-        byte[] packed = p.bytes(MigrationWire.MAX_PAYLOAD, "data length");
+        int codec = p.u8();
+        byte[] data = p.bytes(MigrationWire.MAX_PAYLOAD, "data length");
         p.end();
-        byte[] raw;
-        if (count == 0) {
-            if (packed.length != 0) throw p.malformed("data for no data units");
-            raw = packed;
-        } else {
-            long size = Zstd.decompressedSize(packed);
-            if (size != (long) count * UNIT) throw p.malformed("its data decompresses to " + size + " bytes, not " + count + " units");
+        int expected = count * UNIT;
+        byte[] units;
+        if (codec == STORED) {
+            if (data.length != expected) throw p.malformed("it holds " + data.length + " bytes of data for " + count + " units");
+            units = data;
+        } else if (codec == ZSTD && count > 0) {
+            if (dctx == null) dctx = new ZstdDecompressCtx();
+            int size;
             try {
-                raw = Zstd.decompress(packed, count * UNIT);
+                size = dctx.decompressByteArray(raw, 0, expected, data, 0, data.length);
             } catch (RuntimeException e) {
                 throw p.malformed("its data does not decompress (" + e.getMessage() + ")");
             }
-            if (raw.length != count * UNIT) throw p.malformed("its data decompresses to " + raw.length + " bytes, not " + count + " units");
+            if (size != expected) throw p.malformed("its data decompresses to " + size + " bytes, not " + count + " units");
+            units = raw;
+        } else {
+            throw p.malformed("unknown data encoding " + codec);
         }
         int at = 0;
         for (int k = 0; k < n; k++) {
             byte[] unit = null;
             if (hasData[k]) {
-                unit = java.util.Arrays.copyOfRange(raw, at, at + UNIT);
+                unit = java.util.Arrays.copyOfRange(units, at, at + UNIT);
                 at += UNIT;
             }
             out.unit(number[k], unit);

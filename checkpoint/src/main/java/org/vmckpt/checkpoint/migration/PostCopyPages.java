@@ -31,6 +31,7 @@ public final class PostCopyPages implements PageSource {
     private final MigrationSource.Listener events;
     private final AtomicReferenceArray<byte[]> arrived;
     private final ConcurrentLinkedQueue<Integer> toInstall = new ConcurrentLinkedQueue<>();
+    private final PageFrames frames = new PageFrames();
     private final Object lock = new Object();
     private final int total;
     private volatile int received;
@@ -102,7 +103,7 @@ public final class PostCopyPages implements PageSource {
                 MigrationWire.Frame f = conn.receive();
                 if (f.type() == MigrationWire.PAGES) {
                     int[] count = new int[1];
-                    PageFrames.decodePages(f.read(), memory.pageCount(), (idx, data) -> {
+                    frames.decodePages(f.read(), memory.pageCount(), (idx, data) -> {
                         int i = (int) idx;
                         if (!pending.get(i)) throw new MigrationException("the source sent page " + i + ", which post-copy does not wait for");
                         digest.page(i, StateDigest.crc(data));
