@@ -91,7 +91,7 @@ public final class MachineController implements VmController {
     public void resume() throws Exception {
         if (migration.guestLeft()) {
             throw new org.vmckpt.cli.qmp.QmpException(org.vmckpt.cli.qmp.QmpException.GENERIC_ERROR,
-                    "this VM has migrated: the destination runs the guest now, so this copy must not (quit it)");
+                    "this VM is migrating or has migrated (" + migration.runState() + "): the destination runs, or may run, the guest, so this copy must not");
         }
         machine.requestResume();
         waitFor(Machine.RunState.RUNNING);

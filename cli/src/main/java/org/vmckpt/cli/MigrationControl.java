@@ -46,10 +46,17 @@ final class MigrationControl {
         this.defaultInsecure = insecure;
     }
 
-    /** Whether the guest has moved away (or is moving, past switch-over): this copy must not run it. */
+    /**
+     * Whether this copy must not run the guest: its final state is on its way (stop-and-copy), or the destination
+     * runs it (post-copy, completed), or may have run it (post-copy broken after switch-over).
+     */
     boolean guestLeft() {
         MigrationSource s = current;
-        return s != null && (s.status() == MigrationStatus.COMPLETED || s.status() == MigrationStatus.POSTCOPY_ACTIVE);
+        if (s == null) return false;
+        return switch (s.status()) {
+            case DEVICE, POSTCOPY_ACTIVE, POSTCOPY_PAUSED, COMPLETED -> true;
+            default -> false;
+        };
     }
 
     /** The QMP RunState to show while migrating, or null for the machine's own. */
@@ -57,7 +64,7 @@ final class MigrationControl {
         MigrationSource s = current;
         if (s == null) return null;
         return switch (s.status()) {
-            case COMPLETED, POSTCOPY_ACTIVE -> "postmigrate";
+            case COMPLETED, POSTCOPY_ACTIVE, POSTCOPY_PAUSED -> "postmigrate";
             case DEVICE -> "finish-migrate";
             default -> null;
         };
@@ -68,7 +75,9 @@ final class MigrationControl {
         if (s != null && !s.status().finished() && s.status() != MigrationStatus.POSTCOPY_PAUSED) {
             throw QmpException.generic("a migration to " + this.uri + " is already in progress (status " + s.status().qmpName() + ")");
         }
-        if (guestLeft()) throw QmpException.generic("this VM has already migrated to " + this.uri);
+        if (s != null && (s.status() == MigrationStatus.COMPLETED || s.status() == MigrationStatus.POSTCOPY_PAUSED)) {
+            throw QmpException.generic("this VM has already migrated to " + this.uri + " (status " + s.status().qmpName() + ")");
+        }
         if (!machine.isRunLoopActive()) throw QmpException.generic("the VM is not running");
         MigrationMode mode = DEFAULT_MODE;
         if (options.get("mode") instanceof String m) {
