@@ -30,11 +30,12 @@ public final class MigrateCommand {
             VM is the name given to 'vmckpt run --name' or the path of its control socket (anything with a '/').
 
             Options:
-              --postcopy       (default) switch over at once: the destination runs the guest and pulls each page
-                               it touches from here while the rest streams in; the shortest stall, but if the
-                               connection breaks after the switch the guest waits at the first page it lacks
-              --precopy        copy memory in rounds while the guest runs, then pause it for a last short copy;
-                               the destination runs only with everything in hand
+              --precopy        (default) copy memory in rounds while the guest runs, then pause it for a last
+                               short copy; the destination runs only with everything in hand
+              --postcopy       switch over at once: the destination runs the guest and pulls each page it
+                               touches from here while the rest streams in; the shortest pause, but the guest
+                               waits at each page it touches first, and if the connection breaks after the
+                               switch it waits at the first page it lacks
               --tls-creds DIR  TLS 1.3, both ends authenticated: ca-cert.pem, client-cert.pem, client-key.pem
                                (default: the --tls-creds the VM was started with)
               --insecure       plaintext (the destination must say --insecure too); prints a warning

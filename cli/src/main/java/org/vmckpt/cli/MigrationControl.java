@@ -23,8 +23,11 @@ import java.util.function.Supplier;
  * copy is in QEMU's "postmigrate" state and refuses to run again.
  */
 final class MigrationControl {
-    /** The mode when none is asked for: post-copy, whose guest stall is the shorter (docs/MIGRATION.md). */
-    static final MigrationMode DEFAULT_MODE = MigrationMode.POSTCOPY;
+    /**
+     * The mode when none is asked for: the one with the shorter guest stall as measured (docs/BENCHMARKS.md,
+     * memdirty: pre-copy 0.27-0.35 s, post-copy 2.4-2.8 s, whose guest waits at each page it touches first).
+     */
+    static final MigrationMode DEFAULT_MODE = MigrationMode.PRECOPY;
 
     private final Machine machine;
     private final CheckpointEngine engine;
