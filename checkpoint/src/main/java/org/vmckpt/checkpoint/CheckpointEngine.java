@@ -154,6 +154,38 @@ public final class CheckpointEngine {
         return oneAtATime.isLocked();
     }
 
+    /**
+     * Runs {@code work} while no checkpoint or reset can run (a live migration freezes memory itself). Waits for
+     * one in progress. A retained frozen view (--keep-for-reset) is dropped first: memory holds one frozen view
+     * at a time.
+     */
+    public <T> T exclusive(java.util.concurrent.Callable<T> work) throws Exception {
+        oneAtATime.lock();
+        try {
+            machine.callAtInstructionBoundary(() -> {
+                if (retained != null) {
+                    retained.release();
+                    retained = null;
+                }
+                return null;
+            });
+            return work.call();
+        } finally {
+            oneAtATime.unlock();
+        }
+    }
+
+    /**
+     * Someone else ended dirty-log epochs (a migration's rounds): what they saw written is written since the
+     * parent too, or the next incremental checkpoint would miss it.
+     */
+    public void noteWrittenElsewhere(long[] pages, List<BitSet> diskBlocks) {
+        dirtySinceParent.or(BitSet.valueOf(pages));
+        for (int i = 0; i < diskBlocks.size() && i < diskDirtySinceParent.length; i++) {
+            if (diskBlocks.get(i) != null) diskDirtySinceParent[i].or(diskBlocks.get(i));
+        }
+    }
+
     /** Result of one checkpoint. */
     /**
      * Result of one checkpoint; {@code notice} (or null) tells the user something they did not ask for happened,

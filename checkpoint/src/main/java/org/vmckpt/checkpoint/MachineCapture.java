@@ -81,8 +81,18 @@ public final class MachineCapture {
         return memory;
     }
 
+    /** The state records, in the machine's load order. */
+    public List<Record> records() {
+        return List.copyOf(records);
+    }
+
+    /** Frozen disk overlays, one per disk ({@code null} for a write-through disk). */
+    public List<FrozenOverlay> disks() {
+        return java.util.Collections.unmodifiableList(disks);
+    }
+
     /** Ends copy-on-write on memory and disks. */
-    void release() {
+    public void release() {
         memory.release();
         for (FrozenOverlay d : disks) if (d != null) d.release();
     }

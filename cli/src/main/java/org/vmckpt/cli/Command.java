@@ -33,6 +33,7 @@ record Command(String name, String group, String summary) {
             new Command("resume", CONTROL, "resume them"),
             new Command("checkpoint", CONTROL, "take a checkpoint (live by default; --incremental, --stop, --label L)"),
             new Command("reset", CONTROL, "roll the VM back to a checkpoint"),
+            new Command("migrate", CONTROL, "move the VM, live, to a 'vmckpt run --incoming tcp:HOST:PORT' process"),
             new Command("quit", CONTROL, "end the VM"),
             new Command("completion", OTHER, "print a bash completion script (source <(vmckpt completion))"));
 
@@ -53,6 +54,7 @@ record Command(String name, String group, String summary) {
             case "resume" -> ResumeCommand.OPTIONS;
             case "checkpoint" -> CheckpointCommand.OPTIONS;
             case "reset" -> ResetCommand.OPTIONS;
+            case "migrate" -> MigrateCommand.OPTIONS;
             case "quit" -> QuitCommand.OPTIONS;
             case "completion" -> Completion.OPTIONS;
             default -> throw new IllegalStateException("no option table for " + name);
@@ -76,6 +78,7 @@ record Command(String name, String group, String summary) {
             case "resume" -> ResumeCommand.HELP;
             case "checkpoint" -> CheckpointCommand.HELP;
             case "reset" -> ResetCommand.HELP;
+            case "migrate" -> MigrateCommand.HELP;
             case "quit" -> QuitCommand.HELP;
             case "completion" -> Completion.HELP;
             default -> throw new IllegalStateException("no help for " + name);
@@ -99,6 +102,7 @@ record Command(String name, String group, String summary) {
             case "resume" -> ResumeCommand.run(argv, CommandOutput.system());
             case "checkpoint" -> CheckpointCommand.run(argv, CommandOutput.system());
             case "reset" -> ResetCommand.run(argv, CommandOutput.system());
+            case "migrate" -> MigrateCommand.run(argv, CommandOutput.system());
             case "quit" -> QuitCommand.run(argv, CommandOutput.system());
             case "completion" -> Completion.run(argv);
             default -> throw new IllegalStateException("no body for " + name);

@@ -29,6 +29,7 @@ public final class MachineController implements VmController {
     static final String PAGES_PHASE = "pages";
     private volatile VmEventSink events = (e, d) -> { };
     private volatile String lastError;
+    private final MigrationControl migration;
 
     private final String name;
 
@@ -36,6 +37,7 @@ public final class MachineController implements VmController {
         this.machine = machine;
         this.engine = engine;
         this.name = name;
+        this.migration = new MigrationControl(machine, engine, () -> events);
     }
 
     @Override
@@ -46,6 +48,26 @@ public final class MachineController implements VmController {
     @Override
     public int cpuCount() {
         return machine.hartCount();
+    }
+
+    /** Migration as the source (QMP migrate, query-migrate, migrate_cancel). */
+    MigrationControl migration() {
+        return migration;
+    }
+
+    @Override
+    public void migrate(String uri, Map<String, Object> options) throws Exception {
+        migration.migrate(uri, options);
+    }
+
+    @Override
+    public Map<String, Object> queryMigrate() {
+        return migration.query();
+    }
+
+    @Override
+    public void migrateCancel() throws Exception {
+        migration.cancel();
     }
 
     public CheckpointEngine engine() {
@@ -59,6 +81,8 @@ public final class MachineController implements VmController {
 
     @Override
     public String status() {
+        String migrating = migration.runState();
+        if (migrating != null && machine.runState() != Machine.RunState.SHUTDOWN) return migrating;
         switch (machine.runState()) {
             case RUNNING: return "running";
             case SHUTDOWN: return "shutdown";
@@ -80,6 +104,10 @@ public final class MachineController implements VmController {
 
     @Override
     public void resume() throws Exception {
+        if (migration.guestLeft()) {
+            throw new org.vmckpt.cli.qmp.QmpException(org.vmckpt.cli.qmp.QmpException.GENERIC_ERROR,
+                    "this VM is migrating or has migrated (" + migration.runState() + "): the destination runs, or may run, the guest, so this copy must not");
+        }
         machine.requestResume();
         waitFor(Machine.RunState.RUNNING);
         events.emit(VmEventSink.RESUME, Map.of());

@@ -42,7 +42,14 @@ public final class RunCommand {
             "Checkpoints:",
             SessionOptions.REPO,
             SessionOptions.CHECKPOINT_EVERY,
-            SessionOptions.KEEP_FOR_RESET);
+            SessionOptions.KEEP_FOR_RESET,
+            "Migration (docs/MIGRATION.md):",
+            Option.value("incoming", "tcp:HOST:PORT", "do not boot: wait for a VM migrated here by 'vmckpt migrate';\n"
+                    + "give the same machine options as the source (memory, disks, devices)"),
+            Option.value("tls-creds", "DIR", "TLS 1.3 with certificates in QEMU's tls-creds-x509 layout: ca-cert.pem,\n"
+                    + "and server-cert.pem + server-key.pem (destination) or client-cert.pem +\n"
+                    + "client-key.pem (source); each end must show a certificate from that CA"),
+            Option.flag("insecure", "migrate in plaintext instead (both ends must say so; prints a warning)"));
 
     static final String HELP = """
             Usage: vmckpt run [OPTIONS]
@@ -112,6 +119,7 @@ public final class RunCommand {
         // The disk overlays spill beyond their heap share into the repository's workspace area.
         MachineConfig config = config(a, System.err).withOverlay(org.vmckpt.machine.device.virtio.DiskOverlay.DEFAULT_MEMORY_BYTES, repo.spillDir());
         ConsoleOutput console = VmSession.console(a);
+        if (a.has("incoming")) return IncomingMigration.run(a, config, console, repo);
         Machine machine;
         try {
             machine = new Machine(config, console);

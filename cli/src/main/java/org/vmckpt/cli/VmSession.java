@@ -56,6 +56,7 @@ final class VmSession {
         engine.setRetainForReset(a.has("keep-for-reset"));
         engine.setVmName(name);
         MachineController controller = new MachineController(machine, engine, name);
+        controller.migration().setDefaults(a.has("tls-creds") ? Path.of(a.get("tls-creds")) : null, a.has("insecure"));
         Path socket;
         try {
             socket = a.has("api-socket") ? Path.of(a.get("api-socket")) : VmSockets.socketFor(name);

@@ -128,6 +128,11 @@ final class VmckptProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The child process (to wait for its end). */
+    Process process() {
+        return process;
+    }
+
     /** Kills the process (SIGKILL: no chance to clean up, like a crash) and waits for it. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -21,7 +21,8 @@ final class QmpCommands {
             "query-name", "query-cpus-fast", "query-kvm", "human-monitor-command",
             "stop", "cont", "system_powerdown", QUIT,
             "balloon", "query-balloon",
-            "vmckpt-checkpoint", "vmckpt-reset", "vmckpt-query-checkpoint");
+            "vmckpt-checkpoint", "vmckpt-reset", "vmckpt-query-checkpoint",
+            "migrate", "query-migrate", "migrate_cancel");
 
     private static final System.Logger LOG = System.getLogger(QmpCommands.class.getName());
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -125,6 +126,26 @@ final class QmpCommands {
             case "vmckpt-query-checkpoint":
                 new QmpArguments(arguments, Set.of());
                 return vm.queryCheckpointStatus();
+            case "migrate": {
+                QmpArguments args = new QmpArguments(arguments, Set.of("uri", "detach", "resume", "mode", "tls-creds", "insecure"));
+                String uri = args.requiredString("uri");
+                if (args.optionalBoolean("resume", false)) throw QmpException.generic("resuming a paused post-copy migration is not supported");
+                Map<String, Object> options = new LinkedHashMap<>();
+                String mode = args.optionalString("mode");
+                if (mode != null) options.put("mode", mode);
+                String creds = args.optionalString("tls-creds");
+                if (creds != null) options.put("tls-creds", creds);
+                options.put("insecure", args.optionalBoolean("insecure", false));
+                call(() -> vm.migrate(uri, options));
+                return Map.of();
+            }
+            case "query-migrate":
+                new QmpArguments(arguments, Set.of());
+                return vm.queryMigrate();
+            case "migrate_cancel":
+                new QmpArguments(arguments, Set.of());
+                call(vm::migrateCancel);
+                return Map.of();
             default:
                 throw new QmpException(QmpException.COMMAND_NOT_FOUND, "The command " + name + " has not been found");
         }

@@ -82,4 +82,22 @@ public interface VmController {
     default long balloonActual() throws Exception {
         throw new QmpException(QmpException.GENERIC_ERROR, "No balloon device has been activated");
     }
+
+    /**
+     * QEMU's {@code migrate}: starts moving the VM to {@code uri} and returns at once; progress is reported by
+     * {@code MIGRATION} events and {@link #queryMigrate()}. {@code options} holds vmckpt's extras ("mode":
+     * "precopy" | "postcopy", "tls-creds": directory, "insecure": boolean).
+     */
+    default void migrate(String uri, Map<String, Object> options) throws Exception {
+        throw new QmpException(QmpException.GENERIC_ERROR, "this VM cannot migrate");
+    }
+
+    /** QEMU's {@code query-migrate}: MigrationInfo ({} if no migration was started). */
+    default Map<String, Object> queryMigrate() {
+        return Map.of();
+    }
+
+    /** QEMU's {@code migrate_cancel}: stops a migration before switch-over; the VM runs on here. */
+    default void migrateCancel() throws Exception {
+    }
 }

@@ -20,6 +20,9 @@ public interface VmEventSink {
     /** A started checkpoint failed (emitted by the server). Data: {"error"}. */
     String CHECKPOINT_FAILED = "VMCKPT_CHECKPOINT_FAILED";
 
+    /** A migration changed status (QEMU's event). Data: {"status": "setup" | "active" | "device" | "postcopy-active" | ...}. */
+    String MIGRATION = "MIGRATION";
+
     /** Sends an event with a JSON-writable data object (see {@link Json#write}) to every negotiated client. */
     void emit(String event, Map<String, Object> data);
 }

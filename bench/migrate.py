@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Live migration against QEMU (issue 12): a benchmark, not a test.
+
+A 1 GiB default guest running memdirty (256 MiB at 10%/s, heartbeat every 10 ms) or idle migrates over
+loopback from one process to another: vmckpt (pre-copy and post-copy) and QEMU's `migrate` to `-incoming`
+(pre-copy, its default), each with TLS (tls-creds-x509, both ends authenticated) and without, interleaved in
+the same run. For each migration: the guest's longest stall (the longest gap between consecutive heartbeats
+across both consoles, from the last one before `migrate` to the first after completion), the reported
+downtime, total time, bytes sent; and the size of a vmckpt checkpoint of the same guest just before.
+
+    bench/migrate.py [--reps 1] [--workloads memdirty,idle] [--no-qemu] [--jar cli/target/vmckpt.jar]
+                     [--results bench/results] [--work /tmp/vmckpt-migrate-bench]
+
+Writes RESULTS/migrate.json and prints a table. Needs openssl for the certificates. Reuses bench/paper.py's
+process, QMP and heartbeat helpers.
+"""
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import paper  # noqa: E402
+from paper import Process, Qmp, now  # noqa: E402
+
+HB = r"memdirty heartbeat (\d+)"
+WORKLOADS = {
+    "memdirty": ("memdirty,256,10,10", "memdirty ready"),
+    "idle": (None, "VMCKPT-READY"),
+}
+IDLE_PROBE_MS = 10
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_certs(d):
+    os.makedirs(d, exist_ok=True)
+    def ossl(*a):
+        subprocess.run(["openssl", *a], cwd=d, check=True, capture_output=True)
+    ossl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca-key.pem",
+         "-out", "ca-cert.pem", "-days", "2", "-subj", "/CN=bench CA")
+    with open(os.path.join(d, "ext.cnf"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    for who in ("server", "client"):
+        ossl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", f"{who}-key.pem",
+             "-out", f"{who}.csr", "-subj", f"/CN={who}")
+        ossl("x509", "-req", "-in", f"{who}.csr", "-CA", "ca-cert.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
+             "-out", f"{who}-cert.pem", "-days", "2", "-extfile", "ext.cnf")
+    return d
+
+
+def stall(src_out, dst_out, regex, t0, t1):
+    """Longest gap between consecutive heartbeats of the source and then the destination around [t0, t1]."""
+    deadline = now() + 10
+    while now() < deadline and not any(t > t1 for t, _ in dst_out.matches(regex)[-3:]):
+        time.sleep(0.02)
+    times = sorted(set([t for t, _ in src_out.matches(regex)] + [t for t, _ in dst_out.matches(regex)]))
+    before = [t for t in times if t <= t0]
+    after = [t for t in times if t > t1]
+    if not before or not after:
+        return None
+    seq = [before[-1]] + [t for t in times if t0 < t <= t1] + [after[0]]
+    return max(b - a for a, b in zip(seq, seq[1:]))
+
+
+def normal_gap(out):
+    """The longest gap between heartbeats in the 3 s before now: the guest's stalls without any migration."""
+    t = now()
+    times = [x for x, _ in out.matches(HB) if x >= t - 3.0]
+    return max((b - a for a, b in zip(times, times[1:])), default=None)
+
+
+def continued(src_out, dst_out):
+    s = src_out.matches(HB)
+    d = dst_out.matches(HB)
+    if not s or not d:
+        return None
+    return int(d[0][1].group(1)) - int(s[-1][1].group(1))
+
+
+def vmckpt_run(vm, work, workload, mode, tls, creds, rep):
+    wl, ready = WORKLOADS[workload]
+    tag = f"vmckpt-{workload}-{mode}-{'tls' if tls else 'plain'}-{rep}"
+    port = free_port()
+    sec = ["--tls-creds", creds] if tls else ["--insecure"]
+    common = ["--mem", "1G", "--repo", os.path.join(work, "repo")] + (["--workload", wl] if wl else [])
+    ssock, dsock = os.path.join(work, "src.sock"), os.path.join(work, "dst.sock")
+    src = Process(vm.cmd("run", *common, *sec, "--api-socket", ssock), os.path.join(work, "logs", tag + "-src"), env=vm.env)
+    dst = Process(vm.cmd("run", *common, *sec, "--api-socket", dsock, "--incoming", f"tcp:127.0.0.1:{port}"),
+                  os.path.join(work, "logs", tag + "-dst"), env=vm.env)
+    try:
+        if not src.out.wait_for(ready, 300):
+            raise RuntimeError(f"{tag}: the source never printed '{ready}'")
+        qmp = Qmp(ssock)
+        time.sleep(paper.SETTLE_S)
+        ck = qmp.execute("vmckpt-checkpoint", {"live": True})
+        time.sleep(paper.SETTLE_S)
+        normal = normal_gap(src.out)
+        if not dst.err.wait_for("waiting for a migration", 60):
+            raise RuntimeError(f"{tag}: the destination is not listening")
+        t0 = now()
+        qmp.execute("migrate", {"uri": f"tcp:127.0.0.1:{port}", "mode": mode})
+        while True:
+            info = qmp.execute("query-migrate")
+            if info.get("status") in ("completed", "failed", "cancelled", "postcopy-paused"):
+                break
+            time.sleep(0.01)
+        t1 = now()
+        if not wl:
+            time.sleep(0.5)
+            dst.type("echo ALIVE-$((40+2))\n")
+        r = {"system": "vmckpt", "workload": workload, "mode": mode, "tls": tls, "rep": rep, "status": info["status"],
+             "total_s": info.get("total-time", 0) / 1e3, "wall_s": t1 - t0, "downtime_ms": info.get("downtime-ns", 0) / 1e6,
+             "bytes": info["ram"]["transferred"], "checkpoint_bytes": ck["size"],
+             "stall_s": stall(src.out, dst.out, HB, t0, t1) if wl else None, "normal_gap_s": normal,
+             "heartbeat_step": continued(src.out, dst.out) if wl else None,
+             "alive": (dst.out.wait_for(r"ALIVE-42", 20) is not None) if not wl else None}
+        qmp.close()
+        return r
+    finally:
+        src.stop(None)
+        try:
+            d = Qmp(dsock, timeout=2)
+        except RuntimeError:
+            d = None
+        dst.stop(d)
+
+
+def qemu_run(work, workload, tls, creds, rep):
+    wl, ready = WORKLOADS[workload]
+    tag = f"qemu-{workload}-{'tls' if tls else 'plain'}-{rep}"
+    port = free_port()
+    ssock, dsock = os.path.join(work, "qsrc.sock"), os.path.join(work, "qdst.sock")
+
+    def cmd(sock, endpoint, extra):
+        c = [os.path.join(paper.ROOT, "guest", "qemu-boot.sh"), "--mem", "1G"]
+        if wl:
+            name, _, args = wl.partition(",")
+            c += ["--workload", name, "--args", args]
+        c += ["--", "-qmp", f"unix:{sock},server=on,wait=off"]
+        if tls:
+            c += ["-object", f"tls-creds-x509,id=tls0,dir={creds},endpoint={endpoint},verify-peer=on"]
+        return c + extra
+
+    src = Process(cmd(ssock, "client", []), os.path.join(work, "logs", tag + "-src"))
+    dst = Process(cmd(dsock, "server", ["-incoming", "defer"]), os.path.join(work, "logs", tag + "-dst"))
+    qs = qd = None
+    try:
+        if not src.out.wait_for(ready, 600):
+            raise RuntimeError(f"{tag}: QEMU never printed '{ready}'")
+        qs, qd = Qmp(ssock), Qmp(dsock)
+        for q in (qs, qd):
+            params = {"max-bandwidth": 64 * 2**30}
+            if tls:
+                params["tls-creds"] = "tls0"
+            q.execute("migrate-set-parameters", params)
+        qd.execute("migrate-incoming", {"uri": f"tcp:127.0.0.1:{port}"})
+        time.sleep(2 * paper.SETTLE_S)
+        normal = normal_gap(src.out)
+        t0 = now()
+        qs.execute("migrate", {"uri": f"tcp:127.0.0.1:{port}"})
+        while True:
+            info = qs.execute("query-migrate")
+            if info.get("status") in ("completed", "failed", "cancelled"):
+                break
+            time.sleep(0.01)
+        t1 = now()
+        if not wl:
+            time.sleep(0.5)
+            dst.type("echo ALIVE-$((40+2))\n")
+        return {"system": "qemu", "workload": workload, "mode": "precopy", "tls": tls, "rep": rep, "status": info["status"],
+                "total_s": info.get("total-time", 0) / 1e3, "wall_s": t1 - t0, "downtime_ms": info.get("downtime", 0),
+                "bytes": info.get("ram", {}).get("transferred", 0), "checkpoint_bytes": None,
+                "stall_s": stall(src.out, dst.out, HB, t0, t1) if wl else None, "normal_gap_s": normal,
+                "heartbeat_step": continued(src.out, dst.out) if wl else None,
+                "alive": (dst.out.wait_for(r"ALIVE-42", 20) is not None) if not wl else None}
+    finally:
+        src.stop(qs)
+        dst.stop(qd)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reps", type=int, default=1)
+    ap.add_argument("--workloads", default="memdirty,idle")
+    ap.add_argument("--no-qemu", action="store_true")
+    ap.add_argument("--jar", default=os.path.join(paper.ROOT, "cli", "target", "vmckpt.jar"))
+    ap.add_argument("--results", default=os.path.join(paper.ROOT, "bench", "results"))
+    ap.add_argument("--work", default="/tmp/vmckpt-migrate-bench")
+    args = ap.parse_args()
+    shutil.rmtree(args.work, ignore_errors=True)
+    os.makedirs(os.path.join(args.work, "logs"))
+    os.makedirs(args.results, exist_ok=True)
+    creds = make_certs(os.path.join(args.work, "creds"))
+    vm = paper.Vmckpt(args)
+    qemu = not args.no_qemu and shutil.which("qemu-system-riscv64")
+    results = []
+    for workload in args.workloads.split(","):
+        for rep in range(args.reps):
+            for tls in (True, False):
+                runs = [("vmckpt", "precopy"), ("vmckpt", "postcopy")] + ([("qemu", "precopy")] if qemu else [])
+                for system, mode in runs:
+                    try:
+                        r = vmckpt_run(vm, args.work, workload, mode, tls, creds, rep) if system == "vmckpt" \
+                            else qemu_run(args.work, workload, tls, creds, rep)
+                    except Exception as e:  # a failed run is reported, the others go on
+                        r = {"system": system, "workload": workload, "mode": mode, "tls": tls, "rep": rep, "error": str(e)}
+                    results.append(r)
+                    print(json.dumps(r), flush=True)
+    with open(os.path.join(args.results, "migrate.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    print(f"\n| workload | system | mode | TLS | status | longest stall (before: 3 s without migration) | downtime | total | sent | checkpoint | heartbeat step |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        if "error" in r:
+            print(f"| {r['workload']} | {r['system']} | {r['mode']} | {r['tls']} | error: {r['error']} |")
+            continue
+        st = f"{r['stall_s'] * 1e3:.0f} ms" if r.get("stall_s") else "-"
+        if r.get("normal_gap_s"):
+            st += f" ({r['normal_gap_s'] * 1e3:.0f} ms)"
+        ck = f"{r['checkpoint_bytes'] / 2**20:.1f} MiB" if r.get("checkpoint_bytes") else "-"
+        step = r["heartbeat_step"] if r.get("heartbeat_step") is not None else ("alive" if r.get("alive") else "-")
+        print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | {r['status']} | {st} | "
+              f"{r['downtime_ms']:.1f} ms | {r['total_s']:.2f} s | {r['bytes'] / 2**20:.1f} MiB | {ck} | {step} |")
+
+
+if __name__ == "__main__":
+    main()

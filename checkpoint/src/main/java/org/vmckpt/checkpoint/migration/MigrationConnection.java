@@ -1,0 +1,205 @@
+package org.vmckpt.checkpoint.migration;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Socket;
+import java.util.Arrays;
+
+/**
+ * One migration connection, TLS or (with --insecure) plain TCP, framed as {@link MigrationWire} says. Any thread
+ * may send (sends are serialised); one thread receives.
+ */
+public final class MigrationConnection implements Closeable {
+    /** How long connecting and the TLS handshake may take before the peer is given up. */
+    static final int HANDSHAKE_TIMEOUT_MILLIS = 15_000;
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private final String peer;
+    private volatile long bytesSent;
+    private volatile boolean closed;
+
+    MigrationConnection(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 18));
+        this.peer = socket.getRemoteSocketAddress().toString();
+    }
+
+    /**
+     * Connects to a destination: with {@code tls}, a TLS 1.3 handshake with both certificates checked against the
+     * CA and the server's name against {@code endpoint}'s host; with null, plain TCP (--insecure).
+     */
+    public static MigrationConnection connect(MigrationEndpoint endpoint, TlsCredentials tls) throws MigrationException {
+        Socket plain = new Socket();
+        try {
+            plain.setTcpNoDelay(true);
+            plain.setKeepAlive(true);
+            plain.connect(endpoint.socketAddress(), HANDSHAKE_TIMEOUT_MILLIS);
+        } catch (IOException e) {
+            closeQuietly(plain);
+            throw new MigrationException("cannot connect to " + endpoint.uri() + ": " + e.getMessage()
+                    + " (is 'vmckpt run --incoming " + endpoint.uri() + "' waiting there?)", e);
+        }
+        if (tls == null) {
+            try {
+                return new MigrationConnection(plain);
+            } catch (IOException e) {
+                closeQuietly(plain);
+                throw new MigrationException("cannot use the connection to " + endpoint.uri() + ": " + e.getMessage(), e);
+            }
+        }
+        try {
+            SSLSocket s = (SSLSocket) tls.context().getSocketFactory().createSocket(plain, endpoint.host(), endpoint.port(), true);
+            s.setEnabledProtocols(new String[]{"TLSv1.3"});
+            SSLParameters p = s.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS"); // the server's certificate must name the host we dialled
+            s.setSSLParameters(p);
+            s.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+            s.startHandshake();
+            s.setSoTimeout(0);
+            return new MigrationConnection(s);
+        } catch (SSLException e) {
+            closeQuietly(plain);
+            throw new MigrationException("TLS handshake with " + endpoint.uri() + " failed, nothing was sent: " + e.getMessage()
+                    + " (both ends need certificates signed by the same CA in --tls-creds; the server's must name " + endpoint.host() + ")", e);
+        } catch (IOException e) {
+            closeQuietly(plain);
+            throw new MigrationException("TLS handshake with " + endpoint.uri() + " failed, nothing was sent: " + e.getMessage(), e);
+        }
+    }
+
+    String peer() {
+        return peer;
+    }
+
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    /** The source's opening: magic and protocol version. */
+    void sendOpening(int version) throws IOException {
+        synchronized (out) {
+            out.write(MigrationWire.MAGIC);
+            out.writeInt(version);
+            bytesSent += MigrationWire.MAGIC.length + 4;
+        }
+    }
+
+    /** Reads the source's opening; refuses a stream that is not a migration or of another version, by name. */
+    int receiveOpening() throws MigrationException, IOException {
+        byte[] magic = new byte[MigrationWire.MAGIC.length];
+        try {
+            in.readFully(magic);
+        } catch (EOFException e) {
+            throw new MigrationException("the connection from " + peer + " closed before a migration stream began (truncated stream)");
+        }
+        if (!Arrays.equals(magic, MigrationWire.MAGIC)) {
+            throw new MigrationException("the connection from " + peer + " is not a vmckpt migration stream (it does not start with VMCKMIGR)");
+        }
+        try {
+            return in.readInt();
+        } catch (EOFException e) {
+            throw new MigrationException("the migration stream from " + peer + " was truncated inside its opening");
+        }
+    }
+
+    /** Sends one frame and pushes it out. */
+    void send(int type, byte[] payload) throws IOException {
+        synchronized (out) {
+            writeFrame(type, payload);
+            out.flush();
+        }
+    }
+
+    /** Queues one frame; it goes out with the next {@link #flush} or when the buffer fills. */
+    void sendBuffered(int type, byte[] payload) throws IOException {
+        synchronized (out) {
+            writeFrame(type, payload);
+        }
+    }
+
+    void flush() throws IOException {
+        synchronized (out) {
+            out.flush();
+        }
+    }
+
+    private void writeFrame(int type, byte[] payload) throws IOException {
+        out.writeByte(type);
+        out.writeInt(payload.length);
+        out.write(payload);
+        bytesSent += 5 + payload.length;
+    }
+
+    /** The next frame; an end of stream inside or before a frame is reported as a truncated stream. */
+    MigrationWire.Frame receive() throws MigrationException, IOException {
+        int type;
+        try {
+            type = in.readUnsignedByte();
+        } catch (EOFException e) {
+            throw new MigrationException("the migration stream from " + peer + " ended before the migration was complete (truncated stream, or the peer went away)");
+        }
+        try {
+            int length = in.readInt();
+            if (length < 0 || length > MigrationWire.MAX_PAYLOAD) {
+                throw new MigrationException("malformed migration stream from " + peer + ": a " + MigrationWire.name(type) + " frame claims "
+                        + length + " bytes (at most " + MigrationWire.MAX_PAYLOAD + ")");
+            }
+            byte[] payload = new byte[length];
+            in.readFully(payload);
+            return new MigrationWire.Frame(type, payload);
+        } catch (EOFException e) {
+            throw new MigrationException("the migration stream from " + peer + " was truncated inside a " + MigrationWire.name(type) + " frame");
+        }
+    }
+
+    /** Sends an ERROR frame if the connection still works; never throws. */
+    void sendErrorQuietly(String message) {
+        try {
+            send(MigrationWire.ERROR, new MigrationWire.PayloadWriter().string(message).toByteArray());
+        } catch (IOException | RuntimeException e) {
+            // the peer is gone: it learns nothing more
+        }
+    }
+
+    /**
+     * Post-copy: keeps the kernel's send buffer small, so that a page the destination waits for is never queued
+     * behind megabytes of background pages (loopback buffers grow to several MiB).
+     */
+    void limitBacklog() {
+        try {
+            socket.setSendBufferSize(256 << 10);
+            socket.setReceiveBufferSize(256 << 10);
+        } catch (IOException e) {
+            // only latency suffers
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeQuietly(socket);
+    }
+
+    static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package org.vmckpt.checkpoint.migration;
+
+import org.vmckpt.checkpoint.MachineDescription;
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.device.virtio.VirtioBlk;
+import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.state.Snapshottable;
+import org.vmckpt.machine.state.StateFormatException;
+import org.vmckpt.machine.state.StateReader;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The receiving side of a live migration: fills a fresh machine (built from the destination's own options, never
+ * run) from one connection. Everything is checked before the guest may run here: the protocol version, the machine
+ * configuration, each disk's base image by SHA-256, every frame, and the digest of the whole state (post-copy:
+ * of the records and disks; the pages' digest is checked when the last page has arrived). A refusal or failure
+ * throws and leaves the machine to be thrown away; the source then resumes.
+ */
+public final class MigrationDestination {
+    /** The result: a machine that may run now, and (post-copy) the pages still arriving. */
+    public record Incoming(Machine machine, MigrationMode mode, PostCopyPages postCopy, String peer) { }
+
+    private final Machine machine;
+    private final List<CompletableFuture<String>> diskHashes;
+
+    /**
+     * Prepares to receive into {@code machine} (fresh, not booted, not running) and starts hashing its disks' base
+     * images in full on side threads, so that the check costs the migration nothing when it arrives.
+     */
+    public MigrationDestination(Machine machine) {
+        this.machine = machine;
+        this.diskHashes = new ArrayList<>();
+        for (VirtioBlk d : machine.virtio().disks()) {
+            diskHashes.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return d.baseImageSha256();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        }
+    }
+
+    public Machine machine() {
+        return machine;
+    }
+
+    /** Receives one migration on {@code conn}. On failure the peer is told why (if it still listens). */
+    public Incoming receive(MigrationConnection conn, MigrationSource.Listener listener) throws MigrationException {
+        MigrationSource.Listener events = listener == null ? s -> { } : listener;
+        try {
+            return receiveChecked(conn, events);
+        } catch (MigrationException e) {
+            conn.sendErrorQuietly(e.getMessage());
+            conn.close();
+            throw e;
+        } catch (IOException e) {
+            conn.close();
+            throw new MigrationException("the migration connection from " + conn.peer() + " broke: " + e.getMessage(), e);
+        }
+    }
+
+    private Incoming receiveChecked(MigrationConnection conn, MigrationSource.Listener events) throws MigrationException, IOException {
+        int version = conn.receiveOpening();
+        if (version != MigrationWire.VERSION) {
+            throw new MigrationException("refused a migration stream of protocol version " + version + " from " + conn.peer()
+                    + ": this vmckpt speaks version " + MigrationWire.VERSION + " (run the same vmckpt version on both ends)");
+        }
+        MigrationWire.Frame f = conn.receive();
+        if (f.type() != MigrationWire.HELLO) throw new MigrationException("the migration stream began with " + MigrationWire.name(f.type()) + " instead of HELLO");
+        MigrationWire.Payload hello = f.read();
+        int modeNumber = hello.u8();
+        if (modeNumber >= MigrationMode.values().length) throw hello.malformed("unknown mode " + modeNumber);
+        MigrationMode mode = MigrationMode.values()[modeNumber];
+        int pageCount = hello.i32();
+        int entries = hello.count(4096, "description entries");
+        Map<String, String> description = new HashMap<>();
+        for (int i = 0; i < entries; i++) description.put(hello.string("key"), hello.string("value"));
+        hello.end();
+        checkMachine(description, pageCount);
+        events.status(MigrationStatus.ACTIVE);
+        conn.send(MigrationWire.ACCEPT, new byte[0]);
+
+        GuestMemory memory = machine.memory();
+        List<VirtioBlk> disks = machine.virtio().disks();
+        long[] blockCounts = new long[disks.size()];
+        for (int i = 0; i < blockCounts.length; i++) blockCounts[i] = disks.get(i).overlay().blockCount();
+        StateDigest digest = new StateDigest(memory.pageCount());
+        PageFrames frames = new PageFrames();
+        while (true) {
+            f = conn.receive();
+            switch (f.type()) {
+                case MigrationWire.PAGES -> frames.decodePages(f.read(), memory.pageCount(), (idx, data) -> {
+                    memory.installPage((int) idx, data);
+                    digest.page((int) idx, StateDigest.crc(data));
+                });
+                case MigrationWire.DISK -> {
+                    List<Long> blocks = new ArrayList<>();
+                    List<byte[]> contents = new ArrayList<>();
+                    int disk = frames.decodeBlocks(f.read(), blockCounts, (b, data) -> { blocks.add(b); contents.add(data); });
+                    for (int k = 0; k < blocks.size(); k++) {
+                        disks.get(disk).restoreOverlayBlock(blocks.get(k), contents.get(k));
+                        digest.block(MigrationSource.diskKey(disk, blocks.get(k)), contents.get(k));
+                    }
+                }
+                case MigrationWire.STATE -> {
+                    return switchOver(conn, f.read(), mode, digest, events);
+                }
+                case MigrationWire.ERROR -> throw new MigrationException("the source gave up: " + f.read().string("message"));
+                default -> throw new MigrationException("unexpected " + MigrationWire.name(f.type()) + " message before the state records");
+            }
+        }
+    }
+
+    /** Checks the source's machine against this one: configuration, memory size, disks by content. */
+    private void checkMachine(Map<String, String> source, int pageCount) throws MigrationException {
+        List<String> diffs = MachineDescription.differences(source, machine.config().identity());
+        if (!diffs.isEmpty()) {
+            throw new MigrationException("the source's machine differs from this one (" + String.join("; ", diffs)
+                    + "); start the destination with the same machine options as the source");
+        }
+        if (pageCount != machine.memory().pageCount()) {
+            throw new MigrationException("the source has " + pageCount + " pages of memory, this machine " + machine.memory().pageCount());
+        }
+        List<VirtioBlk> disks = machine.virtio().disks();
+        for (int i = 0; i < disks.size(); i++) {
+            String want = source.get("disk." + i + ".sha256");
+            String have;
+            try {
+                have = diskHashes.get(i).join();
+            } catch (CompletionException e) {
+                Throwable c = e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
+                throw new MigrationException("cannot read disk " + i + " (" + disks.get(i).baseImagePath() + "): " + c.getMessage(), c);
+            }
+            if (!have.equals(want)) {
+                throw new MigrationException("disk " + i + " (" + disks.get(i).baseImagePath() + ") is not the source's base image "
+                        + "(" + source.get("disk." + i + ".path") + "): its SHA-256 is " + have + ", the source's is " + want
+                        + "; both ends must use the same image file");
+            }
+            if (Boolean.parseBoolean(source.get("disk." + i + ".rw")) || disks.get(i).isWriteThrough()) {
+                throw new MigrationException("disk " + i + " is attached read-write (,rw) on one end; only copy-on-write disks migrate");
+            }
+        }
+    }
+
+    private Incoming switchOver(MigrationConnection conn, MigrationWire.Payload p, MigrationMode mode, StateDigest digest,
+                                MigrationSource.Listener events) throws MigrationException, IOException {
+        int n = p.count(1024, "record count");
+        List<StateDigest.Record> records = new ArrayList<>();
+        for (int i = 0; i < n; i++) records.add(new StateDigest.Record(p.string("record name"), p.i32(), p.bytes(MigrationWire.MAX_PAYLOAD, "record length")));
+        int words = p.count((machine.memory().pageCount() + 63) / 64, "pending pages bitmap");
+        long[] bits = new long[words];
+        for (int i = 0; i < words; i++) bits[i] = p.i64();
+        byte[] sourceDigest = p.bytes(64, "digest");
+        p.end();
+        if (mode == MigrationMode.PRECOPY && words != 0) throw new MigrationException("a pre-copy STATE names pages still to come");
+        byte[] mine = digest.digest(records, mode == MigrationMode.PRECOPY);
+        if (!MessageDigest.isEqual(mine, sourceDigest)) {
+            throw new MigrationException("the migrated state does not match the source's digest (a page or record was lost or damaged "
+                    + "on the way); the guest was not started here");
+        }
+        loadRecords(records);
+        events.status(MigrationStatus.DEVICE);
+        BitSet pending = BitSet.valueOf(bits);
+        PostCopyPages postCopy = null;
+        if (mode == MigrationMode.POSTCOPY) {
+            for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) {
+                if (machine.memory().peekPage(i) != null) throw new MigrationException("post-copy: page " + i + " arrived before the switch-over");
+            }
+            postCopy = new PostCopyPages(conn, machine, pending, digest, records, events);
+            machine.memory().setLazySource(postCopy, pending);
+        }
+        conn.send(MigrationWire.READY, new byte[0]);
+        MigrationWire.Frame go = conn.receive();
+        if (go.type() == MigrationWire.ERROR) throw new MigrationException("the source gave up at switch-over: " + go.read().string("message"));
+        if (go.type() != MigrationWire.GO) throw new MigrationException("the source sent " + MigrationWire.name(go.type()) + " instead of GO");
+        // As after a restore: the dirty log and overlay epochs start here.
+        machine.memory().startNewEpoch();
+        for (VirtioBlk d : machine.virtio().disks()) if (!d.isWriteThrough()) d.freezeOverlay().release();
+        if (postCopy != null) {
+            events.status(MigrationStatus.POSTCOPY_ACTIVE);
+            postCopy.start();
+        } else {
+            conn.send(MigrationWire.DONE, new byte[0]);
+            conn.close();
+            events.status(MigrationStatus.COMPLETED);
+        }
+        return new Incoming(machine, mode, postCopy, conn.peer());
+    }
+
+    private void loadRecords(List<StateDigest.Record> records) throws MigrationException {
+        Map<String, StateDigest.Record> byName = new HashMap<>();
+        for (StateDigest.Record r : records) byName.put(r.name(), r);
+        List<Snapshottable> parts = machine.stateParts();
+        for (Snapshottable s : parts) {
+            if (!byName.containsKey(s.stateName())) throw new MigrationException("the source sent no state for '" + s.stateName() + "'");
+        }
+        if (byName.size() != parts.size()) throw new MigrationException("the source sent state for parts this machine does not have");
+        for (Snapshottable s : parts) {
+            StateDigest.Record r = byName.get(s.stateName());
+            try {
+                s.loadState(new StateReader(r.name(), r.payload()), r.version());
+            } catch (StateFormatException e) {
+                throw new MigrationException("the source's state cannot be loaded: " + e.getMessage(), e);
+            }
+        }
+    }
+}

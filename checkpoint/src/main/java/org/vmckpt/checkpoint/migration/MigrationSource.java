@@ -1,0 +1,524 @@
+package org.vmckpt.checkpoint.migration;
+
+import org.vmckpt.checkpoint.CheckpointEngine;
+import org.vmckpt.checkpoint.MachineCapture;
+import org.vmckpt.checkpoint.MachineDescription;
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.device.virtio.FrozenOverlay;
+import org.vmckpt.machine.memory.FrozenMemory;
+import org.vmckpt.machine.memory.GuestMemory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The sending side of a live migration: {@link #run()} moves the machine to a destination that waits with
+ * {@code vmckpt run --incoming}. Until the destination has confirmed that it holds and checked the whole state
+ * (READY) and been told to run (GO), this side keeps every page and resumes the guest on any failure or
+ * {@link #cancel()}. After GO the guest never runs here again.
+ *
+ * <p>Pre-copy: round 0 freezes memory (the checkpoint engine's copy-on-write freeze) and sends every non-zero
+ * page; each later round freezes again and sends the pages the dirty log names; when a round is small enough to
+ * send in about {@link #TARGET_STOP_NANOS}, or rounds stop shrinking, the guest is paused, the last dirty pages,
+ * disk blocks and state records are sent, and the destination checks the state digest.
+ *
+ * <p>Post-copy: the guest is paused at once; the state records and disk overlay go first, the destination
+ * runs after GO, and pages follow in index order while pages the destination asks for (REQUEST) jump the queue.
+ */
+public final class MigrationSource {
+    /** The pause a pre-copy aims at for its final stop-and-copy. */
+    static final long TARGET_STOP_NANOS = 30_000_000L;
+    static final int MAX_ROUNDS = 30;
+    /** Rounds in a row that may fail to shrink the dirty set before pre-copy stops iterating. */
+    static final int MAX_NON_SHRINKING_ROUNDS = 4;
+
+    /** Told of every status change (on the migration thread). */
+    public interface Listener {
+        void status(MigrationStatus status);
+    }
+
+    /** A snapshot of the migration for query-migrate. */
+    public record Progress(MigrationStatus status, MigrationMode mode, long bytesSent, long pagesSent, long pagesRemaining,
+                           long totalPages, int rounds, long totalNanos, long downtimeNanos, long setupNanos, String error) { }
+
+    private final Machine machine;
+    private final CheckpointEngine engine;
+    private final MigrationEndpoint endpoint;
+    private final TlsCredentials tls;
+    private final MigrationMode mode;
+    private final Listener listener;
+
+    private volatile MigrationStatus status = MigrationStatus.SETUP;
+    private volatile MigrationConnection conn;
+    private volatile boolean cancelRequested;
+    private volatile boolean switchedOver;
+    private volatile String error;
+    private volatile long pagesSent;
+    private volatile long pagesRemaining;
+    private volatile int rounds;
+    private final long startNanos = System.nanoTime();
+    private volatile long endNanos;
+    private volatile long downtimeNanos = -1;
+    private volatile long setupNanos;
+    private StateDigest digest;
+    /** Frame encoding with its zstd context: used by the migration thread only. */
+    private final PageFrames frames = new PageFrames();
+
+    public MigrationSource(Machine machine, CheckpointEngine engine, MigrationEndpoint endpoint, TlsCredentials tls,
+                           MigrationMode mode, Listener listener) {
+        this.machine = machine;
+        this.engine = engine;
+        this.endpoint = endpoint;
+        this.tls = tls;
+        this.mode = mode;
+        this.listener = listener == null ? s -> { } : listener;
+    }
+
+    public MigrationStatus status() {
+        return status;
+    }
+
+    public Progress progress() {
+        MigrationConnection c = conn;
+        long end = endNanos != 0 ? endNanos : System.nanoTime();
+        return new Progress(status, mode, c == null ? 0 : c.bytesSent(), pagesSent, pagesRemaining, machine.memory().pageCount(), rounds,
+                end - startNanos, downtimeNanos, setupNanos, error);
+    }
+
+    /**
+     * Asks the migration to stop. Before switch-over the source resumes (if the migration paused it) and keeps
+     * running; after switch-over it is refused: the destination already runs the guest.
+     */
+    public void cancel() throws MigrationException {
+        if (switchedOver) throw new MigrationException("the migration is past switch-over (the destination runs the guest); it cannot be cancelled");
+        if (status.finished()) return;
+        cancelRequested = true;
+        setStatus(MigrationStatus.CANCELLING);
+        MigrationConnection c = conn;
+        if (c != null) {
+            c.sendErrorQuietly("the source cancelled the migration");
+            c.close();
+        }
+    }
+
+    private void setStatus(MigrationStatus s) {
+        if (status == s) return;
+        if (status == MigrationStatus.CANCELLING && s != MigrationStatus.CANCELLED && s != MigrationStatus.FAILED) return;
+        status = s;
+        listener.status(s);
+    }
+
+    /**
+     * Runs the whole migration on the calling thread; returns when it completed, or throws why it did not. The
+     * thread runs at the guest's priority meanwhile: a migration that gets less CPU than the guest dirties memory
+     * never converges, and the stop-and-copy is the guest's stall (on a busy host, priorities are nice values).
+     */
+    public void run() throws MigrationException {
+        Thread self = Thread.currentThread();
+        int priority = self.getPriority();
+        self.setPriority(Thread.MAX_PRIORITY);
+        listener.status(MigrationStatus.SETUP);
+        try {
+            if (engine != null) engine.exclusive(() -> { migrate(); return null; });
+            else migrate();
+            endNanos = System.nanoTime();
+            setStatus(MigrationStatus.COMPLETED);
+        } catch (Exception e) {
+            endNanos = System.nanoTime();
+            MigrationException m = e instanceof MigrationException me ? me
+                    : new MigrationException(cancelRequested ? "the migration was cancelled" : "the migration failed: " + describe(e), e);
+            if (cancelRequested && !switchedOver) m = new MigrationException("the migration was cancelled; the VM runs on here", e);
+            error = m.getMessage();
+            // Past GO the guest may run at the destination: this copy stays paused whatever the status says.
+            boolean postCopyBroke = switchedOver && mode == MigrationMode.POSTCOPY;
+            setStatus(postCopyBroke ? MigrationStatus.POSTCOPY_PAUSED : cancelRequested && !switchedOver ? MigrationStatus.CANCELLED : MigrationStatus.FAILED);
+            throw m;
+        } finally {
+            MigrationConnection c = conn;
+            if (c != null) c.close();
+            self.setPriority(priority);
+        }
+    }
+
+    private static String describe(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private void migrate() throws Exception {
+        userPaused = machine.isPauseRequested();
+        boolean pausedHere = false;
+        List<MachineCapture> toRelease = new ArrayList<>();
+        digest = new StateDigest(machine.memory().pageCount());
+        try {
+            if (machine.memory().isFrozen()) throw new MigrationException("a checkpoint holds the VM's memory frozen; migrate once it has finished");
+            Map<String, String> description = MachineDescription.describe(machine);
+            conn = MigrationConnection.connect(endpoint, tls);
+            if (cancelRequested) throw new MigrationException("cancelled");
+            hello(description);
+            setupNanos = System.nanoTime() - startNanos;
+            MachineCapture last;
+            if (mode == MigrationMode.PRECOPY) {
+                setStatus(MigrationStatus.ACTIVE);
+                last = precopyRounds(toRelease);
+                pausedHere = !userPaused;
+            } else {
+                // The disk overlay goes before the pause (it may be large); the final capture adds what changed since.
+                MachineCapture disks = capture(false, toRelease);
+                sendDisks(disks, true);
+                sentView = disks.memory(); // sent: nothing to carry
+                release(disks, toRelease);
+                last = capture(!userPaused, toRelease);
+                pausedHere = !userPaused;
+            }
+            setStatus(MigrationStatus.DEVICE);
+            BitSet pending = null;
+            if (mode == MigrationMode.PRECOPY) {
+                sendPages(last.memory(), false);
+                sendDisks(last, false);
+            } else {
+                sendDisks(last, false);
+                pending = presentPages(last.memory());
+            }
+            sendState(last, pending);
+            awaitReady();
+            if (cancelRequested) throw new MigrationException("cancelled");
+            // The point of no return: once GO is on its way the destination may run the guest, so this copy never does.
+            switchedOver = true;
+            conn.send(MigrationWire.GO, new byte[0]);
+            downtimeNanos = System.nanoTime() - pausedAt;
+            if (mode == MigrationMode.POSTCOPY) {
+                setStatus(MigrationStatus.POSTCOPY_ACTIVE);
+                streamPostCopy(last, pending);
+            } else {
+                awaitDone();
+            }
+        } catch (Exception e) {
+            if (!switchedOver && pausedHere) machine.requestResume();
+            if (conn != null && !switchedOver) conn.sendErrorQuietly("the source gives up: " + describe(e));
+            throw e;
+        } finally {
+            for (MachineCapture c : toRelease) machine.callAtInstructionBoundary(() -> { c.release(); return null; });
+        }
+    }
+
+    private void hello(Map<String, String> description) throws Exception {
+        conn.sendOpening(MigrationWire.VERSION);
+        MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter()
+                .u8(mode.ordinal()).i32(machine.memory().pageCount()).i32(description.size());
+        for (Map.Entry<String, String> e : description.entrySet()) w.string(e.getKey()).string(e.getValue());
+        conn.send(MigrationWire.HELLO, w.toByteArray());
+        MigrationWire.Frame f = conn.receive();
+        if (f.type() == MigrationWire.ERROR) throw new MigrationException("the destination refused the migration: " + f.read().string("message"));
+        if (f.type() != MigrationWire.ACCEPT) throw new MigrationException("the destination answered " + MigrationWire.name(f.type()) + " instead of ACCEPT");
+    }
+
+    /** Freezes memory and disks at an instruction boundary; tells the checkpoint engine what the epoch wrote. */
+    private MachineCapture capture(boolean pause, List<MachineCapture> toRelease) throws Exception {
+        MachineCapture c = machine.callAtInstructionBoundary(() -> {
+            MachineCapture cap = MachineCapture.take(machine);
+            if (pause) machine.requestPause();
+            pausedAt = System.nanoTime() - cap.pauseNanos();
+            return cap;
+        });
+        toRelease.add(c);
+        if (engine != null) {
+            List<BitSet> disks = new ArrayList<>();
+            for (FrozenOverlay o : c.disks()) disks.add(o == null ? null : o.writtenBlocks());
+            engine.noteWrittenElsewhere(c.memory().writtenBitmap(), disks);
+        }
+        return c;
+    }
+
+    private MachineCapture precopyRounds(List<MachineCapture> toRelease) throws Exception {
+        MachineCapture round = capture(false, toRelease);
+        long t0 = System.nanoTime();
+        long sent = sendPages(round.memory(), true);
+        sendDisks(round, true);
+        rounds = 1;
+        double pagesPerSecond = sent * 1e9 / Math.max(1, System.nanoTime() - t0);
+        long previous = Long.MAX_VALUE;
+        int notShrinking = 0;
+        while (true) {
+            if (cancelRequested) throw new MigrationException("cancelled");
+            release(round, toRelease);
+            round = capture(false, toRelease);
+            int dirty = cardinality(round.memory().writtenBitmap());
+            pagesRemaining = dirty;
+            long budget = (long) Math.max(64, pagesPerSecond * TARGET_STOP_NANOS / 1e9);
+            notShrinking = dirty >= previous ? notShrinking + 1 : 0;
+            if (dirty <= budget || rounds >= MAX_ROUNDS || notShrinking >= MAX_NON_SHRINKING_ROUNDS) {
+                // Small enough: this round's dirty set becomes the stop-and-copy's. Pause, then take the final capture.
+                release(round, toRelease);
+                return capture(!userPaused, toRelease);
+            }
+            previous = dirty;
+            t0 = System.nanoTime();
+            long n = sendPages(round.memory(), false);
+            sendDisks(round, false);
+            if (n > 256) pagesPerSecond = n * 1e9 / Math.max(1, System.nanoTime() - t0);
+            rounds++;
+        }
+    }
+
+    /**
+     * Releases a round's frozen view. If its pages were not sent (the round that decided to stop), the pages and
+     * blocks its epoch wrote are carried into the next send: the next freeze names only what is written after it.
+     */
+    private void release(MachineCapture c, List<MachineCapture> toRelease) throws Exception {
+        if (carry == null) carry = new BitSet();
+        if (!c.memory().equals(sentView)) {
+            carry.or(BitSet.valueOf(c.memory().writtenBitmap()));
+            for (int d = 0; d < c.disks().size(); d++) {
+                if (c.disks().get(d) != null) carryDisks(d).or(c.disks().get(d).writtenBlocks());
+            }
+        }
+        toRelease.remove(c);
+        machine.callAtInstructionBoundary(() -> { c.release(); return null; });
+    }
+
+    private BitSet carry;
+    private final List<BitSet> carryDisk = new ArrayList<>();
+    private FrozenMemory sentView;
+    private boolean userPaused;
+    /** When the guest was paused for the switch-over (System.nanoTime). */
+    private volatile long pausedAt;
+
+    private BitSet carryDisks(int d) {
+        while (carryDisk.size() <= d) carryDisk.add(new BitSet());
+        return carryDisk.get(d);
+    }
+
+    private static int cardinality(long[] bits) {
+        int n = 0;
+        for (long w : bits) n += Long.bitCount(w);
+        return n;
+    }
+
+    /**
+     * The pages a post-copy destination must fetch: every page with an array (found while the guest is paused, so
+     * only references are looked at; the few all-zero ones among them travel as zero pages).
+     */
+    private static BitSet presentPages(FrozenMemory fm) {
+        BitSet b = new BitSet(fm.pageCount());
+        for (int i = 0; i < fm.pageCount(); i++) if (fm.page(i) != null) b.set(i);
+        return b;
+    }
+
+    /** The non-zero pages of a view: what round 0 sends (the destination starts with zeros). */
+    private static BitSet nonZeroPages(FrozenMemory fm) {
+        BitSet b = new BitSet(fm.pageCount());
+        for (int i = 0; i < fm.pageCount(); i++) {
+            byte[] p = fm.page(i);
+            if (p != null && !GuestMemory.isZeroPage(p)) b.set(i);
+        }
+        return b;
+    }
+
+    /**
+     * Sends pages of a frozen view: every non-zero page ({@code all}), or those written in the epoch the freeze
+     * ended plus any carried from views not sent. Returns how many were sent.
+     */
+    private long sendPages(FrozenMemory fm, boolean all) throws Exception {
+        BitSet which;
+        if (all) {
+            which = nonZeroPages(fm);
+        } else {
+            which = BitSet.valueOf(fm.writtenBitmap());
+            if (carry != null) which.or(carry);
+        }
+        carry = null;
+        sentView = fm;
+        int[] index = new int[MigrationWire.PAGES_PER_FRAME];
+        byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
+        int n = 0;
+        long count = 0;
+        pagesRemaining = which.cardinality();
+        for (int i = which.nextSetBit(0); i >= 0; i = which.nextSetBit(i + 1)) {
+            byte[] p = fm.page(i);
+            if (p != null && GuestMemory.isZeroPage(p)) p = null;
+            index[n] = i;
+            data[n++] = p;
+            digest.page(i, StateDigest.crc(p));
+            if (n == MigrationWire.PAGES_PER_FRAME) {
+                if (cancelRequested) throw new MigrationException("cancelled");
+                conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, n));
+                count += n;
+                pagesSent += n;
+                pagesRemaining -= n;
+                n = 0;
+            }
+        }
+        if (n > 0) {
+            conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, n));
+            count += n;
+            pagesSent += n;
+        }
+        pagesRemaining = 0;
+        conn.flush();
+        return count;
+    }
+
+    /** Sends disk-overlay blocks of a capture: all it holds, or those written in its epoch (plus carried ones). */
+    private void sendDisks(MachineCapture c, boolean all) throws Exception {
+        for (int d = 0; d < c.disks().size(); d++) {
+            FrozenOverlay o = c.disks().get(d);
+            if (o == null) continue;
+            BitSet which = new BitSet();
+            if (all) {
+                for (long b = o.nextBlock(0); b >= 0; b = o.nextBlock(b + 1)) which.set((int) b);
+            } else {
+                which.or(o.writtenBlocks());
+            }
+            if (d < carryDisk.size()) {
+                which.or(carryDisk.get(d));
+                carryDisk.get(d).clear();
+            }
+            long[] block = new long[MigrationWire.PAGES_PER_FRAME];
+            byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
+            int n = 0;
+            for (int b = which.nextSetBit(0); b >= 0; b = which.nextSetBit(b + 1)) {
+                block[n] = b;
+                data[n] = o.block(b);
+                digest.block(diskKey(d, b), data[n]);
+                if (++n == MigrationWire.PAGES_PER_FRAME) {
+                    conn.sendBuffered(MigrationWire.DISK, frames.encodeBlocks(d, block, data, n));
+                    n = 0;
+                }
+            }
+            if (n > 0) conn.sendBuffered(MigrationWire.DISK, frames.encodeBlocks(d, block, data, n));
+        }
+        conn.flush();
+    }
+
+    static long diskKey(int disk, long block) {
+        return ((long) disk << 48) | block;
+    }
+
+    /** STATE: the records, (post-copy) the pages the destination must fetch, and the digest it must match. */
+    private void sendState(MachineCapture c, BitSet pending) throws IOException {
+        List<StateDigest.Record> records = new ArrayList<>();
+        for (MachineCapture.Record r : c.records()) records.add(new StateDigest.Record(r.name(), r.version(), r.payload()));
+        MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(records.size());
+        for (StateDigest.Record r : records) w.string(r.name()).i32(r.version()).bytes(r.payload());
+        long[] words = pending == null ? new long[0] : pending.toLongArray();
+        w.i32(words.length);
+        for (long x : words) w.i64(x);
+        // Pre-copy: the digest covers everything. Post-copy: records and disk now; the pages come with END.
+        w.bytes(digest.digest(records, mode == MigrationMode.PRECOPY));
+        conn.send(MigrationWire.STATE, w.toByteArray());
+        this.records = records;
+    }
+
+    private List<StateDigest.Record> records;
+
+    private void awaitReady() throws Exception {
+        MigrationWire.Frame f = conn.receive();
+        if (f.type() == MigrationWire.ERROR) throw new MigrationException("the destination refused the state: " + f.read().string("message"));
+        if (f.type() != MigrationWire.READY) throw new MigrationException("the destination answered " + MigrationWire.name(f.type()) + " instead of READY");
+    }
+
+    private void awaitDone() throws Exception {
+        MigrationWire.Frame f = conn.receive();
+        if (f.type() == MigrationWire.ERROR) throw new MigrationException("the destination failed after switch-over: " + f.read().string("message"));
+        if (f.type() != MigrationWire.DONE) throw new MigrationException("the destination answered " + MigrationWire.name(f.type()) + " instead of DONE");
+    }
+
+    /** A page as it travels (null for zeros), noted in the digest. */
+    private byte[] pageToSend(FrozenMemory fm, int i) {
+        byte[] p = fm.page(i);
+        if (p != null && GuestMemory.isZeroPage(p)) p = null;
+        digest.page(i, StateDigest.crc(p));
+        return p;
+    }
+
+    /**
+     * Post-copy after GO: a reader thread queues the destination's REQUESTs; this thread sends requested pages
+     * first, one per frame, and otherwise the rest in index order, 64 per frame; then END with the full digest.
+     */
+    private void streamPostCopy(MachineCapture last, BitSet pending) throws Exception {
+        FrozenMemory fm = last.memory();
+        ConcurrentLinkedQueue<Integer> requested = new ConcurrentLinkedQueue<>();
+        Thread sender = Thread.currentThread();
+        MigrationException[] readerFailure = new MigrationException[1];
+        boolean[] done = new boolean[1];
+        Thread reader = new Thread(() -> {
+            try {
+                while (true) {
+                    MigrationWire.Frame f = conn.receive();
+                    if (f.type() == MigrationWire.REQUEST) {
+                        MigrationWire.Payload p = f.read();
+                        int idx = p.i32();
+                        p.end();
+                        if (idx < 0 || idx >= fm.pageCount()) throw new MigrationException("the destination asked for page " + idx + ", which does not exist");
+                        requested.add(idx);
+                    } else if (f.type() == MigrationWire.DONE) {
+                        synchronized (done) { done[0] = true; }
+                        break;
+                    } else if (f.type() == MigrationWire.ERROR) {
+                        throw new MigrationException("the destination failed: " + f.read().string("message"));
+                    } else {
+                        throw new MigrationException("the destination sent " + MigrationWire.name(f.type()) + " during post-copy");
+                    }
+                    LockSupport.unpark(sender);
+                }
+            } catch (MigrationException e) {
+                readerFailure[0] = e;
+            } catch (IOException e) {
+                readerFailure[0] = new MigrationException("the connection to the destination broke after switch-over: " + e.getMessage(), e);
+            }
+            LockSupport.unpark(sender);
+        }, "vmckpt-migrate-requests");
+        reader.setDaemon(true);
+        reader.setPriority(Thread.MAX_PRIORITY);
+        conn.limitBacklog();
+        reader.start();
+        BitSet sent = new BitSet(fm.pageCount());
+        int[] index = new int[MigrationWire.PAGES_PER_FRAME];
+        byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
+        int cursor = pending.nextSetBit(0);
+        long total = pending.cardinality();
+        pagesRemaining = total;
+        while (true) {
+            if (readerFailure[0] != null) throw readerFailure[0];
+            Integer r;
+            boolean urgent = false;
+            while ((r = requested.poll()) != null) {
+                if (!pending.get(r) || sent.get(r)) continue;
+                index[0] = r;
+                data[0] = pageToSend(fm, r);
+                sent.set(r);
+                conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, 1));
+                pagesSent++;
+                urgent = true;
+            }
+            if (urgent) conn.flush();
+            int n = 0;
+            while (cursor >= 0 && n < MigrationWire.PAGES_PER_FRAME) {
+                if (!sent.get(cursor)) {
+                    index[n] = cursor;
+                    data[n++] = pageToSend(fm, cursor);
+                    sent.set(cursor);
+                }
+                cursor = pending.nextSetBit(cursor + 1);
+            }
+            if (n > 0) {
+                // Flushed frame by frame: a requested page must not queue behind a full buffer of background pages.
+                conn.send(MigrationWire.PAGES, frames.encodePages(index, data, n));
+                pagesSent += n;
+            }
+            pagesRemaining = total - sent.cardinality();
+            if (cursor < 0) break;
+        }
+        conn.send(MigrationWire.END, new MigrationWire.PayloadWriter().bytes(digest.digest(records, true)).toByteArray());
+        reader.join();
+        if (readerFailure[0] != null) throw readerFailure[0];
+        synchronized (done) {
+            if (!done[0]) throw new MigrationException("the destination did not confirm the end of post-copy");
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package org.vmckpt.checkpoint.migration;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The migration stream's framing (docs/MIGRATION.md): the source opens with {@link #MAGIC} and a 32-bit
+ * {@link #VERSION}; then both directions carry frames of a type byte, a 32-bit big-endian payload length and the
+ * payload. The ERROR frame keeps its layout in every version, so a peer of another version is told why in words.
+ */
+final class MigrationWire {
+    private MigrationWire() { }
+
+    static final byte[] MAGIC = "VMCKMIGR".getBytes(StandardCharsets.US_ASCII);
+    /** The protocol version this build speaks; a stream of any other version is refused by name. */
+    static final int VERSION = 1;
+    /** Largest frame payload accepted: a batch of pages is at most 64 x 4 KiB plus its table. */
+    static final int MAX_PAYLOAD = 16 << 20;
+    /** Pages per PAGES frame (the repository's frame size). */
+    static final int PAGES_PER_FRAME = 64;
+
+    // source -> destination
+    static final int HELLO = 1;
+    static final int PAGES = 4;
+    static final int DISK = 5;
+    static final int STATE = 6;
+    static final int GO = 8;
+    static final int END = 10;
+    static final int CANCEL = 12;
+    // destination -> source
+    static final int ACCEPT = 2;
+    static final int READY = 7;
+    static final int REQUEST = 9;
+    static final int DONE = 11;
+    // both
+    static final int ERROR = 3;
+
+    /** Page kinds inside a PAGES frame. */
+    static final int PAGE_ZERO = 0;
+    static final int PAGE_DATA = 1;
+    /** Block kinds inside a DISK frame: the block's data, or the base image shows through. */
+    static final int BLOCK_ABSENT = 0;
+    static final int BLOCK_DATA = 1;
+
+    static String name(int type) {
+        return switch (type) {
+            case HELLO -> "HELLO";
+            case ACCEPT -> "ACCEPT";
+            case ERROR -> "ERROR";
+            case PAGES -> "PAGES";
+            case DISK -> "DISK";
+            case STATE -> "STATE";
+            case READY -> "READY";
+            case GO -> "GO";
+            case REQUEST -> "REQUEST";
+            case END -> "END";
+            case DONE -> "DONE";
+            case CANCEL -> "CANCEL";
+            default -> "unknown message type " + type;
+        };
+    }
+
+    /** One received frame. */
+    record Frame(int type, byte[] payload) {
+        Payload read() {
+            return new Payload(name(type), payload);
+        }
+    }
+
+    /** Bounds-checked reading of a frame's payload: a short or malformed payload is a MigrationException. */
+    static final class Payload {
+        private final String what;
+        private final ByteBuffer b;
+
+        Payload(String what, byte[] data) {
+            this.what = what;
+            this.b = ByteBuffer.wrap(data);
+        }
+
+        int u8() throws MigrationException {
+            try {
+                return b.get() & 0xff;
+            } catch (BufferUnderflowException e) {
+                throw malformed("it is too short");
+            }
+        }
+
+        int i32() throws MigrationException {
+            try {
+                return b.getInt();
+            } catch (BufferUnderflowException e) {
+                throw malformed("it is too short");
+            }
+        }
+
+        long i64() throws MigrationException {
+            try {
+                return b.getLong();
+            } catch (BufferUnderflowException e) {
+                throw malformed("it is too short");
+            }
+        }
+
+        /** A count or length: 0 .. max. */
+        int count(int max, String of) throws MigrationException {
+            int n = i32();
+            if (n < 0 || n > max) throw malformed(of + " " + n + " is out of range 0.." + max);
+            return n;
+        }
+
+        byte[] bytes(int max, String of) throws MigrationException {
+            int n = count(Math.min(max, b.remaining()), of);
+            byte[] out = new byte[n];
+            b.get(out);
+            return out;
+        }
+
+        String string(String of) throws MigrationException {
+            return new String(bytes(1 << 20, of), StandardCharsets.UTF_8);
+        }
+
+        void end() throws MigrationException {
+            if (b.hasRemaining()) throw malformed(b.remaining() + " bytes are left over");
+        }
+
+        MigrationException malformed(String why) {
+            return new MigrationException("malformed " + what + " message in the migration stream: " + why);
+        }
+    }
+
+    /** Building a payload. */
+    static final class PayloadWriter {
+        private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        private final java.io.DataOutputStream d = new java.io.DataOutputStream(out);
+
+        PayloadWriter u8(int v) {
+            out.write(v);
+            return this;
+        }
+
+        PayloadWriter i32(int v) {
+            try {
+                d.writeInt(v);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        PayloadWriter i64(long v) {
+            try {
+                d.writeLong(v);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        PayloadWriter bytes(byte[] v) {
+            i32(v.length);
+            out.writeBytes(v);
+            return this;
+        }
+
+        /** A length-prefixed slice of {@code v}. */
+        PayloadWriter bytes(byte[] v, int length) {
+            i32(length);
+            out.write(v, 0, length);
+            return this;
+        }
+
+        PayloadWriter string(String s) {
+            return bytes(s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        byte[] toByteArray() {
+            return out.toByteArray();
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package org.vmckpt.checkpoint.migration;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import org.vmckpt.machine.memory.GuestMemory;
+
+/**
+ * The PAGES and DISK frames: up to 64 units (guest pages or disk-overlay blocks) per frame, as the repository
+ * packs them. A table of unit numbers and kinds, then the data units concatenated and compressed with zstd
+ * (level 1: the link, not the CPU, should be the limit), or stored as they are where zstd does not shrink them.
+ * Zero pages and absent blocks carry no data. One instance per thread: it keeps its zstd contexts (making one
+ * per frame costs more than compressing the frame).
+ */
+final class PageFrames {
+    static final int ZSTD_LEVEL = 1;
+    private static final int UNIT = GuestMemory.PAGE_SIZE;
+    private static final int STORED = 0;
+    private static final int ZSTD = 1;
+
+    private final byte[] raw = new byte[MigrationWire.PAGES_PER_FRAME * UNIT];
+    private final byte[] packed = new byte[(int) Zstd.compressBound(raw.length)];
+    private ZstdCompressCtx cctx;
+    private ZstdDecompressCtx dctx;
+
+    /** A decoded unit: its number and its data (null: zero page / absent block). */
+    interface UnitConsumer {
+        void unit(long number, byte[] data) throws MigrationException;
+    }
+
+    /** PAGES payload: count, then per page its index and kind, then the data (codec byte, length, bytes). */
+    byte[] encodePages(int[] index, byte[][] data, int n) {
+        MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(n);
+        for (int k = 0; k < n; k++) w.i32(index[k]).u8(data[k] == null ? MigrationWire.PAGE_ZERO : MigrationWire.PAGE_DATA);
+        return compress(w, data, n).toByteArray();
+    }
+
+    /** DISK payload: disk number, count, then per block its number and kind, then the data as in PAGES. */
+    byte[] encodeBlocks(int disk, long[] block, byte[][] data, int n) {
+        MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(disk).i32(n);
+        for (int k = 0; k < n; k++) w.i64(block[k]).u8(data[k] == null ? MigrationWire.BLOCK_ABSENT : MigrationWire.BLOCK_DATA);
+        return compress(w, data, n).toByteArray();
+    }
+
+    private MigrationWire.PayloadWriter compress(MigrationWire.PayloadWriter w, byte[][] data, int n) {
+        int length = 0;
+        for (int k = 0; k < n; k++) {
+            if (data[k] == null) continue;
+            System.arraycopy(data[k], 0, raw, length, UNIT);
+            length += UNIT;
+        }
+        if (length == 0) return w.u8(STORED).i32(0);
+        if (cctx == null) {
+            cctx = new ZstdCompressCtx();
+            cctx.setLevel(ZSTD_LEVEL);
+            cctx.setChecksum(false);
+        }
+        int size = cctx.compressByteArray(packed, 0, packed.length, raw, 0, length);
+        if (size < length) return w.u8(ZSTD).bytes(packed, size);
+        return w.u8(STORED).bytes(raw, length);
+    }
+
+    void decodePages(MigrationWire.Payload p, int pageCount, UnitConsumer out) throws MigrationException {
+        int n = p.count(MigrationWire.PAGES_PER_FRAME, "page count");
+        long[] index = new long[n];
+        boolean[] hasData = new boolean[n];
+        for (int k = 0; k < n; k++) {
+            int i = p.i32();
+            if (i < 0 || i >= pageCount) throw p.malformed("page " + i + " is outside the guest's " + pageCount + " pages");
+            index[k] = i;
+            int kind = p.u8();
+            if (kind != MigrationWire.PAGE_ZERO && kind != MigrationWire.PAGE_DATA) throw p.malformed("unknown page kind " + kind);
+            hasData[k] = kind == MigrationWire.PAGE_DATA;
+        }
+        deliver(p, index, hasData, n, out);
+    }
+
+    /** Returns the disk number; blocks are checked against {@code blockCounts}. */
+    int decodeBlocks(MigrationWire.Payload p, long[] blockCounts, UnitConsumer out) throws MigrationException {
+        int disk = p.i32();
+        if (disk < 0 || disk >= blockCounts.length) throw p.malformed("disk " + disk + " does not exist (the machine has " + blockCounts.length + ")");
+        int n = p.count(MigrationWire.PAGES_PER_FRAME, "block count");
+        long[] block = new long[n];
+        boolean[] hasData = new boolean[n];
+        for (int k = 0; k < n; k++) {
+            long b = p.i64();
+            if (b < 0 || b >= blockCounts[disk]) throw p.malformed("block " + b + " is outside disk " + disk + "'s " + blockCounts[disk] + " blocks");
+            block[k] = b;
+            int kind = p.u8();
+            if (kind != MigrationWire.BLOCK_ABSENT && kind != MigrationWire.BLOCK_DATA) throw p.malformed("unknown block kind " + kind);
+            hasData[k] = kind == MigrationWire.BLOCK_DATA;
+        }
+        deliver(p, block, hasData, n, out);
+        return disk;
+    }
+
+    private void deliver(MigrationWire.Payload p, long[] number, boolean[] hasData, int n, UnitConsumer out) throws MigrationException {
+        int count = 0;
+        for (int k = 0; k < n; k++) if (hasData[k]) count++;
+        int codec = p.u8();
+        byte[] data = p.bytes(MigrationWire.MAX_PAYLOAD, "data length");
+        p.end();
+        int expected = count * UNIT;
+        byte[] units;
+        if (codec == STORED) {
+            if (data.length != expected) throw p.malformed("it holds " + data.length + " bytes of data for " + count + " units");
+            units = data;
+        } else if (codec == ZSTD && count > 0) {
+            if (dctx == null) dctx = new ZstdDecompressCtx();
+            int size;
+            try {
+                size = dctx.decompressByteArray(raw, 0, expected, data, 0, data.length);
+            } catch (RuntimeException e) {
+                throw p.malformed("its data does not decompress (" + e.getMessage() + ")");
+            }
+            if (size != expected) throw p.malformed("its data decompresses to " + size + " bytes, not " + count + " units");
+            units = raw;
+        } else {
+            throw p.malformed("unknown data encoding " + codec);
+        }
+        int at = 0;
+        for (int k = 0; k < n; k++) {
+            byte[] unit = null;
+            if (hasData[k]) {
+                unit = java.util.Arrays.copyOfRange(units, at, at + UNIT);
+                at += UNIT;
+            }
+            out.unit(number[k], unit);
+        }
+    }
+}

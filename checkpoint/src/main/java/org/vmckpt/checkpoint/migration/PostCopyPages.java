@@ -1,0 +1,195 @@
+package org.vmckpt.checkpoint.migration;
+
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.memory.PageSource;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Post-copy on the destination, on the lazy-restore machinery: guest memory's page source for the pages still at
+ * the source. A receiver thread takes pages off the connection and hands them to the run thread to install (as
+ * {@code LazyPages}' prefetcher does); a page the guest touches first is asked for at once (REQUEST) and the run
+ * thread waits for it.
+ *
+ * <p>If the connection breaks before the last page, the guest runs on until it touches a page it does not have;
+ * there it waits (status postcopy-paused): it is not stopped and no state is invented. Only ending the VM gets it
+ * out of that wait (the run loop stops with an error naming the page). When every page has arrived, the digest of
+ * all pages is compared with the source's; a mismatch pauses the guest and reports the failure.
+ */
+public final class PostCopyPages implements PageSource {
+    private final MigrationConnection conn;
+    private final Machine machine;
+    private final BitSet pending;
+    private final StateDigest digest;
+    private final List<StateDigest.Record> records;
+    private final MigrationSource.Listener events;
+    private final AtomicReferenceArray<byte[]> arrived;
+    private final ConcurrentLinkedQueue<Integer> toInstall = new ConcurrentLinkedQueue<>();
+    private final PageFrames frames = new PageFrames();
+    private final Object lock = new Object();
+    private final int total;
+    private volatile int received;
+    private volatile MigrationStatus status = MigrationStatus.POSTCOPY_ACTIVE;
+    private volatile String error;
+    private volatile long requests;
+    private volatile long waitNanos;
+
+    PostCopyPages(MigrationConnection conn, Machine machine, BitSet pending, StateDigest digest, List<StateDigest.Record> records,
+                  MigrationSource.Listener events) {
+        this.conn = conn;
+        this.machine = machine;
+        this.pending = (BitSet) pending.clone();
+        this.digest = digest;
+        this.records = records;
+        this.events = events;
+        this.arrived = new AtomicReferenceArray<>(machine.memory().pageCount());
+        this.total = pending.cardinality();
+    }
+
+    public MigrationStatus status() {
+        return status;
+    }
+
+    /** Why post-copy failed or paused, or null. */
+    public String error() {
+        return error;
+    }
+
+    public int totalPages() {
+        return total;
+    }
+
+    public int receivedPages() {
+        return received;
+    }
+
+    /** Pages the guest had to ask for (it touched them before they streamed in), and the run thread's time waiting. */
+    public long requests() {
+        return requests;
+    }
+
+    public long waitNanos() {
+        return waitNanos;
+    }
+
+    void start() {
+        Thread t = new Thread(this::receiveLoop, "vmckpt-postcopy");
+        t.setDaemon(true);
+        t.setPriority(Thread.MAX_PRIORITY); // the guest waits for what it brings
+        conn.limitBacklog();
+        t.start();
+    }
+
+    private void setStatus(MigrationStatus s, String why) {
+        error = why;
+        status = s;
+        events.status(s);
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
+    private void receiveLoop() {
+        GuestMemory memory = machine.memory();
+        int sinceInstall = 0;
+        try {
+            while (true) {
+                MigrationWire.Frame f = conn.receive();
+                if (f.type() == MigrationWire.PAGES) {
+                    int[] count = new int[1];
+                    frames.decodePages(f.read(), memory.pageCount(), (idx, data) -> {
+                        int i = (int) idx;
+                        if (!pending.get(i)) throw new MigrationException("the source sent page " + i + ", which post-copy does not wait for");
+                        digest.page(i, StateDigest.crc(data));
+                        arrived.set(i, data == null ? new byte[GuestMemory.PAGE_SIZE] : data);
+                        toInstall.add(i);
+                        count[0]++;
+                    });
+                    received += count[0];
+                    synchronized (lock) {
+                        lock.notifyAll();
+                    }
+                    sinceInstall += count[0];
+                    if (sinceInstall >= 4096) {
+                        sinceInstall = 0;
+                        machine.submit(this::installArrived);
+                    }
+                } else if (f.type() == MigrationWire.END) {
+                    MigrationWire.Payload p = f.read();
+                    byte[] theirs = p.bytes(64, "digest");
+                    p.end();
+                    machine.submit(this::installArrived);
+                    if (received != total) throw new MigrationException("post-copy ended with " + (total - received) + " pages missing");
+                    if (!MessageDigest.isEqual(theirs, digest.digest(records, true))) {
+                        machine.requestPause();
+                        throw new MigrationException("the pages that arrived after switch-over do not match the source's digest; the guest is paused");
+                    }
+                    conn.send(MigrationWire.DONE, new byte[0]);
+                    conn.close();
+                    setStatus(MigrationStatus.COMPLETED, null);
+                    return;
+                } else if (f.type() == MigrationWire.ERROR) {
+                    throw new MigrationException("the source failed during post-copy: " + f.read().string("message"));
+                } else {
+                    throw new MigrationException("unexpected " + MigrationWire.name(f.type()) + " message during post-copy");
+                }
+            }
+        } catch (MigrationException e) {
+            conn.sendErrorQuietly(e.getMessage());
+            conn.close();
+            lost(e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            conn.close();
+            lost("the connection to the source broke during post-copy: " + e.getMessage());
+        }
+    }
+
+    private void lost(String why) {
+        if (received == total && status != MigrationStatus.POSTCOPY_ACTIVE) return;
+        setStatus(received == total ? MigrationStatus.FAILED : MigrationStatus.POSTCOPY_PAUSED,
+                why + (received == total ? "" : "; " + (total - received) + " pages are still at the source: the guest waits at the first it touches"));
+    }
+
+    /** On the run thread: moves arrived pages into guest memory. */
+    private void installArrived() {
+        GuestMemory memory = machine.memory();
+        Integer i;
+        while ((i = toInstall.poll()) != null) memory.prefetch(i);
+    }
+
+    /** Called by guest memory on the run thread at the first touch of a page still at the source. */
+    @Override
+    public byte[] loadPage(int pageIndex) {
+        byte[] p = arrived.getAndSet(pageIndex, null);
+        if (p != null) return p;
+        long t0 = System.nanoTime();
+        requests++;
+        try {
+            conn.send(MigrationWire.REQUEST, new MigrationWire.PayloadWriter().i32(pageIndex).toByteArray());
+        } catch (IOException e) {
+            // the receiver sees the broken connection too and reports it; wait below like any other page
+        }
+        synchronized (lock) {
+            while ((p = arrived.getAndSet(pageIndex, null)) == null) {
+                if (machine.exitCode() != null) {
+                    throw new IllegalStateException("post-copy migration: the VM ended while it waited for page " + pageIndex
+                            + " from the source (" + (error == null ? "the source did not send it" : error) + ")");
+                }
+                try {
+                    lock.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("post-copy migration: interrupted while waiting for page " + pageIndex);
+                }
+            }
+        }
+        waitNanos += System.nanoTime() - t0;
+        return p;
+    }
+}

@@ -1,0 +1,512 @@
+package org.vmckpt.checkpoint.migration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vmckpt.checkpoint.CheckpointEngine;
+import org.vmckpt.checkpoint.CheckpointOptions;
+import org.vmckpt.checkpoint.Restorer;
+import org.vmckpt.checkpoint.store.Checkpoint;
+import org.vmckpt.checkpoint.store.Repository;
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.MachineConfig;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FileInputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Live migration of the bare-metal memwalk machine (deterministic: it writes memory and takes timer interrupts)
+ * between two machines in this process, over loopback. The destination must equal the source at switch-over and
+ * run on exactly like an uninterrupted twin; every failure before switch-over must leave the source running.
+ */
+class MigrationTest {
+    @TempDir
+    static Path certs;
+
+    static Path good, other;
+
+    @TempDir
+    Path dir;
+
+    private final List<Machine> running = new ArrayList<>();
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+
+    @BeforeAll
+    static void makeCertificates() throws Exception {
+        good = TestCertificates.create(certs.resolve("good"), "vmckpt test CA");
+        other = TestCertificates.create(certs.resolve("other"), "some other CA");
+    }
+
+    @AfterEach
+    void stopMachines() throws Exception {
+        for (Machine m : running) m.requestExit(0);
+        for (AutoCloseable c : closeAfter) c.close();
+    }
+
+    static MachineConfig memwalkConfig(long memory) {
+        Path elf = Path.of("..", "machine", "src", "test", "resources", "elf", "memwalk.elf").toAbsolutePath().normalize();
+        return new MachineConfig(memory, null, null, "", null, elf, List.of(), false, false, true);
+    }
+
+    /** The source: memwalk booted and running on its own thread. */
+    private Machine runningSource() throws Exception {
+        Machine m = new Machine(memwalkConfig(32L << 20), b -> { });
+        m.boot();
+        Thread t = new Thread(() -> m.run(-1), "source");
+        t.setDaemon(true);
+        t.start();
+        running.add(m);
+        Thread.sleep(150);
+        return m;
+    }
+
+    /** A destination machine: built from the same options, not booted. */
+    private static Machine freshDestination(long memory) throws Exception {
+        return new Machine(memwalkConfig(memory), b -> { });
+    }
+
+    private record Destination(Thread thread, AtomicReference<MigrationDestination.Incoming> result, AtomicReference<Throwable> failure) {
+        MigrationDestination.Incoming await() throws Throwable {
+            thread.join(60_000);
+            assertFalse(thread.isAlive(), "the destination did not finish");
+            if (failure.get() != null) throw failure.get();
+            return result.get();
+        }
+
+        Throwable awaitFailure() throws InterruptedException {
+            thread.join(60_000);
+            assertFalse(thread.isAlive(), "the destination did not finish");
+            return failure.get();
+        }
+    }
+
+    /** Accepts one connection and receives into a fresh machine. */
+    private Destination destination(MigrationListener listener, Machine machine) {
+        closeAfter.add(listener);
+        MigrationDestination d = new MigrationDestination(machine);
+        AtomicReference<MigrationDestination.Incoming> result = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.set(d.receive(listener.accept(), null));
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "destination");
+        t.setDaemon(true);
+        t.start();
+        return new Destination(t, result, failure);
+    }
+
+    private static MigrationListener listen(Path creds) throws MigrationException {
+        return MigrationListener.listen(new MigrationEndpoint("127.0.0.1", 0), creds == null ? null : TlsCredentials.forServer(creds));
+    }
+
+    private static MigrationEndpoint at(int port) {
+        return new MigrationEndpoint("127.0.0.1", port);
+    }
+
+    private static String hash(Machine m) throws Exception {
+        return m.callAtInstructionBoundary(() -> HexFormat.of().formatHex(m.stateHash()));
+    }
+
+    /** The source is running on: not paused, and retiring instructions. */
+    private static void assertRunsOn(Machine source) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (source.runState() != Machine.RunState.RUNNING && System.nanoTime() < deadline) Thread.sleep(5);
+        assertEquals(Machine.RunState.RUNNING, source.runState(), "the source must run on");
+        long before = source.callAtInstructionBoundary(() -> source.hart(0).instret);
+        Thread.sleep(50);
+        long after = source.callAtInstructionBoundary(() -> source.hart(0).instret);
+        assertTrue(after > before, "the source retires instructions again");
+    }
+
+    /** Runs the destination on from the switch-over point and checks it against an uninterrupted twin. */
+    private static void assertContinuesLikeATwin(Machine destination, long switchedAt) throws Exception {
+        destination.run(400_000);
+        Machine twin = new Machine(memwalkConfig(32L << 20), b -> { });
+        twin.boot();
+        twin.run(switchedAt + 400_000);
+        assertEquals(HexFormat.of().formatHex(twin.stateHash()), HexFormat.of().formatHex(destination.stateHash()),
+                "the migrated machine diverged from an uninterrupted run");
+    }
+
+    @Test
+    void preCopyOverTlsMovesTheMachineExactly() throws Throwable {
+        Machine source = runningSource();
+        MigrationListener l = listen(good);
+        Destination d = destination(l, freshDestination(32L << 20));
+        List<MigrationStatus> seen = new CopyOnWriteArrayList<>();
+        MigrationSource s = new MigrationSource(source, null, at(l.port()), TlsCredentials.forClient(good), MigrationMode.PRECOPY, seen::add);
+        s.run();
+        MigrationDestination.Incoming in = d.await();
+        assertEquals(MigrationStatus.COMPLETED, s.status());
+        assertEquals(List.of(MigrationStatus.SETUP, MigrationStatus.ACTIVE, MigrationStatus.DEVICE, MigrationStatus.COMPLETED), seen);
+        assertTrue(s.progress().rounds() >= 1);
+        assertTrue(s.progress().downtimeNanos() > 0);
+        // The source stays paused at the switch-over instant: the destination holds exactly that state.
+        assertEquals(Machine.RunState.PAUSED, source.runState());
+        assertEquals(hash(source), hash(in.machine()));
+        assertContinuesLikeATwin(in.machine(), source.callAtInstructionBoundary(() -> source.hart(0).instret));
+    }
+
+    @Test
+    void postCopySwitchesAtOnceAndPullsPagesOnDemand() throws Throwable {
+        Machine source = runningSource();
+        MigrationListener l = listen(null); // --insecure on both ends
+        Destination d = destination(l, freshDestination(32L << 20));
+        List<MigrationStatus> seen = new CopyOnWriteArrayList<>();
+        MigrationSource s = new MigrationSource(source, null, at(l.port()), null, MigrationMode.POSTCOPY, seen::add);
+        Thread st = new Thread(() -> {
+            try {
+                s.run();
+            } catch (MigrationException e) {
+                // checked below
+            }
+        });
+        st.start();
+        MigrationDestination.Incoming in = d.await();
+        assertNotNull(in.postCopy());
+        long switchedAt = in.machine().hart(0).instret;
+        // The guest runs here before all of its memory has arrived.
+        in.machine().run(400_000);
+        st.join(60_000);
+        assertEquals(MigrationStatus.COMPLETED, s.status(), String.valueOf(s.progress().error()));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
+        assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+        assertTrue(seen.contains(MigrationStatus.POSTCOPY_ACTIVE));
+        assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret));
+        Machine twin = new Machine(memwalkConfig(32L << 20), b -> { });
+        twin.boot();
+        twin.run(switchedAt + 400_000);
+        assertEquals(HexFormat.of().formatHex(twin.stateHash()), HexFormat.of().formatHex(in.machine().stateHash()));
+    }
+
+    @Test
+    void cancelInEachPhaseLeavesTheSourceRunningAndALaterMigrationWorks() throws Throwable {
+        Machine source = runningSource();
+        // Pre-copy's rounds (active) and stop-and-copy (device); post-copy before its switch-over (device).
+        MigrationMode[] modes = {MigrationMode.PRECOPY, MigrationMode.PRECOPY, MigrationMode.POSTCOPY};
+        MigrationStatus[] phases = {MigrationStatus.ACTIVE, MigrationStatus.DEVICE, MigrationStatus.DEVICE};
+        for (int k = 0; k < modes.length; k++) {
+            MigrationStatus phase = phases[k];
+            MigrationListener l = listen(good);
+            Destination d = destination(l, freshDestination(32L << 20));
+            MigrationSource[] s = new MigrationSource[1];
+            s[0] = new MigrationSource(source, null, at(l.port()), TlsCredentials.forClient(good), modes[k], st -> {
+                if (st == phase) {
+                    try {
+                        s[0].cancel();
+                    } catch (MigrationException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            });
+            MigrationException e = assertThrows(MigrationException.class, s[0]::run);
+            assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
+            assertEquals(MigrationStatus.CANCELLED, s[0].status());
+            assertNotNull(d.awaitFailure(), "the destination must not take a cancelled migration");
+            assertRunsOn(source);
+        }
+        // Nothing was lost: a migration now still moves the exact state.
+        MigrationListener l = listen(good);
+        Destination d = destination(l, freshDestination(32L << 20));
+        new MigrationSource(source, null, at(l.port()), TlsCredentials.forClient(good), MigrationMode.PRECOPY, null).run();
+        MigrationDestination.Incoming in = d.await();
+        assertEquals(hash(source), hash(in.machine()));
+    }
+
+    @Test
+    void postCopyCannotBeCancelledAfterSwitchOver() throws Throwable {
+        Machine source = runningSource();
+        MigrationListener l = listen(null);
+        Destination d = destination(l, freshDestination(32L << 20));
+        List<String> refusals = new CopyOnWriteArrayList<>();
+        MigrationSource[] s = new MigrationSource[1];
+        s[0] = new MigrationSource(source, null, at(l.port()), null, MigrationMode.POSTCOPY, st -> {
+            if (st == MigrationStatus.POSTCOPY_ACTIVE) {
+                try {
+                    s[0].cancel();
+                } catch (MigrationException e) {
+                    refusals.add(e.getMessage());
+                }
+            }
+        });
+        Thread st = new Thread(() -> {
+            try {
+                s[0].run();
+            } catch (MigrationException e) {
+                // checked below
+            }
+        });
+        st.start();
+        MigrationDestination.Incoming in = d.await();
+        in.machine().memory().materializeAllLazy(); // pulls every page still missing
+        st.join(60_000);
+        assertEquals(1, refusals.size());
+        assertTrue(refusals.get(0).contains("cannot be cancelled"), refusals.get(0));
+        assertEquals(MigrationStatus.COMPLETED, s[0].status());
+    }
+
+    @Test
+    void destinationKilledMidWayLeavesTheSourceRunning() throws Throwable {
+        Machine source = runningSource();
+        MigrationListener l = listen(good);
+        Destination d = destination(l, freshDestination(32L << 20));
+        try (StreamProxy cut = new StreamProxy(l.port(), -1, 300_000)) {
+            MigrationSource s = new MigrationSource(source, null, at(cut.port()), TlsCredentials.forClient(good), MigrationMode.PRECOPY, null);
+            assertThrows(MigrationException.class, s::run);
+            assertEquals(MigrationStatus.FAILED, s.status());
+        }
+        assertNotNull(d.awaitFailure());
+        assertRunsOn(source);
+    }
+
+    @Test
+    void aFlippedByteBeforeSwitchOverFailsTheMigrationCleanly() throws Throwable {
+        Machine source = runningSource();
+        MigrationListener l = listen(good);
+        Destination d = destination(l, freshDestination(32L << 20));
+        try (StreamProxy mitm = new StreamProxy(l.port(), 150_000, -1)) {
+            MigrationSource s = new MigrationSource(source, null, at(mitm.port()), TlsCredentials.forClient(good), MigrationMode.PRECOPY, null);
+            MigrationException e = assertThrows(MigrationException.class, s::run, "TLS must refuse a damaged record");
+            assertEquals(MigrationStatus.FAILED, s.status(), e.getMessage());
+        }
+        assertInstanceOf(MigrationException.class, d.awaitFailure());
+        assertRunsOn(source);
+    }
+
+    @Test
+    void withoutTlsAFlippedByteNeverGivesAWrongGuest() throws Throwable {
+        // Plaintext (--insecure): the digest is the only check. A damaged page that a later round sends again is
+        // harmless (memwalk rewrites its pages faster than a round), anything else must be refused. Either way no
+        // destination runs a state the source did not have.
+        Machine source = runningSource();
+        for (long at : new long[]{5_000, 150_000, 1_000_000, 3_000_000, 6_000_000}) {
+            MigrationListener l = listen(null);
+            Destination d = destination(l, freshDestination(32L << 20));
+            MigrationSource s;
+            try (StreamProxy mitm = new StreamProxy(l.port(), at, -1)) {
+                s = new MigrationSource(source, null, at(mitm.port()), null, MigrationMode.PRECOPY, null);
+                try {
+                    s.run();
+                } catch (MigrationException e) {
+                    assertEquals(MigrationStatus.FAILED, s.status());
+                }
+            }
+            if (s.status() == MigrationStatus.COMPLETED) {
+                MigrationDestination.Incoming in = d.await();
+                assertEquals(hash(source), hash(in.machine()), "a damaged stream gave a different guest (flip at " + at + ")");
+                source.requestResume(); // the test's source runs on for the next attempt
+            } else {
+                assertInstanceOf(MigrationException.class, d.awaitFailure());
+                assertRunsOn(source);
+            }
+        }
+    }
+
+    @Test
+    void withoutTlsTheDigestCatchesAPageDamagedOnTheWay() throws Throwable {
+        // A VM the user paused: round 0 sends every page once and nothing is sent again, so the damaged page is in
+        // the final state and only the digest can see it.
+        Machine source = runningSource();
+        source.requestPause();
+        MigrationListener l = listen(null);
+        Destination d = destination(l, freshDestination(32L << 20));
+        try (StreamProxy mitm = new StreamProxy(l.port(), 40_000, -1)) { // memwalk's ~1,000 pages compress to ~90 KB
+            MigrationSource s = new MigrationSource(source, null, at(mitm.port()), null, MigrationMode.PRECOPY, null);
+            MigrationException e = assertThrows(MigrationException.class, s::run);
+            assertEquals(MigrationStatus.FAILED, s.status());
+            assertTrue(e.getMessage().contains("digest") || e.getMessage().contains("malformed"), e.getMessage());
+        }
+        Throwable why = d.awaitFailure();
+        assertTrue(why.getMessage().contains("digest") || why.getMessage().contains("malformed"), why.getMessage());
+        assertTrue(source.isPauseRequested(), "a VM the user paused stays paused");
+        source.requestResume();
+        assertRunsOn(source);
+    }
+
+    @Test
+    void aFlippedByteAfterPostCopySwitchOverPausesBothEndsWithoutACrash() throws Throwable {
+        // Past switch-over the guest runs at the destination: the source must not resume. TLS refuses the damaged
+        // record, the connection ends, and the destination waits for pages it cannot get: postcopy-paused on both ends.
+        Machine source = runningSource();
+        MigrationListener l = listen(good);
+        Destination d = destination(l, freshDestination(32L << 20));
+        try (StreamProxy mitm = new StreamProxy(l.port(), 150_000, -1)) {
+            MigrationSource s = new MigrationSource(source, null, at(mitm.port()), TlsCredentials.forClient(good), MigrationMode.POSTCOPY, null);
+            MigrationException e = assertThrows(MigrationException.class, s::run);
+            assertEquals(MigrationStatus.POSTCOPY_PAUSED, s.status(), e.getMessage());
+        }
+        MigrationDestination.Incoming in = d.await();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (in.postCopy().status() == MigrationStatus.POSTCOPY_ACTIVE && System.nanoTime() < deadline) Thread.sleep(5);
+        assertEquals(MigrationStatus.POSTCOPY_PAUSED, in.postCopy().status());
+        assertTrue(in.postCopy().error().contains("pages are still at the source"), in.postCopy().error());
+        Thread.sleep(50);
+        assertEquals(Machine.RunState.PAUSED, source.runState(), "the source must not run a guest that runs elsewhere");
+    }
+
+    @Test
+    void peersWithoutACertificateFromTheCaAreRefused() throws Throwable {
+        Machine source = runningSource();
+        // A source whose client certificate comes from another CA.
+        MigrationListener l = listen(good);
+        Destination d = destination(l, freshDestination(32L << 20));
+        MigrationSource s = new MigrationSource(source, null, at(l.port()), TlsCredentials.forClient(other), MigrationMode.PRECOPY, null);
+        MigrationException e = assertThrows(MigrationException.class, s::run);
+        assertTrue(e.getMessage().contains("TLS handshake"), e.getMessage());
+        assertTrue(d.awaitFailure().getMessage().contains("TLS handshake failed"), d.awaitFailure().getMessage());
+        // A destination whose server certificate comes from another CA.
+        l = listen(other);
+        d = destination(l, freshDestination(32L << 20));
+        s = new MigrationSource(source, null, at(l.port()), TlsCredentials.forClient(good), MigrationMode.PRECOPY, null);
+        e = assertThrows(MigrationException.class, s::run);
+        assertTrue(e.getMessage().contains("TLS handshake"), e.getMessage());
+        d.awaitFailure();
+        // A client that trusts the CA but shows no certificate at all.
+        l = listen(good);
+        d = destination(l, freshDestination(32L << 20));
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (FileInputStream in = new FileInputStream(good.resolve("ca-cert.pem").toFile())) {
+            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        try (SSLSocket anonymous = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", l.port())) {
+            anonymous.setSoTimeout(10_000);
+            try {
+                anonymous.startHandshake();
+                anonymous.getOutputStream().write("VMCKMIGR".getBytes(StandardCharsets.US_ASCII));
+                anonymous.getOutputStream().flush();
+                anonymous.getInputStream().read(); // TLS 1.3: the server's refusal arrives on the first read
+            } catch (java.io.IOException expected) {
+                // refused
+            }
+        }
+        assertTrue(d.awaitFailure().getMessage().contains("TLS handshake failed"), d.awaitFailure().getMessage());
+        // A plaintext source against a TLS destination.
+        l = listen(good);
+        d = destination(l, freshDestination(32L << 20));
+        s = new MigrationSource(source, null, at(l.port()), null, MigrationMode.PRECOPY, null);
+        assertThrows(MigrationException.class, s::run);
+        assertNotNull(d.awaitFailure());
+        assertRunsOn(source);
+    }
+
+    @Test
+    void aTruncatedStreamAndAnotherVersionAreRefusedByName() throws Throwable {
+        MigrationListener l = listen(null);
+        Destination d = destination(l, freshDestination(32L << 20));
+        try (Socket raw = new Socket("127.0.0.1", l.port())) {
+            DataOutputStream out = new DataOutputStream(raw.getOutputStream());
+            out.write(MigrationWire.MAGIC);
+            out.writeInt(MigrationWire.VERSION);
+            out.writeByte(MigrationWire.HELLO);
+            out.writeInt(100);
+            out.write(new byte[10]);
+            out.flush();
+            raw.shutdownOutput();
+            assertTrue(d.awaitFailure().getMessage().contains("truncated"), d.awaitFailure().getMessage());
+        }
+        l = listen(null);
+        d = destination(l, freshDestination(32L << 20));
+        try (Socket raw = new Socket("127.0.0.1", l.port())) {
+            DataOutputStream out = new DataOutputStream(raw.getOutputStream());
+            out.write(MigrationWire.MAGIC);
+            out.writeInt(MigrationWire.VERSION + 1);
+            out.flush();
+            Throwable why = d.awaitFailure();
+            assertTrue(why.getMessage().contains("protocol version " + (MigrationWire.VERSION + 1)), why.getMessage());
+            // The source is told why, in an ERROR frame whose layout every version keeps.
+            DataInputStream in = new DataInputStream(raw.getInputStream());
+            assertEquals(MigrationWire.ERROR, in.readUnsignedByte());
+            byte[] payload = new byte[in.readInt()];
+            in.readFully(payload);
+            assertTrue(new MigrationWire.Payload("ERROR", payload).string("message").contains("version"));
+        }
+    }
+
+    @Test
+    void aDifferentMachineOrDiskIsRefusedByName() throws Throwable {
+        Machine source = runningSource();
+        MigrationListener l = listen(null);
+        Destination d = destination(l, freshDestination(64L << 20));
+        MigrationException e = assertThrows(MigrationException.class,
+                () -> new MigrationSource(source, null, at(l.port()), null, MigrationMode.PRECOPY, null).run());
+        assertTrue(e.getMessage().contains("memory"), e.getMessage());
+        d.awaitFailure();
+        assertRunsOn(source);
+        // Disks: the same path name is not enough, the base image's content must be the same.
+        Path a = Files.write(dir.resolve("a.img"), new byte[1 << 20]);
+        byte[] changed = new byte[1 << 20];
+        changed[4096] = 1;
+        Path b = Files.write(dir.resolve("b.img"), changed);
+        Path elf = memwalkConfig(32L << 20).elf();
+        Machine withA = new Machine(new MachineConfig(32L << 20, null, null, "", null, elf, List.of(new MachineConfig.DiskConfig(a, false)), false, false, true), x -> { });
+        withA.boot();
+        Machine withB = new Machine(new MachineConfig(32L << 20, null, null, "", null, elf, List.of(new MachineConfig.DiskConfig(b, false)), false, false, true), x -> { });
+        MigrationListener l2 = listen(null);
+        Destination d2 = destination(l2, withB);
+        e = assertThrows(MigrationException.class, () -> new MigrationSource(withA, null, at(l2.port()), null, MigrationMode.PRECOPY, null).run());
+        assertTrue(e.getMessage().contains("disk 0"), e.getMessage());
+        assertTrue(d2.awaitFailure().getMessage().contains("SHA-256"));
+    }
+
+    @Test
+    void anIncrementalCheckpointAfterAFailedMigrationHoldsEverythingWrittenMeanwhile() throws Throwable {
+        // A migration's rounds end dirty-log epochs the checkpoint engine does not see; it must be told what they
+        // saw written, or the next incremental checkpoint would miss those pages.
+        Machine source = runningSource();
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        CheckpointEngine engine = new CheckpointEngine(source, repo, null);
+        engine.checkpoint(CheckpointOptions.defaults(), null);
+        // The guest writes for a while, then is paused: what it wrote is in the epoch the migration's freeze ends.
+        Thread.sleep(100);
+        source.requestPause();
+        while (source.runState() != Machine.RunState.PAUSED) Thread.sleep(1);
+        MigrationListener l = listen(null);
+        Destination d = destination(l, freshDestination(32L << 20));
+        MigrationSource[] s = new MigrationSource[1];
+        s[0] = new MigrationSource(source, engine, at(l.port()), null, MigrationMode.PRECOPY, st -> {
+            if (st == MigrationStatus.DEVICE) {
+                try {
+                    s[0].cancel();
+                } catch (MigrationException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        });
+        assertThrows(MigrationException.class, s[0]::run);
+        d.awaitFailure();
+        assertTrue(s[0].progress().rounds() >= 1);
+        assertEquals(Machine.RunState.PAUSED, source.runState());
+        String id = engine.checkpoint(CheckpointOptions.defaults().withIncremental(true), null).info().id();
+        try (Checkpoint c = repo.open(id)) {
+            Restorer.Restored r = Restorer.restore(c, null, b -> { }, false, null);
+            assertEquals(hash(source), HexFormat.of().formatHex(r.machine().stateHash()));
+        }
+    }
+}

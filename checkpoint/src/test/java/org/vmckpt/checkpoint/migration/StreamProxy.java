@@ -1,0 +1,82 @@
+package org.vmckpt.checkpoint.migration;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A man in the middle on loopback for tests: forwards one connection to a target, and on the way from client to
+ * server can flip one byte at a given offset, or cut the connection (both ways, as a killed peer does) after a
+ * given number of bytes.
+ */
+final class StreamProxy implements AutoCloseable {
+    private final ServerSocket server;
+    private final AtomicLong forwarded = new AtomicLong();
+
+    StreamProxy(int targetPort, long flipAt, long cutAt) throws IOException {
+        server = new ServerSocket();
+        server.bind(new InetSocketAddress("127.0.0.1", 0));
+        Thread t = new Thread(() -> {
+            try (Socket client = server.accept(); Socket target = new Socket("127.0.0.1", targetPort)) {
+                Thread back = new Thread(() -> pump(target, client, -1, -1, null));
+                back.setDaemon(true);
+                back.start();
+                pump(client, target, flipAt, cutAt, forwarded);
+                client.close();
+                target.close();
+            } catch (IOException e) {
+                // the test sees the effect on the ends
+            }
+        }, "test-proxy");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+    long forwarded() {
+        return forwarded.get();
+    }
+
+    private static void pump(Socket from, Socket to, long flipAt, long cutAt, AtomicLong count) {
+        byte[] buf = new byte[8192];
+        long pos = 0;
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                if (cutAt >= 0 && pos + n > cutAt) {
+                    out.write(buf, 0, (int) (cutAt - pos));
+                    out.flush();
+                    from.close();
+                    to.close();
+                    return;
+                }
+                if (flipAt >= pos && flipAt < pos + n) buf[(int) (flipAt - pos)] ^= 0x40;
+                out.write(buf, 0, n);
+                pos += n;
+                if (count != null) count.set(pos);
+            }
+            to.shutdownOutput();
+        } catch (IOException e) {
+            try {
+                from.close();
+                to.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}

@@ -1,0 +1,87 @@
+package org.vmckpt.cli;
+
+import org.vmckpt.checkpoint.migration.MigrationConnection;
+import org.vmckpt.checkpoint.migration.MigrationDestination;
+import org.vmckpt.checkpoint.migration.MigrationEndpoint;
+import org.vmckpt.checkpoint.migration.MigrationException;
+import org.vmckpt.checkpoint.migration.MigrationListener;
+import org.vmckpt.checkpoint.migration.MigrationStatus;
+import org.vmckpt.checkpoint.migration.TlsCredentials;
+import org.vmckpt.checkpoint.store.Repository;
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.MachineConfig;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * {@code vmckpt run --incoming tcp:HOST:PORT}: the destination of a migration. It builds the machine from its own
+ * options (as QEMU's -incoming does; the source's must match), waits for a source, and once the whole state has
+ * arrived and checked out, runs the guest like any {@code vmckpt run}. A source that is refused or fails midway
+ * leaves this process waiting for the next one, with a fresh machine.
+ */
+final class IncomingMigration {
+    private IncomingMigration() { }
+
+    static int run(Args a, MachineConfig config, ConsoleOutput console, Repository repo) throws Exception {
+        MigrationEndpoint endpoint;
+        TlsCredentials tls;
+        try {
+            endpoint = MigrationEndpoint.parse(a.get("incoming"));
+            if (a.has("tls-creds") && a.has("insecure")) throw new UsageException("--tls-creds and --insecure exclude each other");
+            if (a.has("tls-creds")) {
+                tls = TlsCredentials.forServer(Path.of(a.get("tls-creds")));
+            } else if (a.has("insecure")) {
+                tls = null;
+            } else {
+                throw new UsageException("--incoming needs --tls-creds DIR (ca-cert.pem, server-cert.pem, server-key.pem: TLS 1.3, "
+                        + "both ends authenticated) or --insecure (plaintext, on both ends)");
+            }
+        } catch (MigrationException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (tls == null) System.err.println("vmckpt: warning: accepting a migration in plaintext (--insecure): anyone on the path can read and change the guest's memory");
+        MigrationDestination.Incoming incoming;
+        Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // receiving is the guest's stall (and this thread runs it next)
+        try (MigrationListener listener = listen(endpoint, tls)) {
+            System.err.println("vmckpt: waiting for a migration on " + endpoint.uri() + (tls != null ? " (TLS, credentials in " + tls.dir() + ")" : " (plaintext)"));
+            incoming = receive(listener, config, console);
+        }
+        System.err.println("vmckpt: migration from " + incoming.peer() + " received (" + incoming.mode().label() + "); the guest runs here now"
+                + (incoming.postCopy() != null ? ", its remaining memory streams in" : ""));
+        return VmSession.run(incoming.machine(), a, console, repo, null, VmSession.DEFAULT_NAME);
+    }
+
+    private static MigrationListener listen(MigrationEndpoint endpoint, TlsCredentials tls) throws UsageException {
+        try {
+            return MigrationListener.listen(endpoint, tls);
+        } catch (MigrationException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** Accepts sources until one migration arrives whole; each attempt gets a fresh machine. */
+    private static MigrationDestination.Incoming receive(MigrationListener listener, MachineConfig config, ConsoleOutput console) throws IOException {
+        while (true) {
+            Machine machine = new Machine(config, console);
+            MigrationDestination destination = new MigrationDestination(machine);
+            try {
+                MigrationConnection conn = listener.accept();
+                return destination.receive(conn, IncomingMigration::report);
+            } catch (MigrationException e) {
+                System.err.println("vmckpt: incoming migration failed: " + e.getMessage() + "; still waiting on the same address");
+                machine.virtio().close();
+            }
+        }
+    }
+
+    private static void report(MigrationStatus s) {
+        if (s == MigrationStatus.POSTCOPY_PAUSED) {
+            System.err.println("\r\nvmckpt: post-copy lost its source; the guest waits at the first page it still needs (quit with Ctrl-A X or 'vmckpt quit')\r");
+        } else if (s == MigrationStatus.FAILED) {
+            System.err.println("\r\nvmckpt: post-copy migration failed; the guest is paused\r");
+        } else if (s == MigrationStatus.COMPLETED) {
+            System.err.println("\r\nvmckpt: incoming migration completed: all of the guest's memory is here\r");
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package org.vmckpt.cli;
+
+import org.vmckpt.cli.qmp.Json;
+import org.vmckpt.cli.qmp.QmpClient;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code vmckpt migrate VM tcp:HOST:PORT}: moves a running VM to a {@code vmckpt run --incoming} process (QMP
+ * {@code migrate}, then {@code query-migrate} until it ends), shows progress, and ends the source once the
+ * destination runs the guest.
+ */
+public final class MigrateCommand {
+    static final String USAGE = "vmckpt migrate VM tcp:HOST:PORT [--precopy|--postcopy] [--tls-creds DIR|--insecure] [--keep-source] [--json]";
+    static final OptionTable OPTIONS = OptionTable.of(
+            Option.flag("precopy", "(default) copy memory in rounds while the guest runs, then pause it for a last\n"
+                    + "short copy; the destination runs only with everything in hand"),
+            Option.flag("postcopy", "switch over at once: the destination runs the guest and pulls each page it\n"
+                    + "touches from here while the rest streams in; the shortest pause, but the guest\n"
+                    + "waits at each page it touches first, and if the connection breaks after the\n"
+                    + "switch it waits at the first page it lacks"),
+            Option.value("tls-creds", "DIR", "TLS 1.3, both ends authenticated: ca-cert.pem, client-cert.pem, client-key.pem\n"
+                    + "(default: the --tls-creds the VM was started with)"),
+            Option.flag("insecure", "plaintext (the destination must say --insecure too); prints a warning"),
+            Option.flag("keep-source", "leave this VM's process (paused, state postmigrate) after a migration"),
+            Option.flag("json", "print the final query-migrate reply instead of a summary"));
+    static final String HELP = """
+            Usage: vmckpt migrate VM tcp:HOST:PORT [OPTIONS]
+
+            Moves a running VM, live, to another vmckpt process that waits for it with
+              vmckpt run --incoming tcp:HOST:PORT [the same machine options] --tls-creds DIR
+            The guest keeps running while its memory and disk overlay are copied, and continues on the
+            destination where it stopped here. Until the destination confirms that it holds and has checked
+            the whole state, this VM keeps everything: any failure, or Ctrl-C, and it runs on here. Once the
+            destination runs the guest, this process ends (--keep-source leaves it paused instead).
+
+            VM is the name given to 'vmckpt run --name' or the path of its control socket (anything with a '/').
+
+            Options:
+            """.concat(OPTIONS.help());
+    private static final long POLL_MILLIS = 100;
+
+    private MigrateCommand() {
+    }
+
+    public static int run(String[] argv, CommandOutput io) {
+        return CommandErrors.run("migrate", argv, io, () -> {
+            Args a = OPTIONS.parse(argv, 1);
+            if (a.has("help")) {
+                io.out().print(HELP);
+                return 0;
+            }
+            if (a.positional().size() != 2) throw new UsageException("usage: " + USAGE);
+            String vm = a.positional().get(0), uri = a.positional().get(1);
+            if (a.has("precopy") && a.has("postcopy")) throw new UsageException("--precopy and --postcopy exclude each other");
+            if (a.has("tls-creds") && a.has("insecure")) throw new UsageException("--tls-creds and --insecure exclude each other");
+            Map<String, Object> args = new LinkedHashMap<>();
+            args.put("uri", uri);
+            if (a.has("precopy")) args.put("mode", "precopy");
+            if (a.has("postcopy")) args.put("mode", "postcopy");
+            if (a.has("tls-creds")) {
+                Path dir = Path.of(a.get("tls-creds")).toAbsolutePath();
+                if (!Files.isDirectory(dir)) throw new UsageException("--tls-creds " + dir + " is not a directory");
+                args.put("tls-creds", dir.toString());
+            }
+            if (a.has("insecure")) args.put("insecure", true);
+            ProgressLine line = new ProgressLine(io);
+            Map<String, Object> info;
+            try (QmpClient qmp = VmConnection.connect(vm)) {
+                qmp.execute("migrate", args);
+                // Ctrl-C before switch-over cancels: the VM runs on here.
+                Thread cancelOnInterrupt = new Thread(() -> {
+                    try (QmpClient c = VmConnection.connect(vm)) {
+                        c.execute("migrate_cancel", null);
+                    } catch (Exception e) {
+                        // the VM is gone or the migration is past switch-over
+                    }
+                });
+                Runtime.getRuntime().addShutdownHook(cancelOnInterrupt);
+                try {
+                    while (true) {
+                        info = qmp.execute("query-migrate", null);
+                        String status = String.valueOf(info.get("status"));
+                        if (status.equals("completed") || status.equals("failed") || status.equals("cancelled") || status.equals("postcopy-paused")) break;
+                        line.update(progress(info));
+                        Thread.sleep(POLL_MILLIS);
+                    }
+                } finally {
+                    line.clear();
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(cancelOnInterrupt);
+                    } catch (IllegalStateException shuttingDown) {
+                        // the hook runs
+                    }
+                }
+                if (info.get("status").equals("completed") && !a.has("keep-source")) qmp.execute("quit", null);
+            }
+            if (a.has("json")) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("vm", vm);
+                out.putAll(info);
+                io.out().println(Json.write(out));
+            } else if (info.get("status").equals("completed")) {
+                io.out().println(summary(vm, info) + (a.has("keep-source") ? "; the source is left paused" : "; the source has ended"));
+            }
+            if (!info.get("status").equals("completed")) {
+                String why = info.get("error-desc") instanceof String s ? s : String.valueOf(info.get("status"));
+                if (info.get("status").equals("postcopy-paused")) {
+                    throw new CommandFailedException("migration of " + vm + " broke after switch-over: " + why
+                            + "; the source stays paused with the VM as it was at switch-over (checkpoint it to keep it)");
+                }
+                throw new CommandFailedException("migration of " + vm + " " + (info.get("status").equals("cancelled") ? "was cancelled" : "failed")
+                        + ": " + why + "; the VM runs on here");
+            }
+            return 0;
+        });
+    }
+
+    private static String progress(Map<String, Object> info) {
+        Map<?, ?> ram = info.get("ram") instanceof Map<?, ?> m ? m : Map.of();
+        long sent = number(ram, "transferred"), remaining = number(ram, "remaining");
+        return String.format(Locale.ROOT, "migrate %s: %s sent, %s to go, round %d", info.get("status"), Units.bytes(sent),
+                Units.bytes(remaining), number(ram, "dirty-sync-count"));
+    }
+
+    /** {@code migrated VM to URI (MODE): SIZE sent in T, downtime D, N rounds}. */
+    static String summary(String vm, Map<String, Object> info) {
+        Map<?, ?> ram = info.get("ram") instanceof Map<?, ?> m ? m : Map.of();
+        return String.format(Locale.ROOT, "migrated %s to %s (%s): %s sent in %s, downtime %s, %d round%s", vm, info.get("uri"), info.get("mode"),
+                Units.bytes(number(ram, "transferred")), Units.seconds(number(info, "total-time") * 1_000_000L),
+                Units.millis(number(info, "downtime-ns")), number(ram, "dirty-sync-count"), number(ram, "dirty-sync-count") == 1 ? "" : "s");
+    }
+
+    private static long number(Map<?, ?> m, String key) {
+        return m.get(key) instanceof Number n ? n.longValue() : 0;
+    }
+}
