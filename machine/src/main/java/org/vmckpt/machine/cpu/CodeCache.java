@@ -94,8 +94,8 @@ public final class CodeCache {
     TranslatedUnit lookup(Hart h, long pc) {
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
-        if (h.xTag[ti] != (vpn | h.fetchCtx)) return null;
-        int pageIndex = h.xPhys[ti];
+        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return null;
+        int pageIndex = h.mmu.xPhys[ti];
         long key = ((long) pageIndex << 12) | (pc & 0xfff);
         int mask = keys.length - 1;
         for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
@@ -111,7 +111,7 @@ public final class CodeCache {
     private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h) {
         int hi = hash(key) & (HEAT_SIZE - 1);
         // The interpreter hands over only a sample of the jumps into pages without translations (Hart.endsBlock).
-        heat[hi] += ram.isCodePage(pageIndex) ? 1 : Hart.HEAT_SAMPLE;
+        heat[hi] += ram.isCodePage(pageIndex) ? 1 : Interpreter.HEAT_SAMPLE;
         if (heat[hi] < hotThreshold) return null;
         heat[hi] = 0;
         // (Invalidated keys do not pile up: growing the table re-inserts live units only.)
@@ -136,7 +136,7 @@ public final class CodeCache {
         // The page now holds code: writes to it must reach GuestMemory's write path (no write mapping cached).
         if (!ram.isCodePage(pageIndex)) {
             ram.markCodePage(pageIndex);
-            h.dropWriteMappings(pageIndex);
+            h.mmu.dropWriteMappings(pageIndex);
         }
         keysByPage.computeIfAbsent(pageIndex, p -> new ArrayList<>()).add(key);
         put(key, slot, u);

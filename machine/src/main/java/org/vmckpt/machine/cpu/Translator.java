@@ -48,6 +48,7 @@ final class Translator {
     static final int MAX_BYTECODE = 7600;
 
     private static final String HART = "org/vmckpt/machine/cpu/Hart";
+    private static final String MMU = "org/vmckpt/machine/cpu/Mmu";
     private static final String ALU = "org/vmckpt/machine/cpu/Alu";
     private static final String UNIT = "org/vmckpt/machine/cpu/TranslatedUnit";
     private static final String NAME = "org/vmckpt/machine/cpu/Unit";
@@ -55,8 +56,8 @@ final class Translator {
 
     // Local variable slots of the generated run(Hart, int) method.
     private static final int L_HART = 1, L_BUDGET = 2, L_N = 3, L_VBASE = 4, L_EXITPC = 6, L_TMP = 8, L_X = 10, L_RESULT = 11,
-            L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19;
-    private static final int L_REG0 = 20; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
+            L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19, L_MMU = 20;
+    private static final int L_REG0 = 21; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
 
     /**
      * Loads and stores that hit the TLB access the page array directly through Unsafe: HotSpot's C1, which compiles
@@ -309,11 +310,14 @@ final class Translator {
         mv.visitVarInsn(ISTORE, L_IDX);
         mv.visitInsn(ICONST_0);
         mv.visitVarInsn(ISTORE, L_OFF);
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitFieldInsn(GETFIELD, HART, "mmu", "L" + MMU + ";");
+        mv.visitVarInsn(ASTORE, L_MMU);
         String[][] tlb = {{"rTag", "[J"}, {"rPage", "[[B"}, {"wTag", "[J"}, {"wPage", "[[B"}};
         int[] slots = {L_RTAG, L_RPAGE, L_WTAG, L_WPAGE};
         for (int i = 0; i < 4; i++) {
-            mv.visitVarInsn(ALOAD, L_HART);
-            mv.visitFieldInsn(GETFIELD, HART, tlb[i][0], tlb[i][1]);
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitFieldInsn(GETFIELD, MMU, tlb[i][0], tlb[i][1]);
             mv.visitVarInsn(ASTORE, slots[i]);
         }
     }
@@ -347,7 +351,7 @@ final class Translator {
     /** The types of the locals at every jump target: registers the region does not use stay unset (TOP). */
     private Object[] frameLocals() {
         List<Object> l = new ArrayList<>(List.of(NAME, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER,
-                "[J", "[[B", "[J", "[[B", LONG, INTEGER, INTEGER));
+                "[J", "[[B", "[J", "[[B", LONG, INTEGER, INTEGER, MMU));
         for (int r = 1; r < 32; r++) {
             if ((usedRegs & (1 << r)) != 0) {
                 l.add(LONG);
@@ -533,8 +537,8 @@ final class Translator {
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
-        mv.visitVarInsn(ALOAD, L_HART);
-        mv.visitFieldInsn(GETFIELD, HART, "dataCtx", "J");
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
         mv.visitInsn(LOR);
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFNE, slow);
@@ -580,13 +584,13 @@ final class Translator {
         // page walk, faults, devices).
         stubs.add(() -> {
             target(slow);
-            mv.visitVarInsn(ALOAD, L_HART);
+            mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             switch (size) {
-                case 1: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load8", "(J)I", false); break;
-                case 2: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load16", "(J)I", false); break;
-                case 4: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load32", "(J)I", false); break;
-                default: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load64", "(J)J", false);
+                case 1: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "load8", "(J)I", false); break;
+                case 2: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "load16", "(J)I", false); break;
+                case 4: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "load32", "(J)I", false); break;
+                default: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "load64", "(J)J", false);
             }
             extendLoaded(f3);
             mv.visitVarInsn(LSTORE, L_TMP);
@@ -628,15 +632,15 @@ final class Translator {
         }
         stubs.add(() -> {
             target(slow);
-            mv.visitVarInsn(ALOAD, L_HART);
+            mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             loadReg(rs2);
             if (size != 8) mv.visitInsn(L2I);
             switch (size) {
-                case 1: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store8", "(JI)V", false); break;
-                case 2: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store16", "(JI)V", false); break;
-                case 4: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store32", "(JI)V", false); break;
-                default: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store64", "(JJ)V", false);
+                case 1: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store8", "(JI)V", false); break;
+                case 2: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store16", "(JI)V", false); break;
+                case 4: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store32", "(JI)V", false); break;
+                default: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store64", "(JJ)V", false);
             }
             checkUnitExit(in, remaining);
             mv.visitJumpInsn(GOTO, done);
