@@ -68,6 +68,7 @@ public final class CodeCache {
     long unitRuns;
     long translationNanos;
     long deferrals;
+    long chainedRuns;
 
     CodeCache(GuestMemory ram) {
         UnitCompilerDirectives.install();
@@ -177,6 +178,7 @@ public final class CodeCache {
                 if (u != null && u != TranslatedUnit.UNTRANSLATABLE) {
                     liveUnits--;
                     liveInstructions -= u.instructionCount;
+                    u.dead = true; // chain slots that still name it must not run it
                 }
                 units[i] = null;
                 return;
@@ -197,6 +199,7 @@ public final class CodeCache {
     void flush() {
         for (int p : keysByPage.keySet()) ram.clearCodePage(p);
         keysByPage.clear();
+        for (TranslatedUnit u : units) if (u != null) u.dead = true; // (UNTRANSLATABLE is never chained)
         allocate(keys.length);
         liveUnits = 0;
         liveInstructions = 0;
@@ -247,7 +250,7 @@ public final class CodeCache {
 
     /** Counters for --stats and tests. */
     public Stats stats() {
-        return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, deferrals, translationNanos);
+        return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos);
     }
 
     /**
@@ -259,9 +262,10 @@ public final class CodeCache {
      * @param translatedInstructionsRun guest instructions retired inside translated code
      * @param bytecodeBytes            JVM bytecode generated, in bytes
      * @param unitRuns                 calls of translated units
+     * @param chainedRuns              of those, units found through the previous unit's chain slot (no lookup)
      * @param deferrals                units that left for the interpreter to run a device access or a code write
      * @param translationNanos         CPU time spent translating (on the guest's thread)
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
-                        long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long deferrals, long translationNanos) { }
+                        long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos) { }
 }

@@ -125,6 +125,8 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
      * device, or a page holding translations was written. Read by the generated code after every memory access.
      */
     boolean unitExit;
+    /** The exit a unit left by (set by the generated code at each chainable exit): an index into its chain slots. */
+    int exitSlot;
 
     public Hart(int hartId, Bus bus, Clock clock) {
         this.hartId = hartId;
@@ -188,18 +190,36 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
      * and the {@link CodeCache}); if there is one and its first block fits in what is left of the budget, the
      * unit runs, else the interpreter runs one block. The tail of a budget always fits one of the two, so the
      * count of retired instructions is exact: a unit never crosses the budget.
+     *
+     * <p>Chaining: a unit that left normally (no trap, device access, code write or event) names the exit it
+     * left by ({@link #exitSlot}); that exit's chain slot remembers the unit that ran next, and is tried before
+     * the code cache's lookup. It is trusted only if that unit is still live ({@link TranslatedUnit#dead} is set
+     * when a write to its page or a flush drops it), the fetch TLB maps the pc to the unit's physical entry under
+     * the current context (so satp writes, sfence.vma, privilege changes and restores, which all flush or retag
+     * the TLB, fall back to the lookup) and its entry block fits the budget.
      */
     public int run(int budget) {
         CodeCache cc = codeCache;
         if (cc == null) return interpreter.interpret(budget, false);
         int n = 0;
+        TranslatedUnit prev = null; // the unit that just left normally, by exit prevSlot
+        int prevSlot = 0;
         while (n < budget) {
-            TranslatedUnit u = cc.lookup(this, pc);
-            if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
-                n += interpreter.interpret(budget - n, true);
-                if ((events & EVENT_STOP) != 0) break;
-                continue;
+            TranslatedUnit u = prev != null ? prev.chain[prevSlot] : null;
+            if (u != null && !u.dead && mmu.fetchesFrom(pc, u.key) && u.entryBlockLength <= budget - n) {
+                cc.chainedRuns++;
+            } else {
+                if (u != null && u.dead) prev.chain[prevSlot] = null; // let its class unload
+                u = cc.lookup(this, pc);
+                if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
+                    n += interpreter.interpret(budget - n, true);
+                    if ((events & EVENT_STOP) != 0) break;
+                    prev = null;
+                    continue;
+                }
+                if (prev != null) prev.chain[prevSlot] = u;
             }
+            prev = null;
             events = 0;
             unitExit = false;
             inUnit = true;
@@ -224,6 +244,9 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 }
             } else if (retired == 0) {
                 n++; // an instruction run for the unit by the interpreter (execOne) trapped first thing
+            } else if (events == 0) {
+                prev = u;
+                prevSlot = exitSlot;
             }
             if ((events & EVENT_STOP) != 0) {
                 interruptCheckDue = true;

@@ -425,6 +425,13 @@ final class Mmu {
     }
 
     /** A page became a code page: no write mapping of it may stay cached (writes must reach GuestMemory). */
+    /** Whether the fetch TLB maps {@code pc} to the guest physical address {@code key} (a {@link CodeCache} key). */
+    boolean fetchesFrom(long pc, long key) {
+        long vpn = pc >>> 12;
+        int ti = (int) vpn & TLB_MASK;
+        return xTag[ti] == (vpn | fetchCtx) && (((long) xPhys[ti] << 12) | (pc & 0xfff)) == key;
+    }
+
     void dropWriteMappings(int pageIndex) {
         for (int i = 0; i < TLB_SIZE; i++) {
             if (wPhys[i] == pageIndex && wPage[i] != null) { wTag[i] = -1; wPage[i] = null; }

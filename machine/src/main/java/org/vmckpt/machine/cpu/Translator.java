@@ -93,6 +93,7 @@ final class Translator {
             u.pageIndex = pageIndex;
             u.instructionCount = region.size();
             u.entryBlockLength = entryBlockLength;
+            u.chain = new TranslatedUnit[exitSlots];
             return u;
         }
         return null;
@@ -174,6 +175,8 @@ final class Translator {
     private Label commonExit;
     private int usedRegs, writtenRegs;
     private int entryBlockLength;
+    /** Exits numbered so far: each exit of a unit that may lead straight to another unit has a chain slot. */
+    private int exitSlots;
 
     private static int slot(int r) {
         return L_REG0 + 2 * (r - 1);
@@ -183,6 +186,7 @@ final class Translator {
         this.region = region;
         blockLabels.clear();
         stubs.clear();
+        exitSlots = 0;
         findLeaders(entryOff);
         findRegisters();
 
@@ -404,7 +408,7 @@ final class Translator {
         pushInt(len);
         mv.visitInsn(IADD);
         mv.visitVarInsn(ILOAD, L_BUDGET);
-        mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0));
+        mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0, true));
         mv.visitIincInsn(L_N, len);
         for (int k = 0; k < len; k++) {
             Insn in = block.get(k);
@@ -424,18 +428,19 @@ final class Translator {
     /** The block label of region offset {@code target}, or an exit stub to it if the region does not hold it. */
     private Label branchTarget(long target) {
         Label l = target >= 0 && target < 4096 ? blockLabels.get((int) target) : null;
-        return l != null ? l : exitStub(target, 0);
+        return l != null ? l : exitStub(target, 0, true);
     }
 
     /**
      * A label that leaves the unit with pc = page base + {@code off}, after taking back the {@code unretired}
-     * instructions of the current block that did not run.
+     * instructions of the current block that did not run. A {@code chainable} exit names its chain slot.
      */
-    private Label exitStub(long off, int unretired) {
+    private Label exitStub(long off, int unretired, boolean chainable) {
         Label l = new Label();
         stubs.add(() -> {
             target(l);
             if (unretired != 0) mv.visitIincInsn(L_N, -unretired);
+            if (chainable) setExitSlot();
             mv.visitVarInsn(LLOAD, L_VBASE);
             pushLong(off);
             mv.visitInsn(LADD);
@@ -449,7 +454,7 @@ final class Translator {
     private void checkUnitExit(Insn in, int unretired) {
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitFieldInsn(GETFIELD, HART, "unitExit", "Z");
-        mv.visitJumpInsn(IFNE, exitStub(in.off, unretired));
+        mv.visitJumpInsn(IFNE, exitStub(in.off, unretired, false)); // unitExit: the dispatcher never chains
     }
 
     /** Emits one instruction; {@code remaining} counts it and the rest of its block (not yet retired). */
@@ -495,6 +500,7 @@ final class Translator {
                     pagePlus(in.off + in.len);
                     mv.visitVarInsn(LSTORE, slot(rd));
                 }
+                setExitSlot(); // an indirect jump: the slot caches the unit of the target it took last
                 mv.visitJumpInsn(GOTO, commonExit);
                 return;
             case BRANCH:
@@ -678,11 +684,19 @@ final class Translator {
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitFieldInsn(GETFIELD, HART, "pc", "J");
         mv.visitVarInsn(LSTORE, L_EXITPC);
+        setExitSlot();
         mv.visitJumpInsn(GOTO, commonExit);
         target(go);
     }
 
     // ------------------------------------------------------------------ small emitters
+
+    /** {@code h.exitSlot = } a new chain slot: tells the dispatcher which exit the unit left by. */
+    private void setExitSlot() {
+        mv.visitVarInsn(ALOAD, L_HART);
+        pushInt(exitSlots++);
+        mv.visitFieldInsn(PUTFIELD, HART, "exitSlot", "I");
+    }
 
     private void loadReg(int r) {
         if (r == 0) mv.visitInsn(LCONST_0);
