@@ -92,6 +92,24 @@ class ChainedUnitInvalidationTest {
     }
 
     @Test
+    void chainedUnitsRetireExactlyTheirBudget() {
+        Hart jit = hart(true), ref = hart(false);
+        warmUp(jit, ref);
+        long chained = chainedRuns(jit);
+        int[] budgets = {1, 2, 3, 5, 7, 100, 1001, 4095, 4096};
+        for (int round = 0; round < 20; round++) {
+            for (int budget : budgets) {
+                long before = jit.instret;
+                jit.run(budget);
+                assertEquals(before + budget, jit.instret, "budget " + budget);
+            }
+        }
+        assertTrue(chainedRuns(jit) > chained, "units ran chained: " + jit.translationStats());
+        runTo(ref, jit.instret);
+        assertSame(jit, ref);
+    }
+
+    @Test
     void aCodeWriteStopsTheChainIntoThatPage() {
         Hart jit = hart(true), ref = hart(false);
         warmUp(jit, ref);
