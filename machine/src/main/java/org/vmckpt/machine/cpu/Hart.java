@@ -109,11 +109,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     static final int EVENT_TRAP = 1, EVENT_STOP = 2, EVENT_FETCH_STALE = 4, EVENT_BLOCK_END = 8;
 
     // ------------------------------------------------------------------ the hart's parts, by concern (state stays here)
-    final Mmu mmu = new Mmu(this);
-    final CsrFile csrs = new CsrFile(this);
-    final Traps traps = new Traps(this);
-    final FloatInstructions fp = new FloatInstructions(this);
-    final Interpreter interpreter = new Interpreter(this);
+    final Mmu mmu;
+    final CsrFile csrs;
+    final Traps traps;
+    final FloatInstructions fp;
+    final Interpreter interpreter;
 
     // ------------------------------------------------------------------ translated code (see Translator)
     /** The translations, or null when this hart only interprets ({@code --cpu interp}). */
@@ -133,6 +133,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         this.bus = bus;
         this.ram = bus.ram();
         this.clock = clock;
+        mmu = new Mmu(this);
+        csrs = new CsrFile(this);
+        traps = new Traps(this);
+        fp = new FloatInstructions(this);
+        interpreter = new Interpreter(this); // last: it keeps the parts it calls on the hot path
         ram.addObserver(this);
         mmu.flushTlb();
         mmu.updateContexts();

@@ -1,5 +1,7 @@
 package org.vmckpt.machine.cpu;
 
+import org.vmckpt.machine.memory.GuestMemory;
+
 import static org.vmckpt.machine.cpu.Csr.*;
 import static org.vmckpt.machine.cpu.Hart.*;
 
@@ -10,9 +12,14 @@ import static org.vmckpt.machine.cpu.Hart.*;
  */
 final class Interpreter {
     final Hart h;
+    /** The hart's MMU and RAM, held here so that the hot loop and {@link #endsBlock} reach them in one load. */
+    final Mmu mmu;
+    final GuestMemory ram;
 
     Interpreter(Hart h) {
         this.h = h;
+        this.mmu = h.mmu;
+        this.ram = h.ram;
     }
 
     /** One in this many jumps to pages without translations is handed to the dispatcher (which counts heat). */
@@ -28,7 +35,7 @@ final class Interpreter {
     boolean endsBlock(long target) {
         long vpn = target >>> 12;
         int ti = (int) vpn & TLB_MASK;
-        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx) || h.ram.isCodePage(h.mmu.xPhys[ti])) return true;
+        if (mmu.xTag[ti] != (vpn | mmu.fetchCtx) || ram.isCodePage(mmu.xPhys[ti])) return true;
         return (++heatTick & (HEAT_SAMPLE - 1)) == 0;
     }
 
@@ -38,7 +45,7 @@ final class Interpreter {
      */
     int interpret(int budget, boolean blockMode) {
         final Hart h = this.h;
-        final Mmu mmu = h.mmu;
+        final Mmu mmu = this.mmu;
         final long[] x = h.x;
         long pc = h.pc;
         int n = 0;
@@ -336,7 +343,7 @@ final class Interpreter {
         }
         if (funct5 == 2) { // LR
             if (((insn >>> 20) & 31) != 0) { h.illegal(insn); return; }
-            long v = dword ? h.mmu.load64(va) : h.mmu.load32(va);
+            long v = dword ? mmu.load64(va) : mmu.load32(va);
             if (h.trap) return;
             h.reservation = va;
             h.x[rd] = v;
@@ -345,19 +352,19 @@ final class Interpreter {
         if (funct5 == 3) { // SC
             if (h.reservation != va) {
                 // Still a store access for fault purposes: report page faults as a store would.
-                h.mmu.translate(va, ACCESS_WRITE);
+                mmu.translate(va, ACCESS_WRITE);
                 if (h.trap) return;
                 h.reservation = -1;
                 h.x[rd] = 1;
                 return;
             }
             h.reservation = -1;
-            if (dword) h.mmu.store64(va, src); else h.mmu.store32(va, (int) src);
+            if (dword) mmu.store64(va, src); else mmu.store32(va, (int) src);
             if (h.trap) return;
             h.x[rd] = 0;
             return;
         }
-        byte[] page = h.mmu.writablePage(va);
+        byte[] page = mmu.writablePage(va);
         if (h.trap) return;
         if (page == null) { h.fault(CAUSE_STORE_ACCESS, va); return; }
         int off = (int) va & 0xfff;
@@ -428,7 +435,7 @@ final class Interpreter {
             }
             if ((funct12 >>> 5) == 0x09 && rd == 0) { // sfence.vma
                 if (h.priv == PRIV_U || (h.priv == PRIV_S && (h.mstatus & TVM) != 0)) { h.illegal(insn); return next; }
-                if (rs1 == 0) h.mmu.flushTlb(); else h.mmu.flushTlbPage(h.x[rs1]);
+                if (rs1 == 0) mmu.flushTlb(); else mmu.flushTlbPage(h.x[rs1]);
                 return next;
             }
             h.illegal(insn);
