@@ -56,8 +56,8 @@ final class Translator {
 
     // Local variable slots of the generated run(Hart, int) method.
     private static final int L_HART = 1, L_BUDGET = 2, L_N = 3, L_VBASE = 4, L_EXITPC = 6, L_TMP = 8, L_X = 10, L_RESULT = 11,
-            L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19, L_DATACTX = 20;
-    private static final int L_REG0 = 22; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
+            L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19, L_MMU = 20;
+    private static final int L_REG0 = 21; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
 
     /**
      * Loads and stores that hit the TLB access the page array directly through Unsafe: HotSpot's C1, which compiles
@@ -314,15 +314,13 @@ final class Translator {
         mv.visitVarInsn(ISTORE, L_IDX);
         mv.visitInsn(ICONST_0);
         mv.visitVarInsn(ISTORE, L_OFF);
-        // The data context cannot change while a unit runs: whatever changes it (a CSR write, xRET, a trap) runs in
-        // the interpreter (execOne), which makes the unit leave when the translation context moved.
-        pushMmu();
-        mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
-        mv.visitVarInsn(LSTORE, L_DATACTX);
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitFieldInsn(GETFIELD, HART, "mmu", "L" + MMU + ";");
+        mv.visitVarInsn(ASTORE, L_MMU);
         String[][] tlb = {{"rTag", "[J"}, {"rPage", "[[B"}, {"wTag", "[J"}, {"wPage", "[[B"}};
         int[] slots = {L_RTAG, L_RPAGE, L_WTAG, L_WPAGE};
         for (int i = 0; i < 4; i++) {
-            pushMmu();
+            mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitFieldInsn(GETFIELD, MMU, tlb[i][0], tlb[i][1]);
             mv.visitVarInsn(ASTORE, slots[i]);
         }
@@ -357,7 +355,7 @@ final class Translator {
     /** The types of the locals at every jump target: registers the region does not use stay unset (TOP). */
     private Object[] frameLocals() {
         List<Object> l = new ArrayList<>(List.of(NAME, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER,
-                "[J", "[[B", "[J", "[[B", LONG, INTEGER, INTEGER, LONG));
+                "[J", "[[B", "[J", "[[B", LONG, INTEGER, INTEGER, MMU));
         for (int r = 1; r < 32; r++) {
             if ((usedRegs & (1 << r)) != 0) {
                 l.add(LONG);
@@ -545,7 +543,8 @@ final class Translator {
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
-        mv.visitVarInsn(LLOAD, L_DATACTX);
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
         mv.visitInsn(LOR);
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFNE, slow);
@@ -591,7 +590,7 @@ final class Translator {
         // page walk, faults, devices).
         stubs.add(() -> {
             target(slow);
-            pushMmu();
+            mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             switch (size) {
                 case 1: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "load8", "(J)I", false); break;
@@ -639,7 +638,7 @@ final class Translator {
         }
         stubs.add(() -> {
             target(slow);
-            pushMmu();
+            mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             loadReg(rs2);
             if (size != 8) mv.visitInsn(L2I);
@@ -691,12 +690,6 @@ final class Translator {
     }
 
     // ------------------------------------------------------------------ small emitters
-
-    /** Pushes {@code h.mmu}. */
-    private void pushMmu() {
-        mv.visitVarInsn(ALOAD, L_HART);
-        mv.visitFieldInsn(GETFIELD, HART, "mmu", "L" + MMU + ";");
-    }
 
     /** {@code h.exitSlot = } a new chain slot: tells the dispatcher which exit the unit left by. */
     private void setExitSlot() {
