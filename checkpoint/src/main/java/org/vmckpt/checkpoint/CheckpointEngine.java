@@ -14,6 +14,7 @@ import org.vmckpt.machine.device.virtio.VirtioBalloon;
 import org.vmckpt.machine.device.virtio.VirtioBlk;
 import org.vmckpt.machine.memory.FrozenMemory;
 import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.memory.PageOrigin;
 
 import java.io.IOException;
 import java.util.BitSet;
@@ -33,8 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>stop</b> (stop-and-copy, the baseline): the guest stays paused until everything is written.</li>
  * </ul>
  * Pages are classified on the way out: pages not written since the parent are INHERITED (incremental),
- * untouched or all-zero pages are ZERO, pages the guest gave back through the balloon are FREE, pages equal
- * to a disk block are DISK_BLOCK references, and the rest are DATA.
+ * untouched or all-zero pages are ZERO, pages the guest gave back through the balloon are FREE, pages that
+ * still hold what a disk read or the boot loader put there are SOURCE references to those bytes of the disk's
+ * base image, kernel, initramfs or firmware ({@link PageSources}), and the rest are DATA.
  *
  * <p>One checkpoint at a time; a second caller waits for the first to finish.
  */
@@ -44,8 +46,8 @@ public final class CheckpointEngine {
     private final Machine machine;
     private final Repository repo;
     private final ReentrantLock oneAtATime = new ReentrantLock();
-    /** Index of the first disk's base image for page-cache eviction, built in the background (null: no disk). */
-    private final java.util.concurrent.CompletableFuture<DiskBlockIndex> diskIndex;
+    /** The files pages may refer to (disks, boot files), the boot files read in the background. */
+    private final java.util.concurrent.CompletableFuture<PageSources> sources;
 
     /** The last committed checkpoint of this VM (parent of the next incremental), or null. */
     private volatile String parentId;
@@ -59,6 +61,8 @@ public final class CheckpointEngine {
      */
     private MachineCapture retained;
     private boolean retainForReset;
+    /** The VM's name, saved with each checkpoint so a restored VM answers to it again (null: none saved). */
+    private volatile String vmName;
 
     public CheckpointEngine(Machine machine, Repository repo, String parentId) {
         this.machine = machine;
@@ -66,26 +70,22 @@ public final class CheckpointEngine {
         this.parentId = parentId;
         this.diskDirtySinceParent = new BitSet[machine.virtio().disks().size()];
         for (int i = 0; i < diskDirtySinceParent.length; i++) diskDirtySinceParent[i] = new BitSet();
-        this.diskIndex = startDiskIndex(machine.virtio().disks());
+        this.sources = startPageSources(machine, repo, parentId);
     }
 
     /**
-     * Reads the first disk's base image once, on a low-priority side thread, while the guest boots: by the
-     * first checkpoint the index is ready and page-cache eviction costs that checkpoint nothing extra.
+     * Reads and hashes the boot files once, on a low-priority side thread, while the guest boots: by the first
+     * checkpoint they are ready and evicting pages to them costs that checkpoint nothing extra.
      */
-    private static java.util.concurrent.CompletableFuture<DiskBlockIndex> startDiskIndex(List<VirtioBlk> disks) {
-        java.util.concurrent.CompletableFuture<DiskBlockIndex> f = new java.util.concurrent.CompletableFuture<>();
-        if (disks.isEmpty()) {
-            f.complete(null);
-            return f;
-        }
+    private static java.util.concurrent.CompletableFuture<PageSources> startPageSources(Machine machine, Repository repo, String parentId) {
+        java.util.concurrent.CompletableFuture<PageSources> f = new java.util.concurrent.CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                f.complete(DiskBlockIndex.build(disks.get(0)));
+                f.complete(PageSources.ofMachine(machine, repo, parentId));
             } catch (Throwable e) {
-                f.complete(null); // eviction is an optimisation: without the index, such pages are saved as data
+                f.complete(null); // eviction is an optimisation: without the sources, such pages are saved as data
             }
-        }, "vmckpt-disk-index");
+        }, "vmckpt-page-sources");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();
@@ -108,6 +108,14 @@ public final class CheckpointEngine {
     public void setRetainForReset(boolean on) {
         this.retainForReset = on;
     }
+
+    /** The VM's name, recorded in the machine description of every checkpoint from now on (key {@value #NAME_KEY}). */
+    public void setVmName(String name) {
+        this.vmName = name;
+    }
+
+    /** The machine-description key of the VM's name (not part of the machine's identity). */
+    public static final String NAME_KEY = "name";
 
     public boolean busy() {
         return oneAtATime.isLocked();
@@ -141,6 +149,9 @@ public final class CheckpointEngine {
     private Outcome checkpointLocked(CheckpointOptions opt, ProgressListener progress) throws Exception {
         long t0 = System.nanoTime();
         Map<String, String> config = MachineDescription.describe(machine);
+        if (vmName != null) config.put(NAME_KEY, vmName);
+        PageSources src = opt.evictDisk() ? pageSources() : null;
+        if (src != null) src.describe(config);
         if (opt.hintFree()) requestFreePageHints();
         // A VM the user paused stays paused whatever the checkpoint mode.
         boolean keepPaused = (!opt.live() || opt.stopAfter()) && !machine.isPauseRequested();
@@ -175,7 +186,7 @@ public final class CheckpointEngine {
                     fm.pageCount(), config);
             w = repo.begin(meta, opt.codec(), opt.level(), incremental ? parentId : null);
             for (MachineCapture.Record r : cap.records) w.putRecord(r.name(), r.version(), r.payload());
-            Map<String, Long> evicted = writePages(w, cap, opt, incremental, progress);
+            Map<String, Long> evicted = writePages(w, cap, opt, src, incremental, progress);
             writeDisks(w, cap, incremental);
             long stopNanos = keepPaused && !opt.stopAfter() ? System.nanoTime() - t0 : cap.pauseNanos;
             w.setStat(Stats.PAUSE_NS, opt.live() ? cap.pauseNanos : stopNanos);
@@ -311,11 +322,11 @@ public final class CheckpointEngine {
         int count = pages.cardinality();
         int[] idx = new int[count];
         byte[][] data = new byte[count][];
-        VirtioBlk disk0 = CheckpointPages.firstDisk(machine);
+        PageSources sources = PageSources.forCheckpoint(ckpt, machine);
         int k = 0;
         for (int i = pages.nextSetBit(0); i >= 0; i = pages.nextSetBit(i + 1)) {
             byte[] buf = new byte[GuestMemory.PAGE_SIZE];
-            PageKind kind = CheckpointPages.read(ckpt, disk0, i, buf);
+            PageKind kind = CheckpointPages.read(ckpt, sources, i, buf);
             idx[k] = i;
             data[k++] = (kind == PageKind.ZERO || kind == PageKind.FREE) ? null : buf;
         }
@@ -372,18 +383,19 @@ public final class CheckpointEngine {
         }
     }
 
-    private Map<String, Long> writePages(CheckpointWriter w, MachineCapture cap, CheckpointOptions opt, boolean incremental,
-                                         ProgressListener progress) throws IOException {
+    private Map<String, Long> writePages(CheckpointWriter w, MachineCapture cap, CheckpointOptions opt, PageSources sources,
+                                         boolean incremental, ProgressListener progress) throws IOException {
         FrozenMemory fm = cap.memory;
         int n = fm.pageCount();
-        DiskBlockIndex index = opt.evictDisk() ? diskIndex() : null;
         long[] counts = new long[PageKind.values().length];
-        // Runs of ZERO, FREE and INHERITED pages are put as ranges; DATA and DISK_BLOCK pages one by one.
+        // Runs of ZERO, FREE and INHERITED pages are put as ranges; DATA and SOURCE pages one by one.
         PageKind runKind = null;
         int runStart = 0;
+        long bootRefs = 0;
         for (int i = 0; i < n; i++) {
             PageKind kind;
-            long block = -1;
+            PageOrigin origin = null;
+            long ref = -1;
             byte[] p = null;
             if (incremental && !dirtySinceParent.get(i)) {
                 kind = PageKind.INHERITED;
@@ -395,8 +407,10 @@ public final class CheckpointEngine {
                 } else if (opt.evictZero() && GuestMemory.isZeroPage(p)) {
                     kind = PageKind.ZERO;
                 } else {
-                    block = index != null ? index.find(p) : -1;
-                    kind = block >= 0 ? PageKind.DISK_BLOCK : PageKind.DATA;
+                    origin = sources != null ? fm.completeOrigin(i) : null;
+                    if (origin != null && !sources.confirm(origin, p, cap.disks)) origin = null;
+                    if (origin == null && sources != null) ref = sources.findInInitramfs(p); // unpacked by the guest itself
+                    kind = origin != null || ref >= 0 ? PageKind.SOURCE : PageKind.DATA;
                 }
             }
             counts[kind.ordinal()]++;
@@ -407,8 +421,10 @@ public final class CheckpointEngine {
             }
             if (rangeKind) {
                 if (runKind == null) { runKind = kind; runStart = i; }
-            } else if (kind == PageKind.DISK_BLOCK) {
-                w.putPageKind(i, PageKind.DISK_BLOCK, block);
+            } else if (kind == PageKind.SOURCE) {
+                int source = origin != null ? origin.source() : (int) (ref >>> 40);
+                w.putPageSource(i, source, origin != null ? origin.firstSector() : ref & ((1L << 40) - 1));
+                if (!PageSources.isDisk(source)) bootRefs++;
             } else {
                 w.putPage(i, p);
             }
@@ -419,15 +435,16 @@ public final class CheckpointEngine {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("evict.zero", counts[PageKind.ZERO.ordinal()]);
         m.put("evict.free", counts[PageKind.FREE.ordinal()]);
-        m.put("evict.disk", counts[PageKind.DISK_BLOCK.ordinal()]);
+        m.put("evict.disk", counts[PageKind.SOURCE.ordinal()] - bootRefs);
+        m.put("evict.boot", bootRefs);
         m.put("pages.saved", counts[PageKind.DATA.ordinal()]);
         m.put("pages.unchanged", counts[PageKind.INHERITED.ordinal()]);
         return m;
     }
 
-    private DiskBlockIndex diskIndex() {
+    private PageSources pageSources() {
         try {
-            return diskIndex.get();
+            return sources.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;

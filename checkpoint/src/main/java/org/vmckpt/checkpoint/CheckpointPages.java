@@ -2,19 +2,22 @@ package org.vmckpt.checkpoint;
 
 import org.vmckpt.checkpoint.store.Checkpoint;
 import org.vmckpt.checkpoint.store.PageKind;
-import org.vmckpt.machine.Machine;
-import org.vmckpt.machine.device.virtio.VirtioBlk;
 
 import java.io.IOException;
-import java.util.List;
 
 /**
  * How a checkpoint's pages and disk blocks map onto a machine, in one place for the capture, eager and lazy
- * restore, and reset: disk-block pages refer to the first disk's base image, and the overlay blocks of every
+ * restore, and reset: disk-block and source pages refer to files ({@link PageSources}), and the overlay blocks of every
  * disk share the checkpoint's one block space, with the disk's index in the key's high bits.
  */
 final class CheckpointPages {
-    private static final int DISK_SHIFT = 48;
+    /**
+     * Disk {@code d}'s block {@code b} is key {@code d << 32 | b}: a disk has fewer than 2^31 blocks (DiskOverlay)
+     * and at most 64 disks keep keys below the store's 2^40 limit. (It was 48, which put every block of disks
+     * 1 and up past that limit: a checkpoint failed as soon as the guest had written to a second disk. No
+     * stored checkpoint can hold such a key, so disk 0's keys, the only ones ever stored, are unchanged.)
+     */
+    private static final int DISK_SHIFT = 32;
 
     private CheckpointPages() { }
 
@@ -31,23 +34,17 @@ final class CheckpointPages {
         return key & ((1L << DISK_SHIFT) - 1);
     }
 
-    /** The disk whose base image DISK_BLOCK pages refer to, or null if the machine has no disk. */
-    static VirtioBlk firstDisk(Machine m) {
-        List<VirtioBlk> disks = m.virtio().disks();
-        return disks.isEmpty() ? null : disks.get(0);
-    }
-
     /**
      * Fills {@code dst} with page {@code idx} as the checkpoint holds it: DATA from its pack (CRC checked),
-     * DISK_BLOCK from {@code disk0}'s base image, ZERO and FREE as zeros. Returns the kind.
+     * SOURCE from the file it refers to, DISK_BLOCK (older checkpoints) from disk 0's base image, ZERO and FREE
+     * as zeros. Returns the kind.
      */
-    static PageKind read(Checkpoint ckpt, VirtioBlk disk0, int idx, byte[] dst) throws IOException {
+    static PageKind read(Checkpoint ckpt, PageSources sources, int idx, byte[] dst) throws IOException {
         PageKind kind = ckpt.readPage(idx, dst);
         if (kind == PageKind.DISK_BLOCK) {
-            if (disk0 == null) {
-                throw new IOException("checkpoint " + ckpt.id() + ": page " + idx + " refers to a disk block, but the machine has no disk");
-            }
-            disk0.readBaseBlock(ckpt.pageDiskBlock(idx), dst);
+            sources.readDisk0Block(ckpt, idx, ckpt.pageDiskBlock(idx), dst);
+        } else if (kind == PageKind.SOURCE) {
+            sources.read(ckpt, idx, ckpt.pageSource(idx), ckpt.pageSourceSector(idx), dst);
         }
         return kind;
     }

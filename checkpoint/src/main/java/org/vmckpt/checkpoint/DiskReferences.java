@@ -4,6 +4,7 @@ import org.vmckpt.checkpoint.store.Checkpoint;
 import org.vmckpt.checkpoint.store.Extent;
 import org.vmckpt.checkpoint.store.PageKind;
 import org.vmckpt.machine.device.virtio.DiskOverlay;
+import org.vmckpt.machine.memory.PageOrigin;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.util.List;
 
 /**
  * Checks that everything a checkpoint says about disks lies inside them: overlay blocks inside their disk,
- * pages stored as "equal to disk block N" inside disk 0. A manifest can pass its checksum and still say
+ * pages stored as "equal to disk block N" inside disk 0, pages stored as references to a disk's sectors inside that disk. A manifest can pass its checksum and still say
  * otherwise (written by a buggy or hostile tool); verify reports it and restore refuses it, by name.
  */
 public final class DiskReferences {
@@ -40,6 +41,18 @@ public final class DiskReferences {
             }
         }
         for (Extent e : ckpt.pageExtents()) {
+            if (e.kind() == PageKind.SOURCE && PageSources.isDisk(e.source())) {
+                int d = e.source() - PageOrigin.DISK_FIRST;
+                long lastSector = e.firstDiskBlock() + e.length() * PageOrigin.SECTORS_PER_PAGE - 1;
+                if (d >= diskBlocks.length) {
+                    out.add("checkpoint " + ckpt.id() + ": pages " + e.start() + ".." + (e.end() - 1) + " refer to disk " + d + ", but the checkpoint has "
+                            + diskBlocks.length + " disk" + (diskBlocks.length == 1 ? "" : "s"));
+                } else if (diskBlocks[d] >= 0 && lastSector / PageOrigin.SECTORS_PER_PAGE >= diskBlocks[d]) {
+                    out.add("checkpoint " + ckpt.id() + ": pages " + e.start() + ".." + (e.end() - 1) + " refer to sectors "
+                            + e.firstDiskBlock() + ".." + lastSector + " of disk " + d + ", past its end (it has " + diskBlocks[d] + " blocks of 4 KiB)");
+                }
+                continue;
+            }
             if (e.kind() != PageKind.DISK_BLOCK) continue;
             long last = e.firstDiskBlock() + e.length() - 1;
             if (diskBlocks.length == 0) {

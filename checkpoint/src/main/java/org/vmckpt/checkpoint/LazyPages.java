@@ -2,8 +2,9 @@ package org.vmckpt.checkpoint;
 
 import org.vmckpt.checkpoint.store.Checkpoint;
 import org.vmckpt.machine.Machine;
-import org.vmckpt.machine.device.virtio.VirtioBlk;
+import org.vmckpt.checkpoint.store.PageKind;
 import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.memory.PageOrigin;
 import org.vmckpt.machine.memory.PageSource;
 
 import java.io.IOException;
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class LazyPages implements PageSource {
     private final Checkpoint ckpt;
-    private final VirtioBlk disk0;
+    private final PageSources sources;
     private final AtomicReferenceArray<byte[]> prefetched;
     private final BitSet pending;
     private final int total;
@@ -28,18 +29,17 @@ public final class LazyPages implements PageSource {
     private volatile long allLoadedNanos = -1;
     private Thread prefetcher;
 
-    private LazyPages(Checkpoint ckpt, VirtioBlk disk0, BitSet pending) {
+    private LazyPages(Checkpoint ckpt, PageSources sources, BitSet pending) {
         this.ckpt = ckpt;
-        this.disk0 = disk0;
+        this.sources = sources;
         this.pending = pending;
         this.total = pending.cardinality();
         this.prefetched = new AtomicReferenceArray<>(ckpt.pageCount());
     }
 
-    static LazyPages attach(Checkpoint ckpt, Machine m) {
+    static LazyPages attach(Checkpoint ckpt, Machine m, PageSources sources) {
         BitSet pending = Restorer.pagesToLoad(ckpt);
-        VirtioBlk disk0 = CheckpointPages.firstDisk(m);
-        LazyPages lp = new LazyPages(ckpt, disk0, pending);
+        LazyPages lp = new LazyPages(ckpt, sources, pending);
         m.memory().setLazySource(lp, pending);
         return lp;
     }
@@ -79,9 +79,22 @@ public final class LazyPages implements PageSource {
     private byte[] read(int idx) throws IOException {
         byte[] page = new byte[GuestMemory.PAGE_SIZE];
         synchronized (ckpt) {
-            CheckpointPages.read(ckpt, disk0, idx, page);
+            CheckpointPages.read(ckpt, sources, idx, page);
         }
         return page;
+    }
+
+    @Override
+    public int originSource(int pageIndex) {
+        PageKind kind = ckpt.pageKind(pageIndex);
+        if (kind == PageKind.SOURCE) return ckpt.pageSource(pageIndex);
+        return kind == PageKind.DISK_BLOCK ? PageOrigin.DISK_FIRST : -1;
+    }
+
+    @Override
+    public long originSector(int pageIndex) {
+        if (ckpt.pageKind(pageIndex) == PageKind.DISK_BLOCK) return ckpt.pageDiskBlock(pageIndex) * PageOrigin.SECTORS_PER_PAGE;
+        return ckpt.pageSourceSector(pageIndex);
     }
 
     /** Called by guest memory on the run thread at the first touch of a pending page. */

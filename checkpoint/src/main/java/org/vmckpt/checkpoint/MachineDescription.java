@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The machine configuration as a checkpoint stores it (a flat string map), and back. Restoring needs no
- * kernel or initrd (they live in RAM), but it needs the same disks: each base image is named by path and
- * by SHA-256, and the content must match on restore.
+ * The machine configuration as a checkpoint stores it (a flat string map), and back. Restoring needs the
+ * same disks: each base image is named by path and by SHA-256, and the content must match on restore. The
+ * kernel and initrd live in RAM; only pages stored as references to them need the files again (their paths
+ * and hashes are added by {@link PageSources#describe}).
  */
 public final class MachineDescription {
     private MachineDescription() { }

@@ -10,6 +10,7 @@ import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.MachineConfig;
 import org.vmckpt.machine.device.virtio.VirtioBlk;
 import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.memory.PageOrigin;
 import org.vmckpt.machine.state.Snapshottable;
 import org.vmckpt.machine.state.StateFormatException;
 
@@ -72,6 +73,8 @@ public final class Restorer {
             for (int i = 0; i < diskBlocks.length; i++) diskBlocks[i] = m.virtio().disks().get(i).overlay().blockCount();
             List<String> outside = DiskReferences.problems(ckpt, diskBlocks);
             if (!outside.isEmpty()) throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: " + outside.get(0));
+            // The boot files SOURCE pages refer to are read and checked by hash now, refused by name if changed.
+            PageSources sources = PageSources.forCheckpoint(ckpt, m);
             loadRecords(ckpt, m);
             tp = phase(phases, "records", tp);
             LazyPages lazyPages = null;
@@ -79,10 +82,10 @@ public final class Restorer {
                 checkDisks(m, saved, hashes);
                 tp = phase(phases, "disks", tp);
                 openPacks(ckpt);
-                lazyPages = LazyPages.attach(ckpt, m);
+                lazyPages = LazyPages.attach(ckpt, m, sources);
                 tp = phase(phases, "pages", tp);
             } else {
-                loadPagesEagerly(ckpt, m, progress == null ? ProgressListener.NONE : progress);
+                loadPagesEagerly(ckpt, m, sources, progress == null ? ProgressListener.NONE : progress);
                 tp = phase(phases, "pages", tp);
                 checkDisks(m, saved, hashes);
                 tp = phase(phases, "disks", tp);
@@ -185,12 +188,12 @@ public final class Restorer {
         }
     }
 
-    private static void loadPagesEagerly(Checkpoint ckpt, Machine m, ProgressListener progress) throws IOException, RestoreException {
+    private static void loadPagesEagerly(Checkpoint ckpt, Machine m, PageSources sources, ProgressListener progress)
+            throws IOException, RestoreException {
         GuestMemory mem = m.memory();
         if (ckpt.pageCount() != mem.pageCount()) {
             throw new RestoreException("checkpoint " + ckpt.id() + " has " + ckpt.pageCount() + " pages, the machine " + mem.pageCount());
         }
-        VirtioBlk disk0 = CheckpointPages.firstDisk(m);
         long done = 0, total = ckpt.pageCount();
         for (Extent e : ckpt.pageExtents()) {
             if (e.kind() == PageKind.ZERO || e.kind() == PageKind.FREE) {
@@ -200,8 +203,11 @@ public final class Restorer {
             for (long k = 0; k < e.length(); k++) {
                 int idx = (int) (e.start() + k);
                 byte[] page = new byte[GuestMemory.PAGE_SIZE];
-                CheckpointPages.read(ckpt, disk0, idx, page);
+                CheckpointPages.read(ckpt, sources, idx, page);
                 mem.installPage(idx, page);
+                // The page still equals its source: a later full checkpoint may refer to it again.
+                if (e.kind() == PageKind.SOURCE) mem.recordOrigin(idx, e.source(), e.firstDiskBlock() + k * PageOrigin.SECTORS_PER_PAGE);
+                else if (e.kind() == PageKind.DISK_BLOCK) mem.recordOrigin(idx, PageOrigin.DISK_FIRST, (e.firstDiskBlock() + k) * PageOrigin.SECTORS_PER_PAGE);
                 if ((++done & 0x3fff) == 0) progress.progress("restore", done, total);
             }
         }
@@ -223,11 +229,11 @@ public final class Restorer {
         }
     }
 
-    /** The set of pages a lazy restore must still load (DATA and DISK_BLOCK pages). */
+    /** The set of pages a lazy restore must still load (DATA, DISK_BLOCK and SOURCE pages). */
     static BitSet pagesToLoad(Checkpoint ckpt) {
         BitSet b = new BitSet(ckpt.pageCount());
         for (Extent e : ckpt.pageExtents()) {
-            if (e.kind() == PageKind.DATA || e.kind() == PageKind.DISK_BLOCK) b.set((int) e.start(), (int) e.end());
+            if (e.kind() == PageKind.DATA || e.kind() == PageKind.DISK_BLOCK || e.kind() == PageKind.SOURCE) b.set((int) e.start(), (int) e.end());
         }
         return b;
     }

@@ -71,11 +71,17 @@ public final class Args {
         return positional;
     }
 
-    /** Parses sizes like 512M, 1G, 1024K, 4096 (bytes), 512MiB. */
-    public static long parseSize(String s, String option) throws UsageException {
-        String t = s.trim().toUpperCase().replace("IB", "").replace("B", "");
-        long mult = 1;
-        if (t.endsWith("K")) { mult = 1L << 10; t = t.substring(0, t.length() - 1); }
+    /**
+     * Parses a memory size as QEMU's {@code -m} does: a bare number is MiB ({@code 1024}), else a number with a
+     * unit: {@code 512M}, {@code 1G}, {@code 524288K}, {@code 512MiB}, {@code 2147483648B} (bytes).
+     */
+    public static long parseMemorySize(String s, String option) throws UsageException {
+        String t = s.trim().toUpperCase(java.util.Locale.ROOT).replace("IB", "");
+        // "512MB" is 512M; "4096B" is bytes.
+        if (t.length() > 1 && t.endsWith("B") && Character.isLetter(t.charAt(t.length() - 2))) t = t.substring(0, t.length() - 1);
+        long mult = 1L << 20; // a bare number: MiB
+        if (t.endsWith("B")) { mult = 1; t = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("K")) { mult = 1L << 10; t = t.substring(0, t.length() - 1); }
         else if (t.endsWith("M")) { mult = 1L << 20; t = t.substring(0, t.length() - 1); }
         else if (t.endsWith("G")) { mult = 1L << 30; t = t.substring(0, t.length() - 1); }
         else if (t.endsWith("T")) { mult = 1L << 40; t = t.substring(0, t.length() - 1); }
@@ -84,7 +90,7 @@ public final class Args {
             if (v <= 0 || v > Long.MAX_VALUE / mult) throw new NumberFormatException();
             return v * mult;
         } catch (NumberFormatException e) {
-            throw new UsageException("--" + option + ": '" + s + "' is not a size (examples: 512M, 1G)");
+            throw new UsageException("--" + option + ": '" + s + "' is not a size (examples: 1024 or 1G; a bare number is MiB)");
         }
     }
 

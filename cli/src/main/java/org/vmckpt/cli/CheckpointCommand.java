@@ -7,11 +7,17 @@ import org.vmckpt.cli.qmp.QmpEvent;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /** {@code vmckpt checkpoint VM}: asks a running VM to take a checkpoint (QMP {@code vmckpt-checkpoint}). */
 public final class CheckpointCommand {
     static final String USAGE = "vmckpt checkpoint VM [--stop] [--incremental] [--label L] [--baseline] [--leave-paused] [--json]";
+    static final OptionTable OPTIONS = OptionTable.of(
+            Option.value("label", "L", "a name to find the checkpoint by (vmckpt ls/inspect/restore/reset accept it);\nunique in the repository: a label already in use is refused"),
+            Option.flag("incremental", "store only the pages written since the VM's previous checkpoint"),
+            Option.flag("stop", "stop-and-copy: keep the guest paused until everything is saved"),
+            Option.flag("baseline", "the comparison baseline (like Xen's default save): stop-and-copy of all of\nmemory, no eviction, no compression; cannot be --incremental"),
+            Option.flag("leave-paused", "leave the VM paused after the checkpoint ('vmckpt resume VM' continues it)"),
+            Option.flag("json", "print the VM's reply instead: {\"vm\", \"id\", \"size\", \"total-ns\", \"downtime-ns\", \"pages\"}"));
     static final String HELP = """
             Usage: vmckpt checkpoint VM [OPTIONS]
 
@@ -24,24 +30,15 @@ public final class CheckpointCommand {
             VM is the name given to 'vmckpt run --name' or the path of its control socket (anything with a '/').
 
             Options:
-              --label L        a name to find the checkpoint by (vmckpt ls/inspect/restore accept it)
-              --incremental    store only the pages written since the VM's previous checkpoint
-              --stop           stop-and-copy: keep the guest paused until everything is saved
-              --baseline       the comparison baseline (like Xen's default save): stop-and-copy of all of
-                               memory, no eviction, no compression; cannot be --incremental
-              --leave-paused   leave the VM paused after the checkpoint ('vmckpt resume VM' continues it)
-              --json           print the VM's reply instead: {"vm", "id", "size", "total-ns", "downtime-ns", "pages"}
-            """;
-    static final Set<String> VALUE_OPTIONS = Set.of("label");
-    static final Set<String> FLAGS = Set.of("stop", "incremental", "baseline", "leave-paused", "json", "help");
+            """.concat(OPTIONS.help());
     static final String PROGRESS_EVENT = "VMCKPT_CHECKPOINT_PROGRESS";
 
     private CheckpointCommand() {
     }
 
     public static int run(String[] argv, CommandOutput io) {
-        return CommandErrors.run("checkpoint", io, () -> {
-            Args a = Args.parse(argv, 1, VALUE_OPTIONS, FLAGS);
+        return CommandErrors.run("checkpoint", argv, io, () -> {
+            Args a = OPTIONS.parse(argv, 1);
             if (a.has("help")) {
                 io.out().print(HELP);
                 return 0;
@@ -93,24 +90,26 @@ public final class CheckpointCommand {
         long bytes = number(d, "bytes");
         long pages = number(d, "pages");
         long total = number(d, "total-pages");
-        line.update("checkpoint " + d.getOrDefault("phase", "?") + ": " + pages + (total > 0 ? "/" + total : "")
-                + " pages" + (total > 0 ? " (" + Units.percent(pages, total) + ")" : "") + ", " + Units.bytes(bytes)
-                + ", " + Units.rate(bytes, System.nanoTime() - start));
+        Object phase = d.getOrDefault("phase", "?");
+        boolean ofPages = MachineController.PAGES_PHASE.equals(phase);
+        line.update("checkpoint " + phase + ": " + pages + (total > 0 ? "/" + total : "")
+                + (ofPages ? " pages" : " frames written") + (total > 0 ? " (" + Units.percent(pages, total) + ")" : "")
+                + (ofPages ? ", " + Units.bytes(bytes) + ", " + Units.rate(bytes, System.nanoTime() - start) : ""));
     }
 
     /**
-     * {@code checkpoint ID: SIZE in T s, downtime D ms, N pages saved (Z zero, F free, B disk)} from the reply's
+     * {@code checkpoint ID: SIZE in T s, downtime D ms, N pages saved (Z zero, F free, B disk, K boot files)} from the reply's
      * id, size, total-ns, downtime-ns and pages. The page counts are read under the engine's statistic names
      * (pages.saved, evict.zero, evict.free, evict.disk), else under the plain names docs/API.md shows
      * (saved or written, zero, free, disk); a count the VM did not report is shown as 0.
      */
     static String summary(Map<String, Object> result) {
         Map<String, Object> pages = result.get("pages") instanceof Map<?, ?> m ? cast(m) : Map.of();
-        return String.format(Locale.ROOT, "checkpoint %s: %s in %s, downtime %s, %d pages saved (%d zero, %d free, %d disk)",
+        return String.format(Locale.ROOT, "checkpoint %s: %s in %s, downtime %s, %d pages saved (%d zero, %d free, %d disk, %d boot files)",
                 result.get("id"), Units.bytes(number(result, "size")), Units.seconds(number(result, "total-ns")),
                 Units.millis(number(result, "downtime-ns")), firstOf(pages, "pages.saved", "saved", "written"),
                 firstOf(pages, "evict.zero", "zero"), firstOf(pages, "evict.free", "free"),
-                firstOf(pages, "evict.disk", "disk"))
+                firstOf(pages, "evict.disk", "disk"), firstOf(pages, "evict.boot", "boot"))
                 + (result.get("notice") instanceof String n ? "; note: " + n : "");
     }
 

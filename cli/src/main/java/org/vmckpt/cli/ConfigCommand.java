@@ -5,28 +5,32 @@ import org.vmckpt.checkpoint.store.Codec;
 import org.vmckpt.checkpoint.store.Repository;
 import org.vmckpt.checkpoint.store.RepositoryKey;
 
-import java.util.Set;
 
 /** {@code vmckpt config}: show or set a repository's settings (compression of checkpoint pages). */
 final class ConfigCommand {
+    static final OptionTable OPTIONS = OptionTable.of(
+            SessionOptions.REPO,
+            Option.value("compression", "zstd|none", "codec for page data (default zstd)"),
+            Option.value("level", "N", "zstd level, -7 (fastest) .. 22 (smallest); default 1"),
+            Option.flag("encrypt", "encrypt every checkpoint taken from now on (AES-256-GCM) with the key in\n"
+                    + "--key-file FILE (32 bytes, or 64 hex digits; make one with\n"
+                    + "head -c 32 /dev/urandom > FILE). The key is never stored in the repository;\n"
+                    + "give it to later commands as VMCKPT_KEY_FILE=FILE. Checkpoints already\n"
+                    + "there stay readable. There is no way back, and no way in without the key."),
+            Option.value("key-file", "FILE", "the key for --encrypt"),
+            Option.flag("json", "print {\"repository\", \"compression\", \"level\", \"encrypted\"}"));
+
     static final String HELP = """
             Usage: vmckpt config [--repo DIR] [--compression zstd|none] [--level N] [--encrypt --key-file FILE]
 
             Shows the repository's settings, or changes them. Checkpoints taken into the repository compress
-            their pages this way unless the checkpoint request says otherwise (the --baseline checkpoint is
+            their pages this way unless the checkpoint request says otherwise (vmckpt checkpoint --baseline is
             always uncompressed). Creates the repository if it does not exist yet.
 
-              --compression zstd|none   codec for page data (default zstd)
-              --level N                 zstd level, -7 (fastest) .. 22 (smallest); default 1
-              --encrypt --key-file FILE encrypt every checkpoint taken from now on (AES-256-GCM) with the key in
-                                        FILE (32 bytes, or 64 hex digits; make one with
-                                        head -c 32 /dev/urandom > FILE). The key is never stored in the repository;
-                                        give it to later commands as VMCKPT_KEY_FILE=FILE. Checkpoints already
-                                        there stay readable. There is no way back, and no way in without the key.
-            """;
+            """.concat(OPTIONS.help());
 
     static int run(String[] argv) throws Exception {
-        Args a = Args.parse(argv, 1, Set.of("repo", "compression", "level", "key-file"), Set.of("help", "json", "encrypt"));
+        Args a = OPTIONS.parse(argv, 1);
         if (a.has("help")) {
             System.out.print(HELP);
             return 0;

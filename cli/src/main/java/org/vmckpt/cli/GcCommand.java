@@ -6,10 +6,12 @@ import org.vmckpt.cli.qmp.Json;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /** {@code vmckpt gc}: deletes page data no checkpoint uses any more and leftovers of interrupted writes. */
 public final class GcCommand {
+    static final OptionTable OPTIONS = OptionTable.of(
+            SessionOptions.REPO,
+            Option.flag("json", "print {\"packs-deleted\", \"bytes-freed\", \"packs-kept\", \"tmp-entries-deleted\"}"));
     static final String HELP = """
             Usage: vmckpt gc [--repo DIR] [--json]
 
@@ -19,18 +21,14 @@ public final class GcCommand {
             cannot know which packs that checkpoint uses): 'vmckpt ls' shows those; 'vmckpt rm ID' deletes one.
 
             Options:
-              --repo DIR   the repository (default: $VMCKPT_REPO, else ~/.local/share/vmckpt/repo)
-              --json       print {"packs-deleted", "bytes-freed", "packs-kept", "tmp-entries-deleted"}
-            """;
-    static final Set<String> VALUE_OPTIONS = Set.of(RepoLocation.OPTION);
-    static final Set<String> FLAGS = Set.of("json", "help");
+            """.concat(OPTIONS.help());
 
     private GcCommand() {
     }
 
     public static int run(String[] argv, CommandOutput io) {
-        return CommandErrors.run("gc", io, () -> {
-            Args a = Args.parse(argv, 1, VALUE_OPTIONS, FLAGS);
+        return CommandErrors.run("gc", argv, io, () -> {
+            Args a = OPTIONS.parse(argv, 1);
             if (a.has("help")) {
                 io.out().print(HELP);
                 return 0;

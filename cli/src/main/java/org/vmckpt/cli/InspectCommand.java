@@ -17,10 +17,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /** {@code vmckpt inspect CKPT}: everything the manifest says about one checkpoint. */
 public final class InspectCommand {
+    static final OptionTable OPTIONS = OptionTable.of(
+            SessionOptions.REPO,
+            Option.flag("json", "print one JSON object with all of it (stats under their raw keys)"));
     static final String HELP = """
             Usage: vmckpt inspect CKPT [--repo DIR] [--json]
 
@@ -32,18 +34,14 @@ public final class InspectCommand {
             CKPT is a checkpoint id, a unique id prefix of 4 or more hex digits, or a label.
 
             Options:
-              --repo DIR   the repository (default: $VMCKPT_REPO, else ~/.local/share/vmckpt/repo)
-              --json       print one JSON object with all of it (stats under their raw keys)
-            """;
-    static final Set<String> VALUE_OPTIONS = Set.of(RepoLocation.OPTION);
-    static final Set<String> FLAGS = Set.of("json", "help");
+            """.concat(OPTIONS.help());
 
     private InspectCommand() {
     }
 
     public static int run(String[] argv, CommandOutput io) {
-        return CommandErrors.run("inspect", io, () -> {
-            Args a = Args.parse(argv, 1, VALUE_OPTIONS, FLAGS);
+        return CommandErrors.run("inspect", argv, io, () -> {
+            Args a = OPTIONS.parse(argv, 1);
             if (a.has("help")) {
                 io.out().print(HELP);
                 return 0;

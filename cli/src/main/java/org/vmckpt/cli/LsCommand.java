@@ -11,16 +11,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /** {@code vmckpt ls}: the checkpoints in a repository, oldest first, and any that cannot be read. */
 public final class LsCommand {
+    static final OptionTable OPTIONS = OptionTable.of(
+            SessionOptions.REPO,
+            Option.flag("json", "print one JSON object: {\"repository\", \"checkpoints\": [...], \"unreadable\": [...]}"));
     static final String HELP = """
             Usage: vmckpt ls [--repo DIR] [--json]
 
             Lists the checkpoints in the repository, oldest first:
               ID           the first 12 hex digits of the id (any unique prefix of 4 or more digits works)
-              LABEL        the name given with --label, or -
+              LABEL        the name given with vmckpt checkpoint --label, or -
               CREATED      when the checkpoint was taken (local time)
               KIND         full, or incr (stores only pages written since PARENT)
               MODE         live (copied while the guest ran) or stop (stop-and-copy)
@@ -31,19 +33,15 @@ public final class LsCommand {
             Checkpoints whose manifest cannot be read are listed after them, with what is wrong.
 
             Options:
-              --repo DIR   the repository (default: $VMCKPT_REPO, else ~/.local/share/vmckpt/repo)
-              --json       print one JSON object: {"repository", "checkpoints": [...], "unreadable": [...]}
-            """;
-    static final Set<String> VALUE_OPTIONS = Set.of(RepoLocation.OPTION);
-    static final Set<String> FLAGS = Set.of("json", "help");
+            """.concat(OPTIONS.help());
     private static final int MAX_LABEL_WIDTH = 24;
 
     private LsCommand() {
     }
 
     public static int run(String[] argv, CommandOutput io) {
-        return CommandErrors.run("ls", io, () -> {
-            Args a = Args.parse(argv, 1, VALUE_OPTIONS, FLAGS);
+        return CommandErrors.run("ls", argv, io, () -> {
+            Args a = OPTIONS.parse(argv, 1);
             if (a.has("help")) {
                 io.out().print(HELP);
                 return 0;

@@ -25,12 +25,27 @@ public final class MachineController implements VmController {
     private final Machine machine;
     private final CheckpointEngine engine;
     private final CheckpointGate gate = new CheckpointGate();
+    /** The engine's progress phase that counts guest pages (then "commit" counts pack frames). */
+    static final String PAGES_PHASE = "pages";
     private volatile VmEventSink events = (e, d) -> { };
     private volatile String lastError;
 
-    public MachineController(Machine machine, CheckpointEngine engine) {
+    private final String name;
+
+    public MachineController(Machine machine, CheckpointEngine engine, String name) {
         this.machine = machine;
         this.engine = engine;
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int cpuCount() {
+        return machine.hartCount();
     }
 
     public CheckpointEngine engine() {
@@ -141,15 +156,17 @@ public final class MachineController implements VmController {
 
     /** Takes a checkpoint (also used for periodic checkpoints). */
     public CheckpointResult checkpoint(CheckpointOptions opt, ProgressSink progress) throws Exception {
+        if (opt.label() != null) requireUnusedLabel(opt.label());
         boolean stops = !opt.live() || opt.stopAfter();
         if (stops && machine.isRunLoopActive()) events.emit(VmEventSink.STOP, Map.of());
         try {
             CheckpointEngine.Outcome out = engine.checkpoint(opt, (phase, done, total) -> {
-                if (progress != null) progress.progress(phase, done * 4096, done, total);
+                // Phase "pages" counts guest pages (4 KiB each); phase "commit" counts pack frames flushed, which have no byte size here.
+                if (progress != null) progress.progress(phase, PAGES_PHASE.equals(phase) ? done * 4096 : 0, done, total);
             });
             CheckpointInfo info = out.info();
             Map<String, Long> counts = new LinkedHashMap<>();
-            for (String k : new String[]{"pages.saved", "evict.zero", "evict.free", "evict.disk", "pages.unchanged", Stats.PAGES_DATA}) {
+            for (String k : new String[]{"pages.saved", "evict.zero", "evict.free", "evict.disk", "evict.boot", "pages.unchanged", Stats.PAGES_DATA}) {
                 counts.put(k, info.stat(k, 0));
             }
             lastError = null;
@@ -160,6 +177,21 @@ public final class MachineController implements VmController {
             throw e;
         } finally {
             if (stops && !opt.stopAfter() && machine.isRunLoopActive()) events.emit(VmEventSink.RESUME, Map.of());
+        }
+    }
+
+    /**
+     * Labels are unique in a repository, so that a label always names one checkpoint: a label already in use
+     * is refused before anything is captured. (Two VMs sharing a repository and racing for one new label may
+     * both get it; the commands that take a label then say it is ambiguous and ask for an id.)
+     */
+    private void requireUnusedLabel(String label) throws Exception {
+        for (CheckpointInfo i : engine.repository().list()) {
+            if (label.equals(i.label())) {
+                throw new org.vmckpt.cli.qmp.QmpException(org.vmckpt.cli.qmp.QmpException.GENERIC_ERROR, "the label '" + label
+                        + "' is already used by checkpoint " + i.id().substring(0, 12) + " in this repository (labels are unique);"
+                        + " choose another label, or delete that checkpoint first (vmckpt rm " + label + ")");
+            }
         }
     }
 

@@ -2,33 +2,28 @@ package org.vmckpt.cli;
 
 /** The {@code vmckpt} command: dispatches to subcommands and turns errors into messages and exit codes. */
 public final class Main {
-    static final String HELP = """
-            vmckpt: a RISC-V virtual machine monitor with live, lightweight checkpoints.
+    /** The top-level help: the commands by group, from {@link Command#ALL} (built only when asked for). */
+    static String help() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("vmckpt: a RISC-V virtual machine monitor with live, lightweight checkpoints.\n\n");
+        sb.append("Usage: vmckpt COMMAND [OPTIONS]\n");
+        String group = null;
+        for (Command c : Command.ALL) {
+            if (!c.group().equals(group)) {
+                group = c.group();
+                sb.append('\n').append(group).append('\n');
+            }
+            sb.append("  ").append(c.name()).append(" ".repeat(Math.max(1, 12 - c.name().length()))).append(c.summary()).append('\n');
+        }
+        sb.append("\nRun 'vmckpt COMMAND --help' for the options of a command; 'vmckpt --version' for the version.\n");
+        return sb.toString();
+    }
 
-            Usage: vmckpt COMMAND [OPTIONS]
-
-            Commands:
-              run        boot a VM (default: the Debian riscv64 guest) with the terminal as its console
-              restore    continue a checkpointed VM, with the terminal as its console
-
-            Checkpoints in the repository (--repo DIR, $VMCKPT_REPO, else ~/.local/share/vmckpt/repo):
-              ls         list checkpoints (and any that cannot be read)
-              inspect    show everything about one checkpoint: machine, sizes, pages, timings, state records
-              verify     check every checksum of some checkpoints (or --all); exit 1 if any is damaged
-              rm         delete checkpoints
-              gc         free the space of deleted checkpoints
-  config     show or set the repository's compression (zstd level, or none)
-
-            Controlling a running VM (by its --name, or its control socket path):
-              status     run state and checkpoint activity
-              pause      pause the guest CPUs
-              resume     resume them
-              checkpoint take a checkpoint (live by default; --incremental, --stop, --baseline, --label L)
-              reset      roll the VM back to a checkpoint
-              quit       end the VM
-
-            Run 'vmckpt COMMAND --help' for the options of a command.
-            """;
+    /** What --version prints. */
+    static String version() {
+        return "vmckpt " + org.vmckpt.cli.qmp.QmpServer.VERSION_MAJOR + "." + org.vmckpt.cli.qmp.QmpServer.VERSION_MINOR + "."
+                + org.vmckpt.cli.qmp.QmpServer.VERSION_MICRO + " (Java " + Runtime.version() + ")";
+    }
 
     public static void main(String[] argv) {
         if (argv.length > 0 && (argv[0].equals("restore") || argv[0].equals("run"))) preloadNativeCompression();
@@ -77,56 +72,23 @@ public final class Main {
 
     static int dispatch(String[] argv) {
         if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
-            System.out.print(HELP);
+            System.out.print(help());
             return argv.length == 0 ? 2 : 0;
         }
-        try {
-            switch (argv[0]) {
-                case "run":
-                    return RunCommand.run(argv);
-                case "ls":
-                    return LsCommand.run(argv, CommandOutput.system());
-                case "inspect":
-                    return InspectCommand.run(argv, CommandOutput.system());
-                case "verify":
-                    return VerifyCommand.run(argv, CommandOutput.system());
-                case "rm":
-                    return RmCommand.run(argv, CommandOutput.system());
-                case "gc":
-                    return GcCommand.run(argv, CommandOutput.system());
-                case "status":
-                    return StatusCommand.run(argv, CommandOutput.system());
-                case "pause":
-                    return PauseCommand.run(argv, CommandOutput.system());
-                case "resume":
-                    return ResumeCommand.run(argv, CommandOutput.system());
-                case "checkpoint":
-                    return CheckpointCommand.run(argv, CommandOutput.system());
-                case "reset":
-                    return ResetCommand.run(argv, CommandOutput.system());
-                case "quit":
-                    return QuitCommand.run(argv, CommandOutput.system());
-                case "restore":
-                    return RestoreCommand.run(argv);
-                case "config":
-                    return ConfigCommand.run(argv);
-                case "cds-train":
-                    return ClassDataSharing.train();
-                default:
-                    throw new UsageException("unknown command '" + argv[0] + "'; commands: run, ls, inspect, verify, rm, gc, status, pause, resume, "
-                            + "checkpoint, reset, quit (see vmckpt --help)");
-            }
-        } catch (CommandFailedException e) {
-            System.err.println("vmckpt: " + e.getMessage());
-            return 1;
-        } catch (UsageException e) {
-            System.err.println("vmckpt: " + e.getMessage());
-            return 2;
-        } catch (Exception e) {
-            // Repository and file errors say what is wrong with which file; anything else is a bug and says what it was.
-            System.err.println("vmckpt: " + CommandErrors.describe(e));
-            if (System.getenv("VMCKPT_DEBUG") != null) e.printStackTrace();
-            return 1;
+        if (argv[0].equals("--version") || argv[0].equals("-V") || argv[0].equals("version")) {
+            System.out.println(version());
+            return 0;
         }
+        if (argv[0].equals("cds-train")) {
+            return CommandErrors.run("cds-train", argv, CommandOutput.system(), ClassDataSharing::train);
+        }
+        Command c = Command.named(argv[0]);
+        CommandOutput io = CommandOutput.system();
+        if (c == null) {
+            return CommandErrors.run(argv[0], argv, io, () -> {
+                throw new UsageException("unknown command '" + argv[0] + "'; commands: " + Command.names() + " (see vmckpt --help)");
+            });
+        }
+        return CommandErrors.run(c.name(), argv, io, () -> c.run(argv));
     }
 }

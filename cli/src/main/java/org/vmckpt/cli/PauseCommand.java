@@ -5,11 +5,12 @@ import org.vmckpt.cli.qmp.QmpClient;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /** {@code vmckpt pause VM}: stops the guest CPUs (QMP {@code stop}). */
 public final class PauseCommand {
     static final String USAGE = "vmckpt pause VM [--json]";
+    static final OptionTable OPTIONS = OptionTable.of(
+            Option.flag("json", "print {\"vm\", \"status\"} (the run state afterwards)"));
     static final String HELP = """
             Usage: vmckpt pause VM [--json]
 
@@ -19,23 +20,21 @@ public final class PauseCommand {
             VM is the name given to 'vmckpt run --name' or the path of its control socket (anything with a '/').
 
             Options:
-              --json       print {"vm", "status"} (the run state afterwards)
-            """;
-    static final Set<String> FLAGS = Set.of("json", "help");
+            """.concat(OPTIONS.help());
 
     private PauseCommand() {
     }
 
     public static int run(String[] argv, CommandOutput io) {
-        return changeRunState("pause", "stop", USAGE, HELP, argv, io);
+        return changeRunState("pause", "stop", USAGE, OPTIONS, HELP, argv, io);
     }
 
     /**
      * What pause and resume share: send {@code qmpCommand} to the VM, then print the run state it left the VM in.
      */
-    static int changeRunState(String name, String qmpCommand, String usage, String help, String[] argv, CommandOutput io) {
-        return CommandErrors.run(name, io, () -> {
-            Args a = Args.parse(argv, 1, Set.of(), FLAGS);
+    static int changeRunState(String name, String qmpCommand, String usage, OptionTable options, String help, String[] argv, CommandOutput io) {
+        return CommandErrors.run(name, argv, io, () -> {
+            Args a = options.parse(argv, 1);
             if (a.has("help")) {
                 io.out().print(help);
                 return 0;

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 /** {@code vmckpt quit VM}: ends the VM process (QMP {@code quit}). */
 public final class QuitCommand {
     static final String USAGE = "vmckpt quit VM [--json]";
+    static final OptionTable OPTIONS = OptionTable.of(
+            Option.flag("json", "print {\"vm\", \"quit\": true}"));
     static final String HELP = """
             Usage: vmckpt quit VM [--json]
 
@@ -21,9 +23,7 @@ public final class QuitCommand {
             VM is the name given to 'vmckpt run --name' or the path of its control socket (anything with a '/').
 
             Options:
-              --json       print {"vm", "quit": true}
-            """;
-    static final Set<String> FLAGS = Set.of("json", "help");
+            """.concat(OPTIONS.help());
     static final String SHUTDOWN_EVENT = "SHUTDOWN";
     private static final long SHUTDOWN_WAIT_SECONDS = 10;
 
@@ -31,8 +31,8 @@ public final class QuitCommand {
     }
 
     public static int run(String[] argv, CommandOutput io) {
-        return CommandErrors.run("quit", io, () -> {
-            Args a = Args.parse(argv, 1, Set.of(), FLAGS);
+        return CommandErrors.run("quit", argv, io, () -> {
+            Args a = OPTIONS.parse(argv, 1);
             if (a.has("help")) {
                 io.out().print(HELP);
                 return 0;

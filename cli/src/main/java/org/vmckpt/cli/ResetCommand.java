@@ -10,6 +10,8 @@ import java.util.Set;
 /** {@code vmckpt reset VM CKPT}: rolls a running VM back to a checkpoint (QMP {@code vmckpt-reset}). */
 public final class ResetCommand {
     static final String USAGE = "vmckpt reset VM CKPT [--json]";
+    static final OptionTable OPTIONS = OptionTable.of(
+            Option.flag("json", "print the VM's reply: {\"vm\", \"checkpoint\", \"pages-restored\", \"total-ns\"}"));
     static final String HELP = """
             Usage: vmckpt reset VM CKPT [--json]
 
@@ -20,16 +22,14 @@ public final class ResetCommand {
             CKPT is the checkpoint id 'vmckpt checkpoint' printed (the VM looks it up in its repository).
 
             Options:
-              --json       print the VM's reply: {"vm", "checkpoint", "pages-restored", "total-ns"}
-            """;
-    static final Set<String> FLAGS = Set.of("json", "help");
+            """.concat(OPTIONS.help());
 
     private ResetCommand() {
     }
 
     public static int run(String[] argv, CommandOutput io) {
-        return CommandErrors.run("reset", io, () -> {
-            Args a = Args.parse(argv, 1, Set.of(), FLAGS);
+        return CommandErrors.run("reset", argv, io, () -> {
+            Args a = OPTIONS.parse(argv, 1);
             if (a.has("help")) {
                 io.out().print(HELP);
                 return 0;

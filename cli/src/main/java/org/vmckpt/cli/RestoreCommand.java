@@ -6,36 +6,37 @@ import org.vmckpt.checkpoint.store.Checkpoint;
 import org.vmckpt.checkpoint.store.Repository;
 import org.vmckpt.machine.MachineConfig;
 
-import java.util.Set;
 
 /** {@code vmckpt restore CKPT}: continue a checkpointed VM in this process, with the terminal attached. */
 final class RestoreCommand {
+    static final OptionTable OPTIONS = OptionTable.of(
+            Option.flag("lazy", "start the guest at once and load pages on first touch (the rest in the background)"),
+            SessionOptions.REPO,
+            Option.value("mem", "SIZE", "refuse to restore unless the checkpoint has this memory size"),
+            SessionOptions.PAUSED,
+            SessionOptions.NAME,
+            SessionOptions.API_SOCKET,
+            SessionOptions.CONSOLE,
+            SessionOptions.EXIT_ON,
+            SessionOptions.MAX_INSTRUCTIONS,
+            SessionOptions.CHECKPOINT_EVERY,
+            SessionOptions.KEEP_FOR_RESET,
+            Option.flag("stats", "print restore time and run statistics on stderr"),
+            SessionOptions.CPU);
+
     static final String HELP = """
             Usage: vmckpt restore CHECKPOINT [OPTIONS]
 
             Continues the VM saved in CHECKPOINT (an id, a unique id prefix of 4+ digits, or a label) exactly where
             it was: its console continues on this terminal (Ctrl-A X quits), its timers fire, its disk holds what it
-            wrote. The VM gets a control socket as `vmckpt run` does, so it can be checkpointed again.
+            wrote. The VM gets a control socket as `vmckpt run` does, under the name it was checkpointed with
+            (unless --name gives another), so it can be controlled and checkpointed again.
 
-              --lazy               start the guest at once and load pages on first touch (the rest in the background)
-              --repo DIR           repository (default ~/.local/share/vmckpt/repo, or $VMCKPT_REPO)
-              --mem SIZE           refuse to restore unless the checkpoint has this memory size
-              --console stdio|FILE where the serial console goes
-              --exit-on TEXT       end (status 0) when the console prints TEXT
-              --max-instructions N stop after N more instructions (status 3)
-              --name NAME / --api-socket PATH   control socket, as for vmckpt run
-              --checkpoint-every T periodic live incremental checkpoints, as for vmckpt run
-              --keep-for-reset     as for vmckpt run: fast resets to this VM's last checkpoint
-              --stats              print restore time and run statistics on stderr
-              --cpu jit|interp     as for vmckpt run: translate hot guest code (default) or only interpret
-            """;
-
-    static final Set<String> VALUES = Set.of("repo", "mem", "console", "exit-on", "max-instructions", "name", "api-socket", "checkpoint-every", "cpu");
-    static final Set<String> FLAGS = Set.of("lazy", "stats", "help", "keep-for-reset");
+            """.concat(OPTIONS.help());
 
     static int run(String[] argv) throws Exception {
         long t0 = System.nanoTime();
-        Args a = Args.parse(argv, 1, VALUES, FLAGS);
+        Args a = OPTIONS.parse(argv, 1);
         if (a.has("help")) {
             System.out.print(HELP);
             return 0;
@@ -48,7 +49,7 @@ final class RestoreCommand {
         try {
             MachineConfig expected = null;
             if (a.has("mem")) {
-                long mem = Args.parseSize(a.get("mem"), "mem");
+                long mem = Args.parseMemorySize(a.get("mem"), "mem");
                 String saved = ckpt.config().get("memory");
                 if (saved != null && !saved.equals(Long.toString(mem))) {
                     throw new UsageException("checkpoint " + Units.shortId(ckpt.id()) + " is of a machine with " + Units.bytes(Long.parseLong(saved))
@@ -72,7 +73,9 @@ final class RestoreCommand {
         try {
             // Clone safety: this guest is one of possibly many from the checkpoint; give it fresh entropy.
             restored.machine().newGeneration();
-            return VmSession.run(restored.machine(), a, console, repo, restored.checkpointId());
+            String savedName = ckpt.config().get(org.vmckpt.checkpoint.CheckpointEngine.NAME_KEY);
+            return VmSession.run(restored.machine(), a, console, repo, restored.checkpointId(),
+                    savedName != null ? savedName : VmSession.DEFAULT_NAME);
         } finally {
             ckpt.close();
         }

@@ -14,6 +14,9 @@ import java.util.Set;
 
 /** {@code vmckpt rm CKPT...}: deletes checkpoints (their space is freed by {@code vmckpt gc}). */
 public final class RmCommand {
+    static final OptionTable OPTIONS = OptionTable.of(
+            SessionOptions.REPO,
+            Option.flag("json", "print {\"deleted\": [ids]}"));
     static final String HELP = """
             Usage: vmckpt rm CKPT... [--repo DIR] [--json]
 
@@ -25,18 +28,14 @@ public final class RmCommand {
             of 4 or more hex digits, or a label.
 
             Options:
-              --repo DIR   the repository (default: $VMCKPT_REPO, else ~/.local/share/vmckpt/repo)
-              --json       print {"deleted": [ids]}
-            """;
-    static final Set<String> VALUE_OPTIONS = Set.of(RepoLocation.OPTION);
-    static final Set<String> FLAGS = Set.of("json", "help");
+            """.concat(OPTIONS.help());
 
     private RmCommand() {
     }
 
     public static int run(String[] argv, CommandOutput io) {
-        return CommandErrors.run("rm", io, () -> {
-            Args a = Args.parse(argv, 1, VALUE_OPTIONS, FLAGS);
+        return CommandErrors.run("rm", argv, io, () -> {
+            Args a = OPTIONS.parse(argv, 1);
             if (a.has("help")) {
                 io.out().print(HELP);
                 return 0;

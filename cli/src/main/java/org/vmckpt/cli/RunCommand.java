@@ -12,10 +12,38 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /** {@code vmckpt run}: boot a machine and attach the terminal to its serial console. */
 public final class RunCommand {
+    static final OptionTable OPTIONS = OptionTable.of(
+            "Guest:",
+            Option.value("kernel", "FILE", "Linux Image (plain or gzip) to boot with the built-in SBI firmware"),
+            Option.value("initrd", "FILE", "initramfs for the kernel"),
+            Option.value("append", "ARGS", "kernel command line (default guest: its own default line)"),
+            Option.value("workload", "NAME[,ARG...]", "default guest: run a workload instead of a shell\n(memdirty, pagecache, kvstore)"),
+            Option.value("disk", "FILE[,rw]", "raw disk image as virtio-blk (repeatable); writes go to an in-memory\noverlay unless ,rw is given"),
+            Option.flag("no-disk", "default guest: attach no disk"),
+            Option.value("bios", "FILE", "M-mode firmware at 0x80000000 (e.g. OpenSBI fw_jump.bin) instead of the\nbuilt-in SBI"),
+            Option.value("elf", "FILE", "run a bare-metal ELF in M-mode; exit status comes from its HTIF tohost write"),
+            "Machine:",
+            Option.value("mem", "SIZE", "RAM size (default 512M; e.g. 1G; a bare number is MiB, as QEMU's -m)"),
+            Option.flag("no-balloon", "no virtio-balloon device"),
+            Option.flag("no-rng", "no virtio-rng device"),
+            Option.flag("deterministic", "time derives from retired instructions; no host input but console bytes"),
+            SessionOptions.CPU,
+            "Console and control:",
+            SessionOptions.CONSOLE,
+            SessionOptions.EXIT_ON,
+            SessionOptions.MAX_INSTRUCTIONS,
+            SessionOptions.STATS,
+            SessionOptions.PAUSED,
+            SessionOptions.API_SOCKET,
+            SessionOptions.NAME,
+            "Checkpoints:",
+            SessionOptions.REPO,
+            SessionOptions.CHECKPOINT_EVERY,
+            SessionOptions.KEEP_FOR_RESET);
+
     static final String HELP = """
             Usage: vmckpt run [OPTIONS]
 
@@ -23,50 +51,15 @@ public final class RunCommand {
             With no --kernel, --elf or --bios, boots the default guest (Debian's riscv64 kernel and a busybox
             initramfs, built on first use into ~/.cache/vmckpt/guest).
 
-            Guest:
-              --kernel FILE        Linux Image (plain or gzip) to boot with the built-in SBI firmware
-              --initrd FILE        initramfs for the kernel
-              --append ARGS        kernel command line (default guest: its own default line)
-              --workload NAME[,ARG...]  default guest: run a workload instead of a shell (memdirty, pagecache, kvstore)
-              --disk FILE[,rw]     raw disk image as virtio-blk (repeatable); writes go to an in-memory overlay
-                                   unless ,rw is given
-              --no-disk            default guest: attach no disk
-              --bios FILE          M-mode firmware at 0x80000000 (e.g. OpenSBI fw_jump.bin) instead of the built-in SBI
-              --elf FILE           run a bare-metal ELF in M-mode; exit status comes from its HTIF tohost write
-            Machine:
-              --mem SIZE           RAM size (default 512M; e.g. 1G)
-              --no-balloon         no virtio-balloon device
-              --no-rng             no virtio-rng device
-              --deterministic      time derives from retired instructions; no host input but console bytes
-              --cpu jit|interp     jit (default): translate hot guest code to JVM bytecode; interp: only the
-                                   interpreter (the reference; same results, slower)
-            Console and control:
-              --console stdio|FILE where the serial console goes (default stdio)
-              --exit-on TEXT       end the run (status 0) when the console prints TEXT
-              --max-instructions N stop after N instructions (status 3)
-              --stats              print instructions retired, wall time, MIPS and the translator's counters
-                                   at exit (on stderr)
-              --api-socket PATH    QMP control socket (default: $XDG_RUNTIME_DIR or /tmp, vmckpt-NAME.sock)
-              --name NAME          VM name used for the default socket path (default: vm); other commands
-                                   (vmckpt checkpoint|pause|resume|status|reset NAME) find the VM by it
-            Checkpoints:
-              --repo DIR           checkpoint repository (default ~/.local/share/vmckpt/repo, or $VMCKPT_REPO)
-              --checkpoint-every T take a live incremental checkpoint every T (e.g. 30s, 5m)
-              --keep-for-reset     keep the last checkpoint's memory frozen in this process, so `vmckpt reset`
-                                   to it copies only the pages written since from memory (fast; costs a copy
-                                   of each page the guest writes afterwards)
+            """.concat(OPTIONS.help()).concat("""
 
             Exit status: the guest's poweroff status (0 for a clean poweroff), 2 for bad usage or images,
             3 when --max-instructions ran out, 4 when the guest asked for a reboot.
-            """;
-
-    static final Set<String> VALUE_OPTIONS = Set.of("kernel", "initrd", "append", "disk", "bios", "elf", "mem", "console",
-            "exit-on", "max-instructions", "api-socket", "name", "workload", "repo", "checkpoint-every", "cpu");
-    static final Set<String> FLAGS = Set.of("no-balloon", "no-rng", "deterministic", "stats", "no-disk", "help", "json", "keep-for-reset");
+            """);
 
     /** Builds the machine configuration from the options, building the default guest if needed. */
     static MachineConfig config(Args a, PrintStream progress) throws UsageException, IOException {
-        long mem = a.has("mem") ? Args.parseSize(a.get("mem"), "mem") : MachineConfig.DEFAULT_MEMORY;
+        long mem = a.has("mem") ? Args.parseMemorySize(a.get("mem"), "mem") : MachineConfig.DEFAULT_MEMORY;
         Path kernel = path(a, "kernel"), initrd = path(a, "initrd"), bios = path(a, "bios"), elf = path(a, "elf");
         String cmdline = a.get("append");
         List<MachineConfig.DiskConfig> disks = new ArrayList<>();
@@ -109,7 +102,7 @@ public final class RunCommand {
     }
 
     static int run(String[] argv) throws Exception {
-        Args a = Args.parse(argv, 1, VALUE_OPTIONS, FLAGS);
+        Args a = OPTIONS.parse(argv, 1);
         if (a.has("help")) {
             System.out.print(HELP);
             return 0;
@@ -126,6 +119,6 @@ public final class RunCommand {
         } catch (BootImageException e) {
             throw new UsageException(e.getMessage());
         }
-        return VmSession.run(machine, a, console, repo, null);
+        return VmSession.run(machine, a, console, repo, null, VmSession.DEFAULT_NAME);
     }
 }

@@ -31,6 +31,7 @@ final class StatLabels {
                 new Label(Stats.PAGES_ZERO, "zero", Unit.COUNT, true),
                 new Label(Stats.PAGES_FREE, "free (balloon)", Unit.COUNT, true),
                 new Label(Stats.PAGES_DISK_BLOCK, "disk-block", Unit.COUNT, true),
+                new Label(Stats.PAGES_SOURCE, "source (disk, kernel, initrd)", Unit.COUNT, true),
                 new Label(Stats.PAGES_DATA, "data", Unit.COUNT, true),
                 new Label(Stats.PAGES_DATA_NEW, "  new data (stored here)", Unit.COUNT, true),
                 new Label(Stats.PAGES_INHERITED, "inherited from parent", Unit.COUNT, true)));
@@ -38,6 +39,7 @@ final class StatLabels {
                 new Label("evict.zero", "evicted as zero", Unit.COUNT, true),
                 new Label("evict.free", "evicted as free", Unit.COUNT, true),
                 new Label("evict.disk", "evicted as disk block", Unit.COUNT, true),
+                new Label("evict.boot", "evicted as kernel/initrd/firmware", Unit.COUNT, true),
                 new Label("pages.saved", "saved as data", Unit.COUNT, true),
                 new Label("pages.unchanged", "unchanged since parent", Unit.COUNT, true),
                 new Label("pages.cow", "copied on write", Unit.COUNT, true)));

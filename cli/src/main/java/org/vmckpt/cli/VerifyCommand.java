@@ -19,6 +19,10 @@ import java.util.Set;
 
 /** {@code vmckpt verify}: reads every frame of the checkpoints' packs and checks every checksum. */
 public final class VerifyCommand {
+    static final OptionTable OPTIONS = OptionTable.of(
+            Option.flag("all", "every checkpoint in the repository, including ones whose manifest is unreadable"),
+            SessionOptions.REPO,
+            Option.flag("json", "print one JSON object instead: {\"checkpoints\": [...], \"ok\", \"damaged\", ...}"));
     static final String HELP = """
             Usage: vmckpt verify CKPT... [--repo DIR] [--json]
                    vmckpt verify --all [--repo DIR] [--json]
@@ -31,14 +35,10 @@ public final class VerifyCommand {
             CKPT is a checkpoint id, a unique id prefix of 4 or more hex digits, or a label.
 
             Options:
-              --all        every checkpoint in the repository, including ones whose manifest is unreadable
-              --repo DIR   the repository (default: $VMCKPT_REPO, else ~/.local/share/vmckpt/repo)
-              --json       print one JSON object instead: {"checkpoints": [...], "ok", "damaged", ...}
+            """.concat(OPTIONS.help()).concat("""
 
             Exit status: 0 if everything checked is sound, 1 if anything is damaged.
-            """;
-    static final Set<String> VALUE_OPTIONS = Set.of(RepoLocation.OPTION);
-    static final Set<String> FLAGS = Set.of("all", "json", "help");
+            """);
     /** A pack frame holds up to 64 pages of 4 KiB (see Checkpoint): the progress line counts page data by it. */
     private static final long FRAME_PAGE_BYTES = 64 * 4096;
 
@@ -57,8 +57,8 @@ public final class VerifyCommand {
     }
 
     public static int run(String[] argv, CommandOutput io) {
-        return CommandErrors.run("verify", io, () -> {
-            Args a = Args.parse(argv, 1, VALUE_OPTIONS, FLAGS);
+        return CommandErrors.run("verify", argv, io, () -> {
+            Args a = OPTIONS.parse(argv, 1);
             if (a.has("help")) {
                 io.out().print(HELP);
                 return 0;

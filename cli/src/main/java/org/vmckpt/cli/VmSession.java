@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
 final class VmSession {
     private VmSession() { }
 
+    /** The name a VM has when neither --name nor its checkpoint gives one. */
+    static final String DEFAULT_NAME = "vm";
+
     /** The console output for the options (--console, --exit-on). */
     static ConsoleOutput console(Args a) throws IOException {
         String target = a.get("console", "stdio");
@@ -38,17 +41,27 @@ final class VmSession {
     /** How long the end of a VM waits for a checkpoint in progress to be committed. */
     static final long CHECKPOINT_GRACE_MILLIS = 60_000;
 
-    /** Runs the machine until it ends; returns the process exit status. */
-    static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId) throws Exception {
+    /**
+     * Runs the machine until it ends; returns the process exit status. The VM is called --name if given, else
+     * {@code defaultName} (a restored VM keeps the name it was checkpointed under).
+     */
+    static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId, String defaultName) throws Exception {
         String cpu = a.get("cpu", "jit");
         if (!cpu.equals("jit") && !cpu.equals("interp")) {
             throw new UsageException("--cpu takes jit (translate hot code, the default) or interp (interpreter only), not '" + cpu + "'");
         }
         machine.hart(0).setTranslation(cpu.equals("jit"));
+        String name = a.get("name", defaultName);
         CheckpointEngine engine = new CheckpointEngine(machine, repo, parentId);
         engine.setRetainForReset(a.has("keep-for-reset"));
-        MachineController controller = new MachineController(machine, engine);
-        Path socket = a.has("api-socket") ? Path.of(a.get("api-socket")) : VmSockets.socketFor(a.get("name", "vm"));
+        engine.setVmName(name);
+        MachineController controller = new MachineController(machine, engine, name);
+        Path socket;
+        try {
+            socket = a.has("api-socket") ? Path.of(a.get("api-socket")) : VmSockets.socketFor(name);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--name: " + e.getMessage());
+        }
         QmpServer qmp;
         try {
             VmSockets.prepareFor(socket);
@@ -83,6 +96,7 @@ final class VmSession {
             }, ms, ms, TimeUnit.MILLISECONDS);
         }
         if (a.has("exit-on")) console.onMarker(() -> machine.requestExit(0));
+        if (a.has("paused")) machine.requestPause(); // the run loop starts paused; QMP cont (vmckpt resume) starts it
         long maxInstructions = a.has("max-instructions") ? parseCount(a.get("max-instructions")) : -1;
         long t0 = System.nanoTime();
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();

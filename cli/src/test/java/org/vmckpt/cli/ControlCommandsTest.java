@@ -75,12 +75,34 @@ class ControlCommandsTest {
     void statusShowsRunStateAndCheckpointing() throws Exception {
         Result r = onVm(StatusCommand::run, "status");
         assertEquals(0, r.status(), r.err());
-        assertEquals(socket + ": running  (socket " + socket + ")\ncheckpointing: in-progress false, last-id null\n", r.out());
+        // For people: words and units, never raw nanoseconds or null.
+        assertEquals(socket + ": running  (socket " + socket + ")\n"
+                + "checkpointing     idle\n"
+                + "last checkpoint   none yet\n"
+                + "next incremental  none possible yet (the next checkpoint is full)\n", r.out());
         Map<String, Object> m = json(onVm(StatusCommand::run, "status", "--json").out());
         assertEquals("running", m.get("status"));
         assertEquals(true, m.get("running"));
         assertEquals(socket.toString(), m.get("socket"));
         assertEquals(false, ((Map<?, ?>) m.get("checkpoint")).get("in-progress"));
+        assertEquals("test-vm", m.get("name"));
+    }
+
+    @Test
+    void statusPrintsDurationsInUnits() {
+        Map<String, Object> checkpoint = new java.util.LinkedHashMap<>();
+        checkpoint.put("in-progress", true);
+        checkpoint.put("repository", "/r");
+        checkpoint.put("parent", "0123456789abcdef0123");
+        checkpoint.put("last-id", "0123456789abcdef0123");
+        checkpoint.put("last-downtime-ns", 350_000L);
+        checkpoint.put("last-total-ns", 1_250_000_000L);
+        String text = StatusCommand.describe("demo", "/s", Map.of("status", "paused"), checkpoint);
+        assertEquals("demo: paused  (socket /s)\n"
+                + "checkpointing     a checkpoint is being taken\n"
+                + "repository        /r\n"
+                + "last checkpoint   0123456789ab, downtime 0.35 ms, took 1.25 s\n"
+                + "next incremental  builds on 0123456789ab\n", text);
     }
 
     @Test
@@ -100,7 +122,7 @@ class ControlCommandsTest {
         Result r = onVm(CheckpointCommand::run, "checkpoint", "--stop", "--incremental", "--label", "before upgrade");
         assertEquals(0, r.status(), r.err());
         assertEquals("checkpoint 000000abcdef0001: 400.0 KiB in 0.25 s, downtime 1.23 ms, 100 pages saved "
-                + "(200 zero, 30 free, 4 disk)\n", r.out());
+                + "(200 zero, 30 free, 4 disk, 0 boot files)\n", r.out());
         assertEquals("", r.err(), "no progress when stderr is not a terminal");
         assertEquals(new CheckpointRequest("before upgrade", false, true, false, Map.of()), vm.requests.get(0));
 
@@ -137,7 +159,7 @@ class ControlCommandsTest {
         vm.progressMillis = 400;
         Result r = run(true, CheckpointCommand::run, "checkpoint", socket.toString());
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.err().contains("\r\033[Kcheckpoint memory: "), r.err());
+        assertTrue(r.err().contains("\r\033[Kcheckpoint pages: "), r.err());
         assertTrue(r.err().contains("/1000 pages ("), r.err());
         assertTrue(r.err().endsWith("\r\033[K"), "erased before the summary");
         assertTrue(r.out().startsWith("checkpoint 000000abcdef0001: "), r.out());

@@ -31,6 +31,16 @@ final class ControlTestVm implements VmController {
     volatile String failWith;
 
     @Override
+    public String name() {
+        return "test-vm";
+    }
+
+    @Override
+    public int cpuCount() {
+        return 1;
+    }
+
+    @Override
     public synchronized void setEventSink(VmEventSink sink) {
         this.events = sink;
     }
@@ -80,7 +90,7 @@ final class ControlTestVm implements VmController {
         long pages = 0;
         do {
             pages = Math.min(1000, pages + 10);
-            progress.progress("memory", pages * 4096, pages, 1000);
+            progress.progress("pages", pages * 4096, pages, 1000);
             Thread.sleep(5);
         } while (System.nanoTime() < deadline);
         if (failWith != null) throw new IOException(failWith);

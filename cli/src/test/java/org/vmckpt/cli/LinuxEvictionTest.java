@@ -21,6 +21,7 @@ import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.MachineConfig;
 import org.vmckpt.machine.device.virtio.VirtioBalloon;
 import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.memory.PageOrigin;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,13 +40,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Page eviction on the real guest (issue 4). One boot of the default guest (512 MiB, disk, balloon, host
- * time), whose shell reads the disk's 200 MiB data file into the page cache and frees memory so the balloon
- * gets free page reports. Then, in order:
+ * Page eviction on the real guest (issues 4 and 9). One boot of the default guest (512 MiB, disk, balloon, host
+ * time), whose shell reads the disk's 200 MiB data file into the page cache, and a 32 MiB file from each of two
+ * more disks as users make them (a plain mke2fs of 256 MiB, which gives 1 KiB blocks; 2 KiB blocks in a
+ * partition at sector 63), and frees memory so the balloon gets free page reports. Then, in order:
  * <ol>
  *   <li>stop-and-copy checkpoints of the paused machine, with every eviction policy and with each switched
  *       off: evicted pages are absent from the pack, and eager and lazy restores reach the paused machine's
- *       state hash (FREE and ZERO pages come back as zeros, DISK_BLOCK pages as the disk's contents);</li>
+ *       state hash (FREE and ZERO pages come back as zeros, SOURCE pages as the disk's or the kernel's bytes);
+ *       at least 90% of each layout file's pages refer to its disk;</li>
  *   <li>a checkpoint that asks the guest for free page hints, then writes into hinted pages: a hinted page
  *       written afterwards is saved as DATA, one left alone stays FREE;</li>
  *   <li>an incremental checkpoint of the guest running memdirty stores about the pages it changed.</li>
@@ -61,6 +64,9 @@ class LinuxEvictionTest {
     static final long COMMAND_TIMEOUT_MS = 30_000;
     /** data.bin is 200 MiB: 51,200 blocks, nearly all of them in the page cache after it is read. */
     static final long DATA_FILE_PAGES_MIN = 40_000;
+    /** Disks 1 and 2: layouts users bring, each holding a 32 MiB file the guest reads (issue 9). */
+    static final String[] LAYOUTS = {"ext4 by a plain mke2fs of 256 MiB (1 KiB blocks)", "ext4 of 2 KiB blocks in a partition at sector 63"};
+    static final int LAYOUT_FILE_PAGES = 8192;
     /** Pack file header and trailer (PackFormat), with room to spare. */
     static final long PACK_FIXED_OVERHEAD = 256;
     /** Per frame of 64 units: a 16-byte frame header and an 8-byte entry in the frame index (PackFormat). */
@@ -85,8 +91,11 @@ class LinuxEvictionTest {
         t0 = System.nanoTime();
         dir = Files.createTempDirectory("vmckpt-eviction");
         DefaultGuest.Paths g = DefaultGuest.ensureBuilt(System.err);
+        Path plain = layoutDisk("plain", null, "256M", false);
+        Path partitioned = layoutDisk("part", "2048", "64M", true);
         MachineConfig config = new MachineConfig(512L << 20, g.kernel(), g.initrd(), g.cmdline(), null, null,
-                List.of(new MachineConfig.DiskConfig(g.disk(), false)), true, true, false);
+                List.of(new MachineConfig.DiskConfig(g.disk(), false), new MachineConfig.DiskConfig(plain, false),
+                        new MachineConfig.DiskConfig(partitioned, false)), true, true, false);
         console = new GuestConsole();
         machine = new Machine(config, console);
         machine.boot();
@@ -98,6 +107,9 @@ class LinuxEvictionTest {
         log("marker");
         console.command(machine, "cat /mnt/data.bin > /dev/null; echo read-d''one", "read-done", COMMAND_TIMEOUT_MS);
         log("data.bin read");
+        console.command(machine, "mkdir -p /m1 /m2 && mount -t ext4 /dev/vdb /m1 && mount -t ext4 /dev/vdc1 /m2 && "
+                + "cat /m1/data.bin /m2/data.bin > /dev/null && echo layouts-d''one", "layouts-done", COMMAND_TIMEOUT_MS);
+        log("the other layouts' files read");
         // Free page reporting: freeing a large allocation leaves high-order free blocks, reported about 2 s later.
         long reported = 0;
         for (int round = 0; round < 5 && reported == 0; round++) {
@@ -113,6 +125,39 @@ class LinuxEvictionTest {
         log("free pages reported: " + reported);
         repo = Repository.open(dir.resolve("repo"), true);
         engine = new CheckpointEngine(machine, repo, null);
+    }
+
+    /**
+     * An ext4 image holding a random {@code data.bin} of {@link #LAYOUT_FILE_PAGES} pages, made by mke2fs -d
+     * (block size {@code blockSize}, or mke2fs's default for the size); {@code partitioned}: inside an MBR
+     * partition starting at sector 63.
+     */
+    Path layoutDisk(String name, String blockSize, String size, boolean partitioned) throws Exception {
+        Path src = Files.createDirectories(dir.resolve(name + "-src"));
+        byte[] data = new byte[LAYOUT_FILE_PAGES * GuestMemory.PAGE_SIZE];
+        new java.util.Random(name.hashCode()).nextBytes(data);
+        Files.write(src.resolve("data.bin"), data);
+        Path fs = dir.resolve(name + ".fs");
+        List<String> cmd = new java.util.ArrayList<>(List.of("mke2fs", "-q", "-F", "-t", "ext4"));
+        if (blockSize != null) cmd.addAll(List.of("-b", blockSize));
+        cmd.addAll(List.of("-d", src.toString(), fs.toString(), size));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), "mke2fs: " + out);
+        if (!partitioned) return fs;
+        byte[] part = Files.readAllBytes(fs);
+        ByteBuffer mbr = ByteBuffer.allocate(512).order(ByteOrder.LITTLE_ENDIAN);
+        mbr.position(446);
+        mbr.put((byte) 0).put(new byte[3]).put((byte) 0x83).put(new byte[3]).putInt(63).putInt(part.length / 512);
+        mbr.put(510, (byte) 0x55).put(511, (byte) 0xaa);
+        Path img = dir.resolve(name + ".img");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(img, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(mbr.array()), 0);
+            ch.write(ByteBuffer.wrap(part), 63 * 512);
+        }
+        Files.delete(fs);
+        return img;
     }
 
     @AfterAll
@@ -138,19 +183,34 @@ class LinuxEvictionTest {
         assertEquals(Machine.RunState.PAUSED, machine.runState(), "stopAfter leaves the VM paused");
         String paused = pausedHash();
         long zero = all.stat("evict.zero", -1), free = all.stat("evict.free", -1), disk = all.stat("evict.disk", -1);
+        long boot = all.stat("evict.boot", -1);
         long saved = all.stat("pages.saved", -1);
-        System.out.printf("LinuxEvictionTest: all policies: zero %,d free %,d disk %,d data %,d; raw %,d B, pack %,d B%n",
-                zero, free, disk, saved, all.stat(Stats.BYTES_RAW, -1), all.stat(Stats.BYTES_PACK, -1));
+        System.out.printf("LinuxEvictionTest: all policies: zero %,d free %,d disk %,d boot files %,d data %,d; raw %,d B, pack %,d B%n",
+                zero, free, disk, boot, saved, all.stat(Stats.BYTES_RAW, -1), all.stat(Stats.BYTES_PACK, -1));
+        assertTrue(boot > 0, "kernel pages the guest never changed should refer to the kernel Image: " + boot);
+        // The other layouts: at least 90% of each file's pages refer to its disk.
+        try (Checkpoint c = repo.open(all.id())) {
+            int[] perDisk = new int[machine.virtio().disks().size()];
+            for (int i = 0; i < c.pageCount(); i++) {
+                int s = c.pageSource(i);
+                if (s >= PageOrigin.DISK_FIRST && s - PageOrigin.DISK_FIRST < perDisk.length) perDisk[s - PageOrigin.DISK_FIRST]++;
+            }
+            for (int d = 1; d < perDisk.length; d++) {
+                System.out.printf("LinuxEvictionTest: disk %d (%s): %,d pages refer to it%n", d, LAYOUTS[d - 1], perDisk[d]);
+                assertTrue(perDisk[d] >= LAYOUT_FILE_PAGES * 9 / 10, LAYOUTS[d - 1] + ": only " + perDisk[d] + " of the file's "
+                        + LAYOUT_FILE_PAGES + " pages refer to the disk");
+            }
+        }
         assertTrue(disk >= DATA_FILE_PAGES_MIN, "the page cache of data.bin should be stored as disk block references: " + disk);
         assertTrue(free > 0, "pages the balloon was told are free should be FREE: " + free);
         assertTrue(zero > 0, "untouched and zero pages should be ZERO: " + zero);
-        assertEquals(all.pageCount(), zero + free + disk + saved, "every page is classified once");
+        assertEquals(all.pageCount(), zero + free + disk + boot + saved, "every page is classified once");
         assertEquals(zero, all.stat(Stats.PAGES_ZERO, -1));
         assertEquals(free, all.stat(Stats.PAGES_FREE, -1));
-        assertEquals(disk, all.stat(Stats.PAGES_DISK_BLOCK, -1));
+        assertEquals(disk + boot, all.stat(Stats.PAGES_SOURCE, -1));
         assertEquals(saved, all.stat(Stats.PAGES_DATA, -1));
         assertOnlyDataInPack(all);
-        long evictedBytes = (zero + free + disk) * GuestMemory.PAGE_SIZE;
+        long evictedBytes = (zero + free + disk + boot) * GuestMemory.PAGE_SIZE;
         assertTrue(all.stat(Stats.BYTES_PACK, -1) < evictedBytes,
                 "the pack (" + all.stat(Stats.BYTES_PACK, -1) + " B) must be far below what the evicted pages would take (" + evictedBytes + " B)");
 
@@ -163,8 +223,10 @@ class LinuxEvictionTest {
         CheckpointInfo zeroOff = checkpoint(STOPPED.withEviction(false, true, true).withLabel("zero-off"));
         assertEquals(0, zeroOff.stat("evict.zero", -1));
         assertEquals(free, zeroOff.stat("evict.free", -1));
-        assertEquals(disk, zeroOff.stat("evict.disk", -1));
-        assertEquals(saved + zero, zeroOff.stat("pages.saved", -1), "zero pages are stored as data");
+        // Zero pages go to the next policy: all-zero sectors read from a disk or loaded from the kernel are references.
+        long zeroAsRefs = zeroOff.stat("evict.disk", -1) + zeroOff.stat("evict.boot", -1) - disk - boot;
+        assertTrue(zeroAsRefs >= 0 && zeroAsRefs < zero, "zero pages stored as references: " + zeroAsRefs);
+        assertEquals(saved + zero - zeroAsRefs, zeroOff.stat("pages.saved", -1), "the other zero pages are stored as data");
         assertOnlyDataInPack(zeroOff);
 
         CheckpointInfo freeOff = checkpoint(STOPPED.withEviction(true, false, true).withLabel("free-off"));
@@ -175,14 +237,14 @@ class LinuxEvictionTest {
         CheckpointInfo zeroFreeOff = checkpoint(STOPPED.withEviction(false, false, true).withLabel("zero-free-off"));
         assertEquals(0, zeroFreeOff.stat("evict.free", -1));
         assertEquals(0, zeroFreeOff.stat("evict.zero", -1));
-        assertEquals(saved + zero + free, zeroFreeOff.stat("pages.saved", -1), "free and zero pages are stored as data");
+        assertEquals(saved + zero + free - zeroAsRefs, zeroFreeOff.stat("pages.saved", -1), "free and zero pages (but references) are stored as data");
         assertOnlyDataInPack(zeroFreeOff);
 
         CheckpointInfo diskOff = checkpoint(STOPPED.withEviction(true, true, false).withLabel("disk-off"));
         assertEquals(0, diskOff.stat("evict.disk", -1));
         assertEquals(zero, diskOff.stat("evict.zero", -1));
         assertEquals(free, diskOff.stat("evict.free", -1));
-        assertEquals(saved + disk, diskOff.stat("pages.saved", -1), "page-cache pages are stored as data");
+        assertEquals(saved + disk + boot, diskOff.stat("pages.saved", -1), "page-cache and boot-file pages are stored as data");
         assertOnlyDataInPack(diskOff);
         assertTrue(diskOff.stat(Stats.BYTES_PACK, -1) - all.stat(Stats.BYTES_PACK, -1) >= disk * GuestMemory.PAGE_SIZE,
                 "the pack grows by the page-cache pages");
@@ -329,8 +391,12 @@ class LinuxEvictionTest {
                 } else if (!GuestMemory.isZeroPage(page)) {
                     written++;
                     PageKind kind = c.readPage(i, buf);
-                    assertTrue(kind == PageKind.DATA || kind == PageKind.DISK_BLOCK, info.label() + ": hinted page " + i + " written since: " + kind);
-                    if (kind == PageKind.DISK_BLOCK) machine.virtio().disks().get(0).readBaseBlock(c.pageDiskBlock(i), block);
+                    int src = c.pageSource(i);
+                    assertTrue(kind == PageKind.DATA || kind == PageKind.SOURCE && src >= PageOrigin.DISK_FIRST && src - PageOrigin.DISK_FIRST < 3,
+                            info.label() + ": hinted page " + i + " written since: " + kind);
+                    if (kind == PageKind.SOURCE) {
+                        machine.virtio().disks().get(c.pageSource(i) - PageOrigin.DISK_FIRST).readBase(c.pageSourceSector(i) * 512, block);
+                    }
                     assertArrayEquals(page, kind == PageKind.DATA ? buf : block, info.label() + ": contents of hinted page " + i + " written since");
                 }
             }

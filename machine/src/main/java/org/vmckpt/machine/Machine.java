@@ -14,6 +14,7 @@ import org.vmckpt.machine.firmware.ElfImage;
 import org.vmckpt.machine.firmware.LinuxImage;
 import org.vmckpt.machine.firmware.Sbi;
 import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.memory.PageOrigin;
 import org.vmckpt.machine.state.Snapshottable;
 
 import java.io.IOException;
@@ -117,6 +118,7 @@ public final class Machine {
     public MachineConfig config() { return config; }
     public GuestMemory memory() { return memory; }
     public Hart hart(int i) { return harts[i]; }
+    public int hartCount() { return harts.length; }
     public MachineClock clock() { return clock; }
     public Clint clint() { return clint; }
     public Plic plic() { return plic; }
@@ -148,7 +150,8 @@ public final class Machine {
             throw new BootImageException("the kernel needs " + (image.imageSize() >> 20) + " MiB from 0x" + Long.toHexString(kernelAddr)
                     + " but RAM ends at 0x" + Long.toHexString(ramEnd) + "; give more memory with --mem");
         }
-        memory.writeBytes(kernelAddr, image.bytes(), 0, image.bytes().length);
+        // The loaded pages remember their source: pages the kernel never changes are stored as references to it.
+        memory.writeFromSource(kernelAddr, image.bytes(), 0, image.bytes().length, PageOrigin.KERNEL, 0);
 
         // The device tree goes at the top of RAM, the initrd just below it (as QEMU does, out of the kernel's way).
         byte[] initrd = config.initrd() != null ? readFile(config.initrd(), "initrd") : new byte[0];
@@ -157,7 +160,7 @@ public final class Machine {
         if (initrd.length > 0 && initrdStart < kernelAddr + image.imageSize()) {
             throw new BootImageException("the initrd (" + (initrd.length >> 20) + " MiB) does not fit in RAM above the kernel; give more memory with --mem");
         }
-        if (initrd.length > 0) memory.writeBytes(initrdStart, initrd, 0, initrd.length);
+        if (initrd.length > 0) memory.writeFromSource(initrdStart, initrd, 0, initrd.length, PageOrigin.INITRD, 0);
         byte[] seed = new byte[32];
         if (config.deterministic()) new java.util.SplittableRandom(1).nextBytes(seed); else new java.security.SecureRandom().nextBytes(seed);
         byte[] dtb = DeviceTree.build(new DeviceTree.Spec(config.memoryBytes(), harts.length, config.cmdline(),
@@ -170,7 +173,7 @@ public final class Machine {
             if (fw.length > MemoryMap.KERNEL_OFFSET) {
                 throw new BootImageException(config.bios() + ": firmware larger than 2 MiB would overlap the kernel at 0x80200000");
             }
-            memory.writeBytes(MemoryMap.DRAM_BASE, fw, 0, fw.length);
+            memory.writeFromSource(MemoryMap.DRAM_BASE, fw, 0, fw.length, PageOrigin.FIRMWARE, 0);
             Hart h = harts[0];
             h.pc = MemoryMap.DRAM_BASE;
             h.x[10] = 0;

@@ -30,6 +30,7 @@ public final class VirtioSet {
         for (int i = 0; i < config.disks().size(); i++) {
             MachineConfig.DiskConfig d = config.disks().get(i);
             VirtioBlk blk = new VirtioBlk(d.image(), false, d.writeThrough(), config.overlayMemoryBytes(), config.spillDir());
+            if (i < org.vmckpt.machine.memory.PageOrigin.MAX_SOURCE - org.vmckpt.machine.memory.PageOrigin.DISK_FIRST) blk.recordPageOrigins(i);
             disks.add(blk);
             add("virtio-blk" + i, blk, memory, bus, plic);
         }

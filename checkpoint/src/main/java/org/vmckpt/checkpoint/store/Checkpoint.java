@@ -106,7 +106,7 @@ public final class Checkpoint implements AutoCloseable {
         return manifest.info().pageCount();
     }
 
-    /** ZERO, FREE, DISK_BLOCK or DATA. */
+    /** ZERO, FREE, DISK_BLOCK, SOURCE or DATA. */
     public PageKind pageKind(int index) {
         return TableEntry.pageKind(manifest.pages().valueAt(checkPage(index)));
     }
@@ -115,6 +115,18 @@ public final class Checkpoint implements AutoCloseable {
     public long pageDiskBlock(int index) {
         long v = manifest.pages().valueAt(checkPage(index));
         return TableEntry.kind(v) == TableEntry.KIND_DISK_BLOCK ? TableEntry.base(v) : -1;
+    }
+
+    /** For a SOURCE page, the source number it refers to; otherwise -1. */
+    public int pageSource(int index) {
+        long v = manifest.pages().valueAt(checkPage(index));
+        return TableEntry.kind(v) == TableEntry.KIND_SOURCE ? TableEntry.pack(v) : -1;
+    }
+
+    /** For a SOURCE page, the 512-byte sector of its source where the page's bytes start; otherwise -1. */
+    public long pageSourceSector(int index) {
+        long v = manifest.pages().valueAt(checkPage(index));
+        return TableEntry.kind(v) == TableEntry.KIND_SOURCE ? TableEntry.base(v) : -1;
     }
 
     /** The page table as runs of one kind, covering 0..pageCount-1 in order. */
@@ -170,8 +182,10 @@ public final class Checkpoint implements AutoCloseable {
         for (int r = 0; r < t.runCount(); r++) {
             long v = t.value(r);
             if (TableEntry.kind(v) == TableEntry.KIND_ABSENT) continue;
-            long block = TableEntry.kind(v) == TableEntry.KIND_DISK_BLOCK ? TableEntry.base(v) : -1;
-            out.add(new Extent(t.start(r), t.runEnd(r) - t.start(r), TableEntry.pageKind(v), block));
+            int kind = TableEntry.kind(v);
+            long block = kind == TableEntry.KIND_DISK_BLOCK || kind == TableEntry.KIND_SOURCE ? TableEntry.base(v) : -1;
+            int source = kind == TableEntry.KIND_SOURCE ? TableEntry.pack(v) : -1;
+            out.add(new Extent(t.start(r), t.runEnd(r) - t.start(r), TableEntry.pageKind(v), block, source));
         }
         return out;
     }

@@ -205,9 +205,24 @@ public final class CheckpointWriter implements AutoCloseable {
                 yield UNSET;
             }
             case DATA -> throw new IllegalArgumentException("DATA pages are put with putPage");
+            case SOURCE -> throw new IllegalArgumentException("SOURCE pages are put with putPageSource");
         };
         markPage(index);
         pages[index] = v;
+    }
+
+    /**
+     * Stores page {@code index} as SOURCE: equal to the 4096 bytes of source {@code source} (a number the
+     * capture side defines; docs/FORMAT.md) starting at 512-byte sector {@code sector}.
+     */
+    public synchronized void putPageSource(int index, int source, long sector) throws IOException {
+        checkOpen();
+        if (source < 0 || source >= TableEntry.MAX_SOURCE) throw new IllegalArgumentException("source " + source + " out of range");
+        if (sector < 0 || sector > TableEntry.MAX_BASE - 1 - TableEntry.SOURCE_SECTORS_PER_PAGE) {
+            throw new IllegalArgumentException("sector " + sector + " out of range");
+        }
+        markPage(index);
+        pages[index] = TableEntry.source(source, sector);
     }
 
     /**
@@ -470,6 +485,7 @@ public final class CheckpointWriter implements AutoCloseable {
         all.put(Stats.PAGES_FREE, pageKinds[TableEntry.KIND_FREE]);
         all.put(Stats.PAGES_DISK_BLOCK, pageKinds[TableEntry.KIND_DISK_BLOCK]);
         all.put(Stats.PAGES_DATA, pageKinds[TableEntry.KIND_DATA]);
+        all.put(Stats.PAGES_SOURCE, pageKinds[TableEntry.KIND_SOURCE]);
         all.put(Stats.PAGES_INHERITED, parent == null ? 0 : (long) pages.length - putCount);
         long[] diskKinds = countKinds(diskTable, all, Stats.DISK_DATA_NEW);
         all.put(Stats.DISK_DATA, diskKinds[TableEntry.KIND_DATA]);

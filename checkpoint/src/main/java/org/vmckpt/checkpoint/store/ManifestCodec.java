@@ -40,9 +40,16 @@ final class ManifestCodec {
     }
 
     static final String NAME = "vmckpt-manifest";
-    /** Version 2: the body may be encrypted (codec bit 0x80); written only for encrypted repositories. */
-    static final int VERSION = 2;
+    /**
+     * Version 3: the page table may hold SOURCE runs (kind 5); written only for manifests that do, so a
+     * checkpoint without them stays readable by older builds.
+     */
+    static final int VERSION = 3;
+    /** Version 2: the body may be encrypted (codec bit 0x80); written for encrypted repositories. */
+    static final int ENCRYPTED_VERSION = 2;
     static final int PLAIN_VERSION = 1;
+    /** The first version whose page tables may hold SOURCE runs. */
+    static final int SOURCE_VERSION = 3;
     static final int ENCRYPTED = 0x80;
     static final int OLDEST_VERSION = 1;
 
@@ -116,11 +123,12 @@ final class ManifestCodec {
             storedLen = (int) n;
         }
         ByteSink file = new ByteSink(PREAMBLE_LENGTH + storedLen + RepositoryKey.OVERHEAD + 4);
+        boolean sources = hasSources(m.pages());
         if (key == null) {
-            FileHeader.write(file, NAME, PLAIN_VERSION);
+            FileHeader.write(file, NAME, sources ? SOURCE_VERSION : PLAIN_VERSION);
             file.u8(codec).u32(body.size()).u32(storedLen).bytes(stored, 0, storedLen);
         } else {
-            FileHeader.write(file, NAME, VERSION);
+            FileHeader.write(file, NAME, sources ? SOURCE_VERSION : ENCRYPTED_VERSION);
             file.u8(codec | ENCRYPTED).u32(body.size()).u32(storedLen + RepositoryKey.OVERHEAD);
             byte[] preamble = java.util.Arrays.copyOf(file.array(), file.size());
             byte[] sealed = key.seal(stored, 0, storedLen, preamble);
@@ -155,12 +163,18 @@ final class ManifestCodec {
      * each run instead. DATA runs store their first unit as a difference from where the previous DATA run
      * in the same pack ended (0 when pages were written in order), DISK_BLOCK runs likewise for blocks.
      */
+    private static boolean hasSources(RunTable t) {
+        for (int r = 0; r < t.runCount(); r++) if (TableEntry.kind(t.value(r)) == TableEntry.KIND_SOURCE) return true;
+        return false;
+    }
+
     private static void encodeTable(ByteSink s, RunTable t, int packCount, boolean disk) {
         int stored = 0;
         for (int r = 0; r < t.runCount(); r++) if (TableEntry.kind(t.value(r)) != TableEntry.KIND_ABSENT) stored++;
         s.varint(stored);
         long[] nextUnit = new long[packCount];
         long nextBlock = 0;
+        java.util.Map<Integer, Long> nextSector = new java.util.HashMap<>();
         long prevEnd = 0;
         for (int r = 0; r < t.runCount(); r++) {
             long v = t.value(r);
@@ -177,6 +191,10 @@ final class ManifestCodec {
             } else if (kind == TableEntry.KIND_DISK_BLOCK) {
                 s.zigzag(TableEntry.base(v) - nextBlock);
                 nextBlock = TableEntry.base(v) + length;
+            } else if (kind == TableEntry.KIND_SOURCE) {
+                int src = TableEntry.pack(v);
+                s.varint(src).zigzag(TableEntry.base(v) - nextSector.getOrDefault(src, 0L));
+                nextSector.put(src, TableEntry.base(v) + length * TableEntry.SOURCE_SECTORS_PER_PAGE);
             }
             prevEnd = start + length;
         }
@@ -282,7 +300,7 @@ final class ManifestCodec {
             }
         }
         int bodyOffset = codec == Codec.NONE ? srcOffset : 0;
-        return decodeBody(file, new BoundedReader(file, "manifest body", body, bodyOffset, (int) bodyLength));
+        return decodeBody(file, new BoundedReader(file, "manifest body", body, bodyOffset, (int) bodyLength), version);
     }
 
     private static BoundedReader section(BoundedReader body, int id) throws CheckpointFormatException {
@@ -297,7 +315,7 @@ final class ManifestCodec {
         return body.sub(SECTION_NAMES[id] + " section", (int) len);
     }
 
-    private static Manifest decodeBody(Path file, BoundedReader body) throws CheckpointFormatException {
+    private static Manifest decodeBody(Path file, BoundedReader body, int formatVersion) throws CheckpointFormatException {
         BoundedReader s = section(body, SECTION_META);
         String id = s.string("checkpoint id", 64);
         if (!Ids.isCheckpointId(id)) throw s.error("checkpoint id '" + id + "' is not 16 hex digits");
@@ -364,10 +382,10 @@ final class ManifestCodec {
         s.expectEnd("packs section");
 
         s = section(body, SECTION_PAGES);
-        RunTable pages = decodeTable(s, packs, pageCount, false);
+        RunTable pages = decodeTable(s, packs, pageCount, false, formatVersion >= SOURCE_VERSION);
         s.expectEnd("pages section");
         s = section(body, SECTION_DISK);
-        RunTable disk = decodeTable(s, packs, -1, true);
+        RunTable disk = decodeTable(s, packs, -1, true, false);
         s.expectEnd("disk section");
 
         s = section(body, SECTION_STATS);
@@ -391,13 +409,14 @@ final class ManifestCodec {
      * Decodes a run table. A page table ({@code pageCount >= 0}) must cover exactly {@code 0..pageCount-1};
      * a disk table covers whatever its runs say, below {@link TableEntry#MAX_BASE}.
      */
-    private static RunTable decodeTable(BoundedReader s, List<Manifest.PackRef> packs, long pageCount, boolean disk)
-            throws CheckpointFormatException {
+    private static RunTable decodeTable(BoundedReader s, List<Manifest.PackRef> packs, long pageCount, boolean disk,
+                                        boolean sourcesAllowed) throws CheckpointFormatException {
         String what = disk ? "disk run" : "page run";
         int runs = s.count(what + " count", disk ? 3 : 2, Integer.MAX_VALUE - 8);
         long limit = disk ? TableEntry.MAX_BASE - 1 : pageCount;
         long[] nextUnit = new long[packs.size()];
         long nextBlock = 0;
+        java.util.Map<Integer, Long> nextSector = new java.util.HashMap<>();
         long pos = 0;
         RunTable.Builder b = new RunTable.Builder(disk ? runs * 2 + 1 : runs);
         for (int r = 0; r < runs; r++) {
@@ -428,6 +447,16 @@ final class ManifestCodec {
                 }
                 nextBlock = block + length;
                 value = TableEntry.diskBlock(block);
+            } else if (kind == TableEntry.KIND_SOURCE && sourcesAllowed) {
+                int src = (int) s.varint(what + " source", 0, TableEntry.MAX_SOURCE - 1);
+                long delta = s.zigzag(what + " source sector");
+                long sector = nextSector.getOrDefault(src, 0L) + delta;
+                long span = length * TableEntry.SOURCE_SECTORS_PER_PAGE;
+                if (delta < -TableEntry.MAX_BASE || delta > TableEntry.MAX_BASE || sector < 0 || sector > TableEntry.MAX_BASE - 1 - span) {
+                    throw s.error(what + " " + r + " points at sectors " + sector + "+" + span + " of source " + src + ", out of range");
+                }
+                nextSector.put(src, sector + span);
+                value = TableEntry.source(src, sector);
             } else if (kind == TableEntry.KIND_ZERO || kind == TableEntry.KIND_FREE && !disk) {
                 value = TableEntry.make(kind, 0, 0);
             } else {

@@ -16,6 +16,11 @@ public enum PageKind {
     DISK_BLOCK(2),
     /** 4096 bytes stored in a pack. */
     DATA(3),
+    /**
+     * Evicted (manifest version 3): equal to 4096 bytes of a source file (a disk's base image, the kernel, the
+     * initramfs, the firmware) starting at a 512-byte sector; the source number and sector are stored. Pages only.
+     */
+    SOURCE(5),
     /** Incremental checkpoints only: the same as in the parent checkpoint. Never stored. */
     INHERITED(-1);
 

@@ -18,6 +18,8 @@ public final class Stats {
     public static final String PAGES_FREE = "pages.free";
     public static final String PAGES_DISK_BLOCK = "pages.disk_block";
     public static final String PAGES_DATA = "pages.data";
+    /** Pages stored as references to bytes of a source file (disk base image, kernel, initramfs, firmware). */
+    public static final String PAGES_SOURCE = "pages.source";
     /** DATA pages stored by this checkpoint (the rest of the DATA pages are in the parent's packs). */
     public static final String PAGES_DATA_NEW = "pages.data.new";
     /** Pages an incremental checkpoint took from its parent unchanged. */
@@ -47,7 +49,7 @@ public final class Stats {
     public static final String TOTAL_NS = "time.total.ns";
 
     /** Keys the writer computes; {@link CheckpointWriter#setStat} refuses them. */
-    static final Set<String> COMPUTED = Set.of(PAGES_ZERO, PAGES_FREE, PAGES_DISK_BLOCK, PAGES_DATA, PAGES_DATA_NEW,
+    static final Set<String> COMPUTED = Set.of(PAGES_ZERO, PAGES_FREE, PAGES_DISK_BLOCK, PAGES_DATA, PAGES_SOURCE, PAGES_DATA_NEW,
             PAGES_INHERITED, DISK_BLOCKS, DISK_DATA, DISK_ZERO, DISK_DATA_NEW, DISK_INHERITED, BYTES_RAW, BYTES_PACK,
             BYTES_RECORDS, WRITE_NS);
 }

@@ -4,14 +4,15 @@ package org.vmckpt.checkpoint.store;
  * One page-table or disk-table value packed into a {@code long}, as {@link RunTable} keeps them in memory.
  *
  * <pre>
- *   bits 63..60  kind: 0 ZERO, 1 FREE, 2 DISK_BLOCK, 3 DATA, 4 ABSENT (disk block not in the overlay)
- *   bits 59..40  pack index into the manifest's pack list (DATA only)
- *   bits 39..0   base: the unit number inside the pack (DATA) or the disk block number (DISK_BLOCK)
+ *   bits 63..60  kind: 0 ZERO, 1 FREE, 2 DISK_BLOCK, 3 DATA, 4 ABSENT (disk block not in the overlay), 5 SOURCE
+ *   bits 59..40  pack index into the manifest's pack list (DATA), source number (SOURCE)
+ *   bits 39..0   base: the unit number inside the pack (DATA), the disk block number (DISK_BLOCK), the 512-byte
+ *                sector of the source where the page starts (SOURCE)
  * </pre>
  *
  * A run of {@code n} keys starting with value {@code v} means key {@code start+i} has value
  * {@code advance(v, i)}: consecutive DATA pages stored in consecutive units, or consecutive DISK_BLOCK pages
- * equal to consecutive blocks, form one run.
+ * equal to consecutive blocks, or consecutive SOURCE pages 8 sectors apart in one source, form one run.
  */
 final class TableEntry {
     private TableEntry() {
@@ -22,6 +23,11 @@ final class TableEntry {
     static final int KIND_DISK_BLOCK = 2;
     static final int KIND_DATA = 3;
     static final int KIND_ABSENT = 4;
+    static final int KIND_SOURCE = 5;
+    /** Sectors per page of a SOURCE run. */
+    static final int SOURCE_SECTORS_PER_PAGE = 8;
+    /** Exclusive upper bound of a source number. */
+    static final int MAX_SOURCE = 1 << 16;
 
     /** Exclusive upper bound of a unit number or disk block number. */
     static final long MAX_BASE = 1L << 40;
@@ -44,6 +50,10 @@ final class TableEntry {
         return make(KIND_DISK_BLOCK, 0, block);
     }
 
+    static long source(int source, long sector) {
+        return make(KIND_SOURCE, source, sector);
+    }
+
     static int kind(long v) {
         return (int) (v >>> 60);
     }
@@ -59,6 +69,7 @@ final class TableEntry {
     /** The value of the key {@code delta} places after a key whose value is {@code v}, in the same run. */
     static long advance(long v, long delta) {
         int k = kind(v);
+        if (k == KIND_SOURCE) return v + delta * SOURCE_SECTORS_PER_PAGE;
         return k == KIND_DATA || k == KIND_DISK_BLOCK ? v + delta : v;
     }
 
@@ -72,6 +83,7 @@ final class TableEntry {
             case KIND_FREE -> PageKind.FREE;
             case KIND_DISK_BLOCK -> PageKind.DISK_BLOCK;
             case KIND_DATA -> PageKind.DATA;
+            case KIND_SOURCE -> PageKind.SOURCE;
             default -> null;
         };
     }

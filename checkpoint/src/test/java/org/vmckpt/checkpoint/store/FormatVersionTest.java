@@ -34,12 +34,12 @@ class FormatVersionTest {
         Path m = repo.manifestPath(id);
         byte[] b = Files.readAllBytes(m);
         assertEquals(ManifestCodec.PLAIN_VERSION, b[5 + ManifestCodec.NAME.length()], "a plain repository still writes version 1");
-        setVersion(b, ManifestCodec.NAME, 3);
+        setVersion(b, ManifestCodec.NAME, ManifestCodec.VERSION + 1);
         Files.write(m, CraftedFiles.fixTrailingCrc(b));
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> repo.open(id));
         assertTrue(e.getMessage().startsWith(m.toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("newer vmckpt") && e.getMessage().contains("format version 3")
-                && e.getMessage().contains("reads versions 1 to 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("newer vmckpt") && e.getMessage().contains("format version " + (ManifestCodec.VERSION + 1))
+                && e.getMessage().contains("reads versions 1 to " + ManifestCodec.VERSION), e.getMessage());
         assertEquals(id, repo.listUnreadable().keySet().iterator().next());
     }
 

@@ -18,6 +18,7 @@ final class QmpCommands {
     /** Every command name, in the order query-commands lists them. */
     static final List<String> NAMES = List.of(
             QMP_CAPABILITIES, "query-commands", "query-version", "query-status",
+            "query-name", "query-cpus-fast", "query-kvm", "human-monitor-command",
             "stop", "cont", "system_powerdown", QUIT,
             "balloon", "query-balloon",
             "vmckpt-checkpoint", "vmckpt-reset", "vmckpt-query-checkpoint");
@@ -27,6 +28,7 @@ final class QmpCommands {
 
     private final VmController vm;
     private final VmEventSink events;
+    private final HumanMonitor hmp = new HumanMonitor(this);
 
     QmpCommands(VmController vm, VmEventSink events) {
         this.vm = vm;
@@ -61,6 +63,34 @@ final class QmpCommands {
                 status.put("singlestep", false);
                 status.put("running", vm.running());
                 return status;
+            }
+            case "query-name": {
+                new QmpArguments(arguments, Set.of());
+                Map<String, Object> reply = new LinkedHashMap<>();
+                if (vm.name() != null) reply.put("name", vm.name()); // QEMU leaves the member out for an unnamed VM
+                return reply;
+            }
+            case "query-cpus-fast": {
+                new QmpArguments(arguments, Set.of());
+                List<Object> cpus = new ArrayList<>();
+                for (int i = 0; i < vm.cpuCount(); i++) {
+                    Map<String, Object> cpu = new LinkedHashMap<>();
+                    cpu.put("cpu-index", (long) i);
+                    cpu.put("qom-path", "/machine/soc/harts[" + i + "]");
+                    // QEMU gives the host thread of the vCPU; the JVM does not expose it, so this is the process id.
+                    cpu.put("thread-id", ProcessHandle.current().pid());
+                    cpu.put("props", Map.of("core-id", (long) i));
+                    cpu.put("target", "riscv64");
+                    cpus.add(cpu);
+                }
+                return cpus;
+            }
+            case "query-kvm":
+                new QmpArguments(arguments, Set.of());
+                return Map.of("enabled", false, "present", false); // the guest is emulated: no hardware virtualisation
+            case "human-monitor-command": {
+                QmpArguments args = new QmpArguments(arguments, Set.of("command-line", "cpu-index"));
+                return hmp.execute(args.requiredString("command-line"));
             }
             case "stop":
                 new QmpArguments(arguments, Set.of());
@@ -192,6 +222,7 @@ final class QmpCommands {
 
     private static String describe(Exception e) {
         String message = e.getMessage();
+        if (e instanceof java.io.UncheckedIOException && message != null) return message; // I/O trouble, not a bug
         if (e instanceof RuntimeException || message == null || message.isBlank()) {
             // A RuntimeException is a bug in the controller: name it so the report is useful.
             return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);

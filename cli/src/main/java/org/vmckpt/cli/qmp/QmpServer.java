@@ -41,9 +41,9 @@ public final class QmpServer implements VmEventSink, Closeable {
     private static final System.Logger LOG = System.getLogger(QmpServer.class.getName());
 
     /** vmckpt's version, reported in the greeting and by query-version in QEMU's VersionInfo shape. */
-    static final int VERSION_MAJOR = 0;
-    static final int VERSION_MINOR = 1;
-    static final int VERSION_MICRO = 0;
+    public static final int VERSION_MAJOR = 0;
+    public static final int VERSION_MINOR = 1;
+    public static final int VERSION_MICRO = 0;
     /** Clients served at once (each has two small threads); more are refused with an error. */
     public static final int MAX_CLIENTS = 16;
     /** Connections the kernel queues before they are accepted. */
@@ -121,6 +121,9 @@ public final class QmpServer implements VmEventSink, Closeable {
         return socketPath;
     }
 
+    /** How long closing waits for each client's queued messages (SHUTDOWN) to be written. */
+    private static final long DRAIN_MILLIS = 1000;
+
     /** Sends an event to every negotiated client. Never blocks on a slow client. */
     @Override
     public void emit(String event, Map<String, Object> data) {
@@ -153,7 +156,7 @@ public final class QmpServer implements VmEventSink, Closeable {
             session.abandonInFlight("the VM shut down while it was running");
         }
         for (QmpSession session : sessions) {
-            session.close();
+            session.drainAndClose(DRAIN_MILLIS);
         }
         try {
             // Another server may have replaced the file since (after deciding ours was dead): leave theirs alone.

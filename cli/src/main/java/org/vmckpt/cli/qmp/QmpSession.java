@@ -30,7 +30,7 @@ final class QmpSession {
     private record InFlight(String name, Object id, boolean hasId) {
     }
 
-    /** A line to send; {@code written} (if not null) is counted down once it is on the wire. */
+    /** A line to send (null: only a marker); {@code written} (if not null) is counted down once it is on the wire. */
     private record Outgoing(String line, CountDownLatch written) {
     }
 
@@ -107,6 +107,25 @@ final class QmpSession {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Sends what is already queued (waiting at most {@code millis}), then closes. The server ends this way, so
+     * that a client sees the events emitted just before the end: quit emits SHUTDOWN and the VM then closes the
+     * socket at once, and a plain close would drop the queued event (quit's client would wait for it in vain).
+     */
+    void drainAndClose(long millis) {
+        if (!closed.get()) {
+            CountDownLatch drained = new CountDownLatch(1);
+            if (outgoing.offer(new Outgoing(null, drained))) {
+                try {
+                    drained.await(millis, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        close();
     }
 
     void close() {
@@ -313,6 +332,10 @@ final class QmpSession {
                 Outgoing item = outgoing.take();
                 if (item == END) {
                     return;
+                }
+                if (item.line() == null) { // a drain marker: everything queued before it is on the wire
+                    item.written().countDown();
+                    continue;
                 }
                 ByteBuffer bytes = ByteBuffer.wrap((item.line() + "\r\n").getBytes(StandardCharsets.US_ASCII));
                 while (bytes.hasRemaining()) {

@@ -21,6 +21,12 @@ import java.util.Map;
  */
 public interface VmController {
 
+    /** The VM's name (QMP query-name; vmckpt run --name), or null if it has none. */
+    String name();
+
+    /** How many virtual CPUs (harts) the VM has (QMP query-cpus-fast). */
+    int cpuCount();
+
     /** Called once by the server before it accepts clients; events sent here go to every negotiated client. */
     void setEventSink(VmEventSink sink);
 

@@ -90,6 +90,57 @@ class QmpServerTest {
                 c.command("{\"execute\": \"query-status\"}").get("return"));
     }
 
+    /** Regression: quit emits SHUTDOWN and the VM closes the server at once; the event used to be dropped. */
+    @Test
+    void closingSendsTheEventsAlreadyQueuedFirst() throws Exception {
+        RawQmpClient c = connect().negotiate();
+        for (int i = 0; i < 200; i++) server.emit("TEST_EVENT", Map.of("n", (long) i));
+        server.close();
+        for (int i = 0; i < 200; i++) assertEquals((long) i, RawQmpClient.data(c.nextEvent("TEST_EVENT")).get("n"));
+        assertTrue(c.closedByServer(5000));
+    }
+
+    @Test
+    void theQueriesQemuToolsAskFirstAreAnswered() throws Exception {
+        RawQmpClient c = connect().negotiate();
+        assertEquals(Map.of("name", "test-vm"), c.command("{\"execute\": \"query-name\"}").get("return"));
+        assertEquals(Map.of("enabled", false, "present", false), c.command("{\"execute\": \"query-kvm\"}").get("return"));
+        List<?> cpus = (List<?>) c.command("{\"execute\": \"query-cpus-fast\"}").get("return");
+        assertEquals(1, cpus.size());
+        Map<?, ?> cpu = (Map<?, ?>) cpus.get(0);
+        assertEquals(0L, cpu.get("cpu-index"));
+        assertEquals("riscv64", cpu.get("target"));
+        assertInstanceOf(Long.class, cpu.get("thread-id"));
+        List<?> commands = (List<?>) c.command("{\"execute\": \"query-commands\"}").get("return");
+        for (String name : List.of("query-name", "query-kvm", "query-cpus-fast", "human-monitor-command")) {
+            assertTrue(commands.contains(Map.of("name", name)), name);
+        }
+    }
+
+    @Test
+    void humanMonitorCommandsMapOntoQmp() throws Exception {
+        RawQmpClient c = connect().negotiate();
+        assertEquals("VM status: running\r\n", hmp(c, "info status"));
+        assertTrue(hmp(c, "help").contains("savevm tag"));
+        assertEquals("test-vm\r\n", hmp(c, "info name"));
+        assertEquals("", hmp(c, "stop"));
+        assertEquals("VM status: paused\r\n", hmp(c, "info status"));
+        assertEquals("", hmp(c, "c"));
+        assertEquals("running", vm.status());
+        // savevm is a checkpoint labelled with the tag; loadvm a reset to what it names.
+        String saved = hmp(c, "savevm before-test");
+        assertEquals("before-test", vm.requests.get(0).name());
+        String id = saved.substring("checkpoint ".length(), saved.length() - 2);
+        assertEquals("reset to checkpoint " + id + "\r\n", hmp(c, "loadvm " + id));
+        assertEquals("unknown command: 'frob'\r\n", hmp(c, "frob"));
+        Map<?, ?> missing = (Map<?, ?>) c.command("{\"execute\": \"human-monitor-command\"}").get("error");
+        assertEquals("Parameter 'command-line' is missing", missing.get("desc"));
+    }
+
+    private static String hmp(RawQmpClient c, String line) throws Exception {
+        return (String) c.command("{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"" + line + "\"}}").get("return");
+    }
+
     @Test
     void balloonCommandsCheckTheirArgumentsAndAnswerWithoutABalloon() throws Exception {
         RawQmpClient c = connect().negotiate();

@@ -33,6 +33,16 @@ final class TestVm implements VmController {
     volatile String failWith;
 
     @Override
+    public String name() {
+        return "test-vm";
+    }
+
+    @Override
+    public int cpuCount() {
+        return 1;
+    }
+
+    @Override
     public synchronized void setEventSink(VmEventSink sink) {
         this.events = sink;
     }

@@ -334,6 +334,15 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         unitExit = true; // a unit running now may be running that code: it leaves before the writing instruction
     }
 
+    /**
+     * A page became a code page, or was filled from a known source: no write mapping of it may stay cached
+     * (writes must reach GuestMemory).
+     */
+    @Override
+    public void dropWriteMappings(int pageIndex) {
+        mmu.dropWriteMappings(pageIndex);
+    }
+
     void setPriv(int p) {
         priv = p;
         mmu.updateContexts();

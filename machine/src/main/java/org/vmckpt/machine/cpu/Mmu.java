@@ -424,7 +424,6 @@ final class Mmu {
         xTag[i] = -1; xPage[i] = null;
     }
 
-    /** A page became a code page: no write mapping of it may stay cached (writes must reach GuestMemory). */
     /** Whether the fetch TLB maps {@code pc} to the guest physical address {@code key} (a {@link CodeCache} key). */
     boolean fetchesFrom(long pc, long key) {
         long vpn = pc >>> 12;
@@ -432,6 +431,7 @@ final class Mmu {
         return xTag[ti] == (vpn | fetchCtx) && (((long) xPhys[ti] << 12) | (pc & 0xfff)) == key;
     }
 
+    /** Drops every cached write mapping of page {@code pageIndex} (a new code page, or one filled from a known source). */
     void dropWriteMappings(int pageIndex) {
         for (int i = 0; i < TLB_SIZE; i++) {
             if (wPhys[i] == pageIndex && wPage[i] != null) { wTag[i] = -1; wPage[i] = null; }

@@ -12,7 +12,11 @@ public final class FrozenMemory {
     private final long epoch;
     private boolean released;
 
-    FrozenMemory(GuestMemory memory, byte[][] pages, long[] writtenInEpoch, long epoch) {
+    /** Origins of frozen pages the guest has copied since (GuestMemory moves them here when the guest changes such a page). */
+    private final java.util.Map<Integer, PageOrigin> movedAside;
+
+    FrozenMemory(GuestMemory memory, byte[][] pages, long[] writtenInEpoch, long epoch, java.util.Map<Integer, PageOrigin> movedAside) {
+        this.movedAside = movedAside;
         this.memory = memory;
         this.pages = pages;
         this.writtenInEpoch = writtenInEpoch;
@@ -23,6 +27,16 @@ public final class FrozenMemory {
 
     /** The frozen page, or {@code null} for a page that was never touched (all zeros). Never write into it. */
     public byte[] page(int idx) { return pages[idx]; }
+
+    /**
+     * Where frozen page {@code idx} came from, if all of it came from one source in order and the guest has not
+     * written it since (checked against the frozen array, so a later fill of the live page never applies here);
+     * else null. Safe from the saver thread.
+     */
+    public PageOrigin completeOrigin(int idx) {
+        PageOrigin o = memory.originOf(idx, pages[idx], movedAside);
+        return o != null && o.complete() ? o : null;
+    }
 
     /** Whether page {@code idx} was written during the epoch this freeze ended. */
     public boolean writtenInEpoch(int idx) {

@@ -44,6 +44,17 @@ public final class GuestMemory {
      * observers ({@link MemoryObserver#codePageWritten}) before it happens, and unmarks it.
      */
     private final long[] codePages;
+    /**
+     * Where each page's contents came from (a disk read, the boot loader), or null: host-side metadata for
+     * page-cache eviction. Any change of a page drops its entry ({@link #noteChange}); a saver thread reads
+     * entries racily, which is safe because they are immutable and checked against the frozen array.
+     */
+    private final PageOrigin[] origins;
+    /**
+     * Origins of frozen pages that the guest changed (copied) since the freeze, so the saver still finds them;
+     * null while nothing is frozen.
+     */
+    private volatile java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> frozenOrigins;
     /** Page references at the last freeze, while a saver still reads them; else {@code null}. */
     private volatile byte[][] frozen;
     /** Lazy restore: pages not yet loaded come from here. */
@@ -65,6 +76,7 @@ public final class GuestMemory {
         this.pages = new byte[pageCount][];
         this.dirty = new long[(pageCount + 63) >>> 6];
         this.codePages = new long[(pageCount + 63) >>> 6];
+        this.origins = new PageOrigin[pageCount];
     }
 
     public long base() { return base; }
@@ -142,15 +154,90 @@ public final class GuestMemory {
         for (MemoryObserver o : observers) o.codePageWritten(idx);
     }
 
-    /** Page {@code idx} is about to change: if it holds translated code, that code is dropped first. */
+    /**
+     * Page {@code idx} is about to change: if it holds translated code, that code is dropped first; it no
+     * longer equals what it was filled from.
+     */
     private void noteChange(int idx) {
         if ((codePages[idx >>> 6] & (1L << idx)) != 0) codeWritten(idx);
+        PageOrigin o = origins[idx];
+        if (o != null) {
+            byte[][] f = frozen;
+            java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> fo = frozenOrigins;
+            if (f != null && fo != null && f[idx] == o.page) fo.put(idx, o); // still true of the frozen page
+            origins[idx] = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- origins (page-cache eviction)
+
+    /**
+     * Copies {@code len} bytes of a source into the guest at {@code paddr}, like {@link #writeBytes}, and
+     * remembers for each page which sectors of the source it now holds. {@code sector} is the source sector
+     * of {@code src[off]}; {@code paddr} and {@code len} need not be sector-aligned, but only whole sectors at
+     * sector-aligned page offsets are remembered. Pieces of one page filled by several calls (a file system
+     * of 1 KiB blocks reads a page in four requests) add up when they come from the same source in order.
+     * Cached write mappings of such pages are dropped, so the guest's first write reaches {@link #noteChange}.
+     */
+    public void writeFromSource(long paddr, byte[] src, int off, int len, int source, long sector) {
+        long srcPos = sector * PageOrigin.SECTOR_SIZE;
+        while (len > 0) {
+            int po = (int) (paddr & PAGE_MASK);
+            int n = Math.min(len, PAGE_SIZE - po);
+            int idx = index(paddr, n);
+            byte[] before = pages[idx];
+            PageOrigin prev = origins[idx];
+            byte[] p = pageForWrite(idx); // drops the old origin: the page changes
+            System.arraycopy(src, off, p, po, n);
+            if ((po & (PageOrigin.SECTOR_SIZE - 1)) == 0 && (n & (PageOrigin.SECTOR_SIZE - 1)) == 0
+                    && (srcPos & (PageOrigin.SECTOR_SIZE - 1)) == 0) {
+                int firstIn = po / PageOrigin.SECTOR_SIZE;
+                long pageStart = srcPos / PageOrigin.SECTOR_SIZE - firstIn;
+                if (pageStart >= 0) {
+                    int mask = ((1 << (n / PageOrigin.SECTOR_SIZE)) - 1) << firstIn;
+                    if (prev != null && prev.page == before && prev.source() == source && prev.firstSector() == pageStart) {
+                        mask |= prev.sectorMask();
+                    }
+                    origins[idx] = new PageOrigin(p, source, pageStart, mask);
+                    for (MemoryObserver o : observers) o.dropWriteMappings(idx);
+                }
+            }
+            paddr += n; off += n; len -= n; srcPos += n;
+        }
+    }
+
+    /**
+     * Restore: page {@code idx}, just installed with {@link #installPage} (which leaves no cached mapping of it),
+     * equals sectors {@code firstSector..+7} of {@code source}: the checkpoint said so and the bytes came from
+     * there. (No mapping to drop: a restore of a whole memory would otherwise scan the TLBs once per page.)
+     */
+    public void recordOrigin(int idx, int source, long firstSector) {
+        byte[] p = pages[idx];
+        if (p == null) return;
+        origins[idx] = new PageOrigin(p, source, firstSector, PageOrigin.FULL_MASK);
+    }
+
+    /** Where page {@code idx} came from, if it still holds exactly those bytes; else null (for tests and tools). */
+    public PageOrigin origin(int idx) {
+        PageOrigin o = origins[idx];
+        return o != null && o.page == pages[idx] ? o : null;
+    }
+
+    /** For a frozen view: the origin recorded for page {@code idx} if it is still about {@code frozenPage}. */
+    PageOrigin originOf(int idx, byte[] frozenPage, java.util.Map<Integer, PageOrigin> movedAside) {
+        if (frozenPage == null) return null;
+        PageOrigin o = movedAside.get(idx);
+        if (o != null && o.page == frozenPage) return o;
+        o = origins[idx]; // a racy read of an immutable object: safe (a stale value fails the identity check or is true)
+        return o != null && o.page == frozenPage ? o : null;
     }
 
     private byte[] materialize(int idx) {
         byte[] p = null;
         if (lazySource != null && lazyPending.get(idx)) {
             p = lazySource.loadPage(idx);
+            int source = p == null ? -1 : lazySource.originSource(idx);
+            if (source >= 0) origins[idx] = new PageOrigin(p, source, lazySource.originSector(idx), PageOrigin.FULL_MASK);
             lazyPending.clear(idx);
             if (lazyPending.isEmpty()) {
                 lazySource = null;
@@ -248,9 +335,11 @@ public final class GuestMemory {
         long[] written = dirty;
         dirty = new long[written.length];
         epoch++;
+        java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> movedAside = new java.util.concurrent.ConcurrentHashMap<>();
+        frozenOrigins = movedAside;
         frozen = refs;
         for (MemoryObserver o : observers) o.flushWriteMappings();
-        return new FrozenMemory(this, refs, written, epoch);
+        return new FrozenMemory(this, refs, written, epoch, movedAside);
     }
 
     /** Starts a new dirty-log epoch without freezing; returns the bitmap of pages written in the old one. */
@@ -263,7 +352,10 @@ public final class GuestMemory {
     }
 
     void unfreeze(byte[][] refs) {
-        if (frozen == refs) frozen = null;
+        if (frozen == refs) {
+            frozen = null;
+            frozenOrigins = null;
+        }
     }
 
     public boolean isFrozen() {
@@ -342,6 +434,7 @@ public final class GuestMemory {
      */
     public void setLazySource(PageSource source, BitSet pending) {
         this.pages = new byte[pageCount][];
+        java.util.Arrays.fill(origins, null);
         this.lazySource = pending.isEmpty() ? null : source;
         this.lazyPending = pending.isEmpty() ? null : (BitSet) pending.clone();
         for (MemoryObserver o : observers) o.flushAllMappings();

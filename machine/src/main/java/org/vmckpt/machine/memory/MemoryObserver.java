@@ -8,6 +8,14 @@ public interface MemoryObserver {
     /** The host array behind RAM page {@code pageIndex} was replaced; drop every mapping of it. */
     void pageReplaced(int pageIndex);
 
+    /**
+     * Drop every cached write mapping of page {@code pageIndex}: its next write must reach {@link GuestMemory}
+     * (the page was just filled from a known source, and the first change must be seen).
+     */
+    default void dropWriteMappings(int pageIndex) {
+        pageReplaced(pageIndex);
+    }
+
     /** Drop every cached mapping of RAM (after a restore or reset replaced memory wholesale). */
     void flushAllMappings();
 

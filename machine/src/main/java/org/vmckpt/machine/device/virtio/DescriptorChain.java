@@ -93,6 +93,31 @@ public final class DescriptorChain {
         return copy(firstWritable, count, offset, src, srcOff, len, true);
     }
 
+    /**
+     * {@link #write}, for bytes that are {@code sector}'s and the following sectors of source {@code source}:
+     * guest memory remembers where the pages it fills came from ({@link GuestMemory#writeFromSource}).
+     */
+    public int writeFromSource(long offset, byte[] src, int srcOff, int len, int source, long sector) {
+        int done = 0;
+        if (offset < 0) return 0;
+        long srcPos = sector * 512;
+        for (int i = firstWritable; i < count && done < len; i++) {
+            long segLen = length[i];
+            if (offset >= segLen) {
+                offset -= segLen;
+                continue;
+            }
+            int n = (int) Math.min(segLen - offset, len - done);
+            long addr = address[i] + offset;
+            long pos = srcPos + done;
+            if ((pos & 511) == 0) memory.writeFromSource(addr, src, srcOff + done, n, source, pos / 512);
+            else memory.writeBytes(addr, src, srcOff + done, n);
+            done += n;
+            offset = 0;
+        }
+        return done;
+    }
+
     private int copy(int from, int to, long offset, byte[] buf, int bufOff, int len, boolean toGuest) {
         int done = 0;
         if (offset < 0) return 0;

@@ -46,6 +46,11 @@ public final class FrozenOverlay {
         return overlay.contents(e, true);
     }
 
+    /** Whether the view holds block {@code b} (it differs from the base image, or may). */
+    public boolean contains(long b) {
+        return b >= 0 && b < overlay.blockCount() && DiskOverlay.entry(chunks, b) != null;
+    }
+
     Object entry(long b) {
         return DiskOverlay.entry(chunks, b);
     }

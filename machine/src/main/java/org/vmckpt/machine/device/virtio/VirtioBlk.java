@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.vmckpt.machine.memory.PageOrigin;
 import org.vmckpt.machine.state.StateFormatException;
 import org.vmckpt.machine.state.StateReader;
 import org.vmckpt.machine.state.StateWriter;
@@ -66,6 +67,8 @@ public final class VirtioBlk implements VirtioDevice, Closeable {
     private VirtioTransport transport;
     private DescriptorChain chain;
     private volatile String sha256;
+    /** Page-origin source number of this disk's base image ({@link PageOrigin#diskSource}), or -1: not recorded. */
+    private int originSource = -1;
 
     private long readRequests;
     private long writeRequests;
@@ -171,6 +174,26 @@ public final class VirtioBlk implements VirtioDevice, Closeable {
     public void readBaseBlock(long block, byte[] dst) throws IOException {
         if (block < 0 || block >= overlay.blockCount()) throw new IllegalArgumentException("block " + block + " outside the disk");
         readFile(block << DiskOverlay.BLOCK_SHIFT, dst, BLOCK);
+    }
+
+    /**
+     * Reads {@code dst.length} bytes of the base image at byte {@code pos} (past the end: zeros), ignoring the
+     * overlay. Safe from any thread.
+     */
+    public void readBase(long pos, byte[] dst) throws IOException {
+        if (pos < 0 || pos > fileSize) throw new IllegalArgumentException("byte " + pos + " outside the disk");
+        readFile(pos, dst, dst.length);
+    }
+
+    /** Size of the base image file in bytes. */
+    public long baseImageBytes() { return fileSize; }
+
+    /**
+     * Makes guest memory remember which pages this disk's base image filled (page-cache eviction): as disk
+     * number {@code disk}. A write-through disk is never a source (its file changes).
+     */
+    public void recordPageOrigins(int disk) {
+        if (!writeThrough) originSource = PageOrigin.diskSource(disk);
     }
 
     /** Drops every overlay block: the disk reads as the base image. */
@@ -289,7 +312,9 @@ public final class VirtioBlk implements VirtioDevice, Closeable {
                     chain.write(done, scratch, off, n);
                 } else {
                     readFile(pos, scratch, n);
-                    chain.write(done, scratch, 0, n);
+                    // Bytes straight from the base image: the pages they fill may be stored as references to it.
+                    if (originSource >= 0) chain.writeFromSource(done, scratch, 0, n, originSource, pos / SECTOR_SIZE);
+                    else chain.write(done, scratch, 0, n);
                 }
                 pos += n;
                 done += n;

@@ -1,0 +1,119 @@
+package org.vmckpt.checkpoint;
+
+import org.vmckpt.machine.firmware.BootImageException;
+import org.vmckpt.machine.firmware.LinuxImage;
+import org.vmckpt.machine.memory.PageOrigin;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A file the machine was booted with (kernel Image, initramfs, firmware) as a source of page contents: its
+ * path, the SHA-256 of the file, and its bytes as the loader put them in RAM (a gzip kernel decompressed).
+ * Pages equal to parts of it are stored as references to it; a restore re-reads it and refuses it by name if
+ * its hash changed.
+ *
+ * <p>A running VM keeps only a SHA-256 per 4 KiB of the loaded bytes ({@link #digestsOnly}: 256 KiB for a
+ * 32 MiB kernel instead of the kernel itself); a restore keeps the bytes, which it copies into pages.
+ *
+ * @param source      {@link PageOrigin#KERNEL}, {@link PageOrigin#INITRD} or {@link PageOrigin#FIRMWARE}
+ * @param loaded      the bytes as loaded, or null when only the digests are kept
+ * @param pageDigests SHA-256 of each whole 4 KiB page of the loaded bytes (the loader puts them at page-aligned
+ *                    addresses, so pages from it start at multiples of 4 KiB), or null when the bytes are kept
+ */
+record BootFile(int source, Path path, String sha256, byte[] loaded, byte[][] pageDigests) {
+
+    /** What the file is, in messages and configuration keys: "kernel", "initrd" or "firmware". */
+    static String name(int source) {
+        return switch (source) {
+            case PageOrigin.KERNEL -> "kernel";
+            case PageOrigin.INITRD -> "initrd";
+            case PageOrigin.FIRMWARE -> "firmware";
+            default -> throw new IllegalArgumentException("source " + source + " is not a boot file");
+        };
+    }
+
+    static boolean isBootSource(int source) {
+        return source == PageOrigin.KERNEL || source == PageOrigin.INITRD || source == PageOrigin.FIRMWARE;
+    }
+
+    /** The file's SHA-256 is not the one asked for. */
+    static final class ChangedException extends IOException {
+        final String sha256;
+
+        ChangedException(String sha256) {
+            super("its SHA-256 is " + sha256);
+            this.sha256 = sha256;
+        }
+    }
+
+    /**
+     * Reads and hashes {@code path} and reproduces what the loader made of it. With {@code expectedSha256}
+     * non-null, a file with another hash is refused ({@link ChangedException}) before it is interpreted.
+     */
+    static BootFile load(int source, Path path, String expectedSha256) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new IOException("the " + name(source) + " " + path + (Files.exists(path) ? " is not a regular file" : " does not exist"));
+        }
+        byte[] file = Files.readAllBytes(path);
+        String sha = HexFormat.of().formatHex(newSha256().digest(file));
+        if (expectedSha256 != null && !expectedSha256.equals(sha)) throw new ChangedException(sha);
+        byte[] loaded = file;
+        if (source == PageOrigin.KERNEL) {
+            try {
+                loaded = LinuxImage.parse(file, path.toString()).bytes();
+            } catch (BootImageException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+        return new BootFile(source, path.toAbsolutePath(), sha, loaded, null);
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    /** The same file keeping only a SHA-256 of each whole page of its loaded bytes. */
+    BootFile digestsOnly() {
+        MessageDigest md = newSha256();
+        byte[][] d = new byte[loaded.length / PAGE][];
+        for (int i = 0; i < d.length; i++) {
+            md.update(loaded, i * PAGE, PAGE);
+            d[i] = md.digest();
+        }
+        return new BootFile(source, path, sha256, null, d);
+    }
+
+    private static final int PAGE = 4096;
+
+    /**
+     * Whether {@code page} equals the 4096 loaded bytes at sector {@code sector}: byte for byte, or by SHA-256
+     * when only the digests are kept. Not thread-safe (one saver at a time).
+     */
+    boolean matches(long sector, byte[] page) {
+        long pos = sector * PageOrigin.SECTOR_SIZE;
+        if (loaded != null) {
+            if (pos < 0 || pos > loaded.length - (long) page.length) return false;
+            return java.util.Arrays.equals(loaded, (int) pos, (int) pos + page.length, page, 0, page.length);
+        }
+        if (pos < 0 || pos % PAGE != 0 || pos / PAGE >= pageDigests.length) return false;
+        return MessageDigest.isEqual(pageDigests[(int) (pos / PAGE)], newSha256().digest(page));
+    }
+
+    /** Copies the 4096 loaded bytes at sector {@code sector} into {@code dst}; false if they lie past the end. */
+    boolean read(long sector, byte[] dst) {
+        if (loaded == null) return false;
+        long pos = sector * PageOrigin.SECTOR_SIZE;
+        if (pos < 0 || pos > loaded.length - (long) dst.length) return false;
+        System.arraycopy(loaded, (int) pos, dst, 0, dst.length);
+        return true;
+    }
+}

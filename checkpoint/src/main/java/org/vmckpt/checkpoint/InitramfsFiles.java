@@ -1,0 +1,181 @@
+package org.vmckpt.checkpoint;
+
+import org.vmckpt.machine.memory.PageOrigin;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * The regular files of the initramfs (a cpio "newc" archive, plain or gzip), as sources of page contents: the
+ * kernel unpacks them into its page cache (rootfs) at boot, so an idle guest's memory holds every page of
+ * busybox, its modules and its programs. File {@code i} of the archive (counting regular files with data, in
+ * archive order) is source {@link #FIRST_SOURCE}{@code + i}, its page {@code k} sector {@code 8k}.
+ *
+ * <p>Nothing tells the host which guest page holds which file page (the guest copies them itself), so these are
+ * found by content, as the project's disk-block index once found disk blocks: a 64-bit hash of each whole
+ * 4 KiB page of each file, a hit confirmed by SHA-256 (the capture side keeps digests, not the files). A restore
+ * keeps the unpacked data and copies from it.
+ */
+final class InitramfsFiles {
+    /** Source number of the initramfs's first regular file. */
+    static final int FIRST_SOURCE = 4096;
+    static final int MAX_FILES = (1 << 16) - FIRST_SOURCE;
+    private static final int PAGE = 4096;
+    private static final long MAX_UNPACKED = 1L << 30;
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** Where each file's data starts in {@link #archive}, and its length. */
+    private final long[] dataStart;
+    private final long[] dataLength;
+    /** The unpacked archive (restore side), or null (capture side: digests only). */
+    private final byte[] archive;
+    /** 64-bit page hash to (file << 32 | page index), for whole pages (capture side). */
+    private final Map<Long, Long> byHash;
+    private final Map<Long, byte[]> digests;
+
+    private InitramfsFiles(long[] dataStart, long[] dataLength, byte[] archive, Map<Long, Long> byHash, Map<Long, byte[]> digests) {
+        this.dataStart = dataStart;
+        this.dataLength = dataLength;
+        this.archive = archive;
+        this.byHash = byHash;
+        this.digests = digests;
+    }
+
+    static boolean isFileSource(int source) {
+        return source >= FIRST_SOURCE && source < FIRST_SOURCE + MAX_FILES;
+    }
+
+    /** Parses {@code initrd} (the file's bytes); keeps the archive if {@code keepData}, else only page digests. */
+    static InitramfsFiles parse(byte[] initrd, boolean keepData) throws IOException {
+        byte[] a = unpack(initrd);
+        List<long[]> files = new ArrayList<>();
+        int pos = 0;
+        while (pos + 110 <= a.length && files.size() < MAX_FILES) {
+            if (a[pos] == 0) { pos += 4; continue; } // padding between concatenated archives
+            String magic = new String(a, pos, 6, StandardCharsets.US_ASCII);
+            if (!magic.equals("070701") && !magic.equals("070702")) break;
+            long mode = hex(a, pos + 14), size = hex(a, pos + 54), nameSize = hex(a, pos + 94);
+            long nameAt = pos + 110;
+            long dataAt = align4(nameAt + nameSize);
+            if (nameSize < 1 || dataAt + size > a.length) throw new IOException("the initramfs is truncated");
+            String name = new String(a, (int) nameAt, (int) nameSize - 1, StandardCharsets.US_ASCII);
+            if (name.equals("TRAILER!!!")) {
+                pos = (int) align4(dataAt + size);
+                continue;
+            }
+            if ((mode & 0170000) == 0100000 && size > 0) files.add(new long[]{dataAt, size});
+            pos = (int) align4(dataAt + size);
+        }
+        long[] start = new long[files.size()], length = new long[files.size()];
+        for (int i = 0; i < start.length; i++) { start[i] = files.get(i)[0]; length[i] = files.get(i)[1]; }
+        if (keepData) return new InitramfsFiles(start, length, a, null, null);
+        Map<Long, Long> byHash = new HashMap<>();
+        Map<Long, byte[]> digests = new HashMap<>();
+        MessageDigest md = sha256();
+        byte[] page = new byte[PAGE];
+        for (int f = 0; f < start.length; f++) {
+            for (long k = 0; (k + 1) * PAGE <= length[f]; k++) {
+                System.arraycopy(a, (int) (start[f] + k * PAGE), page, 0, PAGE);
+                long key = (long) f << 32 | k;
+                byHash.putIfAbsent(hash(page), key);
+                digests.put(key, md.digest(page));
+            }
+        }
+        return new InitramfsFiles(start, length, null, byHash, digests);
+    }
+
+    /**
+     * The file page equal to {@code page}, as {@code source << 40 | sector}, or -1. Capture side; not thread-safe.
+     */
+    long find(byte[] page) {
+        Long key = byHash.get(hash(page));
+        if (key == null || !MessageDigest.isEqual(digests.get(key), sha256().digest(page))) return -1;
+        long file = key >>> 32, k = key & 0xffffffffL;
+        return (FIRST_SOURCE + file) << 40 | k * PageOrigin.SECTORS_PER_PAGE;
+    }
+
+    /** Whether {@code page} equals page {@code sector / 8} of file {@code source}, by its digest. Capture side. */
+    boolean matches(int source, long sector, byte[] page) {
+        if (!isFileSource(source) || sector % PageOrigin.SECTORS_PER_PAGE != 0) return false;
+        byte[] d = digests.get((long) (source - FIRST_SOURCE) << 32 | sector / PageOrigin.SECTORS_PER_PAGE);
+        return d != null && MessageDigest.isEqual(d, sha256().digest(page));
+    }
+
+    /** Whether file {@code source} has whole 4 KiB pages up to byte {@code end}. */
+    boolean covers(int source, long end) {
+        int f = source - FIRST_SOURCE;
+        return f >= 0 && f < dataStart.length && end <= dataLength[f] / PAGE * PAGE;
+    }
+
+    /** Copies the 4096 bytes of file {@code source} at {@code sector} into {@code dst}. Restore side. */
+    boolean read(int source, long sector, byte[] dst) {
+        long end = (sector + PageOrigin.SECTORS_PER_PAGE) * PageOrigin.SECTOR_SIZE;
+        if (archive == null || sector < 0 || !covers(source, end)) return false;
+        System.arraycopy(archive, (int) (dataStart[source - FIRST_SOURCE] + sector * PageOrigin.SECTOR_SIZE), dst, 0, PAGE);
+        return true;
+    }
+
+    static long hash(byte[] p) {
+        long h = 0x9E3779B97F4A7C15L;
+        for (int i = 0; i < PAGE; i += 8) h = Long.rotateLeft(h ^ (long) LONG.get(p, i), 29) * 0xBF58476D1CE4E5B9L;
+        return h ^ (h >>> 31);
+    }
+
+    private static long align4(long v) {
+        return (v + 3) & ~3L;
+    }
+
+    private static long hex(byte[] a, int at) throws IOException {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            int c = Character.digit(a[at + i], 16);
+            if (c < 0) throw new IOException("the initramfs has a malformed cpio header");
+            v = v << 4 | c;
+        }
+        return v;
+    }
+
+    private static byte[] unpack(byte[] b) throws IOException {
+        if (b.length < 2 || (b[0] & 0xff) != 0x1f || (b[1] & 0xff) != 0x8b) return b;
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(b))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(b.length * 3);
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                out.write(buf, 0, n);
+                if (out.size() > MAX_UNPACKED) throw new IOException("the initramfs unpacks to more than 1 GiB");
+            }
+            return out.toByteArray();
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return dataStart.length + " files" + (archive == null ? ", " + digests.size() + " pages indexed" : "");
+    }
+
+    int fileCount() {
+        return dataStart.length;
+    }
+}

@@ -1,0 +1,246 @@
+package org.vmckpt.checkpoint;
+
+import org.vmckpt.checkpoint.store.Checkpoint;
+import org.vmckpt.checkpoint.store.Extent;
+import org.vmckpt.checkpoint.store.PageKind;
+import org.vmckpt.checkpoint.store.Repository;
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.MachineConfig;
+import org.vmckpt.machine.device.virtio.DiskOverlay;
+import org.vmckpt.machine.device.virtio.FrozenOverlay;
+import org.vmckpt.machine.device.virtio.VirtioBlk;
+import org.vmckpt.machine.memory.PageOrigin;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The files a checkpoint's SOURCE pages refer to, for one machine: each disk's base image (source
+ * {@link PageOrigin#DISK_FIRST} + disk) and the boot files (kernel, initramfs, firmware).
+ *
+ * <p>Capture side ({@link #ofMachine}): decides whether a frozen page may be stored as a reference. The device
+ * and the loader said where the page came from ({@link PageOrigin}); this confirms it against the source (byte
+ * for byte for a disk, by SHA-256 of the page for a boot file), so no bookkeeping slip can store a wrong
+ * reference. A disk reference is taken only while
+ * the checkpoint's overlay holds none of the blocks it covers: base image bytes never change (writes go to the
+ * overlay, and restore checks the image's SHA-256), so the reference means the same thing to every restore,
+ * lazy or eager, and to every incremental child that inherits it.
+ *
+ * <p>Restore side ({@link #forCheckpoint}): loads and checks the boot files a checkpoint refers to, by their
+ * SHA-256, before anything is restored, and reads referenced pages.
+ */
+final class PageSources {
+    private final List<VirtioBlk> disks;
+    private final Map<Integer, BootFile> bootFiles;
+    /** The initramfs's files (found by content), or null. */
+    private final InitramfsFiles initramfs;
+    private final byte[] scratch = new byte[DiskOverlay.BLOCK_SIZE];
+
+    private PageSources(List<VirtioBlk> disks, Map<Integer, BootFile> bootFiles, InitramfsFiles initramfs) {
+        this.disks = disks;
+        this.bootFiles = bootFiles;
+        this.initramfs = initramfs;
+    }
+
+    /** Whether {@code source} is a disk's base image (not a boot file or a file of the initramfs). */
+    static boolean isDisk(int source) {
+        return source >= PageOrigin.DISK_FIRST && source < InitramfsFiles.FIRST_SOURCE;
+    }
+
+    /**
+     * The sources of a running machine: its disks, and the boot files its configuration names (read now; a
+     * file that cannot be read is left out, and pages from it are saved as data). A machine restored from a
+     * checkpoint was not booted from files: it takes the boot files {@code parentId}'s configuration names,
+     * if they still have the hash it recorded (its pages restored from them still equal them).
+     */
+    static PageSources ofMachine(Machine m, Repository repo, String parentId) {
+        Map<Integer, BootFile> boot = new HashMap<>();
+        MachineConfig c = m.config();
+        Map<String, String> parent = Map.of();
+        if (c.kernel() == null && parentId != null && repo != null) {
+            try (Checkpoint p = repo.open(parentId)) {
+                parent = p.config();
+            } catch (IOException | RuntimeException e) {
+                // no parent to learn from: its boot-file pages are saved as data
+            }
+        }
+        addBootFile(boot, PageOrigin.KERNEL, c.kernel(), parent);
+        BootFile initrd = addBootFile(boot, PageOrigin.INITRD, c.initrd(), parent);
+        addBootFile(boot, PageOrigin.FIRMWARE, c.bios(), parent);
+        InitramfsFiles files = null;
+        if (initrd != null) {
+            try {
+                files = InitramfsFiles.parse(initrd.loaded(), false);
+            } catch (IOException | RuntimeException e) {
+                // not a cpio archive we read: its files' pages are saved as data
+            }
+        }
+        return new PageSources(m.virtio().disks(), boot, files);
+    }
+
+    /** Reads a boot file into {@code boot} as digests; returns it with its bytes (or null if it could not be read). */
+    private static BootFile addBootFile(Map<Integer, BootFile> boot, int source, Path path, Map<String, String> parent) {
+        String want = null;
+        if (path == null) {
+            String p = parent.get(BootFile.name(source) + ".path");
+            want = parent.get(BootFile.name(source) + ".sha256");
+            if (p == null || want == null) return null;
+            path = Path.of(p);
+        }
+        try {
+            BootFile f = BootFile.load(source, path, want);
+            boot.put(source, f.digestsOnly());
+            return f;
+        } catch (IOException | RuntimeException e) {
+            return null; // eviction is an optimisation: without the file its pages are saved as data
+        }
+    }
+
+    /**
+     * A page of one of the initramfs's files equal to {@code page} (found by content), as
+     * {@code source << 40 | sector}, or -1. Saver thread only.
+     */
+    long findInInitramfs(byte[] page) {
+        return initramfs == null ? -1 : initramfs.find(page);
+    }
+
+    /** Adds the boot files' paths and hashes to a checkpoint's configuration ({@code kernel.path}, {@code kernel.sha256}, ...). */
+    void describe(Map<String, String> config) {
+        for (BootFile f : bootFiles.values()) {
+            config.put(BootFile.name(f.source()) + ".path", f.path().toString());
+            config.put(BootFile.name(f.source()) + ".sha256", f.sha256());
+        }
+    }
+
+    /**
+     * Whether frozen page {@code page}, which {@code o} says came from a source, may be stored as a reference
+     * to it: the bytes are equal, and for a disk its overlay in {@code overlays} (the checkpoint's frozen
+     * overlays, by disk) holds none of the blocks the reference covers. Saver thread only.
+     */
+    boolean confirm(PageOrigin o, byte[] page, List<FrozenOverlay> overlays) throws IOException {
+        int source = o.source();
+        if (BootFile.isBootSource(source)) {
+            BootFile f = bootFiles.get(source);
+            return f != null && f.matches(o.firstSector(), page);
+        }
+        if (InitramfsFiles.isFileSource(source)) return initramfs != null && initramfs.matches(source, o.firstSector(), page);
+        if (!isDisk(source)) return false;
+        int d = source - PageOrigin.DISK_FIRST;
+        if (d < 0 || d >= disks.size()) return false;
+        VirtioBlk disk = disks.get(d);
+        long pos = o.firstSector() * PageOrigin.SECTOR_SIZE;
+        if (disk.isWriteThrough() || pos < 0 || pos > disk.baseImageBytes() - page.length) return false;
+        FrozenOverlay ov = d < overlays.size() ? overlays.get(d) : null;
+        if (ov != null) {
+            long first = pos >>> DiskOverlay.BLOCK_SHIFT, last = (pos + page.length - 1) >>> DiskOverlay.BLOCK_SHIFT;
+            for (long b = first; b <= last; b++) if (ov.contains(b)) return false; // rewritten since the read
+        }
+        disk.readBase(pos, scratch);
+        return Arrays.equals(scratch, page);
+    }
+
+    /**
+     * The sources of a checkpoint restored onto (or reset into) {@code m}: its disks, and every boot file a
+     * SOURCE page refers to, read from the path the checkpoint names and checked against its SHA-256.
+     */
+    static PageSources forCheckpoint(Checkpoint ckpt, Machine m) throws RestoreException {
+        Map<Integer, BootFile> boot = new HashMap<>();
+        List<VirtioBlk> disks = m.virtio().disks();
+        InitramfsFiles files = null;
+        for (Extent e : ckpt.pageExtents()) {
+            if (e.kind() != PageKind.SOURCE) continue;
+            int source = e.source();
+            long lastByte = (e.firstDiskBlock() + e.length() * PageOrigin.SECTORS_PER_PAGE) * PageOrigin.SECTOR_SIZE;
+            if (InitramfsFiles.isFileSource(source)) {
+                if (files == null) {
+                    BootFile f = boot.get(PageOrigin.INITRD);
+                    if (f == null) {
+                        f = loadChecked(ckpt, PageOrigin.INITRD);
+                        boot.put(PageOrigin.INITRD, f);
+                    }
+                    try {
+                        files = InitramfsFiles.parse(f.loaded(), true);
+                    } catch (IOException ex) {
+                        throw new RestoreException("checkpoint " + ckpt.id() + " refers to files of the initrd " + f.path() + ", which cannot be read: " + ex.getMessage(), ex);
+                    }
+                }
+                if (!files.covers(source, lastByte)) {
+                    throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages " + e.start() + ".." + (e.end() - 1)
+                            + " refer to bytes past the end of file " + (source - InitramfsFiles.FIRST_SOURCE) + " of the initrd");
+                }
+            } else if (BootFile.isBootSource(source)) {
+                BootFile f = boot.get(source);
+                if (f == null) {
+                    f = loadChecked(ckpt, source);
+                    boot.put(source, f);
+                }
+                if (lastByte > f.loaded().length) {
+                    throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages " + e.start() + ".." + (e.end() - 1)
+                            + " refer to bytes past the end of the " + BootFile.name(source) + " " + f.path());
+                }
+            } else {
+                int d = source - PageOrigin.DISK_FIRST;
+                if (!isDisk(source) || d >= disks.size()) {
+                    throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages " + e.start() + ".." + (e.end() - 1)
+                            + " refer to source " + source + ", which is no disk or boot file of the checkpoint");
+                }
+                if (lastByte > disks.get(d).baseImageBytes()) {
+                    throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages " + e.start() + ".." + (e.end() - 1)
+                            + " refer to bytes past the end of disk " + d + " (" + disks.get(d).baseImagePath() + ")");
+                }
+            }
+        }
+        return new PageSources(disks, boot, files);
+    }
+
+    private static BootFile loadChecked(Checkpoint ckpt, int source) throws RestoreException {
+        String name = BootFile.name(source);
+        String path = ckpt.config().get(name + ".path");
+        String want = ckpt.config().get(name + ".sha256");
+        if (path == null || want == null) {
+            throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages refer to the " + name + " it was booted with, but it does not say which file that was");
+        }
+        try {
+            return BootFile.load(source, Path.of(path), want);
+        } catch (BootFile.ChangedException e) {
+            throw new RestoreException("the " + name + " " + path + " has changed since checkpoint " + ckpt.id() + " was taken (its SHA-256 is "
+                    + e.sha256 + ", the checkpoint needs " + want + "): pages of the guest refer to it; put the original file back");
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            throw new RestoreException("checkpoint " + ckpt.id() + " needs the " + name + " it was booted with: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads the 4096 bytes at {@code sector} of {@code source} into {@code dst}. Safe from any thread for disks. */
+    void read(Checkpoint ckpt, int idx, int source, long sector, byte[] dst) throws IOException {
+        if (InitramfsFiles.isFileSource(source)) {
+            if (initramfs == null || !initramfs.read(source, sector, dst)) {
+                throw new IOException("checkpoint " + ckpt.id() + ": page " + idx + " refers to a file of the initrd, which was not loaded");
+            }
+            return;
+        }
+        if (BootFile.isBootSource(source)) {
+            BootFile f = bootFiles.get(source);
+            if (f == null || !f.read(sector, dst)) {
+                throw new IOException("checkpoint " + ckpt.id() + ": page " + idx + " refers to the " + BootFile.name(source) + ", which was not loaded");
+            }
+            return;
+        }
+        int d = source - PageOrigin.DISK_FIRST;
+        if (!isDisk(source) || d >= disks.size()) {
+            throw new IOException("checkpoint " + ckpt.id() + ": page " + idx + " refers to source " + source + ", which the machine does not have");
+        }
+        disks.get(d).readBase(sector * PageOrigin.SECTOR_SIZE, dst);
+    }
+
+    /** Old checkpoints' DISK_BLOCK pages: block {@code block} of disk 0's base image. */
+    void readDisk0Block(Checkpoint ckpt, int idx, long block, byte[] dst) throws IOException {
+        if (disks.isEmpty()) {
+            throw new IOException("checkpoint " + ckpt.id() + ": page " + idx + " refers to a disk block, but the machine has no disk");
+        }
+        disks.get(0).readBaseBlock(block, dst);
+    }
+}

@@ -1,0 +1,25 @@
+package org.vmckpt.cli;
+
+/**
+ * The options `vmckpt run` and `vmckpt restore` share (each lists them in its own {@link OptionTable}), and
+ * the repository option of the repository commands. A class of its own, so that parsing a command line loads
+ * nothing of the VM session.
+ */
+final class SessionOptions {
+    private SessionOptions() { }
+
+    static final Option CONSOLE = Option.value("console", "stdio|FILE", "where the serial console goes (default stdio)");
+    static final Option EXIT_ON = Option.value("exit-on", "TEXT", "end the run (status 0) when the console prints TEXT");
+    static final Option MAX_INSTRUCTIONS = Option.value("max-instructions", "N", "stop after N (more) instructions (status 3)");
+    static final Option STATS = Option.flag("stats", "print instructions retired, wall time, MIPS and the translator's counters\nat exit (on stderr)");
+    static final Option PAUSED = Option.flag("paused", "start with the guest CPUs paused (QEMU's -S); 'vmckpt resume NAME' starts them");
+    static final Option API_SOCKET = Option.value("api-socket", "PATH", "QMP control socket (default: $XDG_RUNTIME_DIR or /tmp, vmckpt-NAME.sock)");
+    static final Option NAME = Option.value("name", "NAME", "the VM's name, for its default socket path (run: default vm; restore: the\n"
+            + "name it was checkpointed under); other commands (vmckpt checkpoint|pause|\nresume|status|reset|quit NAME) find the VM by it");
+    static final Option REPO = Option.value(RepoLocation.OPTION, "DIR", "checkpoint repository (default $VMCKPT_REPO, else ~/.local/share/vmckpt/repo)");
+    static final Option CHECKPOINT_EVERY = Option.value("checkpoint-every", "T", "take a live incremental checkpoint every T (e.g. 30s, 5m)");
+    static final Option KEEP_FOR_RESET = Option.flag("keep-for-reset", "keep the last checkpoint's memory frozen in this process, so `vmckpt reset`\n"
+            + "to it copies only the pages written since from memory (fast; costs a copy\nof each page the guest writes afterwards)");
+    static final Option CPU = Option.value("cpu", "jit|interp", "jit (default): translate hot guest code to JVM bytecode; interp: only the\n"
+            + "interpreter (the reference; same results, slower)");
+}
