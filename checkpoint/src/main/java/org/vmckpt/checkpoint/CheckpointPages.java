@@ -2,6 +2,8 @@ package org.vmckpt.checkpoint;
 
 import org.vmckpt.checkpoint.store.Checkpoint;
 import org.vmckpt.checkpoint.store.PageKind;
+import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.memory.PageOrigin;
 
 import java.io.IOException;
 
@@ -47,5 +49,15 @@ final class CheckpointPages {
             sources.read(ckpt, idx, ckpt.pageSource(idx), ckpt.pageSourceSector(idx), dst);
         }
         return kind;
+    }
+
+    /**
+     * After page {@code idx} was installed from the checkpoint: if the checkpoint stored it as a reference (SOURCE or
+     * DISK_BLOCK), guest memory remembers that origin again, so a later full checkpoint may refer to it too.
+     */
+    static void recordOrigin(Checkpoint ckpt, GuestMemory mem, int idx) {
+        PageKind kind = ckpt.pageKind(idx);
+        if (kind == PageKind.SOURCE) mem.recordOrigin(idx, ckpt.pageSource(idx), ckpt.pageSourceSector(idx));
+        else if (kind == PageKind.DISK_BLOCK) mem.recordOrigin(idx, PageOrigin.DISK_FIRST, ckpt.pageDiskBlock(idx) * PageOrigin.SECTORS_PER_PAGE);
     }
 }

@@ -10,77 +10,90 @@ import org.vmckpt.machine.memory.PageSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.BitSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Lazy restore: the guest runs at once; a page is read from the repository on its first touch, and a
- * background thread reads the rest ahead of the guest. The prefetcher only decompresses; the run thread
- * installs what it prepared on first touch (or when {@link #installPrefetched} runs between batches), so
- * guest memory is only ever changed by the run thread.
+ * Lazy restore: the guest runs at once; a page is read from the repository on its first touch, and background
+ * threads stream the rest in large runs ({@link PageLoader}: batches of frames read in one go, checked and
+ * decompressed in parallel). When the guest touches a page that has not arrived, the run thread reads the whole
+ * batch holding it at once (unless a loader thread is already reading it), so the region the guest works in
+ * arrives in one read rather than page by page. The loader only decompresses; the run thread installs what it prepared on first touch (or when
+ * {@link #installPrefetched} runs between batches), so guest memory is only ever changed by the run thread.
  */
 public final class LazyPages implements PageSource {
+    /** The run thread installs what arrived every this many pages. */
+    private static final int INSTALL_EVERY = 2048;
+
     private final Checkpoint ckpt;
     private final PageSources sources;
     private final AtomicReferenceArray<byte[]> prefetched;
     private final BitSet pending;
     private final int total;
+    private final PageLoader loader;
+    private final AtomicInteger arrived = new AtomicInteger();
     private volatile int loaded;
-    private volatile IOException failure;
     private volatile long allLoadedNanos = -1;
-    private Thread prefetcher;
+    private volatile boolean prefetchDone;
+    /** The run thread's own batch reader (faults read whole batches); only the run thread uses it. */
+    private org.vmckpt.checkpoint.store.BatchReader runThreadReader;
+    /** The machine the prefetched pages go to, once {@link #startPrefetch} ran. */
+    private volatile Machine machine;
 
-    private LazyPages(Checkpoint ckpt, PageSources sources, BitSet pending) {
+    private LazyPages(Checkpoint ckpt, PageSources sources, BitSet pending, java.util.Random order) throws IOException {
         this.ckpt = ckpt;
         this.sources = sources;
         this.pending = pending;
         this.total = pending.cardinality();
         this.prefetched = new AtomicReferenceArray<>(ckpt.pageCount());
+        this.loader = new PageLoader(ckpt, sources, this::arrive, order);
     }
 
-    static LazyPages attach(Checkpoint ckpt, Machine m, PageSources sources) {
+    /** @param order if non-null, the prefetcher streams batches in an order shuffled by it (tests: any order must do) */
+    static LazyPages attach(Checkpoint ckpt, Machine m, PageSources sources, java.util.Random order) throws IOException {
         BitSet pending = Restorer.pagesToLoad(ckpt);
-        LazyPages lp = new LazyPages(ckpt, sources, pending);
+        LazyPages lp = new LazyPages(ckpt, sources, pending, order);
         m.memory().setLazySource(lp, pending);
         return lp;
     }
 
+    /** Threads that stream pages during a lazy restore: all cores but the one the guest runs on. */
+    static int prefetchThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    }
+
     /**
-     * Starts reading pages ahead in index order on a daemon thread; every few thousand pages it asks the run
-     * thread to install what is ready. {@link #allLoadedNanos()} tells when the last page went in.
+     * Starts streaming pages in the background; every {@link #INSTALL_EVERY} pages the run thread is asked to
+     * install what is ready. {@link #allLoadedNanos()} tells when the last page went in.
      */
     public void startPrefetch(Machine machine) {
         long t0 = System.nanoTime();
         GuestMemory memory = machine.memory();
-        prefetcher = new Thread(() -> {
-            byte[] buf;
-            int sinceInstall = 0;
-            for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) {
-                if (prefetched.get(i) != null) continue;
-                try {
-                    buf = read(i);
-                } catch (IOException e) {
-                    failure = e;
-                    return;
-                }
-                prefetched.compareAndSet(i, null, buf);
-                if (++sinceInstall == 4096) {
-                    sinceInstall = 0;
-                    machine.submit(() -> installPrefetched(memory));
-                }
-            }
+        this.machine = machine;
+        loader.start(prefetchThreads(), Thread.NORM_PRIORITY, () -> {
+            prefetchDone = true;
             machine.submit(() -> {
-                if (installPrefetched(memory) == 0) allLoadedNanos = System.nanoTime() - t0;
+                if (installPrefetched(memory) == 0) {
+                    allLoadedNanos = System.nanoTime() - t0;
+                    if (runThreadReader != null) runThreadReader.close(); // on the run thread, its only user
+                    runThreadReader = null;
+                }
             });
-        }, "vmckpt-prefetch");
-        prefetcher.setDaemon(true);
-        prefetcher.start();
+        });
+    }
+
+    /** On a loader thread: keeps a page ready for the run thread. */
+    private void arrive(int index, byte[] page) {
+        prefetched.compareAndSet(index, null, page);
+        if (arrived.incrementAndGet() % INSTALL_EVERY == 0) {
+            Machine m = machine;
+            if (m != null) m.submit(() -> installPrefetched(m.memory()));
+        }
     }
 
     private byte[] read(int idx) throws IOException {
         byte[] page = new byte[GuestMemory.PAGE_SIZE];
-        synchronized (ckpt) {
-            CheckpointPages.read(ckpt, sources, idx, page);
-        }
+        CheckpointPages.read(ckpt, sources, idx, page); // Checkpoint reads are thread-safe
         return page;
     }
 
@@ -97,10 +110,23 @@ public final class LazyPages implements PageSource {
         return ckpt.pageSourceSector(pageIndex);
     }
 
-    /** Called by guest memory on the run thread at the first touch of a pending page. */
+    /**
+     * Called by guest memory on the run thread at the first touch of a pending page. A page that has not arrived
+     * is read with the whole batch around it, here and now (a guest touching one page of a region soon touches
+     * its neighbours: one read of 4 MiB instead of hundreds of single-page faults); if a loader thread is already
+     * reading that batch, the page alone is read.
+     */
     @Override
     public byte[] loadPage(int pageIndex) {
         byte[] p = prefetched.getAndSet(pageIndex, null);
+        if (p == null) {
+            try {
+                if (runThreadReader == null) runThreadReader = ckpt.openBatchReader();
+                if (loader.loadNow(pageIndex, runThreadReader)) p = prefetched.getAndSet(pageIndex, null);
+            } catch (IOException e) {
+                p = null; // read on its own below, which reports the failure
+            }
+        }
         if (p == null) {
             try {
                 p = read(pageIndex);
@@ -116,7 +142,10 @@ public final class LazyPages implements PageSource {
     /** On the run thread: moves prefetched pages into guest memory. Returns how many pages are still pending. */
     public int installPrefetched(GuestMemory memory) {
         for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) {
-            if (prefetched.get(i) != null) memory.prefetch(i);
+            if (prefetched.get(i) != null) {
+                memory.prefetch(i);
+                prefetched.set(i, null); // installed now, or the guest loaded it on its own first
+            }
         }
         return memory.lazyPendingCount();
     }
@@ -131,10 +160,10 @@ public final class LazyPages implements PageSource {
     }
 
     public IOException failure() {
-        return failure;
+        return loader.failure();
     }
 
     public boolean prefetchDone() {
-        return prefetcher != null && !prefetcher.isAlive();
+        return prefetchDone;
     }
 }

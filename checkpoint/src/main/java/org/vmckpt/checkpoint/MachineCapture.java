@@ -20,6 +20,8 @@ import java.util.List;
 public final class MachineCapture {
     public record Record(String name, int version, byte[] payload) { }
 
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
     final List<Record> records;
     final FrozenMemory memory;
     final List<FrozenOverlay> disks;
@@ -27,19 +29,24 @@ public final class MachineCapture {
     final BitSet balloonFree;
     final long instret;
     final long pauseNanos;
+    /** CPU time the capturing thread spent in the pause: the pause without the time the host scheduler took away. */
+    final long pauseCpuNanos;
 
     private MachineCapture(List<Record> records, FrozenMemory memory, List<FrozenOverlay> disks, BitSet balloonFree,
-                           long instret, long pauseNanos) {
+                           long instret, long pauseNanos, long pauseCpuNanos) {
         this.records = records;
         this.memory = memory;
         this.disks = disks;
         this.balloonFree = balloonFree;
         this.instret = instret;
         this.pauseNanos = pauseNanos;
+        this.pauseCpuNanos = pauseCpuNanos;
     }
 
     /** Captures the machine. Call only at an instruction boundary (on the run thread, or with no run loop). */
     public static MachineCapture take(Machine m) {
+        java.lang.management.ThreadMXBean cpu = THREADS;
+        long c0 = cpu.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         List<Record> records = new ArrayList<>();
         for (Snapshottable s : m.stateParts()) {
@@ -58,7 +65,8 @@ public final class MachineCapture {
             free.or(b.inflatedPages());
         }
         long pause = System.nanoTime() - t0;
-        return new MachineCapture(records, fm, disks, free, m.hart(0).instret, pause);
+        long pauseCpu = cpu.getCurrentThreadCpuTime() - c0;
+        return new MachineCapture(records, fm, disks, free, m.hart(0).instret, pause, pauseCpu);
     }
 
     public long instret() {

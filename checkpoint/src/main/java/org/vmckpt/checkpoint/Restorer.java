@@ -43,6 +43,12 @@ public final class Restorer {
      */
     public static Restored restore(Checkpoint ckpt, MachineConfig expected, IntConsumer console, boolean lazy,
                                    ProgressListener progress) throws RestoreException {
+        return restore(ckpt, expected, console, lazy, progress, null);
+    }
+
+    /** As above; {@code prefetchOrder}, if non-null, shuffles the order in which a lazy restore streams pages (tests). */
+    static Restored restore(Checkpoint ckpt, MachineConfig expected, IntConsumer console, boolean lazy,
+                            ProgressListener progress, java.util.Random prefetchOrder) throws RestoreException {
         long t0 = System.nanoTime();
         Map<String, String> saved = ckpt.config();
         MachineConfig config = MachineDescription.configOf(saved)
@@ -82,7 +88,7 @@ public final class Restorer {
                 checkDisks(m, saved, hashes);
                 tp = phase(phases, "disks", tp);
                 openPacks(ckpt);
-                lazyPages = LazyPages.attach(ckpt, m, sources);
+                lazyPages = LazyPages.attach(ckpt, m, sources, prefetchOrder);
                 tp = phase(phases, "pages", tp);
             } else {
                 loadPagesEagerly(ckpt, m, sources, progress == null ? ProgressListener.NONE : progress);
@@ -188,30 +194,39 @@ public final class Restorer {
         }
     }
 
+    /**
+     * Reads every page with data on all cores at once, in large runs ({@link PageLoader}), then installs them on
+     * this thread: the machine is not running, and only one thread ever changes guest memory.
+     */
     private static void loadPagesEagerly(Checkpoint ckpt, Machine m, PageSources sources, ProgressListener progress)
             throws IOException, RestoreException {
         GuestMemory mem = m.memory();
         if (ckpt.pageCount() != mem.pageCount()) {
             throw new RestoreException("checkpoint " + ckpt.id() + " has " + ckpt.pageCount() + " pages, the machine " + mem.pageCount());
         }
-        long done = 0, total = ckpt.pageCount();
-        for (Extent e : ckpt.pageExtents()) {
-            if (e.kind() == PageKind.ZERO || e.kind() == PageKind.FREE) {
-                done += e.length();
-                continue;
+        byte[][] loaded = new byte[mem.pageCount()][];
+        PageLoader loader = new PageLoader(ckpt, sources, (index, page) -> loaded[index] = page);
+        long total = loader.pagesTotal();
+        long[] reported = {0};
+        loader.runAll(restoreThreads() - 1, done -> {
+            if (done - reported[0] >= 0x4000) {
+                reported[0] = done;
+                progress.progress("restore", done, total);
             }
-            for (long k = 0; k < e.length(); k++) {
-                int idx = (int) (e.start() + k);
-                byte[] page = new byte[GuestMemory.PAGE_SIZE];
-                CheckpointPages.read(ckpt, sources, idx, page);
-                mem.installPage(idx, page);
-                // The page still equals its source: a later full checkpoint may refer to it again.
-                if (e.kind() == PageKind.SOURCE) mem.recordOrigin(idx, e.source(), e.firstDiskBlock() + k * PageOrigin.SECTORS_PER_PAGE);
-                else if (e.kind() == PageKind.DISK_BLOCK) mem.recordOrigin(idx, PageOrigin.DISK_FIRST, (e.firstDiskBlock() + k) * PageOrigin.SECTORS_PER_PAGE);
-                if ((++done & 0x3fff) == 0) progress.progress("restore", done, total);
-            }
+        });
+        // runAll joined every loader thread, so their stores into loaded[] are visible here.
+        for (int i = 0; i < loaded.length; i++) {
+            if (loaded[i] == null) continue;
+            mem.installPage(i, loaded[i]);
+            // A page that still equals its source: a later full checkpoint may refer to it again.
+            CheckpointPages.recordOrigin(ckpt, mem, i);
         }
         progress.progress("restore", total, total);
+    }
+
+    /** Threads that read a checkpoint for an eager restore: one per core (decompression and CRC are CPU work). */
+    static int restoreThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
     private static void loadDisks(Checkpoint ckpt, Machine m) throws IOException, RestoreException {

@@ -56,8 +56,13 @@ final class StatLabels {
         SECTIONS.put("timings", List.of(
                 new Label(Stats.PAUSE_NS, "downtime (guest paused)", Unit.NANOS, false),
                 new Label("time.freeze.ns", "freeze (in the pause)", Unit.NANOS, false),
+                new Label("time.freeze.cpu.ns", "  CPU time of the freeze", Unit.NANOS, false),
                 new Label(Stats.TOTAL_NS, "total", Unit.NANOS, false),
                 new Label(Stats.WRITE_NS, "write (begin to commit)", Unit.NANOS, false)));
+        SECTIONS.put("garbage collector (pauses during the checkpoint)", List.of(
+                new Label(Stats.GC_PAUSES, "pauses", Unit.COUNT, false),
+                new Label(Stats.GC_PAUSE_NS, "total", Unit.NANOS, false),
+                new Label(Stats.GC_PAUSE_MAX_NS, "longest", Unit.NANOS, false)));
         SECTIONS.put("guest", List.of(
                 new Label("guest.instret", "instructions retired", Unit.COUNT, false)));
     }

@@ -267,6 +267,72 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
+    /**
+     * The frames that hold this checkpoint's DATA pages, in batches of at most {@code maxFrames} consecutive
+     * frames of one pack, ordered by each batch's lowest page: every DATA page is in exactly one batch. Read them
+     * with {@link #openBatchReader}, one reader per thread. Opens the packs if needed.
+     *
+     * @throws CheckpointFormatException if the page table refers to a frame its pack does not have
+     */
+    public synchronized List<FrameBatch> dataBatches(int maxFrames) throws IOException {
+        if (maxFrames < 1) throw new IllegalArgumentException("maxFrames must be at least 1");
+        if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
+        if (packs == null) openPacks();
+        RunTable t = manifest.pages();
+        List<long[]> segments = new ArrayList<>(); // pack, frame, slot, page, count
+        for (int r = 0; r < t.runCount(); r++) {
+            long v = t.value(r);
+            if (TableEntry.kind(v) != TableEntry.KIND_DATA) continue;
+            int pack = TableEntry.pack(v);
+            if (pack < 0 || pack >= packs.length) throw new CheckpointFormatException(repo.dir(), "checkpoint " + id() + " refers to pack " + pack + " of " + packs.length);
+            PackReader p = packs[pack];
+            long unit = TableEntry.base(v), page = t.start(r), left = t.runEnd(r) - t.start(r);
+            while (left > 0) {
+                long frame = unit / p.unitsPerFrame();
+                int slot = (int) (unit % p.unitsPerFrame());
+                if (frame >= p.frameCount() || slot >= p.frameUnits((int) frame)) {
+                    throw new CheckpointFormatException(p.path(), "checkpoint " + id() + " refers to unit " + unit + " of a pack holding " + p.unitCount());
+                }
+                int n = (int) Math.min(left, p.unitsPerFrame() - slot);
+                segments.add(new long[] {pack, frame, slot, page, n});
+                unit += n;
+                page += n;
+                left -= n;
+            }
+        }
+        segments.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : a[1] != b[1] ? Long.compare(a[1], b[1]) : Long.compare(a[2], b[2]));
+        List<FrameBatch> out = new ArrayList<>();
+        int i = 0;
+        while (i < segments.size()) {
+            long[] first = segments.get(i);
+            int pack = (int) first[0], firstFrame = (int) first[1], lastFrame = firstFrame;
+            int upf = packs[pack].unitsPerFrame();
+            java.util.ArrayList<Integer> triples = new java.util.ArrayList<>();
+            while (i < segments.size()) {
+                long[] s = segments.get(i);
+                int frame = (int) s[1];
+                if (s[0] != pack || frame > lastFrame + 1 || frame - firstFrame >= maxFrames) break;
+                lastFrame = frame;
+                triples.add((int) s[3]);
+                triples.add((frame - firstFrame) * upf + (int) s[2]);
+                triples.add((int) s[4]);
+                i++;
+            }
+            int[] seg = new int[triples.size()];
+            for (int k = 0; k < seg.length; k++) seg[k] = triples.get(k);
+            out.add(new FrameBatch(pack, firstFrame, lastFrame - firstFrame + 1, seg));
+        }
+        out.sort(java.util.Comparator.comparingInt(FrameBatch::firstPage));
+        return out;
+    }
+
+    /** A reader of {@link #dataBatches} for one thread (its own decompressor and buffers). Opens the packs if needed. */
+    public synchronized BatchReader openBatchReader() throws IOException {
+        if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
+        if (packs == null) openPacks();
+        return new BatchReader(packs);
+    }
+
     /** Frames decompressed so far (for tests of the cache). */
     synchronized long framesDecoded() {
         return framesDecoded;

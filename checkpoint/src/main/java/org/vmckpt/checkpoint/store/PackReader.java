@@ -166,7 +166,36 @@ final class PackReader implements Closeable {
     byte[] readFrame(int f, ZstdDecompressCtx zstd) throws IOException {
         int len = (int) frameExtent(f);
         byte[] b = readAt(ch, extents[f], len, path);
-        return decode(f, b, len, zstd);
+        return decode(f, b, 0, len, zstd, null, 0);
+    }
+
+    /** Bytes stored for frames {@code first..first+count-1}, which lie back to back in the file. */
+    long framesExtent(int first, int count) {
+        return extents[first + count] - extents[first];
+    }
+
+    /** Reads frames {@code first..first+count-1} in one positional read into {@code dst} (from 0); no checks yet. */
+    void readFrames(int first, int count, byte[] dst) throws IOException {
+        int len = (int) framesExtent(first, count);
+        ByteBuffer bb = ByteBuffer.wrap(dst, 0, len);
+        long pos = extents[first];
+        while (bb.hasRemaining()) {
+            int n = ch.read(bb, pos + bb.position());
+            if (n < 0) throw new CheckpointFormatException(path, "file ends at " + (pos + bb.position()) + " while reading frames " + first + ".." + (first + count - 1));
+        }
+    }
+
+    /** Offset of frame {@code f} within a {@link #readFrames} buffer that starts at frame {@code first}. */
+    int frameOffset(int first, int f) {
+        return (int) (extents[f] - extents[first]);
+    }
+
+    /**
+     * Checks frame {@code f}, held in {@code b} at {@code at} (as {@link #readFrames} put it there), and decodes it
+     * into {@code out} at {@code outAt} (room for {@code frameUnits(f) * 4096} bytes). Same checks as {@link #readFrame}.
+     */
+    void decodeInto(int f, byte[] b, int at, ZstdDecompressCtx zstd, byte[] out, int outAt) throws IOException {
+        decode(f, b, at, (int) frameExtent(f), zstd, out, outAt);
     }
 
     /**
@@ -175,12 +204,12 @@ final class PackReader implements Closeable {
      */
     void checkFrame(int f) throws IOException {
         int len = (int) frameExtent(f);
-        decode(f, readAt(ch, extents[f], len, path), len, null);
+        decode(f, readAt(ch, extents[f], len, path), 0, len, null, null, 0);
     }
 
     /** Checks frame {@code f}'s bytes {@code b}; decodes them if {@code zstd} is given (or the frame is stored), else returns null. */
-    private byte[] decode(int f, byte[] b, int len, ZstdDecompressCtx zstd) throws IOException {
-        BoundedReader h = new BoundedReader(path, "frame " + f + " header", b, 0, PackFormat.FRAME_HEADER_LENGTH);
+    private byte[] decode(int f, byte[] b, int at, int len, ZstdDecompressCtx zstd, byte[] into, int outAt) throws IOException {
+        BoundedReader h = new BoundedReader(path, "frame " + f + " header", b, at, PackFormat.FRAME_HEADER_LENGTH);
         int codecCode = h.u8("codec");
         int reserved = h.u8("reserved");
         int units = h.u16("unit count");
@@ -188,8 +217,8 @@ final class PackReader implements Closeable {
         long stored = h.u32("stored length");
         long frameCrc = h.u32("frame CRC");
         CRC32C crc = new CRC32C();
-        crc.update(b, 0, 12);
-        crc.update(b, PackFormat.FRAME_HEADER_LENGTH, len - PackFormat.FRAME_HEADER_LENGTH);
+        crc.update(b, at, 12);
+        crc.update(b, at + PackFormat.FRAME_HEADER_LENGTH, len - PackFormat.FRAME_HEADER_LENGTH);
         if (crc.getValue() != frameCrc) {
             throw new CheckpointFormatException(path, "frame " + f + " at offset " + extents[f] + ": CRC mismatch");
         }
@@ -204,24 +233,26 @@ final class PackReader implements Closeable {
         }
         byte[] out;
         if (zstd == null && (codec != Codec.NONE || encrypted)) return null; // checked: CRC and header
-        int dataAt = PackFormat.FRAME_HEADER_LENGTH;
+        int dataAt = at + PackFormat.FRAME_HEADER_LENGTH;
         if (encrypted) {
             if (key == null) {
                 throw new KeyRequiredException(path, "frame " + f);
             }
-            b = key.open(b, PackFormat.FRAME_HEADER_LENGTH, (int) stored, FrameCompressor.frameAad(packId, f, b), path, "frame " + f);
+            byte[] header = at == 0 ? b : Arrays.copyOfRange(b, at, at + PackFormat.FRAME_HEADER_LENGTH);
+            b = key.open(b, dataAt, (int) stored, FrameCompressor.frameAad(packId, f, header), path, "frame " + f);
             dataAt = 0;
             stored = b.length;
             len = b.length;
         }
+        out = into != null ? into : new byte[(int) uncompressed];
+        if (out.length - outAt < uncompressed) throw new IllegalArgumentException("no room for a frame of " + uncompressed + " bytes");
         if (codec == Codec.NONE) {
             if (stored != uncompressed) throw new CheckpointFormatException(path, "frame " + f + ": stored length differs from length");
-            out = Arrays.copyOfRange(b, dataAt, dataAt + (int) stored);
+            System.arraycopy(b, dataAt, out, outAt, (int) stored);
         } else {
-            out = new byte[(int) uncompressed];
             int n;
             try {
-                n = zstd.decompressByteArray(out, 0, out.length, b, dataAt, (int) stored);
+                n = zstd.decompressByteArray(out, outAt, (int) uncompressed, b, dataAt, (int) stored);
             } catch (RuntimeException e) {
                 throw new CheckpointFormatException(path, "frame " + f + " does not decompress: " + e.getMessage());
             }

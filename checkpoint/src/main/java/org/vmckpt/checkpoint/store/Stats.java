@@ -48,6 +48,12 @@ public final class Stats {
     /** Set by the capture side: the whole checkpoint, pause to saved. */
     public static final String TOTAL_NS = "time.total.ns";
 
+    // The garbage collector, set by the capture side: its stop-the-world pauses from the checkpoint's start to
+    // just before its commit (the guest's thread stops for each; millisecond resolution).
+    public static final String GC_PAUSES = "gc.pauses";
+    public static final String GC_PAUSE_NS = "gc.pause.ns";
+    public static final String GC_PAUSE_MAX_NS = "gc.pause.max.ns";
+
     /** Keys the writer computes; {@link CheckpointWriter#setStat} refuses them. */
     static final Set<String> COMPUTED = Set.of(PAGES_ZERO, PAGES_FREE, PAGES_DISK_BLOCK, PAGES_DATA, PAGES_SOURCE, PAGES_DATA_NEW,
             PAGES_INHERITED, DISK_BLOCKS, DISK_DATA, DISK_ZERO, DISK_DATA_NEW, DISK_INHERITED, BYTES_RAW, BYTES_PACK,

@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Issue 9's checkpoint and restore figures (a benchmark, not a test): per workload of a 1 GiB default guest,
+
+  - the first live checkpoint of a fresh VM, on its own line, beside the median of later live checkpoints of the
+    same VM (pause reported by vmckpt, guest stall = longest heartbeat gap during the checkpoint, GC pauses);
+  - eager restore of the last checkpoint: the pages phase, in MB/s of memory restored and of checkpoint data
+    read, and spawn-to-restored wall time; interleaved A/B against a second jar (--base-jar, e.g. the main
+    branch's) and against QEMU's restore of a stop-and-copy save of the same guest and workload, in the same run;
+  - lazy restore: the guest's heartbeat gaps over the first seconds after it runs again, against its period.
+
+    bench/restore.py [--workloads memdirty] [--later 5] [--restores 3] [--base-jar JAR] [--java-opts "..."] [--no-qemu]
+
+Workloads print a heartbeat every 100 ms (as on the guest issue 9 was measured on). Reuses bench/paper.py's
+process, QMP and console helpers. Results: RESULTS/restore.json and a summary on stdout.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import paper as P  # noqa: E402
+
+HEARTBEAT_MS = 100
+WORKLOADS = {
+    "memdirty": (f"memdirty,256,10,{HEARTBEAT_MS}", r"memdirty ready", r"memdirty heartbeat (\d+)"),
+    "pagecache": (f"pagecache,/mnt/data.bin,{HEARTBEAT_MS}", r"pagecache loaded", r"pagecache heartbeat (\d+)"),
+    "kvstore": (f"kvstore,80,{HEARTBEAT_MS}", r"kvstore ready", r"kvstore heartbeat (\d+)"),
+}
+LAZY_WATCH_S = 3.0
+PHASES = r"restore phases: .*pages ([\d.]+) ms"
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def take(qmp, console, hb, label):
+    t0 = P.now()
+    r = qmp.execute("vmckpt-checkpoint", {"live": True, "name": label})
+    t1 = P.now()
+    gap, normal = P.heartbeat_gaps(console, hb, t0, t1)
+    return {"id": r["id"], "size": r["size"], "downtime_ms": r["downtime-ns"] / 1e6, "total_ms": r["total-ns"] / 1e6,
+            "stall_ms": None if gap is None else gap * 1e3 - HEARTBEAT_MS, "gap_ms": None if gap is None else gap * 1e3,
+            "t0": t0, "t1": t1}
+
+
+def restore(vm, repo, ckpt, lazy, hb, tag):
+    sock = os.path.join(vm.work, "restore.sock")
+    args = ["restore", ckpt, "--repo", repo, "--stats", "--api-socket", sock] + (["--lazy"] if lazy else [])
+    p = P.Process(vm.cmd(*args), os.path.join(vm.logs, tag), env=vm.env)
+    out = {"lazy": lazy}
+    got = p.err.wait_for(P.RESTORED, 120)
+    if got:
+        t, m, _ = got
+        out.update(load_ms=float(m.group(2)), wall_ms=(t - p.spawned) * 1e3)
+        ph = p.err.wait_for(PHASES, 5)
+        if ph:
+            out["pages_ms"] = float(ph[1].group(1))
+        if lazy:
+            # The first heartbeat after "restored" (the guest may need seconds to get its working set), then the
+            # gaps between heartbeats for LAZY_WATCH_S after it.
+            restored_at = t
+            seen = p.out.wait_for(hb, 30)  # a new process: every heartbeat it prints comes after the restore
+            first_at = seen[0] if seen else None
+            if first_at:
+                time.sleep(max(0.0, first_at + LAZY_WATCH_S + 0.3 - P.now()))
+            beats = [tt for tt, _ in p.out.matches(hb) if first_at and first_at <= tt <= first_at + LAZY_WATCH_S]
+            gaps = [(b - a) * 1e3 for a, b in zip(beats, beats[1:])]
+            out.update(first_heartbeat_ms=(first_at - restored_at) * 1e3 if first_at else None, gaps_ms=gaps,
+                       max_gap_ms=max(gaps) if gaps else None)
+        else:
+            out["continued"] = p.out.wait_for(hb, 10) is not None
+    qmp = None
+    try:
+        qmp = P.Qmp(sock, timeout=5)
+    except RuntimeError:
+        pass
+    p.stop(qmp)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--workloads", default="memdirty")
+    ap.add_argument("--later", type=int, default=5, help="live checkpoints after the first")
+    ap.add_argument("--restores", type=int, default=3, help="eager and lazy restores per jar")
+    ap.add_argument("--jar", default=os.path.join(P.ROOT, "cli", "target", "vmckpt.jar"))
+    ap.add_argument("--base-jar", default=None, help="a second jar restored in turn with --jar (A/B)")
+    ap.add_argument("--java-opts", default="", help="extra JVM options for every vmckpt process")
+    ap.add_argument("--no-qemu", action="store_true")
+    ap.add_argument("--results", default=os.path.join(P.ROOT, "bench", "results"))
+    ap.add_argument("--work", default="/tmp/vmckpt-bench-restore")
+    args = ap.parse_args()
+    os.makedirs(os.path.join(args.work, "logs"), exist_ok=True)
+    os.makedirs(args.results, exist_ok=True)
+
+    def vmckpt(jar):
+        a = argparse.Namespace(jar=jar, work=args.work)
+        vm = P.Vmckpt(a)
+        opts = args.java_opts.split()
+        if any(o.startswith("-XX:+Use") and o.endswith("GC") for o in opts):  # another collector than the launcher's
+            vm.java = [o for o in vm.java if o != "-XX:+UseParallelGC"]
+        vm.java = vm.java[:1] + opts + vm.java[1:]
+        return vm
+
+    vm = vmckpt(args.jar)
+    jars = {"new": vm}
+    if args.base_jar:
+        jars["base"] = vmckpt(args.base_jar)
+    results = {"command": " ".join(sys.argv), "machine": P.machine_info(args.jar), "java_opts": args.java_opts,
+               "heartbeat_ms": HEARTBEAT_MS, "workloads": {}}
+    for wl in args.workloads.split(","):
+        wl_arg, ready, hb = WORKLOADS[wl]
+        repo = os.path.join(args.work, f"repo-{wl}")
+        print(f"workload {wl}", flush=True)
+        p, qmp, boot_s, gc_log = P.start_vmckpt(vm, wl, wl_arg, ready, repo)
+        cks = [take(qmp, p.out, hb, f"{wl}-first")]
+        for i in range(args.later):
+            time.sleep(P.SPACING_S)
+            cks.append(take(qmp, p.out, hb, f"{wl}-later-{i}"))
+        p.stop(qmp)
+        pauses = P.gc_pauses(gc_log, p.spawned)
+        for c in cks:
+            c["gc_ms"], c["gc_longest_ms"] = P.gc_during(pauses, c["t0"], c["t1"])
+        for c in cks:  # the engine's own record of the collector's pauses inside each checkpoint
+            c["stats"] = vm.inspect(repo, c["id"]).get("stats", {})
+            c["engine_gc_ms"] = c["stats"].get("gc.pause.ns", 0) / 1e6
+            c["freeze_cpu_ms"] = c["stats"].get("time.freeze.cpu.ns", 0) / 1e6
+        st = cks[-1]["stats"]
+        mem_bytes = (st.get("pages.data", 0) + st.get("pages.disk_block", 0)) * 4096
+        first, later = cks[0], cks[1:]
+        print(f"  first live checkpoint: pause {first['downtime_ms']:.2f} ms (CPU {first['freeze_cpu_ms']:.2f} ms), "
+              f"stall {first['stall_ms']} ms, GC pauses {first['engine_gc_ms']:.0f} ms by the engine, "
+              f"{first['gc_ms']:.0f} ms by the GC log (longest {first['gc_longest_ms']:.0f})", flush=True)
+        print(f"  later (median of {len(later)}): pause {med([c['downtime_ms'] for c in later]):.2f} ms "
+              f"(CPU {med([c['freeze_cpu_ms'] for c in later]):.2f} ms), stall {med([c['stall_ms'] for c in later])} ms, "
+              f"GC pauses {med([c['engine_gc_ms'] for c in later]):.0f} ms by the engine, "
+              f"{med([c['gc_ms'] for c in later]):.0f} ms by the GC log", flush=True)
+        restores = {k: [] for k in jars}
+        for rep in range(args.restores):
+            for lazy in (False, True):
+                for name, v in jars.items():
+                    r = restore(v, repo, cks[-1]["id"], lazy, hb, f"restore-{wl}-{name}-{rep}-{'lazy' if lazy else 'eager'}")
+                    r["rep"] = rep
+                    if not lazy and r.get("pages_ms"):
+                        r["mem_MBps"] = mem_bytes / 1e6 / (r["pages_ms"] / 1e3)
+                        r["data_MBps"] = cks[-1]["size"] / 1e6 / (r["pages_ms"] / 1e3)
+                    restores[name].append(r)
+                    if lazy:
+                        print(f"    {name:4s} lazy  rep {rep}: running after {r.get('load_ms', float('nan')):.0f} ms; first heartbeat "
+                              f"{r.get('first_heartbeat_ms')} ms later; max gap in {LAZY_WATCH_S:.0f} s {r.get('max_gap_ms')} ms "
+                              f"(period {HEARTBEAT_MS} ms)", flush=True)
+                    else:
+                        print(f"    {name:4s} eager rep {rep}: pages {r.get('pages_ms')} ms = {r.get('mem_MBps', 0):.0f} MB/s of memory, "
+                              f"{r.get('data_MBps', 0):.0f} MB/s of checkpoint data; restored {r.get('load_ms')} ms in process, "
+                              f"{r.get('wall_ms', 0):.0f} ms from spawn; continued={r.get('continued')}", flush=True)
+        entry = {"boot_s": boot_s, "checkpoints": cks, "memory_bytes": mem_bytes, "restores": restores}
+        if not args.no_qemu and shutil.which("qemu-system-riscv64"):
+            qa = argparse.Namespace(work=args.work)
+            saved = P.WORKLOADS[wl]
+            P.WORKLOADS[wl] = WORKLOADS[wl]
+            try:
+                saves, _ = P.run_qemu(qa, wl, 1)
+                entry["qemu"] = []
+                for s in saves:
+                    if s["kind"] == "stop-and-copy":
+                        for rep in range(args.restores):
+                            s["rep"] = rep
+                            q = P.qemu_restore(qa, wl, s)
+                            q["size"] = s["size"]
+                            entry["qemu"].append(q)
+                    os.remove(s["file"])
+            finally:
+                P.WORKLOADS[wl] = saved
+        shutil.rmtree(repo, ignore_errors=True)
+        results["workloads"][wl] = entry
+        summary(wl, entry)
+    with open(os.path.join(args.results, "restore.json"), "w") as f:
+        json.dump(results, f, indent=1)
+
+
+def summary(wl, e):
+    print(f"summary {wl}:")
+    for name, rs in e["restores"].items():
+        eager = [r for r in rs if not r["lazy"]]
+        lazy = [r for r in rs if r["lazy"]]
+        print(f"  {name}: eager pages phase median {med([r.get('pages_ms') for r in eager])} ms "
+              f"({med([r.get('mem_MBps') for r in eager])} MB/s memory, {med([r.get('data_MBps') for r in eager])} MB/s data), "
+              f"spawn to restored {med([r.get('wall_ms') for r in eager])} ms; lazy max heartbeat gap median "
+              f"{med([r.get('max_gap_ms') for r in lazy])} ms, first heartbeat after {med([r.get('first_heartbeat_ms') for r in lazy])} ms")
+    if e.get("qemu"):
+        print(f"  qemu: stop-and-copy stream {e['qemu'][0]['size'] / 2**20:.0f} MiB, spawn to running median "
+              f"{med([q['running_s'] * 1e3 if q.get('running_s') else None for q in e['qemu']])} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+package org.vmckpt.checkpoint.store;
+
+import com.github.luben.zstd.ZstdDecompressCtx;
+
+import java.io.IOException;
+
+/**
+ * Reads {@link FrameBatch}es of one checkpoint for one thread: one positional read per batch, then each frame's
+ * header and CRC checked and the frame decompressed into a buffer this reader reuses, and every page the
+ * checkpoint takes from it handed to a {@link PageSink}. Each thread that reads in parallel opens its own
+ * (from {@link Checkpoint#openBatchReader}); no locks are shared, so readers run at the speed of the disk and
+ * of decompression on every core.
+ */
+public final class BatchReader implements AutoCloseable {
+    /** Receives one page: 4096 bytes of {@code buf} at {@code offset}, valid only during the call. */
+    public interface PageSink {
+        void page(int index, byte[] buf, int offset) throws IOException;
+    }
+
+    private final PackReader[] packs;
+    private final ZstdDecompressCtx zstd = new ZstdDecompressCtx();
+    private byte[] raw = new byte[0];
+    private byte[] decoded = new byte[0];
+
+    BatchReader(PackReader[] packs) {
+        this.packs = packs;
+    }
+
+    /**
+     * Reads, checks and decompresses {@code batch}, then calls {@code sink} for each of its pages in page order
+     * within each run.
+     *
+     * @throws CheckpointFormatException if a frame is damaged (naming the pack and the frame)
+     */
+    public void read(FrameBatch batch, PageSink sink) throws IOException {
+        PackReader p = packs[batch.pack];
+        long stored = p.framesExtent(batch.firstFrame, batch.frameCount);
+        if (raw.length < stored) raw = new byte[(int) stored];
+        p.readFrames(batch.firstFrame, batch.frameCount, raw);
+        int frameBytes = p.unitsPerFrame() * PackFormat.UNIT_SIZE;
+        int need = batch.frameCount * frameBytes;
+        if (decoded.length < need) decoded = new byte[need];
+        for (int i = 0; i < batch.frameCount; i++) {
+            int f = batch.firstFrame + i;
+            p.decodeInto(f, raw, p.frameOffset(batch.firstFrame, f), zstd, decoded, i * frameBytes);
+        }
+        int[] seg = batch.segments;
+        for (int s = 0; s < seg.length; s += 3) {
+            for (int k = 0; k < seg[s + 2]; k++) sink.page(seg[s] + k, decoded, (seg[s + 1] + k) * PackFormat.UNIT_SIZE);
+        }
+    }
+
+    @Override
+    public void close() {
+        zstd.close();
+    }
+}

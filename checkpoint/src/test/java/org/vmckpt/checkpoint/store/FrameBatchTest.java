@@ -1,0 +1,112 @@
+package org.vmckpt.checkpoint.store;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Bulk reading ({@link Checkpoint#dataBatches}, {@link BatchReader}): every DATA page of a checkpoint is in exactly
+ * one batch and reads back as {@link Checkpoint#readPage} gives it, for an incremental checkpoint whose pages
+ * lie in two packs with gaps, compressed, stored and encrypted; a damaged frame is refused naming it.
+ */
+class FrameBatchTest {
+    @TempDir
+    Path dir;
+
+    /** Parent: 700 DATA pages (11 frames). Child: every 7th page rewritten, 100..149 zero, the rest inherited. */
+    private static String writeParentAndChild(Repository repo, Codec codec) throws IOException {
+        String parent;
+        try (CheckpointWriter w = repo.begin(TestPages.meta("parent", 700), codec, 3, null)) {
+            for (int i = 0; i < 700; i++) w.putPage(i, TestPages.page(i));
+            parent = w.commit(ProgressListener.NONE);
+        }
+        try (CheckpointWriter w = repo.begin(TestPages.meta("child", 700), codec, 3, parent)) {
+            for (int i = 0; i < 700; i += 7) if (i < 100 || i >= 150) w.putPage(i, TestPages.page(5000 + i));
+            for (int i = 100; i < 150; i++) w.putPageKind(i, PageKind.ZERO);
+            return w.commit(ProgressListener.NONE);
+        }
+    }
+
+    private static void checkBatches(Checkpoint c, int maxFrames) throws IOException {
+        List<FrameBatch> batches = c.dataBatches(maxFrames);
+        BitSet seen = new BitSet();
+        byte[] expected = new byte[4096];
+        int[] delivered = {0};
+        try (BatchReader r = c.openBatchReader()) {
+            for (FrameBatch b : batches) {
+                assertTrue(b.frameCount <= maxFrames, "batch of " + b.frameCount + " frames, at most " + maxFrames);
+                int before = delivered[0];
+                r.read(b, (index, buf, offset) -> {
+                    assertFalse(seen.get(index), "page " + index + " delivered twice");
+                    seen.set(index);
+                    assertTrue(b.holds(index));
+                    assertEquals(PageKind.DATA, c.readPage(index, expected));
+                    assertArrayEquals(expected, Arrays.copyOfRange(buf, offset, offset + 4096), "page " + index);
+                    delivered[0]++;
+                });
+                assertEquals(b.pageCount(), delivered[0] - before);
+            }
+        }
+        for (int i = 0; i < c.pageCount(); i++) assertEquals(c.pageKind(i) == PageKind.DATA, seen.get(i), "page " + i);
+    }
+
+    @Test
+    void everyDataPageIsInExactlyOneBatchAndReadsBackExactly() throws IOException {
+        for (Codec codec : new Codec[] {Codec.ZSTD, Codec.NONE}) {
+            Repository repo = Repository.open(dir.resolve("repo-" + codec), true);
+            String child = writeParentAndChild(repo, codec);
+            try (Checkpoint c = repo.open(child)) {
+                for (int maxFrames : new int[] {1, 2, 16}) checkBatches(c, maxFrames);
+            }
+        }
+    }
+
+    @Test
+    void encryptedFramesReadInBatches() throws IOException {
+        byte[] k = new byte[32];
+        new java.util.Random(3).nextBytes(k);
+        Path keyFile = dir.resolve("key");
+        Files.write(keyFile, k);
+        RepositoryKey key = RepositoryKey.fromFile(keyFile);
+        Repository repo = Repository.openWithKey(dir.resolve("repo"), true, key);
+        repo.enableEncryption(key);
+        String child = writeParentAndChild(repo, Codec.ZSTD);
+        try (Checkpoint c = repo.open(child)) {
+            checkBatches(c, 4);
+        }
+    }
+
+    @Test
+    void aDamagedFrameIsRefusedNamingIt() throws IOException {
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        String parent;
+        try (CheckpointWriter w = repo.begin(TestPages.meta("parent", 300), Codec.ZSTD, 3, null)) {
+            for (int i = 0; i < 300; i++) w.putPage(i, TestPages.page(i));
+            parent = w.commit(ProgressListener.NONE);
+        }
+        Path pack = repo.packPath(repo.readManifest(parent).packs().get(0).id());
+        try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            long at = PackFormat.HEADER_LENGTH + PackFormat.FRAME_HEADER_LENGTH + 10; // inside frame 0's data
+            ch.read(one, at);
+            one.put(0, (byte) (one.get(0) ^ 0x40)).rewind();
+            ch.write(one, at);
+        }
+        try (Checkpoint c = repo.open(parent); BatchReader r = c.openBatchReader()) {
+            FrameBatch first = c.dataBatches(16).get(0);
+            CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> r.read(first, (i, b, o) -> { }));
+            assertTrue(e.getMessage().contains("frame 0"), e.getMessage());
+        }
+    }
+}
