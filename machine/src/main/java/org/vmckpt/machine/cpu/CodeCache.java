@@ -68,6 +68,7 @@ public final class CodeCache {
     long unitRuns;
     long translationNanos;
     long deferrals;
+    long chainedRuns;
 
     CodeCache(GuestMemory ram) {
         UnitCompilerDirectives.install();
@@ -94,8 +95,8 @@ public final class CodeCache {
     TranslatedUnit lookup(Hart h, long pc) {
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
-        if (h.xTag[ti] != (vpn | h.fetchCtx)) return null;
-        int pageIndex = h.xPhys[ti];
+        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return null;
+        int pageIndex = h.mmu.xPhys[ti];
         long key = ((long) pageIndex << 12) | (pc & 0xfff);
         int mask = keys.length - 1;
         for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
@@ -111,7 +112,7 @@ public final class CodeCache {
     private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h) {
         int hi = hash(key) & (HEAT_SIZE - 1);
         // The interpreter hands over only a sample of the jumps into pages without translations (Hart.endsBlock).
-        heat[hi] += ram.isCodePage(pageIndex) ? 1 : Hart.HEAT_SAMPLE;
+        heat[hi] += ram.isCodePage(pageIndex) ? 1 : Interpreter.HEAT_SAMPLE;
         if (heat[hi] < hotThreshold) return null;
         heat[hi] = 0;
         // (Invalidated keys do not pile up: growing the table re-inserts live units only.)
@@ -136,7 +137,7 @@ public final class CodeCache {
         // The page now holds code: writes to it must reach GuestMemory's write path (no write mapping cached).
         if (!ram.isCodePage(pageIndex)) {
             ram.markCodePage(pageIndex);
-            h.dropWriteMappings(pageIndex);
+            h.mmu.dropWriteMappings(pageIndex);
         }
         keysByPage.computeIfAbsent(pageIndex, p -> new ArrayList<>()).add(key);
         put(key, slot, u);
@@ -177,6 +178,7 @@ public final class CodeCache {
                 if (u != null && u != TranslatedUnit.UNTRANSLATABLE) {
                     liveUnits--;
                     liveInstructions -= u.instructionCount;
+                    u.dead = true; // chain slots that still name it must not run it
                 }
                 units[i] = null;
                 return;
@@ -197,6 +199,7 @@ public final class CodeCache {
     void flush() {
         for (int p : keysByPage.keySet()) ram.clearCodePage(p);
         keysByPage.clear();
+        for (TranslatedUnit u : units) if (u != null) u.dead = true; // (UNTRANSLATABLE is never chained)
         allocate(keys.length);
         liveUnits = 0;
         liveInstructions = 0;
@@ -247,7 +250,7 @@ public final class CodeCache {
 
     /** Counters for --stats and tests. */
     public Stats stats() {
-        return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, deferrals, translationNanos);
+        return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos);
     }
 
     /**
@@ -259,9 +262,10 @@ public final class CodeCache {
      * @param translatedInstructionsRun guest instructions retired inside translated code
      * @param bytecodeBytes            JVM bytecode generated, in bytes
      * @param unitRuns                 calls of translated units
+     * @param chainedRuns              of those, units found through the previous unit's chain slot (no lookup)
      * @param deferrals                units that left for the interpreter to run a device access or a code write
      * @param translationNanos         CPU time spent translating (on the guest's thread)
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
-                        long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long deferrals, long translationNanos) { }
+                        long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos) { }
 }

@@ -23,6 +23,15 @@ public abstract class TranslatedUnit {
      * interpreter), so the dispatcher keeps using the interpreter and only probes the unit (see CodeCache#ready).
      */
     boolean compiled;
+    /**
+     * Chain slots, one per exit of the unit (see {@link Hart#exitSlot}): the unit that ran after this one left by
+     * that exit, so that the dispatcher can run it again without looking it up. A slot is a cache, trusted only
+     * after the dispatcher checked that the unit is not {@link #dead}, that the fetch TLB maps the pc to the
+     * unit's key under the current context, and that its entry block fits the budget.
+     */
+    TranslatedUnit[] chain;
+    /** Dropped from the code cache (its page was written, or the cache was flushed): never to run again. */
+    boolean dead;
     /** Dispatcher visits since the last probe. */
     int sinceProbe;
     /** Profiling (-Dvmckpt.jit.profile=true): time in the unit, calls, instructions retired. */

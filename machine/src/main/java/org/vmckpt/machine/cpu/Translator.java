@@ -48,6 +48,7 @@ final class Translator {
     static final int MAX_BYTECODE = 7600;
 
     private static final String HART = "org/vmckpt/machine/cpu/Hart";
+    private static final String MMU = "org/vmckpt/machine/cpu/Mmu";
     private static final String ALU = "org/vmckpt/machine/cpu/Alu";
     private static final String UNIT = "org/vmckpt/machine/cpu/TranslatedUnit";
     private static final String NAME = "org/vmckpt/machine/cpu/Unit";
@@ -55,8 +56,8 @@ final class Translator {
 
     // Local variable slots of the generated run(Hart, int) method.
     private static final int L_HART = 1, L_BUDGET = 2, L_N = 3, L_VBASE = 4, L_EXITPC = 6, L_TMP = 8, L_X = 10, L_RESULT = 11,
-            L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19;
-    private static final int L_REG0 = 20; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
+            L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19, L_MMU = 20;
+    private static final int L_REG0 = 21; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
 
     /**
      * Loads and stores that hit the TLB access the page array directly through Unsafe: HotSpot's C1, which compiles
@@ -92,6 +93,7 @@ final class Translator {
             u.pageIndex = pageIndex;
             u.instructionCount = region.size();
             u.entryBlockLength = entryBlockLength;
+            u.chain = new TranslatedUnit[exitSlots];
             return u;
         }
         return null;
@@ -173,6 +175,8 @@ final class Translator {
     private Label commonExit;
     private int usedRegs, writtenRegs;
     private int entryBlockLength;
+    /** Exits numbered so far: each exit of a unit that may lead straight to another unit has a chain slot. */
+    private int exitSlots;
 
     private static int slot(int r) {
         return L_REG0 + 2 * (r - 1);
@@ -182,6 +186,7 @@ final class Translator {
         this.region = region;
         blockLabels.clear();
         stubs.clear();
+        exitSlots = 0;
         findLeaders(entryOff);
         findRegisters();
 
@@ -309,11 +314,14 @@ final class Translator {
         mv.visitVarInsn(ISTORE, L_IDX);
         mv.visitInsn(ICONST_0);
         mv.visitVarInsn(ISTORE, L_OFF);
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitFieldInsn(GETFIELD, HART, "mmu", "L" + MMU + ";");
+        mv.visitVarInsn(ASTORE, L_MMU);
         String[][] tlb = {{"rTag", "[J"}, {"rPage", "[[B"}, {"wTag", "[J"}, {"wPage", "[[B"}};
         int[] slots = {L_RTAG, L_RPAGE, L_WTAG, L_WPAGE};
         for (int i = 0; i < 4; i++) {
-            mv.visitVarInsn(ALOAD, L_HART);
-            mv.visitFieldInsn(GETFIELD, HART, tlb[i][0], tlb[i][1]);
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitFieldInsn(GETFIELD, MMU, tlb[i][0], tlb[i][1]);
             mv.visitVarInsn(ASTORE, slots[i]);
         }
     }
@@ -347,7 +355,7 @@ final class Translator {
     /** The types of the locals at every jump target: registers the region does not use stay unset (TOP). */
     private Object[] frameLocals() {
         List<Object> l = new ArrayList<>(List.of(NAME, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER,
-                "[J", "[[B", "[J", "[[B", LONG, INTEGER, INTEGER));
+                "[J", "[[B", "[J", "[[B", LONG, INTEGER, INTEGER, MMU));
         for (int r = 1; r < 32; r++) {
             if ((usedRegs & (1 << r)) != 0) {
                 l.add(LONG);
@@ -400,7 +408,7 @@ final class Translator {
         pushInt(len);
         mv.visitInsn(IADD);
         mv.visitVarInsn(ILOAD, L_BUDGET);
-        mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0));
+        mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0, true));
         mv.visitIincInsn(L_N, len);
         for (int k = 0; k < len; k++) {
             Insn in = block.get(k);
@@ -420,18 +428,19 @@ final class Translator {
     /** The block label of region offset {@code target}, or an exit stub to it if the region does not hold it. */
     private Label branchTarget(long target) {
         Label l = target >= 0 && target < 4096 ? blockLabels.get((int) target) : null;
-        return l != null ? l : exitStub(target, 0);
+        return l != null ? l : exitStub(target, 0, true);
     }
 
     /**
      * A label that leaves the unit with pc = page base + {@code off}, after taking back the {@code unretired}
-     * instructions of the current block that did not run.
+     * instructions of the current block that did not run. A {@code chainable} exit names its chain slot.
      */
-    private Label exitStub(long off, int unretired) {
+    private Label exitStub(long off, int unretired, boolean chainable) {
         Label l = new Label();
         stubs.add(() -> {
             target(l);
             if (unretired != 0) mv.visitIincInsn(L_N, -unretired);
+            if (chainable) setExitSlot();
             mv.visitVarInsn(LLOAD, L_VBASE);
             pushLong(off);
             mv.visitInsn(LADD);
@@ -445,7 +454,7 @@ final class Translator {
     private void checkUnitExit(Insn in, int unretired) {
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitFieldInsn(GETFIELD, HART, "unitExit", "Z");
-        mv.visitJumpInsn(IFNE, exitStub(in.off, unretired));
+        mv.visitJumpInsn(IFNE, exitStub(in.off, unretired, false)); // unitExit: the dispatcher never chains
     }
 
     /** Emits one instruction; {@code remaining} counts it and the rest of its block (not yet retired). */
@@ -491,6 +500,7 @@ final class Translator {
                     pagePlus(in.off + in.len);
                     mv.visitVarInsn(LSTORE, slot(rd));
                 }
+                setExitSlot(); // an indirect jump: the slot caches the unit of the target it took last
                 mv.visitJumpInsn(GOTO, commonExit);
                 return;
             case BRANCH:
@@ -533,8 +543,8 @@ final class Translator {
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
-        mv.visitVarInsn(ALOAD, L_HART);
-        mv.visitFieldInsn(GETFIELD, HART, "dataCtx", "J");
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
         mv.visitInsn(LOR);
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFNE, slow);
@@ -580,13 +590,13 @@ final class Translator {
         // page walk, faults, devices).
         stubs.add(() -> {
             target(slow);
-            mv.visitVarInsn(ALOAD, L_HART);
+            mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             switch (size) {
-                case 1: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load8", "(J)I", false); break;
-                case 2: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load16", "(J)I", false); break;
-                case 4: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load32", "(J)I", false); break;
-                default: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "load64", "(J)J", false);
+                case 1: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "load8", "(J)I", false); break;
+                case 2: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "load16", "(J)I", false); break;
+                case 4: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "load32", "(J)I", false); break;
+                default: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "load64", "(J)J", false);
             }
             extendLoaded(f3);
             mv.visitVarInsn(LSTORE, L_TMP);
@@ -628,15 +638,15 @@ final class Translator {
         }
         stubs.add(() -> {
             target(slow);
-            mv.visitVarInsn(ALOAD, L_HART);
+            mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             loadReg(rs2);
             if (size != 8) mv.visitInsn(L2I);
             switch (size) {
-                case 1: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store8", "(JI)V", false); break;
-                case 2: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store16", "(JI)V", false); break;
-                case 4: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store32", "(JI)V", false); break;
-                default: mv.visitMethodInsn(INVOKEVIRTUAL, HART, "store64", "(JJ)V", false);
+                case 1: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store8", "(JI)V", false); break;
+                case 2: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store16", "(JI)V", false); break;
+                case 4: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store32", "(JI)V", false); break;
+                default: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store64", "(JJ)V", false);
             }
             checkUnitExit(in, remaining);
             mv.visitJumpInsn(GOTO, done);
@@ -674,11 +684,19 @@ final class Translator {
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitFieldInsn(GETFIELD, HART, "pc", "J");
         mv.visitVarInsn(LSTORE, L_EXITPC);
+        setExitSlot();
         mv.visitJumpInsn(GOTO, commonExit);
         target(go);
     }
 
     // ------------------------------------------------------------------ small emitters
+
+    /** {@code h.exitSlot = } a new chain slot: tells the dispatcher which exit the unit left by. */
+    private void setExitSlot() {
+        mv.visitVarInsn(ALOAD, L_HART);
+        pushInt(exitSlots++);
+        mv.visitFieldInsn(PUTFIELD, HART, "exitSlot", "I");
+    }
 
     private void loadReg(int r) {
         if (r == 0) mv.visitInsn(LCONST_0);

@@ -1,0 +1,464 @@
+package org.vmckpt.machine.cpu;
+
+import org.vmckpt.machine.memory.GuestMemory;
+
+import static org.vmckpt.machine.cpu.Csr.*;
+import static org.vmckpt.machine.cpu.Hart.*;
+
+/**
+ * The interpreter loop: fetch, decode and execute of the integer, atomic and system instructions (floating point
+ * goes to {@link FloatInstructions}, CSRs to {@link CsrFile}, memory to {@link Mmu}).
+ * State lives in {@link Hart}; this holds the behaviour.
+ */
+final class Interpreter {
+    final Hart h;
+    /** The hart's MMU and RAM, held here so that the hot loop and {@link #endsBlock} reach them in one load. */
+    final Mmu mmu;
+    final GuestMemory ram;
+
+    Interpreter(Hart h) {
+        this.h = h;
+        this.mmu = h.mmu;
+        this.ram = h.ram;
+    }
+
+    /** One in this many jumps to pages without translations is handed to the dispatcher (which counts heat). */
+    static final int HEAT_SAMPLE = 16;
+    int heatTick;
+
+    /**
+     * Block mode: whether the interpreter hands a jump to {@code target} to the dispatcher. Always where a unit may
+     * start (a page holding translations, or a page the fetch TLB does not map yet); elsewhere only one jump in
+     * {@link #HEAT_SAMPLE}, so that code nobody translated runs at the interpreter's own speed while the
+     * dispatcher still sees enough of it to find what is hot.
+     */
+    boolean endsBlock(long target) {
+        long vpn = target >>> 12;
+        int ti = (int) vpn & TLB_MASK;
+        if (mmu.xTag[ti] != (vpn | mmu.fetchCtx) || ram.isCodePage(mmu.xPhys[ti])) return true;
+        return (++heatTick & (HEAT_SAMPLE - 1)) == 0;
+    }
+
+    /**
+     * The interpreter: executes up to {@code budget} instructions. In block mode (under the dispatcher) it also
+     * stops after a jump or taken branch, where a translated unit may start.
+     */
+    int interpret(int budget, boolean blockMode) {
+        final Hart h = this.h;
+        final Mmu mmu = this.mmu;
+        final long[] x = h.x;
+        long pc = h.pc;
+        int n = 0;
+        h.events = 0;
+        // The page pc is in, fetched from without a TLB lookup while pc stays in it and no event made it stale
+        // (TLB flush, page replaced, privilege or translation change, trap).
+        byte[] fetchPage = null;
+        long fetchVpn = -1;
+        while (n < budget) {
+            n++;
+            int insn;
+            int len = 4;
+            int off = (int) pc & 0xfff;
+            int ti;
+            if ((pc >>> 12) == fetchVpn && off <= 0xffc) {
+                insn = (int) INT.get(fetchPage, off);
+            } else if (mmu.xTag[ti = (int) (pc >>> 12) & TLB_MASK] == ((pc >>> 12) | mmu.fetchCtx) && off <= 0xffc) {
+                fetchVpn = pc >>> 12; // entered another page that the TLB maps
+                fetchPage = mmu.xPage[ti];
+                insn = (int) INT.get(fetchPage, off);
+            } else {
+                insn = mmu.fetchSlow(pc);
+                if (h.trap) {
+                    h.pc = pc;
+                    h.traps.takePendingTrap();
+                    pc = h.pc;
+                    h.events = 0;
+                    fetchVpn = -1;
+                    continue;
+                }
+                ti = (int) (pc >>> 12) & TLB_MASK;
+                if (mmu.xTag[ti] == ((pc >>> 12) | mmu.fetchCtx)) {
+                    fetchVpn = pc >>> 12;
+                    fetchPage = mmu.xPage[ti];
+                }
+            }
+            if ((insn & 3) != 3) {
+                int c = insn & 0xffff;
+                insn = Compressed.expandCached(c);
+                len = 2;
+                if (insn == 0) {
+                    h.pc = pc;
+                    h.traps.raise(CAUSE_ILLEGAL_INSTRUCTION, c);
+                    pc = h.pc;
+                    h.events = 0;
+                    fetchVpn = -1;
+                    continue;
+                }
+            }
+            x[0] = 0;
+            long next = pc + len;
+            int rd = (insn >>> 7) & 31;
+            int rs1 = (insn >>> 15) & 31;
+            int funct3 = (insn >>> 12) & 7;
+            switch (insn & 0x7f) {
+                case 0x37: // LUI
+                    x[rd] = insn & 0xfffff000;
+                    break;
+                case 0x17: // AUIPC
+                    x[rd] = pc + (insn & 0xfffff000);
+                    break;
+                case 0x6f: { // JAL
+                    long imm = Decode.immJ(insn);
+                    x[rd] = next;
+                    next = pc + imm;
+                    if (blockMode && endsBlock(next)) h.events |= EVENT_BLOCK_END;
+                    break;
+                }
+                case 0x67: { // JALR
+                    long target = (x[rs1] + (insn >> 20)) & ~1L;
+                    x[rd] = next;
+                    next = target;
+                    if (blockMode && endsBlock(next)) h.events |= EVENT_BLOCK_END;
+                    break;
+                }
+                case 0x63: { // branches
+                    long a = x[rs1];
+                    long b = x[(insn >>> 20) & 31];
+                    boolean taken;
+                    switch (funct3) {
+                        case 0: taken = Alu.beq(a, b); break;
+                        case 1: taken = Alu.bne(a, b); break;
+                        case 4: taken = Alu.blt(a, b); break;
+                        case 5: taken = Alu.bge(a, b); break;
+                        case 6: taken = Alu.bltu(a, b); break;
+                        case 7: taken = Alu.bgeu(a, b); break;
+                        default: h.illegal(insn); taken = false;
+                    }
+                    if (taken) {
+                        next = pc + Decode.immB(insn);
+                        if (blockMode && endsBlock(next)) h.events |= EVENT_BLOCK_END;
+                    }
+                    break;
+                }
+                case 0x03: { // loads
+                    long va = x[rs1] + (insn >> 20);
+                    long v;
+                    switch (funct3) {
+                        case 0: v = (byte) mmu.load8(va); break;
+                        case 1: v = (short) mmu.load16(va); break;
+                        case 2: v = mmu.load32(va); break;
+                        case 3: v = mmu.load64(va); break;
+                        case 4: v = mmu.load8(va) & 0xffL; break;
+                        case 5: v = mmu.load16(va) & 0xffffL; break;
+                        case 6: v = mmu.load32(va) & 0xffffffffL; break;
+                        default: h.illegal(insn); v = 0;
+                    }
+                    if (!h.trap) x[rd] = v;
+                    break;
+                }
+                case 0x23: { // stores
+                    long va = x[rs1] + Decode.immS(insn);
+                    long v = x[(insn >>> 20) & 31];
+                    switch (funct3) {
+                        case 0: mmu.store8(va, (int) v); break;
+                        case 1: mmu.store16(va, (int) v); break;
+                        case 2: mmu.store32(va, (int) v); break;
+                        case 3: mmu.store64(va, v); break;
+                        default: h.illegal(insn);
+                    }
+                    break;
+                }
+                case 0x13: // OP-IMM
+                    x[rd] = opImm(insn, funct3, x[rs1]);
+                    break;
+                case 0x33: // OP
+                    x[rd] = op(insn, funct3, x[rs1], x[(insn >>> 20) & 31]);
+                    break;
+                case 0x1b: // OP-IMM-32
+                    x[rd] = opImm32(insn, funct3, x[rs1]);
+                    break;
+                case 0x3b: // OP-32
+                    x[rd] = op32(insn, funct3, x[rs1], x[(insn >>> 20) & 31]);
+                    break;
+                case 0x0f: // FENCE, FENCE.I: nothing to do (no decoded-code cache; single memory order)
+                    if (funct3 > 1) h.illegal(insn);
+                    break;
+                case 0x2f:
+                    amo(insn, rd, rs1, funct3);
+                    break;
+                case 0x73:
+                    h.pc = pc;
+                    next = system(insn, rd, rs1, funct3, next);
+                    break;
+                case 0x07: case 0x27: case 0x43: case 0x47: case 0x4b: case 0x4f: case 0x53:
+                    h.fp.floatingPoint(insn, rd, rs1, funct3);
+                    break;
+                default:
+                    h.illegal(insn);
+            }
+            if (h.events == 0) {
+                pc = next;
+                h.instret++;
+                continue;
+            }
+            if (h.trap) {
+                h.pc = pc;
+                h.traps.takePendingTrap();
+                pc = h.pc;
+            } else {
+                pc = next;
+                h.instret++;
+            }
+            if ((h.events & (EVENT_STOP | EVENT_BLOCK_END)) != 0) break;
+            h.events = 0;
+            fetchVpn = -1;
+            fetchPage = null;
+        }
+        h.pc = pc;
+        x[0] = 0; // an instruction with rd = x0 may have written it; x0 reads as zero between instructions
+        if ((h.events & EVENT_STOP) != 0) h.interruptCheckDue = true;
+        return n;
+    }
+
+    // ================================================================== integer operations
+
+    // Semantics live in Alu (shared with the translator); Decode.aluOperation names the same operation per encoding.
+
+    static long opImm(int insn, int funct3, long a) {
+        long imm = insn >> 20;
+        switch (funct3) {
+            case 0: return Alu.add(a, imm);
+            case 1: return Alu.sll(a, imm);
+            case 2: return Alu.slt(a, imm);
+            case 3: return Alu.sltu(a, imm);
+            case 4: return Alu.xor(a, imm);
+            case 5: return (insn & 0x40000000) != 0 ? Alu.sra(a, imm) : Alu.srl(a, imm);
+            case 6: return Alu.or(a, imm);
+            default: return Alu.and(a, imm);
+        }
+    }
+
+    long op(int insn, int funct3, long a, long b) {
+        int funct7 = insn >>> 25;
+        if (funct7 == 0) {
+            switch (funct3) {
+                case 0: return Alu.add(a, b);
+                case 1: return Alu.sll(a, b);
+                case 2: return Alu.slt(a, b);
+                case 3: return Alu.sltu(a, b);
+                case 4: return Alu.xor(a, b);
+                case 5: return Alu.srl(a, b);
+                case 6: return Alu.or(a, b);
+                default: return Alu.and(a, b);
+            }
+        } else if (funct7 == 0x20) {
+            if (funct3 == 0) return Alu.sub(a, b);
+            if (funct3 == 5) return Alu.sra(a, b);
+        } else if (funct7 == 1) {
+            switch (funct3) {
+                case 0: return Alu.mul(a, b);
+                case 1: return Alu.mulh(a, b);
+                case 2: return Alu.mulhsu(a, b);
+                case 3: return Alu.mulhu(a, b);
+                case 4: return Alu.div(a, b);
+                case 5: return Alu.divu(a, b);
+                case 6: return Alu.rem(a, b);
+                default: return Alu.remu(a, b);
+            }
+        }
+        return illegalKeepingRd(insn);
+    }
+
+    /**
+     * Raises illegal-instruction for an ALU encoding and returns rd's current value, which the caller writes back:
+     * a trapping instruction leaves rd unchanged, and the hot path needs no test of its own.
+     */
+    long illegalKeepingRd(int insn) {
+        h.illegal(insn);
+        return h.x[(insn >>> 7) & 31];
+    }
+
+    long opImm32(int insn, int funct3, long a) {
+        long imm = insn >> 20;
+        switch (funct3) {
+            case 0: return Alu.addw(a, imm);
+            case 1: return Alu.sllw(a, imm);
+            case 5: return (insn & 0x40000000) != 0 ? Alu.sraw(a, imm) : Alu.srlw(a, imm);
+            default: return illegalKeepingRd(insn);
+        }
+    }
+
+    long op32(int insn, int funct3, long a, long b) {
+        int funct7 = insn >>> 25;
+        if (funct7 == 0) {
+            switch (funct3) {
+                case 0: return Alu.addw(a, b);
+                case 1: return Alu.sllw(a, b);
+                case 5: return Alu.srlw(a, b);
+                default: break;
+            }
+        } else if (funct7 == 0x20) {
+            if (funct3 == 0) return Alu.subw(a, b);
+            if (funct3 == 5) return Alu.sraw(a, b);
+        } else if (funct7 == 1) {
+            switch (funct3) {
+                case 0: return Alu.mulw(a, b);
+                case 4: return Alu.divw(a, b);
+                case 5: return Alu.divuw(a, b);
+                case 6: return Alu.remw(a, b);
+                case 7: return Alu.remuw(a, b);
+                default: break;
+            }
+        }
+        return illegalKeepingRd(insn);
+    }
+
+    // ================================================================== atomics
+
+    /** lr, sc, amoswap, amoadd, amoxor, amoand, amoor, amomin, amomax, amominu, amomaxu. */
+    static boolean isAmoFunct5(int funct5) {
+        switch (funct5) {
+            case 0x00: case 0x01: case 0x02: case 0x03: case 0x04: case 0x08: case 0x0c:
+            case 0x10: case 0x14: case 0x18: case 0x1c:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    void amo(int insn, int rd, int rs1, int funct3) {
+        long va = h.x[rs1];
+        long src = h.x[(insn >>> 20) & 31];
+        int funct5 = insn >>> 27;
+        boolean dword;
+        if (funct3 == 3) dword = true;
+        else if (funct3 == 2) dword = false;
+        else { h.illegal(insn); return; }
+        // An encoding that is no AMO is illegal whatever its address (and must not touch memory or mappings).
+        if (!isAmoFunct5(funct5) || (funct5 == 2 && ((insn >>> 20) & 31) != 0)) { h.illegal(insn); return; }
+        int size = dword ? 8 : 4;
+        if ((va & (size - 1)) != 0) {
+            h.fault(funct5 == 2 ? CAUSE_MISALIGNED_LOAD : CAUSE_MISALIGNED_STORE, va);
+            return;
+        }
+        if (funct5 == 2) { // LR
+            if (((insn >>> 20) & 31) != 0) { h.illegal(insn); return; }
+            long v = dword ? mmu.load64(va) : mmu.load32(va);
+            if (h.trap) return;
+            h.reservation = va;
+            h.x[rd] = v;
+            return;
+        }
+        if (funct5 == 3) { // SC
+            if (h.reservation != va) {
+                // Still a store access for fault purposes: report page faults as a store would.
+                mmu.translate(va, ACCESS_WRITE);
+                if (h.trap) return;
+                h.reservation = -1;
+                h.x[rd] = 1;
+                return;
+            }
+            h.reservation = -1;
+            if (dword) mmu.store64(va, src); else mmu.store32(va, (int) src);
+            if (h.trap) return;
+            h.x[rd] = 0;
+            return;
+        }
+        byte[] page = mmu.writablePage(va);
+        if (h.trap) return;
+        if (page == null) { h.fault(CAUSE_STORE_ACCESS, va); return; }
+        int off = (int) va & 0xfff;
+        long old = dword ? (long) LONG.get(page, off) : (long) (int) INT.get(page, off);
+        long b = dword ? src : (long) (int) src;
+        long result;
+        switch (funct5) {
+            case 0x01: result = b; break;                                   // amoswap
+            case 0x00: result = old + b; break;                             // amoadd
+            case 0x04: result = old ^ b; break;                             // amoxor
+            case 0x0c: result = old & b; break;                             // amoand
+            case 0x08: result = old | b; break;                             // amoor
+            case 0x10: result = Math.min(old, b); break;                    // amomin
+            case 0x14: result = Math.max(old, b); break;                    // amomax
+            case 0x18: result = Long.compareUnsigned(dword ? old : old & 0xffffffffL, dword ? b : b & 0xffffffffL) <= 0 ? old : b; break;
+            case 0x1c: result = Long.compareUnsigned(dword ? old : old & 0xffffffffL, dword ? b : b & 0xffffffffL) >= 0 ? old : b; break;
+            default: h.illegal(insn); return;
+        }
+        if (dword) LONG.set(page, off, result); else INT.set(page, off, (int) result);
+        h.x[rd] = old;
+    }
+
+    // ================================================================== system instructions and CSRs
+
+    long system(int insn, int rd, int rs1, int funct3, long next) {
+        if (funct3 == 0) {
+            int funct12 = insn >>> 20;
+            if (insn == 0x00000073) { // ecall
+                if (h.priv == PRIV_S && h.firmware != null) {
+                    h.firmware.supervisorEcall(h);
+                    h.stopBatch();
+                    return next;
+                }
+                h.fault(h.priv == PRIV_U ? CAUSE_USER_ECALL : h.priv == PRIV_S ? CAUSE_SUPERVISOR_ECALL : CAUSE_MACHINE_ECALL, 0);
+                return next;
+            }
+            if (insn == 0x00100073) { // ebreak
+                h.fault(CAUSE_BREAKPOINT, h.pc);
+                return next;
+            }
+            if (insn == 0x30200073) { // mret
+                if (h.priv < PRIV_M) { h.illegal(insn); return next; }
+                int mpp = (int) ((h.mstatus & MPP) >>> MPP_SHIFT);
+                h.mstatus = (h.mstatus & ~MIE_BIT) | ((h.mstatus & MPIE) != 0 ? MIE_BIT : 0);
+                h.mstatus |= MPIE;
+                h.mstatus &= ~MPP;
+                if (mpp != PRIV_M) h.mstatus &= ~MPRV;
+                h.setPriv(mpp);
+                h.stopBatch();
+                return h.mepc;
+            }
+            if (insn == 0x10200073) { // sret
+                if (h.priv < PRIV_S || (h.priv == PRIV_S && (h.mstatus & TSR) != 0)) { h.illegal(insn); return next; }
+                int spp = (h.mstatus & SPP) != 0 ? PRIV_S : PRIV_U;
+                h.mstatus = (h.mstatus & ~SIE_BIT) | ((h.mstatus & SPIE) != 0 ? SIE_BIT : 0);
+                h.mstatus |= SPIE;
+                h.mstatus &= ~SPP;
+                h.mstatus &= ~MPRV;
+                h.setPriv(spp);
+                h.stopBatch();
+                return h.sepc;
+            }
+            if (insn == 0x10500073) { // wfi
+                if (h.priv == PRIV_U || (h.priv == PRIV_S && (h.mstatus & TW) != 0)) { h.illegal(insn); return next; }
+                h.waitingForInterrupt = true;
+                h.stopBatch();
+                return next;
+            }
+            if ((funct12 >>> 5) == 0x09 && rd == 0) { // sfence.vma
+                if (h.priv == PRIV_U || (h.priv == PRIV_S && (h.mstatus & TVM) != 0)) { h.illegal(insn); return next; }
+                if (rs1 == 0) mmu.flushTlb(); else mmu.flushTlbPage(h.x[rs1]);
+                return next;
+            }
+            h.illegal(insn);
+            return next;
+        }
+        int csr = insn >>> 20;
+        boolean imm = (funct3 & 4) != 0;
+        long operand = imm ? rs1 : h.x[rs1];
+        int op = funct3 & 3;
+        boolean writes = op == 1 || rs1 != 0;
+        if (op == 0) { h.illegal(insn); return next; }
+        if (h.priv < ((csr >>> 8) & 3) || (writes && (csr >>> 10) == 3)) { h.illegal(insn); return next; }
+        // csrrw with rd == x0 does not read (no read side effects; all ours are pure anyway)
+        long old = h.csrs.read(csr, insn);
+        if (h.trap) return next;
+        if (writes) {
+            long value = op == 1 ? operand : op == 2 ? old | operand : old & ~operand;
+            h.csrs.write(csr, value, insn);
+            if (h.trap) return next;
+            if (h.csrs.mayEnableInterrupt(csr)) h.stopBatch();
+        }
+        h.x[rd] = old;
+        return next;
+    }
+
+}

@@ -1,0 +1,454 @@
+package org.vmckpt.machine.cpu;
+
+import org.vmckpt.machine.memory.GuestMemory;
+
+import java.util.Arrays;
+
+import static org.vmckpt.machine.cpu.Csr.*;
+import static org.vmckpt.machine.cpu.Hart.*;
+
+/**
+ * The MMU: Sv39/Sv48 page walks with PMP, and the software TLB that maps guest pages straight to host arrays
+ * (the load/store/fetch fast paths and their slow paths).
+ *
+ * <p>TLB tags carry the translation context (effective privilege, SUM, MXR, bare or paged) in bits 52..63,
+ * so privilege changes never flush the TLB; only {@code satp} writes, {@code sfence.vma} and PMP CSR writes do
+ * (PMP is checked when an entry is filled: {@link #translate}, {@link Pmp}). A write
+ * entry exists only for a page that {@link GuestMemory#pageForWrite} has marked dirty in the current epoch.
+ * The TLB is its own state (a cache, never saved); the architectural state it reads lives in {@link Hart}.
+ */
+final class Mmu {
+    final Hart h;
+
+    Mmu(Hart h) {
+        this.h = h;
+    }
+
+    // ------------------------------------------------------------------ TLB
+    final long[] rTag = new long[TLB_SIZE];
+    final byte[][] rPage = new byte[TLB_SIZE][];
+    final int[] rPhys = new int[TLB_SIZE];
+    final long[] wTag = new long[TLB_SIZE];
+    final byte[][] wPage = new byte[TLB_SIZE][];
+    final int[] wPhys = new int[TLB_SIZE];
+    final long[] xTag = new long[TLB_SIZE];
+    final byte[][] xPage = new byte[TLB_SIZE][];
+    final int[] xPhys = new int[TLB_SIZE];
+    /** Translation context of data accesses and of fetches, already shifted to bits 52..63 of a tag. */
+    long dataCtx;
+    long fetchCtx;
+    /** Advances whenever fetch translation may have changed (context change, TLB flush): units must leave. */
+    int contextEpoch;
+    /** Level of the leaf PTE the last successful {@link #translate} used (0 = 4 KiB page or no translation). */
+    int lastLeafLevel;
+    /**
+     * The 1 GiB regions ({@code va >> 30}) holding TLB entries cut from superpages since the last full flush. A
+     * single-page sfence.vma inside one of them must drop every piece of the superpage, so it flushes all.
+     */
+    final long[] superpageRegions = new long[4];
+    int superpageRegionCount;
+    boolean superpageRegionsOverflowed;
+
+    final long[] mmioResult = new long[1];
+
+    // ================================================================== memory access: fast paths
+
+    int load8(long va) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if (rTag[i] == ((va >>> 12) | dataCtx)) return rPage[i][(int) va & 0xfff];
+        return (int) loadSlow(va, 1);
+    }
+
+    int load16(long va) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        int off = (int) va & 0xfff;
+        if (rTag[i] == ((va >>> 12) | dataCtx) && off <= 0xffe) return (short) SHORT.get(rPage[i], off);
+        return (int) loadSlow(va, 2);
+    }
+
+    int load32(long va) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        int off = (int) va & 0xfff;
+        if (rTag[i] == ((va >>> 12) | dataCtx) && off <= 0xffc) return (int) INT.get(rPage[i], off);
+        return (int) loadSlow(va, 4);
+    }
+
+    long load64(long va) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        int off = (int) va & 0xfff;
+        if (rTag[i] == ((va >>> 12) | dataCtx) && off <= 0xff8) return (long) LONG.get(rPage[i], off);
+        return loadSlow(va, 8);
+    }
+
+    void store8(long va, int v) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if (wTag[i] == ((va >>> 12) | dataCtx)) {
+            wPage[i][(int) va & 0xfff] = (byte) v;
+            return;
+        }
+        storeSlow(va, v, 1);
+    }
+
+    void store16(long va, int v) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        int off = (int) va & 0xfff;
+        if (wTag[i] == ((va >>> 12) | dataCtx) && off <= 0xffe) {
+            SHORT.set(wPage[i], off, (short) v);
+            return;
+        }
+        storeSlow(va, v, 2);
+    }
+
+    void store32(long va, int v) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        int off = (int) va & 0xfff;
+        if (wTag[i] == ((va >>> 12) | dataCtx) && off <= 0xffc) {
+            INT.set(wPage[i], off, v);
+            return;
+        }
+        storeSlow(va, v, 4);
+    }
+
+    void store64(long va, long v) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        int off = (int) va & 0xfff;
+        if (wTag[i] == ((va >>> 12) | dataCtx) && off <= 0xff8) {
+            LONG.set(wPage[i], off, v);
+            return;
+        }
+        storeSlow(va, v, 8);
+    }
+
+    // ================================================================== memory access: slow paths
+
+    long loadSlow(long va, int size) {
+        int off = (int) va & 0xfff;
+        if (off + size > 4096) {
+            // Misaligned access crossing a page: byte by byte, each byte translated on its own.
+            long v = 0;
+            for (int k = 0; k < size; k++) {
+                long b = loadSlow(va + k, 1);
+                if (h.trap) return 0;
+                v |= (b & 0xff) << (8 * k);
+            }
+            return v;
+        }
+        long pa = translate(va, ACCESS_READ);
+        if (h.trap) return 0;
+        int idx = h.ram.pageIndexOf(pa);
+        if (idx >= 0) {
+            byte[] page = h.ram.pageForRead(idx);
+            int i = (int) (va >>> 12) & TLB_MASK;
+            rTag[i] = (va >>> 12) | dataCtx;
+            rPage[i] = page;
+            rPhys[i] = idx;
+            if (lastLeafLevel > 0) noteSuperpage(va);
+            return readArray(page, off, size);
+        }
+        if (h.inUnit) { // a device read inside translated code: leave it to the interpreter (exact instret)
+            h.unitExit = true;
+            return 0;
+        }
+        if ((pa & (size - 1)) == 0 && h.bus.mmioRead(pa, size, mmioResult)) {
+            long v = mmioResult[0];
+            switch (size) {
+                case 1: return (byte) v;
+                case 2: return (short) v;
+                case 4: return (int) v;
+                default: return v;
+            }
+        }
+        return h.fault(CAUSE_LOAD_ACCESS, va);
+    }
+
+    static long readArray(byte[] page, int off, int size) {
+        switch (size) {
+            case 1: return page[off];
+            case 2: return (short) SHORT.get(page, off);
+            case 4: return (int) INT.get(page, off);
+            default: return (long) LONG.get(page, off);
+        }
+    }
+
+    void storeSlow(long va, long v, int size) {
+        int off = (int) va & 0xfff;
+        if (off + size > 4096) {
+            // Check both pages first so a fault on the second leaves memory untouched.
+            translate(va, ACCESS_WRITE);
+            if (h.trap) return;
+            translate(va + size - 1, ACCESS_WRITE);
+            if (h.trap) return;
+            for (int k = 0; k < size; k++) {
+                storeSlow(va + k, v >>> (8 * k), 1);
+                if (h.trap) return;
+            }
+            return;
+        }
+        // The fast path missed, so the TLB has no write entry for this page: translate once, for RAM or device.
+        long pa = translate(va, ACCESS_WRITE);
+        if (h.trap) return;
+        byte[] page = installWritable(va, pa);
+        if (page != null) {
+            switch (size) {
+                case 1: page[off] = (byte) v; break;
+                case 2: SHORT.set(page, off, (short) v); break;
+                case 4: INT.set(page, off, (int) v); break;
+                default: LONG.set(page, off, v);
+            }
+            return;
+        }
+        if (h.inUnit) { // a device write inside translated code: leave it to the interpreter (exact instret)
+            h.unitExit = true;
+            return;
+        }
+        if ((pa & (size - 1)) == 0 && h.bus.mmioWrite(pa, size, size == 8 ? v : v & ((1L << (8 * size)) - 1))) {
+            h.stopBatch(); // the device may have raised an interrupt or changed machine state
+            return;
+        }
+        h.fault(CAUSE_STORE_ACCESS, va);
+    }
+
+    /** Translates for writing and returns the RAM page (installing a write TLB entry), or null for MMIO. */
+    byte[] writablePage(long va) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if (wTag[i] == ((va >>> 12) | dataCtx)) return wPage[i];
+        long pa = translate(va, ACCESS_WRITE);
+        if (h.trap) return null;
+        return installWritable(va, pa);
+    }
+
+    /** The RAM page at {@code pa}, marked dirty and cached as the write mapping of {@code va}; null for a device. */
+    byte[] installWritable(long va, long pa) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        int idx = h.ram.pageIndexOf(pa);
+        if (idx < 0) return null;
+        byte[] page = h.ram.pageForWrite(idx);
+        wTag[i] = (va >>> 12) | dataCtx;
+        wPage[i] = page;
+        wPhys[i] = idx;
+        if (lastLeafLevel > 0) noteSuperpage(va);
+        return page;
+    }
+
+    int fetchSlow(long pc) {
+        int lo = fetch16(pc);
+        if (h.trap) return 0;
+        if ((lo & 3) != 3) return lo;
+        int hi = fetch16(pc + 2);
+        if (h.trap) return 0;
+        return lo | hi << 16;
+    }
+
+    int fetch16(long va) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if (xTag[i] != ((va >>> 12) | fetchCtx)) {
+            long pa = translate(va, ACCESS_EXEC);
+            if (h.trap) return 0;
+            int idx = h.ram.pageIndexOf(pa);
+            if (idx < 0) {
+                h.fault(CAUSE_FETCH_ACCESS, va);
+                return 0;
+            }
+            xTag[i] = (va >>> 12) | fetchCtx;
+            xPage[i] = h.ram.pageForRead(idx);
+            xPhys[i] = idx;
+            if (lastLeafLevel > 0) noteSuperpage(va);
+        }
+        return (short) SHORT.get(xPage[i], (int) va & 0xfff) & 0xffff;
+    }
+
+    // ================================================================== MMU
+
+    int effectiveDataPriv() {
+        if (h.priv == PRIV_M && (h.mstatus & MPRV) != 0) return (int) ((h.mstatus & MPP) >>> MPP_SHIFT);
+        return h.priv;
+    }
+
+    /** Recomputes the TLB tag contexts after a change of privilege, mstatus or satp. */
+    void updateContexts() {
+        h.events |= EVENT_FETCH_STALE;
+        contextEpoch++;
+        long mode = h.satp >>> 60;
+        int dp = effectiveDataPriv();
+        dataCtx = contextOf(dp, mode, (h.mstatus & SUM) != 0, (h.mstatus & MXR) != 0) << 52;
+        fetchCtx = contextOf(h.priv, mode, false, false) << 52;
+    }
+
+    static long contextOf(int p, long mode, boolean sum, boolean mxr) {
+        if (p == PRIV_M) return 1;
+        if (mode == 0) return 16 | p; // bare S/U: same addresses as M, but PMP may allow them less
+        return 8 | p | (sum ? 2 : 0) | (mxr ? 4 : 0);
+    }
+
+    static final long PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_A = 64, PTE_D = 128;
+    static final long PPN_MASK = (1L << 44) - 1;
+
+    /**
+     * {@link #lastLeafLevel} after a {@link #translate} whose page PMP does not treat uniformly: the slow path's
+     * post-fill call of {@link #noteSuperpage} then drops the entry it just filled, so that every access to the
+     * page comes back here.
+     */
+    static final int PMP_PARTIAL_PAGE = 1 << 16;
+    /** The access kind of that translation (which TLB the entry to drop is in). */
+    int pmpPartialAccess;
+
+    /**
+     * Virtual to physical, with permission checks, A/D updates and PMP (for the page-table walk and for the
+     * result). On failure sets {@link #trap} and returns 0. PMP judges the 4-byte granule holding the first byte.
+     */
+    long translate(long va, int access) {
+        int p = access == ACCESS_EXEC ? h.priv : effectiveDataPriv();
+        long pa = walk(va, access, p);
+        if (h.trap || !h.pmp.applies(p)) return pa;
+        int allowed = h.pmp.check(pa, 1, p, access);
+        if (allowed == Pmp.DENY) return accessFault(access, va);
+        if (allowed == Pmp.ALLOW_HERE) {
+            pmpPartialAccess = access;
+            lastLeafLevel = PMP_PARTIAL_PAGE;
+        }
+        return pa;
+    }
+
+    long walk(long va, int access, int p) {
+        long mode = h.satp >>> 60;
+        lastLeafLevel = 0;
+        if (p == PRIV_M || mode == 0) return va;
+        int levels = mode == 8 ? 3 : 4;
+        int vaBits = 12 + 9 * levels;
+        long top = va >> (vaBits - 1);
+        if (top != 0 && top != -1) return pageFault(access, va);
+        long table = (h.satp & PPN_MASK) << 12;
+        for (int level = levels - 1; level >= 0; level--) {
+            long vpn = (va >>> (12 + 9 * level)) & 0x1ff;
+            long pteAddr = table + vpn * 8;
+            if (!h.ram.contains(pteAddr, 8)) return accessFault(access, va);
+            if (h.pmp.enabled() && h.pmp.check(pteAddr, 8, PRIV_S, ACCESS_READ) == Pmp.DENY) return accessFault(access, va);
+            long pte = h.ram.read64(pteAddr);
+            if ((pte & PTE_V) == 0 || ((pte & PTE_R) == 0 && (pte & PTE_W) != 0) || (pte >>> 54) != 0) {
+                return pageFault(access, va);
+            }
+            if ((pte & (PTE_R | PTE_X)) == 0) {
+                if ((pte & (PTE_A | PTE_D | PTE_U)) != 0) return pageFault(access, va);
+                table = ((pte >>> 10) & PPN_MASK) << 12;
+                continue;
+            }
+            boolean user = (pte & PTE_U) != 0;
+            if (p == PRIV_U && !user) return pageFault(access, va);
+            if (p == PRIV_S && user && (access == ACCESS_EXEC || (h.mstatus & SUM) == 0)) return pageFault(access, va);
+            switch (access) {
+                case ACCESS_READ:
+                    if ((pte & PTE_R) == 0 && !((h.mstatus & MXR) != 0 && (pte & PTE_X) != 0)) return pageFault(access, va);
+                    break;
+                case ACCESS_WRITE:
+                    if ((pte & PTE_W) == 0) return pageFault(access, va);
+                    break;
+                default:
+                    if ((pte & PTE_X) == 0) return pageFault(access, va);
+            }
+            long ppn = (pte >>> 10) & PPN_MASK;
+            if (level > 0 && (ppn & ((1L << (9 * level)) - 1)) != 0) return pageFault(access, va);
+            long need = PTE_A | (access == ACCESS_WRITE ? PTE_D : 0);
+            if ((pte & need) != need) {
+                if (h.pmp.enabled() && h.pmp.check(pteAddr, 8, PRIV_S, ACCESS_WRITE) == Pmp.DENY) return accessFault(access, va);
+                h.ram.write64(pteAddr, pte | need);
+            }
+            long pageMask = (1L << (12 + 9 * level)) - 1;
+            lastLeafLevel = level;
+            return ((ppn << 12) & ~pageMask) | (va & pageMask);
+        }
+        return pageFault(access, va);
+    }
+
+    long pageFault(int access, long va) {
+        return h.fault(access == ACCESS_READ ? CAUSE_LOAD_PAGE_FAULT : access == ACCESS_WRITE ? CAUSE_STORE_PAGE_FAULT : CAUSE_FETCH_PAGE_FAULT, va);
+    }
+
+    long accessFault(int access, long va) {
+        return h.fault(access == ACCESS_READ ? CAUSE_LOAD_ACCESS : access == ACCESS_WRITE ? CAUSE_STORE_ACCESS : CAUSE_FETCH_ACCESS, va);
+    }
+
+    public void flushTlb() {
+        h.events |= EVENT_FETCH_STALE;
+        contextEpoch++;
+        superpageRegionCount = 0;
+        superpageRegionsOverflowed = false;
+        Arrays.fill(rTag, -1);
+        Arrays.fill(wTag, -1);
+        Arrays.fill(xTag, -1);
+        Arrays.fill(rPage, null);
+        Arrays.fill(wPage, null);
+        Arrays.fill(xPage, null);
+    }
+
+    /**
+     * Remembers that a TLB entry for {@code va} was cut from a superpage (see {@link #superpageRegions}); or, after a
+     * translation PMP marked {@link #PMP_PARTIAL_PAGE}, drops that entry. The slow paths call it right after filling
+     * an entry whenever {@link #lastLeafLevel} is positive.
+     */
+    void noteSuperpage(long va) {
+        if (lastLeafLevel == PMP_PARTIAL_PAGE) {
+            // Not a superpage: PMP decides parts of this page differently. Drop the entry just filled (its page
+            // array stays, as the slow path may still read through it for this access).
+            int i = (int) (va >>> 12) & TLB_MASK;
+            if (pmpPartialAccess == ACCESS_READ) rTag[i] = -1;
+            else if (pmpPartialAccess == ACCESS_WRITE) wTag[i] = -1;
+            else xTag[i] = -1;
+            return;
+        }
+        long region = va >> 30;
+        for (int k = 0; k < superpageRegionCount; k++) if (superpageRegions[k] == region) return;
+        if (superpageRegionCount == superpageRegions.length) {
+            superpageRegionsOverflowed = true;
+            return;
+        }
+        superpageRegions[superpageRegionCount++] = region;
+    }
+
+    /**
+     * sfence.vma with an address: drops the translations of that page in every context. Entries are indexed by
+     * virtual page only, so that is one slot per TLB; if the page may lie in a cached superpage, flush all.
+     */
+    void flushTlbPage(long va) {
+        h.events |= EVENT_FETCH_STALE;
+        contextEpoch++;
+        long region = va >> 30;
+        boolean inSuperpage = superpageRegionsOverflowed;
+        for (int k = 0; k < superpageRegionCount; k++) if (superpageRegions[k] == region) inSuperpage = true;
+        if (inSuperpage) {
+            flushTlb();
+            return;
+        }
+        int i = (int) (va >>> 12) & TLB_MASK;
+        rTag[i] = -1; rPage[i] = null;
+        wTag[i] = -1; wPage[i] = null;
+        xTag[i] = -1; xPage[i] = null;
+    }
+
+    /** Whether the fetch TLB maps {@code pc} to the guest physical address {@code key} (a {@link CodeCache} key). */
+    boolean fetchesFrom(long pc, long key) {
+        long vpn = pc >>> 12;
+        int ti = (int) vpn & TLB_MASK;
+        return xTag[ti] == (vpn | fetchCtx) && (((long) xPhys[ti] << 12) | (pc & 0xfff)) == key;
+    }
+
+    /** Drops every cached write mapping of page {@code pageIndex} (a new code page, or one filled from a known source). */
+    void dropWriteMappings(int pageIndex) {
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if (wPhys[i] == pageIndex && wPage[i] != null) { wTag[i] = -1; wPage[i] = null; }
+        }
+    }
+
+    void flushWriteMappings() {
+        Arrays.fill(wTag, -1);
+        Arrays.fill(wPage, null);
+    }
+
+    void pageReplaced(int pageIndex) {
+        h.events |= EVENT_FETCH_STALE;
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if (rPhys[i] == pageIndex && rPage[i] != null) { rTag[i] = -1; rPage[i] = null; }
+            if (wPhys[i] == pageIndex && wPage[i] != null) { wTag[i] = -1; wPage[i] = null; }
+            if (xPhys[i] == pageIndex && xPage[i] != null) { xTag[i] = -1; xPage[i] = null; }
+        }
+    }
+}

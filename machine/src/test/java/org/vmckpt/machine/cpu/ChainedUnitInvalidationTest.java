@@ -1,0 +1,177 @@
+package org.vmckpt.machine.cpu;
+
+import org.junit.jupiter.api.Test;
+import org.vmckpt.machine.Bus;
+import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.state.StateReader;
+import org.vmckpt.machine.state.StateWriter;
+
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.vmckpt.machine.cpu.Asm.*;
+
+/**
+ * Chained units (the dispatcher runs the unit remembered in the previous unit's exit slot without looking it up)
+ * never run stale code: two units in two pages jump to each other until they run chained; then the code of the
+ * second changes under them (a write to its page, a remap with sfence.vma, a satp switch, a restore) and the
+ * translated hart must go on exactly as the interpreter does, at the same instruction counts.
+ */
+class ChainedUnitInvalidationTest {
+    static final long BASE = 0x8000_0000L;
+    static final long CODE_A = BASE, CODE_B = BASE + 0x1000, CODE_B2 = BASE + 0x2000;
+    static final long ROOT = BASE + 0x10000, ROOT2 = BASE + 0x13000;
+
+    // A: x5 += 1, jump to B (next page). B: x6 += x5, jump back. B2, the replacement: x7 += x5, jump back.
+    static final int[] A = {addi(5, 5, 1), j(0x1000 - 4, 0)};
+    static final int[] B = {add(6, 6, 5), j(-0x1000 - 4, 0)};
+    static final int[] B2 = {r(0, 5, 7, 0, 7, 0x33), j(-0x1000 - 4, 0)};
+
+    static void put(GuestMemory mem, long pa, int[] code) {
+        for (int k = 0; k < code.length; k++) mem.write32(pa + 4L * k, code[k]);
+    }
+
+    static GuestMemory mem(Hart h) {
+        return h.bus().ram();
+    }
+
+    Hart hart(boolean translate) {
+        Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
+        h.setTranslation(translate);
+        h.setTranslationThreshold(1);
+        put(mem(h), CODE_A, A);
+        put(mem(h), CODE_B, B);
+        put(mem(h), CODE_B2, B2);
+        h.pc = CODE_A;
+        return h;
+    }
+
+    /** Sv39 tables: virtual page 0 maps A; virtual page 1 maps {@code b}. */
+    static void pageTables(GuestMemory m, long root, long b) {
+        long l1 = root + 0x1000, l0 = root + 0x2000;
+        m.write64(root, (l1 >>> 12) << 10 | 1);
+        m.write64(l1, (l0 >>> 12) << 10 | 1);
+        m.write64(l0, leaf(CODE_A));
+        m.write64(l0 + 8, leaf(b));
+    }
+
+    static long leaf(long pa) {
+        return (pa >>> 12) << 10 | 1 | 2 | 8 | 64 | 128; // V R X A D
+    }
+
+    static long chainedRuns(Hart h) {
+        return h.translationStats().chainedRuns();
+    }
+
+    /** Runs the translated hart until its units run chained, then the reference to the same count. */
+    static void warmUp(Hart jit, Hart ref) {
+        for (int k = 0; k < 50_000 && chainedRuns(jit) < 20_000; k++) jit.run(4096);
+        assertTrue(chainedRuns(jit) >= 20_000, "the two units never ran chained: " + jit.translationStats());
+        runTo(ref, jit.instret);
+        assertSame(jit, ref);
+    }
+
+    static void runTo(Hart h, long target) {
+        while (h.instret < target) h.run((int) Math.min(4096, target - h.instret));
+        assertEquals(target, h.instret);
+    }
+
+    /** Applies {@code change} to both harts, runs both {@code n} more instructions, and compares them. */
+    static void step(Hart jit, Hart ref, Consumer<Hart> change, long n) {
+        change.accept(jit);
+        change.accept(ref);
+        long target = jit.instret + n;
+        runTo(jit, target);
+        runTo(ref, target);
+        assertSame(jit, ref);
+    }
+
+    static void assertSame(Hart jit, Hart ref) {
+        assertEquals(ref.pc, jit.pc, "pc");
+        for (int r = 5; r <= 7; r++) assertEquals(ref.x[r], jit.x[r], "x" + r + " at instret " + ref.instret);
+    }
+
+    @Test
+    void chainedUnitsRetireExactlyTheirBudget() {
+        Hart jit = hart(true), ref = hart(false);
+        warmUp(jit, ref);
+        long chained = chainedRuns(jit);
+        int[] budgets = {1, 2, 3, 5, 7, 100, 1001, 4095, 4096};
+        for (int round = 0; round < 20; round++) {
+            for (int budget : budgets) {
+                long before = jit.instret;
+                jit.run(budget);
+                assertEquals(before + budget, jit.instret, "budget " + budget);
+            }
+        }
+        assertTrue(chainedRuns(jit) > chained, "units ran chained: " + jit.translationStats());
+        runTo(ref, jit.instret);
+        assertSame(jit, ref);
+    }
+
+    @Test
+    void aCodeWriteStopsTheChainIntoThatPage() {
+        Hart jit = hart(true), ref = hart(false);
+        warmUp(jit, ref);
+        long x7 = jit.x[7];
+        step(jit, ref, h -> put(mem(h), CODE_B, B2), 2_000_000);
+        assertNotEquals(x7, jit.x[7], "the new code ran");
+        long chained = chainedRuns(jit);
+        step(jit, ref, h -> put(mem(h), CODE_B, B), 2_000_000);
+        assertTrue(chainedRuns(jit) > chained, "units chain again after the write: " + jit.translationStats());
+    }
+
+    @Test
+    void aRemapWithSfenceOrASatpSwitchStopsTheChain() {
+        Hart jit = hart(true), ref = hart(false);
+        for (Hart h : new Hart[] {jit, ref}) {
+            pageTables(mem(h), ROOT, CODE_B);
+            pageTables(mem(h), ROOT2, CODE_B2);
+            h.enterSupervisor(0, 0, 0);
+            h.csrWrite(Csr.SATP, 8L << 60 | ROOT >>> 12, 0);
+        }
+        warmUp(jit, ref);
+        long x7 = jit.x[7];
+        // Virtual page 1 now maps B2; sfence.vma of that page (the page-table page itself holds no code).
+        step(jit, ref, h -> {
+            mem(h).write64(ROOT + 0x2000 + 8, leaf(CODE_B2));
+            h.mmu.flushTlbPage(0x1000);
+        }, 2_000_000);
+        assertNotEquals(x7, jit.x[7], "the remapped code ran");
+        long x6 = jit.x[6];
+        step(jit, ref, h -> {
+            mem(h).write64(ROOT + 0x2000 + 8, leaf(CODE_B));
+            h.mmu.flushTlb(); // sfence.vma with no address
+        }, 2_000_000);
+        assertNotEquals(x6, jit.x[6], "B ran again");
+        x7 = jit.x[7];
+        step(jit, ref, h -> h.csrWrite(Csr.SATP, 8L << 60 | ROOT2 >>> 12, 0), 2_000_000);
+        assertNotEquals(x7, jit.x[7], "the other address space's code ran");
+    }
+
+    @Test
+    void aRestoreNeverRunsAChainedUnitOfTheCodeItReplaced() {
+        Hart jit = hart(true), ref = hart(false);
+        warmUp(jit, ref);
+        StateWriter w = new StateWriter();
+        jit.saveState(w);
+        byte[] saved = w.toByteArray();
+        step(jit, ref, h -> put(mem(h), CODE_B, B2), 1_000_000);
+        // Restore: memory as it was (B), registers as saved; then the new code is written back into the restored
+        // machine while its units may be chained again.
+        for (Hart h : new Hart[] {jit, ref}) {
+            put(mem(h), CODE_B, B);
+            try {
+                h.loadState(new StateReader("hart0", saved), h.stateVersion());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+        assertSame(jit, ref);
+        long target = jit.instret + 1_000_000;
+        runTo(jit, target);
+        runTo(ref, target);
+        assertSame(jit, ref);
+        step(jit, ref, h -> put(mem(h), CODE_B, B2), 1_000_000);
+    }
+}
