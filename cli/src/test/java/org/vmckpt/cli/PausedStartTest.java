@@ -65,11 +65,22 @@ class PausedStartTest {
         }
     }
 
+    /**
+     * Waits until the VM's control socket accepts a connection. The file appears at bind(), a moment before the
+     * server listens: a connection in between is refused, so the file alone is not enough.
+     */
     private static void awaitSocket(Path socket, VmckptProcess p) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.exists(socket)) {
+        while (true) {
             assertTrue(p.isAlive(), "vmckpt ended early:\n" + p.describe());
             assertTrue(System.nanoTime() < deadline, "no control socket:\n" + p.describe());
+            if (Files.exists(socket)) {
+                try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+                    return;
+                } catch (java.io.IOException notYet) {
+                    // bound but not yet listening
+                }
+            }
             Thread.sleep(50);
         }
     }
