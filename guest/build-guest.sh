@@ -256,8 +256,8 @@ BUSYBOX_FILE="$UNPACK/busybox/usr/bin/busybox"
 install -m 0755 "$BUSYBOX_FILE" "$ROOT/bin/busybox"
 ln -s busybox "$ROOT/bin/sh" # for /init's #!/bin/sh; /init installs the other applet links
 install -m 0755 "$RECIPE_DIR/init" "$ROOT/init"
-mkdir -p "$ROOT/usr/share/udhcpc" "$ROOT/www"
-install -m 0755 "$RECIPE_DIR/udhcpc.script" "$ROOT/usr/share/udhcpc/default.script"
+mkdir -p "$ROOT/etc/udhcpc" "$ROOT/www"
+install -m 0755 "$RECIPE_DIR/udhcpc.script" "$ROOT/etc/udhcpc/default.script"  # busybox udhcpc's default path
 
 # Removes the appended signature of a module, if it has one: the file ends with the marker
 # "~Module signature appended~\n", before it a 12-byte struct module_signature whose last 4 bytes

@@ -28,9 +28,12 @@ final class RestoreCommand {
               --keep-for-reset     as for vmckpt run: fast resets to this VM's last checkpoint
               --stats              print restore time and run statistics on stderr
               --cpu jit|interp     as for vmckpt run: translate hot guest code (default) or only interpret
+              --net SPEC           the network's host side for a VM that has one (default: what it was saved with,
+                                   so its hostfwd ports are listened on again); same syntax as vmckpt run --net.
+                                   The guest's TCP connections of the old process are reset (RST); new ones work.
             """;
 
-    static final Set<String> VALUES = Set.of("repo", "mem", "console", "exit-on", "max-instructions", "name", "api-socket", "checkpoint-every", "cpu");
+    static final Set<String> VALUES = Set.of("repo", "mem", "console", "exit-on", "max-instructions", "name", "api-socket", "checkpoint-every", "cpu", "net");
     static final Set<String> FLAGS = Set.of("lazy", "stats", "help", "keep-for-reset");
 
     static int run(String[] argv) throws Exception {
@@ -55,7 +58,17 @@ final class RestoreCommand {
                             + " of memory, not " + Units.bytes(mem) + "; a checkpoint restores only onto the machine it was taken on");
                 }
             }
-            restored = Restorer.restore(ckpt, expected, console, a.has("lazy"), null);
+            if (a.has("net") && !ckpt.config().containsKey("net")) {
+                throw new UsageException("checkpoint " + Units.shortId(ckpt.id()) + " is of a machine without a network: drop --net");
+            }
+            if (a.has("net")) {
+                try {
+                    org.vmckpt.machine.net.NetSpec.parse(a.get("net"));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+            }
+            restored = Restorer.restore(ckpt, expected, console, a.has("lazy"), null, a.get("net"));
         } catch (RestoreException e) {
             ckpt.close();
             throw new CommandFailedException("cannot restore: " + e.getMessage());

@@ -40,6 +40,15 @@ public final class RunCommand {
               --deterministic      time derives from retired instructions; no host input but console bytes
               --cpu jit|interp     jit (default): translate hot guest code to JVM bytecode; interp: only the
                                    interpreter (the reference; same results, slower)
+            Network (default: none):
+              --net user[,hostfwd=tcp:[ADDR]:PORT-:GUESTPORT]...
+                                   virtio-net with user-mode networking, as QEMU's -nic user: the guest gets
+                                   10.0.2.15/24 by DHCP, 10.0.2.2 is the gateway and reaches this host's
+                                   loopback, 10.0.2.3 relays DNS; guest TCP/UDP goes out through host sockets;
+                                   each hostfwd listens on host ADDR:PORT (empty ADDR: every address) and
+                                   forwards to the guest's GUESTPORT. No root needed.
+                                   Example: --net user,hostfwd=tcp:127.0.0.1:8080-:80
+              --net tap,ifname=NAME  virtio-net on an existing host TAP device (ip tuntap add NAME mode tap user USER)
             Console and control:
               --console stdio|FILE where the serial console goes (default stdio)
               --exit-on TEXT       end the run (status 0) when the console prints TEXT
@@ -61,7 +70,7 @@ public final class RunCommand {
             """;
 
     static final Set<String> VALUE_OPTIONS = Set.of("kernel", "initrd", "append", "disk", "bios", "elf", "mem", "console",
-            "exit-on", "max-instructions", "api-socket", "name", "workload", "repo", "checkpoint-every", "cpu");
+            "exit-on", "max-instructions", "api-socket", "name", "workload", "repo", "checkpoint-every", "cpu", "net");
     static final Set<String> FLAGS = Set.of("no-balloon", "no-rng", "deterministic", "stats", "no-disk", "help", "json", "keep-for-reset");
 
     /** Builds the machine configuration from the options, building the default guest if needed. */
@@ -94,7 +103,8 @@ public final class RunCommand {
         if (elf != null && (kernel != null || bios != null)) throw new UsageException("--elf runs a bare-metal program alone: drop --kernel/--bios");
         try {
             return new MachineConfig(mem, kernel, initrd, cmdline == null ? "" : cmdline, bios, elf, disks,
-                    elf == null && !a.has("no-balloon"), elf == null && !a.has("no-rng"), a.has("deterministic"));
+                    elf == null && !a.has("no-balloon"), elf == null && !a.has("no-rng"), a.has("deterministic"))
+                    .withNet(a.get("net"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -122,8 +132,14 @@ public final class RunCommand {
         Machine machine;
         try {
             machine = new Machine(config, console);
+        } catch (IOException e) {
+            if (config.net() == null) throw e;
+            throw new CommandFailedException("cannot set up --net " + config.net() + ": " + e.getMessage());
+        }
+        try {
             machine.boot();
         } catch (BootImageException e) {
+            machine.virtio().close();
             throw new UsageException(e.getMessage());
         }
         return VmSession.run(machine, a, console, repo, null);

@@ -20,7 +20,7 @@ final class QmpCommands {
             QMP_CAPABILITIES, "query-commands", "query-version", "query-status",
             "stop", "cont", "system_powerdown", QUIT,
             "balloon", "query-balloon",
-            "vmckpt-checkpoint", "vmckpt-reset", "vmckpt-query-checkpoint");
+            "vmckpt-checkpoint", "vmckpt-reset", "vmckpt-query-checkpoint", "vmckpt-query-net");
 
     private static final System.Logger LOG = System.getLogger(QmpCommands.class.getName());
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -95,6 +95,12 @@ final class QmpCommands {
             case "vmckpt-query-checkpoint":
                 new QmpArguments(arguments, Set.of());
                 return vm.queryCheckpointStatus();
+            case "vmckpt-query-net": {
+                new QmpArguments(arguments, Set.of());
+                List<Map<String, Object>> out = new java.util.ArrayList<>();
+                call(() -> out.add(vm.queryNet()));
+                return out.get(0);
+            }
             default:
                 throw new QmpException(QmpException.COMMAND_NOT_FOUND, "The command " + name + " has not been found");
         }

@@ -76,4 +76,12 @@ public interface VmController {
     default long balloonActual() throws Exception {
         throw new QmpException(QmpException.GENERIC_ERROR, "No balloon device has been activated");
     }
+
+    /**
+     * {@code vmckpt-query-net}: the network device and its host side, a JSON-writable map; {"attached": false}
+     * for a VM without a network.
+     */
+    default Map<String, Object> queryNet() throws Exception {
+        return Map.of("attached", false);
+    }
 }
