@@ -51,6 +51,7 @@ public record NetSpec(Kind kind, List<HostForward> forwards, String ifname) {
         String rest = s;
         if (rest.startsWith("udp:")) throw new IllegalArgumentException("hostfwd=" + s + ": only TCP forwards are supported (" + usage + ")");
         if (rest.startsWith("tcp:")) rest = rest.substring(4);
+        else if (rest.startsWith(":") && rest.indexOf(':', 1) >= 0 && rest.indexOf(':', 1) < rest.indexOf('-')) rest = rest.substring(1); // QEMU: an empty protocol is tcp
         int dash = rest.indexOf('-');
         if (dash < 0) throw new IllegalArgumentException("hostfwd=" + s + ": no '-' between the host and the guest side (" + usage + ")");
         String host = rest.substring(0, dash), guest = rest.substring(dash + 1);

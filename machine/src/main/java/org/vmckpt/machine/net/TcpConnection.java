@@ -410,7 +410,10 @@ final class TcpConnection {
     }
 
     private void maybeFinish() {
-        if (state == State.ESTABLISHED && guestFin && hostOutputShut && finAcked) close(false);
+        if (state == State.ESTABLISHED && guestFin && hostOutputShut && finAcked) {
+            flushAck(); // the guest's FIN is acknowledged before the connection is forgotten
+            close(false);
+        }
     }
 
     // ---------------------------------------------------------------- timers, rollback, closing
