@@ -134,8 +134,9 @@ class NetworkEndToEndTest {
             }
 
             // A connection open at the last checkpoint: after a restore in a new process the guest must see it reset.
-            // This one sends zeros as fast as the host takes them (it never reads): a busy connection at the checkpoint.
-            run.type("(nc -l -p 7000 < /dev/zero > /dev/null; echo nc-e''nded) & echo nc-again-list''ening");
+            // The guest's side is idle: nc waits for the host, which sends nothing (its stdin is a FIFO held open by
+            // sleep). Only the restore's reset can wake it; a segment from the guest would get one anyway.
+            run.type("mkfifo /tmp/hold; (nc -l -p 7000 < /tmp/hold > /dev/null; echo nc-e''nded) & sleep 1000 > /tmp/hold & echo nc-again-list''ening");
             run.await("nc-again-listening", 0, STEP_TIMEOUT_MS);
             Thread.sleep(1000);
             oldConnection = new Socket(InetAddress.getByName("127.0.0.1"), ncPort);
