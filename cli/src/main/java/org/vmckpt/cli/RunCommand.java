@@ -76,6 +76,13 @@ public final class RunCommand {
     /** Builds the machine configuration from the options, building the default guest if needed. */
     static MachineConfig config(Args a, PrintStream progress) throws UsageException, IOException {
         long mem = a.has("mem") ? Args.parseSize(a.get("mem"), "mem") : MachineConfig.DEFAULT_MEMORY;
+        if (a.has("net")) {
+            try {
+                org.vmckpt.machine.net.NetSpec.parse(a.get("net")); // before any guest is built
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
         Path kernel = path(a, "kernel"), initrd = path(a, "initrd"), bios = path(a, "bios"), elf = path(a, "elf");
         String cmdline = a.get("append");
         List<MachineConfig.DiskConfig> disks = new ArrayList<>();
