@@ -35,6 +35,14 @@ public interface NetBackend extends AutoCloseable {
      */
     void loadGuestView(byte[] view);
 
+    /**
+     * Whether the backend takes TCP frames larger than the MTU (up to 64 KiB of IP, as the guest's segmentation
+     * offload makes them): then the device offers HOST_TSO4 and the guest's stack sends fewer, larger frames.
+     */
+    default boolean takesLargeTcpFrames() {
+        return false;
+    }
+
     /** "user" or "tap": the kind of backend. */
     String kind();
 

@@ -225,6 +225,12 @@ public final class UserNetwork implements NetBackend {
         framesWaiting.run();
     }
 
+    /** It terminates TCP itself, so a segment's size is only a matter of buffer space. */
+    @Override
+    public boolean takesLargeTcpFrames() {
+        return true;
+    }
+
     @Override
     public String kind() {
         return "user";

@@ -13,9 +13,11 @@ import org.vmckpt.machine.state.StateWriter;
  * queue (1), the MAC and the link status in configuration space, and a {@link NetBackend} on the host side.
  *
  * <p>Features, offered honestly: MAC, STATUS (the link is up), CSUM (the guest may leave a TCP/UDP checksum
- * to us: we complete it from csum_start/csum_offset before the frame goes to the backend) and GUEST_CSUM
- * (frames we deliver carry correct checksums and say so with DATA_VALID). No segmentation offload and no
- * mergeable buffers: every frame is at most 1514 bytes and fits one receive buffer of Linux's driver.
+ * to us: we complete it from csum_start/csum_offset before the frame goes to the backend), GUEST_CSUM
+ * (frames we deliver carry correct checksums and say so with DATA_VALID), and HOST_TSO4 when the backend
+ * takes TCP frames larger than the MTU (the user-mode network does: it terminates TCP; a TAP device does not
+ * get it). No receive offload and no mergeable buffers: every frame for the guest is at most 1514 bytes and
+ * fits one receive buffer of Linux's driver.
  *
  * <p>Transmit runs synchronously on the queue notify. Receive: the backend queues frames on its own thread
  * and tells us through {@code runOnRunThread}; they are copied into the guest's receive buffers on the run
@@ -30,12 +32,14 @@ public final class VirtioNet implements VirtioDevice {
     public static final int DEVICE_ID = 1;
     public static final int QUEUE_SIZE = 256;
     public static final int RX = 0, TX = 1;
-    public static final int F_CSUM = 0, F_GUEST_CSUM = 1, F_MAC = 5, F_STATUS = 16;
+    public static final int F_CSUM = 0, F_GUEST_CSUM = 1, F_MAC = 5, F_HOST_TSO4 = 11, F_STATUS = 16;
     /** struct virtio_net_hdr with num_buffers (always present with VERSION_1). */
     public static final int HEADER_SIZE = 12;
     public static final int HDR_F_NEEDS_CSUM = 1, HDR_F_DATA_VALID = 2;
-    public static final int GSO_NONE = 0;
+    public static final int GSO_NONE = 0, GSO_TCPV4 = 1;
     public static final int MAX_FRAME = 1514;
+    /** Largest TCPv4 frame the guest may hand over with HOST_TSO4: 64 KiB of IP plus the Ethernet header. */
+    public static final int MAX_TSO_FRAME = 14 + 65535;
     static final int CONFIG_SIZE = 12;
     static final int STATUS_LINK_UP = 1;
     private static final int STATE_VERSION = 1;
@@ -45,7 +49,8 @@ public final class VirtioNet implements VirtioDevice {
     private final Consumer<Runnable> runOnRunThread;
     private final AtomicBoolean deliveryScheduled = new AtomicBoolean();
     private final Runnable deliver = this::deliverScheduled;
-    private final byte[] txBuffer = new byte[HEADER_SIZE + MAX_FRAME];
+    private final byte[] txBuffer;
+    private final boolean tso;
     private final byte[] rxHeader = new byte[HEADER_SIZE];
     private VirtioTransport transport;
     private DescriptorChain txChain;
@@ -63,6 +68,8 @@ public final class VirtioNet implements VirtioDevice {
         this.mac = mac.clone();
         this.backend = backend;
         this.runOnRunThread = runOnRunThread;
+        this.tso = backend.takesLargeTcpFrames();
+        this.txBuffer = new byte[HEADER_SIZE + (tso ? MAX_TSO_FRAME : MAX_FRAME)];
     }
 
     public NetBackend backend() { return backend; }
@@ -80,7 +87,7 @@ public final class VirtioNet implements VirtioDevice {
 
     @Override
     public long deviceFeatures() {
-        return 1L << F_CSUM | 1L << F_GUEST_CSUM | 1L << F_MAC | 1L << F_STATUS;
+        return 1L << F_CSUM | 1L << F_GUEST_CSUM | 1L << F_MAC | 1L << F_STATUS | (tso ? 1L << F_HOST_TSO4 : 0);
     }
 
     @Override public int queueCount() { return 2; }
@@ -133,7 +140,7 @@ public final class VirtioNet implements VirtioDevice {
     /** Checks and sends the frame in {@link #txChain}. */
     private void sendOne() {
         long total = txChain.readableLength();
-        if (txChain.writableSegments() != 0 || total < HEADER_SIZE + 14 || total > HEADER_SIZE + MAX_FRAME) {
+        if (txChain.writableSegments() != 0 || total < HEADER_SIZE + 14 || total > txBuffer.length) {
             droppedFrames++;
             return;
         }
@@ -141,7 +148,10 @@ public final class VirtioNet implements VirtioDevice {
         txChain.read(0, txBuffer, 0, n);
         int flags = txBuffer[0] & 0xff, gso = txBuffer[1] & 0xff;
         int frameLen = n - HEADER_SIZE;
-        if (gso != GSO_NONE || (flags & ~HDR_F_NEEDS_CSUM) != 0) {
+        // A frame over the MTU must be a TCPv4 segmentation-offload frame, which only HOST_TSO4 allows; the user-mode
+        // network takes it whole (it terminates TCP), so nothing is cut into MTU-sized frames here.
+        boolean large = gso == GSO_TCPV4 && transport.hasFeature(F_HOST_TSO4) && (flags & HDR_F_NEEDS_CSUM) != 0;
+        if ((gso != GSO_NONE && !large) || (flags & ~HDR_F_NEEDS_CSUM) != 0 || (frameLen > MAX_FRAME && !large)) {
             droppedFrames++;
             return;
         }

@@ -126,7 +126,8 @@ class VirtioNetTest {
         assertEquals(1, n.d.read(VirtioMmio.REG_DEVICE_ID));
         long offered = n.d.offeredFeatures();
         assertTrue((offered & 1L << VirtioNet.F_CSUM) != 0 && (offered & 1L << VirtioNet.F_GUEST_CSUM) != 0);
-        assertEquals(0, offered & (1L << 11 | 1L << 7 | 1L << 15 | 1L << 17), "no TSO, no mergeable buffers, no control queue");
+        assertEquals(0, offered & (1L << 7 | 1L << 15 | 1L << 17), "no receive offload, no mergeable buffers, no control queue");
+        assertTrue((offered & 1L << VirtioNet.F_HOST_TSO4) != 0, "the user-mode network takes large TCP frames");
     }
 
     @Test
@@ -173,6 +174,32 @@ class VirtioNetTest {
         byte[] offer = n.d.readBytes(bufs.get(0) + VirtioNet.HEADER_SIZE, got.get(0).len() - VirtioNet.HEADER_SIZE);
         assertEquals(UserNetwork.GUEST, Packets.u32(offer, udp + 8 + 16), "an OFFER of 10.0.2.15");
         assertEquals(0, n.dev.droppedFrames());
+    }
+
+    @Test
+    void aSegmentationOffloadFrameGoesWholeToTheUserNetworkOnlyWhenNegotiated() throws Exception {
+        for (boolean negotiated : new boolean[] {true, false}) {
+            Nic n = start(FEATURES | (negotiated ? 1L << VirtioNet.F_HOST_TSO4 : 0));
+            postBuffers(n, 4);
+            byte[] data = new byte[30000];
+            byte[] f = Packets.tcp(new byte[] {0x52, 0x55, 10, 0, 2, 2}, MAC, UserNetwork.GUEST, 40000, UserNetwork.GATEWAY, 9, 1, 777,
+                    Packets.TCP_ACK, 1000, null, data, 0, data.length);
+            int tcp = Packets.ETH_HEADER + 20;
+            long pseudo = Checksum.pseudoHeader(UserNetwork.GUEST, UserNetwork.GATEWAY, Packets.PROTO_TCP, 20 + data.length);
+            while ((pseudo >>> 16) != 0) pseudo = (pseudo & 0xffff) + (pseudo >>> 16);
+            Packets.put16(f, tcp + 16, (int) pseudo);
+            byte[] h = header(VirtioNet.HDR_F_NEEDS_CSUM, VirtioNet.GSO_TCPV4, tcp, 16);
+            ConfigBytes.write(h, 2, 2, 54); // hdr_len
+            ConfigBytes.write(h, 4, 2, 1460); // gso_size
+            transmit(n, h, f);
+            if (negotiated) {
+                List<Used> got = awaitReceived(n, 1);
+                assertEquals(1, got.size(), "the stack answered the 30 KB segment (an RST: no such connection)");
+                assertEquals(0, n.dev.droppedFrames());
+            } else {
+                assertEquals(1, n.dev.droppedFrames(), "without HOST_TSO4 such a frame is malformed");
+            }
+        }
     }
 
     @Test
