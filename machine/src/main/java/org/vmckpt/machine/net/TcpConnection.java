@@ -228,9 +228,9 @@ final class TcpConnection {
             abort(true);
             return;
         }
-        // The window was small and has opened well: tell the guest, or it waits for a probe.
-        int window = window();
-        if (state == State.ESTABLISHED && lastWindowSent < BUFFER / 2 && window - lastWindowSent >= 2 * OUR_MSS) ackPending = true;
+        // The window we last advertised was small and has opened well: tell the guest, or it waits for a probe.
+        int free = BUFFER - toHostLen;
+        if (state == State.ESTABLISHED && lastWindowSent < BUFFER / 2 && free - lastWindowSent >= 2 * OUR_MSS) ackPending = true;
         maybeFinish();
     }
 
@@ -344,7 +344,11 @@ final class TcpConnection {
 
     private void acceptData(Segment s) {
         boolean fin = (s.flags & Packets.TCP_FIN) != 0;
-        if (s.payloadLen == 0 && !fin) return;
+        if (s.payloadLen == 0 && !fin) {
+            // A pure ACK is not answered, but a zero-window probe (an old sequence number) gets our ACK and window.
+            if (s.seq != rcvNxt) ackPending = true;
+            return;
+        }
         int off = rcvNxt - s.seq;
         if (off < 0) {
             ackPending = true; // a gap: impossible on this link unless the guest was rolled back; ask again
