@@ -7,7 +7,8 @@
 #
 # DIR defaults to ${XDG_CACHE_HOME:-$HOME/.cache}/vmckpt/guest and receives:
 #   Image              the kernel (uncompressed RISC-V Image)
-#   initramfs.cpio.gz  busybox, /init, modules (signatures stripped), /bin/{memdirty,pagecache,kvstore}
+#   initramfs.cpio.gz  busybox (with httpd, nc, wget, udhcpc), /init, udhcpc's script, modules
+#                      (signatures stripped), /bin/{memdirty,pagecache,kvstore}
 #   cmdline            the default kernel command line (one line)
 #   disk.img           256 MiB ext4: data.bin (200 MiB of deterministic non-zero data) and hello.txt
 #   PACKAGES           which Debian packages the build used (for information)
@@ -37,8 +38,9 @@ KERNEL_CMDLINE="console=ttyS0 earlycon=sbi cryptomgr.notests quiet panic=-1"
 
 # Modules the guest loads (with whatever they depend on, found by modprobe at build time):
 # crc32c_generic is named because ext4 reaches it only through the crypto API ("Cannot load crc32c
-# driver" without it); virtio_rng may be built in, which is fine.
-WANTED_MODULES=(virtio_mmio virtio_blk virtio_balloon virtio_rng crc32c_generic ext4)
+# driver" without it); virtio_rng may be built in, which is fine. virtio_net brings net_failover and
+# failover (its dependencies), loaded in that order.
+WANTED_MODULES=(virtio_mmio virtio_blk virtio_balloon virtio_rng virtio_net crc32c_generic ext4)
 
 DISK_SIZE_MIB=256
 DATA_BYTES=$((200 * 1024 * 1024))
@@ -69,7 +71,7 @@ done
 recipe_version() {
     (
         cd "$RECIPE_DIR"
-        for file in $(LC_ALL=C ls build-guest.sh init workloads/*.c workloads/*.h tools/*.c); do
+        for file in $(LC_ALL=C ls build-guest.sh init udhcpc.script workloads/*.c workloads/*.h tools/*.c); do
             echo "$file $(sha256sum < "$file" | cut -d' ' -f1)"
         done
     ) | sha256sum | cut -d' ' -f1
@@ -254,6 +256,8 @@ BUSYBOX_FILE="$UNPACK/busybox/usr/bin/busybox"
 install -m 0755 "$BUSYBOX_FILE" "$ROOT/bin/busybox"
 ln -s busybox "$ROOT/bin/sh" # for /init's #!/bin/sh; /init installs the other applet links
 install -m 0755 "$RECIPE_DIR/init" "$ROOT/init"
+mkdir -p "$ROOT/etc/udhcpc" "$ROOT/www"
+install -m 0755 "$RECIPE_DIR/udhcpc.script" "$ROOT/etc/udhcpc/default.script"  # busybox udhcpc's default path
 
 # Removes the appended signature of a module, if it has one: the file ends with the marker
 # "~Module signature appended~\n", before it a 12-byte struct module_signature whose last 4 bytes

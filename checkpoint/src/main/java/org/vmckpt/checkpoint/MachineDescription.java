@@ -21,7 +21,7 @@ public final class MachineDescription {
     private MachineDescription() { }
 
     /** Keys that must be equal for a checkpoint to be restored onto a machine. */
-    static final List<String> IDENTITY_KEYS = List.of("arch", "harts", "memory", "disks", "balloon", "rng", "deterministic", "firmware");
+    static final List<String> IDENTITY_KEYS = List.of("arch", "harts", "memory", "disks", "balloon", "rng", "deterministic", "firmware", "net");
 
     public static Map<String, String> describe(Machine m) throws IOException {
         MachineConfig c = m.config();
@@ -35,6 +35,8 @@ public final class MachineDescription {
         }
         if (c.elf() != null) map.put("elf.path", c.elf().toAbsolutePath().toString());
         map.put("cmdline", c.cmdline());
+        // The network's host side (backend and forwards): not identity, but what a restore opens again by default.
+        if (c.net() != null) map.put("net.backend", c.net());
         return map;
     }
 
@@ -61,7 +63,8 @@ public final class MachineDescription {
             Path bios = firmware.equals("external") ? Path.of("/dev/null") : null;
             return new MachineConfig(memory, null, null, map.getOrDefault("cmdline", ""), bios, firmware.equals("elf") ? elf : null,
                     disks, Boolean.parseBoolean(required(map, "balloon")), Boolean.parseBoolean(required(map, "rng")),
-                    Boolean.parseBoolean(required(map, "deterministic")));
+                    Boolean.parseBoolean(required(map, "deterministic")))
+                    .withNet(map.containsKey("net") ? required(map, "net.backend") : null);
         } catch (NumberFormatException e) {
             throw new RestoreException("the checkpoint's machine configuration is malformed: " + e.getMessage());
         } catch (IllegalArgumentException e) {

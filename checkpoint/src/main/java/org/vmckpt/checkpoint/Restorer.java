@@ -43,16 +43,37 @@ public final class Restorer {
      */
     public static Restored restore(Checkpoint ckpt, MachineConfig expected, IntConsumer console, boolean lazy,
                                    ProgressListener progress) throws RestoreException {
-        return restore(ckpt, expected, console, lazy, progress, null);
+        return restore(ckpt, expected, console, lazy, progress, (String) null);
     }
 
     /** As above; {@code prefetchOrder}, if non-null, shuffles the order in which a lazy restore streams pages (tests). */
     static Restored restore(Checkpoint ckpt, MachineConfig expected, IntConsumer console, boolean lazy,
                             ProgressListener progress, java.util.Random prefetchOrder) throws RestoreException {
+        return restore(ckpt, expected, console, lazy, progress, null, prefetchOrder);
+    }
+
+    /**
+     * @param net the network's host side ({@code --net} text) for a machine that has a network, or null for the
+     *            one the checkpoint was taken with (its forwards are opened again)
+     */
+    public static Restored restore(Checkpoint ckpt, MachineConfig expected, IntConsumer console, boolean lazy,
+                                   ProgressListener progress, String net) throws RestoreException {
+        return restore(ckpt, expected, console, lazy, progress, net, null);
+    }
+
+    private static Restored restore(Checkpoint ckpt, MachineConfig expected, IntConsumer console, boolean lazy,
+                                    ProgressListener progress, String net, java.util.Random prefetchOrder) throws RestoreException {
         long t0 = System.nanoTime();
         Map<String, String> saved = ckpt.config();
         MachineConfig config = MachineDescription.configOf(saved)
                 .withOverlay(org.vmckpt.machine.device.virtio.DiskOverlay.DEFAULT_MEMORY_BYTES, ckpt.repository().spillDir());
+        if (net != null && config.net() != null) {
+            try {
+                config = config.withNet(net);
+            } catch (IllegalArgumentException e) {
+                throw new RestoreException(e.getMessage());
+            }
+        }
         if (expected != null) {
             List<String> diffs = MachineDescription.differences(saved, expected.identity());
             if (!diffs.isEmpty()) {
@@ -67,7 +88,8 @@ public final class Restorer {
         try {
             m = new Machine(config, console);
         } catch (IOException e) {
-            throw new RestoreException("cannot set up the checkpoint's machine: " + e.getMessage(), e);
+            throw new RestoreException("cannot set up the checkpoint's machine: " + e.getMessage()
+                    + (config.net() != null ? " (its network: " + config.net() + "; vmckpt restore --net chooses another)" : ""), e);
         }
         try {
             tp = phase(phases, "machine", tp);

@@ -245,6 +245,25 @@ public final class MachineController implements VmController {
     }
 
     @Override
+    public Map<String, Object> queryNet() throws Exception {
+        org.vmckpt.machine.device.virtio.VirtioNet net = machine.virtio().net();
+        if (net == null) return Map.of("attached", false);
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("attached", true);
+        m.put("backend", net.backend().kind());
+        m.put("spec", machine.config().net());
+        byte[] mac = net.mac();
+        m.put("mac", String.format("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]));
+        long[] counts = machine.callAtInstructionBoundary(() -> new long[] {net.framesSent(), net.framesReceived(), net.droppedFrames(), net.droppedForGuest()});
+        m.put("tx-frames", counts[0]);
+        m.put("rx-frames", counts[1]);
+        m.put("tx-dropped-malformed", counts[2]);
+        m.put("rx-dropped-too-long", counts[3]);
+        m.putAll(net.backend().describe());
+        return m;
+    }
+
+    @Override
     public ResetResult reset(String checkpointId) throws Exception {
         CheckpointEngine.ResetOutcome r = engine.reset(checkpointId);
         // Clone safety: the guest is back at a state it has been in; it must not replay the same randomness.

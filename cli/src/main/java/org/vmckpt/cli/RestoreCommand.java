@@ -22,7 +22,8 @@ final class RestoreCommand {
             SessionOptions.CHECKPOINT_EVERY,
             SessionOptions.KEEP_FOR_RESET,
             Option.flag("stats", "print restore time and run statistics on stderr"),
-            SessionOptions.CPU);
+            SessionOptions.CPU,
+            SessionOptions.NET_RESTORE);
 
     static final String HELP = """
             Usage: vmckpt restore CHECKPOINT [OPTIONS]
@@ -56,7 +57,17 @@ final class RestoreCommand {
                             + " of memory, not " + Units.bytes(mem) + "; a checkpoint restores only onto the machine it was taken on");
                 }
             }
-            restored = Restorer.restore(ckpt, expected, console, a.has("lazy"), null);
+            if (a.has("net") && !ckpt.config().containsKey("net")) {
+                throw new UsageException("checkpoint " + Units.shortId(ckpt.id()) + " is of a machine without a network: drop --net");
+            }
+            if (a.has("net")) {
+                try {
+                    org.vmckpt.machine.net.NetSpec.parse(a.get("net"));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+            }
+            restored = Restorer.restore(ckpt, expected, console, a.has("lazy"), null, a.get("net"));
         } catch (RestoreException e) {
             ckpt.close();
             throw new CommandFailedException("cannot restore: " + e.getMessage());

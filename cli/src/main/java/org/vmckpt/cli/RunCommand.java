@@ -31,6 +31,8 @@ public final class RunCommand {
             Option.flag("no-rng", "no virtio-rng device"),
             Option.flag("deterministic", "time derives from retired instructions; no host input but console bytes"),
             SessionOptions.CPU,
+            "Network (default: none):",
+            SessionOptions.NET_RUN,
             "Console and control:",
             SessionOptions.CONSOLE,
             SessionOptions.EXIT_ON,
@@ -67,6 +69,13 @@ public final class RunCommand {
     /** Builds the machine configuration from the options, building the default guest if needed. */
     static MachineConfig config(Args a, PrintStream progress) throws UsageException, IOException {
         long mem = a.has("mem") ? Args.parseMemorySize(a.get("mem"), "mem") : MachineConfig.DEFAULT_MEMORY;
+        if (a.has("net")) {
+            try {
+                org.vmckpt.machine.net.NetSpec.parse(a.get("net")); // before any guest is built
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
         Path kernel = path(a, "kernel"), initrd = path(a, "initrd"), bios = path(a, "bios"), elf = path(a, "elf");
         String cmdline = a.get("append");
         List<MachineConfig.DiskConfig> disks = new ArrayList<>();
@@ -94,7 +103,8 @@ public final class RunCommand {
         if (elf != null && (kernel != null || bios != null)) throw new UsageException("--elf runs a bare-metal program alone: drop --kernel/--bios");
         try {
             return new MachineConfig(mem, kernel, initrd, cmdline == null ? "" : cmdline, bios, elf, disks,
-                    elf == null && !a.has("no-balloon"), elf == null && !a.has("no-rng"), a.has("deterministic"));
+                    elf == null && !a.has("no-balloon"), elf == null && !a.has("no-rng"), a.has("deterministic"))
+                    .withNet(a.get("net"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -123,8 +133,14 @@ public final class RunCommand {
         Machine machine;
         try {
             machine = new Machine(config, console);
+        } catch (IOException e) {
+            if (config.net() == null) throw e;
+            throw new CommandFailedException("cannot set up --net " + config.net() + ": " + e.getMessage());
+        }
+        try {
             machine.boot();
         } catch (BootImageException e) {
+            machine.virtio().close();
             throw new UsageException(e.getMessage());
         }
         return VmSession.run(machine, a, console, repo, null, VmSession.DEFAULT_NAME);

@@ -20,6 +20,17 @@ final class SessionOptions {
     static final Option CHECKPOINT_EVERY = Option.value("checkpoint-every", "T", "take a live incremental checkpoint every T (e.g. 30s, 5m)");
     static final Option KEEP_FOR_RESET = Option.flag("keep-for-reset", "keep the last checkpoint's memory frozen in this process, so `vmckpt reset`\n"
             + "to it copies only the pages written since from memory (fast; costs a copy\nof each page the guest writes afterwards)");
+    static final Option NET_RUN = Option.value("net", "SPEC", "user[,hostfwd=tcp:[ADDR]:PORT-:GUESTPORT]...: virtio-net with user-mode\n"
+            + "networking, as QEMU's -nic user: the guest gets 10.0.2.15/24 by DHCP, 10.0.2.2\n"
+            + "is the gateway and reaches this host's loopback, 10.0.2.3 relays DNS; guest\n"
+            + "TCP/UDP goes out through host sockets; each hostfwd listens on host ADDR:PORT\n"
+            + "(empty ADDR: every address) and forwards to the guest's GUESTPORT. No root\n"
+            + "needed. Example: --net user,hostfwd=tcp:127.0.0.1:8080-:80\n"
+            + "tap,ifname=NAME: virtio-net on an existing host TAP device\n"
+            + "(ip tuntap add NAME mode tap user USER)");
+    static final Option NET_RESTORE = Option.value("net", "SPEC", "the network's host side for a VM that has one (default: what it was saved\n"
+            + "with, so its hostfwd ports are listened on again); same syntax as vmckpt run\n"
+            + "--net. The guest's TCP connections of the old process are reset (RST).");
     static final Option CPU = Option.value("cpu", "jit|interp", "jit (default): translate hot guest code to JVM bytecode; interp: only the\n"
             + "interpreter (the reference; same results, slower)");
 }

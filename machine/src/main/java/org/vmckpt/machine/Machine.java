@@ -98,7 +98,7 @@ public final class Machine {
         if (config.deterministic()) new java.util.SplittableRandom(2).nextBytes(genId); else new java.security.SecureRandom().nextBytes(genId);
         this.vmGenId = new VmGenId(plic.line(MemoryMap.VMGENID_IRQ), genId);
         bus.map("vmgenid", MemoryMap.VMGENID_BASE, VmGenId.SIZE, vmGenId);
-        this.virtio = new VirtioSet(config, memory, bus, plic);
+        this.virtio = new VirtioSet(config, memory, bus, plic, this::submit);
         if (config.bios() == null && config.elf() == null) {
             sbi = new Sbi(harts, clint::mtime, memory, power, consoleOutput, this::pollConsoleByte);
             harts[0].setFirmware(sbi);

@@ -22,10 +22,13 @@ import java.util.Map;
  * @param overlayMemoryBytes heap each disk's copy-on-write overlay keeps blocks in; the rest spills to a file
  *                      (not part of the identity: a host resource, not something the guest sees)
  * @param spillDir      directory for the overlays' spill files (null: the JVM's temporary directory)
+ * @param net           the network ({@code --net} text, see {@link org.vmckpt.machine.net.NetSpec}), or null for none;
+ *                      a virtio-net device is attached when it is set. Which backend and forwards are host matters:
+ *                      only the device's presence is part of the identity
  */
 public record MachineConfig(long memoryBytes, Path kernel, Path initrd, String cmdline, Path bios, Path elf,
                             List<DiskConfig> disks, boolean balloon, boolean rng, boolean deterministic,
-                            long overlayMemoryBytes, Path spillDir) {
+                            long overlayMemoryBytes, Path spillDir, String net) {
 
     public static final long DEFAULT_MEMORY = 512L << 20;
 
@@ -35,13 +38,19 @@ public record MachineConfig(long memoryBytes, Path kernel, Path initrd, String c
     public MachineConfig(long memoryBytes, Path kernel, Path initrd, String cmdline, Path bios, Path elf,
                          List<DiskConfig> disks, boolean balloon, boolean rng, boolean deterministic) {
         this(memoryBytes, kernel, initrd, cmdline, bios, elf, disks, balloon, rng, deterministic,
-                org.vmckpt.machine.device.virtio.DiskOverlay.DEFAULT_MEMORY_BYTES, null);
+                org.vmckpt.machine.device.virtio.DiskOverlay.DEFAULT_MEMORY_BYTES, null, null);
     }
 
     /** The same machine with the disk overlays' host resources set. */
     public MachineConfig withOverlay(long overlayMemoryBytes, Path spillDir) {
         return new MachineConfig(memoryBytes, kernel, initrd, cmdline, bios, elf, disks, balloon, rng, deterministic,
-                overlayMemoryBytes, spillDir);
+                overlayMemoryBytes, spillDir, net);
+    }
+
+    /** The same machine with a network ({@code --net} text, checked here) or none (null). */
+    public MachineConfig withNet(String net) {
+        return new MachineConfig(memoryBytes, kernel, initrd, cmdline, bios, elf, disks, balloon, rng, deterministic,
+                overlayMemoryBytes, spillDir, net);
     }
 
     public MachineConfig {
@@ -52,7 +61,13 @@ public record MachineConfig(long memoryBytes, Path kernel, Path initrd, String c
         if (memoryBytes > (64L << 30)) throw new IllegalArgumentException("memory size above 64 GiB is not supported");
         if (disks == null) disks = List.of();
         if (cmdline == null) cmdline = "";
-        int slots = disks.size() + (balloon ? 1 : 0) + (rng ? 1 : 0);
+        if (net != null) {
+            net = org.vmckpt.machine.net.NetSpec.parse(net).toString(); // canonical; a malformed value fails here
+            if (deterministic) {
+                throw new IllegalArgumentException("--net cannot be combined with --deterministic: network traffic comes from the host at any time");
+            }
+        }
+        int slots = disks.size() + (balloon ? 1 : 0) + (rng ? 1 : 0) + (net != null ? 1 : 0);
         if (slots > MemoryMap.VIRTIO_SLOTS) {
             throw new IllegalArgumentException("at most " + MemoryMap.VIRTIO_SLOTS + " virtio devices fit (asked for " + slots + ")");
         }
@@ -71,6 +86,7 @@ public record MachineConfig(long memoryBytes, Path kernel, Path initrd, String c
         m.put("balloon", Boolean.toString(balloon));
         m.put("rng", Boolean.toString(rng));
         m.put("deterministic", Boolean.toString(deterministic));
+        if (net != null) m.put("net", "virtio-net"); // absent without a network, as in checkpoints made before networking
         m.put("firmware", bios != null ? "external" : elf != null ? "elf" : "builtin-sbi");
         return m;
     }

@@ -6,6 +6,9 @@ import org.vmckpt.machine.device.virtio.VirtioBalloon;
 import org.vmckpt.machine.device.virtio.VirtioBlk;
 import org.vmckpt.machine.device.virtio.VirtioDevice;
 import org.vmckpt.machine.device.virtio.VirtioMmio;
+import org.vmckpt.machine.device.virtio.VirtioNet;
+import org.vmckpt.machine.net.NetBackend;
+import org.vmckpt.machine.net.NetSpec;
 import org.vmckpt.machine.device.virtio.VirtioRng;
 import org.vmckpt.machine.memory.GuestMemory;
 import org.vmckpt.machine.state.Snapshottable;
@@ -18,15 +21,22 @@ import java.util.SplittableRandom;
 
 /**
  * The virtio-mmio slots of a machine and the devices in them, built from the configuration in a fixed
- * order (disks, then balloon, then rng), so slot numbers and record names are the same on every run.
+ * order (disks, then balloon, then rng, then net), so slot numbers and record names are the same on every run.
  */
 public final class VirtioSet {
     private final List<VirtioMmio> transports = new ArrayList<>();
     private final List<VirtioBlk> disks = new ArrayList<>();
     private VirtioBalloon balloon;
     private VirtioRng rng;
+    private VirtioNet net;
 
-    VirtioSet(MachineConfig config, GuestMemory memory, Bus bus, Plic plic) throws IOException {
+    /** The MAC address of the guest's network device (QEMU's default). */
+    public static final byte[] GUEST_MAC = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+
+    /**
+     * @param runOnRunThread runs a task on the machine's run thread (the network device delivers frames with it)
+     */
+    VirtioSet(MachineConfig config, GuestMemory memory, Bus bus, Plic plic, java.util.function.Consumer<Runnable> runOnRunThread) throws IOException {
         for (int i = 0; i < config.disks().size(); i++) {
             MachineConfig.DiskConfig d = config.disks().get(i);
             VirtioBlk blk = new VirtioBlk(d.image(), false, d.writeThrough(), config.overlayMemoryBytes(), config.spillDir());
@@ -43,6 +53,16 @@ public final class VirtioSet {
             rng = new VirtioRng(config.deterministic() ? new SplittableRandom(0x766d636b) : new org.vmckpt.machine.device.virtio.HostEntropy());
             add("virtio-rng", rng, memory, bus, plic);
         }
+        if (config.net() != null) {
+            NetBackend backend = NetSpec.parse(config.net()).open();
+            net = new VirtioNet(GUEST_MAC, backend, runOnRunThread);
+            add("virtio-net", net, memory, bus, plic);
+        }
+    }
+
+    /** The network device, or null if the machine has none. */
+    public VirtioNet net() {
+        return net;
     }
 
     private void add(String name, VirtioDevice device, GuestMemory memory, Bus bus, Plic plic) {
@@ -85,6 +105,7 @@ public final class VirtioSet {
     }
 
     public void close() {
+        if (net != null) net.backend().close();
         for (VirtioBlk blk : disks) {
             try {
                 blk.close();

@@ -21,7 +21,7 @@ final class QmpCommands {
             "query-name", "query-cpus-fast", "query-kvm", "human-monitor-command",
             "stop", "cont", "system_powerdown", QUIT,
             "balloon", "query-balloon",
-            "vmckpt-checkpoint", "vmckpt-reset", "vmckpt-query-checkpoint",
+            "vmckpt-checkpoint", "vmckpt-reset", "vmckpt-query-checkpoint", "vmckpt-query-net",
             "migrate", "query-migrate", "migrate_cancel");
 
     private static final System.Logger LOG = System.getLogger(QmpCommands.class.getName());
@@ -146,6 +146,12 @@ final class QmpCommands {
                 new QmpArguments(arguments, Set.of());
                 call(vm::migrateCancel);
                 return Map.of();
+            case "vmckpt-query-net": {
+                new QmpArguments(arguments, Set.of());
+                List<Map<String, Object>> out = new java.util.ArrayList<>();
+                call(() -> out.add(vm.queryNet()));
+                return out.get(0);
+            }
             default:
                 throw new QmpException(QmpException.COMMAND_NOT_FOUND, "The command " + name + " has not been found");
         }

@@ -100,4 +100,12 @@ public interface VmController {
     /** QEMU's {@code migrate_cancel}: stops a migration before switch-over; the VM runs on here. */
     default void migrateCancel() throws Exception {
     }
+
+    /**
+     * {@code vmckpt-query-net}: the network device and its host side, a JSON-writable map; {"attached": false}
+     * for a VM without a network.
+     */
+    default Map<String, Object> queryNet() throws Exception {
+        return Map.of("attached", false);
+    }
 }
