@@ -215,6 +215,46 @@ class UserNetworkTest {
     }
 
     @Test
+    void aWindowClosedByASlowHostReaderOpensAgainWithoutAProbe() throws Exception {
+        // The guest uploads faster than the host reads: our buffer fills and the window we advertise closes. Once
+        // the host has read everything, the network must tell the guest the window is open again on its own (a
+        // window update); a guest that never probes would otherwise wait for ever (it did, until 0cdc1e1).
+        GuestSide g = open();
+        try (ServerSocket server = new ServerSocket()) {
+            server.setReceiveBufferSize(4096);
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
+            Conn c = connect(g, server, 40011);
+            byte[] chunk = random(1460, 11);
+            long advertised = 0xffff;
+            int acked = c.seq()[0];
+            int sent = 0;
+            for (int round = 0; round < 2000; round++) {
+                long allowed = advertised - (c.seq()[0] - acked);
+                if (allowed < chunk.length) break;
+                for (int k = 0; k < 16 && allowed >= chunk.length; k++, allowed -= chunk.length) {
+                    c.send(chunk, 0);
+                    sent += chunk.length;
+                }
+                for (byte[] f : g.drain(30)) {
+                    Tcp t = GuestSide.parseTcp(f);
+                    acked = t.ack();
+                    advertised = (long) t.window() << TcpConnection.OUR_WSCALE;
+                }
+            }
+            assertTrue(advertised < 2 * 1460, "the window closed (advertised " + advertised + " after " + sent + " bytes)");
+            byte[] got = c.host().getInputStream().readNBytes(sent);
+            assertEquals(sent, got.length, "the host got every byte");
+            long reopened = -1;
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (reopened < TcpConnection.BUFFER / 2 && System.nanoTime() < deadline) {
+                for (byte[] f : g.drain(100)) reopened = Math.max(reopened, (long) GuestSide.parseTcp(f).window() << TcpConnection.OUR_WSCALE);
+            }
+            assertTrue(reopened >= TcpConnection.BUFFER / 2, "no window update after the host drained the buffer (largest window seen: " + reopened + ")");
+            c.host().close();
+        }
+    }
+
+    @Test
     void neverSendsBeyondTheGuestsWindow() throws Exception {
         GuestSide g = open();
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
