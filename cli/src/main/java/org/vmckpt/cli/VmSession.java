@@ -112,6 +112,7 @@ final class VmSession {
             // No new periodic checkpoint; one being written is not interrupted (that would lose it): it is awaited below.
             if (periodic != null) periodic.shutdown();
             console.close();
+            qmp.unlinkSocketFile(); // before SHUTDOWN: whoever waits for it may start a VM of this name at once
             controller.guestShutdown(0);
             // A checkpoint still being written (quit arrived meanwhile) finishes from the frozen state, and its
             // requester gets the real reply; past the bound it gets an error as the socket closes (QmpServer.close).

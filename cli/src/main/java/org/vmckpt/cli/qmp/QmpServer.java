@@ -55,6 +55,7 @@ public final class QmpServer implements VmEventSink, Closeable {
     private final QmpCommands commands;
     private final List<QmpSession> sessions = new CopyOnWriteArrayList<>();
     private final AtomicInteger clientCount = new AtomicInteger();
+    private final AtomicBoolean unlinked = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private QmpServer(Path socketPath, ServerSocketChannel listener, Object socketFileKey, VmController vm) {
@@ -141,12 +142,25 @@ public final class QmpServer implements VmEventSink, Closeable {
         }
     }
 
+    /**
+     * Removes the socket file while this server still listens (so no other process can have taken the path over
+     * yet), and keeps serving the clients already connected. Called as the VM stops, before SHUTDOWN is sent: a
+     * client that waits for SHUTDOWN (vmckpt quit) and then starts a VM of the same name finds the path free.
+     * Removing it later, after the listener closed, raced with that new VM: it could see the file as stale,
+     * replace it, and lose its own socket to our removal (a new socket may even get the old one's inode).
+     */
+    public void unlinkSocketFile() {
+        if (!unlinked.compareAndSet(false, true)) return;
+        removeOwnSocketFile();
+    }
+
     /** Stops listening, disconnects every client and removes the socket file (if it is still ours). */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        if (unlinked.compareAndSet(false, true)) removeOwnSocketFile();
         try {
             listener.close();
         } catch (IOException e) {
@@ -158,8 +172,11 @@ public final class QmpServer implements VmEventSink, Closeable {
         for (QmpSession session : sessions) {
             session.drainAndClose(DRAIN_MILLIS);
         }
+    }
+
+    private void removeOwnSocketFile() {
         try {
-            // Another server may have replaced the file since (after deciding ours was dead): leave theirs alone.
+            // Another server may have replaced the file (after deciding ours was dead): leave theirs alone.
             Object key = Files.readAttributes(socketPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
             if (Objects.equals(key, socketFileKey)) {
                 Files.deleteIfExists(socketPath);

@@ -546,4 +546,26 @@ class QmpServerTest {
         assertTrue(e.getMessage().contains("is not a socket"), e.getMessage());
         assertEquals("data", Files.readString(file));
     }
+
+    @Test
+    void aStoppingVmFreesItsPathBeforeShutdownAndLeavesItsSuccessorsSocketAlone() throws Exception {
+        // vmckpt quit returns on SHUTDOWN; the user may start a VM of the same name at once. The stopping server
+        // gives up the path first (its connected clients are still served), so the successor binds freely, and
+        // the stopping server's close() must not remove the successor's socket.
+        RawQmpClient c = connect().negotiate();
+        server.unlinkSocketFile();
+        assertTrue(!Files.exists(socket), "the socket file is gone once the VM stops");
+        assertEquals("running", ((Map<?, ?>) c.command("{\"execute\": \"query-status\"}").get("return")).get("status"),
+                "a client already connected is still served");
+        QmpServer successor = QmpServer.start(socket, new TestVm());
+        try {
+            server.close();
+            assertTrue(Files.exists(socket), "the old server's close() removed its successor's socket");
+            try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                assertTrue(probe.isConnected(), "the successor listens");
+            }
+        } finally {
+            successor.close();
+        }
+    }
 }
