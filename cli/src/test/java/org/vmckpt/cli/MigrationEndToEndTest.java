@@ -1,5 +1,7 @@
 package org.vmckpt.cli;
 
+import org.vmckpt.checkpoint.migration.TestCertificates;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -16,13 +16,13 @@ import java.util.concurrent.TimeUnit;
  * Makes a QEMU tls-creds-x509 directory for tests with the JDK's keytool: a fresh CA, a server certificate for
  * 127.0.0.1 and localhost, a client certificate, all EC P-256, keys written as PKCS#8 PEM.
  */
-final class TestCertificates {
+public final class TestCertificates {
     private TestCertificates() { }
 
     private static final String PASS = "testpass";
 
     /** Creates {@code dir} with ca-cert.pem, server-cert.pem, server-key.pem, client-cert.pem, client-key.pem. */
-    static Path create(Path dir, String caName) throws Exception {
+    public static Path create(Path dir, String caName) throws Exception {
         Files.createDirectories(dir);
         Path work = Files.createDirectories(dir.resolve("work"));
         Path ca = work.resolve("ca.p12");
