@@ -64,8 +64,16 @@ final class HumanMonitor {
         }
     }
 
+    private static String infoItems() {
+        StringBuilder sb = new StringBuilder();
+        for (String line : HELP.split("\r\n")) if (line.startsWith("info ")) sb.append(line).append("\r\n");
+        return sb.toString();
+    }
+
     private String info(String what) throws QmpException {
-        if (what == null) return "info: status, name or version\r\n";
+        // Bare "info" lists its items one per line, "info ITEM -- what", as QEMU's HMP does: qmp-shell -H builds its
+        // completion from these lines (the second word of each).
+        if (what == null) return infoItems();
         switch (what) {
             case "status": {
                 Map<?, ?> s = (Map<?, ?>) commands.execute("query-status", Map.of());

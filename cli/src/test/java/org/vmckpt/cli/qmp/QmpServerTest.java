@@ -133,6 +133,18 @@ class QmpServerTest {
         String id = saved.substring("checkpoint ".length(), saved.length() - 2);
         assertEquals("reset to checkpoint " + id + "\r\n", hmp(c, "loadvm " + id));
         assertEquals("unknown command: 'frob'\r\n", hmp(c, "frob"));
+        // qmp-shell -H fills its completion from "help" (first word of each line, "cmd|alias" -> the long name) and
+        // from bare "info" (second word of each line); every line must have those words.
+        List<String> completion = new java.util.ArrayList<>();
+        for (String line : hmp(c, "help").split("\r\n")) {
+            if (line.isEmpty()) continue;
+            String name = line.split("\\s+")[0];
+            if (!name.equals("info")) completion.add(name.contains("|") ? name.split("\\|")[0] : name);
+        }
+        for (String line : hmp(c, "info").split("\r\n")) {
+            if (!line.isEmpty()) completion.add("info " + line.split("\\s+")[1]);
+        }
+        assertEquals(List.of("cont", "help", "loadvm", "savevm", "stop", "info name", "info status", "info version"), completion);
         Map<?, ?> missing = (Map<?, ?>) c.command("{\"execute\": \"human-monitor-command\"}").get("error");
         assertEquals("Parameter 'command-line' is missing", missing.get("desc"));
     }
