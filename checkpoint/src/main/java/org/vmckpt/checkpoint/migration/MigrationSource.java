@@ -145,6 +145,70 @@ public final class MigrationSource {
         }
     }
 
+    /**
+     * Resumes a post-copy migration that lost its connection after switch-over (status postcopy-paused; QEMU's
+     * {@code migrate} with {@code resume: true}) to a destination that waits for it ({@code migrate-recover}).
+     * The destination names the pages it still lacks; this side, which still holds the guest as it was at
+     * switch-over (paused, never run since), sends those and then END. Runs on the calling thread; on failure the
+     * status is postcopy-paused again and another resume may follow.
+     */
+    public void resume(MigrationEndpoint to, TlsCredentials tlsNow) throws MigrationException {
+        if (status != MigrationStatus.POSTCOPY_PAUSED || postCopyPending == null) {
+            throw new MigrationException("only a post-copy migration that lost its destination after switch-over (postcopy-paused) can be resumed; "
+                    + "this one is " + status.qmpName());
+        }
+        Thread self = Thread.currentThread();
+        int priority = self.getPriority();
+        self.setPriority(Thread.MAX_PRIORITY);
+        error = null;
+        endNanos = 0;
+        setStatus(MigrationStatus.POSTCOPY_RECOVER);
+        try {
+            if (engine != null) engine.exclusive(() -> { resumePostCopy(to, tlsNow); return null; });
+            else resumePostCopy(to, tlsNow);
+            endNanos = System.nanoTime();
+            setStatus(MigrationStatus.COMPLETED);
+        } catch (Exception e) {
+            endNanos = System.nanoTime();
+            MigrationException m = e instanceof MigrationException me ? me : new MigrationException("resuming the migration failed: " + describe(e), e);
+            error = m.getMessage();
+            setStatus(MigrationStatus.POSTCOPY_PAUSED);
+            throw m;
+        } finally {
+            MigrationConnection c = conn;
+            if (c != null) c.close();
+            self.setPriority(priority);
+        }
+    }
+
+    private void resumePostCopy(MigrationEndpoint to, TlsCredentials tlsNow) throws Exception {
+        List<MachineCapture> toRelease = new ArrayList<>();
+        try {
+            conn = MigrationConnection.connect(to, tlsNow);
+            conn.sendOpening(MigrationWire.VERSION);
+            // Names the migration: the records and disk blocks of the switch-over, which the destination holds too.
+            conn.send(MigrationWire.RESUME, new MigrationWire.PayloadWriter().bytes(digest.digest(records, false)).toByteArray());
+            MigrationWire.Frame f = conn.receive();
+            if (f.type() == MigrationWire.ERROR) throw new MigrationException("the destination refused to resume: " + f.read().string("message"));
+            if (f.type() != MigrationWire.RESUMED) throw new MigrationException("the destination answered " + MigrationWire.name(f.type()) + " instead of RESUMED");
+            MigrationWire.Payload p = f.read();
+            int words = p.count((machine.memory().pageCount() + 63) / 64, "missing pages bitmap");
+            long[] bits = new long[words];
+            for (int i = 0; i < words; i++) bits[i] = p.i64();
+            p.end();
+            BitSet missing = BitSet.valueOf(bits);
+            BitSet stray = (BitSet) missing.clone();
+            stray.andNot(postCopyPending);
+            if (!stray.isEmpty()) throw new MigrationException("the destination asks for page " + stray.nextSetBit(0) + ", which post-copy never owed it");
+            // The guest has not run here since switch-over: a fresh freeze is the switch-over's memory.
+            MachineCapture view = capture(false, toRelease);
+            setStatus(MigrationStatus.POSTCOPY_ACTIVE);
+            streamPostCopy(view, missing);
+        } finally {
+            for (MachineCapture c : toRelease) machine.callAtInstructionBoundary(() -> { c.release(); return null; });
+        }
+    }
+
     private static String describe(Exception e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
@@ -192,6 +256,7 @@ public final class MigrationSource {
             conn.send(MigrationWire.GO, new byte[0]);
             downtimeNanos = System.nanoTime() - pausedAt;
             if (mode == MigrationMode.POSTCOPY) {
+                postCopyPending = pending;
                 setStatus(MigrationStatus.POSTCOPY_ACTIVE);
                 streamPostCopy(last, pending);
             } else {
@@ -415,6 +480,8 @@ public final class MigrationSource {
     }
 
     private List<StateDigest.Record> records;
+    /** Post-copy: the pages the destination fetches after switch-over (kept for a resume). */
+    private volatile BitSet postCopyPending;
 
     private void awaitReady() throws Exception {
         MigrationWire.Frame f = conn.receive();

@@ -3,7 +3,7 @@ package org.vmckpt.checkpoint.migration;
 /** QEMU's MigrationStatus names, as query-migrate and the MIGRATION event report them. */
 public enum MigrationStatus {
     NONE("none"), SETUP("setup"), ACTIVE("active"), DEVICE("device"), POSTCOPY_ACTIVE("postcopy-active"),
-    POSTCOPY_PAUSED("postcopy-paused"), COMPLETED("completed"), FAILED("failed"), CANCELLING("cancelling"),
+    POSTCOPY_PAUSED("postcopy-paused"), POSTCOPY_RECOVER("postcopy-recover"), COMPLETED("completed"), FAILED("failed"), CANCELLING("cancelling"),
     CANCELLED("cancelled");
 
     private final String qmpName;

@@ -14,7 +14,7 @@ final class MigrationWire {
 
     static final byte[] MAGIC = "VMCKMIGR".getBytes(StandardCharsets.US_ASCII);
     /** The protocol version this build speaks; a stream of any other version is refused by name. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     /** Largest frame payload accepted: a batch of pages is at most 64 x 4 KiB plus its table. */
     static final int MAX_PAYLOAD = 16 << 20;
     /** Pages per PAGES frame (the repository's frame size). */
@@ -28,11 +28,13 @@ final class MigrationWire {
     static final int GO = 8;
     static final int END = 10;
     static final int CANCEL = 12;
+    static final int RESUME = 13;
     // destination -> source
     static final int ACCEPT = 2;
     static final int READY = 7;
     static final int REQUEST = 9;
     static final int DONE = 11;
+    static final int RESUMED = 14;
     // both
     static final int ERROR = 3;
 
@@ -57,6 +59,8 @@ final class MigrationWire {
             case END -> "END";
             case DONE -> "DONE";
             case CANCEL -> "CANCEL";
+            case RESUME -> "RESUME";
+            case RESUMED -> "RESUMED";
             default -> "unknown message type " + type;
         };
     }

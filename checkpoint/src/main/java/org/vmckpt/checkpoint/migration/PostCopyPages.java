@@ -18,12 +18,18 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * thread waits for it.
  *
  * <p>If the connection breaks before the last page, the guest runs on until it touches a page it does not have;
- * there it waits (status postcopy-paused): it is not stopped and no state is invented. Only ending the VM gets it
- * out of that wait (the run loop stops with an error naming the page). When every page has arrived, the digest of
+ * there it waits (status postcopy-paused): it is not stopped and no state is invented. The source can then
+ * reconnect ({@link #recover}) and send the pages still missing; ending the VM also gets it out of that wait (the
+ * run loop stops with an error naming the page). When every page has arrived, the digest of
  * all pages is compared with the source's; a mismatch pauses the guest and reports the failure.
  */
 public final class PostCopyPages implements PageSource {
-    private final MigrationConnection conn;
+    private volatile MigrationConnection conn;
+    private volatile Thread receiver;
+    /** Pages that came in (the receiver's; read by {@link #recover} once the receiver has ended). */
+    private final BitSet got;
+    /** The page the run thread waits for, or -1: asked for again on a resumed connection. */
+    private volatile int waitingFor = -1;
     private final Machine machine;
     private final BitSet pending;
     private final StateDigest digest;
@@ -50,6 +56,7 @@ public final class PostCopyPages implements PageSource {
         this.events = events;
         this.arrived = new AtomicReferenceArray<>(machine.memory().pageCount());
         this.total = pending.cardinality();
+        this.got = new BitSet(machine.memory().pageCount());
     }
 
     public MigrationStatus status() {
@@ -83,7 +90,90 @@ public final class PostCopyPages implements PageSource {
         t.setDaemon(true);
         t.setPriority(Thread.MAX_PRIORITY); // the guest waits for what it brings
         conn.limitBacklog();
+        receiver = t;
         t.start();
+    }
+
+    /**
+     * Takes up a post-copy migration again on a new connection from the same source (QEMU's migrate-recover on
+     * this side, {@code migrate} with {@code resume} on the source's): checks that the source is resuming this
+     * migration (the digest of the switch-over's records and disk), tells it which pages are still missing, and
+     * receives them. If the old connection still looks alive (a silent network), it is dropped first. A failed
+     * attempt leaves the guest waiting as before (postcopy-paused), ready for another.
+     */
+    public void recover(MigrationConnection next) throws MigrationException {
+        synchronized (this) {
+            MigrationStatus s = status;
+            if (s != MigrationStatus.POSTCOPY_PAUSED && s != MigrationStatus.POSTCOPY_ACTIVE) {
+                next.close();
+                throw new MigrationException("there is no post-copy migration to recover (status " + s.qmpName() + ")");
+            }
+            MigrationConnection old = conn;
+            old.close();
+            Thread r = receiver;
+            try {
+                if (r != null) r.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                next.close();
+                throw new MigrationException("interrupted while recovering the migration");
+            }
+            if (r != null && r.isAlive()) {
+                next.close();
+                throw new MigrationException("the post-copy receiver did not stop; cannot recover");
+            }
+            if (status == MigrationStatus.COMPLETED) {
+                next.close();
+                throw new MigrationException("the migration completed meanwhile; nothing to recover");
+            }
+            setStatus(MigrationStatus.POSTCOPY_RECOVER, error);
+            try {
+                int version = next.receiveOpening();
+                if (version != MigrationWire.VERSION) {
+                    throw new MigrationException("refused a resumed migration stream of protocol version " + version + ": this vmckpt speaks version " + MigrationWire.VERSION);
+                }
+                MigrationWire.Frame f = next.receive();
+                if (f.type() != MigrationWire.RESUME) {
+                    throw new MigrationException("a source connected to recover the migration but sent " + MigrationWire.name(f.type())
+                            + " instead of RESUME (start it with 'vmckpt migrate --resume')");
+                }
+                MigrationWire.Payload p = f.read();
+                byte[] theirs = p.bytes(64, "digest");
+                p.end();
+                if (!MessageDigest.isEqual(theirs, digest.digest(records, false))) {
+                    throw new MigrationException("the source resuming is not the one this guest came from (its switch-over state differs)");
+                }
+                BitSet missing = (BitSet) pending.clone();
+                missing.andNot(got);
+                MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter();
+                long[] words = missing.toLongArray();
+                w.i32(words.length);
+                for (long x : words) w.i64(x);
+                next.send(MigrationWire.RESUMED, w.toByteArray());
+            } catch (MigrationException e) {
+                next.sendErrorQuietly(e.getMessage());
+                next.close();
+                setStatus(MigrationStatus.POSTCOPY_PAUSED, e.getMessage());
+                throw e;
+            } catch (IOException e) {
+                next.close();
+                setStatus(MigrationStatus.POSTCOPY_PAUSED, "recovering failed: " + e.getMessage());
+                throw new MigrationException("the connection from the resuming source broke: " + e.getMessage(), e);
+            }
+            conn = next;
+            setStatus(MigrationStatus.POSTCOPY_ACTIVE, null);
+            start();
+            int w = waitingFor;
+            if (w >= 0 && arrived.get(w) == null) requestQuietly(w); // the first request may have died with the old connection
+        }
+    }
+
+    private void requestQuietly(int pageIndex) {
+        try {
+            conn.send(MigrationWire.REQUEST, new MigrationWire.PayloadWriter().i32(pageIndex).toByteArray());
+        } catch (IOException e) {
+            // the receiver sees the broken connection too and reports it
+        }
     }
 
     private void setStatus(MigrationStatus s, String why) {
@@ -106,7 +196,9 @@ public final class PostCopyPages implements PageSource {
                     frames.decodePages(f.read(), memory.pageCount(), (idx, data) -> {
                         int i = (int) idx;
                         if (!pending.get(i)) throw new MigrationException("the source sent page " + i + ", which post-copy does not wait for");
+                        if (got.get(i)) return; // sent again after a resume: it is here already
                         digest.page(i, StateDigest.crc(data));
+                        got.set(i);
                         arrived.set(i, data == null ? new byte[GuestMemory.PAGE_SIZE] : data);
                         toInstall.add(i);
                         count[0]++;
@@ -170,11 +262,8 @@ public final class PostCopyPages implements PageSource {
         if (p != null) return p;
         long t0 = System.nanoTime();
         requests++;
-        try {
-            conn.send(MigrationWire.REQUEST, new MigrationWire.PayloadWriter().i32(pageIndex).toByteArray());
-        } catch (IOException e) {
-            // the receiver sees the broken connection too and reports it; wait below like any other page
-        }
+        waitingFor = pageIndex;
+        requestQuietly(pageIndex);
         synchronized (lock) {
             while ((p = arrived.getAndSet(pageIndex, null)) == null) {
                 if (machine.exitCode() != null) {
@@ -189,6 +278,7 @@ public final class PostCopyPages implements PageSource {
                 }
             }
         }
+        waitingFor = -1;
         waitNanos += System.nanoTime() - t0;
         return p;
     }

@@ -367,6 +367,126 @@ class MigrationTest {
     }
 
     @Test
+    void postCopyCutAfterSwitchOverPausesThenRecoversToExactlyTheSourcesState() throws Throwable {
+        Machine source = runningSource();
+        MigrationListener l = listen(good);
+        Destination d = destination(l, freshDestination(32L << 20));
+        List<MigrationStatus> seen = new CopyOnWriteArrayList<>();
+        MigrationSource s;
+        try (StreamProxy cut = new StreamProxy(l.port(), -1, 100_000)) { // past GO, before the last page
+            s = new MigrationSource(source, null, at(cut.port()), TlsCredentials.forClient(good), MigrationMode.POSTCOPY, seen::add);
+            MigrationException e = assertThrows(MigrationException.class, s::run);
+            assertEquals(MigrationStatus.POSTCOPY_PAUSED, s.status(), e.getMessage());
+        }
+        MigrationDestination.Incoming in = d.await();
+        long switchedAt = in.machine().hart(0).instret;
+        assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret));
+        String sourceAtSwitchOver = hash(source);
+        // The guest runs at the destination until it touches a page that is still at the source, and waits there.
+        AtomicReference<Throwable> runFailure = new AtomicReference<>();
+        Thread run = new Thread(() -> {
+            try {
+                in.machine().run(400_000);
+            } catch (Throwable t) {
+                runFailure.set(t);
+            }
+        }, "destination-run");
+        run.setDaemon(true);
+        run.start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (in.postCopy().status() != MigrationStatus.POSTCOPY_PAUSED && System.nanoTime() < deadline) Thread.sleep(5);
+        assertEquals(MigrationStatus.POSTCOPY_PAUSED, in.postCopy().status());
+        assertTrue(in.postCopy().receivedPages() < in.postCopy().totalPages(), "the cut must leave pages at the source");
+        Thread.sleep(100);
+        assertTrue(run.isAlive(), "the destination waits for its pages; it neither crashes nor ends");
+        assertEquals(Machine.RunState.PAUSED, source.runState(), "the source must not run a guest that runs elsewhere");
+
+        // The source reconnects to the address the destination now listens on (migrate-recover / migrate resume).
+        MigrationListener again = listen(good);
+        closeAfter.add(again);
+        AtomicReference<Throwable> recoverFailure = new AtomicReference<>();
+        Thread recover = new Thread(() -> {
+            try {
+                in.postCopy().recover(again.accept());
+            } catch (Throwable t) {
+                recoverFailure.set(t);
+            }
+        }, "recover");
+        recover.start();
+        s.resume(at(again.port()), TlsCredentials.forClient(good));
+        recover.join(60_000);
+        if (recoverFailure.get() != null) throw recoverFailure.get();
+        assertEquals(MigrationStatus.COMPLETED, s.status(), String.valueOf(s.progress().error()));
+        deadline = System.nanoTime() + 10_000_000_000L;
+        while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
+        assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+        run.join(60_000);
+        assertFalse(run.isAlive());
+        if (runFailure.get() != null) throw runFailure.get();
+        assertTrue(seen.containsAll(List.of(MigrationStatus.POSTCOPY_PAUSED, MigrationStatus.POSTCOPY_RECOVER, MigrationStatus.COMPLETED)), seen.toString());
+        assertEquals(sourceAtSwitchOver, hash(source), "the source held the switch-over state throughout");
+        Machine twin = new Machine(memwalkConfig(32L << 20), b -> { });
+        twin.boot();
+        twin.run(switchedAt + 400_000);
+        assertEquals(HexFormat.of().formatHex(twin.stateHash()), HexFormat.of().formatHex(in.machine().stateHash()),
+                "after recovery the guest is exactly where an uninterrupted run is");
+    }
+
+    @Test
+    void aResumeFromAnotherMigrationIsRefusedAndTheGuestKeepsWaiting() throws Throwable {
+        Machine source = runningSource();
+        MigrationListener l = listen(null);
+        Destination d = destination(l, freshDestination(32L << 20));
+        MigrationSource s;
+        try (StreamProxy cut = new StreamProxy(l.port(), -1, 60_000)) {
+            s = new MigrationSource(source, null, at(cut.port()), null, MigrationMode.POSTCOPY, null);
+            assertThrows(MigrationException.class, s::run);
+        }
+        MigrationDestination.Incoming in = d.await();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (in.postCopy().status() != MigrationStatus.POSTCOPY_PAUSED && System.nanoTime() < deadline) Thread.sleep(5);
+        assertEquals(MigrationStatus.POSTCOPY_PAUSED, in.postCopy().status());
+        // A RESUME naming another switch-over state: refused by name, the guest still waits for its own source.
+        MigrationListener again = listen(null);
+        closeAfter.add(again);
+        Thread stranger = new Thread(() -> {
+            try (Socket sock = new Socket("127.0.0.1", again.port());
+                 DataOutputStream out = new DataOutputStream(sock.getOutputStream());
+                 DataInputStream back = new DataInputStream(sock.getInputStream())) {
+                out.write(MigrationWire.MAGIC);
+                out.writeInt(MigrationWire.VERSION);
+                byte[] payload = new MigrationWire.PayloadWriter().bytes(new byte[32]).toByteArray();
+                out.writeByte(MigrationWire.RESUME);
+                out.writeInt(payload.length);
+                out.write(payload);
+                out.flush();
+                back.readUnsignedByte();
+            } catch (Exception e) {
+                // the refusal is checked on the destination's side
+            }
+        });
+        stranger.setDaemon(true);
+        stranger.start();
+        MigrationException refused = assertThrows(MigrationException.class, () -> in.postCopy().recover(again.accept()));
+        assertTrue(refused.getMessage().contains("not the one this guest came from"), refused.getMessage());
+        assertEquals(MigrationStatus.POSTCOPY_PAUSED, in.postCopy().status());
+        // The real source still can.
+        Thread recover = new Thread(() -> {
+            try {
+                in.postCopy().recover(again.accept());
+            } catch (Exception e) {
+                // seen below as a status other than completed
+            }
+        });
+        recover.setDaemon(true);
+        recover.start();
+        s.resume(at(again.port()), null);
+        deadline = System.nanoTime() + 10_000_000_000L;
+        while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
+        assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+    }
+
+    @Test
     void peersWithoutACertificateFromTheCaAreRefused() throws Throwable {
         Machine source = runningSource();
         // A source whose client certificate comes from another CA.
