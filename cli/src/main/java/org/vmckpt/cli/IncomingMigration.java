@@ -49,7 +49,7 @@ final class IncomingMigration {
         }
         System.err.println("vmckpt: migration from " + incoming.peer() + " received (" + incoming.mode().label() + "); the guest runs here now"
                 + (incoming.postCopy() != null ? ", its remaining memory streams in" : ""));
-        return VmSession.run(incoming.machine(), a, console, repo, null, VmSession.DEFAULT_NAME);
+        return VmSession.run(incoming.machine(), a, console, repo, null, VmSession.DEFAULT_NAME, incoming.postCopy(), incoming.peer());
     }
 
     private static MigrationListener listen(MigrationEndpoint endpoint, TlsCredentials tls) throws UsageException {
@@ -77,7 +77,9 @@ final class IncomingMigration {
 
     private static void report(MigrationStatus s) {
         if (s == MigrationStatus.POSTCOPY_PAUSED) {
-            System.err.println("\r\nvmckpt: post-copy lost its source; the guest waits at the first page it still needs (quit with Ctrl-A X or 'vmckpt quit')\r");
+            System.err.println("\r\nvmckpt: post-copy lost its source; the guest waits at the first page it still needs. To resume: "
+                    + "'vmckpt migrate THIS-VM tcp:HOST:PORT --recover' here, then 'vmckpt migrate SOURCE-VM tcp:HOST:PORT --resume' at the source "
+                    + "(or quit with Ctrl-A X or 'vmckpt quit')\r");
         } else if (s == MigrationStatus.FAILED) {
             System.err.println("\r\nvmckpt: post-copy migration failed; the guest is paused\r");
         } else if (s == MigrationStatus.COMPLETED) {

@@ -70,6 +70,11 @@ public final class MachineController implements VmController {
         migration.cancel();
     }
 
+    @Override
+    public void migrateRecover(String uri) throws Exception {
+        migration.recover(uri);
+    }
+
     public CheckpointEngine engine() {
         return engine;
     }

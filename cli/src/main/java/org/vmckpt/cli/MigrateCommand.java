@@ -15,7 +15,7 @@ import java.util.Map;
  * destination runs the guest.
  */
 public final class MigrateCommand {
-    static final String USAGE = "vmckpt migrate VM tcp:HOST:PORT [--precopy|--postcopy] [--tls-creds DIR|--insecure] [--keep-source] [--json]";
+    static final String USAGE = "vmckpt migrate VM tcp:HOST:PORT [--precopy|--postcopy|--resume|--recover] [--tls-creds DIR|--insecure] [--keep-source] [--json]";
     static final OptionTable OPTIONS = OptionTable.of(
             Option.flag("precopy", "(default) copy memory in rounds while the guest runs, then pause it for a last\n"
                     + "short copy; the destination runs only with everything in hand"),
@@ -23,6 +23,13 @@ public final class MigrateCommand {
                     + "touches from here while the rest streams in; the shortest pause, but the guest\n"
                     + "waits at each page it touches first, and if the connection breaks after the\n"
                     + "switch it waits at the first page it lacks"),
+            Option.flag("resume", "at the source of a post-copy migration whose connection broke after the\n"
+                    + "switch (postcopy-paused): reconnect to the destination, which must be waiting\n"
+                    + "after --recover at tcp:HOST:PORT, and send the pages it still lacks (QMP migrate\n"
+                    + "with resume)"),
+            Option.flag("recover", "at the destination of such a migration (VM is the destination): listen on\n"
+                    + "tcp:HOST:PORT for the source's --resume, with the destination's --tls-creds\n"
+                    + "(QMP migrate-recover); returns at once"),
             Option.value("tls-creds", "DIR", "TLS 1.3, both ends authenticated: ca-cert.pem, client-cert.pem, client-key.pem\n"
                     + "(default: the --tls-creds the VM was started with)"),
             Option.flag("insecure", "plaintext (the destination must say --insecure too); prints a warning"),
@@ -37,6 +44,10 @@ public final class MigrateCommand {
             destination where it stopped here. Until the destination confirms that it holds and has checked
             the whole state, this VM keeps everything: any failure, or Ctrl-C, and it runs on here. Once the
             destination runs the guest, this process ends (--keep-source leaves it paused instead).
+
+            If a post-copy migration's connection breaks after the switch, both ends wait (postcopy-paused):
+              vmckpt migrate DEST-VM tcp:0.0.0.0:4445 --recover     # at the destination: listen again
+              vmckpt migrate SOURCE-VM tcp:DEST-HOST:4445 --resume  # at the source: send what is missing
 
             VM is the name given to 'vmckpt run --name' or the path of its control socket (anything with a '/').
 
@@ -58,10 +69,23 @@ public final class MigrateCommand {
             String vm = a.positional().get(0), uri = a.positional().get(1);
             if (a.has("precopy") && a.has("postcopy")) throw new UsageException("--precopy and --postcopy exclude each other");
             if (a.has("tls-creds") && a.has("insecure")) throw new UsageException("--tls-creds and --insecure exclude each other");
+            int modes = (a.has("precopy") ? 1 : 0) + (a.has("postcopy") ? 1 : 0) + (a.has("resume") ? 1 : 0) + (a.has("recover") ? 1 : 0);
+            if (modes > 1) throw new UsageException("--precopy, --postcopy, --resume and --recover exclude each other");
+            if (a.has("recover")) {
+                if (a.has("tls-creds") || a.has("insecure")) {
+                    throw new UsageException("--recover listens with the credentials the destination was started with; drop --tls-creds/--insecure");
+                }
+                try (QmpClient qmp = VmConnection.connect(vm)) {
+                    qmp.execute("migrate-recover", Map.of("uri", uri));
+                }
+                io.out().println(vm + " waits on " + uri + " for the source: run 'vmckpt migrate SOURCE-VM tcp:HOST:PORT --resume' there");
+                return 0;
+            }
             Map<String, Object> args = new LinkedHashMap<>();
             args.put("uri", uri);
             if (a.has("precopy")) args.put("mode", "precopy");
             if (a.has("postcopy")) args.put("mode", "postcopy");
+            if (a.has("resume")) args.put("resume", true);
             if (a.has("tls-creds")) {
                 Path dir = Path.of(a.get("tls-creds")).toAbsolutePath();
                 if (!Files.isDirectory(dir)) throw new UsageException("--tls-creds " + dir + " is not a directory");
@@ -111,7 +135,8 @@ public final class MigrateCommand {
                 String why = info.get("error-desc") instanceof String s ? s : String.valueOf(info.get("status"));
                 if (info.get("status").equals("postcopy-paused")) {
                     throw new CommandFailedException("migration of " + vm + " broke after switch-over: " + why
-                            + "; the source stays paused with the VM as it was at switch-over (checkpoint it to keep it)");
+                            + "; the source stays paused with the VM as it was at switch-over. To go on: 'vmckpt migrate DEST-VM tcp:HOST:PORT --recover' "
+                            + "at the destination, then 'vmckpt migrate " + vm + " tcp:HOST:PORT --resume' here (or checkpoint this VM to keep it)");
                 }
                 throw new CommandFailedException("migration of " + vm + " " + (info.get("status").equals("cancelled") ? "was cancelled" : "failed")
                         + ": " + why + "; the VM runs on here");

@@ -1,11 +1,14 @@
 package org.vmckpt.cli;
 
 import org.vmckpt.checkpoint.CheckpointEngine;
+import org.vmckpt.checkpoint.migration.MigrationConnection;
 import org.vmckpt.checkpoint.migration.MigrationEndpoint;
 import org.vmckpt.checkpoint.migration.MigrationException;
+import org.vmckpt.checkpoint.migration.MigrationListener;
 import org.vmckpt.checkpoint.migration.MigrationMode;
 import org.vmckpt.checkpoint.migration.MigrationSource;
 import org.vmckpt.checkpoint.migration.MigrationStatus;
+import org.vmckpt.checkpoint.migration.PostCopyPages;
 import org.vmckpt.checkpoint.migration.TlsCredentials;
 import org.vmckpt.cli.qmp.QmpException;
 import org.vmckpt.cli.qmp.VmEventSink;
@@ -20,7 +23,9 @@ import java.util.function.Supplier;
  * The source side of migration for the control socket: QMP {@code migrate} starts a {@link MigrationSource} on its
  * own thread, {@code query-migrate} reads its progress in QEMU's MigrationInfo shape, {@code migrate_cancel}
  * cancels it, and every status change is a {@code MIGRATION} event. Once the destination runs the guest, this
- * copy is in QEMU's "postmigrate" state and refuses to run again.
+ * copy is in QEMU's "postmigrate" state and refuses to run again. A post-copy migration whose connection broke
+ * after switch-over is taken up again with {@code migrate-recover} here on the destination (which listens) and
+ * {@code migrate} with {@code resume: true} on the source.
  */
 final class MigrationControl {
     /**
@@ -36,6 +41,9 @@ final class MigrationControl {
     private volatile boolean defaultInsecure;
     private volatile MigrationSource current;
     private volatile String uri;
+    /** On a destination that received a post-copy migration: its pages still arriving, and where from. */
+    private volatile PostCopyPages incoming;
+    private volatile String incomingFrom;
 
     MigrationControl(Machine machine, CheckpointEngine engine, Supplier<VmEventSink> events) {
         this.machine = machine;
@@ -49,6 +57,13 @@ final class MigrationControl {
         this.defaultInsecure = insecure;
     }
 
+    /** This VM arrived by post-copy migration from {@code peer}: query-migrate and migrate-recover report on it. */
+    void setIncoming(PostCopyPages postCopy, String peer) {
+        this.incoming = postCopy;
+        this.incomingFrom = peer;
+        postCopy.alsoTell(st -> events.get().emit(VmEventSink.MIGRATION, Map.of("status", st.qmpName())));
+    }
+
     /**
      * Whether this copy must not run the guest: its final state is on its way (stop-and-copy), or the destination
      * runs it (post-copy, completed), or may have run it (post-copy broken after switch-over).
@@ -57,7 +72,7 @@ final class MigrationControl {
         MigrationSource s = current;
         if (s == null) return false;
         return switch (s.status()) {
-            case DEVICE, POSTCOPY_ACTIVE, POSTCOPY_PAUSED, COMPLETED -> true;
+            case DEVICE, POSTCOPY_ACTIVE, POSTCOPY_PAUSED, POSTCOPY_RECOVER, COMPLETED -> true;
             default -> false;
         };
     }
@@ -67,7 +82,7 @@ final class MigrationControl {
         MigrationSource s = current;
         if (s == null) return null;
         return switch (s.status()) {
-            case COMPLETED, POSTCOPY_ACTIVE, POSTCOPY_PAUSED -> "postmigrate";
+            case COMPLETED, POSTCOPY_ACTIVE, POSTCOPY_PAUSED, POSTCOPY_RECOVER -> "postmigrate";
             case DEVICE -> "finish-migrate";
             default -> null;
         };
@@ -75,6 +90,10 @@ final class MigrationControl {
 
     synchronized void migrate(String uri, Map<String, Object> options) throws Exception {
         MigrationSource s = current;
+        if (Boolean.TRUE.equals(options.get("resume"))) {
+            resume(s, uri, options);
+            return;
+        }
         if (s != null && !s.status().finished() && s.status() != MigrationStatus.POSTCOPY_PAUSED) {
             throw QmpException.generic("a migration to " + this.uri + " is already in progress (status " + s.status().qmpName() + ")");
         }
@@ -90,26 +109,8 @@ final class MigrationControl {
                 throw QmpException.generic(e.getMessage());
             }
         }
-        Path creds = options.get("tls-creds") instanceof String c ? Path.of(c) : defaultTlsCreds;
-        boolean insecure = Boolean.TRUE.equals(options.get("insecure")) || (creds == null && defaultInsecure);
-        TlsCredentials tls;
-        MigrationEndpoint endpoint;
-        try {
-            endpoint = MigrationEndpoint.parse(uri);
-            if (creds != null && !insecure) {
-                tls = TlsCredentials.forClient(creds);
-            } else if (insecure) {
-                tls = null;
-            } else {
-                throw new MigrationException("migration needs TLS credentials (--tls-creds DIR with ca-cert.pem, client-cert.pem and client-key.pem) "
-                        + "or an explicit --insecure for plaintext on both ends");
-            }
-        } catch (MigrationException e) {
-            throw QmpException.generic(e.getMessage());
-        }
-        if (tls == null) {
-            System.err.println("\r\nvmckpt: warning: migrating to " + endpoint.uri() + " in plaintext (--insecure): anyone on the path can read and change the guest's memory\r");
-        }
+        MigrationEndpoint endpoint = endpoint(uri);
+        TlsCredentials tls = clientCredentials(endpoint, options);
         MigrationSource source = new MigrationSource(machine, engine, endpoint, tls, mode,
                 st -> events.get().emit(VmEventSink.MIGRATION, Map.of("status", st.qmpName())));
         this.current = source;
@@ -125,6 +126,121 @@ final class MigrationControl {
         t.start();
     }
 
+    private static MigrationEndpoint endpoint(String uri) throws QmpException {
+        try {
+            return MigrationEndpoint.parse(uri);
+        } catch (MigrationException e) {
+            throw QmpException.generic(e.getMessage());
+        }
+    }
+
+    /** The source's credentials: the request's tls-creds, else the VM's; null for --insecure (with a warning). */
+    private TlsCredentials clientCredentials(MigrationEndpoint endpoint, Map<String, Object> options) throws QmpException {
+        Path creds = options.get("tls-creds") instanceof String c ? Path.of(c) : defaultTlsCreds;
+        boolean insecure = Boolean.TRUE.equals(options.get("insecure")) || (creds == null && defaultInsecure);
+        TlsCredentials tls;
+        try {
+            if (creds != null && !insecure) {
+                tls = TlsCredentials.forClient(creds);
+            } else if (insecure) {
+                tls = null;
+            } else {
+                throw new MigrationException("migration needs TLS credentials (--tls-creds DIR with ca-cert.pem, client-cert.pem and client-key.pem) "
+                        + "or an explicit --insecure for plaintext on both ends");
+            }
+        } catch (MigrationException e) {
+            throw QmpException.generic(e.getMessage());
+        }
+        if (tls == null) {
+            System.err.println("\r\nvmckpt: warning: migrating to " + endpoint.uri() + " in plaintext (--insecure): anyone on the path can read and change the guest's memory\r");
+        }
+        return tls;
+    }
+
+    /** QEMU's migrate with resume: reconnects a post-copy migration that broke after switch-over. */
+    private void resume(MigrationSource s, String uri, Map<String, Object> options) throws Exception {
+        if (s == null || s.status() != MigrationStatus.POSTCOPY_PAUSED) {
+            throw QmpException.generic("there is no paused post-copy migration to resume (status "
+                    + (s == null ? "none" : s.status().qmpName()) + "); resume applies only after a post-copy switch-over whose connection broke");
+        }
+        MigrationEndpoint endpoint = endpoint(uri);
+        TlsCredentials tls = clientCredentials(endpoint, options);
+        try {
+            s.beginResume();
+        } catch (MigrationException e) {
+            throw QmpException.generic(e.getMessage());
+        }
+        this.uri = endpoint.uri();
+        Thread t = new Thread(() -> {
+            try {
+                s.continueResume(endpoint, tls);
+            } catch (MigrationException e) {
+                System.err.println("\r\nvmckpt: resuming the migration to " + endpoint.uri() + " failed: " + e.getMessage()
+                        + "; the VM stays paused here, and the destination waits (try again with 'vmckpt migrate --resume')\r");
+            }
+        }, "vmckpt-migrate");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * QEMU's migrate-recover on the destination: listens on {@code uri} (with the VM's --tls-creds as the server,
+     * or --insecure) for the source's resume, and returns at once. Peers that fail TLS are refused and waited past.
+     */
+    synchronized void recover(String uri) throws Exception {
+        PostCopyPages p = incoming;
+        if (p == null) throw QmpException.generic("this VM did not arrive by a post-copy migration; there is nothing to recover");
+        if (p.status() != MigrationStatus.POSTCOPY_PAUSED && p.status() != MigrationStatus.POSTCOPY_ACTIVE) {
+            throw QmpException.generic("the incoming post-copy migration is " + p.status().qmpName() + "; only a paused (or stuck) one can be recovered");
+        }
+        if (recovering) throw QmpException.generic("already waiting for the source to resume");
+        MigrationEndpoint endpoint = endpoint(uri);
+        TlsCredentials tls;
+        try {
+            if (defaultTlsCreds != null && !defaultInsecure) tls = TlsCredentials.forServer(defaultTlsCreds);
+            else if (defaultInsecure) tls = null;
+            else throw new MigrationException("recovering needs the TLS credentials the VM was started with (--tls-creds) or --insecure");
+        } catch (MigrationException e) {
+            throw QmpException.generic(e.getMessage());
+        }
+        MigrationListener listener;
+        try {
+            listener = MigrationListener.listen(endpoint, tls);
+        } catch (MigrationException e) {
+            throw QmpException.generic(e.getMessage());
+        }
+        recovering = true;
+        System.err.println("\r\nvmckpt: waiting on " + endpoint.uri() + " for the source to resume the migration ('vmckpt migrate VM " + endpoint.uri() + " --resume' there)\r");
+        Thread t = new Thread(() -> {
+            try (listener) {
+                while (true) {
+                    MigrationConnection conn;
+                    try {
+                        conn = listener.accept();
+                    } catch (MigrationException e) {
+                        System.err.println("\r\nvmckpt: " + e.getMessage() + "; still waiting\r");
+                        continue;
+                    }
+                    try {
+                        p.recover(conn);
+                        System.err.println("\r\nvmckpt: the source resumed the migration; the rest of the guest's memory streams in\r");
+                        return;
+                    } catch (MigrationException e) {
+                        System.err.println("\r\nvmckpt: recovering the migration failed: " + e.getMessage() + "; still waiting\r");
+                    }
+                }
+            } catch (java.io.IOException e) {
+                System.err.println("\r\nvmckpt: listening for the source's resume failed: " + e.getMessage() + "\r");
+            } finally {
+                recovering = false;
+            }
+        }, "vmckpt-migrate-recover");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private volatile boolean recovering;
+
     void cancel() throws Exception {
         MigrationSource s = current;
         if (s == null || s.status().finished()) return;
@@ -138,6 +254,7 @@ final class MigrationControl {
     /** QEMU's MigrationInfo: status, times in milliseconds, and a "ram" section. */
     Map<String, Object> query() {
         MigrationSource s = current;
+        if (s == null && incoming != null) return queryIncoming(incoming);
         if (s == null) return Map.of();
         MigrationSource.Progress p = s.progress();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -158,6 +275,23 @@ final class MigrationControl {
         ram.put("page-size", 4096L);
         ram.put("dirty-sync-count", (long) p.rounds());
         ram.put("mbps", p.totalNanos() > 0 ? p.bytesSent() * 8e3 / p.totalNanos() : 0.0);
+        m.put("ram", ram);
+        if (p.error() != null) m.put("error-desc", p.error());
+        return m;
+    }
+
+    /** The destination's view of a post-copy migration: status, and the pages received of those it waits for. */
+    private Map<String, Object> queryIncoming(PostCopyPages p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", p.status().qmpName());
+        m.put("mode", "postcopy");
+        m.put("uri", incomingFrom);
+        Map<String, Object> ram = new LinkedHashMap<>();
+        ram.put("remaining", (long) (p.totalPages() - p.receivedPages()) * 4096);
+        ram.put("total", (long) p.totalPages() * 4096);
+        ram.put("normal", (long) p.receivedPages());
+        ram.put("postcopy-requests", p.requests());
+        ram.put("page-size", 4096L);
         m.put("ram", ram);
         if (p.error() != null) m.put("error-desc", p.error());
         return m;

@@ -1,6 +1,7 @@
 package org.vmckpt.cli;
 
 import org.vmckpt.checkpoint.CheckpointEngine;
+import org.vmckpt.checkpoint.migration.PostCopyPages;
 import org.vmckpt.checkpoint.CheckpointOptions;
 import org.vmckpt.checkpoint.store.Repository;
 import org.vmckpt.cli.qmp.CheckpointResult;
@@ -46,6 +47,12 @@ final class VmSession {
      * {@code defaultName} (a restored VM keeps the name it was checkpointed under).
      */
     static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId, String defaultName) throws Exception {
+        return run(machine, a, console, repo, parentId, defaultName, null, null);
+    }
+
+    /** As above, for a VM that arrived by post-copy migration: its pages still arrive from {@code peer}. */
+    static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId, String defaultName,
+                   PostCopyPages incoming, String peer) throws Exception {
         String cpu = a.get("cpu", "jit");
         if (!cpu.equals("jit") && !cpu.equals("interp")) {
             throw new UsageException("--cpu takes jit (translate hot code, the default) or interp (interpreter only), not '" + cpu + "'");
@@ -57,6 +64,7 @@ final class VmSession {
         engine.setVmName(name);
         MachineController controller = new MachineController(machine, engine, name);
         controller.migration().setDefaults(a.has("tls-creds") ? Path.of(a.get("tls-creds")) : null, a.has("insecure"));
+        if (incoming != null) controller.migration().setIncoming(incoming, peer);
         Path socket;
         try {
             socket = a.has("api-socket") ? Path.of(a.get("api-socket")) : VmSockets.socketFor(name);

@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Issue 12 end to end with the default Debian guest running memdirty and the real commands, over loopback with
  * TLS: a destination killed (SIGKILL) in the middle of a pre-copy leaves the source running; then the VM moves by
- * pre-copy to a second process and from there by post-copy to a third. Each time the heartbeat continues at N+1
- * and counts on one by one, the source process ends, and the new one answers on its control socket.
+ * pre-copy to a second process and from there by post-copy to a third, and by post-copy to a fourth over a link
+ * cut after the switch-over, then recovered. Each time the heartbeat continues at N+1 and counts on one by one,
+ * the source process ends, and the new one answers on its control socket.
  */
 class MigrationEndToEndTest {
     private static final long BOOT_TIMEOUT_MS = 120_000;
@@ -112,7 +113,60 @@ class MigrationEndToEndTest {
                 from = to;
                 fromSock = temp.resolve(name + ".sock");
             }
-            from.close();
+
+            // 4. Post-copy again, through a link cut after the switch-over: both ends wait (postcopy-paused, the
+            // guest does not crash); 'vmckpt migrate --recover' at the destination and '--resume' at the source
+            // finish the move, and the heartbeat goes on.
+            port = freePort();
+            VmckptProcess to = destination(root, creds, "cut", port);
+            awaitListening(temp.resolve("cut.log"));
+            Path toSock = temp.resolve("cut.sock");
+            try (CuttableProxy link = new CuttableProxy(port, 8L << 20); QmpClient qmp = QmpClient.connect(fromSock)) {
+                qmp.execute("migrate", Map.of("uri", "tcp:127.0.0.1:" + link.port(), "mode", "postcopy"));
+                long deadline = System.nanoTime() + STEP_TIMEOUT_MS * 1_000_000L;
+                String status;
+                do {
+                    Thread.sleep(2);
+                    status = (String) qmp.execute("query-migrate", null).get("status");
+                } while (!status.equals("postcopy-active") && System.nanoTime() < deadline);
+                assertEquals("postcopy-active", status, from.describe());
+                link.cut();
+                do {
+                    Thread.sleep(20);
+                    status = (String) qmp.execute("query-migrate", null).get("status");
+                } while (!status.equals("postcopy-paused") && System.nanoTime() < deadline);
+                assertEquals("postcopy-paused", status, from.describe());
+            }
+            try (QmpClient qmp = QmpClient.connect(toSock)) {
+                long deadline = System.nanoTime() + STEP_TIMEOUT_MS * 1_000_000L;
+                String status;
+                do {
+                    Thread.sleep(20);
+                    status = (String) qmp.execute("query-migrate", null).get("status");
+                } while (!status.equals("postcopy-paused") && System.nanoTime() < deadline);
+                assertEquals("postcopy-paused", status, to.describe());
+            }
+            assertTrue(to.process().isAlive(), "the destination waits; it does not crash");
+            int recoverPort = freePort();
+            CapturedOutput rec = new CapturedOutput();
+            assertEquals(0, MigrateCommand.run(new String[]{"migrate", toSock.toString(), "tcp:127.0.0.1:" + recoverPort, "--recover"}, rec.io()),
+                    rec.err() + "\n" + to.describe());
+            CapturedOutput res = new CapturedOutput();
+            assertEquals(0, MigrateCommand.run(new String[]{"migrate", fromSock.toString(), "tcp:127.0.0.1:" + recoverPort, "--resume"}, res.io()),
+                    res.err() + "\n" + from.describe() + "\n" + to.describe());
+            assertTrue(res.out().contains("migrated"), res.out());
+            assertTrue(from.process().waitFor(20, TimeUnit.SECONDS), "the source process ends once the resumed migration completed");
+            long last = from.lastHeartbeat();
+            to.awaitHeartbeat(last + 5, STEP_TIMEOUT_MS);
+            List<Long> beats = to.heartbeats();
+            assertTrue(beats.get(0) == last + 1 || beats.get(0) == last + 2, "after recovery: the source's last heartbeat was " + last
+                    + ", the destination's first " + beats.get(0) + "\n" + to.describe());
+            for (int i = 1; i < beats.size(); i++) assertEquals(beats.get(i - 1) + 1, beats.get(i), "heartbeats count on one by one: " + beats);
+            try (QmpClient qmp = QmpClient.connect(toSock)) {
+                assertEquals("completed", qmp.execute("query-migrate", null).get("status"));
+            }
+            if (from != src) from.close();
+            to.close();
         }
     }
 

@@ -153,16 +153,27 @@ public final class MigrationSource {
      * status is postcopy-paused again and another resume may follow.
      */
     public void resume(MigrationEndpoint to, TlsCredentials tlsNow) throws MigrationException {
+        beginResume();
+        continueResume(to, tlsNow);
+    }
+
+    /** The first half of {@link #resume}, for a caller that runs the rest on another thread: checks and marks postcopy-recover. */
+    public synchronized void beginResume() throws MigrationException {
         if (status != MigrationStatus.POSTCOPY_PAUSED || postCopyPending == null) {
             throw new MigrationException("only a post-copy migration that lost its destination after switch-over (postcopy-paused) can be resumed; "
                     + "this one is " + status.qmpName());
         }
-        Thread self = Thread.currentThread();
-        int priority = self.getPriority();
-        self.setPriority(Thread.MAX_PRIORITY);
         error = null;
         endNanos = 0;
         setStatus(MigrationStatus.POSTCOPY_RECOVER);
+    }
+
+    /** The second half of {@link #resume}, after {@link #beginResume}. */
+    public void continueResume(MigrationEndpoint to, TlsCredentials tlsNow) throws MigrationException {
+        if (status != MigrationStatus.POSTCOPY_RECOVER) throw new MigrationException("the migration is not being resumed (status " + status.qmpName() + ")");
+        Thread self = Thread.currentThread();
+        int priority = self.getPriority();
+        self.setPriority(Thread.MAX_PRIORITY);
         try {
             if (engine != null) engine.exclusive(() -> { resumePostCopy(to, tlsNow); return null; });
             else resumePostCopy(to, tlsNow);

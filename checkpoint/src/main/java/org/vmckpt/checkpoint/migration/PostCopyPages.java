@@ -176,10 +176,18 @@ public final class PostCopyPages implements PageSource {
         }
     }
 
+    /** Tells {@code l} of every later status change too (the control socket's MIGRATION events). */
+    public void alsoTell(MigrationSource.Listener l) {
+        listeners.add(l);
+    }
+
+    private final java.util.List<MigrationSource.Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private void setStatus(MigrationStatus s, String why) {
         error = why;
         status = s;
         events.status(s);
+        for (MigrationSource.Listener l : listeners) l.status(s);
         synchronized (lock) {
             lock.notifyAll();
         }

@@ -22,7 +22,7 @@ final class QmpCommands {
             "stop", "cont", "system_powerdown", QUIT,
             "balloon", "query-balloon",
             "vmckpt-checkpoint", "vmckpt-reset", "vmckpt-query-checkpoint", "vmckpt-query-net",
-            "migrate", "query-migrate", "migrate_cancel");
+            "migrate", "query-migrate", "migrate_cancel", "migrate-recover");
 
     private static final System.Logger LOG = System.getLogger(QmpCommands.class.getName());
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -129,8 +129,8 @@ final class QmpCommands {
             case "migrate": {
                 QmpArguments args = new QmpArguments(arguments, Set.of("uri", "detach", "resume", "mode", "tls-creds", "insecure"));
                 String uri = args.requiredString("uri");
-                if (args.optionalBoolean("resume", false)) throw QmpException.generic("resuming a paused post-copy migration is not supported");
                 Map<String, Object> options = new LinkedHashMap<>();
+                if (args.optionalBoolean("resume", false)) options.put("resume", true);
                 String mode = args.optionalString("mode");
                 if (mode != null) options.put("mode", mode);
                 String creds = args.optionalString("tls-creds");
@@ -146,6 +146,11 @@ final class QmpCommands {
                 new QmpArguments(arguments, Set.of());
                 call(vm::migrateCancel);
                 return Map.of();
+            case "migrate-recover": {
+                String uri = new QmpArguments(arguments, Set.of("uri")).requiredString("uri");
+                call(() -> vm.migrateRecover(uri));
+                return Map.of();
+            }
             case "vmckpt-query-net": {
                 new QmpArguments(arguments, Set.of());
                 List<Map<String, Object>> out = new java.util.ArrayList<>();

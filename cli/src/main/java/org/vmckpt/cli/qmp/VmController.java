@@ -102,6 +102,14 @@ public interface VmController {
     }
 
     /**
+     * QEMU's {@code migrate-recover}, on the destination of a post-copy migration whose connection broke: listens
+     * on {@code uri} for the source's {@code migrate} with {@code resume: true} and returns at once.
+     */
+    default void migrateRecover(String uri) throws Exception {
+        throw new QmpException(QmpException.GENERIC_ERROR, "this VM is not the destination of a post-copy migration");
+    }
+
+    /**
      * {@code vmckpt-query-net}: the network device and its host side, a JSON-writable map; {"attached": false}
      * for a VM without a network.
      */
