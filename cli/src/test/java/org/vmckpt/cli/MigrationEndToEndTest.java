@@ -130,6 +130,14 @@ class MigrationEndToEndTest {
                     status = (String) qmp.execute("query-migrate", null).get("status");
                 } while (!status.equals("postcopy-active") && System.nanoTime() < deadline);
                 assertEquals("postcopy-active", status, from.describe());
+                // GO may still be on its way through the slow link: cut only once the destination runs the guest.
+                while (!java.nio.file.Files.exists(toSock) && System.nanoTime() < deadline) Thread.sleep(2);
+                try (QmpClient dst = QmpClient.connect(toSock)) {
+                    do {
+                        status = (String) dst.execute("query-migrate", null).get("status");
+                    } while (!status.equals("postcopy-active") && System.nanoTime() < deadline);
+                    assertEquals("postcopy-active", status, to.describe());
+                }
                 link.cut();
                 do {
                     Thread.sleep(20);

@@ -178,8 +178,8 @@ public final class MigrationConnection implements Closeable {
      */
     void limitBacklog() {
         try {
-            socket.setSendBufferSize(256 << 10);
-            socket.setReceiveBufferSize(256 << 10);
+            socket.setSendBufferSize(64 << 10);
+            socket.setReceiveBufferSize(64 << 10);
         } catch (IOException e) {
             // only latency suffers
         }

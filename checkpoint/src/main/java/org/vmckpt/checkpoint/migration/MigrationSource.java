@@ -506,25 +506,29 @@ public final class MigrationSource {
         if (f.type() != MigrationWire.DONE) throw new MigrationException("the destination answered " + MigrationWire.name(f.type()) + " instead of DONE");
     }
 
-    /** A page as it travels (null for zeros), noted in the digest. */
-    private byte[] pageToSend(FrozenMemory fm, int i) {
-        byte[] p = fm.page(i);
-        if (p != null && GuestMemory.isZeroPage(p)) p = null;
-        digest.page(i, StateDigest.crc(p));
-        return p;
-    }
+    /** Post-copy: pages sent with a requested one, following it in index order (a guest that walks memory asks once per run). */
+    static final int PREFETCH_PAGES = 15;
+    /** Post-copy background frames: small, so that a requested page never waits behind much (their queue is the stall). */
+    static final int BACKGROUND_PAGES_PER_FRAME = 16;
 
     /**
-     * Post-copy after GO: a reader thread queues the destination's REQUESTs; this thread sends requested pages
-     * first, one per frame, and otherwise the rest in index order, 64 per frame; then END with the full digest.
+     * Post-copy after GO. The destination's REQUESTs are answered at once by the thread that reads them: the page
+     * and up to {@link #PREFETCH_PAGES} pending pages after it, in one frame, ahead of whatever the background
+     * stream has not yet written. This thread streams the rest in index order, in small frames each flushed to a
+     * small socket buffer, then END with the full digest. Each page is claimed once ({@link PostCopyClaims}).
      */
     private void streamPostCopy(MachineCapture last, BitSet pending) throws Exception {
         FrozenMemory fm = last.memory();
-        ConcurrentLinkedQueue<Integer> requested = new ConcurrentLinkedQueue<>();
+        PostCopyClaims claims = new PostCopyClaims(fm, pending, digest);
         Thread sender = Thread.currentThread();
         MigrationException[] readerFailure = new MigrationException[1];
         boolean[] done = new boolean[1];
+        // Held from claiming requested pages until they are written, so that END never overtakes them.
+        Object demand = new Object();
         Thread reader = new Thread(() -> {
+            PageFrames urgentFrames = new PageFrames();
+            int[] index = new int[MigrationWire.PAGES_PER_FRAME];
+            byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
             try {
                 while (true) {
                     MigrationWire.Frame f = conn.receive();
@@ -533,7 +537,13 @@ public final class MigrationSource {
                         int idx = p.i32();
                         p.end();
                         if (idx < 0 || idx >= fm.pageCount()) throw new MigrationException("the destination asked for page " + idx + ", which does not exist");
-                        requested.add(idx);
+                        synchronized (demand) {
+                            int n = claims.claimRun(idx, 1 + PREFETCH_PAGES, index, data);
+                            if (n > 0) {
+                                conn.send(MigrationWire.PAGES, urgentFrames.encodePages(index, data, n));
+                                countSent(n);
+                            }
+                        }
                     } else if (f.type() == MigrationWire.DONE) {
                         synchronized (done) { done[0] = true; }
                         break;
@@ -542,7 +552,6 @@ public final class MigrationSource {
                     } else {
                         throw new MigrationException("the destination sent " + MigrationWire.name(f.type()) + " during post-copy");
                     }
-                    LockSupport.unpark(sender);
                 }
             } catch (MigrationException e) {
                 readerFailure[0] = e;
@@ -555,48 +564,39 @@ public final class MigrationSource {
         reader.setPriority(Thread.MAX_PRIORITY);
         conn.limitBacklog();
         reader.start();
-        BitSet sent = new BitSet(fm.pageCount());
         int[] index = new int[MigrationWire.PAGES_PER_FRAME];
         byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
         int cursor = pending.nextSetBit(0);
         long total = pending.cardinality();
         pagesRemaining = total;
-        while (true) {
+        while (cursor >= 0) {
             if (readerFailure[0] != null) throw readerFailure[0];
-            Integer r;
-            boolean urgent = false;
-            while ((r = requested.poll()) != null) {
-                if (!pending.get(r) || sent.get(r)) continue;
-                index[0] = r;
-                data[0] = pageToSend(fm, r);
-                sent.set(r);
-                conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, 1));
-                pagesSent++;
-                urgent = true;
-            }
-            if (urgent) conn.flush();
             int n = 0;
-            while (cursor >= 0 && n < MigrationWire.PAGES_PER_FRAME) {
-                if (!sent.get(cursor)) {
+            while (cursor >= 0 && n < BACKGROUND_PAGES_PER_FRAME) {
+                byte[] page = claims.claim(cursor);
+                if (page != PostCopyClaims.TAKEN) {
                     index[n] = cursor;
-                    data[n++] = pageToSend(fm, cursor);
-                    sent.set(cursor);
+                    data[n++] = page;
                 }
                 cursor = pending.nextSetBit(cursor + 1);
             }
             if (n > 0) {
-                // Flushed frame by frame: a requested page must not queue behind a full buffer of background pages.
                 conn.send(MigrationWire.PAGES, frames.encodePages(index, data, n));
-                pagesSent += n;
+                countSent(n);
             }
-            pagesRemaining = total - sent.cardinality();
-            if (cursor < 0) break;
+            pagesRemaining = total - claims.count();
         }
-        conn.send(MigrationWire.END, new MigrationWire.PayloadWriter().bytes(digest.digest(records, true)).toByteArray());
+        synchronized (demand) {
+            conn.send(MigrationWire.END, new MigrationWire.PayloadWriter().bytes(digest.digest(records, true)).toByteArray());
+        }
         reader.join();
         if (readerFailure[0] != null) throw readerFailure[0];
         synchronized (done) {
             if (!done[0]) throw new MigrationException("the destination did not confirm the end of post-copy");
         }
+    }
+
+    private synchronized void countSent(int n) {
+        pagesSent += n;
     }
 }
