@@ -8,8 +8,12 @@ the same run. For each migration: the guest's longest stall (the longest gap bet
 across both consoles, from the last one before `migrate` to the first after completion), the reported
 downtime, total time, bytes sent; and the size of a vmckpt checkpoint of the same guest just before.
 
-    bench/migrate.py [--reps 1] [--workloads memdirty,idle] [--no-qemu] [--jar cli/target/vmckpt.jar]
+    bench/migrate.py [--reps 1] [--workloads memdirty,idle] [--modes precopy,postcopy] [--no-qemu]
+                     [--jar cli/target/vmckpt.jar] [--base-jar OTHER.jar]
                      [--results bench/results] [--work /tmp/vmckpt-migrate-bench]
+
+--base-jar adds, before each vmckpt migration, the same migration with another build (system "vmckpt-base"):
+an A/B in the same run, interleaved.
 
 Writes RESULTS/migrate.json and prints a table. Needs openssl for the certificates. Reuses bench/paper.py's
 process, QMP and heartbeat helpers.
@@ -86,9 +90,9 @@ def continued(src_out, dst_out):
     return int(d[0][1].group(1)) - int(s[-1][1].group(1))
 
 
-def vmckpt_run(vm, work, workload, mode, tls, creds, rep):
+def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt"):
     wl, ready = WORKLOADS[workload]
-    tag = f"vmckpt-{workload}-{mode}-{'tls' if tls else 'plain'}-{rep}"
+    tag = f"{system}-{workload}-{mode}-{'tls' if tls else 'plain'}-{rep}"
     port = free_port()
     sec = ["--tls-creds", creds] if tls else ["--insecure"]
     common = ["--mem", "1G", "--repo", os.path.join(work, "repo")] + (["--workload", wl] if wl else [])
@@ -117,7 +121,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep):
         if not wl:
             time.sleep(0.5)
             dst.type("echo ALIVE-$((40+2))\n")
-        r = {"system": "vmckpt", "workload": workload, "mode": mode, "tls": tls, "rep": rep, "status": info["status"],
+        r = {"system": system, "workload": workload, "mode": mode, "tls": tls, "rep": rep, "status": info["status"],
              "total_s": info.get("total-time", 0) / 1e3, "wall_s": t1 - t0, "downtime_ms": info.get("downtime-ns", 0) / 1e6,
              "bytes": info["ram"]["transferred"], "checkpoint_bytes": ck["size"],
              "stall_s": stall(src.out, dst.out, HB, t0, t1) if wl else None, "normal_gap_s": normal,
@@ -192,6 +196,8 @@ def main():
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--workloads", default="memdirty,idle")
     ap.add_argument("--no-qemu", action="store_true")
+    ap.add_argument("--modes", default="precopy,postcopy")
+    ap.add_argument("--base-jar", default=None)
     ap.add_argument("--jar", default=os.path.join(paper.ROOT, "cli", "target", "vmckpt.jar"))
     ap.add_argument("--results", default=os.path.join(paper.ROOT, "bench", "results"))
     ap.add_argument("--work", default="/tmp/vmckpt-migrate-bench")
@@ -201,16 +207,22 @@ def main():
     os.makedirs(args.results, exist_ok=True)
     creds = make_certs(os.path.join(args.work, "creds"))
     vm = paper.Vmckpt(args)
+    base = paper.Vmckpt(argparse.Namespace(**dict(vars(args), jar=args.base_jar))) if args.base_jar else None
     qemu = not args.no_qemu and shutil.which("qemu-system-riscv64")
     results = []
     for workload in args.workloads.split(","):
         for rep in range(args.reps):
             for tls in (True, False):
-                runs = [("vmckpt", "precopy"), ("vmckpt", "postcopy")] + ([("qemu", "precopy")] if qemu else [])
+                runs = []
+                for mode in args.modes.split(","):
+                    runs += ([("vmckpt-base", mode)] if base else []) + [("vmckpt", mode)]
+                runs += [("qemu", "precopy")] if qemu else []
                 for system, mode in runs:
                     try:
-                        r = vmckpt_run(vm, args.work, workload, mode, tls, creds, rep) if system == "vmckpt" \
-                            else qemu_run(args.work, workload, tls, creds, rep)
+                        if system == "qemu":
+                            r = qemu_run(args.work, workload, tls, creds, rep)
+                        else:
+                            r = vmckpt_run(base if system == "vmckpt-base" else vm, args.work, workload, mode, tls, creds, rep, system)
                     except Exception as e:  # a failed run is reported, the others go on
                         r = {"system": system, "workload": workload, "mode": mode, "tls": tls, "rep": rep, "error": str(e)}
                     results.append(r)

@@ -121,7 +121,7 @@ class MigrationEndToEndTest {
             VmckptProcess to = destination(root, creds, "cut", port);
             awaitListening(temp.resolve("cut.log"));
             Path toSock = temp.resolve("cut.sock");
-            try (CuttableProxy link = new CuttableProxy(port, 8L << 20); QmpClient qmp = QmpClient.connect(fromSock)) {
+            try (CuttableProxy link = new CuttableProxy(port); QmpClient qmp = QmpClient.connect(fromSock)) {
                 qmp.execute("migrate", Map.of("uri", "tcp:127.0.0.1:" + link.port(), "mode", "postcopy"));
                 long deadline = System.nanoTime() + STEP_TIMEOUT_MS * 1_000_000L;
                 String status;
@@ -130,6 +130,7 @@ class MigrationEndToEndTest {
                     status = (String) qmp.execute("query-migrate", null).get("status");
                 } while (!status.equals("postcopy-active") && System.nanoTime() < deadline);
                 assertEquals("postcopy-active", status, from.describe());
+                link.slowDown(256 << 10); // the pages still to come take seconds now
                 // GO may still be on its way through the slow link: cut only once the destination runs the guest.
                 while (!java.nio.file.Files.exists(toSock) && System.nanoTime() < deadline) Thread.sleep(2);
                 try (QmpClient dst = QmpClient.connect(toSock)) {

@@ -112,6 +112,13 @@ public final class MigrationDestination {
                         digest.block(MigrationSource.diskKey(disk, blocks.get(k)), contents.get(k));
                     }
                 }
+                case MigrationWire.SYNC -> {
+                    // Everything before it has been applied: tell the source (it paces its rounds by this).
+                    MigrationWire.Payload p = f.read();
+                    long n = p.i64();
+                    p.end();
+                    conn.send(MigrationWire.SYNCED, new MigrationWire.PayloadWriter().i64(n).toByteArray());
+                }
                 case MigrationWire.STATE -> {
                     return switchOver(conn, f.read(), mode, digest, events);
                 }

@@ -310,11 +310,31 @@ public final class MigrationSource {
         return c;
     }
 
+    /**
+     * Waits until the destination has applied everything sent so far (SYNC, SYNCED). A round's rate is then what
+     * the destination absorbs, not what fits in the sockets' buffers, and the stop-and-copy never queues behind
+     * an earlier round still in flight: it is the guest's stall.
+     */
+    private void sync() throws Exception {
+        long n = ++syncs;
+        conn.send(MigrationWire.SYNC, new MigrationWire.PayloadWriter().i64(n).toByteArray());
+        MigrationWire.Frame f = conn.receive();
+        if (f.type() == MigrationWire.ERROR) throw new MigrationException("the destination refused the migration: " + f.read().string("message"));
+        if (f.type() != MigrationWire.SYNCED) throw new MigrationException("the destination answered " + MigrationWire.name(f.type()) + " instead of SYNCED");
+        MigrationWire.Payload p = f.read();
+        long back = p.i64();
+        p.end();
+        if (back != n) throw new MigrationException("the destination confirmed round " + back + " instead of " + n);
+    }
+
+    private long syncs;
+
     private MachineCapture precopyRounds(List<MachineCapture> toRelease) throws Exception {
         MachineCapture round = capture(false, toRelease);
         long t0 = System.nanoTime();
         long sent = sendPages(round.memory(), true);
         sendDisks(round, true);
+        sync();
         rounds = 1;
         double pagesPerSecond = sent * 1e9 / Math.max(1, System.nanoTime() - t0);
         long previous = Long.MAX_VALUE;
@@ -336,6 +356,7 @@ public final class MigrationSource {
             t0 = System.nanoTime();
             long n = sendPages(round.memory(), false);
             sendDisks(round, false);
+            sync();
             if (n > 256) pagesPerSecond = n * 1e9 / Math.max(1, System.nanoTime() - t0);
             rounds++;
         }

@@ -29,12 +29,14 @@ final class MigrationWire {
     static final int END = 10;
     static final int CANCEL = 12;
     static final int RESUME = 13;
+    static final int SYNC = 15;
     // destination -> source
     static final int ACCEPT = 2;
     static final int READY = 7;
     static final int REQUEST = 9;
     static final int DONE = 11;
     static final int RESUMED = 14;
+    static final int SYNCED = 16;
     // both
     static final int ERROR = 3;
 
@@ -61,6 +63,8 @@ final class MigrationWire {
             case CANCEL -> "CANCEL";
             case RESUME -> "RESUME";
             case RESUMED -> "RESUMED";
+            case SYNC -> "SYNC";
+            case SYNCED -> "SYNCED";
             default -> "unknown message type " + type;
         };
     }
