@@ -132,8 +132,7 @@ class MigrationEndToEndTest {
                 assertEquals("postcopy-active", status, from.describe());
                 link.slowDown(256 << 10); // the pages still to come take seconds now
                 // GO may still be on its way through the slow link: cut only once the destination runs the guest.
-                while (!java.nio.file.Files.exists(toSock) && System.nanoTime() < deadline) Thread.sleep(2);
-                try (QmpClient dst = QmpClient.connect(toSock)) {
+                try (QmpClient dst = connectWhenUp(toSock, deadline)) {
                     do {
                         status = (String) dst.execute("query-migrate", null).get("status");
                     } while (!status.equals("postcopy-active") && System.nanoTime() < deadline);
@@ -176,6 +175,18 @@ class MigrationEndToEndTest {
             }
             if (from != src) from.close();
             to.close();
+        }
+    }
+
+    /** The control socket appears once the guest runs there (it may exist a moment before it accepts). */
+    private static QmpClient connectWhenUp(Path sock, long deadline) throws Exception {
+        while (true) {
+            try {
+                return QmpClient.connect(sock);
+            } catch (java.io.IOException e) {
+                if (System.nanoTime() > deadline) throw e;
+                Thread.sleep(2);
+            }
         }
     }
 
