@@ -91,6 +91,9 @@ public final class CheckpointEngine {
      * yet; if it is, this is one short pause at an instruction boundary.
      */
     private void warmUp() {
+        // A capture freezes memory, and a freeze first loads every page a lazy restore or a post-copy migration
+        // has not brought in yet: the warm-up would fetch the whole guest before it runs. Such a machine skips it.
+        if (machine.memory().lazyPendingCount() > 0) return;
         try {
             for (int round = 0; round < WARM_UP_CAPTURES; round++) {
                 MachineCapture c = machine.callAtInstructionBoundary(() -> MachineCapture.take(machine));

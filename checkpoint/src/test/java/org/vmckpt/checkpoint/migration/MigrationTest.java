@@ -433,6 +433,39 @@ class MigrationTest {
     }
 
     @Test
+    void aCheckpointEngineOnAPostCopyDestinationDoesNotFetchTheWholeGuest() throws Throwable {
+        // The destination's session builds a checkpoint engine before the guest runs; its warm-up captures would
+        // freeze memory, which loads every page still at the source: the whole post-copy became the guest's stall.
+        Machine source = runningSource();
+        MigrationListener l = listen(null);
+        Destination d = destination(l, freshDestination(32L << 20));
+        try (StreamProxy cut = new StreamProxy(l.port(), -1, 60_000)) {
+            MigrationSource s = new MigrationSource(source, null, at(cut.port()), null, MigrationMode.POSTCOPY, null);
+            assertThrows(MigrationException.class, s::run);
+        }
+        MigrationDestination.Incoming in = d.await();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (in.postCopy().status() != MigrationStatus.POSTCOPY_PAUSED && System.nanoTime() < deadline) Thread.sleep(5);
+        int missing = in.machine().memory().lazyPendingCount();
+        assertTrue(missing > 0, "the cut must leave pages at the source");
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread build = new Thread(() -> {
+            try {
+                new CheckpointEngine(in.machine(), Repository.open(dir.resolve("dst-repo"), true), null);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "engine");
+        build.setDaemon(true);
+        build.start();
+        build.join(10_000);
+        assertFalse(build.isAlive(), "building the engine waited for pages the source no longer sends");
+        if (failure.get() != null) throw failure.get();
+        assertEquals(missing, in.machine().memory().lazyPendingCount(), "no page was fetched");
+        in.machine().requestExit(0);
+    }
+
+    @Test
     void aResumeFromAnotherMigrationIsRefusedAndTheGuestKeepsWaiting() throws Throwable {
         Machine source = runningSource();
         MigrationListener l = listen(null);
