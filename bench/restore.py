@@ -8,7 +8,8 @@
     branch's) and against QEMU's restore of a stop-and-copy save of the same guest and workload, in the same run;
   - lazy restore: the guest's heartbeat gaps over the first seconds after it runs again, against its period.
 
-    bench/restore.py [--workloads memdirty] [--later 5] [--restores 3] [--base-jar JAR] [--java-opts "..."] [--no-qemu]
+    bench/restore.py [--workloads memdirty] [--later 5] [--restores 3] [--base-jar JAR] [--checkpoint-with base]
+                     [--java-opts "..."] [--no-qemu]
 
 Workloads print a heartbeat every 100 ms (as on the guest issue 9 was measured on). Reuses bench/paper.py's
 process, QMP and console helpers. Results: RESULTS/restore.json and a summary on stdout.
@@ -93,6 +94,9 @@ def main():
     ap.add_argument("--jar", default=os.path.join(P.ROOT, "cli", "target", "vmckpt.jar"))
     ap.add_argument("--base-jar", default=None, help="a second jar restored in turn with --jar (A/B)")
     ap.add_argument("--java-opts", default="", help="extra JVM options for every vmckpt process")
+    ap.add_argument("--checkpoint-with", choices=("jar", "base"), default="jar",
+                    help="which jar boots the VM and takes the checkpoints: 'base' makes checkpoints both jars read "
+                         "(a newer jar's manifest, e.g. one with a working set, is refused by an older jar)")
     ap.add_argument("--no-qemu", action="store_true")
     ap.add_argument("--results", default=os.path.join(P.ROOT, "bench", "results"))
     ap.add_argument("--work", default="/tmp/vmckpt-bench-restore")
@@ -119,7 +123,8 @@ def main():
         wl_arg, ready, hb = WORKLOADS[wl]
         repo = os.path.join(args.work, f"repo-{wl}")
         print(f"workload {wl}", flush=True)
-        p, qmp, boot_s, gc_log = P.start_vmckpt(vm, wl, wl_arg, ready, repo)
+        taker = jars["base"] if args.checkpoint_with == "base" and "base" in jars else vm
+        p, qmp, boot_s, gc_log = P.start_vmckpt(taker, wl, wl_arg, ready, repo)
         cks = [take(qmp, p.out, hb, f"{wl}-first")]
         for i in range(args.later):
             time.sleep(P.SPACING_S)
@@ -129,7 +134,7 @@ def main():
         for c in cks:
             c["gc_ms"], c["gc_longest_ms"] = P.gc_during(pauses, c["t0"], c["t1"])
         for c in cks:  # the engine's own record of the collector's pauses inside each checkpoint
-            c["stats"] = vm.inspect(repo, c["id"]).get("stats", {})
+            c["stats"] = taker.inspect(repo, c["id"]).get("stats", {})
             c["engine_gc_ms"] = c["stats"].get("gc.pause.ns", 0) / 1e6
             c["freeze_cpu_ms"] = c["stats"].get("time.freeze.cpu.ns", 0) / 1e6
         st = cks[-1]["stats"]
