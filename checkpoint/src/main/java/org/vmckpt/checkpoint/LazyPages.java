@@ -40,6 +40,9 @@ public final class LazyPages implements PageSource {
     private final BitSet workingSet;
     private final AtomicInteger arrived = new AtomicInteger();
     private volatile int loaded;
+    /** Touches of pages that had not arrived, and the time the run thread spent on them (run thread only). */
+    private int faults;
+    private long faultNanos;
     private volatile long allLoadedNanos = -1;
     private volatile boolean prefetchDone;
     /** The run thread's own frame reader (a fault reads the frame holding the page); only the run thread uses it. */
@@ -79,6 +82,11 @@ public final class LazyPages implements PageSource {
      * install what is ready. {@link #allLoadedNanos()} tells when the last page went in.
      */
     public void startPrefetch(Machine machine) {
+        startPrefetch(machine, null);
+    }
+
+    /** As {@link #startPrefetch(Machine)}; {@code whenAllLoaded}, if given, runs on the run thread once every page is in. */
+    public void startPrefetch(Machine machine, Runnable whenAllLoaded) {
         long t0 = System.nanoTime();
         GuestMemory memory = machine.memory();
         this.machine = machine;
@@ -89,6 +97,7 @@ public final class LazyPages implements PageSource {
                     allLoadedNanos = System.nanoTime() - t0;
                     if (runThreadReader != null) runThreadReader.close(); // on the run thread, its only user
                     runThreadReader = null;
+                    if (whenAllLoaded != null) whenAllLoaded.run();
                 }
             });
         });
@@ -131,9 +140,12 @@ public final class LazyPages implements PageSource {
     public byte[] loadPage(int pageIndex) {
         byte[] p = prefetched.getAndSet(pageIndex, null);
         if (p == null) {
+            faults++;
+            long t0 = System.nanoTime();
             try {
                 if (runThreadReader == null) runThreadReader = ckpt.openBatchReader();
                 if (loader.loadNow(pageIndex, runThreadReader)) p = prefetched.getAndSet(pageIndex, null);
+                faultNanos += System.nanoTime() - t0;
             } catch (IOException e) {
                 p = null; // read on its own below, which reports the failure
             }
@@ -168,6 +180,15 @@ public final class LazyPages implements PageSource {
 
     public int totalPages() {
         return total;
+    }
+
+    /**
+     * For {@code --stats}: pages, working-set pages, and the guest's touches of pages that had not arrived yet with
+     * the time its thread spent on them (reading a frame, or waiting for the loader reading it). Run thread.
+     */
+    public String summary() {
+        return String.format("%,d pages (%,d of the working set first); the guest waited for %,d of them, %.0f ms in all",
+                total, workingSet.cardinality(), faults, faultNanos / 1e6);
     }
 
     /** Pages of the recorded working set this restore loads first (0 for a checkpoint without one). */

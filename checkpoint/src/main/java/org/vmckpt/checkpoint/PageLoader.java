@@ -67,7 +67,7 @@ final class PageLoader {
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger pagesDone = new AtomicInteger();
     private final int pagesTotal;
-    /** Time spent by all threads in each stage: reading, checking and decompressing, handing pages to the sink. */
+    /** CPU time spent by all threads in each stage: reading, checking and decompressing, handing pages to the sink. */
     private final java.util.concurrent.atomic.AtomicLong readNanos = new java.util.concurrent.atomic.AtomicLong(),
             decodeNanos = new java.util.concurrent.atomic.AtomicLong(), loadNanos = new java.util.concurrent.atomic.AtomicLong();
     private volatile IOException failure;
@@ -232,7 +232,7 @@ final class PageLoader {
     }
 
     /**
-     * Nanoseconds the loader's threads spent, summed over threads, in: reading stored frames, checking and
+     * CPU nanoseconds the loader's threads spent, summed over threads, in: reading stored frames, checking and
      * decompressing them, and everything else of loading (copying pages out, reference pages), for eager restore's
      * {@code --stats}. Complete once {@link #runAll} returned.
      */
@@ -250,9 +250,9 @@ final class PageLoader {
                     if (stopped || failure != null) return;
                     int w = take();
                     if (w < 0) return;
-                    long t0 = System.nanoTime();
+                    long t0 = BatchReader.cpuNanos();
                     load(work[w], reader, block);
-                    spent += System.nanoTime() - t0;
+                    spent += BatchReader.cpuNanos() - t0;
                     state.set(w, DONE);
                     if (progress != null) progress.accept(pagesDone.get());
                 }

@@ -115,11 +115,11 @@ public final class Restorer {
             } else {
                 long[] stages = loadPagesEagerly(ckpt, m, sources, progress == null ? ProgressListener.NONE : progress);
                 tp = phase(phases, "pages", tp);
-                // Where the pages phase went, summed over the loader's threads (install: this thread).
-                phases.put("pages.read", stages[0]);
-                phases.put("pages.decode", stages[1]);
-                phases.put("pages.copy", stages[2]);
-                phases.put("pages.install", stages[3]);
+                // Where the pages phase went: CPU time summed over the loader's threads, and this thread's installing.
+                phases.put("pages.read.cpu", stages[0]);
+                phases.put("pages.decode.cpu", stages[1]);
+                phases.put("pages.copy.cpu", stages[2]);
+                phases.put("pages.install.cpu", stages[3]);
                 checkDisks(m, saved, hashes);
                 tp = phase(phases, "disks", tp);
             }
@@ -243,14 +243,14 @@ public final class Restorer {
             }
         });
         // runAll joined every loader thread, so their stores into loaded[] are visible here.
-        long t0 = System.nanoTime();
+        long t0 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
         for (int i = 0; i < loaded.length; i++) {
             if (loaded[i] == null) continue;
             mem.installPage(i, loaded[i]);
             // A page that still equals its source: a later full checkpoint may refer to it again.
             CheckpointPages.recordOrigin(ckpt, mem, i);
         }
-        long installNanos = System.nanoTime() - t0;
+        long installNanos = org.vmckpt.checkpoint.store.BatchReader.cpuNanos() - t0;
         progress.progress("restore", total, total);
         long[] st = loader.stageNanos();
         return new long[] {st[0], st[1], st[2], installNanos};
