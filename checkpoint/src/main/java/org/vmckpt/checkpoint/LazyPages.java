@@ -72,17 +72,9 @@ public final class LazyPages implements PageSource {
         return lp;
     }
 
-    /**
-     * Priorities of the threads that stream pages during a lazy restore: one at the guest's priority per core but
-     * the one the guest runs on, and one more at the lowest priority, which gets the guest's core while the guest
-     * waits for pages (early on, it mostly does) and little of it once the guest runs.
-     */
-    static int[] prefetchPriorities() {
-        int cores = Runtime.getRuntime().availableProcessors();
-        int[] p = new int[Math.max(1, cores - 1) + 1];
-        java.util.Arrays.fill(p, Thread.NORM_PRIORITY);
-        p[p.length - 1] = Thread.MIN_PRIORITY;
-        return p;
+    /** Threads that stream pages during a lazy restore: all cores but the one the guest runs on. */
+    static int prefetchThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
     }
 
     /**
@@ -98,7 +90,7 @@ public final class LazyPages implements PageSource {
         long t0 = System.nanoTime();
         GuestMemory memory = machine.memory();
         this.machine = machine;
-        loader.start(prefetchPriorities(), () -> {
+        loader.start(prefetchThreads(), Thread.NORM_PRIORITY, () -> {
             prefetchDone = true;
             machine.submit(() -> {
                 if (installPrefetched(memory) == 0) {

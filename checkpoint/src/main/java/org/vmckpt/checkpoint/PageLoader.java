@@ -207,11 +207,11 @@ final class PageLoader {
         if (failure != null) throw failure;
     }
 
-    /** Starts one daemon thread per entry of {@code priorities}, which load in the background; {@code whenDone} runs on the last to finish. */
-    void start(int[] priorities, Runnable whenDone) {
-        AtomicInteger running = new AtomicInteger(priorities.length);
-        for (int t = 0; t < priorities.length; t++) {
-            startThread("vmckpt-prefetch-" + t, priorities[t], () -> {
+    /** Starts {@code threads} daemon threads that load in the background; {@code whenDone} runs on the last to finish. */
+    void start(int threads, int priority, Runnable whenDone) {
+        AtomicInteger running = new AtomicInteger(threads);
+        for (int t = 0; t < threads; t++) {
+            startThread("vmckpt-prefetch-" + t, priority, () -> {
                 if (running.decrementAndGet() == 0 && whenDone != null) whenDone.run();
             });
         }
