@@ -255,6 +255,8 @@ public final class CheckpointEngine {
                     fm.pageCount(), config);
             w = repo.begin(meta, opt.codec(), opt.level(), incremental ? parentId : null);
             for (MachineCapture.Record r : cap.records) w.putRecord(r.name(), r.version(), r.payload());
+            // The pages the guest wrote in the epoch this freeze ended: what a lazy restore fetches first.
+            w.setWorkingSet(BitSet.valueOf(written));
             Map<String, Long> evicted = writePages(w, cap, opt, src, incremental, progress);
             writeDisks(w, cap, incremental);
             long stopNanos = keepPaused && !opt.stopAfter() ? System.nanoTime() - t0 : cap.pauseNanos;

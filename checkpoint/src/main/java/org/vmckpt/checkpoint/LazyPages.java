@@ -15,13 +15,18 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Lazy restore: the guest runs at once; a page is read from the repository on its first touch, and background
- * threads stream the rest in large runs ({@link PageLoader}: batches of frames read in one go, checked and
- * decompressed in parallel). When the guest touches a page that has not arrived, the run thread reads the whole
- * batch holding it at once (unless a loader thread is already reading it), so the region the guest works in
- * arrives in one read rather than page by page. The loader only decompresses; the run thread installs what it prepared on first touch (or when
+ * threads stream the rest ({@link PageLoader}: frames read, checked and decompressed in parallel), starting with
+ * the guest's working set recorded at checkpoint time ({@link Checkpoint#workingSet}: the pages it wrote in its
+ * last epoch, which it is likely to touch first again). When the guest touches a page that has not arrived, the
+ * run thread reads just the frame holding it (64 pages, the smallest unit that decompresses on its own), or waits
+ * for the loader thread already reading that frame, so a fault costs a fraction of a millisecond. The loader only decompresses; the run thread installs what it prepared on first touch (or when
  * {@link #installPrefetched} runs between batches), so guest memory is only ever changed by the run thread.
  */
 public final class LazyPages implements PageSource {
+    /** Frames per prefetch item, and so per fault: one (256 KiB of memory). */
+    static final int FAULT_FRAMES = 1;
+    /** Pages per reference (SOURCE, DISK_BLOCK) item: each is a separate small read. */
+    static final int FAULT_DISK_RUN = 16;
     /** The run thread installs what arrived every this many pages. */
     private static final int INSTALL_EVERY = 2048;
 
@@ -31,11 +36,16 @@ public final class LazyPages implements PageSource {
     private final BitSet pending;
     private final int total;
     private final PageLoader loader;
+    /** The recorded working set's pages that this restore loads (fetched first). */
+    private final BitSet workingSet;
     private final AtomicInteger arrived = new AtomicInteger();
     private volatile int loaded;
+    /** Touches of pages that had not arrived, and the time the run thread spent on them (run thread only). */
+    private int faults;
+    private long faultNanos;
     private volatile long allLoadedNanos = -1;
     private volatile boolean prefetchDone;
-    /** The run thread's own batch reader (faults read whole batches); only the run thread uses it. */
+    /** The run thread's own frame reader (a fault reads the frame holding the page); only the run thread uses it. */
     private org.vmckpt.checkpoint.store.BatchReader runThreadReader;
     /** The machine the prefetched pages go to, once {@link #startPrefetch} ran. */
     private volatile Machine machine;
@@ -46,10 +56,15 @@ public final class LazyPages implements PageSource {
         this.pending = pending;
         this.total = pending.cardinality();
         this.prefetched = new AtomicReferenceArray<>(ckpt.pageCount());
-        this.loader = new PageLoader(ckpt, sources, this::arrive, order);
+        this.workingSet = ckpt.workingSet();
+        workingSet.and(pending);
+        this.loader = new PageLoader(ckpt, sources, this::arrive, FAULT_FRAMES, FAULT_DISK_RUN, workingSet, order);
     }
 
-    /** @param order if non-null, the prefetcher streams batches in an order shuffled by it (tests: any order must do) */
+    /**
+     * @param order if non-null, the prefetcher streams frames in an order shuffled by it, the working set's first
+     *              (tests: any order must do)
+     */
     static LazyPages attach(Checkpoint ckpt, Machine m, PageSources sources, java.util.Random order) throws IOException {
         BitSet pending = Restorer.pagesToLoad(ckpt);
         LazyPages lp = new LazyPages(ckpt, sources, pending, order);
@@ -67,6 +82,11 @@ public final class LazyPages implements PageSource {
      * install what is ready. {@link #allLoadedNanos()} tells when the last page went in.
      */
     public void startPrefetch(Machine machine) {
+        startPrefetch(machine, null);
+    }
+
+    /** As {@link #startPrefetch(Machine)}; {@code whenAllLoaded}, if given, runs on the run thread once every page is in. */
+    public void startPrefetch(Machine machine, Runnable whenAllLoaded) {
         long t0 = System.nanoTime();
         GuestMemory memory = machine.memory();
         this.machine = machine;
@@ -77,6 +97,7 @@ public final class LazyPages implements PageSource {
                     allLoadedNanos = System.nanoTime() - t0;
                     if (runThreadReader != null) runThreadReader.close(); // on the run thread, its only user
                     runThreadReader = null;
+                    if (whenAllLoaded != null) whenAllLoaded.run();
                 }
             });
         });
@@ -112,17 +133,19 @@ public final class LazyPages implements PageSource {
 
     /**
      * Called by guest memory on the run thread at the first touch of a pending page. A page that has not arrived
-     * is read with the whole batch around it, here and now (a guest touching one page of a region soon touches
-     * its neighbours: one read of 4 MiB instead of hundreds of single-page faults); if a loader thread is already
-     * reading that batch, the page alone is read.
+     * is read with the frame around it, here and now (its neighbours come with it at no extra cost), or taken
+     * from the loader thread that is reading that frame when it is done.
      */
     @Override
     public byte[] loadPage(int pageIndex) {
         byte[] p = prefetched.getAndSet(pageIndex, null);
         if (p == null) {
+            faults++;
+            long t0 = System.nanoTime();
             try {
                 if (runThreadReader == null) runThreadReader = ckpt.openBatchReader();
                 if (loader.loadNow(pageIndex, runThreadReader)) p = prefetched.getAndSet(pageIndex, null);
+                faultNanos += System.nanoTime() - t0;
             } catch (IOException e) {
                 p = null; // read on its own below, which reports the failure
             }
@@ -157,6 +180,20 @@ public final class LazyPages implements PageSource {
 
     public int totalPages() {
         return total;
+    }
+
+    /**
+     * For {@code --stats}: pages, working-set pages, and the guest's touches of pages that had not arrived yet with
+     * the time its thread spent on them (reading a frame, or waiting for the loader reading it). Run thread.
+     */
+    public String summary() {
+        return String.format("%,d pages (%,d of the working set first); the guest waited for %,d of them, %.0f ms in all",
+                total, workingSet.cardinality(), faults, faultNanos / 1e6);
+    }
+
+    /** Pages of the recorded working set this restore loads first (0 for a checkpoint without one). */
+    public int workingSetPages() {
+        return workingSet.cardinality();
     }
 
     public IOException failure() {

@@ -10,17 +10,20 @@ import org.vmckpt.machine.memory.GuestMemory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Reads every page of a checkpoint that holds data (DATA from the packs, SOURCE and DISK_BLOCK from the files they
- * refer to, through {@link PageSources}) with several threads, in large runs: a DATA work item is a
- * {@link FrameBatch} (up to {@link #BATCH_FRAMES} frames in one positional read, each frame's CRC checked,
- * decompressed by the thread that read it), a reference item a run of up to {@link #DISK_RUN} pages. Eager restore waits for all of it;
- * lazy restore's prefetcher runs it in the background, and the run thread reads the item holding a page the
- * guest touched at once if no loader thread has taken it yet ({@link #loadNow}). Each item is read once.
+ * refer to, through {@link PageSources}) with several threads: a DATA work item is a {@link FrameBatch} (consecutive
+ * frames in one positional read, each frame's CRC checked, decompressed by the thread that read it), a reference
+ * item a run of pages. Eager restore waits for all of it, in large items ({@link #BATCH_FRAMES} frames,
+ * {@link #DISK_RUN} pages). Lazy restore's prefetcher runs it in the background in small items (one frame, the
+ * smallest unit that decompresses on its own) taken working set first, and the run thread reads the item holding
+ * a page the guest touched at once, or waits for the thread already reading it ({@link #loadNow}). Each item is
+ * read once.
  *
  * <p>Pages are handed to the {@link Sink} as fresh arrays on the loader's threads; the sink must not touch
  * guest memory there (only the run thread or a stopped machine may), it stores them for whoever installs.
@@ -41,7 +44,16 @@ final class PageLoader {
         int first() {
             return batch != null ? batch.firstPage() : firstPage;
         }
+
+        boolean holdsAny(BitSet pages) {
+            if (batch != null) return batch.holdsAny(pages);
+            int next = pages.nextSetBit(firstPage);
+            return next >= 0 && next < firstPage + count;
+        }
     }
+
+    /** Work item states: not taken yet, being read by some thread, delivered. */
+    private static final int FREE = 0, LOADING = 1, DONE = 2;
 
     private final Checkpoint ckpt;
     private final PageSources sources;
@@ -49,33 +61,57 @@ final class PageLoader {
     private final Work[] work;
     /** For each page with data, the work item holding it (-1 for none). */
     private final int[] workOf;
-    private final AtomicIntegerArray claimed;
+    private final AtomicIntegerArray state;
+    private final int firstItems;
+    private final int firstPages;
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger pagesDone = new AtomicInteger();
     private final int pagesTotal;
+    /** CPU time spent by all threads in each stage: reading, checking and decompressing, handing pages to the sink. */
+    private final java.util.concurrent.atomic.AtomicLong readNanos = new java.util.concurrent.atomic.AtomicLong(),
+            decodeNanos = new java.util.concurrent.atomic.AtomicLong(), loadNanos = new java.util.concurrent.atomic.AtomicLong();
     private volatile IOException failure;
     private volatile boolean stopped;
 
+    /** Eager restore: large items in page order. */
     PageLoader(Checkpoint ckpt, PageSources sources, Sink sink) throws IOException {
-        this(ckpt, sources, sink, null);
+        this(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null);
     }
 
-    /** @param order if non-null, the work items are taken in an order shuffled by it instead of page order (tests) */
-    PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, java.util.Random order) throws IOException {
+    /**
+     * @param batchFrames frames per DATA work item: the unit a fault on the run thread reads ({@link #loadNow})
+     * @param diskRun     pages per reference (SOURCE, DISK_BLOCK) work item
+     * @param first       if non-null, the items holding any of these pages are taken first (the working set)
+     * @param order       if non-null, the work items are taken in an order shuffled by it, within the working set's
+     *                    items and within the others (tests: any order must do)
+     */
+    PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, BitSet first,
+               java.util.Random order) throws IOException {
         this.ckpt = ckpt;
         this.sources = sources;
         this.sink = sink;
         List<Work> items = new ArrayList<>();
-        for (FrameBatch b : ckpt.dataBatches(BATCH_FRAMES)) items.add(new Work(b, -1, 0));
+        for (FrameBatch b : ckpt.dataBatches(batchFrames)) items.add(new Work(b, -1, 0));
         for (Extent e : ckpt.pageExtents()) {
             if (e.kind() != PageKind.DISK_BLOCK && e.kind() != PageKind.SOURCE) continue;
-            for (long k = 0; k < e.length(); k += DISK_RUN) {
-                items.add(new Work(null, (int) (e.start() + k), (int) Math.min(DISK_RUN, e.length() - k)));
+            for (long k = 0; k < e.length(); k += diskRun) {
+                items.add(new Work(null, (int) (e.start() + k), (int) Math.min(diskRun, e.length() - k)));
             }
         }
         items.sort(java.util.Comparator.comparingInt(Work::first));
-        if (order != null) java.util.Collections.shuffle(items, order);
-        this.work = items.toArray(new Work[0]);
+        List<Work> hot = new ArrayList<>();
+        List<Work> rest = new ArrayList<>();
+        for (Work x : items) (first != null && x.holdsAny(first) ? hot : rest).add(x);
+        if (order != null) {
+            java.util.Collections.shuffle(hot, order);
+            java.util.Collections.shuffle(rest, order);
+        }
+        this.firstItems = hot.size();
+        int hotPages = 0;
+        for (Work x : hot) hotPages += x.batch != null ? x.batch.pageCount() : x.count;
+        this.firstPages = hotPages;
+        hot.addAll(rest);
+        this.work = hot.toArray(new Work[0]);
         this.workOf = new int[ckpt.pageCount()];
         Arrays.fill(workOf, -1);
         int total = 0;
@@ -91,7 +127,17 @@ final class PageLoader {
             }
         }
         this.pagesTotal = total;
-        this.claimed = new AtomicIntegerArray(work.length);
+        this.state = new AtomicIntegerArray(work.length);
+    }
+
+    /** Work items taken before the others because they hold pages of the working set. */
+    int firstItems() {
+        return firstItems;
+    }
+
+    /** Pages in the work items taken first (those holding working-set pages). */
+    int firstPages() {
+        return firstPages;
     }
 
     /** Pages this loader delivers in all. */
@@ -110,15 +156,29 @@ final class PageLoader {
     }
 
     /**
-     * On the calling thread (the run thread, whose guest waits for page {@code index}): reads the whole work item
-     * holding the page now, with {@code reader}, unless a loader thread already took it. The pages go to the sink
-     * as usual. Returns false if the item was taken (or the page is not the loader's): the caller reads the
-     * page on its own then.
+     * On the calling thread (the run thread, whose guest waits for page {@code index}): makes sure the work item
+     * holding the page has been delivered to the sink: reads it now with {@code reader} if no thread took it yet,
+     * or waits for the thread that is reading it (an item is small for a lazy restore: one frame). Returns false
+     * if the page is not the loader's or a loader thread failed: the caller reads the page on its own then.
      */
     boolean loadNow(int index, BatchReader reader) throws IOException {
         int w = index >= 0 && index < workOf.length ? workOf[index] : -1;
-        if (w < 0 || !claimed.compareAndSet(w, 0, 1)) return false;
-        load(work[w], reader, new byte[GuestMemory.PAGE_SIZE]);
+        if (w < 0) return false;
+        if (state.compareAndSet(w, FREE, LOADING)) {
+            try {
+                load(work[w], reader, new byte[GuestMemory.PAGE_SIZE]);
+            } catch (IOException | RuntimeException e) {
+                if (failure == null) failure = e instanceof IOException io ? io : new IOException(String.valueOf(e.getMessage()), e);
+                throw e;
+            }
+            state.set(w, DONE);
+            return true;
+        }
+        for (int spins = 0; state.get(w) == LOADING; spins++) {
+            if (failure != null) return false;
+            if (spins < 100) Thread.onSpinWait();
+            else java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+        }
         return true;
     }
 
@@ -171,15 +231,35 @@ final class PageLoader {
         return t;
     }
 
+    /**
+     * CPU nanoseconds the loader's threads spent, summed over threads, in: reading stored frames, checking and
+     * decompressing them, and everything else of loading (copying pages out, reference pages), for eager restore's
+     * {@code --stats}. Complete once {@link #runAll} returned.
+     */
+    long[] stageNanos() {
+        long r = readNanos.get(), d = decodeNanos.get();
+        return new long[] {r, d, loadNanos.get() - r - d};
+    }
+
     private void work(java.util.function.IntConsumer progress) {
         try (BatchReader reader = ckpt.openBatchReader()) {
             byte[] block = new byte[GuestMemory.PAGE_SIZE];
-            for (;;) {
-                if (stopped || failure != null) return;
-                int w = take();
-                if (w < 0) return;
-                load(work[w], reader, block);
-                if (progress != null) progress.accept(pagesDone.get());
+            long spent = 0;
+            try {
+                for (;;) {
+                    if (stopped || failure != null) return;
+                    int w = take();
+                    if (w < 0) return;
+                    long t0 = BatchReader.cpuNanos();
+                    load(work[w], reader, block);
+                    spent += BatchReader.cpuNanos() - t0;
+                    state.set(w, DONE);
+                    if (progress != null) progress.accept(pagesDone.get());
+                }
+            } finally {
+                readNanos.addAndGet(reader.readNanos());
+                decodeNanos.addAndGet(reader.decodeNanos());
+                loadNanos.addAndGet(spent);
             }
         } catch (IOException e) {
             if (failure == null) failure = e;
@@ -206,7 +286,7 @@ final class PageLoader {
         for (;;) {
             int w = next.getAndIncrement();
             if (w >= work.length) return -1;
-            if (claimed.compareAndSet(w, 0, 1)) return w;
+            if (state.compareAndSet(w, FREE, LOADING)) return w;
         }
     }
 }

@@ -113,8 +113,13 @@ public final class Restorer {
                 lazyPages = LazyPages.attach(ckpt, m, sources, prefetchOrder);
                 tp = phase(phases, "pages", tp);
             } else {
-                loadPagesEagerly(ckpt, m, sources, progress == null ? ProgressListener.NONE : progress);
+                long[] stages = loadPagesEagerly(ckpt, m, sources, progress == null ? ProgressListener.NONE : progress);
                 tp = phase(phases, "pages", tp);
+                // Where the pages phase went: CPU time summed over the loader's threads, and this thread's installing.
+                phases.put("pages.read.cpu", stages[0]);
+                phases.put("pages.decode.cpu", stages[1]);
+                phases.put("pages.copy.cpu", stages[2]);
+                phases.put("pages.install.cpu", stages[3]);
                 checkDisks(m, saved, hashes);
                 tp = phase(phases, "disks", tp);
             }
@@ -220,7 +225,8 @@ public final class Restorer {
      * Reads every page with data on all cores at once, in large runs ({@link PageLoader}), then installs them on
      * this thread: the machine is not running, and only one thread ever changes guest memory.
      */
-    private static void loadPagesEagerly(Checkpoint ckpt, Machine m, PageSources sources, ProgressListener progress)
+    /** @return nanoseconds in the loader's stages ({@link PageLoader#stageNanos}), then in installing */
+    private static long[] loadPagesEagerly(Checkpoint ckpt, Machine m, PageSources sources, ProgressListener progress)
             throws IOException, RestoreException {
         GuestMemory mem = m.memory();
         if (ckpt.pageCount() != mem.pageCount()) {
@@ -237,13 +243,17 @@ public final class Restorer {
             }
         });
         // runAll joined every loader thread, so their stores into loaded[] are visible here.
+        long t0 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
         for (int i = 0; i < loaded.length; i++) {
             if (loaded[i] == null) continue;
             mem.installPage(i, loaded[i]);
             // A page that still equals its source: a later full checkpoint may refer to it again.
             CheckpointPages.recordOrigin(ckpt, mem, i);
         }
+        long installNanos = org.vmckpt.checkpoint.store.BatchReader.cpuNanos() - t0;
         progress.progress("restore", total, total);
+        long[] st = loader.stageNanos();
+        return new long[] {st[0], st[1], st[2], installNanos};
     }
 
     /** Threads that read a checkpoint for an eager restore: one per core (decompression and CRC are CPU work). */

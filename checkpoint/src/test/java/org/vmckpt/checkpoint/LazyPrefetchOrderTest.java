@@ -3,6 +3,7 @@ package org.vmckpt.checkpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vmckpt.checkpoint.store.Checkpoint;
+import org.vmckpt.checkpoint.store.OlderManifests;
 import org.vmckpt.checkpoint.store.Repository;
 import org.vmckpt.machine.Machine;
 
@@ -13,7 +14,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * A lazy restore whose prefetcher streams pages while the guest runs and touches pages on its own gives the
- * same machine as an eager restore, whatever order the prefetcher takes the checkpoint's batches in.
+ * same machine as an eager restore, whatever order the prefetcher takes the checkpoint's frames in: page order,
+ * the recorded working set first (shuffled within it and within the rest), or no working set at all (a
+ * checkpoint written before manifest version 4). The prefetcher does take the working set first.
  */
 class LazyPrefetchOrderTest {
     @TempDir
@@ -25,18 +28,27 @@ class LazyPrefetchOrderTest {
         m.run(1_500_000);
         Repository repo = Repository.open(dir.resolve("repo"), true);
         CheckpointEngine engine = new CheckpointEngine(m, repo, null);
+        engine.checkpoint(CheckpointOptions.defaults(), null);
+        m.run(300_000);
+        // The second checkpoint's epoch is short: its working set is the pages the guest wrote since the first.
         String id = engine.checkpoint(CheckpointOptions.defaults(), null).info().id();
         m.run(700_000);
+        try (Checkpoint c = repo.open(id)) {
+            int ws = c.workingSet().cardinality();
+            assertTrue(ws > 0 && ws < Restorer.pagesToLoad(c).cardinality(), "working set of " + ws + " pages should be a proper part");
+        }
         String expected = Machines.hash(m);
         try (Checkpoint c = repo.open(id)) {
             Restorer.Restored eager = Restorer.restore(c, null, b -> { }, false, null);
             eager.machine().run(700_000);
             assertEquals(expected, Machines.hash(eager.machine()), Machines.diff(m, eager.machine()));
         }
-        for (long seed : new long[] {-1, 1, 2, 3, 4, 5}) {
+        for (long seed : new long[] {-1, 1, 2, 3, 4, 5, -2}) {
+            if (seed == -2) assertEquals(1, OlderManifests.dropWorkingSet(repo, id), "rewritten as a version 1 manifest");
             try (Checkpoint c = repo.open(id)) {
                 Restorer.Restored r = Restorer.restore(c, null, b -> { }, true, null, seed < 0 ? null : new Random(seed));
                 assertNotNull(r.lazy());
+                assertEquals(seed == -2, r.lazy().workingSetPages() == 0, "seed " + seed + ": working set pages " + r.lazy().workingSetPages());
                 assertTrue(r.lazy().totalPages() > 64, "the checkpoint should need several batches");
                 r.lazy().startPrefetch(r.machine());
                 // Run in small steps so the guest's own touches race the prefetcher and installs happen in between.
@@ -51,6 +63,37 @@ class LazyPrefetchOrderTest {
                 assertEquals(0, r.machine().memory().lazyPendingCount());
                 assertEquals(expected, Machines.hash(r.machine()), "seed " + seed + ": " + Machines.diff(m, r.machine()));
             }
+        }
+    }
+
+    @Test
+    void theWorkingSetIsFetchedFirst() throws Exception {
+        Machine m = Machines.memwalk(new StringBuilder());
+        m.run(1_500_000);
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        CheckpointEngine engine = new CheckpointEngine(m, repo, null);
+        engine.checkpoint(CheckpointOptions.defaults(), null);
+        m.run(300_000);
+        String id = engine.checkpoint(CheckpointOptions.defaults(), null).info().id();
+        try (Checkpoint c = repo.open(id)) {
+            // The recorded one covers most of memwalk's small memory; take two pages far apart, the last ones
+            // in page order, so that "first" is observable.
+            java.util.BitSet all = Restorer.pagesToLoad(c);
+            java.util.BitSet ws = new java.util.BitSet();
+            ws.set(all.length() - 1);
+            ws.set(all.previousSetBit(all.length() - 200));
+            java.util.List<Integer> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            PageLoader loader = new PageLoader(c, PageSources.forCheckpoint(c, m), (index, page) -> order.add(index),
+                    LazyPages.FAULT_FRAMES, LazyPages.FAULT_DISK_RUN, ws, new Random(7));
+            loader.runAll(0, done -> { });
+            assertEquals(loader.pagesTotal(), order.size());
+            int lastWs = -1;
+            for (int k = 0; k < order.size(); k++) if (ws.get(order.get(k))) lastWs = k;
+            assertTrue(lastWs >= 0, "some working-set page was loaded");
+            // The frames holding working-set pages come first: the last working-set page arrives within them.
+            assertTrue(loader.firstPages() < loader.pagesTotal(), "the working set's frames should be a proper part: " + loader.firstPages());
+            assertTrue(lastWs < loader.firstPages(), "last working-set page delivered " + lastWs + "th, after the "
+                    + loader.firstPages() + " pages of the working set's frames");
         }
     }
 }

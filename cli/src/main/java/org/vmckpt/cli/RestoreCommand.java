@@ -72,7 +72,11 @@ final class RestoreCommand {
             ckpt.close();
             throw new CommandFailedException("cannot restore: " + e.getMessage());
         }
-        if (restored.lazy() != null) restored.lazy().startPrefetch(restored.machine());
+        if (restored.lazy() != null) {
+            org.vmckpt.checkpoint.LazyPages lp = restored.lazy();
+            lp.startPrefetch(restored.machine(), !a.has("stats") ? null : () -> System.err.printf(
+                    "vmckpt: lazy restore: every page in %.0f ms after the guest started: %s%n", lp.allLoadedNanos() / 1e6, lp.summary()));
+        }
         if (a.has("stats")) {
             System.err.printf("vmckpt: restored %s in %.1f ms (%.1f ms since the command started)%s%n", Units.shortId(restored.checkpointId()),
                     restored.loadNanos() / 1e6, (System.nanoTime() - t0) / 1e6,

@@ -21,6 +21,7 @@ public final class BatchReader implements AutoCloseable {
     private final ZstdDecompressCtx zstd = new ZstdDecompressCtx();
     private byte[] raw = new byte[0];
     private byte[] decoded = new byte[0];
+    private long readNanos, decodeNanos;
 
     BatchReader(PackReader[] packs) {
         this.packs = packs;
@@ -33,10 +34,12 @@ public final class BatchReader implements AutoCloseable {
      * @throws CheckpointFormatException if a frame is damaged (naming the pack and the frame)
      */
     public void read(FrameBatch batch, PageSink sink) throws IOException {
+        long t0 = cpuNanos();
         PackReader p = packs[batch.pack];
         long stored = p.framesExtent(batch.firstFrame, batch.frameCount);
         if (raw.length < stored) raw = new byte[(int) stored];
         p.readFrames(batch.firstFrame, batch.frameCount, raw);
+        long t1 = cpuNanos();
         int frameBytes = p.unitsPerFrame() * PackFormat.UNIT_SIZE;
         int need = batch.frameCount * frameBytes;
         if (decoded.length < need) decoded = new byte[need];
@@ -44,10 +47,32 @@ public final class BatchReader implements AutoCloseable {
             int f = batch.firstFrame + i;
             p.decodeInto(f, raw, p.frameOffset(batch.firstFrame, f), zstd, decoded, i * frameBytes);
         }
+        readNanos += t1 - t0;
+        decodeNanos += cpuNanos() - t1;
         int[] seg = batch.segments;
         for (int s = 0; s < seg.length; s += 3) {
             for (int k = 0; k < seg[s + 2]; k++) sink.page(seg[s] + k, decoded, (seg[s + 1] + k) * PackFormat.UNIT_SIZE);
         }
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /**
+     * The calling thread's CPU time: stage times on a shared machine must not count the time the thread waited for
+     * a core or for the garbage collector (about a microsecond per call, a few per frame).
+     */
+    public static long cpuNanos() {
+        return THREADS.getCurrentThreadCpuTime();
+    }
+
+    /** CPU nanoseconds this reader spent reading stored frames from the packs (positional reads). */
+    public long readNanos() {
+        return readNanos;
+    }
+
+    /** CPU nanoseconds this reader spent checking (CRC32C, header) and decompressing frames. */
+    public long decodeNanos() {
+        return decodeNanos;
     }
 
     @Override

@@ -338,6 +338,14 @@ public final class Checkpoint implements AutoCloseable {
         return framesDecoded;
     }
 
+    /**
+     * The guest's working set recorded at checkpoint time (the pages it wrote in its last epoch; empty for a
+     * checkpoint that has none, e.g. one written by an older vmckpt): a lazy restore prefetches these first.
+     */
+    public java.util.BitSet workingSet() {
+        return (java.util.BitSet) manifest.workingSet().clone();
+    }
+
     // ------------------------------------------------------------------------------------------- verify
 
     /**

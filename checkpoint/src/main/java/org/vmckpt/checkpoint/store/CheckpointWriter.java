@@ -82,6 +82,8 @@ public final class CheckpointWriter implements AutoCloseable {
     private final HashMap<Long, Long> diskPuts = new HashMap<>();
     private final LinkedHashMap<String, StateRecord> records = new LinkedHashMap<>();
     private final TreeMap<String, Long> stats = new TreeMap<>();
+    /** Pages a lazy restore should fetch first (see {@link #setWorkingSet}); empty if none was given. */
+    private BitSet workingSet = new BitSet();
 
     private final byte[] packId = Ids.newPackId();
     private final String packIdHex = Ids.hex(packId);
@@ -168,6 +170,18 @@ public final class CheckpointWriter implements AutoCloseable {
         if (key.isEmpty() || key.length() > 200) throw new IllegalArgumentException("stat key must have 1..200 characters");
         if (Stats.COMPUTED.contains(key)) throw new IllegalArgumentException("stat '" + key + "' is computed by the writer");
         stats.put(key, value);
+    }
+
+    /**
+     * Records the guest's working set: the pages a lazy restore of this checkpoint fetches before the others
+     * (the engine gives the pages written in the epoch that ended at this checkpoint). Pages outside the
+     * checkpoint's range are ignored. Stored in the manifest (version 4); optional.
+     */
+    public synchronized void setWorkingSet(BitSet pagesFirst) throws IOException {
+        checkOpen();
+        BitSet ws = (BitSet) pagesFirst.clone();
+        if (ws.length() > pages.length) ws.clear(pages.length, ws.length());
+        workingSet = ws;
     }
 
     // ------------------------------------------------------------------------------------------- pages
@@ -517,7 +531,7 @@ public final class CheckpointWriter implements AutoCloseable {
         CheckpointInfo info = new CheckpointInfo(id, meta.label(), parent == null ? null : parent.info().id(), created,
                 parent == null ? CheckpointKind.FULL : CheckpointKind.INCREMENTAL, meta.mode(), pages.length, all);
         return new Manifest(info, meta.config(), new LinkedHashMap<>(records), packs,
-                pageTable.mapValues(remap), diskTable.mapValues(remap));
+                pageTable.mapValues(remap), diskTable.mapValues(remap), workingSet);
     }
 
     /** Keys per kind over a table; also stores under {@code newKey} the DATA keys in this writer's pack. */

@@ -46,6 +46,15 @@ public final class FrameBatch {
         return false;
     }
 
+    /** True if any page of {@code pages} is one of this batch's pages. */
+    public boolean holdsAny(java.util.BitSet pages) {
+        for (int s = 0; s < segments.length; s += 3) {
+            int next = pages.nextSetBit(segments[s]);
+            if (next >= 0 && next < segments[s] + segments[s + 2]) return true;
+        }
+        return false;
+    }
+
     /** Calls {@code f} with every page index this batch holds. */
     public void forEachPage(java.util.function.IntConsumer f) {
         for (int s = 0; s < segments.length; s += 3) {

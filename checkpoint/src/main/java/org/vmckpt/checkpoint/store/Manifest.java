@@ -13,9 +13,17 @@ import java.util.Map;
  * @param packs   packs referenced by DATA entries; a table value's pack index points into this list
  * @param pages   page table covering {@code 0..pageCount-1}; kinds ZERO, FREE, DISK_BLOCK, DATA
  * @param disk    disk overlay table; kinds ZERO, DATA, and ABSENT for blocks not in the overlay
+ * @param workingSet the pages the guest wrote in the epoch that ended at this checkpoint (manifest version 4;
+ *                   empty for older manifests): what a lazy restore fetches first. Never changed after construction.
  */
 record Manifest(CheckpointInfo info, Map<String, String> config, Map<String, StateRecord> records,
-                List<PackRef> packs, RunTable pages, RunTable disk) {
+                List<PackRef> packs, RunTable pages, RunTable disk, java.util.BitSet workingSet) {
+
+    /** A manifest without a recorded working set. */
+    Manifest(CheckpointInfo info, Map<String, String> config, Map<String, StateRecord> records,
+             List<PackRef> packs, RunTable pages, RunTable disk) {
+        this(info, config, records, packs, pages, disk, new java.util.BitSet());
+    }
 
     /** A pack this checkpoint reads from, with the unit count it must have. */
     record PackRef(String id, long unitCount) {

@@ -30,7 +30,8 @@ import java.util.zip.CRC32C;
  *   CRC32C u32 of every byte before it
  * </pre>
  *
- * The body is a fixed sequence of sections (meta, config, records, packs, pages, disk, stats), each framed
+ * The body is a fixed sequence of sections (meta, config, records, packs, pages, disk, stats, and from version 4
+ * an optional working set), each framed
  * as {@code id u8, length u32, content}. Decoding checks every count and length against the bytes that are
  * left before allocating anything, and the body size against {@link #MAX_BODY}, so a hostile manifest costs
  * at most a bounded amount of memory.
@@ -44,7 +45,12 @@ final class ManifestCodec {
      * Version 3: the page table may hold SOURCE runs (kind 5); written only for manifests that do, so a
      * checkpoint without them stays readable by older builds.
      */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
+    /**
+     * Version 4: an optional last section, 8 (working set), lists the pages a lazy restore fetches first;
+     * written only for manifests that have one.
+     */
+    static final int WORKING_SET_VERSION = 4;
     /** Version 2: the body may be encrypted (codec bit 0x80); written for encrypted repositories. */
     static final int ENCRYPTED_VERSION = 2;
     static final int PLAIN_VERSION = 1;
@@ -66,7 +72,8 @@ final class ManifestCodec {
     static final int SECTION_PAGES = 5;
     static final int SECTION_DISK = 6;
     static final int SECTION_STATS = 7;
-    private static final String[] SECTION_NAMES = {"", "meta", "config", "records", "packs", "pages", "disk", "stats"};
+    static final int SECTION_WORKING_SET = 8;
+    private static final String[] SECTION_NAMES = {"", "meta", "config", "records", "packs", "pages", "disk", "stats", "working set"};
 
     static final int MAX_ITEMS = 1 << 16;
     static final int MAX_KEY_BYTES = 1024;
@@ -106,6 +113,8 @@ final class ManifestCodec {
             s.varint(m.info().stats().size());
             for (Map.Entry<String, Long> e : m.info().stats().entrySet()) s.string(e.getKey()).i64(e.getValue());
         });
+        boolean workingSet = !m.workingSet().isEmpty();
+        if (workingSet) section(body, SECTION_WORKING_SET, s -> encodeWorkingSet(s, m.workingSet()));
         if (body.size() > MAX_BODY) {
             throw new IOException("checkpoint " + m.info().id() + ": its manifest would be " + body.size()
                     + " bytes, more than the " + MAX_BODY + " bytes a manifest may have (page table of "
@@ -125,10 +134,10 @@ final class ManifestCodec {
         ByteSink file = new ByteSink(PREAMBLE_LENGTH + storedLen + RepositoryKey.OVERHEAD + 4);
         boolean sources = hasSources(m.pages());
         if (key == null) {
-            FileHeader.write(file, NAME, sources ? SOURCE_VERSION : PLAIN_VERSION);
+            FileHeader.write(file, NAME, workingSet ? WORKING_SET_VERSION : sources ? SOURCE_VERSION : PLAIN_VERSION);
             file.u8(codec).u32(body.size()).u32(storedLen).bytes(stored, 0, storedLen);
         } else {
-            FileHeader.write(file, NAME, sources ? SOURCE_VERSION : ENCRYPTED_VERSION);
+            FileHeader.write(file, NAME, workingSet ? WORKING_SET_VERSION : sources ? SOURCE_VERSION : ENCRYPTED_VERSION);
             file.u8(codec | ENCRYPTED).u32(body.size()).u32(storedLen + RepositoryKey.OVERHEAD);
             byte[] preamble = java.util.Arrays.copyOf(file.array(), file.size());
             byte[] sealed = key.seal(stored, 0, storedLen, preamble);
@@ -150,6 +159,20 @@ final class ManifestCodec {
         body.u32(0);
         w.write(body);
         body.putU32At(lengthAt, body.size() - lengthAt - 4);
+    }
+
+    /** Runs of set bits: {@code varint n}, then per run the gap since the previous run's end and its length. */
+    private static void encodeWorkingSet(ByteSink s, java.util.BitSet ws) {
+        int runs = 0;
+        for (int i = ws.nextSetBit(0); i >= 0; i = ws.nextSetBit(ws.nextClearBit(i))) runs++;
+        s.varint(runs);
+        int prevEnd = 0;
+        for (int i = ws.nextSetBit(0); i >= 0; i = ws.nextSetBit(i)) {
+            int end = ws.nextClearBit(i);
+            s.varint(i - prevEnd).varint(end - i);
+            prevEnd = end;
+            i = end;
+        }
     }
 
     private static void encodeMeta(ByteSink s, CheckpointInfo i) {
@@ -397,12 +420,33 @@ final class ManifestCodec {
             if (stats.put(k, v) != null) throw s.error("stat '" + k + "' appears twice");
         }
         s.expectEnd("stats section");
+        java.util.BitSet workingSet = new java.util.BitSet();
+        if (formatVersion >= WORKING_SET_VERSION && body.remaining() > 0) {
+            s = section(body, SECTION_WORKING_SET);
+            workingSet = decodeWorkingSet(s, pageCount);
+            s.expectEnd("working set section");
+        }
         body.expectEnd("manifest body");
 
         CheckpointInfo info = new CheckpointInfo(id, label, parent, Instant.ofEpochSecond(seconds, nanos), kind, mode,
                 pageCount, stats);
         return new Manifest(info, Collections.unmodifiableMap(config), Collections.unmodifiableMap(records),
-                List.copyOf(packs), pages, disk);
+                List.copyOf(packs), pages, disk, workingSet);
+    }
+
+    /** The working set's runs, each inside {@code 0..pageCount-1}, in order, not touching the previous one. */
+    private static java.util.BitSet decodeWorkingSet(BoundedReader s, int pageCount) throws CheckpointFormatException {
+        int runs = s.count("working set run count", 2, pageCount);
+        java.util.BitSet ws = new java.util.BitSet(pageCount);
+        long pos = 0;
+        for (int r = 0; r < runs; r++) {
+            long gap = s.varint("working set gap", r == 0 ? 0 : 1, pageCount - pos);
+            long start = pos + gap;
+            long length = s.varint("working set run length", 1, pageCount - start);
+            ws.set((int) start, (int) (start + length));
+            pos = start + length;
+        }
+        return ws;
     }
 
     /**
