@@ -251,7 +251,7 @@ public final class CheckpointEngine {
             CheckpointMeta meta = new CheckpointMeta(opt.label(), opt.live() ? CaptureMode.LIVE : CaptureMode.STOP,
                     fm.pageCount(), config);
             w = repo.begin(meta, opt.codec(), opt.level(), incremental ? parentId : null);
-            for (MachineCapture.Record r : cap.records) w.putRecord(r.name(), r.version(), r.payload());
+            for (org.vmckpt.checkpoint.store.StateRecord r : cap.records) w.putRecord(r);
             Map<String, Long> evicted = writePages(w, cap, opt, src, incremental, progress);
             writeDisks(w, cap, incremental);
             long stopNanos = keepPaused && !opt.stopAfter() ? System.nanoTime() - t0 : cap.pauseNanos;
@@ -316,10 +316,8 @@ public final class CheckpointEngine {
                 throw new RestoreException("checkpoint " + ckpt.id() + " is of a different machine (" + String.join("; ", diffs) + ")");
             }
             // Read and check everything that can fail before touching the machine.
-            Map<String, org.vmckpt.checkpoint.store.StateRecord> records = ckpt.records();
-            for (org.vmckpt.machine.state.Snapshottable s : machine.stateParts()) {
-                if (!records.containsKey(s.stateName())) throw new RestoreException("checkpoint " + ckpt.id() + " has no state for '" + s.stateName() + "'");
-            }
+            String mismatch = StateRecords.mismatch(machine.stateParts(), ckpt.records().values());
+            if (mismatch != null) throw new RestoreException("checkpoint " + ckpt.id() + " has " + mismatch);
             boolean sameLineage = ckpt.id().equals(parentId);
             return machine.callAtInstructionBoundary(() -> resetOnRunThread(ckpt, sameLineage));
         } finally {
@@ -339,16 +337,8 @@ public final class CheckpointEngine {
         long t0 = System.nanoTime();
         GuestMemory mem = machine.memory();
         java.util.List<org.vmckpt.machine.state.Snapshottable> parts = machine.stateParts();
-        if (parts.size() != cap.records.size()) return null;
-        for (int i = 0; i < parts.size(); i++) {
-            MachineCapture.Record r = cap.records.get(i);
-            org.vmckpt.machine.state.Snapshottable s = parts.get(i);
-            if (!r.name().equals(s.stateName())) return null;
-        }
-        for (int i = 0; i < parts.size(); i++) {
-            MachineCapture.Record r = cap.records.get(i);
-            parts.get(i).loadState(new org.vmckpt.machine.state.StateReader(r.name(), r.payload()), r.version());
-        }
+        if (StateRecords.mismatch(parts, cap.records) != null) return null;
+        StateRecords.load(parts, cap.records);
         long[] written = mem.startNewEpoch();
         int count = 0;
         for (int w = 0; w < written.length; w++) {
@@ -426,7 +416,7 @@ public final class CheckpointEngine {
             retained = null;
         }
         java.util.List<org.vmckpt.machine.state.Snapshottable> parts = machine.stateParts();
-        for (org.vmckpt.machine.state.Snapshottable s : parts) ckpt.loadState(s);
+        StateRecords.load(parts, ckpt.records().values());
         for (int i = 0; i < count; i++) mem.restorePage(idx[i], data[i]);
         for (java.util.Map.Entry<Long, byte[]> b : blocks.entrySet()) {
             int d = CheckpointPages.diskOf(b.getKey());

@@ -5,21 +5,17 @@ import org.vmckpt.checkpoint.store.CheckpointFormatException;
 import org.vmckpt.checkpoint.store.Extent;
 import org.vmckpt.checkpoint.store.PageKind;
 import org.vmckpt.checkpoint.store.ProgressListener;
-import org.vmckpt.checkpoint.store.StateRecord;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.MachineConfig;
 import org.vmckpt.machine.device.virtio.VirtioBlk;
 import org.vmckpt.machine.memory.GuestMemory;
 import org.vmckpt.machine.memory.PageOrigin;
-import org.vmckpt.machine.state.Snapshottable;
 import org.vmckpt.machine.state.StateFormatException;
 
 import java.io.IOException;
 import java.util.BitSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.IntConsumer;
 
 /**
@@ -178,21 +174,12 @@ public final class Restorer {
     }
 
     private static void loadRecords(Checkpoint ckpt, Machine m) throws RestoreException {
-        Set<String> expected = new HashSet<>();
-        for (Snapshottable s : m.stateParts()) {
-            expected.add(s.stateName());
-            StateRecord r = ckpt.record(s.stateName());
-            if (r == null) throw new RestoreException("checkpoint " + ckpt.id() + " has no state for '" + s.stateName() + "'");
-            try {
-                ckpt.loadState(s);
-            } catch (StateFormatException e) {
-                throw new RestoreException("checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
-            }
-        }
-        for (String name : ckpt.records().keySet()) {
-            if (!expected.contains(name)) {
-                throw new RestoreException("checkpoint " + ckpt.id() + " has state for '" + name + "', which this machine does not have");
-            }
+        String mismatch = StateRecords.mismatch(m.stateParts(), ckpt.records().values());
+        if (mismatch != null) throw new RestoreException("checkpoint " + ckpt.id() + " has " + mismatch);
+        try {
+            StateRecords.load(m.stateParts(), ckpt.records().values());
+        } catch (StateFormatException e) {
+            throw new RestoreException("checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
         }
     }
 

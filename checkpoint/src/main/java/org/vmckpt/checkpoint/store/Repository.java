@@ -30,7 +30,7 @@ import java.util.zip.CRC32C;
  * <pre>{@code
  * Repository repo = Repository.open(Repository.defaultLocation(), true);
  * try (CheckpointWriter w = repo.begin(meta, Codec.ZSTD, 1, null)) {
- *     w.putState(hart);                        // every Snapshottable
+ *     for (StateRecord r : records) w.putRecord(r); // named, versioned bytes
  *     for (int i = 0; i < frozen.pageCount(); i++) {
  *         byte[] p = frozen.page(i);
  *         if (p == null) w.putPageKind(i, PageKind.ZERO, 0); else w.putPage(i, p);
