@@ -64,14 +64,18 @@ public final class LazyPages implements PageSource {
 
     /**
      * Starts streaming pages in the background; every {@link #INSTALL_EVERY} pages the run thread is asked to
-     * install what is ready. {@link #allLoadedNanos()} tells when the last page went in.
+     * install what is ready. {@link #allLoadedNanos()} tells when the last page went in. If a loader thread fails,
+     * the prefetch stops and {@code onFailure} is told (on a loader thread); the guest then reads the remaining
+     * pages itself when it touches them.
      */
-    public void startPrefetch(Machine machine) {
+    public void startPrefetch(Machine machine, java.util.function.Consumer<IOException> onFailure) {
         long t0 = System.nanoTime();
         GuestMemory memory = machine.memory();
         this.machine = machine;
         loader.start(prefetchThreads(), Thread.NORM_PRIORITY, () -> {
             prefetchDone = true;
+            IOException failed = loader.failure();
+            if (failed != null) onFailure.accept(failed);
             machine.submit(() -> {
                 if (installPrefetched(memory) == 0) {
                     allLoadedNanos = System.nanoTime() - t0;

@@ -72,7 +72,10 @@ final class RestoreCommand {
             ckpt.close();
             throw new CommandFailedException("cannot restore: " + e.getMessage());
         }
-        if (restored.lazy() != null) restored.lazy().startPrefetch(restored.machine());
+        if (restored.lazy() != null) {
+            restored.lazy().startPrefetch(restored.machine(), e -> System.err.println("vmckpt: loading pages in the background stopped: "
+                    + e.getMessage() + "; the guest reads the remaining pages when it touches them"));
+        }
         if (a.has("stats")) {
             System.err.printf("vmckpt: restored %s in %.1f ms (%.1f ms since the command started)%s%n", Units.shortId(restored.checkpointId()),
                     restored.loadNanos() / 1e6, (System.nanoTime() - t0) / 1e6,
