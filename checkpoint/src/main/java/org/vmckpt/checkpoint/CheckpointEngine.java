@@ -338,18 +338,22 @@ public final class CheckpointEngine {
         GuestMemory mem = machine.memory();
         java.util.List<org.vmckpt.machine.state.Snapshottable> parts = machine.stateParts();
         if (StateRecords.mismatch(parts, cap.records) != null) return null;
-        StateRecords.load(parts, cap.records);
         long[] written = mem.startNewEpoch();
         int count = 0;
+        for (long w : written) count += Long.bitCount(w);
+        int[] idx = new int[count];
+        byte[][] data = new byte[count][];
+        int k = 0;
         for (int w = 0; w < written.length; w++) {
             long bits = written[w];
             while (bits != 0) {
                 int i = (w << 6) + Long.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
-                mem.restorePage(i, cap.memory.page(i));
-                count++;
+                idx[k] = i;
+                data[k++] = cap.memory.page(i);
             }
         }
+        java.util.Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
         java.util.List<VirtioBlk> disks = machine.virtio().disks();
         for (int d = 0; d < disks.size() && d < cap.disks.size(); d++) {
             FrozenOverlay frozen = cap.disks.get(d);
@@ -358,9 +362,10 @@ public final class CheckpointEngine {
             for (long b = o.nextBlock(0); b >= 0; b = o.nextBlock(b + 1)) {
                 if (o.sameAs(frozen, b)) continue;
                 byte[] then = frozen.block(b);
-                disks.get(d).restoreOverlayBlock(b, then == null ? null : then.clone());
+                blocks.put(CheckpointPages.diskKey(d, b), then == null ? null : then.clone());
             }
         }
+        StateApplier.apply(machine, cap.records, idx, data, count, blocks);
         mem.startNewEpoch(); // the restored pages equal the checkpoint: they are not "written since" it
         dirtySinceParent.clear();
         return new ResetOutcome(parentId, count, System.nanoTime() - t0, true);
@@ -415,14 +420,7 @@ public final class CheckpointEngine {
             retained.release();
             retained = null;
         }
-        java.util.List<org.vmckpt.machine.state.Snapshottable> parts = machine.stateParts();
-        StateRecords.load(parts, ckpt.records().values());
-        for (int i = 0; i < count; i++) mem.restorePage(idx[i], data[i]);
-        for (java.util.Map.Entry<Long, byte[]> b : blocks.entrySet()) {
-            int d = CheckpointPages.diskOf(b.getKey());
-            if (d >= disks.size() || disks.get(d).isWriteThrough()) continue;
-            disks.get(d).restoreOverlayBlock(CheckpointPages.blockOf(b.getKey()), b.getValue());
-        }
+        StateApplier.apply(machine, ckpt.records().values(), idx, data, count, blocks);
         mem.startNewEpoch();
         for (VirtioBlk d : disks) if (!d.isWriteThrough()) d.freezeOverlay().release();
         dirtySinceParent.clear();

@@ -177,7 +177,7 @@ public final class Restorer {
         String mismatch = StateRecords.mismatch(m.stateParts(), ckpt.records().values());
         if (mismatch != null) throw new RestoreException("checkpoint " + ckpt.id() + " has " + mismatch);
         try {
-            StateRecords.load(m.stateParts(), ckpt.records().values());
+            StateApplier.records(m, ckpt.records().values());
         } catch (StateFormatException e) {
             throw new RestoreException("checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
         }
@@ -239,18 +239,18 @@ public final class Restorer {
     }
 
     private static void loadDisks(Checkpoint ckpt, Machine m) throws IOException, RestoreException {
-        List<VirtioBlk> disks = m.virtio().disks();
+        Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
         for (Extent e : ckpt.diskExtents()) {
             for (long k = 0; k < e.length(); k++) {
                 long tagged = e.start() + k;
-                int d = CheckpointPages.diskOf(tagged);
-                long block = CheckpointPages.blockOf(tagged);
-                if (d >= disks.size()) throw new RestoreException("checkpoint " + ckpt.id() + " has overlay blocks for disk " + d + ", which does not exist");
                 byte[] data = new byte[GuestMemory.PAGE_SIZE];
                 if (e.kind() == PageKind.DATA) ckpt.readDiskBlock(tagged, data);
-                disks.get(d).restoreOverlayBlock(block, data);
+                blocks.put(tagged, data);
             }
         }
+        int missing = StateApplier.missingDisk(m, blocks.keySet());
+        if (missing >= 0) throw new RestoreException("checkpoint " + ckpt.id() + " has overlay blocks for disk " + missing + ", which does not exist");
+        StateApplier.overlayBlocks(m, blocks);
     }
 
     /** The set of pages a lazy restore must still load (DATA, DISK_BLOCK and SOURCE pages). */
