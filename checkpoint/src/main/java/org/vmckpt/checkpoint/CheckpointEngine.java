@@ -256,10 +256,10 @@ public final class CheckpointEngine {
             writeDisks(w, cap, incremental);
             long stopNanos = keepPaused && !opt.stopAfter() ? System.nanoTime() - t0 : cap.pauseNanos;
             w.setStat(Stats.PAUSE_NS, opt.live() ? cap.pauseNanos : stopNanos);
-            w.setStat("time.freeze.ns", cap.pauseNanos);
-            w.setStat("time.freeze.cpu.ns", cap.pauseCpuNanos);
+            w.setStat(Stats.FREEZE_NS, cap.pauseNanos);
+            w.setStat(Stats.FREEZE_CPU_NS, cap.pauseCpuNanos);
             w.setStat("guest.instret", cap.instret);
-            w.setStat("pages.cow", machine.memory().copyOnWriteCount());
+            w.setStat(Stats.PAGES_COW, machine.memory().copyOnWriteCount());
             for (Map.Entry<String, Long> e : evicted.entrySet()) w.setStat(e.getKey(), e.getValue());
             // The collector's pauses so far in this checkpoint (the guest's thread stops for each; see GcPauses).
             GcPauses.Summary gc = GcPauses.since(gcFrom);
@@ -493,12 +493,12 @@ public final class CheckpointEngine {
         if (runKind != null) w.putPageKindRange(runStart, n, runKind);
         progress.progress("pages", n, n);
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("evict.zero", counts[PageKind.ZERO.ordinal()]);
-        m.put("evict.free", counts[PageKind.FREE.ordinal()]);
-        m.put("evict.disk", counts[PageKind.SOURCE.ordinal()] - bootRefs);
-        m.put("evict.boot", bootRefs);
-        m.put("pages.saved", counts[PageKind.DATA.ordinal()]);
-        m.put("pages.unchanged", counts[PageKind.INHERITED.ordinal()]);
+        m.put(Stats.EVICT_ZERO, counts[PageKind.ZERO.ordinal()]);
+        m.put(Stats.EVICT_FREE, counts[PageKind.FREE.ordinal()]);
+        m.put(Stats.EVICT_DISK, counts[PageKind.SOURCE.ordinal()] - bootRefs);
+        m.put(Stats.EVICT_BOOT, bootRefs);
+        m.put(Stats.PAGES_SAVED, counts[PageKind.DATA.ordinal()]);
+        m.put(Stats.PAGES_UNCHANGED, counts[PageKind.INHERITED.ordinal()]);
         return m;
     }
 
