@@ -1,5 +1,6 @@
 package org.vmckpt.machine.firmware;
 
+import org.vmckpt.machine.Isa;
 import org.vmckpt.machine.MemoryMap;
 import org.vmckpt.machine.device.Clint;
 import org.vmckpt.machine.device.Clock;
@@ -15,8 +16,6 @@ public final class DeviceTree {
     /** What the tree describes. {@code virtioSlots} is how many virtio-mmio slots are populated (0..n-1). */
     public record Spec(long memoryBytes, int harts, String bootargs, long initrdStart, long initrdEnd, int virtioSlots,
                        byte[] rngSeed) { }
-
-    public static final String ISA = "rv64imafdc_zicntr_zicsr_zifencei";
 
     public static byte[] build(Spec spec) {
         FdtWriter w = new FdtWriter();
@@ -56,9 +55,9 @@ public final class DeviceTree {
             w.propertyU32("reg", h);
             w.propertyString("status", "okay");
             w.propertyString("compatible", "riscv");
-            w.propertyString("riscv,isa", ISA);
-            w.propertyString("riscv,isa-base", "rv64i");
-            w.propertyString("riscv,isa-extensions", "i", "m", "a", "f", "d", "c", "zicntr", "zicsr", "zifencei");
+            w.propertyString("riscv,isa", Isa.NAME);
+            w.propertyString("riscv,isa-base", Isa.BASE);
+            w.propertyString("riscv,isa-extensions", Isa.EXTENSIONS.toArray(new String[0]));
             w.propertyString("mmu-type", "riscv,sv39");
             w.beginNode("interrupt-controller");
             w.propertyU32("#interrupt-cells", 1);
