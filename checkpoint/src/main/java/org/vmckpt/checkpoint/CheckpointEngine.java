@@ -258,7 +258,7 @@ public final class CheckpointEngine {
             w.setStat(Stats.PAUSE_NS, opt.live() ? cap.pauseNanos : stopNanos);
             w.setStat(Stats.FREEZE_NS, cap.pauseNanos);
             w.setStat(Stats.FREEZE_CPU_NS, cap.pauseCpuNanos);
-            w.setStat("guest.instret", cap.instret);
+            w.setStat(Stats.GUEST_INSTRET, cap.instret);
             w.setStat(Stats.PAGES_COW, machine.memory().copyOnWriteCount());
             for (Map.Entry<String, Long> e : evicted.entrySet()) w.setStat(e.getKey(), e.getValue());
             // The collector's pauses so far in this checkpoint (the guest's thread stops for each; see GcPauses).

@@ -64,7 +64,7 @@ final class StatLabels {
                 new Label(Stats.GC_PAUSE_NS, "total", Unit.NANOS, false),
                 new Label(Stats.GC_PAUSE_MAX_NS, "longest", Unit.NANOS, false)));
         SECTIONS.put("guest", List.of(
-                new Label("guest.instret", "instructions retired", Unit.COUNT, false)));
+                new Label(Stats.GUEST_INSTRET, "instructions retired", Unit.COUNT, false)));
     }
 
     private StatLabels() {

@@ -71,6 +71,8 @@ public final class Stats {
     public static final String PAGES_UNCHANGED = "pages.unchanged";
     /** Pages the guest wrote while frozen, so copied first. */
     public static final String PAGES_COW = "pages.cow";
+    /** Instructions the guest had retired at the capture. */
+    public static final String GUEST_INSTRET = "guest.instret";
     /** The freeze, inside the pause. */
     public static final String FREEZE_NS = "time.freeze.ns";
     /** CPU time of the capturing thread during the freeze. */
