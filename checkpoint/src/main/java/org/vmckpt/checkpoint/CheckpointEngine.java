@@ -254,17 +254,17 @@ public final class CheckpointEngine {
             CheckpointMeta meta = new CheckpointMeta(opt.label(), opt.live() ? CaptureMode.LIVE : CaptureMode.STOP,
                     fm.pageCount(), config);
             w = repo.begin(meta, opt.codec(), opt.level(), incremental ? parentId : null);
-            for (MachineCapture.Record r : cap.records) w.putRecord(r.name(), r.version(), r.payload());
+            for (org.vmckpt.checkpoint.store.StateRecord r : cap.records) w.putRecord(r);
             // The pages the guest wrote in the epoch this freeze ended: what a lazy restore fetches first.
             w.setWorkingSet(BitSet.valueOf(written));
             Map<String, Long> evicted = writePages(w, cap, opt, src, incremental, progress);
             writeDisks(w, cap, incremental);
             long stopNanos = keepPaused && !opt.stopAfter() ? System.nanoTime() - t0 : cap.pauseNanos;
             w.setStat(Stats.PAUSE_NS, opt.live() ? cap.pauseNanos : stopNanos);
-            w.setStat("time.freeze.ns", cap.pauseNanos);
-            w.setStat("time.freeze.cpu.ns", cap.pauseCpuNanos);
-            w.setStat("guest.instret", cap.instret);
-            w.setStat("pages.cow", machine.memory().copyOnWriteCount());
+            w.setStat(Stats.FREEZE_NS, cap.pauseNanos);
+            w.setStat(Stats.FREEZE_CPU_NS, cap.pauseCpuNanos);
+            w.setStat(Stats.GUEST_INSTRET, cap.instret);
+            w.setStat(Stats.PAGES_COW, machine.memory().copyOnWriteCount());
             for (Map.Entry<String, Long> e : evicted.entrySet()) w.setStat(e.getKey(), e.getValue());
             // The collector's pauses so far in this checkpoint (the guest's thread stops for each; see GcPauses).
             GcPauses.Summary gc = GcPauses.since(gcFrom);
@@ -321,10 +321,8 @@ public final class CheckpointEngine {
                 throw new RestoreException("checkpoint " + ckpt.id() + " is of a different machine (" + String.join("; ", diffs) + ")");
             }
             // Read and check everything that can fail before touching the machine.
-            Map<String, org.vmckpt.checkpoint.store.StateRecord> records = ckpt.records();
-            for (org.vmckpt.machine.state.Snapshottable s : machine.stateParts()) {
-                if (!records.containsKey(s.stateName())) throw new RestoreException("checkpoint " + ckpt.id() + " has no state for '" + s.stateName() + "'");
-            }
+            String mismatch = StateRecords.mismatch(machine.stateParts(), ckpt.records().values());
+            if (mismatch != null) throw new RestoreException("checkpoint " + ckpt.id() + " has " + mismatch);
             boolean sameLineage = ckpt.id().equals(parentId);
             return machine.callAtInstructionBoundary(() -> resetOnRunThread(ckpt, sameLineage));
         } finally {
@@ -344,27 +342,23 @@ public final class CheckpointEngine {
         long t0 = System.nanoTime();
         GuestMemory mem = machine.memory();
         java.util.List<org.vmckpt.machine.state.Snapshottable> parts = machine.stateParts();
-        if (parts.size() != cap.records.size()) return null;
-        for (int i = 0; i < parts.size(); i++) {
-            MachineCapture.Record r = cap.records.get(i);
-            org.vmckpt.machine.state.Snapshottable s = parts.get(i);
-            if (!r.name().equals(s.stateName())) return null;
-        }
-        for (int i = 0; i < parts.size(); i++) {
-            MachineCapture.Record r = cap.records.get(i);
-            parts.get(i).loadState(new org.vmckpt.machine.state.StateReader(r.name(), r.payload()), r.version());
-        }
+        if (StateRecords.mismatch(parts, cap.records) != null) return null;
         long[] written = mem.startNewEpoch();
         int count = 0;
+        for (long w : written) count += Long.bitCount(w);
+        int[] idx = new int[count];
+        byte[][] data = new byte[count][];
+        int k = 0;
         for (int w = 0; w < written.length; w++) {
             long bits = written[w];
             while (bits != 0) {
                 int i = (w << 6) + Long.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
-                mem.restorePage(i, cap.memory.page(i));
-                count++;
+                idx[k] = i;
+                data[k++] = cap.memory.page(i);
             }
         }
+        java.util.Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
         java.util.List<VirtioBlk> disks = machine.virtio().disks();
         for (int d = 0; d < disks.size() && d < cap.disks.size(); d++) {
             FrozenOverlay frozen = cap.disks.get(d);
@@ -373,9 +367,10 @@ public final class CheckpointEngine {
             for (long b = o.nextBlock(0); b >= 0; b = o.nextBlock(b + 1)) {
                 if (o.sameAs(frozen, b)) continue;
                 byte[] then = frozen.block(b);
-                disks.get(d).restoreOverlayBlock(b, then == null ? null : then.clone());
+                blocks.put(CheckpointPages.diskKey(d, b), then == null ? null : then.clone());
             }
         }
+        StateApplier.apply(machine, cap.records, idx, data, count, blocks);
         mem.startNewEpoch(); // the restored pages equal the checkpoint: they are not "written since" it
         dirtySinceParent.clear();
         return new ResetOutcome(parentId, count, System.nanoTime() - t0, true);
@@ -430,14 +425,7 @@ public final class CheckpointEngine {
             retained.release();
             retained = null;
         }
-        java.util.List<org.vmckpt.machine.state.Snapshottable> parts = machine.stateParts();
-        for (org.vmckpt.machine.state.Snapshottable s : parts) ckpt.loadState(s);
-        for (int i = 0; i < count; i++) mem.restorePage(idx[i], data[i]);
-        for (java.util.Map.Entry<Long, byte[]> b : blocks.entrySet()) {
-            int d = CheckpointPages.diskOf(b.getKey());
-            if (d >= disks.size() || disks.get(d).isWriteThrough()) continue;
-            disks.get(d).restoreOverlayBlock(CheckpointPages.blockOf(b.getKey()), b.getValue());
-        }
+        StateApplier.apply(machine, ckpt.records().values(), idx, data, count, blocks);
         mem.startNewEpoch();
         for (VirtioBlk d : disks) if (!d.isWriteThrough()) d.freezeOverlay().release();
         dirtySinceParent.clear();
@@ -510,12 +498,12 @@ public final class CheckpointEngine {
         if (runKind != null) w.putPageKindRange(runStart, n, runKind);
         progress.progress("pages", n, n);
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("evict.zero", counts[PageKind.ZERO.ordinal()]);
-        m.put("evict.free", counts[PageKind.FREE.ordinal()]);
-        m.put("evict.disk", counts[PageKind.SOURCE.ordinal()] - bootRefs);
-        m.put("evict.boot", bootRefs);
-        m.put("pages.saved", counts[PageKind.DATA.ordinal()]);
-        m.put("pages.unchanged", counts[PageKind.INHERITED.ordinal()]);
+        m.put(Stats.EVICT_ZERO, counts[PageKind.ZERO.ordinal()]);
+        m.put(Stats.EVICT_FREE, counts[PageKind.FREE.ordinal()]);
+        m.put(Stats.EVICT_DISK, counts[PageKind.SOURCE.ordinal()] - bootRefs);
+        m.put(Stats.EVICT_BOOT, bootRefs);
+        m.put(Stats.PAGES_SAVED, counts[PageKind.DATA.ordinal()]);
+        m.put(Stats.PAGES_UNCHANGED, counts[PageKind.INHERITED.ordinal()]);
         return m;
     }
 

@@ -79,19 +79,23 @@ public final class LazyPages implements PageSource {
 
     /**
      * Starts streaming pages in the background; every {@link #INSTALL_EVERY} pages the run thread is asked to
-     * install what is ready. {@link #allLoadedNanos()} tells when the last page went in.
+     * install what is ready. {@link #allLoadedNanos()} tells when the last page went in. If a loader thread fails,
+     * the prefetch stops and {@code onFailure} is told (on a loader thread); the guest then reads the remaining
+     * pages itself when it touches them.
      */
-    public void startPrefetch(Machine machine) {
-        startPrefetch(machine, null);
+    public void startPrefetch(Machine machine, java.util.function.Consumer<IOException> onFailure) {
+        startPrefetch(machine, onFailure, null);
     }
 
-    /** As {@link #startPrefetch(Machine)}; {@code whenAllLoaded}, if given, runs on the run thread once every page is in. */
-    public void startPrefetch(Machine machine, Runnable whenAllLoaded) {
+    /** As {@link #startPrefetch(Machine, java.util.function.Consumer)}; {@code whenAllLoaded}, if given, runs on the run thread once every page is in. */
+    public void startPrefetch(Machine machine, java.util.function.Consumer<IOException> onFailure, Runnable whenAllLoaded) {
         long t0 = System.nanoTime();
         GuestMemory memory = machine.memory();
         this.machine = machine;
         loader.start(prefetchThreads(), Thread.NORM_PRIORITY, () -> {
             prefetchDone = true;
+            IOException failed = loader.failure();
+            if (failed != null && onFailure != null) onFailure.accept(failed);
             machine.submit(() -> {
                 if (installPrefetched(memory) == 0) {
                     allLoadedNanos = System.nanoTime() - t0;

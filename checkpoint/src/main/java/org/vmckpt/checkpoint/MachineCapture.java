@@ -1,12 +1,11 @@
 package org.vmckpt.checkpoint;
 
+import org.vmckpt.checkpoint.store.StateRecord;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.device.virtio.FrozenOverlay;
 import org.vmckpt.machine.device.virtio.VirtioBalloon;
 import org.vmckpt.machine.device.virtio.VirtioBlk;
 import org.vmckpt.machine.memory.FrozenMemory;
-import org.vmckpt.machine.state.Snapshottable;
-import org.vmckpt.machine.state.StateWriter;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -18,11 +17,9 @@ import java.util.List;
  * {@link #take} returns, the guest may run on; the frozen views never change.
  */
 public final class MachineCapture {
-    public record Record(String name, int version, byte[] payload) { }
-
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
-    final List<Record> records;
+    final List<StateRecord> records;
     final FrozenMemory memory;
     final List<FrozenOverlay> disks;
     /** Pages the guest last reported free, was hinted free, or gave to the balloon (attribution of null pages). */
@@ -32,7 +29,7 @@ public final class MachineCapture {
     /** CPU time the capturing thread spent in the pause: the pause without the time the host scheduler took away. */
     final long pauseCpuNanos;
 
-    private MachineCapture(List<Record> records, FrozenMemory memory, List<FrozenOverlay> disks, BitSet balloonFree,
+    private MachineCapture(List<StateRecord> records, FrozenMemory memory, List<FrozenOverlay> disks, BitSet balloonFree,
                            long instret, long pauseNanos, long pauseCpuNanos) {
         this.records = records;
         this.memory = memory;
@@ -48,12 +45,7 @@ public final class MachineCapture {
         java.lang.management.ThreadMXBean cpu = THREADS;
         long c0 = cpu.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
-        List<Record> records = new ArrayList<>();
-        for (Snapshottable s : m.stateParts()) {
-            StateWriter w = new StateWriter();
-            s.saveState(w);
-            records.add(new Record(s.stateName(), s.stateVersion(), w.toByteArray()));
-        }
+        List<StateRecord> records = StateRecords.save(m.stateParts());
         FrozenMemory fm = m.memory().freeze();
         List<FrozenOverlay> disks = new ArrayList<>();
         for (VirtioBlk d : m.virtio().disks()) disks.add(d.isWriteThrough() ? null : d.freezeOverlay());
@@ -82,7 +74,7 @@ public final class MachineCapture {
     }
 
     /** The state records, in the machine's load order. */
-    public List<Record> records() {
+    public List<StateRecord> records() {
         return List.copyOf(records);
     }
 

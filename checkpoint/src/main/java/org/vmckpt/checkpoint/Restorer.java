@@ -5,21 +5,17 @@ import org.vmckpt.checkpoint.store.CheckpointFormatException;
 import org.vmckpt.checkpoint.store.Extent;
 import org.vmckpt.checkpoint.store.PageKind;
 import org.vmckpt.checkpoint.store.ProgressListener;
-import org.vmckpt.checkpoint.store.StateRecord;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.MachineConfig;
 import org.vmckpt.machine.device.virtio.VirtioBlk;
 import org.vmckpt.machine.memory.GuestMemory;
 import org.vmckpt.machine.memory.PageOrigin;
-import org.vmckpt.machine.state.Snapshottable;
 import org.vmckpt.machine.state.StateFormatException;
 
 import java.io.IOException;
 import java.util.BitSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.IntConsumer;
 
 /**
@@ -183,21 +179,12 @@ public final class Restorer {
     }
 
     private static void loadRecords(Checkpoint ckpt, Machine m) throws RestoreException {
-        Set<String> expected = new HashSet<>();
-        for (Snapshottable s : m.stateParts()) {
-            expected.add(s.stateName());
-            StateRecord r = ckpt.record(s.stateName());
-            if (r == null) throw new RestoreException("checkpoint " + ckpt.id() + " has no state for '" + s.stateName() + "'");
-            try {
-                ckpt.loadState(s);
-            } catch (StateFormatException e) {
-                throw new RestoreException("checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
-            }
-        }
-        for (String name : ckpt.records().keySet()) {
-            if (!expected.contains(name)) {
-                throw new RestoreException("checkpoint " + ckpt.id() + " has state for '" + name + "', which this machine does not have");
-            }
+        String mismatch = StateRecords.mismatch(m.stateParts(), ckpt.records().values());
+        if (mismatch != null) throw new RestoreException("checkpoint " + ckpt.id() + " has " + mismatch);
+        try {
+            StateApplier.records(m, ckpt.records().values());
+        } catch (StateFormatException e) {
+            throw new RestoreException("checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
         }
     }
 
@@ -262,18 +249,18 @@ public final class Restorer {
     }
 
     private static void loadDisks(Checkpoint ckpt, Machine m) throws IOException, RestoreException {
-        List<VirtioBlk> disks = m.virtio().disks();
+        Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
         for (Extent e : ckpt.diskExtents()) {
             for (long k = 0; k < e.length(); k++) {
                 long tagged = e.start() + k;
-                int d = CheckpointPages.diskOf(tagged);
-                long block = CheckpointPages.blockOf(tagged);
-                if (d >= disks.size()) throw new RestoreException("checkpoint " + ckpt.id() + " has overlay blocks for disk " + d + ", which does not exist");
                 byte[] data = new byte[GuestMemory.PAGE_SIZE];
                 if (e.kind() == PageKind.DATA) ckpt.readDiskBlock(tagged, data);
-                disks.get(d).restoreOverlayBlock(block, data);
+                blocks.put(tagged, data);
             }
         }
+        int missing = StateApplier.missingDisk(m, blocks.keySet());
+        if (missing >= 0) throw new RestoreException("checkpoint " + ckpt.id() + " has overlay blocks for disk " + missing + ", which does not exist");
+        StateApplier.overlayBlocks(m, blocks);
     }
 
     /** The set of pages a lazy restore must still load (DATA, DISK_BLOCK and SOURCE pages). */

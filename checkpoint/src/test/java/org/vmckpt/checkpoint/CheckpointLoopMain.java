@@ -33,7 +33,7 @@ public final class CheckpointLoopMain {
             // Left open: a lazy restore reads pages from it while the machine runs.
             Restorer.Restored r = Restorer.restore(repo.open(parent), null, b -> { }, lazy, null);
             machine = r.machine();
-            if (r.lazy() != null) r.lazy().startPrefetch(machine);
+            if (r.lazy() != null) r.lazy().startPrefetch(machine, e -> { throw new IllegalStateException(e); });
         }
         Machine running = machine;
         Thread runThread = new Thread(() -> running.run(-1), "memwalk");

@@ -1,5 +1,6 @@
 package org.vmckpt.cli;
 
+import org.vmckpt.checkpoint.store.Stats;
 import org.vmckpt.cli.qmp.Json;
 import org.vmckpt.cli.qmp.QmpClient;
 import org.vmckpt.cli.qmp.QmpEvent;
@@ -107,9 +108,9 @@ public final class CheckpointCommand {
         Map<String, Object> pages = result.get("pages") instanceof Map<?, ?> m ? cast(m) : Map.of();
         return String.format(Locale.ROOT, "checkpoint %s: %s in %s, downtime %s, %d pages saved (%d zero, %d free, %d disk, %d boot files)",
                 result.get("id"), Units.bytes(number(result, "size")), Units.seconds(number(result, "total-ns")),
-                Units.millis(number(result, "downtime-ns")), firstOf(pages, "pages.saved", "saved", "written"),
-                firstOf(pages, "evict.zero", "zero"), firstOf(pages, "evict.free", "free"),
-                firstOf(pages, "evict.disk", "disk"), firstOf(pages, "evict.boot", "boot"))
+                Units.millis(number(result, "downtime-ns")), firstOf(pages, Stats.PAGES_SAVED, "saved", "written"),
+                firstOf(pages, Stats.EVICT_ZERO, "zero"), firstOf(pages, Stats.EVICT_FREE, "free"),
+                firstOf(pages, Stats.EVICT_DISK, "disk"), firstOf(pages, Stats.EVICT_BOOT, "boot"))
                 + (result.get("notice") instanceof String n ? "; note: " + n : "");
     }
 

@@ -74,7 +74,9 @@ final class RestoreCommand {
         }
         if (restored.lazy() != null) {
             org.vmckpt.checkpoint.LazyPages lp = restored.lazy();
-            lp.startPrefetch(restored.machine(), !a.has("stats") ? null : () -> System.err.printf(
+            lp.startPrefetch(restored.machine(), e -> System.err.println("vmckpt: loading pages in the background stopped: "
+                    + e.getMessage() + "; the guest reads the remaining pages when it touches them"),
+                    !a.has("stats") ? null : () -> System.err.printf(
                     "vmckpt: lazy restore: every page in %.0f ms after the guest started: %s%n", lp.allLoadedNanos() / 1e6, lp.summary()));
         }
         if (a.has("stats")) {

@@ -36,13 +36,13 @@ final class StatLabels {
                 new Label(Stats.PAGES_DATA_NEW, "  new data (stored here)", Unit.COUNT, true),
                 new Label(Stats.PAGES_INHERITED, "inherited from parent", Unit.COUNT, true)));
         SECTIONS.put("pages by eviction policy", List.of(
-                new Label("evict.zero", "evicted as zero", Unit.COUNT, true),
-                new Label("evict.free", "evicted as free", Unit.COUNT, true),
-                new Label("evict.disk", "evicted as disk block", Unit.COUNT, true),
-                new Label("evict.boot", "evicted as kernel/initrd/firmware", Unit.COUNT, true),
-                new Label("pages.saved", "saved as data", Unit.COUNT, true),
-                new Label("pages.unchanged", "unchanged since parent", Unit.COUNT, true),
-                new Label("pages.cow", "copied on write", Unit.COUNT, true)));
+                new Label(Stats.EVICT_ZERO, "evicted as zero", Unit.COUNT, true),
+                new Label(Stats.EVICT_FREE, "evicted as free", Unit.COUNT, true),
+                new Label(Stats.EVICT_DISK, "evicted as disk block", Unit.COUNT, true),
+                new Label(Stats.EVICT_BOOT, "evicted as kernel/initrd/firmware", Unit.COUNT, true),
+                new Label(Stats.PAGES_SAVED, "saved as data", Unit.COUNT, true),
+                new Label(Stats.PAGES_UNCHANGED, "unchanged since parent", Unit.COUNT, true),
+                new Label(Stats.PAGES_COW, "copied on write", Unit.COUNT, true)));
         SECTIONS.put(DISK_SECTION, List.of(
                 new Label(Stats.DISK_BLOCKS, "blocks", Unit.COUNT, false),
                 new Label(Stats.DISK_DATA, "data", Unit.COUNT, false),
@@ -55,8 +55,8 @@ final class StatLabels {
                 new Label(Stats.BYTES_RECORDS, "state records", Unit.BYTES, false)));
         SECTIONS.put("timings", List.of(
                 new Label(Stats.PAUSE_NS, "downtime (guest paused)", Unit.NANOS, false),
-                new Label("time.freeze.ns", "freeze (in the pause)", Unit.NANOS, false),
-                new Label("time.freeze.cpu.ns", "  CPU time of the freeze", Unit.NANOS, false),
+                new Label(Stats.FREEZE_NS, "freeze (in the pause)", Unit.NANOS, false),
+                new Label(Stats.FREEZE_CPU_NS, "  CPU time of the freeze", Unit.NANOS, false),
                 new Label(Stats.TOTAL_NS, "total", Unit.NANOS, false),
                 new Label(Stats.WRITE_NS, "write (begin to commit)", Unit.NANOS, false)));
         SECTIONS.put("garbage collector (pauses during the checkpoint)", List.of(
@@ -64,7 +64,7 @@ final class StatLabels {
                 new Label(Stats.GC_PAUSE_NS, "total", Unit.NANOS, false),
                 new Label(Stats.GC_PAUSE_MAX_NS, "longest", Unit.NANOS, false)));
         SECTIONS.put("guest", List.of(
-                new Label("guest.instret", "instructions retired", Unit.COUNT, false)));
+                new Label(Stats.GUEST_INSTRET, "instructions retired", Unit.COUNT, false)));
     }
 
     private StatLabels() {

@@ -1,5 +1,6 @@
 package org.vmckpt.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reads from stdin when stdin is not a terminal) and memdirty in the background. A `--workload` run would own
  * the console and leave no shell to write and read the disk.
  */
+@Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class CheckpointEndToEndTest {
     private static final String PROOF = "hello-from-42";
     private static final long BOOT_TIMEOUT_MS = 60_000;

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import org.vmckpt.cli.qmp.QmpClient;
  * restored machine gets a new VM generation ID (Linux's vmgenid driver reseeds its CRNG on it), so the two
  * clones read different bytes from /dev/urandom.
  */
+@Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class CloneEntropyTest {
     private static final Pattern RANDOM = Pattern.compile("RND=([0-9a-f]{32})");
     private static final long BOOT_TIMEOUT_MS = 60_000;

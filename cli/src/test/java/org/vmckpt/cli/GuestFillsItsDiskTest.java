@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * cannot hold guest RAM (128 MiB) plus the whole disk in memory. The overlay keeps 64 MiB on the heap and spills
  * the rest, so the VMM stays alive, the guest finishes, and it reads back what it wrote past the heap share.
  */
+@Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class GuestFillsItsDiskTest {
     @TempDir
     Path temp;

@@ -1,5 +1,6 @@
 package org.vmckpt.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vmckpt.checkpoint.CheckpointEngine;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * probed and mounted, with interrupts pending), restore each checkpoint in a fresh machine and run to M:
  * the state hash (memory, harts, devices, disk overlay) equals that of one uninterrupted run to M.
  */
+@Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class LinuxCheckpointOracleTest {
     @TempDir
     Path dir;

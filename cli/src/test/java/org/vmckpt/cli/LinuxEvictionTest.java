@@ -1,5 +1,6 @@
 package org.vmckpt.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -58,6 +59,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class LinuxEvictionTest {
     static final String MARKER = "VMCKPT-READY";
     static final long BOOT_TIMEOUT_MS = 60_000;

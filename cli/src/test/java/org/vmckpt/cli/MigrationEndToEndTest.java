@@ -2,6 +2,7 @@ package org.vmckpt.cli;
 
 import org.vmckpt.checkpoint.migration.TestCertificates;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * cut after the switch-over, then recovered. Each time the heartbeat continues at N+1 and counts on one by one,
  * the source process ends, and the new one answers on its control socket.
  */
+@Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class MigrationEndToEndTest {
     private static final long BOOT_TIMEOUT_MS = 120_000;
     private static final long STEP_TIMEOUT_MS = 60_000;

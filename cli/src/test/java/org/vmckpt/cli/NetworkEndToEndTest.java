@@ -1,6 +1,7 @@
 package org.vmckpt.cli;
 
 import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * in the same process; after `vmckpt restore` in a new process the forward works again and the connection of
  * the old process is reset in the guest rather than left hanging.
  */
+@Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class NetworkEndToEndTest {
     private static final long BOOT_TIMEOUT_MS = 120_000;
     private static final long STEP_TIMEOUT_MS = 120_000;

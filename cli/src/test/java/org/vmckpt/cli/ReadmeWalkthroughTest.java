@@ -1,5 +1,6 @@
 package org.vmckpt.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * made after the tests); the repository and the control sockets go to the test's directory through
  * VMCKPT_REPO and XDG_RUNTIME_DIR.
  */
+@Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class ReadmeWalkthroughTest {
     private static final Pattern HEARTBEAT = Pattern.compile("memdirty heartbeat (\\d+)\\r?\\n");
     private static final long STEP_MS = 90_000;

@@ -50,10 +50,6 @@ public final class Bus {
         return -1;
     }
 
-    public boolean isMmio(long paddr) {
-        return deviceAt(paddr) >= 0;
-    }
-
     /**
      * Reads a device register. Returns false (and leaves {@code result} untouched) if nothing is mapped there,
      * which the hart turns into an access fault.

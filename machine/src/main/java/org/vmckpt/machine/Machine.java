@@ -52,6 +52,8 @@ public final class Machine {
     private final Sbi sbi;
     private final VirtioSet virtio;
     private final VmGenId vmGenId;
+    /** The SiFive test device: poweroff and reboot. */
+    private final SifiveTest test;
     private final List<Snapshottable> stateParts = new ArrayList<>();
 
     private final ConcurrentLinkedQueue<Byte> consoleInput = new ConcurrentLinkedQueue<>();
@@ -90,7 +92,8 @@ public final class Machine {
                 resetRequested = true;
             }
         };
-        bus.map("test", MemoryMap.TEST_BASE, MemoryMap.TEST_SIZE, new SifiveTest(power));
+        this.test = new SifiveTest(power);
+        bus.map("test", MemoryMap.TEST_BASE, MemoryMap.TEST_SIZE, test);
         bus.map("clint", MemoryMap.CLINT_BASE, Clint.SIZE, clint);
         bus.map("plic", MemoryMap.PLIC_BASE, Plic.SIZE, plic);
         bus.map("uart0", MemoryMap.UART0_BASE, MemoryMap.UART0_SIZE, uart);
@@ -129,6 +132,11 @@ public final class Machine {
     /** Host time spent sleeping because the guest was idle. */
     public long idleNanos() { return idleNanos; }
 
+    /** The wired devices, in the order the device tree describes them (each writes its own node). */
+    List<org.vmckpt.machine.firmware.DeviceTreeNode> deviceTreeNodes() {
+        return List.of(test, clint, plic, vmGenId, uart, virtio);
+    }
+
     /** Every state record of the machine, in load order (memory and disk contents are not records). */
     public List<Snapshottable> stateParts() {
         return List.copyOf(stateParts);
@@ -164,7 +172,7 @@ public final class Machine {
         byte[] seed = new byte[32];
         if (config.deterministic()) new java.util.SplittableRandom(1).nextBytes(seed); else new java.security.SecureRandom().nextBytes(seed);
         byte[] dtb = DeviceTree.build(new DeviceTree.Spec(config.memoryBytes(), harts.length, config.cmdline(),
-                initrdStart, initrdStart + initrd.length, virtio.slotCount(), seed));
+                initrdStart, initrdStart + initrd.length, deviceTreeNodes(), seed));
         if (dtb.length > 0x10000) throw new BootImageException("device tree too large: " + dtb.length + " bytes");
         memory.writeBytes(dtbAddr, dtb, 0, dtb.length);
 

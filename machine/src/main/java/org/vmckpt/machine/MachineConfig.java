@@ -79,7 +79,7 @@ public record MachineConfig(long memoryBytes, Path kernel, Path initrd, String c
      */
     public Map<String, String> identity() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("arch", "rv64imafdc");
+        m.put("arch", Isa.LETTERS);
         m.put("harts", "1");
         m.put("memory", Long.toString(memoryBytes));
         m.put("disks", Integer.toString(disks.size()));

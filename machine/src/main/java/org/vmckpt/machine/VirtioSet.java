@@ -23,7 +23,7 @@ import java.util.SplittableRandom;
  * The virtio-mmio slots of a machine and the devices in them, built from the configuration in a fixed
  * order (disks, then balloon, then rng, then net), so slot numbers and record names are the same on every run.
  */
-public final class VirtioSet {
+public final class VirtioSet implements org.vmckpt.machine.firmware.DeviceTreeNode {
     private final List<VirtioMmio> transports = new ArrayList<>();
     private final List<VirtioBlk> disks = new ArrayList<>();
     private VirtioBalloon balloon;
@@ -112,6 +112,20 @@ public final class VirtioSet {
             } catch (IOException e) {
                 // closing a read-only image cannot lose data
             }
+        }
+    }
+
+    /** One virtio-mmio node per populated slot. */
+    @Override
+    public void writeNode(org.vmckpt.machine.firmware.FdtWriter w, org.vmckpt.machine.firmware.DeviceTree.Handles h) {
+        for (int i = 0; i < slotCount(); i++) {
+            long base = MemoryMap.virtioBase(i);
+            w.beginNode("virtio_mmio@" + Long.toHexString(base));
+            w.propertyString("compatible", "virtio,mmio");
+            w.propertyU64("reg", base, MemoryMap.VIRTIO_SIZE);
+            w.propertyU32("interrupt-parent", h.plic());
+            w.propertyU32("interrupts", MemoryMap.VIRTIO_IRQ_BASE + i);
+            w.endNode();
         }
     }
 }

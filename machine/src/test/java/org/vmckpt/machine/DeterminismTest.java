@@ -1,5 +1,6 @@
 package org.vmckpt.machine;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@link Machine#stateHash()}), whether the run was one call or split at an arbitrary count (as a checkpoint
  * splits it); runs to different counts differ.
  */
+@Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class DeterminismTest {
     static final HexFormat HEX = HexFormat.of();
 

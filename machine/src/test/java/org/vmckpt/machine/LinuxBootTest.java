@@ -1,5 +1,6 @@
 package org.vmckpt.machine;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * UART) reads and writes the virtio disk, the writes stay in the overlay, the balloon receives free page
  * reports, and {@code poweroff -f} ends the run with status 0.
  */
+@Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class LinuxBootTest {
     static final String MARKER = "VMCKPT-READY";
     static final long BOOT_TIMEOUT_MS = 45_000;

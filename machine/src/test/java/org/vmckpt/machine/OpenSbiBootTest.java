@@ -1,5 +1,6 @@
 package org.vmckpt.machine;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@code --bios} path) instead of the built-in SBI. Exercises the hart's M-mode: CSR probing, trap
  * delegation, mret, the CLINT timer forwarded to S-mode, and SRST poweroff through the sifive_test device.
  */
+@Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class OpenSbiBootTest {
     /** Installed by Debian's opensbi package (./build installs it). */
     static final Path FW_JUMP = Path.of("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin");

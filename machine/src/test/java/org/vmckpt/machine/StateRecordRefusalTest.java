@@ -1,5 +1,6 @@
 package org.vmckpt.machine;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.vmckpt.machine.device.virtio.VirtioBlk;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * and so does every truncation of it. Never another exception. The virtio devices' own records, nested in
  * their transports' records, are checked the same way.
  */
+@Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class StateRecordRefusalTest {
     /** One saved record: the part it came from, its version and its bytes. */
     private record Saved(String name, int version, byte[] bytes) { }

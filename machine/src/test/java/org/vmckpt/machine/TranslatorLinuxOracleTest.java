@@ -1,5 +1,6 @@
 package org.vmckpt.machine;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.vmckpt.machine.cpu.CodeCache;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * the translator and under the interpreter reaches the same state (equal {@link Machine#stateHash()}) at the same
  * instruction counts: early kernel init, while modules load, and after user processes have started.
  */
+@Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class TranslatorLinuxOracleTest {
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)

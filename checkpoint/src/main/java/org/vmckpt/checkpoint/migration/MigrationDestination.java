@@ -1,12 +1,12 @@
 package org.vmckpt.checkpoint.migration;
 
+import org.vmckpt.checkpoint.StateRecords;
+import org.vmckpt.checkpoint.store.StateRecord;
 import org.vmckpt.checkpoint.MachineDescription;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.device.virtio.VirtioBlk;
 import org.vmckpt.machine.memory.GuestMemory;
-import org.vmckpt.machine.state.Snapshottable;
 import org.vmckpt.machine.state.StateFormatException;
-import org.vmckpt.machine.state.StateReader;
 
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -162,8 +162,8 @@ public final class MigrationDestination {
     private Incoming switchOver(MigrationConnection conn, MigrationWire.Payload p, MigrationMode mode, StateDigest digest,
                                 MigrationSource.Listener events) throws MigrationException, IOException {
         int n = p.count(1024, "record count");
-        List<StateDigest.Record> records = new ArrayList<>();
-        for (int i = 0; i < n; i++) records.add(new StateDigest.Record(p.string("record name"), p.i32(), p.bytes(MigrationWire.MAX_PAYLOAD, "record length")));
+        List<StateRecord> records = new ArrayList<>();
+        for (int i = 0; i < n; i++) records.add(new StateRecord(p.string("record name"), p.i32(), p.bytes(MigrationWire.MAX_PAYLOAD, "record length")));
         int words = p.count((machine.memory().pageCount() + 63) / 64, "pending pages bitmap");
         long[] bits = new long[words];
         for (int i = 0; i < words; i++) bits[i] = p.i64();
@@ -204,21 +204,13 @@ public final class MigrationDestination {
         return new Incoming(machine, mode, postCopy, conn.peer());
     }
 
-    private void loadRecords(List<StateDigest.Record> records) throws MigrationException {
-        Map<String, StateDigest.Record> byName = new HashMap<>();
-        for (StateDigest.Record r : records) byName.put(r.name(), r);
-        List<Snapshottable> parts = machine.stateParts();
-        for (Snapshottable s : parts) {
-            if (!byName.containsKey(s.stateName())) throw new MigrationException("the source sent no state for '" + s.stateName() + "'");
-        }
-        if (byName.size() != parts.size()) throw new MigrationException("the source sent state for parts this machine does not have");
-        for (Snapshottable s : parts) {
-            StateDigest.Record r = byName.get(s.stateName());
-            try {
-                s.loadState(new StateReader(r.name(), r.payload()), r.version());
-            } catch (StateFormatException e) {
-                throw new MigrationException("the source's state cannot be loaded: " + e.getMessage(), e);
-            }
+    private void loadRecords(List<StateRecord> records) throws MigrationException {
+        String mismatch = StateRecords.mismatch(machine.stateParts(), records);
+        if (mismatch != null) throw new MigrationException("the source sent " + mismatch);
+        try {
+            StateRecords.load(machine.stateParts(), records);
+        } catch (StateFormatException e) {
+            throw new MigrationException("the source's state cannot be loaded: " + e.getMessage(), e);
         }
     }
 }

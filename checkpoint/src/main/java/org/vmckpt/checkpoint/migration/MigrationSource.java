@@ -1,5 +1,6 @@
 package org.vmckpt.checkpoint.migration;
 
+import org.vmckpt.checkpoint.store.StateRecord;
 import org.vmckpt.checkpoint.CheckpointEngine;
 import org.vmckpt.checkpoint.MachineCapture;
 import org.vmckpt.checkpoint.MachineDescription;
@@ -498,10 +499,9 @@ public final class MigrationSource {
 
     /** STATE: the records, (post-copy) the pages the destination must fetch, and the digest it must match. */
     private void sendState(MachineCapture c, BitSet pending) throws IOException {
-        List<StateDigest.Record> records = new ArrayList<>();
-        for (MachineCapture.Record r : c.records()) records.add(new StateDigest.Record(r.name(), r.version(), r.payload()));
+        List<StateRecord> records = c.records();
         MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(records.size());
-        for (StateDigest.Record r : records) w.string(r.name()).i32(r.version()).bytes(r.payload());
+        for (StateRecord r : records) w.string(r.name()).i32(r.version()).bytes(r.payload());
         long[] words = pending == null ? new long[0] : pending.toLongArray();
         w.i32(words.length);
         for (long x : words) w.i64(x);
@@ -511,7 +511,7 @@ public final class MigrationSource {
         this.records = records;
     }
 
-    private List<StateDigest.Record> records;
+    private List<StateRecord> records;
     /** Post-copy: the pages the destination fetches after switch-over (kept for a resume). */
     private volatile BitSet postCopyPending;
 

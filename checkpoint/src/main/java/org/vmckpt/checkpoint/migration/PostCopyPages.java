@@ -1,5 +1,6 @@
 package org.vmckpt.checkpoint.migration;
 
+import org.vmckpt.checkpoint.store.StateRecord;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.memory.GuestMemory;
 import org.vmckpt.machine.memory.PageSource;
@@ -33,7 +34,7 @@ public final class PostCopyPages implements PageSource {
     private final Machine machine;
     private final BitSet pending;
     private final StateDigest digest;
-    private final List<StateDigest.Record> records;
+    private final List<StateRecord> records;
     private final MigrationSource.Listener events;
     private final AtomicReferenceArray<byte[]> arrived;
     private final ConcurrentLinkedQueue<Integer> toInstall = new ConcurrentLinkedQueue<>();
@@ -46,7 +47,7 @@ public final class PostCopyPages implements PageSource {
     private volatile long requests;
     private volatile long waitNanos;
 
-    PostCopyPages(MigrationConnection conn, Machine machine, BitSet pending, StateDigest digest, List<StateDigest.Record> records,
+    PostCopyPages(MigrationConnection conn, Machine machine, BitSet pending, StateDigest digest, List<StateRecord> records,
                   MigrationSource.Listener events) {
         this.conn = conn;
         this.machine = machine;

@@ -1,5 +1,6 @@
 package org.vmckpt.checkpoint.migration;
 
+import org.vmckpt.checkpoint.store.StateRecord;
 import org.vmckpt.machine.memory.GuestMemory;
 
 import java.nio.charset.StandardCharsets;
@@ -45,10 +46,10 @@ final class StateDigest {
     }
 
     /** SHA-256 over the records (in order) and, if {@code withPages}, the page table; always the disk blocks. */
-    byte[] digest(Iterable<Record> records, boolean withPages) {
+    byte[] digest(Iterable<StateRecord> records, boolean withPages) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
-            for (Record r : records) {
+            for (StateRecord r : records) {
                 d.update(r.name().getBytes(StandardCharsets.UTF_8));
                 d.update(intBytes(r.version()));
                 d.update(intBytes(r.payload().length));
@@ -78,9 +79,6 @@ final class StateDigest {
             throw new IllegalStateException(e);
         }
     }
-
-    /** A state record as it travels: name, layout version, payload. */
-    record Record(String name, int version, byte[] payload) { }
 
     private static byte[] intBytes(int v) {
         return new byte[]{(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};

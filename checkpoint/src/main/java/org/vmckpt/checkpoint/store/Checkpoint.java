@@ -1,9 +1,6 @@
 package org.vmckpt.checkpoint.store;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
-import org.vmckpt.machine.state.Snapshottable;
-import org.vmckpt.machine.state.StateFormatException;
-import org.vmckpt.machine.state.StateReader;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -87,17 +84,6 @@ public final class Checkpoint implements AutoCloseable {
     /** The record named {@code name}, or {@code null}. */
     public StateRecord record(String name) {
         return manifest.records().get(name);
-    }
-
-    /**
-     * Loads {@code s} from the record named {@link Snapshottable#stateName()}.
-     *
-     * @throws StateFormatException if there is no such record, or {@code s} refuses it
-     */
-    public void loadState(Snapshottable s) throws StateFormatException {
-        StateRecord r = record(s.stateName());
-        if (r == null) throw new StateFormatException("checkpoint " + id() + " has no state record '" + s.stateName() + "'");
-        s.loadState(new StateReader(r.name(), r.payload()), r.version());
     }
 
     // ------------------------------------------------------------------------------------------- page table

@@ -1,7 +1,5 @@
 package org.vmckpt.checkpoint.store;
 
-import org.vmckpt.machine.state.Snapshottable;
-import org.vmckpt.machine.state.StateWriter;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -28,7 +26,7 @@ import java.util.concurrent.ExecutionException;
  *
  * <h2>What to put</h2>
  * <ul>
- *   <li>State records: {@link #putState} for each {@code Snapshottable}, or {@link #putRecord}.</li>
+ *   <li>State records: {@link #putRecord} for each record.</li>
  *   <li>Every guest page, in any order (index order is what makes the pack follow memory order): its
  *       contents with {@link #putPage}, or its kind with {@link #putPageKind}. A page that is never put is
  *       ZERO in a full checkpoint and INHERITED in an incremental one.</li>
@@ -43,7 +41,7 @@ import java.util.concurrent.ExecutionException;
  * blocks. {@link #putPage} only records a reference to the array: a small pool of background threads
  * copies, compresses (64 pages per frame) and checksums it, and frames are written in order. The array
  * must therefore not change until {@link #commit} or {@link #abort} returns; the pages of a
- * {@link org.vmckpt.machine.memory.FrozenMemory} never change, so pass them as they are. Kinds cost a
+ * machine's frozen memory view never change, so pass them as they are. Kinds cost a
  * table entry each: a 1 GiB guest of mostly zero pages is written in milliseconds.
  *
  * <h2>Errors</h2>
@@ -156,11 +154,11 @@ public final class CheckpointWriter implements AutoCloseable {
         records.put(name, r);
     }
 
-    /** Saves {@code s} and stores it under its state name and version. Call while the machine is paused. */
-    public void putState(Snapshottable s) throws IOException {
-        StateWriter w = new StateWriter();
-        s.saveState(w);
-        putRecord(s.stateName(), s.stateVersion(), w.toByteArray());
+    /** Stores a state record (as {@code StateRecords.save} makes them). Names are unique within a checkpoint. */
+    public synchronized void putRecord(StateRecord r) throws IOException {
+        checkOpen();
+        if (records.containsKey(r.name())) throw new IllegalArgumentException("record '" + r.name() + "' was already put");
+        records.put(r.name(), r);
     }
 
     /** Stores a statistic (a timing, usually). The counts and sizes of {@link Stats} are computed, not set. */

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.zip.CRC32C;
 
 /**
  * A small pool of threads that turn frames of 4 KiB units into encoded pack frames (header + stored bytes),
@@ -97,7 +96,6 @@ final class FrameCompressor implements AutoCloseable {
         private final ZstdCompressCtx zstd;
         private final byte[] raw = new byte[PackFormat.MAX_UNITS_PER_FRAME * PackFormat.UNIT_SIZE];
         private final byte[] packed;
-        private final CRC32C crc = new CRC32C();
         private final RepositoryKey key;
         private final byte[] packId;
 
@@ -158,10 +156,7 @@ final class FrameCompressor implements AutoCloseable {
                 byte[] sealed = key.seal(stored, 0, storedLen, frameAad(packId, frameIndex, frame));
                 System.arraycopy(sealed, 0, frame, PackFormat.FRAME_HEADER_LENGTH, sealedLen);
             }
-            crc.reset();
-            crc.update(frame, 0, 12);
-            crc.update(frame, PackFormat.FRAME_HEADER_LENGTH, sealedLen);
-            putU32(frame, 12, crc.getValue());
+            putU32(frame, 12, FileCodec.crc32c(frame, 0, 12, frame, PackFormat.FRAME_HEADER_LENGTH, sealedLen));
             return frame;
         }
 

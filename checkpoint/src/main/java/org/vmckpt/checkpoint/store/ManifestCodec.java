@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.zip.CRC32C;
 
 /**
  * Encodes and decodes manifest files (see docs/FORMAT.md, "Manifest file").
@@ -61,7 +60,7 @@ final class ManifestCodec {
 
     /** Largest decoded body (16 MiB): millions of page-table runs, far beyond a realistic checkpoint. */
     static final int MAX_BODY = 16 << 20;
-    static final int PREAMBLE_LENGTH = FileHeader.length(NAME) + 1 + 4 + 4;
+    static final int PREAMBLE_LENGTH = FileCodec.headerLength(NAME) + 1 + 4 + 4;
     static final int MAX_FILE = PREAMBLE_LENGTH + MAX_BODY + RepositoryKey.OVERHEAD + 4;
     static final int MANIFEST_ZSTD_LEVEL = 3;
 
@@ -134,18 +133,16 @@ final class ManifestCodec {
         ByteSink file = new ByteSink(PREAMBLE_LENGTH + storedLen + RepositoryKey.OVERHEAD + 4);
         boolean sources = hasSources(m.pages());
         if (key == null) {
-            FileHeader.write(file, NAME, workingSet ? WORKING_SET_VERSION : sources ? SOURCE_VERSION : PLAIN_VERSION);
+            FileCodec.writeHeader(file, NAME, workingSet ? WORKING_SET_VERSION : sources ? SOURCE_VERSION : PLAIN_VERSION);
             file.u8(codec).u32(body.size()).u32(storedLen).bytes(stored, 0, storedLen);
         } else {
-            FileHeader.write(file, NAME, workingSet ? WORKING_SET_VERSION : sources ? SOURCE_VERSION : ENCRYPTED_VERSION);
+            FileCodec.writeHeader(file, NAME, workingSet ? WORKING_SET_VERSION : sources ? SOURCE_VERSION : ENCRYPTED_VERSION);
             file.u8(codec | ENCRYPTED).u32(body.size()).u32(storedLen + RepositoryKey.OVERHEAD);
             byte[] preamble = java.util.Arrays.copyOf(file.array(), file.size());
             byte[] sealed = key.seal(stored, 0, storedLen, preamble);
             file.bytes(sealed, 0, sealed.length);
         }
-        CRC32C crc = new CRC32C();
-        crc.update(file.array(), 0, file.size());
-        file.u32(crc.getValue());
+        FileCodec.writeFooter(file);
         return file.toByteArray();
     }
 
@@ -261,25 +258,20 @@ final class ManifestCodec {
     /** Checks what needs no key: the file header, the length and the CRC (of the ciphertext, if encrypted). */
     static void checkIntegrity(Path file, byte[] bytes) throws CheckpointFormatException {
         BoundedReader in = new BoundedReader(file, "manifest", bytes, 0, bytes.length);
-        FileHeader.read(in, file, NAME, OLDEST_VERSION, VERSION);
+        FileCodec.readHeader(in, file, NAME, OLDEST_VERSION, VERSION);
         if (bytes.length < PREAMBLE_LENGTH + 4) throw new CheckpointFormatException(file, "manifest is truncated: " + bytes.length + " bytes");
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, bytes.length - 4);
-        if (crc.getValue() != new BoundedReader(file, "manifest CRC", bytes, bytes.length - 4, 4).u32("CRC")) {
+        if (!FileCodec.footerMatches(bytes, 0, bytes.length)) {
             throw new CheckpointFormatException(file, "manifest CRC mismatch (the file is corrupted or truncated)");
         }
     }
 
     static Manifest decode(Path file, byte[] bytes, RepositoryKey key) throws CheckpointFormatException {
         BoundedReader in = new BoundedReader(file, "manifest", bytes, 0, bytes.length);
-        int version = FileHeader.read(in, file, NAME, OLDEST_VERSION, VERSION);
+        int version = FileCodec.readHeader(in, file, NAME, OLDEST_VERSION, VERSION);
         if (bytes.length < PREAMBLE_LENGTH + 4) {
             throw new CheckpointFormatException(file, "manifest is truncated: " + bytes.length + " bytes");
         }
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, bytes.length - 4);
-        BoundedReader tail = new BoundedReader(file, "manifest CRC", bytes, bytes.length - 4, 4);
-        if (crc.getValue() != tail.u32("CRC")) {
+        if (!FileCodec.footerMatches(bytes, 0, bytes.length)) {
             throw new CheckpointFormatException(file, "manifest CRC mismatch (the file is corrupted or truncated)");
         }
         int codecCode = in.u8("body codec");

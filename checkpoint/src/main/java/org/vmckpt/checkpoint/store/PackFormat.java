@@ -23,7 +23,7 @@ final class PackFormat {
     static final int UNITS_PER_FRAME = 64;
 
     /** File header, pack id (16), units per frame (u16), reserved (u16), header CRC32C (u32). */
-    static final int HEADER_LENGTH = FileHeader.length(NAME) + Ids.PACK_ID_BYTES + 2 + 2 + 4;
+    static final int HEADER_LENGTH = FileCodec.headerLength(NAME) + Ids.PACK_ID_BYTES + 2 + 2 + 4;
     /** codec u8, reserved u8, units u16, uncompressed length u32, stored length u32, CRC32C u32. */
     static final int FRAME_HEADER_LENGTH = 16;
     /** unit count u64, frame count u32, magic "PEND", CRC32C u32. */

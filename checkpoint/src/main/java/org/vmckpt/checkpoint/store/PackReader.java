@@ -10,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.zip.CRC32C;
 
 /**
  * Reads frames from one pack file. Opening checks the header, the trailer and the frame index completely
@@ -72,16 +71,14 @@ final class PackReader implements Closeable {
         int minSize = PackFormat.HEADER_LENGTH + PackFormat.TRAILER_LENGTH;
         byte[] head = readAt(ch, 0, (int) Math.min(size, PackFormat.HEADER_LENGTH), path);
         BoundedReader h = new BoundedReader(path, "pack header", head, 0, head.length);
-        int version = FileHeader.read(h, path, PackFormat.NAME, PackFormat.OLDEST_VERSION, PackFormat.VERSION);
+        int version = FileCodec.readHeader(h, path, PackFormat.NAME, PackFormat.OLDEST_VERSION, PackFormat.VERSION);
         if (size < minSize) throw new CheckpointFormatException(path, "pack is truncated: " + size + " bytes");
         byte[] id = h.bytes(Ids.PACK_ID_BYTES, "pack id");
         int upf = h.u16("units per frame");
         int reserved = h.u16("reserved");
         int crcAt = h.position();
         long headerCrc = h.u32("header CRC");
-        CRC32C crc = new CRC32C();
-        crc.update(head, 0, crcAt);
-        if (crc.getValue() != headerCrc) throw new CheckpointFormatException(path, "pack header CRC mismatch");
+        if (FileCodec.crc32c(head, 0, crcAt) != headerCrc) throw new CheckpointFormatException(path, "pack header CRC mismatch");
         if (!Ids.hex(id).equals(packIdHex)) {
             throw new CheckpointFormatException(path, "pack header carries id " + Ids.hex(id) + ", expected " + packIdHex);
         }
@@ -104,10 +101,7 @@ final class PackReader implements Closeable {
         }
         long indexStart = size - PackFormat.TRAILER_LENGTH - 8 * frames;
         byte[] index = readAt(ch, indexStart, (int) (8 * frames), path);
-        crc.reset();
-        crc.update(index);
-        crc.update(trailer, 0, 16);
-        if (crc.getValue() != trailerCrc) throw new CheckpointFormatException(path, "pack index CRC mismatch");
+        if (FileCodec.crc32c(index, 0, index.length, trailer, 0, 16) != trailerCrc) throw new CheckpointFormatException(path, "pack index CRC mismatch");
         if (units < 1 || units >= TableEntry.MAX_BASE || (units + upf - 1) / upf != frames) {
             throw new CheckpointFormatException(path, "pack claims " + units + " units in " + frames + " frames of " + upf);
         }
@@ -216,10 +210,7 @@ final class PackReader implements Closeable {
         long uncompressed = h.u32("uncompressed length");
         long stored = h.u32("stored length");
         long frameCrc = h.u32("frame CRC");
-        CRC32C crc = new CRC32C();
-        crc.update(b, at, 12);
-        crc.update(b, at + PackFormat.FRAME_HEADER_LENGTH, len - PackFormat.FRAME_HEADER_LENGTH);
-        if (crc.getValue() != frameCrc) {
+        if (FileCodec.crc32c(b, at, 12, b, at + PackFormat.FRAME_HEADER_LENGTH, len - PackFormat.FRAME_HEADER_LENGTH) != frameCrc) {
             throw new CheckpointFormatException(path, "frame " + f + " at offset " + extents[f] + ": CRC mismatch");
         }
         int expectUnits = frameUnits(f);

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.CRC32C;
 
 /**
  * Writes one pack file: the header, encoded frames in order, then the frame index and the trailer. The
@@ -29,11 +28,9 @@ final class PackWriter {
         this.ch = files.create(path);
         try {
             ByteSink h = new ByteSink(PackFormat.HEADER_LENGTH);
-            FileHeader.write(h, PackFormat.NAME, version);
+            FileCodec.writeHeader(h, PackFormat.NAME, version);
             h.bytes(packId).u16(PackFormat.UNITS_PER_FRAME).u16(0);
-            CRC32C crc = new CRC32C();
-            crc.update(h.array(), 0, h.size());
-            h.u32(crc.getValue());
+            FileCodec.writeFooter(h);
             write(h.array(), h.size());
         } catch (IOException | RuntimeException e) {
             closeQuietly();
@@ -62,9 +59,7 @@ final class PackWriter {
         ByteSink t = new ByteSink(frames * 8 + PackFormat.TRAILER_LENGTH);
         for (int i = 0; i < frames; i++) t.i64(offsets[i]);
         t.i64(units).u32(frames).bytes(PackFormat.TRAILER_MAGIC);
-        CRC32C crc = new CRC32C();
-        crc.update(t.array(), 0, t.size());
-        t.u32(crc.getValue());
+        FileCodec.writeFooter(t);
         write(t.array(), t.size());
         ch.force(true);
         closed = true;

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.zip.CRC32C;
 
 /**
  * A checkpoint repository: a directory of immutable pack files and one manifest per checkpoint.
@@ -30,7 +29,7 @@ import java.util.zip.CRC32C;
  * <pre>{@code
  * Repository repo = Repository.open(Repository.defaultLocation(), true);
  * try (CheckpointWriter w = repo.begin(meta, Codec.ZSTD, 1, null)) {
- *     w.putState(hart);                        // every Snapshottable
+ *     for (StateRecord r : records) w.putRecord(r); // named, versioned bytes
  *     for (int i = 0; i < frozen.pageCount(); i++) {
  *         byte[] p = frozen.page(i);
  *         if (p == null) w.putPageKind(i, PageKind.ZERO, 0); else w.putPage(i, p);
@@ -156,10 +155,8 @@ public final class Repository {
             FileOps.writeDurably(files, tmp, idLine, idLine.length);
             FileOps.atomicRename(tmp, dir.resolve(KEY_ID_FILE));
             ByteSink h = new ByteSink(64);
-            FileHeader.write(h, FORMAT_NAME, FORMAT_VERSION);
-            CRC32C crc = new CRC32C();
-            crc.update(h.array(), 0, h.size());
-            h.u32(crc.getValue());
+            FileCodec.writeHeader(h, FORMAT_NAME, FORMAT_VERSION);
+            FileCodec.writeFooter(h);
             Path repoTmp = tmpDir.resolve("REPO." + Ids.newCheckpointId());
             FileOps.writeDurably(files, repoTmp, h.array(), h.size());
             FileOps.atomicRename(repoTmp, dir.resolve("REPO"));
@@ -197,10 +194,8 @@ public final class Repository {
             }
             for (Path p : List.of(packsDir, checkpointsDir, tmpDir)) PrivateFiles.createDirectories(p);
             ByteSink h = new ByteSink(64);
-            FileHeader.write(h, FORMAT_NAME, PLAIN_FORMAT_VERSION);
-            CRC32C crc = new CRC32C();
-            crc.update(h.array(), 0, h.size());
-            h.u32(crc.getValue());
+            FileCodec.writeHeader(h, FORMAT_NAME, PLAIN_FORMAT_VERSION);
+            FileCodec.writeFooter(h);
             Path tmp = tmpDir.resolve("REPO." + Ids.newCheckpointId());
             FileOps.writeDurably(files, tmp, h.array(), h.size());
             FileOps.atomicRename(tmp, repoFile);
@@ -209,18 +204,7 @@ public final class Repository {
     }
 
     private void checkHeader() throws IOException {
-        Path repoFile = dir.resolve("REPO");
-        FileOps.requireRegularFile(repoFile, "the REPO file");
-        long size = Files.size(repoFile);
-        if (size > 1024) throw new CheckpointFormatException(repoFile, "REPO file is " + size + " bytes, too large");
-        byte[] b = Files.readAllBytes(repoFile);
-        BoundedReader in = new BoundedReader(repoFile, "REPO", b, 0, b.length);
-        int version = FileHeader.read(in, repoFile, FORMAT_NAME, OLDEST_FORMAT_VERSION, FORMAT_VERSION);
-        int end = in.position();
-        CRC32C crc = new CRC32C();
-        crc.update(b, 0, end);
-        if (in.u32("REPO CRC") != crc.getValue()) throw new CheckpointFormatException(repoFile, "REPO CRC mismatch");
-        in.expectEnd("REPO");
+        int version = checkRepoFile(dir.resolve("REPO"));
         Path keyFile = dir.resolve(KEY_ID_FILE);
         if (version >= 2) {
             FileOps.requireRegularFile(keyFile, "the KEY-ID file");
@@ -229,6 +213,73 @@ public final class Repository {
             if (!Ids.isHex(text, 32)) throw new CheckpointFormatException(keyFile, "KEY-ID is not 32 hex digits");
             keyId = text;
         }
+    }
+
+    /** Checks the REPO file (header, version, footer) and returns its format version. */
+    private static int checkRepoFile(Path repoFile) throws IOException {
+        FileOps.requireRegularFile(repoFile, "the REPO file");
+        long size = Files.size(repoFile);
+        if (size > 1024) throw new CheckpointFormatException(repoFile, "REPO file is " + size + " bytes, too large");
+        byte[] b = Files.readAllBytes(repoFile);
+        BoundedReader in = new BoundedReader(repoFile, "REPO", b, 0, b.length);
+        int version = FileCodec.readHeader(in, repoFile, FORMAT_NAME, OLDEST_FORMAT_VERSION, FORMAT_VERSION);
+        in.u32("REPO CRC");
+        if (!FileCodec.footerMatches(b, 0, in.position())) throw new CheckpointFormatException(repoFile, "REPO CRC mismatch");
+        in.expectEnd("REPO");
+        return version;
+    }
+
+    /**
+     * Checks any one file of a repository by what its header says it is: the REPO file, a manifest or a pack.
+     * Header, version and every CRC32C footer; for a pack also its index and every frame's CRC. Needs no key (an
+     * encrypted file's ciphertext is checked, not its authenticity). Problems are collected, not thrown.
+     */
+    public static VerifyReport verifyFile(Path file) throws IOException {
+        return verifyFile(file, null);
+    }
+
+    /** {@link #verifyFile(Path)}, for a file that must be of kind {@code expected} (null: whatever its header says). */
+    private static VerifyReport verifyFile(Path file, String expected) throws IOException {
+        List<String> problems = new ArrayList<>();
+        long frames = 0, bytes = 0;
+        int packs = 0;
+        try {
+            FileOps.requireRegularFile(file, ManifestCodec.NAME.equals(expected) ? "the manifest" : "the file");
+            String kind = expected;
+            if (kind == null) {
+                byte[] head = new byte[FileCodec.MAX_HEADER_LENGTH];
+                int n;
+                try (java.io.InputStream in = Files.newInputStream(file)) {
+                    n = in.readNBytes(head, 0, head.length);
+                }
+                kind = FileCodec.kindOf(head, n);
+                if (kind == null) throw new CheckpointFormatException(file, "not a vmckpt file (no vmckpt header)");
+            }
+            switch (kind) {
+                case FORMAT_NAME -> checkRepoFile(file);
+                case ManifestCodec.NAME -> {
+                    long size = Files.size(file);
+                    if (size > ManifestCodec.MAX_FILE) throw new CheckpointFormatException(file, "manifest is too large");
+                    ManifestCodec.checkIntegrity(file, Files.readAllBytes(file));
+                }
+                case PackFormat.NAME -> {
+                    packs = 1;
+                    String name = file.getFileName().toString();
+                    String id = name.endsWith(".pack") ? name.substring(0, name.length() - ".pack".length()) : name;
+                    try (PackReader r = PackReader.open(file, id, -1)) {
+                        for (int f = 0; f < r.frameCount(); f++) {
+                            r.checkFrame(f);
+                            frames++;
+                            bytes += r.frameExtent(f);
+                        }
+                    }
+                }
+                default -> throw new CheckpointFormatException(file, "is a '" + kind + "' file, which this vmckpt does not know");
+            }
+        } catch (CheckpointFormatException e) {
+            problems.add(e.getMessage());
+        }
+        return new VerifyReport(file.getFileName().toString(), packs, frames, bytes, problems);
     }
 
     public Path dir() {
@@ -335,28 +386,14 @@ public final class Repository {
     public VerifyReport verifyCiphertext(ProgressListener progress) throws IOException {
         List<String> problems = new ArrayList<>();
         long frames = 0, bytes = 0;
-        for (String id : manifestIds()) {
-            Path f = manifestPath(id);
-            try {
-                FileOps.requireRegularFile(f, "the manifest");
-                if (Files.size(f) > ManifestCodec.MAX_FILE) throw new CheckpointFormatException(f, "manifest is too large");
-                ManifestCodec.checkIntegrity(f, Files.readAllBytes(f));
-            } catch (CheckpointFormatException e) {
-                problems.add(e.getMessage());
-            }
-        }
+        for (String id : manifestIds()) problems.addAll(verifyFile(manifestPath(id), ManifestCodec.NAME).problems());
         List<String> packs = packIds();
         int done = 0;
         for (String p : packs) {
-            try (PackReader r = PackReader.open(packPath(p), p, -1)) {
-                for (int f = 0; f < r.frameCount(); f++) {
-                    r.checkFrame(f);
-                    frames++;
-                    bytes += r.frameExtent(f);
-                }
-            } catch (CheckpointFormatException e) {
-                problems.add(e.getMessage());
-            }
+            VerifyReport r = verifyFile(packPath(p), PackFormat.NAME);
+            problems.addAll(r.problems());
+            frames += r.frames();
+            bytes += r.storedBytes();
             progress.progress("verify", ++done, packs.size());
         }
         return new VerifyReport("(all, ciphertext only: no key)", packs.size(), frames, bytes, problems);

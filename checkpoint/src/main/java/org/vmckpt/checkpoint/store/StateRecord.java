@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One named, versioned state record (a hart, a device, the clock), as written by
- * {@link org.vmckpt.machine.state.Snapshottable#saveState}. The payload is copied in and out, so a record
- * never changes.
+ * One named, versioned state record (a hart, a device, the clock): the one record type from capture to disk and
+ * back. The store knows it only as named, versioned bytes; {@code org.vmckpt.checkpoint.StateRecords} makes records
+ * from a machine's parts and loads them back. The payload is copied in and out, so a record never changes.
  */
 public record StateRecord(String name, int version, byte[] payload) {
     /** Longest record name, in UTF-8 bytes. */

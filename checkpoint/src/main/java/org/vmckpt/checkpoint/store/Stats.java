@@ -54,6 +54,30 @@ public final class Stats {
     public static final String GC_PAUSE_NS = "gc.pause.ns";
     public static final String GC_PAUSE_MAX_NS = "gc.pause.max.ns";
 
+    // Set by the capture side (the engine), the one vocabulary from the engine to the CLI and QMP: how the
+    // checkpoint's pages were classified (evicted pages are stored as references or kinds, not data) and the
+    // parts of the pause.
+    /** Pages stored as ZERO (no data). */
+    public static final String EVICT_ZERO = "evict.zero";
+    /** Pages stored as FREE: the guest reported them free, hinted them free or gave them to the balloon. */
+    public static final String EVICT_FREE = "evict.free";
+    /** Pages stored as references to disk base-image blocks. */
+    public static final String EVICT_DISK = "evict.disk";
+    /** Pages stored as references to the boot files (kernel, initramfs, firmware). */
+    public static final String EVICT_BOOT = "evict.boot";
+    /** Pages stored as data. */
+    public static final String PAGES_SAVED = "pages.saved";
+    /** Pages an incremental checkpoint found unchanged since its parent. */
+    public static final String PAGES_UNCHANGED = "pages.unchanged";
+    /** Pages the guest wrote while frozen, so copied first. */
+    public static final String PAGES_COW = "pages.cow";
+    /** Instructions the guest had retired at the capture. */
+    public static final String GUEST_INSTRET = "guest.instret";
+    /** The freeze, inside the pause. */
+    public static final String FREEZE_NS = "time.freeze.ns";
+    /** CPU time of the capturing thread during the freeze. */
+    public static final String FREEZE_CPU_NS = "time.freeze.cpu.ns";
+
     /** Keys the writer computes; {@link CheckpointWriter#setStat} refuses them. */
     static final Set<String> COMPUTED = Set.of(PAGES_ZERO, PAGES_FREE, PAGES_DISK_BLOCK, PAGES_DATA, PAGES_SOURCE, PAGES_DATA_NEW,
             PAGES_INHERITED, DISK_BLOCKS, DISK_DATA, DISK_ZERO, DISK_DATA_NEW, DISK_INHERITED, BYTES_RAW, BYTES_PACK,

@@ -15,7 +15,7 @@ final class CraftedFiles {
     static byte[] manifest(byte[] body, boolean zstd, long declaredLength) {
         byte[] stored = zstd ? Zstd.compress(body, 3) : body;
         ByteSink f = new ByteSink(64 + stored.length);
-        FileHeader.write(f, ManifestCodec.NAME, ManifestCodec.VERSION);
+        FileCodec.writeHeader(f, ManifestCodec.NAME, ManifestCodec.VERSION);
         f.u8(zstd ? 1 : 0).u32(declaredLength).u32(stored.length).bytes(stored);
         return withTrailingCrc(f.toByteArray(), f.size());
     }

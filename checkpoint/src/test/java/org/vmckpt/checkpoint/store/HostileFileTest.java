@@ -118,7 +118,7 @@ class HostileFileTest {
         // A bomb: 1 GiB of zeros compresses to a few KB; declared small, it must stop at the declared size.
         byte[] bomb = com.github.luben.zstd.Zstd.compress(new byte[64 << 20], 19);
         ByteSink f = new ByteSink(64 + bomb.length);
-        FileHeader.write(f, ManifestCodec.NAME, ManifestCodec.VERSION);
+        FileCodec.writeHeader(f, ManifestCodec.NAME, ManifestCodec.VERSION);
         f.u8(1).u32(1000).u32(bomb.length).bytes(bomb);
         refused(CraftedFiles.withTrailingCrc(f.array(), f.size()), "does not decompress");
     }

@@ -2,6 +2,7 @@ package org.vmckpt.checkpoint.store;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vmckpt.checkpoint.StateRecords;
 import org.vmckpt.machine.state.Snapshottable;
 import org.vmckpt.machine.state.StateFormatException;
 import org.vmckpt.machine.state.StateReader;
@@ -41,7 +42,7 @@ class RoundTripTest {
         try (CheckpointWriter w = repo.begin(TestPages.meta("base", 300), codec, 3, null)) {
             Counter c = new Counter();
             c.value = 0x1234_5678_9abcL;
-            w.putState(c);
+            w.putRecord(StateRecords.save(List.of(c)).get(0));
             w.putRecord("hart0", 1, new byte[]{1, 2, 3});
             for (int i = 0; i < 300; i++) {
                 switch (i % 5) {
@@ -95,7 +96,7 @@ class RoundTripTest {
                 assertEquals(Map.of("memory", String.valueOf(300L * 4096), "harts", "1"), c.config());
                 assertEquals(List.of("counter", "hart0"), List.copyOf(c.records().keySet()));
                 Counter counter = new Counter();
-                c.loadState(counter);
+                StateRecords.load(List.of(counter), List.of(c.record("counter")));
                 assertEquals(0x1234_5678_9abcL, counter.value);
                 assertArrayEquals(new byte[]{1, 2, 3}, c.record("hart0").payload());
                 checkFullContents(c);

@@ -1,5 +1,10 @@
 package org.vmckpt.machine.device;
 
+import org.vmckpt.machine.MemoryMap;
+import org.vmckpt.machine.firmware.DeviceTree;
+import org.vmckpt.machine.firmware.DeviceTreeNode;
+import org.vmckpt.machine.firmware.FdtWriter;
+
 import org.vmckpt.machine.state.Snapshottable;
 import org.vmckpt.machine.state.StateFormatException;
 import org.vmckpt.machine.state.StateReader;
@@ -19,7 +24,7 @@ import org.vmckpt.machine.state.StateWriter;
  * <p>Accesses: {@code msip} is 32 bits wide (4-byte accesses only, as QEMU allows); the 64-bit registers take
  * 8-byte accesses and 4-byte accesses to either half. Any other access reads zero and ignores writes.
  */
-public final class Clint implements MmioDevice, Snapshottable {
+public final class Clint implements MmioDevice, Snapshottable, DeviceTreeNode {
     public static final long SIZE = 0x10000;
     public static final long MSIP_BASE = 0x0;
     public static final long MTIMECMP_BASE = 0x4000;
@@ -184,5 +189,14 @@ public final class Clint implements MmioDevice, Snapshottable {
         // No updateTimers() here: MTIP is part of the hart's saved mip, and the machine looks at the clock at its
         // next decision point anyway. Recomputing it now would make a restored machine differ from the one that
         // was saved whenever the deadline had passed between two decision points (deterministic mode).
+    }
+
+    @Override
+    public void writeNode(FdtWriter w, DeviceTree.Handles h) {
+        w.beginNode("clint@" + Long.toHexString(MemoryMap.CLINT_BASE));
+        w.propertyString("compatible", "sifive,clint0", "riscv,clint0");
+        w.propertyU64("reg", MemoryMap.CLINT_BASE, SIZE);
+        w.propertyU32("interrupts-extended", h.perHart(3, 7)); // machine software, machine timer
+        w.endNode();
     }
 }

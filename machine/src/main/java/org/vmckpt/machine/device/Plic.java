@@ -1,5 +1,10 @@
 package org.vmckpt.machine.device;
 
+import org.vmckpt.machine.MemoryMap;
+import org.vmckpt.machine.firmware.DeviceTree;
+import org.vmckpt.machine.firmware.DeviceTreeNode;
+import org.vmckpt.machine.firmware.FdtWriter;
+
 import org.vmckpt.machine.state.Snapshottable;
 import org.vmckpt.machine.state.StateFormatException;
 import org.vmckpt.machine.state.StateReader;
@@ -24,7 +29,7 @@ import org.vmckpt.machine.state.StateWriter;
  * so a line that is still high becomes pending again. Every change recomputes the harts' MEIP/SEIP.
  * Only aligned 4-byte accesses reach registers; others read zero and are ignored.
  */
-public final class Plic implements MmioDevice, Snapshottable {
+public final class Plic implements MmioDevice, Snapshottable, DeviceTreeNode {
     public static final long SIZE = 0x4000000;
     public static final int SOURCE_COUNT = 96; // ids 0..95; id 0 means "no interrupt"
     public static final int MAX_PRIORITY = 7;
@@ -256,5 +261,19 @@ public final class Plic implements MmioDevice, Snapshottable {
             threshold[context] = newThreshold[context];
         }
         updateOutputs();
+    }
+
+    @Override
+    public void writeNode(FdtWriter w, DeviceTree.Handles h) {
+        w.beginNode("plic@" + Long.toHexString(MemoryMap.PLIC_BASE));
+        w.propertyString("compatible", "sifive,plic-1.0.0", "riscv,plic0");
+        w.propertyU64("reg", MemoryMap.PLIC_BASE, SIZE);
+        w.propertyU32("#interrupt-cells", 1);
+        w.propertyU32("#address-cells", 0);
+        w.propertyEmpty("interrupt-controller");
+        w.propertyU32("riscv,ndev", SOURCE_COUNT - 1);
+        w.propertyU32("interrupts-extended", h.perHart(11, 9)); // machine external, supervisor external
+        w.propertyU32("phandle", h.plic());
+        w.endNode();
     }
 }

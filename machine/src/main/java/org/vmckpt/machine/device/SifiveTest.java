@@ -1,5 +1,10 @@
 package org.vmckpt.machine.device;
 
+import org.vmckpt.machine.MemoryMap;
+import org.vmckpt.machine.firmware.DeviceTree;
+import org.vmckpt.machine.firmware.DeviceTreeNode;
+import org.vmckpt.machine.firmware.FdtWriter;
+
 import org.vmckpt.machine.state.Snapshottable;
 import org.vmckpt.machine.state.StateFormatException;
 import org.vmckpt.machine.state.StateReader;
@@ -12,7 +17,7 @@ import org.vmckpt.machine.state.StateWriter;
  * (the failure code), and {@code 0x7777} resets. Anything else is ignored; reads return zero.
  * The device holds no state: its record is empty.
  */
-public final class SifiveTest implements MmioDevice, Snapshottable {
+public final class SifiveTest implements MmioDevice, Snapshottable, DeviceTreeNode {
     public static final long SIZE = 0x1000;
     public static final int FINISHER_PASS = 0x5555;
     public static final int FINISHER_FAIL = 0x3333;
@@ -63,5 +68,29 @@ public final class SifiveTest implements MmioDevice, Snapshottable {
     public void loadState(StateReader in, int version) throws StateFormatException {
         if (version != STATE_VERSION) throw StateFormatException.unsupportedVersion(stateName(), version, STATE_VERSION);
         in.expectEnd();
+    }
+
+    /** The device (a syscon) and the poweroff and reboot nodes that write its magic values. */
+    @Override
+    public void writeNode(FdtWriter w, DeviceTree.Handles h) {
+        w.beginNode("test@" + Long.toHexString(MemoryMap.TEST_BASE));
+        w.propertyString("compatible", "sifive,test1", "sifive,test0", "syscon");
+        w.propertyU64("reg", MemoryMap.TEST_BASE, MemoryMap.TEST_SIZE);
+        w.propertyU32("phandle", h.test());
+        w.endNode();
+
+        w.beginNode("poweroff");
+        w.propertyString("compatible", "syscon-poweroff");
+        w.propertyU32("regmap", h.test());
+        w.propertyU32("offset", 0);
+        w.propertyU32("value", 0x5555);
+        w.endNode();
+
+        w.beginNode("reboot");
+        w.propertyString("compatible", "syscon-reboot");
+        w.propertyU32("regmap", h.test());
+        w.propertyU32("offset", 0);
+        w.propertyU32("value", 0x7777);
+        w.endNode();
     }
 }

@@ -1,5 +1,10 @@
 package org.vmckpt.machine.device;
 
+import org.vmckpt.machine.MemoryMap;
+import org.vmckpt.machine.firmware.DeviceTree;
+import org.vmckpt.machine.firmware.DeviceTreeNode;
+import org.vmckpt.machine.firmware.FdtWriter;
+
 import java.util.function.IntConsumer;
 import org.vmckpt.machine.state.Snapshottable;
 import org.vmckpt.machine.state.StateFormatException;
@@ -21,7 +26,7 @@ import org.vmckpt.machine.state.StateWriter;
  * this UART has no notion of character time. In loopback mode (MCR bit 4) sent bytes come back to the
  * receiver and MSR mirrors the MCR outputs.
  */
-public final class Uart16550 implements MmioDevice, Snapshottable {
+public final class Uart16550 implements MmioDevice, Snapshottable, DeviceTreeNode {
     public static final long SIZE = 0x100;
     public static final int FIFO_SIZE = 16;
 
@@ -332,5 +337,16 @@ public final class Uart16550 implements MmioDevice, Snapshottable {
         rxCount = unread.length;
         irqLevel = interruptId() != IIR_NO_INT;
         irq.set(irqLevel);
+    }
+
+    @Override
+    public void writeNode(FdtWriter w, DeviceTree.Handles h) {
+        w.beginNode("serial@" + Long.toHexString(MemoryMap.UART0_BASE));
+        w.propertyString("compatible", "ns16550a");
+        w.propertyU64("reg", MemoryMap.UART0_BASE, MemoryMap.UART0_SIZE);
+        w.propertyU32("clock-frequency", 3686400);
+        w.propertyU32("interrupt-parent", h.plic());
+        w.propertyU32("interrupts", MemoryMap.UART0_IRQ);
+        w.endNode();
     }
 }

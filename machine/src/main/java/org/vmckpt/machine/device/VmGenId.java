@@ -1,5 +1,10 @@
 package org.vmckpt.machine.device;
 
+import org.vmckpt.machine.MemoryMap;
+import org.vmckpt.machine.firmware.DeviceTree;
+import org.vmckpt.machine.firmware.DeviceTreeNode;
+import org.vmckpt.machine.firmware.FdtWriter;
+
 /**
  * A virtual machine generation ID ("microsoft,vmgenid", Linux drivers/virt/vmgenid.c): 16 bytes the guest reads
  * at offset 0 of its window, and an interrupt that says they changed. Linux mixes a new ID into its random pool
@@ -10,7 +15,7 @@ package org.vmckpt.machine.device;
  * edge as the guest sees it, with the PLIC's level gateway. The device has no checkpoint record: a restored
  * machine gets a fresh ID anyway.
  */
-public final class VmGenId implements MmioDevice {
+public final class VmGenId implements MmioDevice, DeviceTreeNode {
     public static final long SIZE = 0x1000;
     public static final int ID_BYTES = 16;
 
@@ -50,5 +55,15 @@ public final class VmGenId implements MmioDevice {
     @Override
     public void write(long offset, int size, long value) {
         // read-only
+    }
+
+    @Override
+    public void writeNode(FdtWriter w, DeviceTree.Handles h) {
+        w.beginNode("vmgenid@" + Long.toHexString(MemoryMap.VMGENID_BASE));
+        w.propertyString("compatible", "microsoft,vmgenid");
+        w.propertyU64("reg", MemoryMap.VMGENID_BASE, SIZE);
+        w.propertyU32("interrupt-parent", h.plic());
+        w.propertyU32("interrupts", MemoryMap.VMGENID_IRQ);
+        w.endNode();
     }
 }

@@ -1,22 +1,35 @@
 package org.vmckpt.machine.firmware;
 
+import org.vmckpt.machine.Isa;
 import org.vmckpt.machine.MemoryMap;
-import org.vmckpt.machine.device.Clint;
 import org.vmckpt.machine.device.Clock;
-import org.vmckpt.machine.device.Plic;
 
 /**
  * Writes the device tree the kernel boots with, from the same {@link MemoryMap} the bus is built from
- * (one table, as in QEMU's virt.c).
+ * (one table, as in QEMU's virt.c): memory, harts and {@code /chosen} here, and under {@code /soc} one node (or a
+ * few) from each device the machine wired ({@link DeviceTreeNode}), so a device not wired is not described.
  */
 public final class DeviceTree {
     private DeviceTree() { }
 
-    /** What the tree describes. {@code virtioSlots} is how many virtio-mmio slots are populated (0..n-1). */
-    public record Spec(long memoryBytes, int harts, String bootargs, long initrdStart, long initrdEnd, int virtioSlots,
-                       byte[] rngSeed) { }
+    /** What the tree describes: memory, harts, the boot arguments and initrd, and the wired devices, in node order. */
+    public record Spec(long memoryBytes, int harts, String bootargs, long initrdStart, long initrdEnd,
+                       java.util.List<DeviceTreeNode> devices, byte[] rngSeed) { }
 
-    public static final String ISA = "rv64imafdc_zicntr_zicsr_zifencei";
+    /** Phandles a device's node may refer to: each hart's interrupt controller, the PLIC, the test device (syscon). */
+    public record Handles(int cpuIntcBase, int harts, int plic, int test) {
+        /** {@code interrupts-extended} cells: for each hart, its interrupt controller and {@code m}, then {@code s}. */
+        public int[] perHart(int m, int s) {
+            int[] cells = new int[harts * 4];
+            for (int h = 0; h < harts; h++) {
+                cells[4 * h] = cpuIntcBase + h;
+                cells[4 * h + 1] = m;
+                cells[4 * h + 2] = cpuIntcBase + h;
+                cells[4 * h + 3] = s;
+            }
+            return cells;
+        }
+    }
 
     public static byte[] build(Spec spec) {
         FdtWriter w = new FdtWriter();
@@ -56,9 +69,9 @@ public final class DeviceTree {
             w.propertyU32("reg", h);
             w.propertyString("status", "okay");
             w.propertyString("compatible", "riscv");
-            w.propertyString("riscv,isa", ISA);
-            w.propertyString("riscv,isa-base", "rv64i");
-            w.propertyString("riscv,isa-extensions", "i", "m", "a", "f", "d", "c", "zicntr", "zicsr", "zifencei");
+            w.propertyString("riscv,isa", Isa.NAME);
+            w.propertyString("riscv,isa-base", Isa.BASE);
+            w.propertyString("riscv,isa-extensions", Isa.EXTENSIONS.toArray(new String[0]));
             w.propertyString("mmu-type", "riscv,sv39");
             w.beginNode("interrupt-controller");
             w.propertyU32("#interrupt-cells", 1);
@@ -76,75 +89,8 @@ public final class DeviceTree {
         w.propertyString("compatible", "simple-bus");
         w.propertyEmpty("ranges");
 
-        w.beginNode("test@" + Long.toHexString(MemoryMap.TEST_BASE));
-        w.propertyString("compatible", "sifive,test1", "sifive,test0", "syscon");
-        w.propertyU64("reg", MemoryMap.TEST_BASE, MemoryMap.TEST_SIZE);
-        w.propertyU32("phandle", testPhandle);
-        w.endNode();
-
-        w.beginNode("poweroff");
-        w.propertyString("compatible", "syscon-poweroff");
-        w.propertyU32("regmap", testPhandle);
-        w.propertyU32("offset", 0);
-        w.propertyU32("value", 0x5555);
-        w.endNode();
-
-        w.beginNode("reboot");
-        w.propertyString("compatible", "syscon-reboot");
-        w.propertyU32("regmap", testPhandle);
-        w.propertyU32("offset", 0);
-        w.propertyU32("value", 0x7777);
-        w.endNode();
-
-        int[] clintIrqs = new int[spec.harts() * 4];
-        int[] plicIrqs = new int[spec.harts() * 4];
-        for (int h = 0; h < spec.harts(); h++) {
-            clintIrqs[4 * h] = cpuIntcBase + h; clintIrqs[4 * h + 1] = 3;   // machine software
-            clintIrqs[4 * h + 2] = cpuIntcBase + h; clintIrqs[4 * h + 3] = 7; // machine timer
-            plicIrqs[4 * h] = cpuIntcBase + h; plicIrqs[4 * h + 1] = 11;     // machine external
-            plicIrqs[4 * h + 2] = cpuIntcBase + h; plicIrqs[4 * h + 3] = 9;  // supervisor external
-        }
-        w.beginNode("clint@" + Long.toHexString(MemoryMap.CLINT_BASE));
-        w.propertyString("compatible", "sifive,clint0", "riscv,clint0");
-        w.propertyU64("reg", MemoryMap.CLINT_BASE, Clint.SIZE);
-        w.propertyU32("interrupts-extended", clintIrqs);
-        w.endNode();
-
-        w.beginNode("plic@" + Long.toHexString(MemoryMap.PLIC_BASE));
-        w.propertyString("compatible", "sifive,plic-1.0.0", "riscv,plic0");
-        w.propertyU64("reg", MemoryMap.PLIC_BASE, Plic.SIZE);
-        w.propertyU32("#interrupt-cells", 1);
-        w.propertyU32("#address-cells", 0);
-        w.propertyEmpty("interrupt-controller");
-        w.propertyU32("riscv,ndev", Plic.SOURCE_COUNT - 1);
-        w.propertyU32("interrupts-extended", plicIrqs);
-        w.propertyU32("phandle", plicPhandle);
-        w.endNode();
-
-        w.beginNode("vmgenid@" + Long.toHexString(MemoryMap.VMGENID_BASE));
-        w.propertyString("compatible", "microsoft,vmgenid");
-        w.propertyU64("reg", MemoryMap.VMGENID_BASE, org.vmckpt.machine.device.VmGenId.SIZE);
-        w.propertyU32("interrupt-parent", plicPhandle);
-        w.propertyU32("interrupts", MemoryMap.VMGENID_IRQ);
-        w.endNode();
-
-        w.beginNode("serial@" + Long.toHexString(MemoryMap.UART0_BASE));
-        w.propertyString("compatible", "ns16550a");
-        w.propertyU64("reg", MemoryMap.UART0_BASE, MemoryMap.UART0_SIZE);
-        w.propertyU32("clock-frequency", 3686400);
-        w.propertyU32("interrupt-parent", plicPhandle);
-        w.propertyU32("interrupts", MemoryMap.UART0_IRQ);
-        w.endNode();
-
-        for (int i = 0; i < spec.virtioSlots(); i++) {
-            long base = MemoryMap.virtioBase(i);
-            w.beginNode("virtio_mmio@" + Long.toHexString(base));
-            w.propertyString("compatible", "virtio,mmio");
-            w.propertyU64("reg", base, MemoryMap.VIRTIO_SIZE);
-            w.propertyU32("interrupt-parent", plicPhandle);
-            w.propertyU32("interrupts", MemoryMap.VIRTIO_IRQ_BASE + i);
-            w.endNode();
-        }
+        Handles handles = new Handles(cpuIntcBase, spec.harts(), plicPhandle, testPhandle);
+        for (DeviceTreeNode d : spec.devices()) d.writeNode(w, handles);
         w.endNode(); // soc
         w.endNode(); // root
         return w.toByteArray();

@@ -9,18 +9,16 @@ public final class FrozenMemory {
     private final GuestMemory memory;
     private final byte[][] pages;
     private final long[] writtenInEpoch;
-    private final long epoch;
     private boolean released;
 
     /** Origins of frozen pages the guest has copied since (GuestMemory moves them here when the guest changes such a page). */
     private final java.util.Map<Integer, PageOrigin> movedAside;
 
-    FrozenMemory(GuestMemory memory, byte[][] pages, long[] writtenInEpoch, long epoch, java.util.Map<Integer, PageOrigin> movedAside) {
+    FrozenMemory(GuestMemory memory, byte[][] pages, long[] writtenInEpoch, java.util.Map<Integer, PageOrigin> movedAside) {
         this.movedAside = movedAside;
         this.memory = memory;
         this.pages = pages;
         this.writtenInEpoch = writtenInEpoch;
-        this.epoch = epoch;
     }
 
     public int pageCount() { return pages.length; }
@@ -45,8 +43,6 @@ public final class FrozenMemory {
 
     public long[] writtenBitmap() { return writtenInEpoch.clone(); }
 
-    /** The epoch number that began at this freeze. */
-    public long epoch() { return epoch; }
 
     /** Ends copy-on-write for this view. The arrays stay valid for whoever still holds them. */
     public synchronized void release() {

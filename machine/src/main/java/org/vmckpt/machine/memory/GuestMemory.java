@@ -60,7 +60,6 @@ public final class GuestMemory {
     /** Lazy restore: pages not yet loaded come from here. */
     private PageSource lazySource;
     private BitSet lazyPending;
-    private long epoch;
     private long copyOnWriteCount;
 
     private final List<MemoryObserver> observers = new ArrayList<>();
@@ -82,7 +81,6 @@ public final class GuestMemory {
     public long base() { return base; }
     public long size() { return size; }
     public int pageCount() { return pageCount; }
-    public long epoch() { return epoch; }
     /** Number of pages cloned because the guest wrote them while frozen. */
     public long copyOnWriteCount() { return copyOnWriteCount; }
 
@@ -334,19 +332,17 @@ public final class GuestMemory {
         byte[][] refs = pages.clone();
         long[] written = dirty;
         dirty = new long[written.length];
-        epoch++;
         java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> movedAside = new java.util.concurrent.ConcurrentHashMap<>();
         frozenOrigins = movedAside;
         frozen = refs;
         for (MemoryObserver o : observers) o.flushWriteMappings();
-        return new FrozenMemory(this, refs, written, epoch, movedAside);
+        return new FrozenMemory(this, refs, written, movedAside);
     }
 
     /** Starts a new dirty-log epoch without freezing; returns the bitmap of pages written in the old one. */
     public long[] startNewEpoch() {
         long[] written = dirty;
         dirty = new long[written.length];
-        epoch++;
         for (MemoryObserver o : observers) o.flushWriteMappings();
         return written;
     }

@@ -54,7 +54,6 @@ public final class DiskOverlay implements AutoCloseable {
     private long presentBlocks;
     private long memoryBlocks;
     private long copyOnWriteCount;
-    private long epoch;
 
     /**
      * @param blockCount        4 KiB blocks the disk spans
@@ -203,9 +202,8 @@ public final class DiskOverlay implements AutoCloseable {
         Object[][] refs = chunks.clone();
         BitSet writtenInEpoch = written;
         written = new BitSet();
-        epoch++;
         frozen = refs;
-        return new FrozenOverlay(this, refs, writtenInEpoch, presentBlocks, epoch);
+        return new FrozenOverlay(this, refs, writtenInEpoch, presentBlocks);
     }
 
     void unfreeze(Object[][] refs) {

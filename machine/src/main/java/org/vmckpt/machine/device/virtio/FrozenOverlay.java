@@ -14,15 +14,13 @@ public final class FrozenOverlay {
     private final Object[][] chunks;
     private final BitSet writtenInEpoch;
     private final long presentBlocks;
-    private final long epoch;
     private volatile boolean released;
 
-    FrozenOverlay(DiskOverlay overlay, Object[][] chunks, BitSet writtenInEpoch, long presentBlocks, long epoch) {
+    FrozenOverlay(DiskOverlay overlay, Object[][] chunks, BitSet writtenInEpoch, long presentBlocks) {
         this.overlay = overlay;
         this.chunks = chunks;
         this.writtenInEpoch = writtenInEpoch;
         this.presentBlocks = presentBlocks;
-        this.epoch = epoch;
     }
 
     /** Number of 4 KiB blocks the disk spans. */
@@ -31,8 +29,6 @@ public final class FrozenOverlay {
     /** Number of blocks in the view. */
     public long presentBlocks() { return presentBlocks; }
 
-    /** The epoch number that began at this freeze. */
-    public long epoch() { return epoch; }
 
     /**
      * The frozen block, or null if the base image holds it. Never write into it. A spilled block is read back
