@@ -57,6 +57,12 @@ public final class GuestMemory {
     private volatile java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> frozenOrigins;
     /** Page references at the last freeze, while a saver still reads them; else {@code null}. */
     private volatile byte[][] frozen;
+    /**
+     * An empty reference array for the next freeze to copy into, allocated when the last frozen view is released:
+     * outside the pause, so the pause allocates no megabyte-sized array, which could start a garbage collection in
+     * it (null before the first release: the first freeze clones).
+     */
+    private volatile byte[][] spareRefs;
     /** Lazy restore: pages not yet loaded come from here. */
     private PageSource lazySource;
     private BitSet lazyPending;
@@ -331,7 +337,10 @@ public final class GuestMemory {
     public FrozenMemory freeze() {
         if (frozen != null) throw new IllegalStateException("memory is already frozen by a checkpoint in progress");
         materializeAllLazy();
-        byte[][] refs = pages.clone();
+        byte[][] refs = spareRefs;
+        spareRefs = null;
+        if (refs != null && refs.length == pageCount) System.arraycopy(pages, 0, refs, 0, pageCount);
+        else refs = pages.clone();
         long[] written = dirty;
         dirty = new long[written.length];
         epoch++;
@@ -355,6 +364,7 @@ public final class GuestMemory {
         if (frozen == refs) {
             frozen = null;
             frozenOrigins = null;
+            if (spareRefs == null) spareRefs = new byte[pageCount][]; // on the releasing thread, not in a pause
         }
     }
 
