@@ -3,9 +3,7 @@ package org.vmckpt.machine.memory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.List;
 
 /**
  * Guest RAM as an array of 4 KiB pages, allocated on first touch.
@@ -69,7 +67,8 @@ public final class GuestMemory {
     private long epoch;
     private long copyOnWriteCount;
 
-    private final List<MemoryObserver> observers = new ArrayList<>();
+    /** An array, not a list: iterating it allocates nothing (a list's iterator on every copy-on-write did). */
+    private MemoryObserver[] observers = new MemoryObserver[0];
 
     public GuestMemory(long base, long size) {
         if ((base & PAGE_MASK) != 0 || (size & PAGE_MASK) != 0 || size <= 0) {
@@ -92,7 +91,10 @@ public final class GuestMemory {
     /** Number of pages cloned because the guest wrote them while frozen. */
     public long copyOnWriteCount() { return copyOnWriteCount; }
 
-    public void addObserver(MemoryObserver o) { observers.add(o); }
+    public void addObserver(MemoryObserver o) {
+        observers = java.util.Arrays.copyOf(observers, observers.length + 1);
+        observers[observers.length - 1] = o;
+    }
 
     /** True if {@code paddr .. paddr+len-1} lies inside RAM. */
     public boolean contains(long paddr, long len) {
