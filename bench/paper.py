@@ -265,7 +265,8 @@ class Vmckpt:
     def __init__(self, args):
         self.jar = args.jar
         # The same JVM options as the ./vmckpt launcher (keep in step with it).
-        self.java = ["java", "-XX:+UseParallelGC", "-XX:PerMethodTrapLimit=0", "-Xss16m"]
+        self.java = ["java", "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25",
+                     "-XX:PerMethodTrapLimit=0", "-Xss16m"]
         if os.geteuid() == 0:
             self.java.append("-XX:ThreadPriorityPolicy=1")
         jsa = os.path.splitext(self.jar)[0] + ".jsa"

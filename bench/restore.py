@@ -9,7 +9,7 @@
   - lazy restore: the guest's heartbeat gaps over the first seconds after it runs again, against its period.
 
     bench/restore.py [--workloads memdirty] [--later 5] [--restores 3] [--base-jar JAR] [--checkpoint-with base]
-                     [--java-opts "..."] [--no-qemu]
+                     [--java-opts "..."] [--without OPT,OPT] [--no-qemu]
 
 Workloads print a heartbeat every 100 ms (as on the guest issue 9 was measured on). Reuses bench/paper.py's
 process, QMP and console helpers. Results: RESULTS/restore.json and a summary on stdout.
@@ -54,7 +54,8 @@ def take(qmp, console, hb, label):
 def restore(vm, repo, ckpt, lazy, hb, tag):
     sock = os.path.join(vm.work, "restore.sock")
     args = ["restore", ckpt, "--repo", repo, "--stats", "--api-socket", sock] + (["--lazy"] if lazy else [])
-    p = P.Process(vm.cmd(*args), os.path.join(vm.logs, tag), env=vm.env)
+    gc_log = os.path.join(vm.logs, tag + ".gc")
+    p = P.Process(vm.java[:1] + [f"-Xlog:gc:file={gc_log}:uptimemillis"] + vm.cmd(*args)[1:], os.path.join(vm.logs, tag), env=vm.env)
     out = {"lazy": lazy}
     got = p.err.wait_for(P.RESTORED, 120)
     if got:
@@ -84,6 +85,11 @@ def restore(vm, repo, ckpt, lazy, hb, tag):
     except RuntimeError:
         pass
     p.stop(qmp)
+    pauses = P.gc_pauses(gc_log, p.spawned)
+    with open(gc_log) as f:
+        full = sum(1 for line in f if "Pause Full" in line)
+    out.update(gc_count=len(pauses), gc_full=full, gc_ms=sum(b - a for a, b in pauses) * 1e3,
+               gc_longest_ms=max((b - a for a, b in pauses), default=0) * 1e3)
     return out
 
 
@@ -98,6 +104,8 @@ def main():
     ap.add_argument("--checkpoint-with", choices=("jar", "base"), default="jar",
                     help="which jar boots the VM and takes the checkpoints: 'base' makes checkpoints both jars read "
                          "(a newer jar's manifest, e.g. one with a working set, is refused by an older jar)")
+    ap.add_argument("--without", default="", help="launcher JVM options to leave out, comma-separated (e.g. the "
+                    "collector settings, to measure without them: -Xmn16m,-XX:MaxTenuringThreshold=0,-XX:InitialRAMPercentage=25)")
     ap.add_argument("--no-qemu", action="store_true")
     ap.add_argument("--results", default=os.path.join(P.ROOT, "bench", "results"))
     ap.add_argument("--work", default="/tmp/vmckpt-bench-restore")
@@ -109,6 +117,7 @@ def main():
         a = argparse.Namespace(jar=jar, work=args.work)
         vm = P.Vmckpt(a)
         opts = args.java_opts.split()
+        vm.java = [o for o in vm.java if o not in args.without.split(",")]
         if any(o.startswith("-XX:+Use") and o.endswith("GC") for o in opts):  # another collector than the launcher's
             vm.java = [o for o in vm.java if o != "-XX:+UseParallelGC"]
         vm.java = vm.java[:1] + opts + vm.java[1:]
@@ -132,6 +141,10 @@ def main():
             cks.append(take(qmp, p.out, hb, f"{wl}-later-{i}"))
         p.stop(qmp)
         pauses = P.gc_pauses(gc_log, p.spawned)
+        with open(gc_log) as f:
+            fulls = sum(1 for line in f if "Pause Full" in line)
+        print(f"  collections while the VM ran: {len(pauses)} ({fulls} full), longest pause "
+              f"{max((b - a for a, b in pauses), default=0) * 1e3:.1f} ms", flush=True)
         for c in cks:
             c["gc_ms"], c["gc_longest_ms"] = P.gc_during(pauses, c["t0"], c["t1"])
         for c in cks:  # the engine's own record of the collector's pauses inside each checkpoint
@@ -161,14 +174,16 @@ def main():
                     if lazy:
                         print(f"    {name:4s} lazy  rep {rep}: running after {r.get('load_ms', float('nan')):.0f} ms; first heartbeat "
                               f"{r.get('first_heartbeat_ms')} ms later; max gap in {LAZY_WATCH_S:.0f} s {r.get('max_gap_ms')} ms "
-                              f"(period {HEARTBEAT_MS} ms)", flush=True)
+                              f"(period {HEARTBEAT_MS} ms); GC {r['gc_count']} pauses ({r['gc_full']} full) {r['gc_ms']:.0f} ms, "
+                              f"longest {r['gc_longest_ms']:.0f} ms", flush=True)
                     else:
                         stages = ", ".join(f"{k[6:-3]} {r[k]:.0f}" for k in ("pages_read_ms", "pages_decode_ms", "pages_copy_ms", "pages_install_ms") if k in r)
                         print(f"    {name:4s} eager rep {rep}: pages {r.get('pages_ms')} ms ({'CPU ms: ' + stages if stages else 'no stage times'}) = {r.get('mem_MBps', 0):.0f} MB/s of memory, "
                               f"{r.get('data_MBps', 0):.0f} MB/s of checkpoint data; restored {r.get('load_ms')} ms in process, "
                               f"{r.get('wall_ms', 0):.0f} ms from spawn; continued={r.get('continued')}; first heartbeat "
-                              f"{r.get('first_heartbeat_ms')} ms later, max gap in {LAZY_WATCH_S:.0f} s {r.get('max_gap_ms')} ms", flush=True)
-        entry = {"boot_s": boot_s, "checkpoints": cks, "memory_bytes": mem_bytes, "restores": restores}
+                              f"{r.get('first_heartbeat_ms')} ms later, max gap in {LAZY_WATCH_S:.0f} s {r.get('max_gap_ms')} ms; "
+                              f"GC {r['gc_count']} pauses ({r['gc_full']} full) {r['gc_ms']:.0f} ms, longest {r['gc_longest_ms']:.0f} ms", flush=True)
+        entry = {"boot_s": boot_s, "gc_pauses_ms": [(b - a) * 1e3 for a, b in pauses], "gc_full": fulls, "checkpoints": cks, "memory_bytes": mem_bytes, "restores": restores}
         if not args.no_qemu and shutil.which("qemu-system-riscv64"):
             qa = argparse.Namespace(work=args.work)
             saved = P.WORKLOADS[wl]

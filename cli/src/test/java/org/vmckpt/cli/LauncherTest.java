@@ -27,6 +27,50 @@ class LauncherTest {
 
     @Test
     void theLauncherWorksThroughASymlink() throws Exception {
+        Path checkout = checkout();
+        Path bin = Files.createDirectories(temp.resolve("bin"));
+        Files.createSymbolicLink(bin.resolve("vmckpt"), checkout.resolve("vmckpt"));
+
+        String out = run(new ProcessBuilder(bin.resolve("vmckpt").toString(), "--version"));
+        assertTrue(out.startsWith("vmckpt 0."), out);
+    }
+
+    /**
+     * The collector settings that keep garbage collection from stalling the guest for long (docs/ARCHITECTURE.md,
+     * "What the guest waits for during a checkpoint"), as the JVM the launcher starts sees them: the parallel
+     * collector, a 16 MiB young generation, pages promoted at their first collection, and a heap that starts at its
+     * maximum size, so it never grows by a full collection.
+     */
+    @Test
+    void theLauncherGivesTheJvmTheCollectorSettings() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(checkout().resolve("vmckpt").toString(), "--version");
+        pb.environment().put("VMCKPT_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+        String out = run(pb);
+        assertEquals("true", flag(out, "UseParallelGC"), out);
+        assertEquals(String.valueOf(16L << 20), flag(out, "MaxNewSize"));
+        assertEquals("0", flag(out, "MaxTenuringThreshold"));
+        assertEquals(flag(out, "MaxHeapSize"), flag(out, "InitialHeapSize"));
+    }
+
+    /** A flag's final value from -XX:+PrintFlagsFinal's table ("     size_t MaxNewSize   = 16777216   {product} ..."). */
+    private static String flag(String flagsFinal, String name) {
+        for (String line : flagsFinal.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && f[1].equals(name) && f[2].equals("=")) return f[3];
+        }
+        throw new AssertionError("no flag " + name + " in the JVM's flag table");
+    }
+
+    private String run(ProcessBuilder pb) throws Exception {
+        Process p = pb.redirectErrorStream(true).directory(temp.toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    /** A copy of the launcher with a jar whose manifest points at this build's classes. */
+    private Path checkout() throws Exception {
         Path root = Path.of("").toAbsolutePath().getParent();
         Path checkout = temp.resolve("checkout");
         Files.createDirectories(checkout.resolve("cli/target"));
@@ -44,13 +88,6 @@ class LauncherTest {
              JarOutputStream jar = new JarOutputStream(out, manifest)) {
             jar.flush();
         }
-        Path bin = Files.createDirectories(temp.resolve("bin"));
-        Files.createSymbolicLink(bin.resolve("vmckpt"), checkout.resolve("vmckpt"));
-
-        Process p = new ProcessBuilder(bin.resolve("vmckpt").toString(), "--version").redirectErrorStream(true).directory(temp.toFile()).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), out);
-        assertTrue(out.startsWith("vmckpt 0."), out);
+        return checkout;
     }
 }

@@ -252,7 +252,7 @@ public final class CheckpointWriter implements AutoCloseable {
             case ZERO -> TableEntry.ZERO;
             case FREE -> TableEntry.FREE;
             case INHERITED -> {
-                requireParent("pages " + start + ".." + end);
+                if (parent == null) requireParent("pages " + start + ".." + end); // the message only when it fails
                 yield UNSET;
             }
             default -> throw new IllegalArgumentException(kind + " pages cannot be put as a range");

@@ -454,19 +454,24 @@ final class ManifestCodec {
         long nextBlock = 0;
         java.util.Map<Integer, Long> nextSector = new java.util.HashMap<>();
         long pos = 0;
+        // The names the reader puts in its error messages, made once: not once per run (a table has up to a run
+        // per page, and a checkpoint reads its manifest back while the guest runs: garbage makes collections).
+        String gapName = what + " gap", lengthName = what + " length", kindName = what + " kind";
+        String packName = what + " pack index", unitName = what + " unit", blockName = what + " disk block";
+        String sourceName = what + " source", sectorName = what + " source sector";
         RunTable.Builder b = new RunTable.Builder(disk ? runs * 2 + 1 : runs);
         for (int r = 0; r < runs; r++) {
             long start = pos;
             if (disk) {
-                long gap = s.varint(what + " gap", 0, limit - pos);
+                long gap = s.varint(gapName, 0, limit - pos);
                 start = pos + gap;
             }
-            long length = s.varint(what + " length", 1, limit - start);
-            int kind = s.u8(what + " kind");
+            long length = s.varint(lengthName, 1, limit - start);
+            int kind = s.u8(kindName);
             long value;
             if (kind == TableEntry.KIND_DATA) {
-                int p = (int) s.varint(what + " pack index", 0, packs.size() - 1);
-                long delta = s.zigzag(what + " unit");
+                int p = (int) s.varint(packName, 0, packs.size() - 1);
+                long delta = s.zigzag(unitName);
                 long units = packs.get(p).unitCount();
                 long unit = nextUnit[p] + delta;
                 if (delta < -TableEntry.MAX_BASE || delta > TableEntry.MAX_BASE || unit < 0 || unit > units - length) {
@@ -476,7 +481,7 @@ final class ManifestCodec {
                 nextUnit[p] = unit + length;
                 value = TableEntry.data(p, unit);
             } else if (kind == TableEntry.KIND_DISK_BLOCK && !disk) {
-                long delta = s.zigzag(what + " disk block");
+                long delta = s.zigzag(blockName);
                 long block = nextBlock + delta;
                 if (delta < -TableEntry.MAX_BASE || delta > TableEntry.MAX_BASE || block < 0 || block > TableEntry.MAX_BASE - 1 - length) {
                     throw s.error(what + " " + r + " points at disk blocks " + block + "+" + length + ", out of range");
@@ -484,8 +489,8 @@ final class ManifestCodec {
                 nextBlock = block + length;
                 value = TableEntry.diskBlock(block);
             } else if (kind == TableEntry.KIND_SOURCE && sourcesAllowed) {
-                int src = (int) s.varint(what + " source", 0, TableEntry.MAX_SOURCE - 1);
-                long delta = s.zigzag(what + " source sector");
+                int src = (int) s.varint(sourceName, 0, TableEntry.MAX_SOURCE - 1);
+                long delta = s.zigzag(sectorName);
                 long sector = nextSector.getOrDefault(src, 0L) + delta;
                 long span = length * TableEntry.SOURCE_SECTORS_PER_PAGE;
                 if (delta < -TableEntry.MAX_BASE || delta > TableEntry.MAX_BASE || sector < 0 || sector > TableEntry.MAX_BASE - 1 - span) {

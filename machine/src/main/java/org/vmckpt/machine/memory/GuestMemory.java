@@ -3,9 +3,7 @@ package org.vmckpt.machine.memory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.List;
 
 /**
  * Guest RAM as an array of 4 KiB pages, allocated on first touch.
@@ -57,12 +55,19 @@ public final class GuestMemory {
     private volatile java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> frozenOrigins;
     /** Page references at the last freeze, while a saver still reads them; else {@code null}. */
     private volatile byte[][] frozen;
+    /**
+     * An empty reference array for the next freeze to copy into, allocated when the last frozen view is released:
+     * outside the pause, so the pause allocates no megabyte-sized array, which could start a garbage collection in
+     * it (null before the first release: the first freeze clones).
+     */
+    private volatile byte[][] spareRefs;
     /** Lazy restore: pages not yet loaded come from here. */
     private PageSource lazySource;
     private BitSet lazyPending;
     private long copyOnWriteCount;
 
-    private final List<MemoryObserver> observers = new ArrayList<>();
+    /** An array, not a list: iterating it allocates nothing (a list's iterator on every copy-on-write did). */
+    private MemoryObserver[] observers = new MemoryObserver[0];
 
     public GuestMemory(long base, long size) {
         if ((base & PAGE_MASK) != 0 || (size & PAGE_MASK) != 0 || size <= 0) {
@@ -84,7 +89,10 @@ public final class GuestMemory {
     /** Number of pages cloned because the guest wrote them while frozen. */
     public long copyOnWriteCount() { return copyOnWriteCount; }
 
-    public void addObserver(MemoryObserver o) { observers.add(o); }
+    public void addObserver(MemoryObserver o) {
+        observers = java.util.Arrays.copyOf(observers, observers.length + 1);
+        observers[observers.length - 1] = o;
+    }
 
     /** True if {@code paddr .. paddr+len-1} lies inside RAM. */
     public boolean contains(long paddr, long len) {
@@ -329,7 +337,10 @@ public final class GuestMemory {
     public FrozenMemory freeze() {
         if (frozen != null) throw new IllegalStateException("memory is already frozen by a checkpoint in progress");
         materializeAllLazy();
-        byte[][] refs = pages.clone();
+        byte[][] refs = spareRefs;
+        spareRefs = null;
+        if (refs != null && refs.length == pageCount) System.arraycopy(pages, 0, refs, 0, pageCount);
+        else refs = pages.clone();
         long[] written = dirty;
         dirty = new long[written.length];
         java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> movedAside = new java.util.concurrent.ConcurrentHashMap<>();
@@ -351,6 +362,7 @@ public final class GuestMemory {
         if (frozen == refs) {
             frozen = null;
             frozenOrigins = null;
+            if (spareRefs == null) spareRefs = new byte[pageCount][]; // on the releasing thread, not in a pause
         }
     }
 

