@@ -61,11 +61,11 @@ final class Interpreter {
             int off = (int) pc & 0xfff;
             int ti;
             if ((pc >>> 12) == fetchVpn && off <= 0xffc) {
-                insn = (int) INT.get(fetchPage, off);
+                insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
             } else if (mmu.xTag[ti = (int) (pc >>> 12) & TLB_MASK] == ((pc >>> 12) | mmu.fetchCtx) && off <= 0xffc) {
                 fetchVpn = pc >>> 12; // entered another page that the TLB maps
                 fetchPage = mmu.xPage[ti];
-                insn = (int) INT.get(fetchPage, off);
+                insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
             } else {
                 insn = mmu.fetchSlow(pc);
                 if (h.trap) {

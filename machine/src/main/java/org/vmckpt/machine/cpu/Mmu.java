@@ -52,38 +52,42 @@ final class Mmu {
     final long[] mmioResult = new long[1];
 
     // ================================================================== memory access: fast paths
+    // A TLB entry always maps a whole 4 KiB page array and the offset checks keep the access inside it, so the
+    // fast paths read and write it without the array bounds check (as translated code does, see Translator).
+
+    static final long BYTE_BASE = UNSAFE.arrayBaseOffset(byte[].class);
 
     int load8(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
-        if (rTag[i] == ((va >>> 12) | dataCtx)) return rPage[i][(int) va & 0xfff];
+        if (rTag[i] == ((va >>> 12) | dataCtx)) return UNSAFE.getByte(rPage[i], BYTE_BASE + (va & 0xfff));
         return (int) loadSlow(va, 1);
     }
 
     int load16(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         int off = (int) va & 0xfff;
-        if (rTag[i] == ((va >>> 12) | dataCtx) && off <= 0xffe) return (short) SHORT.get(rPage[i], off);
+        if (rTag[i] == ((va >>> 12) | dataCtx) && off <= 0xffe) return UNSAFE.getShort(rPage[i], BYTE_BASE + off);
         return (int) loadSlow(va, 2);
     }
 
     int load32(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         int off = (int) va & 0xfff;
-        if (rTag[i] == ((va >>> 12) | dataCtx) && off <= 0xffc) return (int) INT.get(rPage[i], off);
+        if (rTag[i] == ((va >>> 12) | dataCtx) && off <= 0xffc) return UNSAFE.getInt(rPage[i], BYTE_BASE + off);
         return (int) loadSlow(va, 4);
     }
 
     long load64(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         int off = (int) va & 0xfff;
-        if (rTag[i] == ((va >>> 12) | dataCtx) && off <= 0xff8) return (long) LONG.get(rPage[i], off);
+        if (rTag[i] == ((va >>> 12) | dataCtx) && off <= 0xff8) return UNSAFE.getLong(rPage[i], BYTE_BASE + off);
         return loadSlow(va, 8);
     }
 
     void store8(long va, int v) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (wTag[i] == ((va >>> 12) | dataCtx)) {
-            wPage[i][(int) va & 0xfff] = (byte) v;
+            UNSAFE.putByte(wPage[i], BYTE_BASE + (va & 0xfff), (byte) v);
             return;
         }
         storeSlow(va, v, 1);
@@ -93,7 +97,7 @@ final class Mmu {
         int i = (int) (va >>> 12) & TLB_MASK;
         int off = (int) va & 0xfff;
         if (wTag[i] == ((va >>> 12) | dataCtx) && off <= 0xffe) {
-            SHORT.set(wPage[i], off, (short) v);
+            UNSAFE.putShort(wPage[i], BYTE_BASE + off, (short) v);
             return;
         }
         storeSlow(va, v, 2);
@@ -103,7 +107,7 @@ final class Mmu {
         int i = (int) (va >>> 12) & TLB_MASK;
         int off = (int) va & 0xfff;
         if (wTag[i] == ((va >>> 12) | dataCtx) && off <= 0xffc) {
-            INT.set(wPage[i], off, v);
+            UNSAFE.putInt(wPage[i], BYTE_BASE + off, v);
             return;
         }
         storeSlow(va, v, 4);
@@ -113,7 +117,7 @@ final class Mmu {
         int i = (int) (va >>> 12) & TLB_MASK;
         int off = (int) va & 0xfff;
         if (wTag[i] == ((va >>> 12) | dataCtx) && off <= 0xff8) {
-            LONG.set(wPage[i], off, v);
+            UNSAFE.putLong(wPage[i], BYTE_BASE + off, v);
             return;
         }
         storeSlow(va, v, 8);
