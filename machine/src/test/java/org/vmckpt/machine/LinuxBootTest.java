@@ -25,11 +25,11 @@ import static org.junit.jupiter.api.Assertions.*;
 @Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class LinuxBootTest {
     static final String MARKER = "VMCKPT-READY";
-    static final long BOOT_TIMEOUT_MS = 45_000;
-    static final long COMMAND_TIMEOUT_MS = 10_000;
+    static final long BOOT_TIMEOUT_MS = 90_000; // a watchdog, not a rate: a boot took 43 s at load 20 on the 2-core machine
+    static final long COMMAND_TIMEOUT_MS = 30_000;
 
     @Test
-    @Timeout(value = 110, unit = TimeUnit.SECONDS)
+    @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void bootsUsesTheDiskReportsFreePagesAndPowersOff() throws Exception {
         TestGuest.Files guest = TestGuest.find();
         byte[] diskBefore = sha256(guest.disk());

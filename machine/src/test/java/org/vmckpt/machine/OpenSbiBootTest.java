@@ -24,7 +24,7 @@ class OpenSbiBootTest {
     static final Path FW_JUMP = Path.of("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin");
 
     @Test
-    @Timeout(value = 110, unit = TimeUnit.SECONDS)
+    @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void defaultGuestBootsThroughOpenSbiAndPowersOff() throws Exception {
         Assumptions.assumeTrue(Files.isRegularFile(FW_JUMP),
                 FW_JUMP + " is absent: install Debian's opensbi package (apt-get install opensbi) to run this test");

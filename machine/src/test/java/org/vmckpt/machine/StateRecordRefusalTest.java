@@ -30,7 +30,7 @@ class StateRecordRefusalTest {
     private record Saved(String name, int version, byte[] bytes) { }
 
     @Test
-    @Timeout(value = 110, unit = TimeUnit.SECONDS)
+    @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void everyRecordOfABootedMachineRoundTripsAndRefusesOtherVersionsAndTruncation() throws Exception {
         long t0 = System.nanoTime();
         TestGuest.Files guest = TestGuest.find();
