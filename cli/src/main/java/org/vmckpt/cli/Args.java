@@ -14,6 +14,13 @@ public final class Args {
     private final Map<String, List<String>> values = new LinkedHashMap<>();
     private final List<String> positional = new ArrayList<>();
 
+    static Args of(Map<String, List<String>> values, List<String> positional) {
+        Args a = new Args();
+        for (Map.Entry<String, List<String>> e : values.entrySet()) a.values.put(e.getKey(), new ArrayList<>(e.getValue()));
+        a.positional.addAll(positional);
+        return a;
+    }
+
     public static Args parse(String[] argv, int from, Set<String> withValue, Set<String> flags) throws UsageException {
         Args a = new Args();
         for (int i = from; i < argv.length; i++) {

@@ -53,10 +53,34 @@ public final class OptionTable {
 
     /** Parses {@code argv} from index {@code from}: only these options are accepted. */
     public Args parse(String[] argv, int from) throws UsageException {
-        Set<String> withValue = new LinkedHashSet<>();
-        Set<String> flags = new LinkedHashSet<>();
-        for (Option o : options()) (o.takesValue() ? withValue : flags).add(o.name());
-        return Args.parse(argv, from, withValue, flags);
+        picocli.CommandLine.Model.CommandSpec spec = picocli.CommandLine.Model.CommandSpec.create();
+        spec.parser().overwrittenOptionsAllowed(true);
+        for (Option o : options()) {
+            picocli.CommandLine.Model.OptionSpec.Builder b = picocli.CommandLine.Model.OptionSpec.builder("--" + o.name());
+            if (o.takesValue()) b.type(java.util.List.class).auxiliaryTypes(String.class).arity("1");
+            else b.type(boolean.class).arity("0");
+            b.description(o.help());
+            spec.addOption(b.build());
+        }
+        spec.addPositional(picocli.CommandLine.Model.PositionalParamSpec.builder().type(String[].class).arity("0..*").build());
+        picocli.CommandLine.ParseResult pr;
+        try {
+            pr = new picocli.CommandLine(spec).parseArgs(java.util.Arrays.copyOfRange(argv, from, argv.length));
+        } catch (picocli.CommandLine.ParameterException e) {
+            throw new UsageException(e.getMessage());
+        }
+        java.util.Map<String, java.util.List<String>> values = new java.util.LinkedHashMap<>();
+        for (picocli.CommandLine.Model.OptionSpec o : pr.matchedOptions()) {
+            String name = o.longestName().substring(2);
+            if (o.arity().max() == 0) values.put(name, java.util.List.of("true"));
+            else values.put(name, o.getValue());
+        }
+        java.util.List<String> positional = new ArrayList<>();
+        for (picocli.CommandLine.Model.PositionalParamSpec p : pr.matchedPositionals()) {
+            String[] v = p.getValue();
+            if (v != null) positional.addAll(java.util.Arrays.asList(v));
+        }
+        return Args.of(values, positional);
     }
 
     /**
