@@ -25,13 +25,8 @@ class LazyPrefetchOrderTest {
     @Test
     void lazyRestoreWithPrefetchInAnyOrderEqualsEagerRestore() throws Exception {
         Machine m = Machines.memwalk(new StringBuilder());
-        m.run(1_500_000);
         Repository repo = Repository.open(dir.resolve("repo"), true);
-        CheckpointEngine engine = new CheckpointEngine(m, repo, null);
-        engine.checkpoint(CheckpointOptions.defaults(), null);
-        m.run(300_000);
-        // The second checkpoint's epoch is short: its working set is the pages the guest wrote since the first.
-        String id = engine.checkpoint(CheckpointOptions.defaults(), null).info().id();
+        String id = secondOfTwoCheckpoints(m, repo);
         m.run(700_000);
         try (Checkpoint c = repo.open(id)) {
             int ws = c.workingSet().cardinality();
@@ -69,12 +64,8 @@ class LazyPrefetchOrderTest {
     @Test
     void theWorkingSetIsFetchedFirst() throws Exception {
         Machine m = Machines.memwalk(new StringBuilder());
-        m.run(1_500_000);
         Repository repo = Repository.open(dir.resolve("repo"), true);
-        CheckpointEngine engine = new CheckpointEngine(m, repo, null);
-        engine.checkpoint(CheckpointOptions.defaults(), null);
-        m.run(300_000);
-        String id = engine.checkpoint(CheckpointOptions.defaults(), null).info().id();
+        String id = secondOfTwoCheckpoints(m, repo);
         try (Checkpoint c = repo.open(id)) {
             // The recorded one covers most of memwalk's small memory; take two pages far apart, the last ones
             // in page order, so that "first" is observable.
@@ -95,5 +86,17 @@ class LazyPrefetchOrderTest {
             assertTrue(lastWs < loader.firstPages(), "last working-set page delivered " + lastWs + "th, after the "
                     + loader.firstPages() + " pages of the working set's frames");
         }
+    }
+
+    /**
+     * Runs {@code m}, checkpoints it, runs it a little more and checkpoints it again: the second checkpoint's epoch
+     * is short, so its working set is the pages the guest wrote since the first. Returns the second's id.
+     */
+    private static String secondOfTwoCheckpoints(Machine m, Repository repo) throws Exception {
+        m.run(1_500_000);
+        CheckpointEngine engine = new CheckpointEngine(m, repo, null);
+        engine.checkpoint(CheckpointOptions.defaults(), null);
+        m.run(300_000);
+        return engine.checkpoint(CheckpointOptions.defaults(), null).info().id();
     }
 }

@@ -66,7 +66,7 @@ final class Translator {
      * because the code checks the offset against the page size first (pages are always 4096 bytes).
      */
     private static final String UNSAFE = "sun/misc/Unsafe";
-    private static final long BYTE_BASE = Hart.UNSAFE.arrayBaseOffset(byte[].class);
+    private static final long BYTE_BASE = Mmu.BYTE_BASE; // one offset for every Unsafe page access (Mmu, Interpreter, units)
     private static final long LONG_BASE = Hart.UNSAFE.arrayBaseOffset(long[].class);
 
     // What an instruction is, for translation.

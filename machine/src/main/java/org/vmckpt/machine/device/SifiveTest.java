@@ -79,18 +79,17 @@ public final class SifiveTest implements MmioDevice, Snapshottable, DeviceTreeNo
         w.propertyU32("phandle", h.test());
         w.endNode();
 
-        w.beginNode("poweroff");
-        w.propertyString("compatible", "syscon-poweroff");
-        w.propertyU32("regmap", h.test());
-        w.propertyU32("offset", 0);
-        w.propertyU32("value", 0x5555);
-        w.endNode();
+        sysconWriteNode(w, "poweroff", "syscon-poweroff", h.test(), FINISHER_PASS);
+        sysconWriteNode(w, "reboot", "syscon-reboot", h.test(), FINISHER_RESET);
+    }
 
-        w.beginNode("reboot");
-        w.propertyString("compatible", "syscon-reboot");
-        w.propertyU32("regmap", h.test());
+    /** A node that makes the kernel write {@code value} to offset 0 of the syscon {@code regmap} to do its job. */
+    private static void sysconWriteNode(FdtWriter w, String name, String compatible, int regmap, int value) {
+        w.beginNode(name);
+        w.propertyString("compatible", compatible);
+        w.propertyU32("regmap", regmap);
         w.propertyU32("offset", 0);
-        w.propertyU32("value", 0x7777);
+        w.propertyU32("value", value);
         w.endNode();
     }
 }

@@ -82,7 +82,7 @@ public final class DescriptorChain {
      * number copied, which is less than {@code len} if the readable part ends first.
      */
     public int read(long offset, byte[] dst, int dstOff, int len) {
-        return copy(0, firstWritable, offset, dst, dstOff, len, false);
+        return copy(0, firstWritable, offset, dst, dstOff, len, false, NO_SOURCE, 0);
     }
 
     /**
@@ -90,7 +90,7 @@ public final class DescriptorChain {
      * number copied, which is less than {@code len} if the writable part ends first.
      */
     public int write(long offset, byte[] src, int srcOff, int len) {
-        return copy(firstWritable, count, offset, src, srcOff, len, true);
+        return copy(firstWritable, count, offset, src, srcOff, len, true, NO_SOURCE, 0);
     }
 
     /**
@@ -98,27 +98,17 @@ public final class DescriptorChain {
      * guest memory remembers where the pages it fills came from ({@link GuestMemory#writeFromSource}).
      */
     public int writeFromSource(long offset, byte[] src, int srcOff, int len, int source, long sector) {
-        int done = 0;
-        if (offset < 0) return 0;
-        long srcPos = sector * 512;
-        for (int i = firstWritable; i < count && done < len; i++) {
-            long segLen = length[i];
-            if (offset >= segLen) {
-                offset -= segLen;
-                continue;
-            }
-            int n = (int) Math.min(segLen - offset, len - done);
-            long addr = address[i] + offset;
-            long pos = srcPos + done;
-            if ((pos & 511) == 0) memory.writeFromSource(addr, src, srcOff + done, n, source, pos / 512);
-            else memory.writeBytes(addr, src, srcOff + done, n);
-            done += n;
-            offset = 0;
-        }
-        return done;
+        return copy(firstWritable, count, offset, src, srcOff, len, true, source, sector * 512);
     }
 
-    private int copy(int from, int to, long offset, byte[] buf, int bufOff, int len, boolean toGuest) {
+    private static final int NO_SOURCE = -1;
+
+    /**
+     * Copies between {@code buf} and the segments {@code from..to}. Writes with a {@code source} (not
+     * {@link #NO_SOURCE}) tell guest memory which bytes of that source ({@code srcPos} is the byte position of
+     * {@code buf[bufOff]} in it) fill each segment that starts on a sector boundary.
+     */
+    private int copy(int from, int to, long offset, byte[] buf, int bufOff, int len, boolean toGuest, int source, long srcPos) {
         int done = 0;
         if (offset < 0) return 0;
         for (int i = from; i < to && done < len; i++) {
@@ -129,8 +119,10 @@ public final class DescriptorChain {
             }
             int n = (int) Math.min(segLen - offset, len - done);
             long addr = address[i] + offset;
-            if (toGuest) memory.writeBytes(addr, buf, bufOff + done, n);
-            else memory.readBytes(addr, buf, bufOff + done, n);
+            long pos = srcPos + done;
+            if (!toGuest) memory.readBytes(addr, buf, bufOff + done, n);
+            else if (source != NO_SOURCE && (pos & 511) == 0) memory.writeFromSource(addr, buf, bufOff + done, n, source, pos / 512);
+            else memory.writeBytes(addr, buf, bufOff + done, n);
             done += n;
             offset = 0;
         }
