@@ -337,10 +337,9 @@ public final class GuestMemory {
     public FrozenMemory freeze() {
         if (frozen != null) throw new IllegalStateException("memory is already frozen by a checkpoint in progress");
         materializeAllLazy();
-        byte[][] refs = spareRefs;
+        byte[][] refs = spareRefs != null ? spareRefs : new byte[pageCount][];
         spareRefs = null;
-        if (refs != null && refs.length == pageCount) System.arraycopy(pages, 0, refs, 0, pageCount);
-        else refs = pages.clone();
+        System.arraycopy(pages, 0, refs, 0, pageCount);
         long[] written = dirty;
         dirty = new long[written.length];
         java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> movedAside = new java.util.concurrent.ConcurrentHashMap<>();
