@@ -263,6 +263,7 @@ public final class CheckpointEngine {
             w.setStat(Stats.PAUSE_NS, opt.live() ? cap.pauseNanos : stopNanos);
             w.setStat(Stats.FREEZE_NS, cap.pauseNanos);
             w.setStat(Stats.FREEZE_CPU_NS, cap.pauseCpuNanos);
+            for (int i = 0; i < MachineCapture.PARTS.length; i++) w.setStat(MachineCapture.PARTS[i], cap.partNanos[i]);
             w.setStat(Stats.GUEST_INSTRET, cap.instret);
             w.setStat(Stats.PAGES_COW, machine.memory().copyOnWriteCount());
             for (Map.Entry<String, Long> e : evicted.entrySet()) w.setStat(e.getKey(), e.getValue());

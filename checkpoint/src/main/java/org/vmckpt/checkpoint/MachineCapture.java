@@ -28,9 +28,18 @@ public final class MachineCapture {
     final long pauseNanos;
     /** CPU time the capturing thread spent in the pause: the pause without the time the host scheduler took away. */
     final long pauseCpuNanos;
+    /**
+     * Where the pause went, wall nanoseconds per part: the state records, the memory's freeze, the disk overlays'
+     * freeze, the balloon's bitmaps ({@link #PARTS} names them).
+     */
+    final long[] partNanos;
+    /** The parts of the pause, in the order of {@link #partNanos}: the stat keys they are stored under. */
+    static final String[] PARTS = {
+        org.vmckpt.checkpoint.store.Stats.FREEZE_RECORDS_NS, org.vmckpt.checkpoint.store.Stats.FREEZE_MEMORY_NS,
+        org.vmckpt.checkpoint.store.Stats.FREEZE_DISKS_NS, org.vmckpt.checkpoint.store.Stats.FREEZE_BALLOON_NS };
 
     private MachineCapture(List<StateRecord> records, FrozenMemory memory, List<FrozenOverlay> disks, BitSet balloonFree,
-                           long instret, long pauseNanos, long pauseCpuNanos) {
+                           long instret, long pauseNanos, long pauseCpuNanos, long[] partNanos) {
         this.records = records;
         this.memory = memory;
         this.disks = disks;
@@ -38,6 +47,7 @@ public final class MachineCapture {
         this.instret = instret;
         this.pauseNanos = pauseNanos;
         this.pauseCpuNanos = pauseCpuNanos;
+        this.partNanos = partNanos;
     }
 
     /** Captures the machine. Call only at an instruction boundary (on the run thread, or with no run loop). */
@@ -46,9 +56,12 @@ public final class MachineCapture {
         long c0 = cpu.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         List<StateRecord> records = StateRecords.save(m.stateParts());
+        long t1 = System.nanoTime();
         FrozenMemory fm = m.memory().freeze();
+        long t2 = System.nanoTime();
         List<FrozenOverlay> disks = new ArrayList<>();
         for (VirtioBlk d : m.virtio().disks()) disks.add(d.isWriteThrough() ? null : d.freezeOverlay());
+        long t3 = System.nanoTime();
         BitSet free = new BitSet();
         VirtioBalloon b = m.virtio().balloon();
         if (b != null) {
@@ -56,9 +69,10 @@ public final class MachineCapture {
             free.or(b.hintedFreePages());
             free.or(b.inflatedPages());
         }
-        long pause = System.nanoTime() - t0;
+        long t4 = System.nanoTime();
         long pauseCpu = cpu.getCurrentThreadCpuTime() - c0;
-        return new MachineCapture(records, fm, disks, free, m.hart(0).instret, pause, pauseCpu);
+        return new MachineCapture(records, fm, disks, free, m.hart(0).instret, t4 - t0, pauseCpu,
+                new long[] {t1 - t0, t2 - t1, t3 - t2, t4 - t3});
     }
 
     public long instret() {

@@ -57,6 +57,10 @@ final class StatLabels {
                 new Label(Stats.PAUSE_NS, "downtime (guest paused)", Unit.NANOS, false),
                 new Label(Stats.FREEZE_NS, "freeze (in the pause)", Unit.NANOS, false),
                 new Label(Stats.FREEZE_CPU_NS, "  CPU time of the freeze", Unit.NANOS, false),
+                new Label(Stats.FREEZE_RECORDS_NS, "  state records", Unit.NANOS, false),
+                new Label(Stats.FREEZE_MEMORY_NS, "  memory (page table, dirty log)", Unit.NANOS, false),
+                new Label(Stats.FREEZE_DISKS_NS, "  disk overlays", Unit.NANOS, false),
+                new Label(Stats.FREEZE_BALLOON_NS, "  balloon bitmaps", Unit.NANOS, false),
                 new Label(Stats.TOTAL_NS, "total", Unit.NANOS, false),
                 new Label(Stats.WRITE_NS, "write (begin to commit)", Unit.NANOS, false)));
         SECTIONS.put("garbage collector (pauses during the checkpoint)", List.of(

@@ -77,6 +77,14 @@ public final class Stats {
     public static final String FREEZE_NS = "time.freeze.ns";
     /** CPU time of the capturing thread during the freeze. */
     public static final String FREEZE_CPU_NS = "time.freeze.cpu.ns";
+    /** Parts of the freeze (wall time): writing the state records. */
+    public static final String FREEZE_RECORDS_NS = "time.freeze.records.ns";
+    /** Parts of the freeze: freezing guest memory (page table, dirty log, write mappings). */
+    public static final String FREEZE_MEMORY_NS = "time.freeze.memory.ns";
+    /** Parts of the freeze: freezing the disk overlays. */
+    public static final String FREEZE_DISKS_NS = "time.freeze.disks.ns";
+    /** Parts of the freeze: collecting the balloon's free-page bitmaps. */
+    public static final String FREEZE_BALLOON_NS = "time.freeze.balloon.ns";
 
     /** Keys the writer computes; {@link CheckpointWriter#setStat} refuses them. */
     static final Set<String> COMPUTED = Set.of(PAGES_ZERO, PAGES_FREE, PAGES_DISK_BLOCK, PAGES_DATA, PAGES_SOURCE, PAGES_DATA_NEW,
