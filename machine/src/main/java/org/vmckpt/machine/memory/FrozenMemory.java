@@ -7,24 +7,30 @@ package org.vmckpt.machine.memory;
  */
 public final class FrozenMemory {
     private final GuestMemory memory;
-    private final byte[][] pages;
+    /** The frozen table of chunks (see {@link GuestMemory}): never changed after the freeze. */
+    private final byte[][][] chunks;
+    private final int pageCount;
     private final long[] writtenInEpoch;
     private boolean released;
 
     /** Origins of frozen pages the guest has copied since (GuestMemory moves them here when the guest changes such a page). */
     private final java.util.Map<Integer, PageOrigin> movedAside;
 
-    FrozenMemory(GuestMemory memory, byte[][] pages, long[] writtenInEpoch, java.util.Map<Integer, PageOrigin> movedAside) {
+    FrozenMemory(GuestMemory memory, byte[][][] chunks, int pageCount, long[] writtenInEpoch, java.util.Map<Integer, PageOrigin> movedAside) {
         this.movedAside = movedAside;
         this.memory = memory;
-        this.pages = pages;
+        this.chunks = chunks;
+        this.pageCount = pageCount;
         this.writtenInEpoch = writtenInEpoch;
     }
 
-    public int pageCount() { return pages.length; }
+    public int pageCount() { return pageCount; }
 
     /** The frozen page, or {@code null} for a page that was never touched (all zeros). Never write into it. */
-    public byte[] page(int idx) { return pages[idx]; }
+    public byte[] page(int idx) {
+        java.util.Objects.checkIndex(idx, pageCount);
+        return GuestMemory.pageOf(chunks, idx);
+    }
 
     /**
      * Where frozen page {@code idx} came from, if all of it came from one source in order and the guest has not
@@ -32,7 +38,7 @@ public final class FrozenMemory {
      * else null. Safe from the saver thread.
      */
     public PageOrigin completeOrigin(int idx) {
-        PageOrigin o = memory.originOf(idx, pages[idx], movedAside);
+        PageOrigin o = memory.originOf(idx, page(idx), movedAside);
         return o != null && o.complete() ? o : null;
     }
 
@@ -48,7 +54,7 @@ public final class FrozenMemory {
     public synchronized void release() {
         if (!released) {
             released = true;
-            memory.unfreeze(pages);
+            memory.unfreeze(chunks);
         }
     }
 }

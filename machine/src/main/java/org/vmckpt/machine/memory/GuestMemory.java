@@ -13,9 +13,11 @@ import java.util.BitSet;
  * marked that page dirty in the current epoch (and copied it aside if it was frozen). So the first write to
  * a page in an epoch takes the slow path, every later write is a plain array store.
  *
- * <p>{@link #freeze()} ends the epoch: it copies the page-reference array (a few MB for GiBs of RAM) and
- * flushes all cached write mappings. From then on the frozen view never changes, because the first write
- * to a frozen page clones it. Downtime is the reference copy, however much the guest writes afterwards.
+ * <p>The page table has two levels: chunks of {@value #CHUNK_PAGES} page references (2 MiB of guest memory
+ * each), and a table of chunks. {@link #freeze()} ends the epoch: it copies only the table of chunks (512
+ * references per GiB), so the frozen view and the live memory share every chunk; the first change of a page
+ * reference in a shared chunk copies that chunk (2 KiB), and the first write to a frozen page copies the page.
+ * So the frozen view never changes, and the pause does not grow with the guest's RAM but with its chunks.
  *
  * <p>Threading: the hart thread (the machine's run thread) is the only writer. A saver thread may read a
  * {@link FrozenMemory} concurrently. Page arrays handed to the saver are never written again.
@@ -33,8 +35,17 @@ public final class GuestMemory {
     private final long size;
     private final int pageCount;
 
-    /** Host array per page; {@code null} = never touched (zero), or not loaded yet under a lazy source. */
-    private byte[][] pages;
+    /** Pages per chunk of the page table (a power of two). */
+    static final int CHUNK_PAGES = 512;
+    private static final int CHUNK_SHIFT = 9;
+    private static final int CHUNK_MASK = CHUNK_PAGES - 1;
+
+    /**
+     * The page table: {@code chunks[idx >>> CHUNK_SHIFT][idx & CHUNK_MASK]} is the host array of page {@code idx};
+     * {@code null} = never touched (zero), or not loaded yet under a lazy source. Every chunk is
+     * {@value #CHUNK_PAGES} long (the last one's tail is unused). Change entries only through {@link #setPage}.
+     */
+    private byte[][][] chunks;
     /** Pages written in the current epoch. */
     private long[] dirty;
     /**
@@ -53,14 +64,17 @@ public final class GuestMemory {
      * null while nothing is frozen.
      */
     private volatile java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> frozenOrigins;
-    /** Page references at the last freeze, while a saver still reads them; else {@code null}. */
-    private volatile byte[][] frozen;
     /**
-     * An empty reference array for the next freeze to copy into, allocated when the last frozen view is released:
-     * outside the pause, so the pause allocates no megabyte-sized array, which could start a garbage collection in
-     * it (null before the first release: the first freeze clones).
+     * The table of chunks at the last freeze, while a saver still reads it; else {@code null}. A chunk it shares
+     * with {@link #chunks} is copied before any of its entries changes ({@link #setPage}), so neither this table
+     * nor its chunks ever change.
      */
-    private volatile byte[][] spareRefs;
+    private volatile byte[][][] frozen;
+    /**
+     * A zeroed dirty bitmap for the next epoch, made when the last frozen view was released (outside any pause),
+     * so a freeze swaps bitmaps without allocating one (null before the first release).
+     */
+    private volatile long[] spareDirty;
     /** Lazy restore: pages not yet loaded come from here. */
     private PageSource lazySource;
     private BitSet lazyPending;
@@ -77,10 +91,41 @@ public final class GuestMemory {
         this.base = base;
         this.size = size;
         this.pageCount = (int) (size >>> PAGE_SHIFT);
-        this.pages = new byte[pageCount][];
+        this.chunks = newChunks(pageCount);
         this.dirty = new long[(pageCount + 63) >>> 6];
         this.codePages = new long[(pageCount + 63) >>> 6];
         this.origins = new PageOrigin[pageCount];
+    }
+
+    private static byte[][][] newChunks(int pageCount) {
+        byte[][][] c = new byte[(pageCount + CHUNK_MASK) >>> CHUNK_SHIFT][][];
+        for (int i = 0; i < c.length; i++) c[i] = new byte[CHUNK_PAGES][];
+        return c;
+    }
+
+    /** The host array of page {@code idx} now (null: zero or not loaded). */
+    private byte[] page(int idx) {
+        return chunks[idx >>> CHUNK_SHIFT][idx & CHUNK_MASK];
+    }
+
+    /** The host array of page {@code idx} in the frozen table {@code f}. */
+    private static byte[] frozenPage(byte[][][] f, int idx) {
+        return f[idx >>> CHUNK_SHIFT][idx & CHUNK_MASK];
+    }
+
+    /**
+     * Makes {@code p} page {@code idx}'s host array. A chunk still shared with the frozen view is copied first
+     * (once per chunk and freeze), so the frozen view keeps the reference it had. The run thread only.
+     */
+    private void setPage(int idx, byte[] p) {
+        int c = idx >>> CHUNK_SHIFT;
+        byte[][] chunk = chunks[c];
+        byte[][][] f = frozen;
+        if (f != null && f[c] == chunk) {
+            chunk = chunk.clone();
+            chunks[c] = chunk;
+        }
+        chunk[idx & CHUNK_MASK] = p;
     }
 
     public long base() { return base; }
@@ -111,7 +156,7 @@ public final class GuestMemory {
 
     /** The host array to read page {@code idx} from. Allocates (or lazily loads) on first touch. */
     public byte[] pageForRead(int idx) {
-        byte[] p = pages[idx];
+        byte[] p = page(idx);
         if (p == null) p = materialize(idx);
         return p;
     }
@@ -123,14 +168,14 @@ public final class GuestMemory {
      */
     public byte[] pageForWrite(int idx) {
         noteChange(idx);
-        byte[] p = pages[idx];
+        byte[] p = page(idx);
         if (p == null) {
             p = materialize(idx);
         }
-        byte[][] f = frozen;
-        if (f != null && f[idx] == p) {
+        byte[][][] f = frozen;
+        if (f != null && frozenPage(f, idx) == p) {
             p = p.clone();
-            pages[idx] = p;
+            setPage(idx, p);
             copyOnWriteCount++;
             for (MemoryObserver o : observers) o.pageReplaced(idx);
         }
@@ -168,9 +213,9 @@ public final class GuestMemory {
         if ((codePages[idx >>> 6] & (1L << idx)) != 0) codeWritten(idx);
         PageOrigin o = origins[idx];
         if (o != null) {
-            byte[][] f = frozen;
+            byte[][][] f = frozen;
             java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> fo = frozenOrigins;
-            if (f != null && fo != null && f[idx] == o.page) fo.put(idx, o); // still true of the frozen page
+            if (f != null && fo != null && frozenPage(f, idx) == o.page) fo.put(idx, o); // still true of the frozen page
             origins[idx] = null;
         }
     }
@@ -191,7 +236,7 @@ public final class GuestMemory {
             int po = (int) (paddr & PAGE_MASK);
             int n = Math.min(len, PAGE_SIZE - po);
             int idx = index(paddr, n);
-            byte[] before = pages[idx];
+            byte[] before = page(idx);
             PageOrigin prev = origins[idx];
             byte[] p = pageForWrite(idx); // drops the old origin: the page changes
             System.arraycopy(src, off, p, po, n);
@@ -218,7 +263,7 @@ public final class GuestMemory {
      * there. (No mapping to drop: a restore of a whole memory would otherwise scan the TLBs once per page.)
      */
     public void recordOrigin(int idx, int source, long firstSector) {
-        byte[] p = pages[idx];
+        byte[] p = page(idx);
         if (p == null) return;
         origins[idx] = new PageOrigin(p, source, firstSector, PageOrigin.FULL_MASK);
     }
@@ -226,7 +271,7 @@ public final class GuestMemory {
     /** Where page {@code idx} came from, if it still holds exactly those bytes; else null (for tests and tools). */
     public PageOrigin origin(int idx) {
         PageOrigin o = origins[idx];
-        return o != null && o.page == pages[idx] ? o : null;
+        return o != null && o.page == page(idx) ? o : null;
     }
 
     /** For a frozen view: the origin recorded for page {@code idx} if it is still about {@code frozenPage}. */
@@ -251,7 +296,7 @@ public final class GuestMemory {
             }
         }
         if (p == null) p = new byte[PAGE_SIZE];
-        pages[idx] = p;
+        setPage(idx, p);
         return p;
     }
 
@@ -332,21 +377,21 @@ public final class GuestMemory {
     /**
      * Ends the current epoch and freezes memory: returns the page references and the pages written during
      * the ending epoch. Until {@link FrozenMemory#release()}, a guest write to a frozen page copies it first.
-     * Cost: one copy of the reference array and one of the dirty bitmap.
+     * Cost: a copy of the table of chunks (a reference per 2 MiB of RAM); the dirty bitmap is swapped for one
+     * made ready when the previous view was released.
      */
     public FrozenMemory freeze() {
         if (frozen != null) throw new IllegalStateException("memory is already frozen by a checkpoint in progress");
         materializeAllLazy();
-        byte[][] refs = spareRefs != null ? spareRefs : new byte[pageCount][];
-        spareRefs = null;
-        System.arraycopy(pages, 0, refs, 0, pageCount);
+        byte[][][] refs = chunks.clone();
         long[] written = dirty;
-        dirty = new long[written.length];
+        dirty = spareDirty != null ? spareDirty : new long[written.length];
+        spareDirty = null;
         java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> movedAside = new java.util.concurrent.ConcurrentHashMap<>();
         frozenOrigins = movedAside;
         frozen = refs;
         for (MemoryObserver o : observers) o.flushWriteMappings();
-        return new FrozenMemory(this, refs, written, movedAside);
+        return new FrozenMemory(this, refs, pageCount, written, movedAside);
     }
 
     /** Starts a new dirty-log epoch without freezing; returns the bitmap of pages written in the old one. */
@@ -357,12 +402,18 @@ public final class GuestMemory {
         return written;
     }
 
-    void unfreeze(byte[][] refs) {
+    /** Ends copy-on-write for the frozen table {@code refs}. On the run thread (or with no run loop). */
+    void unfreeze(byte[][][] refs) {
         if (frozen == refs) {
-            frozen = null;
+            if (spareDirty == null) spareDirty = new long[dirty.length]; // here, not in the next freeze's pause
             frozenOrigins = null;
-            if (spareRefs == null) spareRefs = new byte[pageCount][]; // on the releasing thread, not in a pause
+            frozen = null;
         }
+    }
+
+    /** The host array of page {@code idx} in a frozen table (for {@link FrozenMemory}). */
+    static byte[] pageOf(byte[][][] refs, int idx) {
+        return frozenPage(refs, idx);
     }
 
     public boolean isFrozen() {
@@ -371,7 +422,7 @@ public final class GuestMemory {
 
     /** Current host array of a page, or {@code null} if never touched. For savers and state hashing. */
     public byte[] peekPage(int idx) {
-        return pages[idx];
+        return page(idx);
     }
 
     /**
@@ -381,10 +432,10 @@ public final class GuestMemory {
     public void restorePage(int idx, byte[] data) {
         if (data != null && data.length != PAGE_SIZE) throw new IllegalArgumentException("page must be 4096 bytes");
         noteChange(idx);
-        byte[] p = pages[idx];
-        byte[][] f = frozen;
-        if (p == null || (f != null && f[idx] == p)) {
-            pages[idx] = data == null ? null : data.clone();
+        byte[] p = page(idx);
+        byte[][][] f = frozen;
+        if (p == null || (f != null && frozenPage(f, idx) == p)) {
+            setPage(idx, data == null ? null : data.clone());
             if (p != null) for (MemoryObserver o : observers) o.pageReplaced(idx);
         } else if (data == null) {
             java.util.Arrays.fill(p, (byte) 0);
@@ -403,7 +454,7 @@ public final class GuestMemory {
      */
     public void discardPage(int idx) {
         noteChange(idx);
-        byte[] p = pages[idx];
+        byte[] p = page(idx);
         if (lazyPending != null) {
             // Its saved contents are not needed either: do not load them on the next touch.
             lazyPending.clear(idx);
@@ -413,7 +464,7 @@ public final class GuestMemory {
             }
         }
         if (p != null) {
-            pages[idx] = null;
+            setPage(idx, null);
             for (MemoryObserver o : observers) o.pageReplaced(idx);
             // Only a page that had contents changes; discarding a page that is already zero (the guest reports
             // the same free page again) is not a write, and must not inflate incremental checkpoints or resets.
@@ -428,8 +479,8 @@ public final class GuestMemory {
     public void installPage(int idx, byte[] data) {
         if (data != null && data.length != PAGE_SIZE) throw new IllegalArgumentException("page must be 4096 bytes");
         noteChange(idx);
-        byte[] old = pages[idx];
-        pages[idx] = data;
+        byte[] old = page(idx);
+        setPage(idx, data);
         if (lazyPending != null) lazyPending.clear(idx);
         dirty[idx >>> 6] |= 1L << idx;
         if (old != null) for (MemoryObserver o : observers) o.pageReplaced(idx);
@@ -440,7 +491,7 @@ public final class GuestMemory {
      * {@code pending} are zero. Must be called on a fresh memory before the machine runs.
      */
     public void setLazySource(PageSource source, BitSet pending) {
-        this.pages = new byte[pageCount][];
+        this.chunks = newChunks(pageCount);
         java.util.Arrays.fill(origins, null);
         this.lazySource = pending.isEmpty() ? null : source;
         this.lazyPending = pending.isEmpty() ? null : (BitSet) pending.clone();
@@ -449,7 +500,7 @@ public final class GuestMemory {
 
     /** Loads one pending lazy page now (the background prefetcher calls this on the run thread). */
     public void prefetch(int idx) {
-        if (lazyPending != null && lazyPending.get(idx) && pages[idx] == null) materialize(idx);
+        if (lazyPending != null && lazyPending.get(idx) && page(idx) == null) materialize(idx);
     }
 
     /** Pages a lazy restore has not loaded yet. */
@@ -464,7 +515,7 @@ public final class GuestMemory {
         if (p == null) return;
         BitSet todo = (BitSet) p.clone(); // materialize() clears bits and drops the set when it empties
         for (int i = todo.nextSetBit(0); i >= 0; i = todo.nextSetBit(i + 1)) {
-            if (pages[i] == null && lazyPending != null && lazyPending.get(i)) materialize(i);
+            if (page(i) == null && lazyPending != null && lazyPending.get(i)) materialize(i);
         }
         lazySource = null;
         lazyPending = null;

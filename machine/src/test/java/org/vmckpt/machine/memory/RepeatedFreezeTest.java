@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Freezes after a release copy the page references into an array prepared at the release (not in the pause): each
+ * Freezes after a release (each copies the table of chunks, sharing the chunks until the guest changes one): each
  * view still shows memory exactly as it was at its own freeze, an earlier released view keeps its contents (its
  * arrays stay valid for whoever still holds them), and copy-on-write works on every view.
  */
