@@ -9,7 +9,13 @@
   - lazy restore: the guest's heartbeat gaps over the first seconds after it runs again, against its period.
 
     bench/restore.py [--workloads memdirty] [--later 5] [--restores 3] [--base-jar JAR] [--checkpoint-with base]
-                     [--java-opts "..."] [--without OPT,OPT] [--no-qemu]
+                     [--java-opts "..."] [--without OPT,OPT] [--no-qemu] [--guest default|signed]
+
+--guest signed runs the same workloads on a guest this project did not shape (issue 9's): the stock Debian kernel
+with its modules as shipped, signatures kept (bench/cpu/build-guests.sh's signed initramfs), a data disk made by a
+plain `mke2fs -t ext4` of 256 MiB (1 KiB blocks), and the default guest's /init appended as a second initramfs
+archive (the kernel unpacks both; the later /init wins) so the workload starts as on the default guest. vmckpt
+boots it with --kernel/--initrd/--append/--disk, QEMU with guest/qemu-boot.sh --guest.
 
 Workloads print a heartbeat every 100 ms (as on the guest issue 9 was measured on). Reuses bench/paper.py's
 process, QMP and console helpers. Results: RESULTS/restore.json and a summary on stdout.
@@ -20,6 +26,7 @@ import os
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 
@@ -93,6 +100,34 @@ def restore(vm, repo, ckpt, lazy, hb, tag):
     return out
 
 
+def signed_guest(work):
+    """Makes the signed guest's directory (Image, initramfs.cpio.gz, cmdline, disk.img, as guest/qemu-boot.sh
+    --guest reads it) under WORK; returns its path."""
+    out = subprocess.run([os.path.join(P.ROOT, "bench", "cpu", "build-guests.sh")], check=True, capture_output=True,
+                         text=True).stdout.strip().splitlines()[-1]
+    d = os.path.join(work, "guest-signed")
+    os.makedirs(d, exist_ok=True)
+    for f in ("Image", "cmdline"):
+        shutil.copyfile(os.path.join(P.GUEST, f), os.path.join(d, f))
+    # The default /init as a second archive: busybox, the workloads and the signed modules come from the first.
+    stage = os.path.join(work, "init-archive")
+    shutil.rmtree(stage, ignore_errors=True)
+    os.makedirs(stage)
+    shutil.copyfile(os.path.join(P.ROOT, "guest", "init"), os.path.join(stage, "init"))
+    os.chmod(os.path.join(stage, "init"), 0o755)
+    init_cpio = subprocess.run("echo init | cpio --quiet -o -H newc -R 0:0 | gzip -9 -n", shell=True, cwd=stage,
+                               check=True, capture_output=True).stdout
+    with open(os.path.join(out, "signed", "initramfs.cpio.gz"), "rb") as f:
+        signed = f.read()
+    with open(os.path.join(d, "initramfs.cpio.gz"), "wb") as f:
+        f.write(signed + init_cpio)
+    disk = os.path.join(d, "disk.img")
+    if os.path.exists(disk):
+        os.remove(disk)
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", disk, "256M"], check=True)
+    return d
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--workloads", default="memdirty")
@@ -107,6 +142,8 @@ def main():
     ap.add_argument("--without", default="", help="launcher JVM options to leave out, comma-separated (e.g. the "
                     "collector settings, to measure without them: -Xmn16m,-XX:MaxTenuringThreshold=0,-XX:InitialRAMPercentage=25)")
     ap.add_argument("--no-qemu", action="store_true")
+    ap.add_argument("--guest", choices=("default", "signed"), default="default",
+                    help="signed: the stock kernel's signed modules, a plain mke2fs data disk (see above)")
     ap.add_argument("--results", default=os.path.join(P.ROOT, "bench", "results"))
     ap.add_argument("--work", default="/tmp/vmckpt-bench-restore")
     args = ap.parse_args()
@@ -128,13 +165,22 @@ def main():
     if args.base_jar:
         jars["base"] = vmckpt(args.base_jar)
     results = {"command": " ".join(sys.argv), "machine": P.machine_info(args.jar), "java_opts": args.java_opts,
-               "heartbeat_ms": HEARTBEAT_MS, "workloads": {}}
+               "heartbeat_ms": HEARTBEAT_MS, "guest": args.guest, "workloads": {}}
+    boot_args = ()
+    if args.guest == "signed":
+        g = signed_guest(args.work)
+        with open(os.path.join(g, "cmdline")) as f:
+            cmdline = f.read().strip()
+        boot_args = ("--kernel", os.path.join(g, "Image"), "--initrd", os.path.join(g, "initramfs.cpio.gz"),
+                     "--append", cmdline, "--disk", os.path.join(g, "disk.img"))
+        default_qemu_cmd = P.qemu_cmd
+        P.qemu_cmd = lambda workload, extra: default_qemu_cmd(workload, extra)[:1] + ["--guest", g] + default_qemu_cmd(workload, extra)[1:]
     for wl in args.workloads.split(","):
         wl_arg, ready, hb = WORKLOADS[wl]
         repo = os.path.join(args.work, f"repo-{wl}")
         print(f"workload {wl}", flush=True)
         taker = jars["base"] if args.checkpoint_with == "base" and "base" in jars else vm
-        p, qmp, boot_s, gc_log = P.start_vmckpt(taker, wl, wl_arg, ready, repo)
+        p, qmp, boot_s, gc_log = P.start_vmckpt(taker, wl, wl_arg, ready, repo, boot_args)
         cks = [take(qmp, p.out, hb, f"{wl}-first")]
         for i in range(args.later):
             time.sleep(P.SPACING_S)
