@@ -75,7 +75,26 @@ final class PageLoader {
 
     /** Eager restore: large items in page order. */
     PageLoader(Checkpoint ckpt, PageSources sources, Sink sink) throws IOException {
-        this(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null);
+        this(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null, true, true);
+    }
+
+    /**
+     * Eager restore, the pages stored in the checkpoint's own packs (DATA) only, in large items: they need nothing
+     * but the checkpoint, so an eager restore starts reading them before it has built the machine or read the boot
+     * files that reference pages need ({@link #referencePagesOnly}).
+     */
+    static PageLoader dataPagesOnly(Checkpoint ckpt, Sink sink) throws IOException {
+        return new PageLoader(ckpt, null, sink, BATCH_FRAMES, DISK_RUN, null, null, true, false);
+    }
+
+    /** Eager restore, the pages that refer to disks and boot files (SOURCE, DISK_BLOCK) only, in large items. */
+    static PageLoader referencePagesOnly(Checkpoint ckpt, PageSources sources, Sink sink) throws IOException {
+        return new PageLoader(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null, false, true);
+    }
+
+    PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, BitSet first,
+               java.util.Random order) throws IOException {
+        this(ckpt, sources, sink, batchFrames, diskRun, first, order, true, true);
     }
 
     /**
@@ -84,16 +103,18 @@ final class PageLoader {
      * @param first       if non-null, the items holding any of these pages are taken first (the working set)
      * @param order       if non-null, the work items are taken in an order shuffled by it, within the working set's
      *                    items and within the others (tests: any order must do)
+     * @param data        whether to load the DATA pages (from the packs)
+     * @param references  whether to load the SOURCE and DISK_BLOCK pages (through {@code sources})
      */
-    PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, BitSet first,
-               java.util.Random order) throws IOException {
+    private PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, BitSet first,
+                       java.util.Random order, boolean data, boolean references) throws IOException {
         this.ckpt = ckpt;
         this.sources = sources;
         this.sink = sink;
         List<Work> items = new ArrayList<>();
-        for (FrameBatch b : ckpt.dataBatches(batchFrames)) items.add(new Work(b, -1, 0));
+        if (data) for (FrameBatch b : ckpt.dataBatches(batchFrames)) items.add(new Work(b, -1, 0));
         for (Extent e : ckpt.pageExtents()) {
-            if (e.kind() != PageKind.DISK_BLOCK && e.kind() != PageKind.SOURCE) continue;
+            if (!references || (e.kind() != PageKind.DISK_BLOCK && e.kind() != PageKind.SOURCE)) continue;
             for (long k = 0; k < e.length(); k += diskRun) {
                 items.add(new Work(null, (int) (e.start() + k), (int) Math.min(diskRun, e.length() - k)));
             }
@@ -187,13 +208,41 @@ final class PageLoader {
         stopped = true;
     }
 
+    /** Stops the loader and waits for its helpers ({@link #startHelpers}) to end: a restore that gave up. */
+    void abandon() {
+        stopped = true;
+        for (Thread t : helpers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /**
      * Runs the loader on the calling thread plus {@code extraThreads} more and returns when every page was
      * delivered (or a thread failed: the failure is thrown). {@code progress} is called on the calling thread.
      */
     void runAll(int extraThreads, java.util.function.IntConsumer progress) throws IOException {
-        List<Thread> helpers = new ArrayList<>();
-        for (int t = 0; t < extraThreads; t++) helpers.add(startThread("vmckpt-restore-" + t, Thread.NORM_PRIORITY, null));
+        startHelpers(extraThreads);
+        finish(progress);
+    }
+
+    /** Threads started by {@link #startHelpers}, joined by {@link #finish}. */
+    private final List<Thread> helpers = new ArrayList<>();
+
+    /** Starts {@code threads} threads that load until no item is left; {@link #finish} joins them. */
+    void startHelpers(int threads) {
+        for (int t = 0; t < threads; t++) helpers.add(startThread("vmckpt-restore-" + helpers.size(), Thread.NORM_PRIORITY, null));
+    }
+
+    /**
+     * Loads what is left on the calling thread, then waits for the helpers ({@link #startHelpers}); returns when
+     * every page was delivered, or throws the first failure. {@code progress} is called on the calling thread.
+     */
+    void finish(java.util.function.IntConsumer progress) throws IOException {
         work(progress);
         for (Thread t : helpers) {
             try {

@@ -80,6 +80,41 @@ public final class Restorer {
         Map<String, Long> phases = new java.util.LinkedHashMap<>();
         long tp = System.nanoTime();
         phases.put("config", tp - t0);
+        // Eager: the pages stored in the packs need nothing but the checkpoint, so their reading starts now, on
+        // every core, while this thread builds the machine, reads the boot files and loads the records.
+        EagerLoad early = null;
+        if (!lazy) {
+            try {
+                early = new EagerLoad(ckpt);
+            } catch (CheckpointFormatException e) {
+                throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new RestoreException("cannot read checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
+            }
+        }
+        try {
+            return build(ckpt, saved, config, console, lazy, progress, prefetchOrder, early, phases, t0, tp);
+        } finally {
+            if (early != null) early.data.abandon(); // joins the loader's threads (at once if they finished)
+        }
+    }
+
+    /** An eager restore's DATA pages, read by their own threads from the start of the restore. */
+    private static final class EagerLoad {
+        final byte[][] loaded;
+        final PageLoader data;
+
+        EagerLoad(Checkpoint ckpt) throws IOException {
+            byte[][] pages = new byte[ckpt.pageCount()][];
+            this.loaded = pages;
+            this.data = PageLoader.dataPagesOnly(ckpt, (index, page) -> pages[index] = page);
+            data.startHelpers(restoreThreads());
+        }
+    }
+
+    private static Restored build(Checkpoint ckpt, Map<String, String> saved, MachineConfig config, IntConsumer console,
+                                  boolean lazy, ProgressListener progress, java.util.Random prefetchOrder, EagerLoad early,
+                                  Map<String, Long> phases, long t0, long tp) throws RestoreException {
         Machine m;
         try {
             m = new Machine(config, console);
@@ -109,7 +144,7 @@ public final class Restorer {
                 lazyPages = LazyPages.attach(ckpt, m, sources, prefetchOrder);
                 tp = phase(phases, "pages", tp);
             } else {
-                long[] stages = loadPagesEagerly(ckpt, m, sources, progress == null ? ProgressListener.NONE : progress);
+                long[] stages = loadPagesEagerly(ckpt, m, sources, early, progress == null ? ProgressListener.NONE : progress);
                 tp = phase(phases, "pages", tp);
                 // Where the pages phase went: CPU time summed over the loader's threads, and this thread's installing.
                 phases.put("pages.read.cpu", stages[0]);
@@ -210,26 +245,32 @@ public final class Restorer {
 
     /**
      * Reads every page with data on all cores at once, in large runs ({@link PageLoader}), then installs them on
-     * this thread: the machine is not running, and only one thread ever changes guest memory.
+     * this thread: the machine is not running, and only one thread ever changes guest memory. The DATA pages have
+     * been loading since the restore began ({@code early}); this thread reads the reference pages, then helps.
+     *
+     * @return nanoseconds in the loaders' stages ({@link PageLoader#stageNanos}), then in installing
      */
-    /** @return nanoseconds in the loader's stages ({@link PageLoader#stageNanos}), then in installing */
-    private static long[] loadPagesEagerly(Checkpoint ckpt, Machine m, PageSources sources, ProgressListener progress)
+    private static long[] loadPagesEagerly(Checkpoint ckpt, Machine m, PageSources sources, EagerLoad early, ProgressListener progress)
             throws IOException, RestoreException {
         GuestMemory mem = m.memory();
         if (ckpt.pageCount() != mem.pageCount()) {
             throw new RestoreException("checkpoint " + ckpt.id() + " has " + ckpt.pageCount() + " pages, the machine " + mem.pageCount());
         }
-        byte[][] loaded = new byte[mem.pageCount()][];
-        PageLoader loader = new PageLoader(ckpt, sources, (index, page) -> loaded[index] = page);
-        long total = loader.pagesTotal();
+        byte[][] loaded = early.loaded;
+        PageLoader references = PageLoader.referencePagesOnly(ckpt, sources, (index, page) -> loaded[index] = page);
+        PageLoader data = early.data;
+        long total = data.pagesTotal() + references.pagesTotal();
         long[] reported = {0};
-        loader.runAll(restoreThreads() - 1, done -> {
+        java.util.function.IntConsumer report = ignored -> {
+            long done = data.pagesDone() + references.pagesDone();
             if (done - reported[0] >= 0x4000) {
                 reported[0] = done;
                 progress.progress("restore", done, total);
             }
-        });
-        // runAll joined every loader thread, so their stores into loaded[] are visible here.
+        };
+        references.runAll(0, report);
+        data.finish(report);
+        // finish joined every loader thread, so their stores into loaded[] are visible here.
         long t0 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
         for (int i = 0; i < loaded.length; i++) {
             if (loaded[i] == null) continue;
@@ -239,8 +280,8 @@ public final class Restorer {
         }
         long installNanos = org.vmckpt.checkpoint.store.BatchReader.cpuNanos() - t0;
         progress.progress("restore", total, total);
-        long[] st = loader.stageNanos();
-        return new long[] {st[0], st[1], st[2], installNanos};
+        long[] st = data.stageNanos(), sr = references.stageNanos();
+        return new long[] {st[0] + sr[0], st[1] + sr[1], st[2] + sr[2], installNanos};
     }
 
     /** Threads that read a checkpoint for an eager restore: one per core (decompression and CRC are CPU work). */
