@@ -103,6 +103,8 @@ public final class Restorer {
     private static final class EagerLoad {
         final byte[][] loaded;
         final PageLoader data;
+        /** When the loader's threads started: the "pages" phase alone no longer holds all of the loading. */
+        final long startNanos = System.nanoTime();
 
         EagerLoad(Checkpoint ckpt) throws IOException {
             byte[][] pages = new byte[ckpt.pageCount()][];
@@ -146,6 +148,9 @@ public final class Restorer {
             } else {
                 long[] stages = loadPagesEagerly(ckpt, m, sources, early, progress == null ? ProgressListener.NONE : progress);
                 tp = phase(phases, "pages", tp);
+                // From the loader's start to the last page installed: the pages phase plus the loading that overlapped
+                // the machine, boot files and records.
+                phases.put("pages.loading", tp - early.startNanos);
                 // Where the pages phase went: CPU time summed over the loader's threads, and this thread's installing.
                 phases.put("pages.read.cpu", stages[0]);
                 phases.put("pages.decode.cpu", stages[1]);
