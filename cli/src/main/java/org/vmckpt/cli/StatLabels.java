@@ -58,7 +58,7 @@ final class StatLabels {
                 new Label(Stats.FREEZE_NS, "freeze (in the pause)", Unit.NANOS, false),
                 new Label(Stats.FREEZE_CPU_NS, "  CPU time of the freeze", Unit.NANOS, false),
                 new Label(Stats.FREEZE_RECORDS_NS, "  state records", Unit.NANOS, false),
-                new Label(Stats.FREEZE_MEMORY_NS, "  memory (page table, dirty log)", Unit.NANOS, false),
+                new Label(Stats.FREEZE_MEMORY_NS, "  guest memory", Unit.NANOS, false),
                 new Label(Stats.FREEZE_DISKS_NS, "  disk overlays", Unit.NANOS, false),
                 new Label(Stats.FREEZE_BALLOON_NS, "  balloon bitmaps", Unit.NANOS, false),
                 new Label(Stats.TOTAL_NS, "total", Unit.NANOS, false),
