@@ -2,19 +2,17 @@ package org.vmckpt.checkpoint;
 
 import org.vmckpt.checkpoint.store.StateRecord;
 import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.MachineImage;
 import org.vmckpt.machine.device.virtio.FrozenOverlay;
-import org.vmckpt.machine.device.virtio.VirtioBalloon;
-import org.vmckpt.machine.device.virtio.VirtioBlk;
 import org.vmckpt.machine.memory.FrozenMemory;
 
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 
 /**
- * Everything a checkpoint needs, taken in one short pause at an instruction boundary: the state records
- * (small), and frozen views of memory and disk overlays (reference copies, no data copied). After
- * {@link #take} returns, the guest may run on; the frozen views never change.
+ * The engine's side of a capture: the machine's {@link MachineImage} ({@link Machine#capture()}, taken in one short
+ * pause at an instruction boundary), its state records wrapped in the store's one record type, and how long the
+ * pause took. After {@link #take} returns, the guest may run on; the frozen views never change.
  */
 public final class MachineCapture {
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -28,14 +26,15 @@ public final class MachineCapture {
     final long pauseNanos;
     /** CPU time the capturing thread spent in the pause: the pause without the time the host scheduler took away. */
     final long pauseCpuNanos;
+    private final MachineImage image;
 
-    private MachineCapture(List<StateRecord> records, FrozenMemory memory, List<FrozenOverlay> disks, BitSet balloonFree,
-                           long instret, long pauseNanos, long pauseCpuNanos) {
-        this.records = records;
-        this.memory = memory;
-        this.disks = disks;
-        this.balloonFree = balloonFree;
-        this.instret = instret;
+    private MachineCapture(MachineImage image, long pauseNanos, long pauseCpuNanos) {
+        this.image = image;
+        this.records = StateRecords.of(image);
+        this.memory = image.memory();
+        this.disks = image.disks();
+        this.balloonFree = image.freePages();
+        this.instret = image.instret();
         this.pauseNanos = pauseNanos;
         this.pauseCpuNanos = pauseCpuNanos;
     }
@@ -45,20 +44,10 @@ public final class MachineCapture {
         java.lang.management.ThreadMXBean cpu = THREADS;
         long c0 = cpu.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
-        List<StateRecord> records = StateRecords.save(m.stateParts());
-        FrozenMemory fm = m.memory().freeze();
-        List<FrozenOverlay> disks = new ArrayList<>();
-        for (VirtioBlk d : m.virtio().disks()) disks.add(d.isWriteThrough() ? null : d.freezeOverlay());
-        BitSet free = new BitSet();
-        VirtioBalloon b = m.virtio().balloon();
-        if (b != null) {
-            free.or(b.reportedFreePages());
-            free.or(b.hintedFreePages());
-            free.or(b.inflatedPages());
-        }
+        MachineImage image = m.capture();
         long pause = System.nanoTime() - t0;
         long pauseCpu = cpu.getCurrentThreadCpuTime() - c0;
-        return new MachineCapture(records, fm, disks, free, m.hart(0).instret, pause, pauseCpu);
+        return new MachineCapture(image, pause, pauseCpu);
     }
 
     public long instret() {
@@ -80,12 +69,11 @@ public final class MachineCapture {
 
     /** Frozen disk overlays, one per disk ({@code null} for a write-through disk). */
     public List<FrozenOverlay> disks() {
-        return java.util.Collections.unmodifiableList(disks);
+        return disks;
     }
 
     /** Ends copy-on-write on memory and disks. */
     public void release() {
-        memory.release();
-        for (FrozenOverlay d : disks) if (d != null) d.release();
+        image.release();
     }
 }

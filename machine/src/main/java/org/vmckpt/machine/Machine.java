@@ -13,9 +13,14 @@ import org.vmckpt.machine.firmware.DeviceTree;
 import org.vmckpt.machine.firmware.ElfImage;
 import org.vmckpt.machine.firmware.LinuxImage;
 import org.vmckpt.machine.firmware.Sbi;
+import org.vmckpt.machine.device.virtio.FrozenOverlay;
+import org.vmckpt.machine.device.virtio.VirtioBalloon;
+import org.vmckpt.machine.device.virtio.VirtioBlk;
+import org.vmckpt.machine.memory.FrozenMemory;
 import org.vmckpt.machine.memory.GuestMemory;
 import org.vmckpt.machine.memory.PageOrigin;
 import org.vmckpt.machine.state.Snapshottable;
+import org.vmckpt.machine.state.StateWriter;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,6 +28,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -140,6 +146,38 @@ public final class Machine {
     /** Every state record of the machine, in load order (memory and disk contents are not records). */
     public List<Snapshottable> stateParts() {
         return List.copyOf(stateParts);
+    }
+
+    /**
+     * Captures the machine ({@link MachineImage}): every part's state record, memory and disk overlays frozen
+     * (reference copies, no data copied), the pages the balloon knows free, and hart 0's instret. Call only at an
+     * instruction boundary (on the run thread through {@link #callAtInstructionBoundary}, or with no run loop); the
+     * guest may run on as soon as it returns. The caller releases the image.
+     */
+    public MachineImage capture() {
+        int n = stateParts.size();
+        String[] names = new String[n];
+        int[] versions = new int[n];
+        byte[][] bytes = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            Snapshottable s = stateParts.get(i);
+            StateWriter w = new StateWriter();
+            s.saveState(w);
+            names[i] = s.stateName();
+            versions[i] = s.stateVersion();
+            bytes[i] = w.toByteArray();
+        }
+        FrozenMemory fm = memory.freeze();
+        List<FrozenOverlay> disks = new ArrayList<>();
+        for (VirtioBlk d : virtio.disks()) disks.add(d.isWriteThrough() ? null : d.freezeOverlay());
+        BitSet free = new BitSet();
+        VirtioBalloon b = virtio.balloon();
+        if (b != null) {
+            free.or(b.reportedFreePages());
+            free.or(b.hintedFreePages());
+            free.or(b.inflatedPages());
+        }
+        return new MachineImage(names, versions, bytes, fm, disks, free, harts[0].instret);
     }
 
     // ================================================================== boot
@@ -474,7 +512,7 @@ public final class Machine {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
             for (Snapshottable s : stateParts) {
                 if (s == clock && !config.deterministic()) continue; // host time is not state we can compare
-                org.vmckpt.machine.state.StateWriter w = new org.vmckpt.machine.state.StateWriter();
+                StateWriter w = new StateWriter();
                 s.saveState(w);
                 d.update(s.stateName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 d.update(w.toByteArray());
