@@ -101,23 +101,17 @@ public final class CheckpointCommand {
     /**
      * {@code checkpoint ID: SIZE in T s, downtime D ms, N pages saved (Z zero, F free, B disk, K boot files)} from the reply's
      * id, size, total-ns, downtime-ns and pages. The page counts are read under the engine's statistic names
-     * (pages.saved, evict.zero, evict.free, evict.disk), else under the plain names docs/API.md shows
-     * (saved or written, zero, free, disk); a count the VM did not report is shown as 0.
+     * ({@link Stats}: pages.saved, evict.zero, evict.free, evict.disk, evict.boot), the one vocabulary from the
+     * engine to the CLI; a count the VM did not report is shown as 0.
      */
     static String summary(Map<String, Object> result) {
         Map<String, Object> pages = result.get("pages") instanceof Map<?, ?> m ? cast(m) : Map.of();
         return String.format(Locale.ROOT, "checkpoint %s: %s in %s, downtime %s, %d pages saved (%d zero, %d free, %d disk, %d boot files)",
                 result.get("id"), Units.bytes(number(result, "size")), Units.seconds(number(result, "total-ns")),
-                Units.millis(number(result, "downtime-ns")), firstOf(pages, Stats.PAGES_SAVED, "saved", "written"),
-                firstOf(pages, Stats.EVICT_ZERO, "zero"), firstOf(pages, Stats.EVICT_FREE, "free"),
-                firstOf(pages, Stats.EVICT_DISK, "disk"), firstOf(pages, Stats.EVICT_BOOT, "boot"))
+                Units.millis(number(result, "downtime-ns")), number(pages, Stats.PAGES_SAVED),
+                number(pages, Stats.EVICT_ZERO), number(pages, Stats.EVICT_FREE),
+                number(pages, Stats.EVICT_DISK), number(pages, Stats.EVICT_BOOT))
                 + (result.get("notice") instanceof String n ? "; note: " + n : "");
-    }
-
-    /** The count under the first of {@code keys} present, or 0. */
-    private static long firstOf(Map<String, Object> pages, String... keys) {
-        for (String k : keys) if (pages.containsKey(k)) return number(pages, k);
-        return 0;
     }
 
     @SuppressWarnings("unchecked")
