@@ -1,5 +1,6 @@
 package org.vmckpt.cli;
 
+import org.vmckpt.machine.ConsoleBuffer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,7 +77,7 @@ class LinuxEvictionTest {
     static final int UNITS_PER_FRAME = 64;
 
     Path dir;
-    GuestConsole console;
+    ConsoleBuffer console;
     Machine machine;
     FutureTask<Integer> run;
     Thread runThread;
@@ -98,7 +99,7 @@ class LinuxEvictionTest {
         MachineConfig config = new MachineConfig(512L << 20, g.kernel(), g.initrd(), g.cmdline(), null, null,
                 List.of(new MachineConfig.DiskConfig(g.disk(), false), new MachineConfig.DiskConfig(plain, false),
                         new MachineConfig.DiskConfig(partitioned, false)), true, true, false);
-        console = new GuestConsole();
+        console = new ConsoleBuffer();
         machine = new Machine(config, console);
         machine.boot();
         run = new FutureTask<>(() -> machine.run(-1));

@@ -53,7 +53,7 @@ class OpenSbiBootTest {
 
             // A sleep needs the S-mode timer, which OpenSBI runs on the CLINT's mtimecmp and forwards as STIP.
             at = LinuxBootTest.shell(machine, console, at, "sleep 1; echo sle''pt", "slept");
-            LinuxBootTest.type(machine, "poweroff -f\n");
+            ConsoleBuffer.type(machine, "poweroff -f\n");
             assertEquals(0, run.get(LinuxBootTest.COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS),
                     () -> "console tail:\n" + console.tail(2000));
         } finally {
