@@ -159,7 +159,7 @@ public final class CheckpointEngine {
     /**
      * Takes a checkpoint. Call from any thread but the run thread (or with no run loop active). Returns when
      * the checkpoint is committed. On failure nothing is visible in the repository and the VM runs on
-     * (or stays paused if {@code stopAfter}).
+     * (or stays paused if {@code leavePaused}).
      */
     public Outcome checkpoint(CheckpointOptions opt, ProgressListener progress) throws Exception {
         oneAtATime.lock();
@@ -183,7 +183,7 @@ public final class CheckpointEngine {
         if (src != null) src.describe(config);
         if (opt.hintFree()) pages.requestFreePageHints();
         // A VM the user paused stays paused whatever the checkpoint mode.
-        boolean keepPaused = (!opt.live() || opt.stopAfter()) && !machine.isPauseRequested();
+        boolean keepPaused = (!opt.live() || opt.leavePaused()) && !machine.isPauseRequested();
         MachineCapture cap = machine.callAtInstructionBoundary(() -> {
             resets.dropRetained(); // only one frozen view at a time: the new checkpoint replaces it
             MachineCapture c = MachineCapture.take(machine);
@@ -214,7 +214,7 @@ public final class CheckpointEngine {
             w.setWorkingSet(BitSet.valueOf(written));
             Map<String, Long> evicted = pages.writePages(w, cap, opt, src, incremental, progress);
             pages.writeDisks(w, cap, incremental);
-            long stopNanos = keepPaused && !opt.stopAfter() ? System.nanoTime() - t0 : cap.pauseNanos;
+            long stopNanos = keepPaused && !opt.leavePaused() ? System.nanoTime() - t0 : cap.pauseNanos;
             w.setStat(Stats.PAUSE_NS, opt.live() ? cap.pauseNanos : stopNanos);
             w.setStat(Stats.FREEZE_NS, cap.pauseNanos);
             w.setStat(Stats.FREEZE_CPU_NS, cap.pauseCpuNanos);
@@ -243,7 +243,7 @@ public final class CheckpointEngine {
             } else {
                 cap.release();
             }
-            if (keepPaused && !opt.stopAfter()) machine.requestResume();
+            if (keepPaused && !opt.leavePaused()) machine.requestResume();
         }
     }
 

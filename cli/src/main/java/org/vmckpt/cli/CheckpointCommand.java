@@ -11,11 +11,11 @@ import java.util.Map;
 
 /** {@code vmckpt checkpoint VM}: asks a running VM to take a checkpoint (QMP {@code vmckpt-checkpoint}). */
 public final class CheckpointCommand {
-    static final String USAGE = "vmckpt checkpoint VM [--stop] [--incremental] [--label L] [--baseline] [--leave-paused] [--json]";
+    static final String USAGE = "vmckpt checkpoint VM [--stop-and-copy] [--incremental] [--label L] [--baseline] [--leave-paused] [--json]";
     static final OptionTable OPTIONS = OptionTable.of(
             Option.value("label", "L", "a name to find the checkpoint by (vmckpt ls/inspect/restore/reset accept it);\nunique in the repository: a label already in use is refused"),
             Option.flag("incremental", "store only the pages written since the VM's previous checkpoint"),
-            Option.flag("stop", "stop-and-copy: keep the guest paused until everything is saved"),
+            Option.flag("stop-and-copy", "keep the guest paused until everything is saved (not live)").alsoAs("stop"),
             Option.flag("baseline", "the comparison baseline (like Xen's default save): stop-and-copy of all of\nmemory, no eviction, no compression; cannot be --incremental"),
             Option.flag("leave-paused", "leave the VM paused after the checkpoint ('vmckpt resume VM' continues it)"),
             Option.flag("json", "print the VM's reply instead: {\"vm\", \"id\", \"size\", \"total-ns\", \"downtime-ns\", \"pages\"}"));
@@ -76,11 +76,11 @@ public final class CheckpointCommand {
         String label = a.get("label");
         if (label != null) {
             if (label.isEmpty()) throw new UsageException("--label needs a non-empty name");
-            args.put("name", label);
+            args.put("label", label);
         }
-        args.put("live", !(a.has("stop") || baseline));
+        args.put("live", !(a.has("stop-and-copy") || baseline));
         args.put("incremental", a.has("incremental"));
-        args.put("stop", a.has("leave-paused"));
+        args.put("leave-paused", a.has("leave-paused"));
         if (baseline) args.put("options", Map.of("baseline", true));
         return args;
     }

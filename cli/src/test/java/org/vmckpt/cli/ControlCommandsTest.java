@@ -121,7 +121,7 @@ class ControlCommandsTest {
 
     @Test
     void checkpointSendsTheOptionsAndPrintsTheSummary() {
-        Result r = onVm(CheckpointCommand::run, "checkpoint", "--stop", "--incremental", "--label", "before upgrade");
+        Result r = onVm(CheckpointCommand::run, "checkpoint", "--stop-and-copy", "--incremental", "--label", "before upgrade");
         assertEquals(0, r.status(), r.err());
         assertEquals("checkpoint " + TestVm.id(1) + ": 400.0 KiB in 0.25 s, downtime 1.23 ms, 100 pages saved "
                 + "(200 zero, 30 free, 4 disk, 0 boot files)\n", r.out());
@@ -132,8 +132,15 @@ class ControlCommandsTest {
         assertEquals(new CheckpointRequest(null, true, false, false, Map.of()), vm.requests.get(1), "live and full by default");
 
         assertEquals(0, onVm(CheckpointCommand::run, "checkpoint", "--leave-paused").status());
-        assertTrue(vm.requests.get(2).stopAfter());
+        assertTrue(vm.requests.get(2).leavePaused());
         assertEquals("paused", vm.status());
+    }
+
+    @Test
+    void stopIsTheOlderNameOfStopAndCopy() {
+        assertEquals(0, onVm(CheckpointCommand::run, "checkpoint", "--stop").status());
+        assertEquals(new CheckpointRequest(null, false, false, false, Map.of()), vm.requests.get(0), "--stop is stop-and-copy, not leave-paused");
+        assertEquals("running", vm.status());
     }
 
     @Test

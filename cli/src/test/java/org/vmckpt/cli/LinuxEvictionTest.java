@@ -86,7 +86,7 @@ class LinuxEvictionTest {
     long t0;
 
     /** Stop-and-copy, left paused, uncompressed (so sizes are page counts), full. */
-    static final CheckpointOptions STOPPED = CheckpointOptions.defaults().withLive(false).withStopAfter(true)
+    static final CheckpointOptions STOPPED = CheckpointOptions.defaults().withLive(false).withLeavePaused(true)
             .withCompression(Codec.NONE, 0);
 
     @BeforeAll
@@ -183,7 +183,7 @@ class LinuxEvictionTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void evictedPagesAreAbsentFromThePackAndComeBackOnRestore() throws Exception {
         CheckpointInfo all = checkpoint(STOPPED.withEviction(true, true, true).withLabel("all"));
-        assertEquals(Machine.RunState.PAUSED, machine.runState(), "stopAfter leaves the VM paused");
+        assertEquals(Machine.RunState.PAUSED, machine.runState(), "leavePaused leaves the VM paused");
         String paused = pausedHash();
         long zero = all.stat(Stats.EVICT_ZERO, -1), free = all.stat(Stats.EVICT_FREE, -1), disk = all.stat(Stats.EVICT_DISK, -1);
         long boot = all.stat(Stats.EVICT_BOOT, -1);

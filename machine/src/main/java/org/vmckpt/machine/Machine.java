@@ -68,7 +68,7 @@ public final class Machine {
     private volatile RunState runState = RunState.PAUSED;
     private volatile boolean pauseRequested;
     private volatile Integer exitCode;
-    private volatile boolean resetRequested;
+    private volatile boolean rebootRequested;
     private ElfImage elf;
     private long idleNanos;
 
@@ -94,8 +94,8 @@ public final class Machine {
             }
 
             @Override
-            public void reset() {
-                resetRequested = true;
+            public void reboot() {
+                rebootRequested = true;
             }
         };
         this.test = new SifiveTest(power);
@@ -381,8 +381,8 @@ public final class Machine {
                 Runnable r;
                 while ((r = requests.poll()) != null) r.run();
                 if (exitCode != null) break;
-                if (resetRequested) {
-                    exitCode = RESET_EXIT;
+                if (rebootRequested) {
+                    exitCode = REBOOT_EXIT;
                     break;
                 }
                 if (pauseRequested) {
@@ -451,7 +451,7 @@ public final class Machine {
     }
 
     /** Exit status used when the guest asked for a reboot: the caller may boot again. */
-    public static final int RESET_EXIT = 0x7e5e7;
+    public static final int REBOOT_EXIT = 0x7e5e7;
 
     private void feedConsole() {
         if (consoleInput.isEmpty() || config.elf() != null) return;

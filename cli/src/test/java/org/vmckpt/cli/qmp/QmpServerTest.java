@@ -129,7 +129,7 @@ class QmpServerTest {
         assertEquals("running", vm.status());
         // savevm is a checkpoint labelled with the tag; loadvm a reset to what it names.
         String saved = hmp(c, "savevm before-test");
-        assertEquals("before-test", vm.requests.get(0).name());
+        assertEquals("before-test", vm.requests.get(0).label());
         String id = saved.substring("checkpoint ".length(), saved.length() - 2);
         assertEquals("reset to checkpoint " + id + "\r\n", hmp(c, "loadvm " + id));
         assertEquals("unknown command: 'frob'\r\n", hmp(c, "frob"));
@@ -353,10 +353,29 @@ class QmpServerTest {
     }
 
     @Test
+    void nameAndStopAreTheOlderNamesOfLabelAndLeavePaused() throws Exception {
+        RawQmpClient c = connect().negotiate();
+        c.command("{\"execute\": \"vmckpt-checkpoint\", \"arguments\": {\"name\": \"old-style\", \"stop\": true}}");
+        CheckpointRequest request = vm.requests.get(0);
+        assertEquals("old-style", request.label());
+        assertTrue(request.leavePaused());
+        assertTrue(request.live(), "'stop' leaves the VM paused afterwards; it is not stop-and-copy");
+        Map<String, Object> completed = RawQmpClient.data(c.nextEvent("VMCKPT_CHECKPOINT_COMPLETED"));
+        assertEquals("old-style", completed.get("label"));
+        assertEquals("old-style", completed.get("name"), "the event keeps the older member too");
+
+        assertEquals("Parameter 'name' is the older name of 'label'; they disagree: give 'label' only",
+                RawQmpClient.error(c.command("{\"execute\": \"vmckpt-checkpoint\", \"arguments\": {\"label\": \"a\", \"name\": \"b\"}}")).get("desc"));
+        assertEquals("Parameter 'stop' is the older name of 'leave-paused'; they disagree: give 'leave-paused' only",
+                RawQmpClient.error(c.command("{\"execute\": \"vmckpt-checkpoint\", \"arguments\": {\"leave-paused\": true, \"stop\": false}}")).get("desc"));
+        assertEquals(1, vm.requests.size(), "nothing taken when the names disagree");
+    }
+
+    @Test
     void checkpointArgumentsResultAndReset() throws Exception {
         RawQmpClient c = connect().negotiate();
         Map<String, Object> reply = c.command("{\"execute\": \"vmckpt-checkpoint\", \"id\": 9, \"arguments\": "
-                + "{\"name\": \"before-upgrade\", \"live\": false, \"incremental\": true, \"stop\": true,"
+                + "{\"label\": \"before-upgrade\", \"live\": false, \"incremental\": true, \"leave-paused\": true,"
                 + " \"options\": {\"evict-zero\": false, \"level\": 3, \"compression\": \"zstd\"}}}");
         assertEquals(9L, reply.get("id"));
         Map<?, ?> result = (Map<?, ?>) reply.get("return");
@@ -368,10 +387,10 @@ class QmpServerTest {
         assertEquals(100L, pages.get(org.vmckpt.checkpoint.store.Stats.PAGES_SAVED));
 
         CheckpointRequest request = vm.requests.get(0);
-        assertEquals("before-upgrade", request.name());
+        assertEquals("before-upgrade", request.label());
         assertFalse(request.live());
         assertTrue(request.incremental());
-        assertTrue(request.stopAfter());
+        assertTrue(request.leavePaused());
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("evict-zero", false);
         options.put("level", 3L);
@@ -381,7 +400,7 @@ class QmpServerTest {
         assertEquals("STOP", c.nextEvent("STOP").get("event"), "stop-after leaves the VM paused");
         Map<String, Object> completed = RawQmpClient.data(c.nextEvent("VMCKPT_CHECKPOINT_COMPLETED"));
         assertEquals(TestVm.id(1), completed.get("id"));
-        assertEquals("before-upgrade", completed.get("name"));
+        assertEquals("before-upgrade", completed.get("label"));
         assertEquals(result.get("size"), completed.get("size"));
         assertEquals(1_234_567L, completed.get("downtime-ns"));
         assertEquals(result.get("total-ns"), completed.get("total-ns"));
@@ -395,10 +414,10 @@ class QmpServerTest {
 
         c.command("{\"execute\": \"vmckpt-checkpoint\"}");
         CheckpointRequest defaults = vm.requests.get(1);
-        assertNull(defaults.name());
+        assertNull(defaults.label());
         assertTrue(defaults.live(), "live by default");
         assertFalse(defaults.incremental());
-        assertFalse(defaults.stopAfter());
+        assertFalse(defaults.leavePaused());
         assertEquals(Map.of(), defaults.options());
     }
 
@@ -475,10 +494,10 @@ class QmpServerTest {
     void aFailedCheckpointGivesAnErrorAndAFailedEvent() throws Exception {
         RawQmpClient c = connect().negotiate();
         vm.failWith = "disk full while writing pages";
-        Map<String, Object> reply = c.command("{\"execute\": \"vmckpt-checkpoint\", \"arguments\": {\"name\": \"n1\"}, \"id\": 3}");
+        Map<String, Object> reply = c.command("{\"execute\": \"vmckpt-checkpoint\", \"arguments\": {\"label\": \"n1\"}, \"id\": 3}");
         assertEquals(3L, reply.get("id"));
         assertEquals(Map.of("class", "GenericError", "desc", "disk full while writing pages"), reply.get("error"));
-        assertEquals(Map.of("name", "n1", "error", "disk full while writing pages"),
+        assertEquals(Map.of("label", "n1", "name", "n1", "error", "disk full while writing pages"),
                 RawQmpClient.data(c.nextEvent("VMCKPT_CHECKPOINT_FAILED")));
     }
 

@@ -102,7 +102,7 @@ public final class TestVm implements VmController {
 
     @Override
     public CheckpointResult checkpoint(CheckpointRequest request, ProgressSink progress) throws Exception {
-        try (CheckpointGate.Pass pass = gate.enter(request.name())) {
+        try (CheckpointGate.Pass pass = gate.enter(request.label())) {
             requests.add(request);
             long start = System.nanoTime();
             checkpointStarted.countDown();
@@ -121,7 +121,7 @@ public final class TestVm implements VmController {
             if (failWith != null) {
                 throw new IOException(failWith);
             }
-            if (request.stopAfter()) {
+            if (request.leavePaused()) {
                 pause();
             }
             String id = id(checkpointIds.size() + 1);
