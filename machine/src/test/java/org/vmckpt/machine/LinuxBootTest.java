@@ -31,7 +31,7 @@ class LinuxBootTest {
     @Test
     @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void bootsUsesTheDiskReportsFreePagesAndPowersOff() throws Exception {
-        TestGuest.Files guest = TestGuest.find();
+        DefaultGuest.Paths guest = DefaultGuest.ensureBuilt(System.err);
         byte[] diskBefore = sha256(guest.disk());
         long diskModifiedBefore = Files.getLastModifiedTime(guest.disk()).toMillis();
 

@@ -28,7 +28,7 @@ class OpenSbiBootTest {
     void defaultGuestBootsThroughOpenSbiAndPowersOff() throws Exception {
         Assumptions.assumeTrue(Files.isRegularFile(FW_JUMP),
                 FW_JUMP + " is absent: install Debian's opensbi package (apt-get install opensbi) to run this test");
-        TestGuest.Files guest = TestGuest.find();
+        DefaultGuest.Paths guest = DefaultGuest.ensureBuilt(System.err);
         MachineConfig config = new MachineConfig(512L << 20, guest.kernel(), guest.initrd(), guest.cmdline(), FW_JUMP, null,
                 List.of(new MachineConfig.DiskConfig(guest.disk(), false)), true, true, false);
         ConsoleBuffer console = new ConsoleBuffer();
