@@ -155,6 +155,7 @@ public final class Machine {
      * guest may run on as soon as it returns. The caller releases the image.
      */
     public MachineImage capture() {
+        long t0 = System.nanoTime();
         int n = stateParts.size();
         String[] names = new String[n];
         int[] versions = new int[n];
@@ -167,9 +168,12 @@ public final class Machine {
             versions[i] = s.stateVersion();
             bytes[i] = w.toByteArray();
         }
+        long t1 = System.nanoTime();
         FrozenMemory fm = memory.freeze();
+        long t2 = System.nanoTime();
         List<FrozenOverlay> disks = new ArrayList<>();
         for (VirtioBlk d : virtio.disks()) disks.add(d.isWriteThrough() ? null : d.freezeOverlay());
+        long t3 = System.nanoTime();
         BitSet free = new BitSet();
         VirtioBalloon b = virtio.balloon();
         if (b != null) {
@@ -177,7 +181,9 @@ public final class Machine {
             free.or(b.hintedFreePages());
             free.or(b.inflatedPages());
         }
-        return new MachineImage(names, versions, bytes, fm, disks, free, harts[0].instret);
+        long t4 = System.nanoTime();
+        return new MachineImage(names, versions, bytes, fm, disks, free, harts[0].instret,
+                new long[] {t1 - t0, t2 - t1, t3 - t2, t4 - t3});
     }
 
     // ================================================================== boot

@@ -24,9 +24,10 @@ public final class MachineImage {
     private final List<FrozenOverlay> disks;
     private final BitSet freePages;
     private final long instret;
+    private final long[] partNanos;
 
     MachineImage(String[] recordNames, int[] recordVersions, byte[][] recordBytes, FrozenMemory memory,
-                 List<FrozenOverlay> disks, BitSet freePages, long instret) {
+                 List<FrozenOverlay> disks, BitSet freePages, long instret, long[] partNanos) {
         this.recordNames = recordNames;
         this.recordVersions = recordVersions;
         this.recordBytes = recordBytes;
@@ -34,6 +35,7 @@ public final class MachineImage {
         this.disks = Collections.unmodifiableList(disks);
         this.freePages = freePages;
         this.instret = instret;
+        this.partNanos = partNanos;
     }
 
     /** How many state records, in the machine's load order ({@link Machine#stateParts()}). */
@@ -74,6 +76,14 @@ public final class MachineImage {
     /** Instructions hart 0 had retired at the capture. */
     public long instret() {
         return instret;
+    }
+
+    /**
+     * Where the capture's time went, wall nanoseconds: {@code [0]} writing the state records, {@code [1]} freezing
+     * memory, {@code [2]} freezing the disk overlays, {@code [3]} reading the balloon's bitmaps. A copy.
+     */
+    public long[] partNanos() {
+        return partNanos.clone();
     }
 
     /** Ends copy-on-write on memory and the disk overlays. */

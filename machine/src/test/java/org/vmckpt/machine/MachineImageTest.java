@@ -40,6 +40,8 @@ class MachineImageTest {
                 parts.get(i).loadState(new StateReader(image.recordName(i), image.recordBytes(i)), image.recordVersion(i));
             }
             assertEquals(m.hart(0).instret, image.instret());
+            assertEquals(4, image.partNanos().length, "records, memory, disks, balloon");
+            for (long t : image.partNanos()) assertTrue(t >= 0);
 
             m.memory().writeBytes(addr, new byte[]{7, 7, 7}, 0, 3);
             m.virtio().disks().get(0).restoreOverlayBlock(7, filled((byte) 4));
