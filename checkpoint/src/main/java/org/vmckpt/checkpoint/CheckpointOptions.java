@@ -8,7 +8,7 @@ import org.vmckpt.checkpoint.store.Codec;
  * @param label        optional name
  * @param live         pause only to freeze state, save memory while the guest runs (else stop-and-copy)
  * @param incremental  store only pages written since the parent (the previous checkpoint of this VM)
- * @param stopAfter    leave the VM paused after the checkpoint
+ * @param leavePaused  leave the VM paused after the checkpoint (not stop-and-copy: that is {@code live} false)
  * @param evictZero    store all-zero pages as a kind, not as data
  * @param evictFree    store pages the guest reported free (balloon) as a kind
  * @param evictDisk    store pages equal to a base-image disk block as a reference to the block
@@ -16,7 +16,7 @@ import org.vmckpt.checkpoint.store.Codec;
  * @param codec        compression of page data
  * @param level        compression level
  */
-public record CheckpointOptions(String label, boolean live, boolean incremental, boolean stopAfter,
+public record CheckpointOptions(String label, boolean live, boolean incremental, boolean leavePaused,
                                 boolean evictZero, boolean evictFree, boolean evictDisk, boolean hintFree,
                                 Codec codec, int level) {
     /** Live, full, every eviction policy, zstd level 1. */
@@ -30,30 +30,30 @@ public record CheckpointOptions(String label, boolean live, boolean incremental,
     }
 
     public CheckpointOptions withLabel(String l) {
-        return new CheckpointOptions(l, live, incremental, stopAfter, evictZero, evictFree, evictDisk, hintFree, codec, level);
+        return new CheckpointOptions(l, live, incremental, leavePaused, evictZero, evictFree, evictDisk, hintFree, codec, level);
     }
 
     public CheckpointOptions withLive(boolean v) {
-        return new CheckpointOptions(label, v, incremental, stopAfter, evictZero, evictFree, evictDisk, hintFree, codec, level);
+        return new CheckpointOptions(label, v, incremental, leavePaused, evictZero, evictFree, evictDisk, hintFree, codec, level);
     }
 
     public CheckpointOptions withIncremental(boolean v) {
-        return new CheckpointOptions(label, live, v, stopAfter, evictZero, evictFree, evictDisk, hintFree, codec, level);
+        return new CheckpointOptions(label, live, v, leavePaused, evictZero, evictFree, evictDisk, hintFree, codec, level);
     }
 
-    public CheckpointOptions withStopAfter(boolean v) {
+    public CheckpointOptions withLeavePaused(boolean v) {
         return new CheckpointOptions(label, live, incremental, v, evictZero, evictFree, evictDisk, hintFree, codec, level);
     }
 
     public CheckpointOptions withEviction(boolean zero, boolean free, boolean disk) {
-        return new CheckpointOptions(label, live, incremental, stopAfter, zero, free, disk, hintFree, codec, level);
+        return new CheckpointOptions(label, live, incremental, leavePaused, zero, free, disk, hintFree, codec, level);
     }
 
     public CheckpointOptions withHintFree(boolean v) {
-        return new CheckpointOptions(label, live, incremental, stopAfter, evictZero, evictFree, evictDisk, v, codec, level);
+        return new CheckpointOptions(label, live, incremental, leavePaused, evictZero, evictFree, evictDisk, v, codec, level);
     }
 
     public CheckpointOptions withCompression(Codec c, int l) {
-        return new CheckpointOptions(label, live, incremental, stopAfter, evictZero, evictFree, evictDisk, hintFree, c, l);
+        return new CheckpointOptions(label, live, incremental, leavePaused, evictZero, evictFree, evictDisk, hintFree, c, l);
     }
 }

@@ -1,10 +1,10 @@
 package org.vmckpt.checkpoint;
 
 import org.vmckpt.checkpoint.store.StateRecord;
+import org.vmckpt.machine.MachineImage;
 import org.vmckpt.machine.state.Snapshottable;
 import org.vmckpt.machine.state.StateFormatException;
 import org.vmckpt.machine.state.StateReader;
-import org.vmckpt.machine.state.StateWriter;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one place where a machine's state parts become {@link StateRecord}s and records go back into the parts.
+ * The one place where a machine's state records ({@link MachineImage}'s triples) become {@link StateRecord}s and
+ * records go back into the parts.
  * Every loader (eager and lazy restore, both resets, migration) uses {@link #load} and so the one rule: every part
  * of the machine has exactly one record of its name, and there is no record the machine has no part for. The store
  * knows records only as named, versioned bytes; this class is where they meet the machine.
@@ -21,14 +22,14 @@ import java.util.Map;
 public final class StateRecords {
     private StateRecords() { }
 
-    /** Saves every part, in the machine's load order. Call at an instruction boundary. */
-    public static List<StateRecord> save(List<Snapshottable> parts) {
-        List<StateRecord> out = new ArrayList<>(parts.size());
-        for (Snapshottable s : parts) {
-            StateWriter w = new StateWriter();
-            s.saveState(w);
-            out.add(new StateRecord(s.stateName(), s.stateVersion(), w.toByteArray()));
-        }
+    /**
+     * The records of a machine's capture, in the machine's load order: the machine writes its parts as plain
+     * (name, version, bytes) triples ({@link MachineImage}); here they become the store's one record type.
+     */
+    public static List<StateRecord> of(MachineImage image) {
+        int n = image.recordCount();
+        List<StateRecord> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) out.add(new StateRecord(image.recordName(i), image.recordVersion(i), image.recordBytes(i)));
         return out;
     }
 

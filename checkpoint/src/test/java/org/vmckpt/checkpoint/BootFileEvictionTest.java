@@ -1,5 +1,6 @@
 package org.vmckpt.checkpoint;
 
+import org.vmckpt.checkpoint.store.Stats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vmckpt.checkpoint.store.Checkpoint;
@@ -141,7 +142,7 @@ class BootFileEvictionTest {
         String id = out.info().id();
         String hash = Machines.hash(m);
         int kernelPages = KERNEL_BYTES / 4096, initrdPages = initrdBytes.length / 4096;
-        assertEquals(kernelPages - 1 + initrdPages, out.info().stat("evict.boot", -1));
+        assertEquals(kernelPages - 1 + initrdPages, out.info().stat(Stats.EVICT_BOOT, -1));
         try (Checkpoint ck = repo.open(id)) {
             assertEquals(PageKind.DATA, ck.pageKind(k0 + 5));
             for (int p = 0; p < kernelPages; p++) {
@@ -157,7 +158,7 @@ class BootFileEvictionTest {
                 // Restored from a checkpoint, the machine still knows its boot files: a full checkpoint refers to them.
                 CheckpointEngine again = new CheckpointEngine(r.machine(), repo, id);
                 CheckpointEngine.Outcome full = again.checkpoint(CheckpointOptions.defaults().withLive(false), null);
-                assertEquals(out.info().stat("evict.boot", -1), full.info().stat("evict.boot", -2));
+                assertEquals(out.info().stat(Stats.EVICT_BOOT, -1), full.info().stat(Stats.EVICT_BOOT, -2));
             }
         }
         // A changed kernel is refused by name, eagerly and lazily (before the machine is handed out).

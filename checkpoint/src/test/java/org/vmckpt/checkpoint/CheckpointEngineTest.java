@@ -104,7 +104,7 @@ class CheckpointEngineTest {
         for (int i = 0; i < m.memory().pageCount(); i++) if (m.memory().isDirty(i)) written++;
         CheckpointEngine.Outcome inc = engine.checkpoint(CheckpointOptions.defaults().withIncremental(true), null);
         assertEquals(full.info().id(), inc.info().parentId());
-        long saved = inc.info().stat("pages.saved", -1) + inc.info().stat("evict.zero", 0);
+        long saved = inc.info().stat(Stats.PAGES_SAVED, -1) + inc.info().stat(Stats.EVICT_ZERO, 0);
         assertTrue(saved <= written, "incremental saved " + saved + " pages, but only " + written + " were written");
         assertTrue(inc.info().stat(Stats.BYTES_RAW, Long.MAX_VALUE) <= 1.1 * written * GuestMemory.PAGE_SIZE + 65536);
         String afterInc = Machines.hash(m);
@@ -140,7 +140,7 @@ class CheckpointEngineTest {
         Thread.sleep(100);
         m.requestExit(0);
         t.join(10_000);
-        long n = out.info().stat("guest.instret", -1);
+        long n = out.info().stat(Stats.GUEST_INSTRET, -1);
         assertTrue(n > 0);
         Machine twin = Machines.memwalk(new StringBuilder());
         twin.run(n);

@@ -1,5 +1,6 @@
 package org.vmckpt.checkpoint;
 
+import org.vmckpt.checkpoint.store.Stats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,7 +113,7 @@ class CheckpointKillTest {
                 VerifyReport v = c.verify(ProgressListener.NONE);
                 assertTrue(v.ok(), "checkpoint " + id + ": " + v.problems());
                 Restorer.Restored r = Restorer.restore(c, null, b -> { }, false, null);
-                assertEquals(c.info().stat("guest.instret", -1), r.machine().hart(0).instret, "checkpoint " + id);
+                assertEquals(c.info().stat(Stats.GUEST_INSTRET, -1), r.machine().hart(0).instret, "checkpoint " + id);
                 long before = r.machine().hart(0).instret;
                 assertNull(r.machine().run(20_000), "the restored memwalk machine stopped");
                 assertEquals(before + 20_000, r.machine().hart(0).instret, "checkpoint " + id + " does not run on");

@@ -1,5 +1,6 @@
 package org.vmckpt.checkpoint;
 
+import org.vmckpt.checkpoint.store.Stats;
 import org.vmckpt.checkpoint.store.Repository;
 import org.vmckpt.machine.Machine;
 
@@ -26,7 +27,7 @@ public final class FirstCheckpointMain {
         Thread.sleep(300); // the guest runs and writes memory
         for (int i = 0; i < count; i++) {
             CheckpointEngine.Outcome out = engine.checkpoint(CheckpointOptions.defaults(), null);
-            System.out.println(out.info().stat("time.freeze.cpu.ns", -1) + " " + out.pauseNanos());
+            System.out.println(out.info().stat(Stats.FREEZE_CPU_NS, -1) + " " + out.pauseNanos());
             System.out.flush();
             Thread.sleep(50);
         }

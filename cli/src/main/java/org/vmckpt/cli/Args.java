@@ -15,6 +15,12 @@ public final class Args {
     private final List<String> positional = new ArrayList<>();
 
     public static Args parse(String[] argv, int from, Set<String> withValue, Set<String> flags) throws UsageException {
+        return parse(argv, from, withValue, flags, Map.of());
+    }
+
+    /** Same, with older option names: {@code --ALIAS} is taken as {@code --aliases.get(ALIAS)}. */
+    public static Args parse(String[] argv, int from, Set<String> withValue, Set<String> flags, Map<String, String> aliases)
+            throws UsageException {
         Args a = new Args();
         for (int i = from; i < argv.length; i++) {
             String s = argv[i];
@@ -30,6 +36,7 @@ public final class Args {
                     value = name.substring(eq + 1);
                     name = name.substring(0, eq);
                 }
+                name = aliases.getOrDefault(name, name);
                 if (withValue.contains(name)) {
                     if (value == null) {
                         if (i + 1 >= argv.length) throw new UsageException("option --" + name + " needs a value");

@@ -11,11 +11,11 @@ import java.util.Map;
 
 /** {@code vmckpt checkpoint VM}: asks a running VM to take a checkpoint (QMP {@code vmckpt-checkpoint}). */
 public final class CheckpointCommand {
-    static final String USAGE = "vmckpt checkpoint VM [--stop] [--incremental] [--label L] [--baseline] [--leave-paused] [--json]";
+    static final String USAGE = "vmckpt checkpoint VM [--stop-and-copy] [--incremental] [--label L] [--baseline] [--leave-paused] [--json]";
     static final OptionTable OPTIONS = OptionTable.of(
             Option.value("label", "L", "a name to find the checkpoint by (vmckpt ls/inspect/restore/reset accept it);\nunique in the repository: a label already in use is refused"),
             Option.flag("incremental", "store only the pages written since the VM's previous checkpoint"),
-            Option.flag("stop", "stop-and-copy: keep the guest paused until everything is saved"),
+            Option.flag("stop-and-copy", "keep the guest paused until everything is saved (not live)").alsoAs("stop"),
             Option.flag("baseline", "the comparison baseline (like Xen's default save): stop-and-copy of all of\nmemory, no eviction, no compression; cannot be --incremental"),
             Option.flag("leave-paused", "leave the VM paused after the checkpoint ('vmckpt resume VM' continues it)"),
             Option.flag("json", "print the VM's reply instead: {\"vm\", \"id\", \"size\", \"total-ns\", \"downtime-ns\", \"pages\"}"));
@@ -76,11 +76,11 @@ public final class CheckpointCommand {
         String label = a.get("label");
         if (label != null) {
             if (label.isEmpty()) throw new UsageException("--label needs a non-empty name");
-            args.put("name", label);
+            args.put("label", label);
         }
-        args.put("live", !(a.has("stop") || baseline));
+        args.put("live", !(a.has("stop-and-copy") || baseline));
         args.put("incremental", a.has("incremental"));
-        args.put("stop", a.has("leave-paused"));
+        args.put("leave-paused", a.has("leave-paused"));
         if (baseline) args.put("options", Map.of("baseline", true));
         return args;
     }
@@ -101,23 +101,17 @@ public final class CheckpointCommand {
     /**
      * {@code checkpoint ID: SIZE in T s, downtime D ms, N pages saved (Z zero, F free, B disk, K boot files)} from the reply's
      * id, size, total-ns, downtime-ns and pages. The page counts are read under the engine's statistic names
-     * (pages.saved, evict.zero, evict.free, evict.disk), else under the plain names docs/API.md shows
-     * (saved or written, zero, free, disk); a count the VM did not report is shown as 0.
+     * ({@link Stats}: pages.saved, evict.zero, evict.free, evict.disk, evict.boot), the one vocabulary from the
+     * engine to the CLI; a count the VM did not report is shown as 0.
      */
     static String summary(Map<String, Object> result) {
         Map<String, Object> pages = result.get("pages") instanceof Map<?, ?> m ? cast(m) : Map.of();
         return String.format(Locale.ROOT, "checkpoint %s: %s in %s, downtime %s, %d pages saved (%d zero, %d free, %d disk, %d boot files)",
                 result.get("id"), Units.bytes(number(result, "size")), Units.seconds(number(result, "total-ns")),
-                Units.millis(number(result, "downtime-ns")), firstOf(pages, Stats.PAGES_SAVED, "saved", "written"),
-                firstOf(pages, Stats.EVICT_ZERO, "zero"), firstOf(pages, Stats.EVICT_FREE, "free"),
-                firstOf(pages, Stats.EVICT_DISK, "disk"), firstOf(pages, Stats.EVICT_BOOT, "boot"))
+                Units.millis(number(result, "downtime-ns")), number(pages, Stats.PAGES_SAVED),
+                number(pages, Stats.EVICT_ZERO), number(pages, Stats.EVICT_FREE),
+                number(pages, Stats.EVICT_DISK), number(pages, Stats.EVICT_BOOT))
                 + (result.get("notice") instanceof String n ? "; note: " + n : "");
-    }
-
-    /** The count under the first of {@code keys} present, or 0. */
-    private static long firstOf(Map<String, Object> pages, String... keys) {
-        for (String k : keys) if (pages.containsKey(k)) return number(pages, k);
-        return 0;
     }
 
     @SuppressWarnings("unchecked")

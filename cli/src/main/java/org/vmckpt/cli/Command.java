@@ -31,7 +31,7 @@ record Command(String name, String group, String summary) {
             new Command("status", CONTROL, "run state and checkpoint activity"),
             new Command("pause", CONTROL, "pause the guest CPUs"),
             new Command("resume", CONTROL, "resume them"),
-            new Command("checkpoint", CONTROL, "take a checkpoint (live by default; --incremental, --stop, --label L)"),
+            new Command("checkpoint", CONTROL, "take a checkpoint (live by default; --incremental, --stop-and-copy, --label L)"),
             new Command("reset", CONTROL, "roll the VM back to a checkpoint"),
             new Command("migrate", CONTROL, "move the VM, live, to a 'vmckpt run --incoming tcp:HOST:PORT' process"),
             new Command("quit", CONTROL, "end the VM"),

@@ -162,7 +162,7 @@ public final class MachineController implements VmController {
         CheckpointOptions opt = Boolean.TRUE.equals(o.get("baseline")) ? CheckpointOptions.baseline()
                 : CheckpointOptions.defaults().withCompression(settings.codec(), settings.level());
         if (!Boolean.TRUE.equals(o.get("baseline"))) opt = opt.withLive(req.live());
-        opt = opt.withLabel(req.name()).withIncremental(req.incremental()).withStopAfter(req.stopAfter());
+        opt = opt.withLabel(req.label()).withIncremental(req.incremental()).withLeavePaused(req.leavePaused());
         if (o.containsKey("evict-zero") || o.containsKey("evict-free") || o.containsKey("evict-disk")) {
             opt = opt.withEviction(!Boolean.FALSE.equals(o.get("evict-zero")), !Boolean.FALSE.equals(o.get("evict-free")),
                     !Boolean.FALSE.equals(o.get("evict-disk")));
@@ -180,7 +180,7 @@ public final class MachineController implements VmController {
 
     @Override
     public CheckpointResult checkpoint(CheckpointRequest req, ProgressSink progress) throws Exception {
-        try (CheckpointGate.Pass pass = gate.enter(req.name())) {
+        try (CheckpointGate.Pass pass = gate.enter(req.label())) {
             CheckpointOptions opt = optionsOf(req, org.vmckpt.checkpoint.RepositorySettings.load(engine.repository()));
             if (req.options().get("keep-for-reset") instanceof Boolean keep) engine.setRetainForReset(keep);
             return checkpoint(opt, progress);
@@ -190,7 +190,7 @@ public final class MachineController implements VmController {
     /** Takes a checkpoint (also used for periodic checkpoints). */
     public CheckpointResult checkpoint(CheckpointOptions opt, ProgressSink progress) throws Exception {
         if (opt.label() != null) requireUnusedLabel(opt.label());
-        boolean stops = !opt.live() || opt.stopAfter();
+        boolean stops = !opt.live() || opt.leavePaused();
         if (stops && machine.isRunLoopActive()) events.emit(VmEventSink.STOP, Map.of());
         try {
             CheckpointEngine.Outcome out = engine.checkpoint(opt, (phase, done, total) -> {
@@ -209,7 +209,7 @@ public final class MachineController implements VmController {
             lastError = e.getMessage();
             throw e;
         } finally {
-            if (stops && !opt.stopAfter() && machine.isRunLoopActive()) events.emit(VmEventSink.RESUME, Map.of());
+            if (stops && !opt.leavePaused() && machine.isRunLoopActive()) events.emit(VmEventSink.RESUME, Map.of());
         }
     }
 
@@ -269,8 +269,8 @@ public final class MachineController implements VmController {
     }
 
     @Override
-    public ResetResult reset(String checkpointId) throws Exception {
-        CheckpointEngine.ResetOutcome r = engine.reset(checkpointId);
+    public ResetResult reset(String ref) throws Exception {
+        CheckpointEngine.ResetOutcome r = engine.reset(ref);
         // Clone safety: the guest is back at a state it has been in; it must not replay the same randomness.
         machine.callAtInstructionBoundary(machine::newGeneration);
         return new ResetResult(r.checkpointId(), r.pagesRestored(), r.nanos());

@@ -35,6 +35,7 @@ public final class OptionTable {
         Set<String> seen = new LinkedHashSet<>();
         for (Option o : t.options()) {
             if (!seen.add(o.name())) throw new IllegalArgumentException("option --" + o.name() + " is listed twice");
+            if (o.alias() != null && !seen.add(o.alias())) throw new IllegalArgumentException("option --" + o.alias() + " is listed twice");
         }
         return t;
     }
@@ -55,8 +56,12 @@ public final class OptionTable {
     public Args parse(String[] argv, int from) throws UsageException {
         Set<String> withValue = new LinkedHashSet<>();
         Set<String> flags = new LinkedHashSet<>();
-        for (Option o : options()) (o.takesValue() ? withValue : flags).add(o.name());
-        return Args.parse(argv, from, withValue, flags);
+        java.util.Map<String, String> aliases = new java.util.HashMap<>();
+        for (Option o : options()) {
+            (o.takesValue() ? withValue : flags).add(o.name());
+            if (o.alias() != null) aliases.put(o.alias(), o.name());
+        }
+        return Args.parse(argv, from, withValue, flags, aliases);
     }
 
     /**
@@ -75,7 +80,7 @@ public final class OptionTable {
             sb.append("  --").append(o.name());
             if (o.takesValue()) sb.append(' ').append(o.value());
             int width = sb.length() - start;
-            String[] lines = o.help().split("\n");
+            String[] lines = (o.alias() == null ? o.help() : o.help() + "\n(also --" + o.alias() + ", its older name)").split("\n");
             sb.append(" ".repeat(width + 2 > HELP_COLUMN ? 2 : HELP_COLUMN - width)).append(lines[0]).append('\n');
             for (int i = 1; i < lines.length; i++) sb.append(" ".repeat(HELP_COLUMN)).append(lines[i]).append('\n');
         }

@@ -1,5 +1,6 @@
 package org.vmckpt.cli;
 
+import org.vmckpt.machine.DefaultGuest;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.MachineConfig;
 import org.vmckpt.machine.firmware.BootImageException;

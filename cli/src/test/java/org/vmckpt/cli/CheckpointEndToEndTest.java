@@ -1,5 +1,7 @@
 package org.vmckpt.cli;
 
+import org.vmckpt.machine.DefaultGuest;
+import org.vmckpt.checkpoint.store.Stats;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -101,7 +103,7 @@ class CheckpointEndToEndTest {
         assertTrue(id != null && !id.isEmpty(), "checkpoint result has no id: " + result);
         if (Boolean.TRUE.equals(args.get("incremental"))) {
             Map<?, ?> pages = (Map<?, ?>) result.get("pages");
-            long unchanged = ((Number) pages.get("pages.unchanged")).longValue();
+            long unchanged = ((Number) pages.get(Stats.PAGES_UNCHANGED)).longValue();
             assertTrue(unchanged > 0, "an incremental checkpoint must leave unchanged pages to its parent: " + result);
         }
         return new Taken(kind, id, before, after);

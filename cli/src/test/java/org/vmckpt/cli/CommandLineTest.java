@@ -31,6 +31,13 @@ class CommandLineTest {
                 if (!o.takesValue()) {
                     assertThrows(UsageException.class, () -> c.options().parse(new String[]{c.name(), "--" + o.name() + "=x"}, 1));
                 }
+                if (o.alias() != null) {
+                    // An older name still works, as the option itself, and the help says so.
+                    String[] old = o.takesValue() ? new String[]{c.name(), "--" + o.alias(), "x"} : new String[]{c.name(), "--" + o.alias()};
+                    Args byAlias = c.options().parse(old, 1);
+                    assertTrue(byAlias.has(o.name()), c.name() + " --" + o.alias() + " is --" + o.name());
+                    assertTrue(c.help().contains("--" + o.alias()), "vmckpt " + c.name() + " --help does not name the older --" + o.alias());
+                }
             }
             // An option the help names is one the parser accepts, unless the text names it as another command's
             // ("vmckpt run --name", "as for vmckpt run").
@@ -38,6 +45,9 @@ class CommandLineTest {
             while (m.find()) {
                 String name = m.group(1);
                 if (c.options().option(name) != null) continue;
+                boolean alias = false;
+                for (Option o : c.options().options()) alias |= name.equals(o.alias());
+                if (alias) continue;
                 String before = c.help().substring(Math.max(0, m.start() - 40), m.start());
                 boolean otherCommand = false;
                 for (Command other : Command.ALL) {

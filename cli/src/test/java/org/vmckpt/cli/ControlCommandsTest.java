@@ -1,5 +1,7 @@
 package org.vmckpt.cli;
 
+import org.vmckpt.cli.qmp.TestVm;
+import org.vmckpt.checkpoint.store.Stats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,14 +28,14 @@ import org.vmckpt.cli.qmp.QmpServer;
 class ControlCommandsTest {
     @TempDir
     Path dir;
-    ControlTestVm vm;
+    TestVm vm;
     QmpServer server;
     Path socket;
 
     @BeforeEach
     void startServer() throws IOException {
         socket = dir.resolve("vm.sock");
-        vm = new ControlTestVm();
+        vm = new TestVm();
         server = QmpServer.start(socket, vm);
     }
 
@@ -119,9 +121,9 @@ class ControlCommandsTest {
 
     @Test
     void checkpointSendsTheOptionsAndPrintsTheSummary() {
-        Result r = onVm(CheckpointCommand::run, "checkpoint", "--stop", "--incremental", "--label", "before upgrade");
+        Result r = onVm(CheckpointCommand::run, "checkpoint", "--stop-and-copy", "--incremental", "--label", "before upgrade");
         assertEquals(0, r.status(), r.err());
-        assertEquals("checkpoint 000000abcdef0001: 400.0 KiB in 0.25 s, downtime 1.23 ms, 100 pages saved "
+        assertEquals("checkpoint " + TestVm.id(1) + ": 400.0 KiB in 0.25 s, downtime 1.23 ms, 100 pages saved "
                 + "(200 zero, 30 free, 4 disk, 0 boot files)\n", r.out());
         assertEquals("", r.err(), "no progress when stderr is not a terminal");
         assertEquals(new CheckpointRequest("before upgrade", false, true, false, Map.of()), vm.requests.get(0));
@@ -130,8 +132,15 @@ class ControlCommandsTest {
         assertEquals(new CheckpointRequest(null, true, false, false, Map.of()), vm.requests.get(1), "live and full by default");
 
         assertEquals(0, onVm(CheckpointCommand::run, "checkpoint", "--leave-paused").status());
-        assertTrue(vm.requests.get(2).stopAfter());
+        assertTrue(vm.requests.get(2).leavePaused());
         assertEquals("paused", vm.status());
+    }
+
+    @Test
+    void stopIsTheOlderNameOfStopAndCopy() {
+        assertEquals(0, onVm(CheckpointCommand::run, "checkpoint", "--stop").status());
+        assertEquals(new CheckpointRequest(null, false, false, false, Map.of()), vm.requests.get(0), "--stop is stop-and-copy, not leave-paused");
+        assertEquals("running", vm.status());
     }
 
     @Test
@@ -148,10 +157,10 @@ class ControlCommandsTest {
     void checkpointJsonIsTheVmsReply() throws Exception {
         Map<String, Object> m = json(onVm(CheckpointCommand::run, "checkpoint", "--json").out());
         assertEquals(socket.toString(), m.get("vm"));
-        assertEquals("000000abcdef0001", m.get("id"));
+        assertEquals(TestVm.id(1), m.get("id"));
         assertEquals(409_600L, m.get("size"));
         assertEquals(1_234_567L, m.get("downtime-ns"));
-        assertEquals(200L, ((Map<?, ?>) m.get("pages")).get("evict.zero"));
+        assertEquals(200L, ((Map<?, ?>) m.get("pages")).get(Stats.EVICT_ZERO));
     }
 
     @Test
@@ -160,9 +169,9 @@ class ControlCommandsTest {
         Result r = run(true, CheckpointCommand::run, "checkpoint", socket.toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.err().contains("\r\033[Kcheckpoint pages: "), r.err());
-        assertTrue(r.err().contains("/1000 pages ("), r.err());
+        assertTrue(r.err().contains("/" + TestVm.TOTAL_PAGES + " pages ("), r.err());
         assertTrue(r.err().endsWith("\r\033[K"), "erased before the summary");
-        assertTrue(r.out().startsWith("checkpoint 000000abcdef0001: "), r.out());
+        assertTrue(r.out().startsWith("checkpoint " + TestVm.id(1) + ": "), r.out());
     }
 
     @Test
@@ -176,10 +185,10 @@ class ControlCommandsTest {
     @Test
     void resetRollsBackToACheckpointTheVmTook() throws Exception {
         onVm(CheckpointCommand::run, "checkpoint");
-        Result r = onVm(ResetCommand::run, "reset", "000000abcdef0001");
+        Result r = onVm(ResetCommand::run, "reset", TestVm.id(1));
         assertEquals(0, r.status(), r.err());
-        assertEquals(socket + ": reset to 000000abcdef0001, 42 pages restored in 5.00 ms\n", r.out());
-        Map<String, Object> m = json(onVm(ResetCommand::run, "reset", "000000abcdef0001", "--json").out());
+        assertEquals(socket + ": reset to " + TestVm.id(1) + ", 42 pages restored in 5.00 ms\n", r.out());
+        Map<String, Object> m = json(onVm(ResetCommand::run, "reset", TestVm.id(1), "--json").out());
         assertEquals(42L, m.get("pages-restored"));
         r = onVm(ResetCommand::run, "reset", "feedfeedfeedfeed");
         assertEquals(1, r.status());

@@ -1,5 +1,6 @@
 package org.vmckpt.cli;
 
+import org.vmckpt.machine.DefaultGuest;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package org.vmckpt.cli;
 
+import org.vmckpt.machine.DefaultGuest;
+import org.vmckpt.machine.ConsoleBuffer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,7 +78,7 @@ class LinuxEvictionTest {
     static final int UNITS_PER_FRAME = 64;
 
     Path dir;
-    GuestConsole console;
+    ConsoleBuffer console;
     Machine machine;
     FutureTask<Integer> run;
     Thread runThread;
@@ -85,7 +87,7 @@ class LinuxEvictionTest {
     long t0;
 
     /** Stop-and-copy, left paused, uncompressed (so sizes are page counts), full. */
-    static final CheckpointOptions STOPPED = CheckpointOptions.defaults().withLive(false).withStopAfter(true)
+    static final CheckpointOptions STOPPED = CheckpointOptions.defaults().withLive(false).withLeavePaused(true)
             .withCompression(Codec.NONE, 0);
 
     @BeforeAll
@@ -98,7 +100,7 @@ class LinuxEvictionTest {
         MachineConfig config = new MachineConfig(512L << 20, g.kernel(), g.initrd(), g.cmdline(), null, null,
                 List.of(new MachineConfig.DiskConfig(g.disk(), false), new MachineConfig.DiskConfig(plain, false),
                         new MachineConfig.DiskConfig(partitioned, false)), true, true, false);
-        console = new GuestConsole();
+        console = new ConsoleBuffer();
         machine = new Machine(config, console);
         machine.boot();
         run = new FutureTask<>(() -> machine.run(-1));
@@ -182,11 +184,11 @@ class LinuxEvictionTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void evictedPagesAreAbsentFromThePackAndComeBackOnRestore() throws Exception {
         CheckpointInfo all = checkpoint(STOPPED.withEviction(true, true, true).withLabel("all"));
-        assertEquals(Machine.RunState.PAUSED, machine.runState(), "stopAfter leaves the VM paused");
+        assertEquals(Machine.RunState.PAUSED, machine.runState(), "leavePaused leaves the VM paused");
         String paused = pausedHash();
-        long zero = all.stat("evict.zero", -1), free = all.stat("evict.free", -1), disk = all.stat("evict.disk", -1);
-        long boot = all.stat("evict.boot", -1);
-        long saved = all.stat("pages.saved", -1);
+        long zero = all.stat(Stats.EVICT_ZERO, -1), free = all.stat(Stats.EVICT_FREE, -1), disk = all.stat(Stats.EVICT_DISK, -1);
+        long boot = all.stat(Stats.EVICT_BOOT, -1);
+        long saved = all.stat(Stats.PAGES_SAVED, -1);
         System.out.printf("LinuxEvictionTest: all policies: zero %,d free %,d disk %,d boot files %,d data %,d; raw %,d B, pack %,d B%n",
                 zero, free, disk, boot, saved, all.stat(Stats.BYTES_RAW, -1), all.stat(Stats.BYTES_PACK, -1));
         assertTrue(boot > 0, "kernel pages the guest never changed should refer to the kernel Image: " + boot);
@@ -223,30 +225,30 @@ class LinuxEvictionTest {
 
         // Each policy off in turn: its count is 0 and its pages move to where the next policy puts them.
         CheckpointInfo zeroOff = checkpoint(STOPPED.withEviction(false, true, true).withLabel("zero-off"));
-        assertEquals(0, zeroOff.stat("evict.zero", -1));
-        assertEquals(free, zeroOff.stat("evict.free", -1));
+        assertEquals(0, zeroOff.stat(Stats.EVICT_ZERO, -1));
+        assertEquals(free, zeroOff.stat(Stats.EVICT_FREE, -1));
         // Zero pages go to the next policy: all-zero sectors read from a disk or loaded from the kernel are references.
-        long zeroAsRefs = zeroOff.stat("evict.disk", -1) + zeroOff.stat("evict.boot", -1) - disk - boot;
+        long zeroAsRefs = zeroOff.stat(Stats.EVICT_DISK, -1) + zeroOff.stat(Stats.EVICT_BOOT, -1) - disk - boot;
         assertTrue(zeroAsRefs >= 0 && zeroAsRefs < zero, "zero pages stored as references: " + zeroAsRefs);
-        assertEquals(saved + zero - zeroAsRefs, zeroOff.stat("pages.saved", -1), "the other zero pages are stored as data");
+        assertEquals(saved + zero - zeroAsRefs, zeroOff.stat(Stats.PAGES_SAVED, -1), "the other zero pages are stored as data");
         assertOnlyDataInPack(zeroOff);
 
         CheckpointInfo freeOff = checkpoint(STOPPED.withEviction(true, false, true).withLabel("free-off"));
-        assertEquals(0, freeOff.stat("evict.free", -1));
-        assertEquals(zero + free, freeOff.stat("evict.zero", -1), "with zero eviction on, the free pages (zeros) are ZERO");
-        assertEquals(saved, freeOff.stat("pages.saved", -1));
+        assertEquals(0, freeOff.stat(Stats.EVICT_FREE, -1));
+        assertEquals(zero + free, freeOff.stat(Stats.EVICT_ZERO, -1), "with zero eviction on, the free pages (zeros) are ZERO");
+        assertEquals(saved, freeOff.stat(Stats.PAGES_SAVED, -1));
 
         CheckpointInfo zeroFreeOff = checkpoint(STOPPED.withEviction(false, false, true).withLabel("zero-free-off"));
-        assertEquals(0, zeroFreeOff.stat("evict.free", -1));
-        assertEquals(0, zeroFreeOff.stat("evict.zero", -1));
-        assertEquals(saved + zero + free - zeroAsRefs, zeroFreeOff.stat("pages.saved", -1), "free and zero pages (but references) are stored as data");
+        assertEquals(0, zeroFreeOff.stat(Stats.EVICT_FREE, -1));
+        assertEquals(0, zeroFreeOff.stat(Stats.EVICT_ZERO, -1));
+        assertEquals(saved + zero + free - zeroAsRefs, zeroFreeOff.stat(Stats.PAGES_SAVED, -1), "free and zero pages (but references) are stored as data");
         assertOnlyDataInPack(zeroFreeOff);
 
         CheckpointInfo diskOff = checkpoint(STOPPED.withEviction(true, true, false).withLabel("disk-off"));
-        assertEquals(0, diskOff.stat("evict.disk", -1));
-        assertEquals(zero, diskOff.stat("evict.zero", -1));
-        assertEquals(free, diskOff.stat("evict.free", -1));
-        assertEquals(saved + disk + boot, diskOff.stat("pages.saved", -1), "page-cache and boot-file pages are stored as data");
+        assertEquals(0, diskOff.stat(Stats.EVICT_DISK, -1));
+        assertEquals(zero, diskOff.stat(Stats.EVICT_ZERO, -1));
+        assertEquals(free, diskOff.stat(Stats.EVICT_FREE, -1));
+        assertEquals(saved + disk + boot, diskOff.stat(Stats.PAGES_SAVED, -1), "page-cache and boot-file pages are stored as data");
         assertOnlyDataInPack(diskOff);
         assertTrue(diskOff.stat(Stats.BYTES_PACK, -1) - all.stat(Stats.BYTES_PACK, -1) >= disk * GuestMemory.PAGE_SIZE,
                 "the pack grows by the page-cache pages");
@@ -270,7 +272,7 @@ class LinuxEvictionTest {
         BitSet hinted = machine.callAtInstructionBoundary(balloon::hintedFreePages);
         System.out.printf("LinuxEvictionTest: hint round: %,d pages hinted (state %s); checkpoint: free %,d zero %,d data %,d%n",
                 hinted.cardinality(), machine.callAtInstructionBoundary(balloon::freePageHintState),
-                hint.stat("evict.free", -1), hint.stat("evict.zero", -1), hint.stat("pages.saved", -1));
+                hint.stat(Stats.EVICT_FREE, -1), hint.stat(Stats.EVICT_ZERO, -1), hint.stat(Stats.PAGES_SAVED, -1));
         assertTrue(hinted.cardinality() > 0, "the guest hinted no free pages");
         GuestMemory mem = machine.memory();
         int reused = assertHintedPagesSaved(hint, hinted);
@@ -290,8 +292,8 @@ class LinuxEvictionTest {
         machine.callAtInstructionBoundary(() -> { mem.write64(pAddr + 8, value); return null; });
         String paused = pausedHash();
         CheckpointInfo after = checkpoint(STOPPED.withLabel("after-hint-write"));
-        assertEquals(hint.stat("evict.free", -1) - 1, after.stat("evict.free", -1), "P is no longer free");
-        assertEquals(hint.stat("pages.saved", -1) + 1, after.stat("pages.saved", -1), "P is saved");
+        assertEquals(hint.stat(Stats.EVICT_FREE, -1) - 1, after.stat(Stats.EVICT_FREE, -1), "P is no longer free");
+        assertEquals(hint.stat(Stats.PAGES_SAVED, -1) + 1, after.stat(Stats.PAGES_SAVED, -1), "P is saved");
         try (Checkpoint c = repo.open(after.id())) {
             byte[] buf = new byte[GuestMemory.PAGE_SIZE];
             assertEquals(PageKind.DATA, c.readPage(p, buf), "the page written after the hint");
@@ -357,7 +359,7 @@ class LinuxEvictionTest {
         double ratio = (double) raw / (changed * GuestMemory.PAGE_SIZE);
         String report = String.format("incremental: %,d pages changed to new non-zero contents since the parent (%,d more became zero), "
                         + "bytes.raw %,d (%,d pages saved, %,d unchanged, %,d overlay blocks), ratio %.3f",
-                changed, cleared, raw, child.stat("pages.saved", -1), child.stat("pages.unchanged", -1),
+                changed, cleared, raw, child.stat(Stats.PAGES_SAVED, -1), child.stat(Stats.PAGES_UNCHANGED, -1),
                 child.stat(Stats.DISK_DATA_NEW, 0), ratio);
         System.out.println("LinuxEvictionTest: " + report);
         assertTrue(changed > 1000, "memdirty should have changed thousands of pages: " + report);
@@ -408,7 +410,7 @@ class LinuxEvictionTest {
 
     /** With no compression, the pack holds exactly the DATA units: their bytes, frame headers and a fixed header/trailer. */
     static void assertOnlyDataInPack(CheckpointInfo info) {
-        long units = info.stat("pages.saved", -1) + info.stat(Stats.DISK_DATA_NEW, 0);
+        long units = info.stat(Stats.PAGES_SAVED, -1) + info.stat(Stats.DISK_DATA_NEW, 0);
         long raw = info.stat(Stats.BYTES_RAW, -1);
         long pack = info.stat(Stats.BYTES_PACK, -1);
         assertEquals(units * GuestMemory.PAGE_SIZE, raw, "bytes.raw counts the DATA pages and overlay blocks");

@@ -1,5 +1,6 @@
 package org.vmckpt.cli;
 
+import org.vmckpt.machine.DefaultGuest;
 import org.vmckpt.checkpoint.migration.TestCertificates;
 
 import org.junit.jupiter.api.Tag;

@@ -1,5 +1,6 @@
 package org.vmckpt.cli;
 
+import org.vmckpt.machine.DefaultGuest;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -75,9 +75,9 @@ class RepositoryCommandsTest {
             }
             w.setStat(Stats.PAUSE_NS, 1_500_000);
             w.setStat(Stats.TOTAL_NS, 40_000_000);
-            w.setStat("evict.zero", 20);
-            w.setStat("evict.free", 20);
-            w.setStat("evict.disk", 20);
+            w.setStat(Stats.EVICT_ZERO, 20);
+            w.setStat(Stats.EVICT_FREE, 20);
+            w.setStat(Stats.EVICT_DISK, 20);
             w.setStat("custom.thing", 7);
             return w.commit(ProgressListener.NONE);
         }

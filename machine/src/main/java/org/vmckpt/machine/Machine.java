@@ -13,9 +13,14 @@ import org.vmckpt.machine.firmware.DeviceTree;
 import org.vmckpt.machine.firmware.ElfImage;
 import org.vmckpt.machine.firmware.LinuxImage;
 import org.vmckpt.machine.firmware.Sbi;
+import org.vmckpt.machine.device.virtio.FrozenOverlay;
+import org.vmckpt.machine.device.virtio.VirtioBalloon;
+import org.vmckpt.machine.device.virtio.VirtioBlk;
+import org.vmckpt.machine.memory.FrozenMemory;
 import org.vmckpt.machine.memory.GuestMemory;
 import org.vmckpt.machine.memory.PageOrigin;
 import org.vmckpt.machine.state.Snapshottable;
+import org.vmckpt.machine.state.StateWriter;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,6 +28,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -62,7 +68,7 @@ public final class Machine {
     private volatile RunState runState = RunState.PAUSED;
     private volatile boolean pauseRequested;
     private volatile Integer exitCode;
-    private volatile boolean resetRequested;
+    private volatile boolean rebootRequested;
     private ElfImage elf;
     private long idleNanos;
 
@@ -88,8 +94,8 @@ public final class Machine {
             }
 
             @Override
-            public void reset() {
-                resetRequested = true;
+            public void reboot() {
+                rebootRequested = true;
             }
         };
         this.test = new SifiveTest(power);
@@ -140,6 +146,44 @@ public final class Machine {
     /** Every state record of the machine, in load order (memory and disk contents are not records). */
     public List<Snapshottable> stateParts() {
         return List.copyOf(stateParts);
+    }
+
+    /**
+     * Captures the machine ({@link MachineImage}): every part's state record, memory and disk overlays frozen
+     * (reference copies, no data copied), the pages the balloon knows free, and hart 0's instret. Call only at an
+     * instruction boundary (on the run thread through {@link #callAtInstructionBoundary}, or with no run loop); the
+     * guest may run on as soon as it returns. The caller releases the image.
+     */
+    public MachineImage capture() {
+        long t0 = System.nanoTime();
+        int n = stateParts.size();
+        String[] names = new String[n];
+        int[] versions = new int[n];
+        byte[][] bytes = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            Snapshottable s = stateParts.get(i);
+            StateWriter w = new StateWriter();
+            s.saveState(w);
+            names[i] = s.stateName();
+            versions[i] = s.stateVersion();
+            bytes[i] = w.toByteArray();
+        }
+        long t1 = System.nanoTime();
+        FrozenMemory fm = memory.freeze();
+        long t2 = System.nanoTime();
+        List<FrozenOverlay> disks = new ArrayList<>();
+        for (VirtioBlk d : virtio.disks()) disks.add(d.isWriteThrough() ? null : d.freezeOverlay());
+        long t3 = System.nanoTime();
+        BitSet free = new BitSet();
+        VirtioBalloon b = virtio.balloon();
+        if (b != null) {
+            free.or(b.reportedFreePages());
+            free.or(b.hintedFreePages());
+            free.or(b.inflatedPages());
+        }
+        long t4 = System.nanoTime();
+        return new MachineImage(names, versions, bytes, fm, disks, free, harts[0].instret,
+                new long[] {t1 - t0, t2 - t1, t3 - t2, t4 - t3});
     }
 
     // ================================================================== boot
@@ -343,8 +387,8 @@ public final class Machine {
                 Runnable r;
                 while ((r = requests.poll()) != null) r.run();
                 if (exitCode != null) break;
-                if (resetRequested) {
-                    exitCode = RESET_EXIT;
+                if (rebootRequested) {
+                    exitCode = REBOOT_EXIT;
                     break;
                 }
                 if (pauseRequested) {
@@ -413,7 +457,7 @@ public final class Machine {
     }
 
     /** Exit status used when the guest asked for a reboot: the caller may boot again. */
-    public static final int RESET_EXIT = 0x7e5e7;
+    public static final int REBOOT_EXIT = 0x7e5e7;
 
     private void feedConsole() {
         if (consoleInput.isEmpty() || config.elf() != null) return;
@@ -474,7 +518,7 @@ public final class Machine {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
             for (Snapshottable s : stateParts) {
                 if (s == clock && !config.deterministic()) continue; // host time is not state we can compare
-                org.vmckpt.machine.state.StateWriter w = new org.vmckpt.machine.state.StateWriter();
+                StateWriter w = new StateWriter();
                 s.saveState(w);
                 d.update(s.stateName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 d.update(w.toByteArray());

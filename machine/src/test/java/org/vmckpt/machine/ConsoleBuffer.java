@@ -1,14 +1,16 @@
 package org.vmckpt.machine;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
 /**
- * Collects a machine's console output (written by the run thread) so a test thread can wait for text.
- * Bytes are taken as ISO-8859-1 characters: the guest's console speaks ASCII.
+ * A machine's console for tests: collects what the run thread prints, so a test thread can wait for text, and types
+ * shell commands into a Linux guest. Bytes are taken as ISO-8859-1 characters: the guest's console speaks ASCII.
+ * Shared with the other modules' tests through this module's test jar.
  */
-final class ConsoleBuffer implements IntConsumer {
+public final class ConsoleBuffer implements IntConsumer {
     private final StringBuilder text = new StringBuilder();
 
     @Override
@@ -17,11 +19,11 @@ final class ConsoleBuffer implements IntConsumer {
         notifyAll();
     }
 
-    synchronized String text() {
+    public synchronized String text() {
         return text.toString();
     }
 
-    synchronized int length() {
+    public synchronized int length() {
         return text.length();
     }
 
@@ -29,7 +31,7 @@ final class ConsoleBuffer implements IntConsumer {
      * Waits until {@code wanted} appears at or after {@code from} and returns the index just past it.
      * Gives up when {@code alive} turns false (the machine stopped) or the timeout passes.
      */
-    synchronized int await(String wanted, int from, long timeoutMillis, BooleanSupplier alive)
+    public synchronized int await(String wanted, int from, long timeoutMillis, BooleanSupplier alive)
             throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         while (true) {
@@ -44,7 +46,28 @@ final class ConsoleBuffer implements IntConsumer {
         }
     }
 
-    synchronized String tail(int chars) {
+    /** {@link #await(String, int, long, BooleanSupplier)} until {@code machine} shuts down. */
+    public int await(Machine machine, String wanted, int from, long timeoutMillis) throws InterruptedException, TimeoutException {
+        return await(wanted, from, timeoutMillis, () -> machine.runState() != Machine.RunState.SHUTDOWN);
+    }
+
+    /**
+     * Types a command line into the guest's shell and waits for {@code expected} in what is printed after it.
+     * The terminal echoes the command, so {@code expected} must not appear in the command as typed (write
+     * {@code echo do''ne} to wait for {@code done}).
+     */
+    public int command(Machine machine, String line, String expected, long timeoutMillis) throws InterruptedException, TimeoutException {
+        int start = length();
+        type(machine, line + "\n");
+        return await(machine, expected, start, timeoutMillis);
+    }
+
+    /** Types {@code s} on the machine's console input. */
+    public static void type(Machine machine, String s) {
+        for (byte b : s.getBytes(StandardCharsets.US_ASCII)) machine.consoleInput(b);
+    }
+
+    public synchronized String tail(int chars) {
         return text.substring(Math.max(0, text.length() - chars));
     }
 }

@@ -39,7 +39,7 @@ class DeterminismTest {
         }
     }
 
-    static MachineConfig linuxConfig(TestGuest.Files g) {
+    static MachineConfig linuxConfig(DefaultGuest.Paths g) {
         // 256 MiB is plenty for the early boot and halves the time spent hashing RAM.
         return new MachineConfig(256L << 20, g.kernel(), g.initrd(), g.cmdline(), null, null,
                 List.of(new MachineConfig.DiskConfig(g.disk(), false)), true, false, true);
@@ -48,7 +48,7 @@ class DeterminismTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void linuxBootReachesTheSameStateAtTheSameInstructionCount() throws Exception {
-        MachineConfig config = linuxConfig(TestGuest.find());
+        MachineConfig config = linuxConfig(DefaultGuest.ensureBuilt(System.err));
         long t0 = System.nanoTime();
         String a150 = runAndHash(config, 150_000_000);
         String b150 = runAndHash(config, 150_000_000);

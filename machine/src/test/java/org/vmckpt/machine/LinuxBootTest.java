@@ -31,7 +31,7 @@ class LinuxBootTest {
     @Test
     @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void bootsUsesTheDiskReportsFreePagesAndPowersOff() throws Exception {
-        TestGuest.Files guest = TestGuest.find();
+        DefaultGuest.Paths guest = DefaultGuest.ensureBuilt(System.err);
         byte[] diskBefore = sha256(guest.disk());
         long diskModifiedBefore = Files.getLastModifiedTime(guest.disk()).toMillis();
 
@@ -74,7 +74,7 @@ class LinuxBootTest {
             }
             assertTrue(reported > 0, "the balloon got no free page reports");
 
-            type(machine, "poweroff -f\n");
+            ConsoleBuffer.type(machine, "poweroff -f\n");
             Integer status = run.get(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertEquals(0, status, () -> "console tail:\n" + console.tail(2000));
         } finally {
@@ -91,12 +91,8 @@ class LinuxBootTest {
     /** Types a command line into the guest's shell and waits for {@code expected} after what was printed so far. */
     static int shell(Machine machine, ConsoleBuffer console, int from, String command, String expected) throws Exception {
         int start = Math.max(from, console.length());
-        type(machine, command + "\n");
-        return console.await(expected, start, COMMAND_TIMEOUT_MS, () -> machine.runState() != Machine.RunState.SHUTDOWN);
-    }
-
-    static void type(Machine machine, String text) {
-        for (byte b : text.getBytes(java.nio.charset.StandardCharsets.US_ASCII)) machine.consoleInput(b);
+        ConsoleBuffer.type(machine, command + "\n");
+        return console.await(machine, expected, start, COMMAND_TIMEOUT_MS);
     }
 
     /** Reads machine state on its run thread (between instructions), so the test never races the guest. */

@@ -28,7 +28,7 @@ class OpenSbiBootTest {
     void defaultGuestBootsThroughOpenSbiAndPowersOff() throws Exception {
         Assumptions.assumeTrue(Files.isRegularFile(FW_JUMP),
                 FW_JUMP + " is absent: install Debian's opensbi package (apt-get install opensbi) to run this test");
-        TestGuest.Files guest = TestGuest.find();
+        DefaultGuest.Paths guest = DefaultGuest.ensureBuilt(System.err);
         MachineConfig config = new MachineConfig(512L << 20, guest.kernel(), guest.initrd(), guest.cmdline(), FW_JUMP, null,
                 List.of(new MachineConfig.DiskConfig(guest.disk(), false)), true, true, false);
         ConsoleBuffer console = new ConsoleBuffer();
@@ -53,7 +53,7 @@ class OpenSbiBootTest {
 
             // A sleep needs the S-mode timer, which OpenSBI runs on the CLINT's mtimecmp and forwards as STIP.
             at = LinuxBootTest.shell(machine, console, at, "sleep 1; echo sle''pt", "slept");
-            LinuxBootTest.type(machine, "poweroff -f\n");
+            ConsoleBuffer.type(machine, "poweroff -f\n");
             assertEquals(0, run.get(LinuxBootTest.COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS),
                     () -> "console tail:\n" + console.tail(2000));
         } finally {

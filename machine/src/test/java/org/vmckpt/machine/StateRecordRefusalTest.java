@@ -33,7 +33,7 @@ class StateRecordRefusalTest {
     @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void everyRecordOfABootedMachineRoundTripsAndRefusesOtherVersionsAndTruncation() throws Exception {
         long t0 = System.nanoTime();
-        TestGuest.Files guest = TestGuest.find();
+        DefaultGuest.Paths guest = DefaultGuest.ensureBuilt(System.err);
         MachineConfig config = new MachineConfig(512L << 20, guest.kernel(), guest.initrd(), guest.cmdline(), null, null,
                 List.of(new MachineConfig.DiskConfig(guest.disk(), false)), true, true, false);
         ConsoleBuffer console = new ConsoleBuffer();

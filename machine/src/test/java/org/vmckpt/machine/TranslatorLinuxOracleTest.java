@@ -19,7 +19,7 @@ class TranslatorLinuxOracleTest {
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void translatedAndInterpretedBootsAgreeAtEveryCheckpointCount() throws Exception {
-        MachineConfig config = DeterminismTest.linuxConfig(TestGuest.find());
+        MachineConfig config = DeterminismTest.linuxConfig(DefaultGuest.ensureBuilt(System.err));
         StringBuilder console = new StringBuilder();
         Machine interp = new Machine(config, b -> { });
         Machine jit = new Machine(config, b -> console.append((char) b));

@@ -42,7 +42,9 @@ class RoundTripTest {
         try (CheckpointWriter w = repo.begin(TestPages.meta("base", 300), codec, 3, null)) {
             Counter c = new Counter();
             c.value = 0x1234_5678_9abcL;
-            w.putRecord(StateRecords.save(List.of(c)).get(0));
+            StateWriter cw = new StateWriter();
+            c.saveState(cw);
+            w.putRecord(new StateRecord(c.stateName(), c.stateVersion(), cw.toByteArray()));
             w.putRecord("hart0", 1, new byte[]{1, 2, 3});
             for (int i = 0; i < 300; i++) {
                 switch (i % 5) {

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks the arguments of vmckpt-checkpoint before anything happens: the label, every key of {@code options}
+ * Checks the arguments of vmckpt-checkpoint before anything happens: the label (argument "label" or "name"), every key of {@code options}
  * with its type and range, and combinations that contradict each other. Errors use QEMU's wording where QEMU
  * has one ("Parameter 'x' is unexpected", "Invalid parameter type for 'x', expected: boolean").
  */
@@ -23,14 +23,15 @@ final class CheckpointArguments {
      * @param options the {@code options} object
      */
     static void check(QmpArguments args, Map<String, Object> options) throws QmpException {
-        String name = args.optionalString("name");
+        String labelKey = args.has("label") ? "label" : "name"; // "name" is the older spelling of "label"
+        String name = args.optionalString(labelKey);
         if (name != null) {
             if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
-                throw QmpException.generic("Parameter 'name' must have 1.." + MAX_NAME_LENGTH + " characters (it has " + name.length() + ")");
+                throw QmpException.generic("Parameter '" + labelKey + "' must have 1.." + MAX_NAME_LENGTH + " characters (it has " + name.length() + ")");
             }
             for (int i = 0; i < name.length(); i++) {
                 if (Character.isISOControl(name.charAt(i))) {
-                    throw QmpException.generic("Parameter 'name' must not contain control characters (found U+"
+                    throw QmpException.generic("Parameter '" + labelKey + "' must not contain control characters (found U+"
                             + String.format("%04X", (int) name.charAt(i)) + " at position " + i + ")");
                 }
             }

@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * The "one checkpoint at a time" policy, for {@link VmController} implementations that do not queue requests:
  * <pre>
- * try (CheckpointGate.Pass pass = gate.enter(request.name())) {
+ * try (CheckpointGate.Pass pass = gate.enter(request.label())) {
  *     ... take the checkpoint ...
  * }
  * </pre>

@@ -8,14 +8,16 @@ import java.util.Objects;
 /**
  * The arguments of {@code vmckpt-checkpoint}.
  *
- * @param name        a label chosen by the client, or null to let the checkpointer choose
+ * @param label       the checkpoint's label, chosen by the client (QMP argument "label", or its older name "name"),
+ *                    or null for none
  * @param live        copy memory while the guest runs (copy-on-write); false = stop-and-copy (default true)
  * @param incremental store only pages written since the parent checkpoint (default false)
- * @param stopAfter   leave the VM paused when the checkpoint is taken (QMP argument "stop", default false)
+ * @param leavePaused leave the VM paused when the checkpoint is taken (QMP argument "leave-paused", or its older
+ *                    name "stop"; default false). Not stop-and-copy: that is {@code live} false
  * @param options     further free-form options (eviction policies, compression, ...), never null; values are
  *                    as parsed from JSON (String, Long, Double, Boolean, null, List, Map)
  */
-public record CheckpointRequest(String name, boolean live, boolean incremental, boolean stopAfter,
+public record CheckpointRequest(String label, boolean live, boolean incremental, boolean leavePaused,
                                 Map<String, Object> options) {
     public CheckpointRequest {
         Objects.requireNonNull(options, "options");

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param sizeBytes     bytes the checkpoint added to the store
  * @param totalNanos    time from request to durable checkpoint
  * @param downtimeNanos time the guest was paused
- * @param pageCounts    pages by how they were handled, e.g. {"written": n, "zero": n, "free": n, "unchanged": n}
+ * @param pageCounts    pages by how they were handled, under the engine's statistic keys
+ *                      ({@code org.vmckpt.checkpoint.store.Stats}: pages.saved, evict.zero, evict.free, ...)
  * @param notice        something the user did not ask for that happened (e.g. a full checkpoint instead of an
  *                      incremental one whose parent was deleted), or null
  */

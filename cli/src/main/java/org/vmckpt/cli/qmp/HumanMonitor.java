@@ -50,7 +50,7 @@ final class HumanMonitor {
             case "savevm": {
                 if (arg == null) return "savevm: a tag is needed (savevm TAG)\r\n";
                 Map<String, Object> args = new LinkedHashMap<>();
-                args.put("name", arg);
+                args.put("label", arg);
                 Object reply = commands.execute("vmckpt-checkpoint", args);
                 return "checkpoint " + ((Map<?, ?>) reply).get("id") + "\r\n";
             }

@@ -36,6 +36,29 @@ final class QmpArguments {
         return optionalString(name);
     }
 
+    /**
+     * The string argument given under {@code name} or under its older spelling {@code alias}, or null if neither is
+     * present; both present with different values is an error.
+     */
+    String optionalString(String name, String alias) throws QmpException {
+        String v = optionalString(name);
+        String old = optionalString(alias);
+        if (v != null && old != null && !v.equals(old)) throw conflict(name, alias);
+        return v != null ? v : old;
+    }
+
+    /** The boolean argument under {@code name} or its older spelling {@code alias} (see the string variant). */
+    boolean optionalBoolean(String name, String alias, boolean defaultValue) throws QmpException {
+        if (has(name) && has(alias) && optionalBoolean(name, defaultValue) != optionalBoolean(alias, defaultValue)) {
+            throw conflict(name, alias);
+        }
+        return has(name) ? optionalBoolean(name, defaultValue) : optionalBoolean(alias, defaultValue);
+    }
+
+    private static QmpException conflict(String name, String alias) {
+        return QmpException.generic("Parameter '" + alias + "' is the older name of '" + name + "'; they disagree: give '" + name + "' only");
+    }
+
     /** The string argument, or null if absent. */
     String optionalString(String name) throws QmpException {
         Object v = values.get(name);

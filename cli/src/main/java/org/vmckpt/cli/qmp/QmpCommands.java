@@ -120,7 +120,8 @@ final class QmpCommands {
                 return Map.of("actual", actual[0]);
             }
             case "vmckpt-checkpoint":
-                return checkpoint(new QmpArguments(arguments, Set.of("name", "live", "incremental", "stop", "options")));
+                // "name" and "stop" are the older spellings of "label" and "leave-paused", still accepted (docs/API.md).
+                return checkpoint(new QmpArguments(arguments, Set.of("label", "name", "live", "incremental", "leave-paused", "stop", "options")));
             case "vmckpt-reset":
                 return reset(new QmpArguments(arguments, Set.of("checkpoint")));
             case "vmckpt-query-checkpoint":
@@ -169,10 +170,10 @@ final class QmpCommands {
     private Object checkpoint(QmpArguments args) throws QmpException {
         CheckpointArguments.check(args, args.optionalObject("options"));
         CheckpointRequest request = new CheckpointRequest(
-                args.optionalString("name"),
+                args.optionalString("label", "name"),
                 args.optionalBoolean("live", true),
                 args.optionalBoolean("incremental", false),
-                args.optionalBoolean("stop", false),
+                args.optionalBoolean("leave-paused", "stop", false),
                 args.optionalObject("options"));
         ProgressEventThrottle progress = new ProgressEventThrottle(events, PROGRESS_INTERVAL_NANOS);
         CheckpointResult result;
@@ -182,8 +183,9 @@ final class QmpCommands {
             throw QmpException.generic(busy.getMessage()); // the running checkpoint is fine: no FAILED event
         } catch (Exception e) {
             Map<String, Object> failed = new LinkedHashMap<>();
-            if (request.name() != null) {
-                failed.put("name", request.name());
+            if (request.label() != null) {
+                failed.put("label", request.label());
+                failed.put("name", request.label()); // the older name of the member, kept for clients that read it
             }
             failed.put("error", describe(e));
             events.emit(VmEventSink.CHECKPOINT_FAILED, failed);
@@ -193,8 +195,9 @@ final class QmpCommands {
         }
         Map<String, Object> completed = new LinkedHashMap<>();
         completed.put("id", result.id());
-        if (request.name() != null) {
-            completed.put("name", request.name());
+        if (request.label() != null) {
+            completed.put("label", request.label());
+            completed.put("name", request.label()); // the older name of the member, kept for clients that read it
         }
         completed.put("size", result.sizeBytes());
         completed.put("downtime-ns", result.downtimeNanos());

@@ -60,8 +60,11 @@ public interface VmController {
      */
     CheckpointResult checkpoint(CheckpointRequest request, ProgressSink progress) throws Exception;
 
-    /** Rolls the running VM back to the checkpoint with this id. */
-    ResetResult reset(String checkpointId) throws Exception;
+    /**
+     * Resets the running VM to a checkpoint: rolls it back (not a reboot). {@code ref} names the checkpoint: an id, a
+     * unique id prefix, or a label.
+     */
+    ResetResult reset(String ref) throws Exception;
 
     /**
      * The state of checkpointing, returned as-is by {@code vmckpt-query-checkpoint}: a JSON-writable map

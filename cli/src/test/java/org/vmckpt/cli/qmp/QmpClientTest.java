@@ -73,7 +73,7 @@ class QmpClientTest {
         vm.progressMillis = 250;
         try (QmpClient client = QmpClient.connect(socket, events::add)) {
             Map<String, Object> result = client.execute("vmckpt-checkpoint", Map.of("name", "c1", "live", true));
-            assertEquals("ckpt-1", result.get("id"));
+            assertEquals(TestVm.id(1), result.get("id"));
             List<QmpEvent> seen = new ArrayList<>();
             QmpEvent e;
             do {
@@ -81,11 +81,11 @@ class QmpClientTest {
                 assertTrue(e != null, "COMPLETED event arrives");
                 seen.add(e);
             } while (!e.name().equals("VMCKPT_CHECKPOINT_COMPLETED"));
-            assertEquals("ckpt-1", e.data().get("id"));
+            assertEquals(TestVm.id(1), e.data().get("id"));
             assertTrue(e.seconds() > 0);
             QmpEvent first = seen.get(0);
             assertEquals("VMCKPT_CHECKPOINT_PROGRESS", first.name());
-            assertEquals("memory", first.data().get("phase"));
+            assertEquals("pages", first.data().get("phase"));
             assertInstanceOf(Long.class, first.data().get("bytes"));
         }
     }
@@ -99,8 +99,8 @@ class QmpClientTest {
                 Thread thread = new Thread(() -> {
                     try {
                         for (int i = 0; i < 50; i++) {
-                            assertEquals(Map.of("checkpoint", "ckpt-1", "pages-restored", 42L, "total-ns", 5_000L),
-                                    client.execute("vmckpt-reset", Map.of("checkpoint", "ckpt-1")));
+                            assertEquals(Map.of("checkpoint", TestVm.id(1), "pages-restored", 42L, "total-ns", 5_000_000L),
+                                    client.execute("vmckpt-reset", Map.of("checkpoint", TestVm.id(1))));
                             assertInstanceOf(List.class, client.call("query-commands", null));
                         }
                     } catch (Throwable e) {

@@ -129,7 +129,7 @@ class QmpServerTest {
         assertEquals("running", vm.status());
         // savevm is a checkpoint labelled with the tag; loadvm a reset to what it names.
         String saved = hmp(c, "savevm before-test");
-        assertEquals("before-test", vm.requests.get(0).name());
+        assertEquals("before-test", vm.requests.get(0).label());
         String id = saved.substring("checkpoint ".length(), saved.length() - 2);
         assertEquals("reset to checkpoint " + id + "\r\n", hmp(c, "loadvm " + id));
         assertEquals("unknown command: 'frob'\r\n", hmp(c, "frob"));
@@ -353,25 +353,44 @@ class QmpServerTest {
     }
 
     @Test
+    void nameAndStopAreTheOlderNamesOfLabelAndLeavePaused() throws Exception {
+        RawQmpClient c = connect().negotiate();
+        c.command("{\"execute\": \"vmckpt-checkpoint\", \"arguments\": {\"name\": \"old-style\", \"stop\": true}}");
+        CheckpointRequest request = vm.requests.get(0);
+        assertEquals("old-style", request.label());
+        assertTrue(request.leavePaused());
+        assertTrue(request.live(), "'stop' leaves the VM paused afterwards; it is not stop-and-copy");
+        Map<String, Object> completed = RawQmpClient.data(c.nextEvent("VMCKPT_CHECKPOINT_COMPLETED"));
+        assertEquals("old-style", completed.get("label"));
+        assertEquals("old-style", completed.get("name"), "the event keeps the older member too");
+
+        assertEquals("Parameter 'name' is the older name of 'label'; they disagree: give 'label' only",
+                RawQmpClient.error(c.command("{\"execute\": \"vmckpt-checkpoint\", \"arguments\": {\"label\": \"a\", \"name\": \"b\"}}")).get("desc"));
+        assertEquals("Parameter 'stop' is the older name of 'leave-paused'; they disagree: give 'leave-paused' only",
+                RawQmpClient.error(c.command("{\"execute\": \"vmckpt-checkpoint\", \"arguments\": {\"leave-paused\": true, \"stop\": false}}")).get("desc"));
+        assertEquals(1, vm.requests.size(), "nothing taken when the names disagree");
+    }
+
+    @Test
     void checkpointArgumentsResultAndReset() throws Exception {
         RawQmpClient c = connect().negotiate();
         Map<String, Object> reply = c.command("{\"execute\": \"vmckpt-checkpoint\", \"id\": 9, \"arguments\": "
-                + "{\"name\": \"before-upgrade\", \"live\": false, \"incremental\": true, \"stop\": true,"
+                + "{\"label\": \"before-upgrade\", \"live\": false, \"incremental\": true, \"leave-paused\": true,"
                 + " \"options\": {\"evict-zero\": false, \"level\": 3, \"compression\": \"zstd\"}}}");
         assertEquals(9L, reply.get("id"));
         Map<?, ?> result = (Map<?, ?>) reply.get("return");
-        assertEquals("ckpt-1", result.get("id"));
+        assertEquals(TestVm.id(1), result.get("id"));
         assertInstanceOf(Long.class, result.get("size"));
         assertEquals(1_234_567L, result.get("downtime-ns"));
         assertTrue((Long) result.get("total-ns") > 0);
         Map<?, ?> pages = (Map<?, ?>) result.get("pages");
-        assertEquals(262_144L, (Long) pages.get("written") + (Long) pages.get("zero"));
+        assertEquals(100L, pages.get(org.vmckpt.checkpoint.store.Stats.PAGES_SAVED));
 
         CheckpointRequest request = vm.requests.get(0);
-        assertEquals("before-upgrade", request.name());
+        assertEquals("before-upgrade", request.label());
         assertFalse(request.live());
         assertTrue(request.incremental());
-        assertTrue(request.stopAfter());
+        assertTrue(request.leavePaused());
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("evict-zero", false);
         options.put("level", 3L);
@@ -380,25 +399,25 @@ class QmpServerTest {
 
         assertEquals("STOP", c.nextEvent("STOP").get("event"), "stop-after leaves the VM paused");
         Map<String, Object> completed = RawQmpClient.data(c.nextEvent("VMCKPT_CHECKPOINT_COMPLETED"));
-        assertEquals("ckpt-1", completed.get("id"));
-        assertEquals("before-upgrade", completed.get("name"));
+        assertEquals(TestVm.id(1), completed.get("id"));
+        assertEquals("before-upgrade", completed.get("label"));
         assertEquals(result.get("size"), completed.get("size"));
         assertEquals(1_234_567L, completed.get("downtime-ns"));
         assertEquals(result.get("total-ns"), completed.get("total-ns"));
         assertEquals("paused", vm.status());
 
         Map<String, Object> status = c.command("{\"execute\": \"vmckpt-query-checkpoint\"}");
-        assertEquals(Map.of("active", false, "completed", 1L, "last-id", "ckpt-1"), status.get("return"));
+        assertEquals(Map.of("in-progress", false, "last-id", TestVm.id(1)), status.get("return"));
 
-        Map<?, ?> reset = (Map<?, ?>) c.command("{\"execute\": \"vmckpt-reset\", \"arguments\": {\"checkpoint\": \"ckpt-1\"}}").get("return");
-        assertEquals(Map.of("checkpoint", "ckpt-1", "pages-restored", 42L, "total-ns", 5_000L), reset);
+        Map<?, ?> reset = (Map<?, ?>) c.command("{\"execute\": \"vmckpt-reset\", \"arguments\": {\"checkpoint\": \"" + TestVm.id(1) + "\"}}").get("return");
+        assertEquals(Map.of("checkpoint", TestVm.id(1), "pages-restored", 42L, "total-ns", 5_000_000L), reset);
 
         c.command("{\"execute\": \"vmckpt-checkpoint\"}");
         CheckpointRequest defaults = vm.requests.get(1);
-        assertNull(defaults.name());
+        assertNull(defaults.label());
         assertTrue(defaults.live(), "live by default");
         assertFalse(defaults.incremental());
-        assertFalse(defaults.stopAfter());
+        assertFalse(defaults.leavePaused());
         assertEquals(Map.of(), defaults.options());
     }
 
@@ -418,7 +437,7 @@ class QmpServerTest {
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2), "query-status did not wait for the checkpoint");
         assertEquals("during", status.get("id"));
         assertEquals(true, ((Map<?, ?>) status.get("return")).get("running"));
-        assertEquals(true, ((Map<?, ?>) watcher.command("{\"execute\": \"vmckpt-query-checkpoint\"}").get("return")).get("active"));
+        assertEquals(true, ((Map<?, ?>) watcher.command("{\"execute\": \"vmckpt-query-checkpoint\"}").get("return")).get("in-progress"));
 
         Map<String, Object> refused = RawQmpClient.error(impatient.command("{\"execute\": \"vmckpt-checkpoint\"}"));
         assertEquals("GenericError", refused.get("class"));
@@ -432,15 +451,15 @@ class QmpServerTest {
         release.countDown();
         Map<String, Object> done = saver.nextReply();
         assertEquals("long", done.get("id"));
-        assertEquals("ckpt-1", ((Map<?, ?>) done.get("return")).get("id"));
-        assertEquals("ckpt-1", RawQmpClient.data(watcher.nextEvent("VMCKPT_CHECKPOINT_COMPLETED")).get("id"));
+        assertEquals(TestVm.id(1), ((Map<?, ?>) done.get("return")).get("id"));
+        assertEquals(TestVm.id(1), RawQmpClient.data(watcher.nextEvent("VMCKPT_CHECKPOINT_COMPLETED")).get("id"));
         assertEquals(1, vm.requests.size(), "the refused request never reached the checkpointer's work");
         for (Map<String, Object> e : watcher.events) {
             assertFalse(e.get("event").equals("VMCKPT_CHECKPOINT_FAILED"), "a refusal is not a failure of the running checkpoint");
         }
 
         // The gate is open again.
-        assertEquals("ckpt-2", ((Map<?, ?>) impatient.command("{\"execute\": \"vmckpt-checkpoint\"}").get("return")).get("id"));
+        assertEquals(TestVm.id(2), ((Map<?, ?>) impatient.command("{\"execute\": \"vmckpt-checkpoint\"}").get("return")).get("id"));
     }
 
     @Test
@@ -462,8 +481,8 @@ class QmpServerTest {
         long previousPages = -1;
         for (Map<String, Object> e : progress) {
             Map<String, Object> data = RawQmpClient.data(e);
-            assertEquals("memory", data.get("phase"));
-            assertEquals(262_144L, data.get("total-pages"));
+            assertEquals("pages", data.get("phase"));
+            assertEquals(TestVm.TOTAL_PAGES, data.get("total-pages"));
             long pages = (Long) data.get("pages");
             assertEquals(pages * 4096, data.get("bytes"));
             assertTrue(pages > previousPages, "progress moves forward");
@@ -475,10 +494,10 @@ class QmpServerTest {
     void aFailedCheckpointGivesAnErrorAndAFailedEvent() throws Exception {
         RawQmpClient c = connect().negotiate();
         vm.failWith = "disk full while writing pages";
-        Map<String, Object> reply = c.command("{\"execute\": \"vmckpt-checkpoint\", \"arguments\": {\"name\": \"n1\"}, \"id\": 3}");
+        Map<String, Object> reply = c.command("{\"execute\": \"vmckpt-checkpoint\", \"arguments\": {\"label\": \"n1\"}, \"id\": 3}");
         assertEquals(3L, reply.get("id"));
         assertEquals(Map.of("class", "GenericError", "desc", "disk full while writing pages"), reply.get("error"));
-        assertEquals(Map.of("name", "n1", "error", "disk full while writing pages"),
+        assertEquals(Map.of("label", "n1", "name", "n1", "error", "disk full while writing pages"),
                 RawQmpClient.data(c.nextEvent("VMCKPT_CHECKPOINT_FAILED")));
     }
 

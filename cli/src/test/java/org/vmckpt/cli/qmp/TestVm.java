@@ -9,28 +9,39 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.vmckpt.checkpoint.store.Stats;
+
 /**
- * A stand-in for the machine, written for the server tests: a small state machine (running / paused /
- * shutdown) that emits the run-state events a real controller must emit, and a checkpoint that takes as
- * long as the test says, reports progress, and can be held open or made to fail.
+ * A stand-in for the machine behind the control socket, for the server tests and the CLI's control command tests
+ * (one fixture for both): a small state machine (running / paused / shutdown) that emits the run-state events a
+ * real controller must emit; a checkpoint that takes as long as the test says, reports progress in the engine's
+ * phase, can be held open or made to fail, and returns fixed page counts under the engine's {@link Stats} keys and
+ * ids shaped as real ones ({@link #id}); resets to the checkpoints it took; a checkpoint status with the real keys.
  */
-final class TestVm implements VmController {
+public final class TestVm implements VmController {
+    /** Pages a checkpoint reports progress over. */
+    public static final long TOTAL_PAGES = 262_144;
     private VmEventSink events;
     private String status = "running";
     private final CheckpointGate gate = new CheckpointGate();
     private final List<String> checkpointIds = new CopyOnWriteArrayList<>();
 
-    final List<CheckpointRequest> requests = new CopyOnWriteArrayList<>();
-    final AtomicInteger quitCalls = new AtomicInteger();
-    final AtomicInteger powerdownCalls = new AtomicInteger();
+    public final List<CheckpointRequest> requests = new CopyOnWriteArrayList<>();
+    public final AtomicInteger quitCalls = new AtomicInteger();
+    public final AtomicInteger powerdownCalls = new AtomicInteger();
     /** Counted down when a checkpoint has entered the gate. */
-    volatile CountDownLatch checkpointStarted = new CountDownLatch(1);
+    public volatile CountDownLatch checkpointStarted = new CountDownLatch(1);
     /** If set, a checkpoint waits for it (after reporting progress) before finishing. */
-    volatile CountDownLatch checkpointRelease;
+    public volatile CountDownLatch checkpointRelease;
     /** How long a checkpoint keeps reporting progress. */
-    volatile long progressMillis;
+    public volatile long progressMillis;
     /** If set, a checkpoint fails with this message. */
-    volatile String failWith;
+    public volatile String failWith;
+
+    /** The id of the {@code n}th checkpoint (from 1): 16 hex digits, as the repository's. */
+    public static String id(int n) {
+        return String.format("%016x", 0xabcdef0000L + n);
+    }
 
     @Override
     public String name() {
@@ -91,16 +102,16 @@ final class TestVm implements VmController {
 
     @Override
     public CheckpointResult checkpoint(CheckpointRequest request, ProgressSink progress) throws Exception {
-        try (CheckpointGate.Pass pass = gate.enter(request.name())) {
+        try (CheckpointGate.Pass pass = gate.enter(request.label())) {
             requests.add(request);
             long start = System.nanoTime();
             checkpointStarted.countDown();
-            long totalPages = 262_144;
+            long totalPages = TOTAL_PAGES;
             long pages = 0;
             long deadline = start + TimeUnit.MILLISECONDS.toNanos(progressMillis);
             do {
                 pages = Math.min(totalPages, pages + 100);
-                progress.progress("memory", pages * 4096, pages, totalPages);
+                progress.progress("pages", pages * 4096, pages, totalPages);
                 Thread.sleep(0, 200_000);
             } while (System.nanoTime() < deadline);
             CountDownLatch release = checkpointRelease;
@@ -110,15 +121,18 @@ final class TestVm implements VmController {
             if (failWith != null) {
                 throw new IOException(failWith);
             }
-            if (request.stopAfter()) {
+            if (request.leavePaused()) {
                 pause();
             }
-            String id = "ckpt-" + (checkpointIds.size() + 1);
+            String id = id(checkpointIds.size() + 1);
             checkpointIds.add(id);
             Map<String, Long> pageCounts = new LinkedHashMap<>();
-            pageCounts.put("written", pages);
-            pageCounts.put("zero", totalPages - pages);
-            return new CheckpointResult(id, pages * 4096, System.nanoTime() - start, 1_234_567, pageCounts);
+            pageCounts.put(Stats.PAGES_SAVED, 100L);
+            pageCounts.put(Stats.EVICT_ZERO, 200L);
+            pageCounts.put(Stats.EVICT_FREE, 30L);
+            pageCounts.put(Stats.EVICT_DISK, 4L);
+            pageCounts.put(Stats.PAGES_UNCHANGED, 0L);
+            return new CheckpointResult(id, 409_600, 250_000_000, 1_234_567, pageCounts);
         }
     }
 
@@ -127,14 +141,13 @@ final class TestVm implements VmController {
         if (!checkpointIds.contains(checkpointId)) {
             throw new IOException("no checkpoint with id '" + checkpointId + "'");
         }
-        return new ResetResult(checkpointId, 42, 5_000);
+        return new ResetResult(checkpointId, 42, 5_000_000);
     }
 
     @Override
     public Map<String, Object> queryCheckpointStatus() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("active", gate.startedAt() != null);
-        m.put("completed", (long) checkpointIds.size());
+        m.put("in-progress", gate.startedAt() != null);
         m.put("last-id", checkpointIds.isEmpty() ? null : checkpointIds.get(checkpointIds.size() - 1));
         return m;
     }

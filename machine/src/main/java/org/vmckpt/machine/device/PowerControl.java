@@ -5,6 +5,9 @@ public interface PowerControl {
     /** The guest powered off; {@code exitCode} is 0 for a clean shutdown, the guest's failure code otherwise. */
     void powerOff(int exitCode);
 
-    /** The guest asked for a reset (reboot). */
-    void reset();
+    /**
+     * The guest asked to restart (a reboot: the test finisher's reset command, SBI system reset). In vmckpt "reset"
+     * means rolling back to a checkpoint; this is a reboot.
+     */
+    void reboot();
 }

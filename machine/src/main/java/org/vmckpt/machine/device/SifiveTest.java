@@ -44,7 +44,7 @@ public final class SifiveTest implements MmioDevice, Snapshottable, DeviceTreeNo
         switch (status) {
             case FINISHER_PASS -> power.powerOff(0);
             case FINISHER_FAIL -> power.powerOff(code);
-            case FINISHER_RESET -> power.reset();
+            case FINISHER_RESET -> power.reboot();
             default -> { }
         }
     }

@@ -117,7 +117,7 @@ public final class Sbi implements EcallHandler, Snapshottable {
             if (fid == 0) {
                 long type = x[10];
                 if (type == 0) power.powerOff((int) x[11] == 0 ? 0 : 1);
-                else if (type == 1 || type == 2) power.reset();
+                else if (type == 1 || type == 2) power.reboot();
                 else error = ERR_INVALID_PARAM;
             } else {
                 error = ERR_NOT_SUPPORTED;

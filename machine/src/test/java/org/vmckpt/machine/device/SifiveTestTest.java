@@ -18,7 +18,7 @@ class SifiveTestTest {
         }
 
         @Override
-        public void reset() {
+        public void reboot() {
             events.add("reset");
         }
     });

@@ -1,4 +1,4 @@
-package org.vmckpt.cli;
+package org.vmckpt.machine;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
  * --print-version} prints for the recipe as it is now (the script is the one place that defines
  * what the hash covers); otherwise the script is run, and its progress is copied to the caller's
  * stream as it comes.
+ *
+ * <p>It lives in the machine library (not in the CLI) so that every module's tests boot the same guest through the
+ * same checks as {@code vmckpt run} does, instead of keeping their own copy of this lookup.
  */
 public final class DefaultGuest {
 

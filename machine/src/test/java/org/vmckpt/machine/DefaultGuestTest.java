@@ -1,4 +1,4 @@
-package org.vmckpt.cli;
+package org.vmckpt.machine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,0 +1,159 @@
+package org.vmckpt.checkpoint;
+
+import org.vmckpt.checkpoint.store.CheckpointWriter;
+import org.vmckpt.checkpoint.store.PageKind;
+import org.vmckpt.checkpoint.store.ProgressListener;
+import org.vmckpt.checkpoint.store.Repository;
+import org.vmckpt.checkpoint.store.Stats;
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.device.virtio.FrozenOverlay;
+import org.vmckpt.machine.device.virtio.VirtioBalloon;
+import org.vmckpt.machine.memory.FrozenMemory;
+import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.memory.PageOrigin;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Page classification and eviction, the saver's half of a checkpoint: every page of a capture is INHERITED
+ * (not written since the parent, incremental checkpoints), ZERO (untouched or all zero), FREE (the guest gave it
+ * back through the balloon), SOURCE (still what a disk read or the boot loader put there: a reference to those
+ * bytes, {@link PageSources}) or DATA (saved); disk-overlay blocks are ZERO or saved. Also asks the guest for free
+ * page hints before a capture, and owns the page sources, read and hashed on a side thread while the guest boots.
+ */
+final class PageClassifier {
+    private static final byte[] ZERO_PAGE = new byte[GuestMemory.PAGE_SIZE];
+
+    private final Machine machine;
+    private final Lineage lineage;
+    /** The files pages may refer to (disks, boot files), the boot files read in the background. */
+    private final java.util.concurrent.CompletableFuture<PageSources> sources;
+
+    PageClassifier(Machine machine, Repository repo, Lineage lineage) {
+        this.machine = machine;
+        this.lineage = lineage;
+        this.sources = startPageSources(machine, repo, lineage.parentId());
+    }
+
+    /**
+     * Reads and hashes the boot files once, on a low-priority side thread, while the guest boots: by the first
+     * checkpoint they are ready and evicting pages to them costs that checkpoint nothing extra.
+     */
+    private static java.util.concurrent.CompletableFuture<PageSources> startPageSources(Machine machine, Repository repo, String parentId) {
+        java.util.concurrent.CompletableFuture<PageSources> f = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(PageSources.ofMachine(machine, repo, parentId));
+            } catch (Throwable e) {
+                f.complete(null); // eviction is an optimisation: without the sources, such pages are saved as data
+            }
+        }, "vmckpt-page-sources");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+        return f;
+    }
+
+    /** The page sources, waiting for the side thread if it is still reading; null if they could not be read. */
+    PageSources pageSources() {
+        try {
+            return sources.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return null;
+        }
+    }
+
+    /** Asks the guest's balloon driver for free page hints and gives it a bounded time to answer. */
+    void requestFreePageHints() throws Exception {
+        VirtioBalloon b = machine.virtio().balloon();
+        if (b == null) return;
+        int id = machine.callAtInstructionBoundary(b::startFreePageHint);
+        if (id < 0) return;
+        // The guest answers from a kernel worker; give it a bounded time to report (it runs while we wait).
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            VirtioBalloon.FreePageHintState s = machine.callAtInstructionBoundary(b::freePageHintState);
+            if (s != VirtioBalloon.FreePageHintState.REQUESTED && s != VirtioBalloon.FreePageHintState.STARTED) break;
+            Thread.sleep(5);
+        }
+    }
+
+    /** Classifies and writes every page of the capture; returns the counts under their {@link Stats} keys. */
+    Map<String, Long> writePages(CheckpointWriter w, MachineCapture cap, CheckpointOptions opt, PageSources sources,
+                                 boolean incremental, ProgressListener progress) throws IOException {
+        FrozenMemory fm = cap.memory;
+        int n = fm.pageCount();
+        long[] counts = new long[PageKind.values().length];
+        // Runs of ZERO, FREE and INHERITED pages are put as ranges; DATA and SOURCE pages one by one.
+        PageKind runKind = null;
+        int runStart = 0;
+        long bootRefs = 0;
+        for (int i = 0; i < n; i++) {
+            PageKind kind;
+            PageOrigin origin = null;
+            long ref = -1;
+            byte[] p = null;
+            if (incremental && !lineage.pageWritten(i)) {
+                kind = PageKind.INHERITED;
+            } else {
+                p = fm.page(i);
+                if (p == null) {
+                    kind = opt.evictFree() && cap.balloonFree.get(i) ? PageKind.FREE : PageKind.ZERO;
+                    if (kind == PageKind.ZERO && !opt.evictZero()) { kind = PageKind.DATA; p = ZERO_PAGE; }
+                } else if (opt.evictZero() && GuestMemory.isZeroPage(p)) {
+                    kind = PageKind.ZERO;
+                } else {
+                    origin = sources != null ? fm.completeOrigin(i) : null;
+                    if (origin != null && !sources.confirm(origin, p, cap.disks)) origin = null;
+                    if (origin == null && sources != null) ref = sources.findInInitramfs(p); // unpacked by the guest itself
+                    kind = origin != null || ref >= 0 ? PageKind.SOURCE : PageKind.DATA;
+                }
+            }
+            counts[kind.ordinal()]++;
+            boolean rangeKind = kind == PageKind.ZERO || kind == PageKind.FREE || kind == PageKind.INHERITED;
+            if (runKind != null && (kind != runKind || !rangeKind)) {
+                w.putPageKindRange(runStart, i, runKind);
+                runKind = null;
+            }
+            if (rangeKind) {
+                if (runKind == null) { runKind = kind; runStart = i; }
+            } else if (kind == PageKind.SOURCE) {
+                int source = origin != null ? origin.source() : (int) (ref >>> 40);
+                w.putPageSource(i, source, origin != null ? origin.firstSector() : ref & ((1L << 40) - 1));
+                if (!PageSources.isDisk(source)) bootRefs++;
+            } else {
+                w.putPage(i, p);
+            }
+            if ((i & 0x3fff) == 0) progress.progress("pages", i, n);
+        }
+        if (runKind != null) w.putPageKindRange(runStart, n, runKind);
+        progress.progress("pages", n, n);
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put(Stats.EVICT_ZERO, counts[PageKind.ZERO.ordinal()]);
+        m.put(Stats.EVICT_FREE, counts[PageKind.FREE.ordinal()]);
+        m.put(Stats.EVICT_DISK, counts[PageKind.SOURCE.ordinal()] - bootRefs);
+        m.put(Stats.EVICT_BOOT, bootRefs);
+        m.put(Stats.PAGES_SAVED, counts[PageKind.DATA.ordinal()]);
+        m.put(Stats.PAGES_UNCHANGED, counts[PageKind.INHERITED.ordinal()]);
+        return m;
+    }
+
+    /** Writes the disk-overlay blocks of the capture (incremental: those written since the parent). */
+    void writeDisks(CheckpointWriter w, MachineCapture cap, boolean incremental) throws IOException {
+        for (int d = 0; d < cap.disks.size(); d++) {
+            FrozenOverlay o = cap.disks.get(d);
+            if (o == null) continue;
+            for (long b = o.nextBlock(0); b >= 0; b = o.nextBlock(b + 1)) {
+                if (incremental && !lineage.diskBlockWritten(d, b)) continue;
+                byte[] data = o.block(b);
+                if (GuestMemory.isZeroPage(data)) w.putDiskBlockKind(CheckpointPages.diskKey(d, b), PageKind.ZERO);
+                else w.putDiskBlock(CheckpointPages.diskKey(d, b), data);
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package org.vmckpt.machine;
+
+import org.vmckpt.machine.device.virtio.FrozenOverlay;
+import org.vmckpt.machine.memory.FrozenMemory;
+
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The machine at one instruction boundary, as {@link Machine#capture()} takes it: every state part's record,
+ * frozen views of memory and of the disk overlays (reference copies: the guest may run on, copy-on-write keeps these
+ * views as they were), the pages the guest gave back (balloon), and the hart's retired-instruction count.
+ *
+ * <p>Records are plain (name, version, bytes) triples, not a record type: the machine knows nothing of how a
+ * checkpoint stores them, and the engine wraps them in its own one record type. Call {@link #release()} when done,
+ * or every later guest write keeps paying for copy-on-write.
+ */
+public final class MachineImage {
+    private final String[] recordNames;
+    private final int[] recordVersions;
+    private final byte[][] recordBytes;
+    private final FrozenMemory memory;
+    private final List<FrozenOverlay> disks;
+    private final BitSet freePages;
+    private final long instret;
+    private final long[] partNanos;
+
+    MachineImage(String[] recordNames, int[] recordVersions, byte[][] recordBytes, FrozenMemory memory,
+                 List<FrozenOverlay> disks, BitSet freePages, long instret, long[] partNanos) {
+        this.recordNames = recordNames;
+        this.recordVersions = recordVersions;
+        this.recordBytes = recordBytes;
+        this.memory = memory;
+        this.disks = Collections.unmodifiableList(disks);
+        this.freePages = freePages;
+        this.instret = instret;
+        this.partNanos = partNanos;
+    }
+
+    /** How many state records, in the machine's load order ({@link Machine#stateParts()}). */
+    public int recordCount() {
+        return recordNames.length;
+    }
+
+    /** Record {@code i}'s name ({@code Snapshottable.stateName}). */
+    public String recordName(int i) {
+        return recordNames[i];
+    }
+
+    /** Record {@code i}'s layout version ({@code Snapshottable.stateVersion}). */
+    public int recordVersion(int i) {
+        return recordVersions[i];
+    }
+
+    /** Record {@code i}'s bytes, as the part wrote them. Not copied: the caller must not change them. */
+    public byte[] recordBytes(int i) {
+        return recordBytes[i];
+    }
+
+    /** Guest memory as it was at the capture. */
+    public FrozenMemory memory() {
+        return memory;
+    }
+
+    /** One frozen overlay per disk, in the machine's disk order ({@code null} for a write-through disk). */
+    public List<FrozenOverlay> disks() {
+        return disks;
+    }
+
+    /** Pages the guest last reported free, was hinted free, or gave to the balloon (not copied: do not change). */
+    public BitSet freePages() {
+        return freePages;
+    }
+
+    /** Instructions hart 0 had retired at the capture. */
+    public long instret() {
+        return instret;
+    }
+
+    /**
+     * Where the capture's time went, wall nanoseconds: {@code [0]} writing the state records, {@code [1]} freezing
+     * memory, {@code [2]} freezing the disk overlays, {@code [3]} reading the balloon's bitmaps. A copy.
+     */
+    public long[] partNanos() {
+        return partNanos.clone();
+    }
+
+    /** Ends copy-on-write on memory and the disk overlays. */
+    public void release() {
+        memory.release();
+        for (FrozenOverlay d : disks) if (d != null) d.release();
+    }
+}
