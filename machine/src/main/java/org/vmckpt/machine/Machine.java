@@ -76,6 +76,7 @@ public final class Machine {
         Clint[] clintRef = new Clint[1];
         harts[0] = new Hart(0, bus, () -> clintRef[0].mtime());
         harts[0].setTranslation(true); // the default engine; `--cpu interp` (VmSession) turns it off
+        harts[0].setTranslationInBackground(!config.deterministic()); // deterministic: units appear at the same counts
         InterruptSink[] sinks = {harts[0]};
         this.clint = new Clint(clock, sinks);
         clintRef[0] = clint;
