@@ -31,6 +31,8 @@ final class BackgroundTranslator {
     private static final ThreadMXBean CPU_CLOCK = ManagementFactory.getThreadMXBean();
     /** For tests: called on the translator thread with each job before it is built (to hold it at a latch). */
     volatile Consumer<PendingUnit> beforeBuild;
+    /** For tests: called on the translator thread with each job after it is built, before it is handed back. */
+    volatile Consumer<PendingUnit> afterBuild;
 
     /** The JVM's translator thread, started on first use. */
     static synchronized BackgroundTranslator shared() {
@@ -62,6 +64,8 @@ final class BackgroundTranslator {
             Consumer<PendingUnit> hook = beforeBuild;
             if (hook != null) hook.accept(job);
             if (!job.cancelled) build(job);
+            hook = afterBuild;
+            if (hook != null) hook.accept(job);
             job.cache.completed(job);
         }
     }

@@ -189,6 +189,11 @@ public final class CodeCache {
         return null;
     }
 
+    /** True if the translator thread handed back jobs not installed yet (for tests). */
+    boolean translationsWaiting() {
+        return !completed.isEmpty();
+    }
+
     /** Called on the translator thread when it is done with a job. */
     void completed(PendingUnit p) {
         completed.add(p);
@@ -203,7 +208,7 @@ public final class CodeCache {
             backgroundNanos += p.cpuNanos;
             int slot = find(p.key);
             if (slot < 0 || units[slot] != p) {
-                if (p.built != null) staleDropped++;
+                staleDropped++; // built from bytes that changed since, or skipped as such
                 continue;
             }
             TranslatedUnit u = p.built;
@@ -349,8 +354,8 @@ public final class CodeCache {
      * @param deferrals                units that left for the interpreter to run a device access or a code write
      * @param translationNanos         CPU time spent translating on the guest's thread (synchronous translation)
      * @param backgroundNanos          CPU time the translator thread spent on this cache's jobs (installed so far)
-     * @param staleDropped             units built off the guest's thread and not installed: their page was written
-     *                                 or the cache flushed while they were built
+     * @param staleDropped             translator-thread jobs not installed (built, or skipped once known stale): their
+     *                                 page was written or the cache flushed after the entry got hot
      * @param queueFull                hot entries left to the interpreter because the translator thread's queue was full
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
