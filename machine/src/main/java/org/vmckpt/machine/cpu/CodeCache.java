@@ -50,6 +50,8 @@ public final class CodeCache {
     private static final java.lang.management.ThreadMXBean CPU_CLOCK = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final GuestMemory ram;
+    /** The bound in force ({@link #MAX_UNITS}, {@link #MAX_INSTRUCTIONS}; tests lower it). */
+    int maxUnits = MAX_UNITS, maxInstructions = MAX_INSTRUCTIONS;
     /** See {@link #HOT_THRESHOLD} and {@link Hart#setTranslationThreshold}. */
     int hotThreshold = HOT_THRESHOLD;
     private final Translator translator = new Translator();
@@ -134,7 +136,7 @@ public final class CodeCache {
         if (heat[hi] < hotThreshold) return null;
         heat[hi] = 0;
         // (Invalidated keys do not pile up: growing the table re-inserts live units only.)
-        if (liveUnits >= MAX_UNITS || liveInstructions >= MAX_INSTRUCTIONS) {
+        if (liveUnits >= maxUnits || liveInstructions >= maxInstructions) {
             flush();
             slot = -1;
         }
