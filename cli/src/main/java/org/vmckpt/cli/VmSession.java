@@ -141,9 +141,11 @@ final class VmSession {
             org.vmckpt.machine.cpu.CodeCache.Stats t = machine.hart(0).translationStats();
             if (t != null) {
                 System.err.printf("vmckpt: translator: %.1f%% of instructions run translated; %,d units built (%,d live, %,d guest"
-                                + " instructions, %,d KiB bytecode, %.2f s translating), %,d unit runs (%,d chained), %,d code pages invalidated, %,d flushes, %,d device/code-write deferrals%n",
+                                + " instructions, %,d KiB bytecode; %.2f s translating on the run thread, %.2f s on the translator thread, %,d built stale and dropped, %,d not queued),"
+                                + " %,d unit runs (%,d chained), %,d code pages invalidated, %,d flushes, %,d device/code-write deferrals%n",
                         100.0 * t.translatedInstructionsRun() / Math.max(1, n), t.unitsTranslated(), t.liveUnits(), t.liveInstructions(),
-                        t.bytecodeBytes() >> 10, t.translationNanos() / 1e9, t.unitRuns(), t.chainedRuns(), t.invalidations(), t.flushes(), t.deferrals());
+                        t.bytecodeBytes() >> 10, t.translationNanos() / 1e9, t.backgroundNanos() / 1e9, t.staleDropped(), t.queueFull(),
+                        t.unitRuns(), t.chainedRuns(), t.invalidations(), t.flushes(), t.deferrals());
                 String profile = machine.hart(0).translationProfile();
                 if (profile != null) System.err.print("vmckpt: translator profile: " + profile);
             } else {

@@ -21,6 +21,8 @@ class TranslatorElfDifferentialTest {
         EngineRun jit = EngineRun.run("selftest.elf", true, 50_000_000, counts);
         System.out.println("TranslatorElfDifferentialTest selftest: " + interp.instret + " instructions; translator " + jit.stats);
         EngineRun.assertSameRun(interp, jit, counts);
+        // A deterministic machine builds its units on the guest's thread, when they get hot, never on the translator thread.
+        assertTrue(jit.stats.unitsTranslated() > 0 && jit.stats.translationNanos() > 0 && jit.stats.backgroundNanos() == 0, jit.stats.toString());
     }
 
     @Test

@@ -16,6 +16,12 @@ import java.util.List;
  *     executable.</li>
  * <li><b>Heat</b>: an entry point is translated once the dispatcher has reached it {@link #HOT_THRESHOLD}
  *     times; colder code stays in the interpreter, which runs it faster than the JVM runs fresh bytecode.</li>
+ * <li><b>Where translation runs</b>: with a {@link BackgroundTranslator} (the default outside deterministic mode)
+ *     a hot entry becomes a {@link PendingUnit} in the table and a job for the translator thread, and the guest's
+ *     thread interprets on; the built unit is installed at a later lookup miss on the guest's thread, only if
+ *     the pending unit is still in its slot (no write to its page, no flush since). Without one (deterministic
+ *     mode, most unit tests) the guest's thread translates at once, so a unit exists at the same instruction
+ *     count in every run.</li>
  * <li><b>Invalidation</b>: a page that holds translations is marked in {@link GuestMemory} as a code page and
  *     has no write mapping in the TLB, so any write to it (the guest's, a device's, a restore's) reaches
  *     {@link GuestMemory}'s write path, which calls {@link #invalidatePage}.</li>
@@ -44,9 +50,15 @@ public final class CodeCache {
     private static final java.lang.management.ThreadMXBean CPU_CLOCK = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final GuestMemory ram;
+    /** The bound in force ({@link #MAX_UNITS}, {@link #MAX_INSTRUCTIONS}; tests lower it). */
+    int maxUnits = MAX_UNITS, maxInstructions = MAX_INSTRUCTIONS;
     /** See {@link #HOT_THRESHOLD} and {@link Hart#setTranslationThreshold}. */
     int hotThreshold = HOT_THRESHOLD;
     private final Translator translator = new Translator();
+    /** Builds units off the guest's thread, or null to translate synchronously on it. */
+    BackgroundTranslator background;
+    /** Jobs the translator thread finished, to install (or drop) on the guest's thread. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<PendingUnit> completed = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     // Open-addressing table (linear probing): keys[i] == -1 means empty; units[i] == null means invalidated.
     private long[] keys;
@@ -69,6 +81,9 @@ public final class CodeCache {
     long translationNanos;
     long deferrals;
     long chainedRuns;
+    long backgroundNanos;
+    long staleDropped;
+    long queueFull;
 
     CodeCache(GuestMemory ram) {
         UnitCompilerDirectives.install();
@@ -103,24 +118,30 @@ public final class CodeCache {
             long k = keys[i];
             if (k == key) {
                 TranslatedUnit u = units[i];
-                return u != null ? u : miss(key, i, pageIndex, h);
+                return u != null && !(u instanceof PendingUnit) ? u : miss(key, i, pageIndex, h);
             }
             if (k == -1L) return miss(key, -1, pageIndex, h);
         }
     }
 
     private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h) {
+        if (!completed.isEmpty()) {
+            installCompleted(); // (fills slots that exist: the table's layout and this slot stay as they are)
+            if (slot >= 0 && units[slot] != null && !(units[slot] instanceof PendingUnit)) return units[slot];
+        }
+        if (slot >= 0 && units[slot] instanceof PendingUnit) return null; // being built: no more heat meanwhile
         int hi = hash(key) & (HEAT_SIZE - 1);
         // The interpreter hands over only a sample of the jumps into pages without translations (Hart.endsBlock).
         heat[hi] += ram.isCodePage(pageIndex) ? 1 : Interpreter.HEAT_SAMPLE;
         if (heat[hi] < hotThreshold) return null;
         heat[hi] = 0;
         // (Invalidated keys do not pile up: growing the table re-inserts live units only.)
-        if (liveUnits >= MAX_UNITS || liveInstructions >= MAX_INSTRUCTIONS) {
+        if (liveUnits >= maxUnits || liveInstructions >= maxInstructions) {
             flush();
             slot = -1;
         }
         byte[] page = ram.pageForRead(pageIndex);
+        if (background != null) return submit(key, slot, pageIndex, page, h);
         long t0 = CPU_CLOCK.getCurrentThreadCpuTime();
         TranslatedUnit u = translator.translate(page, pageIndex, (int) (key & 0xfff));
         translationNanos += CPU_CLOCK.getCurrentThreadCpuTime() - t0;
@@ -128,20 +149,88 @@ public final class CodeCache {
             u = TranslatedUnit.UNTRANSLATABLE;
         } else {
             u.key = key;
-            warm(u, h);
-            unitsTranslated++;
-            liveUnits++;
-            liveInstructions += u.instructionCount;
-            bytecodeBytes += translator.lastBytecodeSize;
+            BackgroundTranslator.warm(u);
+            count(u);
         }
-        // The page now holds code: writes to it must reach GuestMemory's write path (no write mapping cached).
+        markCode(pageIndex, h);
+        keysByPage.computeIfAbsent(pageIndex, p -> new ArrayList<>()).add(key);
+        put(key, slot, u);
+        return u;
+    }
+
+    /** A new live unit, for the bound and the statistics. */
+    private void count(TranslatedUnit u) {
+        unitsTranslated++;
+        liveUnits++;
+        liveInstructions += u.instructionCount;
+        bytecodeBytes += u.bytecodeSize;
+    }
+
+    /** The page now holds code: writes to it must reach GuestMemory's write path (no write mapping cached). */
+    private void markCode(int pageIndex, Hart h) {
         if (!ram.isCodePage(pageIndex)) {
             ram.markCodePage(pageIndex);
             h.mmu.dropWriteMappings(pageIndex);
         }
-        keysByPage.computeIfAbsent(pageIndex, p -> new ArrayList<>()).add(key);
-        put(key, slot, u);
-        return u;
+    }
+
+    /**
+     * Hands the entry to the translator thread: a copy of the page (taken now, on the guest's thread, after which
+     * any write to the page drops the pending unit, since the page is a code page from here on) and a
+     * {@link PendingUnit} in the table. The guest interprets until the unit is installed.
+     */
+    private TranslatedUnit submit(long key, int slot, int pageIndex, byte[] page, Hart h) {
+        PendingUnit p = new PendingUnit(this, key, pageIndex, page.clone());
+        if (!background.submit(p)) {
+            queueFull++; // the entry heats up again and is offered later
+            return null;
+        }
+        markCode(pageIndex, h);
+        keysByPage.computeIfAbsent(pageIndex, q -> new ArrayList<>()).add(key);
+        put(key, slot, p);
+        return null;
+    }
+
+    /** True if the translator thread handed back jobs not installed yet (for tests). */
+    boolean translationsWaiting() {
+        return !completed.isEmpty();
+    }
+
+    /** Called on the translator thread when it is done with a job. */
+    void completed(PendingUnit p) {
+        completed.add(p);
+    }
+
+    /**
+     * Installs the units the translator thread built, on the guest's thread: each only if its pending unit is still
+     * in its slot, that is, if nothing wrote its page and nothing flushed the cache since its bytes were copied.
+     */
+    private void installCompleted() {
+        for (PendingUnit p; (p = completed.poll()) != null; ) {
+            backgroundNanos += p.cpuNanos;
+            int slot = find(p.key);
+            if (slot < 0 || units[slot] != p) {
+                staleDropped++; // built from bytes that changed since, or skipped as such
+                continue;
+            }
+            TranslatedUnit u = p.built;
+            if (u == null) {
+                units[slot] = TranslatedUnit.UNTRANSLATABLE;
+                continue;
+            }
+            u.key = p.key;
+            count(u);
+            units[slot] = u;
+        }
+    }
+
+    /** The table slot of {@code key}, or -1. */
+    private int find(long key) {
+        int mask = keys.length - 1;
+        for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
+            if (keys[i] == key) return i;
+            if (keys[i] == -1L) return -1;
+        }
     }
 
     private void put(long key, int slot, TranslatedUnit u) {
@@ -175,7 +264,9 @@ public final class CodeCache {
         for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
             if (keys[i] == key) {
                 TranslatedUnit u = units[i];
-                if (u != null && u != TranslatedUnit.UNTRANSLATABLE) {
+                if (u instanceof PendingUnit p) {
+                    p.cancelled = true; // its bytes are stale: the translator thread may skip it
+                } else if (u != null && u != TranslatedUnit.UNTRANSLATABLE) {
                     liveUnits--;
                     liveInstructions -= u.instructionCount;
                     u.dead = true; // chain slots that still name it must not run it
@@ -199,7 +290,11 @@ public final class CodeCache {
     void flush() {
         for (int p : keysByPage.keySet()) ram.clearCodePage(p);
         keysByPage.clear();
-        for (TranslatedUnit u : units) if (u != null) u.dead = true; // (UNTRANSLATABLE is never chained)
+        for (TranslatedUnit u : units) {
+            if (u == null) continue;
+            u.dead = true; // (UNTRANSLATABLE is never chained)
+            if (u instanceof PendingUnit p) p.cancelled = true;
+        }
         allocate(keys.length);
         liveUnits = 0;
         liveInstructions = 0;
@@ -208,7 +303,7 @@ public final class CodeCache {
 
     String profile() {
         java.util.List<TranslatedUnit> l = new java.util.ArrayList<>();
-        for (TranslatedUnit u : units) if (u != null && u != TranslatedUnit.UNTRANSLATABLE) l.add(u);
+        for (TranslatedUnit u : units) if (u != null && u != TranslatedUnit.UNTRANSLATABLE && !(u instanceof PendingUnit)) l.add(u);
         l.sort((a, b) -> Long.compare(b.profNanos, a.profNanos));
         StringBuilder sb = new StringBuilder();
         long total = 0, runs = 0, insns = 0;
@@ -239,18 +334,13 @@ public final class CodeCache {
         return true;
     }
 
-    /** Budget-0 calls right after translation, so that HotSpot queues the unit for compilation early. */
-    private static void warm(TranslatedUnit u, Hart h) {
-        for (int i = 0; i < WARM_CALLS; i++) u.run(h, 0);
-    }
-
     private static final int PROBE_INTERVAL = 8;
-    private static final int WARM_CALLS = 16;
     private static final long COMPILED_CALL_NANOS = 400;
 
     /** Counters for --stats and tests. */
     public Stats stats() {
-        return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos);
+        return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
+                backgroundNanos, staleDropped, queueFull);
     }
 
     /**
@@ -264,8 +354,13 @@ public final class CodeCache {
      * @param unitRuns                 calls of translated units
      * @param chainedRuns              of those, units found through the previous unit's chain slot (no lookup)
      * @param deferrals                units that left for the interpreter to run a device access or a code write
-     * @param translationNanos         CPU time spent translating (on the guest's thread)
+     * @param translationNanos         CPU time spent translating on the guest's thread (synchronous translation)
+     * @param backgroundNanos          CPU time the translator thread spent on this cache's jobs (installed so far)
+     * @param staleDropped             translator-thread jobs not installed (built, or skipped once known stale): their
+     *                                 page was written or the cache flushed after the entry got hot
+     * @param queueFull                hot entries left to the interpreter because the translator thread's queue was full
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
-                        long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos) { }
+                        long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
+                        long backgroundNanos, long staleDropped, long queueFull) { }
 }

@@ -163,6 +163,19 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         if (enabled == (codeCache != null)) return;
         if (codeCache != null) codeCache.flush();
         codeCache = enabled ? new CodeCache(ram) : null;
+        setTranslationInBackground(translateInBackground);
+    }
+
+    /** Units are built on the JVM's translator thread (see CodeCache); false: on this thread, when they get hot. */
+    private boolean translateInBackground;
+
+    /**
+     * Builds units off the guest's thread (the default for a machine that is not deterministic), or on it: in
+     * deterministic mode a unit then appears at the same instruction count in every run.
+     */
+    public void setTranslationInBackground(boolean background) {
+        translateInBackground = background;
+        if (codeCache != null) codeCache.background = background ? BackgroundTranslator.shared() : null;
     }
 
     /**

@@ -7,7 +7,8 @@ package org.vmckpt.machine.cpu;
  *
  * <p>{@link #run} executes from {@code h.pc} (which must be the unit's entry) and retires at most
  * {@code budget} instructions. It returns the number retired, leaves {@code h.pc} at the next instruction and
- * every guest register in {@code h.x}. It never advances {@code h.instret}: the caller adds the result.
+ * every guest register in {@code h.x}. It never advances {@code h.instret}: the caller adds the result. With a
+ * negative budget it returns 0 at once and touches nothing (the warm-up calls, {@link BackgroundTranslator#warm}).
  */
 public abstract class TranslatedUnit {
     /** Guest physical address of the entry: {@code pageIndex << 12 | offset} relative to RAM base. */
@@ -18,6 +19,8 @@ public abstract class TranslatedUnit {
     int entryBlockLength;
     /** Guest instructions translated into this unit. */
     int instructionCount;
+    /** Bytes of JVM bytecode of its method. */
+    int bytecodeSize;
     /**
      * HotSpot has compiled this unit's bytecode. Until then the JVM would interpret it (slower than our own
      * interpreter), so the dispatcher keeps using the interpreter and only probes the unit (see CodeCache#ready).

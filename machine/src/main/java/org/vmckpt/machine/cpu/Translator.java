@@ -94,6 +94,7 @@ final class Translator {
             u.instructionCount = region.size();
             u.entryBlockLength = entryBlockLength;
             u.chain = new TranslatedUnit[exitSlots];
+            u.bytecodeSize = lastBytecodeSize;
             return u;
         }
         return null;
@@ -205,6 +206,15 @@ final class Translator {
 
         mv = cw.visitMethod(ACC_PUBLIC | ACC_FINAL, "run", "(L" + HART + ";I)I", null, null);
         mv.visitCode();
+        // A negative budget returns at once, touching nothing (not even the hart): the warm-up calls that make
+        // HotSpot queue the unit for compilation, made on the translator thread (BackgroundTranslator.warm).
+        Label body = new Label();
+        mv.visitVarInsn(ILOAD, L_BUDGET);
+        mv.visitJumpInsn(IFGE, body);
+        mv.visitInsn(ICONST_0);
+        mv.visitInsn(IRETURN);
+        mv.visitLabel(body);
+        mv.visitFrame(F_NEW, 3, new Object[] {NAME, HART, INTEGER}, 0, null);
         prologue();
         for (int off : leaders.stream().toArray()) blockLabels.put(off, new Label());
         commonExit = new Label();

@@ -1,0 +1,92 @@
+package org.vmckpt.machine.cpu;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.function.Consumer;
+
+/**
+ * Builds translated units on a thread of its own, so that the guest's thread keeps interpreting while a hot
+ * entry is translated: bytecode generation, the hidden class's definition and verification, and the calls that
+ * get HotSpot to queue it for compilation (round 4 of docs/BENCHMARKS.md measured ~0.5 ms of the guest's thread
+ * per unit when it did all of this itself).
+ *
+ * <p>One thread per JVM serves every {@link CodeCache} (a JVM runs one VM, tests run many): a daemon at the lowest
+ * Java priority (a nice value when the launcher runs as root, see {@code vmckpt}), so that on a 2-core machine
+ * it yields to the guest's thread. Its queue is bounded ({@link #CAPACITY}): when it is full the entry is simply
+ * left to the interpreter and becomes hot again later. A job whose cache dropped it meanwhile (a write to its
+ * page, a flush, a restore, a reset) is skipped; one that completes is handed back to its cache, which installs
+ * it on the guest's thread only if it is still wanted (see {@link PendingUnit}).
+ */
+final class BackgroundTranslator {
+    /** Jobs waiting at most: a few milliseconds of work, so a flush never leaves much stale work behind. */
+    static final int CAPACITY = 64;
+    /** Budget-0 calls that make HotSpot queue the unit for compilation (units compile after 10 calls, see vmckpt). */
+    static final int WARM_CALLS = 16;
+
+    private static BackgroundTranslator shared;
+
+    private final ArrayBlockingQueue<PendingUnit> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final Translator translator = new Translator();
+    private static final ThreadMXBean CPU_CLOCK = ManagementFactory.getThreadMXBean();
+    /** For tests: called on the translator thread with each job before it is built (to hold it at a latch). */
+    volatile Consumer<PendingUnit> beforeBuild;
+    /** For tests: called on the translator thread with each job after it is built, before it is handed back. */
+    volatile Consumer<PendingUnit> afterBuild;
+
+    /** The JVM's translator thread, started on first use. */
+    static synchronized BackgroundTranslator shared() {
+        if (shared == null) shared = new BackgroundTranslator("vmckpt-translator");
+        return shared;
+    }
+
+    /** A translator with a thread of its own (tests use one to hold jobs without touching the shared thread). */
+    BackgroundTranslator(String threadName) {
+        Thread t = new Thread(this::work, threadName);
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+    }
+
+    /** Queues a job; false if the queue is full (the caller interprets on). */
+    boolean submit(PendingUnit job) {
+        return queue.offer(job);
+    }
+
+    private void work() {
+        while (true) {
+            PendingUnit job;
+            try {
+                job = queue.take();
+            } catch (InterruptedException e) {
+                continue; // a daemon: it ends with the JVM
+            }
+            Consumer<PendingUnit> hook = beforeBuild;
+            if (hook != null) hook.accept(job);
+            if (!job.cancelled) build(job);
+            hook = afterBuild;
+            if (hook != null) hook.accept(job);
+            job.cache.completed(job);
+        }
+    }
+
+    private void build(PendingUnit job) {
+        long t0 = CPU_CLOCK.getCurrentThreadCpuTime();
+        try {
+            TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.entryOff);
+            if (u != null) warm(u);
+            job.built = u;
+        } catch (RuntimeException | LinkageError e) {
+            // A translator bug must not take the guest down: the entry stays interpreted.
+            job.built = null;
+            System.err.println("vmckpt: the translator failed on guest code at page " + job.pageIndex + " offset "
+                    + job.entryOff + " (" + e + "); that code stays interpreted");
+        }
+        job.cpuNanos = CPU_CLOCK.getCurrentThreadCpuTime() - t0;
+    }
+
+    /** Calls that return at once (a negative budget) so that HotSpot counts them and queues the unit for C1. */
+    static void warm(TranslatedUnit u) {
+        for (int i = 0; i < WARM_CALLS; i++) u.run(null, -1);
+    }
+}

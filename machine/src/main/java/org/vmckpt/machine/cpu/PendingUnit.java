@@ -1,0 +1,40 @@
+package org.vmckpt.machine.cpu;
+
+/**
+ * A unit being built off the guest's thread ({@link BackgroundTranslator}): its place in the {@link CodeCache}
+ * until it is installed, and the job the translator thread works on.
+ *
+ * <p>It stands in the cache's table under its key from the moment the entry got hot. While it is there the
+ * dispatcher interprets (its entry block never fits a budget) and the entry gathers no more heat. Any write to
+ * the page (the page is a code page from the moment the job is made), a flush, a restore or a reset removes it
+ * from the table; so the cache installs the built unit only if this very object is still in its slot: a unit
+ * built from bytes that changed meanwhile is never installed. The page's bytes are copied when the job is made,
+ * on the guest's thread.
+ */
+final class PendingUnit extends TranslatedUnit {
+    final CodeCache cache;
+    /** A copy of the page at the time the entry got hot. */
+    final byte[] code;
+    final int entryOff;
+    /** Set by the translator thread: the unit, or null if the entry cannot start one. Read after the cache took it from its completed queue. */
+    TranslatedUnit built;
+    /** CPU time the translator thread spent on it. Read after the cache took it from its completed queue. */
+    long cpuNanos;
+    /** The cache dropped it from its table (a write to the page, a flush): the translator thread may skip it. */
+    volatile boolean cancelled;
+
+    PendingUnit(CodeCache cache, long key, int pageIndex, byte[] code) {
+        this.cache = cache;
+        this.key = key;
+        this.pageIndex = pageIndex;
+        this.code = code;
+        this.entryOff = (int) (key & 0xfff);
+        this.entryBlockLength = Integer.MAX_VALUE; // never runs: the dispatcher interprets until it is replaced
+        this.compiled = true;
+    }
+
+    @Override
+    public int run(Hart h, int budget) {
+        throw new IllegalStateException("a unit still being translated was run");
+    }
+}
