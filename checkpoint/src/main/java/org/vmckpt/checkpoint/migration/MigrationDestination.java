@@ -180,11 +180,10 @@ public final class MigrationDestination {
         BitSet pending = BitSet.valueOf(bits);
         PostCopyPages postCopy = null;
         if (mode == MigrationMode.POSTCOPY) {
-            for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) {
-                if (machine.memory().peekPage(i) != null) throw new MigrationException("post-copy: page " + i + " arrived before the switch-over");
-            }
+            // The rounds sent every page once; those named pending changed since and come again (their stale
+            // copies here are dropped). Each is checked against END's digest when it has arrived.
             postCopy = new PostCopyPages(conn, machine, pending, digest, records, events);
-            machine.memory().setLazySource(postCopy, pending);
+            machine.memory().setLazySourceKeepingOthers(postCopy, pending);
         }
         conn.send(MigrationWire.READY, new byte[0]);
         MigrationWire.Frame go = conn.receive();
