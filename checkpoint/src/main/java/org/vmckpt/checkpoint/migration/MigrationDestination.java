@@ -118,6 +118,7 @@ public final class MigrationDestination {
                     long n = p.i64();
                     p.end();
                     conn.send(MigrationWire.SYNCED, new MigrationWire.PayloadWriter().i64(n).toByteArray());
+                    digest.refresh(); // as the source does after each round: the final check is then small
                 }
                 case MigrationWire.STATE -> {
                     return switchOver(conn, f.read(), mode, digest, events);

@@ -358,6 +358,7 @@ public final class MigrationSource {
         long back = p.i64();
         p.end();
         if (back != n) throw new MigrationException("the destination confirmed round " + back + " instead of " + n);
+        digest.refresh(); // while the guest runs: the switch-over's digest then hashes only the last round's chunks
     }
 
     private long syncs;
