@@ -29,6 +29,9 @@ public final class MigrationDestination {
     /** The result: a machine that may run now, and (post-copy) the pages still arriving. */
     public record Incoming(Machine machine, MigrationMode mode, PostCopyPages postCopy, String peer) { }
 
+    /** How long a refusing destination reads on so that the source can still read why (see closeAfterError). */
+    static final int ERROR_DRAIN_MILLIS = 3_000;
+
     private final Machine machine;
     private final List<CompletableFuture<String>> diskHashes;
 
@@ -61,7 +64,7 @@ public final class MigrationDestination {
             return receiveChecked(conn, events);
         } catch (MigrationException e) {
             conn.sendErrorQuietly(e.getMessage());
-            conn.close();
+            conn.closeAfterError(ERROR_DRAIN_MILLIS);
             throw e;
         } catch (IOException e) {
             conn.close();

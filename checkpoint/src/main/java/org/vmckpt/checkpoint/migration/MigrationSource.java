@@ -308,6 +308,11 @@ public final class MigrationSource {
             }
         } catch (Exception e) {
             if (!switchedOver && pausedHere) machine.requestResume();
+            if (e instanceof IOException && conn != null && !cancelRequested && !switchedOver) {
+                // A write failed (broken pipe, reset): the destination may have said why before it hung up.
+                String why = conn.peerErrorQuietly(1_000);
+                if (why != null) e = new MigrationException("the destination refused the migration: " + why, e);
+            }
             if (conn != null && !switchedOver) conn.sendErrorQuietly("the source gives up: " + describe(e));
             throw e;
         } finally {
