@@ -42,6 +42,8 @@ final class IncomingMigration {
             throw new UsageException(e.getMessage());
         }
         if (tls == null) System.err.println("vmckpt: warning: accepting a migration in plaintext (--insecure): anyone on the path can read and change the guest's memory");
+        System.err.println("vmckpt: warming up the emulator before listening (" + EmulatorWarmUp.MILLIS / 1000 + " s)");
+        EmulatorWarmUp.run(config);
         Arrived arrived;
         Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // receiving is the guest's stall (and this thread runs it next)
         try (MigrationListener listener = listen(endpoint, tls)) {
