@@ -82,6 +82,22 @@ def normal_gap(out):
     return max((b - a for a, b in zip(times, times[1:])), default=None)
 
 
+def switch_gap(src_out, dst_out):
+    """The gap across the switch-over: the source's last heartbeat to the destination's first (the longest stall
+    may instead fall in the rounds, on the source: a collection or the host's load)."""
+    s, d = src_out.matches(HB), dst_out.matches(HB)
+    return d[0][0] - s[-1][0] if s and d else None
+
+
+def dest_start(dst):
+    """From the destination's 'the guest runs here now' line to its first heartbeat after it, in seconds."""
+    ran = dst.err.matches(r"the guest runs here now")
+    if not ran:
+        return None
+    after = [t for t, _ in dst.out.matches(HB) if t >= ran[0][0]]
+    return after[0] - ran[0][0] if after else None
+
+
 def continued(src_out, dst_out):
     s = src_out.matches(HB)
     d = dst_out.matches(HB)
@@ -126,7 +142,11 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt"):
              "bytes": info["ram"]["transferred"], "checkpoint_bytes": ck["size"],
              "stall_s": stall(src.out, dst.out, HB, t0, t1) if wl else None, "normal_gap_s": normal,
              "heartbeat_step": continued(src.out, dst.out) if wl else None,
-             "alive": (dst.out.wait_for(r"ALIVE-42", 20) is not None) if not wl else None}
+             "alive": (dst.out.wait_for(r"ALIVE-42", 20) is not None) if not wl else None,
+             # Where the stall goes: the source's stop-and-copy parts, and the destination's start (from its line
+             # saying the guest runs there to its first heartbeat).
+             "stop": info.get("vmckpt-stop"), "dest_start_s": dest_start(dst) if wl else None,
+             "switch_gap_s": switch_gap(src.out, dst.out) if wl else None}
         qmp.close()
         return r
     finally:
@@ -185,7 +205,8 @@ def qemu_run(work, workload, tls, creds, rep):
                 "bytes": info.get("ram", {}).get("transferred", 0), "checkpoint_bytes": None,
                 "stall_s": stall(src.out, dst.out, HB, t0, t1) if wl else None, "normal_gap_s": normal,
                 "heartbeat_step": continued(src.out, dst.out) if wl else None,
-                "alive": (dst.out.wait_for(r"ALIVE-42", 20) is not None) if not wl else None}
+                "alive": (dst.out.wait_for(r"ALIVE-42", 20) is not None) if not wl else None,
+                "switch_gap_s": switch_gap(src.out, dst.out) if wl else None}
     finally:
         src.stop(qs)
         dst.stop(qd)
@@ -229,19 +250,32 @@ def main():
                     print(json.dumps(r), flush=True)
     with open(os.path.join(args.results, "migrate.json"), "w") as f:
         json.dump(results, f, indent=1)
-    print(f"\n| workload | system | mode | TLS | status | longest stall (before: 3 s without migration) | downtime | total | sent | checkpoint | heartbeat step |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print(f"\n| workload | system | mode | TLS | status | longest stall, gap across the switch (before: 3 s without migration) | downtime | total | sent | checkpoint | heartbeat step | stop: pages, send, state, ready; dest start |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         if "error" in r:
             print(f"| {r['workload']} | {r['system']} | {r['mode']} | {r['tls']} | error: {r['error']} |")
             continue
         st = f"{r['stall_s'] * 1e3:.0f} ms" if r.get("stall_s") else "-"
+        if r.get("switch_gap_s") is not None:
+            st += f", switch {r['switch_gap_s'] * 1e3:.0f} ms"
         if r.get("normal_gap_s"):
             st += f" ({r['normal_gap_s'] * 1e3:.0f} ms)"
         ck = f"{r['checkpoint_bytes'] / 2**20:.1f} MiB" if r.get("checkpoint_bytes") else "-"
         step = r["heartbeat_step"] if r.get("heartbeat_step") is not None else ("alive" if r.get("alive") else "-")
         print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | {r['status']} | {st} | "
-              f"{r['downtime_ms']:.1f} ms | {r['total_s']:.2f} s | {r['bytes'] / 2**20:.1f} MiB | {ck} | {step} |")
+              f"{r['downtime_ms']:.1f} ms | {r['total_s']:.2f} s | {r['bytes'] / 2**20:.1f} MiB | {ck} | {step} | {parts(r)} |")
+
+
+def parts(r):
+    """The stall's parts where the build reports them: pages in the stop, ms sending, ms for the state, ms to READY; ms from the destination's start to its first heartbeat."""
+    out = []
+    st = r.get("stop")
+    if st:
+        out.append(f"{st['dirty-pages']}, {st['send-ns'] / 1e6:.0f}, {st['state-ns'] / 1e6:.0f}, {st['ready-ns'] / 1e6:.0f} ms")
+    if r.get("dest_start_s") is not None:
+        out.append(f"{r['dest_start_s'] * 1e3:.0f} ms")
+    return "; ".join(out) or "-"
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 package org.vmckpt.cli;
 
+import org.vmckpt.checkpoint.CheckpointEngine;
 import org.vmckpt.checkpoint.migration.MigrationConnection;
 import org.vmckpt.checkpoint.migration.MigrationDestination;
 import org.vmckpt.checkpoint.migration.MigrationEndpoint;
@@ -41,16 +42,22 @@ final class IncomingMigration {
             throw new UsageException(e.getMessage());
         }
         if (tls == null) System.err.println("vmckpt: warning: accepting a migration in plaintext (--insecure): anyone on the path can read and change the guest's memory");
-        MigrationDestination.Incoming incoming;
+        System.err.println("vmckpt: warming up the emulator before listening (" + EmulatorWarmUp.MILLIS / 1000 + " s)");
+        EmulatorWarmUp.run(config);
+        Arrived arrived;
         Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // receiving is the guest's stall (and this thread runs it next)
         try (MigrationListener listener = listen(endpoint, tls)) {
             System.err.println("vmckpt: waiting for a migration on " + endpoint.uri() + (tls != null ? " (TLS, credentials in " + tls.dir() + ")" : " (plaintext)"));
-            incoming = receive(listener, config, console);
+            arrived = receive(listener, config, console, repo);
         }
+        MigrationDestination.Incoming incoming = arrived.incoming();
         System.err.println("vmckpt: migration from " + incoming.peer() + " received (" + incoming.mode().label() + "); the guest runs here now"
                 + (incoming.postCopy() != null ? ", its remaining memory streams in" : ""));
-        return VmSession.run(incoming.machine(), a, console, repo, null, VmSession.DEFAULT_NAME, incoming.postCopy(), incoming.peer());
+        return VmSession.run(incoming.machine(), a, console, repo, null, VmSession.DEFAULT_NAME, incoming.postCopy(), incoming.peer(), arrived.engine());
     }
+
+    /** A migration that arrived whole, with the checkpoint engine built for its machine while it was awaited. */
+    private record Arrived(MigrationDestination.Incoming incoming, CheckpointEngine engine) { }
 
     private static MigrationListener listen(MigrationEndpoint endpoint, TlsCredentials tls) throws UsageException {
         try {
@@ -60,14 +67,19 @@ final class IncomingMigration {
         }
     }
 
-    /** Accepts sources until one migration arrives whole; each attempt gets a fresh machine. */
-    private static MigrationDestination.Incoming receive(MigrationListener listener, MachineConfig config, ConsoleOutput console) throws IOException {
+    /**
+     * Accepts sources until one migration arrives whole; each attempt gets a fresh machine, and the checkpoint
+     * engine for it is built before a source connects: its start-up (warm-up captures, class loading; tens of
+     * milliseconds on a cold JVM) would otherwise come between GO and the guest's first instruction.
+     */
+    private static Arrived receive(MigrationListener listener, MachineConfig config, ConsoleOutput console, Repository repo) throws IOException {
         while (true) {
             Machine machine = new Machine(config, console);
             MigrationDestination destination = new MigrationDestination(machine);
+            CheckpointEngine engine = new CheckpointEngine(machine, repo, null);
             try {
                 MigrationConnection conn = listener.accept();
-                return destination.receive(conn, IncomingMigration::report);
+                return new Arrived(destination.receive(conn, IncomingMigration::report), engine);
             } catch (MigrationException e) {
                 System.err.println("vmckpt: incoming migration failed: " + e.getMessage() + "; still waiting on the same address");
                 machine.virtio().close();

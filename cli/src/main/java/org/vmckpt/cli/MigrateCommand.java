@@ -15,14 +15,16 @@ import java.util.Map;
  * destination runs the guest.
  */
 public final class MigrateCommand {
-    static final String USAGE = "vmckpt migrate VM tcp:HOST:PORT [--precopy|--postcopy|--resume|--recover] [--tls-creds DIR|--insecure] [--keep-source] [--json]";
+    static final String USAGE = "vmckpt migrate VM tcp:HOST:PORT [--precopy|--postcopy [--at-once]|--resume|--recover] [--tls-creds DIR|--insecure] [--keep-source] [--json]";
     static final OptionTable OPTIONS = OptionTable.of(
             Option.flag("precopy", "(default) copy memory in rounds while the guest runs, then pause it for a last\n"
                     + "short copy; the destination runs only with everything in hand"),
-            Option.flag("postcopy", "switch over at once: the destination runs the guest and pulls each page it\n"
-                    + "touches from here while the rest streams in; the shortest pause, but the guest\n"
-                    + "waits at each page it touches first, and if the connection breaks after the\n"
-                    + "switch it waits at the first page it lacks"),
+            Option.flag("postcopy", "copy memory in rounds as --precopy does, then switch over without the last\n"
+                    + "dirty pages: the destination runs the guest and pulls each of those it touches\n"
+                    + "from here while the rest streams in; the shortest pause, but if the connection\n"
+                    + "breaks after the switch the guest waits at the first page it lacks"),
+            Option.flag("at-once", "with --postcopy: switch over at once, without copy rounds (each page is sent\n"
+                    + "once, but the guest waits at every page it touches before it has streamed in)"),
             Option.flag("resume", "at the source of a post-copy migration whose connection broke after the\n"
                     + "switch (postcopy-paused): reconnect to the destination, which must be waiting\n"
                     + "after --recover at tcp:HOST:PORT, and send the pages it still lacks (QMP migrate\n"
@@ -71,6 +73,7 @@ public final class MigrateCommand {
             if (a.has("tls-creds") && a.has("insecure")) throw new UsageException("--tls-creds and --insecure exclude each other");
             int modes = (a.has("precopy") ? 1 : 0) + (a.has("postcopy") ? 1 : 0) + (a.has("resume") ? 1 : 0) + (a.has("recover") ? 1 : 0);
             if (modes > 1) throw new UsageException("--precopy, --postcopy, --resume and --recover exclude each other");
+            if (a.has("at-once") && !a.has("postcopy")) throw new UsageException("--at-once goes with --postcopy");
             if (a.has("recover")) {
                 if (a.has("tls-creds") || a.has("insecure")) {
                     throw new UsageException("--recover listens with the credentials the destination was started with; drop --tls-creds/--insecure");
@@ -85,6 +88,7 @@ public final class MigrateCommand {
             args.put("uri", uri);
             if (a.has("precopy")) args.put("mode", "precopy");
             if (a.has("postcopy")) args.put("mode", "postcopy");
+            if (a.has("at-once")) args.put("postcopy-at-once", true);
             if (a.has("resume")) args.put("resume", true);
             if (a.has("tls-creds")) {
                 Path dir = Path.of(a.get("tls-creds")).toAbsolutePath();

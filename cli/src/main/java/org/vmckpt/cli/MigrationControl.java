@@ -109,9 +109,11 @@ final class MigrationControl {
                 throw QmpException.generic(e.getMessage());
             }
         }
+        boolean atOnce = Boolean.TRUE.equals(options.get("postcopy-at-once"));
+        if (atOnce && mode != MigrationMode.POSTCOPY) throw QmpException.generic("postcopy-at-once needs mode postcopy");
         MigrationEndpoint endpoint = endpoint(uri);
         TlsCredentials tls = clientCredentials(endpoint, options);
-        MigrationSource source = new MigrationSource(machine, engine, endpoint, tls, mode,
+        MigrationSource source = new MigrationSource(machine, engine, endpoint, tls, mode, atOnce,
                 st -> events.get().emit(VmEventSink.MIGRATION, Map.of("status", st.qmpName())));
         this.current = source;
         this.uri = endpoint.uri();
@@ -276,6 +278,16 @@ final class MigrationControl {
         ram.put("dirty-sync-count", (long) p.rounds());
         ram.put("mbps", p.totalNanos() > 0 ? p.bytesSent() * 8e3 / p.totalNanos() : 0.0);
         m.put("ram", ram);
+        if (p.stop() != null) {
+            // vmckpt's own: where the switch-over's pause went (docs/API.md).
+            Map<String, Object> stop = new LinkedHashMap<>();
+            stop.put("dirty-pages", p.stop().dirtyPages());
+            stop.put("send-ns", p.stop().sendNanos());
+            stop.put("state-ns", p.stop().stateNanos());
+            stop.put("ready-ns", p.stop().readyNanos());
+            stop.put("digest-ns", p.stop().digestNanos());
+            m.put("vmckpt-stop", stop);
+        }
         if (p.error() != null) m.put("error-desc", p.error());
         return m;
     }

@@ -47,19 +47,23 @@ final class VmSession {
      * {@code defaultName} (a restored VM keeps the name it was checkpointed under).
      */
     static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId, String defaultName) throws Exception {
-        return run(machine, a, console, repo, parentId, defaultName, null, null);
+        return run(machine, a, console, repo, parentId, defaultName, null, null, null);
     }
 
-    /** As above, for a VM that arrived by post-copy migration: its pages still arrive from {@code peer}. */
+    /**
+     * As above, for a VM that arrived by migration, with the checkpoint engine the destination built for it while
+     * it waited (its start-up is then not part of the guest's stall); {@code incoming} (post-copy): its pages still
+     * arrive from {@code peer}.
+     */
     static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId, String defaultName,
-                   PostCopyPages incoming, String peer) throws Exception {
+                   PostCopyPages incoming, String peer, CheckpointEngine builtEngine) throws Exception {
         String cpu = a.get("cpu", "jit");
         if (!cpu.equals("jit") && !cpu.equals("interp")) {
             throw new UsageException("--cpu takes jit (translate hot code, the default) or interp (interpreter only), not '" + cpu + "'");
         }
         machine.hart(0).setTranslation(cpu.equals("jit"));
         String name = a.get("name", defaultName);
-        CheckpointEngine engine = new CheckpointEngine(machine, repo, parentId);
+        CheckpointEngine engine = builtEngine != null ? builtEngine : new CheckpointEngine(machine, repo, parentId);
         engine.setRetainForReset(a.has("keep-for-reset"));
         engine.setVmName(name);
         MachineController controller = new MachineController(machine, engine, name);

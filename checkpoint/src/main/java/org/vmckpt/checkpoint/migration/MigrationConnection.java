@@ -173,6 +173,44 @@ public final class MigrationConnection implements Closeable {
     }
 
     /**
+     * After a refusal was sent (ERROR): ends this side's output and reads what the peer still sends, for up to
+     * {@code millis} or until it closes, before closing. Closing at once with the peer's frames unread would make
+     * the kernel reset the connection, and a reset can discard the ERROR before the peer reads it: a source still
+     * writing its round would see only "broken pipe" instead of the reason.
+     */
+    void closeAfterError(int millis) {
+        try {
+            if (!(socket instanceof javax.net.ssl.SSLSocket)) socket.shutdownOutput();
+            socket.setSoTimeout(millis);
+            long deadline = System.nanoTime() + millis * 1_000_000L;
+            byte[] sink = new byte[1 << 16];
+            while (System.nanoTime() < deadline && in.read(sink) >= 0) {
+                // discarded: the migration is over
+            }
+        } catch (IOException | RuntimeException e) {
+            // the peer is gone or silent: close now
+        }
+        close();
+    }
+
+    /**
+     * After a failed write: the reason the peer sent before it hung up (its ERROR frame), if it is still there to
+     * read within {@code millis}; else null. Frames before it are skipped.
+     */
+    String peerErrorQuietly(int millis) {
+        try {
+            socket.setSoTimeout(millis);
+            for (int i = 0; i < 100_000; i++) {
+                MigrationWire.Frame f = receive();
+                if (f.type() == MigrationWire.ERROR) return f.read().string("message");
+            }
+        } catch (IOException | MigrationException | RuntimeException e) {
+            // nothing more to read
+        }
+        return null;
+    }
+
+    /**
      * Post-copy: keeps the kernel's send buffer small, so that a page the destination waits for is never queued
      * behind megabytes of background pages (loopback buffers grow to several MiB).
      */

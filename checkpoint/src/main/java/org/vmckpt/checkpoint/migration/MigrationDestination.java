@@ -29,6 +29,9 @@ public final class MigrationDestination {
     /** The result: a machine that may run now, and (post-copy) the pages still arriving. */
     public record Incoming(Machine machine, MigrationMode mode, PostCopyPages postCopy, String peer) { }
 
+    /** How long a refusing destination reads on so that the source can still read why (see closeAfterError). */
+    static final int ERROR_DRAIN_MILLIS = 3_000;
+
     private final Machine machine;
     private final List<CompletableFuture<String>> diskHashes;
 
@@ -61,7 +64,7 @@ public final class MigrationDestination {
             return receiveChecked(conn, events);
         } catch (MigrationException e) {
             conn.sendErrorQuietly(e.getMessage());
-            conn.close();
+            conn.closeAfterError(ERROR_DRAIN_MILLIS);
             throw e;
         } catch (IOException e) {
             conn.close();
@@ -118,6 +121,7 @@ public final class MigrationDestination {
                     long n = p.i64();
                     p.end();
                     conn.send(MigrationWire.SYNCED, new MigrationWire.PayloadWriter().i64(n).toByteArray());
+                    digest.refresh(); // as the source does after each round: the final check is then small
                 }
                 case MigrationWire.STATE -> {
                     return switchOver(conn, f.read(), mode, digest, events);
@@ -180,11 +184,10 @@ public final class MigrationDestination {
         BitSet pending = BitSet.valueOf(bits);
         PostCopyPages postCopy = null;
         if (mode == MigrationMode.POSTCOPY) {
-            for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) {
-                if (machine.memory().peekPage(i) != null) throw new MigrationException("post-copy: page " + i + " arrived before the switch-over");
-            }
+            // The rounds sent every page once; those named pending changed since and come again (their stale
+            // copies here are dropped). Each is checked against END's digest when it has arrived.
             postCopy = new PostCopyPages(conn, machine, pending, digest, records, events);
-            machine.memory().setLazySource(postCopy, pending);
+            machine.memory().setLazySourceKeepingOthers(postCopy, pending);
         }
         conn.send(MigrationWire.READY, new byte[0]);
         MigrationWire.Frame go = conn.receive();

@@ -53,6 +53,7 @@ public final class MigrationListener implements Closeable {
      */
     public MigrationConnection accept() throws MigrationException, IOException {
         Socket s = server.accept();
+        boolean handshaken = !tls;
         try {
             s.setTcpNoDelay(true);
             s.setKeepAlive(true);
@@ -60,17 +61,25 @@ public final class MigrationListener implements Closeable {
                 SSLSocket ssl = (SSLSocket) s;
                 ssl.setSoTimeout(MigrationConnection.HANDSHAKE_TIMEOUT_MILLIS);
                 ssl.startHandshake();
+                handshaken = true;
                 ssl.setSoTimeout(0);
             }
             return new MigrationConnection(s);
         } catch (SSLException e) {
             MigrationConnection.closeQuietly(s);
-            throw new MigrationException("refused a migration connection from " + s.getRemoteSocketAddress()
-                    + ": TLS handshake failed (" + e.getMessage() + "); the peer needs a client certificate signed by the CA in --tls-creds", e);
+            throw handshakeRefused(s, e);
         } catch (IOException e) {
             MigrationConnection.closeQuietly(s);
+            // A peer that rejects this end's certificate hangs up in the middle of the handshake: this end then
+            // meets a broken pipe or a reset, not an SSLException, but the handshake failed all the same.
+            if (!handshaken) throw handshakeRefused(s, e);
             throw new MigrationException("a migration connection from " + s.getRemoteSocketAddress() + " failed during setup: " + e.getMessage(), e);
         }
+    }
+
+    private static MigrationException handshakeRefused(Socket s, IOException e) {
+        return new MigrationException("refused a migration connection from " + s.getRemoteSocketAddress()
+                + ": TLS handshake failed (" + e.getMessage() + "); the peer needs a client certificate signed by the CA in --tls-creds", e);
     }
 
     @Override

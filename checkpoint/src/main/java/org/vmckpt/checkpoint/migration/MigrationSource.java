@@ -28,8 +28,10 @@ import java.util.concurrent.locks.LockSupport;
  * send in about {@link #TARGET_STOP_NANOS}, or rounds stop shrinking, the guest is paused, the last dirty pages,
  * disk blocks and state records are sent, and the destination checks the state digest.
  *
- * <p>Post-copy: the guest is paused at once; the state records and disk overlay go first, the destination
- * runs after GO, and pages follow in index order while pages the destination asks for (REQUEST) jump the queue.
+ * <p>Post-copy: the same rounds, but the last dirty set is not sent in the pause: only the last disk blocks and
+ * the state records are; the destination runs after GO, and the pages written since the last round (the guest's
+ * working set) follow in index order while pages the destination asks for (REQUEST) jump the queue. With
+ * {@code switchAtOnce} there are no rounds: the guest is paused at once and every page is pulled or streamed.
  */
 public final class MigrationSource {
     /** The pause a pre-copy aims at for its final stop-and-copy. */
@@ -45,13 +47,23 @@ public final class MigrationSource {
 
     /** A snapshot of the migration for query-migrate. */
     public record Progress(MigrationStatus status, MigrationMode mode, long bytesSent, long pagesSent, long pagesRemaining,
-                           long totalPages, int rounds, long totalNanos, long downtimeNanos, long setupNanos, String error) { }
+                           long totalPages, int rounds, long totalNanos, long downtimeNanos, long setupNanos, String error,
+                           StopAndCopy stop) { }
+
+    /**
+     * Where the switch-over's pause went (null until GO): the dirty pages it sent (pre-copy) or left to be pulled
+     * (post-copy); from the pause to the last page and disk block written, then the state records and digest
+     * written, then waiting for the destination's READY (its digest check and loading the records, and the round
+     * trip); of which computing the source's digest took {@code digestNanos}.
+     */
+    public record StopAndCopy(long dirtyPages, long sendNanos, long stateNanos, long readyNanos, long digestNanos) { }
 
     private final Machine machine;
     private final CheckpointEngine engine;
     private final MigrationEndpoint endpoint;
     private final TlsCredentials tls;
     private final MigrationMode mode;
+    private final boolean switchAtOnce;
     private final Listener listener;
 
     private volatile MigrationStatus status = MigrationStatus.SETUP;
@@ -66,12 +78,27 @@ public final class MigrationSource {
     private volatile long endNanos;
     private volatile long downtimeNanos = -1;
     private volatile long setupNanos;
+    private volatile StopAndCopy stop;
+    private long stopPages;
+    private long stateDigestNanos;
     private StateDigest digest;
     /** Frame encoding with its zstd context: used by the migration thread only. */
     private final PageFrames frames = new PageFrames();
 
     public MigrationSource(Machine machine, CheckpointEngine engine, MigrationEndpoint endpoint, TlsCredentials tls,
                            MigrationMode mode, Listener listener) {
+        this(machine, engine, endpoint, tls, mode, false, listener);
+    }
+
+    /**
+     * {@code switchAtOnce} (post-copy only): pause and switch over without copy rounds first, as QEMU's
+     * migrate-start-postcopy issued at once. Each page then travels exactly once, but every page the guest
+     * touches before it has streamed in is a round trip: the guest's stall grows with what it touches.
+     */
+    public MigrationSource(Machine machine, CheckpointEngine engine, MigrationEndpoint endpoint, TlsCredentials tls,
+                           MigrationMode mode, boolean switchAtOnce, Listener listener) {
+        if (switchAtOnce && mode != MigrationMode.POSTCOPY) throw new IllegalArgumentException("only a post-copy migration can switch over at once");
+        this.switchAtOnce = switchAtOnce;
         this.machine = machine;
         this.engine = engine;
         this.endpoint = endpoint;
@@ -88,7 +115,7 @@ public final class MigrationSource {
         MigrationConnection c = conn;
         long end = endNanos != 0 ? endNanos : System.nanoTime();
         return new Progress(status, mode, c == null ? 0 : c.bytesSent(), pagesSent, pagesRemaining, machine.memory().pageCount(), rounds,
-                end - startNanos, downtimeNanos, setupNanos, error);
+                end - startNanos, downtimeNanos, setupNanos, error, stop);
     }
 
     /**
@@ -238,35 +265,40 @@ public final class MigrationSource {
             hello(description);
             setupNanos = System.nanoTime() - startNanos;
             MachineCapture last;
-            if (mode == MigrationMode.PRECOPY) {
-                setStatus(MigrationStatus.ACTIVE);
-                last = precopyRounds(toRelease);
-                pausedHere = !userPaused;
-            } else {
+            if (mode == MigrationMode.POSTCOPY && switchAtOnce) {
                 // The disk overlay goes before the pause (it may be large); the final capture adds what changed since.
                 MachineCapture disks = capture(false, toRelease);
                 sendDisks(disks, true);
                 sentView = disks.memory(); // sent: nothing to carry
                 release(disks, toRelease);
                 last = capture(!userPaused, toRelease);
-                pausedHere = !userPaused;
+            } else {
+                // Both modes copy memory in rounds while the guest runs (post-copy too, as QEMU's does until
+                // migrate-start-postcopy): what differs is the last dirty set, sent in the pause or pulled after it.
+                setStatus(MigrationStatus.ACTIVE);
+                last = precopyRounds(toRelease);
             }
+            pausedHere = !userPaused;
             setStatus(MigrationStatus.DEVICE);
             BitSet pending = null;
             if (mode == MigrationMode.PRECOPY) {
-                sendPages(last.memory(), false);
-                sendDisks(last, false);
+                stopPages = sendPages(last.memory(), false);
             } else {
-                sendDisks(last, false);
-                pending = presentPages(last.memory());
+                pending = switchAtOnce ? presentPages(last.memory()) : dirtySinceSent(last.memory());
+                stopPages = pending.cardinality();
             }
+            sendDisks(last, false);
+            long sent = System.nanoTime();
             sendState(last, pending);
+            long stateSent = System.nanoTime();
             awaitReady();
+            long ready = System.nanoTime();
             if (cancelRequested) throw new MigrationException("cancelled");
             // The point of no return: once GO is on its way the destination may run the guest, so this copy never does.
             switchedOver = true;
             conn.send(MigrationWire.GO, new byte[0]);
             downtimeNanos = System.nanoTime() - pausedAt;
+            stop = new StopAndCopy(stopPages, sent - pausedAt, stateSent - sent, ready - stateSent, stateDigestNanos);
             if (mode == MigrationMode.POSTCOPY) {
                 postCopyPending = pending;
                 setStatus(MigrationStatus.POSTCOPY_ACTIVE);
@@ -276,6 +308,11 @@ public final class MigrationSource {
             }
         } catch (Exception e) {
             if (!switchedOver && pausedHere) machine.requestResume();
+            if (e instanceof IOException && conn != null && !cancelRequested && !switchedOver) {
+                // A write failed (broken pipe, reset): the destination may have said why before it hung up.
+                String why = conn.peerErrorQuietly(1_000);
+                if (why != null) e = new MigrationException("the destination refused the migration: " + why, e);
+            }
             if (conn != null && !switchedOver) conn.sendErrorQuietly("the source gives up: " + describe(e));
             throw e;
         } finally {
@@ -326,6 +363,7 @@ public final class MigrationSource {
         long back = p.i64();
         p.end();
         if (back != n) throw new MigrationException("the destination confirmed round " + back + " instead of " + n);
+        digest.refresh(); // while the guest runs: the switch-over's digest then hashes only the last round's chunks
     }
 
     private long syncs;
@@ -398,12 +436,24 @@ public final class MigrationSource {
     }
 
     /**
-     * The pages a post-copy destination must fetch: every page with an array (found while the guest is paused, so
-     * only references are looked at; the few all-zero ones among them travel as zero pages).
+     * The pages a post-copy that switched at once leaves the destination to fetch: every page with an array (found
+     * while the guest is paused, so only references are looked at; the few all-zero ones travel as zero pages).
      */
     private static BitSet presentPages(FrozenMemory fm) {
         BitSet b = new BitSet(fm.pageCount());
         for (int i = 0; i < fm.pageCount(); i++) if (fm.page(i) != null) b.set(i);
+        return b;
+    }
+
+    /**
+     * The pages a post-copy destination must fetch after switch-over: those written since the last round sent
+     * (the guest's working set), with any carried from a view that was not sent. Every other page is there.
+     */
+    private BitSet dirtySinceSent(FrozenMemory fm) {
+        BitSet b = BitSet.valueOf(fm.writtenBitmap());
+        if (carry != null) b.or(carry);
+        carry = null;
+        sentView = fm;
         return b;
     }
 
@@ -506,7 +556,9 @@ public final class MigrationSource {
         w.i32(words.length);
         for (long x : words) w.i64(x);
         // Pre-copy: the digest covers everything. Post-copy: records and disk now; the pages come with END.
+        long t0 = System.nanoTime();
         w.bytes(digest.digest(records, mode == MigrationMode.PRECOPY));
+        stateDigestNanos = System.nanoTime() - t0;
         conn.send(MigrationWire.STATE, w.toByteArray());
         this.records = records;
     }

@@ -14,7 +14,7 @@ final class MigrationWire {
 
     static final byte[] MAGIC = "VMCKMIGR".getBytes(StandardCharsets.US_ASCII);
     /** The protocol version this build speaks; a stream of any other version is refused by name. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     /** Largest frame payload accepted: a batch of pages is at most 64 x 4 KiB plus its table. */
     static final int MAX_PAYLOAD = 16 << 20;
     /** Pages per PAGES frame (the repository's frame size). */

@@ -6,6 +6,7 @@ import org.vmckpt.machine.memory.GuestMemory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.BitSet;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
@@ -19,13 +20,20 @@ import java.util.zip.CRC32C;
  */
 final class StateDigest {
     static final int ZERO_PAGE_CRC = crc(new byte[GuestMemory.PAGE_SIZE]);
+    /** Pages per chunk of the page table: each chunk's SHA-256 is kept and recomputed only once it changed. */
+    static final int CHUNK_PAGES = 1024;
 
     private final int[] pages;
     private final TreeMap<Long, Integer> blocks = new TreeMap<>();
+    private final byte[][] chunkHashes;
+    /** Chunks whose pages changed since their hash was last computed. */
+    private final BitSet staleChunks = new BitSet();
 
     StateDigest(int pageCount) {
         pages = new int[pageCount];
         java.util.Arrays.fill(pages, ZERO_PAGE_CRC);
+        chunkHashes = new byte[(pageCount + CHUNK_PAGES - 1) / CHUNK_PAGES][];
+        staleChunks.set(0, chunkHashes.length);
     }
 
     static int crc(byte[] page) {
@@ -35,18 +43,48 @@ final class StateDigest {
         return (int) c.getValue();
     }
 
-    void page(int idx, int crc) {
+    synchronized void page(int idx, int crc) {
         pages[idx] = crc;
+        staleChunks.set(idx / CHUNK_PAGES);
     }
 
     /** A disk-overlay block now holds {@code data}, or (null) is absent again. */
-    void block(long key, byte[] data) {
+    synchronized void block(long key, byte[] data) {
         if (data == null) blocks.remove(key);
         else blocks.put(key, crc(data));
     }
 
-    /** SHA-256 over the records (in order) and, if {@code withPages}, the page table; always the disk blocks. */
-    byte[] digest(Iterable<StateRecord> records, boolean withPages) {
+    /**
+     * Hashes the chunks of the page table that changed since the last call. Both ends call it after each pre-copy
+     * round (the guest still runs), so the switch-over's {@link #digest} hashes only what the last round changed.
+     */
+    synchronized void refresh() {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[4 * CHUNK_PAGES];
+            for (int c = staleChunks.nextSetBit(0); c >= 0; c = staleChunks.nextSetBit(c + 1)) {
+                int first = c * CHUNK_PAGES, end = Math.min(pages.length, first + CHUNK_PAGES), k = 0;
+                for (int i = first; i < end; i++) {
+                    int crc = pages[i];
+                    buf[k++] = (byte) (crc >>> 24);
+                    buf[k++] = (byte) (crc >>> 16);
+                    buf[k++] = (byte) (crc >>> 8);
+                    buf[k++] = (byte) crc;
+                }
+                d.update(buf, 0, k);
+                chunkHashes[c] = d.digest();
+            }
+            staleChunks.clear();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * SHA-256 over the records (in order) and, if {@code withPages}, the hashes of the page table's chunks of
+     * {@link #CHUNK_PAGES} CRCs each; always the disk blocks.
+     */
+    synchronized byte[] digest(Iterable<StateRecord> records, boolean withPages) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
             for (StateRecord r : records) {
@@ -56,19 +94,8 @@ final class StateDigest {
                 d.update(r.payload());
             }
             if (withPages) {
-                byte[] buf = new byte[4 * 1024];
-                int k = 0;
-                for (int crc : pages) {
-                    buf[k++] = (byte) (crc >>> 24);
-                    buf[k++] = (byte) (crc >>> 16);
-                    buf[k++] = (byte) (crc >>> 8);
-                    buf[k++] = (byte) crc;
-                    if (k == buf.length) {
-                        d.update(buf);
-                        k = 0;
-                    }
-                }
-                d.update(buf, 0, k);
+                refresh();
+                for (byte[] h : chunkHashes) d.update(h);
             }
             for (Map.Entry<Long, Integer> e : blocks.entrySet()) {
                 d.update(longBytes(e.getKey()));

@@ -128,12 +128,13 @@ final class QmpCommands {
                 new QmpArguments(arguments, Set.of());
                 return vm.queryCheckpointStatus();
             case "migrate": {
-                QmpArguments args = new QmpArguments(arguments, Set.of("uri", "detach", "resume", "mode", "tls-creds", "insecure"));
+                QmpArguments args = new QmpArguments(arguments, Set.of("uri", "detach", "resume", "mode", "postcopy-at-once", "tls-creds", "insecure"));
                 String uri = args.requiredString("uri");
                 Map<String, Object> options = new LinkedHashMap<>();
                 if (args.optionalBoolean("resume", false)) options.put("resume", true);
                 String mode = args.optionalString("mode");
                 if (mode != null) options.put("mode", mode);
+                if (args.optionalBoolean("postcopy-at-once", false)) options.put("postcopy-at-once", true);
                 String creds = args.optionalString("tls-creds");
                 if (creds != null) options.put("tls-creds", creds);
                 options.put("insecure", args.optionalBoolean("insecure", false));

@@ -498,6 +498,21 @@ public final class GuestMemory {
         for (MemoryObserver o : observers) o.flushAllMappings();
     }
 
+    /**
+     * Post-copy after pre-copy rounds: the pages in {@code pending} hold stale contents (the guest wrote them again
+     * since they were sent) and are loaded from {@code source} on first touch; every other page keeps what it
+     * holds. Must be called before the machine runs.
+     */
+    public void setLazySourceKeepingOthers(PageSource source, BitSet pending) {
+        for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) {
+            pages[i] = null;
+            origins[i] = null;
+        }
+        this.lazySource = pending.isEmpty() ? null : source;
+        this.lazyPending = pending.isEmpty() ? null : (BitSet) pending.clone();
+        for (MemoryObserver o : observers) o.flushAllMappings();
+    }
+
     /** Loads one pending lazy page now (the background prefetcher calls this on the run thread). */
     public void prefetch(int idx) {
         if (lazyPending != null && lazyPending.get(idx) && page(idx) == null) materialize(idx);
