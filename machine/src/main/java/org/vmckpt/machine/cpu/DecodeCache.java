@@ -24,7 +24,7 @@ package org.vmckpt.machine.cpu;
  * again). At most {@link #SLOTS} x 32 KiB = 16 MiB per hart, allocated as pages are first fetched from. Not part of any
  * checkpoint: it is a cache.
  */
-final class DecodeCache {
+public final class DecodeCache {
     /** Cached pages (a power of two). The default guest's boot runs code from about 1,100 physical pages. */
     static final int SLOTS = 512;
     static final int ENTRY_LONGS = 4096;
@@ -43,13 +43,26 @@ final class DecodeCache {
             FENCE = 64, AMO = 65, SYSTEM = 66, FP = 67;
 
     static final int OP_SHIFT = 32, RD_SHIFT = 40, RS1_SHIFT = 46, RS2_SHIFT = 52;
-    /** Set in the first long of an entry for a 16-bit (compressed) instruction. */
-    static final long COMPRESSED = 1L << 58;
+    /** The instruction's length in bytes (2 or 4) sits at this bit of the first long: pc + length without a branch. */
+    static final int LENGTH_SHIFT = 58;
+    static final long COMPRESSED = 2L << LENGTH_SHIFT, UNCOMPRESSED = 4L << LENGTH_SHIFT;
 
     private final long[][] slots = new long[SLOTS][];
     /** Pages allocated and entries decoded (for tests and --stats; a decode is the slow path, so counting is free). */
     long pagesAllocated;
     long decodes;
+
+    /**
+     * Counters for --stats and tests.
+     *
+     * @param pagesAllocated entry arrays allocated (at most {@link #SLOTS})
+     * @param decodes        instructions decoded: first sight, a changed word, or a page sharing a slot
+     */
+    public record Stats(long pagesAllocated, long decodes) { }
+
+    public Stats stats() {
+        return new Stats(pagesAllocated, decodes);
+    }
 
     /** The entry array for physical page {@code pageIndex}, allocated on first use. */
     long[] page(int pageIndex) {
@@ -63,44 +76,46 @@ final class DecodeCache {
         return p;
     }
 
-    /** Decodes {@code raw} (the 32-bit word fetched at the pc) into {@code d[i]} and {@code d[i + 1]}; returns {@code d[i]}. */
+    /**
+     * Decodes {@code raw} (the 32-bit word fetched at the pc) into {@code d[i]} and {@code d[i + 1]}; returns
+     * {@code d[i]}. Written as one method larger than C2's inlining limit for hot calls (FreqInlineSize, 325
+     * bytecode bytes), so that it stays out of the interpreter's loop: it runs for about one instruction in a
+     * thousand.
+     */
     long fill(long[] d, int i, int raw) {
         decodes++;
-        long e0, e1;
+        int insn = raw;
+        long e0 = raw & 0xffffffffL;
         if ((raw & 3) != 3) {
-            int c = raw & 0xffff;
-            int insn = Compressed.expandCached(c);
-            if (insn == 0) {
-                e0 = (raw & 0xffffffffL) | COMPRESSED; // C_ILLEGAL: operation 0
-                e1 = c;
-            } else {
-                e0 = decode(insn) | (raw & 0xffffffffL) | COMPRESSED;
-                e1 = immediate(insn, e0);
-            }
+            insn = Compressed.expandCached(raw & 0xffff);
+            e0 |= COMPRESSED;
         } else {
-            e0 = decode(raw) | (raw & 0xffffffffL);
-            e1 = immediate(raw, e0);
+            e0 |= UNCOMPRESSED;
+        }
+        long e1;
+        if (insn == 0) {
+            e1 = raw & 0xffff; // C_ILLEGAL (operation 0): the parcel is the trap value
+        } else {
+            int op = operation(insn);
+            e0 |= ((long) op << OP_SHIFT) | ((long) Decode.rd(insn) << RD_SHIFT)
+                    | ((long) Decode.rs1(insn) << RS1_SHIFT) | ((long) Decode.rs2(insn) << RS2_SHIFT);
+            switch (op) {
+                case LUI: case AUIPC: e1 = Decode.immU(insn); break;
+                case JAL: e1 = Decode.immJ(insn); break;
+                case BEQ: case BNE: case BLT: case BGE: case BLTU: case BGEU: e1 = Decode.immB(insn); break;
+                case SB: case SH: case SW: case SD: e1 = Decode.immS(insn); break;
+                case ILLEGAL: case AMO: case SYSTEM: case FP: e1 = insn; break;
+                // jalr, loads, OP-IMM, OP-IMM-32 (shift amounts unmasked, as Alu wants them)
+                case JALR: case LB: case LH: case LW: case LD: case LBU: case LHU: case LWU:
+                case ADDI: case SLLI: case SLTI: case SLTIU: case XORI: case SRLI: case SRAI: case ORI: case ANDI:
+                case ADDIW: case SLLIW: case SRLIW: case SRAIW:
+                    e1 = Decode.immI(insn); break;
+                default: e1 = 0; // register-register operations, fence
+            }
         }
         d[i + 1] = e1;
         d[i] = e0;
         return e0;
-    }
-
-    /** The operation and register fields of a 32-bit instruction (the high half of an entry's first long). */
-    static long decode(int insn) {
-        return ((long) operation(insn) << OP_SHIFT) | ((long) Decode.rd(insn) << RD_SHIFT)
-                | ((long) Decode.rs1(insn) << RS1_SHIFT) | ((long) Decode.rs2(insn) << RS2_SHIFT);
-    }
-
-    private static long immediate(int insn, long e0) {
-        switch (op(e0)) {
-            case LUI: case AUIPC: return Decode.immU(insn);
-            case JAL: return Decode.immJ(insn);
-            case BEQ: case BNE: case BLT: case BGE: case BLTU: case BGEU: return Decode.immB(insn);
-            case SB: case SH: case SW: case SD: return Decode.immS(insn);
-            case ILLEGAL: case AMO: case SYSTEM: case FP: return insn;
-            default: return Decode.immI(insn); // jalr, loads, OP-IMM, OP-IMM-32 (shift amounts unmasked, as Alu wants)
-        }
     }
 
     static int op(long e0) {

@@ -77,24 +77,20 @@ final class Interpreter {
             int ti;
             long[] d; // the entry is d[di] (raw word, operation, registers, length) and d[di + 1] (immediate)
             int di;
-            long e;
+            int raw;
             if ((pc >>> 12) == fetchVpn && off <= 0xffc) {
-                int raw = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
+                raw = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
                 d = fetchDecoded;
                 di = off;
-                e = d[di];
-                if ((int) e != raw) e = dc.fill(d, di, raw);
             } else if (mmu.xTag[ti = (int) (pc >>> 12) & TLB_MASK] == ((pc >>> 12) | mmu.fetchCtx) && off <= 0xffc) {
                 fetchVpn = pc >>> 12; // entered another page that the TLB maps
                 fetchPage = mmu.xPage[ti];
                 fetchDecoded = dc.page(mmu.xPhys[ti]);
-                int raw = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
+                raw = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
                 d = fetchDecoded;
                 di = off;
-                e = d[di];
-                if ((int) e != raw) e = dc.fill(d, di, raw);
             } else {
-                int raw = mmu.fetchSlow(pc);
+                raw = mmu.fetchSlow(pc);
                 if (h.trap) {
                     h.pc = pc;
                     h.traps.takePendingTrap();
@@ -109,12 +105,16 @@ final class Interpreter {
                     fetchPage = mmu.xPage[ti];
                     fetchDecoded = dc.page(mmu.xPhys[ti]);
                 }
-                d = slowEntry;
+                d = slowEntry; // an instruction across a page boundary: decoded each time, in a scratch entry
                 di = 0;
-                e = dc.fill(d, 0, raw);
+                d[0] = ~raw & 0xffffffffL; // (never equal to raw: decode below)
             }
+            long e = d[di];
+            // One call site, and not inlined (DecodeCache.fill is larger than C2 inlines): decoding is the rare
+            // path, and inlining it crowded out the operations' own inlining in this method.
+            if ((int) e != raw) e = dc.fill(d, di, raw);
             x[0] = 0;
-            long next = pc + ((e & DecodeCache.COMPRESSED) != 0 ? 2 : 4);
+            long next = pc + ((int) (e >>> DecodeCache.LENGTH_SHIFT) & 7);
             int rd = (int) (e >>> DecodeCache.RD_SHIFT) & 31;
             int rs1 = (int) (e >>> DecodeCache.RS1_SHIFT) & 31;
             int rs2 = (int) (e >>> DecodeCache.RS2_SHIFT) & 31;
