@@ -100,14 +100,19 @@ final class Interpreter {
                     continue;
                 }
                 ti = (int) (pc >>> 12) & TLB_MASK;
-                if (mmu.xTag[ti] == ((pc >>> 12) | mmu.fetchCtx)) {
+                if (mmu.xTag[ti] == ((pc >>> 12) | mmu.fetchCtx)) { // the TLB maps the page now
                     fetchVpn = pc >>> 12;
                     fetchPage = mmu.xPage[ti];
                     fetchDecoded = dc.page(mmu.xPhys[ti]);
                 }
-                d = slowEntry; // an instruction across a page boundary: decoded each time, in a scratch entry
-                di = 0;
-                d[0] = ~raw & 0xffffffffL; // (never equal to raw: decode below)
+                if (off <= 0xffc && fetchVpn == pc >>> 12) {
+                    d = fetchDecoded;
+                    di = off;
+                } else {
+                    d = slowEntry; // an instruction across a page boundary: decoded each time, in a scratch entry
+                    di = 0;
+                    d[0] = ~raw & 0xffffffffL; // (never equal to raw: decode below)
+                }
             }
             long e = d[di];
             // One call site, and not inlined (DecodeCache.fill is larger than C2 inlines): decoding is the rare
