@@ -44,9 +44,17 @@ final class Interpreter {
     /** The entry of an instruction fetched through the slow path (crossing a page, or not in the fetch TLB yet). */
     private final long[] slowEntry = new long[2];
 
-    /** A jump or taken branch to {@code target}: in block mode, ends the block where a unit may start. */
-    private long jump(long target, boolean blockMode) {
-        if (blockMode && endsBlock(target)) h.events |= EVENT_BLOCK_END;
+    /**
+     * A jump or taken branch to {@code target} from page {@code vpn}: in block mode, ends the block where a unit may
+     * start ({@link #endsBlock}). A target in the same page is decided here without a TLB lookup: the page is mapped
+     * (the pc is in it), so only whether it holds translations ({@code pageHasUnits}, read when the loop entered the
+     * page) matters; a jump within the page is the common case (loops, local branches).
+     */
+    private long jump(long target, boolean blockMode, long vpn, boolean pageHasUnits) {
+        if (blockMode) {
+            boolean end = (target >>> 12) == vpn ? pageHasUnits || (++heatTick & (HEAT_SAMPLE - 1)) == 0 : endsBlock(target);
+            if (end) h.events |= EVENT_BLOCK_END;
+        }
         return target;
     }
 
@@ -70,6 +78,7 @@ final class Interpreter {
         // (TLB flush, page replaced, privilege or translation change, trap), and its decoded entries.
         byte[] fetchPage = null;
         long[] fetchDecoded = null;
+        boolean fetchHasUnits = false; // the page holds translations (block mode ends a block at every jump in it)
         long fetchVpn = -1;
         while (n < budget) {
             n++;
@@ -86,6 +95,7 @@ final class Interpreter {
                 fetchVpn = pc >>> 12; // entered another page that the TLB maps
                 fetchPage = mmu.xPage[ti];
                 fetchDecoded = dc.page(mmu.xPhys[ti]);
+                fetchHasUnits = ram.isCodePage(mmu.xPhys[ti]);
                 raw = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
                 d = fetchDecoded;
                 di = off;
@@ -104,6 +114,7 @@ final class Interpreter {
                     fetchVpn = pc >>> 12;
                     fetchPage = mmu.xPage[ti];
                     fetchDecoded = dc.page(mmu.xPhys[ti]);
+                    fetchHasUnits = ram.isCodePage(mmu.xPhys[ti]);
                 }
                 if (off <= 0xffc && fetchVpn == pc >>> 12) {
                     d = fetchDecoded;
@@ -136,20 +147,20 @@ final class Interpreter {
                 case DecodeCache.AUIPC: x[rd] = pc + d[di + 1]; break;
                 case DecodeCache.JAL:
                     x[rd] = next;
-                    next = jump(pc + d[di + 1], blockMode);
+                    next = jump(pc + d[di + 1], blockMode, fetchVpn, fetchHasUnits);
                     break;
                 case DecodeCache.JALR: {
                     long target = (x[rs1] + d[di + 1]) & ~1L;
                     x[rd] = next;
-                    next = jump(target, blockMode);
+                    next = jump(target, blockMode, fetchVpn, fetchHasUnits);
                     break;
                 }
-                case DecodeCache.BEQ: if (Alu.beq(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode); break;
-                case DecodeCache.BNE: if (Alu.bne(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode); break;
-                case DecodeCache.BLT: if (Alu.blt(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode); break;
-                case DecodeCache.BGE: if (Alu.bge(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode); break;
-                case DecodeCache.BLTU: if (Alu.bltu(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode); break;
-                case DecodeCache.BGEU: if (Alu.bgeu(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode); break;
+                case DecodeCache.BEQ: if (Alu.beq(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode, fetchVpn, fetchHasUnits); break;
+                case DecodeCache.BNE: if (Alu.bne(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode, fetchVpn, fetchHasUnits); break;
+                case DecodeCache.BLT: if (Alu.blt(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode, fetchVpn, fetchHasUnits); break;
+                case DecodeCache.BGE: if (Alu.bge(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode, fetchVpn, fetchHasUnits); break;
+                case DecodeCache.BLTU: if (Alu.bltu(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode, fetchVpn, fetchHasUnits); break;
+                case DecodeCache.BGEU: if (Alu.bgeu(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode, fetchVpn, fetchHasUnits); break;
                 // Loads write rd only if they did not trap.
                 case DecodeCache.LB: { long v = (byte) mmu.load8(x[rs1] + d[di + 1]); if (!h.trap) x[rd] = v; break; }
                 case DecodeCache.LH: { long v = (short) mmu.load16(x[rs1] + d[di + 1]); if (!h.trap) x[rd] = v; break; }
