@@ -2,8 +2,8 @@ package org.vmckpt.machine.cpu;
 
 /**
  * Instruction fields and immediates of 32-bit RISC-V encodings (compressed instructions are expanded to these
- * by {@link Compressed} first), and the mapping from an integer ALU encoding to its {@link Alu} operation.
- * Shared by the interpreter ({@link Hart}) and the {@link Translator}.
+ * by {@link Compressed} first), and the mapping from an integer ALU encoding to its {@link Alu} operation (taken
+ * from the interpreter's {@link DecodeCache#operation}). Shared by the interpreter and the {@link Translator}.
  */
 public final class Decode {
     private Decode() { }

@@ -118,10 +118,6 @@ public final class DecodeCache {
         return e0;
     }
 
-    static int op(long e0) {
-        return (int) (e0 >>> OP_SHIFT) & 0xff;
-    }
-
     /**
      * The operation a 32-bit instruction performs in the interpreter: the same case analysis the interpreter's
      * nested switches made on opcode, funct3 and funct7, done once. What it does not name is {@link #ILLEGAL}.
