@@ -138,9 +138,6 @@ final class VmSession {
                     console.markerSeenNanos() > 0 ? String.format("; marker after %.2f s", (console.markerSeenNanos() - t0) / 1e9) : "");
             // CPU time of the guest's thread alone: steadier than wall time on a shared machine (no JIT compiler threads).
             System.err.printf("vmckpt: run thread CPU %.2f s (%.1f MIPS per CPU second)%n", runCpu / 1e9, n / Math.max(1, runCpu / 1e3));
-            org.vmckpt.machine.cpu.DecodeCache.Stats d = machine.hart(0).decodeStats();
-            System.err.printf("vmckpt: interpreter: %,d instructions decoded (%,d pages of decoded instructions cached)%n",
-                    d.decodes(), d.pagesAllocated());
             org.vmckpt.machine.cpu.CodeCache.Stats t = machine.hart(0).translationStats();
             if (t != null) {
                 System.err.printf("vmckpt: translator: %.1f%% of instructions run translated; %,d units built (%,d live, %,d guest"
@@ -157,7 +154,7 @@ final class VmSession {
             System.err.println("vmckpt: stopped after --max-instructions " + maxInstructions);
             return 3;
         }
-        if (status == Machine.RESET_EXIT) {
+        if (status == Machine.REBOOT_EXIT) {
             System.err.println("vmckpt: the guest asked for a reboot; exiting (run again to boot anew)");
             return 4;
         }

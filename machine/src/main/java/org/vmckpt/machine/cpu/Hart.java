@@ -182,11 +182,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         return PROFILE_UNITS && codeCache != null ? codeCache.profile() : null;
     }
 
-    /** The interpreter's decoded-instruction cache's counters. */
-    public DecodeCache.Stats decodeStats() {
-        return interpreter.decoded.stats();
-    }
-
     /** The translator's counters, or null when it is off. */
     public CodeCache.Stats translationStats() {
         return codeCache == null ? null : codeCache.stats();

@@ -30,77 +30,53 @@ final class Interpreter {
      * Block mode: whether the interpreter hands a jump to {@code target} to the dispatcher. Always where a unit may
      * start (a page holding translations, or a page the fetch TLB does not map yet); elsewhere only one jump in
      * {@link #HEAT_SAMPLE}, so that code nobody translated runs at the interpreter's own speed while the
-     * dispatcher still sees enough of it to find what is hot.
+     * dispatcher still sees enough of it to find what is hot. A target in the page the jump is in ({@code vpn})
+     * is decided without a TLB lookup: that page is mapped (the pc is in it), and whether it holds translations
+     * ({@code pageHasUnits}) was read when the loop entered it.
      */
-    boolean endsBlock(long target) {
-        long vpn = target >>> 12;
-        int ti = (int) vpn & TLB_MASK;
-        if (mmu.xTag[ti] != (vpn | mmu.fetchCtx) || ram.isCodePage(mmu.xPhys[ti])) return true;
-        return (++heatTick & (HEAT_SAMPLE - 1)) == 0;
+    boolean endsBlock(long target, long vpn, boolean pageHasUnits) {
+        if ((target >>> 12) == vpn) return pageHasUnits || (++heatTick & (HEAT_SAMPLE - 1)) == 0;
+        return endsBlockElsewhere(target);
     }
 
-    /** Decoded instructions, by physical page (see {@link DecodeCache}). */
-    final DecodeCache decoded = new DecodeCache();
-    /** The entry of an instruction fetched through the slow path (crossing a page, or not in the fetch TLB yet). */
-    private final long[] slowEntry = new long[2];
-
-    /**
-     * A jump or taken branch to {@code target} from page {@code vpn}: in block mode, ends the block where a unit may
-     * start ({@link #endsBlock}). A target in the same page is decided here without a TLB lookup: the page is mapped
-     * (the pc is in it), so only whether it holds translations ({@code pageHasUnits}, read when the loop entered the
-     * page) matters; a jump within the page is the common case (loops, local branches).
-     */
-    private long jump(long target, boolean blockMode, long vpn, boolean pageHasUnits) {
-        if (blockMode) {
-            boolean end = (target >>> 12) == vpn ? pageHasUnits || (++heatTick & (HEAT_SAMPLE - 1)) == 0 : endsBlock(target);
-            if (end) h.events |= EVENT_BLOCK_END;
-        }
-        return target;
+    private boolean endsBlockElsewhere(long target) {
+        long tvpn = target >>> 12;
+        int ti = (int) tvpn & TLB_MASK;
+        if (mmu.xTag[ti] != (tvpn | mmu.fetchCtx) || ram.isCodePage(mmu.xPhys[ti])) return true;
+        return (++heatTick & (HEAT_SAMPLE - 1)) == 0;
     }
 
     /**
      * The interpreter: executes up to {@code budget} instructions. In block mode (under the dispatcher) it also
      * stops after a jump or taken branch, where a translated unit may start.
-     *
-     * <p>Each instruction is run from its {@link DecodeCache} entry: the word at the pc is fetched from the page
-     * the fetch TLB maps (as always), compared with the word the entry was decoded from, and decoded again only if
-     * they differ. So the switch below is one flat dispatch on the operation, with fields and immediate ready.
      */
     int interpret(int budget, boolean blockMode) {
         final Hart h = this.h;
         final Mmu mmu = this.mmu;
-        final DecodeCache dc = this.decoded;
         final long[] x = h.x;
         long pc = h.pc;
         int n = 0;
         h.events = 0;
         // The page pc is in, fetched from without a TLB lookup while pc stays in it and no event made it stale
-        // (TLB flush, page replaced, privilege or translation change, trap), and its decoded entries.
+        // (TLB flush, page replaced, privilege or translation change, trap).
         byte[] fetchPage = null;
-        long[] fetchDecoded = null;
         boolean fetchHasUnits = false; // the page holds translations (block mode ends a block at every jump in it)
         long fetchVpn = -1;
         while (n < budget) {
             n++;
+            int insn;
+            int len = 4;
             int off = (int) pc & 0xfff;
             int ti;
-            long[] d; // the entry is d[di] (raw word, operation, registers, length) and d[di + 1] (immediate)
-            int di;
-            int raw;
             if ((pc >>> 12) == fetchVpn && off <= 0xffc) {
-                raw = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
-                d = fetchDecoded;
-                di = off;
+                insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
             } else if (mmu.xTag[ti = (int) (pc >>> 12) & TLB_MASK] == ((pc >>> 12) | mmu.fetchCtx) && off <= 0xffc) {
                 fetchVpn = pc >>> 12; // entered another page that the TLB maps
                 fetchPage = mmu.xPage[ti];
-                fetchDecoded = dc.page(mmu.xPhys[ti]);
                 fetchHasUnits = ram.isCodePage(mmu.xPhys[ti]);
-                raw = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
-                d = fetchDecoded;
-                di = off;
+                insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
             } else {
-                raw = mmu.fetchSlow(pc);
+                insn = mmu.fetchSlow(pc);
                 if (h.trap) {
                     h.pc = pc;
                     h.traps.takePendingTrap();
@@ -110,129 +86,125 @@ final class Interpreter {
                     continue;
                 }
                 ti = (int) (pc >>> 12) & TLB_MASK;
-                if (mmu.xTag[ti] == ((pc >>> 12) | mmu.fetchCtx)) { // the TLB maps the page now
+                if (mmu.xTag[ti] == ((pc >>> 12) | mmu.fetchCtx)) {
                     fetchVpn = pc >>> 12;
                     fetchPage = mmu.xPage[ti];
-                    fetchDecoded = dc.page(mmu.xPhys[ti]);
                     fetchHasUnits = ram.isCodePage(mmu.xPhys[ti]);
                 }
-                if (off <= 0xffc && fetchVpn == pc >>> 12) {
-                    d = fetchDecoded;
-                    di = off;
-                } else {
-                    d = slowEntry; // an instruction across a page boundary: decoded each time, in a scratch entry
-                    di = 0;
-                    d[0] = ~raw & 0xffffffffL; // (never equal to raw: decode below)
-                }
             }
-            long e = d[di];
-            // One call site, and not inlined (DecodeCache.fill is larger than C2 inlines): decoding is the rare
-            // path, and inlining it crowded out the operations' own inlining in this method.
-            if ((int) e != raw) e = dc.fill(d, di, raw);
-            x[0] = 0;
-            long next = pc + ((int) (e >>> DecodeCache.LENGTH_SHIFT) & 7);
-            int rd = (int) (e >>> DecodeCache.RD_SHIFT) & 31;
-            int rs1 = (int) (e >>> DecodeCache.RS1_SHIFT) & 31;
-            int rs2 = (int) (e >>> DecodeCache.RS2_SHIFT) & 31;
-            switch ((int) (e >>> DecodeCache.OP_SHIFT) & 0xff) {
-                case DecodeCache.C_ILLEGAL:
+            if ((insn & 3) != 3) {
+                int c = insn & 0xffff;
+                insn = Compressed.expandCached(c);
+                len = 2;
+                if (insn == 0) {
                     h.pc = pc;
-                    h.traps.raise(CAUSE_ILLEGAL_INSTRUCTION, (int) d[di + 1]);
+                    h.traps.raise(CAUSE_ILLEGAL_INSTRUCTION, c);
                     pc = h.pc;
                     h.events = 0;
                     fetchVpn = -1;
                     continue;
-                case DecodeCache.ILLEGAL: h.illegal((int) d[di + 1]); break;
-                case DecodeCache.LUI: x[rd] = d[di + 1]; break;
-                case DecodeCache.AUIPC: x[rd] = pc + d[di + 1]; break;
-                case DecodeCache.JAL:
-                    x[rd] = next;
-                    next = jump(pc + d[di + 1], blockMode, fetchVpn, fetchHasUnits);
+                }
+            }
+            x[0] = 0;
+            long next = pc + len;
+            int rd = (insn >>> 7) & 31;
+            int rs1 = (insn >>> 15) & 31;
+            int funct3 = (insn >>> 12) & 7;
+            switch (insn & 0x7f) {
+                case 0x37: // LUI
+                    x[rd] = insn & 0xfffff000;
                     break;
-                case DecodeCache.JALR: {
-                    long target = (x[rs1] + d[di + 1]) & ~1L;
+                case 0x17: // AUIPC
+                    x[rd] = pc + (insn & 0xfffff000);
+                    break;
+                case 0x6f: { // JAL
+                    long imm = Decode.immJ(insn);
                     x[rd] = next;
-                    next = jump(target, blockMode, fetchVpn, fetchHasUnits);
+                    next = pc + imm;
+                    if (blockMode && endsBlock(next, fetchVpn, fetchHasUnits)) h.events |= EVENT_BLOCK_END;
                     break;
                 }
-                case DecodeCache.BEQ: if (Alu.beq(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode, fetchVpn, fetchHasUnits); break;
-                case DecodeCache.BNE: if (Alu.bne(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode, fetchVpn, fetchHasUnits); break;
-                case DecodeCache.BLT: if (Alu.blt(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode, fetchVpn, fetchHasUnits); break;
-                case DecodeCache.BGE: if (Alu.bge(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode, fetchVpn, fetchHasUnits); break;
-                case DecodeCache.BLTU: if (Alu.bltu(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode, fetchVpn, fetchHasUnits); break;
-                case DecodeCache.BGEU: if (Alu.bgeu(x[rs1], x[rs2])) next = jump(pc + d[di + 1], blockMode, fetchVpn, fetchHasUnits); break;
-                // Loads write rd only if they did not trap.
-                case DecodeCache.LB: { long v = (byte) mmu.load8(x[rs1] + d[di + 1]); if (!h.trap) x[rd] = v; break; }
-                case DecodeCache.LH: { long v = (short) mmu.load16(x[rs1] + d[di + 1]); if (!h.trap) x[rd] = v; break; }
-                case DecodeCache.LW: { long v = mmu.load32(x[rs1] + d[di + 1]); if (!h.trap) x[rd] = v; break; }
-                case DecodeCache.LD: { long v = mmu.load64(x[rs1] + d[di + 1]); if (!h.trap) x[rd] = v; break; }
-                case DecodeCache.LBU: { long v = mmu.load8(x[rs1] + d[di + 1]) & 0xffL; if (!h.trap) x[rd] = v; break; }
-                case DecodeCache.LHU: { long v = mmu.load16(x[rs1] + d[di + 1]) & 0xffffL; if (!h.trap) x[rd] = v; break; }
-                case DecodeCache.LWU: { long v = mmu.load32(x[rs1] + d[di + 1]) & 0xffffffffL; if (!h.trap) x[rd] = v; break; }
-                case DecodeCache.SB: mmu.store8(x[rs1] + d[di + 1], (int) x[rs2]); break;
-                case DecodeCache.SH: mmu.store16(x[rs1] + d[di + 1], (int) x[rs2]); break;
-                case DecodeCache.SW: mmu.store32(x[rs1] + d[di + 1], (int) x[rs2]); break;
-                case DecodeCache.SD: mmu.store64(x[rs1] + d[di + 1], x[rs2]); break;
-                // Semantics live in Alu (shared with the translator).
-                case DecodeCache.ADDI: x[rd] = Alu.add(x[rs1], d[di + 1]); break;
-                case DecodeCache.SLLI: x[rd] = Alu.sll(x[rs1], d[di + 1]); break;
-                case DecodeCache.SLTI: x[rd] = Alu.slt(x[rs1], d[di + 1]); break;
-                case DecodeCache.SLTIU: x[rd] = Alu.sltu(x[rs1], d[di + 1]); break;
-                case DecodeCache.XORI: x[rd] = Alu.xor(x[rs1], d[di + 1]); break;
-                case DecodeCache.SRLI: x[rd] = Alu.srl(x[rs1], d[di + 1]); break;
-                case DecodeCache.SRAI: x[rd] = Alu.sra(x[rs1], d[di + 1]); break;
-                case DecodeCache.ORI: x[rd] = Alu.or(x[rs1], d[di + 1]); break;
-                case DecodeCache.ANDI: x[rd] = Alu.and(x[rs1], d[di + 1]); break;
-                case DecodeCache.ADD: x[rd] = Alu.add(x[rs1], x[rs2]); break;
-                case DecodeCache.SUB: x[rd] = Alu.sub(x[rs1], x[rs2]); break;
-                case DecodeCache.SLL: x[rd] = Alu.sll(x[rs1], x[rs2]); break;
-                case DecodeCache.SLT: x[rd] = Alu.slt(x[rs1], x[rs2]); break;
-                case DecodeCache.SLTU: x[rd] = Alu.sltu(x[rs1], x[rs2]); break;
-                case DecodeCache.XOR: x[rd] = Alu.xor(x[rs1], x[rs2]); break;
-                case DecodeCache.SRL: x[rd] = Alu.srl(x[rs1], x[rs2]); break;
-                case DecodeCache.SRA: x[rd] = Alu.sra(x[rs1], x[rs2]); break;
-                case DecodeCache.OR: x[rd] = Alu.or(x[rs1], x[rs2]); break;
-                case DecodeCache.AND: x[rd] = Alu.and(x[rs1], x[rs2]); break;
-                case DecodeCache.MUL: x[rd] = Alu.mul(x[rs1], x[rs2]); break;
-                case DecodeCache.MULH: x[rd] = Alu.mulh(x[rs1], x[rs2]); break;
-                case DecodeCache.MULHSU: x[rd] = Alu.mulhsu(x[rs1], x[rs2]); break;
-                case DecodeCache.MULHU: x[rd] = Alu.mulhu(x[rs1], x[rs2]); break;
-                case DecodeCache.DIV: x[rd] = Alu.div(x[rs1], x[rs2]); break;
-                case DecodeCache.DIVU: x[rd] = Alu.divu(x[rs1], x[rs2]); break;
-                case DecodeCache.REM: x[rd] = Alu.rem(x[rs1], x[rs2]); break;
-                case DecodeCache.REMU: x[rd] = Alu.remu(x[rs1], x[rs2]); break;
-                case DecodeCache.ADDIW: x[rd] = Alu.addw(x[rs1], d[di + 1]); break;
-                case DecodeCache.SLLIW: x[rd] = Alu.sllw(x[rs1], d[di + 1]); break;
-                case DecodeCache.SRLIW: x[rd] = Alu.srlw(x[rs1], d[di + 1]); break;
-                case DecodeCache.SRAIW: x[rd] = Alu.sraw(x[rs1], d[di + 1]); break;
-                case DecodeCache.ADDW: x[rd] = Alu.addw(x[rs1], x[rs2]); break;
-                case DecodeCache.SUBW: x[rd] = Alu.subw(x[rs1], x[rs2]); break;
-                case DecodeCache.SLLW: x[rd] = Alu.sllw(x[rs1], x[rs2]); break;
-                case DecodeCache.SRLW: x[rd] = Alu.srlw(x[rs1], x[rs2]); break;
-                case DecodeCache.SRAW: x[rd] = Alu.sraw(x[rs1], x[rs2]); break;
-                case DecodeCache.MULW: x[rd] = Alu.mulw(x[rs1], x[rs2]); break;
-                case DecodeCache.DIVW: x[rd] = Alu.divw(x[rs1], x[rs2]); break;
-                case DecodeCache.DIVUW: x[rd] = Alu.divuw(x[rs1], x[rs2]); break;
-                case DecodeCache.REMW: x[rd] = Alu.remw(x[rs1], x[rs2]); break;
-                case DecodeCache.REMUW: x[rd] = Alu.remuw(x[rs1], x[rs2]); break;
-                case DecodeCache.FENCE: break; // FENCE, FENCE.I: nothing to do (one memory order; decoded entries are checked against memory)
-                case DecodeCache.AMO: {
-                    int insn = (int) d[di + 1];
-                    amo(insn, rd, rs1, Decode.funct3(insn));
+                case 0x67: { // JALR
+                    long target = (x[rs1] + (insn >> 20)) & ~1L;
+                    x[rd] = next;
+                    next = target;
+                    if (blockMode && endsBlock(next, fetchVpn, fetchHasUnits)) h.events |= EVENT_BLOCK_END;
                     break;
                 }
-                case DecodeCache.SYSTEM: {
-                    int insn = (int) d[di + 1];
+                case 0x63: { // branches
+                    long a = x[rs1];
+                    long b = x[(insn >>> 20) & 31];
+                    boolean taken;
+                    switch (funct3) {
+                        case 0: taken = Alu.beq(a, b); break;
+                        case 1: taken = Alu.bne(a, b); break;
+                        case 4: taken = Alu.blt(a, b); break;
+                        case 5: taken = Alu.bge(a, b); break;
+                        case 6: taken = Alu.bltu(a, b); break;
+                        case 7: taken = Alu.bgeu(a, b); break;
+                        default: h.illegal(insn); taken = false;
+                    }
+                    if (taken) {
+                        next = pc + Decode.immB(insn);
+                        if (blockMode && endsBlock(next, fetchVpn, fetchHasUnits)) h.events |= EVENT_BLOCK_END;
+                    }
+                    break;
+                }
+                case 0x03: { // loads
+                    long va = x[rs1] + (insn >> 20);
+                    long v;
+                    switch (funct3) {
+                        case 0: v = (byte) mmu.load8(va); break;
+                        case 1: v = (short) mmu.load16(va); break;
+                        case 2: v = mmu.load32(va); break;
+                        case 3: v = mmu.load64(va); break;
+                        case 4: v = mmu.load8(va) & 0xffL; break;
+                        case 5: v = mmu.load16(va) & 0xffffL; break;
+                        case 6: v = mmu.load32(va) & 0xffffffffL; break;
+                        default: h.illegal(insn); v = 0;
+                    }
+                    if (!h.trap) x[rd] = v;
+                    break;
+                }
+                case 0x23: { // stores
+                    long va = x[rs1] + Decode.immS(insn);
+                    long v = x[(insn >>> 20) & 31];
+                    switch (funct3) {
+                        case 0: mmu.store8(va, (int) v); break;
+                        case 1: mmu.store16(va, (int) v); break;
+                        case 2: mmu.store32(va, (int) v); break;
+                        case 3: mmu.store64(va, v); break;
+                        default: h.illegal(insn);
+                    }
+                    break;
+                }
+                case 0x13: // OP-IMM
+                    x[rd] = opImm(insn, funct3, x[rs1]);
+                    break;
+                case 0x33: // OP
+                    x[rd] = op(insn, funct3, x[rs1], x[(insn >>> 20) & 31]);
+                    break;
+                case 0x1b: // OP-IMM-32
+                    x[rd] = opImm32(insn, funct3, x[rs1]);
+                    break;
+                case 0x3b: // OP-32
+                    x[rd] = op32(insn, funct3, x[rs1], x[(insn >>> 20) & 31]);
+                    break;
+                case 0x0f: // FENCE, FENCE.I: nothing to do (no decoded-code cache; single memory order)
+                    if (funct3 > 1) h.illegal(insn);
+                    break;
+                case 0x2f:
+                    amo(insn, rd, rs1, funct3);
+                    break;
+                case 0x73:
                     h.pc = pc;
-                    next = system(insn, rd, rs1, Decode.funct3(insn), next);
+                    next = system(insn, rd, rs1, funct3, next);
                     break;
-                }
-                case DecodeCache.FP: {
-                    int insn = (int) d[di + 1];
-                    h.fp.floatingPoint(insn, rd, rs1, Decode.funct3(insn));
+                case 0x07: case 0x27: case 0x43: case 0x47: case 0x4b: case 0x4f: case 0x53:
+                    h.fp.floatingPoint(insn, rd, rs1, funct3);
                     break;
-                }
-                default: throw new AssertionError("DecodeCache made no such operation"); // unreachable
+                default:
+                    h.illegal(insn);
             }
             if (h.events == 0) {
                 pc = next;
@@ -251,12 +223,104 @@ final class Interpreter {
             h.events = 0;
             fetchVpn = -1;
             fetchPage = null;
-            fetchDecoded = null;
         }
         h.pc = pc;
         x[0] = 0; // an instruction with rd = x0 may have written it; x0 reads as zero between instructions
         if ((h.events & EVENT_STOP) != 0) h.interruptCheckDue = true;
         return n;
+    }
+
+    // ================================================================== integer operations
+
+    // Semantics live in Alu (shared with the translator); Decode.aluOperation names the same operation per encoding.
+
+    static long opImm(int insn, int funct3, long a) {
+        long imm = insn >> 20;
+        switch (funct3) {
+            case 0: return Alu.add(a, imm);
+            case 1: return Alu.sll(a, imm);
+            case 2: return Alu.slt(a, imm);
+            case 3: return Alu.sltu(a, imm);
+            case 4: return Alu.xor(a, imm);
+            case 5: return (insn & 0x40000000) != 0 ? Alu.sra(a, imm) : Alu.srl(a, imm);
+            case 6: return Alu.or(a, imm);
+            default: return Alu.and(a, imm);
+        }
+    }
+
+    long op(int insn, int funct3, long a, long b) {
+        int funct7 = insn >>> 25;
+        if (funct7 == 0) {
+            switch (funct3) {
+                case 0: return Alu.add(a, b);
+                case 1: return Alu.sll(a, b);
+                case 2: return Alu.slt(a, b);
+                case 3: return Alu.sltu(a, b);
+                case 4: return Alu.xor(a, b);
+                case 5: return Alu.srl(a, b);
+                case 6: return Alu.or(a, b);
+                default: return Alu.and(a, b);
+            }
+        } else if (funct7 == 0x20) {
+            if (funct3 == 0) return Alu.sub(a, b);
+            if (funct3 == 5) return Alu.sra(a, b);
+        } else if (funct7 == 1) {
+            switch (funct3) {
+                case 0: return Alu.mul(a, b);
+                case 1: return Alu.mulh(a, b);
+                case 2: return Alu.mulhsu(a, b);
+                case 3: return Alu.mulhu(a, b);
+                case 4: return Alu.div(a, b);
+                case 5: return Alu.divu(a, b);
+                case 6: return Alu.rem(a, b);
+                default: return Alu.remu(a, b);
+            }
+        }
+        return illegalKeepingRd(insn);
+    }
+
+    /**
+     * Raises illegal-instruction for an ALU encoding and returns rd's current value, which the caller writes back:
+     * a trapping instruction leaves rd unchanged, and the hot path needs no test of its own.
+     */
+    long illegalKeepingRd(int insn) {
+        h.illegal(insn);
+        return h.x[(insn >>> 7) & 31];
+    }
+
+    long opImm32(int insn, int funct3, long a) {
+        long imm = insn >> 20;
+        switch (funct3) {
+            case 0: return Alu.addw(a, imm);
+            case 1: return Alu.sllw(a, imm);
+            case 5: return (insn & 0x40000000) != 0 ? Alu.sraw(a, imm) : Alu.srlw(a, imm);
+            default: return illegalKeepingRd(insn);
+        }
+    }
+
+    long op32(int insn, int funct3, long a, long b) {
+        int funct7 = insn >>> 25;
+        if (funct7 == 0) {
+            switch (funct3) {
+                case 0: return Alu.addw(a, b);
+                case 1: return Alu.sllw(a, b);
+                case 5: return Alu.srlw(a, b);
+                default: break;
+            }
+        } else if (funct7 == 0x20) {
+            if (funct3 == 0) return Alu.subw(a, b);
+            if (funct3 == 5) return Alu.sraw(a, b);
+        } else if (funct7 == 1) {
+            switch (funct3) {
+                case 0: return Alu.mulw(a, b);
+                case 4: return Alu.divw(a, b);
+                case 5: return Alu.divuw(a, b);
+                case 6: return Alu.remw(a, b);
+                case 7: return Alu.remuw(a, b);
+                default: break;
+            }
+        }
+        return illegalKeepingRd(insn);
     }
 
     // ================================================================== atomics
