@@ -154,7 +154,7 @@ final class VmSession {
             System.err.println("vmckpt: stopped after --max-instructions " + maxInstructions);
             return 3;
         }
-        if (status == Machine.REBOOT_EXIT) {
+        if (status == Machine.RESET_EXIT) {
             System.err.println("vmckpt: the guest asked for a reboot; exiting (run again to boot anew)");
             return 4;
         }
