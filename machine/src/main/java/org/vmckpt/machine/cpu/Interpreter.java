@@ -30,19 +30,12 @@ final class Interpreter {
      * Block mode: whether the interpreter hands a jump to {@code target} to the dispatcher. Always where a unit may
      * start (a page holding translations, or a page the fetch TLB does not map yet); elsewhere only one jump in
      * {@link #HEAT_SAMPLE}, so that code nobody translated runs at the interpreter's own speed while the
-     * dispatcher still sees enough of it to find what is hot. A target in the page the jump is in ({@code vpn})
-     * is decided without a TLB lookup: that page is mapped (the pc is in it), and whether it holds translations
-     * ({@code pageHasUnits}) was read when the loop entered it.
+     * dispatcher still sees enough of it to find what is hot.
      */
-    boolean endsBlock(long target, long vpn, boolean pageHasUnits) {
-        if ((target >>> 12) == vpn) return pageHasUnits || (++heatTick & (HEAT_SAMPLE - 1)) == 0;
-        return endsBlockElsewhere(target);
-    }
-
-    private boolean endsBlockElsewhere(long target) {
-        long tvpn = target >>> 12;
-        int ti = (int) tvpn & TLB_MASK;
-        if (mmu.xTag[ti] != (tvpn | mmu.fetchCtx) || ram.isCodePage(mmu.xPhys[ti])) return true;
+    boolean endsBlock(long target) {
+        long vpn = target >>> 12;
+        int ti = (int) vpn & TLB_MASK;
+        if (mmu.xTag[ti] != (vpn | mmu.fetchCtx) || ram.isCodePage(mmu.xPhys[ti])) return true;
         return (++heatTick & (HEAT_SAMPLE - 1)) == 0;
     }
 
@@ -60,7 +53,6 @@ final class Interpreter {
         // The page pc is in, fetched from without a TLB lookup while pc stays in it and no event made it stale
         // (TLB flush, page replaced, privilege or translation change, trap).
         byte[] fetchPage = null;
-        boolean fetchHasUnits = false; // the page holds translations (block mode ends a block at every jump in it)
         long fetchVpn = -1;
         while (n < budget) {
             n++;
@@ -73,7 +65,6 @@ final class Interpreter {
             } else if (mmu.xTag[ti = (int) (pc >>> 12) & TLB_MASK] == ((pc >>> 12) | mmu.fetchCtx) && off <= 0xffc) {
                 fetchVpn = pc >>> 12; // entered another page that the TLB maps
                 fetchPage = mmu.xPage[ti];
-                fetchHasUnits = ram.isCodePage(mmu.xPhys[ti]);
                 insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
             } else {
                 insn = mmu.fetchSlow(pc);
@@ -89,7 +80,6 @@ final class Interpreter {
                 if (mmu.xTag[ti] == ((pc >>> 12) | mmu.fetchCtx)) {
                     fetchVpn = pc >>> 12;
                     fetchPage = mmu.xPage[ti];
-                    fetchHasUnits = ram.isCodePage(mmu.xPhys[ti]);
                 }
             }
             if ((insn & 3) != 3) {
@@ -121,14 +111,14 @@ final class Interpreter {
                     long imm = Decode.immJ(insn);
                     x[rd] = next;
                     next = pc + imm;
-                    if (blockMode && endsBlock(next, fetchVpn, fetchHasUnits)) h.events |= EVENT_BLOCK_END;
+                    if (blockMode && endsBlock(next)) h.events |= EVENT_BLOCK_END;
                     break;
                 }
                 case 0x67: { // JALR
                     long target = (x[rs1] + (insn >> 20)) & ~1L;
                     x[rd] = next;
                     next = target;
-                    if (blockMode && endsBlock(next, fetchVpn, fetchHasUnits)) h.events |= EVENT_BLOCK_END;
+                    if (blockMode && endsBlock(next)) h.events |= EVENT_BLOCK_END;
                     break;
                 }
                 case 0x63: { // branches
@@ -146,7 +136,7 @@ final class Interpreter {
                     }
                     if (taken) {
                         next = pc + Decode.immB(insn);
-                        if (blockMode && endsBlock(next, fetchVpn, fetchHasUnits)) h.events |= EVENT_BLOCK_END;
+                        if (blockMode && endsBlock(next)) h.events |= EVENT_BLOCK_END;
                     }
                     break;
                 }
