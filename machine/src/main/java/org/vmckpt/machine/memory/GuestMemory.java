@@ -505,7 +505,7 @@ public final class GuestMemory {
      */
     public void setLazySourceKeepingOthers(PageSource source, BitSet pending) {
         for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) {
-            pages[i] = null;
+            setPage(i, null);
             origins[i] = null;
         }
         this.lazySource = pending.isEmpty() ? null : source;
