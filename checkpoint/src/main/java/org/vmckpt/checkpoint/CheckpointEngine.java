@@ -85,7 +85,7 @@ public final class CheckpointEngine {
         try {
             for (int round = 0; round < WARM_UP_CAPTURES; round++) {
                 MachineCapture c = machine.callAtInstructionBoundary(() -> MachineCapture.take(machine));
-                lineage.noteCaptured(c.memory.writtenBitmap(), c.disks);
+                lineage.noteCaptured(c.memory().writtenBitmap(), c.disks());
                 c.release();
             }
             new com.github.luben.zstd.ZstdCompressCtx().close();
@@ -192,9 +192,9 @@ public final class CheckpointEngine {
         });
         long pauseEnd = System.nanoTime();
         // Accumulate what changed since the parent before anything can fail.
-        FrozenMemory fm = cap.memory;
+        FrozenMemory fm = cap.memory();
         long[] written = fm.writtenBitmap();
-        lineage.noteCaptured(written, cap.disks);
+        lineage.noteCaptured(written, cap.disks());
         String parentId = lineage.parentId();
         boolean incremental = opt.incremental() && parentId != null;
         String notice = null;
@@ -218,8 +218,9 @@ public final class CheckpointEngine {
             w.setStat(Stats.PAUSE_NS, opt.live() ? cap.pauseNanos : stopNanos);
             w.setStat(Stats.FREEZE_NS, cap.pauseNanos);
             w.setStat(Stats.FREEZE_CPU_NS, cap.pauseCpuNanos);
-            for (int i = 0; i < MachineCapture.PARTS.length; i++) w.setStat(MachineCapture.PARTS[i], cap.partNanos[i]);
-            w.setStat(Stats.GUEST_INSTRET, cap.instret);
+            long[] parts = cap.partNanos();
+            for (int i = 0; i < MachineCapture.PARTS.length; i++) w.setStat(MachineCapture.PARTS[i], parts[i]);
+            w.setStat(Stats.GUEST_INSTRET, cap.instret());
             w.setStat(Stats.PAGES_COW, machine.memory().copyOnWriteCount());
             for (Map.Entry<String, Long> e : evicted.entrySet()) w.setStat(e.getKey(), e.getValue());
             // The collector's pauses so far in this checkpoint (the guest's thread stops for each; see GcPauses).

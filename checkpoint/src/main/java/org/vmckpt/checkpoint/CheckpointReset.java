@@ -108,13 +108,13 @@ final class CheckpointReset {
                 int i = (w << 6) + Long.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
                 idx[k] = i;
-                data[k++] = cap.memory.page(i);
+                data[k++] = cap.memory().page(i);
             }
         }
         java.util.Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
         java.util.List<VirtioBlk> disks = machine.virtio().disks();
-        for (int d = 0; d < disks.size() && d < cap.disks.size(); d++) {
-            FrozenOverlay frozen = cap.disks.get(d);
+        for (int d = 0; d < disks.size() && d < cap.disks().size(); d++) {
+            FrozenOverlay frozen = cap.disks().get(d);
             if (frozen == null) continue;
             org.vmckpt.machine.device.virtio.DiskOverlay o = disks.get(d).overlay();
             for (long b = o.nextBlock(0); b >= 0; b = o.nextBlock(b + 1)) {

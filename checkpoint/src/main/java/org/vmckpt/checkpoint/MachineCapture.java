@@ -17,20 +17,11 @@ import java.util.List;
 public final class MachineCapture {
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
+    /** The image's state records in the store's record type. */
     final List<StateRecord> records;
-    final FrozenMemory memory;
-    final List<FrozenOverlay> disks;
-    /** Pages the guest last reported free, was hinted free, or gave to the balloon (attribution of null pages). */
-    final BitSet balloonFree;
-    final long instret;
     final long pauseNanos;
     /** CPU time the capturing thread spent in the pause: the pause without the time the host scheduler took away. */
     final long pauseCpuNanos;
-    /**
-     * Where the pause went, wall nanoseconds per part, as {@link MachineImage#partNanos} measured them: the state
-     * records, the memory's freeze, the disk overlays' freeze, the balloon's bitmaps ({@link #PARTS} names them).
-     */
-    final long[] partNanos;
     /** The parts of the pause, in the order of {@link #partNanos}: the stat keys they are stored under. */
     static final String[] PARTS = {
         org.vmckpt.checkpoint.store.Stats.FREEZE_RECORDS_NS, org.vmckpt.checkpoint.store.Stats.FREEZE_MEMORY_NS,
@@ -40,13 +31,8 @@ public final class MachineCapture {
     private MachineCapture(MachineImage image, long pauseNanos, long pauseCpuNanos) {
         this.image = image;
         this.records = StateRecords.of(image);
-        this.memory = image.memory();
-        this.disks = image.disks();
-        this.balloonFree = image.freePages();
-        this.instret = image.instret();
         this.pauseNanos = pauseNanos;
         this.pauseCpuNanos = pauseCpuNanos;
-        this.partNanos = image.partNanos();
     }
 
     /** Captures the machine. Call only at an instruction boundary (on the run thread, or with no run loop). */
@@ -61,7 +47,7 @@ public final class MachineCapture {
     }
 
     public long instret() {
-        return instret;
+        return image.instret();
     }
 
     public long pauseNanos() {
@@ -69,7 +55,7 @@ public final class MachineCapture {
     }
 
     public FrozenMemory memory() {
-        return memory;
+        return image.memory();
     }
 
     /** The state records, in the machine's load order. */
@@ -79,7 +65,20 @@ public final class MachineCapture {
 
     /** Frozen disk overlays, one per disk ({@code null} for a write-through disk). */
     public List<FrozenOverlay> disks() {
-        return disks;
+        return image.disks();
+    }
+
+    /** Pages the guest last reported free, was hinted free, or gave to the balloon (attribution of null pages). */
+    BitSet balloonFree() {
+        return image.freePages();
+    }
+
+    /**
+     * Where the pause went, wall nanoseconds per part, as {@link MachineImage#partNanos} measured them: the state
+     * records, the memory's freeze, the disk overlays' freeze, the balloon's bitmaps ({@link #PARTS} names them).
+     */
+    long[] partNanos() {
+        return image.partNanos();
     }
 
     /** Ends copy-on-write on memory and disks. */

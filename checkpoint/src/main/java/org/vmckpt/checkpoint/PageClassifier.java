@@ -86,7 +86,7 @@ final class PageClassifier {
     /** Classifies and writes every page of the capture; returns the counts under their {@link Stats} keys. */
     Map<String, Long> writePages(CheckpointWriter w, MachineCapture cap, CheckpointOptions opt, PageSources sources,
                                  boolean incremental, ProgressListener progress) throws IOException {
-        FrozenMemory fm = cap.memory;
+        FrozenMemory fm = cap.memory();
         int n = fm.pageCount();
         long[] counts = new long[PageKind.values().length];
         // Runs of ZERO, FREE and INHERITED pages are put as ranges; DATA and SOURCE pages one by one.
@@ -103,13 +103,13 @@ final class PageClassifier {
             } else {
                 p = fm.page(i);
                 if (p == null) {
-                    kind = opt.evictFree() && cap.balloonFree.get(i) ? PageKind.FREE : PageKind.ZERO;
+                    kind = opt.evictFree() && cap.balloonFree().get(i) ? PageKind.FREE : PageKind.ZERO;
                     if (kind == PageKind.ZERO && !opt.evictZero()) { kind = PageKind.DATA; p = ZERO_PAGE; }
                 } else if (opt.evictZero() && GuestMemory.isZeroPage(p)) {
                     kind = PageKind.ZERO;
                 } else {
                     origin = sources != null ? fm.completeOrigin(i) : null;
-                    if (origin != null && !sources.confirm(origin, p, cap.disks)) origin = null;
+                    if (origin != null && !sources.confirm(origin, p, cap.disks())) origin = null;
                     if (origin == null && sources != null) ref = sources.findInInitramfs(p); // unpacked by the guest itself
                     kind = origin != null || ref >= 0 ? PageKind.SOURCE : PageKind.DATA;
                 }
@@ -145,8 +145,8 @@ final class PageClassifier {
 
     /** Writes the disk-overlay blocks of the capture (incremental: those written since the parent). */
     void writeDisks(CheckpointWriter w, MachineCapture cap, boolean incremental) throws IOException {
-        for (int d = 0; d < cap.disks.size(); d++) {
-            FrozenOverlay o = cap.disks.get(d);
+        for (int d = 0; d < cap.disks().size(); d++) {
+            FrozenOverlay o = cap.disks().get(d);
             if (o == null) continue;
             for (long b = o.nextBlock(0); b >= 0; b = o.nextBlock(b + 1)) {
                 if (incremental && !lineage.diskBlockWritten(d, b)) continue;

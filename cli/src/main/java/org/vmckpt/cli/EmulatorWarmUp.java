@@ -11,7 +11,7 @@ import java.util.List;
  * (no network, every disk copy-on-write in memory, console discarded) and runs it for {@link #MILLIS}, so that the
  * JVM has compiled the emulator's hot paths (interpreter, MMU, translator, devices) before the migrated guest runs
  * on them. Without it the migrated guest's first 100-250 ms ran on cold code, most of its stall after the
- * switch-over (docs/BENCHMARKS.md, migration run 5). The throwaway machine is dropped before the first source is
+ * switch-over (docs/BENCHMARKS.md, migration run 4). The throwaway machine is dropped before the first source is
  * accepted; it never shares state with the real one. Any failure only skips the warm-up.
  */
 final class EmulatorWarmUp {

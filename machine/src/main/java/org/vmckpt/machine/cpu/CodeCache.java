@@ -152,10 +152,15 @@ public final class CodeCache {
             BackgroundTranslator.warm(u);
             count(u);
         }
+        enter(key, slot, pageIndex, u, h);
+        return u;
+    }
+
+    /** Puts {@code u} (a unit, UNTRANSLATABLE, or a pending unit) in the table under {@code key}, its page a code page. */
+    private void enter(long key, int slot, int pageIndex, TranslatedUnit u, Hart h) {
         markCode(pageIndex, h);
         keysByPage.computeIfAbsent(pageIndex, p -> new ArrayList<>()).add(key);
         put(key, slot, u);
-        return u;
     }
 
     /** A new live unit, for the bound and the statistics. */
@@ -185,9 +190,7 @@ public final class CodeCache {
             queueFull++; // the entry heats up again and is offered later
             return null;
         }
-        markCode(pageIndex, h);
-        keysByPage.computeIfAbsent(pageIndex, q -> new ArrayList<>()).add(key);
-        put(key, slot, p);
+        enter(key, slot, pageIndex, p, h);
         return null;
     }
 
@@ -260,22 +263,17 @@ public final class CodeCache {
     }
 
     private void clear(long key) {
-        int mask = keys.length - 1;
-        for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
-            if (keys[i] == key) {
-                TranslatedUnit u = units[i];
-                if (u instanceof PendingUnit p) {
-                    p.cancelled = true; // its bytes are stale: the translator thread may skip it
-                } else if (u != null && u != TranslatedUnit.UNTRANSLATABLE) {
-                    liveUnits--;
-                    liveInstructions -= u.instructionCount;
-                    u.dead = true; // chain slots that still name it must not run it
-                }
-                units[i] = null;
-                return;
-            }
-            if (keys[i] == -1L) return;
+        int i = find(key);
+        if (i < 0) return;
+        TranslatedUnit u = units[i];
+        if (u instanceof PendingUnit p) {
+            p.cancelled = true; // its bytes are stale: the translator thread may skip it
+        } else if (u != null && u != TranslatedUnit.UNTRANSLATABLE) {
+            liveUnits--;
+            liveInstructions -= u.instructionCount;
+            u.dead = true; // chain slots that still name it must not run it
         }
+        units[i] = null;
     }
 
     /** Guest memory says page {@code pageIndex} was written: its translations are stale. */

@@ -105,12 +105,12 @@ public final class GuestMemory {
 
     /** The host array of page {@code idx} now (null: zero or not loaded). */
     private byte[] page(int idx) {
-        return chunks[idx >>> CHUNK_SHIFT][idx & CHUNK_MASK];
+        return pageOf(chunks, idx);
     }
 
-    /** The host array of page {@code idx} in the frozen table {@code f}. */
-    private static byte[] frozenPage(byte[][][] f, int idx) {
-        return f[idx >>> CHUNK_SHIFT][idx & CHUNK_MASK];
+    /** The host array of page {@code idx} in the table of chunks {@code refs} (the live one or a frozen one). */
+    static byte[] pageOf(byte[][][] refs, int idx) {
+        return refs[idx >>> CHUNK_SHIFT][idx & CHUNK_MASK];
     }
 
     /**
@@ -173,7 +173,7 @@ public final class GuestMemory {
             p = materialize(idx);
         }
         byte[][][] f = frozen;
-        if (f != null && frozenPage(f, idx) == p) {
+        if (f != null && pageOf(f, idx) == p) {
             p = p.clone();
             setPage(idx, p);
             copyOnWriteCount++;
@@ -215,7 +215,7 @@ public final class GuestMemory {
         if (o != null) {
             byte[][][] f = frozen;
             java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> fo = frozenOrigins;
-            if (f != null && fo != null && frozenPage(f, idx) == o.page) fo.put(idx, o); // still true of the frozen page
+            if (f != null && fo != null && pageOf(f, idx) == o.page) fo.put(idx, o); // still true of the frozen page
             origins[idx] = null;
         }
     }
@@ -411,11 +411,6 @@ public final class GuestMemory {
         }
     }
 
-    /** The host array of page {@code idx} in a frozen table (for {@link FrozenMemory}). */
-    static byte[] pageOf(byte[][][] refs, int idx) {
-        return frozenPage(refs, idx);
-    }
-
     public boolean isFrozen() {
         return frozen != null;
     }
@@ -434,7 +429,7 @@ public final class GuestMemory {
         noteChange(idx);
         byte[] p = page(idx);
         byte[][][] f = frozen;
-        if (p == null || (f != null && frozenPage(f, idx) == p)) {
+        if (p == null || (f != null && pageOf(f, idx) == p)) {
             setPage(idx, data == null ? null : data.clone());
             if (p != null) for (MemoryObserver o : observers) o.pageReplaced(idx);
         } else if (data == null) {
@@ -493,9 +488,7 @@ public final class GuestMemory {
     public void setLazySource(PageSource source, BitSet pending) {
         this.chunks = newChunks(pageCount);
         java.util.Arrays.fill(origins, null);
-        this.lazySource = pending.isEmpty() ? null : source;
-        this.lazyPending = pending.isEmpty() ? null : (BitSet) pending.clone();
-        for (MemoryObserver o : observers) o.flushAllMappings();
+        loadLazilyFrom(source, pending);
     }
 
     /**
@@ -508,6 +501,11 @@ public final class GuestMemory {
             setPage(i, null);
             origins[i] = null;
         }
+        loadLazilyFrom(source, pending);
+    }
+
+    /** The pages in {@code pending} (now null) come from {@code source} on first touch; no mapping may skip that. */
+    private void loadLazilyFrom(PageSource source, BitSet pending) {
         this.lazySource = pending.isEmpty() ? null : source;
         this.lazyPending = pending.isEmpty() ? null : (BitSet) pending.clone();
         for (MemoryObserver o : observers) o.flushAllMappings();
