@@ -59,8 +59,10 @@ record BootFile(int source, Path path, String sha256, byte[] loaded, byte[][] pa
         if (!Files.isRegularFile(path)) {
             throw new IOException("the " + name(source) + " " + path + (Files.exists(path) ? " is not a regular file" : " does not exist"));
         }
+        // The file's identity before the read: its remembered digest is used only if the file kept it (FileDigests).
+        FileDigests.Identity before = FileDigests.Identity.of(path.toAbsolutePath());
         byte[] file = Files.readAllBytes(path);
-        String sha = HexFormat.of().formatHex(newSha256().digest(file));
+        String sha = FileDigests.user().sha256(path, () -> HexFormat.of().formatHex(newSha256().digest(file)), before);
         if (expectedSha256 != null && !expectedSha256.equals(sha)) throw new ChangedException(sha);
         byte[] loaded = file;
         if (source == PageOrigin.KERNEL) {

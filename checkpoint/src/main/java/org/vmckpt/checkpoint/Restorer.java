@@ -126,9 +126,9 @@ public final class Restorer {
         }
         try {
             tp = phase(phases, "machine", tp);
-            // Every disk image is hashed in full while the rest loads (never the hash cache: its key, path, size,
-            // mtime and inode, can be put back by anyone who can write the file), and checked before the machine
-            // is handed out or a lazy page source starts.
+            // Every disk image's SHA-256 is checked before the machine is handed out or a lazy page source starts:
+            // remembered by the file's identity (device, inode, size, mtime and ctime in ns, which no user process can
+            // put back after a write: FileDigests), else hashed in full while the rest loads.
             List<java.util.concurrent.CompletableFuture<String>> hashes = hashDisks(m);
             long[] diskBlocks = new long[m.virtio().disks().size()];
             for (int i = 0; i < diskBlocks.length; i++) diskBlocks[i] = m.virtio().disks().get(i).overlay().blockCount();
@@ -190,7 +190,7 @@ public final class Restorer {
         for (VirtioBlk d : m.virtio().disks()) {
             out.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {
-                    return d.baseImageSha256();
+                    return MachineDescription.diskSha256(d);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
