@@ -117,9 +117,13 @@ public final class FileDigests {
     }
 
     /** The digest remembered for {@code file} as it is now, or null. */
-    synchronized String remembered(Path file) throws IOException {
-        Path path = file.toAbsolutePath();
-        return lookup(load().getProperty(path.toString()), Identity.of(path));
+    String remembered(Path file) throws IOException {
+        return remembered(file, Identity.of(file.toAbsolutePath()));
+    }
+
+    /** The digest remembered for {@code file} with identity {@code id}, or null. */
+    synchronized String remembered(Path file, Identity id) {
+        return lookup(load().getProperty(file.toAbsolutePath().toString()), id);
     }
 
     /** The digest {@code entry} holds for a file of identity {@code id}, or null if it is for another identity. */

@@ -140,6 +140,7 @@ public final class Restorer {
             throw new RestoreException("cannot set up the checkpoint's machine: " + e.getMessage()
                     + (config.net() != null ? " (its network: " + config.net() + "; vmckpt restore --net chooses another)" : ""), e);
         }
+        PageSources sources = null;
         try {
             tp = phase(phases, "machine", tp);
             // Every disk image's SHA-256 is checked before the machine is handed out or a lazy page source starts:
@@ -150,8 +151,9 @@ public final class Restorer {
             for (int i = 0; i < diskBlocks.length; i++) diskBlocks[i] = m.virtio().disks().get(i).overlay().blockCount();
             List<String> outside = DiskReferences.problems(ckpt, diskBlocks);
             if (!outside.isEmpty()) throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: " + outside.get(0));
-            // The boot files SOURCE pages refer to are read and checked by hash now, refused by name if changed.
-            PageSources sources = PageSources.forCheckpoint(ckpt, m);
+            // The boot files SOURCE pages refer to are checked by hash now, refused by name if changed (an eager
+            // restore reads a remembered one in place, and checks after its reads that it did not change).
+            sources = PageSources.forCheckpoint(ckpt, m, !lazy);
             tp = phase(phases, "boot-files", tp);
             loadRecords(ckpt, m);
             tp = phase(phases, "records", tp);
@@ -163,6 +165,7 @@ public final class Restorer {
                 tp = phase(phases, "pages", tp);
             } else {
                 long[] stages = loadPagesEagerly(ckpt, m, sources, early, progress == null ? ProgressListener.NONE : progress);
+                sources.closeInPlace(ckpt);
                 tp = phase(phases, "pages", tp);
                 // From the loader's start to the last page installed: the pages phase plus the loading that overlapped
                 // the machine, boot files and records.
@@ -184,14 +187,25 @@ public final class Restorer {
             // (vmckpt restore does), so two restores do not replay the same guest randomness.
             return new Restored(m, ckpt.id(), System.nanoTime() - t0, lazyPages, phases);
         } catch (RestoreException e) {
-            m.virtio().close();
+            closeAfterFailure(m, sources, ckpt);
             throw e;
         } catch (CheckpointFormatException e) {
-            m.virtio().close();
+            closeAfterFailure(m, sources, ckpt);
             throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: " + e.getMessage(), e);
         } catch (IOException e) {
-            m.virtio().close();
+            closeAfterFailure(m, sources, ckpt);
             throw new RestoreException("cannot read checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A restore that gave up: its machine's devices and any boot file it read in place are closed. */
+    private static void closeAfterFailure(Machine m, PageSources sources, Checkpoint ckpt) {
+        m.virtio().close();
+        if (sources == null) return;
+        try {
+            sources.closeInPlace(ckpt);
+        } catch (RestoreException e) {
+            // the restore already failed for its own reason
         }
     }
 

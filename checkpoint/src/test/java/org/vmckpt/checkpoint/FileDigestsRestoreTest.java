@@ -56,6 +56,15 @@ class FileDigestsRestoreTest {
             for (boolean lazy : new boolean[]{false, true}) {
                 Restorer.Restored r = Restorer.restore(ck, null, b -> { }, lazy, null);
                 assertEquals(hash, Machines.hash(r.machine()), "restore (lazy " + lazy + ") differs: " + Machines.diff(m, r.machine()));
+                if (!lazy) {
+                    // An eager restore reads the remembered kernel in place; a write while it reads is refused by name.
+                    PageSources sources = PageSources.forCheckpoint(ck, r.machine(), true);
+                    assertNotNull(sources.bootFile(org.vmckpt.machine.memory.PageOrigin.KERNEL).inPlace(), "the kernel is read in place");
+                    changeInPlace(kernel, BootFileEvictionTest.KERNEL_BYTES - 100);
+                    RestoreException e = assertThrows(RestoreException.class, () -> sources.closeInPlace(ck));
+                    assertTrue(e.getMessage().contains("kernel " + kernel.toAbsolutePath()) && e.getMessage().contains("changed while"), e.getMessage());
+                    changeInPlace(kernel, BootFileEvictionTest.KERNEL_BYTES - 100); // back (it is hashed in full from now on)
+                }
                 r.machine().virtio().close();
             }
         }

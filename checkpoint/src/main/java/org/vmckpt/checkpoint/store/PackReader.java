@@ -193,12 +193,16 @@ final class PackReader implements Closeable {
     }
 
     /**
-     * Reads frame {@code f} and checks its header and CRC without decompressing it (a zstd frame that passes its
-     * CRC was written by us; the CRC covers every stored byte).
+     * Reads frames {@code first .. first + count - 1} in one positional read into {@code scratch} (grown if needed;
+     * the buffer to pass next time is returned) and checks each one's header and CRC without decompressing it (a zstd
+     * frame that passes its CRC was written by us; the CRC covers every stored byte).
      */
-    void checkFrame(int f) throws IOException {
-        int len = (int) frameExtent(f);
-        decode(f, readAt(ch, extents[f], len, path), 0, len, null, null, 0);
+    byte[] checkFrames(int first, int count, byte[] scratch) throws IOException {
+        long len = framesExtent(first, count);
+        byte[] b = scratch.length >= len ? scratch : new byte[(int) len];
+        readFrames(first, count, b);
+        for (int f = first; f < first + count; f++) decode(f, b, frameOffset(first, f), (int) frameExtent(f), null, null, 0);
+        return b;
     }
 
     /** Checks frame {@code f}'s bytes {@code b}; decodes them if {@code zstd} is given (or the frame is stored), else returns null. */
