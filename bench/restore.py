@@ -267,7 +267,7 @@ def main():
         entry = {"boot_s": boot_s, "gc_pauses_ms": [(b - a) * 1e3 for a, b in pauses], "gc_full": fulls, "checkpoints": cks, "memory_bytes": mem_bytes, "restores": restores}
         if not args.no_qemu and shutil.which("qemu-system-riscv64"):
             qa = argparse.Namespace(work=args.work)
-            saved = P.WORKLOADS[wl]
+            saved = P.WORKLOADS.get(wl)
             P.WORKLOADS[wl] = WORKLOADS[wl]
             try:
                 saves, _ = P.run_qemu(qa, wl, 1)
@@ -281,7 +281,10 @@ def main():
                             entry["qemu"].append(q)
                     os.remove(s["file"])
             finally:
-                P.WORKLOADS[wl] = saved
+                if saved is None:
+                    del P.WORKLOADS[wl]
+                else:
+                    P.WORKLOADS[wl] = saved
         shutil.rmtree(repo, ignore_errors=True)
         results["workloads"][wl] = entry
         summary(wl, entry)
