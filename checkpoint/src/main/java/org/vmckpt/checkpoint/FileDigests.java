@@ -158,8 +158,8 @@ public final class FileDigests {
 
     /** Writes the cache (entries for files that no longer exist dropped), atomically; a failure only loses the cache. */
     private void store(Properties p) {
-        p.keySet().removeIf(k -> !Files.exists(Path.of((String) k)));
         try {
+            p.keySet().removeIf(k -> !Files.exists(Path.of((String) k))); // a damaged key fails here: the cache is lost
             PrivateFiles.createDirectories(cacheFile.getParent());
             Path tmp = Files.createTempFile(cacheFile.getParent(), "file-digests", ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -131,6 +131,8 @@ class FileDigestsTest {
         assertEquals(sha256(f), digest(d, f, calls, later()));
         Files.writeString(cache, f.toAbsolutePath() + "=" + FileDigests.Identity.of(f.toAbsolutePath()).text() + " not-a-digest\n");
         assertEquals(sha256(f), digest(d, f, calls, later()));
-        assertEquals(2, calls.get());
+        Files.writeString(cache, "bad\\u0000path=x\n"); // a key that is no path
+        assertEquals(sha256(f), digest(d, f, calls, later()));
+        assertEquals(3, calls.get());
     }
 }
