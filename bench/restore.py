@@ -38,6 +38,8 @@ WORKLOADS = {
     "memdirty": (f"memdirty,256,10,{HEARTBEAT_MS}", r"memdirty ready", r"memdirty heartbeat (\d+)"),
     "pagecache": (f"pagecache,/mnt/data.bin,{HEARTBEAT_MS}", r"pagecache loaded", r"pagecache heartbeat (\d+)"),
     "kvstore": (f"kvstore,80,{HEARTBEAT_MS}", r"kvstore ready", r"kvstore heartbeat (\d+)"),
+    # memdirty with memory that does not compress (bench/workloads/memrandom.c, added to the guest's initramfs)
+    "memrandom": (f"memrandom,256,10,{HEARTBEAT_MS}", r"memrandom ready", r"memrandom heartbeat (\d+)"),
 }
 LAZY_WATCH_S = 3.0
 PHASES = r"restore phases: .*pages ([\d.]+) ms"
@@ -102,6 +104,29 @@ def restore(vm, repo, ckpt, lazy, hb, tag):
     out.update(gc_count=len(pauses), gc_full=full, gc_ms=sum(b - a for a, b in pauses) * 1e3,
                gc_longest_ms=max((b - a for a, b in pauses), default=0) * 1e3)
     return out
+
+
+def add_memrandom(work, guest):
+    """Cross-compiles bench/workloads/memrandom.c and appends it to GUEST's initramfs as /bin/memrandom (a second
+    archive: the kernel unpacks both), in place; GUEST is a directory as guest/qemu-boot.sh --guest reads it."""
+    stage = os.path.join(work, "memrandom-archive")
+    shutil.rmtree(stage, ignore_errors=True)
+    os.makedirs(os.path.join(stage, "bin"))
+    subprocess.run(["riscv64-linux-gnu-gcc", "-static", "-O2", "-Wall", "-o", os.path.join(stage, "bin", "memrandom"),
+                    os.path.join(P.ROOT, "bench", "workloads", "memrandom.c")], check=True)
+    archive = subprocess.run("printf 'bin\\nbin/memrandom\\n' | cpio --quiet -o -H newc -R 0:0 | gzip -9 -n", shell=True,
+                             cwd=stage, check=True, capture_output=True).stdout
+    with open(os.path.join(guest, "initramfs.cpio.gz"), "ab") as f:
+        f.write(archive)
+
+
+def default_guest_copy(work):
+    """The default guest's files copied under WORK (so that an archive can be added to its initramfs)."""
+    d = os.path.join(work, "guest-default")
+    os.makedirs(d, exist_ok=True)
+    for f in ("Image", "cmdline", "initramfs.cpio.gz", "disk.img"):
+        shutil.copyfile(os.path.join(P.GUEST, f), os.path.join(d, f))
+    return d
 
 
 def signed_guest(work):
@@ -171,8 +196,14 @@ def main():
     results = {"command": " ".join(sys.argv), "machine": P.machine_info(args.jar), "java_opts": args.java_opts,
                "heartbeat_ms": HEARTBEAT_MS, "guest": args.guest, "workloads": {}}
     boot_args = ()
+    g = None
     if args.guest == "signed":
         g = signed_guest(args.work)
+    elif "memrandom" in args.workloads.split(","):
+        g = default_guest_copy(args.work)
+    if g:
+        if "memrandom" in args.workloads.split(","):
+            add_memrandom(args.work, g)
         with open(os.path.join(g, "cmdline")) as f:
             cmdline = f.read().strip()
         boot_args = ("--kernel", os.path.join(g, "Image"), "--initrd", os.path.join(g, "initramfs.cpio.gz"),
@@ -236,7 +267,7 @@ def main():
         entry = {"boot_s": boot_s, "gc_pauses_ms": [(b - a) * 1e3 for a, b in pauses], "gc_full": fulls, "checkpoints": cks, "memory_bytes": mem_bytes, "restores": restores}
         if not args.no_qemu and shutil.which("qemu-system-riscv64"):
             qa = argparse.Namespace(work=args.work)
-            saved = P.WORKLOADS[wl]
+            saved = P.WORKLOADS.get(wl)
             P.WORKLOADS[wl] = WORKLOADS[wl]
             try:
                 saves, _ = P.run_qemu(qa, wl, 1)
@@ -250,7 +281,10 @@ def main():
                             entry["qemu"].append(q)
                     os.remove(s["file"])
             finally:
-                P.WORKLOADS[wl] = saved
+                if saved is None:
+                    del P.WORKLOADS[wl]
+                else:
+                    P.WORKLOADS[wl] = saved
         shutil.rmtree(repo, ignore_errors=True)
         results["workloads"][wl] = entry
         summary(wl, entry)

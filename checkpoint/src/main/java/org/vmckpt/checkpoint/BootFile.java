@@ -24,8 +24,9 @@ import java.util.HexFormat;
  * @param loaded      the bytes as loaded, or null when only the digests are kept
  * @param pageDigests SHA-256 of each whole 4 KiB page of the loaded bytes (the loader puts them at page-aligned
  *                    addresses, so pages from it start at multiples of 4 KiB), or null when the bytes are kept
+ * @param inPlace     an eager restore's file read page by page where it lies ({@link #inPlace}), or null
  */
-record BootFile(int source, Path path, String sha256, byte[] loaded, byte[][] pageDigests) {
+record BootFile(int source, Path path, String sha256, byte[] loaded, byte[][] pageDigests, InPlaceFile inPlace) {
 
     /** What the file is, in messages and configuration keys: "kernel", "initrd" or "firmware". */
     static String name(int source) {
@@ -59,8 +60,10 @@ record BootFile(int source, Path path, String sha256, byte[] loaded, byte[][] pa
         if (!Files.isRegularFile(path)) {
             throw new IOException("the " + name(source) + " " + path + (Files.exists(path) ? " is not a regular file" : " does not exist"));
         }
+        // The file's identity before the read: its remembered digest is used only if the file kept it (FileDigests).
+        FileDigests.Identity before = FileDigests.Identity.of(path.toAbsolutePath());
         byte[] file = Files.readAllBytes(path);
-        String sha = HexFormat.of().formatHex(newSha256().digest(file));
+        String sha = FileDigests.user().sha256(path, () -> HexFormat.of().formatHex(newSha256().digest(file)), before);
         if (expectedSha256 != null && !expectedSha256.equals(sha)) throw new ChangedException(sha);
         byte[] loaded = file;
         if (source == PageOrigin.KERNEL) {
@@ -70,7 +73,29 @@ record BootFile(int source, Path path, String sha256, byte[] loaded, byte[][] pa
                 throw new IOException(e.getMessage(), e);
             }
         }
-        return new BootFile(source, path.toAbsolutePath(), sha, loaded, null);
+        return new BootFile(source, path.toAbsolutePath(), sha, loaded, null, null);
+    }
+
+    /**
+     * For an eager restore: the file read in place ({@link InPlaceFile}) when its digest is remembered as
+     * {@code expectedSha256} for its identity and its loaded bytes are its bytes (not a gzip kernel); else null
+     * (the caller loads it in full). The caller checks {@link InPlaceFile#unchanged} after its reads.
+     */
+    static BootFile inPlace(int source, Path path, String expectedSha256) throws IOException {
+        if (!Files.isRegularFile(path)) return null;
+        InPlaceFile f = InPlaceFile.open(path, expectedSha256);
+        if (f == null) return null;
+        byte[] head = f.head(2);
+        if (source == PageOrigin.KERNEL && head.length == 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            f.close(); // a gzip kernel's pages are of its decompressed bytes
+            return null;
+        }
+        return new BootFile(source, f.path, expectedSha256, null, null, f);
+    }
+
+    /** Bytes of the file as loaded (the decompressed kernel for a gzip one). */
+    long loadedLength() {
+        return loaded != null ? loaded.length : inPlace != null ? inPlace.size() : (long) pageDigests.length * PAGE;
     }
 
     private static MessageDigest newSha256() {
@@ -89,7 +114,7 @@ record BootFile(int source, Path path, String sha256, byte[] loaded, byte[][] pa
             md.update(loaded, i * PAGE, PAGE);
             d[i] = md.digest();
         }
-        return new BootFile(source, path, sha256, null, d);
+        return new BootFile(source, path, sha256, null, d, null);
     }
 
     private static final int PAGE = 4096;
@@ -109,9 +134,10 @@ record BootFile(int source, Path path, String sha256, byte[] loaded, byte[][] pa
     }
 
     /** Copies the 4096 loaded bytes at sector {@code sector} into {@code dst}; false if they lie past the end. */
-    boolean read(long sector, byte[] dst) {
-        if (loaded == null) return false;
+    boolean read(long sector, byte[] dst) throws IOException {
         long pos = sector * PageOrigin.SECTOR_SIZE;
+        if (inPlace != null) return inPlace.read(pos, dst);
+        if (loaded == null) return false;
         if (pos < 0 || pos > loaded.length - (long) dst.length) return false;
         System.arraycopy(loaded, (int) pos, dst, 0, dst.length);
         return true;

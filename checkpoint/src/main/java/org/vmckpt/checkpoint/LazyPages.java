@@ -17,10 +17,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Lazy restore: the guest runs at once; a page is read from the repository on its first touch, and background
  * threads stream the rest ({@link PageLoader}: frames read, checked and decompressed in parallel), starting with
  * the guest's working set recorded at checkpoint time ({@link Checkpoint#workingSet}: the pages it wrote in its
- * last epoch, which it is likely to touch first again). When the guest touches a page that has not arrived, the
- * run thread reads just the frame holding it (64 pages, the smallest unit that decompresses on its own), or waits
- * for the loader thread already reading that frame, so a fault costs a fraction of a millisecond. The loader only decompresses; the run thread installs what it prepared on first touch (or when
- * {@link #installPrefetched} runs between batches), so guest memory is only ever changed by the run thread.
+ * last epoch, which it is likely to touch first again). The pages stored in the packs (DATA) need nothing but the
+ * checkpoint, so their loading starts with the restore ({@link #start}), on every core but one, while the restoring
+ * thread builds the machine and loads the records: by the time the guest runs, part of its working set is decoded
+ * and waiting. The pages that refer to disks and boot files follow once the machine exists ({@link #attach}).
+ * When the guest touches a page that has not arrived, the run thread reads just the frame holding it (64 pages,
+ * the smallest unit that decompresses on its own), or waits for the loader thread already reading that frame, so
+ * a fault costs a fraction of a millisecond. The loaders only decompress; the run thread installs what they
+ * prepared on first touch (or when {@link #installPrefetched} runs between batches), so guest memory is only ever
+ * changed by the run thread.
  */
 public final class LazyPages implements PageSource {
     /** Frames per prefetch item, and so per fault: one (256 KiB of memory). */
@@ -31,11 +36,16 @@ public final class LazyPages implements PageSource {
     private static final int INSTALL_EVERY = 2048;
 
     private final Checkpoint ckpt;
-    private final PageSources sources;
+    /** The disks and boot files reference pages come from, once {@link #attach} ran. */
+    private volatile PageSources sources;
     private final AtomicReferenceArray<byte[]> prefetched;
     private final BitSet pending;
     private final int total;
-    private final PageLoader loader;
+    /** The DATA pages, loading from {@link #start} on. */
+    private final PageLoader data;
+    /** The reference pages (SOURCE, DISK_BLOCK), once {@link #attach} ran. */
+    private volatile PageLoader references;
+    private final java.util.Random order;
     /** The recorded working set's pages that this restore loads (fetched first). */
     private final BitSet workingSet;
     private final AtomicInteger arrived = new AtomicInteger();
@@ -50,31 +60,43 @@ public final class LazyPages implements PageSource {
     /** The machine the prefetched pages go to, once {@link #startPrefetch} ran. */
     private volatile Machine machine;
 
-    private LazyPages(Checkpoint ckpt, PageSources sources, BitSet pending, java.util.Random order) throws IOException {
+    private LazyPages(Checkpoint ckpt, java.util.Random order) throws IOException {
         this.ckpt = ckpt;
-        this.sources = sources;
-        this.pending = pending;
+        this.order = order;
+        this.pending = Restorer.pagesToLoad(ckpt);
         this.total = pending.cardinality();
         this.prefetched = new AtomicReferenceArray<>(ckpt.pageCount());
         this.workingSet = ckpt.workingSet();
         workingSet.and(pending);
-        this.loader = new PageLoader(ckpt, sources, this::arrive, FAULT_FRAMES, FAULT_DISK_RUN, workingSet, order);
+        this.data = PageLoader.lazyDataPages(ckpt, this::arrive, FAULT_FRAMES, workingSet, order);
     }
 
     /**
-     * @param order if non-null, the prefetcher streams frames in an order shuffled by it, the working set's first
-     *              (tests: any order must do)
+     * Starts loading the checkpoint's DATA pages, the working set's first, on {@code threads} threads (none: they
+     * wait for {@link #startPrefetch} or the guest's touches). {@link #attach} hands the pages to a machine;
+     * {@link #abandon} stops the loading if the restore gives up.
+     *
+     * @param order if non-null, the loaders take frames in an order shuffled by it, the working set's first (tests:
+     *              any order must do)
      */
-    static LazyPages attach(Checkpoint ckpt, Machine m, PageSources sources, java.util.Random order) throws IOException {
-        BitSet pending = Restorer.pagesToLoad(ckpt);
-        LazyPages lp = new LazyPages(ckpt, sources, pending, order);
-        m.memory().setLazySource(lp, pending);
+    static LazyPages start(Checkpoint ckpt, java.util.Random order, int threads) throws IOException {
+        LazyPages lp = new LazyPages(ckpt, order);
+        lp.data.startHelpers(threads);
         return lp;
     }
 
-    /** Threads that stream pages during a lazy restore: all cores but the one the guest runs on. */
-    static int prefetchThreads() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    /** Makes {@code m}'s memory take its pending pages from here; {@code sources} serves the reference pages. */
+    void attach(Machine m, PageSources sources) throws IOException {
+        this.sources = sources;
+        this.references = PageLoader.lazyReferencePages(ckpt, sources, this::arrive, FAULT_DISK_RUN, workingSet, order);
+        m.memory().setLazySource(this, pending);
+    }
+
+    /** A restore that gave up: stops the loaders and waits for their threads. */
+    void abandon() {
+        data.abandon();
+        PageLoader r = references;
+        if (r != null) r.abandon();
     }
 
     /**
@@ -87,14 +109,29 @@ public final class LazyPages implements PageSource {
         startPrefetch(machine, onFailure, null);
     }
 
-    /** As {@link #startPrefetch(Machine, java.util.function.Consumer)}; {@code whenAllLoaded}, if given, runs on the run thread once every page is in. */
+    /**
+     * As {@link #startPrefetch(Machine, java.util.function.Consumer)}; {@code whenAllLoaded}, if given, runs on the run
+     * thread once every page is in. One thread streams what is left: it waits for the DATA pages' threads started
+     * with the restore (they run out of frames soon after the guest starts), then loads the reference pages. The
+     * guest keeps its core: one more loader thread on two cores was measured to lengthen its heartbeat gaps.
+     */
     public void startPrefetch(Machine machine, java.util.function.Consumer<IOException> onFailure, Runnable whenAllLoaded) {
         long t0 = System.nanoTime();
         GuestMemory memory = machine.memory();
         this.machine = machine;
-        loader.start(prefetchThreads(), Thread.NORM_PRIORITY, () -> {
+        if (arrived.get() > 0) machine.submit(() -> installPrefetched(memory)); // what arrived before the guest ran
+        Thread t = new Thread(() -> {
+            try {
+                data.joinHelpers();
+                data.runAll(0, null); // what the restore's threads left (none unless there were none)
+                references.runAll(0, null);
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException e) {
+                // kept by the loader: failure() below
+            }
             prefetchDone = true;
-            IOException failed = loader.failure();
+            IOException failed = failure();
             if (failed != null && onFailure != null) onFailure.accept(failed);
             machine.submit(() -> {
                 if (installPrefetched(memory) == 0) {
@@ -104,7 +141,9 @@ public final class LazyPages implements PageSource {
                     if (whenAllLoaded != null) whenAllLoaded.run();
                 }
             });
-        });
+        }, "vmckpt-prefetch");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** On a loader thread: keeps a page ready for the run thread. */
@@ -148,7 +187,9 @@ public final class LazyPages implements PageSource {
             long t0 = System.nanoTime();
             try {
                 if (runThreadReader == null) runThreadReader = ckpt.openBatchReader();
-                if (loader.loadNow(pageIndex, runThreadReader)) p = prefetched.getAndSet(pageIndex, null);
+                if (data.loadNow(pageIndex, runThreadReader) || references.loadNow(pageIndex, runThreadReader)) {
+                    p = prefetched.getAndSet(pageIndex, null);
+                }
                 faultNanos += System.nanoTime() - t0;
             } catch (IOException e) {
                 p = null; // read on its own below, which reports the failure
@@ -201,7 +242,9 @@ public final class LazyPages implements PageSource {
     }
 
     public IOException failure() {
-        return loader.failure();
+        IOException f = data.failure();
+        PageLoader r = references;
+        return f != null || r == null ? f : r.failure();
     }
 
     public boolean prefetchDone() {

@@ -30,7 +30,7 @@ public final class MachineDescription {
         for (int i = 0; i < disks.size(); i++) {
             VirtioBlk d = disks.get(i);
             map.put("disk." + i + ".path", d.baseImagePath().toAbsolutePath().toString());
-            map.put("disk." + i + ".sha256", DiskHashCache.sha256(d));
+            map.put("disk." + i + ".sha256", diskSha256(d));
             map.put("disk." + i + ".rw", Boolean.toString(d.isWriteThrough()));
         }
         if (c.elf() != null) map.put("elf.path", c.elf().toAbsolutePath().toString());
@@ -38,6 +38,14 @@ public final class MachineDescription {
         // The network's host side (backend and forwards): not identity, but what a restore opens again by default.
         if (c.net() != null) map.put("net.backend", c.net());
         return map;
+    }
+
+    /**
+     * The SHA-256 of a disk's base image, remembered by the file's identity ({@link FileDigests}); a write-through
+     * disk's image is the guest's to change, so it is hashed in full every time.
+     */
+    static String diskSha256(VirtioBlk d) throws IOException {
+        return d.isWriteThrough() ? d.baseImageSha256() : FileDigests.user().sha256(d.baseImagePath(), d::baseImageSha256);
     }
 
     /** Rebuilds the configuration a checkpoint was taken with. */

@@ -98,6 +98,20 @@ final class PageLoader {
     }
 
     /**
+     * Lazy restore's DATA pages (from the packs) only, in items of {@code batchFrames} frames, the working set's
+     * first: they need nothing but the checkpoint, so they start loading before the machine is built.
+     */
+    static PageLoader lazyDataPages(Checkpoint ckpt, Sink sink, int batchFrames, BitSet first, java.util.Random order) throws IOException {
+        return new PageLoader(ckpt, null, sink, batchFrames, DISK_RUN, first, order, true, false);
+    }
+
+    /** Lazy restore's reference pages (SOURCE, DISK_BLOCK) only, in runs of {@code diskRun} pages, the working set's first. */
+    static PageLoader lazyReferencePages(Checkpoint ckpt, PageSources sources, Sink sink, int diskRun, BitSet first,
+                                         java.util.Random order) throws IOException {
+        return new PageLoader(ckpt, sources, sink, BATCH_FRAMES, diskRun, first, order, false, true);
+    }
+
+    /**
      * @param batchFrames frames per DATA work item: the unit a fault on the run thread reads ({@link #loadNow})
      * @param diskRun     pages per reference (SOURCE, DISK_BLOCK) work item
      * @param first       if non-null, the items holding any of these pages are taken first (the working set)
@@ -219,6 +233,11 @@ final class PageLoader {
                 return;
             }
         }
+    }
+
+    /** Waits for the helpers ({@link #startHelpers}) to run out of work, without taking any on this thread. */
+    void joinHelpers() throws InterruptedException {
+        for (Thread t : helpers) t.join();
     }
 
     /**

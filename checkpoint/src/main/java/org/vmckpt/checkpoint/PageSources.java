@@ -148,6 +148,16 @@ final class PageSources {
      * SOURCE page refers to, read from the path the checkpoint names and checked against its SHA-256.
      */
     static PageSources forCheckpoint(Checkpoint ckpt, Machine m) throws RestoreException {
+        return forCheckpoint(ckpt, m, false);
+    }
+
+    /**
+     * As {@link #forCheckpoint(Checkpoint, Machine)}; with {@code inPlace} (an eager restore, which reads every
+     * reference page before it hands the machine out), a boot file whose digest is remembered for its identity is
+     * read page by page where it lies instead of read and hashed whole ({@link InPlaceFile}); the caller then calls
+     * {@link #closeInPlace} after its reads, which refuses a file that changed meanwhile.
+     */
+    static PageSources forCheckpoint(Checkpoint ckpt, Machine m, boolean inPlace) throws RestoreException {
         Map<Integer, BootFile> boot = new HashMap<>();
         List<VirtioBlk> disks = m.virtio().disks();
         InitramfsFiles files = null;
@@ -158,8 +168,9 @@ final class PageSources {
             if (InitramfsFiles.isFileSource(source)) {
                 if (files == null) {
                     BootFile f = boot.get(PageOrigin.INITRD);
-                    if (f == null) {
-                        f = loadChecked(ckpt, PageOrigin.INITRD);
+                    if (f == null || f.loaded() == null) { // the archive's files are found in its unpacked bytes
+                        closeInPlace(f);
+                        f = loadChecked(ckpt, PageOrigin.INITRD, false);
                         boot.put(PageOrigin.INITRD, f);
                     }
                     try {
@@ -175,10 +186,10 @@ final class PageSources {
             } else if (BootFile.isBootSource(source)) {
                 BootFile f = boot.get(source);
                 if (f == null) {
-                    f = loadChecked(ckpt, source);
+                    f = loadChecked(ckpt, source, inPlace);
                     boot.put(source, f);
                 }
-                if (lastByte > f.loaded().length) {
+                if (lastByte > f.loadedLength()) {
                     throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages " + e.start() + ".." + (e.end() - 1)
                             + " refer to bytes past the end of the " + BootFile.name(source) + " " + f.path());
                 }
@@ -197,7 +208,7 @@ final class PageSources {
         return new PageSources(disks, boot, files);
     }
 
-    private static BootFile loadChecked(Checkpoint ckpt, int source) throws RestoreException {
+    private static BootFile loadChecked(Checkpoint ckpt, int source, boolean inPlace) throws RestoreException {
         String name = BootFile.name(source);
         String path = ckpt.config().get(name + ".path");
         String want = ckpt.config().get(name + ".sha256");
@@ -205,12 +216,51 @@ final class PageSources {
             throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages refer to the " + name + " it was booted with, but it does not say which file that was");
         }
         try {
+            if (inPlace) {
+                BootFile f = BootFile.inPlace(source, Path.of(path), want);
+                if (f != null) return f;
+            }
             return BootFile.load(source, Path.of(path), want);
         } catch (BootFile.ChangedException e) {
             throw new RestoreException("the " + name + " " + path + " has changed since checkpoint " + ckpt.id() + " was taken (its SHA-256 is "
                     + e.sha256 + ", the checkpoint needs " + want + "): pages of the guest refer to it; put the original file back");
         } catch (IOException | java.nio.file.InvalidPathException e) {
             throw new RestoreException("checkpoint " + ckpt.id() + " needs the " + name + " it was booted with: " + e.getMessage(), e);
+        }
+    }
+
+    /** The boot file of {@code source} (kernel, initrd, firmware) these sources read, or null. */
+    BootFile bootFile(int source) {
+        return bootFiles.get(source);
+    }
+
+    /**
+     * Closes the boot files read in place, after the restore's last read of them; refuses one that changed while
+     * it was read (its identity moved), by name.
+     */
+    void closeInPlace(Checkpoint ckpt) throws RestoreException {
+        RestoreException changed = null;
+        for (BootFile f : bootFiles.values()) {
+            if (f.inPlace() == null) continue;
+            try {
+                if (!f.inPlace().unchanged() && changed == null) {
+                    changed = new RestoreException("the " + BootFile.name(f.source()) + " " + f.path() + " changed while checkpoint " + ckpt.id()
+                            + " was being restored from it: pages of the guest refer to it; restore again once it is back as it was");
+                }
+            } catch (IOException e) {
+                if (changed == null) changed = new RestoreException("the " + BootFile.name(f.source()) + " " + f.path() + " cannot be checked: " + e.getMessage(), e);
+            }
+            closeInPlace(f);
+        }
+        if (changed != null) throw changed;
+    }
+
+    private static void closeInPlace(BootFile f) {
+        if (f == null || f.inPlace() == null) return;
+        try {
+            f.inPlace().close();
+        } catch (IOException e) {
+            // read-only: nothing to lose
         }
     }
 

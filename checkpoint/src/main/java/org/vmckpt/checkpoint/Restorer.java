@@ -45,7 +45,15 @@ public final class Restorer {
     /** As above; {@code prefetchOrder}, if non-null, shuffles the order in which a lazy restore streams pages (tests). */
     static Restored restore(Checkpoint ckpt, MachineConfig expected, IntConsumer console, boolean lazy,
                             ProgressListener progress, java.util.Random prefetchOrder) throws RestoreException {
-        return restore(ckpt, expected, console, lazy, progress, null, prefetchOrder);
+        return restore(ckpt, expected, console, lazy, progress, null, prefetchOrder, earlyLoaderThreads());
+    }
+
+    /**
+     * A lazy restore whose pages are loaded only by {@link LazyPages#startPrefetch} and the guest's touches, none
+     * while the restore builds the machine (tests of what happens to the prefetcher after the restore).
+     */
+    static Restored restoreLazyWithoutEarlyLoad(Checkpoint ckpt) throws RestoreException {
+        return restore(ckpt, null, b -> { }, true, null, null, null, 0);
     }
 
     /**
@@ -54,11 +62,13 @@ public final class Restorer {
      */
     public static Restored restore(Checkpoint ckpt, MachineConfig expected, IntConsumer console, boolean lazy,
                                    ProgressListener progress, String net) throws RestoreException {
-        return restore(ckpt, expected, console, lazy, progress, net, null);
+        return restore(ckpt, expected, console, lazy, progress, net, null, earlyLoaderThreads());
     }
 
+    /** @param earlyThreads threads that load DATA pages while the machine is built (at least one for an eager restore) */
     private static Restored restore(Checkpoint ckpt, MachineConfig expected, IntConsumer console, boolean lazy,
-                                    ProgressListener progress, String net, java.util.Random prefetchOrder) throws RestoreException {
+                                    ProgressListener progress, String net, java.util.Random prefetchOrder, int earlyThreads)
+            throws RestoreException {
         long t0 = System.nanoTime();
         Map<String, String> saved = ckpt.config();
         MachineConfig config = MachineDescription.configOf(saved)
@@ -80,22 +90,27 @@ public final class Restorer {
         Map<String, Long> phases = new java.util.LinkedHashMap<>();
         long tp = System.nanoTime();
         phases.put("config", tp - t0);
-        // Eager: the pages stored in the packs need nothing but the checkpoint, so their reading starts now, on
-        // every core, while this thread builds the machine, reads the boot files and loads the records.
+        // The pages stored in the packs need nothing but the checkpoint, so their reading starts now, on every core
+        // but this one, while this thread builds the machine, reads the boot files and loads the records: all of them
+        // for an eager restore, the working set's first for a lazy one (whose guest then finds them decoded).
         EagerLoad early = null;
-        if (!lazy) {
-            try {
-                early = new EagerLoad(ckpt);
-            } catch (CheckpointFormatException e) {
-                throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: " + e.getMessage(), e);
-            } catch (IOException e) {
-                throw new RestoreException("cannot read checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
-            }
-        }
+        LazyPages lazyPages = null;
         try {
-            return build(ckpt, saved, config, console, lazy, progress, prefetchOrder, early, phases, t0, tp);
+            if (lazy) lazyPages = LazyPages.start(ckpt, prefetchOrder, earlyThreads);
+            else early = new EagerLoad(ckpt, Math.max(1, earlyThreads));
+        } catch (CheckpointFormatException e) {
+            throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new RestoreException("cannot read checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
+        }
+        boolean done = false;
+        try {
+            Restored r = build(ckpt, saved, config, console, lazyPages, progress, early, phases, t0, tp);
+            done = true;
+            return r;
         } finally {
             if (early != null) early.data.abandon(); // joins the loader's threads (at once if they finished)
+            if (lazyPages != null && !done) lazyPages.abandon();
         }
     }
 
@@ -106,17 +121,18 @@ public final class Restorer {
         /** When the loader's threads started: the "pages" phase alone no longer holds all of the loading. */
         final long startNanos = System.nanoTime();
 
-        EagerLoad(Checkpoint ckpt) throws IOException {
+        EagerLoad(Checkpoint ckpt, int threads) throws IOException {
             byte[][] pages = new byte[ckpt.pageCount()][];
             this.loaded = pages;
             this.data = PageLoader.dataPagesOnly(ckpt, (index, page) -> pages[index] = page);
-            data.startHelpers(restoreThreads());
+            data.startHelpers(threads);
         }
     }
 
     private static Restored build(Checkpoint ckpt, Map<String, String> saved, MachineConfig config, IntConsumer console,
-                                  boolean lazy, ProgressListener progress, java.util.Random prefetchOrder, EagerLoad early,
+                                  LazyPages lazyPages, ProgressListener progress, EagerLoad early,
                                   Map<String, Long> phases, long t0, long tp) throws RestoreException {
+        boolean lazy = lazyPages != null;
         Machine m;
         try {
             m = new Machine(config, console);
@@ -124,29 +140,32 @@ public final class Restorer {
             throw new RestoreException("cannot set up the checkpoint's machine: " + e.getMessage()
                     + (config.net() != null ? " (its network: " + config.net() + "; vmckpt restore --net chooses another)" : ""), e);
         }
+        PageSources sources = null;
         try {
             tp = phase(phases, "machine", tp);
-            // Every disk image is hashed in full while the rest loads (never the hash cache: its key, path, size,
-            // mtime and inode, can be put back by anyone who can write the file), and checked before the machine
-            // is handed out or a lazy page source starts.
+            // Every disk image's SHA-256 is checked before the machine is handed out or a lazy page source starts:
+            // remembered by the file's identity (device, inode, size, mtime and ctime in ns, which no user process can
+            // put back after a write: FileDigests), else hashed in full while the rest loads.
             List<java.util.concurrent.CompletableFuture<String>> hashes = hashDisks(m);
             long[] diskBlocks = new long[m.virtio().disks().size()];
             for (int i = 0; i < diskBlocks.length; i++) diskBlocks[i] = m.virtio().disks().get(i).overlay().blockCount();
             List<String> outside = DiskReferences.problems(ckpt, diskBlocks);
             if (!outside.isEmpty()) throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: " + outside.get(0));
-            // The boot files SOURCE pages refer to are read and checked by hash now, refused by name if changed.
-            PageSources sources = PageSources.forCheckpoint(ckpt, m);
+            // The boot files SOURCE pages refer to are checked by hash now, refused by name if changed (an eager
+            // restore reads a remembered one in place, and checks after its reads that it did not change).
+            sources = PageSources.forCheckpoint(ckpt, m, !lazy);
+            tp = phase(phases, "boot-files", tp);
             loadRecords(ckpt, m);
             tp = phase(phases, "records", tp);
-            LazyPages lazyPages = null;
             if (lazy) {
                 checkDisks(m, saved, hashes);
                 tp = phase(phases, "disks", tp);
                 openPacks(ckpt);
-                lazyPages = LazyPages.attach(ckpt, m, sources, prefetchOrder);
+                lazyPages.attach(m, sources);
                 tp = phase(phases, "pages", tp);
             } else {
                 long[] stages = loadPagesEagerly(ckpt, m, sources, early, progress == null ? ProgressListener.NONE : progress);
+                sources.closeInPlace(ckpt);
                 tp = phase(phases, "pages", tp);
                 // From the loader's start to the last page installed: the pages phase plus the loading that overlapped
                 // the machine, boot files and records.
@@ -168,14 +187,25 @@ public final class Restorer {
             // (vmckpt restore does), so two restores do not replay the same guest randomness.
             return new Restored(m, ckpt.id(), System.nanoTime() - t0, lazyPages, phases);
         } catch (RestoreException e) {
-            m.virtio().close();
+            closeAfterFailure(m, sources, ckpt);
             throw e;
         } catch (CheckpointFormatException e) {
-            m.virtio().close();
+            closeAfterFailure(m, sources, ckpt);
             throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: " + e.getMessage(), e);
         } catch (IOException e) {
-            m.virtio().close();
+            closeAfterFailure(m, sources, ckpt);
             throw new RestoreException("cannot read checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A restore that gave up: its machine's devices and any boot file it read in place are closed. */
+    private static void closeAfterFailure(Machine m, PageSources sources, Checkpoint ckpt) {
+        m.virtio().close();
+        if (sources == null) return;
+        try {
+            sources.closeInPlace(ckpt);
+        } catch (RestoreException e) {
+            // the restore already failed for its own reason
         }
     }
 
@@ -190,7 +220,7 @@ public final class Restorer {
         for (VirtioBlk d : m.virtio().disks()) {
             out.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {
-                    return d.baseImageSha256();
+                    return MachineDescription.diskSha256(d);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -289,9 +319,14 @@ public final class Restorer {
         return new long[] {st[0] + sr[0], st[1] + sr[1], st[2] + sr[2], installNanos};
     }
 
-    /** Threads that read a checkpoint for an eager restore: one per core (decompression and CRC are CPU work). */
-    static int restoreThreads() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    /**
+     * Threads that start reading a checkpoint's DATA pages with the restore: one per core but one. The restoring
+     * thread's own work (machine, boot files, records) is the restore's critical path until the pages are in, so it
+     * keeps a core; it joins the loaders when that work is done (decompression and CRC are CPU work: more threads
+     * than cores only take turns).
+     */
+    static int earlyLoaderThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
     }
 
     private static void loadDisks(Checkpoint ckpt, Machine m) throws IOException, RestoreException {

@@ -41,7 +41,7 @@ public final class Main {
         "org.vmckpt.machine.device.virtio.VirtioBalloon", "org.vmckpt.machine.device.virtio.Virtqueue",
         "org.vmckpt.machine.firmware.Sbi", "org.vmckpt.checkpoint.Restorer", "org.vmckpt.checkpoint.LazyPages",
         "org.vmckpt.checkpoint.PageLoader", "org.vmckpt.checkpoint.store.BatchReader", "org.vmckpt.checkpoint.store.FrameBatch",
-        "org.vmckpt.checkpoint.DiskHashCache", "org.vmckpt.checkpoint.MachineDescription", "java.util.Properties",
+        "org.vmckpt.checkpoint.FileDigests", "org.vmckpt.checkpoint.MachineDescription", "java.util.Properties",
         "java.util.HexFormat", "org.vmckpt.machine.state.StateReader",
     };
 

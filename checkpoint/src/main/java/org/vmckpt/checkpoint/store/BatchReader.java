@@ -21,6 +21,9 @@ public final class BatchReader implements AutoCloseable {
     private final ZstdDecompressCtx zstd = new ZstdDecompressCtx();
     private byte[] raw = new byte[0];
     private byte[] decoded = new byte[0];
+    /** For each frame of the batch being read: the buffer holding its data (raw or decoded), and where. */
+    private byte[][] frameSource = new byte[0][];
+    private int[] frameAt = new int[0];
     private long readNanos, decodeNanos;
 
     BatchReader(PackReader[] packs) {
@@ -40,18 +43,38 @@ public final class BatchReader implements AutoCloseable {
         if (raw.length < stored) raw = new byte[(int) stored];
         p.readFrames(batch.firstFrame, batch.frameCount, raw);
         long t1 = cpuNanos();
-        int frameBytes = p.unitsPerFrame() * PackFormat.UNIT_SIZE;
+        int upf = p.unitsPerFrame();
+        int frameBytes = upf * PackFormat.UNIT_SIZE;
         int need = batch.frameCount * frameBytes;
         if (decoded.length < need) decoded = new byte[need];
+        if (frameSource.length < batch.frameCount) {
+            frameSource = new byte[batch.frameCount][];
+            frameAt = new int[batch.frameCount];
+        }
         for (int i = 0; i < batch.frameCount; i++) {
             int f = batch.firstFrame + i;
-            p.decodeInto(f, raw, p.frameOffset(batch.firstFrame, f), zstd, decoded, i * frameBytes);
+            int at = p.frameOffset(batch.firstFrame, f);
+            // A frame stored as it is (data that did not compress) is checked and its pages copied straight out of
+            // the read buffer: one copy of each page, at memory speed; a compressed frame is decompressed first.
+            int dataAt = p.storedDataAt(f, raw, at);
+            if (dataAt >= 0) {
+                frameSource[i] = raw;
+                frameAt[i] = dataAt;
+            } else {
+                p.decodeInto(f, raw, at, zstd, decoded, i * frameBytes);
+                frameSource[i] = decoded;
+                frameAt[i] = i * frameBytes;
+            }
         }
         readNanos += t1 - t0;
         decodeNanos += cpuNanos() - t1;
         int[] seg = batch.segments;
         for (int s = 0; s < seg.length; s += 3) {
-            for (int k = 0; k < seg[s + 2]; k++) sink.page(seg[s] + k, decoded, (seg[s + 1] + k) * PackFormat.UNIT_SIZE);
+            for (int k = 0; k < seg[s + 2]; k++) {
+                int unit = seg[s + 1] + k; // the unit's place among the batch's frames' units
+                int i = unit / upf;
+                sink.page(seg[s] + k, frameSource[i], frameAt[i] + (unit - i * upf) * PackFormat.UNIT_SIZE);
+            }
         }
     }
 

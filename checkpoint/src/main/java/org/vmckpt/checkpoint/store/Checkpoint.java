@@ -247,9 +247,16 @@ public final class Checkpoint implements AutoCloseable {
                 frames[pack].set((int) (first / perFrame), (int) Math.min(packs[pack].frameCount(), last / perFrame + 1));
             }
         }
+        // Runs of up to 16 consecutive frames per read, into one buffer: no garbage per frame for the collector to
+        // meet while a lazy restore's loaders fill guest memory.
+        byte[] scratch = new byte[0];
         for (int p = 0; p < packs.length; p++) {
             if (frames[p] == null) continue;
-            for (int f = frames[p].nextSetBit(0); f >= 0; f = frames[p].nextSetBit(f + 1)) packs[p].checkFrame(f);
+            for (int f = frames[p].nextSetBit(0); f >= 0; ) {
+                int end = Math.min(frames[p].nextClearBit(f), f + 16);
+                scratch = packs[p].checkFrames(f, end - f, scratch);
+                f = frames[p].nextSetBit(end);
+            }
         }
     }
 

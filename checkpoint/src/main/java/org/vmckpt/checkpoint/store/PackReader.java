@@ -160,7 +160,7 @@ final class PackReader implements Closeable {
     byte[] readFrame(int f, ZstdDecompressCtx zstd) throws IOException {
         int len = (int) frameExtent(f);
         byte[] b = readAt(ch, extents[f], len, path);
-        return decode(f, b, 0, len, zstd, null, 0);
+        return decode(f, b, 0, len, zstd, null, 0, false);
     }
 
     /** Bytes stored for frames {@code first..first+count-1}, which lie back to back in the file. */
@@ -189,20 +189,39 @@ final class PackReader implements Closeable {
      * into {@code out} at {@code outAt} (room for {@code frameUnits(f) * 4096} bytes). Same checks as {@link #readFrame}.
      */
     void decodeInto(int f, byte[] b, int at, ZstdDecompressCtx zstd, byte[] out, int outAt) throws IOException {
-        decode(f, b, at, (int) frameExtent(f), zstd, out, outAt);
+        decode(f, b, at, (int) frameExtent(f), zstd, out, outAt, false);
     }
 
     /**
-     * Reads frame {@code f} and checks its header and CRC without decompressing it (a zstd frame that passes its
-     * CRC was written by us; the CRC covers every stored byte).
+     * If frame {@code f}, held in {@code b} at {@code at} (as {@link #readFrames} put it there), is stored as it is
+     * (no compression, no encryption): checks it as {@link #decodeInto} does and returns where its data starts in
+     * {@code b}, so its pages are copied out of the read buffer with no decoding copy. Otherwise returns -1 and
+     * checks nothing ({@link #decodeInto} does).
      */
-    void checkFrame(int f) throws IOException {
-        int len = (int) frameExtent(f);
-        decode(f, readAt(ch, extents[f], len, path), 0, len, null, null, 0);
+    int storedDataAt(int f, byte[] b, int at) throws IOException {
+        if (at < 0 || at >= b.length || (b[at] & 0xff) != Codec.NONE.code) return -1; // the header's codec byte
+        decode(f, b, at, (int) frameExtent(f), null, null, 0, true);
+        return at + PackFormat.FRAME_HEADER_LENGTH;
     }
 
-    /** Checks frame {@code f}'s bytes {@code b}; decodes them if {@code zstd} is given (or the frame is stored), else returns null. */
-    private byte[] decode(int f, byte[] b, int at, int len, ZstdDecompressCtx zstd, byte[] into, int outAt) throws IOException {
+    /**
+     * Reads frames {@code first .. first + count - 1} in one positional read into {@code scratch} (grown if needed;
+     * the buffer to pass next time is returned) and checks each one's header and CRC without decompressing it (a zstd
+     * frame that passes its CRC was written by us; the CRC covers every stored byte).
+     */
+    byte[] checkFrames(int first, int count, byte[] scratch) throws IOException {
+        long len = framesExtent(first, count);
+        byte[] b = scratch.length >= len ? scratch : new byte[(int) len];
+        readFrames(first, count, b);
+        for (int f = first; f < first + count; f++) decode(f, b, frameOffset(first, f), (int) frameExtent(f), null, null, 0, true);
+        return b;
+    }
+
+    /**
+     * Checks frame {@code f}'s bytes {@code b}; with {@code checkOnly} returns null then, else decodes them (a
+     * compressed frame needs {@code zstd}; without it null is returned after the checks).
+     */
+    private byte[] decode(int f, byte[] b, int at, int len, ZstdDecompressCtx zstd, byte[] into, int outAt, boolean checkOnly) throws IOException {
         BoundedReader h = new BoundedReader(path, "frame " + f + " header", b, at, PackFormat.FRAME_HEADER_LENGTH);
         int codecCode = h.u8("codec");
         int reserved = h.u8("reserved");
@@ -223,7 +242,7 @@ final class PackReader implements Closeable {
                     + units + " units, expected " + expectUnits + ", lengths " + uncompressed + "/" + stored + ")");
         }
         byte[] out;
-        if (zstd == null && (codec != Codec.NONE || encrypted)) return null; // checked: CRC and header
+        if (checkOnly || (zstd == null && (codec != Codec.NONE || encrypted))) return null; // checked: CRC and header
         int dataAt = at + PackFormat.FRAME_HEADER_LENGTH;
         if (encrypted) {
             if (key == null) {

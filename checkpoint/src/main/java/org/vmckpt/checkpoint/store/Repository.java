@@ -267,8 +267,9 @@ public final class Repository {
                     String name = file.getFileName().toString();
                     String id = name.endsWith(".pack") ? name.substring(0, name.length() - ".pack".length()) : name;
                     try (PackReader r = PackReader.open(file, id, -1)) {
+                        byte[] scratch = new byte[0];
                         for (int f = 0; f < r.frameCount(); f++) {
-                            r.checkFrame(f);
+                            scratch = r.checkFrames(f, 1, scratch);
                             frames++;
                             bytes += r.frameExtent(f);
                         }

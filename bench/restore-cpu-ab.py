@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Restore CPU A/B (a benchmark, not a test): interleaved restores of one checkpoint by several jars, each left
+paused (--paused) and quit at once, so the process's CPU time is the restore's (plus JVM start and exit).
+
+    bench/restore-cpu-ab.py REPO N JAR [JAR...] [--lazy] [--label LABEL]
+
+Per run: spawn -> "restored" wall time, the process's CPU time (user + system, from its rusage), the JVM's
+collector pauses (-Xlog:gc), and vmckpt's `restore phases`; then the medians per jar. CPU time is the figure that
+carries on a shared, loaded machine; wall times there are the scheduler's. Each JAR uses the class-data-sharing
+archive beside it (JAR with .jsa) when present, and the launcher's JVM options.
+"""
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+LAUNCHER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "vmckpt")
+
+
+def main():
+    args = sys.argv[1:]
+    lazy = "--lazy" in args
+    args = [a for a in args if a != "--lazy"]
+    label = "last"
+    if "--label" in args:
+        i = args.index("--label")
+        label = args[i + 1]
+        del args[i:i + 2]
+    if len(args) < 3:
+        sys.exit(__doc__)
+    repo, n, jars = args[0], int(args[1]), args[2:]
+    gc_log = os.path.join(tempfile.mkdtemp(prefix="restore-cpu-ab-"), "gc.log")
+    res = {j: [] for j in jars}
+    for _ in range(n):
+        for j in jars:
+            jsa = os.path.splitext(j)[0] + ".jsa"
+            cds = [f"-XX:SharedArchiveFile={jsa}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"] if os.path.exists(jsa) else []
+            prio = ["-XX:ThreadPriorityPolicy=1"] if os.geteuid() == 0 else []
+            cmd = (["java", "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25",
+                    "-XX:PerMethodTrapLimit=0", "-Xss16m"] + prio + cds + [f"-Xlog:gc:file={gc_log}", "-jar", j, "restore", label,
+                   "--repo", repo, "--stats", "--paused", "--name", "restore-cpu-ab"] + (["--lazy"] if lazy else []))
+            ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.time()
+            p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+            wall, phases = None, ""
+            for line in p.stderr:
+                if " restored " in line and wall is None:
+                    wall = time.time() - t0
+                if "restore phases" in line:
+                    phases = line.split("restore phases:")[1].strip()
+                    break
+            subprocess.run([LAUNCHER, "quit", "restore-cpu-ab"], capture_output=True)
+            p.wait()
+            ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if wall is None:
+                sys.exit(f"{j}: the restore did not report 'restored' (exit status {p.returncode})")
+            cpu = (ru.ru_utime + ru.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
+            with open(gc_log) as f:
+                gc = sum(float(m) for m in re.findall(r"Pause.* ([\d.]+)ms$", f.read(), re.M))
+            res[j].append((wall, cpu, gc))
+            short = re.sub(r"pages\.(read|decode|copy|install)\.cpu", r"\1", phases)
+            print(f"{j}: wall {wall * 1e3:6.0f} ms cpu {cpu * 1e3:6.0f} ms gc {gc:5.0f} ms | {short}", flush=True)
+    for j in jars:
+        w, c, g = ([r[k] for r in res[j]] for k in range(3))
+        print(f"{j}: median of {n}: wall {statistics.median(w) * 1e3:.0f} ms, cpu {statistics.median(c) * 1e3:.0f} ms, "
+              f"collector pauses {statistics.median(g):.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
