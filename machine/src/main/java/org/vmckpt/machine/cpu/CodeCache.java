@@ -34,7 +34,7 @@ import java.util.List;
 public final class CodeCache {
     /**
      * Heat an entry point must gather before it is translated: one per dispatcher visit in a page that holds
-     * translations, {@link Interpreter#HEAT_SAMPLE} per sampled jump of the interpreter elsewhere. A unit costs its translation on the
+     * translations, {@link Hart#HEAT_SAMPLE} per (sampled) visit elsewhere. A unit costs its translation on the
      * guest's thread and its compilation by C1 on the other core, which a 2-core machine shares with everything else,
      * so only code that will run for long repays it. Measured on the CPU benchmark's default guest (bench/cpu.sh
      * phases boot / modules / compute / fork, seconds): 4,000 with 200-instruction units 8.3 / 1.0 / 13.5 / 11.2;
@@ -124,16 +124,6 @@ public final class CodeCache {
         }
     }
 
-    /**
-     * A sampled jump of the interpreter (block mode) to {@code key}, in a page without translations: counts it
-     * ({@link Interpreter#HEAT_SAMPLE}) and says whether the target is hot, so that the interpreter hands it to the
-     * dispatcher, whose lookup then translates it.
-     */
-    boolean sampleHeat(long key) {
-        int hi = hash(key) & (HEAT_SIZE - 1);
-        return (heat[hi] += Interpreter.HEAT_SAMPLE) >= hotThreshold;
-    }
-
     private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h) {
         if (!completed.isEmpty()) {
             installCompleted(); // (fills slots that exist: the table's layout and this slot stay as they are)
@@ -141,8 +131,7 @@ public final class CodeCache {
         }
         if (slot >= 0 && units[slot] instanceof PendingUnit) return null; // being built: no more heat meanwhile
         int hi = hash(key) & (HEAT_SIZE - 1);
-        // Outside code pages the interpreter counts a sample of its jumps itself (sampleHeat) and comes here once
-        // a target is hot; the dispatcher's own visits there (batch starts, unit exits) weigh as a sample too.
+        // The interpreter hands over only a sample of the jumps into pages without translations (Hart.endsBlock).
         heat[hi] += ram.isCodePage(pageIndex) ? 1 : Interpreter.HEAT_SAMPLE;
         if (heat[hi] < hotThreshold) return null;
         heat[hi] = 0;

@@ -22,43 +22,21 @@ final class Interpreter {
         this.ram = h.ram;
     }
 
-    /** One in this many taken jumps in pages without translations counts heat towards translating its target. */
+    /** One in this many jumps to pages without translations is handed to the dispatcher (which counts heat). */
     static final int HEAT_SAMPLE = 16;
-    /** Taken jumps outside code pages until the next heat sample (kept across calls, so block ends do not reset it). */
-    int jumpsToSample = HEAT_SAMPLE;
+    int heatTick;
 
-    /*
-     * Block mode (the interpreter under the dispatcher) hands a taken jump to the dispatcher only where a unit may
-     * start: a page holding translations (a code page), or a page the fetch TLB does not map yet. Elsewhere it
-     * stays in its loop, and one jump in HEAT_SAMPLE counts heat for its target in the code cache without leaving
-     * (heatSample); only a target that got hot is handed over, for the dispatcher to translate. Whether the
-     * current page is a code page is read once on entering the page (the dispatcher is the only one that marks
-     * pages, and it runs between calls of interpret), so a jump within the page costs a compare and a decrement.
-     * The helpers are small so that C2 inlines them whatever the call frequency; the rare paths are out of line.
+    /**
+     * Block mode: whether the interpreter hands a jump to {@code target} to the dispatcher. Always where a unit may
+     * start (a page holding translations, or a page the fetch TLB does not map yet); elsewhere only one jump in
+     * {@link #HEAT_SAMPLE}, so that code nobody translated runs at the interpreter's own speed while the
+     * dispatcher still sees enough of it to find what is hot.
      */
-
-    /** Block mode: whether a taken jump from {@code pc} to {@code target} ends the block. */
-    private boolean endsBlock(long pc, long target, boolean inCodePage) {
-        if (((pc ^ target) >>> 12) != 0) return endsBlockInOtherPage(target);
-        return inCodePage || --jumpsToSample == 0 && heatSample(target);
-    }
-
-    /** A jump to another page: ends the block where a unit may start; elsewhere it is sampled for heat. */
-    private boolean endsBlockInOtherPage(long target) {
+    boolean endsBlock(long target) {
         long vpn = target >>> 12;
         int ti = (int) vpn & TLB_MASK;
         if (mmu.xTag[ti] != (vpn | mmu.fetchCtx) || ram.isCodePage(mmu.xPhys[ti])) return true;
-        return --jumpsToSample == 0 && heatSample(target);
-    }
-
-    /** Counts heat for the target of a sampled jump; true when it is hot (the dispatcher then translates it). */
-    private boolean heatSample(long target) {
-        jumpsToSample = HEAT_SAMPLE;
-        long vpn = target >>> 12;
-        int ti = (int) vpn & TLB_MASK;
-        CodeCache cc = h.codeCache;
-        if (mmu.xTag[ti] != (vpn | mmu.fetchCtx) || cc == null) return true;
-        return cc.sampleHeat(((long) mmu.xPhys[ti] << 12) | (target & 0xfff));
+        return (++heatTick & (HEAT_SAMPLE - 1)) == 0;
     }
 
     /**
@@ -76,7 +54,6 @@ final class Interpreter {
         // (TLB flush, page replaced, privilege or translation change, trap).
         byte[] fetchPage = null;
         long fetchVpn = -1;
-        boolean inCodePage = false; // block mode: the fetch page holds translations (see endsBlock)
         while (n < budget) {
             n++;
             int insn;
@@ -88,7 +65,6 @@ final class Interpreter {
             } else if (mmu.xTag[ti = (int) (pc >>> 12) & TLB_MASK] == ((pc >>> 12) | mmu.fetchCtx) && off <= 0xffc) {
                 fetchVpn = pc >>> 12; // entered another page that the TLB maps
                 fetchPage = mmu.xPage[ti];
-                inCodePage = blockMode && ram.isCodePage(mmu.xPhys[ti]);
                 insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
             } else {
                 insn = mmu.fetchSlow(pc);
@@ -104,7 +80,6 @@ final class Interpreter {
                 if (mmu.xTag[ti] == ((pc >>> 12) | mmu.fetchCtx)) {
                     fetchVpn = pc >>> 12;
                     fetchPage = mmu.xPage[ti];
-                    inCodePage = blockMode && ram.isCodePage(mmu.xPhys[ti]);
                 }
             }
             if ((insn & 3) != 3) {
@@ -136,14 +111,14 @@ final class Interpreter {
                     long imm = Decode.immJ(insn);
                     x[rd] = next;
                     next = pc + imm;
-                    if (blockMode && endsBlock(pc, next, inCodePage)) h.events |= EVENT_BLOCK_END;
+                    if (blockMode && endsBlock(next)) h.events |= EVENT_BLOCK_END;
                     break;
                 }
                 case 0x67: { // JALR
                     long target = (x[rs1] + (insn >> 20)) & ~1L;
                     x[rd] = next;
                     next = target;
-                    if (blockMode && endsBlock(pc, next, inCodePage)) h.events |= EVENT_BLOCK_END;
+                    if (blockMode && endsBlock(next)) h.events |= EVENT_BLOCK_END;
                     break;
                 }
                 case 0x63: { // branches
@@ -161,7 +136,7 @@ final class Interpreter {
                     }
                     if (taken) {
                         next = pc + Decode.immB(insn);
-                        if (blockMode && endsBlock(pc, next, inCodePage)) h.events |= EVENT_BLOCK_END;
+                        if (blockMode && endsBlock(next)) h.events |= EVENT_BLOCK_END;
                     }
                     break;
                 }
