@@ -8,7 +8,9 @@ import java.nio.file.Path;
 
 /**
  * Tells HotSpot to compile translated units with C1 only, through its compiler-directives diagnostic command
- * (the same as {@code jcmd PID Compiler.directives_add FILE}), once per JVM.
+ * (the same as {@code jcmd PID Compiler.directives_add FILE}), once per JVM, by the thread that builds the first unit
+ * (the translator thread, or the guest's thread when it translates synchronously): the command starts the JVM's
+ * platform MBean server, about 0.1 s of class loading and set-up that the guest's first instruction no longer waits for.
  *
  * <p>Why: a guest boot meets thousands of units, each warm for a while. Under the default tiered policy they
  * first run as C1 code with full profiling (tier 3, slow), queue for C2, and C2 on a 2-core machine compiles
