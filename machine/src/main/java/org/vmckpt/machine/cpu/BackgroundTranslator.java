@@ -1,7 +1,5 @@
 package org.vmckpt.machine.cpu;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.function.Consumer;
 
@@ -28,7 +26,6 @@ final class BackgroundTranslator {
 
     private final ArrayBlockingQueue<PendingUnit> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final Translator translator = new Translator();
-    private static final ThreadMXBean CPU_CLOCK = ManagementFactory.getThreadMXBean();
     /** For tests: called on the translator thread with each job before it is built (to hold it at a latch). */
     volatile Consumer<PendingUnit> beforeBuild;
     /** For tests: called on the translator thread with each job after it is built, before it is handed back. */
@@ -54,6 +51,7 @@ final class BackgroundTranslator {
     }
 
     private void work() {
+        UnitCompilerDirectives.install(); // before the first unit exists (see UnitCompilerDirectives)
         while (true) {
             PendingUnit job;
             try {
@@ -71,7 +69,7 @@ final class BackgroundTranslator {
     }
 
     private void build(PendingUnit job) {
-        long t0 = CPU_CLOCK.getCurrentThreadCpuTime();
+        long t0 = CpuClock.threadNanos();
         try {
             TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.entryOff);
             if (u != null) warm(u);
@@ -82,7 +80,7 @@ final class BackgroundTranslator {
             System.err.println("vmckpt: the translator failed on guest code at page " + job.pageIndex + " offset "
                     + job.entryOff + " (" + e + "); that code stays interpreted");
         }
-        job.cpuNanos = CPU_CLOCK.getCurrentThreadCpuTime() - t0;
+        job.cpuNanos = CpuClock.threadNanos() - t0;
     }
 
     /** Calls that return at once (a negative budget) so that HotSpot counts them and queues the unit for C1. */

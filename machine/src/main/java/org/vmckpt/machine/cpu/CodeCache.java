@@ -47,7 +47,6 @@ public final class CodeCache {
     public static final int MAX_INSTRUCTIONS = 2_000_000;
 
     private static final int HEAT_SIZE = 1 << 14;
-    private static final java.lang.management.ThreadMXBean CPU_CLOCK = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final GuestMemory ram;
     /** The bound in force ({@link #MAX_UNITS}, {@link #MAX_INSTRUCTIONS}; tests lower it). */
@@ -86,7 +85,9 @@ public final class CodeCache {
     long queueFull;
 
     CodeCache(GuestMemory ram) {
-        UnitCompilerDirectives.install();
+        // (HotSpot's policy for units is installed by whichever thread builds the first unit: the translator
+        // thread, or this cache's miss() when it translates synchronously; not here, on the guest's way to its
+        // first instruction, where it cost ~0.1 s of the JVM's management start-up.)
         this.ram = ram;
         allocate(1 << 14);
     }
@@ -142,9 +143,10 @@ public final class CodeCache {
         }
         byte[] page = ram.pageForRead(pageIndex);
         if (background != null) return submit(key, slot, pageIndex, page, h);
-        long t0 = CPU_CLOCK.getCurrentThreadCpuTime();
+        UnitCompilerDirectives.install();
+        long t0 = CpuClock.threadNanos();
         TranslatedUnit u = translator.translate(page, pageIndex, (int) (key & 0xfff));
-        translationNanos += CPU_CLOCK.getCurrentThreadCpuTime() - t0;
+        translationNanos += CpuClock.threadNanos() - t0;
         if (u == null) {
             u = TranslatedUnit.UNTRANSLATABLE;
         } else {

@@ -7,8 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Tells HotSpot to compile translated units with C1 only, through its compiler-directives diagnostic command
- * (the same as {@code jcmd PID Compiler.directives_add FILE}), once per JVM.
+ * Tells HotSpot to compile translated units (and the translator's own code) with C1 only, through its
+ * compiler-directives diagnostic command
+ * (the same as {@code jcmd PID Compiler.directives_add FILE}), once per JVM, by the thread that builds the first unit
+ * (the translator thread, or the guest's thread when it translates synchronously): the command starts the JVM's
+ * platform MBean server, about 0.1 s of class loading and set-up that the guest's first instruction no longer waits for.
  *
  * <p>Why: a guest boot meets thousands of units, each warm for a while. Under the default tiered policy they
  * first run as C1 code with full profiling (tier 3, slow), queue for C2, and C2 on a 2-core machine compiles
@@ -19,6 +22,13 @@ import java.nio.file.Path;
  */
 final class UnitCompilerDirectives {
     private static boolean installed;
+    /**
+     * The translator's own code (Translator, and the ASM library it generates bytecode with, which only the translator
+     * thread runs) is kept from C2 as well: on the Debian boot C2 spent about 60% of its time on ASM and the
+     * translator, ~0.4 s of CPU on the core the guest's thread shares with it, while the translator thread ran no
+     * slower with C1's code (docs/BENCHMARKS.md, CPU benchmark, round 7). False: the default policy, for A/B runs.
+     */
+    static final boolean TRANSLATOR_C1_ONLY = Boolean.parseBoolean(System.getProperty("vmckpt.jit.translatorC1", "true"));
 
     private UnitCompilerDirectives() { }
 
@@ -27,18 +37,31 @@ final class UnitCompilerDirectives {
         installed = true;
         if (!Boolean.parseBoolean(System.getProperty("vmckpt.jit.directives", "true"))) return; // for experiments
         try {
-            Path file = Files.createTempFile("vmckpt-directives", ".json");
-            Files.writeString(file, "[{ match: \"org/vmckpt/machine/cpu/Unit*.*\", c2: { Exclude: true } }]", StandardCharsets.UTF_8);
-            try {
-                ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
-                        "compilerDirectivesAdd", new Object[] {new String[] {file.toString()}},
-                        new String[] {String[].class.getName()});
-            } finally {
-                Files.deleteIfExists(file);
-            }
+            add(json());
         } catch (Exception | LinkageError e) {
             System.err.println("vmckpt: could not set the compiler policy for translated code (" + e
                     + "); it will run, more slowly during warm-up");
+        }
+    }
+
+    /** The directives, in HotSpot's compiler-directives JSON. */
+    static String json() {
+        String match = TRANSLATOR_C1_ONLY
+                ? "[\"org/vmckpt/machine/cpu/Unit*.*\", \"org/vmckpt/machine/cpu/Translator*.*\", \"org/objectweb/asm/*.*\"]"
+                : "\"org/vmckpt/machine/cpu/Unit*.*\"";
+        return "[{ match: " + match + ", c2: { Exclude: true } }]";
+    }
+
+    /** Adds directives to the JVM's stack (the diagnostic command reads them from a file). */
+    static void add(String json) throws Exception {
+        Path file = Files.createTempFile("vmckpt-directives", ".json");
+        try {
+            Files.writeString(file, json, StandardCharsets.UTF_8);
+            ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "compilerDirectivesAdd", new Object[] {new String[] {file.toString()}},
+                    new String[] {String[].class.getName()});
+        } finally {
+            Files.deleteIfExists(file);
         }
     }
 }

@@ -1,0 +1,22 @@
+package org.vmckpt.machine.cpu;
+
+import org.junit.jupiter.api.Test;
+
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** HotSpot accepts the translator's compiler directives and they name what they must keep from C2. */
+class UnitCompilerDirectivesTest {
+    @Test
+    void theDirectivesParseAndCoverUnitsTheTranslatorAndAsm() throws Exception {
+        UnitCompilerDirectives.add(UnitCompilerDirectives.json()); // throws if HotSpot rejects the JSON
+        String printed = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesPrint",
+                new Object[0], new String[0]);
+        assertTrue(printed.contains("org/vmckpt/machine/cpu/Unit*.*"), printed);
+        assertTrue(printed.contains("org/vmckpt/machine/cpu/Translator*.*"), printed);
+        assertTrue(printed.contains("org/objectweb/asm/*.*"), printed);
+    }
+}
