@@ -311,6 +311,16 @@ public final class CodeCache {
             TranslatedUnit u = l.get(i);
             sb.append(String.format("key %x: %.3f s, %d runs, %d insns (%.1f ns/insn), %d guest insns%n", u.key, u.profNanos / 1e9, u.profRuns, u.profInsns,
                     u.profNanos / Math.max(1.0, u.profInsns), u.instructionCount));
+            if (i < 12 && u.profExitCounts != null) {
+                String[] kinds = {"budget", "region", "page", "jalr", "helper"};
+                for (int e = 0; e < u.profExitCounts.length; e++) {
+                    if (u.profExitCounts[e] * 50 < u.profRuns) continue;
+                    sb.append(String.format("    exit %s at/to %x: %d%n", kinds[u.exitKinds[e]], u.profExitOffsets[e], u.profExitCounts[e]));
+                }
+                StringBuilder hex = new StringBuilder();
+                for (int b = u.profFirst; b < u.profLast; b++) hex.append(String.format("%02x", u.profCode[b]));
+                sb.append(String.format("    code %x %s%n", u.profFirst, hex));
+            }
         }
         return sb.toString();
     }

@@ -33,12 +33,22 @@ public abstract class TranslatedUnit {
      * unit's key under the current context, and that its entry block fits the budget.
      */
     TranslatedUnit[] chain;
+    /** What each chain slot's exit is: one of the EXIT_ kinds (for the profile, -Dvmckpt.jit.profile=true). */
+    byte[] exitKinds;
+    /** Chainable exit kinds: a block that does not fit the budget, a jump out of the region within its page or to
+     * another page, a jalr, an instruction the interpreter ran for the unit (execOne) that ended it. */
+    static final int EXIT_BUDGET = 0, EXIT_REGION = 1, EXIT_PAGE = 2, EXIT_JALR = 3, EXIT_HELPER = 4;
     /** Dropped from the code cache (its page was written, or the cache was flushed): never to run again. */
     boolean dead;
     /** Dispatcher visits since the last probe. */
     int sinceProbe;
     /** Profiling (-Dvmckpt.jit.profile=true): time in the unit, calls, instructions retired. */
     long profNanos, profRuns, profInsns;
+    /** Profiling: runs that left by each chain slot's exit, that exit's page offset, the page, the region's span. */
+    long[] profExitCounts;
+    int[] profExitOffsets;
+    byte[] profCode;
+    int profFirst, profLast;
 
     protected TranslatedUnit() { }
 

@@ -94,6 +94,14 @@ final class Translator {
             u.instructionCount = region.size();
             u.entryBlockLength = entryBlockLength;
             u.chain = new TranslatedUnit[exitSlots];
+            u.exitKinds = exitKinds.toByteArray();
+            if (Hart.PROFILE_UNITS) {
+                u.profExitCounts = new long[exitSlots];
+                u.profExitOffsets = exitOffsets.stream().mapToInt(Integer::intValue).toArray();
+                u.profCode = page.clone();
+                u.profFirst = region.firstKey();
+                u.profLast = region.lastKey() + region.lastEntry().getValue().len;
+            }
             u.bytecodeSize = lastBytecodeSize;
             return u;
         }
@@ -178,6 +186,10 @@ final class Translator {
     private int entryBlockLength;
     /** Exits numbered so far: each exit of a unit that may lead straight to another unit has a chain slot. */
     private int exitSlots;
+    /** What each chain slot's exit is (TranslatedUnit.EXIT_*), for the profile. */
+    private final java.io.ByteArrayOutputStream exitKinds = new java.io.ByteArrayOutputStream();
+    /** The page offset each chain slot's exit leaves from or to (for the profile). */
+    private final List<Integer> exitOffsets = new ArrayList<>();
 
     private static int slot(int r) {
         return L_REG0 + 2 * (r - 1);
@@ -188,6 +200,8 @@ final class Translator {
         blockLabels.clear();
         stubs.clear();
         exitSlots = 0;
+        exitKinds.reset();
+        exitOffsets.clear();
         findLeaders(entryOff);
         findRegisters();
 
@@ -418,7 +432,7 @@ final class Translator {
         pushInt(len);
         mv.visitInsn(IADD);
         mv.visitVarInsn(ILOAD, L_BUDGET);
-        mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0, true));
+        mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0, TranslatedUnit.EXIT_BUDGET));
         mv.visitIincInsn(L_N, len);
         for (int k = 0; k < len; k++) {
             Insn in = block.get(k);
@@ -438,19 +452,19 @@ final class Translator {
     /** The block label of region offset {@code target}, or an exit stub to it if the region does not hold it. */
     private Label branchTarget(long target) {
         Label l = target >= 0 && target < 4096 ? blockLabels.get((int) target) : null;
-        return l != null ? l : exitStub(target, 0, true);
+        return l != null ? l : exitStub(target, 0, target >= 0 && target < 4096 ? TranslatedUnit.EXIT_REGION : TranslatedUnit.EXIT_PAGE);
     }
 
     /**
      * A label that leaves the unit with pc = page base + {@code off}, after taking back the {@code unretired}
-     * instructions of the current block that did not run. A {@code chainable} exit names its chain slot.
+     * instructions of the current block that did not run. A chainable exit (kind >= 0) names its chain slot.
      */
-    private Label exitStub(long off, int unretired, boolean chainable) {
+    private Label exitStub(long off, int unretired, int chainableKind) {
         Label l = new Label();
         stubs.add(() -> {
             target(l);
             if (unretired != 0) mv.visitIincInsn(L_N, -unretired);
-            if (chainable) setExitSlot();
+            if (chainableKind >= 0) setExitSlot(chainableKind, (int) off);
             mv.visitVarInsn(LLOAD, L_VBASE);
             pushLong(off);
             mv.visitInsn(LADD);
@@ -464,7 +478,7 @@ final class Translator {
     private void checkUnitExit(Insn in, int unretired) {
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitFieldInsn(GETFIELD, HART, "unitExit", "Z");
-        mv.visitJumpInsn(IFNE, exitStub(in.off, unretired, false)); // unitExit: the dispatcher never chains
+        mv.visitJumpInsn(IFNE, exitStub(in.off, unretired, -1)); // unitExit: the dispatcher never chains
     }
 
     /** Emits one instruction; {@code remaining} counts it and the rest of its block (not yet retired). */
@@ -510,7 +524,7 @@ final class Translator {
                     pagePlus(in.off + in.len);
                     mv.visitVarInsn(LSTORE, slot(rd));
                 }
-                setExitSlot(); // an indirect jump: the slot caches the unit of the target it took last
+                setExitSlot(TranslatedUnit.EXIT_JALR, in.off); // an indirect jump: the slot caches the unit of the target it took last
                 mv.visitJumpInsn(GOTO, commonExit);
                 return;
             case BRANCH:
@@ -600,6 +614,7 @@ final class Translator {
         // page walk, faults, devices).
         stubs.add(() -> {
             target(slow);
+            countProfile(Hart.PROF_TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             switch (size) {
@@ -648,6 +663,7 @@ final class Translator {
         }
         stubs.add(() -> {
             target(slow);
+            countProfile(Hart.PROF_TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             loadReg(rs2);
@@ -671,6 +687,7 @@ final class Translator {
      */
     private void emitHelper(Insn in, int remaining) {
         int regs = helperRegisters(in) & ~1;
+        countProfile(Hart.profileHelperKind(in.bits));
         storeRegisters(regs);
         mv.visitVarInsn(ALOAD, L_HART);
         pagePlus(in.off);
@@ -694,7 +711,7 @@ final class Translator {
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitFieldInsn(GETFIELD, HART, "pc", "J");
         mv.visitVarInsn(LSTORE, L_EXITPC);
-        setExitSlot();
+        setExitSlot(TranslatedUnit.EXIT_HELPER, in.off);
         mv.visitJumpInsn(GOTO, commonExit);
         target(go);
     }
@@ -702,10 +719,25 @@ final class Translator {
     // ------------------------------------------------------------------ small emitters
 
     /** {@code h.exitSlot = } a new chain slot: tells the dispatcher which exit the unit left by. */
-    private void setExitSlot() {
+    private void setExitSlot(int kind, int off) {
+        exitKinds.write(kind);
+        exitOffsets.add(off);
         mv.visitVarInsn(ALOAD, L_HART);
         pushInt(exitSlots++);
         mv.visitFieldInsn(PUTFIELD, HART, "exitSlot", "I");
+    }
+
+    /** With -Dvmckpt.jit.profile=true only: {@code h.profile[counter]++}. */
+    private void countProfile(int counter) {
+        if (!Hart.PROFILE_UNITS) return;
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitFieldInsn(GETFIELD, HART, "profile", "[J");
+        pushInt(counter);
+        mv.visitInsn(DUP2);
+        mv.visitInsn(LALOAD);
+        mv.visitInsn(LCONST_1);
+        mv.visitInsn(LADD);
+        mv.visitInsn(LASTORE);
     }
 
     private void loadReg(int r) {
