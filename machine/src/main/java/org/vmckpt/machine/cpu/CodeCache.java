@@ -84,6 +84,7 @@ public final class CodeCache {
     long backgroundNanos;
     long staleDropped;
     long queueFull;
+    long crossPageUnits;
 
     CodeCache(GuestMemory ram) {
         UnitCompilerDirectives.install();
@@ -118,15 +119,15 @@ public final class CodeCache {
             long k = keys[i];
             if (k == key) {
                 TranslatedUnit u = units[i];
-                return u != null && !(u instanceof PendingUnit) ? u : miss(key, i, pageIndex, h);
+                return u != null && !(u instanceof PendingUnit) ? u : miss(key, i, pageIndex, h, pc);
             }
-            if (k == -1L) return miss(key, -1, pageIndex, h);
+            if (k == -1L) return miss(key, -1, pageIndex, h, pc);
         }
     }
 
-    private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h) {
+    private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h, long pc) {
         if (!completed.isEmpty()) {
-            installCompleted(); // (fills slots that exist: the table's layout and this slot stay as they are)
+            installCompleted(h); // (fills slots that exist: the table's layout and this slot stay as they are)
             if (slot >= 0 && units[slot] != null && !(units[slot] instanceof PendingUnit)) return units[slot];
         }
         if (slot >= 0 && units[slot] instanceof PendingUnit) return null; // being built: no more heat meanwhile
@@ -141,9 +142,11 @@ public final class CodeCache {
             slot = -1;
         }
         byte[] page = ram.pageForRead(pageIndex);
-        if (background != null) return submit(key, slot, pageIndex, page, h);
+        int nextIndex = nextPageIndex(h, pc);
+        byte[] next = nextIndex >= 0 ? ram.pageForRead(nextIndex) : null;
+        if (background != null) return submit(key, slot, pageIndex, page, nextIndex, next, h);
         long t0 = CPU_CLOCK.getCurrentThreadCpuTime();
-        TranslatedUnit u = translator.translate(page, pageIndex, (int) (key & 0xfff));
+        TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff));
         translationNanos += CPU_CLOCK.getCurrentThreadCpuTime() - t0;
         if (u == null) {
             u = TranslatedUnit.UNTRANSLATABLE;
@@ -151,9 +154,26 @@ public final class CodeCache {
             u.key = key;
             BackgroundTranslator.warm(u);
             count(u);
+            if (u.nextPageIndex >= 0) enterSecondPage(key, u.nextPageIndex, h);
         }
         enter(key, slot, pageIndex, u, h);
         return u;
+    }
+
+    /**
+     * The RAM page the fetch TLB maps the virtual page after {@code pc}'s to under the current context, or -1: a
+     * region may go on into it (the unit checks the same mapping again whenever it enters that page).
+     */
+    private static int nextPageIndex(Hart h, long pc) {
+        long vpn = (pc >>> 12) + 1;
+        int ti = (int) vpn & Hart.TLB_MASK;
+        return h.mmu.xTag[ti] == (vpn | h.mmu.fetchCtx) ? h.mmu.xPhys[ti] : -1;
+    }
+
+    /** A unit keyed {@code key} holds code of page {@code pageIndex} too: a write to that page drops it as well. */
+    private void enterSecondPage(long key, int pageIndex, Hart h) {
+        markCode(pageIndex, h);
+        keysByPage.computeIfAbsent(pageIndex, p -> new ArrayList<>()).add(key);
     }
 
     /** Puts {@code u} (a unit, UNTRANSLATABLE, or a pending unit) in the table under {@code key}, its page a code page. */
@@ -169,6 +189,7 @@ public final class CodeCache {
         liveUnits++;
         liveInstructions += u.instructionCount;
         bytecodeBytes += u.bytecodeSize;
+        if (u.nextPageIndex >= 0) crossPageUnits++;
     }
 
     /** The page now holds code: writes to it must reach GuestMemory's write path (no write mapping cached). */
@@ -184,8 +205,8 @@ public final class CodeCache {
      * any write to the page drops the pending unit, since the page is a code page from here on) and a
      * {@link PendingUnit} in the table. The guest interprets until the unit is installed.
      */
-    private TranslatedUnit submit(long key, int slot, int pageIndex, byte[] page, Hart h) {
-        PendingUnit p = new PendingUnit(this, key, pageIndex, page.clone());
+    private TranslatedUnit submit(long key, int slot, int pageIndex, byte[] page, int nextIndex, byte[] next, Hart h) {
+        PendingUnit p = new PendingUnit(this, key, pageIndex, page.clone(), nextIndex, next == null ? null : next.clone());
         if (!background.submit(p)) {
             queueFull++; // the entry heats up again and is offered later
             return null;
@@ -208,7 +229,7 @@ public final class CodeCache {
      * Installs the units the translator thread built, on the guest's thread: each only if its pending unit is still
      * in its slot, that is, if nothing wrote its page and nothing flushed the cache since its bytes were copied.
      */
-    private void installCompleted() {
+    private void installCompleted(Hart h) {
         for (PendingUnit p; (p = completed.poll()) != null; ) {
             backgroundNanos += p.cpuNanos;
             int slot = find(p.key);
@@ -220,6 +241,16 @@ public final class CodeCache {
             if (u == null) {
                 units[slot] = TranslatedUnit.UNTRANSLATABLE;
                 continue;
+            }
+            if (u.nextPageIndex >= 0) {
+                // The second page was not a code page while the unit was built (it is made one only if the region
+                // uses it): its bytes must still be those the unit was built from, or the unit is stale.
+                if (!java.util.Arrays.equals(p.nextCode, ram.pageForRead(u.nextPageIndex))) {
+                    staleDropped++;
+                    units[slot] = null; // the entry heats up again
+                    continue;
+                }
+                enterSecondPage(p.key, u.nextPageIndex, h);
             }
             u.key = p.key;
             count(u);
@@ -348,7 +379,7 @@ public final class CodeCache {
     /** Counters for --stats and tests. */
     public Stats stats() {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
-                backgroundNanos, staleDropped, queueFull);
+                backgroundNanos, staleDropped, queueFull, crossPageUnits);
     }
 
     /**
@@ -367,8 +398,9 @@ public final class CodeCache {
      * @param staleDropped             translator-thread jobs not installed (built, or skipped once known stale): their
      *                                 page was written or the cache flushed after the entry got hot
      * @param queueFull                hot entries left to the interpreter because the translator thread's queue was full
+     * @param crossPageUnits           of the units built, those whose code goes on into the next page
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
-                        long backgroundNanos, long staleDropped, long queueFull) { }
+                        long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits) { }
 }

@@ -13,8 +13,13 @@ package org.vmckpt.machine.cpu;
 public abstract class TranslatedUnit {
     /** Guest physical address of the entry: {@code pageIndex << 12 | offset} relative to RAM base. */
     long key;
-    /** The RAM page the unit's code lies in. */
+    /** The RAM page the unit's code lies in (its entry). */
     int pageIndex;
+    /**
+     * The RAM page of the next virtual page, if the unit's region goes on into it (else -1): a write to either page
+     * drops the unit, and the unit enters it only where the fetch TLB maps it there.
+     */
+    int nextPageIndex = -1;
     /** Instructions of the entry block: the least budget the unit can be started with. */
     int entryBlockLength;
     /** Guest instructions translated into this unit. */
