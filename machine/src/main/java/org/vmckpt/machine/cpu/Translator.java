@@ -168,12 +168,17 @@ final class Translator {
         }
     }
 
+    /**
+     * The region: blocks in breadth-first order from the entry (at a conditional branch, its target's block before
+     * the fall-through's), so that when the limit cuts the region, the short paths that close a loop are in it
+     * rather than the longest straight line.
+     */
     private static TreeMap<Integer, Insn> discover(byte[] page, int entryOff, int max, int limit) {
         TreeMap<Integer, Insn> region = new TreeMap<>();
-        ArrayList<Integer> work = new ArrayList<>();
+        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
         work.add(entryOff);
         while (!work.isEmpty() && region.size() < max) {
-            int off = work.remove(work.size() - 1);
+            int off = work.poll();
             while (!region.containsKey(off) && region.size() < max) {
                 Insn in = decodeAt(page, off, limit);
                 if (in == null || in.kind == 0) break;
@@ -187,6 +192,8 @@ final class Translator {
                 if (in.kind == BRANCH) {
                     long t = off + Decode.immB(in.bits);
                     if (t >= 0 && t < limit) work.add((int) t);
+                    work.add(off + in.len);
+                    break;
                 }
                 off += in.len;
             }
