@@ -163,11 +163,16 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     final long[] profile = new long[PROF_NAMES.length];
     static final int PROF_TRAP = 5, PROF_DEFER = 6, PROF_EVENT = 7, PROF_TLB_MISS = 8, PROF_HELPER_AMO = 9,
             PROF_HELPER_CSR = 10, PROF_HELPER_FP = 11, PROF_HELPER_OTHER = 12, PROF_INTERP_BLOCKS = 13,
-            PROF_INTERP_INSNS = 14, PROF_CHAINED = 15, PROF_LOOKED_UP = 16;
+            PROF_INTERP_INSNS = 14, PROF_CHAINED = 15, PROF_LOOKED_UP = 16, PROF_INTERP_NO_UNIT = 17,
+            PROF_INTERP_NOT_COMPILED = 18, PROF_INTERP_BUDGET = 19, PROF_INTERP_UNTRANSLATABLE = 20;
     static final String[] PROF_NAMES = {"exit budget", "exit region (same page)", "exit page end / other page",
             "exit jalr", "exit after helper", "exit trap", "exit deferral", "exit event", "TLB misses in units",
             "helper AMO/LR/SC", "helper CSR", "helper FP", "helper other", "interpreted blocks",
-            "interpreted instructions", "units entered by chain", "units entered by lookup"};
+            "interpreted instructions", "units entered by chain", "units entered by lookup",
+            "interpreted: no unit (yet)", "interpreted: not compiled yet", "interpreted: entry block > budget",
+            "interpreted: untranslatable"};
+    /** Profiling: interpreted instructions by virtual page of the block's start. */
+    final java.util.HashMap<Long, long[]> profInterpretedPages = PROFILE_UNITS ? new java.util.HashMap<>() : null;
 
     /** The profile counter of an instruction a unit leaves to the interpreter (execOne). */
     static int profileHelperKind(int insn) {
@@ -179,10 +184,21 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         }
     }
 
+    private void profileInterpreted(TranslatedUnit u, long pc0, int left, int ran) {
+        profile[PROF_INTERP_BLOCKS]++;
+        profile[PROF_INTERP_INSNS] += ran;
+        profile[u == null ? PROF_INTERP_NO_UNIT : u == TranslatedUnit.UNTRANSLATABLE ? PROF_INTERP_UNTRANSLATABLE
+                : u.entryBlockLength > left ? PROF_INTERP_BUDGET : PROF_INTERP_NOT_COMPILED] += ran;
+        profInterpretedPages.computeIfAbsent(pc0 >>> 12, k -> new long[2])[0] += ran;
+        profInterpretedPages.get(pc0 >>> 12)[1]++;
+    }
+
     /** The profile's counters, one per line. */
     String profileCounters() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < PROF_NAMES.length; i++) sb.append(String.format("  %-28s %,d%n", PROF_NAMES[i], profile[i]));
+        profInterpretedPages.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(12)
+                .forEach(e -> sb.append(String.format("  interpreted in page %x: %,d instructions, %,d blocks%n", e.getKey() << 12, e.getValue()[0], e.getValue()[1])));
         return sb.toString();
     }
 
@@ -259,10 +275,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 if (PROFILE_UNITS) profile[PROF_CHAINED]++;
             } else {
                 if (u != null && u.dead) prev.chain[prevSlot] = null; // let its class unload
-                u = cc.lookup(this, pc);
+                u = cc.lookup(this, pc, prev != null);
                 if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
+                    long pc0 = pc;
                     int ran = interpreter.interpret(budget - n, true);
-                    if (PROFILE_UNITS) { profile[PROF_INTERP_BLOCKS]++; profile[PROF_INTERP_INSNS] += ran; }
+                    if (PROFILE_UNITS) profileInterpreted(u, pc0, budget - n, ran);
                     n += ran;
                     if ((events & EVENT_STOP) != 0) break;
                     prev = null;
