@@ -15,10 +15,11 @@ import static org.objectweb.asm.Opcodes.*;
 /**
  * Translates a region of guest code into a {@link TranslatedUnit}: JVM bytecode that HotSpot compiles.
  *
- * <p><b>Region.</b> From the entry offset, every instruction of the same 4 KiB page reachable by falling
- * through or by a direct branch or jump, up to {@link #MAX_INSTRUCTIONS}. Branches and jumps inside the region
- * are JVM jumps, so a loop inside one page stays inside one compiled method and C2 keeps guest registers in host
- * registers across iterations. Everything else leaves the unit: indirect jumps, targets outside the region, and
+ * <p><b>Region.</b> From the entry offset, every instruction of the same 4 KiB page (and of the next virtual page,
+ * if the fetch TLB mapped it when the entry got hot) reachable by falling through or by a direct branch or jump, up
+ * to {@link #MAX_INSTRUCTIONS}, found breadth-first by blocks. Branches and jumps inside the region are JVM jumps,
+ * so a loop stays inside one compiled method. The unit enters the second page only where the fetch TLB still maps
+ * it to the physical page it was translated from ({@link #crossingTo}). Everything else leaves the unit: indirect jumps, targets outside the region, and
  * instructions that change privilege or translation (ecall, ebreak, xRET, wfi, sfence.vma) are left to the
  * interpreter. The region holds no absolute virtual address: the code computes pc-relative values from the page
  * base it is entered at, so one translation serves every virtual mapping of its physical page.
