@@ -275,7 +275,8 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 if (PROFILE_UNITS) profile[PROF_CHAINED]++;
             } else {
                 if (u != null && u.dead) prev.chain[prevSlot] = null; // let its class unload
-                u = cc.lookup(this, pc, prev != null);
+                // (a block that did not fit the batch's budget is no new entry: it heats as any other)
+                u = cc.lookup(this, pc, prev != null && prev.exitKinds[prevSlot] != TranslatedUnit.EXIT_BUDGET);
                 if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
                     long pc0 = pc;
                     int ran = interpreter.interpret(budget - n, true);

@@ -38,7 +38,7 @@ public abstract class TranslatedUnit {
      * unit's key under the current context, and that its entry block fits the budget.
      */
     TranslatedUnit[] chain;
-    /** What each chain slot's exit is: one of the EXIT_ kinds (for the profile, -Dvmckpt.jit.profile=true). */
+    /** What each chain slot's exit is: one of the EXIT_ kinds (the dispatcher's heat rule, and the profile). */
     byte[] exitKinds;
     /** Chainable exit kinds: a block that does not fit the budget, a jump out of the region within its page or to
      * another page, a jalr, an instruction the interpreter ran for the unit (execOne) that ended it. */
