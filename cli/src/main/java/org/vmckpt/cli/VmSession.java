@@ -144,10 +144,10 @@ final class VmSession {
             System.err.printf("vmckpt: run thread CPU %.2f s (%.1f MIPS per CPU second)%n", runCpu / 1e9, n / Math.max(1, runCpu / 1e3));
             org.vmckpt.machine.cpu.CodeCache.Stats t = machine.hart(0).translationStats();
             if (t != null) {
-                System.err.printf("vmckpt: translator: %.1f%% of instructions run translated; %,d units built (%,d live, %,d guest"
+                System.err.printf("vmckpt: translator: %.1f%% of instructions run translated; %,d units built (%,d across two pages; %,d live, %,d guest"
                                 + " instructions, %,d KiB bytecode; %.2f s translating on the run thread, %.2f s on the translator thread, %,d built stale and dropped, %,d not queued),"
                                 + " %,d unit runs (%,d chained), %,d code pages invalidated, %,d flushes, %,d device/code-write deferrals%n",
-                        100.0 * t.translatedInstructionsRun() / Math.max(1, n), t.unitsTranslated(), t.liveUnits(), t.liveInstructions(),
+                        100.0 * t.translatedInstructionsRun() / Math.max(1, n), t.unitsTranslated(), t.crossPageUnits(), t.liveUnits(), t.liveInstructions(),
                         t.bytecodeBytes() >> 10, t.translationNanos() / 1e9, t.backgroundNanos() / 1e9, t.staleDropped(), t.queueFull(),
                         t.unitRuns(), t.chainedRuns(), t.invalidations(), t.flushes(), t.deferrals());
                 String profile = machine.hart(0).translationProfile();

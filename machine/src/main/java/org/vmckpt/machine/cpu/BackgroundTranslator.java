@@ -71,7 +71,7 @@ final class BackgroundTranslator {
     private void build(PendingUnit job) {
         long t0 = CpuClock.threadNanos();
         try {
-            TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.entryOff);
+            TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff);
             if (u != null) warm(u);
             job.built = u;
         } catch (RuntimeException | LinkageError e) {

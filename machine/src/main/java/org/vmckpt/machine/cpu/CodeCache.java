@@ -83,6 +83,7 @@ public final class CodeCache {
     long backgroundNanos;
     long staleDropped;
     long queueFull;
+    long crossPageUnits;
 
     CodeCache(GuestMemory ram) {
         // (HotSpot's policy for units is installed by whichever thread builds the first unit: the translator
@@ -109,6 +110,15 @@ public final class CodeCache {
      * yet, or not translatable ({@link TranslatedUnit#UNTRANSLATABLE}).
      */
     TranslatedUnit lookup(Hart h, long pc) {
+        return lookup(h, pc, false);
+    }
+
+    /**
+     * As {@link #lookup(Hart, long)}; {@code afterUnit}: a translated unit just left for {@code pc} (a jump out of its
+     * region, a return, a call), so the code there runs as often as that unit: it gathers heat as fast as a sampled
+     * visit does, instead of one per visit.
+     */
+    TranslatedUnit lookup(Hart h, long pc, boolean afterUnit) {
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
         if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return null;
@@ -119,21 +129,21 @@ public final class CodeCache {
             long k = keys[i];
             if (k == key) {
                 TranslatedUnit u = units[i];
-                return u != null && !(u instanceof PendingUnit) ? u : miss(key, i, pageIndex, h);
+                return u != null && !(u instanceof PendingUnit) ? u : miss(key, i, pageIndex, h, pc, afterUnit);
             }
-            if (k == -1L) return miss(key, -1, pageIndex, h);
+            if (k == -1L) return miss(key, -1, pageIndex, h, pc, afterUnit);
         }
     }
 
-    private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h) {
+    private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h, long pc, boolean afterUnit) {
         if (!completed.isEmpty()) {
-            installCompleted(); // (fills slots that exist: the table's layout and this slot stay as they are)
+            installCompleted(h); // (fills slots that exist: the table's layout and this slot stay as they are)
             if (slot >= 0 && units[slot] != null && !(units[slot] instanceof PendingUnit)) return units[slot];
         }
         if (slot >= 0 && units[slot] instanceof PendingUnit) return null; // being built: no more heat meanwhile
         int hi = hash(key) & (HEAT_SIZE - 1);
         // The interpreter hands over only a sample of the jumps into pages without translations (Hart.endsBlock).
-        heat[hi] += ram.isCodePage(pageIndex) ? 1 : Interpreter.HEAT_SAMPLE;
+        heat[hi] += afterUnit || !ram.isCodePage(pageIndex) ? Interpreter.HEAT_SAMPLE : 1;
         if (heat[hi] < hotThreshold) return null;
         heat[hi] = 0;
         // (Invalidated keys do not pile up: growing the table re-inserts live units only.)
@@ -142,10 +152,12 @@ public final class CodeCache {
             slot = -1;
         }
         byte[] page = ram.pageForRead(pageIndex);
-        if (background != null) return submit(key, slot, pageIndex, page, h);
+        int nextIndex = nextPageIndex(h, pc);
+        byte[] next = nextIndex >= 0 ? ram.pageForRead(nextIndex) : null;
+        if (background != null) return submit(key, slot, pageIndex, page, nextIndex, next, h);
         UnitCompilerDirectives.install();
         long t0 = CpuClock.threadNanos();
-        TranslatedUnit u = translator.translate(page, pageIndex, (int) (key & 0xfff));
+        TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff));
         translationNanos += CpuClock.threadNanos() - t0;
         if (u == null) {
             u = TranslatedUnit.UNTRANSLATABLE;
@@ -153,9 +165,26 @@ public final class CodeCache {
             u.key = key;
             BackgroundTranslator.warm(u);
             count(u);
+            if (u.nextPageIndex >= 0) enterSecondPage(key, u.nextPageIndex, h);
         }
         enter(key, slot, pageIndex, u, h);
         return u;
+    }
+
+    /**
+     * The RAM page the fetch TLB maps the virtual page after {@code pc}'s to under the current context, or -1: a
+     * region may go on into it (the unit checks the same mapping again whenever it enters that page).
+     */
+    private static int nextPageIndex(Hart h, long pc) {
+        long vpn = (pc >>> 12) + 1;
+        int ti = (int) vpn & Hart.TLB_MASK;
+        return h.mmu.xTag[ti] == (vpn | h.mmu.fetchCtx) ? h.mmu.xPhys[ti] : -1;
+    }
+
+    /** A unit keyed {@code key} holds code of page {@code pageIndex} too: a write to that page drops it as well. */
+    private void enterSecondPage(long key, int pageIndex, Hart h) {
+        markCode(pageIndex, h);
+        keysByPage.computeIfAbsent(pageIndex, p -> new ArrayList<>()).add(key);
     }
 
     /** Puts {@code u} (a unit, UNTRANSLATABLE, or a pending unit) in the table under {@code key}, its page a code page. */
@@ -171,6 +200,7 @@ public final class CodeCache {
         liveUnits++;
         liveInstructions += u.instructionCount;
         bytecodeBytes += u.bytecodeSize;
+        if (u.nextPageIndex >= 0) crossPageUnits++;
     }
 
     /** The page now holds code: writes to it must reach GuestMemory's write path (no write mapping cached). */
@@ -186,8 +216,8 @@ public final class CodeCache {
      * any write to the page drops the pending unit, since the page is a code page from here on) and a
      * {@link PendingUnit} in the table. The guest interprets until the unit is installed.
      */
-    private TranslatedUnit submit(long key, int slot, int pageIndex, byte[] page, Hart h) {
-        PendingUnit p = new PendingUnit(this, key, pageIndex, page.clone());
+    private TranslatedUnit submit(long key, int slot, int pageIndex, byte[] page, int nextIndex, byte[] next, Hart h) {
+        PendingUnit p = new PendingUnit(this, key, pageIndex, page.clone(), nextIndex, next == null ? null : next.clone());
         if (!background.submit(p)) {
             queueFull++; // the entry heats up again and is offered later
             return null;
@@ -210,7 +240,7 @@ public final class CodeCache {
      * Installs the units the translator thread built, on the guest's thread: each only if its pending unit is still
      * in its slot, that is, if nothing wrote its page and nothing flushed the cache since its bytes were copied.
      */
-    private void installCompleted() {
+    private void installCompleted(Hart h) {
         for (PendingUnit p; (p = completed.poll()) != null; ) {
             backgroundNanos += p.cpuNanos;
             int slot = find(p.key);
@@ -222,6 +252,16 @@ public final class CodeCache {
             if (u == null) {
                 units[slot] = TranslatedUnit.UNTRANSLATABLE;
                 continue;
+            }
+            if (u.nextPageIndex >= 0) {
+                // The second page was not a code page while the unit was built (it is made one only if the region
+                // uses it): its bytes must still be those the unit was built from, or the unit is stale.
+                if (!java.util.Arrays.equals(p.nextCode, ram.pageForRead(u.nextPageIndex))) {
+                    staleDropped++;
+                    units[slot] = null; // the entry heats up again
+                    continue;
+                }
+                enterSecondPage(p.key, u.nextPageIndex, h);
             }
             u.key = p.key;
             count(u);
@@ -313,6 +353,16 @@ public final class CodeCache {
             TranslatedUnit u = l.get(i);
             sb.append(String.format("key %x: %.3f s, %d runs, %d insns (%.1f ns/insn), %d guest insns%n", u.key, u.profNanos / 1e9, u.profRuns, u.profInsns,
                     u.profNanos / Math.max(1.0, u.profInsns), u.instructionCount));
+            if (i < 12 && u.profExitCounts != null) {
+                String[] kinds = {"budget", "region", "page", "jalr", "helper"};
+                for (int e = 0; e < u.profExitCounts.length; e++) {
+                    if (u.profExitCounts[e] * 50 < u.profRuns) continue;
+                    sb.append(String.format("    exit %s at/to %x: %d%n", kinds[u.exitKinds[e]], u.profExitOffsets[e], u.profExitCounts[e]));
+                }
+                StringBuilder hex = new StringBuilder();
+                for (int b = u.profFirst; b < u.profLast; b++) hex.append(String.format("%02x", u.profCode[b]));
+                sb.append(String.format("    code %x %s%n", u.profFirst, hex));
+            }
         }
         return sb.toString();
     }
@@ -340,7 +390,7 @@ public final class CodeCache {
     /** Counters for --stats and tests. */
     public Stats stats() {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
-                backgroundNanos, staleDropped, queueFull);
+                backgroundNanos, staleDropped, queueFull, crossPageUnits);
     }
 
     /**
@@ -359,8 +409,9 @@ public final class CodeCache {
      * @param staleDropped             translator-thread jobs not installed (built, or skipped once known stale): their
      *                                 page was written or the cache flushed after the entry got hot
      * @param queueFull                hot entries left to the interpreter because the translator thread's queue was full
+     * @param crossPageUnits           of the units built, those whose code goes on into the next page
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
-                        long backgroundNanos, long staleDropped, long queueFull) { }
+                        long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits) { }
 }

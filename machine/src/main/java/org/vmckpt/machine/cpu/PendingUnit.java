@@ -16,6 +16,9 @@ final class PendingUnit extends TranslatedUnit {
     /** A copy of the page at the time the entry got hot. */
     final byte[] code;
     final int entryOff;
+    /** The RAM page mapped after the entry's page when the entry got hot, and a copy of it then; -1 and null if none. */
+    final int nextIndex;
+    final byte[] nextCode;
     /** Set by the translator thread: the unit, or null if the entry cannot start one. Read after the cache took it from its completed queue. */
     TranslatedUnit built;
     /** CPU time the translator thread spent on it. Read after the cache took it from its completed queue. */
@@ -23,8 +26,10 @@ final class PendingUnit extends TranslatedUnit {
     /** The cache dropped it from its table (a write to the page, a flush): the translator thread may skip it. */
     volatile boolean cancelled;
 
-    PendingUnit(CodeCache cache, long key, int pageIndex, byte[] code) {
+    PendingUnit(CodeCache cache, long key, int pageIndex, byte[] code, int nextIndex, byte[] nextCode) {
         this.cache = cache;
+        this.nextIndex = nextIndex;
+        this.nextCode = nextCode;
         this.key = key;
         this.pageIndex = pageIndex;
         this.code = code;

@@ -13,8 +13,13 @@ package org.vmckpt.machine.cpu;
 public abstract class TranslatedUnit {
     /** Guest physical address of the entry: {@code pageIndex << 12 | offset} relative to RAM base. */
     long key;
-    /** The RAM page the unit's code lies in. */
+    /** The RAM page the unit's code lies in (its entry). */
     int pageIndex;
+    /**
+     * The RAM page of the next virtual page, if the unit's region goes on into it (else -1): a write to either page
+     * drops the unit, and the unit enters it only where the fetch TLB maps it there.
+     */
+    int nextPageIndex = -1;
     /** Instructions of the entry block: the least budget the unit can be started with. */
     int entryBlockLength;
     /** Guest instructions translated into this unit. */
@@ -33,12 +38,22 @@ public abstract class TranslatedUnit {
      * unit's key under the current context, and that its entry block fits the budget.
      */
     TranslatedUnit[] chain;
+    /** What each chain slot's exit is: one of the EXIT_ kinds (the dispatcher's heat rule, and the profile). */
+    byte[] exitKinds;
+    /** Chainable exit kinds: a block that does not fit the budget, a jump out of the region within its page or to
+     * another page, a jalr, an instruction the interpreter ran for the unit (execOne) that ended it. */
+    static final int EXIT_BUDGET = 0, EXIT_REGION = 1, EXIT_PAGE = 2, EXIT_JALR = 3, EXIT_HELPER = 4;
     /** Dropped from the code cache (its page was written, or the cache was flushed): never to run again. */
     boolean dead;
     /** Dispatcher visits since the last probe. */
     int sinceProbe;
     /** Profiling (-Dvmckpt.jit.profile=true): time in the unit, calls, instructions retired. */
     long profNanos, profRuns, profInsns;
+    /** Profiling: runs that left by each chain slot's exit, that exit's page offset, the page, the region's span. */
+    long[] profExitCounts;
+    int[] profExitOffsets;
+    byte[] profCode;
+    int profFirst, profLast;
 
     protected TranslatedUnit() { }
 

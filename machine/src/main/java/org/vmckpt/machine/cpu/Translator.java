@@ -15,10 +15,11 @@ import static org.objectweb.asm.Opcodes.*;
 /**
  * Translates a region of guest code into a {@link TranslatedUnit}: JVM bytecode that HotSpot compiles.
  *
- * <p><b>Region.</b> From the entry offset, every instruction of the same 4 KiB page reachable by falling
- * through or by a direct branch or jump, up to {@link #MAX_INSTRUCTIONS}. Branches and jumps inside the region
- * are JVM jumps, so a loop inside one page stays inside one compiled method and C2 keeps guest registers in host
- * registers across iterations. Everything else leaves the unit: indirect jumps, targets outside the region, and
+ * <p><b>Region.</b> From the entry offset, every instruction of the same 4 KiB page (and of the next virtual page,
+ * if the fetch TLB mapped it when the entry got hot) reachable by falling through or by a direct branch or jump, up
+ * to {@link #MAX_INSTRUCTIONS}, found breadth-first by blocks. Branches and jumps inside the region are JVM jumps,
+ * so a loop stays inside one compiled method. The unit enters the second page only where the fetch TLB still maps
+ * it to the physical page it was translated from ({@link #crossingTo}). Everything else leaves the unit: indirect jumps, targets outside the region, and
  * instructions that change privilege or translation (ecall, ebreak, xRET, wfi, sfence.vma) are left to the
  * interpreter. The region holds no absolute virtual address: the code computes pc-relative values from the page
  * base it is entered at, so one translation serves every virtual mapping of its physical page.
@@ -84,16 +85,42 @@ final class Translator {
      * if the first instruction cannot start a unit (the interpreter runs it).
      */
     TranslatedUnit translate(byte[] page, int pageIndex, int entryOff) {
+        return translate(page, pageIndex, null, -1, entryOff);
+    }
+
+    /**
+     * As {@link #translate(byte[], int, int)}, and the region may go on into the next virtual page, whose physical
+     * page is {@code nextIndex} with the bytes {@code next} (null: the region stays in its page). The unit enters
+     * the second page only after checking that the fetch TLB maps it there under the current context.
+     */
+    TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff) {
+        byte[] code = page;
+        limit = 4096;
+        if (next != null) {
+            code = java.util.Arrays.copyOf(page, 8192);
+            System.arraycopy(next, 0, code, 4096, 4096);
+            limit = 8192;
+        }
+        this.nextIndex = nextIndex;
         for (int max = MAX_INSTRUCTIONS; max >= 8; max /= 2) {
-            TreeMap<Integer, Insn> region = discover(page, entryOff, max);
+            TreeMap<Integer, Insn> region = discover(code, entryOff, max, limit);
             if (region.isEmpty()) return null;
             byte[] classBytes = generate(region, entryOff);
             if (classBytes == null) continue; // too large: try a smaller region
             TranslatedUnit u = define(classBytes);
             u.pageIndex = pageIndex;
+            u.nextPageIndex = region.lastKey() >= 4096 ? nextIndex : -1;
             u.instructionCount = region.size();
             u.entryBlockLength = entryBlockLength;
             u.chain = new TranslatedUnit[exitSlots];
+            u.exitKinds = exitKinds.toByteArray();
+            if (Hart.PROFILE_UNITS) {
+                u.profExitCounts = new long[exitSlots];
+                u.profExitOffsets = exitOffsets.stream().mapToInt(Integer::intValue).toArray();
+                u.profCode = code.clone();
+                u.profFirst = region.firstKey();
+                u.profLast = region.lastKey() + region.lastEntry().getValue().len;
+            }
             u.bytecodeSize = lastBytecodeSize;
             return u;
         }
@@ -103,13 +130,15 @@ final class Translator {
     // ------------------------------------------------------------------ decoding and region discovery
 
     /** Reads the instruction at {@code off}, or null if it does not lie wholly in the page. */
-    private static Insn decodeAt(byte[] page, int off) {
-        if (off < 0 || off > 4094) return null;
+    private static Insn decodeAt(byte[] page, int off, int limit) {
+        if (off < 0 || off > limit - 2) return null;
         int lo = (page[off] & 0xff) | (page[off + 1] & 0xff) << 8;
         int len = Decode.length(lo);
         int bits;
         if (len == 4) {
-            if (off > 4092) return null;
+            // (An instruction across the boundary between the two pages is left out: each page's code is entered
+            // only under its own check.)
+            if (off > limit - 4 || off == 4094) return null;
             bits = lo | ((page[off + 2] & 0xff) | (page[off + 3] & 0xff) << 8) << 16;
         } else {
             bits = Compressed.expandCached(lo); // 0: illegal, the interpreter raises it
@@ -140,25 +169,32 @@ final class Translator {
         }
     }
 
-    private static TreeMap<Integer, Insn> discover(byte[] page, int entryOff, int max) {
+    /**
+     * The region: blocks in breadth-first order from the entry (at a conditional branch, its target's block before
+     * the fall-through's), so that when the limit cuts the region, the short paths that close a loop are in it
+     * rather than the longest straight line.
+     */
+    private static TreeMap<Integer, Insn> discover(byte[] page, int entryOff, int max, int limit) {
         TreeMap<Integer, Insn> region = new TreeMap<>();
-        ArrayList<Integer> work = new ArrayList<>();
+        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
         work.add(entryOff);
         while (!work.isEmpty() && region.size() < max) {
-            int off = work.remove(work.size() - 1);
+            int off = work.poll();
             while (!region.containsKey(off) && region.size() < max) {
-                Insn in = decodeAt(page, off);
+                Insn in = decodeAt(page, off, limit);
                 if (in == null || in.kind == 0) break;
                 region.put(off, in);
                 if (in.kind == JAL) {
                     long t = off + Decode.immJ(in.bits);
-                    if (t >= 0 && t < 4096) work.add((int) t);
+                    if (t >= 0 && t < limit) work.add((int) t);
                     break;
                 }
                 if (in.kind == JALR) break;
                 if (in.kind == BRANCH) {
                     long t = off + Decode.immB(in.bits);
-                    if (t >= 0 && t < 4096) work.add((int) t);
+                    if (t >= 0 && t < limit) work.add((int) t);
+                    work.add(off + in.len);
+                    break;
                 }
                 off += in.len;
             }
@@ -178,6 +214,16 @@ final class Translator {
     private int entryBlockLength;
     /** Exits numbered so far: each exit of a unit that may lead straight to another unit has a chain slot. */
     private int exitSlots;
+    /** End of the region's code: 4096, or 8192 when it may go on into the next page (offsets from the first page's base). */
+    private int limit;
+    /** The physical page of the second page, or -1. */
+    private int nextIndex;
+    /** The checked entries into the second page, by target offset (one check per target). */
+    private final java.util.HashMap<Integer, Label> crossings = new java.util.HashMap<>();
+    /** What each chain slot's exit is (TranslatedUnit.EXIT_*), for the profile. */
+    private final java.io.ByteArrayOutputStream exitKinds = new java.io.ByteArrayOutputStream();
+    /** The page offset each chain slot's exit leaves from or to (for the profile). */
+    private final List<Integer> exitOffsets = new ArrayList<>();
 
     private static int slot(int r) {
         return L_REG0 + 2 * (r - 1);
@@ -186,8 +232,11 @@ final class Translator {
     private byte[] generate(TreeMap<Integer, Insn> region, int entryOff) {
         this.region = region;
         blockLabels.clear();
+        crossings.clear();
         stubs.clear();
         exitSlots = 0;
+        exitKinds.reset();
+        exitOffsets.clear();
         findLeaders(entryOff);
         findRegisters();
 
@@ -239,21 +288,21 @@ final class Translator {
      * instruction that does not have exactly one in-region instruction falling into it.
      */
     private void findLeaders(int entryOff) {
-        leaders = new BitSet(4096);
-        int[] fallIns = new int[4098];
+        leaders = new BitSet(limit);
+        int[] fallIns = new int[limit + 2];
         leaders.set(entryOff);
         for (Insn in : region.values()) {
             switch (in.kind) {
                 case JAL: {
                     long t = in.off + Decode.immJ(in.bits);
-                    if (t >= 0 && t < 4096 && region.containsKey((int) t)) leaders.set((int) t);
+                    if (t >= 0 && t < limit && region.containsKey((int) t)) leaders.set((int) t);
                     break;
                 }
                 case JALR:
                     break;
                 case BRANCH: {
                     long t = in.off + Decode.immB(in.bits);
-                    if (t >= 0 && t < 4096 && region.containsKey((int) t)) leaders.set((int) t);
+                    if (t >= 0 && t < limit && region.containsKey((int) t)) leaders.set((int) t);
                     if (region.containsKey(in.off + in.len)) leaders.set(in.off + in.len);
                     break;
                 }
@@ -418,7 +467,7 @@ final class Translator {
         pushInt(len);
         mv.visitInsn(IADD);
         mv.visitVarInsn(ILOAD, L_BUDGET);
-        mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0, true));
+        mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0, TranslatedUnit.EXIT_BUDGET));
         mv.visitIincInsn(L_N, len);
         for (int k = 0; k < len; k++) {
             Insn in = block.get(k);
@@ -426,31 +475,84 @@ final class Translator {
         }
         Insn last = block.get(len - 1);
         if (last.kind != JAL && last.kind != JALR && last.kind != BRANCH) {
-            jumpTo(last.off + last.len); // falls into the next block, or leaves the region
+            jumpTo(last.off, last.off + last.len); // falls into the next block, or leaves the region
         }
     }
 
     /** Continues at region offset {@code target} (its block's budget check), or leaves the unit there. */
-    private void jumpTo(long target) {
-        mv.visitJumpInsn(GOTO, branchTarget(target));
+    private void jumpTo(int from, long target) {
+        mv.visitJumpInsn(GOTO, branchTarget(from, target));
     }
 
-    /** The block label of region offset {@code target}, or an exit stub to it if the region does not hold it. */
-    private Label branchTarget(long target) {
-        Label l = target >= 0 && target < 4096 ? blockLabels.get((int) target) : null;
-        return l != null ? l : exitStub(target, 0, true);
+    /**
+     * The block label of region offset {@code target}, or an exit stub to it if the region does not hold it. A jump
+     * from the first page into the second goes through the second page's check ({@link #crossingTo}).
+     */
+    private Label branchTarget(int from, long target) {
+        Label l = target >= 0 && target < limit ? blockLabels.get((int) target) : null;
+        if (l == null) return exitStub(target, 0, target >= 0 && target < limit ? TranslatedUnit.EXIT_REGION : TranslatedUnit.EXIT_PAGE);
+        return from < 4096 && target >= 4096 ? crossingTo((int) target) : l;
+    }
+
+    /**
+     * A label that enters the region's block at {@code target} in the second page only if the fetch TLB maps the
+     * page after the unit's first one to the physical page the code was translated from, under the current
+     * context (as the dispatcher's check for the first page); else the unit leaves with pc there, and the
+     * dispatcher goes on as at any page end.
+     */
+    private Label crossingTo(int target) {
+        Label known = crossings.get(target);
+        if (known != null) return known;
+        Label l = new Label();
+        crossings.put(target, l);
+        Label away = exitStub(target, 0, TranslatedUnit.EXIT_PAGE);
+        stubs.add(() -> {
+            target(l);
+            // vpn of the second page, its TLB index
+            mv.visitVarInsn(LLOAD, L_VBASE);
+            mv.visitIntInsn(BIPUSH, 12);
+            mv.visitInsn(LUSHR);
+            mv.visitInsn(LCONST_1);
+            mv.visitInsn(LADD);
+            mv.visitVarInsn(LSTORE, L_VA);
+            mv.visitVarInsn(LLOAD, L_VA);
+            mv.visitInsn(L2I);
+            pushInt(Hart.TLB_MASK);
+            mv.visitInsn(IAND);
+            mv.visitVarInsn(ISTORE, L_IDX);
+            // xTag[idx] == (vpn | fetchCtx)
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitFieldInsn(GETFIELD, MMU, "xTag", "[J");
+            mv.visitVarInsn(ILOAD, L_IDX);
+            mv.visitInsn(LALOAD);
+            mv.visitVarInsn(LLOAD, L_VA);
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitFieldInsn(GETFIELD, MMU, "fetchCtx", "J");
+            mv.visitInsn(LOR);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFNE, away);
+            // xPhys[idx] == the page translated
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitFieldInsn(GETFIELD, MMU, "xPhys", "[I");
+            mv.visitVarInsn(ILOAD, L_IDX);
+            mv.visitInsn(IALOAD);
+            pushInt(nextIndex);
+            mv.visitJumpInsn(IF_ICMPNE, away);
+            mv.visitJumpInsn(GOTO, blockLabels.get(target));
+        });
+        return l;
     }
 
     /**
      * A label that leaves the unit with pc = page base + {@code off}, after taking back the {@code unretired}
-     * instructions of the current block that did not run. A {@code chainable} exit names its chain slot.
+     * instructions of the current block that did not run. A chainable exit (kind >= 0) names its chain slot.
      */
-    private Label exitStub(long off, int unretired, boolean chainable) {
+    private Label exitStub(long off, int unretired, int chainableKind) {
         Label l = new Label();
         stubs.add(() -> {
             target(l);
             if (unretired != 0) mv.visitIincInsn(L_N, -unretired);
-            if (chainable) setExitSlot();
+            if (chainableKind >= 0) setExitSlot(chainableKind, (int) off);
             mv.visitVarInsn(LLOAD, L_VBASE);
             pushLong(off);
             mv.visitInsn(LADD);
@@ -464,7 +566,7 @@ final class Translator {
     private void checkUnitExit(Insn in, int unretired) {
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitFieldInsn(GETFIELD, HART, "unitExit", "Z");
-        mv.visitJumpInsn(IFNE, exitStub(in.off, unretired, false)); // unitExit: the dispatcher never chains
+        mv.visitJumpInsn(IFNE, exitStub(in.off, unretired, -1)); // unitExit: the dispatcher never chains
     }
 
     /** Emits one instruction; {@code remaining} counts it and the rest of its block (not yet retired). */
@@ -497,7 +599,7 @@ final class Translator {
                     pagePlus(in.off + in.len);
                     mv.visitVarInsn(LSTORE, slot(rd));
                 }
-                jumpTo(in.off + Decode.immJ(insn));
+                jumpTo(in.off, in.off + Decode.immJ(insn));
                 return;
             case JALR:
                 loadReg(rs1);
@@ -510,15 +612,15 @@ final class Translator {
                     pagePlus(in.off + in.len);
                     mv.visitVarInsn(LSTORE, slot(rd));
                 }
-                setExitSlot(); // an indirect jump: the slot caches the unit of the target it took last
+                setExitSlot(TranslatedUnit.EXIT_JALR, in.off); // an indirect jump: the slot caches the unit of the target it took last
                 mv.visitJumpInsn(GOTO, commonExit);
                 return;
             case BRANCH:
                 loadReg(rs1);
                 loadReg(rs2);
                 mv.visitMethodInsn(INVOKESTATIC, ALU, Decode.branchOperation(insn), "(JJ)Z", false);
-                mv.visitJumpInsn(IFNE, branchTarget(in.off + Decode.immB(insn)));
-                jumpTo(in.off + in.len);
+                mv.visitJumpInsn(IFNE, branchTarget(in.off, in.off + Decode.immB(insn)));
+                jumpTo(in.off, in.off + in.len);
                 return;
             case LOAD:
                 emitLoad(in, rd, rs1, remaining);
@@ -600,6 +702,7 @@ final class Translator {
         // page walk, faults, devices).
         stubs.add(() -> {
             target(slow);
+            countProfile(Hart.PROF_TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             switch (size) {
@@ -648,6 +751,7 @@ final class Translator {
         }
         stubs.add(() -> {
             target(slow);
+            countProfile(Hart.PROF_TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             loadReg(rs2);
@@ -671,6 +775,7 @@ final class Translator {
      */
     private void emitHelper(Insn in, int remaining) {
         int regs = helperRegisters(in) & ~1;
+        countProfile(Hart.profileHelperKind(in.bits));
         storeRegisters(regs);
         mv.visitVarInsn(ALOAD, L_HART);
         pagePlus(in.off);
@@ -694,7 +799,7 @@ final class Translator {
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitFieldInsn(GETFIELD, HART, "pc", "J");
         mv.visitVarInsn(LSTORE, L_EXITPC);
-        setExitSlot();
+        setExitSlot(TranslatedUnit.EXIT_HELPER, in.off);
         mv.visitJumpInsn(GOTO, commonExit);
         target(go);
     }
@@ -702,10 +807,25 @@ final class Translator {
     // ------------------------------------------------------------------ small emitters
 
     /** {@code h.exitSlot = } a new chain slot: tells the dispatcher which exit the unit left by. */
-    private void setExitSlot() {
+    private void setExitSlot(int kind, int off) {
+        exitKinds.write(kind);
+        exitOffsets.add(off);
         mv.visitVarInsn(ALOAD, L_HART);
         pushInt(exitSlots++);
         mv.visitFieldInsn(PUTFIELD, HART, "exitSlot", "I");
+    }
+
+    /** With -Dvmckpt.jit.profile=true only: {@code h.profile[counter]++}. */
+    private void countProfile(int counter) {
+        if (!Hart.PROFILE_UNITS) return;
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitFieldInsn(GETFIELD, HART, "profile", "[J");
+        pushInt(counter);
+        mv.visitInsn(DUP2);
+        mv.visitInsn(LALOAD);
+        mv.visitInsn(LCONST_1);
+        mv.visitInsn(LADD);
+        mv.visitInsn(LASTORE);
     }
 
     private void loadReg(int r) {

@@ -115,6 +115,44 @@ class BackgroundTranslatorTest {
         assertEquals(1, jit.translationStats().staleDropped(), "the unit built from the old bytes was dropped: " + jit.translationStats());
     }
 
+    /**
+     * A loop across a page boundary (x5 += 1 at the last word of the first page, then x6 += 1 or 2 and a jump back in
+     * the next): its unit holds code of both pages. The second page is written while the unit is built: the unit
+     * must not be installed (that page was not a code page yet, so only its bytes tell), and the hart goes on as
+     * the interpreter.
+     */
+    @Test
+    void theSecondPageWrittenWhileAUnitAcrossTheBoundaryIsBuiltNeverRunsTheStaleUnit() {
+        int[] old2 = {addi(6, 6, 1), j(-8, 0)}, new2 = {addi(6, 6, 2), j(-8, 0)};
+        BackgroundTranslator bt = new BackgroundTranslator("test-translator");
+        CountDownLatch built = new CountDownLatch(1), go = new CountDownLatch(1);
+        bt.afterBuild = holdFirst(built, go);
+        Hart jit = hart(true, bt), ref = hart(false, null);
+        for (Hart h : new Hart[] {jit, ref}) {
+            put(mem(h), CODE + 0xffc, new int[] {addi(5, 5, 1)});
+            put(mem(h), CODE + 0x1000, old2);
+            h.pc = CODE + 0xffc;
+        }
+        while (built.getCount() > 0 && jit.instret < 50_000_000) jit.run(4096);
+        await(built);
+        runTo(ref, jit.instret);
+        put(mem(jit), CODE + 0x1000, new2);
+        put(mem(ref), CODE + 0x1000, new2);
+        go.countDown();
+        awaitHandedBack(jit);
+        runTo(ref, jit.instret);
+        goOnAsTheInterpreter(jit, ref, 200_000);
+        // (a unit entered in the second page, if one was pending, is dropped too)
+        assertTrue(jit.translationStats().staleDropped() >= 1, "the unit built from the old bytes was dropped: " + jit.translationStats());
+        for (int k = 0; k < 100_000 && jit.translationStats().crossPageUnits() == 0; k++) {
+            jit.run(4096);
+            if (k % 100 == 99) Thread.yield();
+        }
+        assertTrue(jit.translationStats().crossPageUnits() > 0, "a unit across the boundary was built again: " + jit.translationStats());
+        runTo(ref, jit.instret);
+        assertSame(jit, ref);
+    }
+
     /** An eager restore (or a reset to a checkpoint) installs pages and registers while the job waits in the queue. */
     @Test
     void aRestoreWhileTheJobIsQueuedDropsIt() {

@@ -13,19 +13,33 @@ import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
  * Chained units (the dispatcher runs the unit remembered in the previous unit's exit slot without looking it up)
- * never run stale code: two units in two pages jump to each other until they run chained; then the code of the
- * second changes under them (a write to its page, a remap with sfence.vma, a satp switch, a restore) and the
- * translated hart must go on exactly as the interpreter does, at the same instruction counts.
+ * never run stale code: two units in two pages (two virtual pages apart, so that no unit spans both) jump to each
+ * other until they run chained; then the code of the second changes under them (a write to its page, a remap with
+ * sfence.vma, a satp switch, a restore) and the translated hart must go on exactly as the interpreter does, at the
+ * same instruction counts. {@link CrossPageUnitInvalidationTest} runs the same with the pages adjacent, where one
+ * unit holds the code of both.
  */
 class ChainedUnitInvalidationTest {
     static final long BASE = 0x8000_0000L;
-    static final long CODE_A = BASE, CODE_B = BASE + 0x1000, CODE_B2 = BASE + 0x2000;
     static final long ROOT = BASE + 0x10000, ROOT2 = BASE + 0x13000;
+    /** Pages from A to B, virtually and physically ({@link #gap()}). B2, B's replacement, lies at BASE + 0x4000. */
+    final int gap;
 
-    // A: x5 += 1, jump to B (next page). B: x6 += x5, jump back. B2, the replacement: x7 += x5, jump back.
-    static final int[] A = {addi(5, 5, 1), j(0x1000 - 4, 0)};
-    static final int[] B = {add(6, 6, 5), j(-0x1000 - 4, 0)};
-    static final int[] B2 = {r(0, 5, 7, 0, 7, 0x33), j(-0x1000 - 4, 0)};
+    int gap() {
+        return 2;
+    }
+
+    final long CODE_A = BASE, CODE_B, CODE_B2 = BASE + 0x4000;
+    // A: x5 += 1, jump to B. B: x6 += x5, jump back. B2, the replacement: x7 += x5, jump back.
+    final int[] A, B, B2;
+
+    ChainedUnitInvalidationTest() {
+        this.gap = gap();
+        CODE_B = BASE + gap * 0x1000L;
+        A = new int[] {addi(5, 5, 1), j(gap * 0x1000 - 4, 0)};
+        B = new int[] {add(6, 6, 5), j(-gap * 0x1000 - 4, 0)};
+        B2 = new int[] {r(0, 5, 7, 0, 7, 0x33), j(-gap * 0x1000 - 4, 0)};
+    }
 
     static void put(GuestMemory mem, long pa, int[] code) {
         for (int k = 0; k < code.length; k++) mem.write32(pa + 4L * k, code[k]);
@@ -46,27 +60,28 @@ class ChainedUnitInvalidationTest {
         return h;
     }
 
-    /** Sv39 tables: virtual page 0 maps A; virtual page 1 maps {@code b}. */
-    static void pageTables(GuestMemory m, long root, long b) {
+    /** Sv39 tables: virtual page 0 maps A; virtual page {@link #gap} maps {@code b}. */
+    void pageTables(GuestMemory m, long root, long b) {
         long l1 = root + 0x1000, l0 = root + 0x2000;
         m.write64(root, (l1 >>> 12) << 10 | 1);
         m.write64(l1, (l0 >>> 12) << 10 | 1);
         m.write64(l0, leaf(CODE_A));
-        m.write64(l0 + 8, leaf(b));
+        m.write64(l0 + 8L * gap, leaf(b));
     }
 
     static long leaf(long pa) {
         return (pa >>> 12) << 10 | 1 | 2 | 8 | 64 | 128; // V R X A D
     }
 
-    static long chainedRuns(Hart h) {
+    /** How often A's and B's code ran linked: here, units run through a chain slot. */
+    long linkedRuns(Hart h) {
         return h.translationStats().chainedRuns();
     }
 
-    /** Runs the translated hart until its units run chained, then the reference to the same count. */
-    static void warmUp(Hart jit, Hart ref) {
-        for (int k = 0; k < 50_000 && chainedRuns(jit) < 20_000; k++) jit.run(4096);
-        assertTrue(chainedRuns(jit) >= 20_000, "the two units never ran chained: " + jit.translationStats());
+    /** Runs the translated hart until A's and B's code runs linked, then the reference to the same count. */
+    void warmUp(Hart jit, Hart ref) {
+        for (int k = 0; k < 50_000 && linkedRuns(jit) < 20_000; k++) jit.run(4096);
+        assertTrue(linkedRuns(jit) >= 20_000, "the code of the two pages never ran linked: " + jit.translationStats());
         runTo(ref, jit.instret);
         assertSame(jit, ref);
     }
@@ -95,7 +110,7 @@ class ChainedUnitInvalidationTest {
     void chainedUnitsRetireExactlyTheirBudget() {
         Hart jit = hart(true), ref = hart(false);
         warmUp(jit, ref);
-        long chained = chainedRuns(jit);
+        long chained = linkedRuns(jit);
         int[] budgets = {1, 2, 3, 5, 7, 100, 1001, 4095, 4096};
         for (int round = 0; round < 20; round++) {
             for (int budget : budgets) {
@@ -104,7 +119,7 @@ class ChainedUnitInvalidationTest {
                 assertEquals(before + budget, jit.instret, "budget " + budget);
             }
         }
-        assertTrue(chainedRuns(jit) > chained, "units ran chained: " + jit.translationStats());
+        assertTrue(linkedRuns(jit) > chained, "units ran linked: " + jit.translationStats());
         runTo(ref, jit.instret);
         assertSame(jit, ref);
     }
@@ -116,9 +131,9 @@ class ChainedUnitInvalidationTest {
         long x7 = jit.x[7];
         step(jit, ref, h -> put(mem(h), CODE_B, B2), 2_000_000);
         assertNotEquals(x7, jit.x[7], "the new code ran");
-        long chained = chainedRuns(jit);
+        long chained = linkedRuns(jit);
         step(jit, ref, h -> put(mem(h), CODE_B, B), 2_000_000);
-        assertTrue(chainedRuns(jit) > chained, "units chain again after the write: " + jit.translationStats());
+        assertTrue(linkedRuns(jit) > chained, "units link again after the write: " + jit.translationStats());
     }
 
     @Test
@@ -132,15 +147,15 @@ class ChainedUnitInvalidationTest {
         }
         warmUp(jit, ref);
         long x7 = jit.x[7];
-        // Virtual page 1 now maps B2; sfence.vma of that page (the page-table page itself holds no code).
+        // Virtual page gap now maps B2; sfence.vma of that page (the page-table page itself holds no code).
         step(jit, ref, h -> {
-            mem(h).write64(ROOT + 0x2000 + 8, leaf(CODE_B2));
-            h.mmu.flushTlbPage(0x1000);
+            mem(h).write64(ROOT + 0x2000 + 8L * gap, leaf(CODE_B2));
+            h.mmu.flushTlbPage(gap * 0x1000L);
         }, 2_000_000);
         assertNotEquals(x7, jit.x[7], "the remapped code ran");
         long x6 = jit.x[6];
         step(jit, ref, h -> {
-            mem(h).write64(ROOT + 0x2000 + 8, leaf(CODE_B));
+            mem(h).write64(ROOT + 0x2000 + 8L * gap, leaf(CODE_B));
             h.mmu.flushTlb(); // sfence.vma with no address
         }, 2_000_000);
         assertNotEquals(x6, jit.x[6], "B ran again");
