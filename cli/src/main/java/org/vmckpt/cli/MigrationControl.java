@@ -274,6 +274,7 @@ final class MigrationControl {
         ram.put("remaining", p.pagesRemaining() * 4096);
         ram.put("total", p.totalPages() * 4096);
         ram.put("normal", p.pagesSent());
+        ram.put("vmckpt-referred", p.pagesReferred()); // of those: sent as references to a disk or boot file
         ram.put("page-size", 4096L);
         ram.put("dirty-sync-count", (long) p.rounds());
         ram.put("mbps", p.totalNanos() > 0 ? p.bytesSent() * 8e3 / p.totalNanos() : 0.0);

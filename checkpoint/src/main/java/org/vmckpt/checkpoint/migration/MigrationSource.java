@@ -4,6 +4,7 @@ import org.vmckpt.checkpoint.store.StateRecord;
 import org.vmckpt.checkpoint.CheckpointEngine;
 import org.vmckpt.checkpoint.MachineCapture;
 import org.vmckpt.checkpoint.MachineDescription;
+import org.vmckpt.checkpoint.PageReferences;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.device.virtio.FrozenOverlay;
 import org.vmckpt.machine.memory.FrozenMemory;
@@ -48,7 +49,7 @@ public final class MigrationSource {
     /** A snapshot of the migration for query-migrate. */
     public record Progress(MigrationStatus status, MigrationMode mode, long bytesSent, long pagesSent, long pagesRemaining,
                            long totalPages, int rounds, long totalNanos, long downtimeNanos, long setupNanos, String error,
-                           StopAndCopy stop) { }
+                           StopAndCopy stop, long pagesReferred) { }
 
     /**
      * Where the switch-over's pause went (null until GO): the dirty pages it sent (pre-copy) or left to be pulled
@@ -84,6 +85,9 @@ public final class MigrationSource {
     private StateDigest digest;
     /** Frame encoding with its zstd context: used by the migration thread only. */
     private final PageFrames frames = new PageFrames();
+    /** Pages that may travel as references to files both ends hold (the checkpoint's page classification). */
+    private PageReferences references;
+    private volatile long pagesReferred;
 
     public MigrationSource(Machine machine, CheckpointEngine engine, MigrationEndpoint endpoint, TlsCredentials tls,
                            MigrationMode mode, Listener listener) {
@@ -115,7 +119,7 @@ public final class MigrationSource {
         MigrationConnection c = conn;
         long end = endNanos != 0 ? endNanos : System.nanoTime();
         return new Progress(status, mode, c == null ? 0 : c.bytesSent(), pagesSent, pagesRemaining, machine.memory().pageCount(), rounds,
-                end - startNanos, downtimeNanos, setupNanos, error, stop);
+                end - startNanos, downtimeNanos, setupNanos, error, stop, pagesReferred);
     }
 
     /**
@@ -257,6 +261,7 @@ public final class MigrationSource {
         boolean pausedHere = false;
         List<MachineCapture> toRelease = new ArrayList<>();
         digest = new StateDigest(machine.memory().pageCount());
+        references = PageReferences.forSource(machine, engine);
         try {
             if (machine.memory().isFrozen()) throw new MigrationException("a checkpoint holds the VM's memory frozen; migrate once it has finished");
             Map<String, String> description = MachineDescription.describe(machine);
@@ -282,7 +287,7 @@ public final class MigrationSource {
             setStatus(MigrationStatus.DEVICE);
             BitSet pending = null;
             if (mode == MigrationMode.PRECOPY) {
-                stopPages = sendPages(last.memory(), false);
+                stopPages = sendPages(last, false);
             } else {
                 pending = switchAtOnce ? presentPages(last.memory()) : dirtySinceSent(last.memory());
                 stopPages = pending.cardinality();
@@ -321,6 +326,7 @@ public final class MigrationSource {
     }
 
     private void hello(Map<String, String> description) throws Exception {
+        references.describe(description); // the boot files' hashes: the destination says which it holds too
         conn.sendOpening(MigrationWire.VERSION);
         MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter()
                 .u8(mode.ordinal()).i32(machine.memory().pageCount()).i32(description.size());
@@ -329,6 +335,12 @@ public final class MigrationSource {
         MigrationWire.Frame f = conn.receive();
         if (f.type() == MigrationWire.ERROR) throw new MigrationException("the destination refused the migration: " + f.read().string("message"));
         if (f.type() != MigrationWire.ACCEPT) throw new MigrationException("the destination answered " + MigrationWire.name(f.type()) + " instead of ACCEPT");
+        MigrationWire.Payload p = f.read();
+        int n = p.count(16, "boot file count");
+        List<Integer> boot = new ArrayList<>();
+        for (int i = 0; i < n; i++) boot.add(p.i32());
+        p.end();
+        references.referOnlyTo(boot);
     }
 
     /** Freezes memory and disks at an instruction boundary; tells the checkpoint engine what the epoch wrote. */
@@ -371,7 +383,7 @@ public final class MigrationSource {
     private MachineCapture precopyRounds(List<MachineCapture> toRelease) throws Exception {
         MachineCapture round = capture(false, toRelease);
         long t0 = System.nanoTime();
-        long sent = sendPages(round.memory(), true);
+        long sent = sendPages(round, true);
         sendDisks(round, true);
         sync();
         rounds = 1;
@@ -393,7 +405,7 @@ public final class MigrationSource {
             }
             previous = dirty;
             t0 = System.nanoTime();
-            long n = sendPages(round.memory(), false);
+            long n = sendPages(round, false);
             sendDisks(round, false);
             sync();
             if (n > 256) pagesPerSecond = n * 1e9 / Math.max(1, System.nanoTime() - t0);
@@ -471,7 +483,8 @@ public final class MigrationSource {
      * Sends pages of a frozen view: every non-zero page ({@code all}), or those written in the epoch the freeze
      * ended plus any carried from views not sent. Returns how many were sent.
      */
-    private long sendPages(FrozenMemory fm, boolean all) throws Exception {
+    private long sendPages(MachineCapture c, boolean all) throws Exception {
+        FrozenMemory fm = c.memory();
         BitSet which;
         if (all) {
             which = nonZeroPages(fm);
@@ -483,6 +496,7 @@ public final class MigrationSource {
         sentView = fm;
         int[] index = new int[MigrationWire.PAGES_PER_FRAME];
         byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
+        long[] ref = new long[MigrationWire.PAGES_PER_FRAME];
         int n = 0;
         long count = 0;
         pagesRemaining = which.cardinality();
@@ -490,11 +504,13 @@ public final class MigrationSource {
             byte[] p = fm.page(i);
             if (p != null && GuestMemory.isZeroPage(p)) p = null;
             index[n] = i;
+            ref[n] = p == null ? PageReferences.NONE : references.find(fm, i, p, c.disks());
+            if (ref[n] != PageReferences.NONE) pagesReferred++;
             data[n++] = p;
             digest.page(i, StateDigest.crc(p));
             if (n == MigrationWire.PAGES_PER_FRAME) {
                 if (cancelRequested) throw new MigrationException("cancelled");
-                conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, n));
+                conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, ref, n));
                 count += n;
                 pagesSent += n;
                 pagesRemaining -= n;
@@ -502,7 +518,7 @@ public final class MigrationSource {
             }
         }
         if (n > 0) {
-            conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, n));
+            conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, ref, n));
             count += n;
             pagesSent += n;
         }

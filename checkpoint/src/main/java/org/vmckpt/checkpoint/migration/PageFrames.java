@@ -3,13 +3,14 @@ package org.vmckpt.checkpoint.migration;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
+import org.vmckpt.checkpoint.PageReferences;
 import org.vmckpt.machine.memory.GuestMemory;
 
 /**
  * The PAGES and DISK frames: up to 64 units (guest pages or disk-overlay blocks) per frame, as the repository
  * packs them. A table of unit numbers and kinds, then the data units concatenated and compressed with zstd
  * (level 1: the link, not the CPU, should be the limit), or stored as they are where zstd does not shrink them.
- * Zero pages and absent blocks carry no data. One instance per thread: it keeps its zstd contexts (making one
+ * Zero pages, absent blocks and pages sent as references (to a file both ends hold) carry no data. One instance per thread: it keeps its zstd contexts (making one
  * per frame costs more than compressing the frame).
  */
 final class PageFrames {
@@ -30,8 +31,26 @@ final class PageFrames {
 
     /** PAGES payload: count, then per page its index and kind, then the data (codec byte, length, bytes). */
     byte[] encodePages(int[] index, byte[][] data, int n) {
+        return encodePages(index, data, null, n);
+    }
+
+    /**
+     * PAGES payload with references: page {@code k} with {@code ref[k] >= 0} travels as that reference (kind SOURCE,
+     * then the reference as i64: {@link PageReferences}), not as data.
+     */
+    byte[] encodePages(int[] index, byte[][] data, long[] ref, int n) {
         MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(n);
-        for (int k = 0; k < n; k++) w.i32(index[k]).u8(data[k] == null ? MigrationWire.PAGE_ZERO : MigrationWire.PAGE_DATA);
+        for (int k = 0; k < n; k++) {
+            w.i32(index[k]);
+            if (data[k] == null) {
+                w.u8(MigrationWire.PAGE_ZERO);
+            } else if (ref != null && ref[k] >= 0) {
+                w.u8(MigrationWire.PAGE_SOURCE).i64(ref[k]);
+                data[k] = null; // no bytes in the data part
+            } else {
+                w.u8(MigrationWire.PAGE_DATA);
+            }
+        }
         return compress(w, data, n).toByteArray();
     }
 
@@ -60,19 +79,41 @@ final class PageFrames {
         return w.u8(STORED).bytes(raw, length);
     }
 
-    void decodePages(MigrationWire.Payload p, int pageCount, UnitConsumer out) throws MigrationException {
+    /**
+     * Decodes a PAGES payload; pages sent as references are rebuilt from {@code refs} (this end's copies of the
+     * files; null: none are accepted) and delivered as data.
+     */
+    void decodePages(MigrationWire.Payload p, int pageCount, PageReferences refs, UnitConsumer out) throws MigrationException {
         int n = p.count(MigrationWire.PAGES_PER_FRAME, "page count");
         long[] index = new long[n];
         boolean[] hasData = new boolean[n];
+        byte[][] rebuilt = null;
         for (int k = 0; k < n; k++) {
             int i = p.i32();
             if (i < 0 || i >= pageCount) throw p.malformed("page " + i + " is outside the guest's " + pageCount + " pages");
             index[k] = i;
             int kind = p.u8();
-            if (kind != MigrationWire.PAGE_ZERO && kind != MigrationWire.PAGE_DATA) throw p.malformed("unknown page kind " + kind);
+            if (kind == MigrationWire.PAGE_SOURCE) {
+                long ref = p.i64();
+                byte[] page = new byte[UNIT];
+                boolean ok;
+                try {
+                    ok = refs != null && refs.read(ref, page);
+                } catch (java.io.IOException e) {
+                    throw new MigrationException("page " + i + " refers to source " + PageReferences.source(ref) + ", which cannot be read here: " + e.getMessage(), e);
+                }
+                if (!ok) {
+                    throw p.malformed("page " + i + " refers to source " + PageReferences.source(ref) + " sector " + PageReferences.sector(ref)
+                            + ", which this end does not hold (or past its end)");
+                }
+                if (rebuilt == null) rebuilt = new byte[n][];
+                rebuilt[k] = page;
+            } else if (kind != MigrationWire.PAGE_ZERO && kind != MigrationWire.PAGE_DATA) {
+                throw p.malformed("unknown page kind " + kind);
+            }
             hasData[k] = kind == MigrationWire.PAGE_DATA;
         }
-        deliver(p, index, hasData, n, out);
+        deliver(p, index, hasData, rebuilt, n, out);
     }
 
     /** Returns the disk number; blocks are checked against {@code blockCounts}. */
@@ -90,11 +131,11 @@ final class PageFrames {
             if (kind != MigrationWire.BLOCK_ABSENT && kind != MigrationWire.BLOCK_DATA) throw p.malformed("unknown block kind " + kind);
             hasData[k] = kind == MigrationWire.BLOCK_DATA;
         }
-        deliver(p, block, hasData, n, out);
+        deliver(p, block, hasData, null, n, out);
         return disk;
     }
 
-    private void deliver(MigrationWire.Payload p, long[] number, boolean[] hasData, int n, UnitConsumer out) throws MigrationException {
+    private void deliver(MigrationWire.Payload p, long[] number, boolean[] hasData, byte[][] rebuilt, int n, UnitConsumer out) throws MigrationException {
         int count = 0;
         for (int k = 0; k < n; k++) if (hasData[k]) count++;
         int codec = p.u8();
@@ -120,7 +161,7 @@ final class PageFrames {
         }
         int at = 0;
         for (int k = 0; k < n; k++) {
-            byte[] unit = null;
+            byte[] unit = rebuilt != null ? rebuilt[k] : null;
             if (hasData[k]) {
                 unit = java.util.Arrays.copyOfRange(units, at, at + UNIT);
                 at += UNIT;
