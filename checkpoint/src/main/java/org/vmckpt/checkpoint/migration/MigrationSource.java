@@ -49,7 +49,7 @@ public final class MigrationSource {
     /** A snapshot of the migration for query-migrate. */
     public record Progress(MigrationStatus status, MigrationMode mode, long bytesSent, long pagesSent, long pagesRemaining,
                            long totalPages, int rounds, long totalNanos, long downtimeNanos, long setupNanos, String error,
-                           StopAndCopy stop, long pagesReferred) { }
+                           StopAndCopy stop, long pagesReferred, long pagesDeferred) { }
 
     /**
      * Where the switch-over's pause went (null until GO): the dirty pages it sent (pre-copy) or left to be pulled
@@ -88,6 +88,8 @@ public final class MigrationSource {
     /** Pages that may travel as references to files both ends hold (the checkpoint's page classification). */
     private PageReferences references;
     private volatile long pagesReferred;
+    /** Pages a round left for the next because the guest wrote them again before they were sent. */
+    private volatile long pagesDeferred;
 
     public MigrationSource(Machine machine, CheckpointEngine engine, MigrationEndpoint endpoint, TlsCredentials tls,
                            MigrationMode mode, Listener listener) {
@@ -119,7 +121,7 @@ public final class MigrationSource {
         MigrationConnection c = conn;
         long end = endNanos != 0 ? endNanos : System.nanoTime();
         return new Progress(status, mode, c == null ? 0 : c.bytesSent(), pagesSent, pagesRemaining, machine.memory().pageCount(), rounds,
-                end - startNanos, downtimeNanos, setupNanos, error, stop, pagesReferred);
+                end - startNanos, downtimeNanos, setupNanos, error, stop, pagesReferred, pagesDeferred);
     }
 
     /**
@@ -500,7 +502,14 @@ public final class MigrationSource {
         int n = 0;
         long count = 0;
         pagesRemaining = which.cardinality();
+        GuestMemory live = machine.memory();
         for (int i = which.nextSetBit(0); i >= 0; i = which.nextSetBit(i + 1)) {
+            if (live.isDirty(i)) {
+                // Written again since this view was frozen: the next round (or the switch-over) sends it anyway,
+                // so sending this copy now would only cost bytes (Xen's "skip" set). A stale read sends it: harmless.
+                pagesDeferred++;
+                continue;
+            }
             byte[] p = fm.page(i);
             if (p != null && GuestMemory.isZeroPage(p)) p = null;
             index[n] = i;
