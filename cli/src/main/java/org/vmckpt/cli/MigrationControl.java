@@ -276,6 +276,7 @@ final class MigrationControl {
         ram.put("normal", p.pagesSent());
         ram.put("vmckpt-referred", p.pagesReferred()); // of those: sent as references to a disk or boot file
         ram.put("vmckpt-deferred", p.pagesDeferred()); // left by a round for the next: written again before sent
+        ram.put("vmckpt-delta", p.pagesDelta()); // sent again as a delta against the copy sent before
         ram.put("page-size", 4096L);
         ram.put("dirty-sync-count", (long) p.rounds());
         ram.put("mbps", p.totalNanos() > 0 ? p.bytesSent() * 8e3 / p.totalNanos() : 0.0);

@@ -112,7 +112,7 @@ public final class MigrationDestination {
         while (true) {
             f = conn.receive();
             switch (f.type()) {
-                case MigrationWire.PAGES -> frames.decodePages(f.read(), memory.pageCount(), refs, (idx, data) -> {
+                case MigrationWire.PAGES -> frames.decodePages(f.read(), memory.pageCount(), refs, memory::peekPage, (idx, data) -> {
                     memory.installPage((int) idx, data);
                     digest.page((int) idx, StateDigest.crc(data));
                 });

@@ -49,7 +49,7 @@ public final class MigrationSource {
     /** A snapshot of the migration for query-migrate. */
     public record Progress(MigrationStatus status, MigrationMode mode, long bytesSent, long pagesSent, long pagesRemaining,
                            long totalPages, int rounds, long totalNanos, long downtimeNanos, long setupNanos, String error,
-                           StopAndCopy stop, long pagesReferred, long pagesDeferred) { }
+                           StopAndCopy stop, long pagesReferred, long pagesDeferred, long pagesDelta) { }
 
     /**
      * Where the switch-over's pause went (null until GO): the dirty pages it sent (pre-copy) or left to be pulled
@@ -90,6 +90,8 @@ public final class MigrationSource {
     private volatile long pagesReferred;
     /** Pages a round left for the next because the guest wrote them again before they were sent. */
     private volatile long pagesDeferred;
+    /** Pages sent again as a delta against the copy sent before. */
+    private volatile long pagesDelta;
 
     public MigrationSource(Machine machine, CheckpointEngine engine, MigrationEndpoint endpoint, TlsCredentials tls,
                            MigrationMode mode, Listener listener) {
@@ -121,7 +123,7 @@ public final class MigrationSource {
         MigrationConnection c = conn;
         long end = endNanos != 0 ? endNanos : System.nanoTime();
         return new Progress(status, mode, c == null ? 0 : c.bytesSent(), pagesSent, pagesRemaining, machine.memory().pageCount(), rounds,
-                end - startNanos, downtimeNanos, setupNanos, error, stop, pagesReferred, pagesDeferred);
+                end - startNanos, downtimeNanos, setupNanos, error, stop, pagesReferred, pagesDeferred, pagesDelta);
     }
 
     /**
@@ -277,8 +279,7 @@ public final class MigrationSource {
                 MachineCapture disks = capture(false, toRelease);
                 sendDisks(disks, true);
                 sentView = disks.memory(); // sent: nothing to carry
-                release(disks, toRelease);
-                last = capture(!userPaused, toRelease);
+                last = recapture(disks, !userPaused, toRelease);
             } else {
                 // Both modes copy memory in rounds while the guest runs (post-copy too, as QEMU's does until
                 // migrate-start-postcopy): what differs is the last dirty set, sent in the pause or pulled after it.
@@ -324,6 +325,7 @@ public final class MigrationSource {
             throw e;
         } finally {
             for (MachineCapture c : toRelease) machine.callAtInstructionBoundary(() -> { c.release(); return null; });
+            lastSent = null; // the old copies it holds are garbage now
         }
     }
 
@@ -347,7 +349,13 @@ public final class MigrationSource {
 
     /** Freezes memory and disks at an instruction boundary; tells the checkpoint engine what the epoch wrote. */
     private MachineCapture capture(boolean pause, List<MachineCapture> toRelease) throws Exception {
+        return capture(pause, toRelease, null);
+    }
+
+    /** As above, releasing {@code previous} (if not null) first at the same boundary. */
+    private MachineCapture capture(boolean pause, List<MachineCapture> toRelease, MachineCapture previous) throws Exception {
         MachineCapture c = machine.callAtInstructionBoundary(() -> {
+            if (previous != null) previous.release();
             MachineCapture cap = MachineCapture.take(machine);
             if (pause) machine.requestPause();
             pausedAt = System.nanoTime() - cap.pauseNanos();
@@ -394,16 +402,14 @@ public final class MigrationSource {
         int notShrinking = 0;
         while (true) {
             if (cancelRequested) throw new MigrationException("cancelled");
-            release(round, toRelease);
-            round = capture(false, toRelease);
+            round = recapture(round, false, toRelease);
             int dirty = cardinality(round.memory().writtenBitmap());
             pagesRemaining = dirty;
             long budget = (long) Math.max(64, pagesPerSecond * TARGET_STOP_NANOS / 1e9);
             notShrinking = dirty >= previous ? notShrinking + 1 : 0;
             if (dirty <= budget || rounds >= MAX_ROUNDS || notShrinking >= MAX_NON_SHRINKING_ROUNDS) {
                 // Small enough: this round's dirty set becomes the stop-and-copy's. Pause, then take the final capture.
-                release(round, toRelease);
-                return capture(!userPaused, toRelease);
+                return recapture(round, !userPaused, toRelease);
             }
             previous = dirty;
             t0 = System.nanoTime();
@@ -416,10 +422,14 @@ public final class MigrationSource {
     }
 
     /**
-     * Releases a round's frozen view. If its pages were not sent (the round that decided to stop), the pages and
-     * blocks its epoch wrote are carried into the next send: the next freeze names only what is written after it.
+     * Releases a round's frozen view and freezes again at the same instruction boundary (pausing the guest there if
+     * {@code pause}). Memory is thus frozen without a gap from round 0 to the end: no page array this migration
+     * has sent is ever written in place (a write copies it first), which is what makes the copies it keeps for
+     * deltas ({@link #lastSent}) stay what the destination holds. If the view's pages were not sent (the round
+     * that decided to stop), the pages and blocks its epoch wrote are carried into the next send: the next freeze
+     * names only what is written after it.
      */
-    private void release(MachineCapture c, List<MachineCapture> toRelease) throws Exception {
+    private MachineCapture recapture(MachineCapture c, boolean pause, List<MachineCapture> toRelease) throws Exception {
         if (carry == null) carry = new BitSet();
         if (!c.memory().equals(sentView)) {
             carry.or(BitSet.valueOf(c.memory().writtenBitmap()));
@@ -428,7 +438,7 @@ public final class MigrationSource {
             }
         }
         toRelease.remove(c);
-        machine.callAtInstructionBoundary(() -> { c.release(); return null; });
+        return capture(pause, toRelease, c);
     }
 
     private BitSet carry;
@@ -499,6 +509,8 @@ public final class MigrationSource {
         int[] index = new int[MigrationWire.PAGES_PER_FRAME];
         byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
         long[] ref = new long[MigrationWire.PAGES_PER_FRAME];
+        byte[][] base = new byte[MigrationWire.PAGES_PER_FRAME][];
+        if (lastSent == null) lastSent = new byte[fm.pageCount()][];
         int n = 0;
         long count = 0;
         pagesRemaining = which.cardinality();
@@ -515,11 +527,14 @@ public final class MigrationSource {
             index[n] = i;
             ref[n] = p == null ? PageReferences.NONE : references.find(fm, i, p, c.disks());
             if (ref[n] != PageReferences.NONE) pagesReferred++;
+            base[n] = p != null && ref[n] == PageReferences.NONE ? lastSent[i] : null;
+            if (base[n] != null) pagesDelta++;
+            keepSent(i, p);
             data[n++] = p;
             digest.page(i, StateDigest.crc(p));
             if (n == MigrationWire.PAGES_PER_FRAME) {
                 if (cancelRequested) throw new MigrationException("cancelled");
-                conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, ref, n));
+                conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, ref, base, n));
                 count += n;
                 pagesSent += n;
                 pagesRemaining -= n;
@@ -527,7 +542,7 @@ public final class MigrationSource {
             }
         }
         if (n > 0) {
-            conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, ref, n));
+            conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, ref, base, n));
             count += n;
             pagesSent += n;
         }
@@ -535,6 +550,31 @@ public final class MigrationSource {
         conn.flush();
         return count;
     }
+
+    /**
+     * Remembers the array sent for page {@code i} (frozen arrays are never written again while this migration
+     * keeps memory frozen, {@link #recapture}): the next time the page goes, it goes as a delta against it. An
+     * entry costs memory only once the guest rewrites the page (the old array then stays alive here); at most
+     * {@link #DELTA_BASE_FRACTION} of the guest's pages get one, so this never holds more than that share of
+     * its memory again.
+     */
+    private void keepSent(int i, byte[] p) {
+        byte[] before = lastSent[i];
+        if (p == null) {
+            if (before != null) { lastSent[i] = null; deltaBases--; }
+        } else if (before != null) {
+            lastSent[i] = p;
+        } else if (deltaBases < lastSent.length / DELTA_BASE_FRACTION) {
+            lastSent[i] = p;
+            deltaBases++;
+        }
+    }
+
+    /** Pages sent as deltas may be at most one in this many of the guest's (see {@link #keepSent}). */
+    static final int DELTA_BASE_FRACTION = 4;
+    /** Per page, the array last sent for it (the destination holds those bytes), or null. Migration thread only. */
+    private byte[][] lastSent;
+    private int deltaBases;
 
     /** Sends disk-overlay blocks of a capture: all it holds, or those written in its epoch (plus carried ones). */
     private void sendDisks(MachineCapture c, boolean all) throws Exception {

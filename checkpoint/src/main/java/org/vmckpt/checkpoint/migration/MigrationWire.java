@@ -45,6 +45,11 @@ final class MigrationWire {
     static final int PAGE_DATA = 1;
     /** Since version 4: the page equals 4 KiB of a file both ends hold; an i64 reference follows ({@code PageReferences}). */
     static final int PAGE_SOURCE = 2;
+    /**
+     * Since version 4: the page's data part is the XOR of its new contents with the copy sent before in this
+     * migration (a page rewritten in a few words is then almost all zeros and compresses to nearly nothing).
+     */
+    static final int PAGE_DELTA = 3;
     /** Block kinds inside a DISK frame: the block's data, or the base image shows through. */
     static final int BLOCK_ABSENT = 0;
     static final int BLOCK_DATA = 1;

@@ -212,13 +212,13 @@ class MigrationReferencesTest {
                 {(long) PageOrigin.diskSource(1) << 40},                     // a disk the machine lacks
         };
         for (long[] ref : bad) {
-            byte[] payload = frames.encodePages(new int[]{7}, new byte[][]{page.clone()}, ref, 1);
+            byte[] payload = frames.encodePages(new int[]{7}, new byte[][]{page.clone()}, ref, null, 1);
             MigrationException e = assertThrows(MigrationException.class,
                     () -> frames.decodePages(new MigrationWire.Payload("PAGES", payload), m.memory().pageCount(), refs, (i, d) -> { }));
             assertTrue(e.getMessage().contains("malformed PAGES") && e.getMessage().contains("page 7 refers to source"), e.getMessage());
         }
         // A good one is rebuilt from the base image.
-        byte[] payload = frames.encodePages(new int[]{7}, new byte[][]{page.clone()}, new long[]{(long) PageOrigin.diskSource(0) << 40 | 16}, 1);
+        byte[] payload = frames.encodePages(new int[]{7}, new byte[][]{page.clone()}, new long[]{(long) PageOrigin.diskSource(0) << 40 | 16}, null, 1);
         List<byte[]> got = new ArrayList<>();
         frames.decodePages(new MigrationWire.Payload("PAGES", payload), m.memory().pageCount(), refs, (i, d) -> got.add(d));
         assertArrayEquals(java.util.Arrays.copyOfRange(f.diskBytes(), 16 * 512, 16 * 512 + 4096), got.get(0));
