@@ -510,7 +510,11 @@ public final class MigrationSource {
         byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
         long[] ref = new long[MigrationWire.PAGES_PER_FRAME];
         byte[][] base = new byte[MigrationWire.PAGES_PER_FRAME][];
-        if (lastSent == null) lastSent = new byte[fm.pageCount()][];
+        if (lastSent == null) {
+            lastSent = new byte[fm.pageCount()][];
+            deltaBaseLimit = deltaBaseLimit(fm.pageCount());
+            deltaBases = 0;
+        }
         int n = 0;
         long count = 0;
         pagesRemaining = which.cardinality();
@@ -554,9 +558,10 @@ public final class MigrationSource {
     /**
      * Remembers the array sent for page {@code i} (frozen arrays are never written again while this migration
      * keeps memory frozen, {@link #recapture}): the next time the page goes, it goes as a delta against it. An
-     * entry costs memory only once the guest rewrites the page (the old array then stays alive here); at most
-     * {@link #DELTA_BASE_FRACTION} of the guest's pages get one, so this never holds more than that share of
-     * its memory again.
+     * entry costs memory only once the guest rewrites the page (the old array then stays alive here), so the
+     * number of entries is bounded by half the heap that was free when the migration started
+     * ({@link #deltaBaseLimit}): a migration never runs the process out of memory for its deltas; pages past the
+     * bound are sent whole again.
      */
     private void keepSent(int i, byte[] p) {
         byte[] before = lastSent[i];
@@ -564,17 +569,23 @@ public final class MigrationSource {
             if (before != null) { lastSent[i] = null; deltaBases--; }
         } else if (before != null) {
             lastSent[i] = p;
-        } else if (deltaBases < lastSent.length / DELTA_BASE_FRACTION) {
+        } else if (deltaBases < deltaBaseLimit) {
             lastSent[i] = p;
             deltaBases++;
         }
     }
 
-    /** Pages sent as deltas may be at most one in this many of the guest's (see {@link #keepSent}). */
-    static final int DELTA_BASE_FRACTION = 4;
+    /** How many pages may keep a delta base: half the free heap in pages, at most every page of the guest. */
+    private static int deltaBaseLimit(int pageCount) {
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        return (int) Math.max(0, Math.min(pageCount, free / 2 / GuestMemory.PAGE_SIZE));
+    }
+
     /** Per page, the array last sent for it (the destination holds those bytes), or null. Migration thread only. */
     private byte[][] lastSent;
     private int deltaBases;
+    private int deltaBaseLimit;
 
     /** Sends disk-overlay blocks of a capture: all it holds, or those written in its epoch (plus carried ones). */
     private void sendDisks(MachineCapture c, boolean all) throws Exception {
