@@ -291,8 +291,16 @@ public final class MigrationSource {
             BitSet pending = null;
             if (mode == MigrationMode.PRECOPY) {
                 stopPages = sendPages(last, false);
+            } else if (switchAtOnce) {
+                pending = presentPages(last.memory());
+                stopPages = pending.cardinality();
             } else {
-                pending = switchAtOnce ? presentPages(last.memory()) : dirtySinceSent(last.memory());
+                pending = dirtySinceSent(last.memory());
+                // The pages of the working set that go as deltas cost a few bytes each and no fault later: send
+                // them in the pause (as many as pre-copy's stop would send), pull only the rest after the switch.
+                BitSet now = deltaPages(pending, deltasInPause ? stopBudget : 0);
+                sendPageSet(last, now);
+                pending.andNot(now);
                 stopPages = pending.cardinality();
             }
             sendDisks(last, false);
@@ -389,6 +397,14 @@ public final class MigrationSource {
     }
 
     private long syncs;
+    /** Post-copy sends the working set's delta pages in the pause (false: pulls every one; tests use it to cover that path). */
+    private boolean deltasInPause = true;
+
+    void setDeltasInPause(boolean on) {
+        deltasInPause = on;
+    }
+    /** The pages the stop-and-copy may send in about {@link #TARGET_STOP_NANOS}, as last estimated. */
+    private long stopBudget = 64;
 
     private MachineCapture precopyRounds(List<MachineCapture> toRelease) throws Exception {
         MachineCapture round = capture(false, toRelease);
@@ -406,6 +422,7 @@ public final class MigrationSource {
             int dirty = cardinality(round.memory().writtenBitmap());
             pagesRemaining = dirty;
             long budget = (long) Math.max(64, pagesPerSecond * TARGET_STOP_NANOS / 1e9);
+            stopBudget = budget;
             notShrinking = dirty >= previous ? notShrinking + 1 : 0;
             if (dirty <= budget || rounds >= MAX_ROUNDS || notShrinking >= MAX_NON_SHRINKING_ROUNDS) {
                 // Small enough: this round's dirty set becomes the stop-and-copy's. Pause, then take the final capture.
@@ -506,6 +523,23 @@ public final class MigrationSource {
         }
         carry = null;
         sentView = fm;
+        return sendPageSet(c, which);
+    }
+
+    /** Up to {@code max} pages of {@code pending} that would go as deltas (a copy was sent before), in index order. */
+    private BitSet deltaPages(BitSet pending, long max) {
+        BitSet out = new BitSet();
+        if (lastSent == null) return out;
+        long n = 0;
+        for (int i = pending.nextSetBit(0); i >= 0 && n < max; i = pending.nextSetBit(i + 1)) {
+            if (lastSent[i] != null) { out.set(i); n++; }
+        }
+        return out;
+    }
+
+    /** Sends the pages {@code which} of a capture (see {@link #sendPages}); returns how many were sent. */
+    private long sendPageSet(MachineCapture c, BitSet which) throws Exception {
+        FrozenMemory fm = c.memory();
         int[] index = new int[MigrationWire.PAGES_PER_FRAME];
         byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
         long[] ref = new long[MigrationWire.PAGES_PER_FRAME];

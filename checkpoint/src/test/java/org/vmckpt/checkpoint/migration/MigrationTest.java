@@ -214,7 +214,18 @@ class MigrationTest {
     }
 
     @Test
+    void postCopyAfterRoundsSendsTheWorkingSetAsDeltasInThePause() throws Throwable {
+        MigrationSource s = postCopyAfterRounds(true);
+        // hotset rewrites 16 pages that round 0 sent: they go as deltas in the pause, and nothing is left to pull.
+        assertTrue(s.progress().pagesDelta() > 0, "deltas " + s.progress().pagesDelta());
+    }
+
+    @Test
     void postCopyAfterRoundsPullsOnlyWhatTheGuestWroteSinceTheLastRound() throws Throwable {
+        postCopyAfterRounds(false);
+    }
+
+    private MigrationSource postCopyAfterRounds(boolean deltasInPause) throws Throwable {
         // hotset: 4 MiB filled once, then writes to 16 pages only.
         Machine source = runningSource(hotsetConfig());
         int present = source.callAtInstructionBoundary(() -> {
@@ -225,6 +236,7 @@ class MigrationTest {
         MigrationListener l = listen(good);
         Destination d = destination(l, new Machine(hotsetConfig(), b -> { }));
         MigrationSource s = new MigrationSource(source, null, at(l.port()), TlsCredentials.forClient(good), MigrationMode.POSTCOPY, null);
+        s.setDeltasInPause(deltasInPause);
         Thread st = new Thread(() -> {
             try {
                 s.run();
@@ -235,6 +247,7 @@ class MigrationTest {
         st.start();
         MigrationDestination.Incoming in = d.await();
         long switchedAt = in.machine().hart(0).instret;
+        if (!deltasInPause) assertTrue(in.postCopy().totalPages() > 0, "the working set is pulled after the switch");
         // The rounds moved the rest: after the switch only the last dirty set is owed, a fraction of the guest.
         assertTrue(s.progress().rounds() >= 1);
         assertTrue(in.postCopy().totalPages() < present / 2, in.postCopy().totalPages() + " pages owed of " + present);
@@ -253,6 +266,7 @@ class MigrationTest {
         in.machine().memory().materializeAllLazy();
         assertEquals(HexFormat.of().formatHex(twin.stateHash()), HexFormat.of().formatHex(in.machine().stateHash()),
                 "the migrated machine diverged from an uninterrupted run");
+        return s;
     }
 
     @Test
