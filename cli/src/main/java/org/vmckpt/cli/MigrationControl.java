@@ -10,6 +10,7 @@ import org.vmckpt.checkpoint.migration.MigrationSource;
 import org.vmckpt.checkpoint.migration.MigrationStatus;
 import org.vmckpt.checkpoint.migration.PostCopyPages;
 import org.vmckpt.checkpoint.migration.TlsCredentials;
+import org.vmckpt.checkpoint.migration.TlsWarmUp;
 import org.vmckpt.cli.qmp.QmpException;
 import org.vmckpt.cli.qmp.VmEventSink;
 import org.vmckpt.machine.Machine;
@@ -55,6 +56,8 @@ final class MigrationControl {
     void setDefaults(Path tlsCreds, boolean insecure) {
         this.defaultTlsCreds = tlsCreds;
         this.defaultInsecure = insecure;
+        // The first migration's TLS handshake would otherwise run on a cold JVM (seconds on a loaded host).
+        if (tlsCreds != null && !insecure) TlsWarmUp.startInBackground(tlsCreds);
     }
 
     /** This VM arrived by post-copy migration from {@code peer}: query-migrate and migrate-recover report on it. */

@@ -641,6 +641,17 @@ class MigrationTest {
     }
 
     @Test
+    void theTlsWarmUpHandshakesWithTheProcesssOwnCredentialsOnlyWhenItHasBothEnds() throws Throwable {
+        assertEquals(TlsWarmUp.HANDSHAKES, TlsWarmUp.run(good));
+        // A destination's directory (no client key): nothing to shake hands with.
+        Path half = Files.createDirectories(dir.resolve("half"));
+        for (String f : new String[]{TlsCredentials.CA_CERT, TlsCredentials.SERVER_CERT, TlsCredentials.SERVER_KEY, TlsCredentials.CLIENT_CERT}) {
+            Files.copy(good.resolve(f), half.resolve(f));
+        }
+        assertEquals(0, TlsWarmUp.run(half));
+    }
+
+    @Test
     void aTruncatedStreamAndAnotherVersionAreRefusedByName() throws Throwable {
         MigrationListener l = listen(null);
         Destination d = destination(l, freshDestination(32L << 20));
