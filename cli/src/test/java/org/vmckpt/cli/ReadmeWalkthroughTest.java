@@ -81,6 +81,17 @@ class ReadmeWalkthroughTest {
         private Path bgLog = Path.of("/dev/null");
         private long checkpointedAt = -1; // the last heartbeat the guest printed before `--label first`
         private int step;
+        private long consoleSizeBefore; // demo.log's size (the last round's console) when this round's VM started
+
+        /** Waits until this round's VM has opened (and so emptied) the console file the last round left. */
+        private void awaitConsoleReopened(String cmd) throws Exception {
+            Path console = dir.resolve("demo.log");
+            long deadline = System.nanoTime() + STEP_MS * 1_000_000L;
+            while (consoleSizeBefore > 0 && Files.size(console) >= consoleSizeBefore) {
+                assertTrue(System.nanoTime() < deadline, what(cmd) + ": the VM never opened its console file\n" + read(bgLog));
+                Thread.sleep(20);
+            }
+        }
 
         Round(Path root, Path dir, Path runtime, Path repo, int round) {
             this.root = root;
@@ -95,6 +106,7 @@ class ReadmeWalkthroughTest {
                 for (String cmd : commands) {
                     step++;
                     if (cmd.endsWith("&")) {
+                        consoleSizeBefore = Files.exists(dir.resolve("demo.log")) ? Files.size(dir.resolve("demo.log")) : 0;
                         bgLog = log("bg");
                         background.add(start(cmd.substring(0, cmd.length() - 1).trim(), bgLog));
                     } else if (cmd.startsWith("tail -F ") || cmd.startsWith("tail -f ")) {
@@ -138,10 +150,12 @@ class ReadmeWalkthroughTest {
 
         /**
          * `tail -F` shows the heartbeat: watch it until three beats of this boot are on screen, then Ctrl-C. (On
-         * the second round tail first shows the end of the first round's log, whose counter is far along; this
-         * boot's counter starts again near 0.)
+         * the second round the file first holds the first round's log until this round's VM opens it, which
+         * empties it: the watch starts only then, as a person would see it. Without that wait, a short first round,
+         * whose last ten lines hold beats from near 0, passed this step before the second VM had made its socket.)
          */
         private void watchTail(String cmd) throws Exception {
+            awaitConsoleReopened(cmd);
             Path out = log("tail");
             Process p = start(cmd, out);
             try {
