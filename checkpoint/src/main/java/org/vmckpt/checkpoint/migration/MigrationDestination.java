@@ -134,7 +134,7 @@ public final class MigrationDestination {
                     digest.refresh(); // as the source does after each round: the final check is then small
                 }
                 case MigrationWire.STATE -> {
-                    return switchOver(conn, f.read(), mode, digest, refs, events);
+                    return switchOver(conn, f.read(), mode, digest, events);
                 }
                 case MigrationWire.ERROR -> throw new MigrationException("the source gave up: " + f.read().string("message"));
                 default -> throw new MigrationException("unexpected " + MigrationWire.name(f.type()) + " message before the state records");
@@ -174,7 +174,7 @@ public final class MigrationDestination {
     }
 
     private Incoming switchOver(MigrationConnection conn, MigrationWire.Payload p, MigrationMode mode, StateDigest digest,
-                                PageReferences refs, MigrationSource.Listener events) throws MigrationException, IOException {
+                                MigrationSource.Listener events) throws MigrationException, IOException {
         int n = p.count(1024, "record count");
         List<StateRecord> records = new ArrayList<>();
         for (int i = 0; i < n; i++) records.add(new StateRecord(p.string("record name"), p.i32(), p.bytes(MigrationWire.MAX_PAYLOAD, "record length")));
@@ -196,7 +196,7 @@ public final class MigrationDestination {
         if (mode == MigrationMode.POSTCOPY) {
             // The rounds sent every page once; those named pending changed since and come again (their stale
             // copies here are dropped). Each is checked against END's digest when it has arrived.
-            postCopy = new PostCopyPages(conn, machine, pending, digest, records, refs, events);
+            postCopy = new PostCopyPages(conn, machine, pending, digest, records, events);
             machine.memory().setLazySourceKeepingOthers(postCopy, pending);
         }
         conn.send(MigrationWire.READY, new byte[0]);

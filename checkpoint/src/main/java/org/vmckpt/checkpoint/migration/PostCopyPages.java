@@ -1,6 +1,5 @@
 package org.vmckpt.checkpoint.migration;
 
-import org.vmckpt.checkpoint.PageReferences;
 import org.vmckpt.checkpoint.store.StateRecord;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.memory.GuestMemory;
@@ -40,8 +39,6 @@ public final class PostCopyPages implements PageSource {
     private final AtomicReferenceArray<byte[]> arrived;
     private final ConcurrentLinkedQueue<Integer> toInstall = new ConcurrentLinkedQueue<>();
     private final PageFrames frames = new PageFrames();
-    /** Rebuilds pages the source sends as references (the background stream of a switch-at-once post-copy). */
-    private final PageReferences references;
     private final Object lock = new Object();
     private final int total;
     private volatile int received;
@@ -51,9 +48,8 @@ public final class PostCopyPages implements PageSource {
     private volatile long waitNanos;
 
     PostCopyPages(MigrationConnection conn, Machine machine, BitSet pending, StateDigest digest, List<StateRecord> records,
-                  PageReferences references, MigrationSource.Listener events) {
+                  MigrationSource.Listener events) {
         this.conn = conn;
-        this.references = references;
         this.machine = machine;
         this.pending = (BitSet) pending.clone();
         this.digest = digest;
@@ -206,7 +202,7 @@ public final class PostCopyPages implements PageSource {
                 MigrationWire.Frame f = conn.receive();
                 if (f.type() == MigrationWire.PAGES) {
                     int[] count = new int[1];
-                    frames.decodePages(f.read(), memory.pageCount(), references, (idx, data) -> {
+                    frames.decodePages(f.read(), memory.pageCount(), null, (idx, data) -> { // after GO: whole pages only
                         int i = (int) idx;
                         if (!pending.get(i)) throw new MigrationException("the source sent page " + i + ", which post-copy does not wait for");
                         if (got.get(i)) return; // sent again after a resume: it is here already
