@@ -138,8 +138,11 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt"):
             time.sleep(0.5)
             dst.type("echo ALIVE-$((40+2))\n")
         r = {"system": system, "workload": workload, "mode": mode, "tls": tls, "rep": rep, "status": info["status"],
-             "total_s": info.get("total-time", 0) / 1e3, "wall_s": t1 - t0, "downtime_ms": info.get("downtime-ns", 0) / 1e6,
+             "total_s": info.get("total-time", 0) / 1e3, "setup_s": info.get("setup-time", 0) / 1e3, "wall_s": t1 - t0,
+             "downtime_ms": info.get("downtime-ns", 0) / 1e6,
              "bytes": info["ram"]["transferred"], "checkpoint_bytes": ck["size"],
+             "pages": info["ram"].get("normal"), "referred": info["ram"].get("vmckpt-referred"),
+             "deferred": info["ram"].get("vmckpt-deferred"), "delta": info["ram"].get("vmckpt-delta"), "rounds": info["ram"].get("dirty-sync-count"),
              "stall_s": stall(src.out, dst.out, HB, t0, t1) if wl else None, "normal_gap_s": normal,
              "heartbeat_step": continued(src.out, dst.out) if wl else None,
              "alive": (dst.out.wait_for(r"ALIVE-42", 20) is not None) if not wl else None,
@@ -201,7 +204,8 @@ def qemu_run(work, workload, tls, creds, rep):
             time.sleep(0.5)
             dst.type("echo ALIVE-$((40+2))\n")
         return {"system": "qemu", "workload": workload, "mode": "precopy", "tls": tls, "rep": rep, "status": info["status"],
-                "total_s": info.get("total-time", 0) / 1e3, "wall_s": t1 - t0, "downtime_ms": info.get("downtime", 0),
+                "total_s": info.get("total-time", 0) / 1e3, "setup_s": info.get("setup-time", 0) / 1e3, "wall_s": t1 - t0,
+                "downtime_ms": info.get("downtime", 0),
                 "bytes": info.get("ram", {}).get("transferred", 0), "checkpoint_bytes": None,
                 "stall_s": stall(src.out, dst.out, HB, t0, t1) if wl else None, "normal_gap_s": normal,
                 "heartbeat_step": continued(src.out, dst.out) if wl else None,

@@ -94,6 +94,11 @@ public final class CheckpointEngine {
         }
     }
 
+    /** The files pages may refer to (disks, boot files), waiting for the side thread that reads them; null if unreadable. */
+    PageSources pageSources() {
+        return pages.pageSources();
+    }
+
     public Repository repository() {
         return repo;
     }

@@ -264,6 +264,67 @@ final class PageSources {
         }
     }
 
+    /**
+     * The boot files {@code m}'s own configuration names, kept whole (not as digests), for a migration destination
+     * that rebuilds pages the source sent as references: the same file content as at the source (by SHA-256, checked
+     * by the caller through {@link #bootSha256}) means the same bytes. A file that cannot be read is left out.
+     */
+    static PageSources loadedForMachine(Machine m) {
+        Map<Integer, BootFile> boot = new HashMap<>();
+        MachineConfig c = m.config();
+        InitramfsFiles files = null;
+        Path[] paths = {c.kernel(), c.initrd(), c.bios()};
+        int[] sources = {PageOrigin.KERNEL, PageOrigin.INITRD, PageOrigin.FIRMWARE};
+        for (int i = 0; i < paths.length; i++) {
+            if (paths[i] == null) continue;
+            try {
+                boot.put(sources[i], BootFile.load(sources[i], paths[i], null));
+            } catch (IOException | RuntimeException e) {
+                // left out: the source is told so, and sends such pages as data
+            }
+        }
+        BootFile initrd = boot.get(PageOrigin.INITRD);
+        if (initrd != null) {
+            try {
+                files = InitramfsFiles.parse(initrd.loaded(), true);
+            } catch (IOException | RuntimeException e) {
+                // not a cpio archive we read: the initrd's files are not offered as sources
+            }
+        }
+        return new PageSources(m.virtio().disks(), boot, files);
+    }
+
+    /** The SHA-256 of boot file {@code source} as this end holds it, or null if it holds none. */
+    String bootSha256(int source) {
+        BootFile f = bootFiles.get(source);
+        return f == null ? null : f.sha256();
+    }
+
+    /** Whether pages may refer to the initramfs's files (the initrd is held and is an archive we read). */
+    boolean hasInitramfsFiles() {
+        return initramfs != null && bootFiles.containsKey(PageOrigin.INITRD);
+    }
+
+    /**
+     * Reads the 4096 bytes at {@code sector} of {@code source} into {@code dst}, as {@link #read} does, but answers
+     * false instead of naming a checkpoint when this end does not hold that source or the bytes lie past its end.
+     */
+    boolean readIfHeld(int source, long sector, byte[] dst) throws IOException {
+        if (sector < 0) return false;
+        if (InitramfsFiles.isFileSource(source)) return hasInitramfsFiles() && initramfs.read(source, sector, dst);
+        if (BootFile.isBootSource(source)) {
+            BootFile f = bootFiles.get(source);
+            return f != null && f.read(sector, dst);
+        }
+        int d = source - PageOrigin.DISK_FIRST;
+        if (!isDisk(source) || d >= disks.size()) return false;
+        VirtioBlk disk = disks.get(d);
+        long pos = sector * PageOrigin.SECTOR_SIZE;
+        if (pos / PageOrigin.SECTOR_SIZE != sector || pos > disk.baseImageBytes() - dst.length) return false;
+        disk.readBase(pos, dst);
+        return true;
+    }
+
     /** Reads the 4096 bytes at {@code sector} of {@code source} into {@code dst}. Safe from any thread for disks. */
     void read(Checkpoint ckpt, int idx, int source, long sector, byte[] dst) throws IOException {
         if (InitramfsFiles.isFileSource(source)) {

@@ -8,6 +8,7 @@ import org.vmckpt.checkpoint.migration.MigrationException;
 import org.vmckpt.checkpoint.migration.MigrationListener;
 import org.vmckpt.checkpoint.migration.MigrationStatus;
 import org.vmckpt.checkpoint.migration.TlsCredentials;
+import org.vmckpt.checkpoint.migration.TlsWarmUp;
 import org.vmckpt.checkpoint.store.Repository;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.MachineConfig;
@@ -42,6 +43,7 @@ final class IncomingMigration {
             throw new UsageException(e.getMessage());
         }
         if (tls == null) System.err.println("vmckpt: warning: accepting a migration in plaintext (--insecure): anyone on the path can read and change the guest's memory");
+        if (tls != null) TlsWarmUp.startInBackground(tls.dir()); // a cold JVM's first handshake takes seconds on a loaded host
         System.err.println("vmckpt: warming up the emulator before listening (" + EmulatorWarmUp.MILLIS / 1000 + " s)");
         EmulatorWarmUp.run(config);
         Arrived arrived;

@@ -10,6 +10,7 @@ import org.vmckpt.checkpoint.migration.MigrationSource;
 import org.vmckpt.checkpoint.migration.MigrationStatus;
 import org.vmckpt.checkpoint.migration.PostCopyPages;
 import org.vmckpt.checkpoint.migration.TlsCredentials;
+import org.vmckpt.checkpoint.migration.TlsWarmUp;
 import org.vmckpt.cli.qmp.QmpException;
 import org.vmckpt.cli.qmp.VmEventSink;
 import org.vmckpt.machine.Machine;
@@ -55,6 +56,8 @@ final class MigrationControl {
     void setDefaults(Path tlsCreds, boolean insecure) {
         this.defaultTlsCreds = tlsCreds;
         this.defaultInsecure = insecure;
+        // The first migration's TLS handshake would otherwise run on a cold JVM (seconds on a loaded host).
+        if (tlsCreds != null && !insecure) TlsWarmUp.startInBackground(tlsCreds);
     }
 
     /** This VM arrived by post-copy migration from {@code peer}: query-migrate and migrate-recover report on it. */
@@ -274,6 +277,9 @@ final class MigrationControl {
         ram.put("remaining", p.pagesRemaining() * 4096);
         ram.put("total", p.totalPages() * 4096);
         ram.put("normal", p.pagesSent());
+        ram.put("vmckpt-referred", p.pagesReferred()); // of those: sent as references to a disk or boot file
+        ram.put("vmckpt-deferred", p.pagesDeferred()); // left by a round for the next: written again before sent
+        ram.put("vmckpt-delta", p.pagesDelta()); // sent again as a delta against the copy sent before
         ram.put("page-size", 4096L);
         ram.put("dirty-sync-count", (long) p.rounds());
         ram.put("mbps", p.totalNanos() > 0 ? p.bytesSent() * 8e3 / p.totalNanos() : 0.0);

@@ -119,13 +119,14 @@ class MigrationEndToEndTest {
 
             // 4. Post-copy again, through a link cut after the switch-over: both ends wait (postcopy-paused, the
             // guest does not crash); 'vmckpt migrate --recover' at the destination and '--resume' at the source
-            // finish the move, and the heartbeat goes on.
+            // finish the move, and the heartbeat goes on. It switches at once: after copy rounds, post-copy sends
+            // the working set's deltas in the pause and leaves too few pages to cut the link before they arrive.
             port = freePort();
             VmckptProcess to = destination(root, creds, "cut", port);
             awaitListening(temp.resolve("cut.log"));
             Path toSock = temp.resolve("cut.sock");
             try (CuttableProxy link = new CuttableProxy(port); QmpClient qmp = QmpClient.connect(fromSock)) {
-                qmp.execute("migrate", Map.of("uri", "tcp:127.0.0.1:" + link.port(), "mode", "postcopy"));
+                qmp.execute("migrate", Map.of("uri", "tcp:127.0.0.1:" + link.port(), "mode", "postcopy", "postcopy-at-once", true));
                 long deadline = System.nanoTime() + STEP_TIMEOUT_MS * 1_000_000L;
                 String status;
                 do {

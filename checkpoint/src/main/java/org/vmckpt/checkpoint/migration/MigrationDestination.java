@@ -1,5 +1,6 @@
 package org.vmckpt.checkpoint.migration;
 
+import org.vmckpt.checkpoint.PageReferences;
 import org.vmckpt.checkpoint.StateRecords;
 import org.vmckpt.checkpoint.store.StateRecord;
 import org.vmckpt.checkpoint.MachineDescription;
@@ -34,13 +35,17 @@ public final class MigrationDestination {
 
     private final Machine machine;
     private final List<CompletableFuture<String>> diskHashes;
+    /** This end's boot files, read while it waits: pages the source sends as references are rebuilt from them. */
+    private final CompletableFuture<PageReferences> references;
 
     /**
      * Prepares to receive into {@code machine} (fresh, not booted, not running) and starts hashing its disks' base
-     * images in full on side threads, so that the check costs the migration nothing when it arrives.
+     * images in full on side threads, so that the check costs the migration nothing when it arrives; also reads its
+     * boot files (kernel, initrd, firmware) to rebuild pages sent as references to them.
      */
     public MigrationDestination(Machine machine) {
         this.machine = machine;
+        this.references = CompletableFuture.supplyAsync(() -> PageReferences.forDestination(machine));
         this.diskHashes = new ArrayList<>();
         for (VirtioBlk d : machine.virtio().disks()) {
             diskHashes.add(CompletableFuture.supplyAsync(() -> {
@@ -90,8 +95,13 @@ public final class MigrationDestination {
         for (int i = 0; i < entries; i++) description.put(hello.string("key"), hello.string("value"));
         hello.end();
         checkMachine(description, pageCount);
+        // The boot files held here with the source's hashes: the source may send their pages as references.
+        PageReferences refs = references.join();
+        List<Integer> boot = refs.acceptedBootFiles(description);
         events.status(MigrationStatus.ACTIVE);
-        conn.send(MigrationWire.ACCEPT, new byte[0]);
+        MigrationWire.PayloadWriter accept = new MigrationWire.PayloadWriter().i32(boot.size());
+        for (int b : boot) accept.i32(b);
+        conn.send(MigrationWire.ACCEPT, accept.toByteArray());
 
         GuestMemory memory = machine.memory();
         List<VirtioBlk> disks = machine.virtio().disks();
@@ -102,7 +112,7 @@ public final class MigrationDestination {
         while (true) {
             f = conn.receive();
             switch (f.type()) {
-                case MigrationWire.PAGES -> frames.decodePages(f.read(), memory.pageCount(), (idx, data) -> {
+                case MigrationWire.PAGES -> frames.decodePages(f.read(), memory.pageCount(), refs, memory::peekPage, (idx, data) -> {
                     memory.installPage((int) idx, data);
                     digest.page((int) idx, StateDigest.crc(data));
                 });

@@ -4,6 +4,7 @@ import org.vmckpt.checkpoint.store.StateRecord;
 import org.vmckpt.checkpoint.CheckpointEngine;
 import org.vmckpt.checkpoint.MachineCapture;
 import org.vmckpt.checkpoint.MachineDescription;
+import org.vmckpt.checkpoint.PageReferences;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.device.virtio.FrozenOverlay;
 import org.vmckpt.machine.memory.FrozenMemory;
@@ -48,7 +49,7 @@ public final class MigrationSource {
     /** A snapshot of the migration for query-migrate. */
     public record Progress(MigrationStatus status, MigrationMode mode, long bytesSent, long pagesSent, long pagesRemaining,
                            long totalPages, int rounds, long totalNanos, long downtimeNanos, long setupNanos, String error,
-                           StopAndCopy stop) { }
+                           StopAndCopy stop, long pagesReferred, long pagesDeferred, long pagesDelta) { }
 
     /**
      * Where the switch-over's pause went (null until GO): the dirty pages it sent (pre-copy) or left to be pulled
@@ -84,6 +85,13 @@ public final class MigrationSource {
     private StateDigest digest;
     /** Frame encoding with its zstd context: used by the migration thread only. */
     private final PageFrames frames = new PageFrames();
+    /** Pages that may travel as references to files both ends hold (the checkpoint's page classification). */
+    private PageReferences references;
+    private volatile long pagesReferred;
+    /** Pages a round left for the next because the guest wrote them again before they were sent. */
+    private volatile long pagesDeferred;
+    /** Pages sent again as a delta against the copy sent before. */
+    private volatile long pagesDelta;
 
     public MigrationSource(Machine machine, CheckpointEngine engine, MigrationEndpoint endpoint, TlsCredentials tls,
                            MigrationMode mode, Listener listener) {
@@ -115,7 +123,7 @@ public final class MigrationSource {
         MigrationConnection c = conn;
         long end = endNanos != 0 ? endNanos : System.nanoTime();
         return new Progress(status, mode, c == null ? 0 : c.bytesSent(), pagesSent, pagesRemaining, machine.memory().pageCount(), rounds,
-                end - startNanos, downtimeNanos, setupNanos, error, stop);
+                end - startNanos, downtimeNanos, setupNanos, error, stop, pagesReferred, pagesDeferred, pagesDelta);
     }
 
     /**
@@ -257,6 +265,7 @@ public final class MigrationSource {
         boolean pausedHere = false;
         List<MachineCapture> toRelease = new ArrayList<>();
         digest = new StateDigest(machine.memory().pageCount());
+        references = PageReferences.forSource(machine, engine);
         try {
             if (machine.memory().isFrozen()) throw new MigrationException("a checkpoint holds the VM's memory frozen; migrate once it has finished");
             Map<String, String> description = MachineDescription.describe(machine);
@@ -270,8 +279,7 @@ public final class MigrationSource {
                 MachineCapture disks = capture(false, toRelease);
                 sendDisks(disks, true);
                 sentView = disks.memory(); // sent: nothing to carry
-                release(disks, toRelease);
-                last = capture(!userPaused, toRelease);
+                last = recapture(disks, !userPaused, toRelease);
             } else {
                 // Both modes copy memory in rounds while the guest runs (post-copy too, as QEMU's does until
                 // migrate-start-postcopy): what differs is the last dirty set, sent in the pause or pulled after it.
@@ -282,9 +290,17 @@ public final class MigrationSource {
             setStatus(MigrationStatus.DEVICE);
             BitSet pending = null;
             if (mode == MigrationMode.PRECOPY) {
-                stopPages = sendPages(last.memory(), false);
+                stopPages = sendPages(last, false);
+            } else if (switchAtOnce) {
+                pending = presentPages(last.memory());
+                stopPages = pending.cardinality();
             } else {
-                pending = switchAtOnce ? presentPages(last.memory()) : dirtySinceSent(last.memory());
+                pending = dirtySinceSent(last.memory());
+                // The pages of the working set that go as deltas cost a few bytes each and no fault later: send
+                // them in the pause (as many as pre-copy's stop would send), pull only the rest after the switch.
+                BitSet now = deltaPages(pending, deltasInPause ? stopBudget : 0);
+                sendPageSet(last, now);
+                pending.andNot(now);
                 stopPages = pending.cardinality();
             }
             sendDisks(last, false);
@@ -317,10 +333,12 @@ public final class MigrationSource {
             throw e;
         } finally {
             for (MachineCapture c : toRelease) machine.callAtInstructionBoundary(() -> { c.release(); return null; });
+            lastSent = null; // the old copies it holds are garbage now
         }
     }
 
     private void hello(Map<String, String> description) throws Exception {
+        references.describe(description); // the boot files' hashes: the destination says which it holds too
         conn.sendOpening(MigrationWire.VERSION);
         MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter()
                 .u8(mode.ordinal()).i32(machine.memory().pageCount()).i32(description.size());
@@ -329,11 +347,23 @@ public final class MigrationSource {
         MigrationWire.Frame f = conn.receive();
         if (f.type() == MigrationWire.ERROR) throw new MigrationException("the destination refused the migration: " + f.read().string("message"));
         if (f.type() != MigrationWire.ACCEPT) throw new MigrationException("the destination answered " + MigrationWire.name(f.type()) + " instead of ACCEPT");
+        MigrationWire.Payload p = f.read();
+        int n = p.count(16, "boot file count");
+        List<Integer> boot = new ArrayList<>();
+        for (int i = 0; i < n; i++) boot.add(p.i32());
+        p.end();
+        references.referOnlyTo(boot);
     }
 
     /** Freezes memory and disks at an instruction boundary; tells the checkpoint engine what the epoch wrote. */
     private MachineCapture capture(boolean pause, List<MachineCapture> toRelease) throws Exception {
+        return capture(pause, toRelease, null);
+    }
+
+    /** As above, releasing {@code previous} (if not null) first at the same boundary. */
+    private MachineCapture capture(boolean pause, List<MachineCapture> toRelease, MachineCapture previous) throws Exception {
         MachineCapture c = machine.callAtInstructionBoundary(() -> {
+            if (previous != null) previous.release();
             MachineCapture cap = MachineCapture.take(machine);
             if (pause) machine.requestPause();
             pausedAt = System.nanoTime() - cap.pauseNanos();
@@ -367,11 +397,19 @@ public final class MigrationSource {
     }
 
     private long syncs;
+    /** Post-copy sends the working set's delta pages in the pause (false: pulls every one; tests use it to cover that path). */
+    private boolean deltasInPause = true;
+
+    void setDeltasInPause(boolean on) {
+        deltasInPause = on;
+    }
+    /** The pages the stop-and-copy may send in about {@link #TARGET_STOP_NANOS}, as last estimated. */
+    private long stopBudget = 64;
 
     private MachineCapture precopyRounds(List<MachineCapture> toRelease) throws Exception {
         MachineCapture round = capture(false, toRelease);
         long t0 = System.nanoTime();
-        long sent = sendPages(round.memory(), true);
+        long sent = sendPages(round, true);
         sendDisks(round, true);
         sync();
         rounds = 1;
@@ -380,20 +418,19 @@ public final class MigrationSource {
         int notShrinking = 0;
         while (true) {
             if (cancelRequested) throw new MigrationException("cancelled");
-            release(round, toRelease);
-            round = capture(false, toRelease);
+            round = recapture(round, false, toRelease);
             int dirty = cardinality(round.memory().writtenBitmap());
             pagesRemaining = dirty;
             long budget = (long) Math.max(64, pagesPerSecond * TARGET_STOP_NANOS / 1e9);
+            stopBudget = budget;
             notShrinking = dirty >= previous ? notShrinking + 1 : 0;
             if (dirty <= budget || rounds >= MAX_ROUNDS || notShrinking >= MAX_NON_SHRINKING_ROUNDS) {
                 // Small enough: this round's dirty set becomes the stop-and-copy's. Pause, then take the final capture.
-                release(round, toRelease);
-                return capture(!userPaused, toRelease);
+                return recapture(round, !userPaused, toRelease);
             }
             previous = dirty;
             t0 = System.nanoTime();
-            long n = sendPages(round.memory(), false);
+            long n = sendPages(round, false);
             sendDisks(round, false);
             sync();
             if (n > 256) pagesPerSecond = n * 1e9 / Math.max(1, System.nanoTime() - t0);
@@ -402,10 +439,14 @@ public final class MigrationSource {
     }
 
     /**
-     * Releases a round's frozen view. If its pages were not sent (the round that decided to stop), the pages and
-     * blocks its epoch wrote are carried into the next send: the next freeze names only what is written after it.
+     * Releases a round's frozen view and freezes again at the same instruction boundary (pausing the guest there if
+     * {@code pause}). Memory is thus frozen without a gap from round 0 to the end: no page array this migration
+     * has sent is ever written in place (a write copies it first), which is what makes the copies it keeps for
+     * deltas ({@link #lastSent}) stay what the destination holds. If the view's pages were not sent (the round
+     * that decided to stop), the pages and blocks its epoch wrote are carried into the next send: the next freeze
+     * names only what is written after it.
      */
-    private void release(MachineCapture c, List<MachineCapture> toRelease) throws Exception {
+    private MachineCapture recapture(MachineCapture c, boolean pause, List<MachineCapture> toRelease) throws Exception {
         if (carry == null) carry = new BitSet();
         if (!c.memory().equals(sentView)) {
             carry.or(BitSet.valueOf(c.memory().writtenBitmap()));
@@ -414,7 +455,7 @@ public final class MigrationSource {
             }
         }
         toRelease.remove(c);
-        machine.callAtInstructionBoundary(() -> { c.release(); return null; });
+        return capture(pause, toRelease, c);
     }
 
     private BitSet carry;
@@ -471,7 +512,8 @@ public final class MigrationSource {
      * Sends pages of a frozen view: every non-zero page ({@code all}), or those written in the epoch the freeze
      * ended plus any carried from views not sent. Returns how many were sent.
      */
-    private long sendPages(FrozenMemory fm, boolean all) throws Exception {
+    private long sendPages(MachineCapture c, boolean all) throws Exception {
+        FrozenMemory fm = c.memory();
         BitSet which;
         if (all) {
             which = nonZeroPages(fm);
@@ -481,20 +523,56 @@ public final class MigrationSource {
         }
         carry = null;
         sentView = fm;
+        return sendPageSet(c, which);
+    }
+
+    /** Up to {@code max} pages of {@code pending} that would go as deltas (a copy was sent before), in index order. */
+    private BitSet deltaPages(BitSet pending, long max) {
+        BitSet out = new BitSet();
+        if (lastSent == null) return out;
+        long n = 0;
+        for (int i = pending.nextSetBit(0); i >= 0 && n < max; i = pending.nextSetBit(i + 1)) {
+            if (lastSent[i] != null) { out.set(i); n++; }
+        }
+        return out;
+    }
+
+    /** Sends the pages {@code which} of a capture (see {@link #sendPages}); returns how many were sent. */
+    private long sendPageSet(MachineCapture c, BitSet which) throws Exception {
+        FrozenMemory fm = c.memory();
         int[] index = new int[MigrationWire.PAGES_PER_FRAME];
         byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
+        long[] ref = new long[MigrationWire.PAGES_PER_FRAME];
+        byte[][] base = new byte[MigrationWire.PAGES_PER_FRAME][];
+        if (lastSent == null) {
+            lastSent = new byte[fm.pageCount()][];
+            deltaBaseLimit = deltaBaseLimit(fm.pageCount());
+            deltaBases = 0;
+        }
         int n = 0;
         long count = 0;
         pagesRemaining = which.cardinality();
+        GuestMemory live = machine.memory();
         for (int i = which.nextSetBit(0); i >= 0; i = which.nextSetBit(i + 1)) {
+            if (live.isDirty(i)) {
+                // Written again since this view was frozen: the next round (or the switch-over) sends it anyway,
+                // so sending this copy now would only cost bytes (Xen's "skip" set). A stale read sends it: harmless.
+                pagesDeferred++;
+                continue;
+            }
             byte[] p = fm.page(i);
             if (p != null && GuestMemory.isZeroPage(p)) p = null;
             index[n] = i;
+            ref[n] = p == null ? PageReferences.NONE : references.find(fm, i, p, c.disks());
+            if (ref[n] != PageReferences.NONE) pagesReferred++;
+            base[n] = p != null && ref[n] == PageReferences.NONE ? lastSent[i] : null;
+            if (base[n] != null) pagesDelta++;
+            keepSent(i, p);
             data[n++] = p;
             digest.page(i, StateDigest.crc(p));
             if (n == MigrationWire.PAGES_PER_FRAME) {
                 if (cancelRequested) throw new MigrationException("cancelled");
-                conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, n));
+                conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, ref, base, n));
                 count += n;
                 pagesSent += n;
                 pagesRemaining -= n;
@@ -502,7 +580,7 @@ public final class MigrationSource {
             }
         }
         if (n > 0) {
-            conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, n));
+            conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, ref, base, n));
             count += n;
             pagesSent += n;
         }
@@ -510,6 +588,38 @@ public final class MigrationSource {
         conn.flush();
         return count;
     }
+
+    /**
+     * Remembers the array sent for page {@code i} (frozen arrays are never written again while this migration
+     * keeps memory frozen, {@link #recapture}): the next time the page goes, it goes as a delta against it. An
+     * entry costs memory only once the guest rewrites the page (the old array then stays alive here), so the
+     * number of entries is bounded by half the heap that was free when the migration started
+     * ({@link #deltaBaseLimit}): a migration never runs the process out of memory for its deltas; pages past the
+     * bound are sent whole again.
+     */
+    private void keepSent(int i, byte[] p) {
+        byte[] before = lastSent[i];
+        if (p == null) {
+            if (before != null) { lastSent[i] = null; deltaBases--; }
+        } else if (before != null) {
+            lastSent[i] = p;
+        } else if (deltaBases < deltaBaseLimit) {
+            lastSent[i] = p;
+            deltaBases++;
+        }
+    }
+
+    /** How many pages may keep a delta base: half the free heap in pages, at most every page of the guest. */
+    private static int deltaBaseLimit(int pageCount) {
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        return (int) Math.max(0, Math.min(pageCount, free / 2 / GuestMemory.PAGE_SIZE));
+    }
+
+    /** Per page, the array last sent for it (the destination holds those bytes), or null. Migration thread only. */
+    private byte[][] lastSent;
+    private int deltaBases;
+    private int deltaBaseLimit;
 
     /** Sends disk-overlay blocks of a capture: all it holds, or those written in its epoch (plus carried ones). */
     private void sendDisks(MachineCapture c, boolean all) throws Exception {

@@ -14,7 +14,7 @@ final class MigrationWire {
 
     static final byte[] MAGIC = "VMCKMIGR".getBytes(StandardCharsets.US_ASCII);
     /** The protocol version this build speaks; a stream of any other version is refused by name. */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     /** Largest frame payload accepted: a batch of pages is at most 64 x 4 KiB plus its table. */
     static final int MAX_PAYLOAD = 16 << 20;
     /** Pages per PAGES frame (the repository's frame size). */
@@ -43,6 +43,13 @@ final class MigrationWire {
     /** Page kinds inside a PAGES frame. */
     static final int PAGE_ZERO = 0;
     static final int PAGE_DATA = 1;
+    /** Since version 4: the page equals 4 KiB of a file both ends hold; an i64 reference follows ({@code PageReferences}). */
+    static final int PAGE_SOURCE = 2;
+    /**
+     * Since version 4: the page's data part is the XOR of its new contents with the copy sent before in this
+     * migration (a page rewritten in a few words is then almost all zeros and compresses to nearly nothing).
+     */
+    static final int PAGE_DELTA = 3;
     /** Block kinds inside a DISK frame: the block's data, or the base image shows through. */
     static final int BLOCK_ABSENT = 0;
     static final int BLOCK_DATA = 1;

@@ -1,0 +1,226 @@
+package org.vmckpt.checkpoint.migration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vmckpt.checkpoint.PageReferences;
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.MachineConfig;
+import org.vmckpt.machine.memory.PageOrigin;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Protocol 4: pages equal to bytes of a file both ends hold (a disk's base image in the page cache, the kernel
+ * and initramfs as loaded, a file the kernel unpacked from the initramfs) travel as references and are rebuilt by
+ * the destination from its own copy; the state digest proves the result bit-exact. A boot file the destination
+ * holds with another hash is not referred to: its pages travel as data, and the guest still arrives exactly.
+ */
+class MigrationReferencesTest {
+    @TempDir
+    Path dir;
+
+    private final List<Machine> running = new ArrayList<>();
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+
+    static final long KERNEL_AT = 0x8020_0000L;
+    static final int KERNEL_BYTES = 256 << 10;
+    static final int DISK_PAGES = 40;
+    static final int FILE_PAGES = 3;
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Machine m : running) m.requestExit(0);
+        for (AutoCloseable c : closeAfter) c.close();
+    }
+
+    /** A RISC-V Linux Image: the boot header (text offset 2 MiB, "RSC\x05" magic) and random contents. */
+    static byte[] image(long seed) {
+        byte[] b = new byte[KERNEL_BYTES];
+        new Random(seed).nextBytes(b);
+        ByteBuffer h = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        h.putLong(8, 0x200000).putLong(16, 0).putLong(0x30, 0).putInt(0x38, 0x05435352);
+        return b;
+    }
+
+    /** A gzip cpio "newc" archive holding one file, as an initramfs. */
+    static byte[] cpio(String name, byte[] data) throws Exception {
+        ByteArrayOutputStream a = new ByteArrayOutputStream();
+        for (int i = 0; i < 2; i++) {
+            String n = i == 0 ? name : "TRAILER!!!";
+            byte[] d = i == 0 ? data : new byte[0];
+            String h = String.format("070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x", i + 1, i == 0 ? 0100644 : 0,
+                    0, 0, 1, 0, d.length, 0, 0, 0, 0, n.length() + 1, 0);
+            a.write(h.getBytes(StandardCharsets.US_ASCII));
+            a.write(n.getBytes(StandardCharsets.US_ASCII));
+            a.write(0);
+            while (a.size() % 4 != 0) a.write(0);
+            a.write(d);
+            while (a.size() % 4 != 0) a.write(0);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(a.toByteArray());
+        }
+        return out.toByteArray();
+    }
+
+    private record Files3(Path kernel, Path initrd, Path disk, byte[] diskBytes, byte[] file) { }
+
+    private Files3 files() throws Exception {
+        Random r = new Random(11);
+        byte[] file = new byte[FILE_PAGES * 4096];
+        r.nextBytes(file);
+        byte[] disk = new byte[1 << 20];
+        r.nextBytes(disk);
+        Path kernel = Files.write(dir.resolve("Image"), image(5));
+        Path initrd = Files.write(dir.resolve("initrd.cpio.gz"), cpio("bin/busybox", file));
+        Path diskPath = Files.write(dir.resolve("disk.img"), disk);
+        return new Files3(kernel, initrd, diskPath, disk, file);
+    }
+
+    private static MachineConfig config(Path kernel, Path initrd, Path disk) {
+        return new MachineConfig(64L << 20, kernel, initrd, "console=ttyS0", null, null,
+                List.of(new MachineConfig.DiskConfig(disk, false)), false, false, true);
+    }
+
+    /**
+     * The source: booted from the files, then (as a guest would) pages filled from the disk by "reads", the file
+     * the kernel unpacked from the initramfs copied into its page cache, a data page; held paused on its run
+     * thread (the random kernel is not meant to run).
+     */
+    private Machine source(Files3 f) throws Exception {
+        Machine m = new Machine(config(f.kernel(), f.initrd(), f.disk()), b -> { });
+        m.boot();
+        long cache = 0x8000_0000L + (40L << 20);
+        for (int k = 0; k < DISK_PAGES; k++) {
+            long sector = (long) (3 * k + 1) * 8; // every third disk page, out of order in memory
+            m.memory().writeFromSource(cache + (long) (DISK_PAGES - 1 - k) * 4096, f.diskBytes(), (int) sector * 512, 4096,
+                    PageOrigin.diskSource(0), sector);
+        }
+        long files = cache + (DISK_PAGES + 8) * 4096L;
+        m.memory().writeBytes(files, f.file(), 0, f.file().length);
+        byte[] data = new byte[4096];
+        new Random(3).nextBytes(data);
+        m.memory().writeBytes(files + 16 * 4096L, data, 0, data.length);
+        m.requestPause();
+        Thread t = new Thread(() -> m.run(-1), "source");
+        t.setDaemon(true);
+        t.start();
+        running.add(m);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (m.runState() != Machine.RunState.PAUSED && System.nanoTime() < deadline) Thread.sleep(2);
+        return m;
+    }
+
+    private MigrationDestination.Incoming migrate(Machine source, Machine target, MigrationMode mode, MigrationSource[] sourceOut) throws Throwable {
+        MigrationListener l = MigrationListener.listen(new MigrationEndpoint("127.0.0.1", 0), null);
+        closeAfter.add(l);
+        MigrationDestination d = new MigrationDestination(target);
+        AtomicReference<MigrationDestination.Incoming> in = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                in.set(d.receive(l.accept(), null));
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        MigrationSource s = new MigrationSource(source, null, new MigrationEndpoint("127.0.0.1", l.port()), null, mode, null);
+        sourceOut[0] = s;
+        s.run();
+        t.join(60_000);
+        if (failure.get() != null) throw failure.get();
+        return in.get();
+    }
+
+    private static String hash(Machine m) throws Exception {
+        return m.callAtInstructionBoundary(() -> HexFormat.of().formatHex(m.stateHash()));
+    }
+
+    @Test
+    void diskBootFileAndInitramfsPagesTravelAsReferencesAndArriveBitExact() throws Throwable {
+        Files3 f = files();
+        Machine src = source(f);
+        MigrationSource[] s = new MigrationSource[1];
+        MigrationDestination.Incoming in = migrate(src, new Machine(config(f.kernel(), f.initrd(), f.disk()), b -> { }), MigrationMode.PRECOPY, s);
+        // The destination checked the state digest (CRC32C of every page as the source had it) before READY.
+        assertEquals(hash(src), hash(in.machine()));
+        long referred = s[0].progress().pagesReferred();
+        int kernelPages = KERNEL_BYTES / 4096;
+        assertTrue(referred >= kernelPages + DISK_PAGES + FILE_PAGES,
+                "the kernel's " + kernelPages + ", the disk's " + DISK_PAGES + " and the file's " + FILE_PAGES + " pages go as references, not " + referred);
+        // Far fewer bytes than the pages themselves: random bytes do not compress.
+        assertTrue(s[0].progress().bytesSent() < (long) (kernelPages + DISK_PAGES) * 4096 / 4, "sent " + s[0].progress().bytesSent());
+    }
+
+    @Test
+    void aBootFileWithAnotherHashAtTheDestinationIsNotReferredTo() throws Throwable {
+        Files3 f = files();
+        Machine src = source(f);
+        // The destination boots from another kernel file (same size, other bytes): the source's kernel pages go as data.
+        Path otherKernel = Files.write(dir.resolve("Image.other"), image(6));
+        MigrationSource[] s = new MigrationSource[1];
+        MigrationDestination.Incoming in = migrate(src, new Machine(config(otherKernel, f.initrd(), f.disk()), b -> { }), MigrationMode.PRECOPY, s);
+        assertEquals(hash(src), hash(in.machine()));
+        long referred = s[0].progress().pagesReferred();
+        assertTrue(referred >= DISK_PAGES + FILE_PAGES && referred < KERNEL_BYTES / 4096, "referred " + referred);
+        assertTrue(s[0].progress().bytesSent() > KERNEL_BYTES, "the kernel's pages went as data: sent " + s[0].progress().bytesSent());
+    }
+
+    @Test
+    void postCopyRebuildsReferencesSentInItsRounds() throws Throwable {
+        Files3 f = files();
+        Machine src = source(f);
+        MigrationSource[] s = new MigrationSource[1];
+        MigrationDestination.Incoming in = migrate(src, new Machine(config(f.kernel(), f.initrd(), f.disk()), b -> { }), MigrationMode.POSTCOPY, s);
+        in.machine().memory().materializeAllLazy();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
+        assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+        assertEquals(hash(src), in.machine().callAtInstructionBoundary(() -> HexFormat.of().formatHex(in.machine().stateHash())));
+        assertTrue(s[0].progress().pagesReferred() >= KERNEL_BYTES / 4096 + DISK_PAGES);
+    }
+
+    @Test
+    void aReferenceTheDestinationCannotRebuildIsRefusedByName() throws Throwable {
+        Files3 f = files();
+        Machine m = new Machine(config(f.kernel(), f.initrd(), f.disk()), b -> { });
+        PageReferences refs = PageReferences.forDestination(m);
+        refs.acceptedBootFiles(java.util.Map.of()); // the source named no boot file: only the disk may be referred to
+        PageFrames frames = new PageFrames();
+        byte[] page = new byte[4096];
+        page[0] = 1;
+        long[][] bad = {
+                {(long) PageOrigin.KERNEL << 40},                            // a boot file not accepted
+                {(long) PageOrigin.diskSource(0) << 40 | (1 << 20) / 512},   // past the disk's end
+                {(long) PageOrigin.diskSource(1) << 40},                     // a disk the machine lacks
+        };
+        for (long[] ref : bad) {
+            byte[] payload = frames.encodePages(new int[]{7}, new byte[][]{page.clone()}, ref, null, 1);
+            MigrationException e = assertThrows(MigrationException.class,
+                    () -> frames.decodePages(new MigrationWire.Payload("PAGES", payload), m.memory().pageCount(), refs, (i, d) -> { }));
+            assertTrue(e.getMessage().contains("malformed PAGES") && e.getMessage().contains("page 7 refers to source"), e.getMessage());
+        }
+        // A good one is rebuilt from the base image.
+        byte[] payload = frames.encodePages(new int[]{7}, new byte[][]{page.clone()}, new long[]{(long) PageOrigin.diskSource(0) << 40 | 16}, null, 1);
+        List<byte[]> got = new ArrayList<>();
+        frames.decodePages(new MigrationWire.Payload("PAGES", payload), m.memory().pageCount(), refs, (i, d) -> got.add(d));
+        assertArrayEquals(java.util.Arrays.copyOfRange(f.diskBytes(), 16 * 512, 16 * 512 + 4096), got.get(0));
+    }
+}
