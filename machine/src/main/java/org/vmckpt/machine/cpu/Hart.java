@@ -155,52 +155,8 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
 
     /** Times every unit call (a tuning aid: costs two clock reads per call, so off unless asked for). */
     static final boolean PROFILE_UNITS = Boolean.getBoolean("vmckpt.jit.profile");
-    /**
-     * Counters of the profile (-Dvmckpt.jit.profile=true): how units left (the TranslatedUnit.EXIT_ kinds, then a
-     * trap, a device/code-write deferral, an event), TLB misses inside units, instructions units left to the
-     * interpreter by kind, and the dispatcher's choices.
-     */
-    final long[] profile = new long[PROF_NAMES.length];
-    static final int PROF_TRAP = 5, PROF_DEFER = 6, PROF_EVENT = 7, PROF_TLB_MISS = 8, PROF_HELPER_AMO = 9,
-            PROF_HELPER_CSR = 10, PROF_HELPER_FP = 11, PROF_HELPER_OTHER = 12, PROF_INTERP_BLOCKS = 13,
-            PROF_INTERP_INSNS = 14, PROF_CHAINED = 15, PROF_LOOKED_UP = 16, PROF_INTERP_NO_UNIT = 17,
-            PROF_INTERP_NOT_COMPILED = 18, PROF_INTERP_BUDGET = 19, PROF_INTERP_UNTRANSLATABLE = 20;
-    static final String[] PROF_NAMES = {"exit budget", "exit region (same page)", "exit page end / other page",
-            "exit jalr", "exit after helper", "exit trap", "exit deferral", "exit event", "TLB misses in units",
-            "helper AMO/LR/SC", "helper CSR", "helper FP", "helper other", "interpreted blocks",
-            "interpreted instructions", "units entered by chain", "units entered by lookup",
-            "interpreted: no unit (yet)", "interpreted: not compiled yet", "interpreted: entry block > budget",
-            "interpreted: untranslatable"};
-    /** Profiling: interpreted instructions by virtual page of the block's start. */
-    final java.util.HashMap<Long, long[]> profInterpretedPages = PROFILE_UNITS ? new java.util.HashMap<>() : null;
-
-    /** The profile counter of an instruction a unit leaves to the interpreter (execOne). */
-    static int profileHelperKind(int insn) {
-        switch (Decode.opcode(insn)) {
-            case 0x2f: return PROF_HELPER_AMO;
-            case 0x73: return PROF_HELPER_CSR;
-            case 0x07: case 0x27: case 0x43: case 0x47: case 0x4b: case 0x4f: case 0x53: return PROF_HELPER_FP;
-            default: return PROF_HELPER_OTHER;
-        }
-    }
-
-    private void profileInterpreted(TranslatedUnit u, long pc0, int left, int ran) {
-        profile[PROF_INTERP_BLOCKS]++;
-        profile[PROF_INTERP_INSNS] += ran;
-        profile[u == null ? PROF_INTERP_NO_UNIT : u == TranslatedUnit.UNTRANSLATABLE ? PROF_INTERP_UNTRANSLATABLE
-                : u.entryBlockLength > left ? PROF_INTERP_BUDGET : PROF_INTERP_NOT_COMPILED] += ran;
-        profInterpretedPages.computeIfAbsent(pc0 >>> 12, k -> new long[2])[0] += ran;
-        profInterpretedPages.get(pc0 >>> 12)[1]++;
-    }
-
-    /** The profile's counters, one per line. */
-    String profileCounters() {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < PROF_NAMES.length; i++) sb.append(String.format("  %-28s %,d%n", PROF_NAMES[i], profile[i]));
-        profInterpretedPages.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(12)
-                .forEach(e -> sb.append(String.format("  interpreted in page %x: %,d instructions, %,d blocks%n", e.getKey() << 12, e.getValue()[0], e.getValue()[1])));
-        return sb.toString();
-    }
+    /** The translator's profile counters, with -Dvmckpt.jit.profile=true only; else null. */
+    final TranslationProfile profile = PROFILE_UNITS ? new TranslationProfile() : null;
 
     /** Runs translated code where there is some (the default), or only the interpreter. */
     public void setTranslation(boolean enabled) {
@@ -238,7 +194,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
 
     /** With -Dvmckpt.jit.profile=true: the units that took the most time, for tuning the translator; else null. */
     public String translationProfile() {
-        return PROFILE_UNITS && codeCache != null ? profileCounters() + codeCache.profile() : null;
+        return PROFILE_UNITS && codeCache != null ? profile.report() + codeCache.profile() : null;
     }
 
     /** The translator's counters, or null when it is off. */
@@ -272,7 +228,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             TranslatedUnit u = prev != null ? prev.chain[prevSlot] : null;
             if (u != null && !u.dead && mmu.fetchesFrom(pc, u.key) && u.entryBlockLength <= budget - n) {
                 cc.chainedRuns++;
-                if (PROFILE_UNITS) profile[PROF_CHAINED]++;
+                if (PROFILE_UNITS) profile.counts[TranslationProfile.CHAINED]++;
             } else {
                 if (u != null && u.dead) prev.chain[prevSlot] = null; // let its class unload
                 // (a block that did not fit the batch's budget is no new entry: it heats as any other)
@@ -280,14 +236,14 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
                     long pc0 = pc;
                     int ran = interpreter.interpret(budget - n, true);
-                    if (PROFILE_UNITS) profileInterpreted(u, pc0, budget - n, ran);
+                    if (PROFILE_UNITS) profile.interpreted(u, pc0, budget - n, ran);
                     n += ran;
                     if ((events & EVENT_STOP) != 0) break;
                     prev = null;
                     continue;
                 }
                 if (prev != null) prev.chain[prevSlot] = u;
-                if (PROFILE_UNITS) profile[PROF_LOOKED_UP]++;
+                if (PROFILE_UNITS) profile.counts[TranslationProfile.LOOKED_UP]++;
             }
             prev = null;
             events = 0;
@@ -301,8 +257,8 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             instret += retired;
             cc.translatedInstructionsRun += retired;
             n += retired;
-            if (PROFILE_UNITS) profile[unitExit ? (trap ? PROF_TRAP : PROF_DEFER) : retired == 0 ? PROF_TRAP
-                    : events != 0 ? PROF_EVENT : u.exitKinds[exitSlot]]++;
+            if (PROFILE_UNITS) profile.counts[unitExit ? (trap ? TranslationProfile.TRAP : TranslationProfile.DEFER)
+                    : retired == 0 ? TranslationProfile.TRAP : events != 0 ? TranslationProfile.EVENT : u.exitKinds[exitSlot]]++;
             if (PROFILE_UNITS && !unitExit && retired != 0 && events == 0) u.profExitCounts[exitSlot]++;
             if (unitExit) {
                 unitExit = false;

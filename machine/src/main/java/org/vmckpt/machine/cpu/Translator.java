@@ -52,6 +52,7 @@ final class Translator {
     private static final String MMU = "org/vmckpt/machine/cpu/Mmu";
     private static final String ALU = "org/vmckpt/machine/cpu/Alu";
     private static final String UNIT = "org/vmckpt/machine/cpu/TranslatedUnit";
+    private static final String PROFILE = "org/vmckpt/machine/cpu/TranslationProfile";
     private static final String NAME = "org/vmckpt/machine/cpu/Unit";
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
 
@@ -702,7 +703,7 @@ final class Translator {
         // page walk, faults, devices).
         stubs.add(() -> {
             target(slow);
-            countProfile(Hart.PROF_TLB_MISS);
+            countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             switch (size) {
@@ -751,7 +752,7 @@ final class Translator {
         }
         stubs.add(() -> {
             target(slow);
-            countProfile(Hart.PROF_TLB_MISS);
+            countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             loadReg(rs2);
@@ -775,7 +776,7 @@ final class Translator {
      */
     private void emitHelper(Insn in, int remaining) {
         int regs = helperRegisters(in) & ~1;
-        countProfile(Hart.profileHelperKind(in.bits));
+        countProfile(TranslationProfile.helperKind(in.bits));
         storeRegisters(regs);
         mv.visitVarInsn(ALOAD, L_HART);
         pagePlus(in.off);
@@ -815,11 +816,12 @@ final class Translator {
         mv.visitFieldInsn(PUTFIELD, HART, "exitSlot", "I");
     }
 
-    /** With -Dvmckpt.jit.profile=true only: {@code h.profile[counter]++}. */
+    /** With -Dvmckpt.jit.profile=true only: {@code h.profile.counts[counter]++}. */
     private void countProfile(int counter) {
         if (!Hart.PROFILE_UNITS) return;
         mv.visitVarInsn(ALOAD, L_HART);
-        mv.visitFieldInsn(GETFIELD, HART, "profile", "[J");
+        mv.visitFieldInsn(GETFIELD, HART, "profile", "L" + PROFILE + ";");
+        mv.visitFieldInsn(GETFIELD, PROFILE, "counts", "[J");
         pushInt(counter);
         mv.visitInsn(DUP2);
         mv.visitInsn(LALOAD);
