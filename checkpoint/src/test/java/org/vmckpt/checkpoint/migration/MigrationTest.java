@@ -186,14 +186,7 @@ class MigrationTest {
         Destination d = destination(l, freshDestination(32L << 20));
         List<MigrationStatus> seen = new CopyOnWriteArrayList<>();
         MigrationSource s = new MigrationSource(source, null, at(l.port()), null, MigrationMode.POSTCOPY, true, seen::add);
-        Thread st = new Thread(() -> {
-            try {
-                s.run();
-            } catch (MigrationException e) {
-                // checked below
-            }
-        });
-        st.start();
+        Thread st = runInBackground(s);
         MigrationDestination.Incoming in = d.await();
         assertNotNull(in.postCopy());
         long switchedAt = in.machine().hart(0).instret;
@@ -237,14 +230,7 @@ class MigrationTest {
         Destination d = destination(l, new Machine(hotsetConfig(), b -> { }));
         MigrationSource s = new MigrationSource(source, null, at(l.port()), TlsCredentials.forClient(good), MigrationMode.POSTCOPY, null);
         s.setDeltasInPause(deltasInPause);
-        Thread st = new Thread(() -> {
-            try {
-                s.run();
-            } catch (MigrationException e) {
-                // checked below
-            }
-        });
-        st.start();
+        Thread st = runInBackground(s);
         MigrationDestination.Incoming in = d.await();
         long switchedAt = in.machine().hart(0).instret;
         if (!deltasInPause) assertTrue(in.postCopy().totalPages() > 0, "the working set is pulled after the switch");
@@ -319,14 +305,7 @@ class MigrationTest {
                 }
             }
         });
-        Thread st = new Thread(() -> {
-            try {
-                s[0].run();
-            } catch (MigrationException e) {
-                // checked below
-            }
-        });
-        st.start();
+        Thread st = runInBackground(s[0]);
         MigrationDestination.Incoming in = d.await();
         in.machine().memory().materializeAllLazy(); // pulls every page still missing
         st.join(60_000);
@@ -754,5 +733,18 @@ class MigrationTest {
             Restorer.Restored r = Restorer.restore(c, null, b -> { }, false, null);
             assertEquals(hash(source), HexFormat.of().formatHex(r.machine().stateHash()));
         }
+    }
+
+    /** Starts {@code s} on a thread of its own; its outcome is checked through its status. */
+    private static Thread runInBackground(MigrationSource s) {
+        Thread t = new Thread(() -> {
+            try {
+                s.run();
+            } catch (MigrationException e) {
+                // checked through s.status()
+            }
+        });
+        t.start();
+        return t;
     }
 }
