@@ -44,7 +44,7 @@ public final class MachineDescription {
      * The SHA-256 of a disk's base image, remembered by the file's identity ({@link FileDigests}); a write-through
      * disk's image is the guest's to change, so it is hashed in full every time.
      */
-    static String diskSha256(VirtioBlk d) throws IOException {
+    public static String diskSha256(VirtioBlk d) throws IOException {
         return d.isWriteThrough() ? d.baseImageSha256() : FileDigests.user().sha256(d.baseImagePath(), d::baseImageSha256);
     }
 

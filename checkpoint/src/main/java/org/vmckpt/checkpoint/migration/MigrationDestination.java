@@ -1,9 +1,9 @@
 package org.vmckpt.checkpoint.migration;
 
+import org.vmckpt.checkpoint.MachineDescription;
 import org.vmckpt.checkpoint.PageReferences;
 import org.vmckpt.checkpoint.StateRecords;
 import org.vmckpt.checkpoint.store.StateRecord;
-import org.vmckpt.checkpoint.MachineDescription;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.device.virtio.VirtioBlk;
 import org.vmckpt.machine.memory.GuestMemory;
@@ -50,7 +50,7 @@ public final class MigrationDestination {
         for (VirtioBlk d : machine.virtio().disks()) {
             diskHashes.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    return d.baseImageSha256();
+                    return MachineDescription.diskSha256(d); // remembered by the file's identity, as on restore
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
