@@ -108,15 +108,9 @@ public final class CodeCache {
     /**
      * The unit to run at {@code pc}, or null to interpret: not mapped executable in the fetch TLB yet, not hot
      * yet, or not translatable ({@link TranslatedUnit#UNTRANSLATABLE}).
-     */
-    TranslatedUnit lookup(Hart h, long pc) {
-        return lookup(h, pc, false);
-    }
-
-    /**
-     * As {@link #lookup(Hart, long)}; {@code afterUnit}: a translated unit just left for {@code pc} (a jump out of its
-     * region, a return, a call), so the code there runs as often as that unit: it gathers heat as fast as a sampled
-     * visit does, instead of one per visit.
+     * {@code afterUnit}: a translated unit just left for {@code pc} (a jump out of its region, a return, a call), so
+     * the code there runs as often as that unit: it gathers heat as fast as a sampled visit does, instead of one per
+     * visit.
      */
     TranslatedUnit lookup(Hart h, long pc, boolean afterUnit) {
         long vpn = pc >>> 12;
