@@ -10,10 +10,7 @@ import org.vmckpt.checkpoint.store.ProgressListener;
 import org.vmckpt.checkpoint.store.Repository;
 import org.vmckpt.checkpoint.store.VerifyReport;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
@@ -49,7 +46,7 @@ class CheckpointKillTest {
         int killsInCheckpoint = 0;
         for (int round = 0; round < KILLS; round++) {
             Process child = start(repoDir, random.nextLong());
-            LinkedBlockingQueue<String> lines = readLines(child);
+            LinkedBlockingQueue<String> lines = ChildOutput.lines(child, "kill-test-reader");
             String ready = lines.poll(60, TimeUnit.SECONDS);
             assertNotNull(ready, "the checkpointing process did not start");
             assertTrue(ready.startsWith("ready"), "the checkpointing process failed: " + ready);
@@ -64,14 +61,14 @@ class CheckpointKillTest {
                     assertNotNull(line, "the checkpointing process stopped reporting");
                     if (line.startsWith("checkpoint ")) k--;
                     if (line.startsWith("committed ")) mustExist.add(line.substring(10));
-                    assertFalse(line.equals("<eof>"), "the checkpointing process died on its own");
+                    assertFalse(line.equals(ChildOutput.EOF), "the checkpointing process died on its own");
                 }
                 LockSupport.parkNanos(random.nextInt(100_000_000));
                 inCheckpoint = true;
             }
             child.destroyForcibly();
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
-            for (String line; (line = lines.poll(2, TimeUnit.SECONDS)) != null && !line.equals("<eof>"); ) {
+            for (String line; (line = lines.poll(2, TimeUnit.SECONDS)) != null && !line.equals(ChildOutput.EOF); ) {
                 if (line.startsWith("committed ")) {
                     mustExist.add(line.substring(10));
                     inCheckpoint = false;
@@ -129,18 +126,4 @@ class CheckpointKillTest {
                 .start();
     }
 
-    private static LinkedBlockingQueue<String> readLines(Process p) {
-        LinkedBlockingQueue<String> q = new LinkedBlockingQueue<>();
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) q.add(line);
-            } catch (IOException ignored) {
-                // the process was killed
-            }
-            q.add("<eof>");
-        }, "kill-test-reader");
-        t.setDaemon(true);
-        t.start();
-        return q;
-    }
 }

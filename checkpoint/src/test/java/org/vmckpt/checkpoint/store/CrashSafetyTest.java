@@ -1,12 +1,10 @@
 package org.vmckpt.checkpoint.store;
 
 import org.junit.jupiter.api.Test;
+import org.vmckpt.checkpoint.ChildOutput;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -38,7 +36,7 @@ class CrashSafetyTest {
         int killsInCommit = 0;
         for (int round = 0; round < KILLS; round++) {
             Process child = startWriter(repoDir, random.nextLong());
-            LinkedBlockingQueue<String> lines = readLines(child);
+            LinkedBlockingQueue<String> lines = ChildOutput.lines(child, "crash-test-reader");
             assertEquals("ready", lines.poll(30, TimeUnit.SECONDS), "the writer did not start");
             Set<String> uncertain = new HashSet<>();
             boolean inCommit = false;
@@ -58,7 +56,7 @@ class CrashSafetyTest {
             }
             child.destroyForcibly();
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
-            for (String line; (line = lines.poll(2, TimeUnit.SECONDS)) != null && !line.equals("<eof>"); ) {
+            for (String line; (line = lines.poll(2, TimeUnit.SECONDS)) != null && !line.equals(ChildOutput.EOF); ) {
                 int c = track(line, mustExist, uncertain);
                 commits += c;
                 if (c > 0) inCommit = false;
@@ -121,18 +119,4 @@ class CrashSafetyTest {
                 .start();
     }
 
-    private static LinkedBlockingQueue<String> readLines(Process p) {
-        LinkedBlockingQueue<String> q = new LinkedBlockingQueue<>();
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) q.add(line);
-            } catch (IOException ignored) {
-                // the process was killed
-            }
-            q.add("<eof>");
-        }, "crash-test-reader");
-        t.setDaemon(true);
-        t.start();
-        return q;
-    }
 }
