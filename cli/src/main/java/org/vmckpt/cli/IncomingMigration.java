@@ -55,6 +55,7 @@ final class IncomingMigration {
         MigrationDestination.Incoming incoming = arrived.incoming();
         System.err.println("vmckpt: migration from " + incoming.peer() + " received (" + incoming.mode().label() + "); the guest runs here now"
                 + (incoming.postCopy() != null ? ", its remaining memory streams in" : ""));
+        openForwardsInBackground(incoming.machine());
         return VmSession.run(incoming.machine(), a, console, repo, null, VmSession.DEFAULT_NAME, incoming.postCopy(), incoming.peer(), arrived.engine());
     }
 
@@ -76,7 +77,9 @@ final class IncomingMigration {
      */
     private static Arrived receive(MigrationListener listener, MachineConfig config, ConsoleOutput console, Repository repo) throws IOException {
         while (true) {
-            Machine machine = new Machine(config, console);
+            // The port forwards listen only once the guest is here: until GO they are the source's (on this host, it
+            // holds the same ports), and a migration that fails must not have taken them.
+            Machine machine = new Machine(config, console, false);
             MigrationDestination destination = new MigrationDestination(machine);
             CheckpointEngine engine = new CheckpointEngine(machine, repo, null);
             try {
@@ -87,6 +90,28 @@ final class IncomingMigration {
                 machine.virtio().close();
             }
         }
+    }
+
+    /** How long the destination tries to take over a forward's port that is still in use after GO. */
+    static final long FORWARD_PATIENCE_MILLIS = 30_000;
+
+    /**
+     * Opens the guest's port forwards here, now that it runs here (GO received). On the same host the source frees
+     * the ports right after it sent GO: until then each bind is retried every few milliseconds (a connection in
+     * that gap is refused; one accepted by the source just before is reset). A port still taken after
+     * {@link #FORWARD_PATIENCE_MILLIS} is reported; the guest runs on without that forward.
+     */
+    private static void openForwardsInBackground(Machine machine) {
+        if (machine.virtio().net() == null) return;
+        Thread t = new Thread(() -> {
+            try {
+                machine.virtio().net().backend().bindForwards(FORWARD_PATIENCE_MILLIS);
+            } catch (IOException e) {
+                System.err.println("\r\nvmckpt: warning: the guest's port forward did not follow it here: " + e.getMessage() + "\r");
+            }
+        }, "vmckpt-hostfwd");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static void report(MigrationStatus s) {

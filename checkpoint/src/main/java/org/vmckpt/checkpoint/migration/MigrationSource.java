@@ -315,6 +315,7 @@ public final class MigrationSource {
             conn.send(MigrationWire.GO, new byte[0]);
             downtimeNanos = System.nanoTime() - pausedAt;
             stop = new StopAndCopy(stopPages, sent - pausedAt, stateSent - sent, ready - stateSent, stateDigestNanos);
+            releaseHostPorts();
             if (mode == MigrationMode.POSTCOPY) {
                 postCopyPending = pending;
                 setStatus(MigrationStatus.POSTCOPY_ACTIVE);
@@ -336,6 +337,25 @@ public final class MigrationSource {
             lastSent = null; // the old copies it holds are garbage now
         }
     }
+
+    /**
+     * After GO: the guest has left, so its port forwards go with it. The listeners close (the destination, on this
+     * host or another, binds the same ports once it has GO and retries while they are still held here), and every
+     * connection relayed through this process's sockets is reset on both sides: they are host sockets of this
+     * process and cannot move; the destination resets them in the guest when it loads the network's record.
+     */
+    private void releaseHostPorts() {
+        if (machine.virtio().net() == null) return;
+        machine.virtio().net().backend().closeForwards();
+        hostPortsReleased = true;
+    }
+
+    /** Whether this source closed its port forwards at GO (a pre-copy that failed after GO: resuming here reopens them). */
+    public boolean hostPortsReleased() {
+        return hostPortsReleased;
+    }
+
+    private volatile boolean hostPortsReleased;
 
     private void hello(Map<String, String> description) throws Exception {
         references.describe(description); // the boot files' hashes: the destination says which it holds too
