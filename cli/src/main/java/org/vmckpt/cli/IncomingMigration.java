@@ -53,10 +53,16 @@ final class IncomingMigration {
             arrived = receive(listener, config, console, repo);
         }
         MigrationDestination.Incoming incoming = arrived.incoming();
-        System.err.println("vmckpt: migration from " + incoming.peer() + " received (" + incoming.mode().label() + "); the guest runs here now"
-                + (incoming.postCopy() != null ? ", its remaining memory streams in" : ""));
+        // Off the guest's path: the guest is stalled until it runs here, and a cold JVM's first string formatting
+        // costs milliseconds.
+        Thread note = new Thread(() -> System.err.println("vmckpt: migration from " + incoming.peer() + " received (" + incoming.mode().label()
+                + "); the guest runs here now" + (incoming.postCopy() != null ? ", its remaining memory streams in" : "")
+                + " (switch-over here: " + incoming.times().describe() + ")"), "vmckpt-migration-note");
+        note.setDaemon(true);
+        note.start();
         openForwardsInBackground(incoming.machine());
-        return VmSession.run(incoming.machine(), a, console, repo, null, VmSession.DEFAULT_NAME, incoming.postCopy(), incoming.peer(), arrived.engine());
+        return VmSession.run(incoming.machine(), a, console, repo, null, VmSession.DEFAULT_NAME, incoming.postCopy(), incoming.peer(), arrived.engine(),
+                incoming.times().goNanos());
     }
 
     /** A migration that arrived whole, with the checkpoint engine built for its machine while it was awaited. */
