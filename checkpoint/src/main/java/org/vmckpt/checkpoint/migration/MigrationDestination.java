@@ -211,7 +211,7 @@ public final class MigrationDestination {
         if (mode == MigrationMode.POSTCOPY) {
             // The rounds sent every page once; those named pending changed since and come again (their stale
             // copies here are dropped). Each is checked against END's digest when it has arrived.
-            postCopy = new PostCopyPages(conn, machine, pending, digest, records, events);
+            postCopy = new PostCopyPages(conn, machine, pending, digest, records, events, references.join());
             machine.memory().setLazySourceKeepingOthers(postCopy, pending);
         }
         long loadedAt = System.nanoTime();

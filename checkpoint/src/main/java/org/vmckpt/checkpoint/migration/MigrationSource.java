@@ -769,6 +769,7 @@ public final class MigrationSource {
         reader.start();
         int[] index = new int[MigrationWire.PAGES_PER_FRAME];
         byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
+        long[] ref = new long[MigrationWire.PAGES_PER_FRAME];
         int cursor = pending.nextSetBit(0);
         long total = pending.cardinality();
         pagesRemaining = total;
@@ -779,12 +780,16 @@ public final class MigrationSource {
                 byte[] page = claims.claim(cursor);
                 if (page != PostCopyClaims.TAKEN) {
                     index[n] = cursor;
+                    // As before GO, a page still equal to a disk block or boot file the destination holds goes as a
+                    // reference (this thread only: requested pages go whole, a look-up may read a file).
+                    ref[n] = page == null ? PageReferences.NONE : referenceQuietly(fm, cursor, page, last);
+                    if (ref[n] != PageReferences.NONE) pagesReferred++;
                     data[n++] = page;
                 }
                 cursor = pending.nextSetBit(cursor + 1);
             }
             if (n > 0) {
-                conn.send(MigrationWire.PAGES, frames.encodePages(index, data, n));
+                conn.send(MigrationWire.PAGES, frames.encodePages(index, data, ref, null, n));
                 countSent(n);
             }
             pagesRemaining = total - claims.count();
@@ -796,6 +801,15 @@ public final class MigrationSource {
         if (readerFailure[0] != null) throw readerFailure[0];
         synchronized (done) {
             if (!done[0]) throw new MigrationException("the destination did not confirm the end of post-copy");
+        }
+    }
+
+    /** The reference page {@code i} may travel as, or NONE (also when the file cannot be read here: it then goes whole). */
+    private long referenceQuietly(FrozenMemory fm, int i, byte[] page, MachineCapture capture) {
+        try {
+            return references.find(fm, i, page, capture.disks());
+        } catch (IOException e) {
+            return PageReferences.NONE;
         }
     }
 

@@ -36,6 +36,8 @@ public final class PostCopyPages implements PageSource {
     private final StateDigest digest;
     private final List<StateRecord> records;
     private final MigrationSource.Listener events;
+    /** This end's copies of the files pages may refer to (disks, boot files the source's hashes matched). */
+    private final org.vmckpt.checkpoint.PageReferences references;
     private final AtomicReferenceArray<byte[]> arrived;
     private final ConcurrentLinkedQueue<Integer> toInstall = new ConcurrentLinkedQueue<>();
     private final PageFrames frames = new PageFrames();
@@ -48,7 +50,8 @@ public final class PostCopyPages implements PageSource {
     private volatile long waitNanos;
 
     PostCopyPages(MigrationConnection conn, Machine machine, BitSet pending, StateDigest digest, List<StateRecord> records,
-                  MigrationSource.Listener events) {
+                  MigrationSource.Listener events, org.vmckpt.checkpoint.PageReferences references) {
+        this.references = references;
         this.conn = conn;
         this.machine = machine;
         this.pending = (BitSet) pending.clone();
@@ -202,7 +205,7 @@ public final class PostCopyPages implements PageSource {
                 MigrationWire.Frame f = conn.receive();
                 if (f.type() == MigrationWire.PAGES) {
                     int[] count = new int[1];
-                    frames.decodePages(f.read(), memory.pageCount(), null, (idx, data) -> { // after GO: whole pages only
+                    frames.decodePages(f.read(), memory.pageCount(), references, (idx, data) -> { // after GO: data or references, no deltas
                         int i = (int) idx;
                         if (!pending.get(i)) throw new MigrationException("the source sent page " + i + ", which post-copy does not wait for");
                         if (got.get(i)) return; // sent again after a resume: it is here already

@@ -687,16 +687,18 @@ class MigrationTest {
             raw.shutdownOutput();
             assertTrue(d.awaitFailure().getMessage().contains("truncated"), d.awaitFailure().getMessage());
         }
-        // An older build (protocol 3: no references, an empty ACCEPT) is refused by name too.
-        l = listen(null);
-        d = destination(l, freshDestination(32L << 20));
-        try (Socket raw = new Socket("127.0.0.1", l.port())) {
-            DataOutputStream out = new DataOutputStream(raw.getOutputStream());
-            out.write(MigrationWire.MAGIC);
-            out.writeInt(3);
-            out.flush();
-            String why = d.awaitFailure().getMessage();
-            assertTrue(why.contains("protocol version 3") && why.contains("speaks version 4"), why);
+        // Older builds are refused by name too: protocol 3 (no references, an empty ACCEPT) and 4 (no references after GO).
+        for (int older : new int[] {3, 4}) {
+            l = listen(null);
+            d = destination(l, freshDestination(32L << 20));
+            try (Socket raw = new Socket("127.0.0.1", l.port())) {
+                DataOutputStream out = new DataOutputStream(raw.getOutputStream());
+                out.write(MigrationWire.MAGIC);
+                out.writeInt(older);
+                out.flush();
+                String why = d.awaitFailure().getMessage();
+                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 5"), why);
+            }
         }
         l = listen(null);
         d = destination(l, freshDestination(32L << 20));
