@@ -148,7 +148,7 @@ public final class MigrationDestination {
                     digest.refresh(); // as the source does after each round: the final check is then small
                 }
                 case MigrationWire.STATE -> {
-                    return switchOver(conn, f.read(), mode, digest, events, System.nanoTime());
+                    return switchOver(conn, f.read(), mode, digest, frames, events, System.nanoTime());
                 }
                 case MigrationWire.ERROR -> throw new MigrationException("the source gave up: " + f.read().string("message"));
                 default -> throw new MigrationException("unexpected " + MigrationWire.name(f.type()) + " message before the state records");
@@ -188,7 +188,7 @@ public final class MigrationDestination {
     }
 
     private Incoming switchOver(MigrationConnection conn, MigrationWire.Payload p, MigrationMode mode, StateDigest digest,
-                                MigrationSource.Listener events, long stateAt) throws MigrationException, IOException {
+                                PageFrames frames, MigrationSource.Listener events, long stateAt) throws MigrationException, IOException {
         int n = p.count(1024, "record count");
         List<StateRecord> records = new ArrayList<>();
         for (int i = 0; i < n; i++) records.add(new StateRecord(p.string("record name"), p.i32(), p.bytes(MigrationWire.MAX_PAYLOAD, "record length")));
@@ -211,7 +211,9 @@ public final class MigrationDestination {
         if (mode == MigrationMode.POSTCOPY) {
             // The rounds sent every page once; those named pending changed since and come again (their stale
             // copies here are dropped). Each is checked against END's digest when it has arrived.
-            postCopy = new PostCopyPages(conn, machine, pending, digest, records, events, references.join());
+            // The rounds' frame buffers go on to post-copy's receiver: no half a MiB allocated in the guest's pause
+            // (on a loaded host, an allocation there can be the one that starts a young collection).
+            postCopy = new PostCopyPages(conn, machine, pending, digest, records, events, references.join(), frames);
             machine.memory().setLazySourceKeepingOthers(postCopy, pending);
         }
         long loadedAt = System.nanoTime();

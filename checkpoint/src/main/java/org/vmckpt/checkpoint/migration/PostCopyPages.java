@@ -40,7 +40,8 @@ public final class PostCopyPages implements PageSource {
     private final org.vmckpt.checkpoint.PageReferences references;
     private final AtomicReferenceArray<byte[]> arrived;
     private final ConcurrentLinkedQueue<Integer> toInstall = new ConcurrentLinkedQueue<>();
-    private final PageFrames frames = new PageFrames();
+    /** Frame decoding (the receiving thread's only, one at a time). */
+    private final PageFrames frames;
     private final Object lock = new Object();
     private final int total;
     private volatile int received;
@@ -50,8 +51,9 @@ public final class PostCopyPages implements PageSource {
     private volatile long waitNanos;
 
     PostCopyPages(MigrationConnection conn, Machine machine, BitSet pending, StateDigest digest, List<StateRecord> records,
-                  MigrationSource.Listener events, org.vmckpt.checkpoint.PageReferences references) {
+                  MigrationSource.Listener events, org.vmckpt.checkpoint.PageReferences references, PageFrames frames) {
         this.references = references;
+        this.frames = frames;
         this.conn = conn;
         this.machine = machine;
         this.pending = (BitSet) pending.clone();
