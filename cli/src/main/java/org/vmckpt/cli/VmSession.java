@@ -2,6 +2,7 @@ package org.vmckpt.cli;
 
 import org.vmckpt.checkpoint.CheckpointEngine;
 import org.vmckpt.checkpoint.migration.PostCopyPages;
+import org.vmckpt.checkpoint.migration.StandbyThread;
 import org.vmckpt.checkpoint.CheckpointOptions;
 import org.vmckpt.checkpoint.store.Repository;
 import org.vmckpt.cli.qmp.CheckpointResult;
@@ -48,17 +49,17 @@ final class VmSession {
      * {@code defaultName} (a restored VM keeps the name it was checkpointed under).
      */
     static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId, String defaultName) throws Exception {
-        return run(machine, a, console, repo, parentId, defaultName, null, null, null, 0);
+        return run(machine, a, console, repo, parentId, defaultName, null, null, null, null);
     }
 
     /**
      * As above, for a VM that arrived by migration, with the checkpoint engine the destination built for it while
      * it waited (its start-up is then not part of the guest's stall); {@code incoming} (post-copy): its pages still
-     * arrive from {@code peer}; {@code goNanos} (System.nanoTime, 0 if not migrated) is when GO arrived: the log
-     * says how long after it the guest started here (the part of its stall this end adds).
+     * arrive from {@code peer}; {@code migrated} (null if not migrated) says when GO arrived and on which thread to
+     * set up the session beside the guest.
      */
     static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId, String defaultName,
-                   PostCopyPages incoming, String peer, CheckpointEngine builtEngine, long goNanos) throws Exception {
+                   PostCopyPages incoming, String peer, CheckpointEngine builtEngine, Migrated migrated) throws Exception {
         String cpu = a.get("cpu", "jit");
         if (!cpu.equals("jit") && !cpu.equals("interp")) {
             throw new UsageException("--cpu takes jit (translate hot code, the default) or interp (interpreter only), not '" + cpu + "'");
@@ -75,11 +76,12 @@ final class VmSession {
         // checkpoints and console input are set up beside it (cold, before the guest ran, they took 30-40 ms after GO:
         // docs/MIGRATION.md). Any other VM gets them first, so that a socket it cannot open stops it before it runs.
         CompletableFuture<Control> control;
-        if (goNanos == 0) {
+        CompletableFuture<Long> started = new CompletableFuture<>();
+        if (migrated == null) {
             control = CompletableFuture.completedFuture(openControl(machine, a, console, repo, engine, name, incoming, peer));
         } else {
             control = new CompletableFuture<>();
-            Thread setup = new Thread(() -> {
+            migrated.sessionThread().run(() -> {
                 try {
                     control.complete(openControl(machine, a, console, repo, engine, name, incoming, peer));
                 } catch (Exception | Error e) {
@@ -87,9 +89,9 @@ final class VmSession {
                             + "; the migrated guest runs on without it (quit with Ctrl-A X)\r");
                     control.complete(null);
                 }
-            }, "vmckpt-session-setup");
-            setup.setDaemon(true);
-            setup.start();
+                migrated.note().run();
+                System.err.printf("vmckpt: the guest starts here %.1f ms after GO%n", (started.join() - migrated.goNanos()) / 1e6);
+            });
         }
         long t0 = System.nanoTime();
         // The run thread's CPU time, for --stats only (the management beans cost milliseconds to load, cold).
@@ -99,12 +101,7 @@ final class VmSession {
         Integer status;
         try {
             Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // the guest's CPU comes first (see FrameCompressor)
-            if (goNanos != 0) {
-                long afterGo = System.nanoTime() - goNanos;
-                Thread note = new Thread(() -> System.err.printf("vmckpt: the guest starts here %.1f ms after GO%n", afterGo / 1e6));
-                note.setDaemon(true);
-                note.start();
-            }
+            started.complete(System.nanoTime());
             status = machine.run(maxInstructions);
             if (threads != null) runCpu = threads.getCurrentThreadCpuTime() - cpu0;
         } finally {
@@ -158,6 +155,12 @@ final class VmSession {
         if (status != 0) System.err.println("vmckpt: the guest powered off with failure status " + status);
         return status;
     }
+
+    /**
+     * A guest that arrived by migration: when GO arrived (System.nanoTime), the thread (started before GO) that sets
+     * up its session beside it, and a note for the log printed there once the control socket is open.
+     */
+    record Migrated(long goNanos, StandbyThread sessionThread, Runnable note) { }
 
     /** What a session serves beside the guest: the control socket, periodic checkpoints, the console's input. */
     private record Control(MachineController controller, QmpServer qmp, ScheduledExecutorService periodic, Terminal terminal) { }

@@ -76,11 +76,17 @@ public final class MigrationDestination {
         return machine;
     }
 
+    /** Post-copy's receiver, started when a post-copy migration begins so that GO only hands it its work. */
+    private StandbyThread postCopyReceiver;
+
     /** Receives one migration on {@code conn}. On failure the peer is told why (if it still listens). */
     public Incoming receive(MigrationConnection conn, MigrationSource.Listener listener) throws MigrationException {
         MigrationSource.Listener events = listener == null ? s -> { } : listener;
+        boolean arrived = false;
         try {
-            return receiveChecked(conn, events);
+            Incoming in = receiveChecked(conn, events);
+            arrived = true;
+            return in;
         } catch (MigrationException e) {
             conn.sendErrorQuietly(e.getMessage());
             conn.closeAfterError(ERROR_DRAIN_MILLIS);
@@ -88,6 +94,8 @@ public final class MigrationDestination {
         } catch (IOException e) {
             conn.close();
             throw new MigrationException("the migration connection from " + conn.peer() + " broke: " + e.getMessage(), e);
+        } finally {
+            if (!arrived && postCopyReceiver != null) postCopyReceiver.release();
         }
     }
 
@@ -109,6 +117,7 @@ public final class MigrationDestination {
         for (int i = 0; i < entries; i++) description.put(hello.string("key"), hello.string("value"));
         hello.end();
         checkMachine(description, pageCount);
+        if (mode == MigrationMode.POSTCOPY) postCopyReceiver = new StandbyThread("vmckpt-postcopy", Thread.MAX_PRIORITY); // the guest waits for what it brings
         // The boot files held here with the source's hashes: the source may send their pages as references.
         PageReferences refs = references.join();
         List<Integer> boot = refs.acceptedBootFiles(description);
@@ -229,7 +238,7 @@ public final class MigrationDestination {
         SwitchTimes times = new SwitchTimes(stateAt, checkedAt, loadedAt, readyAt, goAt, System.nanoTime());
         if (postCopy != null) {
             events.status(MigrationStatus.POSTCOPY_ACTIVE);
-            postCopy.start();
+            postCopy.start(postCopyReceiver);
         } else {
             conn.send(MigrationWire.DONE, new byte[0]);
             conn.close();

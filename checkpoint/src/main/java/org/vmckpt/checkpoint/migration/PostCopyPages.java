@@ -92,12 +92,14 @@ public final class PostCopyPages implements PageSource {
     }
 
     void start() {
-        Thread t = new Thread(this::receiveLoop, "vmckpt-postcopy");
-        t.setDaemon(true);
-        t.setPriority(Thread.MAX_PRIORITY); // the guest waits for what it brings
+        start(new StandbyThread("vmckpt-postcopy", Thread.MAX_PRIORITY)); // the guest waits for what it brings
+    }
+
+    /** Receives on {@code standby}, a thread started before GO (see {@link StandbyThread}). */
+    void start(StandbyThread standby) {
         conn.limitBacklog();
-        receiver = t;
-        t.start();
+        receiver = standby.thread();
+        standby.run(this::receiveLoop);
     }
 
     /**
