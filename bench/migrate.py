@@ -98,6 +98,17 @@ def dest_start(dst):
     return after[0] - ran[0][0] if after else None
 
 
+def after_go(dst):
+    """The destination's 'the guest starts here N ms after GO' (None from builds that do not print it)."""
+    deadline = now() + 2
+    while now() < deadline:
+        m = dst.err.matches(r"the guest starts here ([0-9.]+) ms after GO")
+        if m:
+            return float(m[0][1].group(1))
+        time.sleep(0.05)
+    return None
+
+
 def continued(src_out, dst_out):
     s = src_out.matches(HB)
     d = dst_out.matches(HB)
@@ -149,6 +160,8 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt"):
              # Where the stall goes: the source's stop-and-copy parts, and the destination's start (from its line
              # saying the guest runs there to its first heartbeat).
              "stop": info.get("vmckpt-stop"), "dest_start_s": dest_start(dst) if wl else None,
+             # The destination's own account (builds from branch migrate5 on): GO to the guest's first instruction.
+             "dest_after_go_ms": after_go(dst),
              "switch_gap_s": switch_gap(src.out, dst.out) if wl else None}
         qmp.close()
         return r
@@ -279,6 +292,8 @@ def parts(r):
         out.append(f"{st['dirty-pages']}, {st['send-ns'] / 1e6:.0f}, {st['state-ns'] / 1e6:.0f}, {st['ready-ns'] / 1e6:.0f} ms")
     if r.get("dest_start_s") is not None:
         out.append(f"{r['dest_start_s'] * 1e3:.0f} ms")
+    if r.get("dest_after_go_ms") is not None:
+        out.append(f"GO to start {r['dest_after_go_ms']:.1f} ms")
     return "; ".join(out) or "-"
 
 

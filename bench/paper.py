@@ -266,12 +266,14 @@ class Vmckpt:
         self.jar = args.jar
         # The same JVM options as the ./vmckpt launcher (keep in step with it).
         self.java = ["java", "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25",
-                     "-XX:PerMethodTrapLimit=0", "-Xss16m"]
+                     "-XX:PerMethodTrapLimit=0", "-XX:CompileCommand=quiet",
+                     "-XX:CompileCommand=CompileThresholdScaling,org.vmckpt.machine.cpu.Unit*::run,0.05", "-Xss16m"]
         if os.geteuid() == 0:
             self.java.append("-XX:ThreadPriorityPolicy=1")
         jsa = os.path.splitext(self.jar)[0] + ".jsa"
         if os.path.exists(jsa) and os.path.getmtime(jsa) >= os.path.getmtime(self.jar):
             self.java += [f"-XX:SharedArchiveFile={jsa}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+        self.java += os.environ.get("VMCKPT_JAVA_OPTS", "").split()  # as the launcher: e.g. -Xlog:gc for a profile
         self.java += ["-jar", self.jar]
         self.env = dict(os.environ, VMCKPT_HOME=ROOT)
         self.work = args.work

@@ -7,6 +7,7 @@ import org.vmckpt.checkpoint.migration.MigrationEndpoint;
 import org.vmckpt.checkpoint.migration.MigrationException;
 import org.vmckpt.checkpoint.migration.MigrationListener;
 import org.vmckpt.checkpoint.migration.MigrationStatus;
+import org.vmckpt.checkpoint.migration.StandbyThread;
 import org.vmckpt.checkpoint.migration.TlsCredentials;
 import org.vmckpt.checkpoint.migration.TlsWarmUp;
 import org.vmckpt.checkpoint.store.Repository;
@@ -53,13 +54,22 @@ final class IncomingMigration {
             arrived = receive(listener, config, console, repo);
         }
         MigrationDestination.Incoming incoming = arrived.incoming();
-        System.err.println("vmckpt: migration from " + incoming.peer() + " received (" + incoming.mode().label() + "); the guest runs here now"
-                + (incoming.postCopy() != null ? ", its remaining memory streams in" : ""));
-        return VmSession.run(incoming.machine(), a, console, repo, null, VmSession.DEFAULT_NAME, incoming.postCopy(), incoming.peer(), arrived.engine());
+        // Off the guest's path (the guest is stalled until it runs here; a cold JVM's first string formatting costs
+        // milliseconds), on the session's thread once it has set up the control socket.
+        String received = "vmckpt: migration from " + incoming.peer() + " received (" + incoming.mode().label() + "); the guest runs here now"
+                + (incoming.postCopy() != null ? ", its remaining memory streams in" : "");
+        if (arrived.forwards() != null) arrived.forwards().run(() -> openForwards(incoming.machine()));
+        return VmSession.run(incoming.machine(), a, console, repo, null, VmSession.DEFAULT_NAME, incoming.postCopy(), incoming.peer(), arrived.engine(),
+                new VmSession.Migrated(incoming.times().goNanos(), arrived.session(),
+                        () -> System.err.println(received + " (switch-over here: " + incoming.times().describe() + ")")));
     }
 
-    /** A migration that arrived whole, with the checkpoint engine built for its machine while it was awaited. */
-    private record Arrived(MigrationDestination.Incoming incoming, CheckpointEngine engine) { }
+    /**
+     * A migration that arrived whole, with the checkpoint engine built for its machine while it was awaited, and the
+     * threads (started then too, see {@link StandbyThread}) that set up its session and open its port forwards
+     * ({@code forwards} null without a network).
+     */
+    private record Arrived(MigrationDestination.Incoming incoming, CheckpointEngine engine, StandbyThread session, StandbyThread forwards) { }
 
     private static MigrationListener listen(MigrationEndpoint endpoint, TlsCredentials tls) throws UsageException {
         try {
@@ -76,16 +86,39 @@ final class IncomingMigration {
      */
     private static Arrived receive(MigrationListener listener, MachineConfig config, ConsoleOutput console, Repository repo) throws IOException {
         while (true) {
-            Machine machine = new Machine(config, console);
+            // The port forwards listen only once the guest is here: until GO they are the source's (on this host, it
+            // holds the same ports), and a migration that fails must not have taken them.
+            Machine machine = new Machine(config, console, false);
             MigrationDestination destination = new MigrationDestination(machine);
             CheckpointEngine engine = new CheckpointEngine(machine, repo, null);
+            StandbyThread session = new StandbyThread("vmckpt-session-setup", Thread.NORM_PRIORITY);
+            StandbyThread forwards = machine.virtio().net() != null ? new StandbyThread("vmckpt-hostfwd", Thread.NORM_PRIORITY) : null;
             try {
                 MigrationConnection conn = listener.accept();
-                return new Arrived(destination.receive(conn, IncomingMigration::report), engine);
+                return new Arrived(destination.receive(conn, IncomingMigration::report), engine, session, forwards);
             } catch (MigrationException e) {
                 System.err.println("vmckpt: incoming migration failed: " + e.getMessage() + "; still waiting on the same address");
+                session.release();
+                if (forwards != null) forwards.release();
                 machine.virtio().close();
             }
+        }
+    }
+
+    /** How long the destination tries to take over a forward's port that is still in use after GO. */
+    static final long FORWARD_PATIENCE_MILLIS = 30_000;
+
+    /**
+     * Opens the guest's port forwards here, now that it runs here (GO received; on a thread of their own). On the same host the source frees
+     * the ports right after it sent GO: until then each bind is retried every few milliseconds (a connection in
+     * that gap is refused; one accepted by the source just before is reset). A port still taken after
+     * {@link #FORWARD_PATIENCE_MILLIS} is reported; the guest runs on without that forward.
+     */
+    private static void openForwards(Machine machine) {
+        try {
+            machine.virtio().net().backend().bindForwards(FORWARD_PATIENCE_MILLIS);
+        } catch (IOException e) {
+            System.err.println("\r\nvmckpt: warning: the guest's port forward did not follow it here: " + e.getMessage() + "\r");
         }
     }
 

@@ -113,6 +113,7 @@ public final class MachineController implements VmController {
             throw new org.vmckpt.cli.qmp.QmpException(org.vmckpt.cli.qmp.QmpException.GENERIC_ERROR,
                     "this VM is migrating or has migrated (" + migration.runState() + "): the destination runs, or may run, the guest, so this copy must not");
         }
+        migration.beforeResume();
         machine.requestResume();
         waitFor(Machine.RunState.RUNNING);
         events.emit(VmEventSink.RESUME, Map.of());

@@ -80,6 +80,21 @@ final class MigrationControl {
         };
     }
 
+    /**
+     * Before the guest runs here again after a migration that failed past GO (pre-copy: the destination never
+     * confirmed; the user resumes this copy having made sure the destination is gone): the port forwards the
+     * migration handed over at GO listen here again (one attempt; a port taken meanwhile is reported, not fatal).
+     */
+    void beforeResume() {
+        MigrationSource s = current;
+        if (s == null || !s.hostPortsReleased() || machine.virtio().net() == null) return;
+        try {
+            machine.virtio().net().backend().bindForwards(0);
+        } catch (java.io.IOException e) {
+            System.err.println("\r\nvmckpt: warning: a port forward could not listen again: " + e.getMessage() + "\r");
+        }
+    }
+
     /** The QMP RunState to show while migrating, or null for the machine's own. */
     String runState() {
         MigrationSource s = current;

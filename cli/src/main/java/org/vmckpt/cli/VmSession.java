@@ -2,6 +2,7 @@ package org.vmckpt.cli;
 
 import org.vmckpt.checkpoint.CheckpointEngine;
 import org.vmckpt.checkpoint.migration.PostCopyPages;
+import org.vmckpt.checkpoint.migration.StandbyThread;
 import org.vmckpt.checkpoint.CheckpointOptions;
 import org.vmckpt.checkpoint.store.Repository;
 import org.vmckpt.cli.qmp.CheckpointResult;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,16 +49,17 @@ final class VmSession {
      * {@code defaultName} (a restored VM keeps the name it was checkpointed under).
      */
     static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId, String defaultName) throws Exception {
-        return run(machine, a, console, repo, parentId, defaultName, null, null, null);
+        return run(machine, a, console, repo, parentId, defaultName, null, null, null, null);
     }
 
     /**
      * As above, for a VM that arrived by migration, with the checkpoint engine the destination built for it while
      * it waited (its start-up is then not part of the guest's stall); {@code incoming} (post-copy): its pages still
-     * arrive from {@code peer}.
+     * arrive from {@code peer}; {@code migrated} (null if not migrated) says when GO arrived and on which thread to
+     * set up the session beside the guest.
      */
     static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId, String defaultName,
-                   PostCopyPages incoming, String peer, CheckpointEngine builtEngine) throws Exception {
+                   PostCopyPages incoming, String peer, CheckpointEngine builtEngine, Migrated migrated) throws Exception {
         String cpu = a.get("cpu", "jit");
         if (!cpu.equals("jit") && !cpu.equals("interp")) {
             throw new UsageException("--cpu takes jit (translate hot code, the default) or interp (interpreter only), not '" + cpu + "'");
@@ -66,6 +69,105 @@ final class VmSession {
         CheckpointEngine engine = builtEngine != null ? builtEngine : new CheckpointEngine(machine, repo, parentId);
         engine.setRetainForReset(a.has("keep-for-reset"));
         engine.setVmName(name);
+        if (a.has("exit-on")) console.onMarker(() -> machine.requestExit(0));
+        if (a.has("paused")) machine.requestPause(); // the run loop starts paused; QMP cont (vmckpt resume) starts it
+        long maxInstructions = a.has("max-instructions") ? parseCount(a.get("max-instructions")) : -1;
+        // A migrated guest is stalled until it runs here: it starts at once, and its control socket, periodic
+        // checkpoints and console input are set up beside it (cold, before the guest ran, they took 30-40 ms after GO:
+        // docs/MIGRATION.md). Any other VM gets them first, so that a socket it cannot open stops it before it runs.
+        CompletableFuture<Control> control;
+        CompletableFuture<Long> started = new CompletableFuture<>();
+        if (migrated == null) {
+            control = CompletableFuture.completedFuture(openControl(machine, a, console, repo, engine, name, incoming, peer));
+        } else {
+            control = new CompletableFuture<>();
+            migrated.sessionThread().run(() -> {
+                try {
+                    control.complete(openControl(machine, a, console, repo, engine, name, incoming, peer));
+                } catch (Exception | Error e) {
+                    System.err.println("\r\nvmckpt: " + CommandErrors.describe(e instanceof Exception x ? x : new RuntimeException(e))
+                            + "; the migrated guest runs on without it (quit with Ctrl-A X)\r");
+                    control.complete(null);
+                }
+                migrated.note().run();
+                System.err.printf("vmckpt: the guest starts here %.1f ms after GO%n", (started.join() - migrated.goNanos()) / 1e6);
+            });
+        }
+        long t0 = System.nanoTime();
+        // The run thread's CPU time, for --stats only (the management beans cost milliseconds to load, cold).
+        java.lang.management.ThreadMXBean threads = a.has("stats") ? java.lang.management.ManagementFactory.getThreadMXBean() : null;
+        long cpu0 = threads != null ? threads.getCurrentThreadCpuTime() : 0;
+        long runCpu = 0;
+        Integer status;
+        try {
+            Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // the guest's CPU comes first (see FrameCompressor)
+            started.complete(System.nanoTime());
+            status = machine.run(maxInstructions);
+            if (threads != null) runCpu = threads.getCurrentThreadCpuTime() - cpu0;
+        } finally {
+            Control c = control.join();
+            if (c != null) c.terminal().close();
+            // No new periodic checkpoint; one being written is not interrupted (that would lose it): it is awaited below.
+            if (c != null && c.periodic() != null) c.periodic().shutdown();
+            console.close();
+            if (c != null) {
+                c.qmp().unlinkSocketFile(); // before SHUTDOWN: whoever waits for it may start a VM of this name at once
+                c.controller().guestShutdown(0);
+                // A checkpoint still being written (quit arrived meanwhile) finishes from the frozen state, and its
+                // requester gets the real reply; past the bound it gets an error as the socket closes (QmpServer.close).
+                if (!c.controller().awaitCheckpointEnd(CHECKPOINT_GRACE_MILLIS)) {
+                    System.err.println("vmckpt: a checkpoint was still being written when the VM stopped; it is abandoned (nothing was committed)");
+                }
+                c.qmp().close();
+            }
+            machine.virtio().close();
+        }
+        long wall = System.nanoTime() - t0;
+        if (a.has("stats")) {
+            long n = machine.hart(0).instret;
+            System.err.printf("vmckpt: %,d instructions in %.2f s (%.1f MIPS, %.2f s idle)%s%n", n, wall / 1e9,
+                    n / Math.max(1, (wall - machine.idleNanos()) / 1e3), machine.idleNanos() / 1e9,
+                    console.markerSeenNanos() > 0 ? String.format("; marker after %.2f s", (console.markerSeenNanos() - t0) / 1e9) : "");
+            // CPU time of the guest's thread alone: steadier than wall time on a shared machine (no JIT compiler threads).
+            System.err.printf("vmckpt: run thread CPU %.2f s (%.1f MIPS per CPU second)%n", runCpu / 1e9, n / Math.max(1, runCpu / 1e3));
+            org.vmckpt.machine.cpu.CodeCache.Stats t = machine.hart(0).translationStats();
+            if (t != null) {
+                System.err.printf("vmckpt: translator: %.1f%% of instructions run translated; %,d units built (%,d across two pages; %,d live, %,d guest"
+                                + " instructions, %,d KiB bytecode; %.2f s translating on the run thread, %.2f s on the translator thread, %,d built stale and dropped, %,d not queued),"
+                                + " %,d unit runs (%,d chained), %,d code pages invalidated, %,d flushes, %,d device/code-write deferrals%n",
+                        100.0 * t.translatedInstructionsRun() / Math.max(1, n), t.unitsTranslated(), t.crossPageUnits(), t.liveUnits(), t.liveInstructions(),
+                        t.bytecodeBytes() >> 10, t.translationNanos() / 1e9, t.backgroundNanos() / 1e9, t.staleDropped(), t.queueFull(),
+                        t.unitRuns(), t.chainedRuns(), t.invalidations(), t.flushes(), t.deferrals());
+                String profile = machine.hart(0).translationProfile();
+                if (profile != null) System.err.print("vmckpt: translator profile: " + profile);
+            } else {
+                System.err.println("vmckpt: translator off (--cpu interp)");
+            }
+        }
+        if (status == null) {
+            System.err.println("vmckpt: stopped after --max-instructions " + maxInstructions);
+            return 3;
+        }
+        if (status == Machine.REBOOT_EXIT) {
+            System.err.println("vmckpt: the guest asked for a reboot; exiting (run again to boot anew)");
+            return 4;
+        }
+        if (status != 0) System.err.println("vmckpt: the guest powered off with failure status " + status);
+        return status;
+    }
+
+    /**
+     * A guest that arrived by migration: when GO arrived (System.nanoTime), the thread (started before GO) that sets
+     * up its session beside it, and a note for the log printed there once the control socket is open.
+     */
+    record Migrated(long goNanos, StandbyThread sessionThread, Runnable note) { }
+
+    /** What a session serves beside the guest: the control socket, periodic checkpoints, the console's input. */
+    private record Control(MachineController controller, QmpServer qmp, ScheduledExecutorService periodic, Terminal terminal) { }
+
+    /** Opens the control socket (QMP), schedules periodic checkpoints and attaches the console's input. */
+    private static Control openControl(Machine machine, Args a, ConsoleOutput console, Repository repo, CheckpointEngine engine, String name,
+                                       PostCopyPages incoming, String peer) throws Exception {
         MachineController controller = new MachineController(machine, engine, name);
         controller.migration().setDefaults(a.has("tls-creds") ? Path.of(a.get("tls-creds")) : null, a.has("insecure"));
         if (incoming != null) controller.migration().setIncoming(incoming, peer);
@@ -108,64 +210,8 @@ final class VmSession {
                 }
             }, ms, ms, TimeUnit.MILLISECONDS);
         }
-        if (a.has("exit-on")) console.onMarker(() -> machine.requestExit(0));
-        if (a.has("paused")) machine.requestPause(); // the run loop starts paused; QMP cont (vmckpt resume) starts it
-        long maxInstructions = a.has("max-instructions") ? parseCount(a.get("max-instructions")) : -1;
-        long t0 = System.nanoTime();
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        long cpu0 = threads.getCurrentThreadCpuTime();
-        long runCpu = 0;
-        Integer status;
-        try (Terminal terminal = Terminal.attach(machine::consoleInput, () -> machine.requestExit(0))) {
-            Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // the guest's CPU comes first (see FrameCompressor)
-            status = machine.run(maxInstructions);
-            runCpu = threads.getCurrentThreadCpuTime() - cpu0;
-        } finally {
-            // No new periodic checkpoint; one being written is not interrupted (that would lose it): it is awaited below.
-            if (periodic != null) periodic.shutdown();
-            console.close();
-            qmp.unlinkSocketFile(); // before SHUTDOWN: whoever waits for it may start a VM of this name at once
-            controller.guestShutdown(0);
-            // A checkpoint still being written (quit arrived meanwhile) finishes from the frozen state, and its
-            // requester gets the real reply; past the bound it gets an error as the socket closes (QmpServer.close).
-            if (!controller.awaitCheckpointEnd(CHECKPOINT_GRACE_MILLIS)) {
-                System.err.println("vmckpt: a checkpoint was still being written when the VM stopped; it is abandoned (nothing was committed)");
-            }
-            qmp.close();
-            machine.virtio().close();
-        }
-        long wall = System.nanoTime() - t0;
-        if (a.has("stats")) {
-            long n = machine.hart(0).instret;
-            System.err.printf("vmckpt: %,d instructions in %.2f s (%.1f MIPS, %.2f s idle)%s%n", n, wall / 1e9,
-                    n / Math.max(1, (wall - machine.idleNanos()) / 1e3), machine.idleNanos() / 1e9,
-                    console.markerSeenNanos() > 0 ? String.format("; marker after %.2f s", (console.markerSeenNanos() - t0) / 1e9) : "");
-            // CPU time of the guest's thread alone: steadier than wall time on a shared machine (no JIT compiler threads).
-            System.err.printf("vmckpt: run thread CPU %.2f s (%.1f MIPS per CPU second)%n", runCpu / 1e9, n / Math.max(1, runCpu / 1e3));
-            org.vmckpt.machine.cpu.CodeCache.Stats t = machine.hart(0).translationStats();
-            if (t != null) {
-                System.err.printf("vmckpt: translator: %.1f%% of instructions run translated; %,d units built (%,d across two pages; %,d live, %,d guest"
-                                + " instructions, %,d KiB bytecode; %.2f s translating on the run thread, %.2f s on the translator thread, %,d built stale and dropped, %,d not queued),"
-                                + " %,d unit runs (%,d chained), %,d code pages invalidated, %,d flushes, %,d device/code-write deferrals%n",
-                        100.0 * t.translatedInstructionsRun() / Math.max(1, n), t.unitsTranslated(), t.crossPageUnits(), t.liveUnits(), t.liveInstructions(),
-                        t.bytecodeBytes() >> 10, t.translationNanos() / 1e9, t.backgroundNanos() / 1e9, t.staleDropped(), t.queueFull(),
-                        t.unitRuns(), t.chainedRuns(), t.invalidations(), t.flushes(), t.deferrals());
-                String profile = machine.hart(0).translationProfile();
-                if (profile != null) System.err.print("vmckpt: translator profile: " + profile);
-            } else {
-                System.err.println("vmckpt: translator off (--cpu interp)");
-            }
-        }
-        if (status == null) {
-            System.err.println("vmckpt: stopped after --max-instructions " + maxInstructions);
-            return 3;
-        }
-        if (status == Machine.REBOOT_EXIT) {
-            System.err.println("vmckpt: the guest asked for a reboot; exiting (run again to boot anew)");
-            return 4;
-        }
-        if (status != 0) System.err.println("vmckpt: the guest powered off with failure status " + status);
-        return status;
+        Terminal terminal = Terminal.attach(machine::consoleInput, () -> machine.requestExit(0));
+        return new Control(controller, qmp, periodic, terminal);
     }
 
     private static long parseCount(String s) throws UsageException {

@@ -73,6 +73,15 @@ public final class Machine {
     private long idleNanos;
 
     public Machine(MachineConfig config, IntConsumer consoleOutput) throws IOException {
+        this(config, consoleOutput, true);
+    }
+
+    /**
+     * As above; with {@code bindForwards} false the network's host forwards do not listen until
+     * {@code virtio().net().backend().bindForwards} is called: a migration's destination, whose guest is still at a
+     * source that may hold the same ports on the same host.
+     */
+    public Machine(MachineConfig config, IntConsumer consoleOutput, boolean bindForwards) throws IOException {
         this.config = config;
         this.memory = new GuestMemory(MemoryMap.DRAM_BASE, config.memoryBytes());
         this.bus = new Bus(memory);
@@ -111,7 +120,7 @@ public final class Machine {
         if (config.deterministic()) new java.util.SplittableRandom(2).nextBytes(genId); else new java.security.SecureRandom().nextBytes(genId);
         this.vmGenId = new VmGenId(plic.line(MemoryMap.VMGENID_IRQ), genId);
         bus.map("vmgenid", MemoryMap.VMGENID_BASE, VmGenId.SIZE, vmGenId);
-        this.virtio = new VirtioSet(config, memory, bus, plic, this::submit);
+        this.virtio = new VirtioSet(config, memory, bus, plic, this::submit, bindForwards);
         if (config.bios() == null && config.elf() == null) {
             sbi = new Sbi(harts, clint::mtime, memory, power, consoleOutput, this::pollConsoleByte);
             harts[0].setFirmware(sbi);

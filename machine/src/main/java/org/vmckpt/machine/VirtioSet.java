@@ -35,8 +35,10 @@ public final class VirtioSet implements org.vmckpt.machine.firmware.DeviceTreeNo
 
     /**
      * @param runOnRunThread runs a task on the machine's run thread (the network device delivers frames with it)
+     * @param bindForwards   open the network's host forwards now (false: later, see {@link org.vmckpt.machine.net.NetBackend#bindForwards})
      */
-    VirtioSet(MachineConfig config, GuestMemory memory, Bus bus, Plic plic, java.util.function.Consumer<Runnable> runOnRunThread) throws IOException {
+    VirtioSet(MachineConfig config, GuestMemory memory, Bus bus, Plic plic, java.util.function.Consumer<Runnable> runOnRunThread,
+              boolean bindForwards) throws IOException {
         for (int i = 0; i < config.disks().size(); i++) {
             MachineConfig.DiskConfig d = config.disks().get(i);
             VirtioBlk blk = new VirtioBlk(d.image(), false, d.writeThrough(), config.overlayMemoryBytes(), config.spillDir());
@@ -54,7 +56,7 @@ public final class VirtioSet implements org.vmckpt.machine.firmware.DeviceTreeNo
             add("virtio-rng", rng, memory, bus, plic);
         }
         if (config.net() != null) {
-            NetBackend backend = NetSpec.parse(config.net()).open();
+            NetBackend backend = NetSpec.parse(config.net()).open(bindForwards);
             net = new VirtioNet(GUEST_MAC, backend, runOnRunThread);
             add("virtio-net", net, memory, bus, plic);
         }

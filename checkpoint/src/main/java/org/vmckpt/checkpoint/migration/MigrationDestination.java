@@ -27,8 +27,22 @@ import java.util.concurrent.CompletionException;
  * throws and leaves the machine to be thrown away; the source then resumes.
  */
 public final class MigrationDestination {
-    /** The result: a machine that may run now, and (post-copy) the pages still arriving. */
-    public record Incoming(Machine machine, MigrationMode mode, PostCopyPages postCopy, String peer) { }
+    /** The result: a machine that may run now, and (post-copy) the pages still arriving; where its switch-over's time went here. */
+    public record Incoming(Machine machine, MigrationMode mode, PostCopyPages postCopy, String peer, SwitchTimes times) { }
+
+    /**
+     * The switch-over as this end saw it (System.nanoTime stamps): STATE received, its digest checked, the records
+     * loaded (and post-copy's lazy source set), READY sent, GO received, and the machine ready to run (epochs
+     * started). {@link #goNanos} is the reference for the guest's first instruction here.
+     */
+    public record SwitchTimes(long stateNanos, long checkedNanos, long loadedNanos, long readyNanos, long goNanos, long runnableNanos) {
+        /** One line for the log: each step's milliseconds. */
+        public String describe() {
+            return String.format(java.util.Locale.ROOT, "digest check %.1f ms, records %.1f ms, READY sent %.1f ms, GO after %.1f ms, ready to run %.1f ms",
+                    (checkedNanos - stateNanos) / 1e6, (loadedNanos - checkedNanos) / 1e6, (readyNanos - loadedNanos) / 1e6,
+                    (goNanos - readyNanos) / 1e6, (runnableNanos - goNanos) / 1e6);
+        }
+    }
 
     /** How long a refusing destination reads on so that the source can still read why (see closeAfterError). */
     static final int ERROR_DRAIN_MILLIS = 3_000;
@@ -62,11 +76,17 @@ public final class MigrationDestination {
         return machine;
     }
 
+    /** Post-copy's receiver, started when a post-copy migration begins so that GO only hands it its work. */
+    private StandbyThread postCopyReceiver;
+
     /** Receives one migration on {@code conn}. On failure the peer is told why (if it still listens). */
     public Incoming receive(MigrationConnection conn, MigrationSource.Listener listener) throws MigrationException {
         MigrationSource.Listener events = listener == null ? s -> { } : listener;
+        boolean arrived = false;
         try {
-            return receiveChecked(conn, events);
+            Incoming in = receiveChecked(conn, events);
+            arrived = true;
+            return in;
         } catch (MigrationException e) {
             conn.sendErrorQuietly(e.getMessage());
             conn.closeAfterError(ERROR_DRAIN_MILLIS);
@@ -74,6 +94,8 @@ public final class MigrationDestination {
         } catch (IOException e) {
             conn.close();
             throw new MigrationException("the migration connection from " + conn.peer() + " broke: " + e.getMessage(), e);
+        } finally {
+            if (!arrived && postCopyReceiver != null) postCopyReceiver.release();
         }
     }
 
@@ -95,6 +117,7 @@ public final class MigrationDestination {
         for (int i = 0; i < entries; i++) description.put(hello.string("key"), hello.string("value"));
         hello.end();
         checkMachine(description, pageCount);
+        if (mode == MigrationMode.POSTCOPY) postCopyReceiver = new StandbyThread("vmckpt-postcopy", Thread.MAX_PRIORITY); // the guest waits for what it brings
         // The boot files held here with the source's hashes: the source may send their pages as references.
         PageReferences refs = references.join();
         List<Integer> boot = refs.acceptedBootFiles(description);
@@ -134,7 +157,7 @@ public final class MigrationDestination {
                     digest.refresh(); // as the source does after each round: the final check is then small
                 }
                 case MigrationWire.STATE -> {
-                    return switchOver(conn, f.read(), mode, digest, events);
+                    return switchOver(conn, f.read(), mode, digest, frames, events, System.nanoTime());
                 }
                 case MigrationWire.ERROR -> throw new MigrationException("the source gave up: " + f.read().string("message"));
                 default -> throw new MigrationException("unexpected " + MigrationWire.name(f.type()) + " message before the state records");
@@ -174,7 +197,7 @@ public final class MigrationDestination {
     }
 
     private Incoming switchOver(MigrationConnection conn, MigrationWire.Payload p, MigrationMode mode, StateDigest digest,
-                                MigrationSource.Listener events) throws MigrationException, IOException {
+                                PageFrames frames, MigrationSource.Listener events, long stateAt) throws MigrationException, IOException {
         int n = p.count(1024, "record count");
         List<StateRecord> records = new ArrayList<>();
         for (int i = 0; i < n; i++) records.add(new StateRecord(p.string("record name"), p.i32(), p.bytes(MigrationWire.MAX_PAYLOAD, "record length")));
@@ -189,6 +212,7 @@ public final class MigrationDestination {
             throw new MigrationException("the migrated state does not match the source's digest (a page or record was lost or damaged "
                     + "on the way); the guest was not started here");
         }
+        long checkedAt = System.nanoTime();
         loadRecords(records);
         events.status(MigrationStatus.DEVICE);
         BitSet pending = BitSet.valueOf(bits);
@@ -196,25 +220,31 @@ public final class MigrationDestination {
         if (mode == MigrationMode.POSTCOPY) {
             // The rounds sent every page once; those named pending changed since and come again (their stale
             // copies here are dropped). Each is checked against END's digest when it has arrived.
-            postCopy = new PostCopyPages(conn, machine, pending, digest, records, events);
+            // The rounds' frame buffers go on to post-copy's receiver: no half a MiB allocated in the guest's pause
+            // (on a loaded host, an allocation there can be the one that starts a young collection).
+            postCopy = new PostCopyPages(conn, machine, pending, digest, records, events, references.join(), frames);
             machine.memory().setLazySourceKeepingOthers(postCopy, pending);
         }
+        long loadedAt = System.nanoTime();
         conn.send(MigrationWire.READY, new byte[0]);
+        long readyAt = System.nanoTime();
         MigrationWire.Frame go = conn.receive();
+        long goAt = System.nanoTime();
         if (go.type() == MigrationWire.ERROR) throw new MigrationException("the source gave up at switch-over: " + go.read().string("message"));
         if (go.type() != MigrationWire.GO) throw new MigrationException("the source sent " + MigrationWire.name(go.type()) + " instead of GO");
         // As after a restore: the dirty log and overlay epochs start here.
         machine.memory().startNewEpoch();
         for (VirtioBlk d : machine.virtio().disks()) if (!d.isWriteThrough()) d.freezeOverlay().release();
+        SwitchTimes times = new SwitchTimes(stateAt, checkedAt, loadedAt, readyAt, goAt, System.nanoTime());
         if (postCopy != null) {
             events.status(MigrationStatus.POSTCOPY_ACTIVE);
-            postCopy.start();
+            postCopy.start(postCopyReceiver);
         } else {
             conn.send(MigrationWire.DONE, new byte[0]);
             conn.close();
             events.status(MigrationStatus.COMPLETED);
         }
-        return new Incoming(machine, mode, postCopy, conn.peer());
+        return new Incoming(machine, mode, postCopy, conn.peer(), times);
     }
 
     private void loadRecords(List<StateRecord> records) throws MigrationException {

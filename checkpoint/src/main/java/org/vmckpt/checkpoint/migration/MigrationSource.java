@@ -315,6 +315,7 @@ public final class MigrationSource {
             conn.send(MigrationWire.GO, new byte[0]);
             downtimeNanos = System.nanoTime() - pausedAt;
             stop = new StopAndCopy(stopPages, sent - pausedAt, stateSent - sent, ready - stateSent, stateDigestNanos);
+            releaseHostPorts();
             if (mode == MigrationMode.POSTCOPY) {
                 postCopyPending = pending;
                 setStatus(MigrationStatus.POSTCOPY_ACTIVE);
@@ -336,6 +337,25 @@ public final class MigrationSource {
             lastSent = null; // the old copies it holds are garbage now
         }
     }
+
+    /**
+     * After GO: the guest has left, so its port forwards go with it. The listeners close (the destination, on this
+     * host or another, binds the same ports once it has GO and retries while they are still held here), and every
+     * connection relayed through this process's sockets is reset on both sides: they are host sockets of this
+     * process and cannot move; the destination resets them in the guest when it loads the network's record.
+     */
+    private void releaseHostPorts() {
+        if (machine.virtio().net() == null) return;
+        machine.virtio().net().backend().closeForwards();
+        hostPortsReleased = true;
+    }
+
+    /** Whether this source closed its port forwards at GO (a pre-copy that failed after GO: resuming here reopens them). */
+    public boolean hostPortsReleased() {
+        return hostPortsReleased;
+    }
+
+    private volatile boolean hostPortsReleased;
 
     private void hello(Map<String, String> description) throws Exception {
         references.describe(description); // the boot files' hashes: the destination says which it holds too
@@ -749,6 +769,7 @@ public final class MigrationSource {
         reader.start();
         int[] index = new int[MigrationWire.PAGES_PER_FRAME];
         byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
+        long[] ref = new long[MigrationWire.PAGES_PER_FRAME];
         int cursor = pending.nextSetBit(0);
         long total = pending.cardinality();
         pagesRemaining = total;
@@ -759,12 +780,16 @@ public final class MigrationSource {
                 byte[] page = claims.claim(cursor);
                 if (page != PostCopyClaims.TAKEN) {
                     index[n] = cursor;
+                    // As before GO, a page still equal to a disk block or boot file the destination holds goes as a
+                    // reference (this thread only: requested pages go whole, a look-up may read a file).
+                    ref[n] = page == null ? PageReferences.NONE : referenceQuietly(fm, cursor, page, last);
+                    if (ref[n] != PageReferences.NONE) pagesReferred++;
                     data[n++] = page;
                 }
                 cursor = pending.nextSetBit(cursor + 1);
             }
             if (n > 0) {
-                conn.send(MigrationWire.PAGES, frames.encodePages(index, data, n));
+                conn.send(MigrationWire.PAGES, frames.encodePages(index, data, ref, null, n));
                 countSent(n);
             }
             pagesRemaining = total - claims.count();
@@ -776,6 +801,15 @@ public final class MigrationSource {
         if (readerFailure[0] != null) throw readerFailure[0];
         synchronized (done) {
             if (!done[0]) throw new MigrationException("the destination did not confirm the end of post-copy");
+        }
+    }
+
+    /** The reference page {@code i} may travel as, or NONE (also when the file cannot be read here: it then goes whole). */
+    private long referenceQuietly(FrozenMemory fm, int i, byte[] page, MachineCapture capture) {
+        try {
+            return references.find(fm, i, page, capture.disks());
+        } catch (IOException e) {
+            return PageReferences.NONE;
         }
     }
 

@@ -13,8 +13,11 @@ final class MigrationWire {
     private MigrationWire() { }
 
     static final byte[] MAGIC = "VMCKMIGR".getBytes(StandardCharsets.US_ASCII);
-    /** The protocol version this build speaks; a stream of any other version is refused by name. */
-    static final int VERSION = 4;
+    /**
+     * The protocol version this build speaks; a stream of any other version is refused by name. 5 (2026-12-01): pages
+     * post-copy streams after GO may be references (to files both ends hold), as before it.
+     */
+    static final int VERSION = 5;
     /** Largest frame payload accepted: a batch of pages is at most 64 x 4 KiB plus its table. */
     static final int MAX_PAYLOAD = 16 << 20;
     /** Pages per PAGES frame (the repository's frame size). */

@@ -36,9 +36,12 @@ public final class PostCopyPages implements PageSource {
     private final StateDigest digest;
     private final List<StateRecord> records;
     private final MigrationSource.Listener events;
+    /** This end's copies of the files pages may refer to (disks, boot files the source's hashes matched). */
+    private final org.vmckpt.checkpoint.PageReferences references;
     private final AtomicReferenceArray<byte[]> arrived;
     private final ConcurrentLinkedQueue<Integer> toInstall = new ConcurrentLinkedQueue<>();
-    private final PageFrames frames = new PageFrames();
+    /** Frame decoding (the receiving thread's only, one at a time). */
+    private final PageFrames frames;
     private final Object lock = new Object();
     private final int total;
     private volatile int received;
@@ -48,7 +51,9 @@ public final class PostCopyPages implements PageSource {
     private volatile long waitNanos;
 
     PostCopyPages(MigrationConnection conn, Machine machine, BitSet pending, StateDigest digest, List<StateRecord> records,
-                  MigrationSource.Listener events) {
+                  MigrationSource.Listener events, org.vmckpt.checkpoint.PageReferences references, PageFrames frames) {
+        this.references = references;
+        this.frames = frames;
         this.conn = conn;
         this.machine = machine;
         this.pending = (BitSet) pending.clone();
@@ -87,12 +92,14 @@ public final class PostCopyPages implements PageSource {
     }
 
     void start() {
-        Thread t = new Thread(this::receiveLoop, "vmckpt-postcopy");
-        t.setDaemon(true);
-        t.setPriority(Thread.MAX_PRIORITY); // the guest waits for what it brings
+        start(new StandbyThread("vmckpt-postcopy", Thread.MAX_PRIORITY)); // the guest waits for what it brings
+    }
+
+    /** Receives on {@code standby}, a thread started before GO (see {@link StandbyThread}). */
+    void start(StandbyThread standby) {
         conn.limitBacklog();
-        receiver = t;
-        t.start();
+        receiver = standby.thread();
+        standby.run(this::receiveLoop);
     }
 
     /**
@@ -202,7 +209,7 @@ public final class PostCopyPages implements PageSource {
                 MigrationWire.Frame f = conn.receive();
                 if (f.type() == MigrationWire.PAGES) {
                     int[] count = new int[1];
-                    frames.decodePages(f.read(), memory.pageCount(), null, (idx, data) -> { // after GO: whole pages only
+                    frames.decodePages(f.read(), memory.pageCount(), references, (idx, data) -> { // after GO: data or references, no deltas
                         int i = (int) idx;
                         if (!pending.get(i)) throw new MigrationException("the source sent page " + i + ", which post-copy does not wait for");
                         if (got.get(i)) return; // sent again after a resume: it is here already

@@ -127,6 +127,11 @@ class MigrationReferencesTest {
     }
 
     private MigrationDestination.Incoming migrate(Machine source, Machine target, MigrationMode mode, MigrationSource[] sourceOut) throws Throwable {
+        return migrate(source, target, mode, false, sourceOut);
+    }
+
+    private MigrationDestination.Incoming migrate(Machine source, Machine target, MigrationMode mode, boolean atOnce, MigrationSource[] sourceOut)
+            throws Throwable {
         MigrationListener l = MigrationListener.listen(new MigrationEndpoint("127.0.0.1", 0), null);
         closeAfter.add(l);
         MigrationDestination d = new MigrationDestination(target);
@@ -141,7 +146,7 @@ class MigrationReferencesTest {
         });
         t.setDaemon(true);
         t.start();
-        MigrationSource s = new MigrationSource(source, null, new MigrationEndpoint("127.0.0.1", l.port()), null, mode, null);
+        MigrationSource s = new MigrationSource(source, null, new MigrationEndpoint("127.0.0.1", l.port()), null, mode, atOnce, null);
         sourceOut[0] = s;
         s.run();
         t.join(60_000);
@@ -195,6 +200,26 @@ class MigrationReferencesTest {
         assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
         assertEquals(hash(src), in.machine().callAtInstructionBoundary(() -> HexFormat.of().formatHex(in.machine().stateHash())));
         assertTrue(s[0].progress().pagesReferred() >= KERNEL_BYTES / 4096 + DISK_PAGES);
+    }
+
+    /**
+     * Post-copy that switches at once sends every page after GO: those still equal to the kernel, the disk or an
+     * initramfs file go as references there too (protocol 5; before it they went whole), and arrive bit-exact.
+     */
+    @Test
+    void postCopyAtOnceSendsReferencesAfterTheSwitch() throws Throwable {
+        Files3 f = files();
+        Machine src = source(f);
+        MigrationSource[] s = new MigrationSource[1];
+        MigrationDestination.Incoming in = migrate(src, new Machine(config(f.kernel(), f.initrd(), f.disk()), b -> { }), MigrationMode.POSTCOPY, true, s);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
+        assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+        in.machine().memory().materializeAllLazy();
+        assertEquals(hash(src), in.machine().callAtInstructionBoundary(() -> HexFormat.of().formatHex(in.machine().stateHash())));
+        int kernelPages = KERNEL_BYTES / 4096;
+        assertTrue(s[0].progress().pagesReferred() >= kernelPages + DISK_PAGES + FILE_PAGES, "referred " + s[0].progress().pagesReferred());
+        assertTrue(s[0].progress().bytesSent() < (long) (kernelPages + DISK_PAGES) * 4096 / 4, "sent " + s[0].progress().bytesSent());
     }
 
     @Test

@@ -179,6 +179,48 @@ class MigrationTest {
         assertContinuesLikeATwin(in.machine(), source.callAtInstructionBoundary(() -> source.hart(0).instret));
     }
 
+    /**
+     * The port forwards follow the VM (issue 12): the destination is built while the source holds the forward's port
+     * on the same host (it used to fail there, "cannot listen"), the source closes the port and resets the connection
+     * it relayed once it has sent GO, and the destination then takes the port over. Fails without the forwards that
+     * bind after GO: the destination's machine cannot even be built.
+     */
+    @Test
+    void thePortForwardsFollowTheVmAndTheSourcesConnectionsAreReset() throws Throwable {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            port = probe.getLocalPort();
+        }
+        Path elf = Path.of("..", "machine", "src", "test", "resources", "elf", "memwalk.elf").toAbsolutePath().normalize();
+        MachineConfig config = new MachineConfig(32L << 20, null, null, "", null, elf, List.of(), false, false, false)
+                .withNet("user,hostfwd=tcp:127.0.0.1:" + port + "-:80");
+        Machine source = runningSource(config);
+        closeAfter.add(() -> source.virtio().close());
+        Socket relayed = new Socket("127.0.0.1", port); // accepted by the source's forward (the guest never answers it)
+        closeAfter.add(relayed);
+        Machine destinationMachine = new Machine(config, b -> { }, false);
+        closeAfter.add(() -> destinationMachine.virtio().close());
+        MigrationListener l = listen(null);
+        Destination d = destination(l, destinationMachine);
+        MigrationSource s = new MigrationSource(source, null, at(l.port()), null, MigrationMode.PRECOPY, null);
+        s.run();
+        d.await();
+        assertTrue(s.hostPortsReleased());
+        assertEquals(0, ((org.vmckpt.machine.net.UserNetwork) source.virtio().net().backend()).boundPort(0), "the source no longer listens");
+        relayed.setSoTimeout(5_000);
+        try {
+            assertEquals(-1, relayed.getInputStream().read(), "the source ended the connection it relayed");
+        } catch (java.net.SocketException reset) {
+            // reset: what the source does
+        }
+        destinationMachine.virtio().net().backend().bindForwards(5_000);
+        assertEquals(port, ((org.vmckpt.machine.net.UserNetwork) destinationMachine.virtio().net().backend()).boundPort(0),
+                "the destination listens on the forward's port");
+        try (Socket again = new Socket("127.0.0.1", port)) {
+            assertTrue(again.isConnected());
+        }
+    }
+
     @Test
     void postCopySwitchesAtOnceAndPullsPagesOnDemand() throws Throwable {
         Machine source = runningSource();
@@ -645,16 +687,18 @@ class MigrationTest {
             raw.shutdownOutput();
             assertTrue(d.awaitFailure().getMessage().contains("truncated"), d.awaitFailure().getMessage());
         }
-        // An older build (protocol 3: no references, an empty ACCEPT) is refused by name too.
-        l = listen(null);
-        d = destination(l, freshDestination(32L << 20));
-        try (Socket raw = new Socket("127.0.0.1", l.port())) {
-            DataOutputStream out = new DataOutputStream(raw.getOutputStream());
-            out.write(MigrationWire.MAGIC);
-            out.writeInt(3);
-            out.flush();
-            String why = d.awaitFailure().getMessage();
-            assertTrue(why.contains("protocol version 3") && why.contains("speaks version 4"), why);
+        // Older builds are refused by name too: protocol 3 (no references, an empty ACCEPT) and 4 (no references after GO).
+        for (int older : new int[] {3, 4}) {
+            l = listen(null);
+            d = destination(l, freshDestination(32L << 20));
+            try (Socket raw = new Socket("127.0.0.1", l.port())) {
+                DataOutputStream out = new DataOutputStream(raw.getOutputStream());
+                out.write(MigrationWire.MAGIC);
+                out.writeInt(older);
+                out.flush();
+                String why = d.awaitFailure().getMessage();
+                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 5"), why);
+            }
         }
         l = listen(null);
         d = destination(l, freshDestination(32L << 20));

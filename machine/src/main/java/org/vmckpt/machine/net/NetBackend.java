@@ -43,6 +43,22 @@ public interface NetBackend extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Opens the host-side listeners (hostfwd) that are not open, trying a port in use again for up to
+     * {@code patienceMillis} (a migration's source on the same host frees it once it has sent GO). Throws, naming
+     * the port, if one stays in use. Nothing to do for a backend without listeners.
+     */
+    default void bindForwards(long patienceMillis) throws java.io.IOException {
+    }
+
+    /**
+     * The guest has left this process (a migration's source after GO): closes the listeners and ends every
+     * connection relayed through host sockets (an RST to both ends), so the ports are free for the destination.
+     * {@link #bindForwards} opens them again. Nothing to do for a backend without listeners.
+     */
+    default void closeForwards() {
+    }
+
     /** "user" or "tap": the kind of backend. */
     String kind();
 

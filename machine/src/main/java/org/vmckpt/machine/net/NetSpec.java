@@ -90,7 +90,15 @@ public record NetSpec(Kind kind, List<HostForward> forwards, String ifname) {
 
     /** Opens the host side: listening sockets or the TAP device. Fails with a message naming what is wrong. */
     public NetBackend open() throws java.io.IOException {
-        return kind == Kind.USER ? UserNetwork.open(forwards) : TapNetwork.open(ifname);
+        return open(true);
+    }
+
+    /**
+     * As {@link #open()}; with {@code bindForwards} false the forwards' listeners are left to
+     * {@link NetBackend#bindForwards} (a migration's destination: the guest has not arrived yet).
+     */
+    public NetBackend open(boolean bindForwards) throws java.io.IOException {
+        return kind == Kind.USER ? UserNetwork.open(forwards, bindForwards) : TapNetwork.open(ifname);
     }
 
     @Override

@@ -37,6 +37,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>One thread ("vmckpt-net") owns all of it: frames from the guest are queued to it, frames for the
  * guest are queued to the device. Malformed frames are dropped and counted; nothing the guest sends can
  * raise an exception out of this class.
+ *
+ * <p>The forwards' listeners follow the guest when it migrates: a migration's destination opens the network
+ * without them and binds them once the guest runs there ({@link #bindForwards}, retrying while the source,
+ * possibly on the same host, still holds the ports); the source closes them, and every connection it relays,
+ * once the guest has left ({@link #closeForwards}).
  */
 public final class UserNetwork implements NetBackend {
     public static final int NETWORK = Packets.ip(10, 0, 2, 0);
@@ -53,7 +58,12 @@ public final class UserNetwork implements NetBackend {
     private static final System.Logger LOG = System.getLogger(UserNetwork.class.getName());
 
     private final Selector selector;
-    private final List<Forward> forwards;
+    /** The forwards asked for, in order. */
+    private final List<HostForward> forwardSpecs;
+    /** Per forward, its open listener, or null while it does not listen. Guarded by {@link #lock}. */
+    private final Forward[] listeners;
+    /** Work for the network thread from other threads (registering a listener, closing the forwards). */
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final InetAddress resolver;
     private final Thread thread;
     private final ReentrantLock lock = new ReentrantLock();
@@ -76,9 +86,10 @@ public final class UserNetwork implements NetBackend {
     /** A hostfwd listener. */
     private record Forward(HostForward spec, ServerSocketChannel channel, int boundPort) { }
 
-    private UserNetwork(Selector selector, List<Forward> forwards, InetAddress resolver) {
+    private UserNetwork(Selector selector, List<HostForward> forwardSpecs, InetAddress resolver) {
         this.selector = selector;
-        this.forwards = forwards;
+        this.forwardSpecs = List.copyOf(forwardSpecs);
+        this.listeners = new Forward[forwardSpecs.size()];
         this.resolver = resolver;
         this.thread = new Thread(this::loop, "vmckpt-net");
         thread.setDaemon(true);
@@ -89,33 +100,164 @@ public final class UserNetwork implements NetBackend {
      * thread.
      */
     public static UserNetwork open(List<HostForward> forwards) throws IOException {
+        return open(forwards, true);
+    }
+
+    /**
+     * Starts the network thread; opens the listeners of {@code forwards} now if {@code listen} (a port in use fails
+     * here, naming it), else leaves them to {@link #bindForwards} (a migration's destination, whose guest has not
+     * arrived yet while the source may still hold the same ports).
+     */
+    public static UserNetwork open(List<HostForward> forwards, boolean listen) throws IOException {
         Selector selector = Selector.open();
         List<Forward> open = new ArrayList<>();
         try {
-            for (HostForward f : forwards) {
-                ServerSocketChannel ch = ServerSocketChannel.open();
-                open.add(new Forward(f, ch, 0));
-                InetSocketAddress at = f.hostAddress().isEmpty() ? new InetSocketAddress(f.hostPort()) : new InetSocketAddress(f.hostAddress(), f.hostPort());
-                try {
-                    ch.bind(at);
-                } catch (BindException e) {
-                    throw new IOException("hostfwd=" + f + ": cannot listen on " + (f.hostAddress().isEmpty() ? "*" : f.hostAddress()) + ":" + f.hostPort()
-                            + " (" + (e.getMessage() == null ? "in use" : e.getMessage().toLowerCase(java.util.Locale.ROOT))
-                            + "); choose another host port or stop the program that holds it");
+            if (listen) {
+                for (HostForward f : forwards) {
+                    ServerSocketChannel ch = bind(f);
+                    open.add(new Forward(f, ch, ((InetSocketAddress) ch.getLocalAddress()).getPort()));
                 }
-                ch.configureBlocking(false);
-                int port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
-                open.set(open.size() - 1, new Forward(f, ch, port));
             }
         } catch (IOException | RuntimeException e) {
             for (Forward f : open) f.channel().close();
             selector.close();
             throw e;
         }
-        UserNetwork n = new UserNetwork(selector, List.copyOf(open), readResolver(Path.of("/etc/resolv.conf")));
-        for (Forward f : n.forwards) f.channel().register(selector, SelectionKey.OP_ACCEPT, f);
+        UserNetwork n = new UserNetwork(selector, forwards, readResolver(Path.of("/etc/resolv.conf")));
+        for (int i = 0; i < open.size(); i++) {
+            n.listeners[i] = open.get(i);
+            open.get(i).channel().register(selector, SelectionKey.OP_ACCEPT, open.get(i));
+        }
         n.thread.start();
         return n;
+    }
+
+    /** A non-blocking listener bound to the forward's host address and port; a port in use fails with a message naming it. */
+    private static ServerSocketChannel bind(HostForward f) throws IOException {
+        ServerSocketChannel ch = ServerSocketChannel.open();
+        InetSocketAddress at = f.hostAddress().isEmpty() ? new InetSocketAddress(f.hostPort()) : new InetSocketAddress(f.hostAddress(), f.hostPort());
+        try {
+            // Connections the previous holder of the port reset linger in TIME_WAIT: they must not keep the forward out.
+            ch.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+            ch.bind(at);
+            ch.configureBlocking(false);
+            return ch;
+        } catch (BindException e) {
+            ch.close();
+            throw new PortInUseException("hostfwd=" + f + ": cannot listen on " + (f.hostAddress().isEmpty() ? "*" : f.hostAddress()) + ":" + f.hostPort()
+                    + " (" + (e.getMessage() == null ? "in use" : e.getMessage().toLowerCase(java.util.Locale.ROOT))
+                    + "); choose another host port or stop the program that holds it");
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** A forward's host port is taken (by another program, or by a migration's source not yet done with it). */
+    private static final class PortInUseException extends IOException {
+        PortInUseException(String message) {
+            super(message);
+        }
+    }
+
+    /** How long {@link #bindForwards} waits between attempts on a port still in use. */
+    private static final long BIND_RETRY_MILLIS = 5;
+
+    /**
+     * Opens the listeners of the forwards that do not listen (all of them after {@code open(forwards, false)} or
+     * {@link #closeForwards}). A port in use is tried again every few milliseconds for up to {@code patienceMillis}
+     * (0: once): on the same host a migration's source holds the ports until it has sent GO, and closes them right
+     * after. Throws, naming the port, if one stays in use; the forwards bound before it stay open.
+     */
+    public void bindForwards(long patienceMillis) throws IOException {
+        long deadline = System.nanoTime() + patienceMillis * 1_000_000L;
+        for (int i = 0; i < forwardSpecs.size(); i++) {
+            if (closed) throw new IOException("the network is closed");
+            if (listening(i)) continue;
+            ServerSocketChannel bound;
+            while (true) {
+                try {
+                    bound = bind(forwardSpecs.get(i));
+                    break;
+                } catch (PortInUseException e) {
+                    if (System.nanoTime() - deadline >= 0) throw e;
+                    try {
+                        Thread.sleep(BIND_RETRY_MILLIS);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted while waiting for " + forwardSpecs.get(i) + "'s port");
+                    }
+                }
+            }
+            ServerSocketChannel ch = bound;
+            Forward fw = new Forward(forwardSpecs.get(i), ch, ((InetSocketAddress) ch.getLocalAddress()).getPort());
+            int index = i;
+            lock.lock();
+            try {
+                if (closed) { // the network's shutdown closes what is in listeners: not this one, set too late
+                    ch.close();
+                    throw new IOException("the network is closed");
+                }
+                listeners[index] = fw;
+            } finally {
+                lock.unlock();
+            }
+            // Registered by the network thread (connections that come first wait in the listen backlog).
+            tasks.add(() -> {
+                try {
+                    if (listeners[index] == fw && !closed) ch.register(selector, SelectionKey.OP_ACCEPT, fw);
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "user-mode network: cannot watch " + fw.spec() + ": " + e);
+                }
+            });
+            selector.wakeup();
+        }
+    }
+
+    /**
+     * Closes every forward's listener and ends every connection this network relays (an RST to the host peer and
+     * to the guest), and returns once the ports are free. The guest has left this process (a migration's source
+     * after GO): its connections cannot follow it (they are host sockets of this process; the destination resets
+     * them in the guest), and the destination takes the ports over. {@link #bindForwards} opens them again.
+     */
+    public void closeForwards() {
+        if (closed) return;
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        tasks.add(() -> {
+            for (int i = 0; i < listeners.length; i++) {
+                if (listeners[i] == null) continue;
+                try {
+                    listeners[i].channel().close();
+                } catch (IOException e) {
+                    // nothing left to release
+                }
+                listeners[i] = null;
+            }
+            for (TcpConnection c : new ArrayList<>(tcp.values())) c.abort(true);
+            for (UdpRelay u : udp.values()) u.close();
+            udp.clear();
+            try {
+                selector.selectNow(); // a registered channel's socket is released when its key is deregistered
+            } catch (IOException e) {
+                // the loop's next select deregisters them
+            }
+            done.countDown();
+        });
+        selector.wakeup();
+        try {
+            if (!done.await(2, java.util.concurrent.TimeUnit.SECONDS)) LOG.log(System.Logger.Level.WARNING, "user-mode network: closing the forwards took over 2 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean listening(int index) {
+        lock.lock();
+        try {
+            return listeners[index] != null;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The first IPv4 nameserver in a resolv.conf, or null. */
@@ -131,9 +273,14 @@ public final class UserNetwork implements NetBackend {
         return null;
     }
 
-    /** The host port forward {@code index} listens on (the one chosen when the forward asked for port 0). */
+    /** The host port forward {@code index} listens on (the one chosen when the forward asked for port 0), or 0 while it does not listen. */
     public int boundPort(int index) {
-        return forwards.get(index).boundPort();
+        lock.lock();
+        try {
+            return listeners[index] == null ? 0 : listeners[index].boundPort();
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ================================================================== NetBackend (run thread)
@@ -244,11 +391,14 @@ public final class UserNetwork implements NetBackend {
         m.put("dns", Packets.ip(DNS));
         m.put("dns-relay", resolver == null ? "none" : resolver.getHostAddress());
         List<Object> fw = new ArrayList<>();
-        for (Forward f : forwards) {
+        for (int i = 0; i < forwardSpecs.size(); i++) {
+            HostForward f = forwardSpecs.get(i);
+            int port = boundPort(i);
             Map<String, Object> e = new LinkedHashMap<>();
-            e.put("host-address", f.spec().hostAddress().isEmpty() ? "0.0.0.0" : f.spec().hostAddress());
-            e.put("host-port", f.boundPort());
-            e.put("guest-port", f.spec().guestPort());
+            e.put("host-address", f.hostAddress().isEmpty() ? "0.0.0.0" : f.hostAddress());
+            e.put("host-port", port != 0 ? port : f.hostPort());
+            e.put("guest-port", f.guestPort());
+            e.put("listening", port != 0);
             fw.add(e);
         }
         m.put("hostfwd", fw);
@@ -299,6 +449,8 @@ public final class UserNetwork implements NetBackend {
                 if (closed) break;
                 lock.lock();
                 try {
+                    Runnable task;
+                    while ((task = tasks.poll()) != null) task.run();
                     step();
                 } catch (RuntimeException e) {
                     // A bug of ours: log it and keep the network (the guest's TCP recovers or resets).
@@ -321,13 +473,17 @@ public final class UserNetwork implements NetBackend {
             for (TcpConnection c : new ArrayList<>(tcp.values())) c.abort(false);
             for (UdpRelay u : udp.values()) u.close();
             udp.clear();
-            for (Forward f : forwards) {
+            for (int i = 0; i < listeners.length; i++) {
+                if (listeners[i] == null) continue;
                 try {
-                    f.channel().close();
+                    listeners[i].channel().close();
                 } catch (IOException e) {
                     // nothing left to release
                 }
+                listeners[i] = null;
             }
+            Runnable task;
+            while ((task = tasks.poll()) != null) task.run(); // a waiting closeForwards returns; late listeners are dropped
             try {
                 selector.close();
             } catch (IOException e) {

@@ -333,6 +333,98 @@ class UserNetworkTest {
         }
     }
 
+    // ---------------------------------------------------------------- forwards that follow a migrating guest
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 2000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void forwardsOpenedWithoutListenersListenOnlyOnceBound() throws Exception {
+        int port = freePort();
+        net = UserNetwork.open(List.of(new HostForward("127.0.0.1", port, 80)), false);
+        GuestSide g = new GuestSide(net);
+        assertEquals(0, net.boundPort(0));
+        assertTrue(!accepts(port), "no listener before bindForwards");
+        assertEquals(Boolean.FALSE, ((java.util.Map<?, ?>) ((List<?>) net.describe().get("hostfwd")).get(0)).get("listening"));
+        net.bindForwards(0);
+        assertEquals(port, net.boundPort(0));
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            Tcp syn = GuestSide.parseTcp(g.take());
+            assertTrue(syn.has(Packets.TCP_SYN) && syn.dport() == 80, "the connection reaches the guest's port");
+        }
+    }
+
+    @Test
+    void bindForwardsWaitsForAPortItsHolderFreesAndNamesOneThatStaysTaken() throws Exception {
+        ServerSocket holder = new ServerSocket();
+        holder.setReuseAddress(true);
+        holder.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+        int port = holder.getLocalPort();
+        try {
+            net = UserNetwork.open(List.of(new HostForward("127.0.0.1", port, 80)), false);
+            IOException e = assertThrows(IOException.class, () -> net.bindForwards(50));
+            assertTrue(e.getMessage().contains("cannot listen on 127.0.0.1:" + port), e.getMessage());
+            Thread release = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                    holder.close();
+                } catch (Exception ignored) {
+                    // the test fails on the bind below
+                }
+            });
+            release.start();
+            net.bindForwards(30_000); // as a migration's destination does while the source still holds the port
+            release.join();
+            assertEquals(port, net.boundPort(0));
+            assertTrue(accepts(port));
+        } finally {
+            holder.close();
+        }
+    }
+
+    @Test
+    void closeForwardsFreesThePortsAndResetsTheConnectionsBothWays() throws Exception {
+        int port = freePort();
+        GuestSide g = open(new HostForward("127.0.0.1", port, 80));
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            Tcp syn = GuestSide.parseTcp(g.take());
+            g.tcp(80, UserNetwork.GATEWAY, syn.sport(), 9000, syn.seq() + 1, Packets.TCP_SYN | Packets.TCP_ACK, GUEST_WINDOW, SYN_OPTIONS, null);
+            GuestSide.parseTcp(g.take()); // the handshake's ACK
+            net.closeForwards();
+            // The host peer is reset (not left waiting on a guest that has gone)...
+            client.setSoTimeout(5000);
+            try {
+                assertEquals(-1, client.getInputStream().read(), "the host peer sees the connection end");
+            } catch (java.net.SocketException expected) {
+                // connection reset
+            }
+            // ...and so is the guest's side (it reaches the guest if this copy ever runs again).
+            Tcp rst = GuestSide.parseTcp(g.take());
+            assertTrue(rst.has(Packets.TCP_RST) && rst.dport() == 80, "an RST to the guest's port 80");
+        }
+        assertEquals(0, net.boundPort(0));
+        assertEquals(Boolean.FALSE, ((java.util.Map<?, ?>) ((List<?>) net.describe().get("hostfwd")).get(0)).get("listening"));
+        // The port is free at once: another process (a migration's destination) can listen on it.
+        try (ServerSocket other = new ServerSocket()) {
+            other.setReuseAddress(true);
+            other.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
+        }
+        net.bindForwards(5_000); // and this one again (a source whose migration failed after GO, resumed by the user)
+        assertTrue(accepts(port));
+    }
+
     // ---------------------------------------------------------------- hostile frames
 
     @Test

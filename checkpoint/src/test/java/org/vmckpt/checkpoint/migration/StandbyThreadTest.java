@@ -1,0 +1,38 @@
+package org.vmckpt.checkpoint.migration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A thread started ahead of time runs the task it is handed, on itself, once; a released one ends without running. */
+@Timeout(30)
+class StandbyThreadTest {
+    @Test
+    void runsTheTaskItIsHandedOnTheThreadStartedBefore() throws Exception {
+        StandbyThread standby = new StandbyThread("standby-test", Thread.NORM_PRIORITY);
+        assertTrue(standby.thread().isAlive(), "started before it has work");
+        CompletableFuture<Thread> ranOn = new CompletableFuture<>();
+        standby.run(() -> ranOn.complete(Thread.currentThread()));
+        standby.run(() -> ranOn.complete(null)); // a second task is ignored
+        assertEquals(standby.thread(), ranOn.get(10, TimeUnit.SECONDS));
+        standby.thread().join(10_000);
+        assertFalse(standby.thread().isAlive());
+    }
+
+    @Test
+    void aReleasedThreadEndsWithoutRunningAnything() throws Exception {
+        StandbyThread standby = new StandbyThread("standby-test", Thread.NORM_PRIORITY);
+        standby.release();
+        boolean[] ran = new boolean[1];
+        standby.run(() -> ran[0] = true);
+        standby.thread().join(10_000);
+        assertFalse(standby.thread().isAlive());
+        assertFalse(ran[0]);
+    }
+}
