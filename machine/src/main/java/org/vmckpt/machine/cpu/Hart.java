@@ -231,8 +231,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 if (PROFILE_UNITS) profile.counts[TranslationProfile.CHAINED]++;
             } else {
                 if (u != null && u.dead) prev.chain[prevSlot] = null; // let its class unload
-                // (a block that did not fit the batch's budget is no new entry: it heats as any other)
-                u = cc.lookup(this, pc, prev != null && prev.exitKinds[prevSlot] != TranslatedUnit.EXIT_BUDGET);
+                u = cc.lookup(this, pc);
                 if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
                     long pc0 = pc;
                     int ran = interpreter.interpret(budget - n, true);
