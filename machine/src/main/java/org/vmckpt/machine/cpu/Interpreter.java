@@ -24,7 +24,8 @@ final class Interpreter {
 
     /** One in this many jumps to where no unit may start is handed to the dispatcher (which counts heat). */
     static final int HEAT_SAMPLE = 16;
-    int heatTick;
+    private static final int SAMPLE_BELOW = (int) ((1L << 32) / HEAT_SAMPLE);
+    private int heatTick;
 
     /**
      * Block mode: whether the interpreter hands a jump to {@code target} to the dispatcher. Always where a unit may
@@ -39,7 +40,9 @@ final class Interpreter {
         if (mmu.xTag[ti] != (vpn | mmu.fetchCtx)) return true;
         int page = mmu.xPhys[ti];
         if (ram.isCodePage(page) && h.codeCache.hasEntry(page, (int) target & 0xfff)) return true;
-        return (++heatTick & (HEAT_SAMPLE - 1)) == 0;
+        // A Weyl sequence (a golden-ratio stride) picks one jump in HEAT_SAMPLE: unlike every 16th jump, it does not
+        // lock onto one jump of a loop whose iteration holds 2, 4, 8 or 16 jumps (which then took all the heat).
+        return Integer.compareUnsigned(heatTick += 0x9E3779B9, SAMPLE_BELOW) < 0;
     }
 
     /**
