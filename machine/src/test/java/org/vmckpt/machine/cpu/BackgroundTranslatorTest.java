@@ -242,4 +242,18 @@ class BackgroundTranslatorTest {
         assertTrue(jit.translationStats().queueFull() > 0, "more hot entries than the queue holds: " + jit.translationStats());
         go.countDown();
     }
+
+    /**
+     * The translator thread feeds C1's queue: it runs at HotSpot's compiler threads' priority (NearMaxPriority), below
+     * the guest's thread only. At the lowest priority its jobs waited behind C1 and every other process while the
+     * guest interpreted their hot code (docs/BENCHMARKS.md, CPU benchmark, round 9).
+     */
+    @Test
+    void theTranslatorThreadRunsAtTheCompilerThreadsPriority() {
+        BackgroundTranslator.shared();
+        Thread t = Thread.getAllStackTraces().keySet().stream().filter(x -> x.getName().equals("vmckpt-translator"))
+                .findFirst().orElseThrow();
+        assertEquals(Thread.MAX_PRIORITY - 1, t.getPriority());
+        assertTrue(t.isDaemon());
+    }
 }
