@@ -12,8 +12,9 @@ import java.util.function.Consumer;
  * <p>One thread per JVM serves every {@link CodeCache} (a JVM runs one VM, tests run many): a daemon at
  * {@link #PRIORITY}, HotSpot's own compiler threads' priority (NearMaxPriority), one below the guest's thread (Java
  * priorities are nice values when the launcher runs as root, see {@code vmckpt}): so on a 2-core machine it yields
- * to the guest's thread but not to C1, whose queue it feeds, nor to everything else on the machine. Its queue is bounded ({@link #CAPACITY}): when it is full the entry is simply
- * left to the interpreter and becomes hot again later. A job whose cache dropped it meanwhile (a write to its
+ * to the guest's thread but not to C1, whose queue it feeds, nor to everything else on the machine. Its queue is
+ * bounded ({@link #CAPACITY}): when it is full the entry is simply left to the interpreter and becomes hot again
+ * later. A job whose cache dropped it meanwhile (a write to its
  * page, a flush, a restore, a reset) is skipped; one that completes is handed back to its cache, which installs
  * it on the guest's thread only if it is still wanted (see {@link PendingUnit}).
  */
