@@ -64,6 +64,18 @@ class BlockModeTest {
     }
 
     @Test
+    void aLoopInACodePageGetsHotAfterAboutThresholdIterations() {
+        Hart h = hartWithAUnitAtBase();
+        h.setTranslationThreshold(3_200);
+        h.pc = BASE + 0x100; // the two-instruction loop where no unit starts yet
+        long start = h.instret;
+        while (h.translationStats().unitsTranslated() < 2 && h.instret < start + 2 * 6_400) h.run(64);
+        // A sampled jump stands for 16 and gathers 16 of heat; counted as one, the loop would need 16 times as long.
+        assertEquals(2, h.translationStats().unitsTranslated(),
+                "the loop was translated within twice the threshold in iterations: " + h.translationStats());
+    }
+
+    @Test
     void theSampleSpreadsOverEveryJumpOfALoop() {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
         h.setTranslation(true);
