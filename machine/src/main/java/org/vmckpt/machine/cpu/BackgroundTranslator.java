@@ -9,16 +9,25 @@ import java.util.function.Consumer;
  * get HotSpot to queue it for compilation (round 4 of docs/BENCHMARKS.md measured ~0.5 ms of the guest's thread
  * per unit when it did all of this itself).
  *
- * <p>One thread per JVM serves every {@link CodeCache} (a JVM runs one VM, tests run many): a daemon at the lowest
- * Java priority (a nice value when the launcher runs as root, see {@code vmckpt}), so that on a 2-core machine
- * it yields to the guest's thread. Its queue is bounded ({@link #CAPACITY}): when it is full the entry is simply
- * left to the interpreter and becomes hot again later. A job whose cache dropped it meanwhile (a write to its
+ * <p>One thread per JVM serves every {@link CodeCache} (a JVM runs one VM, tests run many): a daemon at
+ * {@link #PRIORITY}, HotSpot's own compiler threads' priority (NearMaxPriority), one below the guest's thread (Java
+ * priorities are nice values when the launcher runs as root, see {@code vmckpt}): so on a 2-core machine it yields
+ * to the guest's thread but not to C1, whose queue it feeds, nor to everything else on the machine. Its queue is
+ * bounded ({@link #CAPACITY}): when it is full the entry is simply left to the interpreter and becomes hot again
+ * later. A job whose cache dropped it meanwhile (a write to its
  * page, a flush, a restore, a reset) is skipped; one that completes is handed back to its cache, which installs
  * it on the guest's thread only if it is still wanted (see {@link PendingUnit}).
  */
 final class BackgroundTranslator {
     /** Jobs waiting at most: a few milliseconds of work, so a flush never leaves much stale work behind. */
     static final int CAPACITY = 64;
+    /**
+     * The translator thread's Java priority. It was the lowest (nice 4 as root) until round 9 of docs/BENCHMARKS.md:
+     * then a hot entry's job waited behind C1 (nice -4) and every other process, and the guest interpreted 46-74 M of
+     * a boot's 690 M instructions in entries whose job was still waiting (5-7 M at this priority), at load 11-13.
+     * {@code -Dvmckpt.jit.translatorPriority=N} sets another, for A/B runs.
+     */
+    static final int PRIORITY = Integer.getInteger("vmckpt.jit.translatorPriority", Thread.MAX_PRIORITY - 1);
     /** Budget-0 calls that make HotSpot queue the unit for compilation (units compile after 10 calls, see vmckpt). */
     static final int WARM_CALLS = 16;
 
@@ -41,7 +50,7 @@ final class BackgroundTranslator {
     BackgroundTranslator(String threadName) {
         Thread t = new Thread(this::work, threadName);
         t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
+        t.setPriority(PRIORITY);
         t.start();
     }
 

@@ -33,8 +33,8 @@ import java.util.List;
  */
 public final class CodeCache {
     /**
-     * Heat an entry point must gather before it is translated: one per dispatcher visit in a page that holds
-     * translations, {@link Hart#HEAT_SAMPLE} per (sampled) visit elsewhere. A unit costs its translation on the
+     * Heat an entry point must gather before it is translated: {@link Interpreter#HEAT_SAMPLE} per visit that stands
+     * for that many (see {@link #lookup}), so about one per time the code runs. A unit costs its translation on the
      * guest's thread and its compilation by C1 on the other core, which a 2-core machine shares with everything else,
      * so only code that will run for long repays it. Measured on the CPU benchmark's default guest (bench/cpu.sh
      * phases boot / modules / compute / fork, seconds): 4,000 with 200-instruction units 8.3 / 1.0 / 13.5 / 11.2;
@@ -66,6 +66,12 @@ public final class CodeCache {
     private final int[] heat = new int[HEAT_SIZE];
     /** Keys of the translations in each code page, for invalidation. */
     private final HashMap<Integer, List<Long>> keysByPage = new HashMap<>();
+    /**
+     * Per RAM page, the offsets (one bit per 2-byte slot) that have an entry in the table (a unit, a pending unit,
+     * or UNTRANSLATABLE), or null for a page without one: block mode's interpreter hands the dispatcher a jump into
+     * a code page only where a unit may start ({@link #hasEntry}), not at every jump there.
+     */
+    private final long[][] entries;
 
     private int liveUnits;
     private long liveInstructions;
@@ -90,6 +96,7 @@ public final class CodeCache {
         // thread, or this cache's miss() when it translates synchronously; not here, on the guest's way to its
         // first instruction, where it cost ~0.1 s of the JVM's management start-up.)
         this.ram = ram;
+        this.entries = new long[ram.pageCount()][];
         allocate(1 << 14);
     }
 
@@ -108,11 +115,12 @@ public final class CodeCache {
     /**
      * The unit to run at {@code pc}, or null to interpret: not mapped executable in the fetch TLB yet, not hot
      * yet, or not translatable ({@link TranslatedUnit#UNTRANSLATABLE}).
-     * {@code afterUnit}: a translated unit just left for {@code pc} (a jump out of its region, a return, a call), so
-     * the code there runs as often as that unit: it gathers heat as fast as a sampled visit does, instead of one per
-     * visit.
+     * {@code sample}: this visit stands for {@link Interpreter#HEAT_SAMPLE} of them, so it gathers that much heat even
+     * in a page holding translations: block mode handed over one jump in that many (Interpreter.endsBlock), or a unit
+     * just left for {@code pc} (a jump out of its region, a return, a call), and the code there runs as often as that
+     * unit. Other visits (the start of a batch, the block a budget cut) gather one there.
      */
-    TranslatedUnit lookup(Hart h, long pc, boolean afterUnit) {
+    TranslatedUnit lookup(Hart h, long pc, boolean sample) {
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
         if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return null;
@@ -123,21 +131,22 @@ public final class CodeCache {
             long k = keys[i];
             if (k == key) {
                 TranslatedUnit u = units[i];
-                return u != null && !(u instanceof PendingUnit) ? u : miss(key, i, pageIndex, h, pc, afterUnit);
+                return u != null && !(u instanceof PendingUnit) ? u : miss(key, i, pageIndex, h, pc, sample);
             }
-            if (k == -1L) return miss(key, -1, pageIndex, h, pc, afterUnit);
+            if (k == -1L) return miss(key, -1, pageIndex, h, pc, sample);
         }
     }
 
-    private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h, long pc, boolean afterUnit) {
+    private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h, long pc, boolean sample) {
         if (!completed.isEmpty()) {
             installCompleted(h); // (fills slots that exist: the table's layout and this slot stay as they are)
             if (slot >= 0 && units[slot] != null && !(units[slot] instanceof PendingUnit)) return units[slot];
         }
         if (slot >= 0 && units[slot] instanceof PendingUnit) return null; // being built: no more heat meanwhile
         int hi = hash(key) & (HEAT_SIZE - 1);
-        // The interpreter hands over only a sample of the jumps into pages without translations (Hart.endsBlock).
-        heat[hi] += afterUnit || !ram.isCodePage(pageIndex) ? Interpreter.HEAT_SAMPLE : 1;
+        // The interpreter hands over only a sample of the jumps to where no entry exists (Interpreter.endsBlock); outside
+        // pages holding translations, every visit counts as a sample (as it always did).
+        heat[hi] += sample || !ram.isCodePage(pageIndex) ? Interpreter.HEAT_SAMPLE : 1;
         if (heat[hi] < hotThreshold) return null;
         heat[hi] = 0;
         // (Invalidated keys do not pile up: growing the table re-inserts live units only.)
@@ -185,7 +194,27 @@ public final class CodeCache {
     private void enter(long key, int slot, int pageIndex, TranslatedUnit u, Hart h) {
         markCode(pageIndex, h);
         keysByPage.computeIfAbsent(pageIndex, p -> new ArrayList<>()).add(key);
+        long[] e = entries[pageIndex];
+        if (e == null) entries[pageIndex] = e = new long[4096 / 2 / 64];
+        int off = (int) (key & 0xfff);
+        e[off >>> 7] |= 1L << (off >>> 1);
         put(key, slot, u);
+    }
+
+    /**
+     * True if the table has an entry at offset {@code off} of RAM page {@code pageIndex}: a unit may start there, so
+     * the interpreter must hand a jump to it to the dispatcher. (Bits are cleared with the page's translations.)
+     */
+    boolean hasEntry(int pageIndex, int off) {
+        long[] e = entries[pageIndex];
+        return e != null && (e[off >>> 7] & (1L << (off >>> 1))) != 0;
+    }
+
+    /** No unit may start at {@code key} any more. */
+    private void forgetEntry(long key) {
+        long[] e = entries[(int) (key >>> 12)];
+        int off = (int) (key & 0xfff);
+        if (e != null) e[off >>> 7] &= ~(1L << (off >>> 1));
     }
 
     /** A new live unit, for the bound and the statistics. */
@@ -253,6 +282,7 @@ public final class CodeCache {
                 if (!java.util.Arrays.equals(p.nextCode, ram.pageForRead(u.nextPageIndex))) {
                     staleDropped++;
                     units[slot] = null; // the entry heats up again
+                    forgetEntry(p.key);
                     continue;
                 }
                 enterSecondPage(p.key, u.nextPageIndex, h);
@@ -310,19 +340,24 @@ public final class CodeCache {
             u.dead = true; // chain slots that still name it must not run it
         }
         units[i] = null;
+        forgetEntry(key); // (a unit over two pages: a write to its second page clears its entry in the first)
     }
 
     /** Guest memory says page {@code pageIndex} was written: its translations are stale. */
     void invalidatePage(int pageIndex) {
         List<Long> ks = keysByPage.remove(pageIndex);
         if (ks == null) return;
+        entries[pageIndex] = null;
         invalidations++;
         for (long k : ks) clear(k);
     }
 
     /** Drops every translation (cap reached, or memory replaced wholesale). */
     void flush() {
-        for (int p : keysByPage.keySet()) ram.clearCodePage(p);
+        for (int p : keysByPage.keySet()) {
+            ram.clearCodePage(p);
+            entries[p] = null;
+        }
         keysByPage.clear();
         for (TranslatedUnit u : units) {
             if (u == null) continue;

@@ -224,6 +224,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         int n = 0;
         TranslatedUnit prev = null; // the unit that just left normally, by exit prevSlot
         int prevSlot = 0;
+        boolean sampled = false; // the interpreted block before ended at a jump block mode handed over
         while (n < budget) {
             TranslatedUnit u = prev != null ? prev.chain[prevSlot] : null;
             if (u != null && !u.dead && mmu.fetchesFrom(pc, u.key) && u.entryBlockLength <= budget - n) {
@@ -231,14 +232,15 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 if (PROFILE_UNITS) profile.counts[TranslationProfile.CHAINED]++;
             } else {
                 if (u != null && u.dead) prev.chain[prevSlot] = null; // let its class unload
-                // (a block that did not fit the batch's budget is no new entry: it heats as any other)
-                u = cc.lookup(this, pc, prev != null && prev.exitKinds[prevSlot] != TranslatedUnit.EXIT_BUDGET);
+                // A jump block mode sampled, or a unit's exit, stands for 16 visits; a block the batch's budget cut does not
+                u = cc.lookup(this, pc, sampled || prev != null && prev.exitKinds[prevSlot] != TranslatedUnit.EXIT_BUDGET);
                 if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
                     long pc0 = pc;
                     int ran = interpreter.interpret(budget - n, true);
                     if (PROFILE_UNITS) profile.interpreted(u, pc0, budget - n, ran);
                     n += ran;
                     if ((events & EVENT_STOP) != 0) break;
+                    sampled = (events & EVENT_BLOCK_END) != 0; // (or a jump to an entry or an unmapped page: no heat there)
                     prev = null;
                     continue;
                 }
@@ -246,6 +248,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 if (PROFILE_UNITS) profile.counts[TranslationProfile.LOOKED_UP]++;
             }
             prev = null;
+            sampled = false;
             events = 0;
             unitExit = false;
             inUnit = true;
