@@ -224,18 +224,7 @@ public final class UserNetwork implements NetBackend {
         if (closed) return;
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         tasks.add(() -> {
-            for (int i = 0; i < listeners.length; i++) {
-                if (listeners[i] == null) continue;
-                try {
-                    listeners[i].channel().close();
-                } catch (IOException e) {
-                    // nothing left to release
-                }
-                listeners[i] = null;
-            }
-            for (TcpConnection c : new ArrayList<>(tcp.values())) c.abort(true);
-            for (UdpRelay u : udp.values()) u.close();
-            udp.clear();
+            closeListenersAndConnections(true);
             try {
                 selector.selectNow(); // a registered channel's socket is released when its key is deregistered
             } catch (IOException e) {
@@ -470,18 +459,7 @@ public final class UserNetwork implements NetBackend {
     private void shutdown() {
         lock.lock();
         try {
-            for (TcpConnection c : new ArrayList<>(tcp.values())) c.abort(false);
-            for (UdpRelay u : udp.values()) u.close();
-            udp.clear();
-            for (int i = 0; i < listeners.length; i++) {
-                if (listeners[i] == null) continue;
-                try {
-                    listeners[i].channel().close();
-                } catch (IOException e) {
-                    // nothing left to release
-                }
-                listeners[i] = null;
-            }
+            closeListenersAndConnections(false);
             Runnable task;
             while ((task = tasks.poll()) != null) task.run(); // a waiting closeForwards returns; late listeners are dropped
             try {
@@ -492,6 +470,26 @@ public final class UserNetwork implements NetBackend {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Closes every forward's listener and ends every relayed connection and UDP relay (network thread, under the
+     * lock); {@code tellGuest}: also send the guest a reset for each TCP connection (a source resumed after a failed
+     * migration then knows them gone), not when the whole network shuts down.
+     */
+    private void closeListenersAndConnections(boolean tellGuest) {
+        for (int i = 0; i < listeners.length; i++) {
+            if (listeners[i] == null) continue;
+            try {
+                listeners[i].channel().close();
+            } catch (IOException e) {
+                // nothing left to release
+            }
+            listeners[i] = null;
+        }
+        for (TcpConnection c : new ArrayList<>(tcp.values())) c.abort(tellGuest);
+        for (UdpRelay u : udp.values()) u.close();
+        udp.clear();
     }
 
     /** One round: guest frames, host socket events, timers, owed ACKs, interest updates. */
