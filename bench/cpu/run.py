@@ -62,12 +62,13 @@ def now():
 class Run:
     """One emulator process: every stdout line with its arrival time; stderr kept whole."""
 
-    def __init__(self, cmd, log_path, timeout):
+    def __init__(self, cmd, log_path, timeout, env=None):
         self.cmd = cmd
         self.lines = []  # (time since spawn, text)
         self.log_path = log_path
         self.t0 = now()
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     env=env)
         self.err = b""
         err_thread = threading.Thread(target=self._read_err, daemon=True)
         err_thread.start()
@@ -194,6 +195,9 @@ def main():
     ap.add_argument("--icount", action="store_true", help="one extra QEMU -icount run per guest: instructions per phase")
     ap.add_argument("--no-qemu", action="store_true")
     ap.add_argument("--jar", default=None, help="vmckpt jar (default: the ./vmckpt launcher's)")
+    ap.add_argument("--launcher", action="append", default=[], metavar="NAME=PATH[,JAVA_OPTS]",
+                    help="A/B runs: a vmckpt launcher (another tree's ./vmckpt) and optional JVM options for it "
+                         "(VMCKPT_JAVA_OPTS); repeatable; the systems become NAME-MODE, run interleaved")
     ap.add_argument("--work", default="/tmp/vmckpt-bench-cpu", help="console logs and cpu.json")
     ap.add_argument("--timeout", type=float, default=1200, help="seconds per run")
     args = ap.parse_args()
@@ -214,8 +218,17 @@ def main():
                 os.remove(link)
             os.symlink(os.path.join(GUEST, name), link)
 
-    def vmckpt_cmd(guest, mode):
-        launcher = [os.path.join(ROOT, "vmckpt")] if args.jar is None else ["java", "-jar", args.jar]
+    launchers = {}  # system name prefix -> (launcher, java options or None)
+    for spec in args.launcher:
+        name, _, rest = spec.partition("=")
+        path, _, opts = rest.partition(",")
+        launchers[name] = (os.path.abspath(path), opts or None)
+    if not launchers:
+        launchers["vmckpt"] = (None, None)
+
+    def vmckpt_cmd(guest, mode, launcher_path=None):
+        launcher = ([launcher_path] if launcher_path else [os.path.join(ROOT, "vmckpt")]) if args.jar is None \
+            else ["java", "-jar", args.jar]
         cmd = launcher + ["run", "--kernel", os.path.join(GUEST, "Image"),
                           "--initrd", os.path.join(bench_dir, guest, "initramfs.cpio.gz"),
                           "--append", cmdline, "--mem", MEM, "--no-rng", "--stats"]
@@ -226,7 +239,7 @@ def main():
                "--mem", MEM, "--no-disk"]
         return cmd + (["--", *extra] if extra else [])
 
-    systems = ([] if args.no_qemu else ["qemu"]) + [f"vmckpt-{m}" for m in modes]
+    systems = ([] if args.no_qemu else ["qemu"]) + [f"{n}-{m}" for n in launchers for m in modes]
     qemu_version = None
     if not args.no_qemu:
         qemu_version = subprocess.run(["qemu-system-riscv64", "--version"], capture_output=True,
@@ -242,8 +255,16 @@ def main():
     for i in range(1, args.runs + 1):
         for guest in guests:
             for system in systems:
-                cmd = qemu_cmd(guest) if system == "qemu" else vmckpt_cmd(guest, system[len("vmckpt-"):])
-                run = Run(cmd, os.path.join(args.work, f"{guest}-{system}-{i}.log"), args.timeout)
+                env = None
+                if system == "qemu":
+                    cmd = qemu_cmd(guest)
+                else:
+                    name, _, mode = system.rpartition("-")
+                    path, opts = launchers[name]
+                    cmd = vmckpt_cmd(guest, mode, path)
+                    if opts is not None:
+                        env = dict(os.environ, VMCKPT_JAVA_OPTS=opts)
+                run = Run(cmd, os.path.join(args.work, f"{guest}-{system}-{i}.log"), args.timeout, env)
                 r = analyse(run, guest, expected_sha)
                 results[guest][system].append(r)
                 print(describe(system, guest, i, r), flush=True)

@@ -134,10 +134,11 @@ final class VmSession {
             if (t != null) {
                 System.err.printf("vmckpt: translator: %.1f%% of instructions run translated; %,d units built (%,d across two pages; %,d live, %,d guest"
                                 + " instructions, %,d KiB bytecode; %.2f s translating on the run thread, %.2f s on the translator thread, %,d built stale and dropped, %,d not queued),"
-                                + " %,d unit runs (%,d chained), %,d code pages invalidated, %,d flushes, %,d device/code-write deferrals%n",
+                                + " %,d unit runs (%,d chained), %,d code pages invalidated, %,d flushes, %,d device/code-write deferrals;"
+                                + " hot tier (C2): %,d units promoted, %,d builds dropped%n",
                         100.0 * t.translatedInstructionsRun() / Math.max(1, n), t.unitsTranslated(), t.crossPageUnits(), t.liveUnits(), t.liveInstructions(),
                         t.bytecodeBytes() >> 10, t.translationNanos() / 1e9, t.backgroundNanos() / 1e9, t.staleDropped(), t.queueFull(),
-                        t.unitRuns(), t.chainedRuns(), t.invalidations(), t.flushes(), t.deferrals());
+                        t.unitRuns(), t.chainedRuns(), t.invalidations(), t.flushes(), t.deferrals(), t.promotions(), t.promotionsDropped());
                 String profile = machine.hart(0).translationProfile();
                 if (profile != null) System.err.print("vmckpt: translator profile: " + profile);
             } else {

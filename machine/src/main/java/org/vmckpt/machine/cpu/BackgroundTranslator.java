@@ -70,7 +70,8 @@ final class BackgroundTranslator {
             }
             Consumer<PendingUnit> hook = beforeBuild;
             if (hook != null) hook.accept(job);
-            if (!job.cancelled) build(job);
+            // (A hot-tier job whose unit died meanwhile is stale too: a racy read, only to save the work.)
+            if (!job.cancelled && !(job.replaces != null && job.replaces.dead)) build(job);
             hook = afterBuild;
             if (hook != null) hook.accept(job);
             job.cache.completed(job);
@@ -80,8 +81,11 @@ final class BackgroundTranslator {
     private void build(PendingUnit job) {
         long t0 = CpuClock.threadNanos();
         try {
-            TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff);
-            if (u != null) warm(u);
+            boolean hot = job.replaces != null;
+            TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, hot);
+            if (u != null) {
+                if (hot) warmHot(u); else warm(u);
+            }
             job.built = u;
         } catch (RuntimeException | LinkageError e) {
             // A translator bug must not take the guest down: the entry stays interpreted.
@@ -90,6 +94,18 @@ final class BackgroundTranslator {
                     + job.entryOff + " (" + e + "); that code stays interpreted");
         }
         job.cpuNanos = CpuClock.threadNanos() - t0;
+    }
+
+    /**
+     * Budget-0 calls for a hot-tier unit (default compile thresholds, no directive): enough for HotSpot to queue it for
+     * C1 with profiling (tier 3: an interpreted method with over 200 calls), fewer than the 600 after which it could
+     * go to C2 before real runs have filled its profile (HotSpot 17's Tier3InvocationThreshold and
+     * Tier4MinInvocationThreshold).
+     */
+    static final int HOT_WARM_CALLS = 256;
+
+    static void warmHot(TranslatedUnit u) {
+        for (int i = 0; i < HOT_WARM_CALLS; i++) u.run(null, -1);
     }
 
     /** Calls that return at once (a negative budget) so that HotSpot counts them and queues the unit for C1. */

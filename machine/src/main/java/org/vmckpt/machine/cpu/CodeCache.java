@@ -43,6 +43,15 @@ public final class CodeCache {
      * 100,000 on the signed-modules guest (modules 3.2-3.6 s against 5.5 s, the other phases equal or better).
      */
     static final int HOT_THRESHOLD = Integer.getInteger("vmckpt.jit.threshold", 30_000);
+    /**
+     * Guest instructions a unit retires before it is translated again for the hot tier ({@link #hot}): a class that
+     * HotSpot's C2 compiles, where every other unit stays C1 code (UnitCompilerDirectives). C2 takes tens to hundreds
+     * of milliseconds of the other core per unit, so only the few units that run most of a workload repay it.
+     * {@code -Dvmckpt.jit.hotAfter=N}; 0 turns the hot tier off.
+     */
+    static final long HOT_AFTER = Long.getLong("vmckpt.jit.hotAfter", 20_000_000L);
+    /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
+    static final long HOT_RECHECK = 200_000;
     public static final int MAX_UNITS = 32_768;
     public static final int MAX_INSTRUCTIONS = 2_000_000;
 
@@ -53,6 +62,10 @@ public final class CodeCache {
     int maxUnits = MAX_UNITS, maxInstructions = MAX_INSTRUCTIONS;
     /** See {@link #HOT_THRESHOLD} and {@link Hart#setTranslationThreshold}. */
     int hotThreshold = HOT_THRESHOLD;
+    /** See {@link #HOT_AFTER} and {@link Hart#setPromotionThreshold}; {@code Long.MAX_VALUE}: no hot tier. */
+    long hotAfter = HOT_AFTER > 0 ? HOT_AFTER : Long.MAX_VALUE;
+    /** For tests: install a hot-tier unit without waiting for HotSpot to compile it (its effects are the same). */
+    boolean promoteUncompiled;
     private final Translator translator = new Translator();
     /** Builds units off the guest's thread, or null to translate synchronously on it. */
     BackgroundTranslator background;
@@ -90,6 +103,8 @@ public final class CodeCache {
     long staleDropped;
     long queueFull;
     long crossPageUnits;
+    long promotions;
+    long promotionsDropped;
 
     CodeCache(GuestMemory ram) {
         // (HotSpot's policy for units is installed by whichever thread builds the first unit: the translator
@@ -219,6 +234,7 @@ public final class CodeCache {
 
     /** A new live unit, for the bound and the statistics. */
     private void count(TranslatedUnit u) {
+        u.untilHot = hotAfter;
         unitsTranslated++;
         liveUnits++;
         liveInstructions += u.instructionCount;
@@ -266,6 +282,10 @@ public final class CodeCache {
     private void installCompleted(Hart h) {
         for (PendingUnit p; (p = completed.poll()) != null; ) {
             backgroundNanos += p.cpuNanos;
+            if (p.replaces != null) {
+                builtHot(p.replaces, p.built);
+                continue;
+            }
             int slot = find(p.key);
             if (slot < 0 || units[slot] != p) {
                 staleDropped++; // built from bytes that changed since, or skipped as such
@@ -291,6 +311,86 @@ public final class CodeCache {
             count(u);
             units[slot] = u;
         }
+    }
+
+    // ------------------------------------------------------------------ the hot tier
+
+    /**
+     * The dispatcher calls this when unit {@code u}, about to run at its entry, has retired {@link #hotAfter}
+     * instructions (and then every {@link #HOT_RECHECK} until it is settled); returns the unit to run now.
+     *
+     * <p>Every unit is C1 code (UnitCompilerDirectives): C2 compiles too slowly on two cores for the thousands of units
+     * of a boot. The few units that run most of a workload's instructions (a hash's round loop, a big-number
+     * multiply, memset) are translated again from the same bytes as a hot-tier unit, a class of another name that
+     * HotSpot's default policy takes to C2, on the translator thread (or at once in deterministic mode). The hot unit
+     * takes the old one's place in the table only once HotSpot has compiled it (the same budget-0 probe as
+     * {@link #ready}), so until then the C1 unit runs on. A hot unit has the same region, entry, pages, budget checks
+     * and exits as any unit, so precise state, exact counts and the interrupt bound are unchanged. Its build is
+     * installed only if the unit it replaces is still live: a write to either of its pages or a flush kills that unit
+     * ({@link TranslatedUnit#dead}) and so drops the build, queued, built or waiting for its compilation.
+     */
+    TranslatedUnit hot(TranslatedUnit u, Hart h) {
+        if (u.hot || u.dead) {
+            u.untilHot = Long.MAX_VALUE;
+            return u;
+        }
+        u.untilHot = HOT_RECHECK;
+        TranslatedUnit p = u.promoted;
+        if (p == null) {
+            if (!u.promotionQueued) promote(u, h);
+            return u;
+        }
+        if (!p.compiled && !promoteUncompiled && !compiledNow(p, h)) return u;
+        int slot = find(u.key);
+        if (slot < 0 || units[slot] != u || p.entryBlockLength > u.entryBlockLength) return u;
+        units[slot] = p;
+        u.dead = true; // chain slots that name it look the hot unit up instead; its class may unload
+        u.promoted = null;
+        liveInstructions += p.instructionCount - u.instructionCount;
+        bytecodeBytes += p.bytecodeSize;
+        p.untilHot = Long.MAX_VALUE;
+        promotions++;
+        return p;
+    }
+
+    /** Starts the hot-tier build of live unit {@code u} from its pages' bytes (unchanged since it was built: they are code pages). */
+    private void promote(TranslatedUnit u, Hart h) {
+        byte[] page = ram.pageForRead(u.pageIndex);
+        // The second page only if the unit already spans it (it is a code page then, so a write to it kills u).
+        byte[] next = u.nextPageIndex >= 0 ? ram.pageForRead(u.nextPageIndex) : null;
+        int entryOff = (int) (u.key & 0xfff);
+        if (background == null) {
+            long t0 = CpuClock.threadNanos();
+            TranslatedUnit p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true);
+            if (p != null) BackgroundTranslator.warmHot(p);
+            translationNanos += CpuClock.threadNanos() - t0;
+            builtHot(u, p);
+            return;
+        }
+        PendingUnit job = new PendingUnit(this, u.key, u.pageIndex, page.clone(), u.nextPageIndex, next == null ? null : next.clone());
+        job.replaces = u;
+        if (background.submit(job)) u.promotionQueued = true; // else: asked again after HOT_RECHECK
+        else queueFull++;
+    }
+
+    /** A hot-tier build of {@code u} is done: it waits in {@code u} for its compilation, unless u died meanwhile. */
+    private void builtHot(TranslatedUnit u, TranslatedUnit p) {
+        if (u.dead || p == null || p.nextPageIndex != u.nextPageIndex && p.nextPageIndex >= 0) {
+            promotionsDropped++;
+            u.untilHot = Long.MAX_VALUE; // (dead, or no better build to be had)
+            return;
+        }
+        p.key = u.key;
+        u.promoted = p;
+    }
+
+    /** True if HotSpot runs {@code u} compiled now (a budget-0 call, at the unit's entry: see {@link #ready}). */
+    private static boolean compiledNow(TranslatedUnit u, Hart h) {
+        long t0 = System.nanoTime();
+        u.run(h, 0);
+        if (System.nanoTime() - t0 > COMPILED_CALL_NANOS) return false;
+        u.compiled = true;
+        return true;
     }
 
     /** The table slot of {@code key}, or -1. */
@@ -380,8 +480,8 @@ public final class CodeCache {
         sb.append(String.format("units total %.2f s, %d runs, %d insns%n", total / 1e9, runs, insns));
         for (int i = 0; i < Math.min(20, l.size()); i++) {
             TranslatedUnit u = l.get(i);
-            sb.append(String.format("key %x: %.3f s, %d runs, %d insns (%.1f ns/insn), %d guest insns%n", u.key, u.profNanos / 1e9, u.profRuns, u.profInsns,
-                    u.profNanos / Math.max(1.0, u.profInsns), u.instructionCount));
+            sb.append(String.format("key %x%s: %.3f s, %d runs, %d insns (%.1f ns/insn), %d guest insns%n", u.key, u.hot ? " (hot tier)" : "",
+                    u.profNanos / 1e9, u.profRuns, u.profInsns, u.profNanos / Math.max(1.0, u.profInsns), u.instructionCount));
             if (i < 12 && u.profExitCounts != null) {
                 String[] kinds = {"budget", "region", "page", "jalr", "helper"};
                 for (int e = 0; e < u.profExitCounts.length; e++) {
@@ -406,11 +506,7 @@ public final class CodeCache {
     boolean ready(TranslatedUnit u, Hart h) {
         if (++u.sinceProbe < PROBE_INTERVAL) return false;
         u.sinceProbe = 0;
-        long t0 = System.nanoTime();
-        u.run(h, 0);
-        if (System.nanoTime() - t0 > COMPILED_CALL_NANOS) return false;
-        u.compiled = true;
-        return true;
+        return compiledNow(u, h);
     }
 
     private static final int PROBE_INTERVAL = 8;
@@ -419,7 +515,7 @@ public final class CodeCache {
     /** Counters for --stats and tests. */
     public Stats stats() {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
-                backgroundNanos, staleDropped, queueFull, crossPageUnits);
+                backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped);
     }
 
     /**
@@ -439,8 +535,12 @@ public final class CodeCache {
      *                                 page was written or the cache flushed after the entry got hot
      * @param queueFull                hot entries left to the interpreter because the translator thread's queue was full
      * @param crossPageUnits           of the units built, those whose code goes on into the next page
+     * @param promotions               units replaced by their hot-tier build, compiled by C2 (see {@link #hot})
+     * @param promotionsDropped        hot-tier builds dropped: the unit they were for died meanwhile (a write to its
+     *                                 pages, a flush), or its code could not be built again
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
-                        long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits) { }
+                        long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits, long promotions,
+                        long promotionsDropped) { }
 }

@@ -188,6 +188,14 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         if (codeCache != null) codeCache.hotThreshold = Math.max(1, heat);
     }
 
+    /**
+     * Guest instructions a unit retires before it is translated again for the hot tier (default
+     * {@link CodeCache#HOT_AFTER}; see {@link CodeCache#hot}); tests set it low. {@code Long.MAX_VALUE}: never.
+     */
+    public void setPromotionThreshold(long instructions) {
+        if (codeCache != null) codeCache.hotAfter = Math.max(1, instructions);
+    }
+
     public boolean translationEnabled() {
         return codeCache != null;
     }
@@ -247,6 +255,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 if (prev != null) prev.chain[prevSlot] = u;
                 if (PROFILE_UNITS) profile.counts[TranslationProfile.LOOKED_UP]++;
             }
+            if (u.untilHot <= 0) u = cc.hot(u, this); // the hot tier: at the unit's entry (see CodeCache#hot)
             prev = null;
             sampled = false;
             events = 0;
@@ -256,6 +265,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             int retired = u.run(this, budget - n);
             if (PROFILE_UNITS) { u.profNanos += System.nanoTime() - tStart; u.profRuns++; u.profInsns += retired; }
             inUnit = false;
+            u.untilHot -= retired;
             cc.unitRuns++;
             instret += retired;
             cc.translatedInstructionsRun += retired;

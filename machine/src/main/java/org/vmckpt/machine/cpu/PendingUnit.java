@@ -23,6 +23,11 @@ final class PendingUnit extends TranslatedUnit {
     TranslatedUnit built;
     /** CPU time the translator thread spent on it. Read after the cache took it from its completed queue. */
     long cpuNanos;
+    /**
+     * For a hot-tier build ({@link CodeCache#hot}): the live unit it is to replace (this job is not in the table; that
+     * unit is). If that unit dies meanwhile (a write to its pages, a flush) the build is dropped, never installed.
+     */
+    TranslatedUnit replaces;
     /** The cache dropped it from its table (a write to the page, a flush): the translator thread may skip it. */
     volatile boolean cancelled;
 

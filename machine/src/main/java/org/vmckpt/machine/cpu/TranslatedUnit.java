@@ -47,6 +47,18 @@ public abstract class TranslatedUnit {
     boolean dead;
     /** Dispatcher visits since the last probe. */
     int sinceProbe;
+    /**
+     * The hot tier (see {@link CodeCache#hot}): guest instructions this unit may still retire before the dispatcher
+     * hands it to the cache (to be translated again as a class C2 may compile, or to check whether that build is
+     * compiled yet). Counted down by the dispatcher; {@code Long.MAX_VALUE} for a unit that is never promoted.
+     */
+    long untilHot = Long.MAX_VALUE;
+    /** This unit is of the hot tier: a class outside the C1-only directive, so that HotSpot's C2 compiles it. */
+    boolean hot;
+    /** A hot-tier build of this unit is queued or being built. */
+    boolean promotionQueued;
+    /** The hot-tier build of this unit, waiting for HotSpot to compile it before it takes this unit's place. */
+    TranslatedUnit promoted;
     /** Profiling (-Dvmckpt.jit.profile=true): time in the unit, calls, instructions retired. */
     long profNanos, profRuns, profInsns;
     /** Profiling: runs that left by each chain slot's exit, that exit's page offset, the page, the region's span. */

@@ -54,6 +54,13 @@ final class Translator {
     private static final String UNIT = "org/vmckpt/machine/cpu/TranslatedUnit";
     private static final String PROFILE = "org/vmckpt/machine/cpu/TranslationProfile";
     private static final String NAME = "org/vmckpt/machine/cpu/Unit";
+    /**
+     * The hot tier's class name: outside the C1-only directive's {@code Unit*} pattern (UnitCompilerDirectives), so
+     * that HotSpot's C2 compiles the few units that run most of the guest's instructions.
+     */
+    static final String HOT_NAME = "org/vmckpt/machine/cpu/HotUnit";
+    /** Guest instructions per hot-tier unit at most (the same region as the unit it replaces, by default). */
+    static final int MAX_HOT_INSTRUCTIONS = Integer.getInteger("vmckpt.jit.hotMaxInstructions", MAX_INSTRUCTIONS);
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
 
     // Local variable slots of the generated run(Hart, int) method.
@@ -95,6 +102,18 @@ final class Translator {
      * the second page only after checking that the fetch TLB maps it there under the current context.
      */
     TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff) {
+        return translate(page, pageIndex, next, nextIndex, entryOff, false);
+    }
+
+    /** The class name of the unit being generated: {@link #NAME}, or {@link #HOT_NAME} for the hot tier. */
+    private String className = NAME;
+
+    /**
+     * As {@link #translate(byte[], int, byte[], int, int)}; {@code hot}: a hot-tier unit ({@link #HOT_NAME}, regions
+     * of up to {@link #MAX_HOT_INSTRUCTIONS}), which HotSpot may compile with C2.
+     */
+    TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot) {
+        className = hot ? HOT_NAME : NAME;
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -103,7 +122,7 @@ final class Translator {
             limit = 8192;
         }
         this.nextIndex = nextIndex;
-        for (int max = MAX_INSTRUCTIONS; max >= 8; max /= 2) {
+        for (int max = hot ? MAX_HOT_INSTRUCTIONS : MAX_INSTRUCTIONS; max >= 8; max /= 2) {
             TreeMap<Integer, Insn> region = discover(code, entryOff, max, limit);
             if (region.isEmpty()) return null;
             byte[] classBytes = generate(region, entryOff);
@@ -123,6 +142,7 @@ final class Translator {
                 u.profLast = region.lastKey() + region.lastEntry().getValue().len;
             }
             u.bytecodeSize = lastBytecodeSize;
+            u.hot = hot;
             return u;
         }
         return null;
@@ -245,7 +265,7 @@ final class Translator {
         // empty at every jump target, so one frame fits all, and ASM need not compute them (the costly part).
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         frameLocals = frameLocals();
-        cw.visit(V17, ACC_FINAL | ACC_SUPER, NAME, null, UNIT, null);
+        cw.visit(V17, ACC_FINAL | ACC_SUPER, className, null, UNIT, null);
         MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
         init.visitCode();
         init.visitVarInsn(ALOAD, 0);
@@ -264,7 +284,7 @@ final class Translator {
         mv.visitInsn(ICONST_0);
         mv.visitInsn(IRETURN);
         mv.visitLabel(body);
-        mv.visitFrame(F_NEW, 3, new Object[] {NAME, HART, INTEGER}, 0, null);
+        mv.visitFrame(F_NEW, 3, new Object[] {className, HART, INTEGER}, 0, null);
         prologue();
         for (int off : leaders.stream().toArray()) blockLabels.put(off, new Label());
         commonExit = new Label();
@@ -414,7 +434,7 @@ final class Translator {
 
     /** The types of the locals at every jump target: registers the region does not use stay unset (TOP). */
     private Object[] frameLocals() {
-        List<Object> l = new ArrayList<>(List.of(NAME, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER,
+        List<Object> l = new ArrayList<>(List.of(className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER,
                 "[J", "[[B", "[J", "[[B", LONG, INTEGER, INTEGER, MMU));
         for (int r = 1; r < 32; r++) {
             if ((usedRegs & (1 << r)) != 0) {
