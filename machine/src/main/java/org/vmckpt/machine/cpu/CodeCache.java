@@ -393,6 +393,12 @@ public final class CodeCache {
         return true;
     }
 
+    /** The table's entry under {@code key} (RAM page index << 12 | offset), or null (for tests). */
+    TranslatedUnit unitAt(long key) {
+        int slot = find(key);
+        return slot < 0 ? null : units[slot];
+    }
+
     /** The table slot of {@code key}, or -1. */
     private int find(long key) {
         int mask = keys.length - 1;

@@ -491,6 +491,14 @@ class TranslatorDifferentialTest {
     // ------------------------------------------------------------------ running and comparing
 
     static Hart newHart(byte[] image, boolean translate) {
+        return newHart(image, translate, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@code promoteAfter}: the hot tier's threshold (instructions a unit retires before it is built again as a hot
+     * unit, installed here at once, compiled or not, so that both tiers are compared with the interpreter).
+     */
+    static Hart newHart(byte[] image, boolean translate, long promoteAfter) {
         GuestMemory mem = new GuestMemory(BASE, RAM);
         Hart[] self = new Hart[1];
         Hart h = new Hart(0, new Bus(mem), () -> self[0].instret);
@@ -502,6 +510,10 @@ class TranslatorDifferentialTest {
         mem.writeBytes(DATA, data, 0, data.length);
         h.setTranslation(translate);
         h.setTranslationThreshold(2);
+        if (translate) {
+            h.setPromotionThreshold(promoteAfter);
+            h.codeCache.promoteUncompiled = true;
+        }
         h.pc = BASE;
         return h;
     }
@@ -549,10 +561,14 @@ class TranslatorDifferentialTest {
 
     /** Runs one program under both engines and compares at several counts; returns the translator's counters. */
     static CodeCache.Stats differential(long seed, int mode, int bodyItems, long total) {
+        return differential(seed, mode, bodyItems, total, Long.MAX_VALUE);
+    }
+
+    static CodeCache.Stats differential(long seed, int mode, int bodyItems, long total, long promoteAfter) {
         TranslatorDifferentialTest g = generator(seed, mode);
         byte[] image = g.build(bodyItems);
         Hart interp = newHart(image, false);
-        Hart jit = newHart(image, true);
+        Hart jit = newHart(image, true, promoteAfter);
         Random ba = new Random(seed * 31 + 1), bb = new Random(seed * 31 + 2), cut = new Random(seed * 31 + 3);
         String what = String.format("seed %d, mode %s, %d body items, loop at %x", seed,
                 mode == 3 ? "M bare" : mode == 1 ? "S Sv39" : mode == 0 ? "U Sv39" : "M with MPRV, Sv39",
@@ -579,16 +595,23 @@ class TranslatorDifferentialTest {
     static final int EXTRA_SEEDS = Integer.getInteger("vmckpt.diff.extraSeeds", 0);
 
     static void runSeeds(int mode, long... fixedSeeds) {
+        runSeedsPromoting(mode, Long.MAX_VALUE, fixedSeeds);
+    }
+
+    /** As runSeeds, with the hot tier's threshold {@code promoteAfter} (see {@link #newHart}). */
+    static void runSeedsPromoting(int mode, long promoteAfter, long... fixedSeeds) {
         long[] seeds = Arrays.copyOf(fixedSeeds, fixedSeeds.length + EXTRA_SEEDS);
         for (int k = 0; k < EXTRA_SEEDS; k++) seeds[fixedSeeds.length + k] = 1000L * mode + 100 + k;
-        long translated = 0, run = 0, invalidations = 0;
+        long translated = 0, run = 0, invalidations = 0, promotions = 0;
         for (long seed : seeds) {
-            CodeCache.Stats s = differential(seed, mode, 120 + (int) (seed % 5) * 40, 3_000_000);
+            CodeCache.Stats s = differential(seed, mode, 120 + (int) (seed % 5) * 40, 3_000_000, promoteAfter);
             System.out.printf("TranslatorDifferentialTest mode %d seed %d: %s%n", mode, seed, s);
             translated += s.unitsTranslated();
             run += s.translatedInstructionsRun();
             invalidations += s.invalidations();
+            promotions += s.promotions();
         }
+        if (promoteAfter != Long.MAX_VALUE) assertTrue(promotions > 0, "no unit was promoted: the hot tier was not compared");
         assertTrue(translated > 0 && run > 0, "the translator never ran code: the comparison proved nothing");
         assertTrue(invalidations > 0, "the self-patching store never invalidated a translation");
     }
@@ -611,6 +634,15 @@ class TranslatorDifferentialTest {
     @Test
     void userModeWithSv39() {
         runSeeds(Hart.PRIV_U, 21, 22, 23, 24, 25, 26);
+    }
+
+    /** Both tiers against the interpreter: units promoted to the hot tier after 2,000 instructions. */
+    @Test
+    void hotTierInEveryMode() {
+        runSeedsPromoting(Hart.PRIV_M, 2_000, 1, 2, 3, 4);
+        runSeedsPromoting(Hart.PRIV_S, 2_000, 11, 12, 13);
+        runSeedsPromoting(MPRV, 2_000, 51, 52);
+        runSeedsPromoting(Hart.PRIV_U, 2_000, 21, 22, 23);
     }
 
     /**
