@@ -335,6 +335,9 @@ public final class CodeCache {
             return u;
         }
         u.untilHot = HOT_RECHECK;
+        // (Builds are otherwise handed over at lookup misses, which a hot loop that runs alone may never make.)
+        if (!completed.isEmpty()) installCompleted(h);
+        if (u.dead) return u;
         TranslatedUnit p = u.promoted;
         if (p == null) {
             if (!u.promotionQueued) promote(u, h);

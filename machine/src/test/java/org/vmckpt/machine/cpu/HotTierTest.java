@@ -121,7 +121,8 @@ class HotTierTest {
         go.countDown();
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (jit.translationStats().promotionsDropped() == 0 && System.nanoTime() < deadline) jit.run(4096);
-        assertEquals(1, jit.translationStats().promotionsDropped(), "the build from the old bytes was dropped: " + jit.translationStats());
+        // (The loop's other entries, where batches began, may have had builds of the old code queued too.)
+        assertTrue(jit.translationStats().promotionsDropped() >= 1, "the build from the old bytes was dropped: " + jit.translationStats());
         assertEquals(0, jit.translationStats().promotions());
         runTo(jit, jit.instret + 500_000);
         runTo(ref, jit.instret);
