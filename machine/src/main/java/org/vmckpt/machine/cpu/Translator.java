@@ -77,14 +77,6 @@ final class Translator {
     private static final String UNSAFE = "sun/misc/Unsafe";
     private static final long BYTE_BASE = Mmu.BYTE_BASE; // one offset for every Unsafe page access (Mmu, Interpreter, units)
     private static final long LONG_BASE = Hart.UNSAFE.arrayBaseOffset(long[].class);
-    private static final long REF_BASE = Hart.UNSAFE.arrayBaseOffset(byte[][].class);
-    private static final int REF_SHIFT = Integer.numberOfTrailingZeros(Hart.UNSAFE.arrayIndexScale(byte[][].class));
-    /**
-     * A load or store reads its TLB entry's tag and page through Unsafe too: the index is masked to the TLB's size
-     * (the arrays are final and that long), so C1's two array bounds checks per access are redundant.
-     * {@code -Dvmckpt.jit.checkedTlb=true}: plain array accesses, for A/B runs.
-     */
-    static final boolean UNCHECKED_TLB = !Boolean.getBoolean("vmckpt.jit.checkedTlb");
 
     // What an instruction is, for translation.
     private static final int ALU_REG = 1, ALU_IMM = 2, LUI = 3, AUIPC = 4, JAL = 5, JALR = 6, BRANCH = 7, LOAD = 8,
@@ -678,16 +670,9 @@ final class Translator {
         pushInt(Hart.TLB_MASK);
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, L_IDX);
-        if (UNCHECKED_TLB) {
-            mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
-            mv.visitVarInsn(ALOAD, tagSlot);
-            pushElementAddress(LONG_BASE, 3);
-            mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getLong", "(Ljava/lang/Object;J)J", false);
-        } else {
-            mv.visitVarInsn(ALOAD, tagSlot);
-            mv.visitVarInsn(ILOAD, L_IDX);
-            mv.visitInsn(LALOAD);
-        }
+        mv.visitVarInsn(ALOAD, tagSlot);
+        mv.visitVarInsn(ILOAD, L_IDX);
+        mv.visitInsn(LALOAD);
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
@@ -711,29 +696,12 @@ final class Translator {
     /** Pushes Unsafe, the page array of TLB entry L_IDX from {@code pageSlot}, and the address of L_OFF in it. */
     private void pushPageAddress(int pageSlot) {
         mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
-        if (UNCHECKED_TLB) {
-            mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
-            mv.visitVarInsn(ALOAD, pageSlot);
-            pushElementAddress(REF_BASE, REF_SHIFT);
-            mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getObject", "(Ljava/lang/Object;J)Ljava/lang/Object;", false);
-        } else {
-            mv.visitVarInsn(ALOAD, pageSlot);
-            mv.visitVarInsn(ILOAD, L_IDX);
-            mv.visitInsn(AALOAD);
-        }
+        mv.visitVarInsn(ALOAD, pageSlot);
+        mv.visitVarInsn(ILOAD, L_IDX);
+        mv.visitInsn(AALOAD);
         mv.visitVarInsn(ILOAD, L_OFF);
         mv.visitInsn(I2L);
         mv.visitLdcInsn(BYTE_BASE);
-        mv.visitInsn(LADD);
-    }
-
-    /** Pushes the offset of TLB element L_IDX in an array whose elements start at {@code base}, {@code 1 << shift} bytes each. */
-    private void pushElementAddress(long base, int shift) {
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitInsn(I2L);
-        pushInt(shift);
-        mv.visitInsn(LSHL);
-        mv.visitLdcInsn(base);
         mv.visitInsn(LADD);
     }
 
