@@ -65,7 +65,7 @@ public final class LazyPages implements PageSource {
     private int faults;
     private long faultNanos, faultCpuNanos;
     private volatile long allLoadedNanos = -1;
-    /** The run thread's time installing prefetched pages between batches (run thread only). */
+    /** The run thread's CPU time installing prefetched pages between batches (run thread only). */
     private long installNanos;
     /** The collector's counters when the guest started, and its pauses until every page was in. */
     private volatile GcPauses.Mark gcAtStart;
@@ -232,7 +232,7 @@ public final class LazyPages implements PageSource {
 
     /** On the run thread: moves prefetched pages into guest memory. Returns how many pages are still pending. */
     public int installPrefetched(GuestMemory memory) {
-        long t0 = System.nanoTime();
+        long t0 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
         // Up to the first slot not written yet (a loader thread between counting and writing its arrival): the
         // next install goes on from there, and the last one runs after every loader thread ended.
         for (int i; installedUpTo < arrivals.length() && (i = arrivals.get(installedUpTo)) >= 0; installedUpTo++) {
@@ -242,7 +242,7 @@ public final class LazyPages implements PageSource {
                 prefetched.set(i, null); // installed now, or the guest loaded it on its own first
             }
         }
-        installNanos += System.nanoTime() - t0;
+        installNanos += org.vmckpt.checkpoint.store.BatchReader.cpuNanos() - t0;
         return memory.lazyPendingCount();
     }
 
@@ -276,7 +276,7 @@ public final class LazyPages implements PageSource {
         return String.format("%,d pages (%,d of the working set first); the guest waited for %,d of them, %.0f ms in all,"
                         + " %.0f ms of its thread's CPU (%,d for a loader thread already reading the frame, %.0f ms; the others"
                         + " read by the guest's thread);"
-                        + " installing what arrived %.0f ms on the guest's thread%s",
+                        + " installing what arrived %.0f ms of the guest's thread's CPU%s",
                 total, workingSet.cardinality(), faults, faultNanos / 1e6, faultCpuNanos / 1e6, waits[0], waits[1] / 1e6, installNanos / 1e6,
                 gc == null ? "" : String.format("; collector pauses while loading %d, %.0f ms", gc.count(), gc.totalNanos() / 1e6));
     }
