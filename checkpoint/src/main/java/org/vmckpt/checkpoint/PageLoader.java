@@ -209,6 +209,7 @@ final class PageLoader {
             state.set(w, DONE);
             return true;
         }
+        if (state.get(w) == DONE) return true; // delivered since the caller looked
         long t0 = System.nanoTime();
         for (int spins = 0; state.get(w) == LOADING; spins++) {
             if (failure != null) return false;
