@@ -135,8 +135,13 @@ public final class MigrationWarmUp {
         }
     }
 
-    /** One pre-copy of a scratch machine to another over loopback; true if it completed. */
+    /**
+     * One migration of a scratch machine to another over loopback: a pre-copy for even {@code run}s, a post-copy
+     * that switches at once (every page streamed after GO, through post-copy's own sender and receiver) for odd
+     * ones; true if it completed.
+     */
     static boolean migrateOnce(TlsCredentials server, TlsCredentials client, int run) {
+        boolean postCopy = run % 2 == 1;
         MachineConfig scratch = new MachineConfig((long) PAGES * 2 * GuestMemory.PAGE_SIZE, null, null, "", null, null, List.of(), false, false, false);
         Machine from = null, to = null;
         try (MigrationListener l = MigrationListener.listen(new MigrationEndpoint("127.0.0.1", 0), server)) {
@@ -145,9 +150,10 @@ public final class MigrationWarmUp {
             fill(from.memory(), run);
             MigrationDestination destination = new MigrationDestination(to);
             AtomicReference<Exception> failed = new AtomicReference<>();
+            AtomicReference<MigrationDestination.Incoming> arrived = new AtomicReference<>();
             Thread receiver = new Thread(() -> {
                 try {
-                    destination.receive(l.accept(), null);
+                    arrived.set(destination.receive(l.accept(), null));
                 } catch (Exception e) {
                     failed.set(e);
                 }
@@ -155,11 +161,16 @@ public final class MigrationWarmUp {
             receiver.setDaemon(true);
             receiver.setPriority(Thread.MIN_PRIORITY);
             receiver.start();
-            MigrationSource source = new MigrationSource(from, null, new MigrationEndpoint("127.0.0.1", l.port()), client, MigrationMode.PRECOPY, null);
+            MigrationSource source = new MigrationSource(from, null, new MigrationEndpoint("127.0.0.1", l.port()), client,
+                    postCopy ? MigrationMode.POSTCOPY : MigrationMode.PRECOPY, postCopy, null);
             source.keepPriority();
-            source.run();
+            source.run(); // returns once the destination has confirmed (post-copy: every page arrived, DONE)
             receiver.join(60_000);
-            return failed.get() == null && !receiver.isAlive();
+            if (failed.get() != null || receiver.isAlive() || arrived.get() == null) return false;
+            if (!postCopy) return true;
+            PostCopyPages pages = arrived.get().postCopy();
+            for (int i = 0; i < 500 && pages.status() != MigrationStatus.COMPLETED; i++) Thread.sleep(10); // it says DONE, then notes it
+            return pages.status() == MigrationStatus.COMPLETED;
         } catch (Exception e) {
             return false; // only a warm-up
         } finally {
