@@ -19,7 +19,12 @@ final class PageFrames {
     private static final int STORED = 0;
     private static final int ZSTD = 1;
 
-    private final byte[] raw = new byte[MigrationWire.PAGES_PER_FRAME * UNIT];
+    /** The most a PAGES frame's page table takes a page: its index's step (5 bytes), kind, a reference's step (10). */
+    static final int MAX_TABLE_PER_PAGE = 16;
+    static final int MAX_TABLE = MigrationWire.PAGES_PER_FRAME * MAX_TABLE_PER_PAGE;
+    /** 512-byte sectors in a page: the step between the references of consecutive pages of a file. */
+    private static final long PAGE_SECTORS = UNIT / 512;
+    private final byte[] raw = new byte[MAX_TABLE + MigrationWire.PAGES_PER_FRAME * UNIT];
     private final byte[] packed = new byte[(int) Zstd.compressBound(raw.length)];
     private ZstdCompressCtx cctx;
     private ZstdDecompressCtx dctx;
@@ -29,42 +34,57 @@ final class PageFrames {
         void unit(long number, byte[] data) throws MigrationException;
     }
 
-    /** PAGES payload: count, then per page its index and kind, then the data (codec byte, length, bytes). */
+    /** PAGES payload (see below) of plain data and zero pages. */
     byte[] encodePages(int[] index, byte[][] data, int n) {
         return encodePages(index, data, null, null, n);
     }
 
     /**
-     * PAGES payload with references and deltas: page {@code k} with {@code ref[k] >= 0} travels as that reference
-     * (kind SOURCE, then the reference as i64: {@link PageReferences}), not as data; else one with a
-     * {@code base[k]} (the copy the destination holds) as the XOR of the two (kind DELTA). Either array may be null.
+     * PAGES payload: count, then the page table (per page its index and kind) and the data pages, compressed
+     * together as one (protocol 6: the table's 5 to 13 bytes a page compress with the data to a fraction of that,
+     * which is what brought the bytes sent under the checkpoint's size). Page {@code k} with {@code ref[k] >= 0}
+     * travels as that reference (kind SOURCE, then the reference as i64: {@link PageReferences}), not as data; else
+     * one with a {@code base[k]} (the copy the destination holds) as the XOR of the two (kind DELTA). Either array
+     * may be null.
      */
     byte[] encodePages(int[] index, byte[][] data, long[] ref, byte[][] base, int n) {
-        MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(n);
+        MigrationWire.PayloadWriter table = new MigrationWire.PayloadWriter();
+        int previous = -1;
+        long previousRef = 0;
         for (int k = 0; k < n; k++) {
-            w.i32(index[k]);
+            // Pages go in index order, references mostly to consecutive sectors: each as its step from the one before.
+            table.zigzag((long) index[k] - previous - 1);
+            previous = index[k];
             if (data[k] == null) {
-                w.u8(MigrationWire.PAGE_ZERO);
+                table.u8(MigrationWire.PAGE_ZERO);
             } else if (ref != null && ref[k] >= 0) {
-                w.u8(MigrationWire.PAGE_SOURCE).i64(ref[k]);
+                table.u8(MigrationWire.PAGE_SOURCE).zigzag(ref[k] - previousRef - PAGE_SECTORS);
+                previousRef = ref[k];
                 data[k] = null; // no bytes in the data part
             } else {
-                w.u8(base != null && base[k] != null ? MigrationWire.PAGE_DELTA : MigrationWire.PAGE_DATA);
+                table.u8(base != null && base[k] != null ? MigrationWire.PAGE_DELTA : MigrationWire.PAGE_DATA);
             }
         }
-        return compress(w, data, base, n).toByteArray();
+        return compress(new MigrationWire.PayloadWriter().i32(n), table.toByteArray(), data, base, n).toByteArray();
     }
 
     /** DISK payload: disk number, count, then per block its number and kind, then the data as in PAGES. */
     byte[] encodeBlocks(int disk, long[] block, byte[][] data, int n) {
         MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(disk).i32(n);
         for (int k = 0; k < n; k++) w.i64(block[k]).u8(data[k] == null ? MigrationWire.BLOCK_ABSENT : MigrationWire.BLOCK_DATA);
-        return compress(w, data, null, n).toByteArray();
+        return compress(w, null, data, null, n).toByteArray();
     }
 
-    /** The data units concatenated (a unit with a base as its XOR with it), compressed where that shrinks them. */
-    private MigrationWire.PayloadWriter compress(MigrationWire.PayloadWriter w, byte[][] data, byte[][] base, int n) {
+    /**
+     * The data units concatenated (a unit with a base as its XOR with it), after {@code table} if not null (then
+     * its length is written before the bytes), compressed where that shrinks them.
+     */
+    private MigrationWire.PayloadWriter compress(MigrationWire.PayloadWriter w, byte[] table, byte[][] data, byte[][] base, int n) {
         int length = 0;
+        if (table != null) {
+            System.arraycopy(table, 0, raw, 0, table.length);
+            length = table.length;
+        }
         for (int k = 0; k < n; k++) {
             if (data[k] == null) continue;
             if (base != null && base[k] != null) {
@@ -75,15 +95,19 @@ final class PageFrames {
             }
             length += UNIT;
         }
-        if (length == 0) return w.u8(STORED).i32(0);
-        if (cctx == null) {
-            cctx = new ZstdCompressCtx();
-            cctx.setLevel(ZSTD_LEVEL);
-            cctx.setChecksum(false);
+        int size = 0;
+        if (length > 0) {
+            if (cctx == null) {
+                cctx = new ZstdCompressCtx();
+                cctx.setLevel(ZSTD_LEVEL);
+                cctx.setChecksum(false);
+            }
+            size = cctx.compressByteArray(packed, 0, packed.length, raw, 0, length);
         }
-        int size = cctx.compressByteArray(packed, 0, packed.length, raw, 0, length);
-        if (size < length) return w.u8(ZSTD).bytes(packed, size);
-        return w.u8(STORED).bytes(raw, length);
+        boolean zstd = length > 0 && size < length;
+        w.u8(zstd ? ZSTD : STORED);
+        if (table != null) w.i32(table.length);
+        return zstd ? w.bytes(packed, size) : w.bytes(raw, length);
     }
 
     /**
@@ -101,17 +125,30 @@ final class PageFrames {
     void decodePages(MigrationWire.Payload p, int pageCount, PageReferences refs, java.util.function.IntFunction<byte[]> current,
                      UnitConsumer out) throws MigrationException {
         int n = p.count(MigrationWire.PAGES_PER_FRAME, "page count");
+        int codec = p.u8();
+        int tableLength = p.count(n * MAX_TABLE_PER_PAGE, "page table length");
+        byte[] stored = p.bytes(MigrationWire.MAX_PAYLOAD, "data length");
+        p.end();
+        int size = unpack(p, codec, stored, raw.length);
+        if (size < tableLength) throw p.malformed("it unpacks to " + size + " bytes, less than its " + tableLength + "-byte page table");
+        MigrationWire.Payload t = new MigrationWire.Payload("PAGES", java.util.Arrays.copyOf(raw, tableLength));
         long[] index = new long[n];
         boolean[] hasData = new boolean[n];
         byte[][] rebuilt = null;
         byte[][] base = null;
+        int count = 0;
+        long previous = -1;
+        long previousRef = 0;
         for (int k = 0; k < n; k++) {
-            int i = p.i32();
-            if (i < 0 || i >= pageCount) throw p.malformed("page " + i + " is outside the guest's " + pageCount + " pages");
+            long at = previous + 1 + t.zigzag();
+            if (at < 0 || at >= pageCount) throw p.malformed("page " + at + " is outside the guest's " + pageCount + " pages");
+            int i = (int) at;
+            previous = at;
             index[k] = i;
-            int kind = p.u8();
+            int kind = t.u8();
             if (kind == MigrationWire.PAGE_SOURCE) {
-                long ref = p.i64();
+                long ref = previousRef + PAGE_SECTORS + t.zigzag();
+                previousRef = ref;
                 byte[] page = new byte[UNIT];
                 boolean ok;
                 try {
@@ -134,8 +171,27 @@ final class PageFrames {
                 throw p.malformed("unknown page kind " + kind);
             }
             hasData[k] = kind == MigrationWire.PAGE_DATA || kind == MigrationWire.PAGE_DELTA;
+            if (hasData[k]) count++;
         }
-        deliver(p, index, hasData, rebuilt, base, n, out);
+        if (t.remaining() != 0) throw p.malformed("its page table has " + t.remaining() + " bytes left over");
+        if (size != tableLength + count * UNIT) throw p.malformed("it holds " + (size - tableLength) + " bytes of data for " + count + " pages");
+        emit(raw, tableLength, index, hasData, rebuilt, base, n, out);
+    }
+
+    /** Unpacks {@code stored} (codec STORED or ZSTD) into {@link #raw}, at most {@code max} bytes; returns the size. */
+    private int unpack(MigrationWire.Payload p, int codec, byte[] stored, int max) throws MigrationException {
+        if (codec == STORED) {
+            if (stored.length > max) throw p.malformed("it holds " + stored.length + " bytes, more than a frame can");
+            System.arraycopy(stored, 0, raw, 0, stored.length);
+            return stored.length;
+        }
+        if (codec != ZSTD) throw p.malformed("unknown data encoding " + codec);
+        if (dctx == null) dctx = new ZstdDecompressCtx();
+        try {
+            return dctx.decompressByteArray(raw, 0, max, stored, 0, stored.length);
+        } catch (RuntimeException e) {
+            throw p.malformed("its data does not decompress (" + e.getMessage() + ")");
+        }
     }
 
     private static final byte[] ZERO_UNIT = new byte[UNIT];
@@ -167,24 +223,15 @@ final class PageFrames {
         byte[] data = p.bytes(MigrationWire.MAX_PAYLOAD, "data length");
         p.end();
         int expected = count * UNIT;
-        byte[] units;
-        if (codec == STORED) {
-            if (data.length != expected) throw p.malformed("it holds " + data.length + " bytes of data for " + count + " units");
-            units = data;
-        } else if (codec == ZSTD && count > 0) {
-            if (dctx == null) dctx = new ZstdDecompressCtx();
-            int size;
-            try {
-                size = dctx.decompressByteArray(raw, 0, expected, data, 0, data.length);
-            } catch (RuntimeException e) {
-                throw p.malformed("its data does not decompress (" + e.getMessage() + ")");
-            }
-            if (size != expected) throw p.malformed("its data decompresses to " + size + " bytes, not " + count + " units");
-            units = raw;
-        } else {
-            throw p.malformed("unknown data encoding " + codec);
-        }
-        int at = 0;
+        if (codec == ZSTD && count == 0) throw p.malformed("unknown data encoding " + codec);
+        int size = unpack(p, codec, data, expected);
+        if (size != expected) throw p.malformed("it holds " + size + " bytes of data for " + count + " units");
+        emit(raw, 0, number, hasData, rebuilt, base, n, out);
+    }
+
+    /** Hands each unit to {@code out}: data ones from {@code units} at {@code at} on (a delta XORed into its base), others as rebuilt or zero. */
+    private static void emit(byte[] units, int at, long[] number, boolean[] hasData, byte[][] rebuilt, byte[][] base, int n,
+                             UnitConsumer out) throws MigrationException {
         for (int k = 0; k < n; k++) {
             byte[] unit = rebuilt != null ? rebuilt[k] : null;
             if (hasData[k]) {
