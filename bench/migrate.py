@@ -105,6 +105,21 @@ def checkpoint_after(qmp):
         return None
 
 
+def destination_waits(dsock):
+    """A post-copy destination's own account (builds from migrate6 on): pages the guest asked for, how long it waited
+    for them in all and for the longest one (ms); None where the build does not say."""
+    try:
+        q = Qmp(dsock, timeout=5)
+        ram = q.execute("query-migrate").get("ram", {})
+        q.close()
+    except (RuntimeError, OSError):
+        return None
+    if "vmckpt-postcopy-wait-ns" not in ram:
+        return None
+    return {"requests": ram.get("postcopy-requests"), "wait_ms": ram["vmckpt-postcopy-wait-ns"] / 1e6,
+            "longest_ms": ram["vmckpt-postcopy-longest-wait-ns"] / 1e6}
+
+
 def switch_gap(src_out, dst_out):
     """The gap across the switch-over: the source's last heartbeat to the destination's first (the longest stall
     may instead fall in the rounds, on the source: a collection or the host's load)."""
@@ -172,10 +187,11 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt"):
         cpu1 = (cpu_seconds(src.proc.pid), cpu_seconds(dst.proc.pid))
         load = os.getloadavg()[0]
         ck_after = checkpoint_after(qmp) if info.get("status") == "completed" else None
+        waits = destination_waits(dsock) if mode == "postcopy" else None
         if not wl:
             time.sleep(0.5)
             dst.type("echo ALIVE-$((40+2))\n")
-        r = {"system": system, "load": load, "checkpoint_after_bytes": ck_after,
+        r = {"system": system, "load": load, "checkpoint_after_bytes": ck_after, "dest_waits": waits,
              "cpu_src_s": cpu1[0] - cpu0[0] if None not in (cpu0[0], cpu1[0]) else None,
              "cpu_dst_s": cpu1[1] - cpu0[1] if None not in (cpu0[1], cpu1[1]) else None, "workload": workload, "mode": mode, "tls": tls, "rep": rep, "status": info["status"],
              "total_s": info.get("total-time", 0) / 1e3, "setup_s": info.get("setup-time", 0) / 1e3, "wall_s": t1 - t0,
@@ -328,6 +344,9 @@ def parts(r):
         out.append(f"{r['dest_start_s'] * 1e3:.0f} ms")
     if r.get("dest_after_go_ms") is not None:
         out.append(f"GO to start {r['dest_after_go_ms']:.1f} ms")
+    w = r.get("dest_waits")
+    if w:
+        out.append(f"dest waited for {w['requests']} pages, {w['wait_ms']:.1f} ms in all, longest {w['longest_ms']:.1f} ms")
     return "; ".join(out) or "-"
 
 

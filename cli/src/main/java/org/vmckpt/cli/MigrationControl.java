@@ -327,6 +327,9 @@ final class MigrationControl {
         ram.put("total", (long) p.totalPages() * 4096);
         ram.put("normal", (long) p.receivedPages());
         ram.put("postcopy-requests", p.requests());
+        // vmckpt's: how long the guest waited here for pages it touched before they arrived (in all, and the longest).
+        ram.put("vmckpt-postcopy-wait-ns", p.waitNanos());
+        ram.put("vmckpt-postcopy-longest-wait-ns", p.longestWaitNanos());
         ram.put("page-size", 4096L);
         m.put("ram", ram);
         if (p.error() != null) m.put("error-desc", p.error());
