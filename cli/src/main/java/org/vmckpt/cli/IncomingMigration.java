@@ -49,7 +49,7 @@ final class IncomingMigration {
         if (tls == null) System.err.println("vmckpt: warning: accepting a migration in plaintext (--insecure): anyone on the path can read and change the guest's memory");
         // A cold JVM's first handshake takes seconds on a loaded host, and the receiving loop would run interpreted
         // and be compiled while the pages arrive: throwaway migrations to itself first (beside the emulator's warm-up).
-        Thread migrationWarmUp = MigrationWarmUp.startInBackground(tls != null ? tls.dir() : null);
+        Thread migrationWarmUp = MigrationWarmUp.startInBackground(tls != null ? tls.dir() : null, Thread.NORM_PRIORITY);
         System.err.println("vmckpt: warming up the emulator and the migration code before listening (" + EmulatorWarmUp.MILLIS / 1000 + " s or more)");
         EmulatorWarmUp.run(config);
         if (migrationWarmUp != null) migrationWarmUp.join(MIGRATION_WARM_UP_MILLIS);

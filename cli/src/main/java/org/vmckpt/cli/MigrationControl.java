@@ -59,7 +59,7 @@ final class MigrationControl {
         // The first migration would otherwise run on a cold JVM: its TLS handshake (seconds on a loaded host), and its
         // page loop, frame encoding and TLS bulk encryption interpreted and compiled while it runs. A VM started
         // with migration credentials (or --insecure) is expected to migrate: warm those up now, in the background.
-        if (tlsCreds != null || insecure) MigrationWarmUp.startInBackground(insecure ? null : tlsCreds);
+        if (tlsCreds != null || insecure) MigrationWarmUp.startInBackground(insecure ? null : tlsCreds, Thread.MIN_PRIORITY);
     }
 
     /** This VM arrived by post-copy migration from {@code peer}: query-migrate and migrate-recover report on it. */

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * host where the guest takes one core; until compiled, the loop ran interpreted.
  *
  * <p>The scratch machines share nothing with the VM: no disks, no network, no boot files, {@link #PAGES} pages
- * of synthetic content; they are dropped after each run. Everything runs on one low-priority daemon thread,
- * and a real migration that starts on either end stops the warm-up between its runs ({@link #stop}). Any failure
+ * of synthetic content; they are dropped after each run. Everything runs on one daemon thread (low priority on a
+ * source, where the guest runs meanwhile) and the receiving end's, and a real migration that starts on either end stops the warm-up between its runs ({@link #stop}). Any failure
  * only means less warm-up.
  */
 public final class MigrationWarmUp {
@@ -41,14 +41,15 @@ public final class MigrationWarmUp {
     private MigrationWarmUp() { }
 
     /**
-     * Starts the warm-up on a low-priority daemon thread, the first time it is called in this process; {@code tlsDir}
-     * (may be null) selects TLS when it holds both ends' credentials. Returns the thread (null if already started).
+     * Starts the warm-up on a daemon thread of the given priority (a source whose guest runs: low; a destination that
+     * waits for it: normal), the first time it is called in this process; {@code tlsDir} (may be null) selects TLS
+     * when it holds both ends' credentials. Returns the thread (null if already started).
      */
-    public static Thread startInBackground(Path tlsDir) {
+    public static Thread startInBackground(Path tlsDir, int priority) {
         if (!started.compareAndSet(false, true)) return null;
         Thread t = new Thread(() -> run(tlsDir), "vmckpt-migration-warm-up");
         t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
+        t.setPriority(priority);
         thread.set(t);
         t.start();
         return t;
@@ -108,7 +109,7 @@ public final class MigrationWarmUp {
                 }
             }, "vmckpt-migration-warm-up-receiver");
             receiver.setDaemon(true);
-            receiver.setPriority(Thread.MIN_PRIORITY);
+            receiver.setPriority(Thread.currentThread().getPriority());
             receiver.start();
             try (MigrationConnection out = MigrationConnection.connect(new MigrationEndpoint("127.0.0.1", l.port()), client)) {
                 PageFrames frames = new PageFrames();
@@ -159,7 +160,7 @@ public final class MigrationWarmUp {
                 }
             }, "vmckpt-migration-warm-up-receiver");
             receiver.setDaemon(true);
-            receiver.setPriority(Thread.MIN_PRIORITY);
+            receiver.setPriority(Thread.currentThread().getPriority());
             receiver.start();
             MigrationSource source = new MigrationSource(from, null, new MigrationEndpoint("127.0.0.1", l.port()), client,
                     postCopy ? MigrationMode.POSTCOPY : MigrationMode.PRECOPY, postCopy, null);
