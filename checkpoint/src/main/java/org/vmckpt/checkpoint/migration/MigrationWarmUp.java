@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * (the sender's page loop, frame encoding and decoding, the state digest, TLS's bulk AES-GCM) before a real
  * migration runs on it. Measured on a cold process (docs/BENCHMARKS.md, run 8): during a 1 GiB memdirty
  * migration the source's JIT compilers spent 1.4-1.5 s of CPU on that code (the sender's loop alone 2.3 s of
- * compiler time in one run, once on-stack and once whole) and the destination's 0.8-0.9 s, on a two-core
+ * compiler time in one run, once on-stack and once whole) and the destination's 0.8-1.0 s, on a two-core
  * host where the guest takes one core; until compiled, the loop ran interpreted.
  *
  * <p>The scratch machines share nothing with the VM: no disks, no network, no boot files, {@link #PAGES} pages
