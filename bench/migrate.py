@@ -6,7 +6,9 @@ loopback from one process to another: vmckpt (pre-copy and post-copy) and QEMU's
 (pre-copy, its default), each with TLS (tls-creds-x509, both ends authenticated) and without, interleaved in
 the same run. For each migration: the guest's longest stall (the longest gap between consecutive heartbeats
 across both consoles, from the last one before `migrate` to the first after completion), the reported
-downtime, total time, bytes sent; and the size of a vmckpt checkpoint of the same guest just before.
+downtime, total time, bytes sent, the CPU seconds both vmckpt processes used during it (a figure the host's load
+disturbs less than wall times), the load average; and the size of a vmckpt checkpoint of the same guest just before
+and of the source as it stopped at switch-over (the state the migration moved: the fair bound for bytes sent).
 
     bench/migrate.py [--reps 1] [--workloads memdirty,idle] [--modes precopy,postcopy] [--no-qemu]
                      [--jar cli/target/vmckpt.jar] [--base-jar OTHER.jar]
@@ -82,6 +84,42 @@ def normal_gap(out):
     return max((b - a for a, b in zip(times, times[1:])), default=None)
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process so far (every thread, ended ones included)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            st = f.read().rsplit(")", 1)[1].split()
+        return (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def checkpoint_after(qmp):
+    """A checkpoint of the source as it stopped (paused since switch-over): the state the migration moved. Its size
+    is the fair bound for the bytes sent; the one taken before the migration is of an older, more compressible
+    guest (memdirty's writes break the pattern of its pages: the checkpoint grows by some 2 MiB in the seconds a
+    migration takes)."""
+    try:
+        return qmp.execute("vmckpt-checkpoint", {"live": True})["size"]
+    except (RuntimeError, OSError, KeyError):
+        return None
+
+
+def destination_waits(dsock):
+    """A post-copy destination's own account (builds from migrate6 on): pages the guest asked for, how long it waited
+    for them in all and for the longest one (ms); None where the build does not say."""
+    try:
+        q = Qmp(dsock, timeout=5)
+        ram = q.execute("query-migrate").get("ram", {})
+        q.close()
+    except (RuntimeError, OSError):
+        return None
+    if "vmckpt-postcopy-wait-ns" not in ram:
+        return None
+    return {"requests": ram.get("postcopy-requests"), "wait_ms": ram["vmckpt-postcopy-wait-ns"] / 1e6,
+            "longest_ms": ram["vmckpt-postcopy-longest-wait-ns"] / 1e6}
+
+
 def switch_gap(src_out, dst_out):
     """The gap across the switch-over: the source's last heartbeat to the destination's first (the longest stall
     may instead fall in the rounds, on the source: a collection or the host's load)."""
@@ -137,6 +175,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt"):
         normal = normal_gap(src.out)
         if not dst.err.wait_for("waiting for a migration", 60):
             raise RuntimeError(f"{tag}: the destination is not listening")
+        cpu0 = (cpu_seconds(src.proc.pid), cpu_seconds(dst.proc.pid))
         t0 = now()
         qmp.execute("migrate", {"uri": f"tcp:127.0.0.1:{port}", "mode": mode})
         while True:
@@ -145,10 +184,16 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt"):
                 break
             time.sleep(0.01)
         t1 = now()
+        cpu1 = (cpu_seconds(src.proc.pid), cpu_seconds(dst.proc.pid))
+        load = os.getloadavg()[0]
+        ck_after = checkpoint_after(qmp) if info.get("status") == "completed" else None
+        waits = destination_waits(dsock) if mode == "postcopy" else None
         if not wl:
             time.sleep(0.5)
             dst.type("echo ALIVE-$((40+2))\n")
-        r = {"system": system, "workload": workload, "mode": mode, "tls": tls, "rep": rep, "status": info["status"],
+        r = {"system": system, "load": load, "checkpoint_after_bytes": ck_after, "dest_waits": waits,
+             "cpu_src_s": cpu1[0] - cpu0[0] if None not in (cpu0[0], cpu1[0]) else None,
+             "cpu_dst_s": cpu1[1] - cpu0[1] if None not in (cpu0[1], cpu1[1]) else None, "workload": workload, "mode": mode, "tls": tls, "rep": rep, "status": info["status"],
              "total_s": info.get("total-time", 0) / 1e3, "setup_s": info.get("setup-time", 0) / 1e3, "wall_s": t1 - t0,
              "downtime_ms": info.get("downtime-ns", 0) / 1e6,
              "bytes": info["ram"]["transferred"], "checkpoint_bytes": ck["size"],
@@ -216,7 +261,7 @@ def qemu_run(work, workload, tls, creds, rep):
         if not wl:
             time.sleep(0.5)
             dst.type("echo ALIVE-$((40+2))\n")
-        return {"system": "qemu", "workload": workload, "mode": "precopy", "tls": tls, "rep": rep, "status": info["status"],
+        return {"system": "qemu", "load": os.getloadavg()[0], "workload": workload, "mode": "precopy", "tls": tls, "rep": rep, "status": info["status"],
                 "total_s": info.get("total-time", 0) / 1e3, "setup_s": info.get("setup-time", 0) / 1e3, "wall_s": t1 - t0,
                 "downtime_ms": info.get("downtime", 0),
                 "bytes": info.get("ram", {}).get("transferred", 0), "checkpoint_bytes": None,
@@ -267,8 +312,8 @@ def main():
                     print(json.dumps(r), flush=True)
     with open(os.path.join(args.results, "migrate.json"), "w") as f:
         json.dump(results, f, indent=1)
-    print(f"\n| workload | system | mode | TLS | status | longest stall, gap across the switch (before: 3 s without migration) | downtime | total | sent | checkpoint | heartbeat step | stop: pages, send, state, ready; dest start |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print(f"\n| workload | system | mode | TLS | load | status | longest stall, gap across the switch (before: 3 s without migration) | downtime | total | CPU s src + dst | sent | checkpoint before / at switch-over | sent / checkpoint at switch-over | heartbeat step | stop: pages, send, state, ready; dest start |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         if "error" in r:
             print(f"| {r['workload']} | {r['system']} | {r['mode']} | {r['tls']} | error: {r['error']} |")
@@ -279,9 +324,14 @@ def main():
         if r.get("normal_gap_s"):
             st += f" ({r['normal_gap_s'] * 1e3:.0f} ms)"
         ck = f"{r['checkpoint_bytes'] / 2**20:.1f} MiB" if r.get("checkpoint_bytes") else "-"
+        if r.get("checkpoint_after_bytes"):
+            ck += f" / {r['checkpoint_after_bytes'] / 2**20:.1f} MiB"
+        ratio = f"{r['bytes'] / r['checkpoint_after_bytes']:.3f}" if r.get("checkpoint_after_bytes") else "-"
+        cpu = f"{r['cpu_src_s']:.2f} + {r['cpu_dst_s']:.2f}" if r.get("cpu_src_s") is not None and r.get("cpu_dst_s") is not None else "-"
+        load = f"{r['load']:.1f}" if r.get("load") is not None else "-"
         step = r["heartbeat_step"] if r.get("heartbeat_step") is not None else ("alive" if r.get("alive") else "-")
-        print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | {r['status']} | {st} | "
-              f"{r['downtime_ms']:.1f} ms | {r['total_s']:.2f} s | {r['bytes'] / 2**20:.1f} MiB | {ck} | {step} | {parts(r)} |")
+        print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | {load} | {r['status']} | {st} | "
+              f"{r['downtime_ms']:.1f} ms | {r['total_s']:.2f} s | {cpu} | {r['bytes'] / 2**20:.1f} MiB | {ck} | {ratio} | {step} | {parts(r)} |")
 
 
 def parts(r):
@@ -294,6 +344,9 @@ def parts(r):
         out.append(f"{r['dest_start_s'] * 1e3:.0f} ms")
     if r.get("dest_after_go_ms") is not None:
         out.append(f"GO to start {r['dest_after_go_ms']:.1f} ms")
+    w = r.get("dest_waits")
+    if w:
+        out.append(f"dest waited for {w['requests']} pages, {w['wait_ms']:.1f} ms in all, longest {w['longest_ms']:.1f} ms")
     return "; ".join(out) or "-"
 
 

@@ -7,7 +7,8 @@ paused (--paused) and quit at once, so the process's CPU time is the restore's (
 Per run: spawn -> "restored" wall time, the process's CPU time (user + system, from its rusage), the JVM's
 collector pauses (-Xlog:gc), and vmckpt's `restore phases`; then the medians per jar. CPU time is the figure that
 carries on a shared, loaded machine; wall times there are the scheduler's. Each JAR uses the class-data-sharing
-archive beside it (JAR with .jsa) when present, and the launcher's JVM options.
+archive beside it (JAR with .jsa) when present, and the launcher's JVM options; JAR@OPT,OPT adds JVM options to
+that variant's (e.g. the same jar twice, once as JAR@-XX:+UseTransparentHugePages: an interleaved A/B of options).
 """
 import os
 import re
@@ -37,11 +38,13 @@ def main():
     res = {j: [] for j in jars}
     for _ in range(n):
         for j in jars:
-            jsa = os.path.splitext(j)[0] + ".jsa"
+            jar, _, opts = j.partition("@")
+            extra = [o for o in opts.split(",") if o]
+            jsa = os.path.splitext(jar)[0] + ".jsa"
             cds = [f"-XX:SharedArchiveFile={jsa}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"] if os.path.exists(jsa) else []
             prio = ["-XX:ThreadPriorityPolicy=1"] if os.geteuid() == 0 else []
             cmd = (["java", "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25",
-                    "-XX:PerMethodTrapLimit=0", "-Xss16m"] + prio + cds + [f"-Xlog:gc:file={gc_log}", "-jar", j, "restore", label,
+                    "-XX:PerMethodTrapLimit=0", "-Xss16m"] + prio + cds + extra + [f"-Xlog:gc:file={gc_log}", "-jar", jar, "restore", label,
                    "--repo", repo, "--stats", "--paused", "--name", "restore-cpu-ab"] + (["--lazy"] if lazy else []))
             ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.time()
@@ -53,8 +56,16 @@ def main():
                 if "restore phases" in line:
                     phases = line.split("restore phases:")[1].strip()
                     break
-            subprocess.run([LAUNCHER, "quit", "restore-cpu-ab"], capture_output=True)
-            p.wait()
+            for _ in range(30):  # the API socket may not answer yet when "restore phases" is printed: ask again
+                subprocess.run([LAUNCHER, "quit", "restore-cpu-ab"], capture_output=True)
+                try:
+                    p.wait(timeout=2)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+            else:
+                p.kill()
+                p.wait()
             ru = resource.getrusage(resource.RUSAGE_CHILDREN)
             if wall is None:
                 sys.exit(f"{j}: the restore did not report 'restored' (exit status {p.returncode})")

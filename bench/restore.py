@@ -165,12 +165,16 @@ def main():
     ap.add_argument("--jar", default=os.path.join(P.ROOT, "cli", "target", "vmckpt.jar"))
     ap.add_argument("--base-jar", default=None, help="a second jar restored in turn with --jar (A/B)")
     ap.add_argument("--java-opts", default="", help="extra JVM options for every vmckpt process")
+    ap.add_argument("--base-java-opts", default=None, help="JVM options for the base jar's restores instead of "
+                    "--java-opts: with --base-jar the same jar, an interleaved A/B of JVM options")
     ap.add_argument("--checkpoint-with", choices=("jar", "base"), default="jar",
                     help="which jar boots the VM and takes the checkpoints: 'base' makes checkpoints both jars read "
                          "(a newer jar's manifest, e.g. one with a working set, is refused by an older jar)")
     ap.add_argument("--without", default="", help="launcher JVM options to leave out, comma-separated (e.g. the "
                     "collector settings, to measure without them: -Xmn16m,-XX:MaxTenuringThreshold=0,-XX:InitialRAMPercentage=25)")
     ap.add_argument("--no-qemu", action="store_true")
+    ap.add_argument("--keep-repos", action="store_true", help="keep each workload's repository (WORK/repo-WORKLOAD) "
+                    "for bench/restore-cpu-ab.py")
     ap.add_argument("--guest", choices=("default", "signed"), default="default",
                     help="signed: the stock kernel's signed modules, a plain mke2fs data disk (see above)")
     ap.add_argument("--results", default=os.path.join(P.ROOT, "bench", "results"))
@@ -179,21 +183,21 @@ def main():
     os.makedirs(os.path.join(args.work, "logs"), exist_ok=True)
     os.makedirs(args.results, exist_ok=True)
 
-    def vmckpt(jar):
+    def vmckpt(jar, java_opts):
         a = argparse.Namespace(jar=jar, work=args.work)
         vm = P.Vmckpt(a)
-        opts = args.java_opts.split()
+        opts = java_opts.split()
         vm.java = [o for o in vm.java if o not in args.without.split(",")]
         if any(o.startswith("-XX:+Use") and o.endswith("GC") for o in opts):  # another collector than the launcher's
             vm.java = [o for o in vm.java if o != "-XX:+UseParallelGC"]
         vm.java = vm.java[:1] + opts + vm.java[1:]
         return vm
 
-    vm = vmckpt(args.jar)
+    vm = vmckpt(args.jar, args.java_opts)
     jars = {"new": vm}
     if args.base_jar:
-        jars["base"] = vmckpt(args.base_jar)
-    results = {"command": " ".join(sys.argv), "machine": P.machine_info(args.jar), "java_opts": args.java_opts,
+        jars["base"] = vmckpt(args.base_jar, args.java_opts if args.base_java_opts is None else args.base_java_opts)
+    results = {"command": " ".join(sys.argv), "machine": P.machine_info(args.jar), "java_opts": args.java_opts, "base_java_opts": args.base_java_opts,
                "heartbeat_ms": HEARTBEAT_MS, "guest": args.guest, "workloads": {}}
     boot_args = ()
     g = None
@@ -285,7 +289,8 @@ def main():
                     del P.WORKLOADS[wl]
                 else:
                     P.WORKLOADS[wl] = saved
-        shutil.rmtree(repo, ignore_errors=True)
+        if not args.keep_repos:
+            shutil.rmtree(repo, ignore_errors=True)
         results["workloads"][wl] = entry
         summary(wl, entry)
     with open(os.path.join(args.results, "restore.json"), "w") as f:

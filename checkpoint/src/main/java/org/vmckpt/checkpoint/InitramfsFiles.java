@@ -150,9 +150,12 @@ final class InitramfsFiles {
 
     private static byte[] unpack(byte[] b) throws IOException {
         if (b.length < 2 || (b[0] & 0xff) != 0x1f || (b[1] & 0xff) != 0x8b) return b;
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(b))) {
+        // Large buffers: GZIPInputStream's default 512-byte input buffer hands the inflater the archive in 512-byte
+        // pieces, one native call each; with 1 MiB ones a restore unpacks the default guest's 6 MB archive in about
+        // half the time (a restore's critical path: it is unpacked before the records are loaded).
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(b), 1 << 20)) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(b.length * 3);
-            byte[] buf = new byte[1 << 16];
+            byte[] buf = new byte[1 << 20];
             int n;
             while ((n = in.read(buf)) > 0) {
                 out.write(buf, 0, n);

@@ -49,11 +49,29 @@ public final class LazyPages implements PageSource {
     /** The recorded working set's pages that this restore loads (fetched first). */
     private final BitSet workingSet;
     private final AtomicInteger arrived = new AtomicInteger();
+    /**
+     * The pages in the order they arrived (slot {@code k} holds the {@code k}-th arrival's page index + 1, 0 until it
+     * is written):
+     * the run thread installs from {@link #installedUpTo} on, so each install looks only at what arrived since the
+     * last one instead of scanning every page of the restore each time (~40 scans of 80,000 pages per memdirty
+     * restore: 33-39 ms of the guest's thread's CPU, against 24-27 ms now). Each page arrives once: each work item
+     * is read once.
+     */
+    private final java.util.concurrent.atomic.AtomicIntegerArray arrivals;
+    /** Arrival slots the run thread has looked at (run thread only). */
+    private int installedUpTo;
+    /** Pages the run thread looked at while installing (run thread only; tests). */
+    private long installVisits;
     private volatile int loaded;
     /** Touches of pages that had not arrived, and the time the run thread spent on them (run thread only). */
     private int faults;
-    private long faultNanos;
+    private long faultNanos, faultCpuNanos;
     private volatile long allLoadedNanos = -1;
+    /** The run thread's CPU time installing prefetched pages between batches (run thread only). */
+    private long installNanos;
+    /** The collector's counters when the guest started, and its pauses until every page was in. */
+    private volatile GcPauses.Mark gcAtStart;
+    private volatile GcPauses.Summary gcWhileLoading;
     private volatile boolean prefetchDone;
     /** The run thread's own frame reader (a fault reads the frame holding the page); only the run thread uses it. */
     private org.vmckpt.checkpoint.store.BatchReader runThreadReader;
@@ -66,6 +84,7 @@ public final class LazyPages implements PageSource {
         this.pending = Restorer.pagesToLoad(ckpt);
         this.total = pending.cardinality();
         this.prefetched = new AtomicReferenceArray<>(ckpt.pageCount());
+        this.arrivals = new java.util.concurrent.atomic.AtomicIntegerArray(ckpt.pageCount());
         this.workingSet = ckpt.workingSet();
         workingSet.and(pending);
         this.data = PageLoader.lazyDataPages(ckpt, this::arrive, FAULT_FRAMES, workingSet, order);
@@ -117,6 +136,7 @@ public final class LazyPages implements PageSource {
      */
     public void startPrefetch(Machine machine, java.util.function.Consumer<IOException> onFailure, Runnable whenAllLoaded) {
         long t0 = System.nanoTime();
+        gcAtStart = GcPauses.mark();
         GuestMemory memory = machine.memory();
         this.machine = machine;
         if (arrived.get() > 0) machine.submit(() -> installPrefetched(memory)); // what arrived before the guest ran
@@ -135,6 +155,7 @@ public final class LazyPages implements PageSource {
             if (failed != null && onFailure != null) onFailure.accept(failed);
             machine.submit(() -> {
                 if (installPrefetched(memory) == 0) {
+                    gcWhileLoading = GcPauses.since(gcAtStart);
                     allLoadedNanos = System.nanoTime() - t0;
                     if (runThreadReader != null) runThreadReader.close(); // on the run thread, its only user
                     runThreadReader = null;
@@ -149,7 +170,9 @@ public final class LazyPages implements PageSource {
     /** On a loader thread: keeps a page ready for the run thread. */
     private void arrive(int index, byte[] page) {
         prefetched.compareAndSet(index, null, page);
-        if (arrived.incrementAndGet() % INSTALL_EVERY == 0) {
+        int slot = arrived.getAndIncrement();
+        if (slot < arrivals.length()) arrivals.set(slot, index + 1);
+        if ((slot + 1) % INSTALL_EVERY == 0) {
             Machine m = machine;
             if (m != null) m.submit(() -> installPrefetched(m.memory()));
         }
@@ -184,13 +207,14 @@ public final class LazyPages implements PageSource {
         byte[] p = prefetched.getAndSet(pageIndex, null);
         if (p == null) {
             faults++;
-            long t0 = System.nanoTime();
+            long t0 = System.nanoTime(), c0 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
             try {
                 if (runThreadReader == null) runThreadReader = ckpt.openBatchReader();
                 if (data.loadNow(pageIndex, runThreadReader) || references.loadNow(pageIndex, runThreadReader)) {
                     p = prefetched.getAndSet(pageIndex, null);
                 }
                 faultNanos += System.nanoTime() - t0;
+                faultCpuNanos += org.vmckpt.checkpoint.store.BatchReader.cpuNanos() - c0;
             } catch (IOException e) {
                 p = null; // read on its own below, which reports the failure
             }
@@ -209,13 +233,23 @@ public final class LazyPages implements PageSource {
 
     /** On the run thread: moves prefetched pages into guest memory. Returns how many pages are still pending. */
     public int installPrefetched(GuestMemory memory) {
-        for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) {
+        long t0 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
+        // Up to the first slot not written yet (a loader thread between counting and writing its arrival): the
+        // next install goes on from there, and the last one runs after every loader thread ended.
+        for (int i; installedUpTo < arrivals.length() && (i = arrivals.get(installedUpTo) - 1) >= 0; installedUpTo++) {
+            installVisits++;
             if (prefetched.get(i) != null) {
                 memory.prefetch(i);
                 prefetched.set(i, null); // installed now, or the guest loaded it on its own first
             }
         }
+        installNanos += org.vmckpt.checkpoint.store.BatchReader.cpuNanos() - t0;
         return memory.lazyPendingCount();
+    }
+
+    /** Pages the run thread looked at while installing what arrived, so far (run thread; tests). */
+    long installVisits() {
+        return installVisits;
     }
 
     /** Nanoseconds from the start of prefetching until every page was in memory, or -1 while some are not. */
@@ -232,8 +266,20 @@ public final class LazyPages implements PageSource {
      * the time its thread spent on them (reading a frame, or waiting for the loader reading it). Run thread.
      */
     public String summary() {
-        return String.format("%,d pages (%,d of the working set first); the guest waited for %,d of them, %.0f ms in all",
-                total, workingSet.cardinality(), faults, faultNanos / 1e6);
+        long[] waits = data.loadNowWaits();
+        PageLoader r = references;
+        if (r != null) {
+            long[] w = r.loadNowWaits();
+            waits[0] += w[0];
+            waits[1] += w[1];
+        }
+        GcPauses.Summary gc = gcWhileLoading;
+        return String.format("%,d pages (%,d of the working set first); the guest waited for %,d of them, %.0f ms in all,"
+                        + " %.0f ms of its thread's CPU (%,d for a loader thread already reading the frame, %.0f ms; the others"
+                        + " read by the guest's thread);"
+                        + " installing what arrived %.0f ms of the guest's thread's CPU%s",
+                total, workingSet.cardinality(), faults, faultNanos / 1e6, faultCpuNanos / 1e6, waits[0], waits[1] / 1e6, installNanos / 1e6,
+                gc == null ? "" : String.format("; collector pauses while loading %d, %.0f ms", gc.count(), gc.totalNanos() / 1e6));
     }
 
     /** Pages of the recorded working set this restore loads first (0 for a checkpoint without one). */

@@ -209,12 +209,25 @@ final class PageLoader {
             state.set(w, DONE);
             return true;
         }
+        if (state.get(w) == DONE) return true; // delivered since the caller looked
+        long t0 = System.nanoTime();
         for (int spins = 0; state.get(w) == LOADING; spins++) {
             if (failure != null) return false;
             if (spins < 100) Thread.onSpinWait();
             else java.util.concurrent.locks.LockSupport.parkNanos(20_000);
         }
+        waits++;
+        waitNanos += System.nanoTime() - t0;
         return true;
+    }
+
+    /** Calls of {@link #loadNow} that waited for a loader thread already reading the item, and how long in all. */
+    private int waits;
+    private long waitNanos;
+
+    /** {@link #loadNow}'s waits for a loader thread: how many, and nanoseconds in all (the caller's thread only). */
+    long[] loadNowWaits() {
+        return new long[] {waits, waitNanos};
     }
 
     /** Makes the loader's threads stop after their current item. */

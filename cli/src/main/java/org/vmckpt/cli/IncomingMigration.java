@@ -9,7 +9,7 @@ import org.vmckpt.checkpoint.migration.MigrationListener;
 import org.vmckpt.checkpoint.migration.MigrationStatus;
 import org.vmckpt.checkpoint.migration.StandbyThread;
 import org.vmckpt.checkpoint.migration.TlsCredentials;
-import org.vmckpt.checkpoint.migration.TlsWarmUp;
+import org.vmckpt.checkpoint.migration.MigrationWarmUp;
 import org.vmckpt.checkpoint.store.Repository;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.MachineConfig;
@@ -25,6 +25,9 @@ import java.nio.file.Path;
  */
 final class IncomingMigration {
     private IncomingMigration() { }
+
+    /** How long the destination waits for its migration warm-up before it listens anyway. */
+    static final long MIGRATION_WARM_UP_MILLIS = 15_000;
 
     static int run(Args a, MachineConfig config, ConsoleOutput console, Repository repo) throws Exception {
         MigrationEndpoint endpoint;
@@ -44,9 +47,13 @@ final class IncomingMigration {
             throw new UsageException(e.getMessage());
         }
         if (tls == null) System.err.println("vmckpt: warning: accepting a migration in plaintext (--insecure): anyone on the path can read and change the guest's memory");
-        if (tls != null) TlsWarmUp.startInBackground(tls.dir()); // a cold JVM's first handshake takes seconds on a loaded host
-        System.err.println("vmckpt: warming up the emulator before listening (" + EmulatorWarmUp.MILLIS / 1000 + " s)");
+        // A cold JVM's first handshake takes seconds on a loaded host, and the receiving loop would run interpreted
+        // and be compiled while the pages arrive: throwaway migrations to itself first (beside the emulator's warm-up).
+        Thread migrationWarmUp = MigrationWarmUp.startInBackground(tls != null ? tls.dir() : null, Thread.NORM_PRIORITY);
+        System.err.println("vmckpt: warming up the emulator and the migration code before listening (" + EmulatorWarmUp.MILLIS / 1000 + " s or more)");
         EmulatorWarmUp.run(config);
+        if (migrationWarmUp != null) migrationWarmUp.join(MIGRATION_WARM_UP_MILLIS);
+        MigrationWarmUp.stop(); // if it is still running, it ends after its current throwaway migration
         Arrived arrived;
         Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // receiving is the guest's stall (and this thread runs it next)
         try (MigrationListener listener = listen(endpoint, tls)) {

@@ -91,7 +91,9 @@ public final class MachineController implements VmController {
         switch (machine.runState()) {
             case RUNNING: return "running";
             case SHUTDOWN: return "shutdown";
-            default: return machine.isRunLoopActive() ? "paused" : "prelaunch";
+            // A VM started with --paused opens its control socket just before its run loop starts (paused): it is
+            // "paused" from the first answer on, not "prelaunch" for the few milliseconds in between.
+            default: return machine.isRunLoopActive() || machine.isPauseRequested() ? "paused" : "prelaunch";
         }
     }
 

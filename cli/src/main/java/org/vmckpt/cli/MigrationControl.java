@@ -10,7 +10,7 @@ import org.vmckpt.checkpoint.migration.MigrationSource;
 import org.vmckpt.checkpoint.migration.MigrationStatus;
 import org.vmckpt.checkpoint.migration.PostCopyPages;
 import org.vmckpt.checkpoint.migration.TlsCredentials;
-import org.vmckpt.checkpoint.migration.TlsWarmUp;
+import org.vmckpt.checkpoint.migration.MigrationWarmUp;
 import org.vmckpt.cli.qmp.QmpException;
 import org.vmckpt.cli.qmp.VmEventSink;
 import org.vmckpt.machine.Machine;
@@ -56,8 +56,10 @@ final class MigrationControl {
     void setDefaults(Path tlsCreds, boolean insecure) {
         this.defaultTlsCreds = tlsCreds;
         this.defaultInsecure = insecure;
-        // The first migration's TLS handshake would otherwise run on a cold JVM (seconds on a loaded host).
-        if (tlsCreds != null && !insecure) TlsWarmUp.startInBackground(tlsCreds);
+        // The first migration would otherwise run on a cold JVM: its TLS handshake (seconds on a loaded host), and its
+        // page loop, frame encoding and TLS bulk encryption interpreted and compiled while it runs. A VM started
+        // with migration credentials (or --insecure) is expected to migrate: warm those up now, in the background.
+        if (tlsCreds != null || insecure) MigrationWarmUp.startInBackground(insecure ? null : tlsCreds, Thread.MIN_PRIORITY);
     }
 
     /** This VM arrived by post-copy migration from {@code peer}: query-migrate and migrate-recover report on it. */
@@ -131,6 +133,7 @@ final class MigrationControl {
         if (atOnce && mode != MigrationMode.POSTCOPY) throw QmpException.generic("postcopy-at-once needs mode postcopy");
         MigrationEndpoint endpoint = endpoint(uri);
         TlsCredentials tls = clientCredentials(endpoint, options);
+        MigrationWarmUp.stop(); // a warm-up still running must not compete with the real migration
         MigrationSource source = new MigrationSource(machine, engine, endpoint, tls, mode, atOnce,
                 st -> events.get().emit(VmEventSink.MIGRATION, Map.of("status", st.qmpName())));
         this.current = source;
@@ -324,6 +327,9 @@ final class MigrationControl {
         ram.put("total", (long) p.totalPages() * 4096);
         ram.put("normal", (long) p.receivedPages());
         ram.put("postcopy-requests", p.requests());
+        // vmckpt's: how long the guest waited here for pages it touched before they arrived (in all, and the longest).
+        ram.put("vmckpt-postcopy-wait-ns", p.waitNanos());
+        ram.put("vmckpt-postcopy-longest-wait-ns", p.longestWaitNanos());
         ram.put("page-size", 4096L);
         m.put("ram", ram);
         if (p.error() != null) m.put("error-desc", p.error());

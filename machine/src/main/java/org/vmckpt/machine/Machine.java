@@ -208,28 +208,35 @@ public final class Machine {
             return;
         }
         if (config.kernel() == null) throw new BootImageException("no kernel given: use --kernel FILE, or --elf FILE for a bare-metal program");
-        LinuxImage image = LinuxImage.parse(readFile(config.kernel(), "kernel"), config.kernel().toString());
-        long kernelAddr = MemoryMap.DRAM_BASE + (image.textOffset() != 0 ? image.textOffset() : MemoryMap.KERNEL_OFFSET);
+        // An uncompressed Image goes from its file straight into RAM (BootFileLoader); a gzip one is decompressed first.
+        Path kernel = config.kernel();
+        long kernelFileSize = BootFileLoader.size(kernel, "kernel");
+        byte[] kernelStart = BootFileLoader.start(kernel, "kernel", LinuxImage.HEADER_BYTES);
+        LinuxImage unpacked = LinuxImage.isGzip(kernelStart) ? LinuxImage.parse(readFile(kernel, "kernel"), kernel.toString()) : null;
+        LinuxImage.Header header = unpacked != null ? new LinuxImage.Header(unpacked.textOffset(), unpacked.imageSize())
+                : LinuxImage.header(kernelStart, kernelFileSize, kernel.toString());
+        long kernelAddr = MemoryMap.DRAM_BASE + (header.textOffset() != 0 ? header.textOffset() : MemoryMap.KERNEL_OFFSET);
         long ramEnd = MemoryMap.DRAM_BASE + config.memoryBytes();
-        if (kernelAddr + image.imageSize() > ramEnd) {
-            throw new BootImageException("the kernel needs " + (image.imageSize() >> 20) + " MiB from 0x" + Long.toHexString(kernelAddr)
+        if (kernelAddr + header.imageSize() > ramEnd) {
+            throw new BootImageException("the kernel needs " + (header.imageSize() >> 20) + " MiB from 0x" + Long.toHexString(kernelAddr)
                     + " but RAM ends at 0x" + Long.toHexString(ramEnd) + "; give more memory with --mem");
         }
         // The loaded pages remember their source: pages the kernel never changes are stored as references to it.
-        memory.writeFromSource(kernelAddr, image.bytes(), 0, image.bytes().length, PageOrigin.KERNEL, 0);
+        if (unpacked != null) memory.writeFromSource(kernelAddr, unpacked.bytes(), 0, unpacked.bytes().length, PageOrigin.KERNEL, 0);
+        else BootFileLoader.load(kernel, "kernel", kernelFileSize, memory, kernelAddr, PageOrigin.KERNEL);
 
         // The device tree goes at the top of RAM, the initrd just below it (as QEMU does, out of the kernel's way).
-        byte[] initrd = config.initrd() != null ? readFile(config.initrd(), "initrd") : new byte[0];
+        long initrdLength = config.initrd() != null ? BootFileLoader.size(config.initrd(), "initrd") : 0;
         long dtbAddr = (ramEnd - 0x10000) & ~0xfffL;
-        long initrdStart = (dtbAddr - initrd.length) & ~0xfffL;
-        if (initrd.length > 0 && initrdStart < kernelAddr + image.imageSize()) {
-            throw new BootImageException("the initrd (" + (initrd.length >> 20) + " MiB) does not fit in RAM above the kernel; give more memory with --mem");
+        long initrdStart = (dtbAddr - initrdLength) & ~0xfffL;
+        if (initrdLength > 0 && initrdStart < kernelAddr + header.imageSize()) {
+            throw new BootImageException("the initrd (" + (initrdLength >> 20) + " MiB) does not fit in RAM above the kernel; give more memory with --mem");
         }
-        if (initrd.length > 0) memory.writeFromSource(initrdStart, initrd, 0, initrd.length, PageOrigin.INITRD, 0);
+        if (initrdLength > 0) BootFileLoader.load(config.initrd(), "initrd", initrdLength, memory, initrdStart, PageOrigin.INITRD);
         byte[] seed = new byte[32];
         if (config.deterministic()) new java.util.SplittableRandom(1).nextBytes(seed); else new java.security.SecureRandom().nextBytes(seed);
         byte[] dtb = DeviceTree.build(new DeviceTree.Spec(config.memoryBytes(), harts.length, config.cmdline(),
-                initrdStart, initrdStart + initrd.length, deviceTreeNodes(), seed));
+                initrdStart, initrdStart + initrdLength, deviceTreeNodes(), seed));
         if (dtb.length > 0x10000) throw new BootImageException("device tree too large: " + dtb.length + " bytes");
         memory.writeBytes(dtbAddr, dtb, 0, dtb.length);
 
@@ -269,10 +276,8 @@ public final class Machine {
     }
 
     private static byte[] readFile(Path p, String what) throws BootImageException {
+        BootFileLoader.size(p, what); // the checks and errors every boot file gets
         try {
-            if (Files.exists(p) && !Files.isRegularFile(p)) throw new BootImageException(what + " " + p + " is not a regular file");
-            long size = Files.size(p);
-            if (size > (512L << 20)) throw new BootImageException(what + " " + p + " is larger than 512 MiB");
             return Files.readAllBytes(p);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new BootImageException(what + " file not found: " + p);

@@ -119,6 +119,13 @@ public final class MigrationSource {
         return status;
     }
 
+    /** The caller's thread keeps its priority while {@link #run} runs ({@link MigrationWarmUp}'s throwaway migrations: low). */
+    void keepPriority() {
+        keepPriority = true;
+    }
+
+    private boolean keepPriority;
+
     public Progress progress() {
         MigrationConnection c = conn;
         long end = endNanos != 0 ? endNanos : System.nanoTime();
@@ -157,7 +164,7 @@ public final class MigrationSource {
     public void run() throws MigrationException {
         Thread self = Thread.currentThread();
         int priority = self.getPriority();
-        self.setPriority(Thread.MAX_PRIORITY);
+        if (!keepPriority) self.setPriority(Thread.MAX_PRIORITY);
         listener.status(MigrationStatus.SETUP);
         try {
             if (engine != null) engine.exclusive(() -> { migrate(); return null; });

@@ -15,9 +15,10 @@ final class MigrationWire {
     static final byte[] MAGIC = "VMCKMIGR".getBytes(StandardCharsets.US_ASCII);
     /**
      * The protocol version this build speaks; a stream of any other version is refused by name. 5 (2026-12-01): pages
-     * post-copy streams after GO may be references (to files both ends hold), as before it.
+     * post-copy streams after GO may be references (to files both ends hold), as before it. 6 (2026-12-01, branch
+     * migrate6): a PAGES frame's page table is compressed together with its data.
      */
-    static final int VERSION = 5;
+    static final int VERSION = 6;
     /** Largest frame payload accepted: a batch of pages is at most 64 x 4 KiB plus its table. */
     static final int MAX_PAYLOAD = 16 << 20;
     /** Pages per PAGES frame (the repository's frame size). */
@@ -138,6 +139,27 @@ final class MigrationWire {
             return new String(bytes(1 << 20, of), StandardCharsets.UTF_8);
         }
 
+        /** An unsigned LEB128 number (7 bits a byte, at most 10 bytes). */
+        long varint() throws MigrationException {
+            long v = 0;
+            for (int shift = 0; shift < 70; shift += 7) {
+                int b = u8();
+                v |= (long) (b & 0x7f) << shift;
+                if ((b & 0x80) == 0) return v;
+            }
+            throw malformed("a number runs past 10 bytes");
+        }
+
+        /** A signed number written with {@link PayloadWriter#zigzag}. */
+        long zigzag() throws MigrationException {
+            long v = varint();
+            return (v >>> 1) ^ -(v & 1);
+        }
+
+        int remaining() {
+            return b.remaining();
+        }
+
         void end() throws MigrationException {
             if (b.hasRemaining()) throw malformed(b.remaining() + " bytes are left over");
         }
@@ -173,6 +195,21 @@ final class MigrationWire {
                 throw new java.io.UncheckedIOException(e);
             }
             return this;
+        }
+
+        /** An unsigned LEB128 number: small ones take one byte. */
+        PayloadWriter varint(long v) {
+            while ((v & ~0x7fL) != 0) {
+                out.write((int) (v & 0x7f) | 0x80);
+                v >>>= 7;
+            }
+            out.write((int) v);
+            return this;
+        }
+
+        /** A signed number, small magnitudes in few bytes (zigzag, then LEB128). */
+        PayloadWriter zigzag(long v) {
+            return varint((v << 1) ^ (v >> 63));
         }
 
         PayloadWriter bytes(byte[] v) {

@@ -19,6 +19,10 @@ final class PageFrames {
     private static final int STORED = 0;
     private static final int ZSTD = 1;
 
+    /** The most a PAGES frame's page table takes a page: its index's step (5 bytes), kind, a reference's step (10). */
+    static final int MAX_TABLE_PER_PAGE = 16;
+    /** 512-byte sectors in a page: the step between the references of consecutive pages of a file. */
+    private static final long PAGE_SECTORS = UNIT / 512;
     private final byte[] raw = new byte[MigrationWire.PAGES_PER_FRAME * UNIT];
     private final byte[] packed = new byte[(int) Zstd.compressBound(raw.length)];
     private ZstdCompressCtx cctx;
@@ -29,29 +33,42 @@ final class PageFrames {
         void unit(long number, byte[] data) throws MigrationException;
     }
 
-    /** PAGES payload: count, then per page its index and kind, then the data (codec byte, length, bytes). */
+    /** PAGES payload (see below) of plain data and zero pages. */
     byte[] encodePages(int[] index, byte[][] data, int n) {
         return encodePages(index, data, null, null, n);
     }
 
     /**
-     * PAGES payload with references and deltas: page {@code k} with {@code ref[k] >= 0} travels as that reference
-     * (kind SOURCE, then the reference as i64: {@link PageReferences}), not as data; else one with a
-     * {@code base[k]} (the copy the destination holds) as the XOR of the two (kind DELTA). Either array may be null.
+     * PAGES payload: count, then the page table (per page its index and kind, each index and reference as its step
+     * from the one before), compressed on its own, then the data pages compressed as in DISK (protocol 6: the table
+     * cost 5 bytes a page and 13 a reference in protocol 5, about 0.1 MiB of an idle guest's 9 MiB; it now costs a
+     * fraction of a byte). The data part is compressed on its own, as a checkpoint's pack frame is: zstd picks its
+     * parameters by input size, and a table in front would push a full frame past 256 KiB into other ones (measured:
+     * 25% fewer bytes for memdirty's patterned pages, 2% more for an idle guest's). Page {@code k} with {@code ref[k] >= 0}
+     * travels as that reference (kind SOURCE, then the reference as i64: {@link PageReferences}), not as data; else
+     * one with a {@code base[k]} (the copy the destination holds) as the XOR of the two (kind DELTA). Either array
+     * may be null.
      */
     byte[] encodePages(int[] index, byte[][] data, long[] ref, byte[][] base, int n) {
-        MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(n);
+        MigrationWire.PayloadWriter table = new MigrationWire.PayloadWriter();
+        int previous = -1;
+        long previousRef = 0;
         for (int k = 0; k < n; k++) {
-            w.i32(index[k]);
+            // Pages go in index order, references mostly to consecutive sectors: each as its step from the one before.
+            table.zigzag((long) index[k] - previous - 1);
+            previous = index[k];
             if (data[k] == null) {
-                w.u8(MigrationWire.PAGE_ZERO);
+                table.u8(MigrationWire.PAGE_ZERO);
             } else if (ref != null && ref[k] >= 0) {
-                w.u8(MigrationWire.PAGE_SOURCE).i64(ref[k]);
+                table.u8(MigrationWire.PAGE_SOURCE).zigzag(ref[k] - previousRef - PAGE_SECTORS);
+                previousRef = ref[k];
                 data[k] = null; // no bytes in the data part
             } else {
-                w.u8(base != null && base[k] != null ? MigrationWire.PAGE_DELTA : MigrationWire.PAGE_DATA);
+                table.u8(base != null && base[k] != null ? MigrationWire.PAGE_DELTA : MigrationWire.PAGE_DATA);
             }
         }
+        MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(n);
+        packTable(w, table.toByteArray());
         return compress(w, data, base, n).toByteArray();
     }
 
@@ -60,6 +77,24 @@ final class PageFrames {
         MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(disk).i32(n);
         for (int k = 0; k < n; k++) w.i64(block[k]).u8(data[k] == null ? MigrationWire.BLOCK_ABSENT : MigrationWire.BLOCK_DATA);
         return compress(w, data, null, n).toByteArray();
+    }
+
+    /** A PAGES frame's table: encoding u8, its length i32, then length i32 and its bytes, compressed where that shrinks it. */
+    private void packTable(MigrationWire.PayloadWriter w, byte[] table) {
+        int size = table.length == 0 ? 0 : context().compressByteArray(packed, 0, packed.length, table, 0, table.length);
+        boolean zstd = table.length > 0 && size < table.length;
+        w.u8(zstd ? ZSTD : STORED).i32(table.length);
+        if (zstd) w.bytes(packed, size);
+        else w.bytes(table);
+    }
+
+    private ZstdCompressCtx context() {
+        if (cctx == null) {
+            cctx = new ZstdCompressCtx();
+            cctx.setLevel(ZSTD_LEVEL);
+            cctx.setChecksum(false);
+        }
+        return cctx;
     }
 
     /** The data units concatenated (a unit with a base as its XOR with it), compressed where that shrinks them. */
@@ -76,12 +111,7 @@ final class PageFrames {
             length += UNIT;
         }
         if (length == 0) return w.u8(STORED).i32(0);
-        if (cctx == null) {
-            cctx = new ZstdCompressCtx();
-            cctx.setLevel(ZSTD_LEVEL);
-            cctx.setChecksum(false);
-        }
-        int size = cctx.compressByteArray(packed, 0, packed.length, raw, 0, length);
+        int size = context().compressByteArray(packed, 0, packed.length, raw, 0, length);
         if (size < length) return w.u8(ZSTD).bytes(packed, size);
         return w.u8(STORED).bytes(raw, length);
     }
@@ -101,17 +131,27 @@ final class PageFrames {
     void decodePages(MigrationWire.Payload p, int pageCount, PageReferences refs, java.util.function.IntFunction<byte[]> current,
                      UnitConsumer out) throws MigrationException {
         int n = p.count(MigrationWire.PAGES_PER_FRAME, "page count");
+        int tableCodec = p.u8();
+        int tableLength = p.count(n * MAX_TABLE_PER_PAGE, "page table length");
+        byte[] tableStored = p.bytes(MigrationWire.MAX_PAYLOAD, "page table's stored length");
+        MigrationWire.Payload t = new MigrationWire.Payload("PAGES", unpackTable(p, tableCodec, tableStored, tableLength));
         long[] index = new long[n];
         boolean[] hasData = new boolean[n];
         byte[][] rebuilt = null;
         byte[][] base = null;
+        int count = 0;
+        long previous = -1;
+        long previousRef = 0;
         for (int k = 0; k < n; k++) {
-            int i = p.i32();
-            if (i < 0 || i >= pageCount) throw p.malformed("page " + i + " is outside the guest's " + pageCount + " pages");
+            long at = previous + 1 + t.zigzag();
+            if (at < 0 || at >= pageCount) throw p.malformed("page " + at + " is outside the guest's " + pageCount + " pages");
+            int i = (int) at;
+            previous = at;
             index[k] = i;
-            int kind = p.u8();
+            int kind = t.u8();
             if (kind == MigrationWire.PAGE_SOURCE) {
-                long ref = p.i64();
+                long ref = previousRef + PAGE_SECTORS + t.zigzag();
+                previousRef = ref;
                 byte[] page = new byte[UNIT];
                 boolean ok;
                 try {
@@ -134,8 +174,45 @@ final class PageFrames {
                 throw p.malformed("unknown page kind " + kind);
             }
             hasData[k] = kind == MigrationWire.PAGE_DATA || kind == MigrationWire.PAGE_DELTA;
+            if (hasData[k]) count++;
         }
+        if (t.remaining() != 0) throw p.malformed("its page table has " + t.remaining() + " bytes left over");
         deliver(p, index, hasData, rebuilt, base, n, out);
+    }
+
+    /** A PAGES frame's table as sent (STORED or ZSTD), checked to be {@code length} bytes. */
+    private byte[] unpackTable(MigrationWire.Payload p, int codec, byte[] stored, int length) throws MigrationException {
+        if (codec == STORED) {
+            if (stored.length != length) throw p.malformed("its page table holds " + stored.length + " bytes, not " + length);
+            return stored;
+        }
+        if (codec != ZSTD) throw p.malformed("unknown page table encoding " + codec);
+        if (dctx == null) dctx = new ZstdDecompressCtx();
+        byte[] table = new byte[length];
+        int size;
+        try {
+            size = dctx.decompressByteArray(table, 0, length, stored, 0, stored.length);
+        } catch (RuntimeException e) {
+            throw p.malformed("its page table does not decompress (" + e.getMessage() + ")");
+        }
+        if (size != length) throw p.malformed("its page table decompresses to " + size + " bytes, not " + length);
+        return table;
+    }
+
+    /** Unpacks {@code stored} (codec STORED or ZSTD) into {@link #raw}, at most {@code max} bytes; returns the size. */
+    private int unpack(MigrationWire.Payload p, int codec, byte[] stored, int max) throws MigrationException {
+        if (codec == STORED) {
+            if (stored.length > max) throw p.malformed("it holds " + stored.length + " bytes, more than a frame can");
+            System.arraycopy(stored, 0, raw, 0, stored.length);
+            return stored.length;
+        }
+        if (codec != ZSTD) throw p.malformed("unknown data encoding " + codec);
+        if (dctx == null) dctx = new ZstdDecompressCtx();
+        try {
+            return dctx.decompressByteArray(raw, 0, max, stored, 0, stored.length);
+        } catch (RuntimeException e) {
+            throw p.malformed("its data does not decompress (" + e.getMessage() + ")");
+        }
     }
 
     private static final byte[] ZERO_UNIT = new byte[UNIT];
@@ -167,24 +244,15 @@ final class PageFrames {
         byte[] data = p.bytes(MigrationWire.MAX_PAYLOAD, "data length");
         p.end();
         int expected = count * UNIT;
-        byte[] units;
-        if (codec == STORED) {
-            if (data.length != expected) throw p.malformed("it holds " + data.length + " bytes of data for " + count + " units");
-            units = data;
-        } else if (codec == ZSTD && count > 0) {
-            if (dctx == null) dctx = new ZstdDecompressCtx();
-            int size;
-            try {
-                size = dctx.decompressByteArray(raw, 0, expected, data, 0, data.length);
-            } catch (RuntimeException e) {
-                throw p.malformed("its data does not decompress (" + e.getMessage() + ")");
-            }
-            if (size != expected) throw p.malformed("its data decompresses to " + size + " bytes, not " + count + " units");
-            units = raw;
-        } else {
-            throw p.malformed("unknown data encoding " + codec);
-        }
-        int at = 0;
+        if (codec == ZSTD && count == 0) throw p.malformed("unknown data encoding " + codec);
+        int size = unpack(p, codec, data, expected);
+        if (size != expected) throw p.malformed("it holds " + size + " bytes of data for " + count + " units");
+        emit(raw, 0, number, hasData, rebuilt, base, n, out);
+    }
+
+    /** Hands each unit to {@code out}: data ones from {@code units} at {@code at} on (a delta XORed into its base), others as rebuilt or zero. */
+    private static void emit(byte[] units, int at, long[] number, boolean[] hasData, byte[][] rebuilt, byte[][] base, int n,
+                             UnitConsumer out) throws MigrationException {
         for (int k = 0; k < n; k++) {
             byte[] unit = rebuilt != null ? rebuilt[k] : null;
             if (hasData[k]) {

@@ -49,6 +49,7 @@ public final class PostCopyPages implements PageSource {
     private volatile String error;
     private volatile long requests;
     private volatile long waitNanos;
+    private volatile long longestWaitNanos;
 
     PostCopyPages(MigrationConnection conn, Machine machine, BitSet pending, StateDigest digest, List<StateRecord> records,
                   MigrationSource.Listener events, org.vmckpt.checkpoint.PageReferences references, PageFrames frames) {
@@ -87,8 +88,14 @@ public final class PostCopyPages implements PageSource {
         return requests;
     }
 
+    /** The time the guest has waited for pages it touched before they arrived, in all. */
     public long waitNanos() {
         return waitNanos;
+    }
+
+    /** The longest the guest has waited for one page (a round trip to the source behind what was already queued). */
+    public long longestWaitNanos() {
+        return longestWaitNanos;
     }
 
     void start() {
@@ -295,7 +302,9 @@ public final class PostCopyPages implements PageSource {
             }
         }
         waitingFor = -1;
-        waitNanos += System.nanoTime() - t0;
+        long waited = System.nanoTime() - t0;
+        waitNanos += waited;
+        if (waited > longestWaitNanos) longestWaitNanos = waited;
         return p;
     }
 }

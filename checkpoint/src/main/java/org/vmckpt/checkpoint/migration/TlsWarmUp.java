@@ -27,7 +27,7 @@ public final class TlsWarmUp {
         t.start();
     }
 
-    private static boolean hasBothEnds(Path dir) {
+    static boolean hasBothEnds(Path dir) {
         for (String f : new String[]{TlsCredentials.CA_CERT, TlsCredentials.SERVER_CERT, TlsCredentials.SERVER_KEY,
                 TlsCredentials.CLIENT_CERT, TlsCredentials.CLIENT_KEY}) {
             if (!Files.isRegularFile(dir.resolve(f))) return false;

@@ -687,8 +687,9 @@ class MigrationTest {
             raw.shutdownOutput();
             assertTrue(d.awaitFailure().getMessage().contains("truncated"), d.awaitFailure().getMessage());
         }
-        // Older builds are refused by name too: protocol 3 (no references, an empty ACCEPT) and 4 (no references after GO).
-        for (int older : new int[] {3, 4}) {
+        // Older builds are refused by name too: protocol 3 (no references, an empty ACCEPT), 4 (no references after GO)
+        // and 5 (PAGES tables uncompressed).
+        for (int older : new int[] {3, 4, 5}) {
             l = listen(null);
             d = destination(l, freshDestination(32L << 20));
             try (Socket raw = new Socket("127.0.0.1", l.port())) {
@@ -697,7 +698,7 @@ class MigrationTest {
                 out.writeInt(older);
                 out.flush();
                 String why = d.awaitFailure().getMessage();
-                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 5"), why);
+                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 6"), why);
             }
         }
         l = listen(null);

@@ -510,12 +510,17 @@ public final class CodeCache {
      * interpreter, and on a 2-core machine the compiler queue can hold a unit for seconds. A unit called with a
      * budget of 0 leaves at once without touching guest state; such calls count towards HotSpot's compile threshold
      * and tell by their duration whether compiled code runs yet (tens of nanoseconds, against microseconds
-     * interpreted). So the guest never waits for the JIT compiler.
+     * interpreted). So the guest never waits for the JIT compiler. (Doubling the visits between probes after each
+     * one that found the unit uncompiled, up to 128, made 5x fewer probes but ran no faster and translated less of
+     * the boot by /init: docs/BENCHMARKS.md, CPU benchmark, round 11.)
      */
     boolean ready(TranslatedUnit u, Hart h) {
         if (++u.sinceProbe < PROBE_INTERVAL) return false;
         u.sinceProbe = 0;
-        return compiledNow(u, h);
+        if (Hart.PROFILE_UNITS) h.profile.counts[TranslationProfile.PROBES]++;
+        if (compiledNow(u, h)) return true;
+        if (Hart.PROFILE_UNITS) h.profile.counts[TranslationProfile.PROBES_NOT_COMPILED]++;
+        return false;
     }
 
     private static final int PROBE_INTERVAL = 8;

@@ -11,13 +11,13 @@ import java.util.HashMap;
 final class TranslationProfile {
     static final int TRAP = 5, DEFER = 6, EVENT = 7, TLB_MISS = 8, HELPER_AMO = 9, HELPER_CSR = 10, HELPER_FP = 11,
             HELPER_OTHER = 12, INTERP_BLOCKS = 13, INTERP_INSNS = 14, CHAINED = 15, LOOKED_UP = 16, INTERP_NO_UNIT = 17,
-            INTERP_NOT_COMPILED = 18, INTERP_BUDGET = 19, INTERP_UNTRANSLATABLE = 20;
+            INTERP_NOT_COMPILED = 18, INTERP_BUDGET = 19, INTERP_UNTRANSLATABLE = 20, PROBES = 21, PROBES_NOT_COMPILED = 22;
     private static final String[] NAMES = {"exit budget", "exit region (same page)", "exit page end / other page",
             "exit jalr", "exit after helper", "exit trap", "exit deferral", "exit event", "TLB misses in units",
             "helper AMO/LR/SC", "helper CSR", "helper FP", "helper other", "interpreted blocks",
             "interpreted instructions", "units entered by chain", "units entered by lookup",
             "interpreted: no unit (yet)", "interpreted: not compiled yet", "interpreted: entry block > budget",
-            "interpreted: untranslatable"};
+            "interpreted: untranslatable", "probes of uncompiled units", "probes: still not compiled"};
 
     final long[] counts = new long[NAMES.length];
     /** Interpreted instructions and blocks by virtual page of the block's start. */

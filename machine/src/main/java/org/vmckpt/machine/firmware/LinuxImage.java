@@ -17,11 +17,33 @@ public record LinuxImage(byte[] bytes, long textOffset, long imageSize) {
     private static final int MAGIC2_OFFSET = 0x38;
     private static final int MAX_IMAGE = 256 << 20;
 
+    /** The header's first bytes that {@link #header} needs. */
+    public static final int HEADER_BYTES = 64;
+
+    /** Where an uncompressed Image goes and how much memory it needs, read from its header. */
+    public record Header(long textOffset, long imageSize) { }
+
     public static LinuxImage parse(byte[] file, String name) throws BootImageException {
         byte[] b = file;
-        if (b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b) b = gunzip(b, name);
-        if (b.length < 64) throw new BootImageException(name + ": too small to be a RISC-V Linux Image (" + b.length + " bytes)");
-        ByteBuffer h = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        if (isGzip(b)) b = gunzip(b, name);
+        Header h = header(b, b.length, name);
+        return new LinuxImage(b, h.textOffset(), h.imageSize());
+    }
+
+    /** Whether {@code start} (the file's first bytes) is gzip data, which {@link #parse} decompresses. */
+    public static boolean isGzip(byte[] start) {
+        return start.length >= 2 && (start[0] & 0xff) == 0x1f && (start[1] & 0xff) == 0x8b;
+    }
+
+    /**
+     * Checks the header of an uncompressed Image of {@code length} bytes whose first bytes are {@code start} (at least
+     * {@link #HEADER_BYTES} of them for a valid image), so that it can be loaded straight from its file.
+     */
+    public static Header header(byte[] start, long length, String name) throws BootImageException {
+        if (start.length < HEADER_BYTES || length < HEADER_BYTES) {
+            throw new BootImageException(name + ": too small to be a RISC-V Linux Image (" + length + " bytes)");
+        }
+        ByteBuffer h = ByteBuffer.wrap(start).order(ByteOrder.LITTLE_ENDIAN);
         int magic2 = h.getInt(MAGIC2_OFFSET);
         long magic = h.getLong(0x30);
         if (magic2 != 0x05435352 && magic != 0x5643534952L) { // "RSC\x05", or the deprecated "RISCV\0\0\0"
@@ -33,11 +55,11 @@ public record LinuxImage(byte[] bytes, long textOffset, long imageSize) {
         if (textOffset < 0 || textOffset > (1L << 30) || (textOffset & 0xfff) != 0) {
             throw new BootImageException(name + ": implausible text_offset 0x" + Long.toHexString(textOffset));
         }
-        if (imageSize == 0) imageSize = b.length;
-        if (imageSize < b.length || imageSize > (1L << 31)) {
+        if (imageSize == 0) imageSize = length;
+        if (imageSize < length || imageSize > (1L << 31)) {
             throw new BootImageException(name + ": implausible image_size " + imageSize);
         }
-        return new LinuxImage(b, textOffset, imageSize);
+        return new Header(textOffset, imageSize);
     }
 
     private static byte[] gunzip(byte[] b, String name) throws BootImageException {

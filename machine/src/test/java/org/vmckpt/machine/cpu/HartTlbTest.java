@@ -180,4 +180,27 @@ class HartTlbTest {
         assertEquals(1, hart.x[5]);
         assertEquals(2, hart.x[7], "after the fence, fetch follows the new mapping");
     }
+
+    /**
+     * A page filled from a known source (a boot file, a restore) while the hart caches a write mapping of it: the
+     * mapping is dropped, so the guest's next store to it goes through the memory's write path, which forgets that
+     * the page equals its source. The write TLB's "empty" shortcut must not skip that drop after a flush and a new
+     * mapping (a checkpoint would otherwise store the page as a reference to bytes it no longer holds).
+     */
+    @Test
+    void pageFilledFromASourceLosesItsOriginOnTheNextGuestStore() {
+        long data = BASE + 0x40000;
+        int idx = mem.pageIndexOf(data);
+        Asm store = new Asm();
+        store.li(1, 0x1234).li(2, data).emit(sd(1, 2, 8));
+        runPiece(BASE, store); // a write mapping of the data page
+        hart.mmu.flushTlb();    // the write TLB is empty again
+        runPiece(BASE + 0x1000, store); // and maps the page once more
+        byte[] source = new byte[4096];
+        mem.writeFromSource(data, source, 0, source.length, org.vmckpt.machine.memory.PageOrigin.KERNEL, 0);
+        assertNotNull(mem.origin(idx), "the page equals its source now");
+        runPiece(BASE + 0x2000, store);
+        assertNull(mem.origin(idx), "the guest's store went through the cached mapping: the page still claims its source");
+        assertEquals(0x1234, mem.read64(data + 8));
+    }
 }

@@ -1,0 +1,205 @@
+package org.vmckpt.checkpoint.migration;
+
+import org.vmckpt.machine.Machine;
+import org.vmckpt.machine.MachineConfig;
+import org.vmckpt.machine.memory.GuestMemory;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Once per process: a few throwaway migrations of a small scratch machine to itself over loopback (TLS 1.3 when
+ * the credentials hold both ends' keys, else plaintext), so that the JVM has compiled the migration's own code
+ * (the sender's page loop, frame encoding and decoding, the state digest, TLS's bulk AES-GCM) before a real
+ * migration runs on it. Measured on a cold process (docs/BENCHMARKS.md, run 8): during a 1 GiB memdirty
+ * migration the source's JIT compilers spent 1.4-1.5 s of CPU on that code (the sender's loop alone 2.3 s of
+ * compiler time in one run, once on-stack and once whole) and the destination's 0.8-1.0 s, on a two-core
+ * host where the guest takes one core; until compiled, the loop ran interpreted.
+ *
+ * <p>The scratch machines share nothing with the VM: no disks, no network, no boot files, {@link #PAGES} pages
+ * of synthetic content; they are dropped after each run. Everything runs on one daemon thread (low priority on a
+ * source, where the guest runs meanwhile) and the receiving end's, and a real migration that starts on either end stops the warm-up between its runs ({@link #stop}). Any failure
+ * only means less warm-up.
+ */
+public final class MigrationWarmUp {
+    /** Pages of the scratch machine that carry data: enough frames per run for the JIT to find the loops hot. */
+    static final int PAGES = 8192;
+    /** Runs: the compile thresholds count loop iterations over all runs (about 15,000 for C2). */
+    static final int RUNS = 4;
+    /**
+     * Small PAGES frames sent after the runs through the same codec and connection: C2 compiles a method only once
+     * it has been called some 600 times or more, and a run of {@link #PAGES} pages makes only {@link #PAGES} / 64
+     * frames (and TLS records of 16 KiB); these small ones cost little CPU and bring each per-frame method there.
+     */
+    static final int SMALL_FRAMES = 1500;
+    private static final AtomicBoolean started = new AtomicBoolean();
+    private static volatile boolean stopRequested;
+    private static final AtomicReference<Thread> thread = new AtomicReference<>();
+
+    private MigrationWarmUp() { }
+
+    /**
+     * Starts the warm-up on a daemon thread of the given priority (a source whose guest runs: low; a destination that
+     * waits for it: normal), the first time it is called in this process; {@code tlsDir} (may be null) selects TLS
+     * when it holds both ends' credentials. Returns the thread (null if already started).
+     */
+    public static Thread startInBackground(Path tlsDir, int priority) {
+        if (!started.compareAndSet(false, true)) return null;
+        Thread t = new Thread(() -> run(tlsDir), "vmckpt-migration-warm-up");
+        t.setDaemon(true);
+        t.setPriority(priority);
+        thread.set(t);
+        t.start();
+        return t;
+    }
+
+    /** A real migration starts here: the warm-up ends after its current run (it must not compete with it). */
+    public static void stop() {
+        stopRequested = true;
+    }
+
+    /** Runs the warm-up on the calling thread; returns how many throwaway migrations completed. */
+    static int run(Path tlsDir) {
+        if (tlsDir != null) TlsWarmUp.run(tlsDir); // the handshakes first (a no-op without both ends' keys)
+        TlsCredentials server = null, client = null;
+        try {
+            if (tlsDir != null && TlsWarmUp.hasBothEnds(tlsDir)) {
+                server = TlsCredentials.forServer(tlsDir);
+                client = TlsCredentials.forClient(tlsDir);
+            }
+        } catch (MigrationException e) {
+            server = client = null; // plaintext: the page path is still warmed
+        }
+        int done = 0;
+        for (int i = 0; i < RUNS && !stopRequested; i++) {
+            if (migrateOnce(server, client, i)) done++;
+        }
+        if (!stopRequested) smallFrames(server, client, SMALL_FRAMES);
+        return done;
+    }
+
+    /**
+     * Sends {@code count} PAGES frames of 1 to 8 pages (data, and deltas against the previous copy) from one
+     * loopback connection's end to the other, each decoded and checked there; returns how many arrived intact.
+     */
+    static int smallFrames(TlsCredentials server, TlsCredentials client, int count) {
+        try (MigrationListener l = MigrationListener.listen(new MigrationEndpoint("127.0.0.1", 0), server)) {
+            int[] intact = new int[1];
+            Thread receiver = new Thread(() -> {
+                try (MigrationConnection in = l.accept()) {
+                    PageFrames frames = new PageFrames();
+                    byte[][] expected = pageKinds(count);
+                    byte[][] held = new byte[8][];
+                    for (int i = 0; i < count; i++) {
+                        MigrationWire.Frame f = in.receive();
+                        if (f.type() != MigrationWire.PAGES) return;
+                        int frame = i;
+                        boolean[] ok = {true};
+                        frames.decodePages(f.read(), held.length, null, k -> held[k], (k, data) -> {
+                            held[(int) k] = data;
+                            // the CRC as the digest takes it, and the bytes as they were sent
+                            ok[0] &= StateDigest.crc(data) == StateDigest.crc(expected[(frame + (int) k) % expected.length]);
+                        });
+                        if (ok[0]) intact[0]++;
+                    }
+                } catch (Exception e) {
+                    // only a warm-up
+                }
+            }, "vmckpt-migration-warm-up-receiver");
+            receiver.setDaemon(true);
+            receiver.setPriority(Thread.currentThread().getPriority());
+            receiver.start();
+            try (MigrationConnection out = MigrationConnection.connect(new MigrationEndpoint("127.0.0.1", l.port()), client)) {
+                PageFrames frames = new PageFrames();
+                byte[][] kinds = pageKinds(count);
+                byte[][] sent = new byte[8][];
+                int[] index = new int[8];
+                byte[][] data = new byte[8][];
+                byte[][] base = new byte[8][];
+                for (int i = 0; i < count && !stopRequested; i++) {
+                    int n = 1 + i % 8;
+                    for (int k = 0; k < n; k++) {
+                        index[k] = k;
+                        data[k] = kinds[(i + k) % kinds.length];
+                        base[k] = sent[k];
+                        sent[k] = data[k];
+                    }
+                    out.send(MigrationWire.PAGES, frames.encodePages(index, data, null, base, n));
+                }
+            }
+            receiver.join(60_000);
+            return intact[0];
+        } catch (Exception e) {
+            return 0; // only a warm-up
+        }
+    }
+
+    /**
+     * One migration of a scratch machine to another over loopback: a pre-copy for even {@code run}s, a post-copy
+     * that switches at once (every page streamed after GO, through post-copy's own sender and receiver) for odd
+     * ones; true if it completed.
+     */
+    static boolean migrateOnce(TlsCredentials server, TlsCredentials client, int run) {
+        boolean postCopy = run % 2 == 1;
+        MachineConfig scratch = new MachineConfig((long) PAGES * 2 * GuestMemory.PAGE_SIZE, null, null, "", null, null, List.of(), false, false, false);
+        Machine from = null, to = null;
+        try (MigrationListener l = MigrationListener.listen(new MigrationEndpoint("127.0.0.1", 0), server)) {
+            from = new Machine(scratch, b -> { });
+            to = new Machine(scratch, b -> { });
+            fill(from.memory(), run);
+            MigrationDestination destination = new MigrationDestination(to);
+            AtomicReference<Exception> failed = new AtomicReference<>();
+            AtomicReference<MigrationDestination.Incoming> arrived = new AtomicReference<>();
+            Thread receiver = new Thread(() -> {
+                try {
+                    arrived.set(destination.receive(l.accept(), null));
+                } catch (Exception e) {
+                    failed.set(e);
+                }
+            }, "vmckpt-migration-warm-up-receiver");
+            receiver.setDaemon(true);
+            receiver.setPriority(Thread.currentThread().getPriority());
+            receiver.start();
+            MigrationSource source = new MigrationSource(from, null, new MigrationEndpoint("127.0.0.1", l.port()), client,
+                    postCopy ? MigrationMode.POSTCOPY : MigrationMode.PRECOPY, postCopy, null);
+            source.keepPriority();
+            source.run(); // returns once the destination has confirmed (post-copy: every page arrived, DONE)
+            receiver.join(60_000);
+            if (failed.get() != null || receiver.isAlive() || arrived.get() == null) return false;
+            if (!postCopy) return true;
+            PostCopyPages pages = arrived.get().postCopy();
+            for (int i = 0; i < 500 && pages.status() != MigrationStatus.COMPLETED; i++) Thread.sleep(10); // it says DONE, then notes it
+            return pages.status() == MigrationStatus.COMPLETED;
+        } catch (Exception e) {
+            return false; // only a warm-up
+        } finally {
+            if (from != null) from.virtio().close();
+            if (to != null) to.virtio().close();
+        }
+    }
+
+    /**
+     * Every other page of the scratch memory gets one of 64 arrays of memdirty-like content (a counter per 8-byte
+     * word, some words rewritten), so frames compress as a guest's do and the zero pages between are skipped.
+     */
+    private static void fill(GuestMemory memory, int run) {
+        byte[][] kinds = pageKinds(run);
+        for (int i = 0; i < PAGES; i++) memory.installPage(2 * i, kinds[i % kinds.length]);
+    }
+
+    private static byte[][] pageKinds(int run) {
+        byte[][] kinds = new byte[64][];
+        for (int k = 0; k < kinds.length; k++) {
+            byte[] p = new byte[GuestMemory.PAGE_SIZE];
+            for (int w = 0; w < GuestMemory.PAGE_SIZE / 8; w++) {
+                long v = ((long) (k + run * 64) << 12 | w) | Long.MIN_VALUE;
+                if ((w * 31 + k) % 97 == 0) v = (long) w * 0x9e3779b97f4a7c15L;
+                for (int b = 0; b < 8; b++) p[w * 8 + b] = (byte) (v >>> (8 * b));
+            }
+            kinds[k] = p;
+        }
+        return kinds;
+    }
+}
