@@ -135,9 +135,12 @@ public final class MigrationDestination {
         while (true) {
             f = conn.receive();
             switch (f.type()) {
-                case MigrationWire.PAGES -> frames.decodePages(f.read(), memory.pageCount(), refs, memory::peekPage, (idx, data) -> {
-                    memory.installPage((int) idx, data);
-                    digest.page((int) idx, StateDigest.crc(data));
+                case MigrationWire.PAGES -> frames.decodePages(f.read(), memory.pageCount(), refs, memory::peekPage, (idx, data, origin) -> {
+                    memory.installPage(idx, data);
+                    // Rebuilt from (or checked equal to) this end's own file: the page keeps that origin, as a restored
+                    // page does, so this VM's checkpoints refer to it instead of storing it.
+                    if (origin >= 0) memory.recordOrigin(idx, PageReferences.source(origin), PageReferences.sector(origin));
+                    digest.page(idx, StateDigest.crc(data));
                 });
                 case MigrationWire.DISK -> {
                     List<Long> blocks = new ArrayList<>();

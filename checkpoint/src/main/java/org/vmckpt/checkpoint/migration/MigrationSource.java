@@ -739,6 +739,7 @@ public final class MigrationSource {
             PageFrames urgentFrames = new PageFrames();
             int[] index = new int[MigrationWire.PAGES_PER_FRAME];
             byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
+            long[] origin = new long[MigrationWire.PAGES_PER_FRAME];
             try {
                 while (true) {
                     MigrationWire.Frame f = conn.receive();
@@ -750,7 +751,10 @@ public final class MigrationSource {
                         synchronized (demand) {
                             int n = claims.claimRun(idx, 1 + PREFETCH_PAGES, index, data);
                             if (n > 0) {
-                                conn.send(MigrationWire.PAGES, urgentFrames.encodePages(index, data, n));
+                                // Whole, with the origin each came from (unconfirmed: the destination checks it), so
+                                // that the destination's later checkpoints still refer to those pages.
+                                for (int k = 0; k < n; k++) origin[k] = data[k] == null ? PageReferences.NONE : references.unconfirmedOrigin(fm, index[k]);
+                                conn.send(MigrationWire.PAGES, urgentFrames.encodePages(index, data, null, null, origin, n));
                                 countSent(n);
                             }
                         }
