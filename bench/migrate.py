@@ -380,6 +380,8 @@ def parts(r):
     st = r.get("stop")
     if st:
         out.append(f"{st['dirty-pages']}, {st['send-ns'] / 1e6:.0f}, {st['state-ns'] / 1e6:.0f}, {st['ready-ns'] / 1e6:.0f} ms")
+        if "freeze-ns" in st:  # builds from migrate7 on: send's parts
+            out.append(f"send = freeze {st['freeze-ns'] / 1e6:.1f} + pages {st['pages-ns'] / 1e6:.1f} + disks {st['disks-ns'] / 1e6:.1f} ms")
     if r.get("dest_start_s") is not None:
         out.append(f"{r['dest_start_s'] * 1e3:.0f} ms")
     if r.get("dest_after_go_ms") is not None:

@@ -57,7 +57,8 @@ public final class MigrationSource {
      * written, then waiting for the destination's READY (its digest check and loading the records, and the round
      * trip); of which computing the source's digest took {@code digestNanos}.
      */
-    public record StopAndCopy(long dirtyPages, long sendNanos, long stateNanos, long readyNanos, long digestNanos) { }
+    public record StopAndCopy(long dirtyPages, long sendNanos, long stateNanos, long readyNanos, long digestNanos,
+                              long freezeNanos, long pagesNanos, long disksNanos) { }
 
     private final Machine machine;
     private final CheckpointEngine engine;
@@ -294,6 +295,7 @@ public final class MigrationSource {
                 last = precopyRounds(toRelease);
             }
             pausedHere = !userPaused;
+            long frozen = System.nanoTime(); // the pause's parts: the freeze, pages, disks, state, the wait for READY
             setStatus(MigrationStatus.DEVICE);
             BitSet pending = null;
             if (mode == MigrationMode.PRECOPY) {
@@ -310,6 +312,7 @@ public final class MigrationSource {
                 pending.andNot(now);
                 stopPages = pending.cardinality();
             }
+            long pagesSentAt = System.nanoTime();
             sendDisks(last, false);
             long sent = System.nanoTime();
             sendState(last, pending);
@@ -321,7 +324,8 @@ public final class MigrationSource {
             switchedOver = true;
             conn.send(MigrationWire.GO, new byte[0]);
             downtimeNanos = System.nanoTime() - pausedAt;
-            stop = new StopAndCopy(stopPages, sent - pausedAt, stateSent - sent, ready - stateSent, stateDigestNanos);
+            stop = new StopAndCopy(stopPages, sent - pausedAt, stateSent - sent, ready - stateSent, stateDigestNanos,
+                    frozen - pausedAt, pagesSentAt - frozen, sent - pagesSentAt);
             releaseHostPorts();
             if (mode == MigrationMode.POSTCOPY) {
                 postCopyPending = pending;
