@@ -41,9 +41,10 @@ public final class PostCopyPages implements PageSource {
     private final AtomicReferenceArray<byte[]> arrived;
     /**
      * Per page, 1 + the origin this end checked for it (rebuilt from its own file, or data equal to it), 0 for none:
-     * memory records it when it installs the page ({@link #originSource}), as a lazy restore does.
+     * memory records it when it installs the page ({@link #originSource}), as a lazy restore does. Made by the
+     * receiver when the first origin arrives (after GO, not in the guest's pause: 8 bytes a page); null until then.
      */
-    private final long[] originPlusOne;
+    private volatile long[] originPlusOne;
     private final ConcurrentLinkedQueue<Integer> toInstall = new ConcurrentLinkedQueue<>();
     /** Frame decoding (the receiving thread's only, one at a time). */
     private final PageFrames frames;
@@ -67,7 +68,6 @@ public final class PostCopyPages implements PageSource {
         this.records = records;
         this.events = events;
         this.arrived = new AtomicReferenceArray<>(machine.memory().pageCount());
-        this.originPlusOne = new long[machine.memory().pageCount()];
         this.total = pending.cardinality();
         this.got = new BitSet(machine.memory().pageCount());
     }
@@ -227,7 +227,11 @@ public final class PostCopyPages implements PageSource {
                         if (got.get(i)) return; // sent again after a resume: it is here already
                         digest.page(i, StateDigest.crc(data));
                         got.set(i);
-                        if (origin >= 0) originPlusOne[i] = origin + 1; // published by arrived's volatile write below
+                        if (origin >= 0) {
+                            long[] o = originPlusOne;
+                            if (o == null) originPlusOne = o = new long[memory.pageCount()];
+                            o[i] = origin + 1; // published by arrived's volatile write below
+                        }
                         arrived.set(i, data == null ? new byte[GuestMemory.PAGE_SIZE] : data);
                         toInstall.add(i);
                         count[0]++;
@@ -287,13 +291,15 @@ public final class PostCopyPages implements PageSource {
     /** Called by guest memory on the run thread right after {@link #loadPage} returned the page. */
     @Override
     public int originSource(int pageIndex) {
-        long o = originPlusOne[pageIndex];
+        long[] all = originPlusOne;
+        long o = all == null ? 0 : all[pageIndex];
         return o == 0 ? -1 : org.vmckpt.checkpoint.PageReferences.source(o - 1);
     }
 
     @Override
     public long originSector(int pageIndex) {
-        long o = originPlusOne[pageIndex];
+        long[] all = originPlusOne;
+        long o = all == null ? 0 : all[pageIndex];
         return o == 0 ? -1 : org.vmckpt.checkpoint.PageReferences.sector(o - 1);
     }
 
