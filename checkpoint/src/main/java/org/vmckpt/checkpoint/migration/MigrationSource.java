@@ -37,6 +37,12 @@ import java.util.concurrent.locks.LockSupport;
 public final class MigrationSource {
     /** The pause a pre-copy aims at for its final stop-and-copy. */
     static final long TARGET_STOP_NANOS = 30_000_000L;
+    /**
+     * What post-copy's pause may spend on the working set's delta pages, at the rate the rounds measured: a sixth of
+     * pre-copy's stop. Measured (docs/BENCHMARKS.md, run 9): with pre-copy's budget those pages were 6.3 ms of a 10-16
+     * ms pause; the rest is pulled after the switch, where a memdirty guest rarely touches one before it streams in.
+     */
+    static final long POSTCOPY_PAUSE_PAGES_NANOS = 5_000_000L;
     static final int MAX_ROUNDS = 30;
     /** Rounds in a row that may fail to shrink the dirty set before pre-copy stops iterating. */
     static final int MAX_NON_SHRINKING_ROUNDS = 4;
@@ -306,8 +312,8 @@ public final class MigrationSource {
             } else {
                 pending = dirtySinceSent(last.memory());
                 // The pages of the working set that go as deltas cost a few bytes each and no fault later: send
-                // them in the pause (as many as pre-copy's stop would send), pull only the rest after the switch.
-                BitSet now = deltaPages(pending, deltasInPause ? stopBudget : 0);
+                // some in the pause (what about 5 ms allows), pull the rest after the switch.
+                BitSet now = deltaPages(pending, deltasInPause ? Math.max(16, stopBudget * POSTCOPY_PAUSE_PAGES_NANOS / TARGET_STOP_NANOS) : 0);
                 sendPageSet(last, now);
                 pending.andNot(now);
                 stopPages = pending.cardinality();

@@ -58,7 +58,9 @@ public final class PostCopyPages implements PageSource {
     private volatile long longestWaitNanos;
 
     PostCopyPages(MigrationConnection conn, Machine machine, BitSet pending, StateDigest digest, List<StateRecord> records,
-                  MigrationSource.Listener events, org.vmckpt.checkpoint.PageReferences references, PageFrames frames) {
+                  MigrationSource.Listener events, org.vmckpt.checkpoint.PageReferences references, PageFrames frames,
+                  AtomicReferenceArray<byte[]> arrived) {
+        // arrived: one empty slot per guest page, made before the pause (null: made here).
         this.references = references;
         this.frames = frames;
         this.conn = conn;
@@ -67,7 +69,7 @@ public final class PostCopyPages implements PageSource {
         this.digest = digest;
         this.records = records;
         this.events = events;
-        this.arrived = new AtomicReferenceArray<>(machine.memory().pageCount());
+        this.arrived = arrived != null ? arrived : new AtomicReferenceArray<>(machine.memory().pageCount());
         this.total = pending.cardinality();
         this.got = new BitSet(machine.memory().pageCount());
     }
