@@ -40,7 +40,8 @@ public final class MigrationSource {
     /**
      * What post-copy's pause may spend on the working set's delta pages, at the rate the rounds measured: a sixth of
      * pre-copy's stop. Measured (docs/BENCHMARKS.md, run 9): with pre-copy's budget those pages were 6.3 ms of a 10-16
-     * ms pause; the rest is pulled after the switch, where a memdirty guest rarely touches one before it streams in.
+     * ms pause. The rest is pulled after the switch, where the guest may touch some before they stream in (run 9:
+     * 2-3 pages, 14-29 ms of waits): the pause got shorter, the guest's stall across the switch did not (yet).
      */
     static final long POSTCOPY_PAUSE_PAGES_NANOS = 5_000_000L;
     static final int MAX_ROUNDS = 30;
