@@ -37,13 +37,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class MigrationSource {
     /** The pause a pre-copy aims at for its final stop-and-copy. */
     static final long TARGET_STOP_NANOS = 30_000_000L;
-    /**
-     * What post-copy's pause may spend on the working set's delta pages, at the rate the rounds measured: a sixth of
-     * pre-copy's stop. Measured (docs/BENCHMARKS.md, run 9): with pre-copy's budget those pages were 6.3 ms of a 10-16
-     * ms pause. The rest is pulled after the switch, where the guest may touch some before they stream in (run 9:
-     * 2-3 pages, 14-29 ms of waits): the pause got shorter, the guest's stall across the switch did not (yet).
-     */
-    static final long POSTCOPY_PAUSE_PAGES_NANOS = 5_000_000L;
     static final int MAX_ROUNDS = 30;
     /** Rounds in a row that may fail to shrink the dirty set before pre-copy stops iterating. */
     static final int MAX_NON_SHRINKING_ROUNDS = 4;
@@ -313,8 +306,10 @@ public final class MigrationSource {
             } else {
                 pending = dirtySinceSent(last.memory());
                 // The pages of the working set that go as deltas cost a few bytes each and no fault later: send
-                // some in the pause (what about 5 ms allows), pull the rest after the switch.
-                BitSet now = deltaPages(pending, deltasInPause ? Math.max(16, stopBudget * POSTCOPY_PAUSE_PAGES_NANOS / TARGET_STOP_NANOS) : 0);
+                // them in the pause (as many as pre-copy's stop would send), pull only the rest after the switch.
+                // (Sending only about 5 ms' worth shortened the pause but not the guest's stall: the pages pulled
+                // instead were faults of 8-86 ms on a loaded host; docs/BENCHMARKS.md, run 9.)
+                BitSet now = deltaPages(pending, deltasInPause ? stopBudget : 0);
                 sendPageSet(last, now);
                 pending.andNot(now);
                 stopPages = pending.cardinality();
