@@ -8,9 +8,11 @@ the same run. For each migration: the guest's longest stall (the longest gap bet
 across both consoles, from the last one before `migrate` to the first after completion), the reported
 downtime, total time, bytes sent, the CPU seconds both vmckpt processes used during it (a figure the host's load
 disturbs less than wall times), the load average; and the size of a vmckpt checkpoint of the same guest just before
-and of the source as it stopped at switch-over (the state the migration moved: the fair bound for bytes sent).
+and of the source as it stopped at switch-over (the state the migration moved: the fair bound for bytes sent), and
+a checkpoint of the destination once the migration completed, with each one's references (boot files, disk) beside
+the source's: a migrated VM's checkpoints should be as small as the source's.
 
-    bench/migrate.py [--reps 1] [--workloads memdirty,idle] [--modes precopy,postcopy] [--no-qemu]
+    bench/migrate.py [--reps 1] [--workloads memdirty,idle] [--modes precopy,postcopy,at-once] [--no-qemu]
                      [--jar cli/target/vmckpt.jar] [--base-jar OTHER.jar]
                      [--results bench/results] [--work /tmp/vmckpt-migrate-bench]
 
@@ -98,11 +100,25 @@ def checkpoint_after(qmp):
     """A checkpoint of the source as it stopped (paused since switch-over): the state the migration moved. Its size
     is the fair bound for the bytes sent; the one taken before the migration is of an older, more compressible
     guest (memdirty's writes break the pattern of its pages: the checkpoint grows by some 2 MiB in the seconds a
-    migration takes)."""
+    migration takes). Returns (size, pages) where pages is the result's page counts."""
     try:
-        return qmp.execute("vmckpt-checkpoint", {"live": True})["size"]
+        r = qmp.execute("vmckpt-checkpoint", {"live": True})
+        return r["size"], r.get("pages", {})
     except (RuntimeError, OSError, KeyError):
-        return None
+        return None, None
+
+
+def checkpoint_destination(dsock):
+    """A checkpoint of the destination once the migration is complete (its own repository, a fresh lineage: a full
+    checkpoint): (size, pages), to set beside the source's at switch-over. The guest ran on a little at the
+    destination, so memdirty's data differs a little; the references (kernel, initramfs, page cache) should not."""
+    try:
+        q = Qmp(dsock, timeout=30)
+        r = q.execute("vmckpt-checkpoint", {"live": True})
+        q.close()
+        return r["size"], r.get("pages", {})
+    except (RuntimeError, OSError, KeyError):
+        return None, None
 
 
 def destination_waits(dsock):
@@ -160,10 +176,12 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt"):
     tag = f"{system}-{workload}-{mode}-{'tls' if tls else 'plain'}-{rep}"
     port = free_port()
     sec = ["--tls-creds", creds] if tls else ["--insecure"]
-    common = ["--mem", "1G", "--repo", os.path.join(work, "repo")] + (["--workload", wl] if wl else [])
+    common = ["--mem", "1G"] + (["--workload", wl] if wl else [])
     ssock, dsock = os.path.join(work, "src.sock"), os.path.join(work, "dst.sock")
-    src = Process(vm.cmd("run", *common, *sec, "--api-socket", ssock), os.path.join(work, "logs", tag + "-src"), env=vm.env)
-    dst = Process(vm.cmd("run", *common, *sec, "--api-socket", dsock, "--incoming", f"tcp:127.0.0.1:{port}"),
+    src = Process(vm.cmd("run", *common, "--repo", os.path.join(work, "repo"), *sec, "--api-socket", ssock),
+                  os.path.join(work, "logs", tag + "-src"), env=vm.env)
+    dst = Process(vm.cmd("run", *common, "--repo", os.path.join(work, "repo-dst"), *sec, "--api-socket", dsock,
+                         "--incoming", f"tcp:127.0.0.1:{port}"),
                   os.path.join(work, "logs", tag + "-dst"), env=vm.env)
     try:
         if not src.out.wait_for(ready, 300):
@@ -177,7 +195,10 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt"):
             raise RuntimeError(f"{tag}: the destination is not listening")
         cpu0 = (cpu_seconds(src.proc.pid), cpu_seconds(dst.proc.pid))
         t0 = now()
-        qmp.execute("migrate", {"uri": f"tcp:127.0.0.1:{port}", "mode": mode})
+        if mode == "at-once":  # post-copy that switches without rounds
+            qmp.execute("migrate", {"uri": f"tcp:127.0.0.1:{port}", "mode": "postcopy", "postcopy-at-once": True})
+        else:
+            qmp.execute("migrate", {"uri": f"tcp:127.0.0.1:{port}", "mode": mode})
         while True:
             info = qmp.execute("query-migrate")
             if info.get("status") in ("completed", "failed", "cancelled", "postcopy-paused"):
@@ -186,12 +207,14 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt"):
         t1 = now()
         cpu1 = (cpu_seconds(src.proc.pid), cpu_seconds(dst.proc.pid))
         load = os.getloadavg()[0]
-        ck_after = checkpoint_after(qmp) if info.get("status") == "completed" else None
-        waits = destination_waits(dsock) if mode == "postcopy" else None
+        ck_after, ck_after_pages = checkpoint_after(qmp) if info.get("status") == "completed" else (None, None)
+        waits = destination_waits(dsock) if mode in ("postcopy", "at-once") else None
+        ck_dst, ck_dst_pages = checkpoint_destination(dsock) if info.get("status") == "completed" else (None, None)
         if not wl:
             time.sleep(0.5)
             dst.type("echo ALIVE-$((40+2))\n")
         r = {"system": system, "load": load, "checkpoint_after_bytes": ck_after, "dest_waits": waits,
+             "checkpoint_after_pages": ck_after_pages, "checkpoint_dest_bytes": ck_dst, "checkpoint_dest_pages": ck_dst_pages,
              "cpu_src_s": cpu1[0] - cpu0[0] if None not in (cpu0[0], cpu1[0]) else None,
              "cpu_dst_s": cpu1[1] - cpu0[1] if None not in (cpu0[1], cpu1[1]) else None, "workload": workload, "mode": mode, "tls": tls, "rep": rep, "status": info["status"],
              "total_s": info.get("total-time", 0) / 1e3, "setup_s": info.get("setup-time", 0) / 1e3, "wall_s": t1 - t0,
@@ -332,6 +355,23 @@ def main():
         step = r["heartbeat_step"] if r.get("heartbeat_step") is not None else ("alive" if r.get("alive") else "-")
         print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | {load} | {r['status']} | {st} | "
               f"{r['downtime_ms']:.1f} ms | {r['total_s']:.2f} s | {cpu} | {r['bytes'] / 2**20:.1f} MiB | {ck} | {ratio} | {step} | {parts(r)} |")
+    print("\nCheckpoints of the migrated state: the source at switch-over against the destination once the migration completed"
+          " (size; pages referring to the kernel/initramfs/firmware, to a disk; pages stored as data):\n")
+    print("| workload | system | mode | TLS | source at switch-over | destination after |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        if "error" in r or r["system"] == "qemu":
+            continue
+        print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | "
+              f"{refs(r.get('checkpoint_after_bytes'), r.get('checkpoint_after_pages'))} | {refs(r.get('checkpoint_dest_bytes'), r.get('checkpoint_dest_pages'))} |")
+
+
+def refs(size, pages):
+    """A checkpoint's size and references, for the table."""
+    if not size:
+        return "-"
+    p = pages or {}
+    return f"{size / 2**20:.1f} MiB; boot {p.get('evict.boot', '?')}, disk {p.get('evict.disk', '?')}, data {p.get('pages.saved', '?')}"
 
 
 def parts(r):
@@ -340,6 +380,8 @@ def parts(r):
     st = r.get("stop")
     if st:
         out.append(f"{st['dirty-pages']}, {st['send-ns'] / 1e6:.0f}, {st['state-ns'] / 1e6:.0f}, {st['ready-ns'] / 1e6:.0f} ms")
+        if "freeze-ns" in st:  # builds from migrate7 on: send's parts
+            out.append(f"send = freeze {st['freeze-ns'] / 1e6:.1f} + pages {st['pages-ns'] / 1e6:.1f} + disks {st['disks-ns'] / 1e6:.1f} ms")
     if r.get("dest_start_s") is not None:
         out.append(f"{r['dest_start_s'] * 1e3:.0f} ms")
     if r.get("dest_after_go_ms") is not None:

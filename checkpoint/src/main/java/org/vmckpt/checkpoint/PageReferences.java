@@ -99,6 +99,18 @@ public final class PageReferences {
         return ref >= 0 ? ref : NONE;
     }
 
+    /**
+     * Source, answering a REQUEST: the origin the device or loader recorded for page {@code idx} of {@code fm}, if the
+     * destination holds that file, as a reference, or {@link #NONE}. Not confirmed here (that would read a file
+     * while the guest waits): the page travels as data with this claim, which the destination checks against its own
+     * copy before it believes it. Any thread.
+     */
+    public long unconfirmedOrigin(FrozenMemory fm, int idx) {
+        if (sources == null) return NONE;
+        PageOrigin o = fm.completeOrigin(idx);
+        return o != null && allowed(o.source()) ? (long) o.source() << 40 | o.firstSector() : NONE;
+    }
+
     /** Destination: fills {@code dst} with the 4096 bytes {@code ref} names; false if this end cannot (not accepted, past the end). */
     public boolean read(long ref, byte[] dst) throws IOException {
         if (sources == null || ref < 0) return false;

@@ -310,6 +310,9 @@ final class MigrationControl {
             stop.put("state-ns", p.stop().stateNanos());
             stop.put("ready-ns", p.stop().readyNanos());
             stop.put("digest-ns", p.stop().digestNanos());
+            stop.put("freeze-ns", p.stop().freezeNanos());
+            stop.put("pages-ns", p.stop().pagesNanos());
+            stop.put("disks-ns", p.stop().disksNanos());
             m.put("vmckpt-stop", stop);
         }
         if (p.error() != null) m.put("error-desc", p.error());

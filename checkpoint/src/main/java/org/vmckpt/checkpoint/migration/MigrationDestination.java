@@ -35,12 +35,14 @@ public final class MigrationDestination {
      * loaded (and post-copy's lazy source set), READY sent, GO received, and the machine ready to run (epochs
      * started). {@link #goNanos} is the reference for the guest's first instruction here.
      */
-    public record SwitchTimes(long stateNanos, long checkedNanos, long loadedNanos, long readyNanos, long goNanos, long runnableNanos) {
+    public record SwitchTimes(long stateNanos, long checkedNanos, long recordsNanos, long loadedNanos, long readyNanos, long goNanos,
+                              long runnableNanos) {
         /** One line for the log: each step's milliseconds. */
         public String describe() {
-            return String.format(java.util.Locale.ROOT, "digest check %.1f ms, records %.1f ms, READY sent %.1f ms, GO after %.1f ms, ready to run %.1f ms",
-                    (checkedNanos - stateNanos) / 1e6, (loadedNanos - checkedNanos) / 1e6, (readyNanos - loadedNanos) / 1e6,
-                    (goNanos - readyNanos) / 1e6, (runnableNanos - goNanos) / 1e6);
+            return String.format(java.util.Locale.ROOT, "digest check %.1f ms, records %.1f ms, post-copy set-up %.1f ms, READY sent %.1f ms, "
+                            + "GO after %.1f ms, ready to run %.1f ms",
+                    (checkedNanos - stateNanos) / 1e6, (recordsNanos - checkedNanos) / 1e6, (loadedNanos - recordsNanos) / 1e6,
+                    (readyNanos - loadedNanos) / 1e6, (goNanos - readyNanos) / 1e6, (runnableNanos - goNanos) / 1e6);
         }
     }
 
@@ -78,6 +80,8 @@ public final class MigrationDestination {
 
     /** Post-copy's receiver, started when a post-copy migration begins so that GO only hands it its work. */
     private StandbyThread postCopyReceiver;
+    /** Post-copy's slots for arriving pages, made when a post-copy migration begins. */
+    private java.util.concurrent.atomic.AtomicReferenceArray<byte[]> postCopyArrived;
 
     /** Receives one migration on {@code conn}. On failure the peer is told why (if it still listens). */
     public Incoming receive(MigrationConnection conn, MigrationSource.Listener listener) throws MigrationException {
@@ -117,7 +121,12 @@ public final class MigrationDestination {
         for (int i = 0; i < entries; i++) description.put(hello.string("key"), hello.string("value"));
         hello.end();
         checkMachine(description, pageCount);
-        if (mode == MigrationMode.POSTCOPY) postCopyReceiver = new StandbyThread("vmckpt-postcopy", Thread.MAX_PRIORITY); // the guest waits for what it brings
+        if (mode == MigrationMode.POSTCOPY) {
+            postCopyReceiver = new StandbyThread("vmckpt-postcopy", Thread.MAX_PRIORITY); // the guest waits for what it brings
+            // Its page slots too (a reference per guest page: 1-2 MiB per GiB), now rather than in the guest's pause,
+            // where an allocation that size can be the one that starts a collection.
+            postCopyArrived = new java.util.concurrent.atomic.AtomicReferenceArray<>(pageCount);
+        }
         // The boot files held here with the source's hashes: the source may send their pages as references.
         PageReferences refs = references.join();
         List<Integer> boot = refs.acceptedBootFiles(description);
@@ -135,9 +144,12 @@ public final class MigrationDestination {
         while (true) {
             f = conn.receive();
             switch (f.type()) {
-                case MigrationWire.PAGES -> frames.decodePages(f.read(), memory.pageCount(), refs, memory::peekPage, (idx, data) -> {
-                    memory.installPage((int) idx, data);
-                    digest.page((int) idx, StateDigest.crc(data));
+                case MigrationWire.PAGES -> frames.decodePages(f.read(), memory.pageCount(), refs, memory::peekPage, (idx, data, origin) -> {
+                    memory.installPage(idx, data);
+                    // Rebuilt from (or checked equal to) this end's own file: the page keeps that origin, as a restored
+                    // page does, so this VM's checkpoints refer to it instead of storing it.
+                    if (origin >= 0) memory.recordOrigin(idx, PageReferences.source(origin), PageReferences.sector(origin));
+                    digest.page(idx, StateDigest.crc(data));
                 });
                 case MigrationWire.DISK -> {
                     List<Long> blocks = new ArrayList<>();
@@ -214,6 +226,7 @@ public final class MigrationDestination {
         }
         long checkedAt = System.nanoTime();
         loadRecords(records);
+        long recordsAt = System.nanoTime();
         events.status(MigrationStatus.DEVICE);
         BitSet pending = BitSet.valueOf(bits);
         PostCopyPages postCopy = null;
@@ -222,7 +235,7 @@ public final class MigrationDestination {
             // copies here are dropped). Each is checked against END's digest when it has arrived.
             // The rounds' frame buffers go on to post-copy's receiver: no half a MiB allocated in the guest's pause
             // (on a loaded host, an allocation there can be the one that starts a young collection).
-            postCopy = new PostCopyPages(conn, machine, pending, digest, records, events, references.join(), frames);
+            postCopy = new PostCopyPages(conn, machine, pending, digest, records, events, references.join(), frames, postCopyArrived);
             machine.memory().setLazySourceKeepingOthers(postCopy, pending);
         }
         long loadedAt = System.nanoTime();
@@ -235,7 +248,7 @@ public final class MigrationDestination {
         // As after a restore: the dirty log and overlay epochs start here.
         machine.memory().startNewEpoch();
         for (VirtioBlk d : machine.virtio().disks()) if (!d.isWriteThrough()) d.freezeOverlay().release();
-        SwitchTimes times = new SwitchTimes(stateAt, checkedAt, loadedAt, readyAt, goAt, System.nanoTime());
+        SwitchTimes times = new SwitchTimes(stateAt, checkedAt, recordsAt, loadedAt, readyAt, goAt, System.nanoTime());
         if (postCopy != null) {
             events.status(MigrationStatus.POSTCOPY_ACTIVE);
             postCopy.start(postCopyReceiver);

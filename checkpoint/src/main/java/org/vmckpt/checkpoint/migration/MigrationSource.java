@@ -57,7 +57,8 @@ public final class MigrationSource {
      * written, then waiting for the destination's READY (its digest check and loading the records, and the round
      * trip); of which computing the source's digest took {@code digestNanos}.
      */
-    public record StopAndCopy(long dirtyPages, long sendNanos, long stateNanos, long readyNanos, long digestNanos) { }
+    public record StopAndCopy(long dirtyPages, long sendNanos, long stateNanos, long readyNanos, long digestNanos,
+                              long freezeNanos, long pagesNanos, long disksNanos) { }
 
     private final Machine machine;
     private final CheckpointEngine engine;
@@ -294,6 +295,7 @@ public final class MigrationSource {
                 last = precopyRounds(toRelease);
             }
             pausedHere = !userPaused;
+            long frozen = System.nanoTime(); // the pause's parts: the freeze, pages, disks, state, the wait for READY
             setStatus(MigrationStatus.DEVICE);
             BitSet pending = null;
             if (mode == MigrationMode.PRECOPY) {
@@ -305,11 +307,14 @@ public final class MigrationSource {
                 pending = dirtySinceSent(last.memory());
                 // The pages of the working set that go as deltas cost a few bytes each and no fault later: send
                 // them in the pause (as many as pre-copy's stop would send), pull only the rest after the switch.
+                // (Sending only about 5 ms' worth shortened the pause but not the guest's stall: the pages pulled
+                // instead were faults of 8-86 ms on a loaded host; docs/BENCHMARKS.md, run 9.)
                 BitSet now = deltaPages(pending, deltasInPause ? stopBudget : 0);
                 sendPageSet(last, now);
                 pending.andNot(now);
                 stopPages = pending.cardinality();
             }
+            long pagesSentAt = System.nanoTime();
             sendDisks(last, false);
             long sent = System.nanoTime();
             sendState(last, pending);
@@ -321,7 +326,8 @@ public final class MigrationSource {
             switchedOver = true;
             conn.send(MigrationWire.GO, new byte[0]);
             downtimeNanos = System.nanoTime() - pausedAt;
-            stop = new StopAndCopy(stopPages, sent - pausedAt, stateSent - sent, ready - stateSent, stateDigestNanos);
+            stop = new StopAndCopy(stopPages, sent - pausedAt, stateSent - sent, ready - stateSent, stateDigestNanos,
+                    frozen - pausedAt, pagesSentAt - frozen, sent - pagesSentAt);
             releaseHostPorts();
             if (mode == MigrationMode.POSTCOPY) {
                 postCopyPending = pending;
@@ -739,6 +745,7 @@ public final class MigrationSource {
             PageFrames urgentFrames = new PageFrames();
             int[] index = new int[MigrationWire.PAGES_PER_FRAME];
             byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
+            long[] origin = new long[MigrationWire.PAGES_PER_FRAME];
             try {
                 while (true) {
                     MigrationWire.Frame f = conn.receive();
@@ -750,7 +757,10 @@ public final class MigrationSource {
                         synchronized (demand) {
                             int n = claims.claimRun(idx, 1 + PREFETCH_PAGES, index, data);
                             if (n > 0) {
-                                conn.send(MigrationWire.PAGES, urgentFrames.encodePages(index, data, n));
+                                // Whole, with the origin each came from (unconfirmed: the destination checks it), so
+                                // that the destination's later checkpoints still refer to those pages.
+                                for (int k = 0; k < n; k++) origin[k] = data[k] == null ? PageReferences.NONE : references.unconfirmedOrigin(fm, index[k]);
+                                conn.send(MigrationWire.PAGES, urgentFrames.encodePages(index, data, null, null, origin, n));
                                 countSent(n);
                             }
                         }

@@ -16,9 +16,10 @@ final class MigrationWire {
     /**
      * The protocol version this build speaks; a stream of any other version is refused by name. 5 (2026-12-01): pages
      * post-copy streams after GO may be references (to files both ends hold), as before it. 6 (2026-12-01, branch
-     * migrate6): a PAGES frame's page table is compressed together with its data.
+     * migrate6): a PAGES frame's page table is compressed on its own. 7 (2026-12-01, branch migrate7): a data page may
+     * carry its origin ({@link #PAGE_DATA_ORIGIN}), which the destination checks against its own file.
      */
-    static final int VERSION = 6;
+    static final int VERSION = 7;
     /** Largest frame payload accepted: a batch of pages is at most 64 x 4 KiB plus its table. */
     static final int MAX_PAYLOAD = 16 << 20;
     /** Pages per PAGES frame (the repository's frame size). */
@@ -54,6 +55,12 @@ final class MigrationWire {
      * migration (a page rewritten in a few words is then almost all zeros and compresses to nearly nothing).
      */
     static final int PAGE_DELTA = 3;
+    /**
+     * Since version 7: the page's data, and a reference to the file bytes the source saw it copied from (its origin,
+     * not confirmed there: answers to REQUESTs do not read files while the guest waits). The destination records that
+     * origin only if its own copy of those bytes equals the data; else it keeps the page as plain data.
+     */
+    static final int PAGE_DATA_ORIGIN = 4;
     /** Block kinds inside a DISK frame: the block's data, or the base image shows through. */
     static final int BLOCK_ABSENT = 0;
     static final int BLOCK_DATA = 1;

@@ -33,6 +33,22 @@ final class PageFrames {
         void unit(long number, byte[] data) throws MigrationException;
     }
 
+    /**
+     * A decoded page: its index, its data (null: zero page), and its origin as a reference ({@code source << 40 |
+     * sector}, {@link PageReferences}) that this end has checked: the page was rebuilt from its own copy of those
+     * bytes (kind SOURCE) or equals them byte for byte (kind DATA_ORIGIN); else {@link PageReferences#NONE}.
+     */
+    interface PageConsumer {
+        void page(int index, byte[] data, long origin) throws MigrationException;
+    }
+
+    /** Origins the source named for data pages that did not equal this end's copy of those bytes (kept as plain data). */
+    private long originsRefused;
+
+    long originsRefused() {
+        return originsRefused;
+    }
+
     /** PAGES payload (see below) of plain data and zero pages. */
     byte[] encodePages(int[] index, byte[][] data, int n) {
         return encodePages(index, data, null, null, n);
@@ -50,6 +66,15 @@ final class PageFrames {
      * may be null.
      */
     byte[] encodePages(int[] index, byte[][] data, long[] ref, byte[][] base, int n) {
+        return encodePages(index, data, ref, base, null, n);
+    }
+
+    /**
+     * As above, and a data page {@code k} (no reference, no delta) with {@code origin[k] >= 0} carries that origin
+     * (kind DATA_ORIGIN: the data, and the reference its bytes were copied from, unconfirmed here; the destination
+     * checks it). {@code origin} may be null.
+     */
+    byte[] encodePages(int[] index, byte[][] data, long[] ref, byte[][] base, long[] origin, int n) {
         MigrationWire.PayloadWriter table = new MigrationWire.PayloadWriter();
         int previous = -1;
         long previousRef = 0;
@@ -63,8 +88,13 @@ final class PageFrames {
                 table.u8(MigrationWire.PAGE_SOURCE).zigzag(ref[k] - previousRef - PAGE_SECTORS);
                 previousRef = ref[k];
                 data[k] = null; // no bytes in the data part
+            } else if (base != null && base[k] != null) {
+                table.u8(MigrationWire.PAGE_DELTA);
+            } else if (origin != null && origin[k] >= 0) {
+                table.u8(MigrationWire.PAGE_DATA_ORIGIN).zigzag(origin[k] - previousRef - PAGE_SECTORS);
+                previousRef = origin[k];
             } else {
-                table.u8(base != null && base[k] != null ? MigrationWire.PAGE_DELTA : MigrationWire.PAGE_DATA);
+                table.u8(MigrationWire.PAGE_DATA);
             }
         }
         MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(n);
@@ -124,12 +154,17 @@ final class PageFrames {
         decodePages(p, pageCount, refs, null, out);
     }
 
+    void decodePages(MigrationWire.Payload p, int pageCount, PageReferences refs, java.util.function.IntFunction<byte[]> current,
+                     UnitConsumer out) throws MigrationException {
+        decodePages(p, pageCount, refs, current, (PageConsumer) (i, data, origin) -> out.unit(i, data));
+    }
+
     /**
      * As above, and DELTA pages are XORed into the copy {@code current} gives for their index (null: this end
      * takes no deltas, such a frame is malformed; a null copy is a zero page).
      */
     void decodePages(MigrationWire.Payload p, int pageCount, PageReferences refs, java.util.function.IntFunction<byte[]> current,
-                     UnitConsumer out) throws MigrationException {
+                     PageConsumer out) throws MigrationException {
         int n = p.count(MigrationWire.PAGES_PER_FRAME, "page count");
         int tableCodec = p.u8();
         int tableLength = p.count(n * MAX_TABLE_PER_PAGE, "page table length");
@@ -139,6 +174,8 @@ final class PageFrames {
         boolean[] hasData = new boolean[n];
         byte[][] rebuilt = null;
         byte[][] base = null;
+        long[] origin = new long[n];
+        java.util.Arrays.fill(origin, PageReferences.NONE);
         int count = 0;
         long previous = -1;
         long previousRef = 0;
@@ -165,6 +202,11 @@ final class PageFrames {
                 }
                 if (rebuilt == null) rebuilt = new byte[n][];
                 rebuilt[k] = page;
+                origin[k] = ref;
+            } else if (kind == MigrationWire.PAGE_DATA_ORIGIN) {
+                long ref = previousRef + PAGE_SECTORS + t.zigzag();
+                previousRef = ref;
+                origin[k] = ref; // a claim, checked against this end's copy once the data is unpacked
             } else if (kind == MigrationWire.PAGE_DELTA) {
                 if (current == null) throw p.malformed("page " + i + " is a delta, which is sent only before switch-over");
                 if (base == null) base = new byte[n][];
@@ -173,11 +215,38 @@ final class PageFrames {
             } else if (kind != MigrationWire.PAGE_ZERO && kind != MigrationWire.PAGE_DATA) {
                 throw p.malformed("unknown page kind " + kind);
             }
-            hasData[k] = kind == MigrationWire.PAGE_DATA || kind == MigrationWire.PAGE_DELTA;
+            hasData[k] = kind == MigrationWire.PAGE_DATA || kind == MigrationWire.PAGE_DELTA || kind == MigrationWire.PAGE_DATA_ORIGIN;
             if (hasData[k]) count++;
         }
         if (t.remaining() != 0) throw p.malformed("its page table has " + t.remaining() + " bytes left over");
-        deliver(p, index, hasData, rebuilt, base, n, out);
+        unpackData(p, hasData, n);
+        int at = 0;
+        for (int k = 0; k < n; k++) {
+            byte[] page = rebuilt != null ? rebuilt[k] : null;
+            if (hasData[k]) {
+                page = unit(raw, at, base != null ? base[k] : null);
+                at += UNIT;
+                if (origin[k] >= 0 && !equalsSource(refs, origin[k], page)) {
+                    origin[k] = PageReferences.NONE;
+                    originsRefused++;
+                }
+            }
+            out.page((int) index[k], page, origin[k]);
+        }
+    }
+
+    private final byte[] sourceBytes = new byte[UNIT];
+
+    /**
+     * Whether {@code page} equals the 4 KiB this end holds at {@code ref} (its own disk image or boot file): only then
+     * is the origin a source named for a data page recorded. A file that cannot be read here is no origin.
+     */
+    private boolean equalsSource(PageReferences refs, long ref, byte[] page) {
+        try {
+            return refs != null && refs.read(ref, sourceBytes) && java.util.Arrays.equals(sourceBytes, page);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** A PAGES frame's table as sent (STORED or ZSTD), checked to be {@code length} bytes. */
@@ -238,6 +307,12 @@ final class PageFrames {
 
     private void deliver(MigrationWire.Payload p, long[] number, boolean[] hasData, byte[][] rebuilt, byte[][] base, int n,
                          UnitConsumer out) throws MigrationException {
+        unpackData(p, hasData, n);
+        emit(raw, 0, number, hasData, rebuilt, base, n, out);
+    }
+
+    /** Reads the frame's data part into {@link #raw}, checked to hold exactly one unit per {@code hasData}. */
+    private void unpackData(MigrationWire.Payload p, boolean[] hasData, int n) throws MigrationException {
         int count = 0;
         for (int k = 0; k < n; k++) if (hasData[k]) count++;
         int codec = p.u8();
@@ -247,7 +322,13 @@ final class PageFrames {
         if (codec == ZSTD && count == 0) throw p.malformed("unknown data encoding " + codec);
         int size = unpack(p, codec, data, expected);
         if (size != expected) throw p.malformed("it holds " + size + " bytes of data for " + count + " units");
-        emit(raw, 0, number, hasData, rebuilt, base, n, out);
+    }
+
+    /** One unit copied out of {@code units} at {@code at}, XORed into {@code base} if it is a delta. */
+    private static byte[] unit(byte[] units, int at, byte[] base) {
+        byte[] unit = java.util.Arrays.copyOfRange(units, at, at + UNIT);
+        if (base != null) for (int j = 0; j < UNIT; j++) unit[j] ^= base[j];
+        return unit;
     }
 
     /** Hands each unit to {@code out}: data ones from {@code units} at {@code at} on (a delta XORed into its base), others as rebuilt or zero. */
@@ -256,12 +337,8 @@ final class PageFrames {
         for (int k = 0; k < n; k++) {
             byte[] unit = rebuilt != null ? rebuilt[k] : null;
             if (hasData[k]) {
-                unit = java.util.Arrays.copyOfRange(units, at, at + UNIT);
+                unit = unit(units, at, base != null ? base[k] : null);
                 at += UNIT;
-                if (base != null && base[k] != null) {
-                    byte[] b = base[k];
-                    for (int j = 0; j < UNIT; j++) unit[j] ^= b[j];
-                }
             }
             out.unit(number[k], unit);
         }

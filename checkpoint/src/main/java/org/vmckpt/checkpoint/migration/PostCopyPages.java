@@ -39,6 +39,12 @@ public final class PostCopyPages implements PageSource {
     /** This end's copies of the files pages may refer to (disks, boot files the source's hashes matched). */
     private final org.vmckpt.checkpoint.PageReferences references;
     private final AtomicReferenceArray<byte[]> arrived;
+    /**
+     * Per page, 1 + the origin this end checked for it (rebuilt from its own file, or data equal to it), 0 for none:
+     * memory records it when it installs the page ({@link #originSource}), as a lazy restore does. Made by the
+     * receiver when the first origin arrives (after GO, not in the guest's pause: 8 bytes a page); null until then.
+     */
+    private volatile long[] originPlusOne;
     private final ConcurrentLinkedQueue<Integer> toInstall = new ConcurrentLinkedQueue<>();
     /** Frame decoding (the receiving thread's only, one at a time). */
     private final PageFrames frames;
@@ -52,7 +58,9 @@ public final class PostCopyPages implements PageSource {
     private volatile long longestWaitNanos;
 
     PostCopyPages(MigrationConnection conn, Machine machine, BitSet pending, StateDigest digest, List<StateRecord> records,
-                  MigrationSource.Listener events, org.vmckpt.checkpoint.PageReferences references, PageFrames frames) {
+                  MigrationSource.Listener events, org.vmckpt.checkpoint.PageReferences references, PageFrames frames,
+                  AtomicReferenceArray<byte[]> arrived) {
+        // arrived: one empty slot per guest page, made before the pause (null: made here).
         this.references = references;
         this.frames = frames;
         this.conn = conn;
@@ -61,7 +69,7 @@ public final class PostCopyPages implements PageSource {
         this.digest = digest;
         this.records = records;
         this.events = events;
-        this.arrived = new AtomicReferenceArray<>(machine.memory().pageCount());
+        this.arrived = arrived != null ? arrived : new AtomicReferenceArray<>(machine.memory().pageCount());
         this.total = pending.cardinality();
         this.got = new BitSet(machine.memory().pageCount());
     }
@@ -216,12 +224,16 @@ public final class PostCopyPages implements PageSource {
                 MigrationWire.Frame f = conn.receive();
                 if (f.type() == MigrationWire.PAGES) {
                     int[] count = new int[1];
-                    frames.decodePages(f.read(), memory.pageCount(), references, (idx, data) -> { // after GO: data or references, no deltas
-                        int i = (int) idx;
+                    frames.decodePages(f.read(), memory.pageCount(), references, null, (i, data, origin) -> { // after GO: no deltas
                         if (!pending.get(i)) throw new MigrationException("the source sent page " + i + ", which post-copy does not wait for");
                         if (got.get(i)) return; // sent again after a resume: it is here already
                         digest.page(i, StateDigest.crc(data));
                         got.set(i);
+                        if (origin >= 0) {
+                            long[] o = originPlusOne;
+                            if (o == null) originPlusOne = o = new long[memory.pageCount()];
+                            o[i] = origin + 1; // published by arrived's volatile write below
+                        }
                         arrived.set(i, data == null ? new byte[GuestMemory.PAGE_SIZE] : data);
                         toInstall.add(i);
                         count[0]++;
@@ -276,6 +288,21 @@ public final class PostCopyPages implements PageSource {
         GuestMemory memory = machine.memory();
         Integer i;
         while ((i = toInstall.poll()) != null) memory.prefetch(i);
+    }
+
+    /** Called by guest memory on the run thread right after {@link #loadPage} returned the page. */
+    @Override
+    public int originSource(int pageIndex) {
+        long[] all = originPlusOne;
+        long o = all == null ? 0 : all[pageIndex];
+        return o == 0 ? -1 : org.vmckpt.checkpoint.PageReferences.source(o - 1);
+    }
+
+    @Override
+    public long originSector(int pageIndex) {
+        long[] all = originPlusOne;
+        long o = all == null ? 0 : all[pageIndex];
+        return o == 0 ? -1 : org.vmckpt.checkpoint.PageReferences.sector(o - 1);
     }
 
     /** Called by guest memory on the run thread at the first touch of a page still at the source. */

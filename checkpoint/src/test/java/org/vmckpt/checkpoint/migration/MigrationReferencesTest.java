@@ -3,7 +3,14 @@ package org.vmckpt.checkpoint.migration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vmckpt.checkpoint.CheckpointEngine;
+import org.vmckpt.checkpoint.CheckpointOptions;
 import org.vmckpt.checkpoint.PageReferences;
+import org.vmckpt.checkpoint.Restorer;
+import org.vmckpt.checkpoint.store.Checkpoint;
+import org.vmckpt.checkpoint.store.CheckpointInfo;
+import org.vmckpt.checkpoint.store.Repository;
+import org.vmckpt.checkpoint.store.Stats;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.MachineConfig;
 import org.vmckpt.machine.memory.PageOrigin;
@@ -35,6 +42,8 @@ class MigrationReferencesTest {
 
     private final List<Machine> running = new ArrayList<>();
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
+    /** The source's migration still streaming after GO (see {@code migrate(..., whileStreaming, ...)}), or null. */
+    private Thread sourceThread;
 
     static final long KERNEL_AT = 0x8020_0000L;
     static final int KERNEL_BYTES = 256 << 10;
@@ -103,8 +112,19 @@ class MigrationReferencesTest {
      * thread (the random kernel is not meant to run).
      */
     private Machine source(Files3 f) throws Exception {
+        return source(f, 0);
+    }
+
+    /** As above, with {@code fillerPages} pages of random data from 4 MiB up (below the page cache at 40 MiB). */
+    private Machine source(Files3 f, int fillerPages) throws Exception {
         Machine m = new Machine(config(f.kernel(), f.initrd(), f.disk()), b -> { });
         m.boot();
+        byte[] filler = new byte[4096];
+        Random fill = new Random(17);
+        for (int k = 0; k < fillerPages; k++) {
+            fill.nextBytes(filler);
+            m.memory().writeBytes(0x8000_0000L + (4L << 20) + k * 4096L, filler, 0, filler.length);
+        }
         long cache = 0x8000_0000L + (40L << 20);
         for (int k = 0; k < DISK_PAGES; k++) {
             long sector = (long) (3 * k + 1) * 8; // every third disk page, out of order in memory
@@ -132,6 +152,11 @@ class MigrationReferencesTest {
 
     private MigrationDestination.Incoming migrate(Machine source, Machine target, MigrationMode mode, boolean atOnce, MigrationSource[] sourceOut)
             throws Throwable {
+        return migrate(source, target, mode, atOnce, false, sourceOut);
+    }
+
+    private MigrationDestination.Incoming migrate(Machine source, Machine target, MigrationMode mode, boolean atOnce, boolean whileStreaming,
+                                                  MigrationSource[] sourceOut) throws Throwable {
         MigrationListener l = MigrationListener.listen(new MigrationEndpoint("127.0.0.1", 0), null);
         closeAfter.add(l);
         MigrationDestination d = new MigrationDestination(target);
@@ -148,8 +173,23 @@ class MigrationReferencesTest {
         t.start();
         MigrationSource s = new MigrationSource(source, null, new MigrationEndpoint("127.0.0.1", l.port()), null, mode, atOnce, null);
         sourceOut[0] = s;
-        s.run();
-        t.join(60_000);
+        if (!whileStreaming) {
+            s.run();
+            t.join(60_000);
+        } else {
+            // Post-copy: hand the destination back as soon as it may run (GO), while the source still streams.
+            Thread st = new Thread(() -> {
+                try {
+                    s.run();
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "source-migration");
+            st.setDaemon(true);
+            st.start();
+            sourceThread = st;
+            t.join(60_000);
+        }
         if (failure.get() != null) throw failure.get();
         return in.get();
     }
@@ -247,5 +287,100 @@ class MigrationReferencesTest {
         List<byte[]> got = new ArrayList<>();
         frames.decodePages(new MigrationWire.Payload("PAGES", payload), m.memory().pageCount(), refs, (i, d) -> got.add(d));
         assertArrayEquals(java.util.Arrays.copyOfRange(f.diskBytes(), 16 * 512, 16 * 512 + 4096), got.get(0));
+    }
+
+    /**
+     * A migrated VM's pages keep their origins (protocol 7): a checkpoint taken on the destination refers to the same
+     * disk blocks and boot-file pages as a checkpoint of the source at switch-over, is as small, and restores to the
+     * same state. Before, pages arriving as references (or, in post-copy, as answers to requests) had no origin at
+     * the destination, so its checkpoints stored every kernel and page-cache page whole.
+     */
+    @Test
+    void aCheckpointOnTheDestinationRefersToWhatTheSourcesDoesPreCopy() throws Throwable {
+        checkpointsAlike(MigrationMode.PRECOPY, false);
+    }
+
+    @Test
+    void aCheckpointOnTheDestinationRefersToWhatTheSourcesDoesPostCopy() throws Throwable {
+        checkpointsAlike(MigrationMode.POSTCOPY, false);
+    }
+
+    /** Switching at once, the destination asks for pages at once: answers carry origins it checks, the stream references. */
+    @Test
+    void aCheckpointOnTheDestinationRefersToWhatTheSourcesDoesPostCopyAtOnce() throws Throwable {
+        checkpointsAlike(MigrationMode.POSTCOPY, true);
+    }
+
+    private void checkpointsAlike(MigrationMode mode, boolean atOnce) throws Throwable {
+        Files3 f = files();
+        // Switching at once: 32 MiB of random pages below the page cache, so that the background stream (bottom up)
+        // is still busy with them when the destination touches the page cache (top down) and asks for it.
+        Machine src = source(f, atOnce ? 8192 : 0);
+        MigrationSource[] s = new MigrationSource[1];
+        MigrationDestination.Incoming in = migrate(src, new Machine(config(f.kernel(), f.initrd(), f.disk()), b -> { }), mode, atOnce,
+                mode == MigrationMode.POSTCOPY, s);
+        Machine dst = in.machine();
+        if (in.postCopy() != null) {
+            // Touch every page from the top down, as a guest would: the pages the background stream (bottom up) has not
+            // brought yet are asked for (REQUESTs), the page cache's among them, and their answers carry origins.
+            for (int i = dst.memory().pageCount() - 1; i >= 0; i--) dst.memory().prefetch(i);
+            if (atOnce) assertTrue(in.postCopy().requests() > 0, "the destination asked for pages");
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
+            assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+            sourceThread.join(20_000);
+            assertFalse(sourceThread.isAlive(), "the source's migration ended");
+        }
+        String hash = hash(src);
+        assertEquals(hash, dst.callAtInstructionBoundary(() -> HexFormat.of().formatHex(dst.stateHash())));
+        // The source, paused at switch-over, and the destination: each checkpointed into its own repository.
+        CheckpointInfo atSource = new CheckpointEngine(src, Repository.open(dir.resolve("repo-src"), true), null)
+                .checkpoint(CheckpointOptions.defaults().withLive(false), null).info();
+        Repository dstRepo = Repository.open(dir.resolve("repo-dst"), true);
+        CheckpointInfo atDestination = new CheckpointEngine(dst, dstRepo, null).checkpoint(CheckpointOptions.defaults().withLive(false), null).info();
+        long boot = atSource.stat(Stats.EVICT_BOOT, -1), disk = atSource.stat(Stats.EVICT_DISK, -1);
+        assertTrue(boot >= KERNEL_BYTES / 4096 + FILE_PAGES && disk >= DISK_PAGES, "the source's checkpoint: boot " + boot + ", disk " + disk);
+        assertEquals(boot, atDestination.stat(Stats.EVICT_BOOT, -2), "boot-file references at the destination");
+        assertEquals(disk, atDestination.stat(Stats.EVICT_DISK, -2), "disk references at the destination");
+        assertEquals(atSource.stat(Stats.PAGES_SAVED, -1), atDestination.stat(Stats.PAGES_SAVED, -2), "pages stored as data");
+        assertEquals(atSource.stat(Stats.BYTES_PACK, -1), atDestination.stat(Stats.BYTES_PACK, -2), "bytes of page data");
+        try (Checkpoint ck = dstRepo.open(atDestination.id())) {
+            for (boolean lazy : new boolean[]{false, true}) {
+                Machine r = Restorer.restore(ck, null, b -> { }, lazy, null).machine();
+                r.memory().materializeAllLazy();
+                assertEquals(hash, r.callAtInstructionBoundary(() -> HexFormat.of().formatHex(r.stateHash())), "restore (lazy " + lazy + ")");
+            }
+        }
+    }
+
+    /**
+     * A data page may carry the origin the source saw (answers to post-copy requests): the destination believes it
+     * only if its own copy of those bytes equals the page; a claim that does not hold leaves the page plain data.
+     */
+    @Test
+    void anOriginClaimedForADataPageCountsOnlyIfTheDestinationsFileHoldsThoseBytes() throws Throwable {
+        Files3 f = files();
+        Machine m = new Machine(config(f.kernel(), f.initrd(), f.disk()), b -> { });
+        PageReferences refs = PageReferences.forDestination(m);
+        refs.acceptedBootFiles(java.util.Map.of());
+        PageFrames frames = new PageFrames();
+        byte[] good = java.util.Arrays.copyOfRange(f.diskBytes(), 16 * 512, 16 * 512 + 4096);
+        byte[] wrong = good.clone();
+        wrong[100] ^= 1;
+        long at16 = (long) PageOrigin.diskSource(0) << 40 | 16;
+        long[] claims = {at16, at16, (long) PageOrigin.KERNEL << 40, (long) PageOrigin.diskSource(0) << 40 | (1 << 20) / 512};
+        byte[][] pages = {good.clone(), wrong.clone(), good.clone(), good.clone()};
+        byte[] payload = frames.encodePages(new int[]{3, 4, 5, 6}, pages, null, null, claims, 4);
+        List<Long> origins = new ArrayList<>();
+        List<byte[]> got = new ArrayList<>();
+        frames.decodePages(new MigrationWire.Payload("PAGES", payload), m.memory().pageCount(), refs, null, (PageFrames.PageConsumer) (i, d, o) -> {
+            got.add(d);
+            origins.add(o);
+        });
+        assertEquals(List.of(at16, PageReferences.NONE, PageReferences.NONE, PageReferences.NONE), origins,
+                "equal bytes, other bytes, a boot file not accepted, past the disk's end");
+        assertArrayEquals(good, got.get(0));
+        assertArrayEquals(wrong, got.get(1), "the page itself is the data sent, whatever its claim");
+        assertEquals(3, frames.originsRefused());
     }
 }

@@ -688,8 +688,8 @@ class MigrationTest {
             assertTrue(d.awaitFailure().getMessage().contains("truncated"), d.awaitFailure().getMessage());
         }
         // Older builds are refused by name too: protocol 3 (no references, an empty ACCEPT), 4 (no references after GO)
-        // and 5 (PAGES tables uncompressed).
-        for (int older : new int[] {3, 4, 5}) {
+        // 5 (PAGES tables uncompressed) and 6 (no origins with data pages).
+        for (int older : new int[] {3, 4, 5, 6}) {
             l = listen(null);
             d = destination(l, freshDestination(32L << 20));
             try (Socket raw = new Socket("127.0.0.1", l.port())) {
@@ -698,7 +698,7 @@ class MigrationTest {
                 out.writeInt(older);
                 out.flush();
                 String why = d.awaitFailure().getMessage();
-                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 6"), why);
+                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 7"), why);
             }
         }
         l = listen(null);
