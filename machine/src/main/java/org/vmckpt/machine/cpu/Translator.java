@@ -637,11 +637,7 @@ final class Translator {
                 mv.visitJumpInsn(GOTO, commonExit);
                 return;
             case BRANCH:
-                loadReg(rs1);
-                loadReg(rs2);
-                mv.visitMethodInsn(INVOKESTATIC, ALU, Decode.branchOperation(insn), "(JJ)Z", false);
-                mv.visitJumpInsn(IFNE, branchTarget(in.off, in.off + Decode.immB(insn)));
-                jumpTo(in.off, in.off + in.len);
+                emitBranch(in, rs1, rs2);
                 return;
             case LOAD:
                 emitLoad(in, rd, rs1, remaining);
@@ -652,6 +648,38 @@ final class Translator {
             default:
                 emitHelper(in, remaining);
         }
+    }
+
+    /**
+     * A conditional branch as one JVM long compare and conditional jump ({@code lcmp; ifXX}), which C1 compiles to a
+     * compare and a jump. The condition is {@link Alu}'s (beq, bne, blt, bge, bltu, bgeu, as {@link Decode#branchOperation}
+     * names it): calling those methods instead cost C1 code a materialised boolean per branch and, for the unsigned
+     * pair, the inlined {@code Long.compareUnsigned}. Unsigned order is signed order with the sign bits flipped.
+     */
+    private void emitBranch(Insn in, int rs1, int rs2) {
+        String op = Decode.branchOperation(in.bits);
+        boolean unsigned = op.equals("bltu") || op.equals("bgeu");
+        loadReg(rs1);
+        if (unsigned) flipSign();
+        loadReg(rs2);
+        if (unsigned) flipSign();
+        mv.visitInsn(LCMP);
+        int jump;
+        switch (op) {
+            case "beq": jump = IFEQ; break;
+            case "bne": jump = IFNE; break;
+            case "blt": case "bltu": jump = IFLT; break;
+            case "bge": case "bgeu": jump = IFGE; break;
+            default: throw new IllegalStateException("unknown branch " + op);
+        }
+        mv.visitJumpInsn(jump, branchTarget(in.off, in.off + Decode.immB(in.bits)));
+        jumpTo(in.off, in.off + in.len);
+    }
+
+    /** {@code value ^ Long.MIN_VALUE} on the stack's long. */
+    private void flipSign() {
+        mv.visitLdcInsn(Long.MIN_VALUE);
+        mv.visitInsn(LXOR);
     }
 
     /**
