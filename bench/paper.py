@@ -265,7 +265,7 @@ class Vmckpt:
     def __init__(self, args):
         self.jar = args.jar
         # The same JVM options as the ./vmckpt launcher (keep in step with it).
-        self.java = ["java", "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25",
+        self.java = ["java", "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25", "-XX:MetaspaceSize=256m",
                      "-XX:PerMethodTrapLimit=0", "-XX:CompileCommand=quiet",
                      "-XX:CompileCommand=CompileThresholdScaling,org.vmckpt.machine.cpu.Unit*::run,0.05", "-Xss16m"]
         if os.geteuid() == 0:

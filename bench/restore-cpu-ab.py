@@ -43,7 +43,7 @@ def main():
             jsa = os.path.splitext(jar)[0] + ".jsa"
             cds = [f"-XX:SharedArchiveFile={jsa}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"] if os.path.exists(jsa) else []
             prio = ["-XX:ThreadPriorityPolicy=1"] if os.geteuid() == 0 else []
-            cmd = (["java", "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25",
+            cmd = (["java", "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25", "-XX:MetaspaceSize=256m",
                     "-XX:PerMethodTrapLimit=0", "-Xss16m"] + prio + cds + extra + [f"-Xlog:gc:file={gc_log}", "-jar", jar, "restore", label,
                    "--repo", repo, "--stats", "--paused", "--name", "restore-cpu-ab"] + (["--lazy"] if lazy else []))
             ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)

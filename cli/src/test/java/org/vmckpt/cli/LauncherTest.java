@@ -39,7 +39,8 @@ class LauncherTest {
      * The collector settings that keep garbage collection from stalling the guest for long (docs/ARCHITECTURE.md,
      * "What the guest waits for during a checkpoint"), as the JVM the launcher starts sees them: the parallel
      * collector, a 16 MiB young generation, pages promoted at their first collection, and a heap that starts at its
-     * maximum size, so it never grows by a full collection.
+     * maximum size, so it never grows by a full collection, and a metaspace threshold (the size of class metadata
+     * at which the JVM collects in full) far above what a VM loads.
      */
     @Test
     void theLauncherGivesTheJvmTheCollectorSettings() throws Exception {
@@ -50,6 +51,7 @@ class LauncherTest {
         assertEquals(String.valueOf(16L << 20), flag(out, "MaxNewSize"));
         assertEquals("0", flag(out, "MaxTenuringThreshold"));
         assertEquals(flag(out, "MaxHeapSize"), flag(out, "InitialHeapSize"));
+        assertEquals(String.valueOf(256L << 20), flag(out, "MetaspaceSize"), "no full collection when class metadata passes 21 MB");
     }
 
     /** A flag's final value from -XX:+PrintFlagsFinal's table ("     size_t MaxNewSize   = 16777216   {product} ..."). */
