@@ -1,5 +1,6 @@
 package org.vmckpt.checkpoint.migration;
 
+import org.vmckpt.checkpoint.PageReferences;
 import org.vmckpt.checkpoint.store.StateRecord;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.memory.GuestMemory;
@@ -37,7 +38,7 @@ public final class PostCopyPages implements PageSource {
     private final List<StateRecord> records;
     private final MigrationSource.Listener events;
     /** This end's copies of the files pages may refer to (disks, boot files the source's hashes matched). */
-    private final org.vmckpt.checkpoint.PageReferences references;
+    private final PageReferences references;
     private final AtomicReferenceArray<byte[]> arrived;
     /**
      * Per page, 1 + the origin this end checked for it (rebuilt from its own file, or data equal to it), 0 for none:
@@ -58,7 +59,7 @@ public final class PostCopyPages implements PageSource {
     private volatile long longestWaitNanos;
 
     PostCopyPages(MigrationConnection conn, Machine machine, BitSet pending, StateDigest digest, List<StateRecord> records,
-                  MigrationSource.Listener events, org.vmckpt.checkpoint.PageReferences references, PageFrames frames,
+                  MigrationSource.Listener events, PageReferences references, PageFrames frames,
                   AtomicReferenceArray<byte[]> arrived) {
         // arrived: one empty slot per guest page, made before the pause (null: made here).
         this.references = references;
@@ -293,16 +294,20 @@ public final class PostCopyPages implements PageSource {
     /** Called by guest memory on the run thread right after {@link #loadPage} returned the page. */
     @Override
     public int originSource(int pageIndex) {
-        long[] all = originPlusOne;
-        long o = all == null ? 0 : all[pageIndex];
-        return o == 0 ? -1 : org.vmckpt.checkpoint.PageReferences.source(o - 1);
+        long o = checkedOrigin(pageIndex);
+        return o < 0 ? -1 : PageReferences.source(o);
     }
 
     @Override
     public long originSector(int pageIndex) {
+        long o = checkedOrigin(pageIndex);
+        return o < 0 ? -1 : PageReferences.sector(o);
+    }
+
+    /** The origin this end checked for page {@code pageIndex} (a {@link PageReferences} value), or -1. */
+    private long checkedOrigin(int pageIndex) {
         long[] all = originPlusOne;
-        long o = all == null ? 0 : all[pageIndex];
-        return o == 0 ? -1 : org.vmckpt.checkpoint.PageReferences.sector(o - 1);
+        return all == null ? -1 : all[pageIndex] - 1;
     }
 
     /** Called by guest memory on the run thread at the first touch of a page still at the source. */
