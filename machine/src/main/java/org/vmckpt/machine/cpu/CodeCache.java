@@ -44,6 +44,15 @@ public final class CodeCache {
      */
     static final int HOT_THRESHOLD = Integer.getInteger("vmckpt.jit.threshold", 30_000);
     /**
+     * The heat of a visit through a unit's exit where the instruction limit cut a straight line of code
+     * ({@link TranslatedUnit#cutSlot}): the code there runs each time the unit gets that far, as often as the unit
+     * that got hot, so it is translated at its first such visit rather than after heating up from zero as one
+     * {@link Interpreter#HEAT_SAMPLE} per visit (which left long straight-line functions, such as SHA-256's unrolled
+     * rounds, interpreted one 64-instruction unit after another). {@code -Dvmckpt.jit.cutHeat=N}; 0: such visits count
+     * as any unit exit's.
+     */
+    static final int CONTINUATION_HEAT = Integer.getInteger("vmckpt.jit.cutHeat", Integer.MAX_VALUE / 2);
+    /**
      * Guest instructions a unit retires before it is translated again for the hot tier ({@link #hot}): a class that
      * HotSpot's C2 compiles, where every other unit stays C1 code (UnitCompilerDirectives). C2 takes tens to hundreds
      * of milliseconds of the other core per unit, so only the few units that run most of a workload repay it.
@@ -130,12 +139,13 @@ public final class CodeCache {
     /**
      * The unit to run at {@code pc}, or null to interpret: not mapped executable in the fetch TLB yet, not hot
      * yet, or not translatable ({@link TranslatedUnit#UNTRANSLATABLE}).
-     * {@code sample}: this visit stands for {@link Interpreter#HEAT_SAMPLE} of them, so it gathers that much heat even
-     * in a page holding translations: block mode handed over one jump in that many (Interpreter.endsBlock), or a unit
+     * {@code heat}: what this visit adds to the entry's heat (see {@link #miss}). {@link Interpreter#HEAT_SAMPLE} when
+     * it stands for that many visits: block mode handed over one jump in that many (Interpreter.endsBlock), or a unit
      * just left for {@code pc} (a jump out of its region, a return, a call), and the code there runs as often as that
-     * unit. Other visits (the start of a batch, the block a budget cut) gather one there.
+     * unit. {@link #CONTINUATION_HEAT} when a unit left for where the instruction limit cut its straight-line code.
+     * 1 for other visits (the start of a batch, the block a budget cut).
      */
-    TranslatedUnit lookup(Hart h, long pc, boolean sample) {
+    TranslatedUnit lookup(Hart h, long pc, int heat) {
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
         if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return null;
@@ -146,13 +156,13 @@ public final class CodeCache {
             long k = keys[i];
             if (k == key) {
                 TranslatedUnit u = units[i];
-                return u != null && !(u instanceof PendingUnit) ? u : miss(key, i, pageIndex, h, pc, sample);
+                return u != null && !(u instanceof PendingUnit) ? u : miss(key, i, pageIndex, h, pc, heat);
             }
-            if (k == -1L) return miss(key, -1, pageIndex, h, pc, sample);
+            if (k == -1L) return miss(key, -1, pageIndex, h, pc, heat);
         }
     }
 
-    private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h, long pc, boolean sample) {
+    private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h, long pc, int visitHeat) {
         if (!completed.isEmpty()) {
             installCompleted(h); // (fills slots that exist: the table's layout and this slot stay as they are)
             if (slot >= 0 && units[slot] != null && !(units[slot] instanceof PendingUnit)) return units[slot];
@@ -161,7 +171,7 @@ public final class CodeCache {
         int hi = hash(key) & (HEAT_SIZE - 1);
         // The interpreter hands over only a sample of the jumps to where no entry exists (Interpreter.endsBlock); outside
         // pages holding translations, every visit counts as a sample (as it always did).
-        heat[hi] += sample || !ram.isCodePage(pageIndex) ? Interpreter.HEAT_SAMPLE : 1;
+        heat[hi] += visitHeat > 1 || !ram.isCodePage(pageIndex) ? Math.max(visitHeat, Interpreter.HEAT_SAMPLE) : 1;
         if (heat[hi] < hotThreshold) return null;
         heat[hi] = 0;
         // (Invalidated keys do not pile up: growing the table re-inserts live units only.)
@@ -223,6 +233,58 @@ public final class CodeCache {
     boolean hasEntry(int pageIndex, int off) {
         long[] e = entries[pageIndex];
         return e != null && (e[off >>> 7] & (1L << (off >>> 1))) != 0;
+    }
+
+    /** Profile only: 0 if the fetch TLB does not map {@code pc}, 1 if no entry there, 2 if one is being built, 3 a unit. */
+    int entryStateAt(Hart h, long pc) {
+        long vpn = pc >>> 12;
+        int ti = (int) vpn & Hart.TLB_MASK;
+        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return 0;
+        TranslatedUnit u = unitAt(((long) h.mmu.xPhys[ti] << 12) | (pc & 0xfff));
+        return u == null ? 1 : u instanceof PendingUnit ? 2 : 3;
+    }
+
+    /** See {@link #interpretable}: {@code -Dvmckpt.jit.stopAtEntry=false} lets interpreted blocks run past entries. */
+    static final boolean STOP_AT_ENTRY = !"false".equals(System.getProperty("vmckpt.jit.stopAtEntry"));
+    /** Bytes up to the next entry within which {@link #interpretable} counts instructions exactly. */
+    private static final int EXACT_DISTANCE = 256;
+
+    /**
+     * How many of the {@code left} instructions the interpreter may run from {@code pc} without passing the next
+     * offset of its page where a unit may start: block mode hands the dispatcher jumps only, so an interpreted block
+     * that begins inside straight-line code (a batch that starts where the last one ended, the tail a unit left for
+     * lack of budget, code whose unit is not ready yet) would otherwise run through the units ahead of it up to the next
+     * taken jump (in SHA-256's unrolled rounds, hundreds of instructions each time). Far from the entry, a quarter of the
+     * distance (instructions are 2 or 4 bytes) never passes it; near it, the instructions are counted by their lengths.
+     * The dispatcher looks again where the interpreter stops.
+     */
+    int interpretable(Hart h, long pc, int left) {
+        if (!STOP_AT_ENTRY) return left;
+        long vpn = pc >>> 12;
+        int ti = (int) vpn & Hart.TLB_MASK;
+        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return left;
+        long[] e = entries[h.mmu.xPhys[ti]];
+        if (e == null) return left;
+        int off = (int) pc & 0xfff;
+        int bit = (off >>> 1) + 1; // the first 2-byte slot after pc
+        for (int w = bit >>> 6; w < e.length; w++) {
+            long bits = e[w] & (w == bit >>> 6 ? -1L << (bit & 63) : -1L);
+            if (bits != 0) {
+                int entry = w << 7 | Long.numberOfTrailingZeros(bits) << 1;
+                if (entry - off > EXACT_DISTANCE) return Math.min(left, (entry - off) >>> 2);
+                // Near the entry: count the instructions up to it by their lengths, so that the interpreter stops
+                // there in one block instead of closing in on it a quarter of the distance at a time.
+                byte[] page = h.mmu.xPage[ti];
+                int count = 0, o = off;
+                while (o < entry) {
+                    o += (page[o] & 3) == 3 ? 4 : 2;
+                    count++;
+                }
+                if (o > entry) count--; // (the entry lies inside an instruction of this stream: stop before it)
+                return Math.min(left, Math.max(1, count));
+            }
+        }
+        return left;
     }
 
     /** No unit may start at {@code key} any more. */
