@@ -44,15 +44,6 @@ public final class CodeCache {
      */
     static final int HOT_THRESHOLD = Integer.getInteger("vmckpt.jit.threshold", 30_000);
     /**
-     * The heat of a visit through a unit's exit where the instruction limit cut a straight line of code
-     * ({@link TranslatedUnit#cutSlot}): the code there runs each time the unit gets that far, as often as the unit
-     * that got hot, so it is translated at its first such visit rather than after heating up from zero as one
-     * {@link Interpreter#HEAT_SAMPLE} per visit (which left long straight-line functions, such as SHA-256's unrolled
-     * rounds, interpreted one 64-instruction unit after another). {@code -Dvmckpt.jit.cutHeat=N}; 0: such visits count
-     * as any unit exit's.
-     */
-    static final int CONTINUATION_HEAT = Integer.getInteger("vmckpt.jit.cutHeat", Integer.MAX_VALUE / 2);
-    /**
      * Guest instructions a unit retires before it is translated again for the hot tier ({@link #hot}): a class that
      * HotSpot's C2 compiles, where every other unit stays C1 code (UnitCompilerDirectives). C2 takes tens to hundreds
      * of milliseconds of the other core per unit, so only the few units that run most of a workload repay it.
@@ -139,13 +130,12 @@ public final class CodeCache {
     /**
      * The unit to run at {@code pc}, or null to interpret: not mapped executable in the fetch TLB yet, not hot
      * yet, or not translatable ({@link TranslatedUnit#UNTRANSLATABLE}).
-     * {@code heat}: what this visit adds to the entry's heat (see {@link #miss}). {@link Interpreter#HEAT_SAMPLE} when
-     * it stands for that many visits: block mode handed over one jump in that many (Interpreter.endsBlock), or a unit
+     * {@code sample}: this visit stands for {@link Interpreter#HEAT_SAMPLE} of them, so it gathers that much heat even
+     * in a page holding translations: block mode handed over one jump in that many (Interpreter.endsBlock), or a unit
      * just left for {@code pc} (a jump out of its region, a return, a call), and the code there runs as often as that
-     * unit. {@link #CONTINUATION_HEAT} when a unit left for where the instruction limit cut its straight-line code.
-     * 1 for other visits (the start of a batch, the block a budget cut).
+     * unit. Other visits (the start of a batch, the block a budget cut) gather one there.
      */
-    TranslatedUnit lookup(Hart h, long pc, int heat) {
+    TranslatedUnit lookup(Hart h, long pc, boolean sample) {
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
         if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return null;
@@ -156,13 +146,13 @@ public final class CodeCache {
             long k = keys[i];
             if (k == key) {
                 TranslatedUnit u = units[i];
-                return u != null && !(u instanceof PendingUnit) ? u : miss(key, i, pageIndex, h, pc, heat);
+                return u != null && !(u instanceof PendingUnit) ? u : miss(key, i, pageIndex, h, pc, sample);
             }
-            if (k == -1L) return miss(key, -1, pageIndex, h, pc, heat);
+            if (k == -1L) return miss(key, -1, pageIndex, h, pc, sample);
         }
     }
 
-    private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h, long pc, int visitHeat) {
+    private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h, long pc, boolean sample) {
         if (!completed.isEmpty()) {
             installCompleted(h); // (fills slots that exist: the table's layout and this slot stay as they are)
             if (slot >= 0 && units[slot] != null && !(units[slot] instanceof PendingUnit)) return units[slot];
@@ -171,7 +161,7 @@ public final class CodeCache {
         int hi = hash(key) & (HEAT_SIZE - 1);
         // The interpreter hands over only a sample of the jumps to where no entry exists (Interpreter.endsBlock); outside
         // pages holding translations, every visit counts as a sample (as it always did).
-        heat[hi] += visitHeat > 1 || !ram.isCodePage(pageIndex) ? Math.max(visitHeat, Interpreter.HEAT_SAMPLE) : 1;
+        heat[hi] += sample || !ram.isCodePage(pageIndex) ? Interpreter.HEAT_SAMPLE : 1;
         if (heat[hi] < hotThreshold) return null;
         heat[hi] = 0;
         // (Invalidated keys do not pile up: growing the table re-inserts live units only.)

@@ -242,9 +242,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             } else {
                 if (u != null && u.dead) prev.chain[prevSlot] = null; // let its class unload
                 // A jump block mode sampled, or a unit's exit, stands for 16 visits; a block the batch's budget cut does not
-                // and a unit's exit where its straight-line code was cut by the instruction limit stands for all of them
-                u = cc.lookup(this, pc, prev != null && prevSlot == prev.cutSlot && CodeCache.CONTINUATION_HEAT > 0 ? CodeCache.CONTINUATION_HEAT
-                        : sampled || prev != null && prev.exitKinds[prevSlot] != TranslatedUnit.EXIT_BUDGET ? Interpreter.HEAT_SAMPLE : 1);
+                u = cc.lookup(this, pc, sampled || prev != null && prev.exitKinds[prevSlot] != TranslatedUnit.EXIT_BUDGET);
                 if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
                     long pc0 = pc;
                     int state0 = PROFILE_UNITS ? cc.entryStateAt(this, pc0) : 0; // (before the interpreter refills the TLB)

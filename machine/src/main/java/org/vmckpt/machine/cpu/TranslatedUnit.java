@@ -43,12 +43,6 @@ public abstract class TranslatedUnit {
     /** Chainable exit kinds: a block that does not fit the budget, a jump out of the region within its page or to
      * another page, a jalr, an instruction the interpreter ran for the unit (execOne) that ended it. */
     static final int EXIT_BUDGET = 0, EXIT_REGION = 1, EXIT_PAGE = 2, EXIT_JALR = 3, EXIT_HELPER = 4;
-    /**
-     * The chain slot of the exit where the instruction limit cut the region in the middle of a straight line of code
-     * (Translator#discover), or -1. The code there runs each time the unit runs that far, so its first visit through
-     * this exit makes it hot at once ({@link CodeCache#CONTINUATION_HEAT}) instead of heating up from zero.
-     */
-    int cutSlot = -1;
     /** Dropped from the code cache (its page was written, or the cache was flushed): never to run again. */
     boolean dead;
     /** Dispatcher visits since the last probe. */

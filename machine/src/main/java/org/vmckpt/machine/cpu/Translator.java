@@ -45,13 +45,6 @@ final class Translator {
      * benchmark's fork phase 12% faster and its compute phase 3% faster; 32 made compute 40% slower.
      */
     static final int MAX_INSTRUCTIONS = Integer.getInteger("vmckpt.jit.maxInstructions", 64);
-    /**
-     * A region cut by the instruction limit after at least this many instructions of one straight line (no branch or
-     * jump in them) has a continuation exit ({@link TranslatedUnit#cutSlot}): long straight-line code, such as
-     * SHA-256's and SHA-3's unrolled rounds, goes on there as often as the unit runs. A cut after a shorter run, in
-     * branchy code, is an exit like any other. {@code -Dvmckpt.jit.cutRun=N}.
-     */
-    static final int CUT_RUN = Integer.getInteger("vmckpt.jit.cutRun", 32);
     /** HotSpot does not compile methods larger than 8000 bytes of bytecode (HugeMethodLimit); stay below. */
     static final int MAX_BYTECODE = 7600;
 
@@ -141,7 +134,6 @@ final class Translator {
             u.entryBlockLength = entryBlockLength;
             u.chain = new TranslatedUnit[exitSlots];
             u.exitKinds = exitKinds.toByteArray();
-            u.cutSlot = cutSlot;
             if (Hart.PROFILE_UNITS) {
                 u.profExitCounts = new long[exitSlots];
                 u.profExitOffsets = exitOffsets.stream().mapToInt(Integer::intValue).toArray();
@@ -203,25 +195,16 @@ final class Translator {
      * the fall-through's), so that when the limit cuts the region, the short paths that close a loop are in it
      * rather than the longest straight line.
      */
-    private TreeMap<Integer, Insn> discover(byte[] page, int entryOff, int max, int limit) {
+    private static TreeMap<Integer, Insn> discover(byte[] page, int entryOff, int max, int limit) {
         TreeMap<Integer, Insn> region = new TreeMap<>();
         java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
         work.add(entryOff);
-        cutOff = -1;
         while (!work.isEmpty() && region.size() < max) {
             int off = work.poll();
-            int straight = 0; // instructions of this straight line in the region so far
-            while (!region.containsKey(off)) {
-                if (region.size() == max) {
-                    // The limit cut a long straight line of code here: see cutOff.
-                    Insn next = decodeAt(page, off, limit);
-                    if (next != null && next.kind != 0 && straight >= CUT_RUN) cutOff = off;
-                    break;
-                }
+            while (!region.containsKey(off) && region.size() < max) {
                 Insn in = decodeAt(page, off, limit);
                 if (in == null || in.kind == 0) break;
                 region.put(off, in);
-                straight++;
                 if (in.kind == JAL) {
                     long t = off + Decode.immJ(in.bits);
                     if (t >= 0 && t < limit) work.add((int) t);
@@ -244,14 +227,6 @@ final class Translator {
 
     private MethodVisitor mv;
     private TreeMap<Integer, Insn> region;
-    /**
-     * Where the instruction limit cut the region in the middle of a straight line of code (the offset of the first
-     * instruction left out), or -1: the code there runs each time the unit gets that far, so the dispatcher treats
-     * the exit to it as a continuation of the unit ({@link TranslatedUnit#cutSlot}).
-     */
-    private int cutOff;
-    /** The chain slot of the exit to {@link #cutOff}, or -1. */
-    private int cutSlot;
     private BitSet leaders;
     private final TreeMap<Integer, Label> blockLabels = new TreeMap<>();
     private final List<Runnable> stubs = new ArrayList<>();
@@ -281,7 +256,6 @@ final class Translator {
         crossings.clear();
         stubs.clear();
         exitSlots = 0;
-        cutSlot = -1;
         exitKinds.reset();
         exitOffsets.clear();
         findLeaders(entryOff);
@@ -599,7 +573,6 @@ final class Translator {
         stubs.add(() -> {
             target(l);
             if (unretired != 0) mv.visitIincInsn(L_N, -unretired);
-            if (chainableKind == TranslatedUnit.EXIT_REGION && off == cutOff) cutSlot = exitSlots;
             if (chainableKind >= 0) setExitSlot(chainableKind, (int) off);
             mv.visitVarInsn(LLOAD, L_VBASE);
             pushLong(off);

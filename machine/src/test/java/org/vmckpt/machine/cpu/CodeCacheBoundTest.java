@@ -36,7 +36,7 @@ class CodeCacheBoundTest {
 
     /** The class of the unit at {@code pc}, weakly (no strong reference stays in this frame), or null. */
     static WeakReference<Class<?>> unitClassAt(Hart h, long pc) {
-        TranslatedUnit u = h.codeCache.lookup(h, pc, 1);
+        TranslatedUnit u = h.codeCache.lookup(h, pc, false);
         return u != null && u != TranslatedUnit.UNTRANSLATABLE ? new WeakReference<>(u.getClass()) : null;
     }
 
