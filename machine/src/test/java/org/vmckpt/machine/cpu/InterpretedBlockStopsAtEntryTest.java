@@ -27,9 +27,16 @@ class InterpretedBlockStopsAtEntryTest {
             else mem.write16(BASE + 2L * k, (short) insn);
         }
         mem.write32(BASE + (long) len * body, j(-len * body, 0));
-        // Whole iterations only, so that units start at the loop's head and where the instruction limit cut it.
+        // Whole iterations only, so that units start at the loop's head and where the instruction limit cut it. Units
+        // are marked compiled as they appear (the dispatcher runs them without waiting for HotSpot's probe).
         h.pc = BASE;
-        for (int k = 0; k < 1000; k++) h.run(body + 1);
+        for (int k = 0; k < 1000; k++) {
+            h.run(body + 1);
+            for (int off = 0; off < 4096; off += 2) {
+                TranslatedUnit u = h.codeCache.unitAt(off);
+                if (u != null && u != TranslatedUnit.UNTRANSLATABLE) u.compiled = true;
+            }
+        }
         assertEquals(BASE, h.pc);
         return h;
     }
