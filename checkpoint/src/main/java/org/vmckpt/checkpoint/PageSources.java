@@ -158,86 +158,42 @@ final class PageSources {
      * {@link #closeInPlace} after its reads, which refuses a file that changed meanwhile.
      */
     static PageSources forCheckpoint(Checkpoint ckpt, Machine m, boolean inPlace) throws RestoreException {
-        return forCheckpoint(ckpt, m, bootFilesOf(ckpt, inPlace));
-    }
-
-    /**
-     * The boot files a checkpoint's SOURCE pages refer to (kernel, initrd and the initramfs's files, firmware), loaded
-     * and checked by SHA-256. They need no machine, so a restore prepares them on a thread of their own while it
-     * builds the machine ({@link BootFilesTask}); {@link #forCheckpoint(Checkpoint, Machine, BootFiles)} adds the disks.
-     */
-    record BootFiles(Map<Integer, BootFile> files, InitramfsFiles initramfs) {
-        /** Closes the files read in place (a restore that gave up; nothing to check). */
-        void close() {
-            for (BootFile f : files.values()) closeInPlace(f);
-        }
-    }
-
-    /**
-     * Loads and checks the boot files {@code ckpt}'s SOURCE pages refer to, refusing a changed one by name; with
-     * {@code inPlace} (an eager restore), a file whose digest is remembered for its identity is opened in place.
-     * Nothing stays open when it throws.
-     */
-    static BootFiles bootFilesOf(Checkpoint ckpt, boolean inPlace) throws RestoreException {
         Map<Integer, BootFile> boot = new HashMap<>();
+        List<VirtioBlk> disks = m.virtio().disks();
         InitramfsFiles files = null;
-        boolean done = false;
-        try {
-            for (Extent e : ckpt.pageExtents()) {
-                if (e.kind() != PageKind.SOURCE) continue;
-                int source = e.source();
-                long lastByte = (e.firstDiskBlock() + e.length() * PageOrigin.SECTORS_PER_PAGE) * PageOrigin.SECTOR_SIZE;
-                if (InitramfsFiles.isFileSource(source)) {
-                    if (files == null) {
-                        BootFile f = boot.get(PageOrigin.INITRD);
-                        if (f == null || f.loaded() == null) { // the archive's files are found in its unpacked bytes
-                            closeInPlace(f);
-                            boot.remove(PageOrigin.INITRD);
-                            f = loadChecked(ckpt, PageOrigin.INITRD, false);
-                            boot.put(PageOrigin.INITRD, f);
-                        }
-                        try {
-                            files = InitramfsFiles.parse(f.loaded(), true);
-                        } catch (IOException ex) {
-                            throw new RestoreException("checkpoint " + ckpt.id() + " refers to files of the initrd " + f.path() + ", which cannot be read: " + ex.getMessage(), ex);
-                        }
+        for (Extent e : ckpt.pageExtents()) {
+            if (e.kind() != PageKind.SOURCE) continue;
+            int source = e.source();
+            long lastByte = (e.firstDiskBlock() + e.length() * PageOrigin.SECTORS_PER_PAGE) * PageOrigin.SECTOR_SIZE;
+            if (InitramfsFiles.isFileSource(source)) {
+                if (files == null) {
+                    BootFile f = boot.get(PageOrigin.INITRD);
+                    if (f == null || f.loaded() == null) { // the archive's files are found in its unpacked bytes
+                        closeInPlace(f);
+                        f = loadChecked(ckpt, PageOrigin.INITRD, false);
+                        boot.put(PageOrigin.INITRD, f);
                     }
-                    if (!files.covers(source, lastByte)) {
-                        throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages " + e.start() + ".." + (e.end() - 1)
-                                + " refer to bytes past the end of file " + (source - InitramfsFiles.FIRST_SOURCE) + " of the initrd");
-                    }
-                } else if (BootFile.isBootSource(source)) {
-                    BootFile f = boot.get(source);
-                    if (f == null) {
-                        f = loadChecked(ckpt, source, inPlace);
-                        boot.put(source, f);
-                    }
-                    if (lastByte > f.loadedLength()) {
-                        throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages " + e.start() + ".." + (e.end() - 1)
-                                + " refer to bytes past the end of the " + BootFile.name(source) + " " + f.path());
+                    try {
+                        files = InitramfsFiles.parse(f.loaded(), true);
+                    } catch (IOException ex) {
+                        throw new RestoreException("checkpoint " + ckpt.id() + " refers to files of the initrd " + f.path() + ", which cannot be read: " + ex.getMessage(), ex);
                     }
                 }
-            }
-            done = true;
-            return new BootFiles(boot, files);
-        } finally {
-            if (!done) for (BootFile f : boot.values()) closeInPlace(f);
-        }
-    }
-
-    /**
-     * The sources of a checkpoint restored onto {@code m}: {@code boot} (from {@link #bootFilesOf}) and {@code m}'s
-     * disks, every disk reference checked to lie inside its disk. When it throws, {@code boot}'s files are closed.
-     */
-    static PageSources forCheckpoint(Checkpoint ckpt, Machine m, BootFiles boot) throws RestoreException {
-        List<VirtioBlk> disks = m.virtio().disks();
-        boolean done = false;
-        try {
-            for (Extent e : ckpt.pageExtents()) {
-                if (e.kind() != PageKind.SOURCE) continue;
-                int source = e.source();
-                if (InitramfsFiles.isFileSource(source) || BootFile.isBootSource(source)) continue; // bootFilesOf checked them
-                long lastByte = (e.firstDiskBlock() + e.length() * PageOrigin.SECTORS_PER_PAGE) * PageOrigin.SECTOR_SIZE;
+                if (!files.covers(source, lastByte)) {
+                    throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages " + e.start() + ".." + (e.end() - 1)
+                            + " refer to bytes past the end of file " + (source - InitramfsFiles.FIRST_SOURCE) + " of the initrd");
+                }
+            } else if (BootFile.isBootSource(source)) {
+                BootFile f = boot.get(source);
+                if (f == null) {
+                    f = loadChecked(ckpt, source, inPlace);
+                    boot.put(source, f);
+                }
+                if (lastByte > f.loadedLength()) {
+                    throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages " + e.start() + ".." + (e.end() - 1)
+                            + " refer to bytes past the end of the " + BootFile.name(source) + " " + f.path());
+                }
+            } else {
                 int d = source - PageOrigin.DISK_FIRST;
                 if (!isDisk(source) || d >= disks.size()) {
                     throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages " + e.start() + ".." + (e.end() - 1)
@@ -248,11 +204,8 @@ final class PageSources {
                             + " refer to bytes past the end of disk " + d + " (" + disks.get(d).baseImagePath() + ")");
                 }
             }
-            done = true;
-            return new PageSources(disks, boot.files(), boot.initramfs());
-        } finally {
-            if (!done) boot.close();
         }
+        return new PageSources(disks, boot, files);
     }
 
     private static BootFile loadChecked(Checkpoint ckpt, int source, boolean inPlace) throws RestoreException {

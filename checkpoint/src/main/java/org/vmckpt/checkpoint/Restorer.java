@@ -30,10 +30,7 @@ import java.util.function.IntConsumer;
 public final class Restorer {
     private Restorer() { }
 
-    /**
-     * A restored machine, ready to run, and how the restore went: {@code phaseNanos} holds each phase's nanoseconds,
-     * except keys ending in "items", which are counts.
-     */
+    /** A restored machine, ready to run, and how the restore went. */
     public record Restored(Machine machine, String checkpointId, long loadNanos, LazyPages lazy, Map<String, Long> phaseNanos) { }
 
     /**
@@ -106,18 +103,14 @@ public final class Restorer {
         } catch (IOException e) {
             throw new RestoreException("cannot read checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
         }
-        // The boot files need nothing but the checkpoint either: they are read, checked and unpacked on a thread of
-        // their own while this one builds the machine (BootFilesTask).
-        BootFilesTask bootFiles = BootFilesTask.start(ckpt, !lazy);
         boolean done = false;
         try {
-            Restored r = build(ckpt, saved, config, console, lazyPages, progress, early, bootFiles, phases, t0, tp);
+            Restored r = build(ckpt, saved, config, console, lazyPages, progress, early, phases, t0, tp);
             done = true;
             return r;
         } finally {
             if (early != null) early.data.abandon(); // joins the loader's threads (at once if they finished)
             if (lazyPages != null && !done) lazyPages.abandon();
-            if (!done) bootFiles.abandon(); // waits for it; closes what it opened unless build took it over
         }
     }
 
@@ -137,7 +130,7 @@ public final class Restorer {
     }
 
     private static Restored build(Checkpoint ckpt, Map<String, String> saved, MachineConfig config, IntConsumer console,
-                                  LazyPages lazyPages, ProgressListener progress, EagerLoad early, BootFilesTask bootFiles,
+                                  LazyPages lazyPages, ProgressListener progress, EagerLoad early,
                                   Map<String, Long> phases, long t0, long tp) throws RestoreException {
         boolean lazy = lazyPages != null;
         Machine m;
@@ -158,13 +151,10 @@ public final class Restorer {
             for (int i = 0; i < diskBlocks.length; i++) diskBlocks[i] = m.virtio().disks().get(i).overlay().blockCount();
             List<String> outside = DiskReferences.problems(ckpt, diskBlocks);
             if (!outside.isEmpty()) throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: " + outside.get(0));
-            // The boot files SOURCE pages refer to were checked by hash on their own thread since the restore began,
-            // refused by name if changed (an eager restore reads a remembered one in place, and checks after its reads
-            // that it did not change); this thread waits for what is left of that work ("boot-files").
-            sources = PageSources.forCheckpoint(ckpt, m, bootFiles.join());
+            // The boot files SOURCE pages refer to are checked by hash now, refused by name if changed (an eager
+            // restore reads a remembered one in place, and checks after its reads that it did not change).
+            sources = PageSources.forCheckpoint(ckpt, m, !lazy);
             tp = phase(phases, "boot-files", tp);
-            phases.put("boot-files.task", bootFiles.nanos()[0]);
-            phases.put("boot-files.task.cpu", bootFiles.nanos()[1]);
             loadRecords(ckpt, m);
             tp = phase(phases, "records", tp);
             if (lazy) {
@@ -185,12 +175,6 @@ public final class Restorer {
                 phases.put("pages.decode.cpu", stages[1]);
                 phases.put("pages.copy.cpu", stages[2]);
                 phases.put("pages.install.cpu", stages[3]);
-                // The time axis of the DATA loading: when the early threads ran out of work, from the restore's start,
-                // and how many of its items this thread took once its own steps were done (the rest overlapped them).
-                if (early.data.helpersDoneNanos() > 0) phases.put("pages.helpers.done.at", early.data.helpersDoneNanos() - t0);
-                phases.put("pages.restorer.items", (long) early.data.finisherItems());
-                phases.put("pages.items", (long) early.data.items());
-                phases.put("pages.references", stages[4]);
                 checkDisks(m, saved, hashes);
                 tp = phase(phases, "disks", tp);
             }
@@ -299,8 +283,7 @@ public final class Restorer {
      * this thread: the machine is not running, and only one thread ever changes guest memory. The DATA pages have
      * been loading since the restore began ({@code early}); this thread reads the reference pages, then helps.
      *
-     * @return nanoseconds in the loaders' stages ({@link PageLoader#stageNanos}), then in installing (CPU), then this
-     *         thread's reading of the reference pages (wall)
+     * @return nanoseconds in the loaders' stages ({@link PageLoader#stageNanos}), then in installing
      */
     private static long[] loadPagesEagerly(Checkpoint ckpt, Machine m, PageSources sources, EagerLoad early, ProgressListener progress)
             throws IOException, RestoreException {
@@ -320,9 +303,7 @@ public final class Restorer {
                 progress.progress("restore", done, total);
             }
         };
-        long r0 = System.nanoTime();
         references.runAll(0, report);
-        long referencesNanos = System.nanoTime() - r0;
         data.finish(report);
         // finish joined every loader thread, so their stores into loaded[] are visible here.
         long t0 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
@@ -335,7 +316,7 @@ public final class Restorer {
         long installNanos = org.vmckpt.checkpoint.store.BatchReader.cpuNanos() - t0;
         progress.progress("restore", total, total);
         long[] st = data.stageNanos(), sr = references.stageNanos();
-        return new long[] {st[0] + sr[0], st[1] + sr[1], st[2] + sr[2], installNanos, referencesNanos};
+        return new long[] {st[0] + sr[0], st[1] + sr[1], st[2] + sr[2], installNanos};
     }
 
     /**
