@@ -265,9 +265,31 @@ final class PageLoader {
     /** Threads started by {@link #startHelpers}, joined by {@link #finish}. */
     private final List<Thread> helpers = new ArrayList<>();
 
+    /** When the last helper ({@link #startHelpers}) ran out of work ({@link System#nanoTime}), or 0. */
+    private volatile long helpersDoneNanos;
+    /** Items the thread calling {@link #finish} loaded itself (the rest were the helpers'). */
+    private int finisherItems;
+
     /** Starts {@code threads} threads that load until no item is left; {@link #finish} joins them. */
     void startHelpers(int threads) {
-        for (int t = 0; t < threads; t++) helpers.add(startThread("vmckpt-restore-" + helpers.size(), Thread.NORM_PRIORITY, null));
+        for (int t = 0; t < threads; t++) {
+            helpers.add(startThread("vmckpt-restore-" + helpers.size(), Thread.NORM_PRIORITY, () -> helpersDoneNanos = System.nanoTime()));
+        }
+    }
+
+    /** When the last helper ran out of work ({@link System#nanoTime}; 0 if none ran), once {@link #finish} returned. */
+    long helpersDoneNanos() {
+        return helpersDoneNanos;
+    }
+
+    /** Work items the thread that called {@link #finish} loaded itself, once it returned. */
+    int finisherItems() {
+        return finisherItems;
+    }
+
+    /** Work items in all. */
+    int items() {
+        return work.length;
     }
 
     /**
@@ -335,7 +357,10 @@ final class PageLoader {
                     load(work[w], reader, block);
                     spent += BatchReader.cpuNanos() - t0;
                     state.set(w, DONE);
-                    if (progress != null) progress.accept(pagesDone.get());
+                    if (progress != null) {
+                        finisherItems++;
+                        progress.accept(pagesDone.get());
+                    }
                 }
             } finally {
                 readNanos.addAndGet(reader.readNanos());

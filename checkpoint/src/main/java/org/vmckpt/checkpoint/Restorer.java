@@ -30,7 +30,10 @@ import java.util.function.IntConsumer;
 public final class Restorer {
     private Restorer() { }
 
-    /** A restored machine, ready to run, and how the restore went. */
+    /**
+     * A restored machine, ready to run, and how the restore went: {@code phaseNanos} holds each phase's nanoseconds,
+     * except keys ending in "items", which are counts.
+     */
     public record Restored(Machine machine, String checkpointId, long loadNanos, LazyPages lazy, Map<String, Long> phaseNanos) { }
 
     /**
@@ -175,6 +178,11 @@ public final class Restorer {
                 phases.put("pages.decode.cpu", stages[1]);
                 phases.put("pages.copy.cpu", stages[2]);
                 phases.put("pages.install.cpu", stages[3]);
+                // The time axis of the DATA loading: when the early threads ran out of work, from the restore's start,
+                // and how many of its items this thread took once its own steps were done (the rest overlapped them).
+                if (early.data.helpersDoneNanos() > 0) phases.put("pages.helpers.done.at", early.data.helpersDoneNanos() - t0);
+                phases.put("pages.restorer.items", (long) early.data.finisherItems());
+                phases.put("pages.items", (long) early.data.items());
                 checkDisks(m, saved, hashes);
                 tp = phase(phases, "disks", tp);
             }

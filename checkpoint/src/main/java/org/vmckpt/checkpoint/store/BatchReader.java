@@ -21,9 +21,6 @@ public final class BatchReader implements AutoCloseable {
     private final ZstdDecompressCtx zstd = new ZstdDecompressCtx();
     private byte[] raw = new byte[0];
     private byte[] decoded = new byte[0];
-    /** For each frame of the batch being read: the buffer holding its data (raw or decoded), and where. */
-    private byte[][] frameSource = new byte[0][];
-    private int[] frameAt = new int[0];
     private long readNanos, decodeNanos;
 
     BatchReader(PackReader[] packs) {
@@ -34,7 +31,15 @@ public final class BatchReader implements AutoCloseable {
      * Reads, checks and decompresses {@code batch}, then calls {@code sink} for each of its pages in page order
      * within each run.
      *
-     * @throws CheckpointFormatException if a frame is damaged (naming the pack and the frame)
+     * <p>One frame at a time: a frame is checked (header, CRC) and decompressed, and its pages are handed to the sink
+     * before the next frame is decompressed, into the same 256 KiB buffer. The pages are copied while the frame is
+     * still in the core's cache; decompressing the whole batch first (4 MiB, more than a core's cache) and copying
+     * afterwards read every page back from memory. A batch's segments run in pack order ({@link
+     * Checkpoint#dataBatches}) and each of its frames holds some of its pages, so each frame is decoded once; a frame
+     * whose pages the segments would visit again after another's is decoded again (correct, only slower).
+     *
+     * @throws CheckpointFormatException if a frame is damaged (naming the pack and the frame); the sink has then had
+     *                                   the pages of the frames before it, never one of the damaged frame's
      */
     public void read(FrameBatch batch, PageSink sink) throws IOException {
         long t0 = cpuNanos();
@@ -43,37 +48,37 @@ public final class BatchReader implements AutoCloseable {
         if (raw.length < stored) raw = new byte[(int) stored];
         p.readFrames(batch.firstFrame, batch.frameCount, raw);
         long t1 = cpuNanos();
+        readNanos += t1 - t0;
         int upf = p.unitsPerFrame();
         int frameBytes = upf * PackFormat.UNIT_SIZE;
-        int need = batch.frameCount * frameBytes;
-        if (decoded.length < need) decoded = new byte[need];
-        if (frameSource.length < batch.frameCount) {
-            frameSource = new byte[batch.frameCount][];
-            frameAt = new int[batch.frameCount];
-        }
-        for (int i = 0; i < batch.frameCount; i++) {
-            int f = batch.firstFrame + i;
-            int at = p.frameOffset(batch.firstFrame, f);
-            // A frame stored as it is (data that did not compress) is checked and its pages copied straight out of
-            // the read buffer: one copy of each page, at memory speed; a compressed frame is decompressed first.
-            int dataAt = p.storedDataAt(f, raw, at);
-            if (dataAt >= 0) {
-                frameSource[i] = raw;
-                frameAt[i] = dataAt;
-            } else {
-                p.decodeInto(f, raw, at, zstd, decoded, i * frameBytes);
-                frameSource[i] = decoded;
-                frameAt[i] = i * frameBytes;
-            }
-        }
-        readNanos += t1 - t0;
-        decodeNanos += cpuNanos() - t1;
+        if (decoded.length < frameBytes) decoded = new byte[frameBytes];
+        int current = -1; // the batch's frame whose data src holds
+        byte[] src = null;
+        int srcAt = 0;
         int[] seg = batch.segments;
         for (int s = 0; s < seg.length; s += 3) {
             for (int k = 0; k < seg[s + 2]; k++) {
                 int unit = seg[s + 1] + k; // the unit's place among the batch's frames' units
                 int i = unit / upf;
-                sink.page(seg[s] + k, frameSource[i], frameAt[i] + (unit - i * upf) * PackFormat.UNIT_SIZE);
+                if (i != current) {
+                    long d0 = cpuNanos();
+                    int f = batch.firstFrame + i;
+                    int at = p.frameOffset(batch.firstFrame, f);
+                    // A frame stored as it is (data that did not compress) is checked and its pages copied straight out
+                    // of the read buffer: one copy of each page; a compressed frame is checked and decompressed first.
+                    int dataAt = p.storedDataAt(f, raw, at);
+                    if (dataAt >= 0) {
+                        src = raw;
+                        srcAt = dataAt;
+                    } else {
+                        p.decodeInto(f, raw, at, zstd, decoded, 0);
+                        src = decoded;
+                        srcAt = 0;
+                    }
+                    current = i;
+                    decodeNanos += cpuNanos() - d0;
+                }
+                sink.page(seg[s] + k, src, srcAt + (unit - i * upf) * PackFormat.UNIT_SIZE);
             }
         }
     }

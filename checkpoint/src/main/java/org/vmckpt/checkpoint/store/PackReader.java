@@ -149,6 +149,11 @@ final class PackReader implements Closeable {
         return (int) Math.min(unitsPerFrame, unitCount - first);
     }
 
+    /** Where frame {@code f} starts in the pack file (its header). */
+    long frameStart(int f) {
+        return extents[f];
+    }
+
     long frameExtent(int f) {
         return extents[f + 1] - extents[f];
     }

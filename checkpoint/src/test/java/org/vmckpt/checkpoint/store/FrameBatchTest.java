@@ -109,4 +109,45 @@ class FrameBatchTest {
             assertTrue(e.getMessage().contains("frame 0"), e.getMessage());
         }
     }
+
+    /**
+     * A batch is checked frame by frame as it is decompressed: damage in its first, a middle or its last frame is
+     * refused naming that frame, and the sink never receives a page of the damaged frame or of any frame after it
+     * (eager restore installs nothing when a batch fails, lazy restore never installs a page that was not checked).
+     */
+    @Test
+    void aDamagedFrameAnywhereInABatchIsRefusedBeforeAnyOfItsPagesIsDelivered() throws IOException {
+        for (int damaged : new int[] {0, 7, 15}) {
+            Repository repo = Repository.open(dir.resolve("repo-" + damaged), true);
+            String id;
+            try (CheckpointWriter w = repo.begin(TestPages.meta("c", 1024), Codec.ZSTD, 3, null)) {
+                for (int i = 0; i < 1024; i++) w.putPage(i, TestPages.page(i)); // 16 frames of 64 pages
+                id = w.commit(ProgressListener.NONE);
+            }
+            Manifest.PackRef ref = repo.readManifest(id).packs().get(0);
+            Path pack = repo.packPath(ref.id());
+            int upf;
+            try (PackReader p = PackReader.open(pack, ref.id(), ref.unitCount())) {
+                upf = p.unitsPerFrame();
+                long at = p.frameStart(damaged) + PackFormat.FRAME_HEADER_LENGTH + 10; // inside the frame's data
+                try (FileChannel ch = FileChannel.open(pack, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                    ByteBuffer one = ByteBuffer.allocate(1);
+                    ch.read(one, at);
+                    one.put(0, (byte) (one.get(0) ^ 0x40)).rewind();
+                    ch.write(one, at);
+                }
+            }
+            try (Checkpoint c = repo.open(id); BatchReader r = c.openBatchReader()) {
+                List<FrameBatch> batches = c.dataBatches(16);
+                assertEquals(1, batches.size());
+                assertEquals(16, batches.get(0).frameCount);
+                BitSet delivered = new BitSet();
+                CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
+                        () -> r.read(batches.get(0), (i, b, o) -> delivered.set(i)));
+                assertTrue(e.getMessage().contains("frame " + damaged), e.getMessage());
+                assertEquals(damaged * upf, delivered.cardinality(), "pages delivered before the damaged frame " + damaged);
+                assertEquals(damaged * upf, delivered.nextClearBit(0), "only the frames before the damaged one");
+            }
+        }
+    }
 }

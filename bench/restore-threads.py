@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Where a restore's CPU goes, by thread (a benchmark helper, not a test): one `vmckpt restore --paused --stats` of
+LABEL in REPO by JAR (with the launcher's JVM options and the class-data-sharing archive beside the jar), then, once
+"restore phases" is printed, the CPU time of each of the JVM's threads from /proc (the collector's, the JIT's, the
+loaders' that already ended as "(exited threads)"), the restore's time axis and phases, and the collector's pauses.
+
+    bench/restore-threads.py JAR REPO LABEL [--lazy] [JVM options...]
+"""
+import os, re, subprocess, sys, time, collections
+jar, repo, label = sys.argv[1:4]
+rest = sys.argv[4:]
+lazy = "--lazy" in rest
+extra = [a for a in rest if a != "--lazy"]
+jsa = os.path.splitext(jar)[0] + ".jsa"
+cds = [f"-XX:SharedArchiveFile={jsa}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"] if os.path.exists(jsa) else []
+cmd = ["java", "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25", "-XX:MetaspaceSize=256m",
+       "-XX:PerMethodTrapLimit=0", "-Xss16m", "-XX:ThreadPriorityPolicy=1"] + cds + extra + ["-Xlog:gc:file=/tmp/restore-threads-gc.log:uptimemillis", "-jar", jar, "restore", label,
+       "--repo", repo, "--stats", "--paused", "--name", "restore-threads"] + (["--lazy"] if lazy else [])
+t0 = time.time()
+p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+lines = []
+for line in p.stderr:
+    lines.append(line.rstrip())
+    if "restore phases" in line:
+        break
+wall = time.time() - t0
+time.sleep(0.05 if not lazy else 3)
+tick = os.sysconf("SC_CLK_TCK")
+per = collections.Counter()
+for tid in os.listdir(f"/proc/{p.pid}/task"):
+    try:
+        comm = open(f"/proc/{p.pid}/task/{tid}/comm").read().strip()
+        st = open(f"/proc/{p.pid}/task/{tid}/stat").read()
+    except OSError:
+        continue
+    f = st.rsplit(")", 1)[1].split()
+    cpu = (int(f[11]) + int(f[12])) / tick
+    key = re.sub(r"#?\d+$", "#", comm)
+    per[key] += cpu
+pf = open(f"/proc/{p.pid}/stat").read().rsplit(")", 1)[1].split()
+proc_cpu = (int(pf[11]) + int(pf[12])) / tick
+per["(exited threads)"] = proc_cpu - sum(per.values())
+launcher = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "vmckpt")
+for _ in range(30):  # the API socket may not answer yet when "restore phases" is printed: ask again
+    subprocess.run([launcher, "quit", "restore-threads"], capture_output=True)
+    try:
+        p.wait(timeout=2)
+        break
+    except subprocess.TimeoutExpired:
+        pass
+else:
+    p.kill()
+    p.wait()
+for l in lines:
+    if "restored" in l or "phases" in l or "axis" in l: print(l)
+print(f"wall {wall*1e3:.0f} ms; cpu by thread (ms): " + ", ".join(f"{k} {v*1e3:.0f}" for k, v in per.most_common() if v > 0) + f"; total {sum(per.values())*1e3:.0f}")
+gc = open("/tmp/restore-threads-gc.log").read()
+pauses = [float(x) for x in re.findall(r"Pause.* ([\d.]+)ms$", gc, re.M)]
+print(f"gc: {len(pauses)} pauses, {sum(pauses):.0f} ms")
