@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -34,8 +35,13 @@ final class RestorePathTraining {
     private RestorePathTraining() { }
 
     static void run() throws Exception {
+        run(Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** As {@link #run()}, in a new directory under {@code parent} (deleted after). */
+    static void run(Path parent) throws Exception {
         platformBeans();
-        Path dir = Files.createTempDirectory("vmckpt-cds-train");
+        Path dir = Files.createTempDirectory(parent, "vmckpt-cds-train");
         try {
             exercise(dir);
         } finally {
@@ -71,17 +77,21 @@ final class RestorePathTraining {
             machine.run(20_000);
             Repository repo = Repository.open(dir.resolve("repo"), true);
             new CheckpointEngine(machine, repo, null).checkpoint(CheckpointOptions.defaults().withLabel("training"), null);
+            byte[] saved = machine.stateHash();
             try (Checkpoint ckpt = repo.open("training")) {
                 eager = Restorer.restore(ckpt, null, b -> { }, false, null).machine();
             }
             try (Checkpoint ckpt = repo.open("training")) {
                 Restorer.Restored r = Restorer.restore(ckpt, null, b -> { }, true, null);
                 lazy = r.machine();
-                if (r.lazy() != null) {
-                    r.lazy().startPrefetch(lazy, e -> { });
-                    lazy.run(20_000);
-                }
+                if (r.lazy() != null) r.lazy().startPrefetch(lazy, e -> { });
             }
+            // A training that restored something else would archive the wrong path: say so rather than go on quietly.
+            if (!Arrays.equals(saved, eager.stateHash()) || !Arrays.equals(saved, lazy.stateHash())) {
+                throw new IllegalStateException("the training machine did not restore to the state it was checkpointed in");
+            }
+            eager.run(20_000);
+            lazy.run(20_000);
         } finally {
             machine.virtio().close();
             if (eager != null) eager.virtio().close();
