@@ -55,10 +55,12 @@ public final class MigrationSource {
      * Where the switch-over's pause went (null until GO): the dirty pages it sent (pre-copy) or left to be pulled
      * (post-copy); from the pause to the last page and disk block written, then the state records and digest
      * written, then waiting for the destination's READY (its digest check and loading the records, and the round
-     * trip); of which computing the source's digest took {@code digestNanos}.
+     * trip); of which computing the source's digest took {@code digestNanos}. {@code pausedAtNanos} and
+     * {@code goAtNanos} are the pause's start and GO's send on {@link System#nanoTime}'s clock (the host's monotonic
+     * clock on Linux, shared by every process: a benchmark lays them beside the destination's and the guest's output).
      */
     public record StopAndCopy(long dirtyPages, long sendNanos, long stateNanos, long readyNanos, long digestNanos,
-                              long freezeNanos, long pagesNanos, long disksNanos) { }
+                              long freezeNanos, long pagesNanos, long disksNanos, long pausedAtNanos, long goAtNanos) { }
 
     private final Machine machine;
     private final CheckpointEngine engine;
@@ -325,9 +327,10 @@ public final class MigrationSource {
             // The point of no return: once GO is on its way the destination may run the guest, so this copy never does.
             switchedOver = true;
             conn.send(MigrationWire.GO, new byte[0]);
-            downtimeNanos = System.nanoTime() - pausedAt;
+            long goSent = System.nanoTime();
+            downtimeNanos = goSent - pausedAt;
             stop = new StopAndCopy(stopPages, sent - pausedAt, stateSent - sent, ready - stateSent, stateDigestNanos,
-                    frozen - pausedAt, pagesSentAt - frozen, sent - pagesSentAt);
+                    frozen - pausedAt, pagesSentAt - frozen, sent - pagesSentAt, pausedAt, goSent);
             releaseHostPorts();
             if (mode == MigrationMode.POSTCOPY) {
                 postCopyPending = pending;
