@@ -82,6 +82,10 @@ public final class MigrationDestination {
     private StandbyThread postCopyReceiver;
     /** Post-copy's slots for arriving pages, made when a post-copy migration begins. */
     private java.util.concurrent.atomic.AtomicReferenceArray<byte[]> postCopyArrived;
+    /** Post-copy's stale copies of the pages still to come, per page (made when a post-copy migration begins). */
+    private byte[][] postCopyBases;
+    /** Whether any page arrived before STATE (rounds ran): only then can a page still to come have a stale copy here. */
+    private boolean pagesBeforeState;
 
     /** Receives one migration on {@code conn}. On failure the peer is told why (if it still listens). */
     public Incoming receive(MigrationConnection conn, MigrationSource.Listener listener) throws MigrationException {
@@ -126,6 +130,8 @@ public final class MigrationDestination {
             // Its page slots too (a reference per guest page: 1-2 MiB per GiB), now rather than in the guest's pause,
             // where an allocation that size can be the one that starts a collection.
             postCopyArrived = new java.util.concurrent.atomic.AtomicReferenceArray<>(pageCount);
+            // And the slots for the stale copies kept aside at the switch, which the deltas after GO apply to.
+            postCopyBases = new byte[pageCount][];
         }
         // The boot files held here with the source's hashes: the source may send their pages as references.
         PageReferences refs = references.join();
@@ -144,13 +150,16 @@ public final class MigrationDestination {
         while (true) {
             f = conn.receive();
             switch (f.type()) {
-                case MigrationWire.PAGES -> frames.decodePages(f.read(), memory.pageCount(), refs, memory::peekPage, (idx, data, origin) -> {
+                case MigrationWire.PAGES -> {
+                    pagesBeforeState = true;
+                    frames.decodePages(f.read(), memory.pageCount(), refs, memory::peekPage, (idx, data, origin) -> {
                     memory.installPage(idx, data);
                     // Rebuilt from (or checked equal to) this end's own file: the page keeps that origin, as a restored
                     // page does, so this VM's checkpoints refer to it instead of storing it.
                     if (origin >= 0) memory.recordOrigin(idx, PageReferences.source(origin), PageReferences.sector(origin));
                     digest.page(idx, StateDigest.crc(data));
-                });
+                    });
+                }
                 case MigrationWire.DISK -> {
                     List<Long> blocks = new ArrayList<>();
                     List<byte[]> contents = new ArrayList<>();
@@ -235,7 +244,13 @@ public final class MigrationDestination {
             // copies here are dropped). Each is checked against END's digest when it has arrived.
             // The rounds' frame buffers go on to post-copy's receiver: no half a MiB allocated in the guest's pause
             // (on a loaded host, an allocation there can be the one that starts a young collection).
-            postCopy = new PostCopyPages(conn, machine, pending, digest, records, events, references.join(), frames, postCopyArrived);
+            // The stale copies are kept aside (not in guest memory: the guest must not see them): the source sends
+            // the pages it knows this end holds as deltas against them, first thing after GO.
+            if (pagesBeforeState) {
+                for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) postCopyBases[i] = machine.memory().peekPage(i);
+            }
+            postCopy = new PostCopyPages(conn, machine, pending, digest, records, events, references.join(), frames, postCopyArrived,
+                    postCopyBases);
             machine.memory().setLazySourceKeepingOthers(postCopy, pending);
         }
         long loadedAt = System.nanoTime();

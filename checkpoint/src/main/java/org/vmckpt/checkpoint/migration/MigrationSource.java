@@ -297,6 +297,7 @@ public final class MigrationSource {
                 last = precopyRounds(toRelease);
             }
             pausedHere = !userPaused;
+            long sentBeforePause = pagesSent;
             long frozen = System.nanoTime(); // the pause's parts: the freeze, pages, disks, state, the wait for READY
             setStatus(MigrationStatus.DEVICE);
             BitSet pending = null;
@@ -306,14 +307,10 @@ public final class MigrationSource {
                 pending = presentPages(last.memory());
                 stopPages = pending.cardinality();
             } else {
+                // The working set (pages written since the last round) is not sent in the pause: the pages of it the
+                // destination holds an older copy of go as deltas first thing after GO, the rest after them
+                // (streamPostCopy). Until protocol 7 the deltas went in the pause, 3-12 ms of it (run 11).
                 pending = dirtySinceSent(last.memory());
-                // The pages of the working set that go as deltas cost a few bytes each and no fault later: send
-                // them in the pause (as many as pre-copy's stop would send), pull only the rest after the switch.
-                // (Sending only about 5 ms' worth shortened the pause but not the guest's stall: the pages pulled
-                // instead were faults of 8-86 ms on a loaded host; docs/BENCHMARKS.md, run 9.)
-                BitSet now = deltaPages(pending, deltasInPause ? stopBudget : 0);
-                sendPageSet(last, now);
-                pending.andNot(now);
                 stopPages = pending.cardinality();
             }
             long pagesSentAt = System.nanoTime();
@@ -326,6 +323,8 @@ public final class MigrationSource {
             if (cancelRequested) throw new MigrationException("cancelled");
             // The point of no return: once GO is on its way the destination may run the guest, so this copy never does.
             switchedOver = true;
+            pagesSentInPause = pagesSent - sentBeforePause;
+            deltasBeforeSwitch = pagesDelta;
             conn.send(MigrationWire.GO, new byte[0]);
             long goSent = System.nanoTime();
             downtimeNanos = goSent - pausedAt;
@@ -433,14 +432,27 @@ public final class MigrationSource {
     }
 
     private long syncs;
-    /** Post-copy sends the working set's delta pages in the pause (false: pulls every one; tests use it to cover that path). */
-    private boolean deltasInPause = true;
+    private volatile long pagesSentInPause;
+    private volatile long deltasBeforeSwitch;
 
-    void setDeltasInPause(boolean on) {
-        deltasInPause = on;
+    /** Pages sent while the guest was paused for the switch-over (tests). */
+    long pagesSentInPause() {
+        return pagesSentInPause;
     }
-    /** The pages the stop-and-copy may send in about {@link #TARGET_STOP_NANOS}, as last estimated. */
-    private long stopBudget = 64;
+
+    /** Pages sent as deltas after GO (post-copy; tests). */
+    long deltasAfterSwitch() {
+        return switchedOver ? pagesDelta - deltasBeforeSwitch : 0;
+    }
+    /**
+     * Post-copy streams the working set's pages that can go as deltas first after GO, as deltas (false: every page
+     * after GO goes whole, in index order; tests use it to cover that path).
+     */
+    private boolean deltasAfterGo = true;
+
+    void setDeltasAfterGo(boolean on) {
+        deltasAfterGo = on;
+    }
 
     private MachineCapture precopyRounds(List<MachineCapture> toRelease) throws Exception {
         MachineCapture round = capture(false, toRelease);
@@ -458,7 +470,6 @@ public final class MigrationSource {
             int dirty = cardinality(round.memory().writtenBitmap());
             pagesRemaining = dirty;
             long budget = (long) Math.max(64, pagesPerSecond * TARGET_STOP_NANOS / 1e9);
-            stopBudget = budget;
             notShrinking = dirty >= previous ? notShrinking + 1 : 0;
             if (dirty <= budget || rounds >= MAX_ROUNDS || notShrinking >= MAX_NON_SHRINKING_ROUNDS) {
                 // Small enough: this round's dirty set becomes the stop-and-copy's. Pause, then take the final capture.
@@ -562,13 +573,12 @@ public final class MigrationSource {
         return sendPageSet(c, which);
     }
 
-    /** Up to {@code max} pages of {@code pending} that would go as deltas (a copy was sent before), in index order. */
-    private BitSet deltaPages(BitSet pending, long max) {
+    /** The pages of {@code pending} that can go as deltas (a copy of them was sent before and is kept here). */
+    private BitSet deltaPages(BitSet pending) {
         BitSet out = new BitSet();
         if (lastSent == null) return out;
-        long n = 0;
-        for (int i = pending.nextSetBit(0); i >= 0 && n < max; i = pending.nextSetBit(i + 1)) {
-            if (lastSent[i] != null) { out.set(i); n++; }
+        for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) {
+            if (lastSent[i] != null) out.set(i);
         }
         return out;
     }
@@ -787,33 +797,12 @@ public final class MigrationSource {
         reader.setPriority(Thread.MAX_PRIORITY);
         conn.limitBacklog();
         reader.start();
-        int[] index = new int[MigrationWire.PAGES_PER_FRAME];
-        byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
-        long[] ref = new long[MigrationWire.PAGES_PER_FRAME];
-        int cursor = pending.nextSetBit(0);
         long total = pending.cardinality();
         pagesRemaining = total;
-        while (cursor >= 0) {
-            if (readerFailure[0] != null) throw readerFailure[0];
-            int n = 0;
-            while (cursor >= 0 && n < BACKGROUND_PAGES_PER_FRAME) {
-                byte[] page = claims.claim(cursor);
-                if (page != PostCopyClaims.TAKEN) {
-                    index[n] = cursor;
-                    // As before GO, a page still equal to a disk block or boot file the destination holds goes as a
-                    // reference (this thread only: requested pages go whole, a look-up may read a file).
-                    ref[n] = page == null ? PageReferences.NONE : referenceQuietly(fm, cursor, page, last);
-                    if (ref[n] != PageReferences.NONE) pagesReferred++;
-                    data[n++] = page;
-                }
-                cursor = pending.nextSetBit(cursor + 1);
-            }
-            if (n > 0) {
-                conn.send(MigrationWire.PAGES, frames.encodePages(index, data, ref, null, n));
-                countSent(n);
-            }
-            pagesRemaining = total - claims.count();
-        }
+        // First the pages the destination holds an older copy of (it kept them aside at the switch): a delta each,
+        // a few bytes where the guest changed a few words. Then every other page, in index order.
+        if (deltasAfterGo) streamPages(deltaPages(pending), true, claims, fm, last, total, readerFailure);
+        streamPages(pending, false, claims, fm, last, total, readerFailure);
         synchronized (demand) {
             conn.send(MigrationWire.END, new MigrationWire.PayloadWriter().bytes(digest.digest(records, true)).toByteArray());
         }
@@ -821,6 +810,48 @@ public final class MigrationSource {
         if (readerFailure[0] != null) throw readerFailure[0];
         synchronized (done) {
             if (!done[0]) throw new MigrationException("the destination did not confirm the end of post-copy");
+        }
+    }
+
+    /**
+     * Post-copy's background stream: the pages of {@code which} not yet claimed (by a REQUEST), in index order, in
+     * frames of {@link #BACKGROUND_PAGES_PER_FRAME}, each flushed. {@code asDeltas}: every page goes as its XOR with the
+     * copy sent before ({@link #lastSent}, which the destination kept aside for it); else a page still equal to a disk
+     * block or boot file the destination holds goes as a reference, as before GO, and any other whole.
+     */
+    private void streamPages(BitSet which, boolean asDeltas, PostCopyClaims claims, FrozenMemory fm, MachineCapture last, long total,
+                             MigrationException[] readerFailure) throws Exception {
+        int[] index = new int[MigrationWire.PAGES_PER_FRAME];
+        byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
+        long[] ref = new long[MigrationWire.PAGES_PER_FRAME];
+        byte[][] base = new byte[MigrationWire.PAGES_PER_FRAME][];
+        int cursor = which.nextSetBit(0);
+        while (cursor >= 0) {
+            if (readerFailure[0] != null) throw readerFailure[0];
+            int n = 0;
+            while (cursor >= 0 && n < BACKGROUND_PAGES_PER_FRAME) {
+                byte[] page = claims.claim(cursor);
+                if (page != PostCopyClaims.TAKEN) {
+                    index[n] = cursor;
+                    base[n] = null;
+                    ref[n] = PageReferences.NONE;
+                    if (page != null && asDeltas) {
+                        base[n] = lastSent[cursor];
+                        pagesDelta++;
+                    } else if (page != null) {
+                        // (this thread only: requested pages go whole, a look-up may read a file)
+                        ref[n] = referenceQuietly(fm, cursor, page, last);
+                        if (ref[n] != PageReferences.NONE) pagesReferred++;
+                    }
+                    data[n++] = page;
+                }
+                cursor = which.nextSetBit(cursor + 1);
+            }
+            if (n > 0) {
+                conn.send(MigrationWire.PAGES, frames.encodePages(index, data, ref, base, n));
+                countSent(n);
+            }
+            pagesRemaining = total - claims.count();
         }
     }
 

@@ -208,7 +208,7 @@ final class PageFrames {
                 previousRef = ref;
                 origin[k] = ref; // a claim, checked against this end's copy once the data is unpacked
             } else if (kind == MigrationWire.PAGE_DELTA) {
-                if (current == null) throw p.malformed("page " + i + " is a delta, which is sent only before switch-over");
+                if (current == null) throw p.malformed("page " + i + " is a delta, which this stream may not carry");
                 if (base == null) base = new byte[n][];
                 base[k] = current.apply(i);
                 if (base[k] == null) base[k] = ZERO_UNIT;
