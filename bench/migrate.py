@@ -220,6 +220,11 @@ def timeline(src, dst, stop, t0, t1, gc_files):
                 if any(ms(a) < hi and ms(b) > lo for lo, hi in spans):
                     hits.append(f"{who} {what} {ms(a)}..{ms(b)}")
         tl["stw"] = hits
+        # Each end's stop-the-world time over the whole migration (collections use both cores: the other end and
+        # the guest wait for CPU meanwhile).
+        for who, path in zip(("src", "dst"), gc_files):
+            inside = [b - a for a, b, _ in pauses(path) if t0 <= b and a <= t1]
+            tl[f"stw_{who}"] = f"{len(inside)} pauses, {sum(inside) * 1e3:.0f} ms"
     return tl
 
 
@@ -443,7 +448,8 @@ def main():
         if g:
             items.append(f"longest gap {g['ms']} ms {g['from']}..{g['to']} ({g['on']})")
         if tl.get("stw") is not None:
-            items.append("STW: " + (", ".join(tl["stw"]) or "none"))
+            items.append("STW in the gap or switch: " + (", ".join(tl["stw"]) or "none"))
+            items.append(f"STW during the migration: source {tl['stw_src']}, destination {tl['stw_dst']}")
         print(f"- {r['workload']} {r['system']} {r['mode']} {'TLS' if r['tls'] else 'plain'}: " + "; ".join(items))
 
 
