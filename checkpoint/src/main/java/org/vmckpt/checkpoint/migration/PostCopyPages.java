@@ -121,9 +121,16 @@ public final class PostCopyPages implements PageSource {
 
     /** Receives on {@code standby}, a thread started before GO (see {@link StandbyThread}). */
     void start(StandbyThread standby) {
+        start(standby, false);
+    }
+
+    /** As above; {@code whenGuestStarts}: hands it its work once the guest runs ({@link StandbyThread#runWhenStarted}). */
+    void start(StandbyThread standby, boolean whenGuestStarts) {
         conn.limitBacklog();
         receiver = standby.thread();
-        standby.run(this::receiveLoop);
+        Runnable loop = this::receiveLoop; // one call site, linked by the migration warm-up's post-copies
+        if (whenGuestStarts) standby.runWhenStarted(machine, loop);
+        else standby.run(loop);
     }
 
     /**

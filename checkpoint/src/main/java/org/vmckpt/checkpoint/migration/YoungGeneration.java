@@ -1,0 +1,49 @@
+package org.vmckpt.checkpoint.migration;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+
+/**
+ * Empties the collector's young generation on request, by allocating short-lived garbage until its next collection
+ * has run. A migration's destination does this after each pre-copy round, before it confirms the round (SYNCED):
+ * every page that arrives is a new array in the young generation, so at the switch-over the young generation was
+ * partly full of them, and the first allocations after GO (the post-copy pages, the session's set-up) started a
+ * collection that copied them while the guest had just begun to run here: 15-65 ms at load 10-12 (run 11). The
+ * collection is the one the next allocations would have started anyway (the pages are copied once either way); it
+ * now runs while the source's guest still runs there and the source waits for SYNCED.
+ */
+final class YoungGeneration {
+    /** At most this much garbage is allocated (the launcher's young generation is 16 MiB). */
+    private static final int MAX_GARBAGE = 64 << 20;
+    private static final int CHUNK = 64 << 10;
+
+    /** The young generation's collector (the parallel collector's "PS Scavenge"), or null if none is known. */
+    private final GarbageCollectorMXBean young;
+    /** Where the garbage goes, so that the allocations are not optimized away. */
+    private static volatile byte[] sink;
+
+    /** Looks the collector up (milliseconds on a cold JVM: make it before the migration begins). */
+    YoungGeneration() {
+        GarbageCollectorMXBean found = null;
+        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            String n = b.getName();
+            if (n.equals("PS Scavenge") || n.equals("G1 Young Generation") || n.equals("Copy") || n.equals("ParNew")) found = b;
+        }
+        young = found;
+    }
+
+    /** Allocates until the young generation has been collected once (bounded); returns whether it was. */
+    boolean collect() {
+        if (young == null) return false;
+        long before = young.getCollectionCount();
+        for (int allocated = 0; allocated < MAX_GARBAGE; allocated += CHUNK) {
+            sink = new byte[CHUNK];
+            if (young.getCollectionCount() != before) {
+                sink = null;
+                return true;
+            }
+        }
+        sink = null;
+        return false;
+    }
+}
