@@ -307,10 +307,16 @@ public final class MigrationSource {
                 pending = presentPages(last.memory());
                 stopPages = pending.cardinality();
             } else {
-                // The working set (pages written since the last round) is not sent in the pause: the pages of it the
-                // destination holds an older copy of go as deltas first thing after GO, the rest after them
-                // (streamPostCopy). Until protocol 7 the deltas went in the pause, 3-12 ms of it (run 11).
                 pending = dirtySinceSent(last.memory());
+                // The pages of the working set that go as deltas cost a few bytes each and no fault later: send
+                // them in the pause (as many as pre-copy's stop would send), pull only the rest after the switch.
+                // (Sending only about 5 ms' worth shortened the pause but not the guest's stall: the pages pulled
+                // instead were faults of 8-86 ms on a loaded host; docs/BENCHMARKS.md, run 9.) Since protocol 8 most
+                // go as the few words that changed (PAGE_WORDS), cheap to encode and apply; deltas past the budget go
+                // first after GO (streamPostCopy).
+                BitSet now = deltaPages(pending, deltasInPause ? stopBudget : 0);
+                sendPageSet(last, now);
+                pending.andNot(now);
                 stopPages = pending.cardinality();
             }
             long pagesSentAt = System.nanoTime();
@@ -444,15 +450,25 @@ public final class MigrationSource {
     long deltasAfterSwitch() {
         return switchedOver ? pagesDelta - deltasBeforeSwitch : 0;
     }
+    /** Post-copy sends the working set's delta pages in the pause (false: none; tests use it to cover the other paths). */
+    private boolean deltasInPause = true;
+
+    void setDeltasInPause(boolean on) {
+        deltasInPause = on;
+    }
+
     /**
-     * Post-copy streams the working set's pages that can go as deltas first after GO, as deltas (false: every page
-     * after GO goes whole, in index order; tests use it to cover that path).
+     * Post-copy streams the working set's pages that can go as deltas (those the pause did not send) first after GO,
+     * as deltas (false: every page after GO goes whole, in index order; tests use it to cover that path).
      */
     private boolean deltasAfterGo = true;
 
     void setDeltasAfterGo(boolean on) {
         deltasAfterGo = on;
     }
+
+    /** The pages the stop-and-copy may send in about {@link #TARGET_STOP_NANOS}, as last estimated. */
+    private long stopBudget = 64;
 
     private MachineCapture precopyRounds(List<MachineCapture> toRelease) throws Exception {
         MachineCapture round = capture(false, toRelease);
@@ -470,6 +486,7 @@ public final class MigrationSource {
             int dirty = cardinality(round.memory().writtenBitmap());
             pagesRemaining = dirty;
             long budget = (long) Math.max(64, pagesPerSecond * TARGET_STOP_NANOS / 1e9);
+            stopBudget = budget;
             notShrinking = dirty >= previous ? notShrinking + 1 : 0;
             if (dirty <= budget || rounds >= MAX_ROUNDS || notShrinking >= MAX_NON_SHRINKING_ROUNDS) {
                 // Small enough: this round's dirty set becomes the stop-and-copy's. Pause, then take the final capture.
@@ -573,12 +590,13 @@ public final class MigrationSource {
         return sendPageSet(c, which);
     }
 
-    /** The pages of {@code pending} that can go as deltas (a copy of them was sent before and is kept here). */
-    private BitSet deltaPages(BitSet pending) {
+    /** Up to {@code max} pages of {@code pending} that can go as deltas (a copy was sent before and is kept here), in index order. */
+    private BitSet deltaPages(BitSet pending, long max) {
         BitSet out = new BitSet();
         if (lastSent == null) return out;
-        for (int i = pending.nextSetBit(0); i >= 0; i = pending.nextSetBit(i + 1)) {
-            if (lastSent[i] != null) out.set(i);
+        long n = 0;
+        for (int i = pending.nextSetBit(0); i >= 0 && n < max; i = pending.nextSetBit(i + 1)) {
+            if (lastSent[i] != null) { out.set(i); n++; }
         }
         return out;
     }
@@ -801,7 +819,7 @@ public final class MigrationSource {
         pagesRemaining = total;
         // First the pages the destination holds an older copy of (it kept them aside at the switch): a delta each,
         // a few bytes where the guest changed a few words. Then every other page, in index order.
-        if (deltasAfterGo) streamPages(deltaPages(pending), true, claims, fm, last, total, readerFailure);
+        if (deltasAfterGo) streamPages(deltaPages(pending, Long.MAX_VALUE), true, claims, fm, last, total, readerFailure);
         streamPages(pending, false, claims, fm, last, total, readerFailure);
         synchronized (demand) {
             conn.send(MigrationWire.END, new MigrationWire.PayloadWriter().bytes(digest.digest(records, true)).toByteArray());

@@ -63,6 +63,15 @@ final class MigrationWire {
      * origin only if its own copy of those bytes equals the data; else it keeps the page as plain data.
      */
     static final int PAGE_DATA_ORIGIN = 4;
+    /**
+     * Since version 8: the page differs from the copy sent before in at most {@link #MAX_PAGE_WORDS} of its 512 8-byte
+     * words: the table gives their count and their indices (each as its step from the one before), the data part
+     * their new values (8 bytes each). Encoding and applying it reads the page once and compresses almost nothing,
+     * where a DELTA XORs and compresses the whole page (memdirty's writes change one word of a page).
+     */
+    static final int PAGE_WORDS = 5;
+    /** The most words a PAGE_WORDS page lists; a page that differs in more goes as a DELTA. */
+    static final int MAX_PAGE_WORDS = 32;
     /** Block kinds inside a DISK frame: the block's data, or the base image shows through. */
     static final int BLOCK_ABSENT = 0;
     static final int BLOCK_DATA = 1;
