@@ -18,8 +18,8 @@ final class MigrationWire {
      * post-copy streams after GO may be references (to files both ends hold), as before it. 6 (2026-12-01, branch
      * migrate6): a PAGES frame's page table is compressed on its own. 7 (2026-12-01, branch migrate7): a data page may
      * carry its origin ({@link #PAGE_DATA_ORIGIN}), which the destination checks against its own file. 8 (2026-12-01,
-     * branch migrate8): post-copy's pages after GO may be deltas, against the copy the destination held before STATE
-     * named them (it keeps those aside); until 7 the deltas went in the guest's pause.
+     * branch migrate8): page kind {@link #PAGE_WORDS} (the few words of a page that changed), and post-copy's pages
+     * after GO may be deltas, against the copy the destination held before STATE named them (it keeps those aside).
      */
     static final int VERSION = 8;
     /** Largest frame payload accepted: a batch of pages is at most 64 x 4 KiB plus its table. */
