@@ -190,7 +190,7 @@ public final class MigrationDestination {
                     long n = p.i64();
                     p.end();
                     // Before confirming: a collection of the pages that arrived, now rather than after GO (YoungGeneration).
-                    youngGeneration.collect();
+                    youngGeneration.collectIfWorthIt();
                     conn.send(MigrationWire.SYNCED, new MigrationWire.PayloadWriter().i64(n).toByteArray());
                     digest.refresh(); // as the source does after each round: the final check is then small
                 }
