@@ -9,10 +9,11 @@ import java.lang.management.MemoryPoolMXBean;
  * has run. A migration's destination does this after each pre-copy round, before it confirms the round (SYNCED):
  * every page that arrives is a new array in the young generation, so at the switch-over the young generation was
  * partly full of them, and the first allocations after GO (the post-copy pages, the session's set-up) started a
- * collection that copied them while the guest had just begun to run here: 15-65 ms at load 10-12 (run 11). The
+ * collection that copied them while the guest had just begun to run here: 12-47 ms at load 10-13 (run 11). The
  * collection is the one the next allocations would have started anyway (the pages are copied once either way); it
  * now runs while the source's guest still runs there and the source waits for SYNCED; and only if eden is at least a
- * quarter full (collecting at every round doubled the destination's stop-the-world time in run 11, at load 8-16).
+ * quarter full (collecting at every round raised the destination's stop-the-world total to 1.0-2.1 s from main's
+ * 0.7-1.4 s in run 11, at load 8-16).
  */
 final class YoungGeneration {
     /** At most this much garbage is allocated (the launcher's young generation is 16 MiB). */
