@@ -16,8 +16,8 @@ import java.lang.management.MemoryPoolMXBean;
  * 0.7-1.4 s in run 11, at load 8-16).
  */
 final class YoungGeneration {
-    /** At most this much garbage is allocated (the launcher's young generation is 16 MiB). */
-    private static final int MAX_GARBAGE = 64 << 20;
+    /** At least this much garbage may be allocated (the launcher's young generation is 16 MiB); else twice eden's size. */
+    private static final long MIN_GARBAGE = 64 << 20;
     private static final int CHUNK = 64 << 10;
 
     /** The young generation's collector (the parallel collector's "PS Scavenge"), or null if none is known. */
@@ -51,17 +51,23 @@ final class YoungGeneration {
     boolean collectIfWorthIt() {
         if (eden != null) {
             java.lang.management.MemoryUsage u = eden.getUsage();
-            long size = u.getMax() > 0 ? u.getMax() : u.getCommitted();
-            if (size > 0 && u.getUsed() < size / 4) return false;
+            long size = edenSize(u);
+            if (size <= 0 || u.getUsed() < size / 4) return false;
         }
         return collect();
+    }
+
+    /** Eden's size: its maximum, or (a collector that sizes it as it goes) what is committed now. */
+    private static long edenSize(java.lang.management.MemoryUsage u) {
+        return u.getMax() > 0 ? u.getMax() : u.getCommitted();
     }
 
     /** Allocates until the young generation has been collected once (bounded); returns whether it was. */
     boolean collect() {
         if (young == null) return false;
         long before = young.getCollectionCount();
-        for (int allocated = 0; allocated < MAX_GARBAGE; allocated += CHUNK) {
+        long limit = eden == null ? MIN_GARBAGE : Math.max(MIN_GARBAGE, 2 * edenSize(eden.getUsage()));
+        for (long allocated = 0; allocated < limit; allocated += CHUNK) {
             sink = new byte[CHUNK];
             if (young.getCollectionCount() != before) {
                 sink = null;
