@@ -105,6 +105,7 @@ public final class CodeCache {
     long crossPageUnits;
     long promotions;
     long promotionsDropped;
+    long compileRefused;
 
     CodeCache(GuestMemory ram) {
         // (HotSpot's policy for units is installed by whichever thread builds the first unit: the translator
@@ -177,11 +178,14 @@ public final class CodeCache {
         long t0 = CpuClock.threadNanos();
         TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff));
         translationNanos += CpuClock.threadNanos() - t0;
+        if (u != null && !BackgroundTranslator.compile(u)) {
+            compileRefused++;
+            u = null;
+        }
         if (u == null) {
             u = TranslatedUnit.UNTRANSLATABLE;
         } else {
             u.key = key;
-            BackgroundTranslator.warm(u);
             count(u);
             if (u.nextPageIndex >= 0) enterSecondPage(key, u.nextPageIndex, h);
         }
@@ -292,6 +296,7 @@ public final class CodeCache {
                 continue;
             }
             TranslatedUnit u = p.built;
+            if (p.compileRefused) compileRefused++;
             if (u == null) {
                 units[slot] = TranslatedUnit.UNTRANSLATABLE;
                 continue;
@@ -529,7 +534,7 @@ public final class CodeCache {
     /** Counters for --stats and tests. */
     public Stats stats() {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
-                backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped);
+                backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped, compileRefused);
     }
 
     /**
@@ -552,9 +557,10 @@ public final class CodeCache {
      * @param promotions               units replaced by their hot-tier build, compiled by C2 (see {@link #hot})
      * @param promotionsDropped        hot-tier builds dropped: the unit they were for died meanwhile (a write to its
      *                                 pages, a flush), or its code could not be built again
+     * @param compileRefused           units built whose compilation C1 refused (their entries stay interpreted)
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
                         long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits, long promotions,
-                        long promotionsDropped) { }
+                        long promotionsDropped, long compileRefused) { }
 }

@@ -36,20 +36,31 @@ final class UnitCompilerDirectives {
         if (installed) return;
         installed = true;
         if (!Boolean.parseBoolean(System.getProperty("vmckpt.jit.directives", "true"))) return; // for experiments
+        if (HotSpotCompiler.get() != null) return; // added through the WhiteBox API when it was set up (json(true))
         try {
-            add(json());
+            add(json(false));
         } catch (Exception | LinkageError e) {
             System.err.println("vmckpt: could not set the compiler policy for translated code (" + e
                     + "); it will run, more slowly during warm-up");
         }
     }
 
-    /** The directives, in HotSpot's compiler-directives JSON. */
-    static String json() {
-        String match = TRANSLATOR_C1_ONLY
-                ? "[\"org/vmckpt/machine/cpu/Unit*.*\", \"org/vmckpt/machine/cpu/Translator*.*\", \"org/objectweb/asm/*.*\"]"
-                : "\"org/vmckpt/machine/cpu/Unit*.*\"";
-        return "[{ match: " + match + ", c2: { Exclude: true } }]";
+    /**
+     * The directives, in HotSpot's compiler-directives JSON. {@code tier1Direct}: units are compiled through
+     * {@link HotSpotCompiler} (the WhiteBox API), and their C1 compiles are blocking ({@code BackgroundCompilation:
+     * false}): the translator thread that asks for one waits until the unit's code is installed, so it hands over only
+     * compiled units, the guest's thread never probes, and C1's queue holds at most one unit per asking thread. (Only
+     * then: under HotSpot's own policy a blocking compile would stop the thread whose calls made the unit hot.)
+     */
+    static String json(boolean tier1Direct) {
+        String units = "\"org/vmckpt/machine/cpu/Unit*.*\"";
+        String translator = "\"org/vmckpt/machine/cpu/Translator*.*\", \"org/objectweb/asm/*.*\"";
+        if (!tier1Direct) {
+            String match = TRANSLATOR_C1_ONLY ? "[" + units + ", " + translator + "]" : units;
+            return "[{ match: " + match + ", c2: { Exclude: true } }]";
+        }
+        String unitsBlock = "{ match: " + units + ", c1: { BackgroundCompilation: false }, c2: { Exclude: true } }";
+        return TRANSLATOR_C1_ONLY ? "[" + unitsBlock + ", { match: [" + translator + "], c2: { Exclude: true } }]" : "[" + unitsBlock + "]";
     }
 
     /** Adds directives to the JVM's stack (the diagnostic command reads them from a file). */
