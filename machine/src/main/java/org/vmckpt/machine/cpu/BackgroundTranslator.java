@@ -35,7 +35,7 @@ final class BackgroundTranslator {
     private static BackgroundTranslator shared;
 
     private final ArrayBlockingQueue<PendingUnit> queue = new ArrayBlockingQueue<>(CAPACITY);
-    private final Translator translator = new Translator();
+    private final Translator translator = new Translator(Translator.BACKGROUND_NAME);
     /** For tests: called on the translator thread with each job before it is built (to hold it at a latch). */
     volatile Consumer<PendingUnit> beforeBuild;
     /** For tests: called on the translator thread with each job after it is built, before it is handed back. */
@@ -112,10 +112,11 @@ final class BackgroundTranslator {
     }
 
     /**
-     * Gets unit {@code u} compiled by C1: at tier 1 at once, waiting for the compile, where the WhiteBox API is there
-     * ({@link HotSpotCompiler}; then {@code u.compiled} is true and the dispatcher never probes it), else by warm-up calls
-     * that make HotSpot's policy queue it (the dispatcher probes it until it runs compiled). False if C1 could not
-     * compile it: it must not run (the JVM would interpret it).
+     * Gets unit {@code u} of this thread compiled by C1. Where the WhiteBox API is there ({@link HotSpotCompiler}): at
+     * tier 1, before this returns (its C1 compile is blocking, see {@link UnitCompilerDirectives}), so {@code u.compiled}
+     * is true and the dispatcher never probes it. Without the API: warm-up calls that make HotSpot's policy queue it, and
+     * the dispatcher probes it until it runs compiled. False if C1 refused it: it must not run (the JVM would interpret
+     * it).
      */
     static boolean compile(TranslatedUnit u) {
         HotSpotCompiler c = HotSpotCompiler.get();
@@ -123,8 +124,9 @@ final class BackgroundTranslator {
             warm(u);
             return true;
         }
-        if (!c.compileTier1(u)) return false;
-        u.compiled = true;
+        int tier = c.requestTier1(u);
+        if (tier < 0) return false;
+        u.compiled = tier == HotSpotCompiler.TIER_C1;
         return true;
     }
 

@@ -178,14 +178,15 @@ public final class CodeCache {
         long t0 = CpuClock.threadNanos();
         TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff));
         translationNanos += CpuClock.threadNanos() - t0;
-        if (u != null && !BackgroundTranslator.compile(u)) {
-            compileRefused++;
-            u = null;
-        }
         if (u == null) {
             u = TranslatedUnit.UNTRANSLATABLE;
         } else {
             u.key = key;
+            // HotSpot's own policy, as without the WhiteBox API: a unit built here is not blocked on (the guest's thread
+            // would wait for C1), and its compile task is dropped if the unit stops being called before C1 gets to it
+            // (HotSpot drops stale tasks, not those asked for through the API), which keeps C1's work down where
+            // thousands of short-lived units are built synchronously (the differential tests, deterministic mode).
+            BackgroundTranslator.warm(u);
             count(u);
             if (u.nextPageIndex >= 0) enterSecondPage(key, u.nextPageIndex, h);
         }

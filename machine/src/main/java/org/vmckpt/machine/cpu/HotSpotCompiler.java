@@ -8,11 +8,11 @@ import java.lang.reflect.Method;
 
 /**
  * Hands translated units to HotSpot's C1 directly, through HotSpot's WhiteBox API: each unit's {@code run} is made
- * not compilable by C2 and compiled at tier 1 (C1 without profiling) once, by the thread that built it, which waits
- * for the compile (a compiler directive makes units' C1 compiles blocking, see {@link UnitCompilerDirectives}). So a
- * unit is never run by the JVM's interpreter, is never compiled at tier 3 or 2 first (HotSpot's tiered policy did
- * that for every unit: docs/BENCHMARKS.md, CPU benchmark, round 7), and needs no warm-up calls, and the dispatcher
- * never probes it: it is handed over compiled.
+ * not compilable by C2 and compiled at tier 1 (C1 without profiling) once, at the request of the thread that built it.
+ * The translator thread waits for the compile (a compiler directive makes its units' C1 compiles blocking, see
+ * {@link UnitCompilerDirectives}) and hands over compiled units only, so the dispatcher never probes them. So a unit is
+ * never compiled at tier 3 or 2 first (HotSpot's tiered policy did that for every unit: docs/BENCHMARKS.md, CPU
+ * benchmark, round 7), needs no warm-up calls, and is never run by the JVM's interpreter.
  *
  * <p>The API is there only when the JVM was started with {@code -Xbootclasspath/a:vmckpt-whitebox.jar
  * -XX:+UnlockDiagnosticVMOptions -XX:+WhiteBoxAPI} (the launcher, the test JVMs and ./build's class-data training
@@ -94,18 +94,18 @@ public final class HotSpotCompiler {
     }
 
     /**
-     * Compiles unit {@code u}'s {@code run} at tier 1 and waits for it (blocking: see {@link UnitCompilerDirectives}).
-     * True if its code is tier-1 code now; false if C1 could not compile it (the caller leaves the entry to the
-     * interpreter), never an exception.
+     * Asks for unit {@code u}'s {@code run} at tier 1, never at C2: compiled before this returns if a directive makes
+     * the compile blocking (units of the translator thread, see {@link UnitCompilerDirectives}), else queued. Returns
+     * the tier its code has now (1, or 0 while it is queued), or -1 if C1 refused it; never throws.
      */
-    boolean compileTier1(TranslatedUnit u) {
+    int requestTier1(TranslatedUnit u) {
         try {
             Method run = u.getClass().getDeclaredMethod("run", Hart.class, int.class);
             notCompilable.invokeExact((Executable) run, TIER_C2, false);
             boolean queued = (boolean) enqueue.invokeExact((Executable) run, TIER_C1, ENTRY_BCI);
-            return queued && (int) level.invokeExact((Executable) run, false) == TIER_C1;
+            return queued ? (int) level.invokeExact((Executable) run, false) : -1;
         } catch (Throwable e) {
-            return false;
+            return -1;
         }
     }
 

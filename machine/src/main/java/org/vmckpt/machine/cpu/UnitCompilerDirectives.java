@@ -47,20 +47,21 @@ final class UnitCompilerDirectives {
 
     /**
      * The directives, in HotSpot's compiler-directives JSON. {@code tier1Direct}: units are compiled through
-     * {@link HotSpotCompiler} (the WhiteBox API), and their C1 compiles are blocking ({@code BackgroundCompilation:
-     * false}): the translator thread that asks for one waits until the unit's code is installed, so it hands over only
-     * compiled units, the guest's thread never probes, and C1's queue holds at most one unit per asking thread. (Only
-     * then: under HotSpot's own policy a blocking compile would stop the thread whose calls made the unit hot.)
+     * {@link HotSpotCompiler} (the WhiteBox API), and the C1 compiles of the translator thread's units
+     * ({@link Translator#BACKGROUND_NAME}, matched first: HotSpot takes the first directive that matches) are blocking
+     * ({@code BackgroundCompilation: false}): the translator thread waits until each unit's code is installed, so it
+     * hands over only compiled units, the guest's thread never probes them, and C1's queue holds one of them at a time.
+     * Units built on the guest's thread (deterministic mode, tests) are not blocked on, nor is anything under HotSpot's
+     * own policy, where a blocking compile would stop the thread whose calls made the method hot.
      */
     static String json(boolean tier1Direct) {
         String units = "\"org/vmckpt/machine/cpu/Unit*.*\"";
-        String translator = "\"org/vmckpt/machine/cpu/Translator*.*\", \"org/objectweb/asm/*.*\"";
-        if (!tier1Direct) {
-            String match = TRANSLATOR_C1_ONLY ? "[" + units + ", " + translator + "]" : units;
-            return "[{ match: " + match + ", c2: { Exclude: true } }]";
-        }
-        String unitsBlock = "{ match: " + units + ", c1: { BackgroundCompilation: false }, c2: { Exclude: true } }";
-        return TRANSLATOR_C1_ONLY ? "[" + unitsBlock + ", { match: [" + translator + "], c2: { Exclude: true } }]" : "[" + unitsBlock + "]";
+        String match = TRANSLATOR_C1_ONLY
+                ? "[" + units + ", \"org/vmckpt/machine/cpu/Translator*.*\", \"org/objectweb/asm/*.*\"]" : units;
+        String c1Only = "{ match: " + match + ", c2: { Exclude: true } }";
+        if (!tier1Direct) return "[" + c1Only + "]";
+        return "[{ match: \"" + Translator.BACKGROUND_NAME + "*.*\", c1: { BackgroundCompilation: false }, c2: { Exclude: true } }, "
+                + c1Only + "]";
     }
 
     /** Adds directives to the JVM's stack (the diagnostic command reads them from a file). */

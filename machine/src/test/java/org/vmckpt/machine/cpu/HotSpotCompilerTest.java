@@ -43,13 +43,18 @@ class HotSpotCompilerTest {
         assertTrue(HotSpotCompiler.available());
     }
 
+    static byte[] loopPage() {
+        byte[] page = new byte[4096];
+        for (int k = 0; k < LOOP.length; k++) java.nio.ByteBuffer.wrap(page).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(4 * k, LOOP[k]);
+        return page;
+    }
+
+    /** A unit of the translator thread: compiled (blocking) before compile() returns. */
     @Test
     void aUnitIsTier1CodeBeforeItFirstRunsAndStaysThere() {
         HotSpotCompiler c = HotSpotCompiler.get();
         assertNotNull(c, HotSpotCompiler.describe());
-        byte[] page = new byte[4096];
-        for (int k = 0; k < LOOP.length; k++) java.nio.ByteBuffer.wrap(page).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(4 * k, LOOP[k]);
-        TranslatedUnit u = new Translator().translate(page, 0, null, -1, 0);
+        TranslatedUnit u = new Translator(Translator.BACKGROUND_NAME).translate(loopPage(), 0, null, -1, 0);
         assertNotNull(u);
         assertEquals(0, c.tier(u), "a fresh unit has no code");
         assertTrue(BackgroundTranslator.compile(u));
