@@ -89,8 +89,8 @@ public final class HotSpotCompiler {
     /** For --stats: how translated units are compiled in this JVM, one line. */
     public static String describe() {
         return INSTANCE != null ? "units compiled at C1 tier 1 directly (HotSpot WhiteBox API)"
-                : "units compiled through HotSpot's own tiered policy, slower to warm up: the WhiteBox API is off: " + UNAVAILABLE
-                + "; start vmckpt with the ./vmckpt launcher";
+                : "units compiled through HotSpot's own tiered policy (slower warm-up): HotSpot's WhiteBox API is not available ("
+                + UNAVAILABLE + "); the ./vmckpt launcher starts the JVM with it";
     }
 
     /**
