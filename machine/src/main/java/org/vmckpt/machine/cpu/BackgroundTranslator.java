@@ -84,7 +84,9 @@ final class BackgroundTranslator {
         try {
             boolean hot = job.replaces != null;
             TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, hot);
-            if (u != null && hot) compileHot(u);
+            // A hot-tier unit goes to C2 through HotSpot's policy (tier 3 first, with a profile): asked for C2 at once
+            // through the WhiteBox API (compiled without a profile) it ran 5-10% slower (docs/BENCHMARKS.md round 14).
+            if (u != null && hot) warmHot(u);
             if (u != null && !hot && !compile(u)) {
                 u = null; // C1 refused it: the entry stays interpreted
                 job.compileRefused = true;
@@ -106,20 +108,6 @@ final class BackgroundTranslator {
      * Tier4MinInvocationThreshold).
      */
     static final int HOT_WARM_CALLS = 256;
-
-    /**
-     * A hot-tier unit goes to C2: where the WhiteBox API is there and {@link #HOT_DIRECT}, queued for C2 at once (no
-     * tier-3 code and profiling first; HotSpot compiles it without a profile), else by {@link #warmHot}. The cache
-     * installs it once it answers the budget-0 probe as compiled code (CodeCache#hot).
-     */
-    static void compileHot(TranslatedUnit u) {
-        HotSpotCompiler c = HotSpotCompiler.get();
-        if (c != null && HOT_DIRECT && c.requestC2(u)) return;
-        warmHot(u);
-    }
-
-    /** {@code -Dvmckpt.jit.hotDirect=false}: hot-tier units go to C2 through HotSpot's policy even with the API (A/B runs). */
-    static final boolean HOT_DIRECT = Boolean.parseBoolean(System.getProperty("vmckpt.jit.hotDirect", "true"));
 
     static void warmHot(TranslatedUnit u) {
         for (int i = 0; i < HOT_WARM_CALLS; i++) u.run(null, -1);

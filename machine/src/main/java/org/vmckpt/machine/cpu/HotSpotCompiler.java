@@ -109,16 +109,6 @@ public final class HotSpotCompiler {
         }
     }
 
-    /** Queues hot-tier unit {@code u}'s {@code run} for C2 (not blocking); false if HotSpot did not queue it. */
-    boolean requestC2(TranslatedUnit u) {
-        try {
-            Method run = u.getClass().getDeclaredMethod("run", Hart.class, int.class);
-            return (boolean) enqueue.invokeExact((Executable) run, TIER_C2, ENTRY_BCI);
-        } catch (Throwable e) {
-            return false;
-        }
-    }
-
     /** The tier of the compiled code {@code u}'s {@code run} has now, 0 if none (for tests). */
     int tier(TranslatedUnit u) {
         try {
