@@ -18,7 +18,7 @@ import java.lang.reflect.Method;
  * -XX:+UnlockDiagnosticVMOptions -XX:+WhiteBoxAPI} (the launcher, the test JVMs and ./build's class-data training
  * do). The class {@code sun.hotspot.WhiteBox} (module whitebox/) is reached only reflectively, from the boot loader:
  * without it {@link #get} is null and units take the old path (HotSpot's own policy, warm-up calls, probes), and
- * {@link #unavailableReason} says why for {@code --stats}.
+ * {@link #describe} says why for {@code --stats}.
  */
 public final class HotSpotCompiler {
     /** HotSpot's tier numbers (CompLevel): C1 without profiling, and C2. */
@@ -71,14 +71,9 @@ public final class HotSpotCompiler {
         UNAVAILABLE = why;
     }
 
-    /** The API, or null if this JVM does not offer it (see {@link #unavailableReason}). */
+    /** The API, or null if this JVM does not offer it ({@link #describe} says why). */
     static HotSpotCompiler get() {
         return INSTANCE;
-    }
-
-    /** Why {@link #get} is null, or null if it is not. */
-    static String unavailableReason() {
-        return UNAVAILABLE;
     }
 
     /** True if units are compiled straight at tier 1 in this JVM (for --stats). */
