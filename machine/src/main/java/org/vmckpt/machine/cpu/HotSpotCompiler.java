@@ -58,7 +58,7 @@ public final class HotSpotCompiler {
                     why = "HotSpot refused the compiler directives for translated code";
                 }
             } catch (ClassNotFoundException e) {
-                why = "the JVM was started without the launcher's options (-Xbootclasspath/a:.../vmckpt-whitebox.jar)";
+                why = "the JVM was started without -Xbootclasspath/a:.../vmckpt-whitebox.jar";
             } catch (UnsatisfiedLinkError e) {
                 why = "the JVM was started without -XX:+UnlockDiagnosticVMOptions -XX:+WhiteBoxAPI";
                 c = null;
