@@ -230,6 +230,58 @@ public final class CodeCache {
         return e != null && (e[off >>> 7] & (1L << (off >>> 1))) != 0;
     }
 
+    /** Profile only: 0 if the fetch TLB does not map {@code pc}, 1 if no entry there, 2 if one is being built, 3 a unit. */
+    int entryStateAt(Hart h, long pc) {
+        long vpn = pc >>> 12;
+        int ti = (int) vpn & Hart.TLB_MASK;
+        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return 0;
+        TranslatedUnit u = unitAt(((long) h.mmu.xPhys[ti] << 12) | (pc & 0xfff));
+        return u == null ? 1 : u instanceof PendingUnit ? 2 : 3;
+    }
+
+    /** See {@link #interpretable}: {@code -Dvmckpt.jit.stopAtEntry=false} lets interpreted blocks run past entries. */
+    static final boolean STOP_AT_ENTRY = !"false".equals(System.getProperty("vmckpt.jit.stopAtEntry"));
+    /** Bytes up to the next entry within which {@link #interpretable} counts instructions exactly. */
+    private static final int EXACT_DISTANCE = 256;
+
+    /**
+     * How many of the {@code left} instructions the interpreter may run from {@code pc} without passing the next
+     * offset of its page where a unit may start: block mode hands the dispatcher jumps only, so an interpreted block
+     * that begins inside straight-line code (a batch that starts where the last one ended, the tail a unit left for
+     * lack of budget, code whose unit is not ready yet) would otherwise run through the units ahead of it up to the next
+     * taken jump (in SHA-256's unrolled rounds, hundreds of instructions each time). Far from the entry, a quarter of the
+     * distance (instructions are 2 or 4 bytes) never passes it; near it, the instructions are counted by their lengths.
+     * The dispatcher looks again where the interpreter stops.
+     */
+    int interpretable(Hart h, long pc, int left) {
+        if (!STOP_AT_ENTRY) return left;
+        long vpn = pc >>> 12;
+        int ti = (int) vpn & Hart.TLB_MASK;
+        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return left;
+        long[] e = entries[h.mmu.xPhys[ti]];
+        if (e == null) return left;
+        int off = (int) pc & 0xfff;
+        int bit = (off >>> 1) + 1; // the first 2-byte slot after pc
+        for (int w = bit >>> 6; w < e.length; w++) {
+            long bits = e[w] & (w == bit >>> 6 ? -1L << (bit & 63) : -1L);
+            if (bits != 0) {
+                int entry = w << 7 | Long.numberOfTrailingZeros(bits) << 1;
+                if (entry - off > EXACT_DISTANCE) return Math.min(left, (entry - off) >>> 2);
+                // Near the entry: count the instructions up to it by their lengths, so that the interpreter stops
+                // there in one block instead of closing in on it a quarter of the distance at a time.
+                byte[] page = h.mmu.xPage[ti];
+                int count = 0, o = off;
+                while (o < entry) {
+                    o += (page[o] & 3) == 3 ? 4 : 2;
+                    count++;
+                }
+                if (o > entry) count--; // (the entry lies inside an instruction of this stream: stop before it)
+                return Math.min(left, Math.max(1, count));
+            }
+        }
+        return left;
+    }
+
     /** No unit may start at {@code key} any more. */
     private void forgetEntry(long key) {
         long[] e = entries[(int) (key >>> 12)];

@@ -233,6 +233,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         TranslatedUnit prev = null; // the unit that just left normally, by exit prevSlot
         int prevSlot = 0;
         boolean sampled = false; // the interpreted block before ended at a jump block mode handed over
+        int began = TranslationProfile.BEGAN_BATCH; // (profile only) what ran before the next interpreted block
         while (n < budget) {
             TranslatedUnit u = prev != null ? prev.chain[prevSlot] : null;
             if (u != null && !u.dead && mmu.fetchesFrom(pc, u.key) && u.entryBlockLength <= budget - n) {
@@ -244,8 +245,12 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 u = cc.lookup(this, pc, sampled || prev != null && prev.exitKinds[prevSlot] != TranslatedUnit.EXIT_BUDGET);
                 if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
                     long pc0 = pc;
-                    int ran = interpreter.interpret(budget - n, true);
-                    if (PROFILE_UNITS) profile.interpreted(u, pc0, budget - n, ran);
+                    int state0 = PROFILE_UNITS ? cc.entryStateAt(this, pc0) : 0; // (before the interpreter refills the TLB)
+                    int ran = interpreter.interpret(cc.interpretable(this, pc, budget - n), true);
+                    if (PROFILE_UNITS) {
+                        profile.interpreted(u, pc0, budget - n, ran, began, state0, instret);
+                        began = TranslationProfile.BEGAN_AFTER_INTERP;
+                    }
                     n += ran;
                     if ((events & EVENT_STOP) != 0) break;
                     sampled = (events & EVENT_BLOCK_END) != 0; // (or a jump to an entry or an unmapped page: no heat there)
@@ -263,6 +268,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             inUnit = true;
             long tStart = PROFILE_UNITS ? System.nanoTime() : 0;
             int retired = u.run(this, budget - n);
+            if (PROFILE_UNITS) began = TranslationProfile.BEGAN_AFTER_UNIT;
             if (PROFILE_UNITS) { u.profNanos += System.nanoTime() - tStart; u.profRuns++; u.profInsns += retired; }
             inUnit = false;
             u.untilHot -= retired;

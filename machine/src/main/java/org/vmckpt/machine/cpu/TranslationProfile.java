@@ -11,17 +11,24 @@ import java.util.HashMap;
 final class TranslationProfile {
     static final int TRAP = 5, DEFER = 6, EVENT = 7, TLB_MISS = 8, HELPER_AMO = 9, HELPER_CSR = 10, HELPER_FP = 11,
             HELPER_OTHER = 12, INTERP_BLOCKS = 13, INTERP_INSNS = 14, CHAINED = 15, LOOKED_UP = 16, INTERP_NO_UNIT = 17,
-            INTERP_NOT_COMPILED = 18, INTERP_BUDGET = 19, INTERP_UNTRANSLATABLE = 20, PROBES = 21, PROBES_NOT_COMPILED = 22;
+            INTERP_NOT_COMPILED = 18, INTERP_BUDGET = 19, INTERP_UNTRANSLATABLE = 20, PROBES = 21, PROBES_NOT_COMPILED = 22,
+            INTERP_AT_BATCH_START = 23, INTERP_AFTER_UNIT = 24, INTERP_AFTER_INTERP = 25, INTERP_UNMAPPED = 26;
+    /** How an interpreted block began (the {@code how} of {@link #interpreted}). */
+    static final int BEGAN_BATCH = 0, BEGAN_AFTER_UNIT = 1, BEGAN_AFTER_INTERP = 2;
     private static final String[] NAMES = {"exit budget", "exit region (same page)", "exit page end / other page",
             "exit jalr", "exit after helper", "exit trap", "exit deferral", "exit event", "TLB misses in units",
             "helper AMO/LR/SC", "helper CSR", "helper FP", "helper other", "interpreted blocks",
             "interpreted instructions", "units entered by chain", "units entered by lookup",
             "interpreted: no unit (yet)", "interpreted: not compiled yet", "interpreted: entry block > budget",
-            "interpreted: untranslatable", "probes of uncompiled units", "probes: still not compiled"};
+            "interpreted: untranslatable", "probes of uncompiled units", "probes: still not compiled",
+            "interpreted: block began a batch", "interpreted: block began at a unit's exit",
+            "interpreted: block followed one", "interpreted: pc not in fetch TLB"};
 
     final long[] counts = new long[NAMES.length];
     /** Interpreted instructions and blocks by virtual page of the block's start. */
     private final HashMap<Long, long[]> interpretedPages = new HashMap<>();
+    /** Interpreted instructions and blocks by the block's first pc, how the block began and the entry's state there. */
+    private final HashMap<Long, long[]> interpretedStarts = new HashMap<>();
 
     /** The counter of an instruction a unit leaves to the interpreter (Hart.execOne). */
     static int helperKind(int insn) {
@@ -33,12 +40,27 @@ final class TranslationProfile {
         }
     }
 
-    /** A block the dispatcher interpreted from {@code pc0}: {@code ran} instructions with {@code left} in the budget. */
-    void interpreted(TranslatedUnit u, long pc0, int left, int ran) {
+    /**
+     * A block the dispatcher interpreted from {@code pc0}: {@code ran} instructions with {@code left} in the budget,
+     * after what {@code how} says (BEGAN_*), with the code cache's entry at {@code pc0} in {@code state}
+     * ({@link CodeCache#entryStateAt}) when it began, at instruction count {@code instret}.
+     */
+    void interpreted(TranslatedUnit u, long pc0, int left, int ran, int how, int state, long instret) {
         counts[INTERP_BLOCKS]++;
         counts[INTERP_INSNS] += ran;
         counts[u == null ? INTERP_NO_UNIT : u == TranslatedUnit.UNTRANSLATABLE ? INTERP_UNTRANSLATABLE
                 : u.entryBlockLength > left ? INTERP_BUDGET : INTERP_NOT_COMPILED] += ran;
+        counts[INTERP_AT_BATCH_START + how] += ran;
+        if (state == 0) counts[INTERP_UNMAPPED] += ran;
+        // Per first pc: instructions, blocks, by how the block began (3), by the entry's state (6), first and last instret.
+        long[] start = interpretedStarts.computeIfAbsent(pc0, k -> new long[13]);
+        start[0] += ran;
+        start[1]++;
+        start[2 + how] += ran;
+        int why = state == 0 ? 0 : u == null ? (state == 2 ? 2 : 1) : u == TranslatedUnit.UNTRANSLATABLE ? 5 : u.entryBlockLength > left ? 4 : 3;
+        start[5 + why] += ran;
+        if (start[11] == 0) start[11] = instret;
+        start[12] = instret;
         long[] page = interpretedPages.computeIfAbsent(pc0 >>> 12, k -> new long[2]);
         page[0] += ran;
         page[1]++;
@@ -50,6 +72,12 @@ final class TranslationProfile {
         for (int i = 0; i < NAMES.length; i++) sb.append(String.format("  %-28s %,d%n", NAMES[i], counts[i]));
         interpretedPages.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(12)
                 .forEach(e -> sb.append(String.format("  interpreted in page %x: %,d instructions, %,d blocks%n", e.getKey() << 12, e.getValue()[0], e.getValue()[1])));
+        // The busiest first pcs of interpreted blocks: whether the block began a batch, followed a unit or another
+        // interpreted block; why no unit ran there; the instruction counts of the first and the last such block.
+        interpretedStarts.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(24)
+                .forEach(e -> { long[] v = e.getValue(); sb.append(String.format("  interpreted from %x: %,d instructions, %,d blocks (batch start %,d, after unit %,d, after interp %,d;"
+                        + " not in fetch TLB %,d, no entry %,d, pending %,d, not compiled %,d, budget %,d, untranslatable %,d; instret %.0f M to %.0f M)%n",
+                        e.getKey(), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11] / 1e6, v[12] / 1e6)); });
         return sb.toString();
     }
 }

@@ -1,0 +1,35 @@
+#!/bin/bash
+# A/B of vmckpt builds on one phase of the CPU benchmark's guests (bench/cpu/build-guests.sh), interleaved:
+# each round runs every variant once, in turn, from spawn to a console mark, and prints one line per run:
+# wall seconds, the process's CPU (user + system: the guest's thread, C1, C2, GC, the translator thread),
+# the run thread's CPU and the translated share (from --stats), units built, the load average at the start.
+#
+#   bench/cpu/phase-ab.sh ROUNDS GUEST MARK TAG NAME=LAUNCHER[,JAVA_OPT,...] ...
+#   bench/cpu/phase-ab.sh 4 signed "BENCH-MARK modules-end" s main=/tmp/main/vmckpt branch=./vmckpt
+#   bench/cpu/phase-ab.sh 4 default BENCH-INIT d main=/tmp/main/vmckpt off=./vmckpt,-Dvmckpt.jit.stopAtEntry=false
+#
+# A launcher is a checkout's ./vmckpt (or a copy of it next to cli/target/vmckpt.jar and a class data sharing
+# archive made after the copy: java -XX:ArchiveClassesAtExit=cli/target/vmckpt.jsa -jar cli/target/vmckpt.jar cds-train).
+# Console logs go to ${WORK:-/tmp/vmckpt-phase-ab}. Not a test: figures for docs/BENCHMARKS.md.
+set -u
+rounds=$1; guest=$2; mark=$3; tag=$4; shift 4
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/vmckpt/bench-cpu/$guest
+work=${WORK:-/tmp/vmckpt-phase-ab}
+mkdir -p "$work"
+[ -f "$cache/Image" ] || { echo "phase-ab: no $cache/Image; run bench/cpu/build-guests.sh first" >&2; exit 2; }
+for round in $(seq 1 "$rounds"); do
+    for variant in "$@"; do
+        name=${variant%%=*}; rest=${variant#*=}; launcher=${rest%%,*}; opts=""
+        [ "$rest" != "$launcher" ] && opts=${rest#*,} && opts=${opts//,/ }
+        out=$work/$tag-$name-$round.txt
+        load=$(cut -d' ' -f1 /proc/loadavg)
+        /usr/bin/time -f "%e %U %S" -o "$out.time" env VMCKPT_JAVA_OPTS="$opts" "$launcher" run --kernel "$cache/Image" \
+            --initrd "$cache/initramfs.cpio.gz" --append "$(cat "$cache/cmdline")" --mem 1G --no-rng --stats --cpu jit \
+            --name "phase-ab-$tag-$name-$$" --exit-on "$mark" </dev/null >"$out" 2>&1
+        read -r wall user sys <"$out.time"
+        run=$(grep -o "run thread CPU [0-9.]* s" "$out" | awk '{print $4}')
+        translated=$(grep -o "translator: [0-9.]*%" "$out" | awk '{print $2}')
+        units=$(grep -o "[0-9,]* units built" "$out" | awk '{print $1}')
+        echo "$tag $name round $round load $load wall $wall process-cpu $(echo "$user + $sys" | bc) run-thread-cpu $run translated $translated units $units"
+    done
+done
