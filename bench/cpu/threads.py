@@ -79,7 +79,9 @@ def run_once(launcher, opts, guest, mark, name):
         for m, key in MARKS.items():
             if line.startswith(m):
                 r[key + "_wall"] = time.monotonic() - t0
-                r[key + "_cpu"] = group(thread_cpu(p.pid))
+                cpu = thread_cpu(p.pid)
+                if cpu:  # (empty if the JVM was already gone)
+                    r[key + "_cpu"] = group(cpu)
     p.wait()
     reader.join()
     for line in err:
@@ -127,7 +129,7 @@ def main():
                   f"{r.get('units', 0)} units{'' if r['exit'] == 0 else ' exit ' + str(r['exit'])}", flush=True)
     print("# medians")
     for name in results:
-        rs = [r for r in results[name] if "init_cpu" in r]
+        rs = [r for r in results[name] if "init_cpu" in r and "mend_cpu" in r]
         if not rs:
             continue
 
