@@ -25,6 +25,7 @@ process, QMP and heartbeat helpers.
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -163,6 +164,70 @@ def after_go(dst):
     return None
 
 
+def gc_cmd(cmd, gc_files, which):
+    """The command for one end: with --gc-log, its JVM logs collections and safepoints stamped with System.nanoTime
+    (the host's monotonic clock, the same as this script's), so they can be laid beside the heartbeats."""
+    if not gc_files:
+        return cmd
+    at = cmd.index("-jar")
+    return cmd[:at] + [f"-Xlog:gc,safepoint:file={gc_files[which]}:tn"] + cmd[at:]
+
+
+def pauses(path):
+    """Stop-the-world pauses from a -Xlog:gc,safepoint file: (start s, end s, what) on the monotonic clock."""
+    out = []
+    try:
+        with open(path) as f:
+            for line in f:
+                m = re.match(r"\[(\d+)ns\] Safepoint \"(\w+)\".*Total: (\d+) ns", line)
+                if m and int(m.group(3)) >= 500_000:
+                    end = int(m.group(1)) / 1e9
+                    out.append((end - int(m.group(3)) / 1e9, end, m.group(2)))
+    except OSError:
+        pass
+    return out
+
+
+def timeline(src, dst, stop, t0, t1, gc_files):
+    """The guest's longest gap and the switch-over on one time axis (ms from the source's last heartbeat): the source's
+    pause and GO (query-migrate's monotonic stamps), the destination's GO received and first instruction (its log),
+    its first heartbeat; and the stop-the-world pauses of either JVM that overlap the longest gap or the switch."""
+    s, d = src.out.matches(HB), dst.out.matches(HB)
+    if not s or not d:
+        return None
+    base = s[-1][0]
+    ms = lambda t: round((t - base) * 1e3, 1)
+    tl = {"first_dst_hb": ms(d[0][0])}
+    if stop and "paused-at-monotonic-ns" in stop:
+        tl["paused"] = ms(stop["paused-at-monotonic-ns"] / 1e9)
+        tl["go_sent"] = ms(stop["go-at-monotonic-ns"] / 1e9)
+    m = dst.err.matches(r"GO received (\d+), guest started (\d+)")
+    if m:
+        tl["go_received"] = ms(int(m[0][1].group(1)) / 1e9)
+        tl["started"] = ms(int(m[0][1].group(2)) / 1e9)
+    times = sorted([(t, "src") for t, _ in s] + [(t, "dst") for t, _ in d])
+    window = [x for x in times if t0 - 0.02 <= x[0] <= t1 + 0.5]
+    gaps = [(b[0] - a[0], a, b) for a, b in zip(window, window[1:])]
+    if gaps:
+        g = max(gaps)
+        tl["longest_gap"] = {"ms": round(g[0] * 1e3, 1), "from": ms(g[1][0]), "to": ms(g[2][0]), "on": g[1][1] + "->" + g[2][1]}
+    if gc_files:
+        spans = [(tl["longest_gap"]["from"], tl["longest_gap"]["to"])] if "longest_gap" in tl else []
+        spans.append((-15.0, tl["first_dst_hb"]))
+        hits = []
+        for who, path in zip(("src", "dst"), gc_files):
+            for a, b, what in pauses(path):
+                if any(ms(a) < hi and ms(b) > lo for lo, hi in spans):
+                    hits.append(f"{who} {what} {ms(a)}..{ms(b)}")
+        tl["stw"] = hits
+        # Each end's stop-the-world time over the whole migration (collections use both cores: the other end and
+        # the guest wait for CPU meanwhile).
+        for who, path in zip(("src", "dst"), gc_files):
+            inside = [b - a for a, b, _ in pauses(path) if t0 <= b and a <= t1]
+            tl[f"stw_{who}"] = f"{len(inside)} pauses, {sum(inside) * 1e3:.0f} ms"
+    return tl
+
+
 def continued(src_out, dst_out):
     s = src_out.matches(HB)
     d = dst_out.matches(HB)
@@ -171,17 +236,19 @@ def continued(src_out, dst_out):
     return int(d[0][1].group(1)) - int(s[-1][1].group(1))
 
 
-def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt"):
+def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_log=False):
     wl, ready = WORKLOADS[workload]
     tag = f"{system}-{workload}-{mode}-{'tls' if tls else 'plain'}-{rep}"
+    logs = os.path.join(work, "logs")
+    gc_files = (os.path.join(logs, tag + "-src.gc"), os.path.join(logs, tag + "-dst.gc")) if gc_log else None
     port = free_port()
     sec = ["--tls-creds", creds] if tls else ["--insecure"]
     common = ["--mem", "1G"] + (["--workload", wl] if wl else [])
     ssock, dsock = os.path.join(work, "src.sock"), os.path.join(work, "dst.sock")
-    src = Process(vm.cmd("run", *common, "--repo", os.path.join(work, "repo"), *sec, "--api-socket", ssock),
+    src = Process(gc_cmd(vm.cmd("run", *common, "--repo", os.path.join(work, "repo"), *sec, "--api-socket", ssock), gc_files, 0),
                   os.path.join(work, "logs", tag + "-src"), env=vm.env)
-    dst = Process(vm.cmd("run", *common, "--repo", os.path.join(work, "repo-dst"), *sec, "--api-socket", dsock,
-                         "--incoming", f"tcp:127.0.0.1:{port}"),
+    dst = Process(gc_cmd(vm.cmd("run", *common, "--repo", os.path.join(work, "repo-dst"), *sec, "--api-socket", dsock,
+                                "--incoming", f"tcp:127.0.0.1:{port}"), gc_files, 1),
                   os.path.join(work, "logs", tag + "-dst"), env=vm.env)
     try:
         if not src.out.wait_for(ready, 300):
@@ -231,6 +298,8 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt"):
              # The destination's own account (builds from branch migrate5 on): GO to the guest's first instruction.
              "dest_after_go_ms": after_go(dst),
              "switch_gap_s": switch_gap(src.out, dst.out) if wl else None}
+        if wl:
+            r["timeline"] = timeline(src, dst, r.get("stop"), t0, t1, gc_files)
         qmp.close()
         return r
     finally:
@@ -307,6 +376,9 @@ def main():
     ap.add_argument("--jar", default=os.path.join(paper.ROOT, "cli", "target", "vmckpt.jar"))
     ap.add_argument("--results", default=os.path.join(paper.ROOT, "bench", "results"))
     ap.add_argument("--work", default="/tmp/vmckpt-migrate-bench")
+    ap.add_argument("--gc-log", action="store_true",
+                    help="log each vmckpt process's collections and safepoints (-Xlog:gc,safepoint, stamped on the monotonic "
+                         "clock) and lay those inside the guest's longest gap and the switch-over beside it")
     args = ap.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(os.path.join(args.work, "logs"))
@@ -328,7 +400,7 @@ def main():
                         if system == "qemu":
                             r = qemu_run(args.work, workload, tls, creds, rep)
                         else:
-                            r = vmckpt_run(base if system == "vmckpt-base" else vm, args.work, workload, mode, tls, creds, rep, system)
+                            r = vmckpt_run(base if system == "vmckpt-base" else vm, args.work, workload, mode, tls, creds, rep, system, args.gc_log)
                     except Exception as e:  # a failed run is reported, the others go on
                         r = {"system": system, "workload": workload, "mode": mode, "tls": tls, "rep": rep, "error": str(e)}
                     results.append(r)
@@ -364,6 +436,21 @@ def main():
             continue
         print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | "
               f"{refs(r.get('checkpoint_after_bytes'), r.get('checkpoint_after_pages'))} | {refs(r.get('checkpoint_dest_bytes'), r.get('checkpoint_dest_pages'))} |")
+
+    print("\nThe switch-over and the longest gap on one time axis (ms from the source's last heartbeat; stop-the-world pauses"
+          " with --gc-log):\n")
+    for r in results:
+        tl = r.get("timeline")
+        if "error" in r or not tl:
+            continue
+        items = [f"{k} {tl[k]}" for k in ("paused", "go_sent", "go_received", "started", "first_dst_hb") if k in tl]
+        g = tl.get("longest_gap")
+        if g:
+            items.append(f"longest gap {g['ms']} ms {g['from']}..{g['to']} ({g['on']})")
+        if tl.get("stw") is not None:
+            items.append("STW in the gap or switch: " + (", ".join(tl["stw"]) or "none"))
+            items.append(f"STW during the migration: source {tl['stw_src']}, destination {tl['stw_dst']}")
+        print(f"- {r['workload']} {r['system']} {r['mode']} {'TLS' if r['tls'] else 'plain'}: " + "; ".join(items))
 
 
 def refs(size, pages):

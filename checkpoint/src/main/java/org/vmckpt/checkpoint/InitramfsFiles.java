@@ -6,9 +6,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,7 +22,7 @@ import java.util.zip.GZIPInputStream;
  * archive order) is source {@link #FIRST_SOURCE}{@code + i}, its page {@code k} sector {@code 8k}.
  *
  * <p>Nothing tells the host which guest page holds which file page (the guest copies them itself), so these are
- * found by content, as the project's disk-block index once found disk blocks: a 64-bit hash of each whole
+ * found by content, as the project's disk-block index once found disk blocks: a {@link PageHashIndex} of each whole
  * 4 KiB page of each file, a hit confirmed by SHA-256 (the capture side keeps digests, not the files). A restore
  * keeps the unpacked data and copies from it.
  */
@@ -35,22 +32,21 @@ final class InitramfsFiles {
     static final int MAX_FILES = (1 << 16) - FIRST_SOURCE;
     private static final int PAGE = 4096;
     private static final long MAX_UNPACKED = 1L << 30;
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Where each file's data starts in {@link #archive}, and its length. */
     private final long[] dataStart;
     private final long[] dataLength;
     /** The unpacked archive (restore side), or null (capture side: digests only). */
     private final byte[] archive;
-    /** 64-bit page hash to (file << 32 | page index), for whole pages (capture side). */
-    private final Map<Long, Long> byHash;
+    /** Whole pages by content, to (file << 32 | page index) (capture side). */
+    private final PageHashIndex byContent;
     private final Map<Long, byte[]> digests;
 
-    private InitramfsFiles(long[] dataStart, long[] dataLength, byte[] archive, Map<Long, Long> byHash, Map<Long, byte[]> digests) {
+    private InitramfsFiles(long[] dataStart, long[] dataLength, byte[] archive, PageHashIndex byContent, Map<Long, byte[]> digests) {
         this.dataStart = dataStart;
         this.dataLength = dataLength;
         this.archive = archive;
-        this.byHash = byHash;
+        this.byContent = byContent;
         this.digests = digests;
     }
 
@@ -82,7 +78,9 @@ final class InitramfsFiles {
         long[] start = new long[files.size()], length = new long[files.size()];
         for (int i = 0; i < start.length; i++) { start[i] = files.get(i)[0]; length[i] = files.get(i)[1]; }
         if (keepData) return new InitramfsFiles(start, length, a, null, null);
-        Map<Long, Long> byHash = new HashMap<>();
+        long pages = 0;
+        for (long l : length) pages += l / PAGE;
+        PageHashIndex byContent = new PageHashIndex((int) Math.min(pages, MAX_UNPACKED / PAGE));
         Map<Long, byte[]> digests = new HashMap<>();
         MessageDigest md = sha256();
         byte[] page = new byte[PAGE];
@@ -90,19 +88,19 @@ final class InitramfsFiles {
             for (long k = 0; (k + 1) * PAGE <= length[f]; k++) {
                 System.arraycopy(a, (int) (start[f] + k * PAGE), page, 0, PAGE);
                 long key = (long) f << 32 | k;
-                byHash.putIfAbsent(hash(page), key);
+                byContent.add(page, key);
                 digests.put(key, md.digest(page));
             }
         }
-        return new InitramfsFiles(start, length, null, byHash, digests);
+        return new InitramfsFiles(start, length, null, byContent, digests);
     }
 
     /**
      * The file page equal to {@code page}, as {@code source << 40 | sector}, or -1. Capture side; not thread-safe.
      */
     long find(byte[] page) {
-        Long key = byHash.get(hash(page));
-        if (key == null || !MessageDigest.isEqual(digests.get(key), sha256().digest(page))) return -1;
+        long key = byContent.candidate(page);
+        if (key < 0 || !MessageDigest.isEqual(digests.get(key), sha256().digest(page))) return -1;
         long file = key >>> 32, k = key & 0xffffffffL;
         return (FIRST_SOURCE + file) << 40 | k * PageOrigin.SECTORS_PER_PAGE;
     }
@@ -126,12 +124,6 @@ final class InitramfsFiles {
         if (archive == null || sector < 0 || !covers(source, end)) return false;
         System.arraycopy(archive, (int) (dataStart[source - FIRST_SOURCE] + sector * PageOrigin.SECTOR_SIZE), dst, 0, PAGE);
         return true;
-    }
-
-    static long hash(byte[] p) {
-        long h = 0x9E3779B97F4A7C15L;
-        for (int i = 0; i < PAGE; i += 8) h = Long.rotateLeft(h ^ (long) LONG.get(p, i), 29) * 0xBF58476D1CE4E5B9L;
-        return h ^ (h >>> 31);
     }
 
     private static long align4(long v) {

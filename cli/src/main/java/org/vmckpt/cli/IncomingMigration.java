@@ -52,6 +52,7 @@ final class IncomingMigration {
         Thread migrationWarmUp = MigrationWarmUp.startInBackground(tls != null ? tls.dir() : null, Thread.NORM_PRIORITY);
         System.err.println("vmckpt: warming up the emulator and the migration code before listening (" + EmulatorWarmUp.MILLIS / 1000 + " s or more)");
         EmulatorWarmUp.run(config);
+        VmSession.prepareForMigration();
         if (migrationWarmUp != null) migrationWarmUp.join(MIGRATION_WARM_UP_MILLIS);
         MigrationWarmUp.stop(); // if it is still running, it ends after its current throwaway migration
         Arrived arrived;
@@ -63,12 +64,9 @@ final class IncomingMigration {
         MigrationDestination.Incoming incoming = arrived.incoming();
         // Off the guest's path (the guest is stalled until it runs here; a cold JVM's first string formatting costs
         // milliseconds), on the session's thread once it has set up the control socket.
-        String received = "vmckpt: migration from " + incoming.peer() + " received (" + incoming.mode().label() + "); the guest runs here now"
-                + (incoming.postCopy() != null ? ", its remaining memory streams in" : "");
         if (arrived.forwards() != null) arrived.forwards().run(() -> openForwards(incoming.machine()));
         return VmSession.run(incoming.machine(), a, console, repo, null, VmSession.DEFAULT_NAME, incoming.postCopy(), incoming.peer(), arrived.engine(),
-                new VmSession.Migrated(incoming.times().goNanos(), arrived.session(),
-                        () -> System.err.println(received + " (switch-over here: " + incoming.times().describe() + ")")));
+                new VmSession.Migrated(incoming, arrived.session()));
     }
 
     /**
@@ -97,6 +95,8 @@ final class IncomingMigration {
             // holds the same ports), and a migration that fails must not have taken them.
             Machine machine = new Machine(config, console, false);
             MigrationDestination destination = new MigrationDestination(machine);
+            destination.startReceiverWithGuest(); // VmSession runs the machine at once
+
             CheckpointEngine engine = new CheckpointEngine(machine, repo, null);
             StandbyThread session = new StandbyThread("vmckpt-session-setup", Thread.NORM_PRIORITY);
             StandbyThread forwards = machine.virtio().net() != null ? new StandbyThread("vmckpt-hostfwd", Thread.NORM_PRIORITY) : null;

@@ -313,6 +313,9 @@ final class MigrationControl {
             stop.put("freeze-ns", p.stop().freezeNanos());
             stop.put("pages-ns", p.stop().pagesNanos());
             stop.put("disks-ns", p.stop().disksNanos());
+            // The host's monotonic clock (the same in every process on the host): to lay beside the destination's log.
+            stop.put("paused-at-monotonic-ns", p.stop().pausedAtNanos());
+            stop.put("go-at-monotonic-ns", p.stop().goAtNanos());
             m.put("vmckpt-stop", stop);
         }
         if (p.error() != null) m.put("error-desc", p.error());

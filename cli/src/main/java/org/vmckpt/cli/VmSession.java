@@ -1,6 +1,7 @@
 package org.vmckpt.cli;
 
 import org.vmckpt.checkpoint.CheckpointEngine;
+import org.vmckpt.checkpoint.migration.MigrationDestination;
 import org.vmckpt.checkpoint.migration.PostCopyPages;
 import org.vmckpt.checkpoint.migration.StandbyThread;
 import org.vmckpt.checkpoint.CheckpointOptions;
@@ -81,17 +82,10 @@ final class VmSession {
             control = CompletableFuture.completedFuture(openControl(machine, a, console, repo, engine, name, incoming, peer));
         } else {
             control = new CompletableFuture<>();
-            migrated.sessionThread().run(() -> {
-                try {
-                    control.complete(openControl(machine, a, console, repo, engine, name, incoming, peer));
-                } catch (Exception | Error e) {
-                    System.err.println("\r\nvmckpt: " + CommandErrors.describe(e instanceof Exception x ? x : new RuntimeException(e))
-                            + "; the migrated guest runs on without it (quit with Ctrl-A X)\r");
-                    control.complete(null);
-                }
-                migrated.note().run();
-                System.err.printf("vmckpt: the guest starts here %.1f ms after GO%n", (started.join() - migrated.goNanos()) / 1e6);
-            });
+            // Handed over once the guest's clock runs: waking the thread before, and linking a lambda here on a cold
+            // JVM, put the guest's first instruction 3-8 ms later at load 12 (run 11, docs/MIGRATION.md).
+            migrated.sessionThread().runWhenStarted(machine, new MigratedSessionSetup(machine, a, console, repo, engine, name, incoming,
+                    peer, migrated, control, started));
         }
         long t0 = System.nanoTime();
         // The run thread's CPU time, for --stats only (the management beans cost milliseconds to load, cold).
@@ -139,6 +133,8 @@ final class VmSession {
                         100.0 * t.translatedInstructionsRun() / Math.max(1, n), t.unitsTranslated(), t.crossPageUnits(), t.liveUnits(), t.liveInstructions(),
                         t.bytecodeBytes() >> 10, t.translationNanos() / 1e9, t.backgroundNanos() / 1e9, t.staleDropped(), t.queueFull(),
                         t.unitRuns(), t.chainedRuns(), t.invalidations(), t.flushes(), t.deferrals(), t.promotions(), t.promotionsDropped());
+                System.err.printf("vmckpt: translator: %s%s%n", org.vmckpt.machine.cpu.HotSpotCompiler.describe(),
+                        t.compileRefused() > 0 ? String.format("; C1 refused %,d units (left to the interpreter)", t.compileRefused()) : "");
                 String profile = machine.hart(0).translationProfile();
                 if (profile != null) System.err.print("vmckpt: translator profile: " + profile);
             } else {
@@ -158,10 +154,54 @@ final class VmSession {
     }
 
     /**
-     * A guest that arrived by migration: when GO arrived (System.nanoTime), the thread (started before GO) that sets
-     * up its session beside it, and a note for the log printed there once the control socket is open.
+     * A guest that arrived by migration (its switch-over's times: GO's arrival, System.nanoTime, is the reference for
+     * the guest's first instruction), and the thread (started before GO) that sets up its session beside it.
      */
-    record Migrated(long goNanos, StandbyThread sessionThread, Runnable note) { }
+    record Migrated(MigrationDestination.Incoming incoming, StandbyThread sessionThread) {
+        long goNanos() {
+            return incoming.times().goNanos();
+        }
+
+        /** The log's note, made on the session's thread (a cold JVM's first string formatting costs milliseconds). */
+        String note() {
+            return "vmckpt: migration from " + incoming.peer() + " received (" + incoming.mode().label() + "); the guest runs here now"
+                    + (incoming.postCopy() != null ? ", its remaining memory streams in" : "") + " (switch-over here: " + incoming.times().describe() + ")";
+        }
+    }
+
+    /**
+     * A migrated guest's session, set up on its own thread beside the guest: the control socket, periodic checkpoints,
+     * console input, then the log's notes. A class of its own, loaded while the destination waits
+     * ({@link #prepareForMigration}), rather than a lambda linked on its first use after GO.
+     */
+    private record MigratedSessionSetup(Machine machine, Args a, ConsoleOutput console, Repository repo, CheckpointEngine engine,
+                                        String name, PostCopyPages incoming, String peer, Migrated migrated,
+                                        CompletableFuture<Control> control, CompletableFuture<Long> started) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                control.complete(openControl(machine, a, console, repo, engine, name, incoming, peer));
+            } catch (Exception | Error e) {
+                System.err.println("\r\nvmckpt: " + CommandErrors.describe(e instanceof Exception x ? x : new RuntimeException(e))
+                        + "; the migrated guest runs on without it (quit with Ctrl-A X)\r");
+                control.complete(null);
+            }
+            System.err.println(migrated.note());
+            long first = started.join();
+            // The stamps on the host's monotonic clock (System.nanoTime, shared by every process on the host), for
+            // a benchmark to lay beside the source's pause and the guest's output.
+            System.err.printf("vmckpt: the guest starts here %.1f ms after GO (monotonic ns: GO received %d, guest started %d)%n",
+                    (first - migrated.goNanos()) / 1e6, migrated.goNanos(), first);
+        }
+    }
+
+    /**
+     * Loads and initializes, while a destination waits for a migration, the classes its session goes through between
+     * GO and the guest's first instruction (each took milliseconds on a cold JVM at its first use there).
+     */
+    static void prepareForMigration() throws ClassNotFoundException {
+        for (Class<?> c : new Class<?>[] {Migrated.class, MigratedSessionSetup.class, Control.class}) Class.forName(c.getName());
+    }
 
     /** What a session serves beside the guest: the control socket, periodic checkpoints, the console's input. */
     private record Control(MachineController controller, QmpServer qmp, ScheduledExecutorService periodic, Terminal terminal) { }

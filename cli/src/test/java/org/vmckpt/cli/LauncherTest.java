@@ -54,6 +54,30 @@ class LauncherTest {
         assertEquals(String.valueOf(256L << 20), flag(out, "MetaspaceSize"), "no full collection when class metadata passes 21 MB");
     }
 
+    /**
+     * With the WhiteBox jar in the checkout (whitebox/target/vmckpt-whitebox.jar, here made from the module's classes),
+     * the launcher starts the JVM with HotSpot's WhiteBox API, through which translated units are compiled at C1 tier 1
+     * (docs/ARCHITECTURE.md, "The translator", Compiling units); the JVM's own output is off (-XX:+DisplayVMOutput
+     * turns it on for this check).
+     */
+    @Test
+    void theLauncherGivesTheJvmTheWhiteBoxApi() throws Exception {
+        Path checkout = checkout();
+        Path classes = Path.of("").toAbsolutePath().getParent().resolve("whitebox/target/classes");
+        Path wbJar = Files.createDirectories(checkout.resolve("whitebox/target")).resolve("vmckpt-whitebox.jar");
+        try (OutputStream out = Files.newOutputStream(wbJar); JarOutputStream jar = new JarOutputStream(out)) {
+            jar.putNextEntry(new java.util.jar.JarEntry("sun/hotspot/WhiteBox.class"));
+            jar.write(Files.readAllBytes(classes.resolve("sun/hotspot/WhiteBox.class")));
+            jar.closeEntry();
+        }
+        ProcessBuilder pb = new ProcessBuilder(checkout.resolve("vmckpt").toString(), "--version");
+        pb.environment().put("VMCKPT_JAVA_OPTS", "-XX:+DisplayVMOutput -XX:+PrintFlagsFinal");
+        String out = run(pb);
+        assertEquals("true", flag(out, "WhiteBoxAPI"), out);
+        pb.environment().put("VMCKPT_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+        assertTrue(run(pb).startsWith("vmckpt 0."), "nothing but the version: the JVM's own output is off");
+    }
+
     /** A flag's final value from -XX:+PrintFlagsFinal's table ("     size_t MaxNewSize   = 16777216   {product} ..."). */
     private static String flag(String flagsFinal, String name) {
         for (String line : flagsFinal.split("\n")) {

@@ -49,6 +49,11 @@ final class VmckptProcess implements AutoCloseable {
         // As the launcher: translated guest code compiles after a few calls.
         cmd.add("-XX:CompileCommand=quiet");
         cmd.add("-XX:CompileCommand=CompileThresholdScaling,org.vmckpt.machine.cpu.Unit*::run,0.05");
+        // As the launcher: HotSpot's WhiteBox API for compiling translated code (the options this test JVM got from surefire).
+        for (String o : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (o.startsWith("-Xbootclasspath/a:") || o.equals("-XX:+UnlockDiagnosticVMOptions") || o.equals("-XX:+WhiteBoxAPI")
+                    || o.equals("-XX:-DisplayVMOutput")) cmd.add(o);
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());

@@ -383,6 +383,29 @@ public final class Machine {
         submit(() -> { });
     }
 
+    /**
+     * Runs {@code task} once on the run thread as soon as {@link #run} has started the guest's clock (or has found
+     * the machine paused): for work that must not come before the guest's first instruction, such as waking other
+     * threads, which on a loaded host can take the CPU from the thread that wakes them for milliseconds (a migrated
+     * guest's clock stands still until it runs here). Call before {@link #run}, on the thread that will run it; tasks
+     * run in the order given.
+     */
+    public void whenStarted(Runnable task) {
+        if (onceStarted == null) onceStarted = new java.util.ArrayList<>();
+        onceStarted.add(task);
+    }
+
+    /** {@link #whenStarted}'s tasks in the order given, or null (the run thread's own). */
+    private java.util.List<Runnable> onceStarted;
+
+    private void runOnceStarted() {
+        java.util.List<Runnable> tasks = onceStarted;
+        if (tasks != null) {
+            onceStarted = null;
+            for (Runnable r : tasks) r.run();
+        }
+    }
+
     /** Ends {@link #run} at the next instruction boundary with the given status (any thread). */
     public void requestExit(int code) {
         exitCode = code;
@@ -414,12 +437,14 @@ public final class Machine {
                         runState = RunState.PAUSED;
                         clock.pause();
                     }
+                    runOnceStarted();
                     LockSupport.parkNanos(MAX_IDLE_NANOS);
                     continue;
                 }
                 if (runState != RunState.RUNNING) {
                     clock.resume();
                     runState = RunState.RUNNING;
+                    runOnceStarted();
                 }
                 if (h.instret >= target || (maxInstructions >= 0 && stalled >= maxInstructions)) return null;
                 feedConsole();

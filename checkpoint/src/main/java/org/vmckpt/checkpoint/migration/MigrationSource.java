@@ -55,10 +55,12 @@ public final class MigrationSource {
      * Where the switch-over's pause went (null until GO): the dirty pages it sent (pre-copy) or left to be pulled
      * (post-copy); from the pause to the last page and disk block written, then the state records and digest
      * written, then waiting for the destination's READY (its digest check and loading the records, and the round
-     * trip); of which computing the source's digest took {@code digestNanos}.
+     * trip); of which computing the source's digest took {@code digestNanos}. {@code pausedAtNanos} and
+     * {@code goAtNanos} are the pause's start and GO's send on {@link System#nanoTime}'s clock (the host's monotonic
+     * clock on Linux, shared by every process: a benchmark lays them beside the destination's and the guest's output).
      */
     public record StopAndCopy(long dirtyPages, long sendNanos, long stateNanos, long readyNanos, long digestNanos,
-                              long freezeNanos, long pagesNanos, long disksNanos) { }
+                              long freezeNanos, long pagesNanos, long disksNanos, long pausedAtNanos, long goAtNanos) { }
 
     private final Machine machine;
     private final CheckpointEngine engine;
@@ -295,6 +297,7 @@ public final class MigrationSource {
                 last = precopyRounds(toRelease);
             }
             pausedHere = !userPaused;
+            long sentBeforePause = pagesSent;
             long frozen = System.nanoTime(); // the pause's parts: the freeze, pages, disks, state, the wait for READY
             setStatus(MigrationStatus.DEVICE);
             BitSet pending = null;
@@ -308,7 +311,9 @@ public final class MigrationSource {
                 // The pages of the working set that go as deltas cost a few bytes each and no fault later: send
                 // them in the pause (as many as pre-copy's stop would send), pull only the rest after the switch.
                 // (Sending only about 5 ms' worth shortened the pause but not the guest's stall: the pages pulled
-                // instead were faults of 8-86 ms on a loaded host; docs/BENCHMARKS.md, run 9.)
+                // instead were faults of 8-86 ms on a loaded host; docs/BENCHMARKS.md, run 9.) Since protocol 8 most
+                // go as the few words that changed (PAGE_WORDS), cheap to encode and apply; deltas past the budget go
+                // first after GO (streamPostCopy).
                 BitSet now = deltaPages(pending, deltasInPause ? stopBudget : 0);
                 sendPageSet(last, now);
                 pending.andNot(now);
@@ -324,10 +329,13 @@ public final class MigrationSource {
             if (cancelRequested) throw new MigrationException("cancelled");
             // The point of no return: once GO is on its way the destination may run the guest, so this copy never does.
             switchedOver = true;
+            pagesSentInPause = pagesSent - sentBeforePause;
+            deltasBeforeSwitch = pagesDelta;
             conn.send(MigrationWire.GO, new byte[0]);
-            downtimeNanos = System.nanoTime() - pausedAt;
+            long goSent = System.nanoTime();
+            downtimeNanos = goSent - pausedAt;
             stop = new StopAndCopy(stopPages, sent - pausedAt, stateSent - sent, ready - stateSent, stateDigestNanos,
-                    frozen - pausedAt, pagesSentAt - frozen, sent - pagesSentAt);
+                    frozen - pausedAt, pagesSentAt - frozen, sent - pagesSentAt, pausedAt, goSent);
             releaseHostPorts();
             if (mode == MigrationMode.POSTCOPY) {
                 postCopyPending = pending;
@@ -430,12 +438,35 @@ public final class MigrationSource {
     }
 
     private long syncs;
-    /** Post-copy sends the working set's delta pages in the pause (false: pulls every one; tests use it to cover that path). */
+    private volatile long pagesSentInPause;
+    private volatile long deltasBeforeSwitch;
+
+    /** Pages sent while the guest was paused for the switch-over (tests). */
+    long pagesSentInPause() {
+        return pagesSentInPause;
+    }
+
+    /** Pages sent as deltas after GO (post-copy; tests). */
+    long deltasAfterSwitch() {
+        return switchedOver ? pagesDelta - deltasBeforeSwitch : 0;
+    }
+    /** Post-copy sends the working set's delta pages in the pause (false: none; tests use it to cover the other paths). */
     private boolean deltasInPause = true;
 
     void setDeltasInPause(boolean on) {
         deltasInPause = on;
     }
+
+    /**
+     * Post-copy streams the working set's pages that can go as deltas (those the pause did not send) first after GO,
+     * as deltas (false: every page after GO goes whole, in index order; tests use it to cover that path).
+     */
+    private boolean deltasAfterGo = true;
+
+    void setDeltasAfterGo(boolean on) {
+        deltasAfterGo = on;
+    }
+
     /** The pages the stop-and-copy may send in about {@link #TARGET_STOP_NANOS}, as last estimated. */
     private long stopBudget = 64;
 
@@ -559,7 +590,7 @@ public final class MigrationSource {
         return sendPageSet(c, which);
     }
 
-    /** Up to {@code max} pages of {@code pending} that would go as deltas (a copy was sent before), in index order. */
+    /** Up to {@code max} pages of {@code pending} that can go as deltas (a copy was sent before and is kept here), in index order. */
     private BitSet deltaPages(BitSet pending, long max) {
         BitSet out = new BitSet();
         if (lastSent == null) return out;
@@ -784,33 +815,12 @@ public final class MigrationSource {
         reader.setPriority(Thread.MAX_PRIORITY);
         conn.limitBacklog();
         reader.start();
-        int[] index = new int[MigrationWire.PAGES_PER_FRAME];
-        byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
-        long[] ref = new long[MigrationWire.PAGES_PER_FRAME];
-        int cursor = pending.nextSetBit(0);
         long total = pending.cardinality();
         pagesRemaining = total;
-        while (cursor >= 0) {
-            if (readerFailure[0] != null) throw readerFailure[0];
-            int n = 0;
-            while (cursor >= 0 && n < BACKGROUND_PAGES_PER_FRAME) {
-                byte[] page = claims.claim(cursor);
-                if (page != PostCopyClaims.TAKEN) {
-                    index[n] = cursor;
-                    // As before GO, a page still equal to a disk block or boot file the destination holds goes as a
-                    // reference (this thread only: requested pages go whole, a look-up may read a file).
-                    ref[n] = page == null ? PageReferences.NONE : referenceQuietly(fm, cursor, page, last);
-                    if (ref[n] != PageReferences.NONE) pagesReferred++;
-                    data[n++] = page;
-                }
-                cursor = pending.nextSetBit(cursor + 1);
-            }
-            if (n > 0) {
-                conn.send(MigrationWire.PAGES, frames.encodePages(index, data, ref, null, n));
-                countSent(n);
-            }
-            pagesRemaining = total - claims.count();
-        }
+        // First the pages the destination holds an older copy of (it kept them aside at the switch): a delta each,
+        // a few bytes where the guest changed a few words. Then every other page, in index order.
+        if (deltasAfterGo) streamPages(deltaPages(pending, Long.MAX_VALUE), true, claims, fm, last, total, readerFailure);
+        streamPages(pending, false, claims, fm, last, total, readerFailure);
         synchronized (demand) {
             conn.send(MigrationWire.END, new MigrationWire.PayloadWriter().bytes(digest.digest(records, true)).toByteArray());
         }
@@ -818,6 +828,48 @@ public final class MigrationSource {
         if (readerFailure[0] != null) throw readerFailure[0];
         synchronized (done) {
             if (!done[0]) throw new MigrationException("the destination did not confirm the end of post-copy");
+        }
+    }
+
+    /**
+     * Post-copy's background stream: the pages of {@code which} not yet claimed (by a REQUEST), in index order, in
+     * frames of {@link #BACKGROUND_PAGES_PER_FRAME}, each flushed. {@code asDeltas}: every page goes as its XOR with the
+     * copy sent before ({@link #lastSent}, which the destination kept aside for it); else a page still equal to a disk
+     * block or boot file the destination holds goes as a reference, as before GO, and any other whole.
+     */
+    private void streamPages(BitSet which, boolean asDeltas, PostCopyClaims claims, FrozenMemory fm, MachineCapture last, long total,
+                             MigrationException[] readerFailure) throws Exception {
+        int[] index = new int[MigrationWire.PAGES_PER_FRAME];
+        byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
+        long[] ref = new long[MigrationWire.PAGES_PER_FRAME];
+        byte[][] base = new byte[MigrationWire.PAGES_PER_FRAME][];
+        int cursor = which.nextSetBit(0);
+        while (cursor >= 0) {
+            if (readerFailure[0] != null) throw readerFailure[0];
+            int n = 0;
+            while (cursor >= 0 && n < BACKGROUND_PAGES_PER_FRAME) {
+                byte[] page = claims.claim(cursor);
+                if (page != PostCopyClaims.TAKEN) {
+                    index[n] = cursor;
+                    base[n] = null;
+                    ref[n] = PageReferences.NONE;
+                    if (page != null && asDeltas) {
+                        base[n] = lastSent[cursor];
+                        pagesDelta++;
+                    } else if (page != null) {
+                        // (this thread only: requested pages go whole, a look-up may read a file)
+                        ref[n] = referenceQuietly(fm, cursor, page, last);
+                        if (ref[n] != PageReferences.NONE) pagesReferred++;
+                    }
+                    data[n++] = page;
+                }
+                cursor = which.nextSetBit(cursor + 1);
+            }
+            if (n > 0) {
+                conn.send(MigrationWire.PAGES, frames.encodePages(index, data, ref, base, n));
+                countSent(n);
+            }
+            pagesRemaining = total - claims.count();
         }
     }
 

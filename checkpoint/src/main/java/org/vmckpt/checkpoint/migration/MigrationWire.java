@@ -17,9 +17,11 @@ final class MigrationWire {
      * The protocol version this build speaks; a stream of any other version is refused by name. 5 (2026-12-01): pages
      * post-copy streams after GO may be references (to files both ends hold), as before it. 6 (2026-12-01, branch
      * migrate6): a PAGES frame's page table is compressed on its own. 7 (2026-12-01, branch migrate7): a data page may
-     * carry its origin ({@link #PAGE_DATA_ORIGIN}), which the destination checks against its own file.
+     * carry its origin ({@link #PAGE_DATA_ORIGIN}), which the destination checks against its own file. 8 (2026-12-01,
+     * branch migrate8): page kind {@link #PAGE_WORDS} (the few words of a page that changed), and post-copy's pages
+     * after GO may be deltas, against the copy the destination held before STATE named them (it keeps those aside).
      */
-    static final int VERSION = 7;
+    static final int VERSION = 8;
     /** Largest frame payload accepted: a batch of pages is at most 64 x 4 KiB plus its table. */
     static final int MAX_PAYLOAD = 16 << 20;
     /** Pages per PAGES frame (the repository's frame size). */
@@ -61,6 +63,15 @@ final class MigrationWire {
      * origin only if its own copy of those bytes equals the data; else it keeps the page as plain data.
      */
     static final int PAGE_DATA_ORIGIN = 4;
+    /**
+     * Since version 8: the page differs from the copy sent before in at most {@link #MAX_PAGE_WORDS} of its 512 8-byte
+     * words: the table gives their count and their indices (each as its step from the one before), the data part
+     * their new values (8 bytes each). Encoding and applying it reads the page once and compresses almost nothing,
+     * where a DELTA XORs and compresses the whole page (memdirty's writes change one word of a page).
+     */
+    static final int PAGE_WORDS = 5;
+    /** The most words a PAGE_WORDS page lists; a page that differs in more goes as a DELTA. */
+    static final int MAX_PAGE_WORDS = 32;
     /** Block kinds inside a DISK frame: the block's data, or the base image shows through. */
     static final int BLOCK_ABSENT = 0;
     static final int BLOCK_DATA = 1;

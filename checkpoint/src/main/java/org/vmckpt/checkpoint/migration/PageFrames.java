@@ -19,8 +19,11 @@ final class PageFrames {
     private static final int STORED = 0;
     private static final int ZSTD = 1;
 
-    /** The most a PAGES frame's page table takes a page: its index's step (5 bytes), kind, a reference's step (10). */
-    static final int MAX_TABLE_PER_PAGE = 16;
+    /**
+     * The most a PAGES frame's page table takes a page: its index's step (5 bytes), kind, and a reference's step (10)
+     * or a PAGE_WORDS page's word count (1) and word steps (2 each, 32 at most).
+     */
+    static final int MAX_TABLE_PER_PAGE = 5 + 1 + 1 + 2 * MigrationWire.MAX_PAGE_WORDS;
     /** 512-byte sectors in a page: the step between the references of consecutive pages of a file. */
     private static final long PAGE_SECTORS = UNIT / 512;
     private final byte[] raw = new byte[MigrationWire.PAGES_PER_FRAME * UNIT];
@@ -75,6 +78,7 @@ final class PageFrames {
      * checks it). {@code origin} may be null.
      */
     byte[] encodePages(int[] index, byte[][] data, long[] ref, byte[][] base, long[] origin, int n) {
+        java.util.Arrays.fill(wordCount, 0, n, -1);
         MigrationWire.PayloadWriter table = new MigrationWire.PayloadWriter();
         int previous = -1;
         long previousRef = 0;
@@ -89,7 +93,18 @@ final class PageFrames {
                 previousRef = ref[k];
                 data[k] = null; // no bytes in the data part
             } else if (base != null && base[k] != null) {
-                table.u8(MigrationWire.PAGE_DELTA);
+                int n0 = changedWords(data[k], base[k], k);
+                if (n0 >= 0) {
+                    table.u8(MigrationWire.PAGE_WORDS).zigzag(n0);
+                    int previousWord = -1;
+                    for (int w = 0; w < n0; w++) {
+                        int word = words[k * MigrationWire.MAX_PAGE_WORDS + w];
+                        table.zigzag(word - previousWord - 1);
+                        previousWord = word;
+                    }
+                } else {
+                    table.u8(MigrationWire.PAGE_DELTA);
+                }
             } else if (origin != null && origin[k] >= 0) {
                 table.u8(MigrationWire.PAGE_DATA_ORIGIN).zigzag(origin[k] - previousRef - PAGE_SECTORS);
                 previousRef = origin[k];
@@ -99,14 +114,41 @@ final class PageFrames {
         }
         MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(n);
         packTable(w, table.toByteArray());
-        return compress(w, data, base, n).toByteArray();
+        return compress(w, data, base, wordCount, n).toByteArray();
+    }
+
+    /** Per frame slot, the word indices a PAGE_WORDS page lists ({@link #changedWords}), and their count (-1: not one). */
+    private final int[] words = new int[MigrationWire.PAGES_PER_FRAME * MigrationWire.MAX_PAGE_WORDS];
+    private final int[] wordCount = new int[MigrationWire.PAGES_PER_FRAME];
+
+    /**
+     * The 8-byte words in which {@code page} differs from {@code base}, into {@link #words} for slot {@code k}: their
+     * count, or -1 if more than {@link MigrationWire#MAX_PAGE_WORDS} (the page then goes as a DELTA).
+     */
+    private int changedWords(byte[] page, byte[] base, int k) {
+        int n = 0;
+        int at = 0;
+        while (true) {
+            int m = java.util.Arrays.mismatch(page, at, UNIT, base, at, UNIT);
+            if (m < 0) break;
+            if (n == MigrationWire.MAX_PAGE_WORDS) {
+                wordCount[k] = -1;
+                return -1;
+            }
+            int word = (at + m) >>> 3;
+            words[k * MigrationWire.MAX_PAGE_WORDS + n++] = word;
+            at = (word + 1) << 3;
+            if (at >= UNIT) break;
+        }
+        wordCount[k] = n;
+        return n;
     }
 
     /** DISK payload: disk number, count, then per block its number and kind, then the data as in PAGES. */
     byte[] encodeBlocks(int disk, long[] block, byte[][] data, int n) {
         MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(disk).i32(n);
         for (int k = 0; k < n; k++) w.i64(block[k]).u8(data[k] == null ? MigrationWire.BLOCK_ABSENT : MigrationWire.BLOCK_DATA);
-        return compress(w, data, null, n).toByteArray();
+        return compress(w, data, null, null, n).toByteArray();
     }
 
     /** A PAGES frame's table: encoding u8, its length i32, then length i32 and its bytes, compressed where that shrinks it. */
@@ -127,11 +169,22 @@ final class PageFrames {
         return cctx;
     }
 
-    /** The data units concatenated (a unit with a base as its XOR with it), compressed where that shrinks them. */
-    private MigrationWire.PayloadWriter compress(MigrationWire.PayloadWriter w, byte[][] data, byte[][] base, int n) {
+    /**
+     * The data units concatenated (a unit with a base as its XOR with it; one listed by words as those words' new
+     * values), compressed where that shrinks them.
+     */
+    private MigrationWire.PayloadWriter compress(MigrationWire.PayloadWriter w, byte[][] data, byte[][] base, int[] wordsOf, int n) {
         int length = 0;
         for (int k = 0; k < n; k++) {
             if (data[k] == null) continue;
+            if (wordsOf != null && wordsOf[k] >= 0) {
+                for (int x = 0; x < wordsOf[k]; x++) {
+                    int word = words[k * MigrationWire.MAX_PAGE_WORDS + x];
+                    System.arraycopy(data[k], word << 3, raw, length, 8);
+                    length += 8;
+                }
+                continue;
+            }
             if (base != null && base[k] != null) {
                 byte[] d = data[k], b = base[k];
                 for (int j = 0; j < UNIT; j++) raw[length + j] = (byte) (d[j] ^ b[j]);
@@ -176,7 +229,7 @@ final class PageFrames {
         byte[][] base = null;
         long[] origin = new long[n];
         java.util.Arrays.fill(origin, PageReferences.NONE);
-        int count = 0;
+        long dataBytes = 0;
         long previous = -1;
         long previousRef = 0;
         for (int k = 0; k < n; k++) {
@@ -207,23 +260,43 @@ final class PageFrames {
                 long ref = previousRef + PAGE_SECTORS + t.zigzag();
                 previousRef = ref;
                 origin[k] = ref; // a claim, checked against this end's copy once the data is unpacked
-            } else if (kind == MigrationWire.PAGE_DELTA) {
-                if (current == null) throw p.malformed("page " + i + " is a delta, which is sent only before switch-over");
+            } else if (kind == MigrationWire.PAGE_DELTA || kind == MigrationWire.PAGE_WORDS) {
+                if (current == null) throw p.malformed("page " + i + " is a delta, which this stream may not carry");
                 if (base == null) base = new byte[n][];
                 base[k] = current.apply(i);
                 if (base[k] == null) base[k] = ZERO_UNIT;
+                if (kind == MigrationWire.PAGE_WORDS) {
+                    long listed = t.zigzag();
+                    if (listed < 0 || listed > MigrationWire.MAX_PAGE_WORDS) throw p.malformed("page " + i + " lists " + listed + " words");
+                    int previousWord = -1;
+                    for (int x = 0; x < listed; x++) {
+                        long word = previousWord + 1 + t.zigzag();
+                        if (word <= previousWord || word >= UNIT / 8) throw p.malformed("page " + i + " lists word " + word);
+                        previousWord = (int) word;
+                        words[k * MigrationWire.MAX_PAGE_WORDS + x] = previousWord;
+                    }
+                    wordCount[k] = (int) listed;
+                    dataBytes += 8 * listed;
+                }
             } else if (kind != MigrationWire.PAGE_ZERO && kind != MigrationWire.PAGE_DATA) {
                 throw p.malformed("unknown page kind " + kind);
             }
+            if (kind != MigrationWire.PAGE_WORDS) wordCount[k] = -1;
             hasData[k] = kind == MigrationWire.PAGE_DATA || kind == MigrationWire.PAGE_DELTA || kind == MigrationWire.PAGE_DATA_ORIGIN;
-            if (hasData[k]) count++;
+            if (hasData[k]) dataBytes += UNIT;
         }
         if (t.remaining() != 0) throw p.malformed("its page table has " + t.remaining() + " bytes left over");
-        unpackData(p, hasData, n);
+        unpackData(p, (int) dataBytes, dataBytes == 0);
         int at = 0;
         for (int k = 0; k < n; k++) {
             byte[] page = rebuilt != null ? rebuilt[k] : null;
-            if (hasData[k]) {
+            if (wordCount[k] >= 0) {
+                page = base[k].clone();
+                for (int x = 0; x < wordCount[k]; x++) {
+                    System.arraycopy(raw, at, page, words[k * MigrationWire.MAX_PAGE_WORDS + x] << 3, 8);
+                    at += 8;
+                }
+            } else if (hasData[k]) {
                 page = unit(raw, at, base != null ? base[k] : null);
                 at += UNIT;
                 if (origin[k] >= 0 && !equalsSource(refs, origin[k], page)) {
@@ -315,13 +388,17 @@ final class PageFrames {
     private void unpackData(MigrationWire.Payload p, boolean[] hasData, int n) throws MigrationException {
         int count = 0;
         for (int k = 0; k < n; k++) if (hasData[k]) count++;
+        unpackData(p, count * UNIT, count == 0);
+    }
+
+    /** Reads the frame's data part into {@link #raw}, checked to hold exactly {@code expected} bytes. */
+    private void unpackData(MigrationWire.Payload p, int expected, boolean none) throws MigrationException {
         int codec = p.u8();
         byte[] data = p.bytes(MigrationWire.MAX_PAYLOAD, "data length");
         p.end();
-        int expected = count * UNIT;
-        if (codec == ZSTD && count == 0) throw p.malformed("unknown data encoding " + codec);
+        if (codec == ZSTD && none) throw p.malformed("unknown data encoding " + codec);
         int size = unpack(p, codec, data, expected);
-        if (size != expected) throw p.malformed("it holds " + size + " bytes of data for " + count + " units");
+        if (size != expected) throw p.malformed("it holds " + size + " bytes of data, not " + expected);
     }
 
     /** One unit copied out of {@code units} at {@code at}, XORed into {@code base} if it is a delta. */

@@ -41,6 +41,12 @@ public final class PostCopyPages implements PageSource {
     private final PageReferences references;
     private final AtomicReferenceArray<byte[]> arrived;
     /**
+     * Per page still to come, the copy this end held before the switch (dropped from guest memory, never written
+     * again), against which the source sends it as a delta (protocol 8); cleared when the page has come. The
+     * receiver's only (filled before it starts).
+     */
+    private final byte[][] bases;
+    /**
      * Per page, 1 + the origin this end checked for it (rebuilt from its own file, or data equal to it), 0 for none:
      * memory records it when it installs the page ({@link #originSource}), as a lazy restore does. Made by the
      * receiver when the first origin arrives (after GO, not in the guest's pause: 8 bytes a page); null until then.
@@ -60,8 +66,10 @@ public final class PostCopyPages implements PageSource {
 
     PostCopyPages(MigrationConnection conn, Machine machine, BitSet pending, StateDigest digest, List<StateRecord> records,
                   MigrationSource.Listener events, PageReferences references, PageFrames frames,
-                  AtomicReferenceArray<byte[]> arrived) {
-        // arrived: one empty slot per guest page, made before the pause (null: made here).
+                  AtomicReferenceArray<byte[]> arrived, byte[][] bases) {
+        // arrived: one empty slot per guest page, made before the pause (null: made here). bases: per page still to
+        // come, the stale copy this end held (the source may send the page as a delta against it), or null.
+        this.bases = bases != null ? bases : new byte[machine.memory().pageCount()][];
         this.references = references;
         this.frames = frames;
         this.conn = conn;
@@ -113,9 +121,16 @@ public final class PostCopyPages implements PageSource {
 
     /** Receives on {@code standby}, a thread started before GO (see {@link StandbyThread}). */
     void start(StandbyThread standby) {
+        start(standby, false);
+    }
+
+    /** As above; {@code whenGuestStarts}: hands it its work once the guest runs ({@link StandbyThread#runWhenStarted}). */
+    void start(StandbyThread standby, boolean whenGuestStarts) {
         conn.limitBacklog();
         receiver = standby.thread();
-        standby.run(this::receiveLoop);
+        Runnable loop = this::receiveLoop; // one call site, linked by the migration warm-up's post-copies
+        if (whenGuestStarts) standby.runWhenStarted(machine, loop);
+        else standby.run(loop);
     }
 
     /**
@@ -225,11 +240,14 @@ public final class PostCopyPages implements PageSource {
                 MigrationWire.Frame f = conn.receive();
                 if (f.type() == MigrationWire.PAGES) {
                     int[] count = new int[1];
-                    frames.decodePages(f.read(), memory.pageCount(), references, null, (i, data, origin) -> { // after GO: no deltas
+                    // A delta applies to the copy this end held before the switch (a page it never held is zeros: a
+                    // wrong base makes a wrong page, which END's digest catches).
+                    frames.decodePages(f.read(), memory.pageCount(), references, this::deltaBase, (i, data, origin) -> {
                         if (!pending.get(i)) throw new MigrationException("the source sent page " + i + ", which post-copy does not wait for");
                         if (got.get(i)) return; // sent again after a resume: it is here already
                         digest.page(i, StateDigest.crc(data));
                         got.set(i);
+                        bases[i] = null;
                         if (origin >= 0) {
                             long[] o = originPlusOne;
                             if (o == null) originPlusOne = o = new long[memory.pageCount()];
@@ -277,6 +295,19 @@ public final class PostCopyPages implements PageSource {
             lost("the connection to the source broke during post-copy: " + e.getMessage());
         }
     }
+
+    /** The copy a delta for page {@code i} applies to (the receiver's only). */
+    private byte[] deltaBase(int i) {
+        deltasReceived++;
+        return bases[i];
+    }
+
+    /** Pages that arrived after the switch as deltas against the copy this end held. */
+    public long deltasReceived() {
+        return deltasReceived;
+    }
+
+    private volatile long deltasReceived;
 
     private void lost(String why) {
         if (received == total && status != MigrationStatus.POSTCOPY_ACTIVE) return;

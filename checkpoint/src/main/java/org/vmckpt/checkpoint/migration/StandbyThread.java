@@ -1,5 +1,7 @@
 package org.vmckpt.checkpoint.migration;
 
+import org.vmckpt.machine.Machine;
+
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
@@ -10,9 +12,11 @@ import java.util.concurrent.CompletableFuture;
  * needs right after GO (post-copy's receiver, the session set up beside the guest) is started while it waits for a
  * source, and GO only hands it its work.
  */
-public final class StandbyThread {
+public final class StandbyThread implements Runnable {
     private final CompletableFuture<Runnable> task = new CompletableFuture<>();
     private final Thread thread;
+    /** The task {@link #runWhenStarted} holds back until the guest has started. */
+    private volatile Runnable deferred;
 
     /** Starts the thread (a daemon); it waits for {@link #run} or {@link #release}. */
     public StandbyThread(String name, int priority) {
@@ -33,6 +37,22 @@ public final class StandbyThread {
     /** Runs {@code r} on this thread (at most one task; a second is ignored). */
     public void run(Runnable r) {
         task.complete(r);
+    }
+
+    /**
+     * Runs {@code r} on this thread once {@code machine}'s guest has started ({@link Machine#whenStarted}): waking a
+     * thread before the guest's first instruction took that instruction milliseconds later on a loaded host. Call on
+     * the thread that will run the machine, before it runs it.
+     */
+    public void runWhenStarted(Machine machine, Runnable r) {
+        deferred = r;
+        machine.whenStarted(this); // this object, not a lambda: a lambda's first use links it, milliseconds cold
+    }
+
+    /** {@link Machine#whenStarted}'s task: hands over what {@link #runWhenStarted} held back. */
+    @Override
+    public void run() {
+        run(deferred);
     }
 
     /** The task will not come: the thread ends. */

@@ -249,36 +249,48 @@ class MigrationTest {
 
     @Test
     void postCopyAfterRoundsSendsTheWorkingSetAsDeltasInThePause() throws Throwable {
-        // hotset rewrites 16 pages: those a round sent before go as deltas in the pause, the others are pulled;
-        // either way the destination runs on exactly like a twin (checked in postCopyAfterRounds). How many go
-        // each way depends on timing (a page rewritten before its turn in round 0 has no copy to be a delta of).
-        postCopyAfterRounds(true);
+        // hotset rewrites 16 pages: those a round sent before go as deltas in the pause (most as the few words that
+        // changed), the others are pulled; either way the destination runs on exactly like a twin (checked in
+        // postCopyAfterRounds). How many go each way depends on timing (a page rewritten before its turn in round 0
+        // has no copy to be a delta of).
+        postCopyAfterRounds(true, true, hotsetConfig());
     }
 
     @Test
     void postCopyAfterRoundsPullsOnlyWhatTheGuestWroteSinceTheLastRound() throws Throwable {
-        postCopyAfterRounds(false);
+        postCopyAfterRounds(false, false, hotsetConfig());
     }
 
-    private MigrationSource postCopyAfterRounds(boolean deltasInPause) throws Throwable {
-        // hotset: 4 MiB filled once, then writes to 16 pages only.
-        Machine source = runningSource(hotsetConfig());
+    @Test
+    void postCopyAfterRoundsAppliesDeltasAfterTheSwitchToTheCopiesKeptAside() throws Throwable {
+        // memwalk writes all over its 4 MiB: pages a round sent are written again; with none sent in the pause, those
+        // go as deltas first after GO, against the copies the destination kept aside.
+        MigrationSource s = postCopyAfterRounds(false, true, memwalkConfig(32L << 20));
+        assertTrue(s.deltasAfterSwitch() > 0, "pages went as deltas after the switch");
+        assertEquals(0, s.pagesSentInPause(), "no page went in the pause");
+    }
+
+    private MigrationSource postCopyAfterRounds(boolean deltasInPause, boolean deltasAfterGo, MachineConfig config) throws Throwable {
+        // hotset: 4 MiB filled once, then writes to 16 pages only (memwalk: writes all over its 4 MiB).
+        boolean hotset = config.equals(hotsetConfig());
+        Machine source = runningSource(config);
         int present = source.callAtInstructionBoundary(() -> {
             int n = 0;
             for (int i = 0; i < source.memory().pageCount(); i++) if (source.memory().peekPage(i) != null) n++;
             return n;
         });
         MigrationListener l = listen(good);
-        Destination d = destination(l, new Machine(hotsetConfig(), b -> { }));
+        Destination d = destination(l, new Machine(config, b -> { }));
         MigrationSource s = new MigrationSource(source, null, at(l.port()), TlsCredentials.forClient(good), MigrationMode.POSTCOPY, null);
         s.setDeltasInPause(deltasInPause);
+        s.setDeltasAfterGo(deltasAfterGo);
         Thread st = runInBackground(s);
         MigrationDestination.Incoming in = d.await();
         long switchedAt = in.machine().hart(0).instret;
-        if (!deltasInPause) assertTrue(in.postCopy().totalPages() > 0, "the working set is pulled after the switch");
+        if (!deltasInPause) assertTrue(in.postCopy().totalPages() > 0, "the working set comes after the switch");
         // The rounds moved the rest: after the switch only the last dirty set is owed, a fraction of the guest.
         assertTrue(s.progress().rounds() >= 1);
-        assertTrue(in.postCopy().totalPages() < present / 2, in.postCopy().totalPages() + " pages owed of " + present);
+        if (hotset) assertTrue(in.postCopy().totalPages() < present / 2, in.postCopy().totalPages() + " pages owed of " + present);
         in.machine().run(400_000);
         st.join(60_000);
         assertEquals(MigrationStatus.COMPLETED, s.status(), String.valueOf(s.progress().error()));
@@ -286,9 +298,12 @@ class MigrationTest {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
         assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+        assertEquals(deltasAfterGo ? s.deltasAfterSwitch() : 0, in.postCopy().deltasReceived(), "deltas sent after GO and received");
+        System.out.println("post-copy after rounds: " + in.postCopy().totalPages() + " pages after the switch, "
+                + in.postCopy().deltasReceived() + " of them deltas");
         assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret));
         // Stale copies of the pages sent in rounds and written again were replaced: the guest runs exactly as a twin.
-        Machine twin = new Machine(hotsetConfig(), b -> { });
+        Machine twin = new Machine(config, b -> { });
         twin.boot();
         twin.run(switchedAt + 400_000);
         in.machine().memory().materializeAllLazy();
@@ -688,8 +703,8 @@ class MigrationTest {
             assertTrue(d.awaitFailure().getMessage().contains("truncated"), d.awaitFailure().getMessage());
         }
         // Older builds are refused by name too: protocol 3 (no references, an empty ACCEPT), 4 (no references after GO)
-        // 5 (PAGES tables uncompressed) and 6 (no origins with data pages).
-        for (int older : new int[] {3, 4, 5, 6}) {
+        // 5 (PAGES tables uncompressed), 6 (no origins with data pages) and 7 (no deltas after GO).
+        for (int older : new int[] {3, 4, 5, 6, 7}) {
             l = listen(null);
             d = destination(l, freshDestination(32L << 20));
             try (Socket raw = new Socket("127.0.0.1", l.port())) {
@@ -698,7 +713,7 @@ class MigrationTest {
                 out.writeInt(older);
                 out.flush();
                 String why = d.awaitFailure().getMessage();
-                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 7"), why);
+                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 8"), why);
             }
         }
         l = listen(null);

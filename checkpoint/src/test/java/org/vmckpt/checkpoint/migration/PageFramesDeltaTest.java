@@ -49,4 +49,41 @@ class PageFramesDeltaTest {
                 () -> frames.decodePages(new MigrationWire.Payload("PAGES", payload), 8, null, (i, d) -> { }));
         assertTrue(e.getMessage().contains("malformed PAGES") && e.getMessage().contains("delta"), e.getMessage());
     }
+
+    @Test
+    void aPageChangedInAFewWordsTravelsAsThoseWordsAndOneChangedInManyAsAnXor() throws Exception {
+        Random r = new Random(2);
+        byte[] old = new byte[4096];
+        r.nextBytes(old);
+        byte[] fewWords = old.clone();
+        fewWords[8 * 7 + 3] ^= 0x5a; // word 7
+        fewWords[8 * 511] ^= 0x01; // the last word
+        byte[] manyWords = old.clone();
+        for (int w = 0; w < 40; w++) manyWords[w * 64] ^= 0x33; // 40 words: more than a PAGE_WORDS page lists
+        byte[] same = old.clone();
+        PageFrames frames = new PageFrames();
+        byte[] payload = frames.encodePages(new int[]{1, 2, 3}, new byte[][]{fewWords, manyWords, same}, null,
+                new byte[][]{old, old, old}, 3);
+        byte[] held = old.clone();
+        List<byte[]> got = new ArrayList<>();
+        frames.decodePages(new MigrationWire.Payload("PAGES", payload), 8, null, i -> held, (i, d) -> got.add(d));
+        assertArrayEquals(fewWords, got.get(0));
+        assertArrayEquals(manyWords, got.get(1));
+        assertArrayEquals(same, got.get(2));
+        assertArrayEquals(old, held, "the held copy is not changed in place");
+        // Two words of one page and nothing of another: a table and 16 bytes of data, not a compressed page.
+        byte[] small = frames.encodePages(new int[]{1, 3}, new byte[][]{fewWords, same}, null, new byte[][]{old, old}, 2);
+        assertTrue(small.length < 64, small.length + " bytes");
+    }
+
+    @Test
+    void aWordsPageListingAWordPastThePageIsRefusedByName() {
+        MigrationWire.PayloadWriter table = new MigrationWire.PayloadWriter().zigzag(0).u8(MigrationWire.PAGE_WORDS).zigzag(1).zigzag(512);
+        byte[] t = table.toByteArray();
+        MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(1).u8(0).i32(t.length).bytes(t).u8(0).bytes(new byte[8]);
+        PageFrames frames = new PageFrames();
+        MigrationException e = assertThrows(MigrationException.class,
+                () -> frames.decodePages(new MigrationWire.Payload("PAGES", w.toByteArray()), 8, null, i -> null, (i, d) -> { }));
+        assertTrue(e.getMessage().contains("malformed PAGES") && e.getMessage().contains("word 512"), e.getMessage());
+    }
 }

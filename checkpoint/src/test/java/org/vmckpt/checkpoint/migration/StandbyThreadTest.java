@@ -2,6 +2,7 @@ package org.vmckpt.checkpoint.migration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.vmckpt.machine.Machine;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,5 +35,19 @@ class StandbyThreadTest {
         standby.thread().join(10_000);
         assertFalse(standby.thread().isAlive());
         assertFalse(ran[0]);
+    }
+
+    @Test
+    void aTaskForWhenTheGuestStartsWaitsForItsFirstRun() throws Exception {
+        Machine m = new Machine(MigrationTest.memwalkConfig(32L << 20), b -> { });
+        m.boot();
+        StandbyThread standby = new StandbyThread("standby-test", Thread.NORM_PRIORITY);
+        CompletableFuture<Long> ranAt = new CompletableFuture<>();
+        standby.runWhenStarted(m, () -> ranAt.complete(m.hart(0).instret));
+        Thread.sleep(50);
+        assertFalse(ranAt.isDone(), "not before the machine runs");
+        m.run(100_000);
+        standby.thread().join(10_000);
+        assertTrue(ranAt.isDone(), "handed over once the guest ran");
     }
 }

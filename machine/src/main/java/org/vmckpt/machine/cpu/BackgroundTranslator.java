@@ -5,9 +5,10 @@ import java.util.function.Consumer;
 
 /**
  * Builds translated units on a thread of its own, so that the guest's thread keeps interpreting while a hot
- * entry is translated: bytecode generation, the hidden class's definition and verification, and the calls that
- * get HotSpot to queue it for compilation (round 4 of docs/BENCHMARKS.md measured ~0.5 ms of the guest's thread
- * per unit when it did all of this itself).
+ * entry is translated: bytecode generation, the hidden class's definition and verification, and its compilation
+ * by C1 at tier 1, which this thread waits for ({@link #compile}; without the WhiteBox API: the calls that get
+ * HotSpot to queue it for compilation). Round 4 of docs/BENCHMARKS.md measured ~0.5 ms of the guest's thread per unit
+ * when it did all of this itself.
  *
  * <p>One thread per JVM serves every {@link CodeCache} (a JVM runs one VM, tests run many): a daemon at
  * {@link #PRIORITY}, HotSpot's own compiler threads' priority (NearMaxPriority), one below the guest's thread (Java
@@ -34,7 +35,7 @@ final class BackgroundTranslator {
     private static BackgroundTranslator shared;
 
     private final ArrayBlockingQueue<PendingUnit> queue = new ArrayBlockingQueue<>(CAPACITY);
-    private final Translator translator = new Translator();
+    private final Translator translator = new Translator(Translator.BACKGROUND_NAME);
     /** For tests: called on the translator thread with each job before it is built (to hold it at a latch). */
     volatile Consumer<PendingUnit> beforeBuild;
     /** For tests: called on the translator thread with each job after it is built, before it is handed back. */
@@ -83,8 +84,12 @@ final class BackgroundTranslator {
         try {
             boolean hot = job.replaces != null;
             TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, hot);
-            if (u != null) {
-                if (hot) warmHot(u); else warm(u);
+            // A hot-tier unit goes to C2 through HotSpot's policy (tier 3 first, with a profile): asked for C2 at once
+            // through the WhiteBox API (compiled without a profile) it ran 5-10% slower (docs/BENCHMARKS.md round 14).
+            if (u != null && hot) warmHot(u);
+            if (u != null && !hot && !compile(u)) {
+                u = null; // C1 refused it: the entry stays interpreted
+                job.compileRefused = true;
             }
             job.built = u;
         } catch (RuntimeException | LinkageError e) {
@@ -106,6 +111,25 @@ final class BackgroundTranslator {
 
     static void warmHot(TranslatedUnit u) {
         for (int i = 0; i < HOT_WARM_CALLS; i++) u.run(null, -1);
+    }
+
+    /**
+     * Gets unit {@code u} of this thread compiled by C1. Where the WhiteBox API is there ({@link HotSpotCompiler}): at
+     * tier 1, before this returns (its C1 compile is blocking, see {@link UnitCompilerDirectives}), so {@code u.compiled}
+     * is true and the dispatcher never probes it. Without the API: warm-up calls that make HotSpot's policy queue it, and
+     * the dispatcher probes it until it runs compiled. False if C1 refused it: it must not run (the JVM would interpret
+     * it).
+     */
+    static boolean compile(TranslatedUnit u) {
+        HotSpotCompiler c = HotSpotCompiler.get();
+        if (c == null) {
+            warm(u);
+            return true;
+        }
+        int tier = c.requestTier1(u);
+        if (tier < 0) return false;
+        u.compiled = tier == HotSpotCompiler.TIER_C1;
+        return true;
     }
 
     /** Calls that return at once (a negative budget) so that HotSpot counts them and queues the unit for C1. */

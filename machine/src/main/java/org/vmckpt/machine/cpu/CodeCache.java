@@ -105,6 +105,7 @@ public final class CodeCache {
     long crossPageUnits;
     long promotions;
     long promotionsDropped;
+    long compileRefused;
 
     CodeCache(GuestMemory ram) {
         // (HotSpot's policy for units is installed by whichever thread builds the first unit: the translator
@@ -181,6 +182,10 @@ public final class CodeCache {
             u = TranslatedUnit.UNTRANSLATABLE;
         } else {
             u.key = key;
+            // HotSpot's own policy, as without the WhiteBox API: a unit built here is not blocked on (the guest's thread
+            // would wait for C1), and its compile task is dropped if the unit stops being called before C1 gets to it
+            // (HotSpot drops stale tasks, not those asked for through the API), which keeps C1's work down where
+            // thousands of short-lived units are built synchronously (the differential tests, deterministic mode).
             BackgroundTranslator.warm(u);
             count(u);
             if (u.nextPageIndex >= 0) enterSecondPage(key, u.nextPageIndex, h);
@@ -344,6 +349,7 @@ public final class CodeCache {
                 continue;
             }
             TranslatedUnit u = p.built;
+            if (p.compileRefused) compileRefused++;
             if (u == null) {
                 units[slot] = TranslatedUnit.UNTRANSLATABLE;
                 continue;
@@ -581,7 +587,7 @@ public final class CodeCache {
     /** Counters for --stats and tests. */
     public Stats stats() {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
-                backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped);
+                backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped, compileRefused);
     }
 
     /**
@@ -604,9 +610,10 @@ public final class CodeCache {
      * @param promotions               units replaced by their hot-tier build, compiled by C2 (see {@link #hot})
      * @param promotionsDropped        hot-tier builds dropped: the unit they were for died meanwhile (a write to its
      *                                 pages, a flush), or its code could not be built again
+     * @param compileRefused           units built whose compilation C1 refused (their entries stay interpreted)
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
                         long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits, long promotions,
-                        long promotionsDropped) { }
+                        long promotionsDropped, long compileRefused) { }
 }

@@ -21,6 +21,8 @@ final class PendingUnit extends TranslatedUnit {
     final byte[] nextCode;
     /** Set by the translator thread: the unit, or null if the entry cannot start one. Read after the cache took it from its completed queue. */
     TranslatedUnit built;
+    /** C1 could not compile the built unit ({@link BackgroundTranslator#compile}): the entry stays interpreted. */
+    boolean compileRefused;
     /** CPU time the translator thread spent on it. Read after the cache took it from its completed queue. */
     long cpuNanos;
     /**

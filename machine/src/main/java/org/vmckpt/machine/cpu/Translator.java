@@ -55,6 +55,12 @@ final class Translator {
     private static final String PROFILE = "org/vmckpt/machine/cpu/TranslationProfile";
     private static final String NAME = "org/vmckpt/machine/cpu/Unit";
     /**
+     * The class name of units built on the translator thread ({@link BackgroundTranslator}): still {@code Unit*} (C1
+     * only), and matched first by the directive that makes their C1 compiles blocking, so that the translator thread
+     * waits for each one (UnitCompilerDirectives, HotSpotCompiler); units built on the guest's thread are not blocked on.
+     */
+    static final String BACKGROUND_NAME = "org/vmckpt/machine/cpu/UnitBg";
+    /**
      * The hot tier's class name: outside the C1-only directive's {@code Unit*} pattern (UnitCompilerDirectives), so
      * that HotSpot's C2 compiles the few units that run most of the guest's instructions.
      */
@@ -88,6 +94,17 @@ final class Translator {
     /** Bytecode emitted last time (for tests and statistics). */
     int lastBytecodeSize;
 
+    /** The class name of this translator's (not hot) units: {@link #NAME}, or {@link #BACKGROUND_NAME}. */
+    private final String unitName;
+
+    Translator() {
+        this(NAME);
+    }
+
+    Translator(String unitName) {
+        this.unitName = unitName;
+    }
+
     /**
      * Translates the region entered at {@code entryOff} of a page whose bytes are {@code page}. Returns null
      * if the first instruction cannot start a unit (the interpreter runs it).
@@ -105,7 +122,7 @@ final class Translator {
         return translate(page, pageIndex, next, nextIndex, entryOff, false);
     }
 
-    /** The class name of the unit being generated: {@link #NAME}, or {@link #HOT_NAME} for the hot tier. */
+    /** The class name of the unit being generated: {@link #unitName}, or {@link #HOT_NAME} for the hot tier. */
     private String className = NAME;
 
     /**
@@ -113,7 +130,7 @@ final class Translator {
      * of up to {@link #MAX_HOT_INSTRUCTIONS}), which HotSpot may compile with C2.
      */
     TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot) {
-        className = hot ? HOT_NAME : NAME;
+        className = hot ? HOT_NAME : unitName;
         byte[] code = page;
         limit = 4096;
         if (next != null) {

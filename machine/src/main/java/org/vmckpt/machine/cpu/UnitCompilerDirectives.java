@@ -36,20 +36,32 @@ final class UnitCompilerDirectives {
         if (installed) return;
         installed = true;
         if (!Boolean.parseBoolean(System.getProperty("vmckpt.jit.directives", "true"))) return; // for experiments
+        if (HotSpotCompiler.get() != null) return; // added through the WhiteBox API when it was set up (json(true))
         try {
-            add(json());
+            add(json(false));
         } catch (Exception | LinkageError e) {
             System.err.println("vmckpt: could not set the compiler policy for translated code (" + e
                     + "); it will run, more slowly during warm-up");
         }
     }
 
-    /** The directives, in HotSpot's compiler-directives JSON. */
-    static String json() {
+    /**
+     * The directives, in HotSpot's compiler-directives JSON. {@code tier1Direct}: units are compiled through
+     * {@link HotSpotCompiler} (the WhiteBox API), and the C1 compiles of the translator thread's units
+     * ({@link Translator#BACKGROUND_NAME}, matched first: HotSpot takes the first directive that matches) are blocking
+     * ({@code BackgroundCompilation: false}): the translator thread waits until each unit's code is installed, so it
+     * hands over only compiled units, the guest's thread never probes them, and C1's queue holds one of them at a time.
+     * Units built on the guest's thread (deterministic mode, tests) are not blocked on, nor is anything under HotSpot's
+     * own policy, where a blocking compile would stop the thread whose calls made the method hot.
+     */
+    static String json(boolean tier1Direct) {
+        String units = "\"org/vmckpt/machine/cpu/Unit*.*\"";
         String match = TRANSLATOR_C1_ONLY
-                ? "[\"org/vmckpt/machine/cpu/Unit*.*\", \"org/vmckpt/machine/cpu/Translator*.*\", \"org/objectweb/asm/*.*\"]"
-                : "\"org/vmckpt/machine/cpu/Unit*.*\"";
-        return "[{ match: " + match + ", c2: { Exclude: true } }]";
+                ? "[" + units + ", \"org/vmckpt/machine/cpu/Translator*.*\", \"org/objectweb/asm/*.*\"]" : units;
+        String c1Only = "{ match: " + match + ", c2: { Exclude: true } }";
+        if (!tier1Direct) return "[" + c1Only + "]";
+        return "[{ match: \"" + Translator.BACKGROUND_NAME + "*.*\", c1: { BackgroundCompilation: false }, c2: { Exclude: true } }, "
+                + c1Only + "]";
     }
 
     /** Adds directives to the JVM's stack (the diagnostic command reads them from a file). */

@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Where the CPU goes up to the CPU benchmark's marks, per JVM thread, A/B interleaved.
+
+For each round and each launcher (NAME=PATH[,JAVA_OPTS], as bench/cpu/run.py's --launcher), boots one of
+bench/cpu's guests with `LAUNCHER run ... --stats --cpu jit --exit-on MARK` and, at the host arrival of each of
+the guest's marker lines (BENCH-INIT, BENCH-MARK modules-start, BENCH-MARK modules-end), reads every JVM thread's
+CPU time from /proc/PID/task/*/stat: the run thread (the guest), C1, C2, the translator thread, the rest. Prints
+one line per run and the medians per launcher; --json FILE keeps every figure. Run bench/cpu.sh (or
+bench/cpu/build-guests.sh) once first so that the guests exist.
+
+  python3 bench/cpu/threads.py 3 --guest signed --launcher main=/tmp/mainroot/vmckpt --launcher new=./vmckpt
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GUEST = os.path.expanduser("~/.cache/vmckpt/guest")
+BENCH = os.path.expanduser("~/.cache/vmckpt/bench-cpu")
+TICK = os.sysconf("SC_CLK_TCK")
+MARKS = {"BENCH-INIT": "init", "BENCH-MARK modules-start": "mstart", "BENCH-MARK modules-end": "mend"}
+
+
+def thread_cpu(pid):
+    """{thread name: CPU seconds} of a live process, threads of one name summed."""
+    out = {}
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        return out
+    for t in tasks:
+        try:
+            stat = open(f"/proc/{pid}/task/{t}/stat").read()
+        except FileNotFoundError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        f = stat[stat.rindex(")") + 2:].split()
+        out[name] = out.get(name, 0.0) + (int(f[11]) + int(f[12])) / TICK
+    return out
+
+
+def group(cpu):
+    g = {"run": 0.0, "C1": 0.0, "C2": 0.0, "translator": 0.0, "other": 0.0}
+    for name, s in cpu.items():
+        if name.startswith("C1 Compiler"):
+            g["C1"] += s
+        elif name.startswith("C2 Compiler"):
+            g["C2"] += s
+        elif name.startswith("vmckpt-transl"):
+            g["translator"] += s
+        elif name == "java":  # the main thread runs the guest
+            g["run"] += s
+        else:
+            g["other"] += s
+    return g
+
+
+def run_once(launcher, opts, guest, mark, name):
+    cmdline = open(os.path.join(GUEST, "cmdline")).read().strip()
+    cmd = [launcher, "run", "--kernel", os.path.join(GUEST, "Image"), "--initrd",
+           os.path.join(BENCH, guest, "initramfs.cpio.gz"), "--append", cmdline, "--mem", "1G", "--no-rng",
+           "--stats", "--cpu", "jit", "--name", name, "--exit-on", mark]
+    env = dict(os.environ)
+    if opts:
+        env["VMCKPT_JAVA_OPTS"] = opts
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+    err = []
+    reader = threading.Thread(target=lambda: err.extend(p.stderr.read().decode(errors="replace").splitlines()))
+    reader.start()
+    r = {}
+    for raw in p.stdout:
+        line = raw.decode(errors="replace").strip()
+        for m, key in MARKS.items():
+            if line.startswith(m):
+                r[key + "_wall"] = time.monotonic() - t0
+                cpu = thread_cpu(p.pid)
+                if cpu:  # (empty if the JVM was already gone)
+                    r[key + "_cpu"] = group(cpu)
+    p.wait()
+    reader.join()
+    for line in err:
+        if "run thread CPU" in line:
+            r["run_cpu_stats"] = float(line.split("run thread CPU ")[1].split(" s")[0])
+            r["mips_per_cpu_s"] = float(line.split("(")[1].split(" MIPS")[0])
+        if "of instructions run translated" in line:
+            r["translated_pct"] = float(line.split("translator: ")[1].split("%")[0])
+            r["units"] = int(line.split("; ")[1].split(" units built")[0].replace(",", ""))
+        if "translator: units compiled" in line or "translator profile" in line or "interpreted" in line:
+            r.setdefault("notes", []).append(line)
+    r["exit"] = p.returncode
+    return r
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("runs", type=int, nargs="?", default=3)
+    ap.add_argument("--guest", default="signed")
+    ap.add_argument("--mark", default="BENCH-INFO tainted", help="the line to exit on (one after modules-end, so that the JVM is alive at modules-end)")
+    ap.add_argument("--launcher", action="append", required=True, help="NAME=PATH[,JAVA_OPTS]")
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    launchers = []
+    for spec in args.launcher:
+        name, _, rest = spec.partition("=")
+        path, _, opts = rest.partition(",")
+        launchers.append((name, os.path.abspath(path), opts or None))
+    print(f"# {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC, guest {args.guest}, to '{args.mark}', "
+          f"load average {os.getloadavg()[0]:.2f}", flush=True)
+    results = {n: [] for n, _, _ in launchers}
+    for i in range(args.runs):
+        for name, path, opts in launchers:
+            load = os.getloadavg()[0]
+            r = run_once(path, opts, args.guest, args.mark, f"threads-{os.getpid()}-{name}")
+            r["load"] = load
+            results[name].append(r)
+            ini, end = r.get("init_cpu", {}), r.get("mend_cpu", {})
+            mods = (r["mend_wall"] - r["mstart_wall"]) if "mend_wall" in r and "mstart_wall" in r else float("nan")
+            print(f"{name:>10} round {i + 1} load {load:5.2f}: /init wall {r.get('init_wall', float('nan')):5.2f} s, run "
+                  f"{ini.get('run', 0):4.2f} C1 {ini.get('C1', 0):4.2f} C2 {ini.get('C2', 0):4.2f} tr "
+                  f"{ini.get('translator', 0):4.2f} | modules wall {mods:5.2f} s | at mark: run {end.get('run', 0):4.2f} "
+                  f"C1 {end.get('C1', 0):4.2f} C2 {end.get('C2', 0):4.2f} tr {end.get('translator', 0):4.2f} | "
+                  f"{r.get('mips_per_cpu_s', 0):.0f} MIPS/CPU s, {r.get('translated_pct', 0):.1f}% translated, "
+                  f"{r.get('units', 0)} units{'' if r['exit'] == 0 else ' exit ' + str(r['exit'])}", flush=True)
+    print("# medians")
+    for name in results:
+        rs = [r for r in results[name] if "init_cpu" in r and "mend_cpu" in r]
+        if not rs:
+            continue
+
+        def med(f):
+            v = [f(r) for r in rs if f(r) is not None]
+            return statistics.median(v) if v else float("nan")
+        print(f"{name:>10}: /init wall {med(lambda r: r['init_wall']):.2f} s, run {med(lambda r: r['init_cpu']['run']):.2f}, "
+              f"C1 {med(lambda r: r['init_cpu']['C1']):.2f}, C2 {med(lambda r: r['init_cpu']['C2']):.2f}; modules wall "
+              f"{med(lambda r: r.get('mend_wall', 0) - r.get('mstart_wall', 0)):.2f} s; at mark run "
+              f"{med(lambda r: r.get('mend_cpu', {}).get('run')):.2f} C1 {med(lambda r: r.get('mend_cpu', {}).get('C1')):.2f}; "
+              f"{med(lambda r: r.get('mips_per_cpu_s')):.0f} MIPS/CPU s")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+package org.vmckpt.machine.cpu;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Executable;
+import java.lang.reflect.Method;
+
+/**
+ * Hands translated units to HotSpot's C1 directly, through HotSpot's WhiteBox API: each unit's {@code run} is made
+ * not compilable by C2 and compiled at tier 1 (C1 without profiling) once, at the request of the thread that built it.
+ * The translator thread waits for the compile (a compiler directive makes its units' C1 compiles blocking, see
+ * {@link UnitCompilerDirectives}) and hands over compiled units only, so the dispatcher never probes them. So a unit is
+ * never compiled at tier 3 or 2 first (HotSpot's tiered policy did that for every unit: docs/BENCHMARKS.md, CPU
+ * benchmark, round 7), needs no warm-up calls, and is never run by the JVM's interpreter.
+ *
+ * <p>The API is there only when the JVM was started with {@code -Xbootclasspath/a:vmckpt-whitebox.jar
+ * -XX:+UnlockDiagnosticVMOptions -XX:+WhiteBoxAPI} (the launcher, the test JVMs and ./build's class-data training
+ * do). The class {@code sun.hotspot.WhiteBox} (module whitebox/) is reached only reflectively, from the boot loader:
+ * without it {@link #get} is null and units take the old path (HotSpot's own policy, warm-up calls, probes), and
+ * {@link #describe} says why for {@code --stats}.
+ */
+public final class HotSpotCompiler {
+    /** HotSpot's tier numbers (CompLevel): C1 without profiling, and C2. */
+    static final int TIER_C1 = 1, TIER_C2 = 4;
+    private static final int ENTRY_BCI = -1;
+
+    private final MethodHandle enqueue, level, notCompilable;
+
+    private HotSpotCompiler(Class<?> wb) throws ReflectiveOperationException {
+        MethodHandles.Lookup l = MethodHandles.publicLookup();
+        enqueue = l.findStatic(wb, "enqueueMethodForCompilation0", MethodType.methodType(boolean.class, Executable.class, int.class, int.class));
+        level = l.findStatic(wb, "getMethodCompilationLevel0", MethodType.methodType(int.class, Executable.class, boolean.class));
+        notCompilable = l.findStatic(wb, "makeMethodNotCompilable0", MethodType.methodType(void.class, Executable.class, int.class, boolean.class));
+    }
+
+    private static final HotSpotCompiler INSTANCE;
+    private static final String UNAVAILABLE;
+
+    static {
+        HotSpotCompiler c = null;
+        String why = null;
+        if (!Boolean.parseBoolean(System.getProperty("vmckpt.jit.whitebox", "true"))) {
+            why = "turned off (-Dvmckpt.jit.whitebox=false)";
+        } else {
+            try {
+                // The boot loader only: that is where HotSpot binds the natives (a copy elsewhere would not work).
+                Class<?> wb = Class.forName("sun.hotspot.WhiteBox", true, null);
+                c = new HotSpotCompiler(wb);
+                // Units' directives first, while the JVM's output is still off (HotSpot reports the directives added
+                // there), then the output back on: registering the natives printed a line per native not declared.
+                int added = (int) MethodHandles.publicLookup().findStatic(wb, "addCompilerDirective",
+                        MethodType.methodType(int.class, String.class)).invokeExact(UnitCompilerDirectives.json(true));
+                MethodHandles.publicLookup().findStatic(wb, "setBooleanVMFlag", MethodType.methodType(void.class, String.class, boolean.class))
+                        .invokeExact("DisplayVMOutput", true);
+                if (added <= 0) {
+                    c = null;
+                    why = "HotSpot refused the compiler directives for translated code";
+                }
+            } catch (ClassNotFoundException e) {
+                why = "the JVM was started without -Xbootclasspath/a:.../vmckpt-whitebox.jar";
+            } catch (UnsatisfiedLinkError e) {
+                why = "the JVM was started without -XX:+UnlockDiagnosticVMOptions -XX:+WhiteBoxAPI";
+                c = null;
+            } catch (Throwable e) {
+                why = "not usable in this JVM (" + e + ")";
+                c = null;
+            }
+        }
+        INSTANCE = c;
+        UNAVAILABLE = why;
+    }
+
+    /** The API, or null if this JVM does not offer it ({@link #describe} says why). */
+    static HotSpotCompiler get() {
+        return INSTANCE;
+    }
+
+    /** True if units are compiled straight at tier 1 in this JVM (for --stats). */
+    public static boolean available() {
+        return INSTANCE != null;
+    }
+
+    /** For --stats: how translated units are compiled in this JVM, one line. */
+    public static String describe() {
+        return INSTANCE != null ? "units compiled at C1 tier 1 directly (HotSpot WhiteBox API)"
+                : "units compiled through HotSpot's own tiered policy (slower warm-up): HotSpot's WhiteBox API is not available ("
+                + UNAVAILABLE + "); the ./vmckpt launcher starts the JVM with it";
+    }
+
+    /**
+     * Asks for unit {@code u}'s {@code run} at tier 1, never at C2: compiled before this returns if a directive makes
+     * the compile blocking (units of the translator thread, see {@link UnitCompilerDirectives}), else queued. Returns
+     * the tier its code has now (1, or 0 while it is queued), or -1 if C1 refused it; never throws.
+     */
+    int requestTier1(TranslatedUnit u) {
+        try {
+            Method run = u.getClass().getDeclaredMethod("run", Hart.class, int.class);
+            notCompilable.invokeExact((Executable) run, TIER_C2, false);
+            boolean queued = (boolean) enqueue.invokeExact((Executable) run, TIER_C1, ENTRY_BCI);
+            return queued ? (int) level.invokeExact((Executable) run, false) : -1;
+        } catch (Throwable e) {
+            return -1;
+        }
+    }
+
+    /** The tier of the compiled code {@code u}'s {@code run} has now, 0 if none (for tests). */
+    int tier(TranslatedUnit u) {
+        try {
+            return (int) level.invokeExact((Executable) u.getClass().getDeclaredMethod("run", Hart.class, int.class), false);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
