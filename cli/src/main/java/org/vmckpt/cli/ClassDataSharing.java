@@ -38,6 +38,8 @@ final class ClassDataSharing {
         }
         // Load zstd's native side too, so its Java classes are linked.
         com.github.luben.zstd.Zstd.compressBound(1);
+        // And run a checkpoint and a restore, so that the JDK classes they load are archived too.
+        RestorePathTraining.runQuietly();
         System.err.println("vmckpt cds-train: loaded " + loaded + " classes");
         return 0;
     }
