@@ -268,8 +268,12 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             inUnit = true;
             long tStart = PROFILE_UNITS ? System.nanoTime() : 0;
             int retired = u.run(this, budget - n);
-            if (PROFILE_UNITS) began = TranslationProfile.BEGAN_AFTER_UNIT;
-            if (PROFILE_UNITS) { u.profNanos += System.nanoTime() - tStart; u.profRuns++; u.profInsns += retired; }
+            if (PROFILE_UNITS) {
+                began = TranslationProfile.BEGAN_AFTER_UNIT;
+                u.profNanos += System.nanoTime() - tStart;
+                u.profRuns++;
+                u.profInsns += retired;
+            }
             inUnit = false;
             u.untilHot -= retired;
             cc.unitRuns++;
