@@ -259,20 +259,45 @@ def last_heartbeat(reader, regex):
     return int(found[-1][1].group(1)) if found else None
 
 
+def launcher_java_options(jar):
+    """The ./vmckpt launcher's JVM options for JAR (keep in step with it): the collector's, the JIT's, HotSpot's
+    WhiteBox API when this checkout built its jar (units compiled straight at C1 tier 1), the priority policy as
+    root, and the class-data archive beside JAR when it is not older than JAR."""
+    opts = ["-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25", "-XX:MetaspaceSize=256m",
+            "-XX:PerMethodTrapLimit=0", "-XX:CompileCommand=quiet",
+            "-XX:CompileCommand=CompileThresholdScaling,org.vmckpt.machine.cpu.Unit*::run,0.05"]
+    whitebox = os.path.join(ROOT, "whitebox", "target", "vmckpt-whitebox.jar")
+    if os.path.exists(whitebox):
+        opts += [f"-Xbootclasspath/a:{whitebox}", "-XX:+UnlockDiagnosticVMOptions", "-XX:+WhiteBoxAPI", "-XX:-DisplayVMOutput"]
+    opts.append("-Xss16m")
+    if os.geteuid() == 0:
+        opts.append("-XX:ThreadPriorityPolicy=1")
+    jsa = os.path.splitext(jar)[0] + ".jsa"
+    if os.path.exists(jsa) and os.path.getmtime(jsa) >= os.path.getmtime(jar):
+        opts += [f"-XX:SharedArchiveFile={jsa}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+    return opts
+
+
+def quit_named(name, process):
+    """Asks the VM NAME (started as PROCESS) to quit over its API socket, again while the socket does not answer yet
+    (a restore prints its figures before its socket listens); kills it after about a minute."""
+    for _ in range(30):
+        subprocess.run([os.path.join(ROOT, "vmckpt"), "quit", name], capture_output=True)
+        try:
+            process.wait(timeout=2)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+    process.kill()
+    process.wait()
+
+
 # ------------------------------------------------------------------------------------------ vmckpt side
 
 class Vmckpt:
     def __init__(self, args):
         self.jar = args.jar
-        # The same JVM options as the ./vmckpt launcher (keep in step with it).
-        self.java = ["java", "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25", "-XX:MetaspaceSize=256m",
-                     "-XX:PerMethodTrapLimit=0", "-XX:CompileCommand=quiet",
-                     "-XX:CompileCommand=CompileThresholdScaling,org.vmckpt.machine.cpu.Unit*::run,0.05", "-Xss16m"]
-        if os.geteuid() == 0:
-            self.java.append("-XX:ThreadPriorityPolicy=1")
-        jsa = os.path.splitext(self.jar)[0] + ".jsa"
-        if os.path.exists(jsa) and os.path.getmtime(jsa) >= os.path.getmtime(self.jar):
-            self.java += [f"-XX:SharedArchiveFile={jsa}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+        self.java = ["java"] + launcher_java_options(self.jar)
         self.java += os.environ.get("VMCKPT_JAVA_OPTS", "").split()  # as the launcher: e.g. -Xlog:gc for a profile
         self.java += ["-jar", self.jar]
         self.env = dict(os.environ, VMCKPT_HOME=ROOT)

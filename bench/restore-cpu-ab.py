@@ -19,7 +19,8 @@ import sys
 import tempfile
 import time
 
-LAUNCHER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "vmckpt")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import paper  # noqa: E402  (the launcher's JVM options, quitting a VM by name)
 
 
 def main():
@@ -40,11 +41,7 @@ def main():
         for j in jars:
             jar, _, opts = j.partition("@")
             extra = [o for o in opts.split(",") if o]
-            jsa = os.path.splitext(jar)[0] + ".jsa"
-            cds = [f"-XX:SharedArchiveFile={jsa}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"] if os.path.exists(jsa) else []
-            prio = ["-XX:ThreadPriorityPolicy=1"] if os.geteuid() == 0 else []
-            cmd = (["java", "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25", "-XX:MetaspaceSize=256m",
-                    "-XX:PerMethodTrapLimit=0", "-Xss16m"] + prio + cds + extra + [f"-Xlog:gc:file={gc_log}", "-jar", jar, "restore", label,
+            cmd = (["java"] + paper.launcher_java_options(jar) + extra + [f"-Xlog:gc:file={gc_log}", "-jar", jar, "restore", label,
                    "--repo", repo, "--stats", "--paused", "--name", "restore-cpu-ab"] + (["--lazy"] if lazy else []))
             ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.time()
@@ -56,16 +53,7 @@ def main():
                 if "restore phases" in line:
                     phases = line.split("restore phases:")[1].strip()
                     break
-            for _ in range(30):  # the API socket may not answer yet when "restore phases" is printed: ask again
-                subprocess.run([LAUNCHER, "quit", "restore-cpu-ab"], capture_output=True)
-                try:
-                    p.wait(timeout=2)
-                    break
-                except subprocess.TimeoutExpired:
-                    pass
-            else:
-                p.kill()
-                p.wait()
+            paper.quit_named("restore-cpu-ab", p)
             ru = resource.getrusage(resource.RUSAGE_CHILDREN)
             if wall is None:
                 sys.exit(f"{j}: the restore did not report 'restored' (exit status {p.returncode})")

@@ -7,14 +7,13 @@ loaders' that already ended as "(exited threads)"), the restore's time axis and 
     bench/restore-threads.py JAR REPO LABEL [--lazy] [JVM options...]
 """
 import os, re, subprocess, sys, time, collections
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import paper  # noqa: E402  (the launcher's JVM options, quitting a VM by name)
 jar, repo, label = sys.argv[1:4]
 rest = sys.argv[4:]
 lazy = "--lazy" in rest
 extra = [a for a in rest if a != "--lazy"]
-jsa = os.path.splitext(jar)[0] + ".jsa"
-cds = [f"-XX:SharedArchiveFile={jsa}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"] if os.path.exists(jsa) else []
-cmd = ["java", "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25", "-XX:MetaspaceSize=256m",
-       "-XX:PerMethodTrapLimit=0", "-Xss16m", "-XX:ThreadPriorityPolicy=1"] + cds + extra + ["-Xlog:gc:file=/tmp/restore-threads-gc.log:uptimemillis", "-jar", jar, "restore", label,
+cmd = ["java"] + paper.launcher_java_options(jar) + extra + ["-Xlog:gc:file=/tmp/restore-threads-gc.log:uptimemillis", "-jar", jar, "restore", label,
        "--repo", repo, "--stats", "--paused", "--name", "restore-threads"] + (["--lazy"] if lazy else [])
 t0 = time.time()
 p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -40,17 +39,7 @@ for tid in os.listdir(f"/proc/{p.pid}/task"):
 pf = open(f"/proc/{p.pid}/stat").read().rsplit(")", 1)[1].split()
 proc_cpu = (int(pf[11]) + int(pf[12])) / tick
 per["(exited threads)"] = proc_cpu - sum(per.values())
-launcher = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "vmckpt")
-for _ in range(30):  # the API socket may not answer yet when "restore phases" is printed: ask again
-    subprocess.run([launcher, "quit", "restore-threads"], capture_output=True)
-    try:
-        p.wait(timeout=2)
-        break
-    except subprocess.TimeoutExpired:
-        pass
-else:
-    p.kill()
-    p.wait()
+paper.quit_named("restore-threads", p)
 for l in lines:
     if "restored" in l or "phases" in l or "axis" in l: print(l)
 print(f"wall {wall*1e3:.0f} ms; cpu by thread (ms): " + ", ".join(f"{k} {v*1e3:.0f}" for k, v in per.most_common() if v > 0) + f"; total {sum(per.values())*1e3:.0f}")
