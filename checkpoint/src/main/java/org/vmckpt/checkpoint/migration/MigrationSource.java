@@ -37,6 +37,14 @@ import java.util.concurrent.locks.LockSupport;
 public final class MigrationSource {
     /** The pause a pre-copy aims at for its final stop-and-copy. */
     static final long TARGET_STOP_NANOS = 30_000_000L;
+    /**
+     * The working set a post-copy's rounds aim at before they switch over: about this long to send. The pause sends
+     * that set (as deltas, {@link #deltaPages}), so it is the floor of the guest's stall. With pre-copy's 30 ms the last
+     * round left 2,000-3,000 of memdirty's pages to the pause, 7-9 ms of it on a quiet host (run 12b); a round of deltas
+     * costs a few microseconds a page while the guest runs, so one or two rounds more bring the set down to the pages the
+     * guest writes in the time of a round (docs/BENCHMARKS.md, run 14).
+     */
+    static final long POSTCOPY_TARGET_STOP_NANOS = 1_000_000L;
     static final int MAX_ROUNDS = 30;
     /** Rounds in a row that may fail to shrink the dirty set before pre-copy stops iterating. */
     static final int MAX_NON_SHRINKING_ROUNDS = 4;
@@ -470,6 +478,22 @@ public final class MigrationSource {
     /** The pages the stop-and-copy may send in about {@link #TARGET_STOP_NANOS}, as last estimated. */
     private long stopBudget = 64;
 
+    /** How many pages go in about {@code nanos} at {@code pagesPerSecond} (at least 64). */
+    static long stopPages(double pagesPerSecond, long nanos) {
+        return (long) Math.max(64, pagesPerSecond * nanos / 1e9);
+    }
+
+    /**
+     * Whether the rounds stop after finding {@code dirty} pages to send: when they fit the mode's target (pre-copy: its
+     * stop-and-copy of about {@link #TARGET_STOP_NANOS}; post-copy: the working set its pause sends, about
+     * {@link #POSTCOPY_TARGET_STOP_NANOS}), after {@link #MAX_ROUNDS}, or when the dirty set stopped shrinking
+     * {@link #MAX_NON_SHRINKING_ROUNDS} rounds in a row.
+     */
+    static boolean roundsEnough(MigrationMode mode, long dirty, double pagesPerSecond, int rounds, int notShrinking) {
+        long target = stopPages(pagesPerSecond, mode == MigrationMode.POSTCOPY ? POSTCOPY_TARGET_STOP_NANOS : TARGET_STOP_NANOS);
+        return dirty <= target || rounds >= MAX_ROUNDS || notShrinking >= MAX_NON_SHRINKING_ROUNDS;
+    }
+
     private MachineCapture precopyRounds(List<MachineCapture> toRelease) throws Exception {
         MachineCapture round = capture(false, toRelease);
         long t0 = System.nanoTime();
@@ -485,10 +509,9 @@ public final class MigrationSource {
             round = recapture(round, false, toRelease);
             int dirty = cardinality(round.memory().writtenBitmap());
             pagesRemaining = dirty;
-            long budget = (long) Math.max(64, pagesPerSecond * TARGET_STOP_NANOS / 1e9);
-            stopBudget = budget;
+            stopBudget = stopPages(pagesPerSecond, TARGET_STOP_NANOS);
             notShrinking = dirty >= previous ? notShrinking + 1 : 0;
-            if (dirty <= budget || rounds >= MAX_ROUNDS || notShrinking >= MAX_NON_SHRINKING_ROUNDS) {
+            if (roundsEnough(mode, dirty, pagesPerSecond, rounds, notShrinking)) {
                 // Small enough: this round's dirty set becomes the stop-and-copy's. Pause, then take the final capture.
                 return recapture(round, !userPaused, toRelease);
             }

@@ -257,6 +257,19 @@ class MigrationTest {
     }
 
     @Test
+    void postCopysRoundsGoOnUntilTheWorkingSetIsSmallWherePreCopysWouldStop() {
+        // 2,000 dirty pages at 300,000 pages/s: 6.7 ms to send. Pre-copy stops there (its stop-and-copy aims at 30 ms);
+        // post-copy, whose pause sends that set, goes on to about 1 ms of it (300 pages), unless the rounds run out or
+        // stop shrinking.
+        assertTrue(MigrationSource.roundsEnough(MigrationMode.PRECOPY, 2_000, 300_000, 2, 0));
+        assertFalse(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 2_000, 300_000, 2, 0));
+        assertTrue(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 300, 300_000, 2, 0));
+        assertTrue(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 2_000, 300_000, 2, MigrationSource.MAX_NON_SHRINKING_ROUNDS));
+        assertTrue(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 2_000, 300_000, MigrationSource.MAX_ROUNDS, 0));
+        assertTrue(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 64, 1_000, 2, 0), "at least 64 pages");
+    }
+
+    @Test
     void postCopyAfterRoundsPullsOnlyWhatTheGuestWroteSinceTheLastRound() throws Throwable {
         postCopyAfterRounds(false, false, hotsetConfig());
     }
