@@ -39,10 +39,10 @@ public final class MigrationSource {
     static final long TARGET_STOP_NANOS = 30_000_000L;
     /**
      * The working set a post-copy's rounds aim at before they switch over: about this long to send. The pause sends
-     * that set (as deltas, {@link #deltaPages}), so it is the floor of the guest's stall. With pre-copy's 30 ms the last
-     * round left 2,000-3,000 of memdirty's pages to the pause, 7-9 ms of it on a quiet host (run 12b); a round of deltas
-     * costs a few microseconds a page while the guest runs, so one or two rounds more bring the set down to the pages the
-     * guest writes in the time of a round (docs/BENCHMARKS.md, run 14).
+     * that set (as deltas, {@link #deltaPages}), so it is the floor of the guest's stall: stopping at pre-copy's 30 ms
+     * point, sending it took 7-9 ms of an 11 ms pause on a quiet host (docs/BENCHMARKS.md, run 12b). A round of deltas
+     * costs a few microseconds a page while the guest runs, so a few rounds more bring the set down to about the pages
+     * the guest writes in the time of a round (run 14).
      */
     static final long POSTCOPY_TARGET_STOP_NANOS = 1_000_000L;
     static final int MAX_ROUNDS = 30;
@@ -484,14 +484,17 @@ public final class MigrationSource {
     }
 
     /**
-     * Whether the rounds stop after finding {@code dirty} pages to send: when they fit the mode's target (pre-copy: its
-     * stop-and-copy of about {@link #TARGET_STOP_NANOS}; post-copy: the working set its pause sends, about
-     * {@link #POSTCOPY_TARGET_STOP_NANOS}), after {@link #MAX_ROUNDS}, or when the dirty set stopped shrinking
-     * {@link #MAX_NON_SHRINKING_ROUNDS} rounds in a row.
+     * Whether the rounds stop after finding {@code dirty} pages to send ({@code previous}: what the round before found,
+     * or Long.MAX_VALUE): when they fit pre-copy's stop-and-copy of about {@link #TARGET_STOP_NANOS}, after
+     * {@link #MAX_ROUNDS}, or when the dirty set stopped shrinking {@link #MAX_NON_SHRINKING_ROUNDS} rounds in a row.
+     * Post-copy, whose pause sends that set, goes on past pre-copy's point while each round at least halves it, down to
+     * about {@link #POSTCOPY_TARGET_STOP_NANOS} (a host too loaded to shrink it stops where pre-copy would).
      */
-    static boolean roundsEnough(MigrationMode mode, long dirty, double pagesPerSecond, int rounds, int notShrinking) {
-        long target = stopPages(pagesPerSecond, mode == MigrationMode.POSTCOPY ? POSTCOPY_TARGET_STOP_NANOS : TARGET_STOP_NANOS);
-        return dirty <= target || rounds >= MAX_ROUNDS || notShrinking >= MAX_NON_SHRINKING_ROUNDS;
+    static boolean roundsEnough(MigrationMode mode, long dirty, long previous, double pagesPerSecond, int rounds, int notShrinking) {
+        if (rounds >= MAX_ROUNDS || notShrinking >= MAX_NON_SHRINKING_ROUNDS) return true;
+        boolean fitsStop = dirty <= stopPages(pagesPerSecond, TARGET_STOP_NANOS);
+        if (mode == MigrationMode.PRECOPY) return fitsStop;
+        return dirty <= stopPages(pagesPerSecond, POSTCOPY_TARGET_STOP_NANOS) || fitsStop && dirty > previous / 2;
     }
 
     private MachineCapture precopyRounds(List<MachineCapture> toRelease) throws Exception {
@@ -511,7 +514,7 @@ public final class MigrationSource {
             pagesRemaining = dirty;
             stopBudget = stopPages(pagesPerSecond, TARGET_STOP_NANOS);
             notShrinking = dirty >= previous ? notShrinking + 1 : 0;
-            if (roundsEnough(mode, dirty, pagesPerSecond, rounds, notShrinking)) {
+            if (roundsEnough(mode, dirty, previous, pagesPerSecond, rounds, notShrinking)) {
                 // Small enough: this round's dirty set becomes the stop-and-copy's. Pause, then take the final capture.
                 return recapture(round, !userPaused, toRelease);
             }

@@ -257,16 +257,22 @@ class MigrationTest {
     }
 
     @Test
-    void postCopysRoundsGoOnUntilTheWorkingSetIsSmallWherePreCopysWouldStop() {
+    void postCopysRoundsGoOnWhileTheyHalveTheWorkingSetWherePreCopysWouldStop() {
+        long first = Long.MAX_VALUE; // no round before
         // 2,000 dirty pages at 300,000 pages/s: 6.7 ms to send. Pre-copy stops there (its stop-and-copy aims at 30 ms);
-        // post-copy, whose pause sends that set, goes on to about 1 ms of it (300 pages), unless the rounds run out or
-        // stop shrinking.
-        assertTrue(MigrationSource.roundsEnough(MigrationMode.PRECOPY, 2_000, 300_000, 2, 0));
-        assertFalse(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 2_000, 300_000, 2, 0));
-        assertTrue(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 300, 300_000, 2, 0));
-        assertTrue(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 2_000, 300_000, 2, MigrationSource.MAX_NON_SHRINKING_ROUNDS));
-        assertTrue(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 2_000, 300_000, MigrationSource.MAX_ROUNDS, 0));
-        assertTrue(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 64, 1_000, 2, 0), "at least 64 pages");
+        // post-copy, whose pause sends that set, goes on while each round at least halves it, down to about 1 ms of it
+        // (300 pages), unless the rounds run out or stop shrinking.
+        assertTrue(MigrationSource.roundsEnough(MigrationMode.PRECOPY, 2_000, first, 300_000, 2, 0));
+        assertFalse(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 2_000, first, 300_000, 2, 0));
+        assertFalse(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 2_000, 4_000, 300_000, 2, 0), "halved: one more");
+        assertTrue(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 2_000, 3_000, 300_000, 2, 0), "not halved: stop");
+        assertTrue(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 300, 100, 300_000, 2, 0), "about 1 ms: stop");
+        assertTrue(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 2_000, first, 300_000, 2, MigrationSource.MAX_NON_SHRINKING_ROUNDS));
+        assertTrue(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 2_000, first, 300_000, MigrationSource.MAX_ROUNDS, 0));
+        // Too much for pre-copy's stop: both modes go on alike.
+        assertFalse(MigrationSource.roundsEnough(MigrationMode.PRECOPY, 20_000, 30_000, 300_000, 2, 0));
+        assertFalse(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 20_000, 30_000, 300_000, 2, 0));
+        assertTrue(MigrationSource.roundsEnough(MigrationMode.POSTCOPY, 64, first, 1_000, 2, 0), "at least 64 pages");
     }
 
     @Test
