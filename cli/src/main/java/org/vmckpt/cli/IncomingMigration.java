@@ -55,6 +55,7 @@ final class IncomingMigration {
         VmSession.prepareForMigration();
         if (migrationWarmUp != null) migrationWarmUp.join(MIGRATION_WARM_UP_MILLIS);
         MigrationWarmUp.stop(); // if it is still running, it ends after its current throwaway migration
+        prefault(config);
         Arrived arrived;
         Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // receiving is the guest's stall (and this thread runs it next)
         try (MigrationListener listener = listen(endpoint, tls)) {
@@ -108,8 +109,20 @@ final class IncomingMigration {
                 session.release();
                 if (forwards != null) forwards.release();
                 machine.virtio().close();
+                prefault(config); // the failed attempt's pages are garbage: make their memory the next attempt's
             }
         }
+    }
+
+    /**
+     * Faults in as much heap as the guest has RAM, so that the pages which arrive are promoted into memory already
+     * mapped ({@link HeapPrefault}; after the warm-ups, whose garbage the full collection also clears).
+     */
+    private static void prefault(MachineConfig config) {
+        long t0 = System.nanoTime();
+        long touched = HeapPrefault.touch(config.memoryBytes());
+        System.err.printf(java.util.Locale.ROOT, "vmckpt: %d MiB of heap faulted in for the guest's memory (%.0f ms)%n",
+                touched >> 20, (System.nanoTime() - t0) / 1e6);
     }
 
     /** How long the destination tries to take over a forward's port that is still in use after GO. */

@@ -167,7 +167,8 @@ public final class MigrationDestination {
             switch (f.type()) {
                 case MigrationWire.PAGES -> {
                     pagesBeforeState = true;
-                    frames.decodePages(f.read(), memory.pageCount(), refs, memory::peekPage, (idx, data, origin) -> {
+                    // In place: the machine does not run and nothing else holds its pages' arrays before GO.
+                    frames.decodePages(f.read(), memory.pageCount(), refs, memory::peekPage, true, (idx, data, origin) -> {
                     memory.installPage(idx, data);
                     // Rebuilt from (or checked equal to) this end's own file: the page keeps that origin, as a restored
                     // page does, so this VM's checkpoints refer to it instead of storing it.

@@ -60,9 +60,17 @@ public final class MigrationWarmUp {
         stopRequested = true;
     }
 
+    /** Whether a real migration asked the warm-up to end. */
+    static boolean stopping() {
+        return stopRequested;
+    }
+
     /** Runs the warm-up on the calling thread; returns how many throwaway migrations completed. */
     static int run(Path tlsDir) {
-        if (tlsDir != null) TlsWarmUp.run(tlsDir); // the handshakes first (a no-op without both ends' keys)
+        if (tlsDir != null) {
+            TlsWarmUp.run(tlsDir); // the handshakes first (a no-op without both ends' keys)
+            TlsWarmUp.bulk(tlsDir, TlsWarmUp.BULK_BYTES); // then TLS's bulk encryption, with more records than the runs make
+        }
         TlsCredentials server = null, client = null;
         try {
             if (tlsDir != null && TlsWarmUp.hasBothEnds(tlsDir)) {

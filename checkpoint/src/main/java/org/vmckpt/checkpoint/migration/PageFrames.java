@@ -218,6 +218,17 @@ final class PageFrames {
      */
     void decodePages(MigrationWire.Payload p, int pageCount, PageReferences refs, java.util.function.IntFunction<byte[]> current,
                      PageConsumer out) throws MigrationException {
+        decodePages(p, pageCount, refs, current, false, out);
+    }
+
+    /**
+     * As above; with {@code inPlace}, a page sent again (delta, words or whole data) whose copy {@code current} gives is
+     * written into that array and handed to {@code out} as the same array, instead of a new one: for a destination
+     * filling a machine that is not running, where nothing else holds the page's array (each new array is one more
+     * page the collector copies into the old generation's fresh memory, and the old one garbage).
+     */
+    void decodePages(MigrationWire.Payload p, int pageCount, PageReferences refs, java.util.function.IntFunction<byte[]> current,
+                     boolean inPlace, PageConsumer out) throws MigrationException {
         int n = p.count(MigrationWire.PAGES_PER_FRAME, "page count");
         int tableCodec = p.u8();
         int tableLength = p.count(n * MAX_TABLE_PER_PAGE, "page table length");
@@ -227,6 +238,7 @@ final class PageFrames {
         boolean[] hasData = new boolean[n];
         byte[][] rebuilt = null;
         byte[][] base = null;
+        byte[][] reuse = null; // in place: the held arrays whole data pages are copied into
         long[] origin = new long[n];
         java.util.Arrays.fill(origin, PageReferences.NONE);
         long dataBytes = 0;
@@ -281,6 +293,13 @@ final class PageFrames {
             } else if (kind != MigrationWire.PAGE_ZERO && kind != MigrationWire.PAGE_DATA) {
                 throw p.malformed("unknown page kind " + kind);
             }
+            if (inPlace && current != null && (kind == MigrationWire.PAGE_DATA || kind == MigrationWire.PAGE_DATA_ORIGIN)) {
+                byte[] held = current.apply(i);
+                if (held != null) {
+                    if (reuse == null) reuse = new byte[n][];
+                    reuse[k] = held;
+                }
+            }
             if (kind != MigrationWire.PAGE_WORDS) wordCount[k] = -1;
             hasData[k] = kind == MigrationWire.PAGE_DATA || kind == MigrationWire.PAGE_DELTA || kind == MigrationWire.PAGE_DATA_ORIGIN;
             if (hasData[k]) dataBytes += UNIT;
@@ -291,13 +310,22 @@ final class PageFrames {
         for (int k = 0; k < n; k++) {
             byte[] page = rebuilt != null ? rebuilt[k] : null;
             if (wordCount[k] >= 0) {
-                page = base[k].clone();
+                page = inPlace && base[k] != ZERO_UNIT ? base[k] : base[k].clone();
                 for (int x = 0; x < wordCount[k]; x++) {
                     System.arraycopy(raw, at, page, words[k * MigrationWire.MAX_PAGE_WORDS + x] << 3, 8);
                     at += 8;
                 }
             } else if (hasData[k]) {
-                page = unit(raw, at, base != null ? base[k] : null);
+                byte[] b = base != null ? base[k] : null;
+                if (inPlace && b != null && b != ZERO_UNIT) {
+                    page = b;
+                    for (int j = 0; j < UNIT; j++) page[j] ^= raw[at + j];
+                } else if (reuse != null && reuse[k] != null) {
+                    page = reuse[k];
+                    System.arraycopy(raw, at, page, 0, UNIT);
+                } else {
+                    page = unit(raw, at, b);
+                }
                 at += UNIT;
                 if (origin[k] >= 0 && !equalsSource(refs, origin[k], page)) {
                     origin[k] = PageReferences.NONE;

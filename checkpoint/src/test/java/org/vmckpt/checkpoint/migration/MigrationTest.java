@@ -704,6 +704,9 @@ class MigrationTest {
             Files.copy(good.resolve(f), half.resolve(f));
         }
         assertEquals(0, TlsWarmUp.run(half));
+        // Its bulk transfer: every byte arrives through the migration's own TLS connection code; none without both ends.
+        assertEquals(3L << 20, TlsWarmUp.bulk(good, 3L << 20));
+        assertEquals(0, TlsWarmUp.bulk(half, 1 << 20));
     }
 
     @Test

@@ -86,4 +86,38 @@ class PageFramesDeltaTest {
                 () -> frames.decodePages(new MigrationWire.Payload("PAGES", w.toByteArray()), 8, null, i -> null, (i, d) -> { }));
         assertTrue(e.getMessage().contains("malformed PAGES") && e.getMessage().contains("word 512"), e.getMessage());
     }
+
+    /**
+     * A destination filling a machine that does not run decodes pages sent again into the arrays it holds (no new
+     * array per page, which the collector would copy into the old generation): words, XOR deltas and whole pages land
+     * in the held array, which is what the consumer gets; a page held as zero (no array) still gets a new one.
+     */
+    @Test
+    void inPlacePagesSentAgainAreWrittenIntoTheArraysHeld() throws Exception {
+        Random r = new Random(3);
+        byte[] old = new byte[4096];
+        r.nextBytes(old);
+        byte[] fewWords = old.clone();
+        fewWords[8 * 9] ^= 0x21;
+        byte[] manyWords = old.clone();
+        for (int w = 0; w < 40; w++) manyWords[w * 64 + 1] ^= 0x44;
+        byte[] whole = new byte[4096];
+        r.nextBytes(whole);
+        byte[] fromZero = new byte[4096];
+        fromZero[7] = 9;
+        PageFrames frames = new PageFrames();
+        byte[] payload = frames.encodePages(new int[]{1, 2, 3, 4}, new byte[][]{fewWords, manyWords, whole, fromZero}, null,
+                new byte[][]{old, old, null, new byte[4096]}, 4);
+        byte[][] held = {null, old.clone(), old.clone(), old.clone(), null};
+        byte[][] heldBefore = held.clone();
+        byte[][] got = new byte[5][];
+        frames.decodePages(new MigrationWire.Payload("PAGES", payload), 5, null, i -> held[i], true,
+                (PageFrames.PageConsumer) (i, d, o) -> got[i] = d);
+        assertArrayEquals(fewWords, got[1]);
+        assertArrayEquals(manyWords, got[2]);
+        assertArrayEquals(whole, got[3]);
+        assertArrayEquals(fromZero, got[4]);
+        for (int i = 1; i <= 3; i++) assertSame(heldBefore[i], got[i], "page " + i + " was written into the array held");
+        assertNotNull(got[4]);
+    }
 }

@@ -478,7 +478,8 @@ public final class GuestMemory {
         setPage(idx, data);
         if (lazyPending != null) lazyPending.clear(idx);
         dirty[idx >>> 6] |= 1L << idx;
-        if (old != null) for (MemoryObserver o : observers) o.pageReplaced(idx);
+        // The same array written in place (a migration's destination): cached mappings of it stay valid.
+        if (old != null && old != data) for (MemoryObserver o : observers) o.pageReplaced(idx);
     }
 
     /**
