@@ -45,11 +45,17 @@ final class Interpreter {
         return Integer.compareUnsigned(heatTick += 0x9E3779B9, SAMPLE_BELOW) < 0;
     }
 
+    /** {@link #interpret(int, boolean, long)} with no address to stop at. */
+    int interpret(int budget, boolean blockMode) {
+        return interpret(budget, blockMode, -1);
+    }
+
     /**
      * The interpreter: executes up to {@code budget} instructions. In block mode (under the dispatcher) it also
-     * stops after a jump or taken branch, where a translated unit may start.
+     * stops after a jump or taken branch, where a translated unit may start, and when the next instruction is at
+     * {@code stopAt} (the next entry of the page, {@link CodeCache#nextEntry}; -1, which no instruction has, for none).
      */
-    int interpret(int budget, boolean blockMode) {
+    int interpret(int budget, boolean blockMode, long stopAt) {
         final Hart h = this.h;
         final Mmu mmu = this.mmu;
         final long[] x = h.x;
@@ -205,6 +211,7 @@ final class Interpreter {
             if (h.events == 0) {
                 pc = next;
                 h.instret++;
+                if (next == stopAt) break;
                 continue;
             }
             if (h.trap) {
