@@ -108,7 +108,8 @@ final class Interpreter {
                 }
             }
             x[0] = 0;
-            long next = pc + len;
+            long fallThrough = pc + len;
+            long next = fallThrough;
             int rd = (insn >>> 7) & 31;
             int rs1 = (insn >>> 15) & 31;
             int funct3 = (insn >>> 12) & 7;
@@ -123,14 +124,12 @@ final class Interpreter {
                     long imm = Decode.immJ(insn);
                     x[rd] = next;
                     next = pc + imm;
-                    if (blockMode && endsBlock(next)) h.events |= EVENT_BLOCK_END;
                     break;
                 }
                 case 0x67: { // JALR
                     long target = (x[rs1] + (insn >> 20)) & ~1L;
                     x[rd] = next;
                     next = target;
-                    if (blockMode && endsBlock(next)) h.events |= EVENT_BLOCK_END;
                     break;
                 }
                 case 0x63: { // branches
@@ -148,22 +147,35 @@ final class Interpreter {
                     }
                     if (taken) {
                         next = pc + Decode.immB(insn);
-                        if (blockMode && endsBlock(next)) h.events |= EVENT_BLOCK_END;
                     }
                     break;
                 }
+                // Loads, stores and OP-IMM are written out here, TLB fast paths included, rather than called: C2 inlines a
+                // callee of their size (Mmu.load64 is 73 bytes of bytecode) only where the call site runs often per call
+                // of this method, and under the translator (block mode) this method is called once per block of a few
+                // dozen instructions, so it compiled them as calls (-XX:+PrintInlining: "too big"), unlike under
+                // --cpu interp (4,096 instructions per call: "inline (hot)"). Same semantics as Mmu.load*/store*: an
+                // access that misses the TLB or is not within 8 bytes of the page's end takes those paths.
                 case 0x03: { // loads
                     long va = x[rs1] + (insn >> 20);
+                    int di = (int) (va >>> 12) & TLB_MASK;
+                    long dOff = va & 0xfff;
                     long v;
-                    switch (funct3) {
-                        case 0: v = (byte) mmu.load8(va); break;
-                        case 1: v = (short) mmu.load16(va); break;
-                        case 2: v = mmu.load32(va); break;
-                        case 3: v = mmu.load64(va); break;
-                        case 4: v = mmu.load8(va) & 0xffL; break;
-                        case 5: v = mmu.load16(va) & 0xffffL; break;
-                        case 6: v = mmu.load32(va) & 0xffffffffL; break;
-                        default: h.illegal(insn); v = 0;
+                    if (mmu.rTag[di] == ((va >>> 12) | mmu.dataCtx) && dOff <= 0xff8) {
+                        byte[] page = mmu.rPage[di];
+                        long a = Mmu.BYTE_BASE + dOff;
+                        switch (funct3) {
+                            case 0: v = UNSAFE.getByte(page, a); break;
+                            case 1: v = UNSAFE.getShort(page, a); break;
+                            case 2: v = UNSAFE.getInt(page, a); break;
+                            case 3: v = UNSAFE.getLong(page, a); break;
+                            case 4: v = UNSAFE.getByte(page, a) & 0xffL; break;
+                            case 5: v = UNSAFE.getShort(page, a) & 0xffffL; break;
+                            case 6: v = UNSAFE.getInt(page, a) & 0xffffffffL; break;
+                            default: h.illegal(insn); v = 0;
+                        }
+                    } else {
+                        v = loadMiss(insn, funct3, va);
                     }
                     if (!h.trap) x[rd] = v;
                     break;
@@ -171,18 +183,40 @@ final class Interpreter {
                 case 0x23: { // stores
                     long va = x[rs1] + Decode.immS(insn);
                     long v = x[(insn >>> 20) & 31];
-                    switch (funct3) {
-                        case 0: mmu.store8(va, (int) v); break;
-                        case 1: mmu.store16(va, (int) v); break;
-                        case 2: mmu.store32(va, (int) v); break;
-                        case 3: mmu.store64(va, v); break;
-                        default: h.illegal(insn);
+                    int di = (int) (va >>> 12) & TLB_MASK;
+                    long dOff = va & 0xfff;
+                    if (mmu.wTag[di] == ((va >>> 12) | mmu.dataCtx) && dOff <= 0xff8) {
+                        byte[] page = mmu.wPage[di];
+                        long a = Mmu.BYTE_BASE + dOff;
+                        switch (funct3) {
+                            case 0: UNSAFE.putByte(page, a, (byte) v); break;
+                            case 1: UNSAFE.putShort(page, a, (short) v); break;
+                            case 2: UNSAFE.putInt(page, a, (int) v); break;
+                            case 3: UNSAFE.putLong(page, a, v); break;
+                            default: h.illegal(insn);
+                        }
+                    } else {
+                        storeMiss(insn, funct3, va, v);
                     }
                     break;
                 }
-                case 0x13: // OP-IMM
-                    x[rd] = opImm(insn, funct3, x[rs1]);
+                case 0x13: { // OP-IMM
+                    long a = x[rs1];
+                    long imm = insn >> 20;
+                    long r;
+                    switch (funct3) {
+                        case 0: r = Alu.add(a, imm); break;
+                        case 1: r = Alu.sll(a, imm); break;
+                        case 2: r = Alu.slt(a, imm); break;
+                        case 3: r = Alu.sltu(a, imm); break;
+                        case 4: r = Alu.xor(a, imm); break;
+                        case 5: r = (insn & 0x40000000) != 0 ? Alu.sra(a, imm) : Alu.srl(a, imm); break;
+                        case 6: r = Alu.or(a, imm); break;
+                        default: r = Alu.and(a, imm);
+                    }
+                    x[rd] = r;
                     break;
+                }
                 case 0x33: // OP
                     x[rd] = op(insn, funct3, x[rs1], x[(insn >>> 20) & 31]);
                     break;
@@ -212,6 +246,11 @@ final class Interpreter {
                 pc = next;
                 h.instret++;
                 if (next == stopAt) break;
+                // Block mode: a jump or taken branch (one test here, for all of them) may end the block.
+                if (blockMode && next != fallThrough && endsBlock(next)) {
+                    h.events = EVENT_BLOCK_END;
+                    break;
+                }
                 continue;
             }
             if (h.trap) {
@@ -233,23 +272,34 @@ final class Interpreter {
         return n;
     }
 
+    /** A load the TLB's fast path above did not take (a miss, the page's last bytes, an illegal width). */
+    private long loadMiss(int insn, int funct3, long va) {
+        switch (funct3) {
+            case 0: return (byte) mmu.load8(va);
+            case 1: return (short) mmu.load16(va);
+            case 2: return mmu.load32(va);
+            case 3: return mmu.load64(va);
+            case 4: return mmu.load8(va) & 0xffL;
+            case 5: return mmu.load16(va) & 0xffffL;
+            case 6: return mmu.load32(va) & 0xffffffffL;
+            default: h.illegal(insn); return 0;
+        }
+    }
+
+    /** A store the TLB's fast path above did not take. */
+    private void storeMiss(int insn, int funct3, long va, long v) {
+        switch (funct3) {
+            case 0: mmu.store8(va, (int) v); break;
+            case 1: mmu.store16(va, (int) v); break;
+            case 2: mmu.store32(va, (int) v); break;
+            case 3: mmu.store64(va, v); break;
+            default: h.illegal(insn);
+        }
+    }
+
     // ================================================================== integer operations
 
     // Semantics live in Alu (shared with the translator); Decode.aluOperation names the same operation per encoding.
-
-    static long opImm(int insn, int funct3, long a) {
-        long imm = insn >> 20;
-        switch (funct3) {
-            case 0: return Alu.add(a, imm);
-            case 1: return Alu.sll(a, imm);
-            case 2: return Alu.slt(a, imm);
-            case 3: return Alu.sltu(a, imm);
-            case 4: return Alu.xor(a, imm);
-            case 5: return (insn & 0x40000000) != 0 ? Alu.sra(a, imm) : Alu.srl(a, imm);
-            case 6: return Alu.or(a, imm);
-            default: return Alu.and(a, imm);
-        }
-    }
 
     long op(int insn, int funct3, long a, long b) {
         int funct7 = insn >>> 25;
