@@ -136,13 +136,15 @@ final class Interpreter {
                     long a = x[rs1];
                     long b = x[(insn >>> 20) & 31];
                     boolean taken;
+                    // Alu.beq..bgeu's conditions, written out (as the translator does): C2 left those methods as calls
+                    // here ("never executed": their own invocation counts stay 0, since C1's code inlines them).
                     switch (funct3) {
-                        case 0: taken = Alu.beq(a, b); break;
-                        case 1: taken = Alu.bne(a, b); break;
-                        case 4: taken = Alu.blt(a, b); break;
-                        case 5: taken = Alu.bge(a, b); break;
-                        case 6: taken = Alu.bltu(a, b); break;
-                        case 7: taken = Alu.bgeu(a, b); break;
+                        case 0: taken = a == b; break;
+                        case 1: taken = a != b; break;
+                        case 4: taken = a < b; break;
+                        case 5: taken = a >= b; break;
+                        case 6: taken = a + Long.MIN_VALUE < b + Long.MIN_VALUE; break;
+                        case 7: taken = a + Long.MIN_VALUE >= b + Long.MIN_VALUE; break;
                         default: h.illegal(insn); taken = false;
                     }
                     if (taken) {
@@ -150,7 +152,7 @@ final class Interpreter {
                     }
                     break;
                 }
-                // Loads, stores and OP-IMM are written out here, TLB fast paths included, rather than called: C2 inlines a
+                // Loads, stores and the common ALU operations are written out here, TLB fast paths included, rather than called: C2 inlines a
                 // callee of their size (Mmu.load64 is 73 bytes of bytecode) only where the call site runs often per call
                 // of this method, and under the translator (block mode) this method is called once per block of a few
                 // dozen instructions, so it compiled them as calls (-XX:+PrintInlining: "too big"), unlike under
@@ -217,15 +219,51 @@ final class Interpreter {
                     x[rd] = r;
                     break;
                 }
-                case 0x33: // OP
-                    x[rd] = op(insn, funct3, x[rs1], x[(insn >>> 20) & 31]);
+                case 0x33: { // OP: RV64I's operations here (as OP-IMM's), M and illegal encodings in op()
+                    long a = x[rs1];
+                    long b = x[(insn >>> 20) & 31];
+                    int funct7 = insn >>> 25;
+                    long r;
+                    if (funct7 == 0) {
+                        switch (funct3) {
+                            case 0: r = Alu.add(a, b); break;
+                            case 1: r = Alu.sll(a, b); break;
+                            case 2: r = Alu.slt(a, b); break;
+                            case 3: r = Alu.sltu(a, b); break;
+                            case 4: r = Alu.xor(a, b); break;
+                            case 5: r = Alu.srl(a, b); break;
+                            case 6: r = Alu.or(a, b); break;
+                            default: r = Alu.and(a, b);
+                        }
+                    } else if (funct7 == 0x20 && funct3 == 0) {
+                        r = Alu.sub(a, b);
+                    } else {
+                        r = op(insn, funct3, a, b);
+                    }
+                    x[rd] = r;
                     break;
-                case 0x1b: // OP-IMM-32
-                    x[rd] = opImm32(insn, funct3, x[rs1]);
+                }
+                case 0x1b: { // OP-IMM-32
+                    long a = x[rs1];
+                    long imm = insn >> 20;
+                    long r;
+                    switch (funct3) {
+                        case 0: r = Alu.addw(a, imm); break;
+                        case 1: r = Alu.sllw(a, imm); break;
+                        case 5: r = (insn & 0x40000000) != 0 ? Alu.sraw(a, imm) : Alu.srlw(a, imm); break;
+                        default: r = illegalKeepingRd(insn);
+                    }
+                    x[rd] = r;
                     break;
-                case 0x3b: // OP-32
-                    x[rd] = op32(insn, funct3, x[rs1], x[(insn >>> 20) & 31]);
+                }
+                case 0x3b: { // OP-32: addw and subw here, the rest in op32()
+                    long a = x[rs1];
+                    long b = x[(insn >>> 20) & 31];
+                    int funct7 = insn >>> 25;
+                    x[rd] = funct3 == 0 && funct7 == 0 ? Alu.addw(a, b) : funct3 == 0 && funct7 == 0x20 ? Alu.subw(a, b)
+                            : op32(insn, funct3, a, b);
                     break;
+                }
                 case 0x0f: // FENCE, FENCE.I: nothing to do (no decoded-code cache; single memory order)
                     if (funct3 > 1) h.illegal(insn);
                     break;
@@ -339,16 +377,6 @@ final class Interpreter {
     long illegalKeepingRd(int insn) {
         h.illegal(insn);
         return h.x[(insn >>> 7) & 31];
-    }
-
-    long opImm32(int insn, int funct3, long a) {
-        long imm = insn >> 20;
-        switch (funct3) {
-            case 0: return Alu.addw(a, imm);
-            case 1: return Alu.sllw(a, imm);
-            case 5: return (insn & 0x40000000) != 0 ? Alu.sraw(a, imm) : Alu.srlw(a, imm);
-            default: return illegalKeepingRd(insn);
-        }
     }
 
     long op32(int insn, int funct3, long a, long b) {
