@@ -3,7 +3,9 @@ package org.vmckpt.machine.cpu;
 /**
  * The integer semantics of RV64IM, one small static method per operation: the interpreter's switch calls
  * them and the translator emits calls to them, so both engines share one definition of every operation.
- * Each method is tiny, so HotSpot's C1 and C2 inline it at every call site (no cost over writing it out).
+ * Each method is tiny, so C1 inlines it at every call site; C2 does for methods of at most 6 bytes of bytecode, and
+ * for larger ones only where the method's own invocation count is not 0 (so the interpreter writes the branch
+ * conditions out, see Interpreter).
  *
  * <p>Shift amounts are masked here, as the ISA says; callers pass register values or immediates unmasked.
  */
@@ -13,9 +15,13 @@ public final class Alu {
     // ------------------------------------------------------------------ RV64I
     public static long add(long a, long b) { return a + b; }
     public static long sub(long a, long b) { return a - b; }
-    public static long sll(long a, long b) { return a << (b & 63); }
-    public static long srl(long a, long b) { return a >>> (b & 63); }
-    public static long sra(long a, long b) { return a >> (b & 63); }
+    // Java masks a long shift's distance to its low 6 bits, as the ISA does. Without a mask of their own these three
+    // are 5 bytes of bytecode, so C2 inlines them at every call site (MaxTrivialSize); at 9 bytes it left them as calls
+    // in the interpreter's loop whenever their own invocation count was 0 ("never executed": C1's code inlines them,
+    // so they are hardly ever invoked as methods).
+    public static long sll(long a, long b) { return a << b; }
+    public static long srl(long a, long b) { return a >>> b; }
+    public static long sra(long a, long b) { return a >> b; }
     public static long slt(long a, long b) { return a < b ? 1 : 0; }
     public static long sltu(long a, long b) { return Long.compareUnsigned(a, b) < 0 ? 1 : 0; }
     public static long xor(long a, long b) { return a ^ b; }
@@ -23,8 +29,9 @@ public final class Alu {
     public static long and(long a, long b) { return a & b; }
 
     // ------------------------------------------------------------------ RV64I word operations (results sign-extended)
-    public static long addw(long a, long b) { return (int) a + (int) b; }
-    public static long subw(long a, long b) { return (int) a - (int) b; }
+    // The low 32 bits of the 64-bit sum are those of the 32-bit one; written so, these are 6 bytes of bytecode (see sll).
+    public static long addw(long a, long b) { return (int) (a + b); }
+    public static long subw(long a, long b) { return (int) (a - b); }
     public static long sllw(long a, long b) { return (int) a << (b & 31); }
     public static long srlw(long a, long b) { return (int) a >>> (b & 31); }
     public static long sraw(long a, long b) { return (int) a >> (b & 31); }

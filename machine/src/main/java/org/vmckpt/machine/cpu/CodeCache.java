@@ -239,47 +239,33 @@ public final class CodeCache {
         return u == null ? 1 : u instanceof PendingUnit ? 2 : 3;
     }
 
-    /** See {@link #interpretable}: {@code -Dvmckpt.jit.stopAtEntry=false} lets interpreted blocks run past entries. */
+    /** See {@link #nextEntry}: {@code -Dvmckpt.jit.stopAtEntry=false} lets interpreted blocks run past entries. */
     static final boolean STOP_AT_ENTRY = !"false".equals(System.getProperty("vmckpt.jit.stopAtEntry"));
-    /** Bytes up to the next entry within which {@link #interpretable} counts instructions exactly. */
-    private static final int EXACT_DISTANCE = 256;
 
     /**
-     * How many of the {@code left} instructions the interpreter may run from {@code pc} without passing the next
-     * offset of its page where a unit may start: block mode hands the dispatcher jumps only, so an interpreted block
-     * that begins inside straight-line code (a batch that starts where the last one ended, the tail a unit left for
-     * lack of budget, code whose unit is not ready yet) would otherwise run through the units ahead of it up to the next
-     * taken jump (in SHA-256's unrolled rounds, hundreds of instructions each time). Far from the entry, a quarter of the
-     * distance (instructions are 2 or 4 bytes) never passes it; near it, the instructions are counted by their lengths.
-     * The dispatcher looks again where the interpreter stops.
+     * The virtual address of the next offset of {@code pc}'s page, after {@code pc}, where a unit may start (an entry
+     * of the code cache), or -1 (no instruction's address) if there is none or the fetch TLB does not map the page. The
+     * dispatcher gives it to the interpreter, which stops when it gets there ({@link Interpreter#interpret}): block mode
+     * hands the dispatcher jumps only, so an interpreted block that begins inside straight-line code (a batch that
+     * starts where the last one ended, the tail a unit left for lack of budget, code whose unit is not ready yet) would
+     * otherwise run through the units ahead of it up to the next taken jump (in SHA-256's unrolled rounds, hundreds of
+     * instructions each time). (Until round 17 this bounded the interpreter's budget instead, by counting the
+     * instructions up to the entry by their lengths: a loop of up to 128 unpredictable branches per dispatcher trip,
+     * ~10% of the boot's run thread.)
      */
-    int interpretable(Hart h, long pc, int left) {
-        if (!STOP_AT_ENTRY) return left;
+    long nextEntry(Hart h, long pc) {
+        if (!STOP_AT_ENTRY) return -1;
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
-        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return left;
+        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return -1;
         long[] e = entries[h.mmu.xPhys[ti]];
-        if (e == null) return left;
-        int off = (int) pc & 0xfff;
-        int bit = (off >>> 1) + 1; // the first 2-byte slot after pc
+        if (e == null) return -1;
+        int bit = (((int) pc & 0xfff) >>> 1) + 1; // the first 2-byte slot after pc
         for (int w = bit >>> 6; w < e.length; w++) {
             long bits = e[w] & (w == bit >>> 6 ? -1L << (bit & 63) : -1L);
-            if (bits != 0) {
-                int entry = w << 7 | Long.numberOfTrailingZeros(bits) << 1;
-                if (entry - off > EXACT_DISTANCE) return Math.min(left, (entry - off) >>> 2);
-                // Near the entry: count the instructions up to it by their lengths, so that the interpreter stops
-                // there in one block instead of closing in on it a quarter of the distance at a time.
-                byte[] page = h.mmu.xPage[ti];
-                int count = 0, o = off;
-                while (o < entry) {
-                    o += (page[o] & 3) == 3 ? 4 : 2;
-                    count++;
-                }
-                if (o > entry) count--; // (the entry lies inside an instruction of this stream: stop before it)
-                return Math.min(left, Math.max(1, count));
-            }
+            if (bits != 0) return (pc & ~0xfffL) | (w << 7 | Long.numberOfTrailingZeros(bits) << 1);
         }
-        return left;
+        return -1;
     }
 
     /** No unit may start at {@code key} any more. */

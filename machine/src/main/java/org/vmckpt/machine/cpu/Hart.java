@@ -246,7 +246,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
                     long pc0 = pc;
                     int state0 = PROFILE_UNITS ? cc.entryStateAt(this, pc0) : 0; // (before the interpreter refills the TLB)
-                    int ran = interpreter.interpret(cc.interpretable(this, pc, budget - n), true);
+                    int ran = interpreter.interpret(budget - n, true, cc.nextEntry(this, pc));
                     if (PROFILE_UNITS) {
                         profile.interpreted(u, pc0, budget - n, ran, began, state0, instret);
                         began = TranslationProfile.BEGAN_AFTER_INTERP;

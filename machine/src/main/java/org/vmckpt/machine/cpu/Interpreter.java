@@ -45,11 +45,17 @@ final class Interpreter {
         return Integer.compareUnsigned(heatTick += 0x9E3779B9, SAMPLE_BELOW) < 0;
     }
 
+    /** {@link #interpret(int, boolean, long)} with no address to stop at. */
+    int interpret(int budget, boolean blockMode) {
+        return interpret(budget, blockMode, -1);
+    }
+
     /**
      * The interpreter: executes up to {@code budget} instructions. In block mode (under the dispatcher) it also
-     * stops after a jump or taken branch, where a translated unit may start.
+     * stops after a jump or taken branch, where a translated unit may start, and when the next instruction is at
+     * {@code stopAt} (the next entry of the page, {@link CodeCache#nextEntry}; -1, which no instruction has, for none).
      */
-    int interpret(int budget, boolean blockMode) {
+    int interpret(int budget, boolean blockMode, long stopAt) {
         final Hart h = this.h;
         final Mmu mmu = this.mmu;
         final long[] x = h.x;
@@ -102,7 +108,8 @@ final class Interpreter {
                 }
             }
             x[0] = 0;
-            long next = pc + len;
+            long fallThrough = pc + len;
+            long next = fallThrough;
             int rd = (insn >>> 7) & 31;
             int rs1 = (insn >>> 15) & 31;
             int funct3 = (insn >>> 12) & 7;
@@ -117,47 +124,60 @@ final class Interpreter {
                     long imm = Decode.immJ(insn);
                     x[rd] = next;
                     next = pc + imm;
-                    if (blockMode && endsBlock(next)) h.events |= EVENT_BLOCK_END;
                     break;
                 }
                 case 0x67: { // JALR
                     long target = (x[rs1] + (insn >> 20)) & ~1L;
                     x[rd] = next;
                     next = target;
-                    if (blockMode && endsBlock(next)) h.events |= EVENT_BLOCK_END;
                     break;
                 }
                 case 0x63: { // branches
                     long a = x[rs1];
                     long b = x[(insn >>> 20) & 31];
                     boolean taken;
+                    // Alu.beq..bgeu's conditions, written out (as the translator does): C2 left those methods as calls
+                    // here ("never executed": their own invocation counts stay 0, since C1's code inlines them).
                     switch (funct3) {
-                        case 0: taken = Alu.beq(a, b); break;
-                        case 1: taken = Alu.bne(a, b); break;
-                        case 4: taken = Alu.blt(a, b); break;
-                        case 5: taken = Alu.bge(a, b); break;
-                        case 6: taken = Alu.bltu(a, b); break;
-                        case 7: taken = Alu.bgeu(a, b); break;
+                        case 0: taken = a == b; break;
+                        case 1: taken = a != b; break;
+                        case 4: taken = a < b; break;
+                        case 5: taken = a >= b; break;
+                        case 6: taken = a + Long.MIN_VALUE < b + Long.MIN_VALUE; break;
+                        case 7: taken = a + Long.MIN_VALUE >= b + Long.MIN_VALUE; break;
                         default: h.illegal(insn); taken = false;
                     }
                     if (taken) {
                         next = pc + Decode.immB(insn);
-                        if (blockMode && endsBlock(next)) h.events |= EVENT_BLOCK_END;
                     }
                     break;
                 }
+                // Loads, stores and the common ALU operations are written out here, TLB fast paths included, rather than called: C2 inlines a
+                // callee of their size (Mmu.load64 is 73 bytes of bytecode) only where the call site runs often per call
+                // of this method, and under the translator (block mode) this method is called once per block of a few
+                // dozen instructions, so it compiled them as calls (-XX:+PrintInlining: "too big"), unlike under
+                // --cpu interp (4,096 instructions per call: "inline (hot)"). Same semantics as Mmu.load*/store*: an
+                // access that misses the TLB or is not within 8 bytes of the page's end takes those paths.
                 case 0x03: { // loads
                     long va = x[rs1] + (insn >> 20);
+                    int di = (int) (va >>> 12) & TLB_MASK;
+                    long dOff = va & 0xfff;
                     long v;
-                    switch (funct3) {
-                        case 0: v = (byte) mmu.load8(va); break;
-                        case 1: v = (short) mmu.load16(va); break;
-                        case 2: v = mmu.load32(va); break;
-                        case 3: v = mmu.load64(va); break;
-                        case 4: v = mmu.load8(va) & 0xffL; break;
-                        case 5: v = mmu.load16(va) & 0xffffL; break;
-                        case 6: v = mmu.load32(va) & 0xffffffffL; break;
-                        default: h.illegal(insn); v = 0;
+                    if (mmu.rTag[di] == ((va >>> 12) | mmu.dataCtx) && dOff <= 0xff8) {
+                        byte[] page = mmu.rPage[di];
+                        long a = Mmu.BYTE_BASE + dOff;
+                        switch (funct3) {
+                            case 0: v = UNSAFE.getByte(page, a); break;
+                            case 1: v = UNSAFE.getShort(page, a); break;
+                            case 2: v = UNSAFE.getInt(page, a); break;
+                            case 3: v = UNSAFE.getLong(page, a); break;
+                            case 4: v = UNSAFE.getByte(page, a) & 0xffL; break;
+                            case 5: v = UNSAFE.getShort(page, a) & 0xffffL; break;
+                            case 6: v = UNSAFE.getInt(page, a) & 0xffffffffL; break;
+                            default: h.illegal(insn); v = 0;
+                        }
+                    } else {
+                        v = loadMiss(insn, funct3, va);
                     }
                     if (!h.trap) x[rd] = v;
                     break;
@@ -165,27 +185,85 @@ final class Interpreter {
                 case 0x23: { // stores
                     long va = x[rs1] + Decode.immS(insn);
                     long v = x[(insn >>> 20) & 31];
-                    switch (funct3) {
-                        case 0: mmu.store8(va, (int) v); break;
-                        case 1: mmu.store16(va, (int) v); break;
-                        case 2: mmu.store32(va, (int) v); break;
-                        case 3: mmu.store64(va, v); break;
-                        default: h.illegal(insn);
+                    int di = (int) (va >>> 12) & TLB_MASK;
+                    long dOff = va & 0xfff;
+                    if (mmu.wTag[di] == ((va >>> 12) | mmu.dataCtx) && dOff <= 0xff8) {
+                        byte[] page = mmu.wPage[di];
+                        long a = Mmu.BYTE_BASE + dOff;
+                        switch (funct3) {
+                            case 0: UNSAFE.putByte(page, a, (byte) v); break;
+                            case 1: UNSAFE.putShort(page, a, (short) v); break;
+                            case 2: UNSAFE.putInt(page, a, (int) v); break;
+                            case 3: UNSAFE.putLong(page, a, v); break;
+                            default: h.illegal(insn);
+                        }
+                    } else {
+                        storeMiss(insn, funct3, va, v);
                     }
                     break;
                 }
-                case 0x13: // OP-IMM
-                    x[rd] = opImm(insn, funct3, x[rs1]);
+                case 0x13: { // OP-IMM
+                    long a = x[rs1];
+                    long imm = insn >> 20;
+                    long r;
+                    switch (funct3) {
+                        case 0: r = Alu.add(a, imm); break;
+                        case 1: r = Alu.sll(a, imm); break;
+                        case 2: r = Alu.slt(a, imm); break;
+                        case 3: r = Alu.sltu(a, imm); break;
+                        case 4: r = Alu.xor(a, imm); break;
+                        case 5: r = (insn & 0x40000000) != 0 ? Alu.sra(a, imm) : Alu.srl(a, imm); break;
+                        case 6: r = Alu.or(a, imm); break;
+                        default: r = Alu.and(a, imm);
+                    }
+                    x[rd] = r;
                     break;
-                case 0x33: // OP
-                    x[rd] = op(insn, funct3, x[rs1], x[(insn >>> 20) & 31]);
+                }
+                case 0x33: { // OP: RV64I's operations here (as OP-IMM's), M and illegal encodings in op()
+                    long a = x[rs1];
+                    long b = x[(insn >>> 20) & 31];
+                    int funct7 = insn >>> 25;
+                    long r;
+                    if (funct7 == 0) {
+                        switch (funct3) {
+                            case 0: r = Alu.add(a, b); break;
+                            case 1: r = Alu.sll(a, b); break;
+                            case 2: r = Alu.slt(a, b); break;
+                            case 3: r = Alu.sltu(a, b); break;
+                            case 4: r = Alu.xor(a, b); break;
+                            case 5: r = Alu.srl(a, b); break;
+                            case 6: r = Alu.or(a, b); break;
+                            default: r = Alu.and(a, b);
+                        }
+                    } else if (funct7 == 0x20 && funct3 == 0) {
+                        r = Alu.sub(a, b);
+                    } else {
+                        r = op(insn, funct3, a, b);
+                    }
+                    x[rd] = r;
                     break;
-                case 0x1b: // OP-IMM-32
-                    x[rd] = opImm32(insn, funct3, x[rs1]);
+                }
+                case 0x1b: { // OP-IMM-32
+                    long a = x[rs1];
+                    long imm = insn >> 20;
+                    long r;
+                    switch (funct3) {
+                        case 0: r = Alu.addw(a, imm); break;
+                        case 1: r = Alu.sllw(a, imm); break;
+                        case 5: r = (insn & 0x40000000) != 0 ? Alu.sraw(a, imm) : Alu.srlw(a, imm); break;
+                        default: r = illegalKeepingRd(insn);
+                    }
+                    x[rd] = r;
                     break;
-                case 0x3b: // OP-32
-                    x[rd] = op32(insn, funct3, x[rs1], x[(insn >>> 20) & 31]);
+                }
+                case 0x3b: { // OP-32: addw and subw here, the rest in op32()
+                    long a = x[rs1];
+                    long b = x[(insn >>> 20) & 31];
+                    int funct7 = insn >>> 25;
+                    x[rd] = funct3 == 0 && funct7 == 0 ? Alu.addw(a, b) : funct3 == 0 && funct7 == 0x20 ? Alu.subw(a, b)
+                            : op32(insn, funct3, a, b);
                     break;
+                }
                 case 0x0f: // FENCE, FENCE.I: nothing to do (no decoded-code cache; single memory order)
                     if (funct3 > 1) h.illegal(insn);
                     break;
@@ -205,6 +283,12 @@ final class Interpreter {
             if (h.events == 0) {
                 pc = next;
                 h.instret++;
+                if (next == stopAt) break;
+                // Block mode: a jump or taken branch (one test here, for all of them) may end the block.
+                if (blockMode && next != fallThrough && endsBlock(next)) {
+                    h.events = EVENT_BLOCK_END;
+                    break;
+                }
                 continue;
             }
             if (h.trap) {
@@ -226,23 +310,34 @@ final class Interpreter {
         return n;
     }
 
+    /** A load the TLB's fast path above did not take (a miss, the page's last bytes, an illegal width). */
+    private long loadMiss(int insn, int funct3, long va) {
+        switch (funct3) {
+            case 0: return (byte) mmu.load8(va);
+            case 1: return (short) mmu.load16(va);
+            case 2: return mmu.load32(va);
+            case 3: return mmu.load64(va);
+            case 4: return mmu.load8(va) & 0xffL;
+            case 5: return mmu.load16(va) & 0xffffL;
+            case 6: return mmu.load32(va) & 0xffffffffL;
+            default: h.illegal(insn); return 0;
+        }
+    }
+
+    /** A store the TLB's fast path above did not take. */
+    private void storeMiss(int insn, int funct3, long va, long v) {
+        switch (funct3) {
+            case 0: mmu.store8(va, (int) v); break;
+            case 1: mmu.store16(va, (int) v); break;
+            case 2: mmu.store32(va, (int) v); break;
+            case 3: mmu.store64(va, v); break;
+            default: h.illegal(insn);
+        }
+    }
+
     // ================================================================== integer operations
 
     // Semantics live in Alu (shared with the translator); Decode.aluOperation names the same operation per encoding.
-
-    static long opImm(int insn, int funct3, long a) {
-        long imm = insn >> 20;
-        switch (funct3) {
-            case 0: return Alu.add(a, imm);
-            case 1: return Alu.sll(a, imm);
-            case 2: return Alu.slt(a, imm);
-            case 3: return Alu.sltu(a, imm);
-            case 4: return Alu.xor(a, imm);
-            case 5: return (insn & 0x40000000) != 0 ? Alu.sra(a, imm) : Alu.srl(a, imm);
-            case 6: return Alu.or(a, imm);
-            default: return Alu.and(a, imm);
-        }
-    }
 
     long op(int insn, int funct3, long a, long b) {
         int funct7 = insn >>> 25;
@@ -282,16 +377,6 @@ final class Interpreter {
     long illegalKeepingRd(int insn) {
         h.illegal(insn);
         return h.x[(insn >>> 7) & 31];
-    }
-
-    long opImm32(int insn, int funct3, long a) {
-        long imm = insn >> 20;
-        switch (funct3) {
-            case 0: return Alu.addw(a, imm);
-            case 1: return Alu.sllw(a, imm);
-            case 5: return (insn & 0x40000000) != 0 ? Alu.sraw(a, imm) : Alu.srlw(a, imm);
-            default: return illegalKeepingRd(insn);
-        }
     }
 
     long op32(int insn, int funct3, long a, long b) {

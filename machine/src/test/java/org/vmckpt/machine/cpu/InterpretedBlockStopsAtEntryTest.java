@@ -71,14 +71,11 @@ class InterpretedBlockStopsAtEntryTest {
         CodeCache cc = h.codeCache;
         assertNotNull(cc.unitAt(256), "a unit starts at offset 256: " + h.translationStats());
         h.pc = BASE + 200;
-        int steps = 0;
-        while (h.pc != BASE + 256) {
-            int n = cc.interpretable(h, h.pc, 4096);
-            assertTrue(n >= 1 && n < 4096, "a bounded block: " + n);
-            h.interpreter.interpret(n, true);
-            assertTrue(h.pc > BASE + 200 && h.pc <= BASE + 256, "stopped at or before the entry: " + Long.toHexString(h.pc));
-            assertTrue(++steps <= 1, "reached the entry in one block (the instructions before it are counted)");
-        }
-        assertEquals(4096, cc.interpretable(h, BASE + 386, 4096), "no entry after the last unit's in the page: no bound");
+        long x5 = h.x[5];
+        assertEquals(BASE + 256, cc.nextEntry(h, h.pc), "the next entry after offset 200");
+        assertEquals(28, h.interpreter.interpret(4096, true, cc.nextEntry(h, h.pc)), "the 28 instructions up to it, in one block");
+        assertEquals(BASE + 256, h.pc, "stopped at the entry");
+        assertEquals(x5 + 28, h.x[5]);
+        assertEquals(-1, cc.nextEntry(h, BASE + 386), "no entry after the last unit's in the page: no address to stop at");
     }
 }
