@@ -44,6 +44,17 @@ public final class CodeCache {
      */
     static final int HOT_THRESHOLD = Integer.getInteger("vmckpt.jit.threshold", 30_000);
     /**
+     * Heat by interpreted instructions ({@code -Dvmckpt.jit.heat=instructions}) instead of by visits: a visit adds
+     * nothing itself; the instructions the interpreter then runs from there (to the next jump it hands over, the next
+     * entry or the budget's end) are added to the entry's heat ({@link #interpreted}), and the entry is translated
+     * once that reaches {@link #INSTRUCTION_THRESHOLD}. What a unit saves is interpreted instructions, and a visit of a
+     * long straight line (SHA-256's unrolled rounds) stands for hundreds of them where a visit of a small loop stands
+     * for a few.
+     */
+    static final boolean HEAT_BY_INSTRUCTIONS = "instructions".equals(System.getProperty("vmckpt.jit.heat", "visits"));
+    /** The heat an entry needs when heat counts interpreted instructions ({@link #HEAT_BY_INSTRUCTIONS}). */
+    static final int INSTRUCTION_THRESHOLD = Integer.getInteger("vmckpt.jit.instructionThreshold", 300_000);
+    /**
      * Guest instructions a unit retires before it is translated again for the hot tier ({@link #hot}): a class that
      * HotSpot's C2 compiles, where every other unit stays C1 code (UnitCompilerDirectives). C2 takes tens to hundreds
      * of milliseconds of the other core per unit, so only the few units that run most of a workload repay it.
@@ -61,7 +72,11 @@ public final class CodeCache {
     /** The bound in force ({@link #MAX_UNITS}, {@link #MAX_INSTRUCTIONS}; tests lower it). */
     int maxUnits = MAX_UNITS, maxInstructions = MAX_INSTRUCTIONS;
     /** See {@link #HOT_THRESHOLD} and {@link Hart#setTranslationThreshold}. */
-    int hotThreshold = HOT_THRESHOLD;
+    int hotThreshold = HEAT_BY_INSTRUCTIONS ? INSTRUCTION_THRESHOLD : HOT_THRESHOLD;
+    /** See {@link #HEAT_BY_INSTRUCTIONS} and {@link Hart#setHeatByInstructions}. */
+    boolean heatByInstructions = HEAT_BY_INSTRUCTIONS;
+    /** The heat slot of the entry the dispatcher just looked up and did not find ready, or -1 ({@link #interpreted}). */
+    private int heatSlot = -1;
     /** See {@link #HOT_AFTER} and {@link Hart#setPromotionThreshold}; {@code Long.MAX_VALUE}: no hot tier. */
     long hotAfter = HOT_AFTER > 0 ? HOT_AFTER : Long.MAX_VALUE;
     /** For tests: install a hot-tier unit without waiting for HotSpot to compile it (its effects are the same). */
@@ -137,6 +152,7 @@ public final class CodeCache {
      * unit. Other visits (the start of a batch, the block a budget cut) gather one there.
      */
     TranslatedUnit lookup(Hart h, long pc, boolean sample) {
+        heatSlot = -1;
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
         if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return null;
@@ -162,8 +178,15 @@ public final class CodeCache {
         int hi = hash(key) & (HEAT_SIZE - 1);
         // The interpreter hands over only a sample of the jumps to where no entry exists (Interpreter.endsBlock); outside
         // pages holding translations, every visit counts as a sample (as it always did).
-        heat[hi] += sample || !ram.isCodePage(pageIndex) ? Interpreter.HEAT_SAMPLE : 1;
-        if (heat[hi] < hotThreshold) return null;
+        if (heatByInstructions) {
+            if (heat[hi] < hotThreshold) {
+                heatSlot = hi; // the instructions interpreted from here are its heat
+                return null;
+            }
+        } else {
+            heat[hi] += sample || !ram.isCodePage(pageIndex) ? Interpreter.HEAT_SAMPLE : 1;
+            if (heat[hi] < hotThreshold) return null;
+        }
         heat[hi] = 0;
         // (Invalidated keys do not pile up: growing the table re-inserts live units only.)
         if (liveUnits >= maxUnits || liveInstructions >= maxInstructions) {
@@ -192,6 +215,18 @@ public final class CodeCache {
         }
         enter(key, slot, pageIndex, u, h);
         return u;
+    }
+
+    /**
+     * The interpreter ran {@code ran} instructions from where the dispatcher last looked up and found no unit: with
+     * {@link #HEAT_BY_INSTRUCTIONS}, they are that entry's heat (saturating: an entry is translated at its next visit).
+     */
+    void interpreted(int ran) {
+        int hi = heatSlot;
+        if (hi < 0) return;
+        heatSlot = -1;
+        int v = heat[hi] + ran;
+        heat[hi] = v < 0 ? Integer.MAX_VALUE : v;
     }
 
     /**
@@ -545,6 +580,15 @@ public final class CodeCache {
         long total = 0, runs = 0, insns = 0;
         for (TranslatedUnit u : l) { total += u.profNanos; runs += u.profRuns; insns += u.profInsns; }
         sb.append(String.format("units total %.2f s, %d runs, %d insns%n", total / 1e9, runs, insns));
+        // By the entry's RAM page: a function spread over many units (SHA-256's unrolled rounds) shows as one line.
+        HashMap<Integer, long[]> byPage = new HashMap<>();
+        for (TranslatedUnit u : l) {
+            long[] v = byPage.computeIfAbsent(u.pageIndex, k -> new long[4]);
+            v[0] += u.profNanos; v[1] += u.profRuns; v[2] += u.profInsns; v[3]++;
+        }
+        byPage.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(12)
+                .forEach(e -> sb.append(String.format("  units in page %x: %.3f s, %d runs, %d insns (%.1f ns/insn), %d units%n", (long) e.getKey(),
+                        e.getValue()[0] / 1e9, e.getValue()[1], e.getValue()[2], e.getValue()[0] / Math.max(1.0, e.getValue()[2]), e.getValue()[3])));
         for (int i = 0; i < Math.min(20, l.size()); i++) {
             TranslatedUnit u = l.get(i);
             sb.append(String.format("key %x%s: %.3f s, %d runs, %d insns (%.1f ns/insn), %d guest insns%n", u.key, u.hot ? " (hot tier)" : "",
