@@ -44,17 +44,6 @@ public final class CodeCache {
      */
     static final int HOT_THRESHOLD = Integer.getInteger("vmckpt.jit.threshold", 30_000);
     /**
-     * Heat by interpreted instructions ({@code -Dvmckpt.jit.heat=instructions}) instead of by visits: a visit adds
-     * nothing itself; the instructions the interpreter then runs from there (to the next jump it hands over, the next
-     * entry or the budget's end) are added to the entry's heat ({@link #interpreted}), and the entry is translated
-     * once that reaches {@link #INSTRUCTION_THRESHOLD}. What a unit saves is interpreted instructions, and a visit of a
-     * long straight line (SHA-256's unrolled rounds) stands for hundreds of them where a visit of a small loop stands
-     * for a few.
-     */
-    static final boolean HEAT_BY_INSTRUCTIONS = "instructions".equals(System.getProperty("vmckpt.jit.heat", "visits"));
-    /** The heat an entry needs when heat counts interpreted instructions ({@link #HEAT_BY_INSTRUCTIONS}). */
-    static final int INSTRUCTION_THRESHOLD = Integer.getInteger("vmckpt.jit.instructionThreshold", 300_000);
-    /**
      * Guest instructions a unit retires before it is translated again for the hot tier ({@link #hot}): a class that
      * HotSpot's C2 compiles, where every other unit stays C1 code (UnitCompilerDirectives). C2 takes tens to hundreds
      * of milliseconds of the other core per unit, so only the few units that run most of a workload repay it.
@@ -72,11 +61,7 @@ public final class CodeCache {
     /** The bound in force ({@link #MAX_UNITS}, {@link #MAX_INSTRUCTIONS}; tests lower it). */
     int maxUnits = MAX_UNITS, maxInstructions = MAX_INSTRUCTIONS;
     /** See {@link #HOT_THRESHOLD} and {@link Hart#setTranslationThreshold}. */
-    int hotThreshold = HEAT_BY_INSTRUCTIONS ? INSTRUCTION_THRESHOLD : HOT_THRESHOLD;
-    /** See {@link #HEAT_BY_INSTRUCTIONS} and {@link Hart#setHeatByInstructions}. */
-    boolean heatByInstructions = HEAT_BY_INSTRUCTIONS;
-    /** The heat slot of the entry the dispatcher just looked up and did not find ready, or -1 ({@link #interpreted}). */
-    private int heatSlot = -1;
+    int hotThreshold = HOT_THRESHOLD;
     /** See {@link #HOT_AFTER} and {@link Hart#setPromotionThreshold}; {@code Long.MAX_VALUE}: no hot tier. */
     long hotAfter = HOT_AFTER > 0 ? HOT_AFTER : Long.MAX_VALUE;
     /** For tests: install a hot-tier unit without waiting for HotSpot to compile it (its effects are the same). */
@@ -152,7 +137,6 @@ public final class CodeCache {
      * unit. Other visits (the start of a batch, the block a budget cut) gather one there.
      */
     TranslatedUnit lookup(Hart h, long pc, boolean sample) {
-        heatSlot = -1;
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
         if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return null;
@@ -178,15 +162,8 @@ public final class CodeCache {
         int hi = hash(key) & (HEAT_SIZE - 1);
         // The interpreter hands over only a sample of the jumps to where no entry exists (Interpreter.endsBlock); outside
         // pages holding translations, every visit counts as a sample (as it always did).
-        if (heatByInstructions) {
-            if (heat[hi] < hotThreshold) {
-                heatSlot = hi; // the instructions interpreted from here are its heat
-                return null;
-            }
-        } else {
-            heat[hi] += sample || !ram.isCodePage(pageIndex) ? Interpreter.HEAT_SAMPLE : 1;
-            if (heat[hi] < hotThreshold) return null;
-        }
+        heat[hi] += sample || !ram.isCodePage(pageIndex) ? Interpreter.HEAT_SAMPLE : 1;
+        if (heat[hi] < hotThreshold) return null;
         heat[hi] = 0;
         // (Invalidated keys do not pile up: growing the table re-inserts live units only.)
         if (liveUnits >= maxUnits || liveInstructions >= maxInstructions) {
@@ -215,18 +192,6 @@ public final class CodeCache {
         }
         enter(key, slot, pageIndex, u, h);
         return u;
-    }
-
-    /**
-     * The interpreter ran {@code ran} instructions from where the dispatcher last looked up and found no unit: with
-     * {@link #HEAT_BY_INSTRUCTIONS}, they are that entry's heat (saturating: an entry is translated at its next visit).
-     */
-    void interpreted(int ran) {
-        int hi = heatSlot;
-        if (hi < 0) return;
-        heatSlot = -1;
-        int v = heat[hi] + ran;
-        heat[hi] = v < 0 ? Integer.MAX_VALUE : v;
     }
 
     /**

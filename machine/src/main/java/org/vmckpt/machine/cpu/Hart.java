@@ -189,16 +189,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     }
 
     /**
-     * Heat counts interpreted instructions rather than visits ({@link CodeCache#HEAT_BY_INSTRUCTIONS}); the threshold
-     * is then {@code heat} instructions. For tests.
-     */
-    public void setHeatByInstructions(boolean byInstructions, int heat) {
-        if (codeCache == null) return;
-        codeCache.heatByInstructions = byInstructions;
-        codeCache.hotThreshold = Math.max(1, heat);
-    }
-
-    /**
      * Guest instructions a unit retires before it is translated again for the hot tier (default
      * {@link CodeCache#HOT_AFTER}; see {@link CodeCache#hot}); tests set it low. {@code Long.MAX_VALUE}: never.
      */
@@ -257,7 +247,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     long pc0 = pc;
                     int state0 = PROFILE_UNITS ? cc.entryStateAt(this, pc0) : 0; // (before the interpreter refills the TLB)
                     int ran = interpreter.interpret(cc.interpretable(this, pc, budget - n), true);
-                    cc.interpreted(ran);
                     if (PROFILE_UNITS) {
                         profile.interpreted(u, pc0, budget - n, ran, began, state0, instret);
                         began = TranslationProfile.BEGAN_AFTER_INTERP;
