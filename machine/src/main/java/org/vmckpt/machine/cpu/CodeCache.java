@@ -531,6 +531,15 @@ public final class CodeCache {
         long total = 0, runs = 0, insns = 0;
         for (TranslatedUnit u : l) { total += u.profNanos; runs += u.profRuns; insns += u.profInsns; }
         sb.append(String.format("units total %.2f s, %d runs, %d insns%n", total / 1e9, runs, insns));
+        // By the entry's RAM page: a function spread over many units (SHA-256's unrolled rounds) shows as one line.
+        HashMap<Integer, long[]> byPage = new HashMap<>();
+        for (TranslatedUnit u : l) {
+            long[] v = byPage.computeIfAbsent(u.pageIndex, k -> new long[4]);
+            v[0] += u.profNanos; v[1] += u.profRuns; v[2] += u.profInsns; v[3]++;
+        }
+        byPage.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(12)
+                .forEach(e -> sb.append(String.format("  units in page %x: %.3f s, %d runs, %d insns (%.1f ns/insn), %d units%n", (long) e.getKey(),
+                        e.getValue()[0] / 1e9, e.getValue()[1], e.getValue()[2], e.getValue()[0] / Math.max(1.0, e.getValue()[2]), e.getValue()[3])));
         for (int i = 0; i < Math.min(20, l.size()); i++) {
             TranslatedUnit u = l.get(i);
             sb.append(String.format("key %x%s: %.3f s, %d runs, %d insns (%.1f ns/insn), %d guest insns%n", u.key, u.hot ? " (hot tier)" : "",

@@ -12,7 +12,8 @@ final class TranslationProfile {
     static final int TRAP = 5, DEFER = 6, EVENT = 7, TLB_MISS = 8, HELPER_AMO = 9, HELPER_CSR = 10, HELPER_FP = 11,
             HELPER_OTHER = 12, INTERP_BLOCKS = 13, INTERP_INSNS = 14, CHAINED = 15, LOOKED_UP = 16, INTERP_NO_UNIT = 17,
             INTERP_NOT_COMPILED = 18, INTERP_BUDGET = 19, INTERP_UNTRANSLATABLE = 20, PROBES = 21, PROBES_NOT_COMPILED = 22,
-            INTERP_AT_BATCH_START = 23, INTERP_AFTER_UNIT = 24, INTERP_AFTER_INTERP = 25, INTERP_UNMAPPED = 26;
+            INTERP_AT_BATCH_START = 23, INTERP_AFTER_UNIT = 24, INTERP_AFTER_INTERP = 25, INTERP_UNMAPPED = 26,
+            INTERP_PENDING = 27;
     /** How an interpreted block began (the {@code how} of {@link #interpreted}). */
     static final int BEGAN_BATCH = 0, BEGAN_AFTER_UNIT = 1, BEGAN_AFTER_INTERP = 2;
     private static final String[] NAMES = {"exit budget", "exit region (same page)", "exit page end / other page",
@@ -22,7 +23,8 @@ final class TranslationProfile {
             "interpreted: no unit (yet)", "interpreted: not compiled yet", "interpreted: entry block > budget",
             "interpreted: untranslatable", "probes of uncompiled units", "probes: still not compiled",
             "interpreted: block began a batch", "interpreted: block began at a unit's exit",
-            "interpreted: block followed one", "interpreted: pc not in fetch TLB"};
+            "interpreted: block followed one", "interpreted: pc not in fetch TLB",
+            "interpreted: unit being built"};
 
     final long[] counts = new long[NAMES.length];
     /** Interpreted instructions and blocks by virtual page of the block's start. */
@@ -52,6 +54,7 @@ final class TranslationProfile {
                 : u.entryBlockLength > left ? INTERP_BUDGET : INTERP_NOT_COMPILED] += ran;
         counts[INTERP_AT_BATCH_START + how] += ran;
         if (state == 0) counts[INTERP_UNMAPPED] += ran;
+        if (state == 2) counts[INTERP_PENDING] += ran;
         // Per first pc: instructions, blocks, by how the block began (3), by the entry's state (6), first and last instret.
         long[] start = interpretedStarts.computeIfAbsent(pc0, k -> new long[13]);
         start[0] += ran;

@@ -17,7 +17,8 @@ import static org.objectweb.asm.Opcodes.*;
  *
  * <p><b>Region.</b> From the entry offset, every instruction of the same 4 KiB page (and of the next virtual page,
  * if the fetch TLB mapped it when the entry got hot) reachable by falling through or by a direct branch or jump, up
- * to {@link #MAX_INSTRUCTIONS}, found breadth-first by blocks. Branches and jumps inside the region are JVM jumps,
+ * to {@link #MAX_INSTRUCTIONS}, found breadth-first by blocks (a region the limit cuts leaves out targets before its
+ * entry: {@link #BACK_BEFORE_ENTRY}). Branches and jumps inside the region are JVM jumps,
  * so a loop stays inside one compiled method. The unit enters the second page only where the fetch TLB still maps
  * it to the physical page it was translated from ({@link #crossingTo}). Everything else leaves the unit: indirect jumps, targets outside the region, and
  * instructions that change privilege or translation (ecall, ebreak, xRET, wfi, sfence.vma) are left to the
@@ -140,7 +141,9 @@ final class Translator {
         }
         this.nextIndex = nextIndex;
         for (int max = hot ? MAX_HOT_INSTRUCTIONS : MAX_INSTRUCTIONS; max >= 8; max /= 2) {
-            TreeMap<Integer, Insn> region = discover(code, entryOff, max, limit);
+            TreeMap<Integer, Insn> region = discover(code, entryOff, max, limit, 0);
+            // A region the limit cuts does not go back before its entry (see BACK_BEFORE_ENTRY).
+            if (!BACK_BEFORE_ENTRY && region.size() >= max) region = discover(code, entryOff, max, limit, entryOff);
             if (region.isEmpty()) return null;
             byte[] classBytes = generate(region, entryOff);
             if (classBytes == null) continue; // too large: try a smaller region
@@ -208,11 +211,23 @@ final class Translator {
     }
 
     /**
+     * Whether a region that the instruction limit cuts may follow a branch or jump to an offset before its entry
+     * ({@code -Dvmckpt.jit.backBeforeEntry=true}: the rule until round 17). A unit entered inside a loop longer than
+     * itself (the continuation of a unit the limit cut) then ran on through the back edge into the loop's head and
+     * stopped {@link #MAX_INSTRUCTIONS} later, at an offset that moved by the loop's length (mod the limit) each
+     * iteration: SHA-256's unrolled loops in module loading got 168 units in one page, a chain for each such phase,
+     * each heating up on its own. Now such a unit leaves at the back edge for the unit at the loop's head, so a long
+     * loop has one chain of units. A region that fits whole (a short loop nest entered at its inner loop) still
+     * takes in the code before its entry.
+     */
+    static final boolean BACK_BEFORE_ENTRY = Boolean.getBoolean("vmckpt.jit.backBeforeEntry");
+
+    /**
      * The region: blocks in breadth-first order from the entry (at a conditional branch, its target's block before
      * the fall-through's), so that when the limit cuts the region, the short paths that close a loop are in it
-     * rather than the longest straight line.
+     * rather than the longest straight line. Targets before {@code lowest} are left out ({@link #BACK_BEFORE_ENTRY}).
      */
-    private static TreeMap<Integer, Insn> discover(byte[] page, int entryOff, int max, int limit) {
+    private static TreeMap<Integer, Insn> discover(byte[] page, int entryOff, int max, int limit, int lowest) {
         TreeMap<Integer, Insn> region = new TreeMap<>();
         java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
         work.add(entryOff);
@@ -224,13 +239,13 @@ final class Translator {
                 region.put(off, in);
                 if (in.kind == JAL) {
                     long t = off + Decode.immJ(in.bits);
-                    if (t >= 0 && t < limit) work.add((int) t);
+                    if (t >= lowest && t < limit) work.add((int) t);
                     break;
                 }
                 if (in.kind == JALR) break;
                 if (in.kind == BRANCH) {
                     long t = off + Decode.immB(in.bits);
-                    if (t >= 0 && t < limit) work.add((int) t);
+                    if (t >= lowest && t < limit) work.add((int) t);
                     work.add(off + in.len);
                     break;
                 }
