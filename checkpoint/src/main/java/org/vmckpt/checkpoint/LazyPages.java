@@ -169,6 +169,7 @@ public final class LazyPages implements PageSource {
         }
         // What arrived before the guest ran is installed with the later arrivals, a slice at a time: the guest
         // takes the pages it touches meanwhile from the arrivals itself (loadPage).
+        data.guestRunning();
         Thread t = new Thread(() -> {
             try {
                 data.joinHelpers();

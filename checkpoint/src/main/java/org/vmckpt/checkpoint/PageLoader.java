@@ -64,6 +64,8 @@ final class PageLoader {
     private final AtomicIntegerArray state;
     private final int firstItems;
     private final int orderedItems;
+    /** Whether the guest runs (lazy restore): the write order's items are then loaded at its priority. */
+    private volatile boolean guestRunning;
     private final int firstPages;
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger pagesDone = new AtomicInteger();
@@ -198,6 +200,11 @@ final class PageLoader {
         }
         this.pagesTotal = total;
         this.state = new AtomicIntegerArray(work.length);
+    }
+
+    /** The guest runs now: what is left of the write order's items is loaded at its thread's priority. */
+    void guestRunning() {
+        guestRunning = true;
     }
 
     /** Work items taken first because they hold pages of the write order (a part of {@link #firstItems}). */
@@ -394,10 +401,17 @@ final class PageLoader {
             byte[] block = new byte[GuestMemory.PAGE_SIZE];
             long spent = 0;
             try {
+                Thread self = Thread.currentThread();
+                int priority = self.getPriority();
                 for (;;) {
                     if (stopped || failure != null) return;
                     int w = take();
                     if (w < 0) return;
+                    // The write order's frames while the guest runs: the guest is about to touch them, and waits for
+                    // this thread when it touches one this thread is reading; so this thread runs at the guest's
+                    // priority then, at its own after them.
+                    int want = w < orderedItems && guestRunning ? Thread.MAX_PRIORITY : priority;
+                    if (self.getPriority() != want) self.setPriority(want);
                     long t0 = BatchReader.cpuNanos();
                     load(work[w], reader, block);
                     spent += BatchReader.cpuNanos() - t0;
