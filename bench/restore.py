@@ -65,7 +65,7 @@ def restore(vm, repo, ckpt, lazy, hb, tag):
     args = ["restore", ckpt, "--repo", repo, "--stats", "--api-socket", sock] + (["--lazy"] if lazy else [])
     gc_log = os.path.join(vm.logs, tag + ".gc")
     p = P.Process(vm.java[:1] + [f"-Xlog:gc:file={gc_log}:uptimemillis"] + vm.cmd(*args)[1:], os.path.join(vm.logs, tag), env=vm.env)
-    out = {"lazy": lazy}
+    out = {"lazy": lazy, "load": os.getloadavg()[0]}
     got = p.err.wait_for(P.RESTORED, 120)
     if got:
         t, m, _ = got
@@ -280,7 +280,7 @@ def main():
                         r["data_MBps"] = cks[-1]["size"] / 1e6 / (r["pages_loading_ms"] / 1e3)
                     restores[name].append(r)
                     if lazy:
-                        print(f"    {name:4s} lazy  rep {rep}: running after {r.get('load_ms', float('nan')):.0f} ms; first heartbeat "
+                        print(f"    {name:4s} lazy  rep {rep} (load {r['load']:.1f}): running after {r.get('load_ms', float('nan')):.0f} ms; first heartbeat "
                               f"{r.get('first_heartbeat_ms')} ms later; max gap in {LAZY_WATCH_S:.0f} s {r.get('max_gap_ms')} ms "
                               f"(period {HEARTBEAT_MS} ms); GC {r['gc_count']} pauses ({r['gc_full']} full) {r['gc_ms']:.0f} ms, "
                               f"longest {r['gc_longest_ms']:.0f} ms", flush=True)
@@ -288,7 +288,7 @@ def main():
                             print(f"      {r['first_output']}", flush=True)
                     else:
                         stages = ", ".join(f"{k[6:-3]} {r[k]:.0f}" for k in ("pages_read_ms", "pages_decode_ms", "pages_copy_ms", "pages_install_ms") if k in r)
-                        print(f"    {name:4s} eager rep {rep}: pages {r.get('pages_ms')} ms, loading {r.get('pages_loading_ms')} ms ({'CPU ms: ' + stages if stages else 'no stage times'}) = {r.get('mem_MBps', 0):.0f} MB/s of memory, "
+                        print(f"    {name:4s} eager rep {rep} (load {r['load']:.1f}): pages {r.get('pages_ms')} ms, loading {r.get('pages_loading_ms')} ms ({'CPU ms: ' + stages if stages else 'no stage times'}) = {r.get('mem_MBps', 0):.0f} MB/s of memory, "
                               f"{r.get('data_MBps', 0):.0f} MB/s of checkpoint data; restored {r.get('load_ms')} ms in process, "
                               f"{r.get('wall_ms', 0):.0f} ms from spawn; continued={r.get('continued')}; first heartbeat "
                               f"{r.get('first_heartbeat_ms')} ms later, max gap in {LAZY_WATCH_S:.0f} s {r.get('max_gap_ms')} ms; "

@@ -89,6 +89,7 @@ public final class LazyPages implements PageSource {
     /** When the guest started ({@link #startPrefetch}, on the run thread), and what stood then, for {@link #guestFirstOutput}. */
     private long startNanos = -1, startInstret, startTranslated;
     private int arrivedAtStart;
+    private volatile GcPauses.Mark gcAtGuestStart;
     private long[] startSched;
     private java.util.Map<String, long[]> startThreads;
     /** What the guest's wait until its first line of output was made of ({@link #guestFirstOutput}), or null. */
@@ -158,14 +159,19 @@ public final class LazyPages implements PageSource {
         gcAtStart = GcPauses.mark();
         GuestMemory memory = machine.memory();
         this.machine = machine;
-        startNanos = t0;
-        arrivedAtStart = arrived.get();
-        startInstret = machine.hart(0).instret;
-        org.vmckpt.machine.cpu.CodeCache.Stats ts = machine.hart(0).translationStats();
-        startTranslated = ts == null ? 0 : ts.translatedInstructionsRun();
         if (measureFirstOutput) {
-            startSched = ThreadTimes.self();
+            // Every thread's CPU now (milliseconds of /proc reading, before the guest runs); the run thread's own
+            // figures when the run loop takes its first request, the moment the guest's clock starts.
             startThreads = ThreadTimes.byName();
+            machine.submit(() -> {
+                startNanos = System.nanoTime();
+                gcAtGuestStart = GcPauses.mark();
+                arrivedAtStart = arrived.get();
+                startInstret = machine.hart(0).instret;
+                org.vmckpt.machine.cpu.CodeCache.Stats ts = machine.hart(0).translationStats();
+                startTranslated = ts == null ? 0 : ts.translatedInstructionsRun();
+                startSched = ThreadTimes.self();
+            });
         }
         // What arrived before the guest ran is installed with the later arrivals, a slice at a time: the guest
         // takes the pages it touches meanwhile from the arrivals itself (loadPage).
@@ -337,10 +343,10 @@ public final class LazyPages implements PageSource {
      * the figures are taken.
      */
     public void guestFirstOutput() {
-        if (firstOutput != null || startNanos < 0 || startSched == null) return;
+        if (firstOutput != null || startSched == null) return;
         long wall = System.nanoTime() - startNanos;
         long[] sched = ThreadTimes.self();
-        GcPauses.Summary gc = GcPauses.since(gcAtStart);
+        GcPauses.Summary gc = GcPauses.since(gcAtGuestStart);
         long instret = machine.hart(0).instret - startInstret;
         org.vmckpt.machine.cpu.CodeCache.Stats ts = machine.hart(0).translationStats();
         long translated = ts == null ? 0 : ts.translatedInstructionsRun() - startTranslated;
