@@ -39,6 +39,12 @@ public final class LazyPages implements PageSource {
      * what arrived before the guest started in one go (20,000-67,000 pages, 10-35 ms of its CPU at its start).
      */
     static final int INSTALL_SLICE = 2 * INSTALL_EVERY;
+    /**
+     * Between two of the last slices (what is left once every page arrived), the guest runs this long: installing
+     * 80,000 arrived pages back to back took 30-60 ms of the guest's thread in its first second, when memrandom's
+     * loading ended before its first heartbeat.
+     */
+    private static final long INSTALL_PAUSE_MILLIS = 5;
 
     private final Checkpoint ckpt;
     /** The disks and boot files reference pages come from, once {@link #attach} ran. */
@@ -91,7 +97,7 @@ public final class LazyPages implements PageSource {
     private int arrivedAtStart;
     private volatile GcPauses.Mark gcAtGuestStart;
     private long[] startSched;
-    private java.util.Map<String, long[]> startThreads;
+    private volatile java.util.Map<String, long[]> startThreads;
     /** What the guest's wait until its first line of output was made of ({@link #guestFirstOutput}), or null. */
     private volatile String firstOutput;
     /** Whether {@link #guestFirstOutput} will be asked for (its snapshot of every thread costs milliseconds). */
@@ -160,9 +166,12 @@ public final class LazyPages implements PageSource {
         GuestMemory memory = machine.memory();
         this.machine = machine;
         if (measureFirstOutput) {
-            // Every thread's CPU now (milliseconds of /proc reading, before the guest runs); the run thread's own
+            // Every thread's CPU, read on a side thread (milliseconds of /proc reading, cold: on this thread it
+            // delayed "restored" while the loaders ran on, a head start only --stats had); the run thread's own
             // figures when the run loop takes its first request, the moment the guest's clock starts.
-            startThreads = ThreadTimes.byName();
+            Thread snapshot = new Thread(() -> startThreads = ThreadTimes.byName(), "vmckpt-stats");
+            snapshot.setDaemon(true);
+            snapshot.start();
             machine.submit(() -> {
                 startNanos = System.nanoTime();
                 gcAtGuestStart = GcPauses.mark();
@@ -195,6 +204,7 @@ public final class LazyPages implements PageSource {
                     java.util.concurrent.CompletableFuture<Integer> left = new java.util.concurrent.CompletableFuture<>();
                     machine.submit(() -> left.complete(installPrefetched(memory, INSTALL_SLICE)));
                     if (left.get() == 0) break;
+                    Thread.sleep(INSTALL_PAUSE_MILLIS);
                 }
             } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
                 return;
@@ -351,7 +361,8 @@ public final class LazyPages implements PageSource {
         org.vmckpt.machine.cpu.CodeCache.Stats ts = machine.hart(0).translationStats();
         long translated = ts == null ? 0 : ts.translatedInstructionsRun() - startTranslated;
         long[] waits = data.loadNowWaits();
-        String others = ThreadTimes.cpuDelta(startThreads, ThreadTimes.byName());
+        java.util.Map<String, long[]> before = startThreads;
+        String others = before == null ? "(not read in time)" : ThreadTimes.cpuDelta(before, ThreadTimes.byName());
         firstOutput = String.format("the guest's first output %.1f ms after it started: run thread CPU %.1f ms, waiting for a core %.1f ms;"
                         + " %,d faults (%,d of the working set, %,d reference pages; %,d waited for a loader thread) %.1f ms, %.1f ms of CPU;"
                         + " installing %.1f ms of CPU; %,d pages arrived (%,d before it started); collector pauses %d, %.1f ms; %,d instructions, %.1f%% translated;"
