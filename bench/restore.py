@@ -65,7 +65,7 @@ def restore(vm, repo, ckpt, lazy, hb, tag):
     args = ["restore", ckpt, "--repo", repo, "--stats", "--api-socket", sock] + (["--lazy"] if lazy else [])
     gc_log = os.path.join(vm.logs, tag + ".gc")
     p = P.Process(vm.java[:1] + [f"-Xlog:gc:file={gc_log}:uptimemillis"] + vm.cmd(*args)[1:], os.path.join(vm.logs, tag), env=vm.env)
-    out = {"lazy": lazy}
+    out = {"lazy": lazy, "load": os.getloadavg()[0]}
     got = p.err.wait_for(P.RESTORED, 120)
     if got:
         t, m, _ = got
@@ -103,7 +103,48 @@ def restore(vm, repo, ckpt, lazy, hb, tag):
         full = sum(1 for line in f if "Pause Full" in line)
     out.update(gc_count=len(pauses), gc_full=full, gc_ms=sum(b - a for a, b in pauses) * 1e3,
                gc_longest_ms=max((b - a for a, b in pauses), default=0) * 1e3)
+    # A lazy restore's own account of the guest's wait until its first output (jars with that --stats line).
+    try:
+        with open(os.path.join(vm.logs, tag + ".err")) as f:
+            fo = re.search(r"lazy restore: (the guest's first output .*)", f.read())
+        if fo:
+            out["first_output"] = fo.group(1)
+    except OSError:
+        pass
     return out
+
+
+def checkpoints(args, taker, wl, wl_arg, ready, hb, repo, boot_args):
+    """Boots a VM of workload WL with TAKER's jar, takes the first and --later live checkpoints into REPO and prints
+    them; returns (repo, boot_s, collector pauses, full collections, checkpoints, memory bytes of the last)."""
+    p, qmp, boot_s, gc_log = P.start_vmckpt(taker, wl, wl_arg, ready, repo, boot_args)
+    cks = [take(qmp, p.out, hb, f"{wl}-first")]
+    for i in range(args.later):
+        time.sleep(P.SPACING_S)
+        cks.append(take(qmp, p.out, hb, f"{wl}-later-{i}"))
+    p.stop(qmp)
+    pauses = P.gc_pauses(gc_log, p.spawned)
+    with open(gc_log) as f:
+        fulls = sum(1 for line in f if "Pause Full" in line)
+    print(f"  collections while the VM ran: {len(pauses)} ({fulls} full), longest pause "
+          f"{max((b - a for a, b in pauses), default=0) * 1e3:.1f} ms", flush=True)
+    for c in cks:
+        c["gc_ms"], c["gc_longest_ms"] = P.gc_during(pauses, c["t0"], c["t1"])
+    for c in cks:  # the engine's own record of the collector's pauses inside each checkpoint
+        c["stats"] = taker.inspect(repo, c["id"]).get("stats", {})
+        c["engine_gc_ms"] = c["stats"].get("gc.pause.ns", 0) / 1e6
+        c["freeze_cpu_ms"] = c["stats"].get("time.freeze.cpu.ns", 0) / 1e6
+    st = cks[-1]["stats"]
+    mem_bytes = (st.get("pages.data", 0) + st.get("pages.disk_block", 0)) * 4096
+    first, later = cks[0], cks[1:]
+    print(f"  first live checkpoint: pause {first['downtime_ms']:.2f} ms (CPU {first['freeze_cpu_ms']:.2f} ms), "
+          f"stall {first['stall_ms']} ms, GC pauses {first['engine_gc_ms']:.0f} ms by the engine, "
+          f"{first['gc_ms']:.0f} ms by the GC log (longest {first['gc_longest_ms']:.0f})", flush=True)
+    print(f"  later (median of {len(later)}): pause {med([c['downtime_ms'] for c in later]):.2f} ms "
+          f"(CPU {med([c['freeze_cpu_ms'] for c in later]):.2f} ms), stall {med([c['stall_ms'] for c in later])} ms, "
+          f"GC pauses {med([c['engine_gc_ms'] for c in later]):.0f} ms by the engine, "
+          f"{med([c['gc_ms'] for c in later]):.0f} ms by the GC log", flush=True)
+    return repo, boot_s, pauses, fulls, cks, mem_bytes
 
 
 def add_memrandom(work, guest):
@@ -167,9 +208,10 @@ def main():
     ap.add_argument("--java-opts", default="", help="extra JVM options for every vmckpt process")
     ap.add_argument("--base-java-opts", default=None, help="JVM options for the base jar's restores instead of "
                     "--java-opts: with --base-jar the same jar, an interleaved A/B of JVM options")
-    ap.add_argument("--checkpoint-with", choices=("jar", "base"), default="jar",
+    ap.add_argument("--checkpoint-with", choices=("jar", "base", "each"), default="jar",
                     help="which jar boots the VM and takes the checkpoints: 'base' makes checkpoints both jars read "
-                         "(a newer jar's manifest, e.g. one with a working set, is refused by an older jar)")
+                         "(a newer jar's manifest, e.g. one with a working set, is refused by an older jar); 'each': "
+                         "each jar boots its own VM, takes its own checkpoints (in its own repository) and restores them")
     ap.add_argument("--without", default="", help="launcher JVM options to leave out, comma-separated (e.g. the "
                     "collector settings, to measure without them: -Xmn16m,-XX:MaxTenuringThreshold=0,-XX:InitialRAMPercentage=25)")
     ap.add_argument("--no-qemu", action="store_true")
@@ -216,54 +258,37 @@ def main():
         P.qemu_cmd = lambda workload, extra: default_qemu_cmd(workload, extra)[:1] + ["--guest", g] + default_qemu_cmd(workload, extra)[1:]
     for wl in args.workloads.split(","):
         wl_arg, ready, hb = WORKLOADS[wl]
-        repo = os.path.join(args.work, f"repo-{wl}")
         print(f"workload {wl}", flush=True)
-        taker = jars["base"] if args.checkpoint_with == "base" and "base" in jars else vm
-        p, qmp, boot_s, gc_log = P.start_vmckpt(taker, wl, wl_arg, ready, repo, boot_args)
-        cks = [take(qmp, p.out, hb, f"{wl}-first")]
-        for i in range(args.later):
-            time.sleep(P.SPACING_S)
-            cks.append(take(qmp, p.out, hb, f"{wl}-later-{i}"))
-        p.stop(qmp)
-        pauses = P.gc_pauses(gc_log, p.spawned)
-        with open(gc_log) as f:
-            fulls = sum(1 for line in f if "Pause Full" in line)
-        print(f"  collections while the VM ran: {len(pauses)} ({fulls} full), longest pause "
-              f"{max((b - a for a, b in pauses), default=0) * 1e3:.1f} ms", flush=True)
-        for c in cks:
-            c["gc_ms"], c["gc_longest_ms"] = P.gc_during(pauses, c["t0"], c["t1"])
-        for c in cks:  # the engine's own record of the collector's pauses inside each checkpoint
-            c["stats"] = taker.inspect(repo, c["id"]).get("stats", {})
-            c["engine_gc_ms"] = c["stats"].get("gc.pause.ns", 0) / 1e6
-            c["freeze_cpu_ms"] = c["stats"].get("time.freeze.cpu.ns", 0) / 1e6
-        st = cks[-1]["stats"]
-        mem_bytes = (st.get("pages.data", 0) + st.get("pages.disk_block", 0)) * 4096
-        first, later = cks[0], cks[1:]
-        print(f"  first live checkpoint: pause {first['downtime_ms']:.2f} ms (CPU {first['freeze_cpu_ms']:.2f} ms), "
-              f"stall {first['stall_ms']} ms, GC pauses {first['engine_gc_ms']:.0f} ms by the engine, "
-              f"{first['gc_ms']:.0f} ms by the GC log (longest {first['gc_longest_ms']:.0f})", flush=True)
-        print(f"  later (median of {len(later)}): pause {med([c['downtime_ms'] for c in later]):.2f} ms "
-              f"(CPU {med([c['freeze_cpu_ms'] for c in later]):.2f} ms), stall {med([c['stall_ms'] for c in later])} ms, "
-              f"GC pauses {med([c['engine_gc_ms'] for c in later]):.0f} ms by the engine, "
-              f"{med([c['gc_ms'] for c in later]):.0f} ms by the GC log", flush=True)
+        if args.checkpoint_with == "each":
+            takers = list(jars.items())
+        else:
+            takers = [("new", jars["base"] if args.checkpoint_with == "base" and "base" in jars else vm)]
+        own = {}
+        for taker_name, taker in takers:
+            repo = os.path.join(args.work, f"repo-{wl}" + ("" if taker_name == "new" else f"-{taker_name}"))
+            own[taker_name] = checkpoints(args, taker, wl, wl_arg, ready, hb, repo, boot_args)
+        boot_s, pauses, fulls, cks, mem_bytes = own["new"][1:]
         restores = {k: [] for k in jars}
         for rep in range(args.restores):
             for lazy in (False, True):
                 for name, v in jars.items():
-                    r = restore(v, repo, cks[-1]["id"], lazy, hb, f"restore-{wl}-{name}-{rep}-{'lazy' if lazy else 'eager'}")
+                    repo, ckpts = (own[name][0], own[name][4]) if name in own else (own["new"][0], cks)
+                    r = restore(v, repo, ckpts[-1]["id"], lazy, hb, f"restore-{wl}-{name}-{rep}-{'lazy' if lazy else 'eager'}")
                     r["rep"] = rep
                     if not lazy and r.get("pages_loading_ms"):
                         r["mem_MBps"] = mem_bytes / 1e6 / (r["pages_loading_ms"] / 1e3)
                         r["data_MBps"] = cks[-1]["size"] / 1e6 / (r["pages_loading_ms"] / 1e3)
                     restores[name].append(r)
                     if lazy:
-                        print(f"    {name:4s} lazy  rep {rep}: running after {r.get('load_ms', float('nan')):.0f} ms; first heartbeat "
+                        print(f"    {name:4s} lazy  rep {rep} (load {r['load']:.1f}): running after {r.get('load_ms', float('nan')):.0f} ms; first heartbeat "
                               f"{r.get('first_heartbeat_ms')} ms later; max gap in {LAZY_WATCH_S:.0f} s {r.get('max_gap_ms')} ms "
                               f"(period {HEARTBEAT_MS} ms); GC {r['gc_count']} pauses ({r['gc_full']} full) {r['gc_ms']:.0f} ms, "
                               f"longest {r['gc_longest_ms']:.0f} ms", flush=True)
+                        if r.get("first_output"):
+                            print(f"      {r['first_output']}", flush=True)
                     else:
                         stages = ", ".join(f"{k[6:-3]} {r[k]:.0f}" for k in ("pages_read_ms", "pages_decode_ms", "pages_copy_ms", "pages_install_ms") if k in r)
-                        print(f"    {name:4s} eager rep {rep}: pages {r.get('pages_ms')} ms, loading {r.get('pages_loading_ms')} ms ({'CPU ms: ' + stages if stages else 'no stage times'}) = {r.get('mem_MBps', 0):.0f} MB/s of memory, "
+                        print(f"    {name:4s} eager rep {rep} (load {r['load']:.1f}): pages {r.get('pages_ms')} ms, loading {r.get('pages_loading_ms')} ms ({'CPU ms: ' + stages if stages else 'no stage times'}) = {r.get('mem_MBps', 0):.0f} MB/s of memory, "
                               f"{r.get('data_MBps', 0):.0f} MB/s of checkpoint data; restored {r.get('load_ms')} ms in process, "
                               f"{r.get('wall_ms', 0):.0f} ms from spawn; continued={r.get('continued')}; first heartbeat "
                               f"{r.get('first_heartbeat_ms')} ms later, max gap in {LAZY_WATCH_S:.0f} s {r.get('max_gap_ms')} ms; "
@@ -290,7 +315,8 @@ def main():
                 else:
                     P.WORKLOADS[wl] = saved
         if not args.keep_repos:
-            shutil.rmtree(repo, ignore_errors=True)
+            for o in own.values():
+                shutil.rmtree(o[0], ignore_errors=True)
         results["workloads"][wl] = entry
         summary(wl, entry)
     with open(os.path.join(args.results, "restore.json"), "w") as f:

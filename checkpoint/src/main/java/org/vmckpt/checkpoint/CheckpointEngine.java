@@ -234,6 +234,9 @@ public final class CheckpointEngine {
             w.setStat(Stats.GC_PAUSE_NS, gc.totalNanos());
             w.setStat(Stats.GC_PAUSE_MAX_NS, gc.maxNanos());
             w.setStat(Stats.TOTAL_NS, System.nanoTime() - t0);
+            // What the guest wrote first since the freeze, while this checkpoint was saved (a live one): a guest
+            // restored from it does the same first, so a lazy restore fetches those pages first, in that order.
+            w.setWriteOrder(fm.writeOrderSince());
             String id = w.commit(progress);
             w = null;
             lineage.startFrom(id);

@@ -34,6 +34,17 @@ public final class LazyPages implements PageSource {
     static final int FAULT_DISK_RUN = 16;
     /** The run thread installs what arrived every this many pages. */
     private static final int INSTALL_EVERY = 2048;
+    /**
+     * The most pages one install looks at: the run thread installs in slices between batches (~1-2 ms each), never
+     * what arrived before the guest started in one go (20,000-67,000 pages, 10-35 ms of its CPU at its start).
+     */
+    static final int INSTALL_SLICE = 2 * INSTALL_EVERY;
+    /**
+     * Between two of the last slices (what is left once every page arrived), the guest runs this long: installing
+     * 80,000 arrived pages back to back took 30-60 ms of the guest's thread in its first second, when memrandom's
+     * loading ended before its first heartbeat.
+     */
+    private static final long INSTALL_PAUSE_MILLIS = 5;
 
     private final Checkpoint ckpt;
     /** The disks and boot files reference pages come from, once {@link #attach} ran. */
@@ -46,8 +57,10 @@ public final class LazyPages implements PageSource {
     /** The reference pages (SOURCE, DISK_BLOCK), once {@link #attach} ran. */
     private volatile PageLoader references;
     private final java.util.Random order;
-    /** The recorded working set's pages that this restore loads (fetched first). */
+    /** The recorded working set's pages that this restore loads (fetched first, after the write order's). */
     private final BitSet workingSet;
+    /** The pages the guest wrote first after the checkpoint's freeze, in order (fetched before all others). */
+    private final int[] writeOrder;
     private final AtomicInteger arrived = new AtomicInteger();
     /**
      * The pages in the order they arrived (slot {@code k} holds the {@code k}-th arrival's page index + 1, 0 until it
@@ -77,6 +90,18 @@ public final class LazyPages implements PageSource {
     private org.vmckpt.checkpoint.store.BatchReader runThreadReader;
     /** The machine the prefetched pages go to, once {@link #startPrefetch} ran. */
     private volatile Machine machine;
+    /** Faults on pages of the recorded working set, and on reference (SOURCE, DISK_BLOCK) pages (run thread only). */
+    private int workingSetFaults, referenceFaults;
+    /** When the guest started ({@link #startPrefetch}, on the run thread), and what stood then, for {@link #guestFirstOutput}. */
+    private long startNanos = -1, startInstret, startTranslated;
+    private int arrivedAtStart;
+    private volatile GcPauses.Mark gcAtGuestStart;
+    private long[] startSched;
+    private volatile java.util.Map<String, long[]> startThreads;
+    /** What the guest's wait until its first line of output was made of ({@link #guestFirstOutput}), or null. */
+    private volatile String firstOutput;
+    /** Whether {@link #guestFirstOutput} will be asked for (its snapshot of every thread costs milliseconds). */
+    private volatile boolean measureFirstOutput;
 
     private LazyPages(Checkpoint ckpt, java.util.Random order) throws IOException {
         this.ckpt = ckpt;
@@ -87,7 +112,8 @@ public final class LazyPages implements PageSource {
         this.arrivals = new java.util.concurrent.atomic.AtomicIntegerArray(ckpt.pageCount());
         this.workingSet = ckpt.workingSet();
         workingSet.and(pending);
-        this.data = PageLoader.lazyDataPages(ckpt, this::arrive, FAULT_FRAMES, workingSet, order);
+        this.writeOrder = ckpt.writeOrder();
+        this.data = PageLoader.lazyDataPages(ckpt, this::arrive, FAULT_FRAMES, writeOrder, workingSet, order);
     }
 
     /**
@@ -107,7 +133,7 @@ public final class LazyPages implements PageSource {
     /** Makes {@code m}'s memory take its pending pages from here; {@code sources} serves the reference pages. */
     void attach(Machine m, PageSources sources) throws IOException {
         this.sources = sources;
-        this.references = PageLoader.lazyReferencePages(ckpt, sources, this::arrive, FAULT_DISK_RUN, workingSet, order);
+        this.references = PageLoader.lazyReferencePages(ckpt, sources, this::arrive, FAULT_DISK_RUN, writeOrder, workingSet, order);
         m.memory().setLazySource(this, pending);
     }
 
@@ -139,7 +165,26 @@ public final class LazyPages implements PageSource {
         gcAtStart = GcPauses.mark();
         GuestMemory memory = machine.memory();
         this.machine = machine;
-        if (arrived.get() > 0) machine.submit(() -> installPrefetched(memory)); // what arrived before the guest ran
+        if (measureFirstOutput) {
+            // Every thread's CPU, read on a side thread (milliseconds of /proc reading, cold: on this thread it
+            // delayed "restored" while the loaders ran on, a head start only --stats had); the run thread's own
+            // figures when the run loop takes its first request, the moment the guest's clock starts.
+            Thread snapshot = new Thread(() -> startThreads = ThreadTimes.byName(), "vmckpt-stats");
+            snapshot.setDaemon(true);
+            snapshot.start();
+            machine.submit(() -> {
+                startNanos = System.nanoTime();
+                gcAtGuestStart = GcPauses.mark();
+                arrivedAtStart = arrived.get();
+                startInstret = machine.hart(0).instret;
+                org.vmckpt.machine.cpu.CodeCache.Stats ts = machine.hart(0).translationStats();
+                startTranslated = ts == null ? 0 : ts.translatedInstructionsRun();
+                startSched = ThreadTimes.self();
+            });
+        }
+        // What arrived before the guest ran is installed with the later arrivals, a slice at a time: the guest
+        // takes the pages it touches meanwhile from the arrivals itself (loadPage).
+        data.guestRunning();
         Thread t = new Thread(() -> {
             try {
                 data.joinHelpers();
@@ -153,8 +198,19 @@ public final class LazyPages implements PageSource {
             prefetchDone = true;
             IOException failed = failure();
             if (failed != null && onFailure != null) onFailure.accept(failed);
+            // The rest of the arrivals, a slice per batch boundary: this thread waits for each before it asks again.
+            try {
+                for (;;) {
+                    java.util.concurrent.CompletableFuture<Integer> left = new java.util.concurrent.CompletableFuture<>();
+                    machine.submit(() -> left.complete(installPrefetched(memory, INSTALL_SLICE)));
+                    if (left.get() == 0) break;
+                    Thread.sleep(INSTALL_PAUSE_MILLIS);
+                }
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                return;
+            }
             machine.submit(() -> {
-                if (installPrefetched(memory) == 0) {
+                if (memory.lazyPendingCount() == 0) {
                     gcWhileLoading = GcPauses.since(gcAtStart);
                     allLoadedNanos = System.nanoTime() - t0;
                     if (runThreadReader != null) runThreadReader.close(); // on the run thread, its only user
@@ -174,7 +230,7 @@ public final class LazyPages implements PageSource {
         if (slot < arrivals.length()) arrivals.set(slot, index + 1);
         if ((slot + 1) % INSTALL_EVERY == 0) {
             Machine m = machine;
-            if (m != null) m.submit(() -> installPrefetched(m.memory()));
+            if (m != null) m.submit(() -> installPrefetched(m.memory(), INSTALL_SLICE));
         }
     }
 
@@ -207,6 +263,8 @@ public final class LazyPages implements PageSource {
         byte[] p = prefetched.getAndSet(pageIndex, null);
         if (p == null) {
             faults++;
+            if (workingSet.get(pageIndex)) workingSetFaults++;
+            if (ckpt.pageKind(pageIndex) != PageKind.DATA) referenceFaults++;
             long t0 = System.nanoTime(), c0 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
             try {
                 if (runThreadReader == null) runThreadReader = ckpt.openBatchReader();
@@ -231,12 +289,16 @@ public final class LazyPages implements PageSource {
         return p;
     }
 
-    /** On the run thread: moves prefetched pages into guest memory. Returns how many pages are still pending. */
-    public int installPrefetched(GuestMemory memory) {
+    /**
+     * On the run thread: moves up to {@code max} prefetched pages into guest memory, in the order they arrived.
+     * Returns how many arrivals are left to install after these (0 when it caught up with the loaders).
+     */
+    int installPrefetched(GuestMemory memory, int max) {
         long t0 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
         // Up to the first slot not written yet (a loader thread between counting and writing its arrival): the
         // next install goes on from there, and the last one runs after every loader thread ended.
-        for (int i; installedUpTo < arrivals.length() && (i = arrivals.get(installedUpTo) - 1) >= 0; installedUpTo++) {
+        int end = (int) Math.min(arrivals.length(), (long) installedUpTo + max);
+        for (int i; installedUpTo < end && (i = arrivals.get(installedUpTo) - 1) >= 0; installedUpTo++) {
             installVisits++;
             if (prefetched.get(i) != null) {
                 memory.prefetch(i);
@@ -244,7 +306,7 @@ public final class LazyPages implements PageSource {
             }
         }
         installNanos += org.vmckpt.checkpoint.store.BatchReader.cpuNanos() - t0;
-        return memory.lazyPendingCount();
+        return Math.max(0, Math.min(arrived.get(), arrivals.length()) - installedUpTo);
     }
 
     /** Pages the run thread looked at while installing what arrived, so far (run thread; tests). */
@@ -274,12 +336,50 @@ public final class LazyPages implements PageSource {
             waits[1] += w[1];
         }
         GcPauses.Summary gc = gcWhileLoading;
-        return String.format("%,d pages (%,d of the working set first); the guest waited for %,d of them, %.0f ms in all,"
+        return String.format("%,d pages (%,d frames holding the %,d pages it wrote first after the checkpoint first, then %,d of the working set);"
+                        + " the guest waited for %,d of them, %.0f ms in all,"
                         + " %.0f ms of its thread's CPU (%,d for a loader thread already reading the frame, %.0f ms; the others"
                         + " read by the guest's thread);"
                         + " installing what arrived %.0f ms of the guest's thread's CPU%s",
-                total, workingSet.cardinality(), faults, faultNanos / 1e6, faultCpuNanos / 1e6, waits[0], waits[1] / 1e6, installNanos / 1e6,
+                total, data.orderedItems(), writeOrder.length, workingSet.cardinality(), faults, faultNanos / 1e6, faultCpuNanos / 1e6, waits[0], waits[1] / 1e6, installNanos / 1e6,
                 gc == null ? "" : String.format("; collector pauses while loading %d, %.0f ms", gc.count(), gc.totalNanos() / 1e6));
+    }
+
+    /**
+     * On the run thread, at the guest's first line of console output after it started (for {@code --stats}, called
+     * once): where the time since it started went. The run thread's CPU and its wait for a core (the kernel's
+     * schedstat), its faults on pages that had not arrived, its installing, the collector's pauses, the other
+     * threads' CPU, and the instructions it ran with the translated share. Its own cost (reading /proc) comes after
+     * the figures are taken.
+     */
+    public void guestFirstOutput() {
+        if (firstOutput != null || startSched == null) return;
+        long wall = System.nanoTime() - startNanos;
+        long[] sched = ThreadTimes.self();
+        GcPauses.Summary gc = GcPauses.since(gcAtGuestStart);
+        long instret = machine.hart(0).instret - startInstret;
+        org.vmckpt.machine.cpu.CodeCache.Stats ts = machine.hart(0).translationStats();
+        long translated = ts == null ? 0 : ts.translatedInstructionsRun() - startTranslated;
+        long[] waits = data.loadNowWaits();
+        java.util.Map<String, long[]> before = startThreads;
+        String others = before == null ? "(not read in time)" : ThreadTimes.cpuDelta(before, ThreadTimes.byName());
+        firstOutput = String.format("the guest's first output %.1f ms after it started: run thread CPU %.1f ms, waiting for a core %.1f ms;"
+                        + " %,d faults (%,d of the working set, %,d reference pages; %,d waited for a loader thread) %.1f ms, %.1f ms of CPU;"
+                        + " installing %.1f ms of CPU; %,d pages arrived (%,d before it started); collector pauses %d, %.1f ms; %,d instructions, %.1f%% translated;"
+                        + " CPU of all threads (ms): %s",
+                wall / 1e6, sched[0] < 0 ? -1 : (sched[0] - startSched[0]) / 1e6, sched[1] < 0 ? -1 : (sched[1] - startSched[1]) / 1e6,
+                faults, workingSetFaults, referenceFaults, waits[0], faultNanos / 1e6, faultCpuNanos / 1e6, installNanos / 1e6,
+                arrived.get(), arrivedAtStart, gc.count(), gc.totalNanos() / 1e6, instret, 100.0 * translated / Math.max(1, instret), others);
+    }
+
+    /** Makes {@link #startPrefetch} take what {@link #guestFirstOutput} compares with (for {@code --stats}; call before it). */
+    public void measureFirstOutput() {
+        measureFirstOutput = true;
+    }
+
+    /** {@link #guestFirstOutput}'s figures, or null before it ran. */
+    public String firstOutputSummary() {
+        return firstOutput;
     }
 
     /** Pages of the recorded working set this restore loads first (0 for a checkpoint without one). */

@@ -25,6 +25,8 @@ import java.util.Map;
  */
 final class PageClassifier {
     private static final byte[] ZERO_PAGE = new byte[GuestMemory.PAGE_SIZE];
+    /** The longest the page sources wait for a lazy restore's pages before they are read anyway. */
+    private static final long SOURCES_WAIT_NANOS = 10_000_000_000L;
 
     private final Machine machine;
     private final Lineage lineage;
@@ -39,12 +41,18 @@ final class PageClassifier {
 
     /**
      * Reads and hashes the boot files once, on a low-priority side thread, while the guest boots: by the first
-     * checkpoint they are ready and evicting pages to them costs that checkpoint nothing extra.
+     * checkpoint they are ready and evicting pages to them costs that checkpoint nothing extra. A guest restored
+     * lazily is bringing its pages in when this starts: the thread waits until they are in (at most
+     * {@link #SOURCES_WAIT_NANOS}), as its 250-350 ms of CPU on a two-core host took a core from the guest and the
+     * page loader in the guest's first second (docs/BENCHMARKS.md, restore10lazy). A checkpoint asked for meanwhile
+     * waits for it; the capture would load every pending page first anyway.
      */
     private static java.util.concurrent.CompletableFuture<PageSources> startPageSources(Machine machine, Repository repo, String parentId) {
         java.util.concurrent.CompletableFuture<PageSources> f = new java.util.concurrent.CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
+                long deadline = System.nanoTime() + SOURCES_WAIT_NANOS;
+                while (machine.memory().isLoadingLazily() && System.nanoTime() < deadline) Thread.sleep(20);
                 f.complete(PageSources.ofMachine(machine, repo, parentId));
             } catch (Throwable e) {
                 f.complete(null); // eviction is an optimisation: without the sources, such pages are saved as data

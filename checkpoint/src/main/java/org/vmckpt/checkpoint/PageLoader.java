@@ -63,6 +63,9 @@ final class PageLoader {
     private final int[] workOf;
     private final AtomicIntegerArray state;
     private final int firstItems;
+    private final int orderedItems;
+    /** Whether the guest runs (lazy restore): the write order's items are then loaded at its priority. */
+    private volatile boolean guestRunning;
     private final int firstPages;
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger pagesDone = new AtomicInteger();
@@ -75,7 +78,7 @@ final class PageLoader {
 
     /** Eager restore: large items in page order. */
     PageLoader(Checkpoint ckpt, PageSources sources, Sink sink) throws IOException {
-        this(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null, true, true);
+        this(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null, null, true, true);
     }
 
     /**
@@ -84,44 +87,51 @@ final class PageLoader {
      * files that reference pages need ({@link #referencePagesOnly}).
      */
     static PageLoader dataPagesOnly(Checkpoint ckpt, Sink sink) throws IOException {
-        return new PageLoader(ckpt, null, sink, BATCH_FRAMES, DISK_RUN, null, null, true, false);
+        return new PageLoader(ckpt, null, sink, BATCH_FRAMES, DISK_RUN, null, null, null, true, false);
     }
 
     /** Eager restore, the pages that refer to disks and boot files (SOURCE, DISK_BLOCK) only, in large items. */
     static PageLoader referencePagesOnly(Checkpoint ckpt, PageSources sources, Sink sink) throws IOException {
-        return new PageLoader(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null, false, true);
+        return new PageLoader(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null, null, false, true);
     }
 
     PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, BitSet first,
                java.util.Random order) throws IOException {
-        this(ckpt, sources, sink, batchFrames, diskRun, first, order, true, true);
+        this(ckpt, sources, sink, batchFrames, diskRun, null, first, order, true, true);
     }
 
     /**
-     * Lazy restore's DATA pages (from the packs) only, in items of {@code batchFrames} frames, the working set's
-     * first: they need nothing but the checkpoint, so they start loading before the machine is built.
+     * Lazy restore's DATA pages (from the packs) only, in items of {@code batchFrames} frames: those holding the pages
+     * of {@code writeOrder} first, in that order, then the working set's: they need nothing but the checkpoint, so
+     * they start loading before the machine is built.
      */
-    static PageLoader lazyDataPages(Checkpoint ckpt, Sink sink, int batchFrames, BitSet first, java.util.Random order) throws IOException {
-        return new PageLoader(ckpt, null, sink, batchFrames, DISK_RUN, first, order, true, false);
+    static PageLoader lazyDataPages(Checkpoint ckpt, Sink sink, int batchFrames, int[] writeOrder, BitSet first,
+                                    java.util.Random order) throws IOException {
+        return new PageLoader(ckpt, null, sink, batchFrames, DISK_RUN, writeOrder, first, order, true, false);
     }
 
-    /** Lazy restore's reference pages (SOURCE, DISK_BLOCK) only, in runs of {@code diskRun} pages, the working set's first. */
-    static PageLoader lazyReferencePages(Checkpoint ckpt, PageSources sources, Sink sink, int diskRun, BitSet first,
-                                         java.util.Random order) throws IOException {
-        return new PageLoader(ckpt, sources, sink, BATCH_FRAMES, diskRun, first, order, false, true);
+    /**
+     * Lazy restore's reference pages (SOURCE, DISK_BLOCK) only, in runs of {@code diskRun} pages, those holding pages
+     * of {@code writeOrder} first, in that order, then the working set's.
+     */
+    static PageLoader lazyReferencePages(Checkpoint ckpt, PageSources sources, Sink sink, int diskRun, int[] writeOrder,
+                                         BitSet first, java.util.Random order) throws IOException {
+        return new PageLoader(ckpt, sources, sink, BATCH_FRAMES, diskRun, writeOrder, first, order, false, true);
     }
 
     /**
      * @param batchFrames frames per DATA work item: the unit a fault on the run thread reads ({@link #loadNow})
      * @param diskRun     pages per reference (SOURCE, DISK_BLOCK) work item
-     * @param first       if non-null, the items holding any of these pages are taken first (the working set)
-     * @param order       if non-null, the work items are taken in an order shuffled by it, within the working set's
-     *                    items and within the others (tests: any order must do)
+     * @param writeOrder  if non-null, the items holding these pages are taken before any other, in the order of
+     *                    the first of their pages listed (the guest's first writes after the checkpoint)
+     * @param first       if non-null, the items holding any of these pages are taken next (the working set)
+     * @param order       if non-null, the work items are taken in an order shuffled by it, within the write order's
+     *                    items, the working set's and the others (tests: any order must do)
      * @param data        whether to load the DATA pages (from the packs)
      * @param references  whether to load the SOURCE and DISK_BLOCK pages (through {@code sources})
      */
-    private PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, BitSet first,
-                       java.util.Random order, boolean data, boolean references) throws IOException {
+    private PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, int[] writeOrder,
+                       BitSet first, java.util.Random order, boolean data, boolean references) throws IOException {
         this.ckpt = ckpt;
         this.sources = sources;
         this.sink = sink;
@@ -134,13 +144,40 @@ final class PageLoader {
             }
         }
         items.sort(java.util.Comparator.comparingInt(Work::first));
+        // The items holding the guest's first writes after the checkpoint, in the order it wrote them.
+        List<Work> ordered = new ArrayList<>();
+        boolean[] taken = new boolean[items.size()];
+        if (writeOrder != null && writeOrder.length > 0) {
+            int[] itemOf = new int[ckpt.pageCount()];
+            Arrays.fill(itemOf, -1);
+            for (int i = 0; i < items.size(); i++) {
+                final int item = i;
+                Work x = items.get(i);
+                if (x.batch != null) x.batch.forEachPage(p -> itemOf[p] = item);
+                else Arrays.fill(itemOf, x.firstPage, x.firstPage + x.count, item);
+            }
+            for (int p : writeOrder) {
+                int i = p >= 0 && p < itemOf.length ? itemOf[p] : -1;
+                if (i >= 0 && !taken[i]) {
+                    taken[i] = true;
+                    ordered.add(items.get(i));
+                }
+            }
+        }
         List<Work> hot = new ArrayList<>();
         List<Work> rest = new ArrayList<>();
-        for (Work x : items) (first != null && x.holdsAny(first) ? hot : rest).add(x);
+        for (int i = 0; i < items.size(); i++) {
+            Work x = items.get(i);
+            if (!taken[i]) (first != null && x.holdsAny(first) ? hot : rest).add(x);
+        }
         if (order != null) {
+            java.util.Collections.shuffle(ordered, order);
             java.util.Collections.shuffle(hot, order);
             java.util.Collections.shuffle(rest, order);
         }
+        this.orderedItems = ordered.size();
+        ordered.addAll(hot);
+        hot = ordered;
         this.firstItems = hot.size();
         int hotPages = 0;
         for (Work x : hot) hotPages += x.batch != null ? x.batch.pageCount() : x.count;
@@ -165,7 +202,17 @@ final class PageLoader {
         this.state = new AtomicIntegerArray(work.length);
     }
 
-    /** Work items taken before the others because they hold pages of the working set. */
+    /** The guest runs now: what is left of the write order's items is loaded at its thread's priority. */
+    void guestRunning() {
+        guestRunning = true;
+    }
+
+    /** Work items taken first because they hold pages of the write order (a part of {@link #firstItems}). */
+    int orderedItems() {
+        return orderedItems;
+    }
+
+    /** Work items taken before the others because they hold pages of the write order or the working set. */
     int firstItems() {
         return firstItems;
     }
@@ -287,6 +334,11 @@ final class PageLoader {
         return finisherItems;
     }
 
+    /** The position in the loading order of the work item holding page {@code index}, or -1 (tests). */
+    int itemOf(int index) {
+        return workOf[index];
+    }
+
     /** Work items in all. */
     int items() {
         return work.length;
@@ -349,10 +401,17 @@ final class PageLoader {
             byte[] block = new byte[GuestMemory.PAGE_SIZE];
             long spent = 0;
             try {
+                Thread self = Thread.currentThread();
+                int priority = self.getPriority();
                 for (;;) {
                     if (stopped || failure != null) return;
                     int w = take();
                     if (w < 0) return;
+                    // The write order's frames while the guest runs: the guest is about to touch them, and waits for
+                    // this thread when it touches one this thread is reading; so this thread runs at the guest's
+                    // priority then, at its own after them.
+                    int want = w < orderedItems && guestRunning ? Thread.MAX_PRIORITY : priority;
+                    if (self.getPriority() != want) self.setPriority(want);
                     long t0 = BatchReader.cpuNanos();
                     load(work[w], reader, block);
                     spent += BatchReader.cpuNanos() - t0;

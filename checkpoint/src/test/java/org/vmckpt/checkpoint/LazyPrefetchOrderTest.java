@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * A lazy restore whose prefetcher streams pages while the guest runs and touches pages on its own gives the
  * same machine as an eager restore, whatever order the prefetcher takes the checkpoint's frames in: page order,
  * the recorded working set first (shuffled within it and within the rest), or no working set at all (a
- * checkpoint written before manifest version 4). The prefetcher does take the working set first.
+ * checkpoint written before manifest version 4). The prefetcher does take the working set first, and before it
+ * the frames holding the pages the guest wrote first after the checkpoint's freeze, in that order (version 5).
  */
 class LazyPrefetchOrderTest {
     @TempDir
@@ -27,10 +28,11 @@ class LazyPrefetchOrderTest {
         Machine m = Machines.memwalk(new StringBuilder());
         Repository repo = Repository.open(dir.resolve("repo"), true);
         String id = secondOfTwoCheckpoints(m, repo);
-        m.run(700_000);
+        m.run(500_000); // 700,000 after the checkpoint: 200,000 ran while it was saved
         try (Checkpoint c = repo.open(id)) {
             int ws = c.workingSet().cardinality();
             assertTrue(ws > 0 && ws < Restorer.pagesToLoad(c).cardinality(), "working set of " + ws + " pages should be a proper part");
+            assertTrue(c.writeOrder().length > 0, "the guest ran while the checkpoint was saved: its first writes are recorded");
         }
         String expected = Machines.hash(m);
         try (Checkpoint c = repo.open(id)) {
@@ -65,6 +67,30 @@ class LazyPrefetchOrderTest {
     }
 
     @Test
+    void theFramesOfTheFirstWritesAfterTheCheckpointAreFetchedFirstInThatOrder() throws Exception {
+        Machine m = Machines.memwalk(new StringBuilder());
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        String id = secondOfTwoCheckpoints(m, repo);
+        try (Checkpoint c = repo.open(id)) {
+            java.util.BitSet all = Restorer.pagesToLoad(c);
+            // An order of our own, the reverse of page order, over pages the checkpoint stores as DATA.
+            int[] order = all.stream().filter(p -> c.pageKind(p) == org.vmckpt.checkpoint.store.PageKind.DATA).toArray();
+            for (int i = 0, j = order.length - 1; i < j; i++, j--) { int t = order[i]; order[i] = order[j]; order[j] = t; }
+            order = java.util.Arrays.copyOf(order, Math.min(order.length, 3 * 64));
+            PageLoader loader = PageLoader.lazyDataPages(c, (index, page) -> { }, LazyPages.FAULT_FRAMES, order, c.workingSet(), null);
+            assertTrue(loader.orderedItems() > 1 && loader.orderedItems() < loader.items(), "ordered items " + loader.orderedItems());
+            // The frames holding the listed pages are the first items, in the order of the first page listed in each.
+            int next = 0;
+            for (int p : order) {
+                int item = loader.itemOf(p);
+                assertTrue(item >= 0 && item <= next, "page " + p + " is in item " + item + ", expected at most " + next);
+                if (item == next) next++;
+            }
+            assertEquals(loader.orderedItems(), next);
+        }
+    }
+
+    @Test
     void theWorkingSetIsFetchedFirst() throws Exception {
         Machine m = Machines.memwalk(new StringBuilder());
         Repository repo = Repository.open(dir.resolve("repo"), true);
@@ -93,13 +119,21 @@ class LazyPrefetchOrderTest {
 
     /**
      * Runs {@code m}, checkpoints it, runs it a little more and checkpoints it again: the second checkpoint's epoch
-     * is short, so its working set is the pages the guest wrote since the first. Returns the second's id.
+     * is short, so its working set is the pages the guest wrote since the first; the guest runs again while the
+     * second is saved (as a live checkpoint's guest does), so the second records its first writes after the freeze.
+     * Returns the second's id.
      */
     private static String secondOfTwoCheckpoints(Machine m, Repository repo) throws Exception {
         m.run(1_500_000);
         CheckpointEngine engine = new CheckpointEngine(m, repo, null);
         engine.checkpoint(CheckpointOptions.defaults(), null);
         m.run(300_000);
-        return engine.checkpoint(CheckpointOptions.defaults(), null).info().id();
+        boolean[] ran = {false};
+        return engine.checkpoint(CheckpointOptions.defaults(), (phase, done, total) -> {
+            if (!ran[0]) {
+                ran[0] = true;
+                m.run(200_000); // on this thread: no run loop is active, and the saver reads only the frozen view
+            }
+        }).info().id();
     }
 }

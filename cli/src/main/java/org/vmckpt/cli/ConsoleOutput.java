@@ -17,6 +17,8 @@ public final class ConsoleOutput implements IntConsumer, AutoCloseable {
     private int matched;
     private volatile long markerSeenNanos = -1;
     private Runnable onMarker;
+    /** Runs once, after the guest's next complete line was written out (then cleared). */
+    private Runnable onFirstLine;
     private final Thread flusher;
     private volatile boolean closed;
 
@@ -41,6 +43,11 @@ public final class ConsoleOutput implements IntConsumer, AutoCloseable {
         this.onMarker = r;
     }
 
+    /** Runs {@code r} once, on the guest's thread, after the next line it prints is flushed ({@code --stats}). */
+    public synchronized void onFirstLine(Runnable r) {
+        this.onFirstLine = r;
+    }
+
     /** System.nanoTime() when the marker was first printed, or -1. */
     public long markerSeenNanos() {
         return markerSeenNanos;
@@ -53,6 +60,11 @@ public final class ConsoleOutput implements IntConsumer, AutoCloseable {
             if (b == '\n') out.flush();
         } catch (IOException e) {
             // The terminal went away: keep the guest running, drop its output.
+        }
+        if (b == '\n' && onFirstLine != null) {
+            Runnable r = onFirstLine;
+            onFirstLine = null;
+            r.run();
         }
         if (marker != null && markerSeenNanos < 0) {
             if ((byte) b == marker[matched]) {

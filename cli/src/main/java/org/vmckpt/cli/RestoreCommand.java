@@ -76,10 +76,17 @@ final class RestoreCommand {
         }
         if (restored.lazy() != null) {
             org.vmckpt.checkpoint.LazyPages lp = restored.lazy();
+            if (a.has("stats")) lp.measureFirstOutput();
             lp.startPrefetch(restored.machine(), e -> System.err.println("vmckpt: loading pages in the background stopped: "
                     + e.getMessage() + "; the guest reads the remaining pages when it touches them"),
                     !a.has("stats") ? null : () -> System.err.printf(
                     "vmckpt: lazy restore: every page in %.0f ms after the guest started: %s%n", lp.allLoadedNanos() / 1e6, lp.summary()));
+            if (a.has("stats")) {
+                console.onFirstLine(() -> {
+                    lp.guestFirstOutput();
+                    System.err.println("vmckpt: lazy restore: " + lp.firstOutputSummary());
+                });
+            }
         }
         if (a.has("stats")) {
             System.err.printf("vmckpt: restored %s in %.1f ms (%.1f ms since the command started)%s%n", Units.shortId(restored.checkpointId()),

@@ -339,6 +339,14 @@ public final class Checkpoint implements AutoCloseable {
         return (java.util.BitSet) manifest.workingSet().clone();
     }
 
+    /**
+     * The pages the guest wrote first after this checkpoint's freeze, in that order (manifest version 5; empty for
+     * older checkpoints and for a guest that did not run while it was saved): a lazy restore fetches them first.
+     */
+    public int[] writeOrder() {
+        return manifest.writeOrder().clone();
+    }
+
     // ------------------------------------------------------------------------------------------- verify
 
     /**

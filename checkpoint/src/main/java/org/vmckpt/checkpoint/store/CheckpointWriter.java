@@ -82,6 +82,8 @@ public final class CheckpointWriter implements AutoCloseable {
     private final TreeMap<String, Long> stats = new TreeMap<>();
     /** Pages a lazy restore should fetch first (see {@link #setWorkingSet}); empty if none was given. */
     private BitSet workingSet = new BitSet();
+    /** Pages a lazy restore should fetch before the working set, in order (see {@link #setWriteOrder}). */
+    private int[] writeOrder = new int[0];
 
     private final byte[] packId = Ids.newPackId();
     private final String packIdHex = Ids.hex(packId);
@@ -180,6 +182,24 @@ public final class CheckpointWriter implements AutoCloseable {
         BitSet ws = (BitSet) pagesFirst.clone();
         if (ws.length() > pages.length) ws.clear(pages.length, ws.length());
         workingSet = ws;
+    }
+
+    /**
+     * Records the order in which the guest wrote pages first after this checkpoint's freeze (the engine gives it
+     * just before committing): a lazy restore fetches them first, in that order. Pages outside the checkpoint's
+     * range and repeats are dropped. Stored in the manifest (version 5); optional.
+     */
+    public synchronized void setWriteOrder(int[] pagesInOrder) throws IOException {
+        checkOpen();
+        BitSet seen = new BitSet(pages.length);
+        int[] kept = new int[pagesInOrder.length];
+        int n = 0;
+        for (int p : pagesInOrder) {
+            if (p < 0 || p >= pages.length || seen.get(p)) continue;
+            seen.set(p);
+            kept[n++] = p;
+        }
+        writeOrder = java.util.Arrays.copyOf(kept, n);
     }
 
     // ------------------------------------------------------------------------------------------- pages
@@ -529,7 +549,7 @@ public final class CheckpointWriter implements AutoCloseable {
         CheckpointInfo info = new CheckpointInfo(id, meta.label(), parent == null ? null : parent.info().id(), created,
                 parent == null ? CheckpointKind.FULL : CheckpointKind.INCREMENTAL, meta.mode(), pages.length, all);
         return new Manifest(info, meta.config(), new LinkedHashMap<>(records), packs,
-                pageTable.mapValues(remap), diskTable.mapValues(remap), workingSet);
+                pageTable.mapValues(remap), diskTable.mapValues(remap), workingSet, writeOrder);
     }
 
     /** Keys per kind over a table; also stores under {@code newKey} the DATA keys in this writer's pack. */

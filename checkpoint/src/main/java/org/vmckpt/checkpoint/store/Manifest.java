@@ -15,14 +15,23 @@ import java.util.Map;
  * @param disk    disk overlay table; kinds ZERO, DATA, and ABSENT for blocks not in the overlay
  * @param workingSet the pages the guest wrote in the epoch that ended at this checkpoint (manifest version 4;
  *                   empty for older manifests): what a lazy restore fetches first. Never changed after construction.
+ * @param writeOrder the pages the guest wrote first after this checkpoint's freeze, in that order, each once
+ *                   (manifest version 5; empty for older manifests and for a guest that did not run during the
+ *                   save): what a lazy restore fetches before the working set. Never changed after construction.
  */
 record Manifest(CheckpointInfo info, Map<String, String> config, Map<String, StateRecord> records,
-                List<PackRef> packs, RunTable pages, RunTable disk, java.util.BitSet workingSet) {
+                List<PackRef> packs, RunTable pages, RunTable disk, java.util.BitSet workingSet, int[] writeOrder) {
 
-    /** A manifest without a recorded working set. */
+    /** A manifest without a recorded working set or write order. */
     Manifest(CheckpointInfo info, Map<String, String> config, Map<String, StateRecord> records,
              List<PackRef> packs, RunTable pages, RunTable disk) {
-        this(info, config, records, packs, pages, disk, new java.util.BitSet());
+        this(info, config, records, packs, pages, disk, new java.util.BitSet(), new int[0]);
+    }
+
+    /** A manifest with a working set and no write order (version 4). */
+    Manifest(CheckpointInfo info, Map<String, String> config, Map<String, StateRecord> records,
+             List<PackRef> packs, RunTable pages, RunTable disk, java.util.BitSet workingSet) {
+        this(info, config, records, packs, pages, disk, workingSet, new int[0]);
     }
 
     /** A pack this checkpoint reads from, with the unit count it must have. */

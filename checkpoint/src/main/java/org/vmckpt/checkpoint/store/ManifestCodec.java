@@ -44,12 +44,17 @@ final class ManifestCodec {
      * Version 3: the page table may hold SOURCE runs (kind 5); written only for manifests that do, so a
      * checkpoint without them stays readable by older builds.
      */
-    static final int VERSION = 4;
+    static final int VERSION = 5;
     /**
      * Version 4: an optional last section, 8 (working set), lists the pages a lazy restore fetches first;
      * written only for manifests that have one.
      */
     static final int WORKING_SET_VERSION = 4;
+    /**
+     * Version 5: after section 8 (then always present, perhaps with no run), an optional section 9 (write order):
+     * the pages the guest wrote first after the checkpoint's freeze, in order; written only for manifests that have one.
+     */
+    static final int WRITE_ORDER_VERSION = 5;
     /** Version 2: the body may be encrypted (codec bit 0x80); written for encrypted repositories. */
     static final int ENCRYPTED_VERSION = 2;
     static final int PLAIN_VERSION = 1;
@@ -72,7 +77,8 @@ final class ManifestCodec {
     static final int SECTION_DISK = 6;
     static final int SECTION_STATS = 7;
     static final int SECTION_WORKING_SET = 8;
-    private static final String[] SECTION_NAMES = {"", "meta", "config", "records", "packs", "pages", "disk", "stats", "working set"};
+    static final int SECTION_WRITE_ORDER = 9;
+    private static final String[] SECTION_NAMES = {"", "meta", "config", "records", "packs", "pages", "disk", "stats", "working set", "write order"};
 
     static final int MAX_ITEMS = 1 << 16;
     static final int MAX_KEY_BYTES = 1024;
@@ -112,8 +118,14 @@ final class ManifestCodec {
             s.varint(m.info().stats().size());
             for (Map.Entry<String, Long> e : m.info().stats().entrySet()) s.string(e.getKey()).i64(e.getValue());
         });
-        boolean workingSet = !m.workingSet().isEmpty();
+        boolean writeOrder = m.writeOrder().length > 0;
+        boolean workingSet = !m.workingSet().isEmpty() || writeOrder;
         if (workingSet) section(body, SECTION_WORKING_SET, s -> encodeWorkingSet(s, m.workingSet()));
+        if (writeOrder) section(body, SECTION_WRITE_ORDER, s -> {
+            s.varint(m.writeOrder().length);
+            for (int page : m.writeOrder()) s.varint(page);
+        });
+        int version = writeOrder ? WRITE_ORDER_VERSION : workingSet ? WORKING_SET_VERSION : -1;
         if (body.size() > MAX_BODY) {
             throw new IOException("checkpoint " + m.info().id() + ": its manifest would be " + body.size()
                     + " bytes, more than the " + MAX_BODY + " bytes a manifest may have (page table of "
@@ -133,10 +145,10 @@ final class ManifestCodec {
         ByteSink file = new ByteSink(PREAMBLE_LENGTH + storedLen + RepositoryKey.OVERHEAD + 4);
         boolean sources = hasSources(m.pages());
         if (key == null) {
-            FileCodec.writeHeader(file, NAME, workingSet ? WORKING_SET_VERSION : sources ? SOURCE_VERSION : PLAIN_VERSION);
+            FileCodec.writeHeader(file, NAME, version > 0 ? version : sources ? SOURCE_VERSION : PLAIN_VERSION);
             file.u8(codec).u32(body.size()).u32(storedLen).bytes(stored, 0, storedLen);
         } else {
-            FileCodec.writeHeader(file, NAME, workingSet ? WORKING_SET_VERSION : sources ? SOURCE_VERSION : ENCRYPTED_VERSION);
+            FileCodec.writeHeader(file, NAME, version > 0 ? version : sources ? SOURCE_VERSION : ENCRYPTED_VERSION);
             file.u8(codec | ENCRYPTED).u32(body.size()).u32(storedLen + RepositoryKey.OVERHEAD);
             byte[] preamble = java.util.Arrays.copyOf(file.array(), file.size());
             byte[] sealed = key.seal(stored, 0, storedLen, preamble);
@@ -418,12 +430,33 @@ final class ManifestCodec {
             workingSet = decodeWorkingSet(s, pageCount);
             s.expectEnd("working set section");
         }
+        int[] writeOrder = new int[0];
+        if (formatVersion >= WRITE_ORDER_VERSION && body.remaining() > 0) {
+            s = section(body, SECTION_WRITE_ORDER);
+            writeOrder = decodeWriteOrder(s, pageCount);
+            s.expectEnd("write order section");
+        }
         body.expectEnd("manifest body");
 
         CheckpointInfo info = new CheckpointInfo(id, label, parent, Instant.ofEpochSecond(seconds, nanos), kind, mode,
                 pageCount, stats);
         return new Manifest(info, Collections.unmodifiableMap(config), Collections.unmodifiableMap(records),
-                List.copyOf(packs), pages, disk, workingSet);
+                List.copyOf(packs), pages, disk, workingSet, writeOrder);
+    }
+
+    /** The write order: at least one page, each inside {@code 0..pageCount-1}, none twice. */
+    private static int[] decodeWriteOrder(BoundedReader s, int pageCount) throws CheckpointFormatException {
+        int n = s.count("write order page count", 1, pageCount);
+        if (n == 0) throw s.error("write order section lists no page");
+        int[] order = new int[n];
+        java.util.BitSet seen = new java.util.BitSet(pageCount);
+        for (int i = 0; i < n; i++) {
+            int page = (int) s.varint("write order page", 0, pageCount - 1);
+            if (seen.get(page)) throw s.error("write order lists page " + page + " twice");
+            seen.set(page);
+            order[i] = page;
+        }
+        return order;
     }
 
     /** The working set's runs, each inside {@code 0..pageCount-1}, in order, not touching the previous one. */

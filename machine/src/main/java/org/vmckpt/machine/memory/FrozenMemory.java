@@ -16,7 +16,12 @@ public final class FrozenMemory {
     /** Origins of frozen pages the guest has copied since (GuestMemory moves them here when the guest changes such a page). */
     private final java.util.Map<Integer, PageOrigin> movedAside;
 
-    FrozenMemory(GuestMemory memory, byte[][][] chunks, int pageCount, long[] writtenInEpoch, java.util.Map<Integer, PageOrigin> movedAside) {
+    /** The dirty-log epoch this freeze started (see {@link #writeOrderSince}). */
+    private final long epochAfter;
+
+    FrozenMemory(GuestMemory memory, byte[][][] chunks, int pageCount, long[] writtenInEpoch, java.util.Map<Integer, PageOrigin> movedAside,
+                 long epochAfter) {
+        this.epochAfter = epochAfter;
         this.movedAside = movedAside;
         this.memory = memory;
         this.chunks = chunks;
@@ -48,6 +53,15 @@ public final class FrozenMemory {
     }
 
     public long[] writtenBitmap() { return writtenInEpoch.clone(); }
+
+    /**
+     * The pages the guest wrote since this freeze, in the order of its first write to each (at most
+     * {@link WriteOrderLog#CAPACITY}); empty once another freeze or a new dirty log ended that epoch, and for a
+     * guest that did not run since (a stop-and-copy checkpoint). Safe from the saver thread.
+     */
+    public int[] writeOrderSince() {
+        return memory.writeOrderOf(epochAfter);
+    }
 
 
     /** Ends copy-on-write for this view. The arrays stay valid for whoever still holds them. */

@@ -48,6 +48,8 @@ public final class GuestMemory {
     private byte[][][] chunks;
     /** Pages written in the current epoch. */
     private long[] dirty;
+    /** The order of the guest's first writes in the current epoch (what a lazy restore fetches first). */
+    private final WriteOrderLog writeOrder;
     /**
      * Pages that hold translated code (the hart's translator marks them). A write to one, by anyone, tells the
      * observers ({@link MemoryObserver#codePageWritten}) before it happens, and unmarks it.
@@ -78,6 +80,8 @@ public final class GuestMemory {
     /** Lazy restore: pages not yet loaded come from here. */
     private PageSource lazySource;
     private BitSet lazyPending;
+    /** Whether pages are still pending from a lazy source (for other threads: {@link #isLoadingLazily}). */
+    private volatile boolean loadingLazily;
     private long copyOnWriteCount;
 
     /** An array, not a list: iterating it allocates nothing (a list's iterator on every copy-on-write did). */
@@ -95,6 +99,7 @@ public final class GuestMemory {
         this.dirty = new long[(pageCount + 63) >>> 6];
         this.codePages = new long[(pageCount + 63) >>> 6];
         this.origins = new PageOrigin[pageCount];
+        this.writeOrder = new WriteOrderLog(pageCount);
     }
 
     private static byte[][][] newChunks(int pageCount) {
@@ -179,7 +184,11 @@ public final class GuestMemory {
             copyOnWriteCount++;
             for (MemoryObserver o : observers) o.pageReplaced(idx);
         }
-        dirty[idx >>> 6] |= 1L << idx;
+        long word = dirty[idx >>> 6], bit = 1L << idx;
+        if ((word & bit) == 0) {
+            writeOrder.note(idx);
+            dirty[idx >>> 6] = word | bit;
+        }
         return p;
     }
 
@@ -292,6 +301,7 @@ public final class GuestMemory {
             lazyPending.clear(idx);
             if (lazyPending.isEmpty()) {
                 lazySource = null;
+                loadingLazily = false;
                 lazyPending = null;
             }
         }
@@ -391,15 +401,21 @@ public final class GuestMemory {
         frozenOrigins = movedAside;
         frozen = refs;
         for (MemoryObserver o : observers) o.flushWriteMappings();
-        return new FrozenMemory(this, refs, pageCount, written, movedAside);
+        return new FrozenMemory(this, refs, pageCount, written, movedAside, writeOrder.newEpoch());
     }
 
     /** Starts a new dirty-log epoch without freezing; returns the bitmap of pages written in the old one. */
     public long[] startNewEpoch() {
         long[] written = dirty;
         dirty = new long[written.length];
+        writeOrder.newEpoch();
         for (MemoryObserver o : observers) o.flushWriteMappings();
         return written;
+    }
+
+    /** Pages the guest first wrote in epoch {@code epoch} so far, in order (any thread; empty once it ended). */
+    int[] writeOrderOf(long epoch) {
+        return writeOrder.since(epoch);
     }
 
     /** Ends copy-on-write for the frozen table {@code refs}. On the run thread (or with no run loop). */
@@ -455,6 +471,7 @@ public final class GuestMemory {
             lazyPending.clear(idx);
             if (lazyPending.isEmpty()) {
                 lazySource = null;
+                loadingLazily = false;
                 lazyPending = null;
             }
         }
@@ -509,12 +526,18 @@ public final class GuestMemory {
     private void loadLazilyFrom(PageSource source, BitSet pending) {
         this.lazySource = pending.isEmpty() ? null : source;
         this.lazyPending = pending.isEmpty() ? null : (BitSet) pending.clone();
+        this.loadingLazily = !pending.isEmpty();
         for (MemoryObserver o : observers) o.flushAllMappings();
     }
 
     /** Loads one pending lazy page now (the background prefetcher calls this on the run thread). */
     public void prefetch(int idx) {
         if (lazyPending != null && lazyPending.get(idx) && page(idx) == null) materialize(idx);
+    }
+
+    /** Whether some pages are still to come from a lazy restore or post-copy (any thread). */
+    public boolean isLoadingLazily() {
+        return loadingLazily;
     }
 
     /** Pages a lazy restore has not loaded yet. */
@@ -532,6 +555,7 @@ public final class GuestMemory {
             if (page(i) == null && lazyPending != null && lazyPending.get(i)) materialize(i);
         }
         lazySource = null;
+        loadingLazily = false;
         lazyPending = null;
     }
 
