@@ -64,6 +64,8 @@ public final class CodeCache {
     int hotThreshold = HOT_THRESHOLD;
     /** See {@link #HOT_AFTER} and {@link Hart#setPromotionThreshold}; {@code Long.MAX_VALUE}: no hot tier. */
     long hotAfter = HOT_AFTER > 0 ? HOT_AFTER : Long.MAX_VALUE;
+    /** See {@link #HOT_RECHECK}; tests that compare the hot tier lower it, so that more units reach it. */
+    long hotRecheck = HOT_RECHECK;
     /** For tests: install a hot-tier unit without waiting for HotSpot to compile it (its effects are the same). */
     boolean promoteUncompiled;
     private final Translator translator = new Translator();
@@ -378,7 +380,7 @@ public final class CodeCache {
             u.untilHot = Long.MAX_VALUE;
             return u;
         }
-        u.untilHot = HOT_RECHECK;
+        u.untilHot = hotRecheck;
         // (Builds are otherwise handed over at lookup misses, which a hot loop that runs alone may never make.)
         if (!completed.isEmpty()) installCompleted(h);
         if (u.dead) return u;

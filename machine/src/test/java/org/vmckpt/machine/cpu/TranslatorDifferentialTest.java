@@ -513,6 +513,10 @@ class TranslatorDifferentialTest {
         if (translate) {
             h.setPromotionThreshold(promoteAfter);
             h.codeCache.promoteUncompiled = true;
+            // A unit's hot build is installed at its next look after it was queued: look again as soon, so that
+            // units of every mode reach the hot tier (with the default 200,000 only one or two per seed did, and a
+            // run under load could end with none in a mode; its unitsTranslated varies by a few between runs).
+            h.codeCache.hotRecheck = promoteAfter;
         }
         h.pc = BASE;
         return h;
