@@ -264,6 +264,7 @@ def launcher_java_options(jar):
     WhiteBox API when this checkout built its jar (units compiled straight at C1 tier 1), the priority policy as
     root, and the class-data archive beside JAR when it is not older than JAR."""
     opts = ["-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25", "-XX:MetaspaceSize=256m",
+            "-XX:+UseTransparentHugePages",
             "-XX:PerMethodTrapLimit=0", "-XX:CompileCommand=quiet",
             "-XX:CompileCommand=CompileThresholdScaling,org.vmckpt.machine.cpu.Unit*::run,0.05"]
     whitebox = os.path.join(ROOT, "whitebox", "target", "vmckpt-whitebox.jar")

@@ -140,10 +140,11 @@ def checkpoints(args, taker, wl, wl_arg, ready, hb, repo, boot_args):
     print(f"  first live checkpoint: pause {first['downtime_ms']:.2f} ms (CPU {first['freeze_cpu_ms']:.2f} ms), "
           f"stall {first['stall_ms']} ms, GC pauses {first['engine_gc_ms']:.0f} ms by the engine, "
           f"{first['gc_ms']:.0f} ms by the GC log (longest {first['gc_longest_ms']:.0f})", flush=True)
-    print(f"  later (median of {len(later)}): pause {med([c['downtime_ms'] for c in later]):.2f} ms "
-          f"(CPU {med([c['freeze_cpu_ms'] for c in later]):.2f} ms), stall {med([c['stall_ms'] for c in later])} ms, "
-          f"GC pauses {med([c['engine_gc_ms'] for c in later]):.0f} ms by the engine, "
-          f"{med([c['gc_ms'] for c in later]):.0f} ms by the GC log", flush=True)
+    if later:  # (--later 0: the first checkpoint only)
+        print(f"  later (median of {len(later)}): pause {med([c['downtime_ms'] for c in later]):.2f} ms "
+              f"(CPU {med([c['freeze_cpu_ms'] for c in later]):.2f} ms), stall {med([c['stall_ms'] for c in later])} ms, "
+              f"GC pauses {med([c['engine_gc_ms'] for c in later]):.0f} ms by the engine, "
+              f"{med([c['gc_ms'] for c in later]):.0f} ms by the GC log", flush=True)
     return repo, boot_s, pauses, fulls, cks, mem_bytes
 
 

@@ -52,6 +52,7 @@ class LauncherTest {
         assertEquals("0", flag(out, "MaxTenuringThreshold"));
         assertEquals(flag(out, "MaxHeapSize"), flag(out, "InitialHeapSize"));
         assertEquals(String.valueOf(256L << 20), flag(out, "MetaspaceSize"), "no full collection when class metadata passes 21 MB");
+        assertEquals("true", flag(out, "UseTransparentHugePages"), "the heap asks for huge pages (first touches of fresh memory)");
     }
 
     /**
