@@ -264,9 +264,13 @@ def launcher_java_options(jar):
     WhiteBox API when this checkout built its jar (units compiled straight at C1 tier 1), the priority policy as
     root, and the class-data archive beside JAR when it is not older than JAR."""
     opts = ["-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25", "-XX:MetaspaceSize=256m",
-            "-XX:+UseTransparentHugePages",
             "-XX:PerMethodTrapLimit=0", "-XX:CompileCommand=quiet",
             "-XX:CompileCommand=CompileThresholdScaling,org.vmckpt.machine.cpu.Unit*::run,0.05"]
+    try:  # huge pages for the heap where the kernel offers them, as the launcher does
+        if "[never]" not in open("/sys/kernel/mm/transparent_hugepage/enabled").read():
+            opts.append("-XX:+UseTransparentHugePages")
+    except OSError:
+        pass
     whitebox = os.path.join(ROOT, "whitebox", "target", "vmckpt-whitebox.jar")
     if os.path.exists(whitebox):
         opts += [f"-Xbootclasspath/a:{whitebox}", "-XX:+UnlockDiagnosticVMOptions", "-XX:+WhiteBoxAPI", "-XX:-DisplayVMOutput"]
