@@ -299,11 +299,7 @@ public final class GuestMemory {
             int source = p == null ? -1 : lazySource.originSource(idx);
             if (source >= 0) origins[idx] = new PageOrigin(p, source, lazySource.originSector(idx), PageOrigin.FULL_MASK);
             lazyPending.clear(idx);
-            if (lazyPending.isEmpty()) {
-                lazySource = null;
-                loadingLazily = false;
-                lazyPending = null;
-            }
+            if (lazyPending.isEmpty()) endLazyLoad();
         }
         if (p == null) p = new byte[PAGE_SIZE];
         setPage(idx, p);
@@ -469,11 +465,7 @@ public final class GuestMemory {
         if (lazyPending != null) {
             // Its saved contents are not needed either: do not load them on the next touch.
             lazyPending.clear(idx);
-            if (lazyPending.isEmpty()) {
-                lazySource = null;
-                loadingLazily = false;
-                lazyPending = null;
-            }
+            if (lazyPending.isEmpty()) endLazyLoad();
         }
         if (p != null) {
             setPage(idx, null);
@@ -535,6 +527,13 @@ public final class GuestMemory {
         if (lazyPending != null && lazyPending.get(idx) && page(idx) == null) materialize(idx);
     }
 
+    /** Every page is in: no lazy source any more. */
+    private void endLazyLoad() {
+        lazySource = null;
+        lazyPending = null;
+        loadingLazily = false;
+    }
+
     /** Whether some pages are still to come from a lazy restore or post-copy (any thread). */
     public boolean isLoadingLazily() {
         return loadingLazily;
@@ -554,9 +553,7 @@ public final class GuestMemory {
         for (int i = todo.nextSetBit(0); i >= 0; i = todo.nextSetBit(i + 1)) {
             if (page(i) == null && lazyPending != null && lazyPending.get(i)) materialize(i);
         }
-        lazySource = null;
-        loadingLazily = false;
-        lazyPending = null;
+        endLazyLoad();
     }
 
     /** True if the page is all zeros (or was never touched). */
