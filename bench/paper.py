@@ -276,7 +276,7 @@ def launcher_java_options(jar):
         opts += [f"-Xbootclasspath/a:{whitebox}", "-XX:+UnlockDiagnosticVMOptions", "-XX:+WhiteBoxAPI", "-XX:-DisplayVMOutput"]
     opts.append("-Xss16m")
     if os.geteuid() == 0:
-        opts.append("-XX:ThreadPriorityPolicy=1")
+        opts += ["-XX:ThreadPriorityPolicy=1", "-XX:JavaPriority2_To_OSPriority=19"]
     jsa = os.path.splitext(jar)[0] + ".jsa"
     if os.path.exists(jsa) and os.path.getmtime(jsa) >= os.path.getmtime(jar):
         opts += [f"-XX:SharedArchiveFile={jsa}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]

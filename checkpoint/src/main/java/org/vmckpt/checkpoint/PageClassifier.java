@@ -32,23 +32,37 @@ final class PageClassifier {
     private final Lineage lineage;
     /** The files pages may refer to (disks, boot files), the boot files read in the background. */
     private final java.util.concurrent.CompletableFuture<PageSources> sources;
+    /** The thread reading them (its priority is lifted when a checkpoint waits for it). */
+    private final Thread sourcesThread;
+
+    /**
+     * The page sources' thread's priority while nobody waits for it: Java priority 2, which no other thread of vmckpt
+     * uses and which the launcher maps to nice 19 (-XX:JavaPriority2_To_OSPriority=19; priorities are nice values only
+     * when the launcher runs as root), so that it uses only CPU nothing else of the process wants: its 0.3-0.4 s of
+     * CPU (reading and hashing the kernel Image and the initramfs) fell in the guest's boot, when the run thread, C1,
+     * C2 and the translator thread keep both cores of a two-core host busy, and at nice 4 (MIN_PRIORITY) it still took
+     * a seventh of a core from the compiler threads (docs/BENCHMARKS.md, round 19). {@code -Dvmckpt.pageSources.priority}
+     * sets another, for A/B runs.
+     */
+    static final int SOURCES_PRIORITY = Integer.getInteger("vmckpt.pageSources.priority", 2);
 
     PageClassifier(Machine machine, Repository repo, Lineage lineage) {
         this.machine = machine;
         this.lineage = lineage;
-        this.sources = startPageSources(machine, repo, lineage.parentId());
+        this.sources = new java.util.concurrent.CompletableFuture<>();
+        this.sourcesThread = startPageSources(machine, repo, lineage.parentId(), sources);
     }
 
     /**
-     * Reads and hashes the boot files once, on a low-priority side thread, while the guest boots: by the first
+     * Reads and hashes the boot files once, on a background-priority side thread ({@link #SOURCES_PRIORITY}), while the guest boots: by the first
      * checkpoint they are ready and evicting pages to them costs that checkpoint nothing extra. A guest restored
      * lazily is bringing its pages in when this starts: the thread waits until they are in (at most
      * {@link #SOURCES_WAIT_NANOS}), as its 250-350 ms of CPU on a two-core host took a core from the guest and the
      * page loader in the guest's first second (docs/BENCHMARKS.md, restore10lazy). A checkpoint asked for meanwhile
      * waits for it; the capture would load every pending page first anyway.
      */
-    private static java.util.concurrent.CompletableFuture<PageSources> startPageSources(Machine machine, Repository repo, String parentId) {
-        java.util.concurrent.CompletableFuture<PageSources> f = new java.util.concurrent.CompletableFuture<>();
+    private static Thread startPageSources(Machine machine, Repository repo, String parentId,
+                                           java.util.concurrent.CompletableFuture<PageSources> f) {
         Thread t = new Thread(() -> {
             try {
                 long deadline = System.nanoTime() + SOURCES_WAIT_NANOS;
@@ -59,14 +73,17 @@ final class PageClassifier {
             }
         }, "vmckpt-page-sources");
         t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
+        t.setPriority(SOURCES_PRIORITY);
         t.start();
-        return f;
+        return t;
     }
 
     /** The page sources, waiting for the side thread if it is still reading; null if they could not be read. */
     PageSources pageSources() {
         try {
+            // A checkpoint waits: the thread now works at the waiting thread's priority (at nice 19 it could starve
+            // behind any busy process of the host).
+            if (!sources.isDone()) sourcesThread.setPriority(Math.max(SOURCES_PRIORITY, Thread.currentThread().getPriority()));
             return sources.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
