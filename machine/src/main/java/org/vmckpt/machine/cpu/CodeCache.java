@@ -84,9 +84,10 @@ public final class CodeCache {
     /**
      * Per RAM page, the offsets (one bit per 2-byte slot) that have an entry in the table (a unit, a pending unit,
      * or UNTRANSLATABLE), or null for a page without one: block mode's interpreter hands the dispatcher a jump into
-     * a code page only where a unit may start ({@link #hasEntry}), not at every jump there.
+     * a code page only where a unit may start, not at every jump there. Offset {@code off} is bit {@code off >>> 1} of
+     * word {@code off >>> 7}; {@link Interpreter#endsBlock} reads it (in the loop C2 compiles, not through a call here).
      */
-    private final long[][] entries;
+    final long[][] entries;
 
     private int liveUnits;
     private long liveInstructions;
@@ -223,14 +224,6 @@ public final class CodeCache {
         put(key, slot, u);
     }
 
-    /**
-     * True if the table has an entry at offset {@code off} of RAM page {@code pageIndex}: a unit may start there, so
-     * the interpreter must hand a jump to it to the dispatcher. (Bits are cleared with the page's translations.)
-     */
-    boolean hasEntry(int pageIndex, int off) {
-        long[] e = entries[pageIndex];
-        return e != null && (e[off >>> 7] & (1L << (off >>> 1))) != 0;
-    }
 
     /** Profile only: 0 if the fetch TLB does not map {@code pc}, 1 if no entry there, 2 if one is being built, 3 a unit. */
     int entryStateAt(Hart h, long pc) {

@@ -39,7 +39,14 @@ final class Interpreter {
         int ti = (int) vpn & TLB_MASK;
         if (mmu.xTag[ti] != (vpn | mmu.fetchCtx)) return true;
         int page = mmu.xPhys[ti];
-        if (ram.isCodePage(page) && h.codeCache.hasEntry(page, (int) target & 0xfff)) return true;
+        if (ram.isCodePage(page)) {
+            // Whether the code cache has an entry at the target (CodeCache.entries), read here: as a call (hasEntry, until
+            // round 19) C2, which compiles this loop before the boot has code pages, saw it never executed and left it
+            // out of line, paid at every jump in a page holding translations later.
+            long[] e = h.codeCache.entries[page];
+            int off = (int) target & 0xfff;
+            if (e != null && (e[off >>> 7] & (1L << (off >>> 1))) != 0) return true;
+        }
         // A Weyl sequence (a golden-ratio stride) picks one jump in HEAT_SAMPLE: unlike every 16th jump, it does not
         // lock onto one jump of a loop whose iteration holds 2, 4, 8 or 16 jumps (which then took all the heat).
         return Integer.compareUnsigned(heatTick += 0x9E3779B9, SAMPLE_BELOW) < 0;
@@ -152,6 +159,10 @@ final class Interpreter {
                     }
                     break;
                 }
+                // slt, sltu, sllw, srlw and sraw are Alu's one-liners written out too (a Java int shift takes its distance
+                // mod 32, as the word shifts do): 11-14 bytes of bytecode, more than the 6 C2 inlines without a profile, and
+                // C2 compiles this method about a second into a boot, before the kernel has run many of them; it then left
+                // them as calls ("never executed"), which later code paid for at every one (docs/BENCHMARKS.md, round 19).
                 // Loads, stores and the common ALU operations are written out here, TLB fast paths included, rather than called: C2 inlines a
                 // callee of their size (Mmu.load64 is 73 bytes of bytecode) only where the call site runs often per call
                 // of this method, and under the translator (block mode) this method is called once per block of a few
@@ -209,8 +220,8 @@ final class Interpreter {
                     switch (funct3) {
                         case 0: r = Alu.add(a, imm); break;
                         case 1: r = Alu.sll(a, imm); break;
-                        case 2: r = Alu.slt(a, imm); break;
-                        case 3: r = Alu.sltu(a, imm); break;
+                        case 2: r = a < imm ? 1 : 0; break; // slt, sltu and the word shifts: Alu's, written out (below)
+                        case 3: r = a + Long.MIN_VALUE < imm + Long.MIN_VALUE ? 1 : 0; break;
                         case 4: r = Alu.xor(a, imm); break;
                         case 5: r = (insn & 0x40000000) != 0 ? Alu.sra(a, imm) : Alu.srl(a, imm); break;
                         case 6: r = Alu.or(a, imm); break;
@@ -228,8 +239,8 @@ final class Interpreter {
                         switch (funct3) {
                             case 0: r = Alu.add(a, b); break;
                             case 1: r = Alu.sll(a, b); break;
-                            case 2: r = Alu.slt(a, b); break;
-                            case 3: r = Alu.sltu(a, b); break;
+                            case 2: r = a < b ? 1 : 0; break;
+                            case 3: r = a + Long.MIN_VALUE < b + Long.MIN_VALUE ? 1 : 0; break;
                             case 4: r = Alu.xor(a, b); break;
                             case 5: r = Alu.srl(a, b); break;
                             case 6: r = Alu.or(a, b); break;
@@ -249,8 +260,8 @@ final class Interpreter {
                     long r;
                     switch (funct3) {
                         case 0: r = Alu.addw(a, imm); break;
-                        case 1: r = Alu.sllw(a, imm); break;
-                        case 5: r = (insn & 0x40000000) != 0 ? Alu.sraw(a, imm) : Alu.srlw(a, imm); break;
+                        case 1: r = (int) a << (int) imm; break;
+                        case 5: r = (insn & 0x40000000) != 0 ? (int) a >> (int) imm : (int) a >>> (int) imm; break;
                         default: r = illegalKeepingRd(insn);
                     }
                     x[rd] = r;
