@@ -24,19 +24,12 @@ public final class Decode {
     public static long immS(int insn) { return ((insn >> 25) << 5) | ((insn >>> 7) & 31); }
     public static long immU(int insn) { return insn & 0xfffff000; }
 
-    // immB and immJ move each field to its place with one shift and one mask, in int arithmetic (sign-extended once,
-    // at the end): 34 and 32 bytes of bytecode, not 39 and 42. C2 inlines a callee of at most 35 bytes (MaxInlineSize)
-    // wherever the call has run at all, a larger one only where it runs ~20 times per call of the caller; the
-    // interpreter's loop, called once per short block under the translator, got JAL's immJ as an out-of-line call
-    // ("too big"), with its live values spilled around it (docs/BENCHMARKS.md, round 19). DecodeTest holds both to
-    // the instruction set's bit layout and to this size.
-
     public static long immB(int insn) {
-        return (insn & 0x80000000) >> 19 | (insn << 4) & 0x800 | (insn >>> 20) & 0x7e0 | (insn >>> 7) & 0x1e;
+        return ((insn >> 31) << 12) | (((insn >>> 7) & 1) << 11) | (((insn >>> 25) & 0x3f) << 5) | (((insn >>> 8) & 0xf) << 1);
     }
 
     public static long immJ(int insn) {
-        return (insn & 0x80000000) >> 11 | insn & 0xff000 | (insn >>> 9) & 0x800 | (insn >>> 20) & 0x7fe;
+        return ((insn >> 31) << 20) | (((insn >>> 12) & 0xff) << 12) | (((insn >>> 20) & 1) << 11) | (((insn >>> 21) & 0x3ff) << 1);
     }
 
     /** The length in bytes of the instruction whose low 16 bits are {@code parcel}. */

@@ -128,9 +128,11 @@ final class Interpreter {
                     x[rd] = pc + (insn & 0xfffff000);
                     break;
                 case 0x6f: { // JAL
-                    long imm = Decode.immJ(insn);
+                    // Decode.immJ, written out (one shift and mask per field, sign-extended from int): as a call C2 left
+                    // it out of line, "too big" at 42 bytes and, when shorter, "executed < MinInliningThreshold times"
+                    // (its own count stays low, since C1's code inlines it: the Alu case below).
                     x[rd] = next;
-                    next = pc + imm;
+                    next = pc + ((insn & 0x80000000) >> 11 | insn & 0xff000 | (insn >>> 9) & 0x800 | (insn >>> 20) & 0x7fe);
                     break;
                 }
                 case 0x67: { // JALR

@@ -10,8 +10,8 @@ import static org.vmckpt.machine.cpu.Asm.*;
 /**
  * The interpreter's written-out slt, sltu, slti, sltiu, sllw, srlw, sraw, slliw, srliw and sraiw give {@link Alu}'s
  * results (the definitions the translator calls) on the values where signed and unsigned order part and on every
- * shift distance, including the register forms' distances of 32-63 and the immediate forms' bit 25 (illegal in
- * RV64 for the word shifts, so not used here).
+ * shift distance, including the register forms' distances of 32-63; and JAL (its immediate written out) jumps where
+ * {@link Decode#immJ} says, for every bit of the immediate.
  */
 class InterpreterSetAndWordShiftTest {
     static final long BASE = 0x8000_0000L;
@@ -19,17 +19,34 @@ class InterpreterSetAndWordShiftTest {
             0x7fff_ffffL, 0xffff_ffffL, 0x1_0000_0000L, 0x1234_5678_9abc_def0L, -0x1234_5678_9abc_def0L};
 
     private static long run(int insn, long a, long b) {
+        return runAt(insn, a, b)[0];
+    }
+
+    /** Runs {@code insn} once at BASE + 0x8000 with x10 = a, x11 = b; returns {x12, pc after}. */
+    private static long[] runAt(int insn, long a, long b) {
         GuestMemory mem = new GuestMemory(BASE, 1 << 16);
         Hart hart = new Hart(0, new Bus(mem), () -> 0);
         Asm asm = new Asm();
         asm.emit(insn);
-        mem.writeBytes(BASE, asm.bytes(), 0, asm.size());
+        long at = BASE + 0x8000;
+        mem.writeBytes(at, asm.bytes(), 0, asm.size());
         hart.x[10] = a;
         hart.x[11] = b;
-        hart.pc = BASE;
+        hart.pc = at;
         assertEquals(1, hart.run(1));
-        assertEquals(BASE + 4, hart.pc);
-        return hart.x[12];
+        return new long[] {hart.x[12], hart.pc - at};
+    }
+
+    @Test
+    void jalJumpsWhereImmJSays() {
+        for (int bit = 1; bit <= 20; bit++) {
+            for (int imm : new int[] {1 << bit, -(1 << bit), (1 << bit) | 2, 0xffffe}) {
+                int insn = j(imm, 12);
+                long[] r = runAt(insn, 0, 0);
+                assertEquals(Decode.immJ(insn), r[1], "jal " + imm);
+                assertEquals(BASE + 0x8004, r[0], "jal's link, " + imm);
+            }
+        }
     }
 
     @Test
