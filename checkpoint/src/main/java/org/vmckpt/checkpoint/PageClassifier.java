@@ -82,8 +82,9 @@ final class PageClassifier {
     PageSources pageSources() {
         try {
             // A checkpoint waits: the thread now works at the waiting thread's priority (at nice 19 it could starve
-            // behind any busy process of the host).
-            if (!sources.isDone()) sourcesThread.setPriority(Math.max(SOURCES_PRIORITY, Thread.currentThread().getPriority()));
+            // behind any busy process of the host). Not the larger number: with the launcher's mapping priority 2 is
+            // nice 19, below the saver's 1 (nice 4).
+            if (!sources.isDone()) sourcesThread.setPriority(Thread.currentThread().getPriority());
             return sources.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

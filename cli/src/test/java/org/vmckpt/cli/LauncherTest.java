@@ -58,6 +58,22 @@ class LauncherTest {
     }
 
     /**
+     * As root the JVM maps Java thread priorities to nice values, and Java priority 2, the background priority of the
+     * checkpoint engine's reading of the boot files (PageClassifier), to nice 19, so that it takes only CPU the guest's
+     * thread and the compiler threads leave during the boot (docs/BENCHMARKS.md, round 19).
+     */
+    @Test
+    void asRootTheLauncherMapsBackgroundPriorityToNice19() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(checkout().resolve("vmckpt").toString(), "--version");
+        pb.environment().put("VMCKPT_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+        String out = run(pb);
+        boolean root = "0".equals(new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes()).trim());
+        if (!root) return; // (priorities stay Java's own without root: nothing to map)
+        assertEquals("1", flag(out, "ThreadPriorityPolicy"));
+        assertEquals("19", flag(out, "JavaPriority2_To_OSPriority"));
+    }
+
+    /**
      * With the WhiteBox jar in the checkout (whitebox/target/vmckpt-whitebox.jar, here made from the module's classes),
      * the launcher starts the JVM with HotSpot's WhiteBox API, through which translated units are compiled at C1 tier 1
      * (docs/ARCHITECTURE.md, "The translator", Compiling units); the JVM's own output is off (-XX:+DisplayVMOutput
