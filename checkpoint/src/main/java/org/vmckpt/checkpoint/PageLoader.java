@@ -78,7 +78,7 @@ final class PageLoader {
 
     /** Eager restore: large items in page order. */
     PageLoader(Checkpoint ckpt, PageSources sources, Sink sink) throws IOException {
-        this(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null, null, true, true);
+        this(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null, null, true, true, true);
     }
 
     /**
@@ -87,17 +87,17 @@ final class PageLoader {
      * files that reference pages need ({@link #referencePagesOnly}).
      */
     static PageLoader dataPagesOnly(Checkpoint ckpt, Sink sink) throws IOException {
-        return new PageLoader(ckpt, null, sink, BATCH_FRAMES, DISK_RUN, null, null, null, true, false);
+        return new PageLoader(ckpt, null, sink, BATCH_FRAMES, DISK_RUN, null, null, null, true, false, false);
     }
 
     /** Eager restore, the pages that refer to disks and boot files (SOURCE, DISK_BLOCK) only, in large items. */
     static PageLoader referencePagesOnly(Checkpoint ckpt, PageSources sources, Sink sink) throws IOException {
-        return new PageLoader(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null, null, false, true);
+        return new PageLoader(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null, null, false, true, false);
     }
 
     PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, BitSet first,
                java.util.Random order) throws IOException {
-        this(ckpt, sources, sink, batchFrames, diskRun, null, first, order, true, true);
+        this(ckpt, sources, sink, batchFrames, diskRun, null, first, order, true, true, true);
     }
 
     /**
@@ -107,7 +107,7 @@ final class PageLoader {
      */
     static PageLoader lazyDataPages(Checkpoint ckpt, Sink sink, int batchFrames, int[] writeOrder, BitSet first,
                                     java.util.Random order) throws IOException {
-        return new PageLoader(ckpt, null, sink, batchFrames, DISK_RUN, writeOrder, first, order, true, false);
+        return new PageLoader(ckpt, null, sink, batchFrames, DISK_RUN, writeOrder, first, order, true, false, true);
     }
 
     /**
@@ -116,7 +116,7 @@ final class PageLoader {
      */
     static PageLoader lazyReferencePages(Checkpoint ckpt, PageSources sources, Sink sink, int diskRun, int[] writeOrder,
                                          BitSet first, java.util.Random order) throws IOException {
-        return new PageLoader(ckpt, sources, sink, BATCH_FRAMES, diskRun, writeOrder, first, order, false, true);
+        return new PageLoader(ckpt, sources, sink, BATCH_FRAMES, diskRun, writeOrder, first, order, false, true, true);
     }
 
     /**
@@ -129,9 +129,10 @@ final class PageLoader {
      *                    items, the working set's and the others (tests: any order must do)
      * @param data        whether to load the DATA pages (from the packs)
      * @param references  whether to load the SOURCE and DISK_BLOCK pages (through {@code sources})
+     * @param indexed     whether to index which item holds each page: needed by {@link #loadNow} and {@link #itemOf}
      */
     private PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, int[] writeOrder,
-                       BitSet first, java.util.Random order, boolean data, boolean references) throws IOException {
+                       BitSet first, java.util.Random order, boolean data, boolean references, boolean indexed) throws IOException {
         this.ckpt = ckpt;
         this.sources = sources;
         this.sink = sink;
@@ -184,21 +185,21 @@ final class PageLoader {
         this.firstPages = hotPages;
         hot.addAll(rest);
         this.work = hot.toArray(new Work[0]);
-        this.workOf = new int[ckpt.pageCount()];
-        Arrays.fill(workOf, -1);
         int total = 0;
-        for (int w = 0; w < work.length; w++) {
-            final int item = w;
-            Work x = work[w];
-            if (x.batch != null) {
-                x.batch.forEachPage(p -> workOf[p] = item);
-                total += x.batch.pageCount();
-            } else {
-                Arrays.fill(workOf, x.firstPage, x.firstPage + x.count, item);
-                total += x.count;
+        for (Work x : work) total += x.batch != null ? x.batch.pageCount() : x.count;
+        this.pagesTotal = total;
+        // Which item holds each page: only what a lazy restore's faults ask ({@link #loadNow}). An eager restore never
+        // asks, and building it (one call per page, in a JVM that still interprets this code) was on its critical path.
+        this.workOf = indexed ? new int[ckpt.pageCount()] : null;
+        if (indexed) {
+            Arrays.fill(workOf, -1);
+            for (int w = 0; w < work.length; w++) {
+                final int item = w;
+                Work x = work[w];
+                if (x.batch != null) x.batch.forEachPage(p -> workOf[p] = item);
+                else Arrays.fill(workOf, x.firstPage, x.firstPage + x.count, item);
             }
         }
-        this.pagesTotal = total;
         this.state = new AtomicIntegerArray(work.length);
     }
 
@@ -244,7 +245,7 @@ final class PageLoader {
      * if the page is not the loader's or a loader thread failed: the caller reads the page on its own then.
      */
     boolean loadNow(int index, BatchReader reader) throws IOException {
-        int w = index >= 0 && index < workOf.length ? workOf[index] : -1;
+        int w = workOf != null && index >= 0 && index < workOf.length ? workOf[index] : -1;
         if (w < 0) return false;
         if (state.compareAndSet(w, FREE, LOADING)) {
             try {

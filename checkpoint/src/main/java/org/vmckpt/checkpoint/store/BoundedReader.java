@@ -79,12 +79,23 @@ final class BoundedReader {
 
     /** An unsigned LEB128 value of at most 63 bits (so it is never negative). */
     long varint(String what) throws CheckpointFormatException {
+        // One loop over the buffer, no call per byte: a manifest holds tens of thousands of varints (page tables,
+        // working set, write order), and a restore decodes its manifest while the JVM still interprets this code.
         long v = 0;
+        int p = pos;
         for (int shift = 0; shift < 63; shift += 7) {
-            int b = u8(what);
+            if (p >= end) {
+                pos = p;
+                throw error("truncated: " + what + " needs 1 bytes, 0 left");
+            }
+            int b = buf[p++] & 0xFF;
             v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) return v;
+            if ((b & 0x80) == 0) {
+                pos = p;
+                return v;
+            }
         }
+        pos = p;
         throw error(what + " is not a valid number (more than 63 bits)");
     }
 

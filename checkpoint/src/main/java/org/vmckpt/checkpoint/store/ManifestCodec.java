@@ -241,6 +241,10 @@ final class ManifestCodec {
 
     /** Reads and decodes a manifest file, decrypting it with {@code key} if it is encrypted. */
     static Manifest read(Path file, RepositoryKey key) throws IOException {
+        return decode(file, readBytes(file), key);
+    }
+
+    private static byte[] readBytes(Path file) throws IOException {
         FileChannel ch;
         try {
             FileOps.requireRegularFile(file, "the manifest");
@@ -260,7 +264,7 @@ final class ManifestCodec {
                 if (ch.read(bb) < 0) throw new CheckpointFormatException(file, "manifest shrank while it was read");
             }
         }
-        return decode(file, bytes, key);
+        return bytes;
     }
 
     static Manifest decode(Path file, byte[] bytes) throws CheckpointFormatException {
@@ -278,6 +282,30 @@ final class ManifestCodec {
     }
 
     static Manifest decode(Path file, byte[] bytes, RepositoryKey key) throws CheckpointFormatException {
+        Body b = body(file, bytes, key);
+        return decodeBody(file, b.reader(), b.version());
+    }
+
+    /**
+     * Reads a manifest file, checks it as {@link #read} does (header, CRC of the whole file, body length), and decodes
+     * only its meta section: the checkpoint's id and label. Resolving a label needs nothing more, and decoding every
+     * manifest's page table, working set and write order in a cold JVM was most of what opening a checkpoint by its
+     * label cost a restore (the chosen manifest is then read whole, once).
+     *
+     * @return {id, label}; the label is null if the checkpoint has none
+     */
+    static String[] readIdAndLabel(Path file, RepositoryKey key) throws IOException {
+        BoundedReader s = section(body(file, readBytes(file), key).reader(), SECTION_META);
+        String id = s.string("checkpoint id", 64);
+        String label = s.string("label", CheckpointMeta.MAX_LABEL_LENGTH * 4);
+        return new String[] {id, label.isEmpty() ? null : label};
+    }
+
+    /** A manifest's body and the file's format version. */
+    private record Body(BoundedReader reader, int version) { }
+
+    /** The manifest's body, checked (header, CRC, lengths), decrypted and decompressed. */
+    private static Body body(Path file, byte[] bytes, RepositoryKey key) throws CheckpointFormatException {
         BoundedReader in = new BoundedReader(file, "manifest", bytes, 0, bytes.length);
         int version = FileCodec.readHeader(in, file, NAME, OLDEST_VERSION, VERSION);
         if (bytes.length < PREAMBLE_LENGTH + 4) {
@@ -327,7 +355,7 @@ final class ManifestCodec {
             }
         }
         int bodyOffset = codec == Codec.NONE ? srcOffset : 0;
-        return decodeBody(file, new BoundedReader(file, "manifest body", body, bodyOffset, (int) bodyLength), version);
+        return new Body(new BoundedReader(file, "manifest body", body, bodyOffset, (int) bodyLength), version);
     }
 
     private static BoundedReader section(BoundedReader body, int id) throws CheckpointFormatException {
@@ -449,11 +477,12 @@ final class ManifestCodec {
         int n = s.count("write order page count", 1, pageCount);
         if (n == 0) throw s.error("write order section lists no page");
         int[] order = new int[n];
-        java.util.BitSet seen = new java.util.BitSet(pageCount);
+        long[] seen = new long[(pageCount + 63) >>> 6]; // (a plain bit array: this runs once per restore, interpreted)
         for (int i = 0; i < n; i++) {
             int page = (int) s.varint("write order page", 0, pageCount - 1);
-            if (seen.get(page)) throw s.error("write order lists page " + page + " twice");
-            seen.set(page);
+            long bit = 1L << page;
+            if ((seen[page >>> 6] & bit) != 0) throw s.error("write order lists page " + page + " twice");
+            seen[page >>> 6] |= bit;
             order[i] = page;
         }
         return order;

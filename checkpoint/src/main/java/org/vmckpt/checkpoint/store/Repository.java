@@ -363,7 +363,18 @@ public final class Repository {
         List<String> ids = manifestIds();
         if (ids.contains(ref)) return ref;
         List<String> labelled = new ArrayList<>();
-        for (CheckpointInfo i : list()) if (ref.equals(i.label())) labelled.add(i.id());
+        // Only each manifest's meta section is decoded (as list() does, a manifest that cannot be read is skipped):
+        // decoding every page table, working set and write order in full was most of a restore's time to open
+        // a checkpoint by its label.
+        for (String id : ids) {
+            try {
+                String[] idAndLabel = ManifestCodec.readIdAndLabel(manifestPath(id), key);
+                if (ref.equals(idAndLabel[1]) && id.equals(idAndLabel[0])) labelled.add(id);
+            } catch (CheckpointFormatException e) {
+                // reported by listUnreadable()
+            }
+        }
+        labelled.sort(null);
         if (labelled.size() == 1) return labelled.get(0);
         if (labelled.size() > 1) {
             throw new CheckpointNotFoundException("name '" + ref + "' is used by " + labelled.size()
