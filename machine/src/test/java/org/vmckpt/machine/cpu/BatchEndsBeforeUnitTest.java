@@ -60,6 +60,53 @@ class BatchEndsBeforeUnitTest {
         assertEquals(ref.x[5], jit.x[5], "x5");
     }
 
+    /**
+     * A loop of several blocks (an if/else inside): its unit's entry asks for room for the longest way round (the
+     * entry's budget check, Translator.ENTRY_REACH), so that when the budget runs out the unit leaves at the loop's
+     * head, where the batch can end, and not at a block inside the loop, which the interpreter would run on from.
+     */
+    static Hart branchyLoop(boolean translated) {
+        Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
+        h.setTranslation(translated);
+        h.setTranslationThreshold(16);
+        GuestMemory mem = h.bus().ram();
+        int[] code = new int[48];
+        int k = 0;
+        code[k++] = addi(5, 5, 1);                       // head: x5++
+        code[k++] = i(1, 5, 7, 7, 0x13);                 // andi x7, x5, 1
+        code[k++] = b(4 * 12, 0, 7, 0);                  // beq x7, x0, even (12 instructions on)
+        for (int m = 0; m < 10; m++) code[k++] = addi(8, 8, m + 1);  // odd: 10 instructions
+        code[k++] = j(4 * 11, 0);                        // to join
+        for (int m = 0; m < 11; m++) code[k++] = addi(9, 9, m + 1);  // even: 11 instructions
+        for (int m = 0; m < 12; m++) code[k++] = addi(10, 10, m + 1); // join: 12 instructions
+        code[k] = b(-4 * k, 6, 0, 1);                    // bne x0, x6, head (x6 = 1)
+        for (int m = 0; m <= k; m++) mem.write32(BASE + 4L * m, code[m]);
+        h.x[6] = 1;
+        h.pc = BASE;
+        return h;
+    }
+
+    @Test
+    void aLoopOfSeveralBlocksLeavesAtItsHeadWhenTheBudgetRunsOut() {
+        Hart jit = branchyLoop(true);
+        jit.setBatchMayEndBeforeUnit(true);
+        for (int k = 0; k < 2_000 && jit.translationStats().translatedInstructionsRun() < 100_000; k++) jit.run(4096);
+        assertTrue(jit.translationStats().translatedInstructionsRun() >= 100_000, "the loop runs translated: " + jit.translationStats());
+        for (int k = 0; k < 10 && jit.pc != BASE; k++) jit.run(4096);
+        long before = jit.instret, translatedBefore = jit.translationStats().translatedInstructionsRun();
+        for (int k = 0; k < 200; k++) {
+            long at = jit.instret;
+            int ran = jit.run(4096);
+            assertEquals(at + ran, jit.instret, "the batch retired what it returned");
+            assertEquals(BASE, jit.pc, "the batch ended at the loop's head");
+        }
+        assertEquals(jit.instret - before, jit.translationStats().translatedInstructionsRun() - translatedBefore,
+                "no instruction of the loop was interpreted: " + jit.translationStats());
+        Hart ref = branchyLoop(false);
+        while (ref.instret < jit.instret) ref.run((int) Math.min(4096, jit.instret - ref.instret));
+        for (int r = 5; r <= 10; r++) assertEquals(ref.x[r], jit.x[r], "x" + r);
+    }
+
     @Test
     void withoutItEveryCallRetiresItsWholeBudget() {
         Hart jit = hart(true);
