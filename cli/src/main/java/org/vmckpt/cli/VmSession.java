@@ -133,8 +133,9 @@ final class VmSession {
                         100.0 * t.translatedInstructionsRun() / Math.max(1, n), t.unitsTranslated(), t.crossPageUnits(), t.liveUnits(), t.liveInstructions(),
                         t.bytecodeBytes() >> 10, t.translationNanos() / 1e9, t.backgroundNanos() / 1e9, t.staleDropped(), t.queueFull(),
                         t.unitRuns(), t.chainedRuns(), t.invalidations(), t.flushes(), t.deferrals(), t.promotions(), t.promotionsDropped());
-                System.err.printf("vmckpt: translator: %s%s%n", org.vmckpt.machine.cpu.HotSpotCompiler.describe(),
-                        t.compileRefused() > 0 ? String.format("; C1 refused %,d units (left to the interpreter)", t.compileRefused()) : "");
+                System.err.printf("vmckpt: translator: %s%s; %,d batches ended before a unit that did not fit%n", org.vmckpt.machine.cpu.HotSpotCompiler.describe(),
+                        t.compileRefused() > 0 ? String.format("; C1 refused %,d units (left to the interpreter)", t.compileRefused()) : "",
+                        t.batchesEndedBeforeUnit());
                 String profile = machine.hart(0).translationProfile();
                 if (profile != null) System.err.print("vmckpt: translator profile: " + profile);
             } else {

@@ -95,6 +95,8 @@ public final class Machine {
         // (for A/B measurements, docs/BENCHMARKS.md CPU round 6).
         harts[0].setTranslationInBackground(!config.deterministic()
                 && Boolean.parseBoolean(System.getProperty("vmckpt.jit.background", "true")));
+        // Host time: a batch may end before a unit that does not fit its rest (Hart.setBatchMayEndBeforeUnit).
+        harts[0].setBatchMayEndBeforeUnit(!config.deterministic());
         InterruptSink[] sinks = {harts[0]};
         this.clint = new Clint(clock, sinks);
         clintRef[0] = clint;

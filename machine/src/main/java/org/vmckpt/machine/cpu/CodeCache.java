@@ -109,6 +109,8 @@ public final class CodeCache {
     long promotions;
     long promotionsDropped;
     long compileRefused;
+    /** Batches the dispatcher ended before a unit that did not fit their rest (Hart#setBatchMayEndBeforeUnit). */
+    long batchesEndedBeforeUnit;
 
     CodeCache(GuestMemory ram) {
         // (HotSpot's policy for units is installed by whichever thread builds the first unit: the translator
@@ -577,7 +579,8 @@ public final class CodeCache {
     /** Counters for --stats and tests. */
     public Stats stats() {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
-                backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped, compileRefused);
+                backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped, compileRefused,
+                batchesEndedBeforeUnit);
     }
 
     /**
@@ -601,9 +604,10 @@ public final class CodeCache {
      * @param promotionsDropped        hot-tier builds dropped: the unit they were for died meanwhile (a write to its
      *                                 pages, a flush), or its code could not be built again
      * @param compileRefused           units built whose compilation C1 refused (their entries stay interpreted)
+     * @param batchesEndedBeforeUnit   batches ended early, before a unit whose entry block did not fit their rest
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
                         long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits, long promotions,
-                        long promotionsDropped, long compileRefused) { }
+                        long promotionsDropped, long compileRefused, long batchesEndedBeforeUnit) { }
 }

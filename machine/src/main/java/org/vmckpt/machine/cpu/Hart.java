@@ -158,6 +158,24 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     /** The translator's profile counters, with -Dvmckpt.jit.profile=true only; else null. */
     final TranslationProfile profile = PROFILE_UNITS ? new TranslationProfile() : null;
 
+    /**
+     * {@link #run} may return before its budget when the unit at the pc does not fit what is left of it (see
+     * {@link #setBatchMayEndBeforeUnit}); false: it runs the tail in the interpreter, so a call retires its whole
+     * budget unless an event ends it.
+     */
+    private boolean endBatchBeforeUnit;
+
+    /**
+     * Lets {@link #run} end a batch early, before a compiled unit whose entry block does not fit the rest of the
+     * budget (the machine in host-time mode: the next batch starts with that unit, whole, instead of the interpreter
+     * running up to its 63 instructions at the end of this batch and from the middle of its code at the start of the
+     * next). An earlier end only shortens the time to the next interrupt check. Deterministic mode keeps batches at
+     * multiples of {@code Machine.BATCH}, so there it would gain nothing: the machine leaves it off.
+     */
+    public void setBatchMayEndBeforeUnit(boolean allowed) {
+        endBatchBeforeUnit = allowed;
+    }
+
     /** Runs translated code where there is some (the default), or only the interpreter. */
     public void setTranslation(boolean enabled) {
         // Translated code accesses guest memory with the host's byte order (Unsafe): little-endian hosts only.
@@ -243,6 +261,14 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 if (u != null && u.dead) prev.chain[prevSlot] = null; // let its class unload
                 // A jump block mode sampled, or a unit's exit, stands for 16 visits; a block the batch's budget cut does not
                 u = cc.lookup(this, pc, sampled || prev != null && prev.exitKinds[prevSlot] != TranslatedUnit.EXIT_BUDGET);
+                // A unit whose entry block does not fit what is left of the batch: end the batch here (if allowed and
+                // something ran), so that the next batch starts with the unit instead of the interpreter running the
+                // tail of this one (and the next batch starting in the middle of the unit's code, interpreted too).
+                if (endBatchBeforeUnit && n > 0 && u != null && u.compiled && u.entryBlockLength > budget - n
+                        && u != TranslatedUnit.UNTRANSLATABLE) {
+                    cc.batchesEndedBeforeUnit++;
+                    break;
+                }
                 if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
                     long pc0 = pc;
                     int state0 = PROFILE_UNITS ? cc.entryStateAt(this, pc0) : 0; // (before the interpreter refills the TLB)

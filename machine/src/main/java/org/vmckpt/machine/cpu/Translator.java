@@ -292,6 +292,7 @@ final class Translator {
         exitOffsets.clear();
         findLeaders(entryOff);
         findRegisters();
+        entryReach = ENTRY_REACH ? longestRunFromEntry(entryOff) : -1;
 
         // Frames are written by hand (frame()): every local has one type for the whole method and the operand stack is
         // empty at every jump target, so one frame fits all, and ASM need not compute them (the costly part).
@@ -496,6 +497,59 @@ final class Translator {
         mv.visitInsn(IRETURN);
     }
 
+    /**
+     * Whether the entry block's budget check asks for room for the longest run of the unit from its entry until it is
+     * back at its entry or has left ({@link #longestRunFromEntry}; {@code -Dvmckpt.jit.entryReach=false}: for the
+     * entry block only, as every other block). Then a unit that is entered runs whole iterations of its loop within
+     * the budget and leaves, when the budget runs out, at its entry, not at a block in the middle of its code where no
+     * unit starts: there the dispatcher can end the batch (Hart#setBatchMayEndBeforeUnit) and the next batch starts
+     * with the unit, instead of the interpreter running the rest of the iteration. Every block keeps its own check,
+     * so the count stays exact whatever this number is.
+     */
+    static final boolean ENTRY_REACH = !"false".equals(System.getProperty("vmckpt.jit.entryReach"));
+    /** The longest run from the entry (see {@link #ENTRY_REACH}), or -1. */
+    private int entryReach;
+
+    /**
+     * The most instructions the unit can retire from its entry before it is back at its entry or leaves, following
+     * its blocks' in-region successors; -1 if that is not bounded (a loop inside the unit that does not go through the
+     * entry) or the entry block is the whole answer.
+     */
+    private int longestRunFromEntry(int entryOff) {
+        java.util.HashMap<Integer, Integer> longest = new java.util.HashMap<>();
+        java.util.HashSet<Integer> onPath = new java.util.HashSet<>();
+        return longestFrom(entryOff, entryOff, longest, onPath);
+    }
+
+    private int longestFrom(int leader, int entryOff, java.util.Map<Integer, Integer> longest, java.util.Set<Integer> onPath) {
+        Integer known = longest.get(leader);
+        if (known != null) return known;
+        if (!onPath.add(leader)) return -1; // a cycle that does not pass the entry
+        List<Insn> block = blockAt(leader);
+        Insn last = block.get(block.size() - 1);
+        int most = 0;
+        for (long next : successors(last)) {
+            if (next == entryOff || next < 0 || next >= limit || !region.containsKey((int) next) || !leaders.get((int) next)) continue;
+            int r = longestFrom((int) next, entryOff, longest, onPath);
+            if (r < 0) return -1;
+            most = Math.max(most, r);
+        }
+        onPath.remove(leader);
+        int r = block.size() + most;
+        longest.put(leader, r);
+        return r;
+    }
+
+    /** Where control may go after the last instruction of a block: branch and jump targets, the fall-through. */
+    private static long[] successors(Insn last) {
+        switch (last.kind) {
+            case JAL: return new long[] {last.off + Decode.immJ(last.bits)};
+            case JALR: return new long[0];
+            case BRANCH: return new long[] {last.off + Decode.immB(last.bits), last.off + last.len};
+            default: return new long[] {last.off + last.len};
+        }
+    }
+
     /** The instructions of the block starting at {@code leader}. */
     private List<Insn> blockAt(int leader) {
         List<Insn> block = new ArrayList<>();
@@ -513,11 +567,13 @@ final class Translator {
     private void emitBlock(int leader, boolean entry) {
         List<Insn> block = blockAt(leader);
         int len = block.size();
-        if (entry) entryBlockLength = len;
+        // The entry asks for room for the longest run back to it or out of the unit, where that is bounded.
+        int need = entry && entryReach > len ? entryReach : len;
+        if (entry) entryBlockLength = need;
         target(blockLabels.get(leader));
-        // Budget: leave before this block if its instructions do not all fit.
+        // Budget: leave before this block if its instructions (at the entry: the longest run from it) do not all fit.
         mv.visitVarInsn(ILOAD, L_N);
-        pushInt(len);
+        pushInt(need);
         mv.visitInsn(IADD);
         mv.visitVarInsn(ILOAD, L_BUDGET);
         mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0, TranslatedUnit.EXIT_BUDGET));
