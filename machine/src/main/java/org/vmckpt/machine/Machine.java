@@ -42,6 +42,14 @@ import java.util.function.IntConsumer;
 public final class Machine {
     /** Instructions per batch: interrupts, timers and requests are looked at between batches. */
     public static final int BATCH = 4096;
+    /**
+     * Outside deterministic mode and instruction limits, a batch may end up to {@code BATCH_OVERRUN - 1} instructions
+     * late, to finish a translated unit's entry block that the batch's end cut (Hart#run(int, int)): otherwise the
+     * interpreter ran the rest of the batch and the next batch began in the middle of straight-line code, where no unit
+     * starts, until the next unit's entry. The interrupt bound is BATCH + BATCH_OVERRUN - 1 instructions. A unit's
+     * entry block is at most Translator.MAX_INSTRUCTIONS (64) long. {@code -Dvmckpt.batchOverrun=0} turns it off.
+     */
+    public static final int BATCH_OVERRUN = Integer.getInteger("vmckpt.batchOverrun", 64);
     /** Longest host sleep while the guest idles, so console input and requests are seen promptly. */
     private static final long MAX_IDLE_NANOS = 5_000_000L;
 
@@ -461,7 +469,9 @@ public final class Machine {
                 }
                 long budget = Math.min(BATCH - (deterministic ? h.instret % BATCH : 0), target - h.instret);
                 long retiredBefore = h.instret;
-                int attempted = h.run((int) Math.max(1, budget));
+                // A unit's entry block may take the batch past its end (BATCH_OVERRUN), except where counts are exact.
+                int overrun = deterministic || target - h.instret < budget + BATCH_OVERRUN ? 0 : BATCH_OVERRUN;
+                int attempted = h.run((int) Math.max(1, budget), overrun);
                 stalled = h.instret == retiredBefore ? stalled + attempted : 0;
                 // HTIF is a device the machine polls: never at a split point such as run()'s target, or a program
                 // spinning on tohost would spin a different number of times.

@@ -44,6 +44,12 @@ public final class CodeCache {
      */
     static final int HOT_THRESHOLD = Integer.getInteger("vmckpt.jit.threshold", 30_000);
     /**
+     * Heat from the length of interpreted blocks: besides what a visit gathers, the instructions the interpreter then runs
+     * from the entry it found no unit at (to the next jump it hands over, the next entry, or the budget's end) add one
+     * per {@code INSTRUCTION_HEAT} of them ({@code -Dvmckpt.jit.instructionHeat=N}, 0: off).
+     */
+    static final int INSTRUCTION_HEAT = Integer.getInteger("vmckpt.jit.instructionHeat", 0);
+    /**
      * Guest instructions a unit retires before it is translated again for the hot tier ({@link #hot}): a class that
      * HotSpot's C2 compiles, where every other unit stays C1 code (UnitCompilerDirectives). C2 takes tens to hundreds
      * of milliseconds of the other core per unit, so only the few units that run most of a workload repay it.
@@ -79,6 +85,10 @@ public final class CodeCache {
     private TranslatedUnit[] units;
     private int used;
     private final int[] heat = new int[HEAT_SIZE];
+    /** The heat slot of the entry the dispatcher last looked up and left to the interpreter for lack of heat, or -1. */
+    private int heatSlot = -1;
+    /** See {@link #INSTRUCTION_HEAT}. */
+    int instructionHeat = INSTRUCTION_HEAT;
     /** Keys of the translations in each code page, for invalidation. */
     private final HashMap<Integer, List<Long>> keysByPage = new HashMap<>();
     /**
@@ -139,6 +149,7 @@ public final class CodeCache {
      * unit. Other visits (the start of a batch, the block a budget cut) gather one there.
      */
     TranslatedUnit lookup(Hart h, long pc, boolean sample) {
+        heatSlot = -1;
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
         if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return null;
@@ -165,7 +176,10 @@ public final class CodeCache {
         // The interpreter hands over only a sample of the jumps to where no entry exists (Interpreter.endsBlock); outside
         // pages holding translations, every visit counts as a sample (as it always did).
         heat[hi] += sample || !ram.isCodePage(pageIndex) ? Interpreter.HEAT_SAMPLE : 1;
-        if (heat[hi] < hotThreshold) return null;
+        if (heat[hi] < hotThreshold) {
+            heatSlot = hi;
+            return null;
+        }
         heat[hi] = 0;
         // (Invalidated keys do not pile up: growing the table re-inserts live units only.)
         if (liveUnits >= maxUnits || liveInstructions >= maxInstructions) {
@@ -194,6 +208,18 @@ public final class CodeCache {
         }
         enter(key, slot, pageIndex, u, h);
         return u;
+    }
+
+    /**
+     * The interpreter ran {@code ran} instructions from where the dispatcher last looked up and found no hot entry: they
+     * add heat there ({@link #INSTRUCTION_HEAT}; saturating: the entry is translated at its next visit).
+     */
+    void interpreted(int ran) {
+        int hi = heatSlot;
+        if (hi < 0 || instructionHeat <= 0) return;
+        heatSlot = -1;
+        int v = heat[hi] + ran / instructionHeat;
+        heat[hi] = v < 0 ? Integer.MAX_VALUE : v;
     }
 
     /**
@@ -356,6 +382,7 @@ public final class CodeCache {
             u.key = p.key;
             count(u);
             units[slot] = u;
+            if (Hart.PROFILE_UNITS) h.profile.installed(h.instret);
         }
     }
 

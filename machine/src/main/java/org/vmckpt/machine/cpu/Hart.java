@@ -227,8 +227,21 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
      * the TLB, fall back to the lookup) and its entry block fits the budget.
      */
     public int run(int budget) {
+        return run(budget, 0);
+    }
+
+    /**
+     * As {@link #run(int)}, but a translated unit whose entry block the budget cuts may still run that block if it
+     * ends less than {@code overrun} instructions past the budget: then the batch ends at the unit's block boundary
+     * (usually the next unit's entry) instead of leaving the tail to the interpreter, and the next batch does not
+     * begin inside straight-line code that only the interpreter can enter there. Returns the instructions attempted,
+     * which may then exceed {@code budget} by up to {@code overrun - 1}. The machine passes 0 wherever an exact
+     * count matters (deterministic mode, an instruction limit): see Machine#BATCH_OVERRUN.
+     */
+    public int run(int budget, int overrun) {
         CodeCache cc = codeCache;
         if (cc == null) return interpreter.interpret(budget, false);
+        int stretch = budget + Math.max(0, overrun - 1); // where a unit's entry block may end at most
         int n = 0;
         TranslatedUnit prev = null; // the unit that just left normally, by exit prevSlot
         int prevSlot = 0;
@@ -236,18 +249,21 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         int began = TranslationProfile.BEGAN_BATCH; // (profile only) what ran before the next interpreted block
         while (n < budget) {
             TranslatedUnit u = prev != null ? prev.chain[prevSlot] : null;
-            if (u != null && !u.dead && mmu.fetchesFrom(pc, u.key) && u.entryBlockLength <= budget - n) {
+            if (u != null && !u.dead && mmu.fetchesFrom(pc, u.key) && u.entryBlockLength <= stretch - n) {
                 cc.chainedRuns++;
                 if (PROFILE_UNITS) profile.counts[TranslationProfile.CHAINED]++;
             } else {
                 if (u != null && u.dead) prev.chain[prevSlot] = null; // let its class unload
                 // A jump block mode sampled, or a unit's exit, stands for 16 visits; a block the batch's budget cut does not
                 u = cc.lookup(this, pc, sampled || prev != null && prev.exitKinds[prevSlot] != TranslatedUnit.EXIT_BUDGET);
-                if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
+                if (u == null || u.entryBlockLength > stretch - n || !u.compiled && !cc.ready(u, this)) {
                     long pc0 = pc;
                     int state0 = PROFILE_UNITS ? cc.entryStateAt(this, pc0) : 0; // (before the interpreter refills the TLB)
+                    long ti0 = PROFILE_UNITS ? System.nanoTime() : 0;
                     int ran = interpreter.interpret(budget - n, true, cc.nextEntry(this, pc));
+                    cc.interpreted(ran);
                     if (PROFILE_UNITS) {
+                        profile.interpNanos = System.nanoTime() - ti0;
                         profile.interpreted(u, pc0, budget - n, ran, began, state0, instret);
                         began = TranslationProfile.BEGAN_AFTER_INTERP;
                     }
@@ -267,7 +283,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             unitExit = false;
             inUnit = true;
             long tStart = PROFILE_UNITS ? System.nanoTime() : 0;
-            int retired = u.run(this, budget - n);
+            int retired = u.run(this, Math.max(budget - n, u.entryBlockLength)); // (past the budget: the entry block only)
             if (PROFILE_UNITS) {
                 began = TranslationProfile.BEGAN_AFTER_UNIT;
                 u.profNanos += System.nanoTime() - tStart;
@@ -292,7 +308,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     // A device access or a write to translated code: the unit left before that instruction, and its
                     // block fitted the budget, so there is room for the interpreter to run it (n < budget here).
                     cc.deferrals++;
-                    n += interpreter.interpret(budget - n, true);
+                    n += interpreter.interpret(Math.max(1, budget - n), true); // (past the budget after an overrun: that one)
                 }
             } else if (retired == 0) {
                 n++; // an instruction run for the unit by the interpreter (execOne) trapped first thing
