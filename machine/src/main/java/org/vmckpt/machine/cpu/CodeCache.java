@@ -46,9 +46,14 @@ public final class CodeCache {
     /**
      * Heat from the length of interpreted blocks: besides what a visit gathers, the instructions the interpreter then runs
      * from the entry it found no unit at (to the next jump it hands over, the next entry, or the budget's end) add one
-     * per {@code INSTRUCTION_HEAT} of them ({@code -Dvmckpt.jit.instructionHeat=N}, 0: off).
+     * per {@code INSTRUCTION_HEAT} of them ({@code -Dvmckpt.jit.instructionHeat=N}, 0: off). A visit stands for one run
+     * of the code, whatever its length, so a loop of 330 straight-line instructions (SHA-256's rounds in the signed
+     * guest's module loading) needed as many iterations as a loop of 5 to get hot: 30,000, ~10 M instructions
+     * interpreted before its head was translated. With this a sampled visit of it adds ~16 + 16 * 330 / 16 instead of
+     * 16, and a visit of a short loop little more than before. (Round 17 tried heat from instructions alone, without
+     * visits, at 100,000-300,000: it did not pay then, before the batch overrun; round 19: docs/BENCHMARKS.md.)
      */
-    static final int INSTRUCTION_HEAT = Integer.getInteger("vmckpt.jit.instructionHeat", 0);
+    static final int INSTRUCTION_HEAT = Integer.getInteger("vmckpt.jit.instructionHeat", 16);
     /**
      * Guest instructions a unit retires before it is translated again for the hot tier ({@link #hot}): a class that
      * HotSpot's C2 compiles, where every other unit stays C1 code (UnitCompilerDirectives). C2 takes tens to hundreds
