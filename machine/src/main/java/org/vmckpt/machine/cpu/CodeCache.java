@@ -14,8 +14,9 @@ import java.util.List;
  * <li><b>Lookup</b>: an open-addressing table from key to unit; the dispatcher finds the physical address of
  *     the pc through the hart's fetch TLB, so a unit runs only where the current translation context maps it
  *     executable.</li>
- * <li><b>Heat</b>: an entry point is translated once the dispatcher has reached it {@link #HOT_THRESHOLD}
- *     times; colder code stays in the interpreter, which runs it faster than the JVM runs fresh bytecode.</li>
+ * <li><b>Heat</b>: an entry point is translated once it has gathered {@link #HOT_THRESHOLD} of heat, from the
+ *     dispatcher's visits and the instructions interpreted from it ({@link #INSTRUCTION_HEAT}); colder code stays in
+ *     the interpreter, which runs it faster than the JVM runs fresh bytecode.</li>
  * <li><b>Where translation runs</b>: with a {@link BackgroundTranslator} (the default outside deterministic mode)
  *     a hot entry becomes a {@link PendingUnit} in the table and a job for the translator thread, and the guest's
  *     thread interprets on; the built unit is installed at a later lookup miss on the guest's thread, only if
