@@ -121,9 +121,15 @@ def main():
             results[name].append(r)
             ini, end = r.get("init_cpu", {}), r.get("mend_cpu", {})
             mods = (r["mend_wall"] - r["mstart_wall"]) if "mend_wall" in r and "mstart_wall" in r else float("nan")
+            ms, me = r.get("mstart_cpu"), r.get("mend_cpu")
+            # The module phase alone (modules-start to modules-end): the run thread's, C1's and C2's CPU.
+            mcpu = {k: me[k] - ms[k] for k in me} if ms and me else {}
+            if mcpu:
+                r["modules_cpu"] = mcpu
             print(f"{name:>10} round {i + 1} load {load:5.2f}: /init wall {r.get('init_wall', float('nan')):5.2f} s, run "
                   f"{ini.get('run', 0):4.2f} C1 {ini.get('C1', 0):4.2f} C2 {ini.get('C2', 0):4.2f} tr "
-                  f"{ini.get('translator', 0):4.2f} | modules wall {mods:5.2f} s | at mark: run {end.get('run', 0):4.2f} "
+                  f"{ini.get('translator', 0):4.2f} | modules wall {mods:5.2f} s, run {mcpu.get('run', float('nan')):4.2f} C1 "
+                  f"{mcpu.get('C1', float('nan')):4.2f} C2 {mcpu.get('C2', float('nan')):4.2f} | at mark: run {end.get('run', 0):4.2f} "
                   f"C1 {end.get('C1', 0):4.2f} C2 {end.get('C2', 0):4.2f} tr {end.get('translator', 0):4.2f} | "
                   f"{r.get('mips_per_cpu_s', 0):.0f} MIPS/CPU s, {r.get('translated_pct', 0):.1f}% translated, "
                   f"{r.get('units', 0)} units{'' if r['exit'] == 0 else ' exit ' + str(r['exit'])}", flush=True)
@@ -138,7 +144,8 @@ def main():
             return statistics.median(v) if v else float("nan")
         print(f"{name:>10}: /init wall {med(lambda r: r['init_wall']):.2f} s, run {med(lambda r: r['init_cpu']['run']):.2f}, "
               f"C1 {med(lambda r: r['init_cpu']['C1']):.2f}, C2 {med(lambda r: r['init_cpu']['C2']):.2f}; modules wall "
-              f"{med(lambda r: r.get('mend_wall', 0) - r.get('mstart_wall', 0)):.2f} s; at mark run "
+              f"{med(lambda r: r.get('mend_wall', 0) - r.get('mstart_wall', 0)):.2f} s, run "
+              f"{med(lambda r: r.get('modules_cpu', {}).get('run')):.2f} C1 {med(lambda r: r.get('modules_cpu', {}).get('C1')):.2f}; at mark run "
               f"{med(lambda r: r.get('mend_cpu', {}).get('run')):.2f} C1 {med(lambda r: r.get('mend_cpu', {}).get('C1')):.2f}; "
               f"{med(lambda r: r.get('mips_per_cpu_s')):.0f} MIPS/CPU s")
     if args.json:

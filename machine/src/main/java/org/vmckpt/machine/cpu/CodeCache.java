@@ -14,8 +14,9 @@ import java.util.List;
  * <li><b>Lookup</b>: an open-addressing table from key to unit; the dispatcher finds the physical address of
  *     the pc through the hart's fetch TLB, so a unit runs only where the current translation context maps it
  *     executable.</li>
- * <li><b>Heat</b>: an entry point is translated once the dispatcher has reached it {@link #HOT_THRESHOLD}
- *     times; colder code stays in the interpreter, which runs it faster than the JVM runs fresh bytecode.</li>
+ * <li><b>Heat</b>: an entry point is translated once it has gathered {@link #HOT_THRESHOLD} of heat, from the
+ *     dispatcher's visits and the instructions interpreted from it ({@link #INSTRUCTION_HEAT}); colder code stays in
+ *     the interpreter, which runs it faster than the JVM runs fresh bytecode.</li>
  * <li><b>Where translation runs</b>: with a {@link BackgroundTranslator} (the default outside deterministic mode)
  *     a hot entry becomes a {@link PendingUnit} in the table and a job for the translator thread, and the guest's
  *     thread interprets on; the built unit is installed at a later lookup miss on the guest's thread, only if
@@ -43,6 +44,17 @@ public final class CodeCache {
      * 100,000 on the signed-modules guest (modules 3.2-3.6 s against 5.5 s, the other phases equal or better).
      */
     static final int HOT_THRESHOLD = Integer.getInteger("vmckpt.jit.threshold", 30_000);
+    /**
+     * Heat from the length of interpreted blocks: besides what a visit gathers, the instructions the interpreter then runs
+     * from the entry it found no unit at (to the next jump it hands over, the next entry, or the budget's end) add one
+     * per {@code INSTRUCTION_HEAT} of them ({@code -Dvmckpt.jit.instructionHeat=N}, 0: off). A visit stands for one run
+     * of the code, whatever its length, so a loop of 330 straight-line instructions (SHA-256's rounds in the signed
+     * guest's module loading) needed as many iterations as a loop of 5 to get hot: 30,000, ~10 M instructions
+     * interpreted before its head was translated. With this a sampled visit of it adds ~16 + 16 * 330 / 16 instead of
+     * 16, and a visit of a short loop little more than before. (Round 17 tried heat from instructions alone, without
+     * visits, at 100,000-300,000: it did not pay then, before the batch overrun; round 19: docs/BENCHMARKS.md.)
+     */
+    static final int INSTRUCTION_HEAT = Integer.getInteger("vmckpt.jit.instructionHeat", 16);
     /**
      * Guest instructions a unit retires before it is translated again for the hot tier ({@link #hot}): a class that
      * HotSpot's C2 compiles, where every other unit stays C1 code (UnitCompilerDirectives). C2 takes tens to hundreds
@@ -79,6 +91,10 @@ public final class CodeCache {
     private TranslatedUnit[] units;
     private int used;
     private final int[] heat = new int[HEAT_SIZE];
+    /** The heat slot of the entry the dispatcher last looked up and left to the interpreter for lack of heat, or -1. */
+    private int heatSlot = -1;
+    /** See {@link #INSTRUCTION_HEAT}. */
+    int instructionHeat = INSTRUCTION_HEAT;
     /** Keys of the translations in each code page, for invalidation. */
     private final HashMap<Integer, List<Long>> keysByPage = new HashMap<>();
     /**
@@ -142,6 +158,7 @@ public final class CodeCache {
      * unit. Other visits (the start of a batch, the block a budget cut) gather one there.
      */
     TranslatedUnit lookup(Hart h, long pc, boolean sample) {
+        heatSlot = -1;
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
         if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return null;
@@ -168,7 +185,10 @@ public final class CodeCache {
         // The interpreter hands over only a sample of the jumps to where no entry exists (Interpreter.endsBlock); outside
         // pages holding translations, every visit counts as a sample (as it always did).
         heat[hi] += sample || !ram.isCodePage(pageIndex) ? Interpreter.HEAT_SAMPLE : 1;
-        if (heat[hi] < hotThreshold) return null;
+        if (heat[hi] < hotThreshold) {
+            heatSlot = hi;
+            return null;
+        }
         heat[hi] = 0;
         // (Invalidated keys do not pile up: growing the table re-inserts live units only.)
         if (liveUnits >= maxUnits || liveInstructions >= maxInstructions) {
@@ -197,6 +217,18 @@ public final class CodeCache {
         }
         enter(key, slot, pageIndex, u, h);
         return u;
+    }
+
+    /**
+     * The interpreter ran {@code ran} instructions from where the dispatcher last looked up and found no hot entry: they
+     * add heat there ({@link #INSTRUCTION_HEAT}; saturating: the entry is translated at its next visit).
+     */
+    void interpreted(int ran) {
+        int hi = heatSlot;
+        if (hi < 0 || instructionHeat <= 0) return;
+        heatSlot = -1;
+        int v = heat[hi] + ran / instructionHeat;
+        heat[hi] = v < 0 ? Integer.MAX_VALUE : v;
     }
 
     /**
@@ -351,6 +383,7 @@ public final class CodeCache {
             u.key = p.key;
             count(u);
             units[slot] = u;
+            if (Hart.PROFILE_UNITS) h.profile.installed(h.instret);
         }
     }
 

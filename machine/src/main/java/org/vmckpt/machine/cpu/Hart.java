@@ -272,8 +272,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
                     long pc0 = pc;
                     int state0 = PROFILE_UNITS ? cc.entryStateAt(this, pc0) : 0; // (before the interpreter refills the TLB)
+                    long ti0 = PROFILE_UNITS ? System.nanoTime() : 0;
                     int ran = interpreter.interpret(budget - n, true, cc.nextEntry(this, pc));
+                    cc.interpreted(ran);
                     if (PROFILE_UNITS) {
+                        profile.interpNanos = System.nanoTime() - ti0;
                         profile.interpreted(u, pc0, budget - n, ran, began, state0, instret);
                         began = TranslationProfile.BEGAN_AFTER_INTERP;
                     }

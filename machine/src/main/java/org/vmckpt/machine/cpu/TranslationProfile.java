@@ -27,10 +27,19 @@ final class TranslationProfile {
             "interpreted: unit being built"};
 
     final long[] counts = new long[NAMES.length];
+    /** Set by the dispatcher before {@link #interpreted}: the wall time the interpreted block took. */
+    long interpNanos;
     /** Interpreted instructions and blocks by virtual page of the block's start. */
     private final HashMap<Long, long[]> interpretedPages = new HashMap<>();
     /** Interpreted instructions and blocks by the block's first pc, how the block began and the entry's state there. */
     private final HashMap<Long, long[]> interpretedStarts = new HashMap<>();
+    /** Per 100 M instructions of the run (by instret): instructions interpreted, of those in blocks that began a batch and in blocks the budget left to the interpreter, and units installed. */
+    private final long[][] timeline = new long[4][200];
+
+    /** A unit was installed (made runnable) at instruction count {@code instret}: the timeline's fourth column. */
+    void installed(long instret) {
+        timeline[3][(int) Math.min(timeline[3].length - 1, instret / 100_000_000L)]++;
+    }
 
     /** The counter of an instruction a unit leaves to the interpreter (Hart.execOne). */
     static int helperKind(int insn) {
@@ -53,6 +62,10 @@ final class TranslationProfile {
         counts[u == null ? INTERP_NO_UNIT : u == TranslatedUnit.UNTRANSLATABLE ? INTERP_UNTRANSLATABLE
                 : u.entryBlockLength > left ? INTERP_BUDGET : INTERP_NOT_COMPILED] += ran;
         counts[INTERP_AT_BATCH_START + how] += ran;
+        int t = (int) Math.min(timeline[0].length - 1, instret / 100_000_000L);
+        timeline[0][t] += ran;
+        if (how == BEGAN_BATCH) timeline[1][t] += ran;
+        if (u != null && u != TranslatedUnit.UNTRANSLATABLE && u.entryBlockLength > left) timeline[2][t] += ran;
         if (state == 0) counts[INTERP_UNMAPPED] += ran;
         if (state == 2) counts[INTERP_PENDING] += ran;
         // Per first pc: instructions, blocks, by how the block began (3), by the entry's state (6), first and last instret.
@@ -64,7 +77,8 @@ final class TranslationProfile {
         start[5 + why] += ran;
         if (start[11] == 0) start[11] = instret;
         start[12] = instret;
-        long[] page = interpretedPages.computeIfAbsent(pc0 >>> 12, k -> new long[2]);
+        long[] page = interpretedPages.computeIfAbsent(pc0 >>> 12, k -> new long[3]);
+        page[2] += interpNanos;
         page[0] += ran;
         page[1]++;
     }
@@ -73,8 +87,13 @@ final class TranslationProfile {
     String report() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < NAMES.length; i++) sb.append(String.format("  %-28s %,d%n", NAMES[i], counts[i]));
+        for (int t = 0; t < timeline[0].length; t++) {
+            if (timeline[0][t] != 0 || timeline[3][t] != 0) sb.append(String.format("  interpreted at %,d-%,d M: %,d instructions (began a batch %,d, entry block > budget %,d); %,d units installed%n",
+                    t * 100, t * 100 + 100, timeline[0][t], timeline[1][t], timeline[2][t], timeline[3][t]));
+        }
         interpretedPages.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(12)
-                .forEach(e -> sb.append(String.format("  interpreted in page %x: %,d instructions, %,d blocks%n", e.getKey() << 12, e.getValue()[0], e.getValue()[1])));
+                .forEach(e -> sb.append(String.format("  interpreted in page %x: %,d instructions, %,d blocks, %.1f ns/insn%n", e.getKey() << 12,
+                        e.getValue()[0], e.getValue()[1], e.getValue()[2] / (double) Math.max(1, e.getValue()[0]))));
         // The busiest first pcs of interpreted blocks: whether the block began a batch, followed a unit or another
         // interpreted block; why no unit ran there; the instruction counts of the first and the last such block.
         interpretedStarts.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(24)
