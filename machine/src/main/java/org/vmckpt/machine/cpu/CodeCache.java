@@ -52,7 +52,7 @@ public final class CodeCache {
      * guest's module loading) needed as many iterations as a loop of 5 to get hot: 30,000, ~10 M instructions
      * interpreted before its head was translated. With this a sampled visit of it adds ~16 + 16 * 330 / 16 instead of
      * 16, and a visit of a short loop little more than before. (Round 17 tried heat from instructions alone, without
-     * visits, at 100,000-300,000: it did not pay then, before the batch overrun; round 19: docs/BENCHMARKS.md.)
+     * visits, at 100,000-300,000, and it did not pay; round 19 (jit11mod): docs/BENCHMARKS.md.)
      */
     static final int INSTRUCTION_HEAT = Integer.getInteger("vmckpt.jit.instructionHeat", 16);
     /**
@@ -257,7 +257,6 @@ public final class CodeCache {
         e[off >>> 7] |= 1L << (off >>> 1);
         put(key, slot, u);
     }
-
 
     /** Profile only: 0 if the fetch TLB does not map {@code pc}, 1 if no entry there, 2 if one is being built, 3 a unit. */
     int entryStateAt(Hart h, long pc) {

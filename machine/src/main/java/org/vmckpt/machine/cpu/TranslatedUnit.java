@@ -20,7 +20,10 @@ public abstract class TranslatedUnit {
      * drops the unit, and the unit enters it only where the fetch TLB maps it there.
      */
     int nextPageIndex = -1;
-    /** Instructions of the entry block: the least budget the unit can be started with. */
+    /**
+     * The least budget the unit can be started with: the instructions of its entry block or, with
+     * Translator.ENTRY_REACH, of its longest run from the entry back to it or out (so the name says less than it holds).
+     */
     int entryBlockLength;
     /** Guest instructions translated into this unit. */
     int instructionCount;

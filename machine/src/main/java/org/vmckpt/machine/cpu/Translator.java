@@ -346,25 +346,18 @@ final class Translator {
         int[] fallIns = new int[limit + 2];
         leaders.set(entryOff);
         for (Insn in : region.values()) {
-            switch (in.kind) {
-                case JAL: {
-                    long t = in.off + Decode.immJ(in.bits);
-                    if (t >= 0 && t < limit && region.containsKey((int) t)) leaders.set((int) t);
-                    break;
-                }
-                case JALR:
-                    break;
-                case BRANCH: {
-                    long t = in.off + Decode.immB(in.bits);
-                    if (t >= 0 && t < limit && region.containsKey((int) t)) leaders.set((int) t);
-                    if (region.containsKey(in.off + in.len)) leaders.set(in.off + in.len);
-                    break;
-                }
-                default:
-                    fallIns[in.off + in.len]++;
+            if (in.kind == JAL || in.kind == BRANCH) {
+                for (long t : successors(in)) if (inRegion(t)) leaders.set((int) t);
+            } else if (in.kind != JALR) {
+                fallIns[in.off + in.len]++;
             }
         }
         for (int off : region.keySet()) if (fallIns[off] != 1) leaders.set(off);
+    }
+
+    /** True if {@code off} is the offset of an instruction of the region. */
+    private boolean inRegion(long off) {
+        return off >= 0 && off < limit && region.containsKey((int) off);
     }
 
     private void findRegisters() {
@@ -529,7 +522,7 @@ final class Translator {
         Insn last = block.get(block.size() - 1);
         int most = 0;
         for (long next : successors(last)) {
-            if (next == entryOff || next < 0 || next >= limit || !region.containsKey((int) next) || !leaders.get((int) next)) continue;
+            if (next == entryOff || !inRegion(next) || !leaders.get((int) next)) continue;
             int r = longestFrom((int) next, entryOff, longest, onPath);
             if (r < 0) return -1;
             most = Math.max(most, r);
@@ -540,7 +533,7 @@ final class Translator {
         return r;
     }
 
-    /** Where control may go after the last instruction of a block: branch and jump targets, the fall-through. */
+    /** Where control may go after an instruction that ends a block: branch and jump targets, the fall-through. */
     private static long[] successors(Insn last) {
         switch (last.kind) {
             case JAL: return new long[] {last.off + Decode.immJ(last.bits)};
