@@ -295,10 +295,21 @@ final class ManifestCodec {
      * @return {id, label}; the label is null if the checkpoint has none
      */
     static String[] readIdAndLabel(Path file, RepositoryKey key) throws IOException {
-        BoundedReader s = section(body(file, readBytes(file), key).reader(), SECTION_META);
+        return idAndLabel(section(body(file, readBytes(file), key).reader(), SECTION_META));
+    }
+
+    /** The meta section's first two fields, checked: {id, label}, the label null if the checkpoint has none. */
+    private static String[] idAndLabel(BoundedReader s) throws CheckpointFormatException {
         String id = s.string("checkpoint id", 64);
+        if (!Ids.isCheckpointId(id)) throw s.error("checkpoint id '" + id + "' is not 16 hex digits");
         String label = s.string("label", CheckpointMeta.MAX_LABEL_LENGTH * 4);
-        return new String[] {id, label.isEmpty() ? null : label};
+        if (label.isEmpty()) return new String[] {id, null};
+        try {
+            CheckpointMeta.checkLabel(label);
+        } catch (IllegalArgumentException e) {
+            throw s.error("bad label: " + e.getMessage());
+        }
+        return new String[] {id, label};
     }
 
     /** A manifest's body and the file's format version. */
@@ -372,18 +383,8 @@ final class ManifestCodec {
 
     private static Manifest decodeBody(Path file, BoundedReader body, int formatVersion) throws CheckpointFormatException {
         BoundedReader s = section(body, SECTION_META);
-        String id = s.string("checkpoint id", 64);
-        if (!Ids.isCheckpointId(id)) throw s.error("checkpoint id '" + id + "' is not 16 hex digits");
-        String label = s.string("label", CheckpointMeta.MAX_LABEL_LENGTH * 4);
-        if (label.isEmpty()) {
-            label = null;
-        } else {
-            try {
-                CheckpointMeta.checkLabel(label);
-            } catch (IllegalArgumentException e) {
-                throw s.error("bad label: " + e.getMessage());
-            }
-        }
+        String[] idAndLabel = idAndLabel(s);
+        String id = idAndLabel[0], label = idAndLabel[1];
         String parent = s.string("parent id", 64);
         if (parent.isEmpty()) parent = null;
         else if (!Ids.isCheckpointId(parent)) throw s.error("parent id '" + parent + "' is not 16 hex digits");
