@@ -241,6 +241,9 @@ class MigrationTest {
         assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
         assertTrue(seen.contains(MigrationStatus.POSTCOPY_ACTIVE));
         assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret));
+        assertFalse(source.memory().spares().isEnabled(), "spares are for the migration only");
+        System.out.println("post-copy after rounds: " + s.pagesRecycled() + " arrays handed back, " + source.memory().spares().taken()
+                + " taken by copy-on-write");
         Machine twin = new Machine(memwalkConfig(32L << 20), b -> { });
         twin.boot();
         twin.run(switchedAt + 400_000);
@@ -287,6 +290,9 @@ class MigrationTest {
         MigrationSource s = postCopyAfterRounds(false, true, memwalkConfig(32L << 20));
         assertTrue(s.deltasAfterSwitch() > 0, "pages went as deltas after the switch");
         assertEquals(0, s.pagesSentInPause(), "no page went in the pause");
+        // The copies of pages a later round sent again went back to copy-on-write as spares (SparePages); the
+        // destination still equals an uninterrupted twin (postCopyAfterRounds), so none was reused while still needed.
+        assertTrue(s.pagesRecycled() > 0, "arrays handed back to copy-on-write");
     }
 
     private MigrationSource postCopyAfterRounds(boolean deltasInPause, boolean deltasAfterGo, MachineConfig config) throws Throwable {
@@ -321,6 +327,9 @@ class MigrationTest {
         System.out.println("post-copy after rounds: " + in.postCopy().totalPages() + " pages after the switch, "
                 + in.postCopy().deltasReceived() + " of them deltas");
         assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret));
+        assertFalse(source.memory().spares().isEnabled(), "spares are for the migration only");
+        System.out.println("post-copy after rounds: " + s.pagesRecycled() + " arrays handed back, " + source.memory().spares().taken()
+                + " taken by copy-on-write");
         // Stale copies of the pages sent in rounds and written again were replaced: the guest runs exactly as a twin.
         Machine twin = new Machine(config, b -> { });
         twin.boot();
@@ -507,6 +516,9 @@ class MigrationTest {
         MigrationDestination.Incoming in = d.await();
         long switchedAt = in.machine().hart(0).instret;
         assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret));
+        assertFalse(source.memory().spares().isEnabled(), "spares are for the migration only");
+        System.out.println("post-copy after rounds: " + s.pagesRecycled() + " arrays handed back, " + source.memory().spares().taken()
+                + " taken by copy-on-write");
         String sourceAtSwitchOver = hash(source);
         // The guest runs at the destination until it touches a page that is still at the source, and waits there.
         AtomicReference<Throwable> runFailure = new AtomicReference<>();
