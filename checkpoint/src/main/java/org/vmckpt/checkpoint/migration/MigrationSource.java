@@ -342,8 +342,10 @@ public final class MigrationSource {
             switchedOver = true;
             pagesSentInPause = pagesSent - sentBeforePause;
             deltasBeforeSwitch = pagesDelta;
-            conn.send(MigrationWire.GO, new byte[0]);
+            // GO says how long the guest has been paused (protocol 9): the destination's guest clock counts that time, as
+            // real time passed for the guest (MachineClock.leapOnResume); -1 when the user had paused it (then invisible).
             long goSent = System.nanoTime();
+            conn.send(MigrationWire.GO, new MigrationWire.PayloadWriter().i64(userPaused ? -1 : goSent - pausedAt).toByteArray());
             downtimeNanos = goSent - pausedAt;
             stop = new StopAndCopy(stopPages, sent - pausedAt, stateSent - sent, ready - stateSent, stateDigestNanos,
                     frozen - pausedAt, pagesSentAt - frozen, sent - pagesSentAt, pausedAt, goSent);
