@@ -180,6 +180,31 @@ class MigrationTest {
     }
 
     /**
+     * Protocol 9: the guest's clock counts the switch-over's pause (host mode). The source's clock stands still from its
+     * pause; the destination's, when its guest first runs, is ahead of that by at least the time from the source's pause
+     * to GO (the source's downtime). Fails without it: the clock resumed where the source's stopped, a few ticks on.
+     */
+    @Test
+    void theDestinationsGuestClockCountsTheSwitchOversPause() throws Throwable {
+        Path elf = Path.of("..", "machine", "src", "test", "resources", "elf", "memwalk.elf").toAbsolutePath().normalize();
+        MachineConfig config = new MachineConfig(32L << 20, null, null, "", null, elf, List.of(), false, false, false);
+        Machine source = runningSource(config);
+        MigrationListener l = listen(null);
+        Destination d = destination(l, new Machine(config, b -> { }));
+        MigrationSource s = new MigrationSource(source, null, at(l.port()), null, MigrationMode.PRECOPY, null);
+        s.run();
+        MigrationDestination.Incoming in = d.await();
+        long frozen = source.callAtInstructionBoundary(() -> source.clock().mtime());
+        long downtimeTicks = s.progress().downtimeNanos() / 100;
+        assertTrue(downtimeTicks > 0);
+        in.machine().run(1); // resumes the clock
+        long resumed = in.machine().clock().mtime();
+        assertTrue(resumed - frozen >= downtimeTicks, "the destination's clock is " + (resumed - frozen) + " ticks past the source's, "
+                + "the pause was " + downtimeTicks);
+        assertTrue(resumed - frozen < 600_000_000L, "and not a minute more: " + (resumed - frozen));
+    }
+
+    /**
      * The port forwards follow the VM (issue 12): the destination is built while the source holds the forward's port
      * on the same host (it used to fail there, "cannot listen"), the source closes the port and resets the connection
      * it relayed once it has sent GO, and the destination then takes the port over. Fails without the forwards that
