@@ -439,6 +439,7 @@ public final class Machine {
                         runState = RunState.PAUSED;
                         clock.pause();
                     }
+                    clock.dropPendingLeap(); // paused on request: that time stays invisible to the guest
                     runOnceStarted();
                     LockSupport.parkNanos(MAX_IDLE_NANOS);
                     continue;

@@ -14,7 +14,8 @@ import java.util.function.LongSupplier;
  * see the same time at the same instruction count.
  *
  * <p>Either way the saved record is the current mtime (and the idle skip), and a restored clock continues
- * from exactly there: the guest never sees time jump backwards or leap by the time spent stopped.
+ * from exactly there: the guest never sees time jump backwards or leap by the time spent stopped; the one exception
+ * is a live migration's switch-over in host mode, whose pause the guest's time includes ({@link #leapOnResume}).
  */
 public final class MachineClock implements Clock, Snapshottable {
     /** Deterministic mode: guest instructions per 10 MHz tick (a virtual 100 MIPS machine). */
@@ -62,8 +63,30 @@ public final class MachineClock implements Clock, Snapshottable {
         if (frozenAt < 0) return;
         long at = frozenAt;
         frozenAt = -1;
+        long since = leapFrom;
+        leapFrom = 0;
+        if (since != 0) at += Math.max(0, System.nanoTime() - since) / 100;
         setMtime(at);
     }
+
+    /**
+     * Host mode: the next {@link #resume} moves time on by the host time since {@code sinceNanos} ({@link System#nanoTime})
+     * instead of hiding it. For a live migration's switch-over only: real time passed for the guest while its state moved
+     * (its clock would otherwise fall behind the host's by every migration's pause, and each of its timers fire that much
+     * late; docs/MIGRATION.md). Ignored in deterministic mode; dropped by {@link #dropPendingLeap} (a pause the user asked for
+     * stays invisible).
+     */
+    public void leapOnResume(long sinceNanos) {
+        if (!deterministic) leapFrom = sinceNanos;
+    }
+
+    /** Forgets a leap {@link #leapOnResume} set up: the machine stays paused at the user's request. */
+    public void dropPendingLeap() {
+        leapFrom = 0;
+    }
+
+    /** See {@link #leapOnResume}: 0 when none is pending. */
+    private long leapFrom;
 
     private void setMtime(long value) {
         if (deterministic) offset = value - retiredInstructions.getAsLong() / INSTRUCTIONS_PER_TICK;

@@ -278,6 +278,13 @@ public final class MigrationDestination {
         long goAt = System.nanoTime();
         if (go.type() == MigrationWire.ERROR) throw new MigrationException("the source gave up at switch-over: " + go.read().string("message"));
         if (go.type() != MigrationWire.GO) throw new MigrationException("the source sent " + MigrationWire.name(go.type()) + " instead of GO");
+        MigrationWire.Payload gp = go.read();
+        long pausedFor = gp.i64();
+        gp.end();
+        if (pausedFor < -1 || pausedFor > MAX_SWITCH_PAUSE_NANOS) throw new MigrationException("malformed GO: the guest paused for " + pausedFor + " ns");
+        // The guest's clock counts the switch-over's pause, the source's part and this end's until it runs (not the
+        // one-way trip of GO): real time passed for the guest meanwhile (MachineClock.leapOnResume).
+        if (pausedFor >= 0) machine.clock().leapOnResume(goAt - pausedFor);
         // As after a restore: the dirty log and overlay epochs start here.
         machine.memory().startNewEpoch();
         for (VirtioBlk d : machine.virtio().disks()) if (!d.isWriteThrough()) d.freezeOverlay().release();
@@ -299,6 +306,9 @@ public final class MigrationDestination {
         }
         return new Incoming(machine, mode, postCopy, conn.peer(), times);
     }
+
+    /** The longest switch-over pause a GO may report (longer is a malformed frame). */
+    static final long MAX_SWITCH_PAUSE_NANOS = 3_600_000_000_000L;
 
     private void loadRecords(List<StateRecord> records) throws MigrationException {
         String mismatch = StateRecords.mismatch(machine.stateParts(), records);

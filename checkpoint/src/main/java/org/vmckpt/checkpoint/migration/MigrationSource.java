@@ -284,6 +284,9 @@ public final class MigrationSource {
         List<MachineCapture> toRelease = new ArrayList<>();
         digest = new StateDigest(machine.memory().pageCount());
         references = PageReferences.forSource(machine, engine);
+        // Copy-on-write takes the arrays this migration hands back instead of allocating (SparePages): memory stays
+        // frozen from round 0 to the end, and each copy promoted by a young collection was a pause of the guest.
+        machine.memory().spares().setEnabled(true);
         try {
             if (machine.memory().isFrozen()) throw new MigrationException("a checkpoint holds the VM's memory frozen; migrate once it has finished");
             Map<String, String> description = MachineDescription.describe(machine);
@@ -339,8 +342,10 @@ public final class MigrationSource {
             switchedOver = true;
             pagesSentInPause = pagesSent - sentBeforePause;
             deltasBeforeSwitch = pagesDelta;
-            conn.send(MigrationWire.GO, new byte[0]);
+            // GO says how long the guest has been paused (protocol 9): the destination's guest clock counts that time, as
+            // real time passed for the guest (MachineClock.leapOnResume); -1 when the user had paused it (then invisible).
             long goSent = System.nanoTime();
+            conn.send(MigrationWire.GO, new MigrationWire.PayloadWriter().i64(userPaused ? -1 : goSent - pausedAt).toByteArray());
             downtimeNanos = goSent - pausedAt;
             stop = new StopAndCopy(stopPages, sent - pausedAt, stateSent - sent, ready - stateSent, stateDigestNanos,
                     frozen - pausedAt, pagesSentAt - frozen, sent - pagesSentAt, pausedAt, goSent);
@@ -362,6 +367,7 @@ public final class MigrationSource {
             if (conn != null && !switchedOver) conn.sendErrorQuietly("the source gives up: " + describe(e));
             throw e;
         } finally {
+            machine.memory().spares().setEnabled(false);
             for (MachineCapture c : toRelease) machine.callAtInstructionBoundary(() -> { c.release(); return null; });
             lastSent = null; // the old copies it holds are garbage now
         }
@@ -634,6 +640,7 @@ public final class MigrationSource {
         byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
         long[] ref = new long[MigrationWire.PAGES_PER_FRAME];
         byte[][] base = new byte[MigrationWire.PAGES_PER_FRAME][];
+        byte[][] done = new byte[MigrationWire.PAGES_PER_FRAME][];
         if (lastSent == null) {
             lastSent = new byte[fm.pageCount()][];
             deltaBaseLimit = deltaBaseLimit(fm.pageCount());
@@ -657,12 +664,17 @@ public final class MigrationSource {
             if (ref[n] != PageReferences.NONE) pagesReferred++;
             base[n] = p != null && ref[n] == PageReferences.NONE ? lastSent[i] : null;
             if (base[n] != null) pagesDelta++;
+            byte[] before = lastSent[i];
             keepSent(i, p);
+            // The copy sent before, replaced by this one: once this frame is encoded (it may be the delta's base),
+            // nothing holds it, so copy-on-write may reuse it.
+            done[n] = p != null && before != null && before != p && lastSent[i] == p ? before : null;
             data[n++] = p;
             digest.page(i, StateDigest.crc(p));
             if (n == MigrationWire.PAGES_PER_FRAME) {
                 if (cancelRequested) throw new MigrationException("cancelled");
                 conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, ref, base, n));
+                recycle(done, n);
                 count += n;
                 pagesSent += n;
                 pagesRemaining -= n;
@@ -671,6 +683,7 @@ public final class MigrationSource {
         }
         if (n > 0) {
             conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, ref, base, n));
+            recycle(done, n);
             count += n;
             pagesSent += n;
         }
@@ -678,6 +691,24 @@ public final class MigrationSource {
         conn.flush();
         return count;
     }
+
+    /** Hands the arrays {@code done[0..n)} (nulls skipped) to copy-on-write as spares, and forgets them. */
+    private void recycle(byte[][] done, int n) {
+        org.vmckpt.machine.memory.SparePages spares = machine.memory().spares();
+        for (int k = 0; k < n; k++) {
+            if (done[k] != null) {
+                if (spares.give(done[k])) pagesRecycled++;
+                done[k] = null;
+            }
+        }
+    }
+
+    /** Arrays handed to copy-on-write as spares (tests). */
+    long pagesRecycled() {
+        return pagesRecycled;
+    }
+
+    private long pagesRecycled;
 
     /**
      * Remembers the array sent for page {@code i} (frozen arrays are never written again while this migration

@@ -19,9 +19,11 @@ final class MigrationWire {
      * migrate6): a PAGES frame's page table is compressed on its own. 7 (2026-12-01, branch migrate7): a data page may
      * carry its origin ({@link #PAGE_DATA_ORIGIN}), which the destination checks against its own file. 8 (2026-12-01,
      * branch migrate8): page kind {@link #PAGE_WORDS} (the few words of a page that changed), and post-copy's pages
-     * after GO may be deltas, against the copy the destination held before STATE named them (it keeps those aside).
+     * after GO may be deltas, against the copy the destination held before STATE named them (it keeps those aside). 9
+     * (2026-12-01, branch migrate11): GO carries how long the source has held the guest paused (i64 ns, -1: paused by
+     * the user), which the destination's guest clock counts.
      */
-    static final int VERSION = 8;
+    static final int VERSION = 9;
     /** Largest frame payload accepted: a batch of pages is at most 64 x 4 KiB plus its table. */
     static final int MAX_PAYLOAD = 16 << 20;
     /** Pages per PAGES frame (the repository's frame size). */

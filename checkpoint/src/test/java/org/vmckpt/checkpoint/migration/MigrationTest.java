@@ -180,6 +180,31 @@ class MigrationTest {
     }
 
     /**
+     * Protocol 9: the guest's clock counts the switch-over's pause (host mode). The source's clock stands still from its
+     * pause; the destination's, when its guest first runs, is ahead of that by at least the time from the source's pause
+     * to GO (the source's downtime). Fails without it: the clock resumed where the source's stopped, a few ticks on.
+     */
+    @Test
+    void theDestinationsGuestClockCountsTheSwitchOversPause() throws Throwable {
+        Path elf = Path.of("..", "machine", "src", "test", "resources", "elf", "memwalk.elf").toAbsolutePath().normalize();
+        MachineConfig config = new MachineConfig(32L << 20, null, null, "", null, elf, List.of(), false, false, false);
+        Machine source = runningSource(config);
+        MigrationListener l = listen(null);
+        Destination d = destination(l, new Machine(config, b -> { }));
+        MigrationSource s = new MigrationSource(source, null, at(l.port()), null, MigrationMode.PRECOPY, null);
+        s.run();
+        MigrationDestination.Incoming in = d.await();
+        long frozen = source.callAtInstructionBoundary(() -> source.clock().mtime());
+        long downtimeTicks = s.progress().downtimeNanos() / 100;
+        assertTrue(downtimeTicks > 0);
+        in.machine().run(1); // resumes the clock
+        long resumed = in.machine().clock().mtime();
+        assertTrue(resumed - frozen >= downtimeTicks, "the destination's clock is " + (resumed - frozen) + " ticks past the source's, "
+                + "the pause was " + downtimeTicks);
+        assertTrue(resumed - frozen < 600_000_000L, "and not a minute more: " + (resumed - frozen));
+    }
+
+    /**
      * The port forwards follow the VM (issue 12): the destination is built while the source holds the forward's port
      * on the same host (it used to fail there, "cannot listen"), the source closes the port and resets the connection
      * it relayed once it has sent GO, and the destination then takes the port over. Fails without the forwards that
@@ -241,6 +266,9 @@ class MigrationTest {
         assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
         assertTrue(seen.contains(MigrationStatus.POSTCOPY_ACTIVE));
         assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret));
+        assertFalse(source.memory().spares().isEnabled(), "spares are for the migration only");
+        System.out.println("post-copy after rounds: " + s.pagesRecycled() + " arrays handed back, " + source.memory().spares().taken()
+                + " taken by copy-on-write");
         Machine twin = new Machine(memwalkConfig(32L << 20), b -> { });
         twin.boot();
         twin.run(switchedAt + 400_000);
@@ -287,6 +315,9 @@ class MigrationTest {
         MigrationSource s = postCopyAfterRounds(false, true, memwalkConfig(32L << 20));
         assertTrue(s.deltasAfterSwitch() > 0, "pages went as deltas after the switch");
         assertEquals(0, s.pagesSentInPause(), "no page went in the pause");
+        // The copies of pages a later round sent again went back to copy-on-write as spares (SparePages); the
+        // destination still equals an uninterrupted twin (postCopyAfterRounds), so none was reused while still needed.
+        assertTrue(s.pagesRecycled() > 0, "arrays handed back to copy-on-write");
     }
 
     private MigrationSource postCopyAfterRounds(boolean deltasInPause, boolean deltasAfterGo, MachineConfig config) throws Throwable {
@@ -321,6 +352,9 @@ class MigrationTest {
         System.out.println("post-copy after rounds: " + in.postCopy().totalPages() + " pages after the switch, "
                 + in.postCopy().deltasReceived() + " of them deltas");
         assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret));
+        assertFalse(source.memory().spares().isEnabled(), "spares are for the migration only");
+        System.out.println("post-copy after rounds: " + s.pagesRecycled() + " arrays handed back, " + source.memory().spares().taken()
+                + " taken by copy-on-write");
         // Stale copies of the pages sent in rounds and written again were replaced: the guest runs exactly as a twin.
         Machine twin = new Machine(config, b -> { });
         twin.boot();
@@ -507,6 +541,9 @@ class MigrationTest {
         MigrationDestination.Incoming in = d.await();
         long switchedAt = in.machine().hart(0).instret;
         assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret));
+        assertFalse(source.memory().spares().isEnabled(), "spares are for the migration only");
+        System.out.println("post-copy after rounds: " + s.pagesRecycled() + " arrays handed back, " + source.memory().spares().taken()
+                + " taken by copy-on-write");
         String sourceAtSwitchOver = hash(source);
         // The guest runs at the destination until it touches a page that is still at the source, and waits there.
         AtomicReference<Throwable> runFailure = new AtomicReference<>();
@@ -725,8 +762,8 @@ class MigrationTest {
             assertTrue(d.awaitFailure().getMessage().contains("truncated"), d.awaitFailure().getMessage());
         }
         // Older builds are refused by name too: protocol 3 (no references, an empty ACCEPT), 4 (no references after GO)
-        // 5 (PAGES tables uncompressed), 6 (no origins with data pages) and 7 (no deltas after GO).
-        for (int older : new int[] {3, 4, 5, 6, 7}) {
+        // 5 (PAGES tables uncompressed), 6 (no origins with data pages), 7 (no deltas after GO) and 8 (an empty GO).
+        for (int older : new int[] {3, 4, 5, 6, 7, 8}) {
             l = listen(null);
             d = destination(l, freshDestination(32L << 20));
             try (Socket raw = new Socket("127.0.0.1", l.port())) {
@@ -735,7 +772,7 @@ class MigrationTest {
                 out.writeInt(older);
                 out.flush();
                 String why = d.awaitFailure().getMessage();
-                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 8"), why);
+                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 9"), why);
             }
         }
         l = listen(null);

@@ -83,6 +83,10 @@ public final class GuestMemory {
     /** Whether pages are still pending from a lazy source (for other threads: {@link #isLoadingLazily}). */
     private volatile boolean loadingLazily;
     private long copyOnWriteCount;
+    /** Arrays copy-on-write takes instead of allocating while a migration runs ({@link SparePages}). */
+    private final SparePages spares;
+    /** At most this many spares per memory (64 MiB). */
+    private static final int MAX_SPARES = 16384;
 
     /** An array, not a list: iterating it allocates nothing (a list's iterator on every copy-on-write did). */
     private MemoryObserver[] observers = new MemoryObserver[0];
@@ -100,6 +104,7 @@ public final class GuestMemory {
         this.codePages = new long[(pageCount + 63) >>> 6];
         this.origins = new PageOrigin[pageCount];
         this.writeOrder = new WriteOrderLog(pageCount);
+        this.spares = new SparePages(Math.min(pageCount, MAX_SPARES));
     }
 
     private static byte[][][] newChunks(int pageCount) {
@@ -138,6 +143,8 @@ public final class GuestMemory {
     public int pageCount() { return pageCount; }
     /** Number of pages cloned because the guest wrote them while frozen. */
     public long copyOnWriteCount() { return copyOnWriteCount; }
+    /** The arrays copy-on-write may reuse while a migration runs. */
+    public SparePages spares() { return spares; }
 
     public void addObserver(MemoryObserver o) {
         observers = java.util.Arrays.copyOf(observers, observers.length + 1);
@@ -179,7 +186,13 @@ public final class GuestMemory {
         }
         byte[][][] f = frozen;
         if (f != null && pageOf(f, idx) == p) {
-            p = p.clone();
+            byte[] copy = spares.take();
+            if (copy == null) {
+                copy = p.clone();
+            } else {
+                System.arraycopy(p, 0, copy, 0, PAGE_SIZE);
+            }
+            p = copy;
             setPage(idx, p);
             copyOnWriteCount++;
             for (MemoryObserver o : observers) o.pageReplaced(idx);

@@ -1,0 +1,94 @@
+package org.vmckpt.machine.memory;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Page arrays that copy-on-write may use instead of allocating new ones, while a live migration runs.
+ *
+ * <p>Why: during a migration memory stays frozen from the first round to the switch-over, so every page the guest
+ * writes is copied (memdirty: about 26 MiB a second). Each copy is a new array in the collector's young generation,
+ * and the next young collection promotes it into old-generation memory the process has not touched before: a page
+ * fault per 4 KiB inside the collection's pause, which stops the guest (25-90 ms pauses on the source during the
+ * rounds, docs/BENCHMARKS.md run 17). A spare is an array already in the old generation: copying into it allocates
+ * nothing, so the young generation holds no guest pages and its collections stay short.
+ *
+ * <p>Where spares come from: a source that expects to migrate fills some at start-up ({@link #fill}, promoted while
+ * the VM boots), and the migration hands back each array it no longer needs (the copy it sent of a page in an earlier
+ * round, once it has sent a newer one: nothing else holds it; {@code MigrationSource}). They are used only while
+ * {@link #setEnabled enabled} (a migration runs), so that checkpoints do not use up what the migration needs.
+ *
+ * <p>Threading: one taker, the run thread ({@link #take}, from copy-on-write: allocates nothing); givers are
+ * serialized by this object's lock (a migration thread, the start-up fill). A ring of fixed capacity.
+ */
+public final class SparePages {
+    private final AtomicReferenceArray<byte[]> ring;
+    private final int capacity;
+    /** The next slot to take (written by the taker only). */
+    private volatile long head;
+    /** The next slot to fill (written under the lock only). */
+    private volatile long tail;
+    private volatile boolean enabled;
+    private long taken;
+
+    public SparePages(int capacity) {
+        if (capacity <= 0) throw new IllegalArgumentException("capacity must be positive");
+        this.capacity = capacity;
+        this.ring = new AtomicReferenceArray<>(capacity);
+    }
+
+    /** Copy-on-write uses spares only while enabled (a live migration runs). */
+    public void setEnabled(boolean on) {
+        enabled = on;
+    }
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    /** A spare page array (its contents are garbage: the caller overwrites all of it), or null: none, or not enabled. */
+    byte[] take() {
+        if (!enabled) return null;
+        long h = head;
+        if (h == tail) return null;
+        int slot = (int) (h % capacity);
+        byte[] p = ring.get(slot);
+        ring.set(slot, null);
+        head = h + 1;
+        taken++;
+        return p;
+    }
+
+    /**
+     * Hands back {@code page} (a {@link GuestMemory#PAGE_SIZE} array that nothing reads or writes any more, and never
+     * will); returns false if the ring is full (the array is then left to the collector).
+     */
+    public synchronized boolean give(byte[] page) {
+        if (page == null || page.length != GuestMemory.PAGE_SIZE) return false;
+        long t = tail;
+        if (t - head >= capacity) return false;
+        ring.set((int) (t % capacity), page);
+        tail = t + 1;
+        return true;
+    }
+
+    /** Allocates spares until {@code count} are held (at most the capacity); returns how many were added. */
+    public int fill(int count) {
+        int added = 0;
+        while (size() < Math.min(count, capacity) && give(new byte[GuestMemory.PAGE_SIZE])) added++;
+        return added;
+    }
+
+    /** Spares held now. */
+    public int size() {
+        return (int) (tail - head);
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Spares copy-on-write has taken so far (run thread; others read it racily). */
+    public long taken() {
+        return taken;
+    }
+}
