@@ -128,6 +128,21 @@ public final class MigrationConnection implements Closeable {
         }
     }
 
+    /** Sends the payload {@code w} holds and pushes it out ({@code w} may be reused once this returns). */
+    void send(int type, MigrationWire.PayloadWriter w) throws IOException {
+        synchronized (out) {
+            writeFrame(type, w.array(), w.length());
+            out.flush();
+        }
+    }
+
+    /** Queues the payload {@code w} holds (copied into the socket's buffer: {@code w} may be reused once this returns). */
+    void sendBuffered(int type, MigrationWire.PayloadWriter w) throws IOException {
+        synchronized (out) {
+            writeFrame(type, w.array(), w.length());
+        }
+    }
+
     void flush() throws IOException {
         synchronized (out) {
             out.flush();
@@ -135,10 +150,14 @@ public final class MigrationConnection implements Closeable {
     }
 
     private void writeFrame(int type, byte[] payload) throws IOException {
+        writeFrame(type, payload, payload.length);
+    }
+
+    private void writeFrame(int type, byte[] payload, int length) throws IOException {
         out.writeByte(type);
-        out.writeInt(payload.length);
-        out.write(payload);
-        bytesSent += 5 + payload.length;
+        out.writeInt(length);
+        out.write(payload, 0, length);
+        bytesSent += 5 + length;
     }
 
     /** The next frame; an end of stream inside or before a frame is reported as a truncated stream. */

@@ -673,7 +673,7 @@ public final class MigrationSource {
             digest.page(i, StateDigest.crc(p));
             if (n == MigrationWire.PAGES_PER_FRAME) {
                 if (cancelRequested) throw new MigrationException("cancelled");
-                conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, ref, base, n));
+                conn.sendBuffered(MigrationWire.PAGES, frames.encodePagesShared(index, data, ref, base, null, n));
                 recycle(done, n);
                 count += n;
                 pagesSent += n;
@@ -682,7 +682,7 @@ public final class MigrationSource {
             }
         }
         if (n > 0) {
-            conn.sendBuffered(MigrationWire.PAGES, frames.encodePages(index, data, ref, base, n));
+            conn.sendBuffered(MigrationWire.PAGES, frames.encodePagesShared(index, data, ref, base, null, n));
             recycle(done, n);
             count += n;
             pagesSent += n;
@@ -765,11 +765,11 @@ public final class MigrationSource {
                 data[n] = o.block(b);
                 digest.block(diskKey(d, b), data[n]);
                 if (++n == MigrationWire.PAGES_PER_FRAME) {
-                    conn.sendBuffered(MigrationWire.DISK, frames.encodeBlocks(d, block, data, n));
+                    conn.sendBuffered(MigrationWire.DISK, frames.encodeBlocksShared(d, block, data, n));
                     n = 0;
                 }
             }
-            if (n > 0) conn.sendBuffered(MigrationWire.DISK, frames.encodeBlocks(d, block, data, n));
+            if (n > 0) conn.sendBuffered(MigrationWire.DISK, frames.encodeBlocksShared(d, block, data, n));
         }
         conn.flush();
     }
@@ -848,7 +848,7 @@ public final class MigrationSource {
                                 // Whole, with the origin each came from (unconfirmed: the destination checks it), so
                                 // that the destination's later checkpoints still refer to those pages.
                                 for (int k = 0; k < n; k++) origin[k] = data[k] == null ? PageReferences.NONE : references.unconfirmedOrigin(fm, index[k]);
-                                conn.send(MigrationWire.PAGES, urgentFrames.encodePages(index, data, null, null, origin, n));
+                                conn.send(MigrationWire.PAGES, urgentFrames.encodePagesShared(index, data, null, null, origin, n));
                                 countSent(n);
                             }
                         }
@@ -923,7 +923,7 @@ public final class MigrationSource {
                 cursor = which.nextSetBit(cursor + 1);
             }
             if (n > 0) {
-                conn.send(MigrationWire.PAGES, frames.encodePages(index, data, ref, base, n));
+                conn.send(MigrationWire.PAGES, frames.encodePagesShared(index, data, ref, base, null, n));
                 countSent(n);
             }
             pagesRemaining = total - claims.count();

@@ -134,7 +134,7 @@ public final class MigrationWarmUp {
                         base[k] = sent[k];
                         sent[k] = data[k];
                     }
-                    out.send(MigrationWire.PAGES, frames.encodePages(index, data, null, base, n));
+                    out.send(MigrationWire.PAGES, frames.encodePagesShared(index, data, null, base, null, n));
                 }
             }
             receiver.join(60_000);

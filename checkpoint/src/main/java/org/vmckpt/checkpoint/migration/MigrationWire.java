@@ -189,10 +189,37 @@ final class MigrationWire {
         }
     }
 
-    /** Building a payload. */
+    /**
+     * Building a payload. A writer may be {@link #reset} and used again: its buffer, once grown to the largest payload
+     * built in it, is reused, and {@link #array}/{@link #length} give the payload without the copy {@link #toByteArray}
+     * makes (the source's PAGES frames: that copy and the buffer's growth were 110 of the 194 MiB its migration thread
+     * allocated in a migration, docs/BENCHMARKS.md run 19).
+     */
     static final class PayloadWriter {
-        private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        private final Buffer out = new Buffer();
         private final java.io.DataOutputStream d = new java.io.DataOutputStream(out);
+
+        /** A ByteArrayOutputStream whose array can be read in place. */
+        private static final class Buffer extends java.io.ByteArrayOutputStream {
+            byte[] array() {
+                return buf;
+            }
+        }
+
+        /** Empties this writer for the next payload, keeping its buffer. */
+        PayloadWriter reset() {
+            out.reset();
+            return this;
+        }
+
+        /** The buffer holding the payload in its first {@link #length} bytes (valid until the next write or reset). */
+        byte[] array() {
+            return out.array();
+        }
+
+        int length() {
+            return out.size();
+        }
 
         PayloadWriter u8(int v) {
             out.write(v);

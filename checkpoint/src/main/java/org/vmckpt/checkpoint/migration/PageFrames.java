@@ -78,8 +78,22 @@ final class PageFrames {
      * checks it). {@code origin} may be null.
      */
     byte[] encodePages(int[] index, byte[][] data, long[] ref, byte[][] base, long[] origin, int n) {
+        return encodePagesShared(index, data, ref, base, origin, n).toByteArray();
+    }
+
+    /** This instance's buffers for a frame's table and its whole payload, reused frame after frame. */
+    private final MigrationWire.PayloadWriter table = new MigrationWire.PayloadWriter();
+    private final MigrationWire.PayloadWriter frame = new MigrationWire.PayloadWriter();
+
+    /**
+     * As {@link #encodePages(int[], byte[][], long[], byte[][], long[], int)}, into this instance's own buffer: the
+     * writer returned holds the payload until the next encode here (send it at once). Allocates nothing once the buffers
+     * have grown to a full frame: a migration sends tens of thousands of frames, and their copies were most of what
+     * filled the source's young generation while the guest ran (docs/BENCHMARKS.md run 19).
+     */
+    MigrationWire.PayloadWriter encodePagesShared(int[] index, byte[][] data, long[] ref, byte[][] base, long[] origin, int n) {
         java.util.Arrays.fill(wordCount, 0, n, -1);
-        MigrationWire.PayloadWriter table = new MigrationWire.PayloadWriter();
+        table.reset();
         int previous = -1;
         long previousRef = 0;
         for (int k = 0; k < n; k++) {
@@ -112,9 +126,9 @@ final class PageFrames {
                 table.u8(MigrationWire.PAGE_DATA);
             }
         }
-        MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(n);
-        packTable(w, table.toByteArray());
-        return compress(w, data, base, wordCount, n).toByteArray();
+        MigrationWire.PayloadWriter w = frame.reset().i32(n);
+        packTable(w, table.array(), table.length());
+        return compress(w, data, base, wordCount, n);
     }
 
     /** Per frame slot, the word indices a PAGE_WORDS page lists ({@link #changedWords}), and their count (-1: not one). */
@@ -146,18 +160,23 @@ final class PageFrames {
 
     /** DISK payload: disk number, count, then per block its number and kind, then the data as in PAGES. */
     byte[] encodeBlocks(int disk, long[] block, byte[][] data, int n) {
-        MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(disk).i32(n);
+        return encodeBlocksShared(disk, block, data, n).toByteArray();
+    }
+
+    /** As {@link #encodeBlocks}, into this instance's own buffer (as {@link #encodePagesShared}). */
+    MigrationWire.PayloadWriter encodeBlocksShared(int disk, long[] block, byte[][] data, int n) {
+        MigrationWire.PayloadWriter w = frame.reset().i32(disk).i32(n);
         for (int k = 0; k < n; k++) w.i64(block[k]).u8(data[k] == null ? MigrationWire.BLOCK_ABSENT : MigrationWire.BLOCK_DATA);
-        return compress(w, data, null, null, n).toByteArray();
+        return compress(w, data, null, null, n);
     }
 
     /** A PAGES frame's table: encoding u8, its length i32, then length i32 and its bytes, compressed where that shrinks it. */
-    private void packTable(MigrationWire.PayloadWriter w, byte[] table) {
-        int size = table.length == 0 ? 0 : context().compressByteArray(packed, 0, packed.length, table, 0, table.length);
-        boolean zstd = table.length > 0 && size < table.length;
-        w.u8(zstd ? ZSTD : STORED).i32(table.length);
+    private void packTable(MigrationWire.PayloadWriter w, byte[] table, int length) {
+        int size = length == 0 ? 0 : context().compressByteArray(packed, 0, packed.length, table, 0, length);
+        boolean zstd = length > 0 && size < length;
+        w.u8(zstd ? ZSTD : STORED).i32(length);
         if (zstd) w.bytes(packed, size);
-        else w.bytes(table);
+        else w.bytes(table, length);
     }
 
     private ZstdCompressCtx context() {
