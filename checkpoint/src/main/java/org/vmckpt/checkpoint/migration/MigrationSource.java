@@ -370,6 +370,8 @@ public final class MigrationSource {
             machine.memory().spares().setEnabled(false);
             for (MachineCapture c : toRelease) machine.callAtInstructionBoundary(() -> { c.release(); return null; });
             lastSent = null; // the old copies it holds are garbage now
+            java.util.Arrays.fill(deferredArrays, 0, deferredCount, null);
+            deferredCount = 0;
         }
     }
 
@@ -551,7 +553,9 @@ public final class MigrationSource {
             }
         }
         toRelease.remove(c);
-        return capture(pause, toRelease, c);
+        MachineCapture next = capture(pause, toRelease, c);
+        recycleDeferred(); // c is released: the arrays its round deferred are held by nothing now
+        return next;
     }
 
     private BitSet carry;
@@ -655,6 +659,10 @@ public final class MigrationSource {
                 // Written again since this view was frozen: the next round (or the switch-over) sends it anyway,
                 // so sending this copy now would only cost bytes (Xen's "skip" set). A stale read sends it: harmless.
                 pagesDeferred++;
+                // Its frozen array is now held by this view only (the write put a copy in live memory): copy-on-write
+                // may reuse it once the view is released (recycleDeferred). Not one this migration keeps as a base.
+                byte[] frozenArray = fm.page(i);
+                if (frozenArray != null && frozenArray != lastSent[i]) deferLater(i, frozenArray);
                 continue;
             }
             byte[] p = fm.page(i);
@@ -706,6 +714,47 @@ public final class MigrationSource {
     /** Arrays handed to copy-on-write as spares (tests). */
     long pagesRecycled() {
         return pagesRecycled;
+    }
+
+    /** Of {@link #pagesRecycled}, the frozen arrays of pages a round deferred (tests). */
+    long deferredRecycled() {
+        return deferredRecycled;
+    }
+
+    private long deferredRecycled;
+    /** The pages the last round sent deferred, and their arrays in its view, given back once that view is released. */
+    private int[] deferredIndex = new int[1024];
+    private byte[][] deferredArrays = new byte[1024][];
+    private int deferredCount;
+
+    private void deferLater(int i, byte[] array) {
+        if (deferredCount == deferredIndex.length) {
+            deferredIndex = java.util.Arrays.copyOf(deferredIndex, deferredCount * 2);
+            deferredArrays = java.util.Arrays.copyOf(deferredArrays, deferredCount * 2);
+        }
+        deferredIndex[deferredCount] = i;
+        deferredArrays[deferredCount++] = array;
+    }
+
+    /**
+     * Gives copy-on-write the frozen arrays of the pages the round just released deferred (migrate11's copies come only
+     * from pages sent twice; round 0, which sends nothing twice, had only the start-up spares: docs/BENCHMARKS.md run
+     * 19). Each was the view's array of a page the guest wrote after the freeze, so live memory holds a copy and, the
+     * view released, nothing reads it; one live memory still maps (checked here: it cannot become live again before
+     * it is given, since only spares could make it so) is kept out.
+     */
+    private void recycleDeferred() {
+        org.vmckpt.machine.memory.SparePages spares = machine.memory().spares();
+        GuestMemory live = machine.memory();
+        for (int k = 0; k < deferredCount; k++) {
+            byte[] a = deferredArrays[k];
+            deferredArrays[k] = null;
+            if (live.peekPage(deferredIndex[k]) != a && spares.give(a)) {
+                pagesRecycled++;
+                deferredRecycled++;
+            }
+        }
+        deferredCount = 0;
     }
 
     private long pagesRecycled;

@@ -267,7 +267,7 @@ class MigrationTest {
         assertTrue(seen.contains(MigrationStatus.POSTCOPY_ACTIVE));
         assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret));
         assertFalse(source.memory().spares().isEnabled(), "spares are for the migration only");
-        System.out.println("post-copy after rounds: " + s.pagesRecycled() + " arrays handed back, " + source.memory().spares().taken()
+        System.out.println("post-copy after rounds: " + s.pagesRecycled() + " arrays handed back (" + s.deferredRecycled() + " of deferred pages), " + source.memory().spares().taken()
                 + " taken by copy-on-write");
         Machine twin = new Machine(memwalkConfig(32L << 20), b -> { });
         twin.boot();
@@ -318,6 +318,9 @@ class MigrationTest {
         // The copies of pages a later round sent again went back to copy-on-write as spares (SparePages); the
         // destination still equals an uninterrupted twin (postCopyAfterRounds), so none was reused while still needed.
         assertTrue(s.pagesRecycled() > 0, "arrays handed back to copy-on-write");
+        // memwalk rewrites pages before a round reaches them: their frozen arrays go back too once the round's view is
+        // released (the twin check above: none was reused while still needed).
+        assertTrue(s.deferredRecycled() > 0, "frozen arrays of deferred pages handed back");
     }
 
     private MigrationSource postCopyAfterRounds(boolean deltasInPause, boolean deltasAfterGo, MachineConfig config) throws Throwable {
@@ -353,7 +356,7 @@ class MigrationTest {
                 + in.postCopy().deltasReceived() + " of them deltas");
         assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret));
         assertFalse(source.memory().spares().isEnabled(), "spares are for the migration only");
-        System.out.println("post-copy after rounds: " + s.pagesRecycled() + " arrays handed back, " + source.memory().spares().taken()
+        System.out.println("post-copy after rounds: " + s.pagesRecycled() + " arrays handed back (" + s.deferredRecycled() + " of deferred pages), " + source.memory().spares().taken()
                 + " taken by copy-on-write");
         // Stale copies of the pages sent in rounds and written again were replaced: the guest runs exactly as a twin.
         Machine twin = new Machine(config, b -> { });
@@ -542,7 +545,7 @@ class MigrationTest {
         long switchedAt = in.machine().hart(0).instret;
         assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret));
         assertFalse(source.memory().spares().isEnabled(), "spares are for the migration only");
-        System.out.println("post-copy after rounds: " + s.pagesRecycled() + " arrays handed back, " + source.memory().spares().taken()
+        System.out.println("post-copy after rounds: " + s.pagesRecycled() + " arrays handed back (" + s.deferredRecycled() + " of deferred pages), " + source.memory().spares().taken()
                 + " taken by copy-on-write");
         String sourceAtSwitchOver = hash(source);
         // The guest runs at the destination until it touches a page that is still at the source, and waits there.
