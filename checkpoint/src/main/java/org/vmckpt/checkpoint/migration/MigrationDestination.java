@@ -80,6 +80,17 @@ public final class MigrationDestination {
         return machine;
     }
 
+    /** Arrays allocated before listening, which received pages are copied into (null: new arrays). */
+    private PageArrayPool pagePool;
+
+    /**
+     * Received pages go into arrays of {@code pool} while it has any ({@link PageArrayPool}); once the migration is in
+     * (pre-copy: when this returns it; post-copy: at END) the pool is emptied.
+     */
+    public void usePagePool(PageArrayPool pool) {
+        this.pagePool = pool;
+    }
+
     /**
      * Post-copy: the receiver gets its work once the guest's clock runs here ({@link Machine#whenStarted}) rather
      * than at GO, for a caller that runs the machine right after {@link #receive} returns: waking it before the
@@ -109,6 +120,7 @@ public final class MigrationDestination {
         try {
             Incoming in = receiveChecked(conn, events);
             arrived = true;
+            if (in.postCopy() == null && pagePool != null) pagePool.clear(); // every page is here (post-copy's: at END)
             return in;
         } catch (MigrationException e) {
             conn.sendErrorQuietly(e.getMessage());
@@ -162,6 +174,7 @@ public final class MigrationDestination {
         for (int i = 0; i < blockCounts.length; i++) blockCounts[i] = disks.get(i).overlay().blockCount();
         StateDigest digest = new StateDigest(memory.pageCount());
         PageFrames frames = new PageFrames();
+        frames.usePool(pagePool);
         while (true) {
             f = conn.receive();
             switch (f.type()) {

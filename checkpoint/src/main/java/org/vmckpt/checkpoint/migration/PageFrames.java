@@ -329,7 +329,7 @@ final class PageFrames {
         for (int k = 0; k < n; k++) {
             byte[] page = rebuilt != null ? rebuilt[k] : null;
             if (wordCount[k] >= 0) {
-                page = inPlace && base[k] != ZERO_UNIT ? base[k] : base[k].clone();
+                page = inPlace && base[k] != ZERO_UNIT ? base[k] : pagedCopy(base[k]);
                 for (int x = 0; x < wordCount[k]; x++) {
                     System.arraycopy(raw, at, page, words[k * MigrationWire.MAX_PAGE_WORDS + x] << 3, 8);
                     at += 8;
@@ -343,7 +343,7 @@ final class PageFrames {
                     page = reuse[k];
                     System.arraycopy(raw, at, page, 0, UNIT);
                 } else {
-                    page = unit(raw, at, b);
+                    page = pagedUnit(raw, at, b);
                 }
                 at += UNIT;
                 if (origin[k] >= 0 && !equalsSource(refs, origin[k], page)) {
@@ -453,6 +453,43 @@ final class PageFrames {
         byte[] unit = java.util.Arrays.copyOfRange(units, at, at + UNIT);
         if (base != null) for (int j = 0; j < UNIT; j++) unit[j] ^= base[j];
         return unit;
+    }
+
+    /** Arrays decoded pages are copied into instead of new ones (a destination's, {@link PageArrayPool}); null: none. */
+    private volatile PageArrayPool pool;
+
+    /** Decoded pages go into arrays from {@code p} while it has any (null: new arrays, as before). */
+    void usePool(PageArrayPool p) {
+        pool = p;
+    }
+
+    /** Stops using the pool and lets the collector have the arrays it still holds (the migration is in). */
+    void dropPool() {
+        PageArrayPool p = pool;
+        pool = null;
+        if (p != null) p.clear();
+    }
+
+    /** As {@link #unit(byte[], int, byte[])}, into an array of the pool if there is one. */
+    private byte[] pagedUnit(byte[] units, int at, byte[] base) {
+        PageArrayPool p = pool;
+        byte[] unit = p == null ? null : p.take();
+        if (unit == null) return unit(units, at, base);
+        if (base != null) {
+            for (int j = 0; j < UNIT; j++) unit[j] = (byte) (units[at + j] ^ base[j]);
+        } else {
+            System.arraycopy(units, at, unit, 0, UNIT);
+        }
+        return unit;
+    }
+
+    /** A copy of {@code page}, into an array of the pool if there is one. */
+    private byte[] pagedCopy(byte[] page) {
+        PageArrayPool p = pool;
+        byte[] copy = p == null ? null : p.take();
+        if (copy == null) return page.clone();
+        System.arraycopy(page, 0, copy, 0, UNIT);
+        return copy;
     }
 
     /** Hands each unit to {@code out}: data ones from {@code units} at {@code at} on (a delta XORed into its base), others as rebuilt or zero. */

@@ -278,6 +278,7 @@ public final class PostCopyPages implements PageSource {
                     }
                     conn.send(MigrationWire.DONE, new byte[0]);
                     conn.close();
+                    frames.dropPool(); // every page is here
                     setStatus(MigrationStatus.COMPLETED, null);
                     return;
                 } else if (f.type() == MigrationWire.ERROR) {

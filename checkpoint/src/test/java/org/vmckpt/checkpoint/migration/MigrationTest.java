@@ -109,8 +109,14 @@ class MigrationTest {
 
     /** Accepts one connection and receives into a fresh machine. */
     private Destination destination(MigrationListener listener, Machine machine) {
+        return destination(listener, machine, null);
+    }
+
+    /** As above, received pages going into the arrays of {@code pool} (null: new arrays). */
+    private Destination destination(MigrationListener listener, Machine machine, PageArrayPool pool) {
         closeAfter.add(listener);
         MigrationDestination d = new MigrationDestination(machine);
+        d.usePagePool(pool);
         AtomicReference<MigrationDestination.Incoming> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = new Thread(() -> {
@@ -162,11 +168,16 @@ class MigrationTest {
     void preCopyOverTlsMovesTheMachineExactly() throws Throwable {
         Machine source = runningSource();
         MigrationListener l = listen(good);
-        Destination d = destination(l, freshDestination(32L << 20));
+        // Fewer arrays than pages arrive: the first go into the pool's, the rest into new ones.
+        PageArrayPool pool = new PageArrayPool();
+        pool.fill(1_000);
+        Destination d = destination(l, freshDestination(32L << 20), pool);
         List<MigrationStatus> seen = new CopyOnWriteArrayList<>();
         MigrationSource s = new MigrationSource(source, null, at(l.port()), TlsCredentials.forClient(good), MigrationMode.PRECOPY, seen::add);
         s.run();
         MigrationDestination.Incoming in = d.await();
+        assertEquals(1_000, pool.taken(), "received pages went into the pool's arrays");
+        assertEquals(0, pool.size(), "the pool is emptied once the migration is in");
         assertEquals(MigrationStatus.COMPLETED, s.status());
         assertEquals(List.of(MigrationStatus.SETUP, MigrationStatus.ACTIVE, MigrationStatus.DEVICE, MigrationStatus.COMPLETED), seen);
         assertTrue(s.progress().rounds() >= 1);
@@ -333,7 +344,9 @@ class MigrationTest {
             return n;
         });
         MigrationListener l = listen(good);
-        Destination d = destination(l, new Machine(config, b -> { }));
+        PageArrayPool pool = new PageArrayPool();
+        pool.fill(1_000);
+        Destination d = destination(l, new Machine(config, b -> { }), pool);
         MigrationSource s = new MigrationSource(source, null, at(l.port()), TlsCredentials.forClient(good), MigrationMode.POSTCOPY, null);
         s.setDeltasInPause(deltasInPause);
         s.setDeltasAfterGo(deltasAfterGo);
@@ -352,6 +365,8 @@ class MigrationTest {
         while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
         assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
         assertEquals(deltasAfterGo ? s.deltasAfterSwitch() : 0, in.postCopy().deltasReceived(), "deltas sent after GO and received");
+        assertTrue(pool.taken() > 0, "received pages went into the pool's arrays");
+        assertEquals(0, pool.size(), "the pool is emptied at post-copy's end");
         System.out.println("post-copy after rounds: " + in.postCopy().totalPages() + " pages after the switch, "
                 + in.postCopy().deltasReceived() + " of them deltas");
         assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret));
