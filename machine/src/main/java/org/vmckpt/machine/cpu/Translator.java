@@ -131,14 +131,16 @@ final class Translator {
      * of up to {@link #MAX_HOT_INSTRUCTIONS}), which HotSpot may compile with C2.
      */
     TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot) {
-        return translate(page, pageIndex, next, nextIndex, entryOff, hot, MAX_LOOP_INSTRUCTIONS);
+        return translate(page, pageIndex, next, nextIndex, entryOff, hot, MAX_LOOP_INSTRUCTIONS, MAX_STRAIGHT_INSTRUCTIONS);
     }
 
     /**
      * As {@link #translate(byte[], int, byte[], int, int, boolean)}, with loops of at most {@code maxLoop} instructions
-     * as regions ({@link #MAX_LOOP_INSTRUCTIONS}; 0: none, as tests of chains of units ask their cache).
+     * and straight lines of at most {@code maxStraight} as regions ({@link #MAX_LOOP_INSTRUCTIONS},
+     * {@link #MAX_STRAIGHT_INSTRUCTIONS}; 0: none, as tests of chains of units ask their cache).
      */
-    TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot, int maxLoop) {
+    TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot, int maxLoop,
+                             int maxStraight) {
         className = hot ? HOT_NAME : unitName;
         byte[] code = page;
         limit = 4096;
@@ -149,16 +151,24 @@ final class Translator {
         }
         this.nextIndex = nextIndex;
         int first = hot ? MAX_HOT_INSTRUCTIONS : MAX_INSTRUCTIONS;
-        if (maxLoop > first) {
-            // A loop through the entry that the instruction limit would cut: the whole loop, if it fits (see LOOP_REGIONS).
-            TreeMap<Integer, Insn> cut = discover(code, entryOff, first, limit, 0);
-            if (cut.size() >= first) {
-                if (!BACK_BEFORE_ENTRY) cut = discover(code, entryOff, first, limit, entryOff); // the region it would be
-                for (int cap = maxLoop; cap > first; cap /= 2) {
-                    TreeMap<Integer, Insn> loop = loopRegion(code, entryOff, limit, cap);
-                    if (loop == null || cut.keySet().containsAll(loop.keySet())) break; // no loop, or the cut holds it
-                    TranslatedUnit u = build(code, loop, pageIndex, entryOff, hot);
-                    if (u != null) return u; // else too large: a smaller cap keeps the shortest cycles
+        TreeMap<Integer, Insn> cut = discover(code, entryOff, first, limit, 0);
+        if (cut.size() >= first) {
+            if (!BACK_BEFORE_ENTRY) cut = discover(code, entryOff, first, limit, entryOff); // the region it would be
+            // A loop through the entry that the instruction limit would cut: the whole loop, if it fits (MAX_LOOP_INSTRUCTIONS).
+            for (int cap = maxLoop; cap > first; cap /= 2) {
+                TreeMap<Integer, Insn> loop = loopRegion(code, entryOff, limit, cap);
+                if (loop == null || cut.keySet().containsAll(loop.keySet())) break; // no loop, or the cut holds it
+                TranslatedUnit u = build(code, loop, pageIndex, entryOff, hot);
+                if (u != null) return u; // else too large: a smaller cap keeps the shortest cycles
+            }
+            // A straight line that the limit cuts: more of it, up to the next loop's head (MAX_STRAIGHT_INSTRUCTIONS).
+            if (maxStraight > first && straight(cut)) {
+                for (int cap = maxStraight; cap > first; cap = cap * 3 / 4) {
+                    TreeMap<Integer, Insn> line = straightRegion(code, entryOff, limit, cap, maxLoop);
+                    // (Shorter than the cut: it stops at a loop's head, whose own unit runs the loop from its start.)
+                    if (line.isEmpty() || line.size() == first) break;
+                    TranslatedUnit u = build(code, line, pageIndex, entryOff, hot);
+                    if (u != null || line.size() < first) return u;
                 }
             }
         }
@@ -373,6 +383,52 @@ final class Translator {
             if (region.size() >= cap) break;
             Insn in = at[(int) v[2]];
             region.put(in.off, in);
+        }
+        return region;
+    }
+
+    /**
+     * Straight-line regions ({@code -Dvmckpt.jit.maxStraightInstructions=N}; 0 or at most {@link #MAX_INSTRUCTIONS}:
+     * off). Where the instruction limit cuts a region that is one straight line (no branch or jump in its 64
+     * instructions), the unit goes on along that line up to N instructions (within {@link #MAX_BYTECODE}), to its first
+     * branch or jump or to the head of a loop ahead (the target of a branch or jump back into the line), which is a
+     * unit of its own ({@link #MAX_LOOP_INSTRUCTIONS}). Every instruction of a straight line runs as often as its entry,
+     * so the longer unit compiles no cold code, and saves a unit exit, a dispatcher trip and a unit entry (the
+     * registers stored and loaded) per 64 instructions: SHA-256's message schedule and the code between its loops in
+     * the signed guest's module loading, SHA-3's rounds in the boot.
+     */
+    static final int MAX_STRAIGHT_INSTRUCTIONS = Integer.getInteger("vmckpt.jit.maxStraightInstructions", 256);
+
+    /** True if {@code region} is one straight line: no branch or jump in it. */
+    private static boolean straight(TreeMap<Integer, Insn> region) {
+        for (Insn in : region.values()) if (in.kind == JAL || in.kind == JALR || in.kind == BRANCH) return false;
+        return true;
+    }
+
+    /**
+     * The straight line from {@code entryOff}: instructions in sequence up to {@code cap}, to and with the first branch
+     * or jump, and before the head of a loop ahead that a loop region may hold: an offset after the entry that a branch
+     * or jump fewer than {@code maxLoop} instructions further on (decoded in sequence) goes back to.
+     */
+    private static TreeMap<Integer, Insn> straightRegion(byte[] code, int entryOff, int limit, int cap, int maxLoop) {
+        BitSet heads = new BitSet(limit);
+        int[] index = new int[limit / 2]; // the sequence number of each instruction decoded, from 1
+        for (int off = entryOff, k = 1; k <= maxLoop + cap; k++) {
+            Insn in = decodeAt(code, off, limit);
+            if (in == null) break;
+            index[off / 2] = k;
+            long t = in.kind == BRANCH ? off + Decode.immB(in.bits) : in.kind == JAL ? off + Decode.immJ(in.bits) : -1;
+            // (A loop longer than a loop region may be is a chain of units anyway: its head is not a reason to stop.)
+            if (t > entryOff && t <= off && index[(int) t / 2] > 0 && k - index[(int) t / 2] < maxLoop) heads.set((int) t);
+            off += in.len;
+        }
+        TreeMap<Integer, Insn> region = new TreeMap<>();
+        for (int off = entryOff; region.size() < cap; ) {
+            Insn in = decodeAt(code, off, limit);
+            if (in == null || in.kind == 0 || off != entryOff && heads.get(off)) break;
+            region.put(off, in);
+            if (in.kind == JAL || in.kind == JALR || in.kind == BRANCH) break;
+            off += in.len;
         }
         return region;
     }
