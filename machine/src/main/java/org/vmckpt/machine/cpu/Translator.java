@@ -158,7 +158,7 @@ final class Translator {
             for (int cap = maxLoop; cap > first; cap /= 2) {
                 TreeMap<Integer, Insn> loop = loopRegion(code, entryOff, limit, cap);
                 if (loop == null || cut.keySet().containsAll(loop.keySet())) break; // no loop, or the cut holds it
-                TranslatedUnit u = build(code, loop, pageIndex, entryOff, hot);
+                TranslatedUnit u = build(code, loop, pageIndex, entryOff, hot, MAX_BYTECODE);
                 if (u != null) return u; // else too large: a smaller cap keeps the shortest cycles
             }
             // A straight line that the limit cuts: more of it, up to the next loop's head (MAX_STRAIGHT_INSTRUCTIONS).
@@ -167,7 +167,7 @@ final class Translator {
                     TreeMap<Integer, Insn> line = straightRegion(code, entryOff, limit, cap, maxLoop);
                     // (Shorter than the cut: it stops at a loop's head, whose own unit runs the loop from its start.)
                     if (line.isEmpty() || line.size() == first) break;
-                    TranslatedUnit u = build(code, line, pageIndex, entryOff, hot);
+                    TranslatedUnit u = build(code, line, pageIndex, entryOff, hot, MAX_STRAIGHT_BYTECODE);
                     if (u != null || line.size() < first) return u;
                 }
             }
@@ -177,15 +177,16 @@ final class Translator {
             // A region the limit cuts does not go back before its entry (see BACK_BEFORE_ENTRY).
             if (!BACK_BEFORE_ENTRY && region.size() >= max) region = discover(code, entryOff, max, limit, entryOff);
             if (region.isEmpty()) return null;
-            TranslatedUnit u = build(code, region, pageIndex, entryOff, hot);
+            TranslatedUnit u = build(code, region, pageIndex, entryOff, hot, MAX_BYTECODE);
             if (u != null) return u; // else too large: try a smaller region
         }
         return null;
     }
 
-    /** The unit of {@code region} entered at {@code entryOff}, or null if its bytecode would be too large. */
-    private TranslatedUnit build(byte[] code, TreeMap<Integer, Insn> region, int pageIndex, int entryOff, boolean hot) {
-        byte[] classBytes = generate(region, entryOff);
+    /** The unit of {@code region} entered at {@code entryOff}, or null if its bytecode would be over {@code maxBytecode}. */
+    private TranslatedUnit build(byte[] code, TreeMap<Integer, Insn> region, int pageIndex, int entryOff, boolean hot,
+                                 int maxBytecode) {
+        byte[] classBytes = generate(region, entryOff, maxBytecode);
         if (classBytes == null) return null;
         TranslatedUnit u = define(classBytes);
         u.pageIndex = pageIndex;
@@ -398,6 +399,13 @@ final class Translator {
      * the signed guest's module loading, SHA-3's rounds in the boot.
      */
     static final int MAX_STRAIGHT_INSTRUCTIONS = Integer.getInteger("vmckpt.jit.maxStraightInstructions", 256);
+    /**
+     * Bytecode of a straight-line region at most: C1's time grows with a unit's size and the guest interprets the code
+     * while it waits, so a line of loads and stores (~50-65 bytes per instruction: SHA-3's rounds in the boot) stays
+     * near 64 instructions, and one of ALU operations (~15-20 bytes: SHA-256's schedule) gets long. With the loop
+     * regions' bound (7,600) the default guest's boot to /init took ~11% more process CPU at load 13-18 (4 pairs).
+     */
+    static final int MAX_STRAIGHT_BYTECODE = Integer.getInteger("vmckpt.jit.maxStraightBytecode", 4000);
 
     /** True if {@code region} is one straight line: no branch or jump in it. */
     private static boolean straight(TreeMap<Integer, Insn> region) {
@@ -460,7 +468,7 @@ final class Translator {
         return L_REG0 + 2 * (r - 1);
     }
 
-    private byte[] generate(TreeMap<Integer, Insn> region, int entryOff) {
+    private byte[] generate(TreeMap<Integer, Insn> region, int entryOff, int maxBytecode) {
         this.region = region;
         blockLabels.clear();
         crossings.clear();
@@ -511,7 +519,7 @@ final class Translator {
         cw.visitEnd();
         lastBytecodeSize = size;
         mv = null;
-        if (size > MAX_BYTECODE) return null;
+        if (size > maxBytecode) return null;
         return cw.toByteArray();
     }
 
