@@ -296,14 +296,14 @@ final class Translator {
 
     /**
      * Loop regions ({@code -Dvmckpt.jit.maxLoopInstructions=N}, at most N instructions; 0 or at most
-     * {@link #MAX_INSTRUCTIONS}: off). Where the instruction limit cuts the region of an entry that lies on a loop, the
-     * unit is instead the loop: the instructions on the shortest cycles through the entry, up to N of them and within
+     * {@link #MAX_INSTRUCTIONS}: off). Where the instruction limit cuts the region of a loop's head (an entry that a
+     * branch or jump of the code reachable from it goes back to), the unit is instead the loop: the instructions on the shortest cycles through the entry, up to N of them and within
      * {@link #MAX_BYTECODE}, so that the loop's back edge is a JVM jump inside one compiled method and an iteration
      * makes no trip through the dispatcher. With the limit alone a loop longer than a unit was a chain of units,
      * each iteration a unit exit, a dispatcher trip and an entry per 64 instructions, and a loop a little longer than
-     * the limit left every iteration for a unit of the few instructions the cut left out (the CPU benchmark: a 2- and a
-     * 5-instruction unit in the signed guest's module loading, run ~2 M and 0.4 M times; a 3-instruction one in the
-     * compute phase's sha256, 7.8 M times; docs/BENCHMARKS.md, round 21). Code on the loop's exits (after it, a
+     * the limit left every iteration for a unit of the few instructions the cut left out (the CPU benchmark: a
+     * 2-instruction unit of zlib's inflate_fast in the signed guest's module loading, run ~2 M times; a 3-instruction one
+     * in the compute phase's sha256, 7.8 M times; docs/BENCHMARKS.md, round 21). Code on the loop's exits (after it, a
      * return from it) is left out: it runs once per loop, not per iteration, and is another unit's entry.
      */
     static final int MAX_LOOP_INSTRUCTIONS = Integer.getInteger("vmckpt.jit.maxLoopInstructions", 512);
@@ -391,7 +391,7 @@ final class Translator {
     /**
      * Straight-line regions ({@code -Dvmckpt.jit.maxStraightInstructions=N}; 0 or at most {@link #MAX_INSTRUCTIONS}:
      * off). Where the instruction limit cuts a region that is one straight line (no branch or jump in its 64
-     * instructions), the unit goes on along that line up to N instructions (within {@link #MAX_BYTECODE}), to its first
+     * instructions), the unit goes on along that line up to N instructions (within {@link #MAX_STRAIGHT_BYTECODE}), to its first
      * branch or jump or to the head of a loop ahead (the target of a branch or jump back into the line), which is a
      * unit of its own ({@link #MAX_LOOP_INSTRUCTIONS}). Every instruction of a straight line runs as often as its entry,
      * so the longer unit compiles no cold code, and saves a unit exit, a dispatcher trip and a unit entry (the
@@ -403,7 +403,8 @@ final class Translator {
      * Bytecode of a straight-line region at most: C1's time grows with a unit's size and the guest interprets the code
      * while it waits, so a line of loads and stores (~50-65 bytes per instruction: SHA-3's rounds in the boot) stays
      * near 64 instructions, and one of ALU operations (~15-20 bytes: SHA-256's schedule) gets long. With the loop
-     * regions' bound (7,600) the default guest's boot to /init took ~11% more process CPU at load 13-18 (4 pairs).
+     * regions' bound (7,600) the default guest's boot to /init took ~11% more process CPU at load 13-18 (4 pairs;
+     * docs/BENCHMARKS.md round 21), its run thread no more.
      */
     static final int MAX_STRAIGHT_BYTECODE = Integer.getInteger("vmckpt.jit.maxStraightBytecode", 4000);
 
