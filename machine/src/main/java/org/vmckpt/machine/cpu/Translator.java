@@ -18,7 +18,9 @@ import static org.objectweb.asm.Opcodes.*;
  * <p><b>Region.</b> From the entry offset, every instruction of the same 4 KiB page (and of the next virtual page,
  * if the fetch TLB mapped it when the entry got hot) reachable by falling through or by a direct branch or jump, up
  * to {@link #MAX_INSTRUCTIONS}, found breadth-first by blocks (a region the limit cuts leaves out targets before its
- * entry: {@link #BACK_BEFORE_ENTRY}). Branches and jumps inside the region are JVM jumps,
+ * entry: {@link #BACK_BEFORE_ENTRY}). Where the limit cuts it, a loop's head gets the whole loop instead
+ * ({@link #MAX_LOOP_INSTRUCTIONS}) and a straight line goes on to its end or the next loop's head
+ * ({@link #MAX_STRAIGHT_INSTRUCTIONS}). Branches and jumps inside the region are JVM jumps,
  * so a loop stays inside one compiled method. The unit enters the second page only where the fetch TLB still maps
  * it to the physical page it was translated from ({@link #crossingTo}). Everything else leaves the unit: indirect jumps, targets outside the region, and
  * instructions that change privilege or translation (ecall, ebreak, xRET, wfi, sfence.vma) are left to the
