@@ -78,6 +78,11 @@ public final class CodeCache {
     long hotAfter = HOT_AFTER > 0 ? HOT_AFTER : Long.MAX_VALUE;
     /** See {@link #HOT_RECHECK}; tests that compare the hot tier lower it, so that more units reach it. */
     long hotRecheck = HOT_RECHECK;
+    /**
+     * Loops and straight lines of at most this many instructions are units of their own (Translator.MAX_LOOP_INSTRUCTIONS,
+     * MAX_STRAIGHT_INSTRUCTIONS); tests of chains of units set them to 0.
+     */
+    int maxLoopInstructions = Translator.MAX_LOOP_INSTRUCTIONS, maxStraightInstructions = Translator.MAX_STRAIGHT_INSTRUCTIONS;
     /** For tests: install a hot-tier unit without waiting for HotSpot to compile it (its effects are the same). */
     boolean promoteUncompiled;
     private final Translator translator = new Translator();
@@ -201,7 +206,7 @@ public final class CodeCache {
         if (background != null) return submit(key, slot, pageIndex, page, nextIndex, next, h);
         UnitCompilerDirectives.install();
         long t0 = CpuClock.threadNanos();
-        TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff));
+        TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff), false, maxLoopInstructions, maxStraightInstructions);
         translationNanos += CpuClock.threadNanos() - t0;
         if (u == null) {
             u = TranslatedUnit.UNTRANSLATABLE;
@@ -437,7 +442,7 @@ public final class CodeCache {
         int entryOff = (int) (u.key & 0xfff);
         if (background == null) {
             long t0 = CpuClock.threadNanos();
-            TranslatedUnit p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true);
+            TranslatedUnit p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions);
             if (p != null) BackgroundTranslator.warmHot(p);
             translationNanos += CpuClock.threadNanos() - t0;
             builtHot(u, p);

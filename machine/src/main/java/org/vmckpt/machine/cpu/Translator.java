@@ -18,7 +18,9 @@ import static org.objectweb.asm.Opcodes.*;
  * <p><b>Region.</b> From the entry offset, every instruction of the same 4 KiB page (and of the next virtual page,
  * if the fetch TLB mapped it when the entry got hot) reachable by falling through or by a direct branch or jump, up
  * to {@link #MAX_INSTRUCTIONS}, found breadth-first by blocks (a region the limit cuts leaves out targets before its
- * entry: {@link #BACK_BEFORE_ENTRY}). Branches and jumps inside the region are JVM jumps,
+ * entry: {@link #BACK_BEFORE_ENTRY}). Where the limit cuts it, a loop's head gets the whole loop instead
+ * ({@link #MAX_LOOP_INSTRUCTIONS}) and a straight line goes on to its end or the next loop's head
+ * ({@link #MAX_STRAIGHT_INSTRUCTIONS}). Branches and jumps inside the region are JVM jumps,
  * so a loop stays inside one compiled method. The unit enters the second page only where the fetch TLB still maps
  * it to the physical page it was translated from ({@link #crossingTo}). Everything else leaves the unit: indirect jumps, targets outside the region, and
  * instructions that change privilege or translation (ecall, ebreak, xRET, wfi, sfence.vma) are left to the
@@ -131,6 +133,16 @@ final class Translator {
      * of up to {@link #MAX_HOT_INSTRUCTIONS}), which HotSpot may compile with C2.
      */
     TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot) {
+        return translate(page, pageIndex, next, nextIndex, entryOff, hot, MAX_LOOP_INSTRUCTIONS, MAX_STRAIGHT_INSTRUCTIONS);
+    }
+
+    /**
+     * As {@link #translate(byte[], int, byte[], int, int, boolean)}, with loops of at most {@code maxLoop} instructions
+     * and straight lines of at most {@code maxStraight} as regions ({@link #MAX_LOOP_INSTRUCTIONS},
+     * {@link #MAX_STRAIGHT_INSTRUCTIONS}; 0: none, as tests of chains of units ask their cache).
+     */
+    TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot, int maxLoop,
+                             int maxStraight) {
         className = hot ? HOT_NAME : unitName;
         byte[] code = page;
         limit = 4096;
@@ -140,32 +152,61 @@ final class Translator {
             limit = 8192;
         }
         this.nextIndex = nextIndex;
-        for (int max = hot ? MAX_HOT_INSTRUCTIONS : MAX_INSTRUCTIONS; max >= 8; max /= 2) {
+        int first = hot ? MAX_HOT_INSTRUCTIONS : MAX_INSTRUCTIONS;
+        TreeMap<Integer, Insn> cut = discover(code, entryOff, first, limit, 0);
+        if (cut.size() >= first) {
+            if (!BACK_BEFORE_ENTRY) cut = discover(code, entryOff, first, limit, entryOff); // the region it would be
+            // A loop through the entry that the instruction limit would cut: the whole loop, if it fits (MAX_LOOP_INSTRUCTIONS).
+            for (int cap = maxLoop; cap > first; cap /= 2) {
+                TreeMap<Integer, Insn> loop = loopRegion(code, entryOff, limit, cap);
+                if (loop == null || cut.keySet().containsAll(loop.keySet())) break; // no loop, or the cut holds it
+                TranslatedUnit u = build(code, loop, pageIndex, entryOff, hot, MAX_BYTECODE);
+                if (u != null) return u; // else too large: a smaller cap keeps the shortest cycles
+            }
+            // A straight line that the limit cuts: more of it, up to the next loop's head (MAX_STRAIGHT_INSTRUCTIONS).
+            if (maxStraight > first && straight(cut)) {
+                for (int cap = maxStraight; cap > first; cap = cap * 3 / 4) {
+                    TreeMap<Integer, Insn> line = straightRegion(code, entryOff, limit, cap, maxLoop);
+                    // (Shorter than the cut: it stops at a loop's head, whose own unit runs the loop from its start.)
+                    if (line.isEmpty() || line.size() == first) break;
+                    TranslatedUnit u = build(code, line, pageIndex, entryOff, hot, MAX_STRAIGHT_BYTECODE);
+                    if (u != null || line.size() < first) return u;
+                }
+            }
+        }
+        for (int max = first; max >= 8; max /= 2) {
             TreeMap<Integer, Insn> region = discover(code, entryOff, max, limit, 0);
             // A region the limit cuts does not go back before its entry (see BACK_BEFORE_ENTRY).
             if (!BACK_BEFORE_ENTRY && region.size() >= max) region = discover(code, entryOff, max, limit, entryOff);
             if (region.isEmpty()) return null;
-            byte[] classBytes = generate(region, entryOff);
-            if (classBytes == null) continue; // too large: try a smaller region
-            TranslatedUnit u = define(classBytes);
-            u.pageIndex = pageIndex;
-            u.nextPageIndex = region.lastKey() >= 4096 ? nextIndex : -1;
-            u.instructionCount = region.size();
-            u.entryBlockLength = entryBlockLength;
-            u.chain = new TranslatedUnit[exitSlots];
-            u.exitKinds = exitKinds.toByteArray();
-            if (Hart.PROFILE_UNITS) {
-                u.profExitCounts = new long[exitSlots];
-                u.profExitOffsets = exitOffsets.stream().mapToInt(Integer::intValue).toArray();
-                u.profCode = code.clone();
-                u.profFirst = region.firstKey();
-                u.profLast = region.lastKey() + region.lastEntry().getValue().len;
-            }
-            u.bytecodeSize = lastBytecodeSize;
-            u.hot = hot;
-            return u;
+            TranslatedUnit u = build(code, region, pageIndex, entryOff, hot, MAX_BYTECODE);
+            if (u != null) return u; // else too large: try a smaller region
         }
         return null;
+    }
+
+    /** The unit of {@code region} entered at {@code entryOff}, or null if its bytecode would be over {@code maxBytecode}. */
+    private TranslatedUnit build(byte[] code, TreeMap<Integer, Insn> region, int pageIndex, int entryOff, boolean hot,
+                                 int maxBytecode) {
+        byte[] classBytes = generate(region, entryOff, maxBytecode);
+        if (classBytes == null) return null;
+        TranslatedUnit u = define(classBytes);
+        u.pageIndex = pageIndex;
+        u.nextPageIndex = region.lastKey() >= 4096 ? nextIndex : -1;
+        u.instructionCount = region.size();
+        u.entryBlockLength = entryBlockLength;
+        u.chain = new TranslatedUnit[exitSlots];
+        u.exitKinds = exitKinds.toByteArray();
+        if (Hart.PROFILE_UNITS) {
+            u.profExitCounts = new long[exitSlots];
+            u.profExitOffsets = exitOffsets.stream().mapToInt(Integer::intValue).toArray();
+            u.profCode = code.clone();
+            u.profFirst = region.firstKey();
+            u.profLast = region.lastKey() + region.lastEntry().getValue().len;
+        }
+        u.bytecodeSize = lastBytecodeSize;
+        u.hot = hot;
+        return u;
     }
 
     // ------------------------------------------------------------------ decoding and region discovery
@@ -255,6 +296,154 @@ final class Translator {
         return region;
     }
 
+    /**
+     * Loop regions ({@code -Dvmckpt.jit.maxLoopInstructions=N}, at most N instructions; 0 or at most
+     * {@link #MAX_INSTRUCTIONS}: off). Where the instruction limit cuts the region of a loop's head (an entry that a
+     * branch or jump of the code reachable from it goes back to), the unit is instead the loop: the instructions on the shortest cycles through the entry, up to N of them and within
+     * {@link #MAX_BYTECODE}, so that the loop's back edge is a JVM jump inside one compiled method and an iteration
+     * makes no trip through the dispatcher. With the limit alone a loop longer than a unit was a chain of units,
+     * each iteration a unit exit, a dispatcher trip and an entry per 64 instructions, and a loop a little longer than
+     * the limit left every iteration for a unit of the few instructions the cut left out (the CPU benchmark: a
+     * 2-instruction unit of zlib's inflate_fast in the signed guest's module loading, run ~2 M times; a 3-instruction one
+     * in the compute phase's sha256, 7.8 M times; docs/BENCHMARKS.md, round 21). Code on the loop's exits (after it, a
+     * return from it) is left out: it runs once per loop, not per iteration, and is another unit's entry.
+     */
+    static final int MAX_LOOP_INSTRUCTIONS = Integer.getInteger("vmckpt.jit.maxLoopInstructions", 512);
+
+    /**
+     * The instructions that lie on a cycle through {@code entryOff} of at most {@code cap} instructions (within the
+     * code's {@code limit}, by falling through and direct branches and jumps), at most {@code cap} of them, those on the
+     * shortest cycles first; null if the entry is on no such cycle. The cycle through an instruction {@code n} is at
+     * least the instructions from the entry to {@code n} plus those from {@code n} back to the entry: both are found
+     * breadth-first, forwards from the entry and backwards (through the predecessors) to it.
+     */
+    private static TreeMap<Integer, Insn> loopRegion(byte[] code, int entryOff, int limit, int cap) {
+        int slots = limit / 2;
+        Insn[] at = new Insn[slots];
+        int[] ahead = new int[slots], back = new int[slots];
+        java.util.Arrays.fill(ahead, -1);
+        java.util.Arrays.fill(back, -1);
+        int[] queue = new int[slots];
+        int head = 0, tail = 0;
+        // Forwards: every instruction a unit could reach from the entry, with its distance.
+        ahead[entryOff / 2] = 0;
+        queue[tail++] = entryOff;
+        int[] preds = new int[slots * 4]; // (to, from) pairs: at most two successors per instruction
+        int edges = 0;
+        boolean backToEntry = false;
+        while (head < tail) {
+            int off = queue[head++];
+            Insn in = decodeAt(code, off, limit);
+            if (in == null || in.kind == 0) continue; // a region ends before it
+            at[off / 2] = in;
+            for (long t : successors(in)) {
+                if (t < 0 || t >= limit) continue;
+                int s = (int) t;
+                // A taken branch or jump to the entry (not a fall-through into it): the entry is a loop's head.
+                if (s == entryOff && (in.kind == JAL || in.kind == BRANCH) && t != off + in.len) backToEntry = true;
+                preds[edges * 2] = s;
+                preds[edges * 2 + 1] = off;
+                edges++;
+                if (ahead[s / 2] < 0) {
+                    ahead[s / 2] = ahead[off / 2] + 1;
+                    queue[tail++] = s;
+                }
+            }
+        }
+        // Only a loop's head (the target of its back edge) gets the loop: an entry inside a loop (where a batch or the
+        // interpreter began) keeps a region that stops at the back edge, or every such entry would hold the whole loop.
+        if (!backToEntry) return null;
+        // Backwards from the entry over the same edges (a list sorted by target stands for the predecessor lists).
+        long[] byTarget = new long[edges];
+        for (int e = 0; e < edges; e++) byTarget[e] = (long) preds[e * 2] << 32 | preds[e * 2 + 1];
+        java.util.Arrays.sort(byTarget);
+        head = tail = 0;
+        back[entryOff / 2] = 0;
+        queue[tail++] = entryOff;
+        while (head < tail) {
+            int off = queue[head++];
+            int e = java.util.Arrays.binarySearch(byTarget, (long) off << 32);
+            if (e < 0) e = -e - 1;
+            for (; e < edges && (int) (byTarget[e] >>> 32) == off; e++) {
+                int from = (int) byTarget[e];
+                if (back[from / 2] < 0) {
+                    back[from / 2] = back[off / 2] + 1;
+                    queue[tail++] = from;
+                }
+            }
+        }
+        // Every instruction both ways, by the length of the shortest cycle through it.
+        List<long[]> on = new ArrayList<>();
+        for (int i = 0; i < slots; i++) {
+            if (at[i] == null || ahead[i] < 0 || back[i] < 0) continue;
+            int length = ahead[i] + back[i];
+            if (length <= cap) on.add(new long[] {length, ahead[i], i});
+        }
+        if (on.size() <= 1) return null;
+        on.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        TreeMap<Integer, Insn> region = new TreeMap<>();
+        for (long[] v : on) {
+            if (region.size() >= cap) break;
+            Insn in = at[(int) v[2]];
+            region.put(in.off, in);
+        }
+        return region;
+    }
+
+    /**
+     * Straight-line regions ({@code -Dvmckpt.jit.maxStraightInstructions=N}; 0 or at most {@link #MAX_INSTRUCTIONS}:
+     * off). Where the instruction limit cuts a region that is one straight line (no branch or jump in its 64
+     * instructions), the unit goes on along that line up to N instructions (within {@link #MAX_STRAIGHT_BYTECODE}), to its first
+     * branch or jump or to the head of a loop ahead (the target of a branch or jump back into the line), which is a
+     * unit of its own ({@link #MAX_LOOP_INSTRUCTIONS}). Every instruction of a straight line runs as often as its entry,
+     * so the longer unit compiles no cold code, and saves a unit exit, a dispatcher trip and a unit entry (the
+     * registers stored and loaded) per 64 instructions: SHA-256's message schedule and the code between its loops in
+     * the signed guest's module loading, SHA-3's rounds in the boot.
+     */
+    static final int MAX_STRAIGHT_INSTRUCTIONS = Integer.getInteger("vmckpt.jit.maxStraightInstructions", 256);
+    /**
+     * Bytecode of a straight-line region at most: C1's time grows with a unit's size and the guest interprets the code
+     * while it waits, so a line of loads and stores (~50-65 bytes per instruction: SHA-3's rounds in the boot) stays
+     * near 64 instructions, and one of ALU operations (~15-20 bytes: SHA-256's schedule) gets long. With the loop
+     * regions' bound (7,600) the default guest's boot to /init took ~11% more process CPU at load 13-18 (4 pairs;
+     * docs/BENCHMARKS.md round 21), its run thread no more.
+     */
+    static final int MAX_STRAIGHT_BYTECODE = Integer.getInteger("vmckpt.jit.maxStraightBytecode", 4000);
+
+    /** True if {@code region} is one straight line: no branch or jump in it. */
+    private static boolean straight(TreeMap<Integer, Insn> region) {
+        for (Insn in : region.values()) if (in.kind == JAL || in.kind == JALR || in.kind == BRANCH) return false;
+        return true;
+    }
+
+    /**
+     * The straight line from {@code entryOff}: instructions in sequence up to {@code cap}, to and with the first branch
+     * or jump, and before the head of a loop ahead that a loop region may hold: an offset after the entry that a branch
+     * or jump fewer than {@code maxLoop} instructions further on (decoded in sequence) goes back to.
+     */
+    private static TreeMap<Integer, Insn> straightRegion(byte[] code, int entryOff, int limit, int cap, int maxLoop) {
+        BitSet heads = new BitSet(limit);
+        int[] index = new int[limit / 2]; // the sequence number of each instruction decoded, from 1
+        for (int off = entryOff, k = 1; k <= maxLoop + cap; k++) {
+            Insn in = decodeAt(code, off, limit);
+            if (in == null) break;
+            index[off / 2] = k;
+            long t = in.kind == BRANCH ? off + Decode.immB(in.bits) : in.kind == JAL ? off + Decode.immJ(in.bits) : -1;
+            // (A loop longer than a loop region may be is a chain of units anyway: its head is not a reason to stop.)
+            if (t > entryOff && t <= off && index[(int) t / 2] > 0 && k - index[(int) t / 2] < maxLoop) heads.set((int) t);
+            off += in.len;
+        }
+        TreeMap<Integer, Insn> region = new TreeMap<>();
+        for (int off = entryOff; region.size() < cap; ) {
+            Insn in = decodeAt(code, off, limit);
+            if (in == null || in.kind == 0 || off != entryOff && heads.get(off)) break;
+            region.put(off, in);
+            if (in.kind == JAL || in.kind == JALR || in.kind == BRANCH) break;
+            off += in.len;
+        }
+        return region;
+    }
+
     // ------------------------------------------------------------------ code generation
 
     private MethodVisitor mv;
@@ -282,7 +471,7 @@ final class Translator {
         return L_REG0 + 2 * (r - 1);
     }
 
-    private byte[] generate(TreeMap<Integer, Insn> region, int entryOff) {
+    private byte[] generate(TreeMap<Integer, Insn> region, int entryOff, int maxBytecode) {
         this.region = region;
         blockLabels.clear();
         crossings.clear();
@@ -333,7 +522,7 @@ final class Translator {
         cw.visitEnd();
         lastBytecodeSize = size;
         mv = null;
-        if (size > MAX_BYTECODE) return null;
+        if (size > maxBytecode) return null;
         return cw.toByteArray();
     }
 

@@ -22,6 +22,8 @@ class HeatAfterUnitExitTest {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
         h.setTranslation(true);
         h.setTranslationThreshold(THRESHOLD);
+        h.codeCache.maxLoopInstructions = 0; // a loop longer than a unit (with loop regions: than a loop region's bound)
+        h.codeCache.maxStraightInstructions = 0; // (64-instruction pieces, as a straight line longer than those regions)
         GuestMemory mem = h.bus().ram();
         int body = 100;
         for (int k = 0; k < body; k++) mem.write32(BASE + 4L * k, addi(5, 5, 1));

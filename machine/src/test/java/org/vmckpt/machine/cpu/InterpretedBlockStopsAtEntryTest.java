@@ -21,6 +21,8 @@ class InterpretedBlockStopsAtEntryTest {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
         h.setTranslation(true);
         h.setTranslationThreshold(1);
+        h.codeCache.maxLoopInstructions = 0; // a chain of units, as for a loop longer than a loop region's bound
+        h.codeCache.maxStraightInstructions = 0; // (64-instruction pieces, as a straight line longer than those regions)
         GuestMemory mem = h.bus().ram();
         for (int k = 0; k < body; k++) {
             if (len == 4) mem.write32(BASE + 4L * k, insn);

@@ -22,6 +22,9 @@ class LongLoopUnitsTest {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
         h.setTranslation(true);
         h.setTranslationThreshold(16);
+        // A loop longer than a loop region may be (Translator.MAX_LOOP_INSTRUCTIONS), as this one is with them off.
+        h.codeCache.maxLoopInstructions = 0; // (and no straight-line regions: 64-instruction pieces)
+        h.codeCache.maxStraightInstructions = 0;
         GuestMemory mem = h.bus().ram();
         int body = 200;
         for (int k = 0; k < body; k++) mem.write32(BASE + 4L * k, addi(5, 5, 1));
