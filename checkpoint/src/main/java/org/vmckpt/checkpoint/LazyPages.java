@@ -35,10 +35,10 @@ public final class LazyPages implements PageSource {
     /** Every this many arrivals, the run thread is asked to install what arrived when the guest idles. */
     private static final int INSTALL_EVERY = 2048;
     /**
-     * The most pages one install in the guest's idle time looks at (~0.3-1 ms): the guest idles in moments of a
-     * millisecond or more ({@link Machine#whenIdle}), and a slice should end before its next timer.
+     * The most pages one install in the guest's idle time looks at (~0.1-0.3 ms): {@link Machine#whenIdle} takes a
+     * task when the guest's next timer is at least 250 µs away, and a slice should end before it.
      */
-    static final int IDLE_SLICE = INSTALL_EVERY / 2;
+    static final int IDLE_SLICE = 512;
     /**
      * Once every page arrived, how long a slice waits for the guest to idle before it is installed anyway, between
      * two batches: a guest that never idles must still end the lazy load (the engine's page sources wait for it).

@@ -46,9 +46,10 @@ public final class Machine {
     private static final long MAX_IDLE_NANOS = 5_000_000L;
     /**
      * The least time to the guest's next timer for the run thread to take a {@link #whenIdle} task instead of sleeping:
-     * such a task (a slice of a lazy restore's installing) takes up to about a millisecond.
+     * such a task (a slice of a lazy restore's installing) takes a few hundred microseconds, and a guest that sleeps
+     * a millisecond at a time (the default guest's memdirty) must still leave room for one.
      */
-    private static final long IDLE_TASK_MIN_NANOS = 1_000_000L;
+    private static final long IDLE_TASK_MIN_NANOS = 250_000L;
 
     public enum RunState { RUNNING, PAUSED, SHUTDOWN }
 
@@ -318,7 +319,7 @@ public final class Machine {
 
     /**
      * Runs {@code task} on the run thread when the guest is idle (waiting for an interrupt, none pending, its next
-     * timer at least a millisecond away) or the machine is paused, instead of sleeping then: for host work that the
+     * timer at least 250 µs away) or the machine is paused, instead of sleeping then: for host work that the
      * guest need not wait for and that must run on its thread, such as installing the pages a lazy restore's loaders
      * prepared. One task per idle moment, in the order given. A guest that never idles never runs them: whoever
      * needs one done by some time also {@link #submit}s it then (the task must then run once only). Any thread.

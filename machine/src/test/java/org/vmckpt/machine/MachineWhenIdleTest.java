@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MachineWhenIdleTest {
     /**
      * A guest that arms a CLINT timer every ~100 µs and waits for it in wfi every 2,048th turn of its loop
-     * (src/test/baremetal/timerloop.S), deterministic: its idle moments are shorter than the millisecond host time
+     * (src/test/baremetal/timerloop.S), deterministic: its idle moments are shorter than the 250 µs host time
      * asks for, and in deterministic mode every idle moment takes a task.
      */
     private static Machine timerLoop() throws Exception {
