@@ -32,7 +32,7 @@ public final class LazyPages implements PageSource {
     static final int FAULT_FRAMES = 1;
     /** Pages per reference (SOURCE, DISK_BLOCK) item: each is a separate small read. */
     static final int FAULT_DISK_RUN = 16;
-    /** Every this many arrivals, the run thread is asked to install what arrived when the guest idles. */
+    /** Pages per slice of installing before branch restore12 (the slices are now {@link #IDLE_SLICE} and {@link #INSTALL_SLICE}). */
     private static final int INSTALL_EVERY = 2048;
     /**
      * The most pages one install in the guest's idle time looks at (~0.1-0.3 ms): {@link Machine#whenIdle} takes a
@@ -155,8 +155,8 @@ public final class LazyPages implements PageSource {
     }
 
     /**
-     * Starts streaming pages in the background; every {@link #INSTALL_EVERY} pages the run thread is asked to
-     * install what is ready when the guest idles ({@link Machine#whenIdle}). {@link #allLoadedNanos()} tells when the last page went in. If a loader thread fails,
+     * Starts streaming pages in the background; once all arrived, the run thread installs them while the guest idles
+     * ({@link Machine#whenIdle}). {@link #allLoadedNanos()} tells when the last page went in. If a loader thread fails,
      * the prefetch stops and {@code onFailure} is told (on a loader thread); the guest then reads the remaining
      * pages itself when it touches them.
      */
@@ -251,27 +251,12 @@ public final class LazyPages implements PageSource {
         prefetched.compareAndSet(index, null, page);
         int slot = arrived.getAndIncrement();
         if (slot < arrivals.length()) arrivals.set(slot, index + 1);
-        if ((slot + 1) % INSTALL_EVERY == 0) {
-            Machine m = machine;
-            if (m != null) installWhenIdle(m);
-        }
-    }
-
-    /** Whether an install is queued for the guest's idle time ({@link #installWhenIdle}). */
-    private final java.util.concurrent.atomic.AtomicBoolean idleInstallQueued = new java.util.concurrent.atomic.AtomicBoolean();
-
-    /**
-     * Asks the run thread to install what arrived, a slice at a time, in the guest's idle time only (any thread). A
-     * page the guest touches meanwhile is taken from the arrivals ({@link #loadPage}), so installing the others can
-     * wait: done between batches, it took 26-34 ms of the guest's thread before its first output (quiet, default
-     * guest, memrandom and memdirty alike), a third of that thread's CPU then.
-     */
-    private void installWhenIdle(Machine m) {
-        if (!idleInstallQueued.compareAndSet(false, true)) return;
-        m.whenIdle(() -> {
-            idleInstallQueued.set(false);
-            if (installPrefetched(m.memory(), IDLE_SLICE) > 0) installWhenIdle(m);
-        });
+        // Nothing is installed while pages still arrive (the prefetch thread installs them once all are in): a page
+        // the guest touches meanwhile is taken from the arrivals (loadPage), so installing the others can wait. Done
+        // between batches every 2,048 arrivals, it took 26-34 ms of the guest's thread before its first output
+        // (quiet, default guest, memrandom and memdirty alike), a third of that thread's CPU then; done in the guest's
+        // idle time instead, memdirty's guest met more pages not loaded yet (faults 65-299 against 45-126 in 5 pairs
+        // at load 16-23), likely as those installs took the core the loaders had while the guest slept.
     }
 
     /** One install of up to {@code max} arrivals on the run thread, run once however often it is handed over. */
