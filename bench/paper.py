@@ -271,7 +271,14 @@ def launcher_java_options(jar):
             opts.append("-XX:+UseTransparentHugePages")
     except OSError:
         pass
-    whitebox = os.path.join(ROOT, "whitebox", "target", "vmckpt-whitebox.jar")
+    # The WhiteBox jar of JAR's own checkout (JAR = CHECKOUT/cli/target/vmckpt.jar), as its launcher would pass it: the
+    # class-data archive beside JAR recorded that boot class path, and the JVM silently ignores the archive's
+    # application classes when it differs (main's jar run with this checkout's WhiteBox path loaded ~700 more classes
+    # from the jar at every restore). A jar outside a checkout gets this checkout's, as before.
+    checkout = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(jar))))
+    whitebox = os.path.join(checkout, "whitebox", "target", "vmckpt-whitebox.jar")
+    if not os.path.exists(whitebox):
+        whitebox = os.path.join(ROOT, "whitebox", "target", "vmckpt-whitebox.jar")
     if os.path.exists(whitebox):
         opts += [f"-Xbootclasspath/a:{whitebox}", "-XX:+UnlockDiagnosticVMOptions", "-XX:+WhiteBoxAPI", "-XX:-DisplayVMOutput"]
     opts.append("-Xss16m")

@@ -65,7 +65,10 @@ public final class CheckpointEngine {
         this.lineage = new Lineage(parentId, machine.virtio().disks().size());
         this.pages = new PageClassifier(machine, repo, lineage);
         this.resets = new CheckpointReset(machine, repo, oneAtATime, lineage);
-        GcPauses.listen();
+        // The collectors' reports, for each checkpoint's longest pause: at once, except while a lazy restore brings
+        // its pages in (then the page sources' thread starts them, or the first checkpoint): building a report of
+        // every collection took the JVM's notification thread a core's share in the restored guest's first moments.
+        if (!machine.memory().isLoadingLazily()) GcPauses.listen();
         warmUp();
     }
 
@@ -181,6 +184,7 @@ public final class CheckpointEngine {
 
     private Outcome checkpointLocked(CheckpointOptions opt, ProgressListener progress) throws Exception {
         long t0 = System.nanoTime();
+        GcPauses.listen(); // already, unless this is the first checkpoint during a lazy restore's load
         GcPauses.Mark gcFrom = GcPauses.mark();
         Map<String, String> config = MachineDescription.describe(machine);
         if (vmName != null) config.put(NAME_KEY, vmName);

@@ -36,23 +36,39 @@ final class GcPauses {
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             String name = gc.getName();
             if (name.contains("Cycles") || name.contains("Concurrent")) continue; // concurrent work, not pauses
-            int index = BEANS.size();
             BEANS.add(gc);
-            if (gc instanceof NotificationEmitter emitter) {
+        }
+    }
+
+    private static boolean listening;
+
+    private GcPauses() { }
+
+    /**
+     * Starts taking the per-collection reports that give a window's longest pause (call early so later pauses are all
+     * reported; once is enough). Counts and totals ({@link #mark}, {@link #since}) need none. Not at a class's first
+     * use: with a listener the JVM builds a report of every collection for the JMX notification thread (the pools'
+     * usage as open data), which on a cold JVM cost that thread 8-37 ms of CPU in a lazily restored guest's first
+     * output window (default guest, load 10-20, 10 restores; CheckpointEngine waits for the lazy load).
+     */
+    static synchronized void listen() {
+        if (listening) return;
+        listening = true;
+        for (int index = 0; index < BEANS.size(); index++) {
+            if (BEANS.get(index) instanceof NotificationEmitter emitter) {
+                int bean = index;
                 emitter.addNotificationListener((n, handback) -> {
                     if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) return;
                     GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
-                    record(index, info.getGcInfo().getId(), info.getGcInfo().getDuration());
+                    record(bean, info.getGcInfo().getId(), info.getGcInfo().getDuration());
                 }, null, null);
             }
         }
     }
 
-    private GcPauses() { }
-
-    /** Starts listening (the class's initialisation does it; call early so later pauses are all reported). */
-    static void listen() {
-        // the static initialiser has run
+    /** Whether {@link #listen} ran (tests). */
+    static synchronized boolean listening() {
+        return listening;
     }
 
     private static synchronized void record(int bean, long id, long durationMs) {

@@ -24,25 +24,35 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * When the guest touches a page that has not arrived, the run thread reads just the frame holding it (64 pages,
  * the smallest unit that decompresses on its own), or waits for the loader thread already reading that frame, so
  * a fault costs a fraction of a millisecond. The loaders only decompress; the run thread installs what they
- * prepared on first touch (or when {@link #installPrefetched} runs between batches), so guest memory is only ever
- * changed by the run thread.
+ * prepared on first touch (or when {@link #installPrefetched} runs while the guest idles), so guest memory is only
+ * ever changed by the run thread.
  */
 public final class LazyPages implements PageSource {
     /** Frames per prefetch item, and so per fault: one (256 KiB of memory). */
     static final int FAULT_FRAMES = 1;
     /** Pages per reference (SOURCE, DISK_BLOCK) item: each is a separate small read. */
     static final int FAULT_DISK_RUN = 16;
-    /** The run thread installs what arrived every this many pages. */
+    /** Pages per slice of installing before branch restore12 (the slices are now {@link #IDLE_SLICE} and {@link #INSTALL_SLICE}). */
     private static final int INSTALL_EVERY = 2048;
     /**
-     * The most pages one install looks at: the run thread installs in slices between batches (~1-2 ms each), never
-     * what arrived before the guest started in one go (20,000-67,000 pages, 10-35 ms of its CPU at its start).
+     * The most pages one install in the guest's idle time looks at (~0.1-0.3 ms): {@link Machine#whenIdle} takes a
+     * task when the guest's next timer is at least 250 µs away, and a slice should end before it.
+     */
+    static final int IDLE_SLICE = 512;
+    /**
+     * Once every page arrived, how long a slice waits for the guest to idle before it is installed anyway, between
+     * two batches: a guest that never idles must still end the lazy load (the engine's page sources wait for it).
+     */
+    private static final long FORCE_AFTER_MILLIS = 100;
+    /**
+     * The most pages one install the guest did not idle for looks at (~1-2 ms), never what arrived before the guest
+     * started in one go (20,000-67,000 pages, 10-35 ms of its CPU at its start).
      */
     static final int INSTALL_SLICE = 2 * INSTALL_EVERY;
     /**
-     * Between two of the last slices (what is left once every page arrived), the guest runs this long: installing
-     * 80,000 arrived pages back to back took 30-60 ms of the guest's thread in its first second, when memrandom's
-     * loading ended before its first heartbeat.
+     * Between two slices installed without waiting for the guest to idle, the guest runs this long: installing 80,000
+     * arrived pages back to back took 30-60 ms of the guest's thread in its first second, when memrandom's loading
+     * ended before its first heartbeat.
      */
     private static final long INSTALL_PAUSE_MILLIS = 5;
 
@@ -145,8 +155,8 @@ public final class LazyPages implements PageSource {
     }
 
     /**
-     * Starts streaming pages in the background; every {@link #INSTALL_EVERY} pages the run thread is asked to
-     * install what is ready. {@link #allLoadedNanos()} tells when the last page went in. If a loader thread fails,
+     * Starts streaming pages in the background; once all arrived, the run thread installs them while the guest idles
+     * ({@link Machine#whenIdle}). {@link #allLoadedNanos()} tells when the last page went in. If a loader thread fails,
      * the prefetch stops and {@code onFailure} is told (on a loader thread); the guest then reads the remaining
      * pages itself when it touches them.
      */
@@ -198,13 +208,26 @@ public final class LazyPages implements PageSource {
             prefetchDone = true;
             IOException failed = failure();
             if (failed != null && onFailure != null) onFailure.accept(failed);
-            // The rest of the arrivals, a slice per batch boundary: this thread waits for each before it asks again.
+            // The rest of the arrivals, a slice at a time in the guest's idle time; a slice the guest did not idle
+            // for within FORCE_AFTER_MILLIS is installed between batches instead, INSTALL_PAUSE_MILLIS apart.
             try {
                 for (;;) {
-                    java.util.concurrent.CompletableFuture<Integer> left = new java.util.concurrent.CompletableFuture<>();
-                    machine.submit(() -> left.complete(installPrefetched(memory, INSTALL_SLICE)));
-                    if (left.get() == 0) break;
-                    Thread.sleep(INSTALL_PAUSE_MILLIS);
+                    InstallOnce idle = new InstallOnce(memory, IDLE_SLICE);
+                    machine.whenIdle(idle);
+                    Integer left;
+                    try {
+                        left = idle.left.get(FORCE_AFTER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        if (idle.taken.compareAndSet(false, true)) {
+                            InstallOnce forced = new InstallOnce(memory, INSTALL_SLICE);
+                            machine.submit(forced);
+                            left = forced.left.get();
+                            if (left > 0) Thread.sleep(INSTALL_PAUSE_MILLIS);
+                        } else {
+                            left = idle.left.get(); // the guest idled just now: the slice is being installed
+                        }
+                    }
+                    if (left == 0) break;
                 }
             } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
                 return;
@@ -228,9 +251,29 @@ public final class LazyPages implements PageSource {
         prefetched.compareAndSet(index, null, page);
         int slot = arrived.getAndIncrement();
         if (slot < arrivals.length()) arrivals.set(slot, index + 1);
-        if ((slot + 1) % INSTALL_EVERY == 0) {
-            Machine m = machine;
-            if (m != null) m.submit(() -> installPrefetched(m.memory(), INSTALL_SLICE));
+        // Nothing is installed while pages still arrive (the prefetch thread installs them once all are in): a page
+        // the guest touches meanwhile is taken from the arrivals (loadPage), so installing the others can wait. Done
+        // between batches every 2,048 arrivals, it took 26-34 ms of the guest's thread before its first output
+        // (quiet, default guest, memrandom and memdirty alike), a third of that thread's CPU then; done in the guest's
+        // idle time instead, memdirty's guest met more pages not loaded yet (faults 65-299 against 45-126 in 5 pairs
+        // at load 16-23), likely as those installs took the core the loaders had while the guest slept.
+    }
+
+    /** One install of up to {@code max} arrivals on the run thread, run once however often it is handed over. */
+    private final class InstallOnce implements Runnable {
+        final java.util.concurrent.atomic.AtomicBoolean taken = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.util.concurrent.CompletableFuture<Integer> left = new java.util.concurrent.CompletableFuture<>();
+        private final GuestMemory memory;
+        private final int max;
+
+        InstallOnce(GuestMemory memory, int max) {
+            this.memory = memory;
+            this.max = max;
+        }
+
+        @Override
+        public void run() {
+            if (taken.compareAndSet(false, true)) left.complete(installPrefetched(memory, max));
         }
     }
 

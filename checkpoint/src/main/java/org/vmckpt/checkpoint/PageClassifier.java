@@ -67,6 +67,11 @@ final class PageClassifier {
             try {
                 long deadline = System.nanoTime() + SOURCES_WAIT_NANOS;
                 while (machine.memory().isLoadingLazily() && System.nanoTime() < deadline) Thread.sleep(20);
+                try {
+                    GcPauses.listen(); // held back during a lazy restore's load (CheckpointEngine)
+                } catch (RuntimeException e) {
+                    // without the reports a checkpoint's longest pause is estimated from the counters (GcPauses)
+                }
                 f.complete(PageSources.ofMachine(machine, repo, parentId));
             } catch (Throwable e) {
                 f.complete(null); // eviction is an optimisation: without the sources, such pages are saved as data

@@ -44,6 +44,12 @@ public final class Machine {
     public static final int BATCH = 4096;
     /** Longest host sleep while the guest idles, so console input and requests are seen promptly. */
     private static final long MAX_IDLE_NANOS = 5_000_000L;
+    /**
+     * The least time to the guest's next timer for the run thread to take a {@link #whenIdle} task instead of sleeping:
+     * such a task (a slice of a lazy restore's installing) takes a few hundred microseconds, and a guest that sleeps
+     * a millisecond at a time (the default guest's memdirty) must still leave room for one.
+     */
+    private static final long IDLE_TASK_MIN_NANOS = 250_000L;
 
     public enum RunState { RUNNING, PAUSED, SHUTDOWN }
 
@@ -64,6 +70,8 @@ public final class Machine {
 
     private final ConcurrentLinkedQueue<Byte> consoleInput = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Runnable> requests = new ConcurrentLinkedQueue<>();
+    /** Tasks for the run thread's idle time ({@link #whenIdle}). */
+    private final ConcurrentLinkedQueue<Runnable> idleTasks = new ConcurrentLinkedQueue<>();
     private volatile Thread runThread;
     private volatile RunState runState = RunState.PAUSED;
     private volatile boolean pauseRequested;
@@ -310,6 +318,27 @@ public final class Machine {
     }
 
     /**
+     * Runs {@code task} on the run thread when the guest is idle (waiting for an interrupt, none pending, its next
+     * timer at least 250 µs away) or the machine is paused, instead of sleeping then: for host work that the
+     * guest need not wait for and that must run on its thread, such as installing the pages a lazy restore's loaders
+     * prepared. One task per idle moment, in the order given. A guest that never idles never runs them: whoever
+     * needs one done by some time also {@link #submit}s it then (the task must then run once only). Any thread.
+     */
+    public void whenIdle(Runnable task) {
+        idleTasks.add(task);
+        Thread t = runThread;
+        if (t != null) LockSupport.unpark(t);
+    }
+
+    /** Runs the next {@link #whenIdle} task, if any; whether one ran. */
+    private boolean runIdleTask() {
+        Runnable r = idleTasks.poll();
+        if (r == null) return false;
+        r.run();
+        return true;
+    }
+
+    /**
      * Runs {@code task} at an instruction boundary and returns its result: on the run thread if the machine
      * is running (waiting for it), or right here if no run loop is active. Any thread.
      */
@@ -441,7 +470,7 @@ public final class Machine {
                     }
                     clock.dropPendingLeap(); // paused on request: that time stays invisible to the guest
                     runOnceStarted();
-                    LockSupport.parkNanos(MAX_IDLE_NANOS);
+                    if (!runIdleTask()) LockSupport.parkNanos(MAX_IDLE_NANOS);
                     continue;
                 }
                 if (runState != RunState.RUNNING) {
@@ -520,12 +549,19 @@ public final class Machine {
         if (sbi != null && Long.compareUnsigned(sbi.nextDeadline(), deadline) < 0) deadline = sbi.nextDeadline();
         long now = clint.mtime();
         if (config.deterministic()) {
+            runIdleTask(); // host work only: nothing the guest sees, so the run is the same with or without it
             if (deadline != -1L) clock.advanceTo(deadline);
             updateTimersAndInterrupts();
             return;
         }
         long waitNanos = Long.compareUnsigned(deadline, now) > 0 ? (deadline - now) * 100 : 0;
         if (deadline == -1L) waitNanos = MAX_IDLE_NANOS;
+        // Time the guest does not need: a host task takes it before the run thread sleeps (then the timers again).
+        if (waitNanos >= IDLE_TASK_MIN_NANOS && runIdleTask()) {
+            feedConsole();
+            updateTimersAndInterrupts();
+            return;
+        }
         waitNanos = Math.min(waitNanos, MAX_IDLE_NANOS);
         if (waitNanos > 0 && consoleInput.isEmpty() && requests.isEmpty()) {
             long t0 = System.nanoTime();
