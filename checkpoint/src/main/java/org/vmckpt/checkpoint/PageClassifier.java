@@ -53,7 +53,7 @@ final class PageClassifier {
      * of its start. {@code -Dvmckpt.pageSources.delayMillis} (read when an engine starts) sets another (0: at once, as
      * before round 21, for A/B runs).
      */
-    static final long SOURCES_DELAY_MILLIS = 10_000L;
+    static final long SOURCES_DELAY_MILLIS = 30_000L;
     /** How often the waiting thread looks at the guest's idle flag. */
     private static final long SOURCES_POLL_MILLIS = 50;
 
