@@ -265,7 +265,9 @@ def launcher_java_options(jar):
     root, and the class-data archive beside JAR when it is not older than JAR."""
     opts = ["-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25", "-XX:MetaspaceSize=256m",
             "-XX:PerMethodTrapLimit=0", "-XX:CompileCommand=quiet",
-            "-XX:CompileCommand=CompileThresholdScaling,org.vmckpt.machine.cpu.Unit*::run,0.05"]
+            "-XX:CompileCommand=CompileThresholdScaling,org.vmckpt.machine.cpu.Unit*::run,0.05",
+            "-XX:CompileCommand=dontinline,org.vmckpt.machine.cpu.Mmu::loadSlow",
+            "-XX:CompileCommand=dontinline,org.vmckpt.machine.cpu.Mmu::storeSlow"]
     try:  # huge pages for the heap where the kernel offers them, as the launcher does
         if "[never]" not in open("/sys/kernel/mm/transparent_hugepage/enabled").read():
             opts.append("-XX:+UseTransparentHugePages")

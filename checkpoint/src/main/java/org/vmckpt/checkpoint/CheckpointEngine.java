@@ -102,6 +102,11 @@ public final class CheckpointEngine {
         return pages.pageSources();
     }
 
+    /** Whether the page sources have been read already (not waiting for them, nor asking for them). */
+    boolean pageSourcesDone() {
+        return pages.pageSourcesDone();
+    }
+
     public Repository repository() {
         return repo;
     }

@@ -21,7 +21,7 @@ import java.util.Map;
  * (not written since the parent, incremental checkpoints), ZERO (untouched or all zero), FREE (the guest gave it
  * back through the balloon), SOURCE (still what a disk read or the boot loader put there: a reference to those
  * bytes, {@link PageSources}) or DATA (saved); disk-overlay blocks are ZERO or saved. Also asks the guest for free
- * page hints before a capture, and owns the page sources, read and hashed on a side thread while the guest boots.
+ * page hints before a capture, and owns the page sources, read and hashed on a side thread once the guest has booted.
  */
 final class PageClassifier {
     private static final byte[] ZERO_PAGE = new byte[GuestMemory.PAGE_SIZE];
@@ -34,6 +34,8 @@ final class PageClassifier {
     private final java.util.concurrent.CompletableFuture<PageSources> sources;
     /** The thread reading them (its priority is lifted when a checkpoint waits for it). */
     private final Thread sourcesThread;
+    /** Counted down when someone asks for the sources: the thread stops waiting for the guest's first idle. */
+    private final java.util.concurrent.CountDownLatch wanted = new java.util.concurrent.CountDownLatch(1);
 
     /**
      * The page sources' thread's priority while nobody waits for it: Java priority 2, which no other thread of vmckpt
@@ -45,26 +47,46 @@ final class PageClassifier {
      * sets another, for A/B runs.
      */
     static final int SOURCES_PRIORITY = Integer.getInteger("vmckpt.pageSources.priority", 2);
+    /**
+     * The longest the page sources wait, from the engine's start, for the guest's first idle or a checkpoint before they
+     * are read anyway, in milliseconds: a guest that never idles (a benchmark's busy /init) has them within this much
+     * of its start. {@code -Dvmckpt.pageSources.delayMillis} (read when an engine starts) sets another (0: at once, as
+     * before round 21, for A/B runs).
+     */
+    static final long SOURCES_DELAY_MILLIS = 30_000L;
+    /** How often the waiting thread looks at the guest's idle flag. */
+    private static final long SOURCES_POLL_MILLIS = 50;
 
     PageClassifier(Machine machine, Repository repo, Lineage lineage) {
         this.machine = machine;
         this.lineage = lineage;
         this.sources = new java.util.concurrent.CompletableFuture<>();
-        this.sourcesThread = startPageSources(machine, repo, lineage.parentId(), sources);
+        long delayNanos = Long.getLong("vmckpt.pageSources.delayMillis", SOURCES_DELAY_MILLIS) * 1_000_000L;
+        this.sourcesThread = startPageSources(machine, repo, lineage.parentId(), sources, wanted, delayNanos);
     }
 
     /**
-     * Reads and hashes the boot files once, on a background-priority side thread ({@link #SOURCES_PRIORITY}), while the guest boots: by the first
-     * checkpoint they are ready and evicting pages to them costs that checkpoint nothing extra. A guest restored
-     * lazily is bringing its pages in when this starts: the thread waits until they are in (at most
-     * {@link #SOURCES_WAIT_NANOS}), as its 250-350 ms of CPU on a two-core host took a core from the guest and the
-     * page loader in the guest's first second (docs/BENCHMARKS.md, restore10lazy). A checkpoint asked for meanwhile
-     * waits for it; the capture would load every pending page first anyway.
+     * Reads and hashes the boot files once, on a background-priority side thread ({@link #SOURCES_PRIORITY}), after the
+     * boot: by the first checkpoint they are normally ready and evicting pages to them costs that checkpoint nothing
+     * extra. The thread starts its work at the first of: a checkpoint or migration asking for them
+     * ({@link #pageSources}), the guest's first idle ({@link Machine#hasIdled}: the host has CPU to spare), or
+     * {@link #SOURCES_DELAY_MILLIS} after the engine started. Until round 21 it started at once, and its 0.3-0.5 s of
+     * CPU (more for a larger initramfs) fell in the guest's boot, when the run thread, C1, C2 and the translator thread
+     * already keep both cores of a two-core host busy (docs/BENCHMARKS.md, rounds 19 and 21). The price: a checkpoint
+     * asked for before then waits for the reading, before it pauses the guest (the pause is not longer; the
+     * checkpoint's total time is). A guest restored lazily is bringing its pages in when this starts: the thread then
+     * also waits until they are in (at most {@link #SOURCES_WAIT_NANOS}), as its CPU on a two-core host took a core from
+     * the guest and the page loader in the guest's first second (docs/BENCHMARKS.md, restore10lazy).
      */
     private static Thread startPageSources(Machine machine, Repository repo, String parentId,
-                                           java.util.concurrent.CompletableFuture<PageSources> f) {
+                                           java.util.concurrent.CompletableFuture<PageSources> f,
+                                           java.util.concurrent.CountDownLatch wanted, long delayNanos) {
         Thread t = new Thread(() -> {
             try {
+                long start = System.nanoTime();
+                while (!machine.hasIdled() && System.nanoTime() - start < delayNanos) {
+                    if (wanted.await(SOURCES_POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) break;
+                }
                 long deadline = System.nanoTime() + SOURCES_WAIT_NANOS;
                 while (machine.memory().isLoadingLazily() && System.nanoTime() < deadline) Thread.sleep(20);
                 try {
@@ -83,13 +105,21 @@ final class PageClassifier {
         return t;
     }
 
+    /** Whether the page sources have been read (or found unreadable), without waiting or asking for them. */
+    boolean pageSourcesDone() {
+        return sources.isDone();
+    }
+
     /** The page sources, waiting for the side thread if it is still reading; null if they could not be read. */
     PageSources pageSources() {
         try {
             // A checkpoint waits: the thread now works at the waiting thread's priority (at nice 19 it could starve
             // behind any busy process of the host). Not the larger number: with the launcher's mapping priority 2 is
             // nice 19, below the saver's 1 (nice 4).
-            if (!sources.isDone()) sourcesThread.setPriority(Thread.currentThread().getPriority());
+            if (!sources.isDone()) {
+                sourcesThread.setPriority(Thread.currentThread().getPriority());
+                wanted.countDown();
+            }
             return sources.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -79,6 +79,8 @@ public final class Machine {
     private volatile boolean rebootRequested;
     private ElfImage elf;
     private long idleNanos;
+    /** Set the first time the guest idles (a WFI with nothing pending): from then on the host has CPU to spare. */
+    private volatile boolean idled;
 
     public Machine(MachineConfig config, IntConsumer consoleOutput) throws IOException {
         this(config, consoleOutput, true);
@@ -160,6 +162,8 @@ public final class Machine {
     public Integer exitCode() { return exitCode; }
     /** Host time spent sleeping because the guest was idle. */
     public long idleNanos() { return idleNanos; }
+    /** Whether the guest has idled at least once (waited in WFI for its next timer); any thread may ask. */
+    public boolean hasIdled() { return idled; }
 
     /** The wired devices, in the order the device tree describes them (each writes its own node). */
     List<org.vmckpt.machine.firmware.DeviceTreeNode> deviceTreeNodes() {
@@ -551,6 +555,7 @@ public final class Machine {
         if (config.deterministic()) {
             runIdleTask(); // host work only: nothing the guest sees, so the run is the same with or without it
             if (deadline != -1L) clock.advanceTo(deadline);
+            if (!idled) idled = true;
             updateTimersAndInterrupts();
             return;
         }
@@ -567,6 +572,7 @@ public final class Machine {
             long t0 = System.nanoTime();
             LockSupport.parkNanos(waitNanos);
             idleNanos += System.nanoTime() - t0;
+            if (!idled) idled = true;
         }
         feedConsole();
         updateTimersAndInterrupts();
