@@ -53,6 +53,20 @@ class PageSourcesStartTest {
     }
 
     @Test
+    void readNowWhenAVmThatWaitsAsksForThem() throws Exception {
+        Path kernel = dir.resolve("Image");
+        Files.write(kernel, BootFileEvictionTest.image());
+        Machine m = new Machine(new MachineConfig(64L << 20, kernel, null, "", null, null, List.of(), false, false, true), b -> { });
+        m.boot();
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        System.setProperty("vmckpt.pageSources.delayMillis", "600000");
+        CheckpointEngine engine = new CheckpointEngine(m, repo, null);
+        assertFalse(m.hasIdled());
+        engine.readPageSourcesNow(); // as a migration's destination does before it accepts a source
+        assertTrue(engine.pageSourcesDone(), "the page sources were not read although the VM asked for them");
+    }
+
+    @Test
     void readOnceTheGuestIdles() throws Exception {
         Machine m = Machines.memwalk(new StringBuilder()); // waits for interrupts (wfi) every 256 iterations
         Repository repo = Repository.open(dir.resolve("repo"), true);

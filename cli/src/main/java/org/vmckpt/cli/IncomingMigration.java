@@ -102,6 +102,7 @@ final class IncomingMigration {
             destination.startReceiverWithGuest(); // VmSession runs the machine at once
 
             CheckpointEngine engine = new CheckpointEngine(machine, repo, null);
+            engine.readPageSourcesNow(); // while no source is connected, not in the guest's first second here
             StandbyThread session = new StandbyThread("vmckpt-session-setup", Thread.NORM_PRIORITY);
             StandbyThread forwards = machine.virtio().net() != null ? new StandbyThread("vmckpt-hostfwd", Thread.NORM_PRIORITY) : null;
             try {
