@@ -105,7 +105,7 @@ public final class CheckpointEngine {
     /**
      * Reads the page sources now, if nobody asked for them yet, and waits for them: for a VM that waits anyway before
      * its guest runs (a migration's destination before its source connects). Read later, in the guest's first second
-     * there, their class loading and hashing stalled a post-copy destination's guest for 250-320 ms in 4 of 19 quiet
+     * there, their class loading and hashing stalled a post-copy destination's guest for 246-317 ms in 3 of 20 quiet
      * migrations (docs/BENCHMARKS.md, run 20d).
      */
     public void readPageSourcesNow() {
