@@ -329,7 +329,7 @@ final class PageFrames {
         for (int k = 0; k < n; k++) {
             byte[] page = rebuilt != null ? rebuilt[k] : null;
             if (wordCount[k] >= 0) {
-                page = inPlace && base[k] != ZERO_UNIT ? base[k] : pagedCopy(base[k]);
+                page = inPlace && base[k] != ZERO_UNIT ? base[k] : unit(base[k], 0, null, pageArray());
                 for (int x = 0; x < wordCount[k]; x++) {
                     System.arraycopy(raw, at, page, words[k * MigrationWire.MAX_PAGE_WORDS + x] << 3, 8);
                     at += 8;
@@ -343,7 +343,7 @@ final class PageFrames {
                     page = reuse[k];
                     System.arraycopy(raw, at, page, 0, UNIT);
                 } else {
-                    page = pagedUnit(raw, at, b);
+                    page = unit(raw, at, b, pageArray());
                 }
                 at += UNIT;
                 if (origin[k] >= 0 && !equalsSource(refs, origin[k], page)) {
@@ -448,11 +448,14 @@ final class PageFrames {
         if (size != expected) throw p.malformed("it holds " + size + " bytes of data, not " + expected);
     }
 
-    /** One unit copied out of {@code units} at {@code at}, XORed into {@code base} if it is a delta. */
-    private static byte[] unit(byte[] units, int at, byte[] base) {
-        byte[] unit = java.util.Arrays.copyOfRange(units, at, at + UNIT);
-        if (base != null) for (int j = 0; j < UNIT; j++) unit[j] ^= base[j];
-        return unit;
+    /** One unit copied out of {@code units} at {@code at} into {@code into} (XORed with {@code base} if it is a delta); returns {@code into}. */
+    private static byte[] unit(byte[] units, int at, byte[] base, byte[] into) {
+        if (base != null) {
+            for (int j = 0; j < UNIT; j++) into[j] = (byte) (units[at + j] ^ base[j]);
+        } else {
+            System.arraycopy(units, at, into, 0, UNIT);
+        }
+        return into;
     }
 
     /** Arrays decoded pages are copied into instead of new ones (a destination's, {@link PageArrayPool}); null: none. */
@@ -470,26 +473,11 @@ final class PageFrames {
         if (p != null) p.clear();
     }
 
-    /** As {@link #unit(byte[], int, byte[])}, into an array of the pool if there is one. */
-    private byte[] pagedUnit(byte[] units, int at, byte[] base) {
+    /** An array for a decoded page: one of the pool's while it has any, else a new one. */
+    private byte[] pageArray() {
         PageArrayPool p = pool;
-        byte[] unit = p == null ? null : p.take();
-        if (unit == null) return unit(units, at, base);
-        if (base != null) {
-            for (int j = 0; j < UNIT; j++) unit[j] = (byte) (units[at + j] ^ base[j]);
-        } else {
-            System.arraycopy(units, at, unit, 0, UNIT);
-        }
-        return unit;
-    }
-
-    /** A copy of {@code page}, into an array of the pool if there is one. */
-    private byte[] pagedCopy(byte[] page) {
-        PageArrayPool p = pool;
-        byte[] copy = p == null ? null : p.take();
-        if (copy == null) return page.clone();
-        System.arraycopy(page, 0, copy, 0, UNIT);
-        return copy;
+        byte[] a = p == null ? null : p.take();
+        return a != null ? a : new byte[UNIT];
     }
 
     /** Hands each unit to {@code out}: data ones from {@code units} at {@code at} on (a delta XORed into its base), others as rebuilt or zero. */
@@ -498,7 +486,7 @@ final class PageFrames {
         for (int k = 0; k < n; k++) {
             byte[] unit = rebuilt != null ? rebuilt[k] : null;
             if (hasData[k]) {
-                unit = unit(units, at, base != null ? base[k] : null);
+                unit = unit(units, at, base != null ? base[k] : null, new byte[UNIT]);
                 at += UNIT;
             }
             out.unit(number[k], unit);

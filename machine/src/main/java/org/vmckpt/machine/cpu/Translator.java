@@ -175,9 +175,12 @@ final class Translator {
             }
         }
         for (int max = first; max >= 8; max /= 2) {
-            TreeMap<Integer, Insn> region = discover(code, entryOff, max, limit, 0);
-            // A region the limit cuts does not go back before its entry (see BACK_BEFORE_ENTRY).
-            if (!BACK_BEFORE_ENTRY && region.size() >= max) region = discover(code, entryOff, max, limit, entryOff);
+            TreeMap<Integer, Insn> region = cut; // (at the first limit: found above)
+            if (max < first) {
+                region = discover(code, entryOff, max, limit, 0);
+                // A region the limit cuts does not go back before its entry (see BACK_BEFORE_ENTRY).
+                if (!BACK_BEFORE_ENTRY && region.size() >= max) region = discover(code, entryOff, max, limit, entryOff);
+            }
             if (region.isEmpty()) return null;
             TranslatedUnit u = build(code, region, pageIndex, entryOff, hot, MAX_BYTECODE);
             if (u != null) return u; // else too large: try a smaller region
