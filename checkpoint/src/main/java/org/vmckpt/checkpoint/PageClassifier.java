@@ -44,11 +44,12 @@ final class PageClassifier {
      * nothing else wanted, back when it ran in the boot (docs/BENCHMARKS.md, round 19). But a Java thread taken off its
      * core while it runs Java code holds up every safepoint of the JVM until it gets a core back and reaches a poll,
      * and the guest's thread waits at that safepoint meanwhile; the threads that keep running through a safepoint (the
-     * compilers, other processes) outrank a nice-19 or a nice-0 thread. Measured on booted memdirty VMs at load 19-22
-     * with -XX:+SafepointTimeout naming the late threads (docs/BENCHMARKS.md, restore13): this thread late for 38-278
-     * ms at priority 2 and 50-498 ms at 5 (nice 0), in 3 of 5 VMs each, with guest heartbeat gaps of up to 430 ms
-     * at them. It starts after the boot (the guest's first idle), once per VM, so its CPU there takes a core for a
-     * few tenths of a second at most. {@code -Dvmckpt.pageSources.priority} sets another, for A/B runs.
+     * compilers, other processes) outrank a nice-19 or a nice-0 thread. Measured on booted memdirty VMs at load 8-25
+     * with -XX:+SafepointTimeout naming the late threads (docs/BENCHMARKS.md, restore13): this thread late in 6 of 8
+     * default-guest VMs at priority 2 (38-1,816 ms, guest heartbeat gaps up to 1.1 s at them), 3 of 5 at 5 (nice 0),
+     * 2 of 5 at this priority; on a host that loaded it is still late at times (2 of 2 signed-guest VMs). It starts
+     * after the boot (the guest's first idle), once per VM, so its CPU there takes a core for a few tenths of a second
+     * at most. {@code -Dvmckpt.pageSources.priority} sets another, for A/B runs.
      */
     static final int SOURCES_PRIORITY = Integer.getInteger("vmckpt.pageSources.priority", Thread.MAX_PRIORITY - 1);
     /**
