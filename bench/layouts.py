@@ -7,9 +7,12 @@ boots the default guest (1 GiB) with it as its only disk, has the guest's shell 
 on the file (it reads the file into the page cache, then prints a heartbeat every 10 ms), and takes a
 checkpoint in vmckpt's default mode (live, full, all evictions, zstd 1) over QMP. The idle guest: the
 default guest and disk, a shell, the same checkpoint. With --baseline-jar, every run is repeated with that
-jar right after (A/B interleaved on the same machine) and the sizes are given as ratios.
+jar right after (A/B interleaved on the same machine) and the sizes are given as ratios. --guest signed boots
+issue 9's own guest instead (bench/restore.py: the stock kernel with its signed modules, the default /init
+appended), with the same disks; its idle guest has its plain `mke2fs -t ext4` disk.
 
     bench/layouts.py [--jar cli/target/vmckpt.jar] [--baseline-jar OTHER.jar] [--reps 1] [--work DIR] [--only idle,...]
+                     [--guest default|signed]
 """
 import argparse
 import json
@@ -54,12 +57,21 @@ def make_layout(work, name, block_size, size, partitioned):
     return img
 
 
-def one_run(vm, label, disk, mount):
-    """Boots, runs the workload (or stays idle), takes a default checkpoint; returns the reply and counts."""
+def one_run(vm, label, disk, mount, guest=None):
+    """Boots, runs the workload (or stays idle), takes a default checkpoint; returns the reply and counts. GUEST: a
+    guest directory as bench/restore.py makes it (Image, initramfs.cpio.gz, cmdline, disk.img), or None for the
+    default guest."""
     repo = os.path.join(vm.work, f"repo-{label}")
     shutil.rmtree(repo, ignore_errors=True)
     sock = os.path.join(vm.work, "vm.sock")
-    args = ["run", "--mem", paper.MEM, "--api-socket", sock, "--repo", repo] + (["--disk", disk] if disk else [])
+    args = ["run", "--mem", paper.MEM, "--api-socket", sock, "--repo", repo]
+    if guest:
+        with open(os.path.join(guest, "cmdline")) as f:
+            cmdline = f.read().strip()
+        args += ["--kernel", os.path.join(guest, "Image"), "--initrd", os.path.join(guest, "initramfs.cpio.gz"),
+                 "--append", cmdline, "--disk", disk or os.path.join(guest, "disk.img")]
+    elif disk:
+        args += ["--disk", disk]
     p = paper.Process(vm.cmd(*args), os.path.join(vm.logs, f"layouts-{label}"), env=vm.env)
     qmp = paper.Qmp(sock)
     try:
@@ -84,8 +96,15 @@ def main():
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--work", default="/tmp/vmckpt-layouts")
     ap.add_argument("--only", default=None, help="comma-separated layouts: ext4-1k,ext4-2k,ext4-4k,part63,idle")
+    ap.add_argument("--guest", choices=("default", "signed"), default="default",
+                    help="signed: issue 9's guest (bench/restore.py --guest signed: the stock kernel, its signed modules; "
+                         "idle then has its plain mke2fs disk)")
     args = ap.parse_args()
     os.makedirs(os.path.join(args.work, "logs"), exist_ok=True)
+    guest = None
+    if args.guest == "signed":
+        import restore  # noqa: E402  (bench/restore.py: the signed guest's directory)
+        guest = restore.signed_guest(args.work)
     only = set(args.only.split(",")) if args.only else None
     wanted = lambda k: only is None or k in only  # noqa: E731
     layouts = [
@@ -94,7 +113,7 @@ def main():
         ("ext4-4k", "ext4, 4 KiB blocks", make_layout(args.work, "ext4-4k", 4096, "256M", False) if wanted("ext4-4k") else None, ""),
         ("part63", "ext4 (4 KiB blocks) in a partition at sector 63", make_layout(args.work, "part63", 4096, "256M", True) if wanted("part63") else None,
          "mount -t ext4 /dev/vda1 /mnt && "),
-        ("idle", "idle guest (default disk, a shell)", None, None),
+        ("idle", "idle guest (the guest's own disk, a shell)", None, None),
     ]
     layouts = [lay for lay in layouts if wanted(lay[0])]
     jars = [("new", args.jar)] + ([("baseline", args.baseline_jar)] if args.baseline_jar else [])
@@ -103,9 +122,9 @@ def main():
         for key, title, disk, mount in layouts:
             for tag, jar in jars:
                 vm = paper.Vmckpt(argparse.Namespace(jar=jar, work=args.work))
-                r, info = one_run(vm, f"{key}-{tag}-{rep}", disk, mount)
+                r, info = one_run(vm, f"{key}-{tag}-{rep}", disk, mount, guest)
                 pages = r["pages"]
-                row = {"layout": key, "title": title, "jar": tag, "rep": rep, "size": r["size"],
+                row = {"guest": args.guest, "layout": key, "title": title, "jar": tag, "rep": rep, "size": r["size"],
                        "saved": pages.get("pages.saved"), "disk": pages.get("evict.disk"), "boot": pages.get("evict.boot", 0),
                        "zero": pages.get("evict.zero"), "free": pages.get("evict.free")}
                 rows.append(row)

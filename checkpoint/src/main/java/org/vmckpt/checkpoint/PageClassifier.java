@@ -38,15 +38,20 @@ final class PageClassifier {
     private final java.util.concurrent.CountDownLatch wanted = new java.util.concurrent.CountDownLatch(1);
 
     /**
-     * The page sources' thread's priority while nobody waits for it: Java priority 2, which no other thread of vmckpt
-     * uses and which the launcher maps to nice 19 (-XX:JavaPriority2_To_OSPriority=19; priorities are nice values only
-     * when the launcher runs as root), so that it uses only CPU nothing else of the process wants: its 0.3-0.4 s of
-     * CPU (reading and hashing the kernel Image and the initramfs) fell in the guest's boot, when the run thread, C1,
-     * C2 and the translator thread keep both cores of a two-core host busy, and at nice 4 (MIN_PRIORITY) it still took
-     * a seventh of a core from the compiler threads (docs/BENCHMARKS.md, round 19). {@code -Dvmckpt.pageSources.priority}
-     * sets another, for A/B runs.
+     * The page sources' thread's priority: {@code MAX_PRIORITY - 1}, the compilers' and the translator's (nice -4 when
+     * the launcher maps priorities to nice values, as root), below the run thread's (nice -5). It was Java priority 2,
+     * nice 19 under the launcher (-XX:JavaPriority2_To_OSPriority=19), so that its 0.3-0.5 s of CPU took only what
+     * nothing else wanted, back when it ran in the boot (docs/BENCHMARKS.md, round 19). But a Java thread taken off its
+     * core while it runs Java code holds up every safepoint of the JVM until it gets a core back and reaches a poll,
+     * and the guest's thread waits at that safepoint meanwhile; the threads that keep running through a safepoint (the
+     * compilers, other processes) outrank a nice-19 or a nice-0 thread. Measured on booted memdirty VMs at load 8-25
+     * with -XX:+SafepointTimeout naming the late threads (docs/BENCHMARKS.md, restore13): this thread late in 6 of 8
+     * default-guest VMs at priority 2 (38-1,816 ms, guest heartbeat gaps up to 1.1 s at them), 3 of 5 at 5 (nice 0),
+     * 2 of 5 at this priority; on a host that loaded it is still late at times (2 of 2 signed-guest VMs). It starts
+     * after the boot (the guest's first idle), once per VM, so its CPU there takes a core for a few tenths of a second
+     * at most. {@code -Dvmckpt.pageSources.priority} sets another, for A/B runs.
      */
-    static final int SOURCES_PRIORITY = Integer.getInteger("vmckpt.pageSources.priority", 2);
+    static final int SOURCES_PRIORITY = Integer.getInteger("vmckpt.pageSources.priority", Thread.MAX_PRIORITY - 1);
     /**
      * The longest the page sources wait, from the engine's start, for the guest's first idle or a checkpoint before they
      * are read anyway, in milliseconds: a guest that never idles (a benchmark's busy /init) has them within this much
@@ -66,7 +71,7 @@ final class PageClassifier {
     }
 
     /**
-     * Reads and hashes the boot files once, on a background-priority side thread ({@link #SOURCES_PRIORITY}), after the
+     * Reads and hashes the boot files once, on a side thread ({@link #SOURCES_PRIORITY}), after the
      * boot: by the first checkpoint they are normally ready and evicting pages to them costs that checkpoint nothing
      * extra. The thread starts its work at the first of: a checkpoint or migration asking for them
      * ({@link #pageSources}), the guest's first idle ({@link Machine#hasIdled}: the host has CPU to spare), or
@@ -113,11 +118,12 @@ final class PageClassifier {
     /** The page sources, waiting for the side thread if it is still reading; null if they could not be read. */
     PageSources pageSources() {
         try {
-            // A checkpoint waits: the thread now works at the waiting thread's priority (at nice 19 it could starve
-            // behind any busy process of the host). Not the larger number: with the launcher's mapping priority 2 is
-            // nice 19, below the saver's 1 (nice 4).
+            // A checkpoint waits: the thread works at least at the waiting thread's priority. (Priority 2, which
+            // -Dvmckpt.pageSources.priority may choose for an A/B run, is nice 19 under the launcher: below the
+            // saver's 1, nice 4, so it takes the waiter's too.)
             if (!sources.isDone()) {
-                sourcesThread.setPriority(Thread.currentThread().getPriority());
+                int waiter = Thread.currentThread().getPriority();
+                if (waiter > sourcesThread.getPriority() || sourcesThread.getPriority() == 2) sourcesThread.setPriority(waiter);
                 wanted.countDown();
             }
             return sources.get();

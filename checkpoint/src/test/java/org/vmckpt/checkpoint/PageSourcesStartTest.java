@@ -86,4 +86,40 @@ class PageSourcesStartTest {
             t.join(30_000);
         }
     }
+
+    /**
+     * The reading thread runs at normal priority, and a checkpoint that waits for it (its thread at the lowest) does
+     * not lower it. At nice 19 (Java priority 2 under the launcher) the scheduler kept it off a core for hundreds of
+     * milliseconds on a busy host while it ran Java code without a safepoint poll, and every safepoint of the JVM,
+     * the guest's thread stopped at it, waited that long (docs/BENCHMARKS.md, restore13).
+     */
+    @Test
+    void readAtNormalPriorityEvenForALowPriorityWaiter() throws Exception {
+        Path kernel = dir.resolve("Image");
+        Files.write(kernel, BootFileEvictionTest.image());
+        Machine m = new Machine(new MachineConfig(64L << 20, kernel, null, "", null, null, List.of(), false, false, true), b -> { });
+        m.boot();
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        System.setProperty("vmckpt.pageSources.delayMillis", "600000");
+        java.util.Set<Thread> before = sourceThreads();
+        CheckpointEngine engine = new CheckpointEngine(m, repo, null);
+        java.util.Set<Thread> mine = sourceThreads();
+        mine.removeAll(before);
+        assertEquals(1, mine.size(), "one page-sources thread per engine");
+        Thread reader = mine.iterator().next();
+        assertTrue(reader.getPriority() >= Thread.NORM_PRIORITY, "page sources at priority " + reader.getPriority());
+        Thread waiter = new Thread(engine::readPageSourcesNow, "low-priority-waiter");
+        waiter.setPriority(Thread.MIN_PRIORITY); // as the checkpoint thread while it saves
+        waiter.start();
+        waiter.join(60_000);
+        assertTrue(engine.pageSourcesDone());
+        reader.join(10_000);
+        assertTrue(reader.getPriority() >= Thread.NORM_PRIORITY, "lowered to " + reader.getPriority() + " by its waiter");
+    }
+
+    private static java.util.Set<Thread> sourceThreads() {
+        java.util.Set<Thread> out = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) if (t.getName().equals("vmckpt-page-sources")) out.add(t);
+        return out;
+    }
 }

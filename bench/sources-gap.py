@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Does a booted VM's heartbeat stop when the engine's page sources start (a probe, not a test)?
+
+Since round 21 the engine reads and hashes the boot files (PageSources: ~0.3-0.5 s of CPU, their classes loaded and
+compiled) at the guest's first idle. On a migration's destination that start stalled the guest 246-317 ms in 3 of 20
+runs (docs/BENCHMARKS.md, run 20d). This boots a VM (the default guest or issue 9's signed guest, bench/restore.py)
+running memdirty with a heartbeat every PERIOD ms, watches its heartbeats for WATCH seconds after the workload is
+ready, and prints on one axis (ms from spawn): the boot's ready line, the page sources' start (the JVM's load of
+org.vmckpt.checkpoint.PageSources, from -Xlog:class+load), every heartbeat gap longer than 1.5 periods, and the
+stop-the-world pauses (-Xlog:safepoint) that overlap a gap. Nothing is checkpointed.
+
+    bench/sources-gap.py [--jar JAR] [--guest default|signed] [--period 100] [--watch 20] [--reps 1] [--java-opts ...]
+"""
+import argparse
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import paper as P  # noqa: E402
+import restore as R  # noqa: E402  (the signed guest)
+
+HB = r"memdirty heartbeat (\d+)"
+
+
+def uptime_lines(path, regex):
+    """(ms since JVM start, match) for each line of a unified-logging file with uptimemillis decorations."""
+    out = []
+    pat = re.compile(regex)
+    try:
+        with open(path) as f:
+            for line in f:
+                m = re.match(r"\[(\d+)ms\]", line)
+                s = pat.search(line)
+                if m and s:
+                    out.append((int(m.group(1)), s))
+    except OSError:
+        pass
+    return out
+
+
+def one(args, vm, boot_args, tag):
+    logs = vm.logs
+    cl, sp = os.path.join(logs, tag + ".classload"), os.path.join(logs, tag + ".safepoint")
+    sock = os.path.join(vm.work, "vm.sock")
+    cmd = vm.java[:1] + args.java_opts.split() + [f"-Xlog:class+load=info:file={cl}:uptimemillis",
+                                                  f"-Xlog:safepoint=info,gc=info:file={sp}:uptimemillis"] + vm.java[1:] + [
+        "run", "--mem", P.MEM, "--api-socket", sock, "--repo", os.path.join(vm.work, "repo-" + tag),
+        "--workload", f"memdirty,256,10,{args.period}"] + list(boot_args)
+    p = P.Process(cmd, os.path.join(logs, tag), env=vm.env)
+    qmp = P.Qmp(sock)
+    ready = p.out.wait_for(r"memdirty ready", 300)
+    if not ready:
+        p.stop(qmp)
+        raise RuntimeError(f"{tag}: never ready (see {logs})")
+    time.sleep(args.watch)
+    p.stop(qmp)
+    t0 = p.spawned
+    beats = [t for t, _ in p.out.matches(HB)]
+    gaps = [((a - t0) * 1e3, (b - a) * 1e3) for a, b in zip(beats, beats[1:]) if (b - a) * 1e3 > 1.5 * args.period]
+    src = uptime_lines(cl, r"org\.vmckpt\.checkpoint\.PageSources ")
+    # Safepoint lines: "Safepoint "Name", Time since last: N ns, Reaching safepoint: N ns, ..., Total: N ns"
+    sps = [(ms, s.group(1), int(s.group(2)) / 1e6) for ms, s in
+           uptime_lines(sp, r'Safepoint "(\w+)".*Total: (\d+) ns')]
+    gcs = [(ms, float(s.group(1))) for ms, s in uptime_lines(sp, r"Pause.* ([\d.]+)ms$")]
+    print(f"{tag} (load {os.getloadavg()[0]:.1f}): ready at {(ready[0] - t0) * 1e3:.0f} ms; page sources start at "
+          f"{src[0][0] if src else None} ms (JVM uptime); first heartbeat at "
+          f"{(beats[0] - t0) * 1e3 if beats else float('nan'):.0f} ms; {len(beats)} heartbeats", flush=True)
+    for at, gap in gaps:
+        inside = [f"{name} {ms_:.1f} ms@{end}" for end, name, ms_ in sps if at - 50 <= end <= at + gap + 50 and ms_ > 5]
+        gcin = [f"gc {ms_:.1f} ms@{end}" for end, ms_ in gcs if at <= end <= at + gap + 50]
+        print(f"    gap {gap:.0f} ms from {at:.0f} ms; long safepoints near it: {inside or '-'}; {gcin or ''}", flush=True)
+    longest = max((g for _, g in gaps), default=max(((b - a) * 1e3 for a, b in zip(beats, beats[1:])), default=None))
+    # Time to safepoint: how long the JVM waited for every thread to stop, from the page sources' start on, and the
+    # threads -XX:+SafepointTimeout named as late (it prints them when --java-opts asks for it).
+    reach = [(ms, int(s.group(1)) / 1e6) for ms, s in uptime_lines(sp, r"Reaching safepoint: (\d+) ns")
+             if src and ms >= src[0][0]]
+    late = [s.group(1) for ms, s in uptime_lines(sp, r'# "([^"]+)" #\d+') if src and ms >= src[0][0]]
+    worst = max(reach, key=lambda x: x[1], default=(None, 0.0))
+    print(f"    longest gap {longest:.0f} ms; longest time to safepoint after the page sources' start {worst[1]:.1f} ms "
+          f"(at {worst[0]} ms); threads named late: {sorted(set(late)) or '-'}", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--jar", default=os.path.join(P.ROOT, "cli", "target", "vmckpt.jar"))
+    ap.add_argument("--guest", choices=("default", "signed"), default="default")
+    ap.add_argument("--period", type=int, default=100)
+    ap.add_argument("--watch", type=float, default=20.0, help="seconds watched after the workload is ready")
+    ap.add_argument("--reps", type=int, default=1)
+    ap.add_argument("--java-opts", default="")
+    ap.add_argument("--work", default="/tmp/vmckpt-sources-gap")
+    args = ap.parse_args()
+    os.makedirs(os.path.join(args.work, "logs"), exist_ok=True)
+    vm = P.Vmckpt(argparse.Namespace(jar=args.jar, work=args.work))
+    boot_args = ()
+    if args.guest == "signed":
+        g = R.signed_guest(args.work)
+        with open(os.path.join(g, "cmdline")) as f:
+            cmdline = f.read().strip()
+        boot_args = ("--kernel", os.path.join(g, "Image"), "--initrd", os.path.join(g, "initramfs.cpio.gz"),
+                     "--append", cmdline, "--disk", os.path.join(g, "disk.img"))
+    for rep in range(args.reps):
+        one(args, vm, boot_args, f"{args.guest}-{args.period}-{rep}")
+
+
+if __name__ == "__main__":
+    main()
