@@ -15,10 +15,10 @@ import static org.vmckpt.machine.cpu.Asm.*;
  * then, with the hot tier, promoted to C2:
  * <ul>
  * <li>{@code chain}: the shape of gzip's longest_match chain loop (busybox 6dd1c-6dd9e): two byte loads compared, a
- *     branch out, a halfword load from a table, a compare, a counter and the branch back: 12 instructions in 5 blocks
- *     per iteration, the loads from a data page;</li>
+ *     branch out, a halfword load from a table, a compare, a counter and the branch back: 10-13 instructions in 4-5
+ *     blocks per iteration, the loads from a data page;</li>
  * <li>{@code rotate}: SHA-256's message schedule (busybox 9aec6-9af14): word loads, rotations made of {@code srliw},
- *     {@code slliw} and {@code or}, {@code xor}, {@code addw}, a word store: 25 instructions in one block.</li>
+ *     {@code slliw} and {@code or}, {@code xor}, {@code addw}, a word store: 27 instructions in one block.</li>
  * </ul>
  * Run-thread CPU per guest instruction after a warm-up. Run with the launcher's JVM options, e.g.
  * {@code java $(opts) -cp machine/target/classes:machine/target/test-classes:$ASM org.vmckpt.machine.cpu.UnitCodeBench},
