@@ -3,9 +3,11 @@ package org.vmckpt.machine.cpu;
 /**
  * The integer semantics of RV64IM, one small static method per operation: the interpreter's switch calls
  * them and the translator emits calls to them, so both engines share one definition of every operation.
- * Each method is tiny, so C1 inlines it at every call site; C2 does for methods of at most 6 bytes of bytecode, and
- * for larger ones only where the method's own invocation count is not 0 (so the interpreter writes the branch
- * conditions out, see Interpreter).
+ * Each method is tiny, so C1 inlines it at every call site, but for {@link #sllw} and {@link #srlw} (C1 refused them in
+ * units, "callee uses too much stack"; {@link #sraw} has their shape), which the translator writes out
+ * (Translator#emitWordShift). C2 inlines methods of at most 6 bytes of bytecode, and larger ones only where the
+ * method's own invocation count is not 0 (so the interpreter writes the branch conditions and the word shifts out, see
+ * Interpreter).
  *
  * <p>Shift amounts are masked here, as the ISA says; callers pass register values or immediates unmasked.
  */

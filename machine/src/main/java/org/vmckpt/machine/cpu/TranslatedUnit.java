@@ -22,7 +22,8 @@ public abstract class TranslatedUnit {
     int nextPageIndex = -1;
     /**
      * The least budget the unit can be started with: the instructions of its entry block or, with
-     * Translator.ENTRY_REACH, of its longest run from the entry back to it or out (so the name says less than it holds).
+     * Translator.ENTRY_REACH, of its longest run from the entry back to it or out, and with Translator.CHECK_POINTS to
+     * the next block that checks the budget (so the name says less than it holds).
      */
     int entryBlockLength;
     /** Guest instructions translated into this unit. */

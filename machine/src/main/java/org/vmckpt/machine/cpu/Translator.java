@@ -30,14 +30,16 @@ import static org.objectweb.asm.Opcodes.*;
  * <p><b>Registers.</b> Every guest register the region uses lives in a JVM local, loaded at entry and written
  * back at every exit. x0 is a constant.
  *
- * <p><b>Exact counts.</b> Each block (a run of instructions entered only at its top) starts with a budget check:
- * if its instructions do not fit in what is left, the unit exits before it. So a unit never retires more than
- * its budget and the interpreter runs the tail. A memory access that traps, touches a device, or writes a page
+ * <p><b>Exact counts.</b> A block (a run of instructions entered only at its top) that is a check point
+ * ({@link #CHECK_POINTS}: the entry, a loop's head) starts with a budget check: if the longest run from it to the next
+ * check point does not fit in what is left, the unit exits before it. So a unit never retires more than its budget
+ * and the interpreter runs the tail. A memory access that traps, touches a device, or writes a page
  * holding translations makes the unit exit before that instruction with the exact count ({@link Hart#unitExit});
  * the dispatcher then takes the trap or lets the interpreter run the instruction.
  *
- * <p><b>Semantics shared with the interpreter.</b> ALU operations and branch conditions are calls to
- * {@link Alu}; loads and stores call the hart's own TLB fast paths; every other instruction (CSR, atomics,
+ * <p><b>Semantics shared with the interpreter.</b> ALU operations are calls to {@link Alu} (but for the word shifts,
+ * {@link #emitWordShift}, and the branch conditions, {@link #emitBranch}, written out as JVM operations with the same
+ * definition); loads and stores call the hart's own TLB fast paths; every other instruction (CSR, atomics,
  * floating point, fences with effects, illegal encodings) calls {@link Hart#execOne}, which runs the
  * interpreter on it. Nothing is implemented twice.
  */
@@ -485,6 +487,7 @@ final class Translator {
         findLeaders(entryOff);
         findRegisters();
         entryReach = ENTRY_REACH ? longestRunFromEntry(entryOff) : -1;
+        checkNeeds = CHECK_POINTS && ENTRY_REACH ? checkPoints(entryOff) : null;
 
         // Frames are written by hand (frame()): every local has one type for the whole method and the operand stack is
         // empty at every jump target, so one frame fits all, and ASM need not compute them (the costly part).
@@ -725,6 +728,66 @@ final class Translator {
         return r;
     }
 
+    /**
+     * Whether only some blocks check the budget ({@code -Dvmckpt.jit.checkPoints=false}: every block, as before round
+     * 23): the entry and the targets of the back edges of a depth-first walk from it (every cycle of the unit goes
+     * through one of them), each asking for room for the longest run from it to the next such block or out of the unit
+     * ({@link #checkPoints}). Every run between two check points is then covered by the check at its start, so the
+     * unit still never retires more than its budget, and the count stays exact (every block still adds its own length
+     * as it starts, and an exit before an instruction takes back what did not run). A unit whose only cycles go
+     * through its entry has the entry as its only check point, asking for what {@link #ENTRY_REACH} asks.
+     */
+    static final boolean CHECK_POINTS = !"false".equals(System.getProperty("vmckpt.jit.checkPoints"));
+    /** The blocks that check the budget and what each asks for (see {@link #CHECK_POINTS}); null: every block checks. */
+    private java.util.HashMap<Integer, Integer> checkNeeds;
+
+    /** The check points of the region entered at {@code entryOff} and their needs (see {@link #CHECK_POINTS}). */
+    private java.util.HashMap<Integer, Integer> checkPoints(int entryOff) {
+        BitSet points = new BitSet(limit), visited = new BitSet(limit), onStack = new BitSet(limit);
+        points.set(entryOff);
+        backEdgeTargets(entryOff, points, visited, onStack);
+        // (Every block is reachable from the entry; one that were not would never run, and checks anyway.)
+        for (int l = leaders.nextSetBit(0); l >= 0; l = leaders.nextSetBit(l + 1)) if (!visited.get(l)) points.set(l);
+        java.util.HashMap<Integer, Integer> needs = new java.util.HashMap<>(), reach = new java.util.HashMap<>();
+        for (int p = points.nextSetBit(0); p >= 0; p = points.nextSetBit(p + 1)) {
+            needs.put(p, blockAt(p).size() + reachAfter(p, points, reach));
+        }
+        return needs;
+    }
+
+    /** Depth-first from {@code leader}: marks in {@code points} every block a back edge goes to. */
+    private void backEdgeTargets(int leader, BitSet points, BitSet visited, BitSet onStack) {
+        visited.set(leader);
+        onStack.set(leader);
+        for (int next : blockSuccessors(leader)) {
+            if (onStack.get(next)) points.set(next);
+            else if (!visited.get(next)) backEdgeTargets(next, points, visited, onStack);
+        }
+        onStack.clear(leader);
+    }
+
+    /**
+     * The most instructions the unit can retire after the block at {@code leader} before it reaches a check point or
+     * leaves. The walk stops at check points, and every cycle holds one, so it ends.
+     */
+    private int reachAfter(int leader, BitSet points, java.util.Map<Integer, Integer> memo) {
+        Integer known = memo.get(leader);
+        if (known != null) return known;
+        int most = 0;
+        for (int next : blockSuccessors(leader)) {
+            if (!points.get(next)) most = Math.max(most, blockAt(next).size() + reachAfter(next, points, memo));
+        }
+        memo.put(leader, most);
+        return most;
+    }
+
+    /** The region's blocks control may go to after the block at {@code leader}. */
+    private int[] blockSuccessors(int leader) {
+        List<Insn> block = blockAt(leader);
+        return java.util.Arrays.stream(successors(block.get(block.size() - 1)))
+                .filter(t -> inRegion(t) && leaders.get((int) t)).mapToInt(t -> (int) t).distinct().toArray();
+    }
+
     /** Where control may go after an instruction that ends a block: branch and jump targets, the fall-through. */
     private static long[] successors(Insn last) {
         switch (last.kind) {
@@ -752,16 +815,19 @@ final class Translator {
     private void emitBlock(int leader, boolean entry) {
         List<Insn> block = blockAt(leader);
         int len = block.size();
-        // The entry asks for room for the longest run back to it or out of the unit, where that is bounded.
-        int need = entry && entryReach > len ? entryReach : len;
+        // The entry asks for room for the longest run back to it or out of the unit, where that is bounded; with check
+        // points, a check point for the longest run to the next one or out, and other blocks check nothing.
+        int need = checkNeeds != null ? checkNeeds.getOrDefault(leader, 0) : entry && entryReach > len ? entryReach : len;
         if (entry) entryBlockLength = need;
         target(blockLabels.get(leader));
         // Budget: leave before this block if its instructions (at the entry: the longest run from it) do not all fit.
-        mv.visitVarInsn(ILOAD, L_N);
-        pushInt(need);
-        mv.visitInsn(IADD);
-        mv.visitVarInsn(ILOAD, L_BUDGET);
-        mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0, TranslatedUnit.EXIT_BUDGET));
+        if (need > 0) {
+            mv.visitVarInsn(ILOAD, L_N);
+            pushInt(need);
+            mv.visitInsn(IADD);
+            mv.visitVarInsn(ILOAD, L_BUDGET);
+            mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0, TranslatedUnit.EXIT_BUDGET));
+        }
         mv.visitIincInsn(L_N, len);
         for (int k = 0; k < len; k++) {
             Insn in = block.get(k);
@@ -881,9 +947,14 @@ final class Translator {
             case ALU_IMM:
             case ALU_REG:
                 if (rd == 0) return;
+                String op = Decode.aluOperation(insn);
                 loadReg(rs1);
+                if (emitWordShift(op, in.kind == ALU_IMM, insn, rs2)) {
+                    mv.visitVarInsn(LSTORE, slot(rd));
+                    return;
+                }
                 if (in.kind == ALU_IMM) pushLong(Decode.immI(insn)); else loadReg(rs2);
-                mv.visitMethodInsn(INVOKESTATIC, ALU, Decode.aluOperation(insn), "(JJ)J", false);
+                mv.visitMethodInsn(INVOKESTATIC, ALU, op, "(JJ)J", false);
                 mv.visitVarInsn(LSTORE, slot(rd));
                 return;
             case NOP:
@@ -947,6 +1018,33 @@ final class Translator {
         }
         mv.visitJumpInsn(jump, branchTarget(in.off, in.off + Decode.immB(in.bits)));
         jumpTo(in.off, in.off + in.len);
+    }
+
+    /**
+     * The word shifts (sllw, srlw, sraw and their immediate forms) as JVM int shifts, with rs1's value on the stack:
+     * {@code (long) ((int) a OP (int) b)}, the JVM masking the distance to 5 bits as the ISA does; false (nothing
+     * emitted) for any other operation. {@link Alu#sllw} and friends define the same; called, they were left as calls
+     * at some sites of hot units ("callee uses too much stack" in -XX:+PrintInlining, round 23). The differential
+     * tests compare both engines on them.
+     */
+    private boolean emitWordShift(String op, boolean imm, int insn, int rs2) {
+        int shift;
+        switch (op) {
+            case "sllw": shift = ISHL; break;
+            case "srlw": shift = IUSHR; break;
+            case "sraw": shift = ISHR; break;
+            default: return false;
+        }
+        mv.visitInsn(L2I);
+        if (imm) {
+            pushInt((int) Decode.immI(insn) & 31);
+        } else {
+            loadReg(rs2);
+            mv.visitInsn(L2I);
+        }
+        mv.visitInsn(shift);
+        mv.visitInsn(I2L);
+        return true;
     }
 
     /** {@code value ^ Long.MIN_VALUE} on the stack's long. */

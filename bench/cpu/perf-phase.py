@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Where the compute phase's CPU goes, by code: perf samples of the JVM's "java" threads (the run thread) in its two parts.
+
+  python3 bench/cpu/perf-phase.py LAUNCHER OUT [JAVA_OPT...]
+
+Boots bench/cpu's guest (GUEST=default) with LAUNCHER and -XX:+DumpPerfMapAtExit, starts `perf record -e cpu-clock
+-F 1999 -p PID` at the guest's line `BENCH-MARK compute-start`, a second one at `sha256-end`, and stops it at
+`compute-end`: OUT.sha.data and OUT.gzip.data, read with `perf report -i OUT.gzip.data --comms java --sort sym`
+(the JVM writes /tmp/perf-PID.map at exit, so units show by class: HotUnit (C2), UnitBg (C1), Hart.run...). The
+guest's output goes to OUT.out, the marks' host times and load to OUT.marks. Not a test: figures for
+docs/BENCHMARKS.md (round 23). Needs perf (software clock events are enough).
+"""
+import os, sys, subprocess, time, signal, threading
+L, OUT = sys.argv[1], sys.argv[2]
+opts = " ".join(["-XX:+UnlockDiagnosticVMOptions", "-XX:+DumpPerfMapAtExit"] + sys.argv[3:])
+d = os.path.expanduser("~/.cache/vmckpt/bench-cpu/" + os.environ.get("GUEST", "default"))
+cmd = [L, "run", "--kernel", d + "/Image", "--initrd", d + "/initramfs.cpio.gz", "--append", open(d + "/cmdline").read().strip(),
+       "--mem", "1G", "--no-rng", "--stats", "--cpu", "jit", "--name", "perf%d" % os.getpid(), "--exit-on", "BENCH-INFO sha256"]
+env = dict(os.environ); env["VMCKPT_JAVA_OPTS"] = opts
+p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(OUT + ".err", "w"), stdin=subprocess.DEVNULL, env=env)
+def java_pid():
+    # the launcher may exec java: p.pid is java, or find the child
+    for pid in [p.pid] + [int(x) for x in subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()]:
+        try:
+            if open(f"/proc/{pid}/comm").read().strip() == "java": return pid
+        except FileNotFoundError: pass
+    return p.pid
+perf = None; tid0 = None; log = open(OUT + ".marks", "w"); so = open(OUT + ".out", "w")
+for raw in p.stdout:
+    line = raw.decode(errors="replace").rstrip()
+    print(line, file=so)
+    for m, nxt in (("BENCH-MARK compute-start", "sha"), ("BENCH-MARK sha256-end", "gzip"), ("BENCH-MARK compute-end", None)):
+        if line.startswith(m):
+            pid = java_pid()
+            if perf: perf.send_signal(signal.SIGINT); perf.wait()
+            print(m, time.monotonic(), "load", open("/proc/loadavg").read().split()[0], file=log, flush=True)
+            perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", "1999", "-p", str(pid), "-o", OUT + "." + nxt + ".data"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if nxt else None
+p.wait()

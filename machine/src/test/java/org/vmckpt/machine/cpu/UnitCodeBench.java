@@ -1,0 +1,133 @@
+package org.vmckpt.machine.cpu;
+
+import org.vmckpt.machine.Bus;
+import org.vmckpt.machine.memory.GuestMemory;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+
+import static org.vmckpt.machine.cpu.Asm.*;
+
+/**
+ * The cost of an instruction inside a unit, for two loop shapes of the CPU benchmark's compute phase (a benchmark, not
+ * a test: it prints figures for docs/BENCHMARKS.md, round 23). Each loop runs on a {@link Hart} built directly, its
+ * unit built on the translator thread as in a real run (C1 tier 1 when the JVM has the launcher's WhiteBox options),
+ * then, with the hot tier, promoted to C2:
+ * <ul>
+ * <li>{@code chain}: the shape of gzip's longest_match chain loop (busybox 6dd1c-6dd9e): two byte loads compared, a
+ *     branch out, a halfword load from a table, a compare, a counter and the branch back: 10-13 instructions in 4-5
+ *     blocks per iteration, the loads from a data page;</li>
+ * <li>{@code rotate}: SHA-256's message schedule (busybox 9aec6-9af14): word loads, rotations made of {@code srliw},
+ *     {@code slliw} and {@code or}, {@code xor}, {@code addw}, a word store: 27 instructions in one block.</li>
+ * </ul>
+ * Run-thread CPU per guest instruction after a warm-up. Run with the launcher's JVM options, e.g.
+ * {@code java $(opts) -cp machine/target/classes:machine/target/test-classes:$ASM org.vmckpt.machine.cpu.UnitCodeBench},
+ * and compare builds (or {@code -Dvmckpt.jit.checkPoints=false}) in interleaved JVMs.
+ */
+public final class UnitCodeBench {
+    static final long BASE = 0x8000_0000L, DATA = BASE + 0x10000;
+
+    static Hart hart(String shape, boolean hotTier) {
+        Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
+        h.setTranslation(true);
+        h.setTranslationInBackground(true);
+        h.setBatchMayEndBeforeUnit(true);
+        if (!hotTier) h.setPromotionThreshold(Long.MAX_VALUE);
+        GuestMemory m = h.bus().ram();
+        int[] code;
+        switch (shape) {
+            case "chain":
+                // x10: window base, x11: table base, x12: current match (masked), x6: counter, x13: scan byte
+                code = new int[] {
+                        add(14, 10, 12),            // 0: head: x14 = window + cur
+                        lbu(15, 14, 0),             // 4
+                        b(12, 13, 15, 1),           // 8: bne x15, x13, +12 (to 20: mismatch)
+                        lbu(15, 14, 1),             // 12
+                        addi(16, 16, 1),            // 16: (a match: counted)
+                        i(0xff, 12, 7, 12, 0x13),   // 20: andi x12, x12, 255
+                        add(17, 12, 12),            // 24: x17 = 2 * cur
+                        add(17, 17, 11),            // 28
+                        i(0, 17, 5, 12, 0x03),      // 32: lhu x12, 0(x17): the next in the chain
+                        b(8, 12, 0, 6),             // 36: bltu x0, x12, +8 (to 44)
+                        addi(12, 12, 7),            // 40
+                        addi(6, 6, -1),             // 44
+                        b(-48, 0, 6, 1),            // 48: bne x6, x0, head
+                        i(0, 1, 0, 0, 0x67),        // 52: ret (ends the region)
+                };
+                h.x[10] = DATA;
+                h.x[11] = DATA + 0x1000;
+                h.x[13] = 'a';
+                for (int k = 0; k < 256; k++) {
+                    m.write8(DATA + k, (byte) ('a' + k % 3));
+                    m.write16(DATA + 0x1000 + 2L * k, (short) ((k * 37 + 11) & 0xff));
+                }
+                h.x[6] = Long.MAX_VALUE;
+                break;
+            case "rotate":
+                // x13: the schedule's pointer (16 words), x14: its end; rotations as SHA-256's sigma0/sigma1
+                code = new int[] {
+                        lw(7, 13, 56),              // 0: w[t-2]
+                        lw(8, 13, 4),               // w[t-15]
+                        i(15, 7, 1, 10, 0x1b),      // slliw x10, x7, 15
+                        i(17, 7, 5, 11, 0x1b),      // srliw x11, x7, 17
+                        i(13, 7, 1, 17, 0x1b),      // slliw x17, x7, 13
+                        r(0, 10, 11, 6, 11, 0x33),  // or x11, x11, x10
+                        i(19, 7, 5, 10, 0x1b),      // srliw x10, x7, 19
+                        r(0, 17, 10, 6, 10, 0x33),  // or x10, x10, x17
+                        r(0, 10, 11, 4, 11, 0x33),  // xor x11, x11, x10
+                        i(10, 7, 5, 7, 0x1b),       // srliw x7, x7, 10
+                        lw(10, 13, 36),             // w[t-7]
+                        r(0, 11, 7, 4, 7, 0x33),    // xor x7, x7, x11
+                        lw(11, 13, 0),              // w[t-16]
+                        i(14, 8, 1, 17, 0x1b),      // slliw x17, x8, 14
+                        r(0, 10, 11, 0, 11, 0x3b),  // addw x11, x11, x10
+                        r(0, 11, 7, 0, 7, 0x3b),    // addw x7, x7, x11
+                        i(25, 8, 1, 10, 0x1b),      // slliw x10, x8, 25
+                        i(7, 8, 5, 11, 0x1b),       // srliw x11, x8, 7
+                        r(0, 10, 11, 6, 11, 0x33),  // or x11, x11, x10
+                        i(18, 8, 5, 10, 0x1b),      // srliw x10, x8, 18
+                        r(0, 17, 10, 6, 10, 0x33),  // or x10, x10, x17
+                        r(0, 10, 11, 4, 11, 0x33),  // xor x11, x11, x10
+                        i(3, 8, 5, 8, 0x1b),        // srliw x8, x8, 3
+                        r(0, 11, 8, 4, 8, 0x33),    // xor x8, x8, x11
+                        r(0, 7, 8, 0, 8, 0x3b),     // addw x8, x8, x7
+                        sw(8, 13, 60),              // w[t] (one word on: the loop keeps rewriting the same 16)
+                        b(-104, 0, 0, 0),           // beq x0, x0, head
+                        i(0, 1, 0, 0, 0x67),        // ret (ends the region)
+                };
+                h.x[13] = DATA;
+                for (int k = 0; k < 32; k++) m.write32(DATA + 4L * k, k * 0x9e3779b9);
+                break;
+            default:
+                throw new IllegalArgumentException(shape);
+        }
+        for (int k = 0; k < code.length; k++) m.write32(BASE + 4L * k, code[k]);
+        h.pc = BASE;
+        return h;
+    }
+
+    public static void main(String[] args) {
+        ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
+        long warm = Long.getLong("warm", 200_000_000L), measure = Long.getLong("measure", 400_000_000L);
+        String[] shapes = args.length > 0 ? args : new String[] {"chain", "rotate"};
+        String tiers = System.getProperty("tiers", "c1,hot");
+        for (boolean hotTier : new boolean[] {false, true}) {
+            if (!tiers.contains(hotTier ? "hot" : "c1")) continue;
+            for (String shape : shapes) {
+                Hart h = hart(shape, hotTier);
+                while (h.instret < warm) h.run(4096);
+                CodeCache.Stats s0 = h.translationStats();
+                long i0 = h.instret, t0 = tmx.getCurrentThreadCpuTime();
+                while (h.instret < i0 + measure) h.run(4096);
+                long t1 = tmx.getCurrentThreadCpuTime();
+                CodeCache.Stats s1 = h.translationStats();
+                long insns = h.instret - i0, runs = s1.unitRuns() - s0.unitRuns();
+                long translated = s1.translatedInstructionsRun() - s0.translatedInstructionsRun();
+                System.out.printf("%-4s %-7s %6.3f ns/insn  %8.1f insns/unit run  %5.1f%% translated  promoted %d%n",
+                        hotTier ? "hot" : "c1", shape, (t1 - t0) / (double) insns, insns / (double) Math.max(1, runs),
+                        100.0 * translated / insns, s1.promotions());
+            }
+        }
+        System.exit(0);
+    }
+}
