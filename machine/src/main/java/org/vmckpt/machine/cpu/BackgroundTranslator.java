@@ -69,12 +69,15 @@ final class BackgroundTranslator {
             } catch (InterruptedException e) {
                 continue; // a daemon: it ends with the JVM
             }
+            job.stage = 1;
             Consumer<PendingUnit> hook = beforeBuild;
             if (hook != null) hook.accept(job);
             // (A hot-tier job whose unit died meanwhile is stale too: a racy read, only to save the work.)
             if (!job.cancelled && !(job.replaces != null && job.replaces.dead)) build(job);
+            job.stage = 2;
             hook = afterBuild;
             if (hook != null) hook.accept(job);
+            job.stage = 3;
             job.cache.completed(job);
         }
     }

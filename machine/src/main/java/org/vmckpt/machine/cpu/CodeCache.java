@@ -333,6 +333,7 @@ public final class CodeCache {
      */
     private TranslatedUnit submit(long key, int slot, int pageIndex, byte[] page, int nextIndex, byte[] next, Hart h) {
         PendingUnit p = new PendingUnit(this, key, pageIndex, page.clone(), nextIndex, next == null ? null : next.clone());
+        p.queuedAt = h.instret;
         if (!background.submit(p)) {
             queueFull++; // the entry heats up again and is offered later
             return null;
@@ -368,6 +369,12 @@ public final class CodeCache {
                 continue;
             }
             TranslatedUnit u = p.built;
+            if (Hart.PROFILE_UNITS) {
+                long wait = h.instret - p.queuedAt;
+                profWaitInsns += wait;
+                profWaits++;
+                if (wait > profMaxWait) { profMaxWait = wait; profMaxWaitKey = p.key; }
+            }
             if (p.compileRefused) compileRefused++;
             if (u == null) {
                 units[slot] = TranslatedUnit.UNTRANSLATABLE;
@@ -530,13 +537,14 @@ public final class CodeCache {
         forgetEntry(key); // (a unit over two pages: a write to its second page clears its entry in the first)
     }
 
-    /** Guest memory says page {@code pageIndex} was written: its translations are stale. */
-    void invalidatePage(int pageIndex) {
+    /** Guest memory says page {@code pageIndex} was written: its translations are stale. Returns how many keys it dropped. */
+    int invalidatePage(int pageIndex) {
         List<Long> ks = keysByPage.remove(pageIndex);
-        if (ks == null) return;
+        if (ks == null) return 0;
         entries[pageIndex] = null;
         invalidations++;
         for (long k : ks) clear(k);
+        return ks.size();
     }
 
     /** Drops every translation (cap reached, or memory replaced wholesale). */
@@ -557,11 +565,20 @@ public final class CodeCache {
         flushes++;
     }
 
+    /** Profile only: guest instructions between a job's queuing and its installation (sum, count, longest and its key). */
+    private long profWaitInsns, profWaits, profMaxWait, profMaxWaitKey;
+
     String profile() {
+        StringBuilder pend = new StringBuilder();
+        for (TranslatedUnit u : units) {
+            if (u instanceof PendingUnit p) pend.append(String.format(" %x(queued at %.0f M, stage %d, cancelled %b)", p.key, p.queuedAt / 1e6, p.stage, p.cancelled));
+        }
+        String waits = String.format("jobs installed %,d, mean wait %.2f M instructions, longest %.1f M (key %x); still pending:%s; completed not installed %d%n",
+                profWaits, profWaitInsns / 1e6 / Math.max(1, profWaits), profMaxWait / 1e6, profMaxWaitKey, pend, completed.size());
         java.util.List<TranslatedUnit> l = new java.util.ArrayList<>();
         for (TranslatedUnit u : units) if (u != null && u != TranslatedUnit.UNTRANSLATABLE && !(u instanceof PendingUnit)) l.add(u);
         l.sort((a, b) -> Long.compare(b.profNanos, a.profNanos));
-        StringBuilder sb = new StringBuilder();
+        StringBuilder sb = new StringBuilder(waits);
         long total = 0, runs = 0, insns = 0;
         for (TranslatedUnit u : l) { total += u.profNanos; runs += u.profRuns; insns += u.profInsns; }
         sb.append(String.format("units total %.2f s, %d runs, %d insns%n", total / 1e9, runs, insns));
