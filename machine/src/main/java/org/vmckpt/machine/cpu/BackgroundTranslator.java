@@ -87,7 +87,7 @@ final class BackgroundTranslator {
         try {
             boolean hot = job.replaces != null;
             TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, hot, job.cache.maxLoopInstructions,
-                    job.cache.maxStraightInstructions);
+                    job.cache.maxStraightInstructions, job.cache.localBranchBytes);
             // A hot-tier unit goes to C2 through HotSpot's policy (tier 3 first, with a profile): asked for C2 at once
             // through the WhiteBox API (compiled without a profile) it ran 5-10% slower (docs/BENCHMARKS.md round 14).
             if (u != null && hot) warmHot(u);

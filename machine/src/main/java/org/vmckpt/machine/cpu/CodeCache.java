@@ -83,6 +83,8 @@ public final class CodeCache {
      * MAX_STRAIGHT_INSTRUCTIONS); tests of chains of units set them to 0.
      */
     int maxLoopInstructions = Translator.MAX_LOOP_INSTRUCTIONS, maxStraightInstructions = Translator.MAX_STRAIGHT_INSTRUCTIONS;
+    /** Branches a straight line may hold (Translator.LOCAL_BRANCH_BYTES); 0: none (tests compare with the old rule). */
+    int localBranchBytes = Translator.LOCAL_BRANCH_BYTES;
     /** For tests: install a hot-tier unit without waiting for HotSpot to compile it (its effects are the same). */
     boolean promoteUncompiled;
     private final Translator translator = new Translator();
@@ -206,7 +208,7 @@ public final class CodeCache {
         if (background != null) return submit(key, slot, pageIndex, page, nextIndex, next, h);
         UnitCompilerDirectives.install();
         long t0 = CpuClock.threadNanos();
-        TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff), false, maxLoopInstructions, maxStraightInstructions);
+        TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff), false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
         translationNanos += CpuClock.threadNanos() - t0;
         if (u == null) {
             u = TranslatedUnit.UNTRANSLATABLE;
@@ -449,7 +451,7 @@ public final class CodeCache {
         int entryOff = (int) (u.key & 0xfff);
         if (background == null) {
             long t0 = CpuClock.threadNanos();
-            TranslatedUnit p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions);
+            TranslatedUnit p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
             if (p != null) BackgroundTranslator.warmHot(p);
             translationNanos += CpuClock.threadNanos() - t0;
             builtHot(u, p);
