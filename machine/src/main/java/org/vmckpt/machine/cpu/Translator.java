@@ -483,13 +483,43 @@ final class Translator {
             off += in.len;
         }
         TreeMap<Integer, Insn> region = new TreeMap<>();
-        for (int off = entryOff; region.size() < cap; ) {
+        int off = entryOff;
+        while (region.size() < cap) {
             Insn in = decodeAt(code, off, limit);
             if (in == null || in.kind == 0 || off != entryOff && heads.get(off)) break;
             region.put(off, in);
-            if ((in.kind == JAL || in.kind == JALR || in.kind == BRANCH) && !local(in, entryOff, localBytes)) break;
+            if ((in.kind == JAL || in.kind == JALR || in.kind == BRANCH) && !local(in, entryOff, localBytes)) return region;
             off += in.len;
         }
+        // Cut by the cap: not inside a small loop whose back branch lies beyond the cut (the next unit would begin in
+        // the middle of that loop, the loop's head in this unit, and every iteration would leave one for the other):
+        // the line goes on to that back branch (a few instructions past the cap), or, if something else ends it first,
+        // it ends before the loop's head.
+        int end = off, head = Integer.MAX_VALUE, back = -1;
+        for (int o = end; o < end + localBytes && o < limit; ) {
+            Insn in = decodeAt(code, o, limit);
+            if (in == null) break;
+            if (in.kind == BRANCH || in.kind == JAL) {
+                long t = o + (in.kind == BRANCH ? Decode.immB(in.bits) : Decode.immJ(in.bits));
+                if (t > entryOff && t < end && local(in, entryOff, localBytes)) {
+                    head = Math.min(head, (int) t);
+                    back = o;
+                }
+            }
+            o += in.len;
+        }
+        if (back < 0) return region;
+        TreeMap<Integer, Insn> more = new TreeMap<>();
+        for (int o = end; o <= back; ) {
+            Insn in = decodeAt(code, o, limit);
+            if (in == null || in.kind == 0 || in.kind == JALR || (in.kind == JAL || in.kind == BRANCH) && !local(in, entryOff, localBytes)) {
+                region.tailMap(head, true).clear();
+                return region;
+            }
+            more.put(o, in);
+            o += in.len;
+        }
+        region.putAll(more);
         return region;
     }
 
