@@ -155,8 +155,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
 
     /** Times every unit call (a tuning aid: costs two clock reads per call, so off unless asked for). */
     static final boolean PROFILE_UNITS = Boolean.getBoolean("vmckpt.jit.profile");
-    /** Profile only: the virtual address of the last store that took the MMU's slow path (who writes code pages). */
-    long profStoreVa = -1;
     /** The translator's profile counters, with -Dvmckpt.jit.profile=true only; else null. */
     final TranslationProfile profile = PROFILE_UNITS ? new TranslationProfile() : null;
 
@@ -299,7 +297,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             inUnit = true;
             long tStart = PROFILE_UNITS ? System.nanoTime() : 0;
             int retired = u.run(this, budget - n);
-            if (PROFILE_UNITS && instret >= TranslationProfile.FROM) {
+            if (PROFILE_UNITS) {
                 began = TranslationProfile.BEGAN_AFTER_UNIT;
                 u.profNanos += System.nanoTime() - tStart;
                 u.profRuns++;
@@ -410,7 +408,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     public void codePageWritten(int pageIndex) {
         if (codeCache != null) {
             int dropped = codeCache.invalidatePage(pageIndex);
-            if (PROFILE_UNITS) profile.invalidated(pageIndex, dropped, instret, inUnit, pc, profStoreVa);
+            if (PROFILE_UNITS) profile.invalidated(pageIndex, dropped, instret, inUnit, pc);
         }
         unitExit = true; // a unit running now may be running that code: it leaves before the writing instruction
     }

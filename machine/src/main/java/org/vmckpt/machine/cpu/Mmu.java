@@ -195,7 +195,6 @@ final class Mmu {
             return;
         }
         // The fast path missed, so the TLB has no write entry for this page: translate once, for RAM or device.
-        if (PROFILE_UNITS) h.profStoreVa = va;
         long pa = translate(va, ACCESS_WRITE);
         if (h.trap) return;
         byte[] page = installWritable(va, pa);
@@ -223,7 +222,6 @@ final class Mmu {
     byte[] writablePage(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (wTag[i] == ((va >>> 12) | dataCtx)) return wPage[i];
-        if (PROFILE_UNITS) h.profStoreVa = va;
         long pa = translate(va, ACCESS_WRITE);
         if (h.trap) return null;
         return installWritable(va, pa);

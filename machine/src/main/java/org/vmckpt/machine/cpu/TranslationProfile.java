@@ -42,15 +42,14 @@ final class TranslationProfile {
     private final HashMap<Integer, long[]> invalidatedPages = new HashMap<>();
 
     /** A write to code page {@code pageIndex} dropped its {@code keys} translations (CodeCache#invalidatePage). */
-    void invalidated(int pageIndex, int keys, long instret, boolean inUnit, long pc, long storeVa) {
-        long[] v = invalidatedPages.computeIfAbsent(pageIndex, k -> new long[7]);
+    void invalidated(int pageIndex, int keys, long instret, boolean inUnit, long pc) {
+        long[] v = invalidatedPages.computeIfAbsent(pageIndex, k -> new long[6]);
         v[0]++;
         v[1] += keys;
         if (inUnit) v[2]++;
         if (v[3] == 0) v[3] = instret;
         v[4] = instret;
         v[5] = pc;
-        v[6] = storeVa;
     }
 
     /** A unit was installed (made runnable) at instruction count {@code instret}: the timeline's fourth column. */
@@ -118,8 +117,8 @@ final class TranslationProfile {
         for (long[] v : invalidatedPages.values()) { inv += v[0]; invKeys += v[1]; }
         sb.append(String.format("  invalidations: %,d of %,d pages, %,d keys dropped%n", inv, invalidatedPages.size(), invKeys));
         invalidatedPages.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(16)
-                .forEach(e -> { long[] v = e.getValue(); sb.append(String.format("  invalidated page %x: %,d times, %,d keys, %,d from units; instret %.0f M to %.0f M; last pc %x store va %x%n",
-                        (long) e.getKey(), v[0], v[1], v[2], v[3] / 1e6, v[4] / 1e6, v[5], v[6])); });
+                .forEach(e -> { long[] v = e.getValue(); sb.append(String.format("  invalidated page %x: %,d times, %,d keys, %,d from units; instret %.0f M to %.0f M; last pc %x%n",
+                        (long) e.getKey(), v[0], v[1], v[2], v[3] / 1e6, v[4] / 1e6, v[5])); });
         // The busiest first pcs of interpreted blocks: whether the block began a batch, followed a unit or another
         // interpreted block; why no unit ran there; the instruction counts of the first and the last such block.
         interpretedStarts.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(24)
