@@ -180,7 +180,7 @@ final class Translator {
                     if (line.isEmpty() || line.size() == first) break;
                     // (A line with local branches runs its small loops inside the unit: more instructions per run for its bytecode,
                     // so it gets the loop regions' bound.)
-                    TranslatedUnit u = build(code, line, pageIndex, entryOff, hot, straight(line, entryOff, 0) ? straightBytecode : MAX_BYTECODE);
+                    TranslatedUnit u = build(code, line, pageIndex, entryOff, hot, straight(line, entryOff, 0) ? MAX_STRAIGHT_BYTECODE : MAX_BYTECODE);
                     if (u != null || line.size() < first) return u;
                 }
             }
@@ -424,8 +424,6 @@ final class Translator {
      * docs/BENCHMARKS.md round 21), its run thread no more.
      */
     static final int MAX_STRAIGHT_BYTECODE = Integer.getInteger("vmckpt.jit.maxStraightBytecode", 4000);
-    /** {@link #MAX_STRAIGHT_BYTECODE} for this translator (tests). */
-    int straightBytecode = MAX_STRAIGHT_BYTECODE;
 
     /**
      * Straight lines may hold local branches ({@code -Dvmckpt.jit.localBranchBytes=N}, default 128; 0: off): a

@@ -72,9 +72,10 @@ class LocalBranchLineTest {
         TranslatedUnit head = jit.codeCache.unitAt(0);
         assertNotNull(head, "a unit at the loop's head");
         assertTrue(head.instructionCount > Translator.MAX_INSTRUCTIONS, "the line goes past the limit: " + head.instructionCount);
-        // An iteration retires 40 * 26 or 27 = ~1,060 instructions: a few units of up to 256 instructions each, where
-        // 64-instruction units make about 11.
-        assertTrue(runsAndRetired[0] * 200 <= runsAndRetired[1], "unit runs " + runsAndRetired[0] + " for " + runsAndRetired[1] + " instructions");
+        // An iteration retires 40 * 26 or 27 = ~1,060 instructions: a few units of up to 256 instructions each (190-300
+        // instructions per unit run in our runs, which depend on when HotSpot compiles units), where 64-instruction
+        // units make about 11 (~84 per run).
+        assertTrue(runsAndRetired[0] * 150 <= runsAndRetired[1], "unit runs " + runsAndRetired[0] + " for " + runsAndRetired[1] + " instructions");
         assertSameAsInterpreter(jit);
     }
 
@@ -85,7 +86,7 @@ class LocalBranchLineTest {
         TranslatedUnit head = jit.codeCache.unitAt(0);
         assertNotNull(head, "a unit at the loop's head");
         assertTrue(head.instructionCount <= Translator.MAX_INSTRUCTIONS, "cut at the limit: " + head.instructionCount);
-        assertTrue(runsAndRetired[0] * 200 > runsAndRetired[1], "unit runs " + runsAndRetired[0] + " for " + runsAndRetired[1] + " instructions");
+        assertTrue(runsAndRetired[0] * 150 > runsAndRetired[1], "unit runs " + runsAndRetired[0] + " for " + runsAndRetired[1] + " instructions");
         assertSameAsInterpreter(jit);
     }
 }
