@@ -69,12 +69,15 @@ final class BackgroundTranslator {
             } catch (InterruptedException e) {
                 continue; // a daemon: it ends with the JVM
             }
+            job.stage = 1;
             Consumer<PendingUnit> hook = beforeBuild;
             if (hook != null) hook.accept(job);
             // (A hot-tier job whose unit died meanwhile is stale too: a racy read, only to save the work.)
             if (!job.cancelled && !(job.replaces != null && job.replaces.dead)) build(job);
+            job.stage = 2;
             hook = afterBuild;
             if (hook != null) hook.accept(job);
+            job.stage = 3;
             job.cache.completed(job);
         }
     }
@@ -84,7 +87,7 @@ final class BackgroundTranslator {
         try {
             boolean hot = job.replaces != null;
             TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, hot, job.cache.maxLoopInstructions,
-                    job.cache.maxStraightInstructions);
+                    job.cache.maxStraightInstructions, job.cache.localBranchBytes);
             // A hot-tier unit goes to C2 through HotSpot's policy (tier 3 first, with a profile): asked for C2 at once
             // through the WhiteBox API (compiled without a profile) it ran 5-10% slower (docs/BENCHMARKS.md round 14).
             if (u != null && hot) warmHot(u);

@@ -83,6 +83,8 @@ public final class CodeCache {
      * MAX_STRAIGHT_INSTRUCTIONS); tests of chains of units set them to 0.
      */
     int maxLoopInstructions = Translator.MAX_LOOP_INSTRUCTIONS, maxStraightInstructions = Translator.MAX_STRAIGHT_INSTRUCTIONS;
+    /** Branches a straight line may hold (Translator.LOCAL_BRANCH_BYTES); 0: none (tests compare with the old rule). */
+    int localBranchBytes = Translator.LOCAL_BRANCH_BYTES;
     /** For tests: install a hot-tier unit without waiting for HotSpot to compile it (its effects are the same). */
     boolean promoteUncompiled;
     private final Translator translator = new Translator();
@@ -206,7 +208,7 @@ public final class CodeCache {
         if (background != null) return submit(key, slot, pageIndex, page, nextIndex, next, h);
         UnitCompilerDirectives.install();
         long t0 = CpuClock.threadNanos();
-        TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff), false, maxLoopInstructions, maxStraightInstructions);
+        TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff), false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
         translationNanos += CpuClock.threadNanos() - t0;
         if (u == null) {
             u = TranslatedUnit.UNTRANSLATABLE;
@@ -333,6 +335,7 @@ public final class CodeCache {
      */
     private TranslatedUnit submit(long key, int slot, int pageIndex, byte[] page, int nextIndex, byte[] next, Hart h) {
         PendingUnit p = new PendingUnit(this, key, pageIndex, page.clone(), nextIndex, next == null ? null : next.clone());
+        p.queuedAt = h.instret;
         if (!background.submit(p)) {
             queueFull++; // the entry heats up again and is offered later
             return null;
@@ -368,6 +371,12 @@ public final class CodeCache {
                 continue;
             }
             TranslatedUnit u = p.built;
+            if (Hart.PROFILE_UNITS) {
+                long wait = h.instret - p.queuedAt;
+                profWaitInsns += wait;
+                profWaits++;
+                if (wait > profMaxWait) { profMaxWait = wait; profMaxWaitKey = p.key; }
+            }
             if (p.compileRefused) compileRefused++;
             if (u == null) {
                 units[slot] = TranslatedUnit.UNTRANSLATABLE;
@@ -442,7 +451,7 @@ public final class CodeCache {
         int entryOff = (int) (u.key & 0xfff);
         if (background == null) {
             long t0 = CpuClock.threadNanos();
-            TranslatedUnit p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions);
+            TranslatedUnit p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
             if (p != null) BackgroundTranslator.warmHot(p);
             translationNanos += CpuClock.threadNanos() - t0;
             builtHot(u, p);
@@ -530,13 +539,14 @@ public final class CodeCache {
         forgetEntry(key); // (a unit over two pages: a write to its second page clears its entry in the first)
     }
 
-    /** Guest memory says page {@code pageIndex} was written: its translations are stale. */
-    void invalidatePage(int pageIndex) {
+    /** Guest memory says page {@code pageIndex} was written: its translations are stale. Returns how many keys it dropped. */
+    int invalidatePage(int pageIndex) {
         List<Long> ks = keysByPage.remove(pageIndex);
-        if (ks == null) return;
+        if (ks == null) return 0;
         entries[pageIndex] = null;
         invalidations++;
         for (long k : ks) clear(k);
+        return ks.size();
     }
 
     /** Drops every translation (cap reached, or memory replaced wholesale). */
@@ -557,11 +567,20 @@ public final class CodeCache {
         flushes++;
     }
 
+    /** Profile only: guest instructions between a job's queuing and its installation (sum, count, longest and its key). */
+    private long profWaitInsns, profWaits, profMaxWait, profMaxWaitKey;
+
     String profile() {
+        StringBuilder pend = new StringBuilder();
+        for (TranslatedUnit u : units) {
+            if (u instanceof PendingUnit p) pend.append(String.format(" %x(queued at %.0f M, stage %d, cancelled %b)", p.key, p.queuedAt / 1e6, p.stage, p.cancelled));
+        }
+        String waits = String.format("jobs installed %,d, mean wait %.2f M instructions, longest %.1f M (key %x); still pending:%s; completed not installed %d%n",
+                profWaits, profWaitInsns / 1e6 / Math.max(1, profWaits), profMaxWait / 1e6, profMaxWaitKey, pend, completed.size());
         java.util.List<TranslatedUnit> l = new java.util.ArrayList<>();
         for (TranslatedUnit u : units) if (u != null && u != TranslatedUnit.UNTRANSLATABLE && !(u instanceof PendingUnit)) l.add(u);
         l.sort((a, b) -> Long.compare(b.profNanos, a.profNanos));
-        StringBuilder sb = new StringBuilder();
+        StringBuilder sb = new StringBuilder(waits);
         long total = 0, runs = 0, insns = 0;
         for (TranslatedUnit u : l) { total += u.profNanos; runs += u.profRuns; insns += u.profInsns; }
         sb.append(String.format("units total %.2f s, %d runs, %d insns%n", total / 1e9, runs, insns));

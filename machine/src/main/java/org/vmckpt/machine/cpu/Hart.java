@@ -406,7 +406,10 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
 
     @Override
     public void codePageWritten(int pageIndex) {
-        if (codeCache != null) codeCache.invalidatePage(pageIndex);
+        if (codeCache != null) {
+            int dropped = codeCache.invalidatePage(pageIndex);
+            if (PROFILE_UNITS) profile.invalidated(pageIndex, dropped, instret, inUnit, pc);
+        }
         unitExit = true; // a unit running now may be running that code: it leaves before the writing instruction
     }
 

@@ -30,6 +30,9 @@ final class PendingUnit extends TranslatedUnit {
      * unit is). If that unit dies meanwhile (a write to its pages, a flush) the build is dropped, never installed.
      */
     TranslatedUnit replaces;
+    /** Profile only: the guest's instruction count when it was queued, and how far the translator thread got (1 taken, 2 built, 3 handed back). */
+    long queuedAt;
+    volatile int stage;
     /** The cache dropped it from its table (a write to the page, a flush): the translator thread may skip it. */
     volatile boolean cancelled;
 

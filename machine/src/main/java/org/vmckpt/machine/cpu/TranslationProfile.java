@@ -27,6 +27,8 @@ final class TranslationProfile {
             "interpreted: unit being built"};
 
     final long[] counts = new long[NAMES.length];
+    /** The per-page and per-pc tables count from this instruction count on ({@code -Dvmckpt.jit.profileFrom=N}: one phase of a run). */
+    static final long FROM = Long.getLong("vmckpt.jit.profileFrom", 0);
     /** Set by the dispatcher before {@link #interpreted}: the wall time the interpreted block took. */
     long interpNanos;
     /** Interpreted instructions and blocks by virtual page of the block's start. */
@@ -35,6 +37,20 @@ final class TranslationProfile {
     private final HashMap<Long, long[]> interpretedStarts = new HashMap<>();
     /** Per 100 M instructions of the run (by instret): instructions interpreted, of those in blocks that began a batch and in blocks the budget left to the interpreter, and units installed. */
     private final long[][] timeline = new long[4][200];
+
+    /** Invalidated code pages by RAM page: times, keys dropped, writes from inside a unit, first and last instret, last writer pc and store address. */
+    private final HashMap<Integer, long[]> invalidatedPages = new HashMap<>();
+
+    /** A write to code page {@code pageIndex} dropped its {@code keys} translations (CodeCache#invalidatePage). */
+    void invalidated(int pageIndex, int keys, long instret, boolean inUnit, long pc) {
+        long[] v = invalidatedPages.computeIfAbsent(pageIndex, k -> new long[6]);
+        v[0]++;
+        v[1] += keys;
+        if (inUnit) v[2]++;
+        if (v[3] == 0) v[3] = instret;
+        v[4] = instret;
+        v[5] = pc;
+    }
 
     /** A unit was installed (made runnable) at instruction count {@code instret}: the timeline's fourth column. */
     void installed(long instret) {
@@ -68,6 +84,7 @@ final class TranslationProfile {
         if (u != null && u != TranslatedUnit.UNTRANSLATABLE && u.entryBlockLength > left) timeline[2][t] += ran;
         if (state == 0) counts[INTERP_UNMAPPED] += ran;
         if (state == 2) counts[INTERP_PENDING] += ran;
+        if (instret < FROM) return;
         // Per first pc: instructions, blocks, by how the block began (3), by the entry's state (6), first and last instret.
         long[] start = interpretedStarts.computeIfAbsent(pc0, k -> new long[13]);
         start[0] += ran;
@@ -77,7 +94,8 @@ final class TranslationProfile {
         start[5 + why] += ran;
         if (start[11] == 0) start[11] = instret;
         start[12] = instret;
-        long[] page = interpretedPages.computeIfAbsent(pc0 >>> 12, k -> new long[3]);
+        long[] page = interpretedPages.computeIfAbsent(pc0 >>> 12, k -> new long[9]);
+        page[3 + why] += ran;
         page[2] += interpNanos;
         page[0] += ran;
         page[1]++;
@@ -91,9 +109,16 @@ final class TranslationProfile {
             if (timeline[0][t] != 0 || timeline[3][t] != 0) sb.append(String.format("  interpreted at %,d-%,d M: %,d instructions (began a batch %,d, entry block > budget %,d); %,d units installed%n",
                     t * 100, t * 100 + 100, timeline[0][t], timeline[1][t], timeline[2][t], timeline[3][t]));
         }
-        interpretedPages.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(12)
-                .forEach(e -> sb.append(String.format("  interpreted in page %x: %,d instructions, %,d blocks, %.1f ns/insn%n", e.getKey() << 12,
-                        e.getValue()[0], e.getValue()[1], e.getValue()[2] / (double) Math.max(1, e.getValue()[0]))));
+        interpretedPages.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(20)
+                .forEach(e -> { long[] v = e.getValue(); sb.append(String.format("  interpreted in page %x: %,d instructions, %,d blocks, %.1f ns/insn"
+                        + " (not in fetch TLB %,d, no entry %,d, pending %,d, not compiled %,d, budget %,d, untranslatable %,d)%n", e.getKey() << 12,
+                        v[0], v[1], v[2] / (double) Math.max(1, v[0]), v[3], v[4], v[5], v[6], v[7], v[8])); });
+        long inv = 0, invKeys = 0;
+        for (long[] v : invalidatedPages.values()) { inv += v[0]; invKeys += v[1]; }
+        sb.append(String.format("  invalidations: %,d of %,d pages, %,d keys dropped%n", inv, invalidatedPages.size(), invKeys));
+        invalidatedPages.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(16)
+                .forEach(e -> { long[] v = e.getValue(); sb.append(String.format("  invalidated page %x: %,d times, %,d keys, %,d from units; instret %.0f M to %.0f M; last pc %x%n",
+                        (long) e.getKey(), v[0], v[1], v[2], v[3] / 1e6, v[4] / 1e6, v[5])); });
         // The busiest first pcs of interpreted blocks: whether the block began a batch, followed a unit or another
         // interpreted block; why no unit ran there; the instruction counts of the first and the last such block.
         interpretedStarts.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(24)

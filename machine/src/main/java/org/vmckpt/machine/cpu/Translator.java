@@ -145,6 +145,15 @@ final class Translator {
      */
     TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot, int maxLoop,
                              int maxStraight) {
+        return translate(page, pageIndex, next, nextIndex, entryOff, hot, maxLoop, maxStraight, LOCAL_BRANCH_BYTES);
+    }
+
+    /**
+     * As {@link #translate(byte[], int, byte[], int, int, boolean, int, int)}; a straight line may hold branches that go
+     * at most {@code localBytes} forwards or back ({@link #LOCAL_BRANCH_BYTES}; 0: none, the rule until round 23).
+     */
+    TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot, int maxLoop,
+                             int maxStraight, int localBytes) {
         className = hot ? HOT_NAME : unitName;
         byte[] code = page;
         limit = 4096;
@@ -166,12 +175,14 @@ final class Translator {
                 if (u != null) return u; // else too large: a smaller cap keeps the shortest cycles
             }
             // A straight line that the limit cuts: more of it, up to the next loop's head (MAX_STRAIGHT_INSTRUCTIONS).
-            if (maxStraight > first && straight(cut)) {
+            if (maxStraight > first && straight(cut, entryOff, localBytes)) {
                 for (int cap = maxStraight; cap > first; cap = cap * 3 / 4) {
-                    TreeMap<Integer, Insn> line = straightRegion(code, entryOff, limit, cap, maxLoop);
+                    TreeMap<Integer, Insn> line = straightRegion(code, entryOff, limit, cap, maxLoop, localBytes);
                     // (Shorter than the cut: it stops at a loop's head, whose own unit runs the loop from its start.)
                     if (line.isEmpty() || line.size() == first) break;
-                    TranslatedUnit u = build(code, line, pageIndex, entryOff, hot, MAX_STRAIGHT_BYTECODE);
+                    // (A line with local branches runs its small loops inside the unit: more instructions per run for its bytecode,
+                    // so it gets the loop regions' bound.)
+                    TranslatedUnit u = build(code, line, pageIndex, entryOff, hot, straight(line, entryOff, 0) ? MAX_STRAIGHT_BYTECODE : MAX_BYTECODE);
                     if (u != null || line.size() < first) return u;
                 }
             }
@@ -398,9 +409,10 @@ final class Translator {
     /**
      * Straight-line regions ({@code -Dvmckpt.jit.maxStraightInstructions=N}; 0 or at most {@link #MAX_INSTRUCTIONS}:
      * off). Where the instruction limit cuts a region that is one straight line (no branch or jump in its 64
-     * instructions), the unit goes on along that line up to N instructions (within {@link #MAX_STRAIGHT_BYTECODE}), to its first
-     * branch or jump or to the head of a loop ahead (the target of a branch or jump back into the line), which is a
-     * unit of its own ({@link #MAX_LOOP_INSTRUCTIONS}). Every instruction of a straight line runs as often as its entry,
+     * instructions but local ones, {@link #LOCAL_BRANCH_BYTES}), the unit goes on along that line up to N instructions
+     * (within {@link #MAX_STRAIGHT_BYTECODE}), to its first branch or jump that is not local or to the head of a loop
+     * ahead (the target of a branch or jump back into the line), which is a unit of its own ({@link
+     * #MAX_LOOP_INSTRUCTIONS}). A straight line's code runs on every run of its entry (but what a local branch skips),
      * so the longer unit compiles no cold code, and saves a unit exit, a dispatcher trip and a unit entry (the
      * registers stored and loaded) per 64 instructions: SHA-256's message schedule and the code between its loops in
      * the signed guest's module loading, SHA-3's rounds in the boot.
@@ -415,18 +427,49 @@ final class Translator {
      */
     static final int MAX_STRAIGHT_BYTECODE = Integer.getInteger("vmckpt.jit.maxStraightBytecode", 4000);
 
-    /** True if {@code region} is one straight line: no branch or jump in it. */
-    private static boolean straight(TreeMap<Integer, Insn> region) {
-        for (Insn in : region.values()) if (in.kind == JAL || in.kind == JALR || in.kind == BRANCH) return false;
+    /**
+     * Straight lines may hold local branches ({@code -Dvmckpt.jit.localBranchBytes=N}, default 128; 0: off): a
+     * conditional branch, or a jump that writes no register, whose target lies at most N bytes ahead, or at most N bytes
+     * back and after the line's entry (a small loop inside the line; a loop at the entry keeps the rules before). Such a line still runs from its entry to its
+     * end (or out through its last, far branch) on every run, however the local branches go: the code between two
+     * calls of a big-number routine inlined as a row of 4-word add/subtract loops with carry checks (the signed guest's
+     * ECDSA, crypto/ecc.c's vli_mmod_fast_256 in page ffffffff804ae000: loops of 8-10 instructions every 20-30
+     * instructions) was a chain of 64-instruction units, a unit exit, a dispatcher trip and a unit entry every ~100
+     * instructions (docs/BENCHMARKS.md, round 23).
+     */
+    static final int LOCAL_BRANCH_BYTES = Integer.getInteger("vmckpt.jit.localBranchBytes", 128);
+
+    /**
+     * True if {@code in}, at {@code off} of a line entered at {@code entryOff}, is a local branch ({@link
+     * #LOCAL_BRANCH_BYTES}: {@code localBytes}): the line goes on after it.
+     */
+    private static boolean local(Insn in, int entryOff, int localBytes) {
+        long t;
+        if (in.kind == BRANCH) t = in.off + Decode.immB(in.bits);
+        else if (in.kind == JAL && Decode.rd(in.bits) == 0) t = in.off + Decode.immJ(in.bits);
+        else return false;
+        // (Not back to the entry itself: a loop at the entry is a loop region's, or the limit's region as before.)
+        return t > entryOff && t != in.off && Math.abs(t - in.off) <= localBytes;
+    }
+
+    /**
+     * True if {@code region} (entered at {@code entryOff}) is one straight line: no branch or jump in it but local ones
+     * ({@link #local}).
+     */
+    private static boolean straight(TreeMap<Integer, Insn> region, int entryOff, int localBytes) {
+        for (Insn in : region.values()) {
+            if ((in.kind == JAL || in.kind == JALR || in.kind == BRANCH) && !local(in, entryOff, localBytes)) return false;
+        }
         return true;
     }
 
     /**
      * The straight line from {@code entryOff}: instructions in sequence up to {@code cap}, to and with the first branch
-     * or jump, and before the head of a loop ahead that a loop region may hold: an offset after the entry that a branch
-     * or jump fewer than {@code maxLoop} instructions further on (decoded in sequence) goes back to.
+     * or jump that is not local ({@link #local}), and before the head of a loop ahead that a loop region may hold: an
+     * offset after the entry that a branch or jump fewer than {@code maxLoop} instructions further on (decoded in
+     * sequence) goes back to, unless that branch is local (a small loop inside the line).
      */
-    private static TreeMap<Integer, Insn> straightRegion(byte[] code, int entryOff, int limit, int cap, int maxLoop) {
+    private static TreeMap<Integer, Insn> straightRegion(byte[] code, int entryOff, int limit, int cap, int maxLoop, int localBytes) {
         BitSet heads = new BitSet(limit);
         int[] index = new int[limit / 2]; // the sequence number of each instruction decoded, from 1
         for (int off = entryOff, k = 1; k <= maxLoop + cap; k++) {
@@ -435,17 +478,48 @@ final class Translator {
             index[off / 2] = k;
             long t = in.kind == BRANCH ? off + Decode.immB(in.bits) : in.kind == JAL ? off + Decode.immJ(in.bits) : -1;
             // (A loop longer than a loop region may be is a chain of units anyway: its head is not a reason to stop.)
-            if (t > entryOff && t <= off && index[(int) t / 2] > 0 && k - index[(int) t / 2] < maxLoop) heads.set((int) t);
+            if (t > entryOff && t <= off && index[(int) t / 2] > 0 && k - index[(int) t / 2] < maxLoop
+                    && !local(in, entryOff, localBytes)) heads.set((int) t);
             off += in.len;
         }
         TreeMap<Integer, Insn> region = new TreeMap<>();
-        for (int off = entryOff; region.size() < cap; ) {
+        int off = entryOff;
+        while (region.size() < cap) {
             Insn in = decodeAt(code, off, limit);
             if (in == null || in.kind == 0 || off != entryOff && heads.get(off)) break;
             region.put(off, in);
-            if (in.kind == JAL || in.kind == JALR || in.kind == BRANCH) break;
+            if ((in.kind == JAL || in.kind == JALR || in.kind == BRANCH) && !local(in, entryOff, localBytes)) return region;
             off += in.len;
         }
+        // Cut by the cap: not inside a small loop whose back branch lies beyond the cut (the next unit would begin in
+        // the middle of that loop, the loop's head in this unit, and every iteration would leave one for the other):
+        // the line goes on to that back branch (a few instructions past the cap), or, if something else ends it first,
+        // it ends before the loop's head.
+        int end = off, head = Integer.MAX_VALUE, back = -1;
+        for (int o = end; o < end + localBytes && o < limit; ) {
+            Insn in = decodeAt(code, o, limit);
+            if (in == null) break;
+            if (in.kind == BRANCH || in.kind == JAL) {
+                long t = o + (in.kind == BRANCH ? Decode.immB(in.bits) : Decode.immJ(in.bits));
+                if (t > entryOff && t < end && local(in, entryOff, localBytes)) {
+                    head = Math.min(head, (int) t);
+                    back = o;
+                }
+            }
+            o += in.len;
+        }
+        if (back < 0) return region;
+        TreeMap<Integer, Insn> more = new TreeMap<>();
+        for (int o = end; o <= back; ) {
+            Insn in = decodeAt(code, o, limit);
+            if (in == null || in.kind == 0 || in.kind == JALR || (in.kind == JAL || in.kind == BRANCH) && !local(in, entryOff, localBytes)) {
+                region.tailMap(head, true).clear();
+                return region;
+            }
+            more.put(o, in);
+            o += in.len;
+        }
+        region.putAll(more);
         return region;
     }
 
