@@ -507,13 +507,18 @@ class MigrationTest {
     void withoutTlsTheDigestCatchesAPageDamagedOnTheWay() throws Throwable {
         // A VM the user paused: round 0 sends every page once and nothing is sent again, so the damaged page is in
         // the final state and only the digest can see it.
+        // The flip must fall inside the stream: memwalk's ~1,000 pages compress to ~90 KB once it has written them all,
+        // but 150 ms of a loaded host can leave it a fraction of that (the test once completed a migration unharmed,
+        // at load 15-20: its stream ended before byte 40,000). 5 million instructions are several writes per page.
         Machine source = runningSource();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (source.callAtInstructionBoundary(() -> source.hart(0).instret) < 5_000_000 && System.nanoTime() < deadline) Thread.sleep(10);
         source.requestPause();
         MigrationListener l = listen(null);
         Destination d = destination(l, freshDestination(32L << 20));
-        try (StreamProxy mitm = new StreamProxy(l.port(), 40_000, -1)) { // memwalk's ~1,000 pages compress to ~90 KB
+        try (StreamProxy mitm = new StreamProxy(l.port(), 40_000, -1)) {
             MigrationSource s = new MigrationSource(source, null, at(mitm.port()), null, MigrationMode.PRECOPY, null);
-            MigrationException e = assertThrows(MigrationException.class, s::run);
+            MigrationException e = assertThrows(MigrationException.class, s::run, () -> mitm.forwarded() + " bytes forwarded (flip at 40,000)");
             assertEquals(MigrationStatus.FAILED, s.status());
             // The destination sends its reason (ERROR) and reads on before it hangs up; a source whose write fails
             // still reads that reason: the failure names the destination's check, not "broken pipe".
