@@ -97,6 +97,23 @@ def cpu_seconds(pid):
         return None
 
 
+def memory_counts(pid):
+    """(resident MiB, minor page faults so far) of a process: how much memory it touched for the first time over a span
+    is the growth of both, a count the host's load does not change (the time each first touch costs does)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:")) / 1024
+        with open(f"/proc/{pid}/stat") as f:
+            minflt = int(f.read().rsplit(")", 1)[1].split()[7])
+        return rss, minflt
+    except (OSError, IndexError, ValueError, StopIteration):
+        return None, None
+
+
+def grew(before, after):
+    return [round(b - a, 1) if None not in (a, b) else None for a, b in zip(before, after)]
+
+
 def checkpoint_after(qmp):
     """A checkpoint of the source as it stopped (paused since switch-over): the state the migration moved. Its size
     is the fair bound for the bytes sent; the one taken before the migration is of an older, more compressible
@@ -225,7 +242,29 @@ def timeline(src, dst, stop, t0, t1, gc_files):
         for who, path in zip(("src", "dst"), gc_files):
             inside = [b - a for a, b, _ in pauses(path) if t0 <= b and a <= t1]
             tl[f"stw_{who}"] = f"{len(inside)} pauses, {sum(inside) * 1e3:.0f} ms"
+            # Each collection during the migration: its pause and how much the heap after it grew over the one before
+            # (with -XX:MaxTenuringThreshold=0 the heap after a young collection is the old generation: what it promoted,
+            # plus any array allocated there directly in between).
+            tl[f"collections_{who}"] = [f"{ms(t)}: {kind} {dur:.1f} ms, +{grow} MiB" for t, kind, dur, grow in collections(path)
+                                        if t0 <= t <= t1]
     return tl
+
+
+def collections(path):
+    """(end s, kind, pause ms, MiB the heap after it grew over the previous one's) of each collection in a -Xlog:gc file."""
+    out, prev = [], None
+    try:
+        with open(path) as f:
+            for line in f:
+                m = re.match(r"\[(\d+)ns\] GC\(\d+\) Pause (\w+) \((.*?)\) (\d+)M->(\d+)M\(\d+M\) ([\d.]+)ms", line)
+                if m:
+                    after = int(m.group(5))
+                    out.append((int(m.group(1)) / 1e9, m.group(2) + ("/GCLocker" if "GCLocker" in m.group(3) else ""),
+                                float(m.group(6)), after - prev if prev is not None else None))
+                    prev = after
+    except OSError:
+        pass
+    return out
 
 
 def continued(src_out, dst_out):
@@ -261,6 +300,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
         if not dst.err.wait_for("waiting for a migration", 60):
             raise RuntimeError(f"{tag}: the destination is not listening")
         cpu0 = (cpu_seconds(src.proc.pid), cpu_seconds(dst.proc.pid))
+        mem0 = (memory_counts(src.proc.pid), memory_counts(dst.proc.pid))
         t0 = now()
         if mode == "at-once":  # post-copy that switches without rounds
             qmp.execute("migrate", {"uri": f"tcp:127.0.0.1:{port}", "mode": "postcopy", "postcopy-at-once": True})
@@ -273,6 +313,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
             time.sleep(0.01)
         t1 = now()
         cpu1 = (cpu_seconds(src.proc.pid), cpu_seconds(dst.proc.pid))
+        mem1 = (memory_counts(src.proc.pid), memory_counts(dst.proc.pid))
         load = os.getloadavg()[0]
         ck_after, ck_after_pages = checkpoint_after(qmp) if info.get("status") == "completed" else (None, None)
         waits = destination_waits(dsock) if mode in ("postcopy", "at-once") else None
@@ -283,7 +324,9 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
         r = {"system": system, "load": load, "checkpoint_after_bytes": ck_after, "dest_waits": waits,
              "checkpoint_after_pages": ck_after_pages, "checkpoint_dest_bytes": ck_dst, "checkpoint_dest_pages": ck_dst_pages,
              "cpu_src_s": cpu1[0] - cpu0[0] if None not in (cpu0[0], cpu1[0]) else None,
-             "cpu_dst_s": cpu1[1] - cpu0[1] if None not in (cpu0[1], cpu1[1]) else None, "workload": workload, "mode": mode, "tls": tls, "rep": rep, "status": info["status"],
+             "cpu_dst_s": cpu1[1] - cpu0[1] if None not in (cpu0[1], cpu1[1]) else None,
+             # Memory each process touched for the first time while the migration ran: [resident MiB, minor faults].
+             "src_touched": grew(mem0[0], mem1[0]), "dst_touched": grew(mem0[1], mem1[1]), "workload": workload, "mode": mode, "tls": tls, "rep": rep, "status": info["status"],
              "total_s": info.get("total-time", 0) / 1e3, "setup_s": info.get("setup-time", 0) / 1e3, "wall_s": t1 - t0,
              "downtime_ms": info.get("downtime-ns", 0) / 1e6,
              "bytes": info["ram"]["transferred"], "checkpoint_bytes": ck["size"],

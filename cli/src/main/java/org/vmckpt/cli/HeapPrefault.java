@@ -40,4 +40,30 @@ final class HeapPrefault {
         System.gc(); // the blocks are garbage: compact the old generation back below the memory they touched
         return n * BLOCK;
     }
+
+    /**
+     * A source's heap holds at most this much when it is prefaulted ({@link #forSource}): the full collection then has
+     * almost nothing to move. A VM restored with more (its pages) is not prefaulted.
+     */
+    static final long SOURCE_NEARLY_EMPTY = 128L << 20;
+
+    /**
+     * The same for a VM that expects to migrate (started with migration credentials or --insecure), before its guest
+     * runs, while the heap is nearly empty. Why: a source's young collections during a migration promote what is live
+     * in the young generation then (the migration's bitmaps and digests, frames in flight, copy-on-write copies past
+     * the spares) at the old generation's top, into memory the process never touched: 2-3.5 ms of faults per MiB on
+     * this project's 2-core VM, inside the pause that stops the guest (docs/BENCHMARKS.md, migration run 21). With the
+     * old generation's first {@code bytes} above the boot's data mapped, those promotions land in mapped memory as long
+     * as the old generation's top (live pages plus the garbage of replaced ones, which only a full collection removes)
+     * stays below it. Before the guest runs, not beside it: on a thread of its own at the lowest priority, at load
+     * 20-25, it took a minute, its full collection came after the guest had filled its memory (1.6 s) or never
+     * (a migration stopped it first, its blocks left as garbage). The price: the VM's start waits for it (the touch
+     * about 2 s per GiB at load ~10 on that VM, the full collection 0.65-2.3 s at load 14-22), and the process's
+     * resident size grows by {@code bytes} at once, as a destination's does. Returns the bytes touched (0 when the heap already holds more than {@link #SOURCE_NEARLY_EMPTY}).
+     */
+    static long forSource(long bytes) {
+        Runtime rt = Runtime.getRuntime();
+        if (rt.totalMemory() - rt.freeMemory() > SOURCE_NEARLY_EMPTY) return 0;
+        return touch(bytes);
+    }
 }

@@ -59,6 +59,9 @@ final class VmSession {
      */
     static final int MIGRATION_SPARE_PAGES = 8192;
 
+    /** A system property that turns the source's heap prefault off (A/B measurements: docs/BENCHMARKS.md run 21). */
+    static final String NO_SOURCE_PREFAULT = "vmckpt.migration.noSourcePrefault";
+
     /**
      * As above, for a VM that arrived by migration, with the checkpoint engine the destination built for it while
      * it waited (its start-up is then not part of the guest's stall); {@code incoming} (post-copy): its pages still
@@ -87,7 +90,11 @@ final class VmSession {
         if (migrated == null) {
             // A VM started with migration credentials (or --insecure) is expected to migrate: copy-on-write spares for
             // its migration's rounds, allocated now so that the collector promotes them while it boots (SparePages).
-            if (a.has("tls-creds") || a.has("insecure")) machine.memory().spares().fill(MIGRATION_SPARE_PAGES);
+            // And heap faulted in, so that its young collections during a migration promote into mapped memory (HeapPrefault).
+            if (a.has("tls-creds") || a.has("insecure")) {
+                machine.memory().spares().fill(MIGRATION_SPARE_PAGES);
+                if (!Boolean.getBoolean(NO_SOURCE_PREFAULT)) HeapPrefault.forSource(machine.config().memoryBytes());
+            }
             control = CompletableFuture.completedFuture(openControl(machine, a, console, repo, engine, name, incoming, peer));
         } else {
             control = new CompletableFuture<>();

@@ -408,6 +408,18 @@ public final class Machine {
         submit(() -> { });
     }
 
+    /**
+     * Pauses the machine here, its clock included, instead of at the run loop's next turn: for a task at an instruction
+     * boundary ({@link #callAtInstructionBoundary}) that captures the state the guest continues from elsewhere (a
+     * live migration's switch-over), so that the clock stands where that state has it. The run state changes with the
+     * clock, so a {@link #requestResume} that comes before the loop's next turn still resumes both.
+     */
+    public void pauseNow() {
+        pauseRequested = true;
+        if (runState == RunState.RUNNING) runState = RunState.PAUSED;
+        clock.pause();
+    }
+
     /** Whether a pause has been asked for and not yet undone by {@link #requestResume}. */
     public boolean isPauseRequested() {
         return pauseRequested;

@@ -176,7 +176,7 @@ public final class MigrationDestination {
         PageFrames frames = new PageFrames();
         frames.usePool(pagePool);
         while (true) {
-            f = conn.receive();
+            f = conn.receiveReusing(); // a PAGES frame is decoded below before the next one is read
             switch (f.type()) {
                 case MigrationWire.PAGES -> {
                     pagesBeforeState = true;

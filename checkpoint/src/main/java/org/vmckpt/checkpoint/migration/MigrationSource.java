@@ -421,8 +421,13 @@ public final class MigrationSource {
     private MachineCapture capture(boolean pause, List<MachineCapture> toRelease, MachineCapture previous) throws Exception {
         MachineCapture c = machine.callAtInstructionBoundary(() -> {
             if (previous != null) previous.release();
+            // The guest's clock stops here, before its record is written, not at the run loop's next turn: the
+            // record then holds the time the source stays frozen at, and the destination's leap (from pausedAt)
+            // counts every moment of the pause. Frozen at the loop's turn, the source's clock ran on past the record
+            // for the rest of the capture (0.3 ms, more if the thread lost its CPU there), and the destination's
+            // clock could end behind the source's by that much less the pause.
+            if (pause) machine.pauseNow();
             MachineCapture cap = MachineCapture.take(machine);
-            if (pause) machine.requestPause();
             pausedAt = System.nanoTime() - cap.pauseNanos();
             return cap;
         });

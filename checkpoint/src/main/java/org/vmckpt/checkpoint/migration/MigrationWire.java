@@ -101,9 +101,14 @@ final class MigrationWire {
     }
 
     /** One received frame. */
-    record Frame(int type, byte[] payload) {
+    /** A frame: its payload is {@code payload[0..length)} (a receiver's reused buffer may be longer). */
+    record Frame(int type, byte[] payload, int length) {
+        Frame(int type, byte[] payload) {
+            this(type, payload, payload.length);
+        }
+
         Payload read() {
-            return new Payload(name(type), payload);
+            return new Payload(name(type), payload, length);
         }
     }
 
@@ -113,8 +118,13 @@ final class MigrationWire {
         private final ByteBuffer b;
 
         Payload(String what, byte[] data) {
+            this(what, data, data.length);
+        }
+
+        /** The payload {@code data[0..length)}. */
+        Payload(String what, byte[] data, int length) {
             this.what = what;
-            this.b = ByteBuffer.wrap(data);
+            this.b = ByteBuffer.wrap(data, 0, length);
         }
 
         int u8() throws MigrationException {
@@ -153,6 +163,25 @@ final class MigrationWire {
             byte[] out = new byte[n];
             b.get(out);
             return out;
+        }
+
+        /**
+         * As {@link #bytes}, without the copy: skips the bytes and returns their length {@code n}; they are
+         * {@link #array()}'s {@code n} bytes before {@link #position()} after the call.
+         */
+        int skipBytes(int max, String of) throws MigrationException {
+            int n = count(Math.min(max, b.remaining()), of);
+            b.position(b.position() + n);
+            return n;
+        }
+
+        int position() {
+            return b.position();
+        }
+
+        /** The array the payload is read from (valid as long as the frame it came from). */
+        byte[] array() {
+            return b.array();
         }
 
         String string(String of) throws MigrationException {

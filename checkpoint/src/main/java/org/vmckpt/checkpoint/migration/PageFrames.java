@@ -388,17 +388,17 @@ final class PageFrames {
         return table;
     }
 
-    /** Unpacks {@code stored} (codec STORED or ZSTD) into {@link #raw}, at most {@code max} bytes; returns the size. */
-    private int unpack(MigrationWire.Payload p, int codec, byte[] stored, int max) throws MigrationException {
+    /** Unpacks {@code stored[from..from+length)} (codec STORED or ZSTD) into {@link #raw}, at most {@code max} bytes; returns the size. */
+    private int unpack(MigrationWire.Payload p, int codec, byte[] stored, int from, int length, int max) throws MigrationException {
         if (codec == STORED) {
-            if (stored.length > max) throw p.malformed("it holds " + stored.length + " bytes, more than a frame can");
-            System.arraycopy(stored, 0, raw, 0, stored.length);
-            return stored.length;
+            if (length > max) throw p.malformed("it holds " + length + " bytes, more than a frame can");
+            System.arraycopy(stored, from, raw, 0, length);
+            return length;
         }
         if (codec != ZSTD) throw p.malformed("unknown data encoding " + codec);
         if (dctx == null) dctx = new ZstdDecompressCtx();
         try {
-            return dctx.decompressByteArray(raw, 0, max, stored, 0, stored.length);
+            return dctx.decompressByteArray(raw, 0, max, stored, from, length);
         } catch (RuntimeException e) {
             throw p.malformed("its data does not decompress (" + e.getMessage() + ")");
         }
@@ -441,10 +441,12 @@ final class PageFrames {
     /** Reads the frame's data part into {@link #raw}, checked to hold exactly {@code expected} bytes. */
     private void unpackData(MigrationWire.Payload p, int expected, boolean none) throws MigrationException {
         int codec = p.u8();
-        byte[] data = p.bytes(MigrationWire.MAX_PAYLOAD, "data length");
+        // Unpacked from the frame's payload where it lies (a copy of it was 20 MiB of a destination's garbage a migration).
+        int length = p.skipBytes(MigrationWire.MAX_PAYLOAD, "data length");
+        int from = p.position() - length;
         p.end();
         if (codec == ZSTD && none) throw p.malformed("unknown data encoding " + codec);
-        int size = unpack(p, codec, data, expected);
+        int size = unpack(p, codec, p.array(), from, length, expected);
         if (size != expected) throw p.malformed("it holds " + size + " bytes of data, not " + expected);
     }
 

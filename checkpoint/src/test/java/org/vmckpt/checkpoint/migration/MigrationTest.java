@@ -194,6 +194,9 @@ class MigrationTest {
      * Protocol 9: the guest's clock counts the switch-over's pause (host mode). The source's clock stands still from its
      * pause; the destination's, when its guest first runs, is ahead of that by at least the time from the source's pause
      * to GO (the source's downtime). Fails without it: the clock resumed where the source's stopped, a few ticks on.
+     * The state that moved holds exactly the time the source's clock stopped at: the source stops its clock as it
+     * captures that state, not at its run loop's next turn (then the source's clock ran on for the rest of the
+     * capture, and once, on a loaded host, the destination's ended 280,137 ticks past it against a pause of 287,820).
      */
     @Test
     void theDestinationsGuestClockCountsTheSwitchOversPause() throws Throwable {
@@ -208,6 +211,7 @@ class MigrationTest {
         long frozen = source.callAtInstructionBoundary(() -> source.clock().mtime());
         long downtimeTicks = s.progress().downtimeNanos() / 100;
         assertTrue(downtimeTicks > 0);
+        assertEquals(frozen, in.machine().clock().mtime(), "the moved state's clock is where the source's stopped");
         in.machine().run(1); // resumes the clock
         long resumed = in.machine().clock().mtime();
         assertTrue(resumed - frozen >= downtimeTicks, "the destination's clock is " + (resumed - frozen) + " ticks past the source's, "
@@ -503,13 +507,18 @@ class MigrationTest {
     void withoutTlsTheDigestCatchesAPageDamagedOnTheWay() throws Throwable {
         // A VM the user paused: round 0 sends every page once and nothing is sent again, so the damaged page is in
         // the final state and only the digest can see it.
+        // The flip must fall inside the stream: memwalk's ~1,000 pages compress to ~90 KB once it has written them all,
+        // but 150 ms of a loaded host can leave it a fraction of that (the test once completed a migration unharmed,
+        // at load 15-20: its stream ended before byte 40,000). 5 million instructions are several writes per page.
         Machine source = runningSource();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (source.callAtInstructionBoundary(() -> source.hart(0).instret) < 5_000_000 && System.nanoTime() < deadline) Thread.sleep(10);
         source.requestPause();
         MigrationListener l = listen(null);
         Destination d = destination(l, freshDestination(32L << 20));
-        try (StreamProxy mitm = new StreamProxy(l.port(), 40_000, -1)) { // memwalk's ~1,000 pages compress to ~90 KB
+        try (StreamProxy mitm = new StreamProxy(l.port(), 40_000, -1)) {
             MigrationSource s = new MigrationSource(source, null, at(mitm.port()), null, MigrationMode.PRECOPY, null);
-            MigrationException e = assertThrows(MigrationException.class, s::run);
+            MigrationException e = assertThrows(MigrationException.class, s::run, () -> mitm.forwarded() + " bytes forwarded (flip at 40,000)");
             assertEquals(MigrationStatus.FAILED, s.status());
             // The destination sends its reason (ERROR) and reads on before it hangs up; a source whose write fails
             // still reads that reason: the failure names the destination's check, not "broken pipe".
