@@ -51,7 +51,9 @@ public final class RunCommand {
                     + "give the same machine options as the source (memory, disks, devices)"),
             Option.value("tls-creds", "DIR", "TLS 1.3 with certificates in QEMU's tls-creds-x509 layout: ca-cert.pem,\n"
                     + "and server-cert.pem + server-key.pem (destination) or client-cert.pem +\n"
-                    + "client-key.pem (source); each end must show a certificate from that CA"),
+                    + "client-key.pem (source); each end must show a certificate from that CA.\n"
+                    + "A VM started with it (or --insecure) is ready to migrate: it maps as much\n"
+                    + "memory as the guest has RAM before the guest starts (about a second per GiB)"),
             Option.flag("insecure", "migrate in plaintext instead (both ends must say so; prints a warning)"));
 
     static final String HELP = """
