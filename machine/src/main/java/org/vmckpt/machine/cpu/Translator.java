@@ -560,8 +560,9 @@ final class Translator {
         exitOffsets.clear();
         findLeaders(entryOff);
         findRegisters();
-        entryReach = ENTRY_REACH ? longestRunFromEntry(entryOff) : -1;
         checkNeeds = CHECK_POINTS && ENTRY_REACH ? checkPoints(entryOff) : null;
+        // With check points the entry's need is its check point's (checkNeeds): the longest run is not needed then.
+        entryReach = ENTRY_REACH && checkNeeds == null ? longestRunFromEntry(entryOff) : -1;
 
         // Frames are written by hand (frame()): every local has one type for the whole method and the operand stack is
         // empty at every jump target, so one frame fits all, and ASM need not compute them (the costly part).
