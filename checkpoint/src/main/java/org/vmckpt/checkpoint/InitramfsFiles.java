@@ -23,8 +23,12 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Nothing tells the host which guest page holds which file page (the guest copies them itself), so these are
  * found by content, as the project's disk-block index once found disk blocks: a {@link PageHashIndex} of each whole
- * 4 KiB page of each file, a hit confirmed by SHA-256 (the capture side keeps digests, not the files). A restore
- * keeps the unpacked data and copies from it.
+ * 4 KiB page of each file, a hit confirmed byte for byte against the unpacked archive, which the capture side keeps
+ * (up to {@link #MAX_KEPT} unpacked; a larger one keeps a SHA-256 per page instead). Until branch restore14 the capture
+ * side kept only the digests: hashing every page of the signed guest's 14 MB archive with SHA-256 in a fresh JVM's
+ * cold code, and each candidate again in a checkpoint, cost far more CPU than the comparison, and memory is the
+ * archive's size (5.7 MB for the default guest, 14 MB for the signed one). A restore keeps the unpacked data and
+ * copies from it.
  */
 final class InitramfsFiles {
     /** Source number of the initramfs's first regular file. */
@@ -32,11 +36,13 @@ final class InitramfsFiles {
     static final int MAX_FILES = (1 << 16) - FIRST_SOURCE;
     private static final int PAGE = 4096;
     private static final long MAX_UNPACKED = 1L << 30;
+    /** The largest unpacked archive the capture side keeps to compare pages with (else: SHA-256 digests). */
+    static final long MAX_KEPT = 64L << 20;
 
     /** Where each file's data starts in {@link #archive}, and its length. */
     private final long[] dataStart;
     private final long[] dataLength;
-    /** The unpacked archive (restore side), or null (capture side: digests only). */
+    /** The unpacked archive (restore side; capture side up to {@link #MAX_KEPT}), or null (digests only). */
     private final byte[] archive;
     /** Whole pages by content, to (file << 32 | page index) (capture side). */
     private final PageHashIndex byContent;
@@ -56,6 +62,18 @@ final class InitramfsFiles {
 
     /** Parses {@code initrd} (the file's bytes); keeps the archive if {@code keepData}, else only page digests. */
     static InitramfsFiles parse(byte[] initrd, boolean keepData) throws IOException {
+        return parse(initrd, keepData, false);
+    }
+
+    /**
+     * The capture side's form: parses {@code initrd} and indexes every whole page of its files by content, keeping the
+     * unpacked archive to confirm a hit against (SHA-256 digests instead for one larger than {@link #MAX_KEPT}).
+     */
+    static InitramfsFiles index(byte[] initrd) throws IOException {
+        return parse(initrd, false, true);
+    }
+
+    private static InitramfsFiles parse(byte[] initrd, boolean keepData, boolean keepIfSmall) throws IOException {
         byte[] a = unpack(initrd);
         List<long[]> files = new ArrayList<>();
         int pos = 0;
@@ -81,18 +99,19 @@ final class InitramfsFiles {
         long pages = 0;
         for (long l : length) pages += l / PAGE;
         PageHashIndex byContent = new PageHashIndex((int) Math.min(pages, MAX_UNPACKED / PAGE));
-        Map<Long, byte[]> digests = new HashMap<>();
-        MessageDigest md = sha256();
+        boolean keep = keepIfSmall && a.length <= MAX_KEPT;
+        Map<Long, byte[]> digests = keep ? null : new HashMap<>();
+        MessageDigest md = keep ? null : sha256();
         byte[] page = new byte[PAGE];
         for (int f = 0; f < start.length; f++) {
             for (long k = 0; (k + 1) * PAGE <= length[f]; k++) {
                 System.arraycopy(a, (int) (start[f] + k * PAGE), page, 0, PAGE);
                 long key = (long) f << 32 | k;
                 byContent.add(page, key);
-                digests.put(key, md.digest(page));
+                if (!keep) digests.put(key, md.digest(page));
             }
         }
-        return new InitramfsFiles(start, length, null, byContent, digests);
+        return new InitramfsFiles(start, length, keep ? a : null, byContent, digests);
     }
 
     /**
@@ -100,15 +119,25 @@ final class InitramfsFiles {
      */
     long find(byte[] page) {
         long key = byContent.candidate(page);
-        if (key < 0 || !MessageDigest.isEqual(digests.get(key), sha256().digest(page))) return -1;
+        if (key < 0 || !equalsFilePage((int) (key >>> 32), key & 0xffffffffL, page)) return -1;
         long file = key >>> 32, k = key & 0xffffffffL;
         return (FIRST_SOURCE + file) << 40 | k * PageOrigin.SECTORS_PER_PAGE;
     }
 
-    /** Whether {@code page} equals page {@code sector / 8} of file {@code source}, by its digest. Capture side. */
+    /** Whether {@code page} equals page {@code sector / 8} of file {@code source}. Capture side. */
     boolean matches(int source, long sector, byte[] page) {
         if (!isFileSource(source) || sector % PageOrigin.SECTORS_PER_PAGE != 0) return false;
-        byte[] d = digests.get((long) (source - FIRST_SOURCE) << 32 | sector / PageOrigin.SECTORS_PER_PAGE);
+        return equalsFilePage(source - FIRST_SOURCE, sector / PageOrigin.SECTORS_PER_PAGE, page);
+    }
+
+    /** Whether {@code page} equals whole page {@code k} of file {@code f}: byte for byte if the archive is kept, else by digest. */
+    private boolean equalsFilePage(int f, long k, byte[] page) {
+        if (f < 0 || f >= dataStart.length || (k + 1) * PAGE > dataLength[f]) return false;
+        if (archive != null) {
+            int at = (int) (dataStart[f] + k * PAGE);
+            return java.util.Arrays.equals(archive, at, at + PAGE, page, 0, PAGE);
+        }
+        byte[] d = digests.get((long) f << 32 | k);
         return d != null && MessageDigest.isEqual(d, sha256().digest(page));
     }
 
@@ -167,7 +196,7 @@ final class InitramfsFiles {
 
     @Override
     public String toString() {
-        return dataStart.length + " files" + (archive == null ? ", " + digests.size() + " pages indexed" : "");
+        return dataStart.length + " files" + (byContent != null ? ", indexed" : "") + (digests != null ? ", " + digests.size() + " page digests" : "");
     }
 
     int fileCount() {
