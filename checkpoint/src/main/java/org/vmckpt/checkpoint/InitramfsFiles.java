@@ -3,7 +3,6 @@ package org.vmckpt.checkpoint;
 import org.vmckpt.machine.memory.PageOrigin;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -74,17 +73,19 @@ final class InitramfsFiles {
     }
 
     private static InitramfsFiles parse(byte[] initrd, boolean keepData, boolean keepIfSmall) throws IOException {
-        byte[] a = unpack(initrd);
+        Unpacked u = unpack(initrd);
+        byte[] a = u.bytes;
+        int end = u.length; // a may be longer than the archive (see unpack)
         List<long[]> files = new ArrayList<>();
         int pos = 0;
-        while (pos + 110 <= a.length && files.size() < MAX_FILES) {
+        while (pos + 110 <= end && files.size() < MAX_FILES) {
             if (a[pos] == 0) { pos += 4; continue; } // padding between concatenated archives
             String magic = new String(a, pos, 6, StandardCharsets.US_ASCII);
             if (!magic.equals("070701") && !magic.equals("070702")) break;
             long mode = hex(a, pos + 14), size = hex(a, pos + 54), nameSize = hex(a, pos + 94);
             long nameAt = pos + 110;
             long dataAt = align4(nameAt + nameSize);
-            if (nameSize < 1 || dataAt + size > a.length) throw new IOException("the initramfs is truncated");
+            if (nameSize < 1 || dataAt + size > end) throw new IOException("the initramfs is truncated");
             String name = new String(a, (int) nameAt, (int) nameSize - 1, StandardCharsets.US_ASCII);
             if (name.equals("TRAILER!!!")) {
                 pos = (int) align4(dataAt + size);
@@ -99,7 +100,7 @@ final class InitramfsFiles {
         long pages = 0;
         for (long l : length) pages += l / PAGE;
         PageHashIndex byContent = new PageHashIndex((int) Math.min(pages, MAX_UNPACKED / PAGE));
-        boolean keep = keepIfSmall && a.length <= MAX_KEPT;
+        boolean keep = keepIfSmall && end <= MAX_KEPT;
         Map<Long, byte[]> digests = keep ? null : new HashMap<>();
         MessageDigest md = keep ? null : sha256();
         byte[] page = new byte[PAGE];
@@ -169,20 +170,35 @@ final class InitramfsFiles {
         return v;
     }
 
-    private static byte[] unpack(byte[] b) throws IOException {
-        if (b.length < 2 || (b[0] & 0xff) != 0x1f || (b[1] & 0xff) != 0x8b) return b;
+    /** An unpacked archive: its first {@code length} bytes of {@code bytes}. */
+    private record Unpacked(byte[] bytes, int length) { }
+
+    /**
+     * The archive unpacked (gzip, possibly several members one after the other) into an array that may be longer than
+     * it. The inflater writes straight into one array that starts at four
+     * times the packed size (the default guest's archive unpacks 2.2x, the signed guest's 3.9x) and doubles when full;
+     * it is not trimmed. Through a {@code ByteArrayOutputStream} (a 1 MiB buffer, then growing, then a trimmed copy) the
+     * signed guest's 14 MB archive took ~48 MB of fresh heap, and on this host a first touch of fresh memory costs
+     * 2-3.5 ms per MiB (docs/BENCHMARKS.md, round 18): a restore unpacks it on its critical path, a running VM's page
+     * sources on a thread that holds the JVM's safepoints while the scheduler keeps it waiting.
+     */
+    private static Unpacked unpack(byte[] b) throws IOException {
+        if (b.length < 2 || (b[0] & 0xff) != 0x1f || (b[1] & 0xff) != 0x8b) return new Unpacked(b, b.length);
         // Large buffers: GZIPInputStream's default 512-byte input buffer hands the inflater the archive in 512-byte
         // pieces, one native call each; with 1 MiB ones a restore unpacks the default guest's 6 MB archive in about
         // half the time (a restore's critical path: it is unpacked before the records are loaded).
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(b), 1 << 20)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(b.length * 3);
-            byte[] buf = new byte[1 << 20];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                out.write(buf, 0, n);
-                if (out.size() > MAX_UNPACKED) throw new IOException("the initramfs unpacks to more than 1 GiB");
+            byte[] out = new byte[(int) Math.min(MAX_UNPACKED, Math.max(1 << 20, 4L * b.length))];
+            int n = 0, r;
+            while (true) {
+                if (n == out.length) {
+                    if (n >= MAX_UNPACKED) throw new IOException("the initramfs unpacks to more than 1 GiB");
+                    out = java.util.Arrays.copyOf(out, (int) Math.min(MAX_UNPACKED, 2L * n));
+                }
+                if ((r = in.read(out, n, out.length - n)) < 0) break;
+                n += r;
             }
-            return out.toByteArray();
+            return new Unpacked(out, n);
         }
     }
 

@@ -178,6 +178,33 @@ class BootFileInPlaceTest {
         assertArrayEquals(page, back);
     }
 
+    @Test
+    void anArchiveOfSeveralMembersThatUnpacksToManyTimesItsSizeIsReadWhole() throws Exception {
+        // Unpacked into one array that starts at 4x the packed size and doubles: this one grows several times.
+        byte[] big = new byte[3 << 20];
+        for (int i = 0; i < big.length; i += 4096) big[i + (i >> 12) % 4000] = (byte) (i >> 12 | 1); // pages differ
+        byte[] small = new byte[2 * 4096];
+        new Random(3).nextBytes(small);
+        byte[] first = BootFileEvictionTest.cpio(new String[]{"big"}, new byte[][]{big});
+        byte[] second = BootFileEvictionTest.cpio(new String[]{"small"}, new byte[][]{small});
+        byte[] both = new byte[first.length + second.length];
+        System.arraycopy(first, 0, both, 0, first.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        assertTrue(first.length * 4L < big.length, "compresses more than 4x");
+        InitramfsFiles kept = InitramfsFiles.index(both), restore = InitramfsFiles.parse(both, true);
+        assertEquals(2, kept.fileCount());
+        byte[] page = new byte[4096], back = new byte[4096];
+        for (int k : new int[]{0, 1, 700, big.length / 4096 - 1}) {
+            System.arraycopy(big, k * 4096, page, 0, 4096);
+            assertEquals((long) InitramfsFiles.FIRST_SOURCE << 40 | 8L * k, kept.find(page), "page " + k);
+            assertTrue(restore.read(InitramfsFiles.FIRST_SOURCE, 8L * k, back));
+            assertArrayEquals(page, back);
+        }
+        System.arraycopy(small, 4096, page, 0, 4096);
+        assertEquals((long) (InitramfsFiles.FIRST_SOURCE + 1) << 40 | 8, kept.find(page));
+        assertTrue(restore.covers(InitramfsFiles.FIRST_SOURCE + 1, 2 * 4096) && !restore.covers(InitramfsFiles.FIRST_SOURCE + 1, 3 * 4096));
+    }
+
     /** Flips one bit of {@code f} at {@code at}, then puts its modification time back (its ctime moves). */
     static void changeInPlace(Path f, long at) throws Exception {
         FileTime mtime = Files.getLastModifiedTime(f);
