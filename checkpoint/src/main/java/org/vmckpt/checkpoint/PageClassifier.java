@@ -72,8 +72,8 @@ final class PageClassifier {
 
     /**
      * Reads the boot files once (hashing only those {@link FileDigests} does not remember: {@link PageSources#ofMachine}),
-     * on a side thread ({@link #SOURCES_PRIORITY}), after the boot: by the first checkpoint they are normally ready and evicting pages to them costs that checkpoint nothing
-     * extra. The thread starts its work at the first of: a checkpoint or migration asking for them
+     * on a side thread ({@link #SOURCES_PRIORITY}), after the boot: by the first checkpoint they are normally ready and
+     * evicting pages to them costs that checkpoint nothing extra. The thread starts its work at the first of: a checkpoint or migration asking for them
      * ({@link #pageSources}), the guest's first idle ({@link Machine#hasIdled}: the host has CPU to spare), or
      * {@link #SOURCES_DELAY_MILLIS} after the engine started. Until round 21 it started at once, and its 0.3-0.5 s of
      * CPU (more for a larger initramfs) fell in the guest's boot, when the run thread, C1, C2 and the translator thread
