@@ -9,12 +9,19 @@ ready, and prints on one axis (ms from spawn): the boot's ready line, the page s
 org.vmckpt.checkpoint.PageSources, from -Xlog:class+load), every heartbeat gap longer than 1.5 periods, and the
 stop-the-world pauses (-Xlog:safepoint) that overlap a gap. Nothing is checkpointed.
 
-    bench/sources-gap.py [--jar JAR] [--guest default|signed] [--period 100] [--watch 20] [--reps 1] [--java-opts ...]
+It also prints the page sources' thread's CPU time ("vmckpt-page-sources", from /proc/PID/task/*/schedstat, polled
+every 10 ms until the thread ends: a load-independent measure of its work, short by at most one poll) and, with
+--base-jar, runs a second jar's VM after each of --jar's (interleaved A/B). The signed guest's files are copied anew
+for each invocation (a new identity: the first VM of a run hashes them whole, later ones find their digests remembered).
+
+    bench/sources-gap.py [--jar JAR] [--base-jar JAR] [--guest default|signed] [--period 100] [--watch 20] [--reps 1]
+                         [--java-opts ...]
 """
 import argparse
 import os
 import re
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -40,6 +47,35 @@ def uptime_lines(path, regex):
     return out
 
 
+class ThreadCpu:
+    """Polls the CPU time (ns, schedstat) of a process's thread whose name starts with PREFIX until it ends."""
+
+    def __init__(self, pid, prefix):
+        self.pid, self.prefix = pid, prefix
+        self.cpu_ns, self.seen, self.ended = 0, False, False
+        self.stop = False
+        threading.Thread(target=self.run, daemon=True).start()
+
+    def run(self):
+        tid = None
+        while not self.stop:
+            try:
+                if tid is None:
+                    for t in os.listdir(f"/proc/{self.pid}/task"):
+                        with open(f"/proc/{self.pid}/task/{t}/comm") as f:
+                            if f.read().strip().startswith(self.prefix):
+                                tid, self.seen = t, True
+                                break
+                if tid is not None:
+                    with open(f"/proc/{self.pid}/task/{tid}/schedstat") as f:
+                        self.cpu_ns = int(f.read().split()[0])
+            except OSError:
+                if tid is not None:  # the thread (or the process) ended
+                    self.ended = True
+                    return
+            time.sleep(0.01)
+
+
 def one(args, vm, boot_args, tag):
     logs = vm.logs
     cl, sp = os.path.join(logs, tag + ".classload"), os.path.join(logs, tag + ".safepoint")
@@ -49,12 +85,14 @@ def one(args, vm, boot_args, tag):
         "run", "--mem", P.MEM, "--api-socket", sock, "--repo", os.path.join(vm.work, "repo-" + tag),
         "--workload", f"memdirty,256,10,{args.period}"] + list(boot_args)
     p = P.Process(cmd, os.path.join(logs, tag), env=vm.env)
+    cpu = ThreadCpu(p.proc.pid, "vmckpt-page-sou")  # the kernel keeps 15 characters of a thread's name
     qmp = P.Qmp(sock)
     ready = p.out.wait_for(r"memdirty ready", 300)
     if not ready:
         p.stop(qmp)
         raise RuntimeError(f"{tag}: never ready (see {logs})")
     time.sleep(args.watch)
+    cpu.stop = True
     p.stop(qmp)
     t0 = p.spawned
     beats = [t for t, _ in p.out.matches(HB)]
@@ -66,7 +104,9 @@ def one(args, vm, boot_args, tag):
     gcs = [(ms, float(s.group(1))) for ms, s in uptime_lines(sp, r"Pause.* ([\d.]+)ms$")]
     print(f"{tag} (load {os.getloadavg()[0]:.1f}): ready at {(ready[0] - t0) * 1e3:.0f} ms; page sources start at "
           f"{src[0][0] if src else None} ms (JVM uptime); first heartbeat at "
-          f"{(beats[0] - t0) * 1e3 if beats else float('nan'):.0f} ms; {len(beats)} heartbeats", flush=True)
+          f"{(beats[0] - t0) * 1e3 if beats else float('nan'):.0f} ms; {len(beats)} heartbeats; page sources' thread "
+          f"CPU {cpu.cpu_ns / 1e6:.0f} ms ({'ended' if cpu.ended else 'still running' if cpu.seen else 'not seen'})",
+          flush=True)
     for at, gap in gaps:
         inside = [f"{name} {ms_:.1f} ms@{end}" for end, name, ms_ in sps if at - 50 <= end <= at + gap + 50 and ms_ > 5]
         gcin = [f"gc {ms_:.1f} ms@{end}" for end, ms_ in gcs if at <= end <= at + gap + 50]
@@ -88,12 +128,15 @@ def main():
     ap.add_argument("--guest", choices=("default", "signed"), default="default")
     ap.add_argument("--period", type=int, default=100)
     ap.add_argument("--watch", type=float, default=20.0, help="seconds watched after the workload is ready")
+    ap.add_argument("--base-jar", default=None, help="a second jar, its VM run after each of --jar's (A/B)")
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--java-opts", default="")
     ap.add_argument("--work", default="/tmp/vmckpt-sources-gap")
     args = ap.parse_args()
     os.makedirs(os.path.join(args.work, "logs"), exist_ok=True)
-    vm = P.Vmckpt(argparse.Namespace(jar=args.jar, work=args.work))
+    vms = [("new", P.Vmckpt(argparse.Namespace(jar=args.jar, work=args.work)))]
+    if args.base_jar:
+        vms.append(("base", P.Vmckpt(argparse.Namespace(jar=args.base_jar, work=args.work))))
     boot_args = ()
     if args.guest == "signed":
         g = R.signed_guest(args.work)
@@ -102,7 +145,8 @@ def main():
         boot_args = ("--kernel", os.path.join(g, "Image"), "--initrd", os.path.join(g, "initramfs.cpio.gz"),
                      "--append", cmdline, "--disk", os.path.join(g, "disk.img"))
     for rep in range(args.reps):
-        one(args, vm, boot_args, f"{args.guest}-{args.period}-{rep}")
+        for name, vm in vms:
+            one(args, vm, boot_args, f"{args.guest}-{args.period}-{rep}" + (f"-{name}" if args.base_jar else ""))
 
 
 if __name__ == "__main__":

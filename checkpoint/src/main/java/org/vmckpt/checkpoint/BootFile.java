@@ -17,14 +17,18 @@ import java.util.HexFormat;
  * Pages equal to parts of it are stored as references to it; a restore re-reads it and refuses it by name if
  * its hash changed.
  *
- * <p>A running VM keeps only a SHA-256 per 4 KiB of the loaded bytes ({@link #digestsOnly}: 256 KiB for a
- * 32 MiB kernel instead of the kernel itself); a restore keeps the bytes, which it copies into pages.
+ * <p>A running VM compares a page with the file where it lies ({@link #forCapture}: positional reads of a file whose
+ * SHA-256 {@link FileDigests} remembers for its identity, nothing held in memory, nothing hashed), or, when the
+ * digest is not remembered (a file just written) or the loaded bytes are not the file's (a gzip kernel), with a
+ * SHA-256 per 4 KiB of the loaded bytes ({@link #digestsOnly}: 256 KiB for a 32 MiB kernel instead of the kernel
+ * itself). A restore keeps the bytes, or reads them in place, and copies them into pages.
  *
  * @param source      {@link PageOrigin#KERNEL}, {@link PageOrigin#INITRD} or {@link PageOrigin#FIRMWARE}
  * @param loaded      the bytes as loaded, or null when only the digests are kept
  * @param pageDigests SHA-256 of each whole 4 KiB page of the loaded bytes (the loader puts them at page-aligned
  *                    addresses, so pages from it start at multiples of 4 KiB), or null when the bytes are kept
- * @param inPlace     an eager restore's file read page by page where it lies ({@link #inPlace}), or null
+ * @param inPlace     the file read page by page where it lies ({@link #inPlace}; an eager restore, or a running VM's
+ *                    page sources), or null
  */
 record BootFile(int source, Path path, String sha256, byte[] loaded, byte[][] pageDigests, InPlaceFile inPlace) {
 
@@ -95,7 +99,7 @@ record BootFile(int source, Path path, String sha256, byte[] loaded, byte[][] pa
 
     /** Bytes of the file as loaded (the decompressed kernel for a gzip one). */
     long loadedLength() {
-        return loaded != null ? loaded.length : inPlace != null ? inPlace.size() : (long) pageDigests.length * PAGE;
+        return loaded != null ? loaded.length : inPlace != null ? inPlace.size() : pageDigests != null ? (long) pageDigests.length * PAGE : 0;
     }
 
     private static MessageDigest newSha256() {
@@ -120,17 +124,41 @@ record BootFile(int source, Path path, String sha256, byte[] loaded, byte[][] pa
     private static final int PAGE = 4096;
 
     /**
-     * Whether {@code page} equals the 4096 loaded bytes at sector {@code sector}: byte for byte, or by SHA-256
-     * when only the digests are kept. Not thread-safe (one saver at a time).
+     * Whether {@code page} equals the 4096 loaded bytes at sector {@code sector}: byte for byte (held, or read in
+     * place into {@code scratch}, a page-sized buffer), or by SHA-256 when only the digests are kept. Not
+     * thread-safe (one saver at a time). A file read in place is only compared while its identity is the one its
+     * digest was remembered for: {@link PageSources#dropChangedBootFiles} and {@link PageSources#checkBootFilesUnchanged}
+     * bracket each checkpoint's comparisons.
      */
-    boolean matches(long sector, byte[] page) {
+    boolean matches(long sector, byte[] page, byte[] scratch) throws IOException {
         long pos = sector * PageOrigin.SECTOR_SIZE;
         if (loaded != null) {
             if (pos < 0 || pos > loaded.length - (long) page.length) return false;
             return java.util.Arrays.equals(loaded, (int) pos, (int) pos + page.length, page, 0, page.length);
         }
+        if (inPlace != null) return inPlace.read(pos, scratch) && java.util.Arrays.equals(scratch, page);
+        if (pageDigests == null) return false; // dropped: its file changed (described, never compared)
         if (pos < 0 || pos % PAGE != 0 || pos / PAGE >= pageDigests.length) return false;
         return MessageDigest.isEqual(pageDigests[(int) (pos / PAGE)], newSha256().digest(page));
+    }
+
+    /** The same file, only described (path and SHA-256, for the checkpoints whose pages still refer to it): no page matches. */
+    BootFile describedOnly() {
+        return new BootFile(source, path, sha256, null, null, null);
+    }
+
+    /**
+     * A running VM's form of a boot file: read in place ({@link #inPlace}) when {@link FileDigests} remembers its
+     * SHA-256 for its identity now (and {@code expectedSha256}, if given, is that digest) and its loaded bytes are its
+     * bytes; else null (the caller reads and hashes it: {@link #load}, {@link #digestsOnly}). Nothing is read or hashed
+     * here: restore13 measured the per-page SHA-256 of a 31 MB kernel at 645-738 ms of CPU in a fresh JVM (cold code),
+     * 35-75 ms warm, once per VM, on a thread that held the JVM's safepoints whenever the scheduler took its core.
+     */
+    static BootFile forCapture(int source, Path path, String expectedSha256) throws IOException {
+        if (!Files.isRegularFile(path)) return null;
+        String sha = FileDigests.user().remembered(path.toAbsolutePath());
+        if (sha == null || (expectedSha256 != null && !expectedSha256.equals(sha))) return null;
+        return inPlace(source, path, sha);
     }
 
     /** Copies the 4096 loaded bytes at sector {@code sector} into {@code dst}; false if they lie past the end. */

@@ -204,7 +204,10 @@ public final class CheckpointEngine {
         Map<String, String> config = MachineDescription.describe(machine);
         if (vmName != null) config.put(NAME_KEY, vmName);
         PageSources src = opt.evictDisk() ? pages.pageSources() : null;
-        if (src != null) src.describe(config);
+        if (src != null) {
+            src.dropChangedBootFiles(); // a boot file written since is compared no more (its pages become data)
+            src.describe(config);
+        }
         if (opt.hintFree()) pages.requestFreePageHints();
         // A VM the user paused stays paused whatever the checkpoint mode.
         boolean keepPaused = (!opt.live() || opt.leavePaused()) && !machine.isPauseRequested();
@@ -237,6 +240,7 @@ public final class CheckpointEngine {
             // The pages the guest wrote in the epoch this freeze ended: what a lazy restore fetches first.
             w.setWorkingSet(BitSet.valueOf(written));
             Map<String, Long> evicted = pages.writePages(w, cap, opt, src, incremental, progress);
+            if (src != null) src.checkBootFilesUnchanged(); // pages compared with a file that changed meanwhile: refused
             pages.writeDisks(w, cap, incremental);
             long stopNanos = keepPaused && !opt.leavePaused() ? System.nanoTime() - t0 : cap.pauseNanos;
             w.setStat(Stats.PAUSE_NS, opt.live() ? cap.pauseNanos : stopNanos);

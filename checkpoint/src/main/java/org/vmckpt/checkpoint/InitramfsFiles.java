@@ -3,7 +3,6 @@ package org.vmckpt.checkpoint;
 import org.vmckpt.machine.memory.PageOrigin;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +22,12 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Nothing tells the host which guest page holds which file page (the guest copies them itself), so these are
  * found by content, as the project's disk-block index once found disk blocks: a {@link PageHashIndex} of each whole
- * 4 KiB page of each file, a hit confirmed by SHA-256 (the capture side keeps digests, not the files). A restore
- * keeps the unpacked data and copies from it.
+ * 4 KiB page of each file, a hit confirmed byte for byte against the unpacked archive, which the capture side keeps
+ * (up to {@link #MAX_KEPT} unpacked; a larger one keeps a SHA-256 per page instead). Until branch restore14 the capture
+ * side kept only the digests: hashing every page of the signed guest's 14 MB archive with SHA-256 in a fresh JVM's
+ * cold code, and each candidate again in a checkpoint, cost far more CPU than the comparison, and memory is the
+ * archive's size (5.7 MB for the default guest, 14 MB for the signed one). A restore keeps the unpacked data and
+ * copies from it.
  */
 final class InitramfsFiles {
     /** Source number of the initramfs's first regular file. */
@@ -32,11 +35,13 @@ final class InitramfsFiles {
     static final int MAX_FILES = (1 << 16) - FIRST_SOURCE;
     private static final int PAGE = 4096;
     private static final long MAX_UNPACKED = 1L << 30;
+    /** The largest unpacked archive the capture side keeps to compare pages with (else: SHA-256 digests). */
+    static final long MAX_KEPT = 64L << 20;
 
     /** Where each file's data starts in {@link #archive}, and its length. */
     private final long[] dataStart;
     private final long[] dataLength;
-    /** The unpacked archive (restore side), or null (capture side: digests only). */
+    /** The unpacked archive (restore side; capture side up to {@link #MAX_KEPT}), or null (digests only). */
     private final byte[] archive;
     /** Whole pages by content, to (file << 32 | page index) (capture side). */
     private final PageHashIndex byContent;
@@ -56,17 +61,31 @@ final class InitramfsFiles {
 
     /** Parses {@code initrd} (the file's bytes); keeps the archive if {@code keepData}, else only page digests. */
     static InitramfsFiles parse(byte[] initrd, boolean keepData) throws IOException {
-        byte[] a = unpack(initrd);
+        return parse(initrd, keepData, false);
+    }
+
+    /**
+     * The capture side's form: parses {@code initrd} and indexes every whole page of its files by content, keeping the
+     * unpacked archive to confirm a hit against (SHA-256 digests instead for one larger than {@link #MAX_KEPT}).
+     */
+    static InitramfsFiles index(byte[] initrd) throws IOException {
+        return parse(initrd, false, true);
+    }
+
+    private static InitramfsFiles parse(byte[] initrd, boolean keepData, boolean keepIfSmall) throws IOException {
+        Unpacked u = unpack(initrd);
+        byte[] a = u.bytes;
+        int end = u.length; // a may be longer than the archive (see unpack)
         List<long[]> files = new ArrayList<>();
         int pos = 0;
-        while (pos + 110 <= a.length && files.size() < MAX_FILES) {
+        while (pos + 110 <= end && files.size() < MAX_FILES) {
             if (a[pos] == 0) { pos += 4; continue; } // padding between concatenated archives
             String magic = new String(a, pos, 6, StandardCharsets.US_ASCII);
             if (!magic.equals("070701") && !magic.equals("070702")) break;
             long mode = hex(a, pos + 14), size = hex(a, pos + 54), nameSize = hex(a, pos + 94);
             long nameAt = pos + 110;
             long dataAt = align4(nameAt + nameSize);
-            if (nameSize < 1 || dataAt + size > a.length) throw new IOException("the initramfs is truncated");
+            if (nameSize < 1 || dataAt + size > end) throw new IOException("the initramfs is truncated");
             String name = new String(a, (int) nameAt, (int) nameSize - 1, StandardCharsets.US_ASCII);
             if (name.equals("TRAILER!!!")) {
                 pos = (int) align4(dataAt + size);
@@ -81,18 +100,19 @@ final class InitramfsFiles {
         long pages = 0;
         for (long l : length) pages += l / PAGE;
         PageHashIndex byContent = new PageHashIndex((int) Math.min(pages, MAX_UNPACKED / PAGE));
-        Map<Long, byte[]> digests = new HashMap<>();
-        MessageDigest md = sha256();
+        boolean keep = keepIfSmall && end <= MAX_KEPT;
+        Map<Long, byte[]> digests = keep ? null : new HashMap<>();
+        MessageDigest md = keep ? null : sha256();
         byte[] page = new byte[PAGE];
         for (int f = 0; f < start.length; f++) {
             for (long k = 0; (k + 1) * PAGE <= length[f]; k++) {
                 System.arraycopy(a, (int) (start[f] + k * PAGE), page, 0, PAGE);
                 long key = (long) f << 32 | k;
                 byContent.add(page, key);
-                digests.put(key, md.digest(page));
+                if (!keep) digests.put(key, md.digest(page));
             }
         }
-        return new InitramfsFiles(start, length, null, byContent, digests);
+        return new InitramfsFiles(start, length, keep ? a : null, byContent, digests);
     }
 
     /**
@@ -100,15 +120,25 @@ final class InitramfsFiles {
      */
     long find(byte[] page) {
         long key = byContent.candidate(page);
-        if (key < 0 || !MessageDigest.isEqual(digests.get(key), sha256().digest(page))) return -1;
+        if (key < 0 || !equalsFilePage((int) (key >>> 32), key & 0xffffffffL, page)) return -1;
         long file = key >>> 32, k = key & 0xffffffffL;
         return (FIRST_SOURCE + file) << 40 | k * PageOrigin.SECTORS_PER_PAGE;
     }
 
-    /** Whether {@code page} equals page {@code sector / 8} of file {@code source}, by its digest. Capture side. */
+    /** Whether {@code page} equals page {@code sector / 8} of file {@code source}. Capture side. */
     boolean matches(int source, long sector, byte[] page) {
         if (!isFileSource(source) || sector % PageOrigin.SECTORS_PER_PAGE != 0) return false;
-        byte[] d = digests.get((long) (source - FIRST_SOURCE) << 32 | sector / PageOrigin.SECTORS_PER_PAGE);
+        return equalsFilePage(source - FIRST_SOURCE, sector / PageOrigin.SECTORS_PER_PAGE, page);
+    }
+
+    /** Whether {@code page} equals whole page {@code k} of file {@code f}: byte for byte if the archive is kept, else by digest. */
+    private boolean equalsFilePage(int f, long k, byte[] page) {
+        if (f < 0 || f >= dataStart.length || (k + 1) * PAGE > dataLength[f]) return false;
+        if (archive != null) {
+            int at = (int) (dataStart[f] + k * PAGE);
+            return java.util.Arrays.equals(archive, at, at + PAGE, page, 0, PAGE);
+        }
+        byte[] d = digests.get((long) f << 32 | k);
         return d != null && MessageDigest.isEqual(d, sha256().digest(page));
     }
 
@@ -140,20 +170,35 @@ final class InitramfsFiles {
         return v;
     }
 
-    private static byte[] unpack(byte[] b) throws IOException {
-        if (b.length < 2 || (b[0] & 0xff) != 0x1f || (b[1] & 0xff) != 0x8b) return b;
+    /** An unpacked archive: its first {@code length} bytes of {@code bytes}. */
+    private record Unpacked(byte[] bytes, int length) { }
+
+    /**
+     * The archive unpacked (gzip, possibly several members one after the other) into an array that may be longer than
+     * it. The inflater writes straight into one array that starts at four
+     * times the packed size (the default guest's archive unpacks 2.2x, the signed guest's 3.9x) and doubles when full;
+     * it is not trimmed. Through a {@code ByteArrayOutputStream} (a 1 MiB buffer, then growing, then a trimmed copy) the
+     * signed guest's 14 MB archive took ~48 MB of fresh heap, and on this host a first touch of fresh memory costs
+     * 2-3.5 ms per MiB (docs/BENCHMARKS.md, round 18): a restore unpacks it on its critical path, a running VM's page
+     * sources on a thread that holds the JVM's safepoints while the scheduler keeps it waiting.
+     */
+    private static Unpacked unpack(byte[] b) throws IOException {
+        if (b.length < 2 || (b[0] & 0xff) != 0x1f || (b[1] & 0xff) != 0x8b) return new Unpacked(b, b.length);
         // Large buffers: GZIPInputStream's default 512-byte input buffer hands the inflater the archive in 512-byte
         // pieces, one native call each; with 1 MiB ones a restore unpacks the default guest's 6 MB archive in about
         // half the time (a restore's critical path: it is unpacked before the records are loaded).
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(b), 1 << 20)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(b.length * 3);
-            byte[] buf = new byte[1 << 20];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                out.write(buf, 0, n);
-                if (out.size() > MAX_UNPACKED) throw new IOException("the initramfs unpacks to more than 1 GiB");
+            byte[] out = new byte[(int) Math.min(MAX_UNPACKED, Math.max(1 << 20, 4L * b.length))];
+            int n = 0, r;
+            while (true) {
+                if (n == out.length) {
+                    if (n >= MAX_UNPACKED) throw new IOException("the initramfs unpacks to more than 1 GiB");
+                    out = java.util.Arrays.copyOf(out, (int) Math.min(MAX_UNPACKED, 2L * n));
+                }
+                if ((r = in.read(out, n, out.length - n)) < 0) break;
+                n += r;
             }
-            return out.toByteArray();
+            return new Unpacked(out, n);
         }
     }
 
@@ -167,7 +212,7 @@ final class InitramfsFiles {
 
     @Override
     public String toString() {
-        return dataStart.length + " files" + (archive == null ? ", " + digests.size() + " pages indexed" : "");
+        return dataStart.length + " files" + (byContent != null ? ", indexed" : "") + (digests != null ? ", " + digests.size() + " page digests" : "");
     }
 
     int fileCount() {

@@ -21,7 +21,7 @@ import java.util.Map;
  * (not written since the parent, incremental checkpoints), ZERO (untouched or all zero), FREE (the guest gave it
  * back through the balloon), SOURCE (still what a disk read or the boot loader put there: a reference to those
  * bytes, {@link PageSources}) or DATA (saved); disk-overlay blocks are ZERO or saved. Also asks the guest for free
- * page hints before a capture, and owns the page sources, read and hashed on a side thread once the guest has booted.
+ * page hints before a capture, and owns the page sources, read on a side thread once the guest has booted.
  */
 final class PageClassifier {
     private static final byte[] ZERO_PAGE = new byte[GuestMemory.PAGE_SIZE];
@@ -71,9 +71,9 @@ final class PageClassifier {
     }
 
     /**
-     * Reads and hashes the boot files once, on a side thread ({@link #SOURCES_PRIORITY}), after the
-     * boot: by the first checkpoint they are normally ready and evicting pages to them costs that checkpoint nothing
-     * extra. The thread starts its work at the first of: a checkpoint or migration asking for them
+     * Reads the boot files once (hashing only those {@link FileDigests} does not remember: {@link PageSources#ofMachine}),
+     * on a side thread ({@link #SOURCES_PRIORITY}), after the boot: by the first checkpoint they are normally ready and
+     * evicting pages to them costs that checkpoint nothing extra. The thread starts its work at the first of: a checkpoint or migration asking for them
      * ({@link #pageSources}), the guest's first idle ({@link Machine#hasIdled}: the host has CPU to spare), or
      * {@link #SOURCES_DELAY_MILLIS} after the engine started. Until round 21 it started at once, and its 0.3-0.5 s of
      * CPU (more for a larger initramfs) fell in the guest's boot, when the run thread, C1, C2 and the translator thread

@@ -24,8 +24,8 @@ import java.util.Map;
  *
  * <p>Capture side ({@link #ofMachine}): decides whether a frozen page may be stored as a reference. The device
  * and the loader said where the page came from ({@link PageOrigin}); this confirms it against the source (byte
- * for byte for a disk, by SHA-256 of the page for a boot file), so no bookkeeping slip can store a wrong
- * reference. A disk reference is taken only while
+ * for byte for a disk and for a boot file read in place, by SHA-256 of the page for a boot file kept as digests), so
+ * no bookkeeping slip can store a wrong reference. A disk reference is taken only while
  * the checkpoint's overlay holds none of the blocks it covers: base image bytes never change (writes go to the
  * overlay, and restore checks the image's SHA-256), so the reference means the same thing to every restore,
  * lazy or eager, and to every incremental child that inherits it.
@@ -68,13 +68,13 @@ final class PageSources {
                 // no parent to learn from: its boot-file pages are saved as data
             }
         }
-        addBootFile(boot, PageOrigin.KERNEL, c.kernel(), parent);
-        BootFile initrd = addBootFile(boot, PageOrigin.INITRD, c.initrd(), parent);
-        addBootFile(boot, PageOrigin.FIRMWARE, c.bios(), parent);
+        addBootFile(boot, PageOrigin.KERNEL, c.kernel(), parent, false);
+        byte[] initrd = addBootFile(boot, PageOrigin.INITRD, c.initrd(), parent, true);
+        addBootFile(boot, PageOrigin.FIRMWARE, c.bios(), parent, false);
         InitramfsFiles files = null;
         if (initrd != null) {
             try {
-                files = InitramfsFiles.parse(initrd.loaded(), false);
+                files = InitramfsFiles.index(initrd);
             } catch (IOException | RuntimeException e) {
                 // not a cpio archive we read: its files' pages are saved as data
             }
@@ -82,8 +82,12 @@ final class PageSources {
         return new PageSources(m.virtio().disks(), boot, files);
     }
 
-    /** Reads a boot file into {@code boot} as digests; returns it with its bytes (or null if it could not be read). */
-    private static BootFile addBootFile(Map<Integer, BootFile> boot, int source, Path path, Map<String, String> parent) {
+    /**
+     * Adds a boot file to {@code boot} in its running-VM form ({@link BootFile#forCapture}: read in place if its digest
+     * is remembered, else read, hashed and kept as per-page digests); returns its bytes if {@code wantBytes} (the
+     * initrd, whose archive is indexed), else an empty array; null if it could not be read.
+     */
+    private static byte[] addBootFile(Map<Integer, BootFile> boot, int source, Path path, Map<String, String> parent, boolean wantBytes) {
         String want = null;
         if (path == null) {
             String p = parent.get(BootFile.name(source) + ".path");
@@ -92,11 +96,72 @@ final class PageSources {
             path = Path.of(p);
         }
         try {
-            BootFile f = BootFile.load(source, path, want);
-            boot.put(source, f.digestsOnly());
-            return f;
+            BootFile f = BootFile.forCapture(source, path, want);
+            if (f != null) {
+                byte[] bytes = wantBytes ? readWhole(f.inPlace()) : new byte[0];
+                if (bytes != null) {
+                    boot.put(source, f);
+                    return bytes;
+                }
+                f.inPlace().close(); // changed while read: read and hashed below
+            }
+            BootFile full = BootFile.load(source, path, want); // its digest is remembered now, if the file is old enough
+            f = BootFile.forCapture(source, path, full.sha256());
+            boot.put(source, f != null ? f : full.digestsOnly());
+            return wantBytes ? full.loaded() : new byte[0];
         } catch (IOException | RuntimeException e) {
             return null; // eviction is an optimisation: without the file its pages are saved as data
+        }
+    }
+
+    /** The whole file read in place, or null if it changed while it was read. */
+    private static byte[] readWhole(InPlaceFile f) throws IOException {
+        if (f.size() > Integer.MAX_VALUE - 16) return null;
+        byte[] b = new byte[(int) f.size()];
+        return f.read(0, b) && f.unchanged() ? b : null;
+    }
+
+    /**
+     * Before a checkpoint's (or a migration's) pages are compared with the boot files: a file read in place whose
+     * identity moved since its digest was looked up (written to, replaced) is compared no more; its pages are saved
+     * as data from now on. It stays described (path and SHA-256): pages an incremental checkpoint inherits may still
+     * refer to it, and a restore of them checks it by name.
+     */
+    synchronized void dropChangedBootFiles() {
+        for (Map.Entry<Integer, BootFile> e : bootFiles.entrySet()) {
+            BootFile f = e.getValue();
+            if (f.inPlace() == null || f.loaded() != null) continue;
+            boolean same;
+            try {
+                same = f.inPlace().unchanged();
+            } catch (IOException ex) {
+                same = false; // gone
+            }
+            if (!same) {
+                closeInPlace(f);
+                e.setValue(f.describedOnly());
+            }
+        }
+    }
+
+    /**
+     * After a checkpoint's pages were compared with the boot files read in place: refuses the checkpoint, naming the
+     * file, if one of them changed meanwhile (a page may then have been compared with bytes that are not the file
+     * its SHA-256 names). A file's ctime only moves forward, so unchanged now means unchanged throughout.
+     */
+    synchronized void checkBootFilesUnchanged() throws IOException {
+        for (BootFile f : bootFiles.values()) {
+            if (f.inPlace() == null || f.loaded() != null) continue;
+            boolean same;
+            try {
+                same = f.inPlace().unchanged();
+            } catch (IOException ex) {
+                same = false;
+            }
+            if (!same) {
+                throw new IOException("the " + BootFile.name(f.source()) + " " + f.path() + " changed while this checkpoint's pages were"
+                        + " compared with it; take the checkpoint again (its pages are saved as data from now on)");
+            }
         }
     }
 
@@ -125,7 +190,7 @@ final class PageSources {
         int source = o.source();
         if (BootFile.isBootSource(source)) {
             BootFile f = bootFiles.get(source);
-            return f != null && f.matches(o.firstSector(), page);
+            return f != null && f.matches(o.firstSector(), page, scratch);
         }
         if (InitramfsFiles.isFileSource(source)) return initramfs != null && initramfs.matches(source, o.firstSector(), page);
         if (!isDisk(source)) return false;
