@@ -182,12 +182,6 @@ final class Translator {
                     TreeMap<Integer, Insn> line = straightRegion(code, entryOff, limit, cap, maxLoop, localBytes);
                     // (Shorter than the cut: it stops at a loop's head, whose own unit runs the loop from its start.)
                     if (line.isEmpty() || line.size() == first) break;
-                    // A line that runs into a loop's head: with the loop, if it fits (LINE_INTO_LOOP).
-                    TreeMap<Integer, Insn> withLoop = LINE_INTO_LOOP && maxLoop > first ? lineIntoLoop(code, line, limit, maxLoop) : null;
-                    if (withLoop != null) {
-                        TranslatedUnit u = build(code, withLoop, pageIndex, entryOff, hot, MAX_BYTECODE);
-                        if (u != null) return u; // else too large: the line alone
-                    }
                     // (A line with local branches runs its small loops inside the unit: more instructions per run for its bytecode,
                     // so it gets the loop regions' bound.)
                     TranslatedUnit u = build(code, line, pageIndex, entryOff, hot, straight(line, entryOff, 0) ? MAX_STRAIGHT_BYTECODE : MAX_BYTECODE);
@@ -529,36 +523,6 @@ final class Translator {
         }
         region.putAll(more);
         return region;
-    }
-
-    /**
-     * A straight line that ends where a loop region begins (it falls into the loop's head, or its last instruction is a
-     * plain jump to it) takes the loop in ({@code -Dvmckpt.jit.lineIntoLoop=false}: off, as until round 25): the unit
-     * runs the line, then the loop's iterations inside it, and leaves at the loop's exit. Else the line was a unit of
-     * its own that ran once per run of the loop's unit, a unit exit, a dispatcher trip and a unit entry each time: the
-     * glue between the signed guest's SHA-256 loops (19-25 instructions before each of its three loops, ~0.31 M runs
-     * each in module loading, 16-21 ns per instruction in the profile against 0.8-1.1 in the loops). The loop keeps
-     * its own unit too (entered where a batch ends inside it).
-     */
-    static final boolean LINE_INTO_LOOP = !"false".equals(System.getProperty("vmckpt.jit.lineIntoLoop"));
-
-    /**
-     * {@code line} with the loop region ({@link #loopRegion}, of at most {@code maxLoop} instructions) of the offset the
-     * line goes on to (the fall-through after its last instruction, or the target of a plain jump that ends it), or
-     * null if that offset is no loop's head or is in the line.
-     */
-    private static TreeMap<Integer, Insn> lineIntoLoop(byte[] code, TreeMap<Integer, Insn> line, int limit, int maxLoop) {
-        Insn last = line.lastEntry().getValue();
-        long next;
-        if (last.kind == JAL && Decode.rd(last.bits) == 0) next = last.off + Decode.immJ(last.bits);
-        else if (last.kind == JAL || last.kind == JALR || last.kind == BRANCH) return null;
-        else next = last.off + last.len;
-        if (next < 0 || next >= limit || line.containsKey((int) next)) return null;
-        TreeMap<Integer, Insn> loop = loopRegion(code, (int) next, limit, maxLoop);
-        if (loop == null) return null;
-        TreeMap<Integer, Insn> union = new TreeMap<>(line);
-        union.putAll(loop);
-        return union.size() <= maxLoop ? union : null; // (no unit holds more than a loop region may)
     }
 
     // ------------------------------------------------------------------ code generation
