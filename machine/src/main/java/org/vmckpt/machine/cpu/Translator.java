@@ -39,9 +39,10 @@ import static org.objectweb.asm.Opcodes.*;
  *
  * <p><b>Semantics shared with the interpreter.</b> ALU operations are calls to {@link Alu} (but for the word shifts,
  * {@link #emitWordShift}, the branch conditions, {@link #emitBranch}, and in C1 units sltu and the high products,
- * {@link #emitSetLessThanUnsigned}, {@link #emitMulHigh}, written out as JVM operations with the same definition); loads and stores call the hart's own TLB fast paths; every other instruction (CSR, atomics,
- * floating point, fences with effects, illegal encodings) calls {@link Hart#execOne}, which runs the
- * interpreter on it. Nothing is implemented twice.
+ * {@link #emitSetLessThanUnsigned}, {@link #emitMulHigh}, written out as JVM operations with the same definition);
+ * loads and stores call the hart's own TLB fast paths; every other instruction (CSR, atomics, floating point, fences
+ * with effects, illegal encodings) calls {@link Hart#execOne}, which runs the interpreter on it. Nothing is
+ * implemented twice.
  */
 final class Translator {
     /**
