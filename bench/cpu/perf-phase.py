@@ -9,6 +9,8 @@ Boots bench/cpu's guest (GUEST=default) with LAUNCHER and -XX:+DumpPerfMapAtExit
 (the JVM writes /tmp/perf-PID.map at exit, so units show by class: HotUnit (C2), UnitBg (C1), Hart.run...). The
 guest's output goes to OUT.out, the marks' host times and load to OUT.marks. Not a test: figures for
 docs/BENCHMARKS.md (round 23). Needs perf (software clock events are enough).
+PHASE=modules (with GUEST=signed): the module phase instead, one recording from `BENCH-MARK modules-start` to
+`modules-end`, OUT.modules.data (round 25).
 """
 import os, sys, subprocess, time, signal, threading
 L, OUT = sys.argv[1], sys.argv[2]
@@ -16,6 +18,10 @@ opts = " ".join(["-XX:+UnlockDiagnosticVMOptions", "-XX:+DumpPerfMapAtExit"] + s
 d = os.path.expanduser("~/.cache/vmckpt/bench-cpu/" + os.environ.get("GUEST", "default"))
 cmd = [L, "run", "--kernel", d + "/Image", "--initrd", d + "/initramfs.cpio.gz", "--append", open(d + "/cmdline").read().strip(),
        "--mem", "1G", "--no-rng", "--stats", "--cpu", "jit", "--name", "perf%d" % os.getpid(), "--exit-on", "BENCH-INFO sha256"]
+MODULES = os.environ.get("PHASE") == "modules"
+MARKS = ((("BENCH-MARK modules-start", "modules"), ("BENCH-MARK modules-end", None)) if MODULES else
+         (("BENCH-MARK compute-start", "sha"), ("BENCH-MARK sha256-end", "gzip"), ("BENCH-MARK compute-end", None)))
+if MODULES: cmd[-1] = "BENCH-MARK modules-end"
 env = dict(os.environ); env["VMCKPT_JAVA_OPTS"] = opts
 p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(OUT + ".err", "w"), stdin=subprocess.DEVNULL, env=env)
 def java_pid():
@@ -29,7 +35,7 @@ perf = None; tid0 = None; log = open(OUT + ".marks", "w"); so = open(OUT + ".out
 for raw in p.stdout:
     line = raw.decode(errors="replace").rstrip()
     print(line, file=so)
-    for m, nxt in (("BENCH-MARK compute-start", "sha"), ("BENCH-MARK sha256-end", "gzip"), ("BENCH-MARK compute-end", None)):
+    for m, nxt in MARKS:
         if line.startswith(m):
             pid = java_pid()
             if perf: perf.send_signal(signal.SIGINT); perf.wait()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Splits perf samples of the run thread (bench/cpu/perf-phase.py's OUT.sha.data, OUT.gzip.data) by kind of code:
 C2 units (HotUnit), C1 units (UnitBg/Unit), the dispatcher (Hart.run, the vtable stub of its unit call, CodeCache),
-the interpreter, Mmu's slow paths, Alu calls left out of line, the kernel, other. python3 bench/cpu/perf-split.py FILE...
+the interpreter, Mmu's slow paths, Alu calls left out of line, the JDK methods they call, the kernel, other. python3 bench/cpu/perf-split.py FILE...
 """
 import sys,subprocess,re,collections
 for f in sys.argv[1:]:
@@ -18,6 +18,7 @@ for f in sys.argv[1:]:
         elif 'Interpreter' in s or 'Compressed' in s: k='interpreter'
         elif 'Mmu' in s: k='Mmu (slow paths)'
         elif 'Alu' in s: k='Alu (not inlined)'
+        elif 'multiplyHigh' in s or 'Long.compare' in s or 'divideUnsigned' in s or 'remainderUnsigned' in s: k='JDK calls from units (multiplyHigh, compareUnsigned, ...)'
         else: k='other'
         c[k]+=n
     print(f, 'samples', tot)

@@ -5,7 +5,9 @@ package org.vmckpt.machine.cpu;
  * them and the translator emits calls to them, so both engines share one definition of every operation.
  * Each method is tiny, so C1 inlines it at every call site, but for {@link #sllw} and {@link #srlw} (C1 refused them in
  * units, "callee uses too much stack"; {@link #sraw} has their shape), which the translator writes out
- * (Translator#emitWordShift). C2 inlines methods of at most 6 bytes of bytecode, and larger ones only where the
+ * (Translator#emitWordShift), and {@link #sltu} and {@link #mulhu} and friends, whose {@code Long.compareUnsigned} and
+ * {@code Math.multiplyHigh} C1 left as calls, which it writes out in C1 units (Translator#emitSetLessThanUnsigned,
+ * Translator#emitMulHigh). C2 inlines methods of at most 6 bytes of bytecode, and larger ones only where the
  * method's own invocation count is not 0 (so the interpreter writes the branch conditions and the word shifts out, see
  * Interpreter).
  *

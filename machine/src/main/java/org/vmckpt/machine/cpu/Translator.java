@@ -38,10 +38,11 @@ import static org.objectweb.asm.Opcodes.*;
  * the dispatcher then takes the trap or lets the interpreter run the instruction.
  *
  * <p><b>Semantics shared with the interpreter.</b> ALU operations are calls to {@link Alu} (but for the word shifts,
- * {@link #emitWordShift}, and the branch conditions, {@link #emitBranch}, written out as JVM operations with the same
- * definition); loads and stores call the hart's own TLB fast paths; every other instruction (CSR, atomics,
- * floating point, fences with effects, illegal encodings) calls {@link Hart#execOne}, which runs the
- * interpreter on it. Nothing is implemented twice.
+ * {@link #emitWordShift}, the branch conditions, {@link #emitBranch}, and in C1 units sltu and the high products,
+ * {@link #emitSetLessThanUnsigned}, {@link #emitMulHigh}, written out as JVM operations with the same definition);
+ * loads and stores call the hart's own TLB fast paths; every other instruction (CSR, atomics, floating point, fences
+ * with effects, illegal encodings) calls {@link Hart#execOne}, which runs the interpreter on it. Nothing is
+ * implemented twice.
  */
 final class Translator {
     /**
@@ -98,6 +99,8 @@ final class Translator {
 
     /** Bytecode emitted last time (for tests and statistics). */
     int lastBytecodeSize;
+    /** The class file generated last time (for tests: which methods a unit calls). */
+    byte[] lastClassBytes;
 
     /** The class name of this translator's (not hot) units: {@link #NAME}, or {@link #BACKGROUND_NAME}. */
     private final String unitName;
@@ -604,7 +607,8 @@ final class Translator {
         lastBytecodeSize = size;
         mv = null;
         if (size > maxBytecode) return null;
-        return cw.toByteArray();
+        lastClassBytes = cw.toByteArray();
+        return lastClassBytes;
     }
 
     /**
@@ -1023,6 +1027,12 @@ final class Translator {
             case ALU_REG:
                 if (rd == 0) return;
                 String op = Decode.aluOperation(insn);
+                // (The hot tier keeps Alu's calls, which C2 inlines: its code for them was faster, round 25.)
+                if (!className.equals(HOT_NAME)
+                        && (emitSetLessThanUnsigned(op, in.kind == ALU_IMM, insn, rs1, rs2) || emitMulHigh(op, rs1, rs2))) {
+                    mv.visitVarInsn(LSTORE, slot(rd));
+                    return;
+                }
                 loadReg(rs1);
                 if (emitWordShift(op, in.kind == ALU_IMM, insn, rs2)) {
                     mv.visitVarInsn(LSTORE, slot(rd));
@@ -1120,6 +1130,122 @@ final class Translator {
         mv.visitInsn(shift);
         mv.visitInsn(I2L);
         return true;
+    }
+
+    /**
+     * sltu, sltiu (and so seqz, snez) as JVM operations, pushing the result; false (nothing emitted) for any other
+     * operation. {@link Alu#sltu} defines the same, but C1 left its {@code Long.compareUnsigned} as a call at every site
+     * of a unit ("callee uses too much stack" in -XX:+PrintInlining, round 25), with the unit's live registers spilled
+     * around it; the signed guest's ECDSA (big-number carries) is full of them. No compare either: C1 makes a
+     * conditional move only of an int compare, and compiles a long one to a branch, which a carry (as often set as
+     * clear) makes the host mispredict (round 25: a C1 unit of carries ran 0.64-0.88 ns per instruction so, 0.41-0.43
+     * with this). With a = 2a' + a0 and b = 2b' + b0 (a', b' < 2^63, so no overflow):
+     * {@code a <u b  <=>  a' - b' - (a0 < b0) < 0}, and {@code a0 < b0} is {@code ~a & b & 1}; the sign bit is the result.
+     */
+    private boolean emitSetLessThanUnsigned(String op, boolean imm, int insn, int rs1, int rs2) {
+        if (!op.equals("sltu")) return false;
+        loadReg(rs1);
+        mv.visitInsn(ICONST_1);
+        mv.visitInsn(LUSHR);
+        if (imm) { // the immediate, sign-extended, compared unsigned: its halves are known now
+            long b = Decode.immI(insn);
+            pushLong(b >>> 1);
+            mv.visitInsn(LSUB);
+            if ((b & 1) != 0) { // (else a0 < b0 is false)
+                loadReg(rs1);
+                mv.visitInsn(LCONST_1);
+                mv.visitInsn(LAND);
+                mv.visitInsn(LCONST_1);
+                mv.visitInsn(LXOR);
+                mv.visitInsn(LSUB);
+            }
+        } else {
+            loadReg(rs2);
+            mv.visitInsn(ICONST_1);
+            mv.visitInsn(LUSHR);
+            mv.visitInsn(LSUB);
+            loadReg(rs1);
+            pushLong(-1L);
+            mv.visitInsn(LXOR);
+            loadReg(rs2);
+            mv.visitInsn(LAND);
+            mv.visitInsn(LCONST_1);
+            mv.visitInsn(LAND);
+            mv.visitInsn(LSUB);
+        }
+        mv.visitIntInsn(BIPUSH, 63);
+        mv.visitInsn(LUSHR);
+        return true;
+    }
+
+    /**
+     * mulh, mulhsu, mulhu as JVM operations, pushing the result; false (nothing emitted) for any other operation.
+     * {@link Alu#mulhu} and friends define the same with {@code Math.multiplyHigh}, which C1 does not inline ("callee is
+     * too large"; it is no C1 intrinsic) and whose callers C1 refused ("callee uses too much stack"), so in a C1 unit
+     * every one was a call. Here the unsigned product's high word comes from four 32x32-bit products, and the signed
+     * forms subtract its corrections: high(a * b) = highu(a * b) - (a < 0 ? b : 0) - (b < 0 ? a : 0). (Not in the hot
+     * tier: C2 inlines Alu's methods, and {@code Math.multiplyHigh} is one instruction there.)
+     */
+    private boolean emitMulHigh(String op, int rs1, int rs2) {
+        boolean signedA = op.equals("mulh") || op.equals("mulhsu"), signedB = op.equals("mulh");
+        if (!signedA && !op.equals("mulhu")) return false;
+        // lh = (a >>> 32) * (b & M), in L_TMP; cross = ((a & M) * (b & M) >>> 32) + (lh & M) + (a & M) * (b >>> 32),
+        // in L_VA (at most 2^64 - 1: no carry is lost); highu = (a >>> 32) * (b >>> 32) + (lh >>> 32) + (cross >>> 32).
+        // (L_TMP and L_VA hold a load's value and address only within their instruction.)
+        half(rs1, true);
+        half(rs2, false);
+        mv.visitInsn(LMUL);
+        mv.visitVarInsn(LSTORE, L_TMP);
+        half(rs1, false);
+        half(rs2, false);
+        mv.visitInsn(LMUL);
+        mv.visitIntInsn(BIPUSH, 32);
+        mv.visitInsn(LUSHR);
+        mv.visitVarInsn(LLOAD, L_TMP);
+        mv.visitLdcInsn(0xffffffffL);
+        mv.visitInsn(LAND);
+        mv.visitInsn(LADD);
+        half(rs1, false);
+        half(rs2, true);
+        mv.visitInsn(LMUL);
+        mv.visitInsn(LADD);
+        mv.visitVarInsn(LSTORE, L_VA);
+        half(rs1, true);
+        half(rs2, true);
+        mv.visitInsn(LMUL);
+        mv.visitVarInsn(LLOAD, L_TMP);
+        mv.visitIntInsn(BIPUSH, 32);
+        mv.visitInsn(LUSHR);
+        mv.visitInsn(LADD);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitIntInsn(BIPUSH, 32);
+        mv.visitInsn(LUSHR);
+        mv.visitInsn(LADD);
+        if (signedA) signCorrection(rs1, rs2, LSUB);
+        if (signedB) signCorrection(rs2, rs1, LSUB);
+        return true;
+    }
+
+    /** Register {@code r}'s high 32 bits ({@code >>> 32}) or low 32 bits ({@code & 0xffffffff}) on the stack. */
+    private void half(int r, boolean high) {
+        loadReg(r);
+        if (high) {
+            mv.visitIntInsn(BIPUSH, 32);
+            mv.visitInsn(LUSHR);
+        } else {
+            mv.visitLdcInsn(0xffffffffL);
+            mv.visitInsn(LAND);
+        }
+    }
+
+    /** The stack's long {@code op} ({@code LADD}/{@code LSUB}) {@code (x >> 63) & y}: y if x is negative, else 0. */
+    private void signCorrection(int x, int y, int op) {
+        loadReg(x);
+        mv.visitIntInsn(BIPUSH, 63);
+        mv.visitInsn(LSHR);
+        loadReg(y);
+        mv.visitInsn(LAND);
+        mv.visitInsn(op);
     }
 
     /** {@code value ^ Long.MIN_VALUE} on the stack's long. */

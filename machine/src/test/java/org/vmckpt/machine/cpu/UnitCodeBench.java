@@ -18,7 +18,9 @@ import static org.vmckpt.machine.cpu.Asm.*;
  *     branch out, a halfword load from a table, a compare, a counter and the branch back: 10-13 instructions in 4-5
  *     blocks per iteration, the loads from a data page;</li>
  * <li>{@code rotate}: SHA-256's message schedule (busybox 9aec6-9af14): word loads, rotations made of {@code srliw},
- *     {@code slliw} and {@code or}, {@code xor}, {@code addw}, a word store: 27 instructions in one block.</li>
+ *     {@code slliw} and {@code or}, {@code xor}, {@code addw}, a word store: 27 instructions in one block;</li>
+ * <li>{@code vli}: the signed guest's ECDSA, a big-number multiply-accumulate (vli_square's inner loop): two word loads,
+ *     {@code mulhu}, {@code mul}, carries from {@code sltu} and {@code seqz}, a store: 27 instructions in one block (round 25).</li>
  * </ul>
  * Run-thread CPU per guest instruction after a warm-up. Run with the launcher's JVM options, e.g.
  * {@code java $(opts) -cp machine/target/classes:machine/target/test-classes:$ASM org.vmckpt.machine.cpu.UnitCodeBench},
@@ -97,6 +99,45 @@ public final class UnitCodeBench {
                 };
                 h.x[13] = DATA;
                 for (int k = 0; k < 32; k++) m.write32(DATA + 4L * k, k * 0x9e3779b9);
+                break;
+            case "vli":
+                // The signed guest's ECDSA (vli_square's inner loop, RAM page 6ae, 6aea92-6aeaea, round 25): two words
+                // multiplied (mulhu, mul) into a 192-bit accumulator with carries from sltu and seqz, the low sum stored back
+                // over a word. x18: the words, x7 = 3; the index x10 runs 0..3 (andi) and the other word is 3 - x10.
+                code = new int[] {
+                        i(3, 10, 7, 10, 0x13),          // 0: head: andi a0, a0, 3
+                        i(3, 10, 1, 15, 0x13),          // slli a5, a0, 3
+                        add(15, 15, 18),                // add a5, a5, s2
+                        ld(15, 15, 0),                  // ld a5, 0(a5)
+                        r(0x20, 10, 7, 0, 16, 0x33),    // sub a6, t2, a0
+                        i(3, 16, 1, 14, 0x13),          // slli a4, a6, 3
+                        add(14, 14, 18),                // add a4, a4, s2
+                        ld(30, 14, 0),                  // ld t5, 0(a4)
+                        r(1, 30, 15, 3, 14, 0x33),      // mulhu a4, a5, t5
+                        r(1, 30, 15, 0, 15, 0x33),      // mul a5, a5, t5
+                        add(31, 31, 15),                // add t6, t6, a5
+                        r(0, 15, 31, 3, 15, 0x33),      // sltu a5, t6, a5: the low word's carry
+                        add(14, 14, 13),                // add a4, a4, a3
+                        add(14, 14, 15),                // add a4, a4, a5
+                        r(0x20, 13, 14, 0, 30, 0x33),   // sub t5, a4, a3
+                        i(1, 30, 3, 30, 0x13),          // seqz t5, t5
+                        r(0, 30, 15, 7, 15, 0x33),      // and a5, a5, t5
+                        r(0, 13, 14, 3, 13, 0x33),      // sltu a3, a4, a3: the high word's carry
+                        r(0, 15, 13, 6, 13, 0x33),      // or a3, a3, a5
+                        i(1, 10, 0, 10, 0x1b),          // addiw a0, a0, 1
+                        add(17, 17, 13),                // add a7, a7, a3
+                        addi(13, 14, 0),                // mv a3, a4
+                        i(3, 10, 7, 5, 0x13),           // andi t0, a0, 3
+                        i(3, 5, 1, 5, 0x13),            // slli t0, t0, 3
+                        add(5, 5, 18),                  // add t0, t0, s2
+                        sd(31, 5, 0),                   // sd t6, 0(t0): the words change, so do the carries
+                        b(-104, 0, 0, 0),               // beq x0, x0, head
+                        i(0, 1, 0, 0, 0x67),            // ret (ends the region)
+                };
+                h.x[18] = DATA;
+                h.x[7] = 3;
+                java.util.Random rnd = new java.util.Random(25);
+                for (int k = 0; k < 4; k++) m.write64(DATA + 8L * k, rnd.nextLong());
                 break;
             default:
                 throw new IllegalArgumentException(shape);
