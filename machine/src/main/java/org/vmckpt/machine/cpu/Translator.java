@@ -296,7 +296,11 @@ final class Translator {
                 region.put(off, in);
                 if (in.kind == JAL) {
                     long t = off + Decode.immJ(in.bits);
-                    if (t >= lowest && t < limit) work.add((int) t);
+                    // A call whose callee the region may hold (CALLS; before the entry too: a call is no loop's back
+                    // edge): its return point too, after the callee.
+                    boolean call = CALLS && isCall(in, limit);
+                    if (call || t >= lowest && t < limit) work.add((int) t);
+                    if (call) work.add(off + in.len);
                     break;
                 }
                 if (in.kind == JALR) break;
@@ -344,7 +348,7 @@ final class Translator {
         // Forwards: every instruction a unit could reach from the entry, with its distance.
         ahead[entryOff / 2] = 0;
         queue[tail++] = entryOff;
-        int[] preds = new int[slots * 4]; // (to, from) pairs: at most two successors per instruction
+        int[] preds = new int[slots * 4]; // (to, from) pairs: at most two successors per instruction, more with calls
         int edges = 0;
         boolean backToEntry = false;
         while (head < tail) {
@@ -352,17 +356,37 @@ final class Translator {
             Insn in = decodeAt(code, off, limit);
             if (in == null || in.kind == 0) continue; // a region ends before it
             at[off / 2] = in;
-            for (long t : successors(in)) {
+            for (long t : callSuccessors(in, limit)) {
                 if (t < 0 || t >= limit) continue;
                 int s = (int) t;
                 // A taken branch or jump to the entry (not a fall-through into it): the entry is a loop's head.
                 if (s == entryOff && (in.kind == JAL || in.kind == BRANCH) && t != off + in.len) backToEntry = true;
+                if (edges * 2 + 2 > preds.length) preds = java.util.Arrays.copyOf(preds, preds.length * 2);
                 preds[edges * 2] = s;
                 preds[edges * 2 + 1] = off;
                 edges++;
                 if (ahead[s / 2] < 0) {
                     ahead[s / 2] = ahead[off / 2] + 1;
                     queue[tail++] = s;
+                }
+            }
+        }
+        // With CALLS, a jalr may go back to the return point of any call found (the unit compares, see returnPoints):
+        // edges from every jalr to every such return point, so that a callee's body lies on the loop's cycles.
+        if (CALLS) {
+            int[] returns = new int[slots];
+            int nr = 0;
+            for (int i = 0; i < slots; i++) {
+                Insn c = at[i];
+                if (c != null && isCall(c, limit) && c.off + c.len < limit && ahead[(c.off + c.len) / 2] >= 0) returns[nr++] = c.off + c.len;
+            }
+            for (int i = 0; nr > 0 && i < slots; i++) {
+                if (at[i] == null || at[i].kind != JALR) continue;
+                for (int k = 0; k < nr && k < MAX_RETURN_POINTS; k++) {
+                    if (edges * 2 + 2 > preds.length) preds = java.util.Arrays.copyOf(preds, preds.length * 2);
+                    preds[edges * 2] = returns[k];
+                    preds[edges * 2 + 1] = at[i].off;
+                    edges++;
                 }
             }
         }
@@ -558,6 +582,7 @@ final class Translator {
         exitSlots = 0;
         exitKinds.reset();
         exitOffsets.clear();
+        returnPoints = findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
         checkNeeds = CHECK_POINTS && ENTRY_REACH ? checkPoints(entryOff) : null;
@@ -623,6 +648,7 @@ final class Translator {
             }
         }
         for (int off : region.keySet()) if (fallIns[off] != 1) leaders.set(off);
+        for (int r : returnPoints) leaders.set(r); // (no instruction falls into one: it follows a jal)
     }
 
     /** True if {@code off} is the offset of an instruction of the region. */
@@ -791,7 +817,7 @@ final class Translator {
         List<Insn> block = blockAt(leader);
         Insn last = block.get(block.size() - 1);
         int most = 0;
-        for (long next : successors(last)) {
+        for (long next : unitSuccessors(last)) {
             if (next == entryOff || !inRegion(next) || !leaders.get((int) next)) continue;
             int r = longestFrom((int) next, entryOff, longest, onPath);
             if (r < 0) return -1;
@@ -859,8 +885,50 @@ final class Translator {
     /** The region's blocks control may go to after the block at {@code leader}. */
     private int[] blockSuccessors(int leader) {
         List<Insn> block = blockAt(leader);
-        return java.util.Arrays.stream(successors(block.get(block.size() - 1)))
+        return java.util.Arrays.stream(unitSuccessors(block.get(block.size() - 1)))
                 .filter(t -> inRegion(t) && leaders.get((int) t)).mapToInt(t -> (int) t).distinct().toArray();
+    }
+
+    /**
+     * Calls inside a unit ({@code -Dvmckpt.jit.calls=false}: off). A region follows a call ({@code jal} that writes a
+     * register) into a callee in its pages, and takes the call's return point in too (after the callee, breadth-first);
+     * at every {@code jalr} of the region the unit compares the computed target with the region's return points
+     * (page base + offset, the very value the call wrote into the link register) and goes on inside the unit when one
+     * is equal; else it leaves as before, with the target as pc. So a call and its return are no unit exits and
+     * dispatcher trips when the callee is in the unit, and a guest that changed its return address (longjmp, a
+     * modified stack) still goes where the register says. gzip's deflate loop calls ct_tally and fill_window in its
+     * own page twice per iteration (busybox 6d242, 6d408: docs/BENCHMARKS.md round 25).
+     */
+    static final boolean CALLS = !"false".equals(System.getProperty("vmckpt.jit.calls"));
+    /** Return points a jalr compares its target with, at most (those of the calls first in the region). */
+    static final int MAX_RETURN_POINTS = 8;
+
+    /** A {@code jal} that links (writes a register) to a target within {@code limit}: a call a region may follow. */
+    private static boolean isCall(Insn in, int limit) {
+        if (in.kind != JAL || Decode.rd(in.bits) == 0) return false;
+        long t = in.off + Decode.immJ(in.bits);
+        return t >= 0 && t < limit;
+    }
+
+    /** As {@link #successors}, and with {@link #CALLS} a call's return point too (the callee returns there, if at all). */
+    private static long[] callSuccessors(Insn in, int limit) {
+        if (CALLS && isCall(in, limit)) return new long[] {in.off + Decode.immJ(in.bits), in.off + in.len};
+        return successors(in);
+    }
+
+    /** The region's return points ({@link #CALLS}): the instruction after each call whose callee the region holds. */
+    private int[] returnPoints;
+
+    private int[] findReturnPoints() {
+        if (!CALLS) return new int[0];
+        return region.values().stream().filter(in -> isCall(in, limit) && inRegion(in.off + Decode.immJ(in.bits))
+                && inRegion(in.off + in.len)).mapToInt(in -> in.off + in.len).distinct().limit(MAX_RETURN_POINTS).toArray();
+    }
+
+    /** Where control may go inside the unit after an instruction that ends a block: as {@link #successors}, and a jalr's return points. */
+    private long[] unitSuccessors(Insn last) {
+        if (last.kind != JALR) return successors(last);
+        return java.util.Arrays.stream(returnPoints).asLongStream().toArray();
     }
 
     /** Where control may go after an instruction that ends a block: branch and jump targets, the fall-through. */
@@ -1051,6 +1119,13 @@ final class Translator {
                 if (rd != 0) {
                     pagePlus(in.off + in.len);
                     mv.visitVarInsn(LSTORE, slot(rd));
+                }
+                // A return to a call of this unit (CALLS): go on there when the target is that return point.
+                for (int r : returnPoints) {
+                    mv.visitVarInsn(LLOAD, L_EXITPC);
+                    pagePlus(r);
+                    mv.visitInsn(LCMP);
+                    mv.visitJumpInsn(IFEQ, branchTarget(in.off, r));
                 }
                 setExitSlot(TranslatedUnit.EXIT_JALR, in.off); // an indirect jump: the slot caches the unit of the target it took last
                 mv.visitJumpInsn(GOTO, commonExit);
