@@ -593,11 +593,15 @@ public final class CodeCache {
         byPage.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(12)
                 .forEach(e -> sb.append(String.format("  units in page %x: %.3f s, %d runs, %d insns (%.1f ns/insn), %d units%n", (long) e.getKey(),
                         e.getValue()[0] / 1e9, e.getValue()[1], e.getValue()[2], e.getValue()[0] / Math.max(1.0, e.getValue()[2]), e.getValue()[3])));
-        for (int i = 0; i < Math.min(20, l.size()); i++) {
+        for (int i = 0; i < Math.min(40, l.size()); i++) {
             TranslatedUnit u = l.get(i);
-            sb.append(String.format("key %x%s: %.3f s, %d runs, %d insns (%.1f ns/insn), %d guest insns%n", u.key, u.hot ? " (hot tier)" : "",
+            // (Where a C1 unit stands on its way to the hot tier: instructions left before the next look, a build queued,
+            // a build waiting for HotSpot's compile.)
+            String tier = u.hot ? " (hot tier)" : String.format(" (C1; until hot %d%s%s)", u.untilHot == Long.MAX_VALUE ? -1 : u.untilHot,
+                    u.promotionQueued ? ", build queued" : "", u.promoted != null ? ", build waits, compiled " + u.promoted.compiled : "");
+            sb.append(String.format("key %x%s: %.3f s, %d runs, %d insns (%.1f ns/insn), %d guest insns%n", u.key, tier,
                     u.profNanos / 1e9, u.profRuns, u.profInsns, u.profNanos / Math.max(1.0, u.profInsns), u.instructionCount));
-            if (i < 12 && u.profExitCounts != null) {
+            if (i < 24 && u.profExitCounts != null) {
                 String[] kinds = {"budget", "region", "page", "jalr", "helper"};
                 for (int e = 0; e < u.profExitCounts.length; e++) {
                     if (u.profExitCounts[e] * 50 < u.profRuns) continue;
