@@ -115,7 +115,19 @@ final class BackgroundTranslator {
 
     static void warmHot(TranslatedUnit u) {
         for (int i = 0; i < HOT_WARM_CALLS; i++) u.run(null, -1);
+        HotSpotCompiler c = HotSpotCompiler.get();
+        if (c != null && HOT_TIER3) c.requestTier3(u);
     }
+
+    /**
+     * A hot-tier unit is also queued for tier 3 through the WhiteBox API ({@code -Dvmckpt.jit.hotTier3=false}: the warm-up
+     * calls only). The calls alone left most of the compute phase's promoted builds interpreted by the JVM, never
+     * compiled, so never installed (-Dvmckpt.jit.profile=true: "build waits, compiled false", 20-30 units, gzip's among
+     * them, docs/BENCHMARKS.md round 25): HotSpot scales its tier-3 thresholds up with the length of C1's queue and the
+     * fill of the code cache, 256 calls then fall short, and after them the unit is called only by the dispatcher's
+     * probe, once per 200,000 of the old unit's instructions. Tier 3 keeps the profile C2 then compiles with.
+     */
+    static final boolean HOT_TIER3 = !"false".equals(System.getProperty("vmckpt.jit.hotTier3"));
 
     /**
      * Gets unit {@code u} of this thread compiled by C1. Where the WhiteBox API is there ({@link HotSpotCompiler}): at

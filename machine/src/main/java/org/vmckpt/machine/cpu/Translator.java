@@ -371,20 +371,19 @@ final class Translator {
                 }
             }
         }
-        // With CALLS, a jalr may go back to the return point of any call found (the unit compares, see returnPoints):
-        // edges from every jalr to every such return point, so that a callee's body lies on the loop's cycles.
+        // With CALLS, a jalr goes back to the return points of the calls of its function (see returnPointsOf): those
+        // edges too, so that a callee's body lies on the cycles of a loop that calls it.
         if (CALLS) {
-            int[] returns = new int[slots];
-            int nr = 0;
+            List<Insn> calls = new ArrayList<>();
             for (int i = 0; i < slots; i++) {
                 Insn c = at[i];
-                if (c != null && isCall(c, limit) && c.off + c.len < limit && ahead[(c.off + c.len) / 2] >= 0) returns[nr++] = c.off + c.len;
+                if (c != null && isCall(c, limit) && c.off + c.len < limit && ahead[(c.off + c.len) / 2] >= 0) calls.add(c);
             }
-            for (int i = 0; nr > 0 && i < slots; i++) {
+            for (int i = 0; !calls.isEmpty() && i < slots; i++) {
                 if (at[i] == null || at[i].kind != JALR) continue;
-                for (int k = 0; k < nr && k < MAX_RETURN_POINTS; k++) {
+                for (int r : returnPointsOf(at[i].off, calls, limit)) {
                     if (edges * 2 + 2 > preds.length) preds = java.util.Arrays.copyOf(preds, preds.length * 2);
-                    preds[edges * 2] = returns[k];
+                    preds[edges * 2] = r;
                     preds[edges * 2 + 1] = at[i].off;
                     edges++;
                 }
@@ -582,7 +581,7 @@ final class Translator {
         exitSlots = 0;
         exitKinds.reset();
         exitOffsets.clear();
-        returnPoints = findReturnPoints();
+        findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
         checkNeeds = CHECK_POINTS && ENTRY_REACH ? checkPoints(entryOff) : null;
@@ -648,7 +647,7 @@ final class Translator {
             }
         }
         for (int off : region.keySet()) if (fallIns[off] != 1) leaders.set(off);
-        for (int r : returnPoints) leaders.set(r); // (no instruction falls into one: it follows a jal)
+        for (int[] rs : returnPoints.values()) for (int r : rs) leaders.set(r); // (no instruction falls into one: it follows a jal)
     }
 
     /** True if {@code off} is the offset of an instruction of the region. */
@@ -900,7 +899,7 @@ final class Translator {
      * own page twice per iteration (busybox 6d242, 6d408: docs/BENCHMARKS.md round 25).
      */
     static final boolean CALLS = !"false".equals(System.getProperty("vmckpt.jit.calls"));
-    /** Return points a jalr compares its target with, at most (those of the calls first in the region). */
+    /** Return points a jalr compares its target with, at most. */
     static final int MAX_RETURN_POINTS = 8;
 
     /** A {@code jal} that links (writes a register) to a target within {@code limit}: a call a region may follow. */
@@ -916,19 +915,48 @@ final class Translator {
         return successors(in);
     }
 
-    /** The region's return points ({@link #CALLS}): the instruction after each call whose callee the region holds. */
-    private int[] returnPoints;
-
-    private int[] findReturnPoints() {
-        if (!CALLS) return new int[0];
-        return region.values().stream().filter(in -> isCall(in, limit) && inRegion(in.off + Decode.immJ(in.bits))
-                && inRegion(in.off + in.len)).mapToInt(in -> in.off + in.len).distinct().limit(MAX_RETURN_POINTS).toArray();
+    /**
+     * The return points a jalr at {@code jalrOff} compares its target with: those of the {@code calls} to the function
+     * it belongs to, taken to be the one whose entry (a call's target) is the nearest at or before it (functions lie one
+     * after another). A guess only decides what is compared: a target that is no return point leaves the unit.
+     */
+    private static int[] returnPointsOf(int jalrOff, List<Insn> calls, int limit) {
+        long entry = -1;
+        for (Insn c : calls) {
+            long t = c.off + Decode.immJ(c.bits);
+            if (t <= jalrOff && t > entry) entry = t;
+        }
+        if (entry < 0) return new int[0];
+        final long fn = entry;
+        return calls.stream().filter(c -> c.off + Decode.immJ(c.bits) == fn && c.off + c.len < limit).mapToInt(c -> c.off + c.len)
+                .distinct().limit(MAX_RETURN_POINTS).toArray();
     }
+
+    /** The region's return points by jalr offset ({@link #CALLS}; see {@link #returnPointsOf}): the calls' callees and return points in the region. */
+    private java.util.HashMap<Integer, int[]> returnPoints = new java.util.HashMap<>();
+
+    private void findReturnPoints() {
+        returnPoints.clear();
+        if (!CALLS) return;
+        List<Insn> calls = new ArrayList<>();
+        for (Insn in : region.values()) {
+            if (isCall(in, limit) && inRegion(in.off + Decode.immJ(in.bits)) && inRegion(in.off + in.len)) calls.add(in);
+        }
+        if (calls.isEmpty()) return;
+        for (Insn in : region.values()) if (in.kind == JALR) returnPoints.put(in.off, returnPointsOf(in.off, calls, limit));
+    }
+
+    /** The return points the jalr at {@code off} compares its target with (none: it always leaves). */
+    private int[] returnPointsAt(int off) {
+        return returnPoints.getOrDefault(off, NONE);
+    }
+
+    private static final int[] NONE = new int[0];
 
     /** Where control may go inside the unit after an instruction that ends a block: as {@link #successors}, and a jalr's return points. */
     private long[] unitSuccessors(Insn last) {
         if (last.kind != JALR) return successors(last);
-        return java.util.Arrays.stream(returnPoints).asLongStream().toArray();
+        return java.util.Arrays.stream(returnPointsAt(last.off)).asLongStream().toArray();
     }
 
     /** Where control may go after an instruction that ends a block: branch and jump targets, the fall-through. */
@@ -1121,7 +1149,7 @@ final class Translator {
                     mv.visitVarInsn(LSTORE, slot(rd));
                 }
                 // A return to a call of this unit (CALLS): go on there when the target is that return point.
-                for (int r : returnPoints) {
+                for (int r : returnPointsAt(in.off)) {
                     mv.visitVarInsn(LLOAD, L_EXITPC);
                     pagePlus(r);
                     mv.visitInsn(LCMP);

@@ -1,0 +1,58 @@
+package org.vmckpt.machine.cpu;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.vmckpt.machine.cpu.Asm.*;
+
+/**
+ * A hot-tier build gets compiled whatever HotSpot's invocation thresholds are at the time ({@link
+ * BackgroundTranslator#HOT_TIER3}): HotSpot scales them up with C1's queue and the code cache's fill, and in the CPU
+ * benchmark's compute phase most builds, after their 256 warm-up calls, were never compiled and never installed. A child
+ * JVM with the test JVM's options and tier-3 thresholds far above the warm-up calls stands for that: the build must have
+ * compiled code (tier 2 or 3, C1's profiled tiers, or C2's) without any further call.
+ */
+class HotTierCompileTest {
+    @Test
+    void aHotBuildIsCompiledWithoutFurtherCalls() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // (the API's options, as surefire's argLine)
+        cmd.addAll(List.of("-XX:Tier3InvocationThreshold=100000", "-XX:Tier3MinInvocationThreshold=100000",
+                "-XX:Tier3CompileThreshold=100000", "-cp", System.getProperty("java.class.path"), Child.class.getName()));
+        cmd.removeIf(a -> a.startsWith("-agentlib:jdwp") || a.startsWith("-javaagent"));
+        String tier3 = System.getProperty("vmckpt.jit.hotTier3"); // (to see this test fail without the request)
+        if (tier3 != null) cmd.add(1, "-Dvmckpt.jit.hotTier3=" + tier3);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("hot build compiled at tier"), out);
+    }
+
+    /** The child JVM: builds a hot-tier unit, warms it as the translator thread does, and waits for its code. */
+    public static final class Child {
+        public static void main(String[] args) throws Exception {
+            HotSpotCompiler c = HotSpotCompiler.get();
+            if (c == null) throw new AssertionError("no WhiteBox API in the child: " + HotSpotCompiler.describe());
+            byte[] page = new byte[4096];
+            int[] code = {addi(5, 5, 1), addi(6, 6, -1), b(-8, 0, 6, 1), j(0, 0)};
+            for (int k = 0; k < code.length; k++) {
+                for (int i = 0; i < 4; i++) page[4 * k + i] = (byte) (code[k] >>> (8 * i));
+            }
+            TranslatedUnit u = new Translator(Translator.BACKGROUND_NAME).translate(page, 1, null, -1, 0, true);
+            BackgroundTranslator.warmHot(u);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            int tier = 0;
+            while ((tier = c.tier(u)) == 0 && System.nanoTime() < deadline) Thread.sleep(10);
+            if (tier == 0) throw new AssertionError("the hot build was never compiled");
+            System.out.println("hot build compiled at tier " + tier);
+        }
+    }
+}
