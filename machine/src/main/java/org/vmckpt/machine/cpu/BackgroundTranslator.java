@@ -114,18 +114,20 @@ final class BackgroundTranslator {
     static final int HOT_WARM_CALLS = 256;
 
     static void warmHot(TranslatedUnit u) {
-        for (int i = 0; i < HOT_WARM_CALLS; i++) u.run(null, -1);
         HotSpotCompiler c = HotSpotCompiler.get();
-        if (c != null && HOT_TIER3) c.requestTier3(u);
+        if (c != null && HOT_TIER3 && c.requestTier3(u)) return;
+        for (int i = 0; i < HOT_WARM_CALLS; i++) u.run(null, -1);
     }
 
     /**
-     * A hot-tier unit is also queued for tier 3 through the WhiteBox API ({@code -Dvmckpt.jit.hotTier3=false}: the warm-up
-     * calls only). The calls alone left most of the compute phase's promoted builds interpreted by the JVM, never
-     * compiled, so never installed (-Dvmckpt.jit.profile=true: "build waits, compiled false", 20-30 units, gzip's among
-     * them, docs/BENCHMARKS.md round 25): HotSpot scales its tier-3 thresholds up with the length of C1's queue and the
-     * fill of the code cache, 256 calls then fall short, and after them the unit is called only by the dispatcher's
-     * probe, once per 200,000 of the old unit's instructions. Tier 3 keeps the profile C2 then compiles with.
+     * Where the WhiteBox API is there, a hot-tier unit is queued for tier 3 through it instead of the warm-up calls
+     * ({@code -Dvmckpt.jit.hotTier3=false}: the calls, as before round 25). The calls left most of the compute phase's
+     * hot-tier builds never compiled, so never installed (-Dvmckpt.jit.profile=true: "build waits, compiled false" for
+     * 20-30 units, gzip's among them, the hot tier 9-15 promotions; docs/BENCHMARKS.md round 25). Consistent with
+     * HotSpot's policy: the calls queue a tier-3 task, and the policy drops a queued task whose method has not been called
+     * for a while (TieredCompileTaskTimeout, 50 ms), as a build is not (the dispatcher probes it once per 200,000 of the
+     * old unit's instructions); it also scales its thresholds up with C1's queue. A task asked for through the API never
+     * goes stale, and one queued first is not queued again by the calls. Tier 3 keeps the profile C2 then compiles with.
      */
     static final boolean HOT_TIER3 = !"false".equals(System.getProperty("vmckpt.jit.hotTier3"));
 
