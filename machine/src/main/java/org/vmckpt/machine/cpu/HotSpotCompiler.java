@@ -117,6 +117,15 @@ public final class HotSpotCompiler {
         }
     }
 
+    /** The tier of the compiled code {@code u}'s {@code run} has now, 0 if none, -1 if HotSpot could not say; never throws. */
+    int compiledTier(TranslatedUnit u) {
+        try {
+            return (int) level.invokeExact((Executable) u.getClass().getDeclaredMethod("run", Hart.class, int.class), false);
+        } catch (Throwable e) {
+            return -1;
+        }
+    }
+
     /** The tier of the compiled code {@code u}'s {@code run} has now, 0 if none (for tests). */
     int tier(TranslatedUnit u) {
         try {
