@@ -483,7 +483,7 @@ public final class CodeCache {
      * 400 ns bound; in the compute phase 20-35 builds waited so to its end, gzip's and sha256's among them
      * (-Dvmckpt.jit.profile=true: "build waits, compiled false"), and 9-15 units were promoted.
      */
-    private static boolean compiledNow(TranslatedUnit u, Hart h) {
+    static boolean compiledNow(TranslatedUnit u, Hart h) {
         HotSpotCompiler c = HotSpotCompiler.get();
         if (c != null && HOT_TIER_ASKS_HOTSPOT) {
             if (c.compiledTier(u) <= 0) return false;

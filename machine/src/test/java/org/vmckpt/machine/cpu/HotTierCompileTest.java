@@ -16,7 +16,9 @@ import static org.vmckpt.machine.cpu.Asm.*;
  * BackgroundTranslator#HOT_TIER3}): HotSpot scales them up with C1's queue and the code cache's fill, and in the CPU
  * benchmark's compute phase most builds, after their 256 warm-up calls, were never compiled and never installed. A child
  * JVM with the test JVM's options and tier-3 thresholds far above the warm-up calls stands for that: the build must have
- * compiled code (tier 2 or 3, C1's profiled tiers, or C2's) without any further call.
+ * compiled code (tier 2 or 3, C1's profiled tiers, or C2's) without any further call; and the dispatcher's look at a
+ * waiting build ({@link CodeCache#compiledNow}) asks HotSpot rather than timing a call of it, which met the build's code
+ * cold and took C2-compiled builds for uncompiled ones ({@link CodeCache#HOT_TIER_ASKS_HOTSPOT}).
  */
 class HotTierCompileTest {
     @Test
@@ -27,8 +29,10 @@ class HotTierCompileTest {
         cmd.addAll(List.of("-XX:Tier3InvocationThreshold=100000", "-XX:Tier3MinInvocationThreshold=100000",
                 "-XX:Tier3CompileThreshold=100000", "-cp", System.getProperty("java.class.path"), Child.class.getName()));
         cmd.removeIf(a -> a.startsWith("-agentlib:jdwp") || a.startsWith("-javaagent"));
-        String tier3 = System.getProperty("vmckpt.jit.hotTier3"); // (to see this test fail without the request)
-        if (tier3 != null) cmd.add(1, "-Dvmckpt.jit.hotTier3=" + tier3);
+        for (String property : List.of("vmckpt.jit.hotTier3", "vmckpt.jit.hotAsksHotSpot")) { // (to see this test fail without them)
+            String v = System.getProperty(property);
+            if (v != null) cmd.add(1, "-D" + property + "=" + v);
+        }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
@@ -47,11 +51,15 @@ class HotTierCompileTest {
                 for (int i = 0; i < 4; i++) page[4 * k + i] = (byte) (code[k] >>> (8 * i));
             }
             TranslatedUnit u = new Translator(Translator.BACKGROUND_NAME).translate(page, 1, null, -1, 0, true);
+            // The dispatcher's look at a waiting build asks HotSpot, without calling the build (no hart here: a call
+            // would fail), so that code met cold is not taken for no code.
+            if (CodeCache.compiledNow(u, null)) throw new AssertionError("a build without code counted as compiled");
             BackgroundTranslator.warmHot(u);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             int tier = 0;
             while ((tier = c.tier(u)) == 0 && System.nanoTime() < deadline) Thread.sleep(10);
             if (tier == 0) throw new AssertionError("the hot build was never compiled");
+            if (!CodeCache.compiledNow(u, null) || !u.compiled) throw new AssertionError("a compiled build not counted as compiled");
             System.out.println("hot build compiled at tier " + tier);
         }
     }
