@@ -120,8 +120,10 @@ final class BackgroundTranslator {
     }
 
     /**
-     * Where the WhiteBox API is there, a hot-tier unit is queued for tier 3 through it instead of the warm-up calls
-     * ({@code -Dvmckpt.jit.hotTier3=false}: the calls, as before round 25). The calls left most of the compute phase's
+     * With {@code -Dvmckpt.jit.hotTier3=true} (off by default: with {@link CodeCache#HOT_TIER_ASKS_HOTSPOT} it promoted
+     * 63-66 units instead of 14-18 in the CPU benchmark, and no lower run-thread CPU was shown at load 11-22,
+     * docs/BENCHMARKS.md round 25), where the WhiteBox API is there, a hot-tier unit is queued for tier 3 through it
+     * instead of the warm-up calls. The calls left most of the compute phase's
      * hot-tier builds never compiled, so never installed (-Dvmckpt.jit.profile=true: "build waits, compiled false" for
      * 20-30 units, gzip's among them, the hot tier 9-15 promotions; docs/BENCHMARKS.md round 25). Consistent with
      * HotSpot's policy: the calls queue a tier-3 task, and the policy drops a queued task whose method has not been called
@@ -129,7 +131,7 @@ final class BackgroundTranslator {
      * old unit's instructions); it also scales its thresholds up with C1's queue. A task asked for through the API never
      * goes stale, and one queued first is not queued again by the calls. Tier 3 keeps the profile C2 then compiles with.
      */
-    static final boolean HOT_TIER3 = !"false".equals(System.getProperty("vmckpt.jit.hotTier3"));
+    static final boolean HOT_TIER3 = Boolean.getBoolean("vmckpt.jit.hotTier3");
 
     /**
      * Gets unit {@code u} of this thread compiled by C1. Where the WhiteBox API is there ({@link HotSpotCompiler}): at

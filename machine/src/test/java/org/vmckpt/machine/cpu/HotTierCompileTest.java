@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
- * A hot-tier build gets compiled whatever HotSpot's invocation thresholds are at the time ({@link
+ * With {@code -Dvmckpt.jit.hotTier3=true} and {@code -Dvmckpt.jit.hotAsksHotSpot=true} (both off by default; the child JVM
+ * below turns them on): a hot-tier build gets compiled whatever HotSpot's invocation thresholds are at the time ({@link
  * BackgroundTranslator#HOT_TIER3}): HotSpot scales them up with C1's queue and the code cache's fill, and in the CPU
  * benchmark's compute phase most builds, after their 256 warm-up calls, were never compiled and never installed. A child
  * JVM with the test JVM's options and tier-3 thresholds far above the warm-up calls stands for that: the build must have
@@ -29,9 +30,9 @@ class HotTierCompileTest {
         cmd.addAll(List.of("-XX:Tier3InvocationThreshold=100000", "-XX:Tier3MinInvocationThreshold=100000",
                 "-XX:Tier3CompileThreshold=100000", "-cp", System.getProperty("java.class.path"), Child.class.getName()));
         cmd.removeIf(a -> a.startsWith("-agentlib:jdwp") || a.startsWith("-javaagent"));
-        for (String property : List.of("vmckpt.jit.hotTier3", "vmckpt.jit.hotAsksHotSpot")) { // (to see this test fail without them)
-            String v = System.getProperty(property);
-            if (v != null) cmd.add(1, "-D" + property + "=" + v);
+        // Both are off by default; on here, unless the test JVM says otherwise (to see this test fail without them).
+        for (String property : List.of("vmckpt.jit.hotTier3", "vmckpt.jit.hotAsksHotSpot")) {
+            cmd.add(1, "-D" + property + "=" + System.getProperty(property, "true"));
         }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
