@@ -114,8 +114,24 @@ final class BackgroundTranslator {
     static final int HOT_WARM_CALLS = 256;
 
     static void warmHot(TranslatedUnit u) {
+        HotSpotCompiler c = HotSpotCompiler.get();
+        if (c != null && HOT_TIER3 && c.requestTier3(u)) return;
         for (int i = 0; i < HOT_WARM_CALLS; i++) u.run(null, -1);
     }
+
+    /**
+     * With {@code -Dvmckpt.jit.hotTier3=true} (off by default: with {@link CodeCache#HOT_TIER_ASKS_HOTSPOT} it promoted
+     * 63-66 units instead of 14-18 in the CPU benchmark, and no lower run-thread CPU was shown at load 11-22,
+     * docs/BENCHMARKS.md round 25), where the WhiteBox API is there, a hot-tier unit is queued for tier 3 through it
+     * instead of the warm-up calls. The calls left most of the compute phase's
+     * hot-tier builds never compiled, so never installed (-Dvmckpt.jit.profile=true: "build waits, compiled false" for
+     * 20-30 units, gzip's among them, the hot tier 9-15 promotions; docs/BENCHMARKS.md round 25). Consistent with
+     * HotSpot's policy: the calls queue a tier-3 task, and the policy drops a queued task whose method has not been called
+     * for a while (TieredCompileTaskTimeout, 50 ms), as a build is not (the dispatcher probes it once per 200,000 of the
+     * old unit's instructions); it also scales its thresholds up with C1's queue. A task asked for through the API never
+     * goes stale, and one queued first is not queued again by the calls. Tier 3 keeps the profile C2 then compiles with.
+     */
+    static final boolean HOT_TIER3 = Boolean.getBoolean("vmckpt.jit.hotTier3");
 
     /**
      * Gets unit {@code u} of this thread compiled by C1. Where the WhiteBox API is there ({@link HotSpotCompiler}): at

@@ -474,8 +474,22 @@ public final class CodeCache {
         u.promoted = p;
     }
 
-    /** True if HotSpot runs {@code u} compiled now (a budget-0 call, at the unit's entry: see {@link #ready}). */
-    private static boolean compiledNow(TranslatedUnit u, Hart h) {
+    /**
+     * True if HotSpot runs hot-tier build {@code u} compiled now: where the WhiteBox API is there, if its {@code run}
+     * has compiled code (tier 3, C1 with profiling, or C2); else a budget-0 call, at the unit's entry (see {@link
+     * #ready}). The timed call judged a build that HotSpot had compiled long before as not compiled, run after run: once
+     * per 200,000 of the old unit's instructions it meets the build's code and data cold, and a budget-0 call of a
+     * 128-instruction build with C2's code took 3-20 us cold against 60-80 ns warm (a test main, round 25), over the
+     * 400 ns bound; in the compute phase 20-35 builds waited so to its end, gzip's and sha256's among them
+     * (-Dvmckpt.jit.profile=true: "build waits, compiled false"), and 9-15 units were promoted.
+     */
+    static boolean compiledNow(TranslatedUnit u, Hart h) {
+        HotSpotCompiler c = HotSpotCompiler.get();
+        if (c != null && HOT_TIER_ASKS_HOTSPOT) {
+            if (c.compiledTier(u) <= 0) return false;
+            u.compiled = true;
+            return true;
+        }
         long t0 = System.nanoTime();
         u.run(h, 0);
         if (System.nanoTime() - t0 > COMPILED_CALL_NANOS) return false;
@@ -593,11 +607,15 @@ public final class CodeCache {
         byPage.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(12)
                 .forEach(e -> sb.append(String.format("  units in page %x: %.3f s, %d runs, %d insns (%.1f ns/insn), %d units%n", (long) e.getKey(),
                         e.getValue()[0] / 1e9, e.getValue()[1], e.getValue()[2], e.getValue()[0] / Math.max(1.0, e.getValue()[2]), e.getValue()[3])));
-        for (int i = 0; i < Math.min(20, l.size()); i++) {
+        for (int i = 0; i < Math.min(40, l.size()); i++) {
             TranslatedUnit u = l.get(i);
-            sb.append(String.format("key %x%s: %.3f s, %d runs, %d insns (%.1f ns/insn), %d guest insns%n", u.key, u.hot ? " (hot tier)" : "",
+            // (Where a C1 unit stands on its way to the hot tier: instructions left before the next look, a build queued,
+            // a build waiting for HotSpot's compile.)
+            String tier = u.hot ? " (hot tier)" : String.format(" (C1; until hot %d%s%s)", u.untilHot == Long.MAX_VALUE ? -1 : u.untilHot,
+                    u.promotionQueued ? ", build queued" : "", u.promoted != null ? ", build waits, compiled " + u.promoted.compiled : "");
+            sb.append(String.format("key %x%s: %.3f s, %d runs, %d insns (%.1f ns/insn), %d guest insns%n", u.key, tier,
                     u.profNanos / 1e9, u.profRuns, u.profInsns, u.profNanos / Math.max(1.0, u.profInsns), u.instructionCount));
-            if (i < 12 && u.profExitCounts != null) {
+            if (i < 24 && u.profExitCounts != null) {
                 String[] kinds = {"budget", "region", "page", "jalr", "helper"};
                 for (int e = 0; e < u.profExitCounts.length; e++) {
                     if (u.profExitCounts[e] * 50 < u.profRuns) continue;
@@ -631,6 +649,13 @@ public final class CodeCache {
 
     private static final int PROBE_INTERVAL = 8;
     private static final long COMPILED_CALL_NANOS = 400;
+    /**
+     * {@link #compiledNow} asks HotSpot through the WhiteBox API ({@code -Dvmckpt.jit.hotAsksHotSpot=true}; off by default,
+     * the timed call: installing every compiled build, at tier 3 first, promoted 63-66 units instead of 14-18 in the CPU
+     * benchmark and showed no lower run-thread CPU at load 11-22, with 1.6-1.8 s of C2 in the compute phase instead of
+     * 0.5-0.7; docs/BENCHMARKS.md round 25: for a quiet re-measure).
+     */
+    static final boolean HOT_TIER_ASKS_HOTSPOT = Boolean.getBoolean("vmckpt.jit.hotAsksHotSpot");
 
     /** Counters for --stats and tests. */
     public Stats stats() {

@@ -21,8 +21,8 @@ import java.lang.reflect.Method;
  * {@link #describe} says why for {@code --stats}.
  */
 public final class HotSpotCompiler {
-    /** HotSpot's tier numbers (CompLevel): C1 without profiling, and C2. */
-    static final int TIER_C1 = 1, TIER_C2 = 4;
+    /** HotSpot's tier numbers (CompLevel): C1 without profiling, C1 with full profiling, and C2. */
+    static final int TIER_C1 = 1, TIER_C1_PROFILED = 3, TIER_C2 = 4;
     private static final int ENTRY_BCI = -1;
 
     private final MethodHandle enqueue, level, notCompilable;
@@ -99,6 +99,28 @@ public final class HotSpotCompiler {
             notCompilable.invokeExact((Executable) run, TIER_C2, false);
             boolean queued = (boolean) enqueue.invokeExact((Executable) run, TIER_C1, ENTRY_BCI);
             return queued ? (int) level.invokeExact((Executable) run, false) : -1;
+        } catch (Throwable e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Queues hot-tier unit {@code u}'s {@code run} for C1 with full profiling (tier 3), in the background; HotSpot's own
+     * policy then takes the profiled code to C2 as it would any method. Returns false if HotSpot did not queue it.
+     */
+    boolean requestTier3(TranslatedUnit u) {
+        try {
+            Method run = u.getClass().getDeclaredMethod("run", Hart.class, int.class);
+            return (boolean) enqueue.invokeExact((Executable) run, TIER_C1_PROFILED, ENTRY_BCI);
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /** The tier of the compiled code {@code u}'s {@code run} has now, 0 if none, -1 if HotSpot could not say; never throws. */
+    int compiledTier(TranslatedUnit u) {
+        try {
+            return (int) level.invokeExact((Executable) u.getClass().getDeclaredMethod("run", Hart.class, int.class), false);
         } catch (Throwable e) {
             return -1;
         }

@@ -299,7 +299,11 @@ final class Translator {
                 region.put(off, in);
                 if (in.kind == JAL) {
                     long t = off + Decode.immJ(in.bits);
-                    if (t >= lowest && t < limit) work.add((int) t);
+                    // A call whose callee the region may hold (CALLS; before the entry too: a call is no loop's back
+                    // edge): its return point too, after the callee.
+                    boolean call = CALLS && isCall(in, limit);
+                    if (call || t >= lowest && t < limit) work.add((int) t);
+                    if (call) work.add(off + in.len);
                     break;
                 }
                 if (in.kind == JALR) break;
@@ -347,7 +351,7 @@ final class Translator {
         // Forwards: every instruction a unit could reach from the entry, with its distance.
         ahead[entryOff / 2] = 0;
         queue[tail++] = entryOff;
-        int[] preds = new int[slots * 4]; // (to, from) pairs: at most two successors per instruction
+        int[] preds = new int[slots * 4]; // (to, from) pairs: at most two successors per instruction, more with calls
         int edges = 0;
         boolean backToEntry = false;
         while (head < tail) {
@@ -355,17 +359,36 @@ final class Translator {
             Insn in = decodeAt(code, off, limit);
             if (in == null || in.kind == 0) continue; // a region ends before it
             at[off / 2] = in;
-            for (long t : successors(in)) {
+            for (long t : callSuccessors(in, limit)) {
                 if (t < 0 || t >= limit) continue;
                 int s = (int) t;
                 // A taken branch or jump to the entry (not a fall-through into it): the entry is a loop's head.
                 if (s == entryOff && (in.kind == JAL || in.kind == BRANCH) && t != off + in.len) backToEntry = true;
+                if (edges * 2 + 2 > preds.length) preds = java.util.Arrays.copyOf(preds, preds.length * 2);
                 preds[edges * 2] = s;
                 preds[edges * 2 + 1] = off;
                 edges++;
                 if (ahead[s / 2] < 0) {
                     ahead[s / 2] = ahead[off / 2] + 1;
                     queue[tail++] = s;
+                }
+            }
+        }
+        // With CALLS, a jalr goes back to the return points of the calls of its function (see returnPointsOf): those
+        // edges too, so that a callee's body lies on the cycles of a loop that calls it.
+        if (CALLS) {
+            List<Insn> calls = new ArrayList<>();
+            for (int i = 0; i < slots; i++) {
+                Insn c = at[i];
+                if (c != null && isCall(c, limit) && c.off + c.len < limit && ahead[(c.off + c.len) / 2] >= 0) calls.add(c);
+            }
+            for (int i = 0; !calls.isEmpty() && i < slots; i++) {
+                if (at[i] == null || at[i].kind != JALR) continue;
+                for (int r : returnPointsOf(at[i].off, calls, limit)) {
+                    if (edges * 2 + 2 > preds.length) preds = java.util.Arrays.copyOf(preds, preds.length * 2);
+                    preds[edges * 2] = r;
+                    preds[edges * 2 + 1] = at[i].off;
+                    edges++;
                 }
             }
         }
@@ -561,6 +584,7 @@ final class Translator {
         exitSlots = 0;
         exitKinds.reset();
         exitOffsets.clear();
+        findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
         checkNeeds = CHECK_POINTS && ENTRY_REACH ? checkPoints(entryOff) : null;
@@ -627,6 +651,7 @@ final class Translator {
             }
         }
         for (int off : region.keySet()) if (fallIns[off] != 1) leaders.set(off);
+        for (int[] rs : returnPoints.values()) for (int r : rs) leaders.set(r); // (no instruction falls into one: it follows a jal)
     }
 
     /** True if {@code off} is the offset of an instruction of the region. */
@@ -795,7 +820,7 @@ final class Translator {
         List<Insn> block = blockAt(leader);
         Insn last = block.get(block.size() - 1);
         int most = 0;
-        for (long next : successors(last)) {
+        for (long next : unitSuccessors(last)) {
             if (next == entryOff || !inRegion(next) || !leaders.get((int) next)) continue;
             int r = longestFrom((int) next, entryOff, longest, onPath);
             if (r < 0) return -1;
@@ -863,8 +888,79 @@ final class Translator {
     /** The region's blocks control may go to after the block at {@code leader}. */
     private int[] blockSuccessors(int leader) {
         List<Insn> block = blockAt(leader);
-        return java.util.Arrays.stream(successors(block.get(block.size() - 1)))
+        return java.util.Arrays.stream(unitSuccessors(block.get(block.size() - 1)))
                 .filter(t -> inRegion(t) && leaders.get((int) t)).mapToInt(t -> (int) t).distinct().toArray();
+    }
+
+    /**
+     * Calls inside a unit ({@code -Dvmckpt.jit.calls=false}: off). A region follows a call ({@code jal} that writes a
+     * register) into a callee in its pages, and takes the call's return point in too (after the callee, breadth-first);
+     * at every {@code jalr} of the region the unit compares the computed target with the region's return points
+     * (page base + offset, the very value the call wrote into the link register) and goes on inside the unit when one
+     * is equal; else it leaves as before, with the target as pc. So a call and its return are no unit exits and
+     * dispatcher trips when the callee is in the unit, and a guest that changed its return address (longjmp, a
+     * modified stack) still goes where the register says. gzip's deflate loop calls ct_tally and fill_window in its
+     * own page twice per iteration (busybox 6d242, 6d408: docs/BENCHMARKS.md round 25).
+     */
+    static final boolean CALLS = !"false".equals(System.getProperty("vmckpt.jit.calls"));
+    /** Return points a jalr compares its target with, at most. */
+    static final int MAX_RETURN_POINTS = 8;
+
+    /** A {@code jal} that links (writes a register) to a target within {@code limit}: a call a region may follow. */
+    private static boolean isCall(Insn in, int limit) {
+        if (in.kind != JAL || Decode.rd(in.bits) == 0) return false;
+        long t = in.off + Decode.immJ(in.bits);
+        return t >= 0 && t < limit;
+    }
+
+    /** As {@link #successors}, and with {@link #CALLS} a call's return point too (the callee returns there, if at all). */
+    private static long[] callSuccessors(Insn in, int limit) {
+        if (CALLS && isCall(in, limit)) return new long[] {in.off + Decode.immJ(in.bits), in.off + in.len};
+        return successors(in);
+    }
+
+    /**
+     * The return points a jalr at {@code jalrOff} compares its target with: those of the {@code calls} to the function
+     * it belongs to, taken to be the one whose entry (a call's target) is the nearest at or before it (functions lie one
+     * after another). A guess only decides what is compared: a target that is no return point leaves the unit.
+     */
+    private static int[] returnPointsOf(int jalrOff, List<Insn> calls, int limit) {
+        long entry = -1;
+        for (Insn c : calls) {
+            long t = c.off + Decode.immJ(c.bits);
+            if (t <= jalrOff && t > entry) entry = t;
+        }
+        if (entry < 0) return new int[0];
+        final long fn = entry;
+        return calls.stream().filter(c -> c.off + Decode.immJ(c.bits) == fn && c.off + c.len < limit).mapToInt(c -> c.off + c.len)
+                .distinct().limit(MAX_RETURN_POINTS).toArray();
+    }
+
+    /** The region's return points by jalr offset ({@link #CALLS}; see {@link #returnPointsOf}): the calls' callees and return points in the region. */
+    private java.util.HashMap<Integer, int[]> returnPoints = new java.util.HashMap<>();
+
+    private void findReturnPoints() {
+        returnPoints.clear();
+        if (!CALLS) return;
+        List<Insn> calls = new ArrayList<>();
+        for (Insn in : region.values()) {
+            if (isCall(in, limit) && inRegion(in.off + Decode.immJ(in.bits)) && inRegion(in.off + in.len)) calls.add(in);
+        }
+        if (calls.isEmpty()) return;
+        for (Insn in : region.values()) if (in.kind == JALR) returnPoints.put(in.off, returnPointsOf(in.off, calls, limit));
+    }
+
+    /** The return points the jalr at {@code off} compares its target with (none: it always leaves). */
+    private int[] returnPointsAt(int off) {
+        return returnPoints.getOrDefault(off, NONE);
+    }
+
+    private static final int[] NONE = new int[0];
+
+    /** Where control may go inside the unit after an instruction that ends a block: as {@link #successors}, and a jalr's return points. */
+    private long[] unitSuccessors(Insn last) {
+        if (last.kind != JALR) return successors(last);
+        return java.util.Arrays.stream(returnPointsAt(last.off)).asLongStream().toArray();
     }
 
     /** Where control may go after an instruction that ends a block: branch and jump targets, the fall-through. */
@@ -1061,6 +1157,13 @@ final class Translator {
                 if (rd != 0) {
                     pagePlus(in.off + in.len);
                     mv.visitVarInsn(LSTORE, slot(rd));
+                }
+                // A return to a call of this unit (CALLS): go on there when the target is that return point.
+                for (int r : returnPointsAt(in.off)) {
+                    mv.visitVarInsn(LLOAD, L_EXITPC);
+                    pagePlus(r);
+                    mv.visitInsn(LCMP);
+                    mv.visitJumpInsn(IFEQ, branchTarget(in.off, r));
                 }
                 setExitSlot(TranslatedUnit.EXIT_JALR, in.off); // an indirect jump: the slot caches the unit of the target it took last
                 mv.visitJumpInsn(GOTO, commonExit);
