@@ -27,9 +27,12 @@ final class TranslatorRegion {
         return size == 0;
     }
 
-    /** The instruction at {@code off}, or null if the region does not hold one there (or {@code off} is outside both pages). */
+    /**
+     * The instruction at {@code off}, or null if the region does not hold one there (instructions are at even offsets;
+     * an odd one, or one outside both pages, holds none).
+     */
     Translator.Insn get(int off) {
-        return off >= 0 && off < 8192 ? at[off >> 1] : null;
+        return off >= 0 && off < 8192 && (off & 1) == 0 ? at[off >> 1] : null;
     }
 
     boolean containsKey(int off) {

@@ -73,6 +73,8 @@ class TranslatorRegionTest {
         TranslatorRegion region = new TranslatorRegion();
         assertEquals(null, region.get(-2));
         assertEquals(null, region.get(8192));
+        region.put(100, insn(100));
+        assertEquals(null, region.get(101), "no instruction at an odd offset");
         region.put(8190, insn(8190));
         assertEquals(8190, region.next(8189));
         assertEquals(-1, region.next(8191));
