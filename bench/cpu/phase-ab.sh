@@ -2,7 +2,8 @@
 # A/B of vmckpt builds on one phase of the CPU benchmark's guests (bench/cpu/build-guests.sh), interleaved:
 # each round runs every variant once, in turn, from spawn to a console mark, and prints one line per run:
 # wall seconds, the process's CPU (user + system: the guest's thread, C1, C2, GC, the translator thread),
-# the run thread's CPU and the translated share (from --stats), units built, the load average at the start.
+# the run thread's CPU and the translated share (from --stats), units built, the load average at the start, and (where
+# the launcher's --stats says it) the JVM's start to the guest's first instruction.
 #
 #   bench/cpu/phase-ab.sh ROUNDS GUEST MARK TAG NAME=LAUNCHER[,JAVA_OPT,...] ...
 #   bench/cpu/phase-ab.sh 4 signed "BENCH-MARK modules-end" s main=/tmp/main/vmckpt branch=./vmckpt
@@ -28,8 +29,9 @@ for round in $(seq 1 "$rounds"); do
             --name "phase-ab-$tag-$name-$$" --exit-on "$mark" </dev/null >"$out" 2>&1
         read -r wall user sys <"$out.time"
         run=$(grep -o "run thread CPU [0-9.]* s" "$out" | awk '{print $4}')
+        start=$(grep -o "first instruction [0-9.]* s after the JVM started" "$out" | awk '{print $3}')
         translated=$(grep -o "translator: [0-9.]*%" "$out" | awk '{print $2}')
         units=$(grep -o "[0-9,]* units built" "$out" | awk '{print $1}')
-        echo "$tag $name round $round load $load wall $wall process-cpu $(echo "$user + $sys" | bc) run-thread-cpu $run translated $translated units $units"
+        echo "$tag $name round $round load $load wall $wall process-cpu $(echo "$user + $sys" | bc) run-thread-cpu $run translated $translated units $units${start:+ start $start}"
     done
 done

@@ -107,6 +107,8 @@ final class VmSession {
         // The run thread's CPU time, for --stats only (the management beans cost milliseconds to load, cold).
         java.lang.management.ThreadMXBean threads = a.has("stats") ? java.lang.management.ManagementFactory.getThreadMXBean() : null;
         long cpu0 = threads != null ? threads.getCurrentThreadCpuTime() : 0;
+        // The JVM's start (milliseconds) to here, the guest's first instruction: the start-up a boot's wall time includes.
+        long startMillis = threads != null ? java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() : 0;
         long runCpu = 0;
         Integer status;
         try {
@@ -139,7 +141,8 @@ final class VmSession {
                     n / Math.max(1, (wall - machine.idleNanos()) / 1e3), machine.idleNanos() / 1e9,
                     console.markerSeenNanos() > 0 ? String.format("; marker after %.2f s", (console.markerSeenNanos() - t0) / 1e9) : "");
             // CPU time of the guest's thread alone: steadier than wall time on a shared machine (no JIT compiler threads).
-            System.err.printf("vmckpt: run thread CPU %.2f s (%.1f MIPS per CPU second)%n", runCpu / 1e9, n / Math.max(1, runCpu / 1e3));
+            System.err.printf("vmckpt: run thread CPU %.2f s (%.1f MIPS per CPU second); the first instruction %.2f s after the JVM started%n",
+                    runCpu / 1e9, n / Math.max(1, runCpu / 1e3), startMillis / 1e3);
             org.vmckpt.machine.cpu.CodeCache.Stats t = machine.hart(0).translationStats();
             if (t != null) {
                 System.err.printf("vmckpt: translator: %.1f%% of instructions run translated; %,d units built (%,d across two pages; %,d live, %,d guest"

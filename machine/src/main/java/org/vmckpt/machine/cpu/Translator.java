@@ -6,9 +6,7 @@ import org.objectweb.asm.MethodVisitor;
 
 import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
-import java.util.TreeMap;
 
 import static org.objectweb.asm.Opcodes.*;
 
@@ -95,7 +93,7 @@ final class Translator {
             STORE = 9, NOP = 10, HELPER = 11;
 
     /** One decoded instruction of a region. */
-    private record Insn(int off, int bits, int len, int kind) { }
+    record Insn(int off, int bits, int len, int kind) { }
 
     /** Bytecode emitted last time (for tests and statistics). */
     int lastBytecodeSize;
@@ -167,20 +165,20 @@ final class Translator {
         }
         this.nextIndex = nextIndex;
         int first = hot ? MAX_HOT_INSTRUCTIONS : MAX_INSTRUCTIONS;
-        TreeMap<Integer, Insn> cut = discover(code, entryOff, first, limit, 0);
+        TranslatorRegion cut = discover(code, entryOff, first, limit, 0);
         if (cut.size() >= first) {
             if (!BACK_BEFORE_ENTRY) cut = discover(code, entryOff, first, limit, entryOff); // the region it would be
             // A loop through the entry that the instruction limit would cut: the whole loop, if it fits (MAX_LOOP_INSTRUCTIONS).
             for (int cap = maxLoop; cap > first; cap /= 2) {
-                TreeMap<Integer, Insn> loop = loopRegion(code, entryOff, limit, cap);
-                if (loop == null || cut.keySet().containsAll(loop.keySet())) break; // no loop, or the cut holds it
+                TranslatorRegion loop = loopRegion(code, entryOff, limit, cap);
+                if (loop == null || cut.containsAll(loop)) break; // no loop, or the cut holds it
                 TranslatedUnit u = build(code, loop, pageIndex, entryOff, hot, MAX_BYTECODE);
                 if (u != null) return u; // else too large: a smaller cap keeps the shortest cycles
             }
             // A straight line that the limit cuts: more of it, up to the next loop's head (MAX_STRAIGHT_INSTRUCTIONS).
             if (maxStraight > first && straight(cut, entryOff, localBytes)) {
                 for (int cap = maxStraight; cap > first; cap = cap * 3 / 4) {
-                    TreeMap<Integer, Insn> line = straightRegion(code, entryOff, limit, cap, maxLoop, localBytes);
+                    TranslatorRegion line = straightRegion(code, entryOff, limit, cap, maxLoop, localBytes);
                     // (Shorter than the cut: it stops at a loop's head, whose own unit runs the loop from its start.)
                     if (line.isEmpty() || line.size() == first) break;
                     // (A line with local branches runs its small loops inside the unit: more instructions per run for its bytecode,
@@ -191,7 +189,7 @@ final class Translator {
             }
         }
         for (int max = first; max >= 8; max /= 2) {
-            TreeMap<Integer, Insn> region = cut; // (at the first limit: found above)
+            TranslatorRegion region = cut; // (at the first limit: found above)
             if (max < first) {
                 region = discover(code, entryOff, max, limit, 0);
                 // A region the limit cuts does not go back before its entry (see BACK_BEFORE_ENTRY).
@@ -205,7 +203,7 @@ final class Translator {
     }
 
     /** The unit of {@code region} entered at {@code entryOff}, or null if its bytecode would be over {@code maxBytecode}. */
-    private TranslatedUnit build(byte[] code, TreeMap<Integer, Insn> region, int pageIndex, int entryOff, boolean hot,
+    private TranslatedUnit build(byte[] code, TranslatorRegion region, int pageIndex, int entryOff, boolean hot,
                                  int maxBytecode) {
         byte[] classBytes = generate(region, entryOff, maxBytecode);
         if (classBytes == null) return null;
@@ -215,13 +213,13 @@ final class Translator {
         u.instructionCount = region.size();
         u.entryBlockLength = entryBlockLength;
         u.chain = new TranslatedUnit[exitSlots];
-        u.exitKinds = exitKinds.toByteArray();
+        u.exitKinds = java.util.Arrays.copyOf(exitKinds, exitSlots);
         if (Hart.PROFILE_UNITS) {
             u.profExitCounts = new long[exitSlots];
-            u.profExitOffsets = exitOffsets.stream().mapToInt(Integer::intValue).toArray();
+            u.profExitOffsets = java.util.Arrays.copyOf(exitOffsets, exitSlots);
             u.profCode = code.clone();
             u.profFirst = region.firstKey();
-            u.profLast = region.lastKey() + region.lastEntry().getValue().len;
+            u.profLast = region.lastKey() + region.get(region.lastKey()).len;
         }
         u.bytecodeSize = lastBytecodeSize;
         u.hot = hot;
@@ -287,12 +285,14 @@ final class Translator {
      * the fall-through's), so that when the limit cuts the region, the short paths that close a loop are in it
      * rather than the longest straight line. Targets before {@code lowest} are left out ({@link #BACK_BEFORE_ENTRY}).
      */
-    private static TreeMap<Integer, Insn> discover(byte[] page, int entryOff, int max, int limit, int lowest) {
-        TreeMap<Integer, Insn> region = new TreeMap<>();
-        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
-        work.add(entryOff);
-        while (!work.isEmpty() && region.size() < max) {
-            int off = work.poll();
+    private static TranslatorRegion discover(byte[] page, int entryOff, int max, int limit, int lowest) {
+        TranslatorRegion region = new TranslatorRegion();
+        // The blocks to look at, first in first out (each instruction put adds at most two).
+        int[] work = new int[2 * max + 2];
+        int head = 0, tail = 0;
+        work[tail++] = entryOff;
+        while (head < tail && region.size() < max) {
+            int off = work[head++];
             while (!region.containsKey(off) && region.size() < max) {
                 Insn in = decodeAt(page, off, limit);
                 if (in == null || in.kind == 0) break;
@@ -302,15 +302,15 @@ final class Translator {
                     // A call whose callee the region may hold (CALLS; before the entry too: a call is no loop's back
                     // edge): its return point too, after the callee.
                     boolean call = CALLS && isCall(in, limit);
-                    if (call || t >= lowest && t < limit) work.add((int) t);
-                    if (call) work.add(off + in.len);
+                    if (call || t >= lowest && t < limit) work[tail++] = (int) t;
+                    if (call) work[tail++] = off + in.len;
                     break;
                 }
                 if (in.kind == JALR) break;
                 if (in.kind == BRANCH) {
                     long t = off + Decode.immB(in.bits);
-                    if (t >= lowest && t < limit) work.add((int) t);
-                    work.add(off + in.len);
+                    if (t >= lowest && t < limit) work[tail++] = (int) t;
+                    work[tail++] = off + in.len;
                     break;
                 }
                 off += in.len;
@@ -340,12 +340,11 @@ final class Translator {
      * least the instructions from the entry to {@code n} plus those from {@code n} back to the entry: both are found
      * breadth-first, forwards from the entry and backwards (through the predecessors) to it.
      */
-    private static TreeMap<Integer, Insn> loopRegion(byte[] code, int entryOff, int limit, int cap) {
+    private static TranslatorRegion loopRegion(byte[] code, int entryOff, int limit, int cap) {
         int slots = limit / 2;
         Insn[] at = new Insn[slots];
         int[] ahead = new int[slots], back = new int[slots];
-        java.util.Arrays.fill(ahead, -1);
-        java.util.Arrays.fill(back, -1);
+        for (int i = 0; i < slots; i++) ahead[i] = back[i] = -1;
         int[] queue = new int[slots];
         int head = 0, tail = 0;
         // Forwards: every instruction a unit could reach from the entry, with its distance.
@@ -395,41 +394,72 @@ final class Translator {
         // Only a loop's head (the target of its back edge) gets the loop: an entry inside a loop (where a batch or the
         // interpreter began) keeps a region that stops at the back edge, or every such entry would hold the whole loop.
         if (!backToEntry) return null;
-        // Backwards from the entry over the same edges (a list sorted by target stands for the predecessor lists).
-        long[] byTarget = new long[edges];
-        for (int e = 0; e < edges; e++) byTarget[e] = (long) preds[e * 2] << 32 | preds[e * 2 + 1];
-        java.util.Arrays.sort(byTarget);
+        // Backwards from the entry over the same edges: each instruction's predecessors, grouped by target (a counting
+        // sort: predFrom[first[t] .. first[t + 1]) are the predecessors of slot t, in the order the edges were found).
+        int[] first = new int[slots + 1];
+        for (int e = 0; e < edges; e++) first[preds[e * 2] / 2 + 1]++;
+        for (int i = 0; i < slots; i++) first[i + 1] += first[i];
+        int[] fill = new int[slots], predFrom = new int[edges];
+        for (int e = 0; e < edges; e++) {
+            int t = preds[e * 2] / 2;
+            predFrom[first[t] + fill[t]++] = preds[e * 2 + 1];
+        }
         head = tail = 0;
         back[entryOff / 2] = 0;
         queue[tail++] = entryOff;
         while (head < tail) {
             int off = queue[head++];
-            int e = java.util.Arrays.binarySearch(byTarget, (long) off << 32);
-            if (e < 0) e = -e - 1;
-            for (; e < edges && (int) (byTarget[e] >>> 32) == off; e++) {
-                int from = (int) byTarget[e];
+            // (In increasing order of the predecessor's offset, as a sorted edge list gave them: the walk's distances do
+            // not depend on it, but the queue's order is kept as it was.)
+            int from0 = first[off / 2], n = first[off / 2 + 1] - from0;
+            sortInts(predFrom, from0, n);
+            for (int e = from0; e < from0 + n; e++) {
+                int from = predFrom[e];
                 if (back[from / 2] < 0) {
                     back[from / 2] = back[off / 2] + 1;
                     queue[tail++] = from;
                 }
             }
         }
-        // Every instruction both ways, by the length of the shortest cycle through it.
-        List<long[]> on = new ArrayList<>();
+        // Every instruction both ways, by the length of the shortest cycle through it, then by its distance from the
+        // entry, then by offset: slots bucketed by distance, then (stably) by length, two counting sorts.
+        int on = 0;
         for (int i = 0; i < slots; i++) {
-            if (at[i] == null || ahead[i] < 0 || back[i] < 0) continue;
-            int length = ahead[i] + back[i];
-            if (length <= cap) on.add(new long[] {length, ahead[i], i});
+            if (at[i] != null && ahead[i] >= 0 && back[i] >= 0 && ahead[i] + back[i] <= cap) on++;
         }
-        if (on.size() <= 1) return null;
-        on.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
-        TreeMap<Integer, Insn> region = new TreeMap<>();
-        for (long[] v : on) {
+        if (on <= 1) return null;
+        int[] byAhead = new int[on], order = new int[on];
+        int[] count = new int[cap + 2];
+        for (int i = 0; i < slots; i++) {
+            if (at[i] != null && ahead[i] >= 0 && back[i] >= 0 && ahead[i] + back[i] <= cap) count[ahead[i] + 1]++;
+        }
+        for (int k = 0; k <= cap; k++) count[k + 1] += count[k];
+        for (int i = 0; i < slots; i++) {
+            if (at[i] != null && ahead[i] >= 0 && back[i] >= 0 && ahead[i] + back[i] <= cap) byAhead[count[ahead[i]]++] = i;
+        }
+        for (int k = 0; k < count.length; k++) count[k] = 0;
+        for (int i : byAhead) count[ahead[i] + back[i] + 1]++;
+        for (int k = 0; k <= cap; k++) count[k + 1] += count[k];
+        for (int i : byAhead) order[count[ahead[i] + back[i]]++] = i;
+        TranslatorRegion region = new TranslatorRegion();
+        for (int i : order) {
             if (region.size() >= cap) break;
-            Insn in = at[(int) v[2]];
+            Insn in = at[i];
             region.put(in.off, in);
         }
         return region;
+    }
+
+    /** Sorts {@code a[from .. from + n)} in increasing order (a handful of predecessors: insertion sort). */
+    private static void sortInts(int[] a, int from, int n) {
+        for (int i = from + 1; i < from + n; i++) {
+            int v = a[i], j = i - 1;
+            while (j >= from && a[j] > v) {
+                a[j + 1] = a[j];
+                j--;
+            }
+            a[j + 1] = v;
+        }
     }
 
     /**
@@ -482,7 +512,7 @@ final class Translator {
      * True if {@code region} (entered at {@code entryOff}) is one straight line: no branch or jump in it but local ones
      * ({@link #local}).
      */
-    private static boolean straight(TreeMap<Integer, Insn> region, int entryOff, int localBytes) {
+    private static boolean straight(TranslatorRegion region, int entryOff, int localBytes) {
         for (Insn in : region.values()) {
             if ((in.kind == JAL || in.kind == JALR || in.kind == BRANCH) && !local(in, entryOff, localBytes)) return false;
         }
@@ -495,8 +525,8 @@ final class Translator {
      * offset after the entry that a branch or jump fewer than {@code maxLoop} instructions further on (decoded in
      * sequence) goes back to, unless that branch is local (a small loop inside the line).
      */
-    private static TreeMap<Integer, Insn> straightRegion(byte[] code, int entryOff, int limit, int cap, int maxLoop, int localBytes) {
-        BitSet heads = new BitSet(limit);
+    private static TranslatorRegion straightRegion(byte[] code, int entryOff, int limit, int cap, int maxLoop, int localBytes) {
+        TranslatorBits heads = new TranslatorBits(limit);
         int[] index = new int[limit / 2]; // the sequence number of each instruction decoded, from 1
         for (int off = entryOff, k = 1; k <= maxLoop + cap; k++) {
             Insn in = decodeAt(code, off, limit);
@@ -508,7 +538,7 @@ final class Translator {
                     && !local(in, entryOff, localBytes)) heads.set((int) t);
             off += in.len;
         }
-        TreeMap<Integer, Insn> region = new TreeMap<>();
+        TranslatorRegion region = new TranslatorRegion();
         int off = entryOff;
         while (region.size() < cap) {
             Insn in = decodeAt(code, off, limit);
@@ -535,11 +565,11 @@ final class Translator {
             o += in.len;
         }
         if (back < 0) return region;
-        TreeMap<Integer, Insn> more = new TreeMap<>();
+        TranslatorRegion more = new TranslatorRegion();
         for (int o = end; o <= back; ) {
             Insn in = decodeAt(code, o, limit);
             if (in == null || in.kind == 0 || in.kind == JALR || (in.kind == JAL || in.kind == BRANCH) && !local(in, entryOff, localBytes)) {
-                region.tailMap(head, true).clear();
+                region.clearFrom(head);
                 return region;
             }
             more.put(o, in);
@@ -552,9 +582,10 @@ final class Translator {
     // ------------------------------------------------------------------ code generation
 
     private MethodVisitor mv;
-    private TreeMap<Integer, Insn> region;
-    private BitSet leaders;
-    private final TreeMap<Integer, Label> blockLabels = new TreeMap<>();
+    private TranslatorRegion region;
+    private TranslatorBits leaders;
+    /** The label of each block, by its leader's offset / 2 (null elsewhere). */
+    private Label[] blockLabels;
     private final List<Runnable> stubs = new ArrayList<>();
     private Label commonExit;
     private int usedRegs, writtenRegs;
@@ -566,24 +597,22 @@ final class Translator {
     /** The physical page of the second page, or -1. */
     private int nextIndex;
     /** The checked entries into the second page, by target offset (one check per target). */
-    private final java.util.HashMap<Integer, Label> crossings = new java.util.HashMap<>();
-    /** What each chain slot's exit is (TranslatedUnit.EXIT_*), for the profile. */
-    private final java.io.ByteArrayOutputStream exitKinds = new java.io.ByteArrayOutputStream();
-    /** The page offset each chain slot's exit leaves from or to (for the profile). */
-    private final List<Integer> exitOffsets = new ArrayList<>();
+    private Label[] crossings;
+    /** What each chain slot's exit is (TranslatedUnit.EXIT_*), for the profile; the first exitSlots are used. */
+    private byte[] exitKinds = new byte[64];
+    /** The page offset each chain slot's exit leaves from or to (for the profile); the first exitSlots are used. */
+    private int[] exitOffsets = new int[64];
 
     private static int slot(int r) {
         return L_REG0 + 2 * (r - 1);
     }
 
-    private byte[] generate(TreeMap<Integer, Insn> region, int entryOff, int maxBytecode) {
+    private byte[] generate(TranslatorRegion region, int entryOff, int maxBytecode) {
         this.region = region;
-        blockLabels.clear();
-        crossings.clear();
+        blockLabels = new Label[limit / 2];
+        crossings = new Label[limit / 2];
         stubs.clear();
         exitSlots = 0;
-        exitKinds.reset();
-        exitOffsets.clear();
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
@@ -616,10 +645,10 @@ final class Translator {
         mv.visitLabel(body);
         mv.visitFrame(F_NEW, 3, new Object[] {className, HART, INTEGER}, 0, null);
         prologue();
-        for (int off : leaders.stream().toArray()) blockLabels.put(off, new Label());
+        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) blockLabels[off / 2] = new Label();
         commonExit = new Label();
-        mv.visitJumpInsn(GOTO, blockLabels.get(entryOff));
-        for (int off : leaders.stream().toArray()) emitBlock(off, off == entryOff);
+        mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
+        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
         for (int i = 0; i < stubs.size(); i++) stubs.get(i).run(); // a stub may add stubs
         emitCommonExit();
         Label end = new Label();
@@ -640,7 +669,7 @@ final class Translator {
      * instruction that does not have exactly one in-region instruction falling into it.
      */
     private void findLeaders(int entryOff) {
-        leaders = new BitSet(limit);
+        leaders = new TranslatorBits(limit);
         int[] fallIns = new int[limit + 2];
         leaders.set(entryOff);
         for (Insn in : region.values()) {
@@ -651,7 +680,9 @@ final class Translator {
             }
         }
         for (int off : region.keySet()) if (fallIns[off] != 1) leaders.set(off);
-        for (int[] rs : returnPoints.values()) for (int r : rs) leaders.set(r); // (no instruction falls into one: it follows a jal)
+        if (returnPoints != null) { // (no instruction falls into a return point: it follows a jal)
+            for (int[] rs : returnPoints) if (rs != null) for (int r : rs) leaders.set(r);
+        }
     }
 
     /** True if {@code off} is the offset of an instruction of the region. */
@@ -759,18 +790,23 @@ final class Translator {
 
     /** The types of the locals at every jump target: registers the region does not use stay unset (TOP). */
     private Object[] frameLocals() {
-        List<Object> l = new ArrayList<>(List.of(className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER,
-                "[J", "[[B", "[J", "[[B", LONG, INTEGER, INTEGER, MMU));
+        Object[] fixed = {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B", LONG,
+                INTEGER, INTEGER, MMU};
+        Object[] l = new Object[fixed.length + 62];
+        System.arraycopy(fixed, 0, l, 0, fixed.length);
+        int n = fixed.length;
         for (int r = 1; r < 32; r++) {
             if ((usedRegs & (1 << r)) != 0) {
-                l.add(LONG);
+                l[n++] = LONG;
             } else {
-                l.add(TOP);
-                l.add(TOP);
+                l[n++] = TOP;
+                l[n++] = TOP;
             }
         }
-        while (l.get(l.size() - 1) == TOP) l.remove(l.size() - 1);
-        return l.toArray();
+        while (l[n - 1] == TOP) n--;
+        Object[] used = new Object[n];
+        System.arraycopy(l, 0, used, 0, n);
+        return used;
     }
 
     /** Places {@code label} here as a jump target, with the method's one frame. */
@@ -808,15 +844,15 @@ final class Translator {
      * entry) or the entry block is the whole answer.
      */
     private int longestRunFromEntry(int entryOff) {
-        java.util.HashMap<Integer, Integer> longest = new java.util.HashMap<>();
-        java.util.HashSet<Integer> onPath = new java.util.HashSet<>();
+        int[] longest = new int[limit / 2]; // by leader / 2: the answer + 1, 0 while unknown
+        TranslatorBits onPath = new TranslatorBits(limit);
         return longestFrom(entryOff, entryOff, longest, onPath);
     }
 
-    private int longestFrom(int leader, int entryOff, java.util.Map<Integer, Integer> longest, java.util.Set<Integer> onPath) {
-        Integer known = longest.get(leader);
-        if (known != null) return known;
-        if (!onPath.add(leader)) return -1; // a cycle that does not pass the entry
+    private int longestFrom(int leader, int entryOff, int[] longest, TranslatorBits onPath) {
+        if (longest[leader / 2] > 0) return longest[leader / 2] - 1;
+        if (onPath.get(leader)) return -1; // a cycle that does not pass the entry
+        onPath.set(leader);
         List<Insn> block = blockAt(leader);
         Insn last = block.get(block.size() - 1);
         int most = 0;
@@ -826,9 +862,9 @@ final class Translator {
             if (r < 0) return -1;
             most = Math.max(most, r);
         }
-        onPath.remove(leader);
+        onPath.clear(leader);
         int r = block.size() + most;
-        longest.put(leader, r);
+        longest[leader / 2] = r + 1;
         return r;
     }
 
@@ -843,24 +879,27 @@ final class Translator {
      */
     static final boolean CHECK_POINTS = !"false".equals(System.getProperty("vmckpt.jit.checkPoints"));
     /** The blocks that check the budget and what each asks for (see {@link #CHECK_POINTS}); null: every block checks. */
-    private java.util.HashMap<Integer, Integer> checkNeeds;
+    private int[] checkNeeds;
 
-    /** The check points of the region entered at {@code entryOff} and their needs (see {@link #CHECK_POINTS}). */
-    private java.util.HashMap<Integer, Integer> checkPoints(int entryOff) {
-        BitSet points = new BitSet(limit), visited = new BitSet(limit), onStack = new BitSet(limit);
+    /**
+     * The check points of the region entered at {@code entryOff} and their needs (see {@link #CHECK_POINTS}), by leader
+     * offset / 2; 0 for a block that checks nothing.
+     */
+    private int[] checkPoints(int entryOff) {
+        TranslatorBits points = new TranslatorBits(limit), visited = new TranslatorBits(limit), onStack = new TranslatorBits(limit);
         points.set(entryOff);
         backEdgeTargets(entryOff, points, visited, onStack);
         // (Every block is reachable from the entry; one that were not would never run, and checks anyway.)
         for (int l = leaders.nextSetBit(0); l >= 0; l = leaders.nextSetBit(l + 1)) if (!visited.get(l)) points.set(l);
-        java.util.HashMap<Integer, Integer> needs = new java.util.HashMap<>(), reach = new java.util.HashMap<>();
+        int[] needs = new int[limit / 2], reach = new int[limit / 2]; // reach: the answer + 1, 0 while unknown
         for (int p = points.nextSetBit(0); p >= 0; p = points.nextSetBit(p + 1)) {
-            needs.put(p, blockAt(p).size() + reachAfter(p, points, reach));
+            needs[p / 2] = blockAt(p).size() + reachAfter(p, points, reach);
         }
         return needs;
     }
 
     /** Depth-first from {@code leader}: marks in {@code points} every block a back edge goes to. */
-    private void backEdgeTargets(int leader, BitSet points, BitSet visited, BitSet onStack) {
+    private void backEdgeTargets(int leader, TranslatorBits points, TranslatorBits visited, TranslatorBits onStack) {
         visited.set(leader);
         onStack.set(leader);
         for (int next : blockSuccessors(leader)) {
@@ -874,22 +913,29 @@ final class Translator {
      * The most instructions the unit can retire after the block at {@code leader} before it reaches a check point or
      * leaves. The walk stops at check points, and every cycle holds one, so it ends.
      */
-    private int reachAfter(int leader, BitSet points, java.util.Map<Integer, Integer> memo) {
-        Integer known = memo.get(leader);
-        if (known != null) return known;
+    private int reachAfter(int leader, TranslatorBits points, int[] memo) {
+        if (memo[leader / 2] > 0) return memo[leader / 2] - 1;
         int most = 0;
         for (int next : blockSuccessors(leader)) {
             if (!points.get(next)) most = Math.max(most, blockAt(next).size() + reachAfter(next, points, memo));
         }
-        memo.put(leader, most);
+        memo[leader / 2] = most + 1;
         return most;
     }
 
     /** The region's blocks control may go to after the block at {@code leader}. */
     private int[] blockSuccessors(int leader) {
         List<Insn> block = blockAt(leader);
-        return java.util.Arrays.stream(unitSuccessors(block.get(block.size() - 1)))
-                .filter(t -> inRegion(t) && leaders.get((int) t)).mapToInt(t -> (int) t).distinct().toArray();
+        long[] all = unitSuccessors(block.get(block.size() - 1));
+        int[] next = new int[all.length];
+        int n = 0;
+        for (long t : all) {
+            if (!inRegion(t) || !leaders.get((int) t)) continue;
+            boolean seen = false;
+            for (int i = 0; i < n; i++) seen |= next[i] == (int) t;
+            if (!seen) next[n++] = (int) t;
+        }
+        return n == next.length ? next : java.util.Arrays.copyOf(next, n);
     }
 
     /**
@@ -930,29 +976,38 @@ final class Translator {
             long t = c.off + Decode.immJ(c.bits);
             if (t <= jalrOff && t > entry) entry = t;
         }
-        if (entry < 0) return new int[0];
-        final long fn = entry;
-        return calls.stream().filter(c -> c.off + Decode.immJ(c.bits) == fn && c.off + c.len < limit).mapToInt(c -> c.off + c.len)
-                .distinct().limit(MAX_RETURN_POINTS).toArray();
+        if (entry < 0) return NONE;
+        int[] points = new int[MAX_RETURN_POINTS];
+        int n = 0;
+        for (Insn c : calls) {
+            if (n == MAX_RETURN_POINTS) break;
+            if (c.off + Decode.immJ(c.bits) != entry || c.off + c.len >= limit) continue;
+            boolean seen = false;
+            for (int i = 0; i < n; i++) seen |= points[i] == c.off + c.len;
+            if (!seen) points[n++] = c.off + c.len;
+        }
+        return n == points.length ? points : java.util.Arrays.copyOf(points, n);
     }
 
-    /** The region's return points by jalr offset ({@link #CALLS}; see {@link #returnPointsOf}): the calls' callees and return points in the region. */
-    private java.util.HashMap<Integer, int[]> returnPoints = new java.util.HashMap<>();
+    /** The region's return points by jalr offset / 2 ({@link #CALLS}; see {@link #returnPointsOf}), or null: no calls. */
+    private int[][] returnPoints;
 
     private void findReturnPoints() {
-        returnPoints.clear();
+        returnPoints = null;
         if (!CALLS) return;
         List<Insn> calls = new ArrayList<>();
         for (Insn in : region.values()) {
             if (isCall(in, limit) && inRegion(in.off + Decode.immJ(in.bits)) && inRegion(in.off + in.len)) calls.add(in);
         }
         if (calls.isEmpty()) return;
-        for (Insn in : region.values()) if (in.kind == JALR) returnPoints.put(in.off, returnPointsOf(in.off, calls, limit));
+        returnPoints = new int[limit / 2][];
+        for (Insn in : region.values()) if (in.kind == JALR) returnPoints[in.off / 2] = returnPointsOf(in.off, calls, limit);
     }
 
     /** The return points the jalr at {@code off} compares its target with (none: it always leaves). */
     private int[] returnPointsAt(int off) {
-        return returnPoints.getOrDefault(off, NONE);
+        int[] points = returnPoints == null ? null : returnPoints[off / 2];
+        return points == null ? NONE : points;
     }
 
     private static final int[] NONE = new int[0];
@@ -960,7 +1015,10 @@ final class Translator {
     /** Where control may go inside the unit after an instruction that ends a block: as {@link #successors}, and a jalr's return points. */
     private long[] unitSuccessors(Insn last) {
         if (last.kind != JALR) return successors(last);
-        return java.util.Arrays.stream(returnPointsAt(last.off)).asLongStream().toArray();
+        int[] points = returnPointsAt(last.off);
+        long[] next = new long[points.length];
+        for (int i = 0; i < points.length; i++) next[i] = points[i];
+        return next;
     }
 
     /** Where control may go after an instruction that ends a block: branch and jump targets, the fall-through. */
@@ -992,9 +1050,9 @@ final class Translator {
         int len = block.size();
         // The entry asks for room for the longest run back to it or out of the unit, where that is bounded; with check
         // points, a check point for the longest run to the next one or out, and other blocks check nothing.
-        int need = checkNeeds != null ? checkNeeds.getOrDefault(leader, 0) : entry && entryReach > len ? entryReach : len;
+        int need = checkNeeds != null ? checkNeeds[leader / 2] : entry && entryReach > len ? entryReach : len;
         if (entry) entryBlockLength = need;
-        target(blockLabels.get(leader));
+        target(blockLabels[leader / 2]);
         // Budget: leave before this block if its instructions (at the entry: the longest run from it) do not all fit.
         if (need > 0) {
             mv.visitVarInsn(ILOAD, L_N);
@@ -1024,7 +1082,7 @@ final class Translator {
      * from the first page into the second goes through the second page's check ({@link #crossingTo}).
      */
     private Label branchTarget(int from, long target) {
-        Label l = target >= 0 && target < limit ? blockLabels.get((int) target) : null;
+        Label l = target >= 0 && target < limit ? blockLabels[(int) target / 2] : null;
         if (l == null) return exitStub(target, 0, target >= 0 && target < limit ? TranslatedUnit.EXIT_REGION : TranslatedUnit.EXIT_PAGE);
         return from < 4096 && target >= 4096 ? crossingTo((int) target) : l;
     }
@@ -1036,10 +1094,10 @@ final class Translator {
      * dispatcher goes on as at any page end.
      */
     private Label crossingTo(int target) {
-        Label known = crossings.get(target);
+        Label known = crossings[target / 2];
         if (known != null) return known;
         Label l = new Label();
-        crossings.put(target, l);
+        crossings[target / 2] = l;
         Label away = exitStub(target, 0, TranslatedUnit.EXIT_PAGE);
         stubs.add(() -> {
             target(l);
@@ -1073,7 +1131,7 @@ final class Translator {
             mv.visitInsn(IALOAD);
             pushInt(nextIndex);
             mv.visitJumpInsn(IF_ICMPNE, away);
-            mv.visitJumpInsn(GOTO, blockLabels.get(target));
+            mv.visitJumpInsn(GOTO, blockLabels[target / 2]);
         });
         return l;
     }
@@ -1532,8 +1590,12 @@ final class Translator {
 
     /** {@code h.exitSlot = } a new chain slot: tells the dispatcher which exit the unit left by. */
     private void setExitSlot(int kind, int off) {
-        exitKinds.write(kind);
-        exitOffsets.add(off);
+        if (exitSlots == exitKinds.length) {
+            exitKinds = java.util.Arrays.copyOf(exitKinds, 2 * exitSlots);
+            exitOffsets = java.util.Arrays.copyOf(exitOffsets, 2 * exitSlots);
+        }
+        exitKinds[exitSlots] = (byte) kind;
+        exitOffsets[exitSlots] = off;
         mv.visitVarInsn(ALOAD, L_HART);
         pushInt(exitSlots++);
         mv.visitFieldInsn(PUTFIELD, HART, "exitSlot", "I");
