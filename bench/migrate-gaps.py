@@ -11,7 +11,15 @@ one (the sum of its wake-to-run delays), and off (sleeping in the run loop's idl
 either JVM inside the gap; and what ran on the 2 CPUs meanwhile, by process and thread (source, destination, other).
 Also the same gaps as this script's reader stamped them (what bench/migrate.py reports).
 
+With --profile, the destination's threads are also sampled (perf's cpu-clock, every 0.2 ms, symbols of JIT-compiled
+Java code from the JVM's perf map, written at its exit): for its switch-over, from the guest's first instruction there
+to its first heartbeat, what the run thread ran (by symbol, and by 5 ms slice) and what its other threads ran. With
+--dst-opts, extra JVM options for the destination (e.g. -Xlog:jit+compilation=debug,deoptimization=debug:file=F:tn);
+the lines of such a log (decorated with tn) that fall in that span are printed too (--dst-log F), and with
+--dst-lc F (the destination's -XX:+LogCompilation -XX:LogFile=F) the compilations that ran in it.
+
     bench/migrate-gaps.py [--mode postcopy] [--plain] [--jar JAR] [--min-gap 15] [--before 3]
+                          [--profile] [--dst-opts="OPTS"] [--dst-log FILE] [--dst-lc FILE]
 """
 import argparse
 import collections
@@ -49,6 +57,99 @@ def names(pid):
 SWITCH = re.compile(r"\s*(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+sched:sched_switch:\s+prev_comm=(.*?) prev_pid=(\d+) prev_prio=\d+ prev_state=(\S+) ==> next_comm=(.*?) next_pid=(\d+)")
 WAKE = re.compile(r"\s*(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+sched:sched_wakeup:\s+comm=(.*?) pid=(\d+)")
 WRITE = re.compile(r"\s*(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+syscalls:sys_enter_write:")
+
+
+def profile_samples(perf_data):
+    """cpu-clock samples per tid: [(t, symbol)] (Java methods named from the JVM's perf map)."""
+    out = subprocess.run(["perf", "script", "-i", perf_data, "-F", "trace:tid,time,event", "-F", "sw:tid,time,event,ip,sym,dso"],
+                         capture_output=True, text=True).stdout
+    per = collections.defaultdict(list)
+    for line in out.splitlines():
+        m = re.match(r"\s*(\d+)\s+([\d.]+):\s+cpu-clock:\s+[0-9a-f]+\s+(.*)$", line)
+        if not m:
+            continue
+        rest = re.sub(r"\s*\(([^)]*)\)\s*$", lambda d: "" if d.group(1).startswith("/tmp/perf-") else f" [{os.path.basename(d.group(1))}]", m.group(3))
+        per[int(m.group(1))].append((float(m.group(2)), rest.strip() or "?"))
+    return per
+
+
+def switch_profile(samples, who, comm, run_tid, started, first_hb, log_path, lc_path=None):
+    """What the destination ran from its guest's first instruction to its first heartbeat: the run thread's samples by
+    symbol and by 5 ms slice, the other threads' by thread, and the -Xlog lines stamped inside."""
+    lo, hi = started - 0.001, first_hb
+    print(f"\nthe destination's switch: guest started .. first heartbeat written = {(hi - started) * 1e3:.1f} ms (samples every 0.2 ms)")
+    rt = run_tid.get("dst")
+    mine = [(t, s) for t, s in samples.get(rt, []) if lo <= t <= hi]
+    print(f"  run thread: {len(mine)} samples ({len(mine) * 0.2:.1f} ms on CPU)")
+    for sym, n in collections.Counter(s for _, s in mine).most_common(25):
+        print(f"    {n:4d}  {sym}")
+    k = 0
+    while started + k * 0.005 < hi:
+        a, b = started + k * 0.005, min(hi, started + (k + 1) * 0.005)
+        sl = collections.Counter(s for t, s in mine if a <= t < b)
+        print(f"  +{k * 5:3d}..{(b - started) * 1e3:5.1f} ms: " + "; ".join(f"{n} {s}" for s, n in sl.most_common(6)))
+        k += 1
+    pid, table = who["dst"]
+    others = collections.Counter()
+    syms = collections.defaultdict(collections.Counter)
+    for tid in table:
+        if tid == rt:
+            continue
+        for t, s in samples.get(tid, []):
+            if lo <= t <= hi:
+                n = label(tid, who, comm)
+                others[n] += 1
+                syms[n][s] += 1
+    print("  other destination threads (samples): " + ", ".join(f"{n} {c}" for n, c in others.most_common(10)))
+    for n, _ in others.most_common(4):
+        print(f"    {n}: " + "; ".join(f"{c} {s}" for s, c in syms[n].most_common(5)))
+    if lc_path and log_path and os.path.exists(lc_path):
+        inside = [t for t in compile_tasks(lc_path, log_path) if t[0] < hi and t[1] > lo - 0.001]
+        print(f"  compilations running in it ({lc_path}; level 4 = C2; count = invocations when queued): {len(inside)}")
+        for a, b, cid, lv, meth, cnt in inside:
+            print(f"    {(a - started) * 1e3:+7.1f}..{(b - started) * 1e3:+7.1f} ms  id {cid} level {lv} count {cnt}  {meth[:110]}")
+    if log_path and os.path.exists(log_path):
+        print(f"  {log_path} lines inside:")
+        with open(log_path) as f:
+            for line in f:
+                m = re.match(r"\[(\d+)ns\]", line)
+                if m and lo - 0.002 <= int(m.group(1)) / 1e9 <= hi:
+                    print(f"    {(int(m.group(1)) / 1e9 - started) * 1e3:+7.2f} ms {line.strip()[len(m.group(0)):][:200]}")
+
+
+def compile_tasks(lc_path, jit_log):
+    """The compilations of a -XX:+LogCompilation file on the monotonic clock: [(start s, end s, id, level, method,
+    invocation count when queued)]. Its stamps count from the JVM's start; the offset comes from the compile ids that a
+    -Xlog:jit+compilation=debug file with tn decorations (jit_log) also has (each line written as the task starts)."""
+    starts, queued, tasks = {}, {}, []
+    cur = None
+    with open(lc_path, errors="replace") as f:
+        for line in f:
+            if line.startswith("<task_queued "):
+                cid = re.search(r"compile_id='(\d+)'", line)
+                cnt = re.search(r" count='(\d+)'", line)
+                if cid:
+                    queued[cid.group(1)] = cnt.group(1) if cnt else "?"
+            elif line.startswith("<task "):
+                cid = re.search(r"compile_id='(\d+)'", line).group(1)
+                lv = re.search(r"level='(\d)'", line)
+                cur = (cid, lv.group(1) if lv else "4", re.search(r"method='([^']*)'", line).group(1), float(re.search(r"stamp='([\d.]+)'", line).group(1)))
+            elif line.startswith("<task_done") and cur:
+                end = float(re.search(r"stamp='([\d.]+)'", line).group(1))
+                tasks.append((cur[3], end, cur[0], cur[1], cur[2], queued.get(cur[0], "?")))
+                cur = None
+    byid = {t[2]: t[0] for t in tasks}
+    offs = []
+    with open(jit_log, errors="replace") as f:
+        for line in f:
+            m = re.match(r"\[(\d+)ns\]\s+(\d+)\s", line)
+            if m and m.group(2) in byid:
+                offs.append(int(m.group(1)) / 1e9 - byid[m.group(2)])
+    if not offs:
+        return []
+    offs.sort()
+    off = offs[len(offs) // 2]
+    return [(a + off, b + off, cid, lv, meth, cnt) for a, b, cid, lv, meth, cnt in tasks]
 
 
 def parse(perf_data):
@@ -104,6 +205,10 @@ def main():
     ap.add_argument("--min-gap", type=float, default=15.0)
     ap.add_argument("--before", type=float, default=3.0, help="seconds traced before the migration, no migration running")
     ap.add_argument("--tag", default="")
+    ap.add_argument("--profile", action="store_true", help="sample the destination's threads (perf cpu-clock) across the switch")
+    ap.add_argument("--dst-opts", default="", help="extra JVM options for the destination")
+    ap.add_argument("--dst-lc", default=None, help="the destination's -XX:LogFile (LogCompilation), with --dst-log for the clock")
+    ap.add_argument("--dst-log", default=None, help="a -Xlog file (tn decorations) of the destination to show across the switch")
     args = ap.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
     logs = os.path.join(args.work, "logs")
@@ -120,8 +225,13 @@ def main():
     ssock, dsock = os.path.join(args.work, "src.sock"), os.path.join(args.work, "dst.sock")
     src = Process(migrate.gc_cmd(vm.cmd("run", *common, "--repo", os.path.join(args.work, "repo"), *sec, "--api-socket", ssock), gc, 0),
                   os.path.join(logs, tag + "-src"), env=vm.env)
-    dst = Process(migrate.gc_cmd(vm.cmd("run", *common, "--repo", os.path.join(args.work, "repo-dst"), *sec, "--api-socket", dsock,
-                                        "--incoming", f"tcp:127.0.0.1:{port}"), gc, 1), os.path.join(logs, tag + "-dst"), env=vm.env)
+    dcmd = migrate.gc_cmd(vm.cmd("run", *common, "--repo", os.path.join(args.work, "repo-dst"), *sec, "--api-socket", dsock,
+                                 "--incoming", f"tcp:127.0.0.1:{port}"), gc, 1)
+    extra = args.dst_opts.split()
+    if extra:
+        at = dcmd.index("-jar")
+        dcmd = dcmd[:at] + extra + dcmd[at:]
+    dst = Process(dcmd, os.path.join(logs, tag + "-dst"), env=vm.env)
     perf_data = os.path.join(args.work, "sched.data")
     perf = None
     try:
@@ -134,7 +244,8 @@ def main():
         if not dst.err.wait_for("waiting for a migration", 120):
             raise RuntimeError("the destination is not listening")
         perf = subprocess.Popen(["perf", "record", "-q", "-k", "CLOCK_MONOTONIC", "-a", "-e", "sched:sched_switch", "-e", "sched:sched_wakeup",
-                                 "-e", "syscalls:sys_enter_write", "--filter", "fd == 1", "-o", perf_data],
+                                 "-e", "syscalls:sys_enter_write", "--filter", "fd == 1"]
+                                + (["-e", "cpu-clock", "-c", "200000"] if args.profile else []) + ["-o", perf_data],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         seen = {"src": {}, "dst": {}}  # thread names, kept as threads come and go
         stop_names = threading.Event()
@@ -158,6 +269,8 @@ def main():
             time.sleep(0.01)
         t1 = now()
         time.sleep(0.3)
+        if args.profile:  # the JIT's code as it stands now, for perf's symbols (DumpPerfMapAtExit needs a clean exit)
+            subprocess.run(["jcmd", str(dst.proc.pid), "Compiler.perfmap"], capture_output=True)
         perf.send_signal(signal.SIGINT)
         perf.wait(30)
         load1 = os.getloadavg()[0]
@@ -178,6 +291,7 @@ def main():
         dst.stop(dq)
 
     runs, wakes, writes, comm = parse(perf_data)
+    samples = profile_samples(perf_data) if args.profile else {}
     stop = info.get("vmckpt-stop") or {}
     print(f"# {tag}, jar {args.jar}, load {load0:.1f} -> {load1:.1f}, status {info.get('status')}, total {info.get('total-time')} ms, "
           f"rounds {info.get('ram', {}).get('dirty-sync-count')}, downtime {info.get('downtime-ns', 0) / 1e6:.1f} ms")
@@ -256,6 +370,18 @@ def main():
               f"off {(hi - lo - on - wait) * 1e3:.1f} ms; CPUs busy {busy * 1e3:.1f} of {2 * (hi - lo) * 1e3:.1f} ms")
         print("  safepoints: " + ("; ".join(stws) or "none"))
         print("  ran: " + ", ".join(f"{k} {v * 1e3:.1f}" for k, v in per.most_common(12) if k != "other:swapper"))
+    m = dst.err.matches(r"GO received (\d+), guest started (\d+)")
+    firsts = [t for t, e in hb_w if e == "dst"]
+    if m and firsts:
+        started = int(m[0][1].group(2)) / 1e9
+        first = min((t for t in firsts if t >= started), default=None)
+        rt = run_tid.get("dst")
+        if first is not None:
+            on = sum(overlap(s, e, started, first) for _, s, e in runs.get(rt, []))
+            print(f"\ndestination: GO received {rel(int(m[0][1].group(1)) / 1e9)}, guest started {rel(started)}, first heartbeat written {rel(first)}: "
+                  f"run thread on CPU {on * 1e3:.1f} of {(first - started) * 1e3:.1f} ms")
+            if args.profile:
+                switch_profile(samples, who, comm, run_tid, started, first, args.dst_log, args.dst_lc)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,12 @@ a checkpoint of the destination once the migration completed, with each one's re
 the source's: a migrated VM's checkpoints should be as small as the source's.
 
     bench/migrate.py [--reps 1] [--workloads memdirty,idle] [--modes precopy,postcopy,at-once] [--no-qemu]
-                     [--jar cli/target/vmckpt.jar] [--base-jar OTHER.jar]
+                     [--jar cli/target/vmckpt.jar] [--base-jar OTHER.jar] [--gc-log] [--jit-log]
                      [--results bench/results] [--work /tmp/vmckpt-migrate-bench]
+
+--jit-log: each destination also logs its compilations, and each row gets "jit": the C2 compilations running from
+0.2 s before its guest started to 1 s after (each takes one of the host's cores while the guest starts there), and
+the compilations that started between the guest's start and its first heartbeat (methods that ran cold there).
 
 --base-jar adds, before each vmckpt migration, the same migration with another build (system "vmckpt-base"):
 an A/B in the same run, interleaved.
@@ -23,6 +27,7 @@ Writes RESULTS/migrate.json and prints a table. Needs openssl for the certificat
 process, QMP and heartbeat helpers.
 """
 import argparse
+import importlib
 import json
 import os
 import re
@@ -275,7 +280,29 @@ def continued(src_out, dst_out):
     return int(d[0][1].group(1)) - int(s[-1][1].group(1))
 
 
-def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_log=False):
+def jit_opts(logs, tag):
+    """The destination's compilation logs (--jit-log): LogCompilation, and jit+compilation on the monotonic clock to place it."""
+    return ["-Xlog:jit+compilation=debug:file=" + os.path.join(logs, tag + "-dst.jit") + ":tn", "-XX:+UnlockDiagnosticVMOptions",
+            "-XX:+LogCompilation", "-XX:LogFile=" + os.path.join(logs, tag + "-dst.lc")]
+
+
+def switch_compiles(logs, tag, started, first_hb):
+    """From the destination's compilation logs: what its JIT compilers did around the switch-over (counts the host's
+    load changes less than times). C2 compilations running from 0.2 s before the guest started there to 1 s after
+    (count, and their compiler-thread wall time: each took a core the guest could have had), the methods they
+    compiled, and the compilations of any tier that started between the guest's start and its first heartbeat."""
+    gaps = importlib.import_module("migrate-gaps")
+    tasks = gaps.compile_tasks(os.path.join(logs, tag + "-dst.lc"), os.path.join(logs, tag + "-dst.jit"))
+    c2 = [t for t in tasks if t[3] == "4" and t[0] < started + 1.0 and t[1] > started - 0.2]
+    first = [t for t in tasks if started <= t[0] <= first_hb]
+    return {"c2_around_switch": len(c2), "c2_ms": round(sum(b - a for a, b, *_ in c2) * 1e3),
+            "c2_methods": [f"{(a - started) * 1e3:+.0f}..{(b - started) * 1e3:+.0f} {m.split(' ')[0].split('.')[-1]}.{m.split(' ')[1]}"
+                           for a, b, _, _, m, _ in c2],
+            "compiles_before_first_hb": len(first),
+            "compiles_before_first_hb_methods": [f"L{lv} {m.split(' ')[0].split('.')[-1]}.{m.split(' ')[1]} (count {c})" for _, _, _, lv, m, c in first]}
+
+
+def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_log=False, jit_log=False):
     wl, ready = WORKLOADS[workload]
     tag = f"{system}-{workload}-{mode}-{'tls' if tls else 'plain'}-{rep}"
     logs = os.path.join(work, "logs")
@@ -286,9 +313,12 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
     ssock, dsock = os.path.join(work, "src.sock"), os.path.join(work, "dst.sock")
     src = Process(gc_cmd(vm.cmd("run", *common, "--repo", os.path.join(work, "repo"), *sec, "--api-socket", ssock), gc_files, 0),
                   os.path.join(work, "logs", tag + "-src"), env=vm.env)
-    dst = Process(gc_cmd(vm.cmd("run", *common, "--repo", os.path.join(work, "repo-dst"), *sec, "--api-socket", dsock,
-                                "--incoming", f"tcp:127.0.0.1:{port}"), gc_files, 1),
-                  os.path.join(work, "logs", tag + "-dst"), env=vm.env)
+    dcmd = gc_cmd(vm.cmd("run", *common, "--repo", os.path.join(work, "repo-dst"), *sec, "--api-socket", dsock,
+                         "--incoming", f"tcp:127.0.0.1:{port}"), gc_files, 1)
+    if jit_log:
+        at = dcmd.index("-jar")
+        dcmd = dcmd[:at] + jit_opts(logs, tag) + dcmd[at:]
+    dst = Process(dcmd, os.path.join(work, "logs", tag + "-dst"), env=vm.env)
     try:
         if not src.out.wait_for(ready, 300):
             raise RuntimeError(f"{tag}: the source never printed '{ready}'")
@@ -344,7 +374,6 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
         if wl:
             r["timeline"] = timeline(src, dst, r.get("stop"), t0, t1, gc_files)
         qmp.close()
-        return r
     finally:
         src.stop(None)
         try:
@@ -352,6 +381,14 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
         except RuntimeError:
             d = None
         dst.stop(d)
+    m = dst.err.matches(r"GO received (\d+), guest started (\d+)")
+    firsts = dst.out.matches(HB)
+    if jit_log and m and firsts:  # the compile log is complete once the destination has exited
+        try:
+            r["jit"] = switch_compiles(logs, tag, int(m[0][1].group(2)) / 1e9, firsts[0][0])
+        except (OSError, ValueError, AttributeError) as e:
+            r["jit"] = {"error": str(e)}
+    return r
 
 
 def qemu_run(work, workload, tls, creds, rep):
@@ -422,6 +459,9 @@ def main():
     ap.add_argument("--gc-log", action="store_true",
                     help="log each vmckpt process's collections and safepoints (-Xlog:gc,safepoint, stamped on the monotonic "
                          "clock) and lay those inside the guest's longest gap and the switch-over beside it")
+    ap.add_argument("--jit-log", action="store_true",
+                    help="log each destination's compilations (-XX:+LogCompilation, and -Xlog:jit+compilation on the monotonic "
+                         "clock) and count those around the switch-over (C2's, and any that started before the first heartbeat)")
     args = ap.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(os.path.join(args.work, "logs"))
@@ -443,7 +483,8 @@ def main():
                         if system == "qemu":
                             r = qemu_run(args.work, workload, tls, creds, rep)
                         else:
-                            r = vmckpt_run(base if system == "vmckpt-base" else vm, args.work, workload, mode, tls, creds, rep, system, args.gc_log)
+                            r = vmckpt_run(base if system == "vmckpt-base" else vm, args.work, workload, mode, tls, creds, rep, system, args.gc_log,
+                                           args.jit_log)
                     except Exception as e:  # a failed run is reported, the others go on
                         r = {"system": system, "workload": workload, "mode": mode, "tls": tls, "rep": rep, "error": str(e)}
                     results.append(r)

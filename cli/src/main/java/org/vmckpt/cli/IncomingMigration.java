@@ -51,9 +51,14 @@ final class IncomingMigration {
         if (tls == null) System.err.println("vmckpt: warning: accepting a migration in plaintext (--insecure): anyone on the path can read and change the guest's memory");
         // A cold JVM's first handshake takes seconds on a loaded host, and the receiving loop would run interpreted
         // and be compiled while the pages arrive: throwaway migrations to itself first (beside the emulator's warm-up).
+        loadPageSources();
         Thread migrationWarmUp = MigrationWarmUp.startInBackground(tls != null ? tls.dir() : null, Thread.NORM_PRIORITY);
         System.err.println("vmckpt: warming up the emulator and the migration code before listening (" + EmulatorWarmUp.MILLIS / 1000 + " s or more)");
-        EmulatorWarmUp.run(config);
+        EmulatorWarmUp.Done warm = EmulatorWarmUp.run(config);
+        if (warm != null && warm.coldStarts() < EmulatorWarmUp.COLD_STARTS) {
+            System.err.println("vmckpt: the emulator's warm-up made " + warm.coldStarts() + " of its " + EmulatorWarmUp.COLD_STARTS
+                    + " cold starts in " + EmulatorWarmUp.MAX_WALL_MILLIS / 1000 + " s (a loaded host): the guest's first milliseconds here may run on cold code");
+        }
         VmSession.prepareForMigration();
         if (migrationWarmUp != null) migrationWarmUp.join(MIGRATION_WARM_UP_MILLIS);
         MigrationWarmUp.stop(); // if it is still running, it ends after its current throwaway migration
@@ -70,6 +75,24 @@ final class IncomingMigration {
         if (arrived.forwards() != null) arrived.forwards().run(() -> openForwards(incoming.machine()));
         return VmSession.run(incoming.machine(), a, console, repo, null, VmSession.DEFAULT_NAME, incoming.postCopy(), incoming.peer(), arrived.engine(),
                 new VmSession.Migrated(incoming, arrived.session()));
+    }
+
+    /**
+     * Loads every kind of page source guest memory can be given ({@code PostCopyPages}, {@code LazyPages}) before the
+     * warm-ups compile guest memory's paths. C2 compiled {@code GuestMemory.pageForWrite} on the assumption that the
+     * one page source loaded so far was the only one (a class-hierarchy dependency); the migration warm-up's first
+     * post-copy then loaded {@code PostCopyPages}, which threw that code away, and nothing ran the method again until
+     * the migrated guest did: its first writes ran on the JVM's interpreter and C1 until C2 had compiled it again,
+     * 60-170 ms after the guest started (docs/BENCHMARKS.md, migration run 23).
+     */
+    static void loadPageSources() {
+        try {
+            for (String c : new String[] {"org.vmckpt.checkpoint.migration.PostCopyPages", "org.vmckpt.checkpoint.LazyPages"}) {
+                Class.forName(c, false, IncomingMigration.class.getClassLoader());
+            }
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e); // both are in this jar
+        }
     }
 
     /**

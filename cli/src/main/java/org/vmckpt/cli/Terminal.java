@@ -8,11 +8,21 @@ import java.util.function.Consumer;
  * The host terminal as the guest's serial console: raw mode while the VM runs (restored on exit), and an
  * input thread that forwards keystrokes. Ctrl-A X quits, Ctrl-A Ctrl-A sends a Ctrl-A, as QEMU's
  * {@code -nographic} does.
+ *
+ * <p>The input thread reads only bytes already there ({@link InputStream#available}, looked at every
+ * {@link #POLL_MILLIS}), so that {@link #close} ends it without taking a byte from stdin: a thread blocked in
+ * {@code read} cannot be stopped, and it would take the next bytes whoever reads stdin after this VM (a VM run
+ * in-process left one behind that took surefire's own commands from its fork's stdin: the fork then waited
+ * 30 s for an acknowledgement at its exit).
  */
 public final class Terminal implements AutoCloseable {
     private static final int CTRL_A = 1;
+    /** How often the input thread looks for input: a keystroke reaches the guest at most this much later. */
+    static final long POLL_MILLIS = 10;
     private final boolean raw;
     private String savedMode;
+    private volatile boolean closed;
+    private Thread reader;
 
     private Terminal(boolean raw) {
         this.raw = raw;
@@ -23,35 +33,63 @@ public final class Terminal implements AutoCloseable {
         boolean isTty = System.console() != null && !"true".equals(System.getenv("CI"));
         Terminal t = new Terminal(isTty);
         if (isTty) t.enterRawMode();
-        Thread reader = new Thread(() -> t.forward(System.in, toGuest, quit), "console-input");
+        t.startReader(System.in, toGuest, quit);
+        return t;
+    }
+
+    /** Attaches {@code in} (not a terminal) as the console's input: for tests. */
+    static Terminal attach(InputStream in, Consumer<Byte> toGuest, Runnable quit) {
+        Terminal t = new Terminal(false);
+        t.startReader(in, toGuest, quit);
+        return t;
+    }
+
+    private void startReader(InputStream in, Consumer<Byte> toGuest, Runnable quit) {
+        reader = new Thread(() -> forward(in, toGuest, quit), "console-input");
         reader.setDaemon(true);
         reader.start();
-        return t;
     }
 
     private void forward(InputStream in, Consumer<Byte> toGuest, Runnable quit) {
         boolean escape = false;
+        byte[] buf = new byte[256];
         try {
-            int b;
-            while ((b = in.read()) >= 0) {
-                if (escape) {
-                    escape = false;
-                    if (b == 'x' || b == 'X') {
-                        quit.run();
-                        return;
+            while (!closed) {
+                int ready = in.available();
+                if (ready <= 0) {
+                    Thread.sleep(POLL_MILLIS);
+                    continue;
+                }
+                int n = in.read(buf, 0, Math.min(ready, buf.length)); // does not block: the bytes are there
+                if (n < 0) return;
+                for (int k = 0; k < n; k++) {
+                    int b = buf[k] & 0xff;
+                    if (escape) {
+                        escape = false;
+                        if (b == 'x' || b == 'X') {
+                            quit.run();
+                            return;
+                        }
+                        if (b == CTRL_A) toGuest.accept((byte) CTRL_A);
+                        continue;
                     }
-                    if (b == CTRL_A) toGuest.accept((byte) CTRL_A);
-                    continue;
+                    if (b == CTRL_A && raw) {
+                        escape = true;
+                        continue;
+                    }
+                    toGuest.accept((byte) b);
                 }
-                if (b == CTRL_A && raw) {
-                    escape = true;
-                    continue;
-                }
-                toGuest.accept((byte) b);
             }
         } catch (IOException e) {
             // stdin closed: the guest simply gets no more input
+        } catch (InterruptedException e) {
+            // ends with the VM
         }
+    }
+
+    /** The input thread (ends within {@link #POLL_MILLIS} of {@link #close}): for tests. */
+    Thread reader() {
+        return reader;
     }
 
     private void enterRawMode() {
@@ -73,8 +111,10 @@ public final class Terminal implements AutoCloseable {
         return out;
     }
 
+    /** Stops forwarding input (the reader leaves unread bytes to whoever reads stdin next) and restores the terminal. */
     @Override
     public void close() {
+        closed = true;
         if (savedMode != null) {
             try {
                 stty(savedMode);

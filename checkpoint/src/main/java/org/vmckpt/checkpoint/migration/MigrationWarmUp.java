@@ -67,8 +67,12 @@ public final class MigrationWarmUp {
 
     /** Runs the warm-up on the calling thread; returns how many throwaway migrations completed. */
     static int run(Path tlsDir) {
-        if (tlsDir != null) {
-            TlsWarmUp.run(tlsDir); // the handshakes first (a no-op without both ends' keys)
+        if (tlsDir != null) TlsWarmUp.run(tlsDir); // the handshakes first (a no-op without both ends' keys)
+        // Early (at load 20-24 a destination's warm-up was stopped by its 15 s bound before the end, where this was),
+        // but after the handshakes: they load SHA-224, and C2's code for the digest, compiled while SHA-256 was the
+        // only SHA-2 class loaded, was thrown away then.
+        if (!stopRequested) digestRefreshes(DIGEST_PAGES, DIGEST_REFRESHES);
+        if (tlsDir != null && !stopRequested) {
             TlsWarmUp.bulk(tlsDir, TlsWarmUp.BULK_BYTES); // then TLS's bulk encryption, with more records than the runs make
         }
         TlsCredentials server = null, client = null;
@@ -86,6 +90,33 @@ public final class MigrationWarmUp {
         }
         if (!stopRequested) smallFrames(server, client, SMALL_FRAMES);
         return done;
+    }
+
+    /** Pages of the digest {@link #digestRefreshes} hashes: a 1 GiB guest's. */
+    static final int DIGEST_PAGES = 262_144;
+    /** Its refreshes of one changed chunk: enough calls for C2 to compile {@code StateDigest.refresh} whole. */
+    static final int DIGEST_REFRESHES = 6_000;
+
+    /**
+     * Refreshes a digest of {@code pages} pages: first every chunk stale (the loop that C2 compiles on-stack), then
+     * {@code times} refreshes of one chunk each (the calls that get the method compiled whole). Both ends refresh
+     * their digest after each round; a scratch machine's 16 chunks never made that hot, so a real migration's last
+     * rounds did, and the destination's C2 compiled it (0.5-0.9 s of its one compiler thread at load 12-15)
+     * across the switch-over, on a core the guest needed then (docs/BENCHMARKS.md, migration run 23). Costs 1-3 s of
+     * CPU (at load 20; C2's threshold for the whole method grows with its queue: 4,000 calls were not enough during a
+     * loaded destination's warm-up). Returns the last digest.
+     */
+    static byte[] digestRefreshes(int pages, int times) {
+        StateDigest d = new StateDigest(pages);
+        for (int round = 0; round < 4 && !stopRequested; round++) {
+            for (int c = 0; c < pages; c += StateDigest.CHUNK_PAGES) d.page(c, round + c);
+            d.refresh();
+        }
+        for (int i = 0; i < times && !stopRequested; i++) {
+            d.page((i * StateDigest.CHUNK_PAGES) % pages, i);
+            d.refresh();
+        }
+        return d.digest(List.of(), true);
     }
 
     /**
