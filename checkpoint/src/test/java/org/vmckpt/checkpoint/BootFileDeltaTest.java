@@ -70,6 +70,7 @@ class BootFileDeltaTest {
         m.memory().writeBytes(AT + 7 * 4096L, whole, 0, 4096); // rewritten: data
         Repository repo = Repository.open(dir.resolve("repo-" + how.replace(' ', '-')), true);
         CheckpointEngine engine = new CheckpointEngine(m, repo, null);
+        engine.setRetainForReset(false); // a reset reads the checkpoint's pages from the repository
         CheckpointEngine.Outcome out = engine.checkpoint(CheckpointOptions.defaults().withLive(false), null);
         String hash = Machines.hash(m);
         assertEquals(2L, out.info().stat(Stats.EVICT_BOOT_DELTA, -1), how);
@@ -105,6 +106,12 @@ class BootFileDeltaTest {
                 assertEquals(3L, full.info().stat(Stats.EVICT_BOOT_DELTA, -1), how + ", lazy " + lazy);
             }
         }
+        // A reset to the incremental, from the repository, after the kernel patched its pages again.
+        patch(m, 5, 2, 6);
+        patch(m, 9, 2, 7);
+        CheckpointEngine.ResetOutcome reset = engine.reset(inc.info().id());
+        assertFalse(reset.fromMemory(), how);
+        assertEquals(hash2, Machines.hash(m), how + ", reset");
         // A changed kernel is refused by name: the deltas alone would restore wrong pages.
         byte[] changed = Files.readAllBytes(kernel);
         changed[5 * 4096 + 17] ^= 1;
