@@ -46,7 +46,7 @@ final class ManifestCodec {
      */
     static final int VERSION = 6;
     /**
-     * Version 6: right after the stats section, section 10 (boot-file deltas) lists the DATA pages whose stored unit is
+     * Version 6: right after the stats section, an optional section 10 (boot-file deltas) lists the DATA pages whose stored unit is
      * their XOR with 4096 bytes of a boot file, and those references; written only for manifests that have such pages,
      * so a checkpoint without them stays readable by older builds, and an older build refuses one with them by its
      * version (it would restore the XOR as the page).
@@ -517,7 +517,7 @@ final class ManifestCodec {
         }
         s.expectEnd("stats section");
         RunTable deltas = RunTable.EMPTY;
-        if (formatVersion >= DELTA_VERSION) {
+        if (formatVersion >= DELTA_VERSION && body.remaining() > 0 && body.peekU8() == SECTION_DELTAS) {
             s = section(body, SECTION_DELTAS);
             deltas = decodeDeltas(s, pages, pageCount);
             s.expectEnd("boot-file delta section");
