@@ -126,10 +126,12 @@ def main():
                 pages = r["pages"]
                 row = {"guest": args.guest, "layout": key, "title": title, "jar": tag, "rep": rep, "size": r["size"],
                        "saved": pages.get("pages.saved"), "disk": pages.get("evict.disk"), "boot": pages.get("evict.boot", 0),
+                       "delta": pages.get("evict.boot_delta", 0), "pause_ns": r.get("downtime-ns"),
                        "zero": pages.get("evict.zero"), "free": pages.get("evict.free")}
                 rows.append(row)
                 print(f"{key:8} {tag:8} size {r['size'] / MIB:7.1f} MiB  saved {row['saved']:>7}  disk {row['disk']:>7}  "
-                      f"boot {row['boot']:>5}  zero {row['zero']:>7}  free {row['free']:>7}", flush=True)
+                      f"boot {row['boot']:>5}  delta {row['delta']:>5}  zero {row['zero']:>7}  free {row['free']:>7}  "
+                      f"pause {(row['pause_ns'] or 0) / 1e6:.2f} ms", flush=True)
     with open(os.path.join(args.work, "layouts.json"), "w") as f:
         json.dump(rows, f, indent=1)
 

@@ -38,8 +38,8 @@ final class CheckpointPages {
 
     /**
      * Fills {@code dst} with page {@code idx} as the checkpoint holds it: DATA from its pack (CRC checked),
-     * SOURCE from the file it refers to, DISK_BLOCK (older checkpoints) from disk 0's base image, ZERO and FREE
-     * as zeros. Returns the kind.
+     * SOURCE from the file it refers to, SOURCE_DELTA as the stored XOR applied to the boot file's page, DISK_BLOCK
+     * (older checkpoints) from disk 0's base image, ZERO and FREE as zeros. Returns the kind.
      */
     static PageKind read(Checkpoint ckpt, PageSources sources, int idx, byte[] dst) throws IOException {
         PageKind kind = ckpt.readPage(idx, dst);
@@ -47,6 +47,10 @@ final class CheckpointPages {
             sources.readDisk0Block(ckpt, idx, ckpt.pageDiskBlock(idx), dst);
         } else if (kind == PageKind.SOURCE) {
             sources.read(ckpt, idx, ckpt.pageSource(idx), ckpt.pageSourceSector(idx), dst);
+        } else if (kind == PageKind.SOURCE_DELTA) {
+            byte[] base = new byte[GuestMemory.PAGE_SIZE]; // readers run on several threads: no shared buffer
+            sources.read(ckpt, idx, ckpt.pageSource(idx), ckpt.pageSourceSector(idx), base);
+            PageDelta.apply(dst, base); // dst held the stored XOR
         }
         return kind;
     }

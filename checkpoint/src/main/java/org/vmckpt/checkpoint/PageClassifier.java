@@ -20,7 +20,8 @@ import java.util.Map;
  * Page classification and eviction, the saver's half of a checkpoint: every page of a capture is INHERITED
  * (not written since the parent, incremental checkpoints), ZERO (untouched or all zero), FREE (the guest gave it
  * back through the balloon), SOURCE (still what a disk read or the boot loader put there: a reference to those
- * bytes, {@link PageSources}) or DATA (saved); disk-overlay blocks are ZERO or saved. Also asks the guest for free
+ * bytes, {@link PageSources}), SOURCE_DELTA (where the kernel Image was loaded, and patched by the kernel in a few
+ * bytes: the file's page plus the XOR, {@link PageSources#kernelDelta}) or DATA (saved); disk-overlay blocks are ZERO or saved. Also asks the guest for free
  * page hints before a capture, and owns the page sources, read on a side thread once the guest has booted.
  */
 final class PageClassifier {
@@ -165,6 +166,7 @@ final class PageClassifier {
             PageOrigin origin = null;
             long ref = -1;
             byte[] p = null;
+            byte[] delta = null;
             if (incremental && !lineage.pageWritten(i)) {
                 kind = PageKind.INHERITED;
             } else {
@@ -179,6 +181,7 @@ final class PageClassifier {
                     if (origin != null && !sources.confirm(origin, p, cap.disks())) origin = null;
                     if (origin == null && sources != null) ref = sources.findInInitramfs(p); // unpacked by the guest itself
                     kind = origin != null || ref >= 0 ? PageKind.SOURCE : PageKind.DATA;
+                    if (kind == PageKind.DATA && sources != null && (delta = sources.kernelDelta(i, p)) != null) kind = PageKind.SOURCE_DELTA;
                 }
             }
             counts[kind.ordinal()]++;
@@ -193,6 +196,8 @@ final class PageClassifier {
                 int source = origin != null ? origin.source() : (int) (ref >>> 40);
                 w.putPageSource(i, source, origin != null ? origin.firstSector() : ref & ((1L << 40) - 1));
                 if (!PageSources.isDisk(source)) bootRefs++;
+            } else if (kind == PageKind.SOURCE_DELTA) {
+                w.putPageDelta(i, delta, PageOrigin.KERNEL, sources.kernelSector(i));
             } else {
                 w.putPage(i, p);
             }
@@ -205,7 +210,8 @@ final class PageClassifier {
         m.put(Stats.EVICT_FREE, counts[PageKind.FREE.ordinal()]);
         m.put(Stats.EVICT_DISK, counts[PageKind.SOURCE.ordinal()] - bootRefs);
         m.put(Stats.EVICT_BOOT, bootRefs);
-        m.put(Stats.PAGES_SAVED, counts[PageKind.DATA.ordinal()]);
+        m.put(Stats.EVICT_BOOT_DELTA, counts[PageKind.SOURCE_DELTA.ordinal()]);
+        m.put(Stats.PAGES_SAVED, counts[PageKind.DATA.ordinal()] + counts[PageKind.SOURCE_DELTA.ordinal()]);
         m.put(Stats.PAGES_UNCHANGED, counts[PageKind.INHERITED.ordinal()]);
         return m;
     }

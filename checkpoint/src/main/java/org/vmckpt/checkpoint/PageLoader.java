@@ -139,7 +139,8 @@ final class PageLoader {
         List<Work> items = new ArrayList<>();
         if (data) for (FrameBatch b : ckpt.dataBatches(batchFrames)) items.add(new Work(b, -1, 0));
         for (Extent e : ckpt.pageExtents()) {
-            if (!references || (e.kind() != PageKind.DISK_BLOCK && e.kind() != PageKind.SOURCE)) continue;
+            // Boot-file delta pages go with the references: they need the boot file (the data batches leave them out).
+            if (!references || (e.kind() != PageKind.DISK_BLOCK && e.kind() != PageKind.SOURCE && e.kind() != PageKind.SOURCE_DELTA)) continue;
             for (long k = 0; k < e.length(); k += diskRun) {
                 items.add(new Work(null, (int) (e.start() + k), (int) Math.min(diskRun, e.length() - k)));
             }

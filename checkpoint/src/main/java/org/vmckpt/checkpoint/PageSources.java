@@ -39,11 +39,89 @@ final class PageSources {
     /** The initramfs's files (found by content), or null. */
     private final InitramfsFiles initramfs;
     private final byte[] scratch = new byte[DiskOverlay.BLOCK_SIZE];
+    /**
+     * Capture side: the guest page where the kernel Image's first byte was loaded, and how many whole pages of the
+     * file follow it (0: no kernel to compare with). A page there that no longer equals the file (the kernel patched
+     * it) is compared with the file's page at its place, for a boot-file delta ({@link #kernelDelta}).
+     */
+    private int kernelFirstPage;
+    private int kernelPages;
+    /**
+     * For a kernel kept only as per-page digests (a file not yet remembered by {@link FileDigests}: the first VM of a
+     * fresh copy): the file, read page by page for deltas, each page checked against its digest before use.
+     */
+    private java.nio.channels.FileChannel kernelChannel;
 
     private PageSources(List<VirtioBlk> disks, Map<Integer, BootFile> bootFiles, InitramfsFiles initramfs) {
         this.disks = disks;
         this.bootFiles = bootFiles;
         this.initramfs = initramfs;
+    }
+
+    /**
+     * Where the kernel was loaded, as {@code Machine.boot} placed it: RAM's start plus the Image header's text offset
+     * (or the default offset). Only for a kernel compared byte for byte (held or read in place), not a gzip one.
+     */
+    private void placeKernel() {
+        BootFile f = bootFiles.get(PageOrigin.KERNEL);
+        if (f == null || (f.inPlace() == null && f.loaded() == null && f.pageDigests() == null)) return;
+        try {
+            byte[] start = new byte[org.vmckpt.machine.firmware.LinuxImage.HEADER_BYTES];
+            if (f.inPlace() == null && f.loaded() == null) {
+                kernelChannel = java.nio.channels.FileChannel.open(f.path(), java.nio.file.StandardOpenOption.READ);
+                if (!readKernel(0, start)) return;
+            } else if (!f.read(0, start)) {
+                return;
+            }
+            if (org.vmckpt.machine.firmware.LinuxImage.isGzip(start)) return;
+            long length = f.loadedLength();
+            org.vmckpt.machine.firmware.LinuxImage.Header h = org.vmckpt.machine.firmware.LinuxImage.header(start, length, f.path().toString());
+            long offset = h.textOffset() != 0 ? h.textOffset() : org.vmckpt.machine.MemoryMap.KERNEL_OFFSET;
+            if (offset % PAGE != 0 || offset / PAGE > Integer.MAX_VALUE || length / PAGE > Integer.MAX_VALUE) return;
+            kernelFirstPage = (int) (offset / PAGE);
+            kernelPages = (int) (length / PAGE);
+        } catch (IOException | org.vmckpt.machine.firmware.BootImageException | RuntimeException e) {
+            kernelPages = 0; // no deltas: such pages are saved as data
+        }
+    }
+
+    private static final int PAGE = 4096;
+
+    /**
+     * Frozen page {@code idx}, which is not stored as a reference, as a boot-file delta: if it lies where a page of the
+     * kernel Image was loaded and differs from that page in at most {@link PageDelta#MAX_DIFFERING_BYTES} bytes, their
+     * XOR (a new array); else null. The file's page is at sector {@link #kernelSector}. Saver thread only.
+     */
+    byte[] kernelDelta(int idx, byte[] page) throws IOException {
+        if (kernelPages == 0 || idx < kernelFirstPage || idx - kernelFirstPage >= kernelPages) return null;
+        BootFile f = bootFiles.get(PageOrigin.KERNEL);
+        if (f == null) return null;
+        long sector = kernelSector(idx);
+        if (f.inPlace() != null || f.loaded() != null) {
+            if (!f.read(sector, scratch)) return null;
+        } else if (kernelChannel == null || f.pageDigests() == null || !readKernel(sector * PageOrigin.SECTOR_SIZE, scratch)
+                || !f.matches(sector, scratch, null)) {
+            return null; // a dropped (changed) file, or bytes that are not the ones its digests name
+        }
+        int differ = PageDelta.differingBytes(page, scratch, PageDelta.MAX_DIFFERING_BYTES);
+        if (differ == 0 || differ > PageDelta.MAX_DIFFERING_BYTES) return null;
+        byte[] xor = new byte[PAGE];
+        PageDelta.xor(page, scratch, xor, 0);
+        return xor;
+    }
+
+    /** Reads {@code dst.length} bytes of the kernel file kept as digests at {@code pos}; false past its end. */
+    private boolean readKernel(long pos, byte[] dst) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(dst);
+        while (b.hasRemaining()) {
+            if (kernelChannel.read(b, pos + b.position()) < 0) return false;
+        }
+        return true;
+    }
+
+    /** The kernel Image's sector where the page loaded at guest page {@code idx} starts. */
+    long kernelSector(int idx) {
+        return (long) (idx - kernelFirstPage) * PageOrigin.SECTORS_PER_PAGE;
     }
 
     /** Whether {@code source} is a disk's base image (not a boot file or a file of the initramfs). */
@@ -79,7 +157,9 @@ final class PageSources {
                 // not a cpio archive we read: its files' pages are saved as data
             }
         }
-        return new PageSources(m.virtio().disks(), boot, files);
+        PageSources s = new PageSources(m.virtio().disks(), boot, files);
+        s.placeKernel();
+        return s;
     }
 
     /**
@@ -227,8 +307,12 @@ final class PageSources {
         List<VirtioBlk> disks = m.virtio().disks();
         InitramfsFiles files = null;
         for (Extent e : ckpt.pageExtents()) {
-            if (e.kind() != PageKind.SOURCE) continue;
+            if (e.kind() != PageKind.SOURCE && e.kind() != PageKind.SOURCE_DELTA) continue;
             int source = e.source();
+            if (e.kind() == PageKind.SOURCE_DELTA && !BootFile.isBootSource(source)) {
+                throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages " + e.start() + ".." + (e.end() - 1)
+                        + " are stored as deltas against source " + source + ", which is no boot file");
+            }
             long lastByte = (e.firstDiskBlock() + e.length() * PageOrigin.SECTORS_PER_PAGE) * PageOrigin.SECTOR_SIZE;
             if (InitramfsFiles.isFileSource(source)) {
                 if (files == null) {

@@ -356,7 +356,9 @@ public final class Restorer {
     static BitSet pagesToLoad(Checkpoint ckpt) {
         BitSet b = new BitSet(ckpt.pageCount());
         for (Extent e : ckpt.pageExtents()) {
-            if (e.kind() == PageKind.DATA || e.kind() == PageKind.DISK_BLOCK || e.kind() == PageKind.SOURCE) b.set((int) e.start(), (int) e.end());
+            if (e.kind() == PageKind.DATA || e.kind() == PageKind.DISK_BLOCK || e.kind() == PageKind.SOURCE || e.kind() == PageKind.SOURCE_DELTA) {
+                b.set((int) e.start(), (int) e.end());
+            }
         }
         return b;
     }

@@ -202,7 +202,7 @@ public final class MachineController implements VmController {
             });
             CheckpointInfo info = out.info();
             Map<String, Long> counts = new LinkedHashMap<>();
-            for (String k : new String[]{Stats.PAGES_SAVED, Stats.EVICT_ZERO, Stats.EVICT_FREE, Stats.EVICT_DISK, Stats.EVICT_BOOT, Stats.PAGES_UNCHANGED, Stats.PAGES_DATA}) {
+            for (String k : new String[]{Stats.PAGES_SAVED, Stats.EVICT_ZERO, Stats.EVICT_FREE, Stats.EVICT_DISK, Stats.EVICT_BOOT, Stats.EVICT_BOOT_DELTA, Stats.PAGES_UNCHANGED, Stats.PAGES_DATA}) {
                 counts.put(k, info.stat(k, 0));
             }
             lastError = null;

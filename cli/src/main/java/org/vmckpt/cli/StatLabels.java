@@ -33,6 +33,7 @@ final class StatLabels {
                 new Label(Stats.PAGES_DISK_BLOCK, "disk-block", Unit.COUNT, true),
                 new Label(Stats.PAGES_SOURCE, "source (disk, kernel, initrd)", Unit.COUNT, true),
                 new Label(Stats.PAGES_DATA, "data", Unit.COUNT, true),
+                new Label(Stats.PAGES_SOURCE_DELTA, "  boot-file page + delta", Unit.COUNT, true),
                 new Label(Stats.PAGES_DATA_NEW, "  new data (stored here)", Unit.COUNT, true),
                 new Label(Stats.PAGES_INHERITED, "inherited from parent", Unit.COUNT, true)));
         SECTIONS.put("pages by eviction policy", List.of(
@@ -41,6 +42,7 @@ final class StatLabels {
                 new Label(Stats.EVICT_DISK, "evicted as disk block", Unit.COUNT, true),
                 new Label(Stats.EVICT_BOOT, "evicted as kernel/initrd/firmware", Unit.COUNT, true),
                 new Label(Stats.PAGES_SAVED, "saved as data", Unit.COUNT, true),
+                new Label(Stats.EVICT_BOOT_DELTA, "  as boot-file page + delta", Unit.COUNT, true),
                 new Label(Stats.PAGES_UNCHANGED, "unchanged since parent", Unit.COUNT, true),
                 new Label(Stats.PAGES_COW, "copied on write", Unit.COUNT, true)));
         SECTIONS.put(DISK_SECTION, List.of(

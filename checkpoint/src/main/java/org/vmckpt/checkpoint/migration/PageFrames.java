@@ -205,8 +205,7 @@ final class PageFrames {
                 continue;
             }
             if (base != null && base[k] != null) {
-                byte[] d = data[k], b = base[k];
-                for (int j = 0; j < UNIT; j++) raw[length + j] = (byte) (d[j] ^ b[j]);
+                org.vmckpt.checkpoint.PageDelta.xor(data[k], base[k], raw, length);
             } else {
                 System.arraycopy(data[k], 0, raw, length, UNIT);
             }

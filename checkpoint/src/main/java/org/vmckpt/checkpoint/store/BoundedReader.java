@@ -37,6 +37,11 @@ final class BoundedReader {
         return pos - start;
     }
 
+    /** The next byte, not consumed; the caller checks {@link #remaining} first. */
+    int peekU8() {
+        return buf[pos] & 0xff;
+    }
+
     int remaining() {
         return end - pos;
     }

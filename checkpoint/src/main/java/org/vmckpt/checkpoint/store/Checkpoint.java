@@ -31,10 +31,35 @@ public final class Checkpoint implements AutoCloseable {
     private ZstdDecompressCtx zstd;
     private long framesDecoded;
     private boolean closed;
+    /**
+     * The page table as this class reports it: the stored one, with each boot-file delta page (a DATA entry there)
+     * as a DELTA entry holding its reference. The stored table still gives such a page's unit ({@link #readPage}).
+     */
+    private final RunTable view;
 
     Checkpoint(Repository repo, Manifest manifest) {
         this.repo = repo;
         this.manifest = manifest;
+        this.view = withDeltas(manifest);
+    }
+
+    private static RunTable withDeltas(Manifest m) {
+        if (!m.hasDeltas()) return m.pages();
+        RunTable d = m.deltas();
+        int n = 0;
+        for (int r = 0; r < d.runCount(); r++) if (TableEntry.kind(d.value(r)) == TableEntry.KIND_SOURCE) n += (int) (d.runEnd(r) - d.start(r));
+        long[] keys = new long[n], vals = new long[n];
+        int k = 0;
+        for (int r = 0; r < d.runCount(); r++) {
+            long v = d.value(r);
+            if (TableEntry.kind(v) != TableEntry.KIND_SOURCE) continue;
+            for (long p = d.start(r); p < d.runEnd(r); p++) {
+                long s = TableEntry.advance(v, p - d.start(r));
+                keys[k] = p;
+                vals[k++] = TableEntry.make(TableEntry.KIND_DELTA, TableEntry.pack(s), TableEntry.base(s));
+            }
+        }
+        return m.pages().overlay(keys, vals, k, m.pages().end());
     }
 
     // ------------------------------------------------------------------------------------------- description
@@ -92,45 +117,47 @@ public final class Checkpoint implements AutoCloseable {
         return manifest.info().pageCount();
     }
 
-    /** ZERO, FREE, DISK_BLOCK, SOURCE or DATA. */
+    /** ZERO, FREE, DISK_BLOCK, SOURCE, SOURCE_DELTA or DATA. */
     public PageKind pageKind(int index) {
-        return TableEntry.pageKind(manifest.pages().valueAt(checkPage(index)));
+        return TableEntry.pageKind(view.valueAt(checkPage(index)));
     }
 
     /** For a DISK_BLOCK page, the base image block it equals; otherwise -1. */
     public long pageDiskBlock(int index) {
-        long v = manifest.pages().valueAt(checkPage(index));
+        long v = view.valueAt(checkPage(index));
         return TableEntry.kind(v) == TableEntry.KIND_DISK_BLOCK ? TableEntry.base(v) : -1;
     }
 
-    /** For a SOURCE page, the source number it refers to; otherwise -1. */
+    /** For a SOURCE or SOURCE_DELTA page, the source number it refers to; otherwise -1. */
     public int pageSource(int index) {
-        long v = manifest.pages().valueAt(checkPage(index));
-        return TableEntry.kind(v) == TableEntry.KIND_SOURCE ? TableEntry.pack(v) : -1;
+        long v = view.valueAt(checkPage(index));
+        return TableEntry.kind(v) == TableEntry.KIND_SOURCE || TableEntry.kind(v) == TableEntry.KIND_DELTA ? TableEntry.pack(v) : -1;
     }
 
-    /** For a SOURCE page, the 512-byte sector of its source where the page's bytes start; otherwise -1. */
+    /** For a SOURCE or SOURCE_DELTA page, the 512-byte sector of its source where the page's bytes start; otherwise -1. */
     public long pageSourceSector(int index) {
-        long v = manifest.pages().valueAt(checkPage(index));
-        return TableEntry.kind(v) == TableEntry.KIND_SOURCE ? TableEntry.base(v) : -1;
+        long v = view.valueAt(checkPage(index));
+        return TableEntry.kind(v) == TableEntry.KIND_SOURCE || TableEntry.kind(v) == TableEntry.KIND_DELTA ? TableEntry.base(v) : -1;
     }
 
     /** The page table as runs of one kind, covering 0..pageCount-1 in order. */
     public List<Extent> pageExtents() {
-        return extents(manifest.pages());
+        return extents(view);
     }
 
     /**
      * Reads page {@code index}: for DATA fills {@code dst} (4096 bytes) from its pack, checking the frame's
      * CRC; for ZERO and FREE fills it with zeros; for DISK_BLOCK leaves it untouched (read block
-     * {@link #pageDiskBlock} of the disk's base image). Returns the kind.
+     * {@link #pageDiskBlock} of the disk's base image); for SOURCE_DELTA fills it with the stored XOR (XOR it with the
+     * source's page: the caller holds the boot files). Returns the kind.
      *
      * @throws CheckpointFormatException if a pack is missing or damaged
      */
     public PageKind readPage(int index, byte[] dst) throws IOException {
         checkDst(dst);
         long v = manifest.pages().valueAt(checkPage(index));
-        return readValue(v, dst);
+        PageKind kind = readValue(v, dst);
+        return kind == PageKind.DATA && view != manifest.pages() ? TableEntry.pageKind(view.valueAt(index)) : kind;
     }
 
     private int checkPage(int index) {
@@ -169,8 +196,8 @@ public final class Checkpoint implements AutoCloseable {
             long v = t.value(r);
             if (TableEntry.kind(v) == TableEntry.KIND_ABSENT) continue;
             int kind = TableEntry.kind(v);
-            long block = kind == TableEntry.KIND_DISK_BLOCK || kind == TableEntry.KIND_SOURCE ? TableEntry.base(v) : -1;
-            int source = kind == TableEntry.KIND_SOURCE ? TableEntry.pack(v) : -1;
+            long block = kind == TableEntry.KIND_DISK_BLOCK || kind == TableEntry.KIND_SOURCE || kind == TableEntry.KIND_DELTA ? TableEntry.base(v) : -1;
+            int source = kind == TableEntry.KIND_SOURCE || kind == TableEntry.KIND_DELTA ? TableEntry.pack(v) : -1;
             out.add(new Extent(t.start(r), t.runEnd(r) - t.start(r), TableEntry.pageKind(v), block, source));
         }
         return out;
@@ -271,7 +298,7 @@ public final class Checkpoint implements AutoCloseable {
         if (maxFrames < 1) throw new IllegalArgumentException("maxFrames must be at least 1");
         if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
         if (packs == null) openPacks();
-        RunTable t = manifest.pages();
+        RunTable t = view; // a boot-file delta page is not in a batch: it is read with the reference pages (it needs the file)
         List<long[]> segments = new ArrayList<>(); // pack, frame, slot, page, count
         for (int r = 0; r < t.runCount(); r++) {
             long v = t.value(r);

@@ -70,6 +70,9 @@ public final class CheckpointWriter implements AutoCloseable {
     private final Manifest parent;
     private final RunTable parentPages;
     private final RunTable parentDisk;
+    /** The parent's boot-file deltas (pages it inherits keep theirs), and this writer's, by page. */
+    private final RunTable parentDeltas;
+    private final TreeMap<Integer, Long> deltaPuts = new TreeMap<>();
     private final Codec codec;
     private final int level;
     private final int compressThreads;
@@ -118,9 +121,11 @@ public final class CheckpointWriter implements AutoCloseable {
             }
             this.parentPages = parent.pages().mapValues(CheckpointWriter::shiftPack);
             this.parentDisk = parent.disk().mapValues(CheckpointWriter::shiftPack);
+            this.parentDeltas = parent.deltas();
         } else {
             this.parentPages = RunTable.uniform(meta.pageCount(), TableEntry.ZERO);
             this.parentDisk = RunTable.EMPTY;
+            this.parentDeltas = RunTable.EMPTY;
         }
         this.compressThreads = compressThreads;
         this.maxInFlight = 2 * compressThreads + 2;
@@ -238,9 +243,27 @@ public final class CheckpointWriter implements AutoCloseable {
             }
             case DATA -> throw new IllegalArgumentException("DATA pages are put with putPage");
             case SOURCE -> throw new IllegalArgumentException("SOURCE pages are put with putPageSource");
+            case SOURCE_DELTA -> throw new IllegalArgumentException("SOURCE_DELTA pages are put with putPageDelta");
         };
         markPage(index);
         pages[index] = v;
+    }
+
+    /**
+     * Stores page {@code index} as SOURCE_DELTA: its XOR with the 4096 bytes of source {@code source} at sector
+     * {@code sector} is {@code xor}, stored as a DATA unit (mostly zeros, it compresses to little), the reference in
+     * the manifest's boot-file delta section (version 6). The array is read later, as {@link #putPage}'s.
+     */
+    public synchronized void putPageDelta(int index, byte[] xor, int source, long sector) throws IOException {
+        checkOpen();
+        checkUnit(xor);
+        if (source < 0 || source >= TableEntry.MAX_SOURCE) throw new IllegalArgumentException("source " + source + " out of range");
+        if (sector < 0 || sector > TableEntry.MAX_BASE - 1 - TableEntry.SOURCE_SECTORS_PER_PAGE) {
+            throw new IllegalArgumentException("sector " + sector + " out of range");
+        }
+        markPage(index);
+        pages[index] = TableEntry.data(NEW_PACK, addUnit(xor));
+        deltaPuts.put(index, TableEntry.source(source, sector));
     }
 
     /**
@@ -501,6 +524,14 @@ public final class CheckpointWriter implements AutoCloseable {
             }
         }
         RunTable pageTable = parentPages.overlay(keys, vals, n, pages.length);
+        // Every page put here replaces the parent's delta (none, unless it was put as a delta again).
+        long[] deltaVals = new long[n];
+        for (int k = 0; k < n; k++) deltaVals[k] = deltaPuts.getOrDefault((int) keys[k], TableEntry.ABSENT);
+        RunTable deltaTable = parentDeltas.overlay(keys, deltaVals, n, pages.length);
+        long deltaPages = 0;
+        for (int r = 0; r < deltaTable.runCount(); r++) {
+            if (TableEntry.kind(deltaTable.value(r)) == TableEntry.KIND_SOURCE) deltaPages += deltaTable.runEnd(r) - deltaTable.start(r);
+        }
 
         long[] blocks = new long[diskPuts.size()];
         int m = 0;
@@ -518,6 +549,7 @@ public final class CheckpointWriter implements AutoCloseable {
         all.put(Stats.PAGES_DISK_BLOCK, pageKinds[TableEntry.KIND_DISK_BLOCK]);
         all.put(Stats.PAGES_DATA, pageKinds[TableEntry.KIND_DATA]);
         all.put(Stats.PAGES_SOURCE, pageKinds[TableEntry.KIND_SOURCE]);
+        all.put(Stats.PAGES_SOURCE_DELTA, deltaPages);
         all.put(Stats.PAGES_INHERITED, parent == null ? 0 : (long) pages.length - putCount);
         long[] diskKinds = countKinds(diskTable, all, Stats.DISK_DATA_NEW);
         all.put(Stats.DISK_DATA, diskKinds[TableEntry.KIND_DATA]);
@@ -549,7 +581,7 @@ public final class CheckpointWriter implements AutoCloseable {
         CheckpointInfo info = new CheckpointInfo(id, meta.label(), parent == null ? null : parent.info().id(), created,
                 parent == null ? CheckpointKind.FULL : CheckpointKind.INCREMENTAL, meta.mode(), pages.length, all);
         return new Manifest(info, meta.config(), new LinkedHashMap<>(records), packs,
-                pageTable.mapValues(remap), diskTable.mapValues(remap), workingSet, writeOrder);
+                pageTable.mapValues(remap), diskTable.mapValues(remap), workingSet, writeOrder, deltaTable);
     }
 
     /** Keys per kind over a table; also stores under {@code newKey} the DATA keys in this writer's pack. */

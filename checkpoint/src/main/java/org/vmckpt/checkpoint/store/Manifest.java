@@ -18,20 +18,35 @@ import java.util.Map;
  * @param writeOrder the pages the guest wrote first after this checkpoint's freeze, in that order, each once
  *                   (manifest version 5; empty for older manifests and for a guest that did not run during the
  *                   save): what a lazy restore fetches before the working set. Never changed after construction.
+ * @param deltas  the boot-file deltas (manifest version 6): for a DATA page whose unit holds its XOR with 4096 bytes
+ *                of a boot file, that reference as a SOURCE value; ABSENT for every other page (and beyond the table)
  */
 record Manifest(CheckpointInfo info, Map<String, String> config, Map<String, StateRecord> records,
-                List<PackRef> packs, RunTable pages, RunTable disk, java.util.BitSet workingSet, int[] writeOrder) {
+                List<PackRef> packs, RunTable pages, RunTable disk, java.util.BitSet workingSet, int[] writeOrder,
+                RunTable deltas) {
+
+    /** A manifest without boot-file deltas. */
+    Manifest(CheckpointInfo info, Map<String, String> config, Map<String, StateRecord> records,
+             List<PackRef> packs, RunTable pages, RunTable disk, java.util.BitSet workingSet, int[] writeOrder) {
+        this(info, config, records, packs, pages, disk, workingSet, writeOrder, RunTable.EMPTY);
+    }
+
+    /** Whether any page is stored as a boot-file delta. */
+    boolean hasDeltas() {
+        for (int r = 0; r < deltas.runCount(); r++) if (TableEntry.kind(deltas.value(r)) != TableEntry.KIND_ABSENT) return true;
+        return false;
+    }
 
     /** A manifest without a recorded working set or write order. */
     Manifest(CheckpointInfo info, Map<String, String> config, Map<String, StateRecord> records,
              List<PackRef> packs, RunTable pages, RunTable disk) {
-        this(info, config, records, packs, pages, disk, new java.util.BitSet(), new int[0]);
+        this(info, config, records, packs, pages, disk, new java.util.BitSet(), new int[0], RunTable.EMPTY);
     }
 
     /** A manifest with a working set and no write order (version 4). */
     Manifest(CheckpointInfo info, Map<String, String> config, Map<String, StateRecord> records,
              List<PackRef> packs, RunTable pages, RunTable disk, java.util.BitSet workingSet) {
-        this(info, config, records, packs, pages, disk, workingSet, new int[0]);
+        this(info, config, records, packs, pages, disk, workingSet, new int[0], RunTable.EMPTY);
     }
 
     /** A pack this checkpoint reads from, with the unit count it must have. */

@@ -44,7 +44,14 @@ final class ManifestCodec {
      * Version 3: the page table may hold SOURCE runs (kind 5); written only for manifests that do, so a
      * checkpoint without them stays readable by older builds.
      */
-    static final int VERSION = 5;
+    static final int VERSION = 6;
+    /**
+     * Version 6: right after the stats section, an optional section 10 (boot-file deltas) lists the DATA pages whose stored unit is
+     * their XOR with 4096 bytes of a boot file, and those references; written only for manifests that have such pages,
+     * so a checkpoint without them stays readable by older builds, and an older build refuses one with them by its
+     * version (it would restore the XOR as the page).
+     */
+    static final int DELTA_VERSION = 6;
     /**
      * Version 4: an optional last section, 8 (working set), lists the pages a lazy restore fetches first;
      * written only for manifests that have one.
@@ -78,7 +85,9 @@ final class ManifestCodec {
     static final int SECTION_STATS = 7;
     static final int SECTION_WORKING_SET = 8;
     static final int SECTION_WRITE_ORDER = 9;
-    private static final String[] SECTION_NAMES = {"", "meta", "config", "records", "packs", "pages", "disk", "stats", "working set", "write order"};
+    static final int SECTION_DELTAS = 10;
+    private static final String[] SECTION_NAMES = {"", "meta", "config", "records", "packs", "pages", "disk", "stats", "working set", "write order",
+            "boot-file deltas"};
 
     static final int MAX_ITEMS = 1 << 16;
     static final int MAX_KEY_BYTES = 1024;
@@ -118,6 +127,8 @@ final class ManifestCodec {
             s.varint(m.info().stats().size());
             for (Map.Entry<String, Long> e : m.info().stats().entrySet()) s.string(e.getKey()).i64(e.getValue());
         });
+        boolean deltas = m.hasDeltas();
+        if (deltas) section(body, SECTION_DELTAS, s -> encodeDeltas(s, m.deltas()));
         boolean writeOrder = m.writeOrder().length > 0;
         boolean workingSet = !m.workingSet().isEmpty() || writeOrder;
         if (workingSet) section(body, SECTION_WORKING_SET, s -> encodeWorkingSet(s, m.workingSet()));
@@ -125,7 +136,7 @@ final class ManifestCodec {
             s.varint(m.writeOrder().length);
             for (int page : m.writeOrder()) s.varint(page);
         });
-        int version = writeOrder ? WRITE_ORDER_VERSION : workingSet ? WORKING_SET_VERSION : -1;
+        int version = deltas ? DELTA_VERSION : writeOrder ? WRITE_ORDER_VERSION : workingSet ? WORKING_SET_VERSION : -1;
         if (body.size() > MAX_BODY) {
             throw new IOException("checkpoint " + m.info().id() + ": its manifest would be " + body.size()
                     + " bytes, more than the " + MAX_BODY + " bytes a manifest may have (page table of "
@@ -198,6 +209,58 @@ final class ManifestCodec {
     private static boolean hasSources(RunTable t) {
         for (int r = 0; r < t.runCount(); r++) if (TableEntry.kind(t.value(r)) == TableEntry.KIND_SOURCE) return true;
         return false;
+    }
+
+    /**
+     * The boot-file delta section: {@code varint runs}, then per run the gap since the previous run's end, its length,
+     * the source and its first sector as the difference from where the previous run of that source ended (a run is
+     * consecutive pages referring to consecutive pages of one source).
+     */
+    private static void encodeDeltas(ByteSink s, RunTable t) {
+        int runs = 0;
+        for (int r = 0; r < t.runCount(); r++) if (TableEntry.kind(t.value(r)) == TableEntry.KIND_SOURCE) runs++;
+        s.varint(runs);
+        java.util.Map<Integer, Long> nextSector = new java.util.HashMap<>();
+        long prevEnd = 0;
+        for (int r = 0; r < t.runCount(); r++) {
+            long v = t.value(r);
+            if (TableEntry.kind(v) != TableEntry.KIND_SOURCE) continue;
+            long start = t.start(r), length = t.runEnd(r) - start;
+            int src = TableEntry.pack(v);
+            s.varint(start - prevEnd).varint(length).varint(src).zigzag(TableEntry.base(v) - nextSector.getOrDefault(src, 0L));
+            nextSector.put(src, TableEntry.base(v) + length * TableEntry.SOURCE_SECTORS_PER_PAGE);
+            prevEnd = start + length;
+        }
+    }
+
+    /** Decodes the boot-file delta section; every page it lists must be a DATA page of {@code pages}. */
+    private static RunTable decodeDeltas(BoundedReader s, RunTable pages, long pageCount) throws CheckpointFormatException {
+        int runs = s.count("delta run count", 4, Integer.MAX_VALUE - 8);
+        if (runs == 0) throw s.error("boot-file delta section lists no page");
+        java.util.Map<Integer, Long> nextSector = new java.util.HashMap<>();
+        RunTable.Builder b = new RunTable.Builder(runs * 2 + 1);
+        long pos = 0;
+        for (int r = 0; r < runs; r++) {
+            long start = pos + s.varint("delta run gap", 0, pageCount - pos);
+            long length = s.varint("delta run length", 1, pageCount - start);
+            int src = (int) s.varint("delta run source", 0, TableEntry.MAX_SOURCE - 1);
+            long delta = s.zigzag("delta run sector");
+            long sector = nextSector.getOrDefault(src, 0L) + delta;
+            long span = length * TableEntry.SOURCE_SECTORS_PER_PAGE;
+            if (delta < -TableEntry.MAX_BASE || delta > TableEntry.MAX_BASE || sector < 0 || sector > TableEntry.MAX_BASE - 1 - span) {
+                throw s.error("delta run " + r + " points at sectors " + sector + "+" + span + " of source " + src + ", out of range");
+            }
+            for (long p = start; p < start + length; p++) {
+                if (TableEntry.kind(pages.valueAt(p)) != TableEntry.KIND_DATA) {
+                    throw s.error("delta run " + r + " lists page " + p + ", which is not a DATA page");
+                }
+            }
+            nextSector.put(src, sector + span);
+            if (start > pos) b.add(pos, start - pos, TableEntry.ABSENT);
+            b.add(start, length, TableEntry.source(src, sector));
+            pos = start + length;
+        }
+        return b.build();
     }
 
     private static void encodeTable(ByteSink s, RunTable t, int packCount, boolean disk) {
@@ -453,6 +516,12 @@ final class ManifestCodec {
             if (stats.put(k, v) != null) throw s.error("stat '" + k + "' appears twice");
         }
         s.expectEnd("stats section");
+        RunTable deltas = RunTable.EMPTY;
+        if (formatVersion >= DELTA_VERSION && body.remaining() > 0 && body.peekU8() == SECTION_DELTAS) {
+            s = section(body, SECTION_DELTAS);
+            deltas = decodeDeltas(s, pages, pageCount);
+            s.expectEnd("boot-file delta section");
+        }
         java.util.BitSet workingSet = new java.util.BitSet();
         if (formatVersion >= WORKING_SET_VERSION && body.remaining() > 0) {
             s = section(body, SECTION_WORKING_SET);
@@ -470,7 +539,7 @@ final class ManifestCodec {
         CheckpointInfo info = new CheckpointInfo(id, label, parent, Instant.ofEpochSecond(seconds, nanos), kind, mode,
                 pageCount, stats);
         return new Manifest(info, Collections.unmodifiableMap(config), Collections.unmodifiableMap(records),
-                List.copyOf(packs), pages, disk, workingSet, writeOrder);
+                List.copyOf(packs), pages, disk, workingSet, writeOrder, deltas);
     }
 
     /** The write order: at least one page, each inside {@code 0..pageCount-1}, none twice. */

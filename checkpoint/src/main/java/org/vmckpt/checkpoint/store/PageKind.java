@@ -21,6 +21,13 @@ public enum PageKind {
      * initramfs, the firmware) starting at a 512-byte sector; the source number and sector are stored. Pages only.
      */
     SOURCE(5),
+    /**
+     * A boot file's page that the guest patched in a few bytes (the kernel's own boot-time code patching): the XOR of
+     * the page and those 4096 bytes of the file, stored in a pack like DATA (mostly zeros: it compresses to a few
+     * dozen bytes), plus the reference (source and sector). Manifest version 6 stores it as a DATA page-table entry
+     * and the reference in the manifest's boot-file delta section; {@link Checkpoint} reports it as this kind.
+     */
+    SOURCE_DELTA(6),
     /** Incremental checkpoints only: the same as in the parent checkpoint. Never stored. */
     INHERITED(-1);
 

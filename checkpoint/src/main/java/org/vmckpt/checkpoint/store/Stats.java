@@ -20,6 +20,8 @@ public final class Stats {
     public static final String PAGES_DATA = "pages.data";
     /** Pages stored as references to bytes of a source file (disk base image, kernel, initramfs, firmware). */
     public static final String PAGES_SOURCE = "pages.source";
+    /** DATA pages stored as their XOR with a boot file's page (manifest version 6; counted in {@link #PAGES_DATA} too). */
+    public static final String PAGES_SOURCE_DELTA = "pages.source_delta";
     /** DATA pages stored by this checkpoint (the rest of the DATA pages are in the parent's packs). */
     public static final String PAGES_DATA_NEW = "pages.data.new";
     /** Pages an incremental checkpoint took from its parent unchanged. */
@@ -65,6 +67,8 @@ public final class Stats {
     public static final String EVICT_DISK = "evict.disk";
     /** Pages stored as references to the boot files (kernel, initramfs, firmware). */
     public static final String EVICT_BOOT = "evict.boot";
+    /** Pages this checkpoint stored as a boot file's page plus a small delta (counted in pages.saved too). */
+    public static final String EVICT_BOOT_DELTA = "evict.boot_delta";
     /** Pages stored as data. */
     public static final String PAGES_SAVED = "pages.saved";
     /** Pages an incremental checkpoint found unchanged since its parent. */
@@ -87,7 +91,7 @@ public final class Stats {
     public static final String FREEZE_BALLOON_NS = "time.freeze.balloon.ns";
 
     /** Keys the writer computes; {@link CheckpointWriter#setStat} refuses them. */
-    static final Set<String> COMPUTED = Set.of(PAGES_ZERO, PAGES_FREE, PAGES_DISK_BLOCK, PAGES_DATA, PAGES_SOURCE, PAGES_DATA_NEW,
+    static final Set<String> COMPUTED = Set.of(PAGES_ZERO, PAGES_FREE, PAGES_DISK_BLOCK, PAGES_DATA, PAGES_SOURCE, PAGES_SOURCE_DELTA, PAGES_DATA_NEW,
             PAGES_INHERITED, DISK_BLOCKS, DISK_DATA, DISK_ZERO, DISK_DATA_NEW, DISK_INHERITED, BYTES_RAW, BYTES_PACK,
             BYTES_RECORDS, WRITE_NS);
 }

@@ -4,7 +4,9 @@ package org.vmckpt.checkpoint.store;
  * One page-table or disk-table value packed into a {@code long}, as {@link RunTable} keeps them in memory.
  *
  * <pre>
- *   bits 63..60  kind: 0 ZERO, 1 FREE, 2 DISK_BLOCK, 3 DATA, 4 ABSENT (disk block not in the overlay), 5 SOURCE
+ *   bits 63..60  kind: 0 ZERO, 1 FREE, 2 DISK_BLOCK, 3 DATA, 4 ABSENT (disk block not in the overlay), 5 SOURCE,
+ *                6 DELTA (in memory only: a DATA page whose unit is its XOR with a source's page; the value then holds
+ *                that page's reference as SOURCE does, the unit is in the stored page table)
  *   bits 59..40  pack index into the manifest's pack list (DATA), source number (SOURCE)
  *   bits 39..0   base: the unit number inside the pack (DATA), the disk block number (DISK_BLOCK), the 512-byte
  *                sector of the source where the page starts (SOURCE)
@@ -24,6 +26,7 @@ final class TableEntry {
     static final int KIND_DATA = 3;
     static final int KIND_ABSENT = 4;
     static final int KIND_SOURCE = 5;
+    static final int KIND_DELTA = 6;
     /** Sectors per page of a SOURCE run. */
     static final int SOURCE_SECTORS_PER_PAGE = 8;
     /** Exclusive upper bound of a source number. */
@@ -69,7 +72,7 @@ final class TableEntry {
     /** The value of the key {@code delta} places after a key whose value is {@code v}, in the same run. */
     static long advance(long v, long delta) {
         int k = kind(v);
-        if (k == KIND_SOURCE) return v + delta * SOURCE_SECTORS_PER_PAGE;
+        if (k == KIND_SOURCE || k == KIND_DELTA) return v + delta * SOURCE_SECTORS_PER_PAGE;
         return k == KIND_DATA || k == KIND_DISK_BLOCK ? v + delta : v;
     }
 
@@ -84,6 +87,7 @@ final class TableEntry {
             case KIND_DISK_BLOCK -> PageKind.DISK_BLOCK;
             case KIND_DATA -> PageKind.DATA;
             case KIND_SOURCE -> PageKind.SOURCE;
+            case KIND_DELTA -> PageKind.SOURCE_DELTA;
             default -> null;
         };
     }
