@@ -103,6 +103,21 @@ public final class PageReferences {
     }
 
     /**
+     * Source: for page {@code idx} (bytes {@code page}), which {@link #find} found no reference for, the reference to
+     * the kernel Image's page it was loaded from, if the destination holds that file and the page differs from it in
+     * 1 to {@link PageDelta#MAX_DIFFERING_BYTES} bytes (the boot patched it: the checkpoint's SOURCE_DELTA, found the
+     * same way, {@link PageSources#kernelBase}); the file's page is copied into {@code fileOut}. Else {@link #NONE}.
+     * One thread at a time, as {@link #find}.
+     */
+    public long findKernelDelta(int idx, byte[] page, byte[] fileOut) throws IOException {
+        if (sources == null || !bootFiles.contains(PageOrigin.KERNEL)) return NONE;
+        byte[] file = sources.kernelBase(idx, page);
+        if (file == null) return NONE;
+        System.arraycopy(file, 0, fileOut, 0, fileOut.length);
+        return (long) PageOrigin.KERNEL << 40 | sources.kernelSector(idx);
+    }
+
+    /**
      * Source, answering a REQUEST: the origin the device or loader recorded for page {@code idx} of {@code fm}, if the
      * destination holds that file, as a reference, or {@link #NONE}. Not confirmed here (that would read a file
      * while the guest waits): the page travels as data with this claim, which the destination checks against its own

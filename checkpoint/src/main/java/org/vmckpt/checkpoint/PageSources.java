@@ -93,6 +93,19 @@ final class PageSources {
      * XOR (a new array); else null. The file's page is at sector {@link #kernelSector}. Saver thread only.
      */
     byte[] kernelDelta(int idx, byte[] page) throws IOException {
+        byte[] base = kernelBase(idx, page);
+        if (base == null) return null;
+        byte[] xor = new byte[PAGE];
+        PageDelta.xor(page, base, xor, 0);
+        return xor;
+    }
+
+    /**
+     * The detection {@link #kernelDelta} makes: the kernel file's page loaded where {@code idx} is, if {@code page}
+     * differs from it in 1 to {@link PageDelta#MAX_DIFFERING_BYTES} bytes (this instance's scratch array, valid until
+     * the next call); else null. Also a migration's: it sends such a page as the file's page plus the XOR.
+     */
+    byte[] kernelBase(int idx, byte[] page) throws IOException {
         if (kernelPages == 0 || idx < kernelFirstPage || idx - kernelFirstPage >= kernelPages) return null;
         BootFile f = bootFiles.get(PageOrigin.KERNEL);
         if (f == null) return null;
@@ -105,9 +118,7 @@ final class PageSources {
         }
         int differ = PageDelta.differingBytes(page, scratch, PageDelta.MAX_DIFFERING_BYTES);
         if (differ == 0 || differ > PageDelta.MAX_DIFFERING_BYTES) return null;
-        byte[] xor = new byte[PAGE];
-        PageDelta.xor(page, scratch, xor, 0);
-        return xor;
+        return scratch;
     }
 
     /** Reads {@code dst.length} bytes of the kernel file kept as digests at {@code pos}; false past its end. */

@@ -103,6 +103,35 @@ public final class MigrationSource {
     private volatile long pagesDeferred;
     /** Pages sent again as a delta against the copy sent before. */
     private volatile long pagesDelta;
+    /** Kernel pages the boot patched, sent as the kernel file's page plus the XOR (PAGE_SOURCE_DELTA). */
+    private volatile long pagesFileDelta;
+    /** Per frame slot, the kernel file's page a PAGE_SOURCE_DELTA is XORed with (allocated when first needed). Migration thread only. */
+    private final byte[][] filePages = new byte[MigrationWire.PAGES_PER_FRAME][];
+
+    /** Pages sent as a boot file's page plus an XOR delta (PAGE_SOURCE_DELTA). */
+    public long pagesFileDelta() {
+        return pagesFileDelta;
+    }
+
+    /**
+     * For page {@code i} (bytes {@code page}, no reference, no copy sent before) in frame slot {@code n}: the kernel
+     * page it was loaded from if the boot patched it in a few bytes ({@link PageReferences#findKernelDelta}), with
+     * {@code base[n]} set to that file page; else NONE (also when the file cannot be read: the page then goes whole).
+     */
+    private long fileDelta(int i, byte[] page, int n, byte[][] base) {
+        if (filePages[n] == null) filePages[n] = new byte[GuestMemory.PAGE_SIZE];
+        long r;
+        try {
+            r = references.findKernelDelta(i, page, filePages[n]);
+        } catch (IOException e) {
+            return PageReferences.NONE;
+        }
+        if (r != PageReferences.NONE) {
+            base[n] = filePages[n];
+            pagesFileDelta++;
+        }
+        return r;
+    }
 
     public MigrationSource(Machine machine, CheckpointEngine engine, MigrationEndpoint endpoint, TlsCredentials tls,
                            MigrationMode mode, Listener listener) {
@@ -677,6 +706,7 @@ public final class MigrationSource {
             if (ref[n] != PageReferences.NONE) pagesReferred++;
             base[n] = p != null && ref[n] == PageReferences.NONE ? lastSent[i] : null;
             if (base[n] != null) pagesDelta++;
+            else if (p != null && ref[n] == PageReferences.NONE) ref[n] = fileDelta(i, p, n, base);
             byte[] before = lastSent[i];
             keepSent(i, p);
             // The copy sent before, replaced by this one: once this frame is encoded (it may be the delta's base),
@@ -971,6 +1001,7 @@ public final class MigrationSource {
                         // (this thread only: requested pages go whole, a look-up may read a file)
                         ref[n] = referenceQuietly(fm, cursor, page, last);
                         if (ref[n] != PageReferences.NONE) pagesReferred++;
+                        else ref[n] = fileDelta(cursor, page, n, base);
                     }
                     data[n++] = page;
                 }

@@ -21,9 +21,10 @@ final class MigrationWire {
      * branch migrate8): page kind {@link #PAGE_WORDS} (the few words of a page that changed), and post-copy's pages
      * after GO may be deltas, against the copy the destination held before STATE named them (it keeps those aside). 9
      * (2026-12-01, branch migrate11): GO carries how long the source has held the guest paused (i64 ns, -1: paused by
-     * the user), which the destination's guest clock counts.
+     * the user), which the destination's guest clock counts. 10 (2026-12-02, branch migrate15): page kind
+     * {@link #PAGE_SOURCE_DELTA} (a kernel page the boot patched, as the file's page plus the XOR).
      */
-    static final int VERSION = 9;
+    static final int VERSION = 10;
     /** Largest frame payload accepted: a batch of pages is at most 64 x 4 KiB plus its table. */
     static final int MAX_PAYLOAD = 16 << 20;
     /** Pages per PAGES frame (the repository's frame size). */
@@ -72,6 +73,13 @@ final class MigrationWire {
      * where a DELTA XORs and compresses the whole page (memdirty's writes change one word of a page).
      */
     static final int PAGE_WORDS = 5;
+    /**
+     * Since version 10: the page differs in a few bytes from 4 KiB of a boot file both ends hold (the kernel Image's
+     * page the boot patched, which a checkpoint stores as SOURCE_DELTA): the table gives the reference as PAGE_SOURCE
+     * does, the data part the XOR of the page with the file's bytes. The destination reads its own copy of those
+     * bytes (the same check as PAGE_SOURCE) and applies the XOR; it keeps the page as plain data, without an origin.
+     */
+    static final int PAGE_SOURCE_DELTA = 6;
     /** The most words a PAGE_WORDS page lists; a page that differs in more goes as a DELTA. */
     static final int MAX_PAGE_WORDS = 32;
     /** Block kinds inside a DISK frame: the block's data, or the base image shows through. */

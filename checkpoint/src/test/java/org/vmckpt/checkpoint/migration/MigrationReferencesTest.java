@@ -383,4 +383,146 @@ class MigrationReferencesTest {
         assertArrayEquals(wrong, got.get(1), "the page itself is the data sent, whatever its claim");
         assertEquals(3, frames.originsRefused());
     }
+
+    /**
+     * Protocol 10: kernel pages the boot patched in a few bytes (which a checkpoint stores as the Image's page plus an
+     * XOR, SOURCE_DELTA) travel as PAGE_SOURCE_DELTA: the reference and the compressed XOR, not the whole page. The
+     * destination rebuilds them from its own kernel file and the state digest and hash prove them exact.
+     */
+    @Test
+    void kernelPagesPatchedInAFewBytesTravelAsFilePagePlusDelta() throws Throwable {
+        Files3 f = files();
+        Machine src = source(f);
+        int patched = 5;
+        src.callAtInstructionBoundary(() -> {
+            for (int k = 0; k < patched; k++) {
+                byte[] b = {(byte) 0xa5, 0x5a, (byte) k};
+                src.memory().writeBytes(KERNEL_AT + (3 + 7L * k) * 4096 + 100 * k, b, 0, b.length);
+            }
+            return null;
+        });
+        MigrationSource[] s = new MigrationSource[1];
+        Machine dst = new Machine(config(f.kernel(), f.initrd(), f.disk()), b -> { });
+        MigrationDestination.Incoming in = migrate(src, dst, MigrationMode.PRECOPY, s);
+        assertEquals(hash(src), hash(in.machine()));
+        assertEquals(patched, s[0].pagesFileDelta(), "each patched kernel page went as the file's page plus a delta");
+        int kernelPages = KERNEL_BYTES / 4096;
+        assertTrue(s[0].progress().pagesReferred() >= kernelPages - patched + DISK_PAGES, "referred " + s[0].progress().pagesReferred());
+        // Random kernel bytes do not compress: five whole pages would be 20 KiB more than the references alone.
+        assertTrue(s[0].progress().bytesSent() < (long) (kernelPages + DISK_PAGES) * 4096 / 4, "sent " + s[0].progress().bytesSent());
+    }
+
+    /**
+     * A SOURCE_DELTA damaged on the way (plaintext: one bit of the XOR's bytes, found in the stream by value) fails the
+     * migration cleanly: the destination refuses (digest or malformed frame), the source stays as it was.
+     */
+    @Test
+    void aDamagedFileDeltaFailsTheMigrationAndLeavesTheSourceAsItWas() throws Throwable {
+        Files3 f = files();
+        Machine src = source(f);
+        long at = KERNEL_AT + 9 * 4096 + 1000;
+        byte[] patch = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, (byte) 0x88};
+        src.callAtInstructionBoundary(() -> {
+            src.memory().writeBytes(at, patch, 0, patch.length);
+            return null;
+        });
+        // The XOR the delta carries at those bytes: the patch XOR the file's bytes there (zstd keeps so few literals raw).
+        byte[] kernel = Files.readAllBytes(f.kernel());
+        byte[] xor = new byte[patch.length];
+        for (int j = 0; j < patch.length; j++) xor[j] = (byte) (patch[j] ^ kernel[(int) (at - KERNEL_AT) + j]);
+        String before = hash(src);
+        MigrationListener l = MigrationListener.listen(new MigrationEndpoint("127.0.0.1", 0), null);
+        closeAfter.add(l);
+        MigrationDestination d = new MigrationDestination(new Machine(config(f.kernel(), f.initrd(), f.disk()), b -> { }));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                d.receive(l.accept(), null);
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        try (StreamProxy mitm = new StreamProxy(l.port(), xor)) {
+            MigrationSource s = new MigrationSource(src, null, new MigrationEndpoint("127.0.0.1", mitm.port()), null, MigrationMode.PRECOPY, false, null);
+            MigrationException e = assertThrows(MigrationException.class, s::run);
+            assertEquals(MigrationStatus.FAILED, s.status(), e.getMessage());
+            assertEquals(1, s.pagesFileDelta());
+        }
+        t.join(60_000);
+        assertNotNull(failure.get(), "the destination must refuse the damaged page");
+        String why = failure.get().getMessage();
+        assertTrue(why.contains("digest") || why.contains("malformed"), why);
+        assertEquals(Machine.RunState.PAUSED, src.runState());
+        assertEquals(before, hash(src), "the source keeps its state");
+    }
+
+    /** A destination that holds another kernel file: the patched pages go whole, never as a delta against other bytes. */
+    @Test
+    void patchedKernelPagesGoWholeToADestinationWithAnotherKernel() throws Throwable {
+        Files3 f = files();
+        Machine src = source(f);
+        src.callAtInstructionBoundary(() -> {
+            src.memory().writeBytes(KERNEL_AT + 5 * 4096, new byte[]{1, 2, 3}, 0, 3);
+            return null;
+        });
+        Path otherKernel = Files.write(dir.resolve("Image.other"), image(6));
+        MigrationSource[] s = new MigrationSource[1];
+        MigrationDestination.Incoming in = migrate(src, new Machine(config(otherKernel, f.initrd(), f.disk()), b -> { }), MigrationMode.PRECOPY, s);
+        assertEquals(hash(src), hash(in.machine()));
+        assertEquals(0, s[0].pagesFileDelta());
+    }
+
+    /**
+     * A SOURCE_DELTA frame this end cannot apply is refused by name: a kernel not accepted here, a data part of the
+     * wrong length. One that applies gives the file's page XORed with the delta, and counts.
+     */
+    @Test
+    void aBadFileDeltaIsRefusedAndAGoodOneRebuildsThePage() throws Throwable {
+        Files3 f = files();
+        Machine m = new Machine(config(f.kernel(), f.initrd(), f.disk()), b -> { });
+        byte[] kernel = Files.readAllBytes(f.kernel());
+        byte[] file = java.util.Arrays.copyOfRange(kernel, 2 * 4096, 3 * 4096);
+        byte[] page = file.clone();
+        page[10] ^= 0x40;
+        page[4000] ^= 1;
+        long ref = (long) PageOrigin.KERNEL << 40 | 2 * 8;
+        PageFrames frames = new PageFrames();
+        byte[] payload = frames.encodePages(new int[]{9}, new byte[][]{page.clone()}, new long[]{ref}, new byte[][]{file}, 1);
+
+        PageReferences none = PageReferences.forDestination(m);
+        none.acceptedBootFiles(java.util.Map.of());
+        MigrationException e = assertThrows(MigrationException.class,
+                () -> frames.decodePages(new MigrationWire.Payload("PAGES", payload), m.memory().pageCount(), none, (i, d) -> { }));
+        assertTrue(e.getMessage().contains("malformed PAGES") && e.getMessage().contains("page 9 refers to source"), e.getMessage());
+
+        PageReferences refs = PageReferences.forDestination(m);
+        java.util.Map<String, String> description = new java.util.HashMap<>();
+        PageReferences.forSource(m, null).describe(description);
+        assertTrue(refs.acceptedBootFiles(description).contains(PageOrigin.KERNEL));
+        // The data part cut short by one byte: its length no longer matches one page.
+        byte[] cut = java.util.Arrays.copyOf(payload, payload.length - 1);
+        int lengthAt = payload.length - 4 - (payloadDataLength(payload));
+        ByteBuffer.wrap(cut).putInt(lengthAt, payloadDataLength(payload) - 1);
+        MigrationException e2 = assertThrows(MigrationException.class,
+                () -> frames.decodePages(new MigrationWire.Payload("PAGES", cut), m.memory().pageCount(), refs, (i, d) -> { }));
+        assertTrue(e2.getMessage().contains("malformed PAGES"), e2.getMessage());
+
+        List<byte[]> got = new ArrayList<>();
+        List<Long> origins = new ArrayList<>();
+        frames.decodePages(new MigrationWire.Payload("PAGES", payload), m.memory().pageCount(), refs, null,
+                (PageFrames.PageConsumer) (i, d, o) -> { got.add(d); origins.add(o); });
+        assertArrayEquals(page, got.get(0));
+        assertEquals(List.of(PageReferences.NONE), origins, "a patched page has no origin: it is not the file's bytes");
+        assertEquals(1, frames.fileDeltas());
+    }
+
+    /** The data part's stored length: it is the payload's last field (i32 length, then the bytes). */
+    private static int payloadDataLength(byte[] payload) {
+        for (int len = 0; len <= payload.length - 4; len++) {
+            if (ByteBuffer.wrap(payload).getInt(payload.length - 4 - len) == len) return len;
+        }
+        throw new AssertionError("no data part");
+    }
 }

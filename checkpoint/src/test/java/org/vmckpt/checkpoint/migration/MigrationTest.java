@@ -789,8 +789,9 @@ class MigrationTest {
             assertTrue(d.awaitFailure().getMessage().contains("truncated"), d.awaitFailure().getMessage());
         }
         // Older builds are refused by name too: protocol 3 (no references, an empty ACCEPT), 4 (no references after GO)
-        // 5 (PAGES tables uncompressed), 6 (no origins with data pages), 7 (no deltas after GO) and 8 (an empty GO).
-        for (int older : new int[] {3, 4, 5, 6, 7, 8}) {
+        // 5 (PAGES tables uncompressed), 6 (no origins with data pages), 7 (no deltas after GO), 8 (an empty GO) and
+        // 9 (no boot-file deltas).
+        for (int older : new int[] {3, 4, 5, 6, 7, 8, 9}) {
             l = listen(null);
             d = destination(l, freshDestination(32L << 20));
             try (Socket raw = new Socket("127.0.0.1", l.port())) {
@@ -799,7 +800,7 @@ class MigrationTest {
                 out.writeInt(older);
                 out.flush();
                 String why = d.awaitFailure().getMessage();
-                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 9"), why);
+                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 10"), why);
             }
         }
         l = listen(null);

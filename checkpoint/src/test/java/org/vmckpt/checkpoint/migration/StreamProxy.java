@@ -18,14 +18,23 @@ final class StreamProxy implements AutoCloseable {
     private final AtomicLong forwarded = new AtomicLong();
 
     StreamProxy(int targetPort, long flipAt, long cutAt) throws IOException {
+        this(targetPort, flipAt, cutAt, null);
+    }
+
+    /** Flips (XOR 0x40) the last byte of the first occurrence of {@code pattern} in the client's stream instead of an offset. */
+    StreamProxy(int targetPort, byte[] pattern) throws IOException {
+        this(targetPort, -1, -1, pattern);
+    }
+
+    private StreamProxy(int targetPort, long flipAt, long cutAt, byte[] pattern) throws IOException {
         server = new ServerSocket();
         server.bind(new InetSocketAddress("127.0.0.1", 0));
         Thread t = new Thread(() -> {
             try (Socket client = server.accept(); Socket target = new Socket("127.0.0.1", targetPort)) {
-                Thread back = new Thread(() -> pump(target, client, -1, -1, null));
+                Thread back = new Thread(() -> pump(target, client, -1, -1, null, null));
                 back.setDaemon(true);
                 back.start();
-                pump(client, target, flipAt, cutAt, forwarded);
+                pump(client, target, flipAt, cutAt, forwarded, pattern);
                 client.close();
                 target.close();
             } catch (IOException e) {
@@ -44,9 +53,11 @@ final class StreamProxy implements AutoCloseable {
         return forwarded.get();
     }
 
-    private static void pump(Socket from, Socket to, long flipAt, long cutAt, AtomicLong count) {
+    private static void pump(Socket from, Socket to, long flipAt, long cutAt, AtomicLong count, byte[] pattern) {
         byte[] buf = new byte[8192];
         long pos = 0;
+        byte[] window = pattern == null ? null : new byte[pattern.length];
+        long seen = 0;
         try {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
@@ -60,6 +71,16 @@ final class StreamProxy implements AutoCloseable {
                     return;
                 }
                 if (flipAt >= pos && flipAt < pos + n) buf[(int) (flipAt - pos)] ^= 0x40;
+                for (int j = 0; window != null && j < n; j++) {
+                    // The last pattern.length bytes seen, as a ring; on a match flip the byte just read, once.
+                    window[(int) (seen++ % window.length)] = buf[j];
+                    boolean match = seen >= window.length;
+                    for (int x = 0; match && x < window.length; x++) match = window[(int) ((seen + x) % window.length)] == pattern[x];
+                    if (match) {
+                        buf[j] ^= 0x40;
+                        window = null;
+                    }
+                }
                 out.write(buf, 0, n);
                 pos += n;
                 if (count != null) count.set(pos);
