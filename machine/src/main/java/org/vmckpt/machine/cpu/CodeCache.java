@@ -344,6 +344,13 @@ public final class CodeCache {
         return null;
     }
 
+    /** Entries whose unit the translator thread is still building or HotSpot still compiling (for tests). */
+    int pendingUnits() {
+        int n = 0;
+        for (TranslatedUnit u : units) if (u instanceof PendingUnit) n++;
+        return n;
+    }
+
     /** True if the translator thread handed back jobs not installed yet (for tests). */
     boolean translationsWaiting() {
         return !completed.isEmpty();
