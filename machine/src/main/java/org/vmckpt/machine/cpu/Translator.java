@@ -1382,8 +1382,8 @@ final class Translator {
         mv.visitIntInsn(BIPUSH, 32);
         mv.visitInsn(LUSHR);
         mv.visitInsn(LADD);
-        if (signedA) signCorrection(rs1, rs2, LSUB);
-        if (signedB) signCorrection(rs2, rs1, LSUB);
+        if (signedA) subtractIfNegative(rs1, rs2);
+        if (signedB) subtractIfNegative(rs2, rs1);
         return true;
     }
 
@@ -1399,14 +1399,14 @@ final class Translator {
         }
     }
 
-    /** The stack's long {@code op} ({@code LADD}/{@code LSUB}) {@code (x >> 63) & y}: y if x is negative, else 0. */
-    private void signCorrection(int x, int y, int op) {
+    /** Subtracts from the stack's long {@code (x >> 63) & y}: y if register x is negative, else 0. */
+    private void subtractIfNegative(int x, int y) {
         loadReg(x);
         mv.visitIntInsn(BIPUSH, 63);
         mv.visitInsn(LSHR);
         loadReg(y);
         mv.visitInsn(LAND);
-        mv.visitInsn(op);
+        mv.visitInsn(LSUB);
     }
 
     /** {@code value ^ Long.MIN_VALUE} on the stack's long. */
