@@ -163,11 +163,16 @@ record BootFile(int source, Path path, String sha256, byte[] loaded, byte[][] pa
 
     /** Copies the 4096 loaded bytes at sector {@code sector} into {@code dst}; false if they lie past the end. */
     boolean read(long sector, byte[] dst) throws IOException {
+        return read(sector, dst, dst.length);
+    }
+
+    /** As {@link #read(long, byte[])}, the first {@code length} bytes of {@code dst} (a run of pages). */
+    boolean read(long sector, byte[] dst, int length) throws IOException {
         long pos = sector * PageOrigin.SECTOR_SIZE;
-        if (inPlace != null) return inPlace.read(pos, dst);
+        if (inPlace != null) return inPlace.read(pos, dst, length);
         if (loaded == null) return false;
-        if (pos < 0 || pos > loaded.length - (long) dst.length) return false;
-        System.arraycopy(loaded, (int) pos, dst, 0, dst.length);
+        if (pos < 0 || pos > loaded.length - (long) length) return false;
+        System.arraycopy(loaded, (int) pos, dst, 0, length);
         return true;
     }
 }

@@ -53,8 +53,13 @@ final class InPlaceFile implements Closeable {
 
     /** Reads {@code dst.length} bytes at {@code pos}; false if they lie past the end. */
     boolean read(long pos, byte[] dst) throws IOException {
-        if (pos < 0 || pos > size() - dst.length) return false;
-        ByteBuffer b = ByteBuffer.wrap(dst);
+        return read(pos, dst, dst.length);
+    }
+
+    /** As {@link #read(long, byte[])}, into the first {@code length} bytes of {@code dst}. */
+    boolean read(long pos, byte[] dst, int length) throws IOException {
+        if (pos < 0 || length < 0 || length > dst.length || pos > size() - length) return false;
+        ByteBuffer b = ByteBuffer.wrap(dst, 0, length);
         while (b.hasRemaining()) {
             if (channel.read(b, pos + b.position()) < 0) throw new IOException(path + " ended early (it changed while it was read)");
         }

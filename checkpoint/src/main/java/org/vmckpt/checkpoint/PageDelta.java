@@ -28,6 +28,11 @@ public final class PageDelta {
         for (int j = 0; j < page.length; j++) page[j] ^= delta[j];
     }
 
+    /** {@code page[j] ^= other[at + j]}: the same with the other page inside a larger array (a run of pages). */
+    static void apply(byte[] page, byte[] other, int at) {
+        for (int j = 0; j < page.length; j++) page[j] ^= other[at + j];
+    }
+
     /** How many bytes {@code a} and {@code b} differ in, counting no further than {@code max + 1}. */
     static int differingBytes(byte[] a, byte[] b, int max) {
         int n = 0;

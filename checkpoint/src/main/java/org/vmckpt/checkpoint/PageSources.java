@@ -507,6 +507,17 @@ final class PageSources {
         disks.get(d).readBase(sector * PageOrigin.SECTOR_SIZE, dst);
     }
 
+    /**
+     * The first {@code length} bytes of {@code dst} from boot file {@code source} (kernel, initrd or firmware, not a file
+     * inside the initramfs) at {@code sector}, in one read: a run of SOURCE pages. False, reading nothing for certain, if
+     * {@code source} is no boot file this restore loaded or the file does not hold all of those bytes.
+     */
+    boolean readBootFile(int source, long sector, byte[] dst, int length) throws IOException {
+        if (InitramfsFiles.isFileSource(source) || !BootFile.isBootSource(source)) return false;
+        BootFile f = bootFiles.get(source);
+        return f != null && f.read(sector, dst, length);
+    }
+
     /** Old checkpoints' DISK_BLOCK pages: block {@code block} of disk 0's base image. */
     void readDisk0Block(Checkpoint ckpt, int idx, long block, byte[] dst) throws IOException {
         if (disks.isEmpty()) {

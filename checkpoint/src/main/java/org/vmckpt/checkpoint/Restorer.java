@@ -166,7 +166,13 @@ public final class Restorer {
                 openPacks(ckpt);
                 lazyPages.attach(m, sources);
                 tp = phase(phases, "pages", tp);
+                loadDisks(ckpt, m);
+                phase(phases, "overlay", tp);
             } else {
+                // The disk overlay's blocks first, while the loader's threads still decode pages on the other cores:
+                // after the pages they ran alone on this thread, with the other cores idle.
+                loadDisks(ckpt, m);
+                tp = phase(phases, "overlay", tp);
                 long[] stages = loadPagesEagerly(ckpt, m, sources, early, progress == null ? ProgressListener.NONE : progress);
                 sources.closeInPlace(ckpt);
                 tp = phase(phases, "pages", tp);
@@ -178,16 +184,16 @@ public final class Restorer {
                 phases.put("pages.decode.cpu", stages[1]);
                 phases.put("pages.copy.cpu", stages[2]);
                 phases.put("pages.install.cpu", stages[3]);
+                // Of read + decode + copy: the reference pages (boot files, disks, boot-file deltas), read by this thread.
+                phases.put("pages.references.cpu", stages[4]);
                 // The time axis of the DATA loading: when the early threads ran out of work, from the restore's start,
                 // and how many of its items this thread took once its own steps were done (the rest overlapped them).
                 if (early.data.helpersDoneNanos() > 0) phases.put("pages.helpers.done.at", early.data.helpersDoneNanos() - t0);
                 phases.put("pages.restorer.items", (long) early.data.finisherItems());
                 phases.put("pages.items", (long) early.data.items());
                 checkDisks(m, saved, hashes);
-                tp = phase(phases, "disks", tp);
+                phase(phases, "disks", tp);
             }
-            loadDisks(ckpt, m);
-            phase(phases, "overlay", tp);
             // The dirty log starts at the checkpoint: the next incremental checkpoint is relative to it.
             m.memory().startNewEpoch();
             for (VirtioBlk d : m.virtio().disks()) if (!d.isWriteThrough()) d.freezeOverlay().release();
@@ -291,7 +297,8 @@ public final class Restorer {
      * this thread: the machine is not running, and only one thread ever changes guest memory. The DATA pages have
      * been loading since the restore began ({@code early}); this thread reads the reference pages, then helps.
      *
-     * @return nanoseconds in the loaders' stages ({@link PageLoader#stageNanos}), then in installing
+     * @return nanoseconds in the loaders' stages ({@link PageLoader#stageNanos}), in installing, and the reference pages'
+     *         share of the stages
      */
     private static long[] loadPagesEagerly(Checkpoint ckpt, Machine m, PageSources sources, EagerLoad early, ProgressListener progress)
             throws IOException, RestoreException {
@@ -316,15 +323,18 @@ public final class Restorer {
         // finish joined every loader thread, so their stores into loaded[] are visible here.
         long t0 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
         for (int i = 0; i < loaded.length; i++) {
-            if (loaded[i] == null) continue;
-            mem.installPage(i, loaded[i]);
-            // A page that still equals its source: a later full checkpoint may refer to it again.
-            CheckpointPages.recordOrigin(ckpt, mem, i);
+            if (loaded[i] != null) mem.installPage(i, loaded[i]);
+        }
+        // A page that still equals its source: a later full checkpoint may refer to it again. Only the reference
+        // pages' runs are looked at (a few thousand pages), not every page's kind in the page table.
+        for (Extent e : ckpt.pageExtents()) {
+            if (e.kind() != PageKind.SOURCE && e.kind() != PageKind.DISK_BLOCK) continue;
+            for (long i = e.start(); i < e.end(); i++) CheckpointPages.recordOrigin(ckpt, mem, (int) i);
         }
         long installNanos = org.vmckpt.checkpoint.store.BatchReader.cpuNanos() - t0;
         progress.progress("restore", total, total);
         long[] st = data.stageNanos(), sr = references.stageNanos();
-        return new long[] {st[0] + sr[0], st[1] + sr[1], st[2] + sr[2], installNanos};
+        return new long[] {st[0] + sr[0], st[1] + sr[1], st[2] + sr[2], installNanos, sr[0] + sr[1] + sr[2]};
     }
 
     /**

@@ -57,7 +57,8 @@ public final class BatchReader implements AutoCloseable {
         int srcAt = 0;
         int[] seg = batch.segments;
         for (int s = 0; s < seg.length; s += 3) {
-            for (int k = 0; k < seg[s + 2]; k++) {
+            int count = seg[s + 2];
+            for (int k = 0; k < count; ) {
                 int unit = seg[s + 1] + k; // the unit's place among the batch's frames' units
                 int i = unit / upf;
                 if (i != current) {
@@ -78,9 +79,19 @@ public final class BatchReader implements AutoCloseable {
                     current = i;
                     decodeNanos += cpuNanos() - d0;
                 }
-                sink.page(seg[s] + k, src, srcAt + (unit - i * upf) * PackFormat.UNIT_SIZE);
+                // The segment's pages in this frame, handed out in one small loop of their own: this method then loops
+                // once per frame, not once per page, and the JIT compiles the small loop with C2 instead of all of this
+                // method (its checks and decoding) for a restore that runs it a few thousand times.
+                int n = Math.min(count - k, (i + 1) * upf - unit);
+                deliver(sink, seg[s] + k, src, srcAt + (unit - i * upf) * PackFormat.UNIT_SIZE, n);
+                k += n;
             }
         }
+    }
+
+    /** Hands {@code n} consecutive pages to {@code sink}: page {@code first + j} is at {@code at + j * 4096} of {@code src}. */
+    private static void deliver(PageSink sink, int first, byte[] src, int at, int n) throws IOException {
+        for (int j = 0; j < n; j++) sink.page(first + j, src, at + j * PackFormat.UNIT_SIZE);
     }
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
