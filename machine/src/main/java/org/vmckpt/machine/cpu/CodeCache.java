@@ -274,6 +274,31 @@ public final class CodeCache {
         return u == null ? 1 : u instanceof PendingUnit ? 2 : 3;
     }
 
+    /**
+     * Profile only: why no unit starts at {@code pc}, where the fetch TLB maps it and the table has no entry
+     * (TranslationProfile.R_*): a page without translations, a code page outside every live unit's bytes, inside a
+     * live unit's bytes (a pc no unit starts at), or inside the bytes of a unit that an invalidation dropped.
+     */
+    int noEntryReason(Hart h, long pc) {
+        long vpn = pc >>> 12;
+        int page = h.mmu.xPhys[(int) vpn & Hart.TLB_MASK];
+        int off = (int) pc & 0xfff;
+        List<Long> ks = keysByPage.get(page);
+        if (ks != null) {
+            for (long k : ks) {
+                TranslatedUnit u = unitAt(k);
+                if (u == null || u == TranslatedUnit.UNTRANSLATABLE || u instanceof PendingUnit || (int) (k >>> 12) != page) continue;
+                if (off >= u.profFirst && off < u.profLast) return TranslationProfile.R_INSIDE_UNIT;
+            }
+        }
+        List<int[]> dropped = profDroppedSpans.get(page);
+        if (dropped != null) for (int[] span : dropped) if (off >= span[0] && off < span[1]) return TranslationProfile.R_INVALIDATED;
+        return ks != null ? TranslationProfile.R_COLD_IN_CODE_PAGE : TranslationProfile.R_COLD_PAGE;
+    }
+
+    /** Profile only: the byte spans (entry page offsets) of the units invalidations dropped, by their entry's RAM page. */
+    private final HashMap<Integer, List<int[]>> profDroppedSpans = new HashMap<>();
+
     /** See {@link #nextEntry}: {@code -Dvmckpt.jit.stopAtEntry=false} lets interpreted blocks run past entries. */
     static final boolean STOP_AT_ENTRY = !"false".equals(System.getProperty("vmckpt.jit.stopAtEntry"));
 
@@ -566,6 +591,13 @@ public final class CodeCache {
         if (ks == null) return 0;
         entries[pageIndex] = null;
         invalidations++;
+        if (Hart.PROFILE_UNITS) {
+            for (long k : ks) {
+                TranslatedUnit u = unitAt(k);
+                if (u != null && u != TranslatedUnit.UNTRANSLATABLE && !(u instanceof PendingUnit))
+                    profDroppedSpans.computeIfAbsent((int) (k >>> 12), p -> new ArrayList<>()).add(new int[] {u.profFirst, u.profLast});
+            }
+        }
         for (long k : ks) clear(k);
         return ks.size();
     }

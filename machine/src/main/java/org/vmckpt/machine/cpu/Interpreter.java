@@ -114,6 +114,7 @@ final class Interpreter {
                     continue;
                 }
             }
+            if (PROFILE_UNITS && blockMode) h.profile.step(pc, h.instret);
             x[0] = 0;
             long fallThrough = pc + len;
             long next = fallThrough;

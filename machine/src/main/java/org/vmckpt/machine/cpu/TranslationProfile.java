@@ -15,7 +15,26 @@ final class TranslationProfile {
             INTERP_AT_BATCH_START = 23, INTERP_AFTER_UNIT = 24, INTERP_AFTER_INTERP = 25, INTERP_UNMAPPED = 26,
             INTERP_PENDING = 27;
     /** How an interpreted block began (the {@code how} of {@link #interpreted}). */
-    static final int BEGAN_BATCH = 0, BEGAN_AFTER_UNIT = 1, BEGAN_AFTER_INTERP = 2;
+    static final int BEGAN_BATCH = 0, BEGAN_AFTER_UNIT = 1, BEGAN_AFTER_INTERP = 2, BEGAN_AFTER_TRAP = 3;
+    /**
+     * Why an interpreted block ran from {@link #FROM} on (the phase table): the fetch TLB did not map its pc, its entry's
+     * unit was being built, untranslatable, not compiled, over the budget; or no entry there, and then
+     * ({@link CodeCache#noEntryReason}) a page without translations, a code page outside every unit's bytes, inside
+     * a live unit's bytes (a pc no unit starts at), or inside the bytes of a unit an invalidation dropped.
+     */
+    static final int R_UNMAPPED = 0, R_PENDING = 1, R_UNTRANSLATABLE = 2, R_NOT_COMPILED = 3, R_BUDGET = 4,
+            R_COLD_PAGE = 5, R_COLD_IN_CODE_PAGE = 6, R_INSIDE_UNIT = 7, R_INVALIDATED = 8;
+    private static final String[] REASONS = {"pc not in fetch TLB", "unit being built", "untranslatable",
+            "not compiled yet", "entry block > budget", "no entry, page without translations",
+            "no entry, code page, outside units", "no entry, inside a live unit (not its entry)",
+            "no entry, inside a unit an invalidation dropped"};
+    private static final String[] HOWS = {"batch start", "after unit", "after interp", "after trap"};
+    /** From FROM on: instructions and blocks by reason and by how the block began. */
+    private final long[][] phaseInsns = new long[REASONS.length][HOWS.length], phaseBlocks = new long[REASONS.length][HOWS.length];
+    /** From FROM on: times each instruction (by virtual address, one counter per 2-byte slot) was interpreted. */
+    private final HashMap<Long, int[]> insnCounts = new HashMap<>();
+    private long countVpn = -1;
+    private int[] countPage;
     private static final String[] NAMES = {"exit budget", "exit region (same page)", "exit page end / other page",
             "exit jalr", "exit after helper", "exit trap", "exit deferral", "exit event", "TLB misses in units",
             "helper AMO/LR/SC", "helper CSR", "helper FP", "helper other", "interpreted blocks",
@@ -57,6 +76,17 @@ final class TranslationProfile {
         timeline[3][(int) Math.min(timeline[3].length - 1, instret / 100_000_000L)]++;
     }
 
+    /** The interpreter (block mode) is about to run the instruction at {@code pc}: counted from FROM on. */
+    void step(long pc, long instret) {
+        if (instret < FROM) return;
+        long vpn = pc >>> 12;
+        if (vpn != countVpn) {
+            countPage = insnCounts.computeIfAbsent(vpn, k -> new int[2048]);
+            countVpn = vpn;
+        }
+        countPage[((int) pc & 0xfff) >>> 1]++;
+    }
+
     /** The counter of an instruction a unit leaves to the interpreter (Hart.execOne). */
     static int helperKind(int insn) {
         switch (Decode.opcode(insn)) {
@@ -72,7 +102,14 @@ final class TranslationProfile {
      * after what {@code how} says (BEGAN_*), with the code cache's entry at {@code pc0} in {@code state}
      * ({@link CodeCache#entryStateAt}) when it began, at instruction count {@code instret}.
      */
-    void interpreted(TranslatedUnit u, long pc0, int left, int ran, int how, int state, long instret) {
+    void interpreted(TranslatedUnit u, long pc0, int left, int ran, int how, int state, int noEntry, long instret) {
+        if (instret >= FROM) {
+            int r = state == 0 ? R_UNMAPPED : state == 2 ? R_PENDING : u == null ? noEntry
+                    : u == TranslatedUnit.UNTRANSLATABLE ? R_UNTRANSLATABLE : u.entryBlockLength > left ? R_BUDGET : R_NOT_COMPILED;
+            phaseInsns[r][how] += ran;
+            phaseBlocks[r][how]++;
+        }
+        if (how == BEGAN_AFTER_TRAP) how = BEGAN_AFTER_UNIT; // (the tables below keep their three kinds)
         counts[INTERP_BLOCKS]++;
         counts[INTERP_INSNS] += ran;
         counts[u == null ? INTERP_NO_UNIT : u == TranslatedUnit.UNTRANSLATABLE ? INTERP_UNTRANSLATABLE
@@ -105,6 +142,42 @@ final class TranslationProfile {
     String report() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < NAMES.length; i++) sb.append(String.format("  %-28s %,d%n", NAMES[i], counts[i]));
+        sb.append(String.format("  from instruction %,d: interpreted instructions (blocks) by reason, by how the block began (%s)%n", FROM, String.join(", ", HOWS)));
+        for (int r = 0; r < REASONS.length; r++) {
+            long ti = 0, tb = 0;
+            StringBuilder row = new StringBuilder();
+            for (int k = 0; k < HOWS.length; k++) {
+                ti += phaseInsns[r][k];
+                tb += phaseBlocks[r][k];
+                row.append(String.format(" %,d (%,d)", phaseInsns[r][k], phaseBlocks[r][k]));
+            }
+            sb.append(String.format("    %-46s %,d (%,d):%s%n", REASONS[r], ti, tb, row));
+        }
+        // How often the interpreter ran the same instruction again: instructions by how many times their address was
+        // interpreted from FROM on (1, 2-15, 16-255, ...), with the distinct addresses of each class.
+        long[] insnsBy = new long[6], addrsBy = new long[6];
+        for (int[] page : insnCounts.values()) {
+            for (int c : page) {
+                if (c == 0) continue;
+                int b = c == 1 ? 0 : c < 16 ? 1 : c < 256 ? 2 : c < 4096 ? 3 : c < 65536 ? 4 : 5;
+                insnsBy[b] += c;
+                addrsBy[b]++;
+            }
+        }
+        String[] classes = {"1", "2-15", "16-255", "256-4095", "4096-65535", ">=65536"};
+        sb.append("  from instruction ").append(String.format("%,d", FROM)).append(": interpreted instructions by times their address was interpreted:");
+        for (int b = 0; b < classes.length; b++) sb.append(String.format(" %s: %,d (%,d addresses);", classes[b], insnsBy[b], addrsBy[b]));
+        sb.append(String.format("%n"));
+        // A rough model of the heat threshold's reach (a block's heat is about the times its head ran): the interpreted
+        // instructions beyond the first T runs of their address, which a unit built after T runs could have taken.
+        int[] ts = {1_000, 2_000, 4_000, 8_000, 16_000, 30_000};
+        sb.append("  from instruction ").append(String.format("%,d", FROM)).append(": interpreted beyond the first T runs of their address:");
+        for (int t : ts) {
+            long beyond = 0, addrs = 0;
+            for (int[] page : insnCounts.values()) for (int c : page) if (c > t) { beyond += c - t; addrs++; }
+            sb.append(String.format(" T=%,d: %,d (%,d addresses);", t, beyond, addrs));
+        }
+        sb.append(String.format("%n"));
         for (int t = 0; t < timeline[0].length; t++) {
             if (timeline[0][t] != 0 || timeline[3][t] != 0) sb.append(String.format("  interpreted at %,d-%,d M: %,d instructions (began a batch %,d, entry block > budget %,d); %,d units installed%n",
                     t * 100, t * 100 + 100, timeline[0][t], timeline[1][t], timeline[2][t], timeline[3][t]));
