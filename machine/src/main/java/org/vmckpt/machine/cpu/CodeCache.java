@@ -169,14 +169,8 @@ public final class CodeCache {
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
         // Not in the fetch TLB (after a flush: a satp write, sfence.vma): fill it here, as the interpreter's first fetch
-        // would, so that the unit at the pc runs instead of the interpreter up to the block's end (FILL_FETCH_TLB). Such
-        // a visit only finds units: it gathers no heat and builds none (as before), since a unit built now would not
-        // go on into the next page, which the fetch TLB does not map yet either (nextPageIndex).
-        boolean filled = false;
-        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) {
-            if (!FILL_FETCH_TLB || !h.mmu.mapFetch(pc)) return null;
-            filled = true;
-        }
+        // would, so that the unit at the pc runs instead of the interpreter up to the block's end (FILL_FETCH_TLB).
+        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx) && !(FILL_FETCH_TLB && h.mmu.mapFetch(pc))) return null;
         int pageIndex = h.mmu.xPhys[ti];
         long key = ((long) pageIndex << 12) | (pc & 0xfff);
         int mask = keys.length - 1;
@@ -184,9 +178,9 @@ public final class CodeCache {
             long k = keys[i];
             if (k == key) {
                 TranslatedUnit u = units[i];
-                return u != null && !(u instanceof PendingUnit) ? u : filled ? null : miss(key, i, pageIndex, h, pc, sample);
+                return u != null && !(u instanceof PendingUnit) ? u : miss(key, i, pageIndex, h, pc, sample);
             }
-            if (k == -1L) return filled ? null : miss(key, -1, pageIndex, h, pc, sample);
+            if (k == -1L) return miss(key, -1, pageIndex, h, pc, sample);
         }
     }
 
