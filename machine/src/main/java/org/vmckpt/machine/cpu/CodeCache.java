@@ -168,9 +168,7 @@ public final class CodeCache {
         heatSlot = -1;
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
-        // Not in the fetch TLB (after a flush: a satp write, sfence.vma): fill it here, as the interpreter's first fetch
-        // would, so that the unit at the pc runs instead of the interpreter up to the block's end (FILL_FETCH_TLB).
-        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx) && !(FILL_FETCH_TLB && h.mmu.mapFetch(pc))) return null;
+        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return null;
         int pageIndex = h.mmu.xPhys[ti];
         long key = ((long) pageIndex << 12) | (pc & 0xfff);
         int mask = keys.length - 1;
@@ -300,15 +298,6 @@ public final class CodeCache {
 
     /** Profile only: the byte spans (entry page offsets) of the units invalidations dropped, by their entry's RAM page. */
     private final HashMap<Integer, List<int[]>> profDroppedSpans = new HashMap<>();
-
-    /**
-     * The dispatcher's lookup fills the fetch TLB for a pc it does not map ({@link Mmu#mapFetch}); {@code
-     * -Dvmckpt.jit.fillFetchTlb=false}: it interprets there, as before round 27. Every satp write and every sfence.vma
-     * that meets a cached superpage flushes the TLB, and until round 27 the first block in each code page after that ran
-     * in the interpreter, up to its next jump to an entry, whether or not a unit started at the pc: 4.0 M of the 63 M
-     * instructions the signed guest's module phase interpreted (docs/BENCHMARKS.md, round 27).
-     */
-    static final boolean FILL_FETCH_TLB = !"false".equals(System.getProperty("vmckpt.jit.fillFetchTlb"));
 
     /** See {@link #nextEntry}: {@code -Dvmckpt.jit.stopAtEntry=false} lets interpreted blocks run past entries. */
     static final boolean STOP_AT_ENTRY = !"false".equals(System.getProperty("vmckpt.jit.stopAtEntry"));

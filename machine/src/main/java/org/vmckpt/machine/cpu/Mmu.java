@@ -436,31 +436,6 @@ final class Mmu {
         xTag[i] = -1; xPage[i] = null;
     }
 
-    /**
-     * Fills the fetch TLB's entry for {@code pc}'s page, as the interpreter's first fetch from it would (the same walk,
-     * with its A-bit update and PMP check), and returns true; or false, leaving no trap pending and the hart's event
-     * flags as they were, if that fetch would fault or find no RAM there (the interpreter then fetches and takes the
-     * fault itself, from the same state). The dispatcher calls it when the pc's page is not in the fetch TLB, so that
-     * it finds the unit there instead of interpreting the first block of every code page after a TLB flush.
-     */
-    boolean mapFetch(long pc) {
-        boolean trap = h.trap, unitExit = h.unitExit;
-        int events = h.events;
-        h.trap = false;
-        long pa = translate(pc, ACCESS_EXEC);
-        int idx = h.trap ? -1 : h.ram.pageIndexOf(pa);
-        h.trap = trap;
-        h.unitExit = unitExit;
-        h.events = events;
-        if (idx < 0) return false;
-        int i = (int) (pc >>> 12) & TLB_MASK;
-        xTag[i] = (pc >>> 12) | fetchCtx;
-        xPage[i] = h.ram.pageForRead(idx);
-        xPhys[i] = idx;
-        if (lastLeafLevel > 0) noteSuperpage(pc); // (may drop the entry again: a page PMP splits)
-        return xTag[i] == ((pc >>> 12) | fetchCtx);
-    }
-
     /** Whether the fetch TLB maps {@code pc} to the guest physical address {@code key} (a {@link CodeCache} key). */
     boolean fetchesFrom(long pc, long key) {
         long vpn = pc >>> 12;
