@@ -114,7 +114,6 @@ final class Interpreter {
                     continue;
                 }
             }
-            if (PROFILE_UNITS && blockMode) h.profile.step(pc, h.instret);
             x[0] = 0;
             long fallThrough = pc + len;
             long next = fallThrough;

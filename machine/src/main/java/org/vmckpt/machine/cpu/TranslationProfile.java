@@ -31,10 +31,6 @@ final class TranslationProfile {
     private static final String[] HOWS = {"batch start", "after unit", "after interp", "after trap"};
     /** From FROM on: instructions and blocks by reason and by how the block began. */
     private final long[][] phaseInsns = new long[REASONS.length][HOWS.length], phaseBlocks = new long[REASONS.length][HOWS.length];
-    /** From FROM on: times each instruction (by virtual address, one counter per 2-byte slot) was interpreted. */
-    private final HashMap<Long, int[]> insnCounts = new HashMap<>();
-    private long countVpn = -1;
-    private int[] countPage;
     private static final String[] NAMES = {"exit budget", "exit region (same page)", "exit page end / other page",
             "exit jalr", "exit after helper", "exit trap", "exit deferral", "exit event", "TLB misses in units",
             "helper AMO/LR/SC", "helper CSR", "helper FP", "helper other", "interpreted blocks",
@@ -74,17 +70,6 @@ final class TranslationProfile {
     /** A unit was installed (made runnable) at instruction count {@code instret}: the timeline's fourth column. */
     void installed(long instret) {
         timeline[3][(int) Math.min(timeline[3].length - 1, instret / 100_000_000L)]++;
-    }
-
-    /** The interpreter (block mode) is about to run the instruction at {@code pc}: counted from FROM on. */
-    void step(long pc, long instret) {
-        if (instret < FROM) return;
-        long vpn = pc >>> 12;
-        if (vpn != countVpn) {
-            countPage = insnCounts.computeIfAbsent(vpn, k -> new int[2048]);
-            countVpn = vpn;
-        }
-        countPage[((int) pc & 0xfff) >>> 1]++;
     }
 
     /** The counter of an instruction a unit leaves to the interpreter (Hart.execOne). */
@@ -153,31 +138,6 @@ final class TranslationProfile {
             }
             sb.append(String.format("    %-46s %,d (%,d):%s%n", REASONS[r], ti, tb, row));
         }
-        // How often the interpreter ran the same instruction again: instructions by how many times their address was
-        // interpreted from FROM on (1, 2-15, 16-255, ...), with the distinct addresses of each class.
-        long[] insnsBy = new long[6], addrsBy = new long[6];
-        for (int[] page : insnCounts.values()) {
-            for (int c : page) {
-                if (c == 0) continue;
-                int b = c == 1 ? 0 : c < 16 ? 1 : c < 256 ? 2 : c < 4096 ? 3 : c < 65536 ? 4 : 5;
-                insnsBy[b] += c;
-                addrsBy[b]++;
-            }
-        }
-        String[] classes = {"1", "2-15", "16-255", "256-4095", "4096-65535", ">=65536"};
-        sb.append("  from instruction ").append(String.format("%,d", FROM)).append(": interpreted instructions by times their address was interpreted:");
-        for (int b = 0; b < classes.length; b++) sb.append(String.format(" %s: %,d (%,d addresses);", classes[b], insnsBy[b], addrsBy[b]));
-        sb.append(String.format("%n"));
-        // A rough model of the heat threshold's reach (a block's heat is about the times its head ran): the interpreted
-        // instructions beyond the first T runs of their address, which a unit built after T runs could have taken.
-        int[] ts = {1_000, 2_000, 4_000, 8_000, 16_000, 30_000};
-        sb.append("  from instruction ").append(String.format("%,d", FROM)).append(": interpreted beyond the first T runs of their address:");
-        for (int t : ts) {
-            long beyond = 0, addrs = 0;
-            for (int[] page : insnCounts.values()) for (int c : page) if (c > t) { beyond += c - t; addrs++; }
-            sb.append(String.format(" T=%,d: %,d (%,d addresses);", t, beyond, addrs));
-        }
-        sb.append(String.format("%n"));
         for (int t = 0; t < timeline[0].length; t++) {
             if (timeline[0][t] != 0 || timeline[3][t] != 0) sb.append(String.format("  interpreted at %,d-%,d M: %,d instructions (began a batch %,d, entry block > budget %,d); %,d units installed%n",
                     t * 100, t * 100 + 100, timeline[0][t], timeline[1][t], timeline[2][t], timeline[3][t]));
