@@ -23,11 +23,14 @@ final class TranslationProfile {
      * a live unit's bytes (a pc no unit starts at), or inside the bytes of a unit an invalidation dropped.
      */
     static final int R_UNMAPPED = 0, R_PENDING = 1, R_UNTRANSLATABLE = 2, R_NOT_COMPILED = 3, R_BUDGET = 4,
-            R_COLD_PAGE = 5, R_COLD_IN_CODE_PAGE = 6, R_INSIDE_UNIT = 7, R_INVALIDATED = 8;
+            R_COLD_PAGE = 5, R_COLD_IN_CODE_PAGE = 6, R_INSIDE_UNIT = 7, R_INVALIDATED = 8, R_INSIDE_UNIT_AFTER_CALL = 9;
     private static final String[] REASONS = {"pc not in fetch TLB", "unit being built", "untranslatable",
             "not compiled yet", "entry block > budget", "no entry, page without translations",
             "no entry, code page, outside units", "no entry, inside a live unit (not its entry)",
-            "no entry, inside a unit an invalidation dropped"};
+            "no entry, inside a unit an invalidation dropped", "no entry, inside a live unit, after a call"};
+    /** From FROM on, per reason, by an interpreted block's first pc: instructions and blocks (how many pcs, how often each). */
+    @SuppressWarnings("unchecked")
+    private final HashMap<Long, long[]>[] phaseStarts = new HashMap[REASONS.length];
     private static final String[] HOWS = {"batch start", "after unit", "after interp", "after trap"};
     /** From FROM on: instructions and blocks by reason and by how the block began. */
     private final long[][] phaseInsns = new long[REASONS.length][HOWS.length], phaseBlocks = new long[REASONS.length][HOWS.length];
@@ -93,6 +96,10 @@ final class TranslationProfile {
                     : u == TranslatedUnit.UNTRANSLATABLE ? R_UNTRANSLATABLE : u.entryBlockLength > left ? R_BUDGET : R_NOT_COMPILED;
             phaseInsns[r][how] += ran;
             phaseBlocks[r][how]++;
+            if (phaseStarts[r] == null) phaseStarts[r] = new HashMap<>();
+            long[] st = phaseStarts[r].computeIfAbsent(pc0, k -> new long[2]);
+            st[0] += ran;
+            st[1]++;
         }
         if (how == BEGAN_AFTER_TRAP) how = BEGAN_AFTER_UNIT; // (the tables below keep their three kinds)
         counts[INTERP_BLOCKS]++;
@@ -137,6 +144,17 @@ final class TranslationProfile {
                 row.append(String.format(" %,d (%,d)", phaseInsns[r][k], phaseBlocks[r][k]));
             }
             sb.append(String.format("    %-46s %,d (%,d):%s%n", REASONS[r], ti, tb, row));
+            // How many first pcs, and the instructions of those begun there 1-15, 16-255, 256-4,095, >= 4,096 times.
+            long pcs = 0;
+            long[] byBlocks = new long[4];
+            if (phaseStarts[r] != null) {
+                for (long[] st : phaseStarts[r].values()) {
+                    pcs++;
+                    byBlocks[st[1] < 16 ? 0 : st[1] < 256 ? 1 : st[1] < 4096 ? 2 : 3] += st[0];
+                }
+            }
+            if (pcs > 0) sb.append(String.format("      %,d first pcs; instructions of blocks begun at a pc 1-15 times %,d, 16-255 %,d, 256-4,095 %,d, >= 4,096 %,d%n",
+                    pcs, byBlocks[0], byBlocks[1], byBlocks[2], byBlocks[3]));
         }
         for (int t = 0; t < timeline[0].length; t++) {
             if (timeline[0][t] != 0 || timeline[3][t] != 0) sb.append(String.format("  interpreted at %,d-%,d M: %,d instructions (began a batch %,d, entry block > budget %,d); %,d units installed%n",
