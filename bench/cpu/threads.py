@@ -31,12 +31,12 @@ def thread_cpu(pid):
     out = {}
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
-    except FileNotFoundError:
+    except OSError:
         return out
     for t in tasks:
         try:
             stat = open(f"/proc/{pid}/task/{t}/stat").read()
-        except FileNotFoundError:
+        except OSError:  # (a thread or the process that ended meanwhile: FileNotFoundError or ProcessLookupError)
             continue
         name = stat[stat.index("(") + 1:stat.rindex(")")]
         f = stat[stat.rindex(")") + 2:].split()

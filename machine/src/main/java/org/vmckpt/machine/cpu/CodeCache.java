@@ -274,6 +274,46 @@ public final class CodeCache {
         return u == null ? 1 : u instanceof PendingUnit ? 2 : 3;
     }
 
+    /**
+     * Profile only: why no unit starts at {@code pc}, where the fetch TLB maps it and the table has no entry
+     * (TranslationProfile.R_*): a page without translations, a code page outside every live unit's bytes, inside a
+     * live unit's bytes (a pc no unit starts at), or inside the bytes of a unit that an invalidation dropped.
+     */
+    int noEntryReason(Hart h, long pc) {
+        long vpn = pc >>> 12;
+        int page = h.mmu.xPhys[(int) vpn & Hart.TLB_MASK];
+        int off = (int) pc & 0xfff;
+        List<Long> ks = keysByPage.get(page);
+        if (ks != null) {
+            for (long k : ks) {
+                TranslatedUnit u = unitAt(k);
+                if (u == null || u == TranslatedUnit.UNTRANSLATABLE || u instanceof PendingUnit || (int) (k >>> 12) != page) continue;
+                if (off >= u.profFirst && off < u.profLast) return afterCall(page, off) ? TranslationProfile.R_INSIDE_UNIT_AFTER_CALL : TranslationProfile.R_INSIDE_UNIT;
+            }
+        }
+        List<int[]> dropped = profDroppedSpans.get(page);
+        if (dropped != null) for (int[] span : dropped) if (off >= span[0] && off < span[1]) return TranslationProfile.R_INVALIDATED;
+        return ks != null ? TranslationProfile.R_COLD_IN_CODE_PAGE : TranslationProfile.R_COLD_PAGE;
+    }
+
+    /** Profile only: whether the instruction before offset {@code off} of RAM page {@code page} is a call (a return point). */
+    private boolean afterCall(int page, int off) {
+        byte[] b = ram.pageForRead(page);
+        if (off >= 4) {
+            int insn = (b[off - 4] & 0xff) | (b[off - 3] & 0xff) << 8 | (b[off - 2] & 0xff) << 16 | (b[off - 1] & 0xff) << 24;
+            int op = insn & 0x7f, rd = (insn >>> 7) & 31;
+            if ((insn & 3) == 3 && (op == 0x6f || op == 0x67) && (rd == 1 || rd == 5)) return true; // jal / jalr ra
+        }
+        if (off >= 2) {
+            int c = (b[off - 2] & 0xff) | (b[off - 1] & 0xff) << 8;
+            if ((c & 0xf07f) == 0x9002 && (c & 0x0f80) != 0) return true; // c.jalr rs1 (writes ra)
+        }
+        return false;
+    }
+
+    /** Profile only: the byte spans (entry page offsets) of the units invalidations dropped, by their entry's RAM page. */
+    private final HashMap<Integer, List<int[]>> profDroppedSpans = new HashMap<>();
+
     /** See {@link #nextEntry}: {@code -Dvmckpt.jit.stopAtEntry=false} lets interpreted blocks run past entries. */
     static final boolean STOP_AT_ENTRY = !"false".equals(System.getProperty("vmckpt.jit.stopAtEntry"));
 
@@ -566,6 +606,13 @@ public final class CodeCache {
         if (ks == null) return 0;
         entries[pageIndex] = null;
         invalidations++;
+        if (Hart.PROFILE_UNITS) {
+            for (long k : ks) {
+                TranslatedUnit u = unitAt(k);
+                if (u != null && u != TranslatedUnit.UNTRANSLATABLE && !(u instanceof PendingUnit))
+                    profDroppedSpans.computeIfAbsent((int) (k >>> 12), p -> new ArrayList<>()).add(new int[] {u.profFirst, u.profLast});
+            }
+        }
         for (long k : ks) clear(k);
         return ks.size();
     }

@@ -272,12 +272,13 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
                     long pc0 = pc;
                     int state0 = PROFILE_UNITS ? cc.entryStateAt(this, pc0) : 0; // (before the interpreter refills the TLB)
+                    int noEntry0 = PROFILE_UNITS && state0 == 1 ? cc.noEntryReason(this, pc0) : 0;
                     long ti0 = PROFILE_UNITS ? System.nanoTime() : 0;
                     int ran = interpreter.interpret(budget - n, true, cc.nextEntry(this, pc));
                     cc.interpreted(ran);
                     if (PROFILE_UNITS) {
                         profile.interpNanos = System.nanoTime() - ti0;
-                        profile.interpreted(u, pc0, budget - n, ran, began, state0, instret);
+                        profile.interpreted(u, pc0, budget - n, ran, began, state0, noEntry0, instret);
                         began = TranslationProfile.BEGAN_AFTER_INTERP;
                     }
                     n += ran;
@@ -315,6 +316,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             if (unitExit) {
                 unitExit = false;
                 if (trap) {
+                    if (PROFILE_UNITS) began = TranslationProfile.BEGAN_AFTER_TRAP;
                     traps.takePendingTrap();
                     n++; // the attempt counts, as in the interpreter: an endless trap loop still ends the budget
                 } else {
@@ -324,6 +326,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     n += interpreter.interpret(budget - n, true);
                 }
             } else if (retired == 0) {
+                if (PROFILE_UNITS) began = TranslationProfile.BEGAN_AFTER_TRAP;
                 n++; // an instruction run for the unit by the interpreter (execOne) trapped first thing
             } else if (events == 0) {
                 prev = u;

@@ -15,7 +15,25 @@ final class TranslationProfile {
             INTERP_AT_BATCH_START = 23, INTERP_AFTER_UNIT = 24, INTERP_AFTER_INTERP = 25, INTERP_UNMAPPED = 26,
             INTERP_PENDING = 27;
     /** How an interpreted block began (the {@code how} of {@link #interpreted}). */
-    static final int BEGAN_BATCH = 0, BEGAN_AFTER_UNIT = 1, BEGAN_AFTER_INTERP = 2;
+    static final int BEGAN_BATCH = 0, BEGAN_AFTER_UNIT = 1, BEGAN_AFTER_INTERP = 2, BEGAN_AFTER_TRAP = 3;
+    /**
+     * Why an interpreted block ran from {@link #FROM} on (the phase table): the fetch TLB did not map its pc, its entry's
+     * unit was being built, untranslatable, not compiled, over the budget; or no entry there, and then
+     * ({@link CodeCache#noEntryReason}) a page without translations, a code page outside every unit's bytes, inside
+     * a live unit's bytes (a pc no unit starts at), or inside the bytes of a unit an invalidation dropped.
+     */
+    static final int R_UNMAPPED = 0, R_PENDING = 1, R_UNTRANSLATABLE = 2, R_NOT_COMPILED = 3, R_BUDGET = 4,
+            R_COLD_PAGE = 5, R_COLD_IN_CODE_PAGE = 6, R_INSIDE_UNIT = 7, R_INVALIDATED = 8, R_INSIDE_UNIT_AFTER_CALL = 9;
+    private static final String[] REASONS = {"pc not in fetch TLB", "unit being built", "untranslatable",
+            "not compiled yet", "entry block > budget", "no entry, page without translations",
+            "no entry, code page, outside units", "no entry, inside a live unit (not its entry)",
+            "no entry, inside a unit an invalidation dropped", "no entry, inside a live unit, after a call"};
+    /** From FROM on, per reason, by an interpreted block's first pc: instructions and blocks (how many pcs, how often each). */
+    @SuppressWarnings("unchecked")
+    private final HashMap<Long, long[]>[] phaseStarts = new HashMap[REASONS.length];
+    private static final String[] HOWS = {"batch start", "after unit", "after interp", "after trap"};
+    /** From FROM on: instructions and blocks by reason and by how the block began. */
+    private final long[][] phaseInsns = new long[REASONS.length][HOWS.length], phaseBlocks = new long[REASONS.length][HOWS.length];
     private static final String[] NAMES = {"exit budget", "exit region (same page)", "exit page end / other page",
             "exit jalr", "exit after helper", "exit trap", "exit deferral", "exit event", "TLB misses in units",
             "helper AMO/LR/SC", "helper CSR", "helper FP", "helper other", "interpreted blocks",
@@ -72,7 +90,18 @@ final class TranslationProfile {
      * after what {@code how} says (BEGAN_*), with the code cache's entry at {@code pc0} in {@code state}
      * ({@link CodeCache#entryStateAt}) when it began, at instruction count {@code instret}.
      */
-    void interpreted(TranslatedUnit u, long pc0, int left, int ran, int how, int state, long instret) {
+    void interpreted(TranslatedUnit u, long pc0, int left, int ran, int how, int state, int noEntry, long instret) {
+        if (instret >= FROM) {
+            int r = state == 0 ? R_UNMAPPED : state == 2 ? R_PENDING : u == null ? noEntry
+                    : u == TranslatedUnit.UNTRANSLATABLE ? R_UNTRANSLATABLE : u.entryBlockLength > left ? R_BUDGET : R_NOT_COMPILED;
+            phaseInsns[r][how] += ran;
+            phaseBlocks[r][how]++;
+            if (phaseStarts[r] == null) phaseStarts[r] = new HashMap<>();
+            long[] st = phaseStarts[r].computeIfAbsent(pc0, k -> new long[2]);
+            st[0] += ran;
+            st[1]++;
+        }
+        if (how == BEGAN_AFTER_TRAP) how = BEGAN_AFTER_UNIT; // (the tables below keep their three kinds)
         counts[INTERP_BLOCKS]++;
         counts[INTERP_INSNS] += ran;
         counts[u == null ? INTERP_NO_UNIT : u == TranslatedUnit.UNTRANSLATABLE ? INTERP_UNTRANSLATABLE
@@ -105,6 +134,28 @@ final class TranslationProfile {
     String report() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < NAMES.length; i++) sb.append(String.format("  %-28s %,d%n", NAMES[i], counts[i]));
+        sb.append(String.format("  from instruction %,d: interpreted instructions (blocks) by reason, by how the block began (%s)%n", FROM, String.join(", ", HOWS)));
+        for (int r = 0; r < REASONS.length; r++) {
+            long ti = 0, tb = 0;
+            StringBuilder row = new StringBuilder();
+            for (int k = 0; k < HOWS.length; k++) {
+                ti += phaseInsns[r][k];
+                tb += phaseBlocks[r][k];
+                row.append(String.format(" %,d (%,d)", phaseInsns[r][k], phaseBlocks[r][k]));
+            }
+            sb.append(String.format("    %-46s %,d (%,d):%s%n", REASONS[r], ti, tb, row));
+            // How many first pcs, and the instructions of those begun there 1-15, 16-255, 256-4,095, >= 4,096 times.
+            long pcs = 0;
+            long[] byBlocks = new long[4];
+            if (phaseStarts[r] != null) {
+                for (long[] st : phaseStarts[r].values()) {
+                    pcs++;
+                    byBlocks[st[1] < 16 ? 0 : st[1] < 256 ? 1 : st[1] < 4096 ? 2 : 3] += st[0];
+                }
+            }
+            if (pcs > 0) sb.append(String.format("      %,d first pcs; instructions of blocks begun at a pc 1-15 times %,d, 16-255 %,d, 256-4,095 %,d, >= 4,096 %,d%n",
+                    pcs, byBlocks[0], byBlocks[1], byBlocks[2], byBlocks[3]));
+        }
         for (int t = 0; t < timeline[0].length; t++) {
             if (timeline[0][t] != 0 || timeline[3][t] != 0) sb.append(String.format("  interpreted at %,d-%,d M: %,d instructions (began a batch %,d, entry block > budget %,d); %,d units installed%n",
                     t * 100, t * 100 + 100, timeline[0][t], timeline[1][t], timeline[2][t], timeline[3][t]));
