@@ -26,6 +26,7 @@ public final class Main {
     }
 
     public static void main(String[] argv) {
+        StartupTimes.mark(StartupTimes.MAIN);
         if (argv.length > 0 && (argv[0].equals("restore") || argv[0].equals("run"))) preloadNativeCompression();
         System.exit(dispatch(argv));
     }
