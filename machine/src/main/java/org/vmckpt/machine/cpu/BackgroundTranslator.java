@@ -36,6 +36,8 @@ final class BackgroundTranslator {
 
     private final ArrayBlockingQueue<PendingUnit> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final Translator translator = new Translator(Translator.BACKGROUND_NAME);
+    /** Whether this thread's warm-up unit was built ({@link TranslatorWarmUp}; for tests). */
+    volatile boolean warmedUp;
     /** For tests: called on the translator thread with each job before it is built (to hold it at a latch). */
     volatile Consumer<PendingUnit> beforeBuild;
     /** For tests: called on the translator thread with each job after it is built, before it is handed back. */
@@ -62,6 +64,7 @@ final class BackgroundTranslator {
 
     private void work() {
         UnitCompilerDirectives.install(); // before the first unit exists (see UnitCompilerDirectives)
+        warmedUp = TranslatorWarmUp.run(translator); // the first translation's one-time costs, before the first job
         while (true) {
             PendingUnit job;
             try {
