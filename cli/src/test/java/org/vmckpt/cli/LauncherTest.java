@@ -59,7 +59,7 @@ class LauncherTest {
 
     /**
      * The class-data archives are mapped at the address they were made for, not relocated at each start (which
-     * touches every page of them: 2,300-3,100 page faults per start of `vmckpt run`, docs/BENCHMARKS.md round 27).
+     * touches every page of them: 2,100-3,100 page faults per start of `vmckpt run`, docs/BENCHMARKS.md round 27).
      */
     @Test
     void theLauncherMapsTheClassDataArchivesWithoutRelocating() throws Exception {
