@@ -1,14 +1,16 @@
 package org.vmckpt.cli;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The start-up line of --stats: each reached step's time since the previous reached one, only for a booted VM. */
 class StartupTimesTest {
+    @BeforeEach
     @AfterEach
-    void clear() {
+    void clear() { // (a session run in this JVM by another test left its stamps)
         for (int i = 0; i < StartupTimes.STEPS.length; i++) StartupTimes.set(i, 0);
     }
 

@@ -14,12 +14,16 @@ package org.vmckpt.machine.cpu;
 final class TranslatorWarmUp {
     private TranslatorWarmUp() { }
 
-    /** {@code -Dvmckpt.jit.warmUp=false} turns it off (A/B runs). */
-    static final boolean ENABLED = !"false".equals(System.getProperty("vmckpt.jit.warmUp"));
+    /**
+     * Off by default, {@code -Dvmckpt.jit.warmUp=true} turns it on: in the CLI module's tests at load 16-28, three
+     * end-to-end boots of the default guest (separate processes) stopped after the kernel's first console lines and
+     * were not explained in the round (docs/BENCHMARKS.md, round 27); until they are, the shared translator thread
+     * starts as before.
+     */
+    static final boolean ENABLED = Boolean.getBoolean("vmckpt.jit.warmUp");
 
     /** Builds and compiles (where the WhiteBox API is there) the warm-up unit with {@code t}; true if it was built. */
     static boolean run(Translator t) {
-        if (!ENABLED) return false;
         try {
             TranslatedUnit u = t.translate(page(), 0, 0);
             if (u == null) return false;

@@ -43,7 +43,7 @@ class TranslatorWarmUpTest {
 
     @Test
     void aTranslatorThreadHasWarmedUpBeforeItsFirstJob() {
-        BackgroundTranslator bt = new BackgroundTranslator("test-warm-up");
+        BackgroundTranslator bt = new BackgroundTranslator("test-warm-up", true);
         CountDownLatch seen = new CountDownLatch(1);
         AtomicBoolean warmedUpThen = new AtomicBoolean();
         bt.beforeBuild = p -> {
