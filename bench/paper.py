@@ -286,6 +286,8 @@ def launcher_java_options(jar):
     opts.append("-Xss16m")
     if os.geteuid() == 0:
         opts += ["-XX:ThreadPriorityPolicy=1", "-XX:JavaPriority2_To_OSPriority=19"]
+    # The class-data archives mapped where they were made to be, not relocated at every start (as the launcher does).
+    opts += ["-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0"]
     jsa = os.path.splitext(jar)[0] + ".jsa"
     if os.path.exists(jsa) and os.path.getmtime(jsa) >= os.path.getmtime(jar):
         opts += [f"-XX:SharedArchiveFile={jsa}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]

@@ -40,6 +40,8 @@ final class ClassDataSharing {
         com.github.luben.zstd.Zstd.compressBound(1);
         // And run a checkpoint and a restore, so that the JDK classes they load are archived too.
         RestorePathTraining.runQuietly();
+        // And `vmckpt run` itself, to an instruction limit, so that what a boot's start links is archived too.
+        RunPathTraining.runQuietly();
         System.err.println("vmckpt cds-train: loaded " + loaded + " classes");
         return 0;
     }

@@ -26,8 +26,14 @@ public final class Main {
     }
 
     public static void main(String[] argv) {
-        if (argv.length > 0 && (argv[0].equals("restore") || argv[0].equals("run"))) preloadNativeCompression();
+        StartupTimes.mark(StartupTimes.MAIN);
+        preload(argv);
         System.exit(dispatch(argv));
+    }
+
+    /** For `restore` and `run`: loads what they need first on side threads ({@link #preloadNativeCompression}). */
+    static void preload(String[] argv) {
+        if (argv.length > 0 && (argv[0].equals("restore") || argv[0].equals("run"))) preloadNativeCompression();
     }
 
     /**

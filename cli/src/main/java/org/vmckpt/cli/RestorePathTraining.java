@@ -12,8 +12,6 @@ import javax.management.ObjectName;
 import java.io.OutputStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -54,7 +52,7 @@ final class RestorePathTraining {
     private static void exercise(Path dir) throws Exception {
         Path kernel = dir.resolve("Image.gz");
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(kernel))) {
-            out.write(loopingImage());
+            out.write(RunPathTraining.loopingImage());
         }
         SplittableRandom random = new SplittableRandom(9);
         byte[] initrd = new byte[256 << 10];
@@ -109,17 +107,6 @@ final class RestorePathTraining {
         ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) gc.getCollectionTime();
         ManagementFactory.getPlatformMBeanServer().getMBeanInfo(new ObjectName("com.sun.management:type=DiagnosticCommand"));
-    }
-
-    /** An uncompressed RISC-V Linux Image of 64 KiB whose first instruction jumps to itself. */
-    private static byte[] loopingImage() {
-        ByteBuffer b = ByteBuffer.allocate(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0, 0x0000006f);                 // j .
-        b.putLong(8, 0x20_0000L);                // text_offset
-        b.putLong(16, 64 << 10);                 // image_size
-        b.putLong(0x30, 0x5643534952L);          // "RISCV\0\0\0"
-        b.putInt(0x38, 0x05435352);              // "RSC\x05"
-        return b.array();
     }
 
     static void runQuietly() {

@@ -132,6 +132,7 @@ public final class RunCommand {
         // The disk overlays spill beyond their heap share into the repository's workspace area.
         MachineConfig config = config(a, System.err).withOverlay(org.vmckpt.machine.device.virtio.DiskOverlay.DEFAULT_MEMORY_BYTES, repo.spillDir());
         ConsoleOutput console = VmSession.console(a);
+        StartupTimes.mark(StartupTimes.OPTIONS);
         if (a.has("incoming")) return IncomingMigration.run(a, config, console, repo);
         Machine machine;
         try {
@@ -140,12 +141,14 @@ public final class RunCommand {
             if (config.net() == null) throw e;
             throw new CommandFailedException("cannot set up --net " + config.net() + ": " + e.getMessage());
         }
+        StartupTimes.mark(StartupTimes.MACHINE);
         try {
             machine.boot();
         } catch (BootImageException e) {
             machine.virtio().close();
             throw new UsageException(e.getMessage());
         }
+        StartupTimes.mark(StartupTimes.BOOT_FILES);
         return VmSession.run(machine, a, console, repo, null, VmSession.DEFAULT_NAME);
     }
 }

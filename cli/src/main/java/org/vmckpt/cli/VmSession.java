@@ -77,6 +77,7 @@ final class VmSession {
         machine.hart(0).setTranslation(cpu.equals("jit"));
         String name = a.get("name", defaultName);
         CheckpointEngine engine = builtEngine != null ? builtEngine : new CheckpointEngine(machine, repo, parentId);
+        StartupTimes.mark(StartupTimes.ENGINE);
         engine.setRetainForReset(a.has("keep-for-reset"));
         engine.setVmName(name);
         if (a.has("exit-on")) console.onMarker(() -> machine.requestExit(0));
@@ -96,6 +97,7 @@ final class VmSession {
                 if (!Boolean.getBoolean(NO_SOURCE_PREFAULT)) HeapPrefault.forSource(machine.config().memoryBytes());
             }
             control = CompletableFuture.completedFuture(openControl(machine, a, console, repo, engine, name, incoming, peer));
+            StartupTimes.mark(StartupTimes.CONTROL);
         } else {
             control = new CompletableFuture<>();
             // Handed over once the guest's clock runs: waking the thread before, and linking a lambda here on a cold
@@ -113,6 +115,7 @@ final class VmSession {
         Integer status;
         try {
             Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // the guest's CPU comes first (see FrameCompressor)
+            StartupTimes.mark(StartupTimes.FIRST_INSTRUCTION);
             started.complete(System.nanoTime());
             status = machine.run(maxInstructions);
             if (threads != null) runCpu = threads.getCurrentThreadCpuTime() - cpu0;
@@ -143,6 +146,8 @@ final class VmSession {
             // CPU time of the guest's thread alone: steadier than wall time on a shared machine (no JIT compiler threads).
             System.err.printf("vmckpt: run thread CPU %.2f s (%.1f MIPS per CPU second); the first instruction %.2f s after the JVM started%n",
                     runCpu / 1e9, n / Math.max(1, runCpu / 1e3), startMillis / 1e3);
+            double mainToFirst = StartupTimes.mainToFirstInstructionMillis();
+            if (mainToFirst > 0) System.err.println("vmckpt: start-up: " + StartupTimes.describe(startMillis - mainToFirst));
             org.vmckpt.machine.cpu.CodeCache.Stats t = machine.hart(0).translationStats();
             if (t != null) {
                 System.err.printf("vmckpt: translator: %.1f%% of instructions run translated; %,d units built (%,d across two pages; %,d live, %,d guest"

@@ -58,6 +58,17 @@ class LauncherTest {
     }
 
     /**
+     * The class-data archives are mapped at the address they were made for, not relocated at each start (which
+     * touches every page of them: 2,100-3,100 page faults per start of `vmckpt run`, docs/BENCHMARKS.md round 27).
+     */
+    @Test
+    void theLauncherMapsTheClassDataArchivesWithoutRelocating() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(checkout().resolve("vmckpt").toString(), "--version");
+        pb.environment().put("VMCKPT_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+        assertEquals("0", flag(run(pb), "ArchiveRelocationMode"));
+    }
+
+    /**
      * As root the JVM maps Java thread priorities to nice values, and Java priority 2, the background priority of the
      * checkpoint engine's reading of the boot files (PageClassifier), to nice 19, so that it takes only CPU the guest's
      * thread and the compiler threads leave during the boot (docs/BENCHMARKS.md, round 19).
