@@ -88,6 +88,8 @@ public final class CodeCache {
     long hotRecheck = HOT_RECHECK;
     /** See {@link #HOT_SHARE}; 0: no rate rule. */
     long hotShare = HOT_SHARE;
+    /** See {@link #HOT_TIER_ASKS_HOTSPOT} (tests set it per cache). */
+    boolean hotAsksHotSpot = HOT_TIER_ASKS_HOTSPOT;
     /**
      * Loops and straight lines of at most this many instructions are units of their own (Translator.MAX_LOOP_INSTRUCTIONS,
      * MAX_STRAIGHT_INSTRUCTIONS); tests of chains of units set them to 0.
@@ -461,7 +463,7 @@ public final class CodeCache {
             promote(u, h);
             return u;
         }
-        if (!p.compiled && !promoteUncompiled && !compiledNow(p, h)) return u;
+        if (!p.compiled && !promoteUncompiled && !compiledNow(p, h, hotAsksHotSpot)) return u;
         int slot = find(u.key);
         if (slot < 0 || units[slot] != u || p.entryBlockLength > u.entryBlockLength) return u;
         units[slot] = p;
@@ -516,8 +518,13 @@ public final class CodeCache {
      * (-Dvmckpt.jit.profile=true: "build waits, compiled false"), and 9-15 units were promoted.
      */
     static boolean compiledNow(TranslatedUnit u, Hart h) {
+        return compiledNow(u, h, HOT_TIER_ASKS_HOTSPOT);
+    }
+
+    /** As {@link #compiledNow(TranslatedUnit, Hart)}; {@code askHotSpot}: ask HotSpot where the API is there. */
+    static boolean compiledNow(TranslatedUnit u, Hart h, boolean askHotSpot) {
         HotSpotCompiler c = HotSpotCompiler.get();
-        if (c != null && HOT_TIER_ASKS_HOTSPOT) {
+        if (c != null && askHotSpot) {
             if (c.compiledTier(u) <= 0) return false;
             u.compiled = true;
             return true;
