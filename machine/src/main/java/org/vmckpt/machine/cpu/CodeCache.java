@@ -630,6 +630,16 @@ public final class CodeCache {
         return n;
     }
 
+    /**
+     * Guest instructions the live hot-tier units have retired: the dispatcher counts every unit's {@code untilHot} down
+     * by what it retires, and a hot unit's starts at {@code Long.MAX_VALUE} (so this costs the hot path nothing).
+     */
+    private long hotInstructionsRun() {
+        long n = 0;
+        for (TranslatedUnit u : units) if (u != null && u.hot && !u.dead) n += Long.MAX_VALUE - u.untilHot;
+        return n;
+    }
+
     /** Profile only: every build decision, and where each build and hot unit stands (its HotSpot tier now). */
     private String hotProfile() {
         StringBuilder sb = new StringBuilder(String.format("hot tier: %d builds decided, %d built, %d promoted, %d dropped, %d waiting, %d deferred by the share rule%n",
@@ -731,7 +741,7 @@ public final class CodeCache {
     public Stats stats() {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
                 backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped, compileRefused,
-                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotDeferred);
+                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotDeferred, hotInstructionsRun());
     }
 
     /**
@@ -759,10 +769,12 @@ public final class CodeCache {
      * @param hotBuilds                hot-tier builds handed over (built and not dropped at once)
      * @param hotWaiting               of those, builds still waiting in a live unit (neither installed nor dropped)
      * @param hotDeferred              units whose count reached the hot tier's total at too low a share (HOT_SHARE)
+     * @param hotInstructionsRun       guest instructions retired by the hot-tier units that are live (C2's code, or
+     *                                 tier 3's until C2 has compiled them)
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
                         long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits, long promotions,
                         long promotionsDropped, long compileRefused, long batchesEndedBeforeUnit, long hotBuilds,
-                        long hotWaiting, long hotDeferred) { }
+                        long hotWaiting, long hotDeferred, long hotInstructionsRun) { }
 }
