@@ -515,7 +515,8 @@ public final class CodeCache {
      * per 200,000 of the old unit's instructions it meets the build's code and data cold, and a budget-0 call of a
      * 128-instruction build with C2's code took 3-20 us cold against 60-80 ns warm (a test main, round 25), over the
      * 400 ns bound; in the compute phase 20-35 builds waited so to its end, gzip's and sha256's among them
-     * (-Dvmckpt.jit.profile=true: "build waits, compiled false"), and 9-15 units were promoted.
+     * (-Dvmckpt.jit.profile=true: "build waits, compiled false"), and 9-15 units were promoted; round 27 counted 67 built,
+     * 12-20 promoted, ~48 waiting (HotTierCompileTest reproduces it: a build with C2's code, the caches then filled).
      */
     static boolean compiledNow(TranslatedUnit u, Hart h) {
         return compiledNow(u, h, HOT_TIER_ASKS_HOTSPOT);
@@ -731,9 +732,12 @@ public final class CodeCache {
     private static final long COMPILED_CALL_NANOS = 400;
     /**
      * {@link #compiledNow} asks HotSpot through the WhiteBox API ({@code -Dvmckpt.jit.hotAsksHotSpot=true}; off by default,
-     * the timed call: installing every compiled build, at tier 3 first, promoted 63-66 units instead of 14-18 in the CPU
-     * benchmark and showed no lower run-thread CPU at load 11-22, with 1.6-1.8 s of C2 in the compute phase instead of
-     * 0.5-0.7; docs/BENCHMARKS.md round 25: for a quiet re-measure).
+     * the timed call). Round 27 separated it from {@link BackgroundTranslator#HOT_TIER3}: this alone is what installs the
+     * builds (65-66 of 66-67 in the CPU benchmark's default guest, against 12-20 with the timed call, which left ~48 built
+     * and waiting to the end, their warm-up calls' tier-3 code long there), and with them C2's work in the compute phase
+     * (1.1-1.5 s against 0.4-0.7); the tier-3 request changes neither count. With {@link #HOT_SHARE} 32 it installed 26-31
+     * with 0.4-0.6 s of C2. Neither was shown to lower the run thread's CPU at load 12-22 (docs/BENCHMARKS.md round 27),
+     * so both wait for a quiet re-measure: {@code -Dvmckpt.jit.hotAsksHotSpot=true -Dvmckpt.jit.hotShare=32}.
      */
     static final boolean HOT_TIER_ASKS_HOTSPOT = Boolean.getBoolean("vmckpt.jit.hotAsksHotSpot");
 
