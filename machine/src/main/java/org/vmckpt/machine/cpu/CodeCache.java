@@ -452,7 +452,7 @@ public final class CodeCache {
         TranslatedUnit p = u.promoted;
         if (p == null) {
             if (u.promotionQueued) return u;
-            if (hotShare > 0 && h.instret - u.hotSince > hotAfter * hotShare) {
+            if (hotShare > 0 && (h.instret - u.hotSince) / hotShare > hotAfter) { // (divided: no overflow for a huge hotAfter)
                 // Not busy enough now (see HOT_SHARE): count again from here.
                 u.hotSince = h.instret;
                 u.untilHot = hotAfter;
