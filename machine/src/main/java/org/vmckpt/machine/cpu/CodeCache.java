@@ -62,6 +62,14 @@ public final class CodeCache {
      * {@code -Dvmckpt.jit.hotAfter=N}; 0 turns the hot tier off.
      */
     static final long HOT_AFTER = Long.getLong("vmckpt.jit.hotAfter", 20_000_000L);
+    /**
+     * The hot tier's rate rule: a unit that has retired {@link #HOT_AFTER} instructions is translated again only if they
+     * took at most {@code HOT_SHARE} times as many of the hart's instructions (its share of the run since its count
+     * began is at least 1 / HOT_SHARE); else its count starts again from there. A total alone promotes units that were
+     * busy once over a long run, each a C2 compile (tens of milliseconds of the other core) and a stretch of slower
+     * tier-3 code. Counted in guest instructions, not time, so deterministic. {@code -Dvmckpt.jit.hotShare=N}; 0: off.
+     */
+    static final long HOT_SHARE = Long.getLong("vmckpt.jit.hotShare", 0);
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     public static final int MAX_UNITS = 32_768;
@@ -78,6 +86,10 @@ public final class CodeCache {
     long hotAfter = HOT_AFTER > 0 ? HOT_AFTER : Long.MAX_VALUE;
     /** See {@link #HOT_RECHECK}; tests that compare the hot tier lower it, so that more units reach it. */
     long hotRecheck = HOT_RECHECK;
+    /** See {@link #HOT_SHARE}; 0: no rate rule. */
+    long hotShare = HOT_SHARE;
+    /** See {@link #HOT_TIER_ASKS_HOTSPOT} (tests set it per cache). */
+    boolean hotAsksHotSpot = HOT_TIER_ASKS_HOTSPOT;
     /**
      * Loops and straight lines of at most this many instructions are units of their own (Translator.MAX_LOOP_INSTRUCTIONS,
      * MAX_STRAIGHT_INSTRUCTIONS); tests of chains of units set them to 0.
@@ -131,6 +143,10 @@ public final class CodeCache {
     long crossPageUnits;
     long promotions;
     long promotionsDropped;
+    /** Hot-tier builds handed over (built, not dropped): each waits in its unit until installed or the unit dies. */
+    long hotBuilds;
+    /** Units whose count reached {@link #hotAfter} at a share below 1 / {@link #hotShare}: their count began again. */
+    long hotDeferred;
     long compileRefused;
     /** Batches the dispatcher ended before a unit that did not fit their rest (Hart#setBatchMayEndBeforeUnit). */
     long batchesEndedBeforeUnit;
@@ -219,7 +235,7 @@ public final class CodeCache {
             // (HotSpot drops stale tasks, not those asked for through the API), which keeps C1's work down where
             // thousands of short-lived units are built synchronously (the differential tests, deterministic mode).
             BackgroundTranslator.warm(u);
-            count(u);
+            count(u, h);
             if (u.nextPageIndex >= 0) enterSecondPage(key, u.nextPageIndex, h);
         }
         enter(key, slot, pageIndex, u, h);
@@ -351,8 +367,9 @@ public final class CodeCache {
     }
 
     /** A new live unit, for the bound and the statistics. */
-    private void count(TranslatedUnit u) {
+    private void count(TranslatedUnit u, Hart h) {
         u.untilHot = hotAfter;
+        u.hotSince = h.instret;
         unitsTranslated++;
         liveUnits++;
         liveInstructions += u.instructionCount;
@@ -441,7 +458,7 @@ public final class CodeCache {
                 enterSecondPage(p.key, u.nextPageIndex, h);
             }
             u.key = p.key;
-            count(u);
+            count(u, h);
             units[slot] = u;
             if (Hart.PROFILE_UNITS) h.profile.installed(h.instret);
         }
@@ -474,10 +491,19 @@ public final class CodeCache {
         if (u.dead) return u;
         TranslatedUnit p = u.promoted;
         if (p == null) {
-            if (!u.promotionQueued) promote(u, h);
+            if (u.promotionQueued) return u;
+            if (hotShare > 0 && (h.instret - u.hotSince) / hotShare > hotAfter) { // (divided: no overflow for a huge hotAfter)
+                // Not busy enough now (see HOT_SHARE): count again from here.
+                u.hotSince = h.instret;
+                u.untilHot = hotAfter;
+                hotDeferred++;
+                return u;
+            }
+            if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
+            promote(u, h);
             return u;
         }
-        if (!p.compiled && !promoteUncompiled && !compiledNow(p, h)) return u;
+        if (!p.compiled && !promoteUncompiled && !compiledNow(p, h, hotAsksHotSpot)) return u;
         int slot = find(u.key);
         if (slot < 0 || units[slot] != u || p.entryBlockLength > u.entryBlockLength) return u;
         units[slot] = p;
@@ -519,6 +545,7 @@ public final class CodeCache {
         }
         p.key = u.key;
         u.promoted = p;
+        hotBuilds++;
     }
 
     /**
@@ -528,11 +555,17 @@ public final class CodeCache {
      * per 200,000 of the old unit's instructions it meets the build's code and data cold, and a budget-0 call of a
      * 128-instruction build with C2's code took 3-20 us cold against 60-80 ns warm (a test main, round 25), over the
      * 400 ns bound; in the compute phase 20-35 builds waited so to its end, gzip's and sha256's among them
-     * (-Dvmckpt.jit.profile=true: "build waits, compiled false"), and 9-15 units were promoted.
+     * (-Dvmckpt.jit.profile=true: "build waits, compiled false"), and 9-15 units were promoted; round 27 counted 67 built,
+     * 12-20 promoted, ~48 waiting (HotTierCompileTest reproduces it: a build with C2's code, the caches then filled).
      */
     static boolean compiledNow(TranslatedUnit u, Hart h) {
+        return compiledNow(u, h, HOT_TIER_ASKS_HOTSPOT);
+    }
+
+    /** As {@link #compiledNow(TranslatedUnit, Hart)}; {@code askHotSpot}: ask HotSpot where the API is there. */
+    static boolean compiledNow(TranslatedUnit u, Hart h, boolean askHotSpot) {
         HotSpotCompiler c = HotSpotCompiler.get();
-        if (c != null && HOT_TIER_ASKS_HOTSPOT) {
+        if (c != null && askHotSpot) {
             if (c.compiledTier(u) <= 0) return false;
             u.compiled = true;
             return true;
@@ -635,6 +668,47 @@ public final class CodeCache {
         flushes++;
     }
 
+    /** Profile only: the hot tier's decisions to build (key, the hart's instret, instructions since the unit's count began). */
+    private final List<long[]> profPromotions = new ArrayList<>();
+
+    /** Hot-tier builds waiting in live units at the end (built, neither installed nor dropped). */
+    private long hotWaiting() {
+        long n = 0;
+        for (TranslatedUnit u : units) if (u != null && u.promoted != null && !u.dead) n++;
+        return n;
+    }
+
+    /**
+     * Guest instructions the live hot-tier units have retired: the dispatcher counts every unit's {@code untilHot} down
+     * by what it retires, and a hot unit's starts at {@code Long.MAX_VALUE} (so this costs the hot path nothing).
+     */
+    private long hotInstructionsRun() {
+        long n = 0;
+        for (TranslatedUnit u : units) if (u != null && u.hot && !u.dead) n += Long.MAX_VALUE - u.untilHot;
+        return n;
+    }
+
+    /** Profile only: every build decision, and where each build and hot unit stands (its HotSpot tier now). */
+    private String hotProfile() {
+        StringBuilder sb = new StringBuilder(String.format("hot tier: %d builds decided, %d built, %d promoted, %d dropped, %d waiting, %d deferred by the share rule%n",
+                profPromotions.size(), hotBuilds, promotions, promotionsDropped, hotWaiting(), hotDeferred));
+        HotSpotCompiler c = HotSpotCompiler.get();
+        for (long[] d : profPromotions) {
+            sb.append(String.format("  hot decision %x at %.0f M, share %.4f", d[0], d[1] / 1e6, hotAfter / (double) Math.max(1, d[2])));
+            int slot = find(d[0]);
+            TranslatedUnit now = slot < 0 ? null : units[slot];
+            if (now == null || now instanceof PendingUnit || now == TranslatedUnit.UNTRANSLATABLE) {
+                sb.append(": gone\n");
+            } else if (now.hot) {
+                sb.append(String.format(": hot unit, tier %d, %.1f M insns, %.3f s profiled%n", c == null ? -1 : c.compiledTier(now), now.profInsns / 1e6, now.profNanos / 1e9));
+            } else {
+                sb.append(String.format(": C1 unit (%.1f M insns), build %s%n", now.profInsns / 1e6,
+                        now.promoted == null ? (now.promotionQueued ? "queued" : "none") : "waits at tier " + (c == null ? -1 : c.compiledTier(now.promoted))));
+            }
+        }
+        return sb.toString();
+    }
+
     /** Profile only: guest instructions between a job's queuing and its installation (sum, count, longest and its key). */
     private long profWaitInsns, profWaits, profMaxWait, profMaxWaitKey;
 
@@ -648,7 +722,7 @@ public final class CodeCache {
         java.util.List<TranslatedUnit> l = new java.util.ArrayList<>();
         for (TranslatedUnit u : units) if (u != null && u != TranslatedUnit.UNTRANSLATABLE && !(u instanceof PendingUnit)) l.add(u);
         l.sort((a, b) -> Long.compare(b.profNanos, a.profNanos));
-        StringBuilder sb = new StringBuilder(waits);
+        StringBuilder sb = new StringBuilder(waits).append(hotProfile());
         long total = 0, runs = 0, insns = 0;
         for (TranslatedUnit u : l) { total += u.profNanos; runs += u.profRuns; insns += u.profInsns; }
         sb.append(String.format("units total %.2f s, %d runs, %d insns%n", total / 1e9, runs, insns));
@@ -705,9 +779,12 @@ public final class CodeCache {
     private static final long COMPILED_CALL_NANOS = 400;
     /**
      * {@link #compiledNow} asks HotSpot through the WhiteBox API ({@code -Dvmckpt.jit.hotAsksHotSpot=true}; off by default,
-     * the timed call: installing every compiled build, at tier 3 first, promoted 63-66 units instead of 14-18 in the CPU
-     * benchmark and showed no lower run-thread CPU at load 11-22, with 1.6-1.8 s of C2 in the compute phase instead of
-     * 0.5-0.7; docs/BENCHMARKS.md round 25: for a quiet re-measure).
+     * the timed call). Round 27 separated it from {@link BackgroundTranslator#HOT_TIER3}: this alone is what installs the
+     * builds (65-66 of 66-67 in the CPU benchmark's default guest, against 12-20 with the timed call, which left ~48 built
+     * and waiting to the end, their warm-up calls' tier-3 code long there), and with them C2's work in the compute phase
+     * (1.1-1.5 s against 0.4-0.7); the tier-3 request changes neither count. With {@link #HOT_SHARE} 32 it installed 26-31
+     * with 0.4-0.6 s of C2. Neither was shown to lower the run thread's CPU at load 12-22 (docs/BENCHMARKS.md round 27),
+     * so both wait for a quiet re-measure: {@code -Dvmckpt.jit.hotAsksHotSpot=true -Dvmckpt.jit.hotShare=32}.
      */
     static final boolean HOT_TIER_ASKS_HOTSPOT = Boolean.getBoolean("vmckpt.jit.hotAsksHotSpot");
 
@@ -715,7 +792,7 @@ public final class CodeCache {
     public Stats stats() {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
                 backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped, compileRefused,
-                batchesEndedBeforeUnit);
+                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotDeferred, hotInstructionsRun());
     }
 
     /**
@@ -740,9 +817,15 @@ public final class CodeCache {
      *                                 pages, a flush), or its code could not be built again
      * @param compileRefused           units built whose compilation C1 refused (their entries stay interpreted)
      * @param batchesEndedBeforeUnit   batches ended early, before a unit whose entry block did not fit their rest
+     * @param hotBuilds                hot-tier builds handed over (built and not dropped at once)
+     * @param hotWaiting               of those, builds still waiting in a live unit (neither installed nor dropped)
+     * @param hotDeferred              units whose count reached the hot tier's total at too low a share (HOT_SHARE)
+     * @param hotInstructionsRun       guest instructions retired by the hot-tier units that are live (C2's code, or
+     *                                 tier 3's until C2 has compiled them)
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
                         long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits, long promotions,
-                        long promotionsDropped, long compileRefused, long batchesEndedBeforeUnit) { }
+                        long promotionsDropped, long compileRefused, long batchesEndedBeforeUnit, long hotBuilds,
+                        long hotWaiting, long hotDeferred, long hotInstructionsRun) { }
 }

@@ -109,9 +109,14 @@ public final class HotSpotCompiler {
      * policy then takes the profiled code to C2 as it would any method. Returns false if HotSpot did not queue it.
      */
     boolean requestTier3(TranslatedUnit u) {
+        return request(u, TIER_C1_PROFILED);
+    }
+
+    /** Queues {@code u}'s {@code run} for compilation at {@code tier}, in the background (tier 4: tests). */
+    boolean request(TranslatedUnit u, int tier) {
         try {
             Method run = u.getClass().getDeclaredMethod("run", Hart.class, int.class);
-            return (boolean) enqueue.invokeExact((Executable) run, TIER_C1_PROFILED, ENTRY_BCI);
+            return (boolean) enqueue.invokeExact((Executable) run, tier, ENTRY_BCI);
         } catch (Throwable e) {
             return false;
         }

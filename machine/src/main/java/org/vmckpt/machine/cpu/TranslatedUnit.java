@@ -57,6 +57,8 @@ public abstract class TranslatedUnit {
      * compiled yet). Counted down by the dispatcher; {@code Long.MAX_VALUE} for a unit that is never promoted.
      */
     long untilHot = Long.MAX_VALUE;
+    /** The hart's {@code instret} when this unit's current count towards the hot tier began (CodeCache#HOT_SHARE). */
+    long hotSince;
     /** This unit is of the hot tier: a class outside the C1-only directive, so that HotSpot's C2 compiles it. */
     boolean hot;
     /** A hot-tier build of this unit is queued or being built. */
