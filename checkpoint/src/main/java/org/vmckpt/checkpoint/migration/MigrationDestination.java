@@ -36,13 +36,13 @@ public final class MigrationDestination {
      * started). {@link #goNanos} is the reference for the guest's first instruction here.
      */
     public record SwitchTimes(long stateNanos, long checkedNanos, long recordsNanos, long loadedNanos, long readyNanos, long goNanos,
-                              long runnableNanos) {
+                              long runnableNanos, int pagesBeforeGo) {
         /** One line for the log: each step's milliseconds. */
         public String describe() {
             return String.format(java.util.Locale.ROOT, "digest check %.1f ms, records %.1f ms, post-copy set-up %.1f ms, READY sent %.1f ms, "
-                            + "GO after %.1f ms, ready to run %.1f ms",
+                            + "GO after %.1f ms (%d pages taken before it), ready to run %.1f ms",
                     (checkedNanos - stateNanos) / 1e6, (recordsNanos - checkedNanos) / 1e6, (loadedNanos - recordsNanos) / 1e6,
-                    (readyNanos - loadedNanos) / 1e6, (goNanos - readyNanos) / 1e6, (runnableNanos - goNanos) / 1e6);
+                    (readyNanos - loadedNanos) / 1e6, (goNanos - readyNanos) / 1e6, pagesBeforeGo, (runnableNanos - goNanos) / 1e6);
         }
     }
 
@@ -287,7 +287,13 @@ public final class MigrationDestination {
         long loadedAt = System.nanoTime();
         conn.send(MigrationWire.READY, new byte[0]);
         long readyAt = System.nanoTime();
-        MigrationWire.Frame go = conn.receive();
+        MigrationWire.Frame go = conn.receiveReusing();
+        // Post-copy (protocol 11): the guest's working set follows STATE, sent while this end checked it; its pages go
+        // into guest memory now, so the guest does not ask for them once it runs.
+        while (go.type() == MigrationWire.PAGES && postCopy != null) {
+            postCopy.acceptBeforeGo(go.read());
+            go = conn.receiveReusing();
+        }
         long goAt = System.nanoTime();
         if (go.type() == MigrationWire.ERROR) throw new MigrationException("the source gave up at switch-over: " + go.read().string("message"));
         if (go.type() != MigrationWire.GO) throw new MigrationException("the source sent " + MigrationWire.name(go.type()) + " instead of GO");
@@ -301,7 +307,8 @@ public final class MigrationDestination {
         // As after a restore: the dirty log and overlay epochs start here.
         machine.memory().startNewEpoch();
         for (VirtioBlk d : machine.virtio().disks()) if (!d.isWriteThrough()) d.freezeOverlay().release();
-        SwitchTimes times = new SwitchTimes(stateAt, checkedAt, recordsAt, loadedAt, readyAt, goAt, System.nanoTime());
+        SwitchTimes times = new SwitchTimes(stateAt, checkedAt, recordsAt, loadedAt, readyAt, goAt, System.nanoTime(),
+                postCopy == null ? 0 : postCopy.pushedBeforeGo());
         if (postCopy != null) {
             events.status(MigrationStatus.POSTCOPY_ACTIVE);
             postCopy.start(postCopyReceiver, receiverWithGuest);

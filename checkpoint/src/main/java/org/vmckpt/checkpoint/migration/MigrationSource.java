@@ -63,12 +63,15 @@ public final class MigrationSource {
      * Where the switch-over's pause went (null until GO): the dirty pages it sent (pre-copy) or left to be pulled
      * (post-copy); from the pause to the last page and disk block written, then the state records and digest
      * written, then waiting for the destination's READY (its digest check and loading the records, and the round
-     * trip); of which computing the source's digest took {@code digestNanos}. {@code pausedAtNanos} and
+     * trip); of which computing the source's digest took {@code digestNanos}. Post-copy (protocol 11): of the
+     * {@code dirtyPages} STATE names, {@code pushedPages} were sent right after it, before GO, which took
+     * {@code pushNanos} (inside {@code readyNanos}: the destination checks the state meanwhile). {@code pausedAtNanos} and
      * {@code goAtNanos} are the pause's start and GO's send on {@link System#nanoTime}'s clock (the host's monotonic
      * clock on Linux, shared by every process: a benchmark lays them beside the destination's and the guest's output).
      */
     public record StopAndCopy(long dirtyPages, long sendNanos, long stateNanos, long readyNanos, long digestNanos,
-                              long freezeNanos, long pagesNanos, long disksNanos, long pausedAtNanos, long goAtNanos) { }
+                              long freezeNanos, long pagesNanos, long disksNanos, long pausedAtNanos, long goAtNanos,
+                              long pushedPages, long pushNanos) { }
 
     private final Machine machine;
     private final CheckpointEngine engine;
@@ -296,9 +299,13 @@ public final class MigrationSource {
             if (!stray.isEmpty()) throw new MigrationException("the destination asks for page " + stray.nextSetBit(0) + ", which post-copy never owed it");
             // The guest has not run here since switch-over: a fresh freeze is the switch-over's memory.
             MachineCapture view = capture(false, toRelease);
+            PostCopyClaims owed = new PostCopyClaims(view.memory(), missing, digest);
+            requestReader = null;
+            startRequestReader(view.memory(), owed);
             setStatus(MigrationStatus.POSTCOPY_ACTIVE);
-            streamPostCopy(view, missing);
+            streamPostCopy(view, missing, owed);
         } finally {
+            releaseRequestReader();
             for (MachineCapture c : toRelease) machine.callAtInstructionBoundary(() -> { c.release(); return null; });
         }
     }
@@ -323,6 +330,11 @@ public final class MigrationSource {
             if (cancelRequested) throw new MigrationException("cancelled");
             hello(description);
             setupNanos = System.nanoTime() - startNanos;
+            if (mode == MigrationMode.POSTCOPY) {
+                claims = null;
+                requestReader = null;
+                prepareRequestReader();
+            }
             MachineCapture last;
             if (mode == MigrationMode.POSTCOPY && switchAtOnce) {
                 // The disk overlay goes before the pause (it may be large); the final capture adds what changed since.
@@ -347,16 +359,9 @@ public final class MigrationSource {
                 pending = presentPages(last.memory());
                 stopPages = pending.cardinality();
             } else {
+                // The pages written since the last round are not sent before STATE (protocol 11): they go right after
+                // it, below, while the destination checks and loads the state.
                 pending = dirtySinceSent(last.memory());
-                // The pages of the working set that go as deltas cost a few bytes each and no fault later: send
-                // them in the pause (as many as pre-copy's stop would send), pull only the rest after the switch.
-                // (Sending only about 5 ms' worth shortened the pause but not the guest's stall: the pages pulled
-                // instead were faults of 8-86 ms on a loaded host; docs/BENCHMARKS.md, run 9.) Since protocol 8 most
-                // go as the few words that changed (PAGE_WORDS), cheap to encode and apply; deltas past the budget go
-                // first after GO (streamPostCopy).
-                BitSet now = deltaPages(pending, deltasInPause ? stopBudget : 0);
-                sendPageSet(last, now);
-                pending.andNot(now);
                 stopPages = pending.cardinality();
             }
             long pagesSentAt = System.nanoTime();
@@ -364,6 +369,10 @@ public final class MigrationSource {
             long sent = System.nanoTime();
             sendState(last, pending);
             long stateSent = System.nanoTime();
+            if (pending != null) {
+                claims = new PostCopyClaims(last.memory(), pending, digest);
+                if (!switchAtOnce && workingSetBeforeGo) pagesPushed = pushWorkingSet(claims, last, pending, stopBudget);
+            }
             awaitReady();
             long ready = System.nanoTime();
             if (cancelRequested) throw new MigrationException("cancelled");
@@ -377,12 +386,17 @@ public final class MigrationSource {
             conn.send(MigrationWire.GO, new MigrationWire.PayloadWriter().i64(userPaused ? -1 : goSent - pausedAt).toByteArray());
             downtimeNanos = goSent - pausedAt;
             stop = new StopAndCopy(stopPages, sent - pausedAt, stateSent - sent, ready - stateSent, stateDigestNanos,
-                    frozen - pausedAt, pagesSentAt - frozen, sent - pagesSentAt, pausedAt, goSent);
+                    frozen - pausedAt, pagesSentAt - frozen, sent - pagesSentAt, pausedAt, goSent, pagesPushed, pushNanos);
+            if (mode == MigrationMode.POSTCOPY) {
+                // The thread that answers the destination's requests first: a page the guest touches may be asked for
+                // as soon as GO is there, and closing the port forwards (below) can wait that long.
+                postCopyPending = pending;
+                startRequestReader(last.memory(), claims);
+            }
             releaseHostPorts();
             if (mode == MigrationMode.POSTCOPY) {
-                postCopyPending = pending;
                 setStatus(MigrationStatus.POSTCOPY_ACTIVE);
-                streamPostCopy(last, pending);
+                streamPostCopy(last, pending, claims);
             } else {
                 awaitDone();
             }
@@ -396,6 +410,7 @@ public final class MigrationSource {
             if (conn != null && !switchedOver) conn.sendErrorQuietly("the source gives up: " + describe(e));
             throw e;
         } finally {
+            releaseRequestReader();
             machine.memory().spares().setEnabled(false);
             for (MachineCapture c : toRelease) machine.callAtInstructionBoundary(() -> { c.release(); return null; });
             lastSent = null; // the old copies it holds are garbage now
@@ -500,13 +515,6 @@ public final class MigrationSource {
     long deltasAfterSwitch() {
         return switchedOver ? pagesDelta - deltasBeforeSwitch : 0;
     }
-    /** Post-copy sends the working set's delta pages in the pause (false: none; tests use it to cover the other paths). */
-    private boolean deltasInPause = true;
-
-    void setDeltasInPause(boolean on) {
-        deltasInPause = on;
-    }
-
     /**
      * Post-copy streams the working set's pages that can go as deltas (those the pause did not send) first after GO,
      * as deltas (false: every page after GO goes whole, in index order; tests use it to cover that path).
@@ -900,21 +908,123 @@ public final class MigrationSource {
     static final int BACKGROUND_PAGES_PER_FRAME = 16;
 
     /**
-     * Post-copy after GO. The destination's REQUESTs are answered at once by the thread that reads them: the page
-     * and up to {@link #PREFETCH_PAGES} pending pages after it, in one frame, ahead of whatever the background
-     * stream has not yet written. This thread streams the rest in index order, in small frames each flushed to a
-     * small socket buffer, then END with the full digest. Each page is claimed once ({@link PostCopyClaims}).
+     * Post-copy, right after STATE and before GO (protocol 11): the pages the guest wrote since the last round, at most
+     * {@code budget}, so that the destination holds them before its guest runs instead of pulling the first it touches
+     * (each pull is a round trip through three threads, 0.5-12.7 ms on a quiet host in docs/BENCHMARKS.md run 24).
+     * Those it holds an older copy of go first, as deltas (most as the few words that changed), then the others whole,
+     * with the origin this end recorded (checked by the destination, as for answers to requests). Sent while the
+     * destination checks the digest and loads the records, so that only the last frame's decoding there lies between
+     * its READY and GO. Each page is claimed ({@link PostCopyClaims}, its CRC into the digest END carries): it does
+     * not go again after GO. Returns how many were sent.
      */
-    private void streamPostCopy(MachineCapture last, BitSet pending) throws Exception {
+    private long pushWorkingSet(PostCopyClaims claims, MachineCapture last, BitSet pending, long budget) throws Exception {
+        long t0 = System.nanoTime();
         FrozenMemory fm = last.memory();
-        PostCopyClaims claims = new PostCopyClaims(fm, pending, digest);
-        Thread sender = Thread.currentThread();
-        MigrationException[] readerFailure = new MigrationException[1];
-        boolean[] done = new boolean[1];
-        // Held from claiming requested pages until they are written, so that END never overtakes them.
-        Object demand = new Object();
-        Thread reader = new Thread(() -> {
-            PageFrames urgentFrames = new PageFrames();
+        int[] index = new int[MigrationWire.PAGES_PER_FRAME];
+        byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
+        byte[][] base = new byte[MigrationWire.PAGES_PER_FRAME][];
+        long[] origin = new long[MigrationWire.PAGES_PER_FRAME];
+        long sent = 0;
+        // Two passes over the working set: the pages with a copy at the destination (deltas), then the others.
+        for (int pass = 0; pass < 2 && sent < budget; pass++) {
+            boolean deltas = pass == 0;
+            int n = 0;
+            for (int i = pending.nextSetBit(0); i >= 0 && sent + n < budget; i = pending.nextSetBit(i + 1)) {
+                boolean hasBase = lastSent != null && lastSent[i] != null;
+                if (hasBase != deltas) continue;
+                byte[] page = claims.claim(i);
+                if (page == PostCopyClaims.TAKEN) continue;
+                index[n] = i;
+                base[n] = page != null && deltas ? lastSent[i] : null;
+                if (base[n] != null) pagesDelta++;
+                origin[n] = page == null || deltas ? PageReferences.NONE : references.unconfirmedOrigin(fm, i);
+                data[n++] = page;
+                if (n == MigrationWire.PAGES_PER_FRAME) {
+                    conn.sendBuffered(MigrationWire.PAGES, frames.encodePagesShared(index, data, null, base, origin, n));
+                    sent += n;
+                    n = 0;
+                }
+            }
+            if (n > 0) {
+                conn.sendBuffered(MigrationWire.PAGES, frames.encodePagesShared(index, data, null, base, origin, n));
+                sent += n;
+            }
+        }
+        conn.flush();
+        countSent((int) sent);
+        pushNanos = System.nanoTime() - t0;
+        return sent;
+    }
+
+    /** Post-copy: the claims on the pages STATE named (made at the switch-over, before the push). */
+    private PostCopyClaims claims;
+    private volatile long pagesPushed;
+    private long pushNanos;
+
+    /** Post-copy: pages sent after STATE and before GO (tests). */
+    long pagesPushed() {
+        return pagesPushed;
+    }
+
+    /**
+     * Post-copy sends the working set right after STATE, before GO (false: every page STATE names goes after GO;
+     * tests use it to cover the paths after GO: deltas first, pulls, the background stream).
+     */
+    private boolean workingSetBeforeGo = true;
+
+    void setWorkingSetBeforeGo(boolean on) {
+        workingSetBeforeGo = on;
+    }
+
+    /**
+     * The thread that answers the destination's REQUESTs after GO, started when a post-copy migration begins
+     * ({@link StandbyThread}: a thread started at GO took milliseconds to be scheduled on a loaded host, while the
+     * destination's guest waited for its first page), with its own frame encoder (a zstd context) made then too.
+     */
+    private StandbyThread requestStandby;
+    private PageFrames urgentFrames;
+    private RequestReader requestReader;
+
+    private void prepareRequestReader() {
+        if (requestStandby == null) requestStandby = new StandbyThread("vmckpt-migrate-requests", Thread.MAX_PRIORITY);
+        if (urgentFrames == null) urgentFrames = new PageFrames();
+    }
+
+    private void releaseRequestReader() {
+        if (requestStandby != null && requestReader == null) requestStandby.release();
+        requestStandby = null;
+    }
+
+    /** Hands the standby thread its work: answering requests for the pages of {@code fm} that {@code claims} owes. */
+    private void startRequestReader(FrozenMemory fm, PostCopyClaims claims) {
+        prepareRequestReader();
+        requestReader = new RequestReader(fm, claims, Thread.currentThread());
+        requestStandby.run(requestReader);
+    }
+
+    /**
+     * Post-copy after GO: reads the destination's REQUESTs and answers each at once with the page and up to
+     * {@link #PREFETCH_PAGES} pending pages after it, in one frame, ahead of whatever the background stream has not
+     * yet written; ends at DONE or a failure (then wakes the sender).
+     */
+    private final class RequestReader implements Runnable {
+        final FrozenMemory fm;
+        final PostCopyClaims claims;
+        final Thread sender;
+        /** Held from claiming requested pages until they are written, so that END never overtakes them. */
+        final Object demand = new Object();
+        final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        volatile MigrationException failure;
+        volatile boolean done;
+
+        RequestReader(FrozenMemory fm, PostCopyClaims claims, Thread sender) {
+            this.fm = fm;
+            this.claims = claims;
+            this.sender = sender;
+        }
+
+        @Override
+        public void run() {
             int[] index = new int[MigrationWire.PAGES_PER_FRAME];
             byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
             long[] origin = new long[MigrationWire.PAGES_PER_FRAME];
@@ -926,6 +1036,7 @@ public final class MigrationSource {
                         int idx = p.i32();
                         p.end();
                         if (idx < 0 || idx >= fm.pageCount()) throw new MigrationException("the destination asked for page " + idx + ", which does not exist");
+                        requestsAnswered++;
                         synchronized (demand) {
                             int n = claims.claimRun(idx, 1 + PREFETCH_PAGES, index, data);
                             if (n > 0) {
@@ -937,7 +1048,7 @@ public final class MigrationSource {
                             }
                         }
                     } else if (f.type() == MigrationWire.DONE) {
-                        synchronized (done) { done[0] = true; }
+                        done = true;
                         break;
                     } else if (f.type() == MigrationWire.ERROR) {
                         throw new MigrationException("the destination failed: " + f.read().string("message"));
@@ -946,30 +1057,44 @@ public final class MigrationSource {
                     }
                 }
             } catch (MigrationException e) {
-                readerFailure[0] = e;
+                failure = e;
             } catch (IOException e) {
-                readerFailure[0] = new MigrationException("the connection to the destination broke after switch-over: " + e.getMessage(), e);
+                failure = new MigrationException("the connection to the destination broke after switch-over: " + e.getMessage(), e);
+            } finally {
+                ended.countDown();
+                LockSupport.unpark(sender);
             }
-            LockSupport.unpark(sender);
-        }, "vmckpt-migrate-requests");
-        reader.setDaemon(true);
-        reader.setPriority(Thread.MAX_PRIORITY);
+        }
+    }
+
+    private volatile long requestsAnswered;
+
+    /** Post-copy: REQUESTs the destination sent after GO (tests). */
+    long requestsAnswered() {
+        return requestsAnswered;
+    }
+
+    /**
+     * Post-copy after GO, with {@link #requestReader} answering the destination's requests: streams the pages
+     * {@code claims} still owes in index order (those the destination holds an older copy of first, as deltas), in
+     * small frames each flushed to a small socket buffer, then END with the full digest. Each page is claimed once.
+     */
+    private void streamPostCopy(MachineCapture last, BitSet pending, PostCopyClaims claims) throws Exception {
+        FrozenMemory fm = last.memory();
+        RequestReader reader = requestReader;
         conn.limitBacklog();
-        reader.start();
         long total = pending.cardinality();
-        pagesRemaining = total;
+        pagesRemaining = total - claims.count();
         // First the pages the destination holds an older copy of (it kept them aside at the switch): a delta each,
         // a few bytes where the guest changed a few words. Then every other page, in index order.
-        if (deltasAfterGo) streamPages(deltaPages(pending, Long.MAX_VALUE), true, claims, fm, last, total, readerFailure);
-        streamPages(pending, false, claims, fm, last, total, readerFailure);
-        synchronized (demand) {
+        if (deltasAfterGo) streamPages(deltaPages(pending, Long.MAX_VALUE), true, claims, fm, last, total, reader);
+        streamPages(pending, false, claims, fm, last, total, reader);
+        synchronized (reader.demand) {
             conn.send(MigrationWire.END, new MigrationWire.PayloadWriter().bytes(digest.digest(records, true)).toByteArray());
         }
-        reader.join();
-        if (readerFailure[0] != null) throw readerFailure[0];
-        synchronized (done) {
-            if (!done[0]) throw new MigrationException("the destination did not confirm the end of post-copy");
-        }
+        reader.ended.await();
+        if (reader.failure != null) throw reader.failure;
+        if (!reader.done) throw new MigrationException("the destination did not confirm the end of post-copy");
     }
 
     /**
@@ -979,14 +1104,14 @@ public final class MigrationSource {
      * block or boot file the destination holds goes as a reference, as before GO, and any other whole.
      */
     private void streamPages(BitSet which, boolean asDeltas, PostCopyClaims claims, FrozenMemory fm, MachineCapture last, long total,
-                             MigrationException[] readerFailure) throws Exception {
+                             RequestReader reader) throws Exception {
         int[] index = new int[MigrationWire.PAGES_PER_FRAME];
         byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
         long[] ref = new long[MigrationWire.PAGES_PER_FRAME];
         byte[][] base = new byte[MigrationWire.PAGES_PER_FRAME][];
         int cursor = which.nextSetBit(0);
         while (cursor >= 0) {
-            if (readerFailure[0] != null) throw readerFailure[0];
+            if (reader.failure != null) throw reader.failure;
             int n = 0;
             while (cursor >= 0 && n < BACKGROUND_PAGES_PER_FRAME) {
                 byte[] page = claims.claim(cursor);

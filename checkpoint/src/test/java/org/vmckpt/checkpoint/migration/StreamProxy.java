@@ -16,6 +16,22 @@ import java.util.concurrent.atomic.AtomicLong;
 final class StreamProxy implements AutoCloseable {
     private final ServerSocket server;
     private final AtomicLong forwarded = new AtomicLong();
+    /** With {@link #recording}: every byte the client sent, in order (plaintext streams: a test reads the frames). */
+    private final java.io.ByteArrayOutputStream recorded = new java.io.ByteArrayOutputStream();
+    private volatile boolean record;
+
+    /** A proxy that changes nothing and keeps a copy of what the client sent ({@link #recordedBytes}). */
+    static StreamProxy recording(int targetPort) throws IOException {
+        StreamProxy p = new StreamProxy(targetPort, -1, -1, null);
+        p.record = true;
+        return p;
+    }
+
+    byte[] recordedBytes() {
+        synchronized (recorded) {
+            return recorded.toByteArray();
+        }
+    }
 
     StreamProxy(int targetPort, long flipAt, long cutAt) throws IOException {
         this(targetPort, flipAt, cutAt, null);
@@ -31,10 +47,10 @@ final class StreamProxy implements AutoCloseable {
         server.bind(new InetSocketAddress("127.0.0.1", 0));
         Thread t = new Thread(() -> {
             try (Socket client = server.accept(); Socket target = new Socket("127.0.0.1", targetPort)) {
-                Thread back = new Thread(() -> pump(target, client, -1, -1, null, null));
+                Thread back = new Thread(() -> pump(target, client, -1, -1, null, null, null));
                 back.setDaemon(true);
                 back.start();
-                pump(client, target, flipAt, cutAt, forwarded, pattern);
+                pump(client, target, flipAt, cutAt, forwarded, pattern, this);
                 client.close();
                 target.close();
             } catch (IOException e) {
@@ -53,7 +69,7 @@ final class StreamProxy implements AutoCloseable {
         return forwarded.get();
     }
 
-    private static void pump(Socket from, Socket to, long flipAt, long cutAt, AtomicLong count, byte[] pattern) {
+    private static void pump(Socket from, Socket to, long flipAt, long cutAt, AtomicLong count, byte[] pattern, StreamProxy recorder) {
         byte[] buf = new byte[8192];
         long pos = 0;
         byte[] window = pattern == null ? null : new byte[pattern.length];
@@ -79,6 +95,11 @@ final class StreamProxy implements AutoCloseable {
                     if (match) {
                         buf[j] ^= 0x40;
                         window = null;
+                    }
+                }
+                if (recorder != null && recorder.record) {
+                    synchronized (recorder.recorded) {
+                        recorder.recorded.write(buf, 0, n);
                     }
                 }
                 out.write(buf, 0, n);
