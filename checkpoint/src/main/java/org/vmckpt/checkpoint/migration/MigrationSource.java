@@ -367,11 +367,13 @@ public final class MigrationSource {
             long pagesSentAt = System.nanoTime();
             sendDisks(last, false);
             long sent = System.nanoTime();
-            sendState(last, pending);
+            // Post-copy: the working set to send right after STATE (which says how many pages), before READY.
+            int[] push = pending != null && !switchAtOnce && workingSetBeforeGo ? workingSetToPush(pending, stopBudget) : new int[0];
+            sendState(last, pending, push.length);
             long stateSent = System.nanoTime();
             if (pending != null) {
                 claims = new PostCopyClaims(last.memory(), pending, digest);
-                if (!switchAtOnce && workingSetBeforeGo) pagesPushed = pushWorkingSet(claims, last, pending, stopBudget);
+                if (push.length > 0) pagesPushed = pushWorkingSet(claims, last, push);
             }
             awaitReady();
             long ready = System.nanoTime();
@@ -870,14 +872,18 @@ public final class MigrationSource {
         return ((long) disk << 48) | block;
     }
 
-    /** STATE: the records, (post-copy) the pages the destination must fetch, and the digest it must match. */
-    private void sendState(MachineCapture c, BitSet pending) throws IOException {
+    /**
+     * STATE: the records, (post-copy) the pages the destination must fetch and how many of them follow at once, before
+     * READY (protocol 11), and the digest it must match.
+     */
+    private void sendState(MachineCapture c, BitSet pending, int pushed) throws IOException {
         List<StateRecord> records = c.records();
         MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(records.size());
         for (StateRecord r : records) w.string(r.name()).i32(r.version()).bytes(r.payload());
         long[] words = pending == null ? new long[0] : pending.toLongArray();
         w.i32(words.length);
         for (long x : words) w.i64(x);
+        w.i32(pushed);
         // Pre-copy: the digest covers everything. Post-copy: records and disk now; the pages come with END.
         long t0 = System.nanoTime();
         w.bytes(digest.digest(records, mode == MigrationMode.PRECOPY));
@@ -908,52 +914,60 @@ public final class MigrationSource {
     static final int BACKGROUND_PAGES_PER_FRAME = 16;
 
     /**
-     * Post-copy, right after STATE and before GO (protocol 11): the pages the guest wrote since the last round, at most
-     * {@code budget}, so that the destination holds them before its guest runs instead of pulling the first it touches
-     * (each pull is a round trip through three threads, 0.5-12.7 ms on a quiet host in docs/BENCHMARKS.md run 24).
-     * Those it holds an older copy of go first, as deltas (most as the few words that changed), then the others whole,
-     * with the origin this end recorded (checked by the destination, as for answers to requests). Sent while the
-     * destination checks the digest and loads the records, so that only the last frame's decoding there lies between
-     * its READY and GO. Each page is claimed ({@link PostCopyClaims}, its CRC into the digest END carries): it does
-     * not go again after GO. Returns how many were sent.
+     * Post-copy (protocol 11): the pages STATE names that go right after it, before READY, in the order they go: those
+     * the destination holds an older copy of first (deltas, most as the few words that changed), at most {@code budget}
+     * (pre-copy's stop), then the others (whole), at most an eighth of that (at least 64): a whole page costs zstd several
+     * times what a delta costs, on both ends. Any others stream after GO as before.
      */
-    private long pushWorkingSet(PostCopyClaims claims, MachineCapture last, BitSet pending, long budget) throws Exception {
+    private int[] workingSetToPush(BitSet pending, long budget) {
+        int[] out = new int[(int) Math.min(pending.cardinality(), Math.max(0, budget))];
+        int n = 0;
+        for (int i = pending.nextSetBit(0); i >= 0 && n < out.length; i = pending.nextSetBit(i + 1)) {
+            if (lastSent != null && lastSent[i] != null) out[n++] = i;
+        }
+        long whole = Math.min(out.length, n + Math.max(64, budget / 8));
+        for (int i = pending.nextSetBit(0); i >= 0 && n < whole; i = pending.nextSetBit(i + 1)) {
+            if (lastSent == null || lastSent[i] == null) out[n++] = i;
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /**
+     * Post-copy, right after STATE (protocol 11): the pages {@code push} names ({@link #workingSetToPush}), so that the
+     * destination holds them before its guest runs instead of pulling the first it touches (each pull is a round trip
+     * through three threads, 0.5-12.7 ms on a quiet host in docs/BENCHMARKS.md run 24). Deltas against the copy sent
+     * before; the others whole, with the origin this end recorded (checked by the destination, as for answers to
+     * requests). Sent while the destination checks the digest and loads the records; it takes them before it answers
+     * READY, so a frame it refuses leaves this side free to resume. Each page is claimed ({@link PostCopyClaims}, its
+     * CRC into the digest END carries): it does not go again after GO. Returns how many were sent.
+     */
+    private long pushWorkingSet(PostCopyClaims claims, MachineCapture last, int[] push) throws Exception {
         long t0 = System.nanoTime();
         FrozenMemory fm = last.memory();
         int[] index = new int[MigrationWire.PAGES_PER_FRAME];
         byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
         byte[][] base = new byte[MigrationWire.PAGES_PER_FRAME][];
         long[] origin = new long[MigrationWire.PAGES_PER_FRAME];
-        long sent = 0;
-        // Two passes over the working set: the pages with a copy at the destination (deltas), then the others.
-        for (int pass = 0; pass < 2 && sent < budget; pass++) {
-            boolean deltas = pass == 0;
-            int n = 0;
-            for (int i = pending.nextSetBit(0); i >= 0 && sent + n < budget; i = pending.nextSetBit(i + 1)) {
-                boolean hasBase = lastSent != null && lastSent[i] != null;
-                if (hasBase != deltas) continue;
-                byte[] page = claims.claim(i);
-                if (page == PostCopyClaims.TAKEN) continue;
-                index[n] = i;
-                base[n] = page != null && deltas ? lastSent[i] : null;
-                if (base[n] != null) pagesDelta++;
-                origin[n] = page == null || deltas ? PageReferences.NONE : references.unconfirmedOrigin(fm, i);
-                data[n++] = page;
-                if (n == MigrationWire.PAGES_PER_FRAME) {
-                    conn.sendBuffered(MigrationWire.PAGES, frames.encodePagesShared(index, data, null, base, origin, n));
-                    sent += n;
-                    n = 0;
-                }
-            }
-            if (n > 0) {
+        int n = 0;
+        for (int i : push) {
+            byte[] page = claims.claim(i);
+            if (page == PostCopyClaims.TAKEN) throw new IllegalStateException("page " + i + " pushed twice"); // a bug here
+            boolean delta = lastSent != null && lastSent[i] != null;
+            index[n] = i;
+            base[n] = page != null && delta ? lastSent[i] : null;
+            if (base[n] != null) pagesDelta++;
+            origin[n] = page == null || delta ? PageReferences.NONE : references.unconfirmedOrigin(fm, i);
+            data[n++] = page;
+            if (n == MigrationWire.PAGES_PER_FRAME) {
                 conn.sendBuffered(MigrationWire.PAGES, frames.encodePagesShared(index, data, null, base, origin, n));
-                sent += n;
+                n = 0;
             }
         }
+        if (n > 0) conn.sendBuffered(MigrationWire.PAGES, frames.encodePagesShared(index, data, null, base, origin, n));
         conn.flush();
-        countSent((int) sent);
+        countSent(push.length);
         pushNanos = System.nanoTime() - t0;
-        return sent;
+        return push.length;
     }
 
     /** Post-copy: the claims on the pages STATE named (made at the switch-over, before the push). */

@@ -23,8 +23,8 @@ final class MigrationWire {
      * (2026-12-01, branch migrate11): GO carries how long the source has held the guest paused (i64 ns, -1: paused by
      * the user), which the destination's guest clock counts. 10 (2026-12-02, branch migrate15): page kind
      * {@link #PAGE_SOURCE_DELTA} (a kernel page the boot patched, as the file's page plus the XOR). 11 (2026-12-02,
-     * branch migrate16): post-copy's STATE may be followed by PAGES (pages it names, the guest's working set) before
-     * GO, and the switch-over's pause sends no page before STATE.
+     * branch migrate16): post-copy's STATE says how many of the pages it names follow it at once (the guest's working
+     * set, as PAGES, which the destination takes before READY), and the switch-over's pause sends no page before STATE.
      */
     static final int VERSION = 11;
     /** Largest frame payload accepted: a batch of pages is at most 64 x 4 KiB plus its table. */

@@ -294,7 +294,11 @@ public final class PostCopyPages implements PageSource {
 
     private void take(int i, byte[] data, long origin) throws MigrationException {
         if (!pending.get(i)) throw new MigrationException("the source sent page " + i + ", which post-copy does not wait for");
-        if (got.get(i)) return; // sent again after a resume: it is here already
+        if (got.get(i)) {
+            // Before READY each page comes once (the source counted them in STATE); after a resume one may come again.
+            if (beforeReady) throw new MigrationException("the source sent page " + i + " twice after STATE");
+            return; // sent again after a resume: it is here already
+        }
         digest.page(i, StateDigest.crc(data));
         got.set(i);
         bases[i] = null;
@@ -309,15 +313,24 @@ public final class PostCopyPages implements PageSource {
     }
 
     /**
-     * Protocol 11: a PAGES frame between STATE and GO (the guest's working set, sent while this end checked the
-     * state), taken on the thread that received the state, before the receiver runs and before the guest: its pages
-     * are installed in guest memory at once, so the guest never asks for them. Checked at END like every other page.
+     * Protocol 11: a PAGES frame that followed STATE (the guest's working set, sent while this end checked the state),
+     * taken before READY on the thread that received the state, before the receiver runs and before the guest: its
+     * pages are installed in guest memory at once, so the guest never asks for them. Checked at END like every other
+     * page STATE named.
      */
     void acceptBeforeGo(MigrationWire.Payload payload) throws MigrationException {
-        accept(payload);
+        beforeReady = true;
+        try {
+            accept(payload);
+        } finally {
+            beforeReady = false;
+        }
         pushedBeforeGo = received;
         installArrived();
     }
+
+    /** While {@link #acceptBeforeGo} runs (a page sent twice is then malformed). */
+    private boolean beforeReady;
 
     /** Pages that arrived between STATE and GO (protocol 11). */
     public int pushedBeforeGo() {

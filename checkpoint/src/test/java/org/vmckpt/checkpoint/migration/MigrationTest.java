@@ -335,6 +335,35 @@ class MigrationTest {
         }
     }
 
+    @Test
+    void withoutTlsAFlippedByteOfAPageSentBetweenStateAndGoNeverGivesAWrongGuest() throws Throwable {
+        // Plaintext: the last byte of the first PAGES frame after STATE (post-copy's working set, sent before GO) is
+        // flipped. Its pages are checked at END, as every page STATE names: either the frame is refused as malformed
+        // before GO (the source runs on), or the page is wrong and END's digest stops the destination's guest.
+        Machine source = runningSource(hotsetConfig());
+        MigrationListener l = listen(null);
+        Destination d = destination(l, new Machine(hotsetConfig(), b -> { }));
+        try (StreamProxy mitm = StreamProxy.flippingFirstPagesAfterState(l.port())) {
+            MigrationSource s = new MigrationSource(source, null, at(mitm.port()), null, MigrationMode.POSTCOPY, null);
+            Thread st = runInBackground(s);
+            st.join(60_000);
+            assertTrue(mitm.flippedInFrame(), "a page between STATE and GO was damaged");
+            assertNotEquals(MigrationStatus.COMPLETED, s.status(), "the source must not complete a damaged migration");
+            Throwable before = d.awaitFailure();
+            if (before != null) {
+                assertEquals(MigrationStatus.FAILED, s.status(), "refused before GO: " + before.getMessage());
+                assertRunsOn(source);
+            } else {
+                MigrationDestination.Incoming in = d.await();
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (in.postCopy().status() == MigrationStatus.POSTCOPY_ACTIVE && System.nanoTime() < deadline) Thread.sleep(5);
+                assertNotEquals(MigrationStatus.COMPLETED, in.postCopy().status());
+                assertTrue(String.valueOf(in.postCopy().error()).contains("do not match the source's digest"), String.valueOf(in.postCopy().error()));
+                assertEquals(MigrationStatus.POSTCOPY_PAUSED, s.status(), "after GO the source holds the guest, paused");
+            }
+        }
+    }
+
     /** The types of the frames in a recorded plaintext source stream (after its opening), in order. */
     private static List<Integer> frameTypes(byte[] b) {
         List<Integer> types = new ArrayList<>();

@@ -27,6 +27,54 @@ final class StreamProxy implements AutoCloseable {
         return p;
     }
 
+    /**
+     * A proxy that flips (XOR 0x40) the last byte of the first PAGES frame the client sends after its STATE frame
+     * (plaintext streams; protocol 11: a page of post-copy's working set, sent before GO).
+     */
+    static StreamProxy flippingFirstPagesAfterState(int targetPort) throws IOException {
+        StreamProxy p = new StreamProxy(targetPort, -1, -1, null);
+        p.frames = new FrameFlipper();
+        return p;
+    }
+
+    /** Follows the client's frames byte by byte (after the 12-byte opening) and says which byte to flip. */
+    private static final class FrameFlipper {
+        private long seen;
+        private int header;
+        private final byte[] head = new byte[5];
+        private long payloadLeft = -1;
+        private boolean afterState;
+        private boolean target;
+        private boolean flipped;
+
+        /** Whether the byte just passed (the stream's next) is the one to flip. */
+        boolean next(byte b) {
+            if (seen++ < MigrationWire.MAGIC.length + 4) return false;
+            if (payloadLeft > 0) {
+                payloadLeft--;
+                boolean hit = target && payloadLeft == 0 && !flipped;
+                if (hit) flipped = true;
+                return hit;
+            }
+            head[header++] = b;
+            if (header == 5) {
+                header = 0;
+                int type = head[0] & 0xff;
+                payloadLeft = ((head[1] & 0xffL) << 24) | ((head[2] & 0xff) << 16) | ((head[3] & 0xff) << 8) | (head[4] & 0xff);
+                target = afterState && type == MigrationWire.PAGES;
+                if (type == MigrationWire.STATE) afterState = true;
+            }
+            return false;
+        }
+    }
+
+    private volatile FrameFlipper frames;
+
+    /** Whether {@link #flippingFirstPagesAfterState}'s byte was flipped. */
+    boolean flippedInFrame() {
+        return frames != null && frames.flipped;
+    }
+
     byte[] recordedBytes() {
         synchronized (recorded) {
             return recorded.toByteArray();
@@ -87,6 +135,8 @@ final class StreamProxy implements AutoCloseable {
                     return;
                 }
                 if (flipAt >= pos && flipAt < pos + n) buf[(int) (flipAt - pos)] ^= 0x40;
+                FrameFlipper ff = recorder == null ? null : recorder.frames;
+                for (int j = 0; ff != null && j < n; j++) if (ff.next(buf[j])) buf[j] ^= 0x40;
                 for (int j = 0; window != null && j < n; j++) {
                     // The last pattern.length bytes seen, as a ring; on a match flip the byte just read, once.
                     window[(int) (seen++ % window.length)] = buf[j];
