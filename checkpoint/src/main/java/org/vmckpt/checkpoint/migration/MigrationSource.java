@@ -29,9 +29,10 @@ import java.util.concurrent.locks.LockSupport;
  * send in about {@link #TARGET_STOP_NANOS}, or rounds stop shrinking, the guest is paused, the last dirty pages,
  * disk blocks and state records are sent, and the destination checks the state digest.
  *
- * <p>Post-copy: the same rounds, but the last dirty set is not sent in the pause: only the last disk blocks and
- * the state records are; the destination runs after GO, and the pages written since the last round (the guest's
- * working set) follow in index order while pages the destination asks for (REQUEST) jump the queue. With
+ * <p>Post-copy: the same rounds, then the pause sends the last disk blocks and the state records, no page before
+ * them; the pages written since the last round (the guest's working set) follow STATE at once, up to a budget, and
+ * the destination takes them before READY (protocol 11); after GO any others follow in index order while pages the
+ * destination asks for (REQUEST) jump the queue. With
  * {@code switchAtOnce} there are no rounds: the guest is paused at once and every page is pulled or streamed.
  */
 public final class MigrationSource {
