@@ -186,6 +186,17 @@ def after_go(dst):
     return None
 
 
+def dest_switch(dst):
+    """The destination's 'switch-over here: ...' steps from its log (None from builds that do not print it)."""
+    deadline = now() + 2
+    while now() < deadline:
+        m = dst.err.matches(r"switch-over here: (.*)\)")
+        if m:
+            return m[0][1].group(1)
+        time.sleep(0.05)
+    return None
+
+
 def gc_cmd(cmd, gc_files, which):
     """The command for one end: with --gc-log, its JVM logs collections and safepoints stamped with System.nanoTime
     (the host's monotonic clock, the same as this script's), so they can be laid beside the heartbeats."""
@@ -370,6 +381,8 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
              "stop": info.get("vmckpt-stop"), "dest_start_s": dest_start(dst) if wl else None,
              # The destination's own account (builds from branch migrate5 on): GO to the guest's first instruction.
              "dest_after_go_ms": after_go(dst),
+             # The destination's switch-over steps (its log: digest check, records, post-copy set-up, READY, GO, ...).
+             "dest_switch": dest_switch(dst),
              "switch_gap_s": switch_gap(src.out, dst.out) if wl else None}
         if wl:
             r["timeline"] = timeline(src, dst, r.get("stop"), t0, t1, gc_files)
@@ -553,6 +566,10 @@ def parts(r):
         out.append(f"{st['dirty-pages']}, {st['send-ns'] / 1e6:.0f}, {st['state-ns'] / 1e6:.0f}, {st['ready-ns'] / 1e6:.0f} ms")
         if "freeze-ns" in st:  # builds from migrate7 on: send's parts
             out.append(f"send = freeze {st['freeze-ns'] / 1e6:.1f} + pages {st['pages-ns'] / 1e6:.1f} + disks {st['disks-ns'] / 1e6:.1f} ms")
+        if "pushed-pages" in st:  # builds from migrate16 on (protocol 11): pages sent after STATE, before GO
+            out.append(f"pushed after STATE {st['pushed-pages']} pages in {st['push-ns'] / 1e6:.1f} ms")
+    if r.get("dest_switch"):
+        out.append("dest: " + r["dest_switch"])
     if r.get("dest_start_s") is not None:
         out.append(f"{r['dest_start_s'] * 1e3:.0f} ms")
     if r.get("dest_after_go_ms") is not None:

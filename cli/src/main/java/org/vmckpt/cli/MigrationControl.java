@@ -313,6 +313,8 @@ final class MigrationControl {
             stop.put("freeze-ns", p.stop().freezeNanos());
             stop.put("pages-ns", p.stop().pagesNanos());
             stop.put("disks-ns", p.stop().disksNanos());
+            stop.put("pushed-pages", p.stop().pushedPages()); // post-copy: sent after STATE, before GO (protocol 11)
+            stop.put("push-ns", p.stop().pushNanos());
             // The host's monotonic clock (the same in every process on the host): to lay beside the destination's log.
             stop.put("paused-at-monotonic-ns", p.stop().pausedAtNanos());
             stop.put("go-at-monotonic-ns", p.stop().goAtNanos());

@@ -33,16 +33,17 @@ public final class MigrationDestination {
     /**
      * The switch-over as this end saw it (System.nanoTime stamps): STATE received, its digest checked, the records
      * loaded (and post-copy's lazy source set), READY sent, GO received, and the machine ready to run (epochs
-     * started). {@link #goNanos} is the reference for the guest's first instruction here.
+     * started). {@link #goNanos} is the reference for the guest's first instruction here. Post-copy: the set-up step
+     * includes taking the {@code pagesBeforeGo} pages that followed STATE (protocol 11).
      */
     public record SwitchTimes(long stateNanos, long checkedNanos, long recordsNanos, long loadedNanos, long readyNanos, long goNanos,
-                              long runnableNanos) {
+                              long runnableNanos, int pagesBeforeGo) {
         /** One line for the log: each step's milliseconds. */
         public String describe() {
             return String.format(java.util.Locale.ROOT, "digest check %.1f ms, records %.1f ms, post-copy set-up %.1f ms, READY sent %.1f ms, "
-                            + "GO after %.1f ms, ready to run %.1f ms",
+                            + "GO after %.1f ms, ready to run %.1f ms; %d pages taken after STATE",
                     (checkedNanos - stateNanos) / 1e6, (recordsNanos - checkedNanos) / 1e6, (loadedNanos - recordsNanos) / 1e6,
-                    (readyNanos - loadedNanos) / 1e6, (goNanos - readyNanos) / 1e6, (runnableNanos - goNanos) / 1e6);
+                    (readyNanos - loadedNanos) / 1e6, (goNanos - readyNanos) / 1e6, (runnableNanos - goNanos) / 1e6, pagesBeforeGo);
         }
     }
 
@@ -256,9 +257,13 @@ public final class MigrationDestination {
         int words = p.count((machine.memory().pageCount() + 63) / 64, "pending pages bitmap");
         long[] bits = new long[words];
         for (int i = 0; i < words; i++) bits[i] = p.i64();
+        int before = p.count(machine.memory().pageCount(), "pages following the state");
         byte[] sourceDigest = p.bytes(64, "digest");
         p.end();
         if (mode == MigrationMode.PRECOPY && words != 0) throw new MigrationException("a pre-copy STATE names pages still to come");
+        if (before > 0 && (mode == MigrationMode.PRECOPY || before > BitSet.valueOf(bits).cardinality())) {
+            throw new MigrationException("malformed STATE: " + before + " pages are to follow it, more than it names");
+        }
         byte[] mine = digest.digest(records, mode == MigrationMode.PRECOPY);
         if (!MessageDigest.isEqual(mine, sourceDigest)) {
             throw new MigrationException("the migrated state does not match the source's digest (a page or record was lost or damaged "
@@ -284,6 +289,16 @@ public final class MigrationDestination {
                     postCopyBases);
             machine.memory().setLazySourceKeepingOthers(postCopy, pending);
         }
+        // Post-copy (protocol 11): the guest's working set follows STATE, sent while this end checked it; its pages go
+        // into guest memory now, so the guest does not ask for them once it runs. Taken before READY: a frame refused
+        // here leaves the source free to resume its guest.
+        while (postCopy != null && postCopy.pushedBeforeGo() < before) {
+            MigrationWire.Frame f = conn.receiveReusing();
+            if (f.type() == MigrationWire.ERROR) throw new MigrationException("the source gave up at switch-over: " + f.read().string("message"));
+            if (f.type() != MigrationWire.PAGES) throw new MigrationException("the source sent " + MigrationWire.name(f.type()) + " where STATE announced pages");
+            postCopy.acceptBeforeGo(f.read());
+            if (postCopy.pushedBeforeGo() > before) throw new MigrationException("the source sent more pages after STATE than it announced (" + before + ")");
+        }
         long loadedAt = System.nanoTime();
         conn.send(MigrationWire.READY, new byte[0]);
         long readyAt = System.nanoTime();
@@ -301,7 +316,8 @@ public final class MigrationDestination {
         // As after a restore: the dirty log and overlay epochs start here.
         machine.memory().startNewEpoch();
         for (VirtioBlk d : machine.virtio().disks()) if (!d.isWriteThrough()) d.freezeOverlay().release();
-        SwitchTimes times = new SwitchTimes(stateAt, checkedAt, recordsAt, loadedAt, readyAt, goAt, System.nanoTime());
+        SwitchTimes times = new SwitchTimes(stateAt, checkedAt, recordsAt, loadedAt, readyAt, goAt, System.nanoTime(),
+                postCopy == null ? 0 : postCopy.pushedBeforeGo());
         if (postCopy != null) {
             events.status(MigrationStatus.POSTCOPY_ACTIVE);
             postCopy.start(postCopyReceiver, receiverWithGuest);

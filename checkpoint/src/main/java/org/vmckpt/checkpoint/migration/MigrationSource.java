@@ -29,9 +29,10 @@ import java.util.concurrent.locks.LockSupport;
  * send in about {@link #TARGET_STOP_NANOS}, or rounds stop shrinking, the guest is paused, the last dirty pages,
  * disk blocks and state records are sent, and the destination checks the state digest.
  *
- * <p>Post-copy: the same rounds, but the last dirty set is not sent in the pause: only the last disk blocks and
- * the state records are; the destination runs after GO, and the pages written since the last round (the guest's
- * working set) follow in index order while pages the destination asks for (REQUEST) jump the queue. With
+ * <p>Post-copy: the same rounds, then the pause sends the last disk blocks and the state records, no page before
+ * them; the pages written since the last round (the guest's working set) follow STATE at once, up to a budget, and
+ * the destination takes them before READY (protocol 11); after GO any others follow in index order while pages the
+ * destination asks for (REQUEST) jump the queue. With
  * {@code switchAtOnce} there are no rounds: the guest is paused at once and every page is pulled or streamed.
  */
 public final class MigrationSource {
@@ -63,12 +64,15 @@ public final class MigrationSource {
      * Where the switch-over's pause went (null until GO): the dirty pages it sent (pre-copy) or left to be pulled
      * (post-copy); from the pause to the last page and disk block written, then the state records and digest
      * written, then waiting for the destination's READY (its digest check and loading the records, and the round
-     * trip); of which computing the source's digest took {@code digestNanos}. {@code pausedAtNanos} and
+     * trip); of which computing the source's digest took {@code digestNanos}. Post-copy (protocol 11): of the
+     * {@code dirtyPages} STATE names, {@code pushedPages} were sent right after it, before GO, which took
+     * {@code pushNanos} (inside {@code readyNanos}: the destination checks the state meanwhile). {@code pausedAtNanos} and
      * {@code goAtNanos} are the pause's start and GO's send on {@link System#nanoTime}'s clock (the host's monotonic
      * clock on Linux, shared by every process: a benchmark lays them beside the destination's and the guest's output).
      */
     public record StopAndCopy(long dirtyPages, long sendNanos, long stateNanos, long readyNanos, long digestNanos,
-                              long freezeNanos, long pagesNanos, long disksNanos, long pausedAtNanos, long goAtNanos) { }
+                              long freezeNanos, long pagesNanos, long disksNanos, long pausedAtNanos, long goAtNanos,
+                              long pushedPages, long pushNanos) { }
 
     private final Machine machine;
     private final CheckpointEngine engine;
@@ -296,9 +300,13 @@ public final class MigrationSource {
             if (!stray.isEmpty()) throw new MigrationException("the destination asks for page " + stray.nextSetBit(0) + ", which post-copy never owed it");
             // The guest has not run here since switch-over: a fresh freeze is the switch-over's memory.
             MachineCapture view = capture(false, toRelease);
+            PostCopyClaims owed = new PostCopyClaims(view.memory(), missing, digest);
+            requestReader = null;
+            startRequestReader(view.memory(), owed);
             setStatus(MigrationStatus.POSTCOPY_ACTIVE);
-            streamPostCopy(view, missing);
+            streamPostCopy(view, missing, owed);
         } finally {
+            releaseRequestReader();
             for (MachineCapture c : toRelease) machine.callAtInstructionBoundary(() -> { c.release(); return null; });
         }
     }
@@ -323,6 +331,11 @@ public final class MigrationSource {
             if (cancelRequested) throw new MigrationException("cancelled");
             hello(description);
             setupNanos = System.nanoTime() - startNanos;
+            if (mode == MigrationMode.POSTCOPY) {
+                claims = null;
+                requestReader = null;
+                prepareRequestReader();
+            }
             MachineCapture last;
             if (mode == MigrationMode.POSTCOPY && switchAtOnce) {
                 // The disk overlay goes before the pause (it may be large); the final capture adds what changed since.
@@ -347,23 +360,22 @@ public final class MigrationSource {
                 pending = presentPages(last.memory());
                 stopPages = pending.cardinality();
             } else {
+                // The pages written since the last round are not sent before STATE (protocol 11): they go right after
+                // it, below, while the destination checks and loads the state.
                 pending = dirtySinceSent(last.memory());
-                // The pages of the working set that go as deltas cost a few bytes each and no fault later: send
-                // them in the pause (as many as pre-copy's stop would send), pull only the rest after the switch.
-                // (Sending only about 5 ms' worth shortened the pause but not the guest's stall: the pages pulled
-                // instead were faults of 8-86 ms on a loaded host; docs/BENCHMARKS.md, run 9.) Since protocol 8 most
-                // go as the few words that changed (PAGE_WORDS), cheap to encode and apply; deltas past the budget go
-                // first after GO (streamPostCopy).
-                BitSet now = deltaPages(pending, deltasInPause ? stopBudget : 0);
-                sendPageSet(last, now);
-                pending.andNot(now);
                 stopPages = pending.cardinality();
             }
             long pagesSentAt = System.nanoTime();
             sendDisks(last, false);
             long sent = System.nanoTime();
-            sendState(last, pending);
+            // Post-copy: the working set to send right after STATE (which says how many pages), before READY.
+            int[] push = pending != null && !switchAtOnce && workingSetBeforeGo ? workingSetToPush(pending, stopBudget) : new int[0];
+            sendState(last, pending, push.length);
             long stateSent = System.nanoTime();
+            if (pending != null) {
+                claims = new PostCopyClaims(last.memory(), pending, digest);
+                if (push.length > 0) pagesPushed = pushWorkingSet(claims, last, push);
+            }
             awaitReady();
             long ready = System.nanoTime();
             if (cancelRequested) throw new MigrationException("cancelled");
@@ -377,12 +389,17 @@ public final class MigrationSource {
             conn.send(MigrationWire.GO, new MigrationWire.PayloadWriter().i64(userPaused ? -1 : goSent - pausedAt).toByteArray());
             downtimeNanos = goSent - pausedAt;
             stop = new StopAndCopy(stopPages, sent - pausedAt, stateSent - sent, ready - stateSent, stateDigestNanos,
-                    frozen - pausedAt, pagesSentAt - frozen, sent - pagesSentAt, pausedAt, goSent);
+                    frozen - pausedAt, pagesSentAt - frozen, sent - pagesSentAt, pausedAt, goSent, pagesPushed, pushNanos);
+            if (mode == MigrationMode.POSTCOPY) {
+                // The thread that answers the destination's requests first: a page the guest touches may be asked for
+                // as soon as GO is there, and closing the port forwards (below) can wait that long.
+                postCopyPending = pending;
+                startRequestReader(last.memory(), claims);
+            }
             releaseHostPorts();
             if (mode == MigrationMode.POSTCOPY) {
-                postCopyPending = pending;
                 setStatus(MigrationStatus.POSTCOPY_ACTIVE);
-                streamPostCopy(last, pending);
+                streamPostCopy(last, pending, claims);
             } else {
                 awaitDone();
             }
@@ -396,6 +413,7 @@ public final class MigrationSource {
             if (conn != null && !switchedOver) conn.sendErrorQuietly("the source gives up: " + describe(e));
             throw e;
         } finally {
+            releaseRequestReader();
             machine.memory().spares().setEnabled(false);
             for (MachineCapture c : toRelease) machine.callAtInstructionBoundary(() -> { c.release(); return null; });
             lastSent = null; // the old copies it holds are garbage now
@@ -500,13 +518,6 @@ public final class MigrationSource {
     long deltasAfterSwitch() {
         return switchedOver ? pagesDelta - deltasBeforeSwitch : 0;
     }
-    /** Post-copy sends the working set's delta pages in the pause (false: none; tests use it to cover the other paths). */
-    private boolean deltasInPause = true;
-
-    void setDeltasInPause(boolean on) {
-        deltasInPause = on;
-    }
-
     /**
      * Post-copy streams the working set's pages that can go as deltas (those the pause did not send) first after GO,
      * as deltas (false: every page after GO goes whole, in index order; tests use it to cover that path).
@@ -862,14 +873,18 @@ public final class MigrationSource {
         return ((long) disk << 48) | block;
     }
 
-    /** STATE: the records, (post-copy) the pages the destination must fetch, and the digest it must match. */
-    private void sendState(MachineCapture c, BitSet pending) throws IOException {
+    /**
+     * STATE: the records, (post-copy) the pages the destination must fetch and how many of them follow at once, before
+     * READY (protocol 11), and the digest it must match.
+     */
+    private void sendState(MachineCapture c, BitSet pending, int pushed) throws IOException {
         List<StateRecord> records = c.records();
         MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter().i32(records.size());
         for (StateRecord r : records) w.string(r.name()).i32(r.version()).bytes(r.payload());
         long[] words = pending == null ? new long[0] : pending.toLongArray();
         w.i32(words.length);
         for (long x : words) w.i64(x);
+        w.i32(pushed);
         // Pre-copy: the digest covers everything. Post-copy: records and disk now; the pages come with END.
         long t0 = System.nanoTime();
         w.bytes(digest.digest(records, mode == MigrationMode.PRECOPY));
@@ -900,21 +915,131 @@ public final class MigrationSource {
     static final int BACKGROUND_PAGES_PER_FRAME = 16;
 
     /**
-     * Post-copy after GO. The destination's REQUESTs are answered at once by the thread that reads them: the page
-     * and up to {@link #PREFETCH_PAGES} pending pages after it, in one frame, ahead of whatever the background
-     * stream has not yet written. This thread streams the rest in index order, in small frames each flushed to a
-     * small socket buffer, then END with the full digest. Each page is claimed once ({@link PostCopyClaims}).
+     * Post-copy (protocol 11): the pages STATE names that go right after it, before READY, in the order they go: those
+     * the destination holds an older copy of first (deltas, most as the few words that changed), at most {@code budget}
+     * (pre-copy's stop), then the others (whole), at most an eighth of that (at least 64): a whole page costs zstd several
+     * times what a delta costs, on both ends. Any others stream after GO as before.
      */
-    private void streamPostCopy(MachineCapture last, BitSet pending) throws Exception {
+    private int[] workingSetToPush(BitSet pending, long budget) {
+        int[] out = new int[(int) Math.min(pending.cardinality(), Math.max(0, budget))];
+        int n = 0;
+        for (int i = pending.nextSetBit(0); i >= 0 && n < out.length; i = pending.nextSetBit(i + 1)) {
+            if (lastSent != null && lastSent[i] != null) out[n++] = i;
+        }
+        long whole = Math.min(out.length, n + Math.max(64, budget / 8));
+        for (int i = pending.nextSetBit(0); i >= 0 && n < whole; i = pending.nextSetBit(i + 1)) {
+            if (lastSent == null || lastSent[i] == null) out[n++] = i;
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /**
+     * Post-copy, right after STATE (protocol 11): the pages {@code push} names ({@link #workingSetToPush}), so that the
+     * destination holds them before its guest runs instead of pulling the first it touches (each pull is a round trip
+     * through three threads, 0.5-12.7 ms on a quiet host in docs/BENCHMARKS.md run 24). Deltas against the copy sent
+     * before; the others whole, with the origin this end recorded (checked by the destination, as for answers to
+     * requests). Sent while the destination checks the digest and loads the records; it takes them before it answers
+     * READY, so a frame it refuses leaves this side free to resume. Each page is claimed ({@link PostCopyClaims}, its
+     * CRC into the digest END carries): it does not go again after GO. Returns how many were sent.
+     */
+    private long pushWorkingSet(PostCopyClaims claims, MachineCapture last, int[] push) throws Exception {
+        long t0 = System.nanoTime();
         FrozenMemory fm = last.memory();
-        PostCopyClaims claims = new PostCopyClaims(fm, pending, digest);
-        Thread sender = Thread.currentThread();
-        MigrationException[] readerFailure = new MigrationException[1];
-        boolean[] done = new boolean[1];
-        // Held from claiming requested pages until they are written, so that END never overtakes them.
-        Object demand = new Object();
-        Thread reader = new Thread(() -> {
-            PageFrames urgentFrames = new PageFrames();
+        int[] index = new int[MigrationWire.PAGES_PER_FRAME];
+        byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
+        byte[][] base = new byte[MigrationWire.PAGES_PER_FRAME][];
+        long[] origin = new long[MigrationWire.PAGES_PER_FRAME];
+        int n = 0;
+        for (int i : push) {
+            byte[] page = claims.claim(i);
+            if (page == PostCopyClaims.TAKEN) throw new IllegalStateException("page " + i + " pushed twice"); // a bug here
+            boolean delta = lastSent != null && lastSent[i] != null;
+            index[n] = i;
+            base[n] = page != null && delta ? lastSent[i] : null;
+            if (base[n] != null) pagesDelta++;
+            origin[n] = page == null || delta ? PageReferences.NONE : references.unconfirmedOrigin(fm, i);
+            data[n++] = page;
+            if (n == MigrationWire.PAGES_PER_FRAME) {
+                conn.sendBuffered(MigrationWire.PAGES, frames.encodePagesShared(index, data, null, base, origin, n));
+                n = 0;
+            }
+        }
+        if (n > 0) conn.sendBuffered(MigrationWire.PAGES, frames.encodePagesShared(index, data, null, base, origin, n));
+        conn.flush();
+        countSent(push.length);
+        pushNanos = System.nanoTime() - t0;
+        return push.length;
+    }
+
+    /** Post-copy: the claims on the pages STATE named (made at the switch-over, before the push). */
+    private PostCopyClaims claims;
+    private volatile long pagesPushed;
+    private long pushNanos;
+
+    /** Post-copy: pages sent after STATE and before GO (tests). */
+    long pagesPushed() {
+        return pagesPushed;
+    }
+
+    /**
+     * Post-copy sends the working set right after STATE, before GO (false: every page STATE names goes after GO;
+     * tests use it to cover the paths after GO: deltas first, pulls, the background stream).
+     */
+    private boolean workingSetBeforeGo = true;
+
+    void setWorkingSetBeforeGo(boolean on) {
+        workingSetBeforeGo = on;
+    }
+
+    /**
+     * The thread that answers the destination's REQUESTs after GO, started when a post-copy migration begins
+     * ({@link StandbyThread}: a thread started at GO took milliseconds to be scheduled on a loaded host, while the
+     * destination's guest waited for its first page), with its own frame encoder (a zstd context) made then too.
+     */
+    private StandbyThread requestStandby;
+    private PageFrames urgentFrames;
+    private RequestReader requestReader;
+
+    private void prepareRequestReader() {
+        if (requestStandby == null) requestStandby = new StandbyThread("vmckpt-migrate-requests", Thread.MAX_PRIORITY);
+        if (urgentFrames == null) urgentFrames = new PageFrames();
+    }
+
+    private void releaseRequestReader() {
+        if (requestStandby != null && requestReader == null) requestStandby.release();
+        requestStandby = null;
+    }
+
+    /** Hands the standby thread its work: answering requests for the pages of {@code fm} that {@code claims} owes. */
+    private void startRequestReader(FrozenMemory fm, PostCopyClaims claims) {
+        prepareRequestReader();
+        requestReader = new RequestReader(fm, claims, Thread.currentThread());
+        requestStandby.run(requestReader);
+    }
+
+    /**
+     * Post-copy after GO: reads the destination's REQUESTs and answers each at once with the page and up to
+     * {@link #PREFETCH_PAGES} pending pages after it, in one frame, ahead of whatever the background stream has not
+     * yet written; ends at DONE or a failure (then wakes the sender).
+     */
+    private final class RequestReader implements Runnable {
+        final FrozenMemory fm;
+        final PostCopyClaims claims;
+        final Thread sender;
+        /** Held from claiming requested pages until they are written, so that END never overtakes them. */
+        final Object demand = new Object();
+        final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        volatile MigrationException failure;
+        volatile boolean done;
+
+        RequestReader(FrozenMemory fm, PostCopyClaims claims, Thread sender) {
+            this.fm = fm;
+            this.claims = claims;
+            this.sender = sender;
+        }
+
+        @Override
+        public void run() {
             int[] index = new int[MigrationWire.PAGES_PER_FRAME];
             byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
             long[] origin = new long[MigrationWire.PAGES_PER_FRAME];
@@ -926,6 +1051,7 @@ public final class MigrationSource {
                         int idx = p.i32();
                         p.end();
                         if (idx < 0 || idx >= fm.pageCount()) throw new MigrationException("the destination asked for page " + idx + ", which does not exist");
+                        requestsAnswered++;
                         synchronized (demand) {
                             int n = claims.claimRun(idx, 1 + PREFETCH_PAGES, index, data);
                             if (n > 0) {
@@ -937,7 +1063,7 @@ public final class MigrationSource {
                             }
                         }
                     } else if (f.type() == MigrationWire.DONE) {
-                        synchronized (done) { done[0] = true; }
+                        done = true;
                         break;
                     } else if (f.type() == MigrationWire.ERROR) {
                         throw new MigrationException("the destination failed: " + f.read().string("message"));
@@ -946,30 +1072,44 @@ public final class MigrationSource {
                     }
                 }
             } catch (MigrationException e) {
-                readerFailure[0] = e;
+                failure = e;
             } catch (IOException e) {
-                readerFailure[0] = new MigrationException("the connection to the destination broke after switch-over: " + e.getMessage(), e);
+                failure = new MigrationException("the connection to the destination broke after switch-over: " + e.getMessage(), e);
+            } finally {
+                ended.countDown();
+                LockSupport.unpark(sender);
             }
-            LockSupport.unpark(sender);
-        }, "vmckpt-migrate-requests");
-        reader.setDaemon(true);
-        reader.setPriority(Thread.MAX_PRIORITY);
+        }
+    }
+
+    private volatile long requestsAnswered;
+
+    /** Post-copy: REQUESTs the destination sent after GO (tests). */
+    long requestsAnswered() {
+        return requestsAnswered;
+    }
+
+    /**
+     * Post-copy after GO, with {@link #requestReader} answering the destination's requests: streams the pages
+     * {@code claims} still owes in index order (those the destination holds an older copy of first, as deltas), in
+     * small frames each flushed to a small socket buffer, then END with the full digest. Each page is claimed once.
+     */
+    private void streamPostCopy(MachineCapture last, BitSet pending, PostCopyClaims claims) throws Exception {
+        FrozenMemory fm = last.memory();
+        RequestReader reader = requestReader;
         conn.limitBacklog();
-        reader.start();
         long total = pending.cardinality();
-        pagesRemaining = total;
+        pagesRemaining = total - claims.count();
         // First the pages the destination holds an older copy of (it kept them aside at the switch): a delta each,
         // a few bytes where the guest changed a few words. Then every other page, in index order.
-        if (deltasAfterGo) streamPages(deltaPages(pending, Long.MAX_VALUE), true, claims, fm, last, total, readerFailure);
-        streamPages(pending, false, claims, fm, last, total, readerFailure);
-        synchronized (demand) {
+        if (deltasAfterGo) streamPages(deltaPages(pending, Long.MAX_VALUE), true, claims, fm, last, total, reader);
+        streamPages(pending, false, claims, fm, last, total, reader);
+        synchronized (reader.demand) {
             conn.send(MigrationWire.END, new MigrationWire.PayloadWriter().bytes(digest.digest(records, true)).toByteArray());
         }
-        reader.join();
-        if (readerFailure[0] != null) throw readerFailure[0];
-        synchronized (done) {
-            if (!done[0]) throw new MigrationException("the destination did not confirm the end of post-copy");
-        }
+        reader.ended.await();
+        if (reader.failure != null) throw reader.failure;
+        if (!reader.done) throw new MigrationException("the destination did not confirm the end of post-copy");
     }
 
     /**
@@ -979,14 +1119,14 @@ public final class MigrationSource {
      * block or boot file the destination holds goes as a reference, as before GO, and any other whole.
      */
     private void streamPages(BitSet which, boolean asDeltas, PostCopyClaims claims, FrozenMemory fm, MachineCapture last, long total,
-                             MigrationException[] readerFailure) throws Exception {
+                             RequestReader reader) throws Exception {
         int[] index = new int[MigrationWire.PAGES_PER_FRAME];
         byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
         long[] ref = new long[MigrationWire.PAGES_PER_FRAME];
         byte[][] base = new byte[MigrationWire.PAGES_PER_FRAME][];
         int cursor = which.nextSetBit(0);
         while (cursor >= 0) {
-            if (readerFailure[0] != null) throw readerFailure[0];
+            if (reader.failure != null) throw reader.failure;
             int n = 0;
             while (cursor >= 0 && n < BACKGROUND_PAGES_PER_FRAME) {
                 byte[] page = claims.claim(cursor);

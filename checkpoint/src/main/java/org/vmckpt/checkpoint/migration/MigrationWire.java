@@ -22,9 +22,11 @@ final class MigrationWire {
      * after GO may be deltas, against the copy the destination held before STATE named them (it keeps those aside). 9
      * (2026-12-01, branch migrate11): GO carries how long the source has held the guest paused (i64 ns, -1: paused by
      * the user), which the destination's guest clock counts. 10 (2026-12-02, branch migrate15): page kind
-     * {@link #PAGE_SOURCE_DELTA} (a kernel page the boot patched, as the file's page plus the XOR).
+     * {@link #PAGE_SOURCE_DELTA} (a kernel page the boot patched, as the file's page plus the XOR). 11 (2026-12-02,
+     * branch migrate16): post-copy's STATE says how many of the pages it names follow it at once (the guest's working
+     * set, as PAGES, which the destination takes before READY), and the switch-over's pause sends no page before STATE.
      */
-    static final int VERSION = 10;
+    static final int VERSION = 11;
     /** Largest frame payload accepted: a batch of pages is at most 64 x 4 KiB plus its table. */
     static final int MAX_PAYLOAD = 16 << 20;
     /** Pages per PAGES frame (the repository's frame size). */

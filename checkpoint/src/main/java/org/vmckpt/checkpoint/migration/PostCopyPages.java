@@ -239,29 +239,11 @@ public final class PostCopyPages implements PageSource {
             while (true) {
                 MigrationWire.Frame f = conn.receive();
                 if (f.type() == MigrationWire.PAGES) {
-                    int[] count = new int[1];
-                    // A delta applies to the copy this end held before the switch (a page it never held is zeros: a
-                    // wrong base makes a wrong page, which END's digest catches).
-                    frames.decodePages(f.read(), memory.pageCount(), references, this::deltaBase, (i, data, origin) -> {
-                        if (!pending.get(i)) throw new MigrationException("the source sent page " + i + ", which post-copy does not wait for");
-                        if (got.get(i)) return; // sent again after a resume: it is here already
-                        digest.page(i, StateDigest.crc(data));
-                        got.set(i);
-                        bases[i] = null;
-                        if (origin >= 0) {
-                            long[] o = originPlusOne;
-                            if (o == null) originPlusOne = o = new long[memory.pageCount()];
-                            o[i] = origin + 1; // published by arrived's volatile write below
-                        }
-                        arrived.set(i, data == null ? new byte[GuestMemory.PAGE_SIZE] : data);
-                        toInstall.add(i);
-                        count[0]++;
-                    });
-                    received += count[0];
+                    int count = accept(f.read());
                     synchronized (lock) {
                         lock.notifyAll();
                     }
-                    sinceInstall += count[0];
+                    sinceInstall += count;
                     if (sinceInstall >= 4096) {
                         sinceInstall = 0;
                         machine.submit(this::installArrived);
@@ -296,6 +278,66 @@ public final class PostCopyPages implements PageSource {
             lost("the connection to the source broke during post-copy: " + e.getMessage());
         }
     }
+
+    /**
+     * Takes the pages of one PAGES frame: each is checked to be owed, its CRC enters the digest END is compared with, and
+     * it waits in its slot for the run thread (or {@link #installArrived}). A delta applies to the copy this end held
+     * before the switch (a page it never held is zeros: a wrong base makes a wrong page, which END's digest catches).
+     * On the receiver, or before GO on the thread that received the state ({@link #acceptBeforeGo}). Returns how many.
+     */
+    private int accept(MigrationWire.Payload payload) throws MigrationException {
+        GuestMemory memory = machine.memory();
+        int before = received;
+        frames.decodePages(payload, memory.pageCount(), references, this::deltaBase, this::take);
+        return received - before;
+    }
+
+    private void take(int i, byte[] data, long origin) throws MigrationException {
+        if (!pending.get(i)) throw new MigrationException("the source sent page " + i + ", which post-copy does not wait for");
+        if (got.get(i)) {
+            // Before READY each page comes once (the source counted them in STATE); after a resume one may come again.
+            if (beforeReady) throw new MigrationException("the source sent page " + i + " twice after STATE");
+            return; // sent again after a resume: it is here already
+        }
+        digest.page(i, StateDigest.crc(data));
+        got.set(i);
+        bases[i] = null;
+        if (origin >= 0) {
+            long[] o = originPlusOne;
+            if (o == null) originPlusOne = o = new long[machine.memory().pageCount()];
+            o[i] = origin + 1; // published by arrived's volatile write below
+        }
+        arrived.set(i, data == null ? new byte[GuestMemory.PAGE_SIZE] : data);
+        toInstall.add(i);
+        received++;
+    }
+
+    /**
+     * Protocol 11: a PAGES frame that followed STATE (the guest's working set, sent while this end checked the state),
+     * taken before READY on the thread that received the state, before the receiver runs and before the guest: its
+     * pages are installed in guest memory at once, so the guest never asks for them. Checked at END like every other
+     * page STATE named.
+     */
+    void acceptBeforeGo(MigrationWire.Payload payload) throws MigrationException {
+        beforeReady = true;
+        try {
+            accept(payload);
+        } finally {
+            beforeReady = false;
+        }
+        pushedBeforeGo = received;
+        installArrived();
+    }
+
+    /** While {@link #acceptBeforeGo} runs (a page sent twice is then malformed). */
+    private boolean beforeReady;
+
+    /** Pages that arrived between STATE and GO (protocol 11). */
+    public int pushedBeforeGo() {
+        return pushedBeforeGo;
+    }
+
+    private volatile int pushedBeforeGo;
 
     /** The copy a delta for page {@code i} applies to (the receiver's only). */
     private byte[] deltaBase(int i) {

@@ -291,12 +291,91 @@ class MigrationTest {
     }
 
     @Test
-    void postCopyAfterRoundsSendsTheWorkingSetAsDeltasInThePause() throws Throwable {
-        // hotset rewrites 16 pages: those a round sent before go as deltas in the pause (most as the few words that
-        // changed), the others are pulled; either way the destination runs on exactly like a twin (checked in
+    void postCopyAfterRoundsSendsTheWorkingSetBeforeGo() throws Throwable {
+        // hotset rewrites 16 pages: after STATE and before GO, those a round sent before go as deltas (most as the few
+        // words that changed), the others whole; the destination runs on exactly like a twin (checked in
         // postCopyAfterRounds). How many go each way depends on timing (a page rewritten before its turn in round 0
         // has no copy to be a delta of).
         postCopyAfterRounds(true, true, hotsetConfig());
+    }
+
+    @Test
+    void postCopysPauseSendsNoPageBeforeTheStateAndTheWorkingSetFollowsItBeforeGo() throws Throwable {
+        // Protocol 11, read off the wire (plaintext): after the last round's SYNC the pause sends the state at once (no
+        // PAGES before STATE), then the pages STATE names, before GO; the destination installs them before its guest
+        // runs, so the guest asks for none of them. Protocol 10 sent the working set's deltas before STATE, nothing
+        // between STATE and GO, and the guest asked for the pages it touched first.
+        Machine source = runningSource(hotsetConfig());
+        MigrationListener l = listen(null);
+        Destination d = destination(l, new Machine(hotsetConfig(), b -> { }));
+        try (StreamProxy wire = StreamProxy.recording(l.port())) {
+            MigrationSource s = new MigrationSource(source, null, at(wire.port()), null, MigrationMode.POSTCOPY, null);
+            Thread st = runInBackground(s);
+            MigrationDestination.Incoming in = d.await();
+            int owed = in.postCopy().totalPages();
+            assertTrue(owed > 0, "the guest wrote pages after the last round");
+            assertEquals(owed, in.postCopy().pushedBeforeGo(), "every page STATE named arrived before GO");
+            assertEquals(owed, s.pagesPushed());
+            in.machine().run(400_000);
+            st.join(60_000);
+            assertEquals(MigrationStatus.COMPLETED, s.status(), String.valueOf(s.progress().error()));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
+            assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+            assertEquals(0, in.postCopy().requests(), "the guest asked for no page");
+            assertEquals(0, s.requestsAnswered());
+            List<Integer> types = frameTypes(wire.recordedBytes());
+            int state = types.indexOf(MigrationWire.STATE);
+            int go = types.indexOf(MigrationWire.GO);
+            int lastSync = types.subList(0, state).lastIndexOf(MigrationWire.SYNC);
+            assertTrue(lastSync >= 0 && state > lastSync && go > state, types.toString());
+            assertFalse(types.subList(lastSync + 1, state).contains(MigrationWire.PAGES), "no page in the pause before STATE: " + types.subList(lastSync, go + 1));
+            assertFalse(types.subList(state + 1, go).isEmpty(), "the working set between STATE and GO");
+            for (int t : types.subList(state + 1, go)) assertEquals(MigrationWire.PAGES, t, "only PAGES between STATE and GO");
+        }
+    }
+
+    @Test
+    void withoutTlsAFlippedByteOfAPageSentBetweenStateAndGoNeverGivesAWrongGuest() throws Throwable {
+        // Plaintext: the last byte of the first PAGES frame after STATE (post-copy's working set, sent before GO) is
+        // flipped. Its pages are checked at END, as every page STATE names: either the frame is refused as malformed
+        // before GO (the source runs on), or the page is wrong and END's digest stops the destination's guest.
+        Machine source = runningSource(hotsetConfig());
+        MigrationListener l = listen(null);
+        Destination d = destination(l, new Machine(hotsetConfig(), b -> { }));
+        try (StreamProxy mitm = StreamProxy.flippingFirstPagesAfterState(l.port())) {
+            MigrationSource s = new MigrationSource(source, null, at(mitm.port()), null, MigrationMode.POSTCOPY, null);
+            Thread st = runInBackground(s);
+            st.join(60_000);
+            assertTrue(mitm.flippedInFrame(), "a page between STATE and GO was damaged");
+            assertNotEquals(MigrationStatus.COMPLETED, s.status(), "the source must not complete a damaged migration");
+            Throwable before = d.awaitFailure();
+            if (before != null) {
+                assertEquals(MigrationStatus.FAILED, s.status(), "refused before GO: " + before.getMessage());
+                assertRunsOn(source);
+            } else {
+                MigrationDestination.Incoming in = d.await();
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (in.postCopy().status() == MigrationStatus.POSTCOPY_ACTIVE && System.nanoTime() < deadline) Thread.sleep(5);
+                assertNotEquals(MigrationStatus.COMPLETED, in.postCopy().status());
+                assertTrue(String.valueOf(in.postCopy().error()).contains("do not match the source's digest"), String.valueOf(in.postCopy().error()));
+                assertEquals(MigrationStatus.POSTCOPY_PAUSED, s.status(), "after GO the source holds the guest, paused");
+            }
+        }
+    }
+
+    /** The types of the frames in a recorded plaintext source stream (after its opening), in order. */
+    private static List<Integer> frameTypes(byte[] b) {
+        List<Integer> types = new ArrayList<>();
+        int at = MigrationWire.MAGIC.length + 4;
+        while (at + 5 <= b.length) {
+            int type = b[at] & 0xff;
+            int length = java.nio.ByteBuffer.wrap(b, at + 1, 4).getInt();
+            if (at + 5 + length > b.length) break;
+            types.add(type);
+            at += 5 + length;
+        }
+        return types;
     }
 
     @Test
@@ -352,12 +431,14 @@ class MigrationTest {
         pool.fill(1_000);
         Destination d = destination(l, new Machine(config, b -> { }), pool);
         MigrationSource s = new MigrationSource(source, null, at(l.port()), TlsCredentials.forClient(good), MigrationMode.POSTCOPY, null);
-        s.setDeltasInPause(deltasInPause);
+        s.setWorkingSetBeforeGo(deltasInPause);
         s.setDeltasAfterGo(deltasAfterGo);
         Thread st = runInBackground(s);
         MigrationDestination.Incoming in = d.await();
         long switchedAt = in.machine().hart(0).instret;
         if (!deltasInPause) assertTrue(in.postCopy().totalPages() > 0, "the working set comes after the switch");
+        assertEquals(s.pagesPushed(), in.postCopy().pushedBeforeGo(), "pages sent between STATE and GO, and taken there");
+        if (!deltasInPause) assertEquals(0, s.pagesPushed());
         // The rounds moved the rest: after the switch only the last dirty set is owed, a fraction of the guest.
         assertTrue(s.progress().rounds() >= 1);
         if (hotset) assertTrue(in.postCopy().totalPages() < present / 2, in.postCopy().totalPages() + " pages owed of " + present);
@@ -790,8 +871,8 @@ class MigrationTest {
         }
         // Older builds are refused by name too: protocol 3 (no references, an empty ACCEPT), 4 (no references after GO)
         // 5 (PAGES tables uncompressed), 6 (no origins with data pages), 7 (no deltas after GO), 8 (an empty GO) and
-        // 9 (no boot-file deltas).
-        for (int older : new int[] {3, 4, 5, 6, 7, 8, 9}) {
+        // 9 (no boot-file deltas), 10 (post-copy's working set before STATE, none between STATE and GO).
+        for (int older : new int[] {3, 4, 5, 6, 7, 8, 9, 10}) {
             l = listen(null);
             d = destination(l, freshDestination(32L << 20));
             try (Socket raw = new Socket("127.0.0.1", l.port())) {
@@ -800,7 +881,7 @@ class MigrationTest {
                 out.writeInt(older);
                 out.flush();
                 String why = d.awaitFailure().getMessage();
-                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 10"), why);
+                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 11"), why);
             }
         }
         l = listen(null);
