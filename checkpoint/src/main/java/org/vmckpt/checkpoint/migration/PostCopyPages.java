@@ -341,7 +341,8 @@ public final class PostCopyPages implements PageSource {
 
     /** The copy a delta for page {@code i} applies to (the receiver's only). */
     private byte[] deltaBase(int i) {
-        deltasReceived++;
+        // (A delta of the working set pushed before GO is not one: the source counts those before its switch too.)
+        if (!beforeReady) deltasReceived++;
         return bases[i];
     }
 
