@@ -235,9 +235,7 @@ class MigrationReferencesTest {
         MigrationSource[] s = new MigrationSource[1];
         MigrationDestination.Incoming in = migrate(src, new Machine(config(f.kernel(), f.initrd(), f.disk()), b -> { }), MigrationMode.POSTCOPY, s);
         in.machine().memory().materializeAllLazy();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
-        assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+        MigrationTest.awaitPostCopyCompleted(in, 10);
         assertEquals(hash(src), in.machine().callAtInstructionBoundary(() -> HexFormat.of().formatHex(in.machine().stateHash())));
         assertTrue(s[0].progress().pagesReferred() >= KERNEL_BYTES / 4096 + DISK_PAGES);
     }
@@ -252,9 +250,7 @@ class MigrationReferencesTest {
         Machine src = source(f);
         MigrationSource[] s = new MigrationSource[1];
         MigrationDestination.Incoming in = migrate(src, new Machine(config(f.kernel(), f.initrd(), f.disk()), b -> { }), MigrationMode.POSTCOPY, true, s);
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
-        assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+        MigrationTest.awaitPostCopyCompleted(in, 20);
         in.machine().memory().materializeAllLazy();
         assertEquals(hash(src), in.machine().callAtInstructionBoundary(() -> HexFormat.of().formatHex(in.machine().stateHash())));
         int kernelPages = KERNEL_BYTES / 4096;
@@ -325,9 +321,7 @@ class MigrationReferencesTest {
             // brought yet are asked for (REQUESTs), the page cache's among them, and their answers carry origins.
             for (int i = dst.memory().pageCount() - 1; i >= 0; i--) dst.memory().prefetch(i);
             if (atOnce) assertTrue(in.postCopy().requests() > 0, "the destination asked for pages");
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
-            assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+            MigrationTest.awaitPostCopyCompleted(in, 20);
             sourceThread.join(20_000);
             assertFalse(sourceThread.isAlive(), "the source's migration ended");
         }

@@ -276,9 +276,7 @@ class MigrationTest {
         in.machine().run(400_000);
         st.join(60_000);
         assertEquals(MigrationStatus.COMPLETED, s.status(), String.valueOf(s.progress().error()));
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
-        assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+        awaitPostCopyCompleted(in, 10);
         assertTrue(seen.contains(MigrationStatus.POSTCOPY_ACTIVE));
         assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret));
         assertFalse(source.memory().spares().isEnabled(), "spares are for the migration only");
@@ -319,9 +317,7 @@ class MigrationTest {
             in.machine().run(400_000);
             st.join(60_000);
             assertEquals(MigrationStatus.COMPLETED, s.status(), String.valueOf(s.progress().error()));
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
-            assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+            awaitPostCopyCompleted(in, 10);
             assertEquals(0, in.postCopy().requests(), "the guest asked for no page");
             assertEquals(0, s.requestsAnswered());
             List<Integer> types = frameTypes(wire.recordedBytes());
@@ -446,9 +442,7 @@ class MigrationTest {
         st.join(60_000);
         assertEquals(MigrationStatus.COMPLETED, s.status(), String.valueOf(s.progress().error()));
         assertEquals(in.postCopy().totalPages(), s.progress().stop().dirtyPages());
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
-        assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+        awaitPostCopyCompleted(in, 10);
         assertEquals(deltasAfterGo ? s.deltasAfterSwitch() : 0, in.postCopy().deltasReceived(), "deltas sent after GO and received");
         assertTrue(pool.taken() > 0, "received pages went into the pool's arrays");
         assertEquals(0, pool.size(), "the pool is emptied at post-copy's end");
@@ -688,9 +682,7 @@ class MigrationTest {
         recover.join(60_000);
         if (recoverFailure.get() != null) throw recoverFailure.get();
         assertEquals(MigrationStatus.COMPLETED, s.status(), String.valueOf(s.progress().error()));
-        deadline = System.nanoTime() + 10_000_000_000L;
-        while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
-        assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+        awaitPostCopyCompleted(in, 10);
         run.join(60_000);
         assertFalse(run.isAlive());
         if (runFailure.get() != null) throw runFailure.get();
@@ -785,9 +777,7 @@ class MigrationTest {
         recover.setDaemon(true);
         recover.start();
         s.resume(at(again.port()), null);
-        deadline = System.nanoTime() + 10_000_000_000L;
-        while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
-        assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
+        awaitPostCopyCompleted(in, 10);
     }
 
     @Test
@@ -974,5 +964,12 @@ class MigrationTest {
         });
         t.start();
         return t;
+    }
+
+    /** Waits (a watchdog of {@code seconds}, not a measure) until the destination's post-copy has every page, and asserts it. */
+    static void awaitPostCopyCompleted(MigrationDestination.Incoming in, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (in.postCopy().status() != MigrationStatus.COMPLETED && System.nanoTime() < deadline) Thread.sleep(5);
+        assertEquals(MigrationStatus.COMPLETED, in.postCopy().status(), String.valueOf(in.postCopy().error()));
     }
 }
