@@ -112,7 +112,7 @@ final class VmckptProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new AssertionError("vmckpt exited with status " + process.exitValue() + " before printing '" + text + "'\n" + describe());
             }
-            if (System.nanoTime() > deadline) throw new AssertionError("no '" + text + "' within " + timeoutMillis + " ms\n" + describe());
+            if (System.nanoTime() > deadline) throw new AssertionError("no '" + text + "' within " + timeoutMillis + " ms\n" + describeStalled());
             Thread.sleep(50);
         }
     }
@@ -124,7 +124,7 @@ final class VmckptProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new AssertionError("vmckpt exited with status " + process.exitValue() + " before heartbeat " + n + "\n" + describe());
             }
-            if (System.nanoTime() > deadline) throw new AssertionError("no heartbeat " + n + " within " + timeoutMillis + " ms\n" + describe());
+            if (System.nanoTime() > deadline) throw new AssertionError("no heartbeat " + n + " within " + timeoutMillis + " ms\n" + describeStalled());
             Thread.sleep(50);
         }
     }
@@ -147,6 +147,41 @@ final class VmckptProcess implements AutoCloseable {
     /** The tails of the console and of the process's own output, for assertion messages. */
     String describe() {
         return "--- console " + console + " (tail) ---\n" + tail(console) + "\n--- vmckpt output " + log + " (tail) ---\n" + tail(log);
+    }
+
+    /**
+     * {@link #describe()} and, for a process that is still alive, two thread dumps taken 2 s apart ({@code jcmd PID
+     * Thread.print}, each thread with its CPU time): whether the VM hangs (its threads blocked, their CPU unchanged), spins
+     * (the run thread's CPU grows in the same frames) or is only slow. Round 27 (docs/BENCHMARKS.md) could not tell a
+     * load-starved boot from a hang because no dump was taken.
+     */
+    String describeStalled() {
+        StringBuilder sb = new StringBuilder(describe());
+        for (int i = 1; i <= 2 && process.isAlive(); i++) {
+            if (i > 1) {
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            sb.append("\n--- thread dump ").append(i).append(" of vmckpt (pid ").append(process.pid()).append(") ---\n").append(threadDump());
+        }
+        return sb.toString();
+    }
+
+    private String threadDump() {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
+            byte[] out = jcmd.getInputStream().readAllBytes();
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            String s = new String(out, StandardCharsets.UTF_8);
+            return s.length() > 40_000 ? s.substring(0, 40_000) + "\n(cut)" : s;
+        } catch (IOException | InterruptedException e) {
+            return "(no thread dump: " + e + ")";
+        }
     }
 
     private static String tail(Path file) {
