@@ -5,7 +5,8 @@ import java.lang.invoke.MethodType;
 
 /**
  * Keeps the code that reads a stored checkpoint's pages into a machine (eager and lazy restore, reset) out of C2: HotSpot
- * compiles it with C1 only, through a compiler directive added once per JVM when the first restore starts, as
+ * compiles it with C1 only, through a compiler directive added once per JVM when the first restore starts (on a thread
+ * of its own, {@link #installInBackground}), as
  * {@code UnitCompilerDirectives} does for translated units.
  *
  * <p>Why: an eager restore runs each of these methods a few thousand times (once per frame, per page, per extent) and
@@ -54,9 +55,24 @@ final class RestoreCompilerDirectives {
     }
 
     /**
-     * Adds the directive once per JVM (later calls return at once); true if it is in force. Called by the restoring
-     * thread before any restore code runs hot. The JVM's output is off while HotSpot parses it: HotSpot reports the
-     * directives added on the JVM's output, which a restored guest's console shares.
+     * {@link #install} on a thread of its own, started by the restoring thread as a restore begins: setting up the WhiteBox
+     * API (its natives, the method handles) took 27-53 ms at load 11-14 on the restoring thread, before the loaders
+     * started; the machine's translator thread set it up off the restore's path before. Restore code needs thousands
+     * of calls before C2 would take it, so the directive is in force well before that.
+     */
+    static void installInBackground() {
+        synchronized (RestoreCompilerDirectives.class) {
+            if (tried || !ENABLED) return;
+        }
+        Thread t = new Thread(RestoreCompilerDirectives::install, "vmckpt-restore-jit");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * Adds the directive once per JVM (later calls wait for the first and return its answer); true if it is in force.
+     * The JVM's output is off while HotSpot parses it: HotSpot reports the directives added on the JVM's output, which a
+     * restored guest's console shares.
      */
     static synchronized boolean install() {
         if (tried) return installed;

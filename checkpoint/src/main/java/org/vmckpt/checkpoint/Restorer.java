@@ -73,8 +73,8 @@ public final class Restorer {
                                     ProgressListener progress, String net, java.util.Random prefetchOrder, int earlyThreads)
             throws RestoreException {
         long t0 = System.nanoTime();
-        // Before any restore code runs hot: C1 only for it (RestoreCompilerDirectives says why).
-        RestoreCompilerDirectives.install();
+        // Before any restore code runs hot: C1 only for it (RestoreCompilerDirectives says why), set up off this thread.
+        RestoreCompilerDirectives.installInBackground();
         Map<String, String> saved = ckpt.config();
         MachineConfig config = MachineDescription.configOf(saved)
                 .withOverlay(org.vmckpt.machine.device.virtio.DiskOverlay.DEFAULT_MEMORY_BYTES, ckpt.repository().spillDir());
