@@ -55,16 +55,17 @@ final class RestoreCompilerDirectives {
     }
 
     /**
-     * {@link #install} on a thread of its own, started by the restoring thread as a restore begins: setting up the WhiteBox
-     * API (its natives, the method handles) took 27-53 ms at load 11-14 on the restoring thread, before the loaders
-     * started; the machine's translator thread set it up off the restore's path before. Restore code needs thousands
-     * of calls before C2 would take it, so the directive is in force well before that.
+     * {@link #install} on a thread of its own, started by the restoring thread once its loaders have started: setting up the
+     * WhiteBox API (its natives, the method handles) took 27-53 ms at load 11-14 on the restoring thread, before the loaders
+     * started (the machine's translator thread set it up off the restore's path before), and started before them, the
+     * thread still delayed them by 10-17 ms at that load. Restore code needs thousands of calls before C2 would take it,
+     * so the directive is in force well before that.
      */
     static void installInBackground() {
         synchronized (RestoreCompilerDirectives.class) {
             if (tried || !ENABLED) return;
         }
-        Thread t = new Thread(RestoreCompilerDirectives::install, "vmckpt-restore-jit");
+        Thread t = new Thread(RestoreCompilerDirectives::install, "vmckpt-jit-directives");
         t.setDaemon(true);
         t.start();
     }

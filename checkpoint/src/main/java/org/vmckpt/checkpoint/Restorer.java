@@ -73,8 +73,6 @@ public final class Restorer {
                                     ProgressListener progress, String net, java.util.Random prefetchOrder, int earlyThreads)
             throws RestoreException {
         long t0 = System.nanoTime();
-        // Before any restore code runs hot: C1 only for it (RestoreCompilerDirectives says why), set up off this thread.
-        RestoreCompilerDirectives.installInBackground();
         Map<String, String> saved = ckpt.config();
         MachineConfig config = MachineDescription.configOf(saved)
                 .withOverlay(org.vmckpt.machine.device.virtio.DiskOverlay.DEFAULT_MEMORY_BYTES, ckpt.repository().spillDir());
@@ -108,6 +106,9 @@ public final class Restorer {
         } catch (IOException e) {
             throw new RestoreException("cannot read checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
         }
+        // C1 only for the restore code (RestoreCompilerDirectives says why), set up on a thread of its own once the loaders
+        // have started: long before any of it is hot enough for C2.
+        RestoreCompilerDirectives.installInBackground();
         boolean done = false;
         try {
             Restored r = build(ckpt, saved, config, console, lazyPages, progress, early, phases, t0, tp);
