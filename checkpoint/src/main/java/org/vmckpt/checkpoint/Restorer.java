@@ -106,6 +106,9 @@ public final class Restorer {
         } catch (IOException e) {
             throw new RestoreException("cannot read checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
         }
+        // C1 only for the restore code (RestoreCompilerDirectives says why), set up on a thread of its own once the loaders
+        // have started: long before any of it is hot enough for C2.
+        RestoreCompilerDirectives.installInBackground();
         boolean done = false;
         try {
             Restored r = build(ckpt, saved, config, console, lazyPages, progress, early, phases, t0, tp);
