@@ -755,9 +755,13 @@ public final class MigrationSource {
      * in the middle of a round gets level 1 from its next frame on.
      */
     private int roundLevel() {
-        long elapsed = Math.max(System.nanoTime() - viewFrozenAt, QUIET_WINDOW_NANOS);
-        long written = machine.memory().pagesWrittenThisEpoch();
-        return written * 1_000_000_000L < QUIET_PAGES_PER_SECOND * elapsed ? QUIET_LEVEL : PageFrames.ZSTD_LEVEL;
+        return levelFor(machine.memory().pagesWrittenThisEpoch(), System.nanoTime() - viewFrozenAt);
+    }
+
+    /** The level for a guest that first wrote {@code written} pages in the {@code elapsedNanos} since a freeze ({@link #roundLevel}). */
+    static int levelFor(long written, long elapsedNanos) {
+        long over = Math.max(elapsedNanos, QUIET_WINDOW_NANOS);
+        return written * 1_000_000_000L < QUIET_PAGES_PER_SECOND * over ? QUIET_LEVEL : PageFrames.ZSTD_LEVEL;
     }
 
     /**

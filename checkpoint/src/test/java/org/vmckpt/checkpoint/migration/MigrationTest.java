@@ -360,6 +360,24 @@ class MigrationTest {
         }
     }
 
+    @Test
+    void withoutTlsAFlippedByteOfThePackedStateIsRefusedBeforeTheGuestRunsThere() throws Throwable {
+        // Protocol 12 packs STATE (zstd): a byte of it flipped on a plaintext link (its last: the packed digest's end)
+        // must be refused by the destination before READY, by name, and the source must run on.
+        Machine source = runningSource();
+        MigrationListener l = listen(null);
+        Destination d = destination(l, freshDestination(32L << 20));
+        try (StreamProxy mitm = StreamProxy.flippingFirst(l.port(), MigrationWire.STATE)) {
+            MigrationSource s = new MigrationSource(source, null, at(mitm.port()), null, MigrationMode.PRECOPY, null);
+            MigrationException e = assertThrows(MigrationException.class, s::run);
+            assertTrue(mitm.flippedInFrame(), "STATE was damaged");
+            assertEquals(MigrationStatus.FAILED, s.status(), e.getMessage());
+        }
+        String why = d.awaitFailure().getMessage();
+        assertTrue(why.contains("STATE") || why.contains("digest"), why);
+        assertRunsOn(source);
+    }
+
     /** The types of the frames in a recorded plaintext source stream (after its opening), in order. */
     private static List<Integer> frameTypes(byte[] b) {
         List<Integer> types = new ArrayList<>();
