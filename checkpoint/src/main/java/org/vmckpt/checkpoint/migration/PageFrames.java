@@ -9,7 +9,8 @@ import org.vmckpt.machine.memory.GuestMemory;
 /**
  * The PAGES and DISK frames: up to 64 units (guest pages or disk-overlay blocks) per frame, as the repository
  * packs them. A table of unit numbers and kinds, then the data units concatenated and compressed with zstd
- * (level 1: the link, not the CPU, should be the limit), or stored as they are where zstd does not shrink them.
+ * (level 1: the link, not the CPU, should be the limit; a source sets level 3 for the rounds of a guest that writes
+ * little, {@link #setLevel}), or stored as they are where zstd does not shrink them.
  * Zero pages, absent blocks and pages sent as references (to a file both ends hold) carry no data. One instance per thread: it keeps its zstd contexts (making one
  * per frame costs more than compressing the frame).
  */
