@@ -119,16 +119,44 @@ def grew(before, after):
     return [round(b - a, 1) if None not in (a, b) else None for a, b in zip(before, after)]
 
 
-def checkpoint_after(qmp):
+def checkpoint_after(qmp, repo=None):
     """A checkpoint of the source as it stopped (paused since switch-over): the state the migration moved. Its size
     is the fair bound for the bytes sent; the one taken before the migration is of an older, more compressible
     guest (memdirty's writes break the pattern of its pages: the checkpoint grows by some 2 MiB in the seconds a
-    migration takes). Returns (size, pages) where pages is the result's page counts."""
+    migration takes). Returns (size, pages, account) where pages is the result's page counts and account where its
+    bytes are (checkpoint_account, with the repository's directory)."""
     try:
         r = qmp.execute("vmckpt-checkpoint", {"live": True})
-        return r["size"], r.get("pages", {})
+        return r["size"], r.get("pages", {}), checkpoint_account(repo, r.get("id")) if repo else None
     except (RuntimeError, OSError, KeyError):
-        return None, None
+        return None, None, None
+
+
+PACK_HEADER = 4 + 1 + len("vmckpt-pack") + 4 + 16 + 2 + 2 + 4  # PackFormat.HEADER_LENGTH
+PACK_TRAILER = 20
+
+
+def checkpoint_account(repo, ck_id):
+    """Where a checkpoint's bytes are: its manifest, and its pack (the newest in the repository: the one it wrote)
+    taken apart: the pack's header, its frames' 16-byte headers, their stored (compressed) data, and the index and
+    trailer at its end (docs/FORMAT.md). None if the files are not there."""
+    try:
+        manifest = os.path.getsize(os.path.join(repo, "checkpoints", ck_id + ".manifest"))
+        packs = [os.path.join(repo, "packs", f) for f in os.listdir(os.path.join(repo, "packs")) if f.endswith(".pack")]
+        pack = max(packs, key=os.path.getmtime)
+        with open(pack, "rb") as f:
+            b = f.read()
+        frames, units, data, at = 0, 0, 0, PACK_HEADER
+        while at + 16 <= len(b):
+            count = int.from_bytes(b[at + 2:at + 4], "little")
+            stored = int.from_bytes(b[at + 8:at + 12], "little")
+            if count == 0 or count > 64 or at + 16 + stored > len(b) - PACK_TRAILER - 8 * (frames + 1):
+                break
+            frames, units, data, at = frames + 1, units + count, data + stored, at + 16 + stored
+        return {"manifest": manifest, "pack": len(b), "pack-frames": frames, "pack-units": units, "pack-data": data,
+                "pack-frame-headers": 16 * frames, "pack-index-trailer-header": len(b) - data - 16 * frames}
+    except (OSError, ValueError, TypeError):
+        return None
 
 
 def checkpoint_destination(dsock):
@@ -356,13 +384,15 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
         cpu1 = (cpu_seconds(src.proc.pid), cpu_seconds(dst.proc.pid))
         mem1 = (memory_counts(src.proc.pid), memory_counts(dst.proc.pid))
         load = os.getloadavg()[0]
-        ck_after, ck_after_pages = checkpoint_after(qmp) if info.get("status") == "completed" else (None, None)
+        ck_after, ck_after_pages, ck_account = checkpoint_after(qmp, os.path.join(work, "repo")) if info.get("status") == "completed" else (None, None, None)
         waits = destination_waits(dsock) if mode in ("postcopy", "at-once") else None
         ck_dst, ck_dst_pages = checkpoint_destination(dsock) if info.get("status") == "completed" else (None, None)
         if not wl:
             time.sleep(0.5)
             dst.type("echo ALIVE-$((40+2))\n")
         r = {"system": system, "load": load, "checkpoint_after_bytes": ck_after, "dest_waits": waits,
+             # Where the bytes went on each side (builds from migrate17 on: query-migrate's vmckpt-bytes).
+             "bytes_account": info.get("vmckpt-bytes"), "checkpoint_account": ck_account,
              "checkpoint_after_pages": ck_after_pages, "checkpoint_dest_bytes": ck_dst, "checkpoint_dest_pages": ck_dst_pages,
              "cpu_src_s": cpu1[0] - cpu0[0] if None not in (cpu0[0], cpu1[0]) else None,
              "cpu_dst_s": cpu1[1] - cpu0[1] if None not in (cpu0[1], cpu1[1]) else None,
@@ -533,6 +563,23 @@ def main():
             continue
         print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | "
               f"{refs(r.get('checkpoint_after_bytes'), r.get('checkpoint_after_pages'))} | {refs(r.get('checkpoint_dest_bytes'), r.get('checkpoint_dest_pages'))} |")
+
+    print("\nWhere the bytes went (KiB): the stream (vmckpt-bytes: PAGES frames as headers + page tables + data, DISK, STATE,"
+          " the other frames; by phase; on the wire, TLS included) against the checkpoint at switch-over (manifest; pack"
+          " frames' data, their headers, the pack's header, index and trailer):\n")
+    print("| workload | system | mode | TLS | sent | PAGES hdr + tables + data | DISK | STATE | other | round 0 / later rounds / switch-over / after GO | wire | resent unchanged | checkpoint | manifest | pack data (frames) | pack hdrs + rest |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    kib = lambda x: f"{x / 1024:.1f}" if x is not None and x >= 0 else "-"
+    for r in results:
+        a, c = r.get("bytes_account"), r.get("checkpoint_account")
+        if "error" in r or not a:
+            continue
+        ck = r.get("checkpoint_after_bytes")
+        cparts = (kib(c["manifest"]), f"{kib(c['pack-data'])} ({c['pack-frames']})", f"{kib(c['pack-frame-headers'])} + {kib(c['pack-index-trailer-header'])}") if c else ("-",) * 3
+        print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | {kib(r['bytes'])} | "
+              f"{kib(a['pages-headers'])} + {kib(a['pages-tables'])} + {kib(a['pages-data'])} | {kib(a['disk-frames'])} | {kib(a['state-frame'])} | "
+              f"{kib(a['other-frames'])} | {kib(a['round-0'])} / {kib(a['later-rounds'])} / {kib(a['switch-over'])} / {kib(a['after-go'])} | "
+              f"{kib(a['wire'])} | {a['pages-resent-unchanged']} | {kib(ck)} | {cparts[0]} | {cparts[1]} | {cparts[2]} |")
 
     print("\nThe switch-over and the longest gap on one time axis (ms from the source's last heartbeat; stop-the-world pauses"
           " with --gc-log):\n")

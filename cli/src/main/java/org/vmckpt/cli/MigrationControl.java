@@ -302,6 +302,8 @@ final class MigrationControl {
         ram.put("dirty-sync-count", (long) p.rounds());
         ram.put("mbps", p.totalNanos() > 0 ? p.bytesSent() * 8e3 / p.totalNanos() : 0.0);
         m.put("ram", ram);
+        // vmckpt's own: where the bytes went (frame types, PAGES' headers, tables and data, phases, the wire).
+        if (!p.bytes().isEmpty()) m.put("vmckpt-bytes", new LinkedHashMap<>(p.bytes()));
         if (p.stop() != null) {
             // vmckpt's own: where the switch-over's pause went (docs/API.md).
             Map<String, Object> stop = new LinkedHashMap<>();

@@ -26,9 +26,18 @@ public final class MigrationConnection implements Closeable {
     private final DataOutputStream out;
     private final String peer;
     private volatile long bytesSent;
+    /** Bytes of the frames sent, by frame type (5 bytes of header each included): where a migration's bytes go. */
+    private final long[] bytesByType = new long[32];
+    /** What went onto the TCP connection (TLS: records, their headers and tags, and the handshake), or -1 if unknown. */
+    private final java.util.function.LongSupplier wireBytes;
     private volatile boolean closed;
 
     MigrationConnection(Socket socket) throws IOException {
+        this(socket, socket instanceof CountingSocket c ? c::written : () -> -1);
+    }
+
+    private MigrationConnection(Socket socket, java.util.function.LongSupplier wireBytes) throws IOException {
+        this.wireBytes = wireBytes;
         this.socket = socket;
         this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
         this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 18));
@@ -40,7 +49,7 @@ public final class MigrationConnection implements Closeable {
      * CA and the server's name against {@code endpoint}'s host; with null, plain TCP (--insecure).
      */
     public static MigrationConnection connect(MigrationEndpoint endpoint, TlsCredentials tls) throws MigrationException {
-        Socket plain = new Socket();
+        CountingSocket plain = new CountingSocket();
         try {
             plain.setTcpNoDelay(true);
             plain.setKeepAlive(true);
@@ -67,7 +76,7 @@ public final class MigrationConnection implements Closeable {
             s.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
             s.startHandshake();
             s.setSoTimeout(0);
-            return new MigrationConnection(s);
+            return new MigrationConnection(s, plain::written);
         } catch (SSLException e) {
             closeQuietly(plain);
             throw new MigrationException("TLS handshake with " + endpoint.uri() + " failed, nothing was sent: " + e.getMessage()
@@ -84,6 +93,19 @@ public final class MigrationConnection implements Closeable {
 
     public long bytesSent() {
         return bytesSent;
+    }
+
+    /** Bytes of the frames of type {@code type} sent so far, their 5-byte headers included. */
+    long bytesSent(int type) {
+        return bytesByType[type];
+    }
+
+    /**
+     * Bytes this side wrote to the TCP connection (a connection it opened: with TLS, the handshake and each record's
+     * header, content type and tag on top of {@link #bytesSent}), or -1 if not counted (an accepted connection).
+     */
+    public long wireBytesSent() {
+        return wireBytes.getAsLong();
     }
 
     /** The source's opening: magic and protocol version. */
@@ -158,6 +180,7 @@ public final class MigrationConnection implements Closeable {
         out.writeInt(length);
         out.write(payload, 0, length);
         bytesSent += 5 + length;
+        if (type >= 0 && type < bytesByType.length) bytesByType[type] += 5 + length;
     }
 
     /** The next frame; an end of stream inside or before a frame is reported as a truncated stream. */

@@ -251,6 +251,10 @@ public final class MigrationDestination {
 
     private Incoming switchOver(MigrationConnection conn, MigrationWire.Payload p, MigrationMode mode, StateDigest digest,
                                 PageFrames frames, MigrationSource.Listener events, long stateAt) throws MigrationException, IOException {
+        // Packed since protocol 12: unpacked here, at most a frame's largest payload (what an unpacked STATE could be).
+        byte[] body = frames.unpackBody(p, MigrationWire.MAX_PAYLOAD);
+        p.end();
+        p = new MigrationWire.Payload("STATE", body);
         int n = p.count(1024, "record count");
         List<StateRecord> records = new ArrayList<>();
         for (int i = 0; i < n; i++) records.add(new StateRecord(p.string("record name"), p.i32(), p.bytes(MigrationWire.MAX_PAYLOAD, "record length")));

@@ -58,7 +58,7 @@ public final class MigrationSource {
     /** A snapshot of the migration for query-migrate. */
     public record Progress(MigrationStatus status, MigrationMode mode, long bytesSent, long pagesSent, long pagesRemaining,
                            long totalPages, int rounds, long totalNanos, long downtimeNanos, long setupNanos, String error,
-                           StopAndCopy stop, long pagesReferred, long pagesDeferred, long pagesDelta) { }
+                           StopAndCopy stop, long pagesReferred, long pagesDeferred, long pagesDelta, java.util.Map<String, Long> bytes) { }
 
     /**
      * Where the switch-over's pause went (null until GO): the dirty pages it sent (pre-copy) or left to be pulled
@@ -118,20 +118,21 @@ public final class MigrationSource {
     }
 
     /**
-     * For page {@code i} (bytes {@code page}, no reference, no copy sent before) in frame slot {@code n}: the kernel
-     * page it was loaded from if the boot patched it in a few bytes ({@link PageReferences#findKernelDelta}), with
-     * {@code base[n]} set to that file page; else NONE (also when the file cannot be read: the page then goes whole).
+     * For page {@code i} (bytes {@code page}, no reference, no copy sent before) in frame slot {@code n}, the frame's
+     * data page number {@code unit} (below 64): the kernel page it was loaded from if the boot patched it in a few bytes
+     * ({@link PageReferences#findKernelDelta}), with {@code base[n]} set to that file page; else NONE (also when the file
+     * cannot be read: the page then goes whole).
      */
-    private long fileDelta(int i, byte[] page, int n, byte[][] base) {
-        if (filePages[n] == null) filePages[n] = new byte[GuestMemory.PAGE_SIZE];
+    private long fileDelta(int i, byte[] page, int n, int unit, byte[][] base) {
+        if (filePages[unit] == null) filePages[unit] = new byte[GuestMemory.PAGE_SIZE];
         long r;
         try {
-            r = references.findKernelDelta(i, page, filePages[n]);
+            r = references.findKernelDelta(i, page, filePages[unit]);
         } catch (IOException e) {
             return PageReferences.NONE;
         }
         if (r != PageReferences.NONE) {
-            base[n] = filePages[n];
+            base[n] = filePages[unit];
             pagesFileDelta++;
         }
         return r;
@@ -174,8 +175,45 @@ public final class MigrationSource {
         MigrationConnection c = conn;
         long end = endNanos != 0 ? endNanos : System.nanoTime();
         return new Progress(status, mode, c == null ? 0 : c.bytesSent(), pagesSent, pagesRemaining, machine.memory().pageCount(), rounds,
-                end - startNanos, downtimeNanos, setupNanos, error, stop, pagesReferred, pagesDeferred, pagesDelta);
+                end - startNanos, downtimeNanos, setupNanos, error, stop, pagesReferred, pagesDeferred, pagesDelta, bytesAccount(c));
     }
+
+    /**
+     * Where the bytes sent went (query-migrate's {@code vmckpt-bytes}): by frame type (PAGES split into their headers,
+     * page tables and data), by phase (round 0, the later rounds, the switch-over from the pause to GO, after GO), the
+     * bytes put on the TCP connection (TLS records and handshake included; -1 if not counted), and pages sent again
+     * unchanged. Read while the migration runs, the counters may be a frame apart.
+     */
+    private Map<String, Long> bytesAccount(MigrationConnection c) {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        if (c == null) return m;
+        long total = c.bytesSent();
+        long pages = c.bytesSent(MigrationWire.PAGES);
+        long tables = frames.tableBytes() + (urgentFrames == null ? 0 : urgentFrames.tableBytes());
+        long data = frames.dataBytes() + (urgentFrames == null ? 0 : urgentFrames.dataBytes());
+        m.put("pages-frames", pages);
+        m.put("pages-tables", tables);
+        m.put("pages-data", data);
+        m.put("pages-headers", pages - tables - data);
+        m.put("disk-frames", c.bytesSent(MigrationWire.DISK));
+        m.put("state-frame", c.bytesSent(MigrationWire.STATE));
+        m.put("other-frames", total - pages - c.bytesSent(MigrationWire.DISK) - c.bytesSent(MigrationWire.STATE));
+        long r0 = bytesAfterRound0, pause = bytesAtPause, go = bytesAtGo;
+        m.put("round-0", r0);
+        m.put("later-rounds", pause >= 0 ? pause - r0 : -1);
+        m.put("switch-over", go >= 0 ? go - pause : -1);
+        m.put("after-go", go >= 0 ? total - go : -1);
+        m.put("wire", c.wireBytesSent());
+        m.put("pages-resent-unchanged", frames.unchangedPages() + (urgentFrames == null ? 0 : urgentFrames.unchangedPages()));
+        m.put("pages-file-delta", pagesFileDelta);
+        m.put("frames-quiet-level", quietFrames);
+        return m;
+    }
+
+    /** conn.bytesSent() after round 0 (its SYNC), when the switch-over's pause began, and once GO was sent; -1: not yet. */
+    private volatile long bytesAfterRound0 = -1;
+    private volatile long bytesAtPause = -1;
+    private volatile long bytesAtGo = -1;
 
     /**
      * Asks the migration to stop. Before switch-over the source resumes (if the migration paused it) and keeps
@@ -351,11 +389,13 @@ public final class MigrationSource {
             }
             pausedHere = !userPaused;
             long sentBeforePause = pagesSent;
+            bytesAtPause = conn.bytesSent();
+            if (bytesAfterRound0 < 0) bytesAfterRound0 = bytesAtPause; // switched at once: no rounds
             long frozen = System.nanoTime(); // the pause's parts: the freeze, pages, disks, state, the wait for READY
             setStatus(MigrationStatus.DEVICE);
             BitSet pending = null;
             if (mode == MigrationMode.PRECOPY) {
-                stopPages = sendPages(last, false);
+                stopPages = sendPages(last, false, false);
             } else if (switchAtOnce) {
                 pending = presentPages(last.memory());
                 stopPages = pending.cardinality();
@@ -388,6 +428,7 @@ public final class MigrationSource {
             long goSent = System.nanoTime();
             conn.send(MigrationWire.GO, new MigrationWire.PayloadWriter().i64(userPaused ? -1 : goSent - pausedAt).toByteArray());
             downtimeNanos = goSent - pausedAt;
+            bytesAtGo = conn.bytesSent();
             stop = new StopAndCopy(stopPages, sent - pausedAt, stateSent - sent, ready - stateSent, stateDigestNanos,
                     frozen - pausedAt, pagesSentAt - frozen, sent - pagesSentAt, pausedAt, goSent, pagesPushed, pushNanos);
             if (mode == MigrationMode.POSTCOPY) {
@@ -476,6 +517,7 @@ public final class MigrationSource {
             if (pause) machine.pauseNow();
             MachineCapture cap = MachineCapture.take(machine);
             pausedAt = System.nanoTime() - cap.pauseNanos();
+            viewFrozenAt = pausedAt; // the dirty log's epoch (the guest's writes since) starts with this freeze
             return cap;
         });
         toRelease.add(c);
@@ -553,9 +595,10 @@ public final class MigrationSource {
     private MachineCapture precopyRounds(List<MachineCapture> toRelease) throws Exception {
         MachineCapture round = capture(false, toRelease);
         long t0 = System.nanoTime();
-        long sent = sendPages(round, true);
+        long sent = sendPages(round, true, true);
         sendDisks(round, true);
         sync();
+        bytesAfterRound0 = conn.bytesSent();
         rounds = 1;
         double pagesPerSecond = sent * 1e9 / Math.max(1, System.nanoTime() - t0);
         long previous = Long.MAX_VALUE;
@@ -573,7 +616,7 @@ public final class MigrationSource {
             }
             previous = dirty;
             t0 = System.nanoTime();
-            long n = sendPages(round, false);
+            long n = sendPages(round, false, true);
             sendDisks(round, false);
             sync();
             if (n > 256) pagesPerSecond = n * 1e9 / Math.max(1, System.nanoTime() - t0);
@@ -657,7 +700,7 @@ public final class MigrationSource {
      * Sends pages of a frozen view: every non-zero page ({@code all}), or those written in the epoch the freeze
      * ended plus any carried from views not sent. Returns how many were sent.
      */
-    private long sendPages(MachineCapture c, boolean all) throws Exception {
+    private long sendPages(MachineCapture c, boolean all, boolean guestRuns) throws Exception {
         FrozenMemory fm = c.memory();
         BitSet which;
         if (all) {
@@ -668,7 +711,7 @@ public final class MigrationSource {
         }
         carry = null;
         sentView = fm;
-        return sendPageSet(c, which);
+        return sendPageSet(c, which, guestRuns);
     }
 
     /** Up to {@code max} pages of {@code pending} that can go as deltas (a copy was sent before and is kept here), in index order. */
@@ -682,14 +725,59 @@ public final class MigrationSource {
         return out;
     }
 
-    /** Sends the pages {@code which} of a capture (see {@link #sendPages}); returns how many were sent. */
-    private long sendPageSet(MachineCapture c, BitSet which) throws Exception {
+    /**
+     * The zstd level of a round's frames while the guest writes fewer than {@link #QUIET_PAGES_PER_SECOND} pages a second
+     * (3; {@code -Dvmckpt.migration.quietLevel=1} for the level of every other frame, as before protocol 12). An idle
+     * guest's pages then go in fewer bytes than a checkpoint's level-1 frames (docs/BENCHMARKS.md runs 27 and 28) for
+     * CPU the guest does not use; a writing guest's rounds, the switch-over's pause and everything after it stay at
+     * level 1: level 3 for every frame put memdirty's post-copy gaps over 30 ms in 3 of 6 (run 27), the compressor's
+     * CPU taken from a guest that needed it.
+     */
+    static final int QUIET_LEVEL = Integer.getInteger("vmckpt.migration.quietLevel", 3);
+    /** The guest's write rate (pages first written since the round's freeze, per second) under which a round is quiet. */
+    static final long QUIET_PAGES_PER_SECOND = 1_000;
+    /** The rate is measured over at least this long: at a round's start a few writes decide it (memdirty: 10 pages). */
+    static final long QUIET_WINDOW_NANOS = 10_000_000L;
+
+    /** When the view being sent was frozen (System.nanoTime): the guest's writes counted since. */
+    private volatile long viewFrozenAt;
+    /** PAGES frames encoded at {@link #QUIET_LEVEL} (tests, query-migrate's vmckpt-bytes). */
+    private volatile long quietFrames;
+
+    long quietFrames() {
+        return quietFrames;
+    }
+
+    /**
+     * The level of a round's next frame: {@link #QUIET_LEVEL} while the guest has written fewer than
+     * {@link #QUIET_PAGES_PER_SECOND} pages a second since the round's freeze (over at least {@link #QUIET_WINDOW_NANOS}),
+     * else {@link PageFrames#ZSTD_LEVEL}. Decided from the dirty log's count, frame by frame: a guest that starts writing
+     * in the middle of a round gets level 1 from its next frame on.
+     */
+    private int roundLevel() {
+        return levelFor(machine.memory().pagesWrittenThisEpoch(), System.nanoTime() - viewFrozenAt);
+    }
+
+    /** The level for a guest that first wrote {@code written} pages in the {@code elapsedNanos} since a freeze ({@link #roundLevel}). */
+    static int levelFor(long written, long elapsedNanos) {
+        long over = Math.max(elapsedNanos, QUIET_WINDOW_NANOS);
+        return written * 1_000_000_000L < QUIET_PAGES_PER_SECOND * over ? QUIET_LEVEL : PageFrames.ZSTD_LEVEL;
+    }
+
+    /**
+     * Sends the pages {@code which} of a capture (see {@link #sendPages}); returns how many were sent. A frame ends when
+     * 64 of its pages carry data (protocol 12: as a checkpoint's pack frame holds 64 units, so zstd sees the same
+     * input) or it lists {@link MigrationWire#MAX_PAGES_PER_FRAME}; references and zero pages ride along. While the guest
+     * runs ({@code guestRuns}: a round, not the pause) each frame's level follows its write rate ({@link #roundLevel}).
+     */
+    private long sendPageSet(MachineCapture c, BitSet which, boolean guestRuns) throws Exception {
         FrozenMemory fm = c.memory();
-        int[] index = new int[MigrationWire.PAGES_PER_FRAME];
-        byte[][] data = new byte[MigrationWire.PAGES_PER_FRAME][];
-        long[] ref = new long[MigrationWire.PAGES_PER_FRAME];
-        byte[][] base = new byte[MigrationWire.PAGES_PER_FRAME][];
-        byte[][] done = new byte[MigrationWire.PAGES_PER_FRAME][];
+        int[] index = new int[MigrationWire.MAX_PAGES_PER_FRAME];
+        byte[][] data = new byte[MigrationWire.MAX_PAGES_PER_FRAME][];
+        long[] ref = new long[MigrationWire.MAX_PAGES_PER_FRAME];
+        byte[][] base = new byte[MigrationWire.MAX_PAGES_PER_FRAME][];
+        byte[][] done = new byte[MigrationWire.MAX_PAGES_PER_FRAME][];
+        int units = 0; // of the frame's pages, those with data (at most 64)
         if (lastSent == null) {
             lastSent = new byte[fm.pageCount()][];
             deltaBaseLimit = deltaBaseLimit(fm.pageCount());
@@ -717,7 +805,8 @@ public final class MigrationSource {
             if (ref[n] != PageReferences.NONE) pagesReferred++;
             base[n] = p != null && ref[n] == PageReferences.NONE ? lastSent[i] : null;
             if (base[n] != null) pagesDelta++;
-            else if (p != null && ref[n] == PageReferences.NONE) ref[n] = fileDelta(i, p, n, base);
+            else if (p != null && ref[n] == PageReferences.NONE) ref[n] = fileDelta(i, p, n, units, base);
+            if (p != null && (ref[n] == PageReferences.NONE || base[n] != null)) units++;
             byte[] before = lastSent[i];
             keepSent(i, p);
             // The copy sent before, replaced by this one: once this frame is encoded (it may be the delta's base),
@@ -725,25 +814,36 @@ public final class MigrationSource {
             done[n] = p != null && before != null && before != p && lastSent[i] == p ? before : null;
             data[n++] = p;
             digest.page(i, StateDigest.crc(p));
-            if (n == MigrationWire.PAGES_PER_FRAME) {
+            if (units == MigrationWire.PAGES_PER_FRAME || n == MigrationWire.MAX_PAGES_PER_FRAME) {
                 if (cancelRequested) throw new MigrationException("cancelled");
+                frameLevel(guestRuns);
                 conn.sendBuffered(MigrationWire.PAGES, frames.encodePagesShared(index, data, ref, base, null, n));
                 recycle(done, n);
                 count += n;
                 pagesSent += n;
                 pagesRemaining -= n;
                 n = 0;
+                units = 0;
             }
         }
         if (n > 0) {
+            frameLevel(guestRuns);
             conn.sendBuffered(MigrationWire.PAGES, frames.encodePagesShared(index, data, ref, base, null, n));
             recycle(done, n);
             count += n;
             pagesSent += n;
         }
+        frames.setLevel(PageFrames.ZSTD_LEVEL); // the pause, the push after STATE and post-copy's stream: level 1
         pagesRemaining = 0;
         conn.flush();
         return count;
+    }
+
+    /** Sets the level of the frame about to be encoded: {@link #roundLevel} while the guest runs, else level 1. */
+    private void frameLevel(boolean guestRuns) {
+        int level = guestRuns ? roundLevel() : PageFrames.ZSTD_LEVEL;
+        if (level != PageFrames.ZSTD_LEVEL) quietFrames++;
+        frames.setLevel(level);
     }
 
     /** Hands the arrays {@code done[0..n)} (nulls skipped) to copy-on-write as spares, and forgets them. */
@@ -889,7 +989,10 @@ public final class MigrationSource {
         long t0 = System.nanoTime();
         w.bytes(digest.digest(records, mode == MigrationMode.PRECOPY));
         stateDigestNanos = System.nanoTime() - t0;
-        conn.send(MigrationWire.STATE, w.toByteArray());
+        // Packed (protocol 12): the records and the bitmap compress to a few KiB, as a checkpoint's manifest holds them.
+        MigrationWire.PayloadWriter packed = new MigrationWire.PayloadWriter();
+        frames.packBody(packed, w.array(), w.length());
+        conn.send(MigrationWire.STATE, packed);
         this.records = records;
     }
 
@@ -1141,7 +1244,7 @@ public final class MigrationSource {
                         // (this thread only: requested pages go whole, a look-up may read a file)
                         ref[n] = referenceQuietly(fm, cursor, page, last);
                         if (ref[n] != PageReferences.NONE) pagesReferred++;
-                        else ref[n] = fileDelta(cursor, page, n, base);
+                        else ref[n] = fileDelta(cursor, page, n, n, base);
                     }
                     data[n++] = page;
                 }

@@ -25,12 +25,24 @@ final class MigrationWire {
      * {@link #PAGE_SOURCE_DELTA} (a kernel page the boot patched, as the file's page plus the XOR). 11 (2026-12-02,
      * branch migrate16): post-copy's STATE says how many of the pages it names follow it at once (the guest's working
      * set, as PAGES, which the destination takes before READY), and the switch-over's pause sends no page before STATE.
+     * 12 (2026-12-02, branch migrate17): STATE's body is packed (zstd where it shrinks), and a PAGES frame lists up to
+     * {@link #MAX_PAGES_PER_FRAME} pages of which at most {@link #PAGES_PER_FRAME} carry data, so that the rounds' data
+     * parts hold 64 pages each, as a checkpoint's pack frames do.
      */
-    static final int VERSION = 11;
+    static final int VERSION = 12;
     /** Largest frame payload accepted: a batch of pages is at most 64 x 4 KiB plus its table. */
     static final int MAX_PAYLOAD = 16 << 20;
-    /** Pages per PAGES frame (the repository's frame size). */
+    /**
+     * Pages with data per PAGES frame (the repository's frame size: 64 units), and blocks per DISK frame. Since protocol
+     * 12 zero pages and references (no data) do not count: a frame lists at most {@link #MAX_PAGES_PER_FRAME} pages.
+     */
     static final int PAGES_PER_FRAME = 64;
+    /**
+     * Pages a PAGES frame lists at most (protocol 12), data or not. With 64 listed pages a frame, an idle guest's round 0
+     * (a third of its pages references to the kernel and initramfs) compressed 45 data pages a frame on average where a
+     * checkpoint compresses 64, and paid a frame header and a page table for each (docs/BENCHMARKS.md run 28).
+     */
+    static final int MAX_PAGES_PER_FRAME = 512;
 
     // source -> destination
     static final int HELLO = 1;

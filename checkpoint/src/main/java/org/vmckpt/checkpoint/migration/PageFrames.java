@@ -9,12 +9,15 @@ import org.vmckpt.machine.memory.GuestMemory;
 /**
  * The PAGES and DISK frames: up to 64 units (guest pages or disk-overlay blocks) per frame, as the repository
  * packs them. A table of unit numbers and kinds, then the data units concatenated and compressed with zstd
- * (level 1: the link, not the CPU, should be the limit), or stored as they are where zstd does not shrink them.
+ * (level 1: the link, not the CPU, should be the limit; a source sets level 3 for the rounds of a guest that writes
+ * little, {@link #setLevel}), or stored as they are where zstd does not shrink them.
  * Zero pages, absent blocks and pages sent as references (to a file both ends hold) carry no data. One instance per thread: it keeps its zstd contexts (making one
  * per frame costs more than compressing the frame).
  */
 final class PageFrames {
     static final int ZSTD_LEVEL = 1;
+    /** The zstd level of the frames encoded next ({@link #setLevel}). */
+    private int level = ZSTD_LEVEL;
     private static final int UNIT = GuestMemory.PAGE_SIZE;
     private static final int STORED = 0;
     private static final int ZSTD = 1;
@@ -120,6 +123,7 @@ final class PageFrames {
                 data[k] = null; // no bytes in the data part
             } else if (base != null && base[k] != null) {
                 int n0 = changedWords(data[k], base[k], k);
+                if (n0 == 0) unchangedPages++;
                 if (n0 >= 0) {
                     table.u8(MigrationWire.PAGE_WORDS).zigzag(n0);
                     int previousWord = -1;
@@ -140,12 +144,34 @@ final class PageFrames {
         }
         MigrationWire.PayloadWriter w = frame.reset().i32(n);
         packTable(w, table.array(), table.length());
-        return compress(w, data, base, wordCount, n);
+        int afterTable = w.length();
+        tableBytes += afterTable - 4;
+        compress(w, data, base, wordCount, n);
+        dataBytes += w.length() - afterTable;
+        return w;
+    }
+
+    /** Of the PAGES payloads encoded here: bytes of their page tables (codec and lengths included), of their data parts. */
+    private long tableBytes;
+    private long dataBytes;
+    /** Pages encoded against a base they equal (a page sent again unchanged: no word differs). */
+    private long unchangedPages;
+
+    long tableBytes() {
+        return tableBytes;
+    }
+
+    long dataBytes() {
+        return dataBytes;
+    }
+
+    long unchangedPages() {
+        return unchangedPages;
     }
 
     /** Per frame slot, the word indices a PAGE_WORDS page lists ({@link #changedWords}), and their count (-1: not one). */
-    private final int[] words = new int[MigrationWire.PAGES_PER_FRAME * MigrationWire.MAX_PAGE_WORDS];
-    private final int[] wordCount = new int[MigrationWire.PAGES_PER_FRAME];
+    private final int[] words = new int[MigrationWire.MAX_PAGES_PER_FRAME * MigrationWire.MAX_PAGE_WORDS];
+    private final int[] wordCount = new int[MigrationWire.MAX_PAGES_PER_FRAME];
 
     /**
      * The 8-byte words in which {@code page} differs from {@code base}, into {@link #words} for slot {@code k}: their
@@ -182,6 +208,24 @@ final class PageFrames {
         return compress(w, data, null, null, n);
     }
 
+    /**
+     * STATE's body (protocol 12): {@code body[0..length)} as a PAGES frame's table is packed (encoding u8, its length i32,
+     * then length i32 and its bytes, zstd where that shrinks it). The records and post-copy's bitmap of pages still to
+     * come went raw until protocol 11: 33 KiB and 32 KiB of an idle 1 GiB guest's 2.6 MiB, where a checkpoint's
+     * manifest holds the same records compressed (docs/BENCHMARKS.md run 28).
+     */
+    void packBody(MigrationWire.PayloadWriter w, byte[] body, int length) {
+        packTable(w, body, length);
+    }
+
+    /** The body {@link #packBody} packed, read from {@code p} (at most {@code max} bytes unpacked): a new array. */
+    byte[] unpackBody(MigrationWire.Payload p, int max) throws MigrationException {
+        int codec = p.u8();
+        int length = p.count(max, "unpacked length");
+        byte[] stored = p.bytes(MigrationWire.MAX_PAYLOAD, "stored length");
+        return unpack(p, codec, stored, length, "packed records");
+    }
+
     /** A PAGES frame's table: encoding u8, its length i32, then length i32 and its bytes, compressed where that shrinks it. */
     private void packTable(MigrationWire.PayloadWriter w, byte[] table, int length) {
         int size = length == 0 ? 0 : context().compressByteArray(packed, 0, packed.length, table, 0, length);
@@ -194,10 +238,20 @@ final class PageFrames {
     private ZstdCompressCtx context() {
         if (cctx == null) {
             cctx = new ZstdCompressCtx();
-            cctx.setLevel(ZSTD_LEVEL);
+            cctx.setLevel(level);
             cctx.setChecksum(false);
         }
         return cctx;
+    }
+
+    /**
+     * The zstd level of the frames encoded from now on (tables, data, packed bodies; {@link #ZSTD_LEVEL} until set). The
+     * destination reads any level: it is not on the wire.
+     */
+    void setLevel(int level) {
+        if (level == this.level) return;
+        this.level = level;
+        if (cctx != null) cctx.setLevel(level);
     }
 
     /**
@@ -259,7 +313,7 @@ final class PageFrames {
      */
     void decodePages(MigrationWire.Payload p, int pageCount, PageReferences refs, java.util.function.IntFunction<byte[]> current,
                      boolean inPlace, PageConsumer out) throws MigrationException {
-        int n = p.count(MigrationWire.PAGES_PER_FRAME, "page count");
+        int n = p.count(MigrationWire.MAX_PAGES_PER_FRAME, "page count");
         int tableCodec = p.u8();
         int tableLength = p.count(n * MAX_TABLE_PER_PAGE, "page table length");
         byte[] tableStored = p.bytes(MigrationWire.MAX_PAYLOAD, "page table's stored length");
@@ -337,6 +391,7 @@ final class PageFrames {
             if (hasData[k]) dataBytes += UNIT;
         }
         if (t.remaining() != 0) throw p.malformed("its page table has " + t.remaining() + " bytes left over");
+        if (dataBytes > raw.length) throw p.malformed("its pages hold " + dataBytes + " bytes of data, more than " + MigrationWire.PAGES_PER_FRAME + " pages");
         unpackData(p, (int) dataBytes, dataBytes == 0);
         int at = 0;
         for (int k = 0; k < n; k++) {
@@ -389,20 +444,25 @@ final class PageFrames {
 
     /** A PAGES frame's table as sent (STORED or ZSTD), checked to be {@code length} bytes. */
     private byte[] unpackTable(MigrationWire.Payload p, int codec, byte[] stored, int length) throws MigrationException {
+        return unpack(p, codec, stored, length, "page table");
+    }
+
+    /** A table or body packed by {@link #packTable} (STORED or ZSTD), checked to be {@code length} bytes; {@code what} names it in errors. */
+    private byte[] unpack(MigrationWire.Payload p, int codec, byte[] stored, int length, String what) throws MigrationException {
         if (codec == STORED) {
-            if (stored.length != length) throw p.malformed("its page table holds " + stored.length + " bytes, not " + length);
+            if (stored.length != length) throw p.malformed("its " + what + " holds " + stored.length + " bytes, not " + length);
             return stored;
         }
-        if (codec != ZSTD) throw p.malformed("unknown page table encoding " + codec);
+        if (codec != ZSTD) throw p.malformed("unknown " + what + " encoding " + codec);
         if (dctx == null) dctx = new ZstdDecompressCtx();
         byte[] table = new byte[length];
         int size;
         try {
             size = dctx.decompressByteArray(table, 0, length, stored, 0, stored.length);
         } catch (RuntimeException e) {
-            throw p.malformed("its page table does not decompress (" + e.getMessage() + ")");
+            throw p.malformed("its " + what + " does not decompress (" + e.getMessage() + ")");
         }
-        if (size != length) throw p.malformed("its page table decompresses to " + size + " bytes, not " + length);
+        if (size != length) throw p.malformed("its " + what + " decompresses to " + size + " bytes, not " + length);
         return table;
     }
 

@@ -360,6 +360,24 @@ class MigrationTest {
         }
     }
 
+    @Test
+    void withoutTlsAFlippedByteOfThePackedStateIsRefusedBeforeTheGuestRunsThere() throws Throwable {
+        // Protocol 12 packs STATE (zstd): a byte of it flipped on a plaintext link (its last: the packed digest's end)
+        // must be refused by the destination before READY, by name, and the source must run on.
+        Machine source = runningSource();
+        MigrationListener l = listen(null);
+        Destination d = destination(l, freshDestination(32L << 20));
+        try (StreamProxy mitm = StreamProxy.flippingFirst(l.port(), MigrationWire.STATE)) {
+            MigrationSource s = new MigrationSource(source, null, at(mitm.port()), null, MigrationMode.PRECOPY, null);
+            MigrationException e = assertThrows(MigrationException.class, s::run);
+            assertTrue(mitm.flippedInFrame(), "STATE was damaged");
+            assertEquals(MigrationStatus.FAILED, s.status(), e.getMessage());
+        }
+        String why = d.awaitFailure().getMessage();
+        assertTrue(why.contains("STATE") || why.contains("digest"), why);
+        assertRunsOn(source);
+    }
+
     /** The types of the frames in a recorded plaintext source stream (after its opening), in order. */
     private static List<Integer> frameTypes(byte[] b) {
         List<Integer> types = new ArrayList<>();
@@ -861,8 +879,8 @@ class MigrationTest {
         }
         // Older builds are refused by name too: protocol 3 (no references, an empty ACCEPT), 4 (no references after GO)
         // 5 (PAGES tables uncompressed), 6 (no origins with data pages), 7 (no deltas after GO), 8 (an empty GO) and
-        // 9 (no boot-file deltas), 10 (post-copy's working set before STATE, none between STATE and GO).
-        for (int older : new int[] {3, 4, 5, 6, 7, 8, 9, 10}) {
+        // 9 (no boot-file deltas), 10 (post-copy's working set before STATE, none between STATE and GO), 11 (STATE raw, PAGES frames of 64 pages).
+        for (int older : new int[] {3, 4, 5, 6, 7, 8, 9, 10, 11}) {
             l = listen(null);
             d = destination(l, freshDestination(32L << 20));
             try (Socket raw = new Socket("127.0.0.1", l.port())) {
@@ -871,7 +889,7 @@ class MigrationTest {
                 out.writeInt(older);
                 out.flush();
                 String why = d.awaitFailure().getMessage();
-                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 11"), why);
+                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 12"), why);
             }
         }
         l = listen(null);

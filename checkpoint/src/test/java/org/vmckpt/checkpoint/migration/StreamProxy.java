@@ -33,12 +33,21 @@ final class StreamProxy implements AutoCloseable {
      */
     static StreamProxy flippingFirstPagesAfterState(int targetPort) throws IOException {
         StreamProxy p = new StreamProxy(targetPort, -1, -1, null);
-        p.frames = new FrameFlipper();
+        p.frames = new FrameFlipper(MigrationWire.PAGES, true);
+        return p;
+    }
+
+    /** A proxy that flips (XOR 0x40) the last byte of the first frame of {@code type} the client sends (plaintext streams). */
+    static StreamProxy flippingFirst(int targetPort, int type) throws IOException {
+        StreamProxy p = new StreamProxy(targetPort, -1, -1, null);
+        p.frames = new FrameFlipper(type, false);
         return p;
     }
 
     /** Follows the client's frames byte by byte (after the 12-byte opening) and says which byte to flip. */
     private static final class FrameFlipper {
+        private final int type;
+        private final boolean onlyAfterState;
         private long seen;
         private int header;
         private final byte[] head = new byte[5];
@@ -46,6 +55,12 @@ final class StreamProxy implements AutoCloseable {
         private boolean afterState;
         private boolean target;
         private boolean flipped;
+
+        /** Flips in the first frame of {@code type} (only one after STATE, if {@code onlyAfterState}). */
+        FrameFlipper(int type, boolean onlyAfterState) {
+            this.type = type;
+            this.onlyAfterState = onlyAfterState;
+        }
 
         /** Whether the byte just passed (the stream's next) is the one to flip. */
         boolean next(byte b) {
@@ -61,7 +76,7 @@ final class StreamProxy implements AutoCloseable {
                 header = 0;
                 int type = head[0] & 0xff;
                 payloadLeft = ((head[1] & 0xffL) << 24) | ((head[2] & 0xff) << 16) | ((head[3] & 0xff) << 8) | (head[4] & 0xff);
-                target = afterState && type == MigrationWire.PAGES;
+                target = (afterState || !onlyAfterState) && type == this.type;
                 if (type == MigrationWire.STATE) afterState = true;
             }
             return false;
@@ -70,7 +85,7 @@ final class StreamProxy implements AutoCloseable {
 
     private volatile FrameFlipper frames;
 
-    /** Whether {@link #flippingFirstPagesAfterState}'s byte was flipped. */
+    /** Whether {@link #flippingFirstPagesAfterState}'s or {@link #flippingFirst}'s byte was flipped. */
     boolean flippedInFrame() {
         return frames != null && frames.flipped;
     }

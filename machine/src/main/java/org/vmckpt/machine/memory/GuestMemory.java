@@ -143,6 +143,12 @@ public final class GuestMemory {
     public int pageCount() { return pageCount; }
     /** Number of pages cloned because the guest wrote them while frozen. */
     public long copyOnWriteCount() { return copyOnWriteCount; }
+
+    /**
+     * Any thread: the pages the guest first wrote since the last freeze (the dirty log's epoch), at most 32,768; a
+     * migration reads the guest's write rate from it while it sends a round.
+     */
+    public int pagesWrittenThisEpoch() { return writeOrder.count(); }
     /** The arrays copy-on-write may reuse while a migration runs. */
     public SparePages spares() { return spares; }
 

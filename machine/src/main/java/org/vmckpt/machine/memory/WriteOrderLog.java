@@ -42,6 +42,11 @@ final class WriteOrderLog {
         return e;
     }
 
+    /** Any thread: how many pages were first written in the current epoch so far (at most {@link #CAPACITY}). */
+    int count() {
+        return count;
+    }
+
     /** Any thread: the pages first written in epoch {@code e} so far, in order; empty once {@code e} has ended. */
     int[] since(long e) {
         if (epoch != e) return new int[0];
