@@ -478,8 +478,8 @@ public final class CodeCache {
      * multiply, memset) are translated again from the same bytes as a hot-tier unit, a class of another name that
      * HotSpot's default policy takes to C2, on the translator thread (or at once in deterministic mode). The hot unit
      * takes the old one's place in the table only once HotSpot has compiled it ({@link #buildCompiled}, looked at every
-     * {@link #hotRecheck} of the old unit's instructions), so until then the C1 unit runs on. A hot unit has the same region, entry, pages, budget checks
-     * and exits as any unit, so precise state, exact counts and the interrupt bound are unchanged. Its build is
+     * {@link #hotRecheck} of the old unit's instructions), so until then the C1 unit runs on. A hot unit has the same
+     * region, entry, pages, budget checks and exits as any unit, so precise state, exact counts and the interrupt bound are unchanged. Its build is
      * installed only if the unit it replaces is still live: a write to either of its pages or a flush kills that unit
      * ({@link TranslatedUnit#dead}) and so drops the build, queued, built or waiting for its compilation.
      */
