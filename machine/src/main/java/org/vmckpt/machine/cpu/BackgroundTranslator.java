@@ -131,7 +131,7 @@ final class BackgroundTranslator {
     }
 
     /**
-     * With {@code -Dvmckpt.jit.hotTier3=true} (off by default: with {@link CodeCache#HOT_TIER_ASKS_HOTSPOT} it promoted
+     * With {@code -Dvmckpt.jit.hotTier3=true} (off by default: with the asking look, {@link CodeCache#HOT_LOOK}, it promoted
      * 63-66 units instead of 14-18 in the CPU benchmark, and no lower run-thread CPU was shown at load 11-22,
      * docs/BENCHMARKS.md round 25), where the WhiteBox API is there, a hot-tier unit is queued for tier 3 through it
      * instead of the warm-up calls. The calls left most of the compute phase's
@@ -143,7 +143,9 @@ final class BackgroundTranslator {
      * goes stale, and one queued first is not queued again by the calls. Tier 3 keeps the profile C2 then compiles with.
      * Round 27 measured it apart from the install check: alone it changed nothing (16 promoted, 51 of 67 builds waiting,
      * as with the calls), and with the check as many builds were installed as with the check alone (65-66): the calls'
-     * tier-3 tasks do get compiled; it was the check that never saw them. Off.
+     * tier-3 tasks do get compiled; it was the check that never saw them. Off. (Since round 29 the hybrid look queues a
+     * build for tier 3 through the API after a few looks without code, so a build whose calls' task was not taken does
+     * not wait for good.)
      */
     static final boolean HOT_TIER3 = Boolean.getBoolean("vmckpt.jit.hotTier3");
 

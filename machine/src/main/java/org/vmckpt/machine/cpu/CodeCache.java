@@ -67,9 +67,10 @@ public final class CodeCache {
      * took at most {@code HOT_SHARE} times as many of the hart's instructions (its share of the run since its count
      * began is at least 1 / HOT_SHARE); else its count starts again from there. A total alone promotes units that were
      * busy once over a long run, each a C2 compile (tens of milliseconds of the other core) and a stretch of slower
-     * tier-3 code. Counted in guest instructions, not time, so deterministic. {@code -Dvmckpt.jit.hotShare=N}; 0: off.
+     * tier-3 code. Counted in guest instructions, not time (from when the unit can first run: ready, installCompleted).
+     * Round 29 made 32 the default with the hybrid look. {@code -Dvmckpt.jit.hotShare=N}; 0: off.
      */
-    static final long HOT_SHARE = Long.getLong("vmckpt.jit.hotShare", 0);
+    static final long HOT_SHARE = Long.getLong("vmckpt.jit.hotShare", 32);
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     public static final int MAX_UNITS = 32_768;
@@ -88,8 +89,8 @@ public final class CodeCache {
     long hotRecheck = HOT_RECHECK;
     /** See {@link #HOT_SHARE}; 0: no rate rule. */
     long hotShare = HOT_SHARE;
-    /** See {@link #HOT_TIER_ASKS_HOTSPOT} (tests set it per cache). */
-    boolean hotAsksHotSpot = HOT_TIER_ASKS_HOTSPOT;
+    /** See {@link #HOT_LOOK} (tests set it per cache). */
+    int hotLook = HOT_LOOK;
     /**
      * Loops and straight lines of at most this many instructions are units of their own (Translator.MAX_LOOP_INSTRUCTIONS,
      * MAX_STRAIGHT_INSTRUCTIONS); tests of chains of units set them to 0.
@@ -147,6 +148,8 @@ public final class CodeCache {
     long hotBuilds;
     /** Units whose count reached {@link #hotAfter} at a share below 1 / {@link #hotShare}: their count began again. */
     long hotDeferred;
+    /** Hot-tier builds the hybrid look queued for tier 3 through the API (no code after HOT_LOOKS_BEFORE_REQUEST looks). */
+    long hotRequested;
     long compileRefused;
     /** Batches the dispatcher ended before a unit that did not fit their rest (Hart#setBatchMayEndBeforeUnit). */
     long batchesEndedBeforeUnit;
@@ -474,9 +477,9 @@ public final class CodeCache {
      * of a boot. The few units that run most of a workload's instructions (a hash's round loop, a big-number
      * multiply, memset) are translated again from the same bytes as a hot-tier unit, a class of another name that
      * HotSpot's default policy takes to C2, on the translator thread (or at once in deterministic mode). The hot unit
-     * takes the old one's place in the table only once HotSpot has compiled it (the same budget-0 probe as
-     * {@link #ready}), so until then the C1 unit runs on. A hot unit has the same region, entry, pages, budget checks
-     * and exits as any unit, so precise state, exact counts and the interrupt bound are unchanged. Its build is
+     * takes the old one's place in the table only once HotSpot has compiled it ({@link #buildCompiled}, looked at every
+     * {@link #hotRecheck} of the old unit's instructions), so until then the C1 unit runs on. A hot unit has the same
+     * region, entry, pages, budget checks and exits as any unit, so precise state, exact counts and the interrupt bound are unchanged. Its build is
      * installed only if the unit it replaces is still live: a write to either of its pages or a flush kills that unit
      * ({@link TranslatedUnit#dead}) and so drops the build, queued, built or waiting for its compilation.
      */
@@ -503,7 +506,7 @@ public final class CodeCache {
             promote(u, h);
             return u;
         }
-        if (!p.compiled && !promoteUncompiled && !compiledNow(p, h, hotAsksHotSpot)) return u;
+        if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) return u;
         int slot = find(u.key);
         if (slot < 0 || units[slot] != u || p.entryBlockLength > u.entryBlockLength) return u;
         units[slot] = p;
@@ -549,26 +552,41 @@ public final class CodeCache {
     }
 
     /**
-     * True if HotSpot runs hot-tier build {@code u} compiled now: where the WhiteBox API is there, if its {@code run}
-     * has compiled code (tier 3, C1 with profiling, or C2); else a budget-0 call, at the unit's entry (see {@link
-     * #ready}). The timed call judged a build that HotSpot had compiled long before as not compiled, run after run: once
-     * per 200,000 of the old unit's instructions it meets the build's code and data cold, and a budget-0 call of a
-     * 128-instruction build with C2's code took 3-20 us cold against 60-80 ns warm (a test main, round 25), over the
-     * 400 ns bound; in the compute phase 20-35 builds waited so to its end, gzip's and sha256's among them
-     * (-Dvmckpt.jit.profile=true: "build waits, compiled false"), and 9-15 units were promoted; round 27 counted 67 built,
-     * 12-20 promoted, ~48 waiting (HotTierCompileTest reproduces it: a build with C2's code, the caches then filled).
+     * The look at {@code p}, the waiting hot-tier build of live unit {@code u} ({@link #HOT_LOOK}): true if it has
+     * compiled code now. A build HotSpot will not queue for tier 3 (C1 refused its method) is dropped, since it would
+     * never have code.
      */
-    static boolean compiledNow(TranslatedUnit u, Hart h) {
-        return compiledNow(u, h, HOT_TIER_ASKS_HOTSPOT);
+    private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
+        if (compiledNow(p, h, hotLook)) return true;
+        HotSpotCompiler c = HotSpotCompiler.get();
+        if (c == null || hotLook != LOOK_HYBRID || ++p.looks != HOT_LOOKS_BEFORE_REQUEST) return false;
+        if (c.requestTier3(p)) {
+            hotRequested++;
+            return false;
+        }
+        u.promoted = null;
+        u.untilHot = Long.MAX_VALUE;
+        promotionsDropped++;
+        return false;
     }
 
-    /** As {@link #compiledNow(TranslatedUnit, Hart)}; {@code askHotSpot}: ask HotSpot where the API is there. */
-    static boolean compiledNow(TranslatedUnit u, Hart h, boolean askHotSpot) {
+    /**
+     * True if HotSpot runs unit or build {@code u} compiled now, by the look {@code look} ({@link #HOT_LOOK}); without the
+     * WhiteBox API always the timed call. The timed call judged a build that HotSpot had compiled long before as not
+     * compiled, run after run: once per 200,000 of the old unit's instructions it meets the build's code and data cold, and
+     * a budget-0 call of a 128-instruction build with C2's code took 3-20 us cold against 60-80 ns warm (a test main,
+     * round 25), over the 400 ns bound; round 27 counted 67 built, 12-20 promoted, ~48 waiting (HotTierCompileTest
+     * reproduces it: a build with C2's code, the caches then filled).
+     */
+    static boolean compiledNow(TranslatedUnit u, Hart h, int look) {
         HotSpotCompiler c = HotSpotCompiler.get();
-        if (c != null && askHotSpot) {
-            if (c.compiledTier(u) <= 0) return false;
-            u.compiled = true;
-            return true;
+        if (c != null && look != LOOK_TIMED) {
+            if (c.compiledTier(u) > 0) {
+                u.compiled = true;
+                return true;
+            }
+            if (look == LOOK_HYBRID) u.run(h, -1); // (counted by HotSpot; returns at once, touches no hart)
+            return false;
         }
         long t0 = System.nanoTime();
         u.run(h, 0);
@@ -770,7 +788,15 @@ public final class CodeCache {
         if (++u.sinceProbe < PROBE_INTERVAL) return false;
         u.sinceProbe = 0;
         if (Hart.PROFILE_UNITS) h.profile.counts[TranslationProfile.PROBES]++;
-        if (compiledNow(u, h)) return true;
+        // (Always the timed call: a unit built on the guest's thread has no compile asked for through the API, and
+        // these calls are what brings HotSpot's policy to compile it; asking instead, as round 28 tried with the hot
+        // tier's look as the default, left such units uncompiled and never run: see LOOK_TIMED.)
+        if (compiledNow(u, h, LOOK_TIMED)) {
+            // Its count towards the hot tier begins now, when it can first run: the instructions the interpreter ran
+            // while HotSpot had not compiled it are not the unit's to share (HOT_SHARE deferred such units once).
+            u.hotSince = h.instret;
+            return true;
+        }
         if (Hart.PROFILE_UNITS) h.profile.counts[TranslationProfile.PROBES_NOT_COMPILED]++;
         return false;
     }
@@ -778,21 +804,40 @@ public final class CodeCache {
     private static final int PROBE_INTERVAL = 8;
     private static final long COMPILED_CALL_NANOS = 400;
     /**
-     * {@link #compiledNow} asks HotSpot through the WhiteBox API ({@code -Dvmckpt.jit.hotAsksHotSpot=true}; off by default,
-     * the timed call). Round 27 separated it from {@link BackgroundTranslator#HOT_TIER3}: this alone is what installs the
-     * builds (65-66 of 66-67 in the CPU benchmark's default guest, against 12-20 with the timed call, which left ~48 built
-     * and waiting to the end, their warm-up calls' tier-3 code long there), and with them C2's work in the compute phase
-     * (1.1-1.5 s against 0.4-0.7); the tier-3 request changes neither count. With {@link #HOT_SHARE} 32 it installed 26-31
-     * with 0.4-0.6 s of C2. Neither was shown to lower the run thread's CPU at load 12-22 (docs/BENCHMARKS.md round 27),
-     * so both wait for a quiet re-measure: {@code -Dvmckpt.jit.hotAsksHotSpot=true -Dvmckpt.jit.hotShare=32}.
+     * How the hot tier looks at a waiting build ({@link #buildCompiled}), {@code -Dvmckpt.jit.hotLook=timed|ask|hybrid}:
+     * <ul>
+     * <li>{@code timed} (main's until round 29): a budget-0 call of the build, compiled if it took under 400 ns. It met the
+     *     build's code and data cold, so builds HotSpot had compiled long before stayed uninstalled (round 28: 27-33 of
+     *     65-66 builds installed in the CPU benchmark's compute phase).</li>
+     * <li>{@code ask} (round 27's {@code hotAsksHotSpot}): HotSpot says through the WhiteBox API whether the build has
+     *     compiled code (61-64 of 67 installed), but never calls it: where the tier-3 compile that the build's warm-up calls
+     *     asked for is not made (HotSpot's policy scales its thresholds with C1's queue and drops queued tasks of methods
+     *     no longer called), nothing ever asks again, and the build waits for good (HotTierTest's 3-instruction loop:
+     *     never installed within 120 s).</li>
+     * <li>{@code hybrid} (the default): asks HotSpot; while the answer is no, each look also calls the build (a negative
+     *     budget: it returns at once and touches no hart), so that HotSpot's counters see it and its policy queues the
+     *     compile again; and after {@link #HOT_LOOKS_BEFORE_REQUEST} looks without code the build is queued for tier 3
+     *     through the API, a task HotSpot never drops, so a build waits at most that long plus C1's queue.</li>
+     * </ul>
+     * Without the API every mode is the timed call. Either way a build is installed once it has compiled code, tier 3 (C1
+     * with profiling) or C2: its real runs then fill the profile and bring it to C2 (the looks' calls alone would take
+     * ~1 G instructions of the old unit to reach C2's thresholds).
      */
-    static final boolean HOT_TIER_ASKS_HOTSPOT = Boolean.getBoolean("vmckpt.jit.hotAsksHotSpot");
+    static final int LOOK_TIMED = 0, LOOK_ASK = 1, LOOK_HYBRID = 2;
+    static final int HOT_LOOK = switch (System.getProperty("vmckpt.jit.hotLook", "hybrid")) {
+        case "timed" -> LOOK_TIMED;
+        case "ask" -> LOOK_ASK;
+        case "hybrid" -> LOOK_HYBRID;
+        default -> throw new IllegalArgumentException("-Dvmckpt.jit.hotLook: timed, ask or hybrid");
+    };
+    /** Looks at a build without compiled code after which the hybrid look queues it for tier 3 through the API. */
+    static final int HOT_LOOKS_BEFORE_REQUEST = Integer.getInteger("vmckpt.jit.hotLooksBeforeRequest", 4);
 
     /** Counters for --stats and tests. */
     public Stats stats() {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
                 backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped, compileRefused,
-                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotDeferred, hotInstructionsRun());
+                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotDeferred, hotInstructionsRun(), hotRequested);
     }
 
     /**
@@ -822,10 +867,11 @@ public final class CodeCache {
      * @param hotDeferred              units whose count reached the hot tier's total at too low a share (HOT_SHARE)
      * @param hotInstructionsRun       guest instructions retired by the hot-tier units that are live (C2's code, or
      *                                 tier 3's until C2 has compiled them)
+     * @param hotRequested             hot-tier builds queued for tier 3 through the WhiteBox API after looks found no code
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
                         long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits, long promotions,
                         long promotionsDropped, long compileRefused, long batchesEndedBeforeUnit, long hotBuilds,
-                        long hotWaiting, long hotDeferred, long hotInstructionsRun) { }
+                        long hotWaiting, long hotDeferred, long hotInstructionsRun, long hotRequested) { }
 }

@@ -65,6 +65,8 @@ public abstract class TranslatedUnit {
     boolean promotionQueued;
     /** The hot-tier build of this unit, waiting for HotSpot to compile it before it takes this unit's place. */
     TranslatedUnit promoted;
+    /** Of a hot-tier build: looks that found it without compiled code (CodeCache#buildCompiled). */
+    int looks;
     /** Profiling (-Dvmckpt.jit.profile=true): time in the unit, calls, instructions retired. */
     long profNanos, profRuns, profInsns;
     /** Profiling: runs that left by each chain slot's exit, that exit's page offset, the page, the region's span. */

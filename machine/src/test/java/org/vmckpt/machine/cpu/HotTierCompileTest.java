@@ -12,14 +12,14 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
- * With {@code -Dvmckpt.jit.hotTier3=true} and {@code -Dvmckpt.jit.hotAsksHotSpot=true} (both off by default; the child JVM
- * below turns them on): a hot-tier build gets compiled whatever HotSpot's invocation thresholds are at the time ({@link
+ * With {@code -Dvmckpt.jit.hotTier3=true} (off by default; the child JVM below turns it on) and a look that asks HotSpot
+ * ({@code -Dvmckpt.jit.hotLook=ask} or {@code hybrid}, the default): a hot-tier build gets compiled whatever HotSpot's invocation thresholds are at the time ({@link
  * BackgroundTranslator#HOT_TIER3}): HotSpot scales them up with C1's queue and the code cache's fill, and in the CPU
  * benchmark's compute phase most builds, after their 256 warm-up calls, were never compiled and never installed. A child
  * JVM with the test JVM's options and tier-3 thresholds far above the warm-up calls stands for that: the build must have
  * compiled code (tier 2 or 3, C1's profiled tiers, or C2's) without any further call; and the dispatcher's look at a
  * waiting build ({@link CodeCache#compiledNow}) asks HotSpot rather than timing a call of it, which met the build's code
- * cold and took C2-compiled builds for uncompiled ones ({@link CodeCache#HOT_TIER_ASKS_HOTSPOT}).
+ * cold and took C2-compiled builds for uncompiled ones ({@link CodeCache#HOT_LOOK}).
  */
 class HotTierCompileTest {
     @Test
@@ -30,10 +30,10 @@ class HotTierCompileTest {
         cmd.addAll(List.of("-XX:Tier3InvocationThreshold=100000", "-XX:Tier3MinInvocationThreshold=100000",
                 "-XX:Tier3CompileThreshold=100000", "-cp", System.getProperty("java.class.path"), Child.class.getName()));
         cmd.removeIf(a -> a.startsWith("-agentlib:jdwp") || a.startsWith("-javaagent"));
-        // Both are off by default; on here, unless the test JVM says otherwise (to see this test fail without them).
-        for (String property : List.of("vmckpt.jit.hotTier3", "vmckpt.jit.hotAsksHotSpot")) {
-            cmd.add(1, "-D" + property + "=" + System.getProperty(property, "true"));
-        }
+        // Off by default; on here, unless the test JVM says otherwise (to see this test fail without it).
+        cmd.add(1, "-Dvmckpt.jit.hotTier3=" + System.getProperty("vmckpt.jit.hotTier3", "true"));
+        String look = System.getProperty("vmckpt.jit.hotLook");
+        if (look != null) cmd.add(1, "-Dvmckpt.jit.hotLook=" + look);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
@@ -47,14 +47,13 @@ class HotTierCompileTest {
      * its code and data cold, microseconds against the 400 ns bound, so builds with C2's code stayed uninstalled to the
      * end of the run (docs/BENCHMARKS.md rounds 25 and 27). Here the build is compiled by C2 through the API, the
      * processor's caches are then filled with other data, as a run of the guest does between two looks, and the look must
-     * install it. (With {@code -Dvmckpt.jit.hotAsksHotSpot=false}, the timed call, this fails on this machine.)
+     * install it. (With {@code -Dvmckpt.jit.hotLook=timed}, the timed call, this fails on this machine.)
      */
     @Test
     void aBuildWithC2CodeIsInstalledAtTheNextLook() throws Exception {
         HotSpotCompiler c = HotSpotCompiler.get();
         assertNotNull(c, HotSpotCompiler.describe());
         Hart jit = HotTierTest.hart(true, 100_000, null), ref = HotTierTest.hart(false, 0, null); // synchronous builds
-        jit.codeCache.hotAsksHotSpot = Boolean.parseBoolean(System.getProperty("vmckpt.jit.hotAsksHotSpot", "true"));
         jit.codeCache.hotRecheck = Long.MAX_VALUE / 2; // one look, made by the test below
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
         TranslatedUnit u = null;
@@ -109,15 +108,15 @@ class HotTierCompileTest {
                 for (int i = 0; i < 4; i++) page[4 * k + i] = (byte) (code[k] >>> (8 * i));
             }
             TranslatedUnit u = new Translator(Translator.BACKGROUND_NAME).translate(page, 1, null, -1, 0, true);
-            // The dispatcher's look at a waiting build asks HotSpot, without calling the build (no hart here: a call
-            // would fail), so that code met cold is not taken for no code.
-            if (CodeCache.compiledNow(u, null)) throw new AssertionError("a build without code counted as compiled");
+            // The dispatcher's look at a waiting build asks HotSpot (the hybrid look's call has a negative budget and
+            // touches no hart), so that code met cold is not taken for no code.
+            if (CodeCache.compiledNow(u, null, CodeCache.HOT_LOOK)) throw new AssertionError("a build without code counted as compiled");
             BackgroundTranslator.warmHot(u);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             int tier = 0;
             while ((tier = c.tier(u)) == 0 && System.nanoTime() < deadline) Thread.sleep(10);
             if (tier == 0) throw new AssertionError("the hot build was never compiled");
-            if (!CodeCache.compiledNow(u, null) || !u.compiled) throw new AssertionError("a compiled build not counted as compiled");
+            if (!CodeCache.compiledNow(u, null, CodeCache.HOT_LOOK) || !u.compiled) throw new AssertionError("a compiled build not counted as compiled");
             System.out.println("hot build compiled at tier " + tier);
         }
     }
