@@ -130,9 +130,9 @@ class NestedCallTest {
         int sub = r(0x20, 10, 7, 0, 7, 0x33);
         Hart jit = hart(true, LOOP + 8, sub), ref = hart(false, LOOP + 8, sub);
         jit.setBatchMayEndBeforeUnit(true);
-        for (int k = 0; k < 300; k++) {
+        for (int k = 0; k < 100; k++) {
             jit.run(4096);
-            if (k % 30 == 29) sameState(ref, jit);
+            if (k % 10 == 9) sameState(ref, jit);
         }
         sameState(ref, jit);
         assertEquals(sub, jit.bus().ram().read32(LOOP + 8), "the code was rewritten");
