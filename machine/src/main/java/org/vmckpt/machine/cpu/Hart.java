@@ -128,7 +128,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     /** The exit a unit left by (set by the generated code at each chainable exit): an index into its chain slots. */
     int exitSlot;
 
-    // ------------------------------------------------------------------ nested calls (Translator.NESTED_CALLS)
+    // ------------------------------------------------------------------ nested calls (Translator.nestedCalls)
     /** Levels of nested calls at most: each is two JVM frames (the unit's, and its callee's). */
     static final int MAX_NESTING = 8;
     /** Nested calls running now (0 in the dispatcher). */
@@ -379,7 +379,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     }
 
     /**
-     * A unit's nested call (Translator.NESTED_CALLS): whether the unit in {@code caller}'s chain slot {@code slot} may
+     * A unit's nested call (Translator.nestedCalls): whether the unit in {@code caller}'s chain slot {@code slot} may
      * run now from {@code pc}, called by the caller itself, which has retired {@code n} of {@code budget}. The
      * dispatcher's checks for a chained unit (live, the fetch TLB maps pc to its key, its entry block fits), not due for
      * the hot tier, and not too deep. If so it is {@link #nestedCallee}, and {@code instret} counts the caller's {@code n}

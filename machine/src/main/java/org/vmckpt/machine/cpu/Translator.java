@@ -305,8 +305,8 @@ final class Translator {
                     // edge): its return point too, after the callee.
                     boolean call = CALLS && isCall(in, limit);
                     if (call || t >= lowest && t < limit) work[tail++] = (int) t;
-                    // (NESTED_CALLS: the return point of a call that leaves the region too, where the caller goes on.)
-                    if (call || NESTED_CALLS && Decode.rd(in.bits) != 0) work[tail++] = off + in.len;
+                    // (nestedCalls: the return point of a call that leaves the region too, where the caller goes on.)
+                    if (call || nestedCalls && Decode.rd(in.bits) != 0) work[tail++] = off + in.len;
                     break;
                 }
                 if (in.kind == JALR) break;
@@ -904,7 +904,7 @@ final class Translator {
         backEdgeTargets(entryOff, points, visited, onStack);
         // (Every block is reachable from the entry; one that were not would never run, and checks anyway.)
         for (int l = leaders.nextSetBit(0); l >= 0; l = leaders.nextSetBit(l + 1)) if (!visited.get(l)) points.set(l);
-        // Where a nested call comes back (NESTED_CALLS) the callee has used budget the walk does not see: a check point.
+        // Where a nested call comes back (nestedCalls) the callee has used budget the walk does not see: a check point.
         for (Insn in : region.values()) if (nestedCall(in)) points.set(in.off + in.len);
         int[] needs = new int[limit / 2], reach = new int[limit / 2]; // reach: the answer + 1, 0 while unknown
         for (int p = points.nextSetBit(0); p >= 0; p = points.nextSetBit(p + 1)) {
@@ -976,7 +976,7 @@ final class Translator {
 
     /** As {@link #successors}, and with {@link #CALLS} a call's return point too (the callee returns there, if at all). */
     private static long[] callSuccessors(Insn in, int limit) {
-        if (CALLS && isCall(in, limit) || NESTED_CALLS && in.kind == JAL && Decode.rd(in.bits) != 0) {
+        if (CALLS && isCall(in, limit) || nestedCalls && in.kind == JAL && Decode.rd(in.bits) != 0) {
             return new long[] {in.off + Decode.immJ(in.bits), in.off + in.len};
         }
         return successors(in);
@@ -1022,7 +1022,8 @@ final class Translator {
     }
 
     /**
-     * Nested calls ({@code -Dvmckpt.jit.nestedCalls=false}: off; round 29). A call ({@code jal} that writes a register)
+     * Nested calls ({@code -Dvmckpt.jit.nestedCalls=true}: on; off by default, round 29: not shown to lower the run
+     * thread's CPU, and C2 works more; not final so that NestedCallTest can turn them on for its harts). A call ({@code jal} that writes a register)
      * whose target the unit does not hold would leave the unit for the dispatcher, and the callee's return (a
      * {@code jalr}) would come back through it too: two trips through {@link Hart#run}, the return's often a lookup,
      * since a function called from several places has one chain slot at its {@code jalr}. Instead the region takes the
@@ -1033,11 +1034,11 @@ final class Translator {
      * point, a check point of the budget; else it returns at once with what both retired and the state the callee left,
      * and the dispatcher goes on from the callee's exit. At most {@link Hart#MAX_NESTING} levels.
      */
-    static final boolean NESTED_CALLS = !"false".equals(System.getProperty("vmckpt.jit.nestedCalls"));
+    static volatile boolean nestedCalls = Boolean.getBoolean("vmckpt.jit.nestedCalls");
 
-    /** Whether the unit makes a nested call at {@code in} (see {@link #NESTED_CALLS}). */
+    /** Whether the unit makes a nested call at {@code in} (see {@link #nestedCalls}). */
     private boolean nestedCall(Insn in) {
-        if (!NESTED_CALLS || in.kind != JAL || Decode.rd(in.bits) == 0) return false;
+        if (!nestedCalls || in.kind != JAL || Decode.rd(in.bits) == 0) return false;
         long t = in.off + Decode.immJ(in.bits);
         return !inRegion(t) && inRegion(in.off + in.len);
     }

@@ -8,14 +8,27 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
- * Nested calls ({@link Translator#NESTED_CALLS}): a loop that calls a function in another page calls the callee's unit
+ * Nested calls ({@link Translator#nestedCalls}): a loop that calls a function in another page calls the callee's unit
  * from inside its own and goes on at the return point when the callee comes back there, with the interpreter's state
  * whether the callee returns where the call linked or elsewhere, at every budget, and never runs a callee or a caller
  * whose code was rewritten. Without the change every call and every return goes back to the dispatcher (no nested call
- * is made).
+ * is made): three of the four fail with {@link Translator#nestedCalls} false.
  */
 class NestedCallTest {
     static final long BASE = 0x8000_0000L;
+
+    // Nested calls are off by default (-Dvmckpt.jit.nestedCalls=true): on for this class's harts, which translate on
+    // the test's thread.
+    @org.junit.jupiter.api.BeforeAll
+    static void nestedCallsOn() {
+        Translator.nestedCalls = true;
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void nestedCallsAsConfigured() {
+        Translator.nestedCalls = Boolean.getBoolean("vmckpt.jit.nestedCalls");
+    }
+
     static final long LOOP = BASE + 0x100, CALLEE = BASE + 0x3000, DATA = BASE + 0x8000;
 
     /**
