@@ -165,6 +165,7 @@ final class Translator {
         }
         this.nextIndex = nextIndex;
         this.pageIndex = pageIndex;
+        nestNow = nestedCalls && !hot;
         int first = hot ? MAX_HOT_INSTRUCTIONS : MAX_INSTRUCTIONS;
         TranslatorRegion cut = discover(code, entryOff, first, limit, 0);
         if (cut.size() >= first) {
@@ -287,7 +288,7 @@ final class Translator {
      * the fall-through's), so that when the limit cuts the region, the short paths that close a loop are in it
      * rather than the longest straight line. Targets before {@code lowest} are left out ({@link #BACK_BEFORE_ENTRY}).
      */
-    private static TranslatorRegion discover(byte[] page, int entryOff, int max, int limit, int lowest) {
+    private TranslatorRegion discover(byte[] page, int entryOff, int max, int limit, int lowest) {
         TranslatorRegion region = new TranslatorRegion();
         // The blocks to look at, first in first out (each instruction put adds at most two).
         int[] work = new int[2 * max + 2];
@@ -306,7 +307,7 @@ final class Translator {
                     boolean call = CALLS && isCall(in, limit);
                     if (call || t >= lowest && t < limit) work[tail++] = (int) t;
                     // (nestedCalls: the return point of a call that leaves the region too, where the caller goes on.)
-                    if (call || nestedCalls && Decode.rd(in.bits) != 0) work[tail++] = off + in.len;
+                    if (call || nestNow && Decode.rd(in.bits) != 0) work[tail++] = off + in.len;
                     break;
                 }
                 if (in.kind == JALR) break;
@@ -343,7 +344,7 @@ final class Translator {
      * least the instructions from the entry to {@code n} plus those from {@code n} back to the entry: both are found
      * breadth-first, forwards from the entry and backwards (through the predecessors) to it.
      */
-    private static TranslatorRegion loopRegion(byte[] code, int entryOff, int limit, int cap) {
+    private TranslatorRegion loopRegion(byte[] code, int entryOff, int limit, int cap) {
         int slots = limit / 2;
         Insn[] at = new Insn[slots];
         int[] ahead = new int[slots], back = new int[slots];
@@ -975,8 +976,8 @@ final class Translator {
     }
 
     /** As {@link #successors}, and with {@link #CALLS} a call's return point too (the callee returns there, if at all). */
-    private static long[] callSuccessors(Insn in, int limit) {
-        if (CALLS && isCall(in, limit) || nestedCalls && in.kind == JAL && Decode.rd(in.bits) != 0) {
+    private long[] callSuccessors(Insn in, int limit) {
+        if (CALLS && isCall(in, limit) || nestNow && in.kind == JAL && Decode.rd(in.bits) != 0) {
             return new long[] {in.off + Decode.immJ(in.bits), in.off + in.len};
         }
         return successors(in);
@@ -1036,9 +1037,15 @@ final class Translator {
      */
     static volatile boolean nestedCalls = Boolean.getBoolean("vmckpt.jit.nestedCalls");
 
+    /**
+     * Nested calls for the unit being built: {@link #nestedCalls}, and not in the hot tier, where a call and the reload
+     * of every register after it inside C2's method made SHA-256's round units ~1.8x slower (perf samples, round 29).
+     */
+    private boolean nestNow;
+
     /** Whether the unit makes a nested call at {@code in} (see {@link #nestedCalls}). */
     private boolean nestedCall(Insn in) {
-        if (!nestedCalls || in.kind != JAL || Decode.rd(in.bits) == 0) return false;
+        if (!nestNow || in.kind != JAL || Decode.rd(in.bits) == 0) return false;
         long t = in.off + Decode.immJ(in.bits);
         return !inRegion(t) && inRegion(in.off + in.len);
     }
