@@ -128,6 +128,27 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     /** The exit a unit left by (set by the generated code at each chainable exit): an index into its chain slots. */
     int exitSlot;
 
+    // ------------------------------------------------------------------ nested calls (Translator.nestedCalls)
+    /** Levels of nested calls at most: each is two JVM frames (the unit's, and its callee's). */
+    static final int MAX_NESTING = 8;
+    /** Nested calls running now (0 in the dispatcher). */
+    private int nesting;
+    /** The callee {@link #enterNested} accepted, for the call its unit makes next. */
+    TranslatedUnit nestedCallee;
+    /** Per level: the callee, and what the caller had retired when it called. */
+    private final TranslatedUnit[] nestedUnits = new TranslatedUnit[MAX_NESTING];
+    private final int[] nestedBase = new int[MAX_NESTING];
+    /**
+     * Set when a nested callee did not come back to its call's return point, so its caller returned at once: the unit
+     * whose exit the dispatcher is to chain from ({@link #exitSlot} is that unit's), or null with
+     * {@link #nestedLeftChainable} false when there is none (a trap, an event, nothing retired).
+     */
+    private TranslatedUnit nestedLeft;
+    private boolean nestedLeftChainable;
+    private boolean nestedLeftSet;
+    /** Nested calls made, and those that came back to their return point (the caller went on: two dispatcher trips saved). */
+    long nestedCalls, nestedReturns;
+
     public Hart(int hartId, Bus bus, Clock clock) {
         this.hartId = hartId;
         this.bus = bus;
@@ -256,7 +277,10 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             TranslatedUnit u = prev != null ? prev.chain[prevSlot] : null;
             if (u != null && !u.dead && mmu.fetchesFrom(pc, u.key) && u.entryBlockLength <= budget - n) {
                 cc.chainedRuns++;
-                if (PROFILE_UNITS) profile.counts[TranslationProfile.CHAINED]++;
+                if (PROFILE_UNITS) {
+                    profile.counts[TranslationProfile.CHAINED]++;
+                    profile.afterJalr(0);
+                }
             } else {
                 if (u != null && u.dead) prev.chain[prevSlot] = null; // let its class unload
                 // A jump block mode sampled, or a unit's exit, stands for 16 visits; a block the batch's budget cut does not
@@ -274,6 +298,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     int state0 = PROFILE_UNITS ? cc.entryStateAt(this, pc0) : 0; // (before the interpreter refills the TLB)
                     int noEntry0 = PROFILE_UNITS && state0 == 1 ? cc.noEntryReason(this, pc0) : 0;
                     long ti0 = PROFILE_UNITS ? System.nanoTime() : 0;
+                    if (PROFILE_UNITS) profile.afterJalr(2);
                     int ran = interpreter.interpret(budget - n, true, cc.nextEntry(this, pc));
                     cc.interpreted(ran);
                     if (PROFILE_UNITS) {
@@ -288,7 +313,10 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     continue;
                 }
                 if (prev != null) prev.chain[prevSlot] = u;
-                if (PROFILE_UNITS) profile.counts[TranslationProfile.LOOKED_UP]++;
+                if (PROFILE_UNITS) {
+                    profile.counts[TranslationProfile.LOOKED_UP]++;
+                    profile.afterJalr(1);
+                }
             }
             if (u.untilHot <= 0) u = cc.hot(u, this); // the hot tier: at the unit's entry (see CodeCache#hot)
             prev = null;
@@ -305,14 +333,24 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 u.profInsns += retired;
             }
             inUnit = false;
+            TranslatedUnit from = u; // the unit whose exit this was (a nested callee's, if one left: see leaveNested)
+            if (nestedLeftSet) {
+                from = nestedLeftChainable ? nestedLeft : null;
+                nestedLeft = null;
+                nestedLeftSet = false;
+            }
             u.untilHot -= retired;
             cc.unitRuns++;
             instret += retired;
             cc.translatedInstructionsRun += retired;
             n += retired;
             if (PROFILE_UNITS) profile.counts[unitExit ? (trap ? TranslationProfile.TRAP : TranslationProfile.DEFER)
-                    : retired == 0 ? TranslationProfile.TRAP : events != 0 ? TranslationProfile.EVENT : u.exitKinds[exitSlot]]++;
-            if (PROFILE_UNITS && !unitExit && retired != 0 && events == 0) u.profExitCounts[exitSlot]++;
+                    : retired == 0 || from == null ? TranslationProfile.TRAP : events != 0 ? TranslationProfile.EVENT : from.exitKinds[exitSlot]]++;
+            if (PROFILE_UNITS && !unitExit && retired != 0 && events == 0 && from != null) {
+                from.profExitCounts[exitSlot]++;
+                profile.lastPc = pc;
+                profile.exited(from, exitSlot, x);
+            }
             if (unitExit) {
                 unitExit = false;
                 if (trap) {
@@ -328,8 +366,8 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             } else if (retired == 0) {
                 if (PROFILE_UNITS) began = TranslationProfile.BEGAN_AFTER_TRAP;
                 n++; // an instruction run for the unit by the interpreter (execOne) trapped first thing
-            } else if (events == 0) {
-                prev = u;
+            } else if (events == 0 && from != null) {
+                prev = from;
                 prevSlot = exitSlot;
             }
             if ((events & EVENT_STOP) != 0) {
@@ -338,6 +376,62 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             }
         }
         return n;
+    }
+
+    /**
+     * A unit's nested call (Translator.nestedCalls): whether the unit in {@code caller}'s chain slot {@code slot} may
+     * run now from {@code pc}, called by the caller itself, which has retired {@code n} of {@code budget}. The
+     * dispatcher's checks for a chained unit (live, the fetch TLB maps pc to its key, its entry block fits), not due for
+     * the hot tier, and not too deep. If so it is {@link #nestedCallee}, and {@code instret} counts the caller's {@code n}
+     * while it runs (so that counters read inside it are exact).
+     */
+    boolean enterNested(TranslatedUnit caller, int slot, int n, int budget) {
+        TranslatedUnit u = caller.chain[slot];
+        if (u == null || u.dead || nesting == MAX_NESTING || u.untilHot <= 0 || u.entryBlockLength > budget - n
+                || !mmu.fetchesFrom(pc, u.key)) {
+            if (PROFILE_UNITS) profile.counts[TranslationProfile.NESTED_NOT_RUN]++;
+            return false;
+        }
+        nestedUnits[nesting] = u;
+        nestedBase[nesting++] = n;
+        instret += n;
+        nestedCallee = u;
+        nestedCalls++;
+        return true;
+    }
+
+    /**
+     * After a nested call's callee returned {@code retired}: whether {@code caller} goes on at its return point
+     * ({@code retPc}, physical key {@code retKey}): the callee left with the pc there, without a trap, a deferral or an
+     * event, having retired something, and the caller is still live and the fetch TLB maps the return point to its
+     * code. Else the caller returns at once, and the dispatcher goes on from the exit of the unit that left last.
+     */
+    boolean leaveNested(TranslatedUnit caller, int retired, long retPc, long retKey) {
+        TranslatedUnit u = nestedUnits[--nesting];
+        nestedUnits[nesting] = null;
+        instret -= nestedBase[nesting];
+        u.untilHot -= retired;
+        caller.untilHot += retired; // (the dispatcher counts the caller's total, the callee's instructions in it)
+        codeCache.unitRuns++;
+        codeCache.chainedRuns++;
+        if (PROFILE_UNITS) {
+            u.profRuns++;
+            u.profInsns += retired;
+        }
+        if (!unitExit && events == 0 && retired != 0 && pc == retPc && !caller.dead && mmu.fetchesFrom(retPc, retKey)) {
+            if (PROFILE_UNITS) profile.counts[TranslationProfile.NESTED_BACK]++;
+            nestedReturns++;
+            nestedLeftSet = false;
+            nestedLeft = null;
+            return true;
+        }
+        if (PROFILE_UNITS) profile.counts[TranslationProfile.NESTED_LEFT]++;
+        if (!nestedLeftSet) { // (else a callee deeper down left first: its exit is the one)
+            nestedLeftSet = true;
+            nestedLeftChainable = !unitExit && events == 0 && retired != 0;
+            nestedLeft = u;
+        }
+        return false;
     }
 
     /**

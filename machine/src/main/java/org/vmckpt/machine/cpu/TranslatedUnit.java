@@ -72,6 +72,8 @@ public abstract class TranslatedUnit {
     /** Profiling: runs that left by each chain slot's exit, that exit's page offset, the page, the region's span. */
     long[] profExitCounts;
     int[] profExitOffsets;
+    /** Profiling: the chain slots whose exit is a call (a jal that links). */
+    boolean[] profExitCalls;
     byte[] profCode;
     int profFirst, profLast;
 

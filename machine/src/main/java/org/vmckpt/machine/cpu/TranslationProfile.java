@@ -13,7 +13,8 @@ final class TranslationProfile {
             HELPER_OTHER = 12, INTERP_BLOCKS = 13, INTERP_INSNS = 14, CHAINED = 15, LOOKED_UP = 16, INTERP_NO_UNIT = 17,
             INTERP_NOT_COMPILED = 18, INTERP_BUDGET = 19, INTERP_UNTRANSLATABLE = 20, PROBES = 21, PROBES_NOT_COMPILED = 22,
             INTERP_AT_BATCH_START = 23, INTERP_AFTER_UNIT = 24, INTERP_AFTER_INTERP = 25, INTERP_UNMAPPED = 26,
-            INTERP_PENDING = 27;
+            INTERP_PENDING = 27, EXIT_CALL = 28, EXIT_RETURN = 29, RETURN_PREDICTED = 30, JALR_THEN_CHAINED = 31,
+            JALR_THEN_LOOKED_UP = 32, JALR_THEN_INTERPRETED = 33, NESTED_BACK = 34, NESTED_LEFT = 35, NESTED_NOT_RUN = 36;
     /** How an interpreted block began (the {@code how} of {@link #interpreted}). */
     static final int BEGAN_BATCH = 0, BEGAN_AFTER_UNIT = 1, BEGAN_AFTER_INTERP = 2, BEGAN_AFTER_TRAP = 3;
     /**
@@ -42,9 +43,51 @@ final class TranslationProfile {
             "interpreted: untranslatable", "probes of uncompiled units", "probes: still not compiled",
             "interpreted: block began a batch", "interpreted: block began at a unit's exit",
             "interpreted: block followed one", "interpreted: pc not in fetch TLB",
-            "interpreted: unit being built"};
+            "interpreted: unit being built", "exit by a call (jal links)", "exit jalr to a pc a call linked",
+            "  of them, the latest call's", "after a jalr exit: chained", "after a jalr exit: looked up",
+            "after a jalr exit: interpreted", "nested calls back at return pt", "nested calls left elsewhere",
+            "nested calls not run"};
 
     final long[] counts = new long[NAMES.length];
+    /**
+     * The return addresses of the latest calls that left a unit (a ring, as a return address stack): a jalr exit whose
+     * target is one of them returns to a call's return point; to the top one, as a stack would predict.
+     */
+    private final long[] calls = new long[64];
+    private int callTop;
+    /** The last exit was a jalr: what the dispatcher did next is counted (see {@link #afterJalr}). */
+    boolean lastExitJalr;
+
+    /** A unit left by chain slot {@code slot} of {@code u}, normally (registers {@code x}, the hart's). */
+    void exited(TranslatedUnit u, int slot, long[] x) {
+        lastExitJalr = u.exitKinds[slot] == TranslatedUnit.EXIT_JALR;
+        if (u.profExitCalls != null && u.profExitCalls[slot]) {
+            counts[EXIT_CALL]++;
+            // (x1 and x5 are the link registers the ISA names; the call linked one of them, or is not counted as such)
+            calls[callTop++ & 63] = x[1];
+        } else if (lastExitJalr) {
+            // The pc is the jalr's target: a return to a call's return point if a recent call linked it.
+            long pcNow = lastPc;
+            for (int i = 1; i <= 64; i++) {
+                if (calls[(callTop - i) & 63] == pcNow) {
+                    counts[EXIT_RETURN]++;
+                    if (i == 1) counts[RETURN_PREDICTED]++;
+                    callTop -= i;
+                    break;
+                }
+            }
+        }
+    }
+
+    /** The hart's pc at the exit being counted (set by the dispatcher before {@link #exited}). */
+    long lastPc;
+
+    /** What the dispatcher did after a jalr exit: 0 chained, 1 looked up a unit, 2 interpreted. */
+    void afterJalr(int what) {
+        if (!lastExitJalr) return;
+        lastExitJalr = false;
+        counts[JALR_THEN_CHAINED + what]++;
+    }
     /** The per-page and per-pc tables count from this instruction count on ({@code -Dvmckpt.jit.profileFrom=N}: one phase of a run). */
     static final long FROM = Long.getLong("vmckpt.jit.profileFrom", 0);
     /** Set by the dispatcher before {@link #interpreted}: the wall time the interpreted block took. */

@@ -164,6 +164,8 @@ final class Translator {
             limit = 8192;
         }
         this.nextIndex = nextIndex;
+        this.pageIndex = pageIndex;
+        nestNow = nestedCalls && !hot;
         int first = hot ? MAX_HOT_INSTRUCTIONS : MAX_INSTRUCTIONS;
         TranslatorRegion cut = discover(code, entryOff, first, limit, 0);
         if (cut.size() >= first) {
@@ -217,6 +219,7 @@ final class Translator {
         if (Hart.PROFILE_UNITS) {
             u.profExitCounts = new long[exitSlots];
             u.profExitOffsets = java.util.Arrays.copyOf(exitOffsets, exitSlots);
+            u.profExitCalls = java.util.Arrays.copyOf(exitCalls, exitSlots);
             u.profCode = code.clone();
             u.profFirst = region.firstKey();
             u.profLast = region.lastKey() + region.get(region.lastKey()).len;
@@ -285,7 +288,7 @@ final class Translator {
      * the fall-through's), so that when the limit cuts the region, the short paths that close a loop are in it
      * rather than the longest straight line. Targets before {@code lowest} are left out ({@link #BACK_BEFORE_ENTRY}).
      */
-    private static TranslatorRegion discover(byte[] page, int entryOff, int max, int limit, int lowest) {
+    private TranslatorRegion discover(byte[] page, int entryOff, int max, int limit, int lowest) {
         TranslatorRegion region = new TranslatorRegion();
         // The blocks to look at, first in first out (each instruction put adds at most two).
         int[] work = new int[2 * max + 2];
@@ -303,7 +306,8 @@ final class Translator {
                     // edge): its return point too, after the callee.
                     boolean call = CALLS && isCall(in, limit);
                     if (call || t >= lowest && t < limit) work[tail++] = (int) t;
-                    if (call) work[tail++] = off + in.len;
+                    // (nestedCalls: the return point of a call that leaves the region too, where the caller goes on.)
+                    if (call || nestNow && Decode.rd(in.bits) != 0) work[tail++] = off + in.len;
                     break;
                 }
                 if (in.kind == JALR) break;
@@ -340,7 +344,7 @@ final class Translator {
      * least the instructions from the entry to {@code n} plus those from {@code n} back to the entry: both are found
      * breadth-first, forwards from the entry and backwards (through the predecessors) to it.
      */
-    private static TranslatorRegion loopRegion(byte[] code, int entryOff, int limit, int cap) {
+    private TranslatorRegion loopRegion(byte[] code, int entryOff, int limit, int cap) {
         int slots = limit / 2;
         Insn[] at = new Insn[slots];
         int[] ahead = new int[slots], back = new int[slots];
@@ -600,6 +604,10 @@ final class Translator {
     private Label[] crossings;
     /** What each chain slot's exit is (TranslatedUnit.EXIT_*), for the profile; the first exitSlots are used. */
     private byte[] exitKinds = new byte[64];
+    /** The chain slots whose exit is a call, a jal that links (for the profile). */
+    private boolean[] exitCalls = new boolean[64];
+    /** While a jal that links emits its jump: an exit stub made now is a call's. */
+    private boolean markCall;
     /** The page offset each chain slot's exit leaves from or to (for the profile); the first exitSlots are used. */
     private int[] exitOffsets = new int[64];
 
@@ -613,6 +621,11 @@ final class Translator {
         crossings = new Label[limit / 2];
         stubs.clear();
         exitSlots = 0;
+        markCall = false;
+        nestedSites.clear();
+        spill = null;
+        resume = null;
+        leaveNow = null;
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
@@ -650,6 +663,7 @@ final class Translator {
         mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
         for (int i = 0; i < stubs.size(); i++) stubs.get(i).run(); // a stub may add stubs
+        emitNestedStubs();
         emitCommonExit();
         Label end = new Label();
         mv.visitLabel(end);
@@ -891,6 +905,8 @@ final class Translator {
         backEdgeTargets(entryOff, points, visited, onStack);
         // (Every block is reachable from the entry; one that were not would never run, and checks anyway.)
         for (int l = leaders.nextSetBit(0); l >= 0; l = leaders.nextSetBit(l + 1)) if (!visited.get(l)) points.set(l);
+        // Where a nested call comes back (nestedCalls) the callee has used budget the walk does not see: a check point.
+        for (Insn in : region.values()) if (nestedCall(in)) points.set(in.off + in.len);
         int[] needs = new int[limit / 2], reach = new int[limit / 2]; // reach: the answer + 1, 0 while unknown
         for (int p = points.nextSetBit(0); p >= 0; p = points.nextSetBit(p + 1)) {
             needs[p / 2] = blockAt(p).size() + reachAfter(p, points, reach);
@@ -960,8 +976,10 @@ final class Translator {
     }
 
     /** As {@link #successors}, and with {@link #CALLS} a call's return point too (the callee returns there, if at all). */
-    private static long[] callSuccessors(Insn in, int limit) {
-        if (CALLS && isCall(in, limit)) return new long[] {in.off + Decode.immJ(in.bits), in.off + in.len};
+    private long[] callSuccessors(Insn in, int limit) {
+        if (CALLS && isCall(in, limit) || nestNow && in.kind == JAL && Decode.rd(in.bits) != 0) {
+            return new long[] {in.off + Decode.immJ(in.bits), in.off + in.len};
+        }
         return successors(in);
     }
 
@@ -1002,6 +1020,137 @@ final class Translator {
         if (calls.isEmpty()) return;
         returnPoints = new int[limit / 2][];
         for (Insn in : region.values()) if (in.kind == JALR) returnPoints[in.off / 2] = returnPointsOf(in.off, calls, limit);
+    }
+
+    /**
+     * Nested calls ({@code -Dvmckpt.jit.nestedCalls=true}: on; off by default, round 29: not shown to lower the run
+     * thread's CPU, and C2 works more; not final so that NestedCallTest can turn them on for its harts). A call ({@code jal} that writes a register)
+     * whose target the unit does not hold would leave the unit for the dispatcher, and the callee's return (a
+     * {@code jalr}) would come back through it too: two trips through {@link Hart#run}, the return's often a lookup,
+     * since a function called from several places has one chain slot at its {@code jalr}. Instead the region takes the
+     * call's return point in, and at the call the unit writes its registers back and calls the unit its chain slot names
+     * for that exit itself ({@link Hart#enterNested}: the dispatcher's checks), a JVM call from this site only, so its
+     * inline cache sees one class. When the callee comes back with the pc at the return point, no event and this unit
+     * still live and mapped there ({@link Hart#leaveNested}), the unit reloads its registers and goes on at the return
+     * point, a check point of the budget; else it returns at once with what both retired and the state the callee left,
+     * and the dispatcher goes on from the callee's exit. At most {@link Hart#MAX_NESTING} levels.
+     */
+    static volatile boolean nestedCalls = Boolean.getBoolean("vmckpt.jit.nestedCalls");
+
+    /**
+     * Nested calls for the unit being built: {@link #nestedCalls}, and not in the hot tier, where a call and the reload
+     * of every register after it inside C2's method made SHA-256's round units ~1.8x slower (perf samples, round 29).
+     */
+    private boolean nestNow;
+
+    /** Whether the unit makes a nested call at {@code in} (see {@link #nestedCalls}). */
+    private boolean nestedCall(Insn in) {
+        if (!nestNow || in.kind != JAL || Decode.rd(in.bits) == 0) return false;
+        long t = in.off + Decode.immJ(in.bits);
+        return !inRegion(t) && inRegion(in.off + in.len);
+    }
+
+    /** The nested call sites of the unit being generated: {slot, target offset, return offset}. */
+    private final List<int[]> nestedSites = new ArrayList<>();
+    /** The shared stubs of nested calls: write registers back, reload them, return what both retired. */
+    private Label spill, resume, leaveNow;
+    /** The RAM page of the unit's entry. */
+    private int pageIndex;
+
+    /** A nested call at {@code in}: its site's number in L_IDX, then the shared stub that writes the registers back. */
+    private void emitNestedCall(Insn in) {
+        long t = in.off + Decode.immJ(in.bits);
+        int slot = newExitSlot(t >= 0 && t < limit ? TranslatedUnit.EXIT_REGION : TranslatedUnit.EXIT_PAGE, (int) t);
+        exitCalls[slot] = true;
+        if (spill == null) {
+            spill = new Label();
+            resume = new Label();
+            leaveNow = new Label();
+        }
+        pushInt(nestedSites.size());
+        mv.visitVarInsn(ISTORE, L_IDX);
+        mv.visitJumpInsn(GOTO, spill);
+        nestedSites.add(new int[] {slot, (int) t, in.off + in.len});
+    }
+
+    /**
+     * The nested calls' code: one shared write-back and one shared reload (a table switch by site after each), and per
+     * site the call itself, so that each site's {@code run} call has its own inline cache.
+     */
+    private void emitNestedStubs() {
+        int sites = nestedSites.size();
+        if (sites == 0) return;
+        Label[] calls = new Label[sites], returns = new Label[sites];
+        for (int k = 0; k < sites; k++) {
+            calls[k] = new Label();
+            returns[k] = blockLabels[nestedSites.get(k)[2] / 2];
+        }
+        target(spill);
+        storeRegisters(writtenRegs);
+        mv.visitVarInsn(ILOAD, L_IDX);
+        mv.visitTableSwitchInsn(0, sites - 1, calls[0], calls);
+        for (int k = 0; k < sites; k++) {
+            int[] site = nestedSites.get(k);
+            int ret = site[2];
+            long retKey = ((long) (ret < 4096 ? pageIndex : nextIndex) << 12) | (ret & 0xfff);
+            Label notRun = new Label();
+            target(calls[k]);
+            // h.pc = the callee's entry
+            mv.visitVarInsn(ALOAD, L_HART);
+            mv.visitVarInsn(LLOAD, L_VBASE);
+            pushLong(site[1]);
+            mv.visitInsn(LADD);
+            mv.visitFieldInsn(PUTFIELD, HART, "pc", "J");
+            // if (!h.enterNested(this, slot, n, budget)) leave as an ordinary exit
+            mv.visitVarInsn(ALOAD, L_HART);
+            mv.visitVarInsn(ALOAD, 0);
+            pushInt(site[0]);
+            mv.visitVarInsn(ILOAD, L_N);
+            mv.visitVarInsn(ILOAD, L_BUDGET);
+            mv.visitMethodInsn(INVOKEVIRTUAL, HART, "enterNested", "(L" + UNIT + ";III)Z", false);
+            mv.visitJumpInsn(IFEQ, notRun);
+            // n += h.nestedCallee.run(h, budget - n)
+            mv.visitVarInsn(ALOAD, L_HART);
+            mv.visitFieldInsn(GETFIELD, HART, "nestedCallee", "L" + UNIT + ";");
+            mv.visitVarInsn(ALOAD, L_HART);
+            mv.visitVarInsn(ILOAD, L_BUDGET);
+            mv.visitVarInsn(ILOAD, L_N);
+            mv.visitInsn(ISUB);
+            mv.visitMethodInsn(INVOKEVIRTUAL, UNIT, "run", "(L" + HART + ";I)I", false);
+            mv.visitVarInsn(ISTORE, L_RESULT);
+            mv.visitVarInsn(ILOAD, L_N);
+            mv.visitVarInsn(ILOAD, L_RESULT);
+            mv.visitInsn(IADD);
+            mv.visitVarInsn(ISTORE, L_N);
+            // if (!h.leaveNested(this, retired, return pc, its physical key)) return n: the state is the callee's
+            mv.visitVarInsn(ALOAD, L_HART);
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitVarInsn(ILOAD, L_RESULT);
+            mv.visitVarInsn(LLOAD, L_VBASE);
+            pushLong(ret);
+            mv.visitInsn(LADD);
+            pushLong(retKey);
+            mv.visitMethodInsn(INVOKEVIRTUAL, HART, "leaveNested", "(L" + UNIT + ";IJJ)Z", false);
+            mv.visitJumpInsn(IFEQ, leaveNow);
+            pushInt(k);
+            mv.visitVarInsn(ISTORE, L_IDX);
+            mv.visitJumpInsn(GOTO, resume);
+            // Not run (no chained unit, its checks failed, too deep): the ordinary exit to the dispatcher.
+            target(notRun);
+            putExitSlot(site[0]);
+            mv.visitVarInsn(LLOAD, L_VBASE);
+            pushLong(site[1]);
+            mv.visitInsn(LADD);
+            mv.visitVarInsn(LSTORE, L_EXITPC);
+            mv.visitJumpInsn(GOTO, commonExit);
+        }
+        target(resume);
+        loadRegisters(usedRegs);
+        mv.visitVarInsn(ILOAD, L_IDX);
+        mv.visitTableSwitchInsn(0, sites - 1, returns[0], returns);
+        target(leaveNow);
+        mv.visitVarInsn(ILOAD, L_N);
+        mv.visitInsn(IRETURN);
     }
 
     /** The return points the jalr at {@code off} compares its target with (none: it always leaves). */
@@ -1142,10 +1291,15 @@ final class Translator {
      */
     private Label exitStub(long off, int unretired, int chainableKind) {
         Label l = new Label();
+        boolean call = markCall;
         stubs.add(() -> {
             target(l);
             if (unretired != 0) mv.visitIincInsn(L_N, -unretired);
-            if (chainableKind >= 0) setExitSlot(chainableKind, (int) off);
+            if (chainableKind >= 0) {
+                int slot = newExitSlot(chainableKind, (int) off);
+                exitCalls[slot] = call;
+                putExitSlot(slot);
+            }
             mv.visitVarInsn(LLOAD, L_VBASE);
             pushLong(off);
             mv.visitInsn(LADD);
@@ -1203,7 +1357,13 @@ final class Translator {
                     pagePlus(in.off + in.len);
                     mv.visitVarInsn(LSTORE, slot(rd));
                 }
+                if (nestedCall(in)) {
+                    emitNestedCall(in);
+                    return;
+                }
+                markCall = rd != 0; // (for the profile: an exit that is a call)
                 jumpTo(in.off, in.off + Decode.immJ(insn));
+                markCall = false;
                 return;
             case JALR:
                 loadReg(rs1);
@@ -1590,14 +1750,26 @@ final class Translator {
 
     /** {@code h.exitSlot = } a new chain slot: tells the dispatcher which exit the unit left by. */
     private void setExitSlot(int kind, int off) {
+        putExitSlot(newExitSlot(kind, off));
+    }
+
+    /** A new chain slot for an exit of {@code kind} (TranslatedUnit.EXIT_*) at page offset {@code off}: its number. */
+    private int newExitSlot(int kind, int off) {
         if (exitSlots == exitKinds.length) {
             exitKinds = java.util.Arrays.copyOf(exitKinds, 2 * exitSlots);
             exitOffsets = java.util.Arrays.copyOf(exitOffsets, 2 * exitSlots);
+            exitCalls = java.util.Arrays.copyOf(exitCalls, 2 * exitSlots);
         }
+        exitCalls[exitSlots] = false;
         exitKinds[exitSlots] = (byte) kind;
         exitOffsets[exitSlots] = off;
+        return exitSlots++;
+    }
+
+    /** {@code h.exitSlot = slot}. */
+    private void putExitSlot(int slot) {
         mv.visitVarInsn(ALOAD, L_HART);
-        pushInt(exitSlots++);
+        pushInt(slot);
         mv.visitFieldInsn(PUTFIELD, HART, "exitSlot", "I");
     }
 

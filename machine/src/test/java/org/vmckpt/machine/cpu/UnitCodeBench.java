@@ -20,7 +20,9 @@ import static org.vmckpt.machine.cpu.Asm.*;
  * <li>{@code rotate}: SHA-256's message schedule (busybox 9aec6-9af14): word loads, rotations made of {@code srliw},
  *     {@code slliw} and {@code or}, {@code xor}, {@code addw}, a word store: 27 instructions in one block;</li>
  * <li>{@code vli}: the signed guest's ECDSA, a big-number multiply-accumulate (vli_square's inner loop): two word loads,
- *     {@code mulhu}, {@code mul}, carries from {@code sltu} and {@code seqz}, a store: 27 instructions in one block (round 25).</li>
+ *     {@code mulhu}, {@code mul}, carries from {@code sltu} and {@code seqz}, a store: 27 instructions in one block (round 25);</li>
+ * <li>{@code call}: a loop of 11 instructions that calls a 7-instruction function in another page every iteration
+ *     (round 29: nested calls, {@code -Dvmckpt.jit.nestedCalls=false} to compare).</li>
  * </ul>
  * Run-thread CPU per guest instruction after a warm-up. Run with the launcher's JVM options, e.g.
  * {@code java $(opts) -cp machine/target/classes:machine/target/test-classes:$ASM org.vmckpt.machine.cpu.UnitCodeBench},
@@ -139,6 +141,40 @@ public final class UnitCodeBench {
                 java.util.Random rnd = new java.util.Random(25);
                 for (int k = 0; k < 4; k++) m.write64(DATA + 8L * k, rnd.nextLong());
                 break;
+            case "call": {
+                // A loop that calls a function in another page every iteration (round 29: gzip's and sha256's loops call
+                // functions of other pages): 6 instructions, the call, 4 after it; the callee 6 and its return.
+                long f = BASE + 0x3000;
+                code = new int[] {
+                        lbu(7, 10, 0),              // 0: head
+                        addi(10, 10, 1),            // 4
+                        i(0xff, 10, 7, 10, 0x13),   // 8: andi x10, x10, 255
+                        add(10, 10, 11),            // 12
+                        add(8, 8, 7),               // 16
+                        addi(6, 6, -1),             // 20
+                        j((int) (f - (BASE + 24)), 1), // 24: jal ra, f
+                        add(9, 9, 12),              // 28
+                        i(3, 9, 1, 13, 0x13),       // 32: slli x13, x9, 3
+                        r(0, 13, 8, 4, 8, 0x33),    // 36: xor x8, x8, x13
+                        b(-40, 0, 6, 1),            // 40: bne x6, x0, head
+                        i(0, 1, 0, 0, 0x67),        // 44: ret (ends the region)
+                };
+                int[] callee = {
+                        addi(12, 7, 3),             // f: x12 = x7 + 3
+                        i(1, 12, 1, 14, 0x13),      // slli x14, x12, 1
+                        add(12, 12, 14),
+                        r(0, 8, 12, 4, 12, 0x33),   // xor x12, x12, x8
+                        i(0xff, 12, 7, 12, 0x13),   // andi x12, x12, 255
+                        addi(15, 15, 1),
+                        i(0, 1, 0, 0, 0x67),        // ret
+                };
+                for (int k = 0; k < callee.length; k++) m.write32(f + 4L * k, callee[k]);
+                h.x[10] = DATA;
+                h.x[11] = DATA;
+                for (int k = 0; k < 256; k++) m.write8(DATA + k, (byte) (k * 7));
+                h.x[6] = Long.MAX_VALUE;
+                break;
+            }
             default:
                 throw new IllegalArgumentException(shape);
         }
