@@ -68,9 +68,11 @@ public final class CodeCache {
      * began is at least 1 / HOT_SHARE); else its count starts again from there. A total alone promotes units that were
      * busy once over a long run, each a C2 compile (tens of milliseconds of the other core) and a stretch of slower
      * tier-3 code. Counted in guest instructions, not time (from when the unit can first run: ready, installCompleted).
-     * Round 29 made 32 the default with the hybrid look. {@code -Dvmckpt.jit.hotShare=N}; 0: off.
+     * Off by default: round 29 made 32 the default with the hybrid look; neither its quiet series nor the lead's quiet
+     * re-measure (docs/BENCHMARKS.md round 30) showed the compute phase faster with them than with the timed look.
+     * {@code -Dvmckpt.jit.hotShare=N} (32 in round 29's series); 0: off.
      */
-    static final long HOT_SHARE = Long.getLong("vmckpt.jit.hotShare", 32);
+    static final long HOT_SHARE = Long.getLong("vmckpt.jit.hotShare", 0);
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     public static final int MAX_UNITS = 32_768;
@@ -806,7 +808,8 @@ public final class CodeCache {
     /**
      * How the hot tier looks at a waiting build ({@link #buildCompiled}), {@code -Dvmckpt.jit.hotLook=timed|ask|hybrid}:
      * <ul>
-     * <li>{@code timed} (main's until round 29): a budget-0 call of the build, compiled if it took under 400 ns. It met the
+     * <li>{@code timed} (the default; main's until round 29, again since round 30): a budget-0 call of the build,
+     *     compiled if it took under 400 ns. It met the
      *     build's code and data cold, so builds HotSpot had compiled long before stayed uninstalled (round 28: 27-33 of
      *     65-66 builds installed in the CPU benchmark's compute phase).</li>
      * <li>{@code ask} (round 27's {@code hotAsksHotSpot}): HotSpot says through the WhiteBox API whether the build has
@@ -814,7 +817,8 @@ public final class CodeCache {
      *     asked for is not made (HotSpot's policy scales its thresholds with C1's queue and drops queued tasks of methods
      *     no longer called), nothing ever asks again, and the build waits for good (HotTierTest's 3-instruction loop:
      *     never installed within 120 s).</li>
-     * <li>{@code hybrid} (the default): asks HotSpot; while the answer is no, each look also calls the build (a negative
+     * <li>{@code hybrid} (round 29's default; off since round 30: with the share rule, not shown faster than the timed
+     *     look in two quiet series of three rounds each): asks HotSpot; while the answer is no, each look also calls the build (a negative
      *     budget: it returns at once and touches no hart), so that HotSpot's counters see it and its policy queues the
      *     compile again; and after {@link #HOT_LOOKS_BEFORE_REQUEST} looks without code the build is queued for tier 3
      *     through the API, a task HotSpot never drops, so a build waits at most that long plus C1's queue.</li>
@@ -824,7 +828,7 @@ public final class CodeCache {
      * ~1 G instructions of the old unit to reach C2's thresholds).
      */
     static final int LOOK_TIMED = 0, LOOK_ASK = 1, LOOK_HYBRID = 2;
-    static final int HOT_LOOK = switch (System.getProperty("vmckpt.jit.hotLook", "hybrid")) {
+    static final int HOT_LOOK = switch (System.getProperty("vmckpt.jit.hotLook", "timed")) {
         case "timed" -> LOOK_TIMED;
         case "ask" -> LOOK_ASK;
         case "hybrid" -> LOOK_HYBRID;

@@ -32,8 +32,8 @@ class HotTierCompileTest {
         cmd.removeIf(a -> a.startsWith("-agentlib:jdwp") || a.startsWith("-javaagent"));
         // Off by default; on here, unless the test JVM says otherwise (to see this test fail without it).
         cmd.add(1, "-Dvmckpt.jit.hotTier3=" + System.getProperty("vmckpt.jit.hotTier3", "true"));
-        String look = System.getProperty("vmckpt.jit.hotLook");
-        if (look != null) cmd.add(1, "-Dvmckpt.jit.hotLook=" + look);
+        // The hybrid look (off by default since round 30), unless the test JVM says otherwise.
+        cmd.add(1, "-Dvmckpt.jit.hotLook=" + System.getProperty("vmckpt.jit.hotLook", "hybrid"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
@@ -55,6 +55,7 @@ class HotTierCompileTest {
         assertNotNull(c, HotSpotCompiler.describe());
         Hart jit = HotTierTest.hart(true, 100_000, null), ref = HotTierTest.hart(false, 0, null); // synchronous builds
         jit.codeCache.hotRecheck = Long.MAX_VALUE / 2; // one look, made by the test below
+        if (System.getProperty("vmckpt.jit.hotLook") == null) jit.codeCache.hotLook = CodeCache.LOOK_HYBRID; // (off by default)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
         TranslatedUnit u = null;
         while (System.nanoTime() < deadline) {

@@ -40,10 +40,9 @@ class HotTierLookTest {
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // (the API's options, as surefire's argLine)
         cmd.removeIf(a -> a.startsWith("-agentlib:jdwp") || a.startsWith("-javaagent"));
-        for (String property : List.of("vmckpt.jit.hotLook", "vmckpt.jit.hotShare")) {
-            String v = System.getProperty(property);
-            if (v != null) cmd.add("-D" + property + "=" + v);
-        }
+        // The hybrid look and share rule 32 (round 29's series; off by default since round 30), unless the test JVM says otherwise.
+        cmd.add("-Dvmckpt.jit.hotLook=" + System.getProperty("vmckpt.jit.hotLook", "hybrid"));
+        cmd.add("-Dvmckpt.jit.hotShare=" + System.getProperty("vmckpt.jit.hotShare", "32"));
         cmd.addAll(List.of("-XX:Tier3InvocationThreshold=100000", "-XX:Tier3MinInvocationThreshold=100000",
                 "-XX:Tier3CompileThreshold=100000", "-cp", System.getProperty("java.class.path"), Child.class.getName(), mode));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
