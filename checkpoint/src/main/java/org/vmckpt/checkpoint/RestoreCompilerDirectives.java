@@ -1,8 +1,5 @@
 package org.vmckpt.checkpoint;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-
 /**
  * Keeps the code that reads a stored checkpoint's pages into a machine (eager and lazy restore, reset) out of C2: HotSpot
  * compiles it with C1 only, through a compiler directive added once per JVM when the first restore starts (on a thread
@@ -79,24 +76,9 @@ final class RestoreCompilerDirectives {
         if (tried) return installed;
         tried = true;
         if (!ENABLED) return false;
-        // Sets up the WhiteBox API (its natives registered, the units' directives added, the JVM's output back on).
-        if (!org.vmckpt.machine.cpu.HotSpotCompiler.available()) return false;
-        try {
-            Class<?> wb = Class.forName("sun.hotspot.WhiteBox", true, null);
-            MethodHandles.Lookup l = MethodHandles.publicLookup();
-            var flag = l.findStatic(wb, "setBooleanVMFlag", MethodType.methodType(void.class, String.class, boolean.class));
-            var add = l.findStatic(wb, "addCompilerDirective", MethodType.methodType(int.class, String.class));
-            flag.invokeExact("DisplayVMOutput", false);
-            int added;
-            try {
-                added = (int) add.invokeExact(json());
-            } finally {
-                flag.invokeExact("DisplayVMOutput", true);
-            }
-            installed = added > 0;
-        } catch (Throwable e) {
-            installed = false; // restore code then takes HotSpot's default policy: slower, still correct
-        }
+        // The first use sets up the WhiteBox API (its natives registered, the units' directives added); then this one,
+        // or restore code takes HotSpot's default policy: slower, still correct.
+        installed = org.vmckpt.machine.cpu.HotSpotCompiler.addCompilerDirectives(json());
         return installed;
     }
 }

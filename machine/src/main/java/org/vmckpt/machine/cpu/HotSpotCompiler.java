@@ -25,13 +25,15 @@ public final class HotSpotCompiler {
     static final int TIER_C1 = 1, TIER_C1_PROFILED = 3, TIER_C2 = 4;
     private static final int ENTRY_BCI = -1;
 
-    private final MethodHandle enqueue, level, notCompilable;
+    private final MethodHandle enqueue, level, notCompilable, addDirective, vmFlag;
 
     private HotSpotCompiler(Class<?> wb) throws ReflectiveOperationException {
         MethodHandles.Lookup l = MethodHandles.publicLookup();
         enqueue = l.findStatic(wb, "enqueueMethodForCompilation0", MethodType.methodType(boolean.class, Executable.class, int.class, int.class));
         level = l.findStatic(wb, "getMethodCompilationLevel0", MethodType.methodType(int.class, Executable.class, boolean.class));
         notCompilable = l.findStatic(wb, "makeMethodNotCompilable0", MethodType.methodType(void.class, Executable.class, int.class, boolean.class));
+        addDirective = l.findStatic(wb, "addCompilerDirective", MethodType.methodType(int.class, String.class));
+        vmFlag = l.findStatic(wb, "setBooleanVMFlag", MethodType.methodType(void.class, String.class, boolean.class));
     }
 
     private static final HotSpotCompiler INSTANCE;
@@ -49,10 +51,8 @@ public final class HotSpotCompiler {
                 c = new HotSpotCompiler(wb);
                 // Units' directives first, while the JVM's output is still off (HotSpot reports the directives added
                 // there), then the output back on: registering the natives printed a line per native not declared.
-                int added = (int) MethodHandles.publicLookup().findStatic(wb, "addCompilerDirective",
-                        MethodType.methodType(int.class, String.class)).invokeExact(UnitCompilerDirectives.json(true));
-                MethodHandles.publicLookup().findStatic(wb, "setBooleanVMFlag", MethodType.methodType(void.class, String.class, boolean.class))
-                        .invokeExact("DisplayVMOutput", true);
+                int added = (int) c.addDirective.invokeExact(UnitCompilerDirectives.json(true));
+                c.vmFlag.invokeExact("DisplayVMOutput", true);
                 if (added <= 0) {
                     c = null;
                     why = "HotSpot refused the compiler directives for translated code";
@@ -69,6 +69,26 @@ public final class HotSpotCompiler {
         }
         INSTANCE = c;
         UNAVAILABLE = why;
+    }
+
+    /**
+     * Adds compiler directives ({@code json}, HotSpot's directives format) to this JVM, with the JVM's own output off
+     * meanwhile (HotSpot reports each directive added there, which would reach a guest's console). Returns false where
+     * the API is not available or HotSpot refused them; never throws. (The restore's directive, RestoreCompilerDirectives.)
+     */
+    public static boolean addCompilerDirectives(String json) {
+        HotSpotCompiler c = INSTANCE;
+        if (c == null) return false;
+        try {
+            c.vmFlag.invokeExact("DisplayVMOutput", false);
+            try {
+                return (int) c.addDirective.invokeExact(json) > 0;
+            } finally {
+                c.vmFlag.invokeExact("DisplayVMOutput", true);
+            }
+        } catch (Throwable e) {
+            return false;
+        }
     }
 
     /** The API, or null if this JVM does not offer it ({@link #describe} says why). */
