@@ -44,6 +44,8 @@ final class BackgroundTranslator {
     volatile Consumer<PendingUnit> beforeBuild;
     /** For tests: called on the translator thread with each job after it is built, before it is handed back. */
     volatile Consumer<PendingUnit> afterBuild;
+    /** Failures the thread caught outside the translator's own (see {@link #work}); for tests. */
+    volatile int failures;
 
     /** The JVM's translator thread, started on first use. */
     static synchronized BackgroundTranslator shared() {
@@ -71,8 +73,13 @@ final class BackgroundTranslator {
     }
 
     private void work() {
-        UnitCompilerDirectives.install(); // before the first unit exists (see UnitCompilerDirectives)
-        if (warmUp) warmedUp = TranslatorWarmUp.run(translator); // the first translation's one-time costs, before the first job
+        try {
+            UnitCompilerDirectives.install(); // before the first unit exists (see UnitCompilerDirectives)
+            if (warmUp) warmedUp = TranslatorWarmUp.run(translator); // the first translation's one-time costs, before the first job
+        } catch (Throwable e) {
+            // Without the directives or the warm-up units still build (slower at first): never a reason to stop.
+            failed("setting up", e);
+        }
         while (true) {
             PendingUnit job;
             try {
@@ -80,17 +87,31 @@ final class BackgroundTranslator {
             } catch (InterruptedException e) {
                 continue; // a daemon: it ends with the JVM
             }
-            job.stage = 1;
-            Consumer<PendingUnit> hook = beforeBuild;
-            if (hook != null) hook.accept(job);
-            // (A hot-tier job whose unit died meanwhile is stale too: a racy read, only to save the work.)
-            if (!job.cancelled && !(job.replaces != null && job.replaces.dead)) build(job);
-            job.stage = 2;
-            hook = afterBuild;
-            if (hook != null) hook.accept(job);
+            // Whatever goes wrong with one job (a translator bug, an OutOfMemoryError, a test hook), the job is handed
+            // back unbuilt, so its entry is interpreted on, and the thread goes on serving the next one. A thread that
+            // died here would leave every later entry waiting for it: the guest would interpret forever, silently.
+            try {
+                job.stage = 1;
+                Consumer<PendingUnit> hook = beforeBuild;
+                if (hook != null) hook.accept(job);
+                // (A hot-tier job whose unit died meanwhile is stale too: a racy read, only to save the work.)
+                if (!job.cancelled && !(job.replaces != null && job.replaces.dead)) build(job);
+                job.stage = 2;
+                hook = afterBuild;
+                if (hook != null) hook.accept(job);
+            } catch (Throwable e) {
+                job.built = null;
+                failed("page " + job.pageIndex + " offset " + job.entryOff, e);
+            }
             job.stage = 3;
             job.cache.completed(job);
         }
+    }
+
+    /** Reports a failure of the translator thread (to stderr, as the VMM's warnings go) and counts it. */
+    private void failed(String where, Throwable e) {
+        failures++;
+        System.err.println("vmckpt: the translator thread failed (" + where + ": " + e + "); that code stays interpreted");
     }
 
     private void build(PendingUnit job) {

@@ -179,6 +179,29 @@ class BackgroundTranslatorTest {
         assertEquals(1, jit.translationStats().staleDropped(), jit.translationStats().toString());
     }
 
+    /**
+     * A job that fails outside the translator's own catch (here a hook throws; in the field an OutOfMemoryError or a
+     * bug in the hand-back) is handed back unbuilt and the thread goes on: later entries are still translated.
+     */
+    @Test
+    void aJobThatFailsLeavesTheThreadWorking() {
+        BackgroundTranslator bt = new BackgroundTranslator("test-translator");
+        AtomicBoolean first = new AtomicBoolean(true);
+        bt.beforeBuild = p -> {
+            if (first.getAndSet(false)) throw new IllegalStateException("a failure outside the translator");
+        };
+        Hart jit = hart(true, bt), ref = hart(false, null);
+        while (bt.failures == 0 && jit.instret < 50_000_000) jit.run(4096);
+        assertEquals(1, bt.failures, "the hook's failure was caught and counted");
+        runTo(ref, jit.instret);
+        assertSame(jit, ref); // the failed entry is interpreted on
+        jit.run(100_000);
+        runTo(ref, jit.instret);
+        assertSame(jit, ref);
+        Hart next = hart(true, bt), nextRef = hart(false, null);
+        goOnAsTheInterpreter(next, nextRef, 100_000); // and the thread still builds the next hart's entry
+    }
+
     /** A lazy restore replaces all of memory and flushes the cache while a job is held on the translator thread. */
     @Test
     void aFlushWhileTheJobIsBuiltDropsIt() {
