@@ -231,7 +231,9 @@ def main():
             else ["java", "-jar", args.jar]
         cmd = launcher + ["run", "--kernel", os.path.join(GUEST, "Image"),
                           "--initrd", os.path.join(bench_dir, guest, "initramfs.cpio.gz"),
-                          "--append", cmdline, "--mem", MEM, "--no-rng", "--stats"]
+                          "--append", cmdline, "--mem", MEM, "--no-rng", "--stats",
+                          # a name of this process's own: two benchmarks at once must not meet at one control socket
+                          "--name", f"bench-cpu-{os.getpid()}"]
         return cmd if mode == "default" else cmd + ["--cpu", mode]
 
     def qemu_cmd(guest, extra=()):
