@@ -835,7 +835,8 @@ final class Translator {
     }
 
     /**
-     * The inner entries of the unit ({@link #innerEntries}): every block start of the first page but the entry, each with
+     * The inner entries of the unit ({@link #innerEntries}): every block start of the first page but the entry and the
+     * heads of loops, each with
      * the budget it needs to be entered with: where blocks check only at check points, its block and the longest run
      * from it to the next check point or out (a check point: its own check's need); else its block, which checks itself.
      */
@@ -843,8 +844,16 @@ final class Translator {
         innerOffsets = null;
         innerNeeds = null;
         if (!innerNow) return;
+        // Not where a branch or jump of the region goes back to (a loop's head): a unit of its own there holds the whole
+        // loop (a loop region), which an inner entry would keep from being built.
+        TranslatorBits skip = new TranslatorBits(limit);
+        skip.set(entryOff);
+        for (Insn in : region.values()) {
+            if (in.kind != JAL && in.kind != BRANCH) continue;
+            for (long t : successors(in)) if (t <= in.off && t >= 0 && t < limit) skip.set((int) t);
+        }
         int n = 0;
-        for (int l = leaders.nextSetBit(0); l >= 0 && l < 4096; l = leaders.nextSetBit(l + 1)) if (l != entryOff) n++;
+        for (int l = leaders.nextSetBit(0); l >= 0 && l < 4096; l = leaders.nextSetBit(l + 1)) if (!skip.get(l)) n++;
         if (n == 0) return;
         TranslatorBits points = null;
         int[] memo = null;
@@ -857,7 +866,7 @@ final class Translator {
         innerNeeds = new int[n];
         int i = 0;
         for (int l = leaders.nextSetBit(0); l >= 0 && l < 4096; l = leaders.nextSetBit(l + 1)) {
-            if (l == entryOff) continue;
+            if (skip.get(l)) continue;
             innerOffsets[i] = l;
             innerNeeds[i++] = checkNeeds == null ? blockAt(l).size()
                     : checkNeeds[l / 2] > 0 ? checkNeeds[l / 2] : blockAt(l).size() + reachAfter(l, points, memo);
