@@ -74,11 +74,16 @@ public final class CodeCache {
      */
     static final long HOT_SHARE = Long.getLong("vmckpt.jit.hotShare", 0);
     /**
-     * Inner entries ({@link InnerEntry}, {@code -Dvmckpt.jit.innerEntries=false}: off): a unit can be entered at the
-     * block starts of its first page, and the cache lists each such address where no unit of its own starts, so that the
-     * dispatcher runs the unit from there instead of the interpreter running the code until the address gets hot.
+     * Inner entries ({@link InnerEntry}; <b>off by default</b>, {@code -Dvmckpt.jit.innerEntries=true}: on): a unit can be
+     * entered at the block starts of its first page (not its loops' heads), and the cache lists each such address where no
+     * unit of its own starts, so that the dispatcher runs the unit from there instead of the interpreter running the code
+     * until the address gets hot. Round 31 (docs/BENCHMARKS.md) measured it on the signed guest's module phase: 15-22 M of
+     * its instructions ran through inner entries, but the interpreted instructions did not go down (65.6-67.5 M against
+     * 65.8 M: those addresses got units of their own before, 2-6% more units than with it), while every unit, with an
+     * entry edge into each of its blocks, cost C1 more (the phase's C1 1.21 s against 0.85 s, medians of 4) and the run
+     * thread was higher too (3.21 s against 2.67 s): so it stays off.
      */
-    static final boolean INNER_ENTRIES = !"false".equals(System.getProperty("vmckpt.jit.innerEntries"));
+    static final boolean INNER_ENTRIES = Boolean.getBoolean("vmckpt.jit.innerEntries");
     /**
      * Instructions an inner entry retires before it is looked at again ({@code -Dvmckpt.jit.innerRebuild=N}): then, if
      * its runs averaged fewer than {@link #INNER_LONG_RUN} instructions (the unit's region ends soon after it), its address
