@@ -118,12 +118,23 @@ final class BackgroundTranslator {
         long t0 = CpuClock.threadNanos();
         try {
             boolean hot = job.replaces != null;
+            translator.innerEntries = job.cache.innerEntries;
             TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, hot, job.cache.maxLoopInstructions,
                     job.cache.maxStraightInstructions, job.cache.localBranchBytes);
             // A hot-tier unit goes to C2 through HotSpot's policy (tier 3 first, with a profile): asked for C2 at once
             // through the WhiteBox API (compiled without a profile) it ran 5-10% slower (docs/BENCHMARKS.md round 14).
             if (u != null && hot) warmHot(u);
-            if (u != null && !hot && !compile(u)) {
+            boolean compiled = u == null || hot || compile(u);
+            if (!compiled && u.innerOffsets != null) {
+                // C1 refused it with its inner entries (the merges they add to a large method: "too many stack slots
+                // used"): the unit as it was without them.
+                translator.innerEntries = false;
+                u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, false,
+                        job.cache.maxLoopInstructions, job.cache.maxStraightInstructions, job.cache.localBranchBytes);
+                job.innerRetried = true;
+                compiled = u == null || compile(u);
+            }
+            if (!compiled) {
                 u = null; // C1 refused it: the entry stays interpreted
                 job.compileRefused = true;
             }

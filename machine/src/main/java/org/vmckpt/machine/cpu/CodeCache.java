@@ -73,6 +73,25 @@ public final class CodeCache {
      * {@code -Dvmckpt.jit.hotShare=N} (32 in round 29's series); 0: off.
      */
     static final long HOT_SHARE = Long.getLong("vmckpt.jit.hotShare", 0);
+    /**
+     * Inner entries ({@link InnerEntry}; <b>off by default</b>, {@code -Dvmckpt.jit.innerEntries=true}: on): a unit can be
+     * entered at the block starts of its first page (not its loops' heads), and the cache lists each such address where no
+     * unit of its own starts, so that the dispatcher runs the unit from there instead of the interpreter running the code
+     * until the address gets hot. Round 31 (docs/BENCHMARKS.md) measured it on the signed guest's module phase: 15-22 M of
+     * its instructions ran through inner entries, but the interpreted instructions did not go down (65.6-67.5 M against
+     * 65.8 M: those addresses got units of their own before, 2-6% more units than with it), while every unit, with an
+     * entry edge into each of its blocks, cost C1 more (the phase's C1 1.21 s against 0.85 s, medians of 4) and the run
+     * thread was higher too (3.21 s against 2.67 s): so it stays off.
+     */
+    static final boolean INNER_ENTRIES = Boolean.getBoolean("vmckpt.jit.innerEntries");
+    /**
+     * Instructions an inner entry retires before it is looked at again ({@code -Dvmckpt.jit.innerRebuild=N}): then, if
+     * its runs averaged fewer than {@link #INNER_LONG_RUN} instructions (the unit's region ends soon after it), its address
+     * goes back to the heat rule, and a unit of its own is built there at its next visit; else it stays for good. About
+     * what an entry interprets before it gets hot (heat 30,000 at one per 16 instructions).
+     */
+    static final long INNER_REBUILD = Long.getLong("vmckpt.jit.innerRebuild", 480_000L);
+    static final long INNER_LONG_RUN = 24;
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     public static final int MAX_UNITS = 32_768;
@@ -100,6 +119,13 @@ public final class CodeCache {
     int maxLoopInstructions = Translator.MAX_LOOP_INSTRUCTIONS, maxStraightInstructions = Translator.MAX_STRAIGHT_INSTRUCTIONS;
     /** Branches a straight line may hold (Translator.LOCAL_BRANCH_BYTES); 0: none (tests compare with the old rule). */
     int localBranchBytes = Translator.LOCAL_BRANCH_BYTES;
+    /** See {@link #INNER_ENTRIES} and {@link #INNER_REBUILD} (tests set them per cache). */
+    boolean innerEntries = INNER_ENTRIES;
+    long innerRebuild = INNER_REBUILD;
+    /** Inner entries installed, given back to the heat rule (short runs), and dropped (with their unit or page). */
+    long innerInstalled, innerRebuilt, innerDropped;
+    /** Units C1 refused with inner entries, built again without them (BackgroundTranslator#build). */
+    long innerRetried;
     /** For tests: install a hot-tier unit without waiting for HotSpot to compile it (its effects are the same). */
     boolean promoteUncompiled;
     private final Translator translator = new Translator();
@@ -229,6 +255,7 @@ public final class CodeCache {
         if (background != null) return submit(key, slot, pageIndex, page, nextIndex, next, h);
         UnitCompilerDirectives.install();
         long t0 = CpuClock.threadNanos();
+        translator.innerEntries = innerEntries;
         TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff), false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
         translationNanos += CpuClock.threadNanos() - t0;
         if (u == null) {
@@ -244,6 +271,7 @@ public final class CodeCache {
             if (u.nextPageIndex >= 0) enterSecondPage(key, u.nextPageIndex, h);
         }
         enter(key, slot, pageIndex, u, h);
+        if (u != TranslatedUnit.UNTRANSLATABLE) enterInner(u, h);
         return u;
     }
 
@@ -284,6 +312,45 @@ public final class CodeCache {
         int off = (int) (key & 0xfff);
         e[off >>> 7] |= 1L << (off >>> 1);
         put(key, slot, u);
+    }
+
+    /**
+     * Lists the inner entries of the unit {@code u} just installed ({@link InnerEntry}) at the addresses of its first page
+     * where the table has nothing (no unit, no unit being built, no untranslatable mark): the entry bitmap gets their
+     * bits too, so that block mode hands their jumps to the dispatcher and interpreted blocks stop there.
+     */
+    private void enterInner(TranslatedUnit u, Hart h) {
+        int[] offs = u.innerOffsets;
+        if (offs == null || u.dead) return;
+        long base = (long) u.pageIndex << 12;
+        for (int i = 0; i < offs.length; i++) {
+            long key = base | offs[i];
+            int slot = find(key);
+            if (slot >= 0 && units[slot] != null) continue;
+            InnerEntry e = new InnerEntry(u, key, u.innerNeeds[i]);
+            e.untilHot = innerRebuild;
+            if (u.innerEntries == null) u.innerEntries = new ArrayList<>();
+            u.innerEntries.add(e);
+            enter(key, slot, u.pageIndex, e, h);
+            innerInstalled++;
+        }
+    }
+
+    /** Drops the inner entries of unit {@code u} (it died, or the hot tier replaced it). */
+    private void dropInner(TranslatedUnit u) {
+        List<InnerEntry> es = u.innerEntries;
+        if (es == null) return;
+        u.innerEntries = null;
+        for (InnerEntry e : es) {
+            if (e.dead) continue;
+            e.dead = true;
+            innerDropped++;
+            int slot = find(e.key);
+            if (slot >= 0 && units[slot] == e) {
+                units[slot] = null;
+                forgetEntry(e.key);
+            }
+        }
     }
 
     /** Profile only: 0 if the fetch TLB does not map {@code pc}, 1 if no entry there, 2 if one is being built, 3 a unit. */
@@ -447,6 +514,7 @@ public final class CodeCache {
                 if (wait > profMaxWait) { profMaxWait = wait; profMaxWaitKey = p.key; }
             }
             if (p.compileRefused) compileRefused++;
+            if (p.innerRetried) innerRetried++;
             if (u == null) {
                 units[slot] = TranslatedUnit.UNTRANSLATABLE;
                 continue;
@@ -465,6 +533,7 @@ public final class CodeCache {
             u.key = p.key;
             count(u, h);
             units[slot] = u;
+            enterInner(u, h);
             if (Hart.PROFILE_UNITS) h.profile.installed(h.instret);
         }
     }
@@ -486,6 +555,7 @@ public final class CodeCache {
      * ({@link TranslatedUnit#dead}) and so drops the build, queued, built or waiting for its compilation.
      */
     TranslatedUnit hot(TranslatedUnit u, Hart h) {
+        if (u instanceof InnerEntry e) return innerLooked(e);
         if (u.hot || u.dead) {
             u.untilHot = Long.MAX_VALUE;
             return u;
@@ -512,6 +582,7 @@ public final class CodeCache {
         int slot = find(u.key);
         if (slot < 0 || units[slot] != u || p.entryBlockLength > u.entryBlockLength) return u;
         units[slot] = p;
+        dropInner(u); // (a hot unit has no inner entries: their addresses heat up again)
         u.dead = true; // chain slots that name it look the hot unit up instead; its class may unload
         u.promoted = null;
         liveInstructions += p.instructionCount - u.instructionCount;
@@ -519,6 +590,27 @@ public final class CodeCache {
         p.untilHot = Long.MAX_VALUE;
         promotions++;
         return p;
+    }
+
+    /**
+     * Inner entry {@code e} has retired {@link #innerRebuild} instructions (see {@link #INNER_REBUILD}): if its runs were
+     * long, it stays for good; else its address goes back to the heat rule, hot at once, so that its next visit builds a
+     * unit of its own there. It still runs this once (it is live: the dispatcher checked it).
+     */
+    private TranslatedUnit innerLooked(InnerEntry e) {
+        if (e.runs == 0 || innerRebuild / e.runs >= INNER_LONG_RUN) {
+            e.untilHot = Long.MAX_VALUE;
+            return e;
+        }
+        e.untilHot = Long.MAX_VALUE;
+        int slot = find(e.key);
+        if (slot >= 0 && units[slot] == e) {
+            units[slot] = null; // (the entry's bit stays: the address is still where a unit may start)
+            e.dead = true;
+            heat[hash(e.key) & (HEAT_SIZE - 1)] = hotThreshold;
+            innerRebuilt++;
+        }
+        return e;
     }
 
     /** Starts the hot-tier build of live unit {@code u} from its pages' bytes (unchanged since it was built: they are code pages). */
@@ -644,7 +736,11 @@ public final class CodeCache {
         TranslatedUnit u = units[i];
         if (u instanceof PendingUnit p) {
             p.cancelled = true; // its bytes are stale: the translator thread may skip it
+        } else if (u instanceof InnerEntry e) {
+            if (!e.dead) innerDropped++;
+            e.dead = true;
         } else if (u != null && u != TranslatedUnit.UNTRANSLATABLE) {
+            dropInner(u);
             liveUnits--;
             liveInstructions -= u.instructionCount;
             u.dead = true; // chain slots that still name it must not run it
@@ -740,9 +836,13 @@ public final class CodeCache {
         String waits = String.format("jobs installed %,d, mean wait %.2f M instructions, longest %.1f M (key %x); still pending:%s; completed not installed %d%n",
                 profWaits, profWaitInsns / 1e6 / Math.max(1, profWaits), profMaxWait / 1e6, profMaxWaitKey, pend, completed.size());
         java.util.List<TranslatedUnit> l = new java.util.ArrayList<>();
-        for (TranslatedUnit u : units) if (u != null && u != TranslatedUnit.UNTRANSLATABLE && !(u instanceof PendingUnit)) l.add(u);
+        for (TranslatedUnit u : units) if (u != null && u != TranslatedUnit.UNTRANSLATABLE && !(u instanceof PendingUnit) && !(u instanceof InnerEntry)) l.add(u);
         l.sort((a, b) -> Long.compare(b.profNanos, a.profNanos));
         StringBuilder sb = new StringBuilder(waits).append(hotProfile());
+        long innerLive = 0;
+        for (TranslatedUnit u : units) if (u instanceof InnerEntry) innerLive++;
+        sb.append(String.format("inner entries: %,d installed, %,d given back to the heat rule, %,d dropped, %,d live; %,d units C1 refused with them built again without%n",
+                innerInstalled, innerRebuilt, innerDropped, innerLive, innerRetried));
         long total = 0, runs = 0, insns = 0;
         for (TranslatedUnit u : l) { total += u.profNanos; runs += u.profRuns; insns += u.profInsns; }
         sb.append(String.format("units total %.2f s, %d runs, %d insns%n", total / 1e9, runs, insns));
