@@ -55,12 +55,39 @@ def collections(gc_log):
     return out, sps
 
 
+def thread_cpu(pid):
+    """CPU seconds (user + system) by thread kind: the run thread (main), the collector's threads, the prefault
+    thread, and the whole process."""
+    out = {"main": 0.0, "gc": 0.0, "prefault": 0.0, "all": 0.0}
+    tck = os.sysconf("SC_CLK_TCK")
+    try:
+        for t in os.listdir(f"/proc/{pid}/task"):
+            try:
+                st = open(f"/proc/{pid}/task/{t}/stat").read()
+            except OSError:
+                continue
+            name = st[st.index("(") + 1:st.rindex(")")]
+            f = st.rsplit(")", 1)[1].split()
+            c = (int(f[11]) + int(f[12])) / tck
+            out["all"] += c
+            if name == "java":  # the launcher's thread and the JVM's main thread, which runs the guest
+                out["main"] = max(out["main"], c)
+            if name.startswith("GC Thread"):
+                out["gc"] += c
+            if name == "vmckpt-prefault":
+                out["prefault"] += c
+    except OSError:
+        pass
+    return {k: round(v, 2) for k, v in out.items()}
+
+
 def one(vm, tag, args, wl, boot_args, logs):
     wl_arg, ready, hb = R.WORKLOADS[wl]
     gc_log = os.path.join(logs, f"{tag}.gclog")
     vm.java = [vm.java[0], f"-Xlog:gc*,safepoint:file={gc_log}:uptimemillis,timenanos"] + [o for o in vm.java[1:] if not o.startswith("-Xlog:gc*,safepoint")]
     repo = os.path.join(args.work, f"repo-{tag}")
     p, qmp, boot_s, _ = P.start_vmckpt(vm, tag, wl_arg, ready, repo, boot_args)
+    boot_threads = thread_cpu(p.proc.pid)  # CPU by thread up to the first checkpoint (the boot, the settle)
     cks = [R.take(qmp, p.out, hb, f"{wl}-first")]
     for i in range(args.later):
         time.sleep(P.SPACING_S)
@@ -72,6 +99,7 @@ def one(vm, tag, args, wl, boot_args, logs):
         cpu = (int(f[11]) / os.sysconf("SC_CLK_TCK"), int(f[12]) / os.sysconf("SC_CLK_TCK"))
     except OSError:
         pass
+    end_threads = thread_cpu(p.proc.pid)
     p.stop(qmp)
     gcs, sps = collections(gc_log)
     for c in cks:
@@ -85,12 +113,14 @@ def one(vm, tag, args, wl, boot_args, logs):
     shutil.rmtree(repo, ignore_errors=True)
     boot_gcs = [g for g in gcs if g["end"] < cks[0]["t0"]]
     return {"tag": tag, "boot_s": boot_s, "load": os.getloadavg()[0], "process_cpu_s": cpu, "checkpoints": cks,
+            "boot_thread_cpu_s": boot_threads, "end_thread_cpu_s": end_threads,
             "boot_gc": {"count": len(boot_gcs), "ms": sum(g["ms"] for g in boot_gcs), "sys_s": sum(g.get("sys_s", 0) for g in boot_gcs)}}
 
 
 def show(r):
     print(f"  {r['tag']}: boot {r['boot_s']:.1f} s (collections before the first checkpoint: {r['boot_gc']['count']}, {r['boot_gc']['ms']:.0f} ms, sys {r['boot_gc']['sys_s']:.2f} s); "
           f"process CPU user/sys {r['process_cpu_s']}; load {r['load']:.1f}", flush=True)
+    print(f"    thread CPU s to the first checkpoint {r.get('boot_thread_cpu_s')}, to the end {r.get('end_thread_cpu_s')}", flush=True)
     for i, c in enumerate(r["checkpoints"]):
         g = c["gcs"]
         print(f"    {'first' if i == 0 else 'later'}: pause {c['downtime_ms']:.2f} ms stall {c['stall_ms']:.1f} ms total {c['total_ms']:.0f} ms; "

@@ -1,5 +1,7 @@
 package org.vmckpt.cli;
 
+import org.vmckpt.machine.Machine;
+
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -37,7 +39,9 @@ final class OldGenPrefault implements Runnable {
     static final String AHEAD_PROPERTY = "vmckpt.prefault.aheadMiB";
     /** A young collection promotes at most the young generation (16 MiB with -Xmn16m): four of them ahead. */
     static final long DEFAULT_AHEAD = 64L << 20;
-    static final long POLL_MILLIS = 10;
+    static final long POLL_MILLIS = 20;
+    /** At most this long the thread waits for the guest's first idle and a lazy restore's load (see {@link #startIfEnabled}). */
+    static final long START_WAIT_MILLIS = 10_000;
     private static final long PAGE = 4096;
     /** One madvise call at most this much (a huge page): the thread looks at the top again between calls. */
     private static final long STEP = 2L << 20;
@@ -58,16 +62,47 @@ final class OldGenPrefault implements Runnable {
         this.touchedTo = top();
     }
 
-    /** Starts the thread if the property (default {@link #DEFAULT_AHEAD}) asks for it and the collector allows it. */
-    static OldGenPrefault startIfEnabled() {
+    /**
+     * Starts the thread for {@code machine} if the property (default {@link #DEFAULT_AHEAD}) asks for it; it stays off
+     * where the collector or the helper do not allow it. The thread runs at the lowest priority (the savers' nice 4 as
+     * root), and starts its work only once the guest has idled (the host has CPU to spare: a boot keeps both cores of a
+     * two-core host busy with the run thread and the JIT) and a lazy restore's pages are in, at most
+     * {@link #START_WAIT_MILLIS} after the start: at full priority from the guest's first instruction, its first 64 MiB
+     * came in the restored guest's first second, which the JIT's compiles fill too (issue 9's eager restore: the
+     * first heartbeat 0.7-1.1 s after "restored" against main's 0.14-0.32 s at load 11-13, 2 of 2; docs/BENCHMARKS.md).
+     */
+    static void startIfEnabled(Machine machine) {
         long mib = Long.getLong(AHEAD_PROPERTY, DEFAULT_AHEAD >> 20);
-        if (mib <= 0) return null;
-        OldGenPrefault p = create(mib << 20);
-        if (p == null) return null;
-        Thread t = new Thread(p, "vmckpt-prefault");
+        if (mib <= 0) return;
+        Thread t = new Thread(new Starter(machine, mib << 20), "vmckpt-prefault");
         t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
         t.start();
-        return p;
+    }
+
+    /** The thread's work: wait until the guest has idled and no lazy load runs (bounded), then prefault for good. */
+    private static final class Starter implements Runnable {
+        private final Machine machine;
+        private final long ahead;
+
+        Starter(Machine machine, long ahead) {
+            this.machine = machine;
+            this.ahead = ahead;
+        }
+
+        @Override
+        public void run() {
+            try {
+                long deadline = System.nanoTime() + START_WAIT_MILLIS * 1_000_000L;
+                while ((!machine.hasIdled() || machine.memory().isLoadingLazily()) && System.nanoTime() < deadline) {
+                    Thread.sleep(POLL_MILLIS);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            OldGenPrefault p = create(ahead);
+            if (p != null) p.run();
+        }
     }
 
     /** A prefaulter keeping {@code ahead} bytes above the top, or null where the collector is not the parallel one. */
