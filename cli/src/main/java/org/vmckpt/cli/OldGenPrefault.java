@@ -64,8 +64,10 @@ final class OldGenPrefault implements Runnable {
 
     /**
      * Starts the thread for {@code machine} if the property (default {@link #DEFAULT_AHEAD}) asks for it; it stays off
-     * where the collector or the helper do not allow it. The thread runs at the lowest priority (the savers' nice 4 as
-     * root), and starts its work only once the guest has idled (the host has CPU to spare: a boot keeps both cores of a
+     * where the collector or the helper do not allow it. The thread runs at the normal priority (at the savers' lowest,
+     * nice 4 as root, it was the thread a safepoint waited for 4 times in 3 VMs at load 13-16: the scheduler took it
+     * off its core in the little Java code between two madvise calls; at the normal priority, never in 7 VMs at load
+     * 7-15; docs/BENCHMARKS.md), and starts its work only once the guest has idled (the host has CPU to spare: a boot keeps both cores of a
      * two-core host busy with the run thread and the JIT) and a lazy restore's pages are in, at most
      * {@link #START_WAIT_MILLIS} after the start: at full priority from the guest's first instruction, its first 64 MiB
      * came in the restored guest's first second, which the JIT's compiles fill too (issue 9's eager restore: the
@@ -76,7 +78,6 @@ final class OldGenPrefault implements Runnable {
         if (mib <= 0) return;
         Thread t = new Thread(new Starter(machine, mib << 20), "vmckpt-prefault");
         t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
         t.start();
     }
 
