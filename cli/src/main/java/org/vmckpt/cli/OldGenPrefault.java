@@ -75,7 +75,7 @@ final class OldGenPrefault implements Runnable {
      */
     static void startIfEnabled(Machine machine) {
         long mib = Long.getLong(AHEAD_PROPERTY, DEFAULT_AHEAD >> 20);
-        if (mib <= 0) return;
+        if (mib <= 0 || !NativeMemory.available()) return;
         Thread t = new Thread(new Starter(machine, mib << 20), "vmckpt-prefault");
         t.setDaemon(true);
         t.start();
