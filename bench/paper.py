@@ -284,6 +284,10 @@ def launcher_java_options(jar):
     if os.path.exists(whitebox):
         opts += [f"-Xbootclasspath/a:{whitebox}", "-XX:+UnlockDiagnosticVMOptions", "-XX:+WhiteBoxAPI", "-XX:-DisplayVMOutput"]
     opts.append("-Xss16m")
+    # The native helper of JAR's own checkout, as its launcher passes it (none: OldGenPrefault stays off).
+    lib = os.path.join(checkout, "cli", "target", "libvmckpt-native.so")
+    if os.path.exists(lib):
+        opts.append(f"-Dvmckpt.native.library={lib}")
     if os.geteuid() == 0:
         opts += ["-XX:ThreadPriorityPolicy=1", "-XX:JavaPriority2_To_OSPriority=19"]
     # The class-data archives mapped where they were made to be, not relocated at every start (as the launcher does).

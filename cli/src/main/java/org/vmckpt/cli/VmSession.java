@@ -96,6 +96,10 @@ final class VmSession {
                 machine.memory().spares().fill(MIGRATION_SPARE_PAGES);
                 if (!Boolean.getBoolean(NO_SOURCE_PREFAULT)) HeapPrefault.forSource(machine.config().memoryBytes());
             }
+            // The old generation's memory above its top faulted in ahead of the young collections that promote into it,
+            // on a thread beside the guest, from the guest's first idle (OldGenPrefault;
+            // -Dvmckpt.prefault.aheadMiB=0 turns it off).
+            OldGenPrefault.startIfEnabled(machine);
             control = CompletableFuture.completedFuture(openControl(machine, a, console, repo, engine, name, incoming, peer));
             StartupTimes.mark(StartupTimes.CONTROL);
         } else {

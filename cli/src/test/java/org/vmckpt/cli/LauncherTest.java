@@ -138,6 +138,22 @@ class LauncherTest {
         assertTrue(run(pb).startsWith("vmckpt 0."), "nothing but the version: the JVM's own output is off");
     }
 
+    /**
+     * The native helper ./build makes (cli/target/libvmckpt-native.so: OldGenPrefault's madvise) is named to the JVM
+     * when it is there, and not otherwise (the prefault then stays off).
+     */
+    @Test
+    void theLauncherNamesTheNativeHelperWhenItIsBuilt() throws Exception {
+        Path checkout = checkout();
+        ProcessBuilder pb = new ProcessBuilder(checkout.resolve("vmckpt").toString(), "--version");
+        pb.environment().put("VMCKPT_JAVA_OPTS", "-XshowSettings:properties");
+        String without = run(pb);
+        assertTrue(!without.contains(NativeMemory.LIBRARY_PROPERTY) && without.contains("vmckpt 0."), without);
+        Files.createFile(checkout.resolve("cli/target/libvmckpt-native.so"));
+        String with = run(pb);
+        assertTrue(with.matches("(?s).*" + java.util.regex.Pattern.quote(NativeMemory.LIBRARY_PROPERTY) + " = \\S*/cli/target/libvmckpt-native\\.so\\s.*"), with);
+    }
+
     /** A flag's final value from -XX:+PrintFlagsFinal's table ("     size_t MaxNewSize   = 16777216   {product} ..."). */
     private static String flag(String flagsFinal, String name) {
         for (String line : flagsFinal.split("\n")) {

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Issue 9's first live checkpoint and the young collections inside it, A/B (a benchmark, not a test).
+
+Boots fresh VMs of one workload (default memdirty) with two jars in turn (the order alternates per pair), takes the
+first live checkpoint the way bench/restore.py does (SETTLE_S after the workload is ready), then --later more, each
+VM with -Xlog:gc*,safepoint. Per VM: the boot's wall time, each checkpoint's pause and stall (the longest heartbeat
+gap minus its period), and every young collection inside it: its pause, what it promoted (the old generation's
+growth), the process's system CPU in it (-Xlog:gc+cpu: the first-touch page faults of promotion into fresh memory
+are system time) and the safepoint's time to reach. Prints a line per checkpoint; RESULTS/ckpt-gc-ab.json.
+
+    bench/ckpt-gc-ab.py --base-jar /tmp/mainroot18/cli/target/vmckpt.jar --pairs 4 [--guest signed] [--later 3]
+"""
+import argparse
+import json
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import paper as P  # noqa: E402
+import importlib  # noqa: E402
+
+R = importlib.import_module("restore")
+
+
+def collections(gc_log):
+    """Per collection: start/end (CLOCK_MONOTONIC seconds, the JVM's timenanos), kind, pause ms, promoted KiB, sys s,
+    and the safepoint's time to reach (ms) of the safepoint it ran in."""
+    gcs, sps = {}, []
+    for line in open(gc_log):
+        m = re.match(r"\[\d+ms\]\[(\d+)ns\] GC\((\d+)\) (.*)", line)
+        if m:
+            t, n, txt = int(m.group(1)) / 1e9, int(m.group(2)), m.group(3)
+            g = gcs.setdefault(n, {"n": n})
+            mm = re.search(r"Pause (\w+).* ([\d.]+)ms$", txt)
+            if mm:
+                g.update(end=t, kind=mm.group(1), ms=float(mm.group(2)))
+                g["start"] = t - g["ms"] / 1e3
+            mm = re.search(r"(?:ParOldGen|PSOldGen): (\d+)K\(\d+K\)->(\d+)K", txt)
+            if mm:
+                g["promoted_kib"] = int(mm.group(2)) - int(mm.group(1))
+                g["old_kib"] = int(mm.group(2))
+            mm = re.search(r"User=([\d.]+)s Sys=([\d.]+)s", txt)
+            if mm:
+                g["user_s"], g["sys_s"] = float(mm.group(1)), float(mm.group(2))
+        m = re.match(r"\[\d+ms\]\[(\d+)ns\] Safepoint \"(\w+)\".*Reaching safepoint: (\d+) ns.*Total: (\d+) ns", line)
+        if m:
+            sps.append({"at": int(m.group(1)) / 1e9, "op": m.group(2), "reach_ms": int(m.group(3)) / 1e6, "total_ms": int(m.group(4)) / 1e6})
+    out = [g for g in gcs.values() if "end" in g]
+    for g in out:  # the safepoint a collection ran in is logged just after it ends
+        near = [s for s in sps if g["end"] - 0.001 <= s["at"] <= g["end"] + 0.05]
+        if near:
+            g["reach_ms"] = near[0]["reach_ms"]
+    return out, sps
+
+
+def thread_cpu(pid):
+    """CPU seconds (user + system) by thread kind: the run thread (main), the collector's threads, the prefault
+    thread, and the whole process."""
+    out = {"main": 0.0, "gc": 0.0, "prefault": 0.0, "all": 0.0}
+    tck = os.sysconf("SC_CLK_TCK")
+    try:
+        for t in os.listdir(f"/proc/{pid}/task"):
+            try:
+                st = open(f"/proc/{pid}/task/{t}/stat").read()
+            except OSError:
+                continue
+            name = st[st.index("(") + 1:st.rindex(")")]
+            f = st.rsplit(")", 1)[1].split()
+            c = (int(f[11]) + int(f[12])) / tck
+            out["all"] += c
+            if name == "java":  # the launcher's thread and the JVM's main thread, which runs the guest
+                out["main"] = max(out["main"], c)
+            if name.startswith("GC Thread"):
+                out["gc"] += c
+            if name == "vmckpt-prefault":
+                out["prefault"] += c
+    except OSError:
+        pass
+    return {k: round(v, 2) for k, v in out.items()}
+
+
+def one(vm, tag, args, wl, boot_args, logs):
+    wl_arg, ready, hb = R.WORKLOADS[wl]
+    gc_log = os.path.join(logs, f"{tag}.gclog")
+    vm.java = [vm.java[0], f"-Xlog:gc*,safepoint:file={gc_log}:uptimemillis,timenanos"] + [o for o in vm.java[1:] if not o.startswith("-Xlog:gc*,safepoint")]
+    repo = os.path.join(args.work, f"repo-{tag}")
+    p, qmp, boot_s, _ = P.start_vmckpt(vm, tag, wl_arg, ready, repo, boot_args)
+    boot_threads = thread_cpu(p.proc.pid)  # CPU by thread up to the first checkpoint (the boot, the settle)
+    cks = [R.take(qmp, p.out, hb, f"{wl}-first")]
+    for i in range(args.later):
+        time.sleep(P.SPACING_S)
+        cks.append(R.take(qmp, p.out, hb, f"{wl}-later-{i}"))
+    # The process's CPU (user, system) before it stops, from /proc.
+    cpu = None
+    try:
+        f = open(f"/proc/{p.proc.pid}/stat").read().rsplit(")", 1)[1].split()
+        cpu = (int(f[11]) / os.sysconf("SC_CLK_TCK"), int(f[12]) / os.sysconf("SC_CLK_TCK"))
+    except OSError:
+        pass
+    end_threads = thread_cpu(p.proc.pid)
+    p.stop(qmp)
+    gcs, sps = collections(gc_log)
+    for c in cks:
+        st = vm.inspect(repo, c["id"]).get("stats", {})
+        c["engine_gc_ms"] = st.get("gc.pause.ns", 0) / 1e6
+        c["engine_gc_max_ms"] = st.get("gc.pause.max.ns", 0) / 1e6
+        c["engine_gc_count"] = st.get("gc.pauses", 0)
+        c["gcs"] = [g for g in gcs if g["end"] > c["t0"] and g["start"] < c["t1"]]
+        c["late_safepoints"] = [s for s in sps if c["t0"] <= s["at"] <= c["t1"] + 0.05 and s["reach_ms"] > 5]
+    import shutil
+    shutil.rmtree(repo, ignore_errors=True)
+    boot_gcs = [g for g in gcs if g["end"] < cks[0]["t0"]]
+    return {"tag": tag, "boot_s": boot_s, "load": os.getloadavg()[0], "process_cpu_s": cpu, "checkpoints": cks,
+            "boot_thread_cpu_s": boot_threads, "end_thread_cpu_s": end_threads,
+            "boot_gc": {"count": len(boot_gcs), "ms": sum(g["ms"] for g in boot_gcs), "sys_s": sum(g.get("sys_s", 0) for g in boot_gcs)}}
+
+
+def show(r):
+    print(f"  {r['tag']}: boot {r['boot_s']:.1f} s (collections before the first checkpoint: {r['boot_gc']['count']}, {r['boot_gc']['ms']:.0f} ms, sys {r['boot_gc']['sys_s']:.2f} s); "
+          f"process CPU user/sys {r['process_cpu_s']}; load {r['load']:.1f}", flush=True)
+    print(f"    thread CPU s to the first checkpoint {r.get('boot_thread_cpu_s')}, to the end {r.get('end_thread_cpu_s')}", flush=True)
+    for i, c in enumerate(r["checkpoints"]):
+        g = c["gcs"]
+        print(f"    {'first' if i == 0 else 'later'}: pause {c['downtime_ms']:.2f} ms stall {c['stall_ms']:.1f} ms total {c['total_ms']:.0f} ms; "
+              f"{len(g)} collections {sum(x['ms'] for x in g):.0f} ms (longest {max((x['ms'] for x in g), default=0):.1f}), promoted "
+              f"{sum(x.get('promoted_kib', 0) for x in g) / 1024:.0f} MiB, sys {sum(x.get('sys_s', 0) for x in g):.2f} s; "
+              f"engine gc {c['engine_gc_count']} {c['engine_gc_ms']:.0f} ms max {c['engine_gc_max_ms']:.1f}; "
+              f"safepoints reached late (>5 ms): {[round(s['reach_ms'], 1) for s in c['late_safepoints']]}", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--jar", default=os.path.join(P.ROOT, "cli", "target", "vmckpt.jar"))
+    ap.add_argument("--base-jar", required=True)
+    ap.add_argument("--java-opts", default="")
+    ap.add_argument("--base-java-opts", default=None)
+    ap.add_argument("--pairs", type=int, default=4)
+    ap.add_argument("--later", type=int, default=3)
+    ap.add_argument("--workload", default="memdirty")
+    ap.add_argument("--guest", choices=("default", "signed"), default="signed")
+    ap.add_argument("--results", default=os.path.join(P.ROOT, "bench", "results"))
+    ap.add_argument("--work", default="/tmp/vmckpt-bench-ckpt-gc")
+    args = ap.parse_args()
+    logs = os.path.join(args.work, "logs")
+    os.makedirs(logs, exist_ok=True)
+    os.makedirs(args.results, exist_ok=True)
+
+    def vmckpt(jar, opts):
+        vm = P.Vmckpt(argparse.Namespace(jar=jar, work=args.work))
+        vm.java = vm.java[:1] + opts.split() + vm.java[1:]
+        return vm
+
+    jars = {"new": (args.jar, args.java_opts), "base": (args.base_jar, args.java_opts if args.base_java_opts is None else args.base_java_opts)}
+    boot_args = ()
+    if args.guest == "signed":
+        g = R.signed_guest(args.work)
+        with open(os.path.join(g, "cmdline")) as f:
+            cmdline = f.read().strip()
+        boot_args = ("--kernel", os.path.join(g, "Image"), "--initrd", os.path.join(g, "initramfs.cpio.gz"),
+                     "--append", cmdline, "--disk", os.path.join(g, "disk.img"))
+    results = {"command": " ".join(sys.argv), "machine": P.machine_info(args.jar), "guest": args.guest, "pairs": []}
+    for pair in range(args.pairs):
+        order = ["new", "base"] if pair % 2 == 0 else ["base", "new"]
+        got = {}
+        for name in order:
+            jar, opts = jars[name]
+            got[name] = one(vmckpt(jar, opts), f"{name}-{pair}", args, args.workload, boot_args, logs)
+            show(got[name])
+        results["pairs"].append(got)
+        with open(os.path.join(args.results, "ckpt-gc-ab.json"), "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+package org.vmckpt.cli;
+
+/**
+ * vmckpt's optional native helper (cli/src/main/c/vmckpt_native.c, built by ./build into
+ * cli/target/libvmckpt-native.so; the launcher names it with {@code -Dvmckpt.native.library}). Without it, or where it
+ * cannot load, {@link #available} is false and what uses it stays off.
+ */
+final class NativeMemory {
+    static final String LIBRARY_PROPERTY = "vmckpt.native.library";
+    private static final boolean LOADED = load();
+
+    private NativeMemory() { }
+
+    private static boolean load() {
+        String path = System.getProperty(LIBRARY_PROPERTY);
+        if (path == null || path.isEmpty()) return false;
+        try {
+            System.load(path);
+            return true;
+        } catch (UnsatisfiedLinkError | SecurityException e) {
+            return false;
+        }
+    }
+
+    static boolean available() {
+        return LOADED;
+    }
+
+    /**
+     * Faults {@code [addr, addr + len)} in for writing without changing its contents (madvise MADV_POPULATE_WRITE);
+     * the calling thread is "in native" meanwhile, so no safepoint waits for it. Returns 0 or the errno (EINVAL: a
+     * kernel before 5.14).
+     */
+    static native int populateWrite(long addr, long len);
+}
