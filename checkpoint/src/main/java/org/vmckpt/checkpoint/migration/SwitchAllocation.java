@@ -7,8 +7,8 @@ import java.lang.management.ManagementFactory;
  * What a switch-over allocated on the thread that runs it, and how many collections fell inside it: counts the host's
  * load does not change. Every byte allocated while the guest is paused brings the next young collection closer, and a
  * collection that falls inside the pause adds its whole length to the guest's stall (10-22 ms on the benchmark VM,
- * docs/BENCHMARKS.md runs 29 and 30), so the switch-over should allocate little, and nothing in proportion to the
- * guest's memory.
+ * docs/BENCHMARKS.md runs 29 and 30), so the switch-over should allocate little (run 30: about 0.8 MB on each end for
+ * the 1 GiB default guest, with no collection inside it in 12 of 12 migrations).
  */
 final class SwitchAllocation {
     private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
