@@ -317,6 +317,8 @@ final class MigrationControl {
             stop.put("disks-ns", p.stop().disksNanos());
             stop.put("pushed-pages", p.stop().pushedPages()); // post-copy: sent after STATE, before GO (protocol 11)
             stop.put("push-ns", p.stop().pushNanos());
+            stop.put("allocated-bytes", p.stop().allocatedBytes()); // from the decision to pause to GO (-1: not counted)
+            stop.put("collections", p.stop().collections()); // this JVM's collections in that span
             // The host's monotonic clock (the same in every process on the host): to lay beside the destination's log.
             stop.put("paused-at-monotonic-ns", p.stop().pausedAtNanos());
             stop.put("go-at-monotonic-ns", p.stop().goAtNanos());

@@ -54,10 +54,19 @@ final class VmSession {
     }
 
     /**
-     * Copy-on-write spares a source fills at start (32 MiB): about what memdirty (256 MiB at 10%/s) copies during a
-     * migration's round 0 of a 1 GiB guest on a quiet host; later rounds hand back the arrays they replace.
+     * Copy-on-write spares a source fills at start: 16,384 (64 MiB, as many as guest memory's ring holds; at most the
+     * guest's pages). Nothing is handed back before round 1 re-sends a page, so round 0's copies and the first re-sent
+     * round's come from these: memdirty (256 MiB at 10%/s, 6,500 pages a second) copied 30-42 thousand pages in 5.6-8.3 s
+     * migrations at load 14, of which 14-23 thousand were new arrays with 8,192 spares, and each young collection then
+     * promoted 7-11 MiB of them into the old generation: the source's long collections during the rounds
+     * (docs/BENCHMARKS.md run 30). {@code -Dvmckpt.migration.sparePages=N} sets another count (A/B measurements).
      */
-    static final int MIGRATION_SPARE_PAGES = 8192;
+    static final int MIGRATION_SPARE_PAGES = Integer.getInteger("vmckpt.migration.sparePages", 16384);
+
+    /** Fills {@code memory}'s copy-on-write spares for a migration ({@link #MIGRATION_SPARE_PAGES}, at most its ring's capacity). */
+    static void fillMigrationSpares(org.vmckpt.machine.memory.GuestMemory memory) {
+        memory.spares().fill(MIGRATION_SPARE_PAGES);
+    }
 
     /** A system property that turns the source's heap prefault off (A/B measurements: docs/BENCHMARKS.md run 21). */
     static final String NO_SOURCE_PREFAULT = "vmckpt.migration.noSourcePrefault";
@@ -93,7 +102,7 @@ final class VmSession {
             // its migration's rounds, allocated now so that the collector promotes them while it boots (SparePages).
             // And heap faulted in, so that its young collections during a migration promote into mapped memory (HeapPrefault).
             if (a.has("tls-creds") || a.has("insecure")) {
-                machine.memory().spares().fill(MIGRATION_SPARE_PAGES);
+                fillMigrationSpares(machine.memory());
                 if (!Boolean.getBoolean(NO_SOURCE_PREFAULT)) HeapPrefault.forSource(machine.config().memoryBytes());
             }
             // The old generation's memory above its top faulted in ahead of the young collections that promote into it,

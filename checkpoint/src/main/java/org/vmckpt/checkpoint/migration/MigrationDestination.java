@@ -37,13 +37,14 @@ public final class MigrationDestination {
      * includes taking the {@code pagesBeforeGo} pages that followed STATE (protocol 11).
      */
     public record SwitchTimes(long stateNanos, long checkedNanos, long recordsNanos, long loadedNanos, long readyNanos, long goNanos,
-                              long runnableNanos, int pagesBeforeGo) {
+                              long runnableNanos, int pagesBeforeGo, long allocatedBytes, long collections) {
         /** One line for the log: each step's milliseconds. */
         public String describe() {
             return String.format(java.util.Locale.ROOT, "digest check %.1f ms, records %.1f ms, post-copy set-up %.1f ms, READY sent %.1f ms, "
-                            + "GO after %.1f ms, ready to run %.1f ms; %d pages taken after STATE",
+                            + "GO after %.1f ms, ready to run %.1f ms; %d pages taken after STATE; %d bytes allocated, %d collections",
                     (checkedNanos - stateNanos) / 1e6, (recordsNanos - checkedNanos) / 1e6, (loadedNanos - recordsNanos) / 1e6,
-                    (readyNanos - loadedNanos) / 1e6, (goNanos - readyNanos) / 1e6, (runnableNanos - goNanos) / 1e6, pagesBeforeGo);
+                    (readyNanos - loadedNanos) / 1e6, (goNanos - readyNanos) / 1e6, (runnableNanos - goNanos) / 1e6, pagesBeforeGo,
+                    allocatedBytes, collections);
         }
     }
 
@@ -210,6 +211,8 @@ public final class MigrationDestination {
                     digest.refresh(); // as the source does after each round: the final check is then small
                 }
                 case MigrationWire.STATE -> {
+                    stateAllocated = SwitchAllocation.allocatedByThisThread();
+                    stateCollections = SwitchAllocation.collections();
                     return switchOver(conn, f.read(), mode, digest, frames, events, System.nanoTime());
                 }
                 case MigrationWire.ERROR -> throw new MigrationException("the source gave up: " + f.read().string("message"));
@@ -320,8 +323,10 @@ public final class MigrationDestination {
         // As after a restore: the dirty log and overlay epochs start here.
         machine.memory().startNewEpoch();
         for (VirtioBlk d : machine.virtio().disks()) if (!d.isWriteThrough()) d.freezeOverlay().release();
+        long allocated = SwitchAllocation.allocatedByThisThread();
         SwitchTimes times = new SwitchTimes(stateAt, checkedAt, recordsAt, loadedAt, readyAt, goAt, System.nanoTime(),
-                postCopy == null ? 0 : postCopy.pushedBeforeGo());
+                postCopy == null ? 0 : postCopy.pushedBeforeGo(), allocated < 0 || stateAllocated < 0 ? -1 : allocated - stateAllocated,
+                SwitchAllocation.collections() - stateCollections);
         if (postCopy != null) {
             events.status(MigrationStatus.POSTCOPY_ACTIVE);
             postCopy.start(postCopyReceiver, receiverWithGuest);
@@ -339,6 +344,10 @@ public final class MigrationDestination {
         }
         return new Incoming(machine, mode, postCopy, conn.peer(), times);
     }
+
+    /** The receiving thread's allocation and this JVM's collections when STATE arrived (SwitchTimes' counts). */
+    private long stateAllocated = -1;
+    private long stateCollections;
 
     /** The longest switch-over pause a GO may report (longer is a malformed frame). */
     static final long MAX_SWITCH_PAUSE_NANOS = 3_600_000_000_000L;

@@ -69,10 +69,13 @@ public final class MigrationSource {
      * {@code pushNanos} (inside {@code readyNanos}: the destination checks the state meanwhile). {@code pausedAtNanos} and
      * {@code goAtNanos} are the pause's start and GO's send on {@link System#nanoTime}'s clock (the host's monotonic
      * clock on Linux, shared by every process: a benchmark lays them beside the destination's and the guest's output).
+     * {@code allocatedBytes}: what the switch-over allocated, from the decision to pause to GO, on the migration thread
+     * and on the run thread for the final capture (-1: not counted); {@code collections}: the collections of this JVM
+     * in that span ({@link SwitchAllocation}).
      */
     public record StopAndCopy(long dirtyPages, long sendNanos, long stateNanos, long readyNanos, long digestNanos,
                               long freezeNanos, long pagesNanos, long disksNanos, long pausedAtNanos, long goAtNanos,
-                              long pushedPages, long pushNanos) { }
+                              long pushedPages, long pushNanos, long allocatedBytes, long collections) { }
 
     private final Machine machine;
     private final CheckpointEngine engine;
@@ -207,8 +210,18 @@ public final class MigrationSource {
         m.put("pages-resent-unchanged", frames.unchangedPages() + (urgentFrames == null ? 0 : urgentFrames.unchangedPages()));
         m.put("pages-file-delta", pagesFileDelta);
         m.put("frames-quiet-level", quietFrames);
+        // Not bytes: the guest's copy-on-write copies since the migration began, of them those made into spares, and the
+        // arrays the migration handed back as spares. A copy without a spare is a new array in the young generation, which
+        // its next collection promotes (docs/BENCHMARKS.md run 30).
+        m.put("cow-copies", machine.memory().copyOnWriteCount() - copiesAtStart);
+        m.put("cow-spares-taken", machine.memory().spares().taken() - sparesTakenAtStart);
+        m.put("pages-recycled", pagesRecycled);
         return m;
     }
+
+    /** Copy-on-write's counts when the migration began (vmckpt-bytes' cow-copies, cow-spares-taken). */
+    private volatile long copiesAtStart;
+    private volatile long sparesTakenAtStart;
 
     /** conn.bytesSent() after round 0 (its SYNC), when the switch-over's pause began, and once GO was sent; -1: not yet. */
     private volatile long bytesAfterRound0 = -1;
@@ -362,6 +375,8 @@ public final class MigrationSource {
         // Copy-on-write takes the arrays this migration hands back instead of allocating (SparePages): memory stays
         // frozen from round 0 to the end, and each copy promoted by a young collection was a pause of the guest.
         machine.memory().spares().setEnabled(true);
+        copiesAtStart = machine.memory().copyOnWriteCount();
+        sparesTakenAtStart = machine.memory().spares().taken();
         try {
             if (machine.memory().isFrozen()) throw new MigrationException("a checkpoint holds the VM's memory frozen; migrate once it has finished");
             Map<String, String> description = MachineDescription.describe(machine);
@@ -380,6 +395,7 @@ public final class MigrationSource {
                 MachineCapture disks = capture(false, toRelease);
                 sendDisks(disks, true);
                 sentView = disks.memory(); // sent: nothing to carry
+                markSwitch();
                 last = recapture(disks, !userPaused, toRelease);
             } else {
                 // Both modes copy memory in rounds while the guest runs (post-copy too, as QEMU's does until
@@ -429,8 +445,12 @@ public final class MigrationSource {
             conn.send(MigrationWire.GO, new MigrationWire.PayloadWriter().i64(userPaused ? -1 : goSent - pausedAt).toByteArray());
             downtimeNanos = goSent - pausedAt;
             bytesAtGo = conn.bytesSent();
+            long allocated = SwitchAllocation.allocatedByThisThread();
+            allocated = allocated < 0 || switchAllocatedMark < 0 || finalCaptureAllocated < 0 ? -1
+                    : allocated - switchAllocatedMark + finalCaptureAllocated;
             stop = new StopAndCopy(stopPages, sent - pausedAt, stateSent - sent, ready - stateSent, stateDigestNanos,
-                    frozen - pausedAt, pagesSentAt - frozen, sent - pagesSentAt, pausedAt, goSent, pagesPushed, pushNanos);
+                    frozen - pausedAt, pagesSentAt - frozen, sent - pagesSentAt, pausedAt, goSent, pagesPushed, pushNanos,
+                    allocated, SwitchAllocation.collections() - switchCollectionsMark);
             if (mode == MigrationMode.POSTCOPY) {
                 // The thread that answers the destination's requests first: a page the guest touches may be asked for
                 // as soon as GO is there, and closing the port forwards (below) can wait that long.
@@ -514,8 +534,10 @@ public final class MigrationSource {
             // counts every moment of the pause. Frozen at the loop's turn, the source's clock ran on past the record
             // for the rest of the capture (0.3 ms, more if the thread lost its CPU there), and the destination's
             // clock could end behind the source's by that much less the pause.
+            long a0 = pause ? SwitchAllocation.allocatedByThisThread() : 0;
             if (pause) machine.pauseNow();
             MachineCapture cap = MachineCapture.take(machine);
+            if (pause) finalCaptureAllocated = a0 < 0 ? -1 : SwitchAllocation.allocatedByThisThread() - a0;
             pausedAt = System.nanoTime() - cap.pauseNanos();
             viewFrozenAt = pausedAt; // the dirty log's epoch (the guest's writes since) starts with this freeze
             return cap;
@@ -612,6 +634,7 @@ public final class MigrationSource {
             notShrinking = dirty >= previous ? notShrinking + 1 : 0;
             if (roundsEnough(mode, dirty, previous, pagesPerSecond, rounds, notShrinking)) {
                 // Small enough: this round's dirty set becomes the stop-and-copy's. Pause, then take the final capture.
+                markSwitch();
                 return recapture(round, !userPaused, toRelease);
             }
             previous = dirty;
@@ -644,6 +667,18 @@ public final class MigrationSource {
         MachineCapture next = capture(pause, toRelease, c);
         recycleDeferred(); // c is released: the arrays its round deferred are held by nothing now
         return next;
+    }
+
+    /** The migration thread's allocation and the JVM's collections when the switch-over began ({@link #markSwitch}). */
+    private long switchAllocatedMark = -1;
+    private long switchCollectionsMark;
+    /** What the final capture allocated on the run thread (-1: not counted). */
+    private volatile long finalCaptureAllocated = -1;
+
+    /** Notes where the switch-over begins, for StopAndCopy's allocation count. */
+    private void markSwitch() {
+        switchAllocatedMark = SwitchAllocation.allocatedByThisThread();
+        switchCollectionsMark = SwitchAllocation.collections();
     }
 
     private BitSet carry;

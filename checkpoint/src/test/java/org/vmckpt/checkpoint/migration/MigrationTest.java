@@ -481,6 +481,43 @@ class MigrationTest {
     }
 
     @Test
+    void aMigrationCountsTheGuestsCopiesAndWhichCameFromSparesAndTheSwitchOversAllocation() throws Throwable {
+        // memwalk writes all over its 4 MiB while memory stays frozen: every first write of a page in a round is a copy.
+        // Without spares filled at start only the arrays the rounds hand back serve as spares; with the ring full,
+        // every copy is a spare (no new array for the young generation to promote).
+        for (boolean filled : new boolean[] {false, true}) {
+            Machine source = runningSource();
+            if (filled) source.memory().spares().fill(source.memory().spares().capacity());
+            MigrationListener l = listen(null);
+            Destination d = destination(l, freshDestination(32L << 20));
+            MigrationSource s = new MigrationSource(source, null, at(l.port()), null, MigrationMode.POSTCOPY, null);
+            Thread st = runInBackground(s);
+            MigrationDestination.Incoming in = d.await();
+            in.machine().run(100_000);
+            st.join(60_000);
+            assertEquals(MigrationStatus.COMPLETED, s.status(), String.valueOf(s.progress().error()));
+            java.util.Map<String, Long> counts = s.progress().bytes();
+            long copies = counts.get("cow-copies"), fromSpares = counts.get("cow-spares-taken");
+            assertTrue(copies > 0, "the guest wrote frozen pages during the migration");
+            assertTrue(fromSpares <= copies);
+            if (filled) assertEquals(copies, fromSpares, "with the ring full every copy is a spare");
+            else assertTrue(fromSpares < copies, "without spares at start some copies are new arrays: " + fromSpares + " of " + copies);
+            assertTrue(counts.get("pages-recycled") > 0, "arrays handed back");
+            // What the switch-over allocated: the final capture, STATE, the bitmaps: counted, and not in proportion to the
+            // guest's memory (a few hundred KiB here; a reference per page would be 32 KiB, a copy of memory 32 MiB).
+            long allocated = s.progress().stop().allocatedBytes();
+            assertTrue(allocated > 0 && allocated < (4L << 20), "switch-over allocated " + allocated + " bytes");
+            // (The destination's count includes the pages taken after STATE, new arrays here without a page pool.)
+            assertTrue(in.times().allocatedBytes() > 0, "the destination counts its switch-over's allocation");
+            System.out.println("copy-on-write during the migration (spares " + (filled ? "filled" : "not filled") + "): " + copies
+                    + " copies, " + fromSpares + " from spares; switch-over allocated " + allocated + " bytes here, "
+                    + in.times().allocatedBytes() + " at the destination");
+            for (Machine m : List.of(source)) m.requestExit(0);
+            running.remove(source);
+        }
+    }
+
+    @Test
     void cancelInEachPhaseLeavesTheSourceRunningAndALaterMigrationWorks() throws Throwable {
         Machine source = runningSource();
         // Pre-copy's rounds (active) and stop-and-copy (device); post-copy before its switch-over (device).
