@@ -231,6 +231,9 @@ final class VmSession {
             // a benchmark to lay beside the source's pause and the guest's output.
             System.err.printf("vmckpt: the guest starts here %.1f ms after GO (monotonic ns: GO received %d, guest started %d)%n",
                     (first - migrated.goNanos()) / 1e6, migrated.goNanos(), first);
+            // Past the memory HeapPrefault touched before the stream came, the migrated VM's collections promote into
+            // fresh memory like any VM's: the same prefault as a started VM's, from its first idle.
+            OldGenPrefault.startIfEnabled(machine);
         }
     }
 
