@@ -505,12 +505,14 @@ public final class CodeCache {
                 return u;
             }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
+            if (HOT_LOG) hotLog("decided", u, null, h);
             promote(u, h);
             return u;
         }
         if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) return u;
         int slot = find(u.key);
         if (slot < 0 || units[slot] != u || p.entryBlockLength > u.entryBlockLength) return u;
+        if (HOT_LOG) hotLog("installed", u, p, h);
         units[slot] = p;
         u.dead = true; // chain slots that name it look the hot unit up instead; its class may unload
         u.promoted = null;
@@ -551,6 +553,22 @@ public final class CodeCache {
         p.key = u.key;
         u.promoted = p;
         hotBuilds++;
+        if (HOT_LOG) hotLog("built", u, p, null);
+    }
+
+    /**
+     * {@code -Dvmckpt.jit.hotLog=true} (a diagnostic, off by default): one line on the JVM's error output per hot-tier
+     * event (a build decided, built, installed), with the unit's key, its class and the build's, so that HotSpot's own
+     * logs (-XX:+PrintCompilation, -Xlog:deoptimization) can be read against them (docs/BENCHMARKS.md round 31).
+     */
+    static final boolean HOT_LOG = Boolean.getBoolean("vmckpt.jit.hotLog");
+
+    private static void hotLog(String what, TranslatedUnit u, TranslatedUnit p, Hart h) {
+        HotSpotCompiler c = HotSpotCompiler.get();
+        System.err.printf("vmckpt-hot %s key %x at %s M: unit %s (%d insns, %d bytecode)%s%n", what, u.key,
+                h == null ? "-" : String.format("%.1f", h.instret / 1e6), u.getClass().getName(), u.instructionCount, u.bytecodeSize,
+                p == null ? "" : String.format(", build %s (%d insns, %d bytecode, tier %d, %d looks)", p.getClass().getName(),
+                        p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks));
     }
 
     /**
@@ -560,6 +578,7 @@ public final class CodeCache {
      */
     private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
         if (compiledNow(p, h, hotLook)) return true;
+        if (HOT_LOG && hotLook != LOOK_HYBRID) p.looks++; // (the log's count; the hybrid look counts its own)
         HotSpotCompiler c = HotSpotCompiler.get();
         if (c == null || hotLook != LOOK_HYBRID || ++p.looks != HOT_LOOKS_BEFORE_REQUEST) return false;
         if (c.requestTier3(p)) {
