@@ -73,6 +73,15 @@ public final class CodeCache {
      * {@code -Dvmckpt.jit.hotShare=N} (32 in round 29's series); 0: off.
      */
     static final long HOT_SHARE = Long.getLong("vmckpt.jit.hotShare", 0);
+    /**
+     * The hot tier's run-length rule ({@code -Dvmckpt.jit.hotMinRun=N}; 0, the default: off): a unit whose count ran out
+     * is translated again only if it retired at least N instructions per run on average since its count began; else it
+     * stays C1 code for good. Round 31 (docs/BENCHMARKS.md) found the CPU benchmark's sha256 part faster with no hot tier at
+     * all (1.62 / 1.81 s run thread at load 15-16 against 2.21-2.91 s with it, same loop): of its five units in the hot tier
+     * three run short (the byte-swap loop's 3-instruction unit, the swap helper's 13, the return point's 75 per run, 8 M runs
+     * each per sha256sum), the rounds loop 1,836 per run.
+     */
+    static final long HOT_MIN_RUN = Long.getLong("vmckpt.jit.hotMinRun", 0);
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     public static final int MAX_UNITS = 32_768;
@@ -91,6 +100,8 @@ public final class CodeCache {
     long hotRecheck = HOT_RECHECK;
     /** See {@link #HOT_SHARE}; 0: no rate rule. */
     long hotShare = HOT_SHARE;
+    /** See {@link #HOT_MIN_RUN}; 0: no run-length rule. */
+    long hotMinRun = HOT_MIN_RUN;
     /** See {@link #HOT_LOOK} (tests set it per cache). */
     int hotLook = HOT_LOOK;
     /**
@@ -152,6 +163,8 @@ public final class CodeCache {
     long hotDeferred;
     /** Hot-tier builds the hybrid look queued for tier 3 through the API (no code after HOT_LOOKS_BEFORE_REQUEST looks). */
     long hotRequested;
+    /** Units the run-length rule ({@link #hotMinRun}) kept out of the hot tier (for tests and the hot log). */
+    long hotShortRuns;
     long compileRefused;
     /** Batches the dispatcher ended before a unit that did not fit their rest (Hart#setBatchMayEndBeforeUnit). */
     long batchesEndedBeforeUnit;
@@ -375,6 +388,7 @@ public final class CodeCache {
     private void count(TranslatedUnit u, Hart h) {
         u.untilHot = hotAfter;
         u.hotSince = h.instret;
+        u.hotRuns = 0;
         unitsTranslated++;
         liveUnits++;
         liveInstructions += u.instructionCount;
@@ -500,8 +514,16 @@ public final class CodeCache {
             if (hotShare > 0 && (h.instret - u.hotSince) / hotShare > hotAfter) { // (divided: no overflow for a huge hotAfter)
                 // Not busy enough now (see HOT_SHARE): count again from here.
                 u.hotSince = h.instret;
+                u.hotRuns = 0;
                 u.untilHot = hotAfter;
                 hotDeferred++;
+                return u;
+            }
+            if (hotMinRun > 0 && hotAfter / Math.max(1, u.hotRuns) < hotMinRun) {
+                // Short runs (see HOT_MIN_RUN): it stays C1 code for good.
+                u.untilHot = Long.MAX_VALUE;
+                hotShortRuns++;
+                if (HOT_LOG) hotLog("short runs (" + u.hotRuns + " runs), not built:", u, null, h);
                 return u;
             }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
@@ -816,6 +838,7 @@ public final class CodeCache {
             // Its count towards the hot tier begins now, when it can first run: the instructions the interpreter ran
             // while HotSpot had not compiled it are not the unit's to share (HOT_SHARE deferred such units once).
             u.hotSince = h.instret;
+            u.hotRuns = 0;
             return true;
         }
         if (Hart.PROFILE_UNITS) h.profile.counts[TranslationProfile.PROBES_NOT_COMPILED]++;
