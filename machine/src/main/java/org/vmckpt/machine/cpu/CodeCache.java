@@ -582,7 +582,7 @@ public final class CodeCache {
     /**
      * {@code -Dvmckpt.jit.hotLog=true} (a diagnostic, off by default): one line on the JVM's error output per hot-tier
      * event (a build decided, built, installed), with the unit's key, its class and the build's, so that HotSpot's own
-     * logs (-XX:+PrintCompilation, -Xlog:deoptimization) can be read against them (docs/BENCHMARKS.md round 31).
+     * logs (-XX:+PrintCompilation) can be read against them (docs/BENCHMARKS.md round 31).
      */
     static final boolean HOT_LOG = Boolean.getBoolean("vmckpt.jit.hotLog");
 
