@@ -79,8 +79,8 @@ public final class CodeCache {
      * stays C1 code for good. Round 31 (docs/BENCHMARKS.md) found the CPU benchmark's sha256 part faster with no hot tier at
      * all (1.62 / 1.81 / 1.71 s run thread at load 15-20 against 2.21-2.94 s with it, same loops): of its five units in the hot tier
      * three run short (the byte-swap loop's 3-instruction unit, the swap helper's 13, the return point's 75 per run, 8 M runs
-     * each per sha256sum), the rounds loop 1,836 per run. At 100, one loaded run: sha256 2.18 s (2.94 with main's policy,
-     * 1.71 without the hot tier), gzip slower (10.62 s against 8.71): not shown to pay, so off.
+     * each per sha256sum), the rounds loop 1,836 per run. At 100, four loaded pairs: sha256 1.79-2.18 s against 2.15-3.15 s
+     * with main's policy, the compute phase lower in 3 of 4; off until a quiet re-measure shows it.
      */
     static final long HOT_MIN_RUN = Long.getLong("vmckpt.jit.hotMinRun", 0);
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
