@@ -92,6 +92,16 @@ public final class CodeCache {
      */
     static final long INNER_REBUILD = Long.getLong("vmckpt.jit.innerRebuild", 480_000L);
     static final long INNER_LONG_RUN = 24;
+    /**
+     * The hot tier's run-length rule ({@code -Dvmckpt.jit.hotMinRun=N}; 0, the default: off): a unit whose count ran out
+     * is translated again only if it retired at least N instructions per run on average since its count began; else it
+     * stays C1 code for good. Round 31 (docs/BENCHMARKS.md) found the CPU benchmark's sha256 part faster with no hot tier at
+     * all (1.62 / 1.81 / 1.71 s run thread at load 15-20 against 2.21-2.94 s with it, same loops): of its five units in the hot tier
+     * three run short (the byte-swap loop's 3-instruction unit, the swap helper's 13, the return point's 75 per run, 8 M runs
+     * each per sha256sum), the rounds loop 1,836 per run. At 100, four loaded pairs: sha256 1.79-2.18 s against 2.15-3.15 s
+     * with main's policy, the compute phase lower in 3 of 4; off until a quiet re-measure shows it.
+     */
+    static final long HOT_MIN_RUN = Long.getLong("vmckpt.jit.hotMinRun", 0);
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     public static final int MAX_UNITS = 32_768;
@@ -110,6 +120,8 @@ public final class CodeCache {
     long hotRecheck = HOT_RECHECK;
     /** See {@link #HOT_SHARE}; 0: no rate rule. */
     long hotShare = HOT_SHARE;
+    /** See {@link #HOT_MIN_RUN}; 0: no run-length rule. */
+    long hotMinRun = HOT_MIN_RUN;
     /** See {@link #HOT_LOOK} (tests set it per cache). */
     int hotLook = HOT_LOOK;
     /**
@@ -178,6 +190,8 @@ public final class CodeCache {
     long hotDeferred;
     /** Hot-tier builds the hybrid look queued for tier 3 through the API (no code after HOT_LOOKS_BEFORE_REQUEST looks). */
     long hotRequested;
+    /** Units the run-length rule ({@link #hotMinRun}) kept out of the hot tier (for tests and the hot log). */
+    long hotShortRuns;
     long compileRefused;
     /** Batches the dispatcher ended before a unit that did not fit their rest (Hart#setBatchMayEndBeforeUnit). */
     long batchesEndedBeforeUnit;
@@ -442,6 +456,7 @@ public final class CodeCache {
     private void count(TranslatedUnit u, Hart h) {
         u.untilHot = hotAfter;
         u.hotSince = h.instret;
+        u.hotRuns = 0;
         unitsTranslated++;
         liveUnits++;
         liveInstructions += u.instructionCount;
@@ -570,17 +585,27 @@ public final class CodeCache {
             if (hotShare > 0 && (h.instret - u.hotSince) / hotShare > hotAfter) { // (divided: no overflow for a huge hotAfter)
                 // Not busy enough now (see HOT_SHARE): count again from here.
                 u.hotSince = h.instret;
+                u.hotRuns = 0;
                 u.untilHot = hotAfter;
                 hotDeferred++;
                 return u;
             }
+            if (hotMinRun > 0 && hotAfter / Math.max(1, u.hotRuns) < hotMinRun) {
+                // Short runs (see HOT_MIN_RUN): it stays C1 code for good.
+                u.untilHot = Long.MAX_VALUE;
+                hotShortRuns++;
+                if (HOT_LOG) hotLog("short runs (" + u.hotRuns + " runs), not built:", u, null, h);
+                return u;
+            }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
+            if (HOT_LOG) hotLog("decided", u, null, h);
             promote(u, h);
             return u;
         }
         if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) return u;
         int slot = find(u.key);
         if (slot < 0 || units[slot] != u || p.entryBlockLength > u.entryBlockLength) return u;
+        if (HOT_LOG) hotLog("installed", u, p, h);
         units[slot] = p;
         dropInner(u); // (a hot unit has no inner entries: their addresses heat up again)
         u.dead = true; // chain slots that name it look the hot unit up instead; its class may unload
@@ -643,6 +668,22 @@ public final class CodeCache {
         p.key = u.key;
         u.promoted = p;
         hotBuilds++;
+        if (HOT_LOG) hotLog("built", u, p, null);
+    }
+
+    /**
+     * {@code -Dvmckpt.jit.hotLog=true} (a diagnostic, off by default): one line on the JVM's error output per hot-tier
+     * event (a build decided, built, installed), with the unit's key, its class and the build's, so that HotSpot's own
+     * logs (-XX:+PrintCompilation) can be read against them (docs/BENCHMARKS.md round 31).
+     */
+    static final boolean HOT_LOG = Boolean.getBoolean("vmckpt.jit.hotLog");
+
+    private static void hotLog(String what, TranslatedUnit u, TranslatedUnit p, Hart h) {
+        HotSpotCompiler c = HotSpotCompiler.get();
+        System.err.printf("vmckpt-hot %s key %x at %s M: unit %s (%d insns, %d bytecode)%s%n", what, u.key,
+                h == null ? "-" : String.format("%.1f", h.instret / 1e6), u.getClass().getName(), u.instructionCount, u.bytecodeSize,
+                p == null ? "" : String.format(", build %s (%d insns, %d bytecode, tier %d, %d looks)", p.getClass().getName(),
+                        p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks));
     }
 
     /**
@@ -652,6 +693,7 @@ public final class CodeCache {
      */
     private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
         if (compiledNow(p, h, hotLook)) return true;
+        if (HOT_LOG && hotLook != LOOK_HYBRID) p.looks++; // (the log's count; the hybrid look counts its own)
         HotSpotCompiler c = HotSpotCompiler.get();
         if (c == null || hotLook != LOOK_HYBRID || ++p.looks != HOT_LOOKS_BEFORE_REQUEST) return false;
         if (c.requestTier3(p)) {
@@ -897,6 +939,7 @@ public final class CodeCache {
             // Its count towards the hot tier begins now, when it can first run: the instructions the interpreter ran
             // while HotSpot had not compiled it are not the unit's to share (HOT_SHARE deferred such units once).
             u.hotSince = h.instret;
+            u.hotRuns = 0;
             return true;
         }
         if (Hart.PROFILE_UNITS) h.profile.counts[TranslationProfile.PROBES_NOT_COMPILED]++;

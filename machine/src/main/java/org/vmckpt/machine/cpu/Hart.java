@@ -341,6 +341,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 nestedLeftSet = false;
             }
             u.untilHot -= retired;
+            u.hotRuns++;
             cc.unitRuns++;
             instret += retired;
             cc.translatedInstructionsRun += retired;
@@ -412,6 +413,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         nestedUnits[nesting] = null;
         instret -= nestedBase[nesting];
         u.untilHot -= retired;
+        u.hotRuns++;
         caller.untilHot += retired; // (the dispatcher counts the caller's total, the callee's instructions in it)
         codeCache.unitRuns++;
         codeCache.chainedRuns++;

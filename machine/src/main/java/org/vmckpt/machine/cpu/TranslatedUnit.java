@@ -59,6 +59,8 @@ public abstract class TranslatedUnit {
     long untilHot = Long.MAX_VALUE;
     /** The hart's {@code instret} when this unit's current count towards the hot tier began (CodeCache#HOT_SHARE). */
     long hotSince;
+    /** The dispatcher's runs of this unit since its count towards the hot tier began (CodeCache#HOT_MIN_RUN). */
+    long hotRuns;
     /** This unit is of the hot tier: a class outside the C1-only directive, so that HotSpot's C2 compiles it. */
     boolean hot;
     /** A hot-tier build of this unit is queued or being built. */
