@@ -357,6 +357,11 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
     if jit_log:
         at = dcmd.index("-jar")
         dcmd = dcmd[:at] + jit_opts(logs, tag) + dcmd[at:]
+    # JVM options for the destination only (an A/B of its collector, e.g. MIGRATE_DEST_JAVA_OPTS=-XX:ParallelGCThreads=1)
+    dest_opts = os.environ.get("MIGRATE_DEST_JAVA_OPTS", "").split()
+    if dest_opts:
+        at = dcmd.index("-jar")
+        dcmd = dcmd[:at] + dest_opts + dcmd[at:]
     dst = Process(dcmd, os.path.join(work, "logs", tag + "-dst"), env=vm.env)
     try:
         if not src.out.wait_for(ready, 300):
