@@ -76,34 +76,23 @@ final class OldGenPrefault implements Runnable {
     static void startIfEnabled(Machine machine) {
         long mib = Long.getLong(AHEAD_PROPERTY, DEFAULT_AHEAD >> 20);
         if (mib <= 0 || !NativeMemory.available()) return;
-        Thread t = new Thread(new Starter(machine, mib << 20), "vmckpt-prefault");
+        Thread t = new Thread(() -> waitThenPrefault(machine, mib << 20), "vmckpt-prefault");
         t.setDaemon(true);
         t.start();
     }
 
     /** The thread's work: wait until the guest has idled and no lazy load runs (bounded), then prefault for good. */
-    private static final class Starter implements Runnable {
-        private final Machine machine;
-        private final long ahead;
-
-        Starter(Machine machine, long ahead) {
-            this.machine = machine;
-            this.ahead = ahead;
-        }
-
-        @Override
-        public void run() {
-            try {
-                long deadline = System.nanoTime() + START_WAIT_MILLIS * 1_000_000L;
-                while ((!machine.hasIdled() || machine.memory().isLoadingLazily()) && System.nanoTime() < deadline) {
-                    Thread.sleep(POLL_MILLIS);
-                }
-            } catch (InterruptedException e) {
-                return;
+    private static void waitThenPrefault(Machine machine, long ahead) {
+        try {
+            long deadline = System.nanoTime() + START_WAIT_MILLIS * 1_000_000L;
+            while ((!machine.hasIdled() || machine.memory().isLoadingLazily()) && System.nanoTime() < deadline) {
+                Thread.sleep(POLL_MILLIS);
             }
-            OldGenPrefault p = create(ahead);
-            if (p != null) p.run();
+        } catch (InterruptedException e) {
+            return;
         }
+        OldGenPrefault p = create(ahead);
+        if (p != null) p.run();
     }
 
     /** A prefaulter keeping {@code ahead} bytes above the top, or null where the collector is not the parallel one. */

@@ -623,11 +623,8 @@ public final class CodeCache {
      * unit of its own there. It still runs this once (it is live: the dispatcher checked it).
      */
     private TranslatedUnit innerLooked(InnerEntry e) {
-        if (e.runs == 0 || innerRebuild / e.runs >= INNER_LONG_RUN) {
-            e.untilHot = Long.MAX_VALUE;
-            return e;
-        }
-        e.untilHot = Long.MAX_VALUE;
+        e.untilHot = Long.MAX_VALUE; // looked at once, either way
+        if (e.runs == 0 || innerRebuild / e.runs >= INNER_LONG_RUN) return e;
         int slot = find(e.key);
         if (slot >= 0 && units[slot] == e) {
             units[slot] = null; // (the entry's bit stays: the address is still where a unit may start)
