@@ -143,6 +143,7 @@ public final class MigrationWarmUp {
                         });
                         if (ok[0]) intact[0]++;
                     }
+                    in.send(MigrationWire.DONE, new byte[0]); // the sender closes only after this (see below)
                 } catch (Exception e) {
                     // only a warm-up
                 }
@@ -167,6 +168,10 @@ public final class MigrationWarmUp {
                     }
                     out.send(MigrationWire.PAGES, frames.encodePagesShared(index, data, null, base, null, n));
                 }
+                // Closing with unread bytes in this end's receive buffer (TLS 1.3's session tickets) makes the kernel
+                // reset the connection, and a reset discards what the receiver has not read yet: on a loaded host
+                // the last frames were lost that way. So the sender waits for the receiver's DONE first.
+                if (!stopRequested) out.receive();
             }
             receiver.join(60_000);
             return intact[0];
