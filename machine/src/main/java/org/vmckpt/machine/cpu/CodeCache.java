@@ -598,7 +598,7 @@ public final class CodeCache {
                 return u;
             }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
-            if (HOT_LOG) hotLog("decided", u, null, h);
+            if (HOT_LOG) hotLog("decided (" + u.hotRuns + " runs, " + (h.instret - u.hotSince) + " hart insns since its count began):", u, null, h);
             promote(u, h);
             return u;
         }
