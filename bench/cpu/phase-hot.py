@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import threading
@@ -132,6 +133,14 @@ def main():
                 per = f", {20_000_000 // e['runs']} insns/run" if e["runs"] else ""
                 print(f"    fork: {e['what']} {e['key']} ({e['insns']} insns{per}) at {e['instret_m']} M", flush=True)
             print("  " + r.get("stats", "no stats"), flush=True)
+    print(f"# medians (load average now {os.getloadavg()[0]:.2f}): wall / run thread, s")
+    for name, rs in results.items():
+        cells = []
+        for ph, _, _ in PHASES:
+            v = [r["phases"][ph] for r in rs if ph in r["phases"]]
+            if v:
+                cells.append(f"{ph} {statistics.median(x['wall'] for x in v):.2f} / {statistics.median(x['run'] for x in v):.2f}")
+        print(f"{name:>10}: " + ", ".join(cells) + f" ({len(rs)} runs)")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
