@@ -101,7 +101,7 @@ public final class CodeCache {
      * quiet compute phase was lower in 3 of 3 (round 32). Round 33 (jit19fork) counted what it does to the fork phase: no
      * hot unit runs there with or without it (perf: 1-3 of 13,000-23,000 of the phase's run-thread samples in hot units,
      * the same shares of interpreter, C1 units and dispatcher in both), and it keeps out only the 1-2 units main decides
-     * there (never installed before the phase ends); yet bench/cpu.sh's signed fork phase was slower with it in 2 of 2
+     * there (never installed before the phase ends); yet bench/cpu.sh's signed fork phase was slower with it in 3 of 4
      * more loaded pairs, and at load 6-16 neither the compute gain on the default guest nor an unhurt fork phase could be
      * shown: off until a quiet series does (docs/BENCHMARKS.md round 33).
      */
