@@ -11,6 +11,7 @@ guest's output goes to OUT.out, the marks' host times and load to OUT.marks. Not
 docs/BENCHMARKS.md (round 23). Needs perf (software clock events are enough).
 PHASE=modules (with GUEST=signed): the module phase instead, one recording from `BENCH-MARK modules-start` to
 `modules-end`, OUT.modules.data (round 25).
+PHASE=fork: the fork phase, one recording from `BENCH-MARK fork-start` to `fork-end`, OUT.fork.data (round 33).
 """
 import os, sys, subprocess, time, signal, threading
 L, OUT = sys.argv[1], sys.argv[2]
@@ -19,9 +20,12 @@ d = os.path.expanduser("~/.cache/vmckpt/bench-cpu/" + os.environ.get("GUEST", "d
 cmd = [L, "run", "--kernel", d + "/Image", "--initrd", d + "/initramfs.cpio.gz", "--append", open(d + "/cmdline").read().strip(),
        "--mem", "1G", "--no-rng", "--stats", "--cpu", "jit", "--name", "perf%d" % os.getpid(), "--exit-on", "BENCH-INFO sha256"]
 MODULES = os.environ.get("PHASE") == "modules"
+FORK = os.environ.get("PHASE") == "fork"
 MARKS = ((("BENCH-MARK modules-start", "modules"), ("BENCH-MARK modules-end", None)) if MODULES else
+         (("BENCH-MARK fork-start", "fork"), ("BENCH-MARK fork-end", None)) if FORK else
          (("BENCH-MARK compute-start", "sha"), ("BENCH-MARK sha256-end", "gzip"), ("BENCH-MARK compute-end", None)))
 if MODULES: cmd[-1] = "BENCH-MARK modules-end"
+if FORK: cmd[-1] = "BENCH-INFO forks"
 env = dict(os.environ); env["VMCKPT_JAVA_OPTS"] = opts
 p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(OUT + ".err", "w"), stdin=subprocess.DEVNULL, env=env)
 def java_pid():

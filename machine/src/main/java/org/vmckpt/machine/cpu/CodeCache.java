@@ -95,11 +95,15 @@ public final class CodeCache {
     /**
      * The hot tier's run-length rule ({@code -Dvmckpt.jit.hotMinRun=N}; 0, the default: off): a unit whose count ran out
      * is translated again only if it retired at least N instructions per run on average since its count began; else it
-     * stays C1 code for good. Round 31 (docs/BENCHMARKS.md) found the CPU benchmark's sha256 part faster with no hot tier at
-     * all (1.62 / 1.81 / 1.71 s run thread at load 15-20 against 2.21-2.94 s with it, same loops): of its five units in the hot tier
-     * three run short (the byte-swap loop's 3-instruction unit, the swap helper's 13, the return point's 75 per run, 8 M runs
-     * each per sha256sum), the rounds loop 1,836 per run. At 100, four loaded pairs: sha256 1.79-2.18 s against 2.15-3.15 s
-     * with main's policy, the compute phase lower in 3 of 4; off until a quiet re-measure shows it.
+     * stays C1 code for good. A C2 unit entered millions of times for a few instructions each costs its entry and exit
+     * each time and a C2 compile: of sha256's five units in the hot tier three run short (the byte-swap loop's
+     * 3-instruction unit, the swap helper's 13, the return point's 75 per run, 8 M runs each per sha256sum). At 100 the
+     * quiet compute phase was lower in 3 of 3 (round 32). Round 33 (jit19fork) counted what it does to the fork phase: no
+     * hot unit runs there with or without it (perf: 1-3 of 13,000-23,000 of the phase's run-thread samples in hot units,
+     * the same shares of interpreter, C1 units and dispatcher in both), and it keeps out only the 1-2 units main decides
+     * there (never installed before the phase ends); yet bench/cpu.sh's signed fork phase was slower with it in 3 of 4
+     * more loaded pairs, and at load 6-16 neither the compute gain on the default guest nor an unhurt fork phase could be
+     * shown: off until a quiet series does (docs/BENCHMARKS.md round 33).
      */
     static final long HOT_MIN_RUN = Long.getLong("vmckpt.jit.hotMinRun", 0);
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
@@ -598,7 +602,7 @@ public final class CodeCache {
                 return u;
             }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
-            if (HOT_LOG) hotLog("decided", u, null, h);
+            if (HOT_LOG) hotLog("decided (" + u.hotRuns + " runs, " + (h.instret - u.hotSince) + " hart insns since its count began):", u, null, h);
             promote(u, h);
             return u;
         }

@@ -31,7 +31,10 @@ class HotTierTest {
         h.setTranslation(translate);
         h.setTranslationThreshold(1);
         h.setPromotionThreshold(promoteAfter);
-        if (translate) h.codeCache.background = background;
+        if (translate) {
+            h.codeCache.background = background;
+            h.codeCache.hotMinRun = 0; // the hot tier's mechanism, not the run-length rule (HotTierMinRunTest)
+        }
         for (int k = 0; k < OLD.length; k++) h.bus().ram().write32(BASE + 4L * k, OLD[k]);
         h.pc = BASE;
         return h;

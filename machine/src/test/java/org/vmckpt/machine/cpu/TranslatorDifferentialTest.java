@@ -530,6 +530,7 @@ class TranslatorDifferentialTest {
             // run under load could end with none in a mode; its unitsTranslated varies by a few between runs).
             h.codeCache.hotRecheck = promoteAfter;
             h.codeCache.hotShare = 0; // every unit that reaches the total, whatever its share (HotTierShareTest tests the rule)
+            h.codeCache.hotMinRun = 0; // and whatever its runs' length (HotTierMinRunTest tests that rule)
         }
         h.pc = BASE;
         return h;
