@@ -103,7 +103,7 @@ final class Interpreter {
             }
             if ((insn & 3) != 3) {
                 int c = insn & 0xffff;
-                insn = Compressed.expandCached(c);
+                insn = CompressedParts.expand(c); // two small tables, not Compressed's 256 KiB one (cache misses)
                 len = 2;
                 if (insn == 0) {
                     h.pc = pc;
