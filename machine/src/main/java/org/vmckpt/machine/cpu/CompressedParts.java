@@ -2,7 +2,8 @@ package org.vmckpt.machine.cpu;
 
 /**
  * The interpreter's expansion of a compressed instruction from two small tables instead of {@link Compressed}'s
- * 65,536-entry one. That table is 256 KiB, indexed by the encoding: cold kernel code touches thousands of its entries,
+ * 65,536-entry one, when {@code -Dvmckpt.interp.compressedParts=true} (off by default: not shown faster,
+ * docs/BENCHMARKS.md, round 33). That table is 256 KiB, indexed by the encoding: cold kernel code touches thousands of its entries,
  * each in a cache line of its own, and the load missed the caches often enough to be the busiest instruction of the
  * interpreter's compiled loop (perf of the signed guest's module phase: 16% of the interpreter's samples on it,
  * docs/BENCHMARKS.md, round 33).
@@ -70,9 +71,9 @@ final class CompressedParts {
     }
 
     /**
-     * Fills key {@code k}: picks the reference row and column with the fewest marked entries, then marks every row and
-     * column in which the two parts' XOR differs from the expansion (a greedy cover of the mismatches: each goes to
-     * its row or column, whichever holds more of them). A quadrant-3 key (32-bit instructions) is marked throughout.
+     * Fills key {@code k}: a reference row and column (of a few tried, the one with the fewest marked entries), then
+     * every row and column in which the two parts' XOR differs from the expansion is marked (a greedy cover of the
+     * mismatches). A key without a legal encoding (quadrant 3, reserved) is marked throughout.
      */
     private static synchronized void fill(int k) {
         if (FILLED[k]) return; // filled meanwhile by another thread
@@ -87,18 +88,29 @@ final class CompressedParts {
         int best = Integer.MAX_VALUE;
         boolean[] bestRows = null, bestCols = null;
         int bestL = 0, bestM = 0;
-        for (int l0 = 0; l0 < 32 && best > 0; l0++) {
-            for (int m0 = 0; m0 < 8 && best > 0; m0++) {
+        // The exceptions of RVC lie in row 0 (rs2 = 0, a zero immediate) and columns 0 and 2 (rd = 0, rd = sp), so a
+        // reference away from them usually leaves only the exceptions marked; a few references are tried, then any.
+        for (int i = 0; i < REFERENCES.length && best > 0; i++) {
+            int l0 = REFERENCES[i] >>> 3, m0 = REFERENCES[i] & 7;
+            if (f[l0][m0] == 0) continue;
+            boolean[] rows = new boolean[32], cols = new boolean[8];
+            int marked = cover(f, l0, m0, rows, cols);
+            if (marked < best) {
+                best = marked;
+                bestRows = rows;
+                bestCols = cols;
+                bestL = l0;
+                bestM = m0;
+            }
+        }
+        for (int l0 = 0; l0 < 32 && bestRows == null; l0++) {
+            for (int m0 = 0; m0 < 8 && bestRows == null; m0++) {
                 if (f[l0][m0] == 0) continue;
-                boolean[] rows = new boolean[32], cols = new boolean[8];
-                int marked = cover(f, l0, m0, rows, cols);
-                if (marked < best) {
-                    best = marked;
-                    bestRows = rows;
-                    bestCols = cols;
-                    bestL = l0;
-                    bestM = m0;
-                }
+                bestRows = new boolean[32];
+                bestCols = new boolean[8];
+                cover(f, l0, m0, bestRows, bestCols);
+                bestL = l0;
+                bestM = m0;
             }
         }
         if (bestRows == null) { // no valid encoding in the key: every entry marked
@@ -118,6 +130,9 @@ final class CompressedParts {
     }
 
     /** Marks rows and columns so that every unmarked entry is predicted exactly; returns the entries marked. */
+    /** The references tried first, as {@code lo << 3 | mid}. */
+    private static final int[] REFERENCES = {3 << 3 | 3, 1 << 3 | 1, 5 << 3 | 6, 17 << 3 | 4, 10 << 3 | 5, 7 << 3 | 1};
+
     private static int cover(int[][] f, int l0, int m0, boolean[] rows, boolean[] cols) {
         int ref = f[l0][m0];
         boolean[][] bad = new boolean[32][8];
