@@ -16,8 +16,10 @@ PHASE=fork: the fork phase, one recording from `BENCH-MARK fork-start` to `fork-
 import os, sys, subprocess, time, signal, threading
 L, OUT = sys.argv[1], sys.argv[2]
 opts = " ".join(["-XX:+UnlockDiagnosticVMOptions", "-XX:+DumpPerfMapAtExit"] + sys.argv[3:])
-d = os.path.expanduser("~/.cache/vmckpt/bench-cpu/" + os.environ.get("GUEST", "default"))
-cmd = [L, "run", "--kernel", d + "/Image", "--initrd", d + "/initramfs.cpio.gz", "--append", open(d + "/cmdline").read().strip(),
+cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+d = os.path.join(cache, "vmckpt/bench-cpu", os.environ.get("GUEST", "default"))
+g = os.path.join(cache, "vmckpt/guest")  # the kernel and command line are the default guest's (as run.py takes them)
+cmd = [L, "run", "--kernel", g + "/Image", "--initrd", d + "/initramfs.cpio.gz", "--append", open(g + "/cmdline").read().strip(),
        "--mem", "1G", "--no-rng", "--stats", "--cpu", "jit", "--name", "perf%d" % os.getpid(), "--exit-on", "BENCH-INFO sha256"]
 MODULES = os.environ.get("PHASE") == "modules"
 FORK = os.environ.get("PHASE") == "fork"

@@ -22,6 +22,14 @@ final class Interpreter {
         this.ram = h.ram;
     }
 
+    /**
+     * {@code -Dvmckpt.interp.compressedParts=true}: compressed instructions expanded from {@link CompressedParts}' two
+     * small tables rather than {@link Compressed}'s 256 KiB one, whose load was the busiest instruction of this loop's
+     * C2 code in the signed guest's module phase. Off by default: it took that load out of perf's samples, but no A/B
+     * showed the run thread faster with it (docs/BENCHMARKS.md, round 33).
+     */
+    static final boolean COMPRESSED_PARTS = Boolean.getBoolean("vmckpt.interp.compressedParts");
+
     /** One in this many jumps to where no unit may start is handed to the dispatcher (which counts heat). */
     static final int HEAT_SAMPLE = 16;
     private static final int SAMPLE_BELOW = (int) ((1L << 32) / HEAT_SAMPLE);
@@ -103,7 +111,7 @@ final class Interpreter {
             }
             if ((insn & 3) != 3) {
                 int c = insn & 0xffff;
-                insn = Compressed.expandCached(c);
+                insn = COMPRESSED_PARTS ? CompressedParts.expand(c) : Compressed.expandCached(c);
                 len = 2;
                 if (insn == 0) {
                     h.pc = pc;
