@@ -94,6 +94,18 @@ public final class MigrationDestination {
     }
 
     /**
+     * Promotes into the old generation what the young generation holds live now (the page pool's last arrays, this
+     * machine's tables, this end's boot files once read), by a young collection, before a source connects: else the
+     * first collection after it connects copies them (12-35 ms on the benchmark VM, docs/BENCHMARKS.md run 32) while
+     * the source's guest runs on the same cores. Waits for the boot files (HELLO waits for them anyway), not for the
+     * disks' hashes.
+     */
+    public void promoteBeforeAccepting() {
+        references.handle((r, e) -> null).join(); // a failure is reported when a source connects
+        youngGeneration.collect();
+    }
+
+    /**
      * Post-copy: the receiver gets its work once the guest's clock runs here ({@link Machine#whenStarted}) rather
      * than at GO, for a caller that runs the machine right after {@link #receive} returns: waking it before the
      * guest's first instruction cost the guest up to 4 ms of its pause at load 10-12 (run 11). Pages the guest asks for
