@@ -348,6 +348,75 @@ class MigrationReferencesTest {
     }
 
     /**
+     * A destination with a pool of page arrays rebuilds pages sent as references (and references with a delta) in the
+     * pool's arrays, as it does data pages: decoding frame after frame of them allocates no 4 KiB array per page. Before
+     * (run 32 of docs/BENCHMARKS.md), each reference page was a new array: ~7,000 of a 1 GiB memdirty guest's pages (its
+     * kernel and initramfs), 27 MiB the destination's young collections promoted while the source's guest ran.
+     */
+    @Test
+    void pagesRebuiltFromReferencesGoIntoThePoolsArraysWithoutAllocatingOneAPage() throws Throwable {
+        Files3 f = files();
+        Machine m = new Machine(config(f.kernel(), f.initrd(), f.disk()), b -> { });
+        PageReferences refs = PageReferences.forDestination(m);
+        refs.acceptedBootFiles(java.util.Map.of()); // the disk only
+        int n = MigrationWire.PAGES_PER_FRAME;
+        int[] index = new int[n];
+        byte[][] pages = new byte[n][];
+        long[] ref = new long[n];
+        byte[][] base = new byte[n][];
+        Random r = new Random(5);
+        for (int k = 0; k < n; k++) {
+            index[k] = k;
+            int sector = 8 * (k % DISK_PAGES);
+            byte[] file = java.util.Arrays.copyOfRange(f.diskBytes(), sector * 512, sector * 512 + 4096);
+            ref[k] = -1;
+            if (k % 3 == 0) { // the file's page: a reference
+                pages[k] = file;
+                ref[k] = (long) PageOrigin.diskSource(0) << 40 | sector;
+            } else if (k % 3 == 1) { // the file's page changed: a reference and a delta against it
+                pages[k] = file.clone();
+                pages[k][r.nextInt(4096)] ^= 1;
+                ref[k] = (long) PageOrigin.diskSource(0) << 40 | sector;
+                base[k] = file;
+            } else { // plain data
+                pages[k] = new byte[4096];
+                r.nextBytes(pages[k]);
+            }
+        }
+        PageFrames encoder = new PageFrames();
+        int warm = 5, frames = 100;
+        byte[][] payloads = new byte[warm + frames][];
+        for (int i = 0; i < payloads.length; i++) {
+            byte[][] data = new byte[n][];
+            for (int k = 0; k < n; k++) data[k] = pages[k].clone();
+            payloads[i] = encoder.encodePages(index, data, ref, base, n);
+        }
+        PageArrayPool pool = new PageArrayPool();
+        pool.fill(payloads.length * n);
+        PageFrames decoder = new PageFrames();
+        decoder.usePool(pool);
+        java.util.Set<byte[]> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        byte[][] got = new byte[n][];
+        PageFrames.PageConsumer out = (i, d, o) -> got[i] = d;
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        long allocated = 0;
+        for (int i = 0; i < payloads.length; i++) {
+            MigrationWire.Payload p = new MigrationWire.Payload("PAGES", payloads[i]);
+            long before = threads.getThreadAllocatedBytes(id);
+            decoder.decodePages(p, m.memory().pageCount(), refs, null, out);
+            if (i >= warm) allocated += threads.getThreadAllocatedBytes(id) - before;
+            for (int k = 0; k < n; k++) {
+                assertArrayEquals(pages[k], got[k], "frame " + i + " page " + k);
+                assertTrue(seen.add(got[k]), "each page its own array");
+            }
+        }
+        assertEquals((long) payloads.length * n, pool.taken(), "every page, references included, is one of the pool's arrays");
+        long pageBytes = (long) frames * n * 4096;
+        assertTrue(allocated < pageBytes / 20, allocated + " bytes allocated decoding " + pageBytes + " bytes of pages");
+    }
+
+    /**
      * A data page may carry the origin the source saw (answers to post-copy requests): the destination believes it
      * only if its own copy of those bytes equals the page; a claim that does not hold leaves the page plain data.
      */
