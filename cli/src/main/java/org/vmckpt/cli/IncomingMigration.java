@@ -128,7 +128,6 @@ final class IncomingMigration {
             engine.readPageSourcesNow(); // while no source is connected, not in the guest's first second here
             StandbyThread session = new StandbyThread("vmckpt-session-setup", Thread.NORM_PRIORITY);
             StandbyThread forwards = machine.virtio().net() != null ? new StandbyThread("vmckpt-hostfwd", Thread.NORM_PRIORITY) : null;
-            destination.promoteBeforeAccepting(); // what is live now is promoted before a source's guest shares the cores
             try {
                 MigrationConnection conn = listener.accept();
                 return new Arrived(destination.receive(conn, IncomingMigration::report), engine, session, forwards);

@@ -94,28 +94,6 @@ public final class MigrationDestination {
     }
 
     /**
-     * Makes what a migration into this machine keeps until it is in (the state digest's table, the frame decoder's
-     * buffers, post-copy's slots: about 3.5 MiB for 1 GiB), then promotes into the old generation everything the young
-     * generation holds live (those, the page pool's last arrays, this machine's tables, this end's boot files once read)
-     * by a young collection, before a source connects: else collections during the rounds copy them (12-35 ms each on the
-     * benchmark VM, docs/BENCHMARKS.md run 32) while the source's guest runs on the same cores. Waits for the boot files
-     * (HELLO waits for them anyway), not for the disks' hashes. For one migration: call it once, before {@link #receive}.
-     */
-    public void promoteBeforeAccepting() {
-        int pageCount = machine.memory().pageCount();
-        prepared = new Prepared(new StateDigest(pageCount), new PageFrames(),
-                new java.util.concurrent.atomic.AtomicReferenceArray<>(pageCount), new byte[pageCount][]);
-        references.handle((r, e) -> null).join(); // a failure is reported when a source connects
-        youngGeneration.collect();
-    }
-
-    /** What {@link #promoteBeforeAccepting} made for the migration (taken by it), or null: made when it begins. */
-    private record Prepared(StateDigest digest, PageFrames frames, java.util.concurrent.atomic.AtomicReferenceArray<byte[]> arrived,
-                            byte[][] bases) { }
-
-    private Prepared prepared;
-
-    /**
      * Post-copy: the receiver gets its work once the guest's clock runs here ({@link Machine#whenStarted}) rather
      * than at GO, for a caller that runs the machine right after {@link #receive} returns: waking it before the
      * guest's first instruction cost the guest up to 4 ms of its pause at load 10-12 (run 11). Pages the guest asks for
@@ -180,9 +158,9 @@ public final class MigrationDestination {
             postCopyReceiver = new StandbyThread("vmckpt-postcopy", Thread.MAX_PRIORITY); // the guest waits for what it brings
             // Its page slots too (a reference per guest page: 1-2 MiB per GiB), now rather than in the guest's pause,
             // where an allocation that size can be the one that starts a collection.
-            postCopyArrived = prepared != null ? prepared.arrived() : new java.util.concurrent.atomic.AtomicReferenceArray<>(pageCount);
+            postCopyArrived = new java.util.concurrent.atomic.AtomicReferenceArray<>(pageCount);
             // And the slots for the stale copies kept aside at the switch, which the deltas after GO apply to.
-            postCopyBases = prepared != null ? prepared.bases() : new byte[pageCount][];
+            postCopyBases = new byte[pageCount][];
         }
         // The boot files held here with the source's hashes: the source may send their pages as references.
         PageReferences refs = references.join();
@@ -196,9 +174,8 @@ public final class MigrationDestination {
         List<VirtioBlk> disks = machine.virtio().disks();
         long[] blockCounts = new long[disks.size()];
         for (int i = 0; i < blockCounts.length; i++) blockCounts[i] = disks.get(i).overlay().blockCount();
-        StateDigest digest = prepared != null ? prepared.digest() : new StateDigest(memory.pageCount());
-        PageFrames frames = prepared != null ? prepared.frames() : new PageFrames();
-        prepared = null; // one migration's
+        StateDigest digest = new StateDigest(memory.pageCount());
+        PageFrames frames = new PageFrames();
         frames.usePool(pagePool);
         while (true) {
             f = conn.receiveReusing(); // a PAGES frame is decoded below before the next one is read

@@ -317,15 +317,14 @@ final class PageFrames {
         int tableCodec = p.u8();
         int tableLength = p.count(n * MAX_TABLE_PER_PAGE, "page table length");
         byte[] tableStored = p.bytes(MigrationWire.MAX_PAYLOAD, "page table's stored length");
-        MigrationWire.Payload t = new MigrationWire.Payload("PAGES", unpackTable(p, tableCodec, tableStored, tableLength), tableLength);
-        // This instance's scratch, reused frame after frame (see decodedIndex): slots [0, n) are cleared here.
-        long[] index = decodedIndex;
-        boolean[] hasData = decodedHasData;
+        MigrationWire.Payload t = new MigrationWire.Payload("PAGES", unpackTable(p, tableCodec, tableStored, tableLength));
+        long[] index = new long[n];
+        boolean[] hasData = new boolean[n];
         byte[][] rebuilt = null;
         byte[][] base = null;
         byte[][] reuse = null; // in place: the held arrays whole data pages are copied into
-        long[] origin = decodedOrigin;
-        java.util.Arrays.fill(origin, 0, n, PageReferences.NONE);
+        long[] origin = new long[n];
+        java.util.Arrays.fill(origin, PageReferences.NONE);
         long dataBytes = 0;
         long previous = -1;
         long previousRef = 0;
@@ -339,7 +338,7 @@ final class PageFrames {
             if (kind == MigrationWire.PAGE_SOURCE || kind == MigrationWire.PAGE_SOURCE_DELTA) {
                 long ref = previousRef + PAGE_SECTORS + t.zigzag();
                 previousRef = ref;
-                byte[] page = pageArray(); // read whole from this end's file below (or the frame is refused)
+                byte[] page = new byte[UNIT];
                 boolean ok;
                 try {
                     ok = refs != null && refs.read(ref, page);
@@ -350,10 +349,7 @@ final class PageFrames {
                     throw p.malformed("page " + i + " refers to source " + PageReferences.source(ref) + " sector " + PageReferences.sector(ref)
                             + ", which this end does not hold (or past its end)");
                 }
-                if (rebuilt == null) {
-                    rebuilt = decodedRebuilt;
-                    java.util.Arrays.fill(rebuilt, 0, n, null);
-                }
+                if (rebuilt == null) rebuilt = new byte[n][];
                 rebuilt[k] = page;
                 // A SOURCE_DELTA page differs from the file: it has no origin (the XOR is applied below).
                 if (kind == MigrationWire.PAGE_SOURCE) origin[k] = ref;
@@ -363,10 +359,7 @@ final class PageFrames {
                 origin[k] = ref; // a claim, checked against this end's copy once the data is unpacked
             } else if (kind == MigrationWire.PAGE_DELTA || kind == MigrationWire.PAGE_WORDS) {
                 if (current == null) throw p.malformed("page " + i + " is a delta, which this stream may not carry");
-                if (base == null) {
-                    base = decodedBase;
-                    java.util.Arrays.fill(base, 0, n, null);
-                }
+                if (base == null) base = new byte[n][];
                 base[k] = current.apply(i);
                 if (base[k] == null) base[k] = ZERO_UNIT;
                 if (kind == MigrationWire.PAGE_WORDS) {
@@ -388,10 +381,7 @@ final class PageFrames {
             if (inPlace && current != null && (kind == MigrationWire.PAGE_DATA || kind == MigrationWire.PAGE_DATA_ORIGIN)) {
                 byte[] held = current.apply(i);
                 if (held != null) {
-                    if (reuse == null) {
-                    reuse = decodedReuse;
-                    java.util.Arrays.fill(reuse, 0, n, null);
-                }
+                    if (reuse == null) reuse = new byte[n][];
                     reuse[k] = held;
                 }
             }
@@ -452,30 +442,10 @@ final class PageFrames {
         }
     }
 
-    /**
-     * A PAGES frame's table as sent (STORED or ZSTD), checked to be {@code length} bytes: its first {@code length}
-     * bytes (a zstd table is unpacked into this instance's buffer, valid until the next frame).
-     */
+    /** A PAGES frame's table as sent (STORED or ZSTD), checked to be {@code length} bytes. */
     private byte[] unpackTable(MigrationWire.Payload p, int codec, byte[] stored, int length) throws MigrationException {
-        if (codec != ZSTD) return unpack(p, codec, stored, length, "page table");
-        if (tableBuffer.length < length) tableBuffer = new byte[Math.max(length, MigrationWire.MAX_PAGES_PER_FRAME * MAX_TABLE_PER_PAGE)];
-        return unpackInto(p, tableBuffer, stored, length, "page table");
+        return unpack(p, codec, stored, length, "page table");
     }
-
-    /** Unpacked page tables ({@link #unpackTable}), grown on first use to the largest a frame may have. */
-    private byte[] tableBuffer = new byte[0];
-
-    /**
-     * A decoded PAGES frame's per-page scratch (index, whether it carries data, its origin, the arrays rebuilt from a
-     * file, its delta base, the array it is copied into in place), reused frame after frame: new ones per frame were
-     * garbage a destination made while the source's guest ran beside it on the same cores (docs/BENCHMARKS.md, run 32).
-     */
-    private final long[] decodedIndex = new long[MigrationWire.MAX_PAGES_PER_FRAME];
-    private final boolean[] decodedHasData = new boolean[MigrationWire.MAX_PAGES_PER_FRAME];
-    private final long[] decodedOrigin = new long[MigrationWire.MAX_PAGES_PER_FRAME];
-    private final byte[][] decodedRebuilt = new byte[MigrationWire.MAX_PAGES_PER_FRAME][];
-    private final byte[][] decodedBase = new byte[MigrationWire.MAX_PAGES_PER_FRAME][];
-    private final byte[][] decodedReuse = new byte[MigrationWire.MAX_PAGES_PER_FRAME][];
 
     /** A table or body packed by {@link #packTable} (STORED or ZSTD), checked to be {@code length} bytes; {@code what} names it in errors. */
     private byte[] unpack(MigrationWire.Payload p, int codec, byte[] stored, int length, String what) throws MigrationException {
@@ -484,12 +454,8 @@ final class PageFrames {
             return stored;
         }
         if (codec != ZSTD) throw p.malformed("unknown " + what + " encoding " + codec);
-        return unpackInto(p, new byte[length], stored, length, what);
-    }
-
-    /** A zstd-packed table or body unpacked into {@code table}, checked to be {@code length} bytes; returns {@code table}. */
-    private byte[] unpackInto(MigrationWire.Payload p, byte[] table, byte[] stored, int length, String what) throws MigrationException {
         if (dctx == null) dctx = new ZstdDecompressCtx();
+        byte[] table = new byte[length];
         int size;
         try {
             size = dctx.decompressByteArray(table, 0, length, stored, 0, stored.length);

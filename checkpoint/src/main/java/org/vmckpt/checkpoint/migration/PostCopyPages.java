@@ -237,9 +237,7 @@ public final class PostCopyPages implements PageSource {
         int sinceInstall = 0;
         try {
             while (true) {
-                // Decoded before the next is read: a PAGES frame's payload goes into the connection's reused buffer (a new
-                // array per frame, up to 256 KiB, was garbage made while the guest runs here).
-                MigrationWire.Frame f = conn.receiveReusing();
+                MigrationWire.Frame f = conn.receive();
                 if (f.type() == MigrationWire.PAGES) {
                     int count = accept(f.read());
                     synchronized (lock) {

@@ -112,15 +112,11 @@ class MigrationTest {
         return destination(listener, machine, null);
     }
 
-    /**
-     * As above, received pages going into the arrays of {@code pool} (null: new arrays); with a pool, as `run --incoming`
-     * does, the migration's tables are made and promoted before the source connects (promoteBeforeAccepting).
-     */
+    /** As above, received pages going into the arrays of {@code pool} (null: new arrays). */
     private Destination destination(MigrationListener listener, Machine machine, PageArrayPool pool) {
         closeAfter.add(listener);
         MigrationDestination d = new MigrationDestination(machine);
         d.usePagePool(pool);
-        if (pool != null) d.promoteBeforeAccepting();
         AtomicReference<MigrationDestination.Incoming> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = new Thread(() -> {
