@@ -155,11 +155,7 @@ def main():
     jars = {"new": (args.jar, args.java_opts), "base": (args.base_jar, args.java_opts if args.base_java_opts is None else args.base_java_opts)}
     boot_args = ()
     if args.guest == "signed":
-        g = R.signed_guest(args.work)
-        with open(os.path.join(g, "cmdline")) as f:
-            cmdline = f.read().strip()
-        boot_args = ("--kernel", os.path.join(g, "Image"), "--initrd", os.path.join(g, "initramfs.cpio.gz"),
-                     "--append", cmdline, "--disk", os.path.join(g, "disk.img"))
+        boot_args = R.guest_boot_args(R.signed_guest(args.work))
     results = {"command": " ".join(sys.argv), "machine": P.machine_info(args.jar), "guest": args.guest, "pairs": []}
     for pair in range(args.pairs):
         order = ["new", "base"] if pair % 2 == 0 else ["base", "new"]

@@ -171,6 +171,15 @@ def default_guest_copy(work):
     return d
 
 
+def guest_boot_args(d):
+    """`vmckpt run` options that boot the guest directory D (as signed_guest makes it): kernel, initramfs, command
+    line and data disk."""
+    with open(os.path.join(d, "cmdline")) as f:
+        cmdline = f.read().strip()
+    return ("--kernel", os.path.join(d, "Image"), "--initrd", os.path.join(d, "initramfs.cpio.gz"),
+            "--append", cmdline, "--disk", os.path.join(d, "disk.img"))
+
+
 def signed_guest(work):
     """Makes the signed guest's directory (Image, initramfs.cpio.gz, cmdline, disk.img, as guest/qemu-boot.sh
     --guest reads it) under WORK; returns its path."""
@@ -251,10 +260,7 @@ def main():
     if g:
         if "memrandom" in args.workloads.split(","):
             add_memrandom(args.work, g)
-        with open(os.path.join(g, "cmdline")) as f:
-            cmdline = f.read().strip()
-        boot_args = ("--kernel", os.path.join(g, "Image"), "--initrd", os.path.join(g, "initramfs.cpio.gz"),
-                     "--append", cmdline, "--disk", os.path.join(g, "disk.img"))
+        boot_args = guest_boot_args(g)
         default_qemu_cmd = P.qemu_cmd
         P.qemu_cmd = lambda workload, extra: default_qemu_cmd(workload, extra)[:1] + ["--guest", g] + default_qemu_cmd(workload, extra)[1:]
     for wl in args.workloads.split(","):

@@ -139,11 +139,7 @@ def main():
         vms.append(("base", P.Vmckpt(argparse.Namespace(jar=args.base_jar, work=args.work))))
     boot_args = ()
     if args.guest == "signed":
-        g = R.signed_guest(args.work)
-        with open(os.path.join(g, "cmdline")) as f:
-            cmdline = f.read().strip()
-        boot_args = ("--kernel", os.path.join(g, "Image"), "--initrd", os.path.join(g, "initramfs.cpio.gz"),
-                     "--append", cmdline, "--disk", os.path.join(g, "disk.img"))
+        boot_args = R.guest_boot_args(R.signed_guest(args.work))
     for rep in range(args.reps):
         for name, vm in vms:
             one(args, vm, boot_args, f"{args.guest}-{args.period}-{rep}" + (f"-{name}" if args.base_jar else ""))

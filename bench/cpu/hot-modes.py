@@ -14,15 +14,14 @@ class (tier, time, "made not entrant"). Not a test: figures for docs/BENCHMARKS.
 import argparse
 import os
 import re
-import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from importlib import import_module  # noqa: E402
 
 cab = import_module("compute-ab")
+threads = import_module("threads")
 DIAG = os.environ.get("DIAG", "-Dvmckpt.jit.hotLog=true -XX:+PrintCompilation -XX:+DisplayVMOutputToStderr")
 
 
@@ -39,41 +38,23 @@ def huge_kib(pid):
 
 def run_once(launcher, opts, guest, name, logpath):
     d = os.path.join(cab.BENCH, guest)
-    cmd = [launcher, "run", "--kernel", os.path.join(d, "Image"), "--initrd", os.path.join(d, "initramfs.cpio.gz"),
-           "--append", open(os.path.join(d, "cmdline")).read().strip(), "--mem", "1G", "--no-rng", "--stats",
+    cmd = [launcher, "run", "--kernel", os.path.join(cab.GUEST, "Image"), "--initrd", os.path.join(d, "initramfs.cpio.gz"),
+           "--append", open(os.path.join(cab.GUEST, "cmdline")).read().strip(), "--mem", "1G", "--no-rng", "--stats",
            "--cpu", "jit", "--name", name, "--exit-on", "BENCH-INFO sha256"]
     env = dict(os.environ)
     env["VMCKPT_JAVA_OPTS"] = (opts + " " + DIAG).strip()
-    t0 = time.monotonic()
-    epoch = time.time()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
-    lines = [(0.0, "host", None, f"spawned at {epoch:.3f} (seconds since the epoch)")]
-    lock = threading.Lock()
 
-    def reader(stream, tag):
-        for raw in stream:
-            line = raw.decode(errors="replace").rstrip("\n")
-            now = time.monotonic() - t0
-            cpu = None
-            if tag == "err" and line.startswith("vmckpt-hot") or any(line.startswith(m) for m in cab.MARKS):
-                cpu = cab.threads_cpu(p.pid)
-                if cpu and tag == "out":
-                    cpu = cpu + (huge_kib(p.pid),)
-            with lock:
-                lines.append((now, tag, cpu, line))
+    def cpu_at(pid, tag, line):
+        if not (tag == "err" and line.startswith("vmckpt-hot") or any(line.startswith(m) for m in cab.MARKS)):
+            return None
+        cpu = cab.threads_cpu(pid)
+        return cpu + (huge_kib(pid),) if cpu and tag == "out" else cpu
 
-    ts = [threading.Thread(target=reader, args=(p.stdout, "out")), threading.Thread(target=reader, args=(p.stderr, "err"))]
-    for t in ts:
-        t.start()
-    p.wait()
-    for t in ts:
-        t.join()
-    lines.sort(key=lambda x: x[0])
-    with open(logpath, "w") as f:
-        for now, tag, cpu, line in lines:
-            c = (f" run={cpu[0]:.2f} c2={cpu[2]:.2f}" + (f" thp={cpu[3] // 1024}M" if len(cpu) > 3 else "")) if cpu else ""
-            f.write(f"{now:8.3f} {tag}{c} | {line}\n")
-    return lines, p.returncode
+    def render(cpu):
+        return f" run={cpu[0]:.2f} c2={cpu[2]:.2f}" + (f" thp={cpu[3] // 1024}M" if len(cpu) > 3 else "")
+
+    spawned = [(0.0, "host", None, f"spawned at {time.time():.3f} (seconds since the epoch)")]
+    return threads.run_stamped(cmd, env, logpath, cpu_at, render, spawned)
 
 
 def summarise(lines):

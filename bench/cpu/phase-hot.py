@@ -18,9 +18,7 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -45,31 +43,14 @@ def run_once(launcher, opts, guest, name, logpath):
            "--cpu", "jit", "--name", name, "--exit-on", "BENCH-INFO forks"]
     env = dict(os.environ)
     env["VMCKPT_JAVA_OPTS"] = (opts + " " + DIAG).strip()
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
-    lines = []
-    lock = threading.Lock()
 
-    def reader(stream, tag):
-        for raw in stream:
-            line = raw.decode(errors="replace").rstrip("\n")
-            now = time.monotonic() - t0
-            cpu = threads.group(threads.thread_cpu(p.pid)) if tag == "out" and any(line.startswith(m) for m in MARKS) else None
-            with lock:
-                lines.append((now, tag, cpu, line))
+    def cpu_at(pid, tag, line):
+        return threads.group(threads.thread_cpu(pid)) if tag == "out" and any(line.startswith(m) for m in MARKS) else None
 
-    ts = [threading.Thread(target=reader, args=(p.stdout, "out")), threading.Thread(target=reader, args=(p.stderr, "err"))]
-    for t in ts:
-        t.start()
-    p.wait()
-    for t in ts:
-        t.join()
-    lines.sort(key=lambda x: x[0])
-    with open(logpath, "w") as f:
-        for now, tag, cpu, line in lines:
-            c = f" run={cpu['run']:.2f} c1={cpu['C1']:.2f} c2={cpu['C2']:.2f} tr={cpu['translator']:.2f}" if cpu else ""
-            f.write(f"{now:8.3f} {tag}{c} | {line}\n")
-    return lines, p.returncode
+    def render(cpu):
+        return f" run={cpu['run']:.2f} c1={cpu['C1']:.2f} c2={cpu['C2']:.2f} tr={cpu['translator']:.2f}"
+
+    return threads.run_stamped(cmd, env, logpath, cpu_at, render)
 
 
 def summarise(lines):

@@ -60,6 +60,36 @@ def group(cpu):
     return g
 
 
+def run_stamped(cmd, env, logpath, cpu_at, render, lines=None):
+    """Runs CMD and stamps each line of its stdout ("out") and stderr ("err") with the seconds since the spawn and,
+    where cpu_at(pid, tag, line) returns something, that (the JVM threads' CPU then); writes the lines in time order to
+    LOGPATH, render(cpu) giving the CPU's text. LINES may hold lines to go first. Returns (lines, exit status)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+    lines = list(lines or [])
+    lock = threading.Lock()
+
+    def reader(stream, tag):
+        for raw in stream:
+            line = raw.decode(errors="replace").rstrip("\n")
+            now = time.monotonic() - t0
+            cpu = cpu_at(p.pid, tag, line)
+            with lock:
+                lines.append((now, tag, cpu, line))
+
+    ts = [threading.Thread(target=reader, args=(p.stdout, "out")), threading.Thread(target=reader, args=(p.stderr, "err"))]
+    for t in ts:
+        t.start()
+    p.wait()
+    for t in ts:
+        t.join()
+    lines.sort(key=lambda x: x[0])
+    with open(logpath, "w") as f:
+        for now, tag, cpu, line in lines:
+            f.write(f"{now:8.3f} {tag}{render(cpu) if cpu else ''} | {line}\n")
+    return lines, p.returncode
+
+
 def run_once(launcher, opts, guest, mark, name):
     cmdline = open(os.path.join(GUEST, "cmdline")).read().strip()
     cmd = [launcher, "run", "--kernel", os.path.join(GUEST, "Image"), "--initrd",
