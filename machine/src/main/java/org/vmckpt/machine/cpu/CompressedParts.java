@@ -129,10 +129,10 @@ final class CompressedParts {
         FILLED[k] = true;
     }
 
-    /** Marks rows and columns so that every unmarked entry is predicted exactly; returns the entries marked. */
     /** The references tried first, as {@code lo << 3 | mid}. */
     private static final int[] REFERENCES = {3 << 3 | 3, 1 << 3 | 1, 5 << 3 | 6, 17 << 3 | 4, 10 << 3 | 5, 7 << 3 | 1};
 
+    /** Marks rows and columns so that every unmarked entry is predicted exactly; returns the entries marked. */
     private static int cover(int[][] f, int l0, int m0, boolean[] rows, boolean[] cols) {
         int ref = f[l0][m0];
         boolean[][] bad = new boolean[32][8];
