@@ -348,7 +348,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
     gc_files = (os.path.join(logs, tag + "-src.gc"), os.path.join(logs, tag + "-dst.gc")) if gc_log else None
     port = free_port()
     sec = ["--tls-creds", creds] if tls else ["--insecure"]
-    common = ["--mem", "1G"] + (["--workload", wl] if wl else [])
+    common = ["--mem", "1G"] + (["--workload", wl] if wl else []) + getattr(vm, "run_args", [])
     ssock, dsock = os.path.join(work, "src.sock"), os.path.join(work, "dst.sock")
     src = Process(gc_cmd(vm.cmd("run", *common, "--repo", os.path.join(work, "repo"), *sec, "--api-socket", ssock), gc_files, 0),
                   os.path.join(work, "logs", tag + "-src"), env=vm.env)
@@ -510,6 +510,9 @@ def main():
     ap.add_argument("--jit-log", action="store_true",
                     help="log each destination's compilations (-XX:+LogCompilation, and -Xlog:jit+compilation on the monotonic "
                          "clock) and count those around the switch-over (C2's, and any that started before the first heartbeat)")
+    ap.add_argument("--run-args", default="",
+                    help="extra options of `vmckpt run` for both ends of the new jar's migrations (e.g. --realtime)")
+    ap.add_argument("--base-run-args", default="", help="the same for the base jar's (--base-jar)")
     args = ap.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(os.path.join(args.work, "logs"))
@@ -517,6 +520,9 @@ def main():
     creds = make_certs(os.path.join(args.work, "creds"))
     vm = paper.Vmckpt(args)
     base = paper.Vmckpt(argparse.Namespace(**dict(vars(args), jar=args.base_jar))) if args.base_jar else None
+    vm.run_args = args.run_args.split()
+    if base:
+        base.run_args = args.base_run_args.split()
     qemu = not args.no_qemu and shutil.which("qemu-system-riscv64")
     results = []
     for workload in args.workloads.split(","):

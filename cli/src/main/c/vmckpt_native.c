@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <jni.h>
+#include <sched.h>
 #include <stdint.h>
 #include <sys/mman.h>
 
@@ -19,5 +20,22 @@ JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeMemory_populateWrite(JNIEnv *en
     (void) env;
     (void) cls;
     if (madvise((void *) (uintptr_t) addr, (size_t) len, MADV_POPULATE_WRITE) != 0) return errno;
+    return 0;
+}
+
+/*
+ * RealtimeThread.setFifo(priority): the calling thread to the real-time policy SCHED_FIFO at that priority, with
+ * SCHED_RESET_ON_FORK so that threads it creates start at the normal policy. Returns 0, or the errno (EPERM without
+ * root, CAP_SYS_NICE or an RLIMIT_RTPRIO of at least the priority).
+ */
+#ifndef SCHED_RESET_ON_FORK
+#define SCHED_RESET_ON_FORK 0x40000000
+#endif
+
+JNIEXPORT jint JNICALL Java_org_vmckpt_cli_RealtimeThread_setFifo(JNIEnv *env, jclass cls, jint priority) {
+    (void) env;
+    (void) cls;
+    struct sched_param param = { .sched_priority = priority };
+    if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &param) != 0) return errno;
     return 0;
 }

@@ -50,6 +50,12 @@ public final class MachineController implements VmController {
         return machine.hartCount();
     }
 
+    @Override
+    public long cpuThreadId(int cpu) {
+        long tid = machine.runThreadHostId(); // one thread runs every hart
+        return tid >= 0 ? tid : ProcessHandle.current().pid();
+    }
+
     /** Migration as the source (QMP migrate, query-migrate, migrate_cancel). */
     MigrationControl migration() {
         return migration;

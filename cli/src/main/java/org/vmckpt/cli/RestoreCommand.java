@@ -23,6 +23,7 @@ final class RestoreCommand {
             SessionOptions.KEEP_FOR_RESET,
             Option.flag("stats", "print restore time and run statistics on stderr"),
             SessionOptions.CPU,
+            SessionOptions.REALTIME,
             SessionOptions.NET_RESTORE);
 
     static final String HELP = """

@@ -32,6 +32,7 @@ public final class RunCommand {
             Option.flag("no-rng", "no virtio-rng device"),
             Option.flag("deterministic", "time derives from retired instructions; no host input but console bytes"),
             SessionOptions.CPU,
+            SessionOptions.REALTIME,
             "Network (default: none):",
             SessionOptions.NET_RUN,
             "Console and control:",

@@ -33,4 +33,10 @@ final class SessionOptions {
             + "--net. The guest's TCP connections of the old process are reset (RST).");
     static final Option CPU = Option.value("cpu", "jit|interp", "jit (default): translate hot guest code to JVM bytecode; interp: only the\n"
             + "interpreter (the reference; same results, slower)");
+    static final Option REALTIME = Option.flag("realtime", "run the guest's CPU thread under the real-time policy SCHED_FIFO (priority 1),\n"
+            + "so that no other host thread of normal priority (this VMM's compiler,\n"
+            + "checkpoint and migration threads included) delays it once it is runnable:\n"
+            + "shorter guest stalls on a busy host; needs root or CAP_SYS_NICE (else a\n"
+            + "warning, and the normal policy); the kernel keeps 5% of each second for\n"
+            + "other tasks. Its thread is query-cpus-fast's thread-id");
 }

@@ -128,6 +128,10 @@ final class VmSession {
         Integer status;
         try {
             Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // the guest's CPU comes first (see FrameCompressor)
+            if (a.has("realtime")) {
+                String refused = RealtimeThread.enter();
+                if (refused != null) System.err.println("vmckpt: warning: --realtime: the guest's CPU thread keeps the normal policy: " + refused);
+            }
             StartupTimes.mark(StartupTimes.FIRST_INSTRUCTION);
             started.complete(System.nanoTime());
             status = machine.run(maxInstructions);

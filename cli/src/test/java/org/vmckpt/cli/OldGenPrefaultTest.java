@@ -74,13 +74,14 @@ class OldGenPrefaultTest {
         assertTrue(child("-XX:+UseParallelGC", "-D" + NativeMemory.LIBRARY_PROPERTY + "=").endsWith("off"));
     }
 
-    /** The native helper ./build makes (cli/target/libvmckpt-native.so), built here the same way if it is not there. */
+    /** The native helper ./build makes (cli/target/libvmckpt-native.so), built here the same way if it is not there or older than its source. */
     static Path library() throws Exception {
         Path lib = Path.of("target", "libvmckpt-native.so").toAbsolutePath();
-        if (Files.exists(lib)) return lib;
+        Path src = Path.of("src", "main", "c", "vmckpt_native.c");
+        if (Files.exists(lib) && Files.getLastModifiedTime(lib).compareTo(Files.getLastModifiedTime(src)) >= 0) return lib;
         Path jh = Path.of(System.getProperty("java.home"));
         Process cc = new ProcessBuilder("cc", "-O2", "-shared", "-fPIC", "-I" + jh.resolve("include"), "-I" + jh.resolve("include/linux"),
-                "-o", lib.toString(), Path.of("src", "main", "c", "vmckpt_native.c").toString()).inheritIO().start();
+                "-o", lib.toString(), src.toString()).inheritIO().start();
         assertTrue(cc.waitFor(60, TimeUnit.SECONDS) && cc.exitValue() == 0, "cc built the native helper");
         return lib;
     }

@@ -73,6 +73,8 @@ public final class Machine {
     /** Tasks for the run thread's idle time ({@link #whenIdle}). */
     private final ConcurrentLinkedQueue<Runnable> idleTasks = new ConcurrentLinkedQueue<>();
     private volatile Thread runThread;
+    /** The host's id of the thread that last ran {@link #run} (HostThreadId), -1 before. */
+    private volatile long runThreadHostId = -1;
     private volatile RunState runState = RunState.PAUSED;
     private volatile boolean pauseRequested;
     private volatile Integer exitCode;
@@ -453,6 +455,14 @@ public final class Machine {
         }
     }
 
+    /**
+     * The host's id of the thread that runs (or last ran) the guest's CPU, as {@code chrt -p} and {@code taskset -p} take
+     * it (QMP query-cpus-fast's thread-id); -1 before the first {@link #run}, or where the host does not say.
+     */
+    public long runThreadHostId() {
+        return runThreadHostId;
+    }
+
     /** Ends {@link #run} at the next instruction boundary with the given status (any thread). */
     public void requestExit(int code) {
         exitCode = code;
@@ -466,6 +476,7 @@ public final class Machine {
      */
     public Integer run(long maxInstructions) {
         runThread = Thread.currentThread();
+        runThreadHostId = HostThreadId.current();
         Hart h = harts[0];
         long target = maxInstructions < 0 ? Long.MAX_VALUE : h.instret + maxInstructions;
         boolean deterministic = config.deterministic();

@@ -78,8 +78,7 @@ final class QmpCommands {
                     Map<String, Object> cpu = new LinkedHashMap<>();
                     cpu.put("cpu-index", (long) i);
                     cpu.put("qom-path", "/machine/soc/harts[" + i + "]");
-                    // QEMU gives the host thread of the vCPU; the JVM does not expose it, so this is the process id.
-                    cpu.put("thread-id", ProcessHandle.current().pid());
+                    cpu.put("thread-id", vm.cpuThreadId(i)); // the vCPU's host thread, as QEMU gives it
                     cpu.put("props", Map.of("core-id", (long) i));
                     cpu.put("target", "riscv64");
                     cpus.add(cpu);

@@ -27,6 +27,12 @@ public interface VmController {
     /** How many virtual CPUs (harts) the VM has (QMP query-cpus-fast). */
     int cpuCount();
 
+    /**
+     * The host thread that runs virtual CPU {@code cpu} (QMP query-cpus-fast's thread-id: Linux's TID, as QEMU gives it,
+     * so that {@code chrt -p}/{@code taskset -p} on it work), or the process id before the CPU first ran.
+     */
+    long cpuThreadId(int cpu);
+
     /** Called once by the server before it accepts clients; events sent here go to every negotiated client. */
     void setEventSink(VmEventSink sink);
 

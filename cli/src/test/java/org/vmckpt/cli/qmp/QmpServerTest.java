@@ -110,7 +110,7 @@ class QmpServerTest {
         Map<?, ?> cpu = (Map<?, ?>) cpus.get(0);
         assertEquals(0L, cpu.get("cpu-index"));
         assertEquals("riscv64", cpu.get("target"));
-        assertInstanceOf(Long.class, cpu.get("thread-id"));
+        assertEquals(TestVm.CPU_THREAD_ID, cpu.get("thread-id"), "the vCPU's host thread, as the VM reports it");
         List<?> commands = (List<?>) c.command("{\"execute\": \"query-commands\"}").get("return");
         for (String name : List.of("query-name", "query-kvm", "query-cpus-fast", "human-monitor-command")) {
             assertTrue(commands.contains(Map.of("name", name)), name);

@@ -53,6 +53,14 @@ public final class TestVm implements VmController {
         return 1;
     }
 
+    /** The thread-id TestVm reports for its CPU (query-cpus-fast passes it on). */
+    static final long CPU_THREAD_ID = 4242;
+
+    @Override
+    public long cpuThreadId(int cpu) {
+        return CPU_THREAD_ID;
+    }
+
     @Override
     public synchronized void setEventSink(VmEventSink sink) {
         this.events = sink;
