@@ -340,6 +340,25 @@ def main():
             grown = sum(b - a for a, b, _ in ys)
             print(f"{end} young collections during the migration: {len(ys)}, pauses {sum(x[2] for x in ys):.0f} ms in all, longest "
                   f"{max(x[2] for x in ys):.1f} ms, heap after each (MiB): {' '.join(str(x[1]) for x in ys)}")
+    def window(rt, lo, hi):
+        """The run thread rt over [lo, hi]: seconds on a CPU, runnable waiting for one, and what ran on the CPUs by thread."""
+        on = sum(overlap(s, e, lo, hi) for _, s, e in runs.get(rt, []))
+        starts = sorted(s for _, s, _ in runs.get(rt, []))
+        wait = 0.0
+        for w in sorted(wakes.get(rt, [])):
+            if w > hi:
+                break
+            nxt = next((s for s in starts if s >= w), hi)
+            if nxt > lo:
+                wait += max(0.0, min(nxt, hi) - max(w, lo))
+        per = collections.Counter()
+        for tid, rs in runs.items():
+            for cpu, s, e in rs:
+                o = overlap(s, e, lo, hi)
+                if o > 0:
+                    per[label(tid, who, comm)] += o
+        return on, wait, per
+
     for a, b in zip(hb_w, hb_w[1:]):
         gap = (b[0] - a[0]) * 1e3
         if gap < args.min_gap:
@@ -380,6 +399,26 @@ def main():
             on = sum(overlap(s, e, started, first) for _, s, e in runs.get(rt, []))
             print(f"\ndestination: GO received {rel(int(m[0][1].group(1)) / 1e9)}, guest started {rel(started)}, first heartbeat written {rel(first)}: "
                   f"run thread on CPU {on * 1e3:.1f} of {(first - started) * 1e3:.1f} ms")
+            # The switch in steps, each with the thread that carries it (source's pause to GO: the source's migration
+            # thread; GO to the guest's first instruction and on to the first heartbeat: the destination's run thread).
+            last_src = max((t for t, e in hb_w if e == "src" and t <= (paused or started)), default=None)
+            steps = [("last source heartbeat .. pause", last_src, paused, run_tid.get("src")),
+                     ("pause .. GO sent", paused, go, None), ("GO sent .. guest started", go, started, rt),
+                     ("guest started .. first heartbeat", started, first, rt)]
+            for name, lo, hi, tid in steps:
+                if lo is None or hi is None or hi <= lo:
+                    continue
+                on2, wait2, per2 = window(tid, lo, hi) if tid else (0.0, 0.0, window(None, lo, hi)[2])
+                busy = sum(per2.values()) - per2.get("other:swapper", 0)
+                head = f"  {name}: {(hi - lo) * 1e3:.1f} ms"
+                if tid:
+                    head += f" (run thread on CPU {on2 * 1e3:.1f}, waiting {wait2 * 1e3:.1f}, off {(hi - lo - on2 - wait2) * 1e3:.1f})"
+                print(head + f"; CPUs busy {busy * 1e3:.1f} of {2 * (hi - lo) * 1e3:.1f}: "
+                      + ", ".join(f"{k} {v * 1e3:.1f}" for k, v in per2.most_common(8) if k != "other:swapper"))
+            # The destination run thread's slices on a CPU from its start to its first heartbeat (ms from the start).
+            sl = [(s, e) for _, s, e in runs.get(rt, []) if e > started and s < first]
+            print("  run thread's slices on a CPU after the start (ms from it): "
+                  + " ".join(f"{(max(s, started) - started) * 1e3:.1f}-{(min(e, first) - started) * 1e3:.1f}" for s, e in sl))
             if args.profile:
                 switch_profile(samples, who, comm, run_tid, started, first, args.dst_log, args.dst_lc)
 
