@@ -21,3 +21,18 @@ JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeMemory_populateWrite(JNIEnv *en
     if (madvise((void *) (uintptr_t) addr, (size_t) len, MADV_POPULATE_WRITE) != 0) return errno;
     return 0;
 }
+
+/*
+ * NativeThreads.setNice(tid, nice): sets the nice value of one thread of this process (setpriority on its thread id,
+ * which Linux applies to that thread alone). CompilerPriority puts HotSpot's compiler threads, which no Java API
+ * reaches, ahead of the guest's thread while the guest is cold. Returns 0, or the errno (EACCES/EPERM: a nice below
+ * the thread's own needs CAP_SYS_NICE).
+ */
+#include <sys/resource.h>
+
+JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeThreads_setNice(JNIEnv *env, jclass cls, jint tid, jint nice) {
+    (void) env;
+    (void) cls;
+    if (setpriority(PRIO_PROCESS, (id_t) tid, nice) != 0) return errno;
+    return 0;
+}

@@ -128,6 +128,8 @@ final class VmSession {
         Integer status;
         try {
             Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // the guest's CPU comes first (see FrameCompressor)
+            // ... but for a booting guest, the JIT's compiles come before it until it first idles (CompilerPriority).
+            if (parentId == null && migrated == null && incoming == null && cpu.equals("jit")) CompilerPriority.startIfEnabled(machine::hasIdled);
             StartupTimes.mark(StartupTimes.FIRST_INSTRUCTION);
             started.complete(System.nanoTime());
             status = machine.run(maxInstructions);
