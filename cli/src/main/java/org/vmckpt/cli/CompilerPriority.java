@@ -19,8 +19,8 @@ import java.util.function.BooleanSupplier;
  * compile that waits for a core behind the guest's thread costs the guest more than the compile takes. HotSpot starts
  * its compiler threads at nice -4 as root, a hair below the guest's -5: on two cores busy with the guest, C1, C2 and
  * the translator thread, a compile waited about as often as the guest. Measured (docs/BENCHMARKS.md, round 35):
- * compilers at nice 0 or 10 made the boot's run thread spend 1.3-5.5 s more CPU (it interpreted more); at -10 the
- * translated share to the end of module loading rose by 1-2 points and the run thread's CPU to /init fell.
+ * compilers at nice 0 or 10 made the boot's run thread spend 1.3-5.4 s more CPU (it interpreted more); at -10 the
+ * translated share to the end of module loading rose by 1-4 points and the run thread's CPU to /init fell.
  *
  * <p>Only until the guest first idles (what the page sources and the old generation's prefault wait for too): after
  * that, live checkpoints and migrations want the guest's thread first, and compiles are rare. Only for a boot: a
