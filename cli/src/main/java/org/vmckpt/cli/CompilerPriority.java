@@ -18,7 +18,7 @@ import java.util.function.BooleanSupplier;
  * C1's profiled code until C2 has compiled it. Both compilers' work is bounded and pays back within the boot, so a
  * compile that waits for a core behind the guest's thread costs the guest more than the compile takes. HotSpot starts
  * its compiler threads at nice -4 as root, a hair below the guest's -5: on two cores busy with the guest, C1, C2 and
- * the translator thread, a compile waited about as often as the guest. Measured (docs/BENCHMARKS.md, round 35):
+ * the translator thread, a compile and the guest shared a core about evenly (scheduler weights 2,501 and 3,121). Measured (docs/BENCHMARKS.md, round 35):
  * compilers at nice 0 or 10 made the boot's run thread spend 1.3-5.4 s more CPU (it interpreted more); at -10 the
  * translated share to the end of module loading rose by 1-4 points and the run thread's CPU to /init fell.
  *
