@@ -10,17 +10,22 @@ import java.util.function.BooleanSupplier;
 
 /**
  * HotSpot's compiler threads ahead of the guest's thread while a freshly booted guest is cold: from its first
- * instruction until it first idles, the C1 and C2 compiler threads run at nice {@value #DEFAULT_NICE} (as root; the
- * guest's thread is at nice -5, Java's highest priority), then at the nice they had before.
+ * instruction until it first idles, the C1 and C2 compiler threads run at nice {@code N} (as root; the guest's thread is
+ * at nice -5, Java's highest priority), then at the nice they had before. <b>Off by default</b>
+ * ({@code -Dvmckpt.jit.compilerNice=-10} turns it on, {@value #MEASURED_NICE} being the value measured): in round 35 the
+ * run thread's CPU to /init was lower with it in 25 of 33 interleaved pairs and the translated share higher in 32 of 33,
+ * but the wall to /init, the milestone's figure, was shorter in 20 of 33 only, and in 3 of 9 at load 1-4, where the
+ * guest's thread waited longer for a core behind the compiles (docs/BENCHMARKS.md, round 35).
  *
  * <p>Why: in a boot the guest's thread runs cold code at the interpreter's ~8-10 ns per instruction until C1 has
  * compiled its unit (~1 ns), and our own emulator (the interpreter's loop, the dispatcher, the MMU's paths) runs as
  * C1's profiled code until C2 has compiled it. Both compilers' work is bounded and pays back within the boot, so a
  * compile that waits for a core behind the guest's thread costs the guest more than the compile takes. HotSpot starts
  * its compiler threads at nice -4 as root, a hair below the guest's -5: on two cores busy with the guest, C1, C2 and
- * the translator thread, a compile and the guest shared a core about evenly (scheduler weights 2,501 and 3,121). Measured (docs/BENCHMARKS.md, round 35):
- * compilers at nice 0 or 10 made the boot's run thread spend 1.3-5.4 s more CPU (it interpreted more); at -10 the
- * translated share to the end of module loading rose by 1-4 points and the run thread's CPU to /init fell.
+ * the translator thread, a compile and the guest shared a core about evenly (scheduler weights 2,501 and 3,121).
+ * Measured (docs/BENCHMARKS.md, round 35): compilers at nice 0 or 10 made the boot's run thread spend 1.3-5.4 s more
+ * CPU (it interpreted more); at -10 the translated share to the end of module loading rose by 1-4 points and the run
+ * thread's CPU to /init fell, clearly at load 11-19, less so at load 1-4.
  *
  * <p>Only until the guest first idles (what the page sources and the old generation's prefault wait for too): after
  * that, live checkpoints and migrations want the guest's thread first, and compiles are rare. Only for a boot: a
@@ -30,22 +35,23 @@ import java.util.function.BooleanSupplier;
  * nothing changes. HotSpot may add compiler threads later (-XX:+UseDynamicNumberOfCompilerThreads, on hosts with
  * more cores than this project's two, where it keeps one of each): those keep the JVM's nice.
  *
- * <p>{@code -Dvmckpt.jit.compilerNice=N} sets another nice; {@code -Dvmckpt.jit.compilerNice=off}: the JVM's own.
+ * <p>{@code -Dvmckpt.jit.compilerNice=N} turns it on at nice N; unset or {@code off}: the JVM's own.
  */
 final class CompilerPriority {
     static final String PROPERTY = "vmckpt.jit.compilerNice";
-    static final int DEFAULT_NICE = -10;
+    /** The nice round 35 measured (off by default: see the class comment). */
+    static final int MEASURED_NICE = -10;
     /** How often the waiting thread looks whether the guest has idled. */
     static final long POLL_MILLIS = 100;
 
     private CompilerPriority() { }
 
     /**
-     * Puts the compiler threads at the property's nice (default {@link #DEFAULT_NICE}) and starts a daemon thread that
+     * Puts the compiler threads at the property's nice (unset: off) and starts a daemon thread that
      * puts them back once {@code idled} answers true. Returns the threads changed and their old nice (empty: none).
      */
     static Map<Integer, Integer> startIfEnabled(BooleanSupplier idled) {
-        String v = System.getProperty(PROPERTY, Integer.toString(DEFAULT_NICE));
+        String v = System.getProperty(PROPERTY, "off");
         if (v.equals("off") || !NativeThreads.available()) return Map.of();
         Map<Integer, Integer> changed = apply(Integer.parseInt(v.trim()));
         if (changed.isEmpty()) return changed;

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * CompilerPriority, in a child JVM with the native helper (OldGenPrefaultTest builds it if ./build has not): HotSpot's
  * C1 and C2 compiler threads are found by name, put at the asked nice until the guest idles, and put back at the nice
- * they had once it has; with the property off, or without the helper, nothing changes. Setting a nice below a thread's
+ * they had once it has; by default (off), or without the helper, nothing changes. Setting a nice below a thread's
  * own needs CAP_SYS_NICE, so the test runs as root only (as ./build and the launcher's priorities do).
  */
 class CompilerPriorityTest {
@@ -54,9 +54,12 @@ class CompilerPriorityTest {
     }
 
     @Test
-    void offOrWithoutTheHelperNothingChanges() throws Exception {
-        for (String off : new String[] {"-D" + CompilerPriority.PROPERTY + "=off", "-D" + NativeMemory.LIBRARY_PROPERTY + "="}) {
-            String[] r = child("-D" + CompilerPriority.PROPERTY + "=" + NICE, off).split(" ", 3);
+    void offByDefaultOrWithoutTheHelperNothingChanges() throws Exception {
+        String[][] cases = {{"-Dunset=1"}, {"-D" + CompilerPriority.PROPERTY + "=off"},
+                {"-D" + CompilerPriority.PROPERTY + "=" + NICE, "-D" + NativeMemory.LIBRARY_PROPERTY + "="}};
+        for (String[] opts : cases) {
+            String off = String.join(" ", opts);
+            String[] r = child(opts).split(" ", 3);
             String[] phases = r[2].split("\\|", -1);
             assertEquals("0", r[1], off);
             assertEquals(phases[0], phases[1], off + ": the compiler threads keep their nice");
