@@ -4,7 +4,10 @@
 For each round and each launcher (NAME=PATH[,JAVA_OPTS], as bench/cpu/run.py's --launcher), boots one of
 bench/cpu's guests with `LAUNCHER run ... --stats --cpu jit --exit-on MARK` and, at the host arrival of each of
 the guest's marker lines (BENCH-INIT, BENCH-MARK modules-start, BENCH-MARK modules-end), reads every JVM thread's
-CPU time from /proc/PID/task/*/stat: the run thread (the guest), C1, C2, the translator thread, the rest. Prints
+CPU time from /proc/PID/task/*/stat: the run thread (the guest), C1, C2, the translator thread, the collector and the
+VM thread ("gc"), the rest; and the run thread's wait for a CPU in the host's run queue (schedstat, "wait"), so that a
+phase's wall splits into the run thread's CPU, its wait for a core and the rest (safepoints, sleeps). --stats' time
+from the JVM's start to the guest's first instruction is the "first insn" figure. Prints
 one line per run and the medians per launcher; --json FILE keeps every figure. Run bench/cpu.sh (or
 bench/cpu/build-guests.sh) once first so that the guests exist.
 
@@ -27,7 +30,8 @@ MARKS = {"BENCH-INIT": "init", "BENCH-MARK modules-start": "mstart", "BENCH-MARK
 
 
 def thread_cpu(pid):
-    """{thread name: CPU seconds} of a live process, threads of one name summed."""
+    """{thread name: CPU seconds} of a live process, threads of one name summed; under "run-wait" the seconds the run
+    thread (the threads named "java") waited in the host's run queue for a CPU (schedstat's second field)."""
     out = {}
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
@@ -41,13 +45,22 @@ def thread_cpu(pid):
         name = stat[stat.index("(") + 1:stat.rindex(")")]
         f = stat[stat.rindex(")") + 2:].split()
         out[name] = out.get(name, 0.0) + (int(f[11]) + int(f[12])) / TICK
+        if name == "java":
+            try:
+                out["run-wait"] = out.get("run-wait", 0.0) + int(open(f"/proc/{pid}/task/{t}/schedstat").read().split()[1]) / 1e9
+            except (OSError, IndexError, ValueError):
+                pass
     return out
 
 
 def group(cpu):
-    g = {"run": 0.0, "C1": 0.0, "C2": 0.0, "translator": 0.0, "other": 0.0}
+    g = {"run": 0.0, "C1": 0.0, "C2": 0.0, "translator": 0.0, "gc": 0.0, "other": 0.0, "run-wait": 0.0}
     for name, s in cpu.items():
-        if name.startswith("C1 Compiler"):
+        if name == "run-wait":
+            g["run-wait"] += s
+        elif name.startswith("GC Thread") or name == "VM Thread":
+            g["gc"] += s
+        elif name.startswith("C1 Compiler"):
             g["C1"] += s
         elif name.startswith("C2 Compiler"):
             g["C2"] += s
@@ -118,6 +131,8 @@ def run_once(launcher, opts, guest, mark, name):
         if "run thread CPU" in line:
             r["run_cpu_stats"] = float(line.split("run thread CPU ")[1].split(" s")[0])
             r["mips_per_cpu_s"] = float(line.split("(")[1].split(" MIPS")[0])
+            if "the first instruction " in line:
+                r["first_insn_s"] = float(line.split("the first instruction ")[1].split(" s")[0])
         if "of instructions run translated" in line:
             r["translated_pct"] = float(line.split("translator: ")[1].split("%")[0])
             r["units"] = int(line.split("; ")[1].split(" units built")[0].replace(",", ""))
@@ -158,11 +173,12 @@ def main():
                 r["modules_cpu"] = mcpu
             print(f"{name:>10} round {i + 1} load {load:5.2f}: /init wall {r.get('init_wall', float('nan')):5.2f} s, run "
                   f"{ini.get('run', 0):4.2f} C1 {ini.get('C1', 0):4.2f} C2 {ini.get('C2', 0):4.2f} tr "
-                  f"{ini.get('translator', 0):4.2f} | modules wall {mods:5.2f} s, run {mcpu.get('run', float('nan')):4.2f} C1 "
-                  f"{mcpu.get('C1', float('nan')):4.2f} C2 {mcpu.get('C2', float('nan')):4.2f} | at mark: run {end.get('run', 0):4.2f} "
+                  f"{ini.get('translator', 0):4.2f} gc {ini.get('gc', 0):4.2f} wait {ini.get('run-wait', 0):4.2f} | modules wall {mods:5.2f} s, run {mcpu.get('run', float('nan')):4.2f} C1 "
+                  f"{mcpu.get('C1', float('nan')):4.2f} C2 {mcpu.get('C2', float('nan')):4.2f} tr {mcpu.get('translator', float('nan')):4.2f} "
+                  f"wait {mcpu.get('run-wait', float('nan')):4.2f} | at mark: run {end.get('run', 0):4.2f} "
                   f"C1 {end.get('C1', 0):4.2f} C2 {end.get('C2', 0):4.2f} tr {end.get('translator', 0):4.2f} | "
                   f"{r.get('mips_per_cpu_s', 0):.0f} MIPS/CPU s, {r.get('translated_pct', 0):.1f}% translated, "
-                  f"{r.get('units', 0)} units{'' if r['exit'] == 0 else ' exit ' + str(r['exit'])}", flush=True)
+                  f"{r.get('units', 0)} units, first insn {r.get('first_insn_s', float('nan')):.2f} s{'' if r['exit'] == 0 else ' exit ' + str(r['exit'])}", flush=True)
     print("# medians")
     for name in results:
         rs = [r for r in results[name] if "init_cpu" in r and "mend_cpu" in r]

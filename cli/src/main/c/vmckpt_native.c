@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <jni.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <stdint.h>
 #include <sys/mman.h>
 
@@ -37,5 +38,18 @@ JNIEXPORT jint JNICALL Java_org_vmckpt_cli_RealtimeThread_setFifo(JNIEnv *env, j
     (void) cls;
     struct sched_param param = { .sched_priority = priority };
     if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &param) != 0) return errno;
+    return 0;
+}
+
+/*
+ * NativeThreads.setNice(tid, nice): sets the nice value of one thread of this process (setpriority on its thread id,
+ * which Linux applies to that thread alone). CompilerPriority puts HotSpot's compiler threads, which no Java API
+ * reaches, ahead of the guest's thread while the guest is cold. Returns 0, or the errno (EACCES/EPERM: a nice below
+ * the thread's own needs CAP_SYS_NICE).
+ */
+JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeThreads_setNice(JNIEnv *env, jclass cls, jint tid, jint nice) {
+    (void) env;
+    (void) cls;
+    if (setpriority(PRIO_PROCESS, (id_t) tid, nice) != 0) return errno;
     return 0;
 }

@@ -135,6 +135,8 @@ final class VmSession {
                 String refused = RealtimeThread.enter();
                 if (refused != null) System.err.println("vmckpt: warning: --realtime: the guest's CPU thread keeps the normal policy: " + refused);
             }
+            // ... but for a booting guest, the JIT's compiles come before it until it first idles (CompilerPriority).
+            if (parentId == null && migrated == null && incoming == null && cpu.equals("jit")) CompilerPriority.startIfEnabled(machine::hasIdled);
             StartupTimes.mark(StartupTimes.FIRST_INSTRUCTION);
             started.complete(System.nanoTime());
             status = machine.run(maxInstructions);
