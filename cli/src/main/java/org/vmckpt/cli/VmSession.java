@@ -131,12 +131,13 @@ final class VmSession {
         Integer status;
         try {
             Thread.currentThread().setPriority(Thread.MAX_PRIORITY); // the guest's CPU comes first (see FrameCompressor)
+            // ... but for a booting guest, the JIT's compiles come before it until it first idles (CompilerPriority).
+            if (parentId == null && migrated == null && incoming == null && cpu.equals("jit")) CompilerPriority.startIfEnabled(machine::hasIdled);
+            // --realtime: no thread of normal policy delays the guest's once it is runnable (RealtimeThread).
             if (a.has("realtime")) {
                 String refused = RealtimeThread.enter();
                 if (refused != null) System.err.println("vmckpt: warning: --realtime: the guest's CPU thread keeps the normal policy: " + refused);
             }
-            // ... but for a booting guest, the JIT's compiles come before it until it first idles (CompilerPriority).
-            if (parentId == null && migrated == null && incoming == null && cpu.equals("jit")) CompilerPriority.startIfEnabled(machine::hasIdled);
             StartupTimes.mark(StartupTimes.FIRST_INSTRUCTION);
             started.complete(System.nanoTime());
             status = machine.run(maxInstructions);
