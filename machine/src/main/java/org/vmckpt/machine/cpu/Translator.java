@@ -77,7 +77,7 @@ final class Translator {
     private static final int L_HART = 1, L_BUDGET = 2, L_N = 3, L_VBASE = 4, L_EXITPC = 6, L_TMP = 8, L_X = 10, L_RESULT = 11,
             L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19, L_MMU = 20;
     private static final int L_REG0 = 21; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
-    /** Base-register page k ({@link #BASE_PAGES}): its read vpn (long), read page, write vpn (long), write page. */
+    /** Base-register page k ({@link #basePages}): its read vpn (long), read page, write vpn (long), write page. */
     private static final int L_PAGES0 = L_REG0 + 62, PAGE_SLOTS = 6;
 
     /**
@@ -93,7 +93,7 @@ final class Translator {
      * The registers chosen are those a unit walks through memory with: written in the region only by
      * {@code addi r, r, imm} (a stack pointer, a pointer that steps), with an access in a loop or two accesses.
      */
-    static final int BASE_PAGES = Integer.getInteger("vmckpt.jit.basePages", 4);
+    static volatile int basePages = Integer.getInteger("vmckpt.jit.basePages", 4);
 
     /**
      * Loads and stores that hit the TLB access the page array directly through Unsafe: HotSpot's C1, which compiles
@@ -226,6 +226,13 @@ final class Translator {
     private TranslatedUnit build(byte[] code, TranslatorRegion region, int pageIndex, int entryOff, boolean hot,
                                  int maxBytecode) {
         byte[] classBytes = generate(region, entryOff, maxBytecode);
+        if (classBytes == null && pages > 0) {
+            // Over the bound with base-register pages (their checks add bytecode): the same region without them, rather
+            // than a smaller region and more unit runs.
+            withoutPages = true;
+            classBytes = generate(region, entryOff, maxBytecode);
+            withoutPages = false;
+        }
         if (classBytes == null) return null;
         TranslatedUnit u = define(classBytes);
         u.pageIndex = pageIndex;
@@ -636,9 +643,11 @@ final class Translator {
         return L_REG0 + 2 * (r - 1);
     }
 
-    /** The base-register page of each register ({@link #BASE_PAGES}), or -1; and how many the unit keeps. */
+    /** The base-register page of each register ({@link #basePages}), or -1; and how many the unit keeps. */
     private final int[] pageOfReg = new int[32];
     private int pages;
+    /** Generating again without base-register pages (the region's bytecode was over its bound with them). */
+    private boolean withoutPages;
 
     private byte[] generate(TranslatorRegion region, int entryOff, int maxBytecode) {
         this.region = region;
@@ -769,14 +778,14 @@ final class Translator {
     }
 
     /**
-     * Picks the base registers that get a page pair ({@link #BASE_PAGES}): registers written in the region only by
+     * Picks the base registers that get a page pair ({@link #basePages}): registers written in the region only by
      * {@code addi r, r, imm} (or not at all) that are the base of two loads or stores, or of one in a region with a
      * backward jump (a loop, whose next iteration finds the page); the most used first.
      */
     private void chooseBasePages() {
         java.util.Arrays.fill(pageOfReg, -1);
         pages = 0;
-        if (BASE_PAGES <= 0) return;
+        if (basePages <= 0 || withoutPages) return;
         int[] uses = new int[32];
         int otherwiseWritten = 0;
         boolean loop = false;
@@ -791,7 +800,7 @@ final class Translator {
                 for (long t : successors(in)) if (t <= in.off && inRegion(t)) loop = true;
             }
         }
-        for (int k = 0; k < BASE_PAGES; k++) {
+        for (int k = 0; k < basePages; k++) {
             int best = 0;
             for (int r = 1; r < 32; r++) {
                 if ((otherwiseWritten & 1 << r) != 0 || pageOfReg[r] >= 0) continue;
@@ -848,7 +857,7 @@ final class Translator {
     }
 
     /**
-     * Forgets every base-register page ({@link #BASE_PAGES}): after a call into the hart, which may have changed the
+     * Forgets every base-register page ({@link #basePages}): after a call into the hart, which may have changed the
      * TLB. -1 is no page number ({@code va >>> 12} has its top 12 bits clear).
      */
     private void forgetPages() {
@@ -1800,7 +1809,7 @@ final class Translator {
     }
 
     /**
-     * The access through a base register with a page pair ({@link #BASE_PAGES}): computes va into L_VA; if its page
+     * The access through a base register with a page pair ({@link #basePages}): computes va into L_VA; if its page
      * is the pair's, takes the pair's array, else the TLB fast path (as {@link #emitTlbCheck}, to {@code slow} on a
      * miss), whose hit fills the pair; then the page offset into L_OFF and the size check. Leaves Unsafe, the page
      * array and the address of L_OFF in it on the stack, as {@link #pushPageAddress}.

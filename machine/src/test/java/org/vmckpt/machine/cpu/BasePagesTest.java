@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
- * Base-register pages ({@link Translator#BASE_PAGES}): a unit keeps the page of the last access through a stepping or
+ * Base-register pages ({@link Translator#basePages}): a unit keeps the page of the last access through a stepping or
  * stable base register and reuses its array while the page is the same. A pointer that walks over page boundaries,
  * loads and stores through it at every budget, and a copy-on-write of the page (a checkpoint's freeze) taken by a store
  * through another register between two loads through the kept page, all give the interpreter's state.
@@ -114,6 +114,42 @@ class BasePagesTest {
             jit.run(4096);
             frozen.release();
             sameState(ref, jit);
+        }
+    }
+
+    /**
+     * A loop of n loads through a stepping register (and an add after each) whose bytecode crosses the bound with the
+     * pages' checks before it does without them: the unit holds the same region either way (built without pages when
+     * they would not fit), not a smaller one that leaves the loop every iteration.
+     */
+    @Test
+    void aRegionTheChecksWouldPushOverTheBoundKeepsItsSize() {
+        int saved = Translator.basePages;
+        try {
+            boolean crossed = false;
+            for (int n = 40; n <= 140; n += 4) {
+                byte[] page = new byte[4096];
+                int at = 0x100;
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(page).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (int k = 0; k < n; k++) {
+                    b.putInt(at, ld(10, 9, 8 * (k % 200))); at += 4;
+                    b.putInt(at, add(12, 12, 10)); at += 4;
+                }
+                b.putInt(at, addi(9, 9, 8)); at += 4;
+                b.putInt(at, Asm.b(0x100 - at, 0, 9, 1)); at += 4; // bne s1, x0, head
+                b.putInt(at, i(0, 1, 0, 0, 0x67));                  // ret
+                Translator.basePages = 0;
+                Translator t = new Translator();
+                TranslatedUnit without = t.translate(page, 7, 0x100);
+                int withoutBytes = t.lastBytecodeSize;
+                Translator.basePages = 4;
+                TranslatedUnit with = t.translate(page, 7, 0x100);
+                assertEquals(without.instructionCount, with.instructionCount, "the region of a loop of " + n + " loads");
+                if (with.basePages == 0 && without.instructionCount == 2 * n + 2 && withoutBytes > 4000) crossed = true;
+            }
+            assertTrue(crossed, "some loop fits the bound only without the pages' checks");
+        } finally {
+            Translator.basePages = saved;
         }
     }
 }
