@@ -94,6 +94,13 @@ final class Translator {
      * {@code addi r, r, imm} (a stack pointer, a pointer that steps), with an access in a loop or two accesses.
      */
     static volatile int basePages = Integer.getInteger("vmckpt.jit.basePages", 4);
+    /**
+     * Base-register pages in C1 units too ({@code -Dvmckpt.jit.basePagesInC1=true}); by default only hot-tier units
+     * keep them: C2's code of SHA-256's rounds ran ~20% faster per instruction with them, C1's not (UnitCodeBench
+     * {@code rounds}, round 35), and their checks add ~12% to the bytecode per guest instruction, which C1 compiles
+     * for every unit of a boot.
+     */
+    static volatile boolean basePagesInC1 = Boolean.getBoolean("vmckpt.jit.basePagesInC1");
 
     /**
      * Loads and stores that hit the TLB access the page array directly through Unsafe: HotSpot's C1, which compiles
@@ -785,7 +792,7 @@ final class Translator {
     private void chooseBasePages() {
         java.util.Arrays.fill(pageOfReg, -1);
         pages = 0;
-        if (basePages <= 0 || withoutPages) return;
+        if (basePages <= 0 || withoutPages || !(basePagesInC1 || className.equals(HOT_NAME))) return;
         int[] uses = new int[32];
         int otherwiseWritten = 0;
         boolean loop = false;

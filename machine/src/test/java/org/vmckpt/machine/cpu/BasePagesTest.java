@@ -14,6 +14,17 @@ import static org.vmckpt.machine.cpu.Asm.*;
  * through another register between two loads through the kept page, all give the interpreter's state.
  */
 class BasePagesTest {
+    // (The units here are C1's: the pages are turned on for them, as -Dvmckpt.jit.basePagesInC1=true does.)
+    @org.junit.jupiter.api.BeforeAll
+    static void pagesInC1Units() {
+        Translator.basePagesInC1 = true;
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void asBefore() {
+        Translator.basePagesInC1 = Boolean.getBoolean("vmckpt.jit.basePagesInC1");
+    }
+
     static final long BASE = 0x8000_0000L, LOOP = BASE + 0x100, DATA = BASE + 0x10000;
 
     /**
