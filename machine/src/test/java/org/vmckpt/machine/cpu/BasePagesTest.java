@@ -128,6 +128,36 @@ class BasePagesTest {
         }
     }
 
+    /** The default: a hot-tier unit keeps pages, a C1 unit not; the hot walk gives the interpreter's state. */
+    @Test
+    void theHotTierKeepsPagesByDefault() {
+        Translator.basePagesInC1 = false;
+        try {
+            Hart jit = walker(true), ref = walker(false);
+            jit.setPromotionThreshold(20_000);
+            jit.codeCache.hotMinRun = 0;
+            jit.setBatchMayEndBeforeUnit(true);
+            long deadline = System.nanoTime() + 120_000_000_000L; // a watchdog, not a measure
+            TranslatedUnit u = null;
+            while (System.nanoTime() < deadline) {
+                jit.run(4096);
+                u = jit.codeCache.unitAt(LOOP - BASE);
+                if (u != null && u.hot) break;
+            }
+            assertTrue(u != null && u.hot, "the walk was promoted: " + jit.translationStats());
+            assertTrue(u.basePages >= 1, "the hot unit keeps the walking register's page: " + u.basePages);
+            for (int budget = 1; budget <= 40; budget++) jit.run(budget);
+            for (int k = 0; k < 50; k++) jit.run(4096);
+            sameState(ref, jit);
+            Translator t = new Translator();
+            byte[] page = new byte[4096];
+            jit.bus().ram().readBytes(LOOP & ~0xfffL, page, 0, 4096);
+            assertEquals(0, t.translate(page, 0, (int) (LOOP & 0xfff)).basePages, "a C1 unit keeps none");
+        } finally {
+            Translator.basePagesInC1 = true;
+        }
+    }
+
     /**
      * A loop of n loads through a stepping register (and an add after each) whose bytecode crosses the bound with the
      * pages' checks before it does without them: the unit holds the same region either way (built without pages when
