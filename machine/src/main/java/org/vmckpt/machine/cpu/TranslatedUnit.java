@@ -30,6 +30,8 @@ public abstract class TranslatedUnit {
     int instructionCount;
     /** Bytes of JVM bytecode of its method. */
     int bytecodeSize;
+    /** Base registers whose last access's page the unit keeps in locals (Translator#basePages; for tests). */
+    int basePages;
     /**
      * HotSpot has compiled this unit's bytecode. Until then the JVM would interpret it (slower than our own
      * interpreter), so the dispatcher keeps using the interpreter and only probes the unit (see CodeCache#ready).

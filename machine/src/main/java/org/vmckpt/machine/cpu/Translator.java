@@ -77,6 +77,30 @@ final class Translator {
     private static final int L_HART = 1, L_BUDGET = 2, L_N = 3, L_VBASE = 4, L_EXITPC = 6, L_TMP = 8, L_X = 10, L_RESULT = 11,
             L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19, L_MMU = 20;
     private static final int L_REG0 = 21; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
+    /** Base-register page k ({@link #basePages}): its read vpn (long), read page, write vpn (long), write page. */
+    private static final int L_PAGES0 = L_REG0 + 62, PAGE_SLOTS = 6;
+
+    /**
+     * Base-register pages (round 35; {@code -Dvmckpt.jit.basePages=N}, 0: off): for up to N base registers of a
+     * unit's loads and stores, the unit keeps in locals the virtual page number and the page array of the last
+     * access through that register (one pair for reads, one for writes, each filled from a hit of the TLB's fast
+     * path). An access whose page is that page uses the array at once, without the TLB's index, tag and page-array
+     * reads and their bounds checks; any other goes through the TLB as before. The pair is keyed by the page, not
+     * by the register's value, so a register that changed is only a miss. The TLB changes only on the guest's thread,
+     * in calls the unit makes (slow paths, instructions the interpreter runs, nested calls: each forgets the pairs,
+     * {@link #forgetPages}) or between units (the pairs are locals, reset at every entry), so a pair is exactly as
+     * valid as the TLB entry it came from; a write pair comes from a write entry, so the write-TLB discipline holds.
+     * The registers chosen are those a unit walks through memory with: written in the region only by
+     * {@code addi r, r, imm} (a stack pointer, a pointer that steps), with an access in a loop or two accesses.
+     */
+    static volatile int basePages = Integer.getInteger("vmckpt.jit.basePages", 4);
+    /**
+     * Base-register pages in C1 units too ({@code -Dvmckpt.jit.basePagesInC1=true}); by default only hot-tier units
+     * keep them: C2's code of SHA-256's rounds ran ~20% faster per instruction with them, C1's not (UnitCodeBench
+     * {@code rounds}, round 35), and their checks add ~12% to the bytecode per guest instruction, which C1 compiles
+     * for every unit of a boot.
+     */
+    static volatile boolean basePagesInC1 = Boolean.getBoolean("vmckpt.jit.basePagesInC1");
 
     /**
      * Loads and stores that hit the TLB access the page array directly through Unsafe: HotSpot's C1, which compiles
@@ -209,6 +233,13 @@ final class Translator {
     private TranslatedUnit build(byte[] code, TranslatorRegion region, int pageIndex, int entryOff, boolean hot,
                                  int maxBytecode) {
         byte[] classBytes = generate(region, entryOff, maxBytecode);
+        if (classBytes == null && pages > 0) {
+            // Over the bound with base-register pages (their checks add bytecode): the same region without them, rather
+            // than a smaller region and more unit runs.
+            withoutPages = true;
+            classBytes = generate(region, entryOff, maxBytecode);
+            withoutPages = false;
+        }
         if (classBytes == null) return null;
         TranslatedUnit u = define(classBytes);
         u.pageIndex = pageIndex;
@@ -228,6 +259,7 @@ final class Translator {
             u.profLast = region.lastKey() + region.get(region.lastKey()).len;
         }
         u.bytecodeSize = lastBytecodeSize;
+        u.basePages = pages;
         u.hot = hot;
         return u;
     }
@@ -618,6 +650,12 @@ final class Translator {
         return L_REG0 + 2 * (r - 1);
     }
 
+    /** The base-register page of each register ({@link #basePages}), or -1; and how many the unit keeps. */
+    private final int[] pageOfReg = new int[32];
+    private int pages;
+    /** Generating again without base-register pages (the region's bytecode was over its bound with them). */
+    private boolean withoutPages;
+
     private byte[] generate(TranslatorRegion region, int entryOff, int maxBytecode) {
         this.region = region;
         blockLabels = new Label[limit / 2];
@@ -632,6 +670,7 @@ final class Translator {
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
+        chooseBasePages();
         checkNeeds = CHECK_POINTS && ENTRY_REACH ? checkPoints(entryOff) : null;
         // With check points the entry's need is its check point's (checkNeeds): the longest run is not needed then.
         entryReach = ENTRY_REACH && checkNeeds == null ? longestRunFromEntry(entryOff) : -1;
@@ -745,6 +784,42 @@ final class Translator {
         return 1 << Decode.rd(in.bits) | 1 << Decode.rs1(in.bits) | 1 << Decode.rs2(in.bits);
     }
 
+    /**
+     * Picks the base registers that get a page pair ({@link #basePages}): registers written in the region only by
+     * {@code addi r, r, imm} (or not at all) that are the base of two loads or stores, or of one in a region with a
+     * backward jump (a loop, whose next iteration finds the page); the most used first.
+     */
+    private void chooseBasePages() {
+        java.util.Arrays.fill(pageOfReg, -1);
+        pages = 0;
+        if (basePages <= 0 || withoutPages || !(basePagesInC1 || className.equals(HOT_NAME))) return;
+        int[] uses = new int[32];
+        int otherwiseWritten = 0;
+        boolean loop = false;
+        for (Insn in : region.values()) {
+            int rd = Decode.rd(in.bits), rs1 = Decode.rs1(in.bits);
+            if (in.kind == LOAD || in.kind == STORE) uses[rs1]++;
+            boolean writes = in.kind == ALU_REG || in.kind == ALU_IMM || in.kind == LUI || in.kind == AUIPC
+                    || in.kind == JAL || in.kind == JALR || in.kind == LOAD || in.kind == HELPER;
+            boolean steps = (in.bits & 0x707f) == 0x13 && rd == rs1; // addi r, r, imm
+            if (writes && !steps) otherwiseWritten |= 1 << rd;
+            if (in.kind == JAL || in.kind == BRANCH) {
+                for (long t : successors(in)) if (t <= in.off && inRegion(t)) loop = true;
+            }
+        }
+        for (int k = 0; k < basePages; k++) {
+            int best = 0;
+            for (int r = 1; r < 32; r++) {
+                if ((otherwiseWritten & 1 << r) != 0 || pageOfReg[r] >= 0) continue;
+                if (uses[r] >= 2 || (uses[r] == 1 && loop)) {
+                    if (best == 0 || uses[r] > uses[best]) best = r;
+                }
+            }
+            if (best == 0) break;
+            pageOfReg[best] = pages++;
+        }
+    }
+
     private void prologue() {
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitFieldInsn(GETFIELD, HART, "pc", "J");
@@ -778,6 +853,27 @@ final class Translator {
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitFieldInsn(GETFIELD, MMU, tlb[i][0], tlb[i][1]);
             mv.visitVarInsn(ASTORE, slots[i]);
+        }
+        for (int k = 0; k < pages; k++) {
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 2);
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 5);
+        }
+        forgetPages();
+    }
+
+    /**
+     * Forgets every base-register page ({@link #basePages}): after a call into the hart, which may have changed the
+     * TLB. -1 is no page number ({@code va >>> 12} has its top 12 bits clear).
+     */
+    private void forgetPages() {
+        for (int k = 0; k < pages; k++) {
+            mv.visitInsn(ICONST_M1);
+            mv.visitInsn(I2L);
+            mv.visitInsn(DUP2);
+            mv.visitVarInsn(LSTORE, L_PAGES0 + PAGE_SLOTS * k);
+            mv.visitVarInsn(LSTORE, L_PAGES0 + PAGE_SLOTS * k + 3);
         }
     }
 
@@ -820,6 +916,15 @@ final class Translator {
             } else {
                 l[n++] = TOP;
                 l[n++] = TOP;
+            }
+        }
+        if (pages > 0) {
+            l = java.util.Arrays.copyOf(l, n + 4 * pages);
+            for (int k = 0; k < pages; k++) {
+                l[n++] = LONG;
+                l[n++] = "[B";
+                l[n++] = LONG;
+                l[n++] = "[B";
             }
         }
         while (l[n - 1] == TOP) n--;
@@ -1229,6 +1334,7 @@ final class Translator {
         }
         target(resume);
         loadRegisters(usedRegs);
+        forgetPages();
         mv.visitVarInsn(ILOAD, L_IDX);
         mv.visitTableSwitchInsn(0, sites - 1, returns[0], returns);
         target(leaveNow);
@@ -1709,12 +1815,82 @@ final class Translator {
         mv.visitInsn(LADD);
     }
 
+    /**
+     * The access through a base register with a page pair ({@link #basePages}): computes va into L_VA; if its page
+     * is the pair's, takes the pair's array, else the TLB fast path (as {@link #emitTlbCheck}, to {@code slow} on a
+     * miss), whose hit fills the pair; then the page offset into L_OFF and the size check. Leaves Unsafe, the page
+     * array and the address of L_OFF in it on the stack, as {@link #pushPageAddress}.
+     */
+    private void emitPageCheck(int rs1, long imm, int size, boolean write, Label slow) {
+        int base = L_PAGES0 + PAGE_SLOTS * pageOfReg[rs1] + (write ? 3 : 0);
+        int vpnSlot = base, pageSlot = base + 2;
+        Label known = new Label();
+        loadReg(rs1);
+        pushLong(imm);
+        mv.visitInsn(LADD);
+        mv.visitVarInsn(LSTORE, L_VA);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        mv.visitVarInsn(LLOAD, vpnSlot);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFEQ, known);
+        // Another page: the TLB's entry, whose hit becomes the pair.
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        mv.visitInsn(L2I);
+        pushInt(Hart.TLB_MASK);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, L_IDX);
+        mv.visitVarInsn(ALOAD, write ? L_WTAG : L_RTAG);
+        mv.visitVarInsn(ILOAD, L_IDX);
+        mv.visitInsn(LALOAD);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
+        mv.visitInsn(LOR);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFNE, slow);
+        mv.visitVarInsn(ALOAD, write ? L_WPAGE : L_RPAGE);
+        mv.visitVarInsn(ILOAD, L_IDX);
+        mv.visitInsn(AALOAD);
+        mv.visitVarInsn(ASTORE, pageSlot);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        mv.visitVarInsn(LSTORE, vpnSlot);
+        target(known);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitInsn(L2I);
+        pushInt(0xfff);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, L_OFF);
+        if (size > 1) {
+            mv.visitVarInsn(ILOAD, L_OFF);
+            pushInt(4096 - size);
+            mv.visitJumpInsn(IF_ICMPGT, slow);
+        }
+        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
+        mv.visitVarInsn(ALOAD, pageSlot);
+        mv.visitVarInsn(ILOAD, L_OFF);
+        mv.visitInsn(I2L);
+        mv.visitLdcInsn(BYTE_BASE);
+        mv.visitInsn(LADD);
+    }
+
     private void emitLoad(Insn in, int rd, int rs1, int remaining) {
         int f3 = Decode.funct3(in.bits);
         int size = 1 << (f3 & 3);
         Label slow = new Label(), done = new Label();
-        emitTlbCheck(rs1, Decode.immI(in.bits), size, L_RTAG, slow);
-        pushPageAddress(L_RPAGE);
+        if (pageOfReg[rs1] >= 0) {
+            emitPageCheck(rs1, Decode.immI(in.bits), size, false, slow);
+        } else {
+            emitTlbCheck(rs1, Decode.immI(in.bits), size, L_RTAG, slow);
+            pushPageAddress(L_RPAGE);
+        }
         switch (size) {
             case 1: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getByte", "(Ljava/lang/Object;J)B", false); break;
             case 2: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getShort", "(Ljava/lang/Object;J)S", false); break;
@@ -1738,6 +1914,7 @@ final class Translator {
             }
             extendLoaded(f3);
             mv.visitVarInsn(LSTORE, L_TMP);
+            forgetPages();
             checkUnitExit(in, remaining);
             mv.visitJumpInsn(GOTO, done);
         });
@@ -1765,8 +1942,12 @@ final class Translator {
         int f3 = Decode.funct3(in.bits);
         int size = 1 << f3;
         Label slow = new Label(), done = new Label();
-        emitTlbCheck(rs1, Decode.immS(in.bits), size, L_WTAG, slow);
-        pushPageAddress(L_WPAGE);
+        if (pageOfReg[rs1] >= 0) {
+            emitPageCheck(rs1, Decode.immS(in.bits), size, true, slow);
+        } else {
+            emitTlbCheck(rs1, Decode.immS(in.bits), size, L_WTAG, slow);
+            pushPageAddress(L_WPAGE);
+        }
         loadReg(rs2);
         switch (size) {
             case 1: mv.visitInsn(L2I); mv.visitInsn(I2B); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putByte", "(Ljava/lang/Object;JB)V", false); break;
@@ -1787,6 +1968,7 @@ final class Translator {
                 case 4: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store32", "(JI)V", false); break;
                 default: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store64", "(JJ)V", false);
             }
+            forgetPages();
             checkUnitExit(in, remaining);
             mv.visitJumpInsn(GOTO, done);
         });
@@ -1811,6 +1993,7 @@ final class Translator {
         mv.visitMethodInsn(INVOKEVIRTUAL, HART, "execOne", "(JII)I", false);
         mv.visitVarInsn(ISTORE, L_RESULT);
         loadRegisters(regs);
+        forgetPages();
         mv.visitVarInsn(ILOAD, L_RESULT);
         Label go = new Label();
         mv.visitJumpInsn(IFLT, go);

@@ -21,6 +21,8 @@ import static org.vmckpt.machine.cpu.Asm.*;
  *     {@code slliw} and {@code or}, {@code xor}, {@code addw}, a word store: 27 instructions in one block;</li>
  * <li>{@code vli}: the signed guest's ECDSA, a big-number multiply-accumulate (vli_square's inner loop): two word loads,
  *     {@code mulhu}, {@code mul}, carries from {@code sltu} and {@code seqz}, a store: 27 instructions in one block (round 25);</li>
+ * <li>{@code rounds}: SHA-256's rounds (busybox 9af56-9b056): two word loads through pointers that step by 4 and 8
+ *     (round 35: base-register pages, {@code -Dvmckpt.jit.basePages=0} to compare);</li>
  * <li>{@code call}: a loop of 11 instructions that calls a 7-instruction function in another page every iteration
  *     (round 29: nested calls, {@code -Dvmckpt.jit.nestedCalls=false} to compare).</li>
  * </ul>
@@ -101,6 +103,55 @@ public final class UnitCodeBench {
                 };
                 h.x[13] = DATA;
                 for (int k = 0; k < 32; k++) m.write32(DATA + 4L * k, k * 0x9e3779b9);
+                break;
+            case "rounds":
+                // SHA-256's 64 rounds (busybox 9af56-9b056, round 35): per round a word of the schedule and a word of the
+                // constants, loaded through two pointers that step by 4 and 8 (x12 = a2, x18 = s2), the Sigma rotations and
+                // the choice, 31 instructions; every 256 rounds both pointers step back (addi -1024, 4 x addi -512).
+                code = new int[] {
+                        i(26, 15, 1, 23, 0x1b),     // 0: head: slliw s7, a5, 26
+                        i(6, 15, 5, 14, 0x1b),      // srliw a4, a5, 6
+                        r(0, 23, 14, 6, 14, 0x33),  // or a4, a4, s7
+                        i(21, 15, 1, 24, 0x1b),     // slliw s8, a5, 21
+                        i(11, 15, 5, 23, 0x1b),     // srliw s7, a5, 11
+                        r(0, 24, 23, 6, 23, 0x33),  // or s7, s7, s8
+                        r(0, 23, 14, 4, 14, 0x33),  // xor a4, a4, s7
+                        i(-1, 15, 4, 23, 0x13),     // not s7, a5
+                        r(0, 28, 15, 7, 24, 0x33),  // and s8, a5, t3
+                        r(0, 17, 23, 7, 23, 0x33),  // and s7, s7, a7
+                        r(0, 24, 23, 4, 23, 0x33),  // xor s7, s7, s8
+                        r(0, 23, 14, 0, 14, 0x3b),  // addw a4, a4, s7
+                        lw(23, 12, 0),              // lw s7, 0(a2): the schedule's word
+                        i(30, 13, 1, 24, 0x1b),     // slliw s8, a3, 30
+                        addi(18, 18, 8),            // addi s2, s2, 8
+                        r(0, 14, 23, 0, 14, 0x3b),  // addw a4, s7, a4
+                        i(-4, 18, 6, 23, 0x03),     // lwu s7, -4(s2): the constant
+                        addi(12, 12, 4),            // addi a2, a2, 4
+                        r(0, 23, 14, 0, 14, 0x3b),  // addw a4, a4, s7
+                        r(0, 22, 14, 0, 22, 0x3b),  // addw s6, a4, s6
+                        i(19, 13, 1, 23, 0x1b),     // slliw s7, a3, 19
+                        i(13, 13, 5, 14, 0x1b),     // srliw a4, a3, 13
+                        r(0, 23, 14, 6, 14, 0x33),  // or a4, a4, s7
+                        r(0, 24, 14, 4, 14, 0x33),  // xor a4, a4, s8
+                        r(0, 14, 22, 0, 13, 0x3b),  // addw a3, s6, a4: the new a
+                        addi(17, 28, 0),            // mv a7, t3
+                        addi(28, 15, 0),            // mv t3, a5
+                        r(0, 22, 13, 0, 15, 0x3b),  // addw a5, a3, s6: the new e
+                        addi(6, 6, -1),             // addi t1, t1, -1
+                        b(-116, 0, 6, 1),           // bne t1, x0, head
+                        addi(6, 6, 256),            // t1 = 256 rounds again
+                        addi(12, 12, -1024),
+                        addi(18, 18, -512),
+                        addi(18, 18, -512),
+                        addi(18, 18, -512),
+                        addi(18, 18, -512),
+                        b(-144, 0, 0, 0),           // beq x0, x0, head
+                        i(0, 1, 0, 0, 0x67),        // ret (ends the region)
+                };
+                h.x[12] = DATA;
+                h.x[18] = DATA + 0x1000;
+                h.x[6] = 256;
+                for (int k = 0; k < 1024; k++) m.write32(DATA + 4L * k, k * 0x9e3779b9);
                 break;
             case "vli":
                 // The signed guest's ECDSA (vli_square's inner loop, RAM page 6ae, 6aea92-6aeaea, round 25): two words
