@@ -92,8 +92,10 @@ final class Translator {
      * valid as the TLB entry it came from; a write pair comes from a write entry, so the write-TLB discipline holds.
      * The registers chosen are those a unit walks through memory with: written in the region only by
      * {@code addi r, r, imm} (a stack pointer, a pointer that steps), with an access in a loop or two accesses.
+     * Off by default: the lead's quiet A/B (docs/BENCHMARKS.md, round 36) did not show the compute phase faster with it
+     * (SHA-256's part lower in 1 of 6 pairs, the phase in 2 of 6), though UnitCodeBench's rounds are ~20% cheaper.
      */
-    static volatile int basePages = Integer.getInteger("vmckpt.jit.basePages", 4);
+    static volatile int basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
     /**
      * Base-register pages in C1 units too ({@code -Dvmckpt.jit.basePagesInC1=true}); by default only hot-tier units
      * keep them: C2's code of SHA-256's rounds ran ~20% faster per instruction with them, C1's not (UnitCodeBench

@@ -14,14 +14,17 @@ import static org.vmckpt.machine.cpu.Asm.*;
  * through another register between two loads through the kept page, all give the interpreter's state.
  */
 class BasePagesTest {
-    // (The units here are C1's: the pages are turned on for them, as -Dvmckpt.jit.basePagesInC1=true does.)
+    // (Off by default: turned on here as -Dvmckpt.jit.basePages=4 does; and the units here are C1's, so the pages are
+    // turned on for them too, as -Dvmckpt.jit.basePagesInC1=true does.)
     @org.junit.jupiter.api.BeforeAll
     static void pagesInC1Units() {
+        Translator.basePages = 4;
         Translator.basePagesInC1 = true;
     }
 
     @org.junit.jupiter.api.AfterAll
     static void asBefore() {
+        Translator.basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
         Translator.basePagesInC1 = Boolean.getBoolean("vmckpt.jit.basePagesInC1");
     }
 
@@ -128,9 +131,9 @@ class BasePagesTest {
         }
     }
 
-    /** The default: a hot-tier unit keeps pages, a C1 unit not; the hot walk gives the interpreter's state. */
+    /** When on, by default only hot-tier units keep pages, C1 units not; the hot walk gives the interpreter's state. */
     @Test
-    void theHotTierKeepsPagesByDefault() {
+    void theHotTierKeepsPagesAndC1UnitsNone() {
         Translator.basePagesInC1 = false;
         try {
             Hart jit = walker(true), ref = walker(false);
