@@ -78,12 +78,8 @@ class BasePagesTest {
     }
 
     static void warmUp(Hart jit) {
-        jit.setBatchMayEndBeforeUnit(true);
-        for (int k = 0; k < 4_000 && jit.translationStats().translatedInstructionsRun() < 200_000; k++) jit.run(4096);
-        for (int k = 0; k < 10 && jit.pc != LOOP; k++) jit.run(4096);
-        for (int k = 0; k < 1_000 && jit.pc != LOOP; k++) jit.run(1);
-        assertEquals(LOOP, jit.pc, "at the loop's head");
-        jit.codeCache.unitAt(LOOP - BASE).compiled = true; // (the dispatcher runs it without HotSpot's probe)
+        UnitWarmUp.runTranslated(jit, 200_000);
+        UnitWarmUp.unitAt(jit, LOOP, BASE);
     }
 
     static void sameState(Hart ref, Hart jit) {

@@ -43,29 +43,8 @@ class CallsInUnitTest {
 
     /** Runs {@code jit} until it has run 200,000 instructions translated and stands at {@code loop}. */
     static void warmUp(Hart jit, long loop) {
-        jit.setBatchMayEndBeforeUnit(true);
-        for (int k = 0; k < 4_000 && jit.translationStats().translatedInstructionsRun() < 200_000; k++) jit.run(4096);
-        for (int k = 0; k < 10 && jit.pc != loop; k++) jit.run(4096);
-        for (int k = 0; k < 1_000 && jit.pc != loop; k++) jit.run(1);
-        assertEquals(loop, jit.pc, "at the loop's head");
-        // Which entry gets hot first depends on when HotSpot compiled the first units (the dispatcher's timed probe): on
-        // a busy machine a unit at the return point can take the whole loop before the head has heat of its own (CI
-        // of 2026-12-03). Batches that start at the head are visits there (one heat each), so the head gets its unit.
-        for (int visit = 0; visit < 64 && jit.codeCache.unitAt(loop - BASE) == null; visit++) {
-            jit.run(1);
-            for (int k = 0; k < 1_000 && jit.pc != loop; k++) jit.run(1);
-        }
-        assertEquals(loop, jit.pc, "at the loop's head");
-        TranslatedUnit u = jit.codeCache.unitAt(loop - BASE);
-        if (u == null) {
-            StringBuilder sb = new StringBuilder("no unit at the loop's head after the warm-up; " + jit.translationStats());
-            for (long k = 0; k < 0x2000; k += 2) {
-                TranslatedUnit o = jit.codeCache.unitAt(k);
-                if (o != null) sb.append(String.format("%n  unit at %#x: %d insns, dead %b, compiled %b, %s", k, o.instructionCount, o.dead, o.compiled, o.getClass().getSimpleName()));
-            }
-            fail(sb.toString());
-        }
-        u.compiled = true; // (the dispatcher runs it without HotSpot's probe)
+        UnitWarmUp.runTranslated(jit, 200_000);
+        UnitWarmUp.unitAt(jit, loop, BASE);
     }
 
     static void sameState(Hart ref, Hart jit) {

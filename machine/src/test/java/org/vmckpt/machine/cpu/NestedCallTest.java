@@ -64,14 +64,10 @@ class NestedCallTest {
 
     /** Runs {@code jit} until it has run 200,000 instructions translated, then on to the loop's head. */
     static void warmUp(Hart jit) {
-        jit.setBatchMayEndBeforeUnit(true);
-        for (int k = 0; k < 4_000 && jit.translationStats().translatedInstructionsRun() < 200_000; k++) jit.run(4096);
-        for (int k = 0; k < 10 && jit.pc != LOOP; k++) jit.run(4096);
-        for (int k = 0; k < 1_000 && jit.pc != LOOP; k++) jit.run(1);
-        assertEquals(LOOP, jit.pc, "at the loop's head");
+        UnitWarmUp.runTranslated(jit, 200_000);
         // (The dispatcher and the nested calls run them without HotSpot's probe.)
-        jit.codeCache.unitAt(LOOP - BASE).compiled = true;
-        jit.codeCache.unitAt(CALLEE - BASE).compiled = true;
+        UnitWarmUp.unitAt(jit, CALLEE, BASE);
+        UnitWarmUp.unitAt(jit, LOOP, BASE);
     }
 
     static void sameState(Hart ref, Hart jit) {
