@@ -838,6 +838,19 @@ public final class CodeCache {
     }
 
     /**
+     * Of the builds waiting in live units, those HotSpot has compiled code for now (tier 3 or C2), or -1 without the
+     * WhiteBox API: builds the look has not installed though they could run compiled (main's timed look judged such
+     * builds uncompiled, run after run: docs/BENCHMARKS.md round 37).
+     */
+    private long hotWaitingCompiled() {
+        HotSpotCompiler c = HotSpotCompiler.get();
+        if (c == null) return -1;
+        long n = 0;
+        for (TranslatedUnit u : units) if (u != null && u.promoted != null && !u.dead && c.compiledTier(u.promoted) > 0) n++;
+        return n;
+    }
+
+    /**
      * Guest instructions the live hot-tier units have retired: the dispatcher counts every unit's {@code untilHot} down
      * by what it retires, and a hot unit's starts at {@code Long.MAX_VALUE} (so this costs the hot path nothing).
      */
@@ -985,7 +998,7 @@ public final class CodeCache {
     public Stats stats() {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
                 backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped, compileRefused,
-                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotDeferred, hotInstructionsRun(), hotRequested);
+                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotWaitingCompiled(), hotDeferred, hotInstructionsRun(), hotRequested);
     }
 
     /**
@@ -1012,6 +1025,8 @@ public final class CodeCache {
      * @param batchesEndedBeforeUnit   batches ended early, before a unit whose entry block did not fit their rest
      * @param hotBuilds                hot-tier builds handed over (built and not dropped at once)
      * @param hotWaiting               of those, builds still waiting in a live unit (neither installed nor dropped)
+     * @param hotWaitingCompiled       of those, builds HotSpot has compiled code for now (not installed by the look), -1:
+     *                                 no WhiteBox API to ask
      * @param hotDeferred              units whose count reached the hot tier's total at too low a share (HOT_SHARE)
      * @param hotInstructionsRun       guest instructions retired by the hot-tier units that are live (C2's code, or
      *                                 tier 3's until C2 has compiled them)
@@ -1021,5 +1036,5 @@ public final class CodeCache {
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
                         long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits, long promotions,
                         long promotionsDropped, long compileRefused, long batchesEndedBeforeUnit, long hotBuilds,
-                        long hotWaiting, long hotDeferred, long hotInstructionsRun, long hotRequested) { }
+                        long hotWaiting, long hotWaitingCompiled, long hotDeferred, long hotInstructionsRun, long hotRequested) { }
 }
