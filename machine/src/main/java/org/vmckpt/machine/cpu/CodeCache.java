@@ -838,6 +838,19 @@ public final class CodeCache {
     }
 
     /**
+     * Of the builds waiting in live units, those HotSpot has compiled code for now (tier 3 or C2), or -1 without the
+     * WhiteBox API: builds the look has not installed though they could run compiled (main's timed look judged such
+     * builds uncompiled, run after run: docs/BENCHMARKS.md round 37).
+     */
+    private long hotWaitingCompiled() {
+        HotSpotCompiler c = HotSpotCompiler.get();
+        if (c == null) return -1;
+        long n = 0;
+        for (TranslatedUnit u : units) if (u != null && u.promoted != null && !u.dead && c.compiledTier(u.promoted) > 0) n++;
+        return n;
+    }
+
+    /**
      * Guest instructions the live hot-tier units have retired: the dispatcher counts every unit's {@code untilHot} down
      * by what it retires, and a hot unit's starts at {@code Long.MAX_VALUE} (so this costs the hot path nothing).
      */
@@ -955,14 +968,17 @@ public final class CodeCache {
      * <li>{@code timed} (the default; main's until round 29, again since round 30): a budget-0 call of the build,
      *     compiled if it took under 400 ns. It met the
      *     build's code and data cold, so builds HotSpot had compiled long before stayed uninstalled (round 28: 27-33 of
-     *     65-66 builds installed in the CPU benchmark's compute phase).</li>
+     *     65-66 builds installed in the CPU benchmark's compute phase; round 37: at the phase's end 46 of 47 and 52 of 52
+     *     waiting builds had compiled code, and 13 of gzip's 17 builds had had tier-3 code since 10 ms after they were
+     *     built).</li>
      * <li>{@code ask} (round 27's {@code hotAsksHotSpot}): HotSpot says through the WhiteBox API whether the build has
      *     compiled code (61-64 of 67 installed), but never calls it: where the tier-3 compile that the build's warm-up calls
      *     asked for is not made (HotSpot's policy scales its thresholds with C1's queue and drops queued tasks of methods
      *     no longer called), nothing ever asks again, and the build waits for good (HotTierTest's 3-instruction loop:
      *     never installed within 120 s).</li>
      * <li>{@code hybrid} (round 29's default; off since round 30: with the share rule, not shown faster than the timed
-     *     look in two quiet series of three rounds each): asks HotSpot; while the answer is no, each look also calls the build (a negative
+     *     look in two quiet series of three rounds each; round 37, without the rule: every build of the compute phase ran
+     *     as C2 code ~0.1 s after it was built, yet the phase's run thread was lower in only 9 of 17 loaded pairs): asks HotSpot; while the answer is no, each look also calls the build (a negative
      *     budget: it returns at once and touches no hart), so that HotSpot's counters see it and its policy queues the
      *     compile again; and after {@link #HOT_LOOKS_BEFORE_REQUEST} looks without code the build is queued for tier 3
      *     through the API, a task HotSpot never drops, so a build waits at most that long plus C1's queue.</li>
@@ -985,7 +1001,7 @@ public final class CodeCache {
     public Stats stats() {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
                 backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped, compileRefused,
-                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotDeferred, hotInstructionsRun(), hotRequested);
+                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotWaitingCompiled(), hotDeferred, hotInstructionsRun(), hotRequested);
     }
 
     /**
@@ -1012,6 +1028,8 @@ public final class CodeCache {
      * @param batchesEndedBeforeUnit   batches ended early, before a unit whose entry block did not fit their rest
      * @param hotBuilds                hot-tier builds handed over (built and not dropped at once)
      * @param hotWaiting               of those, builds still waiting in a live unit (neither installed nor dropped)
+     * @param hotWaitingCompiled       of those, builds HotSpot has compiled code for now (not installed by the look), -1:
+     *                                 no WhiteBox API to ask
      * @param hotDeferred              units whose count reached the hot tier's total at too low a share (HOT_SHARE)
      * @param hotInstructionsRun       guest instructions retired by the hot-tier units that are live (C2's code, or
      *                                 tier 3's until C2 has compiled them)
@@ -1021,5 +1039,5 @@ public final class CodeCache {
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
                         long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits, long promotions,
                         long promotionsDropped, long compileRefused, long batchesEndedBeforeUnit, long hotBuilds,
-                        long hotWaiting, long hotDeferred, long hotInstructionsRun, long hotRequested) { }
+                        long hotWaiting, long hotWaitingCompiled, long hotDeferred, long hotInstructionsRun, long hotRequested) { }
 }

@@ -88,6 +88,45 @@ class HotTierCompileTest {
         HotTierTest.assertSame(jit, ref);
     }
 
+    /**
+     * {@code --stats} tells a waiting build that HotSpot has compiled from one without code (round 37: main's timed look
+     * left 15 of the compute phase's 23 builds waiting with tier-3 code to the phase's end). The build is made, no look is
+     * made at it, and it is compiled through the API: it counts as waiting with compiled code; once installed, as neither.
+     */
+    @Test
+    void aWaitingBuildWithCodeIsCountedAsSuch() throws Exception {
+        HotSpotCompiler c = HotSpotCompiler.get();
+        assertNotNull(c, HotSpotCompiler.describe());
+        Hart jit = HotTierTest.hart(true, 100_000, null);
+        jit.codeCache.hotRecheck = Long.MAX_VALUE / 2; // no look but the test's own
+        jit.codeCache.hotLook = CodeCache.LOOK_ASK;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
+        TranslatedUnit u = null;
+        while (System.nanoTime() < deadline) {
+            jit.run(4096);
+            u = jit.codeCache.unitAt(HotTierTest.KEY);
+            if (u != null && u.promoted != null) break;
+        }
+        assertNotNull(u);
+        TranslatedUnit build = u.promoted;
+        assertNotNull(build, "no hot-tier build was made: " + jit.translationStats());
+        CodeCache.Stats before = jit.translationStats();
+        if (c.tier(build) == 0) assertEquals(0, before.hotWaitingCompiled(), "no code yet: " + before); // (read after: code never goes back to none)
+        c.requestTier3(build); // (false if the warm-up calls already had it compiled)
+        while (c.tier(build) == 0 && System.nanoTime() < deadline) Thread.sleep(10);
+        assertTrue(c.tier(build) > 0, "the build was never compiled");
+        CodeCache.Stats waiting = jit.translationStats();
+        assertEquals(1, waiting.hotWaiting(), waiting.toString());
+        assertEquals(1, waiting.hotWaitingCompiled(), waiting.toString());
+        u.untilHot = 0; // the look, at the unit's next entry: it asks, so it installs the build
+        while (jit.codeCache.unitAt(HotTierTest.KEY) == u && u.untilHot <= 0) jit.run(64);
+        assertSame(build, jit.codeCache.unitAt(HotTierTest.KEY));
+        CodeCache.Stats installed = jit.translationStats();
+        assertEquals(0, installed.hotWaiting(), installed.toString());
+        assertEquals(0, installed.hotWaitingCompiled(), installed.toString());
+        assertEquals(1, installed.promotions(), installed.toString());
+    }
+
     /** Touches 128 MiB, a line at a time (larger than this machine's caches). */
     static long evictCaches() {
         byte[] big = new byte[128 << 20];
