@@ -43,11 +43,13 @@ final class InterpreterFastLoop {
         final Mmu mmu = this.mmu;
         final long[] x = h.x;
         long pc = h.pc;
-        int n = 0;
+        // Few values live across the loop (C2 keeps the rest on the stack or in vector registers): the count left,
+        // pc, the fetch page and its number; the fields below are decoded in the cases that use them.
+        int left = budget;
         byte[] fetchPage = null;
         long fetchVpn = -1;
         loop:
-        while (n < budget) {
+        while (left > 0) {
             int off = (int) pc & 0xfff;
             if (off > 0xffc) break; // a 4-byte read would cross the page: the general loop's fetch
             long vpn = pc >>> 12;
@@ -58,37 +60,45 @@ final class InterpreterFastLoop {
                 fetchPage = mmu.xPage[ti];
             }
             int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
-            int len = 4;
+            long next = pc + 4;
             if ((insn & 3) != 3) {
                 insn = Compressed.expandedOrZero(insn & 0xffff);
                 if (insn == 0) break; // not expanded yet, or illegal
-                len = 2;
+                next = pc + 2;
             }
             x[0] = 0;
-            long fallThrough = pc + len;
-            long next = fallThrough;
-            int rd = (insn >>> 7) & 31;
-            int rs1 = (insn >>> 15) & 31;
-            int funct3 = (insn >>> 12) & 7;
             switch (insn & 0x7f) {
                 case 0x37: // LUI
-                    x[rd] = insn & 0xfffff000;
+                    x[(insn >>> 7) & 31] = insn & 0xfffff000;
                     break;
                 case 0x17: // AUIPC
-                    x[rd] = pc + (insn & 0xfffff000);
+                    x[(insn >>> 7) & 31] = pc + (insn & 0xfffff000);
                     break;
                 case 0x6f: // JAL
-                    x[rd] = next;
-                    next = pc + ((insn & 0x80000000) >> 11 | insn & 0xff000 | (insn >>> 9) & 0x800 | (insn >>> 20) & 0x7fe);
-                    break;
+                    x[(insn >>> 7) & 31] = next;
+                    pc = pc + ((insn & 0x80000000) >> 11 | insn & 0xff000 | (insn >>> 9) & 0x800 | (insn >>> 20) & 0x7fe);
+                    left--;
+                    if (pc == stopAt) break loop;
+                    if (blockMode && pc != next && interpreter.endsBlock(pc)) {
+                        h.events = EVENT_BLOCK_END;
+                        break loop;
+                    }
+                    continue;
                 case 0x67: { // JALR
-                    long target = (x[rs1] + (insn >> 20)) & ~1L;
-                    x[rd] = next;
-                    next = target;
-                    break;
+                    long target = (x[(insn >>> 15) & 31] + (insn >> 20)) & ~1L;
+                    x[(insn >>> 7) & 31] = next;
+                    pc = target;
+                    left--;
+                    if (pc == stopAt) break loop;
+                    if (blockMode && pc != next && interpreter.endsBlock(pc)) {
+                        h.events = EVENT_BLOCK_END;
+                        break loop;
+                    }
+                    continue;
                 }
                 case 0x63: { // branches
-                    long a = x[rs1];
+                    int funct3 = (insn >>> 12) & 7;
+                    long a = x[(insn >>> 15) & 31];
                     long b = x[(insn >>> 20) & 31];
                     boolean taken;
                     switch (funct3) {
@@ -101,12 +111,20 @@ final class InterpreterFastLoop {
                         default: break loop; // illegal
                     }
                     if (taken) {
-                        next = pc + (((insn >> 31) << 12) | (((insn >>> 7) & 1) << 11) | (((insn >>> 25) & 0x3f) << 5) | (((insn >>> 8) & 0xf) << 1));
+                        pc = pc + (((insn >> 31) << 12) | (((insn >>> 7) & 1) << 11) | (((insn >>> 25) & 0x3f) << 5) | (((insn >>> 8) & 0xf) << 1));
+                        left--;
+                        if (pc == stopAt) break loop;
+                        if (blockMode && pc != next && interpreter.endsBlock(pc)) {
+                            h.events = EVENT_BLOCK_END;
+                            break loop;
+                        }
+                        continue;
                     }
                     break;
                 }
                 case 0x03: { // loads: the TLB's fast path only
-                    long va = x[rs1] + (insn >> 20);
+                    int funct3 = (insn >>> 12) & 7;
+                    long va = x[(insn >>> 15) & 31] + (insn >> 20);
                     int di = (int) (va >>> 12) & TLB_MASK;
                     long dOff = va & 0xfff;
                     if (mmu.rTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
@@ -123,12 +141,13 @@ final class InterpreterFastLoop {
                         case 6: v = UNSAFE.getInt(page, a) & 0xffffffffL; break;
                         default: break loop; // illegal
                     }
-                    x[rd] = v;
+                    x[(insn >>> 7) & 31] = v;
                     break;
                 }
                 case 0x23: { // stores: the write TLB's fast path only (it maps no page holding translations)
+                    int funct3 = (insn >>> 12) & 7;
                     if (funct3 > 3) break loop; // illegal
-                    long va = x[rs1] + (((insn >> 25) << 5) | ((insn >>> 7) & 31));
+                    long va = x[(insn >>> 15) & 31] + (((insn >> 25) << 5) | ((insn >>> 7) & 31));
                     int di = (int) (va >>> 12) & TLB_MASK;
                     long dOff = va & 0xfff;
                     if (mmu.wTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
@@ -144,7 +163,8 @@ final class InterpreterFastLoop {
                     break;
                 }
                 case 0x13: { // OP-IMM
-                    long a = x[rs1];
+                    int funct3 = (insn >>> 12) & 7;
+                    long a = x[(insn >>> 15) & 31];
                     long imm = insn >> 20;
                     long r;
                     switch (funct3) {
@@ -157,11 +177,12 @@ final class InterpreterFastLoop {
                         case 6: r = a | imm; break;
                         default: r = a & imm;
                     }
-                    x[rd] = r;
+                    x[(insn >>> 7) & 31] = r;
                     break;
                 }
                 case 0x33: { // OP: RV64I's operations; M and illegal encodings are the general loop's
-                    long a = x[rs1];
+                    int funct3 = (insn >>> 12) & 7;
+                    long a = x[(insn >>> 15) & 31];
                     long b = x[(insn >>> 20) & 31];
                     int funct7 = insn >>> 25;
                     long r;
@@ -183,11 +204,12 @@ final class InterpreterFastLoop {
                     } else {
                         break loop;
                     }
-                    x[rd] = r;
+                    x[(insn >>> 7) & 31] = r;
                     break;
                 }
                 case 0x1b: { // OP-IMM-32 (the general loop's expressions)
-                    long a = x[rs1];
+                    int funct3 = (insn >>> 12) & 7;
+                    long a = x[(insn >>> 15) & 31];
                     long imm = insn >> 20;
                     long r;
                     switch (funct3) {
@@ -196,31 +218,28 @@ final class InterpreterFastLoop {
                         case 5: r = (insn & 0x40000000) != 0 ? (int) a >> (int) imm : (int) a >>> (int) imm; break;
                         default: break loop; // illegal
                     }
-                    x[rd] = r;
+                    x[(insn >>> 7) & 31] = r;
                     break;
                 }
                 case 0x3b: { // OP-32: addw and subw
                     int funct7 = insn >>> 25;
-                    if (funct3 != 0 || (funct7 != 0 && funct7 != 0x20)) break loop;
-                    long a = x[rs1];
+                    if ((insn & 0x7000) != 0 || (funct7 != 0 && funct7 != 0x20)) break loop;
+                    long a = x[(insn >>> 15) & 31];
                     long b = x[(insn >>> 20) & 31];
-                    x[rd] = funct7 == 0 ? (int) (a + b) : (int) (a - b);
+                    x[(insn >>> 7) & 31] = funct7 == 0 ? (int) (a + b) : (int) (a - b);
                     break;
                 }
                 case 0x0f: // FENCE, FENCE.I: nothing to do
-                    if (funct3 > 1) break loop;
+                    if ((insn & 0x6000) != 0) break loop;
                     break;
                 default:
                     break loop; // atomics, system, floating point, illegal: the general loop's
             }
             pc = next;
-            n++;
+            left--;
             if (next == stopAt) break;
-            if (blockMode && next != fallThrough && interpreter.endsBlock(next)) {
-                h.events = EVENT_BLOCK_END;
-                break;
-            }
         }
+        int n = budget - left;
         h.pc = pc;
         h.instret += n;
         x[0] = 0; // x0 reads as zero between instructions
