@@ -211,6 +211,14 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     private boolean translateInBackground;
 
     /**
+     * Whether the interpreter runs its common instructions in {@link InterpreterFastLoop} (the default, unless
+     * {@code -Dvmckpt.interp.fastLoop=false}) or every instruction through its general loop (tests compare the two).
+     */
+    public void setInterpreterFastLoop(boolean on) {
+        interpreter.setFastLoop(on);
+    }
+
+    /**
      * Builds units off the guest's thread (the default for a machine that is not deterministic), or on it: in
      * deterministic mode a unit then appears at the same instruction count in every run.
      */

@@ -16,10 +16,14 @@ final class Interpreter {
     final Mmu mmu;
     final GuestMemory ram;
 
+    /** The loop of the common instructions, or null when {@link InterpreterFastLoop#ENABLED} is off. */
+    private InterpreterFastLoop fastLoop;
+
     Interpreter(Hart h) {
         this.h = h;
         this.mmu = h.mmu;
         this.ram = h.ram;
+        this.fastLoop = InterpreterFastLoop.ENABLED ? new InterpreterFastLoop(this) : null;
     }
 
     /**
@@ -60,6 +64,11 @@ final class Interpreter {
         return Integer.compareUnsigned(heatTick += 0x9E3779B9, SAMPLE_BELOW) < 0;
     }
 
+    /** Turns the fast loop on or off for this hart (tests: the two ways side by side in one JVM). */
+    void setFastLoop(boolean on) {
+        fastLoop = on ? new InterpreterFastLoop(this) : null;
+    }
+
     /** {@link #interpret(int, boolean, long)} with no address to stop at. */
     int interpret(int budget, boolean blockMode) {
         return interpret(budget, blockMode, -1);
@@ -71,6 +80,25 @@ final class Interpreter {
      * {@code stopAt} (the next entry of the page, {@link CodeCache#nextEntry}; -1, which no instruction has, for none).
      */
     int interpret(int budget, boolean blockMode, long stopAt) {
+        if (fastLoop == null) return interpretEach(budget, blockMode, stopAt);
+        // The common instructions in the fast loop; each one it stops before, through the general loop below.
+        int n = 0;
+        h.events = 0;
+        while (true) {
+            int ran = fastLoop.run(budget - n, blockMode, stopAt);
+            n += ran;
+            if (n >= budget || h.events != 0 || (ran > 0 && h.pc == stopAt)) break;
+            n += interpretEach(1, blockMode, stopAt);
+            if (n >= budget || (h.events & (EVENT_STOP | EVENT_BLOCK_END)) != 0 || h.pc == stopAt) break;
+        }
+        return n;
+    }
+
+    /**
+     * The general loop: every instruction, each through the fetch, the decode and the execution below (the fast loop's
+     * instructions too, when it is off).
+     */
+    private int interpretEach(int budget, boolean blockMode, long stopAt) {
         final Hart h = this.h;
         final Mmu mmu = this.mmu;
         final long[] x = h.x;

@@ -1,0 +1,248 @@
+package org.vmckpt.machine.cpu;
+
+import static org.vmckpt.machine.cpu.Hart.*;
+
+/**
+ * The interpreter's common case as a loop that makes no call: the integer instructions most of a kernel's cold code is
+ * made of (LUI, AUIPC, jumps, branches, loads and stores that hit the TLB, the RV64I ALU operations and addw/subw, fences),
+ * fetched from a page the fetch TLB maps, compressed ones from {@link Compressed}'s table where an earlier expansion
+ * filled it. It stops, without running it, at the first instruction it does not do (anything that could trap, call out
+ * or change more than a register and memory through the TLB); {@link Interpreter#interpret} runs that one with its
+ * general loop and comes back here.
+ *
+ * <p>Why a loop of its own: in the general loop, every value live across its calls (the slow memory paths, CSRs,
+ * atomics, traps) is kept on the stack by C2, and its compiled code reloaded {@code pc}, the count, the fetch page and
+ * its number from the stack at every instruction (docs/BENCHMARKS.md, round 33). Here nothing is live across a call, so
+ * they can stay in registers; {@code instret} is counted in a local and added once, and no event can happen inside
+ * (nothing here traps, stops the batch or makes the fetch page stale), so there is no per-instruction test of events.
+ * Same semantics as the general loop, instruction for instruction (the interpreter's differential tests run both).
+ */
+final class InterpreterFastLoop {
+    /**
+     * {@code -Dvmckpt.interp.fastLoop=false}: every instruction through the general loop, as before (for A/B).
+     */
+    static final boolean ENABLED = !"false".equals(System.getProperty("vmckpt.interp.fastLoop"));
+
+    private final Hart h;
+    private final Mmu mmu;
+    private final Interpreter interpreter;
+
+    InterpreterFastLoop(Interpreter interpreter) {
+        this.interpreter = interpreter;
+        this.h = interpreter.h;
+        this.mmu = interpreter.mmu;
+    }
+
+    /**
+     * Runs up to {@code budget} instructions from {@code h.pc} and returns how many ran (all retired); {@code h.pc} is
+     * then the next one's. Stops early before an instruction it does not do, after one that lands on {@code stopAt},
+     * and in block mode after a jump or taken branch that {@link Interpreter#endsBlock} hands over (then it sets
+     * {@link Hart#EVENT_BLOCK_END}). Expects {@code h.events} to be 0.
+     */
+    int run(int budget, boolean blockMode, long stopAt) {
+        final Mmu mmu = this.mmu;
+        final long[] x = h.x;
+        long pc = h.pc;
+        // Few values live across the loop (C2 keeps the rest on the stack or in vector registers): the count left,
+        // pc, the fetch page and its number; the fields below are decoded in the cases that use them.
+        int left = budget;
+        byte[] fetchPage = null;
+        long fetchVpn = -1;
+        loop:
+        while (left > 0) {
+            int off = (int) pc & 0xfff;
+            if (off > 0xffc) break; // a 4-byte read would cross the page: the general loop's fetch
+            long vpn = pc >>> 12;
+            if (vpn != fetchVpn) {
+                int ti = (int) vpn & TLB_MASK;
+                if (mmu.xTag[ti] != (vpn | mmu.fetchCtx)) break;
+                fetchVpn = vpn;
+                fetchPage = mmu.xPage[ti];
+            }
+            int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
+            long next = pc + 4;
+            if ((insn & 3) != 3) {
+                insn = Compressed.expandedOrZero(insn & 0xffff);
+                if (insn == 0) break; // not expanded yet, or illegal
+                next = pc + 2;
+            }
+            x[0] = 0;
+            switch (insn & 0x7f) {
+                case 0x37: // LUI
+                    x[(insn >>> 7) & 31] = insn & 0xfffff000;
+                    break;
+                case 0x17: // AUIPC
+                    x[(insn >>> 7) & 31] = pc + (insn & 0xfffff000);
+                    break;
+                case 0x6f: // JAL
+                    x[(insn >>> 7) & 31] = next;
+                    pc = pc + ((insn & 0x80000000) >> 11 | insn & 0xff000 | (insn >>> 9) & 0x800 | (insn >>> 20) & 0x7fe);
+                    left--;
+                    if (pc == stopAt) break loop;
+                    if (blockMode && pc != next && interpreter.endsBlock(pc)) {
+                        h.events = EVENT_BLOCK_END;
+                        break loop;
+                    }
+                    continue;
+                case 0x67: { // JALR
+                    long target = (x[(insn >>> 15) & 31] + (insn >> 20)) & ~1L;
+                    x[(insn >>> 7) & 31] = next;
+                    pc = target;
+                    left--;
+                    if (pc == stopAt) break loop;
+                    if (blockMode && pc != next && interpreter.endsBlock(pc)) {
+                        h.events = EVENT_BLOCK_END;
+                        break loop;
+                    }
+                    continue;
+                }
+                case 0x63: { // branches
+                    int funct3 = (insn >>> 12) & 7;
+                    long a = x[(insn >>> 15) & 31];
+                    long b = x[(insn >>> 20) & 31];
+                    boolean taken;
+                    switch (funct3) {
+                        case 0: taken = a == b; break;
+                        case 1: taken = a != b; break;
+                        case 4: taken = a < b; break;
+                        case 5: taken = a >= b; break;
+                        case 6: taken = a + Long.MIN_VALUE < b + Long.MIN_VALUE; break;
+                        case 7: taken = a + Long.MIN_VALUE >= b + Long.MIN_VALUE; break;
+                        default: break loop; // illegal
+                    }
+                    if (taken) {
+                        pc = pc + (((insn >> 31) << 12) | (((insn >>> 7) & 1) << 11) | (((insn >>> 25) & 0x3f) << 5) | (((insn >>> 8) & 0xf) << 1));
+                        left--;
+                        if (pc == stopAt) break loop;
+                        if (blockMode && pc != next && interpreter.endsBlock(pc)) {
+                            h.events = EVENT_BLOCK_END;
+                            break loop;
+                        }
+                        continue;
+                    }
+                    break;
+                }
+                case 0x03: { // loads: the TLB's fast path only
+                    int funct3 = (insn >>> 12) & 7;
+                    long va = x[(insn >>> 15) & 31] + (insn >> 20);
+                    int di = (int) (va >>> 12) & TLB_MASK;
+                    long dOff = va & 0xfff;
+                    if (mmu.rTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
+                    byte[] page = mmu.rPage[di];
+                    long a = Mmu.BYTE_BASE + dOff;
+                    long v;
+                    switch (funct3) {
+                        case 0: v = UNSAFE.getByte(page, a); break;
+                        case 1: v = UNSAFE.getShort(page, a); break;
+                        case 2: v = UNSAFE.getInt(page, a); break;
+                        case 3: v = UNSAFE.getLong(page, a); break;
+                        case 4: v = UNSAFE.getByte(page, a) & 0xffL; break;
+                        case 5: v = UNSAFE.getShort(page, a) & 0xffffL; break;
+                        case 6: v = UNSAFE.getInt(page, a) & 0xffffffffL; break;
+                        default: break loop; // illegal
+                    }
+                    x[(insn >>> 7) & 31] = v;
+                    break;
+                }
+                case 0x23: { // stores: the write TLB's fast path only (it maps no page holding translations)
+                    int funct3 = (insn >>> 12) & 7;
+                    if (funct3 > 3) break loop; // illegal
+                    long va = x[(insn >>> 15) & 31] + (((insn >> 25) << 5) | ((insn >>> 7) & 31));
+                    int di = (int) (va >>> 12) & TLB_MASK;
+                    long dOff = va & 0xfff;
+                    if (mmu.wTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
+                    byte[] page = mmu.wPage[di];
+                    long a = Mmu.BYTE_BASE + dOff;
+                    long v = x[(insn >>> 20) & 31];
+                    switch (funct3) {
+                        case 0: UNSAFE.putByte(page, a, (byte) v); break;
+                        case 1: UNSAFE.putShort(page, a, (short) v); break;
+                        case 2: UNSAFE.putInt(page, a, (int) v); break;
+                        default: UNSAFE.putLong(page, a, v);
+                    }
+                    break;
+                }
+                case 0x13: { // OP-IMM
+                    int funct3 = (insn >>> 12) & 7;
+                    long a = x[(insn >>> 15) & 31];
+                    long imm = insn >> 20;
+                    long r;
+                    switch (funct3) {
+                        case 0: r = a + imm; break;
+                        case 1: r = a << imm; break;
+                        case 2: r = a < imm ? 1 : 0; break;
+                        case 3: r = a + Long.MIN_VALUE < imm + Long.MIN_VALUE ? 1 : 0; break;
+                        case 4: r = a ^ imm; break;
+                        case 5: r = (insn & 0x40000000) != 0 ? a >> imm : a >>> imm; break;
+                        case 6: r = a | imm; break;
+                        default: r = a & imm;
+                    }
+                    x[(insn >>> 7) & 31] = r;
+                    break;
+                }
+                case 0x33: { // OP: RV64I's operations; M and illegal encodings are the general loop's
+                    int funct3 = (insn >>> 12) & 7;
+                    long a = x[(insn >>> 15) & 31];
+                    long b = x[(insn >>> 20) & 31];
+                    int funct7 = insn >>> 25;
+                    long r;
+                    if (funct7 == 0) {
+                        switch (funct3) {
+                            case 0: r = a + b; break;
+                            case 1: r = a << b; break;
+                            case 2: r = a < b ? 1 : 0; break;
+                            case 3: r = a + Long.MIN_VALUE < b + Long.MIN_VALUE ? 1 : 0; break;
+                            case 4: r = a ^ b; break;
+                            case 5: r = a >>> b; break;
+                            case 6: r = a | b; break;
+                            default: r = a & b;
+                        }
+                    } else if (funct7 == 0x20 && funct3 == 0) {
+                        r = a - b;
+                    } else if (funct7 == 0x20 && funct3 == 5) {
+                        r = a >> b;
+                    } else {
+                        break loop;
+                    }
+                    x[(insn >>> 7) & 31] = r;
+                    break;
+                }
+                case 0x1b: { // OP-IMM-32 (the general loop's expressions)
+                    int funct3 = (insn >>> 12) & 7;
+                    long a = x[(insn >>> 15) & 31];
+                    long imm = insn >> 20;
+                    long r;
+                    switch (funct3) {
+                        case 0: r = (int) (a + imm); break;
+                        case 1: r = (int) a << (int) imm; break;
+                        case 5: r = (insn & 0x40000000) != 0 ? (int) a >> (int) imm : (int) a >>> (int) imm; break;
+                        default: break loop; // illegal
+                    }
+                    x[(insn >>> 7) & 31] = r;
+                    break;
+                }
+                case 0x3b: { // OP-32: addw and subw
+                    int funct7 = insn >>> 25;
+                    if ((insn & 0x7000) != 0 || (funct7 != 0 && funct7 != 0x20)) break loop;
+                    long a = x[(insn >>> 15) & 31];
+                    long b = x[(insn >>> 20) & 31];
+                    x[(insn >>> 7) & 31] = funct7 == 0 ? (int) (a + b) : (int) (a - b);
+                    break;
+                }
+                case 0x0f: // FENCE, FENCE.I: nothing to do
+                    if ((insn & 0x6000) != 0) break loop;
+                    break;
+                default:
+                    break loop; // atomics, system, floating point, illegal: the general loop's
+            }
+            pc = next;
+            left--;
+            if (next == stopAt) break;
+        }
+        int n = budget - left;
+        h.pc = pc;
+        h.instret += n;
+        x[0] = 0; // x0 reads as zero between instructions
+        return n;
+    }
+}

@@ -1,0 +1,150 @@
+package org.vmckpt.machine.cpu;
+
+import org.junit.jupiter.api.Test;
+import org.vmckpt.machine.Bus;
+import org.vmckpt.machine.memory.GuestMemory;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.vmckpt.machine.cpu.Asm.*;
+
+/**
+ * {@link InterpreterFastLoop} against the general loop alone: random programs of the fast loop's instructions (every
+ * form, compressed ones too) mixed with ones it must leave to the general loop (M, CSRs, atomics, illegal encodings,
+ * loads and stores that miss or fault, traps to a handler), run on two harts that differ only in that, in slices of
+ * random budgets: the same pc, registers, instret, instruction count and memory after every slice.
+ */
+class InterpreterFastLoopTest {
+    static final long BASE = 0x8000_0000L;
+    static final int CODE = 0x1000, CODE_BYTES = 0x3000, DATA = 0x8000;
+
+    private static Hart hart(GuestMemory mem, boolean fast) {
+        Hart h = new Hart(0, new Bus(mem), () -> 0);
+        h.interpreter.setFastLoop(fast);
+        return h;
+    }
+
+    /** A random instruction: mostly the fast loop's, some that are not. Registers x1 and x3-x15; x2 is the data pointer. */
+    private static int randomInsn(SplittableRandom r) {
+        int rd = pickRd(r), rs1 = r.nextInt(16), rs2 = r.nextInt(16);
+        int f3 = r.nextInt(8);
+        int imm12 = r.nextInt(4096) - 2048;
+        switch (r.nextInt(20)) {
+            case 0: return u(r.nextInt(1 << 20) << 12, rd, 0x37);                    // LUI
+            case 1: return u(r.nextInt(1 << 20) << 12, rd, 0x17);                    // AUIPC
+            case 2: return j(2 * (r.nextInt(64) - 16), rd);                          // JAL, near
+            case 3: return b(2 * (r.nextInt(64) - 16), rs2, rs1, f3);                // branches (2, 3 illegal)
+            case 4: case 5: return i(r.nextInt(512) - 256, 2, f3, rd, 0x03);         // loads from the data area (7 illegal)
+            case 6: return i(imm12, rs1, f3, rd, 0x03);                              // loads anywhere (faults, misses)
+            case 7: case 8: return s(r.nextInt(512) - 256, rs2, 2, f3 & (r.nextInt(4) == 0 ? 7 : 3), 0x23); // stores
+            case 9: case 10: {                                                       // OP-IMM, shifts with funct7 forms
+                int imm = (f3 == 1 || f3 == 5) ? (r.nextInt(64) | (r.nextBoolean() ? 0x400 : 0)) : imm12;
+                return i(imm, rs1, f3, rd, 0x13);
+            }
+            case 11: case 12: {                                                      // OP: RV64I, sub/sra, M, illegal
+                int[] f7 = {0, 0, 0x20, 1, 0x10};
+                return r(f7[r.nextInt(f7.length)], rs2, rs1, f3, rd, 0x33);
+            }
+            case 13: return i(f3 == 1 || f3 == 5 ? (r.nextInt(32) | (r.nextBoolean() ? 0x400 : 0)) : imm12, rs1, f3, rd, 0x1b);
+            case 14: return r(r.nextBoolean() ? 0 : r.nextBoolean() ? 0x20 : 1, rs2, rs1, r.nextInt(4) == 0 ? f3 : 0, rd, 0x3b);
+            case 15: return i(0, 0, r.nextInt(3), 0, 0x0f);                          // fence, fence.i, illegal
+            case 16: return csrrs(rd, r.nextBoolean() ? 0xc02 : 0xb02, 0);           // rdinstret, minstret
+            case 17: return r(0, rs2, 2, 3, rd, 0x2f);                               // amoadd.d on a data pointer
+            case 18: return r.nextInt(8) == 0 ? 0 : 0x0000_0013;                    // illegal all-zero word, or nop
+            default: return -1;                                                      // a compressed pair, below
+        }
+    }
+
+    private static int pickRd(SplittableRandom r) {
+        int rd = r.nextInt(16);
+        return rd == 2 ? 0 : rd;
+    }
+
+    /** A program of random instructions, with random compressed halves; the trap handler is the program's start. */
+    private static void writeProgram(GuestMemory mem, SplittableRandom r) {
+        byte[] code = new byte[CODE_BYTES];
+        int at = 0;
+        while (at + 4 <= CODE_BYTES) {
+            int insn = randomInsn(r);
+            if (insn == -1) {
+                // Two 16-bit encodings: random, but never one whose rd could be x2 (c.addi16sp, c.lwsp... write sp).
+                for (int k = 0; k < 2; k++) {
+                    int c = r.nextInt(1 << 16);
+                    if ((c & 3) == 3) c &= ~1;
+                    if (((c >>> 7) & 31) == 2) c ^= 1 << 8;
+                    code[at++] = (byte) c;
+                    code[at++] = (byte) (c >>> 8);
+                }
+                continue;
+            }
+            for (int k = 0; k < 4; k++) code[at++] = (byte) (insn >>> (8 * k));
+        }
+        mem.writeBytes(BASE + CODE, code, 0, code.length);
+    }
+
+    private static void start(Hart h) {
+        h.pc = BASE + CODE;
+        h.mtvec = BASE + CODE;
+        h.x[2] = BASE + DATA + 0x800;
+        for (int k = 3; k < 16; k++) h.x[k] = BASE + DATA + 8L * k; // pointers in the data area to begin with
+    }
+
+    @Test
+    void randomProgramsRunAsInTheGeneralLoop() {
+        for (int seed = 1; seed <= 40; seed++) {
+            SplittableRandom r = new SplittableRandom(seed);
+            GuestMemory memFast = new GuestMemory(BASE, 1 << 16);
+            GuestMemory memGeneral = new GuestMemory(BASE, 1 << 16);
+            writeProgram(memFast, r.split());
+            writeProgram(memGeneral, new SplittableRandom(seed).split());
+            Hart fast = hart(memFast, true);
+            Hart general = hart(memGeneral, false);
+            start(fast);
+            start(general);
+            for (int slice = 0; slice < 60; slice++) {
+                int budget = 1 + r.nextInt(slice % 3 == 0 ? 3 : 400);
+                int a = fast.run(budget);
+                int b = general.run(budget);
+                String where = "seed " + seed + ", slice " + slice;
+                assertEquals(b, a, "instructions run, " + where);
+                assertEquals(general.pc, fast.pc, "pc, " + where);
+                assertEquals(general.instret, fast.instret, "instret, " + where);
+                assertArrayEquals(general.x, fast.x, "registers, " + where);
+                if (general.mcause != fast.mcause) fail("mcause " + fast.mcause + " against " + general.mcause + ", " + where);
+            }
+            byte[] ma = new byte[1 << 16], mb = new byte[1 << 16];
+            memFast.readBytes(BASE, ma, 0, ma.length);
+            memGeneral.readBytes(BASE, mb, 0, mb.length);
+            assertTrue(Arrays.equals(mb, ma), "memory, seed " + seed);
+        }
+    }
+
+    @Test
+    void theFastLoopRunsAStraightLineAndStopsBeforeWhatItDoesNotDo() {
+        GuestMemory mem = new GuestMemory(BASE, 1 << 16);
+        Asm asm = new Asm();
+        asm.emit(addi(5, 0, 7));
+        asm.emit(sd(5, 2, 0));
+        asm.emit(ld(6, 2, 0));
+        asm.emit(add(7, 6, 5));
+        asm.emit(r(1, 7, 7, 0, 8, 0x33)); // mul: the general loop's
+        asm.emit(addi(9, 8, 1));
+        mem.writeBytes(BASE + CODE, asm.bytes(), 0, asm.size());
+        Hart h = hart(mem, true);
+        start(h);
+        h.run(3); // the general loop fills the TLB entries the fast loop needs (its first fetch, store and load miss)
+        h.pc = BASE + CODE;
+        h.instret = 0;
+        InterpreterFastLoop loop = new InterpreterFastLoop(h.interpreter);
+        h.events = 0;
+        assertEquals(4, loop.run(100, false, -1), "stops before mul");
+        assertEquals(BASE + CODE + 16, h.pc);
+        assertEquals(4, h.instret);
+        assertEquals(14, h.x[7]);
+        assertEquals(2, h.run(2), "the general loop runs mul, the fast loop the addi after it");
+        assertEquals(197, h.x[9]);
+        assertEquals(6, h.instret);
+    }
+}
