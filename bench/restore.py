@@ -284,7 +284,9 @@ def main():
                     r["rep"] = rep
                     if not lazy and r.get("pages_loading_ms"):
                         r["mem_MBps"] = mem_bytes / 1e6 / (r["pages_loading_ms"] / 1e3)
-                        r["data_MBps"] = cks[-1]["size"] / 1e6 / (r["pages_loading_ms"] / 1e3)
+                        # the restored checkpoint's own size (with --checkpoint-with each, the base jar's checkpoint)
+                        r["checkpoint_size"] = ckpts[-1]["size"]
+                        r["data_MBps"] = ckpts[-1]["size"] / 1e6 / (r["pages_loading_ms"] / 1e3)
                     restores[name].append(r)
                     if lazy:
                         print(f"    {name:4s} lazy  rep {rep} (load {r['load']:.1f}): running after {r.get('load_ms', float('nan')):.0f} ms; first heartbeat "
@@ -301,6 +303,8 @@ def main():
                               f"{r.get('first_heartbeat_ms')} ms later, max gap in {LAZY_WATCH_S:.0f} s {r.get('max_gap_ms')} ms; "
                               f"GC {r['gc_count']} pauses ({r['gc_full']} full) {r['gc_ms']:.0f} ms, longest {r['gc_longest_ms']:.0f} ms", flush=True)
         entry = {"boot_s": boot_s, "gc_pauses_ms": [(b - a) * 1e3 for a, b in pauses], "gc_full": fulls, "checkpoints": cks, "memory_bytes": mem_bytes, "restores": restores}
+        if args.checkpoint_with == "each":
+            entry["checkpoints_by_jar"] = {name: own[name][4] for name in own}
         if not args.no_qemu and shutil.which("qemu-system-riscv64"):
             qa = argparse.Namespace(work=args.work)
             saved = P.WORKLOADS.get(wl)
