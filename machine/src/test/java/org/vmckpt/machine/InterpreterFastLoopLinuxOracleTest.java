@@ -19,31 +19,12 @@ class InterpreterFastLoopLinuxOracleTest {
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void fastAndGeneralLoopsAgreeAtEveryCheckpointCount() throws Exception {
-        MachineConfig config = DeterminismTest.linuxConfig(DefaultGuest.ensureBuilt(System.err));
-        StringBuilder console = new StringBuilder();
-        Machine general = new Machine(config, b -> { });
-        Machine fast = new Machine(config, b -> console.append((char) b));
-        general.hart(0).setTranslation(false);
-        fast.hart(0).setTranslation(false);
-        general.hart(0).setInterpreterFastLoop(false);
-        fast.hart(0).setInterpreterFastLoop(true);
-        try {
-            general.boot();
-            fast.boot();
-            long[] points = {123_456_789, 555_555_555, 1_100_000_001};
-            long done = 0;
-            for (long p : points) {
-                assertNull(general.run(p - done), "the general loop's guest ended early");
-                assertNull(fast.run(p - done), "the fast loop's guest ended early");
-                done = p;
-                assertEquals(p, fast.hart(0).instret, "instret exact");
-                assertEquals(DeterminismTest.HEX.formatHex(general.stateHash()), DeterminismTest.HEX.formatHex(fast.stateHash()),
-                        "state after " + p + " instructions; console so far:\n" + console);
-            }
-            assertTrue(console.toString().contains("VMCKPT-READY"), "the boot reached the guest's /init marker by the last count:\n" + console);
-        } finally {
-            general.virtio().close();
-            fast.virtio().close();
-        }
+        LinuxTwins.bootAndCompare("the fast loop", general -> {
+            general.hart(0).setTranslation(false);
+            general.hart(0).setInterpreterFastLoop(false);
+        }, fast -> {
+            fast.hart(0).setTranslation(false);
+            fast.hart(0).setInterpreterFastLoop(true);
+        }, fast -> { });
     }
 }

@@ -19,33 +19,10 @@ class TranslatorLinuxOracleTest {
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void translatedAndInterpretedBootsAgreeAtEveryCheckpointCount() throws Exception {
-        MachineConfig config = DeterminismTest.linuxConfig(DefaultGuest.ensureBuilt(System.err));
-        StringBuilder console = new StringBuilder();
-        Machine interp = new Machine(config, b -> { });
-        Machine jit = new Machine(config, b -> console.append((char) b));
-        interp.hart(0).setTranslation(false);
-        jit.hart(0).setTranslation(true);
-        try {
-            interp.boot();
-            jit.boot();
-            // Counts that are not multiples of the batch size, so units must stop at exact counts.
-            long[] points = {123_456_789, 555_555_555, 1_100_000_001};
-            long done = 0;
-            for (long p : points) {
-                assertNull(interp.run(p - done), "interpreted guest ended early");
-                assertNull(jit.run(p - done), "translated guest ended early");
-                done = p;
-                assertEquals(p, jit.hart(0).instret, "the translator stops at exactly the requested count");
-                assertEquals(DeterminismTest.HEX.formatHex(interp.stateHash()), DeterminismTest.HEX.formatHex(jit.stateHash()),
-                        "state after " + p + " instructions; console so far:\n" + console);
-            }
+        LinuxTwins.bootAndCompare("the translator", interp -> interp.hart(0).setTranslation(false), jit -> jit.hart(0).setTranslation(true), jit -> {
             CodeCache.Stats s = jit.hart(0).translationStats();
             assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
             assertTrue(s.invalidations() > 0, "code pages were rewritten during boot (module loading, exec): " + s);
-            assertTrue(console.toString().contains("VMCKPT-READY"), "the boot reached the guest's /init marker (user space) by the last count:\n" + console);
-        } finally {
-            interp.virtio().close();
-            jit.virtio().close();
-        }
+        });
     }
 }

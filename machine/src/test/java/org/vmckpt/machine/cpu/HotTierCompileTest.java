@@ -57,15 +57,8 @@ class HotTierCompileTest {
         jit.codeCache.hotRecheck = Long.MAX_VALUE / 2; // one look, made by the test below
         if (System.getProperty("vmckpt.jit.hotLook") == null) jit.codeCache.hotLook = CodeCache.LOOK_HYBRID; // (off by default)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
-        TranslatedUnit u = null;
-        while (System.nanoTime() < deadline) {
-            jit.run(4096);
-            u = jit.codeCache.unitAt(HotTierTest.KEY);
-            if (u != null && u.promoted != null) break;
-        }
-        assertNotNull(u);
+        TranslatedUnit u = unitWithBuild(jit, deadline);
         TranslatedUnit build = u.promoted;
-        assertNotNull(build, "no hot-tier build was made: " + jit.translationStats());
         assertFalse(u.hot);
         // HotSpot's policy takes the build to C2 as it would in the guest's runs: real runs of it (tier 3's profile, then C2),
         // here on a hart of its own with the same code, which the one under test never sees.
@@ -101,15 +94,8 @@ class HotTierCompileTest {
         jit.codeCache.hotRecheck = Long.MAX_VALUE / 2; // no look but the test's own
         jit.codeCache.hotLook = CodeCache.LOOK_ASK;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
-        TranslatedUnit u = null;
-        while (System.nanoTime() < deadline) {
-            jit.run(4096);
-            u = jit.codeCache.unitAt(HotTierTest.KEY);
-            if (u != null && u.promoted != null) break;
-        }
-        assertNotNull(u);
+        TranslatedUnit u = unitWithBuild(jit, deadline);
         TranslatedUnit build = u.promoted;
-        assertNotNull(build, "no hot-tier build was made: " + jit.translationStats());
         CodeCache.Stats before = jit.translationStats();
         if (c.tier(build) == 0) assertEquals(0, before.hotWaitingCompiled(), "no code yet: " + before); // (read after: code never goes back to none)
         c.requestTier3(build); // (false if the warm-up calls already had it compiled)
@@ -159,5 +145,18 @@ class HotTierCompileTest {
             if (!CodeCache.compiledNow(u, null, CodeCache.HOT_LOOK) || !u.compiled) throw new AssertionError("a compiled build not counted as compiled");
             System.out.println("hot build compiled at tier " + tier);
         }
+    }
+
+    /** Runs {@code jit} until the unit at {@link HotTierTest#KEY} has a hot-tier build waiting (or the deadline); returns it. */
+    private static TranslatedUnit unitWithBuild(Hart jit, long deadline) {
+        TranslatedUnit u = null;
+        while (System.nanoTime() < deadline) {
+            jit.run(4096);
+            u = jit.codeCache.unitAt(HotTierTest.KEY);
+            if (u != null && u.promoted != null) break;
+        }
+        assertNotNull(u);
+        assertNotNull(u.promoted, "no hot-tier build was made: " + jit.translationStats());
+        return u;
     }
 }
