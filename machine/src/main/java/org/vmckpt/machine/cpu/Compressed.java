@@ -20,15 +20,6 @@ public final class Compressed {
         return e == ILLEGAL ? 0 : e;
     }
 
-    /**
-     * The expansion of {@code c} if an earlier {@link #expandCached} already made it and it is legal, else 0: for
-     * {@link InterpreterFastLoop}, whose loop makes no call (the fill is left to the interpreter's general path).
-     */
-    static int expandedOrZero(int c) {
-        int e = TABLE[c & 0xffff];
-        return e == ILLEGAL ? 0 : e;
-    }
-
     private static int fill(int c) {
         int e = (c & 3) == 3 ? 0 : expand(c);
         if (e == 0) e = ILLEGAL;

@@ -5,8 +5,8 @@ import static org.vmckpt.machine.cpu.Hart.*;
 /**
  * The interpreter's common case as a loop that makes no call: the integer instructions most of a kernel's cold code is
  * made of (LUI, AUIPC, jumps, branches, loads and stores that hit the TLB, the RV64I ALU operations and addw/subw, fences),
- * fetched from a page the fetch TLB maps, compressed ones from {@link Compressed}'s table where an earlier expansion
- * filled it. It stops, without running it, at the first instruction it does not do (anything that could trap, call out
+ * fetched from a page the fetch TLB maps, and the common 16-bit forms (decoded from their own encoding, not through
+ * {@link Compressed}'s table). It stops, without running it, at the first instruction it does not do (anything that could trap, call out
  * or change more than a register and memory through the TLB); {@link Interpreter#interpret} runs that one with its
  * general loop and comes back here.
  *
@@ -60,13 +60,192 @@ final class InterpreterFastLoop {
                 fetchPage = mmu.xPage[ti];
             }
             int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
-            long next = pc + 4;
-            if ((insn & 3) != 3) {
-                insn = Compressed.expandedOrZero(insn & 0xffff);
-                if (insn == 0) break; // not expanded yet, or illegal
-                next = pc + 2;
-            }
             x[0] = 0;
+            if ((insn & 3) != 3) {
+                // A 16-bit instruction, decoded from its own encoding (no expansion table: its load was this loop's
+                // busiest cache miss, round 37). Fields are those of Compressed.expand; the upper 16 bits of insn
+                // (the next instruction) are masked off by every field below. Floating point, c.ebreak, reserved
+                // and illegal encodings are the general loop's.
+                long next = pc + 2;
+                switch ((insn & 3) << 3 | (insn >>> 13) & 7) {
+                    case 0: { // c.addi4spn
+                        int imm = ((insn >>> 7) & 0xf) << 6 | ((insn >>> 11) & 3) << 4 | ((insn >>> 5) & 1) << 3 | ((insn >>> 6) & 1) << 2;
+                        if (imm == 0) break loop; // illegal
+                        x[8 + ((insn >>> 2) & 7)] = x[2] + imm;
+                        break;
+                    }
+                    case 2: // c.lw
+                    case 3: { // c.ld
+                        int imm = (insn & 0x2000) == 0
+                                ? ((insn >>> 5) & 1) << 6 | ((insn >>> 10) & 7) << 3 | ((insn >>> 6) & 1) << 2
+                                : ((insn >>> 5) & 3) << 6 | ((insn >>> 10) & 7) << 3;
+                        long va = x[8 + ((insn >>> 7) & 7)] + imm;
+                        int di = (int) (va >>> 12) & TLB_MASK;
+                        long dOff = va & 0xfff;
+                        if (mmu.rTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
+                        byte[] page = mmu.rPage[di];
+                        long a = Mmu.BYTE_BASE + dOff;
+                        x[8 + ((insn >>> 2) & 7)] = (insn & 0x2000) == 0 ? UNSAFE.getInt(page, a) : UNSAFE.getLong(page, a);
+                        break;
+                    }
+                    case 6: // c.sw
+                    case 7: { // c.sd
+                        int imm = (insn & 0x2000) == 0
+                                ? ((insn >>> 5) & 1) << 6 | ((insn >>> 10) & 7) << 3 | ((insn >>> 6) & 1) << 2
+                                : ((insn >>> 5) & 3) << 6 | ((insn >>> 10) & 7) << 3;
+                        long va = x[8 + ((insn >>> 7) & 7)] + imm;
+                        int di = (int) (va >>> 12) & TLB_MASK;
+                        long dOff = va & 0xfff;
+                        if (mmu.wTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
+                        byte[] page = mmu.wPage[di];
+                        long a = Mmu.BYTE_BASE + dOff;
+                        long v = x[8 + ((insn >>> 2) & 7)];
+                        if ((insn & 0x2000) == 0) UNSAFE.putInt(page, a, (int) v);
+                        else UNSAFE.putLong(page, a, v);
+                        break;
+                    }
+                    case 8: { // c.addi (c.nop and its hints: rd = 0 writes x0, cleared above and below)
+                        int rd = (insn >>> 7) & 31;
+                        x[rd] = x[rd] + ((insn << 19) >> 26 & ~31 | (insn >>> 2) & 31);
+                        break;
+                    }
+                    case 9: { // c.addiw
+                        int rd = (insn >>> 7) & 31;
+                        if (rd == 0) break loop; // illegal
+                        x[rd] = (int) (x[rd] + ((insn << 19) >> 26 & ~31 | (insn >>> 2) & 31));
+                        break;
+                    }
+                    case 10: // c.li
+                        x[(insn >>> 7) & 31] = (insn << 19) >> 26 & ~31 | (insn >>> 2) & 31;
+                        break;
+                    case 11: { // c.addi16sp (rd = 2) or c.lui
+                        int rd = (insn >>> 7) & 31;
+                        if (rd == 2) {
+                            int imm = (insn << 19) >> 22 & ~0x1ff | ((insn >>> 3) & 3) << 7 | ((insn >>> 5) & 1) << 6
+                                    | ((insn >>> 2) & 1) << 5 | ((insn >>> 6) & 1) << 4;
+                            if (imm == 0) break loop; // reserved
+                            x[2] = x[2] + imm;
+                        } else {
+                            int imm = (insn << 19) >> 14 & ~0x1ffff | ((insn >>> 2) & 31) << 12;
+                            if (imm == 0) break loop; // reserved
+                            x[rd] = imm;
+                        }
+                        break;
+                    }
+                    case 12: { // c.srli, c.srai, c.andi, c.sub/xor/or/and, c.subw/addw
+                        int rd = 8 + ((insn >>> 7) & 7);
+                        long a = x[rd];
+                        long r;
+                        switch ((insn >>> 10) & 3) {
+                            case 0: r = a >>> (((insn >>> 7) & 32) | (insn >>> 2) & 31); break;
+                            case 1: r = a >> (((insn >>> 7) & 32) | (insn >>> 2) & 31); break;
+                            case 2: r = a & ((insn << 19) >> 26 & ~31 | (insn >>> 2) & 31); break;
+                            default: {
+                                long b = x[8 + ((insn >>> 2) & 7)];
+                                switch ((insn >>> 10) & 4 | (insn >>> 5) & 3) { // bit 12, then bits 6-5
+                                    case 0: r = a - b; break;
+                                    case 1: r = a ^ b; break;
+                                    case 2: r = a | b; break;
+                                    case 3: r = a & b; break;
+                                    case 4: r = (int) (a - b); break;
+                                    case 5: r = (int) (a + b); break;
+                                    default: break loop; // reserved
+                                }
+                            }
+                        }
+                        x[rd] = r;
+                        break;
+                    }
+                    case 13: // c.j
+                        pc = pc + ((insn << 19) >> 20 & ~0x7ff | ((insn >>> 8) & 1) << 10 | ((insn >>> 9) & 3) << 8
+                                | ((insn >>> 6) & 1) << 7 | ((insn >>> 7) & 1) << 6 | ((insn >>> 2) & 1) << 5
+                                | ((insn >>> 11) & 1) << 4 | ((insn >>> 3) & 7) << 1);
+                        left--;
+                        if (pc == stopAt) break loop;
+                        if (blockMode && pc != next && interpreter.endsBlock(pc)) {
+                            h.events = EVENT_BLOCK_END;
+                            break loop;
+                        }
+                        continue;
+                    case 14: // c.beqz
+                    case 15: // c.bnez
+                        if ((x[8 + ((insn >>> 7) & 7)] == 0) == ((insn & 0x2000) == 0)) {
+                            pc = pc + ((insn << 19) >> 23 & ~0xff | ((insn >>> 5) & 3) << 6 | ((insn >>> 2) & 1) << 5
+                                    | ((insn >>> 10) & 3) << 3 | ((insn >>> 3) & 3) << 1);
+                            left--;
+                            if (pc == stopAt) break loop;
+                            if (blockMode && pc != next && interpreter.endsBlock(pc)) {
+                                h.events = EVENT_BLOCK_END;
+                                break loop;
+                            }
+                            continue;
+                        }
+                        break;
+                    case 16: { // c.slli
+                        int rd = (insn >>> 7) & 31;
+                        x[rd] = x[rd] << (((insn >>> 7) & 32) | (insn >>> 2) & 31);
+                        break;
+                    }
+                    case 18: // c.lwsp
+                    case 19: { // c.ldsp
+                        int rd = (insn >>> 7) & 31;
+                        if (rd == 0) break loop; // reserved
+                        int imm = (insn & 0x2000) == 0
+                                ? ((insn >>> 2) & 3) << 6 | ((insn >>> 12) & 1) << 5 | ((insn >>> 4) & 7) << 2
+                                : ((insn >>> 2) & 7) << 6 | ((insn >>> 12) & 1) << 5 | ((insn >>> 5) & 3) << 3;
+                        long va = x[2] + imm;
+                        int di = (int) (va >>> 12) & TLB_MASK;
+                        long dOff = va & 0xfff;
+                        if (mmu.rTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
+                        byte[] page = mmu.rPage[di];
+                        long a = Mmu.BYTE_BASE + dOff;
+                        x[rd] = (insn & 0x2000) == 0 ? UNSAFE.getInt(page, a) : UNSAFE.getLong(page, a);
+                        break;
+                    }
+                    case 20: { // c.jr, c.mv, c.jalr, c.add (c.ebreak is the general loop's)
+                        int rd = (insn >>> 7) & 31;
+                        int rs2 = (insn >>> 2) & 31;
+                        if (rs2 != 0) {
+                            x[rd] = (insn & 0x1000) == 0 ? x[rs2] : x[rd] + x[rs2];
+                            break;
+                        }
+                        if (rd == 0) break loop; // reserved (c.jr), c.ebreak
+                        long target = x[rd] & ~1L; // read before c.jalr writes x1 (rd may be x1)
+                        if ((insn & 0x1000) != 0) x[1] = next;
+                        pc = target;
+                        left--;
+                        if (pc == stopAt) break loop;
+                        if (blockMode && pc != next && interpreter.endsBlock(pc)) {
+                            h.events = EVENT_BLOCK_END;
+                            break loop;
+                        }
+                        continue;
+                    }
+                    case 22: // c.swsp
+                    case 23: { // c.sdsp
+                        int imm = (insn & 0x2000) == 0
+                                ? ((insn >>> 7) & 3) << 6 | ((insn >>> 9) & 15) << 2
+                                : ((insn >>> 7) & 7) << 6 | ((insn >>> 10) & 7) << 3;
+                        long va = x[2] + imm;
+                        int di = (int) (va >>> 12) & TLB_MASK;
+                        long dOff = va & 0xfff;
+                        if (mmu.wTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
+                        byte[] page = mmu.wPage[di];
+                        long a = Mmu.BYTE_BASE + dOff;
+                        long v = x[(insn >>> 2) & 31];
+                        if ((insn & 0x2000) == 0) UNSAFE.putInt(page, a, (int) v);
+                        else UNSAFE.putLong(page, a, v);
+                        break;
+                    }
+                    default:
+                        break loop; // floating point, reserved: the general loop's
+                }
+                pc = next;
+                left--;
+                if (next == stopAt) break;
+                continue;
+            }
+            long next = pc + 4;
             switch (insn & 0x7f) {
                 case 0x37: // LUI
                     x[(insn >>> 7) & 31] = insn & 0xfffff000;

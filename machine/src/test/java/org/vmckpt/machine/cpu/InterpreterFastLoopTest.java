@@ -69,11 +69,13 @@ class InterpreterFastLoopTest {
         while (at + 4 <= CODE_BYTES) {
             int insn = randomInsn(r);
             if (insn == -1) {
-                // Two 16-bit encodings: random, but never one whose rd could be x2 (c.addi16sp, c.lwsp... write sp).
+                // Two 16-bit encodings: random, but never one whose rd could be x2 (c.addi16sp, c.lwsp... write sp),
+                // and mostly legal integer ones (the fast loop decodes those itself).
                 for (int k = 0; k < 2; k++) {
-                    int c = r.nextInt(1 << 16);
-                    if ((c & 3) == 3) c &= ~1;
-                    if (((c >>> 7) & 31) == 2) c ^= 1 << 8;
+                    int c = randomCompressed(r);
+                    if (r.nextInt(4) != 0) {
+                        for (int tries = 0; tries < 8 && !fastForm(c); tries++) c = randomCompressed(r);
+                    }
                     code[at++] = (byte) c;
                     code[at++] = (byte) (c >>> 8);
                 }
@@ -82,6 +84,20 @@ class InterpreterFastLoopTest {
             for (int k = 0; k < 4; k++) code[at++] = (byte) (insn >>> (8 * k));
         }
         mem.writeBytes(BASE + CODE, code, 0, code.length);
+    }
+
+    private static int randomCompressed(SplittableRandom r) {
+        int c = r.nextInt(1 << 16);
+        if ((c & 3) == 3) c &= ~1;
+        if (((c >>> 7) & 31) == 2) c ^= 1 << 8;
+        return c;
+    }
+
+    /** A legal 16-bit encoding that is not floating point or c.ebreak: the forms the fast loop decodes itself. */
+    private static boolean fastForm(int c) {
+        int e = Compressed.expand(c);
+        int opcode = e & 0x7f;
+        return e != 0 && opcode != 0x07 && opcode != 0x27 && opcode != 0x73;
     }
 
     private static void start(Hart h) {
@@ -119,6 +135,81 @@ class InterpreterFastLoopTest {
             memGeneral.readBytes(BASE, mb, 0, mb.length);
             assertTrue(Arrays.equals(mb, ma), "memory, seed " + seed);
         }
+    }
+
+    /**
+     * Every 16-bit encoding, one at a time, in the fast loop and in the general loop (which expands it with
+     * {@link Compressed#expand}) from the same state: twice, once with x8-x15 and sp pointing into a mapped data page
+     * (loads and stores hit the TLB) and once with random values. Where the fast loop runs it, the same pc,
+     * registers, instret and memory; where it stops, nothing touched. Every legal integer encoding must run in the
+     * fast loop at least once (it decodes them all itself).
+     */
+    @Test
+    void everySixteenBitEncodingRunsAsItsExpansion() {
+        GuestMemory memFast = new GuestMemory(BASE, 1 << 16);
+        GuestMemory memGeneral = new GuestMemory(BASE, 1 << 16);
+        Hart fast = hart(memFast, true);
+        Hart general = hart(memGeneral, false);
+        // Fill the fetch TLB for the code page and the read and write TLBs for the data page (the general loop's misses).
+        Asm asm = new Asm();
+        asm.emit(sd(0, 2, 0));
+        asm.emit(ld(5, 2, 0));
+        for (GuestMemory m : new GuestMemory[] {memFast, memGeneral}) m.writeBytes(BASE + CODE, asm.bytes(), 0, asm.size());
+        for (Hart h : new Hart[] {fast, general}) {
+            start(h);
+            assertEquals(2, h.run(2));
+        }
+        InterpreterFastLoop loop = new InterpreterFastLoop(fast.interpreter);
+        SplittableRandom r = new SplittableRandom(7);
+        long pc = BASE + CODE + 0x100;
+        long dataPage = BASE + DATA;
+        byte[] dataFast = new byte[4096], dataGeneral = new byte[4096];
+        int ranFast = 0;
+        for (int c = 0; c < 1 << 16; c++) {
+            if ((c & 3) == 3) continue;
+            boolean ran = false;
+            for (int trial = 0; trial < 2; trial++) {
+                // The 16 bits after the instruction are random: the decode must not look at them.
+                byte[] code = {(byte) c, (byte) (c >>> 8), (byte) r.nextInt(256), (byte) r.nextInt(256)};
+                memFast.writeBytes(pc, code, 0, 4);
+                memGeneral.writeBytes(pc, code, 0, 4);
+                long[] regs = new long[32];
+                for (int k = 1; k < 32; k++) regs[k] = r.nextLong() >> r.nextInt(64);
+                if (trial == 0) {
+                    regs[2] = dataPage + 0x800 + 8 * r.nextInt(32);
+                    for (int k = 8; k < 16; k++) regs[k] = dataPage + 0x400 + r.nextInt(0x300);
+                }
+                for (Hart h : new Hart[] {fast, general}) {
+                    System.arraycopy(regs, 0, h.x, 0, 32);
+                    h.pc = pc;
+                    h.instret = 0;
+                }
+                String what = String.format("encoding %04x (%08x), trial %d", c, Compressed.expand(c), trial);
+                fast.events = 0;
+                int n = loop.run(1, false, -1);
+                assertEquals(1, general.run(1), what);
+                if (n == 0) {
+                    assertEquals(pc, fast.pc, "stopped, pc untouched: " + what);
+                    assertArrayEquals(regs, fast.x, "stopped, registers untouched: " + what);
+                    assertEquals(0, fast.instret, "stopped, instret untouched: " + what);
+                    assertEquals(1, fast.run(1), what); // the general loop's turn, as Interpreter.interpret does
+                } else {
+                    ran = true;
+                    assertEquals(1, n, what);
+                }
+                assertEquals(general.pc, fast.pc, "pc, " + what);
+                assertArrayEquals(general.x, fast.x, "registers, " + what);
+                assertEquals(general.instret, fast.instret, "instret, " + what);
+                memFast.readBytes(dataPage, dataFast, 0, 4096);
+                memGeneral.readBytes(dataPage, dataGeneral, 0, 4096);
+                assertArrayEquals(dataGeneral, dataFast, "data page, " + what);
+            }
+            if (fastForm(c)) {
+                assertTrue(ran, String.format("the fast loop ran encoding %04x (%08x)", c, Compressed.expand(c)));
+                ranFast++;
+            }
+        }
+        assertTrue(ranFast > 35_000, "legal integer encodings run in the fast loop (a filter that let few through would test little): " + ranFast);
     }
 
     @Test
