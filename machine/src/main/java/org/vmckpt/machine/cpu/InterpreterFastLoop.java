@@ -60,192 +60,134 @@ final class InterpreterFastLoop {
                 fetchPage = mmu.xPage[ti];
             }
             int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
-            x[0] = 0;
+            long next = pc + 4;
             if ((insn & 3) != 3) {
-                // A 16-bit instruction, decoded from its own encoding (no expansion table: its load was this loop's
-                // busiest cache miss, round 37). Fields are those of Compressed.expand; the upper 16 bits of insn
-                // (the next instruction) are masked off by every field below. Floating point, c.ebreak, reserved
-                // and illegal encodings are the general loop's.
-                long next = pc + 2;
-                switch ((insn & 3) << 3 | (insn >>> 13) & 7) {
+                // A 16-bit instruction: its 32-bit form made here from its own bits (Compressed.expand's fields; no
+                // table: the expansion table's load was this loop's busiest cache miss, round 37), then run by the
+                // switch below. The upper 16 bits of insn (the next instruction) are masked off by every field.
+                // Floating point, c.ebreak, reserved and illegal encodings are the general loop's.
+                int c = insn;
+                int rdp = (c & 0x1c) << 5 | 0x400;      // rd' (bits 4-2) in a 32-bit form's rd field
+                int rs1p = (c & 0x380) << 8 | 0x40000;  // rs1' (bits 9-7) in its rs1 field
+                int rd = c & 0xf80;                      // rd (bits 11-7), already in the rd field
+                switch ((c & 3) << 3 | (c >>> 13) & 7) {
                     case 0: { // c.addi4spn
-                        int imm = ((insn >>> 7) & 0xf) << 6 | ((insn >>> 11) & 3) << 4 | ((insn >>> 5) & 1) << 3 | ((insn >>> 6) & 1) << 2;
+                        int imm = ((c >>> 7) & 0xf) << 6 | ((c >>> 11) & 3) << 4 | ((c >>> 5) & 1) << 3 | ((c >>> 6) & 1) << 2;
                         if (imm == 0) break loop; // illegal
-                        x[8 + ((insn >>> 2) & 7)] = x[2] + imm;
+                        insn = imm << 20 | 2 << 15 | rdp | 0x13;
                         break;
                     }
                     case 2: // c.lw
-                    case 3: { // c.ld
-                        int imm = (insn & 0x2000) == 0
-                                ? ((insn >>> 5) & 1) << 6 | ((insn >>> 10) & 7) << 3 | ((insn >>> 6) & 1) << 2
-                                : ((insn >>> 5) & 3) << 6 | ((insn >>> 10) & 7) << 3;
-                        long va = x[8 + ((insn >>> 7) & 7)] + imm;
-                        int di = (int) (va >>> 12) & TLB_MASK;
-                        long dOff = va & 0xfff;
-                        if (mmu.rTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
-                        byte[] page = mmu.rPage[di];
-                        long a = Mmu.BYTE_BASE + dOff;
-                        x[8 + ((insn >>> 2) & 7)] = (insn & 0x2000) == 0 ? UNSAFE.getInt(page, a) : UNSAFE.getLong(page, a);
+                        insn = (((c >>> 5) & 1) << 6 | ((c >>> 10) & 7) << 3 | ((c >>> 6) & 1) << 2) << 20 | rs1p | 2 << 12 | rdp | 0x03;
+                        break;
+                    case 3: // c.ld
+                        insn = (((c >>> 5) & 3) << 6 | ((c >>> 10) & 7) << 3) << 20 | rs1p | 3 << 12 | rdp | 0x03;
+                        break;
+                    case 6: { // c.sw
+                        int imm = ((c >>> 5) & 1) << 6 | ((c >>> 10) & 7) << 3 | ((c >>> 6) & 1) << 2;
+                        insn = (imm >>> 5) << 25 | ((c & 0x1c) << 18 | 0x800000) | rs1p | 2 << 12 | (imm & 31) << 7 | 0x23;
                         break;
                     }
-                    case 6: // c.sw
                     case 7: { // c.sd
-                        int imm = (insn & 0x2000) == 0
-                                ? ((insn >>> 5) & 1) << 6 | ((insn >>> 10) & 7) << 3 | ((insn >>> 6) & 1) << 2
-                                : ((insn >>> 5) & 3) << 6 | ((insn >>> 10) & 7) << 3;
-                        long va = x[8 + ((insn >>> 7) & 7)] + imm;
-                        int di = (int) (va >>> 12) & TLB_MASK;
-                        long dOff = va & 0xfff;
-                        if (mmu.wTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
-                        byte[] page = mmu.wPage[di];
-                        long a = Mmu.BYTE_BASE + dOff;
-                        long v = x[8 + ((insn >>> 2) & 7)];
-                        if ((insn & 0x2000) == 0) UNSAFE.putInt(page, a, (int) v);
-                        else UNSAFE.putLong(page, a, v);
+                        int imm = ((c >>> 5) & 3) << 6 | ((c >>> 10) & 7) << 3;
+                        insn = (imm >>> 5) << 25 | ((c & 0x1c) << 18 | 0x800000) | rs1p | 3 << 12 | (imm & 31) << 7 | 0x23;
                         break;
                     }
-                    case 8: { // c.addi (c.nop and its hints: rd = 0 writes x0, cleared above and below)
-                        int rd = (insn >>> 7) & 31;
-                        x[rd] = x[rd] + ((insn << 19) >> 26 & ~31 | (insn >>> 2) & 31);
+                    case 8: // c.addi (c.nop and its hints: rd = 0 writes x0, which reads as 0 again at the next instruction)
+                        insn = ((c << 19) >> 26 & ~31 | (c >>> 2) & 31) << 20 | rd << 8 | rd | 0x13;
                         break;
-                    }
-                    case 9: { // c.addiw
-                        int rd = (insn >>> 7) & 31;
+                    case 9: // c.addiw
                         if (rd == 0) break loop; // illegal
-                        x[rd] = (int) (x[rd] + ((insn << 19) >> 26 & ~31 | (insn >>> 2) & 31));
+                        insn = ((c << 19) >> 26 & ~31 | (c >>> 2) & 31) << 20 | rd << 8 | rd | 0x1b;
                         break;
-                    }
                     case 10: // c.li
-                        x[(insn >>> 7) & 31] = (insn << 19) >> 26 & ~31 | (insn >>> 2) & 31;
+                        insn = ((c << 19) >> 26 & ~31 | (c >>> 2) & 31) << 20 | rd | 0x13;
                         break;
-                    case 11: { // c.addi16sp (rd = 2) or c.lui
-                        int rd = (insn >>> 7) & 31;
-                        if (rd == 2) {
-                            int imm = (insn << 19) >> 22 & ~0x1ff | ((insn >>> 3) & 3) << 7 | ((insn >>> 5) & 1) << 6
-                                    | ((insn >>> 2) & 1) << 5 | ((insn >>> 6) & 1) << 4;
+                    case 11: // c.addi16sp (rd = 2) or c.lui
+                        if (rd == 2 << 7) {
+                            int imm = (c << 19) >> 22 & ~0x1ff | ((c >>> 3) & 3) << 7 | ((c >>> 5) & 1) << 6
+                                    | ((c >>> 2) & 1) << 5 | ((c >>> 6) & 1) << 4;
                             if (imm == 0) break loop; // reserved
-                            x[2] = x[2] + imm;
+                            insn = imm << 20 | 2 << 15 | 2 << 7 | 0x13;
                         } else {
-                            int imm = (insn << 19) >> 14 & ~0x1ffff | ((insn >>> 2) & 31) << 12;
+                            int imm = (c << 19) >> 14 & ~0x1ffff | ((c >>> 2) & 31) << 12;
                             if (imm == 0) break loop; // reserved
-                            x[rd] = imm;
+                            insn = imm | rd | 0x37;
                         }
                         break;
-                    }
                     case 12: { // c.srli, c.srai, c.andi, c.sub/xor/or/and, c.subw/addw
-                        int rd = 8 + ((insn >>> 7) & 7);
-                        long a = x[rd];
-                        long r;
-                        switch ((insn >>> 10) & 3) {
-                            case 0: r = a >>> (((insn >>> 7) & 32) | (insn >>> 2) & 31); break;
-                            case 1: r = a >> (((insn >>> 7) & 32) | (insn >>> 2) & 31); break;
-                            case 2: r = a & ((insn << 19) >> 26 & ~31 | (insn >>> 2) & 31); break;
+                        int rdq = (c & 0x380) | 0x400; // rd' of bits 9-7 in the rd field
+                        switch ((c >>> 10) & 3) {
+                            case 0: insn = ((c >>> 7) & 32 | (c >>> 2) & 31) << 20 | rs1p | 5 << 12 | rdq | 0x13; break;
+                            case 1: insn = (0x400 | (c >>> 7) & 32 | (c >>> 2) & 31) << 20 | rs1p | 5 << 12 | rdq | 0x13; break;
+                            case 2: insn = ((c << 19) >> 26 & ~31 | (c >>> 2) & 31) << 20 | rs1p | 7 << 12 | rdq | 0x13; break;
                             default: {
-                                long b = x[8 + ((insn >>> 2) & 7)];
-                                switch ((insn >>> 10) & 4 | (insn >>> 5) & 3) { // bit 12, then bits 6-5
-                                    case 0: r = a - b; break;
-                                    case 1: r = a ^ b; break;
-                                    case 2: r = a | b; break;
-                                    case 3: r = a & b; break;
-                                    case 4: r = (int) (a - b); break;
-                                    case 5: r = (int) (a + b); break;
+                                int rs2p = (c & 0x1c) << 18 | 0x800000;
+                                switch ((c >>> 10) & 4 | (c >>> 5) & 3) { // bit 12, then bits 6-5
+                                    case 0: insn = 0x20 << 25 | rs2p | rs1p | rdq | 0x33; break;          // c.sub
+                                    case 1: insn = rs2p | rs1p | 4 << 12 | rdq | 0x33; break;             // c.xor
+                                    case 2: insn = rs2p | rs1p | 6 << 12 | rdq | 0x33; break;             // c.or
+                                    case 3: insn = rs2p | rs1p | 7 << 12 | rdq | 0x33; break;             // c.and
+                                    case 4: insn = 0x20 << 25 | rs2p | rs1p | rdq | 0x3b; break;          // c.subw
+                                    case 5: insn = rs2p | rs1p | rdq | 0x3b; break;                       // c.addw
                                     default: break loop; // reserved
                                 }
                             }
                         }
-                        x[rd] = r;
                         break;
                     }
-                    case 13: // c.j
-                        pc = pc + ((insn << 19) >> 20 & ~0x7ff | ((insn >>> 8) & 1) << 10 | ((insn >>> 9) & 3) << 8
-                                | ((insn >>> 6) & 1) << 7 | ((insn >>> 7) & 1) << 6 | ((insn >>> 2) & 1) << 5
-                                | ((insn >>> 11) & 1) << 4 | ((insn >>> 3) & 7) << 1);
-                        left--;
-                        if (pc == stopAt) break loop;
-                        if (blockMode && pc != next && interpreter.endsBlock(pc)) {
-                            h.events = EVENT_BLOCK_END;
-                            break loop;
-                        }
-                        continue;
+                    case 13: { // c.j: jal x0 (imm[20|10:1|11|19:12])
+                        int imm = (c << 19) >> 20 & ~0x7ff | ((c >>> 8) & 1) << 10 | ((c >>> 9) & 3) << 8
+                                | ((c >>> 6) & 1) << 7 | ((c >>> 7) & 1) << 6 | ((c >>> 2) & 1) << 5
+                                | ((c >>> 11) & 1) << 4 | ((c >>> 3) & 7) << 1;
+                        insn = (imm & 0x80000000) | (imm & 0x7fe) << 20 | (imm & 0x800) << 9 | imm & 0xff000 | 0x6f;
+                        break;
+                    }
                     case 14: // c.beqz
-                    case 15: // c.bnez
-                        if ((x[8 + ((insn >>> 7) & 7)] == 0) == ((insn & 0x2000) == 0)) {
-                            pc = pc + ((insn << 19) >> 23 & ~0xff | ((insn >>> 5) & 3) << 6 | ((insn >>> 2) & 1) << 5
-                                    | ((insn >>> 10) & 3) << 3 | ((insn >>> 3) & 3) << 1);
-                            left--;
-                            if (pc == stopAt) break loop;
-                            if (blockMode && pc != next && interpreter.endsBlock(pc)) {
-                                h.events = EVENT_BLOCK_END;
-                                break loop;
-                            }
-                            continue;
-                        }
-                        break;
-                    case 16: { // c.slli
-                        int rd = (insn >>> 7) & 31;
-                        x[rd] = x[rd] << (((insn >>> 7) & 32) | (insn >>> 2) & 31);
+                    case 15: { // c.bnez: beq/bne rs1', x0 (imm[12|10:5], imm[4:1|11])
+                        int imm = (c << 19) >> 23 & ~0xff | ((c >>> 5) & 3) << 6 | ((c >>> 2) & 1) << 5
+                                | ((c >>> 10) & 3) << 3 | ((c >>> 3) & 3) << 1;
+                        insn = (imm & 0x80000000) | (imm & 0x7e0) << 20 | rs1p | ((c >>> 13) & 1) << 12
+                                | (imm & 0x1e) << 7 | (imm & 0x800) >>> 4 | 0x63;
                         break;
                     }
+                    case 16: // c.slli
+                        insn = ((c >>> 7) & 32 | (c >>> 2) & 31) << 20 | rd << 8 | 1 << 12 | rd | 0x13;
+                        break;
                     case 18: // c.lwsp
-                    case 19: { // c.ldsp
-                        int rd = (insn >>> 7) & 31;
                         if (rd == 0) break loop; // reserved
-                        int imm = (insn & 0x2000) == 0
-                                ? ((insn >>> 2) & 3) << 6 | ((insn >>> 12) & 1) << 5 | ((insn >>> 4) & 7) << 2
-                                : ((insn >>> 2) & 7) << 6 | ((insn >>> 12) & 1) << 5 | ((insn >>> 5) & 3) << 3;
-                        long va = x[2] + imm;
-                        int di = (int) (va >>> 12) & TLB_MASK;
-                        long dOff = va & 0xfff;
-                        if (mmu.rTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
-                        byte[] page = mmu.rPage[di];
-                        long a = Mmu.BYTE_BASE + dOff;
-                        x[rd] = (insn & 0x2000) == 0 ? UNSAFE.getInt(page, a) : UNSAFE.getLong(page, a);
+                        insn = (((c >>> 2) & 3) << 6 | ((c >>> 12) & 1) << 5 | ((c >>> 4) & 7) << 2) << 20 | 2 << 15 | 2 << 12 | rd | 0x03;
+                        break;
+                    case 19: // c.ldsp
+                        if (rd == 0) break loop; // reserved
+                        insn = (((c >>> 2) & 7) << 6 | ((c >>> 12) & 1) << 5 | ((c >>> 5) & 3) << 3) << 20 | 2 << 15 | 3 << 12 | rd | 0x03;
+                        break;
+                    case 20: { // c.jr, c.mv, c.jalr, c.add (c.ebreak is the general loop's)
+                        int rs2 = (c & 0x7c) << 18;
+                        if (rs2 != 0) {
+                            insn = (c & 0x1000) == 0 ? rs2 | rd | 0x33 : rs2 | rd << 8 | rd | 0x33;
+                        } else {
+                            if (rd == 0) break loop; // reserved (c.jr), c.ebreak
+                            insn = rd << 8 | ((c & 0x1000) >>> 5) | 0x67; // jalr x0 or x1, 0(rd)
+                        }
                         break;
                     }
-                    case 20: { // c.jr, c.mv, c.jalr, c.add (c.ebreak is the general loop's)
-                        int rd = (insn >>> 7) & 31;
-                        int rs2 = (insn >>> 2) & 31;
-                        if (rs2 != 0) {
-                            x[rd] = (insn & 0x1000) == 0 ? x[rs2] : x[rd] + x[rs2];
-                            break;
-                        }
-                        if (rd == 0) break loop; // reserved (c.jr), c.ebreak
-                        long target = x[rd] & ~1L; // read before c.jalr writes x1 (rd may be x1)
-                        if ((insn & 0x1000) != 0) x[1] = next;
-                        pc = target;
-                        left--;
-                        if (pc == stopAt) break loop;
-                        if (blockMode && pc != next && interpreter.endsBlock(pc)) {
-                            h.events = EVENT_BLOCK_END;
-                            break loop;
-                        }
-                        continue;
+                    case 22: { // c.swsp
+                        int imm = ((c >>> 7) & 3) << 6 | ((c >>> 9) & 15) << 2;
+                        insn = (imm >>> 5) << 25 | (c & 0x7c) << 18 | 2 << 15 | 2 << 12 | (imm & 31) << 7 | 0x23;
+                        break;
                     }
-                    case 22: // c.swsp
                     case 23: { // c.sdsp
-                        int imm = (insn & 0x2000) == 0
-                                ? ((insn >>> 7) & 3) << 6 | ((insn >>> 9) & 15) << 2
-                                : ((insn >>> 7) & 7) << 6 | ((insn >>> 10) & 7) << 3;
-                        long va = x[2] + imm;
-                        int di = (int) (va >>> 12) & TLB_MASK;
-                        long dOff = va & 0xfff;
-                        if (mmu.wTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
-                        byte[] page = mmu.wPage[di];
-                        long a = Mmu.BYTE_BASE + dOff;
-                        long v = x[(insn >>> 2) & 31];
-                        if ((insn & 0x2000) == 0) UNSAFE.putInt(page, a, (int) v);
-                        else UNSAFE.putLong(page, a, v);
+                        int imm = ((c >>> 7) & 7) << 6 | ((c >>> 10) & 7) << 3;
+                        insn = (imm >>> 5) << 25 | (c & 0x7c) << 18 | 2 << 15 | 3 << 12 | (imm & 31) << 7 | 0x23;
                         break;
                     }
                     default:
                         break loop; // floating point, reserved: the general loop's
                 }
-                pc = next;
-                left--;
-                if (next == stopAt) break;
-                continue;
+                next = pc + 2;
             }
-            long next = pc + 4;
+            x[0] = 0;
             switch (insn & 0x7f) {
                 case 0x37: // LUI
                     x[(insn >>> 7) & 31] = insn & 0xfffff000;
