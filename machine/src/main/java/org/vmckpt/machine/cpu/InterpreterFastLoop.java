@@ -5,8 +5,8 @@ import static org.vmckpt.machine.cpu.Hart.*;
 /**
  * The interpreter's common case as a loop that makes no call: the integer instructions most of a kernel's cold code is
  * made of (LUI, AUIPC, jumps, branches, loads and stores that hit the TLB, the RV64I ALU operations and addw/subw, fences),
- * fetched from a page the fetch TLB maps, and the common 16-bit forms (decoded from their own encoding, not through
- * {@link Compressed}'s table). It stops, without running it, at the first instruction it does not do (anything that could trap, call out
+ * fetched from a page the fetch TLB maps, compressed ones from {@link Compressed}'s table where an earlier expansion
+ * filled it. It stops, without running it, at the first instruction it does not do (anything that could trap, call out
  * or change more than a register and memory through the TLB); {@link Interpreter#interpret} runs that one with its
  * general loop and comes back here.
  *
@@ -62,129 +62,8 @@ final class InterpreterFastLoop {
             int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
             long next = pc + 4;
             if ((insn & 3) != 3) {
-                // A 16-bit instruction: its 32-bit form made here from its own bits (Compressed.expand's fields; no
-                // table: the expansion table's load was this loop's busiest cache miss, round 37), then run by the
-                // switch below. The upper 16 bits of insn (the next instruction) are masked off by every field.
-                // Floating point, c.ebreak, reserved and illegal encodings are the general loop's.
-                int c = insn;
-                int rdp = (c & 0x1c) << 5 | 0x400;      // rd' (bits 4-2) in a 32-bit form's rd field
-                int rs1p = (c & 0x380) << 8 | 0x40000;  // rs1' (bits 9-7) in its rs1 field
-                int rd = c & 0xf80;                      // rd (bits 11-7), already in the rd field
-                switch ((c & 3) << 3 | (c >>> 13) & 7) {
-                    case 0: { // c.addi4spn
-                        int imm = ((c >>> 7) & 0xf) << 6 | ((c >>> 11) & 3) << 4 | ((c >>> 5) & 1) << 3 | ((c >>> 6) & 1) << 2;
-                        if (imm == 0) break loop; // illegal
-                        insn = imm << 20 | 2 << 15 | rdp | 0x13;
-                        break;
-                    }
-                    case 2: // c.lw
-                        insn = (((c >>> 5) & 1) << 6 | ((c >>> 10) & 7) << 3 | ((c >>> 6) & 1) << 2) << 20 | rs1p | 2 << 12 | rdp | 0x03;
-                        break;
-                    case 3: // c.ld
-                        insn = (((c >>> 5) & 3) << 6 | ((c >>> 10) & 7) << 3) << 20 | rs1p | 3 << 12 | rdp | 0x03;
-                        break;
-                    case 6: { // c.sw
-                        int imm = ((c >>> 5) & 1) << 6 | ((c >>> 10) & 7) << 3 | ((c >>> 6) & 1) << 2;
-                        insn = (imm >>> 5) << 25 | ((c & 0x1c) << 18 | 0x800000) | rs1p | 2 << 12 | (imm & 31) << 7 | 0x23;
-                        break;
-                    }
-                    case 7: { // c.sd
-                        int imm = ((c >>> 5) & 3) << 6 | ((c >>> 10) & 7) << 3;
-                        insn = (imm >>> 5) << 25 | ((c & 0x1c) << 18 | 0x800000) | rs1p | 3 << 12 | (imm & 31) << 7 | 0x23;
-                        break;
-                    }
-                    case 8: // c.addi (c.nop and its hints: rd = 0 writes x0, which reads as 0 again at the next instruction)
-                        insn = ((c << 19) >> 26 & ~31 | (c >>> 2) & 31) << 20 | rd << 8 | rd | 0x13;
-                        break;
-                    case 9: // c.addiw
-                        if (rd == 0) break loop; // illegal
-                        insn = ((c << 19) >> 26 & ~31 | (c >>> 2) & 31) << 20 | rd << 8 | rd | 0x1b;
-                        break;
-                    case 10: // c.li
-                        insn = ((c << 19) >> 26 & ~31 | (c >>> 2) & 31) << 20 | rd | 0x13;
-                        break;
-                    case 11: // c.addi16sp (rd = 2) or c.lui
-                        if (rd == 2 << 7) {
-                            int imm = (c << 19) >> 22 & ~0x1ff | ((c >>> 3) & 3) << 7 | ((c >>> 5) & 1) << 6
-                                    | ((c >>> 2) & 1) << 5 | ((c >>> 6) & 1) << 4;
-                            if (imm == 0) break loop; // reserved
-                            insn = imm << 20 | 2 << 15 | 2 << 7 | 0x13;
-                        } else {
-                            int imm = (c << 19) >> 14 & ~0x1ffff | ((c >>> 2) & 31) << 12;
-                            if (imm == 0) break loop; // reserved
-                            insn = imm | rd | 0x37;
-                        }
-                        break;
-                    case 12: { // c.srli, c.srai, c.andi, c.sub/xor/or/and, c.subw/addw
-                        int rdq = (c & 0x380) | 0x400; // rd' of bits 9-7 in the rd field
-                        switch ((c >>> 10) & 3) {
-                            case 0: insn = ((c >>> 7) & 32 | (c >>> 2) & 31) << 20 | rs1p | 5 << 12 | rdq | 0x13; break;
-                            case 1: insn = (0x400 | (c >>> 7) & 32 | (c >>> 2) & 31) << 20 | rs1p | 5 << 12 | rdq | 0x13; break;
-                            case 2: insn = ((c << 19) >> 26 & ~31 | (c >>> 2) & 31) << 20 | rs1p | 7 << 12 | rdq | 0x13; break;
-                            default: {
-                                int rs2p = (c & 0x1c) << 18 | 0x800000;
-                                switch ((c >>> 10) & 4 | (c >>> 5) & 3) { // bit 12, then bits 6-5
-                                    case 0: insn = 0x20 << 25 | rs2p | rs1p | rdq | 0x33; break;          // c.sub
-                                    case 1: insn = rs2p | rs1p | 4 << 12 | rdq | 0x33; break;             // c.xor
-                                    case 2: insn = rs2p | rs1p | 6 << 12 | rdq | 0x33; break;             // c.or
-                                    case 3: insn = rs2p | rs1p | 7 << 12 | rdq | 0x33; break;             // c.and
-                                    case 4: insn = 0x20 << 25 | rs2p | rs1p | rdq | 0x3b; break;          // c.subw
-                                    case 5: insn = rs2p | rs1p | rdq | 0x3b; break;                       // c.addw
-                                    default: break loop; // reserved
-                                }
-                            }
-                        }
-                        break;
-                    }
-                    case 13: { // c.j: jal x0 (imm[20|10:1|11|19:12])
-                        int imm = (c << 19) >> 20 & ~0x7ff | ((c >>> 8) & 1) << 10 | ((c >>> 9) & 3) << 8
-                                | ((c >>> 6) & 1) << 7 | ((c >>> 7) & 1) << 6 | ((c >>> 2) & 1) << 5
-                                | ((c >>> 11) & 1) << 4 | ((c >>> 3) & 7) << 1;
-                        insn = (imm & 0x80000000) | (imm & 0x7fe) << 20 | (imm & 0x800) << 9 | imm & 0xff000 | 0x6f;
-                        break;
-                    }
-                    case 14: // c.beqz
-                    case 15: { // c.bnez: beq/bne rs1', x0 (imm[12|10:5], imm[4:1|11])
-                        int imm = (c << 19) >> 23 & ~0xff | ((c >>> 5) & 3) << 6 | ((c >>> 2) & 1) << 5
-                                | ((c >>> 10) & 3) << 3 | ((c >>> 3) & 3) << 1;
-                        insn = (imm & 0x80000000) | (imm & 0x7e0) << 20 | rs1p | ((c >>> 13) & 1) << 12
-                                | (imm & 0x1e) << 7 | (imm & 0x800) >>> 4 | 0x63;
-                        break;
-                    }
-                    case 16: // c.slli
-                        insn = ((c >>> 7) & 32 | (c >>> 2) & 31) << 20 | rd << 8 | 1 << 12 | rd | 0x13;
-                        break;
-                    case 18: // c.lwsp
-                        if (rd == 0) break loop; // reserved
-                        insn = (((c >>> 2) & 3) << 6 | ((c >>> 12) & 1) << 5 | ((c >>> 4) & 7) << 2) << 20 | 2 << 15 | 2 << 12 | rd | 0x03;
-                        break;
-                    case 19: // c.ldsp
-                        if (rd == 0) break loop; // reserved
-                        insn = (((c >>> 2) & 7) << 6 | ((c >>> 12) & 1) << 5 | ((c >>> 5) & 3) << 3) << 20 | 2 << 15 | 3 << 12 | rd | 0x03;
-                        break;
-                    case 20: { // c.jr, c.mv, c.jalr, c.add (c.ebreak is the general loop's)
-                        int rs2 = (c & 0x7c) << 18;
-                        if (rs2 != 0) {
-                            insn = (c & 0x1000) == 0 ? rs2 | rd | 0x33 : rs2 | rd << 8 | rd | 0x33;
-                        } else {
-                            if (rd == 0) break loop; // reserved (c.jr), c.ebreak
-                            insn = rd << 8 | ((c & 0x1000) >>> 5) | 0x67; // jalr x0 or x1, 0(rd)
-                        }
-                        break;
-                    }
-                    case 22: { // c.swsp
-                        int imm = ((c >>> 7) & 3) << 6 | ((c >>> 9) & 15) << 2;
-                        insn = (imm >>> 5) << 25 | (c & 0x7c) << 18 | 2 << 15 | 2 << 12 | (imm & 31) << 7 | 0x23;
-                        break;
-                    }
-                    case 23: { // c.sdsp
-                        int imm = ((c >>> 7) & 7) << 6 | ((c >>> 10) & 7) << 3;
-                        insn = (imm >>> 5) << 25 | (c & 0x7c) << 18 | 2 << 15 | 3 << 12 | (imm & 31) << 7 | 0x23;
-                        break;
-                    }
-                    default:
-                        break loop; // floating point, reserved: the general loop's
-                }
+                insn = Compressed.expandedOrZero(insn & 0xffff);
+                if (insn == 0) break; // not expanded yet, or illegal
                 next = pc + 2;
             }
             x[0] = 0;
