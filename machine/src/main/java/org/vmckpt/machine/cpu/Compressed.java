@@ -14,8 +14,6 @@ public final class Compressed {
      * touches thousands of them and this table's load was the interpreter's busiest cache miss, rounds 33 and 37).
      */
     private static final int[] TABLE = new int[65536];
-    /** {@code -Dvmckpt.interp.compressedByQuadrant=false}: the encoding itself as the index, as before (for A/B). */
-    static final boolean BY_QUADRANT = !"false".equals(System.getProperty("vmckpt.interp.compressedByQuadrant"));
     /** Table value of an encoding known to be illegal (0 means "not expanded yet"; no expansion ends in 01). */
     private static final int ILLEGAL = 1;
 
@@ -46,7 +44,7 @@ public final class Compressed {
 
     /** Where encoding {@code c} (its low 16 bits) is in {@link #TABLE}: bits 15-2, then the quadrant above them. */
     private static int slot(int c) {
-        return BY_QUADRANT ? (c & 0xffff) >>> 2 | (c & 3) << 14 : c & 0xffff;
+        return (c & 0xffff) >>> 2 | (c & 3) << 14;
     }
 
     private static int bits(int v, int hi, int lo) {
