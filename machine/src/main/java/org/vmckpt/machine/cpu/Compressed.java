@@ -7,7 +7,16 @@ package org.vmckpt.machine.cpu;
  * Illegal or reserved encodings expand to 0, which is itself an illegal 32-bit instruction.
  */
 public final class Compressed {
+    /** Indexed by {@link #slot}. */
     private static final int[] TABLE = new int[65536];
+    /**
+     * {@code -Dvmckpt.interp.compressedByQuadrant=true} (off by default: not shown to help, docs/BENCHMARKS.md round
+     * 39): the table indexed with the encoding's quadrant (bits 1-0) on top, so that a 64-byte line holds 16 encodings
+     * of one quadrant instead of 4 (each form's encodings, which differ in registers and offsets, then take a quarter
+     * of the lines; cold code touches thousands of them and this table's load is the interpreter's busiest cache miss,
+     * rounds 33, 37 and 39). Off: the encoding itself is the index.
+     */
+    static final boolean BY_QUADRANT = "true".equals(System.getProperty("vmckpt.interp.compressedByQuadrant"));
     /** Table value of an encoding known to be illegal (0 means "not expanded yet"; no expansion ends in 01). */
     private static final int ILLEGAL = 1;
 
@@ -15,7 +24,7 @@ public final class Compressed {
 
     /** The 32-bit equivalent of compressed instruction {@code c} (low 16 bits), or 0 if illegal. */
     public static int expandCached(int c) {
-        int e = TABLE[c & 0xffff];
+        int e = TABLE[slot(c)];
         if (e == 0) e = fill(c & 0xffff);
         return e == ILLEGAL ? 0 : e;
     }
@@ -25,15 +34,20 @@ public final class Compressed {
      * {@link InterpreterFastLoop}, whose loop makes no call (the fill is left to the interpreter's general path).
      */
     static int expandedOrZero(int c) {
-        int e = TABLE[c & 0xffff];
+        int e = TABLE[slot(c)];
         return e == ILLEGAL ? 0 : e;
     }
 
     private static int fill(int c) {
         int e = (c & 3) == 3 ? 0 : expand(c);
         if (e == 0) e = ILLEGAL;
-        TABLE[c] = e; // benign race: every thread computes the same value
+        TABLE[slot(c)] = e; // benign race: every thread computes the same value
         return e;
+    }
+
+    /** Where encoding {@code c} (its low 16 bits) is in {@link #TABLE}: bits 15-2, then the quadrant above them. */
+    private static int slot(int c) {
+        return BY_QUADRANT ? (c & 0xffff) >>> 2 | (c & 3) << 14 : c & 0xffff;
     }
 
     private static int bits(int v, int hi, int lo) {
