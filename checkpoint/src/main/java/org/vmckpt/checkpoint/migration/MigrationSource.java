@@ -173,6 +173,8 @@ public final class MigrationSource {
     }
 
     private boolean keepPriority;
+    /** This thread's priority from the pause on ({@link RoundsPriority}: the rounds run below it). */
+    private int switchPriority = Thread.MAX_PRIORITY;
 
     public Progress progress() {
         MigrationConnection c = conn;
@@ -259,7 +261,8 @@ public final class MigrationSource {
     public void run() throws MigrationException {
         Thread self = Thread.currentThread();
         int priority = self.getPriority();
-        if (!keepPriority) self.setPriority(Thread.MAX_PRIORITY);
+        switchPriority = keepPriority ? priority : Thread.MAX_PRIORITY;
+        RoundsPriority.enterRounds(switchPriority); // below the guest while it runs here; the guest's at the pause
         listener.status(MigrationStatus.SETUP);
         try {
             if (engine != null) engine.exclusive(() -> { migrate(); return null; });
@@ -675,8 +678,9 @@ public final class MigrationSource {
     /** What the final capture allocated on the run thread (-1: not counted). */
     private volatile long finalCaptureAllocated = -1;
 
-    /** Notes where the switch-over begins, for StopAndCopy's allocation count. */
+    /** Notes where the switch-over begins, for StopAndCopy's allocation count, and lifts this thread's priority. */
     private void markSwitch() {
+        RoundsPriority.enterSwitch(switchPriority); // the pause follows: this thread is the guest's stall from here
         switchAllocatedMark = SwitchAllocation.allocatedByThisThread();
         switchCollectionsMark = SwitchAllocation.collections();
     }

@@ -297,6 +297,70 @@ class MigrationTest {
         postCopyAfterRounds(true, true, hotsetConfig());
     }
 
+    /**
+     * RoundsPriority: both ends' migration threads run the rounds below the guest's priority (the guest still runs at
+     * the source) and the switch-over at the priority they were called with (the guest's stall), and each thread has
+     * its own priority back afterwards. Fails if either end keeps the guest's priority through the rounds (the
+     * behaviour before round 39), does not lift it for the switch, or leaves it changed.
+     */
+    @Test
+    void bothEndsRunTheRoundsBelowTheGuestAndTheSwitchOverAtTheirOwnPriority() throws Throwable {
+        for (MigrationMode mode : List.of(MigrationMode.PRECOPY, MigrationMode.POSTCOPY)) {
+            Machine source = runningSource(hotsetConfig());
+            MigrationListener l = listen(null);
+            closeAfter.add(l);
+            java.util.Map<MigrationStatus, Integer> atSource = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.Map<MigrationStatus, Integer> atDestination = new java.util.concurrent.ConcurrentHashMap<>();
+            AtomicReference<MigrationDestination.Incoming> result = new AtomicReference<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicReference<Integer> destinationAfter = new AtomicReference<>();
+            Thread dt = new Thread(() -> {
+                try {
+                    result.set(new MigrationDestination(new Machine(hotsetConfig(), b -> { }))
+                            .receive(l.accept(), status -> atDestination.putIfAbsent(status, Thread.currentThread().getPriority())));
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+                destinationAfter.set(Thread.currentThread().getPriority());
+            }, "destination");
+            dt.setDaemon(true);
+            dt.setPriority(Thread.MAX_PRIORITY); // as run --incoming receives: the guest runs on this thread next
+            dt.start();
+            MigrationSource s = new MigrationSource(source, null, at(l.port()), null, mode,
+                    status -> atSource.putIfAbsent(status, Thread.currentThread().getPriority()));
+            AtomicReference<Integer> sourceAfter = new AtomicReference<>();
+            Thread st = new Thread(() -> {
+                try {
+                    s.run();
+                } catch (MigrationException e) {
+                    failure.set(e);
+                }
+                sourceAfter.set(Thread.currentThread().getPriority());
+            }, "migrate");
+            st.setDaemon(true);
+            st.setPriority(Thread.NORM_PRIORITY + 1);
+            st.start();
+            dt.join(60_000);
+            assertFalse(dt.isAlive(), "the destination did not finish");
+            if (failure.get() != null) throw failure.get();
+            if (mode == MigrationMode.POSTCOPY) result.get().machine().run(400_000);
+            st.join(60_000);
+            assertFalse(st.isAlive(), "the source did not finish");
+            if (failure.get() != null) throw failure.get();
+            assertEquals(MigrationStatus.COMPLETED, s.status(), mode + ": " + s.progress().error());
+            int rounds = RoundsPriority.rounds();
+            assertTrue(rounds < Thread.MAX_PRIORITY, "the rounds' priority is below the guest's");
+            assertEquals(rounds, atSource.get(MigrationStatus.ACTIVE), mode + ": the source's rounds " + atSource);
+            assertEquals(Thread.MAX_PRIORITY, atSource.get(MigrationStatus.DEVICE), mode + ": the source's pause " + atSource);
+            assertEquals(Thread.NORM_PRIORITY + 1, sourceAfter.get(), mode + ": the source's thread has its priority back");
+            assertEquals(rounds, atDestination.get(MigrationStatus.ACTIVE), mode + ": the destination's rounds " + atDestination);
+            assertEquals(Thread.MAX_PRIORITY, atDestination.get(MigrationStatus.DEVICE), mode + ": the destination's switch " + atDestination);
+            assertEquals(Thread.MAX_PRIORITY, destinationAfter.get(), mode + ": the destination's thread has its priority back");
+            if (mode == MigrationMode.POSTCOPY) awaitPostCopyCompleted(result.get(), 10);
+            source.requestExit(0);
+        }
+    }
+
     @Test
     void postCopysPauseSendsNoPageBeforeTheStateAndTheWorkingSetFollowsItBeforeGo() throws Throwable {
         // Protocol 11, read off the wire (plaintext): after the last round's SYNC the pause sends the state at once (no
