@@ -7,7 +7,7 @@ source during the rounds ("src", with ms before the pause), across the switch ("
 it ("dst"). Then, per system, mode and TLS: migrations, gaps over 20 ms and over 30 ms in all, and migrations whose
 longest gap is within 30 ms.
 
-    bench/migrate-gap-counts.py RESULTS/migrate.json WORK
+    bench/migrate-gap-counts.py RESULTS/migrate.json|OUTPUT.txt WORK
 """
 import collections
 import json
@@ -32,9 +32,14 @@ def stamps(path):
 
 
 def main():
-    results = json.load(open(sys.argv[1]))
+    # migrate.json, or migrate.py's printed output (one JSON line per migration: usable while the run goes on)
+    text = open(sys.argv[1]).read()
+    try:
+        results = json.loads(text)
+    except ValueError:
+        results = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     logs = os.path.join(sys.argv[2], "logs")
-    summary = collections.defaultdict(lambda: [0, 0, 0, 0])
+    summary = collections.defaultdict(lambda: [0, 0, 0, 0, 0.0])
     for r in results:
         if r.get("system", "").startswith("qemu") or "error" in r or not r.get("timeline"):
             continue
@@ -59,10 +64,11 @@ def main():
         s[1] += sum(g > 20 for g, _ in gaps)
         s[2] += sum(g > 30 for g, _ in gaps)
         s[3] += longest <= 30
-    print("\n| system | mode | TLS | migrations | gaps > 20 ms | gaps > 30 ms | longest <= 30 ms |")
-    print("|---|---|---|---|---|---|---|")
+        s[4] += r["wall_s"]
+    print("\n| system | mode | TLS | migrations | seconds of migration | gaps > 20 ms (per s) | gaps > 30 ms (per s) | longest <= 30 ms |")
+    print("|---|---|---|---|---|---|---|---|")
     for (system, mode, tls), s in sorted(summary.items()):
-        print(f"| {system} | {mode} | {tls} | {s[0]} | {s[1]} | {s[2]} | {s[3]} of {s[0]} |")
+        print(f"| {system} | {mode} | {tls} | {s[0]} | {s[4]:.1f} | {s[1]} ({s[1] / s[4]:.1f}) | {s[2]} ({s[2] / s[4]:.1f}) | {s[3]} of {s[0]} |")
 
 
 if __name__ == "__main__":

@@ -305,6 +305,15 @@ class MigrationTest {
      */
     @Test
     void bothEndsRunTheRoundsBelowTheGuestAndTheSwitchOverAtTheirOwnPriority() throws Throwable {
+        RoundsPriority.override = Thread.NORM_PRIORITY; // off by default: as -Dvmckpt.migration.roundsPriority=5
+        try {
+            roundsAndSwitchPriorities();
+        } finally {
+            RoundsPriority.override = null;
+        }
+    }
+
+    private void roundsAndSwitchPriorities() throws Throwable {
         for (MigrationMode mode : List.of(MigrationMode.PRECOPY, MigrationMode.POSTCOPY)) {
             Machine source = runningSource(hotsetConfig());
             MigrationListener l = listen(null);
