@@ -34,14 +34,6 @@ public final class MigrationWarmUp {
      * frames (and TLS records of 16 KiB); these small ones cost little CPU and bring each per-frame method there.
      */
     static final int SMALL_FRAMES = 1500;
-    /**
-     * Small frames sent before the runs: a run's pages are new, so its frames take neither of the encoder's delta
-     * paths, whose classes stay unresolved; C2 then compiled {@code PageFrames.encodePagesShared} during the runs
-     * without them, the small frames' first delta threw that code away ("unloaded" PageDelta), and the C1 code it fell
-     * back to was what a real migration began with: C2 recompiled the encoder there, 1.8 s of compile time during a
-     * plain memdirty migration's first round (docs/BENCHMARKS.md, round 39). Frames through every path first, then runs.
-     */
-    static final int PRIMING_FRAMES = 16;
     private static final AtomicBoolean started = new AtomicBoolean();
     private static volatile boolean stopRequested;
     private static final AtomicReference<Thread> thread = new AtomicReference<>();
@@ -92,7 +84,6 @@ public final class MigrationWarmUp {
         } catch (MigrationException e) {
             server = client = null; // plaintext: the page path is still warmed
         }
-        if (!stopRequested) smallFrames(server, client, PRIMING_FRAMES);
         int done = 0;
         for (int i = 0; i < RUNS && !stopRequested; i++) {
             if (migrateOnce(server, client, i)) done++;
@@ -138,18 +129,17 @@ public final class MigrationWarmUp {
             Thread receiver = new Thread(() -> {
                 try (MigrationConnection in = l.accept()) {
                     PageFrames frames = new PageFrames();
-                    byte[][] kinds = pageKinds(count);
+                    byte[][] expected = pageKinds(count);
                     byte[][] held = new byte[8][];
-                    byte[][] expected = new byte[8][];
                     for (int i = 0; i < count; i++) {
                         MigrationWire.Frame f = in.receive();
                         if (f.type() != MigrationWire.PAGES) return;
-                        smallFramePages(kinds, expected, i);
+                        int frame = i;
                         boolean[] ok = {true};
                         frames.decodePages(f.read(), held.length, null, k -> held[k], (k, data) -> {
                             held[(int) k] = data;
                             // the CRC as the digest takes it, and the bytes as they were sent
-                            ok[0] &= StateDigest.crc(data) == StateDigest.crc(expected[(int) k]);
+                            ok[0] &= StateDigest.crc(data) == StateDigest.crc(expected[(frame + (int) k) % expected.length]);
                         });
                         if (ok[0]) intact[0]++;
                     }
@@ -169,11 +159,12 @@ public final class MigrationWarmUp {
                 byte[][] data = new byte[8][];
                 byte[][] base = new byte[8][];
                 for (int i = 0; i < count && !stopRequested; i++) {
-                    System.arraycopy(sent, 0, base, 0, sent.length); // each page as a delta against the copy sent before
-                    int n = smallFramePages(kinds, sent, i);
+                    int n = 1 + i % 8;
                     for (int k = 0; k < n; k++) {
                         index[k] = k;
-                        data[k] = sent[k];
+                        data[k] = kinds[(i + k) % kinds.length];
+                        base[k] = sent[k];
+                        sent[k] = data[k];
                     }
                     out.send(MigrationWire.PAGES, frames.encodePagesShared(index, data, null, base, null, n));
                 }
@@ -187,25 +178,6 @@ public final class MigrationWarmUp {
         } catch (Exception e) {
             return 0; // only a warm-up
         }
-    }
-
-    /**
-     * The pages of small frame {@code i}, into {@code pages[0..n)} (which hold frame {@code i - 1}'s); returns n (1-8).
-     * Every fourth frame sends its pages again with one word changed (a delta of words), the others other content (a
-     * delta of the whole page against the copy sent before): both of the encoder's delta paths.
-     */
-    static int smallFramePages(byte[][] kinds, byte[][] pages, int i) {
-        int n = 1 + i % 8;
-        for (int k = 0; k < n; k++) {
-            if (i % 4 == 3 && pages[k] != null) {
-                byte[] p = pages[k].clone();
-                p[(i % (GuestMemory.PAGE_SIZE / 8)) * 8]++;
-                pages[k] = p;
-            } else {
-                pages[k] = kinds[(i + k) % kinds.length];
-            }
-        }
-        return n;
     }
 
     /**
