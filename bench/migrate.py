@@ -567,6 +567,9 @@ def main():
     ap.add_argument("--run-args", default="",
                     help="extra options of `vmckpt run` for both ends of the new jar's migrations (e.g. --realtime)")
     ap.add_argument("--base-run-args", default="", help="the same for the base jar's (--base-jar)")
+    ap.add_argument("--java-opts", default="",
+                    help="extra JVM options for both ends of the new jar's migrations only (e.g. -Dvmckpt.migration.roundsPriority=5; "
+                         "with --base-jar the same jar, an A/B of one option)")
     args = ap.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(os.path.join(args.work, "logs"))
@@ -575,6 +578,9 @@ def main():
     vm = paper.Vmckpt(args)
     base = paper.Vmckpt(argparse.Namespace(**dict(vars(args), jar=args.base_jar))) if args.base_jar else None
     vm.run_args = args.run_args.split()
+    if args.java_opts:
+        at = vm.java.index("-jar")
+        vm.java = vm.java[:at] + args.java_opts.split() + vm.java[at:]
     if base:
         base.run_args = args.base_run_args.split()
     qemu = not args.no_qemu and shutil.which("qemu-system-riscv64")

@@ -119,7 +119,6 @@ public final class MigrationDestination {
     public Incoming receive(MigrationConnection conn, MigrationSource.Listener listener) throws MigrationException {
         MigrationSource.Listener events = listener == null ? s -> { } : listener;
         boolean arrived = false;
-        int priority = Thread.currentThread().getPriority(); // the rounds lower it (RoundsPriority)
         try {
             Incoming in = receiveChecked(conn, events);
             arrived = true;
@@ -133,7 +132,6 @@ public final class MigrationDestination {
             conn.close();
             throw new MigrationException("the migration connection from " + conn.peer() + " broke: " + e.getMessage(), e);
         } finally {
-            Thread.currentThread().setPriority(priority);
             if (!arrived && postCopyReceiver != null) postCopyReceiver.release();
         }
     }
@@ -167,9 +165,6 @@ public final class MigrationDestination {
         // The boot files held here with the source's hashes: the source may send their pages as references.
         PageReferences refs = references.join();
         List<Integer> boot = refs.acceptedBootFiles(description);
-        // The rounds: the guest still runs at the source, which (on one host) shares the cores with this thread.
-        int switchPriority = Thread.currentThread().getPriority();
-        RoundsPriority.enterRounds(switchPriority);
         events.status(MigrationStatus.ACTIVE);
         MigrationWire.PayloadWriter accept = new MigrationWire.PayloadWriter().i32(boot.size());
         for (int b : boot) accept.i32(b);
@@ -216,7 +211,6 @@ public final class MigrationDestination {
                     digest.refresh(); // as the source does after each round: the final check is then small
                 }
                 case MigrationWire.STATE -> {
-                    RoundsPriority.enterSwitch(switchPriority); // the guest is paused at the source: this is its stall
                     stateAllocated = SwitchAllocation.allocatedByThisThread();
                     stateCollections = SwitchAllocation.collections();
                     return switchOver(conn, f.read(), mode, digest, frames, events, System.nanoTime());

@@ -173,8 +173,6 @@ public final class MigrationSource {
     }
 
     private boolean keepPriority;
-    /** This thread's priority from the pause on ({@link RoundsPriority}: the rounds run below it). */
-    private int switchPriority = Thread.MAX_PRIORITY;
 
     public Progress progress() {
         MigrationConnection c = conn;
@@ -261,8 +259,7 @@ public final class MigrationSource {
     public void run() throws MigrationException {
         Thread self = Thread.currentThread();
         int priority = self.getPriority();
-        switchPriority = keepPriority ? priority : Thread.MAX_PRIORITY;
-        RoundsPriority.enterRounds(switchPriority); // below the guest while it runs here; the guest's at the pause
+        if (!keepPriority) self.setPriority(Thread.MAX_PRIORITY);
         listener.status(MigrationStatus.SETUP);
         try {
             if (engine != null) engine.exclusive(() -> { migrate(); return null; });
@@ -678,9 +675,8 @@ public final class MigrationSource {
     /** What the final capture allocated on the run thread (-1: not counted). */
     private volatile long finalCaptureAllocated = -1;
 
-    /** Notes where the switch-over begins, for StopAndCopy's allocation count, and lifts this thread's priority. */
+    /** Notes where the switch-over begins, for StopAndCopy's allocation count. */
     private void markSwitch() {
-        RoundsPriority.enterSwitch(switchPriority); // the pause follows: this thread is the guest's stall from here
         switchAllocatedMark = SwitchAllocation.allocatedByThisThread();
         switchCollectionsMark = SwitchAllocation.collections();
     }
