@@ -86,6 +86,8 @@ def main():
     ap.add_argument("--jar", default=os.path.join(paper.ROOT, "cli", "target", "vmckpt.jar"))
     ap.add_argument("--work", default="/tmp/vmckpt-migrate-threads")
     ap.add_argument("--jfr", action="store_true")
+    ap.add_argument("--perf", default=None, help="record every CPU with perf (cpu-clock) into this file and print the "
+                                                "migration's window by thread and library, and by symbol")
     ap.add_argument("--dst-opts", default="", help="extra JVM options for the destination only")
     ap.add_argument("--src-opts", default="", help="extra JVM options for the source only")
     args = ap.parse_args()
@@ -113,6 +115,7 @@ def main():
                   os.path.join(logs, tag + "-src"), env=vm.env)
     dst = Process(cmd(vm.cmd("run", *common, "--repo", os.path.join(args.work, "repo-dst"), *sec, "--api-socket", dsock,
                              "--incoming", f"tcp:127.0.0.1:{port}"), "dst"), os.path.join(logs, tag + "-dst"), env=vm.env)
+    perf, perf_window = None, None
     try:
         if not src.out.wait_for(ready, 300):
             raise RuntimeError("the source never got ready")
@@ -120,6 +123,9 @@ def main():
         time.sleep(paper.SETTLE_S * 2)
         if not dst.err.wait_for("waiting for a migration", 60):
             raise RuntimeError("the destination is not listening")
+        if args.perf:  # every CPU sampled (cpu-clock, ~1 kHz) on the monotonic clock, to split the window by thread and library
+            perf = subprocess.Popen(["perf", "record", "-a", "-k", "mono", "-F", "997", "-e", "cpu-clock", "-o", args.perf],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
         s0, d0 = threads(src.proc.pid), threads(dst.proc.pid)
         w0 = time.time()
@@ -146,6 +152,11 @@ def main():
               f"sent {info['ram']['transferred'] / 2**20:.1f} MiB, rounds {info['ram'].get('dirty-sync-count')}")
         print("\n".join(line))
         print("stop:", json.dumps(info.get("vmckpt-stop")))
+        if perf is not None:
+            time.sleep(0.05)
+            perf.send_signal(2)
+            perf.wait(30)
+            perf_window = (t0, t1, src.proc.pid, dst.proc.pid)
         for who, a, b in (("source", s0, s1), ("destination", d0, d1)):
             d, tot = diff(a, b)
             print(f"{who} CPU {tot:.2f} s: " + ", ".join(f"{k} {v:.2f}" for k, v in d.most_common() if abs(v) >= 0.01))
@@ -157,6 +168,16 @@ def main():
         except RuntimeError:
             dq = None
         dst.stop(dq)
+    if perf_window is not None:  # after both JVMs exited: their perf maps (-XX:+DumpPerfMapAtExit) name JIT-compiled code
+        t0, t1, spid, dpid = perf_window
+        span = f"{t0:.6f},{t1:.6f}"
+        for who, pid in (("source", spid), ("destination", dpid)):
+            out = subprocess.run(["perf", "report", "-i", args.perf, "--time", span, "--pid", str(pid), "--sort", "comm,dso",
+                                  "--stdio", "-q", "--percent-limit", "0.5"], capture_output=True, text=True).stdout
+            print(f"\n{who} (pid {pid}), samples by thread and library in the migration's window (perf, % of its samples):\n{out}")
+            out = subprocess.run(["perf", "report", "-i", args.perf, "--time", span, "--pid", str(pid), "--sort", "comm,sym",
+                                  "--stdio", "-q", "--percent-limit", "1"], capture_output=True, text=True).stdout
+            print(f"{who}, by thread and symbol (>= 1%):\n{out}")
     if args.jfr:
         for who in ("src", "dst"):
             print(f"JFR {who} (samples inside the migration, by thread, top frames):")

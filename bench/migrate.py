@@ -85,6 +85,18 @@ def stall(src_out, dst_out, regex, t0, t1):
     return max(b - a for a, b in zip(seq, seq[1:]))
 
 
+def gaps_over(src_out, dst_out, regex, t0, t1, floor_s=0.015, after_s=0.5):
+    """Every gap over floor_s between consecutive heartbeats (the source's, then the destination's) from the last one
+    before t0 to t1 + after_s (the migration, its switch-over and the destination's first half second), in ms, in
+    order: how many long gaps a migration has, not only the longest."""
+    times = sorted(set([t for t, _ in src_out.matches(regex)] + [t for t, _ in dst_out.matches(regex)]))
+    before = [t for t in times if t <= t0]
+    if not before:
+        return None
+    seq = [before[-1]] + [t for t in times if t0 < t <= t1 + after_s]
+    return [round((b - a) * 1e3, 1) for a, b in zip(seq, seq[1:]) if b - a > floor_s]
+
+
 def normal_gap(out):
     """The longest gap between heartbeats in the 3 s before now: the guest's stalls without any migration."""
     t = now()
@@ -100,6 +112,20 @@ def cpu_seconds(pid):
         return (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return None
+
+
+def cpu_split(pid):
+    """(user, system) CPU seconds of a process so far: the kernel's share holds its page faults and socket copies."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            st = f.read().rsplit(")", 1)[1].split()
+        return int(st[11]) / os.sysconf("SC_CLK_TCK"), int(st[12]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def split_delta(a, b):
+    return [round(b[0] - a[0], 2), round(b[1] - a[1], 2)] if a and b else None
 
 
 def memory_counts(pid):
@@ -374,6 +400,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
         if not dst.err.wait_for("waiting for a migration", 60):
             raise RuntimeError(f"{tag}: the destination is not listening")
         cpu0 = (cpu_seconds(src.proc.pid), cpu_seconds(dst.proc.pid))
+        split0 = (cpu_split(src.proc.pid), cpu_split(dst.proc.pid))
         mem0 = (memory_counts(src.proc.pid), memory_counts(dst.proc.pid))
         t0 = now()
         if mode == "at-once":  # post-copy that switches without rounds
@@ -387,6 +414,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
             time.sleep(0.01)
         t1 = now()
         cpu1 = (cpu_seconds(src.proc.pid), cpu_seconds(dst.proc.pid))
+        split1 = (cpu_split(src.proc.pid), cpu_split(dst.proc.pid))
         mem1 = (memory_counts(src.proc.pid), memory_counts(dst.proc.pid))
         load = os.getloadavg()[0]
         # The source's checkpoint (the bytes' bound) costs a second of CPU on this 2-core host: taken at once it fell in
@@ -409,6 +437,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
              "checkpoint_after_pages": ck_after_pages, "checkpoint_dest_bytes": ck_dst, "checkpoint_dest_pages": ck_dst_pages,
              "cpu_src_s": cpu1[0] - cpu0[0] if None not in (cpu0[0], cpu1[0]) else None,
              "cpu_dst_s": cpu1[1] - cpu0[1] if None not in (cpu0[1], cpu1[1]) else None,
+             "cpu_user_sys": {"src": split_delta(split0[0], split1[0]), "dst": split_delta(split0[1], split1[1])},
              # Memory each process touched for the first time while the migration ran: [resident MiB, minor faults].
              "src_touched": grew(mem0[0], mem1[0]), "dst_touched": grew(mem0[1], mem1[1]), "workload": workload, "mode": mode, "tls": tls, "rep": rep, "status": info["status"],
              "total_s": info.get("total-time", 0) / 1e3, "setup_s": info.get("setup-time", 0) / 1e3, "wall_s": t1 - t0,
@@ -417,6 +446,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
              "pages": info["ram"].get("normal"), "referred": info["ram"].get("vmckpt-referred"),
              "deferred": info["ram"].get("vmckpt-deferred"), "delta": info["ram"].get("vmckpt-delta"), "rounds": info["ram"].get("dirty-sync-count"),
              "stall_s": stall(src.out, dst.out, HB, t0, t1) if wl else None, "normal_gap_s": normal,
+             "gaps_ms": gaps_over(src.out, dst.out, HB, t0, t1) if wl else None,
              "heartbeat_step": continued(src.out, dst.out) if wl else None,
              "alive": (dst.out.wait_for(r"ALIVE-42", 20) is not None) if not wl else None,
              # Where the stall goes: the source's stop-and-copy parts, and the destination's start (from its line
@@ -485,6 +515,10 @@ def qemu_run(work, workload, tls, creds, rep):
         qd.execute("migrate-incoming", {"uri": f"tcp:127.0.0.1:{port}"})
         time.sleep(2 * paper.SETTLE_S)
         normal = normal_gap(src.out)
+        # Each end's CPU (user, system) and the memory it touched for the first time over the migration: where QEMU's
+        # own total goes (its incoming side writes every page into guest RAM it has not touched yet).
+        split0 = (cpu_split(src.proc.pid), cpu_split(dst.proc.pid))
+        mem0 = (memory_counts(src.proc.pid), memory_counts(dst.proc.pid))
         t0 = now()
         qs.execute("migrate", {"uri": f"tcp:127.0.0.1:{port}"})
         while True:
@@ -493,12 +527,17 @@ def qemu_run(work, workload, tls, creds, rep):
                 break
             time.sleep(0.01)
         t1 = now()
+        split1 = (cpu_split(src.proc.pid), cpu_split(dst.proc.pid))
+        mem1 = (memory_counts(src.proc.pid), memory_counts(dst.proc.pid))
         if not wl:
             time.sleep(0.5)
             dst.type("echo ALIVE-$((40+2))\n")
         return {"system": "qemu", "load": os.getloadavg()[0], "workload": workload, "mode": "precopy", "tls": tls, "rep": rep, "status": info["status"],
                 "total_s": info.get("total-time", 0) / 1e3, "setup_s": info.get("setup-time", 0) / 1e3, "wall_s": t1 - t0,
                 "downtime_ms": info.get("downtime", 0),
+                "cpu_user_sys": {"src": split_delta(split0[0], split1[0]), "dst": split_delta(split0[1], split1[1])},
+                "src_touched": grew(mem0[0], mem1[0]), "dst_touched": grew(mem0[1], mem1[1]),
+                "rounds": info.get("ram", {}).get("dirty-sync-count"),
                 "bytes": info.get("ram", {}).get("transferred", 0), "checkpoint_bytes": None,
                 "stall_s": stall(src.out, dst.out, HB, t0, t1) if wl else None, "normal_gap_s": normal,
                 "heartbeat_step": continued(src.out, dst.out) if wl else None,
@@ -528,6 +567,9 @@ def main():
     ap.add_argument("--run-args", default="",
                     help="extra options of `vmckpt run` for both ends of the new jar's migrations (e.g. --realtime)")
     ap.add_argument("--base-run-args", default="", help="the same for the base jar's (--base-jar)")
+    ap.add_argument("--java-opts", default="",
+                    help="extra JVM options for both ends of the new jar's migrations only (e.g. -Dvmckpt.migration.roundsPriority=5; "
+                         "with --base-jar the same jar, an A/B of one option)")
     args = ap.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(os.path.join(args.work, "logs"))
@@ -536,6 +578,9 @@ def main():
     vm = paper.Vmckpt(args)
     base = paper.Vmckpt(argparse.Namespace(**dict(vars(args), jar=args.base_jar))) if args.base_jar else None
     vm.run_args = args.run_args.split()
+    if args.java_opts:
+        at = vm.java.index("-jar")
+        vm.java = vm.java[:at] + args.java_opts.split() + vm.java[at:]
     if base:
         base.run_args = args.base_run_args.split()
     qemu = not args.no_qemu and shutil.which("qemu-system-riscv64")
@@ -571,11 +616,18 @@ def main():
             st += f", switch {r['switch_gap_s'] * 1e3:.0f} ms"
         if r.get("normal_gap_s"):
             st += f" ({r['normal_gap_s'] * 1e3:.0f} ms)"
+        if r.get("gaps_ms") is not None:
+            st += f"; gaps > 20 / 30 ms: {sum(g > 20 for g in r['gaps_ms'])} / {sum(g > 30 for g in r['gaps_ms'])}"
         ck = f"{r['checkpoint_bytes'] / 2**20:.1f} MiB" if r.get("checkpoint_bytes") else "-"
         if r.get("checkpoint_after_bytes"):
             ck += f" / {r['checkpoint_after_bytes'] / 2**20:.1f} MiB"
         ratio = f"{r['bytes'] / r['checkpoint_after_bytes']:.3f}" if r.get("checkpoint_after_bytes") else "-"
         cpu = f"{r['cpu_src_s']:.2f} + {r['cpu_dst_s']:.2f}" if r.get("cpu_src_s") is not None and r.get("cpu_dst_s") is not None else "-"
+        us = r.get("cpu_user_sys") or {}
+        if us.get("src") and us.get("dst"):  # user/system of each end
+            cpu += f" (u/s {us['src'][0]:.2f}/{us['src'][1]:.2f} + {us['dst'][0]:.2f}/{us['dst'][1]:.2f})"
+        if r.get("dst_touched"):
+            cpu += f"; dst touched {r['dst_touched'][0]:.0f} MiB, {r['dst_touched'][1]} faults"
         load = f"{r['load']:.1f}" if r.get("load") is not None else "-"
         step = r["heartbeat_step"] if r.get("heartbeat_step") is not None else ("alive" if r.get("alive") else "-")
         print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | {load} | {r['status']} | {st} | "
