@@ -576,6 +576,19 @@ def run_qemu(args, workload, reps):
     return saves, boot_s
 
 
+def process_usage(pid):
+    """User and system CPU seconds of a process so far, and its resident memory (MiB); None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            st = f.read().rsplit(")", 1)[1].split()
+        with open(f"/proc/{pid}/status") as f:
+            rss_kib = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+        tick = os.sysconf("SC_CLK_TCK")
+        return {"user_s": int(st[11]) / tick, "system_s": int(st[12]) / tick, "resident_mib": rss_kib / 1024}
+    except (OSError, IndexError, ValueError, StopIteration):
+        return None
+
+
 def qemu_restore(args, workload, save):
     """Starts QEMU with -incoming from a saved file; times it to 'running' and checks the guest continues."""
     hb_regex = WORKLOADS[workload][2]
@@ -585,12 +598,14 @@ def qemu_restore(args, workload, save):
                 os.path.join(args.work, "logs", tag))
     qmp = Qmp(sock)
     running_s = loaded_s = None
+    usage_at_running = None
     deadline = now() + 60
     while now() < deadline:
         status = qmp.execute("query-status").get("status")
         if status == "running":
             running_s = now() - p.spawned
             loaded_s = loaded_s or running_s
+            usage_at_running = process_usage(p.proc.pid)
             break
         if status == "paused":
             # The stream says the source was stopped (stop-and-copy), so QEMU does not start it: we do.
@@ -598,7 +613,11 @@ def qemu_restore(args, workload, save):
             qmp.execute("cont")
             continue
         time.sleep(0.005)
-    result = {"kind": save["kind"], "rep": save["rep"], "running_s": running_s, "loaded_s": loaded_s}
+    # QEMU's CPU (user, system) and resident memory when it reports "running": its load writes every page into guest
+    # RAM it has not touched yet, and on a VM host whose first touches are slow and vary (docs/BENCHMARKS.md round 40)
+    # the system share is where its restore time swings.
+    result = {"kind": save["kind"], "rep": save["rep"], "running_s": running_s, "loaded_s": loaded_s,
+              "usage_at_running": usage_at_running}
     if hb_regex:
         seen = p.out.wait_for(hb_regex, QEMU_RESTORE_WAIT_S)
         result["continued"] = bool(seen) and int(seen[1].group(1)) >= (save["heartbeat_before"] or 0) + 1
@@ -608,8 +627,10 @@ def qemu_restore(args, workload, save):
         p.type("echo ALIVE-$((40+2))\n")
         result["continued"] = p.out.wait_for(r"ALIVE-42", QEMU_RESTORE_WAIT_S) is not None
     p.stop(qmp)
+    usage = (f", CPU user {usage_at_running['user_s']:.2f} s + system {usage_at_running['system_s']:.2f} s, "
+             f"resident {usage_at_running['resident_mib']:.0f} MiB at running") if usage_at_running else ""
     print(f"    qemu restore {save['kind']:19s} rep {save['rep']}: running after "
-          f"{(running_s or float('nan')) * 1e3:.0f} ms, continued={result['continued']}", flush=True)
+          f"{(running_s or float('nan')) * 1e3:.0f} ms{usage}, continued={result['continued']}", flush=True)
     return result
 
 
