@@ -39,7 +39,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paper  # noqa: E402
-from paper import Process, Qmp, now  # noqa: E402
+from paper import Process, Qmp, cpu_split, memory_counts, now  # noqa: E402
 
 HB = r"memdirty heartbeat (\d+)"
 WORKLOADS = {
@@ -114,31 +114,8 @@ def cpu_seconds(pid):
         return None
 
 
-def cpu_split(pid):
-    """(user, system) CPU seconds of a process so far: the kernel's share holds its page faults and socket copies."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            st = f.read().rsplit(")", 1)[1].split()
-        return int(st[11]) / os.sysconf("SC_CLK_TCK"), int(st[12]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
-
-
 def split_delta(a, b):
     return [round(b[0] - a[0], 2), round(b[1] - a[1], 2)] if a and b else None
-
-
-def memory_counts(pid):
-    """(resident MiB, minor page faults so far) of a process: how much memory it touched for the first time over a span
-    is the growth of both, a count the host's load does not change (the time each first touch costs does)."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:")) / 1024
-        with open(f"/proc/{pid}/stat") as f:
-            minflt = int(f.read().rsplit(")", 1)[1].split()[7])
-        return rss, minflt
-    except (OSError, IndexError, ValueError, StopIteration):
-        return None, None
 
 
 def grew(before, after):

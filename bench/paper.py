@@ -576,17 +576,27 @@ def run_qemu(args, workload, reps):
     return saves, boot_s
 
 
-def process_usage(pid):
-    """User and system CPU seconds of a process so far, and its resident memory (MiB); None if it is gone."""
+def cpu_split(pid):
+    """(user, system) CPU seconds of a process so far: the kernel's share holds its page faults and socket copies."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             st = f.read().rsplit(")", 1)[1].split()
-        with open(f"/proc/{pid}/status") as f:
-            rss_kib = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
-        tick = os.sysconf("SC_CLK_TCK")
-        return {"user_s": int(st[11]) / tick, "system_s": int(st[12]) / tick, "resident_mib": rss_kib / 1024}
-    except (OSError, IndexError, ValueError, StopIteration):
+        return int(st[11]) / os.sysconf("SC_CLK_TCK"), int(st[12]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
         return None
+
+
+def memory_counts(pid):
+    """(resident MiB, minor page faults so far) of a process: how much memory it touched for the first time over a span
+    is the growth of both, a count the host's load does not change (the time each first touch costs does)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:")) / 1024
+        with open(f"/proc/{pid}/stat") as f:
+            minflt = int(f.read().rsplit(")", 1)[1].split()[7])
+        return rss, minflt
+    except (OSError, IndexError, ValueError, StopIteration):
+        return None, None
 
 
 def qemu_restore(args, workload, save):
@@ -598,14 +608,14 @@ def qemu_restore(args, workload, save):
                 os.path.join(args.work, "logs", tag))
     qmp = Qmp(sock)
     running_s = loaded_s = None
-    usage_at_running = None
+    split = resident = None  # QEMU's (user, system) CPU seconds and resident MiB when it says "running"
     deadline = now() + 60
     while now() < deadline:
         status = qmp.execute("query-status").get("status")
         if status == "running":
             running_s = now() - p.spawned
             loaded_s = loaded_s or running_s
-            usage_at_running = process_usage(p.proc.pid)
+            split, resident = cpu_split(p.proc.pid), memory_counts(p.proc.pid)[0]
             break
         if status == "paused":
             # The stream says the source was stopped (stop-and-copy), so QEMU does not start it: we do.
@@ -617,7 +627,7 @@ def qemu_restore(args, workload, save):
     # RAM it has not touched yet, and on a VM host whose first touches are slow and vary (docs/BENCHMARKS.md round 40)
     # the system share is where its restore time swings.
     result = {"kind": save["kind"], "rep": save["rep"], "running_s": running_s, "loaded_s": loaded_s,
-              "usage_at_running": usage_at_running}
+              "cpu_user_sys_at_running": list(split) if split else None, "resident_mib_at_running": resident}
     if hb_regex:
         seen = p.out.wait_for(hb_regex, QEMU_RESTORE_WAIT_S)
         result["continued"] = bool(seen) and int(seen[1].group(1)) >= (save["heartbeat_before"] or 0) + 1
@@ -627,8 +637,8 @@ def qemu_restore(args, workload, save):
         p.type("echo ALIVE-$((40+2))\n")
         result["continued"] = p.out.wait_for(r"ALIVE-42", QEMU_RESTORE_WAIT_S) is not None
     p.stop(qmp)
-    usage = (f", CPU user {usage_at_running['user_s']:.2f} s + system {usage_at_running['system_s']:.2f} s, "
-             f"resident {usage_at_running['resident_mib']:.0f} MiB at running") if usage_at_running else ""
+    usage = (f", CPU user {split[0]:.2f} s + system {split[1]:.2f} s, resident {resident:.0f} MiB at running"
+             if split and resident is not None else "")
     print(f"    qemu restore {save['kind']:19s} rep {save['rep']}: running after "
           f"{(running_s or float('nan')) * 1e3:.0f} ms{usage}, continued={result['continued']}", flush=True)
     return result

@@ -23,7 +23,7 @@ final class Interpreter {
         this.h = h;
         this.mmu = h.mmu;
         this.ram = h.ram;
-        this.fastLoop = InterpreterFastLoop.ENABLED ? new InterpreterFastLoop(this) : null;
+        setFastLoop(InterpreterFastLoop.ENABLED);
     }
 
     /**

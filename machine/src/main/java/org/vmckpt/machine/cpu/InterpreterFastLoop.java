@@ -16,6 +16,11 @@ import static org.vmckpt.machine.cpu.Hart.*;
  * they can stay in registers; {@code instret} is counted in a local and added once, and no event can happen inside
  * (nothing here traps, stops the batch or makes the fetch page stale), so there is no per-instruction test of events.
  * Same semantics as the general loop, instruction for instruction (the interpreter's differential tests run both).
+ * Decode's immediates and Alu's conditions are written out here, as the general loop does for the same reason (its JAL
+ * case): as calls C2 may leave them out of line, and one call would put every value of the loop back on the stack.
+ * The three jump tails (JAL, JALR, a taken branch) are kept apart on purpose: folded into one (a labeled block the
+ * jumps break to, 91 bytecodes shorter), seven interleaved interpreter-only runs were slower in 5 of 7, medians equal
+ * (docs/BENCHMARKS.md, round 41).
  */
 final class InterpreterFastLoop {
     /**
