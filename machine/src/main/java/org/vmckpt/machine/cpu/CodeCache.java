@@ -881,6 +881,20 @@ public final class CodeCache {
         return sb.toString();
     }
 
+    /**
+     * Profile only ({@link TranslationProfile#DUMP}): every live unit, "unit KEY TIER RUNS INSNS NANOS GUEST-INSNS"
+     * (counted over the whole run: a tool subtracts a run stopped at the phase's start), to DUMP.units.
+     */
+    private void dumpUnits(java.util.List<TranslatedUnit> l) {
+        StringBuilder sb = new StringBuilder();
+        for (TranslatedUnit u : l) sb.append(String.format("unit %x %s %d %d %d %d%n", u.key, u.hot ? "C2" : "C1", u.profRuns, u.profInsns, u.profNanos, u.instructionCount));
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(TranslationProfile.DUMP + ".units"), sb);
+        } catch (java.io.IOException e) {
+            System.err.println("vmckpt: profile dump: " + e);
+        }
+    }
+
     /** Profile only: guest instructions between a job's queuing and its installation (sum, count, longest and its key). */
     private long profWaitInsns, profWaits, profMaxWait, profMaxWaitKey;
 
@@ -902,6 +916,7 @@ public final class CodeCache {
         long total = 0, runs = 0, insns = 0;
         for (TranslatedUnit u : l) { total += u.profNanos; runs += u.profRuns; insns += u.profInsns; }
         sb.append(String.format("units total %.2f s, %d runs, %d insns%n", total / 1e9, runs, insns));
+        if (TranslationProfile.DUMP != null) dumpUnits(l);
         // By the entry's RAM page: a function spread over many units (SHA-256's unrolled rounds) shows as one line.
         HashMap<Integer, long[]> byPage = new HashMap<>();
         for (TranslatedUnit u : l) {

@@ -99,6 +99,11 @@ final class TranslationProfile {
     }
     /** The per-page and per-pc tables count from this instruction count on ({@code -Dvmckpt.jit.profileFrom=N}: one phase of a run). */
     static final long FROM = Long.getLong("vmckpt.jit.profileFrom", 0);
+    /**
+     * Profile only: a file that gets every interpreted block start (from FROM on) and every live unit, one a line (DUMP.interp, DUMP.units), for
+     * tools that name them by guest symbol ({@code -Dvmckpt.jit.profileDump=FILE}; bench/cpu/profile-symbols.py).
+     */
+    static final String DUMP = System.getProperty("vmckpt.jit.profileDump");
     /** Set by the dispatcher before {@link #interpreted}: the wall time the interpreted block took. */
     long interpNanos;
     /** Interpreted instructions and blocks by virtual page of the block's start. */
@@ -182,8 +187,20 @@ final class TranslationProfile {
         page[1]++;
     }
 
+    /** Every interpreted block start from FROM on, "interp PC INSNS BLOCKS", to {@link #DUMP}.interp. */
+    private void dumpInterpreted() {
+        StringBuilder sb = new StringBuilder();
+        interpretedStarts.forEach((pc, v) -> sb.append(String.format("interp %x %d %d%n", pc, v[0], v[1])));
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(DUMP + ".interp"), sb);
+        } catch (java.io.IOException e) {
+            System.err.println("vmckpt: profile dump: " + e);
+        }
+    }
+
     /** The counters, one per line, then the pages where most instructions were interpreted. */
     String report() {
+        if (DUMP != null) dumpInterpreted();
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < NAMES.length; i++) sb.append(String.format("  %-28s %,d%n", NAMES[i], counts[i]));
         sb.append(String.format("  from instruction %,d: interpreted instructions (blocks) by reason, by how the block began (%s)%n", FROM, String.join(", ", HOWS)));

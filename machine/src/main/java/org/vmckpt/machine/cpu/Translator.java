@@ -51,6 +51,8 @@ final class Translator {
     static final int MAX_INSTRUCTIONS = Integer.getInteger("vmckpt.jit.maxInstructions", 64);
     /** HotSpot does not compile methods larger than 8000 bytes of bytecode (HugeMethodLimit); stay below. */
     static final int MAX_BYTECODE = 7600;
+    /** and, or, xor of word-valued registers as int operations ({@link #emitWordLogic}); {@code -Dvmckpt.jit.wordLogic=false}: off. */
+    static final boolean WORD_LOGIC = !"false".equals(System.getProperty("vmckpt.jit.wordLogic"));
 
     private static final String HART = "org/vmckpt/machine/cpu/Hart";
     private static final String MMU = "org/vmckpt/machine/cpu/Mmu";
@@ -1402,9 +1404,12 @@ final class Translator {
             mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0, TranslatedUnit.EXIT_BUDGET));
         }
         mv.visitIincInsn(L_N, len);
+        wordRegs = 0; // (a block begins at a label: nothing is known of the registers on every way in)
         for (int k = 0; k < len; k++) {
             Insn in = block.get(k);
+            int after = wordRegsAfter(in);
             emitInstruction(in, len - k);
+            wordRegs = after;
         }
         Insn last = block.get(len - 1);
         if (last.kind != JAL && last.kind != JALR && last.kind != BRANCH) {
@@ -1507,6 +1512,64 @@ final class Translator {
         mv.visitJumpInsn(IFNE, exitStub(in.off, unretired, -1)); // unitExit: the dispatcher never chains
     }
 
+    /**
+     * Within the block being emitted, the guest registers (bit r for xr) known to hold a 32-bit value sign-extended
+     * to 64 bits: each was last written in this block by a word operation (addw, sllw, srliw, mulw, ...), an lw, or
+     * one of {@link #emitWordLogic}'s. Cleared at every block start and after any instruction that calls into the hart.
+     */
+    private int wordRegs;
+
+    /** {@link #wordRegs} once {@code in} has run (it reads the set before {@code in}). */
+    private int wordRegsAfter(Insn in) {
+        int rd = Decode.rd(in.bits);
+        switch (in.kind) {
+            case BRANCH: case STORE: case NOP:
+                return wordRegs;
+            case ALU_IMM: case ALU_REG: case LOAD:
+                if (rd == 0) return wordRegs;
+                boolean word = in.kind == LOAD ? Decode.funct3(in.bits) == 2
+                        : wordOperation(Decode.aluOperation(in.bits)) || wordLogic(Decode.aluOperation(in.bits), in.kind == ALU_IMM,
+                                Decode.rs1(in.bits), Decode.rs2(in.bits));
+                return word ? wordRegs | 1 << rd : wordRegs & ~(1 << rd);
+            default:
+                return 0; // (LUI, AUIPC, jumps, helpers: not worth knowing, or the hart may have written registers)
+        }
+    }
+
+    /** Whether an {@link Decode#aluOperation} name is one of RV64's word operations, whose result is sign-extended. */
+    private static boolean wordOperation(String op) {
+        return op != null && op.endsWith("w");
+    }
+
+    /** Whether {@code op} (and, or, xor; the immediate forms too) has word-valued operands here: see {@link #emitWordLogic}. */
+    private boolean wordLogic(String op, boolean imm, int rs1, int rs2) {
+        if (op == null || !(op.equals("and") || op.equals("or") || op.equals("xor"))) return false;
+        return (wordRegs & 1 << rs1) != 0 && (imm || (wordRegs & 1 << rs2) != 0);
+    }
+
+    /**
+     * and, or, xor (and andi, ori, xori) of word-valued operands ({@link #wordRegs}; a 12-bit immediate is one too) as
+     * a JVM int operation, {@code (long) ((int) a OP (int) b)}, pushing the result; false (nothing emitted) otherwise.
+     * Equal to the 64-bit operation: each bit above 31 of a sign-extended value is its bit 31, and and, or, xor act bit
+     * by bit. The point is what HotSpot sees: code built of 32-bit operations (SHA-256's rounds: rotates written as
+     * srliw, slliw and or, then xor and addw) stays in int arithmetic without a conversion between every two
+     * instructions, and C2 matches an int or of a left and a right shift of one value as a rotate.
+     */
+    private boolean emitWordLogic(String op, boolean imm, int insn, int rs1, int rs2) {
+        if (!wordLogic(op, imm, rs1, rs2)) return false;
+        loadReg(rs1);
+        mv.visitInsn(L2I);
+        if (imm) {
+            pushInt((int) Decode.immI(insn));
+        } else {
+            loadReg(rs2);
+            mv.visitInsn(L2I);
+        }
+        mv.visitInsn(op.equals("and") ? IAND : op.equals("or") ? IOR : IXOR);
+        mv.visitInsn(I2L);
+        return true;
+    }
+
     /** Emits one instruction; {@code remaining} counts it and the rest of its block (not yet retired). */
     private void emitInstruction(Insn in, int remaining) {
         int insn = in.bits;
@@ -1529,6 +1592,10 @@ final class Translator {
                 // (The hot tier keeps Alu's calls, which C2 inlines: its code for them was faster, round 25.)
                 if (!className.equals(HOT_NAME)
                         && (emitSetLessThanUnsigned(op, in.kind == ALU_IMM, insn, rs1, rs2) || emitMulHigh(op, rs1, rs2))) {
+                    mv.visitVarInsn(LSTORE, slot(rd));
+                    return;
+                }
+                if (WORD_LOGIC && emitWordLogic(op, in.kind == ALU_IMM, insn, rs1, rs2)) {
                     mv.visitVarInsn(LSTORE, slot(rd));
                     return;
                 }

@@ -84,6 +84,8 @@ class TranslatorDifferentialTest {
     static final int MPRV = 4;
 
     boolean machineMode() { return mode == Hart.PRIV_M || mode == MPRV; }
+    /** A third of the body's items are {@link #wordItem}s (off for the seeds of the other tests, whose programs stay as they were). */
+    boolean wordChains;
 
     static TranslatorDifferentialTest generator(long seed, int mode) {
         TranslatorDifferentialTest g = new TranslatorDifferentialTest();
@@ -155,6 +157,33 @@ class TranslatorDifferentialTest {
             }
             if (ok) return new Item().i16(c);
         }
+    }
+
+    /**
+     * Word operations feeding and, or, xor and their immediate forms, as SHA-256's rounds have them (a rotate written
+     * as srliw, slliw and or, then xor, addw), with an lw among them, and sometimes an operand rewritten by a 64-bit
+     * operation in between: the translator's int form of such logic (Translator#emitWordLogic) is compared where its
+     * operands are word-valued and where one no longer is.
+     */
+    Item wordItem() {
+        Item it = new Item();
+        int x = anyReg(), a = w(), b = w(), c = w();
+        int n = 1 + rnd.nextInt(31);
+        it.i32(i(n, x, 5, a, 0x1b)); // srliw a, x, n
+        it.i32(i(32 - n, x, 1, b, 0x1b)); // slliw b, x, 32 - n
+        switch (rnd.nextInt(5)) {
+            case 0: it.i32(r(0, b, b, 0, b, 0x33)); break; // add b, b, b: 64 bits, no longer word-valued
+            case 1: it.i32(i(4 * rnd.nextInt(16), DBASE, 2, a, 0x03)); break; // lw a, off(DBASE)
+            case 2: it.i32(i(4 * rnd.nextInt(16), DBASE, 6, a, 0x03)); break; // lwu a, off(DBASE): not sign-extended
+            case 3: it.i32(r(0, anyReg(), anyReg(), 0, a, 0x3b)); break; // addw a, ...
+            default: break;
+        }
+        int[] logic = {4, 6, 7}; // xor, or, and
+        it.i32(r(0, b, a, logic[rnd.nextInt(3)], c, 0x33));
+        if (rnd.nextBoolean()) it.i32(i(rnd.nextInt(4096) - 2048, c, logic[rnd.nextInt(3)], w(), 0x13)); // xori, ori, andi
+        if (rnd.nextBoolean()) it.i32(r(0, anyReg(), c, logic[rnd.nextInt(3)], w(), 0x33)); // with any register
+        it.i32(r(0, c, anyReg(), 0, w(), 0x3b)); // addw
+        return it;
     }
 
     Item memItem() {
@@ -315,6 +344,10 @@ class TranslatorDifferentialTest {
     List<Item> body(int n) {
         List<Item> items = new ArrayList<>();
         for (int k = 0; k < n; k++) {
+            if (wordChains && rnd.nextInt(3) == 0) {
+                items.add(wordItem());
+                continue;
+            }
             int p = rnd.nextInt(100);
             if (p < 35) items.add(aluItem());
             else if (p < 45) items.add(compressedItem());
@@ -583,7 +616,12 @@ class TranslatorDifferentialTest {
     }
 
     static CodeCache.Stats differential(long seed, int mode, int bodyItems, long total, long promoteAfter) {
+        return differential(seed, mode, bodyItems, total, promoteAfter, false);
+    }
+
+    static CodeCache.Stats differential(long seed, int mode, int bodyItems, long total, long promoteAfter, boolean wordChains) {
         TranslatorDifferentialTest g = generator(seed, mode);
+        g.wordChains = wordChains;
         byte[] image = g.build(bodyItems);
         Hart interp = newHart(image, false);
         Hart jit = newHart(image, true, promoteAfter);
@@ -618,11 +656,16 @@ class TranslatorDifferentialTest {
 
     /** As runSeeds, with the hot tier's threshold {@code promoteAfter} (see {@link #newHart}). */
     static void runSeedsPromoting(int mode, long promoteAfter, long... fixedSeeds) {
+        runSeeds(mode, promoteAfter, false, fixedSeeds);
+    }
+
+    /** As runSeedsPromoting, with {@link #wordItem}s in the programs when {@code wordChains}. */
+    static void runSeeds(int mode, long promoteAfter, boolean wordChains, long... fixedSeeds) {
         long[] seeds = Arrays.copyOf(fixedSeeds, fixedSeeds.length + EXTRA_SEEDS);
         for (int k = 0; k < EXTRA_SEEDS; k++) seeds[fixedSeeds.length + k] = 1000L * mode + 100 + k;
         long translated = 0, run = 0, invalidations = 0, promotions = 0;
         for (long seed : seeds) {
-            CodeCache.Stats s = differential(seed, mode, 120 + (int) (seed % 5) * 40, 3_000_000, promoteAfter);
+            CodeCache.Stats s = differential(seed, mode, 120 + (int) (seed % 5) * 40, 3_000_000, promoteAfter, wordChains);
             System.out.printf("TranslatorDifferentialTest mode %d seed %d: %s%n", mode, seed, s);
             translated += s.unitsTranslated();
             run += s.translatedInstructionsRun();
@@ -652,6 +695,18 @@ class TranslatorDifferentialTest {
     @Test
     void userModeWithSv39() {
         runSeeds(Hart.PRIV_U, 21, 22, 23, 24, 25, 26);
+    }
+
+    /**
+     * Word operations feeding and, or, xor ({@link #wordItem}: the translator's int form of them), in both tiers,
+     * bare and under Sv39.
+     */
+    @Test
+    void wordLogicInBothTiers() {
+        runSeeds(Hart.PRIV_M, Long.MAX_VALUE, true, 61, 62, 63);
+        runSeeds(Hart.PRIV_S, Long.MAX_VALUE, true, 64, 65);
+        runSeeds(Hart.PRIV_M, 2_000, true, 66, 67);
+        runSeeds(Hart.PRIV_U, 2_000, true, 68);
     }
 
     /** Both tiers against the interpreter: units promoted to the hot tier after 2,000 instructions. */
