@@ -137,6 +137,8 @@ public final class CodeCache {
     int localBranchBytes = Translator.LOCAL_BRANCH_BYTES;
     /** See {@link #INNER_ENTRIES} and {@link #INNER_REBUILD} (tests set them per cache). */
     boolean innerEntries = INNER_ENTRIES;
+    /** See {@link Translator#WORD_LOGIC} (tests set it per cache). */
+    boolean wordLogic = Translator.WORD_LOGIC;
     long innerRebuild = INNER_REBUILD;
     /** Inner entries installed, given back to the heat rule (short runs), and dropped (with their unit or page). */
     long innerInstalled, innerRebuilt, innerDropped;
@@ -274,6 +276,7 @@ public final class CodeCache {
         UnitCompilerDirectives.install();
         long t0 = CpuClock.threadNanos();
         translator.innerEntries = innerEntries;
+        translator.wordLogic = wordLogic;
         TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff), false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
         translationNanos += CpuClock.threadNanos() - t0;
         if (u == null) {
@@ -647,6 +650,7 @@ public final class CodeCache {
         int entryOff = (int) (u.key & 0xfff);
         if (background == null) {
             long t0 = CpuClock.threadNanos();
+            translator.wordLogic = wordLogic;
             TranslatedUnit p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
             if (p != null) BackgroundTranslator.warmHot(p);
             translationNanos += CpuClock.threadNanos() - t0;

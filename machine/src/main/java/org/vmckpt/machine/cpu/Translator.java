@@ -51,8 +51,14 @@ final class Translator {
     static final int MAX_INSTRUCTIONS = Integer.getInteger("vmckpt.jit.maxInstructions", 64);
     /** HotSpot does not compile methods larger than 8000 bytes of bytecode (HugeMethodLimit); stay below. */
     static final int MAX_BYTECODE = 7600;
-    /** and, or, xor of word-valued registers as int operations ({@link #emitWordLogic}); {@code -Dvmckpt.jit.wordLogic=false}: off. */
-    static final boolean WORD_LOGIC = !"false".equals(System.getProperty("vmckpt.jit.wordLogic"));
+    /**
+     * and, or, xor of word-valued registers as int operations ({@link #emitWordLogic}); <b>off by default</b>,
+     * {@code -Dvmckpt.jit.wordLogic=true}: on. Faster per instruction on SHA-256's rotates in both tiers, not shown to lower
+     * the signed module phase's run thread at load 10-15 (docs/BENCHMARKS.md round 42).
+     */
+    static final boolean WORD_LOGIC = Boolean.getBoolean("vmckpt.jit.wordLogic");
+    /** {@link #WORD_LOGIC} for the unit being built (CodeCache#wordLogic: tests set it per cache). */
+    boolean wordLogic = WORD_LOGIC;
 
     private static final String HART = "org/vmckpt/machine/cpu/Hart";
     private static final String MMU = "org/vmckpt/machine/cpu/Mmu";
@@ -1595,7 +1601,7 @@ final class Translator {
                     mv.visitVarInsn(LSTORE, slot(rd));
                     return;
                 }
-                if (WORD_LOGIC && emitWordLogic(op, in.kind == ALU_IMM, insn, rs1, rs2)) {
+                if (wordLogic && emitWordLogic(op, in.kind == ALU_IMM, insn, rs1, rs2)) {
                     mv.visitVarInsn(LSTORE, slot(rd));
                     return;
                 }
