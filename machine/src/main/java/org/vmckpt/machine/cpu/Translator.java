@@ -1534,7 +1534,7 @@ final class Translator {
             case ALU_IMM: case ALU_REG: case LOAD:
                 if (rd == 0) return wordRegs;
                 boolean word = in.kind == LOAD ? Decode.funct3(in.bits) == 2
-                        : wordOperation(Decode.aluOperation(in.bits)) || wordLogic(Decode.aluOperation(in.bits), in.kind == ALU_IMM,
+                        : wordOperation(Decode.aluOperation(in.bits)) || hasWordOperands(Decode.aluOperation(in.bits), in.kind == ALU_IMM,
                                 Decode.rs1(in.bits), Decode.rs2(in.bits));
                 return word ? wordRegs | 1 << rd : wordRegs & ~(1 << rd);
             default:
@@ -1548,7 +1548,7 @@ final class Translator {
     }
 
     /** Whether {@code op} (and, or, xor; the immediate forms too) has word-valued operands here: see {@link #emitWordLogic}. */
-    private boolean wordLogic(String op, boolean imm, int rs1, int rs2) {
+    private boolean hasWordOperands(String op, boolean imm, int rs1, int rs2) {
         if (op == null || !(op.equals("and") || op.equals("or") || op.equals("xor"))) return false;
         return (wordRegs & 1 << rs1) != 0 && (imm || (wordRegs & 1 << rs2) != 0);
     }
@@ -1562,7 +1562,7 @@ final class Translator {
      * instructions, and C2 matches an int or of a left and a right shift of one value as a rotate.
      */
     private boolean emitWordLogic(String op, boolean imm, int insn, int rs1, int rs2) {
-        if (!wordLogic(op, imm, rs1, rs2)) return false;
+        if (!hasWordOperands(op, imm, rs1, rs2)) return false;
         loadReg(rs1);
         mv.visitInsn(L2I);
         if (imm) {
