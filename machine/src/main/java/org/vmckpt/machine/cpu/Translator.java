@@ -52,11 +52,11 @@ final class Translator {
     /** HotSpot does not compile methods larger than 8000 bytes of bytecode (HugeMethodLimit); stay below. */
     static final int MAX_BYTECODE = 7600;
     /**
-     * and, or, xor of word-valued registers as int operations ({@link #emitWordLogic}); <b>off by default</b>,
-     * {@code -Dvmckpt.jit.wordLogic=true}: on. Faster per instruction on SHA-256's rotates in both tiers, not shown to lower
-     * the signed module phase's run thread at load 10-15 (docs/BENCHMARKS.md round 42).
+     * and, or, xor of word-valued registers as int operations ({@link #emitWordLogic}); on by default,
+     * {@code -Dvmckpt.jit.wordLogic=false}: off. SHA-256's rotates run faster per instruction in both tiers, and the
+     * signed module phase's run thread was lower in 13 of 18 same-jar pairs (docs/BENCHMARKS.md round 42).
      */
-    static final boolean WORD_LOGIC = Boolean.getBoolean("vmckpt.jit.wordLogic");
+    static final boolean WORD_LOGIC = !"false".equals(System.getProperty("vmckpt.jit.wordLogic"));
     /** {@link #WORD_LOGIC} for the unit being built (CodeCache#wordLogic: tests set it per cache). */
     boolean wordLogic = WORD_LOGIC;
 

@@ -625,7 +625,7 @@ class TranslatorDifferentialTest {
         byte[] image = g.build(bodyItems);
         Hart interp = newHart(image, false);
         Hart jit = newHart(image, true, promoteAfter);
-        if (wordChains) jit.codeCache.wordLogic = true; // (off by default: Translator.WORD_LOGIC)
+        if (wordChains) jit.codeCache.wordLogic = true; // (whatever -Dvmckpt.jit.wordLogic says: Translator.WORD_LOGIC)
         Random ba = new Random(seed * 31 + 1), bb = new Random(seed * 31 + 2), cut = new Random(seed * 31 + 3);
         String what = String.format("seed %d, mode %s, %d body items, loop at %x", seed,
                 mode == 3 ? "M bare" : mode == 1 ? "S Sv39" : mode == 0 ? "U Sv39" : "M with MPRV, Sv39",
@@ -700,7 +700,7 @@ class TranslatorDifferentialTest {
 
     /**
      * Word operations feeding and, or, xor ({@link #wordItem}) with the translator's int form of them on
-     * (CodeCache#wordLogic, off by default), in both tiers, bare and under Sv39.
+     * (CodeCache#wordLogic), in both tiers, bare and under Sv39.
      */
     @Test
     void wordLogicInBothTiers() {
