@@ -87,6 +87,7 @@ public final class MigrationWarmUp {
             server = client = null; // plaintext: the page path is still warmed
         }
         int done = 0;
+        if (COMPILE_AT_C2) WarmUpC2Compiles.profileFromStart(WarmUpC2Compiles.longLoops());
         for (int i = 0; i < RUNS && !stopRequested; i++) {
             if (migrateOnce(server, client, i)) done++;
         }

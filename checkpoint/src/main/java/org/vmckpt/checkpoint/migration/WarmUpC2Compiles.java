@@ -36,6 +36,19 @@ final class WarmUpC2Compiles {
             PostCopyPages.class, StateDigest.class, PageDelta.class, java.io.BufferedOutputStream.class,
             java.io.BufferedInputStream.class, java.io.DataInputStream.class, java.io.DataOutputStream.class);
 
+    /**
+     * Methods a real migration calls a few times, each a loop over every page: the warm-up's runs call them too few
+     * times, with too few iterations, for C1 to compile them with a profile (a real round 0 ran {@code sendPageSet}
+     * interpreted until C1's on-stack compile, then C2's), so they are given C1's profiling code before the runs.
+     */
+    static List<Method> longLoops() {
+        List<Method> out = new ArrayList<>();
+        for (Method m : MigrationSource.class.getDeclaredMethods()) {
+            if (m.getName().equals("sendPageSet") || m.getName().equals("nonZeroPages")) out.add(m);
+        }
+        return out;
+    }
+
     private final MethodHandle enqueue, level;
 
     private WarmUpC2Compiles(Class<?> wb) throws ReflectiveOperationException {
@@ -68,6 +81,20 @@ final class WarmUpC2Compiles {
         }
         last = r;
         return r;
+    }
+
+    /** Asks C1 to compile {@code methods} with profiling (tier 3) now, so that the runs after this profile them. Never throws. */
+    static void profileFromStart(List<Method> methods) {
+        try {
+            WarmUpC2Compiles c = open();
+            if (c == null) return;
+            for (Method m : methods) {
+                if (c.tier(m) != 0) continue;
+                boolean ignored = (boolean) c.enqueue.invokeExact((Executable) m, TIER_C1_PROFILED, METHOD_ENTRY);
+            }
+        } catch (Throwable e) {
+            // only a warm-up
+        }
     }
 
     /** The API, or null: HotSpotCompiler initialises it first (its natives' registration runs with the JVM's output off). */

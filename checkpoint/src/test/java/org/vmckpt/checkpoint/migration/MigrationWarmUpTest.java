@@ -38,7 +38,9 @@ class MigrationWarmUpTest {
     @Test
     void afterTheWarmUpEveryProfiledMigrationMethodIsCompiledByC2() throws Exception {
         assumeTrue(org.vmckpt.machine.cpu.HotSpotCompiler.available(), "needs HotSpot's WhiteBox API (the build's test JVMs have it)");
+        WarmUpC2Compiles.profileFromStart(WarmUpC2Compiles.longLoops());
         assertTrue(MigrationWarmUp.migrateOnce(null, null, 0));
+        assertTrue(MigrationWarmUp.migrateOnce(null, null, 1));
         assertEquals(1500, MigrationWarmUp.smallFrames(null, null, 1500));
         Method encoder = PageFrames.class.getDeclaredMethod("encodePagesShared", int[].class, byte[][].class, long[].class,
                 byte[][].class, long[].class, int.class);
@@ -47,5 +49,8 @@ class MigrationWarmUpTest {
         WarmUpC2Compiles.Result r = WarmUpC2Compiles.compileProfiled(List.of(PageFrames.class, MigrationSource.class), 300_000_000_000L);
         assertEquals(r.requested(), r.compiled(), "every method asked for reached C2");
         assertEquals(4, WarmUpC2Compiles.tierNow(encoder), "the frame encoder runs on C2's code");
+        for (Method loop : WarmUpC2Compiles.longLoops()) {
+            assertEquals(4, WarmUpC2Compiles.tierNow(loop), loop.getName() + ", profiled from the warm-up's start, runs on C2's code");
+        }
     }
 }
