@@ -78,6 +78,14 @@ def jfr_top(path, t0_wall, t1_wall, limit=14):
     return "\n".join(lines)
 
 
+def process_age(pid):
+    """Seconds since the process started (its start time in /proc/PID/stat, field 22, in clock ticks since boot)."""
+    with open(f"/proc/{pid}/stat") as f:
+        start = int(f.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+    with open("/proc/uptime") as f:
+        return float(f.read().split()[0]) - start
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", default="precopy")
@@ -128,6 +136,7 @@ def main():
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
         s0, d0 = threads(src.proc.pid), threads(dst.proc.pid)
+        up0 = (process_age(src.proc.pid), process_age(dst.proc.pid))
         w0 = time.time()
         t0 = now()
         qmp.execute("migrate", {"uri": f"tcp:127.0.0.1:{port}", "mode": args.mode})
@@ -152,6 +161,9 @@ def main():
               f"sent {info['ram']['transferred'] / 2**20:.1f} MiB, rounds {info['ram'].get('dirty-sync-count')}")
         print("\n".join(line))
         print("stop:", json.dumps(info.get("vmckpt-stop")))
+        # For bench/migrate-compiles.py --from/--seconds: the processes' age (about the JVM's uptime, the stamps of
+        # -XX:+LogCompilation) when the migration started, and its length.
+        print(f"window in process age: source {up0[0]:.2f} s, destination {up0[1]:.2f} s, for {t1 - t0:.2f} s")
         if perf is not None:
             time.sleep(0.05)
             perf.send_signal(2)

@@ -461,9 +461,12 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
     return r
 
 
-def qemu_run(work, workload, tls, creds, rep):
+def qemu_run(work, workload, tls, creds, rep, prealloc=False):
+    """One QEMU pre-copy; with prealloc its destination takes -mem-prealloc (its guest RAM touched before it listens, as
+    vmckpt's destination prefaults its heap), so the migration does not include the destination's first touches."""
     wl, ready = WORKLOADS[workload]
-    tag = f"qemu-{workload}-{'tls' if tls else 'plain'}-{rep}"
+    system = "qemu-prealloc" if prealloc else "qemu"
+    tag = f"{system}-{workload}-{'tls' if tls else 'plain'}-{rep}"
     port = free_port()
     ssock, dsock = os.path.join(work, "qsrc.sock"), os.path.join(work, "qdst.sock")
 
@@ -478,7 +481,8 @@ def qemu_run(work, workload, tls, creds, rep):
         return c + extra
 
     src = Process(cmd(ssock, "client", []), os.path.join(work, "logs", tag + "-src"))
-    dst = Process(cmd(dsock, "server", ["-incoming", "defer"]), os.path.join(work, "logs", tag + "-dst"))
+    dst = Process(cmd(dsock, "server", ["-incoming", "defer"] + (["-mem-prealloc"] if prealloc else [])),
+                  os.path.join(work, "logs", tag + "-dst"))
     qs = qd = None
     try:
         if not src.out.wait_for(ready, 600):
@@ -509,7 +513,7 @@ def qemu_run(work, workload, tls, creds, rep):
         if not wl:
             time.sleep(0.5)
             dst.type("echo ALIVE-$((40+2))\n")
-        return {"system": "qemu", "load": os.getloadavg()[0], "workload": workload, "mode": "precopy", "tls": tls, "rep": rep, "status": info["status"],
+        return {"system": system, "load": os.getloadavg()[0], "workload": workload, "mode": "precopy", "tls": tls, "rep": rep, "status": info["status"],
                 "total_s": info.get("total-time", 0) / 1e3, "setup_s": info.get("setup-time", 0) / 1e3, "wall_s": t1 - t0,
                 "downtime_ms": info.get("downtime", 0),
                 "cpu_user_sys": {"src": split_delta(split0[0], split1[0]), "dst": split_delta(split0[1], split1[1])},
@@ -530,6 +534,9 @@ def main():
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--workloads", default="memdirty,idle")
     ap.add_argument("--no-qemu", action="store_true")
+    ap.add_argument("--qemu-prealloc", action="store_true",
+                    help="also run QEMU with its destination's RAM preallocated (-mem-prealloc: like for like with vmckpt's "
+                         "destination, which prefaults its heap before it listens); both QEMU figures are reported"),
     ap.add_argument("--modes", default="precopy,postcopy")
     ap.add_argument("--base-jar", default=None)
     ap.add_argument("--jar", default=os.path.join(paper.ROOT, "cli", "target", "vmckpt.jar"))
@@ -569,10 +576,11 @@ def main():
                 for mode in args.modes.split(","):
                     runs += ([("vmckpt-base", mode)] if base else []) + [("vmckpt", mode)]
                 runs += [("qemu", "precopy")] if qemu else []
+                runs += [("qemu-prealloc", "precopy")] if qemu and args.qemu_prealloc else []
                 for system, mode in runs:
                     try:
-                        if system == "qemu":
-                            r = qemu_run(args.work, workload, tls, creds, rep)
+                        if system.startswith("qemu"):
+                            r = qemu_run(args.work, workload, tls, creds, rep, system == "qemu-prealloc")
                         else:
                             r = vmckpt_run(base if system == "vmckpt-base" else vm, args.work, workload, mode, tls, creds, rep, system, args.gc_log,
                                            args.jit_log)
@@ -614,7 +622,7 @@ def main():
     print("| workload | system | mode | TLS | source at switch-over | destination after |")
     print("|---|---|---|---|---|---|")
     for r in results:
-        if "error" in r or r["system"] == "qemu":
+        if "error" in r or r["system"].startswith("qemu"):
             continue
         print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | "
               f"{refs(r.get('checkpoint_after_bytes'), r.get('checkpoint_after_pages'))} | {refs(r.get('checkpoint_dest_bytes'), r.get('checkpoint_dest_pages'))} |")

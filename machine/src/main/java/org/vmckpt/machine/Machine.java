@@ -483,8 +483,11 @@ public final class Machine {
         long stalled = 0; // attempts since the hart last retired an instruction (a trap at every fetch retires none)
         try {
             while (exitCode == null) {
-                Runnable r;
-                while ((r = requests.poll()) != null) r.run();
+                // The cast to Runnable comes after the null test: a checkcast that has only ever seen null (no request
+                // while C2 profiled the loop) makes C2 speculate that it stays null, and the first request (a
+                // checkpoint's or a migration's capture) threw the loop's C2 code away (speculate_null_assert).
+                Object r;
+                while ((r = requests.poll()) != null) ((Runnable) r).run();
                 if (exitCode != null) break;
                 if (rebootRequested) {
                     exitCode = REBOOT_EXIT;

@@ -848,7 +848,10 @@ public final class MigrationSource {
             // nothing holds it, so copy-on-write may reuse it.
             done[n] = p != null && before != null && before != p && lastSent[i] == p ? before : null;
             data[n++] = p;
-            digest.page(i, StateDigest.crc(p));
+            // Null (a page now zero) tested here, not inside crc: the warm-up's rounds send no such page, and C2's code
+            // for the loop, compiled there, speculated that crc's argument is never null and was thrown away at the
+            // first one (speculate_null_check, in a real migration's last round).
+            digest.page(i, p == null ? StateDigest.ZERO_PAGE_CRC : StateDigest.crc(p));
             if (units == MigrationWire.PAGES_PER_FRAME || n == MigrationWire.MAX_PAGES_PER_FRAME) {
                 if (cancelRequested) throw new MigrationException("cancelled");
                 frameLevel(guestRuns);

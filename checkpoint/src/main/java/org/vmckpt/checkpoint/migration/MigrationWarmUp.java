@@ -34,6 +34,8 @@ public final class MigrationWarmUp {
      * frames (and TLS records of 16 KiB); these small ones cost little CPU and bring each per-frame method there.
      */
     static final int SMALL_FRAMES = 1500;
+    /** Whether the warm-up ends by asking C2 for the migration's profiled methods ({@link WarmUpC2Compiles}). */
+    static final boolean COMPILE_AT_C2 = Boolean.parseBoolean(System.getProperty("vmckpt.migration.warmUpC2", "true"));
     private static final AtomicBoolean started = new AtomicBoolean();
     private static volatile boolean stopRequested;
     private static final AtomicReference<Thread> thread = new AtomicReference<>();
@@ -85,10 +87,13 @@ public final class MigrationWarmUp {
             server = client = null; // plaintext: the page path is still warmed
         }
         int done = 0;
+        if (COMPILE_AT_C2) WarmUpC2Compiles.profileFromStart(WarmUpC2Compiles.longLoops());
         for (int i = 0; i < RUNS && !stopRequested; i++) {
             if (migrateOnce(server, client, i)) done++;
         }
         if (!stopRequested) smallFrames(server, client, SMALL_FRAMES);
+        // Then C2 for what the runs made warm, now, rather than inside the first real migration (WarmUpC2Compiles).
+        if (!stopRequested && COMPILE_AT_C2) WarmUpC2Compiles.compileProfiled(WarmUpC2Compiles.CLASSES, WarmUpC2Compiles.WAIT_NANOS);
         return done;
     }
 

@@ -1,0 +1,147 @@
+package org.vmckpt.checkpoint.migration;
+
+import org.vmckpt.checkpoint.PageDelta;
+import org.vmckpt.machine.cpu.HotSpotCompiler;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Executable;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * After the migration warm-up's runs: asks HotSpot's C2 to compile, now, every method of the migration's own classes
+ * that the warm-up ran (C1 compiled it with a profile), and waits until it has, instead of leaving it to HotSpot's
+ * thresholds. Those thresholds were not met by the warm-up: a real migration's source compiled 54-59 methods at C2
+ * (0.6-0.9 s of its C2 thread's CPU) inside the migration, on the two cores the guest and the destination share, and
+ * ran the page loop and the frame encoder on C1's code meanwhile (docs/BENCHMARKS.md, rounds 39 and 42).
+ *
+ * <p>Only methods with a profile are asked for (their code at tier 2 or 3, whole or on-stack): C2's code for a method
+ * that never ran would be compiled blind (no branch or type profile) and could be thrown away at its first real use.
+ * Through HotSpot's WhiteBox API (the launcher puts it on the boot class path, see {@link HotSpotCompiler}); without
+ * it this does nothing.
+ */
+final class WarmUpC2Compiles {
+    /** HotSpot's tiers (CompLevel). */
+    private static final int TIER_C1_LIMITED = 2, TIER_C1_PROFILED = 3, TIER_C2 = 4;
+    private static final int METHOD_ENTRY = -1;
+    /** The longest wait for the compiles asked for (C2 queues them behind whatever it compiles already). */
+    static final long WAIT_NANOS = 20_000_000_000L;
+
+    /** The classes whose hot methods the migration runs on both ends (the JDK's buffered stream carries every frame). */
+    static final List<Class<?>> CLASSES = List.of(MigrationSource.class, MigrationDestination.class, PageFrames.class,
+            MigrationConnection.class, MigrationWire.class, MigrationWire.Payload.class, MigrationWire.PayloadWriter.class,
+            PostCopyPages.class, StateDigest.class, PageDelta.class, java.io.BufferedOutputStream.class,
+            java.io.BufferedInputStream.class, java.io.DataInputStream.class, java.io.DataOutputStream.class);
+
+    /**
+     * Methods a real migration calls a few times, each a loop over every page: the warm-up's runs call them too few
+     * times, with too few iterations, for C1 to compile them with a profile (a real round 0 ran {@code sendPageSet}
+     * interpreted until C1's on-stack compile, then C2's), so they are given C1's profiling code before the runs.
+     */
+    static List<Method> longLoops() {
+        List<Method> out = new ArrayList<>();
+        for (Method m : MigrationSource.class.getDeclaredMethods()) {
+            if (m.getName().equals("sendPageSet") || m.getName().equals("nonZeroPages")) out.add(m);
+        }
+        return out;
+    }
+
+    private final MethodHandle enqueue, level;
+
+    private WarmUpC2Compiles(Class<?> wb) throws ReflectiveOperationException {
+        MethodHandles.Lookup l = MethodHandles.publicLookup();
+        enqueue = l.findStatic(wb, "enqueueMethodForCompilation0", MethodType.methodType(boolean.class, Executable.class, int.class, int.class));
+        level = l.findStatic(wb, "getMethodCompilationLevel0", MethodType.methodType(int.class, Executable.class, boolean.class));
+    }
+
+    /** What {@link #compileProfiled} did: methods asked for, and of them compiled at C2 when it returned. */
+    record Result(int requested, int compiled) { }
+
+    private static volatile Result last = new Result(0, 0);
+
+    /** The last {@link #compileProfiled}'s result in this process (for tests and the warm-up's own check). */
+    static Result last() {
+        return last;
+    }
+
+    /**
+     * Asks C2 for every method of {@code classes} that ran hot enough for C1 to profile it and is not at C2 yet, then
+     * waits until each is (at most {@code waitNanos}, or until a real migration asks the warm-up to stop). Never throws.
+     */
+    static Result compileProfiled(List<Class<?>> classes, long waitNanos) {
+        Result r = new Result(0, 0);
+        try {
+            WarmUpC2Compiles c = open();
+            if (c != null) r = c.compile(classes, waitNanos);
+        } catch (Throwable e) {
+            // only a warm-up
+        }
+        last = r;
+        return r;
+    }
+
+    /** Asks C1 to compile {@code methods} with profiling (tier 3) now, so that the runs after this profile them. Never throws. */
+    static void profileFromStart(List<Method> methods) {
+        try {
+            WarmUpC2Compiles c = open();
+            if (c == null) return;
+            for (Method m : methods) {
+                if (c.tier(m) != 0) continue;
+                boolean ignored = (boolean) c.enqueue.invokeExact((Executable) m, TIER_C1_PROFILED, METHOD_ENTRY);
+            }
+        } catch (Throwable e) {
+            // only a warm-up
+        }
+    }
+
+    /** The API, or null: HotSpotCompiler initialises it first (its natives' registration runs with the JVM's output off). */
+    private static WarmUpC2Compiles open() throws ReflectiveOperationException {
+        if (!HotSpotCompiler.available()) return null;
+        return new WarmUpC2Compiles(Class.forName("sun.hotspot.WhiteBox", true, null));
+    }
+
+    private Result compile(List<Class<?>> classes, long waitNanos) throws Throwable {
+        List<Method> asked = new ArrayList<>();
+        for (Class<?> k : classes) {
+            for (Method m : k.getDeclaredMethods()) {
+                if (m.isBridge() || m.isSynthetic() || java.lang.reflect.Modifier.isAbstract(m.getModifiers())
+                        || java.lang.reflect.Modifier.isNative(m.getModifiers())) continue;
+                if (!profiled(m) || tier(m) == TIER_C2) continue;
+                if ((boolean) enqueue.invokeExact((Executable) m, TIER_C2, METHOD_ENTRY)) asked.add(m);
+            }
+        }
+        long deadline = System.nanoTime() + waitNanos;
+        int compiled = 0;
+        while (true) {
+            compiled = 0;
+            for (Method m : asked) if (tier(m) == TIER_C2) compiled++;
+            if (compiled == asked.size() || System.nanoTime() > deadline || MigrationWarmUp.stopping()) break;
+            Thread.sleep(10);
+        }
+        return new Result(asked.size(), compiled);
+    }
+
+    /** Whether C1 compiled {@code m} with a profile (whole or on-stack): the warm-up ran it, and C2 has data for it. */
+    private boolean profiled(Method m) throws Throwable {
+        int whole = (int) level.invokeExact((Executable) m, false), osr = (int) level.invokeExact((Executable) m, true);
+        return whole == TIER_C1_LIMITED || whole == TIER_C1_PROFILED || osr == TIER_C1_LIMITED || osr == TIER_C1_PROFILED;
+    }
+
+    /** The tier of {@code m}'s code for calls now (not on-stack), 0 if none, -1 without the API (for tests). */
+    static int tierNow(Method m) {
+        try {
+            WarmUpC2Compiles c = open();
+            return c == null ? -1 : c.tier(m);
+        } catch (Throwable e) {
+            return -1;
+        }
+    }
+
+    /** The tier of {@code m}'s code for calls (not on-stack), 0 if none. */
+    private int tier(Method m) throws Throwable {
+        return (int) level.invokeExact((Executable) m, false);
+    }
+}
