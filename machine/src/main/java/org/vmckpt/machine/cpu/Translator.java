@@ -54,7 +54,8 @@ final class Translator {
     /**
      * and, or, xor of word-valued registers as int operations ({@link #emitWordLogic}); on by default,
      * {@code -Dvmckpt.jit.wordLogic=false}: off. SHA-256's rotates run faster per instruction in both tiers; the signed
-     * module phase's run thread leaned lower (18 of 30 pairs at load 4-15: docs/BENCHMARKS.md round 42).
+     * module phase's run thread leaned lower (18 of 30 pairs at load 4-15: docs/BENCHMARKS.md round 42), and was lower in
+     * 6 of 6 quiet same-jar pairs (round 43).
      */
     static final boolean WORD_LOGIC = !"false".equals(System.getProperty("vmckpt.jit.wordLogic"));
     /** {@link #WORD_LOGIC} for the unit being built (CodeCache#wordLogic: tests set it per cache). */
