@@ -66,7 +66,7 @@ def load_dump(prefix):
     units, interp = {}, {}
     try:
         for line in open(prefix + ".units"):
-            _, key, tier, runs, insns, nanos, size = line.split()
+            _, key, tier, runs, insns, nanos, size = line.split()[:7]
             units[int(key, 16)] = (tier, int(runs), int(insns), int(nanos), int(size))
     except FileNotFoundError:
         pass

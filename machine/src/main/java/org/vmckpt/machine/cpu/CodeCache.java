@@ -886,12 +886,20 @@ public final class CodeCache {
     }
 
     /**
-     * Profile only ({@link TranslationProfile#DUMP}): every live unit, "unit KEY TIER RUNS INSNS NANOS GUEST-INSNS"
+     * Profile only ({@link TranslationProfile#DUMP}): every live unit, "unit KEY TIER RUNS INSNS NANOS GUEST-INSNS CODE-HEX"
      * (counted over the whole run: a tool subtracts a run stopped at the phase's start), to DUMP.units.
      */
     private void dumpUnits(java.util.List<TranslatedUnit> l) {
         StringBuilder sb = new StringBuilder();
-        for (TranslatedUnit u : l) sb.append(String.format("unit %x %s %d %d %d %d%n", u.key, u.hot ? "C2" : "C1", u.profRuns, u.profInsns, u.profNanos, u.instructionCount));
+        for (TranslatedUnit u : l) {
+            // The entry's first code bytes (up to 32, within its page): a tool finds a user-space unit's virtual
+            // address by looking them up in the guest's binary (keys are RAM offsets; round 44, jit24gzip).
+            byte[] page = ram.pageForRead(u.pageIndex);
+            int off = (int) (u.key & (page.length - 1));
+            StringBuilder code = new StringBuilder();
+            for (int i = off; i < Math.min(page.length, off + 32); i++) code.append(String.format("%02x", page[i] & 0xff));
+            sb.append(String.format("unit %x %s %d %d %d %d %s%n", u.key, u.hot ? "C2" : "C1", u.profRuns, u.profInsns, u.profNanos, u.instructionCount, code));
+        }
         try {
             java.nio.file.Files.writeString(java.nio.file.Path.of(TranslationProfile.DUMP + ".units"), sb);
         } catch (java.io.IOException e) {
