@@ -89,36 +89,13 @@ public class DispatchMicro {
     /** Each unit's two exits' pcs: unit i's exit e goes to SUCC[2 * i + e] (set per case). */
     public static long[] SUCC = new long[2 * 4096];
 
-    static byte[] unitClass(String name, int index, int length) {
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
-        String sup = "DispatchMicro$Unit";
-        String hn = "DispatchMicro$H";
-        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, name, null, sup, null);
-        MethodVisitor c = cw.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
-        c.visitCode();
-        c.visitVarInsn(Opcodes.ALOAD, 0);
-        c.visitMethodInsn(Opcodes.INVOKESPECIAL, sup, "<init>", "()V", false);
-        c.visitInsn(Opcodes.RETURN);
-        c.visitMaxs(0, 0);
-        c.visitEnd();
-        MethodVisitor m = cw.visitMethod(Opcodes.ACC_PUBLIC, "run", "(L" + hn + ";I)I", null, null);
+    private static final String SUP = "DispatchMicro$Unit", HN = "DispatchMicro$H";
+
+    static byte[] unitClass(String name, int length) {
+        ClassWriter cw = unitClassWriter(name);
+        MethodVisitor m = cw.visitMethod(Opcodes.ACC_PUBLIC, "run", "(L" + HN + ";I)I", null, null);
         m.visitCode();
-        m.visitVarInsn(Opcodes.ALOAD, 1);
-        m.visitMethodInsn(Opcodes.INVOKESTATIC, "DispatchMicro", "work", "(L" + hn + ";)I", false);
-        m.visitVarInsn(Opcodes.ISTORE, 3);
-        m.visitVarInsn(Opcodes.ALOAD, 1);
-        m.visitVarInsn(Opcodes.ILOAD, 3);
-        m.visitFieldInsn(Opcodes.PUTFIELD, hn, "exitSlot", "I");
-        m.visitVarInsn(Opcodes.ALOAD, 1);
-        m.visitFieldInsn(Opcodes.GETSTATIC, "DispatchMicro", "SUCC", "[J");
-        m.visitVarInsn(Opcodes.ALOAD, 0);
-        m.visitFieldInsn(Opcodes.GETFIELD, sup, "index2", "I");
-        m.visitVarInsn(Opcodes.ILOAD, 3);
-        m.visitInsn(Opcodes.IADD);
-        m.visitInsn(Opcodes.LALOAD);
-        m.visitFieldInsn(Opcodes.PUTFIELD, hn, "pc", "J");
-        m.visitLdcInsn(length);
-        m.visitInsn(Opcodes.IRETURN);
+        emitUnitCode(m, -1, length);
         m.visitMaxs(0, 0);
         m.visitEnd();
         cw.visitEnd();
@@ -130,44 +107,20 @@ public class DispatchMicro {
      * units, the class metadata and the one compiled method of one).
      */
     static byte[] switchClass(String name, int n) {
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
-        String sup = "DispatchMicro$Unit";
-        String hn = "DispatchMicro$H";
-        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, name, null, sup, null);
-        MethodVisitor c = cw.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
-        c.visitCode();
-        c.visitVarInsn(Opcodes.ALOAD, 0);
-        c.visitMethodInsn(Opcodes.INVOKESPECIAL, sup, "<init>", "()V", false);
-        c.visitInsn(Opcodes.RETURN);
-        c.visitMaxs(0, 0);
-        c.visitEnd();
-        MethodVisitor m = cw.visitMethod(Opcodes.ACC_PUBLIC, "run", "(L" + hn + ";I)I", null, null);
+        ClassWriter cw = unitClassWriter(name);
+        MethodVisitor m = cw.visitMethod(Opcodes.ACC_PUBLIC, "run", "(L" + HN + ";I)I", null, null);
         m.visitCode();
         org.objectweb.asm.Label[] cases = new org.objectweb.asm.Label[n];
         for (int i = 0; i < n; i++) cases[i] = new org.objectweb.asm.Label();
         org.objectweb.asm.Label dflt = new org.objectweb.asm.Label();
         m.visitVarInsn(Opcodes.ALOAD, 0);
-        m.visitFieldInsn(Opcodes.GETFIELD, sup, "index2", "I");
+        m.visitFieldInsn(Opcodes.GETFIELD, SUP, "index2", "I");
         m.visitInsn(Opcodes.ICONST_1);
         m.visitInsn(Opcodes.ISHR);
         m.visitTableSwitchInsn(0, n - 1, dflt, cases);
         for (int i = 0; i < n; i++) {
             m.visitLabel(cases[i]);
-            m.visitVarInsn(Opcodes.ALOAD, 1);
-            m.visitMethodInsn(Opcodes.INVOKESTATIC, "DispatchMicro", "work", "(L" + hn + ";)I", false);
-            m.visitVarInsn(Opcodes.ISTORE, 3);
-            m.visitVarInsn(Opcodes.ALOAD, 1);
-            m.visitVarInsn(Opcodes.ILOAD, 3);
-            m.visitFieldInsn(Opcodes.PUTFIELD, hn, "exitSlot", "I");
-            m.visitVarInsn(Opcodes.ALOAD, 1);
-            m.visitFieldInsn(Opcodes.GETSTATIC, "DispatchMicro", "SUCC", "[J");
-            m.visitLdcInsn(2 * i);
-            m.visitVarInsn(Opcodes.ILOAD, 3);
-            m.visitInsn(Opcodes.IADD);
-            m.visitInsn(Opcodes.LALOAD);
-            m.visitFieldInsn(Opcodes.PUTFIELD, hn, "pc", "J");
-            m.visitLdcInsn(8);
-            m.visitInsn(Opcodes.IRETURN);
+            emitUnitCode(m, 2 * i, 8);
         }
         m.visitLabel(dflt);
         m.visitInsn(Opcodes.ICONST_0);
@@ -176,6 +129,47 @@ public class DispatchMicro {
         m.visitEnd();
         cw.visitEnd();
         return cw.toByteArray();
+    }
+
+    /** A final subclass of Unit named {@code name}, with its constructor; the caller adds {@code run}. */
+    private static ClassWriter unitClassWriter(String name) {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, name, null, SUP, null);
+        MethodVisitor c = cw.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
+        c.visitCode();
+        c.visitVarInsn(Opcodes.ALOAD, 0);
+        c.visitMethodInsn(Opcodes.INVOKESPECIAL, SUP, "<init>", "()V", false);
+        c.visitInsn(Opcodes.RETURN);
+        c.visitMaxs(0, 0);
+        c.visitEnd();
+        return cw;
+    }
+
+    /**
+     * A unit's code: the work, its exit slot, the next pc from SUCC at the unit's index (the constant {@code index2},
+     * or the object's field when it is negative), and {@code length} retired.
+     */
+    private static void emitUnitCode(MethodVisitor m, int index2, int length) {
+        m.visitVarInsn(Opcodes.ALOAD, 1);
+        m.visitMethodInsn(Opcodes.INVOKESTATIC, "DispatchMicro", "work", "(L" + HN + ";)I", false);
+        m.visitVarInsn(Opcodes.ISTORE, 3);
+        m.visitVarInsn(Opcodes.ALOAD, 1);
+        m.visitVarInsn(Opcodes.ILOAD, 3);
+        m.visitFieldInsn(Opcodes.PUTFIELD, HN, "exitSlot", "I");
+        m.visitVarInsn(Opcodes.ALOAD, 1);
+        m.visitFieldInsn(Opcodes.GETSTATIC, "DispatchMicro", "SUCC", "[J");
+        if (index2 < 0) {
+            m.visitVarInsn(Opcodes.ALOAD, 0);
+            m.visitFieldInsn(Opcodes.GETFIELD, SUP, "index2", "I");
+        } else {
+            m.visitLdcInsn(index2);
+        }
+        m.visitVarInsn(Opcodes.ILOAD, 3);
+        m.visitInsn(Opcodes.IADD);
+        m.visitInsn(Opcodes.LALOAD);
+        m.visitFieldInsn(Opcodes.PUTFIELD, HN, "pc", "J");
+        m.visitLdcInsn(length);
+        m.visitInsn(Opcodes.IRETURN);
     }
 
     /** N unit objects of one class whose run switches on the unit's number (see switchClass). */
@@ -283,7 +277,7 @@ public class DispatchMicro {
         classes = new java.lang.reflect.Constructor<?>[maxUnits];
         for (int i = 0; i < maxUnits; i++) {
             // exits go to units below the case's N: drawn per case below by masking the pc
-            Class<?> k = lk.defineHiddenClass(unitClass("DispatchMicro$U" + i, i, 8), true).lookupClass();
+            Class<?> k = lk.defineHiddenClass(unitClass("DispatchMicro$U" + i, 8), true).lookupClass();
             classes[i] = k.getDeclaredConstructor();
             Unit u = (Unit) classes[i].newInstance();
             u.index2 = 2 * i;

@@ -258,6 +258,12 @@ final class PageFrames {
      * The zstd level of the frames encoded from now on (tables, data, packed bodies; {@link #ZSTD_LEVEL} until set). The
      * destination reads any level: it is not on the wire.
      */
+    void setLevel(int level) {
+        if (level == this.level) return;
+        this.level = level;
+        if (cctx != null) cctx.setLevel(level);
+    }
+
     /** zstd's shortest match for the frames encoded from now on (0: the level's own; see {@link #ZSTD_MIN_MATCH}). */
     void setMinMatch(int minMatch) {
         this.minMatch = minMatch;
@@ -265,12 +271,6 @@ final class PageFrames {
             cctx.close();
             cctx = null; // made again with it at the next frame
         }
-    }
-
-    void setLevel(int level) {
-        if (level == this.level) return;
-        this.level = level;
-        if (cctx != null) cctx.setLevel(level);
     }
 
     /**

@@ -3,11 +3,8 @@ package org.vmckpt.checkpoint.migration;
 import org.vmckpt.checkpoint.PageDelta;
 import org.vmckpt.machine.cpu.HotSpotCompiler;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.reflect.Executable;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,13 +17,10 @@ import java.util.List;
  *
  * <p>Only methods with a profile are asked for (their code at tier 2 or 3, whole or on-stack): C2's code for a method
  * that never ran would be compiled blind (no branch or type profile) and could be thrown away at its first real use.
- * Through HotSpot's WhiteBox API (the launcher puts it on the boot class path, see {@link HotSpotCompiler}); without
- * it this does nothing.
+ * Through HotSpot's WhiteBox API ({@link HotSpotCompiler}, which the launcher makes available); without it this does
+ * nothing.
  */
 final class WarmUpC2Compiles {
-    /** HotSpot's tiers (CompLevel). */
-    private static final int TIER_C1_LIMITED = 2, TIER_C1_PROFILED = 3, TIER_C2 = 4;
-    private static final int METHOD_ENTRY = -1;
     /** The longest wait for the compiles asked for (C2 queues them behind whatever it compiles already). */
     static final long WAIT_NANOS = 20_000_000_000L;
 
@@ -35,6 +29,8 @@ final class WarmUpC2Compiles {
             MigrationConnection.class, MigrationWire.class, MigrationWire.Payload.class, MigrationWire.PayloadWriter.class,
             PostCopyPages.class, StateDigest.class, PageDelta.class, java.io.BufferedOutputStream.class,
             java.io.BufferedInputStream.class, java.io.DataInputStream.class, java.io.DataOutputStream.class);
+
+    private WarmUpC2Compiles() { }
 
     /**
      * Methods a real migration calls a few times, each a loop over every page: the warm-up's runs call them too few
@@ -47,14 +43,6 @@ final class WarmUpC2Compiles {
             if (m.getName().equals("sendPageSet") || m.getName().equals("nonZeroPages")) out.add(m);
         }
         return out;
-    }
-
-    private final MethodHandle enqueue, level;
-
-    private WarmUpC2Compiles(Class<?> wb) throws ReflectiveOperationException {
-        MethodHandles.Lookup l = MethodHandles.publicLookup();
-        enqueue = l.findStatic(wb, "enqueueMethodForCompilation0", MethodType.methodType(boolean.class, Executable.class, int.class, int.class));
-        level = l.findStatic(wb, "getMethodCompilationLevel0", MethodType.methodType(int.class, Executable.class, boolean.class));
     }
 
     /** What {@link #compileProfiled} did: methods asked for, and of them compiled at C2 when it returned. */
@@ -73,51 +61,38 @@ final class WarmUpC2Compiles {
      */
     static Result compileProfiled(List<Class<?>> classes, long waitNanos) {
         Result r = new Result(0, 0);
-        try {
-            WarmUpC2Compiles c = open();
-            if (c != null) r = c.compile(classes, waitNanos);
-        } catch (Throwable e) {
-            // only a warm-up
+        if (HotSpotCompiler.available()) {
+            try {
+                r = compile(classes, waitNanos);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // only a warm-up
+            }
         }
         last = r;
         return r;
     }
 
-    /** Asks C1 to compile {@code methods} with profiling (tier 3) now, so that the runs after this profile them. Never throws. */
+    /** Asks C1 to compile {@code methods} with profiling (tier 3) now, so that the runs after this profile them. */
     static void profileFromStart(List<Method> methods) {
-        try {
-            WarmUpC2Compiles c = open();
-            if (c == null) return;
-            for (Method m : methods) {
-                if (c.tier(m) != 0) continue;
-                boolean ignored = (boolean) c.enqueue.invokeExact((Executable) m, TIER_C1_PROFILED, METHOD_ENTRY);
-            }
-        } catch (Throwable e) {
-            // only a warm-up
+        for (Method m : methods) {
+            if (tierNow(m) == 0) HotSpotCompiler.requestMethod(m, HotSpotCompiler.TIER_C1_PROFILED);
         }
     }
 
-    /** The API, or null: HotSpotCompiler initialises it first (its natives' registration runs with the JVM's output off). */
-    private static WarmUpC2Compiles open() throws ReflectiveOperationException {
-        if (!HotSpotCompiler.available()) return null;
-        return new WarmUpC2Compiles(Class.forName("sun.hotspot.WhiteBox", true, null));
-    }
-
-    private Result compile(List<Class<?>> classes, long waitNanos) throws Throwable {
+    private static Result compile(List<Class<?>> classes, long waitNanos) throws InterruptedException {
         List<Method> asked = new ArrayList<>();
         for (Class<?> k : classes) {
             for (Method m : k.getDeclaredMethods()) {
-                if (m.isBridge() || m.isSynthetic() || java.lang.reflect.Modifier.isAbstract(m.getModifiers())
-                        || java.lang.reflect.Modifier.isNative(m.getModifiers())) continue;
-                if (!profiled(m) || tier(m) == TIER_C2) continue;
-                if ((boolean) enqueue.invokeExact((Executable) m, TIER_C2, METHOD_ENTRY)) asked.add(m);
+                if (m.isBridge() || m.isSynthetic() || Modifier.isAbstract(m.getModifiers()) || Modifier.isNative(m.getModifiers())) continue;
+                if (!profiled(m) || tierNow(m) == HotSpotCompiler.TIER_C2) continue;
+                if (HotSpotCompiler.requestMethod(m, HotSpotCompiler.TIER_C2)) asked.add(m);
             }
         }
         long deadline = System.nanoTime() + waitNanos;
-        int compiled = 0;
+        int compiled;
         while (true) {
             compiled = 0;
-            for (Method m : asked) if (tier(m) == TIER_C2) compiled++;
+            for (Method m : asked) if (tierNow(m) == HotSpotCompiler.TIER_C2) compiled++;
             if (compiled == asked.size() || System.nanoTime() > deadline || MigrationWarmUp.stopping()) break;
             Thread.sleep(10);
         }
@@ -125,23 +100,16 @@ final class WarmUpC2Compiles {
     }
 
     /** Whether C1 compiled {@code m} with a profile (whole or on-stack): the warm-up ran it, and C2 has data for it. */
-    private boolean profiled(Method m) throws Throwable {
-        int whole = (int) level.invokeExact((Executable) m, false), osr = (int) level.invokeExact((Executable) m, true);
-        return whole == TIER_C1_LIMITED || whole == TIER_C1_PROFILED || osr == TIER_C1_LIMITED || osr == TIER_C1_PROFILED;
+    private static boolean profiled(Method m) {
+        return isProfiledTier(HotSpotCompiler.methodTier(m, false)) || isProfiledTier(HotSpotCompiler.methodTier(m, true));
     }
 
-    /** The tier of {@code m}'s code for calls now (not on-stack), 0 if none, -1 without the API (for tests). */
+    private static boolean isProfiledTier(int tier) {
+        return tier == HotSpotCompiler.TIER_C1_LIMITED || tier == HotSpotCompiler.TIER_C1_PROFILED;
+    }
+
+    /** The tier of {@code m}'s code for calls now (not on-stack), 0 if none, -1 without the API. */
     static int tierNow(Method m) {
-        try {
-            WarmUpC2Compiles c = open();
-            return c == null ? -1 : c.tier(m);
-        } catch (Throwable e) {
-            return -1;
-        }
-    }
-
-    /** The tier of {@code m}'s code for calls (not on-stack), 0 if none. */
-    private int tier(Method m) throws Throwable {
-        return (int) level.invokeExact((Executable) m, false);
+        return HotSpotCompiler.methodTier(m, false);
     }
 }

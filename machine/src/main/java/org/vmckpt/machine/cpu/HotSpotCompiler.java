@@ -21,8 +21,8 @@ import java.lang.reflect.Method;
  * {@link #describe} says why for {@code --stats}.
  */
 public final class HotSpotCompiler {
-    /** HotSpot's tier numbers (CompLevel): C1 without profiling, C1 with full profiling, and C2. */
-    static final int TIER_C1 = 1, TIER_C1_PROFILED = 3, TIER_C2 = 4;
+    /** HotSpot's tier numbers (CompLevel): C1 without profiling, C1 with limited and with full profiling, and C2. */
+    public static final int TIER_C1 = 1, TIER_C1_LIMITED = 2, TIER_C1_PROFILED = 3, TIER_C2 = 4;
     private static final int ENTRY_BCI = -1;
 
     private final MethodHandle enqueue, level, notCompilable, addDirective, vmFlag;
@@ -99,6 +99,34 @@ public final class HotSpotCompiler {
     /** True if units are compiled straight at tier 1 in this JVM (for --stats). */
     public static boolean available() {
         return INSTANCE != null;
+    }
+
+    /**
+     * Queues any method {@code m} for compilation at {@code tier} (whole, not on-stack), in the background. Returns false
+     * if HotSpot did not queue it or this JVM has no API; never throws. (The migration warm-up's C2 requests.)
+     */
+    public static boolean requestMethod(Executable m, int tier) {
+        HotSpotCompiler c = INSTANCE;
+        if (c == null) return false;
+        try {
+            return (boolean) c.enqueue.invokeExact(m, tier, ENTRY_BCI);
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /**
+     * The tier of method {@code m}'s compiled code, its on-stack code if {@code osr}: 0 if none, -1 if this JVM has no API
+     * or HotSpot could not say; never throws.
+     */
+    public static int methodTier(Executable m, boolean osr) {
+        HotSpotCompiler c = INSTANCE;
+        if (c == null) return -1;
+        try {
+            return (int) c.level.invokeExact(m, osr);
+        } catch (Throwable e) {
+            return -1;
+        }
     }
 
     /** For --stats: how translated units are compiled in this JVM, one line. */
