@@ -104,18 +104,14 @@ def normal_gap(out):
     return max((b - a for a, b in zip(times, times[1:])), default=None)
 
 
-def cpu_seconds(pid):
-    """User + system CPU seconds of a process so far (every thread, ended ones included)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            st = f.read().rsplit(")", 1)[1].split()
-        return (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
-
-
 def split_delta(a, b):
+    """[user, system] CPU seconds between two cpu_split readings (None if either failed)."""
     return [round(b[0] - a[0], 2), round(b[1] - a[1], 2)] if a and b else None
+
+
+def cpu_delta(a, b):
+    """User + system CPU seconds between two cpu_split readings (None if either failed)."""
+    return (b[0] + b[1]) - (a[0] + a[1]) if a and b else None
 
 
 def grew(before, after):
@@ -376,7 +372,6 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
         normal = normal_gap(src.out)
         if not dst.err.wait_for("waiting for a migration", 60):
             raise RuntimeError(f"{tag}: the destination is not listening")
-        cpu0 = (cpu_seconds(src.proc.pid), cpu_seconds(dst.proc.pid))
         split0 = (cpu_split(src.proc.pid), cpu_split(dst.proc.pid))
         mem0 = (memory_counts(src.proc.pid), memory_counts(dst.proc.pid))
         t0 = now()
@@ -390,7 +385,6 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
                 break
             time.sleep(0.01)
         t1 = now()
-        cpu1 = (cpu_seconds(src.proc.pid), cpu_seconds(dst.proc.pid))
         split1 = (cpu_split(src.proc.pid), cpu_split(dst.proc.pid))
         mem1 = (memory_counts(src.proc.pid), memory_counts(dst.proc.pid))
         load = os.getloadavg()[0]
@@ -412,8 +406,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
              # Where the bytes went on each side (builds from migrate17 on: query-migrate's vmckpt-bytes).
              "bytes_account": info.get("vmckpt-bytes"), "checkpoint_account": ck_account,
              "checkpoint_after_pages": ck_after_pages, "checkpoint_dest_bytes": ck_dst, "checkpoint_dest_pages": ck_dst_pages,
-             "cpu_src_s": cpu1[0] - cpu0[0] if None not in (cpu0[0], cpu1[0]) else None,
-             "cpu_dst_s": cpu1[1] - cpu0[1] if None not in (cpu0[1], cpu1[1]) else None,
+             "cpu_src_s": cpu_delta(split0[0], split1[0]), "cpu_dst_s": cpu_delta(split0[1], split1[1]),
              "cpu_user_sys": {"src": split_delta(split0[0], split1[0]), "dst": split_delta(split0[1], split1[1])},
              # Memory each process touched for the first time while the migration ran: [resident MiB, minor faults].
              "src_touched": grew(mem0[0], mem1[0]), "dst_touched": grew(mem0[1], mem1[1]), "workload": workload, "mode": mode, "tls": tls, "rep": rep, "status": info["status"],

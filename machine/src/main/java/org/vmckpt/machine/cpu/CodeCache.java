@@ -900,11 +900,7 @@ public final class CodeCache {
             for (int i = off; i < Math.min(page.length, off + 32); i++) code.append(String.format("%02x", page[i] & 0xff));
             sb.append(String.format("unit %x %s %d %d %d %d %s%n", u.key, u.hot ? "C2" : "C1", u.profRuns, u.profInsns, u.profNanos, u.instructionCount, code));
         }
-        try {
-            java.nio.file.Files.writeString(java.nio.file.Path.of(TranslationProfile.DUMP + ".units"), sb);
-        } catch (java.io.IOException e) {
-            System.err.println("vmckpt: profile dump: " + e);
-        }
+        TranslationProfile.writeDump(".units", sb);
     }
 
     /** Profile only: guest instructions between a job's queuing and its installation (sum, count, longest and its key). */

@@ -191,8 +191,13 @@ final class TranslationProfile {
     private void dumpInterpreted() {
         StringBuilder sb = new StringBuilder();
         interpretedStarts.forEach((pc, v) -> sb.append(String.format("interp %x %d %d%n", pc, v[0], v[1])));
+        writeDump(".interp", sb);
+    }
+
+    /** Writes {@code text} to {@link #DUMP} + {@code suffix}; a failure is reported, not thrown (a profile only). */
+    static void writeDump(String suffix, CharSequence text) {
         try {
-            java.nio.file.Files.writeString(java.nio.file.Path.of(DUMP + ".interp"), sb);
+            java.nio.file.Files.writeString(java.nio.file.Path.of(DUMP + suffix), text);
         } catch (java.io.IOException e) {
             System.err.println("vmckpt: profile dump: " + e);
         }

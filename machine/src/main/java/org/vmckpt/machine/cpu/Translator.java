@@ -1534,9 +1534,9 @@ final class Translator {
                 return wordRegs;
             case ALU_IMM: case ALU_REG: case LOAD:
                 if (rd == 0) return wordRegs;
-                boolean word = in.kind == LOAD ? Decode.funct3(in.bits) == 2
-                        : wordOperation(Decode.aluOperation(in.bits)) || hasWordOperands(Decode.aluOperation(in.bits), in.kind == ALU_IMM,
-                                Decode.rs1(in.bits), Decode.rs2(in.bits));
+                String op = in.kind == LOAD ? null : Decode.aluOperation(in.bits);
+                boolean word = in.kind == LOAD ? Decode.funct3(in.bits) == 2 // lw
+                        : wordOperation(op) || hasWordOperands(op, in.kind == ALU_IMM, Decode.rs1(in.bits), Decode.rs2(in.bits));
                 return word ? wordRegs | 1 << rd : wordRegs & ~(1 << rd);
             default:
                 return 0; // (LUI, AUIPC, jumps, helpers: not worth knowing, or the hart may have written registers)
