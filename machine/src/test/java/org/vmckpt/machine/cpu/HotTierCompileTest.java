@@ -73,7 +73,7 @@ class HotTierCompileTest {
         // The guest runs on between two looks: its data and other code push the build's out of the caches.
         evictCaches();
         u.untilHot = 0; // the look, at the unit's next entry
-        while (jit.codeCache.unitAt(HotTierTest.KEY) == u && u.untilHot <= 0) jit.run(64);
+        while (jit.codeCache.unitAt(HotTierTest.KEY) == u && u.untilHot <= 0) jit.run(LOOP_BATCH);
         assertSame(build, jit.codeCache.unitAt(HotTierTest.KEY), "the build with C2's code was not installed: " + jit.translationStats());
         assertTrue(u.dead);
         HotTierTest.runTo(jit, jit.instret + 100_000);
@@ -96,6 +96,9 @@ class HotTierCompileTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
         TranslatedUnit u = unitWithBuild(jit, deadline);
         TranslatedUnit build = u.promoted;
+        for (long inside = HotTierTest.KEY + 4; inside < HotTierTest.KEY + 12; inside += 4) {
+            assertNull(jit.codeCache.unitAt(inside), "a second unit in the loop, at " + inside); // (see LOOP_BATCH)
+        }
         CodeCache.Stats before = jit.translationStats();
         if (c.tier(build) == 0) assertEquals(0, before.hotWaitingCompiled(), "no code yet: " + before); // (read after: code never goes back to none)
         c.requestTier3(build); // (false if the warm-up calls already had it compiled)
@@ -105,7 +108,7 @@ class HotTierCompileTest {
         assertEquals(1, waiting.hotWaiting(), waiting.toString());
         assertEquals(1, waiting.hotWaitingCompiled(), waiting.toString());
         u.untilHot = 0; // the look, at the unit's next entry: it asks, so it installs the build
-        while (jit.codeCache.unitAt(HotTierTest.KEY) == u && u.untilHot <= 0) jit.run(64);
+        while (jit.codeCache.unitAt(HotTierTest.KEY) == u && u.untilHot <= 0) jit.run(LOOP_BATCH);
         assertSame(build, jit.codeCache.unitAt(HotTierTest.KEY));
         CodeCache.Stats installed = jit.translationStats();
         assertEquals(0, installed.hotWaiting(), installed.toString());
@@ -147,11 +150,18 @@ class HotTierCompileTest {
         }
     }
 
+    /**
+     * Batches of whole loop iterations (the loop is three instructions), so that every batch starts at the loop's head:
+     * a batch that began inside the loop would translate, and could promote, a second unit there, and the counts this
+     * test asserts on would then hold that unit's build too (it did once, timing-dependent: hotWaiting 2).
+     */
+    private static final int LOOP_BATCH = 3 * 1365;
+
     /** Runs {@code jit} until the unit at {@link HotTierTest#KEY} has a hot-tier build waiting (or the deadline); returns it. */
     private static TranslatedUnit unitWithBuild(Hart jit, long deadline) {
         TranslatedUnit u = null;
         while (System.nanoTime() < deadline) {
-            jit.run(4096);
+            jit.run(LOOP_BATCH);
             u = jit.codeCache.unitAt(HotTierTest.KEY);
             if (u != null && u.promoted != null) break;
         }
