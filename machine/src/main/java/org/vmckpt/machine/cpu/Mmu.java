@@ -62,6 +62,15 @@ final class Mmu {
     // fast paths read and write it without the array bounds check (as translated code does, see Translator).
 
     static final long BYTE_BASE = UNSAFE.arrayBaseOffset(byte[].class);
+    private static final long TAG_BASE = UNSAFE.arrayBaseOffset(long[].class);
+
+    /**
+     * Tag {@code i} of a TLB tag array without the bounds check: translated code's tag reads ({@code Translator}),
+     * whose index is always masked with {@code TLB_MASK} into an array of {@code TLB_SIZE} (the arrays are final).
+     */
+    static long tagAt(long[] tags, int i) {
+        return UNSAFE.getLong(tags, TAG_BASE + ((long) i << 3));
+    }
 
     int load8(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;

@@ -84,8 +84,9 @@ final class Translator {
 
     // Local variable slots of the generated run(Hart, int) method.
     private static final int L_HART = 1, L_BUDGET = 2, L_N = 3, L_VBASE = 4, L_EXITPC = 6, L_TMP = 8, L_X = 10, L_RESULT = 11,
-            L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19, L_MMU = 20;
-    private static final int L_REG0 = 21; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
+            L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19, L_MMU = 20,
+            L_CTX = 21;
+    private static final int L_REG0 = 23; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
     /** Base-register page k ({@link #basePages}): its read vpn (long), read page, write vpn (long), write page. */
     private static final int L_PAGES0 = L_REG0 + 62, PAGE_SLOTS = 6;
 
@@ -112,6 +113,20 @@ final class Translator {
      * for every unit of a boot.
      */
     static volatile boolean basePagesInC1 = Boolean.getBoolean("vmckpt.jit.basePagesInC1");
+
+    /**
+     * The data translation context in a local ({@code -Dvmckpt.jit.contextLocal=false}: off): the unit reads
+     * {@code Mmu.dataCtx} into L_CTX at entry and again after every call into the hart ({@link #afterHartCall}), and
+     * compares TLB tags with the local. dataCtx changes only on the guest's thread, in {@code Mmu.updateContexts}
+     * (privilege, mstatus and satp changes: traps, xRET, CSR writes, all of which a unit reaches only through such a
+     * call), so the local is always the field's value; C2 otherwise re-reads the field through the Mmu at every access.
+     */
+    static final boolean CONTEXT_LOCAL = !"false".equals(System.getProperty("vmckpt.jit.contextLocal"));
+    /**
+     * TLB tags read without an array bounds check ({@code -Dvmckpt.jit.uncheckedTags=false}: off): through
+     * {@link Mmu#tagAt}, as the index is masked with {@code TLB_MASK} and the tag arrays are final and TLB_SIZE long.
+     */
+    static final boolean UNCHECKED_TAGS = !"false".equals(System.getProperty("vmckpt.jit.uncheckedTags"));
 
     /**
      * Loads and stores that hit the TLB access the page array directly through Unsafe: HotSpot's C1, which compiles
@@ -871,6 +886,20 @@ final class Translator {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 5);
         }
+        afterHartCall();
+    }
+
+    /**
+     * At unit entry and after every call into the hart (slow paths, instructions the interpreter runs, nested units),
+     * which may have changed the TLB and the translation context: reads {@code dataCtx} again ({@link #CONTEXT_LOCAL})
+     * and forgets the base-register pages.
+     */
+    private void afterHartCall() {
+        if (CONTEXT_LOCAL) {
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
+            mv.visitVarInsn(LSTORE, L_CTX);
+        }
         forgetPages();
     }
 
@@ -916,8 +945,11 @@ final class Translator {
 
     /** The types of the locals at every jump target: registers the region does not use stay unset (TOP). */
     private Object[] frameLocals() {
-        Object[] fixed = {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B", LONG,
-                INTEGER, INTEGER, MMU};
+        Object[] fixed = CONTEXT_LOCAL
+                ? new Object[] {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
+                        LONG, INTEGER, INTEGER, MMU, LONG}
+                : new Object[] {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
+                        LONG, INTEGER, INTEGER, MMU, TOP, TOP};
         Object[] l = new Object[fixed.length + 62];
         System.arraycopy(fixed, 0, l, 0, fixed.length);
         int n = fixed.length;
@@ -1345,7 +1377,7 @@ final class Translator {
         }
         target(resume);
         loadRegisters(usedRegs);
-        forgetPages();
+        afterHartCall();
         mv.visitVarInsn(ILOAD, L_IDX);
         mv.visitTableSwitchInsn(0, sites - 1, returns[0], returns);
         target(leaveNow);
@@ -1856,14 +1888,11 @@ final class Translator {
         pushInt(Hart.TLB_MASK);
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, L_IDX);
-        mv.visitVarInsn(ALOAD, tagSlot);
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitInsn(LALOAD);
+        pushTag(tagSlot);
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
-        mv.visitVarInsn(ALOAD, L_MMU);
-        mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
+        pushDataContext();
         mv.visitInsn(LOR);
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFNE, slow);
@@ -1876,6 +1905,24 @@ final class Translator {
             mv.visitVarInsn(ILOAD, L_OFF);
             pushInt(4096 - size);
             mv.visitJumpInsn(IF_ICMPGT, slow);
+        }
+    }
+
+    /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot} ({@link #UNCHECKED_TAGS}). */
+    private void pushTag(int tagSlot) {
+        mv.visitVarInsn(ALOAD, tagSlot);
+        mv.visitVarInsn(ILOAD, L_IDX);
+        if (UNCHECKED_TAGS) mv.visitMethodInsn(INVOKESTATIC, MMU, "tagAt", "([JI)J", false);
+        else mv.visitInsn(LALOAD);
+    }
+
+    /** Pushes the data translation context ({@link #CONTEXT_LOCAL}). */
+    private void pushDataContext() {
+        if (CONTEXT_LOCAL) {
+            mv.visitVarInsn(LLOAD, L_CTX);
+        } else {
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
         }
     }
 
@@ -1919,14 +1966,11 @@ final class Translator {
         pushInt(Hart.TLB_MASK);
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, L_IDX);
-        mv.visitVarInsn(ALOAD, write ? L_WTAG : L_RTAG);
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitInsn(LALOAD);
+        pushTag(write ? L_WTAG : L_RTAG);
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
-        mv.visitVarInsn(ALOAD, L_MMU);
-        mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
+        pushDataContext();
         mv.visitInsn(LOR);
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFNE, slow);
@@ -1990,7 +2034,7 @@ final class Translator {
             }
             extendLoaded(f3);
             mv.visitVarInsn(LSTORE, L_TMP);
-            forgetPages();
+            afterHartCall();
             checkUnitExit(in, remaining);
             mv.visitJumpInsn(GOTO, done);
         });
@@ -2044,7 +2088,7 @@ final class Translator {
                 case 4: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store32", "(JI)V", false); break;
                 default: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store64", "(JJ)V", false);
             }
-            forgetPages();
+            afterHartCall();
             checkUnitExit(in, remaining);
             mv.visitJumpInsn(GOTO, done);
         });
@@ -2069,7 +2113,7 @@ final class Translator {
         mv.visitMethodInsn(INVOKEVIRTUAL, HART, "execOne", "(JII)I", false);
         mv.visitVarInsn(ISTORE, L_RESULT);
         loadRegisters(regs);
-        forgetPages();
+        afterHartCall();
         mv.visitVarInsn(ILOAD, L_RESULT);
         Label go = new Label();
         mv.visitJumpInsn(IFLT, go);
