@@ -123,8 +123,10 @@ final class Translator {
      */
     static final boolean CONTEXT_LOCAL = !"false".equals(System.getProperty("vmckpt.jit.contextLocal"));
     /**
-     * TLB tags read without an array bounds check ({@code -Dvmckpt.jit.uncheckedTags=false}: off): through
-     * {@link Mmu#tagAt}, as the index is masked with {@code TLB_MASK} and the tag arrays are final and TLB_SIZE long.
+     * Hot-tier units read TLB tags without an array bounds check ({@code -Dvmckpt.jit.uncheckedTags=false}: off):
+     * through {@link Mmu#tagAt}, as the index is masked with {@code TLB_MASK} and the tag arrays are final and TLB_SIZE
+     * long. Not in C1 units: C1's code of the call ran 25-40% slower per instruction (UnitCodeBench chain and rotate,
+     * docs/BENCHMARKS.md round 46).
      */
     static final boolean UNCHECKED_TAGS = !"false".equals(System.getProperty("vmckpt.jit.uncheckedTags"));
 
@@ -890,9 +892,10 @@ final class Translator {
     }
 
     /**
-     * At unit entry and after every call into the hart (slow paths, instructions the interpreter runs, nested units),
-     * which may have changed the TLB and the translation context: reads {@code dataCtx} again ({@link #CONTEXT_LOCAL})
-     * and forgets the base-register pages.
+     * At unit entry and after a call that may have changed the translation context (an instruction the interpreter
+     * runs, a nested unit): reads {@code dataCtx} again ({@link #CONTEXT_LOCAL}) and forgets the base-register pages.
+     * The load and store slow paths only forget the pages: the MMU's slow paths fill and drop TLB entries but never
+     * change the context (a fault only records the trap, which is taken after the unit has left).
      */
     private void afterHartCall() {
         if (CONTEXT_LOCAL) {
@@ -1880,39 +1883,46 @@ final class Translator {
         loadReg(rs1);
         pushLong(imm);
         mv.visitInsn(LADD);
+        mv.visitInsn(DUP2);
         mv.visitVarInsn(LSTORE, L_VA);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitInsn(L2I);
-        pushInt(Hart.TLB_MASK);
-        mv.visitInsn(IAND);
-        mv.visitVarInsn(ISTORE, L_IDX);
-        pushTag(tagSlot);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        pushDataContext();
-        mv.visitInsn(LOR);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFNE, slow);
+        emitTagCompare(tagSlot, slow);
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitInsn(L2I);
         pushInt(0xfff);
         mv.visitInsn(IAND);
+        if (size > 1) mv.visitInsn(DUP);
         mv.visitVarInsn(ISTORE, L_OFF);
         if (size > 1) {
-            mv.visitVarInsn(ILOAD, L_OFF);
             pushInt(4096 - size);
             mv.visitJumpInsn(IF_ICMPGT, slow);
         }
+    }
+
+    /**
+     * From the address on the stack: stores its TLB index into L_IDX and jumps to {@code slow} unless the entry's tag in
+     * the tag array in {@code tagSlot} is its page number with the data context. (The page number is computed once and
+     * compared as {@code (vpn | ctx) == tag}: fewer bytes of bytecode per access, the same code once compiled.)
+     */
+    private void emitTagCompare(int tagSlot, Label slow) {
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        mv.visitInsn(DUP2);
+        mv.visitInsn(L2I);
+        pushInt(Hart.TLB_MASK);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, L_IDX);
+        pushDataContext();
+        mv.visitInsn(LOR);
+        pushTag(tagSlot);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFNE, slow);
     }
 
     /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot} ({@link #UNCHECKED_TAGS}). */
     private void pushTag(int tagSlot) {
         mv.visitVarInsn(ALOAD, tagSlot);
         mv.visitVarInsn(ILOAD, L_IDX);
-        if (UNCHECKED_TAGS) mv.visitMethodInsn(INVOKESTATIC, MMU, "tagAt", "([JI)J", false);
+        if (UNCHECKED_TAGS && className.equals(HOT_NAME)) mv.visitMethodInsn(INVOKESTATIC, MMU, "tagAt", "([JI)J", false);
         else mv.visitInsn(LALOAD);
     }
 
@@ -1960,20 +1970,7 @@ final class Translator {
         mv.visitJumpInsn(IFEQ, known);
         // Another page: the TLB's entry, whose hit becomes the pair.
         mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitInsn(L2I);
-        pushInt(Hart.TLB_MASK);
-        mv.visitInsn(IAND);
-        mv.visitVarInsn(ISTORE, L_IDX);
-        pushTag(write ? L_WTAG : L_RTAG);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        pushDataContext();
-        mv.visitInsn(LOR);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFNE, slow);
+        emitTagCompare(write ? L_WTAG : L_RTAG, slow);
         mv.visitVarInsn(ALOAD, write ? L_WPAGE : L_RPAGE);
         mv.visitVarInsn(ILOAD, L_IDX);
         mv.visitInsn(AALOAD);
@@ -1987,9 +1984,9 @@ final class Translator {
         mv.visitInsn(L2I);
         pushInt(0xfff);
         mv.visitInsn(IAND);
+        if (size > 1) mv.visitInsn(DUP);
         mv.visitVarInsn(ISTORE, L_OFF);
         if (size > 1) {
-            mv.visitVarInsn(ILOAD, L_OFF);
             pushInt(4096 - size);
             mv.visitJumpInsn(IF_ICMPGT, slow);
         }
@@ -2034,7 +2031,7 @@ final class Translator {
             }
             extendLoaded(f3);
             mv.visitVarInsn(LSTORE, L_TMP);
-            afterHartCall();
+            forgetPages(); // (the context stays: see afterHartCall)
             checkUnitExit(in, remaining);
             mv.visitJumpInsn(GOTO, done);
         });
@@ -2088,7 +2085,7 @@ final class Translator {
                 case 4: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store32", "(JI)V", false); break;
                 default: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store64", "(JJ)V", false);
             }
-            afterHartCall();
+            forgetPages(); // (the context stays: see afterHartCall)
             checkUnitExit(in, remaining);
             mv.visitJumpInsn(GOTO, done);
         });
