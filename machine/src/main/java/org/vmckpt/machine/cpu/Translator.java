@@ -123,12 +123,14 @@ final class Translator {
      */
     static final boolean CONTEXT_LOCAL = !"false".equals(System.getProperty("vmckpt.jit.contextLocal"));
     /**
-     * Hot-tier units read TLB tags without an array bounds check ({@code -Dvmckpt.jit.uncheckedTags=false}: off):
-     * through {@link Mmu#tagAt}, as the index is masked with {@code TLB_MASK} and the tag arrays are final and TLB_SIZE
-     * long. Not in C1 units: C1's code of the call ran 25-40% slower per instruction (UnitCodeBench chain and rotate,
-     * docs/BENCHMARKS.md round 46).
+     * Hot-tier units read the TLB's tags and page arrays without the array bounds checks
+     * ({@code -Dvmckpt.jit.uncheckedTlb=false}: off): through {@link Mmu#tagAt} and {@link Mmu#pageAt}, as the index is
+     * masked with {@code TLB_MASK} and the TLB's arrays are final and TLB_SIZE long. C2 then drops, per access, the
+     * loads of both arrays' lengths, their compares and the page array's null check (UnitCodeBench's chain step: 110
+     * x86 instructions -> 89 with the context local, docs/BENCHMARKS.md round 46). Not in C1 units: C1's code of the
+     * call ran 25-40% slower per instruction (UnitCodeBench chain and rotate, round 46).
      */
-    static final boolean UNCHECKED_TAGS = !"false".equals(System.getProperty("vmckpt.jit.uncheckedTags"));
+    static final boolean UNCHECKED_TLB = !"false".equals(System.getProperty("vmckpt.jit.uncheckedTlb"));
 
     /**
      * Loads and stores that hit the TLB access the page array directly through Unsafe: HotSpot's C1, which compiles
@@ -1918,12 +1920,20 @@ final class Translator {
         mv.visitJumpInsn(IFNE, slow);
     }
 
-    /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot} ({@link #UNCHECKED_TAGS}). */
+    /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot} ({@link #UNCHECKED_TLB}). */
     private void pushTag(int tagSlot) {
         mv.visitVarInsn(ALOAD, tagSlot);
         mv.visitVarInsn(ILOAD, L_IDX);
-        if (UNCHECKED_TAGS && className.equals(HOT_NAME)) mv.visitMethodInsn(INVOKESTATIC, MMU, "tagAt", "([JI)J", false);
+        if (UNCHECKED_TLB && className.equals(HOT_NAME)) mv.visitMethodInsn(INVOKESTATIC, MMU, "tagAt", "([JI)J", false);
         else mv.visitInsn(LALOAD);
+    }
+
+    /** Pushes the page array of TLB entry L_IDX from the page array in {@code pageSlot} ({@link #UNCHECKED_TLB}). */
+    private void pushPage(int pageSlot) {
+        mv.visitVarInsn(ALOAD, pageSlot);
+        mv.visitVarInsn(ILOAD, L_IDX);
+        if (UNCHECKED_TLB && className.equals(HOT_NAME)) mv.visitMethodInsn(INVOKESTATIC, MMU, "pageAt", "([[BI)[B", false);
+        else mv.visitInsn(AALOAD);
     }
 
     /** Pushes the data translation context ({@link #CONTEXT_LOCAL}). */
@@ -1939,9 +1949,7 @@ final class Translator {
     /** Pushes Unsafe, the page array of TLB entry L_IDX from {@code pageSlot}, and the address of L_OFF in it. */
     private void pushPageAddress(int pageSlot) {
         mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
-        mv.visitVarInsn(ALOAD, pageSlot);
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitInsn(AALOAD);
+        pushPage(pageSlot);
         mv.visitVarInsn(ILOAD, L_OFF);
         mv.visitInsn(I2L);
         mv.visitLdcInsn(BYTE_BASE);
@@ -1971,9 +1979,7 @@ final class Translator {
         // Another page: the TLB's entry, whose hit becomes the pair.
         mv.visitVarInsn(LLOAD, L_VA);
         emitTagCompare(write ? L_WTAG : L_RTAG, slow);
-        mv.visitVarInsn(ALOAD, write ? L_WPAGE : L_RPAGE);
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitInsn(AALOAD);
+        pushPage(write ? L_WPAGE : L_RPAGE);
         mv.visitVarInsn(ASTORE, pageSlot);
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitIntInsn(BIPUSH, 12);
