@@ -115,13 +115,20 @@ final class Translator {
     static volatile boolean basePagesInC1 = Boolean.getBoolean("vmckpt.jit.basePagesInC1");
 
     /**
-     * The data translation context in a local ({@code -Dvmckpt.jit.contextLocal=false}: off): the unit reads
-     * {@code Mmu.dataCtx} into L_CTX at entry and again after every call into the hart ({@link #afterHartCall}), and
-     * compares TLB tags with the local. dataCtx changes only on the guest's thread, in {@code Mmu.updateContexts}
-     * (privilege, mstatus and satp changes: traps, xRET, CSR writes, all of which a unit reaches only through such a
-     * call), so the local is always the field's value; C2 otherwise re-reads the field through the Mmu at every access.
+     * Hot-tier units keep the data translation context in a local ({@code -Dvmckpt.jit.contextLocal=false}: off): the
+     * unit reads {@code Mmu.dataCtx} into L_CTX at entry and again after an instruction the interpreter runs or a nested
+     * unit ({@link #afterHartCall}), and compares TLB tags with the local; C2 otherwise re-reads the field through the
+     * Mmu at every access. dataCtx changes only on the guest's thread, in {@code Mmu.updateContexts} (privilege, mstatus
+     * and satp changes: CSR writes, xRET, traps taken), never inside the MMU's slow paths, so the local is always the
+     * field's value. Not in C1 units: the signed guest's boot and module phase leaned slower with it (round 46).
      */
     static final boolean CONTEXT_LOCAL = !"false".equals(System.getProperty("vmckpt.jit.contextLocal"));
+
+    /** {@link #CONTEXT_LOCAL} for the unit being built: hot-tier units only. */
+    private boolean contextLocal() {
+        return CONTEXT_LOCAL && className.equals(HOT_NAME);
+    }
+
     /**
      * Hot-tier units read the TLB's tags and page arrays without the array bounds checks
      * ({@code -Dvmckpt.jit.uncheckedTlb=false}: off): through {@link Mmu#tagAt} and {@link Mmu#pageAt}, as the index is
@@ -900,7 +907,7 @@ final class Translator {
      * change the context (a fault only records the trap, which is taken after the unit has left).
      */
     private void afterHartCall() {
-        if (CONTEXT_LOCAL) {
+        if (contextLocal()) {
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
             mv.visitVarInsn(LSTORE, L_CTX);
@@ -950,7 +957,7 @@ final class Translator {
 
     /** The types of the locals at every jump target: registers the region does not use stay unset (TOP). */
     private Object[] frameLocals() {
-        Object[] fixed = CONTEXT_LOCAL
+        Object[] fixed = contextLocal()
                 ? new Object[] {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
                         LONG, INTEGER, INTEGER, MMU, LONG}
                 : new Object[] {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
@@ -1938,7 +1945,7 @@ final class Translator {
 
     /** Pushes the data translation context ({@link #CONTEXT_LOCAL}). */
     private void pushDataContext() {
-        if (CONTEXT_LOCAL) {
+        if (contextLocal()) {
             mv.visitVarInsn(LLOAD, L_CTX);
         } else {
             mv.visitVarInsn(ALOAD, L_MMU);
