@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
- * A unit reads the data translation context once at entry and again after each call into the hart
- * ({@link Translator#CONTEXT_LOCAL}). Here the context changes between two loads of the same address in one loop: M-mode
+ * A hot-tier unit reads the data translation context once at entry and again after an instruction the interpreter
+ * runs or a nested unit ({@link Translator#CONTEXT_LOCAL}; a C1 unit reads the field at each access). Here the context changes between two loads of the same address in one loop: M-mode
  * code whose {@code csrrs}/{@code csrrc} of mstatus turn MPRV on and off, so that one load reads the page at that
  * physical address (bare) and the next the page Sv39 maps the address to. The second load would hit the TLB entry the
  * first one filled if it compared tags with the context of before the write. (Today the CSR write also ends the unit,
