@@ -268,6 +268,8 @@ final class Translator {
             u.profCode = code.clone();
             u.profFirst = region.firstKey();
             u.profLast = region.lastKey() + region.get(region.lastKey()).len;
+            u.profRegsLoaded = Integer.bitCount(usedRegs);
+            u.profRegsStored = Integer.bitCount(writtenRegs);
         }
         u.bytecodeSize = lastBytecodeSize;
         u.basePages = pages;
