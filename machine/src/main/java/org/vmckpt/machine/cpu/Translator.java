@@ -658,6 +658,8 @@ final class Translator {
     /** After the common exit's stores: where an exit that stored its own registers goes on. */
     private Label exitTail;
     private boolean exitTailUsed;
+    /** The exits' own store sequences, one per set of registers (exits with the same set share it: less bytecode). */
+    private final java.util.Map<Integer, Label> exitStoreLabels = new java.util.LinkedHashMap<>();
     private int entryBlockLength;
     /** Exits numbered so far: each exit of a unit that may lead straight to another unit has a chain slot. */
     private int exitSlots;
@@ -736,6 +738,7 @@ final class Translator {
         commonExit = new Label();
         exitTail = new Label();
         exitTailUsed = false;
+        exitStoreLabels.clear();
         exitStoresNow = writtenRegs;
         if (innerOffsets == null) mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
         else emitInnerDispatch(entryOff);
@@ -743,6 +746,7 @@ final class Translator {
         exitStoresNow = writtenRegs; // (an exit a stub makes is not a block's: the full store)
         for (int i = 0; i < stubs.size(); i++) stubs.get(i).run(); // a stub may add stubs
         emitNestedStubs();
+        emitExitStores();
         emitCommonExit();
         Label end = new Label();
         mv.visitLabel(end);
@@ -1597,9 +1601,17 @@ final class Translator {
             mv.visitJumpInsn(GOTO, commonExit);
             return;
         }
-        storeRegisters(own);
         exitTailUsed = true;
-        mv.visitJumpInsn(GOTO, exitTail);
+        mv.visitJumpInsn(GOTO, exitStoreLabels.computeIfAbsent(own, m -> new Label()));
+    }
+
+    /** Each set of registers exits store on their own ({@link #leave}): the stores, then the common exit's tail. */
+    private void emitExitStores() {
+        for (java.util.Map.Entry<Integer, Label> e : exitStoreLabels.entrySet()) {
+            target(e.getValue());
+            storeRegisters(e.getKey());
+            mv.visitJumpInsn(GOTO, exitTail);
+        }
     }
 
     /** After a call into the hart: leave before this instruction if the hart asked (trap, device, code write). */
