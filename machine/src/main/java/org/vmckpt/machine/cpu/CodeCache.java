@@ -106,6 +106,16 @@ public final class CodeCache {
      * shown: off until a quiet series does (docs/BENCHMARKS.md round 33).
      */
     static final long HOT_MIN_RUN = Long.getLong("vmckpt.jit.hotMinRun", 0);
+    /**
+     * The long-run look ({@code -Dvmckpt.jit.hotLongRun=N}; 0, the default: off; round 46): the waiting build of a unit
+     * that retired at least N instructions per run before it was decided is looked at by the hybrid look
+     * ({@link #LOOK_HYBRID}: installed as soon as HotSpot says it has code), any other build by {@link #HOT_LOOK}. The
+     * timed look leaves most builds waiting with tier-3 code to a phase's end (round 37; round 46: the signed module
+     * phase and gzip, with C2's queue empty most of the time), and installing them all (the hybrid look for every build)
+     * spent C2's time on short-run units that C2 runs little faster than C1, their entry and exit costing the same
+     * (round 37); a long-run unit (ECDSA's 105 instructions a run, gzip's chain walk's 487-559) is where C2's code pays.
+     */
+    static final long HOT_LONG_RUN = Long.getLong("vmckpt.jit.hotLongRun", 0);
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     public static final int MAX_UNITS = 32_768;
@@ -128,6 +138,8 @@ public final class CodeCache {
     long hotMinRun = HOT_MIN_RUN;
     /** See {@link #HOT_LOOK} (tests set it per cache). */
     int hotLook = HOT_LOOK;
+    /** See {@link #HOT_LONG_RUN}; 0: every build by {@link #hotLook}. */
+    long hotLongRun = HOT_LONG_RUN;
     /**
      * Loops and straight lines of at most this many instructions are units of their own (Translator.MAX_LOOP_INSTRUCTIONS,
      * MAX_STRAIGHT_INSTRUCTIONS); tests of chains of units set them to 0.
@@ -605,6 +617,7 @@ public final class CodeCache {
                 return u;
             }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
+            u.hotRunLength = hotAfter / Math.max(1, u.hotRuns);
             if (HOT_LOG) hotLog("decided (" + u.hotRuns + " runs, " + (h.instret - u.hotSince) + " hart insns since its count began):", u, null, h);
             promote(u, h);
             return u;
@@ -697,10 +710,11 @@ public final class CodeCache {
      * never have code.
      */
     private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
-        if (compiledNow(p, h, hotLook)) return true;
-        if (HOT_LOG && hotLook != LOOK_HYBRID) p.looks++; // (the log's count; the hybrid look counts its own)
+        int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun ? LOOK_HYBRID : hotLook;
+        if (compiledNow(p, h, look)) return true;
+        if (HOT_LOG && look != LOOK_HYBRID) p.looks++; // (the log's count; the hybrid look counts its own)
         HotSpotCompiler c = HotSpotCompiler.get();
-        if (c == null || hotLook != LOOK_HYBRID || ++p.looks != HOT_LOOKS_BEFORE_REQUEST) return false;
+        if (c == null || look != LOOK_HYBRID || ++p.looks != HOT_LOOKS_BEFORE_REQUEST) return false;
         if (c.requestTier3(p)) {
             hotRequested++;
             return false;
@@ -886,7 +900,8 @@ public final class CodeCache {
     }
 
     /**
-     * Profile only ({@link TranslationProfile#DUMP}): every live unit, "unit KEY TIER RUNS INSNS NANOS GUEST-INSNS CODE-HEX"
+     * Profile only ({@link TranslationProfile#DUMP}): every live unit, "unit KEY TIER RUNS INSNS NANOS GUEST-INSNS CODE-HEX LOADED
+     * STORED" (the last two: the registers its entry loads from the hart and its exit stores back, each run)
      * (counted over the whole run: a tool subtracts a run stopped at the phase's start), to DUMP.units.
      */
     private void dumpUnits(java.util.List<TranslatedUnit> l) {
@@ -898,7 +913,8 @@ public final class CodeCache {
             int off = (int) (u.key & (page.length - 1));
             StringBuilder code = new StringBuilder();
             for (int i = off; i < Math.min(page.length, off + 32); i++) code.append(String.format("%02x", page[i] & 0xff));
-            sb.append(String.format("unit %x %s %d %d %d %d %s%n", u.key, u.hot ? "C2" : "C1", u.profRuns, u.profInsns, u.profNanos, u.instructionCount, code));
+            sb.append(String.format("unit %x %s %d %d %d %d %s %d %d%n", u.key, u.hot ? "C2" : "C1", u.profRuns, u.profInsns, u.profNanos,
+                    u.instructionCount, code.length() > 0 ? code : "-", u.profRegsLoaded, u.profRegsStored));
         }
         TranslationProfile.writeDump(".units", sb);
     }

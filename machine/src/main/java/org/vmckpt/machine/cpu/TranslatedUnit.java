@@ -63,6 +63,8 @@ public abstract class TranslatedUnit {
     long hotSince;
     /** The dispatcher's runs of this unit since its count towards the hot tier began (CodeCache#HOT_MIN_RUN). */
     long hotRuns;
+    /** Instructions per run when its hot-tier build was decided (CodeCache#HOT_LONG_RUN). */
+    long hotRunLength;
     /** This unit is of the hot tier: a class outside the C1-only directive, so that HotSpot's C2 compiles it. */
     boolean hot;
     /** A hot-tier build of this unit is queued or being built. */
@@ -89,6 +91,8 @@ public abstract class TranslatedUnit {
     boolean[] profExitCalls;
     byte[] profCode;
     int profFirst, profLast;
+    /** Profile only: guest registers the unit loads from the hart at each entry and stores back at each exit. */
+    int profRegsLoaded, profRegsStored;
 
     protected TranslatedUnit() { }
 

@@ -107,6 +107,16 @@ final class Translator {
      */
     static volatile int basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
     /**
+     * Per-exit stores ({@code -Dvmckpt.jit.exitStores=true}; off by default; round 46): an exit to another block's code
+     * (a budget exit, a branch or jump out of the region, a jalr) stores only the registers some path from an entry to it
+     * may have written ({@link #findBlockWrites}), where the common exit stores every register the region writes. A
+     * short run through a region with cold paths stored them all: gzip's C1 units stored 9.7 registers a run for 25
+     * instructions, and a store costs ~0.5 ns in C1's code (UnitCodeBench exitWide / exitWideRead). Any other way out
+     * (a helper, a nested call's fallback, the second page's check) keeps the full store.
+     */
+    static volatile boolean exitStores = Boolean.getBoolean("vmckpt.jit.exitStores");
+
+    /**
      * Base-register pages in C1 units too ({@code -Dvmckpt.jit.basePagesInC1=true}); by default only hot-tier units
      * keep them: C2's code of SHA-256's rounds ran ~20% faster per instruction with them, C1's not (UnitCodeBench
      * {@code rounds}, round 35), and their checks add ~12% to the bytecode per guest instruction, which C1 compiles
@@ -294,6 +304,8 @@ final class Translator {
             u.profCode = code.clone();
             u.profFirst = region.firstKey();
             u.profLast = region.lastKey() + region.get(region.lastKey()).len;
+            u.profRegsLoaded = Integer.bitCount(usedRegs);
+            u.profRegsStored = Integer.bitCount(writtenRegs);
         }
         u.bytecodeSize = lastBytecodeSize;
         u.basePages = pages;
@@ -665,6 +677,15 @@ final class Translator {
     private final List<Runnable> stubs = new ArrayList<>();
     private Label commonExit;
     private int usedRegs, writtenRegs;
+    /** Registers some path from an entry may have written on the way into each block, by leader offset / 2 ({@link #exitStores}). */
+    private int[] blockIn;
+    /** What an exit stub made now stores ({@link #exitStores}): a superset of the registers written on every way to it. */
+    private int exitStoresNow;
+    /** After the common exit's stores: where an exit that stored its own registers goes on. */
+    private Label exitTail;
+    private boolean exitTailUsed;
+    /** The exits' own store sequences, one per set of registers (exits with the same set share it: less bytecode). */
+    private final java.util.Map<Integer, Label> exitStoreLabels = new java.util.LinkedHashMap<>();
     private int entryBlockLength;
     /** Exits numbered so far: each exit of a unit that may lead straight to another unit has a chain slot. */
     private int exitSlots;
@@ -707,6 +728,7 @@ final class Translator {
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
+        findBlockWrites(entryOff);
         chooseBasePages();
         checkNeeds = CHECK_POINTS && ENTRY_REACH ? checkPoints(entryOff) : null;
         // With check points the entry's need is its check point's (checkNeeds): the longest run is not needed then.
@@ -740,11 +762,17 @@ final class Translator {
         prologue();
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) blockLabels[off / 2] = new Label();
         commonExit = new Label();
+        exitTail = new Label();
+        exitTailUsed = false;
+        exitStoreLabels.clear();
+        exitStoresNow = writtenRegs;
         if (innerOffsets == null) mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
         else emitInnerDispatch(entryOff);
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
+        exitStoresNow = writtenRegs; // (an exit a stub makes is not a block's: the full store)
         for (int i = 0; i < stubs.size(); i++) stubs.get(i).run(); // a stub may add stubs
         emitNestedStubs();
+        emitExitStores();
         emitCommonExit();
         Label end = new Label();
         mv.visitLabel(end);
@@ -814,6 +842,49 @@ final class Translator {
         }
         writtenRegs &= ~1;
         usedRegs = (usedRegs | writtenRegs) & ~1;
+    }
+
+    /** The integer register an instruction writes through its local (as {@link #findRegisters} counts it), as a mask. */
+    private static int writes(Insn in) {
+        switch (in.kind) {
+            case ALU_REG: case ALU_IMM: case LOAD: case JALR: case LUI: case AUIPC: case JAL: case HELPER:
+                return (1 << Decode.rd(in.bits)) & ~1;
+            default:
+                return 0;
+        }
+    }
+
+    /**
+     * {@link #blockIn}: a forward may-write analysis over the region's blocks, from nothing written at every block (an
+     * entry, or an inner entry, has run nothing), to a fixed point (the masks only grow: at most 31 rounds).
+     */
+    private void findBlockWrites(int entryOff) {
+        blockIn = null;
+        if (!exitStores) return;
+        blockIn = new int[limit / 2];
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
+                if (!region.containsKey(off)) continue;
+                int out = blockIn[off / 2];
+                for (Insn in : blockAt(off)) out |= writes(in);
+                for (int next : blockSuccessors(off)) {
+                    int merged = blockIn[next / 2] | out;
+                    if (merged != blockIn[next / 2]) {
+                        blockIn[next / 2] = merged;
+                        changed = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The registers the block at {@code leader} may have written by its end ({@link #exitStores}). */
+    private int blockOut(int leader) {
+        int out = blockIn[leader / 2];
+        for (Insn in : blockAt(leader)) out |= writes(in);
+        return out;
     }
 
     /** The integer registers an instruction run by the interpreter may read or write. */
@@ -1062,6 +1133,8 @@ final class Translator {
     private void emitCommonExit() {
         target(commonExit);
         storeRegisters(writtenRegs);
+        if (exitTailUsed) target(exitTail); // (a jump target: it has the frame; unused, it may share commonExit's offset)
+        else mv.visitLabel(exitTail);
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitVarInsn(LLOAD, L_EXITPC);
         mv.visitFieldInsn(PUTFIELD, HART, "pc", "J");
@@ -1446,6 +1519,7 @@ final class Translator {
         int need = checkNeeds != null ? checkNeeds[leader / 2] : entry && entryReach > len ? entryReach : len;
         if (entry) entryBlockLength = need;
         target(blockLabels[leader / 2]);
+        if (blockIn != null) exitStoresNow = blockIn[leader / 2]; // the budget exit: nothing of this block has run
         // Budget: leave before this block if its instructions (at the entry: the longest run from it) do not all fit.
         if (need > 0) {
             mv.visitVarInsn(ILOAD, L_N);
@@ -1454,6 +1528,7 @@ final class Translator {
             mv.visitVarInsn(ILOAD, L_BUDGET);
             mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0, TranslatedUnit.EXIT_BUDGET));
         }
+        if (blockIn != null) exitStoresNow = blockOut(leader); // any exit from inside or at the end of the block
         mv.visitIincInsn(L_N, len);
         wordRegs = 0; // (a block begins at a label: nothing is known of the registers on every way in)
         for (int k = 0; k < len; k++) {
@@ -1494,7 +1569,10 @@ final class Translator {
         if (known != null) return known;
         Label l = new Label();
         crossings[target / 2] = l;
+        int stores = exitStoresNow;
+        exitStoresNow = writtenRegs; // (the check is shared by every jump to this target)
         Label away = exitStub(target, 0, TranslatedUnit.EXIT_PAGE);
+        exitStoresNow = stores;
         stubs.add(() -> {
             target(l);
             // vpn of the second page, its TLB index
@@ -1539,6 +1617,7 @@ final class Translator {
     private Label exitStub(long off, int unretired, int chainableKind) {
         Label l = new Label();
         boolean call = markCall;
+        int stores = exitStoresNow;
         stubs.add(() -> {
             target(l);
             if (unretired != 0) mv.visitIincInsn(L_N, -unretired);
@@ -1551,9 +1630,32 @@ final class Translator {
             pushLong(off);
             mv.visitInsn(LADD);
             mv.visitVarInsn(LSTORE, L_EXITPC);
-            mv.visitJumpInsn(GOTO, commonExit);
+            leave(stores);
         });
         return l;
+    }
+
+    /**
+     * Leaves the unit (pc in L_EXITPC) storing the registers {@code stores} ({@link #exitStores}), or through the common
+     * exit's full store when that saves fewer than two stores (each exit's own stores are bytecode).
+     */
+    private void leave(int stores) {
+        int own = stores & writtenRegs;
+        if (blockIn == null || Integer.bitCount(writtenRegs) - Integer.bitCount(own) < 2) {
+            mv.visitJumpInsn(GOTO, commonExit);
+            return;
+        }
+        exitTailUsed = true;
+        mv.visitJumpInsn(GOTO, exitStoreLabels.computeIfAbsent(own, m -> new Label()));
+    }
+
+    /** Each set of registers exits store on their own ({@link #leave}): the stores, then the common exit's tail. */
+    private void emitExitStores() {
+        for (java.util.Map.Entry<Integer, Label> e : exitStoreLabels.entrySet()) {
+            target(e.getValue());
+            storeRegisters(e.getKey());
+            mv.visitJumpInsn(GOTO, exitTail);
+        }
     }
 
     /** After a call into the hart: leave before this instruction if the hart asked (trap, device, code write). */
@@ -1693,7 +1795,7 @@ final class Translator {
                     mv.visitJumpInsn(IFEQ, branchTarget(in.off, r));
                 }
                 setExitSlot(TranslatedUnit.EXIT_JALR, in.off); // an indirect jump: the slot caches the unit of the target it took last
-                mv.visitJumpInsn(GOTO, commonExit);
+                leave(exitStoresNow);
                 return;
             case BRANCH:
                 emitBranch(in, rs1, rs2);

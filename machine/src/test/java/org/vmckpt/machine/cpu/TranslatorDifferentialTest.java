@@ -710,6 +710,23 @@ class TranslatorDifferentialTest {
         runSeeds(Hart.PRIV_U, 2_000, true, 68);
     }
 
+    /**
+     * Per-exit stores ({@link Translator#exitStores}: an exit stores only the registers some path to it may have
+     * written), in both tiers, bare and under Sv39 (round 46).
+     */
+    @Test
+    void exitStoresInBothTiers() {
+        Translator.exitStores = true;
+        try {
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 71, 72, 73);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 74, 75);
+            runSeeds(MPRV, 76);
+            runSeeds(Hart.PRIV_U, 77, 78);
+        } finally {
+            Translator.exitStores = Boolean.getBoolean("vmckpt.jit.exitStores");
+        }
+    }
+
     /** Both tiers against the interpreter: units promoted to the hot tier after 2,000 instructions. */
     @Test
     void hotTierInEveryMode() {

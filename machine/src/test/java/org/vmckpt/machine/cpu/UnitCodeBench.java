@@ -24,7 +24,13 @@ import static org.vmckpt.machine.cpu.Asm.*;
  * <li>{@code rounds}: SHA-256's rounds (busybox 9af56-9b056): two word loads through pointers that step by 4 and 8
  *     (round 35: base-register pages, {@code -Dvmckpt.jit.basePages=0} to compare);</li>
  * <li>{@code call}: a loop of 11 instructions that calls a 7-instruction function in another page every iteration
- *     (round 29: nested calls, {@code -Dvmckpt.jit.nestedCalls=false} to compare).</li>
+ *     (round 29: nested calls, {@code -Dvmckpt.jit.nestedCalls=false} to compare);</li>
+ * <li>{@code exitNarrow} and {@code exitWide}: a unit that runs 6 instructions and leaves by a {@code jalr} back to its
+ *     own entry at every run (gzip's tally and output functions: 8-40 instructions a run, round 44); in
+ *     {@code exitWide} a branch never taken leads to a block that reads 21 more registers and writes 20 of them, so the
+ *     unit loads 25 registers at its entry and stores 23 at its exit against {@code exitNarrow}'s 4 and 3, for the same
+ *     path run; in {@code exitWideRead} that block only reads them (25 loaded, 3 stored), which splits the cost between
+ *     the entry's loads and the exit's stores (round 46: what a short unit's entry and exit cost against its body).</li>
  * </ul>
  * Run-thread CPU per guest instruction after a warm-up. Run with the launcher's JVM options, e.g.
  * {@code java $(opts) -cp machine/target/classes:machine/target/test-classes:$ASM org.vmckpt.machine.cpu.UnitCodeBench},
@@ -226,6 +232,31 @@ public final class UnitCodeBench {
                 h.x[6] = Long.MAX_VALUE;
                 break;
             }
+            case "exitNarrow":
+            case "exitWide":
+            case "exitWideRead": {
+                // x5: the entry's address; x6 counts down (never to 0 here); x7, x8: the body's values.
+                int[] body = {
+                        addi(6, 6, -1),             // 0: head
+                        b(16, 0, 6, 0),             // 4: beq x6, x0, +16 (to 20: never taken)
+                        add(8, 8, 7),               // 8
+                        r(0, 8, 7, 4, 7, 0x33),     // 12: xor x7, x7, x8
+                        i(0, 5, 0, 0, 0x67),        // 16: jalr x0, 0(x5): leaves the unit, back to head
+                };
+                int cold = shape.equals("exitWide") ? 20 : shape.equals("exitWideRead") ? 11 : 0;
+                code = new int[body.length + cold + 1];
+                System.arraycopy(body, 0, code, 0, body.length);
+                for (int k = 0; k < cold; k++) {
+                    code[body.length + k] = shape.equals("exitWide")
+                            ? addi(10 + k, 11 + k, 1)                                  // x10..x29 from x11..x30
+                            : add(0, 10 + 2 * k, Math.min(30, 11 + 2 * k));           // reads x10..x30, writes x0
+                }
+                code[code.length - 1] = i(0, 5, 0, 0, 0x67); // jalr x0, 0(x5)
+                h.x[5] = BASE;
+                h.x[6] = Long.MAX_VALUE;
+                h.x[7] = 0x9e3779b97f4a7c15L;
+                break;
+            }
             default:
                 throw new IllegalArgumentException(shape);
         }
@@ -251,8 +282,8 @@ public final class UnitCodeBench {
                 CodeCache.Stats s1 = h.translationStats();
                 long insns = h.instret - i0, runs = s1.unitRuns() - s0.unitRuns();
                 long translated = s1.translatedInstructionsRun() - s0.translatedInstructionsRun();
-                System.out.printf("%-4s %-7s %6.3f ns/insn  %8.1f insns/unit run  %5.1f%% translated  promoted %d%n",
-                        hotTier ? "hot" : "c1", shape, (t1 - t0) / (double) insns, insns / (double) Math.max(1, runs),
+                System.out.printf("%-4s %-10s %6.3f ns/insn  %7.2f ns/unit run  %8.1f insns/unit run  %5.1f%% translated  promoted %d%n",
+                        hotTier ? "hot" : "c1", shape, (t1 - t0) / (double) insns, (t1 - t0) / (double) Math.max(1, runs), insns / (double) Math.max(1, runs),
                         100.0 * translated / insns, s1.promotions());
             }
         }
