@@ -45,6 +45,16 @@ public final class CodeCache {
      */
     static final int HOT_THRESHOLD = Integer.getInteger("vmckpt.jit.threshold", 30_000);
     /**
+     * The heat threshold of a fresh kernel boot, until the hart first runs in user mode (the kernel's /init; see
+     * {@link #startBoot}); 0: {@link #HOT_THRESHOLD} throughout ({@code -Dvmckpt.jit.bootThreshold=N}). A boot runs
+     * hundreds of kernel init functions a few tens of thousands of times each and then never again, and their units'
+     * C1 compiles are most of C1's work before /init (tier 1 was 1.9 of C1's 2.8 s in a signed boot to /init, with 613
+     * units; docs/BENCHMARKS.md round 46), on the core the guest's thread shares with C2, the translator thread and the
+     * collector. A higher threshold there translates only the boot's longer-running code. Not part of any checkpoint
+     * (a cache policy): a restored or migrated machine, which is not booted here, uses the normal threshold.
+     */
+    static final int BOOT_THRESHOLD = Integer.getInteger("vmckpt.jit.bootThreshold", 0);
+    /**
      * Heat from the length of interpreted blocks: besides what a visit gathers, the instructions the interpreter then runs
      * from the entry it found no unit at (to the next jump it hands over, the next entry, or the budget's end) add one
      * per {@code INSTRUCTION_HEAT} of them ({@code -Dvmckpt.jit.instructionHeat=N}, 0: off). A visit stands for one run
@@ -118,6 +128,10 @@ public final class CodeCache {
     int maxUnits = MAX_UNITS, maxInstructions = MAX_INSTRUCTIONS;
     /** See {@link #HOT_THRESHOLD} and {@link Hart#setTranslationThreshold}. */
     int hotThreshold = HOT_THRESHOLD;
+    /** True from {@link #startBoot} until the hart first runs in user mode ({@link #endBoot}): {@link #BOOT_THRESHOLD}. */
+    boolean booting;
+    /** The threshold {@link #endBoot} puts back. */
+    private int thresholdAfterBoot;
     /** See {@link #HOT_AFTER} and {@link Hart#setPromotionThreshold}; {@code Long.MAX_VALUE}: no hot tier. */
     long hotAfter = HOT_AFTER > 0 ? HOT_AFTER : Long.MAX_VALUE;
     /** See {@link #HOT_RECHECK}; tests that compare the hot tier lower it, so that more units reach it. */
@@ -209,6 +223,21 @@ public final class CodeCache {
         this.ram = ram;
         this.entries = new long[ram.pageCount()][];
         allocate(1 << 14);
+    }
+
+    /** A fresh kernel boot starts: heat threshold {@code heat} until {@link #endBoot} (nothing if {@code heat <= 0}). */
+    void startBoot(int heat) {
+        if (heat <= 0 || booting) return;
+        booting = true;
+        thresholdAfterBoot = hotThreshold;
+        hotThreshold = heat;
+    }
+
+    /** The hart ran in user mode for the first time since {@link #startBoot}: the normal threshold from now on. */
+    void endBoot() {
+        if (!booting) return;
+        booting = false;
+        hotThreshold = thresholdAfterBoot;
     }
 
     private void allocate(int capacity) {
