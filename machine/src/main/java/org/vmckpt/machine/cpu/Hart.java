@@ -239,15 +239,16 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
 
     /**
      * A fresh kernel boot from its files starts (Machine.boot): the heat threshold is {@link CodeCache#BOOT_THRESHOLD}
-     * (if set) until this hart first runs in user mode. Not for restores or migrations.
+     * (if set), and the hot tier decides only if {@link CodeCache#BOOT_HOT}, until this hart first runs in user mode.
+     * Not for restores or migrations.
      */
     public void startBootTranslation() {
-        startBootTranslation(CodeCache.BOOT_THRESHOLD);
+        startBootTranslation(CodeCache.BOOT_THRESHOLD, CodeCache.BOOT_HOT);
     }
 
-    /** As above with threshold {@code heat} (tests); nothing if {@code heat <= 0} or translation is off. */
-    void startBootTranslation(int heat) {
-        if (codeCache != null) codeCache.startBoot(heat);
+    /** As above with threshold {@code heat} (0: the normal one) and hot-tier decisions or not (tests). */
+    void startBootTranslation(int heat, boolean hot) {
+        if (codeCache != null) codeCache.startBoot(heat, hot);
     }
 
     /**

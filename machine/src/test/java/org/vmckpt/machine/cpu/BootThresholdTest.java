@@ -12,7 +12,8 @@ import static org.vmckpt.machine.cpu.Asm.*;
  * start until the hart first runs in user mode, an entry needs the boot's threshold of heat to be translated; from the
  * first entry to user mode on, the normal one. A loop that the normal threshold (1 here) translates at once stays
  * interpreted under a boot threshold it never reaches, and is translated after the switch to user mode; the translated
- * hart stays in step with an interpreter-only one throughout.
+ * hart stays in step with an interpreter-only one throughout. With the boot's hot-tier decisions off, the loop's unit is
+ * promoted only after the switch to user mode.
  */
 class BootThresholdTest {
     static final long BASE = 0x8000_0000L;
@@ -23,7 +24,7 @@ class BootThresholdTest {
         h.setTranslation(translate);
         h.setTranslationThreshold(1);
         h.setPromotionThreshold(Long.MAX_VALUE);
-        h.startBootTranslation(bootThreshold);
+        h.startBootTranslation(bootThreshold, true);
         int[] code = {lui(5, 0xf4000), addi(5, 5, 0x240), addi(6, 6, 1), addi(5, 5, -1), b(-8, 0, 5, 1), j(0, 0)};
         for (int k = 0; k < code.length; k++) h.bus().ram().write32(BASE + 4L * k, code[k]);
         h.pc = BASE;
@@ -63,6 +64,26 @@ class BootThresholdTest {
         assertFalse(jit.codeCache.booting);
         runBoth(jit, ref, 300_000);
         assertTrue(translatedLoop(jit), "threshold 1 translates the loop: " + jit.translationStats());
+    }
+
+    /** With the boot's hot-tier decisions off ({@link CodeCache#BOOT_HOT}): the loop's unit is promoted only after user mode. */
+    @Test
+    void noHotTierDecisionDuringTheBootWhenAsked() {
+        Hart jit = hart(true, 0), ref = hart(false, 0);
+        jit.setPromotionThreshold(20_000);
+        jit.codeCache.hotShare = 0;
+        jit.codeCache.hotMinRun = 0;
+        jit.codeCache.promoteUncompiled = true; // synchronous builds installed at the next look, as in deterministic mode
+        jit.codeCache.hotRecheck = 2_000;
+        jit.startBootTranslation(0, false);
+        assertTrue(jit.codeCache.booting);
+        runBoth(jit, ref, 1_000_000);
+        assertTrue(translatedLoop(jit), "the loop is translated (threshold 1): " + jit.translationStats());
+        assertEquals(0, jit.translationStats().hotBuilds(), "no hot-tier build during the boot: " + jit.translationStats());
+        jit.setPriv(Hart.PRIV_U);
+        jit.setPriv(Hart.PRIV_M);
+        runBoth(jit, ref, 2_000_000);
+        assertTrue(jit.translationStats().promotions() > 0, "promoted after user mode: " + jit.translationStats());
     }
 
     @Test
