@@ -270,6 +270,7 @@ public final class Machine {
         } else {
             harts[0].enterSupervisor(kernelAddr, 0, dtbAddr);
         }
+        harts[0].startBootTranslation(); // (CodeCache.BOOT_THRESHOLD: the heat threshold until the guest's user space)
     }
 
     private void bootElf(Path path) throws IOException, BootImageException {

@@ -45,6 +45,24 @@ public final class CodeCache {
      */
     static final int HOT_THRESHOLD = Integer.getInteger("vmckpt.jit.threshold", 30_000);
     /**
+     * The heat threshold of a fresh kernel boot, until the hart first runs in user mode (the kernel's /init; see
+     * {@link #startBoot}); 0: {@link #HOT_THRESHOLD} throughout ({@code -Dvmckpt.jit.bootThreshold=N}). A boot runs
+     * hundreds of kernel init functions a few tens of thousands of times each and then never again, and their units'
+     * C1 compiles are most of C1's work before /init (tier 1, units and the translator's code, 971 KB of bytecode of
+     * which the units' ~950 KiB, was 1.9 of C1's 2.8 s in a signed boot to /init; docs/BENCHMARKS.md round 46), on the core the guest's thread shares with C2, the translator thread and the
+     * collector. A higher threshold there translates only the boot's longer-running code. Not part of any checkpoint
+     * (a cache policy): a restored or migrated machine, which is not booted here, uses the normal threshold.
+     */
+    static final int BOOT_THRESHOLD = Integer.getInteger("vmckpt.jit.bootThreshold", 0);
+    /**
+     * Whether the hot tier decides during a fresh kernel boot (until the hart first runs in user mode, as
+     * {@link #BOOT_THRESHOLD}); {@code -Dvmckpt.jit.bootHot=false}: no hot-tier decision before then (a unit whose count
+     * runs out counts again). The boot's hot-tier builds are mostly of code that runs once: in a signed boot to /init
+     * the five of jitterentropy's SHA-3 rounds were decided, built and compiled at tier 3 after the rounds had ended,
+     * and the gzip inflate's hot unit ran its tier-3 code for ~0.2 s (docs/BENCHMARKS.md round 46). True by default.
+     */
+    static final boolean BOOT_HOT = !"false".equals(System.getProperty("vmckpt.jit.bootHot"));
+    /**
      * Heat from the length of interpreted blocks: besides what a visit gathers, the instructions the interpreter then runs
      * from the entry it found no unit at (to the next jump it hands over, the next entry, or the budget's end) add one
      * per {@code INSTRUCTION_HEAT} of them ({@code -Dvmckpt.jit.instructionHeat=N}, 0: off). A visit stands for one run
@@ -128,6 +146,12 @@ public final class CodeCache {
     int maxUnits = MAX_UNITS, maxInstructions = MAX_INSTRUCTIONS;
     /** See {@link #HOT_THRESHOLD} and {@link Hart#setTranslationThreshold}. */
     int hotThreshold = HOT_THRESHOLD;
+    /** True from {@link #startBoot} until the hart first runs in user mode ({@link #endBoot}): {@link #BOOT_THRESHOLD}. */
+    boolean booting;
+    /** False while {@link #booting} with {@link #BOOT_HOT} off: no hot-tier decision. */
+    boolean hotInBoot = true;
+    /** The threshold {@link #endBoot} puts back. */
+    private int thresholdAfterBoot;
     /** See {@link #HOT_AFTER} and {@link Hart#setPromotionThreshold}; {@code Long.MAX_VALUE}: no hot tier. */
     long hotAfter = HOT_AFTER > 0 ? HOT_AFTER : Long.MAX_VALUE;
     /** See {@link #HOT_RECHECK}; tests that compare the hot tier lower it, so that more units reach it. */
@@ -221,6 +245,26 @@ public final class CodeCache {
         this.ram = ram;
         this.entries = new long[ram.pageCount()][];
         allocate(1 << 14);
+    }
+
+    /**
+     * A fresh kernel boot starts: until {@link #endBoot}, heat threshold {@code heat} (if above 0) and, if {@code hot}
+     * is false, no hot-tier decision; nothing if neither applies.
+     */
+    void startBoot(int heat, boolean hot) {
+        if (booting || (heat <= 0 && hot)) return;
+        booting = true;
+        hotInBoot = hot;
+        thresholdAfterBoot = hotThreshold;
+        if (heat > 0) hotThreshold = heat;
+    }
+
+    /** The hart ran in user mode for the first time since {@link #startBoot}: the normal threshold from now on. */
+    void endBoot() {
+        if (!booting) return;
+        booting = false;
+        hotInBoot = true;
+        hotThreshold = thresholdAfterBoot;
     }
 
     private void allocate(int capacity) {
@@ -601,6 +645,12 @@ public final class CodeCache {
         TranslatedUnit p = u.promoted;
         if (p == null) {
             if (u.promotionQueued) return u;
+            if (!hotInBoot) { // (BOOT_HOT) not during the boot: count again from here
+                u.hotSince = h.instret;
+                u.hotRuns = 0;
+                u.untilHot = hotAfter;
+                return u;
+            }
             if (hotShare > 0 && (h.instret - u.hotSince) / hotShare > hotAfter) { // (divided: no overflow for a huge hotAfter)
                 // Not busy enough now (see HOT_SHARE): count again from here.
                 u.hotSince = h.instret;

@@ -232,7 +232,23 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
      * low so that almost everything is translated.
      */
     public void setTranslationThreshold(int heat) {
-        if (codeCache != null) codeCache.hotThreshold = Math.max(1, heat);
+        if (codeCache == null) return;
+        codeCache.endBoot(); // (a threshold set explicitly holds from now on)
+        codeCache.hotThreshold = Math.max(1, heat);
+    }
+
+    /**
+     * A fresh kernel boot from its files starts (Machine.boot): the heat threshold is {@link CodeCache#BOOT_THRESHOLD}
+     * (if set), and the hot tier decides only if {@link CodeCache#BOOT_HOT}, until this hart first runs in user mode.
+     * Not for restores or migrations.
+     */
+    public void startBootTranslation() {
+        startBootTranslation(CodeCache.BOOT_THRESHOLD, CodeCache.BOOT_HOT);
+    }
+
+    /** As above with threshold {@code heat} (0: the normal one) and hot-tier decisions or not (tests). */
+    void startBootTranslation(int heat, boolean hot) {
+        if (codeCache != null) codeCache.startBoot(heat, hot);
     }
 
     /**
@@ -533,6 +549,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     void setPriv(int p) {
         priv = p;
         mmu.updateContexts();
+        if (p == PRIV_U && codeCache != null && codeCache.booting) codeCache.endBoot(); // the boot reached user space
     }
 
     /** Interrupts pending in mip and enabled in mie (regardless of global enables): what wakes WFI. */
