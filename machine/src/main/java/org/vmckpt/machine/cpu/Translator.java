@@ -685,7 +685,9 @@ final class Translator {
     private Label exitTail;
     private boolean exitTailUsed;
     /** The exits' own store sequences, one per set of registers (exits with the same set share it: less bytecode). */
-    private final java.util.Map<Integer, Label> exitStoreLabels = new java.util.LinkedHashMap<>();
+    private int[] exitStoreSets = new int[8];
+    private Label[] exitStoreLabels = new Label[8];
+    private int exitStoreCount;
     private int entryBlockLength;
     /** Exits numbered so far: each exit of a unit that may lead straight to another unit has a chain slot. */
     private int exitSlots;
@@ -764,7 +766,7 @@ final class Translator {
         commonExit = new Label();
         exitTail = new Label();
         exitTailUsed = false;
-        exitStoreLabels.clear();
+        exitStoreCount = 0;
         exitStoresNow = writtenRegs;
         if (innerOffsets == null) mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
         else emitInnerDispatch(entryOff);
@@ -1646,14 +1648,27 @@ final class Translator {
             return;
         }
         exitTailUsed = true;
-        mv.visitJumpInsn(GOTO, exitStoreLabels.computeIfAbsent(own, m -> new Label()));
+        mv.visitJumpInsn(GOTO, exitStoreLabel(own));
+    }
+
+    /** The label of the store sequence for {@code set}, made at its first exit (a unit has a few such sets). */
+    private Label exitStoreLabel(int set) {
+        for (int i = 0; i < exitStoreCount; i++) {
+            if (exitStoreSets[i] == set) return exitStoreLabels[i];
+        }
+        if (exitStoreCount == exitStoreSets.length) {
+            exitStoreSets = java.util.Arrays.copyOf(exitStoreSets, 2 * exitStoreCount);
+            exitStoreLabels = java.util.Arrays.copyOf(exitStoreLabels, 2 * exitStoreCount);
+        }
+        exitStoreSets[exitStoreCount] = set;
+        return exitStoreLabels[exitStoreCount++] = new Label();
     }
 
     /** Each set of registers exits store on their own ({@link #leave}): the stores, then the common exit's tail. */
     private void emitExitStores() {
-        for (java.util.Map.Entry<Integer, Label> e : exitStoreLabels.entrySet()) {
-            target(e.getValue());
-            storeRegisters(e.getKey());
+        for (int i = 0; i < exitStoreCount; i++) {
+            target(exitStoreLabels[i]);
+            storeRegisters(exitStoreSets[i]);
             mv.visitJumpInsn(GOTO, exitTail);
         }
     }
