@@ -125,6 +125,14 @@ public final class CodeCache {
      */
     static final long HOT_MIN_RUN = Long.getLong("vmckpt.jit.hotMinRun", 0);
     /**
+     * The hot tier's size rule ({@code -Dvmckpt.jit.hotMaxBytecode=N}; 0, the default: off; round 48): a unit whose C1
+     * class has more than N bytes of bytecode is never built for the hot tier. A build is installed with tier-3 code (C1
+     * with full profiling) and runs so until C2's code comes; in the signed module phase C2 took 1.37-1.48 s (wall) for
+     * ECDSA's 7,279-bytecode build (6ae59a) and held C2's queue meanwhile, and the runs whose look installed that build
+     * were the slow mode of the phase (docs/BENCHMARKS.md round 48). A diagnostic to test that account, not a tuned rule.
+     */
+    static final int HOT_MAX_BYTECODE = Integer.getInteger("vmckpt.jit.hotMaxBytecode", 0);
+    /**
      * The long-run look ({@code -Dvmckpt.jit.hotLongRun=N}; 0, the default: off; round 46): the waiting build of a unit
      * that retired at least N instructions per run before it was decided is looked at by the hybrid look
      * ({@link #LOOK_HYBRID}: installed as soon as HotSpot says it has code), any other build by {@link #HOT_LOOK}. The
@@ -160,6 +168,10 @@ public final class CodeCache {
     long hotShare = HOT_SHARE;
     /** See {@link #HOT_MIN_RUN}; 0: no run-length rule. */
     long hotMinRun = HOT_MIN_RUN;
+    /** See {@link #HOT_MAX_BYTECODE}; 0: no size rule. */
+    int hotMaxBytecode = HOT_MAX_BYTECODE;
+    /** Units the size rule kept C1 code for good (for tests). */
+    int hotTooLarge;
     /** See {@link #HOT_LOOK} (tests set it per cache). */
     int hotLook = HOT_LOOK;
     /** See {@link #HOT_LONG_RUN}; 0: every build by {@link #hotLook}. */
@@ -664,6 +676,13 @@ public final class CodeCache {
                 u.untilHot = Long.MAX_VALUE;
                 hotShortRuns++;
                 if (HOT_LOG) hotLog("short runs (" + u.hotRuns + " runs), not built:", u, null, h);
+                return u;
+            }
+            if (hotMaxBytecode > 0 && u.bytecodeSize > hotMaxBytecode) {
+                // Too large (see HOT_MAX_BYTECODE): it stays C1 code for good.
+                u.untilHot = Long.MAX_VALUE;
+                hotTooLarge++;
+                if (HOT_LOG) hotLog("too large, not built:", u, null, h);
                 return u;
             }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
