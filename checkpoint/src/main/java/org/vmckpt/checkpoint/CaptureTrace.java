@@ -16,8 +16,8 @@ final class CaptureTrace {
     private CaptureTrace() { }
 
     /**
-     * {minor faults, major faults, voluntary switches, involuntary switches, nanoseconds waited on a run queue} of the
-     * calling thread; -1 where unknown.
+     * {minor faults, major faults, voluntary switches, involuntary switches, run-queue wait} of the calling thread;
+     * -1 where unknown. The last is left -1 here: the caller reads it with {@link #runQueueNanos} right next to the pause.
      */
     static long[] threadCounts() {
         long[] out = {-1, -1, -1, -1, -1};
@@ -30,12 +30,52 @@ final class CaptureTrace {
                 if (line.startsWith("voluntary_ctxt_switches:")) out[2] = Long.parseLong(line.substring(24).trim());
                 if (line.startsWith("nonvoluntary_ctxt_switches:")) out[3] = Long.parseLong(line.substring(27).trim());
             }
-            // schedstat: time on the CPU, time runnable but waiting for a core (ns), time slices
-            out[4] = Long.parseLong(Files.readString(Path.of("/proc/thread-self/schedstat")).trim().split(" ")[1]);
         } catch (IOException | RuntimeException e) {
             // not Linux, or /proc not mounted: the counts stay unknown
         }
         return out;
+    }
+
+    /**
+     * Nanoseconds the calling thread has been runnable but waiting for a core ({@code /proc/thread-self/schedstat}'s
+     * second field), -1 if unknown. Read on its own right next to the pause: a thread is mostly preempted at a syscall's
+     * return, so a window that included the other reads would count their preemptions too.
+     */
+    static long runQueueNanos() {
+        try {
+            return Long.parseLong(Files.readString(Path.of("/proc/thread-self/schedstat")).trim().split(" ")[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Each of this process's threads: "name" (tid) -> nanoseconds on a CPU so far ({@code schedstat}'s first field). */
+    static java.util.Map<String, Long> processThreadsCpu() {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String comm = Files.readString(t.resolve("comm")).trim();
+                    long run = Long.parseLong(Files.readString(t.resolve("schedstat")).trim().split(" ")[0]);
+                    out.put(comm + " (" + t.getFileName() + ")", run);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc
+        }
+        return out;
+    }
+
+    /** The threads of this process that ran at least 20 us between the two snapshots, with their CPU time in ms. */
+    static String busyThreads(java.util.Map<String, Long> before, java.util.Map<String, Long> after) {
+        StringBuilder sb = new StringBuilder();
+        for (java.util.Map.Entry<String, Long> e : after.entrySet()) {
+            long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            if (d >= 20_000) sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(String.format(" %.3f", d / 1e6));
+        }
+        return sb.toString();
     }
 
     static void print(long t0, long t1, long cpuNanos, long[] before, long[] after, long[] parts) {

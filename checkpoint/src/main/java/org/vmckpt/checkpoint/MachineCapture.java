@@ -41,13 +41,23 @@ public final class MachineCapture {
     public static MachineCapture take(Machine m) {
         java.lang.management.ThreadMXBean cpu = THREADS;
         long[] before = TRACE ? CaptureTrace.threadCounts() : null;
+        java.util.Map<String, Long> threadsBefore = TRACE ? CaptureTrace.processThreadsCpu() : null;
+        if (TRACE) before[4] = CaptureTrace.runQueueNanos();
         long c0 = cpu.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         MachineImage image = m.capture();
         long t1 = System.nanoTime();
         long pause = t1 - t0;
         long pauseCpu = cpu.getCurrentThreadCpuTime() - c0;
-        if (TRACE) CaptureTrace.print(t0, t1, pauseCpu, before, CaptureTrace.threadCounts(), image.partNanos());
+        if (TRACE) {
+            long runQueue = CaptureTrace.runQueueNanos();
+            long[] after = CaptureTrace.threadCounts();
+            after[4] = runQueue;
+            java.util.Map<String, Long> threadsAfter = CaptureTrace.processThreadsCpu();
+            CaptureTrace.print(t0, t1, pauseCpu, before, after, image.partNanos());
+            System.err.println("vmckpt: capture trace: this process's threads on a CPU around the pause (ms): "
+                    + CaptureTrace.busyThreads(threadsBefore, threadsAfter));
+        }
         return new MachineCapture(image, pause, pauseCpu);
     }
 
