@@ -37,42 +37,20 @@ final class CaptureTrace {
     }
 
     /**
-     * Nanoseconds the calling thread has been runnable but waiting for a core ({@code /proc/thread-self/schedstat}'s
-     * second field), -1 if unknown. Read on its own right next to the pause: a thread is mostly preempted at a syscall's
-     * return, so a window that included the other reads would count their preemptions too.
+     * Nanoseconds the calling thread has been runnable but waiting for a core ({@link ThreadTimes#self}), -1 if
+     * unknown. Read on its own right next to the pause: a thread is mostly preempted at a syscall's return, so a
+     * window that included the other reads would count their preemptions too.
      */
     static long runQueueNanos() {
-        try {
-            return Long.parseLong(Files.readString(Path.of("/proc/thread-self/schedstat")).trim().split(" ")[1]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return ThreadTimes.self()[1];
     }
 
-    /** Each of this process's threads: "name" (tid) -> nanoseconds on a CPU so far ({@code schedstat}'s first field). */
-    static java.util.Map<String, Long> processThreadsCpu() {
-        java.util.Map<String, Long> out = new java.util.HashMap<>();
-        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path t : (Iterable<Path>) tasks::iterator) {
-                try {
-                    String comm = Files.readString(t.resolve("comm")).trim();
-                    long run = Long.parseLong(Files.readString(t.resolve("schedstat")).trim().split(" ")[0]);
-                    out.put(comm + " (" + t.getFileName() + ")", run);
-                } catch (IOException | RuntimeException e) {
-                    // the thread ended meanwhile
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // no /proc
-        }
-        return out;
-    }
-
-    /** The threads of this process that ran at least 20 us between the two snapshots, with their CPU time in ms. */
-    static String busyThreads(java.util.Map<String, Long> before, java.util.Map<String, Long> after) {
+    /** The threads of this process ({@link ThreadTimes#byName}) that ran at least 20 us between two readings, in ms. */
+    static String busyThreads(java.util.Map<String, long[]> before, java.util.Map<String, long[]> after) {
         StringBuilder sb = new StringBuilder();
-        for (java.util.Map.Entry<String, Long> e : after.entrySet()) {
-            long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+        for (java.util.Map.Entry<String, long[]> e : after.entrySet()) {
+            long[] b = before.get(e.getKey());
+            long d = e.getValue()[0] - (b == null ? 0 : b[0]);
             if (d >= 20_000) sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(String.format(" %.3f", d / 1e6));
         }
         return sb.toString();

@@ -41,7 +41,7 @@ public final class MachineCapture {
     public static MachineCapture take(Machine m) {
         java.lang.management.ThreadMXBean cpu = THREADS;
         long[] before = TRACE ? CaptureTrace.threadCounts() : null;
-        java.util.Map<String, Long> threadsBefore = TRACE ? CaptureTrace.processThreadsCpu() : null;
+        java.util.Map<String, long[]> threadsBefore = TRACE ? ThreadTimes.byName() : null;
         if (TRACE) before[4] = CaptureTrace.runQueueNanos();
         long c0 = cpu.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
@@ -53,7 +53,7 @@ public final class MachineCapture {
             long runQueue = CaptureTrace.runQueueNanos();
             long[] after = CaptureTrace.threadCounts();
             after[4] = runQueue;
-            java.util.Map<String, Long> threadsAfter = CaptureTrace.processThreadsCpu();
+            java.util.Map<String, long[]> threadsAfter = ThreadTimes.byName();
             CaptureTrace.print(t0, t1, pauseCpu, before, after, image.partNanos());
             System.err.println("vmckpt: capture trace: this process's threads on a CPU around the pause (ms): "
                     + CaptureTrace.busyThreads(threadsBefore, threadsAfter));
