@@ -6,7 +6,9 @@ first live checkpoint the way bench/restore.py does (SETTLE_S after the workload
 VM with -Xlog:gc*,safepoint. Per VM: the boot's wall time, each checkpoint's pause and stall (the longest heartbeat
 gap minus its period), and every young collection inside it: its pause, what it promoted (the old generation's
 growth), the process's system CPU in it (-Xlog:gc+cpu: the first-touch page faults of promotion into fresh memory
-are system time) and the safepoint's time to reach. Prints a line per checkpoint; RESULTS/ckpt-gc-ab.json.
+are system time) and the safepoint's time to reach; the pause's CPU and parts (records, memory, disks, balloon); with
+--java-opts=-Dvmckpt.capture.trace=true the pausing thread's faults, context switches and run-queue wait in the pause.
+Prints a line per checkpoint; RESULTS/ckpt-gc-ab.json.
 
     bench/ckpt-gc-ab.py --base-jar /tmp/mainroot18/cli/target/vmckpt.jar --pairs 4 [--guest signed] [--later 3]
 """
@@ -53,6 +55,23 @@ def collections(gc_log):
         if near:
             g["reach_ms"] = near[0]["reach_ms"]
     return out, sps
+
+
+def capture_traces(err_log):
+    """The pausing thread's counts per capture, from -Dvmckpt.capture.trace=true's lines (none without it):
+    start/end (CLOCK_MONOTONIC s), pause and CPU ms, minor/major faults, voluntary/involuntary switches."""
+    out = []
+    try:
+        text = open(err_log, errors="replace").read()
+    except OSError:
+        return out
+    for m in re.finditer(r"capture trace: start (\d+) ns end (\d+) ns pause ([\d.]+) ms cpu ([\d.]+) ms; minflt (-?\d+) majflt (-?\d+) "
+                         r"voluntary (-?\d+) involuntary (-?\d+)(?: run-queue wait ([\d.-]+) ms)?", text):
+        out.append({"start": int(m.group(1)) / 1e9, "end": int(m.group(2)) / 1e9, "pause_ms": float(m.group(3)),
+                    "cpu_ms": float(m.group(4)), "minflt": int(m.group(5)), "majflt": int(m.group(6)),
+                    "voluntary": int(m.group(7)), "involuntary": int(m.group(8)),
+                    "runqueue_ms": float(m.group(9)) if m.group(9) else None})
+    return out
 
 
 def thread_cpu(pid):
@@ -102,8 +121,14 @@ def one(vm, tag, args, wl, boot_args, logs):
     end_threads = thread_cpu(p.proc.pid)
     p.stop(qmp)
     gcs, sps = collections(gc_log)
+    traces = capture_traces(os.path.join(logs, f"vmckpt-{tag}.err"))
+    # inspect runs in a JVM of its own: without the VM's -Xlog file, which it would otherwise rotate away.
+    vm.java = [o for o in vm.java if not o.startswith("-Xlog:gc*,safepoint:file=")]
     for c in cks:
+        c["capture_trace"] = next((t for t in traces if c["t0"] <= t["start"] <= c["t1"]), None)
         st = vm.inspect(repo, c["id"]).get("stats", {})
+        c["freeze_parts_ns"] = {k.split(".")[2]: v for k, v in st.items() if k.startswith("time.freeze.") and k.count(".") == 3 and k != "time.freeze.cpu.ns"}
+        c["freeze_cpu_ms"] = st.get("time.freeze.cpu.ns", 0) / 1e6
         c["engine_gc_ms"] = st.get("gc.pause.ns", 0) / 1e6
         c["engine_gc_max_ms"] = st.get("gc.pause.max.ns", 0) / 1e6
         c["engine_gc_count"] = st.get("gc.pauses", 0)
@@ -128,6 +153,10 @@ def show(r):
               f"{sum(x.get('promoted_kib', 0) for x in g) / 1024:.0f} MiB, sys {sum(x.get('sys_s', 0) for x in g):.2f} s; "
               f"engine gc {c['engine_gc_count']} {c['engine_gc_ms']:.0f} ms max {c['engine_gc_max_ms']:.1f}; "
               f"safepoints reached late (>5 ms): {[round(s['reach_ms'], 1) for s in c['late_safepoints']]}", flush=True)
+        tr = c.get("capture_trace")
+        print(f"      pause CPU {c.get('freeze_cpu_ms', 0):.2f} ms, parts ms "
+              f"{ {k: round(v / 1e6, 3) for k, v in c.get('freeze_parts_ns', {}).items()} }"
+              + (f"; the pausing thread: minflt {tr['minflt']} majflt {tr['majflt']} voluntary {tr['voluntary']} involuntary {tr['involuntary']} run-queue wait {tr['runqueue_ms']} ms" if tr else ""), flush=True)
 
 
 def main():

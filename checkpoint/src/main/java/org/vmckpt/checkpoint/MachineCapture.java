@@ -27,6 +27,8 @@ public final class MachineCapture {
         org.vmckpt.checkpoint.store.Stats.FREEZE_RECORDS_NS, org.vmckpt.checkpoint.store.Stats.FREEZE_MEMORY_NS,
         org.vmckpt.checkpoint.store.Stats.FREEZE_DISKS_NS, org.vmckpt.checkpoint.store.Stats.FREEZE_BALLOON_NS };
     private final MachineImage image;
+    /** {@code -Dvmckpt.capture.trace=true}: a line per capture on stderr with the pausing thread's faults (a diagnostic). */
+    private static final boolean TRACE = Boolean.getBoolean("vmckpt.capture.trace");
 
     private MachineCapture(MachineImage image, long pauseNanos, long pauseCpuNanos) {
         this.image = image;
@@ -38,11 +40,24 @@ public final class MachineCapture {
     /** Captures the machine. Call only at an instruction boundary (on the run thread, or with no run loop). */
     public static MachineCapture take(Machine m) {
         java.lang.management.ThreadMXBean cpu = THREADS;
+        long[] before = TRACE ? CaptureTrace.threadCounts() : null;
+        java.util.Map<String, long[]> threadsBefore = TRACE ? ThreadTimes.byName() : null;
+        if (TRACE) before[4] = CaptureTrace.runQueueNanos();
         long c0 = cpu.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         MachineImage image = m.capture();
-        long pause = System.nanoTime() - t0;
+        long t1 = System.nanoTime();
+        long pause = t1 - t0;
         long pauseCpu = cpu.getCurrentThreadCpuTime() - c0;
+        if (TRACE) {
+            long runQueue = CaptureTrace.runQueueNanos();
+            long[] after = CaptureTrace.threadCounts();
+            after[4] = runQueue;
+            java.util.Map<String, long[]> threadsAfter = ThreadTimes.byName();
+            CaptureTrace.print(t0, t1, pauseCpu, before, after, image.partNanos());
+            System.err.println("vmckpt: capture trace: this process's threads on a CPU around the pause (ms): "
+                    + CaptureTrace.busyThreads(threadsBefore, threadsAfter));
+        }
         return new MachineCapture(image, pause, pauseCpu);
     }
 
