@@ -45,17 +45,6 @@ final class CaptureTrace {
         return ThreadTimes.self()[1];
     }
 
-    /** The threads of this process ({@link ThreadTimes#byName}) that ran at least 20 us between two readings, in ms. */
-    static String busyThreads(java.util.Map<String, long[]> before, java.util.Map<String, long[]> after) {
-        StringBuilder sb = new StringBuilder();
-        for (java.util.Map.Entry<String, long[]> e : after.entrySet()) {
-            long[] b = before.get(e.getKey());
-            long d = e.getValue()[0] - (b == null ? 0 : b[0]);
-            if (d >= 20_000) sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(String.format(" %.3f", d / 1e6));
-        }
-        return sb.toString();
-    }
-
     static void print(long t0, long t1, long cpuNanos, long[] before, long[] after, long[] parts) {
         long[] d = new long[before.length];
         for (int i = 0; i < d.length; i++) d[i] = before[i] < 0 || after[i] < 0 ? -1 : after[i] - before[i];

@@ -405,7 +405,7 @@ public final class LazyPages implements PageSource {
         long translated = ts == null ? 0 : ts.translatedInstructionsRun() - startTranslated;
         long[] waits = data.loadNowWaits();
         java.util.Map<String, long[]> before = startThreads;
-        String others = before == null ? "(not read in time)" : ThreadTimes.cpuDelta(before, ThreadTimes.byName());
+        String others = before == null ? "(not read in time)" : ThreadTimes.cpuDelta(before, ThreadTimes.byName(), 500_000);
         firstOutput = String.format("the guest's first output %.1f ms after it started: run thread CPU %.1f ms, waiting for a core %.1f ms;"
                         + " %,d faults (%,d of the working set, %,d reference pages; %,d waited for a loader thread) %.1f ms, %.1f ms of CPU;"
                         + " installing %.1f ms of CPU; %,d pages arrived (%,d before it started); collector pauses %d, %.1f ms; %,d instructions, %.1f%% translated;"

@@ -56,7 +56,7 @@ public final class MachineCapture {
             java.util.Map<String, long[]> threadsAfter = ThreadTimes.byName();
             CaptureTrace.print(t0, t1, pauseCpu, before, after, image.partNanos());
             System.err.println("vmckpt: capture trace: this process's threads on a CPU around the pause (ms): "
-                    + CaptureTrace.busyThreads(threadsBefore, threadsAfter));
+                    + ThreadTimes.cpuDelta(threadsBefore, threadsAfter, 20_000));
         }
         return new MachineCapture(image, pause, pauseCpu);
     }

@@ -48,14 +48,17 @@ final class ThreadTimes {
         return out;
     }
 
-    /** {@code after - before} by name, CPU only, largest first, as "name 12.3, ..." (ms), threads under 0.5 ms left out. */
-    static String cpuDelta(Map<String, long[]> before, Map<String, long[]> after) {
+    /**
+     * {@code after - before} by name, CPU only, largest first, as "name 12.345, ..." (ms), threads under {@code minNanos}
+     * left out.
+     */
+    static String cpuDelta(Map<String, long[]> before, Map<String, long[]> after, long minNanos) {
         StringBuilder sb = new StringBuilder();
         after.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue()[0] - before.getOrDefault(e.getKey(), new long[2])[0]))
-                .filter(e -> e.getValue() >= 500_000)
+                .filter(e -> e.getValue() >= minNanos)
                 .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
-                .forEach(e -> sb.append(sb.length() == 0 ? "" : ", ").append(String.format("%s %.1f", e.getKey(), e.getValue() / 1e6)));
+                .forEach(e -> sb.append(sb.length() == 0 ? "" : ", ").append(String.format("%s %.3f", e.getKey(), e.getValue() / 1e6)));
         return sb.toString();
     }
 

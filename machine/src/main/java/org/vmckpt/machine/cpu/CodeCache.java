@@ -279,6 +279,13 @@ public final class CodeCache {
         hotThreshold = thresholdAfterBoot;
     }
 
+    /** The unit's count towards the hot tier starts again from here. */
+    private void countAgain(TranslatedUnit u, Hart h) {
+        u.hotSince = h.instret;
+        u.hotRuns = 0;
+        u.untilHot = hotAfter;
+    }
+
     private void allocate(int capacity) {
         keys = new long[capacity];
         java.util.Arrays.fill(keys, -1L);
@@ -657,21 +664,18 @@ public final class CodeCache {
         TranslatedUnit p = u.promoted;
         if (p == null) {
             if (u.promotionQueued) return u;
-            if (!hotInBoot) { // (BOOT_HOT) not during the boot: count again from here
-                u.hotSince = h.instret;
-                u.hotRuns = 0;
-                u.untilHot = hotAfter;
+            if (!hotInBoot) { // (BOOT_HOT) not during the boot
+                countAgain(u, h);
                 return u;
             }
             if (hotShare > 0 && (h.instret - u.hotSince) / hotShare > hotAfter) { // (divided: no overflow for a huge hotAfter)
-                // Not busy enough now (see HOT_SHARE): count again from here.
-                u.hotSince = h.instret;
-                u.hotRuns = 0;
-                u.untilHot = hotAfter;
+                // Not busy enough now (see HOT_SHARE).
+                countAgain(u, h);
                 hotDeferred++;
                 return u;
             }
-            if (hotMinRun > 0 && hotAfter / Math.max(1, u.hotRuns) < hotMinRun) {
+            long runLength = hotAfter / Math.max(1, u.hotRuns); // instructions per run, on average, while it counted
+            if (hotMinRun > 0 && runLength < hotMinRun) {
                 // Short runs (see HOT_MIN_RUN): it stays C1 code for good.
                 u.untilHot = Long.MAX_VALUE;
                 hotShortRuns++;
@@ -686,7 +690,7 @@ public final class CodeCache {
                 return u;
             }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
-            u.hotRunLength = hotAfter / Math.max(1, u.hotRuns);
+            u.hotRunLength = runLength;
             if (HOT_LOG) hotLog("decided (" + u.hotRuns + " runs, " + (h.instret - u.hotSince) + " hart insns since its count began):", u, null, h);
             promote(u, h);
             return u;

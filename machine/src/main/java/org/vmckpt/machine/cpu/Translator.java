@@ -793,34 +793,27 @@ final class Translator {
         usedRegs = 0;
         writtenRegs = 0;
         for (Insn in : region.values()) {
-            int rd = Decode.rd(in.bits), rs1 = Decode.rs1(in.bits), rs2 = Decode.rs2(in.bits);
+            writtenRegs |= writes(in);
             switch (in.kind) {
                 case ALU_REG: case BRANCH: case STORE:
-                    usedRegs |= 1 << rs1 | 1 << rs2;
-                    if (in.kind == ALU_REG) writtenRegs |= 1 << rd;
+                    usedRegs |= 1 << Decode.rs1(in.bits) | 1 << Decode.rs2(in.bits);
                     break;
                 case ALU_IMM: case LOAD: case JALR:
-                    usedRegs |= 1 << rs1;
-                    writtenRegs |= 1 << rd;
-                    break;
-                case LUI: case AUIPC: case JAL:
-                    writtenRegs |= 1 << rd;
+                    usedRegs |= 1 << Decode.rs1(in.bits);
                     break;
                 case HELPER:
                     // The interpreter runs it: it reads at most rs1 and rs2 and writes at most rd (a trap changes no
                     // integer register), so only those go through the array around the call.
                     usedRegs |= helperRegisters(in);
-                    writtenRegs |= 1 << rd;
                     break;
                 default:
                     break;
             }
         }
-        writtenRegs &= ~1;
         usedRegs = (usedRegs | writtenRegs) & ~1;
     }
 
-    /** The integer register an instruction writes through its local (as {@link #findRegisters} counts it), as a mask. */
+    /** The integer register an instruction writes through its local, as a mask (x0 never: it is a constant). */
     private static int writes(Insn in) {
         switch (in.kind) {
             case ALU_REG: case ALU_IMM: case LOAD: case JALR: case LUI: case AUIPC: case JAL: case HELPER:
@@ -843,8 +836,7 @@ final class Translator {
             changed = false;
             for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
                 if (!region.containsKey(off)) continue;
-                int out = blockIn[off / 2];
-                for (Insn in : blockAt(off)) out |= writes(in);
+                int out = blockOut(off);
                 for (int next : blockSuccessors(off)) {
                     int merged = blockIn[next / 2] | out;
                     if (merged != blockIn[next / 2]) {
