@@ -2,11 +2,12 @@
 """Runs of one launcher's signed-guest module phase, each with HotSpot's compile log, split into fast and slow.
 
 For each run: bench/cpu/threads.py's run_once (run-thread, C1 and C2 CPU at the guest's marks) with the launcher's
-JAVA_OPTS plus -XX:+PrintCompilation -XX:+LogVMOutput -XX:-DisplayVMOutput -XX:LogFile=DIR/run-N.vmlog (its stamps are
-the JVM's uptime, taken as seconds since the spawn). Then, per run, from the log: the C2 (level 4) compiles that began
-inside the module phase (modules-start to modules-end) by kind (hot-tier build, C1 unit, vmckpt, JDK), the
-"made not entrant" events inside it, and the ten largest C2 compiles inside it by bytes. Not a test: figures for
-docs/BENCHMARKS.md (round 48).
+JAVA_OPTS plus -XX:+PrintCompilation -XX:+LogVMOutput -XX:-DisplayVMOutput -XX:LogFile=DIR/NAME-N.vmlog (its stamps are
+the JVM's uptime, taken as seconds since the spawn), the run's output lines stamped in DIR/NAME-N.log (threads.py's
+run_stamped: -Dvmckpt.jit.hotLog=true's lines can then be placed in the phase). Then, per run, from the log: the C2
+(level 4) compiles that began inside the module phase (modules-start to modules-end) by kind (hot-tier build, C1 unit,
+vmckpt, JDK), the "made not entrant" events inside it, and the ten largest C2 compiles inside it by bytes. Not a
+test: figures for docs/BENCHMARKS.md (round 48).
 
   python3 bench/cpu/modswing.py 8 --dir /tmp/ms --launcher a=./vmckpt
 """
@@ -52,29 +53,6 @@ def parse(vmlog, t0, t1):
     return c2, nonent
 
 
-def run_stamped(launcher, opts, guest, mark, logpath):
-    """One run as threads.run_once, but every line of the run's output kept with its time since the spawn in LOGPATH
-    (as threads.py's stamped logs: -Dvmckpt.jit.hotLog=true's lines can then be placed in the phase)."""
-    cmdline = open(os.path.join(threads.GUEST, "cmdline")).read().strip()
-    cmd = [launcher, "run", "--kernel", os.path.join(threads.GUEST, "Image"), "--initrd",
-           os.path.join(threads.BENCH, guest, "initramfs.cpio.gz"), "--append", cmdline, "--mem", "1G", "--no-rng",
-           "--stats", "--cpu", "jit", "--name", f"modswing-{os.getpid()}", "--exit-on", mark]
-    env = dict(os.environ, VMCKPT_JAVA_OPTS=opts)
-
-    def cpu_at(pid, tag, line):
-        for m in threads.MARKS:
-            if tag == "out" and line.strip().startswith(m):
-                return threads.group(threads.thread_cpu(pid))
-        return None
-    lines, rc = threads.run_stamped(cmd, env, logpath, cpu_at, lambda c: f" run {c['run']:.2f} C2 {c['C2']:.2f}")
-    r = {"exit": rc}
-    for now, tag, cpu, line in lines:
-        for m, key in threads.MARKS.items():
-            if tag == "out" and line.strip().startswith(m) and cpu:
-                r[key + "_wall"], r[key + "_cpu"] = now, cpu
-    return r
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("runs", type=int)
@@ -84,20 +62,19 @@ def main():
     ap.add_argument("--mark", default="BENCH-INFO tainted")
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
-    name, _, rest = a.launcher.partition("=")
-    path, _, opts = rest.partition(",")
+    name, path, opts = threads.parse_launcher(a.launcher)
     out = []
     for i in range(a.runs):
         log = os.path.join(a.dir, f"{name}-{i + 1}.vmlog")
         o = (opts + " " if opts else "") + f"-XX:+PrintCompilation -XX:+LogVMOutput -XX:-DisplayVMOutput -XX:LogFile={log}"
         load = os.getloadavg()[0]
-        r = run_stamped(os.path.abspath(path), o, a.guest, a.mark, os.path.join(a.dir, f"{name}-{i + 1}.log"))
+        stamped = os.path.join(a.dir, f"{name}-{i + 1}.log")
+        r = threads.run_once(path, o, a.guest, a.mark, f"modswing-{os.getpid()}", stamped)
         r["load"] = load
-        ms, me = r.get("mstart_cpu"), r.get("mend_cpu")
-        if not (ms and me):
+        ms, mc = r.get("mstart_cpu"), threads.module_cpu(r)
+        if not mc:
             print(f"run {i + 1}: no marks (exit {r['exit']})", flush=True)
             continue
-        mc = {k: me[k] - ms[k] for k in me}
         c2, ne = parse(log, r["mstart_wall"], r["mend_wall"])
         bykind = {}
         for t, meth, size, osr in c2:

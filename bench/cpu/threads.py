@@ -76,7 +76,8 @@ def group(cpu):
 def run_stamped(cmd, env, logpath, cpu_at, render, lines=None):
     """Runs CMD and stamps each line of its stdout ("out") and stderr ("err") with the seconds since the spawn and,
     where cpu_at(pid, tag, line) returns something, that (the JVM threads' CPU then); writes the lines in time order to
-    LOGPATH, render(cpu) giving the CPU's text. LINES may hold lines to go first. Returns (lines, exit status)."""
+    LOGPATH (unless it is None), render(cpu) giving the CPU's text. LINES may hold lines to go first. Returns (lines,
+    exit status)."""
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
     lines = list(lines or [])
@@ -97,37 +98,66 @@ def run_stamped(cmd, env, logpath, cpu_at, render, lines=None):
     for t in ts:
         t.join()
     lines.sort(key=lambda x: x[0])
-    with open(logpath, "w") as f:
-        for now, tag, cpu, line in lines:
-            f.write(f"{now:8.3f} {tag}{render(cpu) if cpu else ''} | {line}\n")
+    if logpath:
+        with open(logpath, "w") as f:
+            for now, tag, cpu, line in lines:
+                f.write(f"{now:8.3f} {tag}{render(cpu) if cpu else ''} | {line}\n")
     return lines, p.returncode
 
 
-def run_once(launcher, opts, guest, mark, name):
+def parse_launcher(spec):
+    """NAME=PATH[,JAVA_OPTS] (the scripts' --launcher) as (name, absolute path, JAVA_OPTS or None)."""
+    name, _, rest = spec.partition("=")
+    path, _, opts = rest.partition(",")
+    return name, os.path.abspath(path), opts or None
+
+
+def run_command(launcher, guest, mark, name):
+    """The `vmckpt run` of GUEST (one of bench/cpu's guests) with --stats, the JIT, and an exit at the line MARK."""
     cmdline = open(os.path.join(GUEST, "cmdline")).read().strip()
-    cmd = [launcher, "run", "--kernel", os.path.join(GUEST, "Image"), "--initrd",
-           os.path.join(BENCH, guest, "initramfs.cpio.gz"), "--append", cmdline, "--mem", "1G", "--no-rng",
-           "--stats", "--cpu", "jit", "--name", name, "--exit-on", mark]
+    return [launcher, "run", "--kernel", os.path.join(GUEST, "Image"), "--initrd",
+            os.path.join(BENCH, guest, "initramfs.cpio.gz"), "--append", cmdline, "--mem", "1G", "--no-rng",
+            "--stats", "--cpu", "jit", "--name", name, "--exit-on", mark]
+
+
+def mark_key(line):
+    """The key of MARKS ("init", "mstart", "mend") whose marker line LINE is, or None."""
+    for m, key in MARKS.items():
+        if line.strip().startswith(m):
+            return key
+    return None
+
+
+def module_cpu(r):
+    """The module phase alone (modules-start to modules-end): each thread group's CPU in it; {} without both marks."""
+    ms, me = r.get("mstart_cpu"), r.get("mend_cpu")
+    return {k: me[k] - ms[k] for k in me} if ms and me else {}
+
+
+def run_once(launcher, opts, guest, mark, name, logpath=None):
+    """One run of GUEST to MARK: the wall time since the spawn and the CPU by thread group (group) at each of the
+    guest's MARKS, and the figures of --stats. With LOGPATH, every line of the run's output stamped there (run_stamped's
+    log, with the run thread's and C2's CPU at the marks)."""
     env = dict(os.environ)
     if opts:
         env["VMCKPT_JAVA_OPTS"] = opts
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
-    err = []
-    reader = threading.Thread(target=lambda: err.extend(p.stderr.read().decode(errors="replace").splitlines()))
-    reader.start()
+
+    def cpu_at(pid, tag, line):
+        if tag == "out" and mark_key(line):
+            cpu = thread_cpu(pid)
+            return group(cpu) if cpu else None  # (empty if the JVM was already gone)
+        return None
+    lines, rc = run_stamped(run_command(launcher, guest, mark, name), env, logpath, cpu_at,
+                            lambda c: f" run {c['run']:.2f} C2 {c['C2']:.2f}")
     r = {}
-    for raw in p.stdout:
-        line = raw.decode(errors="replace").strip()
-        for m, key in MARKS.items():
-            if line.startswith(m):
-                r[key + "_wall"] = time.monotonic() - t0
-                cpu = thread_cpu(p.pid)
-                if cpu:  # (empty if the JVM was already gone)
-                    r[key + "_cpu"] = group(cpu)
-    p.wait()
-    reader.join()
-    for line in err:
+    for now, tag, cpu, line in lines:
+        if tag == "out":
+            key = mark_key(line)
+            if key:
+                r[key + "_wall"] = now
+                if cpu:
+                    r[key + "_cpu"] = cpu
+            continue
         if "run thread CPU" in line:
             r["run_cpu_stats"] = float(line.split("run thread CPU ")[1].split(" s")[0])
             r["mips_per_cpu_s"] = float(line.split("(")[1].split(" MIPS")[0])
@@ -138,7 +168,7 @@ def run_once(launcher, opts, guest, mark, name):
             r["units"] = int(line.split("; ")[1].split(" units built")[0].replace(",", ""))
         if "translator: units compiled" in line or "translator profile" in line or "interpreted" in line:
             r.setdefault("notes", []).append(line)
-    r["exit"] = p.returncode
+    r["exit"] = rc
     return r
 
 
@@ -150,11 +180,7 @@ def main():
     ap.add_argument("--launcher", action="append", required=True, help="NAME=PATH[,JAVA_OPTS]")
     ap.add_argument("--json")
     args = ap.parse_args()
-    launchers = []
-    for spec in args.launcher:
-        name, _, rest = spec.partition("=")
-        path, _, opts = rest.partition(",")
-        launchers.append((name, os.path.abspath(path), opts or None))
+    launchers = [parse_launcher(spec) for spec in args.launcher]
     print(f"# {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC, guest {args.guest}, to '{args.mark}', "
           f"load average {os.getloadavg()[0]:.2f}", flush=True)
     results = {n: [] for n, _, _ in launchers}
@@ -166,9 +192,7 @@ def main():
             results[name].append(r)
             ini, end = r.get("init_cpu", {}), r.get("mend_cpu", {})
             mods = (r["mend_wall"] - r["mstart_wall"]) if "mend_wall" in r and "mstart_wall" in r else float("nan")
-            ms, me = r.get("mstart_cpu"), r.get("mend_cpu")
-            # The module phase alone (modules-start to modules-end): the run thread's, C1's and C2's CPU.
-            mcpu = {k: me[k] - ms[k] for k in me} if ms and me else {}
+            mcpu = module_cpu(r)
             if mcpu:
                 r["modules_cpu"] = mcpu
             print(f"{name:>10} round {i + 1} load {load:5.2f}: /init wall {r.get('init_wall', float('nan')):5.2f} s, run "
