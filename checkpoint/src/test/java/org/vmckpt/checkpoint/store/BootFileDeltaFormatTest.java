@@ -19,9 +19,7 @@ class BootFileDeltaFormatTest {
     Path dir;
 
     private static int version(Repository repo, String id) throws IOException {
-        byte[] b = Files.readAllBytes(repo.manifestPath(id));
-        int at = 5 + ManifestCodec.NAME.length();
-        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8;
+        return CraftedFiles.manifestVersion(Files.readAllBytes(repo.manifestPath(id)));
     }
 
     @Test

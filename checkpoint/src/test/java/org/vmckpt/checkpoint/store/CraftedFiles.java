@@ -2,6 +2,9 @@ package org.vmckpt.checkpoint.store;
 
 import com.github.luben.zstd.Zstd;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.zip.CRC32C;
 
 /** Builds repository files byte by byte, with valid CRCs, to feed the reader hostile contents. */
@@ -36,6 +39,36 @@ final class CraftedFiles {
     /** Recomputes the CRC in the last 4 bytes of a manifest or REPO file after it was edited. */
     static byte[] fixTrailingCrc(byte[] b) {
         return withTrailingCrc(b, b.length - 4);
+    }
+
+    /**
+     * Where the format version stands in a file of format {@code formatName}: FileCodec's header is the magic, the name's
+     * length (a byte), the name, then the version (u32, little-endian).
+     */
+    static int versionAt(String formatName) {
+        return FileCodec.MAGIC.length + 1 + formatName.length();
+    }
+
+    /** The format version a manifest file's header declares (its low 16 bits). */
+    static int manifestVersion(byte[] manifest) {
+        int at = versionAt(ManifestCodec.NAME);
+        return (manifest[at] & 0xff) | (manifest[at + 1] & 0xff) << 8;
+    }
+
+    /** Writes {@code version} into the header of {@code file}, a file of format {@code formatName}. */
+    static void setVersion(byte[] file, String formatName, int version) {
+        int at = versionAt(formatName);
+        for (int i = 0; i < 4; i++) file[at + i] = (byte) (version >>> (8 * i));
+    }
+
+    /**
+     * Rewrites the manifest or REPO file at {@code path} (format {@code formatName}) so that its header declares
+     * {@code version}, its trailing CRC fixed: only the version tells it from what the writer wrote.
+     */
+    static void rewriteVersion(Path path, String formatName, int version) throws IOException {
+        byte[] b = Files.readAllBytes(path);
+        setVersion(b, formatName, version);
+        Files.write(path, fixTrailingCrc(b));
     }
 
     /** Manifest body sections, written in order. */

@@ -15,11 +15,6 @@ class FormatVersionTest {
     @TempDir
     Path dir;
 
-    private static void setVersion(byte[] file, String formatName, int version) {
-        int at = 5 + formatName.length();
-        for (int i = 0; i < 4; i++) file[at + i] = (byte) (version >>> (8 * i));
-    }
-
     private String writeOne(Repository repo) throws IOException {
         try (CheckpointWriter w = repo.begin(TestPages.meta("v", 8), null)) {
             for (int i = 0; i < 8; i++) w.putPage(i, TestPages.page(i));
@@ -33,9 +28,8 @@ class FormatVersionTest {
         String id = writeOne(repo);
         Path m = repo.manifestPath(id);
         byte[] b = Files.readAllBytes(m);
-        assertEquals(ManifestCodec.PLAIN_VERSION, b[5 + ManifestCodec.NAME.length()], "a plain repository still writes version 1");
-        setVersion(b, ManifestCodec.NAME, ManifestCodec.VERSION + 1);
-        Files.write(m, CraftedFiles.fixTrailingCrc(b));
+        assertEquals(ManifestCodec.PLAIN_VERSION, b[CraftedFiles.versionAt(ManifestCodec.NAME)], "a plain repository still writes version 1");
+        CraftedFiles.rewriteVersion(m, ManifestCodec.NAME, ManifestCodec.VERSION + 1);
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> repo.open(id));
         assertTrue(e.getMessage().startsWith(m.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("newer vmckpt") && e.getMessage().contains("format version " + (ManifestCodec.VERSION + 1))
@@ -47,10 +41,7 @@ class FormatVersionTest {
     void versionZeroIsRefused() throws IOException {
         Repository repo = Repository.open(dir, true);
         String id = writeOne(repo);
-        Path m = repo.manifestPath(id);
-        byte[] b = Files.readAllBytes(m);
-        setVersion(b, ManifestCodec.NAME, 0);
-        Files.write(m, CraftedFiles.fixTrailingCrc(b));
+        CraftedFiles.rewriteVersion(repo.manifestPath(id), ManifestCodec.NAME, 0);
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> repo.open(id));
         assertTrue(e.getMessage().contains("version 0 is not supported"), e.getMessage());
     }
@@ -61,7 +52,7 @@ class FormatVersionTest {
         String id = writeOne(repo);
         Path pack = repo.packPath(repo.packIds().get(0));
         byte[] b = Files.readAllBytes(pack);
-        setVersion(b, PackFormat.NAME, 7);
+        CraftedFiles.setVersion(b, PackFormat.NAME, 7);
         Files.write(pack, b);
         try (Checkpoint c = repo.open(id)) {
             CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> c.readPage(0, new byte[4096]));
@@ -74,9 +65,7 @@ class FormatVersionTest {
     void aRepositoryFromANewerVersionIsRefusedClearly() throws IOException {
         Repository.open(dir, true);
         Path repoFile = dir.resolve("REPO");
-        byte[] b = Files.readAllBytes(repoFile);
-        setVersion(b, Repository.FORMAT_NAME, 3);
-        Files.write(repoFile, CraftedFiles.fixTrailingCrc(b));
+        CraftedFiles.rewriteVersion(repoFile, Repository.FORMAT_NAME, 3);
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> Repository.open(dir, false));
         assertTrue(e.getMessage().contains("vmckpt-repo format version 3") && e.getMessage().contains("newer vmckpt"), e.getMessage());
     }

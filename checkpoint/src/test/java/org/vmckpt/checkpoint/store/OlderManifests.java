@@ -19,7 +19,6 @@ public final class OlderManifests {
         Manifest old = new Manifest(m.info(), m.config(), m.records(), m.packs(), m.pages(), m.disk());
         byte[] b = ManifestCodec.encode(old);
         Files.write(file, b);
-        int at = 5 + ManifestCodec.NAME.length();
-        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8;
+        return CraftedFiles.manifestVersion(b);
     }
 }

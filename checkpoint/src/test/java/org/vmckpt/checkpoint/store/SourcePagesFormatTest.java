@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vmckpt.checkpoint.store.CraftedFiles.manifestVersion;
+import static org.vmckpt.checkpoint.store.CraftedFiles.rewriteVersion;
 
 /**
  * SOURCE pages (manifest version 3): stored and read back with their source and sector, consecutive ones as one
@@ -21,11 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SourcePagesFormatTest {
     @TempDir
     Path dir;
-
-    private static int version(byte[] manifest) {
-        int at = 5 + ManifestCodec.NAME.length();
-        return (manifest[at] & 0xff) | (manifest[at + 1] & 0xff) << 8;
-    }
 
     private String writeWithSources(Repository repo) throws IOException {
         try (CheckpointWriter w = repo.begin(TestPages.meta("s", 16), null)) {
@@ -43,7 +40,7 @@ class SourcePagesFormatTest {
     void sourcePagesRoundTripAsRuns() throws IOException {
         Repository repo = Repository.open(dir, true);
         String id = writeWithSources(repo);
-        assertEquals(3, version(Files.readAllBytes(repo.manifestPath(id))));
+        assertEquals(3, manifestVersion(Files.readAllBytes(repo.manifestPath(id))));
         try (Checkpoint c = repo.open(id)) {
             long[][] want = {{8, 63}, {8, 71}, {8, 79}, {8, 87}, {0, 4096}, {9, 7}, {8, 1000}};
             for (int i = 0; i < want.length; i++) {
@@ -82,17 +79,14 @@ class SourcePagesFormatTest {
             for (int i = 1; i < 4; i++) w.putPage(i, TestPages.page(i));
             id = w.commit(ProgressListener.NONE);
         }
-        assertEquals(1, version(Files.readAllBytes(repo.manifestPath(id))));
+        assertEquals(1, manifestVersion(Files.readAllBytes(repo.manifestPath(id))));
     }
 
     @Test
     void kind5InAnOlderVersionIsRefused() throws IOException {
         Repository repo = Repository.open(dir, true);
         String id = writeWithSources(repo);
-        Path m = repo.manifestPath(id);
-        byte[] b = Files.readAllBytes(m);
-        b[5 + ManifestCodec.NAME.length()] = 1;
-        Files.write(m, CraftedFiles.fixTrailingCrc(b));
+        rewriteVersion(repo.manifestPath(id), ManifestCodec.NAME, 1);
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> repo.open(id));
         assertTrue(e.getMessage().contains("kind 5") && e.getMessage().contains("not allowed"), e.getMessage());
     }

@@ -11,6 +11,8 @@ import java.util.BitSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vmckpt.checkpoint.store.CraftedFiles.manifestVersion;
+import static org.vmckpt.checkpoint.store.CraftedFiles.rewriteVersion;
 
 /**
  * The working set recorded at checkpoint time (manifest version 4, section 8): stored as runs and read back
@@ -20,11 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WorkingSetFormatTest {
     @TempDir
     Path dir;
-
-    private static int version(byte[] manifest) {
-        int at = 5 + ManifestCodec.NAME.length();
-        return (manifest[at] & 0xff) | (manifest[at + 1] & 0xff) << 8;
-    }
 
     private String write(Repository repo, BitSet ws) throws IOException {
         try (CheckpointWriter w = repo.begin(TestPages.meta("w", 300), null)) {
@@ -44,7 +41,7 @@ class WorkingSetFormatTest {
         ws.set(299);
         ws.set(300, 400); // beyond the checkpoint: dropped
         String id = write(repo, ws);
-        assertEquals(ManifestCodec.WORKING_SET_VERSION, version(Files.readAllBytes(repo.manifestPath(id))));
+        assertEquals(ManifestCodec.WORKING_SET_VERSION, manifestVersion(Files.readAllBytes(repo.manifestPath(id))));
         BitSet want = (BitSet) ws.clone();
         want.clear(300, 400);
         try (Checkpoint c = repo.open(id)) {
@@ -59,12 +56,12 @@ class WorkingSetFormatTest {
     void withoutAWorkingSetTheManifestKeepsItsOlderVersion() throws IOException {
         Repository repo = Repository.open(dir, true);
         String id = write(repo, null);
-        assertEquals(ManifestCodec.PLAIN_VERSION, version(Files.readAllBytes(repo.manifestPath(id))), "older builds still read it");
+        assertEquals(ManifestCodec.PLAIN_VERSION, manifestVersion(Files.readAllBytes(repo.manifestPath(id))), "older builds still read it");
         try (Checkpoint c = repo.open(id)) {
             assertTrue(c.workingSet().isEmpty());
         }
         String empty = write(repo, new BitSet());
-        assertEquals(ManifestCodec.PLAIN_VERSION, version(Files.readAllBytes(repo.manifestPath(empty))));
+        assertEquals(ManifestCodec.PLAIN_VERSION, manifestVersion(Files.readAllBytes(repo.manifestPath(empty))));
     }
 
     @Test
@@ -73,10 +70,7 @@ class WorkingSetFormatTest {
         BitSet ws = new BitSet();
         ws.set(3, 7);
         String id = write(repo, ws);
-        Path m = repo.manifestPath(id);
-        byte[] b = Files.readAllBytes(m);
-        b[5 + ManifestCodec.NAME.length()] = 3; // claims version 3, which has no section 8
-        Files.write(m, CraftedFiles.fixTrailingCrc(b));
+        rewriteVersion(repo.manifestPath(id), ManifestCodec.NAME, 3); // claims version 3, which has no section 8
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> repo.open(id));
         assertTrue(e.getMessage().contains("manifest body"), e.getMessage());
     }

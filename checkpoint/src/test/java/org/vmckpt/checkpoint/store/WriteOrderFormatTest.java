@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.BitSet;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.vmckpt.checkpoint.store.CraftedFiles.manifestVersion;
+import static org.vmckpt.checkpoint.store.CraftedFiles.rewriteVersion;
 
 /**
  * The write order recorded at checkpoint time (manifest version 5, section 9, after section 8): stored and read back
@@ -19,11 +21,6 @@ import static org.junit.jupiter.api.Assertions.*;
 class WriteOrderFormatTest {
     @TempDir
     Path dir;
-
-    private static int version(byte[] manifest) {
-        int at = 5 + ManifestCodec.NAME.length();
-        return (manifest[at] & 0xff) | (manifest[at + 1] & 0xff) << 8;
-    }
 
     private String write(Repository repo, BitSet ws, int[] order) throws IOException {
         try (CheckpointWriter w = repo.begin(TestPages.meta("w", 300), null)) {
@@ -40,7 +37,7 @@ class WriteOrderFormatTest {
         BitSet ws = new BitSet();
         ws.set(10, 20);
         String id = write(repo, ws, new int[] {250, 3, 299, 3, 17, 300, -1, 0, 250, 128});
-        assertEquals(ManifestCodec.WRITE_ORDER_VERSION, version(Files.readAllBytes(repo.manifestPath(id))));
+        assertEquals(ManifestCodec.WRITE_ORDER_VERSION, manifestVersion(Files.readAllBytes(repo.manifestPath(id))));
         int[] want = {250, 3, 299, 17, 0, 128};
         try (Checkpoint c = repo.open(id)) {
             assertArrayEquals(want, c.writeOrder());
@@ -54,7 +51,7 @@ class WriteOrderFormatTest {
     void aWriteOrderWithoutAWorkingSetIsVersion5WithAnEmptySection8() throws IOException {
         Repository repo = Repository.open(dir, true);
         String id = write(repo, null, new int[] {7, 6, 5});
-        assertEquals(ManifestCodec.WRITE_ORDER_VERSION, version(Files.readAllBytes(repo.manifestPath(id))));
+        assertEquals(ManifestCodec.WRITE_ORDER_VERSION, manifestVersion(Files.readAllBytes(repo.manifestPath(id))));
         try (Checkpoint c = repo.open(id)) {
             assertArrayEquals(new int[] {7, 6, 5}, c.writeOrder());
             assertTrue(c.workingSet().isEmpty());
@@ -67,9 +64,9 @@ class WriteOrderFormatTest {
         BitSet ws = new BitSet();
         ws.set(1);
         String withWs = write(repo, ws, new int[0]);
-        assertEquals(ManifestCodec.WORKING_SET_VERSION, version(Files.readAllBytes(repo.manifestPath(withWs))), "older builds still read it");
+        assertEquals(ManifestCodec.WORKING_SET_VERSION, manifestVersion(Files.readAllBytes(repo.manifestPath(withWs))), "older builds still read it");
         String plain = write(repo, null, null);
-        assertEquals(ManifestCodec.PLAIN_VERSION, version(Files.readAllBytes(repo.manifestPath(plain))));
+        assertEquals(ManifestCodec.PLAIN_VERSION, manifestVersion(Files.readAllBytes(repo.manifestPath(plain))));
         try (Checkpoint a = repo.open(withWs); Checkpoint b = repo.open(plain)) {
             assertEquals(0, a.writeOrder().length);
             assertEquals(0, b.writeOrder().length);
@@ -91,10 +88,7 @@ class WriteOrderFormatTest {
     void aWriteOrderSectionInVersion4IsRefused() throws IOException {
         Repository repo = Repository.open(dir, true);
         String id = write(repo, null, new int[] {4, 2});
-        Path m = repo.manifestPath(id);
-        byte[] b = Files.readAllBytes(m);
-        b[5 + ManifestCodec.NAME.length()] = 4; // claims version 4, which has no section 9
-        Files.write(m, CraftedFiles.fixTrailingCrc(b));
+        rewriteVersion(repo.manifestPath(id), ManifestCodec.NAME, 4); // claims version 4, which has no section 9
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> repo.open(id));
         assertTrue(e.getMessage().contains("manifest body"), e.getMessage());
     }
