@@ -11,8 +11,6 @@ import org.vmckpt.machine.MachineConfig;
 import org.vmckpt.machine.memory.PageOrigin;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,35 +33,9 @@ class BootFileEvictionTest {
     static final long KERNEL_AT = 0x8020_0000L;
     static final int KERNEL_BYTES = 1 << 20;
 
-    /** A RISC-V Linux Image: the boot header (text offset 2 MiB, "RSC\x05" magic) and random contents. */
+    /** The boot-file tests' kernel: a RISC-V Linux Image of KERNEL_BYTES (BootFiles.image). */
     static byte[] image() {
-        byte[] b = new byte[KERNEL_BYTES];
-        new Random(5).nextBytes(b);
-        ByteBuffer h = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-        h.putLong(8, 0x200000).putLong(16, 0).putLong(0x30, 0).putInt(0x38, 0x05435352);
-        return b;
-    }
-
-    /** A gzip cpio "newc" archive of {@code files} (name, contents), as an initramfs. */
-    static byte[] cpio(String[] names, byte[][] contents) throws Exception {
-        ByteArrayOutputStream a = new ByteArrayOutputStream();
-        for (int i = 0; i <= names.length; i++) {
-            String name = i < names.length ? names[i] : "TRAILER!!!";
-            byte[] data = i < names.length ? contents[i] : new byte[0];
-            String h = String.format("070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x", i + 1, i < names.length ? 0100644 : 0,
-                    0, 0, 1, 0, data.length, 0, 0, 0, 0, name.length() + 1, 0);
-            a.write(h.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            a.write(name.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            a.write(0);
-            while (a.size() % 4 != 0) a.write(0);
-            a.write(data);
-            while (a.size() % 4 != 0) a.write(0);
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(a.toByteArray());
-        }
-        return out.toByteArray();
+        return BootFiles.image(KERNEL_BYTES, 5);
     }
 
     @Test
@@ -73,7 +45,7 @@ class BootFileEvictionTest {
         r.nextBytes(busybox);
         r.nextBytes(module);
         Path initrd = dir.resolve("initrd.cpio.gz");
-        Files.write(initrd, cpio(new String[]{"bin/busybox", "lib/modules/m.ko"}, new byte[][]{busybox, module}));
+        Files.write(initrd, BootFiles.cpio(new String[]{"bin/busybox", "lib/modules/m.ko"}, new byte[][]{busybox, module}));
         Path kernel = dir.resolve("Image");
         Files.write(kernel, image());
         Machine m = new Machine(new MachineConfig(64L << 20, kernel, initrd, "", null, null, List.of(), false, false, true), b -> { });
@@ -101,7 +73,7 @@ class BootFileEvictionTest {
                 assertEquals(hash, Machines.hash(rr.machine()), "restore (lazy " + lazy + ")");
             }
         }
-        Files.write(initrd, cpio(new String[]{"bin/busybox"}, new byte[][]{module}));
+        Files.write(initrd, BootFiles.cpio(new String[]{"bin/busybox"}, new byte[][]{module}));
         try (Checkpoint ck = repo.open(id)) {
             RestoreException e = assertThrows(RestoreException.class, () -> Restorer.restore(ck, null, b -> { }, true, null));
             assertTrue(e.getMessage().contains("initrd " + initrd.toAbsolutePath()) && e.getMessage().contains("changed"), e.getMessage());

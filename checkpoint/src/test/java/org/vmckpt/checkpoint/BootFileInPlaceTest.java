@@ -155,7 +155,7 @@ class BootFileInPlaceTest {
         byte[] busybox = new byte[5 * 4096 + 100], module = new byte[3 * 4096];
         r.nextBytes(busybox);
         r.nextBytes(module);
-        byte[] initrd = BootFileEvictionTest.cpio(new String[]{"bin/busybox", "m.ko"}, new byte[][]{busybox, module});
+        byte[] initrd = BootFiles.cpio(new String[]{"bin/busybox", "m.ko"}, new byte[][]{busybox, module});
         InitramfsFiles kept = InitramfsFiles.index(initrd), digests = InitramfsFiles.parse(initrd, false);
         assertTrue(kept.toString().contains("indexed") && !kept.toString().contains("digests"), kept.toString());
         byte[] page = new byte[4096];
@@ -185,8 +185,8 @@ class BootFileInPlaceTest {
         for (int i = 0; i < big.length; i += 4096) big[i + (i >> 12) % 4000] = (byte) (i >> 12 | 1); // pages differ
         byte[] small = new byte[2 * 4096];
         new Random(3).nextBytes(small);
-        byte[] first = BootFileEvictionTest.cpio(new String[]{"big"}, new byte[][]{big});
-        byte[] second = BootFileEvictionTest.cpio(new String[]{"small"}, new byte[][]{small});
+        byte[] first = BootFiles.cpio(new String[]{"big"}, new byte[][]{big});
+        byte[] second = BootFiles.cpio(new String[]{"small"}, new byte[][]{small});
         byte[] both = new byte[first.length + second.length];
         System.arraycopy(first, 0, both, 0, first.length);
         System.arraycopy(second, 0, both, first.length, second.length);

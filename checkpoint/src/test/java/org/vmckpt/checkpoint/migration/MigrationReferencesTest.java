@@ -3,6 +3,7 @@ package org.vmckpt.checkpoint.migration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vmckpt.checkpoint.BootFiles;
 import org.vmckpt.checkpoint.CheckpointEngine;
 import org.vmckpt.checkpoint.CheckpointOptions;
 import org.vmckpt.checkpoint.PageReferences;
@@ -15,10 +16,7 @@ import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.MachineConfig;
 import org.vmckpt.machine.memory.PageOrigin;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +24,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -56,37 +53,6 @@ class MigrationReferencesTest {
         for (AutoCloseable c : closeAfter) c.close();
     }
 
-    /** A RISC-V Linux Image: the boot header (text offset 2 MiB, "RSC\x05" magic) and random contents. */
-    static byte[] image(long seed) {
-        byte[] b = new byte[KERNEL_BYTES];
-        new Random(seed).nextBytes(b);
-        ByteBuffer h = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-        h.putLong(8, 0x200000).putLong(16, 0).putLong(0x30, 0).putInt(0x38, 0x05435352);
-        return b;
-    }
-
-    /** A gzip cpio "newc" archive holding one file, as an initramfs. */
-    static byte[] cpio(String name, byte[] data) throws Exception {
-        ByteArrayOutputStream a = new ByteArrayOutputStream();
-        for (int i = 0; i < 2; i++) {
-            String n = i == 0 ? name : "TRAILER!!!";
-            byte[] d = i == 0 ? data : new byte[0];
-            String h = String.format("070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x", i + 1, i == 0 ? 0100644 : 0,
-                    0, 0, 1, 0, d.length, 0, 0, 0, 0, n.length() + 1, 0);
-            a.write(h.getBytes(StandardCharsets.US_ASCII));
-            a.write(n.getBytes(StandardCharsets.US_ASCII));
-            a.write(0);
-            while (a.size() % 4 != 0) a.write(0);
-            a.write(d);
-            while (a.size() % 4 != 0) a.write(0);
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(a.toByteArray());
-        }
-        return out.toByteArray();
-    }
-
     private record Files3(Path kernel, Path initrd, Path disk, byte[] diskBytes, byte[] file) { }
 
     private Files3 files() throws Exception {
@@ -95,8 +61,8 @@ class MigrationReferencesTest {
         r.nextBytes(file);
         byte[] disk = new byte[1 << 20];
         r.nextBytes(disk);
-        Path kernel = Files.write(dir.resolve("Image"), image(5));
-        Path initrd = Files.write(dir.resolve("initrd.cpio.gz"), cpio("bin/busybox", file));
+        Path kernel = Files.write(dir.resolve("Image"), BootFiles.image(KERNEL_BYTES, 5));
+        Path initrd = Files.write(dir.resolve("initrd.cpio.gz"), BootFiles.cpio(new String[] {"bin/busybox"}, new byte[][] {file}));
         Path diskPath = Files.write(dir.resolve("disk.img"), disk);
         return new Files3(kernel, initrd, diskPath, disk, file);
     }
@@ -219,7 +185,7 @@ class MigrationReferencesTest {
         Files3 f = files();
         Machine src = source(f);
         // The destination boots from another kernel file (same size, other bytes): the source's kernel pages go as data.
-        Path otherKernel = Files.write(dir.resolve("Image.other"), image(6));
+        Path otherKernel = Files.write(dir.resolve("Image.other"), BootFiles.image(KERNEL_BYTES, 6));
         MigrationSource[] s = new MigrationSource[1];
         MigrationDestination.Incoming in = migrate(src, new Machine(config(otherKernel, f.initrd(), f.disk()), b -> { }), MigrationMode.PRECOPY, s);
         assertEquals(hash(src), hash(in.machine()));
@@ -461,7 +427,7 @@ class MigrationReferencesTest {
             src.memory().writeBytes(KERNEL_AT + 5 * 4096, new byte[]{1, 2, 3}, 0, 3);
             return null;
         });
-        Path otherKernel = Files.write(dir.resolve("Image.other"), image(6));
+        Path otherKernel = Files.write(dir.resolve("Image.other"), BootFiles.image(KERNEL_BYTES, 6));
         MigrationSource[] s = new MigrationSource[1];
         MigrationDestination.Incoming in = migrate(src, new Machine(config(otherKernel, f.initrd(), f.disk()), b -> { }), MigrationMode.PRECOPY, s);
         assertEquals(hash(src), hash(in.machine()));
