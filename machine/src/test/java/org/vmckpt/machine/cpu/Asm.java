@@ -46,6 +46,7 @@ final class Asm {
     static int csrrs(int rd, int csr, int rs1) { return i(csr, rs1, 2, rd, 0x73); }
     static int csrrc(int rd, int csr, int rs1) { return i(csr, rs1, 3, rd, 0x73); }
     static int csrrwi(int rd, int csr, int imm) { return i(csr, imm, 5, rd, 0x73); }
+    static int csrr(int rd, int csr) { return csrrs(rd, csr, 0); }
     static final int ECALL = 0x00000073, EBREAK = 0x00100073, MRET = 0x30200073, SRET = 0x10200073, WFI = 0x10500073;
     static final int SFENCE_VMA = 0x12000073;
 
@@ -57,6 +58,12 @@ final class Asm {
     Asm emit16(int insn) {
         out.write(insn);
         out.write(insn >>> 8);
+        return this;
+    }
+
+    /** Appends the instructions of {@code code}. */
+    Asm append(Asm code) {
+        out.writeBytes(code.bytes());
         return this;
     }
 

@@ -28,17 +28,11 @@ class HartCounterTriggerTest {
         hart.pc = BASE;
     }
 
-    static int csrr(int rd, int csr) {
-        return csrrs(rd, csr, 0);
-    }
-
     static final int NOP = addi(0, 0, 0);
 
     /** Runs {@code code} (mtvec = M_TRAP first) to its end; fails if it traps. */
     void run(Asm code) {
-        Asm a = new Asm().li(1, M_TRAP).emit(csrrw(0, MTVEC, 1));
-        byte[] c = code.bytes();
-        for (int k = 0; k < c.length; k += 4) a.emit(java.nio.ByteBuffer.wrap(c).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(k));
+        Asm a = new Asm().li(1, M_TRAP).emit(csrrw(0, MTVEC, 1)).append(code);
         assertTrue(BASE + a.size() <= M_TRAP);
         mem.writeBytes(BASE, a.bytes(), 0, a.size());
         long end = BASE + a.size();

@@ -5,9 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.vmckpt.machine.Bus;
 import org.vmckpt.machine.memory.GuestMemory;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-
 import static org.junit.jupiter.api.Assertions.*;
 import static org.vmckpt.machine.cpu.Asm.*;
 import static org.vmckpt.machine.cpu.Csr.*;
@@ -52,10 +49,6 @@ class HartPmpTest {
 
     // ------------------------------------------------------------------ helpers
 
-    static int csrr(int rd, int csr) {
-        return csrrs(rd, csr, 0);
-    }
-
     static int jalr(int rd, int rs1, int imm) {
         return i(imm, rs1, 0, rd, 0x67);
     }
@@ -93,8 +86,7 @@ class HartPmpTest {
         Asm a = new Asm();
         a.li(1, M_TRAP).emit(csrrw(0, MTVEC, 1));
         a.li(2, DATA_R).li(3, DATA_RW).li(4, UNCOVERED);
-        ByteBuffer s = ByteBuffer.wrap(setup.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-        for (int k = 0; k < setup.size(); k += 4) a.emit(s.getInt(k));
+        a.append(setup);
         a.li(1, (mstatus & ~MPP) | ((long) p << MPP_SHIFT)).emit(csrrw(0, MSTATUS, 1));
         a.li(1, CODE).emit(csrrw(0, MEPC, 1));
         a.emit(MRET);

@@ -49,9 +49,7 @@ class HartPrivilegeTest {
         a.li(1, M_TRAP).emit(csrrw(0, MTVEC, 1));
         a.li(1, S_TRAP).emit(csrrw(0, STVEC, 1));
         a.li(2, DATA);
-        for (int k = 0; k < machineSetup.size(); k += 4) {
-            a.emit(java.nio.ByteBuffer.wrap(machineSetup.bytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(k));
-        }
+        a.append(machineSetup);
         a.li(1, (mstatus & ~MPP) | ((long) p << MPP_SHIFT)).emit(csrrw(0, MSTATUS, 1));
         a.li(1, CODE).emit(csrrw(0, MEPC, 1));
         a.emit(MRET);
@@ -87,10 +85,6 @@ class HartPrivilegeTest {
         assertEquals(CODE, hart.mepc);
         assertEquals(p, (int) ((hart.mstatus() & MPP) >>> MPP_SHIFT), "MPP records where the trap came from");
         return true;
-    }
-
-    static int csrr(int rd, int csr) {
-        return csrrs(rd, csr, 0);
     }
 
     static long mpp(long mstatus) {

@@ -37,10 +37,6 @@ class HartStateTest {
         hart.pc = BASE;
     }
 
-    static int csrr(int rd, int csr) {
-        return csrrs(rd, csr, 0);
-    }
-
     static Hart fresh() {
         return new Hart(0, new Bus(new GuestMemory(BASE, 8 << 20)), () -> 0);
     }
