@@ -8,11 +8,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 
-/** Boot files for tests: a RISC-V Linux Image of random contents and a gzip cpio initramfs, as the loader reads them. */
+/** Boot files for tests: a RISC-V Linux Image of random contents, and a gzip cpio initramfs. */
 public final class BootFiles {
     private BootFiles() { }
 
-    /** A RISC-V Linux Image of {@code bytes}: the boot header (text offset 2 MiB, "RSC\x05" magic), contents from {@code seed}. */
+    /**
+     * A RISC-V Linux Image of {@code bytes}: the boot header (text offset 2 MiB, "RSC\x05" magic) and random contents
+     * from {@code seed}.
+     */
     public static byte[] image(int bytes, long seed) {
         byte[] b = new byte[bytes];
         new Random(seed).nextBytes(b);

@@ -42,8 +42,8 @@ final class CraftedFiles {
     }
 
     /**
-     * Where the format version stands in a file of format {@code formatName}: FileCodec's header is the magic, the name's
-     * length (a byte), the name, then the version (u32, little-endian).
+     * Where the format version stands in a file of format {@code formatName}: FileCodec's header is the magic, the
+     * name's length (a byte), the name, then the version (u32, little-endian).
      */
     static int versionAt(String formatName) {
         return FileCodec.MAGIC.length + 1 + formatName.length();
