@@ -58,10 +58,14 @@ public class IncompressibleEncode {
         if (baseJar != null) {
             // The base jar's classes in a loader of their own (beside this jar's): its encoder as it was.
             ClassLoader base = new URLClassLoader(new URL[]{Path.of(baseJar).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
-            variants.add(new Variant("base", base, level, null));
+            variants.add(new Variant("base", false, base, level, null));
         }
-        variants.add(new Variant("off", own, level, false));
-        variants.add(new Variant("on", own, level, true));
+        variants.add(new Variant("off", false, own, level, false));
+        variants.add(new Variant("on", false, own, level, true));
+        if (baseJar != null) variants.add(new Variant("base", true, new URLClassLoader(new URL[]{Path.of(baseJar).toUri().toURL()},
+                ClassLoader.getPlatformClassLoader()), level, null));
+        variants.add(new Variant("off", true, own, level, false));
+        variants.add(new Variant("on", true, own, level, true));
         int v = variants.size();
         ThreadMXBean t = ManagementFactory.getThreadMXBean();
         System.out.printf("zstd level %d, %d repetitions, variants interleaved (rotated each repetition)%s%n", level, reps,
@@ -82,45 +86,68 @@ public class IncompressibleEncode {
                     Variant var = variants.get(x);
                     Object enc = var.make();
                     long c0 = t.getCurrentThreadCpuTime();
-                    for (int f = 0; f < frames.size(); f++) out[x][f] = (byte[]) var.encode.invoke(enc, frames.get(f), n[f]);
+                    for (int f = 0; f < frames.size(); f++) out[x][f] = var.encode(enc, f, frames.get(f), n[f]);
                     long c1 = t.getCurrentThreadCpuTime();
-                    var.close.invoke(enc);
+                    if (var.close != null) var.close.invoke(enc);
                     long size = 0;
                     for (byte[] fr : out[x]) size += fr.length;
                     ms[c][x][rep] = (c1 - c0) / 1_000_000;
                     bytes[c][x] = size;
-                    System.out.printf("rep %d%s %-10s %-4s CPU %5d ms  %,d bytes%s%n", rep, rep == 0 ? " (cold)" : "", names.get(c), var.name,
+                    System.out.printf("rep %d%s %-10s %-14s CPU %5d ms  %,d bytes%s%n", rep, rep == 0 ? " (cold)" : "", names.get(c), var.name,
                             ms[c][x][rep], size, var.runOf(enc));
                 }
-                for (int x = 1; x < v; x++) {
+                for (int x = 0; x < v; x++) {
+                    int first = 0;
+                    while (variants.get(first).migration != variants.get(x).migration) first++;
+                    if (first == x) continue;
                     int same = 0;
-                    for (int f = 0; f < frames.size(); f++) if (Arrays.equals(out[0][f], out[x][f])) same++;
+                    for (int f = 0; f < frames.size(); f++) if (Arrays.equals(out[first][f], out[x][f])) same++;
                     System.out.printf("rep %d %-10s frames of %s identical to %s's: %d of %d%n", rep, names.get(c), variants.get(x).name,
-                            variants.get(0).name, same, frames.size());
+                            variants.get(first).name, same, frames.size());
                 }
             }
         }
         System.out.println("medians of repetitions 1.." + (reps - 1) + " [range] (CPU ms per checkpoint), bytes:");
         for (int c = 0; c < names.size(); c++) {
-            StringBuilder line = new StringBuilder(String.format("%-10s", names.get(c)));
             for (int x = 0; x < v; x++) {
-                line.append(String.format("  %s %5d ms [%s] %,d B", variants.get(x).name, median(ms[c][x]), range(ms[c][x]), bytes[c][x]));
+                System.out.printf("%-10s %-14s %5d ms [%s]  %,d bytes%n", names.get(c), variants.get(x).name, median(ms[c][x]),
+                        range(ms[c][x]), bytes[c][x]);
             }
-            System.out.println(line);
         }
     }
 
-    /** One encoder to measure: a jar's FrameCompressor.Encoder (package-private: reached by reflection), and its switch. */
+    /**
+     * One encoder to measure: a jar's FrameCompressor.Encoder, or its migration/PageFrames (a PAGES frame of the units as
+     * data pages, at level 1; the payload copied out of its reused buffer), both package-private, so reached by
+     * reflection; and its switch (null: a build without it).
+     */
     private static final class Variant {
         final String name;
+        final boolean migration;
         final Constructor<?> constructor;
         final Object[] args;
         final Method encode;
         final Method close;
         final Field run;
+        Method array;
+        Method length;
+        final int[] index = new int[64];
 
-        Variant(String name, ClassLoader loader, int level, Boolean sampleRuns) throws Exception {
-            this.name = name;
+        Variant(String name, boolean migration, ClassLoader loader, int level, Boolean sampleRuns) throws Exception {
+            this.name = (migration ? "migration " : "pack ") + name;
+            this.migration = migration;
+            if (migration) {
+                Class<?> frames = Class.forName("org.vmckpt.checkpoint.migration.PageFrames", true, loader);
+                constructor = sampleRuns == null ? frames.getDeclaredConstructor() : frames.getDeclaredConstructor(boolean.class);
+                args = sampleRuns == null ? new Object[0] : new Object[]{sampleRuns};
+                constructor.setAccessible(true);
+                encode = frames.getDeclaredMethod("encodePagesShared", int[].class, byte[][].class, long[].class, byte[][].class, long[].class, int.class);
+                encode.setAccessible(true);
+                close = null;
+                run = sampleRuns == null ? null : frames.getDeclaredField("run");
+                if (run != null) run.setAccessible(true);
+                return;
+            }
             Class<?> encoder = Class.forName("org.vmckpt.checkpoint.store.FrameCompressor$Encoder", true, loader);
             Class<?> codec = Class.forName("org.vmckpt.checkpoint.store.Codec", true, loader);
             Object zstd = codec.getField("ZSTD").get(null);
@@ -143,6 +170,20 @@ public class IncompressibleEncode {
 
         Object make() throws Exception {
             return constructor.newInstance(args);
+        }
+
+        /** Frame {@code f}: a pack frame, or a PAGES payload copied out of the frames' buffer. */
+        byte[] encode(Object enc, int f, byte[][] units, int n) throws Exception {
+            if (!migration) return (byte[]) encode.invoke(enc, units, n);
+            for (int k = 0; k < n; k++) index[k] = f * 64 + k;
+            Object w = encode.invoke(enc, index, units, null, null, null, n);
+            if (array == null) {
+                array = w.getClass().getDeclaredMethod("array");
+                array.setAccessible(true);
+                length = w.getClass().getDeclaredMethod("length");
+                length.setAccessible(true);
+            }
+            return Arrays.copyOf((byte[]) array.invoke(w), (int) length.invoke(w));
         }
 
         /** What the encoder's run did, if it has one. */
