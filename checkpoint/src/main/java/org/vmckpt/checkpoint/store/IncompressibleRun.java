@@ -6,7 +6,8 @@ import com.github.luben.zstd.ZstdCompressCtx;
 /**
  * One encoder's (one thread's) memory of whether its last frame failed to compress, and what it does about it: after
  * a frame that zstd could not shrink, the next frame is first tested on a sample (64 bytes of each 4 KiB unit,
- * compressed at the same settings, about 1/64 of the frame's work); only if the sample shrinks by at least
+ * compressed at the same settings: 1/64 of the bytes, but on random data about a quarter of a whole attempt's CPU, zstd's
+ * fixed cost per call); only if the sample shrinks by at least
  * 1/{@value #MIN_SAVING_DIVISOR} is the whole frame compressed, else it is stored as it is, as a failed attempt
  * would have stored it. A frame that compresses ends the run. Memory that does not compress (random, encrypted or
  * compressed data: bench/workloads/memrandom.c) otherwise costs a whole zstd pass per frame for nothing, and on a
@@ -17,17 +18,17 @@ import com.github.luben.zstd.ZstdCompressCtx;
  * <p>The threshold, 1/16: the sample is coarser than the frame (separate 16-byte pieces, fewer matches, and zstd's
  * ~12 bytes of frame and block header, 0.3% of a full frame's 4 KiB sample), so it must stand well above that
  * noise; and a frame in which one unit in eight compresses well saves about 1/8 whole and about as much in its
- * sample, so 1/16 still finds it. A frame that would save less than 1/16 is stored raw: at most 1/16 more bytes
- * for that frame, for saving a whole zstd pass.
+ * sample, so 1/16 still finds it. In a run, a frame whose sample saves less than 1/16 is stored raw: if the whole
+ * would have saved a little, at most about 1/16 more bytes for that frame, for saving a whole zstd pass.
  *
  * <p>Not thread-safe: one per encoder.
  */
 public final class IncompressibleRun {
     /**
      * On by default; {@code -Dvmckpt.compress.sampleRuns=false} compresses every frame whole (as before round 51).
-     * Offline, re-encoding a memrandom guest's checkpoint (259 MiB) through the pack encoder took 94 ms of CPU with it
-     * on, 101-105 ms off and in main's encoder (medians; lower in each of 9 interleaved repetitions), the same bytes;
-     * the rest is copying, CRC and the frames' arrays (docs/BENCHMARKS.md, round 51).
+     * Offline, re-encoding a memrandom guest's checkpoint (259 MiB) through the pack encoder took 82-94 ms of CPU with it
+     * on, 99-105 ms off and in main's encoder (medians of two series; on lower than main in 8 of 8 pairs of each), the
+     * same bytes; the rest is copying, CRC and the frames' arrays (docs/BENCHMARKS.md, round 51).
      */
     public static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("vmckpt.compress.sampleRuns", "true"));
 
