@@ -170,6 +170,28 @@ class IncompressibleRunTest {
         }
     }
 
+    /** A migration's data part need not be whole units (a page sent as its changed words is 8 bytes a word). */
+    @Test
+    void aPartialLastUnitGivesItsFirstBytesAndSmallPartsAreHandled() {
+        SplittableRandom r = new SplittableRandom(8);
+        byte[] raw = new byte[3 * UNIT + 200];
+        r.nextBytes(raw);
+        byte[] sample = new byte[4 * IncompressibleRun.SAMPLE_PER_UNIT];
+        assertEquals(3 * IncompressibleRun.SAMPLE_PER_UNIT + 64, IncompressibleRun.gather(raw, raw.length, sample));
+        assertArrayEquals(Arrays.copyOfRange(raw, 3 * UNIT, 3 * UNIT + 64), Arrays.copyOfRange(sample, 3 * 64, 4 * 64));
+        assertEquals(24, IncompressibleRun.gather(raw, 24, sample));
+        IncompressibleRun run = new IncompressibleRun(raw.length, true);
+        try (ZstdCompressCtx z = new ZstdCompressCtx()) {
+            z.setLevel(1);
+            byte[] out = new byte[(int) Zstd.compressBound(raw.length)];
+            assertEquals(-1, run.compress(z, out, raw, raw.length)); // random: fails whole, starts the run
+            assertEquals(-1, run.compress(z, out, raw, 24)); // three random words: stored on the sample
+            assertEquals(1, run.skipped());
+            byte[] zeros = new byte[200];
+            assertTrue(run.compress(z, out, zeros, zeros.length) > 0, "a small compressible part is compressed");
+        }
+    }
+
     @Test
     void theSampleTakesEveryPieceOfAPageAcrossAFrame() {
         // Unit u's byte at page offset x holds x/16 (mod 256) + 1: the pieces' places, read back from the sample.
