@@ -26,9 +26,9 @@ import com.github.luben.zstd.ZstdCompressCtx;
 public final class IncompressibleRun {
     /**
      * On by default; {@code -Dvmckpt.compress.sampleRuns=false} compresses every frame whole (as before round 51).
-     * Offline, re-encoding a memrandom guest's checkpoint (259 MiB) through the pack encoder took 82-94 ms of CPU with it
-     * on, 99-105 ms off and in main's encoder (medians of two series; on lower than main in 8 of 8 pairs of each), the
-     * same bytes; the rest is copying, CRC and the frames' arrays (docs/BENCHMARKS.md, round 51).
+     * Offline, re-encoding a memrandom guest's checkpoint (259 MiB) through the pack encoder took about 25 ms (22-30) less
+     * CPU with it on than main's encoder, of about 100 ms (medians of the paired differences in three series; on lower
+     * in 22 of 24 pairs), the same bytes; the rest is copying, CRC and the frames' arrays (docs/BENCHMARKS.md, round 51).
      */
     public static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("vmckpt.compress.sampleRuns", "true"));
 
