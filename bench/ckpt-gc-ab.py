@@ -183,8 +183,11 @@ def main():
 
     jars = {"new": (args.jar, args.java_opts), "base": (args.base_jar, args.java_opts if args.base_java_opts is None else args.base_java_opts)}
     boot_args = ()
-    if args.guest == "signed":
-        boot_args = R.guest_boot_args(R.signed_guest(args.work))
+    g = R.signed_guest(args.work) if args.guest == "signed" else R.default_guest_copy(args.work) if args.workload == "memrandom" else None
+    if g:
+        if args.workload == "memrandom":
+            R.add_memrandom(args.work, g)  # as bench/restore.py: memrandom.c added to the guest's initramfs
+        boot_args = R.guest_boot_args(g)
     results = {"command": " ".join(sys.argv), "machine": P.machine_info(args.jar), "guest": args.guest, "pairs": []}
     for pair in range(args.pairs):
         order = ["new", "base"] if pair % 2 == 0 else ["base", "new"]

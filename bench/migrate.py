@@ -12,7 +12,7 @@ and of the source as it stopped at switch-over (the state the migration moved: t
 a checkpoint of the destination once the migration completed, with each one's references (boot files, disk) beside
 the source's: a migrated VM's checkpoints should be as small as the source's.
 
-    bench/migrate.py [--reps 1] [--workloads memdirty,idle] [--modes precopy,postcopy,at-once] [--no-qemu]
+    bench/migrate.py [--reps 1] [--workloads memdirty,idle,memrandom] [--modes precopy,postcopy,at-once] [--no-qemu]
                      [--jar cli/target/vmckpt.jar] [--base-jar OTHER.jar] [--gc-log] [--jit-log]
                      [--results bench/results] [--work /tmp/vmckpt-migrate-bench]
 
@@ -41,11 +41,17 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paper  # noqa: E402
 from paper import Process, Qmp, cpu_split, memory_counts, now  # noqa: E402
 
-HB = r"memdirty heartbeat (\d+)"
+HB = r"mem(?:dirty|random) heartbeat (\d+)"
 WORKLOADS = {
     "memdirty": ("memdirty,256,10,10", "memdirty ready"),
     "idle": (None, "VMCKPT-READY"),
+    # memdirty with memory that does not compress (bench/workloads/memrandom.c): both ends boot a copy of the default
+    # guest with it added to the initramfs (bench/restore.py's add_memrandom), QEMU too
+    "memrandom": ("memrandom,256,10,10", "memrandom ready"),
 }
+# `vmckpt run` options that boot the guest copy with memrandom, and its directory for guest/qemu-boot.sh --guest (main())
+GUEST_ARGS = []
+GUEST_DIR = None
 IDLE_PROBE_MS = 10
 
 
@@ -347,7 +353,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
     gc_files = (os.path.join(logs, tag + "-src.gc"), os.path.join(logs, tag + "-dst.gc")) if gc_log else None
     port = free_port()
     sec = ["--tls-creds", creds] if tls else ["--insecure"]
-    common = ["--mem", "1G"] + (["--workload", wl] if wl else []) + getattr(vm, "run_args", [])
+    common = ["--mem", "1G"] + GUEST_ARGS + (["--workload", wl] if wl else []) + getattr(vm, "run_args", [])
     ssock, dsock = os.path.join(work, "src.sock"), os.path.join(work, "dst.sock")
     src = Process(gc_cmd(vm.cmd("run", *common, "--repo", os.path.join(work, "repo"), *sec, "--api-socket", ssock), gc_files, 0),
                   os.path.join(work, "logs", tag + "-src"), env=vm.env)
@@ -464,7 +470,7 @@ def qemu_run(work, workload, tls, creds, rep, prealloc=False):
     ssock, dsock = os.path.join(work, "qsrc.sock"), os.path.join(work, "qdst.sock")
 
     def cmd(sock, endpoint, extra):
-        c = [os.path.join(paper.ROOT, "guest", "qemu-boot.sh"), "--mem", "1G"]
+        c = [os.path.join(paper.ROOT, "guest", "qemu-boot.sh"), "--mem", "1G"] + (["--guest", GUEST_DIR] if GUEST_DIR else [])
         if wl:
             name, _, args = wl.partition(",")
             c += ["--workload", name, "--args", args]
@@ -523,6 +529,7 @@ def qemu_run(work, workload, tls, creds, rep, prealloc=False):
 
 
 def main():
+    global GUEST_ARGS, GUEST_DIR
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--workloads", default="memdirty,idle")
@@ -552,6 +559,11 @@ def main():
     os.makedirs(os.path.join(args.work, "logs"))
     os.makedirs(args.results, exist_ok=True)
     creds = make_certs(os.path.join(args.work, "creds"))
+    if "memrandom" in args.workloads.split(","):
+        restore = importlib.import_module("restore")
+        GUEST_DIR = restore.default_guest_copy(args.work)
+        restore.add_memrandom(args.work, GUEST_DIR)
+        GUEST_ARGS = list(restore.guest_boot_args(GUEST_DIR))
     vm = paper.Vmckpt(args)
     base = paper.Vmckpt(argparse.Namespace(**dict(vars(args), jar=args.base_jar))) if args.base_jar else None
     vm.run_args = args.run_args.split()

@@ -4,6 +4,7 @@ import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import org.vmckpt.checkpoint.PageReferences;
+import org.vmckpt.checkpoint.store.IncompressibleRun;
 import org.vmckpt.machine.memory.GuestMemory;
 
 /**
@@ -42,6 +43,17 @@ final class PageFrames {
     private final byte[] packed = new byte[(int) Zstd.compressBound(raw.length)];
     private ZstdCompressCtx cctx;
     private ZstdDecompressCtx dctx;
+    /** After a data part that did not compress, whether the next is worth a whole attempt (as a pack frame's). */
+    private final IncompressibleRun run;
+
+    PageFrames() {
+        this(IncompressibleRun.ENABLED);
+    }
+
+    /** {@code sampleRuns}: as {@link IncompressibleRun#ENABLED} (tests set it). */
+    PageFrames(boolean sampleRuns) {
+        run = new IncompressibleRun(raw.length, sampleRuns);
+    }
 
     /** A decoded unit: its number and its data (null: zero page / absent block). */
     interface UnitConsumer {
@@ -178,6 +190,11 @@ final class PageFrames {
         return unchangedPages;
     }
 
+    /** Data parts stored without a whole zstd attempt: their sample, after one that did not compress, did not shrink. */
+    long storedOnSample() {
+        return run.skipped();
+    }
+
     /** Per frame slot, the word indices a PAGE_WORDS page lists ({@link #changedWords}), and their count (-1: not one). */
     private final int[] words = new int[MigrationWire.MAX_PAGES_PER_FRAME * MigrationWire.MAX_PAGE_WORDS];
     private final int[] wordCount = new int[MigrationWire.MAX_PAGES_PER_FRAME];
@@ -275,7 +292,8 @@ final class PageFrames {
 
     /**
      * The data units concatenated (a unit with a base as its XOR with it; one listed by words as those words' new
-     * values), compressed where that shrinks them.
+     * values), compressed where that shrinks them; after a data part that did not shrink, one whose sample does not
+     * shrink either is stored without a whole attempt ({@link IncompressibleRun}).
      */
     private MigrationWire.PayloadWriter compress(MigrationWire.PayloadWriter w, byte[][] data, byte[][] base, int[] wordsOf, int n) {
         int length = 0;
@@ -297,8 +315,8 @@ final class PageFrames {
             length += UNIT;
         }
         if (length == 0) return w.u8(STORED).i32(0);
-        int size = context().compressByteArray(packed, 0, packed.length, raw, 0, length);
-        if (size < length) return w.u8(ZSTD).bytes(packed, size);
+        int size = run.compress(context(), packed, raw, length);
+        if (size >= 0) return w.u8(ZSTD).bytes(packed, size);
         return w.u8(STORED).bytes(raw, length);
     }
 

@@ -98,15 +98,27 @@ final class FrameCompressor implements AutoCloseable {
         private final byte[] packed;
         private final RepositoryKey key;
         private final byte[] packId;
+        /** After a frame that did not compress, whether the next is worth a whole attempt ({@link IncompressibleRun}). */
+        final IncompressibleRun run;
 
         Encoder(Codec codec, int level) {
             this(codec, level, null, null);
         }
 
+        /** {@code sampleRuns}: as {@link IncompressibleRun#ENABLED} (tests and bench/IncompressibleEncode.java set it). */
+        Encoder(Codec codec, int level, boolean sampleRuns) {
+            this(codec, level, null, null, sampleRuns);
+        }
+
         Encoder(Codec codec, int level, RepositoryKey key, byte[] packId) {
+            this(codec, level, key, packId, IncompressibleRun.ENABLED);
+        }
+
+        Encoder(Codec codec, int level, RepositoryKey key, byte[] packId, boolean sampleRuns) {
             this.codec = codec;
             this.key = key;
             this.packId = packId;
+            this.run = new IncompressibleRun(raw.length, sampleRuns);
             if (codec == Codec.ZSTD) {
                 zstd = new ZstdCompressCtx();
                 zstd.setLevel(level);
@@ -120,7 +132,8 @@ final class FrameCompressor implements AutoCloseable {
 
         /**
          * Returns the whole frame: 16-byte header, then the stored bytes. A frame that zstd cannot shrink is
-         * stored uncompressed, so stored length never exceeds the uncompressed length.
+         * stored uncompressed, so stored length never exceeds the uncompressed length; after such a frame, the next
+         * is stored uncompressed without a whole attempt if its sample does not shrink ({@link IncompressibleRun}).
          */
         byte[] encode(byte[][] units, int count) {
             return encode(units, count, 0);
@@ -136,8 +149,8 @@ final class FrameCompressor implements AutoCloseable {
             byte[] stored = raw;
             int storedLen = rawLen;
             if (codec == Codec.ZSTD) {
-                int n = zstd.compressByteArray(packed, 0, packed.length, raw, 0, rawLen);
-                if (n < rawLen) {
+                int n = run.compress(zstd, packed, raw, rawLen);
+                if (n >= 0) {
                     frameCodec = Codec.ZSTD.code;
                     stored = packed;
                     storedLen = n;
