@@ -84,8 +84,9 @@ final class Translator {
 
     // Local variable slots of the generated run(Hart, int) method.
     private static final int L_HART = 1, L_BUDGET = 2, L_N = 3, L_VBASE = 4, L_EXITPC = 6, L_TMP = 8, L_X = 10, L_RESULT = 11,
-            L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19, L_MMU = 20;
-    private static final int L_REG0 = 21; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
+            L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19, L_MMU = 20,
+            L_CTX = 21;
+    private static final int L_REG0 = 23; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
     /** Base-register page k ({@link #basePages}): its read vpn (long), read page, write vpn (long), write page. */
     private static final int L_PAGES0 = L_REG0 + 62, PAGE_SLOTS = 6;
 
@@ -122,6 +123,31 @@ final class Translator {
      * for every unit of a boot.
      */
     static volatile boolean basePagesInC1 = Boolean.getBoolean("vmckpt.jit.basePagesInC1");
+
+    /**
+     * Hot-tier units keep the data translation context in a local ({@code -Dvmckpt.jit.contextLocal=false}: off): the
+     * unit reads {@code Mmu.dataCtx} into L_CTX at entry and again after an instruction the interpreter runs or a nested
+     * unit ({@link #afterHartCall}), and compares TLB tags with the local; C2 otherwise re-reads the field through the
+     * Mmu at every access. dataCtx changes only on the guest's thread, in {@code Mmu.updateContexts} (privilege, mstatus
+     * and satp changes: CSR writes, xRET, traps taken), never inside the MMU's slow paths, so the local is always the
+     * field's value. Not in C1 units: the signed guest's boot and module phase leaned slower with it (round 46).
+     */
+    static final boolean CONTEXT_LOCAL = !"false".equals(System.getProperty("vmckpt.jit.contextLocal"));
+
+    /** {@link #CONTEXT_LOCAL} for the unit being built: hot-tier units only. */
+    private boolean contextLocal() {
+        return CONTEXT_LOCAL && className.equals(HOT_NAME);
+    }
+
+    /**
+     * Hot-tier units read the TLB's tags and page arrays without the array bounds checks
+     * ({@code -Dvmckpt.jit.uncheckedTlb=false}: off): through {@link Mmu#tagAt} and {@link Mmu#pageAt}, as the index is
+     * masked with {@code TLB_MASK} and the TLB's arrays are final and TLB_SIZE long. C2 then drops, per access, the
+     * loads of both arrays' lengths, their compares and the page array's null check (UnitCodeBench's chain step: 110
+     * x86 instructions -> 89 with the context local, docs/BENCHMARKS.md round 46). Not in C1 units: C1's code of the
+     * call ran 25-40% slower per instruction (UnitCodeBench chain and rotate, round 46).
+     */
+    static final boolean UNCHECKED_TLB = !"false".equals(System.getProperty("vmckpt.jit.uncheckedTlb"));
 
     /**
      * Loads and stores that hit the TLB access the page array directly through Unsafe: HotSpot's C1, which compiles
@@ -936,6 +962,21 @@ final class Translator {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 5);
         }
+        afterHartCall();
+    }
+
+    /**
+     * At unit entry and after a call that may have changed the translation context (an instruction the interpreter
+     * runs, a nested unit): reads {@code dataCtx} again ({@link #CONTEXT_LOCAL}) and forgets the base-register pages.
+     * The load and store slow paths only forget the pages: the MMU's slow paths fill and drop TLB entries but never
+     * change the context (a fault only records the trap, which is taken after the unit has left).
+     */
+    private void afterHartCall() {
+        if (contextLocal()) {
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
+            mv.visitVarInsn(LSTORE, L_CTX);
+        }
         forgetPages();
     }
 
@@ -981,8 +1022,11 @@ final class Translator {
 
     /** The types of the locals at every jump target: registers the region does not use stay unset (TOP). */
     private Object[] frameLocals() {
-        Object[] fixed = {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B", LONG,
-                INTEGER, INTEGER, MMU};
+        Object[] fixed = contextLocal()
+                ? new Object[] {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
+                        LONG, INTEGER, INTEGER, MMU, LONG}
+                : new Object[] {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
+                        LONG, INTEGER, INTEGER, MMU, TOP, TOP};
         Object[] l = new Object[fixed.length + 62];
         System.arraycopy(fixed, 0, l, 0, fixed.length);
         int n = fixed.length;
@@ -1412,7 +1456,7 @@ final class Translator {
         }
         target(resume);
         loadRegisters(usedRegs);
-        forgetPages();
+        afterHartCall();
         mv.visitVarInsn(ILOAD, L_IDX);
         mv.visitTableSwitchInsn(0, sites - 1, returns[0], returns);
         target(leaveNow);
@@ -1957,43 +2001,71 @@ final class Translator {
         loadReg(rs1);
         pushLong(imm);
         mv.visitInsn(LADD);
+        mv.visitInsn(DUP2);
         mv.visitVarInsn(LSTORE, L_VA);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitInsn(L2I);
-        pushInt(Hart.TLB_MASK);
-        mv.visitInsn(IAND);
-        mv.visitVarInsn(ISTORE, L_IDX);
-        mv.visitVarInsn(ALOAD, tagSlot);
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitInsn(LALOAD);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitVarInsn(ALOAD, L_MMU);
-        mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
-        mv.visitInsn(LOR);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFNE, slow);
+        emitTagCompare(tagSlot, slow);
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitInsn(L2I);
         pushInt(0xfff);
         mv.visitInsn(IAND);
+        if (size > 1) mv.visitInsn(DUP);
         mv.visitVarInsn(ISTORE, L_OFF);
         if (size > 1) {
-            mv.visitVarInsn(ILOAD, L_OFF);
             pushInt(4096 - size);
             mv.visitJumpInsn(IF_ICMPGT, slow);
+        }
+    }
+
+    /**
+     * From the address on the stack: stores its TLB index into L_IDX and jumps to {@code slow} unless the entry's tag in
+     * the tag array in {@code tagSlot} is its page number with the data context. (The page number is computed once and
+     * compared as {@code (vpn | ctx) == tag}: fewer bytes of bytecode per access, the same code once compiled.)
+     */
+    private void emitTagCompare(int tagSlot, Label slow) {
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        mv.visitInsn(DUP2);
+        mv.visitInsn(L2I);
+        pushInt(Hart.TLB_MASK);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, L_IDX);
+        pushDataContext();
+        mv.visitInsn(LOR);
+        pushTag(tagSlot);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFNE, slow);
+    }
+
+    /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot} ({@link #UNCHECKED_TLB}). */
+    private void pushTag(int tagSlot) {
+        mv.visitVarInsn(ALOAD, tagSlot);
+        mv.visitVarInsn(ILOAD, L_IDX);
+        if (UNCHECKED_TLB && className.equals(HOT_NAME)) mv.visitMethodInsn(INVOKESTATIC, MMU, "tagAt", "([JI)J", false);
+        else mv.visitInsn(LALOAD);
+    }
+
+    /** Pushes the page array of TLB entry L_IDX from the page array in {@code pageSlot} ({@link #UNCHECKED_TLB}). */
+    private void pushPage(int pageSlot) {
+        mv.visitVarInsn(ALOAD, pageSlot);
+        mv.visitVarInsn(ILOAD, L_IDX);
+        if (UNCHECKED_TLB && className.equals(HOT_NAME)) mv.visitMethodInsn(INVOKESTATIC, MMU, "pageAt", "([[BI)[B", false);
+        else mv.visitInsn(AALOAD);
+    }
+
+    /** Pushes the data translation context ({@link #CONTEXT_LOCAL}). */
+    private void pushDataContext() {
+        if (contextLocal()) {
+            mv.visitVarInsn(LLOAD, L_CTX);
+        } else {
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
         }
     }
 
     /** Pushes Unsafe, the page array of TLB entry L_IDX from {@code pageSlot}, and the address of L_OFF in it. */
     private void pushPageAddress(int pageSlot) {
         mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
-        mv.visitVarInsn(ALOAD, pageSlot);
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitInsn(AALOAD);
+        pushPage(pageSlot);
         mv.visitVarInsn(ILOAD, L_OFF);
         mv.visitInsn(I2L);
         mv.visitLdcInsn(BYTE_BASE);
@@ -2022,26 +2094,8 @@ final class Translator {
         mv.visitJumpInsn(IFEQ, known);
         // Another page: the TLB's entry, whose hit becomes the pair.
         mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitInsn(L2I);
-        pushInt(Hart.TLB_MASK);
-        mv.visitInsn(IAND);
-        mv.visitVarInsn(ISTORE, L_IDX);
-        mv.visitVarInsn(ALOAD, write ? L_WTAG : L_RTAG);
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitInsn(LALOAD);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitVarInsn(ALOAD, L_MMU);
-        mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
-        mv.visitInsn(LOR);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFNE, slow);
-        mv.visitVarInsn(ALOAD, write ? L_WPAGE : L_RPAGE);
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitInsn(AALOAD);
+        emitTagCompare(write ? L_WTAG : L_RTAG, slow);
+        pushPage(write ? L_WPAGE : L_RPAGE);
         mv.visitVarInsn(ASTORE, pageSlot);
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitIntInsn(BIPUSH, 12);
@@ -2052,9 +2106,9 @@ final class Translator {
         mv.visitInsn(L2I);
         pushInt(0xfff);
         mv.visitInsn(IAND);
+        if (size > 1) mv.visitInsn(DUP);
         mv.visitVarInsn(ISTORE, L_OFF);
         if (size > 1) {
-            mv.visitVarInsn(ILOAD, L_OFF);
             pushInt(4096 - size);
             mv.visitJumpInsn(IF_ICMPGT, slow);
         }
@@ -2099,7 +2153,7 @@ final class Translator {
             }
             extendLoaded(f3);
             mv.visitVarInsn(LSTORE, L_TMP);
-            forgetPages();
+            forgetPages(); // (the context stays: see afterHartCall)
             checkUnitExit(in, remaining);
             mv.visitJumpInsn(GOTO, done);
         });
@@ -2153,7 +2207,7 @@ final class Translator {
                 case 4: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store32", "(JI)V", false); break;
                 default: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store64", "(JJ)V", false);
             }
-            forgetPages();
+            forgetPages(); // (the context stays: see afterHartCall)
             checkUnitExit(in, remaining);
             mv.visitJumpInsn(GOTO, done);
         });
@@ -2178,7 +2232,7 @@ final class Translator {
         mv.visitMethodInsn(INVOKEVIRTUAL, HART, "execOne", "(JII)I", false);
         mv.visitVarInsn(ISTORE, L_RESULT);
         loadRegisters(regs);
-        forgetPages();
+        afterHartCall();
         mv.visitVarInsn(ILOAD, L_RESULT);
         Label go = new Label();
         mv.visitJumpInsn(IFLT, go);
