@@ -150,6 +150,35 @@ final class Translator {
     static final boolean UNCHECKED_TLB = !"false".equals(System.getProperty("vmckpt.jit.uncheckedTlb"));
 
     /**
+     * The unchecked TLB reads' bound ({@code -Dvmckpt.jit.uncheckedTlbLimit=N}, 0: none; round 51). C2 stops inlining
+     * into a method once its bytecode plus what it has inlined reaches 8,000 bytes (DesiredMethodLimit, fixed in a
+     * product JVM; only the JDK's {@code @ForceInline} methods pass it), and every call after that stays a call, with
+     * every guest register live across it spilled. {@link #UNCHECKED_TLB}'s calls take 17 and 22 bytes of that budget
+     * per access ({@link #TAG_AT_INLINE}), the checked array reads none. In the signed guest's three largest module-phase
+     * builds (6,466-7,279 bytes, ECDSA's 6ae59a among them) the budget ran out: 61-171 calls (tagAt, pageAt, Alu's
+     * helpers) stayed calls and C2 took 2.1-2.2 s on 6ae59a, 0.4-0.7 s with the checked reads (round 47's "long compile
+     * mode"). So a hot-tier build whose bytecode plus its count of what C2 inlines (its tagAt and pageAt calls, and
+     * {@link #ALU_CALL_INLINE} per Alu call) is over N is generated again with the checked reads, same region (as is
+     * one whose calls' bytes put it over the region's bytecode bound: the checked reads are fewer bytes, and a smaller
+     * region is tried only if they do not fit either). The count is of the calls emitted, and C2 parses fewer (gzip's
+     * 6dd1c: 56 of its 80 TLB calls), so N sits above 8,000: by the count the three builds are 8,786-9,962, gzip's chain
+     * units (which C2 inlined whole: 6dd1c 6,535 + 1,292 bytes) at most 8,511. Fitted between the two guests' builds,
+     * not derived (docs/BENCHMARKS.md round 51).
+     */
+    static final int UNCHECKED_TLB_LIMIT = Integer.getInteger("vmckpt.jit.uncheckedTlbLimit", 8600);
+    /** {@link #UNCHECKED_TLB_LIMIT}, which tests change. */
+    static volatile int uncheckedTlbLimit = UNCHECKED_TLB_LIMIT;
+
+    /** The bytecode C2 inlines for one {@link Mmu#tagAt} (16 bytes, +1 for its @ForceInline Unsafe call) and {@link Mmu#pageAt} (21 + 1). */
+    static final int TAG_AT_INLINE = 17, PAGE_AT_INLINE = 22;
+    /**
+     * The bytecode C2 inlines for one call of an {@code Alu} helper, on average: most are 4-6 bytes ({@code add},
+     * {@code sll}), {@code sltu} 50 with the JDK methods it calls; the signed guest's large builds inlined 7-8 per call
+     * (round 51: 6ae59a 480 bytes for 64 calls, gzip's 6dd1c 200 for 28).
+     */
+    static final int ALU_CALL_INLINE = 8;
+
+    /**
      * Loads and stores that hit the TLB access the page array directly through Unsafe: HotSpot's C1, which compiles
      * units, turns these calls into single machine loads and stores, while a VarHandle or a call to the hart's
      * access methods would cost a call (and the spill of every guest register held in a host register). Safe
@@ -285,8 +314,21 @@ final class Translator {
             // than a smaller region and more unit runs.
             withoutPages = true;
             classBytes = generate(region, entryOff, maxBytecode);
-            withoutPages = false;
         }
+        int limitNow = uncheckedTlbLimit;
+        boolean checked = false;
+        int inlineTotal = lastBytecodeSize + tlbInlineBytes + ALU_CALL_INLINE * aluCalls;
+        if (limitNow > 0 && tlbInlineBytes > 0 && (classBytes == null || inlineTotal > limitNow)) {
+            // Over the unchecked reads' bound (see uncheckedTlbLimit), or over the region's bytecode bound with their calls:
+            // the same region with the checked reads, which are fewer bytes (an array load for a call), rather than a
+            // smaller region.
+            checkedTlb = true;
+            classBytes = generate(region, entryOff, maxBytecode);
+            checkedTlb = false;
+            checked = classBytes != null;
+            if (checked) checkedTlbBuilds.incrementAndGet();
+        }
+        withoutPages = false;
         if (classBytes == null) return null;
         TranslatedUnit u = define(classBytes);
         u.pageIndex = pageIndex;
@@ -309,6 +351,8 @@ final class Translator {
         }
         u.bytecodeSize = lastBytecodeSize;
         u.basePages = pages;
+        u.checkedTlb = checked;
+        u.inlineTotal = inlineTotal;
         u.hot = hot;
         return u;
     }
@@ -715,9 +759,19 @@ final class Translator {
     private int pages;
     /** Generating again without base-register pages (the region's bytecode was over its bound with them). */
     private boolean withoutPages;
+    /** Generating again with checked TLB reads (over {@link #uncheckedTlbLimit} with the unchecked ones). */
+    private boolean checkedTlb;
+    /** The bytecode C2 inlines for the unit's unchecked TLB reads ({@link #TAG_AT_INLINE}), counted while generating. */
+    private int tlbInlineBytes;
+    /** The unit's calls to {@code Alu}'s helpers, counted while generating ({@link #ALU_CALL_INLINE}). */
+    private int aluCalls;
+    /** Hot-tier builds generated again with checked TLB reads ({@link #uncheckedTlbLimit}; for tests). */
+    static final java.util.concurrent.atomic.AtomicLong checkedTlbBuilds = new java.util.concurrent.atomic.AtomicLong();
 
     private byte[] generate(TranslatorRegion region, int entryOff, int maxBytecode) {
         this.region = region;
+        tlbInlineBytes = 0;
+        aluCalls = 0;
         blockLabels = new Label[limit / 2];
         crossings = new Label[limit / 2];
         stubs.clear();
@@ -1766,6 +1820,7 @@ final class Translator {
                 }
                 if (in.kind == ALU_IMM) pushLong(Decode.immI(insn)); else loadReg(rs2);
                 mv.visitMethodInsn(INVOKESTATIC, ALU, op, "(JJ)J", false);
+                aluCalls++;
                 mv.visitVarInsn(LSTORE, slot(rd));
                 return;
             case NOP:
@@ -2036,20 +2091,33 @@ final class Translator {
         mv.visitJumpInsn(IFNE, slow);
     }
 
+    /** {@link #UNCHECKED_TLB} for the unit being generated: hot-tier units, unless over {@link #uncheckedTlbLimit}. */
+    private boolean uncheckedTlb() {
+        return UNCHECKED_TLB && className.equals(HOT_NAME) && !checkedTlb;
+    }
+
     /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot} ({@link #UNCHECKED_TLB}). */
     private void pushTag(int tagSlot) {
         mv.visitVarInsn(ALOAD, tagSlot);
         mv.visitVarInsn(ILOAD, L_IDX);
-        if (UNCHECKED_TLB && className.equals(HOT_NAME)) mv.visitMethodInsn(INVOKESTATIC, MMU, "tagAt", "([JI)J", false);
-        else mv.visitInsn(LALOAD);
+        if (uncheckedTlb()) {
+            mv.visitMethodInsn(INVOKESTATIC, MMU, "tagAt", "([JI)J", false);
+            tlbInlineBytes += TAG_AT_INLINE;
+        } else {
+            mv.visitInsn(LALOAD);
+        }
     }
 
     /** Pushes the page array of TLB entry L_IDX from the page array in {@code pageSlot} ({@link #UNCHECKED_TLB}). */
     private void pushPage(int pageSlot) {
         mv.visitVarInsn(ALOAD, pageSlot);
         mv.visitVarInsn(ILOAD, L_IDX);
-        if (UNCHECKED_TLB && className.equals(HOT_NAME)) mv.visitMethodInsn(INVOKESTATIC, MMU, "pageAt", "([[BI)[B", false);
-        else mv.visitInsn(AALOAD);
+        if (uncheckedTlb()) {
+            mv.visitMethodInsn(INVOKESTATIC, MMU, "pageAt", "([[BI)[B", false);
+            tlbInlineBytes += PAGE_AT_INLINE;
+        } else {
+            mv.visitInsn(AALOAD);
+        }
     }
 
     /** Pushes the data translation context ({@link #CONTEXT_LOCAL}). */

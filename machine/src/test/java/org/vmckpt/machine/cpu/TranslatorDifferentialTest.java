@@ -727,6 +727,25 @@ class TranslatorDifferentialTest {
         }
     }
 
+    /**
+     * Both tiers against the interpreter with the unchecked TLB reads' bound at 1 byte ({@link Translator#uncheckedTlbLimit}):
+     * every hot-tier build with a memory access is generated again with the checked reads.
+     */
+    @Test
+    void hotTierWithCheckedTlbReads() {
+        Translator.uncheckedTlbLimit = 1;
+        long before = Translator.checkedTlbBuilds.get();
+        try {
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 81, 82);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 83);
+            runSeedsPromoting(MPRV, 2_000, 84);
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 85);
+        } finally {
+            Translator.uncheckedTlbLimit = Translator.UNCHECKED_TLB_LIMIT;
+        }
+        if (Translator.UNCHECKED_TLB) assertTrue(Translator.checkedTlbBuilds.get() > before, "no build was generated again");
+    }
+
     /** Both tiers against the interpreter: units promoted to the hot tier after 2,000 instructions. */
     @Test
     void hotTierInEveryMode() {
