@@ -67,7 +67,7 @@ final class Mmu {
     private static final int PAGE_SHIFT = Integer.numberOfTrailingZeros(UNSAFE.arrayIndexScale(byte[][].class));
 
     /**
-     * Entry {@code i} of a TLB tag array without the bounds check, for hot-tier units ({@code Translator.UNCHECKED_TLB}),
+     * Entry {@code i} of a TLB tag array without the bounds check, for hot-tier units ({@code Translator.uncheckedTlb}),
      * whose index is always masked with {@code TLB_MASK}: the TLB's arrays are final and {@code TLB_SIZE} long.
      */
     static long tagAt(long[] tags, int i) {

@@ -125,35 +125,42 @@ final class Translator {
     static volatile boolean basePagesInC1 = Boolean.getBoolean("vmckpt.jit.basePagesInC1");
 
     /**
-     * Hot-tier units keep the data translation context in a local ({@code -Dvmckpt.jit.contextLocal=false}: off): the
-     * unit reads {@code Mmu.dataCtx} into L_CTX at entry and again after an instruction the interpreter runs or a nested
-     * unit ({@link #afterHartCall}), and compares TLB tags with the local; C2 otherwise re-reads the field through the
-     * Mmu at every access. dataCtx changes only on the guest's thread, in {@code Mmu.updateContexts} (privilege, mstatus
-     * and satp changes: CSR writes, xRET, traps taken), never inside the MMU's slow paths, so the local is always the
-     * field's value. Not in C1 units: the signed guest's boot and module phase leaned slower with it (round 46).
+     * Hot-tier units keep the data translation context in a local ({@code -Dvmckpt.jit.contextLocal=true}; off by
+     * default since round 51, see {@link #uncheckedTlb}): the unit reads {@code Mmu.dataCtx} into L_CTX at entry and
+     * again after an instruction the interpreter runs or a nested unit ({@link #afterHartCall}), and compares TLB tags
+     * with the local; C2 otherwise re-reads the field through the Mmu at every access. dataCtx changes only on the
+     * guest's thread, in {@code Mmu.updateContexts} (privilege, mstatus and satp changes: CSR writes, xRET, traps
+     * taken), never inside the MMU's slow paths, so the local is always the field's value. Not in C1 units: the signed
+     * guest's boot and module phase leaned slower with it (round 46). Tests change it.
      */
-    static final boolean CONTEXT_LOCAL = !"false".equals(System.getProperty("vmckpt.jit.contextLocal"));
+    static volatile boolean contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
 
-    /** {@link #CONTEXT_LOCAL} for the unit being built: hot-tier units only. */
-    private boolean contextLocal() {
-        return CONTEXT_LOCAL && className.equals(HOT_NAME);
+    /** {@link #contextLocal} and {@link #uncheckedTlb} as the unit being built began (a test may change them meanwhile). */
+    private boolean contextLocalNow, uncheckedTlbNow;
+
+    /** {@link #contextLocal} for the unit being built: hot-tier units only. */
+    private boolean contextInLocal() {
+        return contextLocalNow && className.equals(HOT_NAME);
     }
 
     /**
      * Hot-tier units read the TLB's tags and page arrays without the array bounds checks
-     * ({@code -Dvmckpt.jit.uncheckedTlb=false}: off): through {@link Mmu#tagAt} and {@link Mmu#pageAt}, as the index is
+     * ({@code -Dvmckpt.jit.uncheckedTlb=true}): through {@link Mmu#tagAt} and {@link Mmu#pageAt}, as the index is
      * masked with {@code TLB_MASK} and the TLB's arrays are final and TLB_SIZE long. C2 then drops, per access, the
      * loads of both arrays' lengths, their compares and the page array's null check (UnitCodeBench's chain step: 110
      * x86 instructions -> 89 with the context local, docs/BENCHMARKS.md round 46). Not in C1 units: C1's code of the
-     * call ran 25-40% slower per instruction (UnitCodeBench chain and rotate, round 46).
+     * call ran 25-40% slower per instruction (UnitCodeBench chain and rotate, round 46). On by default in round 46,
+     * reverted in round 47, back in round 51 with {@link #UNCHECKED_TLB_LIMIT} and off by default with
+     * {@link #contextLocal}: the compute phase's run thread was lower with both in 10 of 12 pairs, but the signed guest's
+     * module phase was higher in 30 of 48 and its boot in 28 of 48 (docs/BENCHMARKS.md round 51). Tests change it.
      */
-    static final boolean UNCHECKED_TLB = !"false".equals(System.getProperty("vmckpt.jit.uncheckedTlb"));
+    static volatile boolean uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
 
     /**
      * The unchecked TLB reads' bound ({@code -Dvmckpt.jit.uncheckedTlbLimit=N}, 0: none; round 51). C2 stops inlining
      * into a method once its bytecode plus what it has inlined reaches 8,000 bytes (DesiredMethodLimit, fixed in a
      * product JVM; only the JDK's {@code @ForceInline} methods pass it), and every call after that stays a call, with
-     * every guest register live across it spilled. {@link #UNCHECKED_TLB}'s calls take 17 and 22 bytes of that budget
+     * every guest register live across it spilled. {@link #uncheckedTlb}'s calls take 17 and 22 bytes of that budget
      * per access ({@link #TAG_AT_INLINE}), the checked array reads none. In the signed guest's three largest module-phase
      * builds (6,466-7,279 bytes, ECDSA's 6ae59a among them) the budget ran out: 61-171 calls (tagAt, pageAt, Alu's
      * helpers) stayed calls and C2 took 2.1-2.2 s on 6ae59a, 0.4-0.7 s with the checked reads (round 47's "long compile
@@ -256,6 +263,8 @@ final class Translator {
     TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot, int maxLoop,
                              int maxStraight, int localBytes) {
         className = hot ? HOT_NAME : unitName;
+        contextLocalNow = contextLocal;
+        uncheckedTlbNow = uncheckedTlb;
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -1021,12 +1030,12 @@ final class Translator {
 
     /**
      * At unit entry and after a call that may have changed the translation context (an instruction the interpreter
-     * runs, a nested unit): reads {@code dataCtx} again ({@link #CONTEXT_LOCAL}) and forgets the base-register pages.
+     * runs, a nested unit): reads {@code dataCtx} again ({@link #contextLocal}) and forgets the base-register pages.
      * The load and store slow paths only forget the pages: the MMU's slow paths fill and drop TLB entries but never
      * change the context (a fault only records the trap, which is taken after the unit has left).
      */
     private void afterHartCall() {
-        if (contextLocal()) {
+        if (contextInLocal()) {
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
             mv.visitVarInsn(LSTORE, L_CTX);
@@ -1076,7 +1085,7 @@ final class Translator {
 
     /** The types of the locals at every jump target: registers the region does not use stay unset (TOP). */
     private Object[] frameLocals() {
-        Object[] fixed = contextLocal()
+        Object[] fixed = contextInLocal()
                 ? new Object[] {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
                         LONG, INTEGER, INTEGER, MMU, LONG}
                 : new Object[] {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
@@ -2091,16 +2100,16 @@ final class Translator {
         mv.visitJumpInsn(IFNE, slow);
     }
 
-    /** {@link #UNCHECKED_TLB} for the unit being generated: hot-tier units, unless over {@link #uncheckedTlbLimit}. */
-    private boolean uncheckedTlb() {
-        return UNCHECKED_TLB && className.equals(HOT_NAME) && !checkedTlb;
+    /** {@link #uncheckedTlb} for the unit being generated: hot-tier units, unless over {@link #uncheckedTlbLimit}. */
+    private boolean readsUnchecked() {
+        return uncheckedTlbNow && className.equals(HOT_NAME) && !checkedTlb;
     }
 
-    /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot} ({@link #UNCHECKED_TLB}). */
+    /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot} ({@link #uncheckedTlb}). */
     private void pushTag(int tagSlot) {
         mv.visitVarInsn(ALOAD, tagSlot);
         mv.visitVarInsn(ILOAD, L_IDX);
-        if (uncheckedTlb()) {
+        if (readsUnchecked()) {
             mv.visitMethodInsn(INVOKESTATIC, MMU, "tagAt", "([JI)J", false);
             tlbInlineBytes += TAG_AT_INLINE;
         } else {
@@ -2108,11 +2117,11 @@ final class Translator {
         }
     }
 
-    /** Pushes the page array of TLB entry L_IDX from the page array in {@code pageSlot} ({@link #UNCHECKED_TLB}). */
+    /** Pushes the page array of TLB entry L_IDX from the page array in {@code pageSlot} ({@link #uncheckedTlb}). */
     private void pushPage(int pageSlot) {
         mv.visitVarInsn(ALOAD, pageSlot);
         mv.visitVarInsn(ILOAD, L_IDX);
-        if (uncheckedTlb()) {
+        if (readsUnchecked()) {
             mv.visitMethodInsn(INVOKESTATIC, MMU, "pageAt", "([[BI)[B", false);
             tlbInlineBytes += PAGE_AT_INLINE;
         } else {
@@ -2120,9 +2129,9 @@ final class Translator {
         }
     }
 
-    /** Pushes the data translation context ({@link #CONTEXT_LOCAL}). */
+    /** Pushes the data translation context ({@link #contextLocal}). */
     private void pushDataContext() {
-        if (contextLocal()) {
+        if (contextInLocal()) {
             mv.visitVarInsn(LLOAD, L_CTX);
         } else {
             mv.visitVarInsn(ALOAD, L_MMU);

@@ -9,7 +9,7 @@ import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
  * A hot-tier unit reads the data translation context once at entry and again after an instruction the interpreter
- * runs or a nested unit ({@link Translator#CONTEXT_LOCAL}; a C1 unit reads the field at each access). Here the context changes between two loads of the same address in one loop: M-mode
+ * runs or a nested unit ({@link Translator#contextLocal}, which the hot test turns on with the unchecked TLB reads; a C1 unit reads the field at each access). Here the context changes between two loads of the same address in one loop: M-mode
  * code whose {@code csrrs}/{@code csrrc} of mstatus turn MPRV on and off, so that one load reads the page at that
  * physical address (bare) and the next the page Sv39 maps the address to. The second load would hit the TLB entry the
  * first one filled if it compared tags with the context of before the write. (Today the CSR write also ends the unit,
@@ -97,6 +97,19 @@ class ContextChangeInUnitTest {
 
     @Test
     void aContextChangeInsideAHotUnitIsSeenByItsNextLoad() {
+        for (boolean on : new boolean[] {false, true}) {
+            Translator.contextLocal = on;
+            Translator.uncheckedTlb = on;
+            try {
+                hotUnit();
+            } finally {
+                Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
+                Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
+            }
+        }
+    }
+
+    private static void hotUnit() {
         Hart jit = hart(true), ref = hart(false);
         jit.setPromotionThreshold(2_000);
         jit.codeCache.promoteUncompiled = true;

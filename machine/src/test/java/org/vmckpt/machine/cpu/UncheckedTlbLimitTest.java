@@ -1,6 +1,7 @@
 package org.vmckpt.machine.cpu;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -9,15 +10,21 @@ import static org.vmckpt.machine.cpu.Asm.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The unchecked TLB reads' bound ({@link Translator#uncheckedTlbLimit}): a hot-tier build whose bytecode plus the
+ * The unchecked TLB reads' bound ({@link Translator#uncheckedTlbLimit}), with the reads on ({@link Translator#uncheckedTlb}): a hot-tier build whose bytecode plus the
  * bytecode C2 inlines for its {@code Mmu.tagAt}/{@code pageAt} calls is over the bound is generated with the checked
  * array reads (no call to either in its class), one under it keeps the calls, and C1 units never have them. Checked on
  * two constructed loops, one load per iteration and 24: the bound is set between the two builds' totals.
  */
 class UncheckedTlbLimitTest {
+    @BeforeEach
+    void unchecked() {
+        Translator.uncheckedTlb = true; // (off by default: round 51)
+    }
+
     @AfterEach
     void restore() {
         Translator.uncheckedTlbLimit = Translator.UNCHECKED_TLB_LIMIT;
+        Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
     }
 
     /** A loop of {@code loads} doubleword loads through x10 summed into x11, and its back branch; then a ret. */
@@ -49,7 +56,6 @@ class UncheckedTlbLimitTest {
 
     @Test
     void aBuildOverTheBoundHasTheCheckedReads() {
-        assumeUnchecked();
         byte[] small = loop(1), large = loop(24);
         Translator.uncheckedTlbLimit = 0; // (no bound: both keep the calls; their counts set the bound below)
         Built s = build(small, true), l = build(large, true);
@@ -77,9 +83,5 @@ class UncheckedTlbLimitTest {
         Translator.uncheckedTlbLimit = 0;
         assertFalse(build(loop(1), false).callsUnchecked());
         assertFalse(build(loop(24), false).callsUnchecked());
-    }
-
-    private static void assumeUnchecked() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Translator.UNCHECKED_TLB, "-Dvmckpt.jit.uncheckedTlb=false");
     }
 }
