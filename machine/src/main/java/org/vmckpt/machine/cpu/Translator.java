@@ -135,8 +135,18 @@ final class Translator {
      */
     static volatile boolean contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
 
-    /** {@link #contextLocal} and {@link #uncheckedTlb} as the unit being built began (a test may change them meanwhile). */
-    private boolean contextLocalNow, uncheckedTlbNow;
+    /**
+     * Fewer bytes of bytecode per memory access, in both tiers ({@code -Dvmckpt.jit.shortAccess=true}; round 46, off by
+     * default since round 51): the page number computed once ({@code DUP2}, compared as {@code (vpn | ctx) == tag}), va
+     * and the page offset kept on the stack with {@code DUP2}/{@code DUP} instead of stored and loaded again. The same
+     * code once compiled, but 2.5-5% fewer bytes lets a region keep more instructions under its bytecode bound (ECDSA's
+     * C1 unit 6ae59a: 141 instructions against 117), which moves the signed guest's C1 units and hot-tier decisions: its
+     * boot's run thread was lower than without in 6 of 16 pairs (docs/BENCHMARKS.md round 51). Tests change it.
+     */
+    static volatile boolean shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
+
+    /** {@link #contextLocal}, {@link #uncheckedTlb} and {@link #shortAccess} as the unit being built began (a test may change them meanwhile). */
+    private boolean contextLocalNow, uncheckedTlbNow, shortAccessNow;
 
     /** {@link #contextLocal} for the unit being built: hot-tier units only. */
     private boolean contextInLocal() {
@@ -265,6 +275,7 @@ final class Translator {
         className = hot ? HOT_NAME : unitName;
         contextLocalNow = contextLocal;
         uncheckedTlbNow = uncheckedTlb;
+        shortAccessNow = shortAccess;
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -2065,34 +2076,53 @@ final class Translator {
         loadReg(rs1);
         pushLong(imm);
         mv.visitInsn(LADD);
-        mv.visitInsn(DUP2);
+        if (shortAccessNow) mv.visitInsn(DUP2);
         mv.visitVarInsn(LSTORE, L_VA);
+        if (!shortAccessNow) mv.visitVarInsn(LLOAD, L_VA);
         emitTagCompare(tagSlot, slow);
+        storePageOffset(size, slow);
+    }
+
+    /** Stores va's page offset (from L_VA) into L_OFF and jumps to {@code slow} if an access of {@code size} bytes there leaves the page. */
+    private void storePageOffset(int size, Label slow) {
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitInsn(L2I);
         pushInt(0xfff);
         mv.visitInsn(IAND);
-        if (size > 1) mv.visitInsn(DUP);
+        if (size > 1 && shortAccessNow) mv.visitInsn(DUP);
         mv.visitVarInsn(ISTORE, L_OFF);
         if (size > 1) {
+            if (!shortAccessNow) mv.visitVarInsn(ILOAD, L_OFF);
             pushInt(4096 - size);
             mv.visitJumpInsn(IF_ICMPGT, slow);
         }
     }
 
     /**
-     * From the address on the stack: stores its TLB index into L_IDX and jumps to {@code slow} unless the entry's tag in
-     * the tag array in {@code tagSlot} is its page number with the data context. (The page number is computed once and
-     * compared as {@code (vpn | ctx) == tag}: fewer bytes of bytecode per access, the same code once compiled.)
+     * From the address on the stack (which L_VA also holds): stores its TLB index into L_IDX and jumps to {@code slow}
+     * unless the entry's tag in the tag array in {@code tagSlot} is its page number with the data context. (With
+     * {@link #shortAccess} the page number is computed once and compared as {@code (vpn | ctx) == tag}.)
      */
     private void emitTagCompare(int tagSlot, Label slow) {
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
-        mv.visitInsn(DUP2);
+        if (shortAccessNow) mv.visitInsn(DUP2);
         mv.visitInsn(L2I);
         pushInt(Hart.TLB_MASK);
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, L_IDX);
+        if (!shortAccessNow) {
+            // (the page number computed again from L_VA, which holds the address: round 46's trim off)
+            pushTag(tagSlot);
+            mv.visitVarInsn(LLOAD, L_VA);
+            mv.visitIntInsn(BIPUSH, 12);
+            mv.visitInsn(LUSHR);
+            pushDataContext();
+            mv.visitInsn(LOR);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFNE, slow);
+            return;
+        }
         pushDataContext();
         mv.visitInsn(LOR);
         pushTag(tagSlot);
@@ -2179,16 +2209,7 @@ final class Translator {
         mv.visitInsn(LUSHR);
         mv.visitVarInsn(LSTORE, vpnSlot);
         target(known);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitInsn(L2I);
-        pushInt(0xfff);
-        mv.visitInsn(IAND);
-        if (size > 1) mv.visitInsn(DUP);
-        mv.visitVarInsn(ISTORE, L_OFF);
-        if (size > 1) {
-            pushInt(4096 - size);
-            mv.visitJumpInsn(IF_ICMPGT, slow);
-        }
+        storePageOffset(size, slow);
         mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
         mv.visitVarInsn(ALOAD, pageSlot);
         mv.visitVarInsn(ILOAD, L_OFF);

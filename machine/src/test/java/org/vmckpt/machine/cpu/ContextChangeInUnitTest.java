@@ -100,11 +100,13 @@ class ContextChangeInUnitTest {
         for (boolean on : new boolean[] {false, true}) {
             Translator.contextLocal = on;
             Translator.uncheckedTlb = on;
+            Translator.shortAccess = on;
             try {
                 hotUnit();
             } finally {
                 Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
                 Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
+                Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
             }
         }
     }

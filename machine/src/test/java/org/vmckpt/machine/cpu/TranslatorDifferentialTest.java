@@ -728,8 +728,8 @@ class TranslatorDifferentialTest {
     }
 
     /**
-     * Both tiers against the interpreter with round 46's hot-tier access code on ({@link Translator#contextLocal},
-     * {@link Translator#uncheckedTlb}; off by default): without the bound ({@link Translator#uncheckedTlbLimit} 0: every
+     * Both tiers against the interpreter with round 46's access code on ({@link Translator#contextLocal},
+     * {@link Translator#uncheckedTlb}, {@link Translator#shortAccess}; off by default): without the bound ({@link Translator#uncheckedTlbLimit} 0: every
      * hot-tier build reads the TLB unchecked), and with it at 1 byte (every hot-tier build with an access is generated
      * again with the checked reads).
      */
@@ -737,6 +737,7 @@ class TranslatorDifferentialTest {
     void hotTierWithRound46AccessCode() {
         Translator.contextLocal = true;
         Translator.uncheckedTlb = true;
+        Translator.shortAccess = true;
         try {
             for (int limit : new int[] {0, 1}) {
                 Translator.uncheckedTlbLimit = limit;
@@ -753,6 +754,7 @@ class TranslatorDifferentialTest {
             Translator.uncheckedTlbLimit = Translator.UNCHECKED_TLB_LIMIT;
             Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
             Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
+            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
         }
     }
 
