@@ -161,8 +161,10 @@ final class Translator {
      * x86 instructions -> 89 with the context local, docs/BENCHMARKS.md round 46). Not in C1 units: C1's code of the
      * call ran 25-40% slower per instruction (UnitCodeBench chain and rotate, round 46). On by default in round 46,
      * reverted in round 47, back in round 51 with {@link #UNCHECKED_TLB_LIMIT} and off by default with
-     * {@link #contextLocal}: the compute phase's run thread was lower with both in 10 of 12 pairs, but the signed guest's
-     * module phase was higher in 30 of 48 and its boot in 28 of 48 (docs/BENCHMARKS.md round 51). Tests change it.
+     * {@link #contextLocal}: the compute phase's run thread was lower with both (and {@link #shortAccess}) in 10 of 12
+     * pairs, but the signed guest's module phase was higher in 30 of 48 and its boot in 28 of 48; without shortAccess,
+     * quieter, compute lower in 4 of 5, the signed module phase in 7 of 16, its boot in 4 of 16 (docs/BENCHMARKS.md
+     * round 51). Tests change it.
      */
     static volatile boolean uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
 
