@@ -32,6 +32,10 @@ public abstract class TranslatedUnit {
     int bytecodeSize;
     /** Base registers whose last access's page the unit keeps in locals (Translator#basePages; for tests). */
     int basePages;
+    /** A hot-tier build generated with the checked TLB reads, being over Translator#uncheckedTlbLimit (for the hot log). */
+    boolean checkedTlb;
+    /** Its bytecode plus what C2 would inline into it by Translator's count, with the unchecked reads (for the hot log). */
+    int inlineTotal;
     /**
      * HotSpot has compiled this unit's bytecode. Until then the JVM would interpret it (slower than our own
      * interpreter), so the dispatcher keeps using the interpreter and only probes the unit (see CodeCache#ready).

@@ -84,8 +84,9 @@ final class Translator {
 
     // Local variable slots of the generated run(Hart, int) method.
     private static final int L_HART = 1, L_BUDGET = 2, L_N = 3, L_VBASE = 4, L_EXITPC = 6, L_TMP = 8, L_X = 10, L_RESULT = 11,
-            L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19, L_MMU = 20;
-    private static final int L_REG0 = 21; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
+            L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19, L_MMU = 20,
+            L_CTX = 21;
+    private static final int L_REG0 = 23; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
     /** Base-register page k ({@link #basePages}): its read vpn (long), read page, write vpn (long), write page. */
     private static final int L_PAGES0 = L_REG0 + 62, PAGE_SLOTS = 6;
 
@@ -122,6 +123,79 @@ final class Translator {
      * for every unit of a boot.
      */
     static volatile boolean basePagesInC1 = Boolean.getBoolean("vmckpt.jit.basePagesInC1");
+
+    /**
+     * Hot-tier units keep the data translation context in a local ({@code -Dvmckpt.jit.contextLocal=true}; off by
+     * default since round 51, see {@link #uncheckedTlb}): the unit reads {@code Mmu.dataCtx} into L_CTX at entry and
+     * again after an instruction the interpreter runs or a nested unit ({@link #afterHartCall}), and compares TLB tags
+     * with the local; C2 otherwise re-reads the field through the Mmu at every access. dataCtx changes only on the
+     * guest's thread, in {@code Mmu.updateContexts} (privilege, mstatus and satp changes: CSR writes, xRET, traps
+     * taken), never inside the MMU's slow paths, so the local is always the field's value. Not in C1 units: the signed
+     * guest's boot and module phase leaned slower with it (round 46). Tests change it.
+     */
+    static volatile boolean contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
+
+    /**
+     * Fewer bytes of bytecode per memory access, in both tiers ({@code -Dvmckpt.jit.shortAccess=true}; round 46, off by
+     * default since round 51): the page number computed once ({@code DUP2}, compared as {@code (vpn | ctx) == tag}), va
+     * and the page offset kept on the stack with {@code DUP2}/{@code DUP} instead of stored and loaded again. The same
+     * code once compiled, but 2.5-5% fewer bytes lets a region keep more instructions under its bytecode bound (ECDSA's
+     * C1 unit 6ae59a: 141 instructions against 117), which moves the signed guest's C1 units and hot-tier decisions: its
+     * boot's run thread was lower than without in 6 of 16 pairs (docs/BENCHMARKS.md round 51). Tests change it.
+     */
+    static volatile boolean shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
+
+    /** {@link #contextLocal}, {@link #uncheckedTlb} and {@link #shortAccess} as the unit being built began (a test may change them meanwhile). */
+    private boolean contextLocalNow, uncheckedTlbNow, shortAccessNow;
+
+    /** {@link #contextLocal} for the unit being built: hot-tier units only. */
+    private boolean contextInLocal() {
+        return contextLocalNow && className.equals(HOT_NAME);
+    }
+
+    /**
+     * Hot-tier units read the TLB's tags and page arrays without the array bounds checks
+     * ({@code -Dvmckpt.jit.uncheckedTlb=true}): through {@link Mmu#tagAt} and {@link Mmu#pageAt}, as the index is
+     * masked with {@code TLB_MASK} and the TLB's arrays are final and TLB_SIZE long. C2 then drops, per access, the
+     * loads of both arrays' lengths, their compares and the page array's null check (UnitCodeBench's chain step: 110
+     * x86 instructions -> 89 with the context local, docs/BENCHMARKS.md round 46). Not in C1 units: C1's code of the
+     * call ran 25-40% slower per instruction (UnitCodeBench chain and rotate, round 46). On by default in round 46,
+     * reverted in round 47, back in round 51 with {@link #UNCHECKED_TLB_LIMIT} and off by default with
+     * {@link #contextLocal}: the compute phase's run thread was lower with both (and {@link #shortAccess}) in 10 of 12
+     * pairs, but the signed guest's module phase was higher in 30 of 48 and its boot in 28 of 48; without shortAccess,
+     * quieter, compute lower in 4 of 5, the signed module phase in 7 of 16, its boot in 4 of 16 (docs/BENCHMARKS.md
+     * round 51). Tests change it.
+     */
+    static volatile boolean uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
+
+    /**
+     * The unchecked TLB reads' bound ({@code -Dvmckpt.jit.uncheckedTlbLimit=N}, 0: none; round 51). C2 stops inlining
+     * into a method once its bytecode plus what it has inlined reaches 8,000 bytes (DesiredMethodLimit, fixed in a
+     * product JVM; only the JDK's {@code @ForceInline} methods pass it), and every call after that stays a call, with
+     * every guest register live across it spilled. {@link #uncheckedTlb}'s calls take 17 and 22 bytes of that budget
+     * per access ({@link #TAG_AT_INLINE}), the checked array reads none. In the signed guest's three largest module-phase
+     * builds (6,466-7,279 bytes, ECDSA's 6ae59a among them) the budget ran out: 61-171 calls (tagAt, pageAt, Alu's
+     * helpers) stayed calls and C2 took 2.1-2.2 s on 6ae59a, 0.4-0.7 s with the checked reads (round 47's "long compile
+     * mode"). So a hot-tier build whose bytecode plus its count of what C2 inlines (its tagAt and pageAt calls, and
+     * {@link #ALU_CALL_INLINE} per Alu call) is over N is generated again with the checked reads, same region (as is
+     * one whose calls' bytes put it over the region's bytecode bound: the checked reads are fewer bytes, and a smaller
+     * region is tried only if they do not fit either). The count is of the calls emitted, and C2 parses fewer (gzip's
+     * 6dd1c: 56 of its 80 TLB calls), so N sits above 8,000: by the count the three builds are 8,786-9,962, gzip's chain
+     * units (which C2 inlined whole: 6dd1c 6,535 + 1,292 bytes) at most 8,511. Fitted between the two guests' builds,
+     * not derived (docs/BENCHMARKS.md round 51).
+     */
+    static final int UNCHECKED_TLB_LIMIT = Integer.getInteger("vmckpt.jit.uncheckedTlbLimit", 8600);
+    /** {@link #UNCHECKED_TLB_LIMIT}, which tests change. */
+    static volatile int uncheckedTlbLimit = UNCHECKED_TLB_LIMIT;
+
+    /** The bytecode C2 inlines for one {@link Mmu#tagAt} (16 bytes, +1 for its @ForceInline Unsafe call) and {@link Mmu#pageAt} (21 + 1). */
+    static final int TAG_AT_INLINE = 17, PAGE_AT_INLINE = 22;
+    /**
+     * The bytecode C2 inlines for one call of an {@code Alu} helper, on average: most are 4-6 bytes ({@code add},
+     * {@code sll}), {@code sltu} 50 with the JDK methods it calls; the signed guest's large builds inlined 7-8 per call
+     * (round 51: 6ae59a 480 bytes for 64 calls, gzip's 6dd1c 200 for 28).
+     */
+    static final int ALU_CALL_INLINE = 8;
 
     /**
      * Loads and stores that hit the TLB access the page array directly through Unsafe: HotSpot's C1, which compiles
@@ -201,6 +275,9 @@ final class Translator {
     TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot, int maxLoop,
                              int maxStraight, int localBytes) {
         className = hot ? HOT_NAME : unitName;
+        contextLocalNow = contextLocal;
+        uncheckedTlbNow = uncheckedTlb;
+        shortAccessNow = shortAccess;
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -259,8 +336,21 @@ final class Translator {
             // than a smaller region and more unit runs.
             withoutPages = true;
             classBytes = generate(region, entryOff, maxBytecode);
-            withoutPages = false;
         }
+        int limitNow = uncheckedTlbLimit;
+        boolean checked = false;
+        int inlineTotal = lastBytecodeSize + tlbInlineBytes + ALU_CALL_INLINE * aluCalls;
+        if (limitNow > 0 && tlbInlineBytes > 0 && (classBytes == null || inlineTotal > limitNow)) {
+            // Over the unchecked reads' bound (see uncheckedTlbLimit), or over the region's bytecode bound with their calls:
+            // the same region with the checked reads, which are fewer bytes (an array load for a call), rather than a
+            // smaller region.
+            checkedTlb = true;
+            classBytes = generate(region, entryOff, maxBytecode);
+            checkedTlb = false;
+            checked = classBytes != null;
+            if (checked) checkedTlbBuilds.incrementAndGet();
+        }
+        withoutPages = false;
         if (classBytes == null) return null;
         TranslatedUnit u = define(classBytes);
         u.pageIndex = pageIndex;
@@ -283,6 +373,8 @@ final class Translator {
         }
         u.bytecodeSize = lastBytecodeSize;
         u.basePages = pages;
+        u.checkedTlb = checked;
+        u.inlineTotal = inlineTotal;
         u.hot = hot;
         return u;
     }
@@ -689,9 +781,19 @@ final class Translator {
     private int pages;
     /** Generating again without base-register pages (the region's bytecode was over its bound with them). */
     private boolean withoutPages;
+    /** Generating again with checked TLB reads (over {@link #uncheckedTlbLimit} with the unchecked ones). */
+    private boolean checkedTlb;
+    /** The bytecode C2 inlines for the unit's unchecked TLB reads ({@link #TAG_AT_INLINE}), counted while generating. */
+    private int tlbInlineBytes;
+    /** The unit's calls to {@code Alu}'s helpers, counted while generating ({@link #ALU_CALL_INLINE}). */
+    private int aluCalls;
+    /** Hot-tier builds generated again with checked TLB reads ({@link #uncheckedTlbLimit}; for tests). */
+    static final java.util.concurrent.atomic.AtomicLong checkedTlbBuilds = new java.util.concurrent.atomic.AtomicLong();
 
     private byte[] generate(TranslatorRegion region, int entryOff, int maxBytecode) {
         this.region = region;
+        tlbInlineBytes = 0;
+        aluCalls = 0;
         blockLabels = new Label[limit / 2];
         crossings = new Label[limit / 2];
         stubs.clear();
@@ -936,6 +1038,21 @@ final class Translator {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 5);
         }
+        afterHartCall();
+    }
+
+    /**
+     * At unit entry and after a call that may have changed the translation context (an instruction the interpreter
+     * runs, a nested unit): reads {@code dataCtx} again ({@link #contextLocal}) and forgets the base-register pages.
+     * The load and store slow paths only forget the pages: the MMU's slow paths fill and drop TLB entries but never
+     * change the context (a fault only records the trap, which is taken after the unit has left).
+     */
+    private void afterHartCall() {
+        if (contextInLocal()) {
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
+            mv.visitVarInsn(LSTORE, L_CTX);
+        }
         forgetPages();
     }
 
@@ -981,8 +1098,11 @@ final class Translator {
 
     /** The types of the locals at every jump target: registers the region does not use stay unset (TOP). */
     private Object[] frameLocals() {
-        Object[] fixed = {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B", LONG,
-                INTEGER, INTEGER, MMU};
+        Object[] fixed = contextInLocal()
+                ? new Object[] {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
+                        LONG, INTEGER, INTEGER, MMU, LONG}
+                : new Object[] {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
+                        LONG, INTEGER, INTEGER, MMU, TOP, TOP};
         Object[] l = new Object[fixed.length + 62];
         System.arraycopy(fixed, 0, l, 0, fixed.length);
         int n = fixed.length;
@@ -1412,7 +1532,7 @@ final class Translator {
         }
         target(resume);
         loadRegisters(usedRegs);
-        forgetPages();
+        afterHartCall();
         mv.visitVarInsn(ILOAD, L_IDX);
         mv.visitTableSwitchInsn(0, sites - 1, returns[0], returns);
         target(leaveNow);
@@ -1722,6 +1842,7 @@ final class Translator {
                 }
                 if (in.kind == ALU_IMM) pushLong(Decode.immI(insn)); else loadReg(rs2);
                 mv.visitMethodInsn(INVOKESTATIC, ALU, op, "(JJ)J", false);
+                aluCalls++;
                 mv.visitVarInsn(LSTORE, slot(rd));
                 return;
             case NOP:
@@ -1957,43 +2078,103 @@ final class Translator {
         loadReg(rs1);
         pushLong(imm);
         mv.visitInsn(LADD);
+        if (shortAccessNow) mv.visitInsn(DUP2);
         mv.visitVarInsn(LSTORE, L_VA);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitInsn(L2I);
-        pushInt(Hart.TLB_MASK);
-        mv.visitInsn(IAND);
-        mv.visitVarInsn(ISTORE, L_IDX);
-        mv.visitVarInsn(ALOAD, tagSlot);
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitInsn(LALOAD);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitVarInsn(ALOAD, L_MMU);
-        mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
-        mv.visitInsn(LOR);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFNE, slow);
+        if (!shortAccessNow) mv.visitVarInsn(LLOAD, L_VA);
+        emitTagCompare(tagSlot, slow);
+        storePageOffset(size, slow);
+    }
+
+    /** Stores va's page offset (from L_VA) into L_OFF and jumps to {@code slow} if an access of {@code size} bytes there leaves the page. */
+    private void storePageOffset(int size, Label slow) {
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitInsn(L2I);
         pushInt(0xfff);
         mv.visitInsn(IAND);
+        if (size > 1 && shortAccessNow) mv.visitInsn(DUP);
         mv.visitVarInsn(ISTORE, L_OFF);
         if (size > 1) {
-            mv.visitVarInsn(ILOAD, L_OFF);
+            if (!shortAccessNow) mv.visitVarInsn(ILOAD, L_OFF);
             pushInt(4096 - size);
             mv.visitJumpInsn(IF_ICMPGT, slow);
+        }
+    }
+
+    /**
+     * From the address on the stack (which L_VA also holds): stores its TLB index into L_IDX and jumps to {@code slow}
+     * unless the entry's tag in the tag array in {@code tagSlot} is its page number with the data context. (With
+     * {@link #shortAccess} the page number is computed once and compared as {@code (vpn | ctx) == tag}.)
+     */
+    private void emitTagCompare(int tagSlot, Label slow) {
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        if (shortAccessNow) mv.visitInsn(DUP2);
+        mv.visitInsn(L2I);
+        pushInt(Hart.TLB_MASK);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, L_IDX);
+        if (!shortAccessNow) {
+            // (the page number computed again from L_VA, which holds the address: round 46's trim off)
+            pushTag(tagSlot);
+            mv.visitVarInsn(LLOAD, L_VA);
+            mv.visitIntInsn(BIPUSH, 12);
+            mv.visitInsn(LUSHR);
+            pushDataContext();
+            mv.visitInsn(LOR);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFNE, slow);
+            return;
+        }
+        pushDataContext();
+        mv.visitInsn(LOR);
+        pushTag(tagSlot);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFNE, slow);
+    }
+
+    /** {@link #uncheckedTlb} for the unit being generated: hot-tier units, unless over {@link #uncheckedTlbLimit}. */
+    private boolean readsUnchecked() {
+        return uncheckedTlbNow && className.equals(HOT_NAME) && !checkedTlb;
+    }
+
+    /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot} ({@link #uncheckedTlb}). */
+    private void pushTag(int tagSlot) {
+        mv.visitVarInsn(ALOAD, tagSlot);
+        mv.visitVarInsn(ILOAD, L_IDX);
+        if (readsUnchecked()) {
+            mv.visitMethodInsn(INVOKESTATIC, MMU, "tagAt", "([JI)J", false);
+            tlbInlineBytes += TAG_AT_INLINE;
+        } else {
+            mv.visitInsn(LALOAD);
+        }
+    }
+
+    /** Pushes the page array of TLB entry L_IDX from the page array in {@code pageSlot} ({@link #uncheckedTlb}). */
+    private void pushPage(int pageSlot) {
+        mv.visitVarInsn(ALOAD, pageSlot);
+        mv.visitVarInsn(ILOAD, L_IDX);
+        if (readsUnchecked()) {
+            mv.visitMethodInsn(INVOKESTATIC, MMU, "pageAt", "([[BI)[B", false);
+            tlbInlineBytes += PAGE_AT_INLINE;
+        } else {
+            mv.visitInsn(AALOAD);
+        }
+    }
+
+    /** Pushes the data translation context ({@link #contextLocal}). */
+    private void pushDataContext() {
+        if (contextInLocal()) {
+            mv.visitVarInsn(LLOAD, L_CTX);
+        } else {
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
         }
     }
 
     /** Pushes Unsafe, the page array of TLB entry L_IDX from {@code pageSlot}, and the address of L_OFF in it. */
     private void pushPageAddress(int pageSlot) {
         mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
-        mv.visitVarInsn(ALOAD, pageSlot);
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitInsn(AALOAD);
+        pushPage(pageSlot);
         mv.visitVarInsn(ILOAD, L_OFF);
         mv.visitInsn(I2L);
         mv.visitLdcInsn(BYTE_BASE);
@@ -2022,42 +2203,15 @@ final class Translator {
         mv.visitJumpInsn(IFEQ, known);
         // Another page: the TLB's entry, whose hit becomes the pair.
         mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitInsn(L2I);
-        pushInt(Hart.TLB_MASK);
-        mv.visitInsn(IAND);
-        mv.visitVarInsn(ISTORE, L_IDX);
-        mv.visitVarInsn(ALOAD, write ? L_WTAG : L_RTAG);
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitInsn(LALOAD);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitVarInsn(ALOAD, L_MMU);
-        mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
-        mv.visitInsn(LOR);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFNE, slow);
-        mv.visitVarInsn(ALOAD, write ? L_WPAGE : L_RPAGE);
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitInsn(AALOAD);
+        emitTagCompare(write ? L_WTAG : L_RTAG, slow);
+        pushPage(write ? L_WPAGE : L_RPAGE);
         mv.visitVarInsn(ASTORE, pageSlot);
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
         mv.visitVarInsn(LSTORE, vpnSlot);
         target(known);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitInsn(L2I);
-        pushInt(0xfff);
-        mv.visitInsn(IAND);
-        mv.visitVarInsn(ISTORE, L_OFF);
-        if (size > 1) {
-            mv.visitVarInsn(ILOAD, L_OFF);
-            pushInt(4096 - size);
-            mv.visitJumpInsn(IF_ICMPGT, slow);
-        }
+        storePageOffset(size, slow);
         mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
         mv.visitVarInsn(ALOAD, pageSlot);
         mv.visitVarInsn(ILOAD, L_OFF);
@@ -2099,7 +2253,7 @@ final class Translator {
             }
             extendLoaded(f3);
             mv.visitVarInsn(LSTORE, L_TMP);
-            forgetPages();
+            forgetPages(); // (the context stays: see afterHartCall)
             checkUnitExit(in, remaining);
             mv.visitJumpInsn(GOTO, done);
         });
@@ -2153,7 +2307,7 @@ final class Translator {
                 case 4: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store32", "(JI)V", false); break;
                 default: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store64", "(JJ)V", false);
             }
-            forgetPages();
+            forgetPages(); // (the context stays: see afterHartCall)
             checkUnitExit(in, remaining);
             mv.visitJumpInsn(GOTO, done);
         });
@@ -2178,7 +2332,7 @@ final class Translator {
         mv.visitMethodInsn(INVOKEVIRTUAL, HART, "execOne", "(JII)I", false);
         mv.visitVarInsn(ISTORE, L_RESULT);
         loadRegisters(regs);
-        forgetPages();
+        afterHartCall();
         mv.visitVarInsn(ILOAD, L_RESULT);
         Label go = new Label();
         mv.visitJumpInsn(IFLT, go);

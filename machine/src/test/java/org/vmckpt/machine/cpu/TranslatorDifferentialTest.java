@@ -727,6 +727,37 @@ class TranslatorDifferentialTest {
         }
     }
 
+    /**
+     * Both tiers against the interpreter with round 46's access code on ({@link Translator#contextLocal},
+     * {@link Translator#uncheckedTlb}, {@link Translator#shortAccess}; off by default): without the bound ({@link Translator#uncheckedTlbLimit} 0: every
+     * hot-tier build reads the TLB unchecked), and with it at 1 byte (every hot-tier build with an access is generated
+     * again with the checked reads).
+     */
+    @Test
+    void hotTierWithRound46AccessCode() {
+        Translator.contextLocal = true;
+        Translator.uncheckedTlb = true;
+        Translator.shortAccess = true;
+        try {
+            for (int limit : new int[] {0, 1}) {
+                Translator.uncheckedTlbLimit = limit;
+                long before = Translator.checkedTlbBuilds.get();
+                runSeedsPromoting(Hart.PRIV_M, 2_000, 81, 82);
+                runSeedsPromoting(Hart.PRIV_S, 2_000, 83);
+                runSeedsPromoting(MPRV, 2_000, 84);
+                runSeedsPromoting(Hart.PRIV_U, 2_000, 85);
+                long again = Translator.checkedTlbBuilds.get() - before;
+                if (limit == 0) assertEquals(0, again, "no bound: no build generated again");
+                else assertTrue(again > 0, "no build was generated again");
+            }
+        } finally {
+            Translator.uncheckedTlbLimit = Translator.UNCHECKED_TLB_LIMIT;
+            Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
+            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
+            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
+        }
+    }
+
     /** Both tiers against the interpreter: units promoted to the hot tier after 2,000 instructions. */
     @Test
     void hotTierInEveryMode() {
