@@ -773,9 +773,9 @@ public final class CodeCache {
         HotSpotCompiler c = HotSpotCompiler.get();
         System.err.printf("vmckpt-hot %s key %x at %s M: unit %s (%d insns, %d bytecode)%s%n", what, u.key,
                 h == null ? "-" : String.format("%.1f", h.instret / 1e6), u.getClass().getName(), u.instructionCount, u.bytecodeSize,
-                p == null ? "" : String.format(", build %s (%d insns, %d bytecode, tier %d, %d looks%s)", p.getClass().getName(),
-                        p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks,
-                        p.checkedTlb ? ", checked TLB reads" : "") + (p == null ? "" : ", " + p.inlineTotal + " with inlining"));
+                p == null ? "" : String.format(", build %s (%d insns, %d bytecode, tier %d, %d looks%s), %d with inlining",
+                        p.getClass().getName(), p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks,
+                        p.checkedTlb ? ", checked TLB reads" : "", p.inlineTotal));
     }
 
     /**
