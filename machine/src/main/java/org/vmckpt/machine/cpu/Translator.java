@@ -343,9 +343,73 @@ final class Translator {
         return null;
     }
 
+    /**
+     * Regions hold only what the unit can reach from its entry ({@code -Dvmckpt.jit.pruneUnreachable=true}, round 53;
+     * off by default). A loop region ({@link #loopRegion}) measures a cycle through a call ({@link #CALLS}) without the
+     * callee's instructions, so under its cap it can take in a call's return point and the code after it while the
+     * callee, or its path to its {@code jalr}, is cut: the unit then leaves at the call and that code is unreachable in
+     * its bytecode. gzip's deflate units held it (busybox 6dd1c: 6 of its 40 blocks, 969 JVM instructions, 12 of its 40
+     * TLB reads; 6dc50: 16 of 19 blocks, 2,357 JVM instructions), which HotSpot never parses ("C2 parses only 28 of 40
+     * tagAt sites", round 51) but which counts against {@link #MAX_BYTECODE}, the translator's time and its count of
+     * what C2 inlines ({@link #uncheckedTlbLimit}). Tests change it.
+     */
+    static volatile boolean pruneUnreachable = Boolean.getBoolean("vmckpt.jit.pruneUnreachable");
+    /** Regions pruned by {@link #pruneUnreachable} (for tests). */
+    static final java.util.concurrent.atomic.AtomicLong prunedRegions = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * The instructions of {@code region} the unit can reach from {@code entryOff} over the jumps it is generated with:
+     * branches, jumps and falling through to an instruction of the region, a jalr's compares with the return points of
+     * the region's calls ({@link #returnPointsOf}), a nested call's return ({@link #nestedCall}). Again until nothing
+     * more is dropped (a call dropped takes its return point out of the jalrs' compares). {@code region} itself if all
+     * of it is reachable, or with inner entries (every block start of the first page is an entry then).
+     */
+    private TranslatorRegion reachableFromEntry(TranslatorRegion region, int entryOff) {
+        if (innerNow) return region;
+        for (;;) {
+            List<Insn> calls = new ArrayList<>();
+            if (CALLS) {
+                for (Insn in : region.values()) {
+                    long t = in.off + Decode.immJ(in.bits);
+                    if (isCall(in, limit) && region.containsKey((int) t) && region.containsKey(in.off + in.len)) calls.add(in);
+                }
+            }
+            boolean[] seen = new boolean[limit / 2];
+            int[] queue = new int[region.size()];
+            int head = 0, tail = 0;
+            seen[entryOff / 2] = true;
+            queue[tail++] = entryOff;
+            while (head < tail) {
+                Insn in = region.get(queue[head++]);
+                long[] next = successors(in);
+                if (in.kind == JAL && nestNow && Decode.rd(in.bits) != 0 && !region.containsKey((int) next[0])) {
+                    next = new long[] {in.off + in.len}; // a nested call comes back to its return point
+                } else if (in.kind == JALR && !calls.isEmpty()) {
+                    int[] points = returnPointsOf(in.off, calls, limit);
+                    next = new long[points.length];
+                    for (int k = 0; k < points.length; k++) next[k] = points[k];
+                }
+                for (long t : next) {
+                    if (t < 0 || t >= limit || seen[(int) t / 2] || !region.containsKey((int) t)) continue;
+                    seen[(int) t / 2] = true;
+                    queue[tail++] = (int) t;
+                }
+            }
+            if (tail == region.size()) return region;
+            TranslatorRegion reached = new TranslatorRegion();
+            for (Insn in : region.values()) if (seen[in.off / 2]) reached.put(in.off, in);
+            region = reached;
+        }
+    }
+
     /** The unit of {@code region} entered at {@code entryOff}, or null if its bytecode would be over {@code maxBytecode}. */
     private TranslatedUnit build(byte[] code, TranslatorRegion region, int pageIndex, int entryOff, boolean hot,
                                  int maxBytecode) {
+        if (pruneUnreachable) {
+            TranslatorRegion reached = reachableFromEntry(region, entryOff);
+            if (reached != region) prunedRegions.incrementAndGet();
+            region = reached;
+        }
         byte[] classBytes = generate(region, entryOff, maxBytecode);
         if (classBytes == null && pages > 0) {
             // Over the bound with base-register pages (their checks add bytecode): the same region without them, rather
