@@ -36,8 +36,10 @@ import static org.objectweb.asm.Opcodes.*;
  * the dispatcher then takes the trap or lets the interpreter run the instruction.
  *
  * <p><b>Semantics shared with the interpreter.</b> ALU operations are calls to {@link Alu} (but for the word shifts,
- * {@link #emitWordShift}, the branch conditions, {@link #emitBranch}, and in C1 units sltu and the high products,
- * {@link #emitSetLessThanUnsigned}, {@link #emitMulHigh}, written out as JVM operations with the same definition);
+ * {@link #emitWordShift}, the branch conditions, {@link #emitBranch}, in C1 units sltu and the high products,
+ * {@link #emitSetLessThanUnsigned}, {@link #emitMulHigh}, and in hot-tier units the simplest operations,
+ * {@link #emitPlainAlu}, {@link #emitSetLessThan} ({@link #inlineAluHot}), written out as JVM operations with the same
+ * definition, which tests compare with Alu's on edge operands);
  * loads and stores call the hart's own TLB fast paths; every other instruction (CSR, atomics, floating point, fences
  * with effects, illegal encodings) calls {@link Hart#execOne}, which runs the interpreter on it. Nothing is
  * implemented twice.
@@ -146,14 +148,17 @@ final class Translator {
     static volatile boolean shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
 
     /**
-     * The simplest ALU operations as JVM instructions in hot-tier units ({@code -Dvmckpt.jit.inlineAlu=hot}, round 53;
-     * {@code all}: in C1 units too; {@code off}: calls to {@link Alu}, as before): add, sub, and, or, xor, sll, srl, sra,
-     * addw, subw, mul, mulw and their immediate forms ({@link #emitPlainAlu}), and slt, sltu as a compare and a
-     * two-way store ({@link #emitSetLessThan}). A call of an Alu helper is 3 bytes of bytecode and 4-50 more of C2's
-     * inlining budget (DesiredMethodLimit, see {@link #uncheckedTlbLimit}); the instruction is 1 byte and takes none,
-     * so the signed guest's large builds no longer leave their Alu calls (and other calls after them) as calls.
+     * The simplest ALU operations as JVM instructions in hot-tier units (round 53; on by default,
+     * {@code -Dvmckpt.jit.inlineAlu=off}: calls to {@link Alu}, as before; {@code all}: in C1 units too): add, sub, and,
+     * or, xor, sll, srl, sra, addw, subw, mul, mulw and their immediate forms ({@link #emitPlainAlu}), and slt, sltu as a
+     * compare and a two-way store ({@link #emitSetLessThan}). A call of an Alu helper is 3 bytes of bytecode and 4-50
+     * more of C2's inlining budget (DesiredMethodLimit, see {@link #uncheckedTlbLimit}); the instruction is 1 byte and
+     * takes none. ECDSA's 6ae59a, the signed guest's largest build, left 25 calls to the budget and took C2 0.41 s; with
+     * this none, 0.15-0.23 s; the signed module phase's run thread was lower in 16 of 24 pairs, its boot in 14 of 24, the
+     * compute phase in 7 of 12 (load 3-10, not quiet: docs/BENCHMARKS.md round 53). In C1 units it was not shown to help (C1
+     * inlines the helpers anyway; {@code all}: compute lower in 1 of 4).
      */
-    static final String INLINE_ALU = System.getProperty("vmckpt.jit.inlineAlu", "off");
+    static final String INLINE_ALU = System.getProperty("vmckpt.jit.inlineAlu", "hot");
     /** {@link #INLINE_ALU} for hot-tier units and for C1 units; tests change them. */
     static volatile boolean inlineAluHot = INLINE_ALU.equals("hot") || INLINE_ALU.equals("all"),
             inlineAluC1 = INLINE_ALU.equals("all");
@@ -197,7 +202,10 @@ final class Translator {
      * region is tried only if they do not fit either). The count is of the calls emitted, and C2 parses fewer (gzip's
      * 6dd1c: 56 of its 80 TLB calls), so N sits above 8,000: by the count the three builds are 8,786-9,962, gzip's chain
      * units (which C2 inlined whole: 6dd1c 6,535 + 1,292 bytes) at most 8,511. Fitted between the two guests' builds,
-     * not derived (docs/BENCHMARKS.md round 51).
+     * not derived (docs/BENCHMARKS.md round 51). With {@link #inlineAluHot} (round 53) the count drops by what the
+     * Alu calls took, and two of the three signed builds (72f31e 8,295, 6ae432 8,578) fall under 8,600 and lose 28-49
+     * calls to C2's budget again: with the unchecked reads, set N to 8,000 (C2's own limit) and turn on
+     * {@link #pruneUnreachable}, which takes out the code C2 never parsed (gzip's units then count 2,251-6,983).
      */
     static final int UNCHECKED_TLB_LIMIT = Integer.getInteger("vmckpt.jit.uncheckedTlbLimit", 8600);
     /** {@link #UNCHECKED_TLB_LIMIT}, which tests change. */
@@ -351,7 +359,8 @@ final class Translator {
      * its bytecode. gzip's deflate units held it (busybox 6dd1c: 6 of its 40 blocks, 969 JVM instructions, 12 of its 40
      * TLB reads; 6dc50: 16 of 19 blocks, 2,357 JVM instructions), which HotSpot never parses ("C2 parses only 28 of 40
      * tagAt sites", round 51) but which counts against {@link #MAX_BYTECODE}, the translator's time and its count of
-     * what C2 inlines ({@link #uncheckedTlbLimit}). Tests change it.
+     * what C2 inlines ({@link #uncheckedTlbLimit}). Off: gzip's part of the compute phase was higher with it in 4 of 4
+     * pairs (load 8-10, docs/BENCHMARKS.md round 53); its regions are smaller, not refilled. Tests change it.
      */
     static volatile boolean pruneUnreachable = Boolean.getBoolean("vmckpt.jit.pruneUnreachable");
     /** Regions pruned by {@link #pruneUnreachable} (for tests). */
