@@ -154,8 +154,9 @@ final class Translator {
      * compare and a two-way store ({@link #emitSetLessThan}). A call of an Alu helper is 3 bytes of bytecode and 4-50
      * more of C2's inlining budget (DesiredMethodLimit, see {@link #uncheckedTlbLimit}); the instruction is 1 byte and
      * takes none. ECDSA's 6ae59a, the signed guest's largest build, left 25 calls to the budget and took C2 0.41 s; with
-     * this none, 0.15-0.23 s; the signed module phase's run thread was lower in 16 of 24 pairs, its boot in 14 of 24, the
-     * compute phase in 7 of 12 (load 3-10, not quiet: docs/BENCHMARKS.md round 53). In C1 units it was not shown to help (C1
+     * this none, 0.15-0.23 s; the signed module phase's run thread was lower in 21 of 32 pairs, its boot in 18 of 32, the
+     * compute phase in 11 of 16 (4 of 4, -4%, in the least loaded series; load 1.8-10, mostly not quiet:
+     * docs/BENCHMARKS.md round 53). In C1 units it was not shown to help (C1
      * inlines the helpers anyway; {@code all}: compute lower in 1 of 4).
      */
     static final String INLINE_ALU = System.getProperty("vmckpt.jit.inlineAlu", "hot");
