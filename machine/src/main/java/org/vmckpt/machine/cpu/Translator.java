@@ -36,8 +36,10 @@ import static org.objectweb.asm.Opcodes.*;
  * the dispatcher then takes the trap or lets the interpreter run the instruction.
  *
  * <p><b>Semantics shared with the interpreter.</b> ALU operations are calls to {@link Alu} (but for the word shifts,
- * {@link #emitWordShift}, the branch conditions, {@link #emitBranch}, and in C1 units sltu and the high products,
- * {@link #emitSetLessThanUnsigned}, {@link #emitMulHigh}, written out as JVM operations with the same definition);
+ * {@link #emitWordShift}, the branch conditions, {@link #emitBranch}, in C1 units sltu and the high products,
+ * {@link #emitSetLessThanUnsigned}, {@link #emitMulHigh}, and in hot-tier units the simplest operations,
+ * {@link #emitPlainAlu}, {@link #emitSetLessThan} ({@link #inlineAluHot}), written out as JVM operations with the same
+ * definition, which tests compare with Alu's on edge operands);
  * loads and stores call the hart's own TLB fast paths; every other instruction (CSR, atomics, floating point, fences
  * with effects, illegal encodings) calls {@link Hart#execOne}, which runs the interpreter on it. Nothing is
  * implemented twice.
@@ -145,8 +147,27 @@ final class Translator {
      */
     static volatile boolean shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
 
+    /**
+     * The simplest ALU operations as JVM instructions in hot-tier units (round 53; on by default,
+     * {@code -Dvmckpt.jit.inlineAlu=off}: calls to {@link Alu}, as before; {@code all}: in C1 units too): add, sub, and,
+     * or, xor, sll, srl, sra, addw, subw, mul, mulw and their immediate forms ({@link #emitPlainAlu}), and slt, sltu as a
+     * compare and a two-way store ({@link #emitSetLessThan}). A call of an Alu helper is 3 bytes of bytecode and 4-50
+     * more of C2's inlining budget (DesiredMethodLimit, see {@link #uncheckedTlbLimit}); the instruction is 1 byte and
+     * takes none. ECDSA's 6ae59a, the signed guest's largest build, left 25 calls to the budget and took C2 0.41 s; with
+     * this none, 0.15-0.23 s; the signed module phase's run thread was lower in 21 of 32 pairs, its boot in 18 of 32, the
+     * compute phase in 11 of 16 (4 of 4, -4%, in the least loaded series; load 1.8-10, mostly not quiet:
+     * docs/BENCHMARKS.md round 53). In C1 units it was not shown to help (C1
+     * inlines the helpers anyway; {@code all}: compute lower in 1 of 4).
+     */
+    static final String INLINE_ALU = System.getProperty("vmckpt.jit.inlineAlu", "hot");
+    /** {@link #INLINE_ALU} for hot-tier units and for C1 units; tests change them. */
+    static volatile boolean inlineAluHot = INLINE_ALU.equals("hot") || INLINE_ALU.equals("all"),
+            inlineAluC1 = INLINE_ALU.equals("all");
+
     /** {@link #contextLocal}, {@link #uncheckedTlb} and {@link #shortAccess} as the unit being built began (a test may change them meanwhile). */
     private boolean contextLocalNow, uncheckedTlbNow, shortAccessNow;
+    /** {@link #inlineAluHot} or {@link #inlineAluC1}, whichever is this unit's tier's, as the unit being built began. */
+    private boolean inlineAluNow;
 
     /** {@link #contextLocal} for the unit being built: hot-tier units only. */
     private boolean contextInLocal() {
@@ -182,7 +203,10 @@ final class Translator {
      * region is tried only if they do not fit either). The count is of the calls emitted, and C2 parses fewer (gzip's
      * 6dd1c: 56 of its 80 TLB calls), so N sits above 8,000: by the count the three builds are 8,786-9,962, gzip's chain
      * units (which C2 inlined whole: 6dd1c 6,535 + 1,292 bytes) at most 8,511. Fitted between the two guests' builds,
-     * not derived (docs/BENCHMARKS.md round 51).
+     * not derived (docs/BENCHMARKS.md round 51). With {@link #inlineAluHot} (round 53) the count drops by what the
+     * Alu calls took, and two of the three signed builds (72f31e 8,295, 6ae432 8,578) fall under 8,600 and lose 28-49
+     * calls to C2's budget again: with the unchecked reads, set N to 8,000 (C2's own limit) and turn on
+     * {@link #pruneUnreachable}, which takes out the code C2 never parsed (gzip's units then count 2,251-6,983).
      */
     static final int UNCHECKED_TLB_LIMIT = Integer.getInteger("vmckpt.jit.uncheckedTlbLimit", 8600);
     /** {@link #UNCHECKED_TLB_LIMIT}, which tests change. */
@@ -278,6 +302,7 @@ final class Translator {
         contextLocalNow = contextLocal;
         uncheckedTlbNow = uncheckedTlb;
         shortAccessNow = shortAccess;
+        inlineAluNow = hot ? inlineAluHot : inlineAluC1;
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -327,9 +352,74 @@ final class Translator {
         return null;
     }
 
+    /**
+     * Regions hold only what the unit can reach from its entry ({@code -Dvmckpt.jit.pruneUnreachable=true}, round 53;
+     * off by default). A loop region ({@link #loopRegion}) measures a cycle through a call ({@link #CALLS}) without the
+     * callee's instructions, so under its cap it can take in a call's return point and the code after it while the
+     * callee, or its path to its {@code jalr}, is cut: the unit then leaves at the call and that code is unreachable in
+     * its bytecode. gzip's deflate units held it (busybox 6dd1c: 6 of its 40 blocks, 969 JVM instructions, 12 of its 40
+     * TLB reads; 6dc50: 16 of 19 blocks, 2,357 JVM instructions), which HotSpot never parses ("C2 parses only 28 of 40
+     * tagAt sites", round 51) but which counts against {@link #MAX_BYTECODE}, the translator's time and its count of
+     * what C2 inlines ({@link #uncheckedTlbLimit}). Off: gzip's part of the compute phase was higher with it in 4 of 4
+     * pairs (load 8-10, docs/BENCHMARKS.md round 53); its regions are smaller, not refilled. Tests change it.
+     */
+    static volatile boolean pruneUnreachable = Boolean.getBoolean("vmckpt.jit.pruneUnreachable");
+    /** Regions pruned by {@link #pruneUnreachable} (for tests). */
+    static final java.util.concurrent.atomic.AtomicLong prunedRegions = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * The instructions of {@code region} the unit can reach from {@code entryOff} over the jumps it is generated with:
+     * branches, jumps and falling through to an instruction of the region, a jalr's compares with the return points of
+     * the region's calls ({@link #returnPointsOf}), a nested call's return ({@link #nestedCall}). Again until nothing
+     * more is dropped (a call dropped takes its return point out of the jalrs' compares). {@code region} itself if all
+     * of it is reachable, or with inner entries (every block start of the first page is an entry then).
+     */
+    private TranslatorRegion reachableFromEntry(TranslatorRegion region, int entryOff) {
+        if (innerNow) return region;
+        for (;;) {
+            List<Insn> calls = new ArrayList<>();
+            if (CALLS) {
+                for (Insn in : region.values()) {
+                    long t = in.off + Decode.immJ(in.bits);
+                    if (isCall(in, limit) && region.containsKey((int) t) && region.containsKey(in.off + in.len)) calls.add(in);
+                }
+            }
+            boolean[] seen = new boolean[limit / 2];
+            int[] queue = new int[region.size()];
+            int head = 0, tail = 0;
+            seen[entryOff / 2] = true;
+            queue[tail++] = entryOff;
+            while (head < tail) {
+                Insn in = region.get(queue[head++]);
+                long[] next = successors(in);
+                if (in.kind == JAL && nestNow && Decode.rd(in.bits) != 0 && !region.containsKey((int) next[0])) {
+                    next = new long[] {in.off + in.len}; // a nested call comes back to its return point
+                } else if (in.kind == JALR && !calls.isEmpty()) {
+                    int[] points = returnPointsOf(in.off, calls, limit);
+                    next = new long[points.length];
+                    for (int k = 0; k < points.length; k++) next[k] = points[k];
+                }
+                for (long t : next) {
+                    if (t < 0 || t >= limit || seen[(int) t / 2] || !region.containsKey((int) t)) continue;
+                    seen[(int) t / 2] = true;
+                    queue[tail++] = (int) t;
+                }
+            }
+            if (tail == region.size()) return region;
+            TranslatorRegion reached = new TranslatorRegion();
+            for (Insn in : region.values()) if (seen[in.off / 2]) reached.put(in.off, in);
+            region = reached;
+        }
+    }
+
     /** The unit of {@code region} entered at {@code entryOff}, or null if its bytecode would be over {@code maxBytecode}. */
     private TranslatedUnit build(byte[] code, TranslatorRegion region, int pageIndex, int entryOff, boolean hot,
                                  int maxBytecode) {
+        if (pruneUnreachable) {
+            TranslatorRegion reached = reachableFromEntry(region, entryOff);
+            if (reached != region) prunedRegions.incrementAndGet();
+            region = reached;
+        }
         byte[] classBytes = generate(region, entryOff, maxBytecode);
         if (classBytes == null && pages > 0) {
             // Over the bound with base-register pages (their checks add bytecode): the same region without them, rather
@@ -339,7 +429,7 @@ final class Translator {
         }
         int limitNow = uncheckedTlbLimit;
         boolean checked = false;
-        int inlineTotal = lastBytecodeSize + tlbInlineBytes + ALU_CALL_INLINE * aluCalls;
+        int inlineTotal = lastBytecodeSize + tlbInlineBytes + aluCallBytes;
         if (limitNow > 0 && tlbInlineBytes > 0 && (classBytes == null || inlineTotal > limitNow)) {
             // Over the unchecked reads' bound (see uncheckedTlbLimit), or over the region's bytecode bound with their calls:
             // the same region with the checked reads, which are fewer bytes (an array load for a call), rather than a
@@ -785,15 +875,15 @@ final class Translator {
     private boolean checkedTlb;
     /** The bytecode C2 inlines for the unit's unchecked TLB reads ({@link #TAG_AT_INLINE}), counted while generating. */
     private int tlbInlineBytes;
-    /** The unit's calls to {@code Alu}'s helpers, counted while generating ({@link #ALU_CALL_INLINE}). */
-    private int aluCalls;
+    /** The bytecode C2 inlines for the unit's calls of {@code Alu}'s helpers, counted while generating ({@link #ALU_CALL_INLINE}, {@link #aluInlineBytes}). */
+    private int aluCallBytes;
     /** Hot-tier builds generated again with checked TLB reads ({@link #uncheckedTlbLimit}; for tests). */
     static final java.util.concurrent.atomic.AtomicLong checkedTlbBuilds = new java.util.concurrent.atomic.AtomicLong();
 
     private byte[] generate(TranslatorRegion region, int entryOff, int maxBytecode) {
         this.region = region;
         tlbInlineBytes = 0;
-        aluCalls = 0;
+        aluCallBytes = 0;
         blockLabels = new Label[limit / 2];
         crossings = new Label[limit / 2];
         stubs.clear();
@@ -1825,7 +1915,8 @@ final class Translator {
             case ALU_REG:
                 if (rd == 0) return;
                 String op = Decode.aluOperation(insn);
-                // (The hot tier keeps Alu's calls, which C2 inlines: its code for them was faster, round 25.)
+                // (The hot tier keeps Alu's sltu and high products, which C2 inlines: its code for them was faster than
+                // these written-out forms, round 25; with inlineAluHot, sltu is emitSetLessThan's compare below.)
                 if (!className.equals(HOT_NAME)
                         && (emitSetLessThanUnsigned(op, in.kind == ALU_IMM, insn, rs1, rs2) || emitMulHigh(op, rs1, rs2))) {
                     mv.visitVarInsn(LSTORE, slot(rd));
@@ -1840,9 +1931,14 @@ final class Translator {
                     mv.visitVarInsn(LSTORE, slot(rd));
                     return;
                 }
+                if (inlineAluNow && emitPlainAlu(op, in.kind == ALU_IMM, insn, rs2)) {
+                    mv.visitVarInsn(LSTORE, slot(rd));
+                    return;
+                }
+                if (inlineAluNow && emitSetLessThan(op, in.kind == ALU_IMM, insn, rs2, rd)) return;
                 if (in.kind == ALU_IMM) pushLong(Decode.immI(insn)); else loadReg(rs2);
                 mv.visitMethodInsn(INVOKESTATIC, ALU, op, "(JJ)J", false);
-                aluCalls++;
+                aluCallBytes += inlineAluNow ? aluInlineBytes(op) : ALU_CALL_INLINE;
                 mv.visitVarInsn(LSTORE, slot(rd));
                 return;
             case NOP:
@@ -1919,6 +2015,114 @@ final class Translator {
         }
         mv.visitJumpInsn(jump, branchTarget(in.off, in.off + Decode.immB(in.bits)));
         jumpTo(in.off, in.off + in.len);
+    }
+
+    /**
+     * add, sub, and, or, xor, sll, srl, sra, addw, subw, mul, mulw (and the immediate forms) as JVM instructions, with
+     * rs1's value on the stack, pushing the result ({@link #inlineAluHot}); false (nothing emitted) for any other
+     * operation. Each is the bytecode javac makes of its {@link Alu} method's body: the long shifts take the distance's
+     * low 6 bits ({@code L2I}, then the JVM masks it, as the ISA does), the word forms are {@code (long) (int) (a OP b)}
+     * (the low 32 bits of the 64-bit result are the 32-bit one's) and mulw is {@code (long) ((int) a * (int) b)}.
+     * InlineAluTest runs every form on edge values against Alu.
+     */
+    private boolean emitPlainAlu(String op, boolean imm, int insn, int rs2) {
+        int jvm;
+        boolean shift = false, word = false, intOperands = false;
+        switch (op) {
+            case "add": jvm = LADD; break;
+            case "sub": jvm = LSUB; break;
+            case "and": jvm = LAND; break;
+            case "or": jvm = LOR; break;
+            case "xor": jvm = LXOR; break;
+            case "mul": jvm = LMUL; break;
+            case "sll": jvm = LSHL; shift = true; break;
+            case "srl": jvm = LUSHR; shift = true; break;
+            case "sra": jvm = LSHR; shift = true; break;
+            case "addw": jvm = LADD; word = true; break;
+            case "subw": jvm = LSUB; word = true; break;
+            case "mulw": jvm = IMUL; intOperands = true; break;
+            default: return false;
+        }
+        if (intOperands) mv.visitInsn(L2I);
+        if (shift) {
+            if (imm) {
+                pushInt((int) Decode.immI(insn) & 63);
+            } else {
+                loadReg(rs2);
+                mv.visitInsn(L2I);
+            }
+        } else if (intOperands) {
+            loadReg(rs2); // (mul has no immediate form)
+            mv.visitInsn(L2I);
+        } else {
+            if (imm) pushLong(Decode.immI(insn)); else loadReg(rs2);
+        }
+        mv.visitInsn(jvm);
+        if (word) mv.visitInsn(L2I);
+        if (word || intOperands) mv.visitInsn(I2L);
+        return true;
+    }
+
+    /**
+     * slt, sltu, slti, sltiu (seqz, snez) as a long compare and a store of 1 or 0 to rd on its two paths, with rs1's
+     * value on the stack ({@link #inlineAluHot}); false (nothing emitted) for any other operation. Unsigned order is
+     * signed order with the sign bits flipped, as in {@link #emitBranch}. Not a call of {@link Alu#sltu}: that is 50
+     * bytes of C2's inlining budget ({@code Long.compareUnsigned} and {@code Long.compare} are no intrinsics in JDK 17)
+     * and its compares' profile is shared by every caller, so C2 compiled it as branches even where the outcome is a
+     * coin toss; here the branch has this site's own profile, and C2 makes a conditional move of a diamond whose
+     * profile is not one-sided (BlockLayoutMinDiamondPercentage) and keeps the branch where it is. In a C2-compiled
+     * loop of dependent compares (a micro-benchmark of round 53, docs/BENCHMARKS.md) Alu.sltu took 3.2 ns a compare on
+     * random operands and 0.45 ns on one-sided ones, this diamond 1.65 and 0.36 ns.
+     */
+    private boolean emitSetLessThan(String op, boolean imm, int insn, int rs2, int rd) {
+        boolean unsigned = op.equals("sltu");
+        if (!unsigned && !op.equals("slt")) return false;
+        if (unsigned) flipSign();
+        if (imm) {
+            long b = Decode.immI(insn);
+            pushLong(unsigned ? b ^ Long.MIN_VALUE : b);
+        } else {
+            loadReg(rs2);
+            if (unsigned) flipSign();
+        }
+        mv.visitInsn(LCMP);
+        Label notLess = new Label(), done = new Label();
+        mv.visitJumpInsn(IFGE, notLess);
+        mv.visitInsn(LCONST_1);
+        mv.visitVarInsn(LSTORE, slot(rd));
+        mv.visitJumpInsn(GOTO, done);
+        target(notLess);
+        mv.visitInsn(LCONST_0);
+        mv.visitVarInsn(LSTORE, slot(rd));
+        target(done);
+        return true;
+    }
+
+    /**
+     * The bytecode C2 inlines for a call of {@code Alu.op} (its own and the JDK methods it calls, -XX:+PrintInlining on
+     * JDK 17; {@code Math.multiplyHigh} is an intrinsic, not inlined bytecode): the count of a unit's calls left with
+     * {@link #inlineAluHot} on (with it off, {@link #ALU_CALL_INLINE} per call, the figure round 51's bound was fitted with).
+     */
+    static int aluInlineBytes(String op) {
+        switch (op) {
+            case "add": case "sub": case "and": case "or": case "xor": case "mul": return 4;
+            case "sll": case "srl": case "sra": return 5;
+            case "addw": case "subw": case "mulh": return 6;
+            case "mulw": return 7;
+            case "sllw": case "srlw": case "sraw": return 11;
+            case "slt": return 12;
+            case "mulhsu": return 13;
+            case "mulhu": return 20;
+            case "rem": return 34;
+            case "div": return 36;
+            case "remw": return 43;
+            case "divw": return 44;
+            case "sltu": return 50;
+            case "divuw": case "remuw": return 53;
+            case "divu": return 72;
+            case "remu": return 73;
+            default: throw new IllegalArgumentException("no Alu operation " + op);
+        }
     }
 
     /**
