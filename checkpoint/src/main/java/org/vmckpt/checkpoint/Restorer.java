@@ -352,11 +352,17 @@ public final class Restorer {
 
     private static void loadDisks(Checkpoint ckpt, Machine m) throws IOException, RestoreException {
         Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
+        // Every ZERO block shares one array: the overlay copies what it is given (DiskOverlay.restoreBlock), so a
+        // zeroed region (4,096 blocks of the signed guest's disk) costs no array of its own here.
+        byte[] zeros = new byte[GuestMemory.PAGE_SIZE];
         for (Extent e : ckpt.diskExtents()) {
             for (long k = 0; k < e.length(); k++) {
                 long tagged = e.start() + k;
-                byte[] data = new byte[GuestMemory.PAGE_SIZE];
-                if (e.kind() == PageKind.DATA) ckpt.readDiskBlock(tagged, data);
+                byte[] data = zeros;
+                if (e.kind() == PageKind.DATA) {
+                    data = new byte[GuestMemory.PAGE_SIZE];
+                    ckpt.readDiskBlock(tagged, data);
+                }
                 blocks.put(tagged, data);
             }
         }
