@@ -317,6 +317,7 @@ final class PageSources {
         Map<Integer, BootFile> boot = new HashMap<>();
         List<VirtioBlk> disks = m.virtio().disks();
         InitramfsFiles files = null;
+        long initramfsNanos = 0;
         for (Extent e : ckpt.pageExtents()) {
             if (e.kind() != PageKind.SOURCE && e.kind() != PageKind.SOURCE_DELTA) continue;
             int source = e.source();
@@ -327,6 +328,7 @@ final class PageSources {
             long lastByte = (e.firstDiskBlock() + e.length() * PageOrigin.SECTORS_PER_PAGE) * PageOrigin.SECTOR_SIZE;
             if (InitramfsFiles.isFileSource(source)) {
                 if (files == null) {
+                    long t0 = System.nanoTime();
                     BootFile f = boot.get(PageOrigin.INITRD);
                     if (f == null || f.loaded() == null) { // the archive's files are found in its unpacked bytes
                         closeInPlace(f);
@@ -338,6 +340,7 @@ final class PageSources {
                     } catch (IOException ex) {
                         throw new RestoreException("checkpoint " + ckpt.id() + " refers to files of the initrd " + f.path() + ", which cannot be read: " + ex.getMessage(), ex);
                     }
+                    initramfsNanos = System.nanoTime() - t0;
                 }
                 if (!files.covers(source, lastByte)) {
                     throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages " + e.start() + ".." + (e.end() - 1)
@@ -365,8 +368,20 @@ final class PageSources {
                 }
             }
         }
-        return new PageSources(disks, boot, files);
+        PageSources sources = new PageSources(disks, boot, files);
+        sources.initramfsNanos = initramfsNanos;
+        return sources;
     }
+
+    /**
+     * Nanoseconds {@link #forCheckpoint} spent reading, checking and unpacking the initramfs for the pages that refer to
+     * files inside it (0 if none do): a restore's --stats shows it as a part of its boot-files phase.
+     */
+    long initramfsNanos() {
+        return initramfsNanos;
+    }
+
+    private long initramfsNanos;
 
     private static BootFile loadChecked(Checkpoint ckpt, int source, boolean inPlace) throws RestoreException {
         String name = BootFile.name(source);

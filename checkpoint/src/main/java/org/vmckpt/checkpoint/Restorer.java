@@ -161,6 +161,9 @@ public final class Restorer {
             // restore reads a remembered one in place, and checks after its reads that it did not change).
             sources = PageSources.forCheckpoint(ckpt, m, !lazy);
             tp = phase(phases, "boot-files", tp);
+            // Of it: the initramfs read and unpacked whole for the pages of files inside it (on the signed guest
+            // a 3.7 MB gzip archive unpacked to 14 MB, every restore).
+            if (sources.initramfsNanos() > 0) phases.put("boot-files.initramfs", sources.initramfsNanos());
             loadRecords(ckpt, m);
             tp = phase(phases, "records", tp);
             if (lazy) {
