@@ -39,6 +39,8 @@ final class PageSources {
     /** The initramfs's files (found by content), or null. */
     private final InitramfsFiles initramfs;
     private final byte[] scratch = new byte[DiskOverlay.BLOCK_SIZE];
+    /** {@link #initramfsNanos}: set once by {@link #forCheckpoint}. */
+    private long initramfsNanos;
     /**
      * Capture side: the guest page where the kernel Image's first byte was loaded, and how many whole pages of the
      * file follow it (0: no kernel to compare with). A page there that no longer equals the file (the kernel patched
@@ -380,8 +382,6 @@ final class PageSources {
     long initramfsNanos() {
         return initramfsNanos;
     }
-
-    private long initramfsNanos;
 
     private static BootFile loadChecked(Checkpoint ckpt, int source, boolean inPlace) throws RestoreException {
         String name = BootFile.name(source);

@@ -81,7 +81,7 @@ final class RestoreCommand {
                     throw new UsageException(e.getMessage());
                 }
             }
-            if (!a.has("lazy")) RestorePrefault.expect(pagesToLoad(ckpt));
+            if (RestorePrefault.isRunning()) RestorePrefault.expect(pagesToLoad(ckpt));
             restored = Restorer.restore(ckpt, expected, console, a.has("lazy"), null, a.get("net"));
         } catch (RestoreException e) {
             ckpt.close();

@@ -64,6 +64,11 @@ final class RestorePrefault {
         p.thread.start();
     }
 
+    /** Whether the thread was started (an eager restore with the prefault turned on) and not stopped yet. */
+    static boolean isRunning() {
+        return running != null;
+    }
+
     /** The restore will put {@code pages} pages on the heap: the thread faults in as much as they take. */
     static void expect(long pages) {
         RestorePrefault p = running;
