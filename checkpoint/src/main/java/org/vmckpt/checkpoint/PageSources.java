@@ -39,6 +39,8 @@ final class PageSources {
     /** The initramfs's files (found by content), or null. */
     private final InitramfsFiles initramfs;
     private final byte[] scratch = new byte[DiskOverlay.BLOCK_SIZE];
+    /** {@link #initramfsNanos}: set once by {@link #forCheckpoint}. */
+    private long initramfsNanos;
     /**
      * Capture side: the guest page where the kernel Image's first byte was loaded, and how many whole pages of the
      * file follow it (0: no kernel to compare with). A page there that no longer equals the file (the kernel patched
@@ -317,6 +319,7 @@ final class PageSources {
         Map<Integer, BootFile> boot = new HashMap<>();
         List<VirtioBlk> disks = m.virtio().disks();
         InitramfsFiles files = null;
+        long initramfsNanos = 0;
         for (Extent e : ckpt.pageExtents()) {
             if (e.kind() != PageKind.SOURCE && e.kind() != PageKind.SOURCE_DELTA) continue;
             int source = e.source();
@@ -327,6 +330,7 @@ final class PageSources {
             long lastByte = (e.firstDiskBlock() + e.length() * PageOrigin.SECTORS_PER_PAGE) * PageOrigin.SECTOR_SIZE;
             if (InitramfsFiles.isFileSource(source)) {
                 if (files == null) {
+                    long t0 = System.nanoTime();
                     BootFile f = boot.get(PageOrigin.INITRD);
                     if (f == null || f.loaded() == null) { // the archive's files are found in its unpacked bytes
                         closeInPlace(f);
@@ -338,6 +342,7 @@ final class PageSources {
                     } catch (IOException ex) {
                         throw new RestoreException("checkpoint " + ckpt.id() + " refers to files of the initrd " + f.path() + ", which cannot be read: " + ex.getMessage(), ex);
                     }
+                    initramfsNanos = System.nanoTime() - t0;
                 }
                 if (!files.covers(source, lastByte)) {
                     throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: pages " + e.start() + ".." + (e.end() - 1)
@@ -365,7 +370,17 @@ final class PageSources {
                 }
             }
         }
-        return new PageSources(disks, boot, files);
+        PageSources sources = new PageSources(disks, boot, files);
+        sources.initramfsNanos = initramfsNanos;
+        return sources;
+    }
+
+    /**
+     * Nanoseconds {@link #forCheckpoint} spent reading, checking and unpacking the initramfs for the pages that refer to
+     * files inside it (0 if none do): a restore's --stats shows it as a part of its boot-files phase.
+     */
+    long initramfsNanos() {
+        return initramfsNanos;
     }
 
     private static BootFile loadChecked(Checkpoint ckpt, int source, boolean inPlace) throws RestoreException {

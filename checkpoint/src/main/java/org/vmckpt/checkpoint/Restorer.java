@@ -161,6 +161,9 @@ public final class Restorer {
             // restore reads a remembered one in place, and checks after its reads that it did not change).
             sources = PageSources.forCheckpoint(ckpt, m, !lazy);
             tp = phase(phases, "boot-files", tp);
+            // Of it: the initramfs read and unpacked whole for the pages of files inside it (on the signed guest
+            // a 3.7 MB gzip archive unpacked to 14 MB, every restore).
+            if (sources.initramfsNanos() > 0) phases.put("boot-files.initramfs", sources.initramfsNanos());
             loadRecords(ckpt, m);
             tp = phase(phases, "records", tp);
             if (lazy) {
@@ -352,11 +355,17 @@ public final class Restorer {
 
     private static void loadDisks(Checkpoint ckpt, Machine m) throws IOException, RestoreException {
         Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
+        // Every ZERO block shares one array: the overlay copies what it is given (DiskOverlay.restoreBlock), so a
+        // zeroed region (4,096 blocks of the signed guest's disk) costs no array of its own here.
+        byte[] zeros = new byte[GuestMemory.PAGE_SIZE];
         for (Extent e : ckpt.diskExtents()) {
             for (long k = 0; k < e.length(); k++) {
                 long tagged = e.start() + k;
-                byte[] data = new byte[GuestMemory.PAGE_SIZE];
-                if (e.kind() == PageKind.DATA) ckpt.readDiskBlock(tagged, data);
+                byte[] data = zeros;
+                if (e.kind() == PageKind.DATA) {
+                    data = new byte[GuestMemory.PAGE_SIZE];
+                    ckpt.readDiskBlock(tagged, data);
+                }
                 blocks.put(tagged, data);
             }
         }

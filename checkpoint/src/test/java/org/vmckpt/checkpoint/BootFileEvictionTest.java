@@ -71,6 +71,9 @@ class BootFileEvictionTest {
             for (boolean lazy : new boolean[]{false, true}) {
                 Restorer.Restored rr = Restorer.restore(ck, null, b -> { }, lazy, null);
                 assertEquals(hash, Machines.hash(rr.machine()), "restore (lazy " + lazy + ")");
+                // --stats shows the initramfs's share of the boot-files phase (it is unpacked for these pages).
+                Long unpack = rr.phaseNanos().get("boot-files.initramfs");
+                assertTrue(unpack != null && unpack > 0 && unpack <= rr.phaseNanos().get("boot-files"), "phases " + rr.phaseNanos());
             }
         }
         Files.write(initrd, BootFiles.cpio(new String[]{"bin/busybox"}, new byte[][]{module}));
@@ -127,6 +130,7 @@ class BootFileEvictionTest {
             for (boolean lazy : new boolean[]{false, true}) {
                 Restorer.Restored r = Restorer.restore(ck, null, b -> { }, lazy, null);
                 assertEquals(hash, Machines.hash(r.machine()), "restore (lazy " + lazy + ") differs: " + Machines.diff(m, r.machine()));
+                assertTrue(!r.phaseNanos().containsKey("boot-files.initramfs"), "no initramfs file pages, no such phase: " + r.phaseNanos());
                 // Restored from a checkpoint, the machine still knows its boot files: a full checkpoint refers to them.
                 CheckpointEngine again = new CheckpointEngine(r.machine(), repo, id);
                 CheckpointEngine.Outcome full = again.checkpoint(CheckpointOptions.defaults().withLive(false), null);

@@ -31,8 +31,12 @@ public final class Main {
         System.exit(dispatch(argv));
     }
 
-    /** For `restore` and `run`: loads what they need first on side threads ({@link #preloadNativeCompression}). */
+    /**
+     * For `restore` and `run`: loads what they need first on side threads ({@link #preloadNativeCompression}); for an
+     * eager restore, faults in the heap its pages will fill first ({@link RestorePrefault}).
+     */
     static void preload(String[] argv) {
+        if (argv.length > 0 && argv[0].equals("restore") && !java.util.Arrays.asList(argv).contains("--lazy")) RestorePrefault.startIfEnabled();
         if (argv.length > 0 && (argv[0].equals("restore") || argv[0].equals("run"))) preloadNativeCompression();
     }
 

@@ -36,6 +36,19 @@ final class RestoreCommand {
 
             """.concat(OPTIONS.help());
 
+    /** The pages an eager restore of {@code ckpt} puts on the heap: each one with data, and each disk overlay block. */
+    static long pagesToLoad(Checkpoint ckpt) {
+        long n = 0;
+        for (org.vmckpt.checkpoint.store.Extent e : ckpt.pageExtents()) {
+            switch (e.kind()) {
+                case DATA, SOURCE, SOURCE_DELTA, DISK_BLOCK -> n += e.length();
+                default -> { }
+            }
+        }
+        for (org.vmckpt.checkpoint.store.Extent e : ckpt.diskExtents()) n += e.length();
+        return n;
+    }
+
     static int run(String[] argv) throws Exception {
         long t0 = System.nanoTime();
         Args a = OPTIONS.parse(argv, 1);
@@ -68,11 +81,13 @@ final class RestoreCommand {
                     throw new UsageException(e.getMessage());
                 }
             }
+            if (RestorePrefault.isRunning()) RestorePrefault.expect(pagesToLoad(ckpt));
             restored = Restorer.restore(ckpt, expected, console, a.has("lazy"), null, a.get("net"));
         } catch (RestoreException e) {
             ckpt.close();
             throw new CommandFailedException("cannot restore: " + e.getMessage());
         }
+        String prefault = RestorePrefault.stop();
         if (restored.lazy() != null) {
             org.vmckpt.checkpoint.LazyPages lp = restored.lazy();
             if (a.has("stats")) lp.measureFirstOutput();
@@ -100,6 +115,7 @@ final class RestoreCommand {
                     jvmMillisAtStart, restoredAt - restored.loadNanos() / 1_000_000, restoredAt);
             StringBuilder sb = new StringBuilder("vmckpt: restore phases:");
             restored.phaseNanos().forEach((k, v) -> sb.append(k.endsWith("items") ? String.format(" %s %d", k, v) : String.format(" %s %.1f ms", k, v / 1e6)));
+            if (prefault != null) System.err.println("vmckpt: restore: " + prefault);
             System.err.println(sb);
         }
         try {
