@@ -45,10 +45,13 @@ final class WarmUpC2Compiles {
         return out;
     }
 
-    /** What {@link #compileProfiled} did: methods asked for, and of them compiled at C2 when it returned. */
-    record Result(int requested, int compiled) { }
+    /**
+     * What {@link #compileProfiled} did: methods asked for, and of them compiled at C2 when it returned; {@code notAtC2}
+     * names those that were not (for a test's message).
+     */
+    record Result(int requested, int compiled, List<String> notAtC2) { }
 
-    private static volatile Result last = new Result(0, 0);
+    private static volatile Result last = new Result(0, 0, List.of());
 
     /** The last {@link #compileProfiled}'s result in this process (for tests and the warm-up's own check). */
     static Result last() {
@@ -60,7 +63,7 @@ final class WarmUpC2Compiles {
      * waits until each is (at most {@code waitNanos}, or until a real migration asks the warm-up to stop). Never throws.
      */
     static Result compileProfiled(List<Class<?>> classes, long waitNanos) {
-        Result r = new Result(0, 0);
+        Result r = new Result(0, 0, List.of());
         if (HotSpotCompiler.available()) {
             try {
                 r = compile(classes, waitNanos);
@@ -90,13 +93,26 @@ final class WarmUpC2Compiles {
         }
         long deadline = System.nanoTime() + waitNanos;
         int compiled;
-        while (true) {
+        for (int round = 1; ; round++) {
             compiled = 0;
-            for (Method m : asked) if (tierNow(m) == HotSpotCompiler.TIER_C2) compiled++;
+            for (Method m : asked) {
+                if (tierNow(m) == HotSpotCompiler.TIER_C2) {
+                    compiled++;
+                } else if (round % 100 == 0) {
+                    // C2's code can be thrown away after it is installed (an uncommon trap deoptimises the method, and
+                    // HotSpot's policy may not bring it back while the warm-up no longer runs it): ask again every
+                    // second. A method still queued stays queued once.
+                    HotSpotCompiler.requestMethod(m, HotSpotCompiler.TIER_C2);
+                }
+            }
             if (compiled == asked.size() || System.nanoTime() > deadline || MigrationWarmUp.stopping()) break;
             Thread.sleep(10);
         }
-        return new Result(asked.size(), compiled);
+        List<String> notAtC2 = new ArrayList<>();
+        for (Method m : asked) {
+            if (tierNow(m) != HotSpotCompiler.TIER_C2) notAtC2.add(m.getDeclaringClass().getSimpleName() + "." + m.getName() + " (tier " + tierNow(m) + ")");
+        }
+        return new Result(asked.size(), compiled, notAtC2);
     }
 
     /** Whether C1 compiled {@code m} with a profile (whole or on-stack): the warm-up ran it, and C2 has data for it. */

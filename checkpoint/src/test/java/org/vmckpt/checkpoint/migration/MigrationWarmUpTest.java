@@ -47,7 +47,7 @@ class MigrationWarmUpTest {
         // The encoder ran 1,500 times and more: C1 has compiled it with a profile by now (or C2 already has).
         for (int i = 0; i < 500 && WarmUpC2Compiles.tierNow(encoder) < 2; i++) Thread.sleep(20);
         WarmUpC2Compiles.Result r = WarmUpC2Compiles.compileProfiled(List.of(PageFrames.class, MigrationSource.class), 300_000_000_000L);
-        assertEquals(r.requested(), r.compiled(), "every method asked for reached C2");
+        assertEquals(r.requested(), r.compiled(), "every method asked for reached C2; not: " + r.notAtC2());
         assertEquals(4, WarmUpC2Compiles.tierNow(encoder), "the frame encoder runs on C2's code");
         for (Method loop : WarmUpC2Compiles.longLoops()) {
             assertEquals(4, WarmUpC2Compiles.tierNow(loop), loop.getName() + ", profiled from the warm-up's start, runs on C2's code");
