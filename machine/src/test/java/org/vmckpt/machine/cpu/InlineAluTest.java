@@ -91,14 +91,6 @@ class InlineAluTest {
         Translator.inlineAluC1 = Translator.INLINE_ALU.equals("all");
     }
 
-    static int[] code(int[] ops) {
-        int[] code = new int[ops.length + 2];
-        System.arraycopy(ops, 0, code, 0, ops.length);
-        code[ops.length] = j(0, 0); // j . (the unit spins here until its budget runs out)
-        code[ops.length + 1] = WrittenOutAluTest.RET;
-        return code;
-    }
-
     @Test
     void unitsWithTheSwitchOnCallNoAluMethodAndCountNoInlining() {
         Translator.inlineAluHot = true;
@@ -106,7 +98,7 @@ class InlineAluTest {
         for (int[] ops : PROGRAMS) {
             for (boolean hot : new boolean[] {false, true}) {
                 Translator t = new Translator();
-                TranslatedUnit u = t.translate(WrittenOutAluTest.page(code(ops)), 0, null, -1, 0, hot);
+                TranslatedUnit u = t.translate(WrittenOutAluTest.page(WrittenOutAluTest.code(ops)), 0, null, -1, 0, hot);
                 assertNotNull(u);
                 String cp = WrittenOutAluTest.constants(t.lastClassBytes);
                 assertFalse(cp.contains("org/vmckpt/machine/cpu/Alu"), (hot ? "hot" : "C1") + " unit names Alu");
@@ -117,7 +109,7 @@ class InlineAluTest {
         // Off: the calls, each counted at ALU_CALL_INLINE (round 51's figure).
         Translator.inlineAluHot = false;
         Translator t = new Translator();
-        TranslatedUnit u = t.translate(WrittenOutAluTest.page(code(PROGRAMS[0])), 0, null, -1, 0, true);
+        TranslatedUnit u = t.translate(WrittenOutAluTest.page(WrittenOutAluTest.code(PROGRAMS[0])), 0, null, -1, 0, true);
         assertTrue(WrittenOutAluTest.constants(t.lastClassBytes).contains("org/vmckpt/machine/cpu/Alu"));
         assertTrue(u.inlineTotal >= u.bytecodeSize + 20 * Translator.ALU_CALL_INLINE, u.bytecodeSize + " " + u.inlineTotal);
     }
@@ -126,40 +118,10 @@ class InlineAluTest {
     void everyEmittedFormGivesTheInterpretersResults() {
         Translator.inlineAluHot = true;
         Translator.inlineAluC1 = true;
-        Random rnd = new Random(53);
-        long[] values = new long[EDGES.length + 24];
-        System.arraycopy(EDGES, 0, values, 0, EDGES.length);
-        for (int k = EDGES.length; k < values.length; k++) values[k] = rnd.nextLong() >> rnd.nextInt(64);
-        for (int[] ops : PROGRAMS) {
-            int[] code = code(ops);
-            TranslatedUnit c1 = new Translator().translate(WrittenOutAluTest.page(code), 0, 0);
-            TranslatedUnit hot = new Translator().translate(WrittenOutAluTest.page(code), 0, null, -1, 0, true);
-            Hart jit = WrittenOutAluTest.hart(code), ref = WrittenOutAluTest.hart(code);
-            for (long a : values) {
-                for (long b : values) {
-                    java.util.Arrays.fill(ref.x, 0);
-                    ref.x[10] = a;
-                    ref.x[11] = b;
-                    ref.pc = WrittenOutAluTest.BASE;
-                    ref.run(ops.length);
-                    for (TranslatedUnit u : new TranslatedUnit[] {c1, hot}) {
-                        java.util.Arrays.fill(jit.x, 0);
-                        jit.x[10] = a;
-                        jit.x[11] = b;
-                        jit.pc = WrittenOutAluTest.BASE;
-                        jit.inUnit = true;
-                        assertEquals(ops.length + 1, u.run(jit, ops.length + 1), "ran the operations and one jump");
-                        jit.inUnit = false;
-                        for (int r = 1; r < 32; r++) {
-                            assertEquals(ref.x[r], jit.x[r], (u == hot ? "hot " : "C1 ") + "x" + r + " for "
-                                    + Long.toHexString(a) + ", " + Long.toHexString(b));
-                        }
-                    }
-                }
-            }
-        }
+        long[] values = WrittenOutAluTest.operands(EDGES, 24, new Random(53));
+        for (int[] ops : PROGRAMS) WrittenOutAluTest.assertUnitsMatchTheInterpreter(ops, values);
         // The reference is Alu's: spot checks of the interpreter's results at the edges.
-        Hart ref = WrittenOutAluTest.hart(code(PROGRAMS[0]));
+        Hart ref = WrittenOutAluTest.hart(WrittenOutAluTest.code(PROGRAMS[0]));
         ref.x[10] = Integer.MAX_VALUE;
         ref.x[11] = 64;
         ref.pc = WrittenOutAluTest.BASE;

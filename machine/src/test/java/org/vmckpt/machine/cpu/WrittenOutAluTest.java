@@ -66,10 +66,15 @@ class WrittenOutAluTest {
     }
 
     static int[] code() {
-        int[] code = new int[OPS.length + 2];
-        System.arraycopy(OPS, 0, code, 0, OPS.length);
-        code[OPS.length] = j(0, 0); // j . (the unit spins here until its budget runs out)
-        code[OPS.length + 1] = RET;
+        return code(OPS);
+    }
+
+    /** {@code ops}, then a jump to itself (the unit spins there until its budget runs out) and a return. */
+    static int[] code(int[] ops) {
+        int[] code = new int[ops.length + 2];
+        System.arraycopy(ops, 0, code, 0, ops.length);
+        code[ops.length] = j(0, 0);
+        code[ops.length + 1] = RET;
         return code;
     }
 
@@ -100,38 +105,9 @@ class WrittenOutAluTest {
 
     @Test
     void edgeAndRandomOperandsGiveTheInterpretersResults() {
-        int[] code = code();
-        TranslatedUnit c1 = new Translator().translate(page(code), 0, 0);
-        TranslatedUnit hot = new Translator().translate(page(code), 0, null, -1, 0, true);
-        Hart jit = hart(code), ref = hart(code);
-        Random rnd = new Random(25);
-        long[] values = new long[EDGES.length + 40];
-        System.arraycopy(EDGES, 0, values, 0, EDGES.length);
-        for (int k = EDGES.length; k < values.length; k++) values[k] = rnd.nextLong() >> rnd.nextInt(64);
-        for (long a : values) {
-            for (long b : values) {
-                java.util.Arrays.fill(ref.x, 0);
-                ref.x[10] = a;
-                ref.x[11] = b;
-                ref.pc = BASE;
-                ref.run(OPS.length);
-                for (TranslatedUnit u : new TranslatedUnit[] {c1, hot}) {
-                    java.util.Arrays.fill(jit.x, 0);
-                    jit.x[10] = a;
-                    jit.x[11] = b;
-                    jit.pc = BASE;
-                    jit.inUnit = true;
-                    assertEquals(OPS.length + 1, u.run(jit, OPS.length + 1), "ran the operations and one jump");
-                    jit.inUnit = false;
-                    for (int r = 1; r < 32; r++) {
-                        assertEquals(ref.x[r], jit.x[r], (u == hot ? "hot " : "C1 ") + "x" + r + " for "
-                                + Long.toHexString(a) + ", " + Long.toHexString(b));
-                    }
-                }
-            }
-        }
+        assertUnitsMatchTheInterpreter(OPS, operands(EDGES, 40, new Random(25)));
         // The reference really is Alu's: spot checks of what the interpreter gave.
-        java.util.Arrays.fill(ref.x, 0);
+        Hart ref = hart(code());
         ref.x[10] = -1;
         ref.x[11] = -1;
         ref.pc = BASE;
@@ -141,5 +117,46 @@ class WrittenOutAluTest {
         assertEquals(-1, ref.x[6], "mulhsu(-1, -1)");
         assertEquals(0, ref.x[19], "sltiu(-1, 2)");
         assertEquals(1, ref.x[15], "snez(-1)");
+    }
+
+    /** {@code edges}, then {@code random} more values of random magnitudes. */
+    static long[] operands(long[] edges, int random, Random rnd) {
+        long[] values = new long[edges.length + random];
+        System.arraycopy(edges, 0, values, 0, edges.length);
+        for (int k = edges.length; k < values.length; k++) values[k] = rnd.nextLong() >> rnd.nextInt(64);
+        return values;
+    }
+
+    /**
+     * A C1 unit and a hot-tier unit of {@code ops} (translated now, with the translator's switches as they are), run
+     * with x10 and x11 set to every pair of {@code values}, end with every register as the interpreter does.
+     */
+    static void assertUnitsMatchTheInterpreter(int[] ops, long[] values) {
+        int[] code = code(ops);
+        TranslatedUnit c1 = new Translator().translate(page(code), 0, 0);
+        TranslatedUnit hot = new Translator().translate(page(code), 0, null, -1, 0, true);
+        Hart jit = hart(code), ref = hart(code);
+        for (long a : values) {
+            for (long b : values) {
+                java.util.Arrays.fill(ref.x, 0);
+                ref.x[10] = a;
+                ref.x[11] = b;
+                ref.pc = BASE;
+                ref.run(ops.length);
+                for (TranslatedUnit u : new TranslatedUnit[] {c1, hot}) {
+                    java.util.Arrays.fill(jit.x, 0);
+                    jit.x[10] = a;
+                    jit.x[11] = b;
+                    jit.pc = BASE;
+                    jit.inUnit = true;
+                    assertEquals(ops.length + 1, u.run(jit, ops.length + 1), "ran the operations and one jump");
+                    jit.inUnit = false;
+                    for (int r = 1; r < 32; r++) {
+                        assertEquals(ref.x[r], jit.x[r], (u == hot ? "hot " : "C1 ") + "x" + r + " for "
+                                + Long.toHexString(a) + ", " + Long.toHexString(b));
+                    }
+                }
+            }
+        }
     }
 }
