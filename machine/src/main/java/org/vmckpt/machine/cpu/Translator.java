@@ -366,8 +366,12 @@ final class Translator {
      * its bytecode. gzip's deflate units held it (busybox 6dd1c: 6 of its 40 blocks, 969 JVM instructions, 12 of its 40
      * TLB reads; 6dc50: 16 of 19 blocks, 2,357 JVM instructions), which HotSpot never parses ("C2 parses only 28 of 40
      * tagAt sites", round 51) but which counts against {@link #MAX_BYTECODE}, the translator's time and its count of
-     * what C2 inlines ({@link #uncheckedTlbLimit}). Off: gzip's part of the compute phase was higher with it in 4 of 4
-     * pairs (load 8-10, docs/BENCHMARKS.md round 53); its regions are smaller, not refilled. Tests change it.
+     * what C2 inlines ({@link #uncheckedTlbLimit}). Round 53's pruning left the freed room empty (6dc50: 34 instructions
+     * where the unpruned unit held 128) and gzip's part was higher with it in 4 of 4 pairs; since round 55 the room is
+     * refilled with live code ({@link #buildLive}, {@link #refilled}: 6dd1c 128 live instructions, 6dc50 66). Still off:
+     * with the refill the compute phase's run thread was lower in 4 of 8 pairs, the signed guest's module phase in 6
+     * of 14 and its boot in 8 of 14, and C1 and C2 worked more in the compute phase (load 2-10, docs/BENCHMARKS.md round
+     * 55). Tests change it.
      */
     static volatile boolean pruneUnreachable = Boolean.getBoolean("vmckpt.jit.pruneUnreachable");
     /** Regions pruned by {@link #pruneUnreachable} (for tests). */
@@ -425,6 +429,8 @@ final class Translator {
      * region with a budget of {@code k}, which holds the region (breadth-first and by cycle length, the instructions
      * are taken in one order). If the refilled region is over the bytecode bound, the region's own live part, which is
      * smaller than the region: so a pruned unit holds at least the live instructions of the unit built without pruning.
+     * So is the live part if the refill puts a hot-tier build over {@link #uncheckedTlbLimit} (it would lose the unchecked
+     * reads) and the live part is under it.
      */
     private TranslatedUnit buildLive(byte[] code, TranslatorRegion region, java.util.function.IntFunction<TranslatorRegion> grown,
                                      int budget, int pageIndex, int entryOff, boolean hot) {
@@ -432,6 +438,13 @@ final class Translator {
             TranslatorRegion more = refilled(region, grown, budget, entryOff);
             if (more != null) {
                 TranslatedUnit u = build(code, more, pageIndex, entryOff, hot, MAX_BYTECODE);
+                if (u != null && u.checkedTlb) {
+                    // The refill put the build over the unchecked reads' bound (uncheckedTlbLimit): the region's own live
+                    // part, if it keeps them (gzip's 6dd1c: 88 live instructions under the bound, 128 over it).
+                    TranslatedUnit own = build(code, region, pageIndex, entryOff, hot, MAX_BYTECODE);
+                    if (own != null && !own.checkedTlb) return own;
+                    u = build(code, more, pageIndex, entryOff, hot, MAX_BYTECODE); // (again: the translator's last* fields are the unit's)
+                }
                 if (u != null) {
                     prunedRegions.incrementAndGet();
                     refilledRegions.incrementAndGet();

@@ -25,9 +25,11 @@ public final class UnitBytecodeSizes {
             for (boolean hot : new boolean[] {false, true}) {
                 Translator t = new Translator();
                 TranslatedUnit u = t.translate(page, 7, next, 8, (int) (va & 0xfff), hot);
-                System.out.printf("%s %s%s: %d instructions (%d reachable from the entry), %d bytes of bytecode%n", args[k],
+                System.out.printf("%s %s%s: %d instructions (%d reachable from the entry), %d bytes of bytecode%s%n", args[k],
                         hot ? "hot" : "c1", Translator.pruneUnreachable ? " pruned" : "", u == null ? -1 : u.instructionCount,
-                        u == null ? -1 : t.liveInstructionsOfLastUnit(), t.lastBytecodeSize);
+                        u == null ? -1 : t.liveInstructionsOfLastUnit(), t.lastBytecodeSize,
+                        u == null || !hot || !Translator.uncheckedTlb ? ""
+                                : String.format(", count with what C2 inlines %d%s", u.inlineTotal, u.checkedTlb ? ", checked TLB reads" : ""));
             }
         }
     }
