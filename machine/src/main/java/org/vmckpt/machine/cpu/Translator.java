@@ -185,7 +185,8 @@ final class Translator {
      * {@link #contextLocal}: the compute phase's run thread was lower with both (and {@link #shortAccess}) in 10 of 12
      * pairs, but the signed guest's module phase was higher in 30 of 48 and its boot in 28 of 48; without shortAccess,
      * quieter, compute lower in 4 of 5, the signed module phase in 7 of 16, its boot in 4 of 16 (docs/BENCHMARKS.md
-     * round 51). Tests change it.
+     * round 51); with {@link #pruneUnreachable} and the bound at 8,000 (round 55), compute lower in 6 of 12, the signed
+     * module phase in 8 of 22, its boot in 10 of 22. Tests change it.
      */
     static volatile boolean uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
 
