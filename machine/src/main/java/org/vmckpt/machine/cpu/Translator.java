@@ -185,7 +185,8 @@ final class Translator {
      * {@link #contextLocal}: the compute phase's run thread was lower with both (and {@link #shortAccess}) in 10 of 12
      * pairs, but the signed guest's module phase was higher in 30 of 48 and its boot in 28 of 48; without shortAccess,
      * quieter, compute lower in 4 of 5, the signed module phase in 7 of 16, its boot in 4 of 16 (docs/BENCHMARKS.md
-     * round 51). Tests change it.
+     * round 51); with {@link #pruneUnreachable} and the bound at 8,000 (round 55), compute lower in 6 of 12, the signed
+     * module phase in 8 of 22, its boot in 10 of 22. Tests change it.
      */
     static volatile boolean uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
 
@@ -240,6 +241,8 @@ final class Translator {
 
     /** Bytecode emitted last time (for tests and statistics). */
     int lastBytecodeSize;
+    /** The entry of the unit generated last time (for tests: {@link #liveInstructionsOfLastUnit}). */
+    private int lastEntryOff;
     /** The class file generated last time (for tests: which methods a unit calls). */
     byte[] lastClassBytes;
 
@@ -320,9 +323,10 @@ final class Translator {
             if (!BACK_BEFORE_ENTRY) cut = discover(code, entryOff, first, limit, entryOff); // the region it would be
             // A loop through the entry that the instruction limit would cut: the whole loop, if it fits (MAX_LOOP_INSTRUCTIONS).
             for (int cap = maxLoop; cap > first; cap /= 2) {
-                TranslatorRegion loop = loopRegion(code, entryOff, limit, cap);
+                Insn[] ordered = loopOrder(code, entryOff, limit, cap);
+                TranslatorRegion loop = ordered == null ? null : firstOf(ordered, cap);
                 if (loop == null || cut.containsAll(loop)) break; // no loop, or the cut holds it
-                TranslatedUnit u = build(code, loop, pageIndex, entryOff, hot, MAX_BYTECODE);
+                TranslatedUnit u = buildLive(code, loop, k -> firstOf(ordered, k), cap, pageIndex, entryOff, hot);
                 if (u != null) return u; // else too large: a smaller cap keeps the shortest cycles
             }
             // A straight line that the limit cuts: more of it, up to the next loop's head (MAX_STRAIGHT_INSTRUCTIONS).
@@ -346,7 +350,10 @@ final class Translator {
                 if (!BACK_BEFORE_ENTRY && region.size() >= max) region = discover(code, entryOff, max, limit, entryOff);
             }
             if (region.isEmpty()) return null;
-            TranslatedUnit u = build(code, region, pageIndex, entryOff, hot, MAX_BYTECODE);
+            int lowest = !BACK_BEFORE_ENTRY && region.size() >= max ? entryOff : 0; // (as the region was discovered)
+            byte[] bytes = code;
+            TranslatedUnit u = buildLive(code, region, k -> discover(bytes, entryOff, k, limit, lowest), max, pageIndex,
+                    entryOff, hot);
             if (u != null) return u; // else too large: try a smaller region
         }
         return null;
@@ -360,8 +367,12 @@ final class Translator {
      * its bytecode. gzip's deflate units held it (busybox 6dd1c: 6 of its 40 blocks, 969 JVM instructions, 12 of its 40
      * TLB reads; 6dc50: 16 of 19 blocks, 2,357 JVM instructions), which HotSpot never parses ("C2 parses only 28 of 40
      * tagAt sites", round 51) but which counts against {@link #MAX_BYTECODE}, the translator's time and its count of
-     * what C2 inlines ({@link #uncheckedTlbLimit}). Off: gzip's part of the compute phase was higher with it in 4 of 4
-     * pairs (load 8-10, docs/BENCHMARKS.md round 53); its regions are smaller, not refilled. Tests change it.
+     * what C2 inlines ({@link #uncheckedTlbLimit}). Round 53's pruning left the freed room empty (6dc50: 34 instructions
+     * where the unpruned unit held 128) and gzip's part was higher with it in 4 of 4 pairs; since round 55 the room is
+     * refilled with live code ({@link #buildLive}, {@link #refilled}: 6dd1c 128 live instructions, 6dc50 66). Still off:
+     * with the refill the compute phase's run thread was lower in 4 of 8 pairs, the signed guest's module phase in 6
+     * of 14 and its boot in 8 of 14, and C1 and C2 worked more in the compute phase (load 2-10, docs/BENCHMARKS.md round
+     * 55). Tests change it.
      */
     static volatile boolean pruneUnreachable = Boolean.getBoolean("vmckpt.jit.pruneUnreachable");
     /** Regions pruned by {@link #pruneUnreachable} (for tests). */
@@ -410,6 +421,89 @@ final class Translator {
             for (Insn in : region.values()) if (seen[in.off / 2]) reached.put(in.off, in);
             region = reached;
         }
+    }
+
+    /**
+     * The unit of {@code region}, a loop's or the instruction limit's region of {@code budget} instructions, entered at
+     * {@code entryOff} (null if its bytecode would be over {@link #MAX_BYTECODE}). With {@link #pruneUnreachable} the
+     * room its unreachable instructions took is refilled ({@link #refilled}): {@code grown.apply(k)} is the same kind of
+     * region with a budget of {@code k}, which holds the region (breadth-first and by cycle length, the instructions
+     * are taken in one order). If the refilled region is over the bytecode bound, the region's own live part, which is
+     * smaller than the region: so a pruned unit holds at least the live instructions of the unit built without pruning.
+     * So is the live part if the refill puts a hot-tier build over {@link #uncheckedTlbLimit} (it would lose the unchecked
+     * reads) and the live part is under it.
+     */
+    private TranslatedUnit buildLive(byte[] code, TranslatorRegion region, java.util.function.IntFunction<TranslatorRegion> grown,
+                                     int budget, int pageIndex, int entryOff, boolean hot) {
+        if (pruneUnreachable && !innerNow) {
+            TranslatorRegion more = refilled(region, grown, budget, entryOff);
+            if (more != null) {
+                TranslatedUnit u = build(code, more, pageIndex, entryOff, hot, MAX_BYTECODE);
+                if (u != null && u.checkedTlb) {
+                    // The refill put the build over the unchecked reads' bound (uncheckedTlbLimit): the region's own live
+                    // part, if it keeps them (gzip's 6dd1c: 88 live instructions under the bound, 128 over it).
+                    TranslatedUnit own = build(code, region, pageIndex, entryOff, hot, MAX_BYTECODE);
+                    if (own != null && !own.checkedTlb) return own;
+                    u = build(code, more, pageIndex, entryOff, hot, MAX_BYTECODE); // (again: the translator's last* fields are the unit's)
+                }
+                if (u != null) {
+                    prunedRegions.incrementAndGet();
+                    refilledRegions.incrementAndGet();
+                    return u;
+                }
+            }
+        }
+        return build(code, region, pageIndex, entryOff, hot, MAX_BYTECODE);
+    }
+
+    /**
+     * The refill of {@link #pruneUnreachable} (round 55): a region that holds unreachable instructions (a loop region's
+     * callee cut by the cap, with its return point in) pruned leaves room under its budget, and round 53's pruned units
+     * were smaller for it (gzip's 6dc50: 34 live instructions where the unpruned unit held 128). So the region is taken
+     * again with a larger budget, {@code grown.apply(k)}, its unreachable part pruned, until the live part holds
+     * {@code budget} instructions or the region does not grow (the budget then counts live instructions only). Where a
+     * step makes more live than the budget (a callee's return completed brings the code after its return point in), the
+     * largest budget whose live part fits is searched for between the last two. Null if the region holds no unreachable
+     * instruction or nothing live was added.
+     */
+    private TranslatorRegion refilled(TranslatorRegion region, java.util.function.IntFunction<TranslatorRegion> grown,
+                                      int budget, int entryOff) {
+        TranslatorRegion live = reachableFromEntry(region, entryOff);
+        if (live == region) return null;
+        TranslatorRegion best = live;
+        int below = budget; // a budget whose live part fits (is at most the budget)
+        for (int k = budget; best.size() < budget && k < limit / 2; ) {
+            k = Math.min(limit / 2, k + budget - best.size());
+            TranslatorRegion taken = grown.apply(k);
+            TranslatorRegion reached = reachableFromEntry(taken, entryOff);
+            if (reached.size() > budget) {
+                // Over: the largest budget between the last that fit and this one whose live part fits.
+                int over = k;
+                while (over - below > 1) {
+                    int mid = (below + over) >>> 1;
+                    TranslatorRegion r = reachableFromEntry(grown.apply(mid), entryOff);
+                    if (r.size() <= budget) {
+                        below = mid;
+                        if (r.size() > best.size()) best = r;
+                    } else {
+                        over = mid;
+                    }
+                }
+                break;
+            }
+            below = k;
+            if (reached.size() > best.size()) best = reached;
+            if (taken.size() < k) break; // the region does not grow any more
+        }
+        return best == live ? null : best;
+    }
+
+    /** Regions refilled by {@link #refilled} (for tests). */
+    static final java.util.concurrent.atomic.AtomicLong refilledRegions = new java.util.concurrent.atomic.AtomicLong();
+
+    /** The instructions of the last unit built that its entry reaches (for tests: its live code), by {@link #reachableFromEntry}. */
+    int liveInstructionsOfLastUnit() {
+        return reachableFromEntry(region, lastEntryOff).size();
     }
 
     /** The unit of {@code region} entered at {@code entryOff}, or null if its bytecode would be over {@code maxBytecode}. */
@@ -585,6 +679,15 @@ final class Translator {
      * breadth-first, forwards from the entry and backwards (through the predecessors) to it.
      */
     private TranslatorRegion loopRegion(byte[] code, int entryOff, int limit, int cap) {
+        Insn[] ordered = loopOrder(code, entryOff, limit, cap);
+        return ordered == null ? null : firstOf(ordered, cap);
+    }
+
+    /**
+     * Every instruction on a cycle through {@code entryOff} of at most {@code cap} instructions, those on the shortest
+     * cycles first (see {@link #loopRegion}, which takes the first {@code cap}); null if the entry is on no such cycle.
+     */
+    private Insn[] loopOrder(byte[] code, int entryOff, int limit, int cap) {
         int slots = limit / 2;
         Insn[] at = new Insn[slots];
         int[] ahead = new int[slots], back = new int[slots];
@@ -685,12 +788,15 @@ final class Translator {
         for (int i : byAhead) count[ahead[i] + back[i] + 1]++;
         for (int k = 0; k <= cap; k++) count[k + 1] += count[k];
         for (int i : byAhead) order[count[ahead[i] + back[i]]++] = i;
+        Insn[] ordered = new Insn[on];
+        for (int k = 0; k < on; k++) ordered[k] = at[order[k]];
+        return ordered;
+    }
+
+    /** The first {@code n} instructions of {@code ordered} (all of them if fewer), as a region. */
+    private static TranslatorRegion firstOf(Insn[] ordered, int n) {
         TranslatorRegion region = new TranslatorRegion();
-        for (int i : order) {
-            if (region.size() >= cap) break;
-            Insn in = at[i];
-            region.put(in.off, in);
-        }
+        for (int k = 0; k < ordered.length && k < n; k++) region.put(ordered[k].off, ordered[k]);
         return region;
     }
 
@@ -882,6 +988,7 @@ final class Translator {
 
     private byte[] generate(TranslatorRegion region, int entryOff, int maxBytecode) {
         this.region = region;
+        lastEntryOff = entryOff;
         tlbInlineBytes = 0;
         aluCallBytes = 0;
         blockLabels = new Label[limit / 2];

@@ -777,6 +777,23 @@ class TranslatorDifferentialTest {
         }
     }
 
+    /**
+     * Both tiers against the interpreter with unreachable code pruned and the room refilled ({@link Translator#pruneUnreachable},
+     * off by default; round 55), bare and under Sv39.
+     */
+    @Test
+    void pruneUnreachableInBothTiers() {
+        Translator.pruneUnreachable = true;
+        try {
+            runSeeds(Hart.PRIV_M, 2_000, true, 101, 102);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 103, 104);
+            runSeedsPromoting(MPRV, 2_000, 105);
+            runSeeds(Hart.PRIV_U, 106, 107);
+        } finally {
+            Translator.pruneUnreachable = Boolean.getBoolean("vmckpt.jit.pruneUnreachable");
+        }
+    }
+
     /** Both tiers against the interpreter: units promoted to the hot tier after 2,000 instructions. */
     @Test
     void hotTierInEveryMode() {
