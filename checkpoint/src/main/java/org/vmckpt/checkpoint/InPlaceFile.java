@@ -32,6 +32,21 @@ final class InPlaceFile implements Closeable {
         Path abs = path.toAbsolutePath();
         FileDigests.Identity before = FileDigests.Identity.of(abs);
         if (!sha256.equals(FileDigests.user().remembered(abs, before))) return null;
+        return open(abs, before);
+    }
+
+    /**
+     * A file of vmckpt's own cache opened for reading in place, or null if {@code digests} remembers no digest for its
+     * identity now (it was written, or replaced, since vmckpt wrote it and remembered it: {@link UnpackedInitramfs}).
+     */
+    static InPlaceFile openRemembered(Path path, FileDigests digests) throws IOException {
+        Path abs = path.toAbsolutePath();
+        FileDigests.Identity before = FileDigests.Identity.of(abs);
+        if (digests.remembered(abs, before) == null) return null;
+        return open(abs, before);
+    }
+
+    private static InPlaceFile open(Path abs, FileDigests.Identity before) throws IOException {
         FileChannel ch = FileChannel.open(abs, StandardOpenOption.READ);
         if (!FileDigests.Identity.of(abs).equals(before)) { // replaced between the look and the open
             ch.close();
