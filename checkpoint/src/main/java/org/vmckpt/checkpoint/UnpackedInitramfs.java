@@ -71,7 +71,7 @@ final class UnpackedInitramfs {
      * {@code initrdSha256}, unless a usable entry is there; returns whether it wrote one. A failure only leaves no entry.
      */
     boolean storeIfAbsent(String initrdSha256, InitramfsFiles files) {
-        if (!FileDigests.isSha256Hex(initrdSha256) || !files.holdsArchive()) return false;
+        if (!FileDigests.isSha256Hex(initrdSha256) || !files.holdsArchive() || files.fileCount() == 0) return false; // nothing to refer to
         Path target = path(initrdSha256);
         try {
             if (Files.isRegularFile(target) && digests.remembered(target) != null) return false;
