@@ -74,6 +74,11 @@ final class InitramfsFiles {
         return new InitramfsFiles(start, length, null, unpacked, null, null);
     }
 
+    /** The restore side's form holding the files' data: file {@code i}'s is {@code length[i]} bytes at {@code start[i]} of {@code data}. */
+    static InitramfsFiles held(long[] start, long[] length, byte[] data) {
+        return new InitramfsFiles(start, length, data, null, null, null);
+    }
+
     static boolean isFileSource(int source) {
         return source >= FIRST_SOURCE && source < FIRST_SOURCE + MAX_FILES;
     }

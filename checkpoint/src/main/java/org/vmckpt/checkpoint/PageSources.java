@@ -332,9 +332,9 @@ final class PageSources {
             }
             long lastByte = (e.firstDiskBlock() + e.length() * PageOrigin.SECTORS_PER_PAGE) * PageOrigin.SECTOR_SIZE;
             if (InitramfsFiles.isFileSource(source)) {
-                if (files == null && inPlace) {
+                if (files == null) {
                     long t0 = System.nanoTime();
-                    files = unpackedFromCache(ckpt);
+                    files = unpackedFromCache(ckpt, inPlace);
                     if (files != null) {
                         initramfsCached = true;
                         initramfsNanos = System.nanoTime() - t0;
@@ -388,19 +388,19 @@ final class PageSources {
     }
 
     /**
-     * The initramfs's files read in place from {@link UnpackedInitramfs} (an eager restore), if the initrd the checkpoint
+     * The initramfs's files from {@link UnpackedInitramfs}, read in place (an eager restore) or whole (a lazy one, a reset), if the initrd the checkpoint
      * names is unchanged by its remembered digest (its identity is the one it had when its SHA-256 was found to be the
      * checkpoint's) and the cache holds its files; else null, and the caller reads, checks and unpacks the initrd as
      * before (refusing it by name if it changed). The initrd itself is not read: its files' bytes come from the cache.
      */
-    private static InitramfsFiles unpackedFromCache(Checkpoint ckpt) {
+    private static InitramfsFiles unpackedFromCache(Checkpoint ckpt, boolean inPlace) {
         String path = ckpt.config().get("initrd.path");
         String want = ckpt.config().get("initrd.sha256");
         if (path == null || want == null) return null;
         try {
             Path p = Path.of(path);
             if (!java.nio.file.Files.isRegularFile(p) || !want.equals(FileDigests.user().remembered(p))) return null;
-            return UnpackedInitramfs.user().open(want);
+            return inPlace ? UnpackedInitramfs.user().open(want) : UnpackedInitramfs.user().load(want);
         } catch (IOException | RuntimeException e) {
             return null;
         }

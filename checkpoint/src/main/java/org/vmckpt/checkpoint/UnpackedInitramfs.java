@@ -111,6 +111,19 @@ final class UnpackedInitramfs {
      * {@link InitramfsFiles#closeInPlace} after its last read.
      */
     InitramfsFiles open(String initrdSha256) {
+        return open(initrdSha256, false);
+    }
+
+    /**
+     * The files of the initrd of SHA-256 {@code initrdSha256} read whole from its entry into memory (a lazy restore, whose
+     * pages are read long after it returned), the entry's identity checked unchanged after the read; or null if there is
+     * no usable entry. Reading 14 MB spares inflating the archive (the same fresh heap either way).
+     */
+    InitramfsFiles load(String initrdSha256) {
+        return open(initrdSha256, true);
+    }
+
+    private InitramfsFiles open(String initrdSha256, boolean whole) {
         Path p = path(initrdSha256);
         InPlaceFile f = null;
         try {
@@ -145,7 +158,14 @@ final class UnpackedInitramfs {
                 at += length[i];
             }
             if (at != first + data) return close(f);
-            return InitramfsFiles.inPlace(start, length, f);
+            if (!whole) return InitramfsFiles.inPlace(start, length, f);
+            if (data > Integer.MAX_VALUE - 16) return close(f);
+            byte[] bytes = new byte[(int) data];
+            boolean read = f.read(first, bytes) && f.unchanged();
+            close(f);
+            if (!read) return null;
+            for (int i = 0; i < n; i++) start[i] -= first;
+            return InitramfsFiles.held(start, length, bytes);
         } catch (IOException | RuntimeException e) {
             return f == null ? null : close(f);
         }
