@@ -73,10 +73,15 @@ final class InPlaceFile implements Closeable {
 
     /** As {@link #read(long, byte[])}, into the first {@code length} bytes of {@code dst}. */
     boolean read(long pos, byte[] dst, int length) throws IOException {
-        if (pos < 0 || length < 0 || length > dst.length || pos > size() - length) return false;
-        ByteBuffer b = ByteBuffer.wrap(dst, 0, length);
+        return read(pos, dst, 0, length);
+    }
+
+    /** As {@link #read(long, byte[])}, into {@code dst[offset .. offset + length)}. */
+    boolean read(long pos, byte[] dst, int offset, int length) throws IOException {
+        if (pos < 0 || offset < 0 || length < 0 || length > dst.length - offset || pos > size() - length) return false;
+        ByteBuffer b = ByteBuffer.wrap(dst, offset, length);
         while (b.hasRemaining()) {
-            if (channel.read(b, pos + b.position()) < 0) throw new IOException(path + " ended early (it changed while it was read)");
+            if (channel.read(b, pos + b.position() - offset) < 0) throw new IOException(path + " ended early (it changed while it was read)");
         }
         return true;
     }

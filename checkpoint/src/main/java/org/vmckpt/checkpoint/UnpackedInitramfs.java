@@ -45,6 +45,8 @@ final class UnpackedInitramfs {
     private static final int FIXED_HEADER = 8 + 4 + 64 + 4 + 8;
     /** Entries kept (newest by modification time): tests and rebuilt guests make new initrds. */
     static final int MAX_ENTRIES = 8;
+    /** Bytes per read when an entry is read whole. */
+    private static final int READ_CHUNK = 1 << 20;
 
     private static final UnpackedInitramfs USER = new UnpackedInitramfs(FileDigests.user());
 
@@ -161,7 +163,13 @@ final class UnpackedInitramfs {
             if (!whole) return InitramfsFiles.inPlace(start, length, f);
             if (data > Integer.MAX_VALUE - 16) return close(f);
             byte[] bytes = new byte[(int) data];
-            boolean read = f.read(first, bytes) && f.unchanged();
+            // In 1 MiB reads: a read into a heap array goes through a temporary direct buffer of the read's size, which
+            // for one 14 MB read would be 14 MB more of fresh (native) memory to fault in.
+            boolean read = true;
+            for (int off = 0; read && off < bytes.length; off += READ_CHUNK) {
+                read = f.read(first + off, bytes, off, Math.min(READ_CHUNK, bytes.length - off));
+            }
+            read = read && f.unchanged();
             close(f);
             if (!read) return null;
             for (int i = 0; i < n; i++) start[i] -= first;
