@@ -28,9 +28,10 @@ import java.util.zip.GZIPInputStream;
  * side kept only the digests: hashing every page of the signed guest's 14 MB archive with SHA-256 in a fresh JVM's
  * cold code, and each candidate again in a checkpoint, cost far more CPU than the comparison, and memory is the
  * archive's size (5.7 MB for the default guest, 14 MB for the signed one). A restore copies from the unpacked data:
- * held (the archive unpacked, as a lazy restore and a migration's destination do), or, for an eager restore, read in
- * place from vmckpt's cache of the unpacked files ({@link UnpackedInitramfs}, {@link #inPlace}), which spares it
- * unpacking the whole archive on its critical path every time.
+ * read in place from vmckpt's cache of the unpacked files ({@link UnpackedInitramfs}, {@link #inPlace}: an eager
+ * restore), or held ({@link #held}: read whole from that cache by a lazy restore or a reset; else the archive unpacked,
+ * as a migration's destination and a restore without a cache entry do), which spares a restore unpacking the whole
+ * archive every time.
  */
 final class InitramfsFiles {
     /** Source number of the initramfs's first regular file. */
