@@ -288,6 +288,10 @@ def launcher_java_options(jar):
     lib = os.path.join(checkout, "cli", "target", "libvmckpt-native.so")
     if os.path.exists(lib):
         opts.append(f"-Dvmckpt.native.library={lib}")
+    # zstd's native library as JAR's checkout's ./build extracted it, while newer than JAR (as the launcher passes it).
+    zso = os.path.join(checkout, "cli", "target", "libzstd-jni.so")
+    if os.path.exists(zso) and os.path.getmtime(zso) > os.path.getmtime(jar):
+        opts.append(f"-DZstdNativePath={zso}")
     if os.geteuid() == 0:
         opts += ["-XX:ThreadPriorityPolicy=1", "-XX:JavaPriority2_To_OSPriority=19"]
     # The class-data archives mapped where they were made to be, not relocated at every start (as the launcher does).

@@ -62,7 +62,7 @@ def main():
                 gc = sum(float(m) for m in re.findall(r"Pause.* ([\d.]+)ms$", f.read(), re.M))
             res[j].append((wall, cpu, gc))
             short = re.sub(r"pages\.(read|decode|copy|install)\.cpu", r"\1", phases)
-            print(f"{j}: wall {wall * 1e3:6.0f} ms cpu {cpu * 1e3:6.0f} ms gc {gc:5.0f} ms | {short}", flush=True)
+            print(f"{j}: wall {wall * 1e3:6.0f} ms cpu {cpu * 1e3:6.0f} ms gc {gc:5.0f} ms load {os.getloadavg()[0]:.1f} | {short}", flush=True)
     for j in jars:
         w, c, g = ([r[k] for r in res[j]] for k in range(3))
         print(f"{j}: median of {n}: wall {statistics.median(w) * 1e3:.0f} ms, cpu {statistics.median(c) * 1e3:.0f} ms, "

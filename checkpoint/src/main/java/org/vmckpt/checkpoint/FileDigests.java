@@ -116,6 +116,28 @@ public final class FileDigests {
         return sha;
     }
 
+    /**
+     * Remembers {@code sha256} for a file vmckpt has just written whole into its own private cache (written under a fresh
+     * temporary name, forced to disk and renamed into place: {@link UnpackedInitramfs}), under its identity now. The
+     * settle rule of {@link #sha256} guards against a write in the same timestamp tick as the look that would leave the
+     * identity as it was; no process writes such a file after its rename (a later write, or another rename over it,
+     * moves its identity: its ctime or its inode), and one that could would need this user's cache, where it could
+     * equally write this file. So the entry is stored at once, with no 2 s wait.
+     */
+    void rememberWritten(Path file, String sha256) throws IOException {
+        Identity id = Identity.of(file.toAbsolutePath());
+        synchronized (this) {
+            Properties cache = load();
+            cache.setProperty(file.toAbsolutePath().toString(), id.text() + " " + sha256);
+            store(cache);
+        }
+    }
+
+    /** The directory of this cache (its other files, such as {@link UnpackedInitramfs}'s, live beside it). */
+    Path directory() {
+        return cacheFile.getParent();
+    }
+
     /** The digest remembered for {@code file} as it is now, or null. */
     String remembered(Path file) throws IOException {
         return remembered(file, Identity.of(file.toAbsolutePath()));

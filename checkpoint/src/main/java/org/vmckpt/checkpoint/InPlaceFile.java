@@ -32,6 +32,21 @@ final class InPlaceFile implements Closeable {
         Path abs = path.toAbsolutePath();
         FileDigests.Identity before = FileDigests.Identity.of(abs);
         if (!sha256.equals(FileDigests.user().remembered(abs, before))) return null;
+        return open(abs, before);
+    }
+
+    /**
+     * A file of vmckpt's own cache opened for reading in place, or null if {@code digests} remembers no digest for its
+     * identity now (it was written, or replaced, since vmckpt wrote it and remembered it: {@link UnpackedInitramfs}).
+     */
+    static InPlaceFile openRemembered(Path path, FileDigests digests) throws IOException {
+        Path abs = path.toAbsolutePath();
+        FileDigests.Identity before = FileDigests.Identity.of(abs);
+        if (digests.remembered(abs, before) == null) return null;
+        return open(abs, before);
+    }
+
+    private static InPlaceFile open(Path abs, FileDigests.Identity before) throws IOException {
         FileChannel ch = FileChannel.open(abs, StandardOpenOption.READ);
         if (!FileDigests.Identity.of(abs).equals(before)) { // replaced between the look and the open
             ch.close();
@@ -58,10 +73,15 @@ final class InPlaceFile implements Closeable {
 
     /** As {@link #read(long, byte[])}, into the first {@code length} bytes of {@code dst}. */
     boolean read(long pos, byte[] dst, int length) throws IOException {
-        if (pos < 0 || length < 0 || length > dst.length || pos > size() - length) return false;
-        ByteBuffer b = ByteBuffer.wrap(dst, 0, length);
+        return read(pos, dst, 0, length);
+    }
+
+    /** As {@link #read(long, byte[])}, into {@code dst[offset .. offset + length)}. */
+    boolean read(long pos, byte[] dst, int offset, int length) throws IOException {
+        if (pos < 0 || offset < 0 || length < 0 || length > dst.length - offset || pos > size() - length) return false;
+        ByteBuffer b = ByteBuffer.wrap(dst, offset, length);
         while (b.hasRemaining()) {
-            if (channel.read(b, pos + b.position()) < 0) throw new IOException(path + " ended early (it changed while it was read)");
+            if (channel.read(b, pos + b.position() - offset) < 0) throw new IOException(path + " ended early (it changed while it was read)");
         }
         return true;
     }

@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -26,8 +27,11 @@ import java.util.zip.GZIPInputStream;
  * (up to {@link #MAX_KEPT} unpacked; a larger one keeps a SHA-256 per page instead). Until branch restore14 the capture
  * side kept only the digests: hashing every page of the signed guest's 14 MB archive with SHA-256 in a fresh JVM's
  * cold code, and each candidate again in a checkpoint, cost far more CPU than the comparison, and memory is the
- * archive's size (5.7 MB for the default guest, 14 MB for the signed one). A restore keeps the unpacked data and
- * copies from it.
+ * archive's size (5.7 MB for the default guest, 14 MB for the signed one). A restore copies from the unpacked data:
+ * read in place from vmckpt's cache of the unpacked files ({@link UnpackedInitramfs}, {@link #inPlace}: an eager
+ * restore), or held ({@link #held}: read whole from that cache by a lazy restore or a reset; else the archive unpacked,
+ * as a migration's destination and a restore without a cache entry do), which spares a restore unpacking the whole
+ * archive every time.
  */
 final class InitramfsFiles {
     /** Source number of the initramfs's first regular file. */
@@ -41,18 +45,39 @@ final class InitramfsFiles {
     /** Where each file's data starts in {@link #archive}, and its length. */
     private final long[] dataStart;
     private final long[] dataLength;
-    /** The unpacked archive (restore side; capture side up to {@link #MAX_KEPT}), or null (digests only). */
+    /** The unpacked archive (restore side; capture side up to {@link #MAX_KEPT}), or null (digests only, or in place). */
     private final byte[] archive;
+    /** The files' data read in place from {@link UnpackedInitramfs}'s cache (an eager restore), {@link #dataStart} in it; or null. */
+    private final InPlaceFile unpacked;
     /** Whole pages by content, to (file << 32 | page index) (capture side). */
     private final PageHashIndex byContent;
     private final Map<Long, byte[]> digests;
 
     private InitramfsFiles(long[] dataStart, long[] dataLength, byte[] archive, PageHashIndex byContent, Map<Long, byte[]> digests) {
+        this(dataStart, dataLength, archive, null, byContent, digests);
+    }
+
+    private InitramfsFiles(long[] dataStart, long[] dataLength, byte[] archive, InPlaceFile unpacked, PageHashIndex byContent,
+                           Map<Long, byte[]> digests) {
         this.dataStart = dataStart;
         this.dataLength = dataLength;
         this.archive = archive;
+        this.unpacked = unpacked;
         this.byContent = byContent;
         this.digests = digests;
+    }
+
+    /**
+     * The restore side's form read in place: file {@code i}'s data is {@code length[i]} bytes at {@code start[i]} of
+     * {@code unpacked} (a file of {@link UnpackedInitramfs}'s cache). {@link #closeInPlace} after the last read.
+     */
+    static InitramfsFiles inPlace(long[] start, long[] length, InPlaceFile unpacked) {
+        return new InitramfsFiles(start, length, null, unpacked, null, null);
+    }
+
+    /** The restore side's form holding the files' data: file {@code i}'s is {@code length[i]} bytes at {@code start[i]} of {@code data}. */
+    static InitramfsFiles held(long[] start, long[] length, byte[] data) {
+        return new InitramfsFiles(start, length, data, null, null, null);
     }
 
     static boolean isFileSource(int source) {
@@ -149,11 +174,60 @@ final class InitramfsFiles {
     }
 
     /** Copies the 4096 bytes of file {@code source} at {@code sector} into {@code dst}. Restore side. */
-    boolean read(int source, long sector, byte[] dst) {
-        long end = (sector + PageOrigin.SECTORS_PER_PAGE) * PageOrigin.SECTOR_SIZE;
-        if (archive == null || sector < 0 || !covers(source, end)) return false;
-        System.arraycopy(archive, (int) (dataStart[source - FIRST_SOURCE] + sector * PageOrigin.SECTOR_SIZE), dst, 0, PAGE);
-        return true;
+    boolean read(int source, long sector, byte[] dst) throws IOException {
+        return read(source, sector, dst, PAGE);
+    }
+
+    /**
+     * Copies the {@code length} bytes (whole pages) of file {@code source} from {@code sector} on into {@code dst}: a run
+     * of pages, one copy (held) or one positional read (in place). False, reading nothing, if the file does not hold them
+     * all or nothing is held. Restore side; any thread.
+     */
+    boolean read(int source, long sector, byte[] dst, int length) throws IOException {
+        if (sector < 0 || length < 0 || length > dst.length || length % PAGE != 0) return false;
+        long end = sector * PageOrigin.SECTOR_SIZE + length;
+        if ((archive == null && unpacked == null) || !covers(source, end)) return false;
+        long at = dataStart[source - FIRST_SOURCE] + sector * PageOrigin.SECTOR_SIZE;
+        if (archive != null) {
+            System.arraycopy(archive, (int) at, dst, 0, length);
+            return true;
+        }
+        return unpacked.read(at, dst, length);
+    }
+
+    /**
+     * Closes the cache file read in place, after the restore's last read of it: false if it changed meanwhile (its
+     * identity moved), so that pages read from it may not be its remembered contents. True for the other forms.
+     */
+    boolean closeInPlace() throws IOException {
+        if (unpacked == null) return true;
+        try {
+            return unpacked.unchanged();
+        } finally {
+            unpacked.close();
+        }
+    }
+
+    /** The cache file read in place, or null (messages). */
+    Path unpackedPath() {
+        return unpacked == null ? null : unpacked.path;
+    }
+
+    /** Whether the unpacked archive is held (the capture side's form for one up to {@link #MAX_KEPT}): {@link UnpackedInitramfs} can store it. */
+    boolean holdsArchive() {
+        return archive != null;
+    }
+
+    /** File {@code f}'s data length in bytes. */
+    long fileLength(int f) {
+        return dataLength[f];
+    }
+
+    /** Writes file {@code f}'s data (from the held archive) to {@code out}. */
+    void writeFile(int f, java.nio.channels.WritableByteChannel out, MessageDigest md) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(archive, (int) dataStart[f], (int) dataLength[f]);
+        md.update(archive, (int) dataStart[f], (int) dataLength[f]);
+        while (b.hasRemaining()) out.write(b);
     }
 
     private static long align4(long v) {

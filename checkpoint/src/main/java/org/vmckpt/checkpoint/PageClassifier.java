@@ -100,7 +100,9 @@ final class PageClassifier {
                 } catch (RuntimeException e) {
                     // without the reports a checkpoint's longest pause is estimated from the counters (GcPauses)
                 }
-                f.complete(PageSources.ofMachine(machine, repo, parentId));
+                PageSources s = PageSources.ofMachine(machine, repo, parentId);
+                f.complete(s);
+                s.keepUnpackedInitramfs(); // after the sources are handed out: a checkpoint waiting for them does not wait for this
             } catch (Throwable e) {
                 f.complete(null); // eviction is an optimisation: without the sources, such pages are saved as data
             }

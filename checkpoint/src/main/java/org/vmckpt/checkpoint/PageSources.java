@@ -41,6 +41,8 @@ final class PageSources {
     private final byte[] scratch = new byte[DiskOverlay.BLOCK_SIZE];
     /** {@link #initramfsNanos}: set once by {@link #forCheckpoint}. */
     private long initramfsNanos;
+    /** Whether {@link #forCheckpoint} read the initramfs's files from {@link UnpackedInitramfs} instead of unpacking the initrd. */
+    private boolean initramfsCached;
     /**
      * Capture side: the guest page where the kernel Image's first byte was loaded, and how many whole pages of the
      * file follow it (0: no kernel to compare with). A page there that no longer equals the file (the kernel patched
@@ -320,6 +322,7 @@ final class PageSources {
         List<VirtioBlk> disks = m.virtio().disks();
         InitramfsFiles files = null;
         long initramfsNanos = 0;
+        boolean initramfsCached = false;
         for (Extent e : ckpt.pageExtents()) {
             if (e.kind() != PageKind.SOURCE && e.kind() != PageKind.SOURCE_DELTA) continue;
             int source = e.source();
@@ -329,6 +332,14 @@ final class PageSources {
             }
             long lastByte = (e.firstDiskBlock() + e.length() * PageOrigin.SECTORS_PER_PAGE) * PageOrigin.SECTOR_SIZE;
             if (InitramfsFiles.isFileSource(source)) {
+                if (files == null) {
+                    long t0 = System.nanoTime();
+                    files = unpackedFromCache(ckpt, inPlace);
+                    if (files != null) {
+                        initramfsCached = true;
+                        initramfsNanos = System.nanoTime() - t0;
+                    }
+                }
                 if (files == null) {
                     long t0 = System.nanoTime();
                     BootFile f = boot.get(PageOrigin.INITRD);
@@ -372,7 +383,43 @@ final class PageSources {
         }
         PageSources sources = new PageSources(disks, boot, files);
         sources.initramfsNanos = initramfsNanos;
+        sources.initramfsCached = initramfsCached;
         return sources;
+    }
+
+    /**
+     * The initramfs's files from {@link UnpackedInitramfs}, read in place (an eager restore) or whole (a lazy one, a reset), if the initrd the checkpoint
+     * names is unchanged by its remembered digest (its identity is the one it had when its SHA-256 was found to be the
+     * checkpoint's) and the cache holds its files; else null, and the caller reads, checks and unpacks the initrd as
+     * before (refusing it by name if it changed). The initrd itself is not read: its files' bytes come from the cache.
+     */
+    private static InitramfsFiles unpackedFromCache(Checkpoint ckpt, boolean inPlace) {
+        String path = ckpt.config().get("initrd.path");
+        String want = ckpt.config().get("initrd.sha256");
+        if (path == null || want == null) return null;
+        try {
+            Path p = Path.of(path);
+            if (!java.nio.file.Files.isRegularFile(p) || !want.equals(FileDigests.user().remembered(p))) return null;
+            return inPlace ? UnpackedInitramfs.user().open(want) : UnpackedInitramfs.user().load(want);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Stores the initramfs's unpacked files in {@link UnpackedInitramfs} unless they are there already, for every later
+     * eager restore of this VM's checkpoints (which then read them in place instead of unpacking the archive on their
+     * critical path): once per initrd, by a running VM's page-sources thread once its sources are handed out, as the
+     * unpacked archive is at hand there. Returns whether it wrote them.
+     */
+    boolean keepUnpackedInitramfs() {
+        BootFile initrd = bootFiles.get(PageOrigin.INITRD);
+        return initramfs != null && initrd != null && UnpackedInitramfs.user().storeIfAbsent(initrd.sha256(), initramfs);
+    }
+
+    /** Whether {@link #forCheckpoint} took the initramfs's files from {@link UnpackedInitramfs} (--stats). */
+    boolean initramfsCached() {
+        return initramfsCached;
     }
 
     /**
@@ -426,6 +473,17 @@ final class PageSources {
                 if (changed == null) changed = new RestoreException("the " + BootFile.name(f.source()) + " " + f.path() + " cannot be checked: " + e.getMessage(), e);
             }
             closeInPlace(f);
+        }
+        if (initramfs != null) {
+            Path cached = initramfs.unpackedPath();
+            try {
+                if (!initramfs.closeInPlace() && changed == null) {
+                    changed = new RestoreException("vmckpt's unpacked copy " + cached + " of the initrd changed while checkpoint " + ckpt.id()
+                            + " was being restored from it: restore again (a copy that changed is not used)");
+                }
+            } catch (IOException e) {
+                if (changed == null) changed = new RestoreException("vmckpt's unpacked copy " + cached + " of the initrd cannot be checked: " + e.getMessage(), e);
+            }
         }
         if (changed != null) throw changed;
     }
@@ -523,12 +581,13 @@ final class PageSources {
     }
 
     /**
-     * The first {@code length} bytes of {@code dst} from boot file {@code source} (kernel, initrd or firmware, not a file
+     * The first {@code length} bytes of {@code dst} from boot file {@code source} (kernel, initrd or firmware, or a file
      * inside the initramfs) at {@code sector}, in one read: a run of SOURCE pages. False, reading nothing for certain, if
      * {@code source} is no boot file this restore loaded or the file does not hold all of those bytes.
      */
     boolean readBootFile(int source, long sector, byte[] dst, int length) throws IOException {
-        if (InitramfsFiles.isFileSource(source) || !BootFile.isBootSource(source)) return false;
+        if (InitramfsFiles.isFileSource(source)) return initramfs != null && initramfs.read(source, sector, dst, length);
+        if (!BootFile.isBootSource(source)) return false;
         BootFile f = bootFiles.get(source);
         return f != null && f.read(sector, dst, length);
     }

@@ -161,9 +161,11 @@ public final class Restorer {
             // restore reads a remembered one in place, and checks after its reads that it did not change).
             sources = PageSources.forCheckpoint(ckpt, m, !lazy);
             tp = phase(phases, "boot-files", tp);
-            // Of it: the initramfs read and unpacked whole for the pages of files inside it (on the signed guest
-            // a 3.7 MB gzip archive unpacked to 14 MB, every restore).
+            // Of it: the initramfs's files for the pages that refer to them: read in place from vmckpt's unpacked copy, or
+            // the initrd read and unpacked whole (on the signed guest a 3.7 MB gzip archive unpacked to 14 MB).
             if (sources.initramfsNanos() > 0) phases.put("boot-files.initramfs", sources.initramfsNanos());
+            // 1 when an eager restore read them in place from vmckpt's unpacked copy instead (UnpackedInitramfs).
+            if (sources.initramfsNanos() > 0) phases.put("boot-files.initramfs.cached.items", sources.initramfsCached() ? 1L : 0L);
             loadRecords(ckpt, m);
             tp = phase(phases, "records", tp);
             if (lazy) {

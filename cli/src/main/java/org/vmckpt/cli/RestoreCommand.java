@@ -57,10 +57,15 @@ final class RestoreCommand {
             return 0;
         }
         if (a.positional().size() != 1) throw new UsageException("vmckpt restore takes one checkpoint (see vmckpt ls)");
+        // The command's steps before the restore, for --stats: options, repository, console, checkpoint (its manifest).
+        long tOptions = System.nanoTime();
         Repository repo = RepoLocation.openExisting(RepoLocation.resolve(a));
+        long tRepo = System.nanoTime();
         ConsoleOutput console = VmSession.console(a);
+        long tConsole = System.nanoTime();
         Restorer.Restored restored;
         Checkpoint ckpt = repo.open(a.positional().get(0));
+        long tOpen = System.nanoTime();
         try {
             MachineConfig expected = null;
             if (a.has("mem")) {
@@ -113,6 +118,8 @@ final class RestoreCommand {
             long jvmMillisAtStart = restoredAt - (restoredNanos - t0) / 1_000_000;
             System.err.printf("vmckpt: restore time axis: the command began %d ms after the JVM's start, the restore %d ms, restored at %d ms%n",
                     jvmMillisAtStart, restoredAt - restored.loadNanos() / 1_000_000, restoredAt);
+            System.err.printf("vmckpt: before the restore: options %.1f ms, repository %.1f ms, console %.1f ms, checkpoint %.1f ms%n",
+                    (tOptions - t0) / 1e6, (tRepo - tOptions) / 1e6, (tConsole - tRepo) / 1e6, (tOpen - tConsole) / 1e6);
             StringBuilder sb = new StringBuilder("vmckpt: restore phases:");
             restored.phaseNanos().forEach((k, v) -> sb.append(k.endsWith("items") ? String.format(" %s %d", k, v) : String.format(" %s %.1f ms", k, v / 1e6)));
             if (prefault != null) System.err.println("vmckpt: restore: " + prefault);

@@ -154,6 +154,29 @@ class LauncherTest {
         assertTrue(with.matches("(?s).*" + java.util.regex.Pattern.quote(NativeMemory.LIBRARY_PROPERTY) + " = \\S*/cli/target/libvmckpt-native\\.so\\s.*"), with);
     }
 
+    /**
+     * zstd's native library as ./build extracts it (cli/target/libzstd-jni.so) is named to zstd-jni (ZstdNativePath)
+     * while it is newer than the jar, so it is the jar's zstd-jni's; not when it is missing or older than the jar (a jar
+     * built since, perhaps with another zstd-jni: it then extracts its own library as before).
+     */
+    @Test
+    void theLauncherNamesZstdsNativeLibraryWhileItIsNewerThanTheJar() throws Exception {
+        Path checkout = checkout();
+        ProcessBuilder pb = new ProcessBuilder(checkout.resolve("vmckpt").toString(), "--version");
+        pb.environment().put("VMCKPT_JAVA_OPTS", "-XshowSettings:properties");
+        String without = run(pb);
+        assertTrue(!without.contains("ZstdNativePath") && without.contains("vmckpt 0."), without);
+        Path so = checkout.resolve("cli/target/libzstd-jni.so");
+        Files.createFile(so);
+        java.nio.file.attribute.FileTime jarTime = Files.getLastModifiedTime(checkout.resolve("cli/target/vmckpt.jar"));
+        Files.setLastModifiedTime(so, java.nio.file.attribute.FileTime.fromMillis(jarTime.toMillis() + 5_000));
+        String with = run(pb);
+        assertTrue(with.matches("(?s).*ZstdNativePath = \\S*/cli/target/libzstd-jni\\.so\\s.*"), with);
+        Files.setLastModifiedTime(so, java.nio.file.attribute.FileTime.fromMillis(jarTime.toMillis() - 5_000));
+        String stale = run(pb);
+        assertTrue(!stale.contains("ZstdNativePath"), stale);
+    }
+
     /** A flag's final value from -XX:+PrintFlagsFinal's table ("     size_t MaxNewSize   = 16777216   {product} ..."). */
     private static String flag(String flagsFinal, String name) {
         for (String line : flagsFinal.split("\n")) {
