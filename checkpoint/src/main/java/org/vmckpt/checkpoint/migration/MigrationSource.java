@@ -810,12 +810,16 @@ public final class MigrationSource {
     }
 
     /**
-     * Data pages in a round's frame while the guest runs: {@link MigrationWire#ROUND_PAGES_PER_FRAME} (protocol 13);
-     * {@code -Dvmckpt.migration.roundFramePages=64} sends a round in 64-page frames as protocol 12 did (for A/B
-     * measurements; the wire is the same).
+     * Data pages in a round's frame while the guest runs: 64 (a pack frame's) by default; {@code
+     * -Dvmckpt.migration.roundFramePages=512} (at most {@link MigrationWire#ROUND_PAGES_PER_FRAME}, which every
+     * protocol-13 destination accepts) sends a round in frames of 512 data pages, 8 chunks under one header and table.
+     * Off by default: it cut memrandom's framing by a further ~10-38 KiB a migration, but in a same-jar A/B (512 against
+     * 64, load 5-7) memdirty's migrations took 1.4-2.1x as long with 1.2-1.4x the CPU in 3 of 4 pairs (the fourth even), the destination's
+     * most (docs/BENCHMARKS.md round 53): a 2 MiB frame is read, unpacked and copied out of buffers that no longer fit
+     * in the core's cache, where a 256 KiB one does.
      */
     static final int ROUND_FRAME_UNITS = Math.max(1, Math.min(MigrationWire.ROUND_PAGES_PER_FRAME,
-            Integer.getInteger("vmckpt.migration.roundFramePages", MigrationWire.ROUND_PAGES_PER_FRAME)));
+            Integer.getInteger("vmckpt.migration.roundFramePages", MigrationWire.PAGES_PER_FRAME)));
 
     /**
      * Sends the pages {@code which} of a capture (see {@link #sendPages}); returns how many were sent. A frame ends when
@@ -832,9 +836,9 @@ public final class MigrationSource {
         byte[][] base = new byte[MigrationWire.MAX_PAGES_PER_FRAME][];
         byte[][] done = new byte[MigrationWire.MAX_PAGES_PER_FRAME][];
         int units = 0; // of the frame's pages, those with data (at most frameUnits)
-        // While the guest runs nothing waits for a frame: 512 data pages (8 chunks of 64, compressed as pack frames), one
-        // header and table for them (protocol 13). The pause's frames stay at 64: the destination decodes each while the
-        // source encodes the next.
+        // While the guest runs nothing waits for a frame: with -Dvmckpt.migration.roundFramePages=512, 512 data pages (8
+        // chunks of 64, compressed as pack frames) under one header and table (protocol 13). The pause's frames stay at 64:
+        // the destination decodes each while the source encodes the next.
         int frameUnits = guestRuns ? ROUND_FRAME_UNITS : MigrationWire.PAGES_PER_FRAME;
         if (lastSent == null) {
             lastSent = new byte[fm.pageCount()][];

@@ -31,8 +31,8 @@ final class MigrationWire {
      * table may be a list of runs ({@code PageFrames} table encoding RUNS: consecutive pages of one kind, zero, data or
      * delta), a frame's data part is a sequence of chunks of at most {@link #DATA_CHUNK} bytes each compressed on its own
      * (PAGES and DISK), and a round's frame (while the guest runs) may hold up to {@link #ROUND_PAGES_PER_FRAME} data
-     * pages: memory that does not compress cost 24 bytes of overhead per 64 pages in a checkpoint's pack and about 56 in
-     * a migration's frames (docs/BENCHMARKS.md round 53).
+     * pages (sent so only when switched on): memory that does not compress cost 24 bytes of overhead per 64 pages in a
+     * checkpoint's pack and about 56 in a migration's frames (docs/BENCHMARKS.md round 53).
      */
     static final int VERSION = 13;
     /** Largest frame payload accepted: a batch of pages is at most 512 x 4 KiB plus its table. */
@@ -48,9 +48,10 @@ final class MigrationWire {
      */
     static final int DATA_CHUNK = PAGES_PER_FRAME * 4096;
     /**
-     * Pages with data in a round's PAGES frame while the guest runs (protocol 13; the pause, the push after STATE and
-     * everything after GO keep {@link #PAGES_PER_FRAME}, or fewer: there a page may be waited for). Its data part is 8
-     * chunks of 64 pages, compressed as 8 pack frames; the frame's header and table are paid once for them.
+     * The most pages with data a PAGES frame may carry (protocol 13): a round's frame while the guest runs, when the source
+     * is started with {@code -Dvmckpt.migration.roundFramePages=512} (off by default: {@code MigrationSource.ROUND_FRAME_UNITS});
+     * every other frame carries at most {@link #PAGES_PER_FRAME}. Its data part is then 8 chunks of 64 pages, compressed
+     * as 8 pack frames, under one frame header and table.
      */
     static final int ROUND_PAGES_PER_FRAME = 512;
     /** The most data bytes a PAGES frame holds: {@link #ROUND_PAGES_PER_FRAME} pages. */
