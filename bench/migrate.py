@@ -649,6 +649,32 @@ def main():
               f"{kib(a['other-frames'])} | {kib(a['round-0'])} / {kib(a['later-rounds'])} / {kib(a['switch-over'])} / {kib(a['after-go'])} | "
               f"{kib(a['wire'])} | {a['pages-resent-unchanged']} | {kib(ck)} | {cparts[0]} | {cparts[1]} | {cparts[2]} |")
 
+    print("\nThe difference by cause (bytes; stream - checkpoint at switch-over): framing is the stream's PAGES frame headers,"
+          " page tables and data-chunk headers (5 bytes each; a build before protocol 13 has one a frame, 9-byte frame headers),"
+          " DISK, STATE and the other frames, against the pack's frame headers, index, header and trailer and the manifest;"
+          " data is the PAGES data parts without their chunk headers against the pack frames' stored data; of the stream's,"
+          " the pages sent as words (their data bytes) and as deltas (protocol 13 builds only):\n")
+    print("| workload | system | mode | TLS | sent - checkpoint | framing: stream - pack (stream: hdrs + tables + chunk hdrs + DISK/STATE/other; pack) | data: stream - pack | frames (run tables), chunks | pages whole / words (bytes) / deltas; pack units |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        a, c = r.get("bytes_account"), r.get("checkpoint_account")
+        ck = r.get("checkpoint_after_bytes")
+        if "error" in r or not a or not c or ck is None:
+            continue
+        frames_ = a.get("pages-frame-count", a["pages-headers"] // 9)
+        chunks = a.get("pages-chunks", frames_)
+        chunk_hdrs = 5 * chunks
+        rest = a["disk-frames"] + a["state-frame"] + a["other-frames"]
+        stream_framing = a["pages-headers"] + a["pages-tables"] + chunk_hdrs + rest
+        pack_framing = c["manifest"] + c["pack-frame-headers"] + c["pack-index-trailer-header"]
+        data_diff = (a["pages-data"] - chunk_hdrs) - c["pack-data"]
+        kinds = (f"{a['pages-whole']} / {a['pages-words']} ({a['pages-word-bytes']}) / {a['pages-delta']}; {c['pack-units']}"
+                 if "pages-whole" in a else f"-; {c['pack-units']}")
+        runs = f" ({a['pages-run-tables']})" if "pages-run-tables" in a else ""
+        print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | {r['bytes'] - ck:+d} | "
+              f"{stream_framing - pack_framing:+d} ({a['pages-headers']} + {a['pages-tables']} + {chunk_hdrs} + {rest}; {pack_framing}) | "
+              f"{data_diff:+d} | {frames_}{runs}, {chunks} | {kinds} |")
+
     print("\nThe switch-over and the longest gap on one time axis (ms from the source's last heartbeat; stop-the-world pauses"
           " with --gc-log):\n")
     for r in results:
