@@ -103,6 +103,11 @@ public final class MigrationSource {
     private StateDigest digest;
     /** Frame encoding with its zstd context: used by the migration thread only. */
     private final PageFrames frames = new PageFrames();
+    /**
+     * Whether the data chunks go through the connection's zstd stream until GO (protocol 14, {@link ChunkStream}):
+     * {@code -Dvmckpt.migration.stream=false} compresses each chunk on its own, as a checkpoint's pack frames are.
+     */
+    static final boolean STREAM_CHUNKS = Boolean.parseBoolean(System.getProperty("vmckpt.migration.stream", "true"));
     /** Pages that may travel as references to files both ends hold (the checkpoint's page classification). */
     private PageReferences references;
     private volatile long pagesReferred;
@@ -218,6 +223,7 @@ public final class MigrationSource {
         m.put("pages-delta", frames.deltaPages() + (u == null ? 0 : u.deltaPages()));
         m.put("pages-words", frames.wordsPages() + (u == null ? 0 : u.wordsPages()));
         m.put("pages-word-bytes", frames.wordBytes() + (u == null ? 0 : u.wordBytes()));
+        m.put("stream-chunks", frames.streamChunks()); // data chunks sent through the connection's zstd stream (protocol 14)
         m.put("pages-file-delta", pagesFileDelta);
         m.put("frames-quiet-level", quietFrames);
         // Not bytes: the guest's copy-on-write copies since the migration began, of them those made into spares, and the
@@ -447,6 +453,7 @@ public final class MigrationSource {
             if (cancelRequested) throw new MigrationException("cancelled");
             // The point of no return: once GO is on its way the destination may run the guest, so this copy never does.
             switchedOver = true;
+            frames.streamChunks(false); // post-copy's frames after GO are compressed each on its own (a resume needs no old stream)
             pagesSentInPause = pagesSent - sentBeforePause;
             deltasBeforeSwitch = pagesDelta;
             // GO says how long the guest has been paused (protocol 9): the destination's guest clock counts that time, as
@@ -515,6 +522,9 @@ public final class MigrationSource {
     private void hello(Map<String, String> description) throws Exception {
         references.describe(description); // the boot files' hashes: the destination says which it holds too
         conn.sendOpening(MigrationWire.VERSION);
+        // The rounds' and the pause's chunks go through the connection's stream, until GO (below: after it, a resumed
+        // connection would start with the old one's stream).
+        frames.streamChunks(STREAM_CHUNKS);
         MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter()
                 .u8(mode.ordinal()).i32(machine.memory().pageCount()).i32(description.size());
         for (Map.Entry<String, String> e : description.entrySet()) w.string(e.getKey()).string(e.getValue());

@@ -32,9 +32,12 @@ final class MigrationWire {
      * delta), a frame's data part is a sequence of chunks of at most {@link #DATA_CHUNK} bytes each compressed on its own
      * (PAGES and DISK), and a round's frame (while the guest runs) may hold up to {@link #ROUND_PAGES_PER_FRAME} data
      * pages (sent so only when switched on): memory that does not compress cost 24 bytes of overhead per 64 pages in a
-     * checkpoint's pack and about 56 in a migration's frames (docs/BENCHMARKS.md round 53).
+     * checkpoint's pack and about 56 in a migration's frames (docs/BENCHMARKS.md round 53). 14 (2026-12-04, branch
+     * mig55): a data chunk may be the next part of the connection's zstd stream ({@code PageFrames.STREAM},
+     * {@code ChunkStream}), which refers to the chunks streamed before it, where a checkpoint's pack frames are each
+     * compressed on their own (docs/BENCHMARKS.md round 55).
      */
-    static final int VERSION = 13;
+    static final int VERSION = 14;
     /** Largest frame payload accepted: a batch of pages is at most 512 x 4 KiB plus its table. */
     static final int MAX_PAYLOAD = 16 << 20;
     /**

@@ -32,6 +32,12 @@ final class PageFrames {
     private static final int STORED = 0;
     private static final int ZSTD = 1;
     /**
+     * A data chunk's encoding (protocol 14): the next part of the connection's zstd stream ({@link ChunkStream}), which
+     * may refer to the chunks streamed before it. The source streams its chunks until GO, at the stream's level; a chunk
+     * at another level (a quiet round's), after GO, or on a connection that resumes a post-copy is compressed on its own.
+     */
+    static final int STREAM = 2;
+    /**
      * A PAGES frame's table as runs (protocol 13): a count, then per run the gap before it (unsigned LEB128 of first index
      * - the previous run's last - 1, the first after -1), a kind (zero, data or delta: the kinds that carry nothing in the
      * table) and a length (LEB128, at least 1). Round 0 of memory that does not compress lists 64-512 consecutive data
@@ -62,6 +68,26 @@ final class PageFrames {
     /** {@code sampleRuns}: as {@link IncompressibleRun#ENABLED} (tests set it). */
     PageFrames(boolean sampleRuns) {
         run = new IncompressibleRun(MigrationWire.DATA_CHUNK, sampleRuns);
+    }
+
+    /** The connection's zstd stream: this end's chunks of encoding {@link #STREAM}, sent or received. */
+    private final ChunkStream stream = new ChunkStream();
+    /** Whether the data chunks encoded here go through {@link #stream} (a source's, until GO). */
+    private boolean streaming;
+
+    /**
+     * Whether the chunks this instance encodes from now on go through the connection's stream ({@link #STREAM}), those
+     * at the stream's level; every instance decodes stream chunks. A source streams from its first frame to GO, on one
+     * instance; an instance whose frames share a connection with another's must not (their order on the wire would not
+     * be the order they were encoded in).
+     */
+    void streamChunks(boolean on) {
+        streaming = on;
+    }
+
+    /** Data chunks that went through the stream here (encoded or decoded). */
+    long streamChunks() {
+        return stream.chunks();
     }
 
     /** A decoded unit: its number and its data (null: zero page / absent block). */
@@ -431,6 +457,18 @@ final class PageFrames {
     /** One chunk of a data part: {@code raw[0..length)}, compressed where that shrinks it (encoding u8, length i32, bytes). */
     private void chunk(MigrationWire.PayloadWriter w, int length) {
         chunks++;
+        if (streaming && level == ChunkStream.LEVEL) {
+            // Through the stream, unless it follows a chunk that did not shrink and its sample says this one will not
+            // either (then stored, outside the stream). A streamed chunk is sent whatever its size: it is in the stream.
+            if (run.worthAttempt(context(), raw, length)) {
+                int size = stream.compress(raw, length, packed);
+                run.attempted(size < length);
+                w.u8(STREAM).bytes(packed, size);
+            } else {
+                w.u8(STORED).bytes(raw, length);
+            }
+            return;
+        }
         int size = run.compress(context(), packed, raw, length);
         if (size >= 0) w.u8(ZSTD).bytes(packed, size);
         else w.u8(STORED).bytes(raw, length);
@@ -665,6 +703,7 @@ final class PageFrames {
             System.arraycopy(stored, from, raw, at, length);
             return length;
         }
+        if (codec == STREAM) return stream.decompress(p, stored, from, length, raw, at, max);
         if (codec != ZSTD) throw p.malformed("unknown data encoding " + codec);
         if (dctx == null) dctx = new ZstdDecompressCtx();
         try {
