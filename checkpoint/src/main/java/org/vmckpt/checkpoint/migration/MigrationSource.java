@@ -104,10 +104,11 @@ public final class MigrationSource {
     /** Frame encoding with its zstd context: used by the migration thread only. */
     private final PageFrames frames = new PageFrames();
     /**
-     * Whether the data chunks go through the connection's zstd stream until GO (protocol 14, {@link ChunkStream}):
-     * {@code -Dvmckpt.migration.stream=false} compresses each chunk on its own, as a checkpoint's pack frames are.
+     * Whether the data chunks go through the connection's zstd stream until GO (protocol 14, {@link ChunkStream}), up to
+     * its budget ({@link StreamBudget}): {@code -Dvmckpt.migration.streamBudgetMiB=0} compresses each chunk on its own,
+     * as a checkpoint's pack frames are (as protocol 13 did).
      */
-    static final boolean STREAM_CHUNKS = Boolean.parseBoolean(System.getProperty("vmckpt.migration.stream", "true"));
+    static final boolean STREAM_CHUNKS = StreamBudget.BYTES > 0;
     /** Pages that may travel as references to files both ends hold (the checkpoint's page classification). */
     private PageReferences references;
     private volatile long pagesReferred;
@@ -224,6 +225,8 @@ public final class MigrationSource {
         m.put("pages-words", frames.wordsPages() + (u == null ? 0 : u.wordsPages()));
         m.put("pages-word-bytes", frames.wordBytes() + (u == null ? 0 : u.wordBytes()));
         m.put("stream-chunks", frames.streamChunks()); // data chunks sent through the connection's zstd stream (protocol 14)
+        m.put("stream-input", frames.streamedBytes()); // chunk bytes the stream carried, and whether its budget ran out
+        m.put("stream-budget-spent", frames.streamBudgetSpent() ? 1L : 0L);
         m.put("pages-file-delta", pagesFileDelta);
         m.put("frames-quiet-level", quietFrames);
         // Not bytes: the guest's copy-on-write copies since the migration began, of them those made into spares, and the

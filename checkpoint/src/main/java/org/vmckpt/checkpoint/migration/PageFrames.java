@@ -67,13 +67,30 @@ final class PageFrames {
 
     /** {@code sampleRuns}: as {@link IncompressibleRun#ENABLED} (tests set it). */
     PageFrames(boolean sampleRuns) {
+        this(sampleRuns, StreamBudget.BYTES);
+    }
+
+    /** {@code streamBudget}: the chunk bytes the stream may carry ({@link StreamBudget#BYTES}; tests set it). */
+    PageFrames(boolean sampleRuns, long streamBudget) {
         run = new IncompressibleRun(MigrationWire.DATA_CHUNK, sampleRuns);
+        budget = new StreamBudget(streamBudget);
     }
 
     /** The connection's zstd stream: this end's chunks of encoding {@link #STREAM}, sent or received. */
     private final ChunkStream stream = new ChunkStream();
     /** Whether the data chunks encoded here go through {@link #stream} (a source's, until GO). */
     private boolean streaming;
+    /** How much the stream may carry here ({@link StreamBudget}). */
+    private final StreamBudget budget;
+
+    /** Chunk input the stream carried here, and whether its budget is spent (vmckpt-bytes). */
+    long streamedBytes() {
+        return budget.streamed();
+    }
+
+    boolean streamBudgetSpent() {
+        return budget.spent();
+    }
 
     /**
      * Whether the chunks this instance encodes from now on go through the connection's stream ({@link #STREAM}), those
@@ -460,12 +477,18 @@ final class PageFrames {
         if (streaming && level == ChunkStream.LEVEL) {
             // Through the stream, unless it follows a chunk that did not shrink and its sample says this one will not
             // either (then stored, outside the stream). A streamed chunk is sent whatever its size: it is in the stream.
-            if (run.worthAttempt(context(), raw, length)) {
+            // Once the stream has carried its budget (StreamBudget), each chunk on its own with the stream's matcher.
+            if (!run.worthAttempt(context(), raw, length)) {
+                w.u8(STORED).bytes(raw, length);
+            } else if (budget.take(length)) {
                 int size = stream.compress(raw, length, packed);
                 run.attempted(size < length);
                 w.u8(STREAM).bytes(packed, size);
             } else {
-                w.u8(STORED).bytes(raw, length);
+                int size = stream.compressOnItsOwn(raw, length, packed);
+                run.attempted(size < length);
+                if (size < length) w.u8(ZSTD).bytes(packed, size);
+                else w.u8(STORED).bytes(raw, length);
             }
             return;
         }

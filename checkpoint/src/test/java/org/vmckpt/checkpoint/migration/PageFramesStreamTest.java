@@ -85,6 +85,23 @@ class PageFramesStreamTest {
     }
 
     @Test
+    void onceTheStreamHasCarriedItsBudgetChunksGoOnTheirOwnAndStillRoundTrip() throws Exception {
+        byte[][] first = pages(new SplittableRandom(2), 64);
+        PageFrames source = new PageFrames(true, 64 * PAGE); // one chunk's worth
+        source.streamChunks(true);
+        PageFrames destination = new PageFrames();
+        byte[] one = source.encodePages(indices(0, 64), first.clone(), 64);
+        byte[] two = source.encodePages(indices(1000, 64), first.clone(), 64);
+        assertEquals(1, source.streamChunks(), "the first chunk only went through the stream");
+        assertTrue(source.streamBudgetSpent());
+        assertTrue(two.length > 64 * PAGE / 3, "the second chunk on its own, not referring to the first: " + two.length + " bytes");
+        Map<Integer, byte[]> held = new HashMap<>(decode(destination, one, new HashMap<>()));
+        Map<Integer, byte[]> got = decode(destination, two, held);
+        for (int k = 0; k < 64; k++) assertArrayEquals(first[k], got.get(1000 + k), "page " + (1000 + k));
+        assertEquals(1, destination.streamChunks());
+    }
+
+    @Test
     void framesOfEveryKindRoundTripThroughOneStream() throws Exception {
         for (long seed = 1; seed <= 6; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
