@@ -120,6 +120,49 @@ def cpu_delta(a, b):
     return (b[0] + b[1]) - (a[0] + a[1]) if a and b else None
 
 
+def thread_ticks(pid):
+    """{tid: (name, user + system clock ticks)} of a process's threads now (the JVM names its threads; the kernel keeps 15
+    characters of the name)."""
+    out = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                st = f.read()
+            name = st[st.index("(") + 1:st.rindex(")")]
+            rest = st.rsplit(")", 1)[1].split()
+            out[tid] = (name, int(rest[11]) + int(rest[12]))
+        except (OSError, ValueError, IndexError):
+            pass
+    return out
+
+
+class ThreadCpu:
+    """Per-thread CPU of one process over a span, by thread name (digits and '#' dropped: "GC Thread#1" is "GC Thread"):
+    sampled from the span's start, while it runs (a thread that ends in the span, such as a migration's sender, keeps
+    what its last sample saw) and at its end."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.first = thread_ticks(pid)
+        self.last = dict(self.first)
+
+    def sample(self):
+        self.last.update(thread_ticks(self.pid))
+
+    def seconds(self):
+        tck = os.sysconf("SC_CLK_TCK")
+        by = {}
+        for tid, (name, ticks) in self.last.items():
+            before = self.first.get(tid, (name, 0))[1]
+            key = re.sub(r"[#\d]+$", "", name).strip() or name
+            by[key] = by.get(key, 0) + (ticks - before) / tck
+        return {k: round(v, 2) for k, v in sorted(by.items(), key=lambda kv: -kv[1]) if v > 0}
+
+
 def grew(before, after):
     return [round(b - a, 1) if None not in (a, b) else None for a, b in zip(before, after)]
 
@@ -380,18 +423,26 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
             raise RuntimeError(f"{tag}: the destination is not listening")
         split0 = (cpu_split(src.proc.pid), cpu_split(dst.proc.pid))
         mem0 = (memory_counts(src.proc.pid), memory_counts(dst.proc.pid))
+        threads = (ThreadCpu(src.proc.pid), ThreadCpu(dst.proc.pid))
         t0 = now()
         if mode == "at-once":  # post-copy that switches without rounds
             qmp.execute("migrate", {"uri": f"tcp:127.0.0.1:{port}", "mode": "postcopy", "postcopy-at-once": True})
         else:
             qmp.execute("migrate", {"uri": f"tcp:127.0.0.1:{port}", "mode": mode})
+        polls = 0
         while True:
             info = qmp.execute("query-migrate")
             if info.get("status") in ("completed", "failed", "cancelled", "postcopy-paused"):
                 break
+            polls += 1
+            if polls % 5 == 0:  # every ~50 ms: a thread that ends before the span does keeps its last sample
+                for t in threads:
+                    t.sample()
             time.sleep(0.01)
         t1 = now()
         split1 = (cpu_split(src.proc.pid), cpu_split(dst.proc.pid))
+        for t in threads:
+            t.sample()
         mem1 = (memory_counts(src.proc.pid), memory_counts(dst.proc.pid))
         load = os.getloadavg()[0]
         # The source's checkpoint (the bytes' bound) costs a second of CPU on this 2-core host: taken at once it fell in
@@ -414,6 +465,8 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
              "checkpoint_after_pages": ck_after_pages, "checkpoint_dest_bytes": ck_dst, "checkpoint_dest_pages": ck_dst_pages,
              "cpu_src_s": cpu_delta(split0[0], split1[0]), "cpu_dst_s": cpu_delta(split0[1], split1[1]),
              "cpu_user_sys": {"src": split_delta(split0[0], split1[0]), "dst": split_delta(split0[1], split1[1])},
+             # Each end's CPU by thread name over the migration (the guest's run thread, the sender, compilers, GC, ...).
+             "cpu_threads": {"src": threads[0].seconds(), "dst": threads[1].seconds()},
              # Memory each process touched for the first time while the migration ran: [resident MiB, minor faults].
              "src_touched": grew(mem0[0], mem1[0]), "dst_touched": grew(mem0[1], mem1[1]), "workload": workload, "mode": mode, "tls": tls, "rep": rep, "status": info["status"],
              "total_s": info.get("total-time", 0) / 1e3, "setup_s": info.get("setup-time", 0) / 1e3, "wall_s": t1 - t0,
@@ -632,6 +685,16 @@ def main():
         print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | "
               f"{refs(r.get('checkpoint_after_bytes'), r.get('checkpoint_after_pages'))} | {refs(r.get('checkpoint_dest_bytes'), r.get('checkpoint_dest_pages'))} |")
 
+    print("\nCPU by thread over the migration (s; each end's six largest, by thread name):\n")
+    print("| workload | system | mode | TLS | source | destination |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        ct = r.get("cpu_threads")
+        if "error" in r or not ct:
+            continue
+        top = lambda d: ", ".join(f"{k} {v:.2f}" for k, v in list(d.items())[:6])
+        print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | {top(ct['src'])} | {top(ct['dst'])} |")
+
     print("\nWhere the bytes went (KiB): the stream (vmckpt-bytes: PAGES frames as headers + page tables + data, DISK, STATE,"
           " the other frames; by phase; on the wire, TLS included) against the checkpoint at switch-over (manifest; pack"
           " frames' data, their headers, the pack's header, index and trailer):\n")
@@ -648,6 +711,32 @@ def main():
               f"{kib(a['pages-headers'])} + {kib(a['pages-tables'])} + {kib(a['pages-data'])} | {kib(a['disk-frames'])} | {kib(a['state-frame'])} | "
               f"{kib(a['other-frames'])} | {kib(a['round-0'])} / {kib(a['later-rounds'])} / {kib(a['switch-over'])} / {kib(a['after-go'])} | "
               f"{kib(a['wire'])} | {a['pages-resent-unchanged']} | {kib(ck)} | {cparts[0]} | {cparts[1]} | {cparts[2]} |")
+
+    print("\nThe difference by cause (bytes; stream - checkpoint at switch-over): framing is the stream's PAGES frame headers,"
+          " page tables and data-chunk headers (5 bytes each; a build before protocol 13 has one a frame, 9-byte frame headers),"
+          " DISK, STATE and the other frames, against the pack's frame headers, index, header and trailer and the manifest;"
+          " data is the PAGES data parts without their chunk headers against the pack frames' stored data; of the stream's,"
+          " the pages sent as words (their data bytes) and as deltas (protocol 13 builds only):\n")
+    print("| workload | system | mode | TLS | sent - checkpoint | framing: stream - pack (stream: hdrs + tables + chunk hdrs + DISK/STATE/other; pack) | data: stream - pack | frames (run tables), chunks | pages whole / words (bytes) / deltas; pack units |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        a, c = r.get("bytes_account"), r.get("checkpoint_account")
+        ck = r.get("checkpoint_after_bytes")
+        if "error" in r or not a or not c or ck is None:
+            continue
+        frames_ = a.get("pages-frame-count", a["pages-headers"] // 9)
+        chunks = a.get("pages-chunks", frames_)
+        chunk_hdrs = 5 * chunks
+        rest = a["disk-frames"] + a["state-frame"] + a["other-frames"]
+        stream_framing = a["pages-headers"] + a["pages-tables"] + chunk_hdrs + rest
+        pack_framing = c["manifest"] + c["pack-frame-headers"] + c["pack-index-trailer-header"]
+        data_diff = (a["pages-data"] - chunk_hdrs) - c["pack-data"]
+        kinds = (f"{a['pages-whole']} / {a['pages-words']} ({a['pages-word-bytes']}) / {a['pages-delta']}; {c['pack-units']}"
+                 if "pages-whole" in a else f"-; {c['pack-units']}")
+        runs = f" ({a['pages-run-tables']})" if "pages-run-tables" in a else ""
+        print(f"| {r['workload']} | {r['system']} | {r['mode']} | {'yes' if r['tls'] else 'no'} | {r['bytes'] - ck:+d} | "
+              f"{stream_framing - pack_framing:+d} ({a['pages-headers']} + {a['pages-tables']} + {chunk_hdrs} + {rest}; {pack_framing}) | "
+              f"{data_diff:+d} | {frames_}{runs}, {chunks} | {kinds} |")
 
     print("\nThe switch-over and the longest gap on one time axis (ms from the source's last heartbeat; stop-the-world pauses"
           " with --gc-log):\n")

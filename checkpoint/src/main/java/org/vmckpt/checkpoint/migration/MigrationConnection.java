@@ -216,7 +216,7 @@ public final class MigrationConnection implements Closeable {
                         + length + " bytes (at most " + MigrationWire.MAX_PAYLOAD + ")");
             }
             if (reusePages && type == MigrationWire.PAGES) {
-                if (pagesBuffer.length < length) pagesBuffer = new byte[Math.max(length, MigrationWire.PAGES_PER_FRAME * 4096 + 4096)];
+                if (pagesBuffer.length < length) pagesBuffer = new byte[Math.max(length, MigrationWire.MAX_FRAME_DATA + 64 * 1024)];
                 in.readFully(pagesBuffer, 0, length);
                 return new MigrationWire.Frame(type, pagesBuffer, length);
             }

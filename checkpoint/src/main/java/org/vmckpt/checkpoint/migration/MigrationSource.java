@@ -103,6 +103,12 @@ public final class MigrationSource {
     private StateDigest digest;
     /** Frame encoding with its zstd context: used by the migration thread only. */
     private final PageFrames frames = new PageFrames();
+    /**
+     * Whether the data chunks go through the connection's zstd stream until GO (protocol 14, {@link ChunkStream}), up to
+     * its budget ({@link StreamBudget}): {@code -Dvmckpt.migration.streamBudgetMiB=0} compresses each chunk on its own,
+     * as a checkpoint's pack frames are (as protocol 13 did).
+     */
+    static final boolean STREAM_CHUNKS = StreamBudget.BYTES > 0;
     /** Pages that may travel as references to files both ends hold (the checkpoint's page classification). */
     private PageReferences references;
     private volatile long pagesReferred;
@@ -113,7 +119,7 @@ public final class MigrationSource {
     /** Kernel pages the boot patched, sent as the kernel file's page plus the XOR (PAGE_SOURCE_DELTA). */
     private volatile long pagesFileDelta;
     /** Per frame slot, the kernel file's page a PAGE_SOURCE_DELTA is XORed with (allocated when first needed). Migration thread only. */
-    private final byte[][] filePages = new byte[MigrationWire.PAGES_PER_FRAME][];
+    private final byte[][] filePages = new byte[MigrationWire.ROUND_PAGES_PER_FRAME][];
 
     /** Pages sent as a boot file's page plus an XOR delta (PAGE_SOURCE_DELTA). */
     public long pagesFileDelta() {
@@ -208,6 +214,19 @@ public final class MigrationSource {
         m.put("after-go", go >= 0 ? total - go : -1);
         m.put("wire", c.wireBytesSent());
         m.put("pages-resent-unchanged", frames.unchangedPages() + (urgentFrames == null ? 0 : urgentFrames.unchangedPages()));
+        // What the PAGES frames held (protocol 13's accounting, docs/BENCHMARKS.md round 53): how many frames, how many
+        // had their table as runs, pages sent whole, as deltas, as words, and the words' data bytes.
+        PageFrames u = urgentFrames;
+        m.put("pages-frame-count", frames.pagesFrames() + (u == null ? 0 : u.pagesFrames()));
+        m.put("pages-run-tables", frames.runTables() + (u == null ? 0 : u.runTables()));
+        m.put("pages-chunks", frames.pageChunks() + (u == null ? 0 : u.pageChunks()));
+        m.put("pages-whole", frames.wholePages() + (u == null ? 0 : u.wholePages()));
+        m.put("pages-delta", frames.deltaPages() + (u == null ? 0 : u.deltaPages()));
+        m.put("pages-words", frames.wordsPages() + (u == null ? 0 : u.wordsPages()));
+        m.put("pages-word-bytes", frames.wordBytes() + (u == null ? 0 : u.wordBytes()));
+        m.put("stream-chunks", frames.streamChunks()); // data chunks sent through the connection's zstd stream (protocol 14)
+        m.put("stream-input", frames.streamedBytes()); // chunk bytes the stream carried, and whether its budget ran out
+        m.put("stream-budget-spent", frames.streamBudgetSpent() ? 1L : 0L);
         m.put("pages-file-delta", pagesFileDelta);
         m.put("frames-quiet-level", quietFrames);
         // Not bytes: the guest's copy-on-write copies since the migration began, of them those made into spares, and the
@@ -437,6 +456,7 @@ public final class MigrationSource {
             if (cancelRequested) throw new MigrationException("cancelled");
             // The point of no return: once GO is on its way the destination may run the guest, so this copy never does.
             switchedOver = true;
+            frames.streamChunks(false); // post-copy's frames after GO are compressed each on its own (a resume needs no old stream)
             pagesSentInPause = pagesSent - sentBeforePause;
             deltasBeforeSwitch = pagesDelta;
             // GO says how long the guest has been paused (protocol 9): the destination's guest clock counts that time, as
@@ -505,6 +525,9 @@ public final class MigrationSource {
     private void hello(Map<String, String> description) throws Exception {
         references.describe(description); // the boot files' hashes: the destination says which it holds too
         conn.sendOpening(MigrationWire.VERSION);
+        // The rounds' and the pause's chunks go through the connection's stream, until GO (below: after it, a resumed
+        // connection would start with the old one's stream).
+        frames.streamChunks(STREAM_CHUNKS);
         MigrationWire.PayloadWriter w = new MigrationWire.PayloadWriter()
                 .u8(mode.ordinal()).i32(machine.memory().pageCount()).i32(description.size());
         for (Map.Entry<String, String> e : description.entrySet()) w.string(e.getKey()).string(e.getValue());
@@ -800,10 +823,23 @@ public final class MigrationSource {
     }
 
     /**
+     * Data pages in a round's frame while the guest runs: 64 (a pack frame's) by default; {@code
+     * -Dvmckpt.migration.roundFramePages=512} (at most {@link MigrationWire#ROUND_PAGES_PER_FRAME}, which every
+     * protocol-13 destination accepts) sends a round in frames of 512 data pages, 8 chunks under one header and table.
+     * Off by default: it cut memrandom's framing by a further ~10-38 KiB a migration, but in a same-jar A/B (512 against
+     * 64, load 5-7) memdirty's migrations took 1.4-2.1x as long with 1.2-1.4x the CPU in 3 of 4 pairs (the fourth even), the destination's
+     * most (docs/BENCHMARKS.md round 53): a 2 MiB frame is read, unpacked and copied out of buffers that no longer fit
+     * in the core's cache, where a 256 KiB one does.
+     */
+    static final int ROUND_FRAME_UNITS = Math.max(1, Math.min(MigrationWire.ROUND_PAGES_PER_FRAME,
+            Integer.getInteger("vmckpt.migration.roundFramePages", MigrationWire.PAGES_PER_FRAME)));
+
+    /**
      * Sends the pages {@code which} of a capture (see {@link #sendPages}); returns how many were sent. A frame ends when
-     * 64 of its pages carry data (protocol 12: as a checkpoint's pack frame holds 64 units, so zstd sees the same
-     * input) or it lists {@link MigrationWire#MAX_PAGES_PER_FRAME}; references and zero pages ride along. While the guest
-     * runs ({@code guestRuns}: a round, not the pause) each frame's level follows its write rate ({@link #roundLevel}).
+     * {@link #ROUND_FRAME_UNITS} of its pages carry data while the guest runs ({@code guestRuns}: a round, not the
+     * pause), 64 in the pause (protocol 12), or when it lists {@link MigrationWire#MAX_PAGES_PER_FRAME}; references and
+     * zero pages ride along. Its data part is compressed in chunks of 64 pages, as a checkpoint's pack frames are, so zstd
+     * sees the same input. While the guest runs each frame's level follows its write rate ({@link #roundLevel}).
      */
     private long sendPageSet(MachineCapture c, BitSet which, boolean guestRuns) throws Exception {
         FrozenMemory fm = c.memory();
@@ -812,7 +848,11 @@ public final class MigrationSource {
         long[] ref = new long[MigrationWire.MAX_PAGES_PER_FRAME];
         byte[][] base = new byte[MigrationWire.MAX_PAGES_PER_FRAME][];
         byte[][] done = new byte[MigrationWire.MAX_PAGES_PER_FRAME][];
-        int units = 0; // of the frame's pages, those with data (at most 64)
+        int units = 0; // of the frame's pages, those with data (at most frameUnits)
+        // While the guest runs nothing waits for a frame: with -Dvmckpt.migration.roundFramePages=512, 512 data pages (8
+        // chunks of 64, compressed as pack frames) under one header and table (protocol 13). The pause's frames stay at 64:
+        // the destination decodes each while the source encodes the next.
+        int frameUnits = guestRuns ? ROUND_FRAME_UNITS : MigrationWire.PAGES_PER_FRAME;
         if (lastSent == null) {
             lastSent = new byte[fm.pageCount()][];
             deltaBaseLimit = deltaBaseLimit(fm.pageCount());
@@ -852,7 +892,7 @@ public final class MigrationSource {
             // for the loop, compiled there, speculated that crc's argument is never null and was thrown away at the
             // first one (speculate_null_check, in a real migration's last round).
             digest.page(i, p == null ? StateDigest.ZERO_PAGE_CRC : StateDigest.crc(p));
-            if (units == MigrationWire.PAGES_PER_FRAME || n == MigrationWire.MAX_PAGES_PER_FRAME) {
+            if (units == frameUnits || n == MigrationWire.MAX_PAGES_PER_FRAME) {
                 if (cancelRequested) throw new MigrationException("cancelled");
                 frameLevel(guestRuns);
                 conn.sendBuffered(MigrationWire.PAGES, frames.encodePagesShared(index, data, ref, base, null, n));

@@ -27,10 +27,18 @@ final class MigrationWire {
      * set, as PAGES, which the destination takes before READY), and the switch-over's pause sends no page before STATE.
      * 12 (2026-12-02, branch migrate17): STATE's body is packed (zstd where it shrinks), and a PAGES frame lists up to
      * {@link #MAX_PAGES_PER_FRAME} pages of which at most {@link #PAGES_PER_FRAME} carry data, so that the rounds' data
-     * parts hold 64 pages each, as a checkpoint's pack frames do.
+     * parts hold 64 pages each, as a checkpoint's pack frames do. 13 (2026-12-04, branch mig53tables): a PAGES frame's
+     * table may be a list of runs ({@code PageFrames} table encoding RUNS: consecutive pages of one kind, zero, data or
+     * delta), a frame's data part is a sequence of chunks of at most {@link #DATA_CHUNK} bytes each compressed on its own
+     * (PAGES and DISK), and a round's frame (while the guest runs) may hold up to {@link #ROUND_PAGES_PER_FRAME} data
+     * pages (sent so only when switched on): memory that does not compress cost 24 bytes of overhead per 64 pages in a
+     * checkpoint's pack and about 56 in a migration's frames (docs/BENCHMARKS.md round 53). 14 (2026-12-04, branch
+     * mig55): a data chunk may be the next part of the connection's zstd stream ({@code PageFrames.STREAM},
+     * {@code ChunkStream}), which refers to the chunks streamed before it, where a checkpoint's pack frames are each
+     * compressed on their own (docs/BENCHMARKS.md round 55).
      */
-    static final int VERSION = 12;
-    /** Largest frame payload accepted: a batch of pages is at most 64 x 4 KiB plus its table. */
+    static final int VERSION = 14;
+    /** Largest frame payload accepted: a batch of pages is at most 512 x 4 KiB plus its table. */
     static final int MAX_PAYLOAD = 16 << 20;
     /**
      * Pages with data per PAGES frame (the repository's frame size: 64 units), and blocks per DISK frame. Since protocol
@@ -38,11 +46,25 @@ final class MigrationWire {
      */
     static final int PAGES_PER_FRAME = 64;
     /**
+     * The bytes of a frame's data part compressed together (protocol 13): a pack frame's 64 units, so that zstd sees the
+     * same input as a checkpoint's and picks the same parameters (it picks them by input size).
+     */
+    static final int DATA_CHUNK = PAGES_PER_FRAME * 4096;
+    /**
+     * The most pages with data a PAGES frame may carry (protocol 13): a round's frame while the guest runs, when the source
+     * is started with {@code -Dvmckpt.migration.roundFramePages=512} (off by default: {@code MigrationSource.ROUND_FRAME_UNITS});
+     * every other frame carries at most {@link #PAGES_PER_FRAME}. Its data part is then 8 chunks of 64 pages, compressed
+     * as 8 pack frames, under one frame header and table.
+     */
+    static final int ROUND_PAGES_PER_FRAME = 512;
+    /** The most data bytes a PAGES frame holds: {@link #ROUND_PAGES_PER_FRAME} pages. */
+    static final int MAX_FRAME_DATA = ROUND_PAGES_PER_FRAME * 4096;
+    /**
      * Pages a PAGES frame lists at most (protocol 12), data or not. With 64 listed pages a frame, an idle guest's round 0
      * (a third of its pages references to the kernel and initramfs) compressed 45 data pages a frame on average where a
      * checkpoint compresses 64, and paid a frame header and a page table for each (docs/BENCHMARKS.md run 28).
      */
-    static final int MAX_PAGES_PER_FRAME = 512;
+    static final int MAX_PAGES_PER_FRAME = 4096;
 
     // source -> destination
     static final int HELLO = 1;
@@ -255,6 +277,16 @@ final class MigrationWire {
             byte[] array() {
                 return buf;
             }
+
+            void truncate(int length) {
+                count = length;
+            }
+        }
+
+        /** Drops what was written after the first {@code length} bytes (a part encoded one way, to be encoded another). */
+        void truncate(int length) {
+            if (length < 0 || length > out.size()) throw new IllegalArgumentException("cannot truncate " + out.size() + " bytes to " + length);
+            out.truncate(length);
         }
 
         /** Empties this writer for the next payload, keeping its buffer. */
@@ -313,6 +345,12 @@ final class MigrationWire {
         PayloadWriter bytes(byte[] v) {
             i32(v.length);
             out.writeBytes(v);
+            return this;
+        }
+
+        /** {@code v[0..length)} as it is, without a length. */
+        PayloadWriter raw(byte[] v, int length) {
+            out.write(v, 0, length);
             return this;
         }
 

@@ -31,6 +31,20 @@ final class PageFrames {
     private static final int UNIT = GuestMemory.PAGE_SIZE;
     private static final int STORED = 0;
     private static final int ZSTD = 1;
+    /**
+     * A data chunk's encoding (protocol 14): the next part of the connection's zstd stream ({@link ChunkStream}), which
+     * may refer to the chunks streamed before it. The source streams its chunks until GO, at the stream's level; a chunk
+     * at another level (a quiet round's), after GO, or on a connection that resumes a post-copy is compressed on its own.
+     */
+    static final int STREAM = 2;
+    /**
+     * A PAGES frame's table as runs (protocol 13): a count, then per run the gap before it (unsigned LEB128 of first index
+     * - the previous run's last - 1, the first after -1), a kind (zero, data or delta: the kinds that carry nothing in the
+     * table) and a length (LEB128, at least 1). Round 0 of memory that does not compress lists 64-512 consecutive data
+     * pages a frame: about 5 bytes as runs, where the page-by-page table cost 9 bytes of lengths and about 30 of zstd
+     * frame for 128 bytes of steps and kinds (docs/BENCHMARKS.md round 53). The encoder sends whichever is smaller.
+     */
+    static final int RUNS = 2;
 
     /**
      * The most a PAGES frame's page table takes a page: its index's step (5 bytes), kind, and a reference's step (10)
@@ -39,8 +53,9 @@ final class PageFrames {
     static final int MAX_TABLE_PER_PAGE = 5 + 1 + 1 + 2 * MigrationWire.MAX_PAGE_WORDS;
     /** 512-byte sectors in a page: the step between the references of consecutive pages of a file. */
     private static final long PAGE_SECTORS = UNIT / 512;
-    private final byte[] raw = new byte[MigrationWire.PAGES_PER_FRAME * UNIT];
-    private final byte[] packed = new byte[(int) Zstd.compressBound(raw.length)];
+    /** A frame's data unpacked (the destination's), or the chunk being compressed (the source's). */
+    private final byte[] raw = new byte[MigrationWire.MAX_FRAME_DATA];
+    private final byte[] packed = new byte[(int) Zstd.compressBound(Math.max(MigrationWire.DATA_CHUNK, MigrationWire.MAX_PAGES_PER_FRAME * MAX_TABLE_PER_PAGE))];
     private ZstdCompressCtx cctx;
     private ZstdDecompressCtx dctx;
     /** After a data part that did not compress, whether the next is worth a whole attempt (as a pack frame's). */
@@ -52,7 +67,44 @@ final class PageFrames {
 
     /** {@code sampleRuns}: as {@link IncompressibleRun#ENABLED} (tests set it). */
     PageFrames(boolean sampleRuns) {
-        run = new IncompressibleRun(raw.length, sampleRuns);
+        this(sampleRuns, StreamBudget.BYTES);
+    }
+
+    /** {@code streamBudget}: the chunk bytes the stream may carry ({@link StreamBudget#BYTES}; tests set it). */
+    PageFrames(boolean sampleRuns, long streamBudget) {
+        run = new IncompressibleRun(MigrationWire.DATA_CHUNK, sampleRuns);
+        budget = new StreamBudget(streamBudget);
+    }
+
+    /** The connection's zstd stream: this end's chunks of encoding {@link #STREAM}, sent or received. */
+    private final ChunkStream stream = new ChunkStream();
+    /** Whether the data chunks encoded here go through {@link #stream} (a source's, until GO). */
+    private boolean streaming;
+    /** How much the stream may carry here ({@link StreamBudget}). */
+    private final StreamBudget budget;
+
+    /** Chunk input the stream carried here, and whether its budget is spent (vmckpt-bytes). */
+    long streamedBytes() {
+        return budget.streamed();
+    }
+
+    boolean streamBudgetSpent() {
+        return budget.spent();
+    }
+
+    /**
+     * Whether the chunks this instance encodes from now on go through the connection's stream ({@link #STREAM}), those
+     * at the stream's level; every instance decodes stream chunks. A source streams from its first frame to GO, on one
+     * instance; an instance whose frames share a connection with another's must not (their order on the wire would not
+     * be the order they were encoded in).
+     */
+    void streamChunks(boolean on) {
+        streaming = on;
+    }
+
+    /** Data chunks that went through the stream here (encoded or decoded). */
+    long streamChunks() {
+        return stream.chunks();
     }
 
     /** A decoded unit: its number and its data (null: zero page / absent block). */
@@ -128,10 +180,13 @@ final class PageFrames {
         table.reset();
         int previous = -1;
         long previousRef = 0;
+        boolean runsApply = true; // every page zero, data or delta, in increasing index order
         for (int k = 0; k < n; k++) {
             // Pages go in index order, references mostly to consecutive sectors: each as its step from the one before.
             table.zigzag((long) index[k] - previous - 1);
+            if (index[k] <= previous) runsApply = false;
             previous = index[k];
+            int lengthBefore = table.length();
             if (data[k] == null) {
                 table.u8(MigrationWire.PAGE_ZERO);
             } else if (ref != null && ref[k] >= 0 && base != null && base[k] != null) {
@@ -162,14 +217,105 @@ final class PageFrames {
             } else {
                 table.u8(MigrationWire.PAGE_DATA);
             }
+            int kind = table.array()[lengthBefore];
+            kindOf[k] = kind;
+            if (kind != MigrationWire.PAGE_ZERO && kind != MigrationWire.PAGE_DATA && kind != MigrationWire.PAGE_DELTA) runsApply = false;
+            count(kind, k);
         }
         MigrationWire.PayloadWriter w = frame.reset().i32(n);
         packTable(w, table.array(), table.length());
+        if (runsApply) {
+            encodeRuns(index, n);
+            if (1 + runs.length() <= w.length() - 4) {
+                w.truncate(4);
+                w.u8(RUNS).raw(runs.array(), runs.length());
+                runTables++;
+            }
+        }
         int afterTable = w.length();
         tableBytes += afterTable - 4;
+        long chunksBefore = chunks;
         compress(w, data, base, wordCount, n);
         dataBytes += w.length() - afterTable;
+        pageChunks += chunks - chunksBefore;
+        pagesFrames++;
         return w;
+    }
+
+    /** The kind each page of the frame being encoded went as. */
+    private final int[] kindOf = new int[MigrationWire.MAX_PAGES_PER_FRAME];
+    /** The frame's table as runs ({@link #RUNS}), built when every page is zero, data or delta. */
+    private final MigrationWire.PayloadWriter runs = new MigrationWire.PayloadWriter();
+
+    /** Encodes pages {@code 0..n)} (increasing indices, kinds in {@link #kindOf}) as runs into {@link #runs}. */
+    private void encodeRuns(int[] index, int n) {
+        int count = 0;
+        for (int k = 0; k < n; k++) {
+            if (k == 0 || index[k] != index[k - 1] + 1 || kindOf[k] != kindOf[k - 1]) count++;
+        }
+        runs.reset().varint(count);
+        int previousLast = -1;
+        int k = 0;
+        while (k < n) {
+            int end = k + 1;
+            while (end < n && index[end] == index[end - 1] + 1 && kindOf[end] == kindOf[k]) end++;
+            runs.varint((long) index[k] - previousLast - 1).u8(kindOf[k]).varint(end - k);
+            previousLast = index[end - 1];
+            k = end;
+        }
+    }
+
+    /** Counts a page encoded as {@code kind} (vmckpt-bytes: what the data parts hold). */
+    private void count(int kind, int k) {
+        switch (kind) {
+            case MigrationWire.PAGE_DATA, MigrationWire.PAGE_DATA_ORIGIN, MigrationWire.PAGE_SOURCE_DELTA -> wholePages++;
+            case MigrationWire.PAGE_DELTA -> deltaPages++;
+            case MigrationWire.PAGE_WORDS -> {
+                wordsPages++;
+                wordBytes += 8L * wordCount[k];
+            }
+            default -> { }
+        }
+    }
+
+    /** Of the PAGES frames encoded here: how many, how many had their table as runs, their data chunks (5 bytes of header each). */
+    private long pagesFrames;
+    private long runTables;
+    private long pageChunks;
+    /** Data chunks encoded here (PAGES and DISK). */
+    private long chunks;
+
+    long pageChunks() {
+        return pageChunks;
+    }
+    /** Pages encoded whole (data, data with origin, boot-file delta), as deltas, as words (and the words' data bytes). */
+    private long wholePages;
+    private long deltaPages;
+    private long wordsPages;
+    private long wordBytes;
+
+    long pagesFrames() {
+        return pagesFrames;
+    }
+
+    long runTables() {
+        return runTables;
+    }
+
+    long wholePages() {
+        return wholePages;
+    }
+
+    long deltaPages() {
+        return deltaPages;
+    }
+
+    long wordsPages() {
+        return wordsPages;
+    }
+
+    long wordBytes() {
+        return wordBytes;
     }
 
     /** Of the PAGES payloads encoded here: bytes of their page tables (codec and lengths included), of their data parts. */
@@ -292,13 +438,20 @@ final class PageFrames {
 
     /**
      * The data units concatenated (a unit with a base as its XOR with it; one listed by words as those words' new
-     * values), compressed where that shrinks them; after a data part that did not shrink, one whose sample does not
-     * shrink either is stored without a whole attempt ({@link IncompressibleRun}).
+     * values), in chunks of at most {@link MigrationWire#DATA_CHUNK} bytes (protocol 13; a page's words never split), each
+     * compressed on its own where that shrinks it: a chunk of 64 whole pages is a checkpoint's pack frame's input. After
+     * a chunk that did not shrink, one whose sample does not shrink either is stored without a whole attempt
+     * ({@link IncompressibleRun}). No data, no chunk.
      */
     private MigrationWire.PayloadWriter compress(MigrationWire.PayloadWriter w, byte[][] data, byte[][] base, int[] wordsOf, int n) {
         int length = 0;
         for (int k = 0; k < n; k++) {
             if (data[k] == null) continue;
+            int size = wordsOf != null && wordsOf[k] >= 0 ? 8 * wordsOf[k] : UNIT;
+            if (length + size > MigrationWire.DATA_CHUNK) {
+                chunk(w, length);
+                length = 0;
+            }
             if (wordsOf != null && wordsOf[k] >= 0) {
                 for (int x = 0; x < wordsOf[k]; x++) {
                     int word = words[k * MigrationWire.MAX_PAGE_WORDS + x];
@@ -314,10 +467,34 @@ final class PageFrames {
             }
             length += UNIT;
         }
-        if (length == 0) return w.u8(STORED).i32(0);
+        if (length > 0) chunk(w, length);
+        return w;
+    }
+
+    /** One chunk of a data part: {@code raw[0..length)}, compressed where that shrinks it (encoding u8, length i32, bytes). */
+    private void chunk(MigrationWire.PayloadWriter w, int length) {
+        chunks++;
+        if (streaming && level == ChunkStream.LEVEL) {
+            // Through the stream, unless it follows a chunk that did not shrink and its sample says this one will not
+            // either (then stored, outside the stream). A streamed chunk is sent whatever its size: it is in the stream.
+            // Once the stream has carried its budget (StreamBudget), each chunk on its own with the stream's matcher.
+            if (!run.worthAttempt(context(), raw, length)) {
+                w.u8(STORED).bytes(raw, length);
+            } else if (budget.take(length)) {
+                int size = stream.compress(raw, length, packed);
+                run.attempted(size < length);
+                w.u8(STREAM).bytes(packed, size);
+            } else {
+                int size = stream.compressOnItsOwn(raw, length, packed);
+                run.attempted(size < length);
+                if (size < length) w.u8(ZSTD).bytes(packed, size);
+                else w.u8(STORED).bytes(raw, length);
+            }
+            return;
+        }
         int size = run.compress(context(), packed, raw, length);
-        if (size >= 0) return w.u8(ZSTD).bytes(packed, size);
-        return w.u8(STORED).bytes(raw, length);
+        if (size >= 0) w.u8(ZSTD).bytes(packed, size);
+        else w.u8(STORED).bytes(raw, length);
     }
 
     /**
@@ -352,9 +529,14 @@ final class PageFrames {
                      boolean inPlace, PageConsumer out) throws MigrationException {
         int n = p.count(MigrationWire.MAX_PAGES_PER_FRAME, "page count");
         int tableCodec = p.u8();
-        int tableLength = p.count(n * MAX_TABLE_PER_PAGE, "page table length");
-        byte[] tableStored = p.bytes(MigrationWire.MAX_PAYLOAD, "page table's stored length");
-        MigrationWire.Payload t = new MigrationWire.Payload("PAGES", unpackTable(p, tableCodec, tableStored, tableLength));
+        MigrationWire.Payload t = null; // the page-by-page table; null: runs, read into runIndex and runKind
+        if (tableCodec == RUNS) {
+            decodeRuns(p, n, pageCount);
+        } else {
+            int tableLength = p.count(n * MAX_TABLE_PER_PAGE, "page table length");
+            byte[] tableStored = p.bytes(MigrationWire.MAX_PAYLOAD, "page table's stored length");
+            t = new MigrationWire.Payload("PAGES", unpackTable(p, tableCodec, tableStored, tableLength));
+        }
         long[] index = new long[n];
         boolean[] hasData = new boolean[n];
         byte[][] rebuilt = null;
@@ -366,12 +548,12 @@ final class PageFrames {
         long previous = -1;
         long previousRef = 0;
         for (int k = 0; k < n; k++) {
-            long at = previous + 1 + t.zigzag();
+            long at = t == null ? runIndex[k] : previous + 1 + t.zigzag();
             if (at < 0 || at >= pageCount) throw p.malformed("page " + at + " is outside the guest's " + pageCount + " pages");
             int i = (int) at;
             previous = at;
             index[k] = i;
-            int kind = t.u8();
+            int kind = t == null ? runKind[k] : t.u8();
             if (kind == MigrationWire.PAGE_SOURCE || kind == MigrationWire.PAGE_SOURCE_DELTA) {
                 long ref = previousRef + PAGE_SECTORS + t.zigzag();
                 previousRef = ref;
@@ -427,9 +609,9 @@ final class PageFrames {
                     || kind == MigrationWire.PAGE_SOURCE_DELTA;
             if (hasData[k]) dataBytes += UNIT;
         }
-        if (t.remaining() != 0) throw p.malformed("its page table has " + t.remaining() + " bytes left over");
-        if (dataBytes > raw.length) throw p.malformed("its pages hold " + dataBytes + " bytes of data, more than " + MigrationWire.PAGES_PER_FRAME + " pages");
-        unpackData(p, (int) dataBytes, dataBytes == 0);
+        if (t != null && t.remaining() != 0) throw p.malformed("its page table has " + t.remaining() + " bytes left over");
+        if (dataBytes > raw.length) throw p.malformed("its pages hold " + dataBytes + " bytes of data, more than " + MigrationWire.ROUND_PAGES_PER_FRAME + " pages");
+        unpackData(p, (int) dataBytes);
         int at = 0;
         for (int k = 0; k < n; k++) {
             byte[] page = rebuilt != null ? rebuilt[k] : null;
@@ -463,6 +645,40 @@ final class PageFrames {
             }
             out.page((int) index[k], page, origin[k]);
         }
+    }
+
+    /** A {@link #RUNS} table read: each listed page's index and kind. */
+    private final int[] runIndex = new int[MigrationWire.MAX_PAGES_PER_FRAME];
+    private final int[] runKind = new int[MigrationWire.MAX_PAGES_PER_FRAME];
+
+    /**
+     * Reads a {@link #RUNS} table of {@code n} pages into {@link #runIndex} and {@link #runKind}: at most {@code n} runs,
+     * each of at least one page, of kind zero, data or delta, inside the guest's {@code pageCount} pages, in increasing
+     * order, holding {@code n} pages in all; anything else is refused by name.
+     */
+    private void decodeRuns(MigrationWire.Payload p, int n, int pageCount) throws MigrationException {
+        long count = p.varint();
+        if (count < 0 || count > n) throw p.malformed("its page table lists " + count + " runs for " + n + " pages");
+        long previousLast = -1;
+        int k = 0;
+        for (long r = 0; r < count; r++) {
+            long gap = p.varint();
+            if (gap < 0 || gap >= pageCount) throw p.malformed("its page table's run " + r + " starts past the guest's " + pageCount + " pages");
+            long first = previousLast + 1 + gap;
+            int kind = p.u8();
+            if (kind != MigrationWire.PAGE_ZERO && kind != MigrationWire.PAGE_DATA && kind != MigrationWire.PAGE_DELTA) {
+                throw p.malformed("its page table's run " + r + " is of page kind " + kind + ", which runs may not hold");
+            }
+            long length = p.varint();
+            if (length < 1 || length > n - k) throw p.malformed("its page table's run " + r + " of " + length + " pages does not fit its " + n + " pages");
+            if (first + length > pageCount) throw p.malformed("page " + (first + length - 1) + " is outside the guest's " + pageCount + " pages");
+            for (long j = 0; j < length; j++) {
+                runIndex[k] = (int) (first + j);
+                runKind[k++] = kind;
+            }
+            previousLast = first + length - 1;
+        }
+        if (k != n) throw p.malformed("its page table's runs hold " + k + " pages, not " + n);
     }
 
     private final byte[] sourceBytes = new byte[UNIT];
@@ -503,17 +719,18 @@ final class PageFrames {
         return table;
     }
 
-    /** Unpacks {@code stored[from..from+length)} (codec STORED or ZSTD) into {@link #raw}, at most {@code max} bytes; returns the size. */
-    private int unpack(MigrationWire.Payload p, int codec, byte[] stored, int from, int length, int max) throws MigrationException {
+    /** Unpacks {@code stored[from..from+length)} (codec STORED or ZSTD) into {@link #raw} at {@code at}, at most {@code max} bytes; returns the size. */
+    private int unpack(MigrationWire.Payload p, int codec, byte[] stored, int from, int length, int at, int max) throws MigrationException {
         if (codec == STORED) {
-            if (length > max) throw p.malformed("it holds " + length + " bytes, more than a frame can");
-            System.arraycopy(stored, from, raw, 0, length);
+            if (length > max) throw p.malformed("a data chunk holds " + length + " bytes, more than the " + max + " its pages leave for it");
+            System.arraycopy(stored, from, raw, at, length);
             return length;
         }
+        if (codec == STREAM) return stream.decompress(p, stored, from, length, raw, at, max);
         if (codec != ZSTD) throw p.malformed("unknown data encoding " + codec);
         if (dctx == null) dctx = new ZstdDecompressCtx();
         try {
-            return dctx.decompressByteArray(raw, 0, max, stored, from, length);
+            return dctx.decompressByteArray(raw, at, max, stored, from, length);
         } catch (RuntimeException e) {
             throw p.malformed("its data does not decompress (" + e.getMessage() + ")");
         }
@@ -550,19 +767,26 @@ final class PageFrames {
     private void unpackData(MigrationWire.Payload p, boolean[] hasData, int n) throws MigrationException {
         int count = 0;
         for (int k = 0; k < n; k++) if (hasData[k]) count++;
-        unpackData(p, count * UNIT, count == 0);
+        unpackData(p, count * UNIT);
     }
 
-    /** Reads the frame's data part into {@link #raw}, checked to hold exactly {@code expected} bytes. */
-    private void unpackData(MigrationWire.Payload p, int expected, boolean none) throws MigrationException {
-        int codec = p.u8();
-        // Unpacked from the frame's payload where it lies (a copy of it was 20 MiB of a destination's garbage a migration).
-        int length = p.skipBytes(MigrationWire.MAX_PAYLOAD, "data length");
-        int from = p.position() - length;
+    /**
+     * Reads the frame's data part into {@link #raw}, checked to hold exactly {@code expected} bytes (at most
+     * {@link MigrationWire#MAX_FRAME_DATA}): chunks of 1 to {@link MigrationWire#DATA_CHUNK} bytes unpacked (protocol 13),
+     * until they hold that many, and then the payload's end.
+     */
+    private void unpackData(MigrationWire.Payload p, int expected) throws MigrationException {
+        int got = 0;
+        while (got < expected) {
+            int codec = p.u8();
+            // Unpacked from the frame's payload where it lies (a copy of it was 20 MiB of a destination's garbage a migration).
+            int length = p.skipBytes(MigrationWire.MAX_PAYLOAD, "data chunk length");
+            int from = p.position() - length;
+            int size = unpack(p, codec, p.array(), from, length, got, Math.min(MigrationWire.DATA_CHUNK, expected - got));
+            if (size <= 0) throw p.malformed("a data chunk unpacks to " + size + " bytes");
+            got += size;
+        }
         p.end();
-        if (codec == ZSTD && none) throw p.malformed("unknown data encoding " + codec);
-        int size = unpack(p, codec, p.array(), from, length, expected);
-        if (size != expected) throw p.malformed("it holds " + size + " bytes of data, not " + expected);
     }
 
     /** One unit copied out of {@code units} at {@code at} into {@code into} (XORed with {@code base} if it is a delta); returns {@code into}. */

@@ -25,7 +25,7 @@ final class WarmUpC2Compiles {
     static final long WAIT_NANOS = 20_000_000_000L;
 
     /** The classes whose hot methods the migration runs on both ends (the JDK's buffered stream carries every frame). */
-    static final List<Class<?>> CLASSES = List.of(MigrationSource.class, MigrationDestination.class, PageFrames.class,
+    static final List<Class<?>> CLASSES = List.of(MigrationSource.class, MigrationDestination.class, PageFrames.class, ChunkStream.class,
             MigrationConnection.class, MigrationWire.class, MigrationWire.Payload.class, MigrationWire.PayloadWriter.class,
             PostCopyPages.class, StateDigest.class, PageDelta.class, java.io.BufferedOutputStream.class,
             java.io.BufferedInputStream.class, java.io.DataInputStream.class, java.io.DataOutputStream.class);

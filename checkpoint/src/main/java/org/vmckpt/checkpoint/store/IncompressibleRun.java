@@ -70,14 +70,29 @@ public final class IncompressibleRun {
      * sample did not shrink enough, and was not attempted).
      */
     public int compress(ZstdCompressCtx zstd, byte[] dst, byte[] src, int length) {
+        if (!worthAttempt(zstd, src, length)) return -1;
+        int n = zstd.compressByteArray(dst, 0, dst.length, src, 0, length);
+        attempted(n < length);
+        return n < length ? n : -1;
+    }
+
+    /**
+     * For a frame compressed elsewhere (a migration's zstd stream): whether {@code src[0..length)} is worth a whole
+     * attempt (false: store it as it is; counted as skipped); the caller then reports the attempt's outcome to
+     * {@link #attempted}. {@code zstd} compresses the sample.
+     */
+    public boolean worthAttempt(ZstdCompressCtx zstd, byte[] src, int length) {
         if (enabled && lastStoredRaw && !sampleShrinks(zstd, src, length)) {
             skipped++;
-            return -1;
+            return false;
         }
         wholeAttempts++;
-        int n = zstd.compressByteArray(dst, 0, dst.length, src, 0, length);
-        lastStoredRaw = n >= length;
-        return lastStoredRaw ? -1 : n;
+        return true;
+    }
+
+    /** A whole attempt's outcome: whether it shrank the frame (if not, the next frame is sampled first). */
+    public void attempted(boolean shrank) {
+        lastStoredRaw = !shrank;
     }
 
     /** Whether {@code src[0..length)}'s sample, compressed with {@code zstd}, is smaller by at least 1/16. */

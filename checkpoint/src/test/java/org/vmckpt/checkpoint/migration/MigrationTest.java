@@ -916,8 +916,9 @@ class MigrationTest {
         }
         // Older builds are refused by name too: protocol 3 (no references, an empty ACCEPT), 4 (no references after GO)
         // 5 (PAGES tables uncompressed), 6 (no origins with data pages), 7 (no deltas after GO), 8 (an empty GO) and
-        // 9 (no boot-file deltas), 10 (post-copy's working set before STATE, none between STATE and GO), 11 (STATE raw, PAGES frames of 64 pages).
-        for (int older : new int[] {3, 4, 5, 6, 7, 8, 9, 10, 11}) {
+        // 9 (no boot-file deltas), 10 (post-copy's working set before STATE, none between STATE and GO), 11 (STATE raw, PAGES frames of 64 pages),
+        // 12 (no run tables, a frame's data part one zstd frame), 13 (no stream chunks).
+        for (int older : new int[] {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}) {
             l = listen(null);
             d = destination(l, freshDestination(32L << 20));
             try (Socket raw = new Socket("127.0.0.1", l.port())) {
@@ -926,7 +927,7 @@ class MigrationTest {
                 out.writeInt(older);
                 out.flush();
                 String why = d.awaitFailure().getMessage();
-                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 12"), why);
+                assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 14"), why);
             }
         }
         l = listen(null);

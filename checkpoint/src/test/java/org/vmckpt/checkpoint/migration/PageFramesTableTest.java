@@ -53,7 +53,9 @@ class PageFramesTableTest {
     @Test
     void aTableThatClaimsMoreThanTheFrameHoldsIsRefusedByName() {
         PageFrames frames = new PageFrames();
-        byte[] payload = frames.encodePages(new int[]{1, 2}, new byte[][]{null, null}, 2);
+        // Two references: a page-by-page table (runs hold only zero, data and delta pages)
+        byte[] payload = frames.encodePages(new int[]{1, 2}, new byte[][]{new byte[4096], new byte[4096]}, new long[]{0, 8}, null, 2);
+        assertTrue(payload[4] == 0 || payload[4] == 1, "a page-by-page table's encoding, not " + payload[4]);
         // count 2, codec, then the table length: claim 2 bytes more than were packed
         int at = 4 + 1;
         int length = ((payload[at] & 0xff) << 24) | ((payload[at + 1] & 0xff) << 16) | ((payload[at + 2] & 0xff) << 8) | (payload[at + 3] & 0xff);
