@@ -2,7 +2,13 @@
 """Restore CPU A/B (a benchmark, not a test): interleaved restores of one checkpoint by several jars, each left
 paused (--paused) and quit at once, so the process's CPU time is the restore's (plus JVM start and exit).
 
-    bench/restore-cpu-ab.py REPO N JAR [JAR...] [--lazy] [--label LABEL]
+    bench/restore-cpu-ab.py REPO N JAR [JAR...] [--lazy] [--label LABEL] [--gap SECONDS]
+
+--gap waits that long before each restore. Why: on this project's VM memory a process frees is given back to the host
+within ~2-3 s (the balloon's free page reporting), and faulting it in again then costs ~2 ms per MiB (host faults),
+against ~0.1 ms per MiB for memory freed moments before (docs/BENCHMARKS.md, round 56). Restores run back to back
+fill their heaps with the memory the previous restore's process just freed; with --gap 4 each restore's first touches
+are those of a restore on a machine that was idle, which is what a user meets.
 
 Per run: spawn -> "restored" wall time, the process's CPU time (user + system, from its rusage), the JVM's
 collector pauses (-Xlog:gc; their count, and the collector threads' user and system CPU in them from -Xlog:gc+cpu:
@@ -30,6 +36,11 @@ def main():
     lazy = "--lazy" in args
     args = [a for a in args if a != "--lazy"]
     label = "last"
+    gap = 0.0
+    if "--gap" in args:
+        i = args.index("--gap")
+        gap = float(args[i + 1])
+        del args[i:i + 2]
     if "--label" in args:
         i = args.index("--label")
         label = args[i + 1]
@@ -45,6 +56,7 @@ def main():
             extra = [o for o in opts.split(",") if o]
             cmd = (["java"] + paper.launcher_java_options(jar) + extra + [f"-Xlog:gc,gc+cpu:file={gc_log}", "-jar", jar, "restore", label,
                    "--repo", repo, "--stats", "--paused", "--name", "restore-cpu-ab"] + (["--lazy"] if lazy else []))
+            time.sleep(gap)
             ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.time()
             p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)

@@ -39,15 +39,38 @@ final class LabelIndex {
     /** A bigger file is not read (ignored, rebuilt): ~100 bytes an entry, so a million checkpoints. */
     static final int MAX_FILE = 128 << 20;
 
-    /** What the index knows a manifest file's contents by: its size and its modification time in nanoseconds. */
+    /**
+     * What the index knows a manifest file's contents by: its size and its modification time in nanoseconds. (equals
+     * and hashCode written out, here and in {@link Entry}: a record's own are bound at their first call through
+     * invokedynamic, a bootstrap that cost the restore's checkpoint step tens of milliseconds in a cold JVM.)
+     */
     record Stamp(long size, long mtimeNanos) {
         static Stamp of(BasicFileAttributes a) {
             return new Stamp(a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Stamp s && s.size == size && s.mtimeNanos == mtimeNanos;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(size) * 31 + Long.hashCode(mtimeNanos);
         }
     }
 
     /** One manifest: its file's stamp and its label (null if the checkpoint has none). */
     record Entry(Stamp stamp, String label) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Entry e && e.stamp.equals(stamp) && java.util.Objects.equals(e.label, label);
+        }
+
+        @Override
+        public int hashCode() {
+            return stamp.hashCode() * 31 + java.util.Objects.hashCode(label);
+        }
     }
 
     /**
