@@ -167,15 +167,44 @@ public final class FileDigests {
         return true;
     }
 
+    /**
+     * The cache file's entries as this process last read or wrote them, and the file's identity then (null: read it).
+     * A restore looks digests up four or five times (disk image, kernel, initramfs, its unpacked copy), and parsing the
+     * file in cold code each time was milliseconds of its critical path (docs/BENCHMARKS.md, round 55). Another process
+     * replaces the file by a rename (a new inode), which a stat of it shows.
+     */
+    private Properties loaded;
+    private Identity loadedAs;
+    /** How many times the file was read and parsed (tests). */
+    int reads;
+
+    /** The cache's entries (the caller holds this object's lock; what it changes it gives to {@link #store}). */
     private Properties load() {
+        Identity now;
+        try {
+            if (!Files.isRegularFile(cacheFile)) return forget();
+            now = Identity.of(cacheFile);
+        } catch (IOException | RuntimeException e) {
+            return forget();
+        }
+        if (loaded != null && now.equals(loadedAs)) return loaded;
         Properties p = new Properties();
-        if (!Files.isRegularFile(cacheFile)) return p;
+        reads++;
         try (var in = Files.newBufferedReader(cacheFile, StandardCharsets.UTF_8)) {
             p.load(in);
         } catch (IOException | IllegalArgumentException e) {
             p.clear(); // a damaged cache is an empty one
         }
+        loaded = p;
+        loadedAs = now; // a change while it was read moves the identity again: read again next time
         return p;
+    }
+
+    /** No cache file (or none readable): nothing remembered in this process either. */
+    private Properties forget() {
+        loaded = null;
+        loadedAs = null;
+        return new Properties();
     }
 
     /** Writes the cache (entries for files that no longer exist dropped), atomically; a failure only loses the cache. */
@@ -190,11 +219,14 @@ public final class FileDigests {
                     p.store(out, "vmckpt: SHA-256 of files by path = device inode size mtime-ns ctime-ns sha256");
                 }
                 Files.move(tmp, cacheFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                loaded = p;
+                loadedAs = Identity.of(cacheFile);
             } finally {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException | RuntimeException e) {
             // remembering is an optimisation: the digest was computed in full
+            forget();
         }
     }
 

@@ -135,4 +135,30 @@ class FileDigestsTest {
         assertEquals(sha256(f), digest(d, f, calls, later()));
         assertEquals(3, calls.get());
     }
+    @Test
+    void theCacheFileIsReadOnceUntilAnotherProcessReplacesIt() throws Exception {
+        Path a = dir.resolve("a.img"), b = dir.resolve("b.img");
+        Files.write(a, new byte[]{1, 2, 3, 4});
+        Files.write(b, new byte[]{5, 6, 7, 8});
+        Path cache = dir.resolve("cache").resolve("file-digests");
+        FileDigests d = new FileDigests(cache), other = new FileDigests(cache);
+        AtomicInteger calls = new AtomicInteger();
+        assertEquals(sha256(a), digest(d, a, calls, later()));
+        int reads = d.reads;
+        for (int i = 0; i < 5; i++) assertEquals(sha256(a), digest(d, a, calls, later()));
+        assertEquals(sha256(a), d.remembered(a));
+        assertEquals(1, calls.get());
+        assertEquals(reads, d.reads, "look-ups after its own write parse nothing");
+        // Another process (another instance) remembers b: this one sees it without hashing b itself.
+        assertEquals(sha256(b), digest(other, b, calls, later()));
+        assertEquals(2, calls.get());
+        assertEquals(sha256(b), digest(d, b, calls, later()));
+        assertEquals(2, calls.get());
+        assertEquals(reads + 1, d.reads);
+        // The cache file removed: nothing is remembered any more.
+        Files.delete(cache);
+        assertEquals(null, d.remembered(a));
+        assertEquals(sha256(a), digest(d, a, calls, later()));
+        assertEquals(3, calls.get());
+    }
 }

@@ -275,6 +275,10 @@ public final class Repository {
                         }
                     }
                 }
+                case LabelIndex.NAME -> {
+                    if (Files.size(file) > LabelIndex.MAX_FILE) throw new CheckpointFormatException(file, "label index is too large");
+                    LabelIndex.decode(file, Files.readAllBytes(file));
+                }
                 default -> throw new CheckpointFormatException(file, "is a '" + kind + "' file, which this vmckpt does not know");
             }
         } catch (CheckpointFormatException e) {
@@ -341,8 +345,11 @@ public final class Repository {
      * only; pack files are opened on the first page read.
      */
     public Checkpoint open(String ref) throws IOException {
-        String id = resolve(ref);
-        return new Checkpoint(this, readManifest(id));
+        Found found = find(ref, true);
+        Manifest m = readManifest(found.id());
+        // A label found through the index is confirmed by the manifest itself, which is read here anyway.
+        if (found.fromIndex() && !ref.equals(m.info().label())) m = readManifest(find(ref, false).id());
+        return new Checkpoint(this, m);
     }
 
     Manifest readManifest(String id) throws IOException {
@@ -359,36 +366,99 @@ public final class Repository {
      * unique id prefix of at least 4 digits.
      */
     public String resolve(String ref) throws IOException {
+        Found found = find(ref, true);
+        if (!found.fromIndex()) return found.id();
+        String[] idAndLabel = ManifestCodec.readIdAndLabel(manifestPath(found.id()), key);
+        return ref.equals(idAndLabel[1]) ? found.id() : find(ref, false).id();
+    }
+
+    /** A checkpoint's id, and whether its label was taken from the label index (so not read from its manifest here). */
+    private record Found(String id, boolean fromIndex) {
+    }
+
+    /**
+     * {@link #resolve} without the confirmation: with {@code useIndex}, labels come from the label index
+     * ({@link LabelIndex}) where it is up to date for a manifest, and from the manifests' meta sections otherwise.
+     */
+    private Found find(String ref, boolean useIndex) throws IOException {
         if (ref == null || ref.isEmpty()) throw new CheckpointNotFoundException("no checkpoint named ''");
-        List<String> ids = manifestIds();
-        if (ids.contains(ref)) return ref;
+        // An exact id is looked at alone: listing the directory with a stat per manifest was 15-42 ms of a cold JVM's
+        // restore with 43 checkpoints (docs/BENCHMARKS.md, round 56).
+        if (Ids.isCheckpointId(ref) && Files.isRegularFile(manifestPath(ref))) return new Found(ref, false);
+        Map<String, LabelIndex.Stamp> manifests = manifestStamps();
+        if (manifests.containsKey(ref)) return new Found(ref, false);
+        // An encrypted repository keeps no index: its labels are sealed in its manifests.
+        boolean indexed = useIndex && !encrypted();
+        Map<String, String> labels = indexed ? labelsThroughIndex(manifests) : labelsFromManifests(manifests.keySet());
         List<String> labelled = new ArrayList<>();
-        // Only each manifest's meta section is decoded (as list() does, a manifest that cannot be read is skipped):
-        // decoding every page table, working set and write order in full was most of a restore's time to open
-        // a checkpoint by its label.
-        for (String id : ids) {
-            try {
-                String[] idAndLabel = ManifestCodec.readIdAndLabel(manifestPath(id), key);
-                if (ref.equals(idAndLabel[1]) && id.equals(idAndLabel[0])) labelled.add(id);
-            } catch (CheckpointFormatException e) {
-                // reported by listUnreadable()
-            }
-        }
-        labelled.sort(null);
-        if (labelled.size() == 1) return labelled.get(0);
+        for (Map.Entry<String, String> e : labels.entrySet()) if (ref.equals(e.getValue())) labelled.add(e.getKey());
+        if (labelled.size() == 1) return new Found(labelled.get(0), indexed);
+        // No label or a label used twice, by the index: the manifests themselves say which (the index saves reads, it
+        // never decides an answer; a single hit is confirmed by its manifest).
+        if (indexed) return find(ref, false);
         if (labelled.size() > 1) {
             throw new CheckpointNotFoundException("name '" + ref + "' is used by " + labelled.size()
                     + " checkpoints (" + String.join(", ", labelled) + "); use an id");
         }
         List<String> prefixed = new ArrayList<>();
-        if (ref.length() >= MIN_PREFIX) for (String id : ids) if (id.startsWith(ref)) prefixed.add(id);
-        if (prefixed.size() == 1) return prefixed.get(0);
+        if (ref.length() >= MIN_PREFIX) for (String id : manifests.keySet()) if (id.startsWith(ref)) prefixed.add(id);
+        if (prefixed.size() == 1) return new Found(prefixed.get(0), false);
         if (prefixed.size() > 1) {
             throw new CheckpointNotFoundException("id prefix '" + ref + "' matches " + prefixed.size()
                     + " checkpoints (" + String.join(", ", prefixed) + ")");
         }
         throw new CheckpointNotFoundException("no checkpoint with id, id prefix (4 digits or more) or name '" + ref
                 + "' in " + dir);
+    }
+
+    /**
+     * Each readable manifest's label (null for none), by id, in id order, from its meta section only (as list() does,
+     * a manifest that cannot be read is skipped): decoding every page table, working set and write order in full was
+     * most of a restore's time to open a checkpoint by its label.
+     */
+    private Map<String, String> labelsFromManifests(java.util.Collection<String> ids) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        for (String id : ids) {
+            String[] idAndLabel = readIdAndLabel(id);
+            if (idAndLabel != null) out.put(id, idAndLabel[1]);
+        }
+        return out;
+    }
+
+    /** A manifest's {id, label} if it can be read and is the manifest of checkpoint {@code id}, else null (reported by listUnreadable()). */
+    private String[] readIdAndLabel(String id) throws IOException {
+        try {
+            String[] idAndLabel = ManifestCodec.readIdAndLabel(manifestPath(id), key);
+            return id.equals(idAndLabel[0]) ? idAndLabel : null;
+        } catch (CheckpointFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * {@link #labelsFromManifests}, reading only the manifests the label index does not know as they are now (new,
+     * or changed since), and bringing the index up to date if it was not.
+     */
+    private Map<String, String> labelsThroughIndex(Map<String, LabelIndex.Stamp> manifests) throws IOException {
+        Path file = dir.resolve(LabelIndex.FILE_NAME);
+        Map<String, LabelIndex.Entry> index = LabelIndex.read(file);
+        Map<String, LabelIndex.Entry> now = new TreeMap<>();
+        Map<String, String> out = new TreeMap<>();
+        for (Map.Entry<String, LabelIndex.Stamp> m : manifests.entrySet()) {
+            String id = m.getKey();
+            LabelIndex.Entry known = index.get(id);
+            if (known != null && known.stamp().equals(m.getValue())) {
+                now.put(id, known);
+                out.put(id, known.label());
+                continue;
+            }
+            String[] idAndLabel = readIdAndLabel(id);
+            if (idAndLabel == null) continue; // not indexed: read (and skipped) again next time, as before the index
+            now.put(id, new LabelIndex.Entry(m.getValue(), idAndLabel[1]));
+            out.put(id, idAndLabel[1]);
+        }
+        if (!now.equals(index)) LabelIndex.write(files, file, tmpDir, now);
+        return out;
     }
 
     /**
@@ -414,6 +484,30 @@ public final class Repository {
     /** Whether a committed checkpoint has exactly this id. */
     public boolean contains(String id) throws IOException {
         return manifestIds().contains(id);
+    }
+
+    /**
+     * {@link #manifestIds()} with each manifest file's size and modification time (what the label index knows it by):
+     * the same one directory listing and one stat per entry.
+     */
+    private Map<String, LabelIndex.Stamp> manifestStamps() throws IOException {
+        Map<String, LabelIndex.Stamp> out = new TreeMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(checkpointsDir)) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (!name.endsWith(MANIFEST_SUFFIX)) continue;
+                String id = name.substring(0, name.length() - MANIFEST_SUFFIX.length());
+                if (!Ids.isCheckpointId(id)) continue;
+                java.nio.file.attribute.BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+                } catch (IOException e) {
+                    continue; // deleted meanwhile, or not ours to look at: no manifest, as for manifestIds()
+                }
+                if (a.isRegularFile()) out.put(id, LabelIndex.Stamp.of(a));
+            }
+        }
+        return out;
     }
 
     /** Ids of all committed checkpoints (manifest file names), sorted. Entries that are not regular files are not manifests. */
