@@ -268,6 +268,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         return PROFILE_UNITS && codeCache != null ? profile.report() + codeCache.profile() : null;
     }
 
+    /** With -Dvmckpt.interp.stopCounts=true: why the interpreter's fast loop stopped (InterpreterStops); else null. */
+    public String interpreterStops() {
+        return interpreter.stops == null ? null : interpreter.stops.report();
+    }
+
     /** The translator's counters, or null when it is off. */
     public CodeCache.Stats translationStats() {
         return codeCache == null ? null : codeCache.stats();
