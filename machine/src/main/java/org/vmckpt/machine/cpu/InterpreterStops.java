@@ -19,13 +19,15 @@ final class InterpreterStops {
             COMPRESSED_ILLEGAL = 4, LOAD_TLB_MISS = 5, LOAD_PAGE_END = 6, STORE_TLB_MISS = 7, STORE_PAGE_END = 8,
             MUL = 9, DIV = 10, MULW = 11, DIVW = 12, SHIFT_W = 13, CSR = 14, ECALL = 15, EBREAK = 16, XRET = 17,
             WFI = 18, SFENCE = 19, LR = 20, SC = 21, AMO = 22, FLOAT = 23, ILLEGAL = 24,
-            END_BUDGET = 25, END_BLOCK = 26, END_STOP_AT = 27, END_EVENT = 28;
+            END_BUDGET = 25, END_BLOCK = 26, END_STOP_AT = 27, END_EVENT = 28,
+            BLOCK_UNMAPPED = 29, BLOCK_ENTRY = 30, BLOCK_SAMPLED = 31;
     static final String[] NAMES = {"fetch at the page's last 2 bytes (16-bit insn)", "fetch across the page end (32-bit)",
             "fetch TLB miss", "compressed, not expanded yet", "compressed, illegal", "load TLB miss",
             "load in the page's last 7 bytes", "store TLB miss (or page holds translations)", "store in the page's last 7 bytes",
             "mul/mulh*", "div/rem", "mulw", "divw/remw", "sllw/srlw/sraw", "CSR", "ecall", "ebreak", "sret/mret", "wfi",
             "sfence.vma", "lr", "sc", "amo*", "floating point", "illegal (other)",
-            "ended: budget", "ended: block mode's jump end", "ended: next entry (stopAt)", "ended: other event"};
+            "ended: budget", "ended: block mode's jump end", "ended: next entry (stopAt)", "ended: other event",
+            "  jump end: target's page not in fetch TLB", "  jump end: target is an entry", "  jump end: heat sample"};
     /** Run lengths by power of two: 0, 1, 2-3, 4-7, ... 2^14 and more. */
     static final int BUCKETS = 16;
 
@@ -55,6 +57,18 @@ final class InterpreterStops {
         runs[bucket(ran)]++;
         runInsns[bucket(ran)] += ran;
         stops[ended >= 0 ? ended : stoppedBefore()]++;
+        if (ended == END_BLOCK) stops[blockEnd()]++;
+    }
+
+    /** Why block mode handed the jump to {@code h.pc} over ({@link Interpreter#endsBlock}'s tests, in its order). */
+    int blockEnd() {
+        Mmu mmu = h.mmu;
+        long vpn = h.pc >>> 12;
+        int ti = (int) vpn & TLB_MASK;
+        if (mmu.xTag[ti] != (vpn | mmu.fetchCtx)) return BLOCK_UNMAPPED;
+        long[] e = h.codeCache == null ? null : h.codeCache.entries[mmu.xPhys[ti]];
+        int off = (int) h.pc & 0xfff;
+        return e != null && (e[off >>> 7] & (1L << (off >>> 1))) != 0 ? BLOCK_ENTRY : BLOCK_SAMPLED;
     }
 
     /** The general loop ran {@code n} instructions after a stop. */
@@ -143,7 +157,7 @@ final class InterpreterStops {
             nCalls += calls[b];
             nCallInsns += callInsns[b];
         }
-        for (int k = 0; k < END_BUDGET; k++) stopped += stops[k];
+        for (int k = 0; k < END_BUDGET; k++) stopped += stops[k]; // (the kinds before END_BUDGET)
         sb.append(String.format("from instruction %,d: %,d interpret calls, %,d instructions (%.1f per call); fast loop %,d runs, %,d"
                         + " instructions (%.1f per run); %,d stops before an instruction, %,d run by the general loop%n",
                 FROM, nCalls, nCallInsns, nCallInsns / (double) Math.max(1, nCalls), fastRuns, fastInsns,
