@@ -218,6 +218,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         interpreter.setFastLoop(on);
     }
 
+    /** The fast loop on, running atomics and multiplications too or not (tests; InterpreterFastLoop's switches). */
+    public void setInterpreterFastLoop(boolean atomics, boolean mul) {
+        interpreter.setFastLoop(atomics, mul);
+    }
+
     /**
      * Builds units off the guest's thread (the default for a machine that is not deterministic), or on it: in
      * deterministic mode a unit then appears at the same instruction count in every run.

@@ -80,6 +80,11 @@ final class Interpreter {
         fastLoop = on ? new InterpreterFastLoop(this) : null;
     }
 
+    /** The fast loop on, with its atomics and multiplications on or off (tests: InterpreterFastLoop#ATOMICS, #MUL). */
+    void setFastLoop(boolean atomics, boolean mul) {
+        fastLoop = new InterpreterFastLoop(this, atomics, mul);
+    }
+
     /** {@link #interpret(int, boolean, long)} with no address to stop at. */
     int interpret(int budget, boolean blockMode) {
         return interpret(budget, blockMode, -1);

@@ -28,26 +28,37 @@ final class InterpreterFastLoop {
      */
     static final boolean ENABLED = !"false".equals(System.getProperty("vmckpt.interp.fastLoop"));
     /**
-     * {@code -Dvmckpt.interp.fastAtomics}: LR, SC and the AMOs run here too (aligned, on the TLB's fast paths; else the
-     * general loop's). They were the largest class of instructions the loop stopped before in the signed guest's module
-     * phase (InterpreterStops: 27% of its stops, docs/BENCHMARKS.md round 56).
+     * {@code -Dvmckpt.interp.fastAtomics=true} (<b>off by default</b>: not shown to help, docs/BENCHMARKS.md round 56): LR,
+     * SC and the AMOs run here too (aligned, on the TLB's fast paths; else the general loop's). They were the largest
+     * class of instructions this loop stopped before in the signed guest's module phase (InterpreterStops: 27% of its
+     * stops there).
      */
-    static final boolean ATOMICS = !"false".equals(System.getProperty("vmckpt.interp.fastAtomics"));
+    static final boolean ATOMICS = Boolean.getBoolean("vmckpt.interp.fastAtomics");
     /**
-     * {@code -Dvmckpt.interp.fastMul}: the M extension's multiplications (mul, mulh, mulhsu, mulhu, mulw) and the
-     * register word shifts (sllw, srlw, sraw) run here too: the third and a smaller class of its stops there (round 56;
-     * division and remainder, 1% of them, stay the general loop's: Long.divideUnsigned would be a call).
+     * {@code -Dvmckpt.interp.fastMul=true} (<b>off by default</b>, as {@link #ATOMICS}): the M extension's
+     * multiplications (mul, mulh, mulhsu, mulhu, mulw) and the register word shifts (sllw, srlw, sraw) run here too
+     * (15-25% and 4% of the stops; division and remainder, 1%, stay the general loop's: Long.divideUnsigned would be a
+     * call).
      */
-    static final boolean MUL = !"false".equals(System.getProperty("vmckpt.interp.fastMul"));
+    static final boolean MUL = Boolean.getBoolean("vmckpt.interp.fastMul");
 
     private final Hart h;
     private final Mmu mmu;
     private final Interpreter interpreter;
 
+    /** This loop's {@link #ATOMICS} and {@link #MUL} (tests set them; instance fields, read only on paths that stop without them). */
+    private final boolean atomics, mul;
+
     InterpreterFastLoop(Interpreter interpreter) {
+        this(interpreter, ATOMICS, MUL);
+    }
+
+    InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul) {
         this.interpreter = interpreter;
         this.h = interpreter.h;
         this.mmu = interpreter.mmu;
+        this.atomics = atomics;
+        this.mul = mul;
     }
 
     /**
@@ -218,7 +229,7 @@ final class InterpreterFastLoop {
                         r = a - b;
                     } else if (funct7 == 0x20 && funct3 == 5) {
                         r = a >> b;
-                    } else if (funct7 == 1 && funct3 < 4 && MUL) { // mul, mulh, mulhsu, mulhu: Alu's expressions
+                    } else if (funct7 == 1 && funct3 < 4 && mul) { // mul, mulh, mulhsu, mulhu: Alu's expressions
                         switch (funct3) {
                             case 0: r = a * b; break;
                             case 1: r = Math.multiplyHigh(a, b); break;
@@ -245,7 +256,7 @@ final class InterpreterFastLoop {
                     x[(insn >>> 7) & 31] = r;
                     break;
                 }
-                case 0x3b: { // OP-32: addw and subw; with MUL the word shifts and mulw
+                case 0x3b: { // OP-32: addw and subw; with mul the word shifts and mulw
                     int funct7 = insn >>> 25;
                     if ((insn & 0x7000) == 0 && (funct7 == 0 || funct7 == 0x20)) {
                         long a = x[(insn >>> 15) & 31];
@@ -253,7 +264,7 @@ final class InterpreterFastLoop {
                         x[(insn >>> 7) & 31] = funct7 == 0 ? (int) (a + b) : (int) (a - b);
                         break;
                     }
-                    if (!MUL) break loop;
+                    if (!mul) break loop;
                     int funct3 = (insn >>> 12) & 7;
                     int a = (int) x[(insn >>> 15) & 31];
                     int b = (int) x[(insn >>> 20) & 31];
@@ -272,10 +283,10 @@ final class InterpreterFastLoop {
                     x[(insn >>> 7) & 31] = r;
                     break;
                 }
-                case 0x2f: { // atomics, with ATOMICS: aligned, on the TLB's fast paths (Interpreter.amo's semantics)
+                case 0x2f: { // atomics, with atomics on: aligned, on the TLB's fast paths (Interpreter.amo's semantics)
                     int funct3 = (insn >>> 12) & 7;
                     long va = x[(insn >>> 15) & 31];
-                    if (!ATOMICS || (funct3 != 2 && funct3 != 3) || (va & (funct3 == 3 ? 7 : 3)) != 0) break loop;
+                    if (!atomics || (funct3 != 2 && funct3 != 3) || (va & (funct3 == 3 ? 7 : 3)) != 0) break loop;
                     int funct5 = insn >>> 27;
                     int rs2 = (insn >>> 20) & 31;
                     int di = (int) (va >>> 12) & TLB_MASK;

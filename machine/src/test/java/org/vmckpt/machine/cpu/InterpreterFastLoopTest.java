@@ -115,6 +115,16 @@ class InterpreterFastLoopTest {
 
     @Test
     void randomProgramsRunAsInTheGeneralLoop() {
+        randomProgramsRunAsInTheGeneralLoop(false);
+    }
+
+    /** The same with the fast loop's atomics and multiplications on (-Dvmckpt.interp.fastAtomics, fastMul; round 56). */
+    @Test
+    void randomProgramsRunAsInTheGeneralLoopWithAtomicsAndMultiplications() {
+        randomProgramsRunAsInTheGeneralLoop(true);
+    }
+
+    private static void randomProgramsRunAsInTheGeneralLoop(boolean atomicsAndMul) {
         for (int seed = 1; seed <= 40; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
             GuestMemory memFast = new GuestMemory(BASE, 1 << 16);
@@ -122,6 +132,7 @@ class InterpreterFastLoopTest {
             writeProgram(memFast, r.split());
             writeProgram(memGeneral, new SplittableRandom(seed).split());
             Hart fast = hart(memFast, true);
+            if (atomicsAndMul) fast.interpreter.setFastLoop(true, true);
             Hart general = hart(memGeneral, false);
             start(fast);
             start(general);
@@ -129,7 +140,7 @@ class InterpreterFastLoopTest {
                 int budget = 1 + r.nextInt(slice % 3 == 0 ? 3 : 400);
                 int a = fast.run(budget);
                 int b = general.run(budget);
-                String where = "seed " + seed + ", slice " + slice;
+                String where = "seed " + seed + ", slice " + slice + (atomicsAndMul ? ", atomics and mul on" : "");
                 assertEquals(b, a, "instructions run, " + where);
                 assertEquals(general.pc, fast.pc, "pc, " + where);
                 assertEquals(general.instret, fast.instret, "instret, " + where);
@@ -246,7 +257,8 @@ class InterpreterFastLoopTest {
     }
 
     /**
-     * LR, SC, an AMO, the multiplications and a word shift run in the fast loop itself (round 56): it retires all of
+     * LR, SC, an AMO, the multiplications and a word shift run in the fast loop itself with its switches on (round 56,
+     * off by default; with them off it stops before the LR at once): it retires all of
      * them in one run and stops at the division after them, with the values the general loop gives. A misaligned AMO
      * and an SC without its reservation: the one is left to the general loop, the other fails in the fast loop.
      */
@@ -272,9 +284,9 @@ class InterpreterFastLoopTest {
         start(h);
         h.interpreter.setFastLoop(false);
         assertEquals(3, h.run(3));
-        h.interpreter.setFastLoop(true);
         h.events = 0;
-        assertEquals(9, new InterpreterFastLoop(h.interpreter).run(100, false, -1), "stops before div");
+        assertEquals(0, new InterpreterFastLoop(h.interpreter, false, false).run(100, false, -1), "switches off: stops before lr");
+        assertEquals(9, new InterpreterFastLoop(h.interpreter, true, true).run(100, false, -1), "stops before div");
         assertEquals(BASE + CODE + 48, h.pc);
         assertEquals(-7, h.x[10]);
         assertEquals(0, h.x[11]);
@@ -292,6 +304,6 @@ class InterpreterFastLoopTest {
         Asm mis = new Asm().emit(r(0x00 << 2, 5, 20, 3, 21, 0x2f));
         mem.writeBytes(BASE + CODE + 0x200, mis.bytes(), 0, mis.size());
         h.pc = BASE + CODE + 0x200;
-        assertEquals(0, new InterpreterFastLoop(h.interpreter).run(100, false, -1), "a misaligned AMO is left to the general loop");
+        assertEquals(0, new InterpreterFastLoop(h.interpreter, true, true).run(100, false, -1), "a misaligned AMO is left to the general loop");
     }
 }
