@@ -107,7 +107,7 @@ final class Interpreter {
             if (n >= budget || h.events != 0 || (ran > 0 && h.pc == stopAt)) break;
             int general = interpretEach(1, blockMode, stopAt);
             n += general;
-            if (InterpreterStops.ENABLED) stops.general(general);
+            if (InterpreterStops.ENABLED) stops.general(general, (h.events & EVENT_STOP) != 0);
             if (n >= budget || (h.events & (EVENT_STOP | EVENT_BLOCK_END)) != 0 || h.pc == stopAt) break;
         }
         if (InterpreterStops.ENABLED) stops.call(n);

@@ -40,6 +40,15 @@ final class InterpreterStops {
     long generalInsns;
     /** CSR numbers of the CSR stops (12 bits). */
     final long[] csrs = new long[4096];
+    /**
+     * Writes to sstatus or mstatus among the CSR stops: [0] those that cannot set SIE or MIE (csrrc, or csrrs/csrrw with
+     * neither bit in the operand), [1] those that may. Each ends the batch (CsrFile.mayEnableInterrupt) either way.
+     */
+    final long[] statusWrites = new long[2];
+    /** Stops whose instruction, run by the general loop, ended the batch (EVENT_STOP), by kind. */
+    final long[] batchEnds = new long[NAMES.length];
+    /** The kind of the last stop (for {@link #general}). */
+    private int lastKind = -1;
 
     private final Hart h;
 
@@ -56,7 +65,9 @@ final class InterpreterStops {
         if (h.instret < FROM) return;
         runs[bucket(ran)]++;
         runInsns[bucket(ran)] += ran;
-        stops[ended >= 0 ? ended : stoppedBefore()]++;
+        int kind = ended >= 0 ? ended : stoppedBefore();
+        stops[kind]++;
+        lastKind = kind;
         if (ended == END_BLOCK) stops[blockEnd()]++;
     }
 
@@ -71,10 +82,11 @@ final class InterpreterStops {
         return e != null && (e[off >>> 7] & (1L << (off >>> 1))) != 0 ? BLOCK_ENTRY : BLOCK_SAMPLED;
     }
 
-    /** The general loop ran {@code n} instructions after a stop. */
-    void general(int n) {
+    /** The general loop ran {@code n} instructions after a stop; {@code batchEnded}: the instruction ended the batch. */
+    void general(int n, boolean batchEnded) {
         if (h.instret < FROM) return;
         generalInsns += n;
+        if (batchEnded && lastKind >= 0) batchEnds[lastKind]++;
     }
 
     /** An {@link Interpreter#interpret} call retired {@code n}. */
@@ -127,7 +139,15 @@ final class InterpreterStops {
                 return ILLEGAL;
             case 0x73:
                 if (funct3 != 0) {
-                    csrs[insn >>> 20]++;
+                    int csr = insn >>> 20;
+                    csrs[csr]++;
+                    int rs1 = (insn >>> 15) & 31;
+                    int op = funct3 & 3;
+                    if ((csr == Csr.SSTATUS || csr == Csr.MSTATUS) && (op == 1 || rs1 != 0)) {
+                        long operand = (funct3 & 4) != 0 ? rs1 : h.x[rs1];
+                        boolean mayEnable = op != 3 && (operand & (Csr.SIE_BIT | Csr.MIE_BIT)) != 0;
+                        statusWrites[mayEnable ? 1 : 0]++;
+                    }
                     return CSR;
                 }
                 if (insn == 0x00000073) return ECALL;
@@ -164,7 +184,8 @@ final class InterpreterStops {
                 fastInsns / (double) Math.max(1, fastRuns), stopped, generalInsns));
         for (int k = 0; k < NAMES.length; k++) {
             if (stops[k] == 0) continue;
-            sb.append(String.format("  %-48s %,12d  %5.1f%% of runs%n", NAMES[k], stops[k], 100.0 * stops[k] / Math.max(1, fastRuns)));
+            sb.append(String.format("  %-48s %,12d  %5.1f%% of runs%s%n", NAMES[k], stops[k], 100.0 * stops[k] / Math.max(1, fastRuns),
+                    batchEnds[k] != 0 ? String.format(" (%,d ended the batch)", batchEnds[k]) : ""));
         }
         sb.append("  fast loop runs by instructions retired (runs / instructions):");
         for (int b = 0; b < BUCKETS; b++) {
@@ -174,6 +195,7 @@ final class InterpreterStops {
         for (int b = 0; b < BUCKETS; b++) {
             if (calls[b] != 0) sb.append(String.format(" [%s] %,d / %,d;", range(b), calls[b], callInsns[b]));
         }
+        sb.append(String.format("%n  sstatus/mstatus writes: %,d that cannot set SIE/MIE, %,d that may", statusWrites[0], statusWrites[1]));
         sb.append(String.format("%n  CSR stops by CSR:"));
         for (int shown = 0; shown < 8; shown++) {
             int best = -1;

@@ -93,6 +93,28 @@ class InterpreterStopsTest {
         assertEquals(InterpreterStops.FETCH_TLB_MISS, new InterpreterStops(h).stoppedBefore());
     }
 
+    /** sstatus writes are told apart by whether they may set SIE (csrrc never does; csrrs with SIE in the operand may). */
+    @Test
+    void statusWritesByWhetherTheyMayEnableInterrupts() {
+        GuestMemory mem = new GuestMemory(BASE, 1 << 16);
+        Hart h = new Hart(0, new Bus(mem), () -> 0);
+        Asm a = new Asm().emit(addi(0, 0, 0)).emit(csrrc(5, 0x100, 3)).emit(csrrs(5, 0x100, 3)).emit(csrrs(5, 0x100, 4))
+                .emit(csrr(5, 0x100));
+        mem.writeBytes(BASE + CODE, a.bytes(), 0, a.bytes().length);
+        h.x[3] = 2; // SIE
+        h.x[4] = 1L << 18; // SUM
+        InterpreterStops s = new InterpreterStops(h);
+        h.pc = BASE + CODE;
+        h.interpreter.interpret(1, false); // the nop (fills the fetch TLB; the CSRs are only looked at)
+        for (int k = 1; k <= 4; k++) {
+            h.pc = BASE + CODE + 4L * k;
+            assertEquals(InterpreterStops.CSR, s.stoppedBefore());
+        }
+        assertEquals(2, s.statusWrites[0], "csrrc with SIE and csrrs with SUM cannot set SIE");
+        assertEquals(1, s.statusWrites[1], "csrrs with SIE may");
+        assertEquals(4, s.csrs[0x100]);
+    }
+
     @Test
     void countsRunLengthsAndEndsByKind() {
         InterpreterStops s = new InterpreterStops(new Hart(0, new Bus(new GuestMemory(BASE, 1 << 16)), () -> 0));
