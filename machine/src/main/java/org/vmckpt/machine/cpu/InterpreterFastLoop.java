@@ -46,7 +46,7 @@ final class InterpreterFastLoop {
     private final Mmu mmu;
     private final Interpreter interpreter;
 
-    /** This loop's {@link #ATOMICS} and {@link #MUL} (tests set them; instance fields, read only on paths that stop without them). */
+    /** This loop's {@link #ATOMICS} and {@link #MUL} (tests set them; read only on paths that stop without them). */
     private final boolean atomics, mul;
 
     InterpreterFastLoop(Interpreter interpreter) {
@@ -208,7 +208,7 @@ final class InterpreterFastLoop {
                     x[(insn >>> 7) & 31] = r;
                     break;
                 }
-                case 0x33: { // OP: RV64I's operations; M and illegal encodings are the general loop's
+                case 0x33: { // OP: RV64I's operations, with mul on the multiplications; the rest: the general loop's
                     int funct3 = (insn >>> 12) & 7;
                     long a = x[(insn >>> 15) & 31];
                     long b = x[(insn >>> 20) & 31];
