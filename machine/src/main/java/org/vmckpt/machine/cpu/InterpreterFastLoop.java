@@ -30,15 +30,15 @@ final class InterpreterFastLoop {
     /**
      * {@code -Dvmckpt.interp.fastAtomics=true} (<b>off by default</b>: not shown to help, docs/BENCHMARKS.md round 56): LR,
      * SC and the AMOs run here too (aligned, on the TLB's fast paths; else the general loop's). They were the largest
-     * class of instructions this loop stopped before in the signed guest's module phase (InterpreterStops: 27% of its
-     * stops there).
+     * class of instructions this loop stopped before in the signed guest's module phase (InterpreterStops: 24-28% of
+     * its stops there).
      */
     static final boolean ATOMICS = Boolean.getBoolean("vmckpt.interp.fastAtomics");
     /**
      * {@code -Dvmckpt.interp.fastMul=true} (<b>off by default</b>, as {@link #ATOMICS}): the M extension's
      * multiplications (mul, mulh, mulhsu, mulhu, mulw) and the register word shifts (sllw, srlw, sraw) run here too
-     * (15-25% and 4% of the stops; division and remainder, 1%, stay the general loop's: Long.divideUnsigned would be a
-     * call).
+     * (14-25% and 3-4% of the stops; division and remainder, 1%, stay the general loop's: Long.divideUnsigned would be
+     * a call).
      */
     static final boolean MUL = Boolean.getBoolean("vmckpt.interp.fastMul");
 
