@@ -2,7 +2,7 @@
 """Where the CPU goes up to the CPU benchmark's marks, per JVM thread, A/B interleaved.
 
 For each round and each launcher (NAME=PATH[,JAVA_OPTS], as bench/cpu/run.py's --launcher), boots one of
-bench/cpu's guests with `LAUNCHER run ... --stats --cpu jit --exit-on MARK` and, at the host arrival of each of
+bench/cpu's guests with `LAUNCHER run ... --stats --cpu jit --exit-on MARK` (--cpu interp: the interpreter alone) and, at the host arrival of each of
 the guest's marker lines (BENCH-INIT, BENCH-MARK modules-start, BENCH-MARK modules-end), reads every JVM thread's
 CPU time from /proc/PID/task/*/stat: the run thread (the guest), C1, C2, the translator thread, the collector and the
 VM thread ("gc"), the rest; and the run thread's wait for a CPU in the host's run queue (schedstat, "wait"), so that a
@@ -112,12 +112,13 @@ def parse_launcher(spec):
     return name, os.path.abspath(path), opts or None
 
 
-def run_command(launcher, guest, mark, name):
-    """The `vmckpt run` of GUEST (one of bench/cpu's guests) with --stats, the JIT, and an exit at the line MARK."""
+def run_command(launcher, guest, mark, name, cpu="jit"):
+    """The `vmckpt run` of GUEST (one of bench/cpu's guests) with --stats, --cpu CPU (the JIT unless told), and an exit
+    at the line MARK."""
     cmdline = open(os.path.join(GUEST, "cmdline")).read().strip()
     return [launcher, "run", "--kernel", os.path.join(GUEST, "Image"), "--initrd",
             os.path.join(BENCH, guest, "initramfs.cpio.gz"), "--append", cmdline, "--mem", "1G", "--no-rng",
-            "--stats", "--cpu", "jit", "--name", name, "--exit-on", mark]
+            "--stats", "--cpu", cpu, "--name", name, "--exit-on", mark]
 
 
 def mark_key(line):
@@ -134,7 +135,7 @@ def module_cpu(r):
     return {k: me[k] - ms[k] for k in me} if ms and me else {}
 
 
-def run_once(launcher, opts, guest, mark, name, logpath=None):
+def run_once(launcher, opts, guest, mark, name, logpath=None, cpu="jit"):
     """One run of GUEST to MARK: the wall time since the spawn and the CPU by thread group (group) at each of the
     guest's MARKS, and the figures of --stats. With LOGPATH, every line of the run's output stamped there (run_stamped's
     log, with the run thread's and C2's CPU at the marks)."""
@@ -147,7 +148,7 @@ def run_once(launcher, opts, guest, mark, name, logpath=None):
             cpu = thread_cpu(pid)
             return group(cpu) if cpu else None  # (empty if the JVM was already gone)
         return None
-    lines, rc = run_stamped(run_command(launcher, guest, mark, name), env, logpath, cpu_at,
+    lines, rc = run_stamped(run_command(launcher, guest, mark, name, cpu), env, logpath, cpu_at,
                             lambda c: f" run {c['run']:.2f} C2 {c['C2']:.2f}")
     r = {}
     for now, tag, cpu, line in lines:
@@ -178,16 +179,17 @@ def main():
     ap.add_argument("--guest", default="signed")
     ap.add_argument("--mark", default="BENCH-INFO tainted", help="the line to exit on (one after modules-end, so that the JVM is alive at modules-end)")
     ap.add_argument("--launcher", action="append", required=True, help="NAME=PATH[,JAVA_OPTS]")
+    ap.add_argument("--cpu", default="jit", help="vmckpt run's --cpu: jit (the default) or interp (the interpreter alone)")
     ap.add_argument("--json")
     args = ap.parse_args()
     launchers = [parse_launcher(spec) for spec in args.launcher]
     print(f"# {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC, guest {args.guest}, to '{args.mark}', "
-          f"load average {os.getloadavg()[0]:.2f}", flush=True)
+          f"--cpu {args.cpu}, load average {os.getloadavg()[0]:.2f}", flush=True)
     results = {n: [] for n, _, _ in launchers}
     for i in range(args.runs):
         for name, path, opts in launchers:
             load = os.getloadavg()[0]
-            r = run_once(path, opts, args.guest, args.mark, f"threads-{os.getpid()}-{name}")
+            r = run_once(path, opts, args.guest, args.mark, f"threads-{os.getpid()}-{name}", cpu=args.cpu)
             r["load"] = load
             results[name].append(r)
             ini, end = r.get("init_cpu", {}), r.get("mend_cpu", {})

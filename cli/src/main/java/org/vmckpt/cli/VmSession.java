@@ -189,6 +189,8 @@ final class VmSession {
             } else {
                 System.err.println("vmckpt: translator off (--cpu interp)");
             }
+            String stops = machine.hart(0).interpreterStops();
+            if (stops != null) System.err.print("vmckpt: interpreter's fast loop stops: " + stops);
         }
         if (status == null) {
             System.err.println("vmckpt: stopped after --max-instructions " + maxInstructions);

@@ -27,4 +27,17 @@ class InterpreterFastLoopLinuxOracleTest {
             fast.hart(0).setInterpreterFastLoop(true);
         }, fast -> { });
     }
+
+    /** The same with the fast loop's atomics and multiplications on ({@code -Dvmckpt.interp.fastAtomics}, {@code fastMul}). */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void fastLoopWithAtomicsAndMultiplicationsAgreesAtEveryCheckpointCount() throws Exception {
+        LinuxTwins.bootAndCompare("the fast loop with atomics and multiplications", general -> {
+            general.hart(0).setTranslation(false);
+            general.hart(0).setInterpreterFastLoop(false);
+        }, fast -> {
+            fast.hart(0).setTranslation(false);
+            fast.hart(0).setInterpreterFastLoop(true, true);
+        }, fast -> { });
+    }
 }

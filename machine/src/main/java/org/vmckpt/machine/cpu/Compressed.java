@@ -38,6 +38,11 @@ public final class Compressed {
         return e == ILLEGAL ? 0 : e;
     }
 
+    /** Whether {@code c} was expanded (legal or not) by an earlier {@link #expandCached} (InterpreterStops' question). */
+    static boolean expanded(int c) {
+        return TABLE[slot(c)] != 0;
+    }
+
     private static int fill(int c) {
         int e = (c & 3) == 3 ? 0 : expand(c);
         if (e == 0) e = ILLEGAL;

@@ -218,6 +218,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         interpreter.setFastLoop(on);
     }
 
+    /** The fast loop on, running atomics and multiplications too or not (tests; InterpreterFastLoop's switches). */
+    public void setInterpreterFastLoop(boolean atomics, boolean mul) {
+        interpreter.setFastLoop(atomics, mul);
+    }
+
     /**
      * Builds units off the guest's thread (the default for a machine that is not deterministic), or on it: in
      * deterministic mode a unit then appears at the same instruction count in every run.
@@ -266,6 +271,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     /** With -Dvmckpt.jit.profile=true: the units that took the most time, for tuning the translator; else null. */
     public String translationProfile() {
         return PROFILE_UNITS && codeCache != null ? profile.report() + codeCache.profile() : null;
+    }
+
+    /** With -Dvmckpt.interp.stopCounts=true: why the interpreter's fast loop stopped (InterpreterStops); else null. */
+    public String interpreterStops() {
+        return interpreter.stops == null ? null : interpreter.stops.report();
     }
 
     /** The translator's counters, or null when it is off. */

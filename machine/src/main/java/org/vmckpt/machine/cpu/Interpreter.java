@@ -24,6 +24,7 @@ final class Interpreter {
         this.mmu = h.mmu;
         this.ram = h.ram;
         setFastLoop(InterpreterFastLoop.ENABLED);
+        stops = InterpreterStops.ENABLED ? new InterpreterStops(h) : null;
     }
 
     /**
@@ -64,9 +65,24 @@ final class Interpreter {
         return Integer.compareUnsigned(heatTick += 0x9E3779B9, SAMPLE_BELOW) < 0;
     }
 
+    /** The fast loop's stops, counted (-Dvmckpt.interp.stopCounts=true), else null. */
+    final InterpreterStops stops;
+
+    /** Counts how a run of the fast loop that retired {@code ran} ended (the tests of {@link #interpret}, in order). */
+    private void countFastRun(int ran, boolean budgetUsed, long stopAt) {
+        stops.fastRun(ran, budgetUsed ? InterpreterStops.END_BUDGET
+                : h.events != 0 ? InterpreterStops.END_BLOCK
+                : ran > 0 && h.pc == stopAt ? InterpreterStops.END_STOP_AT : -1);
+    }
+
     /** Turns the fast loop on or off for this hart (tests: the two ways side by side in one JVM). */
     void setFastLoop(boolean on) {
         fastLoop = on ? new InterpreterFastLoop(this) : null;
+    }
+
+    /** The fast loop on, with its atomics and multiplications on or off (tests: InterpreterFastLoop#ATOMICS, #MUL). */
+    void setFastLoop(boolean atomics, boolean mul) {
+        fastLoop = new InterpreterFastLoop(this, atomics, mul);
     }
 
     /** {@link #interpret(int, boolean, long)} with no address to stop at. */
@@ -87,10 +103,14 @@ final class Interpreter {
         while (true) {
             int ran = fastLoop.run(budget - n, blockMode, stopAt);
             n += ran;
+            if (InterpreterStops.ENABLED) countFastRun(ran, n >= budget, stopAt);
             if (n >= budget || h.events != 0 || (ran > 0 && h.pc == stopAt)) break;
-            n += interpretEach(1, blockMode, stopAt);
+            int general = interpretEach(1, blockMode, stopAt);
+            n += general;
+            if (InterpreterStops.ENABLED) stops.general(general, (h.events & EVENT_STOP) != 0);
             if (n >= budget || (h.events & (EVENT_STOP | EVENT_BLOCK_END)) != 0 || h.pc == stopAt) break;
         }
+        if (InterpreterStops.ENABLED) stops.call(n);
         return n;
     }
 

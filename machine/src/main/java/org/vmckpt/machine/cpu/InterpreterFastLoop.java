@@ -27,15 +27,38 @@ final class InterpreterFastLoop {
      * {@code -Dvmckpt.interp.fastLoop=false}: every instruction through the general loop, as before (for A/B).
      */
     static final boolean ENABLED = !"false".equals(System.getProperty("vmckpt.interp.fastLoop"));
+    /**
+     * {@code -Dvmckpt.interp.fastAtomics=true} (<b>off by default</b>: not shown to help, docs/BENCHMARKS.md round 56): LR,
+     * SC and the AMOs run here too (aligned, on the TLB's fast paths; else the general loop's). They were the largest
+     * class of instructions this loop stopped before in the signed guest's module phase (InterpreterStops: 24-28% of
+     * its stops there).
+     */
+    static final boolean ATOMICS = Boolean.getBoolean("vmckpt.interp.fastAtomics");
+    /**
+     * {@code -Dvmckpt.interp.fastMul=true} (<b>off by default</b>, as {@link #ATOMICS}): the M extension's
+     * multiplications (mul, mulh, mulhsu, mulhu, mulw) and the register word shifts (sllw, srlw, sraw) run here too
+     * (14-25% and 3-4% of the stops; division and remainder, 1%, stay the general loop's: Long.divideUnsigned would be
+     * a call).
+     */
+    static final boolean MUL = Boolean.getBoolean("vmckpt.interp.fastMul");
 
     private final Hart h;
     private final Mmu mmu;
     private final Interpreter interpreter;
 
+    /** This loop's {@link #ATOMICS} and {@link #MUL} (tests set them; read only on paths that stop without them). */
+    private final boolean atomics, mul;
+
     InterpreterFastLoop(Interpreter interpreter) {
+        this(interpreter, ATOMICS, MUL);
+    }
+
+    InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul) {
         this.interpreter = interpreter;
         this.h = interpreter.h;
         this.mmu = interpreter.mmu;
+        this.atomics = atomics;
+        this.mul = mul;
     }
 
     /**
@@ -185,7 +208,7 @@ final class InterpreterFastLoop {
                     x[(insn >>> 7) & 31] = r;
                     break;
                 }
-                case 0x33: { // OP: RV64I's operations; M and illegal encodings are the general loop's
+                case 0x33: { // OP: RV64I's operations, with mul on the multiplications; the rest: the general loop's
                     int funct3 = (insn >>> 12) & 7;
                     long a = x[(insn >>> 15) & 31];
                     long b = x[(insn >>> 20) & 31];
@@ -206,7 +229,14 @@ final class InterpreterFastLoop {
                         r = a - b;
                     } else if (funct7 == 0x20 && funct3 == 5) {
                         r = a >> b;
-                    } else {
+                    } else if (funct7 == 1 && funct3 < 4 && mul) { // mul, mulh, mulhsu, mulhu: Alu's expressions
+                        switch (funct3) {
+                            case 0: r = a * b; break;
+                            case 1: r = Math.multiplyHigh(a, b); break;
+                            case 2: r = Math.multiplyHigh(a, b) + ((b >> 63) & a); break;
+                            default: r = Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
+                        }
+                    } else { // (division: rare there, and Long.divideUnsigned would be a call)
                         break loop;
                     }
                     x[(insn >>> 7) & 31] = r;
@@ -226,19 +256,92 @@ final class InterpreterFastLoop {
                     x[(insn >>> 7) & 31] = r;
                     break;
                 }
-                case 0x3b: { // OP-32: addw and subw
+                case 0x3b: { // OP-32: addw and subw; with mul the word shifts and mulw
                     int funct7 = insn >>> 25;
-                    if ((insn & 0x7000) != 0 || (funct7 != 0 && funct7 != 0x20)) break loop;
-                    long a = x[(insn >>> 15) & 31];
-                    long b = x[(insn >>> 20) & 31];
-                    x[(insn >>> 7) & 31] = funct7 == 0 ? (int) (a + b) : (int) (a - b);
+                    if ((insn & 0x7000) == 0 && (funct7 == 0 || funct7 == 0x20)) {
+                        long a = x[(insn >>> 15) & 31];
+                        long b = x[(insn >>> 20) & 31];
+                        x[(insn >>> 7) & 31] = funct7 == 0 ? (int) (a + b) : (int) (a - b);
+                        break;
+                    }
+                    if (!mul) break loop;
+                    int funct3 = (insn >>> 12) & 7;
+                    int a = (int) x[(insn >>> 15) & 31];
+                    int b = (int) x[(insn >>> 20) & 31];
+                    long r;
+                    if (funct7 == 0 && funct3 == 1) {
+                        r = a << b; // (a Java int shift takes its distance mod 32, as sllw does)
+                    } else if (funct7 == 0 && funct3 == 5) {
+                        r = a >>> b;
+                    } else if (funct7 == 0x20 && funct3 == 5) {
+                        r = a >> b;
+                    } else if (funct7 == 1 && funct3 == 0) {
+                        r = a * b; // mulw
+                    } else {
+                        break loop;
+                    }
+                    x[(insn >>> 7) & 31] = r;
+                    break;
+                }
+                case 0x2f: { // atomics, with atomics on: aligned, on the TLB's fast paths (Interpreter.amo's semantics)
+                    int funct3 = (insn >>> 12) & 7;
+                    long va = x[(insn >>> 15) & 31];
+                    if (!atomics || (funct3 != 2 && funct3 != 3) || (va & (funct3 == 3 ? 7 : 3)) != 0) break loop;
+                    int funct5 = insn >>> 27;
+                    int rs2 = (insn >>> 20) & 31;
+                    int di = (int) (va >>> 12) & TLB_MASK;
+                    long tag = (va >>> 12) | mmu.dataCtx;
+                    long at = Mmu.BYTE_BASE + (va & 0xfff);
+                    long v;
+                    if (funct5 == 2) { // LR
+                        if (rs2 != 0 || mmu.rTag[di] != tag) break loop;
+                        v = funct3 == 3 ? UNSAFE.getLong(mmu.rPage[di], at) : UNSAFE.getInt(mmu.rPage[di], at);
+                        h.reservation = va;
+                    } else {
+                        if (mmu.wTag[di] != tag) break loop;
+                        byte[] page = mmu.wPage[di];
+                        if (funct5 == 3) { // SC
+                            if (h.reservation == va) {
+                                if (funct3 == 3) UNSAFE.putLong(page, at, x[rs2]); else UNSAFE.putInt(page, at, (int) x[rs2]);
+                                v = 0;
+                            } else {
+                                v = 1;
+                            }
+                            h.reservation = -1;
+                        } else {
+                            long old = funct3 == 3 ? UNSAFE.getLong(page, at) : UNSAFE.getInt(page, at);
+                            long b = funct3 == 3 ? x[rs2] : (int) x[rs2];
+                            long r;
+                            switch (funct5) {
+                                case 0x01: r = b; break; // amoswap
+                                case 0x00: r = old + b; break; // amoadd
+                                case 0x04: r = old ^ b; break; // amoxor
+                                case 0x0c: r = old & b; break; // amoand
+                                case 0x08: r = old | b; break; // amoor
+                                case 0x10: r = Math.min(old, b); break; // amomin
+                                case 0x14: r = Math.max(old, b); break; // amomax
+                                case 0x18: // amominu (a word's values compared as 32-bit unsigned)
+                                    r = (funct3 == 3 ? old + Long.MIN_VALUE <= b + Long.MIN_VALUE
+                                            : (old & 0xffffffffL) <= (b & 0xffffffffL)) ? old : b;
+                                    break;
+                                case 0x1c: // amomaxu
+                                    r = (funct3 == 3 ? old + Long.MIN_VALUE >= b + Long.MIN_VALUE
+                                            : (old & 0xffffffffL) >= (b & 0xffffffffL)) ? old : b;
+                                    break;
+                                default: break loop; // not an AMO: illegal
+                            }
+                            if (funct3 == 3) UNSAFE.putLong(page, at, r); else UNSAFE.putInt(page, at, (int) r);
+                            v = old;
+                        }
+                    }
+                    x[(insn >>> 7) & 31] = v;
                     break;
                 }
                 case 0x0f: // FENCE, FENCE.I: nothing to do
                     if ((insn & 0x6000) != 0) break loop;
                     break;
                 default:
-                    break loop; // atomics, system, floating point, illegal: the general loop's
+                    break loop; // system, floating point, illegal: the general loop's
             }
             pc = next;
             left--;

@@ -51,6 +51,8 @@ final class TranslationProfile {
             "inner entries: instructions from FROM"};
 
     final long[] counts = new long[NAMES.length];
+    /** {@link #counts} when the first interpreted block from {@link #FROM} on began (so the report gives the phase's own). */
+    private long[] countsAtFrom;
     /**
      * The return addresses of the latest calls that left a unit (a ring, as a return address stack): a jalr exit whose
      * target is one of them returns to a call's return point; to the top one, as a stack would predict.
@@ -148,6 +150,7 @@ final class TranslationProfile {
      * ({@link CodeCache#entryStateAt}) when it began, at instruction count {@code instret}.
      */
     void interpreted(TranslatedUnit u, long pc0, int left, int ran, int how, int state, int noEntry, long instret) {
+        if (instret >= FROM && countsAtFrom == null) countsAtFrom = counts.clone();
         if (instret >= FROM) {
             int r = state == 0 ? R_UNMAPPED : state == 2 ? R_PENDING : u == null ? noEntry
                     : u == TranslatedUnit.UNTRANSLATABLE ? R_UNTRANSLATABLE : u.entryBlockLength > left ? R_BUDGET : R_NOT_COMPILED;
@@ -207,7 +210,11 @@ final class TranslationProfile {
     String report() {
         if (DUMP != null) dumpInterpreted();
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < NAMES.length; i++) sb.append(String.format("  %-28s %,d%n", NAMES[i], counts[i]));
+        for (int i = 0; i < NAMES.length; i++) {
+            sb.append(String.format("  %-28s %,d", NAMES[i], counts[i]));
+            if (FROM > 0 && countsAtFrom != null) sb.append(String.format("   (from instruction %,d: %,d)", FROM, counts[i] - countsAtFrom[i]));
+            sb.append(String.format("%n"));
+        }
         sb.append(String.format("  from instruction %,d: interpreted instructions (blocks) by reason, by how the block began (%s)%n", FROM, String.join(", ", HOWS)));
         for (int r = 0; r < REASONS.length; r++) {
             long ti = 0, tb = 0;

@@ -51,7 +51,13 @@ class InterpreterFastLoopTest {
             case 14: return r(r.nextBoolean() ? 0 : r.nextBoolean() ? 0x20 : 1, rs2, rs1, r.nextInt(4) == 0 ? f3 : 0, rd, 0x3b);
             case 15: return i(0, 0, r.nextInt(3), 0, 0x0f);                          // fence, fence.i, illegal
             case 16: return csrrs(rd, r.nextBoolean() ? 0xc02 : 0xb02, 0);           // rdinstret, minstret
-            case 17: return r(0, rs2, 2, 3, rd, 0x2f);                               // amoadd.d on a data pointer
+            case 17: {                                                               // atomics, mostly on the data pointer
+                int[] f5 = {0x02, 0x03, 0x02, 0x03, 0x01, 0x00, 0x04, 0x0c, 0x08, 0x10, 0x14, 0x18, 0x1c, 0x05};
+                int funct5 = f5[r.nextInt(f5.length)];                              // lr, sc, the AMOs, one that is none
+                int width = r.nextInt(8) == 0 ? f3 : 2 + r.nextInt(2);             // .w, .d, now and then illegal
+                int src2 = funct5 == 2 && r.nextInt(4) != 0 ? 0 : rs2;              // lr with rs2 != 0 is illegal
+                return r(funct5 << 2 | r.nextInt(4), src2, r.nextInt(3) == 0 ? rs1 : 2, width, rd, 0x2f);
+            }
             case 18: return r.nextInt(8) == 0 ? 0 : 0x0000_0013;                    // illegal all-zero word, or nop
             default: return -1;                                                      // a compressed pair, below
         }
@@ -109,6 +115,16 @@ class InterpreterFastLoopTest {
 
     @Test
     void randomProgramsRunAsInTheGeneralLoop() {
+        randomProgramsRunAsInTheGeneralLoop(false);
+    }
+
+    /** The same with the fast loop's atomics and multiplications on (-Dvmckpt.interp.fastAtomics, fastMul; round 56). */
+    @Test
+    void randomProgramsRunAsInTheGeneralLoopWithAtomicsAndMultiplications() {
+        randomProgramsRunAsInTheGeneralLoop(true);
+    }
+
+    private static void randomProgramsRunAsInTheGeneralLoop(boolean atomicsAndMul) {
         for (int seed = 1; seed <= 40; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
             GuestMemory memFast = new GuestMemory(BASE, 1 << 16);
@@ -116,6 +132,7 @@ class InterpreterFastLoopTest {
             writeProgram(memFast, r.split());
             writeProgram(memGeneral, new SplittableRandom(seed).split());
             Hart fast = hart(memFast, true);
+            if (atomicsAndMul) fast.interpreter.setFastLoop(true, true);
             Hart general = hart(memGeneral, false);
             start(fast);
             start(general);
@@ -123,7 +140,7 @@ class InterpreterFastLoopTest {
                 int budget = 1 + r.nextInt(slice % 3 == 0 ? 3 : 400);
                 int a = fast.run(budget);
                 int b = general.run(budget);
-                String where = "seed " + seed + ", slice " + slice;
+                String where = "seed " + seed + ", slice " + slice + (atomicsAndMul ? ", atomics and mul on" : "");
                 assertEquals(b, a, "instructions run, " + where);
                 assertEquals(general.pc, fast.pc, "pc, " + where);
                 assertEquals(general.instret, fast.instret, "instret, " + where);
@@ -220,7 +237,7 @@ class InterpreterFastLoopTest {
         asm.emit(sd(5, 2, 0));
         asm.emit(ld(6, 2, 0));
         asm.emit(add(7, 6, 5));
-        asm.emit(r(1, 7, 7, 0, 8, 0x33)); // mul: the general loop's
+        asm.emit(r(1, 7, 7, 4, 8, 0x33)); // div: the general loop's
         asm.emit(addi(9, 8, 1));
         mem.writeBytes(BASE + CODE, asm.bytes(), 0, asm.size());
         Hart h = hart(mem, true);
@@ -230,12 +247,63 @@ class InterpreterFastLoopTest {
         h.instret = 0;
         InterpreterFastLoop loop = new InterpreterFastLoop(h.interpreter);
         h.events = 0;
-        assertEquals(4, loop.run(100, false, -1), "stops before mul");
+        assertEquals(4, loop.run(100, false, -1), "stops before div");
         assertEquals(BASE + CODE + 16, h.pc);
         assertEquals(4, h.instret);
         assertEquals(14, h.x[7]);
-        assertEquals(2, h.run(2), "the general loop runs mul, the fast loop the addi after it");
-        assertEquals(197, h.x[9]);
+        assertEquals(2, h.run(2), "the general loop runs div, the fast loop the addi after it");
+        assertEquals(2, h.x[9]);
         assertEquals(6, h.instret);
+    }
+
+    /**
+     * LR, SC, an AMO, the multiplications and a word shift run in the fast loop itself with its switches on (round 56,
+     * off by default; with them off it stops before the LR at once): it retires all of
+     * them in one run and stops at the division after them, with the values the general loop gives. A misaligned AMO
+     * and an SC without its reservation: the one is left to the general loop, the other fails in the fast loop.
+     */
+    @Test
+    void theFastLoopRunsAtomicsAndMultiplications() {
+        GuestMemory mem = new GuestMemory(BASE, 1 << 16);
+        Asm asm = new Asm();
+        asm.emit(addi(5, 0, -7));
+        asm.emit(sd(5, 2, 0));
+        asm.emit(ld(6, 2, 0));                        // (the general loop fills the TLB entries up to here)
+        asm.emit(r(0x02 << 2, 0, 2, 3, 10, 0x2f));    // lr.d x10, (x2)          x10 = -7, reserved
+        asm.emit(r(0x03 << 2, 5, 2, 3, 11, 0x2f));    // sc.d x11, x5, (x2)      x11 = 0
+        asm.emit(r(0x03 << 2, 5, 2, 3, 12, 0x2f));    // sc.d x12, x5, (x2)      x12 = 1: no reservation
+        asm.emit(r(0x00 << 2, 5, 2, 3, 13, 0x2f));    // amoadd.d x13, x5, (x2)  x13 = -7, memory -14
+        asm.emit(r(0x18 << 2, 5, 2, 2, 14, 0x2f));    // amominu.w x14, x5, (x2) x14 = -14, memory stays -14
+        asm.emit(r(1, 5, 5, 0, 15, 0x33));            // mul x15 = 49
+        asm.emit(r(1, 5, 5, 3, 16, 0x33));            // mulhu x16 = high of (2^64-7)^2 = 2^64 - 14
+        asm.emit(r(1, 5, 5, 0, 17, 0x3b));            // mulw x17 = 49
+        asm.emit(r(0, 16, 5, 1, 18, 0x3b));           // sllw x18 = (-7 << (x16 & 31)) as a word
+        asm.emit(r(1, 5, 5, 4, 19, 0x33));            // div: the general loop's
+        mem.writeBytes(BASE + CODE, asm.bytes(), 0, asm.size());
+        Hart h = hart(mem, true);
+        start(h);
+        h.interpreter.setFastLoop(false);
+        assertEquals(3, h.run(3));
+        h.events = 0;
+        assertEquals(0, new InterpreterFastLoop(h.interpreter, false, false).run(100, false, -1), "switches off: stops before lr");
+        assertEquals(9, new InterpreterFastLoop(h.interpreter, true, true).run(100, false, -1), "stops before div");
+        assertEquals(BASE + CODE + 48, h.pc);
+        assertEquals(-7, h.x[10]);
+        assertEquals(0, h.x[11]);
+        assertEquals(1, h.x[12]);
+        assertEquals(-7, h.x[13]);
+        assertEquals(-14, h.x[14]);
+        assertEquals(-14, h.mmu.load64(BASE + DATA + 0x800));
+        assertEquals(49, h.x[15]);
+        assertEquals(-14, h.x[16]);
+        assertEquals(49, h.x[17]);
+        assertEquals((long) (-7 << (int) (-14 & 31)), h.x[18]);
+        assertEquals(-1, h.reservation);
+        // A misaligned AMO: the general loop's (a fault)
+        h.x[20] = BASE + DATA + 0x803;
+        Asm mis = new Asm().emit(r(0x00 << 2, 5, 20, 3, 21, 0x2f));
+        mem.writeBytes(BASE + CODE + 0x200, mis.bytes(), 0, mis.size());
+        h.pc = BASE + CODE + 0x200;
+        assertEquals(0, new InterpreterFastLoop(h.interpreter, true, true).run(100, false, -1), "a misaligned AMO is left to the general loop");
     }
 }
