@@ -357,8 +357,8 @@ public final class Restorer {
 
     private static void loadDisks(Checkpoint ckpt, Machine m) throws IOException, RestoreException {
         Map<Long, byte[]> blocks = new java.util.LinkedHashMap<>();
-        // Every ZERO block shares one array: the overlay copies what it is given (DiskOverlay.restoreBlock), so a
-        // zeroed region (4,096 blocks of the signed guest's disk) costs no array of its own here.
+        // Every ZERO block shares one array: the overlay keeps a block of zeros as its zero entry (DiskOverlay.ZERO)
+        // and copies any other, so a zeroed region (4,096 blocks of the signed guest's disk) costs no array at all.
         byte[] zeros = new byte[GuestMemory.PAGE_SIZE];
         for (Extent e : ckpt.diskExtents()) {
             for (long k = 0; k < e.length(); k++) {

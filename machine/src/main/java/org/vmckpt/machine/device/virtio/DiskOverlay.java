@@ -16,9 +16,11 @@ import java.util.BitSet;
  * {@code byte[]} (in memory) or a {@link Spilled} slot. After a freeze, the first write to a frozen chunk clones
  * the chunk's entry array and the first write to a frozen block copies the block to new storage (heap or a new
  * spill slot), so the frozen view never changes while a saver reads it. Spill slots replaced while a frozen
- * view still holds them are freed when the view is released.
+ * view still holds them are freed when the view is released. A block written whole as zeros (a file system's
+ * zeroed tables, a restore's ZERO blocks) is the {@link #ZERO} entry: no array and no spill slot of its own, so a
+ * zeroed region costs the collector nothing to copy and the memory bound nothing.
  *
- * <p>Heap bound: live blocks at most {@code memoryLimitBlocks} x 4 KiB, plus as much again held only by a frozen
+ * <p>Heap bound: live blocks (zero blocks not counted) at most {@code memoryLimitBlocks} x 4 KiB, plus as much again held only by a frozen
  * view while a checkpoint is saved, plus the table (about 4 bytes per 4 KiB block of disk size, plus 16 bytes
  * per spilled block).
  *
@@ -32,6 +34,10 @@ public final class DiskOverlay implements AutoCloseable {
     static final int CHUNK_SHIFT = 10;
     static final int CHUNK_BLOCKS = 1 << CHUNK_SHIFT;
     static final int CHUNK_MASK = CHUNK_BLOCKS - 1;
+    /** The entry of a block that is all zeros. Identity matters, as for {@link Spilled}. */
+    static final Object ZERO = new Object();
+    /** What a zero block reads as; shared, never written. */
+    private static final byte[] ZEROS = new byte[BLOCK_SIZE];
 
     /** A block kept in the spill file. Identity matters: the live table and a frozen view share one while unchanged. */
     static final class Spilled {
@@ -53,6 +59,7 @@ public final class DiskOverlay implements AutoCloseable {
     private BitSet written = new BitSet();
     private long presentBlocks;
     private long memoryBlocks;
+    private long zeroBlocks;
     private long copyOnWriteCount;
 
     /**
@@ -83,7 +90,10 @@ public final class DiskOverlay implements AutoCloseable {
     public long memoryBlocks() { return memoryBlocks; }
 
     /** Blocks of the live table held in the spill file. */
-    public long spilledBlocks() { return presentBlocks - memoryBlocks; }
+    public long spilledBlocks() { return presentBlocks - memoryBlocks - zeroBlocks; }
+
+    /** Blocks of the live table that are all zeros (held as {@link #ZERO}: no storage of their own). */
+    public long zeroBlocks() { return zeroBlocks; }
 
     /** The most blocks the live table keeps on the heap. */
     public long memoryLimitBlocks() { return memoryLimitBlocks; }
@@ -99,7 +109,7 @@ public final class DiskOverlay implements AutoCloseable {
 
     /**
      * The block's data, or null if the base image holds it. Callers must not write into it. A block kept in
-     * memory is returned as is; a spilled block is read into a new array.
+     * memory is returned as is (a zero block as one shared array of zeros); a spilled block is read into a new array.
      */
     public byte[] block(long b) {
         Object e = entry(chunks, b);
@@ -110,7 +120,8 @@ public final class DiskOverlay implements AutoCloseable {
     public boolean read(long b, byte[] dst) throws IOException {
         Object e = entry(chunks, b);
         if (e == null) return false;
-        if (e instanceof byte[] a) System.arraycopy(a, 0, dst, 0, BLOCK_SIZE);
+        if (e == ZERO) java.util.Arrays.fill(dst, 0, BLOCK_SIZE, (byte) 0);
+        else if (e instanceof byte[] a) System.arraycopy(a, 0, dst, 0, BLOCK_SIZE);
         else spill.read(((Spilled) e).slot, dst);
         return true;
     }
@@ -138,10 +149,23 @@ public final class DiskOverlay implements AutoCloseable {
             chunks[c] = chunk;
         }
         Object e = chunk[i];
+        if (length == BLOCK_SIZE && isZeros(src, srcOffset)) {
+            if (e == null) presentBlocks++;
+            else if (e != ZERO) drop(e, c, i); // a frozen view keeps what it holds, as on a copy
+            if (e != ZERO) zeroBlocks++;
+            chunk[i] = ZERO;
+            written.set((int) b);
+            return;
+        }
         if (e == null) {
             e = store(initial);
             chunk[i] = e;
             presentBlocks++;
+        } else if (e == ZERO) {
+            // Never written into: the block gets storage of its own, starting as zeros where the write leaves it.
+            zeroBlocks--;
+            e = store(length == BLOCK_SIZE ? null : ZEROS);
+            chunk[i] = e;
         } else if (f != null && f[c] != null && f[c][i] == e) {
             byte[] before = length == BLOCK_SIZE ? null : contents(e, false);
             drop(e, c, i); // first, so a heap block given up makes room for its copy
@@ -190,6 +214,7 @@ public final class DiskOverlay implements AutoCloseable {
         chunks = new Object[chunks.length][];
         presentBlocks = 0;
         memoryBlocks = 0;
+        zeroBlocks = 0;
         written = new BitSet();
     }
 
@@ -228,6 +253,7 @@ public final class DiskOverlay implements AutoCloseable {
 
     /** The contents of an entry: the heap array itself (or a copy if {@code copy}), or the spilled block read back. */
     byte[] contents(Object e, boolean shareHeapArray) {
+        if (e == ZERO) return shareHeapArray ? ZEROS : new byte[BLOCK_SIZE];
         if (e instanceof byte[] a) return shareHeapArray ? a : a.clone();
         byte[] data = new byte[BLOCK_SIZE];
         try {
@@ -251,6 +277,10 @@ public final class DiskOverlay implements AutoCloseable {
 
     /** The live table stops using entry {@code e} at (c, i): forget it, or keep its slot until the frozen view that holds it is released. */
     private void drop(Object e, int c, int i) {
+        if (e == ZERO) {
+            zeroBlocks--;
+            return;
+        }
         if (e instanceof byte[]) {
             memoryBlocks--;
             return;
@@ -265,6 +295,11 @@ public final class DiskOverlay implements AutoCloseable {
                 spill.free(slot);
             }
         }
+    }
+
+    /** Whether the 4 KiB at {@code src[off..]} are all zeros (a vectorised compare; most data differs early). */
+    private static boolean isZeros(byte[] src, int off) {
+        return java.util.Arrays.mismatch(src, off, off + BLOCK_SIZE, ZEROS, 0, BLOCK_SIZE) < 0;
     }
 
     static Object entry(Object[][] table, long b) {
