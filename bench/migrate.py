@@ -103,6 +103,38 @@ def gaps_over(src_out, dst_out, regex, t0, t1, floor_s=0.015, after_s=0.5):
     return [round((b - a) * 1e3, 1) for a, b in zip(seq, seq[1:]) if b - a > floor_s]
 
 
+def heartbeat_period(workload_args):
+    """The heartbeat period of a memdirty/memrandom workload's arguments ("name,MIB,PERCENT,HEARTBEAT_MS"), in seconds."""
+    parts = workload_args.split(",")
+    return int(parts[3]) / 1e3 if len(parts) > 3 else 0.1
+
+
+def late_gaps(src_out, dst_out, regex, t0, t1, period_s, floor_s=0.030, after_s=0.5, settle_s=0.2):
+    """Each gap over floor_s between heartbeats (as gaps_over: the source's, then the destination's, from the last one
+    before t0 to t1 + after_s), with how late the guest itself fell over it: [gap ms, late ms]. The workload prints its
+    heartbeats numbered one by one on a grid of period_s of its own time, skipping the periods it missed (memdirty's
+    loop), so a guest that did not run for a while comes back late by that much for good, while lines that only reached
+    this script late (the console's path: the host's output, this script's reader) arrive in a burst and the grid
+    holds. Late = (t(c) - t(a)) - (n(c) - n(a)) x period, where a is the heartbeat before the gap and c the first one
+    settle_s after its end (other stalls in that span count too); -1 where no heartbeat came that late."""
+    hb = sorted(set([(t, int(m.group(1))) for t, m in src_out.matches(regex)] + [(t, int(m.group(1))) for t, m in dst_out.matches(regex)]))
+    before = [x for x in hb if x[0] <= t0]
+    if not before:
+        return None
+    seq = [before[-1]] + [x for x in hb if t0 < x[0] <= t1 + after_s]
+    out = []
+    for a, b in zip(seq, seq[1:]):
+        if b[0] - a[0] <= floor_s:
+            continue
+        later = [x for x in hb if x[0] >= b[0] + settle_s]
+        late = -1.0
+        if later:
+            c = later[0]
+            late = (c[0] - a[0]) - (c[1] - a[1]) * period_s
+        out.append([round((b[0] - a[0]) * 1e3, 1), round(late * 1e3, 1) if late != -1.0 else -1.0])
+    return out
+
+
 def normal_gap(out):
     """The longest gap between heartbeats in the 3 s before now: the guest's stalls without any migration."""
     t = now()
@@ -476,6 +508,9 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
              "deferred": info["ram"].get("vmckpt-deferred"), "delta": info["ram"].get("vmckpt-delta"), "rounds": info["ram"].get("dirty-sync-count"),
              "stall_s": stall(src.out, dst.out, HB, t0, t1) if wl else None, "normal_gap_s": normal,
              "gaps_ms": gaps_over(src.out, dst.out, HB, t0, t1) if wl else None,
+             # Gaps over 30 ms with how late the guest itself came back from each (its heartbeat grid): a gap the guest
+             # was not late for is the console's path, not a stall of the guest.
+             "late_gaps_ms": late_gaps(src.out, dst.out, HB, t0, t1, heartbeat_period(wl)) if wl else None,
              "heartbeat_step": continued(src.out, dst.out) if wl else None,
              "alive": (dst.out.wait_for(r"ALIVE-42", 20) is not None) if not wl else None,
              # Where the stall goes: the source's stop-and-copy parts, and the destination's start (from its line
@@ -661,6 +696,9 @@ def main():
             st += f" ({r['normal_gap_s'] * 1e3:.0f} ms)"
         if r.get("gaps_ms") is not None:
             st += f"; gaps > 20 / 30 ms: {sum(g > 20 for g in r['gaps_ms'])} / {sum(g > 30 for g in r['gaps_ms'])}"
+        if r.get("late_gaps_ms"):
+            g, late = max(r["late_gaps_ms"])
+            st += f"; the guest late by {late:.0f} ms over it, at most {max(x[1] for x in r['late_gaps_ms']):.0f} ms over a gap > 30 ms"
         ck = f"{r['checkpoint_bytes'] / 2**20:.1f} MiB" if r.get("checkpoint_bytes") else "-"
         if r.get("checkpoint_after_bytes"):
             ck += f" / {r['checkpoint_after_bytes'] / 2**20:.1f} MiB"

@@ -557,7 +557,11 @@ final class PageFrames {
             if (kind == MigrationWire.PAGE_SOURCE || kind == MigrationWire.PAGE_SOURCE_DELTA) {
                 long ref = previousRef + PAGE_SECTORS + t.zigzag();
                 previousRef = ref;
-                byte[] page = new byte[UNIT];
+                // Into an array of the destination's pool, as a data page goes (pageArray): a new array here was a page
+                // the next young collection copied into the old generation, on both cores while the source's guest
+                // shared them (a 1 GiB default guest sends some 7,000 such pages: 28 MiB, half of what its destination
+                // allocated during the migration; docs/BENCHMARKS.md round 56). Every byte of it is read below.
+                byte[] page = pageArray();
                 boolean ok;
                 try {
                     ok = refs != null && refs.read(ref, page);
