@@ -23,6 +23,11 @@ the compilations that started between the guest's start and its first heartbeat 
 --base-jar adds, before each vmckpt migration, the same migration with another build (system "vmckpt-base"):
 an A/B in the same run, interleaved.
 
+Each memdirty/memrandom row also says, for every gap over 30 ms, how late the guest itself came back from it (its heartbeats
+are numbered on a grid of its own time: a gap the guest was not late for is the console's path, not a stall), and with
+--gc-log which stop-the-world pauses of either end lay inside it. Each migration's checkpoint repositories are removed once
+measured (a series of 1 GiB guests filled the disk).
+
 Writes RESULTS/migrate.json and prints a table. Needs openssl for the certificates. Reuses bench/paper.py's
 process, QMP and heartbeat helpers.
 """
@@ -361,6 +366,13 @@ def timeline(src, dst, stop, t0, t1, gc_files):
                 if any(ms(a) < hi and ms(b) > lo for lo, hi in spans):
                     hits.append(f"{who} {what} {ms(a)}..{ms(b)}")
         tl["stw"] = hits
+        # Every gap over 30 ms in the window, with the stop-the-world pauses of either end inside it: the source's stop
+        # its guest; the destination's collections take both cores (ParallelGC's two threads) from the source's guest.
+        pz = {who: pauses(path) for who, path in zip(("src", "dst"), gc_files)}
+        tl["gaps_stw"] = [[round(g * 1e3, 1), ms(a[0]), ", ".join(f"{who} {(min(b2, b[0]) - max(a2, a[0])) * 1e3:.0f} ms"
+                                                                for who in ("src", "dst") for a2, b2, _ in pz[who]
+                                                                if a2 < b[0] and b2 > a[0])]
+                          for g, a, b in gaps if g > 0.030]
         # Each end's stop-the-world time over the whole migration (collections use both cores: the other end and
         # the guest wait for CPU meanwhile).
         for who, path in zip(("src", "dst"), gc_files):
@@ -538,6 +550,10 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
         except RuntimeError:
             d = None
         dst.stop(d)
+        # Each migration's three checkpoints (before, the source at switch-over, the destination after) are measured
+        # above: their repositories go, or a series of 1 GiB guests fills the disk (55 MiB a memdirty checkpoint).
+        for repo in ("repo", "repo-dst"):
+            shutil.rmtree(os.path.join(work, repo), ignore_errors=True)
     m = dst.err.matches(r"GO received (\d+), guest started (\d+)")
     firsts = dst.out.matches(HB)
     if jit_log and m and firsts:  # the compile log is complete once the destination has exited
@@ -790,6 +806,9 @@ def main():
         if tl.get("stw") is not None:
             items.append("STW in the gap or switch: " + (", ".join(tl["stw"]) or "none"))
             items.append(f"STW during the migration: source {tl['stw_src']}, destination {tl['stw_dst']}")
+        if tl.get("gaps_stw") is not None:
+            items.append("gaps > 30 ms (ms, from; the pauses inside): " + "; ".join(f"{g} at {at}" + (f" ({p})" if p else "")
+                                                                          for g, at, p in tl["gaps_stw"]))
         print(f"- {r['workload']} {r['system']} {r['mode']} {'TLS' if r['tls'] else 'plain'}: " + "; ".join(items))
 
 
