@@ -23,6 +23,11 @@ the compilations that started between the guest's start and its first heartbeat 
 --base-jar adds, before each vmckpt migration, the same migration with another build (system "vmckpt-base"):
 an A/B in the same run, interleaved.
 
+Each memdirty/memrandom row also says, for every gap over 30 ms, how late the guest itself came back from it (its heartbeats
+are numbered on a grid of its own time: a gap the guest was not late for is the console's path, not a stall), and with
+--gc-log which stop-the-world pauses of either end lay inside it. Each migration's checkpoint repositories are removed once
+measured (a series of 1 GiB guests filled the disk).
+
 Writes RESULTS/migrate.json and prints a table. Needs openssl for the certificates. Reuses bench/paper.py's
 process, QMP and heartbeat helpers.
 """
@@ -101,6 +106,38 @@ def gaps_over(src_out, dst_out, regex, t0, t1, floor_s=0.015, after_s=0.5):
         return None
     seq = [before[-1]] + [t for t in times if t0 < t <= t1 + after_s]
     return [round((b - a) * 1e3, 1) for a, b in zip(seq, seq[1:]) if b - a > floor_s]
+
+
+def heartbeat_period(workload_args):
+    """The heartbeat period of a memdirty/memrandom workload's arguments ("name,MIB,PERCENT,HEARTBEAT_MS"), in seconds."""
+    parts = workload_args.split(",")
+    return int(parts[3]) / 1e3 if len(parts) > 3 else 0.1
+
+
+def late_gaps(src_out, dst_out, regex, t0, t1, period_s, floor_s=0.030, after_s=0.5, settle_s=0.2):
+    """Each gap over floor_s between heartbeats (as gaps_over: the source's, then the destination's, from the last one
+    before t0 to t1 + after_s), with how late the guest itself fell over it: [gap ms, late ms]. The workload prints its
+    heartbeats numbered one by one on a grid of period_s of its own time, skipping the periods it missed (memdirty's
+    loop), so a guest that did not run for a while comes back late by that much for good, while lines that only reached
+    this script late (the console's path: the host's output, this script's reader) arrive in a burst and the grid
+    holds. Late = (t(c) - t(a)) - (n(c) - n(a)) x period, where a is the heartbeat before the gap and c the first one
+    settle_s after its end (other stalls in that span count too); -1 where no heartbeat came that late."""
+    hb = sorted(set([(t, int(m.group(1))) for t, m in src_out.matches(regex)] + [(t, int(m.group(1))) for t, m in dst_out.matches(regex)]))
+    before = [x for x in hb if x[0] <= t0]
+    if not before:
+        return None
+    seq = [before[-1]] + [x for x in hb if t0 < x[0] <= t1 + after_s]
+    out = []
+    for a, b in zip(seq, seq[1:]):
+        if b[0] - a[0] <= floor_s:
+            continue
+        later = [x for x in hb if x[0] >= b[0] + settle_s]
+        late = -1.0
+        if later:
+            c = later[0]
+            late = (c[0] - a[0]) - (c[1] - a[1]) * period_s
+        out.append([round((b[0] - a[0]) * 1e3, 1), round(late * 1e3, 1) if late != -1.0 else -1.0])
+    return out
 
 
 def normal_gap(out):
@@ -329,6 +366,13 @@ def timeline(src, dst, stop, t0, t1, gc_files):
                 if any(ms(a) < hi and ms(b) > lo for lo, hi in spans):
                     hits.append(f"{who} {what} {ms(a)}..{ms(b)}")
         tl["stw"] = hits
+        # Every gap over 30 ms in the window, with the stop-the-world pauses of either end inside it: the source's stop
+        # its guest; the destination's collections take both cores (ParallelGC's two threads) from the source's guest.
+        pz = {who: pauses(path) for who, path in zip(("src", "dst"), gc_files)}
+        tl["gaps_stw"] = [[round(g * 1e3, 1), ms(a[0]), ", ".join(f"{who} {(min(b2, b[0]) - max(a2, a[0])) * 1e3:.0f} ms"
+                                                                for who in ("src", "dst") for a2, b2, _ in pz[who]
+                                                                if a2 < b[0] and b2 > a[0])]
+                          for g, a, b in gaps if g > 0.030]
         # Each end's stop-the-world time over the whole migration (collections use both cores: the other end and
         # the guest wait for CPU meanwhile).
         for who, path in zip(("src", "dst"), gc_files):
@@ -476,6 +520,9 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
              "deferred": info["ram"].get("vmckpt-deferred"), "delta": info["ram"].get("vmckpt-delta"), "rounds": info["ram"].get("dirty-sync-count"),
              "stall_s": stall(src.out, dst.out, HB, t0, t1) if wl else None, "normal_gap_s": normal,
              "gaps_ms": gaps_over(src.out, dst.out, HB, t0, t1) if wl else None,
+             # Gaps over 30 ms with how late the guest itself came back from each (its heartbeat grid): a gap the guest
+             # was not late for is the console's path, not a stall of the guest.
+             "late_gaps_ms": late_gaps(src.out, dst.out, HB, t0, t1, heartbeat_period(wl)) if wl else None,
              "heartbeat_step": continued(src.out, dst.out) if wl else None,
              "alive": (dst.out.wait_for(r"ALIVE-42", 20) is not None) if not wl else None,
              # Where the stall goes: the source's stop-and-copy parts, and the destination's start (from its line
@@ -503,6 +550,10 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
         except RuntimeError:
             d = None
         dst.stop(d)
+        # Each migration's three checkpoints (before, the source at switch-over, the destination after) are measured
+        # above: their repositories go, or a series of 1 GiB guests fills the disk (55 MiB a memdirty checkpoint).
+        for repo in ("repo", "repo-dst"):
+            shutil.rmtree(os.path.join(work, repo), ignore_errors=True)
     m = dst.err.matches(r"GO received (\d+), guest started (\d+)")
     firsts = dst.out.matches(HB)
     if jit_log and m and firsts:  # the compile log is complete once the destination has exited
@@ -661,6 +712,9 @@ def main():
             st += f" ({r['normal_gap_s'] * 1e3:.0f} ms)"
         if r.get("gaps_ms") is not None:
             st += f"; gaps > 20 / 30 ms: {sum(g > 20 for g in r['gaps_ms'])} / {sum(g > 30 for g in r['gaps_ms'])}"
+        if r.get("late_gaps_ms"):
+            g, late = max(r["late_gaps_ms"])
+            st += f"; the guest late by {late:.0f} ms over it, at most {max(x[1] for x in r['late_gaps_ms']):.0f} ms over a gap > 30 ms"
         ck = f"{r['checkpoint_bytes'] / 2**20:.1f} MiB" if r.get("checkpoint_bytes") else "-"
         if r.get("checkpoint_after_bytes"):
             ck += f" / {r['checkpoint_after_bytes'] / 2**20:.1f} MiB"
@@ -752,6 +806,9 @@ def main():
         if tl.get("stw") is not None:
             items.append("STW in the gap or switch: " + (", ".join(tl["stw"]) or "none"))
             items.append(f"STW during the migration: source {tl['stw_src']}, destination {tl['stw_dst']}")
+        if tl.get("gaps_stw") is not None:
+            items.append("gaps > 30 ms (ms, from; the pauses inside): " + "; ".join(f"{g} at {at}" + (f" ({p})" if p else "")
+                                                                          for g, at, p in tl["gaps_stw"]))
         print(f"- {r['workload']} {r['system']} {r['mode']} {'TLS' if r['tls'] else 'plain'}: " + "; ".join(items))
 
 

@@ -25,6 +25,24 @@ final class PageFrames {
      * in 1 of 4. The destination reads any zstd frame: not on the wire, no protocol change.
      */
     static final int ZSTD_MIN_MATCH = Integer.getInteger("vmckpt.migration.zstdMinMatch", 0);
+    /**
+     * Whether a destination reads the pages it rebuilds from references (a page of a disk image, a boot file or an
+     * initramfs file, and a kernel page sent as the file's page plus its XOR) into arrays of its pool ({@link #usePool})
+     * instead of new ones, as it copies data pages into them. <b>Off by default</b> ({@code
+     * -Dvmckpt.migration.referencePagesInPool=true}): in round 56's A/B (1 GiB memdirty, load 4-14, 16 interleaved pairs
+     * in both orders, docs/BENCHMARKS.md) it cut the destination's young collections during the migration from 4-5 to 2-3
+     * in 16 of 16 and their stop-the-world time in 15 of 16, but the guest's longest stall was lower in only 6 of 16 and
+     * the total shorter in 4 of 16 (not explained: the source's code is the same, yet its CPU was lower in 4 of 16); in 8
+     * pairs of this jar with and without it, quieter (load 2-6), collections 8 of 8 fewer, totals 7 of 8 shorter, the
+     * longest stall lower in 3 of 8.
+     */
+    static final boolean REFERENCE_PAGES_IN_POOL = Boolean.getBoolean("vmckpt.migration.referencePagesInPool");
+    private boolean referencePagesInPool = REFERENCE_PAGES_IN_POOL;
+
+    /** Sets {@link #REFERENCE_PAGES_IN_POOL} for this instance (tests). */
+    void referencePagesInPool(boolean on) {
+        referencePagesInPool = on;
+    }
     /** The zstd level of the frames encoded next ({@link #setLevel}). */
     private int level = ZSTD_LEVEL;
     private int minMatch = ZSTD_MIN_MATCH;
@@ -557,7 +575,11 @@ final class PageFrames {
             if (kind == MigrationWire.PAGE_SOURCE || kind == MigrationWire.PAGE_SOURCE_DELTA) {
                 long ref = previousRef + PAGE_SECTORS + t.zigzag();
                 previousRef = ref;
-                byte[] page = new byte[UNIT];
+                // With REFERENCE_PAGES_IN_POOL, into an array of the destination's pool, as a data page goes (pageArray):
+                // a new array here is a page the next young collection copies into the old generation, on both cores while
+                // the source's guest shares them (a 1 GiB default guest sends some 7,000 such pages: 28 MiB, half of what
+                // its destination allocated during the migration; docs/BENCHMARKS.md round 56). Every byte is read below.
+                byte[] page = referencePagesInPool ? pageArray() : new byte[UNIT];
                 boolean ok;
                 try {
                     ok = refs != null && refs.read(ref, page);

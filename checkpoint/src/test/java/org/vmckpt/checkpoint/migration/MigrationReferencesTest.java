@@ -252,6 +252,49 @@ class MigrationReferencesTest {
     }
 
     /**
+     * With {@code -Dvmckpt.migration.referencePagesInPool=true}, a page rebuilt from a reference goes into an array of the
+     * destination's pool, as a data page does: a new array for
+     * each was most of what a destination allocated during a migration (a 1 GiB default guest refers to some 7,000 pages),
+     * each one copied into the old generation by the next young collection (docs/BENCHMARKS.md round 56).
+     */
+    @Test
+    void aPageRebuiltFromAReferenceGoesIntoAnArrayOfThePool() throws Throwable {
+        Files3 f = files();
+        Machine m = new Machine(config(f.kernel(), f.initrd(), f.disk()), b -> { });
+        PageReferences refs = PageReferences.forDestination(m);
+        refs.acceptedBootFiles(java.util.Map.of()); // the disk only
+        PageFrames source = new PageFrames();
+        PageFrames destination = new PageFrames();
+        destination.referencePagesInPool(true); // -Dvmckpt.migration.referencePagesInPool=true (off by default)
+        PageArrayPool pool = new PageArrayPool();
+        pool.fill(3);
+        destination.usePool(pool);
+        byte[] data = new byte[4096];
+        new Random(5).nextBytes(data);
+        long[] ref = {(long) PageOrigin.diskSource(0) << 40 | 16, PageReferences.NONE, (long) PageOrigin.diskSource(0) << 40 | 64};
+        byte[] payload = source.encodePages(new int[]{7, 8, 9}, new byte[][]{data.clone(), data.clone(), data.clone()}, ref, null, 3);
+        List<byte[]> got = new ArrayList<>();
+        destination.decodePages(new MigrationWire.Payload("PAGES", payload), m.memory().pageCount(), refs, (i, d) -> got.add(d));
+        assertEquals(3, pool.taken(), "both references and the data page went into the pool's arrays");
+        assertEquals(0, pool.size());
+        assertArrayEquals(java.util.Arrays.copyOfRange(f.diskBytes(), 16 * 512, 16 * 512 + 4096), got.get(0));
+        assertArrayEquals(data, got.get(1));
+        assertArrayEquals(java.util.Arrays.copyOfRange(f.diskBytes(), 64 * 512, 64 * 512 + 4096), got.get(2));
+        // Off (the default): the data page takes a pool array, the references new ones.
+        PageFrames off = new PageFrames();
+        off.referencePagesInPool(false);
+        PageArrayPool pool2 = new PageArrayPool();
+        pool2.fill(3);
+        off.usePool(pool2);
+        byte[] payload2 = source.encodePages(new int[]{7, 8, 9}, new byte[][]{data.clone(), data.clone(), data.clone()}, ref, null, 3);
+        List<byte[]> got2 = new ArrayList<>();
+        off.decodePages(new MigrationWire.Payload("PAGES", payload2), m.memory().pageCount(), refs, (i, d) -> got2.add(d));
+        assertEquals(1, pool2.taken());
+        assertArrayEquals(got.get(0), got2.get(0));
+        assertArrayEquals(got.get(2), got2.get(2));
+    }
+
+    /**
      * A migrated VM's pages keep their origins (protocol 7): a checkpoint taken on the destination refers to the same
      * disk blocks and boot-file pages as a checkpoint of the source at switch-over, is as small, and restores to the
      * same state. Before, pages arriving as references (or, in post-copy, as answers to requests) had no origin at
