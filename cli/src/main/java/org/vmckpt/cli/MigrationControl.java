@@ -7,6 +7,7 @@ import org.vmckpt.checkpoint.migration.MigrationException;
 import org.vmckpt.checkpoint.migration.MigrationListener;
 import org.vmckpt.checkpoint.migration.MigrationMode;
 import org.vmckpt.checkpoint.migration.MigrationSource;
+import org.vmckpt.checkpoint.migration.SourceParts;
 import org.vmckpt.checkpoint.migration.MigrationStatus;
 import org.vmckpt.checkpoint.migration.PostCopyPages;
 import org.vmckpt.checkpoint.migration.TlsCredentials;
@@ -45,6 +46,8 @@ final class MigrationControl {
     /** On a destination that received a post-copy migration: its pages still arriving, and where from. */
     private volatile PostCopyPages incoming;
     private volatile String incomingFrom;
+    /** The source's parts made as the VM started ({@link #prepareSource}), until a migration takes them; else null. */
+    private final java.util.concurrent.atomic.AtomicReference<SourceParts> sourceParts = new java.util.concurrent.atomic.AtomicReference<>();
 
     MigrationControl(Machine machine, CheckpointEngine engine, Supplier<VmEventSink> events) {
         this.machine = machine;
@@ -60,6 +63,14 @@ final class MigrationControl {
         // page loop, frame encoding and TLS bulk encryption interpreted and compiled while it runs. A VM started
         // with migration credentials (or --insecure) is expected to migrate: warm those up now, in the background.
         if (tlsCreds != null || insecure) MigrationWarmUp.startInBackground(insecure ? null : tlsCreds, Thread.MIN_PRIORITY);
+    }
+
+    /**
+     * Makes what this VM's first migration as a source would allocate as it starts ({@link SourceParts}), now: for a VM
+     * expected to migrate, as it starts, so that the collector promotes them while it boots.
+     */
+    void prepareSource() {
+        sourceParts.set(new SourceParts(machine.memory().pageCount()));
     }
 
     /** This VM arrived by post-copy migration from {@code peer}: query-migrate and migrate-recover report on it. */
@@ -135,7 +146,7 @@ final class MigrationControl {
         TlsCredentials tls = clientCredentials(endpoint, options);
         MigrationWarmUp.stop(); // a warm-up still running must not compete with the real migration
         MigrationSource source = new MigrationSource(machine, engine, endpoint, tls, mode, atOnce,
-                st -> events.get().emit(VmEventSink.MIGRATION, Map.of("status", st.qmpName())));
+                st -> events.get().emit(VmEventSink.MIGRATION, Map.of("status", st.qmpName())), sourceParts.getAndSet(null));
         this.current = source;
         this.uri = endpoint.uri();
         Thread t = new Thread(() -> {

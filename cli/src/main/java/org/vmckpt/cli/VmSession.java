@@ -110,6 +110,9 @@ final class VmSession {
             // -Dvmckpt.prefault.aheadMiB=0 turns it off).
             OldGenPrefault.startIfEnabled(machine);
             control = CompletableFuture.completedFuture(openControl(machine, a, console, repo, engine, name, incoming, peer));
+            // What its migration would allocate as it starts (frame encoders, digest, table of copies sent), made now for
+            // the same reason as the spares (SourceParts).
+            if (a.has("tls-creds") || a.has("insecure")) control.join().controller().migration().prepareSource();
             StartupTimes.mark(StartupTimes.CONTROL);
         } else {
             control = new CompletableFuture<>();

@@ -102,7 +102,12 @@ public final class MigrationSource {
     private long stateDigestNanos;
     private StateDigest digest;
     /** Frame encoding with its zstd context: used by the migration thread only. */
-    private final PageFrames frames = new PageFrames();
+    private final PageFrames frames;
+    /**
+     * What this migration uses that was made before it ({@link SourceParts}: its encoders, digest and table of copies
+     * sent), or null: it makes its own. Dropped when the migration ends (the table then holds copies no one needs).
+     */
+    private SourceParts parts;
     /**
      * Whether the data chunks go through the connection's zstd stream until GO (protocol 14, {@link ChunkStream}), up to
      * its budget ({@link StreamBudget}): {@code -Dvmckpt.migration.streamBudgetMiB=0} compresses each chunk on its own,
@@ -159,6 +164,17 @@ public final class MigrationSource {
      */
     public MigrationSource(Machine machine, CheckpointEngine engine, MigrationEndpoint endpoint, TlsCredentials tls,
                            MigrationMode mode, boolean switchAtOnce, Listener listener) {
+        this(machine, engine, endpoint, tls, mode, switchAtOnce, listener, null);
+    }
+
+    /**
+     * As above, with {@code parts} made for this VM before the migration (null, or parts for another size of memory: it
+     * makes its own). Parts serve one migration: hand them to one source only.
+     */
+    public MigrationSource(Machine machine, CheckpointEngine engine, MigrationEndpoint endpoint, TlsCredentials tls,
+                           MigrationMode mode, boolean switchAtOnce, Listener listener, SourceParts parts) {
+        this.parts = parts != null && parts.pageCount == machine.memory().pageCount() ? parts : null;
+        this.frames = this.parts != null ? this.parts.frames : new PageFrames();
         if (switchAtOnce && mode != MigrationMode.POSTCOPY) throw new IllegalArgumentException("only a post-copy migration can switch over at once");
         this.switchAtOnce = switchAtOnce;
         this.machine = machine;
@@ -389,7 +405,7 @@ public final class MigrationSource {
         userPaused = machine.isPauseRequested();
         boolean pausedHere = false;
         List<MachineCapture> toRelease = new ArrayList<>();
-        digest = new StateDigest(machine.memory().pageCount());
+        digest = parts != null ? parts.digest : new StateDigest(machine.memory().pageCount());
         references = PageReferences.forSource(machine, engine);
         // Copy-on-write takes the arrays this migration hands back instead of allocating (SparePages): memory stays
         // frozen from round 0 to the end, and each copy promoted by a young collection was a pause of the guest.
@@ -498,6 +514,7 @@ public final class MigrationSource {
             machine.memory().spares().setEnabled(false);
             for (MachineCapture c : toRelease) machine.callAtInstructionBoundary(() -> { c.release(); return null; });
             lastSent = null; // the old copies it holds are garbage now
+            parts = null; // so is the table it came in
             java.util.Arrays.fill(deferredArrays, 0, deferredCount, null);
             deferredCount = 0;
         }
@@ -854,7 +871,7 @@ public final class MigrationSource {
         // the destination decodes each while the source encodes the next.
         int frameUnits = guestRuns ? ROUND_FRAME_UNITS : MigrationWire.PAGES_PER_FRAME;
         if (lastSent == null) {
-            lastSent = new byte[fm.pageCount()][];
+            lastSent = parts != null ? parts.lastSent : new byte[fm.pageCount()][];
             deltaBaseLimit = deltaBaseLimit(fm.pageCount());
             deltaBases = 0;
         }
@@ -1183,7 +1200,7 @@ public final class MigrationSource {
 
     private void prepareRequestReader() {
         if (requestStandby == null) requestStandby = new StandbyThread("vmckpt-migrate-requests", Thread.MAX_PRIORITY);
-        if (urgentFrames == null) urgentFrames = new PageFrames();
+        if (urgentFrames == null) urgentFrames = parts != null ? parts.urgentFrames : new PageFrames();
     }
 
     private void releaseRequestReader() {

@@ -13,16 +13,11 @@ public final class FrozenMemory {
     private final long[] writtenInEpoch;
     private boolean released;
 
-    /** Origins of frozen pages the guest has copied since (GuestMemory moves them here when the guest changes such a page). */
-    private final java.util.Map<Integer, PageOrigin> movedAside;
-
     /** The dirty-log epoch this freeze started (see {@link #writeOrderSince}). */
     private final long epochAfter;
 
-    FrozenMemory(GuestMemory memory, byte[][][] chunks, int pageCount, long[] writtenInEpoch, java.util.Map<Integer, PageOrigin> movedAside,
-                 long epochAfter) {
+    FrozenMemory(GuestMemory memory, byte[][][] chunks, int pageCount, long[] writtenInEpoch, long epochAfter) {
         this.epochAfter = epochAfter;
-        this.movedAside = movedAside;
         this.memory = memory;
         this.chunks = chunks;
         this.pageCount = pageCount;
@@ -40,10 +35,10 @@ public final class FrozenMemory {
     /**
      * Where frozen page {@code idx} came from, if all of it came from one source in order and the guest has not
      * written it since (checked against the frozen array, so a later fill of the live page never applies here);
-     * else null. Safe from the saver thread.
+     * else null. Safe from the saver thread until {@link #release()}; allocates nothing.
      */
     public PageOrigin completeOrigin(int idx) {
-        PageOrigin o = memory.originOf(idx, page(idx), movedAside);
+        PageOrigin o = memory.originOf(idx, page(idx));
         return o != null && o.complete() ? o : null;
     }
 

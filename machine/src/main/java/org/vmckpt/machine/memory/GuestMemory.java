@@ -62,10 +62,17 @@ public final class GuestMemory {
      */
     private final PageOrigin[] origins;
     /**
-     * Origins of frozen pages that the guest changed (copied) since the freeze, so the saver still finds them;
-     * null while nothing is frozen.
+     * Origins of frozen pages that the guest changed (copied) since the freeze, by page, so the saver still finds
+     * them (null: none). Made once with the memory and emptied when the view is released ({@link #unfreeze}): an
+     * array, not a map, because a map boxed every page index the saver looked up (an {@code Integer} per page, ~0.9
+     * MiB a migration of a 1 GiB guest) and made a node per entry on the run thread (docs/BENCHMARKS.md, round 57).
+     * The saver reads entries racily, as it reads {@link #origins}: each is immutable and checked against the frozen
+     * array, and one missed in a race is a null origin (the page then goes as its bytes), as before.
      */
-    private volatile java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> frozenOrigins;
+    private final PageOrigin[] movedAside;
+    /** The lowest and highest page of {@link #movedAside} set since the freeze ({@code movedAsideFrom > movedAsideTo}: none). */
+    private int movedAsideFrom = Integer.MAX_VALUE;
+    private int movedAsideTo = -1;
     /**
      * The table of chunks at the last freeze, while a saver still reads it; else {@code null}. A chunk it shares
      * with {@link #chunks} is copied before any of its entries changes ({@link #setPage}), so neither this table
@@ -103,6 +110,7 @@ public final class GuestMemory {
         this.dirty = new long[(pageCount + 63) >>> 6];
         this.codePages = new long[(pageCount + 63) >>> 6];
         this.origins = new PageOrigin[pageCount];
+        this.movedAside = new PageOrigin[pageCount];
         this.writeOrder = new WriteOrderLog(pageCount);
         this.spares = new SparePages(Math.min(pageCount, MAX_SPARES));
     }
@@ -242,8 +250,11 @@ public final class GuestMemory {
         PageOrigin o = origins[idx];
         if (o != null) {
             byte[][][] f = frozen;
-            java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> fo = frozenOrigins;
-            if (f != null && fo != null && pageOf(f, idx) == o.page) fo.put(idx, o); // still true of the frozen page
+            if (f != null && pageOf(f, idx) == o.page) { // still true of the frozen page
+                movedAside[idx] = o;
+                if (idx < movedAsideFrom) movedAsideFrom = idx;
+                if (idx > movedAsideTo) movedAsideTo = idx;
+            }
             origins[idx] = null;
         }
     }
@@ -303,9 +314,9 @@ public final class GuestMemory {
     }
 
     /** For a frozen view: the origin recorded for page {@code idx} if it is still about {@code frozenPage}. */
-    PageOrigin originOf(int idx, byte[] frozenPage, java.util.Map<Integer, PageOrigin> movedAside) {
+    PageOrigin originOf(int idx, byte[] frozenPage) {
         if (frozenPage == null) return null;
-        PageOrigin o = movedAside.get(idx);
+        PageOrigin o = movedAside[idx];
         if (o != null && o.page == frozenPage) return o;
         o = origins[idx]; // a racy read of an immutable object: safe (a stale value fails the identity check or is true)
         return o != null && o.page == frozenPage ? o : null;
@@ -412,11 +423,9 @@ public final class GuestMemory {
         long[] written = dirty;
         dirty = spareDirty != null ? spareDirty : new long[written.length];
         spareDirty = null;
-        java.util.concurrent.ConcurrentHashMap<Integer, PageOrigin> movedAside = new java.util.concurrent.ConcurrentHashMap<>();
-        frozenOrigins = movedAside;
         frozen = refs;
         for (MemoryObserver o : observers) o.flushWriteMappings();
-        return new FrozenMemory(this, refs, pageCount, written, movedAside, writeOrder.newEpoch());
+        return new FrozenMemory(this, refs, pageCount, written, writeOrder.newEpoch());
     }
 
     /** Starts a new dirty-log epoch without freezing; returns the bitmap of pages written in the old one. */
@@ -437,7 +446,9 @@ public final class GuestMemory {
     void unfreeze(byte[][][] refs) {
         if (frozen == refs) {
             if (spareDirty == null) spareDirty = new long[dirty.length]; // here, not in the next freeze's pause
-            frozenOrigins = null;
+            if (movedAsideFrom <= movedAsideTo) java.util.Arrays.fill(movedAside, movedAsideFrom, movedAsideTo + 1, null);
+            movedAsideFrom = Integer.MAX_VALUE;
+            movedAsideTo = -1;
             frozen = null;
         }
     }
