@@ -169,6 +169,23 @@ final class Translator {
     /** {@link #inlineAluHot} or {@link #inlineAluC1}, whichever is this unit's tier's, as the unit being built began. */
     private boolean inlineAluNow;
 
+    /**
+     * In hot-tier units a memory access that misses the TLB's fast path leaves the unit after it
+     * ({@code -Dvmckpt.jit.missLeaves=true}; round 58): the out-of-line slow path makes the access through the MMU as
+     * before (page walk, TLB fill, faults, devices, the write discipline), then, instead of going back into the unit's
+     * code, leaves with pc at the next instruction, which the interpreter runs up to the next entry or taken jump (a
+     * fault or a device access still leaves before the instruction, as before). So no call's path joins the unit's
+     * code again. Why: every access's slow path is a call, and HotSpot's compiled code saves no register across a
+     * call; where the call's path merged back into the loop, C2 kept the guest registers and the unit's own values in
+     * stack slots on the fast path too: gzip's longest_match unit (busybox 6dd1c) loaded and stored ~35 stack slots per
+     * 11-instruction chain step (docs/BENCHMARKS.md round 58). A hot-tier unit is a loop that runs millions of times
+     * over pages its TLB already maps, so misses are rare there; C1 units keep the call and the merge (their
+     * allocator is not C2's, and their code meets misses more often). Tests change it.
+     */
+    static volatile boolean missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
+    /** {@link #missLeaves} for the unit being built: hot-tier units only, as the unit being built began. */
+    private boolean missLeavesNow;
+
     /** {@link #contextLocal} for the unit being built: hot-tier units only. */
     private boolean contextInLocal() {
         return contextLocalNow && className.equals(HOT_NAME);
@@ -306,6 +323,7 @@ final class Translator {
         uncheckedTlbNow = uncheckedTlb;
         shortAccessNow = shortAccess;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
+        missLeavesNow = hot && missLeaves;
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -2566,7 +2584,15 @@ final class Translator {
             mv.visitVarInsn(LSTORE, L_TMP);
             forgetPages(); // (the context stays: see afterHartCall)
             checkUnitExit(in, remaining);
-            mv.visitJumpInsn(GOTO, done);
+            if (missLeavesNow) {
+                if (rd != 0) {
+                    mv.visitVarInsn(LLOAD, L_TMP);
+                    mv.visitVarInsn(LSTORE, slot(rd));
+                }
+                mv.visitJumpInsn(GOTO, exitAfter(in, remaining));
+            } else {
+                mv.visitJumpInsn(GOTO, done);
+            }
         });
         target(done);
         if (rd != 0) {
@@ -2620,9 +2646,18 @@ final class Translator {
             }
             forgetPages(); // (the context stays: see afterHartCall)
             checkUnitExit(in, remaining);
-            mv.visitJumpInsn(GOTO, done);
+            mv.visitJumpInsn(GOTO, missLeavesNow ? exitAfter(in, remaining) : done);
         });
         target(done);
+    }
+
+    /**
+     * {@link #missLeaves}: the exit after the access {@code in} (its slow path has run it), with pc at the next
+     * instruction and the block's {@code remaining - 1} instructions after it taken back; the interpreter runs on
+     * from there (as after an instruction a unit leaves to it: {@code EXIT_HELPER}'s chain slot).
+     */
+    private Label exitAfter(Insn in, int remaining) {
+        return exitStub(in.off + in.len, remaining - 1, TranslatedUnit.EXIT_HELPER);
     }
 
     /**
