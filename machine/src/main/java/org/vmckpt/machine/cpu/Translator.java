@@ -1018,6 +1018,7 @@ final class Translator {
         spill = null;
         resume = null;
         leaveNow = null;
+        missExit = null;
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
@@ -2589,7 +2590,7 @@ final class Translator {
                     mv.visitVarInsn(LLOAD, L_TMP);
                     mv.visitVarInsn(LSTORE, slot(rd));
                 }
-                mv.visitJumpInsn(GOTO, exitAfter(in, remaining));
+                leaveAfter(in, remaining);
             } else {
                 mv.visitJumpInsn(GOTO, done);
             }
@@ -2646,19 +2647,43 @@ final class Translator {
             }
             forgetPages(); // (the context stays: see afterHartCall)
             checkUnitExit(in, remaining);
-            mv.visitJumpInsn(GOTO, missLeavesNow ? exitAfter(in, remaining) : done);
+            if (missLeavesNow) leaveAfter(in, remaining);
+            else mv.visitJumpInsn(GOTO, done);
         });
         target(done);
     }
 
     /**
-     * {@link #missLeaves}: the exit after the access {@code in} (its slow path has run it), with pc at the next
+     * {@link #missLeaves}: leaves after the access {@code in} (its slow path has run it), with pc at the next
      * instruction and the block's {@code remaining - 1} instructions after it taken back; the interpreter runs on
-     * from there (as after an instruction a unit leaves to it: {@code EXIT_HELPER}'s chain slot).
+     * from there (as after an instruction a unit leaves to it: {@code EXIT_HELPER}). Each access only takes back its
+     * count and names its pc offset (in L_OFF); the rest is one tail per unit ({@link #missExit}), so that the exits
+     * cost ~11 bytes of bytecode per access and the regions keep their size under the bytecode bound.
      */
-    private Label exitAfter(Insn in, int remaining) {
-        return exitStub(in.off + in.len, remaining - 1, TranslatedUnit.EXIT_HELPER);
+    private void leaveAfter(Insn in, int remaining) {
+        if (remaining > 1) mv.visitIincInsn(L_N, -(remaining - 1));
+        pushInt(in.off + in.len);
+        mv.visitVarInsn(ISTORE, L_OFF);
+        if (missExit == null) {
+            missExit = new Label();
+            Label l = missExit;
+            int slot = newExitSlot(TranslatedUnit.EXIT_HELPER, 0);
+            stubs.add(() -> {
+                target(l);
+                putExitSlot(slot);
+                mv.visitVarInsn(LLOAD, L_VBASE);
+                mv.visitVarInsn(ILOAD, L_OFF);
+                mv.visitInsn(I2L);
+                mv.visitInsn(LADD);
+                mv.visitVarInsn(LSTORE, L_EXITPC);
+                mv.visitJumpInsn(GOTO, commonExit);
+            });
+        }
+        mv.visitJumpInsn(GOTO, missExit);
     }
+
+    /** The shared tail of {@link #leaveAfter} in the unit being generated (null until its first access needs it). */
+    private Label missExit;
 
     /**
      * An instruction the interpreter runs ({@link Hart#execOne}): its registers go through the array around the call.
