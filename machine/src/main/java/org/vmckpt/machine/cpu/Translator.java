@@ -169,6 +169,27 @@ final class Translator {
     /** {@link #inlineAluHot} or {@link #inlineAluC1}, whichever is this unit's tier's, as the unit being built began. */
     private boolean inlineAluNow;
 
+    /**
+     * In hot-tier units a memory access that misses the TLB's fast path leaves the unit after it
+     * ({@code -Dvmckpt.jit.missLeaves=true}; round 58): the out-of-line slow path makes the access through the MMU as
+     * before (page walk, TLB fill, faults, devices, the write discipline), then, instead of going back into the unit's
+     * code, leaves with pc at the next instruction, which the interpreter runs up to the next entry or taken jump (a
+     * fault or a device access still leaves before the instruction, as before). So no call's path joins the unit's
+     * code again. Why: every access's slow path is a call, and HotSpot's compiled code saves no register across a
+     * call; where the call's path merged back into the loop, C2 kept the guest registers and the unit's own values in
+     * stack slots on the fast path too: gzip's longest_match unit (busybox 6dd1c) loaded and stored ~35 stack slots per
+     * 11-instruction chain step (docs/BENCHMARKS.md round 58). A hot-tier unit is a loop that runs millions of times
+     * over pages its TLB already maps, so misses are rare there (27,000 in gzip's 4.4 G instructions); C1 units keep
+     * the call and the merge (their allocator is not C2's, and their code meets misses more often). C2's code of the
+     * chain step: 116 x86 instructions, 40 on the stack, before; 100 and 23 with this. Off by default: alone it lowered
+     * the compute phase in 10 of 14 quiet pairs but raised the default guest's boot in 11 of 14; with
+     * {@link #uncheckedTlb}, {@link #contextLocal}, {@link #pruneUnreachable} and the bound at 8,000, compute 10 of 10,
+     * the signed module phase 11 of 12, the default boot 4 of 10 (docs/BENCHMARKS.md round 58). Tests change it.
+     */
+    static volatile boolean missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
+    /** {@link #missLeaves} for the unit being built: hot-tier units only, as the unit being built began. */
+    private boolean missLeavesNow;
+
     /** {@link #contextLocal} for the unit being built: hot-tier units only. */
     private boolean contextInLocal() {
         return contextLocalNow && className.equals(HOT_NAME);
@@ -306,6 +327,7 @@ final class Translator {
         uncheckedTlbNow = uncheckedTlb;
         shortAccessNow = shortAccess;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
+        missLeavesNow = hot && missLeaves;
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -1000,6 +1022,7 @@ final class Translator {
         spill = null;
         resume = null;
         leaveNow = null;
+        missExit = null;
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
@@ -2566,7 +2589,15 @@ final class Translator {
             mv.visitVarInsn(LSTORE, L_TMP);
             forgetPages(); // (the context stays: see afterHartCall)
             checkUnitExit(in, remaining);
-            mv.visitJumpInsn(GOTO, done);
+            if (missLeavesNow) {
+                if (rd != 0) {
+                    mv.visitVarInsn(LLOAD, L_TMP);
+                    mv.visitVarInsn(LSTORE, slot(rd));
+                }
+                leaveAfter(in, remaining);
+            } else {
+                mv.visitJumpInsn(GOTO, done);
+            }
         });
         target(done);
         if (rd != 0) {
@@ -2620,10 +2651,43 @@ final class Translator {
             }
             forgetPages(); // (the context stays: see afterHartCall)
             checkUnitExit(in, remaining);
-            mv.visitJumpInsn(GOTO, done);
+            if (missLeavesNow) leaveAfter(in, remaining);
+            else mv.visitJumpInsn(GOTO, done);
         });
         target(done);
     }
+
+    /**
+     * {@link #missLeaves}: leaves after the access {@code in} (its slow path has run it), with pc at the next
+     * instruction and the block's {@code remaining - 1} instructions after it taken back; the interpreter runs on
+     * from there (as after an instruction a unit leaves to it: {@code EXIT_HELPER}). Each access only takes back its
+     * count and names its pc offset (in L_OFF); the rest is one tail per unit ({@link #missExit}), so that the exits
+     * cost ~11 bytes of bytecode per access and the regions keep their size under the bytecode bound.
+     */
+    private void leaveAfter(Insn in, int remaining) {
+        if (remaining > 1) mv.visitIincInsn(L_N, -(remaining - 1));
+        pushInt(in.off + in.len);
+        mv.visitVarInsn(ISTORE, L_OFF);
+        if (missExit == null) {
+            missExit = new Label();
+            Label l = missExit;
+            int slot = newExitSlot(TranslatedUnit.EXIT_HELPER, 0);
+            stubs.add(() -> {
+                target(l);
+                putExitSlot(slot);
+                mv.visitVarInsn(LLOAD, L_VBASE);
+                mv.visitVarInsn(ILOAD, L_OFF);
+                mv.visitInsn(I2L);
+                mv.visitInsn(LADD);
+                mv.visitVarInsn(LSTORE, L_EXITPC);
+                mv.visitJumpInsn(GOTO, commonExit);
+            });
+        }
+        mv.visitJumpInsn(GOTO, missExit);
+    }
+
+    /** The shared tail of {@link #leaveAfter} in the unit being generated (null until its first access needs it). */
+    private Label missExit;
 
     /**
      * An instruction the interpreter runs ({@link Hart#execOne}): its registers go through the array around the call.

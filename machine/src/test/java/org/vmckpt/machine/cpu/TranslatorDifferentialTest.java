@@ -794,6 +794,30 @@ class TranslatorDifferentialTest {
         }
     }
 
+    /**
+     * Both tiers against the interpreter with a TLB miss in a hot-tier unit leaving the unit after the access
+     * ({@link Translator#missLeaves}, off by default; round 58), alone and with round 46's access code, bare and under
+     * Sv39 (where the programs' stores into code, faults and remaps make misses).
+     */
+    @Test
+    void missLeavesInBothTiers() {
+        Translator.missLeaves = true;
+        try {
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 111, 112);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 113, 114);
+            runSeedsPromoting(MPRV, 2_000, 115);
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 116, 117);
+            Translator.contextLocal = true;
+            Translator.uncheckedTlb = true;
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 118);
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 119);
+        } finally {
+            Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
+            Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
+            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
+        }
+    }
+
     /** Both tiers against the interpreter: units promoted to the hot tier after 2,000 instructions. */
     @Test
     void hotTierInEveryMode() {
