@@ -44,16 +44,6 @@ final class InterpreterFastLoop {
     // (Interpreter#COMPRESSED_PARTS, -Dvmckpt.interp.compressedParts=true, off by default, also turns on this loop's
     // expansion of 16-bit instructions from CompressedParts' two tables: see #parts.)
 
-    /**
-     * The guest registers (h.x, a long[32]) are read and written through Unsafe at this offset plus 8 times the register
-     * number, taken from the instruction's bits with one shift and one mask ((insn >>> 12) & 0xf8 is rs1 times 8), as
-     * translated units do: no range check per access and no array length kept live across the loop (round 58: the launcher's
-     * PerMethodTrapLimit=0 leaves every range and null check an explicit test in C2's code, and the length was one more
-     * value on the stack).
-     */
-    private static final long REG_BASE = UNSAFE.arrayBaseOffset(long[].class);
-    private static final byte[] NO_PAGE = new byte[0];
-
     private final Hart h;
     private final Mmu mmu;
     private final Interpreter interpreter;
@@ -96,12 +86,12 @@ final class InterpreterFastLoop {
      */
     int run(int budget, boolean blockMode, long stopAt) {
         final Mmu mmu = this.mmu;
-        final long[] x = java.util.Objects.requireNonNull(h.x); // (checked once: the Unsafe accesses below need no test)
+        final long[] x = h.x;
         long pc = h.pc;
         // Few values live across the loop (C2 keeps the rest on the stack or in vector registers): the count left,
         // pc, the fetch page and its number; the fields below are decoded in the cases that use them.
         int left = budget;
-        byte[] fetchPage = NO_PAGE; // (never read: fetchVpn matches no pc; non-null, so the fetch below needs no null test)
+        byte[] fetchPage = null;
         long fetchVpn = -1;
         loop:
         while (left > 0) {
@@ -113,7 +103,6 @@ final class InterpreterFastLoop {
                 if (mmu.xTag[ti] != (vpn | mmu.fetchCtx)) break;
                 fetchVpn = vpn;
                 fetchPage = mmu.xPage[ti];
-                if (fetchPage == null) break; // (not when the tag matches; tells C2 the page is never null)
             }
             int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
             long next = pc + 4;
@@ -131,16 +120,16 @@ final class InterpreterFastLoop {
                 if (insn == 0) break; // not expanded yet, or illegal
                 next = pc + 2;
             }
-            UNSAFE.putLong(x, REG_BASE, 0L); // x0 reads as zero (an instruction may have written it)
+            x[0] = 0;
             switch (insn & 0x7f) {
                 case 0x37: // LUI
-                    UNSAFE.putLong(x, REG_BASE + ((insn >>> 4) & 0xf8), insn & 0xfffff000);
+                    x[(insn >>> 7) & 31] = insn & 0xfffff000;
                     break;
                 case 0x17: // AUIPC
-                    UNSAFE.putLong(x, REG_BASE + ((insn >>> 4) & 0xf8), pc + (insn & 0xfffff000));
+                    x[(insn >>> 7) & 31] = pc + (insn & 0xfffff000);
                     break;
                 case 0x6f: // JAL
-                    UNSAFE.putLong(x, REG_BASE + ((insn >>> 4) & 0xf8), next);
+                    x[(insn >>> 7) & 31] = next;
                     pc = pc + ((insn & 0x80000000) >> 11 | insn & 0xff000 | (insn >>> 9) & 0x800 | (insn >>> 20) & 0x7fe);
                     left--;
                     if (pc == stopAt) break loop;
@@ -150,8 +139,8 @@ final class InterpreterFastLoop {
                     }
                     continue;
                 case 0x67: { // JALR
-                    long target = (UNSAFE.getLong(x, REG_BASE + ((insn >>> 12) & 0xf8)) + (insn >> 20)) & ~1L;
-                    UNSAFE.putLong(x, REG_BASE + ((insn >>> 4) & 0xf8), next);
+                    long target = (x[(insn >>> 15) & 31] + (insn >> 20)) & ~1L;
+                    x[(insn >>> 7) & 31] = next;
                     pc = target;
                     left--;
                     if (pc == stopAt) break loop;
@@ -163,8 +152,8 @@ final class InterpreterFastLoop {
                 }
                 case 0x63: { // branches
                     int funct3 = (insn >>> 12) & 7;
-                    long a = UNSAFE.getLong(x, REG_BASE + ((insn >>> 12) & 0xf8));
-                    long b = UNSAFE.getLong(x, REG_BASE + ((insn >>> 17) & 0xf8));
+                    long a = x[(insn >>> 15) & 31];
+                    long b = x[(insn >>> 20) & 31];
                     boolean taken;
                     switch (funct3) {
                         case 0: taken = a == b; break;
@@ -189,7 +178,7 @@ final class InterpreterFastLoop {
                 }
                 case 0x03: { // loads: the TLB's fast path only
                     int funct3 = (insn >>> 12) & 7;
-                    long va = UNSAFE.getLong(x, REG_BASE + ((insn >>> 12) & 0xf8)) + (insn >> 20);
+                    long va = x[(insn >>> 15) & 31] + (insn >> 20);
                     int di = (int) (va >>> 12) & TLB_MASK;
                     long dOff = va & 0xfff;
                     if (mmu.rTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
@@ -206,19 +195,19 @@ final class InterpreterFastLoop {
                         case 6: v = UNSAFE.getInt(page, a) & 0xffffffffL; break;
                         default: break loop; // illegal
                     }
-                    UNSAFE.putLong(x, REG_BASE + ((insn >>> 4) & 0xf8), v);
+                    x[(insn >>> 7) & 31] = v;
                     break;
                 }
                 case 0x23: { // stores: the write TLB's fast path only (it maps no page holding translations)
                     int funct3 = (insn >>> 12) & 7;
                     if (funct3 > 3) break loop; // illegal
-                    long va = UNSAFE.getLong(x, REG_BASE + ((insn >>> 12) & 0xf8)) + (((insn >> 25) << 5) | ((insn >>> 7) & 31));
+                    long va = x[(insn >>> 15) & 31] + (((insn >> 25) << 5) | ((insn >>> 7) & 31));
                     int di = (int) (va >>> 12) & TLB_MASK;
                     long dOff = va & 0xfff;
                     if (mmu.wTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
                     byte[] page = mmu.wPage[di];
                     long a = Mmu.BYTE_BASE + dOff;
-                    long v = UNSAFE.getLong(x, REG_BASE + ((insn >>> 17) & 0xf8));
+                    long v = x[(insn >>> 20) & 31];
                     switch (funct3) {
                         case 0: UNSAFE.putByte(page, a, (byte) v); break;
                         case 1: UNSAFE.putShort(page, a, (short) v); break;
@@ -229,7 +218,7 @@ final class InterpreterFastLoop {
                 }
                 case 0x13: { // OP-IMM
                     int funct3 = (insn >>> 12) & 7;
-                    long a = UNSAFE.getLong(x, REG_BASE + ((insn >>> 12) & 0xf8));
+                    long a = x[(insn >>> 15) & 31];
                     long imm = insn >> 20;
                     long r;
                     switch (funct3) {
@@ -242,13 +231,13 @@ final class InterpreterFastLoop {
                         case 6: r = a | imm; break;
                         default: r = a & imm;
                     }
-                    UNSAFE.putLong(x, REG_BASE + ((insn >>> 4) & 0xf8), r);
+                    x[(insn >>> 7) & 31] = r;
                     break;
                 }
                 case 0x33: { // OP: RV64I's operations, with mul on the multiplications; the rest: the general loop's
                     int funct3 = (insn >>> 12) & 7;
-                    long a = UNSAFE.getLong(x, REG_BASE + ((insn >>> 12) & 0xf8));
-                    long b = UNSAFE.getLong(x, REG_BASE + ((insn >>> 17) & 0xf8));
+                    long a = x[(insn >>> 15) & 31];
+                    long b = x[(insn >>> 20) & 31];
                     int funct7 = insn >>> 25;
                     long r;
                     if (funct7 == 0) {
@@ -276,12 +265,12 @@ final class InterpreterFastLoop {
                     } else { // (division: rare there, and Long.divideUnsigned would be a call)
                         break loop;
                     }
-                    UNSAFE.putLong(x, REG_BASE + ((insn >>> 4) & 0xf8), r);
+                    x[(insn >>> 7) & 31] = r;
                     break;
                 }
                 case 0x1b: { // OP-IMM-32 (the general loop's expressions)
                     int funct3 = (insn >>> 12) & 7;
-                    long a = UNSAFE.getLong(x, REG_BASE + ((insn >>> 12) & 0xf8));
+                    long a = x[(insn >>> 15) & 31];
                     long imm = insn >> 20;
                     long r;
                     switch (funct3) {
@@ -290,21 +279,21 @@ final class InterpreterFastLoop {
                         case 5: r = (insn & 0x40000000) != 0 ? (int) a >> (int) imm : (int) a >>> (int) imm; break;
                         default: break loop; // illegal
                     }
-                    UNSAFE.putLong(x, REG_BASE + ((insn >>> 4) & 0xf8), r);
+                    x[(insn >>> 7) & 31] = r;
                     break;
                 }
                 case 0x3b: { // OP-32: addw and subw; with mul the word shifts and mulw
                     int funct7 = insn >>> 25;
                     if ((insn & 0x7000) == 0 && (funct7 == 0 || funct7 == 0x20)) {
-                        long a = UNSAFE.getLong(x, REG_BASE + ((insn >>> 12) & 0xf8));
-                        long b = UNSAFE.getLong(x, REG_BASE + ((insn >>> 17) & 0xf8));
-                        UNSAFE.putLong(x, REG_BASE + ((insn >>> 4) & 0xf8), funct7 == 0 ? (int) (a + b) : (int) (a - b));
+                        long a = x[(insn >>> 15) & 31];
+                        long b = x[(insn >>> 20) & 31];
+                        x[(insn >>> 7) & 31] = funct7 == 0 ? (int) (a + b) : (int) (a - b);
                         break;
                     }
                     if (!mul) break loop;
                     int funct3 = (insn >>> 12) & 7;
-                    int a = (int) UNSAFE.getLong(x, REG_BASE + ((insn >>> 12) & 0xf8));
-                    int b = (int) UNSAFE.getLong(x, REG_BASE + ((insn >>> 17) & 0xf8));
+                    int a = (int) x[(insn >>> 15) & 31];
+                    int b = (int) x[(insn >>> 20) & 31];
                     long r;
                     if (funct7 == 0 && funct3 == 1) {
                         r = a << b; // (a Java int shift takes its distance mod 32, as sllw does)
@@ -317,12 +306,12 @@ final class InterpreterFastLoop {
                     } else {
                         break loop;
                     }
-                    UNSAFE.putLong(x, REG_BASE + ((insn >>> 4) & 0xf8), r);
+                    x[(insn >>> 7) & 31] = r;
                     break;
                 }
                 case 0x2f: { // atomics, with atomics on: aligned, on the TLB's fast paths (Interpreter.amo's semantics)
                     int funct3 = (insn >>> 12) & 7;
-                    long va = UNSAFE.getLong(x, REG_BASE + ((insn >>> 12) & 0xf8));
+                    long va = x[(insn >>> 15) & 31];
                     if (!atomics || (funct3 != 2 && funct3 != 3) || (va & (funct3 == 3 ? 7 : 3)) != 0) break loop;
                     int funct5 = insn >>> 27;
                     int rs2 = (insn >>> 20) & 31;
@@ -339,7 +328,7 @@ final class InterpreterFastLoop {
                         byte[] page = mmu.wPage[di];
                         if (funct5 == 3) { // SC
                             if (h.reservation == va) {
-                                if (funct3 == 3) UNSAFE.putLong(page, at, UNSAFE.getLong(x, REG_BASE + ((long) rs2 << 3))); else UNSAFE.putInt(page, at, (int) UNSAFE.getLong(x, REG_BASE + ((long) rs2 << 3)));
+                                if (funct3 == 3) UNSAFE.putLong(page, at, x[rs2]); else UNSAFE.putInt(page, at, (int) x[rs2]);
                                 v = 0;
                             } else {
                                 v = 1;
@@ -347,7 +336,7 @@ final class InterpreterFastLoop {
                             h.reservation = -1;
                         } else {
                             long old = funct3 == 3 ? UNSAFE.getLong(page, at) : UNSAFE.getInt(page, at);
-                            long b = funct3 == 3 ? UNSAFE.getLong(x, REG_BASE + ((long) rs2 << 3)) : (int) UNSAFE.getLong(x, REG_BASE + ((long) rs2 << 3));
+                            long b = funct3 == 3 ? x[rs2] : (int) x[rs2];
                             long r;
                             switch (funct5) {
                                 case 0x01: r = b; break; // amoswap
@@ -371,7 +360,7 @@ final class InterpreterFastLoop {
                             v = old;
                         }
                     }
-                    UNSAFE.putLong(x, REG_BASE + ((insn >>> 4) & 0xf8), v);
+                    x[(insn >>> 7) & 31] = v;
                     break;
                 }
                 case 0x0f: // FENCE, FENCE.I: nothing to do
@@ -387,7 +376,7 @@ final class InterpreterFastLoop {
         int n = budget - left;
         h.pc = pc;
         h.instret += n;
-        UNSAFE.putLong(x, REG_BASE, 0L); // x0 reads as zero between instructions
+        x[0] = 0; // x0 reads as zero between instructions
         return n;
     }
 }
