@@ -29,9 +29,9 @@ final class InterpreterFastLoop {
     static final boolean ENABLED = !"false".equals(System.getProperty("vmckpt.interp.fastLoop"));
     /**
      * {@code -Dvmckpt.interp.fastAtomics=true} (<b>off by default</b>: not shown to help, docs/BENCHMARKS.md rounds 56
-     * and 58): LR, SC and the AMOs run here too (aligned, on the TLB's fast paths; else the general loop's). They were the largest
-     * class of instructions this loop stopped before in the signed guest's module phase (InterpreterStops: 24-28% of
-     * its stops there).
+     * and 58): LR, SC and the AMOs run here too (aligned, on the TLB's fast paths; else the general loop's). They were
+     * the largest class of instructions this loop stopped before in the signed guest's module phase (InterpreterStops:
+     * 24-28% of its stops there).
      */
     static final boolean ATOMICS = Boolean.getBoolean("vmckpt.interp.fastAtomics");
     /**
@@ -53,10 +53,11 @@ final class InterpreterFastLoop {
     /**
      * Whether a 16-bit instruction is expanded from {@link CompressedParts}' two tables (40 KiB, of which a guest's code
      * touches a few keys' rows) before {@link Compressed}'s 256 KiB table, whose load, a cache miss in cold code, was
-     * this loop's busiest instruction (perf, docs/BENCHMARKS.md rounds 33, 37, 39 and 58; <b>off by default</b>: not
-     * shown faster in round 58's quiet A/B): {@link Interpreter#COMPRESSED_PARTS} unless a test says. An entry the two tables mark (c.jr, c.jalr, c.ebreak, c.addi16sp, zero immediates, rd = 0) or
-     * a key not filled yet (the general loop's {@link CompressedParts#expand} fills it) is taken from the big table as
-     * before. Until round 58 the switch turned on the general loop's expansion only; this loop, which runs nearly every
+     * this loop's busiest instruction (perf, docs/BENCHMARKS.md rounds 33, 37, 39 and 58):
+     * {@link Interpreter#COMPRESSED_PARTS} (<b>off by default</b>: not shown faster in round 58's quiet A/B) unless a
+     * test says. An entry the two tables mark (c.jr, c.jalr, c.ebreak, c.addi16sp, zero immediates, rd = 0) or a key
+     * not filled yet (the general loop's {@link CompressedParts#expand} fills it) is taken from the big table as before.
+     * Until round 58 the switch turned on the general loop's expansion only; this loop, which runs nearly every
      * interpreted instruction since round 37, kept the big table.
      */
     private final boolean parts;
