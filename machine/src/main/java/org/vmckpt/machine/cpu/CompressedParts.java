@@ -4,9 +4,9 @@ package org.vmckpt.machine.cpu;
  * The interpreter's expansion of a compressed instruction from two small tables instead of {@link Compressed}'s
  * 65,536-entry one, when {@code -Dvmckpt.interp.compressedParts=true} (off by default: not shown faster,
  * docs/BENCHMARKS.md, round 33, nor with InterpreterFastLoop using it too, round 58). That table is 256 KiB, indexed
- * by the encoding: cold kernel code touches thousands of its entries, each in a cache line of its own, and the load missed the caches often enough to be the busiest instruction of the
- * interpreter's compiled loop (perf of the signed guest's module phase: 16% of the interpreter's samples on it,
- * docs/BENCHMARKS.md, round 33).
+ * by the encoding: cold kernel code touches thousands of its entries, each in a cache line of its own, and the load
+ * missed the caches often enough to be the busiest instruction of the interpreter's compiled loop (perf of the signed
+ * guest's module phase: 16% of the interpreter's samples on it, docs/BENCHMARKS.md, round 33).
  *
  * <p>An encoding {@code c} is split into a key (the quadrant, bits 1-0, and bits 15-10: funct3, and the bits that
  * choose among the operations of one funct3), {@code lo} (bits 6-2) and {@code mid} (bits 9-7). Within one key the
