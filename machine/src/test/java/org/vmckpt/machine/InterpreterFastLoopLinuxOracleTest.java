@@ -40,4 +40,17 @@ class InterpreterFastLoopLinuxOracleTest {
             fast.hart(0).setInterpreterFastLoop(true, true);
         }, fast -> { });
     }
+
+    /** The same with the fast loop's 16-bit expansion from CompressedParts' two tables ({@code -Dvmckpt.interp.compressedParts}). */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void fastLoopWithCompressedPartsAgreesAtEveryCheckpointCount() throws Exception {
+        LinuxTwins.bootAndCompare("the fast loop with compressed parts", general -> {
+            general.hart(0).setTranslation(false);
+            general.hart(0).setInterpreterFastLoop(false);
+        }, fast -> {
+            fast.hart(0).setTranslation(false);
+            fast.hart(0).setInterpreterFastLoop(false, false, true);
+        }, fast -> { });
+    }
 }

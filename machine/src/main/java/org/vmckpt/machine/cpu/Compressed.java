@@ -43,6 +43,14 @@ public final class Compressed {
         return TABLE[slot(c)] != 0;
     }
 
+    /**
+     * Forgets the expansion of {@code c} (tests: an encoding as if no one had expanded it yet). The table is a cache: the
+     * next {@link #expandCached} makes the same value again.
+     */
+    static void forget(int c) {
+        TABLE[slot(c)] = 0;
+    }
+
     private static int fill(int c) {
         int e = (c & 3) == 3 ? 0 : expand(c);
         if (e == 0) e = ILLEGAL;

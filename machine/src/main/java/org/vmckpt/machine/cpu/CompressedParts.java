@@ -3,10 +3,10 @@ package org.vmckpt.machine.cpu;
 /**
  * The interpreter's expansion of a compressed instruction from two small tables instead of {@link Compressed}'s
  * 65,536-entry one, when {@code -Dvmckpt.interp.compressedParts=true} (off by default: not shown faster,
- * docs/BENCHMARKS.md, round 33). That table is 256 KiB, indexed by the encoding: cold kernel code touches thousands of its entries,
- * each in a cache line of its own, and the load missed the caches often enough to be the busiest instruction of the
- * interpreter's compiled loop (perf of the signed guest's module phase: 16% of the interpreter's samples on it,
- * docs/BENCHMARKS.md, round 33).
+ * docs/BENCHMARKS.md, round 33, nor with InterpreterFastLoop using it too, round 58). That table is 256 KiB, indexed
+ * by the encoding: cold kernel code touches thousands of its entries, each in a cache line of its own, and the load
+ * missed the caches often enough to be the busiest instruction of the interpreter's compiled loop (perf of the signed
+ * guest's module phase: 16% of the interpreter's samples on it, docs/BENCHMARKS.md, round 33).
  *
  * <p>An encoding {@code c} is split into a key (the quadrant, bits 1-0, and bits 15-10: funct3, and the bits that
  * choose among the operations of one funct3), {@code lo} (bits 6-2) and {@code mid} (bits 9-7). Within one key the
@@ -24,10 +24,10 @@ package org.vmckpt.machine.cpu;
  */
 final class CompressedParts {
     private static final int KEYS = 256;
-    /** Per key: 32 entries by bits 6-2. */
-    private static final int[] LO = new int[KEYS * 32];
+    /** Per key: 32 entries by bits 6-2 (read by InterpreterFastLoop too, written out there). */
+    static final int[] LO = new int[KEYS * 32];
     /** Per key: 8 entries by bits 9-7; 1 (marked) until the key is filled. */
-    private static final int[] MID = new int[KEYS * 8];
+    static final int[] MID = new int[KEYS * 8];
     /** The marks: an {@code LO} entry of a row that takes the slow path ends in 00, a {@code MID} one in 01. */
     private static final int LO_MARK_CLEAR = ~3;
     private static final int MID_MARK = 1;
@@ -56,6 +56,11 @@ final class CompressedParts {
         int k = key(c);
         if (!FILLED[k]) fill(k);
         return ((LO[k << 5 | (c >>> 2 & 31)] ^ MID[k << 3 | (c >>> 7 & 7)]) & 3) == 3;
+    }
+
+    /** Fills every key now (tests: the fast loop then finds every expansion the two tables hold). */
+    static void fillAll() {
+        for (int k = 0; k < KEYS; k++) if (!FILLED[k]) fill(k);
     }
 
     /** A marked row or column, or a key not filled yet (filled here). */

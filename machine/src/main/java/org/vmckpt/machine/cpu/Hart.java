@@ -223,6 +223,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         interpreter.setFastLoop(atomics, mul);
     }
 
+    /** As above, with the fast loop's expansion from CompressedParts' two tables on or off (tests; its switch). */
+    public void setInterpreterFastLoop(boolean atomics, boolean mul, boolean compressedParts) {
+        interpreter.setFastLoop(atomics, mul, compressedParts);
+    }
+
     /**
      * Builds units off the guest's thread (the default for a machine that is not deterministic), or on it: in
      * deterministic mode a unit then appears at the same instruction count in every run.

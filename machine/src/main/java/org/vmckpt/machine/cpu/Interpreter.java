@@ -85,6 +85,16 @@ final class Interpreter {
         fastLoop = new InterpreterFastLoop(this, atomics, mul);
     }
 
+    /**
+     * As above, with the fast loop's 16-bit expansion from {@link CompressedParts}' tables on or off (tests: the switch
+     * {@link #COMPRESSED_PARTS}). On, every key of the two tables is filled first, as the general loop fills them one by
+     * one with the switch on, so that the fast loop takes its expansions from them and not from the big table.
+     */
+    void setFastLoop(boolean atomics, boolean mul, boolean compressedParts) {
+        if (compressedParts) CompressedParts.fillAll();
+        fastLoop = new InterpreterFastLoop(this, atomics, mul, compressedParts);
+    }
+
     /** {@link #interpret(int, boolean, long)} with no address to stop at. */
     int interpret(int budget, boolean blockMode) {
         return interpret(budget, blockMode, -1);

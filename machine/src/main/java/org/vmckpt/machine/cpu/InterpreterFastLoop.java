@@ -28,10 +28,10 @@ final class InterpreterFastLoop {
      */
     static final boolean ENABLED = !"false".equals(System.getProperty("vmckpt.interp.fastLoop"));
     /**
-     * {@code -Dvmckpt.interp.fastAtomics=true} (<b>off by default</b>: not shown to help, docs/BENCHMARKS.md round 56): LR,
-     * SC and the AMOs run here too (aligned, on the TLB's fast paths; else the general loop's). They were the largest
-     * class of instructions this loop stopped before in the signed guest's module phase (InterpreterStops: 24-28% of
-     * its stops there).
+     * {@code -Dvmckpt.interp.fastAtomics=true} (<b>off by default</b>: not shown to help, docs/BENCHMARKS.md rounds 56
+     * and 58): LR, SC and the AMOs run here too (aligned, on the TLB's fast paths; else the general loop's). They were
+     * the largest class of instructions this loop stopped before in the signed guest's module phase (InterpreterStops:
+     * 24-28% of its stops there).
      */
     static final boolean ATOMICS = Boolean.getBoolean("vmckpt.interp.fastAtomics");
     /**
@@ -41,6 +41,8 @@ final class InterpreterFastLoop {
      * a call).
      */
     static final boolean MUL = Boolean.getBoolean("vmckpt.interp.fastMul");
+    // (Interpreter#COMPRESSED_PARTS, -Dvmckpt.interp.compressedParts=true, off by default, also turns on this loop's
+    // expansion of 16-bit instructions from CompressedParts' two tables: see #parts.)
 
     private final Hart h;
     private final Mmu mmu;
@@ -48,17 +50,33 @@ final class InterpreterFastLoop {
 
     /** This loop's {@link #ATOMICS} and {@link #MUL} (tests set them; read only on paths that stop without them). */
     private final boolean atomics, mul;
+    /**
+     * Whether a 16-bit instruction is expanded from {@link CompressedParts}' two tables (40 KiB, of which a guest's code
+     * touches a few keys' rows) before {@link Compressed}'s 256 KiB table, whose load, a cache miss in cold code, was
+     * this loop's busiest instruction (perf, docs/BENCHMARKS.md rounds 33, 37, 39 and 58):
+     * {@link Interpreter#COMPRESSED_PARTS} (<b>off by default</b>: not shown faster in round 58's quiet A/B) unless a
+     * test says. An entry the two tables mark (c.jr, c.jalr, c.ebreak, c.addi16sp, zero immediates, rd = 0) or a key
+     * not filled yet (the general loop's {@link CompressedParts#expand} fills it) is taken from the big table as before.
+     * Until round 58 the switch turned on the general loop's expansion only; this loop, which runs nearly every
+     * interpreted instruction since round 37, kept the big table.
+     */
+    private final boolean parts;
 
     InterpreterFastLoop(Interpreter interpreter) {
         this(interpreter, ATOMICS, MUL);
     }
 
     InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul) {
+        this(interpreter, atomics, mul, Interpreter.COMPRESSED_PARTS);
+    }
+
+    InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul, boolean parts) {
         this.interpreter = interpreter;
         this.h = interpreter.h;
         this.mmu = interpreter.mmu;
         this.atomics = atomics;
         this.mul = mul;
+        this.parts = parts;
     }
 
     /**
@@ -90,7 +108,16 @@ final class InterpreterFastLoop {
             int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
             long next = pc + 4;
             if ((insn & 3) != 3) {
-                insn = Compressed.expandedOrZero(insn & 0xffff);
+                int c = insn & 0xffff;
+                if (parts) {
+                    // CompressedParts.expand's table look-up, written out (no call in this loop): an expansion ends in
+                    // binary 11; anything else is a marked entry or a key not filled yet, taken from the big table.
+                    int k = (c >>> 10 & 0x3f) << 2 | (c & 3);
+                    insn = CompressedParts.LO[k << 5 | (c >>> 2 & 31)] ^ CompressedParts.MID[k << 3 | (c >>> 7 & 7)];
+                    if ((insn & 3) != 3) insn = Compressed.expandedOrZero(c);
+                } else {
+                    insn = Compressed.expandedOrZero(c);
+                }
                 if (insn == 0) break; // not expanded yet, or illegal
                 next = pc + 2;
             }

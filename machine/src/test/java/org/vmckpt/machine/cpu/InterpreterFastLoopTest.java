@@ -124,7 +124,17 @@ class InterpreterFastLoopTest {
         randomProgramsRunAsInTheGeneralLoop(true);
     }
 
+    /** The same with the 16-bit expansion from CompressedParts' two tables (-Dvmckpt.interp.compressedParts; round 58). */
+    @Test
+    void randomProgramsRunAsInTheGeneralLoopWithCompressedParts() {
+        randomProgramsRunAsInTheGeneralLoop(false, true);
+    }
+
     private static void randomProgramsRunAsInTheGeneralLoop(boolean atomicsAndMul) {
+        randomProgramsRunAsInTheGeneralLoop(atomicsAndMul, false);
+    }
+
+    private static void randomProgramsRunAsInTheGeneralLoop(boolean atomicsAndMul, boolean parts) {
         for (int seed = 1; seed <= 40; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
             GuestMemory memFast = new GuestMemory(BASE, 1 << 16);
@@ -132,7 +142,7 @@ class InterpreterFastLoopTest {
             writeProgram(memFast, r.split());
             writeProgram(memGeneral, new SplittableRandom(seed).split());
             Hart fast = hart(memFast, true);
-            if (atomicsAndMul) fast.interpreter.setFastLoop(true, true);
+            if (atomicsAndMul || parts) fast.interpreter.setFastLoop(atomicsAndMul, atomicsAndMul, parts);
             Hart general = hart(memGeneral, false);
             start(fast);
             start(general);
@@ -140,7 +150,8 @@ class InterpreterFastLoopTest {
                 int budget = 1 + r.nextInt(slice % 3 == 0 ? 3 : 400);
                 int a = fast.run(budget);
                 int b = general.run(budget);
-                String where = "seed " + seed + ", slice " + slice + (atomicsAndMul ? ", atomics and mul on" : "");
+                String where = "seed " + seed + ", slice " + slice + (atomicsAndMul ? ", atomics and mul on" : "")
+                        + (parts ? ", compressed parts on" : "");
                 assertEquals(b, a, "instructions run, " + where);
                 assertEquals(general.pc, fast.pc, "pc, " + where);
                 assertEquals(general.instret, fast.instret, "instret, " + where);
@@ -163,6 +174,17 @@ class InterpreterFastLoopTest {
      */
     @Test
     void everySixteenBitEncodingRunsAsItsExpansion() {
+        everySixteenBitEncodingRunsAsItsExpansion(false);
+    }
+
+    /** The same with the expansion from CompressedParts' two tables (its keys filled first, then every encoding). */
+    @Test
+    void everySixteenBitEncodingRunsAsItsExpansionFromTheTwoTables() {
+        CompressedParts.fillAll();
+        everySixteenBitEncodingRunsAsItsExpansion(true);
+    }
+
+    private static void everySixteenBitEncodingRunsAsItsExpansion(boolean parts) {
         GuestMemory memFast = new GuestMemory(BASE, 1 << 16);
         GuestMemory memGeneral = new GuestMemory(BASE, 1 << 16);
         Hart fast = hart(memFast, true);
@@ -176,7 +198,7 @@ class InterpreterFastLoopTest {
             start(h);
             assertEquals(2, h.run(2));
         }
-        InterpreterFastLoop loop = new InterpreterFastLoop(fast.interpreter);
+        InterpreterFastLoop loop = new InterpreterFastLoop(fast.interpreter, false, false, parts);
         SplittableRandom r = new SplittableRandom(7);
         long pc = BASE + CODE + 0x100;
         long dataPage = BASE + DATA;
@@ -305,5 +327,44 @@ class InterpreterFastLoopTest {
         mem.writeBytes(BASE + CODE + 0x200, mis.bytes(), 0, mis.size());
         h.pc = BASE + CODE + 0x200;
         assertEquals(0, new InterpreterFastLoop(h.interpreter, true, true).run(100, false, -1), "a misaligned AMO is left to the general loop");
+    }
+
+    /**
+     * With CompressedParts on (round 58), the fast loop takes a 16-bit instruction's expansion from the two small
+     * tables: it runs a c.addi whose entry in Compressed's big table is empty (forgotten), where the loop without them
+     * stops before it, as it stops before any encoding nobody expanded yet; and an encoding the two tables mark
+     * (c.jr, a return) still runs, from the big table.
+     */
+    @Test
+    void withCompressedPartsTheFastLoopExpandsFromTheTwoTables() {
+        int cAddi = 5 << 7 | 3 << 2 | 1; // c.addi x5, 3
+        int cJr = 0x8082;                // c.jr x1
+        GuestMemory mem = new GuestMemory(BASE, 1 << 16);
+        Asm asm = new Asm();
+        asm.emit(addi(5, 0, 7));
+        mem.writeBytes(BASE + CODE, asm.bytes(), 0, asm.size());
+        mem.writeBytes(BASE + CODE + 4, new byte[] {(byte) cAddi, (byte) (cAddi >>> 8), (byte) cJr, (byte) (cJr >>> 8)}, 0, 4);
+        Asm div = new Asm().emit(r(1, 5, 5, 4, 6, 0x33)); // div: the general loop's
+        mem.writeBytes(BASE + CODE + 0x20, div.bytes(), 0, div.size());
+        Hart h = hart(mem, false);
+        start(h);
+        h.x[1] = BASE + CODE + 0x20;
+        assertEquals(1, h.run(1), "the general loop runs the addi and fills the fetch TLB");
+        assertTrue(Compressed.expandCached(cJr) != 0);
+        assertFalse(CompressedParts.fromTables(cJr), "c.jr is a marked entry of the two tables");
+        assertTrue(CompressedParts.fromTables(cAddi), "c.addi is in the two tables (its key now filled)");
+        Compressed.forget(cAddi);
+        assertFalse(Compressed.expanded(cAddi));
+        h.events = 0;
+        assertEquals(0, new InterpreterFastLoop(h.interpreter, false, false, false).run(100, false, -1),
+                "without the two tables: stops before an encoding the big table has not expanded");
+        assertEquals(BASE + CODE + 4, h.pc);
+        assertEquals(7, h.x[5]);
+        assertEquals(2, new InterpreterFastLoop(h.interpreter, false, false, true).run(100, false, -1),
+                "with them: c.addi from the two tables, c.jr from the big table, then stops before div");
+        assertEquals(BASE + CODE + 0x20, h.pc);
+        assertEquals(10, h.x[5]);
+        assertEquals(3, h.instret);
+        assertFalse(Compressed.expanded(cAddi), "the fast loop fills nothing");
     }
 }
