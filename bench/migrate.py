@@ -204,21 +204,50 @@ BUSY = 0  # --busy N: background processes at nice 0 during each migration (main
 SCHED = False  # --sched: the guest's run threads' scheduling over the longest gap (main())
 
 
+BUSY_SESSION = "other"  # --busy-session: the busy processes in a session of their own, or in this script's
+
+
 class BusyLoad:
     """A controlled background load (--busy N): N processes that only spin, at nice 0, started by this script before the
     3 s over which the guest's normal gap is read and the migration, ended once the destination's first half second is
-    over. Instead of other engineers' builds and tests, whose load comes and goes."""
+    over. Instead of other engineers' builds and tests, whose load comes and goes.
 
-    def __init__(self, n):
-        self.procs = [subprocess.Popen(["sh", "-c", "while :; do :; done"], preexec_fn=lambda: os.setpriority(os.PRIO_PROCESS, 0, 0))
-                      for _ in range(n)]
+    Where they run matters: with the kernel's autogroups on (/proc/sys/kernel/sched_autogroup_enabled, as on this
+    project's VM), the scheduler first shares the CPU between sessions (each session one group of equal weight) and only
+    inside a session by nice value. Other engineers' builds run in sessions of their own, so against them the guest's
+    nice -5 counts for nothing. --busy-session other (the default) puts the N processes together in one new session,
+    as another engineer's build is; --busy-session same leaves them in this script's (and the VMs') session, where
+    nice values decide."""
+
+    def __init__(self, n, session):
+        loop = "while :; do :; done"
+        if session == "other":
+            # One new session holding the N spinners (setsid's child leads its own process group: killed as one).
+            script = " ".join([f"({loop}) &"] * n) + " wait"
+            self.procs = [subprocess.Popen(["sh", "-c", script], start_new_session=True,
+                                           preexec_fn=lambda: os.setpriority(os.PRIO_PROCESS, 0, 0))]
+        else:
+            self.procs = [subprocess.Popen(["sh", "-c", loop], preexec_fn=lambda: os.setpriority(os.PRIO_PROCESS, 0, 0))
+                          for _ in range(n)]
+        self.session = session
 
     def pids(self):
-        return [p.pid for p in self.procs]
+        out = []
+        for p in self.procs:
+            out.append(p.pid)
+            try:
+                with open(f"/proc/{p.pid}/task/{p.pid}/children") as f:
+                    out += [int(c) for c in f.read().split()]
+            except OSError:
+                pass
+        return out
 
     def stop(self):
         for p in self.procs:
-            p.kill()
+            if self.session == "other":
+                os.killpg(p.pid, 9)
+            else:
+                p.kill()
         for p in self.procs:
             p.wait()
         self.procs = []
@@ -635,7 +664,8 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
             for tid in os.listdir("/proc/self/task"):
                 if int(tid) != os.getpid():
                     os.setpriority(os.PRIO_PROCESS, int(tid), -10)
-            busy = BusyLoad(BUSY)
+            busy = BusyLoad(BUSY, BUSY_SESSION)
+            time.sleep(0.05)  # (the spinners exist: --sched samples them)
             time.sleep(3.0)
             normal_loaded = normal_gap(src.out)
         if SCHED:
@@ -723,7 +753,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
              "dest_switch": dest_switch(dst),
              "switch_gap_s": switch_gap(src.out, dst.out) if wl else None,
              # --busy N: the background processes, and the longest gap in the 3 s before the migration with them running.
-             "busy": BUSY, "normal_gap_loaded_s": normal_loaded, "sched": sched}
+             "busy": BUSY, "busy_session": BUSY_SESSION if BUSY else None, "normal_gap_loaded_s": normal_loaded, "sched": sched}
         if wl:
             r["timeline"] = timeline(src, dst, r.get("stop"), t0, t1, gc_files)
             if r["timeline"]:
@@ -828,7 +858,7 @@ def qemu_run(work, workload, tls, creds, rep, prealloc=False):
 
 
 def main():
-    global GUEST_ARGS, GUEST_DIR, BUSY, SCHED
+    global GUEST_ARGS, GUEST_DIR, BUSY, SCHED, BUSY_SESSION
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--workloads", default="memdirty,idle")
@@ -857,12 +887,16 @@ def main():
                     help="N processes that only spin, at nice 0, from 3 s before each vmckpt migration to the end of its heartbeat "
                          "window: a controlled background load (this script's threads that read the consoles, and --sched's sampler, "
                          "then run at nice -10, so that they read on time; root only)")
+    ap.add_argument("--busy-session", choices=("other", "same"), default="other",
+                    help="other (default): the --busy processes in one session of their own, as another engineer's build is "
+                         "(with autogroups on, sessions share the CPU first and nice values count only inside one); same: in "
+                         "this script's session, with the two VMs")
     ap.add_argument("--sched", action="store_true",
                     help="sample the scheduler's view of both vmckpt processes' threads over each migration (/proc/PID/task/*/"
                          "schedstat and stat) and say, for the guest's longest gap, how long its run threads ran, waited for a "
                          "CPU and were off a CPU, which threads used the CPU meanwhile, and every thread's nice value")
     args = ap.parse_args()
-    BUSY, SCHED = args.busy, args.sched
+    BUSY, SCHED, BUSY_SESSION = args.busy, args.sched, args.busy_session
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(os.path.join(args.work, "logs"))
     os.makedirs(args.results, exist_ok=True)

@@ -149,11 +149,16 @@ final class MigrationControl {
                 st -> events.get().emit(VmEventSink.MIGRATION, Map.of("status", st.qmpName())), sourceParts.getAndSet(null));
         this.current = source;
         this.uri = endpoint.uri();
+        // Off by default: a short scheduler slice for the guest's thread while the rounds share the host (MigrationGuestSlice).
+        long guestThread = machine.runThreadHostId();
+        boolean sliced = MigrationGuestSlice.applyIfEnabled(guestThread);
         Thread t = new Thread(() -> {
             try {
                 source.run();
             } catch (MigrationException e) {
                 System.err.println("\r\nvmckpt: migration to " + endpoint.uri() + " failed: " + e.getMessage() + "\r");
+            } finally {
+                if (sliced) MigrationGuestSlice.reset(guestThread);
             }
         }, "vmckpt-migrate");
         t.setDaemon(true);
