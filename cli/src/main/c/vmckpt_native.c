@@ -92,3 +92,24 @@ JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeThreads_setSlice(JNIEnv *env, j
     if (syscall(SYS_sched_setattr, (pid_t) tid, &attr, 0u) != 0) return errno;
     return 0;
 }
+
+/*
+ * NativeThreads.setFifo(tid, priority): one thread of this process (tid 0: the calling one) to the real-time policy
+ * SCHED_FIFO at that priority, with SCHED_RESET_ON_FORK; NativeThreads.setNormal(tid): back to the normal policy,
+ * its nice value as it was (sched_setscheduler keeps it). MigrationGuestRealtime. Returns 0, or the errno.
+ */
+JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeThreads_setFifo(JNIEnv *env, jclass cls, jint tid, jint priority) {
+    (void) env;
+    (void) cls;
+    struct sched_param param = { .sched_priority = priority };
+    if (sched_setscheduler((pid_t) tid, SCHED_FIFO | SCHED_RESET_ON_FORK, &param) != 0) return errno;
+    return 0;
+}
+
+JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeThreads_setNormal(JNIEnv *env, jclass cls, jint tid) {
+    (void) env;
+    (void) cls;
+    struct sched_param param = { .sched_priority = 0 };
+    if (sched_setscheduler((pid_t) tid, SCHED_OTHER, &param) != 0) return errno;
+    return 0;
+}

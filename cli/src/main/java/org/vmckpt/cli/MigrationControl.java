@@ -55,6 +55,13 @@ final class MigrationControl {
         this.events = events;
     }
 
+    /** Whether the VM runs with --realtime (its guest thread is real-time already; a migration leaves it so). */
+    private volatile boolean realtimeRun;
+
+    void setRealtimeRun(boolean realtime) {
+        this.realtimeRun = realtime;
+    }
+
     /** The credentials `vmckpt run --tls-creds DIR` / `--insecure` gave; a migrate request may name its own. */
     void setDefaults(Path tlsCreds, boolean insecure) {
         this.defaultTlsCreds = tlsCreds;
@@ -152,6 +159,8 @@ final class MigrationControl {
         // Off by default: a short scheduler slice for the guest's thread while the rounds share the host (MigrationGuestSlice).
         long guestThread = machine.runThreadHostId();
         boolean sliced = MigrationGuestSlice.applyIfEnabled(guestThread);
+        // Off by default too: the guest's thread under SCHED_FIFO while the migration runs (MigrationGuestRealtime).
+        boolean realtime = !realtimeRun && MigrationGuestRealtime.applyIfEnabled(guestThread);
         Thread t = new Thread(() -> {
             try {
                 source.run();
@@ -159,6 +168,7 @@ final class MigrationControl {
                 System.err.println("\r\nvmckpt: migration to " + endpoint.uri() + " failed: " + e.getMessage() + "\r");
             } finally {
                 if (sliced) MigrationGuestSlice.reset(guestThread);
+                if (realtime) MigrationGuestRealtime.reset(guestThread);
             }
         }, "vmckpt-migrate");
         t.setDaemon(true);

@@ -22,4 +22,10 @@ final class NativeThreads {
      * 6.12, or out of 0.1-100 ms). Throws UnsatisfiedLinkError with a helper built before this call existed.
      */
     static native int setSlice(int tid, long nanos);
+
+    /** Thread {@code tid} (0: the calling one) to SCHED_FIFO at {@code priority}, reset on fork; 0 or the errno. */
+    static native int setFifo(int tid, int priority);
+
+    /** Thread {@code tid} back to the normal policy, its nice value as it was; 0 or the errno. */
+    static native int setNormal(int tid);
 }

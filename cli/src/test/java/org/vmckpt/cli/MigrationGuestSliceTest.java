@@ -52,10 +52,15 @@ class MigrationGuestSliceTest {
     }
 
     static String child(String... opts) throws Exception {
+        return child(MigrationGuestSliceTest.class, opts);
+    }
+
+    /** Runs {@code main}'s main in a child JVM with the native helper and {@code opts}; returns its last line. */
+    static String child(Class<?> main, String... opts) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-D" + NativeMemory.LIBRARY_PROPERTY + "=" + OldGenPrefaultTest.library()));
         cmd.addAll(List.of(opts)); // (a later -D of the same property wins)
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MigrationGuestSliceTest.class.getName()));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ended");
         String out = new String(p.getInputStream().readAllBytes()).trim();
