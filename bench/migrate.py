@@ -891,12 +891,22 @@ def main():
                     help="other (default): the --busy processes in one session of their own, as another engineer's build is "
                          "(with autogroups on, sessions share the CPU first and nice values count only inside one); same: in "
                          "this script's session, with the two VMs")
+    ap.add_argument("--session-nice", type=int, default=None,
+                    help="the nice value of this script's session's autogroup (/proc/self/autogroup; both VMs are in it), "
+                         "set before the first VM starts and put back at the end: how much of the CPU the session gets against "
+                         "other sessions (root only for a negative value)")
     ap.add_argument("--sched", action="store_true",
                     help="sample the scheduler's view of both vmckpt processes' threads over each migration (/proc/PID/task/*/"
                          "schedstat and stat) and say, for the guest's longest gap, how long its run threads ran, waited for a "
                          "CPU and were off a CPU, which threads used the CPU meanwhile, and every thread's nice value")
     args = ap.parse_args()
     BUSY, SCHED, BUSY_SESSION = args.busy, args.sched, args.busy_session
+    session_nice_before = None
+    if args.session_nice is not None:
+        with open("/proc/self/autogroup") as f:
+            session_nice_before = int(f.read().split()[-1])
+        with open("/proc/self/autogroup", "w") as f:
+            f.write(str(args.session_nice))
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(os.path.join(args.work, "logs"))
     os.makedirs(args.results, exist_ok=True)
@@ -937,6 +947,9 @@ def main():
                     print(json.dumps(r), flush=True)
     with open(os.path.join(args.results, "migrate.json"), "w") as f:
         json.dump(results, f, indent=1)
+    if session_nice_before is not None:
+        with open("/proc/self/autogroup", "w") as f:
+            f.write(str(session_nice_before))
     print(f"\n| workload | system | mode | TLS | load | status | longest stall, gap across the switch (before: 3 s without migration) | downtime | total | CPU s src + dst | sent | checkpoint before / at switch-over | sent / checkpoint at switch-over | heartbeat step | stop: pages, send, state, ready; dest start |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:

@@ -161,6 +161,8 @@ final class MigrationControl {
         boolean sliced = MigrationGuestSlice.applyIfEnabled(guestThread);
         // Off by default too: the guest's thread under SCHED_FIFO while the migration runs (MigrationGuestRealtime).
         boolean realtime = !realtimeRun && MigrationGuestRealtime.applyIfEnabled(guestThread);
+        // Off by default too: this process's session (autogroup) at a lower nice while the migration runs (MigrationSessionNice).
+        Integer sessionNiceBefore = MigrationSessionNice.applyIfEnabled();
         Thread t = new Thread(() -> {
             try {
                 source.run();
@@ -169,6 +171,7 @@ final class MigrationControl {
             } finally {
                 if (sliced) MigrationGuestSlice.reset(guestThread);
                 if (realtime) MigrationGuestRealtime.reset(guestThread);
+                if (sessionNiceBefore != null) MigrationSessionNice.reset(sessionNiceBefore);
             }
         }, "vmckpt-migrate");
         t.setDaemon(true);
