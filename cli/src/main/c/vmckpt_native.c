@@ -11,7 +11,10 @@
 #include <sched.h>
 #include <sys/resource.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
@@ -62,10 +65,6 @@ JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeThreads_setNice(JNIEnv *env, jc
  * changing its share of the CPU: when it wakes it runs sooner (MigrationGuestSlice). Returns 0, or the errno (EINVAL
  * on a kernel without per-task slices or a slice out of range).
  */
-#include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 struct vmckpt_sched_attr {
     uint32_t size;
     uint32_t sched_policy;
