@@ -253,6 +253,15 @@ class BusyLoad:
         self.procs = []
 
 
+def autogroup_nice():
+    """This process's session's nice value (/proc/self/autogroup), or None without autogroups."""
+    try:
+        with open("/proc/self/autogroup") as f:
+            return int(f.read().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def task_stat(pid, tid):
     """(name, state, nice, run ns, runqueue wait ns) of one thread now, or None if it is gone."""
     try:
@@ -677,6 +686,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
         split0 = (cpu_split(src.proc.pid), cpu_split(dst.proc.pid))
         mem0 = (memory_counts(src.proc.pid), memory_counts(dst.proc.pid))
         threads = (ThreadCpu(src.proc.pid), ThreadCpu(dst.proc.pid))
+        session_nice = [autogroup_nice()]
         t0 = now()
         if mode == "at-once":  # post-copy that switches without rounds
             qmp.execute("migrate", {"uri": f"tcp:127.0.0.1:{port}", "mode": "postcopy", "postcopy-at-once": True})
@@ -688,6 +698,8 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
             if info.get("status") in ("completed", "failed", "cancelled", "postcopy-paused"):
                 break
             polls += 1
+            if polls == 20:  # ~0.2 s in: a source with -Dvmckpt.migration.sessionNice has set it by now
+                session_nice.append(autogroup_nice())
             if polls % 5 == 0:  # every ~50 ms: a thread that ends before the span does keeps its last sample
                 for t in threads:
                     t.sample()
@@ -753,6 +765,8 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
              "dest_switch": dest_switch(dst),
              "switch_gap_s": switch_gap(src.out, dst.out) if wl else None,
              # --busy N: the background processes, and the longest gap in the 3 s before the migration with them running.
+             # This script's session's nice (autogroup; both VMs are in it): before the migration, ~0.2 s in, after.
+             "session_nice": session_nice + [autogroup_nice()],
              "busy": BUSY, "busy_session": BUSY_SESSION if BUSY else None, "normal_gap_loaded_s": normal_loaded, "sched": sched}
         if wl:
             r["timeline"] = timeline(src, dst, r.get("stop"), t0, t1, gc_files)
