@@ -6,8 +6,9 @@ import java.nio.file.Path;
 
 /**
  * The nice value of this process's session while its migration runs (Linux's autogroup, {@code /proc/self/autogroup}),
- * and the value it had after: <b>off by default</b> ({@code -Dvmckpt.migration.sessionNice=N}, N from -20 to 19;
- * docs/MIGRATION.md, "The guest's thread under load").
+ * and the value it had after: <b>on by default</b> at {@value #DEFAULT} (the guest thread's nice under the launcher;
+ * {@code -Dvmckpt.migration.sessionNice=N} sets another, N from -20 to 19, {@code off} turns it off; docs/MIGRATION.md,
+ * "The guest's thread under load", and docs/BENCHMARKS.md round 58 for the pairs that decided it).
  *
  * <p>Why: with autogroups on (/proc/sys/kernel/sched_autogroup_enabled, as on this project's VM) the scheduler shares the
  * CPU between sessions first, each session one group of the weight of a nice-0 task, and by the threads' nice values only
@@ -18,17 +19,21 @@ import java.nio.file.Path;
  * 84-339 ms gaps, and the source's young collections, whose threads share the session, stretched to 60 ms. A lower
  * nice for the session gives the whole VMM (guest, sender, collector) a larger share against other sessions while the
  * migration runs. The session holds whatever else was started from the same terminal, which gains too. Writing a lower
- * value needs root or CAP_SYS_NICE; refused, or without autogroups, nothing changes (a line on stderr).
+ * value needs root or CAP_SYS_NICE: by default it is done for root only, as the launcher's thread priorities are;
+ * refused, or without autogroups, nothing changes (a line on stderr). Measured (round 58, 8 interleaved pairs, four
+ * spinners in another session, load 2.2-4.9): the longest gap lower in 5 of 8, the total shorter in 5 of 8.
  */
 final class MigrationSessionNice {
     static final String PROPERTY = "vmckpt.migration.sessionNice";
     static final Path AUTOGROUP = Path.of("/proc/self/autogroup");
+    /** The session's nice while a migration runs unless the property says otherwise. */
+    static final String DEFAULT = "-5";
 
     private MigrationSessionNice() { }
 
-    /** The nice the property asks for, or null (unset or "off"). */
+    /** The nice the property asks for ({@link #DEFAULT} if unset), or null ("off"). */
     static Integer wanted() {
-        String v = System.getProperty(PROPERTY, "off").trim();
+        String v = System.getProperty(PROPERTY, DEFAULT).trim();
         if (v.equals("off") || v.isEmpty()) return null;
         int n = Integer.parseInt(v);
         if (n < -20 || n > 19) throw new IllegalArgumentException("-D" + PROPERTY + "=" + v + ": -20 to 19, or off");
@@ -50,6 +55,9 @@ final class MigrationSessionNice {
     static Integer applyIfEnabled() {
         Integer want = wanted();
         if (want == null) return null;
+        // As the launcher's thread priorities: by default for root only (a lower nice needs CAP_SYS_NICE); asked for
+        // explicitly, it is tried and a refusal reported.
+        if (System.getProperty(PROPERTY) == null && !"root".equals(System.getProperty("user.name"))) return null;
         Integer before = current();
         if (before == null) {
             System.err.println("\r\nvmckpt: " + PROPERTY + ": this kernel has no autogroups (" + AUTOGROUP + "); nothing changed\r");
