@@ -200,6 +200,206 @@ class ThreadCpu:
         return {k: round(v, 2) for k, v in sorted(by.items(), key=lambda kv: -kv[1]) if v > 0}
 
 
+BUSY = 0  # --busy N: background processes at nice 0 during each migration (main())
+SCHED = False  # --sched: the guest's run threads' scheduling over the longest gap (main())
+
+
+BUSY_SESSION = "other"  # --busy-session: the busy processes in a session of their own, or in this script's
+
+
+class BusyLoad:
+    """A controlled background load (--busy N): N processes that only spin, at nice 0, started by this script before the
+    3 s over which the guest's normal gap is read and the migration, ended once the destination's first half second is
+    over. Instead of other engineers' builds and tests, whose load comes and goes.
+
+    Where they run matters: with the kernel's autogroups on (/proc/sys/kernel/sched_autogroup_enabled, as on this
+    project's VM), the scheduler first shares the CPU between sessions (each session one group of equal weight) and only
+    inside a session by nice value. Other engineers' builds run in sessions of their own, so against them the guest's
+    nice -5 counts for nothing. --busy-session other (the default) puts the N processes together in one new session,
+    as another engineer's build is; --busy-session same leaves them in this script's (and the VMs') session, where
+    nice values decide."""
+
+    def __init__(self, n, session):
+        loop = "while :; do :; done"
+        if session == "other":
+            # One new session holding the N spinners (setsid's child leads its own process group: killed as one).
+            script = " ".join([f"({loop}) &"] * n) + " wait"
+            self.procs = [subprocess.Popen(["sh", "-c", script], start_new_session=True,
+                                           preexec_fn=lambda: os.setpriority(os.PRIO_PROCESS, 0, 0))]
+        else:
+            self.procs = [subprocess.Popen(["sh", "-c", loop], preexec_fn=lambda: os.setpriority(os.PRIO_PROCESS, 0, 0))
+                          for _ in range(n)]
+        self.session = session
+
+    def pids(self):
+        out = []
+        for p in self.procs:
+            out.append(p.pid)
+            try:
+                with open(f"/proc/{p.pid}/task/{p.pid}/children") as f:
+                    out += [int(c) for c in f.read().split()]
+            except OSError:
+                pass
+        return out
+
+    def stop(self):
+        for p in self.procs:
+            if self.session == "other":
+                os.killpg(p.pid, 9)
+            else:
+                p.kill()
+        for p in self.procs:
+            p.wait()
+        self.procs = []
+
+
+def autogroup_nice():
+    """This process's session's nice value (/proc/self/autogroup), or None without autogroups."""
+    try:
+        with open("/proc/self/autogroup") as f:
+            return int(f.read().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def task_stat(pid, tid):
+    """(name, state, nice, run ns, runqueue wait ns) of one thread now, or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/task/{tid}/stat") as f:
+            st = f.read()
+        with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+            run, wait, _ = f.read().split()
+    except OSError:
+        return None
+    name = st[st.index("(") + 1:st.rindex(")")]
+    rest = st.rsplit(")", 1)[1].split()
+    return name, rest[0], int(rest[16]), int(run), int(wait)
+
+
+class SchedSampler:
+    """What the host's scheduler did over a migration (--sched): every thread of both processes (and the busy load's)
+    every 20 ms, the guest's run threads every 1 ms (the source's query-cpus-fast thread, the destination's main
+    thread, which receives and then runs the guest): their CPU (schedstat's run time), their time runnable but waiting
+    for a CPU (its run-queue wait) and, the rest of a span, off a CPU by their own doing (asleep, blocked, or stopped
+    at a safepoint). Read over the guest's longest gap: did its thread run, wait for a CPU, or wait on something?"""
+
+    def __init__(self, procs, run_tids, busy_pids):
+        import threading
+        self.procs = procs  # {"src": pid, "dst": pid}
+        self.run_tids = run_tids  # {"src": [tid], "dst": [tid]}
+        self.busy = busy_pids
+        self.fast = []  # (t, side, tid, run ns, wait ns)
+        self.slow = []  # (t, {(side, tid): (name, nice, run ns, wait ns)})
+        self.nice = {side: self.nice_of(pid) for side, pid in procs.items()}
+        self.stopping = False
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def nice_of(pid):
+        """{thread name: sorted nice values} of a process now (the JVM's threads, digits and '#' dropped)."""
+        by = {}
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            return by
+        for tid in tids:
+            s = task_stat(pid, tid)
+            if s:
+                key = re.sub(r"[#\d]+$", "", s[0]).strip() or s[0]
+                by.setdefault(key, set()).add(s[2])
+        return {k: sorted(v) for k, v in sorted(by.items())}
+
+    def all_tasks(self):
+        snap = {}
+        for side, pid in self.procs.items():
+            try:
+                tids = os.listdir(f"/proc/{pid}/task")
+            except OSError:
+                continue
+            for tid in tids:
+                s = task_stat(pid, tid)
+                if s:
+                    snap[(side, tid)] = (s[0], s[2], s[3], s[4])
+        for pid in self.busy:
+            s = task_stat(pid, pid)
+            if s:
+                snap[("busy", str(pid))] = ("busy", s[2], s[3], s[4])
+        return snap
+
+    def loop(self):
+        import threading
+        if BUSY:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), -10)
+        last_slow = 0
+        while not self.stopping:
+            t = now()
+            for side, tids in self.run_tids.items():
+                for tid in tids:
+                    s = task_stat(self.procs[side], tid)
+                    if s:
+                        self.fast.append((t, side, tid, s[3], s[4]))
+            if t - last_slow >= 0.02:
+                self.slow.append((t, self.all_tasks()))
+                last_slow = t
+            time.sleep(0.001)
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join()
+        # Every nice value each thread name had in any sample (the sender and post-copy's threads exist only meanwhile).
+        for _, snap in self.slow:
+            for (side, _), (name, nice, _, _) in snap.items():
+                if side in self.nice:
+                    key = re.sub(r"[#\d]+$", "", name).strip() or name
+                    have = self.nice[side].setdefault(key, [])
+                    if nice not in have:
+                        have.append(nice)
+                        have.sort()
+
+    def over(self, a, b):
+        """The run threads' run / run-queue wait / off-CPU ms over [a, b], and the threads that used the most CPU then."""
+        out = {}
+        for side, tids in self.run_tids.items():
+            for tid in tids:
+                xs = [x for x in self.fast if x[1] == side and x[2] == tid]
+                before = [x for x in xs if x[0] <= a]
+                after = [x for x in xs if x[0] >= b]
+                if not before or not after:
+                    continue
+                x0, x1 = before[-1], after[0]
+                span = (x1[0] - x0[0]) * 1e3
+                run, wait = (x1[3] - x0[3]) / 1e6, (x1[4] - x0[4]) / 1e6
+                out[f"{side} run thread {tid}"] = {"span_ms": round(span, 1), "ran_ms": round(run, 1), "waited_for_cpu_ms": round(wait, 1),
+                                                   "off_cpu_ms": round(span - run - wait, 1)}
+        before = [x for x in self.slow if x[0] <= a]
+        after = [x for x in self.slow if x[0] >= b]
+        if before and after:
+            s0, s1 = before[-1], after[0]
+            used = []
+            for k, v in s1[1].items():
+                if k in s0[1]:
+                    d = (v[2] - s0[1][k][2]) / 1e6
+                    if d > 0.5:
+                        used.append((d, f"{k[0]} {v[0]} (nice {v[1]})"))
+            used.sort(reverse=True)
+            out["cpu_ms_by_thread"] = {"span_ms": round((s1[0] - s0[0]) * 1e3, 1),
+                                       "threads": [[name, round(d, 1)] for d, name in used[:10]]}
+        return out
+
+
+def longest_gap_span(src_out, dst_out, regex, t0, t1, after_s=0.5):
+    """The longest gap between consecutive heartbeats (the source's, then the destination's) from the last before t0
+    to t1 + after_s: (start, end) on this script's clock, or None."""
+    times = sorted(set([t for t, _ in src_out.matches(regex)] + [t for t, _ in dst_out.matches(regex)]))
+    before = [t for t in times if t <= t0]
+    if not before:
+        return None
+    seq = [before[-1]] + [t for t in times if t0 < t <= t1 + after_s]
+    pairs = list(zip(seq, seq[1:]))
+    return max(pairs, key=lambda p: p[1] - p[0]) if pairs else None
+
+
 def grew(before, after):
     return [round(b - a, 1) if None not in (a, b) else None for a, b in zip(before, after)]
 
@@ -455,6 +655,7 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
         at = dcmd.index("-jar")
         dcmd = dcmd[:at] + dest_opts + dcmd[at:]
     dst = Process(dcmd, os.path.join(work, "logs", tag + "-dst"), env=vm.env)
+    busy = sampler = None
     try:
         if not src.out.wait_for(ready, 300):
             raise RuntimeError(f"{tag}: the source never printed '{ready}'")
@@ -465,9 +666,27 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
         normal = normal_gap(src.out)
         if not dst.err.wait_for("waiting for a migration", 60):
             raise RuntimeError(f"{tag}: the destination is not listening")
+        normal_loaded = None
+        if BUSY:
+            # This script's threads other than the main one (the consoles' readers) at nice -10: the busy load must not
+            # make the heartbeats late on their way here. (Not the main thread: the next processes it starts inherit its nice.)
+            for tid in os.listdir("/proc/self/task"):
+                if int(tid) != os.getpid():
+                    os.setpriority(os.PRIO_PROCESS, int(tid), -10)
+            busy = BusyLoad(BUSY, BUSY_SESSION)
+            time.sleep(0.05)  # (the spinners exist: --sched samples them)
+            time.sleep(3.0)
+            normal_loaded = normal_gap(src.out)
+        if SCHED:
+            src_run = [str(c["thread-id"]) for c in qmp.execute("query-cpus-fast")]
+            dst_main = sorted((int(t) for t in os.listdir(f"/proc/{dst.proc.pid}/task")
+                               if int(t) != dst.proc.pid and (task_stat(dst.proc.pid, t) or ("",))[0] == "java"))[:1]
+            sampler = SchedSampler({"src": src.proc.pid, "dst": dst.proc.pid}, {"src": src_run, "dst": [str(t) for t in dst_main]},
+                                   busy.pids() if busy else [])
         split0 = (cpu_split(src.proc.pid), cpu_split(dst.proc.pid))
         mem0 = (memory_counts(src.proc.pid), memory_counts(dst.proc.pid))
         threads = (ThreadCpu(src.proc.pid), ThreadCpu(dst.proc.pid))
+        session_nice = [autogroup_nice()]
         t0 = now()
         if mode == "at-once":  # post-copy that switches without rounds
             qmp.execute("migrate", {"uri": f"tcp:127.0.0.1:{port}", "mode": "postcopy", "postcopy-at-once": True})
@@ -479,6 +698,8 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
             if info.get("status") in ("completed", "failed", "cancelled", "postcopy-paused"):
                 break
             polls += 1
+            if polls == 20:  # ~0.2 s in: a source with -Dvmckpt.migration.sessionNice has set it by now
+                session_nice.append(autogroup_nice())
             if polls % 5 == 0:  # every ~50 ms: a thread that ends before the span does keeps its last sample
                 for t in threads:
                     t.sample()
@@ -496,6 +717,16 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
             deadline = now() + 3
             while now() < deadline and not any(t > t1 + 0.5 for t, _ in dst.out.matches(HB)[-3:]):
                 time.sleep(0.02)
+        sched = None
+        if sampler:
+            sampler.stop()
+            span = longest_gap_span(src.out, dst.out, HB, t0, t1) if wl else None
+            sched = {"nice": sampler.nice, "run_threads": sampler.run_tids}
+            if span:
+                sched["longest_gap"] = {"from_t0_ms": round((span[0] - t0) * 1e3, 1), "ms": round((span[1] - span[0]) * 1e3, 1),
+                                        **sampler.over(span[0], span[1])}
+        if busy:
+            busy.stop()
         ck_after_at = now()
         ck_after, ck_after_pages, ck_account = checkpoint_after(qmp, os.path.join(work, "repo")) if info.get("status") == "completed" else (None, None, None)
         waits = destination_waits(dsock) if mode in ("postcopy", "at-once") else None
@@ -532,7 +763,11 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
              "dest_after_go_ms": after_go(dst),
              # The destination's switch-over steps (its log: digest check, records, post-copy set-up, READY, GO, ...).
              "dest_switch": dest_switch(dst),
-             "switch_gap_s": switch_gap(src.out, dst.out) if wl else None}
+             "switch_gap_s": switch_gap(src.out, dst.out) if wl else None,
+             # --busy N: the background processes, and the longest gap in the 3 s before the migration with them running.
+             # This script's session's nice (autogroup; both VMs are in it): before the migration, ~0.2 s in, after.
+             "session_nice": session_nice + [autogroup_nice()],
+             "busy": BUSY, "busy_session": BUSY_SESSION if BUSY else None, "normal_gap_loaded_s": normal_loaded, "sched": sched}
         if wl:
             r["timeline"] = timeline(src, dst, r.get("stop"), t0, t1, gc_files)
             if r["timeline"]:
@@ -544,6 +779,10 @@ def vmckpt_run(vm, work, workload, mode, tls, creds, rep, system="vmckpt", gc_lo
                     r["timeline"]["first_idle"] = round((int(fi[0][1].group(1)) / 1e9 - s_hb[-1][0]) * 1e3, 1)
         qmp.close()
     finally:
+        if sampler and not sampler.stopping:
+            sampler.stop()
+        if busy:
+            busy.stop()
         src.stop(None)
         try:
             d = Qmp(dsock, timeout=2)
@@ -633,7 +872,7 @@ def qemu_run(work, workload, tls, creds, rep, prealloc=False):
 
 
 def main():
-    global GUEST_ARGS, GUEST_DIR
+    global GUEST_ARGS, GUEST_DIR, BUSY, SCHED, BUSY_SESSION
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--workloads", default="memdirty,idle")
@@ -658,7 +897,30 @@ def main():
     ap.add_argument("--java-opts", default="",
                     help="extra JVM options for both ends of the new jar's migrations only (e.g. -Dvmckpt.migration.roundsPriority=5; "
                          "with --base-jar the same jar, an A/B of one option)")
+    ap.add_argument("--busy", type=int, default=0,
+                    help="N processes that only spin, at nice 0, from 3 s before each vmckpt migration to the end of its heartbeat "
+                         "window: a controlled background load (this script's threads that read the consoles, and --sched's sampler, "
+                         "then run at nice -10, so that they read on time; root only)")
+    ap.add_argument("--busy-session", choices=("other", "same"), default="other",
+                    help="other (default): the --busy processes in one session of their own, as another engineer's build is "
+                         "(with autogroups on, sessions share the CPU first and nice values count only inside one); same: in "
+                         "this script's session, with the two VMs")
+    ap.add_argument("--session-nice", type=int, default=None,
+                    help="the nice value of this script's session's autogroup (/proc/self/autogroup; both VMs are in it), "
+                         "set before the first VM starts and put back at the end: how much of the CPU the session gets against "
+                         "other sessions (root only for a negative value)")
+    ap.add_argument("--sched", action="store_true",
+                    help="sample the scheduler's view of both vmckpt processes' threads over each migration (/proc/PID/task/*/"
+                         "schedstat and stat) and say, for the guest's longest gap, how long its run threads ran, waited for a "
+                         "CPU and were off a CPU, which threads used the CPU meanwhile, and every thread's nice value")
     args = ap.parse_args()
+    BUSY, SCHED, BUSY_SESSION = args.busy, args.sched, args.busy_session
+    session_nice_before = None
+    if args.session_nice is not None:
+        with open("/proc/self/autogroup") as f:
+            session_nice_before = int(f.read().split()[-1])
+        with open("/proc/self/autogroup", "w") as f:
+            f.write(str(args.session_nice))
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(os.path.join(args.work, "logs"))
     os.makedirs(args.results, exist_ok=True)
@@ -699,6 +961,9 @@ def main():
                     print(json.dumps(r), flush=True)
     with open(os.path.join(args.results, "migrate.json"), "w") as f:
         json.dump(results, f, indent=1)
+    if session_nice_before is not None:
+        with open("/proc/self/autogroup", "w") as f:
+            f.write(str(session_nice_before))
     print(f"\n| workload | system | mode | TLS | load | status | longest stall, gap across the switch (before: 3 s without migration) | downtime | total | CPU s src + dst | sent | checkpoint before / at switch-over | sent / checkpoint at switch-over | heartbeat step | stop: pages, send, state, ready; dest start |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
@@ -810,6 +1075,25 @@ def main():
             items.append("gaps > 30 ms (ms, from; the pauses inside): " + "; ".join(f"{g} at {at}" + (f" ({p})" if p else "")
                                                                           for g, at, p in tl["gaps_stw"]))
         print(f"- {r['workload']} {r['system']} {r['mode']} {'TLS' if r['tls'] else 'plain'}: " + "; ".join(items))
+    if any(r.get("sched") for r in results):
+        print("\nThe scheduler over the longest gap (--sched; --busy N processes at nice 0): the guest's run threads' CPU, run-queue "
+              "wait and time off a CPU, and the threads that used the CPU meanwhile (ms):\n")
+        for r in results:
+            sc = r.get("sched")
+            if "error" in r or not sc or not sc.get("longest_gap"):
+                continue
+            g = sc["longest_gap"]
+            items = [f"gap {g['ms']} ms at {g['from_t0_ms']} ms after migrate"]
+            for k, v in g.items():
+                if k.endswith("]") or "run thread" in k:
+                    items.append(f"{k}: ran {v['ran_ms']}, waited for a CPU {v['waited_for_cpu_ms']}, off {v['off_cpu_ms']} of {v['span_ms']}")
+            if g.get("cpu_ms_by_thread"):
+                items.append(f"CPU over {g['cpu_ms_by_thread']['span_ms']} ms: " + ", ".join(f"{n} {d}" for n, d in g["cpu_ms_by_thread"]["threads"]))
+            print(f"- {r['workload']} {r['system']} {r['mode']} {'TLS' if r['tls'] else 'plain'} busy {r.get('busy')} load {r['load']:.1f}: " + "; ".join(items))
+        for r in results[:1]:
+            if r.get("sched"):
+                print(f"\nThreads' nice values during the first migration (name: values): source {r['sched']['nice'].get('src')}; "
+                      f"destination {r['sched']['nice'].get('dst')}")
 
 
 def refs(size, pages):

@@ -11,7 +11,10 @@
 #include <sched.h>
 #include <sys/resource.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
@@ -51,5 +54,61 @@ JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeThreads_setNice(JNIEnv *env, jc
     (void) env;
     (void) cls;
     if (setpriority(PRIO_PROCESS, (id_t) tid, nice) != 0) return errno;
+    return 0;
+}
+
+/*
+ * NativeThreads.setSlice(tid, nanos): the time slice the scheduler grants one thread of this process per turn
+ * (EEVDF's per-task slice, Linux 6.12+: sched_setattr's sched_runtime for the normal policy, 0.1-100 ms; 0: the
+ * kernel's default). The thread keeps the normal policy and its nice value (read first and passed back: sched_setattr
+ * sets both). tid 0 is the calling thread. A shorter slice gives the thread an earlier virtual deadline without
+ * changing its share of the CPU: when it wakes it runs sooner (MigrationGuestSlice). Returns 0, or the errno (EINVAL
+ * on a kernel without per-task slices or a slice out of range).
+ */
+struct vmckpt_sched_attr {
+    uint32_t size;
+    uint32_t sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime;
+    uint64_t sched_deadline;
+    uint64_t sched_period;
+};
+
+JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeThreads_setSlice(JNIEnv *env, jclass cls, jint tid, jlong nanos) {
+    (void) env;
+    (void) cls;
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, (id_t) tid);
+    if (nice == -1 && errno != 0) return errno;
+    struct vmckpt_sched_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.size = sizeof attr; /* SCHED_ATTR_SIZE_VER0: 48 bytes */
+    attr.sched_policy = SCHED_OTHER;
+    attr.sched_nice = nice;
+    attr.sched_runtime = (uint64_t) nanos;
+    if (syscall(SYS_sched_setattr, (pid_t) tid, &attr, 0u) != 0) return errno;
+    return 0;
+}
+
+/*
+ * NativeThreads.setFifo(tid, priority): one thread of this process (tid 0: the calling one) to the real-time policy
+ * SCHED_FIFO at that priority, with SCHED_RESET_ON_FORK; NativeThreads.setNormal(tid): back to the normal policy,
+ * its nice value as it was (sched_setscheduler keeps it). MigrationGuestRealtime. Returns 0, or the errno.
+ */
+JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeThreads_setFifo(JNIEnv *env, jclass cls, jint tid, jint priority) {
+    (void) env;
+    (void) cls;
+    struct sched_param param = { .sched_priority = priority };
+    if (sched_setscheduler((pid_t) tid, SCHED_FIFO | SCHED_RESET_ON_FORK, &param) != 0) return errno;
+    return 0;
+}
+
+JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeThreads_setNormal(JNIEnv *env, jclass cls, jint tid) {
+    (void) env;
+    (void) cls;
+    struct sched_param param = { .sched_priority = 0 };
+    if (sched_setscheduler((pid_t) tid, SCHED_OTHER, &param) != 0) return errno;
     return 0;
 }

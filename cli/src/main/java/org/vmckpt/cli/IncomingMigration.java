@@ -33,22 +33,12 @@ final class IncomingMigration {
 
     static int run(Args a, MachineConfig config, ConsoleOutput console, Repository repo) throws Exception {
         MigrationEndpoint endpoint;
-        TlsCredentials tls;
         try {
             endpoint = MigrationEndpoint.parse(a.get("incoming"));
-            if (a.has("tls-creds") && a.has("insecure")) throw new UsageException("--tls-creds and --insecure exclude each other");
-            if (a.has("tls-creds")) {
-                tls = TlsCredentials.forServer(Path.of(a.get("tls-creds")));
-            } else if (a.has("insecure")) {
-                tls = null;
-            } else {
-                throw new UsageException("--incoming needs --tls-creds DIR (ca-cert.pem, server-cert.pem, server-key.pem: TLS 1.3, "
-                        + "both ends authenticated) or --insecure (plaintext, on both ends)");
-            }
         } catch (MigrationException e) {
             throw new UsageException(e.getMessage());
         }
-        if (tls == null) System.err.println("vmckpt: warning: accepting a migration in plaintext (--insecure): anyone on the path can read and change the guest's memory");
+        TlsCredentials tls = serverCredentials(a, System.err);
         // A cold JVM's first handshake takes seconds on a loaded host, and the receiving loop would run interpreted
         // and be compiled while the pages arrive: throwaway migrations to itself first (beside the emulator's warm-up).
         loadPageSources();
@@ -75,6 +65,28 @@ final class IncomingMigration {
         if (arrived.forwards() != null) arrived.forwards().run(() -> openForwards(incoming.machine()));
         return VmSession.run(incoming.machine(), a, console, repo, null, VmSession.DEFAULT_NAME, incoming.postCopy(), incoming.peer(), arrived.engine(),
                 new VmSession.Migrated(incoming, arrived.session()));
+    }
+
+    /**
+     * The destination's credentials: {@code --tls-creds DIR} (the server's half of QEMU's tls-creds-x509 layout), or
+     * null for {@code --insecure}, which prints a warning on {@code err}; neither, or both, is a usage error: a
+     * destination never falls back to plaintext by itself.
+     */
+    static TlsCredentials serverCredentials(Args a, java.io.PrintStream err) throws UsageException {
+        if (a.has("tls-creds") && a.has("insecure")) throw new UsageException("--tls-creds and --insecure exclude each other");
+        if (a.has("tls-creds")) {
+            try {
+                return TlsCredentials.forServer(Path.of(a.get("tls-creds")));
+            } catch (MigrationException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+        if (!a.has("insecure")) {
+            throw new UsageException("--incoming needs --tls-creds DIR (ca-cert.pem, server-cert.pem, server-key.pem: TLS 1.3, "
+                    + "both ends authenticated) or --insecure (plaintext, on both ends)");
+        }
+        err.println("vmckpt: warning: accepting a migration in plaintext (--insecure): anyone on the path can read and change the guest's memory");
+        return null;
     }
 
     /**

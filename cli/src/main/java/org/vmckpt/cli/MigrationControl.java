@@ -31,8 +31,12 @@ import java.util.function.Supplier;
  */
 final class MigrationControl {
     /**
-     * The mode when none is asked for: the one with the shorter guest stall as measured (docs/BENCHMARKS.md,
-     * memdirty: pre-copy 0.27-0.35 s, post-copy 2.4-2.8 s, whose guest waits at each page it touches first).
+     * The mode when none is asked for. Chosen when post-copy switched at once and its guest waited at each page it
+     * touched first (memdirty's longest stall: pre-copy 0.27-0.35 s, post-copy 2.4-2.8 s, docs/BENCHMARKS.md run 4).
+     * Since post-copy copies in rounds first the two are close: on a quiet host memdirty's longest heartbeat gap was
+     * 22-34 ms pre-copy and 17-27 ms post-copy (round 56), 18-24 and 18-27 ms (round 58, lower for post-copy in 3 of
+     * 4 pairs), post-copy's pause the shorter (4.6-6.8 against 7.7-15.6 ms); left at pre-copy, whose guest never
+     * depends on the link once it runs at the destination (docs/MIGRATION.md, "Issue 12, requirement by requirement").
      */
     static final MigrationMode DEFAULT_MODE = MigrationMode.PRECOPY;
 
@@ -53,6 +57,13 @@ final class MigrationControl {
         this.machine = machine;
         this.engine = engine;
         this.events = events;
+    }
+
+    /** Whether the VM runs with --realtime (its guest thread is real-time already; a migration leaves it so). */
+    private volatile boolean realtimeRun;
+
+    void setRealtimeRun(boolean realtime) {
+        this.realtimeRun = realtime;
     }
 
     /** The credentials `vmckpt run --tls-creds DIR` / `--insecure` gave; a migrate request may name its own. */
@@ -149,11 +160,22 @@ final class MigrationControl {
                 st -> events.get().emit(VmEventSink.MIGRATION, Map.of("status", st.qmpName())), sourceParts.getAndSet(null));
         this.current = source;
         this.uri = endpoint.uri();
+        // Off by default: a short scheduler slice for the guest's thread while the rounds share the host (MigrationGuestSlice).
+        long guestThread = machine.runThreadHostId();
+        boolean sliced = MigrationGuestSlice.applyIfEnabled(guestThread);
+        // Off by default too: the guest's thread under SCHED_FIFO while the migration runs (MigrationGuestRealtime).
+        boolean realtime = !realtimeRun && MigrationGuestRealtime.applyIfEnabled(guestThread);
+        // On by default (root): this process's session (autogroup) at nice -5 while the migration runs (MigrationSessionNice).
+        Integer sessionNiceBefore = MigrationSessionNice.applyIfEnabled();
         Thread t = new Thread(() -> {
             try {
                 source.run();
             } catch (MigrationException e) {
                 System.err.println("\r\nvmckpt: migration to " + endpoint.uri() + " failed: " + e.getMessage() + "\r");
+            } finally {
+                if (sliced) MigrationGuestSlice.reset(guestThread);
+                if (realtime) MigrationGuestRealtime.reset(guestThread);
+                if (sessionNiceBefore != null) MigrationSessionNice.reset(sessionNiceBefore);
             }
         }, "vmckpt-migrate");
         t.setDaemon(true);

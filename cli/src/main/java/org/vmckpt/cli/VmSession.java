@@ -283,6 +283,7 @@ final class VmSession {
                                        PostCopyPages incoming, String peer) throws Exception {
         MachineController controller = new MachineController(machine, engine, name);
         controller.migration().setDefaults(a.has("tls-creds") ? Path.of(a.get("tls-creds")) : null, a.has("insecure"));
+        controller.migration().setRealtimeRun(a.has("realtime"));
         if (incoming != null) controller.migration().setIncoming(incoming, peer);
         Path socket;
         try {

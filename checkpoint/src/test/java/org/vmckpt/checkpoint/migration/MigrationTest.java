@@ -520,9 +520,12 @@ class MigrationTest {
     @Test
     void cancelInEachPhaseLeavesTheSourceRunningAndALaterMigrationWorks() throws Throwable {
         Machine source = runningSource();
-        // Pre-copy's rounds (active) and stop-and-copy (device); post-copy before its switch-over (device).
-        MigrationMode[] modes = {MigrationMode.PRECOPY, MigrationMode.PRECOPY, MigrationMode.POSTCOPY};
-        MigrationStatus[] phases = {MigrationStatus.ACTIVE, MigrationStatus.DEVICE, MigrationStatus.DEVICE};
+        // Pre-copy's setup (before its connection), rounds (active) and stop-and-copy (device); post-copy's setup, its
+        // rounds (active) and its pause before the switch-over (device).
+        MigrationMode[] modes = {MigrationMode.PRECOPY, MigrationMode.PRECOPY, MigrationMode.PRECOPY,
+                MigrationMode.POSTCOPY, MigrationMode.POSTCOPY, MigrationMode.POSTCOPY};
+        MigrationStatus[] phases = {MigrationStatus.SETUP, MigrationStatus.ACTIVE, MigrationStatus.DEVICE,
+                MigrationStatus.SETUP, MigrationStatus.ACTIVE, MigrationStatus.DEVICE};
         for (int k = 0; k < modes.length; k++) {
             MigrationStatus phase = phases[k];
             MigrationListener l = listen(good);
@@ -549,6 +552,93 @@ class MigrationTest {
         new MigrationSource(source, null, at(l.port()), TlsCredentials.forClient(good), MigrationMode.PRECOPY, null).run();
         MigrationDestination.Incoming in = d.await();
         assertEquals(hash(source), hash(in.machine()));
+    }
+
+    /**
+     * Issue 12: the disk's copy-on-write overlay moves with the memory. Blocks written before the migration and blocks
+     * written, rewritten and given back to the base image (removed from the overlay) while its rounds run arrive as the
+     * source had them at switch-over: the destination's overlay holds exactly those blocks, and its state hash (which
+     * covers every disk block) equals the source's. Pre-copy and post-copy, over TLS.
+     */
+    @Test
+    void theDiskOverlayMovesWithTheMemory() throws Throwable {
+        byte[] image = new byte[1 << 20];
+        new java.util.Random(12).nextBytes(image);
+        Path base = Files.write(dir.resolve("base.img"), image);
+        Path elf = memwalkConfig(32L << 20).elf();
+        MachineConfig config = new MachineConfig(32L << 20, null, null, "", null, elf, List.of(new MachineConfig.DiskConfig(base, false)), false, false, true);
+        for (MigrationMode mode : new MigrationMode[]{MigrationMode.PRECOPY, MigrationMode.POSTCOPY}) {
+            Machine source = runningSource(config);
+            org.vmckpt.machine.device.virtio.DiskOverlay overlay = source.virtio().disks().get(0).overlay();
+            // What the overlay should hold at the switch-over: block -> contents, null for a block given back.
+            java.util.Map<Long, byte[]> expected = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.Set<Long> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            for (long b = 0; b < 8; b++) write(source, overlay, b, (int) b, expected, removed);
+            java.util.concurrent.atomic.AtomicBoolean migrating = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicInteger duringRounds = new java.util.concurrent.atomic.AtomicInteger();
+            // While the migration runs, the guest keeps writing (at instruction boundaries, as its disk device does):
+            // new blocks, rewrites of blocks sent before, and a block given back. Only while it runs: once the switch-over
+            // pauses it, nothing changes here.
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int k = 0; migrating.get() && k < 2_000; k++) {
+                        long b = k % 3 == 0 ? k % 8 : 8 + k % 40;
+                        boolean done = k == 5 ? remove(source, overlay, 3, expected, removed) : write(source, overlay, b, 100 + k, expected, removed);
+                        if (done) duringRounds.incrementAndGet();
+                        Thread.sleep(1);
+                    }
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }, "disk-writer");
+            MigrationListener l = listen(good);
+            Destination d = destination(l, new Machine(config, b -> { }));
+            MigrationSource s = new MigrationSource(source, null, at(l.port()), TlsCredentials.forClient(good), mode, st -> {
+                if (st == MigrationStatus.ACTIVE && !writer.isAlive()) writer.start();
+            });
+            Thread st = runInBackground(s);
+            MigrationDestination.Incoming in = d.await();
+            st.join(60_000);
+            migrating.set(false);
+            writer.join(10_000);
+            assertEquals(MigrationStatus.COMPLETED, s.status(), String.valueOf(s.progress().error()));
+            if (mode == MigrationMode.POSTCOPY) awaitPostCopyCompleted(in, 10);
+            assertTrue(duringRounds.get() > 0, mode + ": the guest wrote its disk while the rounds ran");
+            org.vmckpt.machine.device.virtio.DiskOverlay there = in.machine().virtio().disks().get(0).overlay();
+            for (java.util.Map.Entry<Long, byte[]> e : expected.entrySet()) {
+                assertArrayEquals(e.getValue(), there.block(e.getKey()), mode + ": block " + e.getKey());
+            }
+            for (long b : removed) assertFalse(there.contains(b), mode + ": block " + b + " was given back to the base image");
+            assertEquals(overlay.presentBlocks(), there.presentBlocks(), mode.toString());
+            assertEquals(hash(source), hash(in.machine()), mode + ": memory, records and disk at switch-over");
+            source.requestExit(0);
+        }
+    }
+
+    /** Writes block {@code b} (every byte {@code fill}) at an instruction boundary of a running source; false if it was paused. */
+    private static boolean write(Machine m, org.vmckpt.machine.device.virtio.DiskOverlay o, long b, int fill, java.util.Map<Long, byte[]> expected,
+                                 java.util.Set<Long> removed) throws Exception {
+        return m.callAtInstructionBoundary(() -> {
+            if (m.isPauseRequested()) return false;
+            byte[] data = new byte[4096];
+            java.util.Arrays.fill(data, (byte) fill);
+            o.restoreBlock(b, data);
+            expected.put(b, data);
+            removed.remove(b);
+            return true;
+        });
+    }
+
+    /** Gives block {@code b} back to the base image, as {@link #write} does a write. */
+    private static boolean remove(Machine m, org.vmckpt.machine.device.virtio.DiskOverlay o, long b, java.util.Map<Long, byte[]> expected,
+                                  java.util.Set<Long> removed) throws Exception {
+        return m.callAtInstructionBoundary(() -> {
+            if (m.isPauseRequested()) return false;
+            o.restoreBlock(b, null);
+            expected.remove(b);
+            removed.add(b);
+            return true;
+        });
     }
 
     @Test
@@ -579,15 +669,18 @@ class MigrationTest {
     @Test
     void destinationKilledMidWayLeavesTheSourceRunning() throws Throwable {
         Machine source = runningSource();
-        MigrationListener l = listen(good);
-        Destination d = destination(l, freshDestination(32L << 20));
-        try (StreamProxy cut = new StreamProxy(l.port(), -1, 300_000)) {
-            MigrationSource s = new MigrationSource(source, null, at(cut.port()), TlsCredentials.forClient(good), MigrationMode.PRECOPY, null);
-            assertThrows(MigrationException.class, s::run);
-            assertEquals(MigrationStatus.FAILED, s.status());
+        // The link dies 300 KB into the stream (in round 0), in either mode: before any switch-over.
+        for (MigrationMode mode : new MigrationMode[]{MigrationMode.PRECOPY, MigrationMode.POSTCOPY}) {
+            MigrationListener l = listen(good);
+            Destination d = destination(l, freshDestination(32L << 20));
+            try (StreamProxy cut = new StreamProxy(l.port(), -1, 300_000)) {
+                MigrationSource s = new MigrationSource(source, null, at(cut.port()), TlsCredentials.forClient(good), mode, null);
+                assertThrows(MigrationException.class, s::run);
+                assertEquals(MigrationStatus.FAILED, s.status(), mode.toString());
+            }
+            assertNotNull(d.awaitFailure());
+            assertRunsOn(source);
         }
-        assertNotNull(d.awaitFailure());
-        assertRunsOn(source);
     }
 
     @Test
@@ -845,6 +938,9 @@ class MigrationTest {
         MigrationException e = assertThrows(MigrationException.class, s::run);
         assertTrue(e.getMessage().contains("TLS handshake"), e.getMessage());
         assertTrue(d.awaitFailure().getMessage().contains("TLS handshake failed"), d.awaitFailure().getMessage());
+        // Refused before a byte of the guest was sent: not a frame, not a page.
+        assertEquals(0, s.progress().bytesSent());
+        assertEquals(0, s.progress().pagesSent());
         // A destination whose server certificate comes from another CA.
         l = listen(other);
         d = destination(l, freshDestination(32L << 20));
@@ -874,6 +970,20 @@ class MigrationTest {
             } catch (java.io.IOException expected) {
                 // refused
             }
+        }
+        assertTrue(d.awaitFailure().getMessage().contains("TLS handshake failed"), d.awaitFailure().getMessage());
+        // A client with a good certificate that speaks only TLS 1.2: TLS 1.3 or nothing.
+        l = listen(good);
+        d = destination(l, freshDestination(32L << 20));
+        try (SSLSocket old12 = (SSLSocket) TlsCredentials.forClient(good).context().getSocketFactory().createSocket("127.0.0.1", l.port())) {
+            old12.setEnabledProtocols(new String[]{"TLSv1.2"});
+            old12.setSoTimeout(10_000);
+            assertThrows(java.io.IOException.class, () -> {
+                old12.startHandshake();
+                old12.getOutputStream().write("VMCKMIGR".getBytes(StandardCharsets.US_ASCII));
+                old12.getOutputStream().flush();
+                old12.getInputStream().read();
+            }, "a TLS 1.2 handshake must be refused");
         }
         assertTrue(d.awaitFailure().getMessage().contains("TLS handshake failed"), d.awaitFailure().getMessage());
         // A plaintext source against a TLS destination.

@@ -1,0 +1,64 @@
+package org.vmckpt.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * MigrationSessionNice, in a child JVM in a session of its own (setsid: its own autogroup, so the test's session is never
+ * changed): with the property set, the session's nice is that value and then the one it had; by default -5; "off"
+ * changes nothing. A lower nice needs root (or CAP_SYS_NICE): the test runs as root only, on a kernel with autogroups.
+ */
+class MigrationSessionNiceTest {
+    static final int NICE = -3;
+
+    /** Run in the child JVM: prints "APPLIED BEFORE DURING AFTER" (the session's nice values). */
+    public static void main(String[] args) {
+        Integer before = MigrationSessionNice.current();
+        Integer restore = MigrationSessionNice.applyIfEnabled();
+        Integer during = MigrationSessionNice.current();
+        if (restore != null) MigrationSessionNice.reset(restore);
+        System.out.println((restore != null) + " " + before + " " + during + " " + MigrationSessionNice.current());
+    }
+
+    static String child(String... opts) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("setsid", "-w", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(List.of(opts));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MigrationSessionNiceTest.class.getName()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ended");
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        assertEquals(0, p.exitValue(), out);
+        String[] lines = out.split("\n");
+        return lines[lines.length - 1];
+    }
+
+    @Test
+    void theSessionRunsAtTheAskedNiceThenAsBefore() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")) && Files.exists(MigrationSessionNice.AUTOGROUP), "root, and autogroups");
+        String[] r = child("-D" + MigrationSessionNice.PROPERTY + "=" + NICE).split(" ");
+        assertEquals("true", r[0], String.join(" ", r));
+        assertEquals(String.valueOf(NICE), r[2], "the session's nice while the migration runs");
+        assertEquals(r[1], r[3], "and the one it had after");
+        assertNotEquals(r[1], r[2]);
+    }
+
+    @Test
+    void onByDefaultAtMinusFiveAndOffChangesNothing() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")) && Files.exists(MigrationSessionNice.AUTOGROUP), "root, and autogroups");
+        String[] r = child("-Dunset=1").split(" ");
+        assertEquals("true", r[0], String.join(" ", r));
+        assertEquals(MigrationSessionNice.DEFAULT, r[2]);
+        assertEquals(r[1], r[3]);
+        r = child("-D" + MigrationSessionNice.PROPERTY + "=off").split(" ");
+        assertEquals("false", r[0], String.join(" ", r));
+        assertEquals(r[1], r[2]);
+    }
+}
