@@ -165,7 +165,7 @@ final class MigrationControl {
         boolean sliced = MigrationGuestSlice.applyIfEnabled(guestThread);
         // Off by default too: the guest's thread under SCHED_FIFO while the migration runs (MigrationGuestRealtime).
         boolean realtime = !realtimeRun && MigrationGuestRealtime.applyIfEnabled(guestThread);
-        // On by default (root): this process's session (autogroup) at nice -5 while the migration runs (MigrationSessionNice).
+        // Off by default: -Dvmckpt.migration.sessionNice=N puts this process's session (autogroup) at nice N while it runs.
         Integer sessionNiceBefore = MigrationSessionNice.applyIfEnabled();
         Thread t = new Thread(() -> {
             try {

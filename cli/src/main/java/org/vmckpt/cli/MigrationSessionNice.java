@@ -6,8 +6,8 @@ import java.nio.file.Path;
 
 /**
  * The nice value of this process's session while its migration runs (Linux's autogroup, {@code /proc/self/autogroup}),
- * and the value it had after: <b>on by default</b> at {@value #DEFAULT} (the guest thread's nice under the launcher;
- * {@code -Dvmckpt.migration.sessionNice=N} sets another, N from -20 to 19, {@code off} turns it off; docs/MIGRATION.md,
+ * and the value it had after: <b>off by default</b> ({@code -Dvmckpt.migration.sessionNice=N} turns it on at N, from -20
+ * to 19, e.g. -5, the guest thread's nice under the launcher; docs/MIGRATION.md,
  * "The guest's thread under load", and docs/BENCHMARKS.md round 58 for the pairs that decided it).
  *
  * <p>Why: with autogroups on (/proc/sys/kernel/sched_autogroup_enabled, as on this project's VM) the scheduler shares the
@@ -21,13 +21,14 @@ import java.nio.file.Path;
  * migration runs. The session holds whatever else was started from the same terminal, which gains too. Writing a lower
  * value needs root or CAP_SYS_NICE: by default it is done for root only, as the launcher's thread priorities are;
  * refused, or without autogroups, nothing changes (a line on stderr). Measured (round 58, 8 interleaved pairs, four
- * spinners in another session, load 2.2-4.9): the longest gap lower in 5 of 8, the total shorter in 5 of 8.
+ * spinners in another session, load 2.2-4.9): the longest gap lower in 5 of 8, the total shorter in 5 of 8: not shown to
+ * help, and it changes the user's whole session (left at N if the process is killed mid-migration), so it is off.
  */
 final class MigrationSessionNice {
     static final String PROPERTY = "vmckpt.migration.sessionNice";
     static final Path AUTOGROUP = Path.of("/proc/self/autogroup");
-    /** The session's nice while a migration runs unless the property says otherwise. */
-    static final String DEFAULT = "-5";
+    /** Unless the property says otherwise: off (the lead's review of round 58; see the class comment). */
+    static final String DEFAULT = "off";
 
     private MigrationSessionNice() { }
 
@@ -55,9 +56,7 @@ final class MigrationSessionNice {
     static Integer applyIfEnabled() {
         Integer want = wanted();
         if (want == null) return null;
-        // As the launcher's thread priorities: by default for root only (a lower nice needs CAP_SYS_NICE); asked for
-        // explicitly, it is tried and a refusal reported.
-        if (System.getProperty(PROPERTY) == null && !"root".equals(System.getProperty("user.name"))) return null;
+        // Only when asked for (the default is off); a lower nice needs root or CAP_SYS_NICE, a refusal is reported.
         Integer before = current();
         if (before == null) {
             System.err.println("\r\nvmckpt: " + PROPERTY + ": this kernel has no autogroups (" + AUTOGROUP + "); nothing changed\r");
