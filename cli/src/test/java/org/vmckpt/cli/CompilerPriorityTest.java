@@ -2,11 +2,7 @@ package org.vmckpt.cli;
 
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -67,15 +63,6 @@ class CompilerPriorityTest {
     }
 
     static String child(String... opts) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-D" + NativeMemory.LIBRARY_PROPERTY + "=" + OldGenPrefaultTest.library()));
-        cmd.addAll(List.of(opts)); // (a later -D of the same property wins)
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CompilerPriorityTest.class.getName()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ended");
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        assertEquals(0, p.exitValue(), out);
-        String[] lines = out.split("\n");
-        return lines[lines.length - 1];
+        return ChildJvm.withNativeHelper(CompilerPriorityTest.class, opts);
     }
 }

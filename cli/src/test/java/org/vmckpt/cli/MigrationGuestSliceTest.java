@@ -4,9 +4,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -57,16 +54,7 @@ class MigrationGuestSliceTest {
 
     /** Runs {@code main}'s main in a child JVM with the native helper and {@code opts}; returns its last line. */
     static String child(Class<?> main, String... opts) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-D" + NativeMemory.LIBRARY_PROPERTY + "=" + OldGenPrefaultTest.library()));
-        cmd.addAll(List.of(opts)); // (a later -D of the same property wins)
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ended");
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        assertEquals(0, p.exitValue(), out);
-        String[] lines = out.split("\n");
-        return lines[lines.length - 1];
+        return ChildJvm.withNativeHelper(main, opts);
     }
 
     @Test

@@ -3,10 +3,7 @@ package org.vmckpt.cli;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -29,15 +26,7 @@ class MigrationSessionNiceTest {
     }
 
     static String child(String... opts) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("setsid", "-w", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(List.of(opts));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MigrationSessionNiceTest.class.getName()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ended");
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        assertEquals(0, p.exitValue(), out);
-        String[] lines = out.split("\n");
-        return lines[lines.length - 1];
+        return ChildJvm.lastLine(List.of("setsid", "-w"), MigrationSessionNiceTest.class, opts);
     }
 
     @Test

@@ -24,10 +24,10 @@ package org.vmckpt.machine.cpu;
  */
 final class CompressedParts {
     private static final int KEYS = 256;
-    /** Per key: 32 entries by bits 6-2 (read by InterpreterFastLoop too, written out there). */
-    static final int[] LO = new int[KEYS * 32];
+    /** Per key: 32 entries by bits 6-2. */
+    private static final int[] LO = new int[KEYS * 32];
     /** Per key: 8 entries by bits 9-7; 1 (marked) until the key is filled. */
-    static final int[] MID = new int[KEYS * 8];
+    private static final int[] MID = new int[KEYS * 8];
     /** The marks: an {@code LO} entry of a row that takes the slow path ends in 00, a {@code MID} one in 01. */
     private static final int LO_MARK_CLEAR = ~3;
     private static final int MID_MARK = 1;
@@ -46,16 +46,24 @@ final class CompressedParts {
 
     /** The 32-bit equivalent of compressed instruction {@code c} (low 16 bits, not ending in 11), or 0 if illegal. */
     static int expand(int c) {
-        int k = key(c);
-        int e = LO[k << 5 | (c >>> 2 & 31)] ^ MID[k << 3 | (c >>> 7 & 7)];
+        int e = lookUp(c);
         return (e & 3) == 3 ? e : slow(c);
+    }
+
+    /**
+     * The two tables' entry for {@code c}: its expansion if it ends in binary 11, else a marked entry or a key not filled
+     * yet (the caller's slow path). A few instructions, no call: the interpreter's loops inline it.
+     */
+    static int lookUp(int c) {
+        int k = key(c);
+        return LO[k << 5 | (c >>> 2 & 31)] ^ MID[k << 3 | (c >>> 7 & 7)];
     }
 
     /** Whether {@code c} is expanded from the two tables, without the slow path (its key filled first). */
     static boolean fromTables(int c) {
         int k = key(c);
         if (!FILLED[k]) fill(k);
-        return ((LO[k << 5 | (c >>> 2 & 31)] ^ MID[k << 3 | (c >>> 7 & 7)]) & 3) == 3;
+        return (lookUp(c) & 3) == 3;
     }
 
     /** Fills every key now (tests: the fast loop then finds every expansion the two tables hold). */

@@ -110,10 +110,9 @@ final class InterpreterFastLoop {
             if ((insn & 3) != 3) {
                 int c = insn & 0xffff;
                 if (parts) {
-                    // CompressedParts.expand's table look-up, written out (no call in this loop): an expansion ends in
-                    // binary 11; anything else is a marked entry or a key not filled yet, taken from the big table.
-                    int k = (c >>> 10 & 0x3f) << 2 | (c & 3);
-                    insn = CompressedParts.LO[k << 5 | (c >>> 2 & 31)] ^ CompressedParts.MID[k << 3 | (c >>> 7 & 7)];
+                    // An expansion ends in binary 11; anything else is a marked entry or a key not filled yet, taken
+                    // from the big table.
+                    insn = CompressedParts.lookUp(c);
                     if ((insn & 3) != 3) insn = Compressed.expandedOrZero(c);
                 } else {
                     insn = Compressed.expandedOrZero(c);
