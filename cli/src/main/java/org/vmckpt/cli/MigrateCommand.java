@@ -17,12 +17,13 @@ import java.util.Map;
 public final class MigrateCommand {
     static final String USAGE = "vmckpt migrate VM tcp:HOST:PORT [--precopy|--postcopy [--at-once]|--resume|--recover] [--tls-creds DIR|--insecure] [--keep-source] [--json]";
     static final OptionTable OPTIONS = OptionTable.of(
-            Option.flag("precopy", "(default) copy memory in rounds while the guest runs, then pause it for a last\n"
-                    + "short copy; the destination runs only with everything in hand"),
-            Option.flag("postcopy", "copy memory in rounds as --precopy does, then switch over without the last\n"
-                    + "dirty pages: the destination runs the guest and pulls each of those it touches\n"
-                    + "from here while the rest streams in; the shortest pause, but if the connection\n"
-                    + "breaks after the switch the guest waits at the first page it lacks"),
+            Option.flag("precopy", "copy memory in rounds while the guest runs, then pause it for a last short\n"
+                    + "copy; the destination runs only with everything in hand, so a broken\n"
+                    + "connection never leaves the guest waiting (choose it over an unreliable link)"),
+            Option.flag("postcopy", "(default) copy memory in rounds as --precopy does, then switch over without\n"
+                    + "the last dirty pages: the destination runs the guest and pulls each of those it\n"
+                    + "touches from here while the rest streams in; the shorter stall, but if the\n"
+                    + "connection breaks after the switch the guest waits at the first page it lacks"),
             Option.flag("at-once", "with --postcopy: switch over at once, without copy rounds (each page is sent\n"
                     + "once, but the guest waits at every page it touches before it has streamed in)"),
             Option.flag("resume", "at the source of a post-copy migration whose connection broke after the\n"
@@ -45,7 +46,9 @@ public final class MigrateCommand {
             The guest keeps running while its memory and disk overlay are copied, and continues on the
             destination where it stopped here. Until the destination confirms that it holds and has checked
             the whole state, this VM keeps everything: any failure, or Ctrl-C, and it runs on here. Once the
-            destination runs the guest, this process ends (--keep-source leaves it paused instead).
+            destination runs the guest, this process ends once every page has arrived there (--keep-source
+            leaves it paused instead). By default (post-copy) the guest switches over before its last dirty
+            pages are sent, which gives the shorter stall; --precopy sends everything first.
 
             If a post-copy migration's connection breaks after the switch, both ends wait (postcopy-paused):
               vmckpt migrate DEST-VM tcp:0.0.0.0:4445 --recover     # at the destination: listen again
