@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * /proc/self/maps starts at the old generation's bottom as the JVM's own heap description gives it; once started and
  * told how many pages the restore will load, every 4 KiB page of that much heap from the bottom is mapped for writing
  * (present and the process's own), which it was not before; objects allocated meanwhile keep their contents (the
- * prefault changes nothing in the pages it maps); and it stays off unless asked for.
+ * prefault changes nothing in the pages it maps); and it is on unless turned off (round 59).
  */
 class RestorePrefaultTest {
     static final long PAGES = 20_000; // ~78 MiB: more than FIRST_GOAL, so the goal set by expect() is what is checked
@@ -43,7 +43,7 @@ class RestorePrefaultTest {
             kept.add(b);
         }
         String line;
-        boolean on = Boolean.getBoolean(RestorePrefault.PROPERTY);
+        boolean on = RestorePrefault.ENABLED;
         for (int i = 0; on && i < 600 && OldGenPrefaultTest.mappedForWrite(from, checked) < checked; i++) Thread.sleep(50);
         int after = OldGenPrefaultTest.mappedForWrite(from, checked);
         line = RestorePrefault.stop();
@@ -67,9 +67,11 @@ class RestorePrefaultTest {
     }
 
     @Test
-    void offUnlessAskedFor() throws Exception {
-        String[] f = child().split("\\s+");
-        assertEquals("off", f[f.length - 1]);
+    void onUnlessTurnedOff() throws Exception {
+        String[] on = child().split("\\s+");
+        assertEquals("on", on[on.length - 1], String.join(" ", on));
+        String[] off = child("-D" + RestorePrefault.PROPERTY + "=false").split("\\s+");
+        assertEquals("off", off[off.length - 1], String.join(" ", off));
     }
 
     static String child(String... more) throws Exception {
