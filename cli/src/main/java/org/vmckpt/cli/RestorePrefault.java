@@ -29,13 +29,20 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Only for an eager restore (a lazy one's pages arrive while its guest runs; {@link OldGenPrefault} starts there
  * later) and with the native helper. The process holds no more memory than the restore fills, plus at most {@link
- * #FIRST_GOAL} for a restore smaller than that. {@code -Dvmckpt.restore.prefault=true} turns it on (off by default: see
- * docs/ARCHITECTURE.md, "The collector and restored pages").
+ * #FIRST_GOAL} for a restore smaller than that. {@code -Dvmckpt.restore.prefault=true} turns it on: off by default, as quiet
+ * interleaved pairs (round 59) showed the collector's pauses 4-5 times shorter but the restore, spawn to restored, not faster
+ * (docs/ARCHITECTURE.md, "The collector and restored pages"; docs/BENCHMARKS.md, round 59).
  */
 final class RestorePrefault {
     static final String PROPERTY = "vmckpt.restore.prefault";
-    /** Faulted in before the restore knows its size (the manifest is not read yet): less than any booted guest's restore fills. */
-    static final long FIRST_GOAL = 64L << 20;
+    /** Off unless turned on ({@code -Dvmckpt.restore.prefault=true}). */
+    static final boolean ENABLED = Boolean.getBoolean(PROPERTY);
+    /**
+     * Faulted in before the restore knows its size (the manifest is not read yet), while the JVM's start and the command
+     * leave a core idle: {@code -Dvmckpt.restore.prefault.firstMiB} (default 64 MiB, less than any booted guest's restore
+     * fills; round 59 measured 384, which a 1 GiB signed guest's restore of 358 MiB fits in: docs/BENCHMARKS.md).
+     */
+    static final long FIRST_GOAL = Long.getLong(PROPERTY + ".firstMiB", 64L) << 20;
     /** One madvise call at most this much (a huge page): the thread looks at its goal and the stop flag between calls. */
     private static final long STEP = 2L << 20;
     /** The heap bytes a restored page takes: its 4096 bytes and the array's header, rounded to the object alignment. */
@@ -58,7 +65,7 @@ final class RestorePrefault {
 
     /** Starts the thread for an eager restore (the process's first step: see the class comment), if turned on. */
     static void startIfEnabled() {
-        if (!Boolean.getBoolean(PROPERTY) || !NativeMemory.available()) return;
+        if (!ENABLED || !NativeMemory.available()) return;
         RestorePrefault p = new RestorePrefault();
         running = p;
         p.thread.start();

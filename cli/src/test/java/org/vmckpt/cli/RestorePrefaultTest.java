@@ -14,13 +14,18 @@ import static org.junit.jupiter.api.Assertions.*;
  * /proc/self/maps starts at the old generation's bottom as the JVM's own heap description gives it; once started and
  * told how many pages the restore will load, every 4 KiB page of that much heap from the bottom is mapped for writing
  * (present and the process's own), which it was not before; objects allocated meanwhile keep their contents (the
- * prefault changes nothing in the pages it maps); and it stays off unless asked for.
+ * prefault changes nothing in the pages it maps); it stays off unless asked for; and its first goal, before the restore
+ * knows its size, is settable.
  */
 class RestorePrefaultTest {
     static final long PAGES = 20_000; // ~78 MiB: more than FIRST_GOAL, so the goal set by expect() is what is checked
 
     /** Run in the child JVM: prints "bottom-by-maps bottom-by-description present-before present-after pages arrays-intact line". */
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("first")) {
+            firstGoalOnly();
+            return;
+        }
         long[] heap = RestorePrefault.heapMapping(Runtime.getRuntime().maxMemory());
         long[] described = OldGenPrefault.oldSpace();
         if (heap == null || described == null) {
@@ -43,7 +48,7 @@ class RestorePrefaultTest {
             kept.add(b);
         }
         String line;
-        boolean on = Boolean.getBoolean(RestorePrefault.PROPERTY);
+        boolean on = RestorePrefault.ENABLED;
         for (int i = 0; on && i < 600 && OldGenPrefaultTest.mappedForWrite(from, checked) < checked; i++) Thread.sleep(50);
         int after = OldGenPrefaultTest.mappedForWrite(from, checked);
         line = RestorePrefault.stop();
@@ -66,18 +71,42 @@ class RestorePrefaultTest {
         assertEquals("true", f[n - 2], "arrays promoted meanwhile kept their bytes");
     }
 
+    /** Run in the child JVM with "first": started, never told the restore's size; prints its --stats line once done. */
+    static void firstGoalOnly() throws Exception {
+        RestorePrefault.startIfEnabled();
+        for (int i = 0; i < 600; i++) {
+            Thread.sleep(50);
+            long goal = RestorePrefault.FIRST_GOAL;
+            long[] heap = RestorePrefault.heapMapping(Runtime.getRuntime().maxMemory());
+            if (heap != null && OldGenPrefaultTest.mappedForWrite(heap[0], (int) (goal / 4096)) == goal / 4096) break;
+        }
+        String line = RestorePrefault.stop();
+        System.out.println(line == null ? "off" : line);
+    }
+
+    @Test
+    void theFirstGoalBeforeTheRestoreKnowsItsSizeIsSettable() throws Exception {
+        String line = child("-D" + RestorePrefault.PROPERTY + "=true", "-D" + RestorePrefault.PROPERTY + ".firstMiB=96", "first");
+        assertTrue(line.contains(" 96 of 96 MiB"), line);
+        line = child("-D" + RestorePrefault.PROPERTY + "=true", "first");
+        assertTrue(line.contains(" 64 of 64 MiB"), line);
+    }
+
     @Test
     void offUnlessAskedFor() throws Exception {
         String[] f = child().split("\\s+");
         assertEquals("off", f[f.length - 1]);
     }
 
+    /** Runs {@link #main} in a child JVM with the launcher's collector options, JVM options {@code more} (and "first" as its argument). */
     static String child(String... more) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25",
                 "-D" + NativeMemory.LIBRARY_PROPERTY + "=" + OldGenPrefaultTest.library()));
-        cmd.addAll(List.of(more));
+        List<String> args = new ArrayList<>();
+        for (String m : more) (m.startsWith("-") ? cmd : args).add(m);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RestorePrefaultTest.class.getName()));
+        cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ended");
         String out = new String(p.getInputStream().readAllBytes()).trim();
