@@ -153,7 +153,9 @@ public final class CodeCache {
      * drops as stale, as it drops the policy's own when a method stops being called); a later look installs it once it has
      * C2's code. Both are translations of the same bytes, and whichever is in the table is the live one: a write to the
      * pages or a flush kills it, and the one set aside is already dead ({@link TranslatedUnit#parked}), so neither runs
-     * again after one.
+     * again after one. Off: at 5,000 the signed module phase's run thread was lower in 15 of 24 quiet pairs and its boot in
+     * 19 of 24, but the default guest's compute phase in 3 of 8 (the window installs every build, and short-run units
+     * in C2's code slow sha256's part, as round 37's hybrid look did; docs/BENCHMARKS.md round 59).
      */
     static final int HOT_PROFILE_RUNS = Integer.getInteger("vmckpt.jit.hotProfileRuns", 0);
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
