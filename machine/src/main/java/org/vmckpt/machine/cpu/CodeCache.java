@@ -142,6 +142,22 @@ public final class CodeCache {
      * (round 37); a long-run unit (ECDSA's 105 instructions a run, gzip's chain walk's 487-559) is where C2's code pays.
      */
     static final long HOT_LONG_RUN = Long.getLong("vmckpt.jit.hotLongRun", 0);
+    /**
+     * The hot tier's profile window ({@code -Dvmckpt.jit.hotProfileRuns=N}; 0, the default: off; round 59). HotSpot's path
+     * takes a hot-tier build through tier 3 (C1 with full profiling, slower than the tier-1 unit it replaces) to C2, and the
+     * build runs as tier-3 code from its installation until C2's code is there: through C2's compile of it, 0.3 s and more
+     * for SHA-256's and ECDSA's builds in the signed module phase (docs/BENCHMARKS.md rounds 46 and 48). With the window,
+     * where the WhiteBox API is there, the look asks HotSpot (no timed call): a build with tier-3 code takes the C1 unit's
+     * place for about N of its runs ({@link #profileWindow}: what C2 needs of a profile), then, unless C2's code is
+     * already there, the C1 unit takes its place again and the build is queued for C2 through the API (a task HotSpot never
+     * drops as stale, as it drops the policy's own when a method stops being called); a later look installs it once it has
+     * C2's code. Both are translations of the same bytes, and whichever is in the table is the live one: a write to the
+     * pages or a flush kills it, and the one set aside is already dead ({@link TranslatedUnit#parked}), so neither runs
+     * again after one. Off: at 5,000 the signed module phase's run thread was lower in 15 of 24 quiet pairs and its boot in
+     * 19 of 24, but the default guest's compute phase in 3 of 8 (the window installs every build, and short-run units
+     * in C2's code slow sha256's part, as round 37's hybrid look did; docs/BENCHMARKS.md round 59).
+     */
+    static final int HOT_PROFILE_RUNS = Integer.getInteger("vmckpt.jit.hotProfileRuns", 0);
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     public static final int MAX_UNITS = 32_768;
@@ -176,6 +192,10 @@ public final class CodeCache {
     int hotLook = HOT_LOOK;
     /** See {@link #HOT_LONG_RUN}; 0: every build by {@link #hotLook}. */
     long hotLongRun = HOT_LONG_RUN;
+    /** See {@link #HOT_PROFILE_RUNS} (tests set it per cache); 0: off. */
+    int hotProfileRuns = HOT_PROFILE_RUNS;
+    /** Profile windows begun (a build installed with its tier-3 code), and ended with the C1 unit back (C2 not done yet). */
+    long hotWindows, hotWindowsBack;
     /**
      * Loops and straight lines of at most this many instructions are units of their own (Translator.MAX_LOOP_INSTRUCTIONS,
      * MAX_STRAIGHT_INSTRUCTIONS); tests of chains of units set them to 0.
@@ -653,6 +673,7 @@ public final class CodeCache {
      */
     TranslatedUnit hot(TranslatedUnit u, Hart h) {
         if (u instanceof InnerEntry e) return innerLooked(e);
+        if (u.parked != null) return endWindow(u, h);
         if (u.hot || u.dead) {
             u.untilHot = Long.MAX_VALUE;
             return u;
@@ -695,19 +716,105 @@ public final class CodeCache {
             promote(u, h);
             return u;
         }
+        if (hotProfileRuns > 0 && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h);
         if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) return u;
+        return install(u, p, h, false);
+    }
+
+    /**
+     * Build {@code p} takes live unit {@code u}'s place in the table: for good, or ({@code window}) for its profile window
+     * ({@link #HOT_PROFILE_RUNS}), with {@code u} set aside in it. Returns the unit to run now: {@code p}, or {@code u}
+     * if its slot is not {@code u}'s or {@code p}'s entry block asks for more budget than the dispatcher checked.
+     */
+    private TranslatedUnit install(TranslatedUnit u, TranslatedUnit p, Hart h, boolean window) {
         int slot = find(u.key);
         if (slot < 0 || units[slot] != u || p.entryBlockLength > u.entryBlockLength) return u;
-        if (HOT_LOG) hotLog("installed", u, p, h);
+        if (HOT_LOG) hotLog(window ? "installed for its profile window" : "installed", u, p, h);
         units[slot] = p;
         dropInner(u); // (a hot unit has no inner entries: their addresses heat up again)
         u.dead = true; // chain slots that name it look the hot unit up instead; its class may unload
         u.promoted = null;
+        p.dead = false; // (back from its window, see endWindow)
         liveInstructions += p.instructionCount - u.instructionCount;
+        if (window) {
+            p.parked = u;
+            p.untilHot = profileWindow(u);
+            hotWindows++;
+            return p;
+        }
         bytecodeBytes += p.bytecodeSize;
         p.untilHot = Long.MAX_VALUE;
+        HotSpotCompiler c = HotSpotCompiler.get();
+        p.installedTier = c == null ? -1 : c.compiledTier(p);
         promotions++;
         return p;
+    }
+
+    /**
+     * The look at build {@code p} of live unit {@code u} with the profile window on ({@link #HOT_PROFILE_RUNS}): it asks
+     * HotSpot. C2's code: installed for good. Its window over: queued for C2 (again, if HotSpot dropped the task; nothing
+     * if it is queued), and the C1 unit runs on. Tier-3 (or tier-2) code: installed for its window. No code yet: queued for
+     * tier 3 through the API (the warm-up calls' task may have been dropped), or dropped if C1 will not compile it.
+     */
+    private TranslatedUnit windowLook(TranslatedUnit u, TranslatedUnit p, Hart h) {
+        HotSpotCompiler c = HotSpotCompiler.get();
+        int tier = c.compiledTier(p);
+        if (tier == HotSpotCompiler.TIER_C2) return install(u, p, h, false);
+        if (p.profiled) {
+            c.request(p, HotSpotCompiler.TIER_C2);
+            return u;
+        }
+        if (tier > 0) return install(u, p, h, true);
+        if (!c.requestTier3(p)) {
+            u.promoted = null;
+            u.untilHot = Long.MAX_VALUE;
+            promotionsDropped++;
+        }
+        return u;
+    }
+
+    /**
+     * The profile window of build {@code p} (in the table, its C1 unit set aside in it) is over: if HotSpot has C2's code
+     * for it, it stays for good; else the C1 unit takes its place again until it has. The C1 unit's code is still true to
+     * the page: a write to either page would have killed {@code p}, and the dispatcher ran {@code p} just now. Returns
+     * {@code p} for this run (it fits the budget the dispatcher checked; the C1 unit's entry block might not).
+     */
+    private TranslatedUnit endWindow(TranslatedUnit p, Hart h) {
+        TranslatedUnit u = p.parked;
+        p.parked = null;
+        p.untilHot = Long.MAX_VALUE;
+        HotSpotCompiler c = HotSpotCompiler.get(); // (not null: windows begin only where it is there)
+        int slot = find(p.key); // (p is live, so it is in the table: the dispatcher checked it)
+        int tier = c.compiledTier(p);
+        if (tier == HotSpotCompiler.TIER_C2 || slot < 0 || units[slot] != p) {
+            bytecodeBytes += p.bytecodeSize;
+            p.installedTier = tier;
+            promotions++;
+            if (HOT_LOG) hotLog("kept after its profile window", u, p, h);
+            return p;
+        }
+        units[slot] = u;
+        u.dead = false;
+        p.dead = true; // chain slots that name it look the C1 unit up
+        p.profiled = true;
+        u.promoted = p;
+        u.untilHot = hotRecheck;
+        liveInstructions += u.instructionCount - p.instructionCount;
+        c.request(p, HotSpotCompiler.TIER_C2);
+        hotWindowsBack++;
+        if (HOT_LOG) hotLog("back to the C1 unit after its profile window", u, p, h);
+        return p;
+    }
+
+    /**
+     * The profile window's length in guest instructions for a build of unit {@code u}: {@link #hotProfileRuns} of its runs
+     * at the length they had when the build was decided, at least one look's {@link #hotRecheck} and at most 20.
+     */
+    private long profileWindow(TranslatedUnit u) {
+        long most = hotRecheck > Long.MAX_VALUE / 20 ? hotRecheck : 20 * hotRecheck;
+        long length = Math.max(1, u.hotRunLength);
+        long runs = length > most / hotProfileRuns ? most : length * hotProfileRuns;
+        return Math.min(Math.max(runs, hotRecheck), most);
     }
 
     /**
@@ -948,7 +1055,7 @@ public final class CodeCache {
      */
     private long hotInstructionsRun() {
         long n = 0;
-        for (TranslatedUnit u : units) if (u != null && u.hot && !u.dead) n += Long.MAX_VALUE - u.untilHot;
+        for (TranslatedUnit u : units) if (u != null && u.hot && !u.dead && u.parked == null) n += Long.MAX_VALUE - u.untilHot;
         return n;
     }
 

@@ -78,6 +78,15 @@ public abstract class TranslatedUnit {
     /** Of a hot-tier build: looks that found it without compiled code (CodeCache#buildCompiled). */
     int looks;
     /**
+     * Of a hot-tier build in its profile window (CodeCache#HOT_PROFILE_RUNS): the C1 unit it replaced for the window, which
+     * takes its place again if C2 has not compiled it by the window's end; null otherwise.
+     */
+    TranslatedUnit parked;
+    /** Of a hot-tier build: its profile window is over (CodeCache#HOT_PROFILE_RUNS); it waits for C2's code only. */
+    boolean profiled;
+    /** Of a hot-tier unit: the tier of its compiled code when it took its C1 unit's place for good (-1: not known). */
+    int installedTier = -1;
+    /**
      * Inner entries ({@link InnerEntry}, Translator#innerEntries): the page offsets of the first page's block starts, other
      * than the entry, at which the unit can be entered (its code dispatches on the pc's offset there), and for each the
      * least budget it must be entered with (its block and the longest run from it to the next check point or out of the
