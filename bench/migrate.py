@@ -913,9 +913,10 @@ def qemu_run(work, workload, tls, creds, rep, prealloc=False):
             # The destination's first heartbeat after `migrate`, on this script's clock from completion (None: none in
             # stall()'s 10 s). QEMU 7.2's riscv guests often print none at the destination (rounds 56 and 58: 6 of 8
             # memdirty migrations, while idle guests answered typed input). The likely cause: a guest asleep on its timer
-            # at the switch-over waits at the destination until another interrupt comes, since QEMU 7.2 does not migrate
-            # the riscv timers' armed state (patches on qemu-devel in 2025: "Save stimer and vstimer in CPU vmstate",
-            # "Save time_delta in RISC-V mtimer VMState"). To tell that from a stalled host, where none came a newline
+            # at the switch-over waits at the destination until another interrupt comes: QEMU 7.2 migrates the riscv timer
+            # compare values but not the armed host timers, so "any pending timer events would be lost" after the load
+            # (qemu-devel, September 2025, the series with "Save stimer and vstimer in CPU vmstate" and "Save time_delta in
+            # RISC-V mtimer VMState", which fixes it upstream). To tell that from a stalled host, where none came a newline
             # is typed into the destination's console (a UART interrupt) and it is recorded whether the heartbeat then
             # goes on, how soon, and at which number.
             d_hb = [(t, int(m.group(1))) for t, m in dst.out.matches(HB) if t > t0]
