@@ -864,12 +864,14 @@ class MigrationTest {
         }
         // The destination is dropped here, never run: as if killed right after GO.
         long switchedAt = d.await().machine().hart(0).instret;
+        Thread.sleep(50);
+        assertEquals(Machine.RunState.PAUSED, source.runState(), "the source must not run a guest that may run elsewhere");
         assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret), "the source holds the switch-over's state");
         String atSwitchOver = hash(source);
         String incremental = engine.checkpoint(CheckpointOptions.defaults().withIncremental(true), null).info().id();
         String full = engine.checkpoint(CheckpointOptions.defaults(), null).info().id();
         Thread.sleep(50);
-        assertEquals(Machine.RunState.PAUSED, source.runState(), "a checkpoint must not resume a guest that may run elsewhere");
+        assertEquals(Machine.RunState.PAUSED, source.runState(), "nor may a checkpoint resume it");
         assertEquals(MigrationStatus.POSTCOPY_PAUSED, s.status());
         assertEquals(atSwitchOver, hash(source), "the source still holds the switch-over's state after its checkpoints");
         for (String id : List.of(full, incremental)) {
