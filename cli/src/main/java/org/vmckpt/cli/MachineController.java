@@ -279,6 +279,14 @@ public final class MachineController implements VmController {
 
     @Override
     public ResetResult reset(String ref) throws Exception {
+        // A source whose guest left (or may have: post-copy past switch-over) must keep the state it switched over with:
+        // a resumed post-copy sends the pages still owed from this memory, and nothing would tell a rolled-back page
+        // from the guest's own (the pages' digest covers what is sent).
+        if (migration.guestLeft()) {
+            throw new org.vmckpt.cli.qmp.QmpException(org.vmckpt.cli.qmp.QmpException.GENERIC_ERROR,
+                    "this VM is migrating or has migrated (" + migration.runState() + "): its state is the one the destination continues from, so it cannot be reset"
+                    + " (checkpoint it, and restore that checkpoint elsewhere)");
+        }
         CheckpointEngine.ResetOutcome r = engine.reset(ref);
         // Clone safety: the guest is back at a state it has been in; it must not replay the same randomness.
         machine.callAtInstructionBoundary(machine::newGeneration);

@@ -53,6 +53,9 @@ public final class MigrateCommand {
             If a post-copy migration's connection breaks after the switch, both ends wait (postcopy-paused):
               vmckpt migrate DEST-VM tcp:0.0.0.0:4445 --recover     # at the destination: listen again
               vmckpt migrate SOURCE-VM tcp:DEST-HOST:4445 --resume  # at the source: send what is missing
+            If the destination is gone for good (killed, its host lost), the source still holds the guest as
+            it was at switch-over: 'vmckpt checkpoint SOURCE-VM', then 'vmckpt restore ID' continues it from
+            there (what it did at the destination since is lost).
 
             VM is the name given to 'vmckpt run --name' or the path of its control socket (anything with a '/').
 
@@ -143,7 +146,9 @@ public final class MigrateCommand {
                 if (info.get("status").equals("postcopy-paused")) {
                     throw new CommandFailedException("migration of " + vm + " broke after switch-over: " + why
                             + "; the source stays paused with the VM as it was at switch-over. To go on: 'vmckpt migrate DEST-VM tcp:HOST:PORT --recover' "
-                            + "at the destination, then 'vmckpt migrate " + vm + " tcp:HOST:PORT --resume' here (or checkpoint this VM to keep it)");
+                            + "at the destination, then 'vmckpt migrate " + vm + " tcp:HOST:PORT --resume' here. If the destination is gone for good: "
+                            + "'vmckpt checkpoint " + vm + "', then 'vmckpt restore ID' continues the guest from the switch-over (what it did at the "
+                            + "destination since is lost)");
                 }
                 throw new CommandFailedException("migration of " + vm + " " + (info.get("status").equals("cancelled") ? "was cancelled" : "failed")
                         + ": " + why + "; the VM runs on here");

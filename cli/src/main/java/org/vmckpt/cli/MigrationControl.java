@@ -42,6 +42,16 @@ final class MigrationControl {
      */
     static final MigrationMode DEFAULT_MODE = MigrationMode.POSTCOPY;
 
+    /**
+     * What a source in postcopy-paused can do (printed when it gets there; `vmckpt migrate` says it too): resume, or,
+     * with the destination gone for good, keep the guest as it was at switch-over in a checkpoint.
+     */
+    static final String POSTCOPY_PAUSED_WAY_OUT = "the connection broke after post-copy's switch-over: this VM stays paused, holding the guest "
+            + "as it was at switch-over (it never runs here again). If the destination still runs: 'vmckpt migrate DEST-VM tcp:HOST:PORT --recover' "
+            + "there, then 'vmckpt migrate SOURCE-VM tcp:HOST:PORT --resume' here. If the destination is gone for good (killed, its host lost): "
+            + "'vmckpt checkpoint SOURCE-VM', then 'vmckpt restore ID' continues the guest from the switch-over; "
+            + "what it did at the destination since is lost";
+
     private final Machine machine;
     private final CheckpointEngine engine;
     private final Supplier<VmEventSink> events;
@@ -174,6 +184,7 @@ final class MigrationControl {
                 source.run();
             } catch (MigrationException e) {
                 System.err.println("\r\nvmckpt: migration to " + endpoint.uri() + " failed: " + e.getMessage() + "\r");
+                if (source.status() == MigrationStatus.POSTCOPY_PAUSED) System.err.println("\r\nvmckpt: " + POSTCOPY_PAUSED_WAY_OUT + "\r");
             } finally {
                 if (sliced) MigrationGuestSlice.reset(guestThread);
                 if (realtime) MigrationGuestRealtime.reset(guestThread);

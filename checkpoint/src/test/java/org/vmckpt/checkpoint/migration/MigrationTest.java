@@ -844,6 +844,46 @@ class MigrationTest {
     }
 
     @Test
+    void aSourceLeftPostCopyPausedIsCheckpointedAndItsCheckpointContinuesFromTheSwitchOver() throws Throwable {
+        // The way out when the destination is gone for good after post-copy's switch-over (its process killed, its host
+        // lost): the source holds the guest as it was at switch-over, paused; a checkpoint of it (live, as 'vmckpt
+        // checkpoint' takes it, and incremental on the one before the migration) restores to a guest that runs on
+        // exactly like an uninterrupted twin from the switch-over. What the destination ran after it is lost.
+        Machine source = runningSource();
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        CheckpointEngine engine = new CheckpointEngine(source, repo, null);
+        engine.checkpoint(CheckpointOptions.defaults(), null);
+        Thread.sleep(50); // the guest writes on: the migration's rounds see it, the incremental checkpoint must too
+        MigrationListener l = listen(good);
+        Destination d = destination(l, freshDestination(32L << 20));
+        MigrationSource s;
+        try (StreamProxy cut = new StreamProxy(l.port(), -1, 100_000)) { // past GO, before the last page
+            s = new MigrationSource(source, engine, at(cut.port()), TlsCredentials.forClient(good), MigrationMode.POSTCOPY, true, null);
+            MigrationException e = assertThrows(MigrationException.class, s::run);
+            assertEquals(MigrationStatus.POSTCOPY_PAUSED, s.status(), e.getMessage());
+        }
+        // The destination is dropped here, never run: as if killed right after GO.
+        long switchedAt = d.await().machine().hart(0).instret;
+        Thread.sleep(50);
+        assertEquals(Machine.RunState.PAUSED, source.runState(), "the source must not run a guest that may run elsewhere");
+        assertEquals(switchedAt, source.callAtInstructionBoundary(() -> source.hart(0).instret), "the source holds the switch-over's state");
+        String atSwitchOver = hash(source);
+        String incremental = engine.checkpoint(CheckpointOptions.defaults().withIncremental(true), null).info().id();
+        String full = engine.checkpoint(CheckpointOptions.defaults(), null).info().id();
+        Thread.sleep(50);
+        assertEquals(Machine.RunState.PAUSED, source.runState(), "nor may a checkpoint resume it");
+        assertEquals(MigrationStatus.POSTCOPY_PAUSED, s.status());
+        assertEquals(atSwitchOver, hash(source), "the source still holds the switch-over's state after its checkpoints");
+        for (String id : List.of(full, incremental)) {
+            try (Checkpoint c = repo.open(id)) {
+                Restorer.Restored r = Restorer.restore(c, null, b -> { }, false, null);
+                assertEquals(atSwitchOver, HexFormat.of().formatHex(r.machine().stateHash()), "checkpoint " + id);
+                assertContinuesLikeATwin(r.machine(), switchedAt);
+            }
+        }
+    }
+
+    @Test
     void aCheckpointEngineOnAPostCopyDestinationDoesNotFetchTheWholeGuest() throws Throwable {
         // The destination's session builds a checkpoint engine before the guest runs; its warm-up captures would
         // freeze memory, which loads every page still at the source: the whole post-copy became the guest's stall.
