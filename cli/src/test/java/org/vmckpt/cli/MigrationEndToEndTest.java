@@ -9,13 +9,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.vmckpt.cli.qmp.QmpClient;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.vmckpt.cli.MigrationProcesses.*;
 
 /**
  * Issue 12 end to end with the default Debian guest running memdirty and the real commands, over loopback with
@@ -27,30 +27,12 @@ import static org.junit.jupiter.api.Assertions.*;
 @Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class MigrationEndToEndTest {
     private static final long BOOT_TIMEOUT_MS = 120_000;
-    private static final long STEP_TIMEOUT_MS = 60_000;
 
     @TempDir
     Path temp;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
-    }
-
     private VmckptProcess destination(Path root, Path creds, String name, int port) throws Exception {
-        return VmckptProcess.start(root, temp.resolve(name + ".console"), temp.resolve(name + ".log"), List.of("run",
-                "--incoming", "tcp:127.0.0.1:" + port, "--tls-creds", creds.toString(), "--workload", "memdirty,32,10",
-                "--repo", temp.resolve("repo").toString(), "--api-socket", temp.resolve(name + ".sock").toString()));
-    }
-
-    /** Waits for the destination's "waiting for a migration" line, so the source does not dial too early. */
-    private static void awaitListening(Path log) throws Exception {
-        long deadline = System.nanoTime() + STEP_TIMEOUT_MS * 1_000_000L;
-        while (!(java.nio.file.Files.exists(log) && java.nio.file.Files.readString(log).contains("waiting for a migration"))) {
-            if (System.nanoTime() > deadline) fail("the destination did not start listening:\n" + (java.nio.file.Files.exists(log) ? java.nio.file.Files.readString(log) : ""));
-            Thread.sleep(50);
-        }
+        return startDestination(root, temp, creds, name, port, temp.resolve("repo"));
     }
 
     @Test
@@ -180,21 +162,5 @@ class MigrationEndToEndTest {
             if (from != src) from.close();
             to.close();
         }
-    }
-
-    /** The control socket appears once the guest runs there (it may exist a moment before it accepts). */
-    private static QmpClient connectWhenUp(Path sock, long deadline) throws Exception {
-        while (true) {
-            try {
-                return QmpClient.connect(sock);
-            } catch (java.io.IOException e) {
-                if (System.nanoTime() > deadline) throw e;
-                Thread.sleep(2);
-            }
-        }
-    }
-
-    private static long number(Map<?, ?> m, String key) {
-        return m != null && m.get(key) instanceof Number n ? n.longValue() : 0;
     }
 }

@@ -9,7 +9,6 @@ import org.vmckpt.cli.qmp.QmpClient;
 import org.vmckpt.cli.qmp.QmpException;
 import org.vmckpt.machine.DefaultGuest;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.vmckpt.cli.MigrationProcesses.*;
 
 /**
  * Issue 12's "kill -9 of the destination in the middle" for post-copy, as real processes: the default Debian guest
@@ -38,32 +38,14 @@ import static org.junit.jupiter.api.Assertions.*;
 @Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class MigrationPostCopyKillEndToEndTest {
     private static final long BOOT_TIMEOUT_MS = 120_000;
-    private static final long STEP_TIMEOUT_MS = 60_000;
     /** memdirty's heartbeat period with the arguments below (32 MiB, 10%/s, the default 100 ms). */
     private static final long HEARTBEAT_MS = 100;
 
     @TempDir
     Path temp;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
-    }
-
     private VmckptProcess destination(Path root, Path creds, String name, int port) throws Exception {
-        return VmckptProcess.start(root, temp.resolve(name + ".console"), temp.resolve(name + ".log"), List.of("run",
-                "--incoming", "tcp:127.0.0.1:" + port, "--tls-creds", creds.toString(), "--workload", "memdirty,32,10",
-                "--repo", temp.resolve("repo-" + name).toString(), "--api-socket", temp.resolve(name + ".sock").toString()));
-    }
-
-    /** Waits for the destination's "waiting for a migration" line, so the source does not dial too early. */
-    private static void awaitListening(Path log) throws Exception {
-        long deadline = System.nanoTime() + STEP_TIMEOUT_MS * 1_000_000L;
-        while (!(Files.exists(log) && Files.readString(log).contains("waiting for a migration"))) {
-            if (System.nanoTime() > deadline) fail("the destination did not start listening:\n" + (Files.exists(log) ? Files.readString(log) : ""));
-            Thread.sleep(50);
-        }
+        return startDestination(root, temp, creds, name, port, temp.resolve("repo-" + name));
     }
 
     /** Polls {@code query-migrate} until its status is one of {@code ends} (a watchdog of a step, not a measure). */
@@ -177,21 +159,5 @@ class MigrationPostCopyKillEndToEndTest {
         assertEquals(before.length(), now.length(), message + ": the switch-over's heartbeat was " + last + ", the console's last is now "
                 + vm.lastHeartbeat() + "; printed since: " + now.substring(Math.min(before.length(), now.length())).lines().limit(3).toList());
         assertEquals(before, now, message);
-    }
-
-    /** The control socket appears once the guest runs there (it may exist a moment before it accepts). */
-    private static QmpClient connectWhenUp(Path sock, long deadline) throws Exception {
-        while (true) {
-            try {
-                return QmpClient.connect(sock);
-            } catch (java.io.IOException e) {
-                if (System.nanoTime() > deadline) throw e;
-                Thread.sleep(2);
-            }
-        }
-    }
-
-    private static long number(Map<?, ?> m, String key) {
-        return m != null && m.get(key) instanceof Number n ? n.longValue() : 0;
     }
 }
