@@ -1,6 +1,7 @@
 package org.vmckpt.machine;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.vmckpt.machine.firmware.BootImageException;
 
 import java.io.ByteArrayOutputStream;
@@ -36,8 +37,8 @@ class ElfRunTest {
     }
 
     @Test
-    void garbageIsRefusedWithAClearMessage() throws Exception {
-        Path bad = Files.createTempFile("bad", ".elf");
+    void garbageIsRefusedWithAClearMessage(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.elf");
         Files.write(bad, new byte[]{1, 2, 3, 4, 5, 6, 7, 8});
         BootImageException e = assertThrows(BootImageException.class, () -> runElf(bad, new ByteArrayOutputStream()));
         assertTrue(e.getMessage().contains("not an ELF"), e.getMessage());
