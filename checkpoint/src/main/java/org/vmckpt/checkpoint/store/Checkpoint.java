@@ -353,6 +353,13 @@ public final class Checkpoint implements AutoCloseable {
         return new BatchReader(packs);
     }
 
+    /** As {@link #openBatchReader()}, reading into direct buffers or heap arrays as asked ({@link BatchReader#DIRECT_READ}; tests). */
+    synchronized BatchReader openBatchReader(boolean direct) throws IOException {
+        if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
+        if (packs == null) openPacks();
+        return new BatchReader(packs, direct);
+    }
+
     /** Frames decompressed so far (for tests of the cache). */
     synchronized long framesDecoded() {
         return framesDecoded;
