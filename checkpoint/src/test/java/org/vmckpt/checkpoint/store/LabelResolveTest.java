@@ -60,5 +60,6 @@ class LabelResolveTest {
             CheckpointFormatException e = assertThrows(CheckpointFormatException.class, c::writeOrder);
             assertTrue(e.getMessage().contains("twice"), e.getMessage());
         }
+        assertTrue(repo.listUnreadable().get(id).contains("twice"), "listed as unreadable: " + repo.listUnreadable());
     }
 }
