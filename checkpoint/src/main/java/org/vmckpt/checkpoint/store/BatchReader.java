@@ -15,12 +15,14 @@ import java.nio.ByteOrder;
  */
 public final class BatchReader implements AutoCloseable {
     /**
-     * Whether frames are read into direct buffers this reader owns ({@code -Dvmckpt.restore.directRead}, on by
+     * Whether frames are read into direct buffers this reader owns ({@code -Dvmckpt.restore.directRead}, off by
      * default): the file's bytes go from the kernel straight into the buffer the CRC and zstd read, where a heap array
-     * is filled through the JDK's temporary direct buffer and copied once more (memrandom's 272 MB of stored frames:
-     * a copy of every byte on the restore's CPU-bound cores). Off: heap arrays, as before round 60.
+     * is filled through the JDK's temporary direct buffer and copied once more. Off because it did not help (round 60,
+     * docs/BENCHMARKS.md): the read's CPU is the kernel's copy out of the page cache, not the JDK's second copy, and a
+     * page copied out of direct memory is a zeroed new array filled after, where {@code Arrays.copyOfRange} from a heap
+     * array allocates it unzeroed.
      */
-    static final boolean DIRECT_READ = Boolean.parseBoolean(System.getProperty("vmckpt.restore.directRead", "true"));
+    static final boolean DIRECT_READ = Boolean.parseBoolean(System.getProperty("vmckpt.restore.directRead", "false"));
 
     /** Receives one page: 4096 bytes of {@code buf} at {@code offset}, valid only during the call. */
     public interface PageSink {
