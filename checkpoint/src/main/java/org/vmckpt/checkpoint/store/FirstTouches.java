@@ -11,8 +11,6 @@ import java.util.BitSet;
  * is refused then, each time it is asked for. Safe for concurrent use.
  */
 final class FirstTouches {
-    static final FirstTouches NONE = decoded(new BitSet(), new int[0]);
-
     private final int pageCount;
     /** The undecoded sections (null: absent, or decoded). */
     private BoundedReader workingSetSection, writeOrderSection;
