@@ -449,7 +449,7 @@ final class PageLoader {
 
     private void load(Work x, BatchReader reader, byte[] block, byte[][] run) throws IOException {
         if (x.batch != null) {
-            reader.read(x.batch, (index, buf, offset) -> sink.page(index, Arrays.copyOfRange(buf, offset, offset + GuestMemory.PAGE_SIZE)));
+            reader.readCopies(x.batch, sink::page);
             pagesDone.addAndGet(x.batch.pageCount());
         } else {
             if (!readBootFileRun(x, run)) {

@@ -3,6 +3,8 @@ package org.vmckpt.checkpoint.store;
 import com.github.luben.zstd.ZstdDecompressCtx;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Reads {@link FrameBatch}es of one checkpoint for one thread: one positional read per batch, then each frame's
@@ -12,19 +14,45 @@ import java.io.IOException;
  * of decompression on every core.
  */
 public final class BatchReader implements AutoCloseable {
+    /**
+     * Whether frames are read into direct buffers this reader owns ({@code -Dvmckpt.restore.directRead}, off by
+     * default): the file's bytes go from the kernel straight into the buffer the CRC and zstd read, where a heap array
+     * is filled through the JDK's temporary direct buffer and copied once more. Off because it did not help (round 60,
+     * docs/BENCHMARKS.md): the read's CPU is the kernel's copy out of the page cache, not the JDK's second copy, and a
+     * page copied out of direct memory is a zeroed new array filled after, where {@code Arrays.copyOfRange} from a heap
+     * array allocates it unzeroed.
+     */
+    static final boolean DIRECT_READ = Boolean.parseBoolean(System.getProperty("vmckpt.restore.directRead", "false"));
+
     /** Receives one page: 4096 bytes of {@code buf} at {@code offset}, valid only during the call. */
     public interface PageSink {
         void page(int index, byte[] buf, int offset) throws IOException;
     }
 
+    /** Receives one page as a new 4096-byte array, now the receiver's. */
+    public interface PageCopySink {
+        void page(int index, byte[] page) throws IOException;
+    }
+
     private final PackReader[] packs;
+    private final boolean direct;
     private final ZstdDecompressCtx zstd = new ZstdDecompressCtx();
     private byte[] raw = new byte[0];
     private byte[] decoded = new byte[0];
+    /** The direct read's buffers (little-endian, as the format): the stored frames of a batch, one decoded frame. */
+    private ByteBuffer rawDirect, decodedDirect;
+    /** A page handed to a {@link PageSink} from a direct buffer (tests; restores take copies). */
+    private final byte[] onePage = new byte[PackFormat.UNIT_SIZE];
     private long readNanos, decodeNanos;
 
     BatchReader(PackReader[] packs) {
+        this(packs, DIRECT_READ);
+    }
+
+    /** @param direct whether to read into direct buffers ({@link #DIRECT_READ}) */
+    BatchReader(PackReader[] packs, boolean direct) {
         this.packs = packs;
+        this.direct = direct;
     }
 
     /**
@@ -42,18 +70,34 @@ public final class BatchReader implements AutoCloseable {
      *                                   the pages of the frames before it, never one of the damaged frame's
      */
     public void read(FrameBatch batch, PageSink sink) throws IOException {
+        walk(batch, sink, null);
+    }
+
+    /** As {@link #read(FrameBatch, PageSink)}, each page handed over as a new array of its own (what a restore keeps). */
+    public void readCopies(FrameBatch batch, PageCopySink sink) throws IOException {
+        walk(batch, null, sink);
+    }
+
+    /** {@link #read} for exactly one of {@code sink} and {@code copies}. */
+    private void walk(FrameBatch batch, PageSink sink, PageCopySink copies) throws IOException {
         long t0 = cpuNanos();
         PackReader p = packs[batch.pack];
         long stored = p.framesExtent(batch.firstFrame, batch.frameCount);
-        if (raw.length < stored) raw = new byte[(int) stored];
-        p.readFrames(batch.firstFrame, batch.frameCount, raw);
-        long t1 = cpuNanos();
-        readNanos += t1 - t0;
         int upf = p.unitsPerFrame();
         int frameBytes = upf * PackFormat.UNIT_SIZE;
-        if (decoded.length < frameBytes) decoded = new byte[frameBytes];
-        int current = -1; // the batch's frame whose data src holds
+        if (direct) {
+            if (rawDirect == null || rawDirect.capacity() < stored) rawDirect = ByteBuffer.allocateDirect((int) stored).order(ByteOrder.LITTLE_ENDIAN);
+            if (decodedDirect == null || decodedDirect.capacity() < frameBytes) decodedDirect = ByteBuffer.allocateDirect(frameBytes);
+            p.readFramesDirect(batch.firstFrame, batch.frameCount, rawDirect);
+        } else {
+            if (raw.length < stored) raw = new byte[(int) stored];
+            p.readFrames(batch.firstFrame, batch.frameCount, raw);
+        }
+        long t1 = cpuNanos();
+        readNanos += t1 - t0;
+        int current = -1; // the batch's frame whose data src (or srcDirect) holds
         byte[] src = null;
+        ByteBuffer srcDirect = null;
         int srcAt = 0;
         int[] seg = batch.segments;
         for (int s = 0; s < seg.length; s += 3) {
@@ -65,16 +109,40 @@ public final class BatchReader implements AutoCloseable {
                     long d0 = cpuNanos();
                     int f = batch.firstFrame + i;
                     int at = p.frameOffset(batch.firstFrame, f);
-                    // A frame stored as it is (data that did not compress) is checked and its pages copied straight out
-                    // of the read buffer: one copy of each page; a compressed frame is checked and decompressed first.
-                    int dataAt = p.storedDataAt(f, raw, at);
-                    if (dataAt >= 0) {
-                        src = raw;
-                        srcAt = dataAt;
+                    src = null;
+                    srcDirect = null;
+                    if (direct) {
+                        // Stored as it is: its pages are copied straight out of the read buffer; compressed: decompressed
+                        // into the decoded buffer; encrypted: from a heap copy of its bytes, as below.
+                        int dataAt = p.checkOrDecodeDirect(f, rawDirect, at, zstd, decodedDirect);
+                        if (dataAt >= 0) {
+                            srcDirect = rawDirect;
+                            srcAt = dataAt;
+                        } else if (dataAt == -1) {
+                            srcDirect = decodedDirect;
+                            srcAt = 0;
+                        } else {
+                            int len = (int) p.frameExtent(f);
+                            if (raw.length < len) raw = new byte[len];
+                            rawDirect.get(at, raw, 0, len);
+                            if (decoded.length < frameBytes) decoded = new byte[frameBytes];
+                            p.decodeInto(f, raw, 0, zstd, decoded, 0);
+                            src = decoded;
+                            srcAt = 0;
+                        }
                     } else {
-                        p.decodeInto(f, raw, at, zstd, decoded, 0);
-                        src = decoded;
-                        srcAt = 0;
+                        // A frame stored as it is (data that did not compress) is checked and its pages copied straight out
+                        // of the read buffer: one copy of each page; a compressed frame is checked and decompressed first.
+                        int dataAt = p.storedDataAt(f, raw, at);
+                        if (dataAt >= 0) {
+                            src = raw;
+                            srcAt = dataAt;
+                        } else {
+                            if (decoded.length < frameBytes) decoded = new byte[frameBytes];
+                            p.decodeInto(f, raw, at, zstd, decoded, 0);
+                            src = decoded;
+                            srcAt = 0;
+                        }
                     }
                     current = i;
                     decodeNanos += cpuNanos() - d0;
@@ -83,7 +151,18 @@ public final class BatchReader implements AutoCloseable {
                 // once per frame, not once per page, and the JIT compiles the small loop with C2 instead of all of this
                 // method (its checks and decoding) for a restore that runs it a few thousand times.
                 int n = Math.min(count - k, (i + 1) * upf - unit);
-                deliver(sink, seg[s] + k, src, srcAt + (unit - i * upf) * PackFormat.UNIT_SIZE, n);
+                int at = srcAt + (unit - i * upf) * PackFormat.UNIT_SIZE;
+                if (copies != null) {
+                    if (srcDirect != null) deliverCopies(copies, seg[s] + k, srcDirect, at, n);
+                    else deliverCopies(copies, seg[s] + k, src, at, n);
+                } else if (srcDirect != null) {
+                    for (int j = 0; j < n; j++) {
+                        srcDirect.get(at + j * PackFormat.UNIT_SIZE, onePage, 0, PackFormat.UNIT_SIZE);
+                        sink.page(seg[s] + k + j, onePage, 0);
+                    }
+                } else {
+                    deliver(sink, seg[s] + k, src, at, n);
+                }
                 k += n;
             }
         }
@@ -92,6 +171,23 @@ public final class BatchReader implements AutoCloseable {
     /** Hands {@code n} consecutive pages to {@code sink}: page {@code first + j} is at {@code at + j * 4096} of {@code src}. */
     private static void deliver(PageSink sink, int first, byte[] src, int at, int n) throws IOException {
         for (int j = 0; j < n; j++) sink.page(first + j, src, at + j * PackFormat.UNIT_SIZE);
+    }
+
+    /** As {@link #deliver}, each page copied into a new array. */
+    private static void deliverCopies(PageCopySink sink, int first, byte[] src, int at, int n) throws IOException {
+        for (int j = 0; j < n; j++) {
+            int from = at + j * PackFormat.UNIT_SIZE;
+            sink.page(first + j, java.util.Arrays.copyOfRange(src, from, from + PackFormat.UNIT_SIZE));
+        }
+    }
+
+    /** As {@link #deliver}, each page copied out of the direct buffer {@code src} into a new array. */
+    private static void deliverCopies(PageCopySink sink, int first, ByteBuffer src, int at, int n) throws IOException {
+        for (int j = 0; j < n; j++) {
+            byte[] page = new byte[PackFormat.UNIT_SIZE];
+            src.get(at + j * PackFormat.UNIT_SIZE, page, 0, PackFormat.UNIT_SIZE);
+            sink.page(first + j, page);
+        }
     }
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();

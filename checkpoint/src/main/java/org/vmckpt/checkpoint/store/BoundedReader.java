@@ -171,6 +171,11 @@ final class BoundedReader {
         return r;
     }
 
+    /** A reader over the bytes not read yet here, named {@code subWhere}; this reader does not move. */
+    BoundedReader unread(String subWhere) {
+        return new BoundedReader(file, subWhere, buf, pos, end - pos);
+    }
+
     /** Fails unless every byte of the range was read. */
     void expectEnd(String what) throws CheckpointFormatException {
         if (pos != end) throw error(what + " has " + (end - pos) + " unexpected trailing bytes");

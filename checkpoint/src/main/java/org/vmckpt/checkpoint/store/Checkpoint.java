@@ -353,6 +353,18 @@ public final class Checkpoint implements AutoCloseable {
         return new BatchReader(packs);
     }
 
+    /** As {@link #openBatchReader()}, reading into direct buffers or heap arrays as asked ({@link BatchReader#DIRECT_READ}; tests). */
+    synchronized BatchReader openBatchReader(boolean direct) throws IOException {
+        if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
+        if (packs == null) openPacks();
+        return new BatchReader(packs, direct);
+    }
+
+    /** The decoded manifest (tests). */
+    Manifest manifestForTests() {
+        return manifest;
+    }
+
     /** Frames decompressed so far (for tests of the cache). */
     synchronized long framesDecoded() {
         return framesDecoded;
@@ -362,7 +374,7 @@ public final class Checkpoint implements AutoCloseable {
      * The guest's working set recorded at checkpoint time (the pages it wrote in its last epoch; empty for a
      * checkpoint that has none, e.g. one written by an older vmckpt): a lazy restore prefetches these first.
      */
-    public java.util.BitSet workingSet() {
+    public java.util.BitSet workingSet() throws CheckpointFormatException {
         return (java.util.BitSet) manifest.workingSet().clone();
     }
 
@@ -370,7 +382,7 @@ public final class Checkpoint implements AutoCloseable {
      * The pages the guest wrote first after this checkpoint's freeze, in that order (manifest version 5; empty for
      * older checkpoints and for a guest that did not run while it was saved): a lazy restore fetches them first.
      */
-    public int[] writeOrder() {
+    public int[] writeOrder() throws CheckpointFormatException {
         return manifest.writeOrder().clone();
     }
 
@@ -382,6 +394,11 @@ public final class Checkpoint implements AutoCloseable {
      */
     public VerifyReport verify(ProgressListener progress) throws IOException {
         List<String> problems = new ArrayList<>();
+        try {
+            manifest.writeOrder(); // the working set and write order, which opening the checkpoint left undecoded
+        } catch (CheckpointFormatException e) {
+            problems.add(e.getMessage());
+        }
         List<PackReader> readers = new ArrayList<>();
         long frames = 0;
         long bytes = 0;

@@ -13,17 +13,37 @@ import java.util.Map;
  * @param packs   packs referenced by DATA entries; a table value's pack index points into this list
  * @param pages   page table covering {@code 0..pageCount-1}; kinds ZERO, FREE, DISK_BLOCK, DATA
  * @param disk    disk overlay table; kinds ZERO, DATA, and ABSENT for blocks not in the overlay
- * @param workingSet the pages the guest wrote in the epoch that ended at this checkpoint (manifest version 4;
- *                   empty for older manifests): what a lazy restore fetches first. Never changed after construction.
- * @param writeOrder the pages the guest wrote first after this checkpoint's freeze, in that order, each once
- *                   (manifest version 5; empty for older manifests and for a guest that did not run during the
- *                   save): what a lazy restore fetches before the working set. Never changed after construction.
+ * @param firstTouches the working set and write order ({@link #workingSet}, {@link #writeOrder}); a manifest read from
+ *                   a file decodes them when first asked for ({@link FirstTouches})
  * @param deltas  the boot-file deltas (manifest version 6): for a DATA page whose unit holds its XOR with 4096 bytes
  *                of a boot file, that reference as a SOURCE value; ABSENT for every other page (and beyond the table)
  */
 record Manifest(CheckpointInfo info, Map<String, String> config, Map<String, StateRecord> records,
-                List<PackRef> packs, RunTable pages, RunTable disk, java.util.BitSet workingSet, int[] writeOrder,
-                RunTable deltas) {
+                List<PackRef> packs, RunTable pages, RunTable disk, FirstTouches firstTouches, RunTable deltas) {
+
+    /** A manifest whose working set and write order are decoded already. */
+    Manifest(CheckpointInfo info, Map<String, String> config, Map<String, StateRecord> records,
+             List<PackRef> packs, RunTable pages, RunTable disk, java.util.BitSet workingSet, int[] writeOrder, RunTable deltas) {
+        this(info, config, records, packs, pages, disk, FirstTouches.decoded(workingSet, writeOrder), deltas);
+    }
+
+    /**
+     * The pages the guest wrote in the epoch that ended at this checkpoint (manifest version 4; empty for older
+     * manifests): what a lazy restore fetches first. Decoded (and checked) on the first call of this or {@link
+     * #writeOrder} if read from a file ({@link FirstTouches}). Never change it.
+     */
+    java.util.BitSet workingSet() throws CheckpointFormatException {
+        return firstTouches.workingSet();
+    }
+
+    /**
+     * The pages the guest wrote first after this checkpoint's freeze, in that order, each once (manifest version 5;
+     * empty for older manifests and for a guest that did not run during the save): what a lazy restore fetches before
+     * the working set. Decoded as {@link #workingSet}. Never change it.
+     */
+    int[] writeOrder() throws CheckpointFormatException {
+        return firstTouches.writeOrder();
+    }
 
     /** A manifest without boot-file deltas. */
     Manifest(CheckpointInfo info, Map<String, String> config, Map<String, StateRecord> records,

@@ -129,12 +129,14 @@ final class ManifestCodec {
         });
         boolean deltas = m.hasDeltas();
         if (deltas) section(body, SECTION_DELTAS, s -> encodeDeltas(s, m.deltas()));
-        boolean writeOrder = m.writeOrder().length > 0;
-        boolean workingSet = !m.workingSet().isEmpty() || writeOrder;
-        if (workingSet) section(body, SECTION_WORKING_SET, s -> encodeWorkingSet(s, m.workingSet()));
+        java.util.BitSet ws = m.workingSet();
+        int[] order = m.writeOrder();
+        boolean writeOrder = order.length > 0;
+        boolean workingSet = !ws.isEmpty() || writeOrder;
+        if (workingSet) section(body, SECTION_WORKING_SET, s -> encodeWorkingSet(s, ws));
         if (writeOrder) section(body, SECTION_WRITE_ORDER, s -> {
-            s.varint(m.writeOrder().length);
-            for (int page : m.writeOrder()) s.varint(page);
+            s.varint(order.length);
+            for (int page : order) s.varint(page);
         });
         int version = deltas ? DELTA_VERSION : writeOrder ? WRITE_ORDER_VERSION : workingSet ? WORKING_SET_VERSION : -1;
         if (body.size() > MAX_BODY) {
@@ -346,6 +348,17 @@ final class ManifestCodec {
 
     static Manifest decode(Path file, byte[] bytes, RepositoryKey key) throws CheckpointFormatException {
         Body b = body(file, bytes, key);
+        Manifest m = decodeBody(file, b.reader(), b.version());
+        m.writeOrder(); // decodes and checks the working set and write order too: all of the manifest, now
+        return m;
+    }
+
+    /**
+     * Reads a manifest file as {@link #read} does, leaving its working set and write order undecoded until asked for
+     * ({@link FirstTouches}: only a lazy restore and verify ask): what opening a checkpoint reads.
+     */
+    static Manifest readLeavingFirstTouches(Path file, RepositoryKey key) throws IOException {
+        Body b = body(file, readBytes(file), key);
         return decodeBody(file, b.reader(), b.version());
     }
 
@@ -522,28 +535,21 @@ final class ManifestCodec {
             deltas = decodeDeltas(s, pages, pageCount);
             s.expectEnd("boot-file delta section");
         }
-        java.util.BitSet workingSet = new java.util.BitSet();
-        if (formatVersion >= WORKING_SET_VERSION && body.remaining() > 0) {
-            s = section(body, SECTION_WORKING_SET);
-            workingSet = decodeWorkingSet(s, pageCount);
-            s.expectEnd("working set section");
-        }
-        int[] writeOrder = new int[0];
-        if (formatVersion >= WRITE_ORDER_VERSION && body.remaining() > 0) {
-            s = section(body, SECTION_WRITE_ORDER);
-            writeOrder = decodeWriteOrder(s, pageCount);
-            s.expectEnd("write order section");
-        }
+        // The working set and write order: their sections' bounds now, their contents when asked for (FirstTouches).
+        BoundedReader workingSet = null;
+        if (formatVersion >= WORKING_SET_VERSION && body.remaining() > 0) workingSet = section(body, SECTION_WORKING_SET);
+        BoundedReader writeOrder = null;
+        if (formatVersion >= WRITE_ORDER_VERSION && body.remaining() > 0) writeOrder = section(body, SECTION_WRITE_ORDER);
         body.expectEnd("manifest body");
 
         CheckpointInfo info = new CheckpointInfo(id, label, parent, Instant.ofEpochSecond(seconds, nanos), kind, mode,
                 pageCount, stats);
         return new Manifest(info, Collections.unmodifiableMap(config), Collections.unmodifiableMap(records),
-                List.copyOf(packs), pages, disk, workingSet, writeOrder, deltas);
+                List.copyOf(packs), pages, disk, FirstTouches.undecoded(pageCount, workingSet, writeOrder), deltas);
     }
 
     /** The write order: at least one page, each inside {@code 0..pageCount-1}, none twice. */
-    private static int[] decodeWriteOrder(BoundedReader s, int pageCount) throws CheckpointFormatException {
+    static int[] decodeWriteOrder(BoundedReader s, int pageCount) throws CheckpointFormatException {
         int n = s.count("write order page count", 1, pageCount);
         if (n == 0) throw s.error("write order section lists no page");
         int[] order = new int[n];
@@ -559,7 +565,7 @@ final class ManifestCodec {
     }
 
     /** The working set's runs, each inside {@code 0..pageCount-1}, in order, not touching the previous one. */
-    private static java.util.BitSet decodeWorkingSet(BoundedReader s, int pageCount) throws CheckpointFormatException {
+    static java.util.BitSet decodeWorkingSet(BoundedReader s, int pageCount) throws CheckpointFormatException {
         int runs = s.count("working set run count", 2, pageCount);
         java.util.BitSet ws = new java.util.BitSet(pageCount);
         long pos = 0;

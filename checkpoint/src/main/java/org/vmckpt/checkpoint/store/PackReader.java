@@ -223,6 +223,80 @@ final class PackReader implements Closeable {
     }
 
     /**
+     * Reads frames {@code first..first+count-1} in one positional read into the direct buffer {@code dst} (from 0; its
+     * capacity at least {@link #framesExtent}); no checks yet. The file's bytes go straight into {@code dst}: a heap
+     * array ({@link #readFrames}) is filled through the JDK's temporary direct buffer, one more copy of every byte.
+     */
+    void readFramesDirect(int first, int count, ByteBuffer dst) throws IOException {
+        int len = (int) framesExtent(first, count);
+        dst.clear().limit(len);
+        long pos = extents[first];
+        while (dst.hasRemaining()) {
+            int n = ch.read(dst, pos + dst.position());
+            if (n < 0) throw new CheckpointFormatException(path, "file ends at " + (pos + dst.position()) + " while reading frames " + first + ".." + (first + count - 1));
+        }
+    }
+
+    /**
+     * The direct-buffer twin of {@link #storedDataAt} and {@link #decodeInto}: frame {@code f} is held in {@code b} at
+     * {@code at} (as {@link #readFramesDirect} put it there; {@code b} little-endian). Checks its header and CRC as
+     * {@link #decodeInto} does; a frame stored as it is returns where its data starts in {@code b}; a compressed one is
+     * decompressed into the direct buffer {@code out} (from 0, room for {@code frameUnits(f) * 4096} bytes) and -1 is
+     * returned. An encrypted frame returns -2 having checked nothing: the caller decodes it from a heap copy
+     * ({@link #decodeInto}), which checks it.
+     */
+    int checkOrDecodeDirect(int f, ByteBuffer b, int at, ZstdDecompressCtx zstd, ByteBuffer out) throws IOException {
+        int len = (int) frameExtent(f);
+        int codecCode = b.get(at) & 0xff;
+        if (version >= 2 && (codecCode & PackFormat.ENCRYPTED) != 0) return -2;
+        int reserved = b.get(at + 1) & 0xff;
+        int units = b.getShort(at + 2) & 0xffff;
+        long uncompressed = b.getInt(at + 4) & 0xffffffffL;
+        long stored = b.getInt(at + 8) & 0xffffffffL;
+        long frameCrc = b.getInt(at + 12) & 0xffffffffL;
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b.slice(at, 12));
+        crc.update(b.slice(at + PackFormat.FRAME_HEADER_LENGTH, len - PackFormat.FRAME_HEADER_LENGTH));
+        if (crc.getValue() != frameCrc) {
+            throw new CheckpointFormatException(path, "frame " + f + " at offset " + extents[f] + ": CRC mismatch");
+        }
+        Codec codec = checkHeader(f, codecCode, reserved, units, uncompressed, stored, len, false);
+        int dataAt = at + PackFormat.FRAME_HEADER_LENGTH;
+        if (codec == Codec.NONE) {
+            if (stored != uncompressed) throw new CheckpointFormatException(path, "frame " + f + ": stored length differs from length");
+            return dataAt;
+        }
+        if (out.capacity() < uncompressed) throw new IllegalArgumentException("no room for a frame of " + uncompressed + " bytes");
+        int n;
+        try {
+            n = zstd.decompressDirectByteBuffer(out, 0, (int) uncompressed, b, dataAt, (int) stored);
+        } catch (RuntimeException e) {
+            throw new CheckpointFormatException(path, "frame " + f + " does not decompress: " + e.getMessage());
+        }
+        if (n != uncompressed) {
+            throw new CheckpointFormatException(path, "frame " + f + " decompressed to " + n + " bytes, expected " + uncompressed);
+        }
+        return -1;
+    }
+
+    /**
+     * Checks a frame header's fields against the index and the pack's format (its CRC already checked) and returns its
+     * codec; {@code len} is the frame's extent in the file.
+     */
+    private Codec checkHeader(int f, int codecCode, int reserved, int units, long uncompressed, long stored, int len, boolean encrypted)
+            throws CheckpointFormatException {
+        int expectUnits = frameUnits(f);
+        Codec codec = Codec.ofCode(encrypted ? codecCode & ~PackFormat.ENCRYPTED : codecCode);
+        long overhead = encrypted ? RepositoryKey.OVERHEAD : 0;
+        if (codec == null || reserved != 0 || units != expectUnits || uncompressed != (long) units * PackFormat.UNIT_SIZE
+                || stored != len - PackFormat.FRAME_HEADER_LENGTH || stored > uncompressed + overhead || stored < overhead) {
+            throw new CheckpointFormatException(path, "frame " + f + " has a bad header (codec " + codecCode + ", "
+                    + units + " units, expected " + expectUnits + ", lengths " + uncompressed + "/" + stored + ")");
+        }
+        return codec;
+    }
+
+    /**
      * Checks frame {@code f}'s bytes {@code b}; with {@code checkOnly} returns null then, else decodes them (a
      * compressed frame needs {@code zstd}; without it null is returned after the checks).
      */
@@ -237,15 +311,8 @@ final class PackReader implements Closeable {
         if (FileCodec.crc32c(b, at, 12, b, at + PackFormat.FRAME_HEADER_LENGTH, len - PackFormat.FRAME_HEADER_LENGTH) != frameCrc) {
             throw new CheckpointFormatException(path, "frame " + f + " at offset " + extents[f] + ": CRC mismatch");
         }
-        int expectUnits = frameUnits(f);
         boolean encrypted = version >= 2 && (codecCode & PackFormat.ENCRYPTED) != 0;
-        Codec codec = Codec.ofCode(encrypted ? codecCode & ~PackFormat.ENCRYPTED : codecCode);
-        long overhead = encrypted ? RepositoryKey.OVERHEAD : 0;
-        if (codec == null || reserved != 0 || units != expectUnits || uncompressed != (long) units * PackFormat.UNIT_SIZE
-                || stored != len - PackFormat.FRAME_HEADER_LENGTH || stored > uncompressed + overhead || stored < overhead) {
-            throw new CheckpointFormatException(path, "frame " + f + " has a bad header (codec " + codecCode + ", "
-                    + units + " units, expected " + expectUnits + ", lengths " + uncompressed + "/" + stored + ")");
-        }
+        Codec codec = checkHeader(f, codecCode, reserved, units, uncompressed, stored, len, encrypted);
         byte[] out;
         if (checkOnly || (zstd == null && (codec != Codec.NONE || encrypted))) return null; // checked: CRC and header
         int dataAt = at + PackFormat.FRAME_HEADER_LENGTH;

@@ -354,7 +354,8 @@ public final class Repository {
 
     Manifest readManifest(String id) throws IOException {
         Path file = manifestPath(id);
-        Manifest m = ManifestCodec.read(file, key);
+        // Its working set and write order stay undecoded until a lazy restore or verify asks (FirstTouches).
+        Manifest m = ManifestCodec.readLeavingFirstTouches(file, key);
         if (!m.info().id().equals(id)) {
             throw new CheckpointFormatException(file, "manifest belongs to checkpoint " + m.info().id() + ", not " + id);
         }
@@ -552,7 +553,7 @@ public final class Repository {
         Map<String, String> out = new TreeMap<>();
         for (String id : manifestIds()) {
             try {
-                readManifest(id);
+                readManifest(id).writeOrder(); // all of it: the working set and write order too (FirstTouches)
             } catch (CheckpointFormatException e) {
                 out.put(id, e.getMessage());
             }

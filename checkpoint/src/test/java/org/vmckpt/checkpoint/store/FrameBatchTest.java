@@ -28,7 +28,7 @@ class FrameBatchTest {
     private static String writeParentAndChild(Repository repo, Codec codec) throws IOException {
         String parent;
         try (CheckpointWriter w = repo.begin(TestPages.meta("parent", 700), codec, 3, null)) {
-            for (int i = 0; i < 700; i++) w.putPage(i, TestPages.page(i));
+            for (int i = 0; i < 700; i++) w.putPage(i, i >= 256 && i < 384 ? randomPage(i) : TestPages.page(i));
             parent = w.commit(ProgressListener.NONE);
         }
         try (CheckpointWriter w = repo.begin(TestPages.meta("child", 700), codec, 3, parent)) {
@@ -38,27 +38,54 @@ class FrameBatchTest {
         }
     }
 
+    /** Random bytes: a frame of such pages does not compress and is stored as it is, also in a zstd pack. */
+    private static byte[] randomPage(long seed) {
+        byte[] p = new byte[4096];
+        new java.util.Random(seed).nextBytes(p);
+        return p;
+    }
+
+    /** Every batch read with {@link BatchReader#read} and again with {@link BatchReader#readCopies}, in both read modes. */
     private static void checkBatches(Checkpoint c, int maxFrames) throws IOException {
+        for (boolean direct : new boolean[] {true, false}) {
+            checkBatches(c, maxFrames, direct, false);
+            checkBatches(c, maxFrames, direct, true);
+        }
+    }
+
+    private static void checkBatches(Checkpoint c, int maxFrames, boolean direct, boolean copies) throws IOException {
         List<FrameBatch> batches = c.dataBatches(maxFrames);
         BitSet seen = new BitSet();
         byte[] expected = new byte[4096];
         int[] delivered = {0};
-        try (BatchReader r = c.openBatchReader()) {
+        String mode = (direct ? "direct" : "heap") + (copies ? " copies" : "") + ", " + maxFrames + " frames: page ";
+        try (BatchReader r = c.openBatchReader(direct)) {
             for (FrameBatch b : batches) {
                 assertTrue(b.frameCount <= maxFrames, "batch of " + b.frameCount + " frames, at most " + maxFrames);
                 int before = delivered[0];
-                r.read(b, (index, buf, offset) -> {
-                    assertFalse(seen.get(index), "page " + index + " delivered twice");
+                BatchReader.PageSink check = (index, buf, offset) -> {
+                    assertFalse(seen.get(index), mode + index + " delivered twice");
                     seen.set(index);
                     assertTrue(b.holds(index));
                     assertEquals(PageKind.DATA, c.readPage(index, expected));
-                    assertArrayEquals(expected, Arrays.copyOfRange(buf, offset, offset + 4096), "page " + index);
+                    assertArrayEquals(expected, Arrays.copyOfRange(buf, offset, offset + 4096), mode + index);
                     delivered[0]++;
-                });
+                };
+                if (copies) {
+                    List<byte[]> kept = new java.util.ArrayList<>();
+                    r.readCopies(b, (index, page) -> {
+                        assertEquals(4096, page.length);
+                        for (byte[] k : kept) assertNotSame(k, page, mode + index + " shares an array with another page");
+                        kept.add(page);
+                        check.page(index, page, 0);
+                    });
+                } else {
+                    r.read(b, check);
+                }
                 assertEquals(b.pageCount(), delivered[0] - before);
             }
         }
-        for (int i = 0; i < c.pageCount(); i++) assertEquals(c.pageKind(i) == PageKind.DATA, seen.get(i), "page " + i);
+        for (int i = 0; i < c.pageCount(); i++) assertEquals(c.pageKind(i) == PageKind.DATA, seen.get(i), mode + i);
     }
 
     @Test
@@ -70,6 +97,26 @@ class FrameBatchTest {
                 for (int maxFrames : new int[] {1, 2, 16}) checkBatches(c, maxFrames);
             }
         }
+    }
+
+    /** The zstd pack holds frames stored as they are (random pages) beside compressed ones: both read paths meet both. */
+    @Test
+    void aZstdPackHoldsStoredAndCompressedFrames() throws IOException {
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        String child = writeParentAndChild(repo, Codec.ZSTD);
+        int stored = 0, compressed = 0;
+        for (Manifest.PackRef ref : repo.readManifest(child).packs()) {
+            try (PackReader p = PackReader.open(repo.packPath(ref.id()), ref.id(), ref.unitCount());
+                 FileChannel ch = FileChannel.open(repo.packPath(ref.id()), StandardOpenOption.READ)) {
+                for (int f = 0; f < p.frameCount(); f++) {
+                    ByteBuffer codec = ByteBuffer.allocate(1);
+                    ch.read(codec, p.frameStart(f));
+                    if (codec.get(0) == Codec.NONE.code) stored++;
+                    else compressed++;
+                }
+            }
+        }
+        assertTrue(stored >= 1 && compressed >= 1, stored + " stored and " + compressed + " compressed frames");
     }
 
     @Test
@@ -89,10 +136,15 @@ class FrameBatchTest {
 
     @Test
     void aDamagedFrameIsRefusedNamingIt() throws IOException {
-        Repository repo = Repository.open(dir.resolve("repo"), true);
+        // Compressed, and stored as it is (random pages in a zstd pack): there only the frame's CRC sees the damage.
+        for (boolean random : new boolean[] {false, true}) aDamagedFrameIsRefusedNamingIt(random);
+    }
+
+    private void aDamagedFrameIsRefusedNamingIt(boolean random) throws IOException {
+        Repository repo = Repository.open(dir.resolve("repo-" + random), true);
         String parent;
         try (CheckpointWriter w = repo.begin(TestPages.meta("parent", 300), Codec.ZSTD, 3, null)) {
-            for (int i = 0; i < 300; i++) w.putPage(i, TestPages.page(i));
+            for (int i = 0; i < 300; i++) w.putPage(i, random ? randomPage(i) : TestPages.page(i));
             parent = w.commit(ProgressListener.NONE);
         }
         Path pack = repo.packPath(repo.readManifest(parent).packs().get(0).id());
@@ -103,10 +155,14 @@ class FrameBatchTest {
             one.put(0, (byte) (one.get(0) ^ 0x40)).rewind();
             ch.write(one, at);
         }
-        try (Checkpoint c = repo.open(parent); BatchReader r = c.openBatchReader()) {
-            FrameBatch first = c.dataBatches(16).get(0);
-            CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> r.read(first, (i, b, o) -> { }));
-            assertTrue(e.getMessage().contains("frame 0"), e.getMessage());
+        for (boolean direct : new boolean[] {true, false}) {
+            try (Checkpoint c = repo.open(parent); BatchReader r = c.openBatchReader(direct)) {
+                FrameBatch first = c.dataBatches(16).get(0);
+                BitSet delivered = new BitSet();
+                CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> r.readCopies(first, (i, b) -> delivered.set(i)));
+                assertTrue(e.getMessage().contains("frame 0"), e.getMessage());
+                assertTrue(delivered.isEmpty(), "pages of the damaged frame 0 delivered: " + delivered);
+            }
         }
     }
 
@@ -137,16 +193,18 @@ class FrameBatchTest {
                     ch.write(one, at);
                 }
             }
-            try (Checkpoint c = repo.open(id); BatchReader r = c.openBatchReader()) {
-                List<FrameBatch> batches = c.dataBatches(16);
-                assertEquals(1, batches.size());
-                assertEquals(16, batches.get(0).frameCount);
-                BitSet delivered = new BitSet();
-                CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
-                        () -> r.read(batches.get(0), (i, b, o) -> delivered.set(i)));
-                assertTrue(e.getMessage().contains("frame " + damaged), e.getMessage());
-                assertEquals(damaged * upf, delivered.cardinality(), "pages delivered before the damaged frame " + damaged);
-                assertEquals(damaged * upf, delivered.nextClearBit(0), "only the frames before the damaged one");
+            for (boolean direct : new boolean[] {true, false}) {
+                try (Checkpoint c = repo.open(id); BatchReader r = c.openBatchReader(direct)) {
+                    List<FrameBatch> batches = c.dataBatches(16);
+                    assertEquals(1, batches.size());
+                    assertEquals(16, batches.get(0).frameCount);
+                    BitSet delivered = new BitSet();
+                    CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
+                            () -> r.readCopies(batches.get(0), (i, b) -> delivered.set(i)));
+                    assertTrue(e.getMessage().contains("frame " + damaged), e.getMessage());
+                    assertEquals(damaged * upf, delivered.cardinality(), "pages delivered before the damaged frame " + damaged);
+                    assertEquals(damaged * upf, delivered.nextClearBit(0), "only the frames before the damaged one");
+                }
             }
         }
     }
