@@ -63,12 +63,13 @@ final class PageClassifier {
     /** How often the waiting thread looks at the guest's idle flag. */
     private static final long SOURCES_POLL_MILLIS = 50;
 
-    PageClassifier(Machine machine, Repository repo, Lineage lineage) {
+    /** {@code startWarmUp}: once the sources are read unasked, start the checkpoint warm-up ({@link CheckpointWarmUp}). */
+    PageClassifier(Machine machine, Repository repo, Lineage lineage, boolean startWarmUp) {
         this.machine = machine;
         this.lineage = lineage;
         this.sources = new java.util.concurrent.CompletableFuture<>();
         long delayNanos = Long.getLong("vmckpt.pageSources.delayMillis", SOURCES_DELAY_MILLIS) * 1_000_000L;
-        this.sourcesThread = startPageSources(machine, repo, lineage.parentId(), sources, wanted, delayNanos);
+        this.sourcesThread = startPageSources(machine, repo, lineage.parentId(), sources, wanted, delayNanos, startWarmUp);
     }
 
     /**
@@ -86,7 +87,7 @@ final class PageClassifier {
      */
     private static Thread startPageSources(Machine machine, Repository repo, String parentId,
                                            java.util.concurrent.CompletableFuture<PageSources> f,
-                                           java.util.concurrent.CountDownLatch wanted, long delayNanos) {
+                                           java.util.concurrent.CountDownLatch wanted, long delayNanos, boolean startWarmUp) {
         Thread t = new Thread(() -> {
             try {
                 long start = System.nanoTime();
@@ -103,6 +104,9 @@ final class PageClassifier {
                 PageSources s = PageSources.ofMachine(machine, repo, parentId);
                 f.complete(s);
                 s.keepUnpackedInitramfs(); // after the sources are handed out: a checkpoint waiting for them does not wait for this
+                // The saver's code compiled before the first checkpoint, off the guest's core when it idles; not when a
+                // checkpoint or a migration asked for the sources (it would compete with them).
+                if (startWarmUp && wanted.getCount() > 0) CheckpointWarmUp.startInBackground();
             } catch (Throwable e) {
                 f.complete(null); // eviction is an optimisation: without the sources, such pages are saved as data
             }
