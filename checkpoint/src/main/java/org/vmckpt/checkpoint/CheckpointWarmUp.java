@@ -5,7 +5,6 @@ import org.vmckpt.checkpoint.store.CheckpointWriter;
 import org.vmckpt.checkpoint.store.Repository;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.MachineConfig;
-import org.vmckpt.machine.memory.FrozenMemory;
 import org.vmckpt.machine.memory.GuestMemory;
 
 import java.io.IOException;
@@ -20,8 +19,8 @@ import java.util.stream.Stream;
 
 /**
  * Once per process, after the guest's first idle: a few throwaway live checkpoints of a small scratch machine into a
- * throwaway repository (a temporary directory, deleted after), then C2 asked for the saver's methods they profiled,
- * so that the VM's first real checkpoint runs the saver's code compiled, as later ones do. Without it the first
+ * throwaway repository (a temporary directory, deleted after), then C2 asked for the writer's methods they profiled,
+ * so that the VM's first real checkpoint runs the saver's code loaded and compiled, as later ones do. Without it the first
  * checkpoint loaded some 80 classes and made 400-700 compiles (C1, then C2) while it saved, on the two cores the
  * guest shares with the saver: its guest stalled 4-49 ms against 1.2-8 ms for later checkpoints (docs/BENCHMARKS.md,
  * round 59 part 4, and round 60). The capture's own first-time costs are the engine's warm-up captures
@@ -37,15 +36,22 @@ import java.util.stream.Stream;
 public final class CheckpointWarmUp {
     /** Pages of the scratch machine that carry data (as many zero pages lie between them). */
     static final int PAGES = 8192;
-    /** Throwaway checkpoints: enough for C1 to compile the saver's loops with a profile. */
-    static final int RUNS = 3;
+    /** Throwaway checkpoints: enough for C1 to compile the saver's per-page code with a profile. */
+    static final int RUNS = 2;
     /** The longest wait for the C2 compiles asked for after the runs. */
     static final long C2_WAIT_NANOS = 10_000_000_000L;
     /** Whether the VM's engine starts the warm-up (read once). */
     static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("vmckpt.checkpoint.warmUp", "true"));
 
-    /** The saver's classes whose profiled methods C2 is asked for after the runs. */
-    static final List<Class<?>> SAVER_CLASSES = saverClasses();
+    /**
+     * The classes whose profiled methods C2 is asked for after the runs: the writer's (encoding, frames, the pack, the
+     * manifest), whose branches do not depend on what the pages are. Not the page loop ({@code PageClassifier.writePages})
+     * nor what it calls: the scratch machine has no page that refers to a disk, a boot file or the initramfs, and C2's
+     * code compiled on its profile was thrown away in the first real checkpoint (its first such page) and compiled
+     * again there; the loop gets C1's profiling code from the start instead ({@link #longLoops}), and HotSpot's C2
+     * compiles it once the real pages have been seen.
+     */
+    static final List<Class<?>> C2_CLASSES = CheckpointWriter.writingClasses();
 
     private static final AtomicBoolean started = new AtomicBoolean();
     private static volatile boolean stopRequested;
@@ -94,7 +100,7 @@ public final class CheckpointWarmUp {
                 done++;
                 completedRuns = done;
             }
-            if (!stopRequested) WarmUpC2Compiles.forClasses(SAVER_CLASSES, C2_WAIT_NANOS, () -> stopRequested);
+            if (!stopRequested) WarmUpC2Compiles.forClasses(C2_CLASSES, C2_WAIT_NANOS, () -> stopRequested);
         } catch (Exception | LinkageError e) {
             // only a warm-up: the first checkpoint then compiles what is left
         } finally {
@@ -102,12 +108,6 @@ public final class CheckpointWarmUp {
             if (dir != null) deleteTree(dir);
         }
         return done;
-    }
-
-    private static List<Class<?>> saverClasses() {
-        List<Class<?>> out = new ArrayList<>(List.of(PageClassifier.class, Lineage.class, MachineCapture.class, FrozenMemory.class));
-        out.addAll(CheckpointWriter.writingClasses());
-        return List.copyOf(out);
     }
 
     /** The saver's loops over every page or block, run once per checkpoint. */
