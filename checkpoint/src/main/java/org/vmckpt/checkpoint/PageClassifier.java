@@ -63,7 +63,7 @@ final class PageClassifier {
     /** How often the waiting thread looks at the guest's idle flag. */
     private static final long SOURCES_POLL_MILLIS = 50;
 
-    /** {@code startWarmUp}: once the sources are read unasked, start the checkpoint warm-up ({@link CheckpointWarmUp}). */
+    /** {@code startWarmUp}: when the sources' thread starts unasked, it starts the checkpoint warm-up ({@link CheckpointWarmUp}). */
     PageClassifier(Machine machine, Repository repo, Lineage lineage, boolean startWarmUp) {
         this.machine = machine;
         this.lineage = lineage;
@@ -96,6 +96,10 @@ final class PageClassifier {
                 }
                 long deadline = System.nanoTime() + SOURCES_WAIT_NANOS;
                 while (machine.memory().isLoadingLazily() && System.nanoTime() < deadline) Thread.sleep(20);
+                // The saver's code loaded and compiled before the first checkpoint (CheckpointWarmUp), beside the reading
+                // below, from the guest's first idle (and a lazy restore's end); not when a checkpoint or a migration asked for the sources (it would
+                // compete with them).
+                if (startWarmUp && wanted.getCount() > 0) CheckpointWarmUp.startInBackground();
                 try {
                     GcPauses.listen(); // held back during a lazy restore's load (CheckpointEngine)
                 } catch (RuntimeException e) {
@@ -104,9 +108,6 @@ final class PageClassifier {
                 PageSources s = PageSources.ofMachine(machine, repo, parentId);
                 f.complete(s);
                 s.keepUnpackedInitramfs(); // after the sources are handed out: a checkpoint waiting for them does not wait for this
-                // The saver's code compiled before the first checkpoint, off the guest's core when it idles; not when a
-                // checkpoint or a migration asked for the sources (it would compete with them).
-                if (startWarmUp && wanted.getCount() > 0) CheckpointWarmUp.startInBackground();
             } catch (Throwable e) {
                 f.complete(null); // eviction is an optimisation: without the sources, such pages are saved as data
             }
