@@ -82,10 +82,15 @@ public final class CheckpointWarmUp {
     /** Runs the warm-up on the calling thread; returns how many throwaway checkpoints completed. */
     static int run() {
         Path dir = null;
+        Thread cleaner = null;
         Machine scratch = null;
         int done = 0;
         try {
             dir = Files.createTempDirectory("vmckpt-checkpoint-warm-up");
+            // A VM that exits meanwhile (this is a daemon thread) deletes it on its way out too.
+            Path made = dir;
+            cleaner = new Thread(() -> deleteTree(made), "vmckpt-checkpoint-warm-up-cleaner");
+            Runtime.getRuntime().addShutdownHook(cleaner);
             Repository repo = Repository.open(dir.resolve("repo"), true);
             MachineConfig config = new MachineConfig((long) PAGES * 2 * GuestMemory.PAGE_SIZE, null, null, "", null, null,
                     List.of(), false, false, false);
@@ -100,12 +105,22 @@ public final class CheckpointWarmUp {
                 done++;
                 completedRuns = done;
             }
+            scratch.virtio().close();
+            scratch = null;
+            deleteTree(dir); // before the wait for C2 below
             if (!stopRequested) WarmUpC2Compiles.forClasses(C2_CLASSES, C2_WAIT_NANOS, () -> stopRequested);
         } catch (Exception | LinkageError e) {
             // only a warm-up: the first checkpoint then compiles what is left
         } finally {
             if (scratch != null) scratch.virtio().close();
             if (dir != null) deleteTree(dir);
+            if (cleaner != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleaner);
+                } catch (IllegalStateException e) {
+                    // the JVM is exiting: the hook deletes it (again)
+                }
+            }
         }
         return done;
     }
