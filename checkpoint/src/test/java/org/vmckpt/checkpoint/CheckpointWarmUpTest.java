@@ -41,12 +41,20 @@ class CheckpointWarmUpTest {
         assertEquals("runs 0 writePages 0 putPage 0", cold, "without the warm-up nothing of the saver is compiled");
     }
 
+    /** On by default; {@code -Dvmckpt.checkpoint.warmUp=false} turns it off. */
+    @Test
+    void onByDefaultAndOffWhenAsked() throws Exception {
+        assertEquals("started true", child("start", Files.createDirectories(dir.resolve("on-tmp"))));
+        assertEquals("started false", child("start", Files.createDirectories(dir.resolve("off-tmp")), "-Dvmckpt.checkpoint.warmUp=false"));
+    }
+
     /** Runs {@link CheckpointWarmUpMain} in a fresh JVM with this one's options (the WhiteBox API's); returns its line. */
-    private static String child(String mode, Path tmp) throws Exception {
+    private static String child(String mode, Path tmp, String... jvmOptions) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // (the API's options, as surefire's argLine)
         cmd.removeIf(a -> a.startsWith("-agentlib:jdwp") || a.startsWith("-javaagent") || a.startsWith("-Djava.io.tmpdir"));
+        cmd.addAll(List.of(jvmOptions));
         cmd.addAll(List.of("-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
                 CheckpointWarmUpMain.class.getName(), mode));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
