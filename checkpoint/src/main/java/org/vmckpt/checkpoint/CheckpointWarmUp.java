@@ -21,16 +21,18 @@ import java.util.stream.Stream;
  * Once per process, after the guest's first idle: a few throwaway live checkpoints of a small scratch machine into a
  * throwaway repository (a temporary directory, deleted after), then C2 asked for the writer's methods they profiled,
  * so that the VM's first real checkpoint runs the saver's code loaded and compiled, as later ones do. Without it the first
- * checkpoint loaded some 80 classes and made 400-700 compiles (C1, then C2) while it saved, on the two cores the
- * guest shares with the saver: its guest stalled 4-49 ms against 1.2-8 ms for later checkpoints (docs/BENCHMARKS.md,
- * round 59 part 4, and round 60). The capture's own first-time costs are the engine's warm-up captures
+ * checkpoint of a signed-guest memdirty VM loaded 79 classes and made 570 compiles (129 of the checkpoint packages; the
+ * second checkpoint 206 and 14) while it saved, on the two cores the guest shares with the saver: round 59 measured its
+ * guest's stall at 4-49 ms against 1.2-8 ms for later checkpoints (docs/BENCHMARKS.md, round 59 part 4, and round 60).
+ * The page sources' code is not warmed here (the scratch machine has no page that refers to a file), nor the
+ * copy-on-write path on the guest's thread. The capture's own first-time costs are the engine's warm-up captures
  * ({@code CheckpointEngine.warmUp}); this is the saver's half.
  *
  * <p>The scratch machine shares nothing with the VM (no disks, no boot files, {@link #PAGES} pages of synthetic,
  * memdirty-like content and zero pages between, the same arrays installed many times); nothing of the VM's memory,
  * devices or repository is read or written. Runs on one daemon thread at the saver's priority (lowest), started by
- * the page sources' thread once the sources are read at the guest's first idle (not when a checkpoint or a migration
- * asked for them: it would then compete with that). A real checkpoint that starts stops it after its current run
+ * the page sources' thread when it starts its work unasked, at the guest's first idle (not when a checkpoint or a
+ * migration asked for the sources: it would then compete with that). A real checkpoint that starts stops it after its current run
  * ({@link #stop}); any failure only means less warm-up. {@code -Dvmckpt.checkpoint.warmUp=false} turns it off.
  */
 public final class CheckpointWarmUp {
