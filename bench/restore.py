@@ -55,9 +55,13 @@ def take(qmp, console, hb, label):
     r = qmp.execute("vmckpt-checkpoint", {"live": True, "name": label})
     t1 = P.now()
     gap, normal = P.heartbeat_gaps(console, hb, t0, t1)
+    # The guest's longest heartbeat gap in the 3 s before the checkpoint (before the first: the time after "ready",
+    # where a VM's own background work, e.g. a warm-up, would show).
+    before = [t for t, _ in console.matches(hb) if t0 - 3.0 <= t <= t0]
+    pre = max((b - a for a, b in zip(before, before[1:])), default=None)
     return {"id": r["id"], "size": r["size"], "downtime_ms": r["downtime-ns"] / 1e6, "total_ms": r["total-ns"] / 1e6,
             "stall_ms": None if gap is None else gap * 1e3 - HEARTBEAT_MS, "gap_ms": None if gap is None else gap * 1e3,
-            "t0": t0, "t1": t1}
+            "pre_gap_ms": None if pre is None else pre * 1e3, "load": os.getloadavg()[0], "t0": t0, "t1": t1}
 
 
 def restore(vm, repo, ckpt, lazy, hb, tag):

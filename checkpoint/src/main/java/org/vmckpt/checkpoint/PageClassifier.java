@@ -63,12 +63,13 @@ final class PageClassifier {
     /** How often the waiting thread looks at the guest's idle flag. */
     private static final long SOURCES_POLL_MILLIS = 50;
 
-    PageClassifier(Machine machine, Repository repo, Lineage lineage) {
+    /** {@code startWarmUp}: when the sources' thread starts unasked, it starts the checkpoint warm-up ({@link CheckpointWarmUp}). */
+    PageClassifier(Machine machine, Repository repo, Lineage lineage, boolean startWarmUp) {
         this.machine = machine;
         this.lineage = lineage;
         this.sources = new java.util.concurrent.CompletableFuture<>();
         long delayNanos = Long.getLong("vmckpt.pageSources.delayMillis", SOURCES_DELAY_MILLIS) * 1_000_000L;
-        this.sourcesThread = startPageSources(machine, repo, lineage.parentId(), sources, wanted, delayNanos);
+        this.sourcesThread = startPageSources(machine, repo, lineage.parentId(), sources, wanted, delayNanos, startWarmUp);
     }
 
     /**
@@ -86,7 +87,7 @@ final class PageClassifier {
      */
     private static Thread startPageSources(Machine machine, Repository repo, String parentId,
                                            java.util.concurrent.CompletableFuture<PageSources> f,
-                                           java.util.concurrent.CountDownLatch wanted, long delayNanos) {
+                                           java.util.concurrent.CountDownLatch wanted, long delayNanos, boolean startWarmUp) {
         Thread t = new Thread(() -> {
             try {
                 long start = System.nanoTime();
@@ -95,6 +96,10 @@ final class PageClassifier {
                 }
                 long deadline = System.nanoTime() + SOURCES_WAIT_NANOS;
                 while (machine.memory().isLoadingLazily() && System.nanoTime() < deadline) Thread.sleep(20);
+                // The saver's code loaded and compiled before the first checkpoint (CheckpointWarmUp), beside the reading
+                // below, from the guest's first idle (and a lazy restore's end); not when a checkpoint or a migration asked for the sources (it would
+                // compete with them).
+                if (startWarmUp && wanted.getCount() > 0) CheckpointWarmUp.startInBackground();
                 try {
                     GcPauses.listen(); // held back during a lazy restore's load (CheckpointEngine)
                 } catch (RuntimeException e) {

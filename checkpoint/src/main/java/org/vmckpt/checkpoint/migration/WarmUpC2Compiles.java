@@ -7,6 +7,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * After the migration warm-up's runs: asks HotSpot's C2 to compile, now, every method of the migration's own classes
@@ -18,9 +19,9 @@ import java.util.List;
  * <p>Only methods with a profile are asked for (their code at tier 2 or 3, whole or on-stack): C2's code for a method
  * that never ran would be compiled blind (no branch or type profile) and could be thrown away at its first real use.
  * Through HotSpot's WhiteBox API ({@link HotSpotCompiler}, which the launcher makes available); without it this does
- * nothing.
+ * nothing. The checkpoint warm-up ({@code CheckpointWarmUp}) asks the same for the saver's classes ({@link #forClasses}).
  */
-final class WarmUpC2Compiles {
+public final class WarmUpC2Compiles {
     /** The longest wait for the compiles asked for (C2 queues them behind whatever it compiles already). */
     static final long WAIT_NANOS = 20_000_000_000L;
 
@@ -63,26 +64,39 @@ final class WarmUpC2Compiles {
      * waits until each is (at most {@code waitNanos}, or until a real migration asks the warm-up to stop). Never throws.
      */
     static Result compileProfiled(List<Class<?>> classes, long waitNanos) {
-        Result r = new Result(0, 0, List.of());
-        if (HotSpotCompiler.available()) {
-            try {
-                r = compile(classes, waitNanos);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // only a warm-up
-            }
-        }
+        Result r = compileProfiled(classes, waitNanos, MigrationWarmUp::stopping);
         last = r;
         return r;
     }
 
+    /**
+     * {@link #compileProfiled} for another warm-up: asks C2 for the profiled methods of {@code classes} and waits (at most
+     * {@code waitNanos}, or until {@code stop} says so); returns how many of those asked for are at C2. Never throws.
+     */
+    public static int forClasses(List<Class<?>> classes, long waitNanos, BooleanSupplier stop) {
+        return compileProfiled(classes, waitNanos, stop).compiled();
+    }
+
+    private static Result compileProfiled(List<Class<?>> classes, long waitNanos, BooleanSupplier stop) {
+        Result r = new Result(0, 0, List.of());
+        if (HotSpotCompiler.available()) {
+            try {
+                r = compile(classes, waitNanos, stop);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // only a warm-up
+            }
+        }
+        return r;
+    }
+
     /** Asks C1 to compile {@code methods} with profiling (tier 3) now, so that the runs after this profile them. */
-    static void profileFromStart(List<Method> methods) {
+    public static void profileFromStart(List<Method> methods) {
         for (Method m : methods) {
             if (tierNow(m) == 0) HotSpotCompiler.requestMethod(m, HotSpotCompiler.TIER_C1_PROFILED);
         }
     }
 
-    private static Result compile(List<Class<?>> classes, long waitNanos) throws InterruptedException {
+    private static Result compile(List<Class<?>> classes, long waitNanos, BooleanSupplier stop) throws InterruptedException {
         List<Method> asked = new ArrayList<>();
         for (Class<?> k : classes) {
             for (Method m : k.getDeclaredMethods()) {
@@ -105,7 +119,7 @@ final class WarmUpC2Compiles {
                     HotSpotCompiler.requestMethod(m, HotSpotCompiler.TIER_C2);
                 }
             }
-            if (compiled == asked.size() || System.nanoTime() > deadline || MigrationWarmUp.stopping()) break;
+            if (compiled == asked.size() || System.nanoTime() > deadline || stop.getAsBoolean()) break;
             Thread.sleep(10);
         }
         List<String> notAtC2 = new ArrayList<>();
