@@ -1,6 +1,6 @@
 package org.vmckpt.machine.cpu;
 
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.ArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * priorities are nice values when the launcher runs as root, see {@code vmckpt}): so on a 2-core machine it yields
  * to the guest's thread but not to C1, whose queue it feeds, nor to everything else on the machine. Its queue is
  * bounded ({@link #CAPACITY}): when it is full the entry is simply left to the interpreter and becomes hot again
- * later. A job whose cache dropped it meanwhile (a write to its
+ * later. It takes first the job whose code the guest interpreted the most since it was queued
+ * ({@link #HOTTEST_JOB_FIRST}). A job whose cache dropped it meanwhile (a write to its
  * page, a flush, a restore, a reset) is skipped; one that completes is handed back to its cache, which installs
  * it on the guest's thread only if it is still wanted (see {@link PendingUnit}).
  */
@@ -29,12 +30,26 @@ final class BackgroundTranslator {
      * {@code -Dvmckpt.jit.translatorPriority=N} sets another, for A/B runs.
      */
     static final int PRIORITY = Integer.getInteger("vmckpt.jit.translatorPriority", Thread.MAX_PRIORITY - 1);
+    /**
+     * The job the thread takes next (round 60; {@code -Dvmckpt.jit.hottestJobFirst=false}: the oldest, as before): the one
+     * whose entry the guest interpreted the most instructions at since it was queued ({@link PendingUnit#interpreted}),
+     * the oldest of equals. Of a job's wait from queueing to installation about 70% was the queue (jobs ahead of it: 2.1-2.3
+     * on average, half the jobs queued behind others), the rest translating, C1 and the hand-back (docs/BENCHMARKS.md
+     * round 60), and the guest interprets a hot loop's code all that time: the signed guest's boot interpreted 36 M of its
+     * 156 M interpreted instructions in entries whose unit was pending. An entry the guest does not come back to costs
+     * nothing while it waits.
+     */
+    static final boolean HOTTEST_JOB_FIRST = !"false".equals(System.getProperty("vmckpt.jit.hottestJobFirst"));
+
     /** Budget-0 calls that make HotSpot queue the unit for compilation (units compile after 10 calls, see vmckpt). */
     static final int WARM_CALLS = 16;
 
     private static BackgroundTranslator shared;
 
-    private final ArrayBlockingQueue<PendingUnit> queue = new ArrayBlockingQueue<>(CAPACITY);
+    /** The jobs waiting, oldest first, at most {@link #CAPACITY}; guarded by itself. */
+    private final ArrayList<PendingUnit> queue = new ArrayList<>(CAPACITY);
+    /** {@link #HOTTEST_JOB_FIRST} for this thread's jobs (tests set it apart from the property). */
+    final boolean hottestFirst;
     private final Translator translator = new Translator(Translator.BACKGROUND_NAME);
     /** Whether this thread builds {@link TranslatorWarmUp}'s unit before its first job. */
     private final boolean warmUp;
@@ -60,7 +75,13 @@ final class BackgroundTranslator {
 
     /** As above; {@code warmUp}: its thread first builds {@link TranslatorWarmUp}'s unit. */
     BackgroundTranslator(String threadName, boolean warmUp) {
+        this(threadName, warmUp, HOTTEST_JOB_FIRST);
+    }
+
+    /** As above; {@code hottestFirst}: the order jobs are taken in ({@link #HOTTEST_JOB_FIRST}). */
+    BackgroundTranslator(String threadName, boolean warmUp, boolean hottestFirst) {
         this.warmUp = warmUp;
+        this.hottestFirst = hottestFirst;
         Thread t = new Thread(this::work, threadName);
         t.setDaemon(true);
         t.setPriority(PRIORITY);
@@ -69,7 +90,34 @@ final class BackgroundTranslator {
 
     /** Queues a job; false if the queue is full (the caller interprets on). */
     boolean submit(PendingUnit job) {
-        return queue.offer(job);
+        synchronized (queue) {
+            if (queue.size() >= CAPACITY) return false;
+            if (Hart.PROFILE_UNITS) {
+                job.queuedBehind = queue.size();
+                job.queuedNanos = System.nanoTime();
+            }
+            queue.add(job);
+            queue.notify();
+            return true;
+        }
+    }
+
+    /**
+     * Waits for a job and takes it out of the queue: the oldest, or with {@link #hottestFirst} the one the guest
+     * interpreted the most at since it was queued (the oldest of equals). {@link PendingUnit#interpreted} is written by the
+     * guest's thread without a lock: a value read late only orders one job after another, it never changes what is built.
+     */
+    private PendingUnit take() throws InterruptedException {
+        synchronized (queue) {
+            while (queue.isEmpty()) queue.wait();
+            int best = 0;
+            if (hottestFirst) {
+                for (int i = 1; i < queue.size(); i++) {
+                    if (queue.get(i).interpreted > queue.get(best).interpreted) best = i;
+                }
+            }
+            return queue.remove(best);
+        }
     }
 
     private void work() {
@@ -83,7 +131,7 @@ final class BackgroundTranslator {
         while (true) {
             PendingUnit job;
             try {
-                job = queue.take();
+                job = take();
             } catch (InterruptedException e) {
                 continue; // a daemon: it ends with the JVM
             }
@@ -91,6 +139,7 @@ final class BackgroundTranslator {
             // back unbuilt, so its entry is interpreted on, and the thread goes on serving the next one. A thread that
             // died here would leave every later entry waiting for it: the guest would interpret forever, silently.
             try {
+                if (Hart.PROFILE_UNITS) job.takenNanos = System.nanoTime();
                 job.stage = 1;
                 Consumer<PendingUnit> hook = beforeBuild;
                 if (hook != null) hook.accept(job);
@@ -104,6 +153,7 @@ final class BackgroundTranslator {
                 failed("page " + job.pageIndex + " offset " + job.entryOff, e);
             }
             job.stage = 3;
+            if (Hart.PROFILE_UNITS) job.compiledNanos = System.nanoTime();
             job.cache.completed(job);
         }
     }
@@ -125,6 +175,7 @@ final class BackgroundTranslator {
             // A hot-tier unit goes to C2 through HotSpot's policy (tier 3 first, with a profile): asked for C2 at once
             // through the WhiteBox API (compiled without a profile) it ran 5-10% slower (docs/BENCHMARKS.md round 14).
             if (u != null && hot) warmHot(u);
+            if (Hart.PROFILE_UNITS) job.translatedNanos = System.nanoTime();
             boolean compiled = u == null || hot || compile(u);
             if (!compiled && u.innerOffsets != null) {
                 // C1 refused it with its inner entries (the merges they add to a large method: "too many stack slots

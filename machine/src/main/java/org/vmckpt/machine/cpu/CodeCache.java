@@ -227,6 +227,11 @@ public final class CodeCache {
     private final int[] heat = new int[HEAT_SIZE];
     /** The heat slot of the entry the dispatcher last looked up and left to the interpreter for lack of heat, or -1. */
     private int heatSlot = -1;
+    /**
+     * The pending unit the last lookup found at the pc (its job queued or being built), or null: the instructions the
+     * interpreter runs from there are added to its {@link PendingUnit#interpreted} ({@link #interpreted}).
+     */
+    private PendingUnit pendingVisited;
     /** See {@link #INSTRUCTION_HEAT}. */
     int instructionHeat = INSTRUCTION_HEAT;
     /** Keys of the translations in each code page, for invalidation. */
@@ -328,6 +333,7 @@ public final class CodeCache {
      */
     TranslatedUnit lookup(Hart h, long pc, boolean sample) {
         heatSlot = -1;
+        pendingVisited = null;
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
         if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return null;
@@ -349,7 +355,10 @@ public final class CodeCache {
             installCompleted(h); // (fills slots that exist: the table's layout and this slot stay as they are)
             if (slot >= 0 && units[slot] != null && !(units[slot] instanceof PendingUnit)) return units[slot];
         }
-        if (slot >= 0 && units[slot] instanceof PendingUnit) return null; // being built: no more heat meanwhile
+        if (slot >= 0 && units[slot] instanceof PendingUnit p) {
+            pendingVisited = p; // being built: no more heat meanwhile, but what is interpreted here orders the jobs
+            return null;
+        }
         int hi = hash(key) & (HEAT_SIZE - 1);
         // The interpreter hands over only a sample of the jumps to where no entry exists (Interpreter.endsBlock); outside
         // pages holding translations, every visit counts as a sample (as it always did).
@@ -393,9 +402,18 @@ public final class CodeCache {
 
     /**
      * The interpreter ran {@code ran} instructions from where the dispatcher last looked up and found no hot entry: they
-     * add heat there ({@link #INSTRUCTION_HEAT}; saturating: the entry is translated at its next visit).
+     * add heat there ({@link #INSTRUCTION_HEAT}; saturating: the entry is translated at its next visit). Where it found the
+     * entry's unit pending they are added to the job instead, which orders the translator thread's queue
+     * ({@link BackgroundTranslator#HOTTEST_JOB_FIRST}).
      */
     void interpreted(int ran) {
+        PendingUnit p = pendingVisited;
+        if (p != null) {
+            pendingVisited = null;
+            int v = p.interpreted + ran;
+            p.interpreted = v < 0 ? Integer.MAX_VALUE : v;
+            return;
+        }
         int hi = heatSlot;
         if (hi < 0 || instructionHeat <= 0) return;
         heatSlot = -1;
@@ -629,6 +647,13 @@ public final class CodeCache {
                 profWaitInsns += wait;
                 profWaits++;
                 if (wait > profMaxWait) { profMaxWait = wait; profMaxWaitKey = p.key; }
+                long now = System.nanoTime();
+                profWaitParts[0] += p.takenNanos - p.queuedNanos;
+                profWaitParts[1] += p.translatedNanos - p.takenNanos;
+                profWaitParts[2] += p.compiledNanos - p.translatedNanos;
+                profWaitParts[3] += now - p.compiledNanos;
+                profWaitParts[4] += p.queuedBehind;
+                if (p.queuedBehind > 0) profWaitParts[5]++;
             }
             if (p.compileRefused) compileRefused++;
             if (p.innerRetried) innerRetried++;
@@ -1102,6 +1127,8 @@ public final class CodeCache {
 
     /** Profile only: guest instructions between a job's queuing and its installation (sum, count, longest and its key). */
     private long profWaitInsns, profWaits, profMaxWait, profMaxWaitKey;
+    /** Profile: sums over installed jobs of nanoseconds queued, translating, compiling, handed back until installed; jobs ahead at queueing; jobs queued behind others. */
+    private final long[] profWaitParts = new long[6];
 
     String profile() {
         StringBuilder pend = new StringBuilder();
@@ -1113,6 +1140,10 @@ public final class CodeCache {
         java.util.List<TranslatedUnit> l = new java.util.ArrayList<>();
         for (TranslatedUnit u : units) if (u != null && u != TranslatedUnit.UNTRANSLATABLE && !(u instanceof PendingUnit) && !(u instanceof InnerEntry)) l.add(u);
         l.sort((a, b) -> Long.compare(b.profNanos, a.profNanos));
+        long w = Math.max(1, profWaits);
+        waits += String.format("  wait by part (mean per installed job): queued %.2f ms, translating %.2f ms, compiling %.2f ms, handed back to installed %.2f ms; %.2f jobs ahead when queued, %,d of %,d queued behind others%n",
+                profWaitParts[0] / 1e6 / w, profWaitParts[1] / 1e6 / w, profWaitParts[2] / 1e6 / w, profWaitParts[3] / 1e6 / w,
+                profWaitParts[4] / (double) w, profWaitParts[5], profWaits);
         StringBuilder sb = new StringBuilder(waits).append(hotProfile());
         long innerLive = 0;
         for (TranslatedUnit u : units) if (u instanceof InnerEntry) innerLive++;

@@ -312,9 +312,16 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         int prevSlot = 0;
         boolean sampled = false; // the interpreted block before ended at a jump block mode handed over
         int began = TranslationProfile.BEGAN_BATCH; // (profile only) what ran before the next interpreted block
+        Mmu m = mmu;
         while (n < budget) {
             TranslatedUnit u = prev != null ? prev.chain[prevSlot] : null;
-            if (u != null && !u.dead && mmu.fetchesFrom(pc, u.key) && u.entryBlockLength <= budget - n) {
+            // The chain slot's unit, if live, mapped at pc under the current context and fitting the budget. The TLB test is
+            // Mmu.fetchesFrom written out: C2 compiled that call out of line here, on the path most unit exits take (its
+            // bytecode is over the size C2 inlines at a site it does not see as hot; perf, docs/BENCHMARKS.md round 60).
+            long vpn = pc >>> 12;
+            int ti = (int) vpn & TLB_MASK;
+            if (u != null && !u.dead && m.xTag[ti] == (vpn | m.fetchCtx) && (((long) m.xPhys[ti] << 12) | (pc & 0xfff)) == u.key
+                    && u.entryBlockLength <= budget - n) {
                 cc.chainedRuns++;
                 if (PROFILE_UNITS) {
                     profile.counts[TranslationProfile.CHAINED]++;

@@ -32,9 +32,22 @@ final class PendingUnit extends TranslatedUnit {
      * unit is). If that unit dies meanwhile (a write to its pages, a flush) the build is dropped, never installed.
      */
     TranslatedUnit replaces;
+    /**
+     * Guest instructions the interpreter ran from this entry since the job was queued (the dispatcher found it pending and
+     * interpreted: CodeCache#interpreted), saturating: the translator thread takes the job with the most first
+     * ({@link BackgroundTranslator#HOTTEST_JOB_FIRST}). Written by the guest's thread only, read by the translator thread
+     * without a lock (an int: never torn; a late value only delays the job behind another).
+     */
+    int interpreted;
     /** Profile only: the guest's instruction count when it was queued, and how far the translator thread got (1 taken, 2 built, 3 handed back). */
     long queuedAt;
     volatile int stage;
+    /**
+     * Profile only: System.nanoTime when it was queued, taken by the translator thread, translated, compiled (handed
+     * back), and the jobs in the queue ahead of it when it was queued (CodeCache's "wait by part").
+     */
+    long queuedNanos, takenNanos, translatedNanos, compiledNanos;
+    int queuedBehind;
     /** The cache dropped it from its table (a write to the page, a flush): the translator thread may skip it. */
     volatile boolean cancelled;
 

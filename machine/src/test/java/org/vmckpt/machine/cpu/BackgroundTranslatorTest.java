@@ -240,6 +240,47 @@ class BackgroundTranslatorTest {
         assertEquals(0, dropped.stats().liveUnits(), "the dropped cache installed nothing");
     }
 
+    /**
+     * The order of the translator thread's jobs ({@link BackgroundTranslator#HOTTEST_JOB_FIRST}): three loops of one page
+     * in a row, A, B (40 iterations each) and C (for good). A's job is held on the translator thread while B's and C's are
+     * queued behind it and the guest goes on interpreting C. Taken hottest first, the next job built is C's (the code the
+     * guest runs); taken oldest first, it is one the guest left (A's or B's).
+     */
+    @Test
+    void theJobWhoseCodeTheGuestInterpretsTheMostIsBuiltFirst() {
+        assertEquals(LOOP_C, firstBuiltAfterTheHeldJob(true), "hottest first: C's job next");
+        assertNotEquals(LOOP_C, firstBuiltAfterTheHeldJob(false), "oldest first: a job of A or B next");
+    }
+
+    static final int LOOP_B = 64, LOOP_C = 128;
+
+    /** The scenario above; returns the start of the loop (0, LOOP_B, LOOP_C) of the first job built after the held one. */
+    static int firstBuiltAfterTheHeldJob(boolean hottestFirst) {
+        BackgroundTranslator bt = new BackgroundTranslator("test-translator", false, hottestFirst);
+        CountDownLatch taken = new CountDownLatch(1), go = new CountDownLatch(1);
+        bt.beforeBuild = holdFirst(taken, go);
+        java.util.List<Integer> built = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        bt.afterBuild = p -> built.add(p.entryOff);
+        Hart jit = hart(true, bt);
+        int[] loop40 = {addi(6, 0, 40), addi(5, 5, 1), addi(6, 6, -1), b(-8, 0, 6, 1), j(64 - 16, 0)};
+        put(mem(jit), CODE, loop40);
+        put(mem(jit), CODE + LOOP_B, loop40);
+        put(mem(jit), CODE + LOOP_C, new int[] {addi(7, 7, 1), addi(5, 5, 1), j(-4, 0)});
+        // Until A's job is held and C's loop runs (its unit cannot be installed: the thread is held).
+        for (int k = 0; k < 1000 && (taken.getCount() > 0 || jit.pc < CODE + LOOP_C); k++) jit.run(4096);
+        await(taken);
+        assertTrue(jit.pc >= CODE + LOOP_C, "the guest reached C's loop");
+        for (int k = 0; k < 50; k++) jit.run(4096); // C's code interpreted, its job (queued) gathering what it costs
+        assertTrue(jit.codeCache.pendingUnits() >= 3, "jobs of A, B and C queued or held: " + jit.codeCache.pendingUnits());
+        int before = built.size();
+        go.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a watchdog, not a measure
+        while (built.size() < before + 2 && System.nanoTime() < deadline) Thread.onSpinWait();
+        assertTrue(built.size() >= before + 2, "the translator thread built the held job and the next one");
+        int next = built.get(before + 1); // (the held job's is the first)
+        return next >= LOOP_C ? LOOP_C : next >= LOOP_B ? LOOP_B : 0;
+    }
+
     /** The bound: units queued beyond the queue's capacity are refused, and the guest interprets them on. */
     @Test
     void aFullQueueRefusesJobsAndTheGuestGoesOn() {
