@@ -19,5 +19,6 @@ step S1 19:13:00 threads-signed-round60-jit60-1 bench/cpu/threads.py 8 --guest s
 step C1 19:16:00 compute-ab-round60-jit60-1 bench/cpu/compute-ab.py 4
 step S2 19:21:00 threads-signed-round60-jit60-2 bench/cpu/threads.py 8 --guest signed
 step C2 19:22:30 compute-ab-round60-jit60-2 bench/cpu/compute-ab.py 3
-step D1 19:25:30 threads-default-round60-jit60-1 bench/cpu/threads.py 3 --guest default
+step D1 19:25:00 threads-default-round60-jit60-1 bench/cpu/threads.py 3 --guest default
+step S3 19:25:15 threads-signed-round60-jit60-3 bench/cpu/threads.py 4 --guest signed
 st
