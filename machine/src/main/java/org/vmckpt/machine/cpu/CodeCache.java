@@ -125,6 +125,17 @@ public final class CodeCache {
      */
     static final long HOT_MIN_RUN = Long.getLong("vmckpt.jit.hotMinRun", 0);
     /**
+     * The hot tier's brief-run rule ({@code -Dvmckpt.jit.hotBriefRuns=P}, a percentage; 0, the default: off; round 60): a
+     * unit whose count ran out is translated again only if fewer than P% of its runs since its count began retired fewer
+     * than {@link TranslatedUnit#BRIEF_RUN} (16) instructions; else it stays C1 code for good. A C2 unit entered for a
+     * few instructions costs its entry and exit as the C1 unit does, plus a C2 compile. The run-length rule
+     * ({@link #HOT_MIN_RUN}) judges by the average, which cannot tell sha256's return point (75 per run on average, but
+     * 15 of every 16 runs about 5 instructions and the 16th the message schedule's loop) from the signed module phase's
+     * SHA-256 and ECDSA units of 64-81 instructions whose every run goes through the whole region: at 100 it kept both
+     * out (round 59), at 32 neither. Counted per run by the dispatcher ({@link TranslatedUnit#hotBriefRuns}).
+     */
+    static final int HOT_BRIEF_RUNS = Integer.getInteger("vmckpt.jit.hotBriefRuns", 0);
+    /**
      * The hot tier's size rule ({@code -Dvmckpt.jit.hotMaxBytecode=N}; 0, the default: off; round 48): a unit whose C1
      * class has more than N bytes of bytecode is never built for the hot tier. A build is installed with tier-3 code (C1
      * with full profiling) and runs so until C2's code comes; in the signed module phase C2 took 1.37-1.48 s (wall) for
@@ -184,6 +195,10 @@ public final class CodeCache {
     long hotShare = HOT_SHARE;
     /** See {@link #HOT_MIN_RUN}; 0: no run-length rule. */
     long hotMinRun = HOT_MIN_RUN;
+    /** See {@link #HOT_BRIEF_RUNS}; 0: no brief-run rule. */
+    int hotBriefRunsPercent = HOT_BRIEF_RUNS;
+    /** Units the brief-run rule ({@link #hotBriefRunsPercent}) kept out of the hot tier (for tests and --stats). */
+    long hotBriefRejected;
     /** See {@link #HOT_MAX_BYTECODE}; 0: no size rule. */
     int hotMaxBytecode = HOT_MAX_BYTECODE;
     /** Units the size rule kept C1 code for good (for tests). */
@@ -308,6 +323,7 @@ public final class CodeCache {
     private void countAgain(TranslatedUnit u, Hart h) {
         u.hotSince = h.instret;
         u.hotRuns = 0;
+        u.hotBriefRuns = 0;
         u.untilHot = hotAfter;
     }
 
@@ -577,6 +593,7 @@ public final class CodeCache {
         u.untilHot = hotAfter;
         u.hotSince = h.instret;
         u.hotRuns = 0;
+        u.hotBriefRuns = 0;
         unitsTranslated++;
         liveUnits++;
         liveInstructions += u.instructionCount;
@@ -728,6 +745,13 @@ public final class CodeCache {
                 if (HOT_LOG) hotLog("short runs (" + u.hotRuns + " runs), not built:", u, null, h);
                 return u;
             }
+            if (hotBriefRunsPercent > 0 && u.hotBriefRuns * 100 >= (long) hotBriefRunsPercent * u.hotRuns) {
+                // Mostly brief runs (see HOT_BRIEF_RUNS): it stays C1 code for good.
+                u.untilHot = Long.MAX_VALUE;
+                hotBriefRejected++;
+                if (HOT_LOG) hotLog("brief runs (" + u.hotBriefRuns + " of " + u.hotRuns + " runs), not built:", u, null, h);
+                return u;
+            }
             if (hotMaxBytecode > 0 && u.bytecodeSize > hotMaxBytecode) {
                 // Too large (see HOT_MAX_BYTECODE): it stays C1 code for good.
                 u.untilHot = Long.MAX_VALUE;
@@ -737,7 +761,7 @@ public final class CodeCache {
             }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
             u.hotRunLength = runLength;
-            if (HOT_LOG) hotLog("decided (" + u.hotRuns + " runs, " + (h.instret - u.hotSince) + " hart insns since its count began):", u, null, h);
+            if (HOT_LOG) hotLog("decided (" + u.hotRuns + " runs, " + u.hotBriefRuns + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began):", u, null, h);
             promote(u, h);
             return u;
         }
@@ -1205,6 +1229,7 @@ public final class CodeCache {
             // while HotSpot had not compiled it are not the unit's to share (HOT_SHARE deferred such units once).
             u.hotSince = h.instret;
             u.hotRuns = 0;
+            u.hotBriefRuns = 0;
             return true;
         }
         if (Hart.PROFILE_UNITS) h.profile.counts[TranslationProfile.PROBES_NOT_COMPILED]++;

@@ -388,6 +388,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             }
             u.untilHot -= retired;
             u.hotRuns++;
+            u.hotBriefRuns += (retired - TranslatedUnit.BRIEF_RUN) >>> 31; // (branch-free: 1 for a run under BRIEF_RUN)
             cc.unitRuns++;
             instret += retired;
             cc.translatedInstructionsRun += retired;
@@ -460,6 +461,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         instret -= nestedBase[nesting];
         u.untilHot -= retired;
         u.hotRuns++;
+        u.hotBriefRuns += (retired - TranslatedUnit.BRIEF_RUN) >>> 31;
         caller.untilHot += retired; // (the dispatcher counts the caller's total, the callee's instructions in it)
         codeCache.unitRuns++;
         codeCache.chainedRuns++;

@@ -67,6 +67,14 @@ public abstract class TranslatedUnit {
     long hotSince;
     /** The dispatcher's runs of this unit since its count towards the hot tier began (CodeCache#HOT_MIN_RUN). */
     long hotRuns;
+    /**
+     * Of those runs, the ones that retired fewer than {@link #BRIEF_RUN} instructions (CodeCache#HOT_BRIEF_RUNS): an
+     * average run length cannot tell a unit whose every run is short from one that mostly leaves after a few instructions
+     * and now and then loops for a thousand (sha256's return point: 75 per run on average, 15 of every 16 runs 5 long).
+     */
+    long hotBriefRuns;
+    /** A run shorter than this many instructions is a brief one ({@link #hotBriefRuns}). */
+    static final int BRIEF_RUN = 16;
     /** Instructions per run when its hot-tier build was decided (CodeCache#HOT_LONG_RUN). */
     long hotRunLength;
     /** This unit is of the hot tier: a class outside the C1-only directive, so that HotSpot's C2 compiles it. */

@@ -73,6 +73,7 @@ class BootThresholdTest {
         jit.setPromotionThreshold(20_000);
         jit.codeCache.hotShare = 0;
         jit.codeCache.hotMinRun = 0;
+        jit.codeCache.hotBriefRunsPercent = 0; // (HotTierBriefRunTest tests that rule)
         jit.codeCache.promoteUncompiled = true; // synchronous builds installed at the next look, as in deterministic mode
         jit.codeCache.hotRecheck = 2_000;
         jit.startBootTranslation(0, false);

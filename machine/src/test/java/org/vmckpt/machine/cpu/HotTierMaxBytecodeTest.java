@@ -15,6 +15,7 @@ class HotTierMaxBytecodeTest {
         Hart h = HotTierShareTest.hart(translate, 0);
         if (translate) {
             h.codeCache.hotMinRun = 0;
+            h.codeCache.hotBriefRunsPercent = 0; // (HotTierBriefRunTest tests that rule)
             h.codeCache.hotMaxBytecode = maxBytecode;
         }
         return h;

@@ -26,6 +26,7 @@ class HotTierShareTest {
         if (translate) {
             h.codeCache.hotShare = hotShare;
             h.codeCache.hotMinRun = 0; // X runs ~14 instructions per run: only the share rule may keep it out here
+            h.codeCache.hotBriefRunsPercent = 0; // (HotTierBriefRunTest tests that rule)
             h.codeCache.promoteUncompiled = true; // synchronous builds installed at the next look, as in deterministic mode
             h.codeCache.hotRecheck = 2_000;
         }

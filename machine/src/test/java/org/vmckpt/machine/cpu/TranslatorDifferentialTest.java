@@ -564,6 +564,7 @@ class TranslatorDifferentialTest {
             h.codeCache.hotRecheck = promoteAfter;
             h.codeCache.hotShare = 0; // every unit that reaches the total, whatever its share (HotTierShareTest tests the rule)
             h.codeCache.hotMinRun = 0; // and whatever its runs' length (HotTierMinRunTest tests that rule)
+            h.codeCache.hotBriefRunsPercent = 0; // (HotTierBriefRunTest tests that rule)
         }
         h.pc = BASE;
         return h;
