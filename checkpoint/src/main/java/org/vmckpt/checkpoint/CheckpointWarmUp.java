@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * devices or repository is read or written. Runs on one daemon thread at the saver's priority (lowest), started by
  * the page sources' thread when it starts its work unasked, at the guest's first idle (not when a checkpoint or a
  * migration asked for the sources: it would then compete with that). A real checkpoint that starts stops it after its current run
- * ({@link #stop}); any failure only means less warm-up. {@code -Dvmckpt.checkpoint.warmUp=false} turns it off.
+ * ({@link #stop}); any failure only means less warm-up. Off by default (the default guest's first idle comes during its boot, which it slowed: docs/BENCHMARKS.md round 60); {@code -Dvmckpt.checkpoint.warmUp=true} turns it on.
  */
 public final class CheckpointWarmUp {
     /** Pages of the scratch machine that carry data (as many zero pages lie between them). */
@@ -42,8 +42,8 @@ public final class CheckpointWarmUp {
     static final int RUNS = 2;
     /** The longest wait for the C2 compiles asked for after the runs. */
     static final long C2_WAIT_NANOS = 10_000_000_000L;
-    /** Whether the VM's engine starts the warm-up (read once). */
-    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("vmckpt.checkpoint.warmUp", "true"));
+    /** Whether the VM's engine starts the warm-up (read once; off unless asked for). */
+    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("vmckpt.checkpoint.warmUp", "false"));
 
     /**
      * The classes whose profiled methods C2 is asked for after the runs: the writer's (encoding, frames, the pack, the
