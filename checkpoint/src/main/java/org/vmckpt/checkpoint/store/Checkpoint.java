@@ -395,7 +395,7 @@ public final class Checkpoint implements AutoCloseable {
     public VerifyReport verify(ProgressListener progress) throws IOException {
         List<String> problems = new ArrayList<>();
         try {
-            manifest.writeOrder(); // the working set and write order, which opening the checkpoint left undecoded
+            manifest.decodeFirstTouches(); // opening the checkpoint left them undecoded
         } catch (CheckpointFormatException e) {
             problems.add(e.getMessage());
         }

@@ -51,6 +51,11 @@ final class FirstTouches {
         return writeOrder;
     }
 
+    /** Decodes and checks both sections now, if they were not yet: a damaged one is refused here. */
+    synchronized void decodeNow() throws CheckpointFormatException {
+        decode();
+    }
+
     /** Whether the sections still wait to be decoded (tests). */
     synchronized boolean undecoded() {
         return workingSetSection != null || writeOrderSection != null;

@@ -45,6 +45,14 @@ record Manifest(CheckpointInfo info, Map<String, String> config, Map<String, Sta
         return firstTouches.writeOrder();
     }
 
+    /**
+     * Decodes and checks the working set and write order now (opening a manifest leaves them undecoded, {@link
+     * FirstTouches}), so that the whole manifest has been read: a damaged section throws here.
+     */
+    void decodeFirstTouches() throws CheckpointFormatException {
+        firstTouches.decodeNow();
+    }
+
     /** A manifest without boot-file deltas. */
     Manifest(CheckpointInfo info, Map<String, String> config, Map<String, StateRecord> records,
              List<PackRef> packs, RunTable pages, RunTable disk, java.util.BitSet workingSet, int[] writeOrder) {

@@ -349,7 +349,7 @@ final class ManifestCodec {
     static Manifest decode(Path file, byte[] bytes, RepositoryKey key) throws CheckpointFormatException {
         Body b = body(file, bytes, key);
         Manifest m = decodeBody(file, b.reader(), b.version());
-        m.writeOrder(); // decodes and checks the working set and write order too: all of the manifest, now
+        m.decodeFirstTouches(); // all of the manifest, now
         return m;
     }
 

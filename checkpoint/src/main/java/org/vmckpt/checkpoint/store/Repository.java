@@ -553,7 +553,7 @@ public final class Repository {
         Map<String, String> out = new TreeMap<>();
         for (String id : manifestIds()) {
             try {
-                readManifest(id).writeOrder(); // all of it: the working set and write order too (FirstTouches)
+                readManifest(id).decodeFirstTouches(); // all of it
             } catch (CheckpointFormatException e) {
                 out.put(id, e.getMessage());
             }
