@@ -1160,11 +1160,11 @@ public final class CodeCache {
 
     /** Profile only: guest instructions between a job's queuing and its installation (sum, count, longest and its key). */
     private long profWaitInsns, profWaits, profMaxWait, profMaxWaitKey;
-    /** Profile: sums over installed jobs of nanoseconds queued, translating, compiling, handed back until installed; jobs ahead at queueing; jobs queued behind others. */
+    /** Profile: sums over installed jobs of nanoseconds queued, translating, compiling, handed back until installed; jobs ahead at queueing; jobs queued behind others; later jobs taken before them. */
     private final long[] profWaitParts = new long[7];
     /**
      * Profile: hot-tier jobs handed back (built or not): count; sums of nanoseconds queued, of nanoseconds taken to handed
-     * back, of guest instructions queued to installed-as-a-build, of jobs ahead when queued, of jobs queued later and taken
+     * back, of guest instructions queued to handed back, of jobs ahead when queued, of jobs queued later and taken
      * before them; the longest queued (ns). Their C1 units run meanwhile: the wait is C1 code where C2's could be sooner.
      */
     private final long[] profHotWait = new long[7];
