@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * to the guest's thread but not to C1, whose queue it feeds, nor to everything else on the machine. Its queue is
  * bounded ({@link #CAPACITY}): when it is full the entry is simply left to the interpreter and becomes hot again
  * later. It takes first the job whose code the guest interpreted the most since it was queued
- * ({@link #HOTTEST_JOB_FIRST}). A job whose cache dropped it meanwhile (a write to its
+ * ({@link #HOTTEST_JOB_FIRST}; optionally hot-tier jobs in their order of arrival, {@link #HOT_JOBS_IN_ORDER}). A job whose cache dropped it meanwhile (a write to its
  * page, a flush, a restore, a reset) is skipped; one that completes is handed back to its cache, which installs
  * it on the guest's thread only if it is still wanted (see {@link PendingUnit}).
  */
@@ -40,6 +40,15 @@ final class BackgroundTranslator {
      * nothing while it waits.
      */
     static final boolean HOTTEST_JOB_FIRST = !"false".equals(System.getProperty("vmckpt.jit.hottestJobFirst"));
+    /**
+     * With {@link #HOTTEST_JOB_FIRST}: hot-tier jobs keep their place in the order of arrival (round 61;
+     * {@code -Dvmckpt.jit.hotJobsInOrder=true}; off by default). A hot-tier build ({@link PendingUnit#replaces}) is of code
+     * the guest already runs as a C1 unit, so nothing is ever interpreted at its entry and its count stays 0: taken
+     * hottest first, it waits behind every job whose code the guest interprets, however much later that came. With
+     * this, a hot-tier job queued before the hottest interpreted job is taken before it; the interpreted jobs are still
+     * ordered among themselves by what the guest interprets at them.
+     */
+    static final boolean HOT_JOBS_IN_ORDER = Boolean.getBoolean("vmckpt.jit.hotJobsInOrder");
 
     /** Budget-0 calls that make HotSpot queue the unit for compilation (units compile after 10 calls, see vmckpt). */
     static final int WARM_CALLS = 16;
@@ -50,6 +59,8 @@ final class BackgroundTranslator {
     private final ArrayList<PendingUnit> queue = new ArrayList<>(CAPACITY);
     /** {@link #HOTTEST_JOB_FIRST} for this thread's jobs (tests set it apart from the property). */
     final boolean hottestFirst;
+    /** {@link #HOT_JOBS_IN_ORDER} for this thread's jobs (tests set it apart from the property). */
+    final boolean hotInOrder;
     private final Translator translator = new Translator(Translator.BACKGROUND_NAME);
     /** Whether this thread builds {@link TranslatorWarmUp}'s unit before its first job. */
     private final boolean warmUp;
@@ -80,8 +91,14 @@ final class BackgroundTranslator {
 
     /** As above; {@code hottestFirst}: the order jobs are taken in ({@link #HOTTEST_JOB_FIRST}). */
     BackgroundTranslator(String threadName, boolean warmUp, boolean hottestFirst) {
+        this(threadName, warmUp, hottestFirst, HOT_JOBS_IN_ORDER);
+    }
+
+    /** As above; {@code hotInOrder}: hot-tier jobs keep their place in the order of arrival ({@link #HOT_JOBS_IN_ORDER}). */
+    BackgroundTranslator(String threadName, boolean warmUp, boolean hottestFirst, boolean hotInOrder) {
         this.warmUp = warmUp;
         this.hottestFirst = hottestFirst;
+        this.hotInOrder = hotInOrder;
         Thread t = new Thread(this::work, threadName);
         t.setDaemon(true);
         t.setPriority(PRIORITY);
@@ -110,14 +127,32 @@ final class BackgroundTranslator {
     private PendingUnit take() throws InterruptedException {
         synchronized (queue) {
             while (queue.isEmpty()) queue.wait();
-            int best = 0;
-            if (hottestFirst) {
-                for (int i = 1; i < queue.size(); i++) {
-                    if (queue.get(i).interpreted > queue.get(best).interpreted) best = i;
-                }
+            int next = next(queue, hottestFirst, hotInOrder);
+            if (Hart.PROFILE_UNITS) {
+                for (int i = 0; i < next; i++) queue.get(i).overtaken++; // queued before the one taken
             }
-            return queue.remove(best);
+            return queue.remove(next);
         }
+    }
+
+    /**
+     * The index of the job to take next from {@code queue} (oldest first, not empty): 0; with {@code hottestFirst} the
+     * job with the most {@link PendingUnit#interpreted} (the oldest of equals); with {@code hotInOrder} as well, the oldest
+     * hot-tier job instead if it was queued before that one ({@link #HOT_JOBS_IN_ORDER}).
+     */
+    static int next(java.util.List<PendingUnit> queue, boolean hottestFirst, boolean hotInOrder) {
+        if (!hottestFirst) return 0;
+        int best = -1, firstHot = -1;
+        for (int i = 0; i < queue.size(); i++) {
+            PendingUnit p = queue.get(i);
+            if (hotInOrder && p.replaces != null) {
+                if (firstHot < 0) firstHot = i;
+            } else if (best < 0 || p.interpreted > queue.get(best).interpreted) {
+                best = i;
+            }
+        }
+        if (best < 0 || firstHot >= 0 && firstHot < best) return firstHot;
+        return best;
     }
 
     private void work() {

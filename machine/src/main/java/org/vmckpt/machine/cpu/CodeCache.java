@@ -321,10 +321,18 @@ public final class CodeCache {
 
     /** The unit's count towards the hot tier starts again from here. */
     private void countAgain(TranslatedUnit u, Hart h) {
+        restartHotCount(u, h);
+        u.untilHot = hotAfter;
+    }
+
+    /**
+     * What the hot tier's rules judge a unit by ({@link #hot}: the share, the run length, the brief runs) is counted from
+     * here: its count's start, its runs and its brief runs. (Not {@code untilHot}: the probe's restart leaves it.)
+     */
+    private static void restartHotCount(TranslatedUnit u, Hart h) {
         u.hotSince = h.instret;
         u.hotRuns = 0;
         u.hotBriefRuns = 0;
-        u.untilHot = hotAfter;
     }
 
     private void allocate(int capacity) {
@@ -591,9 +599,7 @@ public final class CodeCache {
     /** A new live unit, for the bound and the statistics. */
     private void count(TranslatedUnit u, Hart h) {
         u.untilHot = hotAfter;
-        u.hotSince = h.instret;
-        u.hotRuns = 0;
-        u.hotBriefRuns = 0;
+        restartHotCount(u, h);
         unitsTranslated++;
         liveUnits++;
         liveInstructions += u.instructionCount;
@@ -650,7 +656,8 @@ public final class CodeCache {
         for (PendingUnit p; (p = completed.poll()) != null; ) {
             backgroundNanos += p.cpuNanos;
             if (p.replaces != null) {
-                builtHot(p.replaces, p.built);
+                if (Hart.PROFILE_UNITS) profHotJob(p, h);
+                builtHot(p.replaces, p.built, h);
                 continue;
             }
             int slot = find(p.key);
@@ -671,6 +678,7 @@ public final class CodeCache {
                 profWaitParts[3] += now - p.compiledNanos;
                 profWaitParts[4] += p.queuedBehind;
                 if (p.queuedBehind > 0) profWaitParts[5]++;
+                profWaitParts[6] += p.overtaken;
             }
             if (p.compileRefused) compileRefused++;
             if (p.innerRetried) innerRetried++;
@@ -896,17 +904,18 @@ public final class CodeCache {
             TranslatedUnit p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
             if (p != null) BackgroundTranslator.warmHot(p);
             translationNanos += CpuClock.threadNanos() - t0;
-            builtHot(u, p);
+            builtHot(u, p, h);
             return;
         }
         PendingUnit job = new PendingUnit(this, u.key, u.pageIndex, page.clone(), u.nextPageIndex, next == null ? null : next.clone());
         job.replaces = u;
+        job.queuedAt = h.instret;
         if (background.submit(job)) u.promotionQueued = true; // else: asked again after HOT_RECHECK
         else queueFull++;
     }
 
     /** A hot-tier build of {@code u} is done: it waits in {@code u} for its compilation, unless u died meanwhile. */
-    private void builtHot(TranslatedUnit u, TranslatedUnit p) {
+    private void builtHot(TranslatedUnit u, TranslatedUnit p, Hart h) {
         if (u.dead || p == null || p.nextPageIndex != u.nextPageIndex && p.nextPageIndex >= 0) {
             promotionsDropped++;
             u.untilHot = Long.MAX_VALUE; // (dead, or no better build to be had)
@@ -915,7 +924,7 @@ public final class CodeCache {
         p.key = u.key;
         u.promoted = p;
         hotBuilds++;
-        if (HOT_LOG) hotLog("built", u, p, null);
+        if (HOT_LOG) hotLog("built", u, p, h);
     }
 
     /**
@@ -1151,8 +1160,26 @@ public final class CodeCache {
 
     /** Profile only: guest instructions between a job's queuing and its installation (sum, count, longest and its key). */
     private long profWaitInsns, profWaits, profMaxWait, profMaxWaitKey;
-    /** Profile: sums over installed jobs of nanoseconds queued, translating, compiling, handed back until installed; jobs ahead at queueing; jobs queued behind others. */
-    private final long[] profWaitParts = new long[6];
+    /** Profile: sums over installed jobs of nanoseconds queued, translating, compiling, handed back until installed; jobs ahead at queueing; jobs queued behind others; later jobs taken before them. */
+    private final long[] profWaitParts = new long[7];
+    /**
+     * Profile: hot-tier jobs handed back (built or not): count; sums of nanoseconds queued, of nanoseconds taken to handed
+     * back, of guest instructions queued to handed back, of jobs ahead when queued, of jobs queued later and taken
+     * before them; the longest queued (ns). Their C1 units run meanwhile: the wait is C1 code where C2's could be sooner.
+     */
+    private final long[] profHotWait = new long[7];
+
+    /** Profile only: hot-tier job {@code p} is back from the translator thread (see {@link #profHotWait}). */
+    private void profHotJob(PendingUnit p, Hart h) {
+        long queued = p.takenNanos - p.queuedNanos;
+        profHotWait[0]++;
+        profHotWait[1] += queued;
+        profHotWait[2] += p.compiledNanos - p.takenNanos;
+        profHotWait[3] += h.instret - p.queuedAt;
+        profHotWait[4] += p.queuedBehind;
+        profHotWait[5] += p.overtaken;
+        profHotWait[6] = Math.max(profHotWait[6], queued);
+    }
 
     String profile() {
         StringBuilder pend = new StringBuilder();
@@ -1165,9 +1192,13 @@ public final class CodeCache {
         for (TranslatedUnit u : units) if (u != null && u != TranslatedUnit.UNTRANSLATABLE && !(u instanceof PendingUnit) && !(u instanceof InnerEntry)) l.add(u);
         l.sort((a, b) -> Long.compare(b.profNanos, a.profNanos));
         long w = Math.max(1, profWaits);
-        waits += String.format("  wait by part (mean per installed job): queued %.2f ms, translating %.2f ms, compiling %.2f ms, handed back to installed %.2f ms; %.2f jobs ahead when queued, %,d of %,d queued behind others%n",
+        waits += String.format("  wait by part (mean per installed job): queued %.2f ms, translating %.2f ms, compiling %.2f ms, handed back to installed %.2f ms; %.2f jobs ahead when queued, %,d of %,d queued behind others; %.2f later jobs taken before it%n",
                 profWaitParts[0] / 1e6 / w, profWaitParts[1] / 1e6 / w, profWaitParts[2] / 1e6 / w, profWaitParts[3] / 1e6 / w,
-                profWaitParts[4] / (double) w, profWaitParts[5], profWaits);
+                profWaitParts[4] / (double) w, profWaitParts[5], profWaits, profWaitParts[6] / (double) w);
+        long hw = Math.max(1, profHotWait[0]);
+        waits += String.format("  hot-tier jobs: %,d handed back; mean queued %.2f ms (longest %.2f), taken to handed back %.2f ms, %.2f M guest instructions queued to handed back; %.2f jobs ahead when queued, %.2f later jobs taken before it%n",
+                profHotWait[0], profHotWait[1] / 1e6 / hw, profHotWait[6] / 1e6, profHotWait[2] / 1e6 / hw, profHotWait[3] / 1e6 / hw,
+                profHotWait[4] / (double) hw, profHotWait[5] / (double) hw);
         StringBuilder sb = new StringBuilder(waits).append(hotProfile());
         long innerLive = 0;
         for (TranslatedUnit u : units) if (u instanceof InnerEntry) innerLive++;
@@ -1227,9 +1258,7 @@ public final class CodeCache {
         if (compiledNow(u, h, LOOK_TIMED)) {
             // Its count towards the hot tier begins now, when it can first run: the instructions the interpreter ran
             // while HotSpot had not compiled it are not the unit's to share (HOT_SHARE deferred such units once).
-            u.hotSince = h.instret;
-            u.hotRuns = 0;
-            u.hotBriefRuns = 0;
+            restartHotCount(u, h);
             return true;
         }
         if (Hart.PROFILE_UNITS) h.profile.counts[TranslationProfile.PROBES_NOT_COMPILED]++;

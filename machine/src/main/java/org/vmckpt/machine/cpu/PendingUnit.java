@@ -48,6 +48,8 @@ final class PendingUnit extends TranslatedUnit {
      */
     long queuedNanos, takenNanos, translatedNanos, compiledNanos;
     int queuedBehind;
+    /** Profile only: jobs queued after this one that the translator thread took before it (BackgroundTranslator#take). */
+    int overtaken;
     /** The cache dropped it from its table (a write to the page, a flush): the translator thread may skip it. */
     volatile boolean cancelled;
 
