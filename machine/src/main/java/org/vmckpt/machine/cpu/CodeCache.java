@@ -132,7 +132,7 @@ public final class CodeCache {
      * ({@link #HOT_MIN_RUN}) judges by the average, which cannot tell sha256's return point (75 per run on average, but
      * 15 of every 16 runs about 5 instructions and the 16th the message schedule's loop) from the signed module phase's
      * SHA-256 and ECDSA units of 64-81 instructions whose every run goes through the whole region: at 100 it kept both
-     * out (round 59), at 32 neither. Counted per run by the dispatcher ({@link TranslatedUnit#hotBriefRuns}).
+     * out (round 59), at 32 neither. Counted per run by the dispatcher ({@link TranslatedUnit#hotRunCounts}).
      */
     static final int HOT_BRIEF_RUNS = Integer.getInteger("vmckpt.jit.hotBriefRuns", 0);
     /**
@@ -331,8 +331,7 @@ public final class CodeCache {
      */
     private static void restartHotCount(TranslatedUnit u, Hart h) {
         u.hotSince = h.instret;
-        u.hotRuns = 0;
-        u.hotBriefRuns = 0;
+        u.hotRunCounts = 0; // its runs and brief runs (one field, TranslatedUnit#runCount)
     }
 
     private void allocate(int capacity) {
@@ -745,19 +744,19 @@ public final class CodeCache {
                 hotDeferred++;
                 return u;
             }
-            long runLength = hotAfter / Math.max(1, u.hotRuns); // instructions per run, on average, while it counted
+            long runLength = hotAfter / Math.max(1, u.hotRuns()); // instructions per run, on average, while it counted
             if (hotMinRun > 0 && runLength < hotMinRun) {
                 // Short runs (see HOT_MIN_RUN): it stays C1 code for good.
                 u.untilHot = Long.MAX_VALUE;
                 hotShortRuns++;
-                if (HOT_LOG) hotLog("short runs (" + u.hotRuns + " runs), not built:", u, null, h);
+                if (HOT_LOG) hotLog("short runs (" + u.hotRuns() + " runs), not built:", u, null, h);
                 return u;
             }
-            if (hotBriefRunsPercent > 0 && u.hotBriefRuns * 100 >= (long) hotBriefRunsPercent * u.hotRuns) {
+            if (hotBriefRunsPercent > 0 && u.hotBriefRuns() * 100 >= (long) hotBriefRunsPercent * u.hotRuns()) {
                 // Mostly brief runs (see HOT_BRIEF_RUNS): it stays C1 code for good.
                 u.untilHot = Long.MAX_VALUE;
                 hotBriefRejected++;
-                if (HOT_LOG) hotLog("brief runs (" + u.hotBriefRuns + " of " + u.hotRuns + " runs), not built:", u, null, h);
+                if (HOT_LOG) hotLog("brief runs (" + u.hotBriefRuns() + " of " + u.hotRuns() + " runs), not built:", u, null, h);
                 return u;
             }
             if (hotMaxBytecode > 0 && u.bytecodeSize > hotMaxBytecode) {
@@ -769,7 +768,7 @@ public final class CodeCache {
             }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
             u.hotRunLength = runLength;
-            if (HOT_LOG) hotLog("decided (" + u.hotRuns + " runs, " + u.hotBriefRuns + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began):", u, null, h);
+            if (HOT_LOG) hotLog("decided (" + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began):", u, null, h);
             promote(u, h);
             return u;
         }
@@ -1306,7 +1305,8 @@ public final class CodeCache {
     public Stats stats() {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
                 backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped, compileRefused,
-                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotWaitingCompiled(), hotDeferred, hotInstructionsRun(), hotRequested);
+                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotWaitingCompiled(), hotDeferred, hotInstructionsRun(), hotRequested,
+                hotBriefRejected);
     }
 
     /**
@@ -1339,10 +1339,12 @@ public final class CodeCache {
      * @param hotInstructionsRun       guest instructions retired by the hot-tier units that are live (C2's code, or
      *                                 tier 3's until C2 has compiled them)
      * @param hotRequested             hot-tier builds queued for tier 3 through the WhiteBox API after looks found no code
+     * @param hotBriefRejected         units the brief-run rule kept C1 code for good ({@link #HOT_BRIEF_RUNS}; 0 with it off)
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
                         long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits, long promotions,
                         long promotionsDropped, long compileRefused, long batchesEndedBeforeUnit, long hotBuilds,
-                        long hotWaiting, long hotWaitingCompiled, long hotDeferred, long hotInstructionsRun, long hotRequested) { }
+                        long hotWaiting, long hotWaitingCompiled, long hotDeferred, long hotInstructionsRun, long hotRequested,
+                        long hotBriefRejected) { }
 }

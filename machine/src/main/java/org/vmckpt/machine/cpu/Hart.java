@@ -308,6 +308,10 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         CodeCache cc = codeCache;
         if (cc == null) return interpreter.interpret(budget, false);
         int n = 0;
+        // The cache's counters of unit runs, kept here and added once per batch (below): a field's load and store after
+        // the megamorphic unit call on every trip cost more than a local's. The instructions run translated are n less
+        // what was not a unit's (interpreted blocks, a trap's attempt), counted on those rarer paths only.
+        int chained = 0, lookedUp = 0, notInUnits = 0;
         TranslatedUnit prev = null; // the unit that just left normally, by exit prevSlot
         int prevSlot = 0;
         boolean sampled = false; // the interpreted block before ended at a jump block mode handed over
@@ -322,7 +326,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             int ti = (int) vpn & TLB_MASK;
             if (u != null && !u.dead && m.xTag[ti] == (vpn | m.fetchCtx) && (((long) m.xPhys[ti] << 12) | (pc & 0xfff)) == u.key
                     && u.entryBlockLength <= budget - n) {
-                cc.chainedRuns++;
+                chained++;
                 if (PROFILE_UNITS) {
                     profile.counts[TranslationProfile.CHAINED]++;
                     profile.afterJalr(0);
@@ -353,12 +357,14 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                         began = TranslationProfile.BEGAN_AFTER_INTERP;
                     }
                     n += ran;
+                    notInUnits += ran;
                     if ((events & EVENT_STOP) != 0) break;
                     sampled = (events & EVENT_BLOCK_END) != 0; // (or a jump to an entry or an unmapped page: no heat there)
                     prev = null;
                     continue;
                 }
                 if (prev != null) prev.chain[prevSlot] = u;
+                lookedUp++;
                 if (PROFILE_UNITS) {
                     profile.counts[TranslationProfile.LOOKED_UP]++;
                     profile.afterJalr(1);
@@ -387,11 +393,8 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 nestedLeftSet = false;
             }
             u.untilHot -= retired;
-            u.hotRuns++;
-            u.hotBriefRuns += (retired - TranslatedUnit.BRIEF_RUN) >>> 31; // (branch-free: 1 for a run under BRIEF_RUN)
-            cc.unitRuns++;
+            u.hotRunCounts += TranslatedUnit.runCount(retired); // (a run, and whether it was brief: one field)
             instret += retired;
-            cc.translatedInstructionsRun += retired;
             n += retired;
             if (PROFILE_UNITS) profile.counts[unitExit ? (trap ? TranslationProfile.TRAP : TranslationProfile.DEFER)
                     : retired == 0 || from == null ? TranslationProfile.TRAP : events != 0 ? TranslationProfile.EVENT : from.exitKinds[exitSlot]]++;
@@ -406,15 +409,19 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     if (PROFILE_UNITS) began = TranslationProfile.BEGAN_AFTER_TRAP;
                     traps.takePendingTrap();
                     n++; // the attempt counts, as in the interpreter: an endless trap loop still ends the budget
+                    notInUnits++;
                 } else {
                     // A device access or a write to translated code: the unit left before that instruction, and its
                     // block fitted the budget, so there is room for the interpreter to run it (n < budget here).
                     cc.deferrals++;
-                    n += interpreter.interpret(budget - n, true);
+                    int ran = interpreter.interpret(budget - n, true);
+                    n += ran;
+                    notInUnits += ran;
                 }
             } else if (retired == 0) {
                 if (PROFILE_UNITS) began = TranslationProfile.BEGAN_AFTER_TRAP;
                 n++; // an instruction run for the unit by the interpreter (execOne) trapped first thing
+                notInUnits++;
             } else if (events == 0 && from != null) {
                 prev = from;
                 prevSlot = exitSlot;
@@ -424,6 +431,9 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 break;
             }
         }
+        cc.chainedRuns += chained;
+        cc.unitRuns += chained + lookedUp;
+        cc.translatedInstructionsRun += n - notInUnits;
         return n;
     }
 
@@ -460,8 +470,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         nestedUnits[nesting] = null;
         instret -= nestedBase[nesting];
         u.untilHot -= retired;
-        u.hotRuns++;
-        u.hotBriefRuns += (retired - TranslatedUnit.BRIEF_RUN) >>> 31;
+        u.hotRunCounts += TranslatedUnit.runCount(retired);
         caller.untilHot += retired; // (the dispatcher counts the caller's total, the callee's instructions in it)
         codeCache.unitRuns++;
         codeCache.chainedRuns++;

@@ -65,16 +65,35 @@ public abstract class TranslatedUnit {
     long untilHot = Long.MAX_VALUE;
     /** The hart's {@code instret} when this unit's current count towards the hot tier began (CodeCache#HOT_SHARE). */
     long hotSince;
-    /** The dispatcher's runs of this unit since its count towards the hot tier began (CodeCache#HOT_MIN_RUN). */
-    long hotRuns;
     /**
-     * Of those runs, the ones that retired fewer than {@link #BRIEF_RUN} instructions (CodeCache#HOT_BRIEF_RUNS): an
+     * Two counts in one field, so that the dispatcher adds both with one load and one store ({@link #runCount}): in the low
+     * 32 bits the dispatcher's runs of this unit since its count towards the hot tier began (CodeCache#HOT_MIN_RUN), in the
+     * high 32 bits the ones of them that retired fewer than {@link #BRIEF_RUN} instructions (CodeCache#HOT_BRIEF_RUNS: an
      * average run length cannot tell a unit whose every run is short from one that mostly leaves after a few instructions
-     * and now and then loops for a thousand (sha256's return point: 75 per run on average, 15 of every 16 runs 5 long).
+     * and now and then loops for a thousand; sha256's return point: 75 per run on average, 15 of every 16 runs 5 long).
+     * Read them with {@link #hotRuns()} and {@link #hotBriefRuns()}. Exact while a count has fewer than 2^32 runs: it is
+     * read when the count's {@code hotAfter} instructions are retired (20 M by default; every run but one that traps
+     * first thing retires one at least) and begun again from 0, and a unit whose count is never read again (hot, kept C1
+     * code for good) may wrap it harmlessly.
      */
-    long hotBriefRuns;
-    /** A run shorter than this many instructions is a brief one ({@link #hotBriefRuns}). */
+    long hotRunCounts;
+    /** A run shorter than this many instructions is a brief one ({@link #hotRunCounts}). */
     static final int BRIEF_RUN = 16;
+
+    /** What one run that retired {@code retired} instructions adds to {@link #hotRunCounts} (branch-free). */
+    static long runCount(int retired) {
+        return 1L | (long) ((retired - BRIEF_RUN) >>> 31) << 32; // (retired >= 0: the sign bit is set for a brief run)
+    }
+
+    /** The runs since this unit's count towards the hot tier began. */
+    long hotRuns() {
+        return hotRunCounts & 0xffff_ffffL;
+    }
+
+    /** Of {@link #hotRuns()}, the brief ones (under {@link #BRIEF_RUN} instructions). */
+    long hotBriefRuns() {
+        return hotRunCounts >>> 32;
+    }
     /** Instructions per run when its hot-tier build was decided (CodeCache#HOT_LONG_RUN). */
     long hotRunLength;
     /** This unit is of the hot tier: a class outside the C1-only directive, so that HotSpot's C2 compiles it. */
