@@ -3,6 +3,7 @@ package org.vmckpt.checkpoint;
 import org.vmckpt.checkpoint.migration.WarmUpC2Compiles;
 import org.vmckpt.checkpoint.store.CheckpointWriter;
 import org.vmckpt.checkpoint.store.Repository;
+import org.vmckpt.machine.IdleWindow;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.MachineConfig;
 import org.vmckpt.machine.memory.GuestMemory;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
- * Once per process, after the guest's first idle: a few throwaway live checkpoints of a small scratch machine into a
+ * Once per process, once the guest has been idle for a while ({@link IdleWindow}): a few throwaway live checkpoints of a small scratch machine into a
  * throwaway repository (a temporary directory, deleted after), then C2 asked for the writer's methods they profiled,
  * so that the VM's first real checkpoint runs the saver's code loaded and compiled, as later ones do. Without it the first
  * checkpoint of a signed-guest memdirty VM loaded 79 classes and made 570 compiles (129 of the checkpoint packages; the
@@ -31,9 +32,12 @@ import java.util.stream.Stream;
  * <p>The scratch machine shares nothing with the VM (no disks, no boot files, {@link #PAGES} pages of synthetic,
  * memdirty-like content and zero pages between, the same arrays installed many times); nothing of the VM's memory,
  * devices or repository is read or written. Runs on one daemon thread at the saver's priority (lowest), started by
- * the page sources' thread when it starts its work unasked, at the guest's first idle (not when a checkpoint or a
- * migration asked for the sources: it would then compete with that). A real checkpoint that starts stops it after its current run
- * ({@link #stop}); any failure only means less warm-up. Off by default (the default guest's first idle comes during its boot, which it slowed: docs/BENCHMARKS.md round 60); {@code -Dvmckpt.checkpoint.warmUp=true} turns it on.
+ * the page sources' thread when it starts its work unasked (not when a checkpoint or a migration asked for the
+ * sources: it would then compete with that); the thread then waits for the guest to be idle for a while
+ * ({@link #startInBackground}). A real checkpoint that starts stops it, before it runs or after its current run
+ * ({@link #stop}); any failure only means less warm-up. Round 60 started it at the guest's first idle, which comes
+ * during a boot, and the CPU benchmark's default-guest boot was slower with it (docs/BENCHMARKS.md round 60); round 61
+ * made it wait for the idle window. {@code -Dvmckpt.checkpoint.warmUp} turns it on or off.
  */
 public final class CheckpointWarmUp {
     /** Pages of the scratch machine that carry data (as many zero pages lie between them). */
@@ -61,14 +65,39 @@ public final class CheckpointWarmUp {
 
     private CheckpointWarmUp() { }
 
-    /** Starts the warm-up on a daemon thread the first time it is called in this process (if enabled); returns it, or null. */
-    static Thread startInBackground() {
+    /** How often the warm-up's thread looks whether the guest has been idle for a while. */
+    static final long IDLE_POLL_MILLIS = 50;
+
+    /**
+     * Starts the warm-up's daemon thread the first time it is called in this process (if enabled); returns it, or null.
+     * The thread first waits until {@code guest} has been idle for a while ({@link IdleWindow}: not its first idle,
+     * which comes during a boot; round 60's CPU benchmark boot was slower with the warm-up started there) and no lazy
+     * restore is loading; it never runs if a real checkpoint starts first, or if the guest is never that idle.
+     * {@code guest} null: at once (tests).
+     */
+    static Thread startInBackground(Machine guest) {
         if (!ENABLED || stopRequested || !started.compareAndSet(false, true)) return null;
-        Thread t = new Thread(CheckpointWarmUp::run, "vmckpt-checkpoint-warm-up");
+        Thread t = new Thread(() -> {
+            if (guest == null || awaitIdle(guest)) run();
+        }, "vmckpt-checkpoint-warm-up");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY); // the saver's own priority (CheckpointEngine.checkpoint)
         t.start();
         return t;
+    }
+
+    /** Waits until the guest has been idle for a while and loads no lazy restore; false if a real checkpoint came first. */
+    static boolean awaitIdle(Machine guest) {
+        IdleWindow idle = IdleWindow.of(guest);
+        try {
+            while (!stopRequested) {
+                if (idle.idleNow() && !guest.memory().isLoadingLazily()) return true;
+                Thread.sleep(IDLE_POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     /** A real checkpoint starts: the warm-up ends after its current run (it must not compete with it). */

@@ -5,6 +5,7 @@ import org.vmckpt.checkpoint.store.PageKind;
 import org.vmckpt.checkpoint.store.ProgressListener;
 import org.vmckpt.checkpoint.store.Repository;
 import org.vmckpt.checkpoint.store.Stats;
+import org.vmckpt.machine.IdleWindow;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.device.virtio.FrozenOverlay;
 import org.vmckpt.machine.device.virtio.VirtioBalloon;
@@ -60,6 +61,15 @@ final class PageClassifier {
      * before round 21, for A/B runs).
      */
     static final long SOURCES_DELAY_MILLIS = 30_000L;
+    /**
+     * Whether the page sources wait for the guest to be idle for a while ({@link IdleWindow}) instead of its first idle
+     * ({@code -Dvmckpt.pageSources.idleWindow=true}; off by default). A benchmark guest's first idle comes during its
+     * boot: the signed CPU benchmark guest's page sources started there and their thread ran on through its module
+     * phase (round 61, bench/idle-profile.py, load 6). With the window the sources of a guest that is never idle for a
+     * second are read {@link #SOURCES_DELAY_MILLIS} after the engine's start, or when a checkpoint asks. Read when an
+     * engine starts.
+     */
+    static final String SOURCES_IDLE_WINDOW = "vmckpt.pageSources.idleWindow";
     /** How often the waiting thread looks at the guest's idle flag. */
     private static final long SOURCES_POLL_MILLIS = 50;
 
@@ -69,14 +79,16 @@ final class PageClassifier {
         this.lineage = lineage;
         this.sources = new java.util.concurrent.CompletableFuture<>();
         long delayNanos = Long.getLong("vmckpt.pageSources.delayMillis", SOURCES_DELAY_MILLIS) * 1_000_000L;
-        this.sourcesThread = startPageSources(machine, repo, lineage.parentId(), sources, wanted, delayNanos, startWarmUp);
+        boolean idleWindow = Boolean.getBoolean(SOURCES_IDLE_WINDOW);
+        this.sourcesThread = startPageSources(machine, repo, lineage.parentId(), sources, wanted, delayNanos, idleWindow, startWarmUp);
     }
 
     /**
      * Reads the boot files once (hashing only those {@link FileDigests} does not remember: {@link PageSources#ofMachine}),
      * on a side thread ({@link #SOURCES_PRIORITY}), after the boot: by the first checkpoint they are normally ready and
      * evicting pages to them costs that checkpoint nothing extra. The thread starts its work at the first of: a checkpoint or migration asking for them
-     * ({@link #pageSources}), the guest's first idle ({@link Machine#hasIdled}: the host has CPU to spare), or
+     * ({@link #pageSources}), the guest's first idle ({@link Machine#hasIdled}: the host has CPU to spare; or, with
+     * {@link #SOURCES_IDLE_WINDOW}, the guest idle for a while), or
      * {@link #SOURCES_DELAY_MILLIS} after the engine started. Until round 21 it started at once, and its 0.3-0.5 s of
      * CPU (more for a larger initramfs) fell in the guest's boot, when the run thread, C1, C2 and the translator thread
      * already keep both cores of a two-core host busy (docs/BENCHMARKS.md, rounds 19 and 21). The price: a checkpoint
@@ -87,19 +99,21 @@ final class PageClassifier {
      */
     private static Thread startPageSources(Machine machine, Repository repo, String parentId,
                                            java.util.concurrent.CompletableFuture<PageSources> f,
-                                           java.util.concurrent.CountDownLatch wanted, long delayNanos, boolean startWarmUp) {
+                                           java.util.concurrent.CountDownLatch wanted, long delayNanos, boolean idleWindow,
+                                           boolean startWarmUp) {
         Thread t = new Thread(() -> {
             try {
                 long start = System.nanoTime();
-                while (!machine.hasIdled() && System.nanoTime() - start < delayNanos) {
+                IdleWindow idle = idleWindow ? IdleWindow.of(machine) : null;
+                while (!(idle != null ? idle.idleNow() : machine.hasIdled()) && System.nanoTime() - start < delayNanos) {
                     if (wanted.await(SOURCES_POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) break;
                 }
                 long deadline = System.nanoTime() + SOURCES_WAIT_NANOS;
                 while (machine.memory().isLoadingLazily() && System.nanoTime() < deadline) Thread.sleep(20);
-                // The saver's code loaded and compiled before the first checkpoint (CheckpointWarmUp), beside the reading
-                // below, from the guest's first idle (and a lazy restore's end); not when a checkpoint or a migration asked for the sources (it would
-                // compete with them).
-                if (startWarmUp && wanted.getCount() > 0) CheckpointWarmUp.startInBackground();
+                // The saver's code loaded and compiled before the first checkpoint (CheckpointWarmUp), once the guest has
+                // been idle for a while (its thread waits for that); not when a checkpoint or a migration asked for the
+                // sources (it would compete with them).
+                if (startWarmUp && wanted.getCount() > 0) CheckpointWarmUp.startInBackground(machine);
                 try {
                     GcPauses.listen(); // held back during a lazy restore's load (CheckpointEngine)
                 } catch (RuntimeException e) {

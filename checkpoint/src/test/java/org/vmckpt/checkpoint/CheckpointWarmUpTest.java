@@ -48,6 +48,17 @@ class CheckpointWarmUpTest {
         assertEquals("started true", child("start", Files.createDirectories(dir.resolve("on-tmp")), "-Dvmckpt.checkpoint.warmUp=true"));
     }
 
+    /**
+     * The warm-up waits for the guest to be idle for a while ({@code IdleWindow}), not for the engine's call: a guest
+     * that does not run gets none in 1.5 s (round 60's warm-up ran at once from the first idle, during a boot), and once
+     * the guest (memwalk, which waits for its timer most of the time) has run for a while, both throwaway checkpoints run.
+     */
+    @Test
+    void theWarmUpWaitsForAGuestIdleForAWhile() throws Exception {
+        assertEquals("before 0 waiting true after " + CheckpointWarmUp.RUNS,
+                child("guest", Files.createDirectories(dir.resolve("guest-tmp")), "-Dvmckpt.checkpoint.warmUp=true"));
+    }
+
     /** Runs {@link CheckpointWarmUpMain} in a fresh JVM with this one's options (the WhiteBox API's); returns its line. */
     private static String child(String mode, Path tmp, String... jvmOptions) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
