@@ -73,14 +73,18 @@ final class PageClassifier {
     /** How often the waiting thread looks at the guest's idle flag. */
     private static final long SOURCES_POLL_MILLIS = 50;
 
-    /** {@code startWarmUp}: when the sources' thread starts unasked, it starts the checkpoint warm-up ({@link CheckpointWarmUp}). */
+    /** {@code startWarmUp}: start the checkpoint warm-up's thread ({@link CheckpointWarmUp}), which waits for an idle guest. */
     PageClassifier(Machine machine, Repository repo, Lineage lineage, boolean startWarmUp) {
         this.machine = machine;
         this.lineage = lineage;
         this.sources = new java.util.concurrent.CompletableFuture<>();
         long delayNanos = Long.getLong("vmckpt.pageSources.delayMillis", SOURCES_DELAY_MILLIS) * 1_000_000L;
         boolean idleWindow = Boolean.getBoolean(SOURCES_IDLE_WINDOW);
-        this.sourcesThread = startPageSources(machine, repo, lineage.parentId(), sources, wanted, delayNanos, idleWindow, startWarmUp);
+        this.sourcesThread = startPageSources(machine, repo, lineage.parentId(), sources, wanted, delayNanos, idleWindow);
+        // The saver's code loaded and compiled before the first checkpoint (CheckpointWarmUp), once the guest has been
+        // idle for a while (its thread waits for that: from the engine's start, so that its window is not begun only
+        // when the sources start); not once a checkpoint or a migration asked for the sources (it would compete with them).
+        if (startWarmUp) CheckpointWarmUp.startInBackground(machine, () -> wanted.getCount() == 0);
     }
 
     /**
@@ -99,8 +103,7 @@ final class PageClassifier {
      */
     private static Thread startPageSources(Machine machine, Repository repo, String parentId,
                                            java.util.concurrent.CompletableFuture<PageSources> f,
-                                           java.util.concurrent.CountDownLatch wanted, long delayNanos, boolean idleWindow,
-                                           boolean startWarmUp) {
+                                           java.util.concurrent.CountDownLatch wanted, long delayNanos, boolean idleWindow) {
         Thread t = new Thread(() -> {
             try {
                 long start = System.nanoTime();
@@ -110,10 +113,6 @@ final class PageClassifier {
                 }
                 long deadline = System.nanoTime() + SOURCES_WAIT_NANOS;
                 while (machine.memory().isLoadingLazily() && System.nanoTime() < deadline) Thread.sleep(20);
-                // The saver's code loaded and compiled before the first checkpoint (CheckpointWarmUp), once the guest has
-                // been idle for a while (its thread waits for that); not when a checkpoint or a migration asked for the
-                // sources (it would compete with them).
-                if (startWarmUp && wanted.getCount() > 0) CheckpointWarmUp.startInBackground(machine);
                 try {
                     GcPauses.listen(); // held back during a lazy restore's load (CheckpointEngine)
                 } catch (RuntimeException e) {

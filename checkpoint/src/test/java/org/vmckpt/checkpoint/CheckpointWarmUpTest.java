@@ -34,11 +34,12 @@ class CheckpointWarmUpTest {
         assertEquals(String.valueOf(CheckpointWarmUp.RUNS), warm[1], "throwaway checkpoints completed: " + String.join(" ", warm));
         assertTrue(Integer.parseInt(warm[3]) >= 3, "the page loop has profiled C1 or C2 code after the warm-up: " + String.join(" ", warm));
         assertEquals("4", warm[5], "the writer's per-page call has C2's code after the warm-up: " + String.join(" ", warm));
+        assertTrue(Integer.parseInt(warm[7]) >= 1, "the copy-on-write path's TLB sweep is compiled after the warm-up: " + String.join(" ", warm));
         try (Stream<Path> left = Files.list(warmTmp)) {
             assertEquals(List.of(), left.toList(), "the warm-up's temporary repository is deleted");
         }
         String cold = child("cold", Files.createDirectories(dir.resolve("cold-tmp")));
-        assertEquals("runs 0 writePages 0 putPage 0", cold, "without the warm-up nothing of the saver is compiled");
+        assertEquals("runs 0 writePages 0 putPage 0 pageReplaced 0", cold, "without the warm-up nothing of the saver is compiled");
     }
 
     /** Off by default (round 60: the default guest's boot was slower with it); {@code -Dvmckpt.checkpoint.warmUp=true} turns it on. */
