@@ -89,6 +89,7 @@ public final class Machine {
     private volatile long waitedNanos;
     /** Set the first time the guest idles (a WFI with nothing pending): from then on the host has CPU to spare. */
     private volatile boolean idled;
+    private volatile long firstIdleNanos;
 
     public Machine(MachineConfig config, IntConsumer consoleOutput) throws IOException {
         this(config, consoleOutput, true);
@@ -172,6 +173,13 @@ public final class Machine {
     public long idleNanos() { return idleNanos; }
     /** Whether the guest has idled at least once (waited in WFI for its next timer); any thread may ask. */
     public boolean hasIdled() { return idled; }
+    /** {@link System#nanoTime} when the guest first idled, 0 before ({@code --stats} shows it). */
+    public long firstIdleNanos() { return firstIdleNanos; }
+
+    private void firstIdle() {
+        firstIdleNanos = System.nanoTime();
+        idled = true;
+    }
     /**
      * How long the guest has waited for interrupts so far, in nanoseconds: host time slept in host mode, guest time
      * skipped in deterministic mode. Any thread may ask; {@link IdleWindow} turns it into "idle for a while".
@@ -597,7 +605,7 @@ public final class Machine {
             runIdleTask(); // host work only: nothing the guest sees, so the run is the same with or without it
             if (deadline != -1L && Long.compareUnsigned(deadline, now) > 0) waitedNanos += (deadline - now) * 100;
             if (deadline != -1L) clock.advanceTo(deadline);
-            if (!idled) idled = true;
+            if (!idled) firstIdle();
             updateTimersAndInterrupts();
             return;
         }
@@ -616,7 +624,7 @@ public final class Machine {
             long slept = System.nanoTime() - t0;
             idleNanos += slept;
             waitedNanos += slept;
-            if (!idled) idled = true;
+            if (!idled) firstIdle();
         }
         feedConsole();
         updateTimersAndInterrupts();
