@@ -63,11 +63,12 @@ final class PageClassifier {
     static final long SOURCES_DELAY_MILLIS = 30_000L;
     /**
      * Whether the page sources wait for the guest to be idle for a while ({@link IdleWindow}) instead of its first idle
-     * ({@code -Dvmckpt.pageSources.idleWindow=true}; off by default). A benchmark guest's first idle comes during its
-     * boot: the signed CPU benchmark guest's page sources started there and their thread ran on through its module
-     * phase (round 61, bench/idle-profile.py, load 6). With the window the sources of a guest that is never idle for a
-     * second are read {@link #SOURCES_DELAY_MILLIS} after the engine's start, or when a checkpoint asks. Read when an
-     * engine starts.
+     * ({@code -Dvmckpt.pageSources.idleWindow=true}; off by default). A busy guest's first idle, when it has one, can
+     * come in the middle of its boot (round 60: the warm-up, then started there, went with slower CPU-benchmark boots);
+     * in round 61's runs the CPU benchmark's guests did not idle at all up to their module phase's end ({@code --stats}),
+     * so there the switch changes nothing measurable (docs/BENCHMARKS.md, round 61). With the window the sources of a
+     * guest that is never idle for a second are read {@link #SOURCES_DELAY_MILLIS} after the engine's start, or when a
+     * checkpoint asks. Read when an engine starts.
      */
     static final String SOURCES_IDLE_WINDOW = "vmckpt.pageSources.idleWindow";
     /** How often the waiting thread looks at the guest's idle flag. */
