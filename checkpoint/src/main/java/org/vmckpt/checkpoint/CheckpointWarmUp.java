@@ -3,8 +3,10 @@ package org.vmckpt.checkpoint;
 import org.vmckpt.checkpoint.migration.WarmUpC2Compiles;
 import org.vmckpt.checkpoint.store.CheckpointWriter;
 import org.vmckpt.checkpoint.store.Repository;
+import org.vmckpt.machine.IdleWindow;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.MachineConfig;
+import org.vmckpt.machine.memory.FrozenMemory;
 import org.vmckpt.machine.memory.GuestMemory;
 
 import java.io.IOException;
@@ -15,25 +17,29 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
- * Once per process, after the guest's first idle: a few throwaway live checkpoints of a small scratch machine into a
+ * Once per process, once the guest has been idle for a while ({@link IdleWindow}): a few throwaway live checkpoints of a small scratch machine into a
  * throwaway repository (a temporary directory, deleted after), then C2 asked for the writer's methods they profiled,
  * so that the VM's first real checkpoint runs the saver's code loaded and compiled, as later ones do. Without it the first
  * checkpoint of a signed-guest memdirty VM loaded 79 classes and made 570 compiles (129 of the checkpoint packages; the
  * second checkpoint 206 and 14) while it saved, on the two cores the guest shares with the saver: round 59 measured its
  * guest's stall at 4-49 ms against 1.2-8 ms for later checkpoints (docs/BENCHMARKS.md, round 59 part 4, and round 60).
- * The page sources' code is not warmed here (the scratch machine has no page that refers to a file), nor the
- * copy-on-write path on the guest's thread. The capture's own first-time costs are the engine's warm-up captures
+ * The page sources' code is not warmed here (the scratch machine has no page that refers to a file); the guest's
+ * copy-on-write path is ({@link #writeFrozenPages}). The capture's own first-time costs are the engine's warm-up captures
  * ({@code CheckpointEngine.warmUp}); this is the saver's half.
  *
  * <p>The scratch machine shares nothing with the VM (no disks, no boot files, {@link #PAGES} pages of synthetic,
  * memdirty-like content and zero pages between, the same arrays installed many times); nothing of the VM's memory,
- * devices or repository is read or written. Runs on one daemon thread at the saver's priority (lowest), started by
- * the page sources' thread when it starts its work unasked, at the guest's first idle (not when a checkpoint or a
- * migration asked for the sources: it would then compete with that). A real checkpoint that starts stops it after its current run
- * ({@link #stop}); any failure only means less warm-up. Off by default (the default guest's first idle comes during its boot, which it slowed: docs/BENCHMARKS.md round 60); {@code -Dvmckpt.checkpoint.warmUp=true} turns it on.
+ * devices or repository is read or written. Runs on one daemon thread at the saver's priority (lowest), started with
+ * the VM's engine ({@code PageClassifier}); the thread waits for the guest to be idle for a while
+ * ({@link #startInBackground}), and gives up if a checkpoint or a migration asks for the page sources first (it would
+ * then compete with that). A real checkpoint that starts stops it, before it runs or after its current run
+ * ({@link #stop}); any failure only means less warm-up. Round 60 started it at the guest's first idle, which comes
+ * during a boot, and the CPU benchmark's default-guest boot was slower with it (docs/BENCHMARKS.md round 60); round 61
+ * made it wait for the idle window. {@code -Dvmckpt.checkpoint.warmUp} turns it on or off.
  */
 public final class CheckpointWarmUp {
     /** Pages of the scratch machine that carry data (as many zero pages lie between them). */
@@ -42,6 +48,10 @@ public final class CheckpointWarmUp {
     static final int RUNS = 2;
     /** The longest wait for the C2 compiles asked for after the runs. */
     static final long C2_WAIT_NANOS = 10_000_000_000L;
+    /** Data pages written to while frozen, after the runs ({@link #writeFrozenPages}). */
+    static final int COW_PAGES = 1024;
+    /** Whether the runs also take the guest's copy-on-write path ({@code -Dvmckpt.checkpoint.warmUp.copyOnWrite}, on). */
+    static final boolean COPY_ON_WRITE = Boolean.parseBoolean(System.getProperty("vmckpt.checkpoint.warmUp.copyOnWrite", "true"));
     /** Whether the VM's engine starts the warm-up (read once; off unless asked for). */
     static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("vmckpt.checkpoint.warmUp", "false"));
 
@@ -61,14 +71,54 @@ public final class CheckpointWarmUp {
 
     private CheckpointWarmUp() { }
 
-    /** Starts the warm-up on a daemon thread the first time it is called in this process (if enabled); returns it, or null. */
-    static Thread startInBackground() {
+    /** A line on stderr when the warm-up's thread ends: how long it waited for the idle window, its runs (a diagnostic). */
+    static final boolean TRACE = Boolean.getBoolean("vmckpt.checkpoint.warmUp.trace");
+    /** How often the warm-up's thread looks whether the guest has been idle for a while. */
+    static final long IDLE_POLL_MILLIS = 50;
+
+    /**
+     * Starts the warm-up's daemon thread the first time it is called in this process (if enabled); returns it, or null.
+     * The thread first waits until {@code guest} has been idle for a while ({@link IdleWindow}: not its first idle,
+     * which comes during a boot; round 60's CPU benchmark boot was slower with the warm-up started there) and no lazy
+     * restore is loading; it never runs if a real checkpoint starts first, or if the guest is never that idle.
+     * {@code busy} answers true once the VM wants the host for something the warm-up must not compete with (a
+     * migration asked for the page sources): it then never runs. {@code guest} null: at once (tests).
+     */
+    static Thread startInBackground(Machine guest, BooleanSupplier busy) {
         if (!ENABLED || stopRequested || !started.compareAndSet(false, true)) return null;
-        Thread t = new Thread(CheckpointWarmUp::run, "vmckpt-checkpoint-warm-up");
+        Thread t = new Thread(() -> {
+            long t0 = System.nanoTime();
+            boolean idle = guest == null || awaitIdle(guest, busy);
+            long t1 = System.nanoTime();
+            int runs = idle ? run() : 0;
+            if (TRACE) {
+                System.err.printf("vmckpt: checkpoint warm-up: %s after %d ms (JVM uptime %d ms), %d runs in %d ms%n",
+                        idle ? "the guest idle for a while" : "a checkpoint came first", (t1 - t0) / 1_000_000,
+                        java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() - (System.nanoTime() - t1) / 1_000_000,
+                        runs, (System.nanoTime() - t1) / 1_000_000);
+            }
+        }, "vmckpt-checkpoint-warm-up");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY); // the saver's own priority (CheckpointEngine.checkpoint)
         t.start();
         return t;
+    }
+
+    /**
+     * Waits until the guest has been idle for a while and loads no lazy restore; false if a real checkpoint came first
+     * or {@code busy} answered true.
+     */
+    static boolean awaitIdle(Machine guest, BooleanSupplier busy) {
+        IdleWindow idle = IdleWindow.of(guest);
+        try {
+            while (!stopRequested && !busy.getAsBoolean()) {
+                if (idle.idleNow() && !guest.memory().isLoadingLazily()) return true;
+                Thread.sleep(IDLE_POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     /** A real checkpoint starts: the warm-up ends after its current run (it must not compete with it). */
@@ -107,6 +157,7 @@ public final class CheckpointWarmUp {
                 done++;
                 completedRuns = done;
             }
+            if (COPY_ON_WRITE && !stopRequested) writeFrozenPages(scratch.memory());
             scratch.virtio().close();
             scratch = null;
             deleteTree(dir); // before the wait for C2 below
@@ -125,6 +176,24 @@ public final class CheckpointWarmUp {
             }
         }
         return done;
+    }
+
+    /**
+     * Freezes the scratch machine's memory as a capture does, writes to {@link #COW_PAGES} of its data pages (on this
+     * thread: the scratch machine has no run thread) and releases it, so that the guest's copy-on-write path
+     * ({@code GuestMemory.pageForWrite}'s copy, {@code SparePages.take}, the harts' {@code pageReplaced}: a TLB sweep)
+     * is compiled before the VM's first checkpoint, where the guest's thread runs it for every page it writes first
+     * (ckpt60's "Noticed" 2). Not inside a throwaway checkpoint (through its progress listener): a listener there changed
+     * the page loop's profile, and its C1 code was gone after the runs. A thousand pages: 4 MiB of copies, garbage
+     * with the scratch machine.
+     */
+    private static void writeFrozenPages(GuestMemory memory) {
+        FrozenMemory view = memory.freeze();
+        try {
+            for (int i = 0; i < COW_PAGES; i++) memory.pageForWrite(2 * i);
+        } finally {
+            view.release();
+        }
     }
 
     /** The saver's loops over every page or block, run once per checkpoint. */

@@ -169,6 +169,11 @@ final class VmSession {
             System.err.printf("vmckpt: %,d instructions in %.2f s (%.1f MIPS, %.2f s idle)%s%n", n, wall / 1e9,
                     n / Math.max(1, (wall - machine.idleNanos()) / 1e3), machine.idleNanos() / 1e9,
                     console.markerSeenNanos() > 0 ? String.format("; marker after %.2f s", (console.markerSeenNanos() - t0) / 1e9) : "");
+            // When host work that waits for the guest's first idle could start (the page sources, by default), and
+            // how long the guest waited for interrupts in all (IdleWindow's count).
+            System.err.printf("vmckpt: the guest %s; it waited for interrupts %.3f s in all%n", machine.firstIdleNanos() == 0
+                    ? "never idled" : String.format("first idled %.2f s after the run started", (machine.firstIdleNanos() - t0) / 1e9),
+                    machine.waitedNanos() / 1e9);
             // CPU time of the guest's thread alone: steadier than wall time on a shared machine (no JIT compiler threads).
             System.err.printf("vmckpt: run thread CPU %.2f s (%.1f MIPS per CPU second); the first instruction %.2f s after the JVM started%n",
                     runCpu / 1e9, n / Math.max(1, runCpu / 1e3), startMillis / 1e3);

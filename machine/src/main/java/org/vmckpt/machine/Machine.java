@@ -81,8 +81,15 @@ public final class Machine {
     private volatile boolean rebootRequested;
     private ElfImage elf;
     private long idleNanos;
+    /**
+     * How long the guest has waited for interrupts so far ({@link #waitedNanos}): the host time the run thread slept in
+     * {@link #idle} (as {@link #idleNanos}), or in deterministic mode, where it does not sleep, the guest time skipped.
+     * Written by the run thread once per idle wait (never on the instruction path), read by any thread.
+     */
+    private volatile long waitedNanos;
     /** Set the first time the guest idles (a WFI with nothing pending): from then on the host has CPU to spare. */
     private volatile boolean idled;
+    private volatile long firstIdleNanos;
 
     public Machine(MachineConfig config, IntConsumer consoleOutput) throws IOException {
         this(config, consoleOutput, true);
@@ -166,6 +173,18 @@ public final class Machine {
     public long idleNanos() { return idleNanos; }
     /** Whether the guest has idled at least once (waited in WFI for its next timer); any thread may ask. */
     public boolean hasIdled() { return idled; }
+    /** {@link System#nanoTime} when the guest first idled, 0 before ({@code --stats} shows it). */
+    public long firstIdleNanos() { return firstIdleNanos; }
+
+    private void firstIdle() {
+        firstIdleNanos = System.nanoTime();
+        idled = true;
+    }
+    /**
+     * How long the guest has waited for interrupts so far, in nanoseconds: host time slept in host mode, guest time
+     * skipped in deterministic mode. Any thread may ask; {@link IdleWindow} turns it into "idle for a while".
+     */
+    public long waitedNanos() { return waitedNanos; }
 
     /** The wired devices, in the order the device tree describes them (each writes its own node). */
     List<org.vmckpt.machine.firmware.DeviceTreeNode> deviceTreeNodes() {
@@ -518,7 +537,10 @@ public final class Machine {
                     } else {
                         idle();
                         // Deterministic, no timer armed, nothing pending: only console input or a request can wake it.
-                        if (deterministic && h.isWaitingForInterrupt()) LockSupport.parkNanos(MAX_IDLE_NANOS);
+                        if (deterministic && h.isWaitingForInterrupt()) {
+                            LockSupport.parkNanos(MAX_IDLE_NANOS);
+                            waitedNanos += MAX_IDLE_NANOS;
+                        }
                         continue;
                     }
                 }
@@ -581,8 +603,9 @@ public final class Machine {
         long now = clint.mtime();
         if (config.deterministic()) {
             runIdleTask(); // host work only: nothing the guest sees, so the run is the same with or without it
+            if (deadline != -1L && Long.compareUnsigned(deadline, now) > 0) waitedNanos += (deadline - now) * 100;
             if (deadline != -1L) clock.advanceTo(deadline);
-            if (!idled) idled = true;
+            if (!idled) firstIdle();
             updateTimersAndInterrupts();
             return;
         }
@@ -598,8 +621,10 @@ public final class Machine {
         if (waitNanos > 0 && consoleInput.isEmpty() && requests.isEmpty()) {
             long t0 = System.nanoTime();
             LockSupport.parkNanos(waitNanos);
-            idleNanos += System.nanoTime() - t0;
-            if (!idled) idled = true;
+            long slept = System.nanoTime() - t0;
+            idleNanos += slept;
+            waitedNanos += slept;
+            if (!idled) firstIdle();
         }
         feedConsole();
         updateTimersAndInterrupts();
