@@ -1,0 +1,71 @@
+package org.vmckpt.checkpoint;
+
+/**
+ * Where an eager restore's pages may be allocated straight into the old generation (round 61, off by default: the
+ * launcher's {@code -Dvmckpt.restore.oldGenDirect=true} has the command line install an {@link Opener}).
+ *
+ * <p>Why: every restored page is a new 4 KiB array, allocated in the young generation and copied once into the old
+ * one by a young collection (~30 collections per 1 GiB restore, each stopping every thread). While a window is open
+ * the JVM's collector is locked out (the opener holds a JNI critical region on a thread of its own), and the parallel
+ * collector then allocates what does not fit in the full eden in the old generation, where the pages stay: no copy,
+ * no pause, and the first touch of that memory is paid by the thread that allocates, not inside a pause that stops
+ * the restoring thread too.
+ *
+ * <p>The price of a locked-out collector: a thread that enters a JNI critical region meanwhile (zstd on heap arrays,
+ * the JDK's inflater, as when a class is loaded from the jar) waits until the window closes. So a restore opens it only
+ * for its last part, when the restoring thread has done its own steps and every remaining thread only loads pages,
+ * with direct buffers ({@link PageLoader}: no critical region); and the window closes as soon as the first loader
+ * thread finds no work left, when the restore returns or fails, and in any case after the opener's timeout.
+ */
+public final class OldGenerationWindow {
+    private OldGenerationWindow() { }
+
+    /** Opens windows; installed once by the command line when the switch is on and the JVM can do it. */
+    public interface Opener {
+        /** Opens a window, or returns null if it cannot (the restore then runs as without). */
+        Window open();
+    }
+
+    /** An open window. */
+    public interface Window {
+        /** Closes it (idempotent, any thread): the collector may run again. */
+        void close();
+
+        /** Nanoseconds it was open (once closed). */
+        long openNanos();
+
+        /** Whether the opener's timeout closed it, not {@link #close}. Valid once closed. */
+        boolean timedOut();
+    }
+
+    private static volatile Opener opener;
+
+    /**
+     * An experiment ({@code -Dvmckpt.restore.oldGenDirect.fromStart=true}): the window opened with the loader's threads,
+     * at the restore's start, so that it covers the pages loaded while the restoring thread builds the machine, reads
+     * the boot files and loads the records; those steps then wait for the window wherever they enter a JNI critical
+     * region (zstd on a heap array for an overlay block, a class inflated from the jar).
+     */
+    static final boolean FROM_START = Boolean.getBoolean("vmckpt.restore.oldGenDirect.fromStart");
+
+    /** Installs (or with null removes) the opener; eager restores from now on use it. */
+    public static void install(Opener o) {
+        opener = o;
+    }
+
+    /** Whether an opener is installed: an eager restore's DATA loaders then read with direct buffers. */
+    static boolean installed() {
+        return opener != null;
+    }
+
+    /**
+     * A window for loading {@code pages} more pages, or null: none installed, or those pages would take more than a
+     * quarter of the heap's maximum (a locked-out collector cannot make room; a restore that large runs as without).
+     */
+    static Window openFor(long pages) {
+        Opener o = opener;
+        if (o == null) return null;
+        if (pages * (org.vmckpt.machine.memory.GuestMemory.PAGE_SIZE + 16L) > Runtime.getRuntime().maxMemory() / 4) return null;
+        return o.open();
+    }
+}
