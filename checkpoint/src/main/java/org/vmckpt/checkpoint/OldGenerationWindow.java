@@ -12,10 +12,13 @@ package org.vmckpt.checkpoint;
  * the restoring thread too.
  *
  * <p>The price of a locked-out collector: a thread that enters a JNI critical region meanwhile (zstd on heap arrays,
- * the JDK's inflater, as when a class is loaded from the jar) waits until the window closes. So a restore opens it only
- * for its last part, when the restoring thread has done its own steps and every remaining thread only loads pages,
- * with direct buffers ({@link PageLoader}: no critical region); and the window closes as soon as the first loader
- * thread finds no work left, when the restore returns or fails, and in any case after the opener's timeout.
+ * the JDK's inflater, as when a class is loaded from the jar, and any java.io.File operation: the JDK passes the path's
+ * bytes through one) waits until the window closes. So a restore opens it only for its last part, when the restoring
+ * thread has done its own steps and every remaining thread only loads pages, with direct buffers ({@link PageLoader}:
+ * no critical region); and the window closes as soon as the first loader thread finds no work left, when the restore
+ * returns or fails, and in any case after the opener's timeout. (Opened with the loaders at the restore's start, tried
+ * in round 61, the restoring thread waited for the whole load in its first step, the machine's SecureRandom checking
+ * /dev/random with java.io.File.)
  */
 public final class OldGenerationWindow {
     private OldGenerationWindow() { }
@@ -39,14 +42,6 @@ public final class OldGenerationWindow {
     }
 
     private static volatile Opener opener;
-
-    /**
-     * An experiment ({@code -Dvmckpt.restore.oldGenDirect.fromStart=true}): the window opened with the loader's threads,
-     * at the restore's start, so that it covers the pages loaded while the restoring thread builds the machine, reads
-     * the boot files and loads the records; those steps then wait for the window wherever they enter a JNI critical
-     * region (zstd on a heap array for an overlay block, a class inflated from the jar).
-     */
-    static final boolean FROM_START = Boolean.getBoolean("vmckpt.restore.oldGenDirect.fromStart");
 
     /** Installs (or with null removes) the opener; eager restores from now on use it. */
     public static void install(Opener o) {

@@ -115,10 +115,7 @@ public final class Restorer {
             done = true;
             return r;
         } finally {
-            if (early != null) {
-                early.data.abandon(); // joins the loader's threads (at once if they finished)
-                if (early.window != null) early.window.close();
-            }
+            if (early != null) early.data.abandon(); // joins the loader's threads (at once if they finished)
             if (lazyPages != null && !done) lazyPages.abandon();
         }
     }
@@ -133,15 +130,10 @@ public final class Restorer {
         long windowNanos = -1;
         boolean windowTimedOut;
 
-        /** A window opened with the loaders ({@link OldGenerationWindow#FROM_START}), or null. */
-        final OldGenerationWindow.Window window;
-
         EagerLoad(Checkpoint ckpt, int threads) throws IOException {
             byte[][] pages = new byte[ckpt.pageCount()][];
             this.loaded = pages;
             this.data = PageLoader.dataPagesOnly(ckpt, (index, page) -> pages[index] = page);
-            this.window = OldGenerationWindow.FROM_START ? OldGenerationWindow.openFor(data.pagesTotal()) : null;
-            if (window != null) data.whenWorkRunsOut(window::close);
             data.startHelpers(threads);
         }
     }
@@ -346,8 +338,8 @@ public final class Restorer {
         references.runAll(0, report);
         // From here on only page loading runs (this thread and the loader's, with direct buffers when a window is
         // installed): the pages still to come may go straight into the old generation (OldGenerationWindow, off by default).
-        OldGenerationWindow.Window window = early.window != null ? early.window : OldGenerationWindow.openFor(data.pagesTotal() - data.pagesDone());
-        if (window != null && early.window == null) data.whenWorkRunsOut(window::close);
+        OldGenerationWindow.Window window = OldGenerationWindow.openFor(data.pagesTotal() - data.pagesDone());
+        if (window != null) data.whenWorkRunsOut(window::close);
         try {
             data.finish(report);
         } finally {

@@ -34,13 +34,18 @@ final class OldGenWindow implements OldGenerationWindow.Window {
 
     private OldGenWindow(long timeoutNanos) {
         holder = new Thread(() -> {
-            result = hold(flag, timeoutNanos);
+            try {
+                result = hold(flag, timeoutNanos);
+            } catch (Throwable e) {
+                result = -1;
+            }
             closedAt = System.nanoTime();
         }, "vmckpt-oldgen-window");
         holder.setDaemon(true);
         holder.start();
-        // Until the holder is inside (or failed): pages allocated before that take the young generation as usual.
-        for (int i = 0; i < 20_000 && (byte) BYTES.getVolatile(flag, 1) == 0 && result == -2; i++) Thread.onSpinWait();
+        // Until the holder is inside (or failed), at most 50 ms: pages allocated before take the young generation as usual.
+        long deadline = System.nanoTime() + 50_000_000L;
+        while ((byte) BYTES.getVolatile(flag, 1) == 0 && result == -2 && System.nanoTime() < deadline) Thread.onSpinWait();
     }
 
     /** For an eager restore: installs the opener if asked for and possible; returns whether it did. */
@@ -50,9 +55,11 @@ final class OldGenWindow implements OldGenerationWindow.Window {
         return true;
     }
 
-    /** Opens a window that closes itself after {@code timeoutNanos} at the latest. */
+    /** Opens a window that closes itself after {@code timeoutNanos} at the latest; null without the native helper or if it failed. */
     static OldGenWindow open(long timeoutNanos) {
-        return new OldGenWindow(timeoutNanos);
+        if (!NativeMemory.available()) return null;
+        OldGenWindow w = new OldGenWindow(timeoutNanos);
+        return w.result == -1 ? null : w;
     }
 
     /** Whether the JVM's command line chose the parallel collector (the last -XX:+Use...GC given), as the launcher does. */
