@@ -1,8 +1,8 @@
 package org.vmckpt.checkpoint;
 
 /**
- * Where an eager restore's pages may be allocated straight into the old generation (round 61, off by default: the
- * launcher's {@code -Dvmckpt.restore.oldGenDirect=true} has the command line install an {@link Opener}).
+ * Where an eager restore's pages may be allocated straight into the old generation (round 61; the command line
+ * installs an {@link Opener} for an eager restore unless {@code -Dvmckpt.restore.oldGenDirect=false}).
  *
  * <p>Why: every restored page is a new 4 KiB array, allocated in the young generation and copied once into the old
  * one by a young collection (~30 collections per 1 GiB restore, each stopping every thread). While a window is open

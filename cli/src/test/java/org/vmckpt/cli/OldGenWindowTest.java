@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * OldGenWindow, in a JVM with the launcher's collector options and the native helper: while a window is open, 120 MiB
  * of 4 KiB arrays (ten times eden) are allocated with no young collection (they went straight into the old
  * generation), where without a window the same allocation takes several; the arrays keep their bytes; a window nobody
- * closes ends at its timeout; the opener is installed only when asked for, and only with the parallel collector.
+ * closes ends at its timeout; the opener is installed by default unless turned off, and only with the parallel collector.
  */
 class OldGenWindowTest {
     static final int ARRAYS = 120 * 256;
@@ -77,9 +77,11 @@ class OldGenWindowTest {
     }
 
     @Test
-    void installedOnlyWhenAskedForAndWithTheParallelCollector() throws Exception {
-        String[] f = child("-XX:+UseParallelGC").split("\\s+");
-        assertEquals("false", f[f.length - 2], "off unless asked for");
+    void installedByDefaultUnlessTurnedOffAndOnlyWithTheParallelCollector() throws Exception {
+        String[] f = child("-XX:+UseParallelGC", "-D" + OldGenWindow.PROPERTY + "=false").split("\\s+");
+        assertEquals("false", f[f.length - 2], "off when turned off");
+        f = child("-XX:+UseParallelGC").split("\\s+");
+        assertEquals("true", f[f.length - 2], "on by default");
         f = child("-XX:+UseG1GC", "-D" + OldGenWindow.PROPERTY + "=true").split("\\s+");
         assertEquals("false", f[f.length - 2], "not with another collector");
         assertEquals("false", f[f.length - 1]);
