@@ -112,3 +112,35 @@ JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeThreads_setNormal(JNIEnv *env, 
     if (sched_setscheduler((pid_t) tid, SCHED_OTHER, &param) != 0) return errno;
     return 0;
 }
+
+/*
+ * OldGenWindow.hold(flag, timeoutNanos): enters a JNI critical region on the byte array `flag` and stays in it until
+ * flag[0] becomes non-zero (written by another Java thread: while any thread is in a critical region, HotSpot neither
+ * collects nor moves the array, so its bytes are the array's own) or `timeoutNanos` pass; flag[1] is set to 1 once
+ * inside. While a thread is in a critical region the collector is locked out, and the parallel collector then
+ * allocates what does not fit in eden straight in the old generation: an eager restore's pages, allocated meanwhile,
+ * are never copied by a young collection (docs/ARCHITECTURE.md, "The collector and restored pages"). The thread is "in
+ * native" while it waits, so safepoints do not wait for it; it polls every 100 us. Returns 0 when released by the
+ * flag, 1 on the timeout, -1 if the region could not be entered.
+ */
+#include <time.h>
+
+JNIEXPORT jint JNICALL Java_org_vmckpt_cli_OldGenWindow_hold(JNIEnv *env, jclass cls, jbyteArray flag, jlong timeoutNanos) {
+    (void) cls;
+    volatile jbyte *p = (*env)->GetPrimitiveArrayCritical(env, flag, NULL);
+    if (p == NULL) return -1;
+    p[1] = 1;
+    struct timespec t0, t, pause = {0, 100000};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    jint result = 0;
+    while (p[0] == 0) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((jlong) (t.tv_sec - t0.tv_sec) * 1000000000LL + (t.tv_nsec - t0.tv_nsec) > timeoutNanos) {
+            result = 1;
+            break;
+        }
+        nanosleep(&pause, NULL);
+    }
+    (*env)->ReleasePrimitiveArrayCritical(env, flag, (void *) p, 0);
+    return result;
+}

@@ -84,6 +84,11 @@ final class PageLoader {
             decodeNanos = new java.util.concurrent.atomic.AtomicLong(), loadNanos = new java.util.concurrent.atomic.AtomicLong();
     private volatile IOException failure;
     private volatile boolean stopped;
+    /** Whether this loader's threads read frames into direct buffers (an eager restore's DATA pages with an
+     *  {@link OldGenerationWindow} installed: no JNI critical region while the collector is locked out). */
+    private boolean directReads = BatchReader.DIRECT_READ;
+    /** Run once by the first thread that finds no work item left ({@link #whenWorkRunsOut}). */
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> onRunOut = new java.util.concurrent.atomic.AtomicReference<>();
 
     /** Eager restore: large items in page order. */
     PageLoader(Checkpoint ckpt, PageSources sources, Sink sink) throws IOException {
@@ -96,7 +101,18 @@ final class PageLoader {
      * files that reference pages need ({@link #referencePagesOnly}).
      */
     static PageLoader dataPagesOnly(Checkpoint ckpt, Sink sink) throws IOException {
-        return new PageLoader(ckpt, null, sink, BATCH_FRAMES, DISK_RUN, null, null, null, true, false, false);
+        PageLoader l = new PageLoader(ckpt, null, sink, BATCH_FRAMES, DISK_RUN, null, null, null, true, false, false);
+        l.directReads = BatchReader.DIRECT_READ || OldGenerationWindow.installed();
+        return l;
+    }
+
+    /**
+     * Runs {@code r} once, on the first thread that finds no work item left (the others are then loading their last);
+     * at once on the next thread that looks if that happened already. An eager restore closes its
+     * {@link OldGenerationWindow} so.
+     */
+    void whenWorkRunsOut(Runnable r) {
+        onRunOut.set(r);
     }
 
     /** Eager restore, the pages that refer to disks and boot files (SOURCE, DISK_BLOCK) only, in large items. */
@@ -410,7 +426,7 @@ final class PageLoader {
     }
 
     private void work(java.util.function.IntConsumer progress) {
-        try (BatchReader reader = ckpt.openBatchReader()) {
+        try (BatchReader reader = ckpt.openBatchReader(directReads)) {
             byte[] block = new byte[GuestMemory.PAGE_SIZE];
             byte[][] run = new byte[1][]; // this thread's buffer for runs of boot-file pages, grown as needed
             long spent = 0;
@@ -420,7 +436,11 @@ final class PageLoader {
                 for (;;) {
                     if (stopped || failure != null) return;
                     int w = take();
-                    if (w < 0) return;
+                    if (w < 0) {
+                        Runnable r = onRunOut.getAndSet(null);
+                        if (r != null) r.run();
+                        return;
+                    }
                     // The write order's frames while the guest runs: the guest is about to touch them, and waits for
                     // this thread when it touches one this thread is reading; so this thread runs at the guest's
                     // priority then, at its own after them.

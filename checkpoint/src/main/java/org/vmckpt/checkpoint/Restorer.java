@@ -126,6 +126,9 @@ public final class Restorer {
         final PageLoader data;
         /** When the loader's threads started: the "pages" phase alone no longer holds all of the loading. */
         final long startNanos = System.nanoTime();
+        /** How long an {@link OldGenerationWindow} was open (-1: none), and whether its timeout closed it. */
+        long windowNanos = -1;
+        boolean windowTimedOut;
 
         EagerLoad(Checkpoint ckpt, int threads) throws IOException {
             byte[][] pages = new byte[ckpt.pageCount()][];
@@ -199,6 +202,12 @@ public final class Restorer {
                 if (early.data.helpersDoneNanos() > 0) phases.put("pages.helpers.done.at", early.data.helpersDoneNanos() - t0);
                 phases.put("pages.restorer.items", (long) early.data.finisherItems());
                 phases.put("pages.items", (long) early.data.items());
+                // The old-generation window (-Dvmckpt.restore.oldGenDirect): how long the collector was locked out, and 1
+                // if the opener's timeout ended it (a thread waited for a JNI critical region: see OldGenerationWindow).
+                if (early.windowNanos >= 0) {
+                    phases.put("pages.oldgen.window", early.windowNanos);
+                    phases.put("pages.oldgen.timeout.items", early.windowTimedOut ? 1L : 0L);
+                }
                 checkDisks(m, saved, hashes);
                 phase(phases, "disks", tp);
             }
@@ -327,7 +336,19 @@ public final class Restorer {
             }
         };
         references.runAll(0, report);
-        data.finish(report);
+        // From here on only page loading runs (this thread and the loader's, with direct buffers when a window is
+        // installed): the pages still to come may go straight into the old generation (OldGenerationWindow, off by default).
+        OldGenerationWindow.Window window = OldGenerationWindow.openFor(data.pagesTotal() - data.pagesDone());
+        if (window != null) data.whenWorkRunsOut(window::close);
+        try {
+            data.finish(report);
+        } finally {
+            if (window != null) window.close();
+        }
+        if (window != null) {
+            early.windowNanos = window.openNanos();
+            early.windowTimedOut = window.timedOut();
+        }
         // finish joined every loader thread, so their stores into loaded[] are visible here.
         long t0 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
         for (int i = 0; i < loaded.length; i++) {

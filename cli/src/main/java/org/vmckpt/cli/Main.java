@@ -33,10 +33,14 @@ public final class Main {
 
     /**
      * For `restore` and `run`: loads what they need first on side threads ({@link #preloadNativeCompression}); for an
-     * eager restore, faults in the heap its pages will fill first ({@link RestorePrefault}).
+     * eager restore, faults in the heap its pages will fill first ({@link RestorePrefault}, off by default) and lets its
+     * last pages go straight into the old generation ({@link OldGenWindow}, on by default).
      */
     static void preload(String[] argv) {
-        if (argv.length > 0 && argv[0].equals("restore") && !java.util.Arrays.asList(argv).contains("--lazy")) RestorePrefault.startIfEnabled();
+        if (argv.length > 0 && argv[0].equals("restore") && !java.util.Arrays.asList(argv).contains("--lazy")) {
+            RestorePrefault.startIfEnabled();
+            OldGenWindow.installIfEnabled();
+        }
         if (argv.length > 0 && (argv[0].equals("restore") || argv[0].equals("run"))) preloadNativeCompression();
     }
 

@@ -22,7 +22,7 @@ public final class BatchReader implements AutoCloseable {
      * page copied out of direct memory is a zeroed new array filled after, where {@code Arrays.copyOfRange} from a heap
      * array allocates it unzeroed.
      */
-    static final boolean DIRECT_READ = Boolean.parseBoolean(System.getProperty("vmckpt.restore.directRead", "false"));
+    public static final boolean DIRECT_READ = Boolean.parseBoolean(System.getProperty("vmckpt.restore.directRead", "false"));
 
     /** Receives one page: 4096 bytes of {@code buf} at {@code offset}, valid only during the call. */
     public interface PageSink {

@@ -353,8 +353,12 @@ public final class Checkpoint implements AutoCloseable {
         return new BatchReader(packs);
     }
 
-    /** As {@link #openBatchReader()}, reading into direct buffers or heap arrays as asked ({@link BatchReader#DIRECT_READ}; tests). */
-    synchronized BatchReader openBatchReader(boolean direct) throws IOException {
+    /**
+     * As {@link #openBatchReader()}, reading into direct buffers or heap arrays as asked ({@link BatchReader#DIRECT_READ}):
+     * tests, and an eager restore whose collector may be locked out ({@code OldGenerationWindow}), as direct buffers
+     * need no JNI critical region.
+     */
+    public synchronized BatchReader openBatchReader(boolean direct) throws IOException {
         if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
         if (packs == null) openPacks();
         return new BatchReader(packs, direct);

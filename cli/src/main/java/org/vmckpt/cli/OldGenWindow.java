@@ -1,0 +1,109 @@
+package org.vmckpt.cli;
+
+import org.vmckpt.checkpoint.OldGenerationWindow;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The collector locked out while an eager restore loads its last pages, so that the parallel collector allocates them
+ * straight in the old generation ({@link OldGenerationWindow} says why and when; round 61). A window is a daemon thread
+ * in a JNI critical region of the native helper ({@code hold} in cli/src/main/c/vmckpt_native.c) until it is closed or
+ * its timeout passes.
+ *
+ * <p>On by default since round 61's slot (with memory the host had taken back, the restore lower in 19 of 24 pairs;
+ * back to back no difference); {@code -Dvmckpt.restore.oldGenDirect=false} turns it off. Installed only with the native helper and
+ * the parallel collector (another collector locked out stalls the allocating thread instead of allocating in the old
+ * generation, until the timeout).
+ */
+final class OldGenWindow implements OldGenerationWindow.Window {
+    static final String PROPERTY = "vmckpt.restore.oldGenDirect";
+    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
+    /** A window closes itself after this long (a thread that waits for a JNI critical region waits at most so long). */
+    static final long TIMEOUT_NANOS = Long.getLong(PROPERTY + ".timeoutMs", 3000) * 1_000_000L;
+
+    private static final VarHandle BYTES = MethodHandles.arrayElementVarHandle(byte[].class);
+
+    /** [0]: set to 1 to close; [1]: set to 1 by the native code once inside the critical region. */
+    private final byte[] flag = new byte[2];
+    private final Thread holder;
+    private final long openedAt = System.nanoTime();
+    private volatile long closedAt;
+    private volatile int result = -2;
+
+    private OldGenWindow(long timeoutNanos) {
+        holder = new Thread(() -> {
+            try {
+                result = hold(flag, timeoutNanos);
+            } catch (Throwable e) {
+                result = -1;
+            }
+            closedAt = System.nanoTime();
+        }, "vmckpt-oldgen-window");
+        holder.setDaemon(true);
+        holder.start();
+        // Until the holder is inside (or failed), at most 50 ms: pages allocated before take the young generation as usual.
+        long deadline = System.nanoTime() + 50_000_000L;
+        while ((byte) BYTES.getVolatile(flag, 1) == 0 && result == -2 && System.nanoTime() < deadline) Thread.onSpinWait();
+    }
+
+    /** For an eager restore: installs the opener if asked for and possible; returns whether it did. */
+    static boolean installIfEnabled() {
+        if (!ENABLED || !NativeMemory.available() || !parallelCollector(ProcessHandle.current().pid())) return false;
+        OldGenerationWindow.install(() -> open(TIMEOUT_NANOS));
+        return true;
+    }
+
+    /** Opens a window that closes itself after {@code timeoutNanos} at the latest; null without the native helper or if it failed. */
+    static OldGenWindow open(long timeoutNanos) {
+        if (!NativeMemory.available()) return null;
+        OldGenWindow w = new OldGenWindow(timeoutNanos);
+        return w.result == -1 ? null : w;
+    }
+
+    /** Whether the JVM's command line chose the parallel collector (the last -XX:+Use...GC given), as the launcher does. */
+    static boolean parallelCollector(long pid) {
+        try {
+            String[] args = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"))).split("\0");
+            String gc = null;
+            for (String a : args) if (a.startsWith("-XX:+Use") && a.endsWith("GC")) gc = a;
+            return "-XX:+UseParallelGC".equals(gc);
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        BYTES.setVolatile(flag, 0, (byte) 1);
+        try {
+            holder.join(10_000); // the holder polls every 100 us
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public long openNanos() {
+        long c = closedAt;
+        return (c == 0 ? System.nanoTime() : c) - openedAt;
+    }
+
+    @Override
+    public boolean timedOut() {
+        return result == 1;
+    }
+
+    /** Whether the holder entered its critical region (false if the JVM refused it). */
+    boolean entered() {
+        return (byte) BYTES.getVolatile(flag, 1) != 0;
+    }
+
+    /**
+     * In the native helper: enters a JNI critical region on {@code flag}, sets {@code flag[1]}, and stays until
+     * {@code flag[0]} is non-zero (0 is returned) or {@code timeoutNanos} passed (1); -1 if it could not enter.
+     */
+    private static native int hold(byte[] flag, long timeoutNanos);
+}
