@@ -337,7 +337,7 @@ public final class Restorer {
         };
         references.runAll(0, report);
         // From here on only page loading runs (this thread and the loader's, with direct buffers when a window is
-        // installed): the pages still to come may go straight into the old generation (OldGenerationWindow, off by default).
+        // installed): the pages still to come may go straight into the old generation (OldGenerationWindow; on by default, -Dvmckpt.restore.oldGenDirect=false: off).
         OldGenerationWindow.Window window = OldGenerationWindow.openFor(data.pagesTotal() - data.pagesDone());
         if (window != null) data.whenWorkRunsOut(window::close);
         try {

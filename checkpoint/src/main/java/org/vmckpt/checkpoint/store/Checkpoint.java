@@ -347,10 +347,8 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** A reader of {@link #dataBatches} for one thread (its own decompressor and buffers). Opens the packs if needed. */
-    public synchronized BatchReader openBatchReader() throws IOException {
-        if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
-        if (packs == null) openPacks();
-        return new BatchReader(packs);
+    public BatchReader openBatchReader() throws IOException {
+        return openBatchReader(BatchReader.DIRECT_READ);
     }
 
     /**

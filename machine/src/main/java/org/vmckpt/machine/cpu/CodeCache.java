@@ -597,8 +597,7 @@ public final class CodeCache {
 
     /** A new live unit, for the bound and the statistics. */
     private void count(TranslatedUnit u, Hart h) {
-        u.untilHot = hotAfter;
-        restartHotCount(u, h);
+        countAgain(u, h);
         unitsTranslated++;
         liveUnits++;
         liveInstructions += u.instructionCount;
