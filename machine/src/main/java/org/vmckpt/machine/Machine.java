@@ -2,6 +2,7 @@ package org.vmckpt.machine;
 
 import org.vmckpt.machine.cpu.Hart;
 import org.vmckpt.machine.device.Clint;
+import org.vmckpt.machine.device.Clock;
 import org.vmckpt.machine.device.InterruptSink;
 import org.vmckpt.machine.device.Plic;
 import org.vmckpt.machine.device.PowerControl;
@@ -603,13 +604,13 @@ public final class Machine {
         long now = clint.mtime();
         if (config.deterministic()) {
             runIdleTask(); // host work only: nothing the guest sees, so the run is the same with or without it
-            if (deadline != -1L && Long.compareUnsigned(deadline, now) > 0) waitedNanos += (deadline - now) * 100;
+            if (deadline != -1L && Long.compareUnsigned(deadline, now) > 0) waitedNanos += (deadline - now) * Clock.NANOS_PER_TICK;
             if (deadline != -1L) clock.advanceTo(deadline);
             if (!idled) firstIdle();
             updateTimersAndInterrupts();
             return;
         }
-        long waitNanos = Long.compareUnsigned(deadline, now) > 0 ? (deadline - now) * 100 : 0;
+        long waitNanos = Long.compareUnsigned(deadline, now) > 0 ? (deadline - now) * Clock.NANOS_PER_TICK : 0;
         if (deadline == -1L) waitNanos = MAX_IDLE_NANOS;
         // Time the guest does not need: a host task takes it before the run thread sleeps (then the timers again).
         if (waitNanos >= IDLE_TASK_MIN_NANOS && runIdleTask()) {
