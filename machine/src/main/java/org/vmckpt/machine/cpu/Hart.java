@@ -393,7 +393,10 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 nestedLeftSet = false;
             }
             u.untilHot -= retired;
-            u.hotRunCounts += TranslatedUnit.runCount(retired); // (a run, and whether it was brief: one field)
+            // A run, and whether it was brief, in one field: TranslatedUnit.runCount written out. As a call C2 inlined it in
+            // some compiles of this method and not in others (as it judged the call site's profile at the time), and out of
+            // line it was a call and a spill of the count on every trip between units (perf, docs/BENCHMARKS.md round 62).
+            u.hotRunCounts += 1L | (long) ((retired - TranslatedUnit.BRIEF_RUN) >>> 31) << 32;
             instret += retired;
             n += retired;
             if (PROFILE_UNITS) profile.counts[unitExit ? (trap ? TranslationProfile.TRAP : TranslationProfile.DEFER)

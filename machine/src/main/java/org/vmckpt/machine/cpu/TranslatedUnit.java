@@ -80,7 +80,10 @@ public abstract class TranslatedUnit {
     /** A run shorter than this many instructions is a brief one ({@link #hotRunCounts}). */
     static final int BRIEF_RUN = 16;
 
-    /** What one run that retired {@code retired} instructions adds to {@link #hotRunCounts} (branch-free). */
+    /**
+     * What one run that retired {@code retired} instructions adds to {@link #hotRunCounts} (branch-free). {@link Hart#run}
+     * writes this expression out rather than call it (C2 did not always inline the call there: DispatcherCallsTest).
+     */
     static long runCount(int retired) {
         return 1L | (long) ((retired - BRIEF_RUN) >>> 31) << 32; // (retired >= 0: the sign bit is set for a brief run)
     }
