@@ -269,6 +269,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         if (codeCache != null) codeCache.hotAfter = Math.max(1, instructions);
     }
 
+    /** A {@code jalr} exit's chain slot with a second way or not (CodeCache#jalrSecondWay; tests outside this package). */
+    public void setJalrSecondWay(boolean on) {
+        if (codeCache != null) codeCache.jalrSecondWay = on;
+    }
+
     public boolean translationEnabled() {
         return codeCache != null;
     }
