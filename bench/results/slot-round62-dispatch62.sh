@@ -26,11 +26,11 @@ series() { # NAME ESTIMATE_S COMMAND...
 echo "slot start $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a $LOG
 series compute-C1 240 python3 bench/cpu/compute-ab.py 4 --launcher $BASE --launcher $NEW --launcher $WAY \
     --json $OUT/compute-C1-round62-dispatch62.json
-series threads-S1 120 python3 bench/cpu/threads.py 5 --guest signed --launcher $NEW --launcher $WAY --launcher $BASE \
+series threads-S1 140 python3 bench/cpu/threads.py 5 --guest signed --launcher $NEW --launcher $WAY --launcher $BASE \
     --json $OUT/threads-S1-round62-dispatch62.json
 series compute-C2 240 python3 bench/cpu/compute-ab.py 4 --launcher $WAY --launcher $NEW --launcher $BASE \
     --json $OUT/compute-C2-round62-dispatch62.json
-series threads-S2 120 python3 bench/cpu/threads.py 5 --guest signed --launcher $WAY --launcher $BASE --launcher $NEW \
+series threads-S2 140 python3 bench/cpu/threads.py 5 --guest signed --launcher $WAY --launcher $BASE --launcher $NEW \
     --json $OUT/threads-S2-round62-dispatch62.json
 series compute-C3 240 python3 bench/cpu/compute-ab.py 4 --launcher $NEW --launcher $BASE --launcher $WAY \
     --json $OUT/compute-C3-round62-dispatch62.json
