@@ -25,4 +25,17 @@ class TranslatorLinuxOracleTest {
             assertTrue(s.invalidations() > 0, "code pages were rewritten during boot (module loading, exec): " + s);
         });
     }
+
+    /** As above with the {@code jalr} exits' second way on (CodeCache#jalrSecondWay, off by default; round 62). */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void withTheJalrSecondWay() throws Exception {
+        LinuxTwins.bootAndCompare("the translator with the jalr second way", interp -> interp.hart(0).setTranslation(false), jit -> {
+            jit.hart(0).setTranslation(true);
+            jit.hart(0).setJalrSecondWay(true);
+        }, jit -> {
+            CodeCache.Stats s = jit.hart(0).translationStats();
+            assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
+        });
+    }
 }

@@ -222,6 +222,15 @@ public final class CodeCache {
     boolean innerEntries = INNER_ENTRIES;
     /** See {@link Translator#WORD_LOGIC} (tests set it per cache). */
     boolean wordLogic = Translator.WORD_LOGIC;
+    /**
+     * A {@code jalr} exit's chain slot has a second way ({@code -Dvmckpt.jit.jalrSecondWay=true}; off by default, round 62):
+     * the target taken before the last one, tried by the dispatcher when the last one is not at the pc, before the cache's
+     * lookup ({@link Hart#run}, {@link TranslatedUnit#chain}). A function's return to two callers in turn, one slot
+     * missed every time (in the compute phase's gzip part 4.35 M of 14.9 M {@code jalr} exits were looked up). Tests
+     * set it per cache.
+     */
+    static final boolean JALR_SECOND_WAY = Boolean.getBoolean("vmckpt.jit.jalrSecondWay");
+    boolean jalrSecondWay = JALR_SECOND_WAY;
     long innerRebuild = INNER_REBUILD;
     /** Inner entries installed, given back to the heat rule (short runs), and dropped (with their unit or page). */
     long innerInstalled, innerRebuilt, innerDropped;

@@ -269,6 +269,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         if (codeCache != null) codeCache.hotAfter = Math.max(1, instructions);
     }
 
+    /** A {@code jalr} exit's chain slot with a second way or not (CodeCache#jalrSecondWay; tests outside this package). */
+    public void setJalrSecondWay(boolean on) {
+        if (codeCache != null) codeCache.jalrSecondWay = on;
+    }
+
     public boolean translationEnabled() {
         return codeCache != null;
     }
@@ -331,6 +336,15 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     profile.counts[TranslationProfile.CHAINED]++;
                     profile.afterJalr(0);
                 }
+            } else if (cc.jalrSecondWay && prev != null && prev.exitKinds[prevSlot] == TranslatedUnit.EXIT_JALR
+                    && secondWayFits(prev, prevSlot, budget - n)) {
+                u = prev.chain[prevSlot]; // (secondWayFits made it the first way)
+                chained++;
+                if (PROFILE_UNITS) {
+                    profile.counts[TranslationProfile.CHAINED]++;
+                    profile.counts[TranslationProfile.SECOND_WAY]++;
+                    profile.afterJalr(0);
+                }
             } else {
                 if (u != null && u.dead) prev.chain[prevSlot] = null; // let its class unload
                 // A jump block mode sampled, or a unit's exit, stands for 16 visits; a block the batch's budget cut does not
@@ -363,7 +377,14 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     prev = null;
                     continue;
                 }
-                if (prev != null) prev.chain[prevSlot] = u;
+                if (prev != null) {
+                    // A jalr's last target moves to its second way (CodeCache#jalrSecondWay); a dead one was dropped above.
+                    TranslatedUnit last = prev.chain[prevSlot];
+                    if (cc.jalrSecondWay && last != null && last != u && prev.exitKinds[prevSlot] == TranslatedUnit.EXIT_JALR) {
+                        prev.chain[prevSlot + prev.exitKinds.length] = last;
+                    }
+                    prev.chain[prevSlot] = u;
+                }
                 lookedUp++;
                 if (PROFILE_UNITS) {
                     profile.counts[TranslationProfile.LOOKED_UP]++;
@@ -393,7 +414,10 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 nestedLeftSet = false;
             }
             u.untilHot -= retired;
-            u.hotRunCounts += TranslatedUnit.runCount(retired); // (a run, and whether it was brief: one field)
+            // A run, and whether it was brief, in one field: TranslatedUnit.runCount written out. As a call C2 inlined it in
+            // some compiles of this method and not in others (as it judged the call site's profile at the time), and out of
+            // line it was a call and a spill of the count on every trip between units (perf, docs/BENCHMARKS.md round 62).
+            u.hotRunCounts += 1L | (long) ((retired - TranslatedUnit.BRIEF_RUN) >>> 31) << 32;
             instret += retired;
             n += retired;
             if (PROFILE_UNITS) profile.counts[unitExit ? (trap ? TranslationProfile.TRAP : TranslationProfile.DEFER)
@@ -435,6 +459,26 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         cc.unitRuns += chained + lookedUp;
         cc.translatedInstructionsRun += n - notInUnits;
         return n;
+    }
+
+    /**
+     * The second way of {@code prev}'s {@code jalr} exit {@code slot} (CodeCache#jalrSecondWay): whether the unit there can
+     * run now, by the chain slot's checks (live, the fetch TLB maps the pc to its key under the current context, its entry
+     * block fits {@code left}). If so the two ways change places, so that the first way holds the unit about to run.
+     */
+    private boolean secondWayFits(TranslatedUnit prev, int slot, int left) {
+        int second = slot + prev.exitKinds.length;
+        TranslatedUnit w = prev.chain[second];
+        if (w == null) return false;
+        if (w.dead) {
+            prev.chain[second] = null; // let its class unload
+            return false;
+        }
+        if (w.entryBlockLength > left || !mmu.fetchesFrom(pc, w.key)) return false;
+        TranslatedUnit first = prev.chain[slot];
+        prev.chain[second] = first != null && !first.dead ? first : null;
+        prev.chain[slot] = w;
+        return true;
     }
 
     /**

@@ -45,7 +45,9 @@ public abstract class TranslatedUnit {
      * Chain slots, one per exit of the unit (see {@link Hart#exitSlot}): the unit that ran after this one left by
      * that exit, so that the dispatcher can run it again without looking it up. A slot is a cache, trusted only
      * after the dispatcher checked that the unit is not {@link #dead}, that the fetch TLB maps the pc to the
-     * unit's key under the current context, and that its entry block fits the budget.
+     * unit's key under the current context, and that its entry block fits the budget. Twice as long as the exits: slot
+     * {@code k + exitKinds.length} is exit k's second way, the unit that ran after it before the one in slot k, kept for
+     * {@code jalr} exits only (CodeCache#jalrSecondWay) and trusted after the same checks.
      */
     TranslatedUnit[] chain;
     /** What each chain slot's exit is: one of the EXIT_ kinds (the dispatcher's heat rule, and the profile). */
@@ -80,7 +82,10 @@ public abstract class TranslatedUnit {
     /** A run shorter than this many instructions is a brief one ({@link #hotRunCounts}). */
     static final int BRIEF_RUN = 16;
 
-    /** What one run that retired {@code retired} instructions adds to {@link #hotRunCounts} (branch-free). */
+    /**
+     * What one run that retired {@code retired} instructions adds to {@link #hotRunCounts} (branch-free). {@link Hart#run}
+     * writes this expression out rather than call it (C2 did not always inline the call there: DispatcherCallsTest).
+     */
     static long runCount(int retired) {
         return 1L | (long) ((retired - BRIEF_RUN) >>> 31) << 32; // (retired >= 0: the sign bit is set for a brief run)
     }

@@ -565,7 +565,7 @@ final class Translator {
         u.entryBlockLength = entryBlockLength;
         u.innerOffsets = innerOffsets;
         u.innerNeeds = innerNeeds;
-        u.chain = new TranslatedUnit[exitSlots];
+        u.chain = new TranslatedUnit[2 * exitSlots]; // (a second way per exit: TranslatedUnit#chain)
         u.exitKinds = java.util.Arrays.copyOf(exitKinds, exitSlots);
         if (Hart.PROFILE_UNITS) {
             u.profExitCounts = new long[exitSlots];

@@ -565,6 +565,7 @@ class TranslatorDifferentialTest {
             h.codeCache.hotShare = 0; // every unit that reaches the total, whatever its share (HotTierShareTest tests the rule)
             h.codeCache.hotMinRun = 0; // and whatever its runs' length (HotTierMinRunTest tests that rule)
             h.codeCache.hotBriefRunsPercent = 0; // (HotTierBriefRunTest tests that rule)
+            if (jalrSecondWay) h.codeCache.jalrSecondWay = true; // (jalrSecondWayInEveryMode; else the property's default)
         }
         h.pc = BASE;
         return h;
@@ -709,6 +710,28 @@ class TranslatorDifferentialTest {
         runSeeds(Hart.PRIV_S, Long.MAX_VALUE, true, 64, 65);
         runSeeds(Hart.PRIV_M, 2_000, true, 66, 67);
         runSeeds(Hart.PRIV_U, 2_000, true, 68);
+    }
+
+    /** The translating harts' caches get {@link CodeCache#jalrSecondWay} on (jalrSecondWayInEveryMode). */
+    static boolean jalrSecondWay;
+
+    /**
+     * A {@code jalr} exit's second way (CodeCache#jalrSecondWay, off by default, round 62) in every mode and both tiers:
+     * the programs' indirect jumps and calls to another page return through chain slots that now hold two targets.
+     */
+    @Test
+    void jalrSecondWayInEveryMode() {
+        jalrSecondWay = true;
+        try {
+            runSeeds(Hart.PRIV_M, 81, 82, 83);
+            runSeeds(Hart.PRIV_S, 84, 85);
+            runSeeds(MPRV, 86);
+            runSeeds(Hart.PRIV_U, 87, 88);
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 89);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 90);
+        } finally {
+            jalrSecondWay = false;
+        }
     }
 
     /**
