@@ -59,13 +59,28 @@ final class RestoreCommand {
         if (a.positional().size() != 1) throw new UsageException("vmckpt restore takes one checkpoint (see vmckpt ls)");
         // The command's steps before the restore, for --stats: options, repository, console, checkpoint (its manifest).
         long tOptions = System.nanoTime();
-        Repository repo = RepoLocation.openExisting(RepoLocation.resolve(a));
-        long tRepo = System.nanoTime();
-        ConsoleOutput console = VmSession.console(a);
-        long tConsole = System.nanoTime();
-        Restorer.Restored restored;
-        Checkpoint ckpt = repo.open(a.positional().get(0));
+        Repository repo;
+        ConsoleOutput console;
+        Checkpoint ckpt;
+        long tRepo, tConsole;
+        if (EarlyCheckpoint.pending()) {
+            // Opened on a side thread since main (EarlyCheckpoint): the console first, then wait for it ("checkpoint");
+            // if it failed, open them here, where any error is reported as without the side thread.
+            tRepo = System.nanoTime();
+            console = VmSession.console(a);
+            tConsole = System.nanoTime();
+            EarlyCheckpoint.Opened early = EarlyCheckpoint.take(argv);
+            repo = early != null ? early.repository() : RepoLocation.openExisting(RepoLocation.resolve(a));
+            ckpt = early != null ? early.checkpoint() : repo.open(a.positional().get(0));
+        } else {
+            repo = RepoLocation.openExisting(RepoLocation.resolve(a));
+            tRepo = System.nanoTime();
+            console = VmSession.console(a);
+            tConsole = System.nanoTime();
+            ckpt = repo.open(a.positional().get(0));
+        }
         long tOpen = System.nanoTime();
+        Restorer.Restored restored;
         try {
             MachineConfig expected = null;
             if (a.has("mem")) {
