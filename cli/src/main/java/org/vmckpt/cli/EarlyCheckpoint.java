@@ -4,8 +4,6 @@ import org.vmckpt.checkpoint.store.Checkpoint;
 import org.vmckpt.checkpoint.store.Repository;
 
 import java.util.Arrays;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 
 /**
  * An eager restore's repository and checkpoint opened on a side thread from {@code main} (round 62,
@@ -25,7 +23,7 @@ final class EarlyCheckpoint {
     /** What the side thread opened, for exactly {@code argv}. */
     record Opened(String[] argv, Repository repository, Checkpoint checkpoint) { }
 
-    private static volatile FutureTask<Opened> pending;
+    private static volatile Open pending;
 
     private EarlyCheckpoint() { }
 
@@ -36,10 +34,8 @@ final class EarlyCheckpoint {
 
     /** Starts opening the repository and checkpoint {@code argv} names on a daemon thread. */
     static void start(String[] argv) {
-        FutureTask<Opened> task = new FutureTask<>(new Open(argv.clone()));
-        pending = task;
-        Thread t = new Thread(task, "preload-checkpoint");
-        t.setDaemon(true);
+        Open t = new Open(argv.clone());
+        pending = t;
         t.start();
     }
 
@@ -53,33 +49,40 @@ final class EarlyCheckpoint {
      * arguments (its checkpoint is closed), or it failed (the caller opens them itself and reports the error).
      */
     static Opened take(String[] argv) throws InterruptedException {
-        FutureTask<Opened> task = pending;
+        Open t = pending;
         pending = null;
-        if (task == null) return null;
-        try {
-            Opened o = task.get();
-            if (Arrays.equals(o.argv(), argv)) return o;
-            o.checkpoint().close();
-            return null;
-        } catch (ExecutionException e) {
-            return null;
-        }
+        if (t == null) return null;
+        t.join(); // its result is visible after the join
+        Opened o = t.opened;
+        if (o == null || Arrays.equals(o.argv(), argv)) return o;
+        o.checkpoint().close();
+        return null;
     }
 
-    /** The side thread's work: what RestoreCommand does for its "repository" and "checkpoint" steps. */
-    private static final class Open implements java.util.concurrent.Callable<Opened> {
+    /**
+     * The side thread: what RestoreCommand does for its "repository" and "checkpoint" steps. (A thread of its own, not a
+     * FutureTask: the class-data archive does not hold FutureTask, which would be loaded and linked on main's way.)
+     */
+    private static final class Open extends Thread {
         private final String[] argv;
+        private Opened opened;
 
         Open(String[] argv) {
+            super("preload-checkpoint");
+            setDaemon(true);
             this.argv = argv;
         }
 
         @Override
-        public Opened call() throws Exception {
-            Args a = RestoreCommand.OPTIONS.parse(argv, 1);
-            if (a.has("help") || a.positional().size() != 1) throw new UsageException("not a restore of one checkpoint");
-            Repository repo = RepoLocation.openExisting(RepoLocation.resolve(a));
-            return new Opened(argv, repo, repo.open(a.positional().get(0)));
+        public void run() {
+            try {
+                Args a = RestoreCommand.OPTIONS.parse(argv, 1);
+                if (a.has("help") || a.positional().size() != 1) return;
+                Repository repo = RepoLocation.openExisting(RepoLocation.resolve(a));
+                opened = new Opened(argv, repo, repo.open(a.positional().get(0)));
+            } catch (Exception e) {
+                // The command opens them again and reports the error as without this thread.
+            }
         }
     }
 }
