@@ -98,14 +98,16 @@ class EarlyCheckpointTest {
 
     @Test
     void aDamagedManifestIsReportedAsWithoutTheSideThread() throws Exception {
-        Path manifest;
+        String id;
         try (Checkpoint c = repo.open("w")) {
-            manifest = repo.dir().resolve("checkpoints").resolve(c.id() + ".manifest");
+            id = c.id();
         }
+        Path manifest = repo.dir().resolve("checkpoints").resolve(id + ".manifest");
         try (FileChannel ch = FileChannel.open(manifest, StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(new byte[]{0x55, 0x55, 0x55, 0x55}), ch.size() / 2);
         }
-        assertSameFailure("w");
+        String err = assertSameFailure(id);
+        assertTrue(err.contains("damaged") || err.contains(manifest.getFileName().toString()), err);
     }
 
     @Test
@@ -113,7 +115,8 @@ class EarlyCheckpointTest {
         assertSameFailure("nosuch");
     }
 
-    private void assertSameFailure(String ref) throws Exception {
+    /** Returns the command's error output. */
+    private String assertSameFailure(String ref) throws Exception {
         String[] argv = argv(ref);
         CapturedOutput without = new CapturedOutput();
         int statusWithout = CommandErrors.run("restore", argv, without.io(), () -> RestoreCommand.run(argv));
@@ -126,5 +129,6 @@ class EarlyCheckpointTest {
         assertFalse(without.err().isEmpty());
         assertEquals(without.err(), with.err());
         assertFalse(with.err().contains("\tat "), with.err());
+        return with.err();
     }
 }
