@@ -124,9 +124,10 @@ final class RestoreCommand {
         }
         if (a.has("stats")) {
             long restoredNanos = System.nanoTime();
-            System.err.printf("vmckpt: restored %s in %.1f ms (%.1f ms since the command started)%s%n", Units.shortId(restored.checkpointId()),
-                    restored.loadNanos() / 1e6, (restoredNanos - t0) / 1e6,
-                    restored.lazy() != null ? ", " + restored.lazy().totalPages() + " pages to load lazily" : "");
+            // Written without a Formatter, whose first use in this JVM would come before the line (Units.millisOneDecimal).
+            System.err.println("vmckpt: restored " + Units.shortId(restored.checkpointId()) + " in " + Units.millisOneDecimal(restored.loadNanos())
+                    + " ms (" + Units.millisOneDecimal(restoredNanos - t0) + " ms since the command started)"
+                    + (restored.lazy() != null ? ", " + restored.lazy().totalPages() + " pages to load lazily" : ""));
             // The restore's time axis from the JVM's start. Its age is asked only now, after "restored" is printed: the
             // management beans cost milliseconds to load in a cold JVM, which every restore paid at its start before.
             long restoredAt = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() - (System.nanoTime() - restoredNanos) / 1_000_000;
