@@ -13,7 +13,8 @@ are those of a restore on a machine that was idle, which is what a user meets.
 Per run: spawn -> "restored" wall time, the process's CPU time (user + system, from its rusage), the JVM's
 collector pauses (-Xlog:gc; their count, and the collector threads' user and system CPU in them from -Xlog:gc+cpu:
 gc.count, gc.user, gc.sys), vmckpt's `restore phases` and its steps before the restore (before.checkpoint: opening the
-checkpoint, label resolved); then the medians per jar. CPU time is the figure that
+checkpoint, label resolved), and its time axis from the JVM's start (axis.command, axis.restore: the DATA loaders' start,
+axis.restored); then the medians per jar. CPU time is the figure that
 carries on a shared, loaded machine; wall times there are the scheduler's. Each JAR uses the class-data-sharing
 archive beside it (JAR with .jsa) when present, and the launcher's JVM options; JAR@OPT,OPT adds JVM options to
 that variant's (e.g. the same jar twice, once as JAR@-XX:+UseTransparentHugePages: an interleaved A/B of options).
@@ -60,10 +61,15 @@ def main():
             ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.time()
             p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
-            wall, phases, before = None, "", ""
+            wall, phases, before, axis = None, "", "", ""
             for line in p.stderr:
                 if " restored " in line and wall is None:
                     wall = time.time() - t0
+                if "restore time axis:" in line:
+                    # From the JVM's start: the command's start, the restore's (the DATA loaders start within a ms of it), restored.
+                    ax = re.findall(r"(\d+) ms", line)
+                    if len(ax) == 3:
+                        axis = f"axis.command {ax[0]} ms axis.restore {ax[1]} ms axis.restored {ax[2]} ms "
                 if "before the restore:" in line:
                     before = " ".join(f"before.{k} {v} ms" for k, v in re.findall(r"(\w+) ([\d.]+) ms", line.split("before the restore:")[1]))
                 if "restore phases" in line:
@@ -84,7 +90,7 @@ def main():
             res[j].append((wall, cpu, gc))
             short = re.sub(r"pages\.(read|decode|copy|install)\.cpu", r"\1", phases)
             print(f"{j}: wall {wall * 1e3:6.0f} ms cpu {cpu * 1e3:6.0f} ms gc {gc:5.0f} ms load {os.getloadavg()[0]:.1f} | {short} "
-                  f"gc.count {len(pauses)} ms gc.user {gc_user:.0f} ms gc.sys {gc_sys:.0f} ms {before}", flush=True)
+                  f"gc.count {len(pauses)} ms gc.user {gc_user:.0f} ms gc.sys {gc_sys:.0f} ms {axis}{before}", flush=True)
     for j in jars:
         w, c, g = ([r[k] for r in res[j]] for k in range(3))
         print(f"{j}: median of {n}: wall {statistics.median(w) * 1e3:.0f} ms, cpu {statistics.median(c) * 1e3:.0f} ms, "

@@ -37,11 +37,15 @@ public final class Main {
      * last pages go straight into the old generation ({@link OldGenWindow}, on by default).
      */
     static void preload(String[] argv) {
-        if (argv.length > 0 && argv[0].equals("restore") && !java.util.Arrays.asList(argv).contains("--lazy")) {
+        boolean eagerRestore = argv.length > 0 && argv[0].equals("restore") && !java.util.Arrays.asList(argv).contains("--lazy");
+        if (eagerRestore) {
             RestorePrefault.startIfEnabled();
-            OldGenWindow.installIfEnabled();
+            EarlyCheckpoint.startIfEnabled(argv);
         }
+        // The side threads before the old-generation window's set-up (round 62): zstd's library is the first thing the
+        // checkpoint step waits for, and the window's opener is not needed before the restore's own steps are done.
         if (argv.length > 0 && (argv[0].equals("restore") || argv[0].equals("run"))) preloadNativeCompression();
+        if (eagerRestore) OldGenWindow.installIfEnabled();
     }
 
     /**

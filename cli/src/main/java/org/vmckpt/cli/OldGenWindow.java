@@ -34,14 +34,7 @@ final class OldGenWindow implements OldGenerationWindow.Window {
     private volatile int result = -2;
 
     private OldGenWindow(long timeoutNanos) {
-        holder = new Thread(() -> {
-            try {
-                result = hold(flag, timeoutNanos);
-            } catch (Throwable e) {
-                result = -1;
-            }
-            closedAt = System.nanoTime();
-        }, "vmckpt-oldgen-window");
+        holder = new Thread(new Holder(this, timeoutNanos), "vmckpt-oldgen-window");
         holder.setDaemon(true);
         holder.start();
         // Until the holder is inside (or failed), at most 50 ms: pages allocated before take the young generation as usual.
@@ -49,11 +42,44 @@ final class OldGenWindow implements OldGenerationWindow.Window {
         while ((byte) BYTES.getVolatile(flag, 1) == 0 && result == -2 && System.nanoTime() < deadline) Thread.onSpinWait();
     }
 
+    /** The holder thread's body (a named class for the reason {@link Opener} gives). */
+    private static final class Holder implements Runnable {
+        private final OldGenWindow w;
+        private final long timeoutNanos;
+
+        Holder(OldGenWindow w, long timeoutNanos) {
+            this.w = w;
+            this.timeoutNanos = timeoutNanos;
+        }
+
+        @Override
+        public void run() {
+            try {
+                w.result = hold(w.flag, timeoutNanos);
+            } catch (Throwable e) {
+                w.result = -1;
+            }
+            w.closedAt = System.nanoTime();
+        }
+    }
+
     /** For an eager restore: installs the opener if asked for and possible; returns whether it did. */
     static boolean installIfEnabled() {
-        if (!ENABLED || !NativeMemory.available() || !parallelCollector(ProcessHandle.current().pid())) return false;
-        OldGenerationWindow.install(() -> open(TIMEOUT_NANOS));
+        if (!ENABLED || !NativeMemory.available() || !parallelCollector(Path.of("/proc/self/cmdline"))) return false;
+        OldGenerationWindow.install(new Opener());
         return true;
+    }
+
+    /**
+     * The installed opener. A named class, not a lambda (nor {@code ProcessHandle} above): in a cold JVM the first lambda
+     * that the class-data archive does not hold spins its class through the JDK's bytecode generator, and this runs on
+     * the main thread between {@code main} and the command (round 62).
+     */
+    private static final class Opener implements OldGenerationWindow.Opener {
+        @Override
+        public OldGenerationWindow.Window open() {
+            return OldGenWindow.open(TIMEOUT_NANOS);
+        }
     }
 
     /** Opens a window that closes itself after {@code timeoutNanos} at the latest; null without the native helper or if it failed. */
@@ -65,8 +91,13 @@ final class OldGenWindow implements OldGenerationWindow.Window {
 
     /** Whether the JVM's command line chose the parallel collector (the last -XX:+Use...GC given), as the launcher does. */
     static boolean parallelCollector(long pid) {
+        return parallelCollector(Path.of("/proc/" + pid + "/cmdline"));
+    }
+
+    /** The same, from a {@code /proc/PID/cmdline} file ({@code /proc/self/cmdline}: this JVM). */
+    static boolean parallelCollector(Path cmdline) {
         try {
-            String[] args = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"))).split("\0");
+            String[] args = new String(Files.readAllBytes(cmdline)).split("\0");
             String gc = null;
             for (String a : args) if (a.startsWith("-XX:+Use") && a.endsWith("GC")) gc = a;
             return "-XX:+UseParallelGC".equals(gc);

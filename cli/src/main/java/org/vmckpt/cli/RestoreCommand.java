@@ -59,13 +59,28 @@ final class RestoreCommand {
         if (a.positional().size() != 1) throw new UsageException("vmckpt restore takes one checkpoint (see vmckpt ls)");
         // The command's steps before the restore, for --stats: options, repository, console, checkpoint (its manifest).
         long tOptions = System.nanoTime();
-        Repository repo = RepoLocation.openExisting(RepoLocation.resolve(a));
-        long tRepo = System.nanoTime();
-        ConsoleOutput console = VmSession.console(a);
-        long tConsole = System.nanoTime();
-        Restorer.Restored restored;
-        Checkpoint ckpt = repo.open(a.positional().get(0));
+        Repository repo;
+        ConsoleOutput console;
+        Checkpoint ckpt;
+        long tRepo, tConsole;
+        if (EarlyCheckpoint.pending()) {
+            // Opened on a side thread since main (EarlyCheckpoint): the console first, then wait for it ("checkpoint");
+            // if it failed, open them here, where any error is reported as without the side thread.
+            tRepo = System.nanoTime();
+            console = VmSession.console(a);
+            tConsole = System.nanoTime();
+            EarlyCheckpoint.Opened early = EarlyCheckpoint.take(argv);
+            repo = early != null ? early.repository() : RepoLocation.openExisting(RepoLocation.resolve(a));
+            ckpt = early != null ? early.checkpoint() : repo.open(a.positional().get(0));
+        } else {
+            repo = RepoLocation.openExisting(RepoLocation.resolve(a));
+            tRepo = System.nanoTime();
+            console = VmSession.console(a);
+            tConsole = System.nanoTime();
+            ckpt = repo.open(a.positional().get(0));
+        }
         long tOpen = System.nanoTime();
+        Restorer.Restored restored;
         try {
             MachineConfig expected = null;
             if (a.has("mem")) {
@@ -109,9 +124,10 @@ final class RestoreCommand {
         }
         if (a.has("stats")) {
             long restoredNanos = System.nanoTime();
-            System.err.printf("vmckpt: restored %s in %.1f ms (%.1f ms since the command started)%s%n", Units.shortId(restored.checkpointId()),
-                    restored.loadNanos() / 1e6, (restoredNanos - t0) / 1e6,
-                    restored.lazy() != null ? ", " + restored.lazy().totalPages() + " pages to load lazily" : "");
+            // Written without a Formatter, whose first use in this JVM would come before the line (Units.millisOneDecimal).
+            System.err.println("vmckpt: restored " + Units.shortId(restored.checkpointId()) + " in " + Units.millisOneDecimal(restored.loadNanos())
+                    + " ms (" + Units.millisOneDecimal(restoredNanos - t0) + " ms since the command started)"
+                    + (restored.lazy() != null ? ", " + restored.lazy().totalPages() + " pages to load lazily" : ""));
             // The restore's time axis from the JVM's start. Its age is asked only now, after "restored" is printed: the
             // management beans cost milliseconds to load in a cold JVM, which every restore paid at its start before.
             long restoredAt = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() - (System.nanoTime() - restoredNanos) / 1_000_000;

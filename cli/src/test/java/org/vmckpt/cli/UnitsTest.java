@@ -48,4 +48,16 @@ class UnitsTest {
         assertEquals("-", Units.shortId(null));
         assertEquals(19, Units.localTime(Instant.parse("2024-05-20T10:13:20Z")).length());
     }
+
+    @Test
+    void millisWithOneDecimalPrintAsTheFormatterDoes() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(62);
+        long[] fixed = {0, 1, 49_999, 50_000, 99_999, 100_000, 150_000, 250_000, 846_450_000L, 999_950_000L, 1_000_000_000L, 86_400_000_000_000L};
+        for (long n : fixed) assertEquals(String.format(java.util.Locale.ROOT, "%.1f", n / 1e6), Units.millisOneDecimal(n), "" + n);
+        for (int i = 0; i < 100_000; i++) {
+            long n = i % 2 == 0 ? r.nextLong(10_000_000_000L) : r.nextLong(100_000) * 50_000; // ties among them
+            assertEquals(String.format(java.util.Locale.ROOT, "%.1f", n / 1e6), Units.millisOneDecimal(n), "" + n);
+        }
+        assertEquals("-1.5", Units.millisOneDecimal(-1_500_000));
+    }
 }
