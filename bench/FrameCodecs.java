@@ -12,8 +12,11 @@ import java.util.*;
  * thread, interleaved with the others, printing the median decode CPU and the raw MB/s it makes. With "pattern:N" as
  * a file, N MiB of memdirty's fill pattern (guest/workloads/memdirty.c) are used instead of a pack.
  *
- *     java -cp cli/target/vmckpt.jar bench/FrameCodecs.java REPO/packs/ID.pack [...]
- *     java -Ddump=FILE -cp ... (the raw frames into FILE, for zstd -b1 -B262144 / lz4 -b1 -B262144... on the same bytes)
+ * LZ4 is not a dependency of vmckpt: fetch it once with {@code mvn -B dependency:get -Dartifact=at.yawk.lz4:lz4-java:1.14.1}.
+ *
+ *     java -Xmx8g -cp cli/target/vmckpt.jar:$HOME/.m2/repository/at/yawk/lz4/lz4-java/1.14.1/lz4-java-1.14.1.jar \
+ *         bench/FrameCodecs.java REPO/packs/ID.pack [...]      (-DmaxFrames=N: N frames spread over the packs)
+ *     java -Ddump=FILE -cp ... (the raw frames into FILE, for zstd -b1 -B262144 -T1 / lz4 -b1 -B262144 on the same bytes)
  */
 public class FrameCodecs {
     interface Enc { int encode(byte[] src, byte[] dst); }
