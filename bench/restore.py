@@ -10,6 +10,7 @@
 
     bench/restore.py [--workloads memdirty] [--later 5] [--restores 3] [--base-jar JAR] [--checkpoint-with base]
                      [--java-opts "..."] [--without OPT,OPT] [--no-qemu] [--guest default|signed]
+                     [--compression none|zstd[:LEVEL]] [--base-compression ...]
 
 --guest signed runs the same workloads on a guest this project did not shape (issue 9's): the stock Debian kernel
 with its modules as shipped, signatures kept (bench/cpu/build-guests.sh's signed initramfs), a data disk made by a
@@ -118,10 +119,17 @@ def restore(vm, repo, ckpt, lazy, hb, tag):
     return out
 
 
-def checkpoints(args, taker, wl, wl_arg, ready, hb, repo, boot_args):
+def checkpoints(args, taker, wl, wl_arg, ready, hb, repo, boot_args, compression=None):
     """Boots a VM of workload WL with TAKER's jar, takes the first and --later live checkpoints into REPO and prints
-    them; returns (repo, boot_s, collector pauses, full collections, checkpoints, memory bytes of the last)."""
+    them; returns (repo, boot_s, collector pauses, full collections, checkpoints, memory bytes of the last).
+    COMPRESSION ('CODEC' or 'CODEC:LEVEL', e.g. none, zstd:3): the repository's setting (vmckpt config), set before
+    the first checkpoint; the running VM reads it at each checkpoint."""
     p, qmp, boot_s, gc_log = P.start_vmckpt(taker, wl, wl_arg, ready, repo, boot_args)
+    if compression:
+        codec, _, level = compression.partition(":")
+        subprocess.run(taker.cmd("config", "--repo", repo, "--compression", codec, *(("--level", level) if level else ())),
+                       env=taker.env, check=True, capture_output=True)
+        print(f"  repository compression: {compression}", flush=True)
     cks = [take(qmp, p.out, hb, f"{wl}-first")]
     for i in range(args.later):
         time.sleep(P.SPACING_S)
@@ -228,6 +236,10 @@ def main():
                          "each jar boots its own VM, takes its own checkpoints (in its own repository) and restores them")
     ap.add_argument("--without", default="", help="launcher JVM options to leave out, comma-separated (e.g. the "
                     "collector settings, to measure without them: -Xmn16m,-XX:MaxTenuringThreshold=0,-XX:InitialRAMPercentage=25)")
+    ap.add_argument("--compression", default=None, help="the checkpoints' compression, as vmckpt config sets it in the "
+                    "repository before the first checkpoint: none, zstd or zstd:LEVEL (default: the repository's default)")
+    ap.add_argument("--base-compression", default=None, help="with --checkpoint-with each: the base jar's checkpoints' "
+                    "compression instead of --compression (--base-jar may be the same jar: an A/B of encodings)")
     ap.add_argument("--no-qemu", action="store_true")
     ap.add_argument("--keep-repos", action="store_true", help="keep each workload's repository (WORK/repo-WORKLOAD) "
                     "for bench/restore-cpu-ab.py")
@@ -254,6 +266,7 @@ def main():
     if args.base_jar:
         jars["base"] = vmckpt(args.base_jar, args.java_opts if args.base_java_opts is None else args.base_java_opts)
     results = {"command": " ".join(sys.argv), "machine": P.machine_info(args.jar), "java_opts": args.java_opts, "base_java_opts": args.base_java_opts,
+               "compression": args.compression, "base_compression": args.base_compression,
                "heartbeat_ms": HEARTBEAT_MS, "guest": args.guest, "workloads": {}}
     boot_args = ()
     g = None
@@ -277,7 +290,8 @@ def main():
         own = {}
         for taker_name, taker in takers:
             repo = os.path.join(args.work, f"repo-{wl}" + ("" if taker_name == "new" else f"-{taker_name}"))
-            own[taker_name] = checkpoints(args, taker, wl, wl_arg, ready, hb, repo, boot_args)
+            comp = args.base_compression if taker_name == "base" and args.base_compression is not None else args.compression
+            own[taker_name] = checkpoints(args, taker, wl, wl_arg, ready, hb, repo, boot_args, comp)
         boot_s, pauses, fulls, cks, mem_bytes = own["new"][1:]
         restores = {k: [] for k in jars}
         for rep in range(args.restores):
@@ -343,7 +357,8 @@ def summary(wl, e):
     for name, rs in e["restores"].items():
         eager = [r for r in rs if not r["lazy"]]
         lazy = [r for r in rs if r["lazy"]]
-        print(f"  {name}: eager pages loading median {med([r.get('pages_loading_ms') for r in eager])} ms "
+        sizes = sorted({r["checkpoint_size"] for r in eager if r.get("checkpoint_size")})
+        print(f"  {name}: checkpoint {', '.join(f'{x / 1e6:.1f}' for x in sizes) or '?'} MB; eager pages loading median {med([r.get('pages_loading_ms') for r in eager])} ms "
               f"({med([r.get('mem_MBps') for r in eager])} MB/s memory, {med([r.get('data_MBps') for r in eager])} MB/s data), "
               f"spawn to restored {med([r.get('wall_ms') for r in eager])} ms, first heartbeat after "
               f"{med([r.get('first_heartbeat_ms') for r in eager])} ms; lazy max heartbeat gap median "
