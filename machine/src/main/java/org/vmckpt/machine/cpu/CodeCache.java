@@ -181,6 +181,15 @@ public final class CodeCache {
     static final long MISS_LEAVES_INSNS = Long.getLong("vmckpt.jit.missLeavesInsns", 2_000);
     /** See {@link #MISS_LEAVES_INSNS}; tests change it. */
     static volatile long missLeavesInsns = MISS_LEAVES_INSNS;
+    /**
+     * The adaptive rule decides only for a hot unit that has retired at least this many instructions
+     * ({@code -Dvmckpt.jit.missLeavesMinInsns=N}, default 2,000,000): a unit may meet a burst of misses right after it is
+     * installed and few after (gzip's hottest unit, busybox's longest_match: 256 miss exits in its first 45,000
+     * instructions, 22 in 821 M in another run; without this bound the rule rebuilt it: round 62).
+     */
+    static final long MISS_LEAVES_MIN_INSNS = Long.getLong("vmckpt.jit.missLeavesMinInsns", 2_000_000);
+    /** See {@link #MISS_LEAVES_MIN_INSNS}; tests change it. */
+    static volatile long missLeavesMinInsns = MISS_LEAVES_MIN_INSNS;
     /** The adaptive rule's rebuilds installed, by every cache of the JVM (for tests). */
     static final java.util.concurrent.atomic.AtomicLong missRebuildsAll = new java.util.concurrent.atomic.AtomicLong();
     /** Hot-tier units the adaptive rule had built again without missLeaves' exits (queued), and such builds installed. */
@@ -795,7 +804,7 @@ public final class CodeCache {
      * The adaptive rule of Translator#missLeaves (Translator#missLeavesAdaptive): live hot-tier unit {@code u}, built with
      * miss exits, has left by a miss another Translator#MISS_CHECK times (its miss tail asked for this look: its
      * {@code untilHot} is minus the instructions it has retired), or its rebuild is being waited for. If it retired fewer
-     * than {@link #missLeavesInsns} instructions per miss exit, it is built again, once, without the miss exits (a TLB miss
+     * than {@link #missLeavesInsns} instructions per miss exit, over at least {@link #missLeavesMinInsns}, it is built again, once, without the miss exits (a TLB miss
      * calls the MMU and goes on in the unit, as in C1 units), and that build takes its place when HotSpot has compiled it,
      * as a hot-tier build takes a C1 unit's (looked at every {@link #hotRecheck} instructions). The rebuild has no miss
      * exits, so it is never looked at again: a unit changes its form once at most. Returns the unit to run now.
@@ -806,7 +815,8 @@ public final class CodeCache {
             long ran = -u.untilHot; // (see Translator#countMissExit)
             u.untilHot = Long.MAX_VALUE - ran; // (counting on, for hotInstructionsRun)
             long misses = Integer.toUnsignedLong(u.missExits);
-            if (ran >= misses * missLeavesInsns) return u; // misses rare enough: it stays, and is looked at again later
+            // Misses rare enough on average, or too few instructions yet to tell: it stays, and is looked at again later.
+            if (ran < missLeavesMinInsns || ran >= misses * missLeavesInsns) return u;
             missRebuilds++;
             if (HOT_LOG) hotLog("misses (" + misses + " in " + ran + " insns), built again with calls:", u, null, h);
             promote(u, h, true);

@@ -830,6 +830,7 @@ class TranslatorDifferentialTest {
         Translator.missLeavesAdaptive = true;
         Translator.missCheck = 1;
         CodeCache.missLeavesInsns = 1_000_000_000;
+        CodeCache.missLeavesMinInsns = 0;
         long before = CodeCache.missRebuildsAll.get();
         try {
             runSeedsPromoting(Hart.PRIV_M, 2_000, 111, 112);
@@ -841,6 +842,7 @@ class TranslatorDifferentialTest {
             Translator.missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");
             Translator.missCheck = Translator.MISS_CHECK;
             CodeCache.missLeavesInsns = CodeCache.MISS_LEAVES_INSNS;
+            CodeCache.missLeavesMinInsns = CodeCache.MISS_LEAVES_MIN_INSNS;
         }
     }
 
