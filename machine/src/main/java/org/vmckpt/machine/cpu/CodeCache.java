@@ -804,10 +804,11 @@ public final class CodeCache {
      * The adaptive rule of Translator#missLeaves (Translator#missLeavesAdaptive): live hot-tier unit {@code u}, built with
      * miss exits, has left by a miss another Translator#MISS_CHECK times (its miss tail asked for this look: its
      * {@code untilHot} is minus the instructions it has retired), or its rebuild is being waited for. If it retired fewer
-     * than {@link #missLeavesInsns} instructions per miss exit, over at least {@link #missLeavesMinInsns}, it is built again, once, without the miss exits (a TLB miss
-     * calls the MMU and goes on in the unit, as in C1 units), and that build takes its place when HotSpot has compiled it,
-     * as a hot-tier build takes a C1 unit's (looked at every {@link #hotRecheck} instructions). The rebuild has no miss
-     * exits, so it is never looked at again: a unit changes its form once at most. Returns the unit to run now.
+     * than {@link #missLeavesInsns} instructions per miss exit, over at least {@link #missLeavesMinInsns}, it is built
+     * again, once, without the miss exits (a TLB miss calls the MMU and goes on in the unit, as in C1 units), and that
+     * build takes its place when HotSpot has compiled it, as a hot-tier build takes a C1 unit's (looked at every
+     * {@link #hotRecheck} instructions). The rebuild has no miss exits, so it is never looked at again: a unit changes its
+     * form once at most. Returns the unit to run now.
      */
     private TranslatedUnit missLook(TranslatedUnit u, Hart h) {
         TranslatedUnit p = u.promoted;
@@ -841,8 +842,9 @@ public final class CodeCache {
         if (now == p) {
             missRebuildsInstalled++;
             missRebuildsAll.incrementAndGet();
+        } else {
+            u.untilHot = hotRecheck; // (its slot is not its own, or the build asks for more budget: looked at again)
         }
-        else u.untilHot = hotRecheck;
         return now;
     }
 

@@ -195,8 +195,11 @@ final class Translator {
      * {@link TranslatedUnit#missExits}, and every {@link #MISS_CHECK}th asks the dispatcher to look at the unit
      * (CodeCache#missLook): a unit that retired fewer than CodeCache#missLeavesInsns instructions per miss exit gets a
      * rebuild without {@link #missLeaves}' exits ({@link #missCalls}), which takes its place once compiled, for good. Why:
-     * in the default guest's boot the kernel's loops over fresh pages (clear_page, memset, copies into new pages) miss
-     * at every page, and each miss became an exit plus an interpreted tail (docs/BENCHMARKS.md round 62). Tests change it.
+     * a unit that misses often pays an exit, an interpreted tail and a lookup per miss, more than the exits save (round
+     * 58's guess for missLeaves' default-boot figures was the kernel's loops over fresh pages). Round 62's counts found
+     * miss exits rare in every phase of the CPU benchmark (the default boot: 16-814 in all; the most frequent, sha256's
+     * unit in the signed module phase, one per 8,200 instructions), so the rule rebuilds nothing there and is off
+     * (docs/BENCHMARKS.md round 62). Tests change it.
      */
     static volatile boolean missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");
     /** Miss exits of a unit between two looks of the adaptive rule ({@link #missLeavesAdaptive}); a power of two. */
