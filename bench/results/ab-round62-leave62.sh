@@ -25,4 +25,7 @@ series threads-default-2 110 python3 bench/cpu/threads.py 6 --guest default --la
 series threads-signed-2 120 python3 bench/cpu/threads.py 6 --guest signed --launcher "$ML" --launcher "$BASE"
 series compute-ab-2 140 python3 bench/cpu/compute-ab.py 3 --launcher "$ML" --launcher "$BASE"
 series threads-default-3 110 python3 bench/cpu/threads.py 6 --guest default --launcher "$BASE" --launcher "$ML"
+series threads-signed-3 120 python3 bench/cpu/threads.py 6 --guest signed --launcher "$BASE" --launcher "$ML"
+series compute-ab-3 140 python3 bench/cpu/compute-ab.py 3 --launcher "$BASE" --launcher "$ML"
+series threads-default-4 110 python3 bench/cpu/threads.py 6 --guest default --launcher "$ML" --launcher "$BASE"
 } 2>&1 | tee $R/ab-log-round62-leave62.txt
