@@ -808,7 +808,8 @@ public final class CodeCache {
      * again, once, without the miss exits (a TLB miss calls the MMU and goes on in the unit, as in C1 units), and that
      * build takes its place when HotSpot has compiled it, as a hot-tier build takes a C1 unit's (looked at every
      * {@link #hotRecheck} instructions). The rebuild has no miss exits, so it is never looked at again: a unit changes its
-     * form once at most. Returns the unit to run now.
+     * form once at most. Returns the unit to run now. (An installed rebuild counts in {@link #promotions} too, and its
+     * bytecode in {@link #bytecodeBytes}; {@link #missRebuildsInstalled} counts it apart.)
      */
     private TranslatedUnit missLook(TranslatedUnit u, Hart h) {
         TranslatedUnit p = u.promoted;
