@@ -205,6 +205,7 @@ final class BackgroundTranslator {
             boolean hot = job.replaces != null;
             translator.innerEntries = job.cache.innerEntries;
             translator.wordLogic = job.cache.wordLogic;
+            translator.missCalls = job.missCalls;
             TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, hot, job.cache.maxLoopInstructions,
                     job.cache.maxStraightInstructions, job.cache.localBranchBytes);
             // A hot-tier unit goes to C2 through HotSpot's policy (tier 3 first, with a profile): asked for C2 at once

@@ -171,6 +171,29 @@ public final class CodeCache {
     static final int HOT_PROFILE_RUNS = Integer.getInteger("vmckpt.jit.hotProfileRuns", 0);
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
+    /**
+     * The adaptive rule of Translator#missLeaves (Translator#missLeavesAdaptive): a hot-tier unit that retired fewer than
+     * this many guest instructions per miss exit, looked at every Translator#MISS_CHECK miss exits, is built again with the
+     * rejoining call ({@code -Dvmckpt.jit.missLeavesInsns=N}, default 2,000; see {@link #missLook}). Why that many: a miss
+     * exit costs an exit, an interpreted tail and a lookup, ~0.5-1 us; the exits save C2's spills, ~0.1-0.3 ns a guest
+     * instruction (docs/BENCHMARKS.md round 58), so they pay from a few thousand instructions per miss on.
+     */
+    static final long MISS_LEAVES_INSNS = Long.getLong("vmckpt.jit.missLeavesInsns", 2_000);
+    /** See {@link #MISS_LEAVES_INSNS}; tests change it. */
+    static volatile long missLeavesInsns = MISS_LEAVES_INSNS;
+    /**
+     * The adaptive rule decides only for a hot unit that has retired at least this many instructions
+     * ({@code -Dvmckpt.jit.missLeavesMinInsns=N}, default 2,000,000): a unit may meet a burst of misses right after it is
+     * installed and few after (gzip's hottest unit, busybox's longest_match: 256 miss exits in its first 45,000
+     * instructions, 22 in 821 M in another run; without this bound the rule rebuilt it: round 62).
+     */
+    static final long MISS_LEAVES_MIN_INSNS = Long.getLong("vmckpt.jit.missLeavesMinInsns", 2_000_000);
+    /** See {@link #MISS_LEAVES_MIN_INSNS}; tests change it. */
+    static volatile long missLeavesMinInsns = MISS_LEAVES_MIN_INSNS;
+    /** The adaptive rule's rebuilds installed, by every cache of the JVM (for tests). */
+    static final java.util.concurrent.atomic.AtomicLong missRebuildsAll = new java.util.concurrent.atomic.AtomicLong();
+    /** Hot-tier units the adaptive rule had built again without missLeaves' exits (queued), and such builds installed. */
+    long missRebuilds, missRebuildsInstalled;
     public static final int MAX_UNITS = 32_768;
     public static final int MAX_INSTRUCTIONS = 2_000_000;
 
@@ -731,6 +754,7 @@ public final class CodeCache {
     TranslatedUnit hot(TranslatedUnit u, Hart h) {
         if (u instanceof InnerEntry e) return innerLooked(e);
         if (u.parked != null) return endWindow(u, h);
+        if (u.hot && u.missLeaving && !u.dead && Translator.missLeavesAdaptive) return missLook(u, h);
         if (u.hot || u.dead) {
             u.untilHot = Long.MAX_VALUE;
             return u;
@@ -783,6 +807,55 @@ public final class CodeCache {
         if (hotProfileRuns > 0 && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h);
         if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) return u;
         return install(u, p, h, false);
+    }
+
+    /**
+     * The adaptive rule of Translator#missLeaves (Translator#missLeavesAdaptive): live hot-tier unit {@code u}, built with
+     * miss exits, has left by a miss another Translator#MISS_CHECK times (its miss tail asked for this look: its
+     * {@code untilHot} is minus the instructions it has retired), or its rebuild is being waited for. If it retired fewer
+     * than {@link #missLeavesInsns} instructions per miss exit, over at least {@link #missLeavesMinInsns}, it is built
+     * again, once, without the miss exits (a TLB miss calls the MMU and goes on in the unit, as in C1 units), and that
+     * build takes its place when HotSpot has compiled it, as a hot-tier build takes a C1 unit's (looked at every
+     * {@link #hotRecheck} instructions). The rebuild has no miss exits, so it is never looked at again: a unit changes its
+     * form once at most. Returns the unit to run now. (An installed rebuild counts in {@link #promotions} too, and its
+     * bytecode in {@link #bytecodeBytes}; {@link #missRebuildsInstalled} counts it apart.)
+     */
+    private TranslatedUnit missLook(TranslatedUnit u, Hart h) {
+        TranslatedUnit p = u.promoted;
+        if (p == null && !u.promotionQueued) {
+            long ran = -u.untilHot; // (see Translator#countMissExit)
+            u.untilHot = Long.MAX_VALUE - ran; // (counting on, for hotInstructionsRun)
+            long misses = Integer.toUnsignedLong(u.missExits);
+            // Misses rare enough on average, or too few instructions yet to tell: it stays, and is looked at again later.
+            if (ran < missLeavesMinInsns || ran >= misses * missLeavesInsns) return u;
+            missRebuilds++;
+            if (HOT_LOG) hotLog("misses (" + misses + " in " + ran + " insns), built again with calls:", u, null, h);
+            promote(u, h, true);
+            if (u.promoted == null && !u.promotionQueued) return u; // (not built, or the queue full: the next look asks again)
+            u.untilHot = hotRecheck; // (its instructions from here on are not counted: it is to be replaced)
+            return u;
+        }
+        u.untilHot = Long.MAX_VALUE; // (unless the rebuild is still to come: below)
+        if (!completed.isEmpty()) installCompleted(h);
+        if (u.dead) return u;
+        p = u.promoted;
+        if (p == null) { // queued, or dropped (builtHot)
+            if (u.promotionQueued && u.missLeaving) u.untilHot = hotRecheck;
+            return u;
+        }
+        if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) {
+            if (u.promoted != null) u.untilHot = hotRecheck;
+            else u.missLeaving = false; // (dropped: C1 refused it, u stays for good)
+            return u;
+        }
+        TranslatedUnit now = install(u, p, h, false);
+        if (now == p) {
+            missRebuildsInstalled++;
+            missRebuildsAll.incrementAndGet();
+        } else {
+            u.untilHot = hotRecheck; // (its slot is not its own, or the build asks for more budget: looked at again)
+        }
+        return now;
     }
 
     /**
@@ -901,6 +974,11 @@ public final class CodeCache {
 
     /** Starts the hot-tier build of live unit {@code u} from its pages' bytes (unchanged since it was built: they are code pages). */
     private void promote(TranslatedUnit u, Hart h) {
+        promote(u, h, false);
+    }
+
+    /** As {@link #promote(TranslatedUnit, Hart)}; {@code missCalls}: the build has no Translator#missLeaves exits (see {@link #missLook}). */
+    private void promote(TranslatedUnit u, Hart h, boolean missCalls) {
         byte[] page = ram.pageForRead(u.pageIndex);
         // The second page only if the unit already spans it (it is a code page then, so a write to it kills u).
         byte[] next = u.nextPageIndex >= 0 ? ram.pageForRead(u.nextPageIndex) : null;
@@ -908,7 +986,13 @@ public final class CodeCache {
         if (background == null) {
             long t0 = CpuClock.threadNanos();
             translator.wordLogic = wordLogic;
-            TranslatedUnit p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
+            translator.missCalls = missCalls;
+            TranslatedUnit p;
+            try {
+                p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
+            } finally {
+                translator.missCalls = false;
+            }
             if (p != null) BackgroundTranslator.warmHot(p);
             translationNanos += CpuClock.threadNanos() - t0;
             builtHot(u, p, h);
@@ -916,6 +1000,7 @@ public final class CodeCache {
         }
         PendingUnit job = new PendingUnit(this, u.key, u.pageIndex, page.clone(), u.nextPageIndex, next == null ? null : next.clone());
         job.replaces = u;
+        job.missCalls = missCalls;
         job.queuedAt = h.instret;
         if (background.submit(job)) u.promotionQueued = true; // else: asked again after HOT_RECHECK
         else queueFull++;
@@ -926,6 +1011,7 @@ public final class CodeCache {
         if (u.dead || p == null || p.nextPageIndex != u.nextPageIndex && p.nextPageIndex >= 0) {
             promotionsDropped++;
             u.untilHot = Long.MAX_VALUE; // (dead, or no better build to be had)
+            if (u.hot) u.missLeaving = false; // (the adaptive rule's rebuild, dropped: missLook looks no more)
             return;
         }
         p.key = u.key;
@@ -1147,7 +1233,8 @@ public final class CodeCache {
 
     /**
      * Profile only ({@link TranslationProfile#DUMP}): every live unit, "unit KEY TIER RUNS INSNS NANOS GUEST-INSNS CODE-HEX LOADED
-     * STORED" (the last two: the registers its entry loads from the hart and its exit stores back, each run)
+     * STORED MISS-EXITS" (LOADED, STORED: the registers its entry loads from the hart and its exit stores back, each run;
+     * MISS-EXITS: a hot-tier unit's runs that left by a TLB miss, Translator#missLeaves)
      * (counted over the whole run: a tool subtracts a run stopped at the phase's start), to DUMP.units.
      */
     private void dumpUnits(java.util.List<TranslatedUnit> l) {
@@ -1159,8 +1246,8 @@ public final class CodeCache {
             int off = (int) (u.key & (page.length - 1));
             StringBuilder code = new StringBuilder();
             for (int i = off; i < Math.min(page.length, off + 32); i++) code.append(String.format("%02x", page[i] & 0xff));
-            sb.append(String.format("unit %x %s %d %d %d %d %s %d %d%n", u.key, u.hot ? "C2" : "C1", u.profRuns, u.profInsns, u.profNanos,
-                    u.instructionCount, code.length() > 0 ? code : "-", u.profRegsLoaded, u.profRegsStored));
+            sb.append(String.format("unit %x %s %d %d %d %d %s %d %d %d%n", u.key, u.hot ? "C2" : "C1", u.profRuns, u.profInsns, u.profNanos,
+                    u.instructionCount, code.length() > 0 ? code : "-", u.profRegsLoaded, u.profRegsStored, u.missExits & 0xffff_ffffL));
         }
         TranslationProfile.writeDump(".units", sb);
     }
@@ -1214,6 +1301,12 @@ public final class CodeCache {
         long total = 0, runs = 0, insns = 0;
         for (TranslatedUnit u : l) { total += u.profNanos; runs += u.profRuns; insns += u.profInsns; }
         sb.append(String.format("units total %.2f s, %d runs, %d insns%n", total / 1e9, runs, insns));
+        // Translator#missLeaves: the live hot-tier units that left by a TLB miss most (round 62), and the adaptive rule's rebuilds.
+        sb.append(String.format("hot-tier units' miss exits (Translator.missLeaves): rebuilt with calls %d, installed %d%n", missRebuilds, missRebuildsInstalled));
+        l.stream().filter(u -> u.hot && u.missExits != 0).sorted((a, b) -> Integer.compareUnsigned(b.missExits, a.missExits)).limit(30)
+                .forEach(u -> sb.append(String.format("  miss exits %x: %,d of %,d runs (%.1f%%), %,d insns (%.0f per run), %.3f s, %d guest insns%n",
+                        u.key, u.missExits & 0xffff_ffffL, u.profRuns, 100.0 * (u.missExits & 0xffff_ffffL) / Math.max(1, u.profRuns),
+                        u.profInsns, u.profInsns / (double) Math.max(1, u.profRuns), u.profNanos / 1e9, u.instructionCount)));
         if (TranslationProfile.DUMP != null) dumpUnits(l);
         // By the entry's RAM page: a function spread over many units (SHA-256's unrolled rounds) shows as one line.
         HashMap<Integer, long[]> byPage = new HashMap<>();

@@ -32,6 +32,8 @@ final class PendingUnit extends TranslatedUnit {
      * unit is). If that unit dies meanwhile (a write to its pages, a flush) the build is dropped, never installed.
      */
     TranslatedUnit replaces;
+    /** A hot-tier build without Translator#missLeaves' exits (the adaptive rule's rebuild of a hot-tier unit, CodeCache#missLook). */
+    boolean missCalls;
     /**
      * Guest instructions the interpreter ran from this entry since the job was queued (the dispatcher found it pending and
      * interpreted: CodeCache#interpreted), saturating: the translator thread takes the job with the most first

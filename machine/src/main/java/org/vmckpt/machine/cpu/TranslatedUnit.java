@@ -116,6 +116,16 @@ public abstract class TranslatedUnit {
     TranslatedUnit parked;
     /** Of a hot-tier build: its profile window is over (CodeCache#HOT_PROFILE_RUNS); it waits for C2's code only. */
     boolean profiled;
+    /**
+     * Of a hot-tier unit built with Translator#missLeaves' exits (it has a TLB access whose miss leaves the unit): the
+     * adaptive rule may build it once more without them (Translator#missLeavesAdaptive, CodeCache#missLook).
+     */
+    boolean missLeaving;
+    /**
+     * Of a hot-tier unit built with Translator#missLeaves' exits, with Translator#missLeavesAdaptive or the profile on:
+     * its runs that left by a TLB miss (its own code counts them, in the miss exits' tail; it may wrap, harmlessly).
+     */
+    int missExits;
     /** Of a hot-tier unit: the tier of its compiled code when it took its C1 unit's place for good (-1: not known). */
     int installedTier = -1;
     /**

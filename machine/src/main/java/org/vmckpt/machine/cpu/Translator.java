@@ -189,6 +189,30 @@ final class Translator {
     static volatile boolean missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
     /** {@link #missLeaves} for the unit being built: hot-tier units only, as the unit being built began. */
     private boolean missLeavesNow;
+    /**
+     * With {@link #missLeaves}: a hot-tier unit whose TLB misses are frequent is built once more, with the rejoining call
+     * ({@code -Dvmckpt.jit.missLeavesAdaptive=true}; round 62; off by default). Its miss exits count themselves in
+     * {@link TranslatedUnit#missExits}, and every {@link #MISS_CHECK}th asks the dispatcher to look at the unit
+     * (CodeCache#missLook): a unit that retired fewer than CodeCache#missLeavesInsns instructions per miss exit gets a
+     * rebuild without {@link #missLeaves}' exits ({@link #missCalls}), which takes its place once compiled, for good. Why:
+     * a unit that misses often pays an exit, an interpreted tail and a lookup per miss, more than the exits save (round
+     * 58's guess for missLeaves' default-boot figures was the kernel's loops over fresh pages). Round 62's counts found
+     * miss exits rare in every phase of the CPU benchmark (the default boot: 16-814 in all; the most frequent, sha256's
+     * unit in the signed module phase, one per 8,200 instructions), so the rule rebuilds nothing there and is off
+     * (docs/BENCHMARKS.md round 62). Tests change it.
+     */
+    static volatile boolean missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");
+    /** Miss exits of a unit between two looks of the adaptive rule ({@link #missLeavesAdaptive}); a power of two. */
+    static final int MISS_CHECK = 256;
+    /** {@link #MISS_CHECK} for the units built from now on (a power of two); tests lower it. */
+    static volatile int missCheck = MISS_CHECK;
+    /**
+     * The next build has no {@link #missLeaves} exits (the adaptive rule's rebuild of a hot-tier unit,
+     * {@link #missLeavesAdaptive}): set by the caller before {@link #translate}, per build.
+     */
+    boolean missCalls;
+    /** The unit being built counts its miss exits ({@link #missLeavesAdaptive}, or the profile). */
+    private boolean missCountNow;
 
     /** {@link #contextLocal} for the unit being built: hot-tier units only. */
     private boolean contextInLocal() {
@@ -327,7 +351,8 @@ final class Translator {
         uncheckedTlbNow = uncheckedTlb;
         shortAccessNow = shortAccess;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
-        missLeavesNow = hot && missLeaves;
+        missLeavesNow = hot && missLeaves && !missCalls;
+        missCountNow = missLeavesNow && (missLeavesAdaptive || Hart.PROFILE_UNITS);
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -582,6 +607,7 @@ final class Translator {
         u.checkedTlb = checked;
         u.inlineTotal = inlineTotal;
         u.hot = hot;
+        u.missLeaving = missLeavesNow && missExit != null; // (missExit: of the generate that made classBytes, the last)
         return u;
     }
 
@@ -2674,6 +2700,7 @@ final class Translator {
             int slot = newExitSlot(TranslatedUnit.EXIT_HELPER, 0);
             stubs.add(() -> {
                 target(l);
+                if (missCountNow) countMissExit();
                 putExitSlot(slot);
                 mv.visitVarInsn(LLOAD, L_VBASE);
                 mv.visitVarInsn(ILOAD, L_OFF);
@@ -2688,6 +2715,37 @@ final class Translator {
 
     /** The shared tail of {@link #leaveAfter} in the unit being generated (null until its first access needs it). */
     private Label missExit;
+
+    /**
+     * In the miss exits' tail ({@link #missLeavesAdaptive}, or the profile): {@code if ((++this.missExits & (missCheck -
+     * 1)) == 0 && adaptive) this.untilHot -= Long.MAX_VALUE}, so that the dispatcher looks at the unit at its next entry
+     * (CodeCache#hot). A hot unit's {@code untilHot} counts down from {@code Long.MAX_VALUE}, so it is then minus the
+     * instructions the unit has retired (CodeCache#missLook reads them and sets it back).
+     */
+    private void countMissExit() {
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitInsn(DUP);
+        mv.visitFieldInsn(GETFIELD, UNIT, "missExits", "I");
+        mv.visitInsn(ICONST_1);
+        mv.visitInsn(IADD);
+        mv.visitInsn(DUP_X1);
+        mv.visitFieldInsn(PUTFIELD, UNIT, "missExits", "I");
+        if (!missLeavesAdaptive) {
+            mv.visitInsn(POP);
+            return;
+        }
+        pushInt(missCheck - 1);
+        mv.visitInsn(IAND);
+        Label no = new Label();
+        mv.visitJumpInsn(IFNE, no);
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitInsn(DUP);
+        mv.visitFieldInsn(GETFIELD, UNIT, "untilHot", "J");
+        mv.visitLdcInsn(Long.MAX_VALUE);
+        mv.visitInsn(LSUB);
+        mv.visitFieldInsn(PUTFIELD, UNIT, "untilHot", "J");
+        target(no);
+    }
 
     /**
      * An instruction the interpreter runs ({@link Hart#execOne}): its registers go through the array around the call.

@@ -842,6 +842,33 @@ class TranslatorDifferentialTest {
         }
     }
 
+    /**
+     * As {@link #missLeavesInBothTiers}, with the adaptive rule ({@link Translator#missLeavesAdaptive}, off by default;
+     * round 62) made to rebuild every hot-tier unit at its first look, after its first miss exit: the rebuild and its
+     * install mid-run, bare and under Sv39.
+     */
+    @Test
+    void missLeavesAdaptiveInBothTiers() {
+        Translator.missLeaves = true;
+        Translator.missLeavesAdaptive = true;
+        Translator.missCheck = 1;
+        CodeCache.missLeavesInsns = 1_000_000_000;
+        CodeCache.missLeavesMinInsns = 0;
+        long before = CodeCache.missRebuildsAll.get();
+        try {
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 111, 112);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 113, 114);
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 116, 117);
+            assertTrue(CodeCache.missRebuildsAll.get() > before, "no hot-tier unit was rebuilt: the rule was not compared");
+        } finally {
+            Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
+            Translator.missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");
+            Translator.missCheck = Translator.MISS_CHECK;
+            CodeCache.missLeavesInsns = CodeCache.MISS_LEAVES_INSNS;
+            CodeCache.missLeavesMinInsns = CodeCache.MISS_LEAVES_MIN_INSNS;
+        }
+    }
+
     /** Both tiers against the interpreter: units promoted to the hot tier after 2,000 instructions. */
     @Test
     void hotTierInEveryMode() {
