@@ -29,6 +29,9 @@ public final class WhiteBox {
     /** The tier of {@code m}'s current compiled code, 0 if it has none. */
     public static native int getMethodCompilationLevel0(Executable m, boolean isOsr);
 
+    /** True if a compile task for {@code m} is in a compiler's queue now (any level). */
+    public static native boolean isMethodQueuedForCompilation0(Executable m);
+
     /** {@code m} is never compiled at {@code level} (4: C2; a C1 level would bar C1 as a whole). */
     public static native void makeMethodNotCompilable0(Executable m, int level, boolean isOsr);
 

@@ -314,6 +314,11 @@ public final class CodeCache {
     long hotBuilds;
     /** Units whose count reached {@link #hotAfter} at a share below 1 / {@link #hotShare}: their count began again. */
     long hotDeferred;
+    /**
+     * Hot-tier builds queued for tier 3 through the API because nothing was queued or compiled for them
+     * ({@link #HOT_REQUEUE}): after their warm-up calls, or at a look.
+     */
+    long hotRequeued;
     /** Hot-tier builds the hybrid look queued for tier 3 through the API (no code after HOT_LOOKS_BEFORE_REQUEST looks). */
     long hotRequested;
     /** Units the run-length rule ({@link #hotMinRun}) kept out of the hot tier (for tests and the hot log). */
@@ -993,7 +998,7 @@ public final class CodeCache {
             } finally {
                 translator.missCalls = false;
             }
-            if (p != null) BackgroundTranslator.warmHot(p);
+            if (p != null && !BackgroundTranslator.warmHot(p)) p = null; // (C1 refused it: dropped below)
             translationNanos += CpuClock.threadNanos() - t0;
             builtHot(u, p, h);
             return;
@@ -1017,6 +1022,7 @@ public final class CodeCache {
         p.key = u.key;
         u.promoted = p;
         hotBuilds++;
+        if (p.requeued) hotRequeued++;
         if (HOT_LOG) hotLog("built", u, p, h);
     }
 
@@ -1033,7 +1039,7 @@ public final class CodeCache {
                 h == null ? "-" : String.format("%.1f", h.instret / 1e6), u.getClass().getName(), u.instructionCount, u.bytecodeSize,
                 p == null ? "" : String.format(", build %s (%d insns, %d bytecode, tier %d, %d looks%s), %d with inlining",
                         p.getClass().getName(), p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks,
-                        p.checkedTlb ? ", checked TLB reads" : "", p.inlineTotal));
+                        (p.checkedTlb ? ", checked TLB reads" : "") + (p.requeued ? ", queued through the API" : ""), p.inlineTotal));
     }
 
     /**
@@ -1044,9 +1050,22 @@ public final class CodeCache {
     private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
         int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun ? LOOK_HYBRID : hotLook;
         if (compiledNow(p, h, look)) return true;
-        if (HOT_LOG && look != LOOK_HYBRID) p.looks++; // (the log's count; the hybrid look counts its own)
         HotSpotCompiler c = HotSpotCompiler.get();
-        if (c == null || look != LOOK_HYBRID || ++p.looks != HOT_LOOKS_BEFORE_REQUEST) return false;
+        if (look != LOOK_HYBRID) {
+            p.looks++; // (the log's count, and HOT_REQUEUE's; the hybrid look counts its own)
+            if (c == null || !HOT_REQUEUE || p.looks % HOT_REQUEUE_LOOKS != 0 || c.compiledOrQueued(p)) return false;
+            // No code and nothing queued (a task HotSpot dropped as stale, see HOT_REQUEUE): asked for through the API.
+            if (c.requestTier3(p)) {
+                if (!p.requeued) hotRequeued++;
+                p.requeued = true;
+                return false;
+            }
+            u.promoted = null;
+            u.untilHot = Long.MAX_VALUE;
+            promotionsDropped++;
+            return false;
+        }
+        if (c == null || ++p.looks != HOT_LOOKS_BEFORE_REQUEST) return false;
         if (c.requestTier3(p)) {
             hotRequested++;
             return false;
@@ -1399,6 +1418,21 @@ public final class CodeCache {
         case "hybrid" -> LOOK_HYBRID;
         default -> throw new IllegalArgumentException("-Dvmckpt.jit.hotLook: timed, ask or hybrid");
     };
+    /**
+     * {@code -Dvmckpt.jit.hotRequeue=true} (round 63; off by default): a hot-tier build that HotSpot has neither compiled
+     * nor queued is queued for tier 3 through the WhiteBox API (a task HotSpot never drops), checked right after its
+     * warm-up calls ({@link BackgroundTranslator#warmHot}) and, with the timed or asking look, every
+     * {@link #HOT_REQUEUE_LOOKS} looks without code; a build whose request HotSpot refuses is dropped. Why: HotSpot's
+     * tiered policy looks at an interpreted method's count only at every 128th call, with its tier-3 threshold (200
+     * calls) scaled by 1 + C1's queue / 5: the warm-up's 256 calls queue nothing whenever C1 has 2 or more tasks
+     * queued at the 256th (-XX:+PrintTieredEvents: "queues=2,0 ... k=1.40 total=256", no "compile level=3"), and the next
+     * look of the policy comes at the 384th call, 128 of the cache's looks (25.6 M of the old unit's instructions)
+     * later; a task it did queue is dropped as stale if the method is not called for TieredCompileTaskTimeout (50 ms).
+     * Such a build waits without code, and so uninstalled (docs/BENCHMARKS.md round 63).
+     */
+    static final boolean HOT_REQUEUE = Boolean.getBoolean("vmckpt.jit.hotRequeue");
+    /** Looks without code between HOT_REQUEUE's checks of a waiting build (16: every 3.2 M of the old unit's instructions). */
+    static final int HOT_REQUEUE_LOOKS = 16;
     /** Looks at a build without compiled code after which the hybrid look queues it for tier 3 through the API. */
     static final int HOT_LOOKS_BEFORE_REQUEST = Integer.getInteger("vmckpt.jit.hotLooksBeforeRequest", 4);
 
@@ -1407,7 +1441,7 @@ public final class CodeCache {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
                 backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped, compileRefused,
                 batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotWaitingCompiled(), hotDeferred, hotInstructionsRun(), hotRequested,
-                hotBriefRejected);
+                hotBriefRejected, hotRequeued);
     }
 
     /**
@@ -1441,11 +1475,13 @@ public final class CodeCache {
      *                                 tier 3's until C2 has compiled them)
      * @param hotRequested             hot-tier builds queued for tier 3 through the WhiteBox API after looks found no code
      * @param hotBriefRejected         units the brief-run rule kept C1 code for good ({@link #HOT_BRIEF_RUNS}; 0 with it off)
+     * @param hotRequeued              hot-tier builds queued for tier 3 through the API because HotSpot had neither
+     *                                 compiled nor queued them ({@link #HOT_REQUEUE}; 0 with it off)
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
                         long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits, long promotions,
                         long promotionsDropped, long compileRefused, long batchesEndedBeforeUnit, long hotBuilds,
                         long hotWaiting, long hotWaitingCompiled, long hotDeferred, long hotInstructionsRun, long hotRequested,
-                        long hotBriefRejected) { }
+                        long hotBriefRejected, long hotRequeued) { }
 }

@@ -25,12 +25,13 @@ public final class HotSpotCompiler {
     public static final int TIER_C1 = 1, TIER_C1_LIMITED = 2, TIER_C1_PROFILED = 3, TIER_C2 = 4;
     private static final int ENTRY_BCI = -1;
 
-    private final MethodHandle enqueue, level, notCompilable, addDirective, vmFlag;
+    private final MethodHandle enqueue, level, queued, notCompilable, addDirective, vmFlag;
 
     private HotSpotCompiler(Class<?> wb) throws ReflectiveOperationException {
         MethodHandles.Lookup l = MethodHandles.publicLookup();
         enqueue = l.findStatic(wb, "enqueueMethodForCompilation0", MethodType.methodType(boolean.class, Executable.class, int.class, int.class));
         level = l.findStatic(wb, "getMethodCompilationLevel0", MethodType.methodType(int.class, Executable.class, boolean.class));
+        queued = l.findStatic(wb, "isMethodQueuedForCompilation0", MethodType.methodType(boolean.class, Executable.class));
         notCompilable = l.findStatic(wb, "makeMethodNotCompilable0", MethodType.methodType(void.class, Executable.class, int.class, boolean.class));
         addDirective = l.findStatic(wb, "addCompilerDirective", MethodType.methodType(int.class, String.class));
         vmFlag = l.findStatic(wb, "setBooleanVMFlag", MethodType.methodType(void.class, String.class, boolean.class));
@@ -176,6 +177,19 @@ public final class HotSpotCompiler {
             return (int) level.invokeExact((Executable) u.getClass().getDeclaredMethod("run", Hart.class, int.class), false);
         } catch (Throwable e) {
             return -1;
+        }
+    }
+
+    /**
+     * True if {@code u}'s {@code run} has compiled code or a compile task in a queue now, or HotSpot could not say; false
+     * if neither (nothing will compile it unless asked: see CodeCache#HOT_REQUEUE). Never throws.
+     */
+    boolean compiledOrQueued(TranslatedUnit u) {
+        try {
+            Executable run = u.getClass().getDeclaredMethod("run", Hart.class, int.class);
+            return (int) level.invokeExact(run, false) > 0 || (boolean) queued.invokeExact(run);
+        } catch (Throwable e) {
+            return true;
         }
     }
 

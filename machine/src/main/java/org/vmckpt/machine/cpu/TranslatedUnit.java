@@ -109,6 +109,8 @@ public abstract class TranslatedUnit {
     TranslatedUnit promoted;
     /** Of a hot-tier build: looks that found it without compiled code (CodeCache#buildCompiled). */
     int looks;
+    /** Of a hot-tier build: queued for tier 3 through the API after its warm-up calls queued nothing (CodeCache#HOT_REQUEUE). */
+    boolean requeued;
     /**
      * Of a hot-tier build in its profile window (CodeCache#HOT_PROFILE_RUNS): the C1 unit it replaced for the window, which
      * takes its place again if C2 has not compiled it by the window's end; null otherwise.
