@@ -20,6 +20,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hotstats import no_code  # noqa: E402
+
 BENCH = os.path.expanduser("~/.cache/vmckpt/bench-cpu")
 # The kernel and its command line are the default guest's (bench-cpu/NAME holds only the initramfs), as run.py takes them.
 GUEST = os.path.expanduser("~/.cache/vmckpt/guest")
@@ -75,6 +78,7 @@ def run_once(launcher, opts, guest, name):
     for line in err:
         if "of instructions run translated" in line:
             r["stats"] = line
+            r["nocode"] = no_code(line)
             hot = line.split("hot tier (C2): ")
             r["promoted"] = int(hot[1].split()[0]) if len(hot) > 1 else 0
             if len(hot) > 1 and "built" in hot[1]:
@@ -115,7 +119,7 @@ def main():
             print(f"{name:>10} round {i + 1} load {load:5.2f}: boot wall {r['boot_wall']:5.2f} run {r['boot_run']:5.2f} | "
                   f"compute wall {r['wall']:5.2f} run {r['run']:5.2f} (sha256 {r['sha_wall']:5.2f}/{r['sha_run']:5.2f}, "
                   f"gzip {r['gzip_wall']:5.2f}/{r['gzip_run']:5.2f}) C1 {r['c1']:4.2f} C2 {r['c2']:4.2f} | "
-                  f"promoted {r.get('promoted', '?')}" + (f" ({r['hot']})" if "hot" in r else ""), flush=True)
+                  f"promoted {r.get('promoted', '?')}, no code {r.get('nocode', '?')}" + (f" ({r['hot']})" if "hot" in r else ""), flush=True)
     print(f"# medians (load average now {os.getloadavg()[0]:.2f})")
     for name in results:
         rs = [r for r in results[name] if "run" in r]

@@ -22,6 +22,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hotstats import no_code  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GUEST = os.path.expanduser("~/.cache/vmckpt/guest")
 BENCH = os.path.expanduser("~/.cache/vmckpt/bench-cpu")
@@ -167,6 +170,7 @@ def run_once(launcher, opts, guest, mark, name, logpath=None, cpu="jit"):
         if "of instructions run translated" in line:
             r["translated_pct"] = float(line.split("translator: ")[1].split("%")[0])
             r["units"] = int(line.split("; ")[1].split(" units built")[0].replace(",", ""))
+            r["nocode"] = no_code(line)
         if "translator: units compiled" in line or "translator profile" in line or "interpreted" in line:
             r.setdefault("notes", []).append(line)
     r["exit"] = rc
@@ -204,7 +208,7 @@ def main():
                   f"wait {mcpu.get('run-wait', float('nan')):4.2f} | at mark: run {end.get('run', 0):4.2f} "
                   f"C1 {end.get('C1', 0):4.2f} C2 {end.get('C2', 0):4.2f} tr {end.get('translator', 0):4.2f} | "
                   f"{r.get('mips_per_cpu_s', 0):.0f} MIPS/CPU s, {r.get('translated_pct', 0):.1f}% translated, "
-                  f"{r.get('units', 0)} units, first insn {r.get('first_insn_s', float('nan')):.2f} s{'' if r['exit'] == 0 else ' exit ' + str(r['exit'])}", flush=True)
+                  f"{r.get('units', 0)} units, {r.get('nocode', '?')} hot builds without code, first insn {r.get('first_insn_s', float('nan')):.2f} s{'' if r['exit'] == 0 else ' exit ' + str(r['exit'])}", flush=True)
     print("# medians")
     for name in results:
         rs = [r for r in results[name] if "init_cpu" in r and "mend_cpu" in r]
