@@ -315,10 +315,12 @@ public final class CodeCache {
     /** Units whose count reached {@link #hotAfter} at a share below 1 / {@link #hotShare}: their count began again. */
     long hotDeferred;
     /**
-     * Hot-tier builds queued for tier 3 through the API because nothing was queued or compiled for them
-     * ({@link #HOT_REQUEUE}): after their warm-up calls, or at a look.
+     * Hot-tier builds queued for tier 3 through the API because nothing was queued or compiled for them after their
+     * warm-up calls ({@link #HOT_REQUEUE}).
      */
     long hotRequeued;
+    /** Of the requests of HOT_REQUEUE, those made at a look (the build's earlier task dropped, or none queued since). */
+    long hotRequeuedAtLook;
     /** Hot-tier builds the hybrid look queued for tier 3 through the API (no code after HOT_LOOKS_BEFORE_REQUEST looks). */
     long hotRequested;
     /** Units the run-length rule ({@link #hotMinRun}) kept out of the hot tier (for tests and the hot log). */
@@ -1022,7 +1024,7 @@ public final class CodeCache {
         p.key = u.key;
         u.promoted = p;
         hotBuilds++;
-        if (p.requeued) hotRequeued++;
+        if (p.requeued) hotRequeued++; // (by warmHot)
         if (HOT_LOG) hotLog("built", u, p, h);
     }
 
@@ -1056,7 +1058,8 @@ public final class CodeCache {
             if (c == null || !HOT_REQUEUE || p.looks % HOT_REQUEUE_LOOKS != 0 || c.compiledOrQueued(p)) return false;
             // No code and nothing queued (a task HotSpot dropped as stale, see HOT_REQUEUE): asked for through the API.
             if (c.requestTier3(p)) {
-                if (!p.requeued) hotRequeued++;
+                hotRequeuedAtLook++;
+                if (HOT_LOG) hotLog("queued for tier 3 at a look (nothing queued)", u, p, h);
                 p.requeued = true;
                 return false;
             }
@@ -1441,7 +1444,7 @@ public final class CodeCache {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
                 backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped, compileRefused,
                 batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotWaitingCompiled(), hotDeferred, hotInstructionsRun(), hotRequested,
-                hotBriefRejected, hotRequeued);
+                hotBriefRejected, hotRequeued, hotRequeuedAtLook);
     }
 
     /**
@@ -1476,12 +1479,13 @@ public final class CodeCache {
      * @param hotRequested             hot-tier builds queued for tier 3 through the WhiteBox API after looks found no code
      * @param hotBriefRejected         units the brief-run rule kept C1 code for good ({@link #HOT_BRIEF_RUNS}; 0 with it off)
      * @param hotRequeued              hot-tier builds queued for tier 3 through the API because HotSpot had neither
-     *                                 compiled nor queued them ({@link #HOT_REQUEUE}; 0 with it off)
+     *                                 compiled nor queued them after their warm-up calls ({@link #HOT_REQUEUE}; 0 with it off)
+     * @param hotRequeuedAtLook        such requests made at a look at a waiting build (the same build may count again)
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
                         long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits, long promotions,
                         long promotionsDropped, long compileRefused, long batchesEndedBeforeUnit, long hotBuilds,
                         long hotWaiting, long hotWaitingCompiled, long hotDeferred, long hotInstructionsRun, long hotRequested,
-                        long hotBriefRejected, long hotRequeued) { }
+                        long hotBriefRejected, long hotRequeued, long hotRequeuedAtLook) { }
 }

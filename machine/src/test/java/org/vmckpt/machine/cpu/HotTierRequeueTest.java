@@ -102,12 +102,12 @@ class HotTierRequeueTest {
                 HotTierTest.runTo(ref, jit.instret);
                 HotTierTest.assertSame(jit, ref);
                 // (Tier 0: the timed look's budget-0 call of the interpreted build took under its 400 ns.)
-                System.out.println("hot-tier build installed, build tier " + tier + ", requeued " + s.hotRequeued() + ": " + s);
+                System.out.println("hot-tier build installed, build tier " + tier + ", requeued " + (s.hotRequeued() + s.hotRequeuedAtLook()) + ": " + s);
                 return;
             }
             TranslatedUnit build = u == null ? null : u.promoted;
             if (build == null) throw new AssertionError("no build waiting: " + s);
-            System.out.println("waiting, build tier " + HotSpotCompiler.get().tier(build) + ", requeued " + s.hotRequeued() + ": " + s);
+            System.out.println("waiting, build tier " + HotSpotCompiler.get().tier(build) + ", requeued " + (s.hotRequeued() + s.hotRequeuedAtLook()) + ": " + s);
         }
     }
 }
