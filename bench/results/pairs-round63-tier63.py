@@ -30,18 +30,21 @@ for path in sys.argv[1:]:
             continue
         out = []
         for k, f in ms.items():
-            won = n = 0
+            won = n = tie = 0
             for ra, rb in zip(res[a], res[b]):
                 va, vb = f(ra), f(rb)
                 if va is None or vb is None:
                     continue
                 n += 1
                 won += va < vb
-            t = total.setdefault((a, b, k), [0, 0])
+                tie += abs(va - vb) < 0.005  # (the tools' figures: 10 ms ticks, printed to 0.01 s)
+            kind = "compute-ab (default)" if "compute-ab" in path else ("threads signed" if "signed" in path else "threads default")
+            t = total.setdefault((a, b, kind, k), [0, 0, 0])
             t[0] += won
             t[1] += n
-            out.append(f"{k} {won} of {n}")
+            t[2] += tie
+            out.append(f"{k} {won} of {n}" + (f" ({tie} equal)" if tie else ""))
         print(f"  {a} lower than {b}: " + ", ".join(out))
 print("## all series")
-for (a, b, k), (w, n) in total.items():
-    print(f"  {a} lower than {b}, {k}: {w} of {n}")
+for (a, b, kind, k), (w, n, tie) in sorted(total.items()):
+    print(f"  {a} lower than {b}, {kind} {k}: {w} of {n}" + (f" ({tie} equal)" if tie else ""))
