@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Round 63 boot63: the slot's pairs. For each threads.py series (JSON) and each figure, the values per launcher in run
-order (median), and the pairs "hl26 against base", "hl27 against base", "hl27 against hl26": a pair is the same round of
+order (median), and the pairs "hl26 against base", "hlt against base", "hlt against hl26": a pair is the same round of
 the series; lower = the first's figure below the second's. Run-thread CPU and wall in seconds; units built by the run's
 end (--stats, after the module phase).
 
@@ -10,7 +10,7 @@ import json
 import statistics
 import sys
 
-PAIRS = [("hl26", "base"), ("hl27", "base"), ("hl27", "hl26")]
+PAIRS = [("hl26", "base"), ("hlt", "base"), ("hlt", "hl26")]
 
 
 def figures(path, d):

@@ -12,9 +12,9 @@ import static org.vmckpt.machine.cpu.Asm.*;
  * first runs in user mode, an entry's heat halves for every 2^shift guest instructions, so an entry whose heat comes in
  * more slowly than the threshold over about two half-lives never gets hot, while one that gathers it faster does; after
  * the switch to user mode heat no longer decays. The loop here (300 straight-line instructions and a jump) gathers about
- * 34 heat per iteration (a visit's sample and one per 16 instructions, InstructionHeatTest), ~0.11 per instruction: at
- * the default threshold (30,000) it is translated within 2 M instructions without a half-life, never with one of 65,536
- * instructions (its heat tops out near 2 * 0.11 * 65,536, ~15,000), and at once with one of 1 M. The translated hart
+ * 9 heat per iteration (sampled visits and one per 16 instructions, InstructionHeatTest), ~0.03 per instruction: at the
+ * default threshold (30,000) it is translated after ~1.0 M instructions without a half-life, never with one of 65,536
+ * instructions (its heat tops out near 2 * 0.03 * 65,536, ~4,000), and within 2 M with one of 1 M. The translated hart
  * counts the same as the interpreter throughout.
  */
 class BootHeatHalfLifeTest {
@@ -22,11 +22,16 @@ class BootHeatHalfLifeTest {
     static final int BODY = 300;
 
     private static Hart loop(int halfLifeShift) {
+        return loop(halfLifeShift, 0);
+    }
+
+    /** As above, with the boot's threshold {@code bootThreshold} (0: the normal one). */
+    private static Hart loop(int halfLifeShift, int bootThreshold) {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
         h.setTranslation(true);
         h.setPromotionThreshold(Long.MAX_VALUE);
         h.codeCache.bootHeatShift = halfLifeShift;
-        h.startBootTranslation(0, true);
+        h.startBootTranslation(bootThreshold, true);
         GuestMemory mem = h.bus().ram();
         for (int k = 0; k < BODY; k++) mem.write32(BASE + 4L * k, addi(5, 5, 1));
         mem.write32(BASE + 4L * BODY, j(-4 * BODY, 0));
@@ -68,6 +73,17 @@ class BootHeatHalfLifeTest {
         runTo(h, 2_000_000);
         assertTrue(h.codeCache.booting);
         assertTrue(h.translationStats().unitsTranslated() > 0, "its heat reaches the threshold within a half-life: " + h.translationStats());
+    }
+
+    /** The two boot rules together: the half-life caps the loop's heat near 4,000, so a boot threshold under it translates it. */
+    @Test
+    void aBootThresholdUnderTheCappedHeatTranslatesTheLoop() {
+        Hart low = loop(16, 3_000), high = loop(16, 10_000);
+        runTo(low, 2_000_000);
+        runTo(high, 2_000_000);
+        assertTrue(low.translationStats().unitsTranslated() > 0, "threshold 3,000: " + low.translationStats());
+        assertEquals(0, high.translationStats().unitsTranslated(), "threshold 10,000: " + high.translationStats());
+        assertTrue(low.codeCache.booting && high.codeCache.booting);
     }
 
     @Test
