@@ -20,4 +20,6 @@ series threads-S2 200 python3 bench/cpu/threads.py 8 --guest signed --launcher "
 series threads-D2 110 python3 bench/cpu/threads.py 6 --guest default --launcher "$T" --launcher $H6 --launcher $B --json $R/threads-D2-round63-boot63.json
 series threads-S3 150 python3 bench/cpu/threads.py 8 --guest signed --launcher $B --launcher "$T" --json $R/threads-S3-round63-boot63.json
 series threads-D3 80 python3 bench/cpu/threads.py 6 --guest default --launcher "$T" --launcher $B --json $R/threads-D3-round63-boot63.json
+series threads-S4 150 python3 bench/cpu/threads.py 8 --guest signed --launcher "$T" --launcher $B --json $R/threads-S4-round63-boot63.json
+series threads-D4 80 python3 bench/cpu/threads.py 6 --guest default --launcher $B --launcher "$T" --json $R/threads-D4-round63-boot63.json
 echo "slot done $(date +%T)" | tee -a $R/slot-round63-boot63.log
