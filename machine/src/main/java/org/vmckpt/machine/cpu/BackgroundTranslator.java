@@ -131,7 +131,9 @@ final class BackgroundTranslator {
             if (Hart.PROFILE_UNITS) {
                 for (int i = 0; i < next; i++) queue.get(i).overtaken++; // queued before the one taken
             }
-            return queue.remove(next);
+            PendingUnit job = queue.remove(next);
+            if (Hart.PROFILE_UNITS) job.interpretedAtTake = job.interpreted;
+            return job;
         }
     }
 
@@ -212,6 +214,7 @@ final class BackgroundTranslator {
             // through the WhiteBox API (compiled without a profile) it ran 5-10% slower (docs/BENCHMARKS.md round 14).
             if (u != null && hot && !warmHot(u)) u = null; // (C1 refused it: no code to be had, dropped by builtHot)
             if (Hart.PROFILE_UNITS) job.translatedNanos = System.nanoTime();
+            job.stage = 4; // (profile: what the guest interprets at the entry now is C1's part of the wait)
             boolean compiled = u == null || hot || compile(u);
             if (!compiled && u.innerOffsets != null) {
                 // C1 refused it with its inner entries (the merges they add to a large method: "too many stack slots
@@ -288,6 +291,10 @@ final class BackgroundTranslator {
      * it).
      */
     static boolean compile(TranslatedUnit u) {
+        if (UNITS_UNCOMPILED) {
+            u.compiled = true; // (an experiment: run at once, by HotSpot's interpreter until HotSpot compiles it, if ever)
+            return true;
+        }
         HotSpotCompiler c = HotSpotCompiler.get();
         if (c == null) {
             warm(u);
@@ -298,6 +305,14 @@ final class BackgroundTranslator {
         u.compiled = tier == HotSpotCompiler.TIER_C1;
         return true;
     }
+
+    /**
+     * Experiment only ({@code -Dvmckpt.jit.unitsUncompiled=true}, off): a unit built on the translator thread is not asked
+     * to be compiled and is installed at once, so HotSpot's bytecode interpreter runs it (with
+     * {@code -XX:CompileCommand=exclude,org.vmckpt.machine.cpu.Unit*::run}, always): what a guest instruction costs there
+     * against our interpreter (docs/BENCHMARKS.md round 63).
+     */
+    static final boolean UNITS_UNCOMPILED = Boolean.getBoolean("vmckpt.jit.unitsUncompiled");
 
     /** Calls that return at once (a negative budget) so that HotSpot counts them and queues the unit for C1. */
     static void warm(TranslatedUnit u) {

@@ -63,6 +63,18 @@ public final class CodeCache {
      */
     static final boolean BOOT_HOT = !"false".equals(System.getProperty("vmckpt.jit.bootHot"));
     /**
+     * The heat's half-life during a fresh kernel boot (until the hart first runs in user mode, as {@link #BOOT_THRESHOLD}),
+     * in guest instructions, rounded down to a power of two ({@code -Dvmckpt.jit.bootHeatHalfLife=N}; 0, the default:
+     * off, heat never decays). With it an entry's heat halves for every such span of the hart's instructions since it
+     * last gathered any, so only code that runs often enough within a few spans gets hot, not code that gathers the
+     * threshold slowly over the whole boot. Why (docs/BENCHMARKS.md round 63): C1 is the boot's bottleneck (a job's
+     * compile ~5 ms, the translator thread's queue full of them while the guest interprets the code they are for), and in
+     * a signed boot to /init 135 of 392 units were of entries that took over 300 M instructions to get hot; they retired
+     * 28.9 M instructions in all once installed (105 of them under 100,000 each), the other 257 units 441 M. A cache
+     * policy: not part of any checkpoint (a restored machine is not booting).
+     */
+    static final long BOOT_HEAT_HALF_LIFE = Long.getLong("vmckpt.jit.bootHeatHalfLife", 0);
+    /**
      * Heat from the length of interpreted blocks: besides what a visit gathers, the instructions the interpreter then runs
      * from the entry it found no unit at (to the next jump it hands over, the next entry, or the budget's end) add one
      * per {@code INSTRUCTION_HEAT} of them ({@code -Dvmckpt.jit.instructionHeat=N}, 0: off). A visit stands for one run
@@ -210,6 +222,12 @@ public final class CodeCache {
     boolean hotInBoot = true;
     /** The threshold {@link #endBoot} puts back. */
     private int thresholdAfterBoot;
+    /** {@link #BOOT_HEAT_HALF_LIFE} as a shift (log2 of the half-life; 0: no decay), for the next {@link #startBoot} (tests set it). */
+    int bootHeatShift = heatShift(BOOT_HEAT_HALF_LIFE);
+    /** The heat's half-life in force as a shift of the hart's instruction count ({@link #BOOT_HEAT_HALF_LIFE}); 0: none. */
+    private int heatShift;
+    /** With {@link #heatShift}: each heat slot's span (the instruction count shifted) when its heat was last aged. */
+    private final int[] heatEpoch = new int[HEAT_SIZE];
     /** See {@link #HOT_AFTER} and {@link Hart#setPromotionThreshold}; {@code Long.MAX_VALUE}: no hot tier. */
     long hotAfter = HOT_AFTER > 0 ? HOT_AFTER : Long.MAX_VALUE;
     /** See {@link #HOT_RECHECK}; tests that compare the hot tier lower it, so that more units reach it. */
@@ -339,13 +357,14 @@ public final class CodeCache {
     }
 
     /**
-     * A fresh kernel boot starts: until {@link #endBoot}, heat threshold {@code heat} (if above 0) and, if {@code hot}
-     * is false, no hot-tier decision; nothing if neither applies.
+     * A fresh kernel boot starts: until {@link #endBoot}, heat threshold {@code heat} (if above 0), if {@code hot}
+     * is false, no hot-tier decision, and the heat's half-life {@link #bootHeatShift} (if set); nothing if none applies.
      */
     void startBoot(int heat, boolean hot) {
-        if (booting || (heat <= 0 && hot)) return;
+        if (booting || (heat <= 0 && hot && bootHeatShift == 0)) return;
         booting = true;
         hotInBoot = hot;
+        heatShift = bootHeatShift;
         thresholdAfterBoot = hotThreshold;
         if (heat > 0) hotThreshold = heat;
     }
@@ -356,6 +375,7 @@ public final class CodeCache {
         booting = false;
         hotInBoot = true;
         hotThreshold = thresholdAfterBoot;
+        heatShift = 0; // (heat gathered so far stays as it is)
     }
 
     /** The unit's count towards the hot tier starts again from here. */
@@ -422,14 +442,22 @@ public final class CodeCache {
             return null;
         }
         int hi = hash(key) & (HEAT_SIZE - 1);
+        if (heatShift != 0) age(hi, h.instret);
         // The interpreter hands over only a sample of the jumps to where no entry exists (Interpreter.endsBlock); outside
         // pages holding translations, every visit counts as a sample (as it always did).
+        if (Hart.PROFILE_UNITS && heat[hi] == 0) profHeatSince[hi] = h.instret;
         heat[hi] += sample || !ram.isCodePage(pageIndex) ? Interpreter.HEAT_SAMPLE : 1;
         if (heat[hi] < hotThreshold) {
             heatSlot = hi;
             return null;
         }
         heat[hi] = 0;
+        if (Hart.PROFILE_UNITS) {
+            profBeforeHot += profHeatInsns[hi];
+            profHeatInsns[hi] = 0;
+            profGotHot++;
+            profLastHeatSpan = h.instret - profHeatSince[hi];
+        }
         // (Invalidated keys do not pile up: growing the table re-inserts live units only.)
         if (liveUnits >= maxUnits || liveInstructions >= maxInstructions) {
             flush();
@@ -463,6 +491,23 @@ public final class CodeCache {
     }
 
     /**
+     * Halves heat slot {@code hi}'s heat once for every span of 2^{@link #heatShift} guest instructions that began since it
+     * was last aged ({@link #BOOT_HEAT_HALF_LIFE}); {@code instret}: the hart's instruction count now.
+     */
+    private void age(int hi, long instret) {
+        int epoch = (int) (instret >>> heatShift);
+        int spans = epoch - heatEpoch[hi];
+        if (spans == 0) return;
+        heatEpoch[hi] = epoch;
+        heat[hi] = spans < 0 || spans >= 31 ? 0 : heat[hi] >>> spans;
+    }
+
+    /** A half-life of {@code instructions} as a shift: log2 rounded down, at least 1; 0 for none (0 or less). */
+    static int heatShift(long instructions) {
+        return instructions <= 0 ? 0 : Math.max(1, 63 - Long.numberOfLeadingZeros(instructions));
+    }
+
+    /**
      * The interpreter ran {@code ran} instructions from where the dispatcher last looked up and found no hot entry: they
      * add heat there ({@link #INSTRUCTION_HEAT}; saturating: the entry is translated at its next visit). Where it found the
      * entry's unit pending they are added to the job instead, which orders the translator thread's queue
@@ -472,11 +517,13 @@ public final class CodeCache {
         PendingUnit p = pendingVisited;
         if (p != null) {
             pendingVisited = null;
+            if (Hart.PROFILE_UNITS) profPendingByStage[p.stage] += ran;
             int v = p.interpreted + ran;
             p.interpreted = v < 0 ? Integer.MAX_VALUE : v;
             return;
         }
         int hi = heatSlot;
+        if (Hart.PROFILE_UNITS && hi >= 0) profHeatInsns[hi] += ran;
         if (hi < 0 || instructionHeat <= 0) return;
         heatSlot = -1;
         int v = heat[hi] + ran / instructionHeat;
@@ -660,6 +707,7 @@ public final class CodeCache {
     private TranslatedUnit submit(long key, int slot, int pageIndex, byte[] page, int nextIndex, byte[] next, Hart h) {
         PendingUnit p = new PendingUnit(this, key, pageIndex, page.clone(), nextIndex, next == null ? null : next.clone());
         p.queuedAt = h.instret;
+        p.heatSpan = profLastHeatSpan;
         if (!background.submit(p)) {
             queueFull++; // the entry heats up again and is offered later
             return null;
@@ -735,6 +783,11 @@ public final class CodeCache {
                 enterSecondPage(p.key, u.nextPageIndex, h);
             }
             u.key = p.key;
+            if (Hart.PROFILE_UNITS) {
+                u.profInterpAtTake = p.interpretedAtTake;
+                u.profInterpPending = p.interpreted;
+                u.profHeatSpan = p.heatSpan;
+            }
             count(u, h);
             units[slot] = u;
             enterInner(u, h);
@@ -1256,7 +1309,9 @@ public final class CodeCache {
     /**
      * Profile only ({@link TranslationProfile#DUMP}): every live unit, "unit KEY TIER RUNS INSNS NANOS GUEST-INSNS CODE-HEX LOADED
      * STORED MISS-EXITS" (LOADED, STORED: the registers its entry loads from the hart and its exit stores back, each run;
-     * MISS-EXITS: a hot-tier unit's runs that left by a TLB miss, Translator#missLeaves)
+     * MISS-EXITS: a hot-tier unit's runs that left by a TLB miss, Translator#missLeaves), then (round 63) "AT-TAKE PENDING
+     * SPAN": the instructions interpreted at its entry while its job was queued and until it was installed (-1, 0: not
+     * built on the translator thread) and the heat span (CodeCache#profHeatSince)
      * (counted over the whole run: a tool subtracts a run stopped at the phase's start), to DUMP.units.
      */
     private void dumpUnits(java.util.List<TranslatedUnit> l) {
@@ -1268,11 +1323,24 @@ public final class CodeCache {
             int off = (int) (u.key & (page.length - 1));
             StringBuilder code = new StringBuilder();
             for (int i = off; i < Math.min(page.length, off + 32); i++) code.append(String.format("%02x", page[i] & 0xff));
-            sb.append(String.format("unit %x %s %d %d %d %d %s %d %d %d%n", u.key, u.hot ? "C2" : "C1", u.profRuns, u.profInsns, u.profNanos,
-                    u.instructionCount, code.length() > 0 ? code : "-", u.profRegsLoaded, u.profRegsStored, u.missExits & 0xffff_ffffL));
+            sb.append(String.format("unit %x %s %d %d %d %d %s %d %d %d %d %d %d%n", u.key, u.hot ? "C2" : "C1", u.profRuns, u.profInsns, u.profNanos,
+                    u.instructionCount, code.length() > 0 ? code : "-", u.profRegsLoaded, u.profRegsStored, u.missExits & 0xffff_ffffL,
+                    u.profInterpAtTake, u.profInterpPending, u.profHeatSpan));
         }
         TranslationProfile.writeDump(".units", sb);
     }
+
+    /**
+     * Profile only: guest instructions interpreted from each heat slot's entries since it last got hot (hash collisions
+     * share a slot), the sum of them over the entries that got hot (the count to the threshold) and how many got hot.
+     */
+    private final long[] profHeatInsns = Hart.PROFILE_UNITS ? new long[HEAT_SIZE] : null;
+    private long profBeforeHot, profGotHot;
+    /** Profile only: the guest's instruction count when each heat slot last began to gather heat, and the span of the last entry that got hot. */
+    private final long[] profHeatSince = Hart.PROFILE_UNITS ? new long[HEAT_SIZE] : null;
+    private long profLastHeatSpan;
+    /** Profile only: instructions interpreted at a pending entry, by its job's stage (PendingUnit#stage). */
+    private final long[] profPendingByStage = new long[5];
 
     /** Profile only: guest instructions between a job's queuing and its installation (sum, count, longest and its key). */
     private long profWaitInsns, profWaits, profMaxWait, profMaxWaitKey;
@@ -1284,6 +1352,40 @@ public final class CodeCache {
      * before them; the longest queued (ns). Their C1 units run meanwhile: the wait is C1 code where C2's could be sooner.
      */
     private final long[] profHotWait = new long[7];
+
+    /**
+     * Profile only: the live units built on the translator thread, by what the guest interpreted at their entry while
+     * their job was queued (none: the guest had left the code by then): how many, and what they retired once installed.
+     */
+    private static String jobsByInterpreted(java.util.List<TranslatedUnit> l) {
+        long[][] g = new long[3][4]; // [none, 1-99,999, >= 100,000][units, instructions retired, units under 10,000, under 100,000]
+        for (TranslatedUnit u : l) {
+            if (u.profInterpAtTake < 0 || u.hot) continue;
+            int b = u.profInterpAtTake == 0 ? 0 : u.profInterpAtTake < 100_000 ? 1 : 2;
+            g[b][0]++;
+            g[b][1] += u.profInsns;
+            if (u.profInsns < 10_000) g[b][2]++;
+            if (u.profInsns < 100_000) g[b][3]++;
+        }
+        long[][] sp = new long[5][3]; // by heat span [< 1 M, 1-10 M, 10-100 M, 100 M-1 G, more]: units, retired, under 100,000
+        for (TranslatedUnit u : l) {
+            if (u.profInterpAtTake < 0 || u.hot) continue;
+            int b = u.profHeatSpan < 1_000_000 ? 0 : u.profHeatSpan < 10_000_000 ? 1 : u.profHeatSpan < 100_000_000 ? 2 : u.profHeatSpan < 1_000_000_000 ? 3 : 4;
+            sp[b][0]++;
+            sp[b][1] += u.profInsns;
+            if (u.profInsns < 100_000) sp[b][2]++;
+        }
+        StringBuilder sb = new StringBuilder("  live C1 units by the guest instructions their entry took to get hot (heat span):");
+        String[] spans = {"< 1 M", "1-10 M", "10-100 M", "100 M-1 G", ">= 1 G"};
+        for (int b = 0; b < 5; b++) sb.append(String.format(" %s: %,d units, %,d retired, %,d under 100,000;", spans[b], sp[b][0], sp[b][1], sp[b][2]));
+        sb.append('\n');
+        sb.append("  live C1 units by what the guest interpreted at the entry while queued:");
+        String[] names = {"none", "1-99,999", ">= 100,000"};
+        for (int b = 0; b < 3; b++) {
+            sb.append(String.format(" %s: %,d units, %,d instructions retired, %,d retired under 10,000, %,d under 100,000;", names[b], g[b][0], g[b][1], g[b][2], g[b][3]));
+        }
+        return sb.append('\n').toString();
+    }
 
     /** Profile only: hot-tier job {@code p} is back from the translator thread (see {@link #profHotWait}). */
     private void profHotJob(PendingUnit p, Hart h) {
@@ -1315,6 +1417,10 @@ public final class CodeCache {
         waits += String.format("  hot-tier jobs: %,d handed back; mean queued %.2f ms (longest %.2f), taken to handed back %.2f ms, %.2f M guest instructions queued to handed back; %.2f jobs ahead when queued, %.2f later jobs taken before it%n",
                 profHotWait[0], profHotWait[1] / 1e6 / hw, profHotWait[6] / 1e6, profHotWait[2] / 1e6 / hw, profHotWait[3] / 1e6 / hw,
                 profHotWait[4] / (double) hw, profHotWait[5] / (double) hw);
+        waits += String.format("  interpreted at entries before they got hot: %,d instructions over %,d entries (%,d per entry); at pending entries: queued %,d, translating %,d, C1 compiling %,d, built %,d, handed back until installed %,d%n",
+                profBeforeHot, profGotHot, profBeforeHot / Math.max(1, profGotHot), profPendingByStage[0], profPendingByStage[1],
+                profPendingByStage[4], profPendingByStage[2], profPendingByStage[3]);
+        waits += jobsByInterpreted(l);
         StringBuilder sb = new StringBuilder(waits).append(hotProfile());
         long innerLive = 0;
         for (TranslatedUnit u : units) if (u instanceof InnerEntry) innerLive++;

@@ -43,7 +43,12 @@ final class PendingUnit extends TranslatedUnit {
     int interpreted;
     /** Profile only: the guest's instruction count when it was queued, and how far the translator thread got (1 taken, 2 built, 3 handed back). */
     long queuedAt;
+    /** 0 queued, 1 taken (translating), 4 translated (C1 compiling), 2 built, 3 handed back (see BackgroundTranslator#work). */
     volatile int stage;
+    /** Profile only: {@link #interpreted} when the translator thread took the job. */
+    int interpretedAtTake;
+    /** Profile only: guest instructions from the entry's heat slot's first heat to its getting hot. */
+    long heatSpan;
     /**
      * Profile only: System.nanoTime when it was queued, taken by the translator thread, translated, compiled (handed
      * back), and the jobs in the queue ahead of it when it was queued (CodeCache's "wait by part").

@@ -150,6 +150,12 @@ public abstract class TranslatedUnit {
     int profFirst, profLast;
     /** Profile only: guest registers the unit loads from the hart at each entry and stores back at each exit. */
     int profRegsLoaded, profRegsStored;
+    /**
+     * Profile only, a unit built on the translator thread: the guest instructions interpreted at its entry while its job
+     * waited in the queue (until the translator thread took it) and in all until it was installed (CodeCache's "jobs by
+     * what the guest did while they waited").
+     */
+    long profInterpAtTake = -1, profInterpPending, profHeatSpan;
 
     protected TranslatedUnit() { }
 
