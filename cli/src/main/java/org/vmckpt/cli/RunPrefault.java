@@ -25,13 +25,19 @@ final class RunPrefault {
     private static final long STEP = 2L << 20;
 
     private static volatile long touchedBytes;
+    /** When the thread was started, began to fault, ended (0: not yet, or never). */
+    private static volatile long startNanos, readyNanos, doneNanos;
 
     private RunPrefault() { }
 
     /** Starts the thread for `vmckpt run` if turned on and the native helper is there. */
     static void startIfEnabled() {
         if (!ENABLED || !NativeMemory.available()) return;
-        Thread t = new Thread(() -> populate(GOAL), "vmckpt-run-prefault");
+        startNanos = System.nanoTime();
+        Thread t = new Thread(() -> {
+            populate(GOAL);
+            doneNanos = System.nanoTime();
+        }, "vmckpt-run-prefault");
         t.setDaemon(true);
         t.start();
     }
@@ -40,6 +46,7 @@ final class RunPrefault {
     static long populate(long goal) {
         long[] heap = RestorePrefault.heapMapping(Runtime.getRuntime().maxMemory());
         if (heap == null) return 0;
+        readyNanos = System.nanoTime();
         long end = Math.min(heap[1], heap[0] + goal);
         for (long at = heap[0]; at < end; at += STEP) {
             long len = Math.min(STEP, end - at);
@@ -47,6 +54,15 @@ final class RunPrefault {
             touchedBytes += len;
         }
         return touchedBytes;
+    }
+
+    /** A line for `run --stats`, or null if the thread was not started. */
+    static String describe() {
+        long start = startNanos, ready = readyNanos, done = doneNanos;
+        if (start == 0) return null;
+        if (ready == 0) return "heap not faulted in ahead of the boot (no heap found)";
+        return String.format("heap faulted in ahead of the boot: %d MiB, from %.0f ms after main%s", touchedBytes >> 20,
+                (ready - start) / 1e6, done > 0 ? String.format(" to %.0f ms", (done - start) / 1e6) : " (not done)");
     }
 
     /** Bytes faulted in so far (for tests and --stats). */
