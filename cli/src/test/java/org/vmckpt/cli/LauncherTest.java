@@ -75,8 +75,9 @@ class LauncherTest {
      * With VMCKPT_HEAP=fit, `run` commits at start the heap its VM needs, not the whole default maximum: twice the
      * guest's RAM (three times with --keep-for-reset), 128 MiB per disk (the default guest's own disk unless
      * --no-disk), 16 MiB per GiB of RAM and 1 GiB, in MiB, as the launcher reads --mem; the maximum stays the JVM's
-     * default, so a VM that needs more still gets it. Where that is not below the default maximum, where --mem is not a
-     * size, and for restore (the launcher cannot read the checkpoint's size) the heap starts at its maximum as before.
+     * default, so a VM that needs more still gets it. `restore` likewise with --mem (the checkpoint's RAM: the restore
+     * refuses any other), its disks counted as two. Where that is not below the default maximum, where --mem is not a
+     * size, and for restore without --mem (the launcher cannot read the checkpoint) the heap starts at its maximum as before.
      */
     @Test
     void withVmckptHeapFitRunStartsWithTheHeapItsVmNeeds() throws Exception {
@@ -92,7 +93,9 @@ class LauncherTest {
         assertEquals(mib(2 * 768 + 12 + 1024), initialHeap(launcher, "fit", "run", "--bios", "b", "--mem", "786432K", "--help"));
         assertEquals(max, initialHeap(launcher, "fit", "run", "--mem", "64G", "--help"), "not below the maximum: the maximum");
         assertEquals(max, initialHeap(launcher, "fit", "run", "--mem", "1.5G", "--help"), "not a size");
-        assertEquals(max, initialHeap(launcher, "fit", "restore", "--mem", "1G", "--help"));
+        assertEquals(max, initialHeap(launcher, "fit", "restore", "--help"), "restore without --mem: its size is the checkpoint's");
+        assertEquals(mib(2 * 1024 + 2 * 128 + 16 + 1024), initialHeap(launcher, "fit", "restore", "last", "--mem", "1G", "--help"),
+                "restore --mem: the checkpoint's RAM, its disks counted as two");
         assertEquals(max, initialHeap(launcher, null, "run", "--kernel", "k", "--mem", "1G", "--help"), "off without VMCKPT_HEAP=fit");
         String flags = flags(launcher, "fit", "run", "--kernel", "k", "--mem", "1G", "--help");
         assertEquals(String.valueOf(max), flag(flags, "MaxHeapSize"), "the maximum stays the default");
