@@ -57,6 +57,25 @@ public final class FileDigests {
         boolean settledAt(long nowNanos) {
             return Math.max(mtimeNanos, ctimeNanos) <= nowNanos - SETTLE_NANOS;
         }
+
+        // Written out, not the record's own: that one is bootstrapped at its first call (ObjectMethods) by spinning
+        // method-handle classes the class-data archive cannot hold, 0.1 s of a cold restore's CPU at load 10 (an eager
+        // restore compares the boot files' identities on its way to its pages; docs/BENCHMARKS.md, round 63).
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Identity i && device == i.device && inode == i.inode && size == i.size
+                    && mtimeNanos == i.mtimeNanos && ctimeNanos == i.ctimeNanos;
+        }
+
+        @Override
+        public int hashCode() {
+            long h = device;
+            h = h * 31 + inode;
+            h = h * 31 + size;
+            h = h * 31 + mtimeNanos;
+            h = h * 31 + ctimeNanos;
+            return Long.hashCode(h);
+        }
     }
 
     private static final FileDigests USER = new FileDigests(defaultFile());

@@ -122,11 +122,13 @@ final class RestorePrefault {
     }
 
     /**
-     * The heap's mapping in /proc/self/maps as {start, end}: the one private anonymous read-write mapping at least
-     * {@code maxHeap} ({@link Runtime#maxMemory}: the heap less a survivor space) long and at most 1 GiB longer. Null if
-     * there is not exactly one (a heap not committed in full at the start, as the launcher's is for run and restore, is
-     * split into several mappings: the prefault then stays off). Read by hand, not with regular expressions: this runs
-     * in a JVM's first milliseconds, in cold code.
+     * The heap's committed bottom in /proc/self/maps as {start, end}: the heap is one run of adjacent private anonymous
+     * mappings, at least {@code maxHeap} ({@link Runtime#maxMemory}: the heap less a survivor space) long and at most
+     * 1 GiB longer, that starts read-write; {start, end} is that first read-write mapping. A heap committed in full at
+     * the start (the launcher's for restore, and for run by default) is one read-write mapping; one committed in part
+     * (`VMCKPT_HEAP=fit` for run) is the old generation's committed part, its reserved rest (no access) and the young
+     * generation. Null if there is not exactly one such run (the prefault then stays off). Read by hand, not with
+     * regular expressions: this runs in a JVM's first milliseconds, in cold code.
      */
     static long[] heapMapping(long maxHeap) {
         byte[] maps;
@@ -136,27 +138,44 @@ final class RestorePrefault {
             return null;
         }
         long[] found = null;
+        // The run of adjacent anonymous mappings being read: its start, end, and the end of its first mapping if that
+        // one is read-write (else -1).
+        long runStart = -1, runEnd = -1, firstEnd = -1;
         int line = 0;
-        while (line < maps.length) {
-            int end = line;
-            while (end < maps.length && maps[end] != '\n') end++;
-            // "687400000-800000000 rw-p 00000000 00:00 0" and nothing after: anonymous, private, read-write
-            String s = new String(maps, line, end - line, StandardCharsets.US_ASCII).trim();
-            line = end + 1;
-            int dash = s.indexOf('-'), sp = s.indexOf(' ');
-            if (dash <= 0 || sp <= dash || !s.startsWith(" rw-p 00000000 00:00 0", sp) || s.length() != sp + 22) continue;
-            long start, stop;
-            try {
-                start = Long.parseUnsignedLong(s, 0, dash, 16);
-                stop = Long.parseUnsignedLong(s, dash + 1, sp, 16);
-            } catch (NumberFormatException e) {
+        while (true) {
+            long start = -1, stop = -1;
+            boolean rw = false;
+            if (line < maps.length) {
+                int end = line;
+                while (end < maps.length && maps[end] != '\n') end++;
+                // "687400000-800000000 rw-p 00000000 00:00 0" and nothing after: anonymous, private, read-write ("---p": reserved)
+                String s = new String(maps, line, end - line, StandardCharsets.US_ASCII).trim();
+                line = end + 1;
+                int dash = s.indexOf('-'), sp = s.indexOf(' ');
+                rw = sp > dash && s.startsWith(" rw-p 00000000 00:00 0", sp);
+                boolean anonymous = rw || (sp > dash && s.startsWith(" ---p 00000000 00:00 0", sp));
+                if (dash <= 0 || !anonymous || s.length() != sp + 22) continue;
+                try {
+                    start = Long.parseUnsignedLong(s, 0, dash, 16);
+                    stop = Long.parseUnsignedLong(s, dash + 1, sp, 16);
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+            }
+            if (start >= 0 && start == runEnd) {
+                runEnd = stop; // the run goes on
                 continue;
             }
-            long len = stop - start;
-            if (len < maxHeap || len - maxHeap > (1L << 30)) continue;
-            if (found != null) return null;
-            found = new long[] {start, stop};
+            // The run ended: is it the heap?
+            long len = runEnd - runStart;
+            if (runStart >= 0 && firstEnd > 0 && len >= maxHeap && len - maxHeap <= (1L << 30)) {
+                if (found != null) return null;
+                found = new long[] {runStart, firstEnd};
+            }
+            if (start < 0) return found; // the end of the file
+            runStart = start;
+            runEnd = stop;
+            firstEnd = rw ? stop : -1;
         }
-        return found;
     }
 }

@@ -48,6 +48,7 @@ class LauncherTest {
         for (String command : new String[] {"run", "restore"}) {
             ProcessBuilder pb = new ProcessBuilder(launcher.toString(), command, "--help");
             pb.environment().put("VMCKPT_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+            pb.environment().put("VMCKPT_HEAP", "full"); // (run's heap by default: withVmckptHeapFit...)
             collectorSettings(run(pb), true);
         }
     }
@@ -69,6 +70,69 @@ class LauncherTest {
             pb.environment().put("VMCKPT_JAVA_OPTS", "-XX:+PrintFlagsFinal");
             collectorSettings(run(pb), false);
         }
+    }
+
+    /**
+     * By default (VMCKPT_HEAP=fit), `run` commits at start the heap its VM needs, not the whole default maximum: twice the
+     * guest's RAM (three times with --keep-for-reset), 128 MiB per disk (the default guest's own disk unless
+     * --no-disk), 16 MiB per GiB of RAM and 1 GiB, in MiB, as the launcher reads --mem; the maximum stays the JVM's
+     * default, so a VM that needs more still gets it. `restore` likewise with --mem (the checkpoint's RAM: the restore
+     * refuses any other), its disks counted as two. Where that is not below the default maximum, where --mem is not a
+     * size, for restore without --mem (the launcher cannot read the checkpoint) and with VMCKPT_HEAP=full the heap
+     * starts at its maximum as before.
+     */
+    @Test
+    void withVmckptHeapFitRunStartsWithTheHeapItsVmNeeds() throws Exception {
+        Path launcher = checkout().resolve("vmckpt");
+        long max = Long.parseLong(flag(flags(launcher, "fit", "run", "--help"), "MaxHeapSize"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(max >= (4200L << 20), "a host with at least ~17 GiB of RAM");
+        assertEquals(mib(2 * 1024 + 16 + 1024), initialHeap(launcher, "fit", "run", "--kernel", "k", "--mem", "1G", "--help"));
+        assertEquals(mib(2 * 1024 + 16 + 1024), initialHeap(launcher, "fit", "run", "--kernel=k", "--mem=1024", "--help"));
+        assertEquals(mib(2 * 512 + 128 + 8 + 1024), initialHeap(launcher, "fit", "run", "--help"), "the default guest: 512 MiB, its disk");
+        assertEquals(mib(2 * 512 + 8 + 1024), initialHeap(launcher, "fit", "run", "--no-disk", "--help"));
+        assertEquals(mib(3 * 1024 + 2 * 128 + 16 + 1024),
+                initialHeap(launcher, "fit", "run", "--elf", "e", "--mem", "1gib", "--disk", "a", "--disk", "b,rw", "--keep-for-reset", "--help"));
+        assertEquals(mib(2 * 768 + 12 + 1024), initialHeap(launcher, "fit", "run", "--bios", "b", "--mem", "786432K", "--help"));
+        assertEquals(max, initialHeap(launcher, "fit", "run", "--mem", "64G", "--help"), "not below the maximum: the maximum");
+        assertEquals(max, initialHeap(launcher, "fit", "run", "--mem", "1.5G", "--help"), "not a size");
+        assertEquals(max, initialHeap(launcher, "fit", "restore", "--help"), "restore without --mem: its size is the checkpoint's");
+        assertEquals(mib(2 * 1024 + 2 * 128 + 16 + 1024), initialHeap(launcher, "fit", "restore", "last", "--mem", "1G", "--help"),
+                "restore --mem: the checkpoint's RAM, its disks counted as two");
+        assertEquals(max, initialHeap(launcher, "full", "run", "--kernel", "k", "--mem", "1G", "--help"), "VMCKPT_HEAP=full: the whole heap");
+        assertEquals(mib(2 * 1024 + 16 + 1024), initialHeap(launcher, null, "run", "--kernel", "k", "--mem", "1G", "--help"), "the default");
+        String flags = flags(launcher, "fit", "run", "--kernel", "k", "--mem", "1G", "--help");
+        assertEquals(String.valueOf(max), flag(flags, "MaxHeapSize"), "the maximum stays the default");
+        collectorSettingsButTheInitialHeap(flags);
+        ProcessBuilder own = new ProcessBuilder(launcher.toString(), "run", "--kernel", "k", "--mem", "1G", "--help");
+        own.environment().put("VMCKPT_HEAP", "fit");
+        own.environment().put("VMCKPT_JAVA_OPTS", "-Xmx3g -XX:+PrintFlagsFinal");
+        assertEquals(String.valueOf(3L << 30), flag(run(own), "InitialHeapSize"), "VMCKPT_JAVA_OPTS sizing the heap: its size, whole");
+    }
+
+    private static long mib(long n) {
+        return n << 20;
+    }
+
+    private long initialHeap(Path launcher, String heap, String... args) throws Exception {
+        return Long.parseLong(flag(flags(launcher, heap, args), "InitialHeapSize"));
+    }
+
+    private String flags(Path launcher, String heap, String... args) throws Exception {
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = launcher.toString();
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("VMCKPT_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+        if (heap != null) pb.environment().put("VMCKPT_HEAP", heap);
+        else pb.environment().remove("VMCKPT_HEAP");
+        return run(pb);
+    }
+
+    private static void collectorSettingsButTheInitialHeap(String out) {
+        assertEquals("true", flag(out, "UseParallelGC"), out);
+        assertEquals(String.valueOf(16L << 20), flag(out, "MaxNewSize"));
+        assertEquals("0", flag(out, "MaxTenuringThreshold"));
+        assertEquals(String.valueOf(256L << 20), flag(out, "MetaspaceSize"));
     }
 
     private static void collectorSettings(String out, boolean vm) throws Exception {

@@ -100,12 +100,17 @@ class RestorePrefaultTest {
 
     /** Runs {@link #main} in a child JVM with the launcher's collector options, JVM options {@code more} (and "first" as its argument). */
     static String child(String... more) throws Exception {
+        return childOf(RestorePrefaultTest.class, more);
+    }
+
+    /** Runs {@code main} of {@code test} in a child JVM as {@link #child} does. */
+    static String childOf(Class<?> test, String... more) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25",
                 "-D" + NativeMemory.LIBRARY_PROPERTY + "=" + OldGenPrefaultTest.library()));
         List<String> args = new ArrayList<>();
         for (String m : more) (m.startsWith("-") ? cmd : args).add(m);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RestorePrefaultTest.class.getName()));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), test.getName()));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ended");
