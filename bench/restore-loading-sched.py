@@ -66,6 +66,10 @@ hist = subprocess.run(["perf", "sched", "timehist", "-i", data, "--state"], capt
 row = re.compile(r"^\s*([\d.]+)\s+\[(\d+)\]\s+(.*?)\[(\d+)(?:/(\d+))?\]\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)")
 jvm_pid = None
 spans = []  # (start ms, end ms, tid, pid, name, state at switch-out, sched delay before, wait before)
+# perf's "wait time" before a span is the time since the thread left a core: asleep or blocked if it left in state S/D,
+# runnable without a core if it was preempted (state R); its "sch delay" is the time from a wake-up to the core.
+# Here: delay = all runnable time before the span, wait = the time asleep or blocked before it.
+last_state = {}
 for l in hist.splitlines():
     m = row.match(l)
     if not m:
@@ -73,9 +77,11 @@ for l in hist.splitlines():
     t = float(m.group(1)) * 1e3
     name, tid, pid = m.group(3).strip(), int(m.group(4)), int(m.group(5) or m.group(4))
     run, delay, wait = float(m.group(8)), float(m.group(7)), float(m.group(6))
-    spans.append((t - run, t, tid, pid, name, m.group(9), delay, wait))
-    if name == "java" and " restored " in text and jvm_pid is None and tid != pid:
-        pass
+    prev = last_state.get(tid)
+    if prev == "R":
+        delay, wait = delay + wait, 0.0
+    last_state[tid] = m.group(9)
+    spans.append((t - run, t, tid, pid, name, m.group(9), delay, wait, prev == "D"))
 # The JVM: the process whose threads include the restore's loaders.
 for s in spans:
     if s[4].startswith("vmckpt-restore"):
@@ -113,9 +119,9 @@ for l in open(sp_log) if os.path.exists(sp_log) else []:
 print(f"loading phase: the restore's start (uptime {restore_ms} ms) -> restored ({restored_ms} ms): {b - a:.0f} ms"
       + (f"; last helper out of work at +{float(helpers.group(1)):.0f} ms" if helpers else "")
       + (f"; old-generation window open {window.group(1)} ms" if window else ""))
-per = collections.defaultdict(lambda: [0.0, 0.0, 0.0, 0, 0, None, None])  # run, delay, sleep, vol, invol, first, last
+per = collections.defaultdict(lambda: [0.0, 0.0, 0.0, 0, 0, None, None, 0.0])  # run, delay, sleep, vol, invol, first, last, io
 others = 0.0
-for s, e, tid, pid, name, st, delay, wait in spans:
+for s, e, tid, pid, name, st, delay, wait, io in spans:
     if e < a or s > b:
         continue
     if pid == jvm_pid:
@@ -123,6 +129,8 @@ for s, e, tid, pid, name, st, delay, wait in spans:
         x[0] += clip(s, e, a, b)
         x[1] += clip(s - delay, s, a, b)
         x[2] += clip(s - delay - wait, s - delay, a, b)
+        if io:
+            x[7] += clip(s - delay - wait, s - delay, a, b)
         if a <= e <= b:
             if st in ("S", "D", "I"):
                 x[3] += 1
@@ -132,15 +140,32 @@ for s, e, tid, pid, name, st, delay, wait in spans:
         x[6] = e if x[6] is None else max(x[6], e)
     elif pid != 0 and not name.startswith("swapper"):
         others += clip(s, e, a, b)
-print("per thread of the JVM in it: on a core / runnable without one / off and not runnable (ms), left a core voluntarily / "
-      "preempted, seen from..to (ms after the restore's start)")
+print("per thread of the JVM in it: on a core / runnable without one / off and not runnable (ms; of it in D state, a read "
+      "from disk), left a core voluntarily / preempted, seen from..to (ms after the restore's start)")
 total = 0.0
 for (tid, name), x in sorted(per.items(), key=lambda kv: -kv[1][0]):
     total += x[0]
     if x[0] < 0.5 and x[3] + x[4] < 5:
         continue
-    print(f"  {name:<18} {tid:>7} {x[0]:8.1f} / {x[1]:7.1f} / {x[2]:7.1f}   {x[3]:6d} / {x[4]:4d}   {max(0, x[5] - a):6.0f}..{min(b, x[6]) - a:6.0f}")
+    print(f"  {name:<18} {tid:>7} {x[0]:8.1f} / {x[1]:7.1f} / {x[2]:7.1f} (D {x[7]:5.1f})   {x[3]:6d} / {x[4]:4d}   {max(0, x[5] - a):6.0f}..{min(b, x[6]) - a:6.0f}")
 print(f"JVM on the cores {total:.0f} ms, other processes {others:.0f} ms, idle {max(0.0, 2 * (b - a) - total - others):.0f} ms of 2 x {b - a:.0f}")
+# Where the loaders and the restoring thread were off a core and not runnable: inside a safepoint (stopped for a
+# collection) or outside one (waiting for work, a lock, a file, a window's holder, the join of the last loader).
+print("off a core and not runnable, inside safepoints / outside them (ms):")
+for (tid, name), x in sorted(per.items(), key=lambda kv: -kv[1][0]):
+    if not (name.startswith("vmckpt-restore") or name == "java") or x[0] < 5:
+        continue
+    mine = sorted((s, e, delay, wait) for s, e, t2, pid, n2, st, delay, wait, io in spans if t2 == tid)
+    ins = outs = 0.0
+    for s, e, delay, wait in mine:
+        lo, hi = s - delay - wait, s - delay  # the sleep before this span on a core
+        lo, hi = max(lo, a, x[5]), min(hi, b)
+        if hi <= lo:
+            continue
+        st_ = sum(clip(ss, se, lo, hi) for ss, se, _ in stops)
+        ins += st_
+        outs += (hi - lo) - st_
+    print(f"  {name:<18} {tid:>7} {ins:8.1f} / {outs:8.1f}")
 inside = [s for s in stops if s[1] > a and s[0] < b]
 print(f"safepoints in it: {len(inside)}, stopped {sum(clip(s, e, a, b) for s, e, _ in inside):.1f} ms: "
       + ", ".join(f"{n}@{s - a:.0f}+{e - s:.1f}" for s, e, n in inside if e - s >= 0.3))
@@ -152,7 +177,7 @@ while t < b:
     e = min(b, t + bin_ms)
     g = collections.Counter()
     oth = 0.0
-    for s, se, tid, pid, name, st, delay, wait in spans:
+    for s, se, tid, pid, name, st, delay, wait, io in spans:
         if se < t or s > e:
             continue
         c = clip(s, se, t, e)
