@@ -390,9 +390,16 @@ public final class Restorer {
      * than after all reference pages (round 63, {@code -Dvmckpt.restore.oldGenDirect.beforeSourcePages}): the window then
      * covers the early loader's pages of that time too (the signed guest's 7,600 kernel pages take the restoring thread
      * 45-65 ms). The boot-file deltas and disk blocks stay before it: their reads enter JNI critical regions (zstd on heap
-     * arrays), which wait while the collector is locked out.
+     * arrays), which wait while the collector is locked out. On by default since round 63's slot (with the blocking holder,
+     * spawn to restored lower than main's in 50 of 84 interleaved rounds, 18 of 24 with memory the host had taken back;
+     * docs/BENCHMARKS.md); {@code -Dvmckpt.restore.oldGenDirect.beforeSourcePages=false} opens it after them as before.
      */
-    static volatile boolean windowBeforeSourcePages = Boolean.getBoolean("vmckpt.restore.oldGenDirect.beforeSourcePages");
+    static volatile boolean windowBeforeSourcePages = windowBeforeSourcePagesDefault();
+
+    /** The switch as the JVM's options set it (default on). */
+    static boolean windowBeforeSourcePagesDefault() {
+        return Boolean.parseBoolean(System.getProperty("vmckpt.restore.oldGenDirect.beforeSourcePages", "true"));
+    }
 
     /**
      * Threads that start reading a checkpoint's DATA pages with the restore: one per core but one. The restoring

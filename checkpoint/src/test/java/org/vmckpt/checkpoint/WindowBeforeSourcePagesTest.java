@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * An eager restore with {@code -Dvmckpt.restore.oldGenDirect.beforeSourcePages} (round 63) opens its
+ * An eager restore with {@code -Dvmckpt.restore.oldGenDirect.beforeSourcePages} (round 63, on by default) opens its
  * {@link OldGenerationWindow} before the pages it reads from boot files, and loads those inside it (here a recording
  * window; the real one is cli's OldGenWindowTest): every SOURCE page of the checkpoint counted as loaded in the window,
  * one window, closed, and the same machine as a restore without the switch and without a window.
@@ -33,7 +33,7 @@ class WindowBeforeSourcePagesTest {
     @AfterEach
     void reset() {
         OldGenerationWindow.install(null);
-        Restorer.windowBeforeSourcePages = Boolean.getBoolean("vmckpt.restore.oldGenDirect.beforeSourcePages");
+        Restorer.windowBeforeSourcePages = Restorer.windowBeforeSourcePagesDefault();
     }
 
     private void installRecorder() {
@@ -58,6 +58,12 @@ class WindowBeforeSourcePagesTest {
                 }
             };
         });
+    }
+
+    @Test
+    void onUnlessTurnedOff() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("vmckpt.restore.oldGenDirect.beforeSourcePages") == null);
+        assertTrue(Restorer.windowBeforeSourcePagesDefault(), "on by default");
     }
 
     @Test

@@ -28,11 +28,12 @@ final class OldGenWindow implements OldGenerationWindow.Window {
     /**
      * Whether the holder sleeps in the kernel until the window closes ({@code holdBlocking}: a futex the closer wakes,
      * round 63) instead of polling its flag every 100 us ({@code hold}), whose wake-ups cost 17-69 ms of CPU per restore
-     * on the cores the loaders need (round 62). {@code -Dvmckpt.restore.oldGenDirect.blockingHold}; the default is what
-     * round 63's slot showed (docs/BENCHMARKS.md).
+     * on the cores the loaders need (round 62). On by default since round 63's slot (spawn to restored lower than main's
+     * in 49 of 84 interleaved rounds, 17 of 24 with memory the host had taken back; docs/BENCHMARKS.md);
+     * {@code -Dvmckpt.restore.oldGenDirect.blockingHold=false} polls as before.
      */
     static final String BLOCKING_PROPERTY = PROPERTY + ".blockingHold";
-    static final boolean BLOCKING = Boolean.parseBoolean(System.getProperty(BLOCKING_PROPERTY, "false"));
+    static final boolean BLOCKING = Boolean.parseBoolean(System.getProperty(BLOCKING_PROPERTY, "true"));
 
     private static final VarHandle BYTES = MethodHandles.arrayElementVarHandle(byte[].class);
 
