@@ -15,6 +15,8 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <limits.h>
+#include <linux/futex.h>
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
@@ -143,4 +145,51 @@ JNIEXPORT jint JNICALL Java_org_vmckpt_cli_OldGenWindow_hold(JNIEnv *env, jclass
     }
     (*env)->ReleasePrimitiveArrayCritical(env, flag, (void *) p, 0);
     return result;
+}
+
+/*
+ * OldGenWindow.holdBlocking(flag, gate, timeoutNanos): as hold, but the thread sleeps in the kernel until the window is
+ * closed instead of polling every 100 us (round 63: the polls cost 17-69 ms of CPU per restore on the cores the loaders
+ * need, round 62). `gate` is a direct buffer of at least 8 bytes: its first int is a futex word that
+ * OldGenWindow.openGate sets to 1 before waking the waiter; its second int gets this thread's id (tests read the
+ * thread's context switches). The closer must not enter a critical region itself (while the collector is locked out
+ * and a collection is pending, a thread entering one waits for the window's end), which is why the wait is on native
+ * memory and not on the held array: openGate takes the buffer's address with GetDirectBufferAddress, no critical region.
+ * The address is taken before the region is entered (GetDirectBufferAddress is not among the calls allowed inside
+ * one). Returns 0 when opened, 1 on the timeout, -1 if the region could not be entered or the buffer is unusable.
+ */
+JNIEXPORT jint JNICALL Java_org_vmckpt_cli_OldGenWindow_holdBlocking(JNIEnv *env, jclass cls, jbyteArray flag, jobject gate,
+                                                                   jlong timeoutNanos) {
+    (void) cls;
+    int32_t *word = (*env)->GetDirectBufferAddress(env, gate);
+    if (word == NULL || ((uintptr_t) word & 3) != 0 || (*env)->GetDirectBufferCapacity(env, gate) < 8) return -1;
+    word[1] = (int32_t) syscall(SYS_gettid);
+    volatile jbyte *p = (*env)->GetPrimitiveArrayCritical(env, flag, NULL);
+    if (p == NULL) return -1;
+    p[1] = 1;
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    jint result = 0;
+    while (__atomic_load_n(word, __ATOMIC_ACQUIRE) == 0) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        jlong left = timeoutNanos - ((jlong) (t.tv_sec - t0.tv_sec) * 1000000000LL + (t.tv_nsec - t0.tv_nsec));
+        if (left <= 0) {
+            result = 1;
+            break;
+        }
+        struct timespec rel = { (time_t) (left / 1000000000LL), (long) (left % 1000000000LL) };
+        /* Returns at once if the word is no longer 0 (EAGAIN); on a wake, EINTR or ETIMEDOUT the loop looks again. */
+        syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, 0, &rel, NULL, 0);
+    }
+    (*env)->ReleasePrimitiveArrayCritical(env, flag, (void *) p, 0);
+    return result;
+}
+
+/* OldGenWindow.openGate(gate): sets holdBlocking's futex word and wakes its waiter (any thread; no critical region). */
+JNIEXPORT void JNICALL Java_org_vmckpt_cli_OldGenWindow_openGate(JNIEnv *env, jclass cls, jobject gate) {
+    (void) cls;
+    int32_t *word = (*env)->GetDirectBufferAddress(env, gate);
+    if (word == NULL) return;
+    __atomic_store_n(word, 1, __ATOMIC_RELEASE);
+    syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }

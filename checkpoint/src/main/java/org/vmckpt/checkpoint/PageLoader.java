@@ -120,6 +120,16 @@ final class PageLoader {
         return new PageLoader(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null, null, false, true, false);
     }
 
+    /**
+     * Eager restore, of the reference pages only those of {@code kinds} (some of SOURCE, SOURCE_DELTA, DISK_BLOCK): an
+     * eager restore can load the SOURCE pages, read from boot files with positional channel reads, while an
+     * {@link OldGenerationWindow} is open, but not the boot-file deltas (zstd on heap arrays, a JNI critical region).
+     */
+    static PageLoader referencePagesOnly(Checkpoint ckpt, PageSources sources, Sink sink, java.util.Set<PageKind> kinds) throws IOException {
+        PageLoader l = new PageLoader(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null, null, false, true, false, kinds);
+        return l;
+    }
+
     PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, BitSet first,
                java.util.Random order) throws IOException {
         this(ckpt, sources, sink, batchFrames, diskRun, null, first, order, true, true, true);
@@ -158,6 +168,16 @@ final class PageLoader {
      */
     private PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, int[] writeOrder,
                        BitSet first, java.util.Random order, boolean data, boolean references, boolean indexed) throws IOException {
+        this(ckpt, sources, sink, batchFrames, diskRun, writeOrder, first, order, data, references, indexed, REFERENCE_KINDS);
+    }
+
+    /** The kinds of page that refer to files (loaded through {@link PageSources}). */
+    private static final java.util.Set<PageKind> REFERENCE_KINDS = java.util.EnumSet.of(PageKind.DISK_BLOCK, PageKind.SOURCE, PageKind.SOURCE_DELTA);
+
+    /** As above; of the reference pages only those of {@code kinds}. */
+    private PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, int[] writeOrder,
+                       BitSet first, java.util.Random order, boolean data, boolean references, boolean indexed,
+                       java.util.Set<PageKind> kinds) throws IOException {
         this.ckpt = ckpt;
         this.sources = sources;
         this.sink = sink;
@@ -165,7 +185,7 @@ final class PageLoader {
         if (data) for (FrameBatch b : ckpt.dataBatches(batchFrames)) items.add(new Work(b));
         for (Extent e : ckpt.pageExtents()) {
             // Boot-file delta pages go with the references: they need the boot file (the data batches leave them out).
-            if (!references || (e.kind() != PageKind.DISK_BLOCK && e.kind() != PageKind.SOURCE && e.kind() != PageKind.SOURCE_DELTA)) continue;
+            if (!references || !REFERENCE_KINDS.contains(e.kind()) || !kinds.contains(e.kind())) continue;
             for (long k = 0; k < e.length(); k += diskRun) {
                 boolean fromFile = e.kind() == PageKind.SOURCE || e.kind() == PageKind.SOURCE_DELTA;
                 long sector = fromFile ? e.firstDiskBlock() + k * PageOrigin.SECTORS_PER_PAGE : -1;

@@ -129,6 +129,8 @@ public final class Restorer {
         /** How long an {@link OldGenerationWindow} was open (-1: none), and whether its timeout closed it. */
         long windowNanos = -1;
         boolean windowTimedOut;
+        /** Pages read from boot files while the window was open (-Dvmckpt.restore.oldGenDirect.beforeSourcePages), or -1. */
+        long windowSourcePages = -1;
 
         EagerLoad(Checkpoint ckpt, int threads) throws IOException {
             byte[][] pages = new byte[ckpt.pageCount()][];
@@ -207,6 +209,8 @@ public final class Restorer {
                 if (early.windowNanos >= 0) {
                     phases.put("pages.oldgen.window", early.windowNanos);
                     phases.put("pages.oldgen.timeout.items", early.windowTimedOut ? 1L : 0L);
+                    // With beforeSourcePages: the boot files' pages loaded inside the window.
+                    if (early.windowSourcePages >= 0) phases.put("pages.oldgen.source.items", early.windowSourcePages);
                 }
                 checkDisks(m, saved, hashes);
                 phase(phases, "disks", tp);
@@ -324,12 +328,20 @@ public final class Restorer {
             throw new RestoreException("checkpoint " + ckpt.id() + " has " + ckpt.pageCount() + " pages, the machine " + mem.pageCount());
         }
         byte[][] loaded = early.loaded;
-        PageLoader references = PageLoader.referencePagesOnly(ckpt, sources, (index, page) -> loaded[index] = page);
+        PageLoader.Sink sink = (index, page) -> loaded[index] = page;
+        // With windowBeforeSourcePages, the pages read from boot files (positional channel reads: no JNI critical
+        // region) are loaded inside the old-generation window, the deltas and disk blocks before it.
+        boolean sourcesInWindow = windowBeforeSourcePages;
+        PageLoader references = sourcesInWindow
+                ? PageLoader.referencePagesOnly(ckpt, sources, sink, java.util.EnumSet.of(PageKind.SOURCE_DELTA, PageKind.DISK_BLOCK))
+                : PageLoader.referencePagesOnly(ckpt, sources, sink);
+        PageLoader sourceRuns = sourcesInWindow
+                ? PageLoader.referencePagesOnly(ckpt, sources, sink, java.util.EnumSet.of(PageKind.SOURCE)) : null;
         PageLoader data = early.data;
-        long total = data.pagesTotal() + references.pagesTotal();
+        long total = data.pagesTotal() + references.pagesTotal() + (sourceRuns == null ? 0 : sourceRuns.pagesTotal());
         long[] reported = {0};
         java.util.function.IntConsumer report = ignored -> {
-            long done = data.pagesDone() + references.pagesDone();
+            long done = data.pagesDone() + references.pagesDone() + (sourceRuns == null ? 0 : sourceRuns.pagesDone());
             if (done - reported[0] >= 0x4000) {
                 reported[0] = done;
                 progress.progress("restore", done, total);
@@ -338,9 +350,11 @@ public final class Restorer {
         references.runAll(0, report);
         // From here on only page loading runs (this thread and the loader's, with direct buffers when a window is
         // installed): the pages still to come may go straight into the old generation (OldGenerationWindow; on by default, -Dvmckpt.restore.oldGenDirect=false: off).
-        OldGenerationWindow.Window window = OldGenerationWindow.openFor(data.pagesTotal() - data.pagesDone());
+        OldGenerationWindow.Window window = OldGenerationWindow.openFor(data.pagesTotal() - data.pagesDone()
+                + (sourceRuns == null ? 0 : sourceRuns.pagesTotal()));
         if (window != null) data.whenWorkRunsOut(window::close);
         try {
+            if (sourceRuns != null) sourceRuns.runAll(0, report);
             data.finish(report);
         } finally {
             if (window != null) window.close();
@@ -348,6 +362,7 @@ public final class Restorer {
         if (window != null) {
             early.windowNanos = window.openNanos();
             early.windowTimedOut = window.timedOut();
+            if (sourceRuns != null) early.windowSourcePages = sourceRuns.pagesTotal();
         }
         // finish joined every loader thread, so their stores into loaded[] are visible here.
         long t0 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
@@ -363,7 +378,27 @@ public final class Restorer {
         long installNanos = org.vmckpt.checkpoint.store.BatchReader.cpuNanos() - t0;
         progress.progress("restore", total, total);
         long[] st = data.stageNanos(), sr = references.stageNanos();
+        if (sourceRuns != null) {
+            long[] ss = sourceRuns.stageNanos();
+            for (int i = 0; i < 3; i++) sr[i] += ss[i];
+        }
         return new long[] {st[0] + sr[0], st[1] + sr[1], st[2] + sr[2], installNanos, sr[0] + sr[1] + sr[2]};
+    }
+
+    /**
+     * Whether an eager restore opens its {@link OldGenerationWindow} before the pages read from boot files (SOURCE) rather
+     * than after all reference pages (round 63, {@code -Dvmckpt.restore.oldGenDirect.beforeSourcePages}): the window then
+     * covers the early loader's pages of that time too (the signed guest's 7,600 kernel pages take the restoring thread
+     * 45-65 ms). The boot-file deltas and disk blocks stay before it: their reads enter JNI critical regions (zstd on heap
+     * arrays), which wait while the collector is locked out. On by default since round 63's slot (with the blocking holder,
+     * spawn to restored lower than main's in 50 of 84 interleaved rounds, 18 of 24 with memory the host had taken back;
+     * docs/BENCHMARKS.md); {@code -Dvmckpt.restore.oldGenDirect.beforeSourcePages=false} opens it after them as before.
+     */
+    static volatile boolean windowBeforeSourcePages = windowBeforeSourcePagesDefault();
+
+    /** The switch as the JVM's options set it (default on). */
+    static boolean windowBeforeSourcePagesDefault() {
+        return Boolean.parseBoolean(System.getProperty("vmckpt.restore.oldGenDirect.beforeSourcePages", "true"));
     }
 
     /**

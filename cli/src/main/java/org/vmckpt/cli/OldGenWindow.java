@@ -4,6 +4,8 @@ import org.vmckpt.checkpoint.OldGenerationWindow;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -23,17 +25,30 @@ final class OldGenWindow implements OldGenerationWindow.Window {
     static final boolean ENABLED = Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
     /** A window closes itself after this long (a thread that waits for a JNI critical region waits at most so long). */
     static final long TIMEOUT_NANOS = Long.getLong(PROPERTY + ".timeoutMs", 3000) * 1_000_000L;
+    /**
+     * Whether the holder sleeps in the kernel until the window closes ({@code holdBlocking}: a futex the closer wakes,
+     * round 63) instead of polling its flag every 100 us ({@code hold}), whose wake-ups cost 17-69 ms of CPU per restore
+     * on the cores the loaders need (round 62). On by default since round 63's slot (spawn to restored lower than main's
+     * in 49 of 84 interleaved rounds, 17 of 24 with memory the host had taken back; docs/BENCHMARKS.md);
+     * {@code -Dvmckpt.restore.oldGenDirect.blockingHold=false} polls as before.
+     */
+    static final String BLOCKING_PROPERTY = PROPERTY + ".blockingHold";
+    static final boolean BLOCKING = Boolean.parseBoolean(System.getProperty(BLOCKING_PROPERTY, "true"));
 
     private static final VarHandle BYTES = MethodHandles.arrayElementVarHandle(byte[].class);
 
     /** [0]: set to 1 to close; [1]: set to 1 by the native code once inside the critical region. */
     private final byte[] flag = new byte[2];
+    /** The blocking holder's futex word (int 0: set to 1 to close) and its thread id (int 1), in native memory. */
+    private final ByteBuffer gate = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+    private final boolean blocking;
     private final Thread holder;
     private final long openedAt = System.nanoTime();
     private volatile long closedAt;
     private volatile int result = -2;
 
-    private OldGenWindow(long timeoutNanos) {
+    private OldGenWindow(long timeoutNanos, boolean blocking) {
+        this.blocking = blocking;
         holder = new Thread(new Holder(this, timeoutNanos), "vmckpt-oldgen-window");
         holder.setDaemon(true);
         holder.start();
@@ -55,7 +70,7 @@ final class OldGenWindow implements OldGenerationWindow.Window {
         @Override
         public void run() {
             try {
-                w.result = hold(w.flag, timeoutNanos);
+                w.result = w.blocking ? holdBlocking(w.flag, w.gate, timeoutNanos) : hold(w.flag, timeoutNanos);
             } catch (Throwable e) {
                 w.result = -1;
             }
@@ -84,8 +99,13 @@ final class OldGenWindow implements OldGenerationWindow.Window {
 
     /** Opens a window that closes itself after {@code timeoutNanos} at the latest; null without the native helper or if it failed. */
     static OldGenWindow open(long timeoutNanos) {
+        return open(timeoutNanos, BLOCKING);
+    }
+
+    /** The same, the holder blocking ({@link #holdBlocking}) or polling ({@link #hold}). */
+    static OldGenWindow open(long timeoutNanos, boolean blocking) {
         if (!NativeMemory.available()) return null;
-        OldGenWindow w = new OldGenWindow(timeoutNanos);
+        OldGenWindow w = new OldGenWindow(timeoutNanos, blocking);
         return w.result == -1 ? null : w;
     }
 
@@ -109,8 +129,9 @@ final class OldGenWindow implements OldGenerationWindow.Window {
     @Override
     public void close() {
         BYTES.setVolatile(flag, 0, (byte) 1);
+        if (blocking) openGate(gate);
         try {
-            holder.join(10_000); // the holder polls every 100 us
+            holder.join(10_000); // the polling holder looks every 100 us, the blocking one is woken
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -137,4 +158,13 @@ final class OldGenWindow implements OldGenerationWindow.Window {
      * {@code flag[0]} is non-zero (0 is returned) or {@code timeoutNanos} passed (1); -1 if it could not enter.
      */
     private static native int hold(byte[] flag, long timeoutNanos);
+
+    /**
+     * As {@link #hold}, but the thread sleeps on a futex in {@code gate} (a direct buffer: the word at 0, which
+     * {@link #openGate} sets and wakes; this thread's id is written at 4) until it is opened or the timeout passes.
+     */
+    private static native int holdBlocking(byte[] flag, ByteBuffer gate, long timeoutNanos);
+
+    /** Opens {@code gate} and wakes {@link #holdBlocking}'s thread (enters no critical region: safe while one is held). */
+    private static native void openGate(ByteBuffer gate);
 }

@@ -33,7 +33,7 @@ class OldGenWindowRestoreTest {
     @TempDir
     Path dir;
 
-    /** Run in the child JVM with a directory: prints "restores equal windows timeouts". */
+    /** Run in the child JVM with a directory: prints "boot-file-pages-in-windows installed restores-equal windows timeouts". */
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         boolean installed = OldGenWindow.installIfEnabled();
@@ -56,18 +56,20 @@ class OldGenWindowRestoreTest {
         new CheckpointEngine(machine, repo, null).checkpoint(CheckpointOptions.defaults().withLabel("w"), null);
         byte[] saved = machine.stateHash();
         int equal = 0, windows = 0, timeouts = 0;
+        long sourceItems = 0;
         for (int i = 0; i < 4; i++) {
             try (Checkpoint ckpt = repo.open("w")) {
                 Restorer.Restored r = Restorer.restore(ckpt, null, b -> { }, false, null);
                 if (Arrays.equals(saved, r.machine().stateHash())) equal++;
                 if (r.phaseNanos().containsKey("pages.oldgen.window")) windows++;
                 timeouts += r.phaseNanos().getOrDefault("pages.oldgen.timeout.items", 0L).intValue();
+                sourceItems += r.phaseNanos().getOrDefault("pages.oldgen.source.items", 0L);
                 r.machine().virtio().close();
             }
         }
         machine.virtio().close();
         OldGenerationWindow.install(null);
-        System.out.println(installed + " " + equal + " " + windows + " " + timeouts);
+        System.out.println(sourceItems + " " + installed + " " + equal + " " + windows + " " + timeouts);
     }
 
     @Test
@@ -79,6 +81,23 @@ class OldGenWindowRestoreTest {
         assertEquals("4", f[n - 3], "every restore gave the checkpointed state: " + all);
         assertEquals("4", f[n - 2], "every eager restore opened a window: " + all);
         assertEquals("0", f[n - 1], "no window ended by its timeout: " + all);
+    }
+
+    /**
+     * The same with round 63's switches: the holder blocking on a futex, and the window opened before the boot files'
+     * pages (no thread may wait for a critical region meanwhile: no timeout).
+     */
+    @Test
+    void withTheBlockingHolderAndTheWindowBeforeTheBootFilesPagesToo() throws Exception {
+        String[] f = child("-D" + OldGenWindow.PROPERTY + "=true", "-D" + OldGenWindow.BLOCKING_PROPERTY + "=true",
+                "-Dvmckpt.restore.oldGenDirect.beforeSourcePages=true").split("\\s+");
+        int n = f.length;
+        String all = String.join(" ", f);
+        assertEquals("true", f[n - 4], "installed: " + all);
+        assertEquals("4", f[n - 3], "every restore gave the checkpointed state: " + all);
+        assertEquals("4", f[n - 2], "every eager restore opened a window: " + all);
+        assertEquals("0", f[n - 1], "no window ended by its timeout: " + all);
+        assertTrue(Long.parseLong(f[n - 5]) > 0, "the boot files' pages loaded inside the windows: " + all);
     }
 
     private String child(String... more) throws Exception {

@@ -22,6 +22,10 @@ class OldGenWindowTest {
 
     /** Run in the child JVM: prints "young-collections-in-window young-collections-without intact timed-out installed parallel". */
     public static void main(String[] args) throws Exception {
+        if (Boolean.getBoolean("switches")) {
+            holderSwitches();
+            return;
+        }
         GarbageCollectorMXBean young = null;
         for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) if (b.getName().contains("Scavenge")) young = b;
         boolean parallel = OldGenWindow.parallelCollector(ProcessHandle.current().pid());
@@ -74,6 +78,67 @@ class OldGenWindowTest {
         assertEquals("true", f[n - 3], "closed by close(), and a window left open ended by its timeout: " + all);
         assertEquals("true", f[n - 2], "installed when asked for, with the parallel collector: " + all);
         assertEquals("true", f[n - 1], all);
+    }
+
+    @Test
+    void thePollingHolderWorksAsTheBlockingOne() throws Exception {
+        String[] f = child("-XX:+UseParallelGC", "-D" + OldGenWindow.PROPERTY + "=true", "-D" + OldGenWindow.BLOCKING_PROPERTY + "=false").split("\\s+");
+        int n = f.length;
+        String all = String.join(" ", f);
+        assertEquals(0, Long.parseLong(f[n - 6]), "no young collection while the window is open: " + all);
+        assertTrue(Long.parseLong(f[n - 5]) >= 5, "without it, 120 MiB in a 12 MiB eden take several: " + all);
+        assertEquals("true", f[n - 4], "the arrays kept their bytes: " + all);
+        assertEquals("true", f[n - 3], "closed by close(), and a window left open ended by its timeout: " + all);
+    }
+
+    /**
+     * The holder blocks by default (round 63): it sleeps while its window is open, over 300 ms it leaves its core a few
+     * times at most (a polling holder, every 100 us, some thousand times: this fails with
+     * -Dvmckpt.restore.oldGenDirect.blockingHold=false), and close() wakes it (it ends, not by its timeout).
+     */
+    @Test
+    void theHolderSleepsUntilClosed() throws Exception {
+        String[] f = child("-XX:+UseParallelGC", "-Dswitches=true").split("\\s+");
+        int n = f.length;
+        String all = String.join(" ", f);
+        assertTrue(Long.parseLong(f[n - 3]) >= 0, "the holder thread was found: " + all);
+        assertTrue(Long.parseLong(f[n - 3]) <= 20, "the holder left its core at most a few times in 300 ms: " + all);
+        assertEquals("false", f[n - 2], "close() ended it, not the timeout: " + all);
+        assertEquals("false", f[n - 1], "the holder thread ended: " + all);
+    }
+
+    /** Run in the child JVM with -Dswitches=true: "holder-context-switches-in-300-ms timed-out holder-alive". */
+    static void holderSwitches() throws Exception {
+        OldGenWindow w = OldGenWindow.open(60_000_000_000L);
+        assertTrue(w.entered(), "the holder is in its critical region");
+        Thread.sleep(20); // past its start
+        Path status = holderStatus();
+        long s0 = status == null ? -1 : switches(status);
+        Thread.sleep(300);
+        long s1 = status == null ? -1 : switches(status);
+        w.close();
+        boolean alive = false;
+        for (Thread t : Thread.getAllStackTraces().keySet()) if (t.getName().equals("vmckpt-oldgen-window")) alive |= t.isAlive();
+        System.out.println((status == null ? -1 : s1 - s0) + " " + w.timedOut() + " " + alive);
+    }
+
+    /** /proc's status file of the holder thread (by its name, "vmckpt-oldgen-w" in the kernel's 15 characters), or null. */
+    private static Path holderStatus() throws java.io.IOException {
+        try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                if (java.nio.file.Files.readString(t.resolve("comm")).trim().startsWith("vmckpt-oldgen")) return t.resolve("status");
+            }
+        }
+        return null;
+    }
+
+    /** Voluntary plus involuntary context switches from a /proc status file. */
+    private static long switches(Path status) throws java.io.IOException {
+        long sum = 0;
+        for (String l : java.nio.file.Files.readAllLines(status)) {
+            if (l.startsWith("voluntary_ctxt_switches:") || l.startsWith("nonvoluntary_ctxt_switches:")) sum += Long.parseLong(l.split("\\s+")[1]);
+        }
+        return sum;
     }
 
     @Test
