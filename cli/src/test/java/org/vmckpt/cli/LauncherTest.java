@@ -48,7 +48,7 @@ class LauncherTest {
         for (String command : new String[] {"run", "restore"}) {
             ProcessBuilder pb = new ProcessBuilder(launcher.toString(), command, "--help");
             pb.environment().put("VMCKPT_JAVA_OPTS", "-XX:+PrintFlagsFinal");
-            pb.environment().put("VMCKPT_HEAP", "full"); // (run's heap by default: withVmckptHeapFit...)
+            pb.environment().put("VMCKPT_HEAP", "full"); // (the default; see withVmckptHeapFit...)
             collectorSettings(run(pb), true);
         }
     }
@@ -73,7 +73,7 @@ class LauncherTest {
     }
 
     /**
-     * By default (VMCKPT_HEAP=fit), `run` commits at start the heap its VM needs, not the whole default maximum: twice the
+     * With VMCKPT_HEAP=fit (off by default: VMCKPT_HEAP=full), `run` commits at start the heap its VM needs, not the whole default maximum: twice the
      * guest's RAM (three times with --keep-for-reset), 128 MiB per disk (the default guest's own disk unless
      * --no-disk), 16 MiB per GiB of RAM and 1 GiB, in MiB, as the launcher reads --mem; the maximum stays the JVM's
      * default, so a VM that needs more still gets it. `restore` likewise with --mem (the checkpoint's RAM: the restore
@@ -99,7 +99,7 @@ class LauncherTest {
         assertEquals(mib(2 * 1024 + 2 * 128 + 16 + 1024), initialHeap(launcher, "fit", "restore", "last", "--mem", "1G", "--help"),
                 "restore --mem: the checkpoint's RAM, its disks counted as two");
         assertEquals(max, initialHeap(launcher, "full", "run", "--kernel", "k", "--mem", "1G", "--help"), "VMCKPT_HEAP=full: the whole heap");
-        assertEquals(mib(2 * 1024 + 16 + 1024), initialHeap(launcher, null, "run", "--kernel", "k", "--mem", "1G", "--help"), "the default");
+        assertEquals(max, initialHeap(launcher, null, "run", "--kernel", "k", "--mem", "1G", "--help"), "the default: the whole heap (full)");
         String flags = flags(launcher, "fit", "run", "--kernel", "k", "--mem", "1G", "--help");
         assertEquals(String.valueOf(max), flag(flags, "MaxHeapSize"), "the maximum stays the default");
         collectorSettingsButTheInitialHeap(flags);
