@@ -117,7 +117,7 @@ final class PageLoader {
 
     /** Eager restore, the pages that refer to disks and boot files (SOURCE, DISK_BLOCK) only, in large items. */
     static PageLoader referencePagesOnly(Checkpoint ckpt, PageSources sources, Sink sink) throws IOException {
-        return new PageLoader(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null, null, false, true, false);
+        return referencePagesOnly(ckpt, sources, sink, REFERENCE_KINDS);
     }
 
     /**
@@ -126,8 +126,7 @@ final class PageLoader {
      * {@link OldGenerationWindow} is open, but not the boot-file deltas (zstd on heap arrays, a JNI critical region).
      */
     static PageLoader referencePagesOnly(Checkpoint ckpt, PageSources sources, Sink sink, java.util.Set<PageKind> kinds) throws IOException {
-        PageLoader l = new PageLoader(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null, null, false, true, false, kinds);
-        return l;
+        return new PageLoader(ckpt, sources, sink, BATCH_FRAMES, DISK_RUN, null, null, null, false, true, false, kinds);
     }
 
     PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, BitSet first,
