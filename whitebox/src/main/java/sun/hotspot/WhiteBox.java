@@ -40,4 +40,10 @@ public final class WhiteBox {
 
     /** Adds compiler directives (HotSpot's JSON), as {@code jcmd Compiler.directives_add} does; the number added. */
     public static native int addCompilerDirective(String json);
+
+    /** Sets an intx VM flag (within its range, else unchanged), whatever its kind (the restore's C2 hold: Tier4*). */
+    public static native void setIntxVMFlag(String name, long value);
+
+    /** An intx VM flag's value, null if there is no such flag. */
+    public static native Long getIntxVMFlag(String name);
 }

@@ -109,12 +109,15 @@ public final class Restorer {
         // C1 only for the restore code (RestoreCompilerDirectives says why), set up on a thread of its own once the loaders
         // have started: long before any of it is hot enough for C2.
         RestoreCompilerDirectives.installInBackground();
+        // And C2 held off the whole JVM until the pages are in (RestoreC2Hold; off by default, -Dvmckpt.restore.holdC2=true).
+        boolean holdC2 = early != null && RestoreC2Hold.begin();
         boolean done = false;
         try {
             Restored r = build(ckpt, saved, config, console, lazyPages, progress, early, phases, t0, tp);
             done = true;
             return r;
         } finally {
+            if (holdC2) RestoreC2Hold.end();
             if (early != null) early.data.abandon(); // joins the loader's threads (at once if they finished)
             if (lazyPages != null && !done) lazyPages.abandon();
         }
@@ -137,6 +140,24 @@ public final class Restorer {
             this.loaded = pages;
             this.data = PageLoader.dataPagesOnly(ckpt, (index, page) -> pages[index] = page);
             data.startHelpers(threads);
+        }
+    }
+
+    /**
+     * Closes a window when the loader runs out of work: a class of its own, not {@code window::close}, which the JVM
+     * spun at run time in every restore (with a LambdaForm for the interface call), in the loading phase: the class-data
+     * archive holds the lambdas its training ran, and its training opens no window.
+     */
+    private static final class CloseWindow implements Runnable {
+        private final OldGenerationWindow.Window window;
+
+        CloseWindow(OldGenerationWindow.Window window) {
+            this.window = window;
+        }
+
+        @Override
+        public void run() {
+            window.close();
         }
     }
 
@@ -352,7 +373,7 @@ public final class Restorer {
         // installed): the pages still to come may go straight into the old generation (OldGenerationWindow; on by default, -Dvmckpt.restore.oldGenDirect=false: off).
         OldGenerationWindow.Window window = OldGenerationWindow.openFor(data.pagesTotal() - data.pagesDone()
                 + (sourceRuns == null ? 0 : sourceRuns.pagesTotal()));
-        if (window != null) data.whenWorkRunsOut(window::close);
+        if (window != null) data.whenWorkRunsOut(new CloseWindow(window));
         try {
             if (sourceRuns != null) sourceRuns.runAll(0, report);
             data.finish(report);

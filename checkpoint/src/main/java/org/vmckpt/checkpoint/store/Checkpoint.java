@@ -342,7 +342,7 @@ public final class Checkpoint implements AutoCloseable {
             for (int k = 0; k < seg.length; k++) seg[k] = triples.get(k);
             out.add(new FrameBatch(pack, firstFrame, lastFrame - firstFrame + 1, seg));
         }
-        out.sort(java.util.Comparator.comparingInt(FrameBatch::firstPage));
+        out.sort(FrameBatch.BY_FIRST_PAGE);
         return out;
     }
 

@@ -28,6 +28,19 @@ public final class FrameBatch {
         this.pageCount = n;
     }
 
+    /**
+     * Batches in page order. A class of its own, not {@code Comparator.comparingInt(FrameBatch::firstPage)}: the JDK
+     * spun that one's lambda at run time in every restore (it is not in the class-data archive), at the loading's start.
+     */
+    static final java.util.Comparator<FrameBatch> BY_FIRST_PAGE = new ByFirstPage();
+
+    private static final class ByFirstPage implements java.util.Comparator<FrameBatch> {
+        @Override
+        public int compare(FrameBatch a, FrameBatch b) {
+            return Integer.compare(a.firstPage, b.firstPage);
+        }
+    }
+
     /** The lowest page index this batch holds. */
     public int firstPage() {
         return firstPage;

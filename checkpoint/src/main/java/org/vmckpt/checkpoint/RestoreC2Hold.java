@@ -1,0 +1,109 @@
+package org.vmckpt.checkpoint;
+
+import org.vmckpt.machine.cpu.HotSpotCompiler;
+
+/**
+ * Holds C2 off the whole JVM while an eager restore loads its pages: HotSpot's tiered policy reads its C2 thresholds
+ * ({@code Tier4InvocationThreshold}, {@code Tier4MinInvocationThreshold}, {@code Tier4CompileThreshold},
+ * {@code Tier4BackEdgeThreshold}) at every decision, so raising them through HotSpot's WhiteBox API (as
+ * {@code HotSpotCompiler} reaches it) stops new C2 requests until they are put back, and nothing else: code already
+ * compiled stays, C1 compiles as before, profiles keep counting, and a method that is still hot afterwards goes to C2
+ * at its next look of the policy.
+ *
+ * <p>Why: the loading phase is CPU-bound on both cores (docs/BENCHMARKS.md, round 63, load63), and C2 compiled 40-55
+ * methods in it that the restore's C1-only directive ({@link RestoreCompilerDirectives}) does not name: small JDK methods
+ * ({@code HashMap.putVal}, {@code Long.valueOf}, {@code ByteBuffer.get}, the page copies' {@code Unsafe.copyMemory}),
+ * the store's {@code TableEntry} and {@code RunTable} helpers, the machine's {@code GuestMemory.installPage}: each run a
+ * few thousand times by the restore and then little or never (round 64, branch restore64). Methods with nothing to profile
+ * still go to C2 at once (the policy skips the thresholds for them): a few small tasks.
+ *
+ * <p>The hold is the JVM's, not the restore's: a guest running in the same JVM meanwhile gets no new C2 code until the
+ * last eager restore under way has loaded its pages. Off by default ({@code -Dvmckpt.restore.holdC2=true} turns it on);
+ * without the WhiteBox API nothing changes.
+ */
+final class RestoreC2Hold {
+    /** The policy's C2 thresholds, raised while held. */
+    static final String[] FLAGS = {
+            "Tier4InvocationThreshold", "Tier4MinInvocationThreshold", "Tier4CompileThreshold", "Tier4BackEdgeThreshold",
+    };
+    /** Their value while held: no restore's counter reaches it, and it is within every one's range (0 to max_jint). */
+    static final long HELD = 1_000_000_000L;
+
+    /** Eager restores under way that asked for the hold. */
+    private static int restores;
+    /** The flags' own values while held, else null. */
+    private static long[] saved;
+    /** How many times the hold was put in place (tests). */
+    private static int holds;
+
+    private RestoreC2Hold() { }
+
+    /** The switch (read at each restore, so a test can turn it on and off). */
+    static boolean enabled() {
+        return Boolean.parseBoolean(System.getProperty("vmckpt.restore.holdC2", "false"));
+    }
+
+    /**
+     * An eager restore's loaders are starting: the hold is put in place on a thread of its own (the WhiteBox API's first
+     * use in a JVM sets it up, tens of milliseconds the restoring thread should not wait). Returns whether the caller
+     * must call {@link #end}.
+     */
+    static boolean begin() {
+        if (!enabled()) return false;
+        synchronized (RestoreC2Hold.class) {
+            restores++;
+        }
+        Thread t = new Thread(new Apply(), "vmckpt-jit-hold");
+        t.setDaemon(true);
+        t.start();
+        return true;
+    }
+
+    /** {@link #apply} as a class of its own: a method reference would be spun at run time (not in the class-data archive). */
+    private static final class Apply implements Runnable {
+        @Override
+        public void run() {
+            apply();
+        }
+    }
+
+    /** Puts the hold in place if a restore still wants it and it is not in place yet. */
+    static void apply() {
+        if (!HotSpotCompiler.available()) return; // sets the API up, outside the lock
+        synchronized (RestoreC2Hold.class) {
+            if (restores == 0 || saved != null) return;
+            long[] own = new long[FLAGS.length];
+            for (int i = 0; i < FLAGS.length; i++) {
+                own[i] = HotSpotCompiler.intxFlag(FLAGS[i]);
+                if (own[i] < 0) return;
+            }
+            for (int i = 0; i < FLAGS.length; i++) {
+                if (!HotSpotCompiler.setIntxFlag(FLAGS[i], HELD)) {
+                    for (int j = 0; j <= i; j++) HotSpotCompiler.setIntxFlag(FLAGS[j], own[j]);
+                    return;
+                }
+            }
+            saved = own;
+            holds++;
+        }
+    }
+
+    /** An eager restore that {@link #begin began} the hold has loaded its pages (or failed): the last one puts the flags back. */
+    static synchronized void end() {
+        if (restores > 0) restores--;
+        if (restores == 0 && saved != null) {
+            for (int i = 0; i < FLAGS.length; i++) HotSpotCompiler.setIntxFlag(FLAGS[i], saved[i]);
+            saved = null;
+        }
+    }
+
+    /** True while the hold is in place (tests). */
+    static synchronized boolean held() {
+        return saved != null;
+    }
+
+    /** How many times the hold was put in place in this JVM (tests). */
+    static synchronized int holds() {
+        return holds;
+    }
+}
