@@ -61,6 +61,17 @@ final class PageLoader {
         }
     }
 
+    /**
+     * Work items in page order. A class of its own, not {@code Comparator.comparingInt(Work::first)}: the JDK spun that
+     * one's lambda at run time in every restore (it is not in the class-data archive), in the loading phase.
+     */
+    private static final class ByFirst implements java.util.Comparator<Work> {
+        @Override
+        public int compare(Work a, Work b) {
+            return Integer.compare(a.first(), b.first());
+        }
+    }
+
     /** Work item states: not taken yet, being read by some thread, delivered. */
     private static final int FREE = 0, LOADING = 1, DONE = 2;
 
@@ -191,7 +202,7 @@ final class PageLoader {
                 items.add(new Work(null, (int) (e.start() + k), (int) Math.min(diskRun, e.length() - k), e.kind(), e.source(), sector));
             }
         }
-        items.sort(java.util.Comparator.comparingInt(Work::first));
+        items.sort(new ByFirst());
         // The items holding the guest's first writes after the checkpoint, in the order it wrote them.
         List<Work> ordered = new ArrayList<>();
         boolean[] taken = new boolean[items.size()];
