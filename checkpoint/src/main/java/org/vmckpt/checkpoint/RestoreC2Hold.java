@@ -35,6 +35,8 @@ final class RestoreC2Hold {
     private static long[] saved;
     /** How many times the hold was put in place (tests). */
     private static int holds;
+    /** The WhiteBox API was set up by an earlier {@link #apply}: the next ones are a few flag calls. */
+    private static volatile boolean apiReady;
 
     private RestoreC2Hold() { }
 
@@ -44,18 +46,22 @@ final class RestoreC2Hold {
     }
 
     /**
-     * An eager restore's loaders are starting: the hold is put in place on a thread of its own (the WhiteBox API's first
-     * use in a JVM sets it up, tens of milliseconds the restoring thread should not wait). Returns whether the caller
-     * must call {@link #end}.
+     * An eager restore's loaders are starting: the hold is put in place, on a thread of its own the first time in a JVM
+     * (the WhiteBox API's first use sets it up, tens of milliseconds the restoring thread should not wait), at once after
+     * that. Returns whether the caller must call {@link #end}.
      */
     static boolean begin() {
         if (!enabled()) return false;
         synchronized (RestoreC2Hold.class) {
             restores++;
         }
-        Thread t = new Thread(new Apply(), "vmckpt-jit-hold");
-        t.setDaemon(true);
-        t.start();
+        if (apiReady) {
+            apply(); // a few flag calls
+        } else {
+            Thread t = new Thread(new Apply(), "vmckpt-jit-hold");
+            t.setDaemon(true);
+            t.start();
+        }
         return true;
     }
 
@@ -70,6 +76,7 @@ final class RestoreC2Hold {
     /** Puts the hold in place if a restore still wants it and it is not in place yet. */
     static void apply() {
         if (!HotSpotCompiler.available()) return; // sets the API up, outside the lock
+        apiReady = true;
         synchronized (RestoreC2Hold.class) {
             if (restores == 0 || saved != null) return;
             long[] own = new long[FLAGS.length];
