@@ -72,7 +72,14 @@ public final class VirtioMmio implements MmioDevice, Snapshottable, VirtioTransp
     public static final int F_VERSION_1 = 32;
 
     private static final int STATE_VERSION = 1;
-    private static final System.Logger LOG = System.getLogger(VirtioMmio.class.getName());
+    /**
+     * The logger, made at the first warning: {@code System.getLogger} starts java.util.logging (its configuration read,
+     * a string concatenation's LambdaForm spun), which this class's initialisation did in every restore's loading
+     * phase (round 64), for a warning a guest rarely causes.
+     */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(VirtioMmio.class.getName());
+    }
 
     private final String name;
     private final GuestMemory memory;
@@ -148,7 +155,7 @@ public final class VirtioMmio implements MmioDevice, Snapshottable, VirtioTransp
     public void deviceError(String reason) {
         if ((status & STATUS_DEVICE_NEEDS_RESET) != 0) return;
         lastError = reason;
-        LOG.log(System.Logger.Level.WARNING, name + ": device needs reset: " + reason);
+        Log.LOG.log(System.Logger.Level.WARNING, name + ": device needs reset: " + reason);
         status |= STATUS_DEVICE_NEEDS_RESET;
         for (Virtqueue q : queues) q.setHalted(true);
         if ((status & STATUS_DRIVER_OK) != 0) {
