@@ -164,10 +164,11 @@ def run(jar, repo, label, log_dir, opts):
     loading = re.search(r"pages\.loading ([\d.]+) ms", text)
     window = re.search(r"pages\.oldgen\.window ([\d.]+) ms", text)
     restored = re.search(r"restored \S+ in ([\d.]+) ms", text)
+    cached = re.search(r"cached\.items (\d+)", text)
     print(f"cpu in phase ms: C1 {by['C1'] / 1e6:.1f} C2 {by['C2'] / 1e6:.1f} loader {by['loader'] / 1e6:.1f} "
           f"main {by['java(main)'] / 1e6:.1f} gc+vm {by['GC+VM'] / 1e6:.1f} other {by['other'] / 1e6:.1f} "
           f"| pages.loading {loading.group(1) if loading else '?'} ms restored-in {restored.group(1) if restored else '?'} ms "
-          f"window {window.group(1) if window else '-'} ms", flush=True)
+          f"window {window.group(1) if window else '-'} ms initramfs.cached.items {cached.group(1) if cached else '-'}", flush=True)
 
 
 if __name__ == "__main__":
