@@ -162,5 +162,27 @@ class RestoreC2HoldTest {
             assertEquals(expected, Machines.hash(Restorer.restore(c, null, x -> { }, false, null).machine()));
         }
         assertEquals(before + 2, RestoreC2Hold.holds(), "none when off");
+        System.setProperty(SWITCH, "true");
+        // A restore refused (a damaged pack: here found as its batches are listed, before the hold) leaves nothing held.
+        Path pack;
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(repo.dir().resolve("packs"))) {
+            pack = s.max(java.util.Comparator.comparingLong(RestoreC2HoldTest::size)).orElseThrow();
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(pack);
+        for (int k = 64; k < bytes.length; k += 97) bytes[k] ^= 0x5a;
+        java.nio.file.Files.write(pack, bytes);
+        try (Checkpoint c = repo.open(id)) {
+            assertThrows(RestoreException.class, () -> Restorer.restore(c, null, x -> { }, false, null));
+        }
+        assertFalse(RestoreC2Hold.held(), "released after a refused restore");
+        assertArrayEquals(own, flags());
+    }
+
+    private static long size(Path p) {
+        try {
+            return java.nio.file.Files.size(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
