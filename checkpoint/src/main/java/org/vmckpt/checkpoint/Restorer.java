@@ -218,6 +218,8 @@ public final class Restorer {
                 phases.put("pages.decode.cpu", stages[1]);
                 phases.put("pages.copy.cpu", stages[2]);
                 phases.put("pages.install.cpu", stages[3]);
+                // 1 when C2 was held off the JVM as the last page went in (RestoreC2Hold, -Dvmckpt.restore.holdC2=true).
+                if (RestoreC2Hold.held()) phases.put("pages.c2hold.items", 1L);
                 // Of read + decode + copy: the reference pages (boot files, disks, boot-file deltas), read by this thread.
                 phases.put("pages.references.cpu", stages[4]);
                 // The time axis of the DATA loading: when the early threads ran out of work, from the restore's start,

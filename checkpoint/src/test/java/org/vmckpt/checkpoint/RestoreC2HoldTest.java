@@ -142,6 +142,7 @@ class RestoreC2HoldTest {
             try (Checkpoint c = repo.open(id)) {
                 Restorer.Restored r = Restorer.restore(c, null, x -> { }, false, null);
                 assertEquals(expected, Machines.hash(r.machine()), "eager restore with the hold");
+                assertEquals(1L, r.phaseNanos().get("pages.c2hold.items"), "--stats says so: " + r.phaseNanos());
             }
             assertFalse(RestoreC2Hold.held(), "released once the pages are in");
             assertArrayEquals(own, flags());
@@ -159,7 +160,9 @@ class RestoreC2HoldTest {
         // Off: no hold.
         System.clearProperty(SWITCH);
         try (Checkpoint c = repo.open(id)) {
-            assertEquals(expected, Machines.hash(Restorer.restore(c, null, x -> { }, false, null).machine()));
+            Restorer.Restored r = Restorer.restore(c, null, x -> { }, false, null);
+            assertEquals(expected, Machines.hash(r.machine()));
+            assertNull(r.phaseNanos().get("pages.c2hold.items"));
         }
         assertEquals(before + 2, RestoreC2Hold.holds(), "none when off");
         System.setProperty(SWITCH, "true");
