@@ -583,6 +583,7 @@ final class Translator {
         }
         withoutPages = false;
         if (classBytes == null) return null;
+        if (census != null) TranslatorCensus.add(census);
         TranslatedUnit u = define(classBytes);
         u.pageIndex = pageIndex;
         u.nextPageIndex = region.lastKey() >= 4096 ? nextIndex : -1;
@@ -985,6 +986,10 @@ final class Translator {
     /** The label of each block, by its leader's offset / 2 (null elsewhere). */
     private Label[] blockLabels;
     private final List<Runnable> stubs = new ArrayList<>();
+    /** The census part of each stub ({@link TranslatorCensus}), in step with {@link #stubs}. */
+    private final List<Integer> stubParts = new ArrayList<>();
+    /** This unit's census counts ({@link TranslatorCensus#ON}), else null. */
+    private long[] census;
     private Label commonExit;
     private int usedRegs, writtenRegs;
     /** Registers some path from an entry may have written on the way into each block, by leader offset / 2 ({@link #exitStores}). */
@@ -1042,6 +1047,8 @@ final class Translator {
         blockLabels = new Label[limit / 2];
         crossings = new Label[limit / 2];
         stubs.clear();
+        stubParts.clear();
+        census = TranslatorCensus.ON ? TranslatorCensus.newUnit() : null;
         exitSlots = 0;
         markCall = false;
         nestedSites.clear();
@@ -1092,12 +1099,19 @@ final class Translator {
         exitStoresNow = writtenRegs;
         if (innerOffsets == null) mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
         else emitInnerDispatch(entryOff);
+        int at = censusMark(TranslatorCensus.PROLOGUE, 0);
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
         exitStoresNow = writtenRegs; // (an exit a stub makes is not a block's: the full store)
-        for (int i = 0; i < stubs.size(); i++) stubs.get(i).run(); // a stub may add stubs
+        at = censusMark(-1, 0);
+        for (int i = 0; i < stubs.size(); i++) { // a stub may add stubs
+            stubs.get(i).run();
+            at = censusMark(stubParts.get(i), at);
+        }
         emitNestedStubs();
+        at = censusMark(TranslatorCensus.NESTED, at);
         emitExitStores();
         emitCommonExit();
+        censusMark(TranslatorCensus.EXITS, at);
         Label end = new Label();
         mv.visitLabel(end);
         int size = end.getOffset();
@@ -1105,6 +1119,12 @@ final class Translator {
         mv.visitEnd();
         cw.visitEnd();
         lastBytecodeSize = size;
+        if (census != null) {
+            census[TranslatorCensus.BYTES] = size;
+            census[TranslatorCensus.UNITS] = 1;
+            census[TranslatorCensus.GUEST] = region.size();
+            census[TranslatorCensus.LOCALS] = Integer.bitCount(usedRegs);
+        }
         mv = null;
         if (size > maxBytecode) return null;
         lastClassBytes = cw.toByteArray();
@@ -1377,6 +1397,7 @@ final class Translator {
 
     /** Places {@code label} here as a jump target, with the method's one frame. */
     private void target(Label label) {
+        if (census != null) census[TranslatorCensus.TARGETS]++;
         mv.visitLabel(label);
         mv.visitFrame(F_NEW, frameLocals.length, frameLocals, 0, null);
     }
@@ -1836,6 +1857,7 @@ final class Translator {
         if (entry) entryBlockLength = need;
         target(blockLabels[leader / 2]);
         if (blockIn != null) exitStoresNow = blockIn[leader / 2]; // the budget exit: nothing of this block has run
+        int at = censusMark(-1, 0);
         // Budget: leave before this block if its instructions (at the entry: the longest run from it) do not all fit.
         if (need > 0) {
             mv.visitVarInsn(ILOAD, L_N);
@@ -1846,17 +1868,57 @@ final class Translator {
         }
         if (blockIn != null) exitStoresNow = blockOut(leader); // any exit from inside or at the end of the block
         mv.visitIincInsn(L_N, len);
+        at = censusMark(TranslatorCensus.BUDGET, at);
         wordRegs = 0; // (a block begins at a label: nothing is known of the registers on every way in)
         for (int k = 0; k < len; k++) {
             Insn in = block.get(k);
             int after = wordRegsAfter(in);
             emitInstruction(in, len - k);
             wordRegs = after;
+            if (census != null) {
+                int part = censusPart(in.kind);
+                census[TranslatorCensus.INSNS_OF + part]++;
+                at = censusMark(part, at);
+            }
         }
         Insn last = block.get(len - 1);
         if (last.kind != JAL && last.kind != JALR && last.kind != BRANCH) {
             jumpTo(last.off, last.off + last.len); // falls into the next block, or leaves the region
         }
+        censusMark(TranslatorCensus.FALL, at);
+    }
+
+    /**
+     * With the census on ({@link TranslatorCensus}): adds the bytes from {@code from} to here to {@code part} (none if
+     * it is negative) and returns here's offset; else nothing (and 0).
+     */
+    private int censusMark(int part, int from) {
+        if (census == null) return 0;
+        Label here = new Label();
+        mv.visitLabel(here);
+        int at = here.getOffset();
+        if (part >= 0) census[part] += at - from;
+        return at;
+    }
+
+    /** The census part of an instruction kind's inline code. */
+    private static int censusPart(int kind) {
+        switch (kind) {
+            case LUI: case AUIPC: return TranslatorCensus.UPPER;
+            case JAL: return TranslatorCensus.JAL;
+            case JALR: return TranslatorCensus.JALR;
+            case BRANCH: return TranslatorCensus.BRANCH;
+            case LOAD: return TranslatorCensus.LOAD;
+            case STORE: return TranslatorCensus.STORE;
+            case HELPER: return TranslatorCensus.HELPER;
+            default: return TranslatorCensus.ALU;
+        }
+    }
+
+    /** Adds an out-of-line stub, run after the blocks; {@code part} names it for the census. */
+    private void addStub(int part, Runnable stub) {
+        stubs.add(stub);
+        stubParts.add(part);
     }
 
     /** Continues at region offset {@code target} (its block's budget check), or leaves the unit there. */
@@ -1889,7 +1951,7 @@ final class Translator {
         exitStoresNow = writtenRegs; // (the check is shared by every jump to this target)
         Label away = exitStub(target, 0, TranslatedUnit.EXIT_PAGE);
         exitStoresNow = stores;
-        stubs.add(() -> {
+        addStub(TranslatorCensus.S_CROSS, () -> {
             target(l);
             // vpn of the second page, its TLB index
             mv.visitVarInsn(LLOAD, L_VBASE);
@@ -1934,7 +1996,11 @@ final class Translator {
         Label l = new Label();
         boolean call = markCall;
         int stores = exitStoresNow;
-        stubs.add(() -> {
+        if (census != null) {
+            census[TranslatorCensus.EXIT_STUBS]++;
+            if (unretired != 0) census[TranslatorCensus.EXIT_UNRETIRED]++;
+        }
+        addStub(TranslatorCensus.S_EXIT, () -> {
             target(l);
             if (unretired != 0) mv.visitIincInsn(L_N, -unretired);
             if (chainableKind >= 0) {
@@ -2600,7 +2666,7 @@ final class Translator {
         mv.visitVarInsn(LSTORE, L_TMP);
         // Slow path, out of line (after the blocks, so the hot code stays dense): the hart's own access (TLB fill,
         // page walk, faults, devices).
-        stubs.add(() -> {
+        addStub(TranslatorCensus.S_LOAD, () -> {
             target(slow);
             countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
@@ -2662,7 +2728,7 @@ final class Translator {
             case 4: mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putInt", "(Ljava/lang/Object;JI)V", false); break;
             default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
         }
-        stubs.add(() -> {
+        addStub(TranslatorCensus.S_STORE, () -> {
             target(slow);
             countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
@@ -2698,7 +2764,7 @@ final class Translator {
             missExit = new Label();
             Label l = missExit;
             int slot = newExitSlot(TranslatedUnit.EXIT_HELPER, 0);
-            stubs.add(() -> {
+            addStub(TranslatorCensus.S_MISS, () -> {
                 target(l);
                 if (missCountNow) countMissExit();
                 putExitSlot(slot);
