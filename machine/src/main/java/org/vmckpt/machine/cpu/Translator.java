@@ -148,6 +148,22 @@ final class Translator {
     static volatile boolean shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
 
     /**
+     * Compact access and exit code, in both tiers ({@code -Dvmckpt.jit.compactEmit=true}; round 64, off by default): less
+     * bytecode and fewer basic blocks per load and store, the same work or less on the hit path. (1) The TLB tag is
+     * compared with the page number of the access's <i>last</i> byte ({@code (va + size - 1) >>> 12}) at the index of its
+     * first: an access that crosses its page then misses (a valid entry's tag has its index in its low bits, and the
+     * last byte's page has the next index), so the separate page-offset check and its branch go. (2) The address in the
+     * page is {@code (va & 0xfff) + BYTE_BASE} on the stack, not through a local. (3) The slow path's "the hart asked to
+     * leave" exit is in the slow path itself, naming its page offset and the instructions it takes back in one int
+     * ({@link #compactExit}), and one tail per unit computes pc and the count from it, instead of an exit stub per
+     * access. Accesses through base-register pages ({@link #basePages}) keep their code. {@link #shortAccess} has no
+     * effect on the accesses it changes. Tests change it.
+     */
+    static volatile boolean compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
+    /** {@link #compactEmit} as the unit being built began. */
+    private boolean compactNow;
+
+    /**
      * The simplest ALU operations as JVM instructions in hot-tier units (round 53; on by default,
      * {@code -Dvmckpt.jit.inlineAlu=off}: calls to {@link Alu}, as before; {@code all}: in C1 units too): add, sub, and,
      * or, xor, sll, srl, sra, addw, subw, mul, mulw and their immediate forms ({@link #emitPlainAlu}), and slt, sltu as a
@@ -350,6 +366,7 @@ final class Translator {
         contextLocalNow = contextLocal;
         uncheckedTlbNow = uncheckedTlb;
         shortAccessNow = shortAccess;
+        compactNow = compactEmit;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
         missLeavesNow = hot && missLeaves && !missCalls;
         missCountNow = missLeavesNow && (missLeavesAdaptive || Hart.PROFILE_UNITS);
@@ -1056,6 +1073,7 @@ final class Translator {
         resume = null;
         leaveNow = null;
         missExit = null;
+        compactExitLabel = null;
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
@@ -2061,6 +2079,52 @@ final class Translator {
     }
 
     /**
+     * {@link #compactEmit}'s form of {@link #checkUnitExit} at the end of a slow path: goes on at {@code next} unless the
+     * hart asked to leave; then leaves before {@code in} through the unit's one {@link #compactExit} tail, with the page
+     * offset and the {@code unretired} instructions to take back in L_OFF ({@code off | unretired << 13}).
+     */
+    private void unitExitOrGoTo(Insn in, int unretired, Label next) {
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitFieldInsn(GETFIELD, HART, "unitExit", "Z");
+        mv.visitJumpInsn(IFEQ, next);
+        pushInt(in.off | unretired << 13);
+        mv.visitVarInsn(ISTORE, L_OFF);
+        mv.visitJumpInsn(GOTO, compactExit());
+    }
+
+    /** The tail of {@link #unitExitOrGoTo}'s exits in the unit being generated (null until its first access needs it). */
+    private Label compactExitLabel;
+
+    /**
+     * The label of the unit's one tail for {@link #unitExitOrGoTo}'s exits: {@code n -= L_OFF >>> 13}, pc = page base +
+     * {@code (L_OFF & 0x1fff)} (a region's offsets are below 8192), then the common exit's full store (no chain slot:
+     * the dispatcher never chains a unitExit).
+     */
+    private Label compactExit() {
+        if (compactExitLabel == null) {
+            Label l = compactExitLabel = new Label();
+            addStub(TranslatorCensus.S_EXIT, () -> {
+                target(l);
+                mv.visitVarInsn(ILOAD, L_N);
+                mv.visitVarInsn(ILOAD, L_OFF);
+                mv.visitIntInsn(BIPUSH, 13);
+                mv.visitInsn(IUSHR);
+                mv.visitInsn(ISUB);
+                mv.visitVarInsn(ISTORE, L_N);
+                mv.visitVarInsn(LLOAD, L_VBASE);
+                mv.visitVarInsn(ILOAD, L_OFF);
+                pushInt(0x1fff);
+                mv.visitInsn(IAND);
+                mv.visitInsn(I2L);
+                mv.visitInsn(LADD);
+                mv.visitVarInsn(LSTORE, L_EXITPC);
+                mv.visitJumpInsn(GOTO, commonExit);
+            });
+        }
+        return compactExitLabel;
+    }
+
+    /**
      * Within the block being emitted, the guest registers (bit r for xr) known to hold a 32-bit value sign-extended
      * to 64 bits: each was last written in this block by a word operation (addw, sllw, srliw, mulw, ...), an lw, or
      * one of {@link #emitWordLogic}'s. Cleared at every block start and after any instruction that calls into the hart.
@@ -2511,6 +2575,47 @@ final class Translator {
         storePageOffset(size, slow);
     }
 
+    /**
+     * {@link #compactEmit}'s TLB fast path: va into L_VA, its TLB index into L_IDX; to {@code slow} unless the entry's tag
+     * in {@code tagSlot} is the page number of the access's last byte with the data context (so also if the access
+     * leaves the page: see {@link #compactEmit}); then leaves Unsafe, the entry's page array from {@code pageSlot} and
+     * the address of va's page offset in it on the stack, as {@link #pushPageAddress}.
+     */
+    private void emitCompactCheck(int rs1, long imm, int size, int tagSlot, int pageSlot, Label slow) {
+        loadReg(rs1);
+        if (imm != 0) {
+            pushLong(imm);
+            mv.visitInsn(LADD);
+        }
+        mv.visitVarInsn(LSTORE, L_VA);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        mv.visitInsn(L2I);
+        pushInt(Hart.TLB_MASK);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, L_IDX);
+        pushTag(tagSlot);
+        mv.visitVarInsn(LLOAD, L_VA);
+        if (size > 1) {
+            pushLong(size - 1);
+            mv.visitInsn(LADD);
+        }
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        pushDataContext();
+        mv.visitInsn(LOR);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFNE, slow);
+        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
+        pushPage(pageSlot);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitLdcInsn(0xfffL);
+        mv.visitInsn(LAND);
+        mv.visitLdcInsn(BYTE_BASE);
+        mv.visitInsn(LADD);
+    }
+
     /** Stores va's page offset (from L_VA) into L_OFF and jumps to {@code slow} if an access of {@code size} bytes there leaves the page. */
     private void storePageOffset(int size, Label slow) {
         mv.visitVarInsn(LLOAD, L_VA);
@@ -2652,6 +2757,8 @@ final class Translator {
         Label slow = new Label(), done = new Label();
         if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immI(in.bits), size, false, slow);
+        } else if (compactNow) {
+            emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, slow);
         } else {
             emitTlbCheck(rs1, Decode.immI(in.bits), size, L_RTAG, slow);
             pushPageAddress(L_RPAGE);
@@ -2680,6 +2787,10 @@ final class Translator {
             extendLoaded(f3);
             mv.visitVarInsn(LSTORE, L_TMP);
             forgetPages(); // (the context stays: see afterHartCall)
+            if (compactNow && !missLeavesNow) {
+                unitExitOrGoTo(in, remaining, done);
+                return;
+            }
             checkUnitExit(in, remaining);
             if (missLeavesNow) {
                 if (rd != 0) {
@@ -2717,6 +2828,8 @@ final class Translator {
         Label slow = new Label(), done = new Label();
         if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immS(in.bits), size, true, slow);
+        } else if (compactNow) {
+            emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, slow);
         } else {
             emitTlbCheck(rs1, Decode.immS(in.bits), size, L_WTAG, slow);
             pushPageAddress(L_WPAGE);
@@ -2742,6 +2855,10 @@ final class Translator {
                 default: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store64", "(JJ)V", false);
             }
             forgetPages(); // (the context stays: see afterHartCall)
+            if (compactNow && !missLeavesNow) {
+                unitExitOrGoTo(in, remaining, done);
+                return;
+            }
             checkUnitExit(in, remaining);
             if (missLeavesNow) leaveAfter(in, remaining);
             else mv.visitJumpInsn(GOTO, done);
