@@ -162,6 +162,19 @@ final class Translator {
     static volatile boolean compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
     /** {@link #compactEmit} as the unit being built began. */
     private boolean compactNow;
+    /**
+     * With {@link #compactEmit}: in C1 units a load or store that misses the TLB's fast path (or crosses its page) leaves
+     * the unit <i>before</i> the access, as a device access does ({@code -Dvmckpt.jit.compactMissLeaves=true}; round 64,
+     * off by default): the slow path is a page offset, a count to take back and a jump to one tail per unit that sets
+     * {@code Hart.unitExit}, so the dispatcher lets the interpreter run the access (and its TLB fill) and on
+     * (Hart#run's deferral, counted with the deferrals). Why: the slow path's call is the only call in most C1
+     * units, and every value live across it is split and spilled by C1's linear scan; without it the access's result
+     * needs no join either. The cost is an exit and an interpreted stretch per miss (the signed boot: ~70,000 misses in
+     * units, round 64's profile). Hot-tier units keep their slow paths ({@link #missLeaves} is theirs). Tests change it.
+     */
+    static volatile boolean compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
+    /** {@link #compactMissLeaves} for the unit being built: C1 units with {@link #compactEmit} only. */
+    private boolean compactLeaveNow;
 
     /**
      * The simplest ALU operations as JVM instructions in hot-tier units (round 53; on by default,
@@ -367,6 +380,7 @@ final class Translator {
         uncheckedTlbNow = uncheckedTlb;
         shortAccessNow = shortAccess;
         compactNow = compactEmit;
+        compactLeaveNow = compactEmit && compactMissLeaves && !hot;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
         missLeavesNow = hot && missLeaves && !missCalls;
         missCountNow = missLeavesNow && (missLeavesAdaptive || Hart.PROFILE_UNITS);
@@ -1074,6 +1088,7 @@ final class Translator {
         leaveNow = null;
         missExit = null;
         compactExitLabel = null;
+        compactMissLabel = null;
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
@@ -2092,6 +2107,40 @@ final class Translator {
         mv.visitJumpInsn(GOTO, compactExit());
     }
 
+    /**
+     * {@link #compactMissLeaves}: a label (a stub) that leaves before {@code in}, taking back its block's {@code remaining}
+     * instructions, through the unit's {@link #compactMiss} tail.
+     */
+    private Label missLeaveBefore(Insn in, int remaining, int censusPart) {
+        Label l = new Label();
+        addStub(censusPart, () -> {
+            target(l);
+            countProfile(TranslationProfile.TLB_MISS);
+            pushInt(in.off | remaining << 13);
+            mv.visitVarInsn(ISTORE, L_OFF);
+            mv.visitJumpInsn(GOTO, compactMiss());
+        });
+        return l;
+    }
+
+    /** {@link #compactMissLeaves}' tail: {@code h.unitExit = true} (the dispatcher runs the access), then {@link #compactExit}. */
+    private Label compactMiss() {
+        if (compactMissLabel == null) {
+            Label l = compactMissLabel = new Label();
+            Label exit = compactExit();
+            addStub(TranslatorCensus.S_EXIT, () -> {
+                target(l);
+                mv.visitVarInsn(ALOAD, L_HART);
+                mv.visitInsn(ICONST_1);
+                mv.visitFieldInsn(PUTFIELD, HART, "unitExit", "Z");
+                mv.visitJumpInsn(GOTO, exit);
+            });
+        }
+        return compactMissLabel;
+    }
+
+    private Label compactMissLabel;
+
     /** The tail of {@link #unitExitOrGoTo}'s exits in the unit being generated (null until its first access needs it). */
     private Label compactExitLabel;
 
@@ -2757,6 +2806,10 @@ final class Translator {
         Label slow = new Label(), done = new Label();
         if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immI(in.bits), size, false, slow);
+        } else if (compactLeaveNow) {
+            emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, missLeaveBefore(in, remaining, TranslatorCensus.S_LOAD));
+            emitLoadHit(size, f3, rd);
+            return;
         } else if (compactNow) {
             emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, slow);
         } else {
@@ -2809,6 +2862,19 @@ final class Translator {
         }
     }
 
+    /** A load's access on the hit path (Unsafe, the page and the address on the stack): the value into rd (none: x0). */
+    private void emitLoadHit(int size, int f3, int rd) {
+        switch (size) {
+            case 1: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getByte", "(Ljava/lang/Object;J)B", false); break;
+            case 2: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getShort", "(Ljava/lang/Object;J)S", false); break;
+            case 4: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getInt", "(Ljava/lang/Object;J)I", false); break;
+            default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getLong", "(Ljava/lang/Object;J)J", false);
+        }
+        extendLoaded(f3);
+        if (rd != 0) mv.visitVarInsn(LSTORE, slot(rd));
+        else mv.visitInsn(POP2);
+    }
+
     /** As the interpreter: lb/lh/lw sign-extend, lbu/lhu/lwu zero-extend (from the int or long on the stack). */
     private void extendLoaded(int f3) {
         switch (f3) {
@@ -2828,6 +2894,8 @@ final class Translator {
         Label slow = new Label(), done = new Label();
         if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immS(in.bits), size, true, slow);
+        } else if (compactLeaveNow) {
+            emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, missLeaveBefore(in, remaining, TranslatorCensus.S_STORE));
         } else if (compactNow) {
             emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, slow);
         } else {
@@ -2841,6 +2909,7 @@ final class Translator {
             case 4: mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putInt", "(Ljava/lang/Object;JI)V", false); break;
             default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
         }
+        if (compactLeaveNow && pageOfReg[rs1] < 0) return; // (a miss left before the access: nothing joins here)
         addStub(TranslatorCensus.S_STORE, () -> {
             target(slow);
             countProfile(TranslationProfile.TLB_MISS);

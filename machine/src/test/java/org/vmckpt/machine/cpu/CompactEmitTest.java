@@ -23,6 +23,7 @@ class CompactEmitTest {
     @AfterEach
     void asBefore() {
         Translator.compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
+        Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
     }
 
     /**
@@ -36,6 +37,7 @@ class CompactEmitTest {
         GuestMemory mem = h.bus().ram();
         long at = LOOP;
         int[] body = {
+                addi(15, 15, 3),               // (so that a unit that leaves at its first access has retired something)
                 ld(10, 9, 0),                  // ld a0, 0(s1): bytes 0xffe..0x1005
                 lw(11, 9, -1),                 // lw a1, -1(s1): 0xffd..0x1000
                 i(1, 9, 1, 12, 0x03),          // lh a2, 1(s1): 0xfff..0x1000
@@ -71,6 +73,27 @@ class CompactEmitTest {
         Hart jit = straddler(true), ref = straddler(false);
         UnitWarmUp.runTranslated(jit, 100_000);
         assertTrue(jit.translationStats().translatedInstructionsRun() > 50_000, "translated: " + jit.translationStats());
+        sameState(ref, jit);
+        for (int budget = 1; budget <= 30; budget++) {
+            jit.run(budget);
+            sameState(ref, jit);
+        }
+        for (int k = 0; k < 20; k++) jit.run(4096);
+        sameState(ref, jit);
+    }
+
+    /**
+     * With {@link Translator#compactMissLeaves} every straddling access leaves its unit before it (and the interpreter
+     * runs it): the same state (the units run only the loop's first instruction then).
+     */
+    @Test
+    void accessesAcrossAPageLeavingTheUnitGiveTheInterpretersState() {
+        Translator.compactEmit = true;
+        Translator.compactMissLeaves = true;
+        Hart jit = straddler(true), ref = straddler(false);
+        UnitWarmUp.runTranslated(jit, 5_000);
+        assertTrue(jit.translationStats().translatedInstructionsRun() >= 5_000, "translated: " + jit.translationStats());
+        assertTrue(jit.translationStats().deferrals() > 1_000, "the misses left the units: " + jit.translationStats());
         sameState(ref, jit);
         for (int budget = 1; budget <= 30; budget++) {
             jit.run(budget);
