@@ -45,7 +45,7 @@ final class TranslatorCensus {
         long units = totals.get(UNITS), guest = totals.get(GUEST), bytes = totals.get(BYTES);
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("vmckpt census: %d units, %d guest instructions, %d bytes of bytecode (%.1f per instruction), "
-                        + "%.1f jump targets and %.1f local slots per unit, %.1f exit stubs per unit (%.1f taking back instructions)%n",
+                        + "%.1f jump targets and %.1f guest registers in locals per unit, %.1f exit stubs per unit (%.1f taking back instructions)%n",
                 units, guest, bytes, (double) bytes / Math.max(1, guest), (double) totals.get(TARGETS) / Math.max(1, units),
                 (double) totals.get(LOCALS) / Math.max(1, units), (double) totals.get(EXIT_STUBS) / Math.max(1, units),
                 (double) totals.get(EXIT_UNRETIRED) / Math.max(1, units)));
