@@ -5,12 +5,6 @@ round of the series; lower = the first's figure below the second's. base = main,
 lv = cmp with -Dvmckpt.jit.compactMissLeaves=true. Run-thread CPU and wall in seconds; units built by the run's end.
 
     python3 bench/results/pairs-round64-emit64.py bench/results/{threads,compute}-*-round64-emit64.json
-"""Round 64 emit64: the slot's pairs. For each threads.py series (JSON) and each figure, the values per launcher in run
-order (median), and the pairs "cmp against base", "lv against base", "lv against cmp": a pair is the same round of
-the series; lower = the first's figure below the second's. Run-thread CPU and wall in seconds; units built by the run's
-end (--stats, after the module phase).
-
-    python3 bench/results/pairs-round64-emit64.py bench/results/threads-*-round64-emit64.json
 """
 import json
 import statistics
