@@ -148,6 +148,35 @@ final class Translator {
     static volatile boolean shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
 
     /**
+     * Compact access and exit code, in both tiers ({@code -Dvmckpt.jit.compactEmit=true}; round 64, off by default): less
+     * bytecode and fewer basic blocks per load and store, the same work or less on the hit path. (1) The TLB tag is
+     * compared with the page number of the access's <i>last</i> byte ({@code (va + size - 1) >>> 12}) at the index of its
+     * first: an access that crosses its page then misses (a valid entry's tag has its index in its low bits, and the
+     * last byte's page has the next index), so the separate page-offset check and its branch go. (2) The address in the
+     * page is {@code (va & 0xfff) + BYTE_BASE} on the stack, not through a local. (3) The slow path's "the hart asked to
+     * leave" exit is in the slow path itself, naming its page offset and the instructions it takes back in one int
+     * ({@link #compactExit}), and one tail per unit computes pc and the count from it, instead of an exit stub per
+     * access. Accesses through base-register pages ({@link #basePages}) keep their code. {@link #shortAccess} has no
+     * effect on the accesses it changes. Tests change it.
+     */
+    static volatile boolean compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
+    /** {@link #compactEmit} as the unit being built began. */
+    private boolean compactNow;
+    /**
+     * With {@link #compactEmit}: in C1 units a load or store that misses the TLB's fast path (or crosses its page) leaves
+     * the unit <i>before</i> the access, as a device access does ({@code -Dvmckpt.jit.compactMissLeaves=true}; round 64,
+     * off by default): the slow path is a page offset, a count to take back and a jump to one tail per unit that sets
+     * {@code Hart.unitExit}, so the dispatcher lets the interpreter run the access (and its TLB fill) and on
+     * (Hart#run's deferral, counted with the deferrals). Why: the slow path's call is the only call in most C1
+     * units, and every value live across it is split and spilled by C1's linear scan; without it the access's result
+     * needs no join either. The cost is an exit and an interpreted stretch per miss (the signed boot: ~70,000 misses in
+     * units, round 64's profile). Hot-tier units keep their slow paths ({@link #missLeaves} is theirs). Tests change it.
+     */
+    static volatile boolean compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
+    /** {@link #compactMissLeaves} for the unit being built: C1 units with {@link #compactEmit} only. */
+    private boolean compactLeaveNow;
+
+    /**
      * The simplest ALU operations as JVM instructions in hot-tier units (round 53; on by default,
      * {@code -Dvmckpt.jit.inlineAlu=off}: calls to {@link Alu}, as before; {@code all}: in C1 units too): add, sub, and,
      * or, xor, sll, srl, sra, addw, subw, mul, mulw and their immediate forms ({@link #emitPlainAlu}), and slt, sltu as a
@@ -350,6 +379,8 @@ final class Translator {
         contextLocalNow = contextLocal;
         uncheckedTlbNow = uncheckedTlb;
         shortAccessNow = shortAccess;
+        compactNow = compactEmit;
+        compactLeaveNow = compactEmit && compactMissLeaves && !hot;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
         missLeavesNow = hot && missLeaves && !missCalls;
         missCountNow = missLeavesNow && (missLeavesAdaptive || Hart.PROFILE_UNITS);
@@ -583,6 +614,7 @@ final class Translator {
         }
         withoutPages = false;
         if (classBytes == null) return null;
+        if (census != null) TranslatorCensus.add(census);
         TranslatedUnit u = define(classBytes);
         u.pageIndex = pageIndex;
         u.nextPageIndex = region.lastKey() >= 4096 ? nextIndex : -1;
@@ -985,6 +1017,10 @@ final class Translator {
     /** The label of each block, by its leader's offset / 2 (null elsewhere). */
     private Label[] blockLabels;
     private final List<Runnable> stubs = new ArrayList<>();
+    /** The census part of each stub ({@link TranslatorCensus}), in step with {@link #stubs}. */
+    private final List<Integer> stubParts = new ArrayList<>();
+    /** This unit's census counts ({@link TranslatorCensus#ON}), else null. */
+    private long[] census;
     private Label commonExit;
     private int usedRegs, writtenRegs;
     /** Registers some path from an entry may have written on the way into each block, by leader offset / 2 ({@link #exitStores}). */
@@ -1042,6 +1078,8 @@ final class Translator {
         blockLabels = new Label[limit / 2];
         crossings = new Label[limit / 2];
         stubs.clear();
+        stubParts.clear();
+        census = TranslatorCensus.ON ? TranslatorCensus.newUnit() : null;
         exitSlots = 0;
         markCall = false;
         nestedSites.clear();
@@ -1049,6 +1087,8 @@ final class Translator {
         resume = null;
         leaveNow = null;
         missExit = null;
+        compactExitLabel = null;
+        compactMissLabel = null;
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
@@ -1092,12 +1132,19 @@ final class Translator {
         exitStoresNow = writtenRegs;
         if (innerOffsets == null) mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
         else emitInnerDispatch(entryOff);
+        int at = censusMark(TranslatorCensus.PROLOGUE, 0);
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
         exitStoresNow = writtenRegs; // (an exit a stub makes is not a block's: the full store)
-        for (int i = 0; i < stubs.size(); i++) stubs.get(i).run(); // a stub may add stubs
+        at = censusMark(-1, 0);
+        for (int i = 0; i < stubs.size(); i++) { // a stub may add stubs
+            stubs.get(i).run();
+            at = censusMark(stubParts.get(i), at);
+        }
         emitNestedStubs();
+        at = censusMark(TranslatorCensus.NESTED, at);
         emitExitStores();
         emitCommonExit();
+        censusMark(TranslatorCensus.EXITS, at);
         Label end = new Label();
         mv.visitLabel(end);
         int size = end.getOffset();
@@ -1105,6 +1152,12 @@ final class Translator {
         mv.visitEnd();
         cw.visitEnd();
         lastBytecodeSize = size;
+        if (census != null) {
+            census[TranslatorCensus.BYTES] = size;
+            census[TranslatorCensus.UNITS] = 1;
+            census[TranslatorCensus.GUEST] = region.size();
+            census[TranslatorCensus.LOCALS] = Integer.bitCount(usedRegs);
+        }
         mv = null;
         if (size > maxBytecode) return null;
         lastClassBytes = cw.toByteArray();
@@ -1377,6 +1430,7 @@ final class Translator {
 
     /** Places {@code label} here as a jump target, with the method's one frame. */
     private void target(Label label) {
+        if (census != null) census[TranslatorCensus.TARGETS]++;
         mv.visitLabel(label);
         mv.visitFrame(F_NEW, frameLocals.length, frameLocals, 0, null);
     }
@@ -1836,6 +1890,7 @@ final class Translator {
         if (entry) entryBlockLength = need;
         target(blockLabels[leader / 2]);
         if (blockIn != null) exitStoresNow = blockIn[leader / 2]; // the budget exit: nothing of this block has run
+        int at = censusMark(-1, 0);
         // Budget: leave before this block if its instructions (at the entry: the longest run from it) do not all fit.
         if (need > 0) {
             mv.visitVarInsn(ILOAD, L_N);
@@ -1846,17 +1901,57 @@ final class Translator {
         }
         if (blockIn != null) exitStoresNow = blockOut(leader); // any exit from inside or at the end of the block
         mv.visitIincInsn(L_N, len);
+        at = censusMark(TranslatorCensus.BUDGET, at);
         wordRegs = 0; // (a block begins at a label: nothing is known of the registers on every way in)
         for (int k = 0; k < len; k++) {
             Insn in = block.get(k);
             int after = wordRegsAfter(in);
             emitInstruction(in, len - k);
             wordRegs = after;
+            if (census != null) {
+                int part = censusPart(in.kind);
+                census[TranslatorCensus.INSNS_OF + part]++;
+                at = censusMark(part, at);
+            }
         }
         Insn last = block.get(len - 1);
         if (last.kind != JAL && last.kind != JALR && last.kind != BRANCH) {
             jumpTo(last.off, last.off + last.len); // falls into the next block, or leaves the region
         }
+        censusMark(TranslatorCensus.FALL, at);
+    }
+
+    /**
+     * With the census on ({@link TranslatorCensus}): adds the bytes from {@code from} to here to {@code part} (none if
+     * it is negative) and returns here's offset; else nothing (and 0).
+     */
+    private int censusMark(int part, int from) {
+        if (census == null) return 0;
+        Label here = new Label();
+        mv.visitLabel(here);
+        int at = here.getOffset();
+        if (part >= 0) census[part] += at - from;
+        return at;
+    }
+
+    /** The census part of an instruction kind's inline code. */
+    private static int censusPart(int kind) {
+        switch (kind) {
+            case LUI: case AUIPC: return TranslatorCensus.UPPER;
+            case JAL: return TranslatorCensus.JAL;
+            case JALR: return TranslatorCensus.JALR;
+            case BRANCH: return TranslatorCensus.BRANCH;
+            case LOAD: return TranslatorCensus.LOAD;
+            case STORE: return TranslatorCensus.STORE;
+            case HELPER: return TranslatorCensus.HELPER;
+            default: return TranslatorCensus.ALU;
+        }
+    }
+
+    /** Adds an out-of-line stub, run after the blocks; {@code part} names it for the census. */
+    private void addStub(int part, Runnable stub) {
+        stubs.add(stub);
+        stubParts.add(part);
     }
 
     /** Continues at region offset {@code target} (its block's budget check), or leaves the unit there. */
@@ -1889,7 +1984,7 @@ final class Translator {
         exitStoresNow = writtenRegs; // (the check is shared by every jump to this target)
         Label away = exitStub(target, 0, TranslatedUnit.EXIT_PAGE);
         exitStoresNow = stores;
-        stubs.add(() -> {
+        addStub(TranslatorCensus.S_CROSS, () -> {
             target(l);
             // vpn of the second page, its TLB index
             mv.visitVarInsn(LLOAD, L_VBASE);
@@ -1934,7 +2029,11 @@ final class Translator {
         Label l = new Label();
         boolean call = markCall;
         int stores = exitStoresNow;
-        stubs.add(() -> {
+        if (census != null) {
+            census[TranslatorCensus.EXIT_STUBS]++;
+            if (unretired != 0) census[TranslatorCensus.EXIT_UNRETIRED]++;
+        }
+        addStub(TranslatorCensus.S_EXIT, () -> {
             target(l);
             if (unretired != 0) mv.visitIincInsn(L_N, -unretired);
             if (chainableKind >= 0) {
@@ -1992,6 +2091,86 @@ final class Translator {
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitFieldInsn(GETFIELD, HART, "unitExit", "Z");
         mv.visitJumpInsn(IFNE, exitStub(in.off, unretired, -1)); // unitExit: the dispatcher never chains
+    }
+
+    /**
+     * {@link #compactEmit}'s form of {@link #checkUnitExit} at the end of a slow path: goes on at {@code next} unless the
+     * hart asked to leave; then leaves before {@code in} through the unit's one {@link #compactExit} tail, with the page
+     * offset and the {@code unretired} instructions to take back in L_OFF ({@code off | unretired << 13}).
+     */
+    private void unitExitOrGoTo(Insn in, int unretired, Label next) {
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitFieldInsn(GETFIELD, HART, "unitExit", "Z");
+        mv.visitJumpInsn(IFEQ, next);
+        pushInt(in.off | unretired << 13);
+        mv.visitVarInsn(ISTORE, L_OFF);
+        mv.visitJumpInsn(GOTO, compactExit());
+    }
+
+    /**
+     * {@link #compactMissLeaves}: a label (a stub) that leaves before {@code in}, taking back its block's {@code remaining}
+     * instructions, through the unit's {@link #compactMiss} tail.
+     */
+    private Label missLeaveBefore(Insn in, int remaining, int censusPart) {
+        Label l = new Label();
+        addStub(censusPart, () -> {
+            target(l);
+            countProfile(TranslationProfile.TLB_MISS);
+            pushInt(in.off | remaining << 13);
+            mv.visitVarInsn(ISTORE, L_OFF);
+            mv.visitJumpInsn(GOTO, compactMiss());
+        });
+        return l;
+    }
+
+    /** {@link #compactMissLeaves}' tail: {@code h.unitExit = true} (the dispatcher runs the access), then {@link #compactExit}. */
+    private Label compactMiss() {
+        if (compactMissLabel == null) {
+            Label l = compactMissLabel = new Label();
+            Label exit = compactExit();
+            addStub(TranslatorCensus.S_EXIT, () -> {
+                target(l);
+                mv.visitVarInsn(ALOAD, L_HART);
+                mv.visitInsn(ICONST_1);
+                mv.visitFieldInsn(PUTFIELD, HART, "unitExit", "Z");
+                mv.visitJumpInsn(GOTO, exit);
+            });
+        }
+        return compactMissLabel;
+    }
+
+    private Label compactMissLabel;
+
+    /** The tail of {@link #unitExitOrGoTo}'s exits in the unit being generated (null until its first access needs it). */
+    private Label compactExitLabel;
+
+    /**
+     * The label of the unit's one tail for {@link #unitExitOrGoTo}'s exits: {@code n -= L_OFF >>> 13}, pc = page base +
+     * {@code (L_OFF & 0x1fff)} (a region's offsets are below 8192), then the common exit's full store (no chain slot:
+     * the dispatcher never chains a unitExit).
+     */
+    private Label compactExit() {
+        if (compactExitLabel == null) {
+            Label l = compactExitLabel = new Label();
+            addStub(TranslatorCensus.S_EXIT, () -> {
+                target(l);
+                mv.visitVarInsn(ILOAD, L_N);
+                mv.visitVarInsn(ILOAD, L_OFF);
+                mv.visitIntInsn(BIPUSH, 13);
+                mv.visitInsn(IUSHR);
+                mv.visitInsn(ISUB);
+                mv.visitVarInsn(ISTORE, L_N);
+                mv.visitVarInsn(LLOAD, L_VBASE);
+                mv.visitVarInsn(ILOAD, L_OFF);
+                pushInt(0x1fff);
+                mv.visitInsn(IAND);
+                mv.visitInsn(I2L);
+                mv.visitInsn(LADD);
+                mv.visitVarInsn(LSTORE, L_EXITPC);
+                mv.visitJumpInsn(GOTO, commonExit);
+            });
+        }
+        return compactExitLabel;
     }
 
     /**
@@ -2445,6 +2624,47 @@ final class Translator {
         storePageOffset(size, slow);
     }
 
+    /**
+     * {@link #compactEmit}'s TLB fast path: va into L_VA, its TLB index into L_IDX; to {@code slow} unless the entry's tag
+     * in {@code tagSlot} is the page number of the access's last byte with the data context (so also if the access
+     * leaves the page: see {@link #compactEmit}); then leaves Unsafe, the entry's page array from {@code pageSlot} and
+     * the address of va's page offset in it on the stack, as {@link #pushPageAddress}.
+     */
+    private void emitCompactCheck(int rs1, long imm, int size, int tagSlot, int pageSlot, Label slow) {
+        loadReg(rs1);
+        if (imm != 0) {
+            pushLong(imm);
+            mv.visitInsn(LADD);
+        }
+        mv.visitVarInsn(LSTORE, L_VA);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        mv.visitInsn(L2I);
+        pushInt(Hart.TLB_MASK);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, L_IDX);
+        pushTag(tagSlot);
+        mv.visitVarInsn(LLOAD, L_VA);
+        if (size > 1) {
+            pushLong(size - 1);
+            mv.visitInsn(LADD);
+        }
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        pushDataContext();
+        mv.visitInsn(LOR);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFNE, slow);
+        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
+        pushPage(pageSlot);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitLdcInsn(0xfffL);
+        mv.visitInsn(LAND);
+        mv.visitLdcInsn(BYTE_BASE);
+        mv.visitInsn(LADD);
+    }
+
     /** Stores va's page offset (from L_VA) into L_OFF and jumps to {@code slow} if an access of {@code size} bytes there leaves the page. */
     private void storePageOffset(int size, Label slow) {
         mv.visitVarInsn(LLOAD, L_VA);
@@ -2586,6 +2806,12 @@ final class Translator {
         Label slow = new Label(), done = new Label();
         if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immI(in.bits), size, false, slow);
+        } else if (compactLeaveNow) {
+            emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, missLeaveBefore(in, remaining, TranslatorCensus.S_LOAD));
+            emitLoadHit(size, f3, rd);
+            return;
+        } else if (compactNow) {
+            emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, slow);
         } else {
             emitTlbCheck(rs1, Decode.immI(in.bits), size, L_RTAG, slow);
             pushPageAddress(L_RPAGE);
@@ -2600,7 +2826,7 @@ final class Translator {
         mv.visitVarInsn(LSTORE, L_TMP);
         // Slow path, out of line (after the blocks, so the hot code stays dense): the hart's own access (TLB fill,
         // page walk, faults, devices).
-        stubs.add(() -> {
+        addStub(TranslatorCensus.S_LOAD, () -> {
             target(slow);
             countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
@@ -2614,6 +2840,10 @@ final class Translator {
             extendLoaded(f3);
             mv.visitVarInsn(LSTORE, L_TMP);
             forgetPages(); // (the context stays: see afterHartCall)
+            if (compactNow && !missLeavesNow) {
+                unitExitOrGoTo(in, remaining, done);
+                return;
+            }
             checkUnitExit(in, remaining);
             if (missLeavesNow) {
                 if (rd != 0) {
@@ -2630,6 +2860,19 @@ final class Translator {
             mv.visitVarInsn(LLOAD, L_TMP);
             mv.visitVarInsn(LSTORE, slot(rd));
         }
+    }
+
+    /** A load's access on the hit path (Unsafe, the page and the address on the stack): the value into rd (none: x0). */
+    private void emitLoadHit(int size, int f3, int rd) {
+        switch (size) {
+            case 1: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getByte", "(Ljava/lang/Object;J)B", false); break;
+            case 2: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getShort", "(Ljava/lang/Object;J)S", false); break;
+            case 4: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getInt", "(Ljava/lang/Object;J)I", false); break;
+            default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getLong", "(Ljava/lang/Object;J)J", false);
+        }
+        extendLoaded(f3);
+        if (rd != 0) mv.visitVarInsn(LSTORE, slot(rd));
+        else mv.visitInsn(POP2);
     }
 
     /** As the interpreter: lb/lh/lw sign-extend, lbu/lhu/lwu zero-extend (from the int or long on the stack). */
@@ -2651,6 +2894,10 @@ final class Translator {
         Label slow = new Label(), done = new Label();
         if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immS(in.bits), size, true, slow);
+        } else if (compactLeaveNow) {
+            emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, missLeaveBefore(in, remaining, TranslatorCensus.S_STORE));
+        } else if (compactNow) {
+            emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, slow);
         } else {
             emitTlbCheck(rs1, Decode.immS(in.bits), size, L_WTAG, slow);
             pushPageAddress(L_WPAGE);
@@ -2662,7 +2909,8 @@ final class Translator {
             case 4: mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putInt", "(Ljava/lang/Object;JI)V", false); break;
             default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
         }
-        stubs.add(() -> {
+        if (compactLeaveNow && pageOfReg[rs1] < 0) return; // (a miss left before the access: nothing joins here)
+        addStub(TranslatorCensus.S_STORE, () -> {
             target(slow);
             countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
@@ -2676,6 +2924,10 @@ final class Translator {
                 default: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store64", "(JJ)V", false);
             }
             forgetPages(); // (the context stays: see afterHartCall)
+            if (compactNow && !missLeavesNow) {
+                unitExitOrGoTo(in, remaining, done);
+                return;
+            }
             checkUnitExit(in, remaining);
             if (missLeavesNow) leaveAfter(in, remaining);
             else mv.visitJumpInsn(GOTO, done);
@@ -2698,7 +2950,7 @@ final class Translator {
             missExit = new Label();
             Label l = missExit;
             int slot = newExitSlot(TranslatedUnit.EXIT_HELPER, 0);
-            stubs.add(() -> {
+            addStub(TranslatorCensus.S_MISS, () -> {
                 target(l);
                 if (missCountNow) countMissExit();
                 putExitSlot(slot);

@@ -869,6 +869,46 @@ class TranslatorDifferentialTest {
         }
     }
 
+    /**
+     * Both tiers against the interpreter with the compact access and exit code ({@link Translator#compactEmit}, off by
+     * default; round 64): alone, with round 46's access code, with {@link Translator#missLeaves} (whose hot-tier
+     * slow paths keep their exits), and with {@link Translator#compactMissLeaves} (C1 units leave before a missing access),
+     * bare and under Sv39 (faults, page-crossing accesses, stores into code).
+     */
+    @Test
+    void compactEmitInBothTiers() {
+        Translator.compactEmit = true;
+        try {
+            runSeeds(Hart.PRIV_M, 121, 122, 123);
+            runSeeds(Hart.PRIV_S, 124, 125);
+            runSeeds(MPRV, 126);
+            runSeeds(Hart.PRIV_U, 127, 128);
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 129);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 130);
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 131);
+            Translator.contextLocal = true;
+            Translator.uncheckedTlb = true;
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 132);
+            Translator.missLeaves = true;
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 133);
+            Translator.missLeaves = false;
+            Translator.contextLocal = false;
+            Translator.uncheckedTlb = false;
+            Translator.compactMissLeaves = true; // (C1 units' misses leave before the access)
+            runSeeds(Hart.PRIV_M, 134, 135);
+            runSeeds(Hart.PRIV_S, 136, 137);
+            runSeeds(MPRV, 138);
+            runSeeds(Hart.PRIV_U, 139);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 140);
+        } finally {
+            Translator.compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
+            Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
+            Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
+            Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
+            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
+        }
+    }
+
     /** Both tiers against the interpreter: units promoted to the hot tier after 2,000 instructions. */
     @Test
     void hotTierInEveryMode() {
