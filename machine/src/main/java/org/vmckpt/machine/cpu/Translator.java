@@ -127,6 +127,31 @@ final class Translator {
     static volatile boolean basePagesInC1 = Boolean.getBoolean("vmckpt.jit.basePagesInC1");
 
     /**
+     * Access groups ({@code -Dvmckpt.jit.accessGroups=true}; round 64, off by default): in a block, the loads (or the
+     * stores) through one base register that does not change between them, within {@link AccessGroups#MAX_SPAN} bytes,
+     * share one TLB check at the group's first access: the entry of the group's lowest address and its whole span
+     * inside that page. A hit keeps the page array and the span's page offset in two locals, and each access of the
+     * group is then a null test of the local and an Unsafe access at a constant distance from the offset. A miss (or a
+     * span that crosses the page) leaves the local null, and each access of the group takes its own slow path, the
+     * hart's full access (TLB fill, page walk, faults, devices). Any slow path's call forgets the groups open across it
+     * (the TLB may have changed), as it forgets the base pages. Why: the signed guest's SHA-256 loads its message words
+     * a byte at a time ({@code lbu}, 40 of one loop's 173 instructions, 8 {@code sw}); that hot-tier unit ran at ~1.5
+     * ns per guest instruction where the round loop ran at ~0.4 (docs/BENCHMARKS.md round 64). Both tiers.
+     */
+    static volatile boolean accessGroups = Boolean.getBoolean("vmckpt.jit.accessGroups");
+    /** {@link #accessGroups} as the unit being built began. */
+    private boolean accessGroupsNow;
+    /** The access groups of each block (by leader / 2) of the unit being generated, or null without them. */
+    private AccessGroups[] blockGroups;
+    /** The most access groups any block of the unit being generated has (their locals follow the base pages'). */
+    private int groupSlots;
+    /** The access groups of all blocks of the unit being generated. */
+    private int groupCount;
+    /** The groups of the block being emitted (null: none), and the index in it of the instruction being emitted. */
+    private AccessGroups groupsNow;
+    private int indexNow;
+
+    /**
      * Hot-tier units keep the data translation context in a local ({@code -Dvmckpt.jit.contextLocal=true}; off by
      * default since round 51, see {@link #uncheckedTlb}): the unit reads {@code Mmu.dataCtx} into L_CTX at entry and
      * again after an instruction the interpreter runs or a nested unit ({@link #afterHartCall}), and compares TLB tags
@@ -278,7 +303,7 @@ final class Translator {
     private static final long LONG_BASE = Hart.UNSAFE.arrayBaseOffset(long[].class);
 
     // What an instruction is, for translation.
-    private static final int ALU_REG = 1, ALU_IMM = 2, LUI = 3, AUIPC = 4, JAL = 5, JALR = 6, BRANCH = 7, LOAD = 8,
+    static final int ALU_REG = 1, ALU_IMM = 2, LUI = 3, AUIPC = 4, JAL = 5, JALR = 6, BRANCH = 7, LOAD = 8,
             STORE = 9, NOP = 10, HELPER = 11;
 
     /** One decoded instruction of a region. */
@@ -350,6 +375,7 @@ final class Translator {
         contextLocalNow = contextLocal;
         uncheckedTlbNow = uncheckedTlb;
         shortAccessNow = shortAccess;
+        accessGroupsNow = accessGroups;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
         missLeavesNow = hot && missLeaves && !missCalls;
         missCountNow = missLeavesNow && (missLeavesAdaptive || Hart.PROFILE_UNITS);
@@ -604,6 +630,7 @@ final class Translator {
         }
         u.bytecodeSize = lastBytecodeSize;
         u.basePages = pages;
+        u.accessGroups = groupCount;
         u.checkedTlb = checked;
         u.inlineTotal = inlineTotal;
         u.hot = hot;
@@ -1054,6 +1081,7 @@ final class Translator {
         findRegisters();
         findBlockWrites(entryOff);
         chooseBasePages();
+        findAccessGroups();
         checkNeeds = CHECK_POINTS && ENTRY_REACH ? checkPoints(entryOff) : null;
         // With check points the entry's need is its check point's (checkNeeds): the longest run is not needed then.
         entryReach = ENTRY_REACH && checkNeeds == null ? longestRunFromEntry(entryOff) : -1;
@@ -1162,7 +1190,7 @@ final class Translator {
     }
 
     /** The integer register an instruction writes through its local, as a mask (x0 never: it is a constant). */
-    private static int writes(Insn in) {
+    static int writes(Insn in) {
         switch (in.kind) {
             case ALU_REG: case ALU_IMM: case LOAD: case JALR: case LUI: case AUIPC: case JAL: case HELPER:
                 return (1 << Decode.rd(in.bits)) & ~1;
@@ -1244,6 +1272,86 @@ final class Translator {
         }
     }
 
+    /** {@link #blockGroups} and {@link #groupSlots} for the region ({@link #accessGroups}). */
+    private void findAccessGroups() {
+        blockGroups = null;
+        groupSlots = 0;
+        groupCount = 0;
+        if (!accessGroupsNow) return;
+        int excluded = 0; // (a register with a base page keeps its own check)
+        for (int r = 1; r < 32; r++) if (pageOfReg[r] >= 0) excluded |= 1 << r;
+        blockGroups = new AccessGroups[limit / 2];
+        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
+            if (!region.containsKey(off)) continue;
+            AccessGroups gs = AccessGroups.of(blockAt(off), excluded);
+            if (gs.count == 0) continue;
+            blockGroups[off / 2] = gs;
+            groupSlots = Math.max(groupSlots, gs.count);
+            groupCount += gs.count;
+        }
+    }
+
+    /** The local of access group g's page array ({@link #accessGroups}); its page offset is the next local. */
+    private int groupPageSlot(int g) {
+        return L_PAGES0 + PAGE_SLOTS * pages + 2 * g;
+    }
+
+    /** The access group of the instruction being emitted, or -1. */
+    private int groupNow() {
+        return groupsNow == null ? -1 : groupsNow.groupOf[indexNow];
+    }
+
+    /** The groups open across the instruction being emitted (bit g), which a call from it into the hart must forget. */
+    private int groupsAcross() {
+        return groupsNow == null ? 0 : groupsNow.liveAcross(indexNow);
+    }
+
+    /** Forgets the access groups in {@code mask}: a null page sends their accesses to their slow paths. */
+    private void forgetGroups(int mask) {
+        for (int g = 0; mask >> g != 0; g++) {
+            if ((mask & 1 << g) == 0) continue;
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, groupPageSlot(g));
+        }
+    }
+
+    /**
+     * An access of group g ({@link #accessGroups}) at {@code imm} from its base register: at the group's first access,
+     * the group's check (the TLB entry of base + the group's lowest offset, and the group's span inside its page; a hit
+     * keeps the page array and the offset, a miss a null page); then, for every access, a jump to {@code slow} if the
+     * page is null, else Unsafe, the page array and the access's address in it on the stack (as {@link #pushPageAddress}).
+     */
+    private void emitGroupedAccess(int g, int rs1, long imm, boolean write, Label slow) {
+        int pageSlot = groupPageSlot(g);
+        if (groupsNow.first[indexNow]) {
+            Label checked = new Label();
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, pageSlot);
+            emitTlbCheck(rs1, groupsNow.minOff[g], groupsNow.span[g], write ? L_WTAG : L_RTAG, checked);
+            pushPage(write ? L_WPAGE : L_RPAGE);
+            mv.visitVarInsn(ASTORE, pageSlot);
+            mv.visitVarInsn(ILOAD, L_OFF);
+            mv.visitVarInsn(ISTORE, pageSlot + 1);
+            target(checked);
+        }
+        mv.visitVarInsn(ALOAD, pageSlot);
+        mv.visitJumpInsn(IFNULL, slow);
+        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
+        mv.visitVarInsn(ALOAD, pageSlot);
+        mv.visitVarInsn(ILOAD, pageSlot + 1);
+        mv.visitInsn(I2L);
+        mv.visitLdcInsn(BYTE_BASE + imm - groupsNow.minOff[g]);
+        mv.visitInsn(LADD);
+    }
+
+    /** The address of a grouped access into L_VA, for its slow path (the group's check computed only its lowest). */
+    private void storeAccessAddress(int rs1, long imm) {
+        loadReg(rs1);
+        pushLong(imm);
+        mv.visitInsn(LADD);
+        mv.visitVarInsn(LSTORE, L_VA);
+    }
+
     private void prologue() {
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitFieldInsn(GETFIELD, HART, "pc", "J");
@@ -1283,6 +1391,12 @@ final class Translator {
             mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 2);
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 5);
+        }
+        for (int g = 0; g < groupSlots; g++) {
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, groupPageSlot(g));
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, groupPageSlot(g) + 1);
         }
         afterHartCall();
     }
@@ -1367,6 +1481,13 @@ final class Translator {
                 l[n++] = "[B";
                 l[n++] = LONG;
                 l[n++] = "[B";
+            }
+        }
+        if (groupSlots > 0) {
+            l = java.util.Arrays.copyOf(l, n + 2 * groupSlots);
+            for (int g = 0; g < groupSlots; g++) {
+                l[n++] = "[B";
+                l[n++] = INTEGER;
             }
         }
         while (l[n - 1] == TOP) n--;
@@ -1847,12 +1968,15 @@ final class Translator {
         if (blockIn != null) exitStoresNow = blockOut(leader); // any exit from inside or at the end of the block
         mv.visitIincInsn(L_N, len);
         wordRegs = 0; // (a block begins at a label: nothing is known of the registers on every way in)
+        groupsNow = blockGroups == null ? null : blockGroups[leader / 2];
         for (int k = 0; k < len; k++) {
             Insn in = block.get(k);
             int after = wordRegsAfter(in);
+            indexNow = k;
             emitInstruction(in, len - k);
             wordRegs = after;
         }
+        groupsNow = null;
         Insn last = block.get(len - 1);
         if (last.kind != JAL && last.kind != JALR && last.kind != BRANCH) {
             jumpTo(last.off, last.off + last.len); // falls into the next block, or leaves the region
@@ -2584,7 +2708,10 @@ final class Translator {
         int f3 = Decode.funct3(in.bits);
         int size = 1 << (f3 & 3);
         Label slow = new Label(), done = new Label();
-        if (pageOfReg[rs1] >= 0) {
+        int group = groupNow(), across = groupsAcross();
+        if (group >= 0) {
+            emitGroupedAccess(group, rs1, Decode.immI(in.bits), false, slow);
+        } else if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immI(in.bits), size, false, slow);
         } else {
             emitTlbCheck(rs1, Decode.immI(in.bits), size, L_RTAG, slow);
@@ -2603,6 +2730,7 @@ final class Translator {
         stubs.add(() -> {
             target(slow);
             countProfile(TranslationProfile.TLB_MISS);
+            if (group >= 0) storeAccessAddress(rs1, Decode.immI(in.bits));
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             switch (size) {
@@ -2614,6 +2742,7 @@ final class Translator {
             extendLoaded(f3);
             mv.visitVarInsn(LSTORE, L_TMP);
             forgetPages(); // (the context stays: see afterHartCall)
+            forgetGroups(across);
             checkUnitExit(in, remaining);
             if (missLeavesNow) {
                 if (rd != 0) {
@@ -2649,7 +2778,10 @@ final class Translator {
         int f3 = Decode.funct3(in.bits);
         int size = 1 << f3;
         Label slow = new Label(), done = new Label();
-        if (pageOfReg[rs1] >= 0) {
+        int group = groupNow(), across = groupsAcross();
+        if (group >= 0) {
+            emitGroupedAccess(group, rs1, Decode.immS(in.bits), true, slow);
+        } else if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immS(in.bits), size, true, slow);
         } else {
             emitTlbCheck(rs1, Decode.immS(in.bits), size, L_WTAG, slow);
@@ -2665,6 +2797,7 @@ final class Translator {
         stubs.add(() -> {
             target(slow);
             countProfile(TranslationProfile.TLB_MISS);
+            if (group >= 0) storeAccessAddress(rs1, Decode.immS(in.bits));
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             loadReg(rs2);
@@ -2676,6 +2809,7 @@ final class Translator {
                 default: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store64", "(JJ)V", false);
             }
             forgetPages(); // (the context stays: see afterHartCall)
+            forgetGroups(across);
             checkUnitExit(in, remaining);
             if (missLeavesNow) leaveAfter(in, remaining);
             else mv.visitJumpInsn(GOTO, done);
