@@ -1324,15 +1324,9 @@ final class Translator {
     private void emitGroupedAccess(int g, int rs1, long imm, boolean write, Label slow) {
         int pageSlot = groupPageSlot(g);
         if (groupsNow.first[indexNow]) {
-            Label checked = new Label();
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, pageSlot);
-            emitTlbCheck(rs1, groupsNow.minOff[g], groupsNow.span[g], write ? L_WTAG : L_RTAG, checked);
-            pushPage(write ? L_WPAGE : L_RPAGE);
-            mv.visitVarInsn(ASTORE, pageSlot);
-            mv.visitVarInsn(ILOAD, L_OFF);
-            mv.visitVarInsn(ISTORE, pageSlot + 1);
-            target(checked);
+            emitGroupCheck(g, rs1, groupsNow.minOff[g], groupsNow.span[g], write);
         }
         mv.visitVarInsn(ALOAD, pageSlot);
         mv.visitJumpInsn(IFNULL, slow);
@@ -1342,6 +1336,31 @@ final class Translator {
         mv.visitInsn(I2L);
         mv.visitLdcInsn(BYTE_BASE + imm - groupsNow.minOff[g]);
         mv.visitInsn(LADD);
+    }
+
+    /**
+     * Group g's check (its page local is null): the TLB entry of base + {@code minOff} and the span inside its page; a
+     * hit puts the page array and the page offset into the group's locals. (Uses L_VA, L_IDX and L_OFF.)
+     */
+    private void emitGroupCheck(int g, int rs1, int minOff, int span, boolean write) {
+        int pageSlot = groupPageSlot(g);
+        Label checked = new Label();
+        emitTlbCheck(rs1, minOff, span, write ? L_WTAG : L_RTAG, checked);
+        pushPage(write ? L_WPAGE : L_RPAGE);
+        mv.visitVarInsn(ASTORE, pageSlot);
+        mv.visitVarInsn(ILOAD, L_OFF);
+        mv.visitVarInsn(ISTORE, pageSlot + 1);
+        target(checked);
+    }
+
+    /**
+     * In the slow path of a group's first access, after the hart's access (which filled the TLB for its page): the
+     * group's check once more, so that a group whose check met a TLB miss (a page not touched for a while) runs its
+     * other accesses without a slow path each. Nothing when the unit leaves after a slow path anyway (missLeaves).
+     */
+    private void recheckGroup(int g, int rs1, int minOff, int span, boolean write, boolean first) {
+        if (g < 0 || !first || missLeavesNow) return;
+        emitGroupCheck(g, rs1, minOff, span, write);
     }
 
     /** The address of a grouped access into L_VA, for its slow path (the group's check computed only its lowest). */
@@ -2709,6 +2728,8 @@ final class Translator {
         int size = 1 << (f3 & 3);
         Label slow = new Label(), done = new Label();
         int group = groupNow(), across = groupsAcross();
+        boolean firstOfGroup = group >= 0 && groupsNow.first[indexNow];
+        int groupMin = group >= 0 ? groupsNow.minOff[group] : 0, groupSpan = group >= 0 ? groupsNow.span[group] : 0;
         if (group >= 0) {
             emitGroupedAccess(group, rs1, Decode.immI(in.bits), false, slow);
         } else if (pageOfReg[rs1] >= 0) {
@@ -2743,6 +2764,7 @@ final class Translator {
             mv.visitVarInsn(LSTORE, L_TMP);
             forgetPages(); // (the context stays: see afterHartCall)
             forgetGroups(across);
+            recheckGroup(group, rs1, groupMin, groupSpan, false, firstOfGroup);
             checkUnitExit(in, remaining);
             if (missLeavesNow) {
                 if (rd != 0) {
@@ -2779,6 +2801,8 @@ final class Translator {
         int size = 1 << f3;
         Label slow = new Label(), done = new Label();
         int group = groupNow(), across = groupsAcross();
+        boolean firstOfGroup = group >= 0 && groupsNow.first[indexNow];
+        int groupMin = group >= 0 ? groupsNow.minOff[group] : 0, groupSpan = group >= 0 ? groupsNow.span[group] : 0;
         if (group >= 0) {
             emitGroupedAccess(group, rs1, Decode.immS(in.bits), true, slow);
         } else if (pageOfReg[rs1] >= 0) {
@@ -2810,6 +2834,7 @@ final class Translator {
             }
             forgetPages(); // (the context stays: see afterHartCall)
             forgetGroups(across);
+            recheckGroup(group, rs1, groupMin, groupSpan, true, firstOfGroup);
             checkUnitExit(in, remaining);
             if (missLeavesNow) leaveAfter(in, remaining);
             else mv.visitJumpInsn(GOTO, done);

@@ -133,13 +133,13 @@ class AccessGroupsTest {
         }
     }
 
-    /** Eight loads through one register: one TLB check instead of eight, so less bytecode; none without the switch. */
+    /** Eight word loads through one register: one TLB check instead of eight, so less bytecode; none without the switch. */
     @Test
     void eightLoadsShareOneCheck() {
         byte[] page = new byte[4096];
         ByteBuffer b = ByteBuffer.wrap(page).order(ByteOrder.LITTLE_ENDIAN);
         int at = 0x100;
-        for (int k = 0; k < 8; k++) { b.putInt(at, ld(10 + k, 9, 8 * k)); at += 4; }
+        for (int k = 0; k < 8; k++) { b.putInt(at, lw(10 + k, 9, 4 * k)); at += 4; } // (32 bytes: within MAX_SPAN)
         b.putInt(at, i(0, 1, 0, 0, 0x67)); // ret
         Translator t = new Translator();
         TranslatedUnit with = t.translate(page, 7, 0x100);
@@ -154,6 +154,18 @@ class AccessGroupsTest {
         } finally {
             Translator.accessGroups = true;
         }
+    }
+
+    /** Loads further apart than MAX_SPAN are two groups (a group that crosses a page at run time has no fast access). */
+    @Test
+    void aSpanOverTheBoundIsTwoGroups() {
+        byte[] page = new byte[4096];
+        ByteBuffer b = ByteBuffer.wrap(page).order(ByteOrder.LITTLE_ENDIAN);
+        int at = 0x100;
+        int step = AccessGroups.MAX_SPAN / 2;
+        for (int k = 0; k < 4; k++) { b.putInt(at, ld(10 + k, 9, step * k)); at += 4; }
+        b.putInt(at, i(0, 1, 0, 0, 0x67)); // ret
+        assertEquals(2, new Translator().translate(page, 7, 0x100).accessGroups, "offsets 0, " + step + " | " + 2 * step + ", " + 3 * step);
     }
 
     /** A group ends where its base register is written: a load into its own base is its group's last access. */
