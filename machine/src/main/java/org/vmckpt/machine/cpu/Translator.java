@@ -136,7 +136,9 @@ final class Translator {
      * hart's full access (TLB fill, page walk, faults, devices). Any slow path's call forgets the groups open across it
      * (the TLB may have changed), as it forgets the base pages. Why: the signed guest's SHA-256 loads its message words
      * a byte at a time ({@code lbu}, 40 of one loop's 173 instructions, 8 {@code sw}); that hot-tier unit ran at ~1.5
-     * ns per guest instruction where the round loop ran at ~0.4 (docs/BENCHMARKS.md round 64). Both tiers.
+     * ns per guest instruction where the round loop ran at ~0.4 (docs/BENCHMARKS.md round 64). Both tiers. Off by
+     * default: round 64's quiet slot had the signed module phase lower in 21 of 22 pairs and the default compute phase
+     * in 9 of 14, but the default boot level (10 of 19), and the fork phase not measured. Tests change it.
      */
     static volatile boolean accessGroups = Boolean.getBoolean("vmckpt.jit.accessGroups");
     /** {@link #accessGroups} as the unit being built began. */
