@@ -38,4 +38,25 @@ class TranslatorLinuxOracleTest {
             assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
         });
     }
+
+    /**
+     * As above with access groups on (Translator#accessGroups, off by default; round 64): a block's loads or stores through
+     * one base register share one TLB check. (Set through reflection: the switch is the cpu package's.)
+     */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void withAccessGroups() throws Exception {
+        java.lang.reflect.Field on = Class.forName("org.vmckpt.machine.cpu.Translator").getDeclaredField("accessGroups");
+        on.setAccessible(true);
+        on.setBoolean(null, true);
+        try {
+            LinuxTwins.bootAndCompare("the translator with access groups", interp -> interp.hart(0).setTranslation(false),
+                    jit -> jit.hart(0).setTranslation(true), jit -> {
+                        CodeCache.Stats s = jit.hart(0).translationStats();
+                        assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
+                    });
+        } finally {
+            on.setBoolean(null, Boolean.getBoolean("vmckpt.jit.accessGroups"));
+        }
+    }
 }

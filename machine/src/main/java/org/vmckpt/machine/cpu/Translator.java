@@ -127,6 +127,33 @@ final class Translator {
     static volatile boolean basePagesInC1 = Boolean.getBoolean("vmckpt.jit.basePagesInC1");
 
     /**
+     * Access groups ({@code -Dvmckpt.jit.accessGroups=true}; round 64, off by default): in a block, the loads (or the
+     * stores) through one base register that does not change between them, within {@link AccessGroups#MAX_SPAN} bytes,
+     * share one TLB check at the group's first access: the entry of the group's lowest address and its whole span
+     * inside that page. A hit keeps the page array and the span's page offset in two locals, and each access of the
+     * group is then a null test of the local and an Unsafe access at a constant distance from the offset. A miss (or a
+     * span that crosses the page) leaves the local null, and each access of the group takes its own slow path, the
+     * hart's full access (TLB fill, page walk, faults, devices). Any slow path's call forgets the groups open across it
+     * (the TLB may have changed), as it forgets the base pages. Why: the signed guest's SHA-256 loads its message words
+     * a byte at a time ({@code lbu}, 40 of one loop's 173 instructions, 8 {@code sw}); that hot-tier unit ran at ~1.5
+     * ns per guest instruction where the round loop ran at ~0.4 (docs/BENCHMARKS.md round 64). Both tiers. Off by
+     * default: round 64's quiet slot had the signed module phase lower in 21 of 22 pairs and the default compute phase
+     * in 9 of 14, but the default boot level (10 of 19), and the fork phase not measured. Tests change it.
+     */
+    static volatile boolean accessGroups = Boolean.getBoolean("vmckpt.jit.accessGroups");
+    /** {@link #accessGroups} as the unit being built began. */
+    private boolean accessGroupsNow;
+    /** The access groups of each block (by leader / 2) of the unit being generated, or null without them. */
+    private AccessGroups[] blockGroups;
+    /** The most access groups any block of the unit being generated has (their locals follow the base pages'). */
+    private int groupSlots;
+    /** The access groups of all blocks of the unit being generated. */
+    private int groupCount;
+    /** The groups of the block being emitted (null: none), and the index in it of the instruction being emitted. */
+    private AccessGroups groupsNow;
+    private int indexNow;
+
+    /**
      * Hot-tier units keep the data translation context in a local ({@code -Dvmckpt.jit.contextLocal=true}; off by
      * default since round 51, see {@link #uncheckedTlb}): the unit reads {@code Mmu.dataCtx} into L_CTX at entry and
      * again after an instruction the interpreter runs or a nested unit ({@link #afterHartCall}), and compares TLB tags
@@ -307,7 +334,7 @@ final class Translator {
     private static final long LONG_BASE = Hart.UNSAFE.arrayBaseOffset(long[].class);
 
     // What an instruction is, for translation.
-    private static final int ALU_REG = 1, ALU_IMM = 2, LUI = 3, AUIPC = 4, JAL = 5, JALR = 6, BRANCH = 7, LOAD = 8,
+    static final int ALU_REG = 1, ALU_IMM = 2, LUI = 3, AUIPC = 4, JAL = 5, JALR = 6, BRANCH = 7, LOAD = 8,
             STORE = 9, NOP = 10, HELPER = 11;
 
     /** One decoded instruction of a region. */
@@ -381,6 +408,7 @@ final class Translator {
         shortAccessNow = shortAccess;
         compactNow = compactEmit;
         compactLeaveNow = compactEmit && compactMissLeaves && !hot;
+        accessGroupsNow = accessGroups;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
         missLeavesNow = hot && missLeaves && !missCalls;
         missCountNow = missLeavesNow && (missLeavesAdaptive || Hart.PROFILE_UNITS);
@@ -636,6 +664,7 @@ final class Translator {
         }
         u.bytecodeSize = lastBytecodeSize;
         u.basePages = pages;
+        u.accessGroups = groupCount;
         u.checkedTlb = checked;
         u.inlineTotal = inlineTotal;
         u.hot = hot;
@@ -1094,6 +1123,7 @@ final class Translator {
         findRegisters();
         findBlockWrites(entryOff);
         chooseBasePages();
+        findAccessGroups();
         checkNeeds = CHECK_POINTS && ENTRY_REACH ? checkPoints(entryOff) : null;
         // With check points the entry's need is its check point's (checkNeeds): the longest run is not needed then.
         entryReach = ENTRY_REACH && checkNeeds == null ? longestRunFromEntry(entryOff) : -1;
@@ -1215,7 +1245,7 @@ final class Translator {
     }
 
     /** The integer register an instruction writes through its local, as a mask (x0 never: it is a constant). */
-    private static int writes(Insn in) {
+    static int writes(Insn in) {
         switch (in.kind) {
             case ALU_REG: case ALU_IMM: case LOAD: case JALR: case LUI: case AUIPC: case JAL: case HELPER:
                 return (1 << Decode.rd(in.bits)) & ~1;
@@ -1297,6 +1327,105 @@ final class Translator {
         }
     }
 
+    /** {@link #blockGroups} and {@link #groupSlots} for the region ({@link #accessGroups}). */
+    private void findAccessGroups() {
+        blockGroups = null;
+        groupSlots = 0;
+        groupCount = 0;
+        if (!accessGroupsNow) return;
+        int excluded = 0; // (a register with a base page keeps its own check)
+        for (int r = 1; r < 32; r++) if (pageOfReg[r] >= 0) excluded |= 1 << r;
+        blockGroups = new AccessGroups[limit / 2];
+        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
+            if (!region.containsKey(off)) continue;
+            AccessGroups gs = AccessGroups.of(blockAt(off), excluded);
+            if (gs.count == 0) continue;
+            blockGroups[off / 2] = gs;
+            groupSlots = Math.max(groupSlots, gs.count);
+            groupCount += gs.count;
+        }
+    }
+
+    /** The local of access group g's page array ({@link #accessGroups}); its page offset is the next local. */
+    private int groupPageSlot(int g) {
+        return L_PAGES0 + PAGE_SLOTS * pages + 2 * g;
+    }
+
+    /** The access group of the instruction being emitted, or -1. */
+    private int groupNow() {
+        return groupsNow == null ? -1 : groupsNow.groupOf[indexNow];
+    }
+
+    /** The groups open across the instruction being emitted (bit g), which a call from it into the hart must forget. */
+    private int groupsAcross() {
+        return groupsNow == null ? 0 : groupsNow.liveAcross(indexNow);
+    }
+
+    /** Forgets the access groups in {@code mask}: a null page sends their accesses to their slow paths. */
+    private void forgetGroups(int mask) {
+        for (int g = 0; mask >> g != 0; g++) {
+            if ((mask & 1 << g) == 0) continue;
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, groupPageSlot(g));
+        }
+    }
+
+    /**
+     * An access of group g ({@link #accessGroups}) at {@code imm} from its base register: at the group's first access,
+     * the group's check (the TLB entry of base + the group's lowest offset, and the group's span inside its page; a hit
+     * keeps the page array and the offset, a miss a null page); then, for every access, a jump to {@code slow} if the
+     * page is null, else Unsafe, the page array and the access's address in it on the stack (as {@link #pushPageAddress}).
+     */
+    private void emitGroupedAccess(int g, int rs1, long imm, boolean write, Label slow) {
+        int pageSlot = groupPageSlot(g);
+        if (groupsNow.first[indexNow]) {
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, pageSlot);
+            emitGroupCheck(g, rs1, groupsNow.minOff[g], groupsNow.span[g], write);
+        }
+        mv.visitVarInsn(ALOAD, pageSlot);
+        mv.visitJumpInsn(IFNULL, slow);
+        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
+        mv.visitVarInsn(ALOAD, pageSlot);
+        mv.visitVarInsn(ILOAD, pageSlot + 1);
+        mv.visitInsn(I2L);
+        mv.visitLdcInsn(BYTE_BASE + imm - groupsNow.minOff[g]);
+        mv.visitInsn(LADD);
+    }
+
+    /**
+     * Group g's check (its page local is null): the TLB entry of base + {@code minOff} and the span inside its page; a
+     * hit puts the page array and the page offset into the group's locals. (Uses L_VA, L_IDX and L_OFF.)
+     */
+    private void emitGroupCheck(int g, int rs1, int minOff, int span, boolean write) {
+        int pageSlot = groupPageSlot(g);
+        Label checked = new Label();
+        emitTlbCheck(rs1, minOff, span, write ? L_WTAG : L_RTAG, checked);
+        pushPage(write ? L_WPAGE : L_RPAGE);
+        mv.visitVarInsn(ASTORE, pageSlot);
+        mv.visitVarInsn(ILOAD, L_OFF);
+        mv.visitVarInsn(ISTORE, pageSlot + 1);
+        target(checked);
+    }
+
+    /**
+     * In the slow path of a group's first access, after the hart's access (which filled the TLB for its page): the
+     * group's check once more, so that a group whose check met a TLB miss (a page not touched for a while) runs its
+     * other accesses without a slow path each. Nothing when the unit leaves after a slow path anyway (missLeaves).
+     */
+    private void recheckGroup(int g, int rs1, int minOff, int span, boolean write, boolean first) {
+        if (g < 0 || !first || missLeavesNow) return;
+        emitGroupCheck(g, rs1, minOff, span, write);
+    }
+
+    /** The address of a grouped access into L_VA, for its slow path (the group's check computed only its lowest). */
+    private void storeAccessAddress(int rs1, long imm) {
+        loadReg(rs1);
+        pushLong(imm);
+        mv.visitInsn(LADD);
+        mv.visitVarInsn(LSTORE, L_VA);
+    }
+
     private void prologue() {
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitFieldInsn(GETFIELD, HART, "pc", "J");
@@ -1336,6 +1465,12 @@ final class Translator {
             mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 2);
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 5);
+        }
+        for (int g = 0; g < groupSlots; g++) {
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, groupPageSlot(g));
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, groupPageSlot(g) + 1);
         }
         afterHartCall();
     }
@@ -1420,6 +1555,13 @@ final class Translator {
                 l[n++] = "[B";
                 l[n++] = LONG;
                 l[n++] = "[B";
+            }
+        }
+        if (groupSlots > 0) {
+            l = java.util.Arrays.copyOf(l, n + 2 * groupSlots);
+            for (int g = 0; g < groupSlots; g++) {
+                l[n++] = "[B";
+                l[n++] = INTEGER;
             }
         }
         while (l[n - 1] == TOP) n--;
@@ -1903,9 +2045,11 @@ final class Translator {
         mv.visitIincInsn(L_N, len);
         at = censusMark(TranslatorCensus.BUDGET, at);
         wordRegs = 0; // (a block begins at a label: nothing is known of the registers on every way in)
+        groupsNow = blockGroups == null ? null : blockGroups[leader / 2];
         for (int k = 0; k < len; k++) {
             Insn in = block.get(k);
             int after = wordRegsAfter(in);
+            indexNow = k;
             emitInstruction(in, len - k);
             wordRegs = after;
             if (census != null) {
@@ -1914,6 +2058,7 @@ final class Translator {
                 at = censusMark(part, at);
             }
         }
+        groupsNow = null;
         Insn last = block.get(len - 1);
         if (last.kind != JAL && last.kind != JALR && last.kind != BRANCH) {
             jumpTo(last.off, last.off + last.len); // falls into the next block, or leaves the region
@@ -2804,7 +2949,12 @@ final class Translator {
         int f3 = Decode.funct3(in.bits);
         int size = 1 << (f3 & 3);
         Label slow = new Label(), done = new Label();
-        if (pageOfReg[rs1] >= 0) {
+        int group = groupNow(), across = groupsAcross();
+        boolean firstOfGroup = group >= 0 && groupsNow.first[indexNow];
+        int groupMin = group >= 0 ? groupsNow.minOff[group] : 0, groupSpan = group >= 0 ? groupsNow.span[group] : 0;
+        if (group >= 0) {
+            emitGroupedAccess(group, rs1, Decode.immI(in.bits), false, slow);
+        } else if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immI(in.bits), size, false, slow);
         } else if (compactLeaveNow) {
             emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, missLeaveBefore(in, remaining, TranslatorCensus.S_LOAD));
@@ -2829,6 +2979,7 @@ final class Translator {
         addStub(TranslatorCensus.S_LOAD, () -> {
             target(slow);
             countProfile(TranslationProfile.TLB_MISS);
+            if (group >= 0) storeAccessAddress(rs1, Decode.immI(in.bits));
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             switch (size) {
@@ -2840,6 +2991,8 @@ final class Translator {
             extendLoaded(f3);
             mv.visitVarInsn(LSTORE, L_TMP);
             forgetPages(); // (the context stays: see afterHartCall)
+            forgetGroups(across);
+            recheckGroup(group, rs1, groupMin, groupSpan, false, firstOfGroup);
             if (compactNow && !missLeavesNow) {
                 unitExitOrGoTo(in, remaining, done);
                 return;
@@ -2892,7 +3045,12 @@ final class Translator {
         int f3 = Decode.funct3(in.bits);
         int size = 1 << f3;
         Label slow = new Label(), done = new Label();
-        if (pageOfReg[rs1] >= 0) {
+        int group = groupNow(), across = groupsAcross();
+        boolean firstOfGroup = group >= 0 && groupsNow.first[indexNow];
+        int groupMin = group >= 0 ? groupsNow.minOff[group] : 0, groupSpan = group >= 0 ? groupsNow.span[group] : 0;
+        if (group >= 0) {
+            emitGroupedAccess(group, rs1, Decode.immS(in.bits), true, slow);
+        } else if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immS(in.bits), size, true, slow);
         } else if (compactLeaveNow) {
             emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, missLeaveBefore(in, remaining, TranslatorCensus.S_STORE));
@@ -2913,6 +3071,7 @@ final class Translator {
         addStub(TranslatorCensus.S_STORE, () -> {
             target(slow);
             countProfile(TranslationProfile.TLB_MISS);
+            if (group >= 0) storeAccessAddress(rs1, Decode.immS(in.bits));
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             loadReg(rs2);
@@ -2924,6 +3083,8 @@ final class Translator {
                 default: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store64", "(JJ)V", false);
             }
             forgetPages(); // (the context stays: see afterHartCall)
+            forgetGroups(across);
+            recheckGroup(group, rs1, groupMin, groupSpan, true, firstOfGroup);
             if (compactNow && !missLeavesNow) {
                 unitExitOrGoTo(in, remaining, done);
                 return;

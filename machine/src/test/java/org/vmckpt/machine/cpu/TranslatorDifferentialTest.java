@@ -735,6 +735,34 @@ class TranslatorDifferentialTest {
     }
 
     /**
+     * Access groups ({@link Translator#accessGroups}, off by default, round 64) in every mode and both tiers: the
+     * programs' accesses through DBASE (spans that cross into the next page, faults through BAD) share checks; and with
+     * round 46's access code, whose check the groups reuse.
+     */
+    @Test
+    void accessGroupsInEveryMode() {
+        Translator.accessGroups = true;
+        try {
+            runSeeds(Hart.PRIV_M, 91, 92, 93);
+            runSeeds(Hart.PRIV_S, 94, 95);
+            runSeeds(MPRV, 96);
+            runSeeds(Hart.PRIV_U, 97, 98);
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 99);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 100);
+            Translator.shortAccess = true;
+            Translator.contextLocal = true;
+            Translator.uncheckedTlb = true;
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 101);
+            runSeeds(Hart.PRIV_U, 102);
+        } finally {
+            Translator.accessGroups = Boolean.getBoolean("vmckpt.jit.accessGroups");
+            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
+            Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
+            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
+        }
+    }
+
+    /**
      * Per-exit stores ({@link Translator#exitStores}: an exit stores only the registers some path to it may have
      * written), in both tiers, bare and under Sv39 (round 46).
      */
