@@ -3067,7 +3067,7 @@ final class Translator {
             case 4: mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putInt", "(Ljava/lang/Object;JI)V", false); break;
             default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
         }
-        if (compactLeaveNow && pageOfReg[rs1] < 0) return; // (a miss left before the access: nothing joins here)
+        if (compactLeaveNow && group < 0 && pageOfReg[rs1] < 0) return; // (a miss left before the access: nothing joins here; a group's member jumps to its slow path)
         addStub(TranslatorCensus.S_STORE, () -> {
             target(slow);
             countProfile(TranslationProfile.TLB_MISS);
