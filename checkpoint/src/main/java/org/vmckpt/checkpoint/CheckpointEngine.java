@@ -241,6 +241,7 @@ public final class CheckpointEngine {
         }
         CheckpointWriter w = null;
         boolean keep = false;
+        boolean committed = false;
         try {
             CheckpointMeta meta = new CheckpointMeta(opt.label(), opt.live() ? CaptureMode.LIVE : CaptureMode.STOP,
                     fm.pageCount(), config);
@@ -276,12 +277,18 @@ public final class CheckpointEngine {
                 last = opened.info();
             }
             keep = retainForReset;
+            committed = true;
             long total = System.nanoTime() - t0;
             return new Outcome(last, opt.live() ? cap.pauseNanos : total, total, notice);
         } finally {
             if (w != null) w.abort();
             if (keep) {
                 machine.callAtInstructionBoundary(() -> { resets.retain(cap); return null; });
+            } else if (committed && machine.memory().spares().recycling()) {
+                // The writer committed, so its compressors are done with the frozen arrays and nothing else reads them:
+                // those the guest replaced meanwhile go to copy-on-write (SparePages), on the run thread, which alone
+                // may compare the frozen table with the live one. (After an abort a compressor may still read one.)
+                machine.callAtInstructionBoundary(() -> { cap.releaseRecycling(); return null; });
             } else {
                 cap.release();
             }
