@@ -271,10 +271,15 @@ public final class CheckpointEngine {
             // restored from it does the same first, so a lazy restore fetches those pages first, in that order.
             w.setWriteOrder(fm.writeOrderSince());
             String id = w.commit(progress);
+            CheckpointInfo committedInfo = w.committedInfo();
             w = null;
             lineage.startFrom(id);
-            try (var opened = repo.open(id)) {
-                last = opened.info();
+            if (committedInfo != null && repo.reusesWriterTables()) {
+                last = committedInfo; // what reading the manifest back gives, without decoding it again
+            } else {
+                try (var opened = repo.open(id)) {
+                    last = opened.info();
+                }
             }
             keep = retainForReset;
             committed = true;
