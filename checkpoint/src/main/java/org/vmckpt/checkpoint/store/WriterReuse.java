@@ -2,7 +2,7 @@ package org.vmckpt.checkpoint.store;
 
 /**
  * What one checkpoint's writing leaves for the next one in this process, instead of garbage
- * ({@code -Dvmckpt.repo.reuseWriterTables}, off by default): the manifest a writer just committed, which the next
+ * ({@code -Dvmckpt.repo.reuseWriterTables}, on by default since round 64; {@code =false} turns it off): the manifest a writer just committed, which the next
  * incremental checkpoint takes as its parent's instead of reading and decoding the file again (and the engine as the
  * committed checkpoint's description instead of reopening it), and the writer's page table ({@code long[pageCount]}:
  * 2 MiB for a 1 GiB guest), which the next writer of the same size fills again instead of allocating.
@@ -15,7 +15,7 @@ package org.vmckpt.checkpoint.store;
  * <p>Thread-safe (one checkpoint at a time writes; the fields are handed over atomically).
  */
 final class WriterReuse {
-    static final boolean ENABLED = Boolean.getBoolean("vmckpt.repo.reuseWriterTables");
+    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("vmckpt.repo.reuseWriterTables", "true"));
 
     private volatile boolean enabled = ENABLED;
     private volatile Manifest lastCommitted;

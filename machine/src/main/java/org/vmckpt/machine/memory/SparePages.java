@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * the VM boots), and the migration hands back each array it no longer needs (the copy it sent of a page in an earlier
  * round, once it has sent a newer one: nothing else holds it; {@code MigrationSource}). They are used only while
  * {@link #setEnabled enabled} (a migration runs), so that checkpoints do not use up what the migration needs; or
- * always, with {@link #RECYCLE} ({@code -Dvmckpt.recycleFrozenPages=true}): then a checkpoint that is done with its
+ * always, with {@link #RECYCLE} (on by default; {@code -Dvmckpt.recycleFrozenPages=false} turns it off): then a checkpoint that is done with its
  * frozen view hands back every frozen array the guest replaced meanwhile ({@link FrozenMemory#releaseRecycling}), at
  * least as many as copy-on-write took during it, so a checkpoint takes nothing from what a migration needs.
  *
@@ -32,9 +32,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class SparePages {
     /**
      * Whether copy-on-write takes spares outside migrations too, and checkpoints hand back the arrays the guest replaced
-     * during them ({@code -Dvmckpt.recycleFrozenPages}).
+     * during them ({@code -Dvmckpt.recycleFrozenPages}, on by default since round 64: its slot's later checkpoints spent
+     * less time in the collector in 20 of 20 pairs, stalled less in 13 of 20; docs/BENCHMARKS.md).
      */
-    public static final boolean RECYCLE = Boolean.parseBoolean(System.getProperty("vmckpt.recycleFrozenPages", "false"));
+    public static final boolean RECYCLE = Boolean.parseBoolean(System.getProperty("vmckpt.recycleFrozenPages", "true"));
 
     private final AtomicReferenceArray<byte[]> ring;
     private final int capacity;
