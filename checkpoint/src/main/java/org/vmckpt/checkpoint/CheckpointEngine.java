@@ -293,7 +293,11 @@ public final class CheckpointEngine {
                 // The writer committed, so its compressors are done with the frozen arrays and nothing else reads them:
                 // those the guest replaced meanwhile go to copy-on-write (SparePages), on the run thread, which alone
                 // may compare the frozen table with the live one. (After an abort a compressor may still read one.)
-                machine.callAtInstructionBoundary(() -> { cap.releaseRecycling(); return null; });
+                try {
+                    machine.callAtInstructionBoundary(() -> { cap.releaseRecycling(); return null; });
+                } catch (Exception e) {
+                    cap.release(); // (interrupted waiting for the run thread: release as before, recycling nothing)
+                }
             } else {
                 cap.release();
             }
