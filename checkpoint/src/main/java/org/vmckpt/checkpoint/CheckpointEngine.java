@@ -297,6 +297,7 @@ public final class CheckpointEngine {
                     machine.callAtInstructionBoundary(() -> { cap.releaseRecycling(); return null; });
                 } catch (Exception e) {
                     cap.release(); // (interrupted waiting for the run thread: release as before, recycling nothing)
+                    if (e instanceof InterruptedException) Thread.currentThread().interrupt();
                 }
             } else {
                 cap.release();
