@@ -241,6 +241,7 @@ public final class CheckpointEngine {
         }
         CheckpointWriter w = null;
         boolean keep = false;
+        boolean committed = false;
         try {
             CheckpointMeta meta = new CheckpointMeta(opt.label(), opt.live() ? CaptureMode.LIVE : CaptureMode.STOP,
                     fm.pageCount(), config);
@@ -270,18 +271,34 @@ public final class CheckpointEngine {
             // restored from it does the same first, so a lazy restore fetches those pages first, in that order.
             w.setWriteOrder(fm.writeOrderSince());
             String id = w.commit(progress);
+            CheckpointInfo committedInfo = w.committedInfo();
             w = null;
             lineage.startFrom(id);
-            try (var opened = repo.open(id)) {
-                last = opened.info();
+            if (committedInfo != null && repo.reusesWriterTables()) {
+                last = committedInfo; // what reading the manifest back gives, without decoding it again
+            } else {
+                try (var opened = repo.open(id)) {
+                    last = opened.info();
+                }
             }
             keep = retainForReset;
+            committed = true;
             long total = System.nanoTime() - t0;
             return new Outcome(last, opt.live() ? cap.pauseNanos : total, total, notice);
         } finally {
             if (w != null) w.abort();
             if (keep) {
                 machine.callAtInstructionBoundary(() -> { resets.retain(cap); return null; });
+            } else if (committed && machine.memory().spares().recycling()) {
+                // The writer committed, so its compressors are done with the frozen arrays and nothing else reads them:
+                // those the guest replaced meanwhile go to copy-on-write (SparePages), on the run thread, which alone
+                // may compare the frozen table with the live one. (After an abort a compressor may still read one.)
+                try {
+                    machine.callAtInstructionBoundary(() -> { cap.releaseRecycling(); return null; });
+                } catch (Exception e) {
+                    cap.release(); // (interrupted waiting for the run thread: release as before, recycling nothing)
+                    if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                }
             } else {
                 cap.release();
             }

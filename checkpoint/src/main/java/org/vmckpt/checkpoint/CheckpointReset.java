@@ -42,10 +42,14 @@ final class CheckpointReset {
         retained = cap;
     }
 
-    /** Releases the retained capture, if any: memory holds one frozen view at a time. Run thread. */
+    /**
+     * Releases the retained capture, if any: memory holds one frozen view at a time. Run thread. Nothing reads it
+     * after this (its checkpoint was committed, resets run on this thread), so the arrays the guest replaced since go
+     * to copy-on-write's spares ({@link MachineCapture#releaseRecycling}).
+     */
     void dropRetained() {
         if (retained != null) {
-            retained.release();
+            retained.releaseRecycling();
             retained = null;
         }
     }

@@ -100,4 +100,13 @@ public final class MachineCapture {
     public void release() {
         image.release();
     }
+
+    /**
+     * Ends copy-on-write on memory and disks, and hands memory's arrays the guest replaced since the capture to
+     * copy-on-write's spares (with {@code -Dvmckpt.recycleFrozenPages}): only once nothing reads this capture any
+     * more, on the run thread ({@link org.vmckpt.machine.memory.FrozenMemory#releaseRecycling}).
+     */
+    public void releaseRecycling() {
+        image.releaseRecycling();
+    }
 }

@@ -11,7 +11,7 @@ import java.util.List;
  * the process has never touched, so each of those collections also takes a page fault for every 4 KiB it copies:
  * on this project's 2-core VM a fault costs 10-30 us, and a 1 GiB memdirty migration's destination spent 2.3-3.9 s
  * of its collectors' CPU and most of the migration's wall time in them (docs/BENCHMARKS.md, migration run 15). The
- * heap is committed at its full size from the start ({@code -XX:InitialRAMPercentage=25}) and is not shrunk below
+ * heap is committed at its full size from the start (the launcher's {@code -Xms}, its minimum too) and is not shrunk below
  * it, so memory touched once stays mapped: this fills {@code bytes} of free heap with large arrays (each zeroed by
  * the JVM, which faults its pages in), drops them, and runs a full collection, which compacts the live objects back
  * to the bottom of the old generation. The collections during the migration then promote into memory already

@@ -102,6 +102,11 @@ class LauncherTest {
         assertEquals(max, initialHeap(launcher, null, "run", "--kernel", "k", "--mem", "1G", "--help"), "the default: the whole heap (full)");
         String flags = flags(launcher, "fit", "run", "--kernel", "k", "--mem", "1G", "--help");
         assertEquals(String.valueOf(max), flag(flags, "MaxHeapSize"), "the maximum stays the default");
+        assertEquals(flag(flags, "InitialHeapSize"), flag(flags, "MinHeapSize"), "the minimum heap pinned at the start's");
+        for (String mode : new String[] {"fit", "full"}) {
+            String restore = flags(launcher, mode, "restore", "--help");
+            assertEquals(String.valueOf(max), flag(restore, "MinHeapSize"), mode + ": restore without --mem pins the whole heap");
+        }
         collectorSettingsButTheInitialHeap(flags);
         ProcessBuilder own = new ProcessBuilder(launcher.toString(), "run", "--kernel", "k", "--mem", "1G", "--help");
         own.environment().put("VMCKPT_HEAP", "fit");
@@ -141,6 +146,8 @@ class LauncherTest {
         assertEquals("0", flag(out, "MaxTenuringThreshold"));
         if (vm) {
             assertEquals(flag(out, "MaxHeapSize"), flag(out, "InitialHeapSize"));
+            assertEquals(flag(out, "InitialHeapSize"), flag(out, "MinHeapSize"),
+                    "the minimum heap is pinned at the committed size: the collector never shrinks it (round 63: 6,026 to 452 MB)");
         } else {
             assertTrue(Long.parseLong(flag(out, "InitialHeapSize")) <= Long.parseLong(flag(out, "MaxHeapSize")) / 8,
                     "a command without a VM starts with a small heap: " + flag(out, "InitialHeapSize"));

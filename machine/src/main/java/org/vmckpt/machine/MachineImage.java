@@ -91,4 +91,13 @@ public final class MachineImage {
         memory.release();
         for (FrozenOverlay d : disks) if (d != null) d.release();
     }
+
+    /**
+     * As {@link #release}, and memory's arrays the guest replaced since the freeze go to copy-on-write's spares
+     * ({@link FrozenMemory#releaseRecycling}: only when nothing reads this image any more, on the run thread).
+     */
+    public void releaseRecycling() {
+        memory.releaseRecycling();
+        for (FrozenOverlay d : disks) if (d != null) d.release();
+    }
 }

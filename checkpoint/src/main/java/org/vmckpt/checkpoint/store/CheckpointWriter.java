@@ -111,6 +111,8 @@ public final class CheckpointWriter implements AutoCloseable {
     private long framesWritten;
 
     private State state = State.OPEN;
+    /** The manifest this writer published ({@link #committedInfo}), once committed. */
+    private Manifest committed;
     private IOException failure;
     private boolean cleanedUp;
 
@@ -139,7 +141,7 @@ public final class CheckpointWriter implements AutoCloseable {
         }
         this.compressThreads = compressThreads;
         this.maxInFlight = 2 * compressThreads + 2;
-        this.pages = new long[meta.pageCount()];
+        this.pages = repo.reuse.takeTable(meta.pageCount());
         Arrays.fill(pages, UNSET);
         this.pagesPut = new BitSet(meta.pageCount());
         this.id = Ids.newCheckpointId();
@@ -449,11 +451,14 @@ public final class CheckpointWriter implements AutoCloseable {
             FileOps.writeDurably(repo.files(), manifestFile, bytes, bytes.length);
             publish(m, manifestFile);
             state = State.COMMITTED;
+            committed = m;
+            repo.reuse.committed(m);
         } catch (IOException | RuntimeException | Error e) {
             fail(e);
             abort();
             throw e;
         }
+        repo.reuse.giveTable(pages); // committed: its entries are in the manifest, and nothing reads them again
         try {
             workspace.release();
         } catch (IOException ignored) {
@@ -481,11 +486,20 @@ public final class CheckpointWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * The committed checkpoint's description, as its manifest (which this writer built and published) says: what
+     * {@code repo.open(id).info()} reads back, without reading and decoding the manifest again. Null until committed.
+     */
+    public synchronized CheckpointInfo committedInfo() {
+        return committed == null ? null : committed.info();
+    }
+
     /** Discards the checkpoint: stops compression and deletes the writer's files. Idempotent; never throws. */
     public synchronized void abort() {
         if (state == State.COMMITTED || cleanedUp) return;
         if (state == State.OPEN) state = State.ABORTED;
         cleanedUp = true;
+        repo.reuse.giveTable(pages); // no put or commit reads it after this (the compressors read frames, not the table)
         if (compressor != null) compressor.close();
         inFlight.clear();
         if (pack != null) pack.closeQuietly();

@@ -329,8 +329,31 @@ public final class Repository {
      *               {@code null} for a full one. The parent must have the same page count.
      */
     public CheckpointWriter begin(CheckpointMeta meta, Codec codec, int level, String parent) throws IOException {
-        Manifest parentManifest = parent == null ? null : readManifest(resolve(parent));
+        Manifest parentManifest = parent == null ? null : parentManifest(parent);
         return new CheckpointWriter(this, meta, codec, level, parentManifest, FrameCompressor.defaultThreads());
+    }
+
+    /** What a checkpoint's writing leaves for the next one ({@link WriterReuse}). */
+    final WriterReuse reuse = new WriterReuse();
+
+    /** {@link WriterReuse} is on: the engine takes a committed checkpoint's description from its writer too. */
+    public boolean reusesWriterTables() {
+        return reuse.enabled();
+    }
+
+    /** Turns {@link WriterReuse} on or off for this repository object (tests, A/B). */
+    public void setReuseWriterTables(boolean on) {
+        reuse.setEnabled(on);
+    }
+
+    /**
+     * The manifest of {@code parent}: the one this process committed last when that is it (by exact id, and its file
+     * is still there: a deleted parent is refused as before), else read from its file.
+     */
+    private Manifest parentManifest(String parent) throws IOException {
+        Manifest last = reuse.committedManifest(parent);
+        if (last != null && Files.exists(manifestPath(parent))) return last;
+        return readManifest(resolve(parent));
     }
 
     /** {@link #begin(CheckpointMeta, Codec, int, String)} with zstd at the default level. */

@@ -66,4 +66,18 @@ public final class FrozenMemory {
             memory.unfreeze(chunks);
         }
     }
+
+    /**
+     * Ends copy-on-write for this view and, with {@link SparePages#RECYCLE}, hands the arrays of it the guest replaced
+     * since the freeze to copy-on-write's spares, to be written over by a later copy. Only when nothing reads this view
+     * any more, nor will (the checkpoint's writer committed, so its compressors are done; no reset keeps it; no
+     * migration sends from it), and only on the run thread (through {@code Machine.callAtInstructionBoundary}) or with
+     * no run loop: the live table it compares with is the run thread's. A view released already: nothing.
+     */
+    public synchronized void releaseRecycling() {
+        if (!released) {
+            released = true;
+            memory.unfreeze(chunks, true);
+        }
+    }
 }

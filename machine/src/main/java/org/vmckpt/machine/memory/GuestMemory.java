@@ -112,7 +112,8 @@ public final class GuestMemory {
         this.origins = new PageOrigin[pageCount];
         this.movedAside = new PageOrigin[pageCount];
         this.writeOrder = new WriteOrderLog(pageCount);
-        this.spares = new SparePages(Math.min(pageCount, MAX_SPARES));
+        // Recycling frozen views' arrays: room for every page (a checkpoint may see the guest rewrite all of them).
+        this.spares = new SparePages(SparePages.RECYCLE ? pageCount : Math.min(pageCount, MAX_SPARES));
     }
 
     private static byte[][][] newChunks(int pageCount) {
@@ -444,12 +445,40 @@ public final class GuestMemory {
 
     /** Ends copy-on-write for the frozen table {@code refs}. On the run thread (or with no run loop). */
     void unfreeze(byte[][][] refs) {
+        unfreeze(refs, false);
+    }
+
+    /**
+     * As {@link #unfreeze(byte[][][])}; with {@code recycle} (and {@link SparePages#recycling}), every array of
+     * {@code refs} the guest replaced since the freeze goes to the spares. The caller promises that nothing reads the
+     * view any more; the run thread (or no run loop) makes the rest true: the live table is this thread's to read, so
+     * an array it no longer holds is held by nothing of memory's (its origin moved aside is dropped here, the harts'
+     * mappings of it went when it was replaced).
+     */
+    void unfreeze(byte[][][] refs, boolean recycle) {
         if (frozen == refs) {
+            if (recycle && spares.recycling()) recycleReplaced(refs);
             if (spareDirty == null) spareDirty = new long[dirty.length]; // here, not in the next freeze's pause
             if (movedAsideFrom <= movedAsideTo) java.util.Arrays.fill(movedAside, movedAsideFrom, movedAsideTo + 1, null);
             movedAsideFrom = Integer.MAX_VALUE;
             movedAsideTo = -1;
             frozen = null;
+        }
+    }
+
+    /**
+     * Hands to the spares every array of the frozen table {@code refs} that the live table no longer holds (copied on
+     * write, discarded or restored over since the freeze). Chunks the guest left alone are the same object in both
+     * tables and are skipped, so this reads only the chunks the freeze's copy-on-write copied (2 KiB each). Run thread.
+     */
+    private void recycleReplaced(byte[][][] refs) {
+        for (int c = 0; c < refs.length; c++) {
+            byte[][] was = refs[c], now = chunks[c];
+            if (was == now) continue;
+            for (int i = 0; i < CHUNK_PAGES; i++) {
+                byte[] p = was[i];
+                if (p != null && p != now[i]) spares.recycle(p);
+            }
         }
     }
 

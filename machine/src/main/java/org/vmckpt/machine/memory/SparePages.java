@@ -15,12 +15,28 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Where spares come from: a source that expects to migrate fills some at start-up ({@link #fill}, promoted while
  * the VM boots), and the migration hands back each array it no longer needs (the copy it sent of a page in an earlier
  * round, once it has sent a newer one: nothing else holds it; {@code MigrationSource}). They are used only while
- * {@link #setEnabled enabled} (a migration runs), so that checkpoints do not use up what the migration needs.
+ * {@link #setEnabled enabled} (a migration runs), so that checkpoints do not use up what the migration needs; or
+ * always, with {@link #RECYCLE} (on by default; {@code -Dvmckpt.recycleFrozenPages=false} turns it off): then a checkpoint that is done with its
+ * frozen view hands back every frozen array the guest replaced meanwhile ({@link FrozenMemory#releaseRecycling}), at
+ * least as many as copy-on-write took during it, so a checkpoint takes nothing from what a migration needs.
+ *
+ * <p>Why checkpoints too: a live checkpoint copies every page the guest writes while it saves, and each copy was a
+ * new array, promoted at the next young collection, while the frozen original it replaced became old-generation
+ * garbage once the checkpoint was written: ~10 MB/s of it under memdirty with a checkpoint a second, and a full
+ * collection (0.3-0.6 s, the guest stopped) every 5-9 minutes (docs/BENCHMARKS.md, round 63, the lead's section).
+ * With the originals handed back, the next checkpoint's copies go into them: its copy-on-write allocates nothing.
  *
  * <p>Threading: one taker, the run thread ({@link #take}, from copy-on-write: allocates nothing); givers are
  * serialized by this object's lock (a migration thread, the start-up fill). A ring of fixed capacity.
  */
 public final class SparePages {
+    /**
+     * Whether copy-on-write takes spares outside migrations too, and checkpoints hand back the arrays the guest replaced
+     * during them ({@code -Dvmckpt.recycleFrozenPages}, on by default since round 64: its slot's later checkpoints spent
+     * less time in the collector in 20 of 20 pairs, stalled less in 13 of 20; docs/BENCHMARKS.md).
+     */
+    public static final boolean RECYCLE = Boolean.parseBoolean(System.getProperty("vmckpt.recycleFrozenPages", "true"));
+
     private final AtomicReferenceArray<byte[]> ring;
     private final int capacity;
     /** The next slot to take (written by the taker only). */
@@ -28,12 +44,34 @@ public final class SparePages {
     /** The next slot to fill (written under the lock only). */
     private volatile long tail;
     private volatile boolean enabled;
+    /** Take spares whether or not a migration runs ({@link #RECYCLE}); read by the taker. */
+    private volatile boolean always;
     private long taken;
+    /** Arrays frozen views handed back ({@link #recycle}; run thread; others read it racily). */
+    private long recycled;
+    /** Arrays frozen views had to leave to the collector, the ring being full (as {@link #recycled}). */
+    private long overflowed;
 
     public SparePages(int capacity) {
+        this(capacity, RECYCLE);
+    }
+
+    /** {@code always}: copy-on-write takes spares outside migrations too (as {@link #RECYCLE} sets it; tests). */
+    public SparePages(int capacity, boolean always) {
         if (capacity <= 0) throw new IllegalArgumentException("capacity must be positive");
         this.capacity = capacity;
         this.ring = new AtomicReferenceArray<>(capacity);
+        this.always = always;
+    }
+
+    /** Whether frozen views hand back the arrays the guest replaced ({@link #RECYCLE}, or as set for a test). */
+    public boolean recycling() {
+        return always;
+    }
+
+    /** Turns {@link #RECYCLE}'s behaviour on or off for this memory (tests; set before the machine runs). */
+    public void setRecycling(boolean on) {
+        always = on;
     }
 
     /** Copy-on-write uses spares only while enabled (a live migration runs). */
@@ -47,7 +85,7 @@ public final class SparePages {
 
     /** A spare page array (its contents are garbage: the caller overwrites all of it), or null: none, or not enabled. */
     byte[] take() {
-        if (!enabled) return null;
+        if (!enabled && !always) return null;
         long h = head;
         if (h == tail) return null;
         int slot = (int) (h % capacity);
@@ -69,6 +107,25 @@ public final class SparePages {
         ring.set((int) (t % capacity), page);
         tail = t + 1;
         return true;
+    }
+
+    /**
+     * A frozen view's array the guest replaced, handed back by its release ({@link GuestMemory}; the run thread, or
+     * with no run loop): as {@link #give}, counted.
+     */
+    void recycle(byte[] page) {
+        if (give(page)) recycled++;
+        else overflowed++;
+    }
+
+    /** Arrays frozen views handed back so far ({@link #recycle}). */
+    public long recycled() {
+        return recycled;
+    }
+
+    /** Arrays frozen views could not hand back, the ring being full. */
+    public long overflowed() {
+        return overflowed;
     }
 
     /** Allocates spares until {@code count} are held (at most the capacity); returns how many were added. */

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Copy-on-write spares (used while a migration runs): a write to a frozen page copies it into a spare array instead
+ * Copy-on-write spares (used while a migration runs, and outside one with recycling, here turned off): a write to a frozen page copies it into a spare array instead
  * of a new one, the frozen view keeps the original, and the spares are used only while enabled, first in first out,
  * never more than the ring holds.
  */
@@ -15,6 +15,7 @@ class SparePagesTest {
     @Test
     void copyOnWriteCopiesIntoASpareWhileEnabled() {
         GuestMemory m = new GuestMemory(BASE, 64L * GuestMemory.PAGE_SIZE);
+        m.spares().setRecycling(false); // (on by default: spares outside migrations too; RecycleFrozenPagesTest)
         m.write64(BASE + 8, 0x1122334455667788L);
         FrozenMemory view = m.freeze();
         byte[] original = view.page(0);
@@ -45,7 +46,7 @@ class SparePagesTest {
 
     @Test
     void theRingIsBoundedAndFirstInFirstOut() {
-        SparePages s = new SparePages(3);
+        SparePages s = new SparePages(3, false);
         assertNull(s.take(), "disabled");
         s.setEnabled(true);
         assertNull(s.take(), "empty");
