@@ -34,8 +34,7 @@ public final class Main {
     /**
      * For `restore` and `run`: loads what they need first on side threads ({@link #preloadNativeCompression}); for an
      * eager restore, faults in the heap its pages will fill first ({@link RestorePrefault}, off by default) and lets its
-     * last pages go straight into the old generation ({@link OldGenWindow}, on by default); for `run`, faults in the
-     * heap its boot files will fill ({@link RunPrefault}, off by default).
+     * last pages go straight into the old generation ({@link OldGenWindow}, on by default).
      */
     static void preload(String[] argv) {
         boolean eagerRestore = argv.length > 0 && argv[0].equals("restore") && !java.util.Arrays.asList(argv).contains("--lazy");
@@ -45,7 +44,6 @@ public final class Main {
         }
         // The side threads before the old-generation window's set-up (round 62): zstd's library is the first thing the
         // checkpoint step waits for, and the window's opener is not needed before the restore's own steps are done.
-        if (argv.length > 0 && argv[0].equals("run")) RunPrefault.startIfEnabled();
         if (argv.length > 0 && (argv[0].equals("restore") || argv[0].equals("run"))) preloadNativeCompression();
         if (eagerRestore) OldGenWindow.installIfEnabled();
     }

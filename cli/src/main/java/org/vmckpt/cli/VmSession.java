@@ -179,8 +179,6 @@ final class VmSession {
                     runCpu / 1e9, n / Math.max(1, runCpu / 1e3), startMillis / 1e3);
             double mainToFirst = StartupTimes.mainToFirstInstructionMillis();
             if (mainToFirst > 0) System.err.println("vmckpt: start-up: " + StartupTimes.describe(startMillis - mainToFirst));
-            String prefault = RunPrefault.describe();
-            if (prefault != null) System.err.println("vmckpt: " + prefault);
             org.vmckpt.machine.cpu.CodeCache.Stats t = machine.hart(0).translationStats();
             if (t != null) {
                 System.err.printf("vmckpt: translator: %.1f%% of instructions run translated; %,d units built (%,d across two pages; %,d live, %,d guest"
