@@ -53,8 +53,13 @@ import java.util.concurrent.ExecutionException;
 public final class CheckpointWriter implements AutoCloseable {
     /** Table value of a page or block that was not put. */
     private static final long UNSET = TableEntry.make(15, 0, 0);
-    /** Pack index of this writer's own pack while writing; the parent's pack indices are shifted up by one. */
-    private static final int NEW_PACK = 0;
+    /**
+     * Pack index of this writer's own pack while writing: after the parent's packs, whose indices stay as they are, so
+     * the parent's tables are overlaid as they are (until round 64 the new pack was 0 and the writer shifted a copy of
+     * each parent table by one pack first). {@link #buildManifest} renumbers: this writer's pack first, then the
+     * parent's in their order.
+     */
+    private final int newPack;
     private static final int UNITS_PER_FRAME = PackFormat.UNITS_PER_FRAME;
 
     private enum State { OPEN, FAILED, COMMITTED, ABORTED }
@@ -131,10 +136,15 @@ public final class CheckpointWriter implements AutoCloseable {
                 throw new IllegalArgumentException("parent " + parent.info().id() + " has " + parent.info().pageCount()
                         + " pages, this checkpoint " + meta.pageCount());
             }
-            this.parentPages = parent.pages().mapValues(CheckpointWriter::shiftPack);
-            this.parentDisk = parent.disk().mapValues(CheckpointWriter::shiftPack);
+            if (parent.packs().size() >= TableEntry.MAX_PACK_INDEX - 1) {
+                throw new IllegalArgumentException("parent " + parent.info().id() + " uses " + parent.packs().size() + " packs");
+            }
+            this.newPack = parent.packs().size();
+            this.parentPages = parent.pages();
+            this.parentDisk = parent.disk();
             this.parentDeltas = parent.deltas();
         } else {
+            this.newPack = 0;
             this.parentPages = RunTable.uniform(meta.pageCount(), TableEntry.ZERO);
             this.parentDisk = RunTable.EMPTY;
             this.parentDeltas = RunTable.EMPTY;
@@ -148,10 +158,6 @@ public final class CheckpointWriter implements AutoCloseable {
         try (RepositoryLock l = repo.lock()) {
             this.workspace = Workspace.create(repo.tmpDir());
         }
-    }
-
-    private static long shiftPack(long v) {
-        return TableEntry.kind(v) == TableEntry.KIND_DATA ? TableEntry.withPack(v, TableEntry.pack(v) + 1) : v;
     }
 
     /** The id this checkpoint will have once committed. */
@@ -229,7 +235,7 @@ public final class CheckpointWriter implements AutoCloseable {
         checkOpen();
         checkUnit(data);
         markPage(index);
-        pages[index] = TableEntry.data(NEW_PACK, addUnit(data));
+        pages[index] = TableEntry.data(newPack, addUnit(data));
     }
 
     /**
@@ -274,7 +280,7 @@ public final class CheckpointWriter implements AutoCloseable {
             throw new IllegalArgumentException("sector " + sector + " out of range");
         }
         markPage(index);
-        pages[index] = TableEntry.data(NEW_PACK, addUnit(xor));
+        pages[index] = TableEntry.data(newPack, addUnit(xor));
         deltaPuts.put(index, TableEntry.source(source, sector));
     }
 
@@ -339,7 +345,7 @@ public final class CheckpointWriter implements AutoCloseable {
         checkOpen();
         checkUnit(data);
         markBlock(block);
-        diskPuts.put(block, TableEntry.data(NEW_PACK, addUnit(data)));
+        diskPuts.put(block, TableEntry.data(newPack, addUnit(data)));
     }
 
     /** Stores overlay block {@code block} as ZERO, or INHERITED (incremental only: as in the parent). */
@@ -452,7 +458,7 @@ public final class CheckpointWriter implements AutoCloseable {
             publish(m, manifestFile);
             state = State.COMMITTED;
             committed = m;
-            repo.reuse.committed(m);
+            repo.reuse.committed(m, parent);
         } catch (IOException | RuntimeException | Error e) {
             fail(e);
             abort();
@@ -499,6 +505,7 @@ public final class CheckpointWriter implements AutoCloseable {
         if (state == State.COMMITTED || cleanedUp) return;
         if (state == State.OPEN) state = State.ABORTED;
         cleanedUp = true;
+        repo.reuse.parentDropped(parent);
         repo.reuse.giveTable(pages); // no put or commit reads it after this (the compressors read frames, not the table)
         if (compressor != null) compressor.close();
         inFlight.clear();
@@ -547,11 +554,13 @@ public final class CheckpointWriter implements AutoCloseable {
                 vals[n++] = pages[i];
             }
         }
-        RunTable pageTable = parentPages.overlay(keys, vals, n, pages.length);
+        // Built once in arrays sized for the most runs it can have (or a dead table's, WriterReuse): no doubling.
+        RunTable pageTable = parentPages.overlay(keys, vals, n, pages.length,
+                repo.reuse.takeRunBuilder(parentPages.overlayRuns(n, pages.length)));
         // Every page put here replaces the parent's delta (none, unless it was put as a delta again).
         long[] deltaVals = new long[n];
         for (int k = 0; k < n; k++) deltaVals[k] = deltaPuts.getOrDefault((int) keys[k], TableEntry.ABSENT);
-        RunTable deltaTable = parentDeltas.overlay(keys, deltaVals, n, pages.length);
+        RunTable deltaTable = parentDeltas.overlay(keys, deltaVals, n, pages.length, new RunTable.Builder(parentDeltas.runCount() + 16));
         long deltaPages = 0;
         for (int r = 0; r < deltaTable.runCount(); r++) {
             if (TableEntry.kind(deltaTable.value(r)) == TableEntry.KIND_SOURCE) deltaPages += deltaTable.runEnd(r) - deltaTable.start(r);
@@ -563,11 +572,12 @@ public final class CheckpointWriter implements AutoCloseable {
         Arrays.sort(blocks, 0, m);
         long[] blockVals = new long[m];
         for (int i = 0; i < m; i++) blockVals[i] = diskPuts.get(blocks[i]);
-        RunTable diskTable = parentDisk.overlay(blocks, blockVals, m, m == 0 ? 0 : blocks[m - 1] + 1);
+        long diskEnd = m == 0 ? 0 : blocks[m - 1] + 1;
+        RunTable diskTable = parentDisk.overlay(blocks, blockVals, m, diskEnd, new RunTable.Builder(parentDisk.overlayRuns(m, diskEnd)));
 
-        // Statistics, before pack renumbering: pack NEW_PACK is this writer's.
+        // Statistics, before pack renumbering: pack newPack is this writer's.
         TreeMap<String, Long> all = new TreeMap<>(stats);
-        long[] pageKinds = countKinds(pageTable, all, Stats.PAGES_DATA_NEW);
+        long[] pageKinds = countKinds(pageTable, all, Stats.PAGES_DATA_NEW, newPack);
         all.put(Stats.PAGES_ZERO, pageKinds[TableEntry.KIND_ZERO]);
         all.put(Stats.PAGES_FREE, pageKinds[TableEntry.KIND_FREE]);
         all.put(Stats.PAGES_DISK_BLOCK, pageKinds[TableEntry.KIND_DISK_BLOCK]);
@@ -575,7 +585,7 @@ public final class CheckpointWriter implements AutoCloseable {
         all.put(Stats.PAGES_SOURCE, pageKinds[TableEntry.KIND_SOURCE]);
         all.put(Stats.PAGES_SOURCE_DELTA, deltaPages);
         all.put(Stats.PAGES_INHERITED, parent == null ? 0 : (long) pages.length - putCount);
-        long[] diskKinds = countKinds(diskTable, all, Stats.DISK_DATA_NEW);
+        long[] diskKinds = countKinds(diskTable, all, Stats.DISK_DATA_NEW, newPack);
         all.put(Stats.DISK_DATA, diskKinds[TableEntry.KIND_DATA]);
         all.put(Stats.DISK_ZERO, diskKinds[TableEntry.KIND_ZERO]);
         all.put(Stats.DISK_BLOCKS, diskKinds[TableEntry.KIND_DATA] + diskKinds[TableEntry.KIND_ZERO]);
@@ -588,35 +598,40 @@ public final class CheckpointWriter implements AutoCloseable {
         all.put(Stats.WRITE_NS, System.nanoTime() - beganNanos);
 
         // Keep only the packs some entry uses: this writer's first, then the parent's in their order.
-        int slots = 1 + (parent == null ? 0 : parent.packs().size());
-        boolean[] used = new boolean[slots];
+        int parentPacks = parent == null ? 0 : parent.packs().size();
+        boolean[] used = new boolean[parentPacks + 1];
         markUsed(pageTable, used);
         markUsed(diskTable, used);
-        int[] renumber = new int[slots];
+        int[] renumber = new int[parentPacks + 1];
         List<Manifest.PackRef> packs = new ArrayList<>();
-        for (int i = 0; i < slots; i++) {
+        if (used[newPack]) {
+            renumber[newPack] = 0;
+            packs.add(new Manifest.PackRef(packIdHex, units));
+        }
+        for (int i = 0; i < parentPacks; i++) {
             if (!used[i]) continue;
             renumber[i] = packs.size();
-            packs.add(i == NEW_PACK ? new Manifest.PackRef(packIdHex, units) : parent.packs().get(i - 1));
+            packs.add(parent.packs().get(i));
         }
         java.util.function.LongUnaryOperator remap = v ->
                 TableEntry.kind(v) == TableEntry.KIND_DATA ? TableEntry.withPack(v, renumber[TableEntry.pack(v)]) : v;
 
         CheckpointInfo info = new CheckpointInfo(id, meta.label(), parent == null ? null : parent.info().id(), created,
                 parent == null ? CheckpointKind.FULL : CheckpointKind.INCREMENTAL, meta.mode(), pages.length, all);
+        // Renumbered in their own arrays (the tables were built here and nothing else holds them).
         return new Manifest(info, meta.config(), new LinkedHashMap<>(records), packs,
-                pageTable.mapValues(remap), diskTable.mapValues(remap), workingSet, writeOrder, deltaTable);
+                pageTable.mapValuesInPlace(remap), diskTable.mapValuesInPlace(remap), workingSet, writeOrder, deltaTable);
     }
 
     /** Keys per kind over a table; also stores under {@code newKey} the DATA keys in this writer's pack. */
-    private static long[] countKinds(RunTable t, Map<String, Long> out, String newKey) {
+    private static long[] countKinds(RunTable t, Map<String, Long> out, String newKey, int newPack) {
         long[] byKind = new long[16];
         long fresh = 0;
         for (int r = 0; r < t.runCount(); r++) {
             long len = t.runEnd(r) - t.start(r);
             long v = t.value(r);
             byKind[TableEntry.kind(v)] += len;
-            if (TableEntry.kind(v) == TableEntry.KIND_DATA && TableEntry.pack(v) == NEW_PACK) fresh += len;
+            if (TableEntry.kind(v) == TableEntry.KIND_DATA && TableEntry.pack(v) == newPack) fresh += len;
         }
         out.put(newKey, fresh);
         return byKind;

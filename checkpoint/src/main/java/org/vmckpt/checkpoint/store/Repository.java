@@ -330,7 +330,12 @@ public final class Repository {
      */
     public CheckpointWriter begin(CheckpointMeta meta, Codec codec, int level, String parent) throws IOException {
         Manifest parentManifest = parent == null ? null : parentManifest(parent);
-        return new CheckpointWriter(this, meta, codec, level, parentManifest, FrameCompressor.defaultThreads());
+        try {
+            return new CheckpointWriter(this, meta, codec, level, parentManifest, FrameCompressor.defaultThreads());
+        } catch (IOException | RuntimeException e) {
+            reuse.parentDropped(parentManifest);
+            throw e;
+        }
     }
 
     /** What a checkpoint's writing leaves for the next one ({@link WriterReuse}). */
@@ -352,7 +357,10 @@ public final class Repository {
      */
     private Manifest parentManifest(String parent) throws IOException {
         Manifest last = reuse.committedManifest(parent);
-        if (last != null && Files.exists(manifestPath(parent))) return last;
+        if (last != null) {
+            if (Files.exists(manifestPath(parent))) return last;
+            reuse.parentDropped(last); // not handed to a writer after all
+        }
         return readManifest(resolve(parent));
     }
 

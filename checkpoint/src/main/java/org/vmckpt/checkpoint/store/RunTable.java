@@ -66,7 +66,15 @@ final class RunTable {
      * replaced are ABSENT.
      */
     RunTable overlay(long[] keys, long[] vals, int n, long newEnd) {
-        Builder b = new Builder();
+        return overlay(keys, vals, n, newEnd, new Builder());
+    }
+
+    /**
+     * As {@link #overlay(long[], long[], int, long)}, built in {@code b} (empty; sized with {@link #overlayRuns} it
+     * never grows: a checkpoint writer's builder, whose doublings were garbage a young collection could promote).
+     */
+    RunTable overlay(long[] keys, long[] vals, int n, long newEnd, Builder b) {
+        if (b.runCount() != 0 || b.end() != 0) throw new IllegalArgumentException("the builder must be empty");
         Cursor c = new Cursor();
         long pos = 0;
         for (int i = 0; i < n; i++) {
@@ -79,6 +87,40 @@ final class RunTable {
         copyRange(b, c, pos, Math.max(newEnd, end));
         return b.build();
     }
+
+    /**
+     * The most runs {@link #overlay} can make of this table with {@code n} keys replaced, up to {@code newEnd}: each
+     * replaced key splits at most one run into three, and a tail beyond this table's end adds one.
+     */
+    int overlayRuns(int n, long newEnd) {
+        long bound = (long) count + 2L * n + 1;
+        long keys = Math.max(end, newEnd);
+        return (int) Math.min(bound, Math.max(1, Math.min(keys, Integer.MAX_VALUE - 8)));
+    }
+
+    /**
+     * This table with every value passed through {@code f}, made in this table's own arrays (runs that {@code f}
+     * makes continue each other merge, as in {@link #mapValues}). Only for a table nothing else holds (a writer's own,
+     * just built): this one must not be used afterwards. {@code f} must keep run continuity (a pack renumbering).
+     */
+    RunTable mapValuesInPlace(LongUnaryOperator f) {
+        int w = 0;
+        long lastValue = 0;
+        for (int i = 0; i < count; i++) {
+            long v = f.applyAsLong(values[i]);
+            if (w > 0 && TableEntry.advance(lastValue, starts[i] - starts[w - 1]) == v) continue; // continues run w-1
+            starts[w] = starts[i];
+            values[w] = v;
+            lastValue = v;
+            w++;
+        }
+        return new RunTable(starts, values, w, end);
+    }
+
+    /** The arrays this table's runs are kept in (for {@link WriterReuse}, once nothing reads this table any more). */
+    long[] startsArray() { return starts; }
+
+    long[] valuesArray() { return values; }
 
     private static final class Cursor {
         int run;
@@ -114,6 +156,19 @@ final class RunTable {
             starts = new long[Math.max(1, expectedRuns)];
             values = new long[Math.max(1, expectedRuns)];
         }
+
+        /**
+         * A builder that writes its runs into these arrays (of one length, at least 1; their contents are overwritten),
+         * growing past them only if they are too short: {@link WriterReuse} hands a writer a dead table's arrays.
+         */
+        Builder(long[] starts, long[] values) {
+            if (starts.length != values.length || starts.length == 0) throw new IllegalArgumentException("arrays of one length, at least 1");
+            this.starts = starts;
+            this.values = values;
+        }
+
+        /** How many runs this builder holds without growing. */
+        int capacity() { return starts.length; }
 
         /** Adds keys {@code start..start+length-1}; a gap before {@code start} becomes ABSENT. */
         void add(long start, long length, long value) {

@@ -1,47 +1,100 @@
 package org.vmckpt.checkpoint.store;
 
+import java.util.concurrent.atomic.AtomicReference;
+
 /**
  * What one checkpoint's writing leaves for the next one in this process, instead of garbage
  * ({@code -Dvmckpt.repo.reuseWriterTables}, on by default since round 64; {@code =false} turns it off): the manifest a writer just committed, which the next
  * incremental checkpoint takes as its parent's instead of reading and decoding the file again (and the engine as the
- * committed checkpoint's description instead of reopening it), and the writer's page table ({@code long[pageCount]}:
- * 2 MiB for a 1 GiB guest), which the next writer of the same size fills again instead of allocating.
+ * committed checkpoint's description instead of reopening it), the writer's page table ({@code long[pageCount]}:
+ * 2 MiB for a 1 GiB guest), which the next writer of the same size fills again instead of allocating, and (since
+ * round 65) the arrays of the run table of pages of a manifest no writer reads any more, in which a later writer builds
+ * its own.
  *
  * <p>Why: a VM checkpointed every second allocated these per checkpoint, and they live through the checkpoint, so a
  * young collection in it promoted them: with the guest's copy-on-write arrays recycled ({@code SparePages}), they were
  * most of the old generation's growth, ~3 MB/s of {@code long[]} (docs/BENCHMARKS.md, round 64). Each full collection
  * that garbage brings stops the guest for 0.3-1.4 s.
  *
- * <p>Thread-safe (one checkpoint at a time writes; the fields are handed over atomically).
+ * <p>The run table's arrays: the manifest committed last is the next writer's parent, so its table is read until that
+ * writer commits; then nothing holds it (the committed manifest is no longer the one handed out, and only that writer
+ * was handed it), and its arrays become spare. The writer after builds its table in them: two pairs of arrays take
+ * turns, kept in the old generation, instead of three new tables a checkpoint. A manifest handed to two writers (two
+ * engines on one repository) is never recycled.
+ *
+ * <p>Thread-safe (one checkpoint at a time writes; the state is handed over under this object's lock).
  */
 final class WriterReuse {
     static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("vmckpt.repo.reuseWriterTables", "true"));
 
     private volatile boolean enabled = ENABLED;
-    private volatile Manifest lastCommitted;
-    private final java.util.concurrent.atomic.AtomicReference<long[]> spareTable = new java.util.concurrent.atomic.AtomicReference<>();
+    private Manifest lastCommitted;
+    /** Writers handed {@link #lastCommitted} as their parent and not yet done (committed or aborted). */
+    private int handedOut;
+    private final AtomicReference<long[]> spareTable = new AtomicReference<>();
+    /** A dead run table's arrays (starts, values: one length), or null. */
+    private long[][] spareRuns;
+    /** Run-table arrays handed back and handed out ({@link #recycledRuns}, {@link #reusedRuns}: tests). */
+    private long recycledRuns;
+    private long reusedRuns;
 
     boolean enabled() {
         return enabled;
     }
 
-    void setEnabled(boolean on) {
+    synchronized void setEnabled(boolean on) {
         enabled = on;
         if (!on) {
             lastCommitted = null;
+            handedOut = 0;
             spareTable.set(null);
+            spareRuns = null;
         }
     }
 
-    /** A writer of this process committed {@code m} (its file is published). */
-    void committed(Manifest m) {
-        if (enabled) lastCommitted = m;
+    /**
+     * A writer of this process committed {@code m} (its file is published), whose parent was {@code parent} (null: a
+     * full checkpoint). The parent, if it was the manifest handed out last and to this writer alone, is read by nothing
+     * any more: its run table's arrays become spare.
+     */
+    synchronized void committed(Manifest m, Manifest parent) {
+        if (!enabled) return;
+        if (parent != null && parent == lastCommitted) {
+            if (handedOut == 1 && parent.pages().runCount() > 0) {
+                spareRuns = new long[][] {parent.pages().startsArray(), parent.pages().valuesArray()};
+                recycledRuns++;
+            }
+        }
+        lastCommitted = m;
+        handedOut = 0;
     }
 
-    /** The manifest committed last if it is checkpoint {@code id}'s, else null. */
-    Manifest committedManifest(String id) {
+    /** The manifest committed last if it is checkpoint {@code id}'s, else null; a writer takes it as its parent. */
+    synchronized Manifest committedManifest(String id) {
         Manifest m = lastCommitted;
-        return m != null && m.info().id().equals(id) ? m : null;
+        if (m == null || !m.info().id().equals(id)) return null;
+        handedOut++;
+        return m;
+    }
+
+    /** A writer handed {@code parent} by {@link #committedManifest} aborted: it reads it no more. */
+    synchronized void parentDropped(Manifest parent) {
+        if (parent != null && parent == lastCommitted && handedOut > 0) handedOut--;
+    }
+
+    /**
+     * A builder for a run table of at most {@code runs} runs: in the spare arrays when they are long enough, else in new
+     * ones with a quarter more room (a guest writing more pages each time then outgrows them seldom).
+     */
+    synchronized RunTable.Builder takeRunBuilder(int runs) {
+        long[][] s = enabled ? spareRuns : null;
+        spareRuns = null;
+        if (s != null && s[0].length >= runs) {
+            reusedRuns++;
+            return new RunTable.Builder(s[0], s[1]);
+        }
+        int room = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(16L, runs + (long) runs / 4));
+        return enabled ? new RunTable.Builder(new long[room], new long[room]) : new RunTable.Builder(Math.max(1, runs));
     }
 
     /** A page table of {@code pageCount} entries (contents undefined: the writer fills it), reused when one is spare. */
@@ -53,5 +106,20 @@ final class WriterReuse {
     /** A writer that committed or aborted, and reads its page table no more, hands it back. */
     void giveTable(long[] table) {
         if (enabled) spareTable.set(table);
+    }
+
+    /** The manifest committed last (tests: it is not handed out by this). */
+    synchronized Manifest lastCommitted() {
+        return lastCommitted;
+    }
+
+    /** Dead run tables' arrays handed back so far. */
+    synchronized long recycledRuns() {
+        return recycledRuns;
+    }
+
+    /** Writers that built their run table of pages in a dead one's arrays so far. */
+    synchronized long reusedRuns() {
+        return reusedRuns;
     }
 }
