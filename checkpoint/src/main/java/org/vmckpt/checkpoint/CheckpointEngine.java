@@ -241,7 +241,6 @@ public final class CheckpointEngine {
         }
         CheckpointWriter w = null;
         boolean keep = false;
-        boolean committed = false;
         try {
             CheckpointMeta meta = new CheckpointMeta(opt.label(), opt.live() ? CaptureMode.LIVE : CaptureMode.STOP,
                     fm.pageCount(), config);
@@ -282,25 +281,30 @@ public final class CheckpointEngine {
                 }
             }
             keep = retainForReset;
-            committed = true;
             long total = System.nanoTime() - t0;
             return new Outcome(last, opt.live() ? cap.pauseNanos : total, total, notice);
         } finally {
-            if (w != null) w.abort();
+            // Whether anything may still read the capture's frozen arrays: not once committed (the compressors are
+            // done), nor once an aborted writer's compressors have stopped (it waits for them); nothing before a writer.
+            boolean readersDone = true;
+            if (w != null) {
+                w.abort();
+                readersDone = w.readsNoMore();
+            }
             if (keep) {
                 machine.callAtInstructionBoundary(() -> { resets.retain(cap); return null; });
-            } else if (committed && machine.memory().spares().recycling()) {
-                // The writer committed, so its compressors are done with the frozen arrays and nothing else reads them:
-                // those the guest replaced meanwhile go to copy-on-write (SparePages), on the run thread, which alone
-                // may compare the frozen table with the live one. (After an abort a compressor may still read one.)
+            } else if (readersDone && machine.memory().spares().recycling()) {
+                // Nothing reads the frozen arrays any more: those the guest replaced meanwhile go to copy-on-write
+                // (SparePages), on the run thread, which alone may compare the frozen table with the live one. After an
+                // abort too (since round 65): the copies it made took spares, and the arrays they replaced give them back.
                 try {
                     machine.callAtInstructionBoundary(() -> { cap.releaseRecycling(); return null; });
                 } catch (Exception e) {
-                    cap.release(); // (interrupted waiting for the run thread: release as before, recycling nothing)
                     if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                    cap.release(); // (interrupted waiting for the run thread: released by it, recycling nothing)
                 }
             } else {
-                cap.release();
+                cap.release(); // on the run thread (MachineCapture.release)
             }
             if (keepPaused && !opt.leavePaused()) machine.requestResume();
         }

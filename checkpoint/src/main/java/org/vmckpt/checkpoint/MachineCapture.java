@@ -27,10 +27,13 @@ public final class MachineCapture {
         org.vmckpt.checkpoint.store.Stats.FREEZE_RECORDS_NS, org.vmckpt.checkpoint.store.Stats.FREEZE_MEMORY_NS,
         org.vmckpt.checkpoint.store.Stats.FREEZE_DISKS_NS, org.vmckpt.checkpoint.store.Stats.FREEZE_BALLOON_NS };
     private final MachineImage image;
+    /** The captured machine: its run thread ends copy-on-write ({@link #release}). */
+    private final Machine machine;
     /** {@code -Dvmckpt.capture.trace=true}: a line per capture on stderr with the pausing thread's faults (a diagnostic). */
     private static final boolean TRACE = Boolean.getBoolean("vmckpt.capture.trace");
 
-    private MachineCapture(MachineImage image, long pauseNanos, long pauseCpuNanos) {
+    private MachineCapture(Machine machine, MachineImage image, long pauseNanos, long pauseCpuNanos) {
+        this.machine = machine;
         this.image = image;
         this.records = StateRecords.of(image);
         this.pauseNanos = pauseNanos;
@@ -58,7 +61,7 @@ public final class MachineCapture {
             System.err.println("vmckpt: capture trace: this process's threads on a CPU around the pause (ms): "
                     + ThreadTimes.cpuDelta(threadsBefore, threadsAfter, 20_000));
         }
-        return new MachineCapture(image, pause, pauseCpu);
+        return new MachineCapture(m, image, pause, pauseCpu);
     }
 
     public long instret() {
@@ -96,9 +99,27 @@ public final class MachineCapture {
         return image.partNanos();
     }
 
-    /** Ends copy-on-write on memory and disks. */
+    /**
+     * Ends copy-on-write on memory and disks, on the machine's run thread whatever the caller's (at an instruction
+     * boundary, waiting for it; here if this is that thread or no run loop runs). Why: the unfreeze empties the origins
+     * memory moved aside for the view, which the run thread writes as the guest changes a frozen page
+     * ({@code GuestMemory.noteChange}); released from the checkpoint's thread (as it was until round 65), an entry the
+     * run thread wrote in that moment outlived the view and could name a page array the guest had since written in
+     * place. Interrupted while waiting, the release is handed to the run thread ({@link Machine#submit}), which does it
+     * at its next boundary, before any later capture (requests run in order).
+     */
     public void release() {
-        image.release();
+        try {
+            machine.callAtInstructionBoundary(() -> {
+                image.release();
+                return null;
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            machine.submit(image::release);
+        } catch (Exception e) {
+            throw new IllegalStateException("releasing a capture failed", e); // image.release() throws nothing
+        }
     }
 
     /**

@@ -120,6 +120,8 @@ public final class CheckpointWriter implements AutoCloseable {
     private Manifest committed;
     private IOException failure;
     private boolean cleanedUp;
+    /** After an abort: whether the compressors' threads have ended (none were started: true). */
+    private boolean compressorStopped = true;
 
     CheckpointWriter(Repository repo, CheckpointMeta meta, Codec codec, int level, Manifest parent, int compressThreads)
             throws IOException {
@@ -507,7 +509,11 @@ public final class CheckpointWriter implements AutoCloseable {
         cleanedUp = true;
         repo.reuse.parentDropped(parent);
         repo.reuse.giveTable(pages); // no put or commit reads it after this (the compressors read frames, not the table)
-        if (compressor != null) compressor.close();
+        if (compressor != null) {
+            compressor.close();
+            // Each finishes the frame it is on: after that no thread reads a page put here (readsNoMore).
+            compressorStopped = compressor.awaitStopped(2000);
+        }
         inFlight.clear();
         if (pack != null) pack.closeQuietly();
         try {
@@ -515,6 +521,14 @@ public final class CheckpointWriter implements AutoCloseable {
         } catch (IOException ignored) {
             // gc removes what is left in tmp/.
         }
+    }
+
+    /**
+     * Whether this writer reads no array it was given any more, nor will: committed (its frames are written), or aborted
+     * with its compressors' threads ended. A live checkpoint's engine then recycles the frozen arrays.
+     */
+    public synchronized boolean readsNoMore() {
+        return state == State.COMMITTED || (cleanedUp && compressorStopped);
     }
 
     /** Aborts unless committed. */

@@ -90,6 +90,25 @@ final class FrameCompressor implements AutoCloseable {
         for (int i = 0; i < threads.size(); i++) queue.add(STOP);
     }
 
+    /**
+     * Waits up to {@code millis} for the threads to end after {@link #close} (each finishes the frame it is encoding,
+     * a few milliseconds); whether they all did, so that no thread reads a unit's array any more.
+     */
+    boolean awaitStopped(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        try {
+            for (Thread t : threads) {
+                long left = deadline - System.nanoTime();
+                if (left > 0) t.join(Math.max(1, left / 1_000_000L));
+                if (t.isAlive()) return false;
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Encodes frames on one thread. Not thread-safe: each worker has its own. */
     static final class Encoder implements AutoCloseable {
         private final Codec codec;
