@@ -390,7 +390,7 @@ public final class CheckpointWriter implements AutoCloseable {
         try {
             if (pack == null) {
                 RepositoryKey key = repo.keyForWriting();
-                compressor = new FrameCompressor(codec, level, compressThreads, key, packId);
+                compressor = new FrameCompressor(codec, level, compressThreads, key, packId, repo.reuse.encoderBuffers());
                 pack = new PackWriter(repo.files(), workspace.dir().resolve(PackFormat.fileName(packIdHex)), packId,
                         key == null ? PackFormat.PLAIN_VERSION : PackFormat.VERSION);
             }

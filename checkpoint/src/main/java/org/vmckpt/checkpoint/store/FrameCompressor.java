@@ -25,6 +25,8 @@ final class FrameCompressor implements AutoCloseable {
     private static final Task STOP = new Task(null, 0, 0, null);
     private final RepositoryKey key;
     private final byte[] packId;
+    /** Where the encoders take their work buffers and give them back (null: each makes its own). */
+    private final EncoderBuffers buffers;
 
     /** Threads to use by default: leave one core to the caller (the saver or the guest), at most four. */
     static int defaultThreads() {
@@ -37,6 +39,12 @@ final class FrameCompressor implements AutoCloseable {
 
     /** With a key, every frame is sealed (AES-256-GCM) bound to {@code packId} and its frame number. */
     FrameCompressor(Codec codec, int level, int threadCount, RepositoryKey key, byte[] packId) {
+        this(codec, level, threadCount, key, packId, null);
+    }
+
+    /** {@code buffers}: the encoders' work buffers come from there and go back when the threads end (null: their own). */
+    FrameCompressor(Codec codec, int level, int threadCount, RepositoryKey key, byte[] packId, EncoderBuffers buffers) {
+        this.buffers = buffers;
         this.codec = codec;
         this.level = level;
         this.key = key;
@@ -60,7 +68,7 @@ final class FrameCompressor implements AutoCloseable {
     }
 
     private void work() {
-        Encoder enc = new Encoder(codec, level, key, packId);
+        Encoder enc = new Encoder(codec, level, key, packId, IncompressibleRun.ENABLED, buffers);
         try {
             while (true) {
                 Task t;
@@ -113,8 +121,10 @@ final class FrameCompressor implements AutoCloseable {
     static final class Encoder implements AutoCloseable {
         private final Codec codec;
         private final ZstdCompressCtx zstd;
-        private final byte[] raw = new byte[PackFormat.MAX_UNITS_PER_FRAME * PackFormat.UNIT_SIZE];
+        private final byte[] raw;
         private final byte[] packed;
+        /** Where {@link #raw} and {@link #packed} go back on {@link #close} (null: nowhere). */
+        private final EncoderBuffers buffers;
         private final RepositoryKey key;
         private final byte[] packId;
         /** After a frame that did not compress, whether the next is worth a whole attempt ({@link IncompressibleRun}). */
@@ -134,6 +144,13 @@ final class FrameCompressor implements AutoCloseable {
         }
 
         Encoder(Codec codec, int level, RepositoryKey key, byte[] packId, boolean sampleRuns) {
+            this(codec, level, key, packId, sampleRuns, null);
+        }
+
+        Encoder(Codec codec, int level, RepositoryKey key, byte[] packId, boolean sampleRuns, EncoderBuffers buffers) {
+            this.buffers = buffers;
+            int rawLength = PackFormat.MAX_UNITS_PER_FRAME * PackFormat.UNIT_SIZE;
+            this.raw = buffers != null ? buffers.take(rawLength) : new byte[rawLength];
             this.codec = codec;
             this.key = key;
             this.packId = packId;
@@ -142,7 +159,8 @@ final class FrameCompressor implements AutoCloseable {
                 zstd = new ZstdCompressCtx();
                 zstd.setLevel(level);
                 zstd.setChecksum(false);
-                packed = new byte[(int) Zstd.compressBound(raw.length)];
+                int packedLength = (int) Zstd.compressBound(raw.length);
+                packed = buffers != null ? buffers.take(packedLength) : new byte[packedLength];
             } else {
                 zstd = null;
                 packed = null;
@@ -195,6 +213,10 @@ final class FrameCompressor implements AutoCloseable {
         @Override
         public void close() {
             if (zstd != null) zstd.close();
+            if (buffers != null) {
+                buffers.give(raw);
+                buffers.give(packed);
+            }
         }
 
         private static void putU16(byte[] b, int off, int v) {

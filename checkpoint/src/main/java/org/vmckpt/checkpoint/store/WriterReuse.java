@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * committed checkpoint's description instead of reopening it), the writer's page table ({@code long[pageCount]}:
  * 2 MiB for a 1 GiB guest), which the next writer of the same size fills again instead of allocating, and (since
  * round 65) the arrays of the run table of pages of a manifest no writer reads any more, in which a later writer builds
- * its own.
+ * its own, and the compressors' work buffers ({@link EncoderBuffers}).
  *
  * <p>Why: a VM checkpointed every second allocated these per checkpoint, and they live through the checkpoint, so a
  * young collection in it promoted them: with the guest's copy-on-write arrays recycled ({@code SparePages}), they were
@@ -32,6 +32,8 @@ final class WriterReuse {
     /** Writers handed {@link #lastCommitted} as their parent and not yet done (committed or aborted). */
     private int handedOut;
     private final AtomicReference<long[]> spareTable = new AtomicReference<>();
+    /** The compressors' work buffers, kept across checkpoints. */
+    private final EncoderBuffers encoderBuffers = new EncoderBuffers();
     /** A dead run table's arrays (starts, values: one length), or null. */
     private long[][] spareRuns;
     /** Run-table arrays handed back and handed out ({@link #recycledRuns}, {@link #reusedRuns}: tests). */
@@ -49,6 +51,7 @@ final class WriterReuse {
             handedOut = 0;
             spareTable.set(null);
             spareRuns = null;
+            encoderBuffers.clear();
         }
     }
 
@@ -95,6 +98,11 @@ final class WriterReuse {
         }
         int room = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(16L, runs + (long) runs / 4));
         return enabled ? new RunTable.Builder(new long[room], new long[room]) : new RunTable.Builder(Math.max(1, runs));
+    }
+
+    /** Where a writer's compressors take their work buffers (null when off: each makes its own). */
+    EncoderBuffers encoderBuffers() {
+        return enabled ? encoderBuffers : null;
     }
 
     /** A page table of {@code pageCount} entries (contents undefined: the writer fills it), reused when one is spare. */

@@ -121,6 +121,34 @@ class WriterRunTableReuseTest {
         }
     }
 
+    /** The compressors' work buffers go from one checkpoint's threads to the next's ({@link EncoderBuffers}). */
+    @Test
+    void theCompressorsWorkBuffersServeTheNextCheckpoint(@TempDir Path dir) throws Exception {
+        Repository repo = Repository.open(dir, true);
+        repo.setReuseWriterTables(true);
+        String parent = null;
+        for (int k = 0; k < 3; k++) {
+            try (CheckpointWriter w = repo.begin(TestPages.meta(null, 1024), Codec.ZSTD, 1, parent)) {
+                for (int i = 0; i < 1024; i++) w.putPage(i, TestPages.page(k * 1024 + i));
+                parent = w.commit(ProgressListener.NONE);
+            }
+        }
+        // A committed writer's threads end after its commit returns: wait for them to hand their buffers back.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (repo.reuse.encoderBuffers().reused() < 2 * 2 * FrameCompressor.defaultThreads() && System.nanoTime() < deadline) {
+            try (CheckpointWriter w = repo.begin(TestPages.meta(null, 1024), Codec.ZSTD, 1, parent)) {
+                w.putPage(0, TestPages.page(7));
+                w.putPageKindRange(1, 1024, PageKind.INHERITED);
+                parent = w.commit(ProgressListener.NONE);
+            }
+            Thread.sleep(20);
+        }
+        assertTrue(repo.reuse.encoderBuffers().reused() >= 2 * 2 * FrameCompressor.defaultThreads(),
+                "buffers handed out again: " + repo.reuse.encoderBuffers().reused());
+        repo.setReuseWriterTables(false);
+        assertEquals(null, repo.reuse.encoderBuffers(), "off: each encoder makes its own");
+    }
+
     /**
      * With a parent of many runs and a few pages put, beginning and committing a checkpoint allocates less than two
      * copies of the parent's run table (its arrays: 16 bytes a run), the manifest's encoding included (about one: its

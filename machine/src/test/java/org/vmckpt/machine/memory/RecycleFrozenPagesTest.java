@@ -68,6 +68,45 @@ class RecycleFrozenPagesTest {
         assertEquals(8, m.spares().recycled());
     }
 
+    /**
+     * The page table's chunks too (round 65): the chunks a freeze's copy-on-write copied are, once its view is released
+     * with recycling, where the next freeze's chunk copies go, so with spares the guest's writes to frozen pages
+     * allocate nothing at all; the pages read back right through the reused chunks.
+     */
+    @Test
+    void theChunksACheckpointCopiedServeTheNextOnesChunkCopies() {
+        // 3 chunks of 512 pages; pages 0, 600 and 1100 lie in different ones.
+        GuestMemory m = new GuestMemory(BASE, 1536L * GuestMemory.PAGE_SIZE);
+        m.spares().setRecycling(true);
+        int[] pages = {0, 1, 600, 1100};
+        for (int p : pages) m.write64(addr(p, 0), 1000 + p);
+        FrozenMemory first = m.freeze();
+        for (int p : pages) m.write64(addr(p, 8), 1);
+        first.releaseRecycling();
+        assertEquals(3, m.spareChunkCount(), "the three frozen chunks the guest's writes copied");
+        assertEquals(4, m.spares().size());
+
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long self = Thread.currentThread().getId();
+        for (int round = 0; round < 3; round++) { // the same again: spares and spare chunks every time
+            FrozenMemory view = m.freeze();
+            long before = threads.getThreadAllocatedBytes(self);
+            for (int p : pages) m.write64(addr(p, 16), 2 + round);
+            long allocated = threads.getThreadAllocatedBytes(self) - before;
+            assertEquals(0, m.spareChunkCount(), "the copies took the spare chunks");
+            assertEquals(0, allocated, "copy-on-write into spares and spare chunks allocates nothing");
+            for (int p : pages) {
+                assertEquals(1000 + p, m.read64(addr(p, 0)));
+                assertEquals(1, m.read64(addr(p, 8)));
+                assertEquals(2 + round, m.read64(addr(p, 16)));
+                assertEquals(round == 0 ? 0 : 1 + round, view.page(p)[16], "the view keeps its page");
+            }
+            assertEquals(0, m.read64(addr(2, 0)), "a page never written reads zero through a reused chunk");
+            view.releaseRecycling();
+            assertEquals(3, m.spareChunkCount());
+        }
+    }
+
     @Test
     void anArrayStillHeldIsNeverHandedOut() {
         GuestMemory m = memory();
