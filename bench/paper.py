@@ -259,20 +259,36 @@ def last_heartbeat(reader, regex):
     return int(found[-1][1].group(1)) if found else None
 
 
+_collector_options = None
+
+
+def launcher_collector_options():
+    """The collector and heap options this checkout's launcher gives a VM's JVM (`run`), as it prints them
+    (VMCKPT_PRINT_COLLECTOR_OPTIONS=1): the parallel collector, its young generation, the metaspace threshold, the heap
+    pinned at its committed size, huge pages where offered. Asked once; both jars of an A/B get the same. (Until round
+    65 a copy here had -XX:InitialRAMPercentage=25, which set no minimum heap.)"""
+    global _collector_options
+    if _collector_options is None:
+        env = dict(os.environ, VMCKPT_PRINT_COLLECTOR_OPTIONS="1")
+        env.pop("VMCKPT_JAVA_OPTS", None)
+        env.pop("VMCKPT_HEAP", None)
+        out = subprocess.run([os.path.join(ROOT, "vmckpt"), "run"], env=env, capture_output=True, text=True,
+                             timeout=60).stdout.split()
+        if not out or out[0] != "-XX:+UseParallelGC":
+            raise RuntimeError("the launcher printed no collector options (build this checkout first): %r" % out)
+        _collector_options = out
+    return list(_collector_options)
+
+
 def launcher_java_options(jar):
-    """The ./vmckpt launcher's JVM options for JAR (keep in step with it): the collector's, the JIT's, HotSpot's
+    """The ./vmckpt launcher's JVM options for JAR (keep in step with it): the collector's (asked of the launcher), the JIT's, HotSpot's
     WhiteBox API when this checkout built its jar (units compiled straight at C1 tier 1), the priority policy as
     root, and the class-data archive beside JAR when it is not older than JAR."""
-    opts = ["-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25", "-XX:MetaspaceSize=256m",
+    opts = launcher_collector_options() + [
             "-XX:PerMethodTrapLimit=0", "-XX:CompileCommand=quiet",
             "-XX:CompileCommand=CompileThresholdScaling,org.vmckpt.machine.cpu.Unit*::run,0.05",
             "-XX:CompileCommand=dontinline,org.vmckpt.machine.cpu.Mmu::loadSlow",
             "-XX:CompileCommand=dontinline,org.vmckpt.machine.cpu.Mmu::storeSlow"]
-    try:  # huge pages for the heap where the kernel offers them, as the launcher does
-        if "[never]" not in open("/sys/kernel/mm/transparent_hugepage/enabled").read():
-            opts.append("-XX:+UseTransparentHugePages")
-    except OSError:
-        pass
     # The WhiteBox jar of JAR's own checkout (JAR = CHECKOUT/cli/target/vmckpt.jar), as its launcher would pass it: the
     # class-data archive beside JAR recorded that boot class path, and the JVM silently ignores the archive's
     # application classes when it differs (main's jar run with this checkout's WhiteBox path loaded ~700 more classes

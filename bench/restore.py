@@ -235,7 +235,7 @@ def main():
                          "(a newer jar's manifest, e.g. one with a working set, is refused by an older jar); 'each': "
                          "each jar boots its own VM, takes its own checkpoints (in its own repository) and restores them")
     ap.add_argument("--without", default="", help="launcher JVM options to leave out, comma-separated (e.g. the "
-                    "collector settings, to measure without them: -Xmn16m,-XX:MaxTenuringThreshold=0,-XX:InitialRAMPercentage=25)")
+                    "collector settings, to measure without them: -Xmn16m,-XX:MaxTenuringThreshold=0; the heap pin is -Xms<KiB>k, as bench/paper.py prints it)")
     ap.add_argument("--compression", default=None, help="the checkpoints' compression, as vmckpt config sets it in the "
                     "repository before the first checkpoint: none, zstd or zstd:LEVEL (default: the repository's default)")
     ap.add_argument("--base-compression", default=None, help="with --checkpoint-with each: the base jar's checkpoints' "

@@ -60,9 +60,9 @@ class HeapPrefaultTest {
 
     /** Runs {@link #main} in a JVM with the launcher's collector options; returns what it printed. */
     static String child(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25",
-                "-cp", System.getProperty("java.class.path"), HeapPrefaultTest.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(LauncherOptions.collector("run"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HeapPrefaultTest.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ended");
@@ -80,9 +80,9 @@ class HeapPrefaultTest {
 
     @Test
     void theTouchedHeapStaysResidentAndIsFreeAgain() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25",
-                "-cp", System.getProperty("java.class.path"), HeapPrefaultTest.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(LauncherOptions.collector("run"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HeapPrefaultTest.class.getName()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ended");
         String out = new String(p.getInputStream().readAllBytes()).trim();

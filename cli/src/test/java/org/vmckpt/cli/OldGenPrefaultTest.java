@@ -87,9 +87,9 @@ class OldGenPrefaultTest {
     }
 
     static String child(String gc, String... more) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                gc, "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25",
-                "-D" + NativeMemory.LIBRARY_PROPERTY + "=" + library()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(LauncherOptions.collector("run", gc));
+        cmd.add("-D" + NativeMemory.LIBRARY_PROPERTY + "=" + library());
         cmd.addAll(List.of(more));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), OldGenPrefaultTest.class.getName()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -101,9 +101,9 @@ class OldGenWindowRestoreTest {
     }
 
     private String child(String... more) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25", "-Xss16m",
-                "-D" + NativeMemory.LIBRARY_PROPERTY + "=" + OldGenPrefaultTest.library()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(LauncherOptions.collector("restore"));
+        cmd.addAll(List.of("-Xss16m", "-D" + NativeMemory.LIBRARY_PROPERTY + "=" + OldGenPrefaultTest.library()));
         cmd.addAll(List.of(more));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), OldGenWindowRestoreTest.class.getName(), dir.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -154,9 +154,9 @@ class OldGenWindowTest {
 
     /** Runs {@link #main} in a child JVM with collector {@code gc}, the launcher's other collector options and {@code more}. */
     static String child(String gc, String... more) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                gc, "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25",
-                "-D" + NativeMemory.LIBRARY_PROPERTY + "=" + OldGenPrefaultTest.library()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(LauncherOptions.collector("run", gc));
+        cmd.add("-D" + NativeMemory.LIBRARY_PROPERTY + "=" + OldGenPrefaultTest.library());
         cmd.addAll(List.of(more));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), OldGenWindowTest.class.getName()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

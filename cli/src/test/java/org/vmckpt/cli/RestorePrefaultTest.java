@@ -105,9 +105,9 @@ class RestorePrefaultTest {
 
     /** Runs {@code main} of {@code test} in a child JVM as {@link #child} does. */
     static String childOf(Class<?> test, String... more) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseParallelGC", "-Xmn16m", "-XX:MaxTenuringThreshold=0", "-XX:InitialRAMPercentage=25",
-                "-D" + NativeMemory.LIBRARY_PROPERTY + "=" + OldGenPrefaultTest.library()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(LauncherOptions.collector("restore"));
+        cmd.add("-D" + NativeMemory.LIBRARY_PROPERTY + "=" + OldGenPrefaultTest.library());
         List<String> args = new ArrayList<>();
         for (String m : more) (m.startsWith("-") ? cmd : args).add(m);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), test.getName()));
