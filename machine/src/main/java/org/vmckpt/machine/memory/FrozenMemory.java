@@ -77,7 +77,7 @@ public final class FrozenMemory {
     public synchronized void releaseRecycling() {
         if (!released) {
             released = true;
-            memory.unfreeze(chunks, true);
+            memory.unfreeze(chunks, true, writtenInEpoch);
         }
     }
 }

@@ -90,6 +90,8 @@ class RecycleFrozenPagesTest {
         long self = Thread.currentThread().getId();
         for (int round = 0; round < 3; round++) { // the same again: spares and spare chunks every time
             FrozenMemory view = m.freeze();
+            for (int p : pages) assertFalse(m.isDirty(p), "the new epoch starts clean (a reused bitmap is zeroed)");
+            assertTrue(view.writtenInEpoch(600), "the view's epoch saw the write");
             long before = threads.getThreadAllocatedBytes(self);
             for (int p : pages) m.write64(addr(p, 16), 2 + round);
             long allocated = threads.getThreadAllocatedBytes(self) - before;
@@ -102,7 +104,10 @@ class RecycleFrozenPagesTest {
                 assertEquals(round == 0 ? 0 : 1 + round, view.page(p)[16], "the view keeps its page");
             }
             assertEquals(0, m.read64(addr(2, 0)), "a page never written reads zero through a reused chunk");
+            long beforeRelease = threads.getThreadAllocatedBytes(self);
             view.releaseRecycling();
+            assertEquals(0, threads.getThreadAllocatedBytes(self) - beforeRelease,
+                    "the release allocates nothing: the view's dirty bitmap becomes the next epoch's");
             assertEquals(3, m.spareChunkCount());
         }
     }
