@@ -59,7 +59,11 @@ public final class FrozenMemory {
     }
 
 
-    /** Ends copy-on-write for this view. The arrays stay valid for whoever still holds them. */
+    /**
+     * Ends copy-on-write for this view. The arrays stay valid for whoever still holds them. On the run thread (or with no
+     * run loop): the unfreeze empties the origins moved aside for the view, which that thread writes; a capture's
+     * release sees to it ({@code MachineCapture.release}, since round 65).
+     */
     public synchronized void release() {
         if (!released) {
             released = true;
@@ -69,9 +73,10 @@ public final class FrozenMemory {
 
     /**
      * Ends copy-on-write for this view and, with {@link SparePages#RECYCLE}, hands the arrays of it the guest replaced
-     * since the freeze to copy-on-write's spares, to be written over by a later copy. Only when nothing reads this view
-     * any more, nor will (the checkpoint's writer committed, so its compressors are done; no reset keeps it; no
-     * migration sends from it), and only on the run thread (through {@code Machine.callAtInstructionBoundary}) or with
+     * since the freeze to copy-on-write's spares, to be written over by a later copy (and the page table's chunks it
+     * copied, and its dirty bitmap, to the next freeze). Only when nothing reads this view any more, nor will (the
+     * checkpoint's writer committed, or aborted with its compressors' threads ended; no reset keeps it; no migration
+     * sends from it), and only on the run thread (through {@code Machine.callAtInstructionBoundary}) or with
      * no run loop: the live table it compares with is the run thread's. A view released already: nothing.
      */
     public synchronized void releaseRecycling() {
