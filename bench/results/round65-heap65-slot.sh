@@ -18,12 +18,12 @@ pause_run() { # TAG JAR PAIR
 }
 long_run() { # TAG JAR
     stamp "B $1 start"
-    XDG_RUNTIME_DIR=$(mktemp -d) python3 bench/restore.py --guest default --workloads memdirty --later 70 --restores 0 --no-qemu \
-        --jar $2 --java-opts "-Xlog:gc*:file=$S/long-$1-gc.log:uptimemillis" --results $S/long-$1 --work $S/work >> $log 2>&1
+    XDG_RUNTIME_DIR=$(mktemp -d) python3 bench/restore.py --guest default --workloads memdirty --later 90 --restores 0 --no-qemu \
+        --jar $2 --java-opts="-Xlog:gc*:file=$S/long-$1-gc.log:uptimemillis" --results $S/long-$1 --work $S/work >> $log 2>&1
     stamp "B $1 end rc=$?"
 }
 stamp "slot start"
-for n in 1 2 3 4; do
+for n in ${PAIRS:-1 2 3 4}; do
     [ $(( $(date +%s) + 150 )) -le $A_END ] || break
     if [ $((n % 2)) = 1 ]; then pause_run main $MAIN $n; pause_run base $BASE $n; else pause_run base $BASE $n; pause_run main $MAIN $n; fi
 done

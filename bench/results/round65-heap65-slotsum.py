@@ -3,7 +3,7 @@
 
     round65-heap65-slotsum.py pause SLOTDIR     the freeze pause per run (first, later median) and its parts
     round65-heap65-slotsum.py long SLOTDIR      main against heap65: old-generation growth per checkpoint (from the
-                                                -Xlog:gc* log, 20 s after ready to the last checkpoint), collector
+                                                VM's -Xlog:gc log, 20 s after ready to the last checkpoint), collector
                                                 time, stall and pause of the checkpoints, the first on its own line"""
 import glob, json, os, re, statistics, sys
 
@@ -46,13 +46,14 @@ else:
         w = cks(p)
         c = w['checkpoints']
         first, later = c[0], c[1:]
+        # The VM's own -Xlog:gc (bench/paper.py's, copied out of WORK/logs before the next VM rotated it): the heap
+        # used after a young collection is the old generation's occupancy (-Xmn16m, promotion at the first collection,
+        # the young generation emptied). (The --java-opts -Xlog:gc* log went to every process of the run, the
+        # inspections after the VM too, which overwrote it.)
         olds = []
-        cur = None
-        for line in open(os.path.join(S, f'long-{tag}-gc.log')):
-            m = re.match(r'\[(\d+)ms\] GC\((\d+)\) ParOldGen: (\d+)K\(\d+K\)->(\d+)K', line)
-            if m: cur = (int(m.group(1)) / 1000, int(m.group(4)) / 1024)
-            m = re.match(r'\[(\d+)ms\] GC\(\d+\) Pause Young', line)
-            if m and cur and line.rstrip().endswith('ms'): olds.append(cur)
+        for line in open(os.path.join(S, f'long-{tag}-plain-gc.log')):
+            m = re.match(r'\[(\d+)ms\] GC\(\d+\) Pause Young \([^)]*\) \d+M->(\d+)M', line)
+            if m: olds.append((int(m.group(1)) / 1000, float(m.group(2))))
         t_first = w['boot_s']  # the first checkpoint comes right after ready (uptime ~ seconds from spawn)
         t_end = t_first + (c[-1]['t1'] - c[0]['t0'])
         a = min(olds, key=lambda o: abs(o[0] - (t_first + 20)))

@@ -568,9 +568,9 @@ public final class CheckpointWriter implements AutoCloseable {
                 vals[n++] = pages[i];
             }
         }
-        // Built once in arrays sized for the most runs it can have (or a dead table's, WriterReuse): no doubling.
+        // Built once, in arrays of the exact size counted first (or a dead table's, WriterReuse): no doubling.
         RunTable pageTable = parentPages.overlay(keys, vals, n, pages.length,
-                repo.reuse.takeRunBuilder(parentPages.overlayRuns(n, pages.length)));
+                repo.reuse.takeRunBuilder(parentPages.overlayRunCount(keys, vals, n, pages.length), pages.length));
         // Every page put here replaces the parent's delta (none, unless it was put as a delta again).
         long[] deltaVals = new long[n];
         for (int k = 0; k < n; k++) deltaVals[k] = deltaPuts.getOrDefault((int) keys[k], TableEntry.ABSENT);
@@ -587,7 +587,7 @@ public final class CheckpointWriter implements AutoCloseable {
         long[] blockVals = new long[m];
         for (int i = 0; i < m; i++) blockVals[i] = diskPuts.get(blocks[i]);
         long diskEnd = m == 0 ? 0 : blocks[m - 1] + 1;
-        RunTable diskTable = parentDisk.overlay(blocks, blockVals, m, diskEnd, new RunTable.Builder(parentDisk.overlayRuns(m, diskEnd)));
+        RunTable diskTable = parentDisk.overlay(blocks, blockVals, m, diskEnd, new RunTable.Builder(parentDisk.overlayRunCount(blocks, blockVals, m, diskEnd)));
 
         // Statistics, before pack renumbering: pack newPack is this writer's.
         TreeMap<String, Long> all = new TreeMap<>(stats);

@@ -75,6 +75,21 @@ final class RunTable {
      */
     RunTable overlay(long[] keys, long[] vals, int n, long newEnd, Builder b) {
         if (b.runCount() != 0 || b.end() != 0) throw new IllegalArgumentException("the builder must be empty");
+        fillOverlay(keys, vals, n, newEnd, b);
+        return b.build();
+    }
+
+    /**
+     * Exactly how many runs {@link #overlay} makes of these keys (a pass that stores nothing): a writer sizes its
+     * builder with it (the bound {@link #overlayRuns}, all keys for a full checkpoint, was megabytes too many).
+     */
+    int overlayRunCount(long[] keys, long[] vals, int n, long newEnd) {
+        Builder counter = Builder.counting();
+        fillOverlay(keys, vals, n, newEnd, counter);
+        return counter.runCount();
+    }
+
+    private void fillOverlay(long[] keys, long[] vals, int n, long newEnd, Builder b) {
         Cursor c = new Cursor();
         long pos = 0;
         for (int i = 0; i < n; i++) {
@@ -85,7 +100,6 @@ final class RunTable {
             pos = k + 1;
         }
         copyRange(b, c, pos, Math.max(newEnd, end));
-        return b.build();
     }
 
     /**
@@ -146,6 +160,9 @@ final class RunTable {
         private int count;
         private long end;
         private long lastValue;
+        private long lastStart;
+        /** Counts runs only ({@link #counting}): no arrays. */
+        private final boolean counting;
 
         Builder() {
             this(16);
@@ -155,6 +172,16 @@ final class RunTable {
         Builder(int expectedRuns) {
             starts = new long[Math.max(1, expectedRuns)];
             values = new long[Math.max(1, expectedRuns)];
+            counting = false;
+        }
+
+        private Builder(boolean counting) {
+            this.counting = counting;
+        }
+
+        /** A builder that only counts the runs it would hold ({@link #runCount}); it cannot {@link #build}. */
+        static Builder counting() {
+            return new Builder(true);
         }
 
         /**
@@ -165,26 +192,30 @@ final class RunTable {
             if (starts.length != values.length || starts.length == 0) throw new IllegalArgumentException("arrays of one length, at least 1");
             this.starts = starts;
             this.values = values;
+            this.counting = false;
         }
 
         /** How many runs this builder holds without growing. */
-        int capacity() { return starts.length; }
+        int capacity() { return counting ? 0 : starts.length; }
 
         /** Adds keys {@code start..start+length-1}; a gap before {@code start} becomes ABSENT. */
         void add(long start, long length, long value) {
             if (length <= 0 || start < end) throw new IllegalArgumentException("runs must be added in key order");
             if (start > end) add(end, start - end, TableEntry.ABSENT);
-            if (count > 0 && TableEntry.advance(lastValue, end - starts[count - 1]) == value) {
+            if (count > 0 && TableEntry.advance(lastValue, end - lastStart) == value) {
                 end = start + length;
                 return;
             }
-            if (count == starts.length) {
-                starts = Arrays.copyOf(starts, count * 2);
-                values = Arrays.copyOf(values, count * 2);
+            if (!counting) {
+                if (count == starts.length) {
+                    starts = Arrays.copyOf(starts, count * 2);
+                    values = Arrays.copyOf(values, count * 2);
+                }
+                starts[count] = start;
+                values[count] = value;
             }
-            starts[count] = start;
-            values[count] = value;
             count++;
+            lastStart = start;
             lastValue = value;
             end = start + length;
         }
@@ -194,6 +225,7 @@ final class RunTable {
         int runCount() { return count; }
 
         RunTable build() {
+            if (counting) throw new IllegalStateException("a counting builder holds no runs");
             return new RunTable(starts, values, count, end);
         }
     }

@@ -62,11 +62,13 @@ final class WriterReuse {
      */
     synchronized void committed(Manifest m, Manifest parent) {
         if (!enabled) return;
-        if (parent != null && parent == lastCommitted) {
-            if (handedOut == 1 && parent.pages().runCount() > 0) {
-                spareRuns = new long[][] {parent.pages().startsArray(), parent.pages().valuesArray()};
-                recycledRuns++;
-            }
+        // The manifest committed before is dead if no writer took it as its parent, or only this one (a chain of full
+        // checkpoints recycles too: their tables are the largest, a run a key in the worst case).
+        Manifest dead = lastCommitted;
+        if (dead != null && (handedOut == 0 || (handedOut == 1 && parent == dead)) && dead.pages().runCount() > 0
+                && dead.pages() != m.pages()) {
+            spareRuns = new long[][] {dead.pages().startsArray(), dead.pages().valuesArray()};
+            recycledRuns++;
         }
         lastCommitted = asParent(m);
         handedOut = 0;
@@ -96,17 +98,18 @@ final class WriterReuse {
     }
 
     /**
-     * A builder for a run table of at most {@code runs} runs: in the spare arrays when they are long enough, else in new
-     * ones with a quarter more room (a guest writing more pages each time then outgrows them seldom).
+     * A builder for a run table of {@code runs} runs (of at most {@code maxRuns}, its key count): in the spare arrays when
+     * they are long enough, else in new ones with twice the room (at most {@code maxRuns}) (a table that grows from one checkpoint to the next, as a guest's writes scatter it, then
+     * outgrows them seldom).
      */
-    synchronized RunTable.Builder takeRunBuilder(int runs) {
+    synchronized RunTable.Builder takeRunBuilder(int runs, int maxRuns) {
         long[][] s = enabled ? spareRuns : null;
         spareRuns = null;
         if (s != null && s[0].length >= runs) {
             reusedRuns++;
             return new RunTable.Builder(s[0], s[1]);
         }
-        int room = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(16L, runs + (long) runs / 4));
+        int room = (int) Math.max(runs, Math.min(maxRuns, Math.min(Integer.MAX_VALUE - 8, Math.max(16L, 2L * runs))));
         return enabled ? new RunTable.Builder(new long[room], new long[room]) : new RunTable.Builder(Math.max(1, runs));
     }
 

@@ -99,7 +99,7 @@ class WriterRunTableReuseTest {
         String[] a = chain(on, 7, 42, contentOn);
         String[] b = chain(off, 7, 42, contentOff);
         assertArrayEquals(contentOn, contentOff);
-        assertTrue(on.reuse.reusedRuns() >= 4, "reused " + on.reuse.reusedRuns());
+        assertTrue(on.reuse.reusedRuns() >= 2, "reused " + on.reuse.reusedRuns()); // (the table grows along this chain)
         assertEquals(0, off.reuse.reusedRuns());
         for (int k = 0; k < a.length; k++) {
             Manifest ma = on.readManifest(a[k]);
@@ -119,6 +119,30 @@ class WriterRunTableReuseTest {
                 assertArrayEquals(TestPages.page(contentOn[i]), dst, "page " + i);
             }
         }
+    }
+
+    /**
+     * A chain of full checkpoints (what `vmckpt-checkpoint` over the API takes) recycles too: each builds its table in
+     * the arrays of the one before the last, whose manifest no writer took as its parent (round 65's slot found each
+     * full checkpoint allocating a table sized for every page, 5 MB, when only incrementals recycled).
+     */
+    @Test
+    void fullCheckpointsReuseTheTablesOfTheOnesBefore(@TempDir Path dir) throws Exception {
+        Repository repo = Repository.open(dir, true);
+        repo.setReuseWriterTables(true);
+        long[][] starts = new long[5][];
+        for (int k = 0; k < 5; k++) {
+            try (CheckpointWriter w = repo.begin(TestPages.meta(null, PAGES), Codec.NONE, 0, null)) {
+                for (int i = 0; i < PAGES; i++) {
+                    if ((i + k) % 3 == 0) w.putPage(i, TestPages.page(i));
+                    else w.putPageKind(i, PageKind.ZERO);
+                }
+                w.commit(ProgressListener.NONE);
+            }
+            starts[k] = repo.reuse.lastCommitted().pages().startsArray();
+            assertTrue(starts[k].length <= PAGES, "at most a run a page: " + starts[k].length);
+        }
+        for (int k = 2; k < 5; k++) assertTrue(starts[k - 2] == starts[k], "checkpoint " + k + " builds in " + (k - 2) + "'s arrays");
     }
 
     /** The compressors' work buffers go from one checkpoint's threads to the next's ({@link EncoderBuffers}). */
