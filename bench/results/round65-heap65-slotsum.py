@@ -39,7 +39,7 @@ if mode == 'pause':
         print(f"{name}: base (rebuilt) lower in {wins} of {len(pairs)} pairs; medians main "
               f"{med([r[k] for r in rows if r[1] == 'main']):.3f}, base {med([r[k] for r in rows if r[1] == 'base']):.3f} ms")
 else:
-    for tag in ('main', 'heap65'):
+    for tag in ('main', 'heap65', 'heap65fix'):
         p = os.path.join(S, f'long-{tag}', 'restore.json')
         if not os.path.exists(p):
             print(f"{tag}: no run"); continue
