@@ -23,11 +23,13 @@ class AccessGroupsTest {
     @BeforeAll
     static void on() {
         Translator.accessGroups = true; // (off by default: as -Dvmckpt.jit.accessGroups=true)
+        Translator.compactMissLeaves = false; // (C1 units that leave before a miss have no groups)
     }
 
     @AfterAll
     static void asBefore() {
         Translator.accessGroups = Boolean.getBoolean("vmckpt.jit.accessGroups");
+        Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
     }
 
     static final long BASE = 0x8000_0000L, LOOP = BASE + 0x100, DATA = BASE + 0x10000, OUT = BASE + 0x20000;
@@ -189,6 +191,24 @@ class AccessGroupsTest {
         for (int k = 0; k < 4; k++) { b.putInt(at, ld(10 + k, 9, step * k)); at += 4; }
         b.putInt(at, i(0, 1, 0, 0, 0x67)); // ret
         assertEquals(2, new Translator().translate(page, 7, 0x100).accessGroups, "offsets 0, " + step + " | " + 2 * step + ", " + 3 * step);
+    }
+
+    /** C1 units that leave before a miss ({@link Translator#compactMissLeaves}) have no groups; hot-tier units keep theirs. */
+    @Test
+    void c1UnitsThatLeaveBeforeAMissHaveNoGroups() {
+        byte[] page = eightLoads();
+        boolean compact = Translator.compactEmit;
+        try {
+            Translator.compactEmit = true;
+            Translator.compactMissLeaves = true;
+            assertEquals(0, new Translator().translate(page, 7, null, -1, 0x100, false).accessGroups, "C1");
+            assertEquals(1, new Translator().translate(page, 7, null, -1, 0x100, true).accessGroups, "hot tier");
+            Translator.compactMissLeaves = false;
+            assertEquals(1, new Translator().translate(page, 7, null, -1, 0x100, false).accessGroups, "C1 without the leaves");
+        } finally {
+            Translator.compactEmit = compact;
+            Translator.compactMissLeaves = false;
+        }
     }
 
     /** A group ends where its base register is written: a load into its own base is its group's last access. */
