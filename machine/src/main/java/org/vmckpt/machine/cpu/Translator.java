@@ -139,7 +139,8 @@ final class Translator {
      * a byte at a time ({@code lbu}, 40 of one loop's 173 instructions, 8 {@code sw}); that hot-tier unit ran at ~1.5
      * ns per guest instruction where the round loop ran at ~0.4 (docs/BENCHMARKS.md round 64). Both tiers. Off by
      * default: round 64's quiet slot had the signed module phase lower in 21 of 22 pairs and the default compute phase
-     * in 9 of 14, but the default boot level (10 of 19), and the fork phase not measured. Tests change it. Not in C1
+     * in 9 of 14, but the default boot level (10 of 19); round 65's, with {@link #compactEmit}, the signed fork phase
+     * longer in 3 of 3 pairs (docs/BENCHMARKS.md round 65). Tests change it. Not in C1
      * units that leave before a miss ({@link #compactMissLeaves}): with both, the default guest's units took 21.5 M
      * misses (11.4 M leaves) to {@code compute-end} where either alone took 0.12-0.14 M; without groups in those
      * units, 1.29 M (round 65's untimed counts on a loaded host; why the two meet so was not found).
