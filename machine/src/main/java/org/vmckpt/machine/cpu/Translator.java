@@ -156,7 +156,7 @@ final class Translator {
      * every access of the group went to the hart (the default guest to {@code compute-end}: 7.08 M slow paths with
      * groups against 0.16 M without, round 64); with this such a group costs what its accesses cost without groups,
      * plus a null test each. A hit changes nothing the groups hold (no call into the hart), so nothing is forgotten.
-     * Under {@link #compactMissLeaves} a C1 unit's miss leaves before the access, as without groups.
+     * (C1 units that leave before a miss have no groups: {@link #accessGroups}.)
      */
     static volatile boolean accessGroupFallback = !"false".equals(System.getProperty("vmckpt.jit.accessGroupFallback"));
     /** {@link #accessGroupFallback} as the unit being built began. */
@@ -3029,7 +3029,7 @@ final class Translator {
             target(slow);
             if (group >= 0 && groupFallbackNow) {
                 // (a group whose page is null: this access's own check first, as without groups)
-                Label full = compactLeaveNow ? missLeaveBefore(in, remaining, TranslatorCensus.S_LOAD) : new Label();
+                Label full = new Label();
                 emitOwnCheck(rs1, Decode.immI(in.bits), size, false, full);
                 switch (size) {
                     case 1: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getByte", "(Ljava/lang/Object;J)B", false); break;
@@ -3040,7 +3040,6 @@ final class Translator {
                 extendLoaded(f3);
                 mv.visitVarInsn(LSTORE, L_TMP);
                 mv.visitJumpInsn(GOTO, done);
-                if (compactLeaveNow) return; // (a miss leaves before the access, as without groups)
                 target(full); // (L_VA holds the access's address)
             } else if (group >= 0) {
                 storeAccessAddress(rs1, Decode.immI(in.bits));
@@ -3138,7 +3137,7 @@ final class Translator {
             target(slow);
             if (group >= 0 && groupFallbackNow) {
                 // (a group whose page is null: this access's own check first, as without groups)
-                Label full = compactLeaveNow ? missLeaveBefore(in, remaining, TranslatorCensus.S_STORE) : new Label();
+                Label full = new Label();
                 emitOwnCheck(rs1, Decode.immS(in.bits), size, true, full);
                 loadReg(rs2);
                 switch (size) {
@@ -3148,7 +3147,6 @@ final class Translator {
                     default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
                 }
                 mv.visitJumpInsn(GOTO, done);
-                if (compactLeaveNow) return; // (a miss leaves before the access, as without groups)
                 target(full); // (L_VA holds the access's address)
             } else if (group >= 0) {
                 storeAccessAddress(rs1, Decode.immS(in.bits));
