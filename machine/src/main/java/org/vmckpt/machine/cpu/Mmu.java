@@ -82,6 +82,22 @@ final class Mmu {
         return (byte[]) UNSAFE.getObject(pages, PAGE_BASE + ((long) i << PAGE_SHIFT));
     }
 
+    /**
+     * The index of the TLB's read entry for an access of {@code size} bytes at {@code va}, or -1 if the entry misses or
+     * the access leaves its page: the fast path's check alone, for translated code's grouped accesses whose group has
+     * no page (Translator#accessGroupFallback). Small, so that both compilers inline it.
+     */
+    int readIndexOf(long va, int size) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        return rTag[i] == ((va >>> 12) | dataCtx) && ((int) va & 0xfff) <= 4096 - size ? i : -1;
+    }
+
+    /** As {@link #readIndexOf}, with the TLB's write entry. */
+    int writeIndexOf(long va, int size) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        return wTag[i] == ((va >>> 12) | dataCtx) && ((int) va & 0xfff) <= 4096 - size ? i : -1;
+    }
+
     int load8(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (rTag[i] == ((va >>> 12) | dataCtx)) return UNSAFE.getByte(rPage[i], BYTE_BASE + (va & 0xfff));

@@ -132,17 +132,35 @@ final class Translator {
      * share one TLB check at the group's first access: the entry of the group's lowest address and its whole span
      * inside that page. A hit keeps the page array and the span's page offset in two locals, and each access of the
      * group is then a null test of the local and an Unsafe access at a constant distance from the offset. A miss (or a
-     * span that crosses the page) leaves the local null, and each access of the group takes its own slow path, the
-     * hart's full access (TLB fill, page walk, faults, devices). Any slow path's call forgets the groups open across it
+     * span that crosses the page) leaves the local null, and each access of the group takes its own slow path: its own
+     * TLB check, as without groups ({@link #accessGroupFallback}, round 65), then the hart's full access (TLB fill, page
+     * walk, faults, devices). Any slow path's call forgets the groups open across it
      * (the TLB may have changed), as it forgets the base pages. Why: the signed guest's SHA-256 loads its message words
      * a byte at a time ({@code lbu}, 40 of one loop's 173 instructions, 8 {@code sw}); that hot-tier unit ran at ~1.5
      * ns per guest instruction where the round loop ran at ~0.4 (docs/BENCHMARKS.md round 64). Both tiers. Off by
      * default: round 64's quiet slot had the signed module phase lower in 21 of 22 pairs and the default compute phase
-     * in 9 of 14, but the default boot level (10 of 19), and the fork phase not measured. Tests change it.
+     * in 9 of 14, but the default boot level (10 of 19); round 65's, with {@link #compactEmit}, the signed fork phase
+     * longer in 3 of 3 pairs (docs/BENCHMARKS.md round 65). Tests change it. Not in C1
+     * units that leave before a miss ({@link #compactMissLeaves}): with both, the default guest's units took 21.5 M
+     * misses (11.4 M leaves) to {@code compute-end} where either alone took 0.12-0.14 M; without groups in those
+     * units, 1.29 M (round 65's untimed counts on a loaded host; why the two meet so was not found).
      */
     static volatile boolean accessGroups = Boolean.getBoolean("vmckpt.jit.accessGroups");
     /** {@link #accessGroups} as the unit being built began. */
     private boolean accessGroupsNow;
+    /**
+     * With {@link #accessGroups}: a grouped access whose group's page is null (the group's check missed, or its span
+     * crosses a page) first makes its own TLB check, the one it has without groups, out of line in its slow path, and
+     * takes the hart's full access only if that misses ({@code -Dvmckpt.jit.accessGroupFallback=false}: straight to the
+     * full access, round 64's code). Why: a pointer walking memory meets a group across a page once a page, and then
+     * every access of the group went to the hart (the default guest to {@code compute-end}: 7.08 M slow paths with
+     * groups against 0.16 M without, round 64); with this such a group costs what its accesses cost without groups,
+     * plus a null test each. A hit changes nothing the groups hold (no call into the hart), so nothing is forgotten.
+     * (C1 units that leave before a miss have no groups: {@link #accessGroups}.)
+     */
+    static volatile boolean accessGroupFallback = !"false".equals(System.getProperty("vmckpt.jit.accessGroupFallback"));
+    /** {@link #accessGroupFallback} as the unit being built began. */
+    private boolean groupFallbackNow;
     /** The access groups of each block (by leader / 2) of the unit being generated, or null without them. */
     private AccessGroups[] blockGroups;
     /** The most access groups any block of the unit being generated has (their locals follow the base pages'). */
@@ -408,7 +426,8 @@ final class Translator {
         shortAccessNow = shortAccess;
         compactNow = compactEmit;
         compactLeaveNow = compactEmit && compactMissLeaves && !hot;
-        accessGroupsNow = accessGroups;
+        accessGroupsNow = accessGroups && !compactLeaveNow; // (see accessGroups: not in C1 units that leave before a miss)
+        groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
         missLeavesNow = hot && missLeaves && !missCalls;
         missCountNow = missLeavesNow && (missLeavesAdaptive || Hart.PROFILE_UNITS);
@@ -1416,6 +1435,36 @@ final class Translator {
     private void recheckGroup(int g, int rs1, int minOff, int span, boolean write, boolean first) {
         if (g < 0 || !first || missLeavesNow) return;
         emitGroupCheck(g, rs1, minOff, span, write);
+    }
+
+    /**
+     * {@link #accessGroupFallback}: a grouped access's own TLB check in its slow path, the check it has without groups,
+     * out of line ({@code Mmu.readIndexOf} / {@code writeIndexOf}, small enough for both compilers to inline: ~40 bytes
+     * of bytecode per access where the inline form is ~60): va into L_VA, the entry into L_IDX; to {@code miss} unless
+     * the TLB entry holds va and the access stays in its page; on a hit Unsafe, the page array and the address on the
+     * stack ({@link #pushPageAddress}).
+     */
+    private void emitOwnCheck(int rs1, long imm, int size, boolean write, Label miss) {
+        mv.visitVarInsn(ALOAD, L_MMU);
+        loadReg(rs1);
+        if (imm != 0) {
+            pushLong(imm);
+            mv.visitInsn(LADD);
+        }
+        mv.visitInsn(DUP2);
+        mv.visitVarInsn(LSTORE, L_VA);
+        pushInt(size);
+        mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "writeIndexOf" : "readIndexOf", "(JI)I", false);
+        mv.visitInsn(DUP);
+        mv.visitVarInsn(ISTORE, L_IDX);
+        mv.visitJumpInsn(IFLT, miss);
+        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
+        pushPage(write ? L_WPAGE : L_RPAGE);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitLdcInsn(0xfffL);
+        mv.visitInsn(LAND);
+        mv.visitLdcInsn(BYTE_BASE);
+        mv.visitInsn(LADD);
     }
 
     /** The address of a grouped access into L_VA, for its slow path (the group's check computed only its lowest). */
@@ -2978,8 +3027,24 @@ final class Translator {
         // page walk, faults, devices).
         addStub(TranslatorCensus.S_LOAD, () -> {
             target(slow);
+            if (group >= 0 && groupFallbackNow) {
+                // (a group whose page is null: this access's own check first, as without groups)
+                Label full = new Label();
+                emitOwnCheck(rs1, Decode.immI(in.bits), size, false, full);
+                switch (size) {
+                    case 1: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getByte", "(Ljava/lang/Object;J)B", false); break;
+                    case 2: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getShort", "(Ljava/lang/Object;J)S", false); break;
+                    case 4: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getInt", "(Ljava/lang/Object;J)I", false); break;
+                    default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getLong", "(Ljava/lang/Object;J)J", false);
+                }
+                extendLoaded(f3);
+                mv.visitVarInsn(LSTORE, L_TMP);
+                mv.visitJumpInsn(GOTO, done);
+                target(full); // (L_VA holds the access's address)
+            } else if (group >= 0) {
+                storeAccessAddress(rs1, Decode.immI(in.bits));
+            }
             countProfile(TranslationProfile.TLB_MISS);
-            if (group >= 0) storeAccessAddress(rs1, Decode.immI(in.bits));
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             switch (size) {
@@ -3070,8 +3135,23 @@ final class Translator {
         if (compactLeaveNow && group < 0 && pageOfReg[rs1] < 0) return; // (a miss left before the access: nothing joins here; a group's member jumps to its slow path)
         addStub(TranslatorCensus.S_STORE, () -> {
             target(slow);
+            if (group >= 0 && groupFallbackNow) {
+                // (a group whose page is null: this access's own check first, as without groups)
+                Label full = new Label();
+                emitOwnCheck(rs1, Decode.immS(in.bits), size, true, full);
+                loadReg(rs2);
+                switch (size) {
+                    case 1: mv.visitInsn(L2I); mv.visitInsn(I2B); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putByte", "(Ljava/lang/Object;JB)V", false); break;
+                    case 2: mv.visitInsn(L2I); mv.visitInsn(I2S); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putShort", "(Ljava/lang/Object;JS)V", false); break;
+                    case 4: mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putInt", "(Ljava/lang/Object;JI)V", false); break;
+                    default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
+                }
+                mv.visitJumpInsn(GOTO, done);
+                target(full); // (L_VA holds the access's address)
+            } else if (group >= 0) {
+                storeAccessAddress(rs1, Decode.immS(in.bits));
+            }
             countProfile(TranslationProfile.TLB_MISS);
-            if (group >= 0) storeAccessAddress(rs1, Decode.immS(in.bits));
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
             loadReg(rs2);

@@ -23,11 +23,13 @@ class AccessGroupsTest {
     @BeforeAll
     static void on() {
         Translator.accessGroups = true; // (off by default: as -Dvmckpt.jit.accessGroups=true)
+        Translator.compactMissLeaves = false; // (C1 units that leave before a miss have no groups)
     }
 
     @AfterAll
     static void asBefore() {
         Translator.accessGroups = Boolean.getBoolean("vmckpt.jit.accessGroups");
+        Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
     }
 
     static final long BASE = 0x8000_0000L, LOOP = BASE + 0x100, DATA = BASE + 0x10000, OUT = BASE + 0x20000;
@@ -133,27 +135,50 @@ class AccessGroupsTest {
         }
     }
 
-    /** Eight word loads through one register: one TLB check instead of eight, so less bytecode; none without the switch. */
+    /**
+     * Eight word loads through one register: one TLB check instead of eight, so less bytecode; none without the switch.
+     * The units are built with the accesses' slow paths of round 64 ({@link Translator#accessGroupFallback} off: with it
+     * each access carries its own check out of line, AccessGroupFallbackTest) and full slow paths in both forms of the
+     * access code ({@link Translator#compactEmit} off and on; {@link Translator#compactMissLeaves} off, under which an
+     * ungrouped access has no slow path at all).
+     */
     @Test
     void eightLoadsShareOneCheck() {
+        byte[] page = eightLoads();
+        boolean compact = Translator.compactEmit, leave = Translator.compactMissLeaves, fallback = Translator.accessGroupFallback;
+        try {
+            Translator.compactMissLeaves = false;
+            Translator.accessGroupFallback = false;
+            for (boolean c : new boolean[] {false, true}) {
+                Translator.compactEmit = c;
+                Translator t = new Translator();
+                Translator.accessGroups = true;
+                TranslatedUnit with = t.translate(page, 7, 0x100);
+                int withBytes = t.lastBytecodeSize;
+                Translator.accessGroups = false;
+                TranslatedUnit without = t.translate(page, 7, 0x100);
+                int withoutBytes = t.lastBytecodeSize;
+                assertEquals(1, with.accessGroups, "one group");
+                assertEquals(0, without.accessGroups, "none when off");
+                assertTrue(withBytes < withoutBytes - 7 * 15,
+                        "compactEmit " + c + ": bytecode with the group " + withBytes + ", without " + withoutBytes);
+            }
+        } finally {
+            Translator.accessGroups = true;
+            Translator.compactEmit = compact;
+            Translator.compactMissLeaves = leave;
+            Translator.accessGroupFallback = fallback;
+        }
+    }
+
+    /** lw a0..a7, 0..28(s1); ret (at 0x100 of a page). */
+    static byte[] eightLoads() {
         byte[] page = new byte[4096];
         ByteBuffer b = ByteBuffer.wrap(page).order(ByteOrder.LITTLE_ENDIAN);
         int at = 0x100;
         for (int k = 0; k < 8; k++) { b.putInt(at, lw(10 + k, 9, 4 * k)); at += 4; } // (32 bytes: within MAX_SPAN)
         b.putInt(at, i(0, 1, 0, 0, 0x67)); // ret
-        Translator t = new Translator();
-        TranslatedUnit with = t.translate(page, 7, 0x100);
-        int withBytes = t.lastBytecodeSize;
-        Translator.accessGroups = false;
-        try {
-            TranslatedUnit without = t.translate(page, 7, 0x100);
-            int withoutBytes = t.lastBytecodeSize;
-            assertEquals(1, with.accessGroups, "one group");
-            assertEquals(0, without.accessGroups, "none when off");
-            assertTrue(withBytes < withoutBytes - 7 * 20, "bytecode with the group " + withBytes + ", without " + withoutBytes);
-        } finally {
-            Translator.accessGroups = true;
-        }
+        return page;
     }
 
     /** Loads further apart than MAX_SPAN are two groups (a group that crosses a page at run time has no fast access). */
@@ -166,6 +191,24 @@ class AccessGroupsTest {
         for (int k = 0; k < 4; k++) { b.putInt(at, ld(10 + k, 9, step * k)); at += 4; }
         b.putInt(at, i(0, 1, 0, 0, 0x67)); // ret
         assertEquals(2, new Translator().translate(page, 7, 0x100).accessGroups, "offsets 0, " + step + " | " + 2 * step + ", " + 3 * step);
+    }
+
+    /** C1 units that leave before a miss ({@link Translator#compactMissLeaves}) have no groups; hot-tier units keep theirs. */
+    @Test
+    void c1UnitsThatLeaveBeforeAMissHaveNoGroups() {
+        byte[] page = eightLoads();
+        boolean compact = Translator.compactEmit;
+        try {
+            Translator.compactEmit = true;
+            Translator.compactMissLeaves = true;
+            assertEquals(0, new Translator().translate(page, 7, null, -1, 0x100, false).accessGroups, "C1");
+            assertEquals(1, new Translator().translate(page, 7, null, -1, 0x100, true).accessGroups, "hot tier");
+            Translator.compactMissLeaves = false;
+            assertEquals(1, new Translator().translate(page, 7, null, -1, 0x100, false).accessGroups, "C1 without the leaves");
+        } finally {
+            Translator.compactEmit = compact;
+            Translator.compactMissLeaves = false;
+        }
     }
 
     /** A group ends where its base register is written: a load into its own base is its group's last access. */

@@ -1,5 +1,7 @@
 package org.vmckpt.machine.cpu;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vmckpt.machine.Bus;
 import org.vmckpt.machine.memory.GuestMemory;
@@ -23,6 +25,21 @@ class ContextChangeInUnitTest {
     /** The address the loop reads: RAM at this physical address, and mapped by Sv39 to {@link #MAPPED}. */
     static final long DATA = BASE + 0x10000, MAPPED = BASE + 0x20000;
     static final long ROOT = BASE + 0x30000, L1 = BASE + 0x31000, L0 = BASE + 0x32000;
+
+    /**
+     * The loop misses the TLB at every iteration (the context changes), so C1 units that leave before a miss
+     * ({@link Translator#compactMissLeaves}) would leave it every iteration, never translated far enough or promoted:
+     * these tests are of units that go on after a miss.
+     */
+    @BeforeEach
+    void unitsGoOnAfterAMiss() {
+        Translator.compactMissLeaves = false;
+    }
+
+    @AfterEach
+    void restore() {
+        Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
+    }
 
     static Hart hart(boolean translated) {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);

@@ -1,6 +1,7 @@
 package org.vmckpt.machine.cpu;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vmckpt.machine.Bus;
 import org.vmckpt.machine.memory.GuestMemory;
@@ -19,8 +20,19 @@ import static org.vmckpt.machine.cpu.Asm.*;
 class MissLeavesAdaptiveTest {
     static final long BASE = 0x8000_0000L, KEY = 0, A = BASE + 0x10000, B = A + ((long) Hart.TLB_SIZE << 12);
 
+    /**
+     * The loop misses every iteration (FREQUENT), so C1 units that leave before a miss ({@link Translator#compactMissLeaves})
+     * would leave it every iteration and it would never be promoted: the rule is of hot units, reached through C1 units
+     * that go on after a miss.
+     */
+    @BeforeEach
+    void c1UnitsGoOnAfterAMiss() {
+        Translator.compactMissLeaves = false;
+    }
+
     @AfterEach
     void restore() {
+        Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");
         Translator.missCheck = Translator.MISS_CHECK;

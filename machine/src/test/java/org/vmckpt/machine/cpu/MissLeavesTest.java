@@ -21,6 +21,7 @@ class MissLeavesTest {
     @AfterEach
     void restore() {
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
+        Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
     }
 
     /** loop: ld/sd x5 at 0(x10); x11 += x5; x10 += x12 (a page); x6 -= 1; bne x6, x0, loop; ret. */
@@ -96,6 +97,7 @@ class MissLeavesTest {
 
     @Test
     void c1UnitsAndTheSwitchOffGoOnAfterAMiss() {
+        Translator.compactMissLeaves = false; // (C1 units with it leave before a miss instead: CompactEmitTest)
         for (boolean hot : new boolean[] {false, true}) {
             Translator.missLeaves = !hot; // a C1 unit with the switch on; a hot unit with it off
             int[] code = code(false);
