@@ -207,6 +207,7 @@ final class BackgroundTranslator {
             boolean hot = job.replaces != null;
             translator.innerEntries = job.cache.innerEntries;
             translator.wordLogic = job.cache.wordLogic;
+            translator.wordLocals = job.cache.wordLocals;
             translator.missCalls = job.missCalls;
             TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, hot, job.cache.maxLoopInstructions,
                     job.cache.maxStraightInstructions, job.cache.localBranchBytes);

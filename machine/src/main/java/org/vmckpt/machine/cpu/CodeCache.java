@@ -263,6 +263,8 @@ public final class CodeCache {
     boolean innerEntries = INNER_ENTRIES;
     /** See {@link Translator#WORD_LOGIC} (tests set it per cache). */
     boolean wordLogic = Translator.WORD_LOGIC;
+    /** Translator#wordLocals for this cache's hot-tier builds (tests set it). */
+    boolean wordLocals = Translator.WORD_LOCALS;
     /**
      * A {@code jalr} exit's chain slot has a second way ({@code -Dvmckpt.jit.jalrSecondWay=true}; off by default, round 62):
      * the target taken before the last one, tried by the dispatcher when the last one is not at the pc, before the cache's
@@ -471,6 +473,7 @@ public final class CodeCache {
         long t0 = CpuClock.threadNanos();
         translator.innerEntries = innerEntries;
         translator.wordLogic = wordLogic;
+        translator.wordLocals = wordLocals;
         TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff), false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
         translationNanos += CpuClock.threadNanos() - t0;
         if (u == null) {
@@ -1046,6 +1049,7 @@ public final class CodeCache {
         if (background == null) {
             long t0 = CpuClock.threadNanos();
             translator.wordLogic = wordLogic;
+            translator.wordLocals = wordLocals;
             translator.missCalls = missCalls;
             TranslatedUnit p;
             try {
