@@ -75,6 +75,8 @@ final class Translator {
     private int intRegs;
     /** {@link #intRegs} of the unit generated last (for tests). */
     int lastIntRegs;
+    /** Hot-tier units generated with int locals ({@link WordLocals}; for tests). */
+    static final java.util.concurrent.atomic.AtomicLong wordLocalUnits = new java.util.concurrent.atomic.AtomicLong();
 
     private static final String HART = "org/vmckpt/machine/cpu/Hart";
     private static final String MMU = "org/vmckpt/machine/cpu/Mmu";
@@ -1136,6 +1138,7 @@ final class Translator {
         findRegisters();
         intRegs = wordLocals && className.equals(HOT_NAME) && !nestNow ? WordLocals.find(region.values(), leaders, entryOff) & usedRegs : 0;
         lastIntRegs = intRegs;
+        if (intRegs != 0) wordLocalUnits.incrementAndGet();
         if (WORD_LOCALS_LOG && className.equals(HOT_NAME)) {
             System.err.printf("vmckpt-wordlocals entry %x: int %08x of used %08x, written %08x%n", entryOff, intRegs, usedRegs, writtenRegs);
         }
