@@ -823,6 +823,7 @@ public final class CodeCache {
             return u;
         }
         u.untilHot = hotRecheck;
+        u.entryWords &= Translator.wordMask(h.x); // (at its entry: see WordLocals)
         // (Builds are otherwise handed over at lookup misses, which a hot loop that runs alone may never make.)
         if (!completed.isEmpty()) installCompleted(h);
         if (u.dead) return u;
@@ -1051,11 +1052,13 @@ public final class CodeCache {
             translator.wordLogic = wordLogic;
             translator.wordLocals = wordLocals;
             translator.missCalls = missCalls;
+            translator.entryWords = u.entryWords;
             TranslatedUnit p;
             try {
                 p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
             } finally {
                 translator.missCalls = false;
+                translator.entryWords = -1;
             }
             if (p != null && !BackgroundTranslator.warmHot(p)) p = null; // (C1 refused it: dropped below)
             translationNanos += CpuClock.threadNanos() - t0;
@@ -1065,6 +1068,7 @@ public final class CodeCache {
         PendingUnit job = new PendingUnit(this, u.key, u.pageIndex, page.clone(), u.nextPageIndex, next == null ? null : next.clone());
         job.replaces = u;
         job.missCalls = missCalls;
+        job.entryWords = u.entryWords;
         job.queuedAt = h.instret;
         if (background.submit(job)) u.promotionQueued = true; // else: asked again after HOT_RECHECK
         else queueFull++;

@@ -75,6 +75,11 @@ final class Translator {
     private int intRegs;
     /** {@link #intRegs} of the unit generated last (for tests). */
     int lastIntRegs;
+    /**
+     * For the hot-tier build being made: the registers that held 32-bit values at the entries of the unit it replaces
+     * ({@link TranslatedUnit#entryWords}); only these may be int locals. -1 (every register) when no unit was sampled.
+     */
+    int entryWords = -1;
     /** Hot-tier units generated with int locals ({@link WordLocals}; for tests). */
     static final java.util.concurrent.atomic.AtomicLong wordLocalUnits = new java.util.concurrent.atomic.AtomicLong();
 
@@ -1136,7 +1141,7 @@ final class Translator {
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
-        intRegs = wordLocals && className.equals(HOT_NAME) && !nestNow ? WordLocals.find(region.values(), leaders, entryOff) & usedRegs : 0;
+        intRegs = wordLocals && className.equals(HOT_NAME) && !nestNow ? WordLocals.find(region.values(), leaders, entryOff) & usedRegs & entryWords : 0;
         lastIntRegs = intRegs;
         if (intRegs != 0) wordLocalUnits.incrementAndGet();
         if (WORD_LOCALS_LOG && className.equals(HOT_NAME)) {
@@ -3273,6 +3278,13 @@ final class Translator {
         } else {
             mv.visitVarInsn(LLOAD, slot(r));
         }
+    }
+
+    /** The registers (bit r for xr) of {@code x} that hold a 32-bit value sign-extended to 64 bits. */
+    static int wordMask(long[] x) {
+        int m = 0;
+        for (int r = 1; r < 32; r++) if (x[r] == (int) x[r]) m |= 1 << r;
+        return m;
     }
 
     /** Stores the long on the stack into register {@code r}'s local (for a {@link WordLocals} register, its low half). */
