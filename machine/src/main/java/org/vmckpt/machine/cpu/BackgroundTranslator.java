@@ -207,7 +207,9 @@ final class BackgroundTranslator {
             boolean hot = job.replaces != null;
             translator.innerEntries = job.cache.innerEntries;
             translator.wordLogic = job.cache.wordLogic;
+            translator.wordLocals = job.cache.wordLocals;
             translator.missCalls = job.missCalls;
+            translator.entryWords = job.entryWords;
             TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, hot, job.cache.maxLoopInstructions,
                     job.cache.maxStraightInstructions, job.cache.localBranchBytes);
             // A hot-tier unit goes to C2 through HotSpot's policy (tier 3 first, with a profile): asked for C2 at once

@@ -263,6 +263,8 @@ public final class CodeCache {
     boolean innerEntries = INNER_ENTRIES;
     /** See {@link Translator#WORD_LOGIC} (tests set it per cache). */
     boolean wordLogic = Translator.WORD_LOGIC;
+    /** Translator#wordLocals for this cache's hot-tier builds (tests set it). */
+    boolean wordLocals = Translator.WORD_LOCALS;
     /**
      * A {@code jalr} exit's chain slot has a second way ({@code -Dvmckpt.jit.jalrSecondWay=true}; off by default, round 62):
      * the target taken before the last one, tried by the dispatcher when the last one is not at the pc, before the cache's
@@ -471,6 +473,7 @@ public final class CodeCache {
         long t0 = CpuClock.threadNanos();
         translator.innerEntries = innerEntries;
         translator.wordLogic = wordLogic;
+        translator.wordLocals = wordLocals;
         TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff), false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
         translationNanos += CpuClock.threadNanos() - t0;
         if (u == null) {
@@ -820,6 +823,7 @@ public final class CodeCache {
             return u;
         }
         u.untilHot = hotRecheck;
+        u.entryWords &= Translator.wordMask(h.x); // (at its entry: see WordLocals)
         // (Builds are otherwise handed over at lookup misses, which a hot loop that runs alone may never make.)
         if (!completed.isEmpty()) installCompleted(h);
         if (u.dead) return u;
@@ -1046,12 +1050,15 @@ public final class CodeCache {
         if (background == null) {
             long t0 = CpuClock.threadNanos();
             translator.wordLogic = wordLogic;
+            translator.wordLocals = wordLocals;
             translator.missCalls = missCalls;
+            translator.entryWords = u.entryWords;
             TranslatedUnit p;
             try {
                 p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
             } finally {
                 translator.missCalls = false;
+                translator.entryWords = -1;
             }
             if (p != null && !BackgroundTranslator.warmHot(p)) p = null; // (C1 refused it: dropped below)
             translationNanos += CpuClock.threadNanos() - t0;
@@ -1061,6 +1068,7 @@ public final class CodeCache {
         PendingUnit job = new PendingUnit(this, u.key, u.pageIndex, page.clone(), u.nextPageIndex, next == null ? null : next.clone());
         job.replaces = u;
         job.missCalls = missCalls;
+        job.entryWords = u.entryWords;
         job.queuedAt = h.instret;
         if (background.submit(job)) u.promotionQueued = true; // else: asked again after HOT_RECHECK
         else queueFull++;

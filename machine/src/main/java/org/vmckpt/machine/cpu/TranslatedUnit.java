@@ -126,6 +126,11 @@ public abstract class TranslatedUnit {
      */
     boolean missLeaving;
     /**
+     * Of a C1 unit: the registers that held a sign-extended 32-bit value at each of its entries the hot tier's count
+     * looked at ({@link CodeCache#hot}); its hot-tier build keeps only these in int locals ({@link WordLocals}).
+     */
+    int entryWords = -1;
+    /**
      * Of a hot-tier unit built with Translator#missLeaves' exits, with Translator#missLeavesAdaptive or the profile on:
      * its runs that left by a TLB miss (its own code counts them, in the miss exits' tail; it may wrap, harmlessly).
      */

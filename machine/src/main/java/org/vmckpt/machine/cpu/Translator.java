@@ -62,6 +62,26 @@ final class Translator {
     static final boolean WORD_LOGIC = !"false".equals(System.getProperty("vmckpt.jit.wordLogic"));
     /** {@link #WORD_LOGIC} for the unit being built (CodeCache#wordLogic: tests set it per cache). */
     boolean wordLogic = WORD_LOGIC;
+    /**
+     * Hot-tier units keep the registers {@link WordLocals#find} picks in int locals; off by default,
+     * {@code -Dvmckpt.jit.wordLocals=true}: on (round 65).
+     */
+    static final boolean WORD_LOCALS = Boolean.getBoolean("vmckpt.jit.wordLocals");
+    /** {@link #WORD_LOCALS} for the units being built (CodeCache#wordLocals: tests set it per cache). */
+    boolean wordLocals = WORD_LOCALS;
+    /** A line on stderr per hot-tier build: the registers {@link WordLocals} chose (for docs/BENCHMARKS.md). */
+    static final boolean WORD_LOCALS_LOG = Boolean.getBoolean("vmckpt.jit.wordLocalsLog");
+    /** The registers the unit being generated keeps in int locals ({@link WordLocals}); 0 for none. */
+    private int intRegs;
+    /** {@link #intRegs} of the unit generated last (for tests). */
+    int lastIntRegs;
+    /**
+     * For the hot-tier build being made: the registers that held 32-bit values at the entries of the unit it replaces
+     * ({@link TranslatedUnit#entryWords}); only these may be int locals. -1 (every register) when no unit was sampled.
+     */
+    int entryWords = -1;
+    /** Hot-tier units generated with int locals ({@link WordLocals}; for tests). */
+    static final java.util.concurrent.atomic.AtomicLong wordLocalUnits = new java.util.concurrent.atomic.AtomicLong();
 
     private static final String HART = "org/vmckpt/machine/cpu/Hart";
     private static final String MMU = "org/vmckpt/machine/cpu/Mmu";
@@ -1140,6 +1160,12 @@ final class Translator {
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
+        intRegs = wordLocals && className.equals(HOT_NAME) && !nestNow ? WordLocals.find(region.values(), leaders, entryOff) & usedRegs & entryWords : 0;
+        lastIntRegs = intRegs;
+        if (intRegs != 0) wordLocalUnits.incrementAndGet();
+        if (WORD_LOCALS_LOG && className.equals(HOT_NAME)) {
+            System.err.printf("vmckpt-wordlocals entry %x: int %08x of used %08x, written %08x%n", entryOff, intRegs, usedRegs, writtenRegs);
+        }
         findBlockWrites(entryOff);
         chooseBasePages();
         findAccessGroups();
@@ -1522,6 +1548,7 @@ final class Translator {
             mv.visitVarInsn(ISTORE, groupPageSlot(g) + 1);
         }
         afterHartCall();
+        checkWordLocals();
     }
 
     /**
@@ -1562,7 +1589,7 @@ final class Translator {
             mv.visitVarInsn(ALOAD, L_X);
             mv.visitLdcInsn(LONG_BASE + 8L * r);
             mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getLong", "(Ljava/lang/Object;J)J", false);
-            mv.visitVarInsn(LSTORE, slot(r));
+            storeReg(r);
         }
     }
 
@@ -1572,7 +1599,7 @@ final class Translator {
             mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
             mv.visitVarInsn(ALOAD, L_X);
             mv.visitLdcInsn(LONG_BASE + 8L * r);
-            mv.visitVarInsn(LLOAD, slot(r));
+            loadReg(r);
             mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
         }
     }
@@ -1590,7 +1617,10 @@ final class Translator {
         System.arraycopy(fixed, 0, l, 0, fixed.length);
         int n = fixed.length;
         for (int r = 1; r < 32; r++) {
-            if ((usedRegs & (1 << r)) != 0) {
+            if ((intRegs & (1 << r)) != 0) {
+                l[n++] = INTEGER; // (the slot's second half unused)
+                l[n++] = TOP;
+            } else if ((usedRegs & (1 << r)) != 0) {
                 l[n++] = LONG;
             } else {
                 l[n++] = TOP;
@@ -2399,7 +2429,8 @@ final class Translator {
     /** Whether {@code op} (and, or, xor; the immediate forms too) has word-valued operands here: see {@link #emitWordLogic}. */
     private boolean hasWordOperands(String op, boolean imm, int rs1, int rs2) {
         if (op == null || !(op.equals("and") || op.equals("or") || op.equals("xor"))) return false;
-        return (wordRegs & 1 << rs1) != 0 && (imm || (wordRegs & 1 << rs2) != 0);
+        int words = wordRegs | intRegs;
+        return (words & 1 << rs1) != 0 && (imm || (words & 1 << rs2) != 0);
     }
 
     /**
@@ -2433,12 +2464,12 @@ final class Translator {
             case LUI:
                 if (rd == 0) return;
                 pushLong(Decode.immU(insn));
-                mv.visitVarInsn(LSTORE, slot(rd));
+                storeReg(rd);
                 return;
             case AUIPC:
                 if (rd == 0) return;
                 pagePlus(in.off + Decode.immU(insn));
-                mv.visitVarInsn(LSTORE, slot(rd));
+                storeReg(rd);
                 return;
             case ALU_IMM:
             case ALU_REG:
@@ -2448,34 +2479,34 @@ final class Translator {
                 // these written-out forms, round 25; with inlineAluHot, sltu is emitSetLessThan's compare below.)
                 if (!className.equals(HOT_NAME)
                         && (emitSetLessThanUnsigned(op, in.kind == ALU_IMM, insn, rs1, rs2) || emitMulHigh(op, rs1, rs2))) {
-                    mv.visitVarInsn(LSTORE, slot(rd));
+                    storeReg(rd);
                     return;
                 }
                 if (wordLogic && emitWordLogic(op, in.kind == ALU_IMM, insn, rs1, rs2)) {
-                    mv.visitVarInsn(LSTORE, slot(rd));
+                    storeReg(rd);
                     return;
                 }
                 loadReg(rs1);
                 if (emitWordShift(op, in.kind == ALU_IMM, insn, rs2)) {
-                    mv.visitVarInsn(LSTORE, slot(rd));
+                    storeReg(rd);
                     return;
                 }
                 if (inlineAluNow && emitPlainAlu(op, in.kind == ALU_IMM, insn, rs2)) {
-                    mv.visitVarInsn(LSTORE, slot(rd));
+                    storeReg(rd);
                     return;
                 }
                 if (inlineAluNow && emitSetLessThan(op, in.kind == ALU_IMM, insn, rs2, rd)) return;
                 if (in.kind == ALU_IMM) pushLong(Decode.immI(insn)); else loadReg(rs2);
                 mv.visitMethodInsn(INVOKESTATIC, ALU, op, "(JJ)J", false);
                 aluCallBytes += inlineAluNow ? aluInlineBytes(op) : ALU_CALL_INLINE;
-                mv.visitVarInsn(LSTORE, slot(rd));
+                storeReg(rd);
                 return;
             case NOP:
                 return;
             case JAL:
                 if (rd != 0) {
                     pagePlus(in.off + in.len);
-                    mv.visitVarInsn(LSTORE, slot(rd));
+                    storeReg(rd);
                 }
                 if (nestedCall(in)) {
                     emitNestedCall(in);
@@ -2494,7 +2525,7 @@ final class Translator {
                 mv.visitVarInsn(LSTORE, L_EXITPC);
                 if (rd != 0) {
                     pagePlus(in.off + in.len);
-                    mv.visitVarInsn(LSTORE, slot(rd));
+                    storeReg(rd);
                 }
                 // A return to a call of this unit (CALLS): go on there when the target is that return point.
                 for (int r : returnPointsAt(in.off)) {
@@ -2618,11 +2649,11 @@ final class Translator {
         Label notLess = new Label(), done = new Label();
         mv.visitJumpInsn(IFGE, notLess);
         mv.visitInsn(LCONST_1);
-        mv.visitVarInsn(LSTORE, slot(rd));
+        storeReg(rd);
         mv.visitJumpInsn(GOTO, done);
         target(notLess);
         mv.visitInsn(LCONST_0);
-        mv.visitVarInsn(LSTORE, slot(rd));
+        storeReg(rd);
         target(done);
         return true;
     }
@@ -3066,7 +3097,7 @@ final class Translator {
             if (missLeavesNow) {
                 if (rd != 0) {
                     mv.visitVarInsn(LLOAD, L_TMP);
-                    mv.visitVarInsn(LSTORE, slot(rd));
+                    storeReg(rd);
                 }
                 leaveAfter(in, remaining);
             } else {
@@ -3076,7 +3107,7 @@ final class Translator {
         target(done);
         if (rd != 0) {
             mv.visitVarInsn(LLOAD, L_TMP);
-            mv.visitVarInsn(LSTORE, slot(rd));
+            storeReg(rd);
         }
     }
 
@@ -3089,7 +3120,7 @@ final class Translator {
             default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getLong", "(Ljava/lang/Object;J)J", false);
         }
         extendLoaded(f3);
-        if (rd != 0) mv.visitVarInsn(LSTORE, slot(rd));
+        if (rd != 0) storeReg(rd);
         else mv.visitInsn(POP2);
     }
 
@@ -3319,8 +3350,61 @@ final class Translator {
     }
 
     private void loadReg(int r) {
-        if (r == 0) mv.visitInsn(LCONST_0);
-        else mv.visitVarInsn(LLOAD, slot(r));
+        if (r == 0) {
+            mv.visitInsn(LCONST_0);
+        } else if ((intRegs & 1 << r) != 0) { // (WordLocals: the int is the value's low half, sign-extended)
+            mv.visitVarInsn(ILOAD, slot(r));
+            mv.visitInsn(I2L);
+        } else {
+            mv.visitVarInsn(LLOAD, slot(r));
+        }
+    }
+
+    /** The registers (bit r for xr) of {@code x} that hold a 32-bit value sign-extended to 64 bits. */
+    static int wordMask(long[] x) {
+        int m = 0;
+        for (int r = 1; r < 32; r++) if (x[r] == (int) x[r]) m |= 1 << r;
+        return m;
+    }
+
+    /** Stores the long on the stack into register {@code r}'s local (for a {@link WordLocals} register, its low half). */
+    private void storeReg(int r) {
+        if ((intRegs & 1 << r) != 0) {
+            mv.visitInsn(L2I);
+            mv.visitVarInsn(ISTORE, slot(r));
+        } else {
+            mv.visitVarInsn(LSTORE, slot(r));
+        }
+    }
+
+    /**
+     * The end of the prologue with {@link WordLocals}: the unit leaves before its first instruction, the dispatcher's
+     * interpreter running it ({@link Hart#unitExit}), unless each int-local register held a sign-extended 32-bit value
+     * at the entry (its local's sign extension equals h.x[r]; the array is not written before this).
+     */
+    private void checkWordLocals() {
+        if (intRegs == 0) return;
+        mv.visitInsn(LCONST_0);
+        for (int r = 1; r < 32; r++) {
+            if ((intRegs & 1 << r) == 0) continue;
+            loadReg(r);
+            mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
+            mv.visitVarInsn(ALOAD, L_X);
+            mv.visitLdcInsn(LONG_BASE + 8L * r);
+            mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getLong", "(Ljava/lang/Object;J)J", false);
+            mv.visitInsn(LXOR);
+            mv.visitInsn(LOR);
+        }
+        mv.visitInsn(LCONST_0);
+        mv.visitInsn(LCMP);
+        Label fit = new Label();
+        mv.visitJumpInsn(IFEQ, fit);
+        mv.visitVarInsn(ALOAD, L_HART);
+        mv.visitInsn(ICONST_1);
+        mv.visitFieldInsn(PUTFIELD, HART, "unitExit", "Z");
+        mv.visitInsn(ICONST_0);
+        mv.visitInsn(IRETURN);
+        target(fit);
     }
 
     /** Pushes page base + {@code off} (a pc-relative value). */

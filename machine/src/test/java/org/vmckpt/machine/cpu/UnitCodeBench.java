@@ -40,6 +40,7 @@ public final class UnitCodeBench {
     static final long BASE = 0x8000_0000L, DATA = BASE + 0x10000;
 
     static Hart hart(String shape, boolean hotTier) {
+        if (shape.equals("kernelSha")) return kernelSha(hotTier);
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
         h.setTranslation(true);
         h.setTranslationInBackground(true);
@@ -265,11 +266,76 @@ public final class UnitCodeBench {
         return h;
     }
 
+    /**
+     * {@code kernelSha} (round 65): the guest kernel's own {@code sha256_transform_blocks} (generic C for RV64GC, no Zbb:
+     * the signed guest's module phase is 73% this function), run from the kernel Image itself. The Image
+     * ({@code -Dimage=}, default the default guest's) is loaded at {@link #BASE} (its offset 0 is the kernel's virtual
+     * 0xffffffff80000000; the function's code and constants are reached PC-relative, so it runs in M mode without
+     * paging), its symbol at {@code -Dsha.offset} (default this guest's 0x52f2a8, from its /proc/kallsyms). A driver
+     * after the Image calls it over and over: 64 blocks (4 KiB) of data a call, as a module's hash calls it with every
+     * whole block of its buffer.
+     */
+    static Hart kernelSha(boolean hotTier) {
+        Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 64 << 20)), () -> 0);
+        h.setTranslation(true);
+        h.setTranslationInBackground(true);
+        h.setBatchMayEndBeforeUnit(true);
+        if (!hotTier) h.setPromotionThreshold(Long.MAX_VALUE);
+        GuestMemory m = h.bus().ram();
+        byte[] image;
+        try {
+            image = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(System.getProperty("image",
+                    System.getProperty("user.home") + "/.cache/vmckpt/guest/Image")));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        m.writeBytes(BASE, image, 0, image.length);
+        long f = BASE + Long.decode(System.getProperty("sha.offset", "0x52f2a8"));
+        long driver = BASE + 0x1f00000, state = BASE + 0x3000000, data = state + 0x1000, tp = BASE + 0x3010000;
+        int blocks = Integer.getInteger("sha.blocks", 64);
+        long call = driver + 12, off = f - call, hi = (off + 0x800) & ~0xfffL;
+        int[] code = {
+                addi(10, 18, 0),                        // mv a0, s2: the state
+                addi(11, 19, 0),                        // mv a1, s3: the data
+                addi(12, 20, 0),                        // mv a2, s4: the blocks
+                u((int) hi, 1, 0x17),                   // auipc ra, hi
+                i((int) (off - hi), 1, 0, 1, 0x67),     // jalr ra, lo(ra)
+                j(-20, 0),                              // j driver
+        };
+        for (int k = 0; k < code.length; k++) m.write32(driver + 4L * k, code[k]);
+        int[] iv = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+        for (int k = 0; k < 8; k++) m.write32(state + 4L * k, iv[k]);
+        java.util.Random rnd = new java.util.Random(65);
+        for (int k = 0; k < 64 * blocks; k++) m.write8(data + k, (byte) rnd.nextInt());
+        h.x[18] = state;
+        h.x[19] = data;
+        h.x[20] = blocks;
+        h.x[4] = tp;
+        h.x[2] = BASE + 0x3100000;
+        h.pc = driver;
+        return h;
+    }
+
     public static void main(String[] args) {
         ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
         long warm = Long.getLong("warm", 200_000_000L), measure = Long.getLong("measure", 400_000_000L);
         String[] shapes = args.length > 0 ? args : new String[] {"chain", "rotate"};
         String tiers = System.getProperty("tiers", "c1,hot");
+        long verify = Long.getLong("verify", 0);
+        if (verify > 0) { // the same count of instructions interpreted and translated: registers and memory must agree
+            for (String shape : shapes) {
+                Hart a = hart(shape, true), b = hart(shape, true);
+                a.setTranslation(false);
+                while (a.instret < verify) a.run((int) Math.min(4096, verify - a.instret));
+                while (b.instret < verify) b.run((int) Math.min(4096, verify - b.instret));
+                boolean same = a.pc == b.pc && java.util.Arrays.equals(a.x, b.x);
+                for (long p = BASE + 0x3000000; same && p < BASE + 0x3000000 + 0x2000 && shape.equals("kernelSha"); p += 4)
+                    same = a.bus().ram().read32(p) == b.bus().ram().read32(p);
+                System.out.printf("verify %s %d insns (%d, %d): %s, pc %x, promoted %d%n", shape, verify, a.instret, b.instret,
+                        same ? "same" : "DIFFERENT", b.pc, b.translationStats().promotions());
+            }
+            System.exit(0);
+        }
         for (boolean hotTier : new boolean[] {false, true}) {
             if (!tiers.contains(hotTier ? "hot" : "c1")) continue;
             for (String shape : shapes) {
