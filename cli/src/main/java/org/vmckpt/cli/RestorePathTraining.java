@@ -106,6 +106,7 @@ final class RestorePathTraining {
     private static void platformBeans() throws Exception {
         ManagementFactory.getRuntimeMXBean().getUptime();
         ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        org.vmckpt.checkpoint.store.BatchReader.measureStageCpu(true); // its holder class archived (restore --stats)
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) gc.getCollectionTime();
         ManagementFactory.getPlatformMBeanServer().getMBeanInfo(new ObjectName("com.sun.management:type=DiagnosticCommand"));
     }
