@@ -3,7 +3,6 @@ package org.vmckpt.checkpoint;
 import org.vmckpt.machine.cpu.HotSpotCompiler;
 
 import java.lang.reflect.Executable;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,6 +35,8 @@ public final class RestoreTier1 {
      */
     static final String[] RESTORE_METHODS = {
             "org.vmckpt.checkpoint.PageLoader#work", "org.vmckpt.checkpoint.PageLoader#take", "org.vmckpt.checkpoint.PageLoader#load",
+            "org.vmckpt.checkpoint.PageLoader$Work#<init>", "org.vmckpt.checkpoint.PageLoader$Work#first",
+            "org.vmckpt.checkpoint.PageLoader$ByFirst#compare",
             "org.vmckpt.checkpoint.store.BatchReader#readCopies", "org.vmckpt.checkpoint.store.BatchReader#walk",
             "org.vmckpt.checkpoint.store.BatchReader#deliverCopies", "org.vmckpt.checkpoint.store.BatchReader#cpuNanos",
             "org.vmckpt.checkpoint.store.PackReader#framesExtent", "org.vmckpt.checkpoint.store.PackReader#readFrames",
@@ -80,8 +81,12 @@ public final class RestoreTier1 {
             "java.nio.ByteBuffer#position(I)", "java.nio.ByteBuffer#limit(I)", "java.nio.ByteBuffer#flip", "java.nio.ByteBuffer#rewind",
             "java.nio.Buffer#position(I)", "java.nio.Buffer#limit(I)", "java.nio.Buffer#flip", "java.nio.Buffer#remaining",
             "java.nio.Buffer#hasRemaining", "java.nio.Buffer#checkIndex", "java.nio.Buffer#scope", "java.nio.Buffer#checkScope",
-            "java.nio.DirectByteBuffer#address", "java.nio.DirectByteBuffer#ix", "java.nio.DirectByteBuffer#getInt(I)",
-            "java.nio.DirectByteBuffer#getShort(I)", "java.nio.DirectByteBuffer#get(I)", "java.nio.DirectByteBuffer#isDirect",
+            "java.nio.DirectByteBuffer#address", "java.nio.DirectByteBuffer#ix", "java.nio.DirectByteBuffer#getInt",
+            "java.nio.DirectByteBuffer#getShort", "java.nio.DirectByteBuffer#get(I)", "java.nio.DirectByteBuffer#isDirect",
+            "java.nio.DirectByteBuffer#slice", "java.nio.Buffer$1#acquireScope", "java.nio.ByteOrder#nativeOrder",
+            // a buffer made (the reads' wrappers and slices)
+            "java.nio.Buffer#<init>", "java.nio.ByteBuffer#<init>", "java.nio.HeapByteBuffer#<init>", "java.nio.DirectByteBuffer#<init>",
+            "java.nio.MappedByteBuffer#<init>",
             "java.nio.MappedByteBuffer#position(I)", "java.nio.MappedByteBuffer#limit(I)", "java.nio.MappedByteBuffer#flip",
             "java.nio.MappedByteBuffer#rewind",
             "jdk.internal.misc.ScopedMemoryAccess#copyMemory", "jdk.internal.misc.ScopedMemoryAccess#copyMemoryInternal",
@@ -91,7 +96,8 @@ public final class RestoreTier1 {
             "jdk.internal.misc.Unsafe#checkPointer", "jdk.internal.misc.Unsafe#checkOffset", "jdk.internal.misc.Unsafe#checkPrimitivePointer",
             "jdk.internal.misc.Unsafe#checkNativeAddress", "jdk.internal.misc.Unsafe#checkSize",
             "jdk.internal.misc.Unsafe#getIntUnaligned(Ljava/lang/Object;JZ)", "jdk.internal.misc.Unsafe#getShortUnaligned(Ljava/lang/Object;JZ)",
-            "jdk.internal.misc.Unsafe#convEndian",
+            "jdk.internal.misc.Unsafe#convEndian", "jdk.internal.misc.Unsafe#getLongUnaligned(Ljava/lang/Object;J)",
+            "jdk.internal.misc.Unsafe#getAndAddInt", "jdk.internal.misc.Unsafe#weakCompareAndSetInt", "java.lang.Thread#blockedOn",
             // A frame checked and decoded, its pages copied out.
             "java.util.zip.CRC32C#update([BII)", "java.util.zip.CRC32C#update(Ljava/nio/ByteBuffer;)", "java.util.zip.CRC32C#getValue",
             "com.github.luben.zstd.ZstdDecompressCtx#decompressByteArray", "com.github.luben.zstd.ZstdDecompressCtx#decompressDirectByteBuffer",
@@ -105,7 +111,10 @@ public final class RestoreTier1 {
             "org.vmckpt.checkpoint.store.TableEntry#base", "org.vmckpt.checkpoint.store.TableEntry#kind",
             "org.vmckpt.checkpoint.store.TableEntry#pack", "org.vmckpt.checkpoint.store.TableEntry#pageKind",
             "org.vmckpt.checkpoint.PageSources#readBootFile", "org.vmckpt.checkpoint.PageSources#isDisk",
-            "org.vmckpt.checkpoint.InPlaceFile#read",
+            "org.vmckpt.checkpoint.InPlaceFile#read", "org.vmckpt.checkpoint.InitramfsFiles#covers",
+            "org.vmckpt.checkpoint.InitramfsFiles#isFileSource", "org.vmckpt.checkpoint.InitramfsFiles#read",
+            "org.vmckpt.checkpoint.BootFile#isBootSource", "org.vmckpt.checkpoint.store.Codec#ofCode",
+            "org.vmckpt.checkpoint.store.Extent#<init>", "org.vmckpt.checkpoint.store.Extent#end",
             "org.vmckpt.machine.memory.GuestMemory#installPage", "org.vmckpt.machine.memory.GuestMemory#setPage",
             "org.vmckpt.machine.memory.GuestMemory#noteChange", "org.vmckpt.machine.memory.GuestMemory#recordOrigin",
     };
@@ -305,7 +314,10 @@ public final class RestoreTier1 {
         return out;
     }
 
-    /** The methods entry {@code e} ("class#name" or "class#name(parameter descriptor)") names; empty if none. */
+    /**
+     * The methods entry {@code e} ("class#name" or "class#name(parameter descriptor)"; {@code <init>}: its constructors)
+     * names, bridges included (a covariant override's bridge is what a call through the supertype runs); empty if none.
+     */
     static List<Executable> methodsOf(String e, ClassLoader loader) {
         List<Executable> out = new ArrayList<>();
         int hash = e.indexOf('#'), paren = e.indexOf('(');
@@ -313,9 +325,11 @@ public final class RestoreTier1 {
         String name = e.substring(hash + 1, paren < 0 ? e.length() : paren);
         String params = paren < 0 ? null : e.substring(paren + 1, e.length() - 1);
         try {
-            for (Method m : Class.forName(cls, false, loader).getDeclaredMethods()) {
-                if (!m.getName().equals(name) || m.isBridge() || java.lang.reflect.Modifier.isAbstract(m.getModifiers())
-                        || java.lang.reflect.Modifier.isNative(m.getModifiers())) continue;
+            Class<?> c = Class.forName(cls, false, loader);
+            Executable[] all = name.equals("<init>") ? c.getDeclaredConstructors() : c.getDeclaredMethods();
+            for (Executable m : all) {
+                if (!name.equals("<init>") && !m.getName().equals(name)) continue;
+                if (java.lang.reflect.Modifier.isAbstract(m.getModifiers()) || java.lang.reflect.Modifier.isNative(m.getModifiers())) continue;
                 if (params != null && !params.equals(descriptor(m.getParameterTypes()))) continue;
                 out.add(m);
             }
