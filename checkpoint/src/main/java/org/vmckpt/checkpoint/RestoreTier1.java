@@ -186,8 +186,8 @@ public final class RestoreTier1 {
         }
     }
 
-    /** Waits for the requests and give-backs started so far (tests). */
-    static void awaitIdle() throws InterruptedException {
+    /** Waits for the requests and give-backs started so far (tests, the class-data archive's training). */
+    public static void awaitIdle() throws InterruptedException {
         Thread t;
         synchronized (RestoreTier1.class) {
             t = last;
