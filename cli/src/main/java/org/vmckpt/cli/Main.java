@@ -67,6 +67,9 @@ public final class Main {
         "org.vmckpt.checkpoint.PageLoader", "org.vmckpt.checkpoint.store.BatchReader", "org.vmckpt.checkpoint.store.FrameBatch",
         "org.vmckpt.checkpoint.FileDigests", "org.vmckpt.checkpoint.MachineDescription", "java.util.Properties",
         "java.util.HexFormat", "org.vmckpt.machine.state.StateReader",
+        // ASM's label (the translator's first unit): never in the class-data archive (class version 49), so it was read
+        // from the jar and verified in an eager restore's loading phase (round 64); here, on this side thread, instead.
+        "org.objectweb.asm.Label",
     };
 
     private static void preloadNativeCompression(boolean stageCpu) {
