@@ -141,8 +141,9 @@ public final class RestoreTier1 {
     private static boolean open;
     /** The last thread started (requests or give-back): the next one waits for it. */
     private static Thread last;
-    /** The lists resolved to methods (once per JVM), on the requests' thread. */
-    private static List<Executable> restoreMethods, sharedMethods;
+    /** Each list entry's methods, resolved once per JVM on the requests' thread; and whether LOADED_FIRST was loaded. */
+    private static final java.util.Map<String, List<Executable>> resolved = new java.util.HashMap<>();
+    private static boolean classesLoaded;
     /** Shared methods this JVM asked for at tier 1 and has not given back yet. */
     private static final List<Executable> requested = new ArrayList<>();
     /** Tests: methods asked for at tier 1, and shared methods deoptimized after a restore, in this JVM. */
@@ -231,9 +232,9 @@ public final class RestoreTier1 {
         public void run() {
             join(before);
             if (!HotSpotCompiler.available()) return; // the API's set-up (tens of ms the first time)
-            RestoreCompilerDirectives.install(); // C2 off the restore code first: the requests do not depend on it
             synchronized (RestoreTier1.class) {
-                if (restoreMethods == null) {
+                if (!classesLoaded) {
+                    classesLoaded = true;
                     for (String c : LOADED_FIRST) {
                         try {
                             Class.forName(c, false, RestoreTier1.class.getClassLoader());
@@ -241,23 +242,27 @@ public final class RestoreTier1 {
                             // not in this JDK
                         }
                     }
-                    restoreMethods = resolve(RESTORE_METHODS);
-                    sharedMethods = resolve(SHARED_METHODS);
                 }
             }
+            // Entry by entry, each resolved and asked for at once: the first ones (the loaders' own) go out before the
+            // reflection over the later classes (Unsafe's hundreds of methods) is done.
             int n = 0;
-            for (Executable m : restoreMethods) if (ask(m)) n++;
-            for (Executable m : sharedMethods) {
-                if (ask(m)) {
-                    n++;
-                    synchronized (RestoreTier1.class) {
-                        requested.add(m);
+            for (String e : RESTORE_METHODS) for (Executable m : cached(e)) if (ask(m)) n++;
+            for (String e : SHARED_METHODS) {
+                for (Executable m : cached(e)) {
+                    if (ask(m)) {
+                        n++;
+                        synchronized (RestoreTier1.class) {
+                            requested.add(m);
+                        }
                     }
                 }
             }
             synchronized (RestoreTier1.class) {
                 requestsMade += n;
             }
+            // C2 off the restore code not asked for here: it needs thousands of calls before C2 would take it.
+            RestoreCompilerDirectives.install();
         }
 
         private static boolean ask(Executable m) {
@@ -304,6 +309,11 @@ public final class RestoreTier1 {
                 }
             }
         }
+    }
+
+    /** {@link #methodsOf} entry {@code e}, resolved once per JVM. */
+    private static synchronized List<Executable> cached(String e) {
+        return resolved.computeIfAbsent(e, k -> methodsOf(k, RestoreTier1.class.getClassLoader()));
     }
 
     /** The methods an entry list names (an entry that names none is skipped: another JDK's classes). */
