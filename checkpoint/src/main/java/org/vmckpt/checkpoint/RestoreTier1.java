@@ -10,7 +10,7 @@ import java.util.List;
  * Asks HotSpot for the eager restore's hot methods at tier 1 (C1 without profiling) before its loaders run, through the
  * WhiteBox API as translated units are ({@link HotSpotCompiler#requestMethod}): the loaders then find compiled code, and
  * nothing on their path is compiled at tier 3 (C1 with full profiling: costlier to compile, slower to run) first.
- * {@code -Dvmckpt.restore.tier1=true} turns it on; <b>off</b> by default.
+ * <b>On</b> by default since round 65's slot; {@code -Dvmckpt.restore.tier1=false} turns it off.
  *
  * <p>Why: C1 took 79-104 ms of CPU inside the loading phase (quiet, round 64; docs/BENCHMARKS.md), 310-350 tasks, most of
  * them tier 3: the JDK's code of the positional reads (channel, buffers, Unsafe's copies), CRC32C and zstd's wrappers,
@@ -130,9 +130,13 @@ public final class RestoreTier1 {
     /** How long the give-back waits for a shared method's queued tier-1 compile to finish before it deoptimizes. */
     private static final long QUEUE_WAIT_NANOS = 5_000_000_000L;
 
-    /** The switch (read at each use, so a test can turn it on and off). */
+    /**
+     * The switch (read at each use, so a test can turn it on and off): on by default since round 65's slot (interleaved
+     * with main and with the same jar without it, lower spawn to restored in every group's paired median, memrandom's
+     * loading phase 354 -> 249 ms medians; docs/BENCHMARKS.md); {@code -Dvmckpt.restore.tier1=false} turns it off.
+     */
     static boolean enabled() {
-        return Boolean.parseBoolean(System.getProperty("vmckpt.restore.tier1", "false"));
+        return Boolean.parseBoolean(System.getProperty("vmckpt.restore.tier1", "true"));
     }
 
     /** Eager restores under way that began with the switch on. */

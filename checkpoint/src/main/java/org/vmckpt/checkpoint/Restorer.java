@@ -99,7 +99,7 @@ public final class Restorer {
         EagerLoad early = null;
         LazyPages lazyPages = null;
         // The loading path's hot methods asked for at tier 1 before the loaders run, unless the command line's preload
-        // asked already (RestoreTier1; off by default, -Dvmckpt.restore.tier1=true).
+        // asked already (RestoreTier1; on by default, -Dvmckpt.restore.tier1=false: off).
         boolean tier1 = !lazy && RestoreTier1.begin();
         boolean loading = false;
         try {

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The eager restore's methods asked for at tier 1 before its loaders run ({@link RestoreTier1}, {@code
- * -Dvmckpt.restore.tier1}): off by default; its lists name methods this JDK has, restore code only where the C1-only
+ * -Dvmckpt.restore.tier1}): on by default; its lists name methods this JDK has, restore code only where the C1-only
  * directive keeps C2 away; with it an eager restore gives the checkpointed machine, its loading path's methods end at
  * tier 1, and the shared methods (the JDK's, the store's tables) are given back to HotSpot's policy after it.
  */
@@ -33,9 +33,11 @@ class RestoreTier1Test {
     }
 
     @Test
-    void offByDefault() {
+    void onByDefaultAndOffWhenTurnedOff() throws Exception {
         assumeTrue(System.getProperty(SWITCH) == null);
-        assertFalse(RestoreTier1.begin(), "off unless turned on");
+        assertTrue(RestoreTier1.enabled(), "on by default");
+        System.setProperty(SWITCH, "false");
+        assertFalse(RestoreTier1.begin(), "off when turned off");
     }
 
     /** {@link RestoreCompilerDirectives#RESTORE_CODE}'s patterns (package/Class*.*, package/Class.*, package/Class.method). */

@@ -41,7 +41,7 @@ public final class Main {
         if (eagerRestore) {
             RestorePrefault.startIfEnabled();
             EarlyCheckpoint.startIfEnabled(argv);
-            // The loading path's hot methods asked for at tier 1 while the command reads the checkpoint (off by default).
+            // The loading path's hot methods asked for at tier 1 while the command reads the checkpoint (on by default).
             org.vmckpt.checkpoint.RestoreTier1.startEarly();
         }
         // The loaders' stage CPU times are measured for --stats only: the JVM's thread bean starts every platform MBean
