@@ -46,4 +46,10 @@ public final class WhiteBox {
 
     /** An intx VM flag's value, null if there is no such flag. */
     public static native Long getIntxVMFlag(String name);
+
+    /**
+     * Makes {@code m}'s compiled code (its on-stack code if {@code isOsr}) not entrant: the method runs interpreted again
+     * and HotSpot's policy compiles it anew when hot; the number of compiled methods made so.
+     */
+    public static native int deoptimizeMethod0(Executable m, boolean isOsr);
 }

@@ -98,13 +98,20 @@ public final class Restorer {
         // for an eager restore, the working set's first for a lazy one (whose guest then finds them decoded).
         EagerLoad early = null;
         LazyPages lazyPages = null;
+        // The loading path's hot methods asked for at tier 1 before the loaders run, unless the command line's preload
+        // asked already (RestoreTier1; on by default, -Dvmckpt.restore.tier1=false: off).
+        boolean tier1 = !lazy && RestoreTier1.begin();
+        boolean loading = false;
         try {
             if (lazy) lazyPages = LazyPages.start(ckpt, prefetchOrder, earlyThreads);
             else early = new EagerLoad(ckpt, Math.max(1, earlyThreads));
+            loading = true;
         } catch (CheckpointFormatException e) {
             throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new RestoreException("cannot read checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
+        } finally {
+            if (tier1 && !loading) RestoreTier1.end();
         }
         // C1 only for the restore code (RestoreCompilerDirectives says why), set up on a thread of its own once the loaders
         // have started: long before any of it is hot enough for C2.
@@ -118,6 +125,7 @@ public final class Restorer {
             return r;
         } finally {
             if (holdC2) RestoreC2Hold.end();
+            if (tier1) RestoreTier1.end(); // the shared methods given back to HotSpot's policy, on a thread of its own
             if (early != null) early.data.abandon(); // joins the loader's threads (at once if they finished)
             if (lazyPages != null && !done) lazyPages.abandon();
         }
@@ -135,11 +143,33 @@ public final class Restorer {
         /** Pages read from boot files while the window was open (-Dvmckpt.restore.oldGenDirect.beforeSourcePages), or -1. */
         long windowSourcePages = -1;
 
+        /** Where every loader of this restore puts its pages: one sink class for all of them (see {@link IntoArray}). */
+        final IntoArray sink;
+
         EagerLoad(Checkpoint ckpt, int threads) throws IOException {
             byte[][] pages = new byte[ckpt.pageCount()][];
             this.loaded = pages;
-            this.data = PageLoader.dataPagesOnly(ckpt, (index, page) -> pages[index] = page);
+            this.sink = new IntoArray(pages);
+            this.data = PageLoader.dataPagesOnly(ckpt, sink);
             data.startHelpers(threads);
+        }
+    }
+
+    /**
+     * An eager restore's page sink: the page kept at its index. One class for the DATA loaders and the reference pages'
+     * (two lambdas before): code compiled while only the first was loaded assumed one implementation of the sink and was
+     * thrown away when the second one loaded, in the loading phase (HotSpot's class hierarchy dependency).
+     */
+    private static final class IntoArray implements PageLoader.Sink {
+        private final byte[][] pages;
+
+        IntoArray(byte[][] pages) {
+            this.pages = pages;
+        }
+
+        @Override
+        public void page(int index, byte[] page) {
+            pages[index] = page;
         }
     }
 
@@ -351,7 +381,7 @@ public final class Restorer {
             throw new RestoreException("checkpoint " + ckpt.id() + " has " + ckpt.pageCount() + " pages, the machine " + mem.pageCount());
         }
         byte[][] loaded = early.loaded;
-        PageLoader.Sink sink = (index, page) -> loaded[index] = page;
+        PageLoader.Sink sink = early.sink;
         // With windowBeforeSourcePages, the pages read from boot files (positional channel reads: no JNI critical
         // region) are loaded inside the old-generation window, the deltas and disk blocks before it.
         boolean sourcesInWindow = windowBeforeSourcePages;

@@ -36,12 +36,13 @@ class RestoreCompilerDirectivesTest {
     /** The classes the patterns may match: what reads a stored checkpoint's pages into a machine. */
     private static final Set<String> RESTORE_CLASSES = Set.of(
             "org/vmckpt/checkpoint/Restorer", "org/vmckpt/checkpoint/Restorer$EagerLoad", "org/vmckpt/checkpoint/Restorer$Restored",
-            "org/vmckpt/checkpoint/Restorer$CloseWindow",
+            "org/vmckpt/checkpoint/Restorer$CloseWindow", "org/vmckpt/checkpoint/Restorer$IntoArray",
             "org/vmckpt/checkpoint/PageLoader", "org/vmckpt/checkpoint/PageLoader$Sink", "org/vmckpt/checkpoint/PageLoader$Work",
             "org/vmckpt/checkpoint/PageLoader$ByFirst",
             "org/vmckpt/checkpoint/CheckpointPages",
             "org/vmckpt/checkpoint/store/Checkpoint", "org/vmckpt/checkpoint/store/PackReader",
             "org/vmckpt/checkpoint/store/BatchReader", "org/vmckpt/checkpoint/store/BatchReader$PageSink", "org/vmckpt/checkpoint/store/BatchReader$PageCopySink",
+            "org/vmckpt/checkpoint/store/BatchReader$ThreadCpu",
             "org/vmckpt/checkpoint/store/FrameBatch", "org/vmckpt/checkpoint/store/FrameCache", "org/vmckpt/checkpoint/store/FrameCache$1");
 
     @Test

@@ -41,10 +41,16 @@ public final class Main {
         if (eagerRestore) {
             RestorePrefault.startIfEnabled();
             EarlyCheckpoint.startIfEnabled(argv);
+            // The loading path's hot methods asked for at tier 1 while the command reads the checkpoint (on by default).
+            org.vmckpt.checkpoint.RestoreTier1.startEarly();
         }
+        // The loaders' stage CPU times are measured for --stats only: the JVM's thread bean starts every platform MBean
+        // provider (tens of ms), on the class preload thread here, not on a loader's.
+        boolean restoreStats = argv.length > 0 && argv[0].equals("restore") && java.util.Arrays.asList(argv).contains("--stats");
+        if (restoreStats) org.vmckpt.checkpoint.store.BatchReader.measureStageCpu(false);
         // The side threads before the old-generation window's set-up (round 62): zstd's library is the first thing the
         // checkpoint step waits for, and the window's opener is not needed before the restore's own steps are done.
-        if (argv.length > 0 && (argv[0].equals("restore") || argv[0].equals("run"))) preloadNativeCompression();
+        if (argv.length > 0 && (argv[0].equals("restore") || argv[0].equals("run"))) preloadNativeCompression(restoreStats);
         if (eagerRestore) OldGenWindow.installIfEnabled();
     }
 
@@ -61,9 +67,12 @@ public final class Main {
         "org.vmckpt.checkpoint.PageLoader", "org.vmckpt.checkpoint.store.BatchReader", "org.vmckpt.checkpoint.store.FrameBatch",
         "org.vmckpt.checkpoint.FileDigests", "org.vmckpt.checkpoint.MachineDescription", "java.util.Properties",
         "java.util.HexFormat", "org.vmckpt.machine.state.StateReader",
+        // ASM's label (the translator's first unit): never in the class-data archive (class version 49), so it was read
+        // from the jar and verified in an eager restore's loading phase (round 64); here, on this side thread, instead.
+        "org.objectweb.asm.Label",
     };
 
-    private static void preloadNativeCompression() {
+    private static void preloadNativeCompression(boolean stageCpu) {
         // Two side threads: zstd's native library (the manifest needs it first) and the machine's classes, so
         // neither waits for the other while the main thread parses arguments and opens the repository.
         Thread zstd = new Thread(() -> {
@@ -79,6 +88,8 @@ public final class Main {
                 // milliseconds on a cold JVM; do it here, on the other core, while the main thread reads the checkpoint.
                 ClassLoader cl = Main.class.getClassLoader();
                 for (String c : PRELOAD) Class.forName(c, true, cl);
+                // restore --stats: the thread bean the loaders' stage times read, set up here rather than by a loader
+                if (stageCpu) org.vmckpt.checkpoint.store.BatchReader.measureStageCpu(true);
             } catch (Throwable e) {
                 // the real use reports any problem
             }

@@ -79,7 +79,17 @@ final class RestorePathTraining {
             byte[] saved = machine.stateHash();
             // A training that restored something else would archive the wrong path: say so rather than go on quietly.
             try (Checkpoint ckpt = repo.open("training")) {
-                eager = Restorer.restore(ckpt, null, b -> { }, false, null).machine();
+                // With the tier-1 requests (RestoreTier1, off by default): their classes and the WhiteBox calls' method
+                // handles archived, instead of loaded and spun on the requests' thread of a restore that turns them on.
+                String tier1 = System.getProperty("vmckpt.restore.tier1");
+                System.setProperty("vmckpt.restore.tier1", "true");
+                try {
+                    eager = Restorer.restore(ckpt, null, b -> { }, false, null).machine();
+                    org.vmckpt.checkpoint.RestoreTier1.awaitIdle();
+                } finally {
+                    if (tier1 == null) System.clearProperty("vmckpt.restore.tier1");
+                    else System.setProperty("vmckpt.restore.tier1", tier1);
+                }
                 if (!Arrays.equals(saved, eager.stateHash())) throw new IllegalStateException("the training machine's eager restore differs");
                 eager.run(20_000);
             }
@@ -106,6 +116,7 @@ final class RestorePathTraining {
     private static void platformBeans() throws Exception {
         ManagementFactory.getRuntimeMXBean().getUptime();
         ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        org.vmckpt.checkpoint.store.BatchReader.measureStageCpu(true); // its holder class archived (restore --stats)
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) gc.getCollectionTime();
         ManagementFactory.getPlatformMBeanServer().getMBeanInfo(new ObjectName("com.sun.management:type=DiagnosticCommand"));
     }

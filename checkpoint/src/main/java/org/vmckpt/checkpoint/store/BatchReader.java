@@ -190,14 +190,38 @@ public final class BatchReader implements AutoCloseable {
         }
     }
 
-    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    /**
+     * Whether {@link #cpuNanos} reads the thread's CPU time ({@code restore --stats}, or {@code -Dvmckpt.restore.stageCpu=true}),
+     * else it is 0 and the stage times with it. Reading it needs the JVM's thread bean, whose first use starts every platform
+     * MBean provider (tens of milliseconds in a cold JVM, which every restore paid on a side thread at the loading's start).
+     */
+    private static volatile boolean measure = Boolean.getBoolean("vmckpt.restore.stageCpu");
 
     /**
-     * The calling thread's CPU time: stage times on a shared machine must not count the time the thread waited for
-     * a core or for the garbage collector (about a microsecond per call, a few per frame).
+     * Stage CPU times from now on (the command line, for --stats); with {@code setUpNow}, the thread bean is set up on
+     * the calling thread now rather than at the first {@link #cpuNanos}.
+     */
+    public static void measureStageCpu(boolean setUpNow) {
+        measure = true;
+        if (setUpNow) ThreadCpu.nanos();
+    }
+
+    /** The thread bean, set up at the first use of this class. */
+    private static final class ThreadCpu {
+        static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+        static long nanos() {
+            return THREADS.getCurrentThreadCpuTime();
+        }
+    }
+
+    /**
+     * The calling thread's CPU time, if stage times are measured ({@link #measureStageCpu}), else 0: stage times on a
+     * shared machine must not count the time the thread waited for a core or for the garbage collector (about a
+     * microsecond per call, a few per frame).
      */
     public static long cpuNanos() {
-        return THREADS.getCurrentThreadCpuTime();
+        return measure ? ThreadCpu.nanos() : 0;
     }
 
     /** CPU nanoseconds this reader spent reading stored frames from the packs (positional reads). */

@@ -327,20 +327,21 @@ public final class Checkpoint implements AutoCloseable {
             long[] first = segments.get(i);
             int pack = (int) first[0], firstFrame = (int) first[1], lastFrame = firstFrame;
             int upf = packs[pack].unitsPerFrame();
-            java.util.ArrayList<Integer> triples = new java.util.ArrayList<>();
+            // The batch's segments as (page, unit among its frames, count) triples, straight into an int array.
+            int[] seg = new int[3 * 8];
+            int n = 0;
             while (i < segments.size()) {
                 long[] s = segments.get(i);
                 int frame = (int) s[1];
                 if (s[0] != pack || frame > lastFrame + 1 || frame - firstFrame >= maxFrames) break;
                 lastFrame = frame;
-                triples.add((int) s[3]);
-                triples.add((frame - firstFrame) * upf + (int) s[2]);
-                triples.add((int) s[4]);
+                if (n + 3 > seg.length) seg = java.util.Arrays.copyOf(seg, seg.length * 2);
+                seg[n++] = (int) s[3];
+                seg[n++] = (frame - firstFrame) * upf + (int) s[2];
+                seg[n++] = (int) s[4];
                 i++;
             }
-            int[] seg = new int[triples.size()];
-            for (int k = 0; k < seg.length; k++) seg[k] = triples.get(k);
-            out.add(new FrameBatch(pack, firstFrame, lastFrame - firstFrame + 1, seg));
+            out.add(new FrameBatch(pack, firstFrame, lastFrame - firstFrame + 1, java.util.Arrays.copyOf(seg, n)));
         }
         out.sort(FrameBatch.BY_FIRST_PAGE);
         return out;

@@ -25,7 +25,7 @@ public final class HotSpotCompiler {
     public static final int TIER_C1 = 1, TIER_C1_LIMITED = 2, TIER_C1_PROFILED = 3, TIER_C2 = 4;
     private static final int ENTRY_BCI = -1;
 
-    private final MethodHandle enqueue, level, queued, notCompilable, addDirective, vmFlag, setIntx, getIntx;
+    private final MethodHandle enqueue, level, queued, notCompilable, addDirective, vmFlag, setIntx, getIntx, deoptimize;
 
     private HotSpotCompiler(Class<?> wb) throws ReflectiveOperationException {
         MethodHandles.Lookup l = MethodHandles.publicLookup();
@@ -37,6 +37,7 @@ public final class HotSpotCompiler {
         vmFlag = l.findStatic(wb, "setBooleanVMFlag", MethodType.methodType(void.class, String.class, boolean.class));
         setIntx = l.findStatic(wb, "setIntxVMFlag", MethodType.methodType(void.class, String.class, long.class));
         getIntx = l.findStatic(wb, "getIntxVMFlag", MethodType.methodType(Long.class, String.class));
+        deoptimize = l.findStatic(wb, "deoptimizeMethod0", MethodType.methodType(int.class, Executable.class, boolean.class));
     }
 
     private static final HotSpotCompiler INSTANCE;
@@ -143,6 +144,35 @@ public final class HotSpotCompiler {
         if (c == null) return false;
         try {
             return (boolean) c.enqueue.invokeExact(m, tier, ENTRY_BCI);
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /**
+     * True if a compile task for method {@code m} is in a compiler's queue now; false if not or this JVM has no API.
+     * Never throws. (The restore's tier-1 requests, RestoreTier1.)
+     */
+    public static boolean methodQueued(Executable m) {
+        HotSpotCompiler c = INSTANCE;
+        if (c == null) return false;
+        try {
+            return (boolean) c.queued.invokeExact(m);
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /**
+     * Makes method {@code m}'s compiled code (not its on-stack code) not entrant, so that it runs interpreted again and
+     * HotSpot's own policy compiles it anew if it is hot. Returns false if it had none or this JVM has no API; never
+     * throws. (The JDK methods an eager restore asked for at tier 1, RestoreTier1: given back to the policy after it.)
+     */
+    public static boolean deoptimizeMethod(Executable m) {
+        HotSpotCompiler c = INSTANCE;
+        if (c == null) return false;
+        try {
+            return (int) c.deoptimize.invokeExact(m, false) > 0;
         } catch (Throwable e) {
             return false;
         }
