@@ -166,6 +166,12 @@ final class Translator {
      * units, 1.29 M (round 65's untimed counts on a loaded host; why the two meet so was not found).
      */
     static volatile boolean accessGroups = Boolean.getBoolean("vmckpt.jit.accessGroups");
+    /**
+     * With {@link #accessGroups}: groups only in hot-tier (C2) units ({@code -Dvmckpt.jit.accessGroupsHotOnly}, off). Why:
+     * round 65 measured groups worth ~0.6 s of the signed module phase, almost all of it in hot-tier units, while the
+     * signed guest's fork phase (short-lived code, C1 units) was slower with them; this is the A/B between the two.
+     */
+    static volatile boolean accessGroupsHotOnly = Boolean.getBoolean("vmckpt.jit.accessGroupsHotOnly");
     /** {@link #accessGroups} as the unit being built began. */
     private boolean accessGroupsNow;
     /**
@@ -446,7 +452,7 @@ final class Translator {
         shortAccessNow = shortAccess;
         compactNow = compactEmit;
         compactLeaveNow = compactEmit && compactMissLeaves && !hot;
-        accessGroupsNow = accessGroups && !compactLeaveNow; // (see accessGroups: not in C1 units that leave before a miss)
+        accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
         missLeavesNow = hot && missLeaves && !missCalls;

@@ -211,6 +211,21 @@ class AccessGroupsTest {
         }
     }
 
+    /** With {@code accessGroupsHotOnly} C1 units check each access alone; hot-tier units keep their groups. */
+    @Test
+    void hotOnlyLeavesC1UnitsWithoutGroups() {
+        byte[] page = eightLoads();
+        try {
+            Translator.accessGroupsHotOnly = true;
+            assertEquals(0, new Translator().translate(page, 7, null, -1, 0x100, false).accessGroups, "C1");
+            assertEquals(1, new Translator().translate(page, 7, null, -1, 0x100, true).accessGroups, "hot tier");
+            Translator.accessGroupsHotOnly = false;
+            assertEquals(1, new Translator().translate(page, 7, null, -1, 0x100, false).accessGroups, "C1 without it");
+        } finally {
+            Translator.accessGroupsHotOnly = false;
+        }
+    }
+
     /** A group ends where its base register is written: a load into its own base is its group's last access. */
     @Test
     void aWriteOfTheBaseEndsTheGroup() {
