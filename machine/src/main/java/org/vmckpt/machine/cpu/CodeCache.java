@@ -823,7 +823,7 @@ public final class CodeCache {
             return u;
         }
         u.untilHot = hotRecheck;
-        u.entryWords &= Translator.wordMask(h.x); // (at its entry: see WordLocals)
+        if (wordLocals) u.entryWords &= Translator.wordMask(h.x); // (at its entry: see WordLocals; no 31-register scan when off)
         // (Builds are otherwise handed over at lookup misses, which a hot loop that runs alone may never make.)
         if (!completed.isEmpty()) installCompleted(h);
         if (u.dead) return u;
