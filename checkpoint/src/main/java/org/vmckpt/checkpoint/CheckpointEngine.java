@@ -247,7 +247,7 @@ public final class CheckpointEngine {
             w = repo.begin(meta, opt.codec(), opt.level(), incremental ? parentId : null);
             for (org.vmckpt.checkpoint.store.StateRecord r : cap.records) w.putRecord(r);
             // The pages the guest wrote in the epoch this freeze ended: what a lazy restore fetches first.
-            w.setWorkingSet(BitSet.valueOf(written));
+            w.setWorkingSet(written); // from the words: no BitSet copy of them here, no clone in the writer
             Map<String, Long> evicted = pages.writePages(w, cap, opt, src, incremental, progress);
             if (src != null) src.checkBootFilesUnchanged(); // pages compared with a file that changed meanwhile: refused
             pages.writeDisks(w, cap, incremental);

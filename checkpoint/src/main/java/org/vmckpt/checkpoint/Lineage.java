@@ -30,9 +30,23 @@ final class Lineage {
 
     /** A capture ended a dirty-log epoch: what it saw written is written since the parent. */
     void noteCaptured(long[] writtenPages, List<FrozenOverlay> disks) {
-        dirtySinceParent.or(BitSet.valueOf(writtenPages));
+        orWords(dirtySinceParent, writtenPages);
         for (int i = 0; i < disks.size(); i++) {
             if (disks.get(i) != null) diskDirtySinceParent[i].or(disks.get(i).writtenBlocks());
+        }
+    }
+
+    /**
+     * {@code into |= words} (a bitmap, 64 pages a word) without {@code BitSet.valueOf}'s copy of the whole bitmap (32 KiB
+     * for a 1 GiB guest, a checkpoint's garbage: round 66).
+     */
+    static void orWords(BitSet into, long[] words) {
+        for (int w = 0; w < words.length; w++) {
+            long bits = words[w];
+            while (bits != 0) {
+                into.set((w << 6) + Long.numberOfTrailingZeros(bits));
+                bits &= bits - 1;
+            }
         }
     }
 

@@ -84,6 +84,11 @@ final class ByteSink {
         for (int i = 0; i < 4; i++) buf[pos + i] = (byte) (v >>> (8 * i));
     }
 
+    /** Forgets the contents and keeps the array (a reused sink: {@link ManifestBuffers}). */
+    void reset() {
+        size = 0;
+    }
+
     int size() {
         return size;
     }

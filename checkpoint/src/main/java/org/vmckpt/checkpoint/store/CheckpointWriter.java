@@ -64,7 +64,7 @@ public final class CheckpointWriter implements AutoCloseable {
 
     private enum State { OPEN, FAILED, COMMITTED, ABORTED }
 
-    private record PendingFrame(CompletableFuture<byte[]> future, int units) {
+    private record PendingFrame(CompletableFuture<FrameSlot> future) {
     }
 
     /**
@@ -72,7 +72,7 @@ public final class CheckpointWriter implements AutoCloseable {
      * their methods that it ran: {@code CheckpointWarmUp}).
      */
     public static java.util.List<Class<?>> writingClasses() {
-        return java.util.List.of(CheckpointWriter.class, PendingFrame.class, PackWriter.class, FrameCompressor.class,
+        return java.util.List.of(CheckpointWriter.class, PendingFrame.class, PackWriter.class, FrameCompressor.class, FrameSlot.class,
                 FrameCompressor.Encoder.class, IncompressibleRun.class, RunTable.class, RunTable.Builder.class, TableEntry.class,
                 ByteSink.class, ManifestCodec.class);
     }
@@ -100,6 +100,8 @@ public final class CheckpointWriter implements AutoCloseable {
     private final TreeMap<String, Long> stats = new TreeMap<>();
     /** Pages a lazy restore should fetch first (see {@link #setWorkingSet}); empty if none was given. */
     private BitSet workingSet = new BitSet();
+    /** Whether {@link #workingSet} was taken from {@code repo.reuse} (then given back when the writer is done). */
+    private boolean workingSetTaken;
     /** Pages a lazy restore should fetch before the working set, in order (see {@link #setWriteOrder}). */
     private int[] writeOrder = new int[0];
 
@@ -107,8 +109,10 @@ public final class CheckpointWriter implements AutoCloseable {
     private final String packIdHex = Ids.hex(packId);
     private PackWriter pack;
     private FrameCompressor compressor;
-    private byte[][] frame = new byte[UNITS_PER_FRAME][];
-    private int frameFill;
+    /** The frame being filled (null: none yet, or the last one was submitted). */
+    private FrameSlot frame;
+    /** Where frame slots come from and go back once written (null: reuse off, a new slot per frame). */
+    private final FrameSlots frameSlots;
     private long units;
     private final ArrayDeque<PendingFrame> inFlight = new ArrayDeque<>();
     private final int maxInFlight;
@@ -153,9 +157,10 @@ public final class CheckpointWriter implements AutoCloseable {
         }
         this.compressThreads = compressThreads;
         this.maxInFlight = 2 * compressThreads + 2;
+        this.frameSlots = repo.reuse.frameSlots();
         this.pages = repo.reuse.takeTable(meta.pageCount());
         Arrays.fill(pages, UNSET);
-        this.pagesPut = new BitSet(meta.pageCount());
+        this.pagesPut = repo.reuse.takeBitmap(meta.pageCount());
         this.id = Ids.newCheckpointId();
         try (RepositoryLock l = repo.lock()) {
             this.workspace = Workspace.create(repo.tmpDir());
@@ -210,21 +215,51 @@ public final class CheckpointWriter implements AutoCloseable {
     }
 
     /**
+     * {@link #setWorkingSet(BitSet)} from a bitmap's words (64 pages a word, as {@code FrozenMemory.writtenBitmap}):
+     * read at once, not kept; built in a bitmap a writer before gave back (no copy of the words, no clone: round 66).
+     */
+    public synchronized void setWorkingSet(long[] words) throws IOException {
+        checkOpen();
+        BitSet ws = repo.reuse.takeBitmap(pages.length);
+        for (int w = 0; w < words.length; w++) {
+            long bits = words[w];
+            while (bits != 0) {
+                int page = (w << 6) + Long.numberOfTrailingZeros(bits);
+                if (page >= pages.length) break;
+                ws.set(page);
+                bits &= bits - 1;
+            }
+        }
+        if (workingSetTaken) repo.reuse.giveBitmap(workingSet);
+        workingSet = ws;
+        workingSetTaken = true;
+    }
+
+    /**
      * Records the order in which the guest wrote pages first after this checkpoint's freeze (the engine gives it
      * just before committing): a lazy restore fetches them first, in that order. Pages outside the checkpoint's
-     * range and repeats are dropped. Stored in the manifest (version 5); optional.
+     * range and repeats are dropped. Stored in the manifest (version 5); optional. The array is kept as given when
+     * nothing is dropped: it must not change afterwards.
      */
     public synchronized void setWriteOrder(int[] pagesInOrder) throws IOException {
         checkOpen();
-        BitSet seen = new BitSet(pages.length);
-        int[] kept = new int[pagesInOrder.length];
+        // The engine's order has each page once, in range: kept as given (it made the array for this writer); only one
+        // that must drop pages is copied (round 66: no copy, no kept array and no trimmed copy for every checkpoint).
+        BitSet seen = repo.reuse.takeBitmap(pages.length);
         int n = 0;
-        for (int p : pagesInOrder) {
-            if (p < 0 || p >= pages.length || seen.get(p)) continue;
+        int[] kept = pagesInOrder;
+        for (int i = 0; i < pagesInOrder.length; i++) {
+            int p = pagesInOrder[i];
+            if (p < 0 || p >= pages.length || seen.get(p)) {
+                if (kept == pagesInOrder) kept = java.util.Arrays.copyOf(pagesInOrder, pagesInOrder.length); // [0..i-1] kept
+                continue;
+            }
             seen.set(p);
-            kept[n++] = p;
+            if (kept != pagesInOrder) kept[n] = p;
+            n++;
         }
-        writeOrder = java.util.Arrays.copyOf(kept, n);
+        repo.reuse.giveBitmap(seen);
+        writeOrder = kept == pagesInOrder ? pagesInOrder : java.util.Arrays.copyOf(kept, n);
     }
 
     // ------------------------------------------------------------------------------------------- pages
@@ -395,8 +430,9 @@ public final class CheckpointWriter implements AutoCloseable {
                         key == null ? PackFormat.PLAIN_VERSION : PackFormat.VERSION);
             }
             long unit = units++;
-            frame[frameFill++] = data;
-            if (frameFill == UNITS_PER_FRAME) submitFrame();
+            if (frame == null) frame = frameSlots != null ? frameSlots.take() : new FrameSlot();
+            frame.units[frame.count++] = data;
+            if (frame.count == UNITS_PER_FRAME) submitFrame();
             return unit;
         } catch (IOException | RuntimeException e) {
             throw fail(e);
@@ -404,10 +440,10 @@ public final class CheckpointWriter implements AutoCloseable {
     }
 
     private void submitFrame() throws IOException {
-        inFlight.add(new PendingFrame(compressor.submit(frame, frameFill, (int) framesSubmitted), frameFill));
+        frame.frameIndex = (int) framesSubmitted;
+        inFlight.add(new PendingFrame(compressor.submit(frame)));
         framesSubmitted++;
-        frame = new byte[UNITS_PER_FRAME][];
-        frameFill = 0;
+        frame = null;
         writeFinishedFrames(maxInFlight, ProgressListener.NONE);
     }
 
@@ -415,13 +451,15 @@ public final class CheckpointWriter implements AutoCloseable {
     private void writeFinishedFrames(int keep, ProgressListener progress) throws IOException {
         while (!inFlight.isEmpty() && (inFlight.size() > keep || inFlight.peek().future().isDone())) {
             PendingFrame f = inFlight.poll();
-            pack.writeFrame(await(f.future()), f.units());
+            FrameSlot done = await(f.future());
+            pack.writeFrame(done.encoded, done.encodedLength, done.count);
+            if (frameSlots != null) frameSlots.give(done); // written: its buffer serves a later frame
             framesWritten++;
             progress.progress("commit", framesWritten, framesSubmitted);
         }
     }
 
-    private static byte[] await(CompletableFuture<byte[]> f) throws IOException {
+    private static FrameSlot await(CompletableFuture<FrameSlot> f) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -448,15 +486,23 @@ public final class CheckpointWriter implements AutoCloseable {
         try {
             long packBytes = 0;
             if (pack != null) {
-                if (frameFill > 0) submitFrame();
+                if (frame != null && frame.count > 0) submitFrame();
                 writeFinishedFrames(0, progress);
                 packBytes = pack.finish();
             }
             if (compressor != null) compressor.close();
-            Manifest m = buildManifest(packBytes);
-            byte[] bytes = ManifestCodec.encode(m, repo.keyForWriting());
             Path manifestFile = workspace.dir().resolve("manifest");
-            FileOps.writeDurably(repo.files(), manifestFile, bytes, bytes.length);
+            // The manifest's buffers: kept from the last commit (WriterReuse), else this commit's own.
+            ManifestBuffers kept = repo.reuse.takeManifestBuffers();
+            ManifestBuffers mb = kept != null ? kept : new ManifestBuffers();
+            Manifest m;
+            try {
+                m = buildManifest(packBytes, mb);
+                ByteSink bytes = ManifestCodec.encode(m, repo.keyForWriting(), mb);
+                FileOps.writeDurably(repo.files(), manifestFile, bytes.array(), bytes.size());
+            } finally {
+                repo.reuse.giveManifestBuffers(kept);
+            }
             publish(m, manifestFile);
             state = State.COMMITTED;
             committed = m;
@@ -467,6 +513,7 @@ public final class CheckpointWriter implements AutoCloseable {
             throw e;
         }
         repo.reuse.giveTable(pages); // committed: its entries are in the manifest, and nothing reads them again
+        giveBitmaps();
         try {
             workspace.release();
         } catch (IOException ignored) {
@@ -509,6 +556,7 @@ public final class CheckpointWriter implements AutoCloseable {
         cleanedUp = true;
         repo.reuse.parentDropped(parent);
         repo.reuse.giveTable(pages); // no put or commit reads it after this (the compressors read frames, not the table)
+        giveBitmaps();
         if (compressor != null) {
             compressor.close();
             // Each finishes the frame it is on: after that no thread reads a page put here (readsNoMore).
@@ -520,6 +568,16 @@ public final class CheckpointWriter implements AutoCloseable {
             workspace.release();
         } catch (IOException ignored) {
             // gc removes what is left in tmp/.
+        }
+    }
+
+    /** Committed or aborted: the bitmaps taken from {@code repo.reuse} go back (the manifest's encoding has read them). */
+    private void giveBitmaps() {
+        repo.reuse.giveBitmap(pagesPut);
+        if (workingSetTaken) {
+            workingSetTaken = false;
+            repo.reuse.giveBitmap(workingSet);
+            workingSet = new BitSet();
         }
     }
 
@@ -556,11 +614,12 @@ public final class CheckpointWriter implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------- the manifest
 
-    private Manifest buildManifest(long packBytes) {
+    /** The manifest; its page puts are listed in {@code mb}'s arrays (read here only: the tables are built in their own). */
+    private Manifest buildManifest(long packBytes, ManifestBuffers mb) {
         int putCount = 0;
         for (long v : pages) if (v != UNSET) putCount++;
-        long[] keys = new long[putCount];
-        long[] vals = new long[putCount];
+        long[] keys = mb.keys(putCount);
+        long[] vals = mb.vals(putCount);
         int n = 0;
         for (int i = 0; i < pages.length; i++) {
             if (pages[i] != UNSET) {
@@ -572,8 +631,12 @@ public final class CheckpointWriter implements AutoCloseable {
         RunTable pageTable = parentPages.overlay(keys, vals, n, pages.length,
                 repo.reuse.takeRunBuilder(parentPages.overlayRunCount(keys, vals, n, pages.length), pages.length));
         // Every page put here replaces the parent's delta (none, unless it was put as a delta again).
-        long[] deltaVals = new long[n];
-        for (int k = 0; k < n; k++) deltaVals[k] = deltaPuts.getOrDefault((int) keys[k], TableEntry.ABSENT);
+        long[] deltaVals = mb.deltaVals(n);
+        if (deltaPuts.isEmpty()) {
+            Arrays.fill(deltaVals, 0, n, TableEntry.ABSENT); // the usual case: no boxed look-up per page put
+        } else {
+            for (int k = 0; k < n; k++) deltaVals[k] = deltaPuts.getOrDefault((int) keys[k], TableEntry.ABSENT);
+        }
         RunTable deltaTable = parentDeltas.overlay(keys, deltaVals, n, pages.length, new RunTable.Builder(parentDeltas.runCount() + 16));
         long deltaPages = 0;
         for (int r = 0; r < deltaTable.runCount(); r++) {

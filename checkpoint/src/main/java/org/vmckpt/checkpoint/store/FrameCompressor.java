@@ -19,10 +19,10 @@ final class FrameCompressor implements AutoCloseable {
     private final LinkedBlockingQueue<Task> queue = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
 
-    private record Task(byte[][] units, int count, int frameIndex, CompletableFuture<byte[]> result) {
+    private record Task(FrameSlot slot, CompletableFuture<FrameSlot> result) {
     }
 
-    private static final Task STOP = new Task(null, 0, 0, null);
+    private static final Task STOP = new Task(null, null);
     private final RepositoryKey key;
     private final byte[] packId;
     /** Where the encoders take their work buffers and give them back (null: each makes its own). */
@@ -60,10 +60,13 @@ final class FrameCompressor implements AutoCloseable {
         }
     }
 
-    /** Queues the encoding of {@code units[0..count-1]}; the arrays must not change until the future completes. */
-    CompletableFuture<byte[]> submit(byte[][] units, int count, int frameIndex) {
-        CompletableFuture<byte[]> f = new CompletableFuture<>();
-        queue.add(new Task(units, count, frameIndex, f));
+    /**
+     * Queues the encoding of the slot's units into its encoded buffer; the future completes with the slot. Neither the
+     * slot nor its units' arrays may change until the future completes.
+     */
+    CompletableFuture<FrameSlot> submit(FrameSlot slot) {
+        CompletableFuture<FrameSlot> f = new CompletableFuture<>();
+        queue.add(new Task(slot, f));
         return f;
     }
 
@@ -79,7 +82,8 @@ final class FrameCompressor implements AutoCloseable {
                 }
                 if (t == STOP) return;
                 try {
-                    t.result.complete(enc.encode(t.units, t.count, t.frameIndex));
+                    enc.encode(t.slot);
+                    t.result.complete(t.slot);
                 } catch (Throwable e) {
                     t.result.completeExceptionally(e);
                 }
@@ -178,6 +182,22 @@ final class FrameCompressor implements AutoCloseable {
 
         /** The frame; if the encoder has a key, its stored bytes are sealed, bound to the pack id and {@code frameIndex}. */
         byte[] encode(byte[][] units, int count, int frameIndex) {
+            FrameSlot s = new FrameSlot();
+            System.arraycopy(units, 0, s.units, 0, count);
+            s.count = count;
+            s.frameIndex = frameIndex;
+            encode(s);
+            return s.encoded.length == s.encodedLength ? s.encoded : java.util.Arrays.copyOf(s.encoded, s.encodedLength);
+        }
+
+        /**
+         * Encodes the slot's units into its encoded buffer (grown if it is too small, else written over: no new array
+         * once the slot has held a frame as large), as {@link #encode(byte[][], int)} describes.
+         */
+        void encode(FrameSlot slot) {
+            byte[][] units = slot.units;
+            int count = slot.count;
+            int frameIndex = slot.frameIndex;
             int rawLen = count * PackFormat.UNIT_SIZE;
             for (int i = 0; i < count; i++) {
                 System.arraycopy(units[i], 0, raw, i * PackFormat.UNIT_SIZE, PackFormat.UNIT_SIZE);
@@ -194,7 +214,8 @@ final class FrameCompressor implements AutoCloseable {
                 }
             }
             int sealedLen = key == null ? storedLen : storedLen + RepositoryKey.OVERHEAD;
-            byte[] frame = new byte[PackFormat.FRAME_HEADER_LENGTH + sealedLen];
+            int frameLen = PackFormat.FRAME_HEADER_LENGTH + sealedLen;
+            byte[] frame = slot.room(frameLen);
             frame[0] = (byte) (key == null ? frameCodec : frameCodec | PackFormat.ENCRYPTED);
             frame[1] = 0;
             putU16(frame, 2, count);
@@ -207,7 +228,7 @@ final class FrameCompressor implements AutoCloseable {
                 System.arraycopy(sealed, 0, frame, PackFormat.FRAME_HEADER_LENGTH, sealedLen);
             }
             putU32(frame, 12, FileCodec.crc32c(frame, 0, 12, frame, PackFormat.FRAME_HEADER_LENGTH, sealedLen));
-            return frame;
+            slot.encodedLength = frameLen;
         }
 
         @Override

@@ -105,7 +105,16 @@ final class ManifestCodec {
 
     /** Encodes a manifest; with a key, its body (after compression) is sealed with AES-256-GCM (version 2). */
     static byte[] encode(Manifest m, RepositoryKey key) throws IOException {
-        ByteSink body = new ByteSink(4096);
+        return encode(m, key, new ManifestBuffers()).toByteArray();
+    }
+
+    /**
+     * Encodes a manifest into {@code buffers} (emptied first): the file's bytes are the returned sink's
+     * {@code array()[0..size()-1]}, valid until the buffers encode another. Allocates no array once they have grown.
+     */
+    static ByteSink encode(Manifest m, RepositoryKey key, ManifestBuffers buffers) throws IOException {
+        buffers.reset();
+        ByteSink body = buffers.body;
         section(body, SECTION_META, s -> encodeMeta(s, m.info()));
         section(body, SECTION_CONFIG, s -> {
             s.varint(m.config().size());
@@ -148,14 +157,14 @@ final class ManifestCodec {
         int codec = Codec.NONE.code;
         byte[] stored = body.array();
         int storedLen = body.size();
-        byte[] packed = new byte[(int) Zstd.compressBound(body.size())];
+        byte[] packed = buffers.packed((int) Zstd.compressBound(body.size()));
         long n = Zstd.compressByteArray(packed, 0, packed.length, body.array(), 0, body.size(), MANIFEST_ZSTD_LEVEL);
         if (n < storedLen) {
             codec = Codec.ZSTD.code;
             stored = packed;
             storedLen = (int) n;
         }
-        ByteSink file = new ByteSink(PREAMBLE_LENGTH + storedLen + RepositoryKey.OVERHEAD + 4);
+        ByteSink file = buffers.file;
         boolean sources = hasSources(m.pages());
         if (key == null) {
             FileCodec.writeHeader(file, NAME, version > 0 ? version : sources ? SOURCE_VERSION : PLAIN_VERSION);
@@ -168,7 +177,7 @@ final class ManifestCodec {
             file.bytes(sealed, 0, sealed.length);
         }
         FileCodec.writeFooter(file);
-        return file.toByteArray();
+        return file;
     }
 
     private interface SectionWriter {

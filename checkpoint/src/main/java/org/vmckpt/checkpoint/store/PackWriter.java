@@ -48,10 +48,15 @@ final class PackWriter {
 
     /** Appends an encoded frame (header + stored bytes) holding {@code frameUnits} units. */
     void writeFrame(byte[] frame, int frameUnits) throws IOException {
+        writeFrame(frame, frame.length, frameUnits);
+    }
+
+    /** Appends the encoded frame in {@code frame[0..length-1]} (a reused buffer: {@link FrameSlot}). */
+    void writeFrame(byte[] frame, int length, int frameUnits) throws IOException {
         if (frames == offsets.length) offsets = Arrays.copyOf(offsets, frames * 2);
         offsets[frames++] = position;
         units += frameUnits;
-        write(frame, frame.length);
+        write(frame, length);
     }
 
     /** Writes the index and the trailer, fsyncs and closes the file. Returns the file size. */

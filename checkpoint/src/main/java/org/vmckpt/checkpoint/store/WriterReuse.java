@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * committed checkpoint's description instead of reopening it), the writer's page table ({@code long[pageCount]}:
  * 2 MiB for a 1 GiB guest), which the next writer of the same size fills again instead of allocating, and (since
  * round 65) the arrays of the run table of pages of a manifest no writer reads any more, in which a later writer builds
- * its own, and the compressors' work buffers ({@link EncoderBuffers}).
+ * its own, and the compressors' work buffers ({@link EncoderBuffers}); since round 66 the frames' buffers
+ * ({@link FrameSlots}), the manifest encoder's ({@link ManifestBuffers}) and the writer's bookkeeping of the write order
+ * and the working set.
  *
  * <p>Why: a VM checkpointed every second allocated these per checkpoint, and they live through the checkpoint, so a
  * young collection in it promoted them: with the guest's copy-on-write arrays recycled ({@code SparePages}), they were
@@ -34,6 +36,13 @@ final class WriterReuse {
     private final AtomicReference<long[]> spareTable = new AtomicReference<>();
     /** The compressors' work buffers, kept across checkpoints. */
     private final EncoderBuffers encoderBuffers = new EncoderBuffers();
+    /** The writers' frame slots (a frame's units, then its encoded bytes), kept across frames and checkpoints. */
+    private final FrameSlots frameSlots = new FrameSlots();
+    /** The manifest encoder's buffers, kept across checkpoints (one writer commits at a time: under this lock). */
+    private ManifestBuffers manifestBuffers = new ManifestBuffers();
+    /** Bitmaps of pages a writer gave back (its pages put, its working set; cleared), at most {@link #MAX_BITMAPS}. */
+    private final java.util.ArrayDeque<java.util.BitSet> spareBitmaps = new java.util.ArrayDeque<>();
+    private static final int MAX_BITMAPS = 4;
     /** A dead run table's arrays (starts, values: one length), or null. */
     private long[][] spareRuns;
     /** Run-table arrays handed back and handed out ({@link #recycledRuns}, {@link #reusedRuns}: tests). */
@@ -52,6 +61,9 @@ final class WriterReuse {
             spareTable.set(null);
             spareRuns = null;
             encoderBuffers.clear();
+            frameSlots.clear();
+            manifestBuffers = new ManifestBuffers();
+            spareBitmaps.clear();
         }
     }
 
@@ -116,6 +128,38 @@ final class WriterReuse {
     /** Where a writer's compressors take their work buffers (null when off: each makes its own). */
     EncoderBuffers encoderBuffers() {
         return enabled ? encoderBuffers : null;
+    }
+
+    /** Where a writer takes its frame slots and gives them back once written (null when off: a new slot per frame). */
+    FrameSlots frameSlots() {
+        return enabled ? frameSlots : null;
+    }
+
+    /**
+     * The manifest encoder's buffers for a committing writer, or null when off (the encoder then makes its own). The
+     * caller holds them until its manifest's bytes are written, then hands them back with {@link #giveManifestBuffers}.
+     */
+    synchronized ManifestBuffers takeManifestBuffers() {
+        ManifestBuffers b = enabled ? manifestBuffers : null;
+        manifestBuffers = null;
+        return b;
+    }
+
+    synchronized void giveManifestBuffers(ManifestBuffers b) {
+        if (enabled && b != null) manifestBuffers = b;
+    }
+
+    /** An empty bitmap of pages: one given back, else a new one for {@code pageCount} pages. */
+    synchronized java.util.BitSet takeBitmap(int pageCount) {
+        java.util.BitSet b = enabled ? spareBitmaps.pollLast() : null;
+        return b != null ? b : new java.util.BitSet(pageCount);
+    }
+
+    /** A writer that committed or aborted gives back a bitmap it took (nothing reads it any more); it is cleared here. */
+    synchronized void giveBitmap(java.util.BitSet b) {
+        if (!enabled || b == null || spareBitmaps.size() >= MAX_BITMAPS) return;
+        b.clear();
+        spareBitmaps.addLast(b);
     }
 
     /** A page table of {@code pageCount} entries (contents undefined: the writer fills it), reused when one is spare. */
