@@ -293,7 +293,7 @@ public final class CheckpointWriter implements AutoCloseable {
                 yield TableEntry.diskBlock(diskBlock);
             }
             case INHERITED -> {
-                requireParent("page " + index);
+                if (parent == null) requireParent("page " + index); // the message only when it fails (no String a put)
                 yield UNSET;
             }
             case DATA -> throw new IllegalArgumentException("DATA pages are put with putPage");
@@ -393,7 +393,7 @@ public final class CheckpointWriter implements AutoCloseable {
         if (kind == PageKind.ZERO) {
             v = TableEntry.ZERO;
         } else if (kind == PageKind.INHERITED) {
-            requireParent("disk block " + block);
+            if (parent == null) requireParent("disk block " + block);
             v = UNSET;
         } else {
             throw new IllegalArgumentException("disk blocks are DATA (putDiskBlock), ZERO or INHERITED, not " + kind);
