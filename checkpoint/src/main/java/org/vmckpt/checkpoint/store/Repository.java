@@ -513,9 +513,14 @@ public final class Repository {
         return new VerifyReport("(all, ciphertext only: no key)", packs.size(), frames, bytes, problems);
     }
 
-    /** Whether a committed checkpoint has exactly this id. */
+    /**
+     * Whether a committed checkpoint has exactly this id: its manifest is a regular file (as {@link #manifestIds()} lists
+     * them). One look-up, not a listing of the directory: the engine asks before every incremental checkpoint, and a VM
+     * checkpointed every second has thousands (round 66: the listing, a path and a stat per manifest, was most of what
+     * the checkpoint thread allocated after a few minutes, and grew with every checkpoint).
+     */
     public boolean contains(String id) throws IOException {
-        return manifestIds().contains(id);
+        return id != null && Ids.isCheckpointId(id) && Files.isRegularFile(manifestPath(id));
     }
 
     /**
