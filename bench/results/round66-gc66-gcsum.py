@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Summarise a long checkpointed run's -Xlog:gc* log (round 65, heap65): young and full collections, the old
+"""(Round 66, gc66: round 65's round65-heap65-gcsum.py with an optional end of the window, TO.)
+Summarise a long checkpointed run's -Xlog:gc* log (round 65, heap65): young and full collections, the old
 generation after each young collection (from FROM seconds to the end: MB/s, and MB per checkpoint counted from the
 repository's manifests' times), the collector's pauses.
 
-    round65-heap65-gcsum.py RUNDIR [FROM]   (RUNDIR holds gc.log and repo/ as round65-heap65-longrun.sh leaves them)"""
+    round66-gc66-gcsum.py RUNDIR [FROM [TO]]   (RUNDIR holds gc.log and repo/ as round65-heap65-longrun.sh leaves them)"""
 import glob, os, re, statistics, sys
 
 d = sys.argv[1]; t_from = float(sys.argv[2]) if len(sys.argv) > 2 else 60
@@ -23,7 +24,8 @@ for line in open(log):
 # The JVM's start in wall time: the log's last write is its last line's uptime (within a young collection's interval).
 jvm0 = os.stat(log).st_mtime - olds[-1][0]
 ck = sorted(os.stat(p).st_mtime - jvm0 for p in glob.glob(os.path.join(d, 'repo', 'checkpoints', '*.manifest')))
-a = min(olds, key=lambda p: abs(p[0] - t_from)); b = olds[-1]
+a = min(olds, key=lambda p: abs(p[0] - t_from))
+b = min(olds, key=lambda p: abs(p[0] - float(sys.argv[3]))) if len(sys.argv) > 3 else olds[-1]
 n = sum(1 for t in ck if a[0] < t <= b[0])
 ys = sorted(young)
 print(f"{os.path.basename(d.rstrip('/'))}: {b[0]:.0f} s, {len(ck)} checkpoints; young collections {len(ys)} "
