@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Round 66 groups66: the slot's pairs from threads.py's JSON (one run of each launcher per file, bench/results/r66g/
-R<round>-<series>.json): run-thread CPU seconds per phase (boot to /init, module phase, compute phase, fork phase) and
+R<round>-<series>.json, or the bundle of them, threads-round66-groups66.json, keyed by those names): run-thread CPU seconds per phase (boot to /init, module phase, compute phase, fork phase) and
 the phases' wall, base (main) against hot (access groups in hot-tier units only). A pair is the two runs of one file.
 
-  python3 bench/results/pairs-round66-groups66.py bench/results/r66g/*.json
+  python3 bench/results/pairs-round66-groups66.py bench/results/threads-round66-groups66.json
 """
 import json
 import re
@@ -21,11 +21,17 @@ PHASES = [("boot", lambda r: r.get("init_cpu", {}).get("run"), lambda r: r.get("
 def main():
     rows = defaultdict(list)  # (guest, phase, kind) -> [(round, file, base, hot)]
     checks = []
+    runs = []
     for path in sys.argv[1:]:
+        d = json.load(open(path))
+        if re.search(r"R\d+-\w+\.json$", path):
+            runs.append((path, d))
+        else:  # the bundle: {"R<round>-<series>": threads.py's JSON}
+            runs += [(k + ".json", v) for k, v in d.items()]
+    for path, d in runs:
         m = re.search(r"R(\d+)-(\w+)\.json$", path)
         rnd, series = int(m.group(1)), m.group(2)
         guest = "signed" if series == "signed" else "default"
-        d = json.load(open(path))
         if not d.get("base") or not d.get("hot"):
             continue
         b, h = d["base"][0], d["hot"][0]

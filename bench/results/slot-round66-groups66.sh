@@ -4,6 +4,7 @@
 # to the fork phase's end on the default guest and on the signed guest (all four phases), then two more pairs of the
 # default guest to its module phase's end; the launcher order turns every round. A run starts only if its estimate
 # ends before END (the slot's end less a margin). Raw JSON per run in bench/results/r66g/.
+# (After the slot the files were bundled into bench/results/threads-round66-groups66.json, keyed by their names.)
 cd "$(dirname "$0")/../.."
 END=${END:-$(date -u -d 'today 13:44:30' +%s)}
 B="base=/tmp/mainroot66/vmckpt"
