@@ -175,6 +175,9 @@ final class Translator {
      * With {@link #accessGroups}: groups only in hot-tier (C2) units ({@code -Dvmckpt.jit.accessGroupsHotOnly}, off). Why:
      * round 65 measured groups worth ~0.6 s of the signed module phase, almost all of it in hot-tier units, while the
      * signed guest's fork phase (short-lived code, C1 units) was slower with them; this is the A/B between the two.
+     * Still off (round 66's quiet slot, run-thread CPU against main, both on: the signed module phase, both compute
+     * phases and both fork phases lower in 8-9 of 11-12 pairs, the default module phase and boot level over 34 pairs,
+     * but the signed boot higher in 6 of 11, lower in 4; docs/BENCHMARKS.md round 66). Tests set it.
      */
     static volatile boolean accessGroupsHotOnly = accessGroupsHotOnlyProperty();
 
