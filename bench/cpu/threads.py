@@ -12,6 +12,10 @@ one line per run and the medians per launcher; --json FILE keeps every figure. R
 bench/cpu/build-guests.sh) once first so that the guests exist.
 
   python3 bench/cpu/threads.py 3 --guest signed --launcher main=/tmp/mainroot/vmckpt --launcher new=./vmckpt
+
+With --mark BENCH-DONE the run goes on through the compute phase (compute-start to compute-end) and the fork
+phase (fork-start to fork-end), whose CPU by thread group is read at their marks the same way (round 66): all four
+phases of one run, and the guest's BENCH-INFO lines (digests, taint, forks) kept in the JSON.
 """
 import argparse
 import json
@@ -29,7 +33,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 GUEST = os.path.expanduser("~/.cache/vmckpt/guest")
 BENCH = os.path.expanduser("~/.cache/vmckpt/bench-cpu")
 TICK = os.sysconf("SC_CLK_TCK")
-MARKS = {"BENCH-INIT": "init", "BENCH-MARK modules-start": "mstart", "BENCH-MARK modules-end": "mend"}
+MARKS = {"BENCH-INIT": "init", "BENCH-MARK modules-start": "mstart", "BENCH-MARK modules-end": "mend",
+         "BENCH-MARK compute-start": "cstart", "BENCH-MARK compute-end": "cend",
+         "BENCH-MARK fork-start": "fstart", "BENCH-MARK fork-end": "fend"}
+# With --mark BENCH-DONE a run goes through all four phases: the compute and fork phases' CPU as well
+# ("compute_cpu", "fork_cpu"), and the guest's checks (the BENCH-INFO lines, "info").
 
 
 def thread_cpu(pid):
@@ -134,7 +142,12 @@ def mark_key(line):
 
 def module_cpu(r):
     """The module phase alone (modules-start to modules-end): each thread group's CPU in it; {} without both marks."""
-    ms, me = r.get("mstart_cpu"), r.get("mend_cpu")
+    return phase_cpu(r, "mstart", "mend")
+
+
+def phase_cpu(r, start, end):
+    """Each thread group's CPU between the marks START and END (keys of MARKS' values); {} without both."""
+    ms, me = r.get(start + "_cpu"), r.get(end + "_cpu")
     return {k: me[k] - ms[k] for k in me} if ms and me else {}
 
 
@@ -161,6 +174,8 @@ def run_once(launcher, opts, guest, mark, name, logpath=None, cpu="jit"):
                 r[key + "_wall"] = now
                 if cpu:
                     r[key + "_cpu"] = cpu
+            elif line.startswith("BENCH-INFO"):
+                r.setdefault("info", []).append(line.strip())
             continue
         if "run thread CPU" in line:
             r["run_cpu_stats"] = float(line.split("run thread CPU ")[1].split(" s")[0])
@@ -201,6 +216,13 @@ def main():
             mcpu = module_cpu(r)
             if mcpu:
                 r["modules_cpu"] = mcpu
+            later = ""
+            for phase, a, b in (("compute", "cstart", "cend"), ("fork", "fstart", "fend")):
+                pc = phase_cpu(r, a, b)
+                if pc:
+                    r[phase + "_cpu"] = pc
+                    r[phase + "_wall"] = r[b + "_wall"] - r[a + "_wall"]
+                    later += f" | {phase} wall {r[phase + '_wall']:5.2f} s, run {pc['run']:4.2f} C1 {pc['C1']:4.2f} C2 {pc['C2']:4.2f}"
             print(f"{name:>10} round {i + 1} load {load:5.2f}: /init wall {r.get('init_wall', float('nan')):5.2f} s, run "
                   f"{ini.get('run', 0):4.2f} C1 {ini.get('C1', 0):4.2f} C2 {ini.get('C2', 0):4.2f} tr "
                   f"{ini.get('translator', 0):4.2f} gc {ini.get('gc', 0):4.2f} wait {ini.get('run-wait', 0):4.2f} | modules wall {mods:5.2f} s, run {mcpu.get('run', float('nan')):4.2f} C1 "
@@ -208,7 +230,7 @@ def main():
                   f"wait {mcpu.get('run-wait', float('nan')):4.2f} | at mark: run {end.get('run', 0):4.2f} "
                   f"C1 {end.get('C1', 0):4.2f} C2 {end.get('C2', 0):4.2f} tr {end.get('translator', 0):4.2f} | "
                   f"{r.get('mips_per_cpu_s', 0):.0f} MIPS/CPU s, {r.get('translated_pct', 0):.1f}% translated, "
-                  f"{r.get('units', 0)} units, {r.get('nocode', '?')} hot builds without code, first insn {r.get('first_insn_s', float('nan')):.2f} s{'' if r['exit'] == 0 else ' exit ' + str(r['exit'])}", flush=True)
+                  f"{r.get('units', 0)} units, {r.get('nocode', '?')} hot builds without code, first insn {r.get('first_insn_s', float('nan')):.2f} s{'' if r['exit'] == 0 else ' exit ' + str(r['exit'])}{later}", flush=True)
     print("# medians")
     for name in results:
         rs = [r for r in results[name] if "init_cpu" in r and "mend_cpu" in r]
@@ -223,7 +245,9 @@ def main():
               f"{med(lambda r: r.get('mend_wall', 0) - r.get('mstart_wall', 0)):.2f} s, run "
               f"{med(lambda r: r.get('modules_cpu', {}).get('run')):.2f} C1 {med(lambda r: r.get('modules_cpu', {}).get('C1')):.2f}; at mark run "
               f"{med(lambda r: r.get('mend_cpu', {}).get('run')):.2f} C1 {med(lambda r: r.get('mend_cpu', {}).get('C1')):.2f}; "
-              f"{med(lambda r: r.get('mips_per_cpu_s')):.0f} MIPS/CPU s")
+              f"{med(lambda r: r.get('mips_per_cpu_s')):.0f} MIPS/CPU s"
+              + "".join(f"; {p} wall {med(lambda r: r.get(p + '_wall')):.2f} s, run {med(lambda r: r.get(p + '_cpu', {}).get('run')):.2f}"
+                        for p in ("compute", "fork") if any(p + "_cpu" in r for r in rs)))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)

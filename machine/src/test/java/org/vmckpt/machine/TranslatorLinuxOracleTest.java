@@ -48,6 +48,7 @@ class TranslatorLinuxOracleTest {
     void withAccessGroups() throws Exception {
         java.lang.reflect.Field on = Class.forName("org.vmckpt.machine.cpu.Translator").getDeclaredField("accessGroups");
         on.setAccessible(true);
+        boolean before = on.getBoolean(null);
         on.setBoolean(null, true);
         try {
             LinuxTwins.bootAndCompare("the translator with access groups", interp -> interp.hart(0).setTranslation(false),
@@ -56,7 +57,7 @@ class TranslatorLinuxOracleTest {
                         assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
                     });
         } finally {
-            on.setBoolean(null, Boolean.getBoolean("vmckpt.jit.accessGroups"));
+            on.setBoolean(null, before);
         }
     }
 }

@@ -165,13 +165,26 @@ final class Translator {
      * misses (11.4 M leaves) to {@code compute-end} where either alone took 0.12-0.14 M; without groups in those
      * units, 1.29 M (round 65's untimed counts on a loaded host; why the two meet so was not found).
      */
-    static volatile boolean accessGroups = Boolean.getBoolean("vmckpt.jit.accessGroups");
+    static volatile boolean accessGroups = accessGroupsProperty();
+
+    /** {@link #accessGroups} as the JVM's properties set it (the default when unset); tests restore the switch from it. */
+    static boolean accessGroupsProperty() {
+        return Boolean.getBoolean("vmckpt.jit.accessGroups");
+    }
     /**
      * With {@link #accessGroups}: groups only in hot-tier (C2) units ({@code -Dvmckpt.jit.accessGroupsHotOnly}, off). Why:
      * round 65 measured groups worth ~0.6 s of the signed module phase, almost all of it in hot-tier units, while the
      * signed guest's fork phase (short-lived code, C1 units) was slower with them; this is the A/B between the two.
+     * Still off (round 66's quiet slot, run-thread CPU against main, both on: the signed module phase, both compute
+     * phases and both fork phases lower in 8-9 of 11-12 pairs, the default module phase and boot level over 34 pairs,
+     * but the signed boot higher in 6 of 11, lower in 4; docs/BENCHMARKS.md round 66). Tests set it.
      */
-    static volatile boolean accessGroupsHotOnly = Boolean.getBoolean("vmckpt.jit.accessGroupsHotOnly");
+    static volatile boolean accessGroupsHotOnly = accessGroupsHotOnlyProperty();
+
+    /** {@link #accessGroupsHotOnly} as the JVM's properties set it (the default when unset). */
+    static boolean accessGroupsHotOnlyProperty() {
+        return Boolean.getBoolean("vmckpt.jit.accessGroupsHotOnly");
+    }
     /** {@link #accessGroups} as the unit being built began. */
     private boolean accessGroupsNow;
     /**

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class AccessGroupFallbackTest {
     @AfterEach
     void asBefore() {
-        Translator.accessGroups = Boolean.getBoolean("vmckpt.jit.accessGroups");
+        Translator.accessGroups = Translator.accessGroupsProperty();
+        Translator.accessGroupsHotOnly = Translator.accessGroupsHotOnlyProperty();
         Translator.accessGroupFallback = !"false".equals(System.getProperty("vmckpt.jit.accessGroupFallback"));
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");
@@ -94,14 +95,18 @@ class AccessGroupFallbackTest {
         byte[] page = AccessGroupsTest.eightLoads();
         Translator.accessGroups = true;
         Translator.compactMissLeaves = false;
-        Translator t = new Translator();
-        Translator.accessGroupFallback = false;
-        t.translate(page, 7, 0x100);
-        int without = t.lastBytecodeSize;
-        Translator.accessGroupFallback = true;
-        assertEquals(1, t.translate(page, 7, 0x100).accessGroups);
-        int with = t.lastBytecodeSize;
-        assertTrue(with > without + 8 * 20, "bytecode with the fallback " + with + ", without " + without);
-        assertTrue(with < without + 8 * 60, "the check out of line: " + with + " against " + without);
+        // A C1 unit (with C1 units' groups) and a hot-tier unit (which has them with accessGroupsHotOnly too).
+        for (boolean hot : new boolean[] {false, true}) {
+            Translator.accessGroupsHotOnly = false;
+            Translator t = new Translator();
+            Translator.accessGroupFallback = false;
+            t.translate(page, 7, null, -1, 0x100, hot);
+            int without = t.lastBytecodeSize;
+            Translator.accessGroupFallback = true;
+            assertEquals(1, t.translate(page, 7, null, -1, 0x100, hot).accessGroups, "hot " + hot);
+            int with = t.lastBytecodeSize;
+            assertTrue(with > without + 8 * 20, "hot " + hot + ": bytecode with the fallback " + with + ", without " + without);
+            assertTrue(with < without + 8 * 60, "hot " + hot + ": the check out of line: " + with + " against " + without);
+        }
     }
 }

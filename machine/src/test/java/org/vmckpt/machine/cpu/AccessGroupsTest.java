@@ -20,16 +20,55 @@ import static org.vmckpt.machine.cpu.Asm.*;
  * in between; both against the interpreter at every small budget. And the bytecode: one check for eight loads.
  */
 class AccessGroupsTest {
+    /**
+     * The groups in C1 units as well ({@link Translator#accessGroupsHotOnly} off), whatever the JVM's switches: these
+     * cases look at the groups' code in the units the translator builds first; the hot tier's are the {@code InAHotUnit}
+     * cases and AccessGroupFallbackTest.
+     */
     @BeforeAll
     static void on() {
-        Translator.accessGroups = true; // (off by default: as -Dvmckpt.jit.accessGroups=true)
+        Translator.accessGroups = true;
+        Translator.accessGroupsHotOnly = false;
         Translator.compactMissLeaves = false; // (C1 units that leave before a miss have no groups)
     }
 
     @AfterAll
     static void asBefore() {
-        Translator.accessGroups = Boolean.getBoolean("vmckpt.jit.accessGroups");
+        Translator.accessGroups = Translator.accessGroupsProperty();
+        Translator.accessGroupsHotOnly = Translator.accessGroupsHotOnlyProperty();
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
+    }
+
+    /**
+     * {@code h} with the hot tier (a translated hart): its loop promoted after 20,000 instructions, built on the
+     * guest's thread, with or without C1 units' groups ({@code hotOnly}).
+     */
+    static Hart hot(Hart h) {
+        h.setTranslationThreshold(1);
+        h.setPromotionThreshold(20_000);
+        h.codeCache.hotShare = 0;
+        h.codeCache.hotMinRun = 0;
+        h.codeCache.hotBriefRunsPercent = 0;
+        h.codeCache.hotMaxBytecode = 0;
+        h.codeCache.hotProfileRuns = 0;
+        h.codeCache.promoteUncompiled = true;
+        h.codeCache.hotRecheck = 2_000;
+        return h;
+    }
+
+    /**
+     * The most groups of the live hot-tier units whose entry is in the first {@code instructions} of the loop (a batch
+     * may begin inside the loop, so another entry may be promoted as well, or first, and its blocks cut a group);
+     * fails if there is none.
+     */
+    static int hotUnitsGroups(Hart h, int instructions) {
+        int most = -1;
+        for (long pc = LOOP; pc < LOOP + 4L * instructions; pc += 4) {
+            TranslatedUnit u = h.codeCache.unitAt(pc - BASE);
+            if (u != null && u.hot && !u.dead) most = Math.max(most, u.accessGroups);
+        }
+        assertTrue(most >= 0, "a hot-tier unit in the loop: " + h.translationStats());
+        return most;
     }
 
     static final long BASE = 0x8000_0000L, LOOP = BASE + 0x100, DATA = BASE + 0x10000, OUT = BASE + 0x20000;
@@ -116,6 +155,53 @@ class AccessGroupsTest {
         }
         for (int k = 0; k < 60; k++) jit.run(4096); // every group's span crosses a page now and then (a5 starts at +3)
         sameState(ref, jit);
+    }
+
+    /**
+     * The walk in a hot-tier unit, with C1 units' groups ({@code hotOnly} off) and without them (on: the C1 units
+     * before the promotion check each access alone): its groups cross pages as above, against the interpreter.
+     */
+    @Test
+    void bytesWalkedOverPagesInAHotUnit() {
+        for (boolean hotOnly : new boolean[] {false, true}) {
+            Translator.accessGroupsHotOnly = hotOnly;
+            try {
+                Hart jit = hot(walker(true)), ref = walker(false);
+                for (long to = 100_000; to <= 1_000_000; to += 100_000) {
+                    HotTierTest.runTo(jit, to);
+                    sameState(ref, jit);
+                }
+                assertTrue(hotUnitsGroups(jit, 25) > 0, "hotOnly " + hotOnly + ": a hot unit has groups");
+                for (int budget = 1; budget <= 40; budget++) {
+                    jit.run(budget);
+                    sameState(ref, jit);
+                }
+            } finally {
+                Translator.accessGroupsHotOnly = false;
+            }
+        }
+    }
+
+    /** As {@link #aCopyOnWriteBetweenTwoGroupedLoadsIsSeen} in a hot-tier unit, with and without C1 units' groups. */
+    @Test
+    void aCopyOnWriteBetweenTwoGroupedLoadsIsSeenInAHotUnit() {
+        for (boolean hotOnly : new boolean[] {false, true}) {
+            Translator.accessGroupsHotOnly = hotOnly;
+            try {
+                Hart jit = hot(aliased(true)), ref = aliased(false);
+                HotTierTest.runTo(jit, 200_000);
+                sameState(ref, jit);
+                assertTrue(hotUnitsGroups(jit, 7) > 0, "hotOnly " + hotOnly + ": s0's two loads are a group");
+                for (int round = 0; round < 20; round++) {
+                    var frozen = jit.bus().ram().freeze();
+                    jit.run(4096);
+                    frozen.release();
+                    sameState(ref, jit);
+                }
+            } finally {
+                Translator.accessGroupsHotOnly = false;
+            }
+        }
     }
 
     @Test

@@ -761,7 +761,7 @@ class TranslatorDifferentialTest {
                     Translator.wordLocalUnits.get() - before);
         } finally {
             wordLocals = false;
-            Translator.accessGroups = Boolean.getBoolean("vmckpt.jit.accessGroups");
+            Translator.accessGroups = Translator.accessGroupsProperty();
         }
     }
 
@@ -773,6 +773,7 @@ class TranslatorDifferentialTest {
     @Test
     void accessGroupsInEveryMode() {
         Translator.accessGroups = true;
+        Translator.accessGroupsHotOnly = false; // (in C1 units too: the seeds without the hot tier have their groups there)
         try {
             runSeeds(Hart.PRIV_M, 91, 92, 93);
             runSeeds(Hart.PRIV_S, 94, 95);
@@ -785,8 +786,16 @@ class TranslatorDifferentialTest {
             Translator.uncheckedTlb = true;
             runSeedsPromoting(Hart.PRIV_S, 2_000, 101);
             runSeeds(Hart.PRIV_U, 102);
+            // Groups in hot-tier units only (accessGroupsHotOnly): C1 units without them, promoted to hot units with them.
+            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
+            Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
+            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
+            Translator.accessGroupsHotOnly = true;
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 103);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 104);
         } finally {
-            Translator.accessGroups = Boolean.getBoolean("vmckpt.jit.accessGroups");
+            Translator.accessGroups = Translator.accessGroupsProperty();
+            Translator.accessGroupsHotOnly = Translator.accessGroupsHotOnlyProperty();
             Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
             Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
             Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
