@@ -482,7 +482,7 @@ final class Translator {
                 // The whole loop with the code on its exits up to the next loop's head (TranslatorLoopExits), if it fits.
                 boolean exits = loopExits == TranslatorLoopExits.ALL || loopExits == TranslatorLoopExits.HOT && hot;
                 TranslatorRegion withExits = exits && ordered.length <= cap
-                        ? TranslatorLoopExits.withExits(code, loop, limit, maxLoop, TranslatorLoopExits.MAX_INSTRUCTIONS) : null;
+                        ? TranslatorLoopExits.withExits(code, loop, entryOff, limit, maxLoop, TranslatorLoopExits.MAX_INSTRUCTIONS) : null;
                 if (withExits != null) {
                     TranslatedUnit u = build(code, withExits, pageIndex, entryOff, hot, MAX_BYTECODE);
                     if (u != null) {

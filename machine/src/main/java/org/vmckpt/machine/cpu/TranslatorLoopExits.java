@@ -19,7 +19,8 @@ package org.vmckpt.machine.cpu;
  * callee is not taken in), an instruction that ends a region, an offset outside the code, an instruction the region
  * already holds (the jump is then an edge inside the unit), and an offset inside a loop a loop region may hold (between
  * the target and a branch or jump back to it, fewer than {@code maxLoop} instructions apart, found by decoding ahead in
- * sequence): that is the next loop's unit, which the exit chains to. A {@code jalr} ends its path (it leaves). Every
+ * sequence, and not around the loop's own entry: an outer loop's body is walked, up to its inner loops): that is the
+ * next loop's unit, which the exit chains to. A {@code jalr} ends its path (it leaves). Every
  * instruction taken in runs as translated code under the same rules as any of the region (budget check points, exits,
  * write-backs): only the region is larger.
  */
@@ -52,10 +53,10 @@ final class TranslatorLoopExits {
      * {@code loop} (a whole loop region of {@code code}, which ends at {@code limit}) with the exit paths of its loop, at
      * most {@code cap} instructions of them; null if there are none.
      */
-    static TranslatorRegion withExits(byte[] code, TranslatorRegion loop, int limit, int maxLoop, int cap) {
+    static TranslatorRegion withExits(byte[] code, TranslatorRegion loop, int entryOff, int limit, int maxLoop, int cap) {
         TranslatorRegion out = new TranslatorRegion();
         out.putAll(loop);
-        LoopSpans spans = new LoopSpans(code, limit, maxLoop, cap);
+        LoopSpans spans = new LoopSpans(code, entryOff, limit, maxLoop, cap);
         int[] work = new int[2 * (loop.size() + cap) + 2];
         int head = 0, tail = 0;
         for (Translator.Insn in : loop.values()) {
@@ -108,11 +109,12 @@ final class TranslatorLoopExits {
      */
     private static final class LoopSpans {
         private final byte[] code;
-        private final int limit, maxLoop, ahead;
+        private final int entryOff, limit, maxLoop, ahead;
         private final TranslatorBits scanned, inLoop;
 
-        LoopSpans(byte[] code, int limit, int maxLoop, int cap) {
+        LoopSpans(byte[] code, int entryOff, int limit, int maxLoop, int cap) {
             this.code = code;
+            this.entryOff = entryOff;
             this.limit = limit;
             this.maxLoop = maxLoop;
             this.ahead = maxLoop + cap;
@@ -127,7 +129,8 @@ final class TranslatorLoopExits {
         /**
          * Decodes {@code maxLoop + cap} instructions in sequence from {@code from} (an exit path's instructions all lie
          * within {@code cap} of it, and a short loop around one ends within {@code maxLoop} after it) and marks the span
-         * of every back branch or plain jump among them whose loop is short.
+         * of every back branch or plain jump among them whose loop is short and does not hold the entry (an outer loop's
+         * body is exit path up to its next inner loop, as the loop's own span is past its cycles).
          */
         void scanFrom(int from) {
             if (from < 0 || from >= limit || scanned.get(from)) return;
@@ -138,7 +141,7 @@ final class TranslatorLoopExits {
                 if (in == null) break;
                 long t = in.kind() == Translator.BRANCH ? off + Decode.immB(in.bits())
                         : in.kind() == Translator.JAL && Decode.rd(in.bits()) == 0 ? off + Decode.immJ(in.bits()) : -1;
-                if (t >= 0 && t <= off && instructionsBetween((int) t, off) < maxLoop) {
+                if (t >= 0 && t <= off && !(t <= entryOff && entryOff <= off) && instructionsBetween((int) t, off) < maxLoop) {
                     for (int o = (int) t; o <= off; o += 2) inLoop.set(o);
                 }
                 off += in.len();
