@@ -48,4 +48,7 @@ series S2 150 python3 bench/cpu/threads.py 6 --guest signed --launcher "$LE" --l
 series D1 120 python3 bench/cpu/threads.py 4 --guest default --launcher "$LE" --launcher $BASE --json $OUT/threads-D1-round66-trips66.json
 series S3 150 python3 bench/cpu/threads.py 6 --guest signed --launcher $BASE --launcher "$LE" --json $OUT/threads-S3-round66-trips66.json
 series D2 120 python3 bench/cpu/threads.py 4 --guest default --launcher $BASE --launcher "$LE" --json $OUT/threads-D2-round66-trips66.json
+series S4 150 python3 bench/cpu/threads.py 6 --guest signed --launcher "$LE" --launcher $BASE --json $OUT/threads-S4-round66-trips66.json
+series micro2 75 micro
+series S5 150 python3 bench/cpu/threads.py 6 --guest signed --launcher $BASE --launcher "$LE" --json $OUT/threads-S5-round66-trips66.json
 echo "== slot done $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a $LOG
