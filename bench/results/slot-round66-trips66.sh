@@ -11,7 +11,6 @@ OUT=bench/results
 LOG=$OUT/slot-round66-trips66.log
 BASE=base=/tmp/mainroot66/vmckpt,-Dvmckpt.jit.accessGroups=true
 LE=le=./vmckpt,"-Dvmckpt.jit.accessGroups=true -Dvmckpt.jit.loopExits=hot"
-CP=/tmp/trips66/cls:/tmp/trips66/testcls:$HOME/.m2/repository/org/ow2/asm/asm/9.7.1/asm-9.7.1.jar
 
 series() { # NAME ESTIMATE_S COMMAND...
     local name=$1 est=$2; shift 2
@@ -25,30 +24,16 @@ series() { # NAME ESTIMATE_S COMMAND...
     echo "== $name end $(date -u +%T) rc=$? load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a $LOG
 }
 
-micro() {
-    for pair in 1 2 3 4; do
-        for le in off hot; do
-            [ $pair = 2 -o $pair = 4 ] && le=$([ $le = off ] && echo hot || echo off)
-            r=$(java -XX:+UseParallelGC -XX:PerMethodTrapLimit=0 -XX:CompileCommand=quiet \
-                -XX:CompileCommand=CompileThresholdScaling,org.vmckpt.machine.cpu.Unit*::run,0.05 \
-                -XX:CompileCommand=dontinline,org.vmckpt.machine.cpu.Mmu::loadSlow -XX:CompileCommand=dontinline,org.vmckpt.machine.cpu.Mmu::storeSlow \
-                -Xbootclasspath/a:/tmp/trips66/vmckpt-whitebox.jar -XX:+UnlockDiagnosticVMOptions -XX:+WhiteBoxAPI -XX:-DisplayVMOutput -Xss16m \
-                -Dvmckpt.jit.accessGroups=true -Dvmckpt.jit.loopExits=$le -Dtiers=hot -Dwarm=1500000000 -Dmeasure=1000000000 \
-                -cp $CP org.vmckpt.machine.cpu.UnitCodeBench kernelSha 2>&1 | grep -a 'ns/insn')
-            echo "pair $pair loopExits=$le $r load $(cut -d' ' -f1 /proc/loadavg)"
-        done
-    done
-}
 
 echo "== slot $(date -u +%T) HEAD $(git rev-parse --short HEAD) jar $(stat -c %y cli/target/vmckpt.jar) load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a $LOG
 pgrep -af vmckpt.jar | tee -a $LOG
-series micro 75 micro
+series micro 75 bench/results/micro-round66-trips66.sh
 series S1 150 python3 bench/cpu/threads.py 6 --guest signed --launcher $BASE --launcher "$LE" --json $OUT/threads-S1-round66-trips66.json
 series S2 150 python3 bench/cpu/threads.py 6 --guest signed --launcher "$LE" --launcher $BASE --json $OUT/threads-S2-round66-trips66.json
 series D1 120 python3 bench/cpu/threads.py 4 --guest default --launcher "$LE" --launcher $BASE --json $OUT/threads-D1-round66-trips66.json
 series S3 150 python3 bench/cpu/threads.py 6 --guest signed --launcher $BASE --launcher "$LE" --json $OUT/threads-S3-round66-trips66.json
 series D2 120 python3 bench/cpu/threads.py 4 --guest default --launcher $BASE --launcher "$LE" --json $OUT/threads-D2-round66-trips66.json
 series S4 150 python3 bench/cpu/threads.py 6 --guest signed --launcher "$LE" --launcher $BASE --json $OUT/threads-S4-round66-trips66.json
-series micro2 75 micro
+series micro2 75 bench/results/micro-round66-trips66.sh
 series S5 150 python3 bench/cpu/threads.py 6 --guest signed --launcher $BASE --launcher "$LE" --json $OUT/threads-S5-round66-trips66.json
 echo "== slot done $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a $LOG
