@@ -208,6 +208,7 @@ final class BackgroundTranslator {
             translator.innerEntries = job.cache.innerEntries;
             translator.wordLogic = job.cache.wordLogic;
             translator.wordLocals = job.cache.wordLocals;
+            translator.loopExits = job.cache.loopExits;
             translator.missCalls = job.missCalls;
             translator.entryWords = job.entryWords;
             TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, hot, job.cache.maxLoopInstructions,

@@ -265,6 +265,8 @@ public final class CodeCache {
     boolean wordLogic = Translator.WORD_LOGIC;
     /** Translator#wordLocals for this cache's hot-tier builds (tests set it). */
     boolean wordLocals = Translator.WORD_LOCALS;
+    /** Translator#loopExits for this cache's builds ({@link TranslatorLoopExits}; tests set it). */
+    int loopExits = TranslatorLoopExits.MODE;
     /**
      * A {@code jalr} exit's chain slot has a second way ({@code -Dvmckpt.jit.jalrSecondWay=true}; off by default, round 62):
      * the target taken before the last one, tried by the dispatcher when the last one is not at the pc, before the cache's
@@ -474,6 +476,7 @@ public final class CodeCache {
         translator.innerEntries = innerEntries;
         translator.wordLogic = wordLogic;
         translator.wordLocals = wordLocals;
+        translator.loopExits = loopExits;
         TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff), false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
         translationNanos += CpuClock.threadNanos() - t0;
         if (u == null) {
@@ -812,12 +815,14 @@ public final class CodeCache {
      * {@link #hotRecheck} of the old unit's instructions), so until then the C1 unit runs on. A hot unit has the same
      * region, entry, pages, budget checks and exits as any unit, so precise state, exact counts and the interrupt bound are unchanged. Its build is
      * installed only if the unit it replaces is still live: a write to either of its pages or a flush kills that unit
-     * ({@link TranslatedUnit#dead}) and so drops the build, queued, built or waiting for its compilation.
+     * ({@link TranslatedUnit#dead}) and so drops the build, queued, built or waiting for its compilation. {@code left}: the
+     * budget the dispatcher has left for the unit (it checked {@code u}'s entry block against it; a build whose entry block
+     * asks for more, as one with a loop's exit paths may, TranslatorLoopExits, waits for a look where it fits).
      */
-    TranslatedUnit hot(TranslatedUnit u, Hart h) {
+    TranslatedUnit hot(TranslatedUnit u, Hart h, int left) {
         if (u instanceof InnerEntry e) return innerLooked(e);
         if (u.parked != null) return endWindow(u, h);
-        if (u.hot && u.missLeaving && !u.dead && Translator.missLeavesAdaptive) return missLook(u, h);
+        if (u.hot && u.missLeaving && !u.dead && Translator.missLeavesAdaptive) return missLook(u, h, left);
         if (u.hot || u.dead) {
             u.untilHot = Long.MAX_VALUE;
             return u;
@@ -868,9 +873,9 @@ public final class CodeCache {
             promote(u, h);
             return u;
         }
-        if (hotProfileRuns > 0 && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h);
+        if (hotProfileRuns > 0 && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h, left);
         if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) return u;
-        return install(u, p, h, false);
+        return install(u, p, h, false, left);
     }
 
     /**
@@ -884,7 +889,7 @@ public final class CodeCache {
      * form once at most. Returns the unit to run now. (An installed rebuild counts in {@link #promotions} too, and its
      * bytecode in {@link #bytecodeBytes}; {@link #missRebuildsInstalled} counts it apart.)
      */
-    private TranslatedUnit missLook(TranslatedUnit u, Hart h) {
+    private TranslatedUnit missLook(TranslatedUnit u, Hart h, int left) {
         TranslatedUnit p = u.promoted;
         if (p == null && !u.promotionQueued) {
             long ran = -u.untilHot; // (see Translator#countMissExit)
@@ -912,7 +917,7 @@ public final class CodeCache {
             else u.missLeaving = false; // (dropped: C1 refused it, u stays for good)
             return u;
         }
-        TranslatedUnit now = install(u, p, h, false);
+        TranslatedUnit now = install(u, p, h, false, left);
         if (now == p) {
             missRebuildsInstalled++;
             missRebuildsAll.incrementAndGet();
@@ -925,11 +930,13 @@ public final class CodeCache {
     /**
      * Build {@code p} takes live unit {@code u}'s place in the table: for good, or ({@code window}) for its profile window
      * ({@link #HOT_PROFILE_RUNS}), with {@code u} set aside in it. Returns the unit to run now: {@code p}, or {@code u}
-     * if its slot is not {@code u}'s or {@code p}'s entry block asks for more budget than the dispatcher checked.
+     * if its slot is not {@code u}'s or {@code p}'s entry block asks for more than {@code left}, the budget the dispatcher
+     * has left for this run (it checked {@code u}'s entry block against it): then {@code u} runs now and the build is
+     * installed at a later look where it fits.
      */
-    private TranslatedUnit install(TranslatedUnit u, TranslatedUnit p, Hart h, boolean window) {
+    private TranslatedUnit install(TranslatedUnit u, TranslatedUnit p, Hart h, boolean window, int left) {
         int slot = find(u.key);
-        if (slot < 0 || units[slot] != u || p.entryBlockLength > u.entryBlockLength) return u;
+        if (slot < 0 || units[slot] != u || p.entryBlockLength > u.entryBlockLength && p.entryBlockLength > left) return u;
         if (HOT_LOG) hotLog(window ? "installed for its profile window" : "installed", u, p, h);
         units[slot] = p;
         dropInner(u); // (a hot unit has no inner entries: their addresses heat up again)
@@ -957,15 +964,15 @@ public final class CodeCache {
      * if it is queued), and the C1 unit runs on. Tier-3 (or tier-2) code: installed for its window. No code yet: queued for
      * tier 3 through the API (the warm-up calls' task may have been dropped), or dropped if C1 will not compile it.
      */
-    private TranslatedUnit windowLook(TranslatedUnit u, TranslatedUnit p, Hart h) {
+    private TranslatedUnit windowLook(TranslatedUnit u, TranslatedUnit p, Hart h, int left) {
         HotSpotCompiler c = HotSpotCompiler.get();
         int tier = c.compiledTier(p);
-        if (tier == HotSpotCompiler.TIER_C2) return install(u, p, h, false);
+        if (tier == HotSpotCompiler.TIER_C2) return install(u, p, h, false, left);
         if (p.profiled) {
             c.request(p, HotSpotCompiler.TIER_C2);
             return u;
         }
-        if (tier > 0) return install(u, p, h, true);
+        if (tier > 0) return install(u, p, h, true, left);
         if (!c.requestTier3(p)) {
             u.promoted = null;
             u.untilHot = Long.MAX_VALUE;
@@ -1051,6 +1058,7 @@ public final class CodeCache {
             long t0 = CpuClock.threadNanos();
             translator.wordLogic = wordLogic;
             translator.wordLocals = wordLocals;
+            translator.loopExits = loopExits;
             translator.missCalls = missCalls;
             translator.entryWords = u.entryWords;
             TranslatedUnit p;

@@ -391,7 +391,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     profile.afterJalr(1);
                 }
             }
-            if (u.untilHot <= 0) u = cc.hot(u, this); // the hot tier: at the unit's entry (see CodeCache#hot)
+            if (u.untilHot <= 0) u = cc.hot(u, this, budget - n); // the hot tier: at the unit's entry (see CodeCache#hot)
             prev = null;
             sampled = false;
             events = 0;
