@@ -100,6 +100,13 @@ public final class CodeCache {
     /** The heat threshold of an entry in a page past {@link #PAGE_HEAT} ({@code -Dvmckpt.jit.pageHeatThreshold=N}). */
     static final int PAGE_HEAT_THRESHOLD = Integer.getInteger("vmckpt.jit.pageHeatThreshold", 7_500);
     /**
+     * With {@link #PAGE_HEAT}: the rule only after a fresh kernel boot (from when the hart first runs in user mode, as
+     * {@link #BOOT_THRESHOLD}'s end; {@code -Dvmckpt.jit.pageHeatAfterBoot=true}). A boot's init code runs a few
+     * thousand times and never again, and the boot's translator thread is busy already (docs/BENCHMARKS.md round 63); the
+     * module phase's page walks, relocations and ECDSA run once per module. The pages' instructions count from the start.
+     */
+    static final boolean PAGE_HEAT_AFTER_BOOT = Boolean.getBoolean("vmckpt.jit.pageHeatAfterBoot");
+    /**
      * Guest instructions a unit retires before it is translated again for the hot tier ({@link #hot}): a class that
      * HotSpot's C2 compiles, where every other unit stays C1 code (UnitCompilerDirectives). C2 takes tens to hundreds
      * of milliseconds of the other core per unit, so only the few units that run most of a workload repay it.
@@ -317,6 +324,8 @@ public final class CodeCache {
     int instructionHeat = INSTRUCTION_HEAT;
     /** See {@link #PAGE_HEAT} (tests set them per cache); 0: off. */
     int pageHeat = PAGE_HEAT, pageHeatThreshold = PAGE_HEAT_THRESHOLD;
+    /** See {@link #PAGE_HEAT_AFTER_BOOT} (tests set it per cache, before {@link #startBoot}). */
+    boolean pageHeatAfterBoot = PAGE_HEAT_AFTER_BOOT;
     /** With {@link #pageHeat}: instructions interpreted from cold entries, per RAM page (saturating); null until first used. */
     private int[] pageInsns;
     /** The RAM page of {@link #heatSlot}'s entry. */
@@ -385,7 +394,7 @@ public final class CodeCache {
      * is false, no hot-tier decision, and the heat's half-life {@link #bootHeatShift} (if set); nothing if none applies.
      */
     void startBoot(int heat, boolean hot) {
-        if (booting || (heat <= 0 && hot && bootHeatShift == 0)) return;
+        if (booting || (heat <= 0 && hot && bootHeatShift == 0 && !(pageHeat > 0 && pageHeatAfterBoot))) return;
         booting = true;
         hotInBoot = hot;
         heatShift = bootHeatShift;
@@ -472,7 +481,8 @@ public final class CodeCache {
         if (Hart.PROFILE_UNITS && heat[hi] == 0) profHeatSince[hi] = h.instret;
         heat[hi] += sample || !ram.isCodePage(pageIndex) ? Interpreter.HEAT_SAMPLE : 1;
         if (heat[hi] < hotThreshold) {
-            if (pageHeat <= 0 || heat[hi] < pageHeatThreshold || pageInsns == null || pageInsns[pageIndex] < pageHeat) {
+            if (pageHeat <= 0 || heat[hi] < pageHeatThreshold || pageInsns == null || pageInsns[pageIndex] < pageHeat
+                    || booting && pageHeatAfterBoot) {
                 heatSlot = hi;
                 heatPage = pageIndex;
                 return null;

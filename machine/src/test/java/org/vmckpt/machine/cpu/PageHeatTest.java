@@ -63,6 +63,22 @@ class PageHeatTest {
     }
 
     @Test
+    void afterBootOnlyWaitsForUserMode() {
+        Hart h = loop(100_000, 2_000);
+        h.codeCache.pageHeatAfterBoot = true;
+        h.startBootTranslation(0, true);
+        run(h);
+        assertEquals(0, h.translationStats().unitsTranslated(), "in the boot the rule waits: " + h.translationStats());
+        h.setPriv(Hart.PRIV_U); // the boot reached user space
+        h.setPriv(Hart.PRIV_M);
+        long before = h.instret;
+        while (h.instret < before + 200_000) h.run(4096);
+        assertTrue(h.translationStats().unitsTranslated() > 0, "after the boot the page's heat counts: " + h.translationStats());
+        long blocks = h.instret / 4, rest = h.instret % 4;
+        assertEquals(3 * blocks + Math.min(rest, 3), h.x[5]);
+    }
+
+    @Test
     void aPageUnderTheBoundKeepsTheThreshold() {
         Hart h = loop(1_000_000_000, 2_000);
         run(h);
