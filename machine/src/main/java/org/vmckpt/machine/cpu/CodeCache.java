@@ -94,7 +94,9 @@ public final class CodeCache {
      * and so the heat, are spread over many entries, none of which gets hot while the page's code runs interpreted for
      * millions of instructions. In the signed guest's module phase SHA-256's page ran 2.0 M instructions interpreted
      * from 355 block starts before it had any unit, and the phase's pages without translations 27 M from 10,424
-     * (docs/BENCHMARKS.md round 66). A cache policy: not part of any checkpoint.
+     * (docs/BENCHMARKS.md round 66). Off: with it the phase interpreted 26-37 M instructions instead of ~55-60 M, but its
+     * C1 doubled and its run thread was not lower than main's (9 of 28, 2 of 12 and 12 of 24 quiet pairs for three
+     * settings, round 66). A cache policy: not part of any checkpoint.
      */
     static final int PAGE_HEAT = Integer.getInteger("vmckpt.jit.pageHeat", 0);
     /** The heat threshold of an entry in a page past {@link #PAGE_HEAT} ({@code -Dvmckpt.jit.pageHeatThreshold=N}). */
