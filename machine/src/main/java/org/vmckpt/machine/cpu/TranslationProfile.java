@@ -195,6 +195,14 @@ final class TranslationProfile {
         StringBuilder sb = new StringBuilder();
         interpretedStarts.forEach((pc, v) -> sb.append(String.format("interp %x %d %d%n", pc, v[0], v[1])));
         writeDump(".interp", sb);
+        // By reason too (R_*): "why PC REASON INSNS BLOCKS", for bench/cpu/interp-why.py (round 66).
+        StringBuilder why = new StringBuilder();
+        for (int r = 0; r < REASONS.length; r++) {
+            if (phaseStarts[r] == null) continue;
+            int reason = r;
+            phaseStarts[r].forEach((pc, v) -> why.append(String.format("why %x %d %d %d%n", pc, reason, v[0], v[1])));
+        }
+        writeDump(".interpwhy", why);
     }
 
     /** Writes {@code text} to {@link #DUMP} + {@code suffix}; a failure is reported, not thrown (a profile only). */
