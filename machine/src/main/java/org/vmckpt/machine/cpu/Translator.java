@@ -149,7 +149,8 @@ final class Translator {
     static volatile boolean basePagesInC1 = Boolean.getBoolean("vmckpt.jit.basePagesInC1");
 
     /**
-     * Access groups ({@code -Dvmckpt.jit.accessGroups=true}; round 64, off by default): in a block, the loads (or the
+     * Access groups ({@code -Dvmckpt.jit.accessGroups}; round 64; **on by default since round 66, in hot-tier units only**
+     * ({@link #accessGroupsHotOnly}); {@code =false}: off): in a block, the loads (or the
      * stores) through one base register that does not change between them, within {@link AccessGroups#MAX_SPAN} bytes,
      * share one TLB check at the group's first access: the entry of the group's lowest address and its whole span
      * inside that page. A hit keeps the page array and the span's page offset in two locals, and each access of the
@@ -159,8 +160,8 @@ final class Translator {
      * walk, faults, devices). Any slow path's call forgets the groups open across it
      * (the TLB may have changed), as it forgets the base pages. Why: the signed guest's SHA-256 loads its message words
      * a byte at a time ({@code lbu}, 40 of one loop's 173 instructions, 8 {@code sw}); that hot-tier unit ran at ~1.5
-     * ns per guest instruction where the round loop ran at ~0.4 (docs/BENCHMARKS.md round 64). Both tiers. Off by
-     * default: round 64's quiet slot had the signed module phase lower in 21 of 22 pairs and the default compute phase
+     * ns per guest instruction where the round loop ran at ~0.4 (docs/BENCHMARKS.md round 64). Both tiers, or the hot tier
+     * alone ({@link #accessGroupsHotOnly}, the default). History: round 64's quiet slot had the signed module phase lower in 21 of 22 pairs and the default compute phase
      * in 9 of 14, but the default boot level (10 of 19); round 65's, with {@link #compactEmit}, the signed fork phase
      * longer in 3 of 3 pairs (docs/BENCHMARKS.md round 65). Tests change it. Not in C1
      * units that leave before a miss ({@link #compactMissLeaves}): with both, the default guest's units took 21.5 M
@@ -171,21 +172,23 @@ final class Translator {
 
     /** {@link #accessGroups} as the JVM's properties set it (the default when unset); tests restore the switch from it. */
     static boolean accessGroupsProperty() {
-        return Boolean.getBoolean("vmckpt.jit.accessGroups");
+        return Boolean.parseBoolean(System.getProperty("vmckpt.jit.accessGroups", "true"));
     }
     /**
      * With {@link #accessGroups}: groups only in hot-tier (C2) units ({@code -Dvmckpt.jit.accessGroupsHotOnly}, off). Why:
      * round 65 measured groups worth ~0.6 s of the signed module phase, almost all of it in hot-tier units, while the
      * signed guest's fork phase (short-lived code, C1 units) was slower with them; this is the A/B between the two.
-     * Still off (round 66's quiet slot, run-thread CPU against main, both on: the signed module phase, both compute
-     * phases and both fork phases lower in 8-9 of 11-12 pairs, the default module phase and boot level over 34 pairs,
-     * but the signed boot higher in 6 of 11, lower in 4; docs/BENCHMARKS.md round 66). Tests set it.
+     * **On by default since round 66** (with {@link #accessGroups}; {@code =false}: groups in C1 units too): round 66's quiet
+     * slot, run-thread CPU against main, both on: the signed module phase, both compute phases and both fork phases lower
+     * in 8-9 of 11-12 pairs, the default module phase and boot level over 34 pairs, the signed boot higher in 6 of 11;
+     * the lead's 8 more signed pairs: modules 8 of 8 lower, boot 4 of 8 (slow outliers on both sides this time), so over
+     * 19 pairs the signed boot is level (medians 2.39/2.39 and 2.30/2.33 s); docs/BENCHMARKS.md round 66. Tests set it.
      */
     static volatile boolean accessGroupsHotOnly = accessGroupsHotOnlyProperty();
 
     /** {@link #accessGroupsHotOnly} as the JVM's properties set it (the default when unset). */
     static boolean accessGroupsHotOnlyProperty() {
-        return Boolean.getBoolean("vmckpt.jit.accessGroupsHotOnly");
+        return Boolean.parseBoolean(System.getProperty("vmckpt.jit.accessGroupsHotOnly", "true"));
     }
     /** {@link #accessGroups} as the unit being built began. */
     private boolean accessGroupsNow;
