@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Reads bench/cpu/boot-series.py's JSON: every boot in run order, then the slow boots (run-thread CPU at BENCH-INIT
+over 1.15x the median of all the file's boots, or of each launcher's with --per-launcher) against the others: the
+canaries around them, the host's CPU outside the JVM, the run thread's involuntary context switches, page faults,
+C1 CPU per unit, and, where the boots were recorded with PERF=DIR, the run thread's samples by kind of code (our
+interpreter's fast loop, its general loop, C1 units, hot units, Hart.run, the Mmu, the code cache, HotSpot's own
+interpreter, the JVM, the kernel) (round 67).
+
+  python3 bench/cpu/boot-series-read.py OUT.json [--per-launcher]
+"""
+import collections
+import json
+import re
+import statistics
+import subprocess
+import sys
+
+SLOW = 1.15
+
+
+def perf_kinds(path):
+    """The run thread's (comm "java") samples in a perf record, by kind of code."""
+    out = subprocess.run(["perf", "report", "-i", path, "--comms", "java", "--sort", "dso,sym", "-n", "--stdio"],
+                         capture_output=True, text=True).stdout
+    c = collections.Counter()
+    for line in out.splitlines():
+        m = re.match(r"\s*([\d.]+)%\s+(\d+)\s+(\[JIT\] tid \d+|\S+)\s+\[(.)\]\s+(.*)", line)
+        if not m:
+            continue
+        n, dso, sym = int(m.group(2)), m.group(3), m.group(5).strip()
+        if m.group(4) == "k":
+            k = "kernel"
+        elif "HotUnit" in sym:
+            k = "hot units"
+        elif ".Unit" in sym:
+            k = "C1 units"
+        elif "InterpreterFastLoop" in sym:
+            k = "fast loop"
+        elif "cpu.Interpreter." in sym:
+            k = "interpreter"
+        elif sym == "Interpreter":
+            k = "HotSpot interp"
+        elif "Hart.run" in sym:
+            k = "Hart.run"
+        elif "cpu.Mmu" in sym:
+            k = "Mmu"
+        elif "cpu.CodeCache" in sym:
+            k = "CodeCache"
+        elif "libjvm" in dso:
+            k = "JVM"
+        else:
+            k = "other"
+        c[k] += n
+    return c
+
+
+def main():
+    d = json.load(open(sys.argv[1]))
+    per = "--per-launcher" in sys.argv
+    rs = [r for r in d if r.get("init_cpu")]
+    meds = {}
+    for name in {r["name"] for r in rs}:
+        meds[name] = statistics.median(r["init_cpu"]["run"] for r in rs if r["name"] == name or not per)
+    kinds = {}
+    for r in rs:
+        if r.get("perf"):
+            try:
+                kinds[id(r)] = perf_kinds(r["perf"])
+            except OSError:
+                pass
+    print(f"{len(rs)} boots; medians of the boot's run thread: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(meds.items())))
+    for r in rs:
+        ic = r["init_cpu"]
+        slow = ic["run"] > SLOW * meds[r["name"]]
+        k = kinds.get(id(r), {})
+        print(f"{r['t']} {r['name']:>5} r{r['round']:<3d} load {r['load']:5.2f} run {ic['run']:4.2f}{' SLOW' if slow else '     '} "
+              f"C1 {ic['C1']:4.2f} C2 {ic['C2']:4.2f} tr {ic['translator']:4.2f} gc {ic['gc']:4.2f} wait {ic['run-wait']:4.2f} "
+              f"units {r.get('units')} other {r.get('sys_other_s', float('nan')):5.2f} nvcs {(r.get('ctxsw') or [0, 0])[1]:5d} "
+              f"canary alu {r['canary_before'][0]:.3f}/{r['canary_after'][0]:.3f} mem {r['canary_before'][1]:.3f}/{r['canary_after'][1]:.3f}"
+              + (" | " + " ".join(f"{a}={b}" for a, b in k.most_common(7)) if k else ""))
+    groups = {True: [], False: []}
+    for r in rs:
+        groups[r["init_cpu"]["run"] > SLOW * meds[r["name"]]].append(r)
+
+    def med(g, f):
+        v = [f(r) for r in g]
+        v = [x for x in v if x is not None]
+        return statistics.median(v) if v else float("nan")
+    figs = [("boot run", lambda r: r["init_cpu"]["run"]), ("C1", lambda r: r["init_cpu"]["C1"]),
+            ("C1 per unit ms", lambda r: 1000 * r["init_cpu"]["C1"] / max(1, r.get("units") or 1)),
+            ("translator", lambda r: r["init_cpu"]["translator"]), ("gc", lambda r: r["init_cpu"]["gc"]),
+            ("run-wait", lambda r: r["init_cpu"]["run-wait"]), ("first insn", lambda r: r.get("first_insn_s")),
+            ("units", lambda r: r.get("units")), ("host CPU outside the JVM", lambda r: r.get("sys_other_s")),
+            ("involuntary switches", lambda r: (r.get("ctxsw") or [None, None])[1]),
+            ("page faults (host)", lambda r: r.get("vm_delta", {}).get("pgfault")),
+            ("THP MB at /init", lambda r: r.get("mem", {}).get("AnonHugePages", 0) / 1024),
+            ("canary alu (mean of 2)", lambda r: (r["canary_before"][0] + r["canary_after"][0]) / 2),
+            ("canary mem (mean of 2)", lambda r: (r["canary_before"][1] + r["canary_after"][1]) / 2)]
+    for kind in ("fast loop", "interpreter", "C1 units", "hot units", "Hart.run", "Mmu", "CodeCache", "HotSpot interp", "JVM", "kernel", "other"):
+        figs.append((f"perf: {kind}", lambda r, kind=kind: kinds[id(r)][kind] if id(r) in kinds else None))
+    print(f"\n{'median':26s} {'slow (%d)' % len(groups[True]):>10s} {'others (%d)' % len(groups[False]):>12s}")
+    for name, f in figs:
+        print(f"{name:26s} {med(groups[True], f):10.3f} {med(groups[False], f):12.3f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
