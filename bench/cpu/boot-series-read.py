@@ -4,7 +4,9 @@ over 1.15x the median of all the file's boots, or of each launcher's with --per-
 canaries around them, the host's CPU outside the JVM, the run thread's involuntary context switches, page faults,
 C1 CPU per unit, and, where the boots were recorded with PERF=DIR, the run thread's samples by kind of code (our
 interpreter's fast loop, its general loop, C1 units, hot units, Hart.run, the Mmu, the code cache, HotSpot's own
-interpreter, the JVM, the kernel) (round 67).
+interpreter, the JVM, the kernel) and, with JITLOG=1, when C2 first compiled InterpreterFastLoop.run, Hart.run,
+Interpreter.interpret and interpretEach (JVM uptime, ms; % an OSR compile) and which of our C2 methods were made not
+entrant (round 67).
 
   python3 bench/cpu/boot-series-read.py OUT.json [--per-launcher]
 """
@@ -54,6 +56,23 @@ def perf_kinds(path):
     return c
 
 
+KEY = ("InterpreterFastLoop::run", "Hart::run", "Interpreter::interpret", "Interpreter::interpretEach")
+
+
+def jit_summary(r):
+    """With JITLOG: the uptime (ms) of each key method's first C2 compile (OSR marked %), and how many C2 methods of
+    ours were made not entrant."""
+    if "jit" not in r:
+        return ""
+    first = {}
+    for t, lvl, osr, meth, ne in r["jit"]:
+        short = meth.split(".")[-1]
+        if lvl == 4 and not ne and short in KEY and short not in first:
+            first[short] = f"{'%' if osr else ''}{t}"
+    ne4 = [j[3].split(".")[-1] for j in r["jit"] if j[1] == 4 and j[4]]
+    return " C2 " + ",".join(first.get(k, "-") for k in KEY) + f" NE4 {len(ne4)}" + (f" ({' '.join(sorted(set(ne4)))})" if ne4 else "")
+
+
 def main():
     d = json.load(open(sys.argv[1]))
     per = "--per-launcher" in sys.argv
@@ -77,7 +96,7 @@ def main():
               f"C1 {ic['C1']:4.2f} C2 {ic['C2']:4.2f} tr {ic['translator']:4.2f} gc {ic['gc']:4.2f} wait {ic['run-wait']:4.2f} "
               f"units {r.get('units')} other {r.get('sys_other_s', float('nan')):5.2f} nvcs {(r.get('ctxsw') or [0, 0])[1]:5d} "
               f"canary alu {r['canary_before'][0]:.3f}/{r['canary_after'][0]:.3f} mem {r['canary_before'][1]:.3f}/{r['canary_after'][1]:.3f}"
-              + (" | " + " ".join(f"{a}={b}" for a, b in k.most_common(7)) if k else ""))
+              + jit_summary(r) + (" | " + " ".join(f"{a}={b}" for a, b in k.most_common(7)) if k else ""))
     groups = {True: [], False: []}
     for r in rs:
         groups[r["init_cpu"]["run"] > SLOW * meds[r["name"]]].append(r)

@@ -6,11 +6,12 @@ Per boot: the JVM threads' CPU at BENCH-INIT (threads.py's groups), the run thre
 Rss and AnonHugePages there, the host's CPU between the spawn and /init not spent in this JVM (/proc/stat), page
 faults and THP counters (/proc/vmstat), CPU pressure (PSI), the load, --stats' lines. PERF=DIR: each boot also under
 `perf record -e cpu-clock -F 999 -p PID` from the JVM's compiler threads to BENCH-INIT (the JVM writes its perf map at
-exit: -XX:+DumpPerfMapAtExit), DIR/NAME-HHMMSS.data. DEADLINE=EPOCH: no boot starts within 15 s of it.
+exit: -XX:+DumpPerfMapAtExit), DIR/NAME-HHMMSS.data. JITLOG=1: -XX:+PrintCompilation, and C2's compiles of our own
+methods and their made-not-entrant lines kept in the JSON ("jit"). DEADLINE=EPOCH: no boot starts within 15 s of it.
 
   python3 bench/cpu/boot-series.py N OUT.json NAME=PATH[,JAVA_OPTS] ...   (an exit at modules-start: the JVM is alive at /init)
 """
-import json, os, subprocess, sys, time
+import json, os, re, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import threads
 CANARY = os.environ.get("CANARY", "/tmp/vmckpt-canary")
@@ -75,6 +76,8 @@ def boot(path, opts, name):
                 pass
             return threads.group(c) if c else None
         return None
+    if os.environ.get("JITLOG"):
+        env["VMCKPT_JAVA_OPTS"] = (env.get("VMCKPT_JAVA_OPTS", "") + " -XX:+PrintCompilation").strip()
     perfdir = os.environ.get("PERF")
     perf = []
     if perfdir:
@@ -114,6 +117,14 @@ def boot(path, opts, name):
         if tag == "out" and line.strip().startswith("BENCH-INIT"):
             r["init_wall"] = now; r["init_cpu"] = cpu
     r.update(got)
+    if os.environ.get("JITLOG"):
+        # C2's compiles and every made-not-entrant of our own methods (not the units): uptime ms, level, OSR, method
+        jit = []
+        for _, tag, _, l in lines:
+            m = re.match(r"\s*(\d+)\s+\d+\s+([%sbn! ]{0,6})\s*(\d)\s+(org\.vmckpt\S+)", l) if tag == "out" else None
+            if m and ".Unit" not in m.group(4) and (m.group(3) == "4" or "made not entrant" in l):
+                jit.append([int(m.group(1)), int(m.group(3)), "%" in m.group(2), m.group(4), "made not entrant" in l])
+        r["jit"] = jit
     if "proc_init" in got and r.get("raw"):
         p1 = r.pop("proc_init")
         jvm = sum(v for k, v in r["raw"].items() if k != "run-wait")
