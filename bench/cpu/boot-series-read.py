@@ -94,7 +94,8 @@ def main():
         k = kinds.get(id(r), {})
         print(f"{r['t']} {r['name']:>5} r{r['round']:<3d} load {r['load']:5.2f} run {ic['run']:4.2f}{' SLOW' if slow else '     '} "
               f"C1 {ic['C1']:4.2f} C2 {ic['C2']:4.2f} tr {ic['translator']:4.2f} gc {ic['gc']:4.2f} wait {ic['run-wait']:4.2f} "
-              f"units {r.get('units')} other {r.get('sys_other_s', float('nan')):5.2f} nvcs {(r.get('ctxsw') or [0, 0])[1]:5d} "
+              f"units {r.get('units')} other {r.get('sys_other_s', float('nan')):5.2f} "
+              f"({', '.join(f'{n} {c}' for c, n, q in r.get('top_others', [])[:2])}) nvcs {(r.get('ctxsw') or [0, 0])[1]:5d} "
               f"canary alu {r['canary_before'][0]:.3f}/{r['canary_after'][0]:.3f} mem {r['canary_before'][1]:.3f}/{r['canary_after'][1]:.3f}"
               + jit_summary(r) + (" | " + " ".join(f"{a}={b}" for a, b in k.most_common(7)) if k else ""))
     groups = {True: [], False: []}

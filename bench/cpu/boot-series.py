@@ -3,7 +3,7 @@
 fixed-work canary (bench/cpu/canary.c, compiled to $CANARY, /tmp/vmckpt-canary, on first use: an ALU loop and a random
 walk over a 4 MiB table, each its thread CPU seconds), to tell a slow boot of the process from a slow host (round 67).
 Per boot: the JVM threads' CPU at BENCH-INIT (threads.py's groups), the run thread's context switches, the process's
-Rss and AnonHugePages there, the host's CPU between the spawn and /init not spent in this JVM (/proc/stat), page
+Rss and AnonHugePages there, the host's CPU between the spawn and /init not spent in this JVM (/proc/stat) and the processes that spent it, page
 faults and THP counters (/proc/vmstat), CPU pressure (PSI), the load, --stats' lines. PERF=DIR: each boot also under
 `perf record -e cpu-clock -F 999 -p PID` from the JVM's compiler threads to BENCH-INIT (the JVM writes its perf map at
 exit: -XX:+DumpPerfMapAtExit), DIR/NAME-HHMMSS.data. JITLOG=1: -XX:+PrintCompilation, and C2's compiles of our own
@@ -46,6 +46,21 @@ def procstat():
         psi = 0
     return sum(f) - f[3] - f[4], f[3] + f[4], vm, psi
 
+def procs():
+    """{pid: (comm, CPU jiffies)} of every process on the host (a process's threads summed, kernel threads too)."""
+    out = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            st = open(f"/proc/{d}/stat").read()
+        except OSError:
+            continue
+        f = st[st.rindex(")") + 2:].split()
+        out[int(d)] = (st[st.index("(") + 1:st.rindex(")")], int(f[11]) + int(f[12]))
+    return out
+
+
 def ctxsw(pid):
     """The run thread's (the thread named java) voluntary and involuntary context switches."""
     v = n = 0
@@ -62,6 +77,7 @@ def ctxsw(pid):
 def boot(path, opts, name):
     env = dict(os.environ)
     p0 = procstat()
+    ps0 = procs()
     if opts: env["VMCKPT_JAVA_OPTS"] = opts
     got = {}
     def cpu_at(pid, tag, line):
@@ -70,6 +86,8 @@ def boot(path, opts, name):
             got["mem"] = smaps(pid)
             got["raw"] = c
             got["proc_init"] = procstat()
+            got["procs_init"] = procs()
+            got["pid"] = pid
             try:
                 got["ctxsw"] = ctxsw(pid)
             except OSError:
@@ -132,6 +150,9 @@ def boot(path, opts, name):
         r["sys_other_s"] = r["sys_busy_s"] - jvm  # CPU on the host not in this JVM between the spawn and /init
         r["vm_delta"] = {k: p1[2][k] - p0[2][k] for k in p1[2]}
         r["psi_cpu_some_ms"] = (p1[3] - p0[3]) / 1000
+        ps1 = r.pop("procs_init")
+        others = [(ps1[q][1] - ps0.get(q, (None, 0))[1], ps1[q][0], q) for q in ps1 if q != r["pid"] and q != os.getpid()]
+        r["top_others"] = [[round(c / threads.TICK, 2), n, q] for c, n, q in sorted(others, reverse=True)[:4] if c > 0]
     for l in r["stats"]:
         if "run thread CPU" in l: r["run_cpu_stats"] = float(l.split("run thread CPU ")[1].split(" s")[0])
         if "the first instruction " in l: r["first_insn_s"] = float(l.split("the first instruction ")[1].split(" s")[0])
@@ -161,7 +182,7 @@ def main():
             m = r.get("mem", {})
             print(f"{r['t']} {name:>6} r{i} load {load:5.2f} run {ic.get('run', 0):4.2f} C1 {ic.get('C1', 0):4.2f} C2 {ic.get('C2', 0):4.2f} "
                   f"tr {ic.get('translator', 0):4.2f} gc {ic.get('gc', 0):4.2f} wait {ic.get('run-wait', 0):4.2f} units {r.get('units')} "
-                  f"fi {r.get('first_insn_s', 0):.2f} other {r.get('sys_other_s', float('nan')):.2f} cs {r.get('ctxsw')} flt {r.get('vm_delta', {}).get('pgfault', 0)} THP {m.get('AnonHugePages', 0) // 1024} MB of {m.get('Rss', 0) // 1024} | "
+                  f"fi {r.get('first_insn_s', 0):.2f} other {r.get('sys_other_s', float('nan')):.2f} {r.get('top_others', [])[:2]} cs {r.get('ctxsw')} flt {r.get('vm_delta', {}).get('pgfault', 0)} THP {m.get('AnonHugePages', 0) // 1024} MB of {m.get('Rss', 0) // 1024} | "
                   f"canary alu {c0[0]:.3f}/{c1[0]:.3f} mem {c0[1]:.3f}/{c1[1]:.3f}", flush=True)
             json.dump(res, open(out, "w"), indent=1)
     print(f"# {time.strftime('%H:%M:%S', time.gmtime())} load {os.getloadavg()[0]:.2f}", flush=True)
