@@ -16,6 +16,8 @@ bench/cpu/build-guests.sh) once first so that the guests exist.
 With --mark BENCH-DONE the run goes on through the compute phase (compute-start to compute-end) and the fork
 phase (fork-start to fork-end), whose CPU by thread group is read at their marks the same way (round 66): all four
 phases of one run, and the guest's BENCH-INFO lines (digests, taint, forks) kept in the JSON.
+With --canary each run is between two runs of bench/cpu/canary.c (fixed work, its CPU seconds: "canary" in the JSON),
+so that a slow run of a noisy host can be told from a slow jar (round 67).
 """
 import argparse
 import json
@@ -192,6 +194,20 @@ def run_once(launcher, opts, guest, mark, name, logpath=None, cpu="jit"):
     return r
 
 
+CANARY = "/tmp/vmckpt-canary"
+
+
+def canary():
+    """bench/cpu/canary.c's two fixed loops' thread CPU seconds (ALU, memory walk): the host's speed just then, outside
+    the JVM (compiled to /tmp/vmckpt-canary on first use). A slow signed boot comes with slower C1, collector, start-up
+    and module phase too, and slow boots follow each other in run order (round 67): a pair whose canaries are slow
+    is the host's, not the jar's."""
+    if not os.path.exists(CANARY):
+        subprocess.run(["gcc", "-O2", "-o", CANARY, os.path.join(os.path.dirname(os.path.abspath(__file__)), "canary.c")], check=True)
+    out = subprocess.run([CANARY], capture_output=True, text=True).stdout.split()
+    return [float(out[1]), float(out[3])]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("runs", type=int, nargs="?", default=3)
@@ -200,6 +216,7 @@ def main():
     ap.add_argument("--launcher", action="append", required=True, help="NAME=PATH[,JAVA_OPTS]")
     ap.add_argument("--cpu", default="jit", help="vmckpt run's --cpu: jit (the default) or interp (the interpreter alone)")
     ap.add_argument("--json")
+    ap.add_argument("--canary", action="store_true", help="run bench/cpu/canary.c's fixed work before and after each run (round 67)")
     args = ap.parse_args()
     launchers = [parse_launcher(spec) for spec in args.launcher]
     print(f"# {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC, guest {args.guest}, to '{args.mark}', "
@@ -208,8 +225,11 @@ def main():
     for i in range(args.runs):
         for name, path, opts in launchers:
             load = os.getloadavg()[0]
+            c0 = canary() if args.canary else None
             r = run_once(path, opts, args.guest, args.mark, f"threads-{os.getpid()}-{name}", cpu=args.cpu)
             r["load"] = load
+            if args.canary:
+                r["canary"] = [c0, canary()]
             results[name].append(r)
             ini, end = r.get("init_cpu", {}), r.get("mend_cpu", {})
             mods = (r["mend_wall"] - r["mstart_wall"]) if "mend_wall" in r and "mstart_wall" in r else float("nan")
@@ -230,7 +250,8 @@ def main():
                   f"wait {mcpu.get('run-wait', float('nan')):4.2f} | at mark: run {end.get('run', 0):4.2f} "
                   f"C1 {end.get('C1', 0):4.2f} C2 {end.get('C2', 0):4.2f} tr {end.get('translator', 0):4.2f} | "
                   f"{r.get('mips_per_cpu_s', 0):.0f} MIPS/CPU s, {r.get('translated_pct', 0):.1f}% translated, "
-                  f"{r.get('units', 0)} units, {r.get('nocode', '?')} hot builds without code, first insn {r.get('first_insn_s', float('nan')):.2f} s{'' if r['exit'] == 0 else ' exit ' + str(r['exit'])}{later}", flush=True)
+                  f"{r.get('units', 0)} units, {r.get('nocode', '?')} hot builds without code, first insn {r.get('first_insn_s', float('nan')):.2f} s{'' if r['exit'] == 0 else ' exit ' + str(r['exit'])}{later}"
+                  + (f" | canary alu {r['canary'][0][0]:.3f}/{r['canary'][1][0]:.3f} mem {r['canary'][0][1]:.3f}/{r['canary'][1][1]:.3f}" if args.canary else ""), flush=True)
     print("# medians")
     for name in results:
         rs = [r for r in results[name] if "init_cpu" in r and "mend_cpu" in r]
