@@ -7,7 +7,8 @@ that reached modules-end (a module phase over 0.9 s of run thread: the signed gu
 median in the file. Prints, for slow and for the other runs, the median of each figure over its own series' median
 (the run thread, C1, C2, the translator thread, the collector, the start to the guest's first instruction, the module
 phase's run thread and C1, C1 CPU per unit, units, the translated share), and how slow runs follow each other in run
-order (rounds of a file interleave its launchers: round i of each launcher, in the file's order).
+order (rounds of a file interleave its launchers: round i of each launcher, in the file's order), and how often the
+same run's module phase is slow too.
 
   python3 bench/cpu/slow-boots.py [FILES...]        (default: bench/results/threads*.json)
 """
@@ -48,6 +49,7 @@ def main():
     files = sys.argv[1:] or sorted(glob.glob(os.path.join(ROOT, "bench/results/threads*.json")))
     ratios = {True: collections.defaultdict(list), False: collections.defaultdict(list)}
     follow = collections.Counter()
+    modules_too = collections.Counter()  # (boot slow, module phase slow)
     nfiles = 0
     for f in files:
         try:
@@ -67,6 +69,7 @@ def main():
                 fig = figures(r)
                 slow = fig["boot run"] > SLOW * meds["boot run"]
                 slow_of[id(r)] = slow
+                modules_too[(slow, fig["modules run"] > SLOW * meds["modules run"])] += 1
                 for k, v in fig.items():
                     if meds[k]:
                         ratios[slow][k].append(v / meds[k])
@@ -86,6 +89,11 @@ def main():
     after_fast = follow[(False, True)] / max(1, follow[(False, True)] + follow[(False, False)])
     print(f"run order: a slow boot after a slow one {after_slow:.2f} ({follow[(True, True)]} of {follow[(True, True)] + follow[(True, False)]}), "
           f"after another {after_fast:.2f} ({follow[(False, True)]} of {follow[(False, True)] + follow[(False, False)]})")
+
+
+    m_slow = modules_too[(True, True)] / max(1, modules_too[(True, True)] + modules_too[(True, False)])
+    m_fast = modules_too[(False, True)] / max(1, modules_too[(False, True)] + modules_too[(False, False)])
+    print(f"the same run's module phase over {SLOW}x its median: after a slow boot {m_slow:.2f}, after another {m_fast:.2f}")
 
 
 if __name__ == "__main__":
