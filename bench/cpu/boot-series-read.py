@@ -97,6 +97,7 @@ def main():
               f"units {r.get('units')} other {r.get('sys_other_s', float('nan')):5.2f} "
               f"({', '.join(f'{n} {c}' for c, n, q in r.get('top_others', [])[:2])}) nvcs {(r.get('ctxsw') or [0, 0])[1]:5d} "
               f"canary alu {r['canary_before'][0]:.3f}/{r['canary_after'][0]:.3f} mem {r['canary_before'][1]:.3f}/{r['canary_after'][1]:.3f}"
+              + (f" pair {sum(c[0] for c in r['canary_pair']) / 2:.3f}/{sum(c[1] for c in r['canary_pair']) / 2:.3f}" if "canary_pair" in r else "")
               + jit_summary(r) + (" | " + " ".join(f"{a}={b}" for a, b in k.most_common(7)) if k else ""))
     groups = {True: [], False: []}
     for r in rs:
@@ -115,7 +116,9 @@ def main():
             ("page faults (host)", lambda r: r.get("vm_delta", {}).get("pgfault")),
             ("THP MB at /init", lambda r: r.get("mem", {}).get("AnonHugePages", 0) / 1024),
             ("canary alu (mean of 2)", lambda r: (r["canary_before"][0] + r["canary_after"][0]) / 2),
-            ("canary mem (mean of 2)", lambda r: (r["canary_before"][1] + r["canary_after"][1]) / 2)]
+            ("canary mem (mean of 2)", lambda r: (r["canary_before"][1] + r["canary_after"][1]) / 2),
+            ("canary pair alu (mean)", lambda r: (r["canary_pair"][0][0] + r["canary_pair"][1][0]) / 2 if "canary_pair" in r else None),
+            ("canary pair mem (mean)", lambda r: (r["canary_pair"][0][1] + r["canary_pair"][1][1]) / 2 if "canary_pair" in r else None)]
     for kind in ("fast loop", "interpreter", "C1 units", "hot units", "Hart.run", "Mmu", "CodeCache", "HotSpot interp", "JVM", "kernel", "other"):
         figs.append((f"perf: {kind}", lambda r, kind=kind: kinds[id(r)][kind] if id(r) in kinds else None))
     print(f"\n{'median':26s} {'slow (%d)' % len(groups[True]):>10s} {'others (%d)' % len(groups[False]):>12s}")

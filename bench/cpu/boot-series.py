@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Signed boots to /init, launchers interleaved (the order turns every round), each boot between two runs of a
 fixed-work canary (bench/cpu/canary.c, compiled to $CANARY, /tmp/vmckpt-canary, on first use: an ALU loop and a random
-walk over a 4 MiB table, each its thread CPU seconds), to tell a slow boot of the process from a slow host (round 67).
+walk over a 4 MiB table, each its thread CPU seconds; after the boot also two at once), to tell a slow boot of the process from a slow host (round 67).
 Per boot: the JVM threads' CPU at BENCH-INIT (threads.py's groups), the run thread's context switches, the process's
 Rss and AnonHugePages there, the host's CPU between the spawn and /init not spent in this JVM (/proc/stat) and the processes that spent it, page
 faults and THP counters (/proc/vmstat), CPU pressure (PSI), the load, --stats' lines. PERF=DIR: each boot also under
@@ -21,6 +21,17 @@ if not os.path.exists(CANARY):
 def canary():
     out = subprocess.run([CANARY], capture_output=True, text=True).stdout.split()
     return float(out[1]), float(out[3])
+
+def canary_pair():
+    """Two canaries at once (both cores busy, as in a boot): each one's (ALU, memory) seconds. A host that slows a core
+    only while the other is busy too (two virtual CPUs on one physical core's two threads, say) shows here, not alone."""
+    ps = [subprocess.Popen([CANARY], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    out = []
+    for p in ps:
+        f = p.communicate()[0].split()
+        out.append((float(f[1]), float(f[3])))
+    return out
+
 
 def smaps(pid):
     d = {}
@@ -176,14 +187,15 @@ def main():
             c0 = canary()
             r = boot(path, opts, f"sb67-{os.getpid()}-{name}")
             c1 = canary()
-            r.update(name=name, round=i, load=load, canary_before=c0, canary_after=c1, t=time.strftime('%H:%M:%S', time.gmtime()))
+            c2 = canary_pair()
+            r.update(name=name, round=i, load=load, canary_before=c0, canary_after=c1, canary_pair=c2, t=time.strftime('%H:%M:%S', time.gmtime()))
             res.append(r)
             ic = r.get("init_cpu") or {}
             m = r.get("mem", {})
             print(f"{r['t']} {name:>6} r{i} load {load:5.2f} run {ic.get('run', 0):4.2f} C1 {ic.get('C1', 0):4.2f} C2 {ic.get('C2', 0):4.2f} "
                   f"tr {ic.get('translator', 0):4.2f} gc {ic.get('gc', 0):4.2f} wait {ic.get('run-wait', 0):4.2f} units {r.get('units')} "
                   f"fi {r.get('first_insn_s', 0):.2f} other {r.get('sys_other_s', float('nan')):.2f} {r.get('top_others', [])[:2]} cs {r.get('ctxsw')} flt {r.get('vm_delta', {}).get('pgfault', 0)} THP {m.get('AnonHugePages', 0) // 1024} MB of {m.get('Rss', 0) // 1024} | "
-                  f"canary alu {c0[0]:.3f}/{c1[0]:.3f} mem {c0[1]:.3f}/{c1[1]:.3f}", flush=True)
+                  f"canary alu {c0[0]:.3f}/{c1[0]:.3f} mem {c0[1]:.3f}/{c1[1]:.3f} pair alu {c2[0][0]:.3f},{c2[1][0]:.3f} mem {c2[0][1]:.3f},{c2[1][1]:.3f}", flush=True)
             json.dump(res, open(out, "w"), indent=1)
     print(f"# {time.strftime('%H:%M:%S', time.gmtime())} load {os.getloadavg()[0]:.2f}", flush=True)
 
