@@ -73,6 +73,17 @@ def jit_summary(r):
     return " C2 " + ",".join(first.get(k, "-") for k in KEY) + f" NE4 {len(ne4)}" + (f" ({' '.join(sorted(set(ne4)))})" if ne4 else "")
 
 
+def corr(pairs):
+    """Pearson's r of (x, y) pairs (nan under 3 or without spread)."""
+    if len(pairs) < 3:
+        return float("nan")
+    mx, my = statistics.mean(p[0] for p in pairs), statistics.mean(p[1] for p in pairs)
+    sxy = sum((x - mx) * (y - my) for x, y in pairs)
+    sx = sum((x - mx) ** 2 for x, _ in pairs) ** 0.5
+    sy = sum((y - my) ** 2 for _, y in pairs) ** 0.5
+    return sxy / (sx * sy) if sx and sy else float("nan")
+
+
 def main():
     d = json.load(open(sys.argv[1]))
     per = "--per-launcher" in sys.argv
@@ -121,9 +132,15 @@ def main():
             ("canary pair mem (mean)", lambda r: (r["canary_pair"][0][1] + r["canary_pair"][1][1]) / 2 if "canary_pair" in r else None)]
     for kind in ("fast loop", "interpreter", "C1 units", "hot units", "Hart.run", "Mmu", "CodeCache", "HotSpot interp", "JVM", "kernel", "other"):
         figs.append((f"perf: {kind}", lambda r, kind=kind: kinds[id(r)][kind] if id(r) in kinds else None))
-    print(f"\n{'median':26s} {'slow (%d)' % len(groups[True]):>10s} {'others (%d)' % len(groups[False]):>12s}")
+    print(f"\n{'median':26s} {'slow (%d)' % len(groups[True]):>10s} {'others (%d)' % len(groups[False]):>12s}   correlation with the boot's run thread over all boots")
     for name, f in figs:
-        print(f"{name:26s} {med(groups[True], f):10.3f} {med(groups[False], f):12.3f}")
+        pairs = [(r["init_cpu"]["run"], f(r)) for r in rs if f(r) is not None]
+        print(f"{name:26s} {med(groups[True], f):10.3f} {med(groups[False], f):12.3f}   {corr(pairs):+.2f}")
+    seq = [r["init_cpu"]["run"] > SLOW * meds[r["name"]] for r in rs]
+    after = [b for a, b in zip(seq, seq[1:]) if a]
+    other = [b for a, b in zip(seq, seq[1:]) if not a]
+    print(f"\nrun order: a slow boot after a slow one {sum(after)} of {len(after)}, after another {sum(other)} of {len(other)}; "
+          f"slow boots by launcher: " + ", ".join(f"{n} {sum(1 for r in groups[True] if r['name'] == n)} of {sum(1 for r in rs if r['name'] == n)}" for n in sorted(meds)))
 
 
 if __name__ == "__main__":
