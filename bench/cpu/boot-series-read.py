@@ -84,6 +84,18 @@ def corr(pairs):
     return sxy / (sx * sy) if sx and sy else float("nan")
 
 
+def perf_cpus(path):
+    """The run thread's samples on each CPU (recorded with --sample-cpu)."""
+    out = subprocess.run(["perf", "report", "-i", path, "--sort", "comm,cpu", "-n", "--stdio"],
+                         capture_output=True, text=True).stdout
+    c = {}
+    for line in out.splitlines():
+        m = re.match(r"\s*([\d.]+)%\s+(\d+)\s+java\s+(\d+)\s*$", line)
+        if m:
+            c[int(m.group(3))] = int(m.group(2))
+    return c
+
+
 def main():
     d = json.load(open(sys.argv[1]))
     per = "--per-launcher" in sys.argv
@@ -96,6 +108,7 @@ def main():
         if r.get("perf"):
             try:
                 kinds[id(r)] = perf_kinds(r["perf"])
+                r["perf_cpus"] = perf_cpus(r["perf"])
             except OSError:
                 pass
     print(f"{len(rs)} boots; medians of the boot's run thread: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(meds.items())))
@@ -109,6 +122,8 @@ def main():
               f"({', '.join(f'{n} {c}' for c, n, q in r.get('top_others', [])[:2])}) nvcs {(r.get('ctxsw') or [0, 0])[1]:5d} "
               f"canary alu {r['canary_before'][0]:.3f}/{r['canary_after'][0]:.3f} mem {r['canary_before'][1]:.3f}/{r['canary_after'][1]:.3f}"
               + (f" pair {sum(c[0] for c in r['canary_pair']) / 2:.3f}/{sum(c[1] for c in r['canary_pair']) / 2:.3f}" if "canary_pair" in r else "")
+              + (f" cpu1 {r['canary_after_cpu1'][0]:.3f}/{r['canary_after_cpu1'][1]:.3f}" if "canary_after_cpu1" in r else "")
+              + (f" run on cpu0 {r['perf_cpus'].get(0, 0) / max(1, sum(r['perf_cpus'].values())):.2f}" if r.get("perf_cpus") else "")
               + jit_summary(r) + (" | " + " ".join(f"{a}={b}" for a, b in k.most_common(7)) if k else ""))
     groups = {True: [], False: []}
     for r in rs:
@@ -128,6 +143,9 @@ def main():
             ("THP MB at /init", lambda r: r.get("mem", {}).get("AnonHugePages", 0) / 1024),
             ("canary alu (mean of 2)", lambda r: (r["canary_before"][0] + r["canary_after"][0]) / 2),
             ("canary mem (mean of 2)", lambda r: (r["canary_before"][1] + r["canary_after"][1]) / 2),
+            ("canary cpu1 alu (after)", lambda r: r["canary_after_cpu1"][0] if "canary_after_cpu1" in r else None),
+            ("canary cpu1 mem (after)", lambda r: r["canary_after_cpu1"][1] if "canary_after_cpu1" in r else None),
+            ("run thread's share on cpu0", lambda r: r["perf_cpus"].get(0, 0) / max(1, sum(r["perf_cpus"].values())) if r.get("perf_cpus") else None),
             ("canary pair alu (mean)", lambda r: (r["canary_pair"][0][0] + r["canary_pair"][1][0]) / 2 if "canary_pair" in r else None),
             ("canary pair mem (mean)", lambda r: (r["canary_pair"][0][1] + r["canary_pair"][1][1]) / 2 if "canary_pair" in r else None)]
     for kind in ("fast loop", "interpreter", "C1 units", "hot units", "Hart.run", "Mmu", "CodeCache", "HotSpot interp", "JVM", "kernel", "other"):

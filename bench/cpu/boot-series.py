@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Signed boots to /init, launchers interleaved (the order turns every round), each boot between two runs of a
 fixed-work canary (bench/cpu/canary.c, compiled to $CANARY, /tmp/vmckpt-canary, on first use: an ALU loop and a random
-walk over a 4 MiB table, each its thread CPU seconds; after the boot also two at once), to tell a slow boot of the process from a slow host (round 67).
+walk over a 4 MiB table, each its thread CPU seconds: before the boot where the scheduler puts it, after it on CPU 0
+alone, on CPU 1 alone, then one on each at once), to tell a slow boot of the process from a slow host (round 67).
 Per boot: the JVM threads' CPU at BENCH-INIT (threads.py's groups), the run thread's context switches, the process's
 Rss and AnonHugePages there, the host's CPU between the spawn and /init not spent in this JVM (/proc/stat) and the processes that spent it, page
 faults and THP counters (/proc/vmstat), CPU pressure (PSI), the load, --stats' lines. PERF=DIR: each boot also under
-`perf record -e cpu-clock -F 999 -p PID` from the JVM's compiler threads to BENCH-INIT (the JVM writes its perf map at
+`perf record --sample-cpu -e cpu-clock -F 999 -p PID` from the JVM's compiler threads to BENCH-INIT (the JVM writes its perf map at
 exit: -XX:+DumpPerfMapAtExit), DIR/NAME-HHMMSS.data. JITLOG=1: -XX:+PrintCompilation, and C2's compiles of our own
 methods and their made-not-entrant lines kept in the JSON ("jit"). DEADLINE=EPOCH: no boot starts within 15 s of it.
 
@@ -18,14 +19,15 @@ CANARY = os.environ.get("CANARY", "/tmp/vmckpt-canary")
 if not os.path.exists(CANARY):
     subprocess.run(["gcc", "-O2", "-o", CANARY, os.path.join(os.path.dirname(os.path.abspath(__file__)), "canary.c")], check=True)
 
-def canary():
-    out = subprocess.run([CANARY], capture_output=True, text=True).stdout.split()
+def canary(cpu=None):
+    """The canary's (ALU, memory) thread CPU seconds; on CPU cpu alone if given (taskset)."""
+    out = subprocess.run(([] if cpu is None else ["taskset", "-c", str(cpu)]) + [CANARY], capture_output=True, text=True).stdout.split()
     return float(out[1]), float(out[3])
 
 def canary_pair():
     """Two canaries at once (both cores busy, as in a boot): each one's (ALU, memory) seconds. A host that slows a core
     only while the other is busy too (two virtual CPUs on one physical core's two threads, say) shows here, not alone."""
-    ps = [subprocess.Popen([CANARY], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    ps = [subprocess.Popen(["taskset", "-c", str(c), CANARY], stdout=subprocess.PIPE, text=True) for c in range(2)]
     out = []
     for p in ps:
         f = p.communicate()[0].split()
@@ -123,7 +125,7 @@ def boot(path, opts, name):
                 except OSError:
                     pass
                 time.sleep(0.005)
-            perf.append(subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", "999", "-p", str(pid), "-o", got["perf"]],
+            perf.append(subprocess.Popen(["perf", "record", "-q", "--sample-cpu", "-e", "cpu-clock", "-F", "999", "-p", str(pid), "-o", got["perf"]],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     orig = cpu_at
 
@@ -186,16 +188,17 @@ def main():
             load = os.getloadavg()[0]
             c0 = canary()
             r = boot(path, opts, f"sb67-{os.getpid()}-{name}")
-            c1 = canary()
+            c1 = canary(0)
+            c1b = canary(1)
             c2 = canary_pair()
-            r.update(name=name, round=i, load=load, canary_before=c0, canary_after=c1, canary_pair=c2, t=time.strftime('%H:%M:%S', time.gmtime()))
+            r.update(name=name, round=i, load=load, canary_before=c0, canary_after=c1, canary_after_cpu1=c1b, canary_pair=c2, t=time.strftime('%H:%M:%S', time.gmtime()))
             res.append(r)
             ic = r.get("init_cpu") or {}
             m = r.get("mem", {})
             print(f"{r['t']} {name:>6} r{i} load {load:5.2f} run {ic.get('run', 0):4.2f} C1 {ic.get('C1', 0):4.2f} C2 {ic.get('C2', 0):4.2f} "
                   f"tr {ic.get('translator', 0):4.2f} gc {ic.get('gc', 0):4.2f} wait {ic.get('run-wait', 0):4.2f} units {r.get('units')} "
                   f"fi {r.get('first_insn_s', 0):.2f} other {r.get('sys_other_s', float('nan')):.2f} {r.get('top_others', [])[:2]} cs {r.get('ctxsw')} flt {r.get('vm_delta', {}).get('pgfault', 0)} THP {m.get('AnonHugePages', 0) // 1024} MB of {m.get('Rss', 0) // 1024} | "
-                  f"canary alu {c0[0]:.3f}/{c1[0]:.3f} mem {c0[1]:.3f}/{c1[1]:.3f} pair alu {c2[0][0]:.3f},{c2[1][0]:.3f} mem {c2[0][1]:.3f},{c2[1][1]:.3f}", flush=True)
+                  f"canary alu {c0[0]:.3f}/{c1[0]:.3f}/{c1b[0]:.3f} mem {c0[1]:.3f}/{c1[1]:.3f}/{c1b[1]:.3f} pair alu {c2[0][0]:.3f},{c2[1][0]:.3f} mem {c2[0][1]:.3f},{c2[1][1]:.3f}", flush=True)
             json.dump(res, open(out, "w"), indent=1)
     print(f"# {time.strftime('%H:%M:%S', time.gmtime())} load {os.getloadavg()[0]:.2f}", flush=True)
 
