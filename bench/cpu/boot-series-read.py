@@ -96,6 +96,14 @@ def perf_cpus(path):
     return c
 
 
+def translated_pct(r):
+    """--stats' share of the instructions run translated (to the exit at modules-start)."""
+    for l in r.get("stats", []):
+        if "of instructions run translated" in l:
+            return float(l.split("translator: ")[1].split("%")[0])
+    return None
+
+
 def main():
     d = json.load(open(sys.argv[1]))
     per = "--per-launcher" in sys.argv
@@ -118,7 +126,7 @@ def main():
         k = kinds.get(id(r), {})
         print(f"{r['t']} {r['name']:>5} r{r['round']:<3d} load {r['load']:5.2f} run {ic['run']:4.2f}{' SLOW' if slow else '     '} "
               f"C1 {ic['C1']:4.2f} C2 {ic['C2']:4.2f} tr {ic['translator']:4.2f} gc {ic['gc']:4.2f} wait {ic['run-wait']:4.2f} "
-              f"units {r.get('units')} other {r.get('sys_other_s', float('nan')):5.2f} "
+              f"units {r.get('units')} {translated_pct(r)}% other {r.get('sys_other_s', float('nan')):5.2f} "
               f"({', '.join(f'{n} {c}' for c, n, q in r.get('top_others', [])[:2])}) nvcs {(r.get('ctxsw') or [0, 0])[1]:5d} "
               f"canary alu {r['canary_before'][0]:.3f}/{r['canary_after'][0]:.3f} mem {r['canary_before'][1]:.3f}/{r['canary_after'][1]:.3f}"
               + (f" pair {sum(c[0] for c in r['canary_pair']) / 2:.3f}/{sum(c[1] for c in r['canary_pair']) / 2:.3f}" if "canary_pair" in r else "")
@@ -137,7 +145,7 @@ def main():
             ("C1 per unit ms", lambda r: 1000 * r["init_cpu"]["C1"] / max(1, r.get("units") or 1)),
             ("translator", lambda r: r["init_cpu"]["translator"]), ("gc", lambda r: r["init_cpu"]["gc"]),
             ("run-wait", lambda r: r["init_cpu"]["run-wait"]), ("first insn", lambda r: r.get("first_insn_s")),
-            ("units", lambda r: r.get("units")), ("host CPU outside the JVM", lambda r: r.get("sys_other_s")),
+            ("units", lambda r: r.get("units")), ("translated %", translated_pct), ("host CPU outside the JVM", lambda r: r.get("sys_other_s")),
             ("involuntary switches", lambda r: (r.get("ctxsw") or [None, None])[1]),
             ("page faults (host)", lambda r: r.get("vm_delta", {}).get("pgfault")),
             ("THP MB at /init", lambda r: r.get("mem", {}).get("AnonHugePages", 0) / 1024),
