@@ -8,9 +8,10 @@ interpreter, the JVM, the kernel) and, with JITLOG=1, when C2 first compiled Int
 Interpreter.interpret and interpretEach (JVM uptime, ms; % an OSR compile) and which of our C2 methods were made not
 entrant (round 67).
 
-  python3 bench/cpu/boot-series-read.py OUT.json [--per-launcher]
+  python3 bench/cpu/boot-series-read.py OUT.json[.gz] [--per-launcher]
 """
 import collections
+import gzip
 import json
 import re
 import statistics
@@ -105,7 +106,7 @@ def translated_pct(r):
 
 
 def main():
-    d = json.load(open(sys.argv[1]))
+    d = json.load(gzip.open(sys.argv[1], "rt") if sys.argv[1].endswith(".gz") else open(sys.argv[1]))
     per = "--per-launcher" in sys.argv
     rs = [r for r in d if r.get("init_cpu")]
     meds = {}
