@@ -271,7 +271,9 @@ final class Translator {
      * and the JVM state at each call keeps every guest register alive to it): the same units compiled in one JVM took
      * C1 a quarter less CPU with the units leaving before a miss (UnitCompileCostBench on a signed boot's 387 units,
      * docs/BENCHMARKS.md round 67), while the compact code in the hot tier was what round 65 could not clear of the
-     * signed fork phase's loss. Tests change it.
+     * signed fork phase's loss. Off: round 67's quiet slot had the boots' run thread lower (signed 29 of 35 pairs, default
+     * 10 of 11) and the other phases level or lower, but the default guest's fork phase higher at the median on 5 pairs.
+     * Tests change it.
      */
     static volatile boolean c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
 
