@@ -205,6 +205,7 @@ final class BackgroundTranslator {
         long t0 = CpuClock.threadNanos();
         try {
             boolean hot = job.replaces != null;
+            if (UnitCorpus.FILE != null && !hot) UnitCorpus.record(job);
             translator.innerEntries = job.cache.innerEntries;
             translator.wordLogic = job.cache.wordLogic;
             translator.wordLocals = job.cache.wordLocals;

@@ -262,8 +262,20 @@ final class Translator {
      * units, round 64's profile). Hot-tier units keep their slow paths ({@link #missLeaves} is theirs). Tests change it.
      */
     static volatile boolean compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
-    /** {@link #compactMissLeaves} for the unit being built: C1 units with {@link #compactEmit} only. */
+    /** {@link #compactMissLeaves} for the unit being built: C1 units with {@link #compactEmit} only (or {@link #c1MissLeaves}). */
     private boolean compactLeaveNow;
+    /**
+     * {@link #compactEmit} and {@link #compactMissLeaves} in C1 units only ({@code -Dvmckpt.jit.c1MissLeaves=true}; round
+     * 67, off by default): the hot tier's code stays as without them (its slow paths, its access groups). Why: C1's time
+     * per unit is mostly the slow paths' calls and their joins (C1's linear scan splits every value live across a call,
+     * and the JVM state at each call keeps every guest register alive to it): the same units compiled in one JVM took
+     * C1 a quarter less CPU with the units leaving before a miss (UnitCompileCostBench on a signed boot's 387 units,
+     * docs/BENCHMARKS.md round 67), while the compact code in the hot tier was what round 65 could not clear of the
+     * signed fork phase's loss. Off: round 67's quiet slot had the boots' run thread lower (signed 29 of 35 pairs, default
+     * 10 of 11) and the other phases level or lower, but the default guest's fork phase higher at the median on 5 pairs.
+     * Tests change it.
+     */
+    static volatile boolean c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
 
     /**
      * The simplest ALU operations as JVM instructions in hot-tier units (round 53; on by default,
@@ -468,8 +480,8 @@ final class Translator {
         contextLocalNow = contextLocal;
         uncheckedTlbNow = uncheckedTlb;
         shortAccessNow = shortAccess;
-        compactNow = compactEmit;
-        compactLeaveNow = compactEmit && compactMissLeaves && !hot;
+        compactNow = compactEmit || c1MissLeaves && !hot;
+        compactLeaveNow = !hot && (compactEmit && compactMissLeaves || c1MissLeaves);
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;

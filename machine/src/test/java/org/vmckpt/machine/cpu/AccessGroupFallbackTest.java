@@ -22,6 +22,7 @@ class AccessGroupFallbackTest {
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
+        Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
     }
 
     /** The walker with the hot tier: its loop promoted after 20,000 instructions, built synchronously. */
@@ -95,6 +96,7 @@ class AccessGroupFallbackTest {
         byte[] page = AccessGroupsTest.eightLoads();
         Translator.accessGroups = true;
         Translator.compactMissLeaves = false;
+        Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
         // A C1 unit (with C1 units' groups) and a hot-tier unit (which has them with accessGroupsHotOnly too).
         for (boolean hot : new boolean[] {false, true}) {
             Translator.accessGroupsHotOnly = false;

@@ -30,6 +30,7 @@ class AccessGroupsTest {
         Translator.accessGroups = true;
         Translator.accessGroupsHotOnly = false;
         Translator.compactMissLeaves = false; // (C1 units that leave before a miss have no groups)
+        Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
     }
 
     @AfterAll
@@ -37,6 +38,7 @@ class AccessGroupsTest {
         Translator.accessGroups = Translator.accessGroupsProperty();
         Translator.accessGroupsHotOnly = Translator.accessGroupsHotOnlyProperty();
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
+        Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
     }
 
     /**
@@ -234,6 +236,7 @@ class AccessGroupsTest {
         boolean compact = Translator.compactEmit, leave = Translator.compactMissLeaves, fallback = Translator.accessGroupFallback;
         try {
             Translator.compactMissLeaves = false;
+            Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
             Translator.accessGroupFallback = false;
             for (boolean c : new boolean[] {false, true}) {
                 Translator.compactEmit = c;
@@ -290,10 +293,12 @@ class AccessGroupsTest {
             assertEquals(0, new Translator().translate(page, 7, null, -1, 0x100, false).accessGroups, "C1");
             assertEquals(1, new Translator().translate(page, 7, null, -1, 0x100, true).accessGroups, "hot tier");
             Translator.compactMissLeaves = false;
+            Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
             assertEquals(1, new Translator().translate(page, 7, null, -1, 0x100, false).accessGroups, "C1 without the leaves");
         } finally {
             Translator.compactEmit = compact;
             Translator.compactMissLeaves = false;
+            Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
         }
     }
 

@@ -24,6 +24,7 @@ class CompactEmitTest {
     void asBefore() {
         Translator.compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
+        Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
     }
 
     /**
@@ -120,6 +121,7 @@ class CompactEmitTest {
         Translator t = new Translator();
         boolean groups = Translator.accessGroups;
         Translator.accessGroups = false; // (every access with its own check: grouped ones share their group's)
+        Translator.c1MissLeaves = false; // (it would make the C1 unit compact without compactEmit: C1MissLeavesTest)
         TranslatedUnit without, with;
         int withoutBytes, withBytes;
         try {

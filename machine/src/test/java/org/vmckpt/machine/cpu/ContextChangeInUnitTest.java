@@ -34,11 +34,13 @@ class ContextChangeInUnitTest {
     @BeforeEach
     void unitsGoOnAfterAMiss() {
         Translator.compactMissLeaves = false;
+        Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
     }
 
     @AfterEach
     void restore() {
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
+        Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
     }
 
     static Hart hart(boolean translated) {

@@ -28,11 +28,13 @@ class MissLeavesAdaptiveTest {
     @BeforeEach
     void c1UnitsGoOnAfterAMiss() {
         Translator.compactMissLeaves = false;
+        Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
     }
 
     @AfterEach
     void restore() {
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
+        Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");
         Translator.missCheck = Translator.MISS_CHECK;

@@ -22,6 +22,7 @@ class MissLeavesTest {
     void restore() {
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
+        Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
     }
 
     /** loop: ld/sd x5 at 0(x10); x11 += x5; x10 += x12 (a page); x6 -= 1; bne x6, x0, loop; ret. */
@@ -98,6 +99,7 @@ class MissLeavesTest {
     @Test
     void c1UnitsAndTheSwitchOffGoOnAfterAMiss() {
         Translator.compactMissLeaves = false; // (C1 units with it leave before a miss instead: CompactEmitTest)
+        Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
         for (boolean hot : new boolean[] {false, true}) {
             Translator.missLeaves = !hot; // a C1 unit with the switch on; a hot unit with it off
             int[] code = code(false);

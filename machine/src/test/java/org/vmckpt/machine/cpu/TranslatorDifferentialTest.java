@@ -977,6 +977,27 @@ class TranslatorDifferentialTest {
         }
     }
 
+    /**
+     * Both tiers against the interpreter with {@link Translator#c1MissLeaves} (round 67, off by default): C1 units with
+     * the compact code leave before a missing access, hot-tier units as without it; bare, under Sv39 and MPRV (faults,
+     * page-crossing accesses, stores into code), with and without promotion.
+     */
+    @Test
+    void c1MissLeavesInBothTiers() {
+        Translator.c1MissLeaves = true;
+        try {
+            runSeeds(Hart.PRIV_M, 141, 142);
+            runSeeds(Hart.PRIV_S, 143, 144);
+            runSeeds(MPRV, 145);
+            runSeeds(Hart.PRIV_U, 146, 147);
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 148);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 149);
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 150);
+        } finally {
+            Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
+        }
+    }
+
     /** Both tiers against the interpreter: units promoted to the hot tier after 2,000 instructions. */
     @Test
     void hotTierInEveryMode() {

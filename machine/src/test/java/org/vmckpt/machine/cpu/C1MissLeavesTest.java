@@ -1,0 +1,111 @@
+package org.vmckpt.machine.cpu;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.vmckpt.machine.cpu.Asm.*;
+
+/**
+ * {@link Translator#c1MissLeaves}: C1 units get the compact code and leave before a missing access (no call of the
+ * hart's access in them); hot-tier units are built exactly as without the switch. The differential test's
+ * {@code c1MissLeavesInBothTiers} compares whole random programs.
+ */
+class C1MissLeavesTest {
+    @AfterEach
+    void asBefore() {
+        Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
+    }
+
+    /** A loop of 12 loads, adds and stores through x9 (as CompactEmitTest's), at 0x100 of a page. */
+    static byte[] accessLoop() {
+        byte[] page = new byte[4096];
+        ByteBuffer b = ByteBuffer.wrap(page).order(ByteOrder.LITTLE_ENDIAN);
+        int at = 0x100;
+        for (int k = 0; k < 12; k++) {
+            b.putInt(at, ld(10, 9, 8 * k)); at += 4;
+            b.putInt(at, add(12, 12, 10)); at += 4;
+            b.putInt(at, sw(12, 9, 8 * k + 4)); at += 4;
+        }
+        b.putInt(at, addi(9, 9, 8)); at += 4;
+        b.putInt(at, Asm.b(0x100 - at, 0, 9, 1)); at += 4; // bne s1, x0, head
+        b.putInt(at, i(0, 1, 0, 0, 0x67));                  // ret
+        return page;
+    }
+
+    /** The methods of Mmu a class's code calls, by name. */
+    static List<String> mmuCalls(byte[] classBytes) {
+        List<String> calls = new ArrayList<>();
+        new ClassReader(classBytes).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String n, String d, boolean itf) {
+                        if (owner.equals("org/vmckpt/machine/cpu/Mmu")) calls.add(n);
+                    }
+                };
+            }
+        }, 0);
+        return calls;
+    }
+
+    static boolean callsAnAccess(List<String> calls) {
+        return calls.stream().anyMatch(n -> n.startsWith("load") || n.startsWith("store"));
+    }
+
+    @Test
+    void c1UnitsCallNoAccessAndHotUnitsAreBuiltAsWithout() {
+        byte[] page = accessLoop();
+        Translator t = new Translator();
+        Translator.c1MissLeaves = false;
+        TranslatedUnit c1Off = t.translate(page, 7, 0x100);
+        byte[] c1OffBytes = t.lastClassBytes;
+        int c1OffSize = t.lastBytecodeSize;
+        TranslatedUnit hotOff = t.translate(page, 7, null, -1, 0x100, true);
+        byte[] hotOffBytes = t.lastClassBytes;
+        Translator.c1MissLeaves = true;
+        TranslatedUnit c1On = t.translate(page, 7, 0x100);
+        byte[] c1OnBytes = t.lastClassBytes;
+        int c1OnSize = t.lastBytecodeSize;
+        TranslatedUnit hotOn = t.translate(page, 7, null, -1, 0x100, true);
+        byte[] hotOnBytes = t.lastClassBytes;
+
+        assertEquals(c1Off.instructionCount, c1On.instructionCount, "the same region");
+        assertTrue(callsAnAccess(mmuCalls(c1OffBytes)), "without the switch the slow paths call the hart's access: " + mmuCalls(c1OffBytes));
+        assertFalse(callsAnAccess(mmuCalls(c1OnBytes)), "a C1 unit with the switch calls no access: " + mmuCalls(c1OnBytes));
+        assertTrue(c1OnSize < c1OffSize - 24 * 10, "C1 unit " + c1OnSize + " bytes against " + c1OffSize);
+        assertEquals(hotOff.instructionCount, hotOn.instructionCount);
+        assertTrue(callsAnAccess(mmuCalls(hotOnBytes)), "a hot-tier unit keeps its slow paths: " + mmuCalls(hotOnBytes));
+        assertArrayEquals(hotOffBytes, hotOnBytes, "a hot-tier unit is built as without the switch");
+    }
+
+    /**
+     * CompactEmitTest's loop whose accesses straddle a page end: with the switch every such access leaves its C1 unit
+     * before it (the dispatcher's deferral, the interpreter runs it), and the state is the interpreter's throughout.
+     */
+    @Test
+    void accessesThatMissLeaveTheC1UnitAndGiveTheInterpretersState() {
+        Translator.c1MissLeaves = true;
+        Hart jit = CompactEmitTest.straddler(true), ref = CompactEmitTest.straddler(false);
+        UnitWarmUp.runTranslated(jit, 5_000);
+        assertTrue(jit.translationStats().translatedInstructionsRun() >= 5_000, "translated: " + jit.translationStats());
+        assertTrue(jit.translationStats().deferrals() > 1_000, "the misses left the units: " + jit.translationStats());
+        CompactEmitTest.sameState(ref, jit);
+        for (int budget = 1; budget <= 30; budget++) {
+            jit.run(budget);
+            CompactEmitTest.sameState(ref, jit);
+        }
+        for (int k = 0; k < 20; k++) jit.run(4096);
+        CompactEmitTest.sameState(ref, jit);
+    }
+}
