@@ -373,6 +373,23 @@ final class Translator {
      * {@link #pruneUnreachable}, which takes out the code C2 never parsed (gzip's units then count 2,251-6,983).
      */
     static final int UNCHECKED_TLB_LIMIT = Integer.getInteger("vmckpt.jit.uncheckedTlbLimit", 8600);
+    /**
+     * TLB indices masked by the TLB arrays' own lengths in hot-tier units ({@code -Dvmckpt.jit.tlbMasks=true}; round 67,
+     * off by default): the prologue keeps {@code length - 1} of each of the four arrays in an int local and reads one
+     * element of each at {@code budget & mask}; every access then indexes the tag array with {@code (vpn & tagMask)} and
+     * the page array with {@code (index & pageMask)}. HotSpot's C2 turns a bounds check {@code (x & (len - 1)) <u len}
+     * into {@code len >u 0}, the same test for every access of one array, which the prologue's read has made and every
+     * later one is dominated by; the prologue's read also null-checks each array once, so C2 knows them non-null. So C2's
+     * code of a hot unit drops, per access, the tag array's bounds compare and the page array's null check, length
+     * load and bounds compare (the units run without uncommon traps, {@code PerMethodTrapLimit=0}, so C2 cannot hoist
+     * these checks out of a loop itself), without {@link #uncheckedTlb}'s calls (no inlining budget spent). C1 units
+     * keep the constant mask: C1 removes no such check. Not with the unchecked reads (their calls take the constant
+     * mask's range). Tests change it.
+     */
+    static volatile boolean tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
+    /** {@link #tlbMasks} for the unit being built: hot-tier units only. */
+    private boolean tlbMasksNow;
+
     /** {@link #UNCHECKED_TLB_LIMIT}, which tests change. */
     static volatile int uncheckedTlbLimit = UNCHECKED_TLB_LIMIT;
 
@@ -474,6 +491,7 @@ final class Translator {
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
         missLeavesNow = hot && missLeaves && !missCalls;
+        tlbMasksNow = hot && tlbMasks;
         missCountNow = missLeavesNow && (missLeavesAdaptive || Hart.PROFILE_UNITS);
         byte[] code = page;
         limit = 4096;
@@ -1570,6 +1588,7 @@ final class Translator {
             mv.visitFieldInsn(GETFIELD, MMU, tlb[i][0], tlb[i][1]);
             mv.visitVarInsn(ASTORE, slots[i]);
         }
+        if (masksHere()) emitTlbMasks();
         for (int k = 0; k < pages; k++) {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 2);
@@ -1677,6 +1696,10 @@ final class Translator {
                 l[n++] = "[B";
                 l[n++] = INTEGER;
             }
+        }
+        if (masksHere()) {
+            l = java.util.Arrays.copyOf(l, n + 4);
+            for (int k = 0; k < 4; k++) l[n++] = INTEGER; // (maskSlot: right after the groups' slots)
         }
         while (l[n - 1] == TOP) n--;
         Object[] used = new Object[n];
@@ -2901,7 +2924,7 @@ final class Translator {
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
         mv.visitInsn(L2I);
-        pushInt(Hart.TLB_MASK);
+        pushIndexMask(tagSlot);
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, L_IDX);
         pushTag(tagSlot);
@@ -2950,7 +2973,7 @@ final class Translator {
         mv.visitInsn(LUSHR);
         if (shortAccessNow) mv.visitInsn(DUP2);
         mv.visitInsn(L2I);
-        pushInt(Hart.TLB_MASK);
+        pushIndexMask(tagSlot);
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, L_IDX);
         if (!shortAccessNow) {
@@ -2977,6 +3000,44 @@ final class Translator {
         return uncheckedTlbNow && className.equals(HOT_NAME) && !checkedTlb;
     }
 
+    /** {@link #tlbMasks} in the unit being generated: hot-tier units with the checked reads. */
+    private boolean masksHere() {
+        return tlbMasksNow && !readsUnchecked();
+    }
+
+    /** The int local holding {@code length - 1} of the TLB array in {@code arraySlot} (L_RTAG, L_RPAGE, L_WTAG, L_WPAGE). */
+    private int maskSlot(int arraySlot) {
+        return L_PAGES0 + PAGE_SLOTS * pages + 2 * groupSlots + (arraySlot - L_RTAG);
+    }
+
+    /** Pushes the mask of a TLB index for the tag array in {@code tagSlot}: its own length - 1 ({@link #tlbMasks}), else TLB_MASK. */
+    private void pushIndexMask(int tagSlot) {
+        if (masksHere()) mv.visitVarInsn(ILOAD, maskSlot(tagSlot));
+        else pushInt(Hart.TLB_MASK);
+    }
+
+    /**
+     * {@link #tlbMasks}, in the prologue (the four arrays in their locals): each array's {@code length - 1} into its
+     * mask local, and one element of each read at {@code budget & mask}, so that the array's null check and its
+     * {@code length >u 0} test, which C2 makes of every masked access's bounds check, come once, here.
+     */
+    private void emitTlbMasks() {
+        for (int slot = L_RTAG; slot <= L_WPAGE; slot++) {
+            mv.visitVarInsn(ALOAD, slot);
+            mv.visitInsn(ARRAYLENGTH);
+            mv.visitInsn(ICONST_M1);
+            mv.visitInsn(IADD);
+            mv.visitVarInsn(ISTORE, maskSlot(slot));
+            mv.visitVarInsn(ALOAD, slot);
+            mv.visitVarInsn(ILOAD, L_BUDGET);
+            mv.visitVarInsn(ILOAD, maskSlot(slot));
+            mv.visitInsn(IAND);
+            boolean tags = slot == L_RTAG || slot == L_WTAG;
+            mv.visitInsn(tags ? LALOAD : AALOAD);
+            mv.visitInsn(tags ? POP2 : POP);
+        }
+    }
+
     /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot} ({@link #uncheckedTlb}). */
     private void pushTag(int tagSlot) {
         mv.visitVarInsn(ALOAD, tagSlot);
@@ -2993,6 +3054,10 @@ final class Translator {
     private void pushPage(int pageSlot) {
         mv.visitVarInsn(ALOAD, pageSlot);
         mv.visitVarInsn(ILOAD, L_IDX);
+        if (masksHere()) {
+            mv.visitVarInsn(ILOAD, maskSlot(pageSlot)); // (the index is in range: this is for C2, see tlbMasks)
+            mv.visitInsn(IAND);
+        }
         if (readsUnchecked()) {
             mv.visitMethodInsn(INVOKESTATIC, MMU, "pageAt", "([[BI)[B", false);
             tlbInlineBytes += PAGE_AT_INLINE;
