@@ -375,20 +375,26 @@ final class Translator {
     static final int UNCHECKED_TLB_LIMIT = Integer.getInteger("vmckpt.jit.uncheckedTlbLimit", 8600);
     /**
      * TLB indices masked by the TLB arrays' own lengths in hot-tier units ({@code -Dvmckpt.jit.tlbMasks=true}; round 67,
-     * off by default): the prologue keeps {@code length - 1} of each of the four arrays in an int local and reads one
-     * element of each at {@code budget & mask}; every access then indexes the tag array with {@code (vpn & tagMask)} and
-     * the page array with {@code (index & pageMask)}. HotSpot's C2 turns a bounds check {@code (x & (len - 1)) <u len}
+     * off by default): every access indexes the tag array with {@code vpn & (tags.length - 1)} and the page array with
+     * {@code index & (pages.length - 1)}, and the prologue reads one element of each of the four arrays so. HotSpot's C2 turns a bounds check {@code (x & (len - 1)) <u len}
      * into {@code len >u 0}, the same test for every access of one array, which the prologue's read has made and every
      * later one is dominated by; the prologue's read also null-checks each array once, so C2 knows them non-null. So C2's
      * code of a hot unit drops, per access, the tag array's bounds compare and the page array's null check, length
      * load and bounds compare (the units run without uncommon traps, {@code PerMethodTrapLimit=0}, so C2 cannot hoist
      * these checks out of a loop itself), without {@link #uncheckedTlb}'s calls (no inlining budget spent). C1 units
      * keep the constant mask: C1 removes no such check. Not with the unchecked reads (their calls take the constant
-     * mask's range). Tests change it.
+     * mask's range). ~8 bytes more bytecode per access: a build that the masks put over its region's bytecode bound is
+     * generated again without them (same region). Tests change it.
      */
     static volatile boolean tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
     /** {@link #tlbMasks} for the unit being built: hot-tier units only. */
     private boolean tlbMasksNow;
+    /** Whether the class generated last indexes the TLB through the masks ({@link #masksHere} when it was generated). */
+    private boolean masksGenerated;
+    /** A build generated again without the masks: with them it was over its bytecode bound (their ~8 bytes an access). */
+    private boolean withoutMasks;
+    /** Units built with {@link #tlbMasks}' masks (for tests). */
+    static final java.util.concurrent.atomic.AtomicLong tlbMaskUnits = new java.util.concurrent.atomic.AtomicLong();
 
     /** {@link #UNCHECKED_TLB_LIMIT}, which tests change. */
     static volatile int uncheckedTlbLimit = UNCHECKED_TLB_LIMIT;
@@ -732,8 +738,15 @@ final class Translator {
             checked = classBytes != null;
             if (checked) checkedTlbBuilds.incrementAndGet();
         }
+        if (classBytes == null && masksGenerated) {
+            // Over the bound with the masks (tlbMasks): the same region without them, rather than a smaller region.
+            withoutMasks = true;
+            classBytes = generate(region, entryOff, maxBytecode);
+            withoutMasks = false;
+        }
         withoutPages = false;
         if (classBytes == null) return null;
+        if (masksGenerated) tlbMaskUnits.incrementAndGet();
         if (census != null) TranslatorCensus.add(census);
         TranslatedUnit u = define(classBytes);
         u.pageIndex = pageIndex;
@@ -1231,6 +1244,7 @@ final class Translator {
         // empty at every jump target, so one frame fits all, and ASM need not compute them (the costly part).
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         frameLocals = frameLocals();
+        masksGenerated = masksHere();
         cw.visit(V17, ACC_FINAL | ACC_SUPER, className, null, UNIT, null);
         MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
         init.visitCode();
@@ -1696,10 +1710,6 @@ final class Translator {
                 l[n++] = "[B";
                 l[n++] = INTEGER;
             }
-        }
-        if (masksHere()) {
-            l = java.util.Arrays.copyOf(l, n + 4);
-            for (int k = 0; k < 4; k++) l[n++] = INTEGER; // (maskSlot: right after the groups' slots)
         }
         while (l[n - 1] == TOP) n--;
         Object[] used = new Object[n];
@@ -3000,39 +3010,40 @@ final class Translator {
         return uncheckedTlbNow && className.equals(HOT_NAME) && !checkedTlb;
     }
 
-    /** {@link #tlbMasks} in the unit being generated: hot-tier units with the checked reads. */
+    /** {@link #tlbMasks} in the unit being generated: hot-tier units with the checked reads (not a build generated again without them). */
     private boolean masksHere() {
-        return tlbMasksNow && !readsUnchecked();
-    }
-
-    /** The int local holding {@code length - 1} of the TLB array in {@code arraySlot} (L_RTAG, L_RPAGE, L_WTAG, L_WPAGE). */
-    private int maskSlot(int arraySlot) {
-        return L_PAGES0 + PAGE_SLOTS * pages + 2 * groupSlots + (arraySlot - L_RTAG);
-    }
-
-    /** Pushes the mask of a TLB index for the tag array in {@code tagSlot}: its own length - 1 ({@link #tlbMasks}), else TLB_MASK. */
-    private void pushIndexMask(int tagSlot) {
-        if (masksHere()) mv.visitVarInsn(ILOAD, maskSlot(tagSlot));
-        else pushInt(Hart.TLB_MASK);
+        return tlbMasksNow && !readsUnchecked() && !withoutMasks;
     }
 
     /**
-     * {@link #tlbMasks}, in the prologue (the four arrays in their locals): each array's {@code length - 1} into its
-     * mask local, and one element of each read at {@code budget & mask}, so that the array's null check and its
-     * {@code length >u 0} test, which C2 makes of every masked access's bounds check, come once, here.
+     * Pushes the mask of a TLB index into the array in {@code arraySlot}: its own {@code length - 1} ({@link #tlbMasks}),
+     * else TLB_MASK. Computed at the access from the local, not kept in one: C2 matches {@code (x & (len - 1)) <u len}
+     * only where both lengths are the same node when it parses the access, and a local's value at a loop head is a phi
+     * then (the matched test, after the phi is gone, is the prologue's).
      */
-    private void emitTlbMasks() {
-        for (int slot = L_RTAG; slot <= L_WPAGE; slot++) {
-            mv.visitVarInsn(ALOAD, slot);
+    private void pushIndexMask(int arraySlot) {
+        if (masksHere()) {
+            mv.visitVarInsn(ALOAD, arraySlot);
             mv.visitInsn(ARRAYLENGTH);
             mv.visitInsn(ICONST_M1);
             mv.visitInsn(IADD);
-            mv.visitVarInsn(ISTORE, maskSlot(slot));
+        } else {
+            pushInt(Hart.TLB_MASK);
+        }
+    }
+
+    /**
+     * {@link #tlbMasks}, in the prologue (the four arrays in their locals): one element of each read at
+     * {@code budget & (length - 1)}, so that each array's null check and the {@code length >u 0} test, which C2 makes of
+     * every masked access's bounds check, come once, here, before every access.
+     */
+    private void emitTlbMasks() {
+        for (int slot = L_RTAG; slot <= L_WPAGE; slot++) {
+            boolean tags = slot == L_RTAG || slot == L_WTAG;
             mv.visitVarInsn(ALOAD, slot);
             mv.visitVarInsn(ILOAD, L_BUDGET);
-            mv.visitVarInsn(ILOAD, maskSlot(slot));
+            pushIndexMask(slot);
             mv.visitInsn(IAND);
-            boolean tags = slot == L_RTAG || slot == L_WTAG;
             mv.visitInsn(tags ? LALOAD : AALOAD);
             mv.visitInsn(tags ? POP2 : POP);
         }
@@ -3055,7 +3066,7 @@ final class Translator {
         mv.visitVarInsn(ALOAD, pageSlot);
         mv.visitVarInsn(ILOAD, L_IDX);
         if (masksHere()) {
-            mv.visitVarInsn(ILOAD, maskSlot(pageSlot)); // (the index is in range: this is for C2, see tlbMasks)
+            pushIndexMask(pageSlot); // (the index is in range: this is for C2, see tlbMasks)
             mv.visitInsn(IAND);
         }
         if (readsUnchecked()) {
