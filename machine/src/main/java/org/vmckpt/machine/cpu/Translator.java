@@ -383,16 +383,25 @@ final class Translator {
      * load and bounds compare (the units run without uncommon traps, {@code PerMethodTrapLimit=0}, so C2 cannot hoist
      * these checks out of a loop itself), without {@link #uncheckedTlb}'s calls (no inlining budget spent). C1 units
      * keep the constant mask: C1 removes no such check. Not with the unchecked reads (their calls take the constant
-     * mask's range). ~8 bytes more bytecode per access: a build that the masks put over its region's bytecode bound is
-     * generated again without them (same region). Tests change it.
+     * mask's range). ~8 bytes more bytecode per access (~6 of them the page arrays'): a build that the masks put over its
+     * region's bytecode bound is generated again with the tag arrays' masks only, then without ({@link #masksCap}; same
+     * region; gzip's 128-instruction longest_match units at 7,279-7,330 bytes take the tag masks only). Tests change it.
      */
     static volatile boolean tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
     /** {@link #tlbMasks} for the unit being built: hot-tier units only. */
     private boolean tlbMasksNow;
     /** Whether the class generated last indexes the TLB through the masks ({@link #masksHere} when it was generated). */
     private boolean masksGenerated;
-    /** A build generated again without the masks: with them it was over its bytecode bound (their ~8 bytes an access). */
-    private boolean withoutMasks;
+    /**
+     * Which masks a build may have (a build over its bytecode bound with them is generated again with fewer): 2 both
+     * arrays', 1 the tag arrays' only (~2 bytes an access; the page arrays keep their bounds check but not their null
+     * check, which the prologue's read makes), 0 none.
+     */
+    private int masksCap = 2;
+    /** Units built with {@link #tlbMasks}' tag masks only, their page masks over the bound (for tests). */
+    static final java.util.concurrent.atomic.AtomicLong tlbTagMaskUnits = new java.util.concurrent.atomic.AtomicLong();
+    /** {@link #masksCap} of the class generated last. */
+    private int masksGeneratedCap;
     /** Units built with {@link #tlbMasks}' masks (for tests). */
     static final java.util.concurrent.atomic.AtomicLong tlbMaskUnits = new java.util.concurrent.atomic.AtomicLong();
 
@@ -738,15 +747,16 @@ final class Translator {
             checked = classBytes != null;
             if (checked) checkedTlbBuilds.incrementAndGet();
         }
-        if (classBytes == null && masksGenerated) {
-            // Over the bound with the masks (tlbMasks): the same region without them, rather than a smaller region.
-            withoutMasks = true;
+        while (classBytes == null && masksGenerated && masksCap > 0) {
+            // Over the bound with the masks (tlbMasks): the same region with fewer, rather than a smaller region.
+            masksCap--;
             classBytes = generate(region, entryOff, maxBytecode);
-            withoutMasks = false;
         }
+        masksCap = 2;
         withoutPages = false;
         if (classBytes == null) return null;
         if (masksGenerated) tlbMaskUnits.incrementAndGet();
+        if (masksGenerated && masksGeneratedCap == 1) tlbTagMaskUnits.incrementAndGet();
         if (census != null) TranslatorCensus.add(census);
         TranslatedUnit u = define(classBytes);
         u.pageIndex = pageIndex;
@@ -1245,6 +1255,7 @@ final class Translator {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         frameLocals = frameLocals();
         masksGenerated = masksHere();
+        masksGeneratedCap = masksCap;
         cw.visit(V17, ACC_FINAL | ACC_SUPER, className, null, UNIT, null);
         MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
         init.visitCode();
@@ -3012,7 +3023,12 @@ final class Translator {
 
     /** {@link #tlbMasks} in the unit being generated: hot-tier units with the checked reads (not a build generated again without them). */
     private boolean masksHere() {
-        return tlbMasksNow && !readsUnchecked() && !withoutMasks;
+        return tlbMasksNow && !readsUnchecked() && masksCap > 0;
+    }
+
+    /** {@link #masksHere} for the page arrays too (see {@link #masksCap}). */
+    private boolean pageMasksHere() {
+        return masksHere() && masksCap > 1;
     }
 
     /**
@@ -3065,7 +3081,7 @@ final class Translator {
     private void pushPage(int pageSlot) {
         mv.visitVarInsn(ALOAD, pageSlot);
         mv.visitVarInsn(ILOAD, L_IDX);
-        if (masksHere()) {
+        if (pageMasksHere()) {
             pushIndexMask(pageSlot); // (the index is in range: this is for C2, see tlbMasks)
             mv.visitInsn(IAND);
         }

@@ -147,6 +147,46 @@ class TlbMasksTest {
         }
     }
 
+    /**
+     * A loop of {@code n} byte loads 64 bytes apart (no two in a group) through s1 and s2, both stepped, then
+     * {@code bne s1, s4}: ~120 bytes of bytecode a load, so that around n = 56 the loop is at the bytecode bound.
+     */
+    static byte[] loads(int n) {
+        byte[] page = new byte[4096];
+        ByteBuffer b = ByteBuffer.wrap(page).order(ByteOrder.LITTLE_ENDIAN);
+        int at = 0x100;
+        for (int k = 0; k < n; k++) { b.putInt(at, lbu(10 + k % 8, k < 64 ? 9 : 18, (k % 64 - 32) * 64)); at += 4; }
+        b.putInt(at, addi(9, 9, 1)); at += 4;
+        b.putInt(at, addi(18, 18, 1)); at += 4;
+        b.putInt(at, b(0x100 - at, 20, 9, 1)); at += 4; // bne s1, s4, loop
+        b.putInt(at, i(0, 1, 0, 0, 0x67));                // ret
+        return page;
+    }
+
+    /**
+     * The masks never cost a region instructions: loops from well under to over the bytecode bound are built as hot
+     * units with the same region with the masks as without (near the bound with the tag arrays' masks only, then none).
+     */
+    @Test
+    void theMasksNeverCutARegion() {
+        long tagOnly = Translator.tlbTagMaskUnits.get(), masked = Translator.tlbMaskUnits.get();
+        int fullLoops = 0;
+        for (int n = 40; n <= 60; n += 2) {
+            byte[] page = loads(n);
+            Translator.tlbMasks = false;
+            TranslatedUnit without = new Translator().translate(page, 7, null, -1, 0x100, true);
+            Translator.tlbMasks = true;
+            TranslatedUnit with = new Translator().translate(page, 7, null, -1, 0x100, true);
+            System.out.printf("TlbMasksTest %d loads: %d instructions, %d bytes without the masks, %d instructions, %d bytes with%n",
+                    n, without.instructionCount, without.bytecodeSize, with.instructionCount, with.bytecodeSize);
+            assertEquals(without.instructionCount, with.instructionCount, n + " loads: the region's instructions with the masks");
+            if (without.instructionCount >= n + 3) fullLoops++; // (the loop, whole)
+        }
+        assertTrue(fullLoops > 0, "some loops are whole units");
+        assertTrue(Translator.tlbTagMaskUnits.get() > tagOnly, "a loop near the bound built with the tag masks only");
+        assertTrue(Translator.tlbMaskUnits.get() > masked, "loops built with the masks");
+    }
+
     @Test
     void withoutTheSwitchHotUnitsKeepTheConstantMask() {
         Translator.tlbMasks = false;
