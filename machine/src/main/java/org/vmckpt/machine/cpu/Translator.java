@@ -3021,9 +3021,9 @@ final class Translator {
         return uncheckedTlbNow && className.equals(HOT_NAME) && !checkedTlb;
     }
 
-    /** {@link #tlbMasks} in the unit being generated: hot-tier units with the checked reads (not a build generated again without them). */
+    /** {@link #tlbMasks} in the unit being generated: hot-tier units, not with {@link #uncheckedTlb} (see {@link #masksCap} for the builds over the bound). */
     private boolean masksHere() {
-        return tlbMasksNow && !readsUnchecked() && masksCap > 0;
+        return tlbMasksNow && !uncheckedTlbNow && masksCap > 0; // (with the unchecked reads on, their checked builds are as before)
     }
 
     /** {@link #masksHere} for the page arrays too (see {@link #masksCap}). */
