@@ -385,7 +385,9 @@ final class Translator {
      * keep the constant mask: C1 removes no such check. Not with the unchecked reads (their calls take the constant
      * mask's range). ~8 bytes more bytecode per access (~6 of them the page arrays'): a build that the masks put over its
      * region's bytecode bound is generated again with the tag arrays' masks only, then without ({@link #masksCap}; same
-     * region; gzip's 128-instruction longest_match units at 7,279-7,330 bytes take the tag masks only). Tests change it.
+     * region; gzip's 128-instruction longest_match units at 7,279-7,330 bytes take the tag masks only). Off: in round
+     * 67's quiet slot the default compute phase's run thread was lower than main's in 9 of 16 pairs (sha256's part 11,
+     * gzip's 10), the signed module phase in 2 of 8 (docs/BENCHMARKS.md round 67). Tests change it.
      */
     static volatile boolean tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
     /** {@link #tlbMasks} for the unit being built: hot-tier units only. */
