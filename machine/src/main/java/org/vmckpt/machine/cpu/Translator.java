@@ -385,6 +385,40 @@ final class Translator {
      * {@link #pruneUnreachable}, which takes out the code C2 never parsed (gzip's units then count 2,251-6,983).
      */
     static final int UNCHECKED_TLB_LIMIT = Integer.getInteger("vmckpt.jit.uncheckedTlbLimit", 8600);
+    /**
+     * TLB indices masked by the TLB arrays' own lengths in hot-tier units ({@code -Dvmckpt.jit.tlbMasks=true}; round 67,
+     * off by default): every access indexes the tag array with {@code vpn & (tags.length - 1)} and the page array with
+     * {@code index & (pages.length - 1)}, and the prologue reads one element of each of the four arrays so. HotSpot's C2 turns a bounds check {@code (x & (len - 1)) <u len}
+     * into {@code len >u 0}, the same test for every access of one array, which the prologue's read has made and every
+     * later one is dominated by; the prologue's read also null-checks each array once, so C2 knows them non-null. So C2's
+     * code of a hot unit drops, per access, the tag array's bounds compare and the page array's null check, length
+     * load and bounds compare (the units run without uncommon traps, {@code PerMethodTrapLimit=0}, so C2 cannot hoist
+     * these checks out of a loop itself), without {@link #uncheckedTlb}'s calls (no inlining budget spent). C1 units
+     * keep the constant mask: C1 removes no such check. Not with the unchecked reads (their calls take the constant
+     * mask's range). ~8 bytes more bytecode per access (~6 of them the page arrays'): a build that the masks put over its
+     * region's bytecode bound is generated again with the tag arrays' masks only, then without ({@link #masksCap}; same
+     * region; gzip's 128-instruction longest_match units at 7,279-7,330 bytes take the tag masks only). Off: in round
+     * 67's quiet slot the default compute phase's run thread was lower than main's in 9 of 16 pairs (sha256's part 11,
+     * gzip's 10), the signed module phase in 2 of 8 (docs/BENCHMARKS.md round 67). Tests change it.
+     */
+    static volatile boolean tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
+    /** {@link #tlbMasks} for the unit being built: hot-tier units only. */
+    private boolean tlbMasksNow;
+    /** Whether the class generated last indexes the TLB through the masks ({@link #masksHere} when it was generated). */
+    private boolean masksGenerated;
+    /**
+     * Which masks a build may have (a build over its bytecode bound with them is generated again with fewer): 2 both
+     * arrays', 1 the tag arrays' only (~2 bytes an access; the page arrays keep their bounds check but not their null
+     * check, which the prologue's read makes), 0 none.
+     */
+    private int masksCap = 2;
+    /** Units built with {@link #tlbMasks}' tag masks only, their page masks over the bound (for tests). */
+    static final java.util.concurrent.atomic.AtomicLong tlbTagMaskUnits = new java.util.concurrent.atomic.AtomicLong();
+    /** {@link #masksCap} of the class generated last. */
+    private int masksGeneratedCap;
+    /** Units built with {@link #tlbMasks}' masks (for tests). */
+    static final java.util.concurrent.atomic.AtomicLong tlbMaskUnits = new java.util.concurrent.atomic.AtomicLong();
+
     /** {@link #UNCHECKED_TLB_LIMIT}, which tests change. */
     static volatile int uncheckedTlbLimit = UNCHECKED_TLB_LIMIT;
 
@@ -486,6 +520,7 @@ final class Translator {
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
         missLeavesNow = hot && missLeaves && !missCalls;
+        tlbMasksNow = hot && tlbMasks;
         missCountNow = missLeavesNow && (missLeavesAdaptive || Hart.PROFILE_UNITS);
         byte[] code = page;
         limit = 4096;
@@ -726,8 +761,16 @@ final class Translator {
             checked = classBytes != null;
             if (checked) checkedTlbBuilds.incrementAndGet();
         }
+        while (classBytes == null && masksGenerated && masksCap > 0) {
+            // Over the bound with the masks (tlbMasks): the same region with fewer, rather than a smaller region.
+            masksCap--;
+            classBytes = generate(region, entryOff, maxBytecode);
+        }
+        masksCap = 2;
         withoutPages = false;
         if (classBytes == null) return null;
+        if (masksGenerated) tlbMaskUnits.incrementAndGet();
+        if (masksGenerated && masksGeneratedCap == 1) tlbTagMaskUnits.incrementAndGet();
         if (census != null) TranslatorCensus.add(census);
         TranslatedUnit u = define(classBytes);
         u.pageIndex = pageIndex;
@@ -1225,6 +1268,8 @@ final class Translator {
         // empty at every jump target, so one frame fits all, and ASM need not compute them (the costly part).
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         frameLocals = frameLocals();
+        masksGenerated = masksHere();
+        masksGeneratedCap = masksCap;
         cw.visit(V17, ACC_FINAL | ACC_SUPER, className, null, UNIT, null);
         MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
         init.visitCode();
@@ -1582,6 +1627,7 @@ final class Translator {
             mv.visitFieldInsn(GETFIELD, MMU, tlb[i][0], tlb[i][1]);
             mv.visitVarInsn(ASTORE, slots[i]);
         }
+        if (masksHere()) emitTlbMasks();
         for (int k = 0; k < pages; k++) {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 2);
@@ -2913,7 +2959,7 @@ final class Translator {
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
         mv.visitInsn(L2I);
-        pushInt(Hart.TLB_MASK);
+        pushIndexMask(tagSlot);
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, L_IDX);
         pushTag(tagSlot);
@@ -2962,7 +3008,7 @@ final class Translator {
         mv.visitInsn(LUSHR);
         if (shortAccessNow) mv.visitInsn(DUP2);
         mv.visitInsn(L2I);
-        pushInt(Hart.TLB_MASK);
+        pushIndexMask(tagSlot);
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, L_IDX);
         if (!shortAccessNow) {
@@ -2989,6 +3035,50 @@ final class Translator {
         return uncheckedTlbNow && className.equals(HOT_NAME) && !checkedTlb;
     }
 
+    /** {@link #tlbMasks} in the unit being generated: hot-tier units, not with {@link #uncheckedTlb} (see {@link #masksCap} for the builds over the bound). */
+    private boolean masksHere() {
+        return tlbMasksNow && !uncheckedTlbNow && masksCap > 0; // (with the unchecked reads on, their checked builds are as before)
+    }
+
+    /** {@link #masksHere} for the page arrays too (see {@link #masksCap}). */
+    private boolean pageMasksHere() {
+        return masksHere() && masksCap > 1;
+    }
+
+    /**
+     * Pushes the mask of a TLB index into the array in {@code arraySlot}: its own {@code length - 1} ({@link #tlbMasks}),
+     * else TLB_MASK. Computed at the access from the local, not kept in one: C2 matches {@code (x & (len - 1)) <u len}
+     * only where both lengths are the same node when it parses the access, and a local's value at a loop head is a phi
+     * then (the matched test, after the phi is gone, is the prologue's).
+     */
+    private void pushIndexMask(int arraySlot) {
+        if (masksHere()) {
+            mv.visitVarInsn(ALOAD, arraySlot);
+            mv.visitInsn(ARRAYLENGTH);
+            mv.visitInsn(ICONST_M1);
+            mv.visitInsn(IADD);
+        } else {
+            pushInt(Hart.TLB_MASK);
+        }
+    }
+
+    /**
+     * {@link #tlbMasks}, in the prologue (the four arrays in their locals): one element of each read at
+     * {@code budget & (length - 1)}, so that each array's null check and the {@code length >u 0} test, which C2 makes of
+     * every masked access's bounds check, come once, here, before every access.
+     */
+    private void emitTlbMasks() {
+        for (int slot = L_RTAG; slot <= L_WPAGE; slot++) {
+            boolean tags = slot == L_RTAG || slot == L_WTAG;
+            mv.visitVarInsn(ALOAD, slot);
+            mv.visitVarInsn(ILOAD, L_BUDGET);
+            pushIndexMask(slot);
+            mv.visitInsn(IAND);
+            mv.visitInsn(tags ? LALOAD : AALOAD);
+            mv.visitInsn(tags ? POP2 : POP);
+        }
+    }
+
     /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot} ({@link #uncheckedTlb}). */
     private void pushTag(int tagSlot) {
         mv.visitVarInsn(ALOAD, tagSlot);
@@ -3005,6 +3095,10 @@ final class Translator {
     private void pushPage(int pageSlot) {
         mv.visitVarInsn(ALOAD, pageSlot);
         mv.visitVarInsn(ILOAD, L_IDX);
+        if (pageMasksHere()) {
+            pushIndexMask(pageSlot); // (the index is in range: this is for C2, see tlbMasks)
+            mv.visitInsn(IAND);
+        }
         if (readsUnchecked()) {
             mv.visitMethodInsn(INVOKESTATIC, MMU, "pageAt", "([[BI)[B", false);
             tlbInlineBytes += PAGE_AT_INLINE;

@@ -851,6 +851,45 @@ class TranslatorDifferentialTest {
     }
 
     /**
+     * TLB indices masked by the arrays' own lengths in hot-tier units ({@link Translator#tlbMasks}, off by default, round
+     * 67) in every mode, through every form of the access code that indexes the TLB: the plain check, access groups
+     * with their fallback's own check, round 46's short access, the compact check, base-register pages; and with the
+     * unchecked reads, which keep the constant mask.
+     */
+    @Test
+    void tlbMasksInEveryMode() {
+        Translator.tlbMasks = true;
+        try {
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 131, 132);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 133);
+            runSeedsPromoting(MPRV, 2_000, 134);
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 135);
+            Translator.accessGroups = false;
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 136);
+            Translator.shortAccess = true;
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 137);
+            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
+            Translator.compactEmit = true;
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 138);
+            Translator.compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
+            Translator.basePages = 4;
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 139);
+            Translator.basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
+            Translator.uncheckedTlb = true;
+            Translator.uncheckedTlbLimit = 0;
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 140);
+        } finally {
+            Translator.tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
+            Translator.accessGroups = Translator.accessGroupsProperty();
+            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
+            Translator.compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
+            Translator.basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
+            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
+            Translator.uncheckedTlbLimit = Translator.UNCHECKED_TLB_LIMIT;
+        }
+    }
+
+    /**
      * Both tiers against the interpreter with the ALU operations written as JVM instructions ({@link Translator#inlineAluHot},
      * {@link Translator#inlineAluC1}; round 53), word chains included, bare and under Sv39.
      */
