@@ -20,6 +20,7 @@ final class RestoreCommand {
             SessionOptions.EXIT_ON,
             SessionOptions.MAX_INSTRUCTIONS,
             SessionOptions.CHECKPOINT_EVERY,
+            SessionOptions.KEEP_CHECKPOINTS,
             SessionOptions.KEEP_FOR_RESET,
             Option.flag("stats", "print restore time and run statistics on stderr"),
             SessionOptions.CPU,

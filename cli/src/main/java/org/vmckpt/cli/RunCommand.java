@@ -46,6 +46,7 @@ public final class RunCommand {
             "Checkpoints:",
             SessionOptions.REPO,
             SessionOptions.CHECKPOINT_EVERY,
+            SessionOptions.KEEP_CHECKPOINTS,
             SessionOptions.KEEP_FOR_RESET,
             "Migration (docs/MIGRATION.md):",
             Option.value("incoming", "tcp:HOST:PORT", "do not boot: wait for a VM migrated here by 'vmckpt migrate';\n"

@@ -18,6 +18,9 @@ final class SessionOptions {
             + "name it was checkpointed under); other commands (vmckpt checkpoint|pause|\nresume|status|reset|quit NAME) find the VM by it");
     static final Option REPO = Option.value(RepoLocation.OPTION, "DIR", "checkpoint repository (default $VMCKPT_REPO, else ~/.local/share/vmckpt/repo)");
     static final Option CHECKPOINT_EVERY = Option.value("checkpoint-every", "T", "take a live incremental checkpoint every T (e.g. 30s, 5m)");
+    static final Option KEEP_CHECKPOINTS = Option.value("keep-checkpoints", "N", "with --checkpoint-every: keep only this run's N newest periodic checkpoints;\n"
+            + "older ones of the series are deleted and the space they alone used freed\n"
+            + "(as vmckpt rm + gc) after each new one. Other checkpoints are never touched");
     static final Option KEEP_FOR_RESET = Option.flag("keep-for-reset", "keep the last checkpoint's memory frozen in this process, so `vmckpt reset`\n"
             + "to it copies only the pages written since from memory (fast; costs a copy\nof each page the guest writes afterwards)");
     static final Option NET_RUN = Option.value("net", "SPEC", "user[,hostfwd=tcp:[ADDR]:PORT-:GUESTPORT]...: virtio-net with user-mode\n"

@@ -91,7 +91,15 @@ final class VmSession {
         engine.setVmName(name);
         if (a.has("exit-on")) console.onMarker(() -> machine.requestExit(0));
         if (a.has("paused")) machine.requestPause(); // the run loop starts paused; QMP cont (vmckpt resume) starts it
-        long maxInstructions = a.has("max-instructions") ? parseCount(a.get("max-instructions")) : -1;
+        long maxInstructions = a.has("max-instructions") ? parseCount(a.get("max-instructions"), "max-instructions") : -1;
+        if (a.has("keep-checkpoints")) {
+            if (!a.has("checkpoint-every")) {
+                throw new UsageException("--keep-checkpoints limits the series --checkpoint-every takes: give --checkpoint-every T too");
+            }
+            if (parseCount(a.get("keep-checkpoints"), "keep-checkpoints") > Integer.MAX_VALUE) {
+                throw new UsageException("--keep-checkpoints: '" + a.get("keep-checkpoints") + "' is too large");
+            }
+        }
         // A migrated guest is stalled until it runs here: it starts at once, and its control socket, periodic
         // checkpoints and console input are set up beside it (cold, before the guest ran, they took 30-40 ms after GO:
         // docs/MIGRATION.md). Any other VM gets them first, so that a socket it cannot open stops it before it runs.
@@ -307,6 +315,8 @@ final class VmSession {
         ScheduledExecutorService periodic = null;
         if (a.has("checkpoint-every")) {
             long ms = Args.parseDurationMillis(a.get("checkpoint-every"), "checkpoint-every");
+            PeriodicRetention retention = a.has("keep-checkpoints")
+                    ? new PeriodicRetention(repo, (int) parseCount(a.get("keep-checkpoints"), "keep-checkpoints")) : null;
             periodic = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "periodic-checkpoint");
                 t.setDaemon(true);
@@ -323,6 +333,7 @@ final class VmSession {
                                 Units.bytes(r.sizeBytes()), r.downtimeNanos() / 1e6);
                     }
                     if (r.notice() != null) System.err.println("\r\nvmckpt: periodic checkpoint " + r.id().substring(0, 12) + ": " + r.notice() + "\r");
+                    if (retention != null) prune(retention, r.id(), a);
                 } catch (Exception e) {
                     System.err.println("vmckpt: periodic checkpoint failed: " + CommandErrors.describe(e));
                     if (System.getenv("VMCKPT_DEBUG") != null) e.printStackTrace();
@@ -333,13 +344,28 @@ final class VmSession {
         return new Control(controller, qmp, periodic, terminal);
     }
 
-    private static long parseCount(String s) throws UsageException {
+    /** {@code --keep-checkpoints}: the series' oldest beyond N deleted and collected; a failure is reported, the VM runs on. */
+    private static void prune(PeriodicRetention retention, String id, Args a) {
+        try {
+            PeriodicRetention.Pruned p = retention.committed(id);
+            if (p.deleted() > 0 && (!"stdio".equals(a.get("console", "stdio")) || a.has("stats"))) {
+                System.err.printf("vmckpt: periodic checkpoints: deleted %d older (--keep-checkpoints), freed %s%n", p.deleted(),
+                        Units.bytes(p.bytesFreed()));
+            }
+        } catch (Exception e) {
+            System.err.println("\r\nvmckpt: could not delete older periodic checkpoints (--keep-checkpoints): " + CommandErrors.describe(e)
+                    + "; the VM runs on and the next checkpoint tries again; 'vmckpt ls' and 'vmckpt gc' show the repository\r");
+            if (System.getenv("VMCKPT_DEBUG") != null) e.printStackTrace();
+        }
+    }
+
+    private static long parseCount(String s, String option) throws UsageException {
         try {
             long v = Long.parseLong(s.replace("_", "").replace(",", ""));
             if (v <= 0) throw new NumberFormatException();
             return v;
         } catch (NumberFormatException e) {
-            throw new UsageException("--max-instructions: '" + s + "' is not a positive number");
+            throw new UsageException("--" + option + ": '" + s + "' is not a positive number");
         }
     }
 }

@@ -538,6 +538,7 @@ public final class CheckpointWriter implements AutoCloseable {
             }
             FileOps.atomicRename(manifestFile, repo.manifestPath(id));
             FileOps.fsyncDirectory(repo.checkpointsDir());
+            repo.rememberPacks(m);
         }
     }
 
