@@ -1,0 +1,33 @@
+package org.vmckpt.machine;
+
+/**
+ * The arrays one {@link Machine#capture(CaptureRoom)} fills, made before the guest's pause by the thread that asks for
+ * the capture ({@link Machine#captureRoom}), so that the capture itself, on the run thread inside the pause, allocates
+ * (almost) nothing. Why: an allocation inside the pause that meets a full young generation runs a collection inside
+ * it (2-5 ms on the benchmark VM); round 67 found the collector in most of the live checkpoints that paused over
+ * 1 ms, in the state records' part, which allocated ~100-200 KB a capture (a writer per part grown by doubling, the
+ * balloon's bitmaps copied twice). One room per capture: the image keeps its arrays, so rooms are never reused.
+ */
+public final class CaptureRoom {
+    /** Every state record, one after another (the capture grows a copy only if the records outgrew it). */
+    final byte[] records;
+    /** Record {@code i} is {@code records[offsets[i], offsets[i + 1])}. */
+    final int[] offsets;
+    final String[] names;
+    final int[] versions;
+    /** The words of the balloon's three page sets (inflated, reported, hinted), one bit a page of RAM; null without a balloon. */
+    final long[][] givenWords;
+    final long[] partNanos = new long[4];
+
+    CaptureRoom(int recordBytes, int parts, int pageCount, boolean balloon) {
+        records = new byte[recordBytes];
+        offsets = new int[parts + 1];
+        names = new String[parts];
+        versions = new int[parts];
+        givenWords = balloon ? new long[3][words(pageCount)] : null;
+    }
+
+    static int words(int pageCount) {
+        return (pageCount + 63) >>> 6;
+    }
+}
