@@ -81,6 +81,8 @@ public final class MachineCapture {
             after[4] = runQueue;
             java.util.Map<String, long[]> threadsAfter = ThreadTimes.byName();
             CaptureTrace.print(t0, t1, pauseCpu, before, after, image.partNanos());
+            System.err.println("vmckpt: capture trace: collections in the pause " + collections + ", allocated in it "
+                    + (a0 < 0 || a1 < 0 ? -1 : a1 - a0) + " bytes");
             System.err.println("vmckpt: capture trace: this process's threads on a CPU around the pause (ms): "
                     + ThreadTimes.cpuDelta(threadsBefore, threadsAfter, 20_000));
         }
