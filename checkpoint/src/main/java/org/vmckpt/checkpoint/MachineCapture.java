@@ -83,6 +83,12 @@ public final class MachineCapture {
             CaptureTrace.print(t0, t1, pauseCpu, before, after, image.partNanos());
             System.err.println("vmckpt: capture trace: collections in the pause " + collections + ", allocated in it "
                     + (a0 < 0 || a1 < 0 ? -1 : a1 - a0) + " bytes");
+            long[] each = image.recordNanos();
+            if (each != null) {
+                StringBuilder sb = new StringBuilder("vmckpt: capture trace: records (us):");
+                for (int i = 0; i < each.length; i++) sb.append(' ').append(image.recordName(i)).append('=').append(each[i] / 1000);
+                System.err.println(sb);
+            }
             System.err.println("vmckpt: capture trace: this process's threads on a CPU around the pause (ms): "
                     + ThreadTimes.cpuDelta(threadsBefore, threadsAfter, 20_000));
         }

@@ -18,12 +18,19 @@ public final class CaptureRoom {
     /** The words of the balloon's three page sets (inflated, reported, hinted), one bit a page of RAM; null without a balloon. */
     final long[][] givenWords;
     final long[] partNanos = new long[4];
+    /**
+     * {@code -Dvmckpt.capture.traceRecords=true} (a diagnostic, off): the time each part's record was done
+     * ({@code System.nanoTime}), for {@link MachineImage#recordDoneNanos}; null when off.
+     */
+    final long[] recordNanos;
+    static final boolean TRACE_RECORDS = Boolean.getBoolean("vmckpt.capture.traceRecords");
 
     CaptureRoom(int recordBytes, int parts, int pageCount, boolean balloon) {
         records = new byte[recordBytes];
         offsets = new int[parts + 1];
         names = new String[parts];
         versions = new int[parts];
+        recordNanos = TRACE_RECORDS ? new long[parts] : null;
         givenWords = balloon ? new long[3][words(pageCount)] : null;
     }
 

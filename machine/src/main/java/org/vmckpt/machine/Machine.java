@@ -210,11 +210,13 @@ public final class Machine {
 
     /**
      * Room for one {@link #capture(CaptureRoom)} of this machine, made on the calling thread (any thread): sized from
-     * the last capture's records with a margin (the first from RAM's size: the balloon's page sets are most of it).
+     * the last capture's records with a margin, and at least 16 KiB and a page set of RAM (the balloon's page sets are
+     * most of the records once the guest gives pages back, which the engine's warm-up captures before the guest ran do
+     * not see).
      */
     public CaptureRoom captureRoom() {
         int last = lastCaptureRecordBytes;
-        int guess = last > 0 ? last + last / 4 + 4096 : 16384 + memory.pageCount() / 8;
+        int guess = Math.max(last + last / 4 + 4096, 16384 + memory.pageCount() / 8);
         return new CaptureRoom(guess, stateParts.size(), memory.pageCount(), virtio.balloon() != null);
     }
 
@@ -233,12 +235,14 @@ public final class Machine {
             throw new IllegalArgumentException("a capture room made for another machine");
         }
         StateWriter w = new StateWriter(room.records);
+        long[] each = room.recordNanos; // (a diagnostic: null unless CaptureRoom.TRACE_RECORDS)
         for (int i = 0; i < n; i++) {
             Snapshottable s = stateParts.get(i);
             s.saveState(w);
             room.names[i] = s.stateName();
             room.versions[i] = s.stateVersion();
             room.offsets[i + 1] = w.size();
+            if (each != null) each[i] = System.nanoTime();
         }
         lastCaptureRecordBytes = w.size();
         long t1 = System.nanoTime();
@@ -255,7 +259,7 @@ public final class Machine {
         parts[2] = t3 - t2;
         parts[3] = t4 - t3;
         return new MachineImage(room.names, room.versions, w.buffer(), room.offsets, fm, disks, room.givenWords,
-                harts[0].instret, parts);
+                harts[0].instret, parts, t0, each);
     }
 
     // ================================================================== boot

@@ -31,9 +31,15 @@ public final class MachineImage {
     private volatile BitSet freePages;
     private final long instret;
     private final long[] partNanos;
+    /** The diagnostic's times ({@link #recordNanos}): the capture's start and each record's end; null when off. */
+    private final long[] recordDone;
+    private final long captureStart;
 
     MachineImage(String[] recordNames, int[] recordVersions, byte[] records, int[] offsets, FrozenMemory memory,
-                 List<FrozenOverlay> disks, long[][] givenWords, long instret, long[] partNanos) {
+                 List<FrozenOverlay> disks, long[][] givenWords, long instret, long[] partNanos,
+                 long captureStart, long[] recordDone) {
+        this.captureStart = captureStart;
+        this.recordDone = recordDone;
         this.recordNames = recordNames;
         this.recordVersions = recordVersions;
         this.records = records;
@@ -108,6 +114,21 @@ public final class MachineImage {
      */
     public long[] partNanos() {
         return partNanos.clone();
+    }
+
+    /**
+     * With {@code -Dvmckpt.capture.traceRecords=true} (a diagnostic), how long each part's record took to write, wall
+     * nanoseconds in load order; else null.
+     */
+    public long[] recordNanos() {
+        if (recordDone == null) return null;
+        long[] out = new long[recordDone.length];
+        long from = captureStart;
+        for (int i = 0; i < out.length; i++) {
+            out[i] = recordDone[i] - from;
+            from = recordDone[i];
+        }
+        return out;
     }
 
     /** Ends copy-on-write on memory and the disk overlays. */
