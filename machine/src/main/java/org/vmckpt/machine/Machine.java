@@ -210,14 +210,19 @@ public final class Machine {
 
     /**
      * Room for one {@link #capture(CaptureRoom)} of this machine, made on the calling thread (any thread): sized from
-     * the last capture's records with a margin, and at least 16 KiB and a page set of RAM (the balloon's page sets are
-     * most of the records once the guest gives pages back, which the engine's warm-up captures before the guest ran do
-     * not see).
+     * the last capture's records and the balloon's page sets as they are now, each with a small margin (not more: a
+     * checkpoint holds its room until it ends, and what it holds while a young collection runs is promoted). A capture
+     * that outgrows it allocates the difference in its pause, once (the first after the guest gave pages back).
      */
     public CaptureRoom captureRoom() {
         int last = lastCaptureRecordBytes;
-        int guess = Math.max(last + last / 4 + 4096, 16384 + memory.pageCount() / 8);
-        return new CaptureRoom(guess, stateParts.size(), memory.pageCount(), virtio.balloon() != null);
+        VirtioBalloon b = virtio.balloon();
+        int[] given = null;
+        if (b != null) {
+            given = new int[3];
+            for (int i = 0; i < 3; i++) given[i] = b.givenPagesWords(i) + 64; // 64 words: 16 MiB of RAM more
+        }
+        return new CaptureRoom(last + last / 16 + 1024, stateParts.size(), given);
     }
 
     /**
@@ -230,8 +235,7 @@ public final class Machine {
         long t0 = System.nanoTime();
         int n = stateParts.size();
         VirtioBalloon b = virtio.balloon();
-        if (room.names.length != n || (room.givenWords != null) != (b != null)
-                || (b != null && room.givenWords[0].length != CaptureRoom.words(memory.pageCount()))) {
+        if (room.names.length != n || (room.givenWords != null) != (b != null)) {
             throw new IllegalArgumentException("a capture room made for another machine");
         }
         StateWriter w = new StateWriter(room.records);

@@ -80,7 +80,7 @@ class CaptureAllocationTest {
     @Test
     void aCaptureWithoutRoomAndOneWhoseRecordsOutgrewItsRoomStillHoldEveryRecord() throws Exception {
         Machine m = new Machine(new MachineConfig(16L << 20, null, null, "", null, null, List.of(), true, true, true), b -> { });
-        CaptureRoom small = new CaptureRoom(8, m.stateParts().size(), m.memory().pageCount(), true); // far too small
+        CaptureRoom small = new CaptureRoom(8, m.stateParts().size(), new int[3]); // far too small: records and page sets grow
         MachineImage a = m.capture(small);
         a.release();
         MachineImage b = m.capture();
@@ -92,7 +92,7 @@ class CaptureAllocationTest {
                 assertArrayEquals(java.util.Arrays.copyOf(own.buffer(), own.size()), im.recordBytes(i));
             }
         }
-        assertThrows(IllegalArgumentException.class, () -> m.capture(new CaptureRoom(8, 1, m.memory().pageCount(), true)),
+        assertThrows(IllegalArgumentException.class, () -> m.capture(new CaptureRoom(8, 1, new int[3])),
                 "a room for another machine");
     }
 

@@ -61,14 +61,18 @@ final class PageBitmap {
     }
 
     /**
-     * Copies the words into {@code into} (zeros, as long as RAM's page set: a capture's room) in bulk, and returns how
-     * many: a copy, not an OR, as the capture runs once a checkpoint and its code is seldom compiled (an OR loop over
+     * Copies the words into {@code into} (zeros: a capture's room) in bulk, and returns how many: a copy, not an OR, as the capture runs once a checkpoint and its code is seldom compiled (an OR loop over
      * a 1 GiB guest's 4,096 words ran interpreted, ~0.04 ms a set); bits beyond {@code into}'s length are left out.
      */
     int copyInto(long[] into) {
         int n = Math.min(into.length, wordsInUse);
         System.arraycopy(words, 0, into, 0, n);
         return n;
+    }
+
+    /** How many words {@link #copyInto} copies: up to the last one with a bit set. */
+    int wordCount() {
+        return wordsInUse;
     }
 
     /** A set holding the pages of {@code saved} (the words of a {@link BitSet#toLongArray}; taken, not copied). */

@@ -161,14 +161,24 @@ public final class VirtioBalloon implements VirtioDevice {
     public BitSet hintedFreePages() { return hinted.toBitSet(); }
 
     /**
-     * Copies the words of the three sets (inflated, reported free, hinted free) into {@code into[0..2]}, each a page
-     * set's words as long as RAM's, zeros; allocates nothing (a checkpoint's capture calls it inside the guest's pause).
-     * Run thread.
+     * Copies the words of the three sets (inflated, reported free, hinted free) into {@code into[0..2]}, each zeros;
+     * allocates nothing where each is at least {@link #givenPagesWords} long (a checkpoint's capture calls it inside the
+     * guest's pause), else puts a longer array in its place. Run thread.
      */
     public void copyGivenPagesInto(long[][] into) {
-        inflated.copyInto(into[0]);
-        reported.copyInto(into[1]);
-        hinted.copyInto(into[2]);
+        PageBitmap[] sets = {inflated, reported, hinted};
+        for (int i = 0; i < 3; i++) {
+            if (into[i].length < sets[i].wordCount()) into[i] = new long[sets[i].wordCount()]; // grew since the room was made
+            sets[i].copyInto(into[i]);
+        }
+    }
+
+    /**
+     * How many words each set (inflated, reported, hinted) holds now, for a capture's room made on another thread: a
+     * racy read, a size only ({@link #copyGivenPagesInto} copes with a set that grew since).
+     */
+    public int givenPagesWords(int set) {
+        return (set == 0 ? inflated : set == 1 ? reported : hinted).wordCount();
     }
 
     public long pagesInflated() { return pagesInflated; }
