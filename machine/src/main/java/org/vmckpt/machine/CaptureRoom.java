@@ -25,7 +25,7 @@ public final class CaptureRoom {
     final long[] partNanos = new long[4];
     /**
      * {@code -Dvmckpt.capture.traceRecords=true} (a diagnostic, off): the time each part's record was done
-     * ({@code System.nanoTime}), for {@link MachineImage#recordDoneNanos}; null when off.
+     * ({@code System.nanoTime}), for {@link MachineImage#recordNanos}; null when off.
      */
     final long[] recordNanos;
     static final boolean TRACE_RECORDS = Boolean.getBoolean("vmckpt.capture.traceRecords");
