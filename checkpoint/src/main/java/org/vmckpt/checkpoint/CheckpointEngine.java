@@ -7,6 +7,7 @@ import org.vmckpt.checkpoint.store.CheckpointWriter;
 import org.vmckpt.checkpoint.store.ProgressListener;
 import org.vmckpt.checkpoint.store.Repository;
 import org.vmckpt.checkpoint.store.Stats;
+import org.vmckpt.machine.CaptureRoom;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.memory.FrozenMemory;
 
@@ -95,7 +96,9 @@ public final class CheckpointEngine {
         if (machine.memory().lazyPendingCount() > 0) return;
         try {
             for (int round = 0; round < WARM_UP_CAPTURES; round++) {
-                MachineCapture c = machine.callAtInstructionBoundary(() -> MachineCapture.take(machine));
+                CaptureRoom room = machine.captureRoom();
+                MachineCapture c = machine.callAtInstructionBoundary(() -> MachineCapture.take(machine, room));
+                c.records(); // (the records' copies, as a checkpoint makes them)
                 lineage.noteCaptured(c.memory().writtenBitmap(), c.disks());
                 c.release();
             }
@@ -220,9 +223,12 @@ public final class CheckpointEngine {
         if (opt.hintFree()) pages.requestFreePageHints();
         // A VM the user paused stays paused whatever the checkpoint mode.
         boolean keepPaused = (!opt.live() || opt.leavePaused()) && !machine.isPauseRequested();
+        // The capture's arrays, made here and not in the guest's pause: an allocation there may start a collection
+        // inside the pause (round 67).
+        CaptureRoom room = machine.captureRoom();
         MachineCapture cap = machine.callAtInstructionBoundary(() -> {
             resets.dropRetained(); // only one frozen view at a time: the new checkpoint replaces it
-            MachineCapture c = MachineCapture.take(machine);
+            MachineCapture c = MachineCapture.take(machine, room);
             if (keepPaused) machine.requestPause();
             return c;
         });
@@ -245,7 +251,7 @@ public final class CheckpointEngine {
             CheckpointMeta meta = new CheckpointMeta(opt.label(), opt.live() ? CaptureMode.LIVE : CaptureMode.STOP,
                     fm.pageCount(), config);
             w = repo.begin(meta, opt.codec(), opt.level(), incremental ? parentId : null);
-            for (org.vmckpt.checkpoint.store.StateRecord r : cap.records) w.putRecord(r);
+            for (org.vmckpt.checkpoint.store.StateRecord r : cap.records()) w.putRecord(r);
             // The pages the guest wrote in the epoch this freeze ended: what a lazy restore fetches first.
             w.setWorkingSet(written); // from the words: no BitSet copy of them here, no clone in the writer
             Map<String, Long> evicted = pages.writePages(w, cap, opt, src, incremental, progress);
@@ -255,6 +261,8 @@ public final class CheckpointEngine {
             w.setStat(Stats.PAUSE_NS, opt.live() ? cap.pauseNanos : stopNanos);
             w.setStat(Stats.FREEZE_NS, cap.pauseNanos);
             w.setStat(Stats.FREEZE_CPU_NS, cap.pauseCpuNanos);
+            w.setStat(Stats.FREEZE_ALLOCATED_BYTES, cap.pauseAllocatedBytes);
+            w.setStat(Stats.FREEZE_GCS, cap.pauseCollections);
             long[] parts = cap.partNanos();
             for (int i = 0; i < MachineCapture.PARTS.length; i++) w.setStat(MachineCapture.PARTS[i], parts[i]);
             w.setStat(Stats.GUEST_INSTRET, cap.instret());

@@ -99,7 +99,7 @@ final class CheckpointReset {
         long t0 = System.nanoTime();
         GuestMemory mem = machine.memory();
         java.util.List<org.vmckpt.machine.state.Snapshottable> parts = machine.stateParts();
-        if (StateRecords.mismatch(parts, cap.records) != null) return null;
+        if (StateRecords.mismatch(parts, cap.records()) != null) return null;
         long[] written = mem.startNewEpoch();
         int count = 0;
         for (long w : written) count += Long.bitCount(w);
@@ -127,7 +127,7 @@ final class CheckpointReset {
                 blocks.put(CheckpointPages.diskKey(d, b), then == null ? null : then.clone());
             }
         }
-        StateApplier.apply(machine, cap.records, idx, data, count, blocks);
+        StateApplier.apply(machine, cap.records(), idx, data, count, blocks);
         mem.startNewEpoch(); // the restored pages equal the checkpoint: they are not "written since" it
         lineage.pagesPutBack();
         return new CheckpointEngine.ResetOutcome(lineage.parentId(), count, System.nanoTime() - t0, true);

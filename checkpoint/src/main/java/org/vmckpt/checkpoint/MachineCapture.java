@@ -1,6 +1,7 @@
 package org.vmckpt.checkpoint;
 
 import org.vmckpt.checkpoint.store.StateRecord;
+import org.vmckpt.machine.CaptureRoom;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.MachineImage;
 import org.vmckpt.machine.device.virtio.FrozenOverlay;
@@ -17,9 +18,13 @@ import java.util.List;
 public final class MachineCapture {
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
-    /** The image's state records in the store's record type. */
-    final List<StateRecord> records;
+    /** The image's state records in the store's record type: made at the first {@link #records()}, after the pause. */
+    private List<StateRecord> records;
     final long pauseNanos;
+    /** Bytes the capturing thread allocated in the pause (-1 where the JVM does not count them). */
+    final long pauseAllocatedBytes;
+    /** Collections (young or full) that ran during the pause: each stopped the guest inside it. */
+    final long pauseCollections;
     /** CPU time the capturing thread spent in the pause: the pause without the time the host scheduler took away. */
     final long pauseCpuNanos;
     /** The parts of the pause, in the order of {@link #partNanos}: the stat keys they are stored under. */
@@ -32,36 +37,62 @@ public final class MachineCapture {
     /** {@code -Dvmckpt.capture.trace=true}: a line per capture on stderr with the pausing thread's faults (a diagnostic). */
     private static final boolean TRACE = Boolean.getBoolean("vmckpt.capture.trace");
 
-    private MachineCapture(Machine machine, MachineImage image, long pauseNanos, long pauseCpuNanos) {
+    private MachineCapture(Machine machine, MachineImage image, long pauseNanos, long pauseCpuNanos,
+                           long pauseAllocatedBytes, long pauseCollections) {
         this.machine = machine;
         this.image = image;
-        this.records = StateRecords.of(image);
         this.pauseNanos = pauseNanos;
         this.pauseCpuNanos = pauseCpuNanos;
+        this.pauseAllocatedBytes = pauseAllocatedBytes;
+        this.pauseCollections = pauseCollections;
     }
 
-    /** Captures the machine. Call only at an instruction boundary (on the run thread, or with no run loop). */
+    /**
+     * Captures the machine, with the capture's arrays made here (inside the pause when called there). Call only at an
+     * instruction boundary (on the run thread, or with no run loop).
+     */
     public static MachineCapture take(Machine m) {
+        return take(m, m.captureRoom());
+    }
+
+    /**
+     * Captures the machine into {@code room} ({@link Machine#captureRoom}, made by the caller before the boundary, off
+     * the guest's pause). Call only at an instruction boundary (on the run thread, or with no run loop). Nothing here
+     * but the capture allocates: the records become the store's type later ({@link #records()}).
+     */
+    public static MachineCapture take(Machine m, CaptureRoom room) {
         java.lang.management.ThreadMXBean cpu = THREADS;
         long[] before = TRACE ? CaptureTrace.threadCounts() : null;
         java.util.Map<String, long[]> threadsBefore = TRACE ? ThreadTimes.byName() : null;
         if (TRACE) before[4] = CaptureTrace.runQueueNanos();
+        long g0 = PauseCounts.collections();
+        long a0 = PauseCounts.allocatedByThisThread();
         long c0 = cpu.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
-        MachineImage image = m.capture();
+        MachineImage image = m.capture(room);
         long t1 = System.nanoTime();
         long pause = t1 - t0;
         long pauseCpu = cpu.getCurrentThreadCpuTime() - c0;
+        long a1 = PauseCounts.allocatedByThisThread();
+        long collections = PauseCounts.collections() - g0;
         if (TRACE) {
             long runQueue = CaptureTrace.runQueueNanos();
             long[] after = CaptureTrace.threadCounts();
             after[4] = runQueue;
             java.util.Map<String, long[]> threadsAfter = ThreadTimes.byName();
             CaptureTrace.print(t0, t1, pauseCpu, before, after, image.partNanos());
+            System.err.println("vmckpt: capture trace: collections in the pause " + collections + ", allocated in it "
+                    + (a0 < 0 || a1 < 0 ? -1 : a1 - a0) + " bytes");
+            long[] each = image.recordNanos();
+            if (each != null) {
+                StringBuilder sb = new StringBuilder("vmckpt: capture trace: records (us):");
+                for (int i = 0; i < each.length; i++) sb.append(' ').append(image.recordName(i)).append('=').append(each[i] / 1000);
+                System.err.println(sb);
+            }
             System.err.println("vmckpt: capture trace: this process's threads on a CPU around the pause (ms): "
                     + ThreadTimes.cpuDelta(threadsBefore, threadsAfter, 20_000));
         }
-        return new MachineCapture(m, image, pause, pauseCpu);
+        return new MachineCapture(m, image, pause, pauseCpu, a0 < 0 || a1 < 0 ? -1 : a1 - a0, collections);
     }
 
     public long instret() {
@@ -76,9 +107,13 @@ public final class MachineCapture {
         return image.memory();
     }
 
-    /** The state records, in the machine's load order. */
-    public List<StateRecord> records() {
-        return List.copyOf(records);
+    /**
+     * The state records, in the machine's load order (an unmodifiable list, made at the first call: on the caller's
+     * thread, after the pause).
+     */
+    public synchronized List<StateRecord> records() {
+        if (records == null) records = List.copyOf(StateRecords.of(image));
+        return records;
     }
 
     /** Frozen disk overlays, one per disk ({@code null} for a write-through disk). */

@@ -36,6 +36,11 @@ class PauseStatsTest {
                 sum += part;
             }
             assertTrue(sum <= freeze, "the parts (" + sum + " ns) fit in the freeze (" + freeze + " ns)");
+            // What ran inside the pause, stored with it (round 67): the collections, and the capturing thread's allocation,
+            // which the capture's room (made before the pause) keeps to a few small objects.
+            assertTrue(info.stat(Stats.FREEZE_GCS, -1) >= 0, "collections inside the freeze stored");
+            long allocated = info.stat(Stats.FREEZE_ALLOCATED_BYTES, -2);
+            assertTrue(allocated == -1 || (allocated >= 0 && allocated < 16 * 1024), "allocated in the freeze: " + allocated);
         }
         m.virtio().close();
     }

@@ -29,7 +29,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -201,38 +200,69 @@ public final class Machine {
      * Captures the machine ({@link MachineImage}): every part's state record, memory and disk overlays frozen
      * (reference copies, no data copied), the pages the balloon knows free, and hart 0's instret. Call only at an
      * instruction boundary (on the run thread through {@link #callAtInstructionBoundary}, or with no run loop); the
-     * guest may run on as soon as it returns. The caller releases the image.
+     * guest may run on as soon as it returns. The caller releases the image. Allocates the capture's arrays here: a
+     * caller that captures inside a guest's pause makes them before it ({@link #captureRoom}, {@link #capture(CaptureRoom)}).
      */
     public MachineImage capture() {
+        return capture(captureRoom());
+    }
+
+    /**
+     * Room for one {@link #capture(CaptureRoom)} of this machine, made on the calling thread (any thread): sized from
+     * the last capture's records and the balloon's page sets as they are now, each with a small margin (not more: a
+     * checkpoint holds its room until it ends, and what it holds while a young collection runs is promoted). A capture
+     * that outgrows it allocates the difference in its pause, once (the first after the guest gave pages back).
+     */
+    public CaptureRoom captureRoom() {
+        int last = lastCaptureRecordBytes;
+        VirtioBalloon b = virtio.balloon();
+        int[] given = null;
+        if (b != null) {
+            given = new int[3];
+            for (int i = 0; i < 3; i++) given[i] = b.givenPagesWords(i) + 64; // 64 words: 16 MiB of RAM more
+        }
+        return new CaptureRoom(last + last / 16 + 1024, stateParts.size(), given);
+    }
+
+    /**
+     * As {@link #capture()}, into {@code room} (from {@link #captureRoom}, used once): the records are written into its
+     * array one after another and the balloon's page sets copied into its words, so the pause allocates only a few small
+     * objects (the image, the frozen views' holders, the memory's table of chunks: 2 KiB per GiB), unless the records
+     * outgrew the room (then a larger copy). Where the pause goes is stored per part ({@link MachineImage#partNanos}).
+     */
+    public MachineImage capture(CaptureRoom room) {
         long t0 = System.nanoTime();
         int n = stateParts.size();
-        String[] names = new String[n];
-        int[] versions = new int[n];
-        byte[][] bytes = new byte[n][];
+        VirtioBalloon b = virtio.balloon();
+        if (room.names.length != n || (room.givenWords != null) != (b != null)) {
+            throw new IllegalArgumentException("a capture room made for another machine");
+        }
+        StateWriter w = new StateWriter(room.records);
+        long[] each = room.recordNanos; // (a diagnostic: null unless CaptureRoom.TRACE_RECORDS)
         for (int i = 0; i < n; i++) {
             Snapshottable s = stateParts.get(i);
-            StateWriter w = new StateWriter();
             s.saveState(w);
-            names[i] = s.stateName();
-            versions[i] = s.stateVersion();
-            bytes[i] = w.toByteArray();
+            room.names[i] = s.stateName();
+            room.versions[i] = s.stateVersion();
+            room.offsets[i + 1] = w.size();
+            if (each != null) each[i] = System.nanoTime();
         }
+        lastCaptureRecordBytes = w.size();
         long t1 = System.nanoTime();
         FrozenMemory fm = memory.freeze();
         long t2 = System.nanoTime();
         List<FrozenOverlay> disks = new ArrayList<>();
         for (VirtioBlk d : virtio.disks()) disks.add(d.isWriteThrough() ? null : d.freezeOverlay());
         long t3 = System.nanoTime();
-        BitSet free = new BitSet();
-        VirtioBalloon b = virtio.balloon();
-        if (b != null) {
-            free.or(b.reportedFreePages());
-            free.or(b.hintedFreePages());
-            free.or(b.inflatedPages());
-        }
+        if (b != null) b.copyGivenPagesInto(room.givenWords); // ORed after the pause (MachineImage.freePages)
         long t4 = System.nanoTime();
-        return new MachineImage(names, versions, bytes, fm, disks, free, harts[0].instret,
-                new long[] {t1 - t0, t2 - t1, t3 - t2, t4 - t3});
+        long[] parts = room.partNanos;
+        parts[0] = t1 - t0;
+        parts[1] = t2 - t1;
+        parts[2] = t3 - t2;
+        parts[3] = t4 - t3;
+        return new MachineImage(room.names, room.versions, w.buffer(), room.offsets, fm, disks, room.givenWords,
+                harts[0].instret, parts, t0, each);
     }
 
     // ================================================================== boot
@@ -464,6 +494,9 @@ public final class Machine {
         if (onceStarted == null) onceStarted = new java.util.ArrayList<>();
         onceStarted.add(task);
     }
+
+    /** The last capture's state records, bytes: the next capture's room is sized from it ({@link #captureRoom}). */
+    private volatile int lastCaptureRecordBytes;
 
     /** {@link #whenStarted}'s tasks in the order given, or null (the run thread's own). */
     private java.util.List<Runnable> onceStarted;

@@ -19,21 +19,34 @@ import java.util.List;
 public final class MachineImage {
     private final String[] recordNames;
     private final int[] recordVersions;
-    private final byte[][] recordBytes;
+    /** Every record one after another (one array, written in the capture's pause: no array per record there). */
+    private final byte[] records;
+    /** Record {@code i} is {@code records[offsets[i], offsets[i + 1])}. */
+    private final int[] offsets;
     private final FrozenMemory memory;
     private final List<FrozenOverlay> disks;
-    private final BitSet freePages;
+    /** The balloon's three page sets' words as the capture copied them (null without a balloon). */
+    private final long[][] givenWords;
+    /** {@link #freePages} made from {@link #givenWords} at its first call (after the pause, on the caller's thread). */
+    private volatile BitSet freePages;
     private final long instret;
     private final long[] partNanos;
+    /** The diagnostic's times ({@link #recordNanos}): the capture's start and each record's end; null when off. */
+    private final long[] recordDone;
+    private final long captureStart;
 
-    MachineImage(String[] recordNames, int[] recordVersions, byte[][] recordBytes, FrozenMemory memory,
-                 List<FrozenOverlay> disks, BitSet freePages, long instret, long[] partNanos) {
+    MachineImage(String[] recordNames, int[] recordVersions, byte[] records, int[] offsets, FrozenMemory memory,
+                 List<FrozenOverlay> disks, long[][] givenWords, long instret, long[] partNanos,
+                 long captureStart, long[] recordDone) {
+        this.captureStart = captureStart;
+        this.recordDone = recordDone;
         this.recordNames = recordNames;
         this.recordVersions = recordVersions;
-        this.recordBytes = recordBytes;
+        this.records = records;
+        this.offsets = offsets;
         this.memory = memory;
         this.disks = Collections.unmodifiableList(disks);
-        this.freePages = freePages;
+        this.givenWords = givenWords;
         this.instret = instret;
         this.partNanos = partNanos;
     }
@@ -53,9 +66,17 @@ public final class MachineImage {
         return recordVersions[i];
     }
 
-    /** Record {@code i}'s bytes, as the part wrote them. Not copied: the caller must not change them. */
+    /**
+     * Record {@code i}'s bytes, as the part wrote them: a new copy a call, made on the caller's thread (the capture wrote
+     * every record into one array, so that the guest's pause made no array per record).
+     */
     public byte[] recordBytes(int i) {
-        return recordBytes[i];
+        return java.util.Arrays.copyOfRange(records, offsets[i], offsets[i + 1]);
+    }
+
+    /** Record {@code i}'s length in bytes. */
+    public int recordLength(int i) {
+        return offsets[i + 1] - offsets[i];
     }
 
     /** Guest memory as it was at the capture. */
@@ -68,9 +89,18 @@ public final class MachineImage {
         return disks;
     }
 
-    /** Pages the guest last reported free, was hinted free, or gave to the balloon (not copied: do not change). */
+    /**
+     * Pages the guest last reported free, was hinted free, or gave to the balloon (not copied: do not change). Made at
+     * the first call, the union of the balloon's three sets as the capture copied them.
+     */
     public BitSet freePages() {
-        return freePages;
+        BitSet f = freePages;
+        if (f == null) {
+            f = new BitSet();
+            if (givenWords != null) for (long[] w : givenWords) f.or(BitSet.valueOf(w));
+            freePages = f;
+        }
+        return f;
     }
 
     /** Instructions hart 0 had retired at the capture. */
@@ -84,6 +114,21 @@ public final class MachineImage {
      */
     public long[] partNanos() {
         return partNanos.clone();
+    }
+
+    /**
+     * With {@code -Dvmckpt.capture.traceRecords=true} (a diagnostic), how long each part's record took to write, wall
+     * nanoseconds in load order; else null.
+     */
+    public long[] recordNanos() {
+        if (recordDone == null) return null;
+        long[] out = new long[recordDone.length];
+        long from = captureStart;
+        for (int i = 0; i < out.length; i++) {
+            out[i] = recordDone[i] - from;
+            from = recordDone[i];
+        }
+        return out;
     }
 
     /** Ends copy-on-write on memory and the disk overlays. */

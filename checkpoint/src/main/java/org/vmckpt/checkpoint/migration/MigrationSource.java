@@ -567,6 +567,7 @@ public final class MigrationSource {
 
     /** As above, releasing {@code previous} (if not null) first at the same boundary. */
     private MachineCapture capture(boolean pause, List<MachineCapture> toRelease, MachineCapture previous) throws Exception {
+        org.vmckpt.machine.CaptureRoom room = machine.captureRoom(); // the capture's arrays, made outside the pause
         MachineCapture c = machine.callAtInstructionBoundary(() -> {
             if (previous != null) previous.release();
             // The guest's clock stops here, before its record is written, not at the run loop's next turn: the
@@ -576,7 +577,7 @@ public final class MigrationSource {
             // clock could end behind the source's by that much less the pause.
             long a0 = pause ? SwitchAllocation.allocatedByThisThread() : 0;
             if (pause) machine.pauseNow();
-            MachineCapture cap = MachineCapture.take(machine);
+            MachineCapture cap = MachineCapture.take(machine, room);
             if (pause) finalCaptureAllocated = a0 < 0 ? -1 : SwitchAllocation.allocatedByThisThread() - a0;
             pausedAt = System.nanoTime() - cap.pauseNanos();
             viewFrozenAt = pausedAt; // the dirty log's epoch (the guest's writes since) starts with this freeze

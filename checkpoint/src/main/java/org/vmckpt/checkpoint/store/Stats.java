@@ -81,6 +81,10 @@ public final class Stats {
     public static final String FREEZE_NS = "time.freeze.ns";
     /** CPU time of the capturing thread during the freeze. */
     public static final String FREEZE_CPU_NS = "time.freeze.cpu.ns";
+    /** Bytes the capturing thread allocated during the freeze (-1 where the JVM does not count them). */
+    public static final String FREEZE_ALLOCATED_BYTES = "freeze.allocated.bytes";
+    /** Collections (young or full) that ran during the freeze: each stopped the guest inside the pause. */
+    public static final String FREEZE_GCS = "freeze.gcs";
     /** Parts of the freeze (wall time): writing the state records. */
     public static final String FREEZE_RECORDS_NS = "time.freeze.records.ns";
     /** Parts of the freeze: freezing guest memory (page table, dirty log, write mappings). */

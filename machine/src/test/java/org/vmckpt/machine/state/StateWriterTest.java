@@ -29,4 +29,22 @@ class StateWriterTest {
         assertArrayEquals(ints, r.readInts());
         assertEquals(0xbeef, r.readShort() & 0xffff);
     }
+
+    @Test
+    void thePrefixOfAnArrayAndALengthFilledInLater() throws Exception {
+        long[] longs = {1, -2, 0x0102030405060708L, 4, 5};
+        byte[] room = new byte[16];
+        StateWriter w = new StateWriter(room).writeByte(9); // a room too small for what follows: it grows
+        int at = w.size();
+        w.writeInt(0).writeLongs(longs, 3);
+        w.putIntAt(at, w.size() - at - 4);
+        StateWriter single = new StateWriter().writeByte(9).writeInt(4 + 3 * 8).writeInt(3);
+        for (int i = 0; i < 3; i++) single.writeLong(longs[i]);
+        assertArrayEquals(single.toByteArray(), w.toByteArray());
+        assertNotSame(room, w.buffer(), "grown");
+        StateWriter fits = new StateWriter(new byte[64]).writeLongs(longs, 2);
+        assertEquals(4 + 16, fits.size());
+        assertThrows(IndexOutOfBoundsException.class, () -> new StateWriter().writeLongs(longs, 6));
+        assertThrows(IndexOutOfBoundsException.class, () -> fits.putIntAt(fits.size() - 3, 1));
+    }
 }

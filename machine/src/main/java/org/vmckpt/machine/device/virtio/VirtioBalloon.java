@@ -75,9 +75,10 @@ public final class VirtioBalloon implements VirtioDevice {
     private int heldStatsHead = -1;
     private BalloonStats stats = BalloonStats.NONE;
 
-    private BitSet inflated = new BitSet();
-    private BitSet reported = new BitSet();
-    private BitSet hinted = new BitSet();
+    // Plain words, not BitSets: a capture writes and ORs them without a copy (PageBitmap).
+    private PageBitmap inflated = new PageBitmap();
+    private PageBitmap reported = new PageBitmap();
+    private PageBitmap hinted = new PageBitmap();
     private long pagesInflated;
     private long pagesDeflated;
     private long pagesReported;
@@ -153,11 +154,32 @@ public final class VirtioBalloon implements VirtioDevice {
     public void setDiscardHinted(boolean on) { discardHinted = on; }
 
     /** Pages whose last word from the guest was "inflated" (copies). */
-    public BitSet inflatedPages() { return (BitSet) inflated.clone(); }
+    public BitSet inflatedPages() { return inflated.toBitSet(); }
     /** Pages whose last word from the guest was "reported free" (copies). */
-    public BitSet reportedFreePages() { return (BitSet) reported.clone(); }
+    public BitSet reportedFreePages() { return reported.toBitSet(); }
     /** Pages hinted free in the current or last hinting round (copies). */
-    public BitSet hintedFreePages() { return (BitSet) hinted.clone(); }
+    public BitSet hintedFreePages() { return hinted.toBitSet(); }
+
+    /**
+     * Copies the words of the three sets (inflated, reported free, hinted free) into {@code into[0..2]}, each zeros;
+     * allocates nothing where each is at least {@link #givenPagesWords} long (a checkpoint's capture calls it inside the
+     * guest's pause), else puts a longer array in its place. Run thread.
+     */
+    public void copyGivenPagesInto(long[][] into) {
+        PageBitmap[] sets = {inflated, reported, hinted};
+        for (int i = 0; i < 3; i++) {
+            if (into[i].length < sets[i].wordCount()) into[i] = new long[sets[i].wordCount()]; // grew since the room was made
+            sets[i].copyInto(into[i]);
+        }
+    }
+
+    /**
+     * How many words each set (inflated, reported, hinted) holds now, for a capture's room made on another thread: a
+     * racy read, a size only ({@link #copyGivenPagesInto} copes with a set that grew since).
+     */
+    public int givenPagesWords(int set) {
+        return (set == 0 ? inflated : set == 1 ? reported : hinted).wordCount();
+    }
 
     public long pagesInflated() { return pagesInflated; }
     public long pagesDeflated() { return pagesDeflated; }
@@ -275,7 +297,7 @@ public final class VirtioBalloon implements VirtioDevice {
     }
 
     /** Records that the guest gave up {@code page} for the reason {@code set} stands for, discarding it if asked. */
-    private void mark(int page, BitSet set, boolean discard) {
+    private void mark(int page, PageBitmap set, boolean discard) {
         inflated.clear(page);
         reported.clear(page);
         hinted.clear(page);
@@ -287,7 +309,7 @@ public final class VirtioBalloon implements VirtioDevice {
     }
 
     /** Marks every whole page inside {@code [addr, addr+len)} (a range already checked to lie in RAM). */
-    private long markRange(long addr, long len, BitSet set, boolean discard) {
+    private long markRange(long addr, long len, PageBitmap set, boolean discard) {
         long off = addr - memory.base();
         long first = (off + GuestMemory.PAGE_MASK) >>> GuestMemory.PAGE_SHIFT;
         long end = (off + len) >>> GuestMemory.PAGE_SHIFT;
@@ -382,9 +404,10 @@ public final class VirtioBalloon implements VirtioDevice {
             out.writeShort(tag);
             out.writeLong(value);
         });
-        out.writeLongs(inflated.toLongArray());
-        out.writeLongs(reported.toLongArray());
-        out.writeLongs(hinted.toLongArray());
+        // The same bytes as writeLongs(set.toLongArray()) of a BitSet, without the copy (inside the pause).
+        inflated.writeTo(out);
+        reported.writeTo(out);
+        hinted.writeTo(out);
         out.writeLong(pagesInflated);
         out.writeLong(pagesDeflated);
         out.writeLong(pagesReported);
@@ -407,9 +430,9 @@ public final class VirtioBalloon implements VirtioDevice {
         if (statCount < 0 || statCount > MAX_STAT_ENTRIES) throw in.error("bad stats entry count " + statCount);
         TreeMap<Integer, Long> values = new TreeMap<>();
         for (int i = 0; i < statCount; i++) values.put(in.readShort(), in.readLong());
-        BitSet inf = readPageSet(in, "inflated pages");
-        BitSet rep = readPageSet(in, "reported pages");
-        BitSet hin = readPageSet(in, "hinted pages");
+        PageBitmap inf = readPageSet(in, "inflated pages");
+        PageBitmap rep = readPageSet(in, "reported pages");
+        PageBitmap hin = readPageSet(in, "hinted pages");
         long nInflated = in.readLong();
         long nDeflated = in.readLong();
         long nReported = in.readLong();
@@ -432,8 +455,8 @@ public final class VirtioBalloon implements VirtioDevice {
         pagesDiscarded = nDiscarded;
     }
 
-    private BitSet readPageSet(StateReader in, String what) throws StateFormatException {
-        BitSet set = BitSet.valueOf(in.readLongs());
+    private PageBitmap readPageSet(StateReader in, String what) throws StateFormatException {
+        PageBitmap set = PageBitmap.of(in.readLongs());
         if (set.length() > memory.pageCount()) throw in.error(what + " reach page " + (set.length() - 1) + ", beyond RAM");
         return set;
     }

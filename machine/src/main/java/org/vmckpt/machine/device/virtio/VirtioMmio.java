@@ -348,11 +348,17 @@ public final class VirtioMmio implements MmioDevice, Snapshottable, VirtioTransp
         writeNested(out, device);
     }
 
+    /**
+     * The part's version, then its record as a length-prefixed byte array ({@link StateWriter#writeBytes}), written in
+     * place: the length is filled in after the record (a writer of its own and a copy of it, as until round 67, cost
+     * ~330 KB inside a checkpoint's pause for a balloon whose page sets span 1 GiB).
+     */
     private static void writeNested(StateWriter out, Snapshottable s) {
-        StateWriter w = new StateWriter();
-        s.saveState(w);
         out.writeInt(s.stateVersion());
-        out.writeBytes(w.toByteArray());
+        int at = out.size();
+        out.writeInt(0);
+        s.saveState(out);
+        out.putIntAt(at, out.size() - at - 4);
     }
 
     private static void readNested(StateReader in, Snapshottable s) throws StateFormatException {
