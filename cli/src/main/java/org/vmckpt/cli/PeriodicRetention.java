@@ -52,9 +52,4 @@ final class PeriodicRetention {
         GcReport r = repo.gc();
         return new Pruned(deleted, r.bytesFreed());
     }
-
-    /** The ids of the series still kept, oldest first (for tests). */
-    java.util.List<String> kept() {
-        return java.util.List.copyOf(series);
-    }
 }
