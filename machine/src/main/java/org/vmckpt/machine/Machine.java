@@ -532,6 +532,7 @@ public final class Machine {
         runThread = Thread.currentThread();
         runThreadHostId = HostThreadId.current();
         Hart h = harts[0];
+        h.setOwner(Thread.currentThread()); // its TLB is this thread's until the loop ends (Hart.CHECK_OWNER checks it)
         long target = maxInstructions < 0 ? Long.MAX_VALUE : h.instret + maxInstructions;
         boolean deterministic = config.deterministic();
         long stalled = 0; // attempts since the hart last retired an instruction (a trap at every fetch retires none)
@@ -599,6 +600,7 @@ public final class Machine {
         } finally {
             clock.pause(); // guest time stands still while no run loop drives the machine
             runState = exitCode != null ? RunState.SHUTDOWN : RunState.PAUSED;
+            h.setOwner(null);
             runThread = null;
         }
     }
