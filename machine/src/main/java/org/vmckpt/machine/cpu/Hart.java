@@ -675,11 +675,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         return OWNER_VIOLATIONS.get();
     }
 
-    /** Whether {@link #CHECK_OWNER} is on in this JVM (for tests that need it). */
-    public static boolean checksOwner() {
-        return CHECK_OWNER;
-    }
-
     /** The {@link #CHECK_OWNER} check: {@code what} writes the TLB on this thread. Only called when it is on. */
     void checkOwner(String what) {
         Thread o = owner;
