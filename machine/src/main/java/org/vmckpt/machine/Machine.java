@@ -73,6 +73,14 @@ public final class Machine {
     /** Tasks for the run thread's idle time ({@link #whenIdle}). */
     private final ConcurrentLinkedQueue<Runnable> idleTasks = new ConcurrentLinkedQueue<>();
     private volatile Thread runThread;
+    /**
+     * Held by {@link #run} for its whole run, and by a {@link #callAtInstructionBoundary} task that runs on its caller's
+     * thread because no run loop runs: so a run loop never starts while such a task still runs (round 68: a capture run
+     * that way right after another thread started the run loop froze memory, emptying the hart's write TLB on the
+     * caller's thread, while the run thread stored through it: a null page array, a host crash). While a run loop
+     * runs, its thread alone writes the hart's TLB ({@code Hart.setOwner}); others reach it through {@link #submit}.
+     */
+    private final java.util.concurrent.locks.ReentrantLock runLock = new java.util.concurrent.locks.ReentrantLock();
     /** The host's id of the thread that last ran {@link #run} (HostThreadId), -1 before. */
     private volatile long runThreadHostId = -1;
     private volatile RunState runState = RunState.PAUSED;
@@ -397,10 +405,18 @@ public final class Machine {
 
     /**
      * Runs {@code task} at an instruction boundary and returns its result: on the run thread if the machine
-     * is running (waiting for it), or right here if no run loop is active. Any thread.
+     * is running (waiting for it), or right here if no run loop is active; then no run loop starts until the task is
+     * done ({@link #runLock}). Any thread.
      */
     public <T> T callAtInstructionBoundary(java.util.concurrent.Callable<T> task) throws Exception {
-        if (runThread == null || runThread == Thread.currentThread()) return task.call();
+        if (runThread == Thread.currentThread()) return task.call();
+        if (runLock.tryLock()) { // no run loop runs, and none starts (on any thread) before the task is done
+            try {
+                return task.call();
+            } finally {
+                runLock.unlock();
+            }
+        }
         java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
         submit(() -> {
             try {
@@ -415,7 +431,7 @@ public final class Machine {
                     return f.get(MAX_IDLE_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
                 } catch (java.util.concurrent.TimeoutException notYet) {
                     // The run loop ended before it took the task: the machine is stopped, so this is a boundary too.
-                    if (runThread == null) runLeftRequests();
+                    runLeftRequests();
                 }
             }
         } catch (java.util.concurrent.ExecutionException e) {
@@ -425,10 +441,15 @@ public final class Machine {
         }
     }
 
-    /** Runs the requests no run loop took (it ended); each runs once. */
+    /** Runs the requests no run loop took (it ended), if none runs now (nor starts meanwhile); each runs once. */
     private void runLeftRequests() {
-        Runnable r;
-        while (runThread == null && (r = requests.poll()) != null) r.run();
+        if (!runLock.tryLock()) return;
+        try {
+            Runnable r;
+            while ((r = requests.poll()) != null) r.run();
+        } finally {
+            runLock.unlock();
+        }
     }
 
     /**
@@ -529,9 +550,19 @@ public final class Machine {
      * trap loop, e.g. its entry point in MMIO: then also null). Returns the exit status otherwise.
      */
     public Integer run(long maxInstructions) {
+        runLock.lock(); // waits for a boundary task that runs on another thread with no run loop (callAtInstructionBoundary)
+        try {
+            return runLocked(maxInstructions);
+        } finally {
+            runLock.unlock();
+        }
+    }
+
+    private Integer runLocked(long maxInstructions) {
         runThread = Thread.currentThread();
         runThreadHostId = HostThreadId.current();
         Hart h = harts[0];
+        h.setOwner(Thread.currentThread()); // its TLB is this thread's until the loop ends (Hart.CHECK_OWNER checks it)
         long target = maxInstructions < 0 ? Long.MAX_VALUE : h.instret + maxInstructions;
         boolean deterministic = config.deterministic();
         long stalled = 0; // attempts since the hart last retired an instruction (a trap at every fetch retires none)
@@ -599,6 +630,7 @@ public final class Machine {
         } finally {
             clock.pause(); // guest time stands still while no run loop drives the machine
             runState = exitCode != null ? RunState.SHUTDOWN : RunState.PAUSED;
+            h.setOwner(null);
             runThread = null;
         }
     }

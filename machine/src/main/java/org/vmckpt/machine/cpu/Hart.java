@@ -647,6 +647,46 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         mmu.flushTlb();
     }
 
+    // ================================================================== who may write the TLB
+
+    /**
+     * Test switch ({@code -Dvmckpt.mmu.checkOwner=true}): every TLB write that can come from outside the
+     * instruction path (the {@link MemoryObserver} calls, {@link #flushTlb}, sfence.vma) checks that it runs on
+     * {@link #owner}'s thread, or that no thread owns the hart; else it fails loudly (on stderr, counted in
+     * {@link #ownerViolations}, and an {@link IllegalStateException} to the writer). Why: the fast paths load a tag,
+     * then its page; a writer on another thread between the two loads hands them a null page (a host crash, round 67)
+     * or a stale one (a store that misses copy-on-write). Off: the checks fold away.
+     */
+    static final boolean CHECK_OWNER = Boolean.getBoolean("vmckpt.mmu.checkOwner");
+    private static final java.util.concurrent.atomic.AtomicLong OWNER_VIOLATIONS = new java.util.concurrent.atomic.AtomicLong();
+    /** The thread running this hart's machine ({@code Machine.run} sets it for its whole run), or null. */
+    private volatile Thread owner;
+
+    /**
+     * The thread that runs this hart from now on (the run loop, as it starts), or null as it ends. While a thread owns
+     * the hart, its TLB is that thread's alone: others reach it through the run loop ({@code Machine.submit}).
+     */
+    public void setOwner(Thread t) {
+        owner = t;
+    }
+
+    /** TLB writes from a thread other than the owner seen so far, with {@link #CHECK_OWNER} (0 without it). */
+    public static long ownerViolations() {
+        return OWNER_VIOLATIONS.get();
+    }
+
+    /** The {@link #CHECK_OWNER} check: {@code what} writes the TLB on this thread. Only called when it is on. */
+    void checkOwner(String what) {
+        Thread o = owner;
+        Thread me = Thread.currentThread();
+        if (o == null || o == me) return;
+        OWNER_VIOLATIONS.incrementAndGet();
+        IllegalStateException e = new IllegalStateException("vmckpt.mmu.checkOwner: hart " + hartId + "'s TLB written ("
+                + what + ") by thread \"" + me.getName() + "\" while thread \"" + o.getName() + "\" runs it");
+        e.printStackTrace();
+        throw e;
+    }
+
     long csrRead(int csr, int insn) {
         return csrs.read(csr, insn);
     }

@@ -414,6 +414,7 @@ final class Mmu {
     }
 
     public void flushTlb() {
+        if (Hart.CHECK_OWNER) h.checkOwner("flushTlb");
         h.events |= EVENT_FETCH_STALE;
         contextEpoch++;
         superpageRegionCount = 0;
@@ -456,6 +457,7 @@ final class Mmu {
      * virtual page only, so that is one slot per TLB; if the page may lie in a cached superpage, flush all.
      */
     void flushTlbPage(long va) {
+        if (Hart.CHECK_OWNER) h.checkOwner("flushTlbPage");
         h.events |= EVENT_FETCH_STALE;
         contextEpoch++;
         long region = va >> 30;
@@ -480,6 +482,7 @@ final class Mmu {
 
     /** Drops every cached write mapping of page {@code pageIndex} (a new code page, or one filled from a known source). */
     void dropWriteMappings(int pageIndex) {
+        if (Hart.CHECK_OWNER) h.checkOwner("dropWriteMappings");
         if (writeTlbEmpty) return;
         for (int i = 0; i < TLB_SIZE; i++) {
             if (wPhys[i] == pageIndex && wPage[i] != null) { wTag[i] = -1; wPage[i] = null; }
@@ -487,12 +490,14 @@ final class Mmu {
     }
 
     void flushWriteMappings() {
+        if (Hart.CHECK_OWNER) h.checkOwner("flushWriteMappings");
         Arrays.fill(wTag, -1);
         Arrays.fill(wPage, null);
         writeTlbEmpty = true;
     }
 
     void pageReplaced(int pageIndex) {
+        if (Hart.CHECK_OWNER) h.checkOwner("pageReplaced");
         h.events |= EVENT_FETCH_STALE;
         for (int i = 0; i < TLB_SIZE; i++) {
             if (rPhys[i] == pageIndex && rPage[i] != null) { rTag[i] = -1; rPage[i] = null; }

@@ -1,6 +1,11 @@
 package org.vmckpt.machine.memory;
 
-/** Whoever caches host page arrays (the harts' TLBs) or code translated from them is told when those caches go stale. */
+/**
+ * Whoever caches host page arrays (the harts' TLBs) or code translated from them is told when those caches go stale.
+ * Memory calls these on the thread that changes it: the machine's run thread while a run loop runs (other threads go
+ * through {@code Machine.callAtInstructionBoundary}), never beside it (a hart's TLB is its run thread's alone,
+ * {@code -Dvmckpt.mmu.checkOwner}).
+ */
 public interface MemoryObserver {
     /** Drop every cached write mapping: a new dirty-log epoch began or memory was frozen. */
     void flushWriteMappings();
