@@ -89,6 +89,8 @@ final class VmSession {
         StartupTimes.mark(StartupTimes.ENGINE);
         engine.setRetainForReset(a.has("keep-for-reset"));
         engine.setVmName(name);
+        // Off by default: the guest's thread under SCHED_FIFO for each capture only (CaptureRealtime); a --realtime VM is already.
+        if (!a.has("realtime")) engine.setCapturePriority(CaptureRealtime.ifEnabled());
         if (a.has("exit-on")) console.onMarker(() -> machine.requestExit(0));
         if (a.has("paused")) machine.requestPause(); // the run loop starts paused; QMP cont (vmckpt resume) starts it
         long maxInstructions = a.has("max-instructions") ? parseCount(a.get("max-instructions"), "max-instructions") : -1;
