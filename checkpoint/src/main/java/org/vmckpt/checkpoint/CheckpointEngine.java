@@ -241,7 +241,10 @@ public final class CheckpointEngine {
         CapturePriority priority = capturePriority;
         long guestTid = priority != null && machine.isRunLoopActive() ? machine.runThreadHostId() : -1;
         boolean raised = guestTid > 0 && priority.raise(guestTid);
+        long[] reached = new long[1]; // when the run thread took the task (Stats.BOUNDARY_WAIT_NS)
+        long asked = System.nanoTime();
         MachineCapture cap = machine.callAtInstructionBoundary(() -> {
+            reached[0] = System.nanoTime();
             try {
                 resets.dropRetained(); // only one frozen view at a time: the new checkpoint replaces it
                 MachineCapture c = MachineCapture.take(machine, room);
@@ -282,6 +285,7 @@ public final class CheckpointEngine {
             w.setStat(Stats.FREEZE_CPU_NS, cap.pauseCpuNanos);
             w.setStat(Stats.FREEZE_ALLOCATED_BYTES, cap.pauseAllocatedBytes);
             w.setStat(Stats.FREEZE_GCS, cap.pauseCollections);
+            w.setStat(Stats.BOUNDARY_WAIT_NS, reached[0] - asked);
             long[] parts = cap.partNanos();
             for (int i = 0; i < MachineCapture.PARTS.length; i++) w.setStat(MachineCapture.PARTS[i], parts[i]);
             w.setStat(Stats.GUEST_INSTRET, cap.instret());
