@@ -87,6 +87,9 @@ print(f"  later: off the core in the pause (wall - cpu): median {ms(med(off)):.3
       f"max {ms(off[-1]):.3f}, total {ms(sum(off)):.1f} ms; over 0.1 ms in {sum(1 for o in off if o > 1e5)}, over 0.5 ms in "
       f"{sum(1 for o in off if o > 5e5)}; off-core share of the long pauses' wall "
       f"{(sum(max(0, c['pause'] - c['cpu']) for c in longp) / sum(c['pause'] for c in longp) * 100) if longp else 0:.0f} %")
+tt = sorted(c['total'] for c in later)
+print(f"  later: checkpoint total median {ms(med(tt)):.0f} ms, p90 {ms(tt[int(0.9 * (len(tt) - 1))]):.0f}, max {ms(tt[-1]):.0f}; "
+      f"collector in the checkpoints median {ms(med([c['gc'] for c in later])):.1f} ms")
 bw = sorted(c['boundary'] for c in later if c.get('boundary', -1) >= 0)
 if bw:
     print(f"  later: wait for the boundary median {ms(med(bw)):.3f} ms, p90 {ms(bw[int(0.9 * (len(bw) - 1))]):.3f}, max {ms(bw[-1]):.3f}")
