@@ -27,7 +27,6 @@ final class CaptureRealtime implements CapturePriority {
 
     /** Set at the first refusal: no further try, no further line. */
     private volatile boolean refused;
-    private volatile boolean lowerReported;
 
     CaptureRealtime() { }
 
@@ -67,11 +66,9 @@ final class CaptureRealtime implements CapturePriority {
     public void lower(long tid) {
         int err = NativeThreads.setNormal((int) tid);
         if (err != 0 && err != ESRCH) {
-            refused = true; // no further raise: one that cannot be undone would leave a busy guest real-time
-            if (!lowerReported) {
-                lowerReported = true;
-                System.err.println("\r\nvmckpt: " + PROPERTY + ": the guest's thread could not go back to the normal policy (errno " + err + ")\r");
-            }
+            // No further raise (so this line comes once): one that cannot be undone would leave a busy guest real-time.
+            refused = true;
+            System.err.println("\r\nvmckpt: " + PROPERTY + ": the guest's thread could not go back to the normal policy (errno " + err + ")\r");
         }
     }
 
