@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * CaptureRealtime (round 68), in a child JVM with the native helper: raised, a thread is under SCHED_FIFO (policy 1 in
  * /proc/thread-self/sched); lowered, under the normal policy again with the nice value it had. A refusal is reported
- * once, on one line, and nothing is tried again (the VM runs on without it). Off by default, or without the helper,
- * there is no policy to install. Real-time needs root (or CAP_SYS_NICE): the first test runs as root only.
+ * once, on one line, and nothing is tried again (the VM runs on without it). On by default with the helper; off when
+ * asked, or without the helper, there is no policy to install. Real-time needs root (or CAP_SYS_NICE): the first test runs as root only.
  */
 class CaptureRealtimeTest {
     /**
@@ -67,9 +67,15 @@ class CaptureRealtimeTest {
     }
 
     @Test
-    void offByDefaultOrWithoutTheHelperThereIsNone() throws Exception {
-        String[][] cases = {{"-Dunset=1"}, {"-D" + CaptureRealtime.PROPERTY + "=false"},
-                {"-D" + CaptureRealtime.PROPERTY + "=true", "-D" + NativeMemory.LIBRARY_PROPERTY + "="}};
+    void onByDefaultWithTheHelper() throws Exception {
+        assertTrue(MigrationGuestSliceTest.child(CaptureRealtimeTest.class, "-Dunset=1").startsWith("true"));
+    }
+
+    @Test
+    void offWhenAskedOrWithoutTheHelperThereIsNone() throws Exception {
+        String[][] cases = {{"-D" + CaptureRealtime.PROPERTY + "=false"},
+                {"-D" + CaptureRealtime.PROPERTY + "=true", "-D" + NativeMemory.LIBRARY_PROPERTY + "="},
+                {"-D" + NativeMemory.LIBRARY_PROPERTY + "="}};
         for (String[] opts : cases) {
             assertEquals("false", MigrationGuestSliceTest.child(CaptureRealtimeTest.class, opts), String.join(" ", opts));
         }
