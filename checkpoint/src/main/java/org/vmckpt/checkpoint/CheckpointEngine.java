@@ -61,6 +61,8 @@ public final class CheckpointEngine {
     private volatile String vmName;
     /** The checkpoint warm-up's own engine, of its scratch machine ({@link CheckpointWarmUp}): it neither starts nor stops it. */
     private final boolean warmUpScratch;
+    /** The guest's thread ahead of the others for each capture (null: left as it is; {@link CapturePriority}). */
+    private volatile CapturePriority capturePriority;
 
     public CheckpointEngine(Machine machine, Repository repo, String parentId) {
         this(machine, repo, parentId, false);
@@ -150,6 +152,14 @@ public final class CheckpointEngine {
         this.vmName = name;
     }
 
+    /**
+     * Puts the guest's thread ahead of every other thread for the capture of each checkpoint from now on, and back after
+     * it ({@link CapturePriority}); null: leave it as it is (the default).
+     */
+    public void setCapturePriority(CapturePriority priority) {
+        this.capturePriority = priority;
+    }
+
     /** The machine-description key of the VM's name (not part of the machine's identity). */
     public static final String NAME_KEY = "name";
 
@@ -226,11 +236,23 @@ public final class CheckpointEngine {
         // The capture's arrays, made here and not in the guest's pause: an allocation there may start a collection
         // inside the pause (round 67).
         CaptureRoom room = machine.captureRoom();
+        // The guest's thread ahead of every other for its wake to the boundary and the capture (off unless set): raised
+        // here, lowered by itself right after the capture, before the guest runs on (CapturePriority).
+        CapturePriority priority = capturePriority;
+        long guestTid = priority != null && machine.isRunLoopActive() ? machine.runThreadHostId() : -1;
+        boolean raised = guestTid > 0 && priority.raise(guestTid);
+        long[] reached = new long[1]; // when the run thread took the task (Stats.BOUNDARY_WAIT_NS)
+        long asked = System.nanoTime();
         MachineCapture cap = machine.callAtInstructionBoundary(() -> {
-            resets.dropRetained(); // only one frozen view at a time: the new checkpoint replaces it
-            MachineCapture c = MachineCapture.take(machine, room);
-            if (keepPaused) machine.requestPause();
-            return c;
+            reached[0] = System.nanoTime();
+            try {
+                resets.dropRetained(); // only one frozen view at a time: the new checkpoint replaces it
+                MachineCapture c = MachineCapture.take(machine, room);
+                if (keepPaused) machine.requestPause();
+                return c;
+            } finally {
+                if (raised) priority.lower(guestTid);
+            }
         });
         long pauseEnd = System.nanoTime();
         // Accumulate what changed since the parent before anything can fail.
@@ -263,6 +285,7 @@ public final class CheckpointEngine {
             w.setStat(Stats.FREEZE_CPU_NS, cap.pauseCpuNanos);
             w.setStat(Stats.FREEZE_ALLOCATED_BYTES, cap.pauseAllocatedBytes);
             w.setStat(Stats.FREEZE_GCS, cap.pauseCollections);
+            w.setStat(Stats.BOUNDARY_WAIT_NS, reached[0] - asked);
             long[] parts = cap.partNanos();
             for (int i = 0; i < MachineCapture.PARTS.length; i++) w.setStat(MachineCapture.PARTS[i], parts[i]);
             w.setStat(Stats.GUEST_INSTRET, cap.instret());

@@ -39,6 +39,7 @@ class PauseStatsTest {
             // What ran inside the pause, stored with it (round 67): the collections, and the capturing thread's allocation,
             // which the capture's room (made before the pause) keeps to a few small objects.
             assertTrue(info.stat(Stats.FREEZE_GCS, -1) >= 0, "collections inside the freeze stored");
+            assertTrue(info.stat(Stats.BOUNDARY_WAIT_NS, -1) >= 0, "the wait for the boundary stored (round 68)");
             long allocated = info.stat(Stats.FREEZE_ALLOCATED_BYTES, -2);
             assertTrue(allocated == -1 || (allocated >= 0 && allocated < 16 * 1024), "allocated in the freeze: " + allocated);
         }

@@ -56,6 +56,7 @@ final class StatLabels {
                 new Label(Stats.BYTES_PACK, "pack file", Unit.BYTES, false),
                 new Label(Stats.BYTES_RECORDS, "state records", Unit.BYTES, false)));
         SECTIONS.put("timings", List.of(
+                new Label(Stats.BOUNDARY_WAIT_NS, "wait for the boundary", Unit.NANOS, false),
                 new Label(Stats.PAUSE_NS, "downtime (guest paused)", Unit.NANOS, false),
                 new Label(Stats.FREEZE_NS, "freeze (in the pause)", Unit.NANOS, false),
                 new Label(Stats.FREEZE_CPU_NS, "  CPU time of the freeze", Unit.NANOS, false),

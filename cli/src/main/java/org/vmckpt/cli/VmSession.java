@@ -89,6 +89,9 @@ final class VmSession {
         StartupTimes.mark(StartupTimes.ENGINE);
         engine.setRetainForReset(a.has("keep-for-reset"));
         engine.setVmName(name);
+        // The guest's thread under SCHED_FIFO for each capture only (CaptureRealtime, on by default since round 68; as
+        // root); a --realtime VM is real-time already.
+        if (!a.has("realtime")) engine.setCapturePriority(CaptureRealtime.ifEnabled());
         if (a.has("exit-on")) console.onMarker(() -> machine.requestExit(0));
         if (a.has("paused")) machine.requestPause(); // the run loop starts paused; QMP cont (vmckpt resume) starts it
         long maxInstructions = a.has("max-instructions") ? parseCount(a.get("max-instructions"), "max-instructions") : -1;

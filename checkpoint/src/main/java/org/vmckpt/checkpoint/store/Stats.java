@@ -85,6 +85,12 @@ public final class Stats {
     public static final String FREEZE_ALLOCATED_BYTES = "freeze.allocated.bytes";
     /** Collections (young or full) that ran during the freeze: each stopped the guest inside the pause. */
     public static final String FREEZE_GCS = "freeze.gcs";
+    /**
+     * Wall time from the engine's request for an instruction boundary to the run thread starting the capture's task
+     * (its wake from an idle guest, or its run to the end of a batch, plus any wait for a core): before the pause, not
+     * in it (round 68).
+     */
+    public static final String BOUNDARY_WAIT_NS = "time.boundary.ns";
     /** Parts of the freeze (wall time): writing the state records. */
     public static final String FREEZE_RECORDS_NS = "time.freeze.records.ns";
     /** Parts of the freeze: freezing guest memory (page table, dirty log, write mappings). */
