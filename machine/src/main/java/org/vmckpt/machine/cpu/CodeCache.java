@@ -232,20 +232,23 @@ public final class CodeCache {
     /**
      * C1 units that leave before a missing access (Translator#c1MissLeaves; round 68): every
      * {@code -Dvmckpt.jit.c1MissRebuild=N} leaves of such a unit the cache looks at it ({@link #missLeft}), and one that
-     * ran at most {@link #c1MissRuns} times per leave since its last look (or its install) is built again with the slow
-     * paths' calls (Translator#c1Calls), as without the switch; that build takes its place. 0 (the default): no look.
-     * Why: such a unit retires only what comes before the access each time it misses; then the interpreter runs the
-     * access and the rest of its block, and the dispatcher looks a unit up again (an exit, the registers stored and
-     * loaded, an interpreted stretch, a lookup). In the default guest's fork phase (round 68's count) 300,000 such
-     * leaves came from some 200 kernel units, most of them leaving once in 2-16 runs (the kernel's first touches of
-     * fresh pages: a 4 KiB TLB entry per page); most C1 units leave rarely and keep the leaves' cheaper C1 compile.
+     * retired fewer than {@link #c1MissInsns} guest instructions per leave since its last look (or its first leave) is
+     * built again with the slow paths' calls (Translator#c1Calls), as without the switch; that build takes its place.
+     * 0 (the default): no look. Why: such a unit retires only what comes before the access each time it misses; then the
+     * interpreter runs the access and the rest of its block, and the dispatcher looks a unit up again (an exit, the
+     * registers stored and loaded, an interpreted stretch, a lookup). In the default guest's fork phase (round 68's
+     * count) 300,000 such leaves came from some 200 kernel units, the most frequent leaving every 100-300 instructions
+     * (the kernel's first touches of fresh pages: a 4 KiB TLB entry per page); most C1 units leave rarely and keep the
+     * leaves' cheaper C1 compile. Instructions, not runs: a unit that loops inside itself runs thousands of iterations
+     * in one run.
      */
     static final int C1_MISS_REBUILD = Integer.getInteger("vmckpt.jit.c1MissRebuild", 0);
     /** See {@link #C1_MISS_REBUILD}; tests change it. */
-    int c1MissRebuild = C1_MISS_REBUILD;
-    /** See {@link #C1_MISS_REBUILD} ({@code -Dvmckpt.jit.c1MissRuns=R}, default 8); tests change it. */
-    static final int C1_MISS_RUNS = Integer.getInteger("vmckpt.jit.c1MissRuns", 8);
-    long c1MissRuns = C1_MISS_RUNS;
+    static volatile int c1MissRebuild = C1_MISS_REBUILD;
+    /** See {@link #C1_MISS_REBUILD} ({@code -Dvmckpt.jit.c1MissInsns=I}, default 1,000). */
+    static final long C1_MISS_INSNS = Long.getLong("vmckpt.jit.c1MissInsns", 1_000);
+    /** See {@link #C1_MISS_INSNS}; tests change it. */
+    static volatile long c1MissInsns = C1_MISS_INSNS;
     /**
      * {@code -Dvmckpt.jit.c1MissLog=true} (a diagnostic, off): a line on the JVM's error output each time a C1 unit's
      * leaves before a miss reach a power of two from 64 on, and every 4,096 leaves in all, with the hart's instruction
@@ -1145,16 +1148,24 @@ public final class CodeCache {
             System.err.printf("vmckpt-c1miss key %x insns %d leaves %d all %d at %d%s%n", u.key, u.instructionCount, c, all, h.instret,
                     Hart.PROFILE_UNITS ? String.format(" runs %d retired %d", u.profRuns, u.profInsns) : "");
         }
-        if (c1MissRebuild <= 0 || u.missRebuildAsked) return;
+        int every = c1MissRebuild;
+        if (every <= 0 || u.missRebuildAsked) return;
         if (u.missRebuildRetry) { // (the translator's queue was full at its look: asked again at each leave)
             if (!u.dead && !u.hot && u.promoted == null && !u.promotionQueued) missRebuild(u, h);
             return;
         }
-        if (c % c1MissRebuild != 0) return;
-        // The look: its runs since the last look (the hot tier's count of them, which it may begin again: then only a new mark).
-        long runs = u.hotRuns(), since = runs - u.missRunsMark;
-        u.missRunsMark = runs;
-        if (since < 0 || since > c1MissRuns * c1MissRebuild || u.dead || u.hot || u.promoted != null || u.promotionQueued) return;
+        if (c == 1) { // (the dispatcher counts untilHot down by what the unit retires)
+            u.missMark = u.untilHot;
+            u.missMarkLeaves = 1;
+        }
+        if (c % every != 0) return;
+        // The look: the instructions it retired since the mark (the last look, or its first leave), per leave since.
+        // (The hot tier sets untilHot up again at its own looks: then only a new mark.)
+        long retired = u.missMark - u.untilHot;
+        int leaves = c - u.missMarkLeaves;
+        u.missMark = u.untilHot;
+        u.missMarkLeaves = c;
+        if (retired < 0 || retired / Math.max(1, leaves) >= c1MissInsns || u.dead || u.hot || u.promoted != null || u.promotionQueued) return;
         missRebuild(u, h);
     }
 
@@ -1240,8 +1251,8 @@ public final class CodeCache {
             l.add(u);
         }
         StringBuilder sb = new StringBuilder(String.format("C1 units' leaves before a miss: %,d; live units by leaves 1-15 %,d, 16-255 %,d,"
-                        + " 256-4095 %,d, 4096-65535 %,d, more %,d; rebuilt with calls (looks every %d, at most %d runs a leave): %,d asked, %,d installed, %,d dropped; most:",
-                c1MissLeft, buckets[0], buckets[1], buckets[2], buckets[3], buckets[4], c1MissRebuild, c1MissRuns, c1MissRebuilds,
+                        + " 256-4095 %,d, 4096-65535 %,d, more %,d; rebuilt with calls (looks every %d leaves, under %d insns a leave): %,d asked, %,d installed, %,d dropped; most:",
+                c1MissLeft, buckets[0], buckets[1], buckets[2], buckets[3], buckets[4], c1MissRebuild, c1MissInsns, c1MissRebuilds,
                 c1MissRebuildsInstalled, c1MissRebuildsDropped));
         l.sort((a, b) -> Integer.compare(b.missExits, a.missExits));
         for (int i = 0; i < Math.min(8, l.size()); i++) {

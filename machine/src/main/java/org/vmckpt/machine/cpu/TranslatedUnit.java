@@ -149,8 +149,9 @@ public abstract class TranslatedUnit {
     PendingUnit missRebuildJob;
     /** Of such a unit: its rebuild was decided but the translator's queue was full (asked again at its next leave). */
     boolean missRebuildRetry;
-    /** Of such a unit: {@link #hotRuns()} at CodeCache#missLeft's last look at it. */
-    long missRunsMark;
+    /** Of such a unit: {@link #untilHot} and {@link #missExits} at CodeCache#missLeft's last look at it (or its first leave). */
+    long missMark;
+    int missMarkLeaves;
     /** Of a hot-tier unit: the tier of its compiled code when it took its C1 unit's place for good (-1: not known). */
     int installedTier = -1;
     /**
