@@ -36,12 +36,15 @@ def main():
     total = {}  # phase -> (first all, last all)
     units = {}  # phase -> {key: (insns, leaves, runs, retired)}
     last_all = 0
+    rebuilds = {}  # phase -> rebuilds asked
     for line in open(args.log):
         body = line.split("| ", 1)[1].rstrip("\n") if "| " in line else ""
         for p, m in PHASES:
             if m and body.strip().startswith(m):
                 phase = p
                 total.setdefault(phase, [last_all, last_all])
+        if "vmckpt-c1miss rebuild" in body:
+            rebuilds[phase] = rebuilds.get(phase, 0) + 1
         mm = LINE.search(body)
         if mm:
             key, insns, leaves, all_, at = mm.group(1), int(mm.group(2)), int(mm.group(3)), int(mm.group(4)), int(mm.group(5))
@@ -55,7 +58,7 @@ def main():
         if p not in total:
             continue
         a, b = total[p]
-        print(f"{p:>14}: leaves (in all, to the nearest 4,096) {b - prev_end:>9,}")
+        print(f"{p:>14}: leaves (in all, to the nearest 4,096) {b - prev_end:>9,}; rebuilds asked {rebuilds.get(p, 0)}")
         prev_end = b
         for key, (insns, leaves, runs, retired) in sorted(units.get(p, {}).items(), key=lambda kv: -kv[1][1]):
             extra = f", runs {int(runs):,}, retired {int(retired):,}" if runs else ""

@@ -1171,6 +1171,7 @@ public final class CodeCache {
 
     /** Builds C1 unit {@code u} again from its pages' bytes with the slow paths' calls (see {@link #missLeft}). */
     private void missRebuild(TranslatedUnit u, Hart h) {
+        if (C1_MISS_LOG) System.err.printf("vmckpt-c1miss rebuild key %x insns %d leaves %d at %d%n", u.key, u.instructionCount, u.missExits, h.instret);
         byte[] page = ram.pageForRead(u.pageIndex);
         byte[] next = u.nextPageIndex >= 0 ? ram.pageForRead(u.nextPageIndex) : null; // (a code page already, as in promote)
         int entryOff = (int) (u.key & 0xfff);
