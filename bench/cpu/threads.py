@@ -188,6 +188,11 @@ def run_once(launcher, opts, guest, mark, name, logpath=None, cpu="jit"):
             r["translated_pct"] = float(line.split("translator: ")[1].split("%")[0])
             r["units"] = int(line.split("; ")[1].split(" units built")[0].replace(",", ""))
             r["nocode"] = no_code(line)
+        if "device/code-write deferrals" in line:  # (round 68: a C1 unit's leave before a miss is one)
+            r["deferrals"] = int(line.split(" device/code-write deferrals")[0].rsplit(" ", 1)[1].replace(",", ""))
+        if "C1 units' leaves before a miss: " in line:  # (round 68: CodeCache.missLeft's summary)
+            r["c1_leaves"] = int(line.split("C1 units' leaves before a miss: ")[1].split(";")[0].replace(",", ""))
+            r["c1_rebuilds"] = int(line.split("): ")[1].split(" asked")[0].replace(",", ""))
         if "translator: units compiled" in line or "translator profile" in line or "interpreted" in line:
             r.setdefault("notes", []).append(line)
     r["exit"] = rc

@@ -203,6 +203,8 @@ final class VmSession {
                 System.err.printf("vmckpt: translator: %s%s; %,d batches ended before a unit that did not fit%n", org.vmckpt.machine.cpu.HotSpotCompiler.describe(),
                         t.compileRefused() > 0 ? String.format("; C1 refused %,d units (left to the interpreter)", t.compileRefused()) : "",
                         t.batchesEndedBeforeUnit());
+                String leaves = machine.hart(0).missLeaveSummary();
+                if (leaves != null) System.err.print("vmckpt: translator: " + leaves);
                 String profile = machine.hart(0).translationProfile();
                 if (profile != null) System.err.print("vmckpt: translator profile: " + profile);
             } else {

@@ -181,7 +181,7 @@ final class BackgroundTranslator {
                 Consumer<PendingUnit> hook = beforeBuild;
                 if (hook != null) hook.accept(job);
                 // (A hot-tier job whose unit died meanwhile is stale too: a racy read, only to save the work.)
-                if (!job.cancelled && !(job.replaces != null && job.replaces.dead)) build(job);
+                if (!job.cancelled && !(job.replaces != null && job.replaces.dead) && !(job.rebuildOf != null && job.rebuildOf.dead)) build(job);
                 job.stage = 2;
                 hook = afterBuild;
                 if (hook != null) hook.accept(job);
@@ -205,12 +205,13 @@ final class BackgroundTranslator {
         long t0 = CpuClock.threadNanos();
         try {
             boolean hot = job.replaces != null;
-            if (UnitCorpus.FILE != null && !hot) UnitCorpus.record(job);
+            if (UnitCorpus.FILE != null && !hot && job.rebuildOf == null) UnitCorpus.record(job);
             translator.innerEntries = job.cache.innerEntries;
             translator.wordLogic = job.cache.wordLogic;
             translator.wordLocals = job.cache.wordLocals;
             translator.loopExits = job.cache.loopExits;
             translator.missCalls = job.missCalls;
+            translator.c1Calls = job.rebuildOf != null; // (CodeCache#missLeft's rebuild: a C1 unit with the slow paths' calls)
             translator.entryWords = job.entryWords;
             TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, hot, job.cache.maxLoopInstructions,
                     job.cache.maxStraightInstructions, job.cache.localBranchBytes);

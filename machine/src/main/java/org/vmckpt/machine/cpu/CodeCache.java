@@ -229,6 +229,36 @@ public final class CodeCache {
     static final java.util.concurrent.atomic.AtomicLong missRebuildsAll = new java.util.concurrent.atomic.AtomicLong();
     /** Hot-tier units the adaptive rule had built again without missLeaves' exits (queued), and such builds installed. */
     long missRebuilds, missRebuildsInstalled;
+    /**
+     * C1 units that leave before a missing access (Translator#c1MissLeaves; round 68): every
+     * {@code -Dvmckpt.jit.c1MissRebuild=N} leaves of such a unit the cache looks at it ({@link #missLeft}), and one that
+     * retired fewer than {@link #c1MissInsns} guest instructions per leave since its last look (or its first leave) is
+     * built again with the slow paths' calls (Translator#c1Calls), as without the switch; that build takes its place.
+     * 0 (the default): no look. Why: such a unit retires only what comes before the access each time it misses; then the
+     * interpreter runs the access and the rest of its block, and the dispatcher looks a unit up again (an exit, the
+     * registers stored and loaded, an interpreted stretch, a lookup). In the default guest's fork phase (round 68's
+     * count) 300,000 such leaves came from some 200 kernel units, the most frequent leaving every 100-300 instructions
+     * (the kernel's first touches of fresh pages: a 4 KiB TLB entry per page); most C1 units leave rarely and keep the
+     * leaves' cheaper C1 compile. Instructions, not runs: a unit that loops inside itself runs thousands of iterations
+     * in one run.
+     */
+    static final int C1_MISS_REBUILD = Integer.getInteger("vmckpt.jit.c1MissRebuild", 0);
+    /** See {@link #C1_MISS_REBUILD}; tests change it. */
+    static volatile int c1MissRebuild = C1_MISS_REBUILD;
+    /** See {@link #C1_MISS_REBUILD} ({@code -Dvmckpt.jit.c1MissInsns=I}, default 1,000). */
+    static final long C1_MISS_INSNS = Long.getLong("vmckpt.jit.c1MissInsns", 1_000);
+    /** See {@link #C1_MISS_INSNS}; tests change it. */
+    static volatile long c1MissInsns = C1_MISS_INSNS;
+    /**
+     * {@code -Dvmckpt.jit.c1MissLog=true} (a diagnostic, off): a line on the JVM's error output each time a C1 unit's
+     * leaves before a miss reach a power of two from 64 on, and every 4,096 leaves in all, with the hart's instruction
+     * count (so that a stamped log gives them by phase), and with the profile the unit's runs and instructions.
+     */
+    static final boolean C1_MISS_LOG = Boolean.getBoolean("vmckpt.jit.c1MissLog");
+    /** C1 units' leaves before a missing access; rebuilds asked for (queued or built), installed, dropped. */
+    long c1MissLeft, c1MissRebuilds, c1MissRebuildsInstalled, c1MissRebuildsDropped;
+    /** C1 rebuilds with the calls installed, by every cache of the JVM (for tests). */
+    static final java.util.concurrent.atomic.AtomicLong c1MissRebuildsAll = new java.util.concurrent.atomic.AtomicLong();
     public static final int MAX_UNITS = 32_768;
     public static final int MAX_INSTRUCTIONS = 2_000_000;
 
@@ -793,6 +823,11 @@ public final class CodeCache {
     private void installCompleted(Hart h) {
         for (PendingUnit p; (p = completed.poll()) != null; ) {
             backgroundNanos += p.cpuNanos;
+            if (p.rebuildOf != null) {
+                p.rebuildOf.missRebuildJob = null;
+                builtC1Rebuild(p.rebuildOf, p.built, h);
+                continue;
+            }
             if (p.replaces != null) {
                 if (Hart.PROFILE_UNITS) profHotJob(p, h);
                 builtHot(p.replaces, p.built, h);
@@ -1088,6 +1123,144 @@ public final class CodeCache {
             innerRebuilt++;
         }
         return e;
+    }
+
+    // ------------------------------------------------------------------ C1 units that leave before a miss
+
+    /**
+     * The dispatcher's deferral after a run of C1 unit {@code u} that {@link TranslatedUnit#leavesBeforeMiss} (its leave
+     * before a missing access, or a device access or code write, which such a unit meets the same way): counts it, and
+     * at the {@link #c1MissRebuild}th asks once for a build of the same bytes with the slow paths' calls
+     * (Translator#c1Calls), which takes {@code u}'s place when built ({@link #builtC1Rebuild}). Not on the hot path: only
+     * the deferral's branch calls it, after the interpreter ran {@code ran} instructions there. While the rebuild waits
+     * for the translator thread those count for its job, as instructions interpreted at a pending entry do
+     * ({@link #interpreted}), so that the thread takes it as early as the work it saves.
+     */
+    void missLeft(TranslatedUnit u, Hart h, int ran) {
+        PendingUnit job = u.missRebuildJob;
+        if (job != null) {
+            int v = job.interpreted + ran;
+            job.interpreted = v < 0 ? Integer.MAX_VALUE : v;
+        }
+        int c = ++u.missExits;
+        long all = ++c1MissLeft;
+        if (C1_MISS_LOG && (c >= 64 && (c & (c - 1)) == 0 || (all & 0xfff) == 0)) {
+            System.err.printf("vmckpt-c1miss key %x insns %d leaves %d all %d at %d%s%n", u.key, u.instructionCount, c, all, h.instret,
+                    Hart.PROFILE_UNITS ? String.format(" runs %d retired %d", u.profRuns, u.profInsns) : "");
+        }
+        int every = c1MissRebuild;
+        if (every <= 0 || u.missRebuildAsked) return;
+        if (u.missRebuildRetry) { // (the translator's queue was full at its look: asked again at each leave)
+            if (!u.dead && !u.hot && u.promoted == null && !u.promotionQueued) missRebuild(u, h);
+            return;
+        }
+        if (c == 1) { // (the dispatcher counts untilHot down by what the unit retires)
+            u.missMark = u.untilHot;
+            u.missMarkLeaves = 1;
+        }
+        if (c % every != 0) return;
+        // The look: the instructions it retired since the mark (the last look, or its first leave), per leave since.
+        // (The hot tier sets untilHot up again at its own looks: then only a new mark.)
+        long retired = u.missMark - u.untilHot;
+        int leaves = c - u.missMarkLeaves;
+        u.missMark = u.untilHot;
+        u.missMarkLeaves = c;
+        if (retired < 0 || retired / Math.max(1, leaves) >= c1MissInsns || u.dead || u.hot || u.promoted != null || u.promotionQueued) return;
+        missRebuild(u, h);
+    }
+
+    /** Builds C1 unit {@code u} again from its pages' bytes with the slow paths' calls (see {@link #missLeft}). */
+    private void missRebuild(TranslatedUnit u, Hart h) {
+        if (C1_MISS_LOG) System.err.printf("vmckpt-c1miss rebuild key %x insns %d leaves %d at %d%n", u.key, u.instructionCount, u.missExits, h.instret);
+        byte[] page = ram.pageForRead(u.pageIndex);
+        byte[] next = u.nextPageIndex >= 0 ? ram.pageForRead(u.nextPageIndex) : null; // (a code page already, as in promote)
+        int entryOff = (int) (u.key & 0xfff);
+        if (background == null) {
+            long t0 = CpuClock.threadNanos();
+            translator.innerEntries = innerEntries;
+            translator.wordLogic = wordLogic;
+            translator.wordLocals = wordLocals;
+            translator.loopExits = loopExits;
+            translator.c1Calls = true;
+            TranslatedUnit b;
+            try {
+                b = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
+            } finally {
+                translator.c1Calls = false;
+            }
+            if (b != null) BackgroundTranslator.warm(b); // (as miss() does: HotSpot's policy, not blocked on)
+            translationNanos += CpuClock.threadNanos() - t0;
+            u.missRebuildAsked = true;
+            c1MissRebuilds++;
+            builtC1Rebuild(u, b, h);
+            return;
+        }
+        PendingUnit job = new PendingUnit(this, u.key, u.pageIndex, page.clone(), u.nextPageIndex, next == null ? null : next.clone());
+        job.rebuildOf = u;
+        job.queuedAt = h.instret;
+        if (background.submit(job)) {
+            u.missRebuildJob = job;
+            u.missRebuildAsked = true;
+            c1MissRebuilds++;
+        } else {
+            queueFull++;
+            u.missRebuildRetry = true; // (asked again at its next leave)
+        }
+    }
+
+    /**
+     * {@code b}, C1 unit {@code u}'s rebuild with the calls, is built (null: it could not be): it takes {@code u}'s place,
+     * with {@code u}'s count towards the hot tier, unless {@code u} died, left the table or is being promoted meanwhile
+     * (the hot tier's build replaces it then, with its own slow paths). {@code u} dies (chain slots that name it look
+     * {@code b} up); its inner entries go, {@code b}'s are entered.
+     */
+    private void builtC1Rebuild(TranslatedUnit u, TranslatedUnit b, Hart h) {
+        int slot = u.dead ? -1 : find(u.key);
+        if (b == null || slot < 0 || units[slot] != u || u.promoted != null || u.promotionQueued
+                || b.nextPageIndex >= 0 && b.nextPageIndex != u.nextPageIndex) {
+            c1MissRebuildsDropped++;
+            return;
+        }
+        b.key = u.key;
+        b.untilHot = u.untilHot;
+        b.hotSince = u.hotSince;
+        b.hotRunCounts = u.hotRunCounts;
+        b.entryWords = u.entryWords;
+        b.missExits = u.missExits; // (for the summary: b never leaves before a miss, so it is not counted on)
+        units[slot] = b;
+        dropInner(u);
+        u.dead = true;
+        liveInstructions += b.instructionCount - u.instructionCount;
+        bytecodeBytes += b.bytecodeSize;
+        c1MissRebuildsInstalled++;
+        c1MissRebuildsAll.incrementAndGet();
+        enterInner(b, h);
+    }
+
+    /**
+     * For --stats: C1 units' leaves before a missing access, the live units by their counts, the most frequent, and
+     * the rebuilds (see {@link #missLeft}); null if no unit left so.
+     */
+    String missLeaveSummary() {
+        if (c1MissLeft == 0 && c1MissRebuilds == 0) return null;
+        long[] buckets = new long[5]; // 1-15, 16-255, 256-4095, 4096-65535, more
+        List<TranslatedUnit> l = new ArrayList<>();
+        for (TranslatedUnit u : units) {
+            if (u == null || u.hot || u instanceof PendingUnit || u instanceof InnerEntry || u.missExits == 0) continue;
+            int c = u.missExits;
+            buckets[c < 16 ? 0 : c < 256 ? 1 : c < 4096 ? 2 : c < 65536 ? 3 : 4]++;
+            l.add(u);
+        }
+        StringBuilder sb = new StringBuilder(String.format("C1 units' leaves before a miss: %,d; live units by leaves 1-15 %,d, 16-255 %,d,"
+                        + " 256-4095 %,d, 4096-65535 %,d, more %,d; rebuilt with calls (looks every %d leaves, under %d insns a leave): %,d asked, %,d installed, %,d dropped; most:",
+                c1MissLeft, buckets[0], buckets[1], buckets[2], buckets[3], buckets[4], c1MissRebuild, c1MissInsns, c1MissRebuilds,
+                c1MissRebuildsInstalled, c1MissRebuildsDropped));
+        l.sort((a, b) -> Integer.compare(b.missExits, a.missExits));
+        for (int i = 0; i < Math.min(8, l.size()); i++) {
+            TranslatedUnit u = l.get(i);
+            sb.append(String.format(" %x (%d insns%s) %,d", u.key, u.instructionCount, u.leavesBeforeMiss ? "" : ", rebuilt", u.missExits));
+        }
+        return sb.append('\n').toString();
     }
 
     /** Starts the hot-tier build of live unit {@code u} from its pages' bytes (unchanged since it was built: they are code pages). */

@@ -283,6 +283,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         return PROFILE_UNITS && codeCache != null ? profile.report() + codeCache.profile() : null;
     }
 
+    /** For --stats: C1 units' leaves before a missing access and their rebuilds (CodeCache#missLeft), or null if none. */
+    public String missLeaveSummary() {
+        return codeCache == null ? null : codeCache.missLeaveSummary();
+    }
+
     /** With -Dvmckpt.interp.stopCounts=true: why the interpreter's fast loop stopped (InterpreterStops); else null. */
     public String interpreterStops() {
         return interpreter.stops == null ? null : interpreter.stops.report();
@@ -439,6 +444,8 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     // block fitted the budget, so there is room for the interpreter to run it (n < budget here).
                     cc.deferrals++;
                     int ran = interpreter.interpret(budget - n, true);
+                    // (from == u: no nested callee left; a C1 unit's leave before a missing access is one of these)
+                    if (from == u && u.leavesBeforeMiss) cc.missLeft(u, this, ran);
                     n += ran;
                     notInUnits += ran;
                 }

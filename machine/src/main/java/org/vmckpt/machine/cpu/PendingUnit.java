@@ -32,6 +32,12 @@ final class PendingUnit extends TranslatedUnit {
      * unit is). If that unit dies meanwhile (a write to its pages, a flush) the build is dropped, never installed.
      */
     TranslatedUnit replaces;
+    /**
+     * For a C1 rebuild with the slow paths' calls (Translator#c1Calls, CodeCache#missLeft): the live C1 unit it is to
+     * replace, which left before a miss too often (this job is not in the table; that unit is). Dropped if that unit
+     * dies or is promoted meanwhile.
+     */
+    TranslatedUnit rebuildOf;
     /** A hot-tier build without Translator#missLeaves' exits (the adaptive rule's rebuild of a hot-tier unit, CodeCache#missLook). */
     boolean missCalls;
     /** For a hot-tier build: {@link TranslatedUnit#entryWords} of the unit it replaces. */

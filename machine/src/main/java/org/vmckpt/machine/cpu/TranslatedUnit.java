@@ -132,9 +132,26 @@ public abstract class TranslatedUnit {
     int entryWords = -1;
     /**
      * Of a hot-tier unit built with Translator#missLeaves' exits, with Translator#missLeavesAdaptive or the profile on:
-     * its runs that left by a TLB miss (its own code counts them, in the miss exits' tail; it may wrap, harmlessly).
+     * its runs that left by a TLB miss (its own code counts them, in the miss exits' tail; it may wrap, harmlessly). Of
+     * a C1 unit that {@link #leavesBeforeMiss}: its runs that left before a missing access (the dispatcher counts them,
+     * CodeCache#missLeft).
      */
     int missExits;
+    /**
+     * Of a C1 unit built with Translator#c1MissLeaves (or Translator#compactMissLeaves): it has an access that leaves the
+     * unit before a TLB miss, for the interpreter to run (the dispatcher's deferral). CodeCache#missLeft counts those
+     * leaves and may build the unit again with the slow paths' calls.
+     */
+    boolean leavesBeforeMiss;
+    /** Of such a unit: its rebuild with the calls is queued or done (CodeCache#missLeft asks once). */
+    boolean missRebuildAsked;
+    /** Of such a unit: its rebuild's job while it waits for the translator thread (its leaves meanwhile order the queue). */
+    PendingUnit missRebuildJob;
+    /** Of such a unit: its rebuild was decided but the translator's queue was full (asked again at its next leave). */
+    boolean missRebuildRetry;
+    /** Of such a unit: {@link #untilHot} and {@link #missExits} at CodeCache#missLeft's last look at it (or its first leave). */
+    long missMark;
+    int missMarkLeaves;
     /** Of a hot-tier unit: the tier of its compiled code when it took its C1 unit's place for good (-1: not known). */
     int installedTier = -1;
     /**

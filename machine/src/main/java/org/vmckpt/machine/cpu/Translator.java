@@ -343,6 +343,12 @@ final class Translator {
     boolean missCalls;
     /** The unit being built counts its miss exits ({@link #missLeavesAdaptive}, or the profile). */
     private boolean missCountNow;
+    /**
+     * The next C1 build has the slow paths' calls, as without {@link #c1MissLeaves} and {@link #compactMissLeaves}: the
+     * code cache's rebuild of a C1 unit that left before a miss too often (CodeCache#missLeft, round 68). Set by the
+     * caller before {@link #translate}, per build.
+     */
+    boolean c1Calls;
 
     /** {@link #contextLocal} for the unit being built: hot-tier units only. */
     private boolean contextInLocal() {
@@ -514,8 +520,8 @@ final class Translator {
         contextLocalNow = contextLocal;
         uncheckedTlbNow = uncheckedTlb;
         shortAccessNow = shortAccess;
-        compactNow = compactEmit || c1MissLeaves && !hot;
-        compactLeaveNow = !hot && (compactEmit && compactMissLeaves || c1MissLeaves);
+        compactNow = compactEmit || c1MissLeaves && !hot && !c1Calls;
+        compactLeaveNow = !hot && !c1Calls && (compactEmit && compactMissLeaves || c1MissLeaves);
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
@@ -798,6 +804,7 @@ final class Translator {
         u.inlineTotal = inlineTotal;
         u.hot = hot;
         u.missLeaving = missLeavesNow && missExit != null; // (missExit: of the generate that made classBytes, the last)
+        u.leavesBeforeMiss = compactLeaveNow && compactMissLabel != null; // (likewise)
         return u;
     }
 

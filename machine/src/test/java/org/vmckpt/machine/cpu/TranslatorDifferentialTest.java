@@ -1037,6 +1037,33 @@ class TranslatorDifferentialTest {
         }
     }
 
+    /**
+     * {@link Translator#c1MissLeaves} with the code cache's rebuild of C1 units that leave before a miss
+     * ({@link CodeCache#c1MissRebuild}, round 68) forced at its lowest: every C1 unit that leaves is built again with the
+     * slow paths' calls at its first leave and replaced, mid-run, with and without promotion, against the interpreter.
+     */
+    @Test
+    void c1MissLeavesRebuiltInBothTiers() {
+        Translator.c1MissLeaves = true;
+        CodeCache.c1MissRebuild = 1;
+        CodeCache.c1MissInsns = Long.MAX_VALUE;
+        long before = CodeCache.c1MissRebuildsAll.get();
+        try {
+            runSeeds(Hart.PRIV_M, 151, 152);
+            runSeeds(Hart.PRIV_S, 153, 154);
+            runSeeds(MPRV, 155);
+            runSeeds(Hart.PRIV_U, 156, 157);
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 158);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 159);
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 160);
+            assertTrue(CodeCache.c1MissRebuildsAll.get() > before, "no C1 unit was rebuilt: the rebuilds were not compared");
+        } finally {
+            Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
+            CodeCache.c1MissRebuild = CodeCache.C1_MISS_REBUILD;
+            CodeCache.c1MissInsns = CodeCache.C1_MISS_INSNS;
+        }
+    }
+
     /** Both tiers against the interpreter: units promoted to the hot tier after 2,000 instructions. */
     @Test
     void hotTierInEveryMode() {
