@@ -139,6 +139,25 @@ final class Translator {
      * (a helper, a nested call's fallback, the second page's check) keeps the full store.
      */
     static volatile boolean exitStores = Boolean.getBoolean("vmckpt.jit.exitStores");
+    /**
+     * The second page's check once per call into the hart, in hot-tier units ({@code -Dvmckpt.jit.crossOnce=true}; off
+     * by default; round 68). A unit whose region runs on into the page after its first checks, at every jump into that
+     * page, that the fetch TLB still maps it to the physical page the code was translated from ({@link #crossingTo}):
+     * ~20 x86 instructions in C2's code (the {@code Mmu}'s {@code xTag} and {@code xPhys}, their null and bounds
+     * checks, the compares), every iteration of a loop that spans the two pages, such as busybox's SHA-256 round loop
+     * (docs/BENCHMARKS.md round 67, compute67's (b)). What the check reads ({@code xTag}, {@code xPhys},
+     * {@code fetchCtx}) changes only on the guest's thread, in calls the unit makes into the hart or the MMU (a slow
+     * path, an instruction the interpreter runs, a nested call) or between units, as the base-register pages' pairs;
+     * so with this a passed check is remembered in an int local ({@code L_XOK}, 0 at entry) until the next such call
+     * ({@link #forgetPages} clears it), and a jump into the second page checks only when the local is 0.
+     */
+    static volatile boolean crossOnce = Boolean.getBoolean("vmckpt.jit.crossOnce");
+    /** {@link #crossOnce} for the unit being generated: a hot-tier unit with instructions in its second page. */
+    private boolean crossOnceNow;
+    /** The slot of {@link #crossOnce}'s local: after the access groups' slots. */
+    private int crossOkSlot;
+    /** Hot-tier builds with {@link #crossOnce}'s local (for tests). */
+    static final java.util.concurrent.atomic.AtomicLong crossOnceUnits = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Base-register pages in C1 units too ({@code -Dvmckpt.jit.basePagesInC1=true}); by default only hot-tier units
@@ -1267,6 +1286,9 @@ final class Translator {
         // Frames are written by hand (frame()): every local has one type for the whole method and the operand stack is
         // empty at every jump target, so one frame fits all, and ASM need not compute them (the costly part).
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+        crossOnceNow = crossOnce && className.equals(HOT_NAME) && !region.isEmpty() && region.lastKey() >= 4096;
+        crossOkSlot = L_PAGES0 + PAGE_SLOTS * pages + 2 * groupSlots;
+        if (crossOnceNow) crossOnceUnits.incrementAndGet();
         frameLocals = frameLocals();
         masksGenerated = masksHere();
         masksGeneratedCap = masksCap;
@@ -1664,6 +1686,10 @@ final class Translator {
      * TLB. -1 is no page number ({@code va >>> 12} has its top 12 bits clear).
      */
     private void forgetPages() {
+        if (crossOnceNow) { // (and the second page's check: crossOnce)
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, crossOkSlot);
+        }
         for (int k = 0; k < pages; k++) {
             mv.visitInsn(ICONST_M1);
             mv.visitInsn(I2L);
@@ -1735,6 +1761,10 @@ final class Translator {
                 l[n++] = "[B";
                 l[n++] = INTEGER;
             }
+        }
+        if (crossOnceNow) {
+            l = java.util.Arrays.copyOf(l, n + 1);
+            l[n++] = INTEGER; // crossOkSlot
         }
         while (l[n - 1] == TOP) n--;
         Object[] used = new Object[n];
@@ -2303,6 +2333,10 @@ final class Translator {
         exitStoresNow = stores;
         addStub(TranslatorCensus.S_CROSS, () -> {
             target(l);
+            if (crossOnceNow) { // checked since the last call into the hart: still true
+                mv.visitVarInsn(ILOAD, crossOkSlot);
+                mv.visitJumpInsn(IFNE, blockLabels[target / 2]);
+            }
             // vpn of the second page, its TLB index
             mv.visitVarInsn(LLOAD, L_VBASE);
             mv.visitIntInsn(BIPUSH, 12);
@@ -2333,6 +2367,10 @@ final class Translator {
             mv.visitInsn(IALOAD);
             pushInt(nextIndex);
             mv.visitJumpInsn(IF_ICMPNE, away);
+            if (crossOnceNow) {
+                mv.visitInsn(ICONST_1);
+                mv.visitVarInsn(ISTORE, crossOkSlot);
+            }
             mv.visitJumpInsn(GOTO, blockLabels[target / 2]);
         });
         return l;
