@@ -152,6 +152,22 @@ final class Translator {
      * ({@link #forgetPages} clears it), and a jump into the second page checks only when the local is 0.
      */
     static volatile boolean crossOnce = Boolean.getBoolean("vmckpt.jit.crossOnce");
+    /**
+     * A hot-tier loop unit's code twice ({@code -Dvmckpt.jit.unrollHot=true}; off by default; round 68, a prototype):
+     * where the region's back edges go to its entry, every block is emitted a second time, and each copy's jumps to
+     * the entry go to the other copy's entry. Both copies are the whole region with their own budget checks, so counts
+     * and exits are as before. Why: busybox's SHA-256 round loop rotates its eight state words with {@code mv}s, and
+     * C2, short of registers, keeps their phis in stack slots and moves each slot to another at the back edge (9
+     * {@code push}/{@code pop} pairs an iteration); with two iterations per back edge that is once per two rounds.
+     * A build over its bytecode bound is generated again without the second copy.
+     */
+    static volatile boolean unrollHot = Boolean.getBoolean("vmckpt.jit.unrollHot");
+    /** While the unit's blocks are emitted: the label jumps to the entry go to (the other copy's entry), or null. */
+    private Label entryJump;
+    /** Generating again without the second copy (over the bytecode bound with it). */
+    private boolean withoutUnroll;
+    /** Hot-tier builds with two copies of their loop ({@link #unrollHot}; for tests). */
+    static final java.util.concurrent.atomic.AtomicLong unrolledUnits = new java.util.concurrent.atomic.AtomicLong();
     /** {@link #crossOnce} for the unit being generated: a hot-tier unit with instructions in its second page. */
     private boolean crossOnceNow;
     /** The slot of {@link #crossOnce}'s local: after the access groups' slots. */
@@ -761,6 +777,10 @@ final class Translator {
             region = reached;
         }
         byte[] classBytes = generate(region, entryOff, maxBytecode);
+        if (classBytes == null && lastUnrolled) { // (unrollHot: over the bound with the second copy, the loop once)
+            withoutUnroll = true;
+            classBytes = generate(region, entryOff, maxBytecode);
+        }
         if (classBytes == null && pages > 0) {
             // Over the bound with base-register pages (their checks add bytecode): the same region without them, rather
             // than a smaller region and more unit runs.
@@ -787,7 +807,9 @@ final class Translator {
         }
         masksCap = 2;
         withoutPages = false;
+        withoutUnroll = false;
         if (classBytes == null) return null;
+        if (lastUnrolled) unrolledUnits.incrementAndGet();
         if (masksGenerated) tlbMaskUnits.incrementAndGet();
         if (masksGenerated && masksGeneratedCap == 1) tlbTagMaskUnits.incrementAndGet();
         if (census != null) TranslatorCensus.add(census);
@@ -1322,7 +1344,22 @@ final class Translator {
         if (innerOffsets == null) mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
         else emitInnerDispatch(entryOff);
         int at = censusMark(TranslatorCensus.PROLOGUE, 0);
+        Label[] second = unrollHere(entryOff) ? new Label[limit / 2] : null;
+        if (second != null) {
+            for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) second[off / 2] = new Label();
+            entryJump = second[entryOff / 2];
+        }
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
+        if (second != null) { // the second copy: its jumps to the entry go back to the first's
+            Label[] first = blockLabels;
+            entryJump = first[entryOff / 2];
+            blockLabels = second;
+            crossings = new Label[limit / 2];
+            for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
+            blockLabels = first;
+        }
+        entryJump = null;
+        lastUnrolled = second != null;
         exitStoresNow = writtenRegs; // (an exit a stub makes is not a block's: the full store)
         at = censusMark(-1, 0);
         for (int i = 0; i < stubs.size(); i++) { // a stub may add stubs
@@ -1956,6 +1993,19 @@ final class Translator {
         return most;
     }
 
+    /** Whether the unit being generated gets a second copy of its loop ({@link #unrollHot}). */
+    private boolean unrollHere(int entryOff) {
+        if (!unrollHot || withoutUnroll || !className.equals(HOT_NAME) || innerOffsets != null || nestNow) return false;
+        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
+            if (!region.containsKey(off)) continue;
+            for (int next : blockSuccessors(off)) if (next == entryOff) return true;
+        }
+        return false;
+    }
+
+    /** Whether the last unit generated had two copies of its loop ({@link #unrollHot}; for tests). */
+    boolean lastUnrolled;
+
     /** The region's blocks control may go to after the block at {@code leader}. */
     private int[] blockSuccessors(int leader) {
         List<Insn> block = blockAt(leader);
@@ -2312,6 +2362,7 @@ final class Translator {
      */
     private Label branchTarget(int from, long target) {
         Label l = target >= 0 && target < limit ? blockLabels[(int) target / 2] : null;
+        if (l != null && entryJump != null && target == lastEntryOff) l = entryJump; // (unrollHot: to the other copy)
         if (l == null) return exitStub(target, 0, target >= 0 && target < limit ? TranslatedUnit.EXIT_REGION : TranslatedUnit.EXIT_PAGE);
         return from < 4096 && target >= 4096 ? crossingTo((int) target) : l;
     }
@@ -2327,6 +2378,7 @@ final class Translator {
         if (known != null) return known;
         Label l = new Label();
         crossings[target / 2] = l;
+        Label[] labels = blockLabels; // (this copy's: unrollHot)
         int stores = exitStoresNow;
         exitStoresNow = writtenRegs; // (the check is shared by every jump to this target)
         Label away = exitStub(target, 0, TranslatedUnit.EXIT_PAGE);
@@ -2335,7 +2387,7 @@ final class Translator {
             target(l);
             if (crossOnceNow) { // checked since the last call into the hart: still true
                 mv.visitVarInsn(ILOAD, crossOkSlot);
-                mv.visitJumpInsn(IFNE, blockLabels[target / 2]);
+                mv.visitJumpInsn(IFNE, labels[target / 2]);
             }
             // vpn of the second page, its TLB index
             mv.visitVarInsn(LLOAD, L_VBASE);
@@ -2371,7 +2423,7 @@ final class Translator {
                 mv.visitInsn(ICONST_1);
                 mv.visitVarInsn(ISTORE, crossOkSlot);
             }
-            mv.visitJumpInsn(GOTO, blockLabels[target / 2]);
+            mv.visitJumpInsn(GOTO, labels[target / 2]);
         });
         return l;
     }
