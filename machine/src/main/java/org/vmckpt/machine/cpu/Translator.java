@@ -159,9 +159,15 @@ final class Translator {
      * and exits are as before. Why: busybox's SHA-256 round loop rotates its eight state words with {@code mv}s, and
      * C2, short of registers, keeps their phis in stack slots and moves each slot to another at the back edge (9
      * {@code push}/{@code pop} pairs an iteration); with two iterations per back edge that is once per two rounds.
-     * A build over its bytecode bound is generated again without the second copy.
+     * A build over its bytecode bound, or over {@link #unrollHotMaxBytes} with both copies, is generated again with one.
      */
     static volatile boolean unrollHot = Boolean.getBoolean("vmckpt.jit.unrollHot");
+    /**
+     * The most bytecode a build with {@link #unrollHot}'s two copies may have ({@code -Dvmckpt.jit.unrollHotMaxBytes=N},
+     * 4,000 by default); a larger one is generated again with one. The copies double what C2 compiles, and C2's
+     * compile of a unit near the hot bound took seconds of its one thread when its inlining budget ran out (round 51).
+     */
+    static volatile int unrollHotMaxBytes = Integer.getInteger("vmckpt.jit.unrollHotMaxBytes", 4000);
     /** While the unit's blocks are emitted: the label jumps to the entry go to (the other copy's entry), or null. */
     private Label entryJump;
     /** Generating again without the second copy (over the bytecode bound with it). */
@@ -1385,7 +1391,7 @@ final class Translator {
             census[TranslatorCensus.LOCALS] = Integer.bitCount(usedRegs);
         }
         mv = null;
-        if (size > maxBytecode) return null;
+        if (size > maxBytecode || lastUnrolled && size > unrollHotMaxBytes) return null;
         lastClassBytes = cw.toByteArray();
         return lastClassBytes;
     }

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * A hot-tier loop unit's code twice ({@link Translator#unrollHot}, round 68, a prototype): busybox's SHA-256 round loop
  * (UnitCodeBench's {@code shaLoop}) with the switch gives the interpreter's registers at budgets that cut anywhere, with
  * and without {@link Translator#crossOnce}; its hot build holds both copies (about twice the bytecode), a C1 build
- * and a build over the bytecode bound one.
+ * one, and a build whose two copies are over {@link Translator#unrollHotMaxBytes} one.
  */
 class UnrollHotTest {
     @BeforeEach
@@ -72,5 +72,26 @@ class UnrollHotTest {
         int once = t.lastBytecodeSize;
         assertFalse(t.lastUnrolled);
         assertTrue(twice > 3 * once / 2 && twice < 2 * once + 200, "bytes " + once + " and " + twice);
+    }
+
+    /** A loop whose two copies are over {@link Translator#unrollHotMaxBytes} is built once, whole. */
+    @Test
+    void aLoopOverTheCopiesBoundIsBuiltOnce() {
+        byte[] ram = new byte[8192];
+        UnitCodeBench.shaLoop(false).bus().ram().readBytes(UnitCodeBench.BASE + 0x1000, ram, 0, 8192);
+        byte[] first = Arrays.copyOfRange(ram, 0, 4096), second = Arrays.copyOfRange(ram, 4096, 8192);
+        Translator t = new Translator();
+        assertNotNull(t.translate(first, 1, second, 2, 0xf56, true));
+        assertTrue(t.lastUnrolled, "two copies under the bound");
+        int twice = t.lastBytecodeSize, instructions = t.liveInstructionsOfLastUnit();
+        Translator.unrollHotMaxBytes = twice - 1;
+        try {
+            assertNotNull(t.translate(first, 1, second, 2, 0xf56, true));
+            assertFalse(t.lastUnrolled, "two copies are over the bound");
+            assertTrue(t.lastBytecodeSize < twice * 2 / 3, "one copy: " + t.lastBytecodeSize + " bytes against " + twice);
+            assertEquals(instructions, t.liveInstructionsOfLastUnit(), "the whole loop");
+        } finally {
+            Translator.unrollHotMaxBytes = Integer.getInteger("vmckpt.jit.unrollHotMaxBytes", 4000);
+        }
     }
 }
