@@ -18,11 +18,11 @@ uptime
 for k in $(seq 1 40); do
     if [ $(((k + 1) / 2 % 2)) = 1 ]; then L1=$B; L2=$U; else L1=$U; L2=$B; fi
     if [ $((k % 2)) = 1 ]; then
-        fits 75 || { log "skip P$k compute"; break; }
+        fits 45 || { log "skip P$k compute"; break; }
         log "P$k default compute ${L1%%=*},${L2%%=*}"
         XDG_RUNTIME_DIR=$(mktemp -d) timeout $(( END + 20 - $(date +%s) )) python3 bench/cpu/compute-ab.py 1 --launcher "$L1" --launcher "$L2" --json $OUT/P$k-c.json | grep -v '^#'
     else
-        fits 80 || { log "skip P$k signed"; break; }
+        fits 60 || { log "skip P$k signed"; break; }
         log "P$k signed ${L1%%=*},${L2%%=*}"
         XDG_RUNTIME_DIR=$(mktemp -d) timeout $(( END + 20 - $(date +%s) )) python3 bench/cpu/threads.py 1 --guest signed --mark BENCH-DONE --canary \
             --launcher "$L1" --launcher "$L2" --json $OUT/P$k-s.json | grep -v '^#'
