@@ -8,7 +8,7 @@
 cd "$(dirname "$0")/../.."
 END=${END:-$(date -u -d 'today 20:11:45' +%s)}
 B="base=/tmp/mainroot68/vmckpt"
-U="cu=./vmckpt,-Dvmckpt.jit.crossOnce=true,-Dvmckpt.jit.unrollHot=true"
+U="cu=./vmckpt,-Dvmckpt.jit.crossOnce=true -Dvmckpt.jit.unrollHot=true" # (space: threads.py passes the rest as is)
 OUT=bench/results/r68s
 mkdir -p $OUT
 log() { echo "# $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) $*"; }
