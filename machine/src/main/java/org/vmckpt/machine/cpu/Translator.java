@@ -139,6 +139,47 @@ final class Translator {
      * (a helper, a nested call's fallback, the second page's check) keeps the full store.
      */
     static volatile boolean exitStores = Boolean.getBoolean("vmckpt.jit.exitStores");
+    /**
+     * The second page's check once per call into the hart, in hot-tier units ({@code -Dvmckpt.jit.crossOnce=true}; off
+     * by default; round 68). A unit whose region runs on into the page after its first checks, at every jump into that
+     * page, that the fetch TLB still maps it to the physical page the code was translated from ({@link #crossingTo}):
+     * ~20 x86 instructions in C2's code (the {@code Mmu}'s {@code xTag} and {@code xPhys}, their null and bounds
+     * checks, the compares), every iteration of a loop that spans the two pages, such as busybox's SHA-256 round loop
+     * (docs/BENCHMARKS.md round 67, compute67's (b)). What the check reads ({@code xTag}, {@code xPhys},
+     * {@code fetchCtx}) changes only on the guest's thread, in calls the unit makes into the hart or the MMU (a slow
+     * path, an instruction the interpreter runs, a nested call) or between units, as the base-register pages' pairs;
+     * so with this a passed check is remembered in an int local ({@code L_XOK}, 0 at entry) until the next such call
+     * ({@link #forgetPages} clears it), and a jump into the second page checks only when the local is 0.
+     */
+    static volatile boolean crossOnce = Boolean.getBoolean("vmckpt.jit.crossOnce");
+    /**
+     * A hot-tier loop unit's code twice ({@code -Dvmckpt.jit.unrollHot=true}; off by default; round 68, a prototype):
+     * where the region's back edges go to its entry, every block is emitted a second time, and each copy's jumps to
+     * the entry go to the other copy's entry. Both copies are the whole region with their own budget checks, so counts
+     * and exits are as before. Why: busybox's SHA-256 round loop rotates its eight state words with {@code mv}s, and
+     * C2, short of registers, keeps their phis in stack slots and moves each slot to another at the back edge (9
+     * {@code push}/{@code pop} pairs an iteration); with two iterations per back edge that is once per two rounds.
+     * A build over its bytecode bound, or over {@link #unrollHotMaxBytes} with both copies, is generated again with one.
+     */
+    static volatile boolean unrollHot = Boolean.getBoolean("vmckpt.jit.unrollHot");
+    /**
+     * The most bytecode a build with {@link #unrollHot}'s two copies may have ({@code -Dvmckpt.jit.unrollHotMaxBytes=N},
+     * 4,000 by default); a larger one is generated again with one. The copies double what C2 compiles, and C2's
+     * compile of a unit near the hot bound took seconds of its one thread when its inlining budget ran out (round 51).
+     */
+    static volatile int unrollHotMaxBytes = Integer.getInteger("vmckpt.jit.unrollHotMaxBytes", 4000);
+    /** While the unit's blocks are emitted: the label jumps to the entry go to (the other copy's entry), or null. */
+    private Label entryJump;
+    /** Generating again without the second copy (over the bytecode bound with it). */
+    private boolean withoutUnroll;
+    /** Hot-tier builds with two copies of their loop ({@link #unrollHot}; for tests). */
+    static final java.util.concurrent.atomic.AtomicLong unrolledUnits = new java.util.concurrent.atomic.AtomicLong();
+    /** {@link #crossOnce} for the unit being generated: a hot-tier unit with instructions in its second page. */
+    private boolean crossOnceNow;
+    /** The slot of {@link #crossOnce}'s local: after the access groups' slots. */
+    private int crossOkSlot;
+    /** Hot-tier builds with {@link #crossOnce}'s local (for tests). */
+    static final java.util.concurrent.atomic.AtomicLong crossOnceUnits = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Base-register pages in C1 units too ({@code -Dvmckpt.jit.basePagesInC1=true}); by default only hot-tier units
@@ -748,6 +789,10 @@ final class Translator {
             region = reached;
         }
         byte[] classBytes = generate(region, entryOff, maxBytecode);
+        if (classBytes == null && lastUnrolled) { // (unrollHot: over the bound with the second copy, the loop once)
+            withoutUnroll = true;
+            classBytes = generate(region, entryOff, maxBytecode);
+        }
         if (classBytes == null && pages > 0) {
             // Over the bound with base-register pages (their checks add bytecode): the same region without them, rather
             // than a smaller region and more unit runs.
@@ -774,7 +819,9 @@ final class Translator {
         }
         masksCap = 2;
         withoutPages = false;
+        withoutUnroll = false;
         if (classBytes == null) return null;
+        if (lastUnrolled) unrolledUnits.incrementAndGet();
         if (masksGenerated) tlbMaskUnits.incrementAndGet();
         if (masksGenerated && masksGeneratedCap == 1) tlbTagMaskUnits.incrementAndGet();
         if (census != null) TranslatorCensus.add(census);
@@ -1274,6 +1321,9 @@ final class Translator {
         // Frames are written by hand (frame()): every local has one type for the whole method and the operand stack is
         // empty at every jump target, so one frame fits all, and ASM need not compute them (the costly part).
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+        crossOnceNow = crossOnce && className.equals(HOT_NAME) && !region.isEmpty() && region.lastKey() >= 4096;
+        crossOkSlot = L_PAGES0 + PAGE_SLOTS * pages + 2 * groupSlots;
+        if (crossOnceNow) crossOnceUnits.incrementAndGet();
         frameLocals = frameLocals();
         masksGenerated = masksHere();
         masksGeneratedCap = masksCap;
@@ -1307,7 +1357,22 @@ final class Translator {
         if (innerOffsets == null) mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
         else emitInnerDispatch(entryOff);
         int at = censusMark(TranslatorCensus.PROLOGUE, 0);
+        Label[] second = unrollHere(entryOff) ? new Label[limit / 2] : null;
+        if (second != null) {
+            for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) second[off / 2] = new Label();
+            entryJump = second[entryOff / 2];
+        }
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
+        if (second != null) { // the second copy: its jumps to the entry go back to the first's
+            Label[] first = blockLabels;
+            entryJump = first[entryOff / 2];
+            blockLabels = second;
+            crossings = new Label[limit / 2];
+            for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
+            blockLabels = first;
+        }
+        entryJump = null;
+        lastUnrolled = second != null;
         exitStoresNow = writtenRegs; // (an exit a stub makes is not a block's: the full store)
         at = censusMark(-1, 0);
         for (int i = 0; i < stubs.size(); i++) { // a stub may add stubs
@@ -1333,7 +1398,7 @@ final class Translator {
             census[TranslatorCensus.LOCALS] = Integer.bitCount(usedRegs);
         }
         mv = null;
-        if (size > maxBytecode) return null;
+        if (size > maxBytecode || lastUnrolled && size > unrollHotMaxBytes) return null;
         lastClassBytes = cw.toByteArray();
         return lastClassBytes;
     }
@@ -1671,6 +1736,10 @@ final class Translator {
      * TLB. -1 is no page number ({@code va >>> 12} has its top 12 bits clear).
      */
     private void forgetPages() {
+        if (crossOnceNow) { // (and the second page's check: crossOnce)
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, crossOkSlot);
+        }
         for (int k = 0; k < pages; k++) {
             mv.visitInsn(ICONST_M1);
             mv.visitInsn(I2L);
@@ -1742,6 +1811,10 @@ final class Translator {
                 l[n++] = "[B";
                 l[n++] = INTEGER;
             }
+        }
+        if (crossOnceNow) {
+            l = java.util.Arrays.copyOf(l, n + 1);
+            l[n++] = INTEGER; // crossOkSlot
         }
         while (l[n - 1] == TOP) n--;
         Object[] used = new Object[n];
@@ -1932,6 +2005,19 @@ final class Translator {
         memo[leader / 2] = most + 1;
         return most;
     }
+
+    /** Whether the unit being generated gets a second copy of its loop ({@link #unrollHot}). */
+    private boolean unrollHere(int entryOff) {
+        if (!unrollHot || withoutUnroll || !className.equals(HOT_NAME) || innerOffsets != null || nestNow) return false;
+        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
+            if (!region.containsKey(off)) continue;
+            for (int next : blockSuccessors(off)) if (next == entryOff) return true;
+        }
+        return false;
+    }
+
+    /** Whether the last unit generated had two copies of its loop ({@link #unrollHot}; for tests). */
+    boolean lastUnrolled;
 
     /** The region's blocks control may go to after the block at {@code leader}. */
     private int[] blockSuccessors(int leader) {
@@ -2289,6 +2375,7 @@ final class Translator {
      */
     private Label branchTarget(int from, long target) {
         Label l = target >= 0 && target < limit ? blockLabels[(int) target / 2] : null;
+        if (l != null && entryJump != null && target == lastEntryOff) l = entryJump; // (unrollHot: to the other copy)
         if (l == null) return exitStub(target, 0, target >= 0 && target < limit ? TranslatedUnit.EXIT_REGION : TranslatedUnit.EXIT_PAGE);
         return from < 4096 && target >= 4096 ? crossingTo((int) target) : l;
     }
@@ -2304,12 +2391,17 @@ final class Translator {
         if (known != null) return known;
         Label l = new Label();
         crossings[target / 2] = l;
+        Label[] labels = blockLabels; // (this copy's: unrollHot)
         int stores = exitStoresNow;
         exitStoresNow = writtenRegs; // (the check is shared by every jump to this target)
         Label away = exitStub(target, 0, TranslatedUnit.EXIT_PAGE);
         exitStoresNow = stores;
         addStub(TranslatorCensus.S_CROSS, () -> {
             target(l);
+            if (crossOnceNow) { // checked since the last call into the hart: still true
+                mv.visitVarInsn(ILOAD, crossOkSlot);
+                mv.visitJumpInsn(IFNE, labels[target / 2]);
+            }
             // vpn of the second page, its TLB index
             mv.visitVarInsn(LLOAD, L_VBASE);
             mv.visitIntInsn(BIPUSH, 12);
@@ -2340,7 +2432,11 @@ final class Translator {
             mv.visitInsn(IALOAD);
             pushInt(nextIndex);
             mv.visitJumpInsn(IF_ICMPNE, away);
-            mv.visitJumpInsn(GOTO, blockLabels[target / 2]);
+            if (crossOnceNow) {
+                mv.visitInsn(ICONST_1);
+                mv.visitVarInsn(ISTORE, crossOkSlot);
+            }
+            mv.visitJumpInsn(GOTO, labels[target / 2]);
         });
         return l;
     }

@@ -890,6 +890,43 @@ class TranslatorDifferentialTest {
     }
 
     /**
+     * Every mode with the hot tier remembering a passed check of a unit's second page ({@link Translator#crossOnce},
+     * round 68; the check is forgotten at every call into the hart), with access groups and without.
+     */
+    @Test
+    void crossOnceInEveryMode() {
+        Translator.crossOnce = true;
+        try {
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 681, 682);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 683);
+            runSeedsPromoting(MPRV, 2_000, 684);
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 685);
+            Translator.accessGroups = false;
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 686);
+        } finally {
+            Translator.crossOnce = Boolean.getBoolean("vmckpt.jit.crossOnce");
+            Translator.accessGroups = Translator.accessGroupsProperty();
+        }
+    }
+
+    /** Every mode with hot-tier loop units emitted twice ({@link Translator#unrollHot}, round 68), with {@link Translator#crossOnce} too. */
+    @Test
+    void unrollHotInEveryMode() {
+        Translator.unrollHot = true;
+        try {
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 691, 692);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 693);
+            runSeedsPromoting(MPRV, 2_000, 694);
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 695);
+            Translator.crossOnce = true;
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 696);
+        } finally {
+            Translator.unrollHot = Boolean.getBoolean("vmckpt.jit.unrollHot");
+            Translator.crossOnce = Boolean.getBoolean("vmckpt.jit.crossOnce");
+        }
+    }
+
+    /**
      * Both tiers against the interpreter with the ALU operations written as JVM instructions ({@link Translator#inlineAluHot},
      * {@link Translator#inlineAluC1}; round 53), word chains included, bare and under Sv39.
      */

@@ -41,6 +41,7 @@ public final class UnitCodeBench {
 
     static Hart hart(String shape, boolean hotTier) {
         if (shape.equals("kernelSha")) return kernelSha(hotTier);
+        if (shape.equals("shaLoop")) return shaLoop(hotTier);
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
         h.setTranslation(true);
         h.setTranslationInBackground(true);
@@ -312,6 +313,49 @@ public final class UnitCodeBench {
         h.x[20] = blocks;
         h.x[4] = tp;
         h.x[2] = BASE + 0x3100000;
+        h.pc = driver;
+        return h;
+    }
+
+    /**
+     * {@code shaLoop} (round 68): busybox's own SHA-256 round loop (sha256_process_block64, 9af46-9b058 in the CPU
+     * benchmark's busybox: the compute phase's hottest unit, 3c867f56), its bytes as they are, at the same page
+     * offsets (the loop runs from 0xf56 of one page into the next): eight state words rotated by {@code mv}s every
+     * round, a word of the schedule ({@code lw 0(a2)}) and of the constants ({@code lwu -4(s2)}) a round, 51
+     * instructions. A driver in another page stands for the constants' {@code auipc} pairs before it (s2, a2, s5 from
+     * s9, s10, s11) and, after the state's eight {@code addw}, for the stores and the stack check: a block of 64 rounds
+     * after another, from the same schedule, each entering the loop's unit at its head.
+     */
+    static Hart shaLoop(boolean hotTier) {
+        Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
+        h.setTranslation(true);
+        h.setTranslationInBackground(true);
+        h.setBatchMayEndBeforeUnit(true);
+        if (!hotTier) h.setPromotionThreshold(Long.MAX_VALUE);
+        GuestMemory m = h.bus().ram();
+        String hex = "428b9a88768efa877e8a96851e85a6869b9ba7011bd76700336777011b9c57019bdbb700b3eb8b01334777011b9c77009bdb9701b3eb8b013347770193cbf7ff33fcc701b3fb1b01b3cb8b013b077701832b06001b9ce60121093b87eb00836bc9ff11063b0777013b0b67019b9b36011bd7d600336777019bdb2600b3eb8b01334777011b9ca6009bdb6601b3eb8b0133477701b34bb500b3fb7601337cb500b3cb8b013b0777013b07eb00bb0b4b012e8a468b63982a05b99cbb8efe00bb83d300bb82a200bb8fbf003b0f7f013b03c3013b08180124c8232a7404232c5404232ef4052320e4072322d4072324640623260407326783b70900b98f014791cbef20242bf288aa853e8e3685de87ba8601b7";
+        long at = BASE + 0x1f46; // busybox's 9af46
+        for (int k = 0; k < hex.length() / 2; k++) m.write8(at + k, (byte) Integer.parseInt(hex.substring(2 * k, 2 * k + 2), 16));
+        // The driver, in a page of its own: s2, a2, s5 from s9, s10, s11, the eight state moves of 9af46-9af54 (as they
+        // are), a jump to the loop's head (s3); after the state's addw, 9b01c jumps back to it (s0). So the loop's unit
+        // is entered at its head and left at the loop's end, as the compute phase's 3c867f56.
+        long driver = BASE + 0x5000;
+        int[] d = {addi(18, 25, 0), addi(12, 26, 0), addi(21, 27, 0)};
+        for (int k = 0; k < d.length; k++) m.write32(driver + 4L * k, d[k]);
+        for (int k = 0; k < 16; k++) m.write8(driver + 12 + k, (byte) Integer.parseInt(hex.substring(2 * k, 2 * k + 2), 16));
+        m.write32(driver + 28, i(0, 19, 0, 0, 0x67)); // jalr x0, 0(s3)
+        m.write32(BASE + 0x201c, i(0, 8, 0, 0, 0x67)); // 9b01c: jalr x0, 0(s0)
+        for (long p = BASE + 0x2020; p < BASE + 0x204a; p += 2) m.write16(p, (short) 1); // c.nop (never run)
+        h.x[19] = BASE + 0x1f56;
+        h.x[8] = driver;
+        for (int k = 0; k < 128; k++) m.write32(DATA + 4L * k, k * 0x9e3779b9 + 0x428a2f98);
+        for (int k = 0; k < 64; k++) m.write32(DATA + 0x1000 + 4L * k, k * 0x7f4a7c15 ^ 0x6a09e667);
+        h.x[25] = DATA;          // s9: the constants, 8 bytes apart
+        h.x[27] = DATA + 0x200;  // s11: their end
+        h.x[26] = DATA + 0x1000; // s10: the schedule
+        int[] iv = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+        int[] regs = {9, 7, 5, 31, 30, 29, 6, 16}; // s1 t2 t0 t6 t5 t4 t1 a6: the state the loop starts from
+        for (int k = 0; k < 8; k++) h.x[regs[k]] = iv[k];
         h.pc = driver;
         return h;
     }
