@@ -234,7 +234,7 @@ public final class CodeCache {
      * {@code -Dvmckpt.jit.c1MissRebuild=N} leaves of such a unit the cache looks at it ({@link #missLeft}), and one that
      * retired fewer than {@link #c1MissInsns} guest instructions per leave since its last look (or its first leave) is
      * built again with the slow paths' calls (Translator#c1Calls), as without the switch; that build takes its place.
-     * 0 (the default): no look. Why: such a unit retires only what comes before the access each time it misses; then the
+     * 128 by default since round 68 (with Translator#c1MissLeaves on); 0: no look. Why: such a unit retires only what comes before the access each time it misses; then the
      * interpreter runs the access and the rest of its block, and the dispatcher looks a unit up again (an exit, the
      * registers stored and loaded, an interpreted stretch, a lookup). In the default guest's fork phase (round 68's
      * count) 300,000 such leaves came from some 200 kernel units, the most frequent leaving every 100-300 instructions
@@ -242,7 +242,7 @@ public final class CodeCache {
      * leaves' cheaper C1 compile. Instructions, not runs: a unit that loops inside itself runs thousands of iterations
      * in one run.
      */
-    static final int C1_MISS_REBUILD = Integer.getInteger("vmckpt.jit.c1MissRebuild", 0);
+    static final int C1_MISS_REBUILD = Integer.getInteger("vmckpt.jit.c1MissRebuild", 128);
     /** See {@link #C1_MISS_REBUILD}; tests change it. */
     static volatile int c1MissRebuild = C1_MISS_REBUILD;
     /** See {@link #C1_MISS_REBUILD} ({@code -Dvmckpt.jit.c1MissInsns=I}, default 1,000). */

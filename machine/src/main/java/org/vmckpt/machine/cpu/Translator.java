@@ -306,17 +306,21 @@ final class Translator {
     /** {@link #compactMissLeaves} for the unit being built: C1 units with {@link #compactEmit} only (or {@link #c1MissLeaves}). */
     private boolean compactLeaveNow;
     /**
-     * {@link #compactEmit} and {@link #compactMissLeaves} in C1 units only ({@code -Dvmckpt.jit.c1MissLeaves=true}; round
-     * 67, off by default): the hot tier's code stays as without them (its slow paths, its access groups). Why: C1's time
+     * {@link #compactEmit} and {@link #compactMissLeaves} in C1 units only ({@code -Dvmckpt.jit.c1MissLeaves}; round
+     * 67; <b>on by default since round 68</b>, with {@link CodeCache#C1_MISS_REBUILD} at 128; {@code =false} turns it off): the hot tier's code stays as without them (its slow paths, its access groups). Why: C1's time
      * per unit is mostly the slow paths' calls and their joins (C1's linear scan splits every value live across a call,
      * and the JVM state at each call keeps every guest register alive to it): the same units compiled in one JVM took
      * C1 a quarter less CPU with the units leaving before a miss (UnitCompileCostBench on a signed boot's 387 units,
      * docs/BENCHMARKS.md round 67), while the compact code in the hot tier was what round 65 could not clear of the
      * signed fork phase's loss. Off: round 67's quiet slot had the boots' run thread lower (signed 29 of 35 pairs, default
      * 10 of 11) and the other phases level or lower, but the default guest's fork phase higher at the median on 5 pairs.
-     * Tests change it.
+     * On since round 68: with the rebuild of units that leave often (c1ml68's quiet slot, run-thread CPU against main:
+     * signed boot lower in 26 of 31 pairs, signed modules 21 of 31, default boot 9 of 14, default compute 10 of 14,
+     * default fork 7 of 14; docs/BENCHMARKS.md round 68). Tests change it.
      */
-    static volatile boolean c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
+    static final boolean C1_MISS_LEAVES = !"false".equals(System.getProperty("vmckpt.jit.c1MissLeaves"));
+    /** See {@link #C1_MISS_LEAVES}; tests change it. */
+    static volatile boolean c1MissLeaves = C1_MISS_LEAVES;
 
     /**
      * The simplest ALU operations as JVM instructions in hot-tier units (round 53; on by default,

@@ -22,7 +22,7 @@ class AccessGroupFallbackTest {
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
-        Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
+        Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
     }
 
     /** The walker with the hot tier: its loop promoted after 20,000 instructions, built synchronously. */

@@ -38,7 +38,7 @@ class AccessGroupsTest {
         Translator.accessGroups = Translator.accessGroupsProperty();
         Translator.accessGroupsHotOnly = Translator.accessGroupsHotOnlyProperty();
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
-        Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
+        Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
     }
 
     /**

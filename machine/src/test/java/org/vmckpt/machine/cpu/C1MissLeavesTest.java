@@ -23,7 +23,7 @@ import static org.vmckpt.machine.cpu.Asm.*;
 class C1MissLeavesTest {
     @AfterEach
     void asBefore() {
-        Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
+        Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
     }
 
     /** A loop of 12 loads, adds and stores through x9 (as CompactEmitTest's), at 0x100 of a page. */

@@ -27,7 +27,7 @@ class C1MissRebuildTest {
 
     @AfterEach
     void asBefore() {
-        Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
+        Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
         CodeCache.c1MissRebuild = CodeCache.C1_MISS_REBUILD;
         CodeCache.c1MissInsns = CodeCache.C1_MISS_INSNS;
     }

@@ -24,7 +24,7 @@ class CompactEmitTest {
     void asBefore() {
         Translator.compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
-        Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
+        Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
     }
 
     /**

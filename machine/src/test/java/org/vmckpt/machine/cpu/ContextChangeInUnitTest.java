@@ -40,7 +40,7 @@ class ContextChangeInUnitTest {
     @AfterEach
     void restore() {
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
-        Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
+        Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
     }
 
     static Hart hart(boolean translated) {

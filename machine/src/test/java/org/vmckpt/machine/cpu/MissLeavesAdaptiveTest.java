@@ -34,7 +34,7 @@ class MissLeavesAdaptiveTest {
     @AfterEach
     void restore() {
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
-        Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
+        Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");
         Translator.missCheck = Translator.MISS_CHECK;

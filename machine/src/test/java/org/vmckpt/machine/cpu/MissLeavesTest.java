@@ -22,7 +22,7 @@ class MissLeavesTest {
     void restore() {
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
-        Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
+        Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
     }
 
     /** loop: ld/sd x5 at 0(x10); x11 += x5; x10 += x12 (a page); x6 -= 1; bne x6, x0, loop; ret. */

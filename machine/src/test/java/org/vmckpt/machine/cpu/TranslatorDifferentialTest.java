@@ -1070,7 +1070,7 @@ class TranslatorDifferentialTest {
             runSeedsPromoting(Hart.PRIV_S, 2_000, 149);
             runSeedsPromoting(Hart.PRIV_U, 2_000, 150);
         } finally {
-            Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
+            Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
         }
     }
 
@@ -1095,7 +1095,7 @@ class TranslatorDifferentialTest {
             runSeedsPromoting(Hart.PRIV_U, 2_000, 160);
             assertTrue(CodeCache.c1MissRebuildsAll.get() > before, "no C1 unit was rebuilt: the rebuilds were not compared");
         } finally {
-            Translator.c1MissLeaves = Boolean.getBoolean("vmckpt.jit.c1MissLeaves");
+            Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
             CodeCache.c1MissRebuild = CodeCache.C1_MISS_REBUILD;
             CodeCache.c1MissInsns = CodeCache.C1_MISS_INSNS;
         }
