@@ -1,6 +1,7 @@
 package org.vmckpt.machine.cpu;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
@@ -21,8 +22,15 @@ import static org.vmckpt.machine.cpu.Asm.*;
  * {@code c1MissLeavesInBothTiers} compares whole random programs.
  */
 class C1MissLeavesTest {
+    /** These tests count a unit's leaves: the rebuild of units that leave often (on by default) would replace it. */
+    @BeforeEach
+    void noRebuild() {
+        CodeCache.c1MissRebuild = 0;
+    }
+
     @AfterEach
     void asBefore() {
+        CodeCache.c1MissRebuild = CodeCache.C1_MISS_REBUILD;
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
     }
 

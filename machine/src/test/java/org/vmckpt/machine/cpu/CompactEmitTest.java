@@ -1,6 +1,7 @@
 package org.vmckpt.machine.cpu;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vmckpt.machine.Bus;
 import org.vmckpt.machine.memory.GuestMemory;
@@ -20,8 +21,15 @@ import static org.vmckpt.machine.cpu.Asm.*;
 class CompactEmitTest {
     static final long BASE = 0x8000_0000L, LOOP = BASE + 0x100, DATA = BASE + 0x10000;
 
+    /** These tests count a unit's leaves: the rebuild of units that leave often (on by default) would replace it. */
+    @BeforeEach
+    void noRebuild() {
+        CodeCache.c1MissRebuild = 0;
+    }
+
     @AfterEach
     void asBefore() {
+        CodeCache.c1MissRebuild = CodeCache.C1_MISS_REBUILD;
         Translator.compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
