@@ -541,11 +541,7 @@ public final class CodeCache {
         if (background != null) return submit(key, slot, pageIndex, page, nextIndex, next, h);
         UnitCompilerDirectives.install();
         long t0 = CpuClock.threadNanos();
-        translator.innerEntries = innerEntries;
-        translator.wordLogic = wordLogic;
-        translator.wordLocals = wordLocals;
-        translator.loopExits = loopExits;
-        TranslatedUnit u = translator.translate(page, pageIndex, next, nextIndex, (int) (key & 0xfff), false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
+        TranslatedUnit u = translateC1Here(page, pageIndex, next, nextIndex, (int) (key & 0xfff));
         translationNanos += CpuClock.threadNanos() - t0;
         if (u == null) {
             u = TranslatedUnit.UNTRANSLATABLE;
@@ -1169,6 +1165,15 @@ public final class CodeCache {
         missRebuild(u, h);
     }
 
+    /** A C1-tier unit built on this thread (no background translator) with this cache's translator settings. */
+    private TranslatedUnit translateC1Here(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff) {
+        translator.innerEntries = innerEntries;
+        translator.wordLogic = wordLogic;
+        translator.wordLocals = wordLocals;
+        translator.loopExits = loopExits;
+        return translator.translate(page, pageIndex, next, nextIndex, entryOff, false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
+    }
+
     /** Builds C1 unit {@code u} again from its pages' bytes with the slow paths' calls (see {@link #missLeft}). */
     private void missRebuild(TranslatedUnit u, Hart h) {
         if (C1_MISS_LOG) System.err.printf("vmckpt-c1miss rebuild key %x insns %d leaves %d at %d%n", u.key, u.instructionCount, u.missExits, h.instret);
@@ -1177,14 +1182,10 @@ public final class CodeCache {
         int entryOff = (int) (u.key & 0xfff);
         if (background == null) {
             long t0 = CpuClock.threadNanos();
-            translator.innerEntries = innerEntries;
-            translator.wordLogic = wordLogic;
-            translator.wordLocals = wordLocals;
-            translator.loopExits = loopExits;
             translator.c1Calls = true;
             TranslatedUnit b;
             try {
-                b = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
+                b = translateC1Here(page, u.pageIndex, next, u.nextPageIndex, entryOff);
             } finally {
                 translator.c1Calls = false;
             }
