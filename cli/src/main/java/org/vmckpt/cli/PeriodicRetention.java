@@ -1,6 +1,8 @@
 package org.vmckpt.cli;
 
+import org.vmckpt.checkpoint.RepositorySettings;
 import org.vmckpt.checkpoint.store.CheckpointNotFoundException;
+import org.vmckpt.checkpoint.store.CompactReport;
 import org.vmckpt.checkpoint.store.GcReport;
 import org.vmckpt.checkpoint.store.Repository;
 
@@ -16,20 +18,49 @@ import java.util.ArrayDeque;
  * <p>Why deleting is safe while the series goes on: the next periodic checkpoint's parent is the newest one, which is
  * always kept, and an incremental checkpoint's manifest names every pack its pages live in, so {@code gc} keeps the
  * older packs the kept checkpoints still use. A checkpoint deleted meanwhile by hand is skipped.
+ *
+ * <p>Pack compaction ({@code -Dvmckpt.retention.compact}, off by default): a pack lives while any kept checkpoint uses
+ * any unit in it, so pages the guest rarely rewrites kept old packs alive for a few units each and the repository crept
+ * (round 68: 0.61 GB at 4 minutes, 1.21 GB at 58, for 10 checkpoints of a 1 GiB guest). With the switch, every
+ * {@code -Dvmckpt.retention.compactEvery} calls (10) that deleted something, after the collection,
+ * {@link Repository#compact} copies the used units of packs under half used into a new pack (the lowest shares first; at
+ * most {@link Repository#COMPACT_MAX_UNITS} units copied and {@link Repository#COMPACT_MAX_FRAMES} frames read a call:
+ * the bound on the work between two checkpoints of the series) and deletes what no checkpoint uses any more.
  */
 final class PeriodicRetention {
+    static final boolean COMPACT = Boolean.parseBoolean(System.getProperty("vmckpt.retention.compact", "false"));
+    static final int COMPACT_EVERY = Math.max(1, Integer.getInteger("vmckpt.retention.compactEvery", 10));
+
     private final Repository repo;
     private final int keep;
+    private final boolean compact;
+    private final int compactEvery;
     private final ArrayDeque<String> series = new ArrayDeque<>();
+    /** Calls that deleted something since the last compaction. */
+    private int sinceCompaction;
 
     PeriodicRetention(Repository repo, int keep) {
-        if (keep < 1) throw new IllegalArgumentException("keep " + keep);
-        this.repo = repo;
-        this.keep = keep;
+        this(repo, keep, COMPACT, COMPACT_EVERY);
     }
 
-    /** What one call of {@link #committed} did: checkpoints deleted and the space freed by the collection after them. */
-    record Pruned(int deleted, long bytesFreed) { }
+    PeriodicRetention(Repository repo, int keep, boolean compact, int compactEvery) {
+        if (keep < 1) throw new IllegalArgumentException("keep " + keep);
+        if (compactEvery < 1) throw new IllegalArgumentException("compactEvery " + compactEvery);
+        this.repo = repo;
+        this.keep = keep;
+        this.compact = compact;
+        this.compactEvery = compactEvery;
+    }
+
+    /**
+     * What one call of {@link #committed} did: checkpoints deleted, the space freed by the collection after them, and
+     * the compaction's report (null if none ran).
+     */
+    record Pruned(int deleted, long bytesFreed, CompactReport compacted) {
+        Pruned(int deleted, long bytesFreed) {
+            this(deleted, bytesFreed, null);
+        }
+    }
 
     /**
      * Records a periodic checkpoint just committed, deletes the oldest of the series beyond {@code keep} and frees their
@@ -50,6 +81,11 @@ final class PeriodicRetention {
         }
         if (deleted == 0) return new Pruned(0, 0);
         GcReport r = repo.gc();
-        return new Pruned(deleted, r.bytesFreed());
+        if (!compact || ++sinceCompaction < compactEvery) return new Pruned(deleted, r.bytesFreed());
+        sinceCompaction = 0;
+        RepositorySettings rs = RepositorySettings.load(repo);
+        CompactReport c = repo.compact(Repository.COMPACT_BELOW, Repository.COMPACT_MAX_UNITS, Repository.COMPACT_MAX_FRAMES,
+                rs.codec(), rs.level());
+        return new Pruned(deleted, r.bytesFreed(), c);
     }
 }

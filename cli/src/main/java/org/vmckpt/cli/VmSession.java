@@ -356,6 +356,11 @@ final class VmSession {
             if (p.deleted() > 0 && (!"stdio".equals(a.get("console", "stdio")) || a.has("stats"))) {
                 System.err.printf("vmckpt: periodic checkpoints: deleted %d older (--keep-checkpoints), freed %s%n", p.deleted(),
                         Units.bytes(p.bytesFreed()));
+                if (p.compacted() != null && p.compacted().packsCompacted() > 0) {
+                    System.err.printf("vmckpt: periodic checkpoints: compacted %d pack%s (%d units copied, %s written), freed %s%n",
+                            p.compacted().packsCompacted(), p.compacted().packsCompacted() == 1 ? "" : "s", p.compacted().unitsCopied(),
+                            Units.bytes(p.compacted().bytesWritten()), Units.bytes(p.compacted().bytesFreed()));
+                }
             }
         } catch (Exception e) {
             System.err.println("\r\nvmckpt: could not delete older periodic checkpoints (--keep-checkpoints): " + CommandErrors.describe(e)

@@ -25,9 +25,13 @@ public final class Checkpoint implements AutoCloseable {
     static final int CACHED_FRAMES = 8;
 
     private final Repository repo;
-    private final Manifest manifest;
+    /**
+     * The manifest as read; replaced once, before any pack is opened, if a compaction ({@link Repository#compact})
+     * moved its units meanwhile ({@link #openPacks}): the pages' contents are the same, only where they are stored.
+     */
+    private volatile Manifest manifest;
     private final FrameCache cache = new FrameCache(CACHED_FRAMES);
-    private PackReader[] packs;
+    private volatile PackReader[] packs;
     private ZstdDecompressCtx zstd;
     private long framesDecoded;
     private boolean closed;
@@ -35,7 +39,7 @@ public final class Checkpoint implements AutoCloseable {
      * The page table as this class reports it: the stored one, with each boot-file delta page (a DATA entry there)
      * as a DELTA entry holding its reference. The stored table still gives such a page's unit ({@link #readPage}).
      */
-    private final RunTable view;
+    private volatile RunTable view;
 
     Checkpoint(Repository repo, Manifest manifest) {
         this.repo = repo;
@@ -155,9 +159,14 @@ public final class Checkpoint implements AutoCloseable {
      */
     public PageKind readPage(int index, byte[] dst) throws IOException {
         checkDst(dst);
-        long v = manifest.pages().valueAt(checkPage(index));
+        checkPage(index);
+        // The packs are opened before the entry is taken: opening them may take a compacted manifest's tables.
+        if (packs == null && TableEntry.kind(manifest.pages().valueAt(index)) == TableEntry.KIND_DATA) ensureOpen();
+        Manifest m = manifest;
+        long v = m.pages().valueAt(index);
         PageKind kind = readValue(v, dst);
-        return kind == PageKind.DATA && view != manifest.pages() ? TableEntry.pageKind(view.valueAt(index)) : kind;
+        RunTable vw = view;
+        return kind == PageKind.DATA && vw != m.pages() ? TableEntry.pageKind(vw.valueAt(index)) : kind;
     }
 
     private int checkPage(int index) {
@@ -185,6 +194,7 @@ public final class Checkpoint implements AutoCloseable {
      */
     public PageKind readDiskBlock(long block, byte[] dst) throws IOException {
         checkDst(dst);
+        if (packs == null && TableEntry.kind(manifest.disk().valueAt(block)) == TableEntry.KIND_DATA) ensureOpen();
         long v = manifest.disk().valueAt(block);
         if (TableEntry.kind(v) == TableEntry.KIND_ABSENT) return null;
         return readValue(v, dst);
@@ -235,7 +245,37 @@ public final class Checkpoint implements AutoCloseable {
         System.arraycopy(decoded, slot * PackFormat.UNIT_SIZE, dst, 0, PackFormat.UNIT_SIZE);
     }
 
+    private synchronized void ensureOpen() throws IOException {
+        if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
+        if (packs == null) openPacks();
+    }
+
+    /**
+     * Opens every pack the manifest names. If one is missing and the checkpoint's manifest file now names other packs
+     * (a compaction moved its units after this checkpoint was opened), takes that manifest and opens its packs.
+     */
     private void openPacks() throws IOException {
+        PackReader[] opened;
+        try {
+            opened = openPacksOf(manifest);
+        } catch (CheckpointFormatException e) {
+            Manifest now;
+            try {
+                now = repo.readManifest(id());
+            } catch (IOException | RuntimeException again) {
+                throw e;
+            }
+            if (now.packs().equals(manifest.packs())) throw e;
+            opened = openPacksOf(now);
+            // Before the packs are published: a reader that sees them takes this manifest's entries.
+            view = withDeltas(now);
+            manifest = now;
+        }
+        zstd = new ZstdDecompressCtx();
+        packs = opened;
+    }
+
+    private PackReader[] openPacksOf(Manifest manifest) throws IOException {
         List<Manifest.PackRef> refs = manifest.packs();
         PackReader[] opened = new PackReader[refs.size()];
         try {
@@ -247,8 +287,7 @@ public final class Checkpoint implements AutoCloseable {
             for (PackReader p : opened) if (p != null) closeQuietly(p);
             throw e;
         }
-        zstd = new ZstdDecompressCtx();
-        packs = opened;
+        return opened;
     }
 
     /**

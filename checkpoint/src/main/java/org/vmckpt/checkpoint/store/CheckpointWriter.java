@@ -127,8 +127,25 @@ public final class CheckpointWriter implements AutoCloseable {
     /** After an abort: whether the compressors' threads have ended (none were started: true). */
     private boolean compressorStopped = true;
 
-    CheckpointWriter(Repository repo, CheckpointMeta meta, Codec codec, int level, Manifest parent, int compressThreads)
-            throws IOException {
+    /**
+     * The parent's manifest was read before a compaction that moved some of its units ({@link Repository#compact}):
+     * its packs are not all there any more; {@link Repository#begin} reads it again.
+     */
+    static final class ParentMovedException extends IOException {
+        ParentMovedException(String message) {
+            super(message);
+        }
+    }
+
+    /** Whether this writer holds its parent pinned ({@link Repository#pinParent}): until it commits or aborts. */
+    private boolean parentPinned;
+
+    /**
+     * @param parentGeneration {@link Repository#compactionCount} when the parent's manifest was taken: if a compaction
+     *                         ran since, the parent's packs are checked under the lock before it is pinned
+     */
+    CheckpointWriter(Repository repo, CheckpointMeta meta, Codec codec, int level, Manifest parent, long parentGeneration,
+                     int compressThreads) throws IOException {
         this.repo = repo;
         this.meta = Objects.requireNonNull(meta, "meta");
         this.codec = Objects.requireNonNull(codec, "codec");
@@ -163,7 +180,31 @@ public final class CheckpointWriter implements AutoCloseable {
         this.pagesPut = repo.reuse.takeBitmap(meta.pageCount());
         this.id = Ids.newCheckpointId();
         try (RepositoryLock l = repo.lock()) {
-            this.workspace = Workspace.create(repo.tmpDir());
+            if (parent != null) {
+                if (parentGeneration != repo.compactionCount()) {
+                    for (Manifest.PackRef p : parent.packs()) {
+                        if (!Files.exists(repo.packPath(p.id()))) {
+                            throw new ParentMovedException("pack " + p.id() + " of parent " + parent.info().id() + " was compacted away");
+                        }
+                    }
+                }
+                // Under the lock: a compaction either ran before (and the check above saw its result) or sees the pin.
+                repo.pinParent(parent);
+                parentPinned = true;
+            }
+            try {
+                this.workspace = Workspace.create(repo.tmpDir());
+            } catch (IOException | RuntimeException e) {
+                unpinParent();
+                throw e;
+            }
+        }
+    }
+
+    private void unpinParent() {
+        if (parentPinned) {
+            parentPinned = false;
+            repo.unpinParent(parent);
         }
     }
 
@@ -504,6 +545,7 @@ public final class CheckpointWriter implements AutoCloseable {
                 repo.reuse.giveManifestBuffers(kept);
             }
             publish(m, manifestFile);
+            unpinParent();
             state = State.COMMITTED;
             committed = m;
             repo.reuse.committed(m, parent);
@@ -555,6 +597,7 @@ public final class CheckpointWriter implements AutoCloseable {
         if (state == State.COMMITTED || cleanedUp) return;
         if (state == State.OPEN) state = State.ABORTED;
         cleanedUp = true;
+        unpinParent();
         repo.reuse.parentDropped(parent);
         repo.reuse.giveTable(pages); // no put or commit reads it after this (the compressors read frames, not the table)
         giveBitmaps();

@@ -329,9 +329,16 @@ public final class Repository {
      *               {@code null} for a full one. The parent must have the same page count.
      */
     public CheckpointWriter begin(CheckpointMeta meta, Codec codec, int level, String parent) throws IOException {
+        long generation = compactions;
         Manifest parentManifest = parent == null ? null : parentManifest(parent);
         try {
-            return new CheckpointWriter(this, meta, codec, level, parentManifest, FrameCompressor.defaultThreads());
+            return new CheckpointWriter(this, meta, codec, level, parentManifest, generation, FrameCompressor.defaultThreads());
+        } catch (CheckpointWriter.ParentMovedException moved) {
+            // A compaction moved the parent's units while its manifest was being read: read it again, as it is now.
+            reuse.parentDropped(parentManifest);
+            long now = compactions;
+            Manifest again = readManifest(parentManifest.info().id());
+            return new CheckpointWriter(this, meta, codec, level, again, now, FrameCompressor.defaultThreads());
         } catch (IOException | RuntimeException e) {
             reuse.parentDropped(parentManifest);
             throw e;
@@ -688,6 +695,96 @@ public final class Repository {
         List<String> out = new ArrayList<>(m.packs().size());
         for (Manifest.PackRef p : m.packs()) out.add(p.id());
         return List.copyOf(out);
+    }
+
+    // ------------------------------------------------------------------------------------------- compaction
+
+    /** {@link #compact}'s defaults: packs under half used, at most 4,096 units (16 MiB) copied and 256 frames read a call. */
+    public static final double COMPACT_BELOW = 0.5;
+    public static final long COMPACT_MAX_UNITS = 4096;
+    public static final long COMPACT_MAX_FRAMES = 256;
+
+    /** Compactions done by this object (a writer whose parent was read before one checks the parent's packs). */
+    private volatile long compactions;
+
+    long compactionCount() {
+        return compactions;
+    }
+
+    /**
+     * Pack compaction: copies the units the checkpoints still use of packs whose used ("live") share is under
+     * {@code below} into one new pack, points every manifest that uses them at it, and deletes the packs no manifest
+     * uses any more ({@link PackCompactor}: the steps and why a crash at any of them loses nothing). The lowest shares
+     * first; at most {@code maxUnits} units copied and {@code maxFrames} frames decoded per call (a pack reached at the
+     * bound is moved in part, its first live units, and finished by later calls). Pages' bytes never change, only
+     * where they are stored; packs an incremental checkpoint being written in this process inherits are left alone.
+     * Holds the repository lock throughout (commits wait, as for {@link #gc}); refuses, changing nothing, while any
+     * manifest is unreadable. An encrypted repository needs its key (the new pack and manifests are sealed with it).
+     *
+     * @param codec how to compress the new pack (the repository's setting, normally), at {@code level}
+     */
+    public CompactReport compact(double below, long maxUnits, long maxFrames, Codec codec, int level) throws IOException {
+        try (RepositoryLock l = lock()) {
+            try {
+                return PackCompactor.run(this, below, maxUnits, maxFrames, codec, level);
+            } finally {
+                compactions++;
+            }
+        }
+    }
+
+    /**
+     * Each pack's used share, by pack id (units the checkpoints use / units in the pack), for the packs the
+     * checkpoints use: what {@link #compact} chooses from. Reads every manifest.
+     */
+    public Map<String, double[]> packShares() throws IOException {
+        try (RepositoryLock l = lock()) {
+            return PackCompactor.shares(this);
+        }
+    }
+
+    /** The manifests of parents that writers of this process hold (their packs are never compacted meanwhile). */
+    private final List<Manifest> writerParents = new ArrayList<>();
+
+    synchronized void pinParent(Manifest parent) {
+        writerParents.add(parent);
+    }
+
+    synchronized void unpinParent(Manifest parent) {
+        for (int i = writerParents.size() - 1; i >= 0; i--) {
+            if (writerParents.get(i) == parent) {
+                writerParents.remove(i);
+                return;
+            }
+        }
+    }
+
+    /** Packs a writer of this process inherits, or may (the manifest committed last, handed out as a parent). */
+    synchronized Set<String> pinnedPacks() {
+        Set<String> out = new HashSet<>();
+        for (Manifest m : writerParents) for (Manifest.PackRef p : m.packs()) out.add(p.id());
+        Manifest handed = reuse.handedOutParent();
+        if (handed != null) for (Manifest.PackRef p : handed.packs()) out.add(p.id());
+        return out;
+    }
+
+    /** A manifest {@link #compact} rewrote (or left: {@code now == old}): gc's pack list and the next writer's parent follow. */
+    void compacted(Manifest old, Manifest now) {
+        if (now == old) return;
+        packsOfManifest.put(now.info().id(), packIdsOf(now));
+        reuse.replaceCommitted(old.info().id(), now);
+    }
+
+    /** Tests: called at each step of a compaction (a crash there is simulated by throwing). */
+    private volatile java.util.function.Consumer<String> compactSteps;
+
+    void setCompactSteps(java.util.function.Consumer<String> steps) {
+        compactSteps = steps;
+    }
+
+    void compactStep(String step) {
+        java.util.function.Consumer<String> s = compactSteps;
+        if (s != null) s.accept(step);
     }
 
     /** Ids of the pack files present in {@code packs/}, sorted. */

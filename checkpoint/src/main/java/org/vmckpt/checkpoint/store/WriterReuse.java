@@ -104,6 +104,22 @@ final class WriterReuse {
         return m;
     }
 
+    /** The manifest committed last if a writer holds it as its parent now, else null. */
+    synchronized Manifest handedOutParent() {
+        return handedOut > 0 ? lastCommitted : null;
+    }
+
+    /**
+     * A compaction rewrote checkpoint {@code id}'s manifest as {@code now}: if it is the manifest committed last and no
+     * writer holds it, the next writer takes {@code now} as its parent (the old one names packs the compaction deletes).
+     * A writer that holds it keeps it, and the compaction keeps its packs ({@link Repository#pinnedPacks}).
+     */
+    synchronized void replaceCommitted(String id, Manifest now) {
+        Manifest m = lastCommitted;
+        if (m == null || !m.info().id().equals(id) || handedOut > 0) return;
+        lastCommitted = asParent(now);
+    }
+
     /** A writer handed {@code parent} by {@link #committedManifest} aborted: it reads it no more. */
     synchronized void parentDropped(Manifest parent) {
         if (parent != null && parent == lastCommitted && handedOut > 0) handedOut--;
