@@ -72,7 +72,7 @@ public final class GcCommand {
                 // Each step copies at least one page into a pack that is then wholly used, so the steps end; the
                 // count is a guard only.
                 for (int step = 0; step < 100_000; step++) {
-                    CompactReport c = repo.compact(below, Repository.COMPACT_MAX_UNITS, Repository.COMPACT_MAX_FRAMES, rs.codec(), rs.level());
+                    CompactReport c = repo.compact(below, Repository.COMPACT_SMALL_UNITS, Repository.COMPACT_MAX_UNITS, Repository.COMPACT_MAX_FRAMES, rs.codec(), rs.level());
                     compacted += c.packsCompacted();
                     copied += c.unitsCopied();
                     written += c.bytesWritten();

@@ -84,7 +84,7 @@ final class PeriodicRetention {
         if (!compact || ++sinceCompaction < compactEvery) return new Pruned(deleted, r.bytesFreed());
         sinceCompaction = 0;
         RepositorySettings rs = RepositorySettings.load(repo);
-        CompactReport c = repo.compact(Repository.COMPACT_BELOW, Repository.COMPACT_MAX_UNITS, Repository.COMPACT_MAX_FRAMES,
+        CompactReport c = repo.compact(Repository.COMPACT_BELOW, Repository.COMPACT_SMALL_UNITS, Repository.COMPACT_MAX_UNITS, Repository.COMPACT_MAX_FRAMES,
                 rs.codec(), rs.level());
         return new Pruned(deleted, r.bytesFreed(), c);
     }

@@ -88,9 +88,10 @@ final class PackCompactor {
     /**
      * Compacts: see {@link Repository#compact}. The caller holds the repository lock.
      */
-    static CompactReport run(Repository repo, double below, long maxUnits, long maxFrames, Codec codec, int level) throws IOException {
+    static CompactReport run(Repository repo, double below, long smallUnits, long maxUnits, long maxFrames, Codec codec, int level)
+            throws IOException {
         if (!(below > 0 && below <= 1)) throw new IllegalArgumentException("threshold " + below + " outside (0, 1]");
-        if (maxUnits < 1 || maxFrames < 1) throw new IllegalArgumentException("bounds must be at least 1");
+        if (smallUnits < 0 || maxUnits < 1 || maxFrames < 1) throw new IllegalArgumentException("bounds must be at least 1");
         // Every manifest, read whole: a manifest that cannot be read refuses the call (the packs it uses are unknown).
         Map<String, Manifest> manifests = new LinkedHashMap<>();
         for (String id : repo.manifestIds()) manifests.put(id, repo.readManifest(id));
@@ -106,12 +107,19 @@ final class PackCompactor {
         }
         Set<String> pinned = repo.pinnedPacks();
         List<Plan> candidates = new ArrayList<>();
+        List<Plan> small = new ArrayList<>();
         for (Map.Entry<String, BitSet> e : live.entrySet()) {
             String id = e.getKey();
             if (pinned.contains(id) || e.getValue().isEmpty()) continue;
             Plan p = new Plan(id, units.get(id), e.getValue());
-            if (p.share() < below && Files.isRegularFile(repo.packPath(id))) candidates.add(p);
+            if (!Files.isRegularFile(repo.packPath(id))) continue;
+            if (p.share() < below) candidates.add(p);
+            else if (p.units < smallUnits) small.add(p);
         }
+        // Packs of fewer than smallUnits units, however used, join a call that writes a new pack anyway, and two or more
+        // make one: otherwise each call's new pack (the long-lived units it collected, all used) would stay a pack of its
+        // own, and their number would grow with the calls. A lone small pack is left.
+        if (small.size() >= 2 || !candidates.isEmpty()) candidates.addAll(small);
         if (candidates.isEmpty()) return CompactReport.NOTHING;
         candidates.sort(Comparator.comparingDouble(Plan::share).thenComparing(p -> p.id));
         // The bound: at most maxUnits units copied and maxFrames frames decoded; the lowest shares first; the last

@@ -703,6 +703,8 @@ public final class Repository {
     public static final double COMPACT_BELOW = 0.5;
     public static final long COMPACT_MAX_UNITS = 4096;
     public static final long COMPACT_MAX_FRAMES = 256;
+    /** Packs of fewer units than this (16 frames, 4 MiB of pages) are merged however used ({@link #compact}). */
+    public static final long COMPACT_SMALL_UNITS = 1024;
 
     /** Compactions done by this object (a writer whose parent was read before one checks the parent's packs). */
     private volatile long compactions;
@@ -715,7 +717,9 @@ public final class Repository {
      * Pack compaction: copies the units the checkpoints still use of packs whose used ("live") share is under
      * {@code below} into one new pack, points every manifest that uses them at it, and deletes the packs no manifest
      * uses any more ({@link PackCompactor}: the steps and why a crash at any of them loses nothing). The lowest shares
-     * first; at most {@code maxUnits} units copied and {@code maxFrames} frames decoded per call (a pack reached at the
+     * first; packs of fewer than {@code smallUnits} units ({@link #COMPACT_SMALL_UNITS}), however used, join any call that
+     * writes a new pack, and are merged when there are two or more (else each call's new pack would stay on its own and
+     * their number grow with the calls); at most {@code maxUnits} units copied and {@code maxFrames} frames decoded per call (a pack reached at the
      * bound is moved in part, its first live units, and finished by later calls). Pages' bytes never change, only
      * where they are stored; packs an incremental checkpoint being written in this process inherits are left alone.
      * Holds the repository lock throughout (commits wait, as for {@link #gc}); refuses, changing nothing, while any
@@ -723,10 +727,10 @@ public final class Repository {
      *
      * @param codec how to compress the new pack (the repository's setting, normally), at {@code level}
      */
-    public CompactReport compact(double below, long maxUnits, long maxFrames, Codec codec, int level) throws IOException {
+    public CompactReport compact(double below, long smallUnits, long maxUnits, long maxFrames, Codec codec, int level) throws IOException {
         try (RepositoryLock l = lock()) {
             try {
-                return PackCompactor.run(this, below, maxUnits, maxFrames, codec, level);
+                return PackCompactor.run(this, below, smallUnits, maxUnits, maxFrames, codec, level);
             } finally {
                 compactions++;
             }

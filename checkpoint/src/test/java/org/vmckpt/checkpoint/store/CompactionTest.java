@@ -104,8 +104,9 @@ class CompactionTest {
         }
     }
 
+    /** By used share alone (these tests' packs are all small: merging small packs has its own test). */
     private static CompactReport compact(Repository repo) throws IOException {
-        return repo.compact(Repository.COMPACT_BELOW, Repository.COMPACT_MAX_UNITS, Repository.COMPACT_MAX_FRAMES, Codec.ZSTD, 3);
+        return repo.compact(Repository.COMPACT_BELOW, 0, Repository.COMPACT_MAX_UNITS, Repository.COMPACT_MAX_FRAMES, Codec.ZSTD, 3);
     }
 
     private static void assertAllVerify(Repository repo) throws IOException {
@@ -219,7 +220,7 @@ class CompactionTest {
         boolean partial = false;
         while (true) {
             Map<String, double[]> sharesBefore = repo.packShares();
-            CompactReport r = repo.compact(0.5, 5, 2, Codec.ZSTD, 3);
+            CompactReport r = repo.compact(0.5, 0, 5, 2, Codec.ZSTD, 3);
             if (r.packsCompacted() == 0) break;
             steps++;
             assertTrue(r.unitsCopied() <= 5 && r.framesRead() <= 2, "the bound holds: " + r);
@@ -339,6 +340,30 @@ class CompactionTest {
             }
             assertEquals(expected, HexFormat.of().formatHex(d.digest()));
         }
+    }
+
+    @Test
+    void smallPacksAreMergedHoweverUsedAndALoneOneIsLeft() throws Exception {
+        Repository repo = Repository.open(dir, true);
+        // A full checkpoint, then each writes 20 pages no later one rewrites: every pack is mostly or wholly used, and small.
+        String parent = null;
+        for (int k = 0; k < 8; k++) {
+            try (CheckpointWriter w = repo.begin(TestPages.meta(null, PAGES), parent)) {
+                for (int i = k == 0 ? 0 : 20 * k; i < (k == 0 ? PAGES : 20 * k + 20); i++) w.putPage(i, TestPages.page(31L * k + i));
+                parent = w.commit(ProgressListener.NONE);
+            }
+        }
+        Map<String, String> before = hashes(repo);
+        assertEquals(8, packFiles(dir));
+        assertEquals(0, compact(repo).packsCompacted(), "by share alone nothing is under half used");
+        CompactReport r = repo.compact(0.5, 1024, 4096, 256, Codec.ZSTD, 3);
+        assertEquals(8, r.packsCompacted(), r.toString());
+        assertEquals(8, r.packsDeleted());
+        assertEquals(PAGES + 7 * 20, r.unitsCopied(), "every unit some checkpoint uses, once");
+        assertEquals(1, packFiles(dir), "one pack holds them all");
+        assertEquals(before, hashes(repo));
+        assertEquals(0, repo.compact(0.5, 1024, 4096, 256, Codec.ZSTD, 3).packsCompacted(), "a lone small pack is left");
+        assertAllVerify(repo);
     }
 
     /** Byte search (as EncryptionTest's). */
