@@ -56,9 +56,9 @@ final class PeriodicRetention {
      * What one call of {@link #committed} did: checkpoints deleted, the space freed by the collection after them, and
      * the compaction's report (null if none ran).
      */
-    record Pruned(int deleted, long bytesFreed, CompactReport compacted) {
+    record Pruned(int deleted, long bytesFreed, CompactReport compacted, long compactWallNanos, long compactCpuNanos) {
         Pruned(int deleted, long bytesFreed) {
-            this(deleted, bytesFreed, null);
+            this(deleted, bytesFreed, null, 0, 0);
         }
     }
 
@@ -83,9 +83,12 @@ final class PeriodicRetention {
         GcReport r = repo.gc();
         if (!compact || ++sinceCompaction < compactEvery) return new Pruned(deleted, r.bytesFreed());
         sinceCompaction = 0;
+        long wall0 = System.nanoTime();
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = mx.getCurrentThreadCpuTime();
         RepositorySettings rs = RepositorySettings.load(repo);
         CompactReport c = repo.compact(Repository.COMPACT_BELOW, Repository.COMPACT_SMALL_UNITS, Repository.COMPACT_MAX_UNITS, Repository.COMPACT_MAX_FRAMES,
                 rs.codec(), rs.level());
-        return new Pruned(deleted, r.bytesFreed(), c);
+        return new Pruned(deleted, r.bytesFreed(), c, System.nanoTime() - wall0, mx.getCurrentThreadCpuTime() - cpu0);
     }
 }

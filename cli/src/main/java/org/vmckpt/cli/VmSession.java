@@ -357,9 +357,12 @@ final class VmSession {
                 System.err.printf("vmckpt: periodic checkpoints: deleted %d older (--keep-checkpoints), freed %s%n", p.deleted(),
                         Units.bytes(p.bytesFreed()));
                 if (p.compacted() != null && p.compacted().packsCompacted() > 0) {
-                    System.err.printf("vmckpt: periodic checkpoints: compacted %d pack%s (%d units copied, %s written), freed %s%n",
+                    System.err.printf("vmckpt: periodic checkpoints: compacted %d pack%s (%d units copied, %d frames read, %s written, %d"
+                                    + " manifests rewritten, %d packs left under the threshold), freed %s in %.1f ms (CPU %.1f ms)%n",
                             p.compacted().packsCompacted(), p.compacted().packsCompacted() == 1 ? "" : "s", p.compacted().unitsCopied(),
-                            Units.bytes(p.compacted().bytesWritten()), Units.bytes(p.compacted().bytesFreed()));
+                            p.compacted().framesRead(), Units.bytes(p.compacted().bytesWritten()), p.compacted().manifestsRewritten(),
+                            p.compacted().packsLeft(), Units.bytes(p.compacted().bytesFreed()), p.compactWallNanos() / 1e6,
+                            p.compactCpuNanos() / 1e6);
                 }
             }
         } catch (Exception e) {
