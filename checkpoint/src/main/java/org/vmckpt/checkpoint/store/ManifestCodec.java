@@ -154,6 +154,17 @@ final class ManifestCodec {
                     + m.pages().runCount() + " runs, disk table of " + m.disk().runCount() + " runs)");
         }
 
+        boolean sources = hasSources(m.pages());
+        int fileVersion = key == null ? (version > 0 ? version : sources ? SOURCE_VERSION : PLAIN_VERSION)
+                : (version > 0 ? version : sources ? SOURCE_VERSION : ENCRYPTED_VERSION);
+        return wrap(buffers.body, fileVersion, key, buffers);
+    }
+
+    /**
+     * The file around an encoded body (in {@code buffers.body}): header of {@code version}, the body compressed when that
+     * makes it smaller, sealed with {@code key} if not null, the CRC. Into {@code buffers.file} (emptied by the caller).
+     */
+    static ByteSink wrap(ByteSink body, int version, RepositoryKey key, ManifestBuffers buffers) throws IOException {
         int codec = Codec.NONE.code;
         byte[] stored = body.array();
         int storedLen = body.size();
@@ -165,12 +176,10 @@ final class ManifestCodec {
             storedLen = (int) n;
         }
         ByteSink file = buffers.file;
-        boolean sources = hasSources(m.pages());
+        FileCodec.writeHeader(file, NAME, version);
         if (key == null) {
-            FileCodec.writeHeader(file, NAME, version > 0 ? version : sources ? SOURCE_VERSION : PLAIN_VERSION);
             file.u8(codec).u32(body.size()).u32(storedLen).bytes(stored, 0, storedLen);
         } else {
-            FileCodec.writeHeader(file, NAME, version > 0 ? version : sources ? SOURCE_VERSION : ENCRYPTED_VERSION);
             file.u8(codec | ENCRYPTED).u32(body.size()).u32(storedLen + RepositoryKey.OVERHEAD);
             byte[] preamble = java.util.Arrays.copyOf(file.array(), file.size());
             byte[] sealed = key.seal(stored, 0, storedLen, preamble);

@@ -40,7 +40,7 @@ final class PackCompactor {
     private static final int UPF = PackFormat.UNITS_PER_FRAME;
 
     /** One pack's live units, and the part of it this call moves ({@code [0, moveEnd)} in unit numbers). */
-    private static final class Plan {
+    private static final class Plan implements ManifestTranscoder.Moved {
         final String id;
         final long units;
         final BitSet live;
@@ -74,6 +74,16 @@ final class PackCompactor {
             for (int w = 0; w < words.length; w++) rank[w + 1] = rank[w] + Long.bitCount(words[w]);
         }
 
+        @Override
+        public long moveEnd() {
+            return moveEnd;
+        }
+
+        @Override
+        public long newUnit(long u) {
+            return newBase + rankOf(u);
+        }
+
         /** Live units of this pack below unit {@code u}: a moved live unit's place in the new pack, from {@link #newBase}. */
         long rankOf(long u) {
             int w = (int) (u >>> 6);
@@ -92,18 +102,22 @@ final class PackCompactor {
             throws IOException {
         if (!(below > 0 && below <= 1)) throw new IllegalArgumentException("threshold " + below + " outside (0, 1]");
         if (smallUnits < 0 || maxUnits < 1 || maxFrames < 1) throw new IllegalArgumentException("bounds must be at least 1");
-        // Every manifest, read whole: a manifest that cannot be read refuses the call (the packs it uses are unknown).
-        Map<String, Manifest> manifests = new LinkedHashMap<>();
-        for (String id : repo.manifestIds()) manifests.put(id, repo.readManifest(id));
+        // Every manifest's DATA runs (read with the transcoder's kept buffers, not decoded into tables): a manifest that
+        // cannot be read refuses the call (the packs it uses are unknown).
+        ManifestTranscoder tc = repo.transcoder();
+        Map<String, List<String>> packsOf = new LinkedHashMap<>();
         Map<String, BitSet> live = new HashMap<>();
         Map<String, Long> units = new HashMap<>();
-        for (Manifest m : manifests.values()) {
-            for (Manifest.PackRef p : m.packs()) {
-                live.computeIfAbsent(p.id(), k -> new BitSet());
-                units.put(p.id(), p.unitCount());
+        for (String id : repo.manifestIds()) {
+            tc.read(repo.manifestPath(id), repo.key());
+            List<String> ps = List.copyOf(tc.packIds);
+            packsOf.put(id, ps);
+            BitSet[] bits = new BitSet[ps.size()];
+            for (int i = 0; i < bits.length; i++) {
+                bits[i] = live.computeIfAbsent(ps.get(i), k -> new BitSet());
+                units.put(ps.get(i), tc.packUnits(i));
             }
-            markLive(m, m.pages(), live);
-            markLive(m, m.disk(), live);
+            tc.forEachData((pack, unit, length) -> bits[pack].set((int) unit, (int) (unit + length)));
         }
         Set<String> pinned = repo.pinnedPacks();
         List<Plan> candidates = new ArrayList<>();
@@ -160,12 +174,15 @@ final class PackCompactor {
             long written;
             long copied = 0, framesRead = 0;
             PackWriter pw = new PackWriter(repo.files(), packFile, newId, key == null ? PackFormat.PLAIN_VERSION : PackFormat.VERSION);
-            try (FrameCompressor.Encoder enc = new FrameCompressor.Encoder(codec, level, key, newId, IncompressibleRun.ENABLED);
-                 ZstdDecompressCtx zstd = new ZstdDecompressCtx()) {
-                FrameSlot slot = new FrameSlot();
-                byte[][] unitBufs = new byte[UPF][PackFormat.UNIT_SIZE];
-                byte[] readBuf = new byte[PackFormat.FRAME_HEADER_LENGTH + UPF * PackFormat.UNIT_SIZE + RepositoryKey.OVERHEAD];
-                byte[] decoded = new byte[UPF * PackFormat.UNIT_SIZE];
+            CopyBuffers cb = repo.compactCopyBuffers();
+            try (FrameCompressor.Encoder enc = new FrameCompressor.Encoder(codec, level, key, newId, IncompressibleRun.ENABLED,
+                    repo.reuse.encoderBuffers())) {
+                ZstdDecompressCtx zstd = cb.zstd();
+                FrameSlot slot = cb.slot;
+                slot.count = 0;
+                byte[][] unitBufs = cb.units;
+                byte[] readBuf = cb.read;
+                byte[] decoded = cb.decoded;
                 int frameIndex = 0;
                 for (Plan p : plans) {
                     p.newBase = copied;
@@ -208,19 +225,35 @@ final class PackCompactor {
             FileOps.fsyncDirectory(repo.packsDir());
             repo.compactStep("pack-published");
 
-            // The manifests that use a moved part, rewritten.
-            Manifest.PackRef newRef = new Manifest.PackRef(newHex, copied);
-            Map<String, Manifest> rewritten = new LinkedHashMap<>();
-            for (Manifest m : manifests.values()) {
-                Manifest n = rewrite(m, byId, newRef);
-                if (n != null) rewritten.put(m.info().id(), n);
-            }
+            // The manifests that use a moved part, rewritten (streamed: tables are not decoded).
+            Map<String, List<String>> rewritten = new LinkedHashMap<>();
             Map<String, Path> staged = new LinkedHashMap<>();
-            for (Manifest n : rewritten.values()) {
-                byte[] bytes = ManifestCodec.encode(n, key);
-                Path f = ws.dir().resolve(n.info().id() + Repository.MANIFEST_SUFFIX);
-                FileOps.writeDurably(repo.files(), f, bytes, bytes.length);
-                staged.put(n.info().id(), f);
+            Map<String, ManifestTranscoder.Moved[]> movedOf = new HashMap<>();
+            Map<String, int[]> renumberOf = new HashMap<>();
+            Map<String, Boolean> splitOf = new HashMap<>();
+            List<String> newPacks = new ArrayList<>();
+            List<Long> newUnits = new ArrayList<>();
+            for (Map.Entry<String, List<String>> e : packsOf.entrySet()) {
+                List<String> ps = e.getValue();
+                boolean touches = false;
+                for (String p : ps) touches |= byId.containsKey(p);
+                if (!touches) continue;
+                String id = e.getKey();
+                tc.read(repo.manifestPath(id), repo.key());
+                if (!tc.packIds.equals(ps)) throw new IOException("manifest " + id + " changed during a compaction");
+                ManifestTranscoder.Moved[] moved = new ManifestTranscoder.Moved[ps.size()];
+                for (int i = 0; i < moved.length; i++) moved[i] = byId.get(ps.get(i));
+                int[] renumber = new int[ps.size() + 1];
+                boolean[] split = new boolean[1];
+                ByteSink bytes = tc.rewrite(moved, newHex, copied, key, newPacks, newUnits, renumber, split);
+                if (bytes == null) continue;
+                Path f = ws.dir().resolve(id + Repository.MANIFEST_SUFFIX);
+                FileOps.writeDurably(repo.files(), f, bytes.array(), bytes.size());
+                staged.put(id, f);
+                rewritten.put(id, List.copyOf(newPacks));
+                movedOf.put(id, moved);
+                renumberOf.put(id, renumber);
+                splitOf.put(id, split[0]);
             }
             repo.compactStep("manifests-written");
             int renamed = 0;
@@ -232,10 +265,25 @@ final class PackCompactor {
             repo.compactStep("manifests-published");
             // What this process keeps of them: gc's pack lists, and the next writer's parent.
             Set<String> stillUsed = new HashSet<>();
-            for (Manifest m : manifests.values()) {
-                Manifest now = rewritten.getOrDefault(m.info().id(), m);
-                repo.compacted(m, now);
-                for (Manifest.PackRef p : now.packs()) stillUsed.add(p.id());
+            for (Map.Entry<String, List<String>> e : packsOf.entrySet()) {
+                String id = e.getKey();
+                List<String> now = rewritten.get(id);
+                if (now != null) {
+                    ManifestTranscoder.Moved[] moved = movedOf.get(id);
+                    int[] renumber = renumberOf.get(id);
+                    int n = moved.length;
+                    java.util.function.LongUnaryOperator f = v -> {
+                        if (TableEntry.kind(v) != TableEntry.KIND_DATA) return v;
+                        int k = TableEntry.pack(v);
+                        long u = TableEntry.base(v);
+                        ManifestTranscoder.Moved m = moved[k];
+                        return m != null && u < m.moveEnd() ? TableEntry.data(renumber[n], m.newUnit(u)) : TableEntry.data(renumber[k], u);
+                    };
+                    List<Manifest.PackRef> refs = new ArrayList<>(now.size());
+                    for (String p : now) refs.add(p.equals(newHex) ? newRef(newHex, copied) : new Manifest.PackRef(p, units.get(p)));
+                    repo.compacted(id, e.getValue(), List.copyOf(refs), f, splitOf.get(id));
+                }
+                stillUsed.addAll(now != null ? now : e.getValue());
             }
             stillUsed.addAll(repo.pinnedPacks());
             int deleted = 0;
@@ -259,97 +307,39 @@ final class PackCompactor {
         }
     }
 
+    private static Manifest.PackRef newRef(String id, long units) {
+        return new Manifest.PackRef(id, units);
+    }
+
     /** Each pack the manifests use: {live units, units}, by id (sorted). The caller holds the repository lock. */
     static Map<String, double[]> shares(Repository repo) throws IOException {
+        ManifestTranscoder tc = repo.transcoder();
         Map<String, BitSet> live = new HashMap<>();
         Map<String, double[]> out = new java.util.TreeMap<>();
         for (String id : repo.manifestIds()) {
-            Manifest m = repo.readManifest(id);
-            for (Manifest.PackRef p : m.packs()) {
-                live.computeIfAbsent(p.id(), k -> new BitSet());
-                out.put(p.id(), new double[] {0, p.unitCount()});
+            tc.read(repo.manifestPath(id), repo.key());
+            BitSet[] bits = new BitSet[tc.packIds.size()];
+            for (int i = 0; i < bits.length; i++) {
+                bits[i] = live.computeIfAbsent(tc.packIds.get(i), k -> new BitSet());
+                out.put(tc.packIds.get(i), new double[] {0, tc.packUnits(i)});
             }
-            markLive(m, m.pages(), live);
-            markLive(m, m.disk(), live);
+            tc.forEachData((pack, unit, length) -> bits[pack].set((int) unit, (int) (unit + length)));
         }
         for (Map.Entry<String, double[]> e : out.entrySet()) e.getValue()[0] = live.get(e.getKey()).cardinality();
         return out;
     }
 
-    private static void markLive(Manifest m, RunTable t, Map<String, BitSet> live) {
-        for (int r = 0; r < t.runCount(); r++) {
-            long v = t.value(r);
-            if (TableEntry.kind(v) != TableEntry.KIND_DATA) continue;
-            long base = TableEntry.base(v);
-            String id = m.packs().get(TableEntry.pack(v)).id();
-            live.get(id).set((int) base, (int) (base + (t.runEnd(r) - t.start(r))));
-        }
-    }
+    /** The copy's buffers, kept by the repository across calls (a call is made under its lock). */
+    static final class CopyBuffers {
+        final FrameSlot slot = new FrameSlot();
+        final byte[][] units = new byte[UPF][PackFormat.UNIT_SIZE];
+        final byte[] read = new byte[PackFormat.FRAME_HEADER_LENGTH + UPF * PackFormat.UNIT_SIZE + RepositoryKey.OVERHEAD];
+        final byte[] decoded = new byte[UPF * PackFormat.UNIT_SIZE];
+        private ZstdDecompressCtx zstd;
 
-    /**
-     * {@code m} with its units in the moved parts pointing at the new pack, or null if it uses none. Its pack list: the
-     * new pack where the first moved pack was, then the others it still uses in their order (a pack only partly moved
-     * stays if the manifest still uses units of it beyond the moved part).
-     */
-    static Manifest rewrite(Manifest m, Map<String, Plan> plans, Manifest.PackRef newRef) {
-        int n = m.packs().size();
-        Plan[] planOf = new Plan[n];
-        boolean any = false;
-        for (int i = 0; i < n; i++) {
-            planOf[i] = plans.get(m.packs().get(i).id());
-            any |= planOf[i] != null;
+        ZstdDecompressCtx zstd() {
+            if (zstd == null) zstd = new ZstdDecompressCtx();
+            return zstd;
         }
-        if (!any) return null;
-        // Provisional numbering: the old indices, the new pack as n.
-        RunTable pages = remap(m.pages(), planOf, n);
-        RunTable disk = remap(m.disk(), planOf, n);
-        boolean[] used = new boolean[n + 1];
-        markUsed(pages, used);
-        markUsed(disk, used);
-        if (!used[n]) return null; // it used only units beyond the moved parts
-        int firstPlanned = -1;
-        for (int i = 0; i < n && firstPlanned < 0; i++) if (planOf[i] != null) firstPlanned = i;
-        List<Manifest.PackRef> packs = new ArrayList<>();
-        int[] renumber = new int[n + 1];
-        for (int i = 0; i < n; i++) {
-            if (i == firstPlanned) {
-                renumber[n] = packs.size();
-                packs.add(newRef);
-            }
-            if (used[i]) {
-                renumber[i] = packs.size();
-                packs.add(m.packs().get(i));
-            }
-        }
-        java.util.function.LongUnaryOperator f = v -> TableEntry.kind(v) == TableEntry.KIND_DATA
-                ? TableEntry.withPack(v, renumber[TableEntry.pack(v)]) : v;
-        return new Manifest(m.info(), m.config(), m.records(), List.copyOf(packs), pages.mapValues(f), disk.mapValues(f),
-                m.firstTouches(), m.deltas());
-    }
-
-    private static void markUsed(RunTable t, boolean[] used) {
-        for (int r = 0; r < t.runCount(); r++) {
-            long v = t.value(r);
-            if (TableEntry.kind(v) == TableEntry.KIND_DATA) used[TableEntry.pack(v)] = true;
-        }
-    }
-
-    /** The table with each DATA run in a moved part pointing at pack {@code newIndex}, split where a moved part ends. */
-    private static RunTable remap(RunTable t, Plan[] planOf, int newIndex) {
-        RunTable.Builder b = new RunTable.Builder(Math.max(1, t.runCount() + 16));
-        for (int r = 0; r < t.runCount(); r++) {
-            long v = t.value(r);
-            long start = t.start(r), len = t.runEnd(r) - start;
-            Plan p = TableEntry.kind(v) == TableEntry.KIND_DATA ? planOf[TableEntry.pack(v)] : null;
-            if (p == null) {
-                b.add(start, len, v);
-                continue;
-            }
-            long u0 = TableEntry.base(v);
-            long moved = Math.max(0, Math.min(len, p.moveEnd - u0));
-            if (moved > 0) b.add(start, moved, TableEntry.data(newIndex, p.newBase + p.rankOf(u0)));
-            if (moved < len) b.add(start + moved, len - moved, TableEntry.data(TableEntry.pack(v), u0 + moved));
-        }
-        return b.build();
     }
 }

@@ -772,11 +772,31 @@ public final class Repository {
         return out;
     }
 
-    /** A manifest {@link #compact} rewrote (or left: {@code now == old}): gc's pack list and the next writer's parent follow. */
-    void compacted(Manifest old, Manifest now) {
-        if (now == old) return;
-        packsOfManifest.put(now.info().id(), packIdsOf(now));
-        reuse.replaceCommitted(old.info().id(), now);
+    /**
+     * Checkpoint {@code id}'s manifest, which named {@code oldPacks}, was rewritten by {@link #compact} to name {@code
+     * packs}, its DATA entries mapped by {@code f} (or, with {@code split}, with some runs split, which {@code f} cannot
+     * say): gc's pack list follows, and so does the next writer's parent if it is this manifest ({@link WriterReuse}).
+     */
+    void compacted(String id, List<String> oldPacks, List<Manifest.PackRef> packs, java.util.function.LongUnaryOperator f,
+                   boolean split) {
+        List<String> ids = new ArrayList<>(packs.size());
+        for (Manifest.PackRef p : packs) ids.add(p.id());
+        packsOfManifest.put(id, List.copyOf(ids));
+        reuse.remapCommitted(id, oldPacks, packs, f, split);
+    }
+
+    /** The compactor's manifest reader and writer, kept (used under the lock). */
+    private ManifestTranscoder transcoder;
+    private PackCompactor.CopyBuffers copyBuffers;
+
+    ManifestTranscoder transcoder() {
+        if (transcoder == null) transcoder = new ManifestTranscoder();
+        return transcoder;
+    }
+
+    PackCompactor.CopyBuffers compactCopyBuffers() {
+        if (copyBuffers == null) copyBuffers = new PackCompactor.CopyBuffers();
+        return copyBuffers;
     }
 
     /** Tests: called at each step of a compaction (a crash there is simulated by throwing). */

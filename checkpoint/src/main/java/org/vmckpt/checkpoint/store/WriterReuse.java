@@ -110,14 +110,24 @@ final class WriterReuse {
     }
 
     /**
-     * A compaction rewrote checkpoint {@code id}'s manifest as {@code now}: if it is the manifest committed last and no
-     * writer holds it, the next writer takes {@code now} as its parent (the old one names packs the compaction deletes).
-     * A writer that holds it keeps it, and the compaction keeps its packs ({@link Repository#pinnedPacks}).
+     * A compaction rewrote checkpoint {@code id}'s manifest: if it is the manifest committed last and no writer holds it,
+     * its tables are mapped by {@code f} in their own arrays (nothing else reads them: {@link RunTable#mapValuesInPlace})
+     * and it takes {@code packs}, so the next writer's parent names the packs as they are now; if a run had to be split
+     * ({@code split}), or its pack list is not {@code oldPacks}, it is dropped instead (the next writer reads the file). A
+     * writer that holds it keeps it, and the compaction keeps its packs ({@link Repository#pinnedPacks}).
      */
-    synchronized void replaceCommitted(String id, Manifest now) {
+    synchronized void remapCommitted(String id, java.util.List<String> oldPacks, java.util.List<Manifest.PackRef> packs,
+                                     java.util.function.LongUnaryOperator f, boolean split) {
         Manifest m = lastCommitted;
         if (m == null || !m.info().id().equals(id) || handedOut > 0) return;
-        lastCommitted = asParent(now);
+        boolean same = m.packs().size() == oldPacks.size();
+        for (int i = 0; same && i < oldPacks.size(); i++) same = m.packs().get(i).id().equals(oldPacks.get(i));
+        if (split || !same) {
+            lastCommitted = null;
+            return;
+        }
+        lastCommitted = new Manifest(m.info(), java.util.Map.of(), java.util.Map.of(), packs, m.pages().mapValuesInPlace(f),
+                m.disk().mapValuesInPlace(f), m.firstTouches(), m.deltas());
     }
 
     /** A writer handed {@code parent} by {@link #committedManifest} aborted: it reads it no more. */
