@@ -1,5 +1,6 @@
 package org.vmckpt.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -369,6 +370,42 @@ class RepositoryCommandsTest {
         Result again = run(GcCommand::run, "gc");
         assertEquals(0, again.status());
         assertTrue(again.out().startsWith("gc: freed 0 B (0 unused packs deleted, 2 kept"), again.out());
+    }
+
+    @Test
+    void gcCompactMergesThePacksAndEveryCheckpointReadsTheSame() throws Exception {
+        assertEquals(0, run(RmCommand::run, "rm", "base").status());
+        Map<String, byte[]> before = new java.util.HashMap<>();
+        for (String id : List.of(child, other)) before.put(id, contents(id));
+        assertEquals(2, run(GcCommand::run, "gc", "--compact-below", "50").status(), "--compact-below needs --compact");
+        assertEquals(2, run(GcCommand::run, "gc", "--compact", "--compact-below", "0").status(), "a share in (0, 100]");
+        assertTrue(run(GcCommand::run, "gc", "--help").out().contains("--compact"));
+
+        Map<String, Object> gc = json(run(GcCommand::run, "gc", "--compact", "--json").out());
+        assertEquals(0L, gc.get("packs-deleted"), "base's pack is still used by the child: " + gc);
+        assertTrue((Long) gc.get("packs-compacted") >= 2, "the small packs are merged: " + gc);
+        assertEquals(1, packs().size(), "one pack left: " + packs());
+        for (String id : List.of(child, other)) {
+            assertArrayEquals(before.get(id), contents(id), id + " reads the same");
+            assertEquals(0, run(VerifyCommand::run, "verify", id).status());
+        }
+        Result again = run(GcCommand::run, "gc", "--compact");
+        assertEquals(0, again.status());
+        assertTrue(again.out().contains("gc: compacted 0 packs"), again.out());
+    }
+
+    /** Every page's kind and bytes and every record, as one array. */
+    private byte[] contents(String id) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (org.vmckpt.checkpoint.store.Checkpoint c = repo.open(id)) {
+            for (var r : c.records().values()) out.write(r.payload());
+            byte[] b = new byte[4096];
+            for (int i = 0; i < c.pageCount(); i++) {
+                out.write(c.readPage(i, b).ordinal());
+                out.write(b);
+            }
+        }
+        return out.toByteArray();
     }
 
     @Test

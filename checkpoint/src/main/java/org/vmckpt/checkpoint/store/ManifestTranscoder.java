@@ -151,6 +151,7 @@ final class ManifestTranscoder {
 
     private void walk(int sectionAt, boolean disk, Runs r) throws IOException {
         BoundedReader s = section(sectionAt);
+        int base = sectionAt + 5; // position() counts from the section's content; the fields are copied from body[]
         int runs = s.count("run count", disk ? 3 : 2, Integer.MAX_VALUE - 8);
         int packs = packIds.size();
         if (nextIn.length < packs) nextIn = new long[packs + 16];
@@ -159,7 +160,7 @@ final class ManifestTranscoder {
             long gap = disk ? s.varint("run gap") : 0;
             long length = s.varint("run length", 1, TableEntry.MAX_BASE);
             int kind = s.u8("run kind");
-            int fieldsAt = s.position();
+            int fieldsAt = base + s.position();
             int pack = -1;
             long unit = -1;
             if (kind == TableEntry.KIND_DATA) {
@@ -175,7 +176,7 @@ final class ManifestTranscoder {
             } else if (kind != TableEntry.KIND_ZERO && kind != TableEntry.KIND_FREE) {
                 throw s.error("run kind " + kind);
             }
-            r.run(gap, length, kind, pack, unit, fieldsAt, s.position());
+            r.run(gap, length, kind, pack, unit, fieldsAt, base + s.position());
         }
     }
 
