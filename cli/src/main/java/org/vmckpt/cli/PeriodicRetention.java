@@ -25,11 +25,14 @@ import java.util.ArrayDeque;
  * {@code -Dvmckpt.retention.compactEvery} calls (10) that deleted something, after the collection,
  * {@link Repository#compact} copies the used units of packs under half used into a new pack (the lowest shares first; at
  * most {@link Repository#COMPACT_MAX_UNITS} units copied and {@link Repository#COMPACT_MAX_FRAMES} frames read a call:
- * the bound on the work between two checkpoints of the series) and deletes what no checkpoint uses any more.
+ * the bound on the work between two checkpoints of the series; {@code -Dvmckpt.retention.compactFrames} changes the
+ * latter) and deletes what no checkpoint uses any more.
  */
 final class PeriodicRetention {
     static final boolean COMPACT = Boolean.parseBoolean(System.getProperty("vmckpt.retention.compact", "false"));
     static final int COMPACT_EVERY = Math.max(1, Integer.getInteger("vmckpt.retention.compactEvery", 10));
+    /** Frames a compaction call may decode ({@link Repository#COMPACT_MAX_FRAMES} by default): its CPU time's bound. */
+    static final long COMPACT_FRAMES = Math.max(1, Long.getLong("vmckpt.retention.compactFrames", Repository.COMPACT_MAX_FRAMES));
 
     private final Repository repo;
     private final int keep;
@@ -87,7 +90,7 @@ final class PeriodicRetention {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long cpu0 = mx.getCurrentThreadCpuTime();
         RepositorySettings rs = RepositorySettings.load(repo);
-        CompactReport c = repo.compact(Repository.COMPACT_BELOW, Repository.COMPACT_SMALL_UNITS, Repository.COMPACT_MAX_UNITS, Repository.COMPACT_MAX_FRAMES,
+        CompactReport c = repo.compact(Repository.COMPACT_BELOW, Repository.COMPACT_SMALL_UNITS, Repository.COMPACT_MAX_UNITS, COMPACT_FRAMES,
                 rs.codec(), rs.level());
         return new Pruned(deleted, r.bytesFreed(), c, System.nanoTime() - wall0, mx.getCurrentThreadCpuTime() - cpu0);
     }
