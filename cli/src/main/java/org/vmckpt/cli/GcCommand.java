@@ -28,8 +28,9 @@ public final class GcCommand {
             packs less than PCT percent used (50 by default) are copied into new packs, the checkpoints that use
             them are pointed at the new packs, and the old packs are deleted: no checkpoint changes its contents,
             only where they are stored. Crash-safe (a crash at any step leaves every checkpoint restorable; gc
-            removes what it left), in steps of at most 4,096 pages copied (the repository is locked for each
-            step, so running VMs' commits wait for one step at a time). An encrypted repository needs its key.
+            removes what it left), in steps of at most 4,096 pages copied and 256 frames read (the repository
+            is locked for each step, so running VMs' commits wait for one step at a time). An encrypted
+            repository needs its key.
             'vmckpt run --checkpoint-every T --keep-checkpoints N' compacts by itself with
             -Dvmckpt.retention.compact=true (in VMCKPT_JAVA_OPTS).
 

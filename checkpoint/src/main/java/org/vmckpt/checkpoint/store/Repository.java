@@ -365,10 +365,32 @@ public final class Repository {
     private Manifest parentManifest(String parent) throws IOException {
         Manifest last = reuse.committedManifest(parent);
         if (last != null) {
-            if (Files.exists(manifestPath(parent))) return last;
+            // Its file as this process left it (a compaction in another process rewrites it, and deletes packs the
+            // manifest in memory still names: the next commit would fail, and every one after it), else read it again.
+            if (parent.equals(stampedId) && stamp != null && stamp.equals(stampOf(manifestPath(parent)))) return last;
             reuse.parentDropped(last); // not handed to a writer after all
         }
         return readManifest(resolve(parent));
+    }
+
+    /** The manifest this process published or rewrote last, and its file's size and modification time then. */
+    private volatile String stampedId;
+    private volatile LabelIndex.Stamp stamp;
+
+    /** A file's size and modification time, or null if it is not there. */
+    private static LabelIndex.Stamp stampOf(Path file) {
+        try {
+            return LabelIndex.Stamp.of(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Records the file of manifest {@code id} as this process just wrote it (under the lock). */
+    void stampManifest(String id) {
+        stamp = null;
+        stampedId = id;
+        stamp = stampOf(manifestPath(id));
     }
 
     /** {@link #begin(CheckpointMeta, Codec, int, String)} with zstd at the default level. */
@@ -689,6 +711,7 @@ public final class Repository {
     /** Records a manifest just published by this process's writer (under the lock), so {@link #gc()} need not read it. */
     void rememberPacks(Manifest m) {
         packsOfManifest.put(m.info().id(), packIdsOf(m));
+        stampManifest(m.info().id());
     }
 
     private static List<String> packIdsOf(Manifest m) {
@@ -783,6 +806,7 @@ public final class Repository {
         for (Manifest.PackRef p : packs) ids.add(p.id());
         packsOfManifest.put(id, List.copyOf(ids));
         reuse.remapCommitted(id, oldPacks, packs, f, split);
+        if (id.equals(stampedId)) stampManifest(id);
     }
 
     /** The compactor's manifest reader and writer, kept (used under the lock). */

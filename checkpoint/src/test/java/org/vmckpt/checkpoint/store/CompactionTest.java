@@ -337,6 +337,35 @@ class CompactionTest {
     }
 
     @Test
+    void aCompactionByAnotherProcessDoesNotBreakTheNextIncrementalCheckpoint() throws Exception {
+        Repository repo = Repository.open(dir, true);
+        List<String> kept = series(repo, 12, 4);
+        String newest = kept.get(kept.size() - 1);
+        // Another process's view of the repository (its own caches; the same locks): it compacts, rewriting the
+        // manifest this process would take from memory as the next checkpoint's parent, and deleting packs it names.
+        Repository other = Repository.open(dir, false);
+        assertTrue(compact(other).packsDeleted() >= 1);
+        String child;
+        try (CheckpointWriter w = repo.begin(TestPages.meta(null, PAGES), newest)) {
+            w.putPage(40, TestPages.page(123_456));
+            child = w.commit(ProgressListener.NONE);
+        }
+        try (Checkpoint c = repo.open(child); Checkpoint p = repo.open(newest)) {
+            byte[] a = new byte[4096], b = new byte[4096];
+            for (int i = 0; i < PAGES; i++) {
+                java.util.Arrays.fill(a, (byte) 1);
+                java.util.Arrays.fill(b, (byte) 1);
+                PageKind ka = c.readPage(i, a);
+                if (i == 40) continue;
+                assertEquals(p.readPage(i, b), ka, "page " + i + "'s kind inherited");
+                assertArrayEquals(b, a, "page " + i + " inherited");
+                assertEquals(p.pageSourceSector(i), c.pageSourceSector(i));
+            }
+        }
+        assertAllVerify(repo);
+    }
+
+    @Test
     void aCheckpointOpenedBeforeACompactionReadsItsPagesAfterIt() throws Exception {
         Repository repo = Repository.open(dir, true);
         List<String> kept = series(repo, 12, 4);
