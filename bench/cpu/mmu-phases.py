@@ -31,7 +31,9 @@ def parse(body):
             d[f"{kind}.{f}"] = int(t[i + 1 + k])
         i += 1 + len(KFIELDS)
     for group, names in (("stores", ["firstWrite", "dirtyBefore", "dirtyWin16"]), ("walks", ["walks", "pteReads", "ns"]),
-                         ("flushes", ["full", "page", "pageAll", "write", "replaced"]), ("overflows", ["sets"])):
+                         ("flushes", ["full", "page", "pageAll", "write", "replaced"]),
+                         ("pageflush", [f"{k}.{w}" for k in ("load", "store", "fetch") for w in ("same", "other", "empty")]),
+                         ("overflows", ["sets"])):
         assert t[i] == group, (t[i], group)
         for k, n in enumerate(names):
             d[f"{group}.{n}"] = int(t[i + 1 + k])

@@ -68,8 +68,31 @@ final class Mmu {
      * they drop the entry of the miss itself. Not final: tests set it per hart.
      */
     int superFill = superFillOf(Integer.getInteger("vmckpt.mmu.superFill", 0));
-    /** With the superpage fill, whether it replaces valid entries of other pages ({@code -Dvmckpt.mmu.superFillEvicts}, off: only empty slots). */
-    boolean superFillEvicts = Boolean.getBoolean("vmckpt.mmu.superFillEvicts");
+    /**
+     * Which slots the superpage fill may take ({@code -Dvmckpt.mmu.superFillReplaces=empty|filled|all}, default
+     * {@code filled}): {@link #REPLACE_EMPTY} only empty ones; {@link #REPLACE_FILLED} also those holding an entry an
+     * earlier fill installed that no miss has asked for since (never one a miss installed); {@link #REPLACE_ALL} any
+     * (round 69's counts: it thrashes, two windows sharing slots evicting each other at every miss).
+     */
+    int superFillReplaces = replacesOf(System.getProperty("vmckpt.mmu.superFillReplaces", "filled"));
+    static final int REPLACE_EMPTY = 0, REPLACE_FILLED = 1, REPLACE_ALL = 2;
+    /** Per slot: the entry was installed by the superpage fill, not by a miss of its own page (REPLACE_FILLED's mark). */
+    final boolean[] rFilled = new boolean[TLB_SIZE], wFilled = new boolean[TLB_SIZE], xFilled = new boolean[TLB_SIZE];
+    /**
+     * sfence.vma of one page drops only the entries of that page ({@code -Dvmckpt.mmu.exactPageFlush=true}, round 69;
+     * off by default): the slot of each TLB whose tag holds the page's number, in any context, instead of the slot
+     * whatever page it holds. Direct-mapped by virtual page, a slot holding another page's entry holds nothing the
+     * fence concerns; a page inside a cached superpage's region still flushes all.
+     */
+    boolean exactPageFlush = Boolean.getBoolean("vmckpt.mmu.exactPageFlush");
+
+    static int replacesOf(String s) {
+        switch (s) {
+            case "empty": return REPLACE_EMPTY;
+            case "all": return REPLACE_ALL;
+            default: return REPLACE_FILLED;
+        }
+    }
 
     /** A window of {@code n} pages as the fill takes it: a power of two from 2 to 512 (rounded down), or 0. */
     static int superFillOf(int n) {
@@ -208,6 +231,7 @@ final class Mmu {
             rTag[i] = (va >>> 12) | dataCtx;
             rPage[i] = page;
             rPhys[i] = idx;
+            rFilled[i] = false;
             if (lastLeafLevel > 0) superpageFilled(ACCESS_READ, va, pa);
             return readArray(page, off, size);
         }
@@ -297,6 +321,7 @@ final class Mmu {
         wTag[i] = (va >>> 12) | dataCtx;
         wPage[i] = page;
         wPhys[i] = idx;
+        wFilled[i] = false;
         if (lastLeafLevel > 0) superpageFilled(ACCESS_WRITE, va, pa);
         return page;
     }
@@ -324,6 +349,7 @@ final class Mmu {
             xTag[i] = (va >>> 12) | fetchCtx;
             xPage[i] = h.ram.pageForRead(idx);
             xPhys[i] = idx;
+            xFilled[i] = false;
             if (lastLeafLevel > 0) superpageFilled(ACCESS_EXEC, va, pa);
         }
         return (short) SHORT.get(xPage[i], (int) va & 0xfff) & 0xffff;
@@ -519,14 +545,15 @@ final class Mmu {
         long[] tags = access == ACCESS_READ ? rTag : access == ACCESS_WRITE ? wTag : xTag;
         byte[][] pages = access == ACCESS_READ ? rPage : access == ACCESS_WRITE ? wPage : xPage;
         int[] phys = access == ACCESS_READ ? rPhys : access == ACCESS_WRITE ? wPhys : xPhys;
-        boolean evicts = superFillEvicts;
+        boolean[] fills = access == ACCESS_READ ? rFilled : access == ACCESS_WRITE ? wFilled : xFilled;
+        int replaces = superFillReplaces;
         int filled = 0;
         for (long v = first, end = first + n; v < end; v++) {
             if (v == vpn) continue;
             int i = (int) v & TLB_MASK;
             long tag = v | ctx;
             long old = tags[i];
-            if (old == tag || (old != -1 && !evicts)) continue;
+            if (old == tag || (old != -1 && replaces != REPLACE_ALL && (replaces == REPLACE_EMPTY || !fills[i]))) continue;
             long ppa = (v + delta) << 12;
             int idx = h.ram.pageIndexOf(ppa);
             if (idx < 0) continue;
@@ -536,6 +563,7 @@ final class Mmu {
             tags[i] = tag;
             pages[i] = page;
             phys[i] = idx;
+            fills[i] = true;
             filled++;
         }
         if (filled > 0 && access == ACCESS_WRITE) writeTlbEmpty = false;
@@ -560,10 +588,21 @@ final class Mmu {
             return;
         }
         int i = (int) (va >>> 12) & TLB_MASK;
+        long vpn = va >>> 12;
+        if (MmuCounts.ON) MmuCounts.pageFlush(vpn, rTag[i], wTag[i], xTag[i]);
+        if (exactPageFlush) {
+            if ((rTag[i] & VPN_MASK) == vpn) { rTag[i] = -1; rPage[i] = null; }
+            if ((wTag[i] & VPN_MASK) == vpn) { wTag[i] = -1; wPage[i] = null; }
+            if ((xTag[i] & VPN_MASK) == vpn) { xTag[i] = -1; xPage[i] = null; }
+            return;
+        }
         rTag[i] = -1; rPage[i] = null;
         wTag[i] = -1; wPage[i] = null;
         xTag[i] = -1; xPage[i] = null;
     }
+
+    /** The virtual page number's bits of a TLB tag (below the context's bits 52..63). */
+    static final long VPN_MASK = (1L << 52) - 1;
 
     /** Whether the fetch TLB maps {@code pc} to the guest physical address {@code key} (a {@link CodeCache} key). */
     boolean fetchesFrom(long pc, long key) {

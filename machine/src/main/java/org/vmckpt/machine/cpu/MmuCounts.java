@@ -28,6 +28,8 @@ final class MmuCounts {
     static long storeFirstWrite, storeDirtyBefore, storeSuperWin16Dirty;
     static long walks, pteReads, walkNs;
     static long fullFlushes, pageFlushes, pageFlushesAll, writeFlushes, pagesReplaced;
+    /** Single-page sfence.vma outside superpage regions, per TLB (load, store, fetch): the slot held the page, another page, nothing. */
+    static final long[] flushSame = new long[3], flushOther = new long[3], flushEmpty = new long[3];
 
     private static final int SET_BITS = 18, SET_SIZE = 1 << SET_BITS;
     /** Per kind: the tags filled since the last full flush, their 16-page windows and 64-page windows. */
@@ -96,6 +98,15 @@ final class MmuCounts {
         }
     }
 
+    static void pageFlush(long vpn, long r, long w, long x) {
+        long[] tags = {r, w, x};
+        for (int k = 0; k < 3; k++) {
+            if (tags[k] == -1) flushEmpty[k]++;
+            else if ((tags[k] & Mmu.VPN_MASK) == vpn) flushSame[k]++;
+            else flushOther[k]++;
+        }
+    }
+
     static void flushAll() {
         fullFlushes++;
         gen++;
@@ -131,6 +142,8 @@ final class MmuCounts {
         b.append(" walks ").append(walks).append(' ').append(pteReads).append(' ').append(walkNs);
         b.append(" flushes ").append(fullFlushes).append(' ').append(pageFlushes).append(' ').append(pageFlushesAll)
                 .append(' ').append(writeFlushes).append(' ').append(pagesReplaced);
+        b.append(" pageflush");
+        for (int k = 0; k < 3; k++) b.append(' ').append(flushSame[k]).append(' ').append(flushOther[k]).append(' ').append(flushEmpty[k]);
         b.append(" overflows ").append(setOverflows);
         return b.toString();
     }

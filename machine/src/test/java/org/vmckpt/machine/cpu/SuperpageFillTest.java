@@ -103,10 +103,11 @@ class SuperpageFillTest {
     }
 
     @Test
-    void theFillLeavesSlotsHoldingOtherPagesUnlessToldToEvict() {
-        for (boolean evicts : new boolean[]{false, true}) {
+    void theFillTakesASlotAMissFilledOnlyWhenToldToReplaceAll() {
+        for (int mode : new int[]{Mmu.REPLACE_EMPTY, Mmu.REPLACE_FILLED, Mmu.REPLACE_ALL}) {
             setUp();
-            hart.mmu.superFillEvicts = evicts;
+            hart.mmu.superFillReplaces = mode;
+            boolean evicts = mode == Mmu.REPLACE_ALL;
             map2m(ROOT, L1, VA, MEGA_A);
             // A 2 MiB leaf 4 MiB above VA: its pages share VA's TLB slots (1,024 entries = 4 MiB).
             long other = VA + 0x400000;
@@ -126,6 +127,62 @@ class SuperpageFillTest {
             runPiece(BASE + 0x2000, new Asm().li(2, VA + 0x5000).emit(ld(7, 2, 0)).li(2, other + 0x5000).emit(ld(8, 2, 0)));
             assertEquals(0xA05, hart.x[7]);
             assertEquals(0xB05, hart.x[8]);
+        }
+    }
+
+    @Test
+    void theFillReplacesAnEarlierFillsEntriesOnlyWhenToldTo() {
+        for (int mode : new int[]{Mmu.REPLACE_EMPTY, Mmu.REPLACE_FILLED, Mmu.REPLACE_ALL}) {
+            setUp();
+            hart.mmu.superFillReplaces = mode;
+            long other = VA + 0x400000; // shares VA's TLB slots
+            map2m(ROOT, L1, VA, MEGA_A);
+            map2m(ROOT, L1, other, MEGA_B);
+            fill(MEGA_A, 0xA, WINDOW);
+            fill(MEGA_B, 0xB, WINDOW);
+            Asm a = enableDataTranslation(ROOT);
+            a.li(2, other + 0x5000).emit(ld(5, 2, 0)).li(2, VA + 0x3000).emit(ld(6, 2, 0));
+            runPiece(BASE, a);
+            assertEquals(0xB05, hart.x[5]);
+            assertEquals(0xA03, hart.x[6]);
+            // B's miss filled B's window; A's miss then took the slots B's fill had filled unless told not to.
+            assertEquals(mode != Mmu.REPLACE_EMPTY, readMapped(VA + 0x7000), "mode " + mode);
+            assertEquals(mode == Mmu.REPLACE_EMPTY, readMapped(other + 0x7000), "mode " + mode);
+            assertEquals(mode != Mmu.REPLACE_ALL, readMapped(other + 0x5000), "B's own miss, mode " + mode);
+            runPiece(BASE + 0x1000, new Asm().li(2, VA + 0x7000).emit(ld(7, 2, 0)).li(2, other + 0x7000).emit(ld(8, 2, 0)));
+            assertEquals(0xA07, hart.x[7]);
+            assertEquals(0xB07, hart.x[8]);
+        }
+    }
+
+    @Test
+    void anExactPageFlushKeepsAnotherPagesEntryInTheSlotAndDropsThePages() {
+        for (boolean exact : new boolean[]{false, true}) {
+            setUp();
+            hart.mmu.superFill = 0;
+            hart.mmu.exactPageFlush = exact;
+            // 4 KiB pages: VA+0x1000 and VA+0x401000 share a slot; VA+0x2000 has its own.
+            long l0 = BASE + 0x12000, l0b = BASE + 0x15000;
+            mem.write64(ROOT + ((VA >>> 30) & 0x1ff) * 8, ((L1 >>> 12) << 10) | 1);
+            mem.write64(L1 + ((VA >>> 21) & 0x1ff) * 8, ((l0 >>> 12) << 10) | 1);
+            mem.write64(L1 + (((VA + 0x400000) >>> 21) & 0x1ff) * 8, ((l0b >>> 12) << 10) | 1);
+            mem.write64(l0 + 1 * 8, ((MEGA_A >>> 12) << 10) | V_R_W_A_D);          // VA+0x1000 -> A
+            mem.write64(l0 + 2 * 8, (((MEGA_A + 0x1000) >>> 12) << 10) | V_R_W_A_D); // VA+0x2000 -> A+1
+            fill(MEGA_A, 0xA, 2);
+            fill(MEGA_B, 0xB, 2);
+            Asm a = enableDataTranslation(ROOT);
+            a.li(2, VA + 0x2000).emit(ld(5, 2, 0)).li(3, VA + 0x401000).emit(sfenceVma(3)).emit(ld(6, 2, 0));
+            runPiece(BASE, a);
+            assertEquals(0xA01, hart.x[5]);
+            assertEquals(0xA01, hart.x[6]);
+            // VA+0x2000 not fenced; fence VA+0x402000 (unmapped, same slot): the exact flush keeps VA+0x2000's entry.
+            runPiece(BASE + 0x1000, new Asm().li(3, VA + 0x402000).emit(sfenceVma(3)));
+            assertEquals(exact, readMapped(VA + 0x2000), "exact " + exact);
+            // Remap VA+0x2000 to B and fence that page: it translates anew either way.
+            mem.write64(l0 + 2 * 8, ((MEGA_B >>> 12) << 10) | V_R_W_A_D);
+            runPiece(BASE + 0x2000, new Asm().li(2, VA + 0x2000).emit(sfenceVma(2)).emit(ld(7, 2, 0)).emit(sd(7, 2, 8)));
+            assertEquals(0xB00, hart.x[7], "exact " + exact);
+            assertEquals(0xB00, mem.read64(MEGA_B + 8));
         }
     }
 
