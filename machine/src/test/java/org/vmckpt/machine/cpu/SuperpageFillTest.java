@@ -303,6 +303,98 @@ class SuperpageFillTest {
         assertFalse(writeMapped(VA + 0x4000), "a page holding translations keeps its writes on memory's path");
     }
 
+    /**
+     * Random loads and stores over two megapages that share TLB slots and a 4 KiB-mapped stretch, with remaps (each
+     * followed by a fence of one page of the remapped megapage or of all), new epochs and freezes between pieces, on
+     * two machines alike but for the fill (on, in each replacement mode, with and without the exact fence, against off):
+     * the same registers and memory after every piece.
+     */
+    @Test
+    void randomAccessesGiveTheSameStateWithTheFillAsWithout() {
+        for (int mode : new int[]{Mmu.REPLACE_EMPTY, Mmu.REPLACE_FILLED, Mmu.REPLACE_ALL}) {
+            for (long seed = 1; seed <= 4; seed++) {
+                java.util.Random rnd = new java.util.Random(seed * 31 + mode);
+                Twin on = new Twin(WINDOW, mode, seed % 2 == 0), off = new Twin(0, mode, false);
+                long[] megas = {MEGA_A, MEGA_B, BASE + 0x600000, BASE + 0x800000};
+                long other = VA + 0x400000;
+                int[] mapped = {0, 1};
+                for (Twin t : new Twin[]{on, off}) {
+                    t.map2m(VA, megas[0]);
+                    t.map2m(other, megas[1]);
+                    for (int k = 0; k < 64; k++) for (long m : megas) t.mem.write64(m + k * 0x1000L, m + k);
+                }
+                Asm init = enableDataTranslation(ROOT);
+                on.run(BASE, init);
+                off.run(BASE, init);
+                for (int piece = 0; piece < 60; piece++) {
+                    Asm a = new Asm();
+                    int what = rnd.nextInt(6);
+                    if (what == 0) { // remap one megapage, then fence one of its pages or all before any access
+                        int which = rnd.nextInt(2);
+                        mapped[which] = rnd.nextInt(megas.length);
+                        long vbase = which == 0 ? VA : other;
+                        for (Twin t : new Twin[]{on, off}) t.map2m(vbase, megas[mapped[which]]);
+                        if (rnd.nextBoolean()) a.li(3, vbase + rnd.nextInt(512) * 0x1000L).emit(sfenceVma(3));
+                        else a.emit(SFENCE_VMA);
+                    }
+                    for (int n = 0; n < 24; n++) {
+                        long va = (rnd.nextBoolean() ? VA : other) + rnd.nextInt(40) * 0x1000L + rnd.nextInt(512) * 8;
+                        a.li(2, va);
+                        if (rnd.nextInt(3) == 0) a.li(3, rnd.nextLong()).emit(sd(3, 2, 0));
+                        else a.emit(ld(4 + n % 8, 2, 0));
+                    }
+                    if (what == 1) for (Twin t : new Twin[]{on, off}) t.mem.startNewEpoch();
+                    long at = BASE + 0x1000 + (piece % 8) * 0x1000L;
+                    on.run(at, a);
+                    off.run(at, a);
+                    if (what == 2) { // a freeze, as a checkpoint's: the fill must not write into the frozen view
+                        for (Twin t : new Twin[]{on, off}) {
+                            if (t.view != null) t.view.release();
+                            t.view = t.mem.freeze();
+                        }
+                    }
+                    String where = "mode " + mode + " seed " + seed + " piece " + piece;
+                    assertArrayEquals(off.hart.x, on.hart.x, where);
+                    for (long m : megas) {
+                        for (int k = 0; k < 64; k++) {
+                            int idx = off.mem.pageIndexOf(m + k * 0x1000L);
+                            assertArrayEquals(off.mem.peekPage(idx), on.mem.peekPage(idx), where + " page " + k);
+                            assertEquals(off.mem.isDirty(idx), on.mem.isDirty(idx), where + " dirty " + k);
+                            if (off.view != null) assertArrayEquals(off.view.page(idx), on.view.page(idx), where + " frozen " + k);
+                        }
+                    }
+                }
+                assertTrue(on.hart.mmu.superFill > 0);
+            }
+        }
+    }
+
+    /** A machine of its own for the random test. */
+    static final class Twin {
+        final GuestMemory mem = new GuestMemory(BASE, 16 << 20);
+        final Hart hart = new Hart(0, new Bus(mem), () -> 0);
+        FrozenMemory view;
+
+        Twin(int fill, int mode, boolean exact) {
+            hart.mmu.superFill = fill;
+            hart.mmu.superFillReplaces = mode;
+            hart.mmu.exactPageFlush = exact;
+        }
+
+        void map2m(long va, long pa) {
+            mem.write64(ROOT + ((va >>> 30) & 0x1ff) * 8, ((L1 >>> 12) << 10) | 1);
+            mem.write64(L1 + ((va >>> 21) & 0x1ff) * 8, ((pa >>> 12) << 10) | V_R_W_A_D);
+        }
+
+        void run(long at, Asm a) {
+            mem.writeBytes(at, a.bytes(), 0, a.size());
+            hart.pc = at;
+            long end = at + a.size();
+            for (int k = 0; k < 10_000 && hart.pc != end; k++) hart.run(1);
+            assertEquals(end, hart.pc, "mcause " + hart.mcause + " mtval " + Long.toHexString(hart.mtval));
+        }
+    }
+
     @Test
     void offByDefault() {
         if (System.getProperty("vmckpt.mmu.superFill") == null) {
