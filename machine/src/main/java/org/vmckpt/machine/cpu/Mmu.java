@@ -97,7 +97,7 @@ final class Mmu {
     /** A window of {@code n} pages as the fill takes it: a power of two from 2 to 512 (rounded down), or 0. */
     static int superFillOf(int n) {
         if (n < 2) return 0;
-        return Integer.highestOneBit(Math.min(n, 512));
+        return Integer.highestOneBit(Math.min(n, Math.min(512, TLB_SIZE)));
     }
 
     // ================================================================== memory access: fast paths

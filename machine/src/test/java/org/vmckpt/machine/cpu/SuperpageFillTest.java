@@ -110,7 +110,7 @@ class SuperpageFillTest {
             boolean evicts = mode == Mmu.REPLACE_ALL;
             map2m(ROOT, L1, VA, MEGA_A);
             // A 2 MiB leaf 4 MiB above VA: its pages share VA's TLB slots (1,024 entries = 4 MiB).
-            long other = VA + 0x400000;
+            long other = VA + ((long) Hart.TLB_SIZE << 12);
             map2m(ROOT, L1, other, MEGA_B);
             fill(MEGA_A, 0xA, WINDOW);
             fill(MEGA_B, 0xB, WINDOW);
@@ -135,7 +135,7 @@ class SuperpageFillTest {
         for (int mode : new int[]{Mmu.REPLACE_EMPTY, Mmu.REPLACE_FILLED, Mmu.REPLACE_ALL}) {
             setUp();
             hart.mmu.superFillReplaces = mode;
-            long other = VA + 0x400000; // shares VA's TLB slots
+            long other = VA + ((long) Hart.TLB_SIZE << 12); // shares VA's TLB slots
             map2m(ROOT, L1, VA, MEGA_A);
             map2m(ROOT, L1, other, MEGA_B);
             fill(MEGA_A, 0xA, WINDOW);
@@ -165,18 +165,18 @@ class SuperpageFillTest {
             long l0 = BASE + 0x12000, l0b = BASE + 0x15000;
             mem.write64(ROOT + ((VA >>> 30) & 0x1ff) * 8, ((L1 >>> 12) << 10) | 1);
             mem.write64(L1 + ((VA >>> 21) & 0x1ff) * 8, ((l0 >>> 12) << 10) | 1);
-            mem.write64(L1 + (((VA + 0x400000) >>> 21) & 0x1ff) * 8, ((l0b >>> 12) << 10) | 1);
+            mem.write64(L1 + (((VA + ((long) Hart.TLB_SIZE << 12)) >>> 21) & 0x1ff) * 8, ((l0b >>> 12) << 10) | 1);
             mem.write64(l0 + 1 * 8, ((MEGA_A >>> 12) << 10) | V_R_W_A_D);          // VA+0x1000 -> A
             mem.write64(l0 + 2 * 8, (((MEGA_A + 0x1000) >>> 12) << 10) | V_R_W_A_D); // VA+0x2000 -> A+1
             fill(MEGA_A, 0xA, 2);
             fill(MEGA_B, 0xB, 2);
             Asm a = enableDataTranslation(ROOT);
-            a.li(2, VA + 0x2000).emit(ld(5, 2, 0)).li(3, VA + 0x401000).emit(sfenceVma(3)).emit(ld(6, 2, 0));
+            a.li(2, VA + 0x2000).emit(ld(5, 2, 0)).li(3, VA + ((long) Hart.TLB_SIZE << 12) + 0x1000).emit(sfenceVma(3)).emit(ld(6, 2, 0));
             runPiece(BASE, a);
             assertEquals(0xA01, hart.x[5]);
             assertEquals(0xA01, hart.x[6]);
             // VA+0x2000 not fenced; fence VA+0x402000 (unmapped, same slot): the exact flush keeps VA+0x2000's entry.
-            runPiece(BASE + 0x1000, new Asm().li(3, VA + 0x402000).emit(sfenceVma(3)));
+            runPiece(BASE + 0x1000, new Asm().li(3, VA + ((long) Hart.TLB_SIZE << 12) + 0x2000).emit(sfenceVma(3)));
             assertEquals(exact, readMapped(VA + 0x2000), "exact " + exact);
             // Remap VA+0x2000 to B and fence that page: it translates anew either way.
             mem.write64(l0 + 2 * 8, ((MEGA_B >>> 12) << 10) | V_R_W_A_D);
@@ -316,7 +316,7 @@ class SuperpageFillTest {
                 java.util.Random rnd = new java.util.Random(seed * 31 + mode);
                 Twin on = new Twin(WINDOW, mode, seed % 2 == 0), off = new Twin(0, mode, false);
                 long[] megas = {MEGA_A, MEGA_B, BASE + 0x600000, BASE + 0x800000};
-                long other = VA + 0x400000;
+                long other = VA + ((long) Hart.TLB_SIZE << 12);
                 int[] mapped = {0, 1};
                 for (Twin t : new Twin[]{on, off}) {
                     t.map2m(VA, megas[0]);
