@@ -402,6 +402,13 @@ class SuperpageFillTest {
         }
         assertEquals(0, Mmu.superFillOf(1));
         assertEquals(16, Mmu.superFillOf(17));
-        assertEquals(512, Mmu.superFillOf(4096));
+        assertEquals(Math.min(512, Hart.TLB_SIZE), Mmu.superFillOf(4096));
+        assertEquals(Mmu.REPLACE_EMPTY, Mmu.replacesOf("empty"));
+        assertEquals(Mmu.REPLACE_EMPTY, Mmu.replacesOf("nonsense"));
+        assertEquals(Mmu.REPLACE_FILLED, Mmu.replacesOf("filled"));
+        assertEquals(Mmu.REPLACE_ALL, Mmu.replacesOf("all"));
+        if (System.getProperty("vmckpt.mmu.exactPageFlush") == null) {
+            assertFalse(new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0).mmu.exactPageFlush);
+        }
     }
 }
