@@ -38,7 +38,7 @@ done
 for r in $(seq 41 80); do
     if [ $((r % 2)) = 1 ]; then L1=$B; L2=$H; else L1=$H; L2=$B; fi
     log "round $r order ${L1%%=*},${L2%%=*}"
-    one $END signed "BENCH-DONE" 62 R$r-signed --launcher "$L1" --launcher "$L2" || break
+    one $END signed "BENCH-DONE" 70 R$r-signed --launcher "$L1" --launcher "$L2" || break
 done
 log "end"
 uptime
