@@ -33,8 +33,8 @@ final class MmuCounts {
 
     private static final int SET_BITS = 18, SET_SIZE = 1 << SET_BITS;
     /** Per kind: the tags filled since the last full flush, their 16-page windows and 64-page windows. */
-    private static final long[][] keys = new long[9][SET_SIZE];
-    private static final int[][] gens = new int[9][SET_SIZE];
+    private static final long[][] keys = new long[ON ? 9 : 0][SET_SIZE];
+    private static final int[][] gens = new int[ON ? 9 : 0][SET_SIZE];
     private static final int[] used = new int[9];
     private static int gen = 1;
     static long setOverflows;
