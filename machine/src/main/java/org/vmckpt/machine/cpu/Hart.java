@@ -51,7 +51,12 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         }
     }
 
-    static final int TLB_BITS = 10;
+    /**
+     * log2 of the TLB's entries per kind (read, write, fetch): 10 (1,024) unless {@code -Dvmckpt.mmu.tlbBits=B} (8-14;
+     * round 69, a size for measurement: the hit path and translated code's look-up are the same at any size, their mask a
+     * constant; a full flush and the page scans of {@link Mmu#dropWriteMappings} and {@link Mmu#pageReplaced} grow with it).
+     */
+    static final int TLB_BITS = Math.max(8, Math.min(14, Integer.getInteger("vmckpt.mmu.tlbBits", 10)));
     static final int TLB_SIZE = 1 << TLB_BITS;
     static final int TLB_MASK = TLB_SIZE - 1;
 

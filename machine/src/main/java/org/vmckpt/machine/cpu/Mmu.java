@@ -57,6 +57,50 @@ final class Mmu {
 
     final long[] mmioResult = new long[1];
 
+    /**
+     * The superpage fill (round 69; {@code -Dvmckpt.mmu.superFill=N}, N a power of two from 2 to 512 pages, 0 = off, the
+     * default): a miss that a superpage leaf (2 MiB or 1 GiB) translated also fills the TLB entries of the same kind for
+     * the other pages of its aligned N-page window that the same leaf maps (read and fetch entries: pages that memory
+     * already holds, never allocating or loading one; write entries: only pages {@code GuestMemory.pageIfGrantedForWrite}
+     * returns, already dirty in the epoch, so every first write still reaches {@code pageForWrite}). PMP is checked per
+     * page as in {@link #translate}. Every such entry lies in the 1 GiB region the miss noted in
+     * {@link #superpageRegions}, so sfence.vma, satp and PMP writes, freezes, page replacements and restores drop it as
+     * they drop the entry of the miss itself. Not final: tests set it per hart.
+     */
+    int superFill = superFillOf(Integer.getInteger("vmckpt.mmu.superFill", 0));
+    /**
+     * Which slots the superpage fill may take ({@code -Dvmckpt.mmu.superFillReplaces=empty|filled|all}, default
+     * {@code empty}): {@link #REPLACE_EMPTY} only empty ones; {@link #REPLACE_FILLED} also those holding an entry an
+     * earlier fill installed that no miss installed since (a hit does not clear the mark, so an entry in use can go:
+     * round 69's counts saw 2.6 M and 16.7 M load misses in the compute phase with it, against ~50,000); {@link
+     * #REPLACE_ALL} any (it thrashed: two windows sharing slots evicting each other at every miss).
+     */
+    int superFillReplaces = replacesOf(System.getProperty("vmckpt.mmu.superFillReplaces", "empty"));
+    static final int REPLACE_EMPTY = 0, REPLACE_FILLED = 1, REPLACE_ALL = 2;
+    /** Per slot: the entry was installed by the superpage fill, not by a miss of its own page (REPLACE_FILLED's mark). */
+    final boolean[] rFilled = new boolean[TLB_SIZE], wFilled = new boolean[TLB_SIZE], xFilled = new boolean[TLB_SIZE];
+    /**
+     * sfence.vma of one page drops only the entries of that page ({@code -Dvmckpt.mmu.exactPageFlush=true}, round 69;
+     * off by default): the slot of each TLB whose tag holds the page's number, in any context, instead of the slot
+     * whatever page it holds. Direct-mapped by virtual page, a slot holding another page's entry holds nothing the
+     * fence concerns; a page inside a cached superpage's region still flushes all.
+     */
+    boolean exactPageFlush = Boolean.getBoolean("vmckpt.mmu.exactPageFlush");
+
+    static int replacesOf(String s) {
+        switch (s) {
+            case "filled": return REPLACE_FILLED;
+            case "all": return REPLACE_ALL;
+            default: return REPLACE_EMPTY;
+        }
+    }
+
+    /** A window of {@code n} pages as the fill takes it: a power of two from 2 to 512 (rounded down), or 0. */
+    static int superFillOf(int n) {
+        if (n < 2) return 0;
+        return Integer.highestOneBit(Math.min(n, Math.min(512, TLB_SIZE)));
+    }
+
     // ================================================================== memory access: fast paths
     // A TLB entry always maps a whole 4 KiB page array and the offset checks keep the access inside it, so the
     // fast paths read and write it without the array bounds check (as translated code does, see Translator).
@@ -184,10 +228,12 @@ final class Mmu {
         if (idx >= 0) {
             byte[] page = h.ram.pageForRead(idx);
             int i = (int) (va >>> 12) & TLB_MASK;
+            if (MmuCounts.ON) MmuCounts.fill(ACCESS_READ, va, rTag[i], (va >>> 12) | dataCtx, lastLeafLevel);
             rTag[i] = (va >>> 12) | dataCtx;
             rPage[i] = page;
             rPhys[i] = idx;
-            if (lastLeafLevel > 0) noteSuperpage(va);
+            rFilled[i] = false;
+            if (lastLeafLevel > 0) superpageFilled(ACCESS_READ, va, pa);
             return readArray(page, off, size);
         }
         if (h.inUnit) { // a device read inside translated code: leave it to the interpreter (exact instret)
@@ -267,12 +313,17 @@ final class Mmu {
         int i = (int) (va >>> 12) & TLB_MASK;
         int idx = h.ram.pageIndexOf(pa);
         if (idx < 0) return null;
+        if (MmuCounts.ON) {
+            boolean w16 = MmuCounts.fill(ACCESS_WRITE, va, wTag[i], (va >>> 12) | dataCtx, lastLeafLevel);
+            MmuCounts.storePage(h.ram.isDirty(idx), w16);
+        }
         byte[] page = h.ram.pageForWrite(idx);
         writeTlbEmpty = false;
         wTag[i] = (va >>> 12) | dataCtx;
         wPage[i] = page;
         wPhys[i] = idx;
-        if (lastLeafLevel > 0) noteSuperpage(va);
+        wFilled[i] = false;
+        if (lastLeafLevel > 0) superpageFilled(ACCESS_WRITE, va, pa);
         return page;
     }
 
@@ -295,10 +346,12 @@ final class Mmu {
                 h.fault(CAUSE_FETCH_ACCESS, va);
                 return 0;
             }
+            if (MmuCounts.ON) MmuCounts.fill(ACCESS_EXEC, va, xTag[i], (va >>> 12) | fetchCtx, lastLeafLevel);
             xTag[i] = (va >>> 12) | fetchCtx;
             xPage[i] = h.ram.pageForRead(idx);
             xPhys[i] = idx;
-            if (lastLeafLevel > 0) noteSuperpage(va);
+            xFilled[i] = false;
+            if (lastLeafLevel > 0) superpageFilled(ACCESS_EXEC, va, pa);
         }
         return (short) SHORT.get(xPage[i], (int) va & 0xfff) & 0xffff;
     }
@@ -356,6 +409,17 @@ final class Mmu {
     }
 
     long walk(long va, int access, int p) {
+        if (!MmuCounts.ON) return walkTables(va, access, p);
+        long t0 = System.nanoTime();
+        long pa = walkTables(va, access, p);
+        if (p != PRIV_M && (h.satp >>> 60) != 0) {
+            MmuCounts.walks++;
+            MmuCounts.walkNs += System.nanoTime() - t0;
+        }
+        return pa;
+    }
+
+    private long walkTables(long va, int access, int p) {
         long mode = h.satp >>> 60;
         lastLeafLevel = 0;
         if (p == PRIV_M || mode == 0) return va;
@@ -370,6 +434,7 @@ final class Mmu {
             if (!h.ram.contains(pteAddr, 8)) return accessFault(access, va);
             if (h.pmp.enabled() && h.pmp.check(pteAddr, 8, PRIV_S, ACCESS_READ) == Pmp.DENY) return accessFault(access, va);
             long pte = h.ram.read64(pteAddr);
+            if (MmuCounts.ON) MmuCounts.pteReads++;
             if ((pte & PTE_V) == 0 || ((pte & PTE_R) == 0 && (pte & PTE_W) != 0) || (pte >>> 54) != 0) {
                 return pageFault(access, va);
             }
@@ -415,6 +480,7 @@ final class Mmu {
 
     public void flushTlb() {
         if (Hart.CHECK_OWNER) h.checkOwner("flushTlb");
+        if (MmuCounts.ON) MmuCounts.flushAll();
         h.events |= EVENT_FETCH_STALE;
         contextEpoch++;
         superpageRegionCount = 0;
@@ -453,6 +519,59 @@ final class Mmu {
     }
 
     /**
+     * After a slow path filled the entry of {@code va} (kind {@code access}, physical {@code pa}) from a translation
+     * whose {@link #lastLeafLevel} is positive: notes the superpage (or drops a PMP-split page's entry,
+     * {@link #noteSuperpage}) and, with {@link #superFill}, fills the neighbours of a superpage's page.
+     */
+    private void superpageFilled(int access, long va, long pa) {
+        noteSuperpage(va);
+        if (superFill != 0 && lastLeafLevel != PMP_PARTIAL_PAGE) fillNeighbours(access, va, pa);
+    }
+
+    /**
+     * The superpage fill ({@link #superFill}): the entries of kind {@code access} for the other pages of {@code va}'s
+     * aligned window, which the leaf that just translated {@code va} to {@code pa} maps at the same offsets (a window
+     * of at most 512 pages lies inside any superpage, whose virtual and physical bases are both aligned). Same context,
+     * same permissions (one leaf PTE, whose A bit, and D for a write, the walk set); PMP judged per page; a page memory
+     * does not hold, or (write) has not granted for writing in this epoch, is left to its own miss.
+     */
+    void fillNeighbours(int access, long va, long pa) {
+        int n = superFill;
+        long vpn = va >>> 12;
+        long delta = (pa >>> 12) - vpn;
+        long first = vpn & -(long) n;
+        int p = access == ACCESS_EXEC ? h.priv : effectiveDataPriv();
+        boolean pmp = h.pmp.applies(p);
+        long ctx = access == ACCESS_EXEC ? fetchCtx : dataCtx;
+        long[] tags = access == ACCESS_READ ? rTag : access == ACCESS_WRITE ? wTag : xTag;
+        byte[][] pages = access == ACCESS_READ ? rPage : access == ACCESS_WRITE ? wPage : xPage;
+        int[] phys = access == ACCESS_READ ? rPhys : access == ACCESS_WRITE ? wPhys : xPhys;
+        boolean[] fills = access == ACCESS_READ ? rFilled : access == ACCESS_WRITE ? wFilled : xFilled;
+        int replaces = superFillReplaces;
+        int filled = 0;
+        for (long v = first, end = first + n; v < end; v++) {
+            if (v == vpn) continue;
+            int i = (int) v & TLB_MASK;
+            long tag = v | ctx;
+            long old = tags[i];
+            if (old == tag || (old != -1 && replaces != REPLACE_ALL && (replaces == REPLACE_EMPTY || !fills[i]))) continue;
+            long ppa = (v + delta) << 12;
+            int idx = h.ram.pageIndexOf(ppa);
+            if (idx < 0) continue;
+            if (pmp && h.pmp.check(ppa, 1, p, access) != Pmp.ALLOW_PAGE) continue;
+            byte[] page = access == ACCESS_WRITE ? h.ram.pageIfGrantedForWrite(idx) : h.ram.pageIfPresent(idx);
+            if (page == null) continue;
+            tags[i] = tag;
+            pages[i] = page;
+            phys[i] = idx;
+            fills[i] = true;
+            filled++;
+        }
+        if (filled > 0 && access == ACCESS_WRITE) writeTlbEmpty = false;
+        if (MmuCounts.ON) MmuCounts.filled[access] += filled;
+    }
+
+    /**
      * sfence.vma with an address: drops the translations of that page in every context. Entries are indexed by
      * virtual page only, so that is one slot per TLB; if the page may lie in a cached superpage, flush all.
      */
@@ -463,15 +582,28 @@ final class Mmu {
         long region = va >> 30;
         boolean inSuperpage = superpageRegionsOverflowed;
         for (int k = 0; k < superpageRegionCount; k++) if (superpageRegions[k] == region) inSuperpage = true;
+        if (MmuCounts.ON) MmuCounts.pageFlushes++;
         if (inSuperpage) {
+            if (MmuCounts.ON) MmuCounts.pageFlushesAll++;
             flushTlb();
             return;
         }
         int i = (int) (va >>> 12) & TLB_MASK;
+        long vpn = va >>> 12;
+        if (MmuCounts.ON) MmuCounts.pageFlush(vpn, rTag[i], wTag[i], xTag[i]);
+        if (exactPageFlush) {
+            if ((rTag[i] & VPN_MASK) == vpn) { rTag[i] = -1; rPage[i] = null; }
+            if ((wTag[i] & VPN_MASK) == vpn) { wTag[i] = -1; wPage[i] = null; }
+            if ((xTag[i] & VPN_MASK) == vpn) { xTag[i] = -1; xPage[i] = null; }
+            return;
+        }
         rTag[i] = -1; rPage[i] = null;
         wTag[i] = -1; wPage[i] = null;
         xTag[i] = -1; xPage[i] = null;
     }
+
+    /** The virtual page number's bits of a TLB tag (below the context's bits 52..63). */
+    static final long VPN_MASK = (1L << 52) - 1;
 
     /** Whether the fetch TLB maps {@code pc} to the guest physical address {@code key} (a {@link CodeCache} key). */
     boolean fetchesFrom(long pc, long key) {
@@ -491,6 +623,7 @@ final class Mmu {
 
     void flushWriteMappings() {
         if (Hart.CHECK_OWNER) h.checkOwner("flushWriteMappings");
+        if (MmuCounts.ON) MmuCounts.writeFlushes++;
         Arrays.fill(wTag, -1);
         Arrays.fill(wPage, null);
         writeTlbEmpty = true;
@@ -498,6 +631,7 @@ final class Mmu {
 
     void pageReplaced(int pageIndex) {
         if (Hart.CHECK_OWNER) h.checkOwner("pageReplaced");
+        if (MmuCounts.ON) MmuCounts.pagesReplaced++;
         h.events |= EVENT_FETCH_STALE;
         for (int i = 0; i < TLB_SIZE; i++) {
             if (rPhys[i] == pageIndex && rPage[i] != null) { rTag[i] = -1; rPage[i] = null; }

@@ -208,6 +208,34 @@ public final class GuestMemory {
     }
 
     /**
+     * The host array {@link #pageForRead} would return for page {@code idx} without doing anything to get it: the page's
+     * array if it has one and is not waiting for a lazy restore, else null (never allocates or loads). For a hart's TLB
+     * filling the neighbours of a page it translated (Mmu's superpage fill), which must not touch pages the guest has not.
+     */
+    public byte[] pageIfPresent(int idx) {
+        byte[] p = page(idx);
+        if (p == null || (lazyPending != null && lazyPending.get(idx))) return null;
+        return p;
+    }
+
+    /**
+     * The host array {@link #pageForWrite} would return for page {@code idx} if that call would change nothing: the page
+     * has an array, is dirty in this epoch, holds no translated code, has no origin and is not shared with a frozen view
+     * (its copy-on-write already made). Else null, and nothing happens: the first write of a page in an epoch still goes
+     * through {@link #pageForWrite} (dirty log, write order, copy-on-write, code pages, origins).
+     */
+    public byte[] pageIfGrantedForWrite(int idx) {
+        byte[] p = page(idx);
+        if (p == null || (dirty[idx >>> 6] & (1L << idx)) == 0 || (codePages[idx >>> 6] & (1L << idx)) != 0
+                || origins[idx] != null || (lazyPending != null && lazyPending.get(idx))) {
+            return null;
+        }
+        byte[][][] f = frozen;
+        if (f != null && pageOf(f, idx) == p) return null;
+        return p;
+    }
+
+    /**
      * The host array to write page {@code idx} through: marks the page dirty in this epoch and, if it is
      * part of the frozen view, replaces it by a private copy first. A hart may cache the result for writes
      * until {@link MemoryObserver#flushWriteMappings()}.
