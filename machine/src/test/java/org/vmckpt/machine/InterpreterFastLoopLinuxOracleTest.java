@@ -53,4 +53,17 @@ class InterpreterFastLoopLinuxOracleTest {
             fast.hart(0).setInterpreterFastLoop(false, false, true);
         }, fast -> { });
     }
+
+    /** The same with the fast loop's lean form ({@code -Dvmckpt.interp.leanLoop}, round 69). */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void leanFastLoopAgreesAtEveryCheckpointCount() throws Exception {
+        LinuxTwins.bootAndCompare("the fast loop's lean form", general -> {
+            general.hart(0).setTranslation(false);
+            general.hart(0).setInterpreterFastLoop(false);
+        }, fast -> {
+            fast.hart(0).setTranslation(false);
+            fast.hart(0).setInterpreterFastLoop(false, false, false, true);
+        }, fast -> { });
+    }
 }

@@ -233,6 +233,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         interpreter.setFastLoop(atomics, mul, compressedParts);
     }
 
+    /** As above, with the fast loop's lean form on or off (tests; InterpreterFastLoop#LEAN, -Dvmckpt.interp.leanLoop). */
+    public void setInterpreterFastLoop(boolean atomics, boolean mul, boolean compressedParts, boolean lean) {
+        interpreter.setFastLoop(atomics, mul, compressedParts, lean);
+    }
+
     /**
      * Builds units off the guest's thread (the default for a machine that is not deterministic), or on it: in
      * deterministic mode a unit then appears at the same instruction count in every run.

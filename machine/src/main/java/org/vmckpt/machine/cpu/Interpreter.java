@@ -95,6 +95,12 @@ final class Interpreter {
         fastLoop = new InterpreterFastLoop(this, atomics, mul, compressedParts);
     }
 
+    /** As above, with the lean form of the fast loop ({@link InterpreterFastLoop#runLean}) on or off (tests: its switch). */
+    void setFastLoop(boolean atomics, boolean mul, boolean compressedParts, boolean lean) {
+        if (compressedParts) CompressedParts.fillAll();
+        fastLoop = new InterpreterFastLoop(this, atomics, mul, compressedParts, lean);
+    }
+
     /** {@link #interpret(int, boolean, long)} with no address to stop at. */
     int interpret(int budget, boolean blockMode) {
         return interpret(budget, blockMode, -1);
@@ -111,7 +117,8 @@ final class Interpreter {
         int n = 0;
         h.events = 0;
         while (true) {
-            int ran = fastLoop.run(budget - n, blockMode, stopAt);
+            InterpreterFastLoop fl = fastLoop;
+            int ran = fl.lean ? fl.runLean(budget - n, blockMode, stopAt) : fl.run(budget - n, blockMode, stopAt);
             n += ran;
             if (InterpreterStops.ENABLED) countFastRun(ran, n >= budget, stopAt);
             if (n >= budget || h.events != 0 || (ran > 0 && h.pc == stopAt)) break;

@@ -41,6 +41,17 @@ final class InterpreterFastLoop {
      * a call).
      */
     static final boolean MUL = Boolean.getBoolean("vmckpt.interp.fastMul");
+    /**
+     * {@code -Dvmckpt.interp.leanLoop=true} (<b>off by default</b>; round 69): {@link Interpreter#interpret} runs
+     * {@link #runLean} instead of {@link #run}: the same instructions with fewer values and checks per instruction for
+     * C2 to carry (the registers through Unsafe, no range or null tests; one fetch-window compare instead of the page
+     * end's and the page's). Under the translator the boot's run thread spent about half its CPU in this loop's C2
+     * code (~9 ns per interpreted instruction), the head (fetch, expansion, field decode, dispatch) half of that
+     * (docs/BENCHMARKS.md round 69).
+     */
+    static final boolean LEAN = Boolean.getBoolean("vmckpt.interp.leanLoop");
+    /** The offset of a {@code long[]}'s first element (the registers, {@link #runLean}). */
+    private static final long LONG_BASE = UNSAFE.arrayBaseOffset(long[].class);
     // (Interpreter#COMPRESSED_PARTS, -Dvmckpt.interp.compressedParts=true, off by default, also turns on this loop's
     // expansion of 16-bit instructions from CompressedParts' two tables: see #parts.)
 
@@ -61,6 +72,8 @@ final class InterpreterFastLoop {
      * interpreted instruction since round 37, kept the big table.
      */
     private final boolean parts;
+    /** Whether {@link Interpreter#interpret} runs {@link #runLean} rather than {@link #run} ({@link #LEAN} unless a test says). */
+    final boolean lean;
 
     InterpreterFastLoop(Interpreter interpreter) {
         this(interpreter, ATOMICS, MUL);
@@ -71,6 +84,11 @@ final class InterpreterFastLoop {
     }
 
     InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul, boolean parts) {
+        this(interpreter, atomics, mul, parts, LEAN);
+    }
+
+    InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul, boolean parts, boolean lean) {
+        this.lean = lean;
         this.interpreter = interpreter;
         this.h = interpreter.h;
         this.mmu = interpreter.mmu;
@@ -377,6 +395,326 @@ final class InterpreterFastLoop {
         h.pc = pc;
         h.instret += n;
         x[0] = 0; // x0 reads as zero between instructions
+        return n;
+    }
+
+    /**
+     * {@link #run} in a leaner form for C2 ({@link #LEAN}): the same instructions, stops and results, instruction for
+     * instruction. What differs is what C2 has to carry and test per instruction: the registers are read and written
+     * through Unsafe at the field's offset times 8 ({@code (insn >>> 12) & 0xf8} is rs1's, as translated units do), so
+     * there is no null test, length load or range test of {@code x} (the launcher's {@code -XX:PerMethodTrapLimit=0}
+     * makes each of those an explicit test in the loop); and the fetch is from a window, the current page from its
+     * start to its last 4-byte slot: one unsigned compare of {@code pc - fetchBase} per instruction instead of the
+     * page end's and the page number's, one live value less (the page number), and a fetch page that is never null
+     * (it is set only after a null test), so no null test at each fetch. Expects {@code h.events} to be 0.
+     */
+    int runLean(int budget, boolean blockMode, long stopAt) {
+        final Mmu mmu = this.mmu;
+        final long[] x = h.x;
+        long pc = h.pc;
+        // The fetch window: the page pc is in (the fetch TLB maps it) from its start up to offset 0xffc. Outside it (another
+        // page, or a 4-byte read that would cross the page end) the window moves, or the loop stops there.
+        byte[] fetchPage;
+        long fetchBase;
+        {
+            int off = (int) pc & 0xfff;
+            long vpn = pc >>> 12;
+            int ti = (int) vpn & TLB_MASK;
+            byte[] page = off > 0xffc || mmu.xTag[ti] != (vpn | mmu.fetchCtx) ? null : mmu.xPage[ti];
+            if (page == null) { // nothing runs (as run's first test stopping)
+                UNSAFE.putLong(x, LONG_BASE, 0L);
+                return 0;
+            }
+            fetchPage = page;
+            fetchBase = pc - off;
+        }
+        int left = budget;
+        loop:
+        while (left > 0) {
+            long d = pc - fetchBase;
+            if (d + Long.MIN_VALUE > 0xffc + Long.MIN_VALUE) { // (unsigned: before the window or past its end)
+                int off = (int) pc & 0xfff;
+                if (off > 0xffc) break; // a 4-byte read would cross the page: the general loop's fetch
+                long vpn = pc >>> 12;
+                int ti = (int) vpn & TLB_MASK;
+                if (mmu.xTag[ti] != (vpn | mmu.fetchCtx)) break;
+                byte[] page = mmu.xPage[ti];
+                if (page == null) break;
+                fetchPage = page;
+                fetchBase = pc - off;
+                d = off;
+            }
+            int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + d);
+            long next = pc + 4;
+            if ((insn & 3) != 3) {
+                int c = insn & 0xffff;
+                if (parts) {
+                    insn = CompressedParts.lookUp(c);
+                    if ((insn & 3) != 3) insn = Compressed.expandedOrZero(c);
+                } else {
+                    insn = Compressed.expandedOrZero(c);
+                }
+                if (insn == 0) break; // not expanded yet, or illegal
+                next = pc + 2;
+            }
+            UNSAFE.putLong(x, LONG_BASE, 0L); // x0
+            switch (insn & 0x7f) {
+                case 0x37: // LUI
+                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), insn & 0xfffff000);
+                    break;
+                case 0x17: // AUIPC
+                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), pc + (insn & 0xfffff000));
+                    break;
+                case 0x6f: // JAL
+                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), next);
+                    pc = pc + ((insn & 0x80000000) >> 11 | insn & 0xff000 | (insn >>> 9) & 0x800 | (insn >>> 20) & 0x7fe);
+                    left--;
+                    if (pc == stopAt) break loop;
+                    if (blockMode && pc != next && interpreter.endsBlock(pc)) {
+                        h.events = EVENT_BLOCK_END;
+                        break loop;
+                    }
+                    continue;
+                case 0x67: { // JALR
+                    long target = (UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8)) + (insn >> 20)) & ~1L;
+                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), next);
+                    pc = target;
+                    left--;
+                    if (pc == stopAt) break loop;
+                    if (blockMode && pc != next && interpreter.endsBlock(pc)) {
+                        h.events = EVENT_BLOCK_END;
+                        break loop;
+                    }
+                    continue;
+                }
+                case 0x63: { // branches
+                    int funct3 = (insn >>> 12) & 7;
+                    long a = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8));
+                    long b = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 17) & 0xf8));
+                    boolean taken;
+                    switch (funct3) {
+                        case 0: taken = a == b; break;
+                        case 1: taken = a != b; break;
+                        case 4: taken = a < b; break;
+                        case 5: taken = a >= b; break;
+                        case 6: taken = a + Long.MIN_VALUE < b + Long.MIN_VALUE; break;
+                        case 7: taken = a + Long.MIN_VALUE >= b + Long.MIN_VALUE; break;
+                        default: break loop; // illegal
+                    }
+                    if (taken) {
+                        pc = pc + (((insn >> 31) << 12) | (((insn >>> 7) & 1) << 11) | (((insn >>> 25) & 0x3f) << 5) | (((insn >>> 8) & 0xf) << 1));
+                        left--;
+                        if (pc == stopAt) break loop;
+                        if (blockMode && pc != next && interpreter.endsBlock(pc)) {
+                            h.events = EVENT_BLOCK_END;
+                            break loop;
+                        }
+                        continue;
+                    }
+                    break;
+                }
+                case 0x03: { // loads: the TLB's fast path only
+                    int funct3 = (insn >>> 12) & 7;
+                    long va = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8)) + (insn >> 20);
+                    int di = (int) (va >>> 12) & TLB_MASK;
+                    long dOff = va & 0xfff;
+                    if (mmu.rTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
+                    byte[] page = mmu.rPage[di];
+                    long a = Mmu.BYTE_BASE + dOff;
+                    long v;
+                    switch (funct3) {
+                        case 0: v = UNSAFE.getByte(page, a); break;
+                        case 1: v = UNSAFE.getShort(page, a); break;
+                        case 2: v = UNSAFE.getInt(page, a); break;
+                        case 3: v = UNSAFE.getLong(page, a); break;
+                        case 4: v = UNSAFE.getByte(page, a) & 0xffL; break;
+                        case 5: v = UNSAFE.getShort(page, a) & 0xffffL; break;
+                        case 6: v = UNSAFE.getInt(page, a) & 0xffffffffL; break;
+                        default: break loop; // illegal
+                    }
+                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), v);
+                    break;
+                }
+                case 0x23: { // stores: the write TLB's fast path only (it maps no page holding translations)
+                    int funct3 = (insn >>> 12) & 7;
+                    if (funct3 > 3) break loop; // illegal
+                    long va = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8)) + (((insn >> 25) << 5) | ((insn >>> 7) & 31));
+                    int di = (int) (va >>> 12) & TLB_MASK;
+                    long dOff = va & 0xfff;
+                    if (mmu.wTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
+                    byte[] page = mmu.wPage[di];
+                    long a = Mmu.BYTE_BASE + dOff;
+                    long v = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 17) & 0xf8));
+                    switch (funct3) {
+                        case 0: UNSAFE.putByte(page, a, (byte) v); break;
+                        case 1: UNSAFE.putShort(page, a, (short) v); break;
+                        case 2: UNSAFE.putInt(page, a, (int) v); break;
+                        default: UNSAFE.putLong(page, a, v);
+                    }
+                    break;
+                }
+                case 0x13: { // OP-IMM
+                    int funct3 = (insn >>> 12) & 7;
+                    long a = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8));
+                    long imm = insn >> 20;
+                    long r;
+                    switch (funct3) {
+                        case 0: r = a + imm; break;
+                        case 1: r = a << imm; break;
+                        case 2: r = a < imm ? 1 : 0; break;
+                        case 3: r = a + Long.MIN_VALUE < imm + Long.MIN_VALUE ? 1 : 0; break;
+                        case 4: r = a ^ imm; break;
+                        case 5: r = (insn & 0x40000000) != 0 ? a >> imm : a >>> imm; break;
+                        case 6: r = a | imm; break;
+                        default: r = a & imm;
+                    }
+                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), r);
+                    break;
+                }
+                case 0x33: { // OP: RV64I's operations, with mul on the multiplications; the rest: the general loop's
+                    int funct3 = (insn >>> 12) & 7;
+                    long a = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8));
+                    long b = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 17) & 0xf8));
+                    int funct7 = insn >>> 25;
+                    long r;
+                    if (funct7 == 0) {
+                        switch (funct3) {
+                            case 0: r = a + b; break;
+                            case 1: r = a << b; break;
+                            case 2: r = a < b ? 1 : 0; break;
+                            case 3: r = a + Long.MIN_VALUE < b + Long.MIN_VALUE ? 1 : 0; break;
+                            case 4: r = a ^ b; break;
+                            case 5: r = a >>> b; break;
+                            case 6: r = a | b; break;
+                            default: r = a & b;
+                        }
+                    } else if (funct7 == 0x20 && funct3 == 0) {
+                        r = a - b;
+                    } else if (funct7 == 0x20 && funct3 == 5) {
+                        r = a >> b;
+                    } else if (funct7 == 1 && funct3 < 4 && mul) {
+                        switch (funct3) {
+                            case 0: r = a * b; break;
+                            case 1: r = Math.multiplyHigh(a, b); break;
+                            case 2: r = Math.multiplyHigh(a, b) + ((b >> 63) & a); break;
+                            default: r = Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
+                        }
+                    } else {
+                        break loop;
+                    }
+                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), r);
+                    break;
+                }
+                case 0x1b: { // OP-IMM-32
+                    int funct3 = (insn >>> 12) & 7;
+                    long a = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8));
+                    long imm = insn >> 20;
+                    long r;
+                    switch (funct3) {
+                        case 0: r = (int) (a + imm); break;
+                        case 1: r = (int) a << (int) imm; break;
+                        case 5: r = (insn & 0x40000000) != 0 ? (int) a >> (int) imm : (int) a >>> (int) imm; break;
+                        default: break loop; // illegal
+                    }
+                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), r);
+                    break;
+                }
+                case 0x3b: { // OP-32: addw and subw; with mul the word shifts and mulw
+                    int funct7 = insn >>> 25;
+                    if ((insn & 0x7000) == 0 && (funct7 == 0 || funct7 == 0x20)) {
+                        long a = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8));
+                        long b = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 17) & 0xf8));
+                        UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), funct7 == 0 ? (int) (a + b) : (int) (a - b));
+                        break;
+                    }
+                    if (!mul) break loop;
+                    int funct3 = (insn >>> 12) & 7;
+                    int a = (int) UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8));
+                    int b = (int) UNSAFE.getLong(x, LONG_BASE + ((insn >>> 17) & 0xf8));
+                    long r;
+                    if (funct7 == 0 && funct3 == 1) {
+                        r = a << b;
+                    } else if (funct7 == 0 && funct3 == 5) {
+                        r = a >>> b;
+                    } else if (funct7 == 0x20 && funct3 == 5) {
+                        r = a >> b;
+                    } else if (funct7 == 1 && funct3 == 0) {
+                        r = a * b; // mulw
+                    } else {
+                        break loop;
+                    }
+                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), r);
+                    break;
+                }
+                case 0x2f: { // atomics, with atomics on (as in run)
+                    int funct3 = (insn >>> 12) & 7;
+                    long va = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8));
+                    if (!atomics || (funct3 != 2 && funct3 != 3) || (va & (funct3 == 3 ? 7 : 3)) != 0) break loop;
+                    int funct5 = insn >>> 27;
+                    int rs2 = (insn >>> 20) & 31;
+                    int di = (int) (va >>> 12) & TLB_MASK;
+                    long tag = (va >>> 12) | mmu.dataCtx;
+                    long at = Mmu.BYTE_BASE + (va & 0xfff);
+                    long v;
+                    if (funct5 == 2) { // LR
+                        if (rs2 != 0 || mmu.rTag[di] != tag) break loop;
+                        v = funct3 == 3 ? UNSAFE.getLong(mmu.rPage[di], at) : UNSAFE.getInt(mmu.rPage[di], at);
+                        h.reservation = va;
+                    } else {
+                        if (mmu.wTag[di] != tag) break loop;
+                        byte[] page = mmu.wPage[di];
+                        long src = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 17) & 0xf8));
+                        if (funct5 == 3) { // SC
+                            if (h.reservation == va) {
+                                if (funct3 == 3) UNSAFE.putLong(page, at, src); else UNSAFE.putInt(page, at, (int) src);
+                                v = 0;
+                            } else {
+                                v = 1;
+                            }
+                            h.reservation = -1;
+                        } else {
+                            long old = funct3 == 3 ? UNSAFE.getLong(page, at) : UNSAFE.getInt(page, at);
+                            long b = funct3 == 3 ? src : (int) src;
+                            long r;
+                            switch (funct5) {
+                                case 0x01: r = b; break;
+                                case 0x00: r = old + b; break;
+                                case 0x04: r = old ^ b; break;
+                                case 0x0c: r = old & b; break;
+                                case 0x08: r = old | b; break;
+                                case 0x10: r = Math.min(old, b); break;
+                                case 0x14: r = Math.max(old, b); break;
+                                case 0x18:
+                                    r = (funct3 == 3 ? old + Long.MIN_VALUE <= b + Long.MIN_VALUE
+                                            : (old & 0xffffffffL) <= (b & 0xffffffffL)) ? old : b;
+                                    break;
+                                case 0x1c:
+                                    r = (funct3 == 3 ? old + Long.MIN_VALUE >= b + Long.MIN_VALUE
+                                            : (old & 0xffffffffL) >= (b & 0xffffffffL)) ? old : b;
+                                    break;
+                                default: break loop; // not an AMO: illegal
+                            }
+                            if (funct3 == 3) UNSAFE.putLong(page, at, r); else UNSAFE.putInt(page, at, (int) r);
+                            v = old;
+                        }
+                    }
+                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), v);
+                    break;
+                }
+                case 0x0f: // FENCE, FENCE.I: nothing to do
+                    if ((insn & 0x6000) != 0) break loop;
+                    break;
+                default:
+                    break loop; // system, floating point, illegal: the general loop's
+            }
+            pc = next;
+            left--;
+            if (next == stopAt) break;
+        }
+        int n = budget - left;
+        h.pc = pc;
+        h.instret += n;
+        UNSAFE.putLong(x, LONG_BASE, 0L); // x0 reads as zero between instructions
         return n;
     }
 }

@@ -130,11 +130,23 @@ class InterpreterFastLoopTest {
         randomProgramsRunAsInTheGeneralLoop(false, true);
     }
 
+    /** The same in the fast loop's lean form (-Dvmckpt.interp.leanLoop; round 69), alone and with the other switches. */
+    @Test
+    void randomProgramsRunAsInTheGeneralLoopInTheLeanForm() {
+        randomProgramsRunAsInTheGeneralLoop(false, false, true);
+        randomProgramsRunAsInTheGeneralLoop(true, false, true);
+        randomProgramsRunAsInTheGeneralLoop(false, true, true);
+    }
+
     private static void randomProgramsRunAsInTheGeneralLoop(boolean atomicsAndMul) {
         randomProgramsRunAsInTheGeneralLoop(atomicsAndMul, false);
     }
 
     private static void randomProgramsRunAsInTheGeneralLoop(boolean atomicsAndMul, boolean parts) {
+        randomProgramsRunAsInTheGeneralLoop(atomicsAndMul, parts, false);
+    }
+
+    private static void randomProgramsRunAsInTheGeneralLoop(boolean atomicsAndMul, boolean parts, boolean lean) {
         for (int seed = 1; seed <= 40; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
             GuestMemory memFast = new GuestMemory(BASE, 1 << 16);
@@ -142,7 +154,7 @@ class InterpreterFastLoopTest {
             writeProgram(memFast, r.split());
             writeProgram(memGeneral, new SplittableRandom(seed).split());
             Hart fast = hart(memFast, true);
-            if (atomicsAndMul || parts) fast.interpreter.setFastLoop(atomicsAndMul, atomicsAndMul, parts);
+            fast.interpreter.setFastLoop(atomicsAndMul, atomicsAndMul, parts, lean);
             Hart general = hart(memGeneral, false);
             start(fast);
             start(general);
@@ -151,7 +163,7 @@ class InterpreterFastLoopTest {
                 int a = fast.run(budget);
                 int b = general.run(budget);
                 String where = "seed " + seed + ", slice " + slice + (atomicsAndMul ? ", atomics and mul on" : "")
-                        + (parts ? ", compressed parts on" : "");
+                        + (parts ? ", compressed parts on" : "") + (lean ? ", lean form" : "");
                 assertEquals(b, a, "instructions run, " + where);
                 assertEquals(general.pc, fast.pc, "pc, " + where);
                 assertEquals(general.instret, fast.instret, "instret, " + where);
@@ -184,7 +196,19 @@ class InterpreterFastLoopTest {
         everySixteenBitEncodingRunsAsItsExpansion(true);
     }
 
+    /** The same in the lean form ({@link InterpreterFastLoop#runLean}), without and with the two tables. */
+    @Test
+    void everySixteenBitEncodingRunsAsItsExpansionInTheLeanForm() {
+        everySixteenBitEncodingRunsAsItsExpansion(false, true);
+        CompressedParts.fillAll();
+        everySixteenBitEncodingRunsAsItsExpansion(true, true);
+    }
+
     private static void everySixteenBitEncodingRunsAsItsExpansion(boolean parts) {
+        everySixteenBitEncodingRunsAsItsExpansion(parts, false);
+    }
+
+    private static void everySixteenBitEncodingRunsAsItsExpansion(boolean parts, boolean lean) {
         GuestMemory memFast = new GuestMemory(BASE, 1 << 16);
         GuestMemory memGeneral = new GuestMemory(BASE, 1 << 16);
         Hart fast = hart(memFast, true);
@@ -198,7 +222,7 @@ class InterpreterFastLoopTest {
             start(h);
             assertEquals(2, h.run(2));
         }
-        InterpreterFastLoop loop = new InterpreterFastLoop(fast.interpreter, false, false, parts);
+        InterpreterFastLoop loop = new InterpreterFastLoop(fast.interpreter, false, false, parts, lean);
         SplittableRandom r = new SplittableRandom(7);
         long pc = BASE + CODE + 0x100;
         long dataPage = BASE + DATA;
@@ -225,7 +249,7 @@ class InterpreterFastLoopTest {
                 }
                 String what = String.format("encoding %04x (%08x), trial %d", c, Compressed.expand(c), trial);
                 fast.events = 0;
-                int n = loop.run(1, false, -1);
+                int n = lean ? loop.runLean(1, false, -1) : loop.run(1, false, -1);
                 assertEquals(1, general.run(1), what);
                 if (n == 0) {
                     assertEquals(pc, fast.pc, "stopped, pc untouched: " + what);
@@ -366,5 +390,85 @@ class InterpreterFastLoopTest {
         assertEquals(10, h.x[5]);
         assertEquals(3, h.instret);
         assertFalse(Compressed.expanded(cAddi), "the fast loop fills nothing");
+    }
+
+    /**
+     * The lean form's fetch window (round 69) against {@link InterpreterFastLoop#run}, on twin harts from the same state:
+     * a straight line that falls through from one page's last 4-byte slot into the next page (the window moves), a jump
+     * to the next page's last two 2-byte slots and a 32-bit instruction at offset 0xffe (both forms stop before it: its
+     * fetch crosses the page), then on the third page a jump back into the first page (the window moves back) and a jump
+     * to a page the fetch TLB does not map (both stop there), with every budget from 1 to 14 and an address to stop at
+     * on each of the path's instructions: the same count, pc, instret and registers. Fails if the window lets a fetch
+     * run past the page end or keeps a page after the pc left it.
+     */
+    @Test
+    void theLeanFormsFetchWindowFollowsThePagesAsTheFastLoop() {
+        long p1 = BASE + CODE, p2 = p1 + 0x1000, p3 = p2 + 0x1000;
+        GuestMemory[] mems = {new GuestMemory(BASE, 1 << 16), new GuestMemory(BASE, 1 << 16)};
+        int cAddi = 7 << 7 | 1 << 2 | 1; // c.addi x7, 1
+        for (GuestMemory m : mems) {
+            put(m, p1 + 0xff0, addi(5, 5, 1), addi(5, 5, 2), addi(5, 5, 3), addi(5, 5, 4)); // falls through into p2
+            put(m, p2, addi(6, 6, 1), j(0xffa - 4, 0));                                       // to p2 + 0xffa
+            m.writeBytes(p2 + 0xffa, new byte[] {(byte) cAddi, (byte) (cAddi >>> 8), (byte) cAddi, (byte) (cAddi >>> 8)}, 0, 4);
+            put(m, p2 + 0xffe, addi(8, 8, 1));                                                  // crosses into p3
+            put(m, p3 + 2, addi(9, 9, 1), j((int) (p1 + 0x100 - (p3 + 6)), 0));              // back into p1
+            put(m, p1 + 0x100, addi(10, 10, 1), i(0, 11, 0, 0, 0x67));                           // jalr x0, 0(x11): unmapped
+        }
+        Hart[] harts = {hart(mems[0], false), hart(mems[1], false)};
+        for (Hart h : harts) { // the general loop runs the path once: the fetch TLB maps the three pages, not the data page
+            start(h);
+            h.pc = p1 + 0xff0;
+            h.x[11] = BASE + DATA;
+            assertEquals(13, h.run(13));
+            assertEquals(BASE + DATA, h.pc);
+        }
+        long[] path = {p1 + 0xff0, p1 + 0xff4, p1 + 0xff8, p1 + 0xffc, p2, p2 + 4, p2 + 0xffa, p2 + 0xffc, p2 + 0xffe,
+                p3 + 2, p3 + 6, p1 + 0x100, p1 + 0x104, BASE + DATA};
+        for (int start = 0; start < path.length - 1; start++) {
+            for (int budget = 1; budget <= 14; budget++) {
+                for (int stop = -1; stop < path.length; stop++) {
+                    long stopAt = stop < 0 ? -1 : path[stop];
+                    int[] ran = new int[2];
+                    for (int k = 0; k < 2; k++) {
+                        Hart h = harts[k];
+                        java.util.Arrays.fill(h.x, 0);
+                        h.x[11] = BASE + DATA;
+                        h.pc = path[start];
+                        h.instret = 0;
+                        h.events = 0;
+                        InterpreterFastLoop loop = new InterpreterFastLoop(h.interpreter, false, false, false, k == 1);
+                        ran[k] = k == 1 ? loop.runLean(budget, false, stopAt) : loop.run(budget, false, stopAt);
+                    }
+                    String what = "from " + Long.toHexString(path[start]) + ", budget " + budget + ", stop at " + Long.toHexString(stopAt);
+                    assertEquals(ran[0], ran[1], "instructions run, " + what);
+                    assertEquals(harts[0].pc, harts[1].pc, "pc, " + what);
+                    assertEquals(harts[0].instret, harts[1].instret, "instret, " + what);
+                    assertArrayEquals(harts[0].x, harts[1].x, "registers, " + what);
+                }
+            }
+        }
+        // And the path itself: from its start, 8 instructions up to the crossing one, which neither form fetches.
+        Hart h = harts[1];
+        java.util.Arrays.fill(h.x, 0);
+        h.pc = p1 + 0xff0;
+        h.instret = 0;
+        assertEquals(8, new InterpreterFastLoop(h.interpreter, false, false, false, true).runLean(100, false, -1));
+        assertEquals(p2 + 0xffe, h.pc);
+        assertEquals(10, h.x[5]);
+        assertEquals(2, h.x[7]);
+        h.x[11] = BASE + DATA;
+        assertEquals(1, h.run(1), "the general loop runs the crossing addi");
+        assertEquals(4, new InterpreterFastLoop(h.interpreter, false, false, false, true).runLean(100, false, -1),
+                "on into p3, back in p1, then stops before the unmapped page");
+        assertEquals(BASE + DATA, h.pc);
+        assertEquals(1, h.x[9]);
+        assertEquals(1, h.x[10]);
+        assertEquals(13, h.instret);
+    }
+
+    private static void put(GuestMemory m, long at, int... insns) {
+        byte[] b = new byte[4 * insns.length];
+        for (int k = 0; k < insns.length; k++) for (int q = 0; q < 4; q++) b[4 * k + q] = (byte) (insns[k] >>> (8 * q));
+        m.writeBytes(at, b, 0, b.length);
     }
 }
