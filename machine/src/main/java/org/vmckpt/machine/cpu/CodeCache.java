@@ -1281,9 +1281,11 @@ public final class CodeCache {
      * the rebuilds (see {@link #missLeft}); null if no unit left so.
      */
     String missLeaveSummary() {
-        String hotLine = Translator.hotMissLeaves ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves, under %d insns a leave: calls):"
+        String crossLine = Translator.crossOnce ? String.format("hot-tier builds with the second page's check once per call (Translator.crossOnce): %,d%n",
+                Translator.crossOnceUnits.get()) : "";
+        String hotLine = crossLine + (Translator.hotMissLeaves ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves, under %d insns a leave: calls):"
                 + " %,d with miss exits, %,d with calls; rebuilt with calls after leaving often %,d, installed %,d%n",
-                hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds, missRebuilds, missRebuildsInstalled) : "";
+                hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds, missRebuilds, missRebuildsInstalled) : "");
         if (c1MissLeft == 0 && c1MissRebuilds == 0) return hotLine.isEmpty() ? null : hotLine;
         long[] buckets = new long[5]; // 1-15, 16-255, 256-4095, 4096-65535, more
         List<TranslatedUnit> l = new ArrayList<>();

@@ -51,7 +51,7 @@ class HotMissLeavesTest {
         if (translate) {
             h.setTranslation(true);
             h.setTranslationThreshold(1);
-            h.setPromotionThreshold(200_000);
+            h.setPromotionThreshold(30_000); // (a batch may begin anywhere in the loop: its ~10 entries share the count)
             h.codeCache.hotShare = 0;
             h.codeCache.hotMinRun = 0;
             h.codeCache.hotBriefRunsPercent = 0;
@@ -111,7 +111,7 @@ class HotMissLeavesTest {
         for (TranslatedUnit u : MissLeavesAdaptiveTest.hotUnits(jit)) assertTrue(u.missLeaving, "a hot unit with miss exits: " + Long.toHexString(u.key) + " builds " + jit.codeCache.hotMissLeaveBuilds + "/" + jit.codeCache.hotMissCallBuilds + " rebuilds " + jit.codeCache.missRebuilds + " " + jit.codeCache.missLeaveSummary());
         // The hot units left at their misses (and the interpreter went on from there as the reference did, above).
         long exits = hotMissExits(jit);
-        assertTrue(exits >= 100, "hot units' miss exits: " + exits);
+        assertTrue(exits >= 20, "hot units' miss exits: " + exits);
         // Batches that end every 37 instructions through some of the loop's misses (x6 = 2,048 k: B is loaded, A misses next).
         runComparing(jit, ref, jit.instret + 37, jit.instret + 60_000, 37);
         assertTrue(hotMissExits(jit) > exits, "left again while compared at every budget");
