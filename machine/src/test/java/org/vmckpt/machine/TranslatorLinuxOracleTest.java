@@ -89,4 +89,33 @@ class TranslatorLinuxOracleTest {
             on.setBoolean(null, before);
         }
     }
+
+    /**
+     * As above with the hot tier's per-unit miss exits on (Translator#hotMissLeaves, off by default; round 69): hot builds
+     * whose C1 units rarely left before a miss leave at their own misses, among the units compared. (Set through reflection.)
+     */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void withHotMissLeaves() throws Exception {
+        Class<?> t = Class.forName("org.vmckpt.machine.cpu.Translator"), c = Class.forName("org.vmckpt.machine.cpu.CodeCache");
+        java.lang.reflect.Field on = t.getDeclaredField("hotMissLeaves"), builds = c.getDeclaredField("hotMissLeaveBuildsAll");
+        on.setAccessible(true);
+        builds.setAccessible(true);
+        boolean before = on.getBoolean(null);
+        long built = ((java.util.concurrent.atomic.AtomicLong) builds.get(null)).get();
+        on.setBoolean(null, true);
+        try {
+            LinuxTwins.bootAndCompare("the translator with hotMissLeaves", interp -> interp.hart(0).setTranslation(false),
+                    jit -> jit.hart(0).setTranslation(true), jit -> {
+                        CodeCache.Stats s = jit.hart(0).translationStats();
+                        assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
+                        long exits = ((java.util.concurrent.atomic.AtomicLong) assertDoesNotThrow(() -> builds.get(null))).get() - built;
+                        System.out.printf("TranslatorLinuxOracleTest withHotMissLeaves: %d hot-tier builds with miss exits, %d promotions%n",
+                                exits, s.promotions());
+                        assertTrue(exits > 0, "hot-tier builds with miss exits: " + s);
+                    });
+        } finally {
+            on.setBoolean(null, before);
+        }
+    }
 }

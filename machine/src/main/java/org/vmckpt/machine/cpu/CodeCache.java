@@ -225,6 +225,21 @@ public final class CodeCache {
     static final long MISS_LEAVES_MIN_INSNS = Long.getLong("vmckpt.jit.missLeavesMinInsns", 2_000_000);
     /** See {@link #MISS_LEAVES_MIN_INSNS}; tests change it. */
     static volatile long missLeavesMinInsns = MISS_LEAVES_MIN_INSNS;
+    /**
+     * Translator#hotMissLeaves' rule ({@link #hotMissCalls}): a C1 unit being promoted gets a hot build with the miss exits
+     * if it left before a miss at most once per this many instructions of its count to the hot tier
+     * ({@code -Dvmckpt.jit.hotMissInsns=N}, default 20,000: ten times {@link #missLeavesInsns}, the hot rule's bar for
+     * taking the exits away again, so that a unit is not built with them only to lose them; a C1 unit that left every
+     * 1,000 or fewer is rebuilt with the calls before, by {@link #missLeft}).
+     */
+    static final long HOT_MISS_INSNS = Long.getLong("vmckpt.jit.hotMissInsns", 20_000);
+    /** See {@link #HOT_MISS_INSNS}; tests change it. */
+    static volatile long hotMissInsns = HOT_MISS_INSNS;
+    /** Translator#hotMissLeaves: hot-tier builds asked for with the miss exits, and with the calls (by {@link #hotMissCalls}). */
+    long hotMissLeaveBuilds, hotMissCallBuilds;
+    /** The same by every cache of the JVM (for tests). */
+    static final java.util.concurrent.atomic.AtomicLong hotMissLeaveBuildsAll = new java.util.concurrent.atomic.AtomicLong(),
+            hotMissCallBuildsAll = new java.util.concurrent.atomic.AtomicLong();
     /** The adaptive rule's rebuilds installed, by every cache of the JVM (for tests). */
     static final java.util.concurrent.atomic.AtomicLong missRebuildsAll = new java.util.concurrent.atomic.AtomicLong();
     /** Hot-tier units the adaptive rule had built again without missLeaves' exits (queued), and such builds installed. */
@@ -900,7 +915,7 @@ public final class CodeCache {
     TranslatedUnit hot(TranslatedUnit u, Hart h, int left) {
         if (u instanceof InnerEntry e) return innerLooked(e);
         if (u.parked != null) return endWindow(u, h);
-        if (u.hot && u.missLeaving && !u.dead && Translator.missLeavesAdaptive) return missLook(u, h, left);
+        if (u.hot && u.missLeaving && !u.dead && (Translator.missLeavesAdaptive || Translator.hotMissLeaves)) return missLook(u, h, left);
         if (u.hot || u.dead) {
             u.untilHot = Long.MAX_VALUE;
             return u;
@@ -948,12 +963,35 @@ public final class CodeCache {
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
             u.hotRunLength = runLength;
             if (HOT_LOG) hotLog("decided (" + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began):", u, null, h);
-            promote(u, h);
+            promote(u, h, hotMissCalls(u));
             return u;
         }
         if (hotProfileRuns > 0 && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h, left);
         if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) return u;
         return install(u, p, h, false, left);
+    }
+
+    /**
+     * Translator#hotMissLeaves: whether the hot-tier build of C1 unit {@code u}, promoted now, has the rejoining calls
+     * (true) or the miss exits (false). The exits only when {@code u} was built with the leaves before a missing access
+     * (Translator#c1MissLeaves, TranslatedUnit#missesCounted; not its rebuild with the calls, {@link #builtC1Rebuild},
+     * nor a C1 unit built without the switch: no evidence) and left at most once per
+     * {@link #hotMissInsns} instructions of {@link #hotAfter} (the least it retired to get here: a count the hot tier
+     * began again only adds to it, so the rule errs towards the calls). False when the switch is off (nothing to choose)
+     * or Translator#missLeaves is on (every hot build has the exits).
+     */
+    private boolean hotMissCalls(TranslatedUnit u) {
+        if (!Translator.hotMissLeaves || Translator.missLeaves) return false;
+        boolean calls = !u.missesCounted || Integer.toUnsignedLong(u.missExits) * hotMissInsns > hotAfter;
+        if (calls) {
+            hotMissCallBuilds++;
+            hotMissCallBuildsAll.incrementAndGet();
+        } else {
+            hotMissLeaveBuilds++;
+            hotMissLeaveBuildsAll.incrementAndGet();
+        }
+        if (HOT_LOG) hotLog((calls ? "with calls" : "with miss exits") + " (C1 " + (u.missesCounted ? "leaves " + u.missExits : "not counted") + "):", u, null, null);
+        return calls;
     }
 
     /**
@@ -1243,7 +1281,12 @@ public final class CodeCache {
      * the rebuilds (see {@link #missLeft}); null if no unit left so.
      */
     String missLeaveSummary() {
-        if (c1MissLeft == 0 && c1MissRebuilds == 0) return null;
+        String crossLine = Translator.crossOnce ? String.format("hot-tier builds with the second page's check once per call (Translator.crossOnce): %,d%n",
+                Translator.crossOnceUnits.get()) : "";
+        String hotLine = crossLine + (Translator.hotMissLeaves ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves, under %d insns a leave: calls):"
+                + " %,d with miss exits, %,d with calls; rebuilt with calls after leaving often %,d, installed %,d%n",
+                hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds, missRebuilds, missRebuildsInstalled) : "");
+        if (c1MissLeft == 0 && c1MissRebuilds == 0) return hotLine.isEmpty() ? null : hotLine;
         long[] buckets = new long[5]; // 1-15, 16-255, 256-4095, 4096-65535, more
         List<TranslatedUnit> l = new ArrayList<>();
         for (TranslatedUnit u : units) {
@@ -1261,7 +1304,7 @@ public final class CodeCache {
             TranslatedUnit u = l.get(i);
             sb.append(String.format(" %x (%d insns%s) %,d", u.key, u.instructionCount, u.leavesBeforeMiss ? "" : ", rebuilt", u.missExits));
         }
-        return sb.append('\n').toString();
+        return sb.append('\n').append(hotLine).toString();
     }
 
     /** Starts the hot-tier build of live unit {@code u} from its pages' bytes (unchanged since it was built: they are code pages). */

@@ -143,6 +143,12 @@ public abstract class TranslatedUnit {
      * leaves and may build the unit again with the slow paths' calls.
      */
     boolean leavesBeforeMiss;
+    /**
+     * Of a C1 unit: built with Translator#c1MissLeaves' code (its accesses' misses leave before the access and are
+     * counted in {@link #missExits}, if it has any such access), not as the rebuild with the calls. Translator#hotMissLeaves
+     * reads it as "its leaves are evidence" (CodeCache#hotMissCalls).
+     */
+    boolean missesCounted;
     /** Of such a unit: its rebuild with the calls is queued or done (CodeCache#missLeft asks once). */
     boolean missRebuildAsked;
     /** Of such a unit: its rebuild's job while it waits for the translator thread (its leaves meanwhile order the queue). */

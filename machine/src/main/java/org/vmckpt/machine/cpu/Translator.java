@@ -377,6 +377,21 @@ final class Translator {
      * (docs/BENCHMARKS.md round 62). Tests change it.
      */
     static volatile boolean missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");
+    /**
+     * {@link #missLeaves} per hot-tier unit, chosen by its C1 build's leaves ({@code -Dvmckpt.jit.hotMissLeaves=true};
+     * round 69; off by default; without effect when {@link #missLeaves} is on, which gives every hot build the exits).
+     * A C1 unit built with {@link #c1MissLeaves}' leaves before a missing access counts them (CodeCache#missLeft); at
+     * its promotion (CodeCache#hotMissCalls) one that left at most once per CodeCache#hotMissInsns instructions of its
+     * count to the hot tier (CodeCache#hotAfter) gets a hot build with the miss exits, and one that left more often, was
+     * rebuilt with the calls (CodeCache#missLeft's rebuild) or was built without the leaves gets the rejoining calls
+     * (as without the switch). A hot unit built with the exits is then under {@link #missLeavesAdaptive}'s rule
+     * (counted miss exits, CodeCache#missLook): built again with the calls, once, if it then misses often. Why: C2 keeps
+     * a loop's invariants (the TLB's arrays, the context) in registers only when no slow path's call joins the loop
+     * again (round 58's gzip chain step; round 68's SHA-256 loop, 198 -> 154 x86 instructions an iteration), and a hot
+     * unit that leaves at a miss does not rejoin; round 58's missLeaves for every hot build lost the default boot.
+     * Tests change it.
+     */
+    static volatile boolean hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
     /** Miss exits of a unit between two looks of the adaptive rule ({@link #missLeavesAdaptive}); a power of two. */
     static final int MISS_CHECK = 256;
     /** {@link #MISS_CHECK} for the units built from now on (a power of two); tests lower it. */
@@ -570,9 +585,9 @@ final class Translator {
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
-        missLeavesNow = hot && missLeaves && !missCalls;
+        missLeavesNow = hot && (missLeaves || hotMissLeaves) && !missCalls; // (hotMissLeaves: CodeCache#hotMissCalls chose missCalls)
         tlbMasksNow = hot && tlbMasks;
-        missCountNow = missLeavesNow && (missLeavesAdaptive || Hart.PROFILE_UNITS);
+        missCountNow = missLeavesNow && (missLeavesAdaptive || hotMissLeaves || Hart.PROFILE_UNITS);
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -856,6 +871,7 @@ final class Translator {
         u.hot = hot;
         u.missLeaving = missLeavesNow && missExit != null; // (missExit: of the generate that made classBytes, the last)
         u.leavesBeforeMiss = compactLeaveNow && compactMissLabel != null; // (likewise)
+        u.missesCounted = compactLeaveNow;
         return u;
     }
 
@@ -3502,7 +3518,7 @@ final class Translator {
         mv.visitInsn(IADD);
         mv.visitInsn(DUP_X1);
         mv.visitFieldInsn(PUTFIELD, UNIT, "missExits", "I");
-        if (!missLeavesAdaptive) {
+        if (!missLeavesAdaptive && !hotMissLeaves) {
             mv.visitInsn(POP);
             return;
         }
