@@ -74,13 +74,13 @@ final class MmuCounts {
         if (level == 1) leaf2m[kind]++;
         else if (level == 2) leaf1g[kind]++;
         if (oldTag == -1) slotEmpty[kind]++;
-        else if ((oldTag & ((1L << 52) - 1)) == (va >>> 12)) slotSameVpn[kind]++;
+        else if ((oldTag & Mmu.VPN_MASK) == (va >>> 12)) slotSameVpn[kind]++;
         else slotOther[kind]++;
         if (seen(kind * 3, tag)) again[kind]++;
         else cold[kind]++;
         boolean w16 = false;
         if (level == 1 || level == 2) {
-            long ctx = tag & ~((1L << 52) - 1);
+            long ctx = tag & ~Mmu.VPN_MASK;
             w16 = seen(kind * 3 + 1, ((va >>> 16) & ((1L << 48) - 1)) | ctx);
             if (w16) win16[kind]++;
             if (seen(kind * 3 + 2, ((va >>> 18) & ((1L << 46) - 1)) | ctx)) win64[kind]++;
