@@ -111,9 +111,16 @@ final class CsrFile {
                 if (h.priv == PRIV_S && (h.mstatus & TVM) != 0) break;
                 long mode = v >>> 60;
                 if (mode != 0 && mode != 8 && mode != 9) return; // unsupported mode: the write has no effect
-                h.satp = v & ((0xfL << 60) | h.mmu.PPN_MASK);           // no ASID bits: ASIDLEN = 0
-                h.mmu.flushTlb();
-                h.mmu.updateContexts();
+                Mmu m = h.mmu;
+                if (m.asidBits == 0) {
+                    h.satp = v & ((0xfL << 60) | Mmu.PPN_MASK);           // no ASID bits: ASIDLEN = 0
+                    m.flushTlb();
+                } else {
+                    // ASIDLEN = asidBits (-Dvmckpt.mmu.asids): the write keeps the TLB, whose tags carry the ASID
+                    h.satp = v & ((0xfL << 60) | m.satpAsidField | Mmu.PPN_MASK);
+                    m.satpWritten();
+                }
+                m.updateContexts();
                 return;
             }
             case MSTATUS: writeMstatus(v); return;

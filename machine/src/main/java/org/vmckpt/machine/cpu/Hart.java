@@ -808,7 +808,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         mscratch = csrs[i++]; mepc = csrs[i++]; mcause = csrs[i++]; mtval = csrs[i++]; mcounteren = csrs[i++];
         menvcfg = csrs[i++]; mcountinhibit = csrs[i++];
         stvec = csrs[i++]; sscratch = csrs[i++]; sepc = csrs[i++]; scause = csrs[i++]; stval = csrs[i++];
-        scounteren = csrs[i++]; senvcfg = csrs[i++]; satp = csrs[i];
+        scounteren = csrs[i++]; senvcfg = csrs[i++]; satp = mmu.maskSatp(csrs[i]);
         if (version >= 2) {
             cycleOffset = counters[0]; instretOffset = counters[1]; cycleFrozen = counters[2]; instretFrozen = counters[3];
         } else {

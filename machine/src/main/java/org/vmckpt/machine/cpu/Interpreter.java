@@ -612,7 +612,10 @@ final class Interpreter {
             }
             if ((funct12 >>> 5) == 0x09 && rd == 0) { // sfence.vma
                 if (h.priv == PRIV_U || (h.priv == PRIV_S && (h.mstatus & TVM) != 0)) { h.illegal(insn); return next; }
-                if (rs1 == 0) mmu.flushTlb(); else mmu.flushTlbPage(h.x[rs1]);
+                int rs2 = (insn >>> 20) & 31;
+                if (rs2 != 0 && mmu.asidBits != 0) { // one address space's entries only (not the global ones)
+                    if (rs1 == 0) mmu.flushAsid(h.x[rs2]); else mmu.flushAsidPage(h.x[rs1], h.x[rs2]);
+                } else if (rs1 == 0) mmu.flushTlb(); else mmu.flushTlbPage(h.x[rs1]);
                 return next;
             }
             h.illegal(insn);

@@ -22,6 +22,7 @@ final class Mmu {
 
     Mmu(Hart h) {
         this.h = h;
+        initAsids(Integer.getInteger("vmckpt.mmu.asids", 0));
     }
 
     // ------------------------------------------------------------------ TLB
@@ -86,6 +87,107 @@ final class Mmu {
      * fence concerns; a page inside a cached superpage's region still flushes all.
      */
     boolean exactPageFlush = Boolean.getBoolean("vmckpt.mmu.exactPageFlush");
+
+    // ------------------------------------------------------------------ address-space identifiers (round 70)
+    /**
+     * The ASID bits satp keeps ({@code -Dvmckpt.mmu.asids=N}, 0-16; 0, the default, is the hart without ASIDs: satp's
+     * ASID field reads 0 and every satp write flushes the TLB). With N > 0 the field is WARL with N bits, a satp write
+     * does not flush, and the TLB's tags carry the ASID where the context needs it:
+     * <ul>
+     * <li>entries filled in a paged U-mode context, or a paged S-mode data context with SUM set, carry in bits
+     * {@link #TID_SHIFT}..63 a small tag id ({@link #tidBits}, 1..{@link #MAX_TID}) that stands for the ASID they were
+     * filled under (the id is part of {@link #dataCtx}/{@link #fetchCtx}, so the hit paths compare one tag as before);
+     * <li>entries filled in a paged S-mode context without SUM (the kernel's own accesses and its fetches) carry no
+     * ASID and hit under every ASID; such a context keeps only <em>global</em> leaves (G set in the leaf or a PTE
+     * above it): a non-global leaf translated there is used for that access only and not kept (as a page PMP splits),
+     * so an entry without an ASID is never another address space's mapping.
+     * </ul>
+     * The ids are handed out in order to the ASIDs satp is written with; when all {@link #MAX_TID} are taken, a full
+     * flush frees them all (as every full flush does). sfence.vma with rs2 != x0 drops only that ASID's entries (all of
+     * them, or the one page's), never the ASID-less global ones; with rs2 = x0 it drops everything, as before.
+     * Not final: tests set it per hart ({@link #setAsidBits}).
+     */
+    int asidBits;
+    /** satp's ASID field as the WARL keeps it: N bits from bit 44. */
+    long satpAsidField;
+    /** Per ASID, its tag id since the last full flush (0: none); null while {@link #asidBits} is 0. */
+    int[] tidOfAsid;
+    /** Per tag id, the ASID it stands for. */
+    final int[] asidOfTid = new int[MAX_TID + 1];
+    /** Tag ids 1..tidsUsed are taken. */
+    int tidsUsed;
+    /** The current satp ASID's tag id, shifted to {@link #TID_SHIFT} (0 with ASIDs off). */
+    long tidBits;
+    static final int TID_SHIFT = 57;
+    static final int MAX_TID = 127;
+    static final long TID_MASK = (long) MAX_TID << TID_SHIFT;
+    /** satp's ASID field at its widest (16 bits from bit 44). */
+    static final long SATP_ASID_ALL = 0xffffL << 44;
+    /** Counters for --stats and tests: ASID fences (all pages / one page), id roll-overs, leaves not kept. */
+    long asidFences, asidPageFences, tidRollovers, unkeptLeaves;
+
+    static int asidBitsOf(int n) {
+        return Math.max(0, Math.min(16, n));
+    }
+
+    /** Sets the ASID bits (tests; the constructor takes {@code vmckpt.mmu.asids}): masks satp, flushes the TLB. */
+    void setAsidBits(int n) {
+        initAsids(n);
+        h.satp &= ~SATP_ASID_ALL | satpAsidField;
+        flushTlb();
+        updateContexts();
+    }
+
+    private void initAsids(int n) {
+        asidBits = asidBitsOf(n);
+        satpAsidField = asidBits == 0 ? 0 : ((1L << asidBits) - 1) << 44;
+        tidOfAsid = asidBits == 0 ? null : new int[1 << asidBits];
+        tidsUsed = 0;
+        tidBits = 0;
+    }
+
+    /** satp with the ASID bits this hart does not keep cleared (a restore's satp may come from another setting). */
+    long maskSatp(long satp) {
+        return satp & (~SATP_ASID_ALL | satpAsidField);
+    }
+
+    /** The tag id of satp's ASID, given one if it has none (after a full flush if all are taken), into {@link #tidBits}. */
+    private void refreshTid() {
+        if (asidBits == 0) {
+            tidBits = 0;
+            return;
+        }
+        int asid = (int) (h.satp >>> 44) & ((1 << asidBits) - 1);
+        int t = tidOfAsid[asid];
+        if (t == 0) {
+            if (tidsUsed == MAX_TID) {
+                tidRollovers++;
+            if (MmuCounts.ON) MmuCounts.tidRollovers++;
+                flushTlb(); // frees every id and gives satp's ASID the first
+                return;
+            }
+            t = ++tidsUsed;
+            tidOfAsid[asid] = t;
+            asidOfTid[t] = asid;
+        }
+        tidBits = (long) t << TID_SHIFT;
+    }
+
+    /** A satp write with ASIDs on: no flush (the privileged spec implies none); the new ASID's tag id. */
+    void satpWritten() {
+        if (MmuCounts.ON) MmuCounts.satpWrites++;
+        refreshTid();
+    }
+
+    /** The tag id bits of a context: the ASID's for paged U, and for paged S data with SUM; none otherwise. */
+    private long tidOfContext(int p, long mode, boolean sum) {
+        return mode != 0 && (p == PRIV_U || (p == PRIV_S && sum)) ? tidBits : 0;
+    }
+
+    /** Whether a non-global leaf translated for {@code access} at privilege {@code p} may be kept in the TLB. */
+    private boolean keepsOnlyGlobal(int access, int p) {
+        return p == PRIV_S && (h.satp >>> 60) != 0 && (access == ACCESS_EXEC || (h.mstatus & SUM) == 0);
+    }
 
     static int replacesOf(String s) {
         switch (s) {
@@ -369,8 +471,9 @@ final class Mmu {
         contextEpoch++;
         long mode = h.satp >>> 60;
         int dp = effectiveDataPriv();
-        dataCtx = contextOf(dp, mode, (h.mstatus & SUM) != 0, (h.mstatus & MXR) != 0) << 52;
-        fetchCtx = contextOf(h.priv, mode, false, false) << 52;
+        boolean sum = (h.mstatus & SUM) != 0;
+        dataCtx = contextOf(dp, mode, sum, (h.mstatus & MXR) != 0) << 52 | tidOfContext(dp, mode, sum);
+        fetchCtx = contextOf(h.priv, mode, false, false) << 52 | tidOfContext(h.priv, mode, false);
     }
 
     static long contextOf(int p, long mode, boolean sum, boolean mxr) {
@@ -379,7 +482,9 @@ final class Mmu {
         return 8 | p | (sum ? 2 : 0) | (mxr ? 4 : 0);
     }
 
-    static final long PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_A = 64, PTE_D = 128;
+    static final long PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_G = 32, PTE_A = 64, PTE_D = 128;
+    /** Whether the last successful walk's leaf was global (G in it or in a PTE above it); meaningful with paging only. */
+    boolean lastLeafGlobal;
     static final long PPN_MASK = (1L << 44) - 1;
 
     /**
@@ -398,7 +503,15 @@ final class Mmu {
     long translate(long va, int access) {
         int p = access == ACCESS_EXEC ? h.priv : effectiveDataPriv();
         long pa = walk(va, access, p);
-        if (h.trap || !h.pmp.applies(p)) return pa;
+        if (h.trap) return pa;
+        if (asidBits != 0 && !lastLeafGlobal && keepsOnlyGlobal(access, p)) {
+            // A context whose entries carry no ASID keeps only global leaves: this one serves this access alone.
+            unkeptLeaves++;
+            if (MmuCounts.ON) MmuCounts.unkeptLeaves++;
+            pmpPartialAccess = access;
+            lastLeafLevel = PMP_PARTIAL_PAGE;
+        }
+        if (!h.pmp.applies(p)) return pa;
         int allowed = h.pmp.check(pa, 1, p, access);
         if (allowed == Pmp.DENY) return accessFault(access, va);
         if (allowed == Pmp.ALLOW_HERE) {
@@ -428,6 +541,7 @@ final class Mmu {
         long top = va >> (vaBits - 1);
         if (top != 0 && top != -1) return pageFault(access, va);
         long table = (h.satp & PPN_MASK) << 12;
+        boolean global = false;
         for (int level = levels - 1; level >= 0; level--) {
             long vpn = (va >>> (12 + 9 * level)) & 0x1ff;
             long pteAddr = table + vpn * 8;
@@ -438,6 +552,7 @@ final class Mmu {
             if ((pte & PTE_V) == 0 || ((pte & PTE_R) == 0 && (pte & PTE_W) != 0) || (pte >>> 54) != 0) {
                 return pageFault(access, va);
             }
+            global |= (pte & PTE_G) != 0; // G in a non-leaf PTE makes every mapping below it global
             if ((pte & (PTE_R | PTE_X)) == 0) {
                 if ((pte & (PTE_A | PTE_D | PTE_U)) != 0) return pageFault(access, va);
                 table = ((pte >>> 10) & PPN_MASK) << 12;
@@ -465,6 +580,7 @@ final class Mmu {
             }
             long pageMask = (1L << (12 + 9 * level)) - 1;
             lastLeafLevel = level;
+            lastLeafGlobal = global;
             return ((ppn << 12) & ~pageMask) | (va & pageMask);
         }
         return pageFault(access, va);
@@ -492,6 +608,61 @@ final class Mmu {
         Arrays.fill(wPage, null);
         Arrays.fill(xPage, null);
         writeTlbEmpty = true;
+        if (asidBits != 0) {
+            // Nothing is cached under any id now: free them all, and give satp's ASID the first (the contexts follow).
+            for (int t = 1; t <= tidsUsed; t++) tidOfAsid[asidOfTid[t]] = 0;
+            tidsUsed = 0;
+            refreshTid();
+            if ((dataCtx & TID_MASK) != 0) dataCtx = (dataCtx & ~TID_MASK) | tidBits;
+            if ((fetchCtx & TID_MASK) != 0) fetchCtx = (fetchCtx & ~TID_MASK) | tidBits;
+        }
+    }
+
+    /**
+     * sfence.vma x0, rs2 with ASIDs on: drops every entry filled under ASID {@code asidValue} (masked to the ASID bits),
+     * in every context, and nothing else (no ASID-less global entry, no other ASID's).
+     */
+    void flushAsid(long asidValue) {
+        if (Hart.CHECK_OWNER) h.checkOwner("flushAsid");
+        asidFences++;
+        if (MmuCounts.ON) MmuCounts.asidFences++;
+        h.events |= EVENT_FETCH_STALE;
+        contextEpoch++;
+        int t = tidOfAsid[(int) asidValue & ((1 << asidBits) - 1)];
+        if (t == 0) return; // nothing is cached under it since the last full flush
+        long tb = (long) t << TID_SHIFT;
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if ((rTag[i] & TID_MASK) == tb) { rTag[i] = -1; rPage[i] = null; }
+            if ((wTag[i] & TID_MASK) == tb) { wTag[i] = -1; wPage[i] = null; }
+            if ((xTag[i] & TID_MASK) == tb) { xTag[i] = -1; xPage[i] = null; }
+        }
+    }
+
+    /**
+     * sfence.vma rs1, rs2 with ASIDs on: drops the entries of page {@code va} filled under ASID {@code asidValue}; if
+     * the page may lie in a cached superpage, every entry of that ASID ({@link #flushAsid}).
+     */
+    void flushAsidPage(long va, long asidValue) {
+        if (Hart.CHECK_OWNER) h.checkOwner("flushAsidPage");
+        long region = va >> 30;
+        boolean inSuperpage = superpageRegionsOverflowed;
+        for (int k = 0; k < superpageRegionCount; k++) if (superpageRegions[k] == region) inSuperpage = true;
+        if (inSuperpage) {
+            flushAsid(asidValue);
+            return;
+        }
+        asidPageFences++;
+        if (MmuCounts.ON) MmuCounts.asidPageFences++;
+        h.events |= EVENT_FETCH_STALE;
+        contextEpoch++;
+        int t = tidOfAsid[(int) asidValue & ((1 << asidBits) - 1)];
+        if (t == 0) return;
+        long want = (va >>> 12) | (long) t << TID_SHIFT;
+        long mask = VPN_MASK | TID_MASK;
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if ((rTag[i] & mask) == want) { rTag[i] = -1; rPage[i] = null; }
+        if ((wTag[i] & mask) == want) { wTag[i] = -1; wPage[i] = null; }
+        if ((xTag[i] & mask) == want) { xTag[i] = -1; xPage[i] = null; }
     }
 
     /**

@@ -28,6 +28,8 @@ final class MmuCounts {
     static long storeFirstWrite, storeDirtyBefore, storeSuperWin16Dirty;
     static long walks, pteReads, walkNs;
     static long fullFlushes, pageFlushes, pageFlushesAll, writeFlushes, pagesReplaced;
+    /** With ASIDs (-Dvmckpt.mmu.asids): satp writes that kept the TLB, ASID fences (all / one page), id roll-overs, leaves not kept. */
+    static long satpWrites, asidFences, asidPageFences, tidRollovers, unkeptLeaves;
     /** Single-page sfence.vma outside superpage regions, per TLB (load, store, fetch): the slot held the page, another page, nothing. */
     static final long[] flushSame = new long[3], flushOther = new long[3], flushEmpty = new long[3];
 
@@ -145,6 +147,8 @@ final class MmuCounts {
         b.append(" pageflush");
         for (int k = 0; k < 3; k++) b.append(' ').append(flushSame[k]).append(' ').append(flushOther[k]).append(' ').append(flushEmpty[k]);
         b.append(" overflows ").append(setOverflows);
+        b.append(" asids ").append(satpWrites).append(' ').append(asidFences).append(' ').append(asidPageFences).append(' ')
+                .append(tidRollovers).append(' ').append(unkeptLeaves);
         return b.toString();
     }
 }
