@@ -255,6 +255,11 @@ class TranslatorDifferentialTest {
         if (rnd.nextInt(6) == 0) {
             // Rewrite satp or [m|s]status with its own value: translation context "changes" inside a unit.
             int csr = rnd.nextBoolean() ? SATP : machineMode() ? MSTATUS : SSTATUS;
+            if (asidItems && csr == SATP && rnd.nextBoolean()) {
+                // A switch to another ASID (0-3) of the same tables: satp ^= k << 44 (a no-op where satp keeps no such bit).
+                return it.i32(addi(T2, 0, rnd.nextInt(4))).i32(i(44, T2, 1, T2, 0x13)).i32(csrrs(T, SATP, 0))
+                        .i32(r(0, T2, T, 4, T, 0x33)).i32(csrrw(0, SATP, T));
+            }
             return it.i32(csrrs(T, csr, 0)).i32(csrrw(0, csr, T));
         }
         int[] readWrite = machineMode()
@@ -280,7 +285,11 @@ class TranslatorDifferentialTest {
             case 2: return it.i32(0xffffffff); // illegal: a trap
             case 3: return it.i32(0x00000000); // illegal (all zero): a trap
             case 4: return it.i32(machineMode() ? ECALL : EBREAK); // trap, skipped by the handler
-            case 5: return it.i32(SFENCE_VMA); // ends a unit (illegal in U-mode: a trap)
+            case 5:
+                if (asidItems && rnd.nextBoolean()) { // an ASID's fence (0-3), of all pages or of the data page's
+                    return it.i32(addi(T2, 0, rnd.nextInt(4))).i32(r(0x09, T2, rnd.nextBoolean() ? 0 : DBASE, 0, 0, 0x73));
+                }
+                return it.i32(SFENCE_VMA); // ends a unit (illegal in U-mode: a trap)
             default: return it.i32(i(0, 0, 0, 0, 0x13)); // nop
         }
     }
@@ -568,6 +577,7 @@ class TranslatorDifferentialTest {
             if (jalrSecondWay) h.codeCache.jalrSecondWay = true; // (jalrSecondWayInEveryMode; else the property's default)
             if (wordLocals) h.codeCache.wordLocals = true; // (wordLocalsInEveryMode)
         }
+        if (asidBits >= 0) h.mmu.setAsidBits(asidBits); // (asidSwitchesAndFencesInEveryMode)
         h.pc = BASE;
         return h;
     }
@@ -711,6 +721,34 @@ class TranslatorDifferentialTest {
         runSeeds(Hart.PRIV_S, Long.MAX_VALUE, true, 64, 65);
         runSeeds(Hart.PRIV_M, 2_000, true, 66, 67);
         runSeeds(Hart.PRIV_U, 2_000, true, 68);
+    }
+
+    /** The programs get ASID switches and ASID fences (asidSwitchesAndFencesInEveryMode). */
+    static boolean asidItems;
+    /** Every hart's ASID bits ({@link Mmu#setAsidBits}), or -1 for the property's default. */
+    static int asidBits = -1;
+
+    /**
+     * Address-space identifiers ({@code -Dvmckpt.mmu.asids}, off by default, round 70) in every mode and both tiers:
+     * satp writes that switch among ASIDs 0-3 of the same tables keep the TLB, and {@code sfence.vma} with rs2 drops
+     * one ASID's entries (of all pages or of one), with the translator's units, chains and fetch checks against the
+     * interpreter.
+     */
+    @Test
+    void asidSwitchesAndFencesInEveryMode() {
+        asidItems = true;
+        asidBits = 16;
+        try {
+            runSeeds(Hart.PRIV_S, 91, 92, 93);
+            runSeeds(Hart.PRIV_U, 94, 95);
+            runSeeds(MPRV, 96);
+            runSeeds(Hart.PRIV_M, 97);
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 98);
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 99);
+        } finally {
+            asidItems = false;
+            asidBits = -1;
+        }
     }
 
     /** The translating harts' caches get {@link CodeCache#jalrSecondWay} on (jalrSecondWayInEveryMode). */
