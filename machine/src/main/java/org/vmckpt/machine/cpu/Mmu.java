@@ -14,7 +14,8 @@ import static org.vmckpt.machine.cpu.Hart.*;
  * <p>TLB tags carry the translation context (effective privilege, SUM, MXR, bare or paged) in bits 52..56 (and,
  * with {@code -Dvmckpt.mmu.asids}, an ASID's tag id in bits 57..63: {@link #asidBits}), so privilege changes never
  * flush the TLB; only {@code satp} writes (not with ASIDs), {@code sfence.vma} and PMP CSR writes do (PMP is
- * checked when an entry is filled: {@link #translate}, {@link Pmp}). A write entry exists only for a page that {@link GuestMemory#pageForWrite} has marked dirty in the current epoch.
+ * checked when an entry is filled: {@link #translate}, {@link Pmp}). A write entry exists only for a page that
+ * {@link GuestMemory#pageForWrite} has marked dirty in the current epoch.
  * The TLB is its own state (a cache, never saved); the architectural state it reads lives in {@link Hart}.
  */
 final class Mmu {
