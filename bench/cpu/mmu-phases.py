@@ -34,7 +34,7 @@ def parse(body):
                          ("flushes", ["full", "page", "pageAll", "write", "replaced"]),
                          ("pageflush", [f"{k}.{w}" for k in ("load", "store", "fetch") for w in ("same", "other", "empty")]),
                          ("overflows", ["sets"]),
-                         ("asids", ["satpKept", "fences", "pageFences", "rollovers", "unkept"])):
+                         ("asids", ["satpKept", "fences", "pageFences", "rollovers", "kernelTagged"])):
         if group == "asids" and i >= len(t):
             break  # a line from before round 70
         assert t[i] == group, (t[i], group)

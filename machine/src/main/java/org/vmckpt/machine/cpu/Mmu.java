@@ -99,9 +99,11 @@ final class Mmu {
      * {@link #TID_SHIFT}..63 a small tag id ({@link #tidBits}, 1..{@link #MAX_TID}) that stands for the ASID they were
      * filled under (the id is part of {@link #dataCtx}/{@link #fetchCtx}, so the hit paths compare one tag as before);
      * <li>entries filled in a paged S-mode context without SUM (the kernel's own accesses and its fetches) carry no
-     * ASID and hit under every ASID; such a context keeps only <em>global</em> leaves (G set in the leaf or a PTE
-     * above it): a non-global leaf translated there is used for that access only and not kept (as a page PMP splits),
-     * so an entry without an ASID is never another address space's mapping.
+     * ASID and hit under every ASID, as long as every leaf translated there is <em>global</em> (G set in the leaf or a
+     * PTE above it), as Linux maps all kernel memory; the first non-global leaf translated in such a context turns
+     * {@link #kernelTagged} on until the next full flush: from then on S-mode contexts carry the ASID too (so an entry
+     * without an ASID is never another address space's private mapping, and a kernel that maps itself non-global
+     * keeps a TLB, per ASID).
      * </ul>
      * The ids are handed out in order to the ASIDs satp is written with; when all {@link #MAX_TID} are taken, a full
      * flush frees them all (as every full flush does). sfence.vma with rs2 != x0 drops only that ASID's entries (all of
@@ -124,8 +126,13 @@ final class Mmu {
     static final long TID_MASK = (long) MAX_TID << TID_SHIFT;
     /** satp's ASID field at its widest (16 bits from bit 44). */
     static final long SATP_ASID_ALL = 0xffffL << 44;
-    /** Counters for --stats and tests: ASID fences (all pages / one page), id roll-overs, leaves not kept. */
-    long asidFences, asidPageFences, tidRollovers, unkeptLeaves;
+    /**
+     * A non-global leaf was translated in a paged S-mode context without SUM since the last full flush: S-mode contexts
+     * carry the ASID's tag id too ({@link #asidBits}).
+     */
+    boolean kernelTagged;
+    /** Counters for tests: ASID fences (all pages / one page), id roll-overs, times {@link #kernelTagged} was set. */
+    long asidFences, asidPageFences, tidRollovers, kernelTaggings;
 
     static int asidBitsOf(int n) {
         return Math.max(0, Math.min(16, n));
@@ -182,12 +189,12 @@ final class Mmu {
 
     /** The tag id bits of a context: the ASID's for paged U, and for paged S data with SUM; none otherwise. */
     private long tidOfContext(int p, long mode, boolean sum) {
-        return mode != 0 && (p == PRIV_U || (p == PRIV_S && sum)) ? tidBits : 0;
+        return mode != 0 && (p == PRIV_U || (p == PRIV_S && (sum || kernelTagged))) ? tidBits : 0;
     }
 
-    /** Whether a non-global leaf translated for {@code access} at privilege {@code p} may be kept in the TLB. */
-    private boolean keepsOnlyGlobal(int access, int p) {
-        return p == PRIV_S && (h.satp >>> 60) != 0 && (access == ACCESS_EXEC || (h.mstatus & SUM) == 0);
+    /** Whether the context of {@code access} at privilege {@code p} carries no ASID: paged S, a fetch or without SUM. */
+    private boolean contextWithoutAsid(int access, int p) {
+        return p == PRIV_S && !kernelTagged && (h.satp >>> 60) != 0 && (access == ACCESS_EXEC || (h.mstatus & SUM) == 0);
     }
 
     static int replacesOf(String s) {
@@ -505,12 +512,13 @@ final class Mmu {
         int p = access == ACCESS_EXEC ? h.priv : effectiveDataPriv();
         long pa = walk(va, access, p);
         if (h.trap) return pa;
-        if (asidBits != 0 && !lastLeafGlobal && keepsOnlyGlobal(access, p)) {
-            // A context whose entries carry no ASID keeps only global leaves: this one serves this access alone.
-            unkeptLeaves++;
-            if (MmuCounts.ON) MmuCounts.unkeptLeaves++;
-            pmpPartialAccess = access;
-            lastLeafLevel = PMP_PARTIAL_PAGE;
+        if (asidBits != 0 && !lastLeafGlobal && contextWithoutAsid(access, p)) {
+            // An entry without an ASID must be global: from now on S-mode contexts carry the ASID (the slow path
+            // installs this leaf's entry under the new context, read after this call).
+            kernelTaggings++;
+            if (MmuCounts.ON) MmuCounts.kernelTaggings++;
+            kernelTagged = true;
+            updateContexts();
         }
         if (!h.pmp.applies(p)) return pa;
         int allowed = h.pmp.check(pa, 1, p, access);
@@ -613,9 +621,9 @@ final class Mmu {
             // Nothing is cached under any id now: free them all, and give satp's ASID the first (the contexts follow).
             for (int t = 1; t <= tidsUsed; t++) tidOfAsid[asidOfTid[t]] = 0;
             tidsUsed = 0;
+            kernelTagged = false;
             refreshTid();
-            if ((dataCtx & TID_MASK) != 0) dataCtx = (dataCtx & ~TID_MASK) | tidBits;
-            if ((fetchCtx & TID_MASK) != 0) fetchCtx = (fetchCtx & ~TID_MASK) | tidBits;
+            updateContexts();
         }
     }
 

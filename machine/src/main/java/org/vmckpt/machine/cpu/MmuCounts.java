@@ -28,8 +28,11 @@ final class MmuCounts {
     static long storeFirstWrite, storeDirtyBefore, storeSuperWin16Dirty;
     static long walks, pteReads, walkNs;
     static long fullFlushes, pageFlushes, pageFlushesAll, writeFlushes, pagesReplaced;
-    /** With ASIDs (-Dvmckpt.mmu.asids): satp writes that kept the TLB, ASID fences (all / one page), id roll-overs, leaves not kept. */
-    static long satpWrites, asidFences, asidPageFences, tidRollovers, unkeptLeaves;
+    /**
+     * With ASIDs (-Dvmckpt.mmu.asids): satp writes that kept the TLB, ASID fences (all / one page), id roll-overs, times
+     * S contexts began to carry the ASID (Mmu#kernelTagged).
+     */
+    static long satpWrites, asidFences, asidPageFences, tidRollovers, kernelTaggings;
     /** Single-page sfence.vma outside superpage regions, per TLB (load, store, fetch): the slot held the page, another page, nothing. */
     static final long[] flushSame = new long[3], flushOther = new long[3], flushEmpty = new long[3];
 
@@ -148,7 +151,7 @@ final class MmuCounts {
         for (int k = 0; k < 3; k++) b.append(' ').append(flushSame[k]).append(' ').append(flushOther[k]).append(' ').append(flushEmpty[k]);
         b.append(" overflows ").append(setOverflows);
         b.append(" asids ").append(satpWrites).append(' ').append(asidFences).append(' ').append(asidPageFences).append(' ')
-                .append(tidRollovers).append(' ').append(unkeptLeaves);
+                .append(tidRollovers).append(' ').append(kernelTaggings);
         return b.toString();
     }
 }
