@@ -256,6 +256,7 @@ class TranslatorDifferentialTest {
             // Rewrite satp or [m|s]status with its own value: translation context "changes" inside a unit.
             int csr = rnd.nextBoolean() ? SATP : machineMode() ? MSTATUS : SSTATUS;
             if (asidItems && csr == SATP && rnd.nextBoolean()) {
+                asidItemsMade++;
                 // A switch to another ASID (0-3) of the same tables: satp ^= k << 44 (a no-op where satp keeps no such bit).
                 return it.i32(addi(T2, 0, rnd.nextInt(4))).i32(i(44, T2, 1, T2, 0x13)).i32(csrrs(T, SATP, 0))
                         .i32(r(0, T2, T, 4, T, 0x33)).i32(csrrw(0, SATP, T));
@@ -287,6 +288,7 @@ class TranslatorDifferentialTest {
             case 4: return it.i32(machineMode() ? ECALL : EBREAK); // trap, skipped by the handler
             case 5:
                 if (asidItems && rnd.nextBoolean()) { // an ASID's fence (0-3), of all pages or of the data page's
+                    asidItemsMade++;
                     return it.i32(addi(T2, 0, rnd.nextInt(4))).i32(r(0x09, T2, rnd.nextBoolean() ? 0 : DBASE, 0, 0, 0x73));
                 }
                 return it.i32(SFENCE_VMA); // ends a unit (illegal in U-mode: a trap)
@@ -727,6 +729,8 @@ class TranslatorDifferentialTest {
     static boolean asidItems;
     /** Every hart's ASID bits ({@link Mmu#setAsidBits}), or -1 for the property's default. */
     static int asidBits = -1;
+    /** ASID switches and fences put into programs. */
+    static int asidItemsMade;
 
     /**
      * Address-space identifiers ({@code -Dvmckpt.mmu.asids}, off by default, round 70) in every mode and both tiers:
@@ -745,6 +749,7 @@ class TranslatorDifferentialTest {
             runSeeds(Hart.PRIV_M, 97);
             runSeedsPromoting(Hart.PRIV_S, 2_000, 98);
             runSeedsPromoting(Hart.PRIV_U, 2_000, 99);
+            assertTrue(asidItemsMade > 0, "no ASID switch or fence in the programs: the test proved nothing");
         } finally {
             asidItems = false;
             asidBits = -1;
