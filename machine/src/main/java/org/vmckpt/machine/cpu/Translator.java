@@ -262,7 +262,11 @@ final class Translator {
      * again after an instruction the interpreter runs or a nested unit ({@link #afterHartCall}), and compares TLB tags
      * with the local; C2 otherwise re-reads the field through the Mmu at every access. dataCtx changes only on the
      * guest's thread, in {@code Mmu.updateContexts} (privilege, mstatus and satp changes: CSR writes, xRET, traps
-     * taken), never inside the MMU's slow paths, so the local is always the field's value. Not in C1 units: the signed
+     * taken), never inside the MMU's slow paths, so the local is always the field's value; one exception, with ASIDs
+     * ({@code -Dvmckpt.mmu.asids}) only: the first non-global leaf of a kernel context since a full flush adds the ASID's
+     * tag id to the S contexts inside the slow path ({@code Mmu.kernelTagged}), and a local holding the old value then
+     * matches only entries of global leaves, which are valid under every ASID (a miss more, never a wrong hit). Not in
+     * C1 units: the signed
      * guest's boot and module phase leaned slower with it (round 46). Tests change it.
      */
     static volatile boolean contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
@@ -1740,7 +1744,8 @@ final class Translator {
      * At unit entry and after a call that may have changed the translation context (an instruction the interpreter
      * runs, a nested unit): reads {@code dataCtx} again ({@link #contextLocal}) and forgets the base-register pages.
      * The load and store slow paths only forget the pages: the MMU's slow paths fill and drop TLB entries but never
-     * change the context (a fault only records the trap, which is taken after the unit has left).
+     * change the context (a fault only records the trap, which is taken after the unit has left; the one exception,
+     * {@code Mmu.kernelTagged} with ASIDs, is harmless: see {@link #contextLocal}).
      */
     private void afterHartCall() {
         if (contextInLocal()) {
