@@ -28,7 +28,7 @@ def load(f):
     return hdr, rows
 
 
-for f in sys.argv[1:]:
+for f in [a for a in sys.argv[1:] if not a.endswith("-summary.txt")]:
     hdr, r = load(f)
     idx = [hdr.index(p) for p in ('boot', 'modules', 'compute', 'fork')]
     print(f"{f.split('/')[-1].replace('mmucounts-round70-asid70-', ''):34} {'boot':>11}{'modules':>11}{'compute':>11}{'fork':>11}")
