@@ -5,8 +5,8 @@
 # signed guest the same way until END. A run starts only if its estimate ends before the series' end. Raw JSON per round
 # in bench/results/r70a/ (bundled afterwards into threads-round70-asid70.json). Adapted from slot-round69-mmu69.sh.
 cd "$(dirname "$0")/../.."
-END=${END:-$(date -u -d 'today 02:32:45' +%s)}
-DEFAULT_END=${DEFAULT_END:-$(date -u -d 'today 02:28:10' +%s)}
+END=${END:-$(date -u -d 'today 02:32:50' +%s)}
+DEFAULT_END=${DEFAULT_END:-$(date -u -d 'today 02:28:00' +%s)}
 ASID_OPTS=${ASID_OPTS:-"-Dvmckpt.mmu.asids=16"}
 B="base=/tmp/mainroot70/vmckpt"
 N="asid=./vmckpt,$ASID_OPTS"
@@ -16,7 +16,7 @@ log() { echo "# $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) $*"; 
 one() { # end guest mark estimate tag launcher-spec...
     local end=$1 guest=$2 mark=$3 est=$4 tag=$5; shift 5
     if [ $(( $(date +%s) + est )) -ge $end ]; then log "skip $tag (estimate $est s)"; return 1; fi
-    XDG_RUNTIME_DIR=$(mktemp -d) timeout $(( END + 15 - $(date +%s) )) python3 bench/cpu/threads.py 1 --canary --guest $guest --mark "$mark" \
+    XDG_RUNTIME_DIR=$(mktemp -d) timeout $(( END + 8 - $(date +%s) )) python3 bench/cpu/threads.py 1 --canary --guest $guest --mark "$mark" \
         "$@" --json $OUT/$tag.json | grep -v '^#'
 }
 log "start; base jar $(md5sum /tmp/mainroot70/cli/target/vmckpt.jar | cut -c1-8), branch jar $(md5sum cli/target/vmckpt.jar | cut -c1-8), HEAD $(git rev-parse --short HEAD), ASID_OPTS $ASID_OPTS"
@@ -25,12 +25,12 @@ uptime
 for r in $(seq 1 40); do
     if [ $((r % 2)) = 1 ]; then L1=$B; L2=$N; else L1=$N; L2=$B; fi
     log "round $r order ${L1%%=*},${L2%%=*}"
-    one $DEFAULT_END default "BENCH-DONE" 55 R$r-default --launcher "$L1" --launcher "$L2" || break
+    one $DEFAULT_END default "BENCH-DONE" 48 R$r-default --launcher "$L1" --launcher "$L2" || break
 done
 for r in $(seq 41 80); do
     if [ $((r % 2)) = 1 ]; then L1=$B; L2=$N; else L1=$N; L2=$B; fi
     log "round $r order ${L1%%=*},${L2%%=*}"
-    one $END signed "BENCH-DONE" 60 R$r-signed --launcher "$L1" --launcher "$L2" || break
+    one $END signed "BENCH-DONE" 55 R$r-signed --launcher "$L1" --launcher "$L2" || break
 done
 log "end"
 uptime
