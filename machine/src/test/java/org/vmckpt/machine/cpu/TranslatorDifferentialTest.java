@@ -1109,6 +1109,7 @@ class TranslatorDifferentialTest {
     @Test
     void hotMissLeavesInBothTiers() {
         Translator.hotMissLeaves = true;
+        Translator.hotMissLeavesUser = false; // (the rule for every mode: hotMissLeavesUserInBothTiers has it for user mode)
         long leaves = CodeCache.hotMissLeaveBuildsAll.get(), calls = CodeCache.hotMissCallBuildsAll.get(), rebuilds = CodeCache.missRebuildsAll.get();
         try {
             runSeedsPromoting(Hart.PRIV_M, 2_000, 701, 702);
@@ -1129,6 +1130,45 @@ class TranslatorDifferentialTest {
             // is printed, not asserted; HotMissLeavesTest asserts the rebuild.)
             System.out.printf("TranslatorDifferentialTest hotMissLeavesInBothTiers: %d hot units rebuilt with calls%n", CodeCache.missRebuildsAll.get() - rebuilds);
         } finally {
+            Translator.hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
+            Translator.hotMissLeavesUser = Boolean.getBoolean("vmckpt.jit.hotMissLeavesUser");
+            CodeCache.hotMissInsns = CodeCache.HOT_MISS_INSNS;
+            Translator.missCheck = Translator.MISS_CHECK;
+            CodeCache.missLeavesInsns = CodeCache.MISS_LEAVES_INSNS;
+            CodeCache.missLeavesMinInsns = CodeCache.MISS_LEAVES_MIN_INSNS;
+        }
+    }
+
+    /**
+     * Both tiers against the interpreter with {@link Translator#hotMissLeavesUser} (round 70): in user-mode programs the
+     * rule gives hot builds the miss exits (and the M-mode trap handler's hot units the calls, for their privilege); in
+     * S-mode, M-mode and MPRV programs (no user code) no hot build gets the exits, whatever its leaves. Then every
+     * user-mode build with the exits (the bar at 0 leaves) and rebuilt at its first miss exit. Fails if a unit promoted
+     * outside user mode gets the exits, or if no user-mode build does (the exits not compared).
+     */
+    @Test
+    void hotMissLeavesUserInBothTiers() {
+        Translator.hotMissLeavesUser = true;
+        Translator.hotMissLeaves = false;
+        try {
+            long leaves = CodeCache.hotMissLeaveBuildsAll.get(), priv = CodeCache.hotMissPrivCallsAll.get();
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 721, 722);
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 723);
+            runSeedsPromoting(MPRV, 2_000, 724);
+            assertEquals(leaves, CodeCache.hotMissLeaveBuildsAll.get(), "a hot build outside user mode got the miss exits");
+            assertTrue(CodeCache.hotMissPrivCallsAll.get() > priv, "no hot build was given the calls for its privilege");
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 725, 726, 727);
+            assertTrue(CodeCache.hotMissLeaveBuildsAll.get() > leaves, "no user-mode hot build with miss exits: the exits were not compared");
+            long exitBuilds = CodeCache.hotMissLeaveBuildsAll.get(), rebuilds = CodeCache.missRebuildsAll.get();
+            CodeCache.hotMissInsns = 0;
+            Translator.missCheck = 1;
+            CodeCache.missLeavesInsns = 1_000_000_000;
+            CodeCache.missLeavesMinInsns = 0;
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 728, 729);
+            assertTrue(CodeCache.hotMissLeaveBuildsAll.get() > exitBuilds, "no user-mode hot build with miss exits (bar at 0)");
+            System.out.printf("TranslatorDifferentialTest hotMissLeavesUserInBothTiers: %d hot units rebuilt with calls%n", CodeCache.missRebuildsAll.get() - rebuilds);
+        } finally {
+            Translator.hotMissLeavesUser = Boolean.getBoolean("vmckpt.jit.hotMissLeavesUser");
             Translator.hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
             CodeCache.hotMissInsns = CodeCache.HOT_MISS_INSNS;
             Translator.missCheck = Translator.MISS_CHECK;
