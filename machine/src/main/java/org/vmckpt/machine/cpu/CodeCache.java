@@ -1082,8 +1082,12 @@ public final class CodeCache {
         HotSpotCompiler c = HotSpotCompiler.get();
         p.installedTier = c == null ? -1 : c.compiledTier(p);
         promotions++;
+        if (p.nextPageIndex >= 0) hotCrossPageInstallsAll.incrementAndGet();
         return p;
     }
+
+    /** Hot-tier builds installed whose code goes on into a second page, by every cache of the JVM (for tests; rare: no cost). */
+    static final java.util.concurrent.atomic.AtomicLong hotCrossPageInstallsAll = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * The look at build {@code p} of live unit {@code u} with the profile window on ({@link #HOT_PROFILE_RUNS}): it asks
