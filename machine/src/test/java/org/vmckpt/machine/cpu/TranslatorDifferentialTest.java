@@ -1113,7 +1113,7 @@ class TranslatorDifferentialTest {
                 Translator.crossOnce = false;
                 crossPageKind = 0;
                 cross += runSeedsPromoting(Hart.PRIV_S, 2_000, 774);
-                cross += runSeedsPromoting(MPRV, 2_000, 775);
+                cross += runSeedsPromoting(MPRV, 2_000, 777);
                 return cross;
             });
         } finally {
