@@ -390,13 +390,15 @@ class TranslatorDifferentialTest {
     /**
      * Cross-page programs (round 70; -1: off, the programs of every other seed as they were). The loop's body is placed
      * over the end of its first page (the boundary at a random item in its middle, or a quarter of the time 2 bytes after
-     * its start: inside it if it begins with a 4-byte instruction, which no unit translates: Translator.decodeAt), and a second self-patched "addi x25, x25, K" is put at or just after the boundary, stored by two
-     * halfword stores (so that one straddling the boundary is written in both pages): with the translation threshold
-     * at 2 the second page is in the fetch TLB when the boundary's units are built (it was run once), so units over
-     * two pages are built (CodeCache#nextPageIndex) and promoted. {@code crossPage} says what the page after the
-     * boundary is: 0 the next page (bare: the next physical page; Sv39: gigapages, identity); 1 (S and U with Sv39;
-     * others as 0) the virtual page mapped to another physical page ({@link #XPAGE}) through 4 KiB page tables, its
-     * identity page a decoy of "addi x25, x25, 7"s; 2 (S and U; others as 0) not mapped: fetching it faults, the
+     * its start: inside it if it begins with a 4-byte instruction, which no unit translates, Translator.decodeAt), and a
+     * second self-patched "addi x25, x25, K" is put at or just after the boundary, stored by two halfword stores (so
+     * that one straddling the boundary is written in both pages). No item before the boundary flushes the TLB, and the
+     * mode's first instruction is (kinds 0, 1) a jump from the second page's last word, so the second page is in the fetch TLB when
+     * the first page's units are built: units over two pages are built (CodeCache#nextPageIndex) and promoted.
+     * {@code crossPage} says what the page after the boundary is: 0 the next page (bare: the next physical page; Sv39:
+     * gigapages, identity); 1 (S and U with Sv39; others as 0) the virtual page mapped to another physical page
+     * ({@link #XPAGE}) through 4 KiB page tables, its identity page a decoy of "addi x25, x25, 7"s (the trap handler reads
+     * the trapped instruction through mstatus.MPRV); 2 (S and U; others as 0) not mapped: fetching it faults, the
      * handler goes back to the loop's start, the stores into it fault.
      */
     int crossPage = -1;
