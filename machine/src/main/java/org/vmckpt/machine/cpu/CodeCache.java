@@ -235,11 +235,14 @@ public final class CodeCache {
     static final long HOT_MISS_INSNS = Long.getLong("vmckpt.jit.hotMissInsns", 20_000);
     /** See {@link #HOT_MISS_INSNS}; tests change it. */
     static volatile long hotMissInsns = HOT_MISS_INSNS;
-    /** Translator#hotMissLeaves: hot-tier builds asked for with the miss exits, and with the calls (by {@link #hotMissCalls}). */
-    long hotMissLeaveBuilds, hotMissCallBuilds;
+    /**
+     * Translator#hotMissLeaves: hot-tier builds asked for with the miss exits, and with the calls (by {@link #hotMissCalls});
+     * with Translator#hotMissLeavesUser, those given the calls for being promoted outside user mode (not in the other two).
+     */
+    long hotMissLeaveBuilds, hotMissCallBuilds, hotMissPrivCalls;
     /** The same by every cache of the JVM (for tests). */
     static final java.util.concurrent.atomic.AtomicLong hotMissLeaveBuildsAll = new java.util.concurrent.atomic.AtomicLong(),
-            hotMissCallBuildsAll = new java.util.concurrent.atomic.AtomicLong();
+            hotMissCallBuildsAll = new java.util.concurrent.atomic.AtomicLong(), hotMissPrivCallsAll = new java.util.concurrent.atomic.AtomicLong();
     /** The adaptive rule's rebuilds installed, by every cache of the JVM (for tests). */
     static final java.util.concurrent.atomic.AtomicLong missRebuildsAll = new java.util.concurrent.atomic.AtomicLong();
     /** Hot-tier units the adaptive rule had built again without missLeaves' exits (queued), and such builds installed. */
@@ -915,7 +918,7 @@ public final class CodeCache {
     TranslatedUnit hot(TranslatedUnit u, Hart h, int left) {
         if (u instanceof InnerEntry e) return innerLooked(e);
         if (u.parked != null) return endWindow(u, h);
-        if (u.hot && u.missLeaving && !u.dead && (Translator.missLeavesAdaptive || Translator.hotMissLeaves)) return missLook(u, h, left);
+        if (u.hot && u.missLeaving && !u.dead && (Translator.missLeavesAdaptive || Translator.hotMissRule())) return missLook(u, h, left);
         if (u.hot || u.dead) {
             u.untilHot = Long.MAX_VALUE;
             return u;
@@ -963,7 +966,7 @@ public final class CodeCache {
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
             u.hotRunLength = runLength;
             if (HOT_LOG) hotLog("decided (" + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began):", u, null, h);
-            promote(u, h, hotMissCalls(u));
+            promote(u, h, hotMissCalls(u, h));
             return u;
         }
         if (hotProfileRuns > 0 && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h, left);
@@ -978,10 +981,18 @@ public final class CodeCache {
      * nor a C1 unit built without the switch: no evidence) and left at most once per
      * {@link #hotMissInsns} instructions of {@link #hotAfter} (the least it retired to get here: a count the hot tier
      * began again only adds to it, so the rule errs towards the calls). False when the switch is off (nothing to choose)
-     * or Translator#missLeaves is on (every hot build has the exits).
+     * or Translator#missLeaves is on (every hot build has the exits). With Translator#hotMissLeavesUser, true (the calls)
+     * for a unit promoted while hart {@code h} is not in user mode: the dispatcher promotes {@code u} at its entry, about
+     * to run it under the fetch context (which holds the privilege) it was looked up in, so {@code h.priv} is the unit's.
      */
-    private boolean hotMissCalls(TranslatedUnit u) {
-        if (!Translator.hotMissLeaves || Translator.missLeaves) return false;
+    private boolean hotMissCalls(TranslatedUnit u, Hart h) {
+        if (!Translator.hotMissRule() || Translator.missLeaves) return false;
+        if (Translator.hotMissLeavesUser && h.priv != Hart.PRIV_U) {
+            hotMissPrivCalls++;
+            hotMissPrivCallsAll.incrementAndGet();
+            if (HOT_LOG) hotLog("with calls (not user mode, priv " + h.priv + "):", u, null, null);
+            return true;
+        }
         boolean calls = !u.missesCounted || Integer.toUnsignedLong(u.missExits) * hotMissInsns > hotAfter;
         if (calls) {
             hotMissCallBuilds++;
@@ -1071,8 +1082,12 @@ public final class CodeCache {
         HotSpotCompiler c = HotSpotCompiler.get();
         p.installedTier = c == null ? -1 : c.compiledTier(p);
         promotions++;
+        if (p.nextPageIndex >= 0) hotCrossPageInstallsAll.incrementAndGet();
         return p;
     }
+
+    /** Hot-tier builds installed whose code goes on into a second page, by every cache of the JVM (for tests; rare: no cost). */
+    static final java.util.concurrent.atomic.AtomicLong hotCrossPageInstallsAll = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * The look at build {@code p} of live unit {@code u} with the profile window on ({@link #HOT_PROFILE_RUNS}): it asks
@@ -1283,9 +1298,11 @@ public final class CodeCache {
     String missLeaveSummary() {
         String crossLine = Translator.crossOnce ? String.format("hot-tier builds with the second page's check once per call (Translator.crossOnce): %,d%n",
                 Translator.crossOnceUnits.get()) : "";
-        String hotLine = crossLine + (Translator.hotMissLeaves ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves, under %d insns a leave: calls):"
-                + " %,d with miss exits, %,d with calls; rebuilt with calls after leaving often %,d, installed %,d%n",
-                hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds, missRebuilds, missRebuildsInstalled) : "");
+        String hotLine = crossLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
+                + " %,d with miss exits, %,d with calls%s; rebuilt with calls after leaving often %,d, installed %,d%n",
+                Translator.hotMissLeavesUser ? "User: user mode only" : "", hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds,
+                Translator.hotMissLeavesUser ? String.format(", %,d with calls outside user mode", hotMissPrivCalls) : "",
+                missRebuilds, missRebuildsInstalled) : "");
         if (c1MissLeft == 0 && c1MissRebuilds == 0) return hotLine.isEmpty() ? null : hotLine;
         long[] buckets = new long[5]; // 1-15, 16-255, 256-4095, 4096-65535, more
         List<TranslatedUnit> l = new ArrayList<>();

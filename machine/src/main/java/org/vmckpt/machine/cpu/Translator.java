@@ -396,6 +396,22 @@ final class Translator {
      * Tests change it.
      */
     static volatile boolean hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
+    /**
+     * {@link #hotMissLeaves}' rule for user-mode code only ({@code -Dvmckpt.jit.hotMissLeavesUser=true}; round 70; off by
+     * default; turns the rule on by itself, and restricts it when {@link #hotMissLeaves} is on too). A C1 unit is promoted
+     * at its entry, by the dispatcher, with the hart in the privilege its fetch context was matched under (a unit runs
+     * only where the fetch TLB maps its key under the current context, and the context holds the privilege,
+     * Mmu#contextOf); a unit promoted in S or M mode gets the rejoining calls (CodeCache#hotMissCalls), one promoted in U
+     * mode is judged by the rule. Why: round 69's hotMissLeaves lowered the compute phase (busybox's units) but raised
+     * the default guest's boot and fork phases, whose hot units are the kernel's; the miss rate did not tell them apart.
+     * Tests change it.
+     */
+    static volatile boolean hotMissLeavesUser = Boolean.getBoolean("vmckpt.jit.hotMissLeavesUser");
+
+    /** {@link #hotMissLeaves}' rule is on (for every mode, or with {@link #hotMissLeavesUser} for user mode only). */
+    static boolean hotMissRule() {
+        return hotMissLeaves || hotMissLeavesUser;
+    }
     /** Miss exits of a unit between two looks of the adaptive rule ({@link #missLeavesAdaptive}); a power of two. */
     static final int MISS_CHECK = 256;
     /** {@link #MISS_CHECK} for the units built from now on (a power of two); tests lower it. */
@@ -589,9 +605,9 @@ final class Translator {
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
-        missLeavesNow = hot && (missLeaves || hotMissLeaves) && !missCalls; // (hotMissLeaves: CodeCache#hotMissCalls chose missCalls)
+        missLeavesNow = hot && (missLeaves || hotMissRule()) && !missCalls; // (hotMissLeaves[User]: CodeCache#hotMissCalls chose missCalls)
         tlbMasksNow = hot && tlbMasks;
-        missCountNow = missLeavesNow && (missLeavesAdaptive || hotMissLeaves || Hart.PROFILE_UNITS);
+        missCountNow = missLeavesNow && (missLeavesAdaptive || hotMissRule() || Hart.PROFILE_UNITS);
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -3523,7 +3539,7 @@ final class Translator {
         mv.visitInsn(IADD);
         mv.visitInsn(DUP_X1);
         mv.visitFieldInsn(PUTFIELD, UNIT, "missExits", "I");
-        if (!missLeavesAdaptive && !hotMissLeaves) {
+        if (!missLeavesAdaptive && !hotMissRule()) {
             mv.visitInsn(POP);
             return;
         }

@@ -25,6 +25,7 @@ class HotMissLeavesTest {
         Translator.c1MissLeaves = true; // (the evidence the rule reads: on by default)
         CodeCache.c1MissRebuild = 128;
         Translator.hotMissLeaves = true;
+        Translator.hotMissLeavesUser = false;
         CodeCache.hotMissInsns = 1_000; // (the loop's RARE misses: one per ~18,400 instructions; the entry a batch begins at varies, so some units count more)
     }
 
@@ -33,6 +34,7 @@ class HotMissLeavesTest {
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
         CodeCache.c1MissRebuild = CodeCache.C1_MISS_REBUILD;
         Translator.hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
+        Translator.hotMissLeavesUser = Boolean.getBoolean("vmckpt.jit.hotMissLeavesUser");
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.missCheck = Translator.MISS_CHECK;
         CodeCache.missLeavesMinInsns = CodeCache.MISS_LEAVES_MIN_INSNS;
@@ -47,7 +49,13 @@ class HotMissLeavesTest {
      * on: LATE); x11 += x5 + x7; x6 += 1; j loop.
      */
     static Hart hart(boolean translate, Misses misses) {
+        return hart(translate, misses, Hart.PRIV_M);
+    }
+
+    /** As {@link #hart(boolean, Misses)}, the loop run in privilege {@code priv} (bare addressing; no PMP entry, so S and U may access RAM). */
+    static Hart hart(boolean translate, Misses misses, int priv) {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 8 << 20)), () -> 0);
+        if (priv != Hart.PRIV_M) h.setPriv(priv);
         if (translate) {
             h.setTranslation(true);
             h.setTranslationThreshold(1);
@@ -161,5 +169,67 @@ class HotMissLeavesTest {
         assertFalse(MissLeavesAdaptiveTest.hotUnits(jit).isEmpty());
         for (TranslatedUnit u : MissLeavesAdaptiveTest.hotUnits(jit)) assertFalse(u.missLeaving);
         assertEquals(0, jit.codeCache.hotMissLeaveBuilds + jit.codeCache.hotMissCallBuilds);
+    }
+
+    // ------------------------------------------------------------------ Translator#hotMissLeavesUser (round 70)
+
+    /**
+     * With the rule for user mode only, the loop run in U mode is built hot with the miss exits (its C1 units rarely left),
+     * leaves at its misses and goes on exactly as the interpreter (pc, instret, every register after batches that end
+     * every 37 instructions through its misses); nothing is given the calls for its privilege.
+     */
+    @Test
+    void userModeOnlyAUserUnitIsBuiltHotWithMissExitsAndLeavesExactly() {
+        Translator.hotMissLeaves = false;
+        Translator.hotMissLeavesUser = true;
+        Hart jit = hart(true, Misses.RARE, Hart.PRIV_U), ref = hart(false, Misses.RARE, Hart.PRIV_U);
+        assertEquals(Hart.PRIV_U, jit.priv);
+        runComparing(jit, ref, 10_000, 3_000_000, 99_991);
+        assertFalse(MissLeavesAdaptiveTest.hotUnits(jit).isEmpty(), "promoted: " + jit.translationStats());
+        assertTrue(jit.codeCache.hotMissLeaveBuilds >= 1, "hot builds with exits: " + jit.codeCache.missLeaveSummary());
+        assertEquals(0, jit.codeCache.hotMissPrivCalls, "a user-mode unit given the calls for its privilege");
+        for (TranslatedUnit u : MissLeavesAdaptiveTest.hotUnits(jit)) assertTrue(u.missLeaving, "a hot unit with miss exits: " + Long.toHexString(u.key));
+        long exits = hotMissExits(jit);
+        assertTrue(exits >= 20, "hot units' miss exits: " + exits);
+        runComparing(jit, ref, jit.instret + 37, jit.instret + 60_000, 37);
+        assertTrue(hotMissExits(jit) > exits, "left again while compared at every budget");
+        assertEquals(Hart.PRIV_U, jit.priv);
+    }
+
+    /**
+     * With the rule for user mode only, the same loop run in S mode (the kernel's) or M mode is built hot with the
+     * rejoining calls, though its C1 units rarely left (the rule alone would give it the exits: the first test), with
+     * {@link Translator#hotMissLeaves} off and on; it goes on as the interpreter. Fails if a supervisor-mode hot unit gets
+     * the exits with the switch on.
+     */
+    @Test
+    void userModeOnlyASupervisorOrMachineUnitIsBuiltHotWithCalls() {
+        Translator.hotMissLeavesUser = true;
+        for (boolean all : new boolean[] {false, true}) {
+            Translator.hotMissLeaves = all;
+            for (int priv : new int[] {Hart.PRIV_S, Hart.PRIV_M}) {
+                Hart jit = hart(true, Misses.RARE, priv), ref = hart(false, Misses.RARE, priv);
+                runComparing(jit, ref, 10_000, 2_000_000, 99_991);
+                String what = "priv " + priv + (all ? " with hotMissLeaves on too" : "") + ": ";
+                assertFalse(MissLeavesAdaptiveTest.hotUnits(jit).isEmpty(), what + "promoted: " + jit.translationStats());
+                for (TranslatedUnit u : MissLeavesAdaptiveTest.hotUnits(jit)) assertFalse(u.missLeaving, what + "a hot unit with miss exits: " + Long.toHexString(u.key));
+                assertEquals(0, jit.codeCache.hotMissLeaveBuilds, what + "hot builds with exits");
+                assertTrue(jit.codeCache.hotMissPrivCalls >= 1, what + "hot builds with calls for their privilege: " + jit.codeCache.missLeaveSummary());
+                assertEquals(0, hotMissExits(jit), what + "miss exits");
+            }
+        }
+    }
+
+    /** The user-mode rule keeps the rest of the rule: a user unit whose C1 units left often gets the calls (for its leaves, not its privilege). */
+    @Test
+    void userModeOnlyAUserUnitWhoseC1BuildLeftOftenIsBuiltHotWithCalls() {
+        Translator.hotMissLeaves = false;
+        Translator.hotMissLeavesUser = true;
+        Hart jit = hart(true, Misses.FREQUENT, Hart.PRIV_U), ref = hart(false, Misses.FREQUENT, Hart.PRIV_U);
+        runComparing(jit, ref, 10_000, 3_000_000, 9_973);
+        assertFalse(MissLeavesAdaptiveTest.hotUnits(jit).isEmpty(), "promoted: " + jit.translationStats());
+        assertTrue(jit.codeCache.hotMissCallBuilds >= 1, jit.codeCache.missLeaveSummary());
+        assertEquals(0, jit.codeCache.hotMissPrivCalls);
+        for (TranslatedUnit u : MissLeavesAdaptiveTest.hotUnits(jit)) assertFalse(u.missLeaving, "a hot unit with calls: " + Long.toHexString(u.key));
     }
 }

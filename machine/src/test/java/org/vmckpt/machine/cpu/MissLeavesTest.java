@@ -24,6 +24,7 @@ class MissLeavesTest {
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
         Translator.hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
+        Translator.hotMissLeavesUser = Boolean.getBoolean("vmckpt.jit.hotMissLeavesUser");
     }
 
     /** loop: ld/sd x5 at 0(x10); x11 += x5; x10 += x12 (a page); x6 -= 1; bne x6, x0, loop; ret. */
@@ -101,7 +102,8 @@ class MissLeavesTest {
     void c1UnitsAndTheSwitchOffGoOnAfterAMiss() {
         Translator.compactMissLeaves = false; // (C1 units with it leave before a miss instead: CompactEmitTest)
         Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
-        Translator.hotMissLeaves = false; // (with it a hot build is given the exits unless its cache says otherwise: HotMissLeavesTest)
+        Translator.hotMissLeaves = false;
+        Translator.hotMissLeavesUser = false; // (with either a hot build is given the exits unless its cache says otherwise: HotMissLeavesTest)
         for (boolean hot : new boolean[] {false, true}) {
             Translator.missLeaves = !hot; // a C1 unit with the switch on; a hot unit with it off
             int[] code = code(false);

@@ -384,8 +384,45 @@ class TranslatorDifferentialTest {
         return items;
     }
 
+    /** Whether the item has an sfence.vma or a write to satp (both flush the hart's TLBs). */
+    static boolean flushesTlb(Item it) {
+        for (long p : it.parts) {
+            int bits = (int) p;
+            if ((p >>> 32) != 4) continue;
+            if (bits == SFENCE_VMA) return true;
+            if ((bits & 0x7f) == 0x73 && ((bits >>> 12) & 3) != 0 && (bits >>> 20) == SATP) return true;
+        }
+        return false;
+    }
+
     /** Where the self-patching item's target instruction is: filled at emission. */
     long patchTarget = -1;
+
+    /**
+     * Cross-page programs (round 70; -1: off, the programs of every other seed as they were). The loop's body is placed
+     * over the end of its first page (the boundary at a random item in its middle, or a quarter of the time 2 bytes after
+     * its start: inside it if it begins with a 4-byte instruction, which no unit translates, Translator.decodeAt), and a
+     * second self-patched "addi x25, x25, K" is put at or just after the boundary, stored by two halfword stores (so
+     * that one straddling the boundary is written in both pages). No item before the boundary flushes the TLB, and the
+     * mode's first instruction is (kinds 0, 1) a jump from the second page's last word, so the second page is in the fetch TLB when
+     * the first page's units are built: units over two pages are built (CodeCache#nextPageIndex) and promoted.
+     * {@code crossPage} says what the page after the boundary is: 0 the next page (bare: the next physical page; Sv39:
+     * gigapages, identity); 1 (S and U with Sv39; others as 0) the virtual page mapped to another physical page
+     * ({@link #XPAGE}) through 4 KiB page tables, its identity page a decoy of "addi x25, x25, 7"s (the trap handler reads
+     * the trapped instruction through mstatus.MPRV); 2 (S and U; others as 0) not mapped: fetching it faults, the
+     * handler goes back to the loop's start, the stores into it fault.
+     */
+    int crossPage = -1;
+    /** The second page of {@link #crossPage} 1. */
+    static final long XPAGE = BASE + 0x14000;
+    /** The first page's end where {@link #crossPage} puts the body. */
+    static final long BOUNDARY = LOOP + 0x1000;
+    /** Where the second self-patched instruction is ({@link #crossPage}): filled at emission. */
+    long patchTarget2 = -1;
+
+    boolean paged() { return mode == Hart.PRIV_S || mode == Hart.PRIV_U; }
+    /** {@link #crossPage} as this program's mode has it (1 and 2 need Sv39 fetches). */
+    int crossKind() { return crossPage > 0 && !paged() ? 0 : crossPage; }
 
     /**
      * The whole image: init code at BASE (drops to {@link #mode} with Sv39 if not M), handler, loop at LOOP plus a
@@ -397,6 +434,22 @@ class TranslatorDifferentialTest {
         // A self-patch: rarely (when the counter's low 11 bits are 0) rewrite the immediate of "addi x25, x25, K"
         // right after the fence.i that follows the store, in the unit that runs the store once the loop is hot.
         long loopStart = LOOP + 2L * rnd.nextInt(0x800);
+        int addiBits = addi(ACC, ACC, 0);
+        Item second = null;
+        if (crossPage >= 0) {
+            // The boundary at item kb's start (or 2 bytes into it), the second patched instruction at kb, kb + 1 or kb + 2.
+            int kb = items.size() / 4 + rnd.nextInt(items.size() / 2);
+            // No TLB flush (sfence.vma, a satp write) between the loop's start and the boundary: the second page, fetched
+            // in the last iteration, is still in the fetch TLB when the first page's units are built (after it, a flush
+            // is followed by fetches from the second page again).
+            for (int k = 0; k < kb; k++) if (flushesTlb(items.get(k))) items.set(k, aluItem());
+            second = new Item().i32(addiBits);
+            items.add(kb + rnd.nextInt(3), second);
+            int pre = 4 + 44 + 16 + 4; // addi CNT; the patch block with the second target's four instructions; the first target
+            int off = 0;
+            for (int k = 0; k < kb; k++) off += items.get(k).size();
+            loopStart = BOUNDARY - pre - off - (rnd.nextInt(4) == 0 ? 2 : 0);
+        }
         Code c = new Code(loopStart, 0x6000);
         c.e32(i(-1, CNT, 0, CNT, 0x13)); // addi CNT, CNT, -1
         // patch block: andi T, CNT, 0x7ff; bne T, x0, +skip; <compute word>; <store>; fence.i
@@ -407,12 +460,17 @@ class TranslatorDifferentialTest {
         c.e32(i(11, CNT, 5, T, 0x13));                // srli T, CNT, 11 (the low 11 bits are 0 here)
         c.e32(i(0x7ff, T, 7, T, 0x13));              // andi T, T, 0x7ff
         c.e32(i(20, T, 1, T, 0x13));                   // slli T, T, 20
-        int addiBits = addi(ACC, ACC, 0);
         c.e32(lui(T2, (addiBits + 0x800) & 0xfffff000));
         c.e32(i(addiBits - ((addiBits + 0x800) & 0xfffff000), T2, 0, T2, 0x1b)); // addiw
         c.e32(r(0, T2, T, 6, T, 0x33));               // or T, T, T2
         int auipcPos = c.pos;
         c.e32(0); c.e32(0);                            // auipc T2, hi; sw T, lo(T2): filled below
+        int auipc2Pos = c.pos;
+        if (crossPage >= 0) {
+            c.e32(0); c.e32(0);                        // auipc T2, hi; sh T, lo(T2): filled below
+            c.e32(i(16, T, 5, T, 0x13));               // srli T, T, 16
+            c.e32(0);                                  // sh T, lo + 2(T2): filled below
+        }
         c.e32(0x0000100f);                             // fence.i
         int afterPatch = c.pos;
         c.pos = bnePos;
@@ -420,8 +478,10 @@ class TranslatorDifferentialTest {
         c.pos = afterPatch;
         long target = c.pc();
         c.e32(addiBits);
+        if (crossPage >= 0) assertEquals(4 + 44 + 16, (int) (target - loopStart), "the preamble's size as placed");
         for (int k = 0; k < items.size(); k++) {
             Item it = items.get(k);
+            if (it == second) patchTarget2 = c.pc();
             if (it.branchSkip == -2) {
                 long off = FUNC - c.pc();
                 c.e32(j((int) off, 1));
@@ -444,6 +504,15 @@ class TranslatorDifferentialTest {
         c.pos = auipcPos;
         c.e32(u(hi, T2, 0x17));
         c.e32(s(lo, T, T2, 2, 0x23));
+        if (crossPage >= 0) {
+            long rel2 = patchTarget2 - (loopStart + auipc2Pos);
+            int hi2 = (int) ((rel2 + 0x800) & 0xfffff000L), lo2 = (int) rel2 - hi2;
+            c.pos = auipc2Pos;
+            c.e32(u(hi2, T2, 0x17));
+            c.e32(s(lo2, T, T2, 1, 0x23));             // sh T, lo2(T2)
+            c.pos += 4;
+            c.e32(s(lo2 + 2, T, T2, 1, 0x23));         // sh T, lo2 + 2(T2)
+        }
         c.pos = endPos;
         // loop: if CNT != 0 goto loopStart (jal, the body may be longer than a branch reaches)
         c.e32(b(8, 0, CNT, 0));
@@ -451,6 +520,23 @@ class TranslatorDifferentialTest {
         c.e32(j(0, 0)); // done: spin
         patchTarget = target;
         System.arraycopy(c.b, 0, image, (int) (loopStart - BASE), c.pos);
+        if (crossPage >= 0 && crossKind() != 2) {
+            // The mode's first instruction is a jump to the loop from the second page's last word: the second page is in
+            // the fetch TLB when the first page's units are first built (the first visit to a page that holds no code
+            // yet builds at once).
+            int stub = j((int) (loopStart - (BOUNDARY + 0xffc)), 0);
+            long at = (crossKind() == 1 ? XPAGE : BOUNDARY) + 0xffc;
+            for (int q = 0; q < 4; q++) image[(int) (at - BASE) + q] = (byte) (stub >>> (8 * q));
+        }
+        if (crossKind() == 1) {
+            // The page after the boundary is XPAGE's; the identity page holds a decoy that a wrong mapping would run.
+            int first = (int) (BOUNDARY - loopStart), n = Math.min(c.pos - first, 4096);
+            System.arraycopy(c.b, first, image, (int) (XPAGE - BASE), n);
+            for (int k = 0; k < 4092; k += 4) {
+                int v = addi(ACC, ACC, 7);
+                for (int q = 0; q < 4; q++) image[(int) (BOUNDARY - BASE) + k + q] = (byte) (v >>> (8 * q));
+            }
+        }
 
         // function
         Code f = new Code(FUNC, 64);
@@ -460,14 +546,27 @@ class TranslatorDifferentialTest {
         System.arraycopy(f.b, 0, image, (int) (FUNC - BASE), f.pos);
 
         // handler: mepc += length of the instruction at mepc; mret
-        Code h = new Code(HANDLER, 64);
+        Code h = new Code(HANDLER, 128);
         h.e32(csrrs(31, MEPC, 0));
+        if (crossKind() == 2) { // an instruction page fault (the unmapped second page): back to the loop's start
+            h.e32(csrrs(30, MCAUSE, 0));
+            h.e32(addi(30, 30, -12));
+            h.e32(b(20, 0, 30, 1));     // bne x30, x0, over the next four
+            long back = loopStart - h.pc();
+            int bhi = (int) ((back + 0x800) & 0xfffff000L), blo = (int) back - bhi;
+            h.e32(u(bhi, 31, 0x17)).e32(addi(31, 31, blo)); // auipc, addi: x31 = loopStart
+            h.e32(csrrw(0, MEPC, 31));
+            h.e32(MRET);
+        }
+        boolean mprv = crossPage >= 0 && paged(); // read the instruction at mepc through the trapped mode's page tables
+        if (mprv) h.e32(lui(30, (int) Csr.MPRV)).e32(csrrs(0, MSTATUS, 30));
         h.e32(i(0, 31, 5, 30, 0x03));   // lhu x30, 0(x31)
         h.e32(i(3, 30, 7, 30, 0x13));   // andi x30, x30, 3
         h.e32(addi(31, 31, 2));
         h.e32(addi(30, 30, -3));
         h.e32(b(8, 0, 30, 1));          // bne x30, x0, +8
         h.e32(addi(31, 31, 2));
+        if (mprv) h.e32(lui(30, (int) Csr.MPRV)).e32(csrrc(0, MSTATUS, 30));
         h.e32(csrrw(0, MEPC, 31));
         h.e32(MRET);
         System.arraycopy(h.b, 0, image, (int) (HANDLER - BASE), h.pos);
@@ -487,7 +586,7 @@ class TranslatorDifferentialTest {
         in.li(2, dataVa + 0x3040).li(8, dataVa + 0x2100);
         in.li(DBASE, dataVa + 0x1000 - 64).li(BAD, UNMAPPED).li(CNT, 1L << 40);
         if (mode != Hart.PRIV_M) in.li(1, (8L << 60) | (ROOT >>> 12)).e32(csrrw(0, SATP, 1)).e32(SFENCE_VMA);
-        in.li(1, loopStart).e32(csrrw(0, MEPC, 1));
+        in.li(1, crossPage >= 0 && crossKind() != 2 ? BOUNDARY + 0xffc : loopStart).e32(csrrw(0, MEPC, 1));
         in.li(1, rnd.nextLong());
         in.e32(MRET);
         System.arraycopy(in.b, 0, image, 0, in.pos);
@@ -497,6 +596,19 @@ class TranslatorDifferentialTest {
         long pte = ((BASE >>> 12) << 10) | perm;
         putLong(image, (int) (ROOT - BASE) + 8 * 2, pte);
         putLong(image, (int) (ROOT - BASE) + 8 * 1, pte);
+        if (crossKind() >= 1) {
+            // The gigapage of RAM through 4 KiB pages in its first 2 MiB (2 MiB pages after), the boundary's next page
+            // mapped to XPAGE (1) or not at all (2).
+            long l1 = ROOT + 0x1000, l0 = ROOT + 0x2000;
+            putLong(image, (int) (ROOT - BASE) + 8 * 2, ((l1 >>> 12) << 10) | 1);
+            putLong(image, (int) (l1 - BASE), ((l0 >>> 12) << 10) | 1);
+            for (int k = 1; k < 512; k++) putLong(image, (int) (l1 - BASE) + 8 * k, (((BASE + ((long) k << 21)) >>> 12) << 10) | perm);
+            for (int k = 0; k < 512; k++) {
+                long pa = BASE + ((long) k << 12);
+                if (pa == BOUNDARY) pa = crossKind() == 1 ? XPAGE : -1;
+                putLong(image, (int) (l0 - BASE) + 8 * k, pa < 0 ? 0 : ((pa >>> 12) << 10) | perm);
+            }
+        }
         return image;
     }
 
@@ -637,6 +749,7 @@ class TranslatorDifferentialTest {
     static CodeCache.Stats differential(long seed, int mode, int bodyItems, long total, long promoteAfter, boolean wordChains) {
         TranslatorDifferentialTest g = generator(seed, mode);
         g.wordChains = wordChains;
+        g.crossPage = crossPageKind;
         byte[] image = g.build(bodyItems);
         Hart interp = newHart(image, false);
         Hart jit = newHart(image, true, promoteAfter);
@@ -644,7 +757,7 @@ class TranslatorDifferentialTest {
         Random ba = new Random(seed * 31 + 1), bb = new Random(seed * 31 + 2), cut = new Random(seed * 31 + 3);
         String what = String.format("seed %d, mode %s, %d body items, loop at %x", seed,
                 mode == 3 ? "M bare" : mode == 1 ? "S Sv39" : mode == 0 ? "U Sv39" : "M with MPRV, Sv39",
-                bodyItems, g.patchTarget);
+                bodyItems, g.patchTarget) + (g.crossPage >= 0 ? String.format(", over a page end (kind %d), second patch at %x", g.crossKind(), g.patchTarget2) : "");
         long[] checkpoints = new long[6];
         for (int k = 0; k < checkpoints.length; k++) checkpoints[k] = total * (k + 1) / checkpoints.length - (k < checkpoints.length - 1 ? cut.nextInt(1000) : 0);
         for (long at : checkpoints) {
@@ -666,20 +779,27 @@ class TranslatorDifferentialTest {
      */
     static final int EXTRA_SEEDS = Integer.getInteger("vmckpt.diff.extraSeeds", 0);
 
-    static void runSeeds(int mode, long... fixedSeeds) {
-        runSeedsPromoting(mode, Long.MAX_VALUE, fixedSeeds);
+    /**
+     * The generator's {@link #crossPage} for the programs {@link #differential} builds (-1: off, as for every test that
+     * does not set it; the tests that set it put it back).
+     */
+    static int crossPageKind = -1;
+
+    /** Runs the seeds; returns the translator's units over two pages in them (CodeCache.Stats#crossPageUnits). */
+    static long runSeeds(int mode, long... fixedSeeds) {
+        return runSeedsPromoting(mode, Long.MAX_VALUE, fixedSeeds);
     }
 
     /** As runSeeds, with the hot tier's threshold {@code promoteAfter} (see {@link #newHart}). */
-    static void runSeedsPromoting(int mode, long promoteAfter, long... fixedSeeds) {
-        runSeeds(mode, promoteAfter, false, fixedSeeds);
+    static long runSeedsPromoting(int mode, long promoteAfter, long... fixedSeeds) {
+        return runSeeds(mode, promoteAfter, false, fixedSeeds);
     }
 
     /** As runSeedsPromoting, with {@link #wordItem}s in the programs when {@code wordChains}. */
-    static void runSeeds(int mode, long promoteAfter, boolean wordChains, long... fixedSeeds) {
+    static long runSeeds(int mode, long promoteAfter, boolean wordChains, long... fixedSeeds) {
         long[] seeds = Arrays.copyOf(fixedSeeds, fixedSeeds.length + EXTRA_SEEDS);
         for (int k = 0; k < EXTRA_SEEDS; k++) seeds[fixedSeeds.length + k] = 1000L * mode + 100 + k;
-        long translated = 0, run = 0, invalidations = 0, promotions = 0;
+        long translated = 0, run = 0, invalidations = 0, promotions = 0, cross = 0;
         for (long seed : seeds) {
             CodeCache.Stats s = differential(seed, mode, 120 + (int) (seed % 5) * 40, 3_000_000, promoteAfter, wordChains);
             System.out.printf("TranslatorDifferentialTest mode %d seed %d: %s%n", mode, seed, s);
@@ -687,10 +807,12 @@ class TranslatorDifferentialTest {
             run += s.translatedInstructionsRun();
             invalidations += s.invalidations();
             promotions += s.promotions();
+            cross += s.crossPageUnits();
         }
         if (promoteAfter != Long.MAX_VALUE) assertTrue(promotions > 0, "no unit was promoted: the hot tier was not compared");
         assertTrue(translated > 0 && run > 0, "the translator never ran code: the comparison proved nothing");
         assertTrue(invalidations > 0, "the self-patching store never invalidated a translation");
+        return cross;
     }
 
     @Test
@@ -933,12 +1055,46 @@ class TranslatorDifferentialTest {
     }
 
     /**
+     * Programs over a page end ({@link #crossPage}, round 70) in both tiers against the interpreter: bare (M, and MPRV's
+     * bare fetches) and under Sv39 (S, U) with the next page identity-mapped, mapped to another physical page, and not
+     * mapped, with stores into the second page. Asserts that units over two pages were built (C1) and that hot-tier
+     * builds over two pages were installed, in the modes and kinds where the second page is mapped; without the
+     * placement (the generator before round 70) no seed builds one (round 69: crossPageUnits 0 in every seed).
+     */
+    @Test
+    void crossPageUnitsInBothTiers() {
+        try {
+            for (int kind = 0; kind <= 2; kind++) {
+                crossPageKind = kind;
+                long hot = CodeCache.hotCrossPageInstallsAll.get(), cross = 0;
+                if (kind == 0) {
+                    cross += runSeedsPromoting(Hart.PRIV_M, 2_000, 731, 732);
+                    cross += runSeedsPromoting(MPRV, 2_000, 733);
+                }
+                cross += runSeedsPromoting(Hart.PRIV_S, 2_000, 734 + 10 * kind, 735 + 10 * kind);
+                cross += runSeedsPromoting(Hart.PRIV_U, 2_000, 736 + 10 * kind, 737 + 10 * kind);
+                long hotCross = CodeCache.hotCrossPageInstallsAll.get() - hot;
+                System.out.printf("TranslatorDifferentialTest crossPageUnitsInBothTiers kind %d: %d units over two pages, %d hot builds installed%n", kind, cross, hotCross);
+                if (kind < 2) {
+                    assertTrue(cross > 0, "kind " + kind + ": no unit over two pages was built: the page end was not compared");
+                    assertTrue(hotCross > 0, "kind " + kind + ": no hot-tier build over two pages was installed");
+                } else {
+                    assertEquals(0, cross, "a unit over two pages into an unmapped page");
+                }
+            }
+        } finally {
+            crossPageKind = -1;
+        }
+    }
+
+    /**
      * Every mode with the hot tier remembering a passed check of a unit's second page ({@link Translator#crossOnce},
      * round 68; the check is forgotten at every call into the hart), with access groups and without.
      */
     @Test
     void crossOnceInEveryMode() {
         Translator.crossOnce = true;
+        long units = Translator.crossOnceUnits.get();
         try {
             runSeedsPromoting(Hart.PRIV_M, 2_000, 681, 682);
             runSeedsPromoting(Hart.PRIV_S, 2_000, 683);
@@ -946,9 +1102,39 @@ class TranslatorDifferentialTest {
             runSeedsPromoting(Hart.PRIV_U, 2_000, 685);
             Translator.accessGroups = false;
             runSeedsPromoting(Hart.PRIV_S, 2_000, 686);
+            Translator.accessGroups = Translator.accessGroupsProperty();
+            // Programs over a page end (round 70: the seeds above build no unit over two pages, so they compare nothing
+            // of the switch's own code).
+            assertCrossPage(() -> {
+                long cross = runSeedsPromoting(Hart.PRIV_M, 2_000, 761);
+                cross += runSeedsPromoting(MPRV, 2_000, 762);
+                crossPageKind = 1;
+                cross += runSeedsPromoting(Hart.PRIV_S, 2_000, 763);
+                cross += runSeedsPromoting(Hart.PRIV_U, 2_000, 764);
+                return cross;
+            });
+            assertTrue(Translator.crossOnceUnits.get() > units, "no hot build with crossOnce's local: the switch's code was not compared");
         } finally {
             Translator.crossOnce = Boolean.getBoolean("vmckpt.jit.crossOnce");
             Translator.accessGroups = Translator.accessGroupsProperty();
+        }
+    }
+
+    /**
+     * Runs {@code seeds} with {@link #crossPageKind} 0 (they may set 1 or 2) and asserts that units over two pages were
+     * built (their sum, which they return) and that hot-tier builds over two pages were installed.
+     */
+    static void assertCrossPage(java.util.function.LongSupplier seeds) {
+        long hot = CodeCache.hotCrossPageInstallsAll.get();
+        crossPageKind = 0;
+        try {
+            long cross = seeds.getAsLong();
+            long hotCross = CodeCache.hotCrossPageInstallsAll.get() - hot;
+            System.out.printf("TranslatorDifferentialTest: %d units over two pages, %d hot builds installed%n", cross, hotCross);
+            assertTrue(cross > 0, "no unit over two pages was built: the page end was not compared");
+            assertTrue(hotCross > 0, "no hot-tier build over two pages was installed");
+        } finally {
+            crossPageKind = -1;
         }
     }
 
@@ -963,6 +1149,18 @@ class TranslatorDifferentialTest {
             runSeedsPromoting(Hart.PRIV_U, 2_000, 695);
             Translator.crossOnce = true;
             runSeedsPromoting(Hart.PRIV_S, 2_000, 696);
+            // Programs over a page end (round 70), with crossOnce and without.
+            assertCrossPage(() -> {
+                long cross = runSeedsPromoting(Hart.PRIV_M, 2_000, 771);
+                cross += runSeedsPromoting(Hart.PRIV_U, 2_000, 772);
+                crossPageKind = 1;
+                cross += runSeedsPromoting(Hart.PRIV_S, 2_000, 773);
+                Translator.crossOnce = false;
+                crossPageKind = 0;
+                cross += runSeedsPromoting(Hart.PRIV_S, 2_000, 774);
+                cross += runSeedsPromoting(MPRV, 2_000, 777);
+                return cross;
+            });
         } finally {
             Translator.unrollHot = Boolean.getBoolean("vmckpt.jit.unrollHot");
             Translator.crossOnce = Boolean.getBoolean("vmckpt.jit.crossOnce");
@@ -1156,6 +1354,7 @@ class TranslatorDifferentialTest {
     @Test
     void hotMissLeavesInBothTiers() {
         Translator.hotMissLeaves = true;
+        Translator.hotMissLeavesUser = false; // (the rule for every mode: hotMissLeavesUserInBothTiers has it for user mode)
         long leaves = CodeCache.hotMissLeaveBuildsAll.get(), calls = CodeCache.hotMissCallBuildsAll.get(), rebuilds = CodeCache.missRebuildsAll.get();
         try {
             runSeedsPromoting(Hart.PRIV_M, 2_000, 701, 702);
@@ -1176,6 +1375,45 @@ class TranslatorDifferentialTest {
             // is printed, not asserted; HotMissLeavesTest asserts the rebuild.)
             System.out.printf("TranslatorDifferentialTest hotMissLeavesInBothTiers: %d hot units rebuilt with calls%n", CodeCache.missRebuildsAll.get() - rebuilds);
         } finally {
+            Translator.hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
+            Translator.hotMissLeavesUser = Boolean.getBoolean("vmckpt.jit.hotMissLeavesUser");
+            CodeCache.hotMissInsns = CodeCache.HOT_MISS_INSNS;
+            Translator.missCheck = Translator.MISS_CHECK;
+            CodeCache.missLeavesInsns = CodeCache.MISS_LEAVES_INSNS;
+            CodeCache.missLeavesMinInsns = CodeCache.MISS_LEAVES_MIN_INSNS;
+        }
+    }
+
+    /**
+     * Both tiers against the interpreter with {@link Translator#hotMissLeavesUser} (round 70): in user-mode programs the
+     * rule gives hot builds the miss exits (and the M-mode trap handler's hot units the calls, for their privilege); in
+     * S-mode, M-mode and MPRV programs (no user code) no hot build gets the exits, whatever its leaves. Then every
+     * user-mode build with the exits (the bar at 0 leaves) and rebuilt at its first miss exit. Fails if a unit promoted
+     * outside user mode gets the exits, or if no user-mode build does (the exits not compared).
+     */
+    @Test
+    void hotMissLeavesUserInBothTiers() {
+        Translator.hotMissLeavesUser = true;
+        Translator.hotMissLeaves = false;
+        try {
+            long leaves = CodeCache.hotMissLeaveBuildsAll.get(), priv = CodeCache.hotMissPrivCallsAll.get();
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 721, 722);
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 723);
+            runSeedsPromoting(MPRV, 2_000, 724);
+            assertEquals(leaves, CodeCache.hotMissLeaveBuildsAll.get(), "a hot build outside user mode got the miss exits");
+            assertTrue(CodeCache.hotMissPrivCallsAll.get() > priv, "no hot build was given the calls for its privilege");
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 725, 726, 727);
+            assertTrue(CodeCache.hotMissLeaveBuildsAll.get() > leaves, "no user-mode hot build with miss exits: the exits were not compared");
+            long exitBuilds = CodeCache.hotMissLeaveBuildsAll.get(), rebuilds = CodeCache.missRebuildsAll.get();
+            CodeCache.hotMissInsns = 0;
+            Translator.missCheck = 1;
+            CodeCache.missLeavesInsns = 1_000_000_000;
+            CodeCache.missLeavesMinInsns = 0;
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 728, 729);
+            assertTrue(CodeCache.hotMissLeaveBuildsAll.get() > exitBuilds, "no user-mode hot build with miss exits (bar at 0)");
+            System.out.printf("TranslatorDifferentialTest hotMissLeavesUserInBothTiers: %d hot units rebuilt with calls%n", CodeCache.missRebuildsAll.get() - rebuilds);
+        } finally {
+            Translator.hotMissLeavesUser = Boolean.getBoolean("vmckpt.jit.hotMissLeavesUser");
             Translator.hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
             CodeCache.hotMissInsns = CodeCache.HOT_MISS_INSNS;
             Translator.missCheck = Translator.MISS_CHECK;
