@@ -101,6 +101,12 @@ final class Interpreter {
         fastLoop = new InterpreterFastLoop(this, atomics, mul, compressedParts, lean);
     }
 
+    /** As above, with the lean form's cache of 16-bit expansions by place on or off (tests: its switch). */
+    void setFastLoop(boolean atomics, boolean mul, boolean compressedParts, boolean lean, boolean expansionCache) {
+        if (compressedParts) CompressedParts.fillAll();
+        fastLoop = new InterpreterFastLoop(this, atomics, mul, compressedParts, lean, expansionCache);
+    }
+
     /** {@link #interpret(int, boolean, long)} with no address to stop at. */
     int interpret(int budget, boolean blockMode) {
         return interpret(budget, blockMode, -1);

@@ -50,6 +50,22 @@ final class InterpreterFastLoop {
      * (docs/BENCHMARKS.md round 69).
      */
     static final boolean LEAN = Boolean.getBoolean("vmckpt.interp.leanLoop");
+    /**
+     * {@code -Dvmckpt.interp.expansionCache=true} (<b>off by default</b>; round 70; it takes effect in {@link #runLean},
+     * so with {@link #LEAN}): a 16-bit instruction's expansion is taken from a cache of the fetch page's expansions, by
+     * the instruction's place in the page, before {@link Compressed}'s 256 KiB table. Each 2-byte slot of a page holds
+     * the encoding it was filled from beside its expansion ({@code c << 32 | expansion}), and an entry is used only
+     * where the encoding in memory is that one, so it can never be stale: a store into code, a restore, a reset or
+     * another page in the slot just misses, and the miss takes the table as before and fills the slot. Why: cold code
+     * runs from thousands of the table's entries, 16 to a 64-byte line, while a page's slots lie in the order the code
+     * runs (8 to a line); in a trace of the boot's 60 M interpreted 16-bit instructions (docs/BENCHMARKS.md round 70)
+     * an 8 KiB cache of the table's lines alone missed ~340 times per 1000 of them, of the slots ~105.
+     */
+    static final boolean EXPANSION_CACHE = Boolean.getBoolean("vmckpt.interp.expansionCache");
+    /** The pages {@link #EXPANSION_CACHE} keeps, direct-mapped by virtual page number (16 KiB each, made on first use). */
+    static final int EXPANSION_PAGES = 256;
+    /** A page's slots that nothing fills: the window's cache while its own is not made yet (every lookup misses). */
+    private static final long[] NO_EXPANSIONS = new long[2048];
     /** The offset of a {@code long[]}'s first element (the registers, {@link #runLean}). */
     private static final long LONG_BASE = UNSAFE.arrayBaseOffset(long[].class);
     // (Interpreter#COMPRESSED_PARTS, -Dvmckpt.interp.compressedParts=true, off by default, also turns on this loop's
@@ -74,6 +90,14 @@ final class InterpreterFastLoop {
     private final boolean parts;
     /** Whether {@link Interpreter#interpret} runs {@link #runLean} rather than {@link #run} ({@link #LEAN} unless a test says). */
     final boolean lean;
+    /** Whether {@link #runLean} expands from {@link #expansions} first ({@link #EXPANSION_CACHE} unless a test says). */
+    private final boolean expansionCache;
+    /**
+     * {@link #EXPANSION_CACHE}'s pages (this hart's run thread's alone, as its TLB): slot {@code vpn & 255} holds
+     * {@code long[2048]}, one entry per 2-byte slot of a page ({@code c << 32 | expansion}; 0 for none), made by
+     * {@link #runLean}'s start on the first run from a page there (at most 256 a hart, 4 MiB), never inside its loop.
+     */
+    private final long[][] expansions;
 
     InterpreterFastLoop(Interpreter interpreter) {
         this(interpreter, ATOMICS, MUL);
@@ -88,13 +112,26 @@ final class InterpreterFastLoop {
     }
 
     InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul, boolean parts, boolean lean) {
+        this(interpreter, atomics, mul, parts, lean, EXPANSION_CACHE);
+    }
+
+    InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul, boolean parts, boolean lean,
+            boolean expansionCache) {
         this.lean = lean;
+        this.expansionCache = expansionCache;
+        this.expansions = expansionCache ? new long[EXPANSION_PAGES][] : null;
         this.interpreter = interpreter;
         this.h = interpreter.h;
         this.mmu = interpreter.mmu;
         this.atomics = atomics;
         this.mul = mul;
         this.parts = parts;
+    }
+
+    /** Tests: {@link #EXPANSION_CACHE}'s entry for the 2-byte slot of virtual address {@code pc} (0: none). */
+    long expansionEntry(long pc) {
+        long[] e = expansions == null ? null : expansions[(int) (pc >>> 12) & (EXPANSION_PAGES - 1)];
+        return e == null ? 0 : e[((int) pc & 0xfff) >>> 1];
     }
 
     /**
@@ -416,6 +453,7 @@ final class InterpreterFastLoop {
         // page, or a 4-byte read that would cross the page end) the window moves, or the loop stops there.
         byte[] fetchPage;
         long fetchBase;
+        long[] exp = NO_EXPANSIONS; // the window's page's expansions (EXPANSION_CACHE)
         {
             int off = (int) pc & 0xfff;
             long vpn = pc >>> 12;
@@ -427,6 +465,11 @@ final class InterpreterFastLoop {
             }
             fetchPage = page;
             fetchBase = pc - off;
+            if (expansionCache) {
+                int ei = (int) vpn & (EXPANSION_PAGES - 1);
+                exp = expansions[ei];
+                if (exp == null) expansions[ei] = exp = new long[2048];
+            }
         }
         int left = budget;
         loop:
@@ -443,12 +486,32 @@ final class InterpreterFastLoop {
                 fetchPage = page;
                 fetchBase = pc - off;
                 d = off;
+                if (expansionCache) {
+                    long[] e = expansions[(int) vpn & (EXPANSION_PAGES - 1)];
+                    exp = e == null ? NO_EXPANSIONS : e; // (made at the next run's start: no allocation in the loop)
+                }
             }
             int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + d);
             long next = pc + 4;
             if ((insn & 3) != 3) {
                 int c = insn & 0xffff;
-                if (parts) {
+                if (expansionCache) {
+                    // The slot's entry if it was filled from this encoding (an empty slot, 0, matches only c = 0,
+                    // whose expansion 0 stops the loop below as the table's does); else the tables, and the slot filled.
+                    long slot = LONG_BASE + (d << 2 & 0x3ff8); // (d is even and at most 0xffc: the slot d / 2)
+                    long v = UNSAFE.getLong(exp, slot);
+                    if ((int) (v >>> 32) == c) {
+                        insn = (int) v;
+                    } else {
+                        if (parts) {
+                            insn = CompressedParts.lookUp(c);
+                            if ((insn & 3) != 3) insn = Compressed.expandedOrZero(c);
+                        } else {
+                            insn = Compressed.expandedOrZero(c);
+                        }
+                        if (insn != 0 && exp != NO_EXPANSIONS) UNSAFE.putLong(exp, slot, (long) c << 32 | (insn & 0xffffffffL));
+                    }
+                } else if (parts) {
                     insn = CompressedParts.lookUp(c);
                     if ((insn & 3) != 3) insn = Compressed.expandedOrZero(c);
                 } else {

@@ -138,6 +138,14 @@ class InterpreterFastLoopTest {
         randomProgramsRunAsInTheGeneralLoop(false, true, true);
     }
 
+    /** The same in the lean form with its cache of 16-bit expansions by place (-Dvmckpt.interp.expansionCache; round 70). */
+    @Test
+    void randomProgramsRunAsInTheGeneralLoopWithTheExpansionCache() {
+        randomProgramsRunAsInTheGeneralLoop(false, false, true, true);
+        randomProgramsRunAsInTheGeneralLoop(true, false, true, true);
+        randomProgramsRunAsInTheGeneralLoop(false, true, true, true);
+    }
+
     private static void randomProgramsRunAsInTheGeneralLoop(boolean atomicsAndMul) {
         randomProgramsRunAsInTheGeneralLoop(atomicsAndMul, false);
     }
@@ -147,6 +155,11 @@ class InterpreterFastLoopTest {
     }
 
     private static void randomProgramsRunAsInTheGeneralLoop(boolean atomicsAndMul, boolean parts, boolean lean) {
+        randomProgramsRunAsInTheGeneralLoop(atomicsAndMul, parts, lean, false);
+    }
+
+    private static void randomProgramsRunAsInTheGeneralLoop(boolean atomicsAndMul, boolean parts, boolean lean,
+            boolean expansionCache) {
         for (int seed = 1; seed <= 40; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
             GuestMemory memFast = new GuestMemory(BASE, 1 << 16);
@@ -154,7 +167,7 @@ class InterpreterFastLoopTest {
             writeProgram(memFast, r.split());
             writeProgram(memGeneral, new SplittableRandom(seed).split());
             Hart fast = hart(memFast, true);
-            fast.interpreter.setFastLoop(atomicsAndMul, atomicsAndMul, parts, lean);
+            fast.interpreter.setFastLoop(atomicsAndMul, atomicsAndMul, parts, lean, expansionCache);
             Hart general = hart(memGeneral, false);
             start(fast);
             start(general);
@@ -163,7 +176,8 @@ class InterpreterFastLoopTest {
                 int a = fast.run(budget);
                 int b = general.run(budget);
                 String where = "seed " + seed + ", slice " + slice + (atomicsAndMul ? ", atomics and mul on" : "")
-                        + (parts ? ", compressed parts on" : "") + (lean ? ", lean form" : "");
+                        + (parts ? ", compressed parts on" : "") + (lean ? ", lean form" : "")
+                        + (expansionCache ? ", expansion cache" : "");
                 assertEquals(b, a, "instructions run, " + where);
                 assertEquals(general.pc, fast.pc, "pc, " + where);
                 assertEquals(general.instret, fast.instret, "instret, " + where);
@@ -204,11 +218,29 @@ class InterpreterFastLoopTest {
         everySixteenBitEncodingRunsAsItsExpansion(true, true);
     }
 
+    /**
+     * The same in the lean form with its cache of 16-bit expansions by place (-Dvmckpt.interp.expansionCache; round 70),
+     * without and with the two tables. Every encoding is written in turn at one place, so the place's entry, filled
+     * from the encoding before, must miss and be filled again each time (a cache that did not check the encoding in
+     * memory ran the previous encoding's expansion here); the second and third trials of an encoding take it from
+     * the entry. Illegal encodings trap as in the general loop (mcause, mtval, mepc).
+     */
+    @Test
+    void everySixteenBitEncodingRunsAsItsExpansionWithTheExpansionCache() {
+        everySixteenBitEncodingRunsAsItsExpansion(false, true, true);
+        CompressedParts.fillAll();
+        everySixteenBitEncodingRunsAsItsExpansion(true, true, true);
+    }
+
     private static void everySixteenBitEncodingRunsAsItsExpansion(boolean parts) {
         everySixteenBitEncodingRunsAsItsExpansion(parts, false);
     }
 
     private static void everySixteenBitEncodingRunsAsItsExpansion(boolean parts, boolean lean) {
+        everySixteenBitEncodingRunsAsItsExpansion(parts, lean, false);
+    }
+
+    private static void everySixteenBitEncodingRunsAsItsExpansion(boolean parts, boolean lean, boolean expansionCache) {
         GuestMemory memFast = new GuestMemory(BASE, 1 << 16);
         GuestMemory memGeneral = new GuestMemory(BASE, 1 << 16);
         Hart fast = hart(memFast, true);
@@ -222,7 +254,7 @@ class InterpreterFastLoopTest {
             start(h);
             assertEquals(2, h.run(2));
         }
-        InterpreterFastLoop loop = new InterpreterFastLoop(fast.interpreter, false, false, parts, lean);
+        InterpreterFastLoop loop = new InterpreterFastLoop(fast.interpreter, false, false, parts, lean, expansionCache);
         SplittableRandom r = new SplittableRandom(7);
         long pc = BASE + CODE + 0x100;
         long dataPage = BASE + DATA;
@@ -263,6 +295,9 @@ class InterpreterFastLoopTest {
                 assertEquals(general.pc, fast.pc, "pc, " + what);
                 assertArrayEquals(general.x, fast.x, "registers, " + what);
                 assertEquals(general.instret, fast.instret, "instret, " + what);
+                assertEquals(general.mcause, fast.mcause, "mcause, " + what);
+                assertEquals(general.mtval, fast.mtval, "mtval, " + what);
+                assertEquals(general.mepc, fast.mepc, "mepc, " + what);
                 memFast.readBytes(dataPage, dataFast, 0, 4096);
                 memGeneral.readBytes(dataPage, dataGeneral, 0, 4096);
                 assertArrayEquals(dataGeneral, dataFast, "data page, " + what);
@@ -464,6 +499,53 @@ class InterpreterFastLoopTest {
         assertEquals(1, h.x[9]);
         assertEquals(1, h.x[10]);
         assertEquals(13, h.instret);
+    }
+
+    /**
+     * The lean form's cache of 16-bit expansions by place (-Dvmckpt.interp.expansionCache; round 70) runs what is in
+     * memory, not what was there when the place's entry was filled: a loop whose store rewrites its own first
+     * instruction (c.addi a0, 1 becomes c.addi a0, 16) through the write TLB's fast path, run twice in the fast loop
+     * (the second time after the code was put back from outside, as a restore or a device would), gives a0 = 1 + 16
+     * each time, as the general loop does; a cache that did not compare the encoding gave 2 (seen failing so).
+     */
+    @Test
+    void theExpansionCacheRunsWhatIsInMemoryAfterAStoreIntoCode() {
+        long p = BASE + CODE;
+        int cOne = 10 << 7 | 1 << 2 | 1, cSixteen = 10 << 7 | 16 << 2 | 1, cCount = 11 << 7 | 1 << 2 | 1;
+        GuestMemory[] mems = {new GuestMemory(BASE, 1 << 16), new GuestMemory(BASE, 1 << 16)};
+        Hart[] harts = {hart(mems[0], false), hart(mems[1], false)};
+        for (int k = 0; k < 2; k++) {
+            GuestMemory m = mems[k];
+            m.writeBytes(p, new byte[] {(byte) cOne, (byte) (cOne >>> 8), (byte) cCount, (byte) (cCount >>> 8)}, 0, 4);
+            put(m, p + 4, s(0, 6, 5, 1, 0x23), b(-8, 7, 11, 4), addi(0, 0, 0)); // sh x6, 0(x5); blt a1, t2, p; nop
+            // The general loop runs it once: the fetch and write TLBs then map the page.
+            Hart h = harts[k];
+            start(h);
+            h.x[5] = p;
+            h.x[6] = cSixteen;
+            h.x[7] = 2;
+            assertEquals(8, h.run(8));
+        }
+        InterpreterFastLoop loop = new InterpreterFastLoop(harts[1].interpreter, false, false, false, true, true);
+        for (int round = 0; round < 3; round++) {
+            for (int k = 0; k < 2; k++) {
+                Hart h = harts[k];
+                mems[k].writeBytes(p, new byte[] {(byte) cOne, (byte) (cOne >>> 8)}, 0, 2); // the code put back
+                h.pc = p;
+                h.x[10] = 0;
+                h.x[11] = 0;
+                h.events = 0;
+                int ran = k == 1 ? loop.runLean(8, false, -1) : h.run(8);
+                String what = "round " + round + (k == 1 ? ", lean form with the expansion cache" : ", general loop");
+                assertEquals(8, ran, "instructions run (the fast loop's all: the store hits the write TLB), " + what);
+                assertEquals(p + 12, h.pc, "pc, " + what);
+                assertEquals(17, h.x[10], "a0: 1, then 16 after the store, " + what);
+                assertEquals(2, h.x[11], what);
+            }
+            assertEquals((long) cSixteen << 32 | Compressed.expand(cSixteen), loop.expansionEntry(p),
+                    "the place's entry: the last encoding the loop ran there");
+            assertEquals((long) cCount << 32 | Compressed.expand(cCount), loop.expansionEntry(p + 2));
+        }
     }
 
     private static void put(GuestMemory m, long at, int... insns) {
