@@ -237,8 +237,15 @@ static void *warm_thread(void *arg) {
     if (map != MAP_FAILED) {
         char *p = (char *) (((uintptr_t) map + huge - 1) & ~(uintptr_t) (huge - 1));
         madvise(p, len, MADV_HUGEPAGE);
+        int populate = 1;
         for (size_t at = 0; at < len; at += huge) {
-            if (madvise(p + at, huge, MADV_POPULATE_WRITE) != 0) {
+            if (populate && madvise(p + at, huge, MADV_POPULATE_WRITE) != 0) {
+                /* EINVAL: a kernel before 5.14, touched by writes instead; anything else (ENOMEM: the memory is not
+                   there to be had) ends the warming: it must never press the machine for memory. */
+                if (errno != EINVAL) break;
+                populate = 0;
+            }
+            if (!populate) {
                 for (size_t k = 0; k < huge; k += 4096) p[at + k] = 1;
             }
             done += huge;
