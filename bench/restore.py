@@ -244,6 +244,9 @@ def main():
     ap.add_argument("--base-compression", default=None, help="with --checkpoint-with each: the base jar's checkpoints' "
                     "compression instead of --compression (--base-jar may be the same jar: an A/B of encodings)")
     ap.add_argument("--no-qemu", action="store_true")
+    ap.add_argument("--alternate", action="store_true",
+                    help="with --base-jar: the base jar's restores first in odd reps (a restore right after another process "
+                         "exited gets the memory it freed, which the host still backs; round 70)")
     ap.add_argument("--keep-repos", action="store_true", help="keep each workload's repository (WORK/repo-WORKLOAD) "
                     "for bench/restore-cpu-ab.py")
     ap.add_argument("--guest", choices=("default", "signed"), default="default",
@@ -299,7 +302,12 @@ def main():
         restores = {k: [] for k in jars}
         for rep in range(args.restores):
             for lazy in (False, True):
-                for name, v in jars.items():
+                # --alternate: the base jar first in odd reps. A restore started right after another process exited gets the
+                # memory that process freed, which the host still backs: the second of a pair touches cheaper memory.
+                order = list(jars.items())
+                if args.alternate and rep % 2 == 1:
+                    order.reverse()
+                for name, v in order:
                     repo, ckpts = (own[name][0], own[name][4]) if name in own else (own["new"][0], cks)
                     r = restore(v, repo, ckpts[-1]["id"], lazy, hb, f"restore-{wl}-{name}-{rep}-{'lazy' if lazy else 'eager'}")
                     r["rep"] = rep
