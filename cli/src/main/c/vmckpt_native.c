@@ -219,7 +219,7 @@ JNIEXPORT void JNICALL Java_org_vmckpt_cli_OldGenWindow_openGate(JNIEnv *env, jc
 
 static long warm_mib;
 /* What the warming did (for tests and --stats): MiB faulted in, and the thread's CPU and wall time in ns; -1 until done. */
-static volatile long warm_done_mib = -1, warm_cpu_ns = -1, warm_wall_ns = -1;
+static long warm_done_mib = -1, warm_cpu_ns = -1, warm_wall_ns = -1;
 
 static long now_ns(clockid_t clock) {
     struct timespec t;
@@ -254,7 +254,7 @@ static void *warm_thread(void *arg) {
     }
     warm_cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
     warm_wall_ns = now_ns(CLOCK_MONOTONIC) - w0;
-    warm_done_mib = done >> 20;
+    __atomic_store_n(&warm_done_mib, done >> 20, __ATOMIC_RELEASE); /* last: a reader that sees it sees the times */
     return NULL;
 }
 
@@ -281,7 +281,8 @@ JNIEXPORT jlongArray JNICALL Java_org_vmckpt_cli_NativeMemory_warmReport(JNIEnv 
     (void) cls;
     jlongArray r = (*env)->NewLongArray(env, 3);
     if (r == NULL) return NULL;
-    jlong v[3] = {warm_done_mib, warm_cpu_ns, warm_wall_ns};
+    long mib = __atomic_load_n(&warm_done_mib, __ATOMIC_ACQUIRE);
+    jlong v[3] = {mib, mib < 0 ? -1 : warm_cpu_ns, mib < 0 ? -1 : warm_wall_ns};
     (*env)->SetLongArrayRegion(env, r, 0, 3, v);
     return r;
 }

@@ -15,7 +15,7 @@ public enum Codec {
     /**
      * The zstd level used when the caller does not choose one (no level in the request, no {@code vmckpt config} setting
      * in the repository): 1, or {@code -Dvmckpt.compress.defaultLevel=N} (round 70, off: 1 by default). Level 3 decodes
-     * memory of words in constant steps ~15-18% faster than level 1 and stores it ~14% smaller, for ~5-10% more
+     * memory of words in constant steps ~12-18% faster than level 1 and stores it ~14% smaller, for ~7-11% more
      * compression CPU, and is level with 1 on other memory (docs/BENCHMARKS.md, round 70 restore70).
      */
     public static final int DEFAULT_ZSTD_LEVEL = defaultLevel(System.getProperty(DEFAULT_LEVEL_PROPERTY));
