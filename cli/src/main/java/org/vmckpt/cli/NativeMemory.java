@@ -32,4 +32,24 @@ final class NativeMemory {
      * kernel before 5.14).
      */
     static native int populateWrite(long addr, long len);
+
+    /**
+     * What the JVM's start warmed (the library as an agent, {@code -agentpath:...=warmMiB=N}, round 70): {MiB faulted in and
+     * freed again, the warming thread's CPU ns, its wall ns}, each -1 while it runs or if it did not run.
+     */
+    static native long[] warmReport();
+
+    /** {@link #warmReport} as a line for {@code restore --stats}, or null (no helper, no warming). */
+    static String warmSummary() {
+        if (!LOADED) return null;
+        long[] w;
+        try {
+            w = warmReport();
+        } catch (UnsatisfiedLinkError e) {
+            return null; // an older helper
+        }
+        if (w == null || w[0] < 0) return null;
+        return "the JVM's start warmed " + w[0] + " MiB of memory (" + Units.millisOneDecimal(w[1]) + " ms of CPU, "
+                + Units.millisOneDecimal(w[2]) + " ms)";
+    }
 }

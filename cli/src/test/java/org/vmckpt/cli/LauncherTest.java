@@ -8,12 +8,15 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -246,6 +249,37 @@ class LauncherTest {
         Files.setLastModifiedTime(so, java.nio.file.attribute.FileTime.fromMillis(jarTime.toMillis() - 5_000));
         String stale = run(pb);
         assertTrue(!stale.contains("ZstdNativePath"), stale);
+    }
+
+    /**
+     * The JVM's start warmed (round 70): the launcher gives the JVM the native helper as an agent with warmMiB=N for an
+     * eager restore when VMCKPT_JAVA_OPTS holds -Dvmckpt.restore.warmMiB=N, and not for a lazy restore, another command,
+     * without the option or with a value that is not a number. (A stand-in `java` first in PATH prints the command line.)
+     */
+    @Test
+    void theLauncherWarmsAnEagerRestoresStartOnlyWhenAsked() throws Exception {
+        Path checkout = checkout();
+        Files.createFile(checkout.resolve("cli/target/libvmckpt-native.so"));
+        Path bin = Files.createDirectories(temp.resolve("standin"));
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho \"java $*\"\n");
+        assertTrue(java.toFile().setExecutable(true));
+        String agent = "(?s).*-agentpath:\\S*/cli/target/libvmckpt-native\\.so=warmMiB=96 .*";
+        String eager = standIn(checkout, bin, "-Dvmckpt.restore.warmMiB=96", "restore", "ID");
+        assertTrue(eager.matches(agent), eager);
+        assertFalse(standIn(checkout, bin, "-Dvmckpt.restore.warmMiB=96", "restore", "ID", "--lazy").contains("-agentpath"));
+        assertFalse(standIn(checkout, bin, "-Dvmckpt.restore.warmMiB=96", "run").contains("-agentpath"));
+        assertFalse(standIn(checkout, bin, "-Dfoo=1", "restore", "ID").contains("-agentpath"));
+        assertFalse(standIn(checkout, bin, "-Dvmckpt.restore.warmMiB=x", "restore", "ID").contains("-agentpath"));
+    }
+
+    private String standIn(Path checkout, Path bin, String javaOpts, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(checkout.resolve("vmckpt").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
+        pb.environment().put("VMCKPT_JAVA_OPTS", javaOpts);
+        return run(pb);
     }
 
     /** A flag's final value from -XX:+PrintFlagsFinal's table ("     size_t MaxNewSize   = 16777216   {product} ..."). */

@@ -7,11 +7,29 @@ public enum Codec {
     /** Zstandard (zstd-jni). Levels 1..19 are sensible; 1 is fast enough to keep up with a disk. */
     ZSTD(1);
 
-    /** The zstd level used when the caller does not choose one. */
-    public static final int DEFAULT_ZSTD_LEVEL = 1;
     /** Lowest and highest zstd level accepted (negative levels are zstd's "fast" modes). */
     public static final int MIN_ZSTD_LEVEL = -7;
     public static final int MAX_ZSTD_LEVEL = 22;
+    /** The JVM option that sets {@link #DEFAULT_ZSTD_LEVEL} (round 70, restore70). */
+    public static final String DEFAULT_LEVEL_PROPERTY = "vmckpt.compress.defaultLevel";
+    /**
+     * The zstd level used when the caller does not choose one (no level in the request, no {@code vmckpt config} setting
+     * in the repository): 1, or {@code -Dvmckpt.compress.defaultLevel=N} (round 70, off: 1 by default). Level 3 decodes
+     * memory of words in constant steps ~12-18% faster than level 1 and stores it ~14% smaller, for ~7-11% more
+     * compression CPU, and is level with 1 on other memory (docs/BENCHMARKS.md, round 70 restore70).
+     */
+    public static final int DEFAULT_ZSTD_LEVEL = defaultLevel(System.getProperty(DEFAULT_LEVEL_PROPERTY));
+
+    /** The default level from the option's text: 1 when absent, not a number or outside the accepted levels. */
+    static int defaultLevel(String option) {
+        if (option == null) return 1;
+        try {
+            int level = Integer.parseInt(option.trim());
+            return level >= MIN_ZSTD_LEVEL && level <= MAX_ZSTD_LEVEL ? level : 1;
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
 
     final int code;
 
