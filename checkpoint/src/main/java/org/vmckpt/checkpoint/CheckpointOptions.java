@@ -19,7 +19,7 @@ import org.vmckpt.checkpoint.store.Codec;
 public record CheckpointOptions(String label, boolean live, boolean incremental, boolean leavePaused,
                                 boolean evictZero, boolean evictFree, boolean evictDisk, boolean hintFree,
                                 Codec codec, int level) {
-    /** Live, full, every eviction policy, zstd level 1. */
+    /** Live, full, every eviction policy, zstd at the default level ({@link Codec#DEFAULT_ZSTD_LEVEL}: 3). */
     public static CheckpointOptions defaults() {
         return new CheckpointOptions(null, true, false, false, true, true, true, false, Codec.ZSTD, Codec.DEFAULT_ZSTD_LEVEL);
     }

@@ -14,7 +14,7 @@ import java.util.Properties;
 
 /**
  * Per-repository defaults, in {@code settings.properties} beside the repository's own files: the compression
- * codec and level that checkpoints use unless a request says otherwise. Absent file: zstd level 1.
+ * codec and level that checkpoints use unless a request says otherwise. Absent file: zstd at {@link Codec#DEFAULT_ZSTD_LEVEL} (3).
  */
 public record RepositorySettings(Codec codec, int level) {
     public static final String FILE = "settings.properties";

@@ -12,7 +12,7 @@ final class ConfigCommand {
             SessionOptions.REPO,
             Option.value("compression", "zstd|none", "codec for page data (default zstd): zstd is smaller, none restores\n"
                     + "without decoding (see above)"),
-            Option.value("level", "N", "zstd level, -7 (fastest) .. 22 (smallest); default 1"),
+            Option.value("level", "N", "zstd level, -7 (fastest) .. 22 (smallest); default 3"),
             Option.flag("encrypt", "encrypt every checkpoint taken from now on (AES-256-GCM) with the key in\n"
                     + "--key-file FILE (32 bytes, or 64 hex digits; make one with\n"
                     + "head -c 32 /dev/urandom > FILE). The key is never stored in the repository;\n"

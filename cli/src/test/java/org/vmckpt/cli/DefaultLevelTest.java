@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@code -Dvmckpt.compress.defaultLevel} (round 70): the zstd level of checkpoints whose request and repository choose
  * none. Each side in a child JVM of its own (the level is read once, when {@link Codec} is loaded): a machine whose
  * memory holds 8 MiB of words in constant steps (memdirty's fill: {@code page << 12 | i | 1 << 63}) is checkpointed with
- * the defaults and restored eagerly. With level 3 the packs are smaller than with the default level 1 (what the level
+ * the defaults and restored eagerly. With level 3 (the default since round 70) the packs are smaller than with level 1 (what the level
  * changes on such words), both restores give the checkpointed state hash, and a damaged frame of the level-3 pack is
  * refused by name.
  */
@@ -94,9 +94,13 @@ class DefaultLevelTest {
     void levelThreeStoresConstantStepWordsSmallerAndRestoresExactly() throws Exception {
         Files.createDirectories(dir.resolve("a"));
         Files.createDirectories(dir.resolve("b"));
-        String[] plain = child("write", dir.resolve("a/repo"), dir.resolve("a/hash")).split(" ");
+        Files.createDirectories(dir.resolve("c"));
+        String[] plain = child("write", dir.resolve("a/repo"), dir.resolve("a/hash"), "-Dvmckpt.compress.defaultLevel=1").split(" ");
+        String[] builtIn = child("write", dir.resolve("c/repo"), dir.resolve("c/hash")).split(" ");
         String[] three = child("write", dir.resolve("b/repo"), dir.resolve("b/hash"), "-Dvmckpt.compress.defaultLevel=3").split(" ");
-        assertEquals("1", plain[0], "the default level without the option");
+        assertEquals("1", plain[0], "the option's level 1 (the default until round 70)");
+        assertEquals("3", builtIn[0], "the default level without the option");
+        assertEquals("true", builtIn[1], "the default level: the checkpointed state hash");
         assertEquals("3", three[0], "the option's level");
         assertEquals("true", plain[1], "level 1: the checkpointed state hash");
         assertEquals("true", three[1], "level 3: the checkpointed state hash");
