@@ -86,6 +86,7 @@ class LoopExitsTest {
         h.setTranslationThreshold(2);
         h.setPromotionThreshold(64);
         h.codeCache.promoteUncompiled = true;
+        h.codeCache.runUncompiled = true; // (C1 units run at once: the counts below do not wait on the timed compile probe)
         h.codeCache.hotRecheck = 64;
         h.codeCache.hotShare = 0;
         h.codeCache.hotMinRun = 0;
