@@ -17,10 +17,16 @@ final class ChildJvm {
      * or nothing); asserts that it ended with status 0 within two minutes and returns the last line of its output.
      */
     static String lastLine(List<String> prefix, Class<?> main, String... opts) throws Exception {
+        return lastLine(prefix, main, List.of(), opts);
+    }
+
+    /** {@link #lastLine} with {@code args} given to {@code main}. */
+    static String lastLine(List<String> prefix, Class<?> main, List<String> args, String... opts) throws Exception {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(opts));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ended");
         String out = new String(p.getInputStream().readAllBytes()).trim();

@@ -16,10 +16,8 @@ import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
@@ -125,15 +123,6 @@ class DefaultLevelTest {
 
     /** The child JVM's last line of output (it ends with status 0 within two minutes). */
     private String child(String mode, Path repo, Path hash, String... opts) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(List.of(opts));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), DefaultLevelTest.class.getName(), mode, repo.toString(),
-                hash.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM ended");
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        assertEquals(0, p.exitValue(), out);
-        String[] lines = out.split("\n");
-        return lines[lines.length - 1];
+        return ChildJvm.lastLine(List.of(), DefaultLevelTest.class, List.of(mode, repo.toString(), hash.toString()), opts);
     }
 }
