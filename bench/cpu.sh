@@ -9,10 +9,15 @@
 # N: rounds (default 3). CPU_MODES: the vmckpt modes, default "jit interp" (vmckpt run --cpu MODE);
 # CPU_MODES=default passes no --cpu. --icount: one more QEMU run per guest with -icount shift=0 that
 # counts the instructions of each phase. Builds vmckpt, the default guest and the benchmark's two
-# initramfs images (bench/cpu/build-guests.sh) when they are missing.
+# initramfs images (bench/cpu/build-guests.sh) when they are missing, and rebuilds vmckpt when a source is newer
+# than its jar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f cli/target/vmckpt.jar ] || ./build
+# Build when the jar is missing or older than a source or a pom: a stale jar measures old code (round 70's lead did).
+if [ ! -f cli/target/vmckpt.jar ] || [ -n "$(find pom.xml ./*/pom.xml ./*/src/main -newer cli/target/vmckpt.jar -print -quit)" ]; then
+    echo "cpu.sh: cli/target/vmckpt.jar is missing or older than the sources: ./build" >&2
+    ./build
+fi
 GUEST="${XDG_CACHE_HOME:-$HOME/.cache}/vmckpt/guest"
 [ -f "$GUEST/VERSION" ] || guest/build-guest.sh
 exec python3 bench/cpu/run.py "$@"
