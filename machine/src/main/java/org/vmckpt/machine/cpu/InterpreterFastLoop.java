@@ -41,32 +41,7 @@ final class InterpreterFastLoop {
      * a call).
      */
     static final boolean MUL = Boolean.getBoolean("vmckpt.interp.fastMul");
-    /**
-     * {@code -Dvmckpt.interp.leanLoop=true} (<b>off by default</b>; round 69): {@link Interpreter#interpret} runs
-     * {@link #runLean} instead of {@link #run}: the same instructions with fewer values and checks per instruction for
-     * C2 to carry (the registers through Unsafe, no range or null tests; one fetch-window compare instead of the page
-     * end's and the page's). Under the translator the boot's run thread spent about half its CPU in this loop's C2
-     * code (~9 ns per interpreted instruction), the head (fetch, expansion, field decode, dispatch) half of that
-     * (docs/BENCHMARKS.md round 69).
-     */
-    static final boolean LEAN = Boolean.getBoolean("vmckpt.interp.leanLoop");
-    /**
-     * {@code -Dvmckpt.interp.expansionCache=true} (<b>off by default</b>; round 70; it takes effect in {@link #runLean},
-     * so with {@link #LEAN}): a 16-bit instruction's expansion is taken from a cache of the fetch page's expansions, by
-     * the instruction's place in the page, before {@link Compressed}'s 256 KiB table. Each 2-byte slot of a page holds
-     * the encoding it was filled from beside its expansion ({@code c << 32 | expansion}), and an entry is used only
-     * where the encoding in memory is that one, so it can never be stale: a store into code, a restore, a reset or
-     * another page in the slot just misses, and the miss takes the table as before and fills the slot. Why: cold code
-     * runs from thousands of the table's entries, 16 to a 64-byte line, while a page's slots lie in the order the code
-     * runs (8 to a line); in a trace of the boot's 60 M interpreted 16-bit instructions (docs/BENCHMARKS.md round 70)
-     * an 8 KiB cache of the table's lines alone missed ~340 times per 1000 of them, of the slots ~105.
-     */
-    static final boolean EXPANSION_CACHE = Boolean.getBoolean("vmckpt.interp.expansionCache");
-    /** The pages {@link #EXPANSION_CACHE} keeps, direct-mapped by virtual page number (16 KiB each, made on first use). */
-    static final int EXPANSION_PAGES = 256;
-    /** A page's slots that nothing fills: the window's cache while its own is not made yet (every lookup misses). */
-    private static final long[] NO_EXPANSIONS = new long[2048];
-    /** The offset of a {@code long[]}'s first element (the registers, {@link #runLean}). */
+    /** The offset of a {@code long[]}'s first element (the registers, {@link #run}). */
     private static final long LONG_BASE = UNSAFE.arrayBaseOffset(long[].class);
     // (Interpreter#COMPRESSED_PARTS, -Dvmckpt.interp.compressedParts=true, off by default, also turns on this loop's
     // expansion of 16-bit instructions from CompressedParts' two tables: see #parts.)
@@ -88,16 +63,6 @@ final class InterpreterFastLoop {
      * interpreted instruction since round 37, kept the big table.
      */
     private final boolean parts;
-    /** Whether {@link Interpreter#interpret} runs {@link #runLean} rather than {@link #run} ({@link #LEAN} unless a test says). */
-    final boolean lean;
-    /** Whether {@link #runLean} expands from {@link #expansions} first ({@link #EXPANSION_CACHE} unless a test says). */
-    private final boolean expansionCache;
-    /**
-     * {@link #EXPANSION_CACHE}'s pages (this hart's run thread's alone, as its TLB): slot {@code vpn & 255} holds
-     * {@code long[2048]}, one entry per 2-byte slot of a page ({@code c << 32 | expansion}; 0 for none), made by
-     * {@link #runLean}'s start on the first run from a page there (at most 256 a hart, 4 MiB), never inside its loop.
-     */
-    private final long[][] expansions;
 
     InterpreterFastLoop(Interpreter interpreter) {
         this(interpreter, ATOMICS, MUL);
@@ -108,18 +73,6 @@ final class InterpreterFastLoop {
     }
 
     InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul, boolean parts) {
-        this(interpreter, atomics, mul, parts, LEAN);
-    }
-
-    InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul, boolean parts, boolean lean) {
-        this(interpreter, atomics, mul, parts, lean, EXPANSION_CACHE);
-    }
-
-    InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul, boolean parts, boolean lean,
-            boolean expansionCache) {
-        this.lean = lean;
-        this.expansionCache = expansionCache;
-        this.expansions = expansionCache ? new long[EXPANSION_PAGES][] : null;
         this.interpreter = interpreter;
         this.h = interpreter.h;
         this.mmu = interpreter.mmu;
@@ -128,316 +81,14 @@ final class InterpreterFastLoop {
         this.parts = parts;
     }
 
-    /** Tests: {@link #EXPANSION_CACHE}'s entry for the 2-byte slot of virtual address {@code pc} (0: none). */
-    long expansionEntry(long pc) {
-        long[] e = expansions == null ? null : expansions[(int) (pc >>> 12) & (EXPANSION_PAGES - 1)];
-        return e == null ? 0 : e[((int) pc & 0xfff) >>> 1];
-    }
-
     /**
      * Runs up to {@code budget} instructions from {@code h.pc} and returns how many ran (all retired); {@code h.pc} is
      * then the next one's. Stops early before an instruction it does not do, after one that lands on {@code stopAt},
      * and in block mode after a jump or taken branch that {@link Interpreter#endsBlock} hands over (then it sets
      * {@link Hart#EVENT_BLOCK_END}). Expects {@code h.events} to be 0.
-     */
-    int run(int budget, boolean blockMode, long stopAt) {
-        final Mmu mmu = this.mmu;
-        final long[] x = h.x;
-        long pc = h.pc;
-        // Few values live across the loop (C2 keeps the rest on the stack or in vector registers): the count left,
-        // pc, the fetch page and its number; the fields below are decoded in the cases that use them.
-        int left = budget;
-        byte[] fetchPage = null;
-        long fetchVpn = -1;
-        loop:
-        while (left > 0) {
-            int off = (int) pc & 0xfff;
-            if (off > 0xffc) break; // a 4-byte read would cross the page: the general loop's fetch
-            long vpn = pc >>> 12;
-            if (vpn != fetchVpn) {
-                int ti = (int) vpn & TLB_MASK;
-                if (mmu.xTag[ti] != (vpn | mmu.fetchCtx)) break;
-                fetchVpn = vpn;
-                fetchPage = mmu.xPage[ti];
-            }
-            int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
-            long next = pc + 4;
-            if ((insn & 3) != 3) {
-                int c = insn & 0xffff;
-                if (parts) {
-                    // An expansion ends in binary 11; anything else is a marked entry or a key not filled yet, taken
-                    // from the big table.
-                    insn = CompressedParts.lookUp(c);
-                    if ((insn & 3) != 3) insn = Compressed.expandedOrZero(c);
-                } else {
-                    insn = Compressed.expandedOrZero(c);
-                }
-                if (insn == 0) break; // not expanded yet, or illegal
-                next = pc + 2;
-            }
-            x[0] = 0;
-            switch (insn & 0x7f) {
-                case 0x37: // LUI
-                    x[(insn >>> 7) & 31] = insn & 0xfffff000;
-                    break;
-                case 0x17: // AUIPC
-                    x[(insn >>> 7) & 31] = pc + (insn & 0xfffff000);
-                    break;
-                case 0x6f: // JAL
-                    x[(insn >>> 7) & 31] = next;
-                    pc = pc + ((insn & 0x80000000) >> 11 | insn & 0xff000 | (insn >>> 9) & 0x800 | (insn >>> 20) & 0x7fe);
-                    left--;
-                    if (pc == stopAt) break loop;
-                    if (blockMode && pc != next && interpreter.endsBlock(pc)) {
-                        h.events = EVENT_BLOCK_END;
-                        break loop;
-                    }
-                    continue;
-                case 0x67: { // JALR
-                    long target = (x[(insn >>> 15) & 31] + (insn >> 20)) & ~1L;
-                    x[(insn >>> 7) & 31] = next;
-                    pc = target;
-                    left--;
-                    if (pc == stopAt) break loop;
-                    if (blockMode && pc != next && interpreter.endsBlock(pc)) {
-                        h.events = EVENT_BLOCK_END;
-                        break loop;
-                    }
-                    continue;
-                }
-                case 0x63: { // branches
-                    int funct3 = (insn >>> 12) & 7;
-                    long a = x[(insn >>> 15) & 31];
-                    long b = x[(insn >>> 20) & 31];
-                    boolean taken;
-                    switch (funct3) {
-                        case 0: taken = a == b; break;
-                        case 1: taken = a != b; break;
-                        case 4: taken = a < b; break;
-                        case 5: taken = a >= b; break;
-                        case 6: taken = a + Long.MIN_VALUE < b + Long.MIN_VALUE; break;
-                        case 7: taken = a + Long.MIN_VALUE >= b + Long.MIN_VALUE; break;
-                        default: break loop; // illegal
-                    }
-                    if (taken) {
-                        pc = pc + (((insn >> 31) << 12) | (((insn >>> 7) & 1) << 11) | (((insn >>> 25) & 0x3f) << 5) | (((insn >>> 8) & 0xf) << 1));
-                        left--;
-                        if (pc == stopAt) break loop;
-                        if (blockMode && pc != next && interpreter.endsBlock(pc)) {
-                            h.events = EVENT_BLOCK_END;
-                            break loop;
-                        }
-                        continue;
-                    }
-                    break;
-                }
-                case 0x03: { // loads: the TLB's fast path only
-                    int funct3 = (insn >>> 12) & 7;
-                    long va = x[(insn >>> 15) & 31] + (insn >> 20);
-                    int di = (int) (va >>> 12) & TLB_MASK;
-                    long dOff = va & 0xfff;
-                    if (mmu.rTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
-                    byte[] page = mmu.rPage[di];
-                    long a = Mmu.BYTE_BASE + dOff;
-                    long v;
-                    switch (funct3) {
-                        case 0: v = UNSAFE.getByte(page, a); break;
-                        case 1: v = UNSAFE.getShort(page, a); break;
-                        case 2: v = UNSAFE.getInt(page, a); break;
-                        case 3: v = UNSAFE.getLong(page, a); break;
-                        case 4: v = UNSAFE.getByte(page, a) & 0xffL; break;
-                        case 5: v = UNSAFE.getShort(page, a) & 0xffffL; break;
-                        case 6: v = UNSAFE.getInt(page, a) & 0xffffffffL; break;
-                        default: break loop; // illegal
-                    }
-                    x[(insn >>> 7) & 31] = v;
-                    break;
-                }
-                case 0x23: { // stores: the write TLB's fast path only (it maps no page holding translations)
-                    int funct3 = (insn >>> 12) & 7;
-                    if (funct3 > 3) break loop; // illegal
-                    long va = x[(insn >>> 15) & 31] + (((insn >> 25) << 5) | ((insn >>> 7) & 31));
-                    int di = (int) (va >>> 12) & TLB_MASK;
-                    long dOff = va & 0xfff;
-                    if (mmu.wTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
-                    byte[] page = mmu.wPage[di];
-                    long a = Mmu.BYTE_BASE + dOff;
-                    long v = x[(insn >>> 20) & 31];
-                    switch (funct3) {
-                        case 0: UNSAFE.putByte(page, a, (byte) v); break;
-                        case 1: UNSAFE.putShort(page, a, (short) v); break;
-                        case 2: UNSAFE.putInt(page, a, (int) v); break;
-                        default: UNSAFE.putLong(page, a, v);
-                    }
-                    break;
-                }
-                case 0x13: { // OP-IMM
-                    int funct3 = (insn >>> 12) & 7;
-                    long a = x[(insn >>> 15) & 31];
-                    long imm = insn >> 20;
-                    long r;
-                    switch (funct3) {
-                        case 0: r = a + imm; break;
-                        case 1: r = a << imm; break;
-                        case 2: r = a < imm ? 1 : 0; break;
-                        case 3: r = a + Long.MIN_VALUE < imm + Long.MIN_VALUE ? 1 : 0; break;
-                        case 4: r = a ^ imm; break;
-                        case 5: r = (insn & 0x40000000) != 0 ? a >> imm : a >>> imm; break;
-                        case 6: r = a | imm; break;
-                        default: r = a & imm;
-                    }
-                    x[(insn >>> 7) & 31] = r;
-                    break;
-                }
-                case 0x33: { // OP: RV64I's operations, with mul on the multiplications; the rest: the general loop's
-                    int funct3 = (insn >>> 12) & 7;
-                    long a = x[(insn >>> 15) & 31];
-                    long b = x[(insn >>> 20) & 31];
-                    int funct7 = insn >>> 25;
-                    long r;
-                    if (funct7 == 0) {
-                        switch (funct3) {
-                            case 0: r = a + b; break;
-                            case 1: r = a << b; break;
-                            case 2: r = a < b ? 1 : 0; break;
-                            case 3: r = a + Long.MIN_VALUE < b + Long.MIN_VALUE ? 1 : 0; break;
-                            case 4: r = a ^ b; break;
-                            case 5: r = a >>> b; break;
-                            case 6: r = a | b; break;
-                            default: r = a & b;
-                        }
-                    } else if (funct7 == 0x20 && funct3 == 0) {
-                        r = a - b;
-                    } else if (funct7 == 0x20 && funct3 == 5) {
-                        r = a >> b;
-                    } else if (funct7 == 1 && funct3 < 4 && mul) { // mul, mulh, mulhsu, mulhu: Alu's expressions
-                        switch (funct3) {
-                            case 0: r = a * b; break;
-                            case 1: r = Math.multiplyHigh(a, b); break;
-                            case 2: r = Math.multiplyHigh(a, b) + ((b >> 63) & a); break;
-                            default: r = Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
-                        }
-                    } else { // (division: rare there, and Long.divideUnsigned would be a call)
-                        break loop;
-                    }
-                    x[(insn >>> 7) & 31] = r;
-                    break;
-                }
-                case 0x1b: { // OP-IMM-32 (the general loop's expressions)
-                    int funct3 = (insn >>> 12) & 7;
-                    long a = x[(insn >>> 15) & 31];
-                    long imm = insn >> 20;
-                    long r;
-                    switch (funct3) {
-                        case 0: r = (int) (a + imm); break;
-                        case 1: r = (int) a << (int) imm; break;
-                        case 5: r = (insn & 0x40000000) != 0 ? (int) a >> (int) imm : (int) a >>> (int) imm; break;
-                        default: break loop; // illegal
-                    }
-                    x[(insn >>> 7) & 31] = r;
-                    break;
-                }
-                case 0x3b: { // OP-32: addw and subw; with mul the word shifts and mulw
-                    int funct7 = insn >>> 25;
-                    if ((insn & 0x7000) == 0 && (funct7 == 0 || funct7 == 0x20)) {
-                        long a = x[(insn >>> 15) & 31];
-                        long b = x[(insn >>> 20) & 31];
-                        x[(insn >>> 7) & 31] = funct7 == 0 ? (int) (a + b) : (int) (a - b);
-                        break;
-                    }
-                    if (!mul) break loop;
-                    int funct3 = (insn >>> 12) & 7;
-                    int a = (int) x[(insn >>> 15) & 31];
-                    int b = (int) x[(insn >>> 20) & 31];
-                    long r;
-                    if (funct7 == 0 && funct3 == 1) {
-                        r = a << b; // (a Java int shift takes its distance mod 32, as sllw does)
-                    } else if (funct7 == 0 && funct3 == 5) {
-                        r = a >>> b;
-                    } else if (funct7 == 0x20 && funct3 == 5) {
-                        r = a >> b;
-                    } else if (funct7 == 1 && funct3 == 0) {
-                        r = a * b; // mulw
-                    } else {
-                        break loop;
-                    }
-                    x[(insn >>> 7) & 31] = r;
-                    break;
-                }
-                case 0x2f: { // atomics, with atomics on: aligned, on the TLB's fast paths (Interpreter.amo's semantics)
-                    int funct3 = (insn >>> 12) & 7;
-                    long va = x[(insn >>> 15) & 31];
-                    if (!atomics || (funct3 != 2 && funct3 != 3) || (va & (funct3 == 3 ? 7 : 3)) != 0) break loop;
-                    int funct5 = insn >>> 27;
-                    int rs2 = (insn >>> 20) & 31;
-                    int di = (int) (va >>> 12) & TLB_MASK;
-                    long tag = (va >>> 12) | mmu.dataCtx;
-                    long at = Mmu.BYTE_BASE + (va & 0xfff);
-                    long v;
-                    if (funct5 == 2) { // LR
-                        if (rs2 != 0 || mmu.rTag[di] != tag) break loop;
-                        v = funct3 == 3 ? UNSAFE.getLong(mmu.rPage[di], at) : UNSAFE.getInt(mmu.rPage[di], at);
-                        h.reservation = va;
-                    } else {
-                        if (mmu.wTag[di] != tag) break loop;
-                        byte[] page = mmu.wPage[di];
-                        if (funct5 == 3) { // SC
-                            if (h.reservation == va) {
-                                if (funct3 == 3) UNSAFE.putLong(page, at, x[rs2]); else UNSAFE.putInt(page, at, (int) x[rs2]);
-                                v = 0;
-                            } else {
-                                v = 1;
-                            }
-                            h.reservation = -1;
-                        } else {
-                            long old = funct3 == 3 ? UNSAFE.getLong(page, at) : UNSAFE.getInt(page, at);
-                            long b = funct3 == 3 ? x[rs2] : (int) x[rs2];
-                            long r;
-                            switch (funct5) {
-                                case 0x01: r = b; break; // amoswap
-                                case 0x00: r = old + b; break; // amoadd
-                                case 0x04: r = old ^ b; break; // amoxor
-                                case 0x0c: r = old & b; break; // amoand
-                                case 0x08: r = old | b; break; // amoor
-                                case 0x10: r = Math.min(old, b); break; // amomin
-                                case 0x14: r = Math.max(old, b); break; // amomax
-                                case 0x18: // amominu (a word's values compared as 32-bit unsigned)
-                                    r = (funct3 == 3 ? old + Long.MIN_VALUE <= b + Long.MIN_VALUE
-                                            : (old & 0xffffffffL) <= (b & 0xffffffffL)) ? old : b;
-                                    break;
-                                case 0x1c: // amomaxu
-                                    r = (funct3 == 3 ? old + Long.MIN_VALUE >= b + Long.MIN_VALUE
-                                            : (old & 0xffffffffL) >= (b & 0xffffffffL)) ? old : b;
-                                    break;
-                                default: break loop; // not an AMO: illegal
-                            }
-                            if (funct3 == 3) UNSAFE.putLong(page, at, r); else UNSAFE.putInt(page, at, (int) r);
-                            v = old;
-                        }
-                    }
-                    x[(insn >>> 7) & 31] = v;
-                    break;
-                }
-                case 0x0f: // FENCE, FENCE.I: nothing to do
-                    if ((insn & 0x6000) != 0) break loop;
-                    break;
-                default:
-                    break loop; // system, floating point, illegal: the general loop's
-            }
-            pc = next;
-            left--;
-            if (next == stopAt) break;
-        }
-        int n = budget - left;
-        h.pc = pc;
-        h.instret += n;
-        x[0] = 0; // x0 reads as zero between instructions
-        return n;
-    }
-
-    /**
-     * {@link #run} in a leaner form for C2 ({@link #LEAN}): the same instructions, stops and results, instruction for
-     * instruction. What differs is what C2 has to carry and test per instruction: the registers are read and written
+     *
+     * <p>Its form (round 69's lean form, the only one since round 71; docs/BENCHMARKS.md rounds 69-71) keeps down
+     * what C2 has to carry and test per instruction: the registers are read and written
      * through Unsafe at the field's offset times 8 ({@code (insn >>> 12) & 0xf8} is rs1's, as translated units do), so
      * there is no null test, length load or range test of {@code x} (the launcher's {@code -XX:PerMethodTrapLimit=0}
      * makes each of those an explicit test in the loop); and the fetch is from a window, the current page from its
@@ -445,7 +96,7 @@ final class InterpreterFastLoop {
      * page end's and the page number's, one live value less (the page number), and a fetch page that is never null
      * (it is set only after a null test), so no null test at each fetch. Expects {@code h.events} to be 0.
      */
-    int runLean(int budget, boolean blockMode, long stopAt) {
+    int run(int budget, boolean blockMode, long stopAt) {
         final Mmu mmu = this.mmu;
         final long[] x = h.x;
         long pc = h.pc;
@@ -453,23 +104,17 @@ final class InterpreterFastLoop {
         // page, or a 4-byte read that would cross the page end) the window moves, or the loop stops there.
         byte[] fetchPage;
         long fetchBase;
-        long[] exp = NO_EXPANSIONS; // the window's page's expansions (EXPANSION_CACHE)
         {
             int off = (int) pc & 0xfff;
             long vpn = pc >>> 12;
             int ti = (int) vpn & TLB_MASK;
             byte[] page = off > 0xffc || mmu.xTag[ti] != (vpn | mmu.fetchCtx) ? null : mmu.xPage[ti];
-            if (page == null) { // nothing runs (as run's first test stopping)
+            if (page == null) { // nothing runs
                 UNSAFE.putLong(x, LONG_BASE, 0L);
                 return 0;
             }
             fetchPage = page;
             fetchBase = pc - off;
-            if (expansionCache) {
-                int ei = (int) vpn & (EXPANSION_PAGES - 1);
-                exp = expansions[ei];
-                if (exp == null) expansions[ei] = exp = new long[2048];
-            }
         }
         int left = budget;
         loop:
@@ -486,32 +131,12 @@ final class InterpreterFastLoop {
                 fetchPage = page;
                 fetchBase = pc - off;
                 d = off;
-                if (expansionCache) {
-                    long[] e = expansions[(int) vpn & (EXPANSION_PAGES - 1)];
-                    exp = e == null ? NO_EXPANSIONS : e; // (made at the next run's start: no allocation in the loop)
-                }
             }
             int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + d);
             long next = pc + 4;
             if ((insn & 3) != 3) {
                 int c = insn & 0xffff;
-                if (expansionCache) {
-                    // The slot's entry if it was filled from this encoding (an empty slot, 0, matches only c = 0,
-                    // whose expansion 0 stops the loop below as the table's does); else the tables, and the slot filled.
-                    long slot = LONG_BASE + (d << 2 & 0x3ff8); // (d is even and at most 0xffc: the slot d / 2)
-                    long v = UNSAFE.getLong(exp, slot);
-                    if ((int) (v >>> 32) == c) {
-                        insn = (int) v;
-                    } else {
-                        if (parts) {
-                            insn = CompressedParts.lookUp(c);
-                            if ((insn & 3) != 3) insn = Compressed.expandedOrZero(c);
-                        } else {
-                            insn = Compressed.expandedOrZero(c);
-                        }
-                        if (insn != 0 && exp != NO_EXPANSIONS) UNSAFE.putLong(exp, slot, (long) c << 32 | (insn & 0xffffffffL));
-                    }
-                } else if (parts) {
+                if (parts) {
                     insn = CompressedParts.lookUp(c);
                     if ((insn & 3) != 3) insn = Compressed.expandedOrZero(c);
                 } else {
@@ -709,7 +334,7 @@ final class InterpreterFastLoop {
                     UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), r);
                     break;
                 }
-                case 0x2f: { // atomics, with atomics on (as in run)
+                case 0x2f: { // atomics, with atomics on: aligned, on the TLB's fast paths (Interpreter.amo's semantics)
                     int funct3 = (insn >>> 12) & 7;
                     long va = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8));
                     if (!atomics || (funct3 != 2 && funct3 != 3) || (va & (funct3 == 3 ? 7 : 3)) != 0) break loop;
