@@ -39,7 +39,7 @@ for k in $(seq 1 40); do
 done
 for k in $(seq 1 40); do
     r=$((r + 1)); order $(( (k + 1) / 2 ))
-    if [ $((k % 2)) = 1 ]; then g=default; s=fd; est=42; else g=signed; s=fs; est=50; fi
+    if [ $((k % 2)) = 1 ]; then g=default; s=df; est=42; else g=signed; s=sf; est=50; fi
     log "round $r $g BENCH-DONE order ${L1%%=*},${L2%%=*}"
     one $END3 $g BENCH-DONE $est R$r-$s --launcher "$L1" --launcher "$L2" || break
 done
