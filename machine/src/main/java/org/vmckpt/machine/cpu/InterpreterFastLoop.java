@@ -41,8 +41,6 @@ final class InterpreterFastLoop {
      * a call).
      */
     static final boolean MUL = Boolean.getBoolean("vmckpt.interp.fastMul");
-    /** The offset of a {@code long[]}'s first element (the registers, {@link #run}). */
-    private static final long LONG_BASE = UNSAFE.arrayBaseOffset(long[].class);
     // (Interpreter#COMPRESSED_PARTS, -Dvmckpt.interp.compressedParts=true, off by default, also turns on this loop's
     // expansion of 16-bit instructions from CompressedParts' two tables: see #parts.)
 
@@ -86,57 +84,34 @@ final class InterpreterFastLoop {
      * then the next one's. Stops early before an instruction it does not do, after one that lands on {@code stopAt},
      * and in block mode after a jump or taken branch that {@link Interpreter#endsBlock} hands over (then it sets
      * {@link Hart#EVENT_BLOCK_END}). Expects {@code h.events} to be 0.
-     *
-     * <p>Its form (round 69's lean form, the only one since round 71; docs/BENCHMARKS.md rounds 69-71) keeps down
-     * what C2 has to carry and test per instruction: the registers are read and written
-     * through Unsafe at the field's offset times 8 ({@code (insn >>> 12) & 0xf8} is rs1's, as translated units do), so
-     * there is no null test, length load or range test of {@code x} (the launcher's {@code -XX:PerMethodTrapLimit=0}
-     * makes each of those an explicit test in the loop); and the fetch is from a window, the current page from its
-     * start to its last 4-byte slot: one unsigned compare of {@code pc - fetchBase} per instruction instead of the
-     * page end's and the page number's, one live value less (the page number), and a fetch page that is never null
-     * (it is set only after a null test), so no null test at each fetch. Expects {@code h.events} to be 0.
      */
     int run(int budget, boolean blockMode, long stopAt) {
         final Mmu mmu = this.mmu;
         final long[] x = h.x;
         long pc = h.pc;
-        // The fetch window: the page pc is in (the fetch TLB maps it) from its start up to offset 0xffc. Outside it (another
-        // page, or a 4-byte read that would cross the page end) the window moves, or the loop stops there.
-        byte[] fetchPage;
-        long fetchBase;
-        {
-            int off = (int) pc & 0xfff;
-            long vpn = pc >>> 12;
-            int ti = (int) vpn & TLB_MASK;
-            byte[] page = off > 0xffc || mmu.xTag[ti] != (vpn | mmu.fetchCtx) ? null : mmu.xPage[ti];
-            if (page == null) { // nothing runs
-                UNSAFE.putLong(x, LONG_BASE, 0L);
-                return 0;
-            }
-            fetchPage = page;
-            fetchBase = pc - off;
-        }
+        // Few values live across the loop (C2 keeps the rest on the stack or in vector registers): the count left,
+        // pc, the fetch page and its number; the fields below are decoded in the cases that use them.
         int left = budget;
+        byte[] fetchPage = null;
+        long fetchVpn = -1;
         loop:
         while (left > 0) {
-            long d = pc - fetchBase;
-            if (d + Long.MIN_VALUE > 0xffc + Long.MIN_VALUE) { // (unsigned: before the window or past its end)
-                int off = (int) pc & 0xfff;
-                if (off > 0xffc) break; // a 4-byte read would cross the page: the general loop's fetch
-                long vpn = pc >>> 12;
+            int off = (int) pc & 0xfff;
+            if (off > 0xffc) break; // a 4-byte read would cross the page: the general loop's fetch
+            long vpn = pc >>> 12;
+            if (vpn != fetchVpn) {
                 int ti = (int) vpn & TLB_MASK;
                 if (mmu.xTag[ti] != (vpn | mmu.fetchCtx)) break;
-                byte[] page = mmu.xPage[ti];
-                if (page == null) break;
-                fetchPage = page;
-                fetchBase = pc - off;
-                d = off;
+                fetchVpn = vpn;
+                fetchPage = mmu.xPage[ti];
             }
-            int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + d);
+            int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
             long next = pc + 4;
             if ((insn & 3) != 3) {
                 int c = insn & 0xffff;
                 if (parts) {
+                    // An expansion ends in binary 11; anything else is a marked entry or a key not filled yet, taken
+                    // from the big table.
                     insn = CompressedParts.lookUp(c);
                     if ((insn & 3) != 3) insn = Compressed.expandedOrZero(c);
                 } else {
@@ -145,16 +120,16 @@ final class InterpreterFastLoop {
                 if (insn == 0) break; // not expanded yet, or illegal
                 next = pc + 2;
             }
-            UNSAFE.putLong(x, LONG_BASE, 0L); // x0
+            x[0] = 0;
             switch (insn & 0x7f) {
                 case 0x37: // LUI
-                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), insn & 0xfffff000);
+                    x[(insn >>> 7) & 31] = insn & 0xfffff000;
                     break;
                 case 0x17: // AUIPC
-                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), pc + (insn & 0xfffff000));
+                    x[(insn >>> 7) & 31] = pc + (insn & 0xfffff000);
                     break;
                 case 0x6f: // JAL
-                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), next);
+                    x[(insn >>> 7) & 31] = next;
                     pc = pc + ((insn & 0x80000000) >> 11 | insn & 0xff000 | (insn >>> 9) & 0x800 | (insn >>> 20) & 0x7fe);
                     left--;
                     if (pc == stopAt) break loop;
@@ -164,8 +139,8 @@ final class InterpreterFastLoop {
                     }
                     continue;
                 case 0x67: { // JALR
-                    long target = (UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8)) + (insn >> 20)) & ~1L;
-                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), next);
+                    long target = (x[(insn >>> 15) & 31] + (insn >> 20)) & ~1L;
+                    x[(insn >>> 7) & 31] = next;
                     pc = target;
                     left--;
                     if (pc == stopAt) break loop;
@@ -177,8 +152,8 @@ final class InterpreterFastLoop {
                 }
                 case 0x63: { // branches
                     int funct3 = (insn >>> 12) & 7;
-                    long a = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8));
-                    long b = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 17) & 0xf8));
+                    long a = x[(insn >>> 15) & 31];
+                    long b = x[(insn >>> 20) & 31];
                     boolean taken;
                     switch (funct3) {
                         case 0: taken = a == b; break;
@@ -203,7 +178,7 @@ final class InterpreterFastLoop {
                 }
                 case 0x03: { // loads: the TLB's fast path only
                     int funct3 = (insn >>> 12) & 7;
-                    long va = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8)) + (insn >> 20);
+                    long va = x[(insn >>> 15) & 31] + (insn >> 20);
                     int di = (int) (va >>> 12) & TLB_MASK;
                     long dOff = va & 0xfff;
                     if (mmu.rTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
@@ -220,19 +195,19 @@ final class InterpreterFastLoop {
                         case 6: v = UNSAFE.getInt(page, a) & 0xffffffffL; break;
                         default: break loop; // illegal
                     }
-                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), v);
+                    x[(insn >>> 7) & 31] = v;
                     break;
                 }
                 case 0x23: { // stores: the write TLB's fast path only (it maps no page holding translations)
                     int funct3 = (insn >>> 12) & 7;
                     if (funct3 > 3) break loop; // illegal
-                    long va = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8)) + (((insn >> 25) << 5) | ((insn >>> 7) & 31));
+                    long va = x[(insn >>> 15) & 31] + (((insn >> 25) << 5) | ((insn >>> 7) & 31));
                     int di = (int) (va >>> 12) & TLB_MASK;
                     long dOff = va & 0xfff;
                     if (mmu.wTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
                     byte[] page = mmu.wPage[di];
                     long a = Mmu.BYTE_BASE + dOff;
-                    long v = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 17) & 0xf8));
+                    long v = x[(insn >>> 20) & 31];
                     switch (funct3) {
                         case 0: UNSAFE.putByte(page, a, (byte) v); break;
                         case 1: UNSAFE.putShort(page, a, (short) v); break;
@@ -243,7 +218,7 @@ final class InterpreterFastLoop {
                 }
                 case 0x13: { // OP-IMM
                     int funct3 = (insn >>> 12) & 7;
-                    long a = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8));
+                    long a = x[(insn >>> 15) & 31];
                     long imm = insn >> 20;
                     long r;
                     switch (funct3) {
@@ -256,13 +231,13 @@ final class InterpreterFastLoop {
                         case 6: r = a | imm; break;
                         default: r = a & imm;
                     }
-                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), r);
+                    x[(insn >>> 7) & 31] = r;
                     break;
                 }
                 case 0x33: { // OP: RV64I's operations, with mul on the multiplications; the rest: the general loop's
                     int funct3 = (insn >>> 12) & 7;
-                    long a = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8));
-                    long b = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 17) & 0xf8));
+                    long a = x[(insn >>> 15) & 31];
+                    long b = x[(insn >>> 20) & 31];
                     int funct7 = insn >>> 25;
                     long r;
                     if (funct7 == 0) {
@@ -280,22 +255,22 @@ final class InterpreterFastLoop {
                         r = a - b;
                     } else if (funct7 == 0x20 && funct3 == 5) {
                         r = a >> b;
-                    } else if (funct7 == 1 && funct3 < 4 && mul) {
+                    } else if (funct7 == 1 && funct3 < 4 && mul) { // mul, mulh, mulhsu, mulhu: Alu's expressions
                         switch (funct3) {
                             case 0: r = a * b; break;
                             case 1: r = Math.multiplyHigh(a, b); break;
                             case 2: r = Math.multiplyHigh(a, b) + ((b >> 63) & a); break;
                             default: r = Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
                         }
-                    } else {
+                    } else { // (division: rare there, and Long.divideUnsigned would be a call)
                         break loop;
                     }
-                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), r);
+                    x[(insn >>> 7) & 31] = r;
                     break;
                 }
-                case 0x1b: { // OP-IMM-32
+                case 0x1b: { // OP-IMM-32 (the general loop's expressions)
                     int funct3 = (insn >>> 12) & 7;
-                    long a = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8));
+                    long a = x[(insn >>> 15) & 31];
                     long imm = insn >> 20;
                     long r;
                     switch (funct3) {
@@ -304,24 +279,24 @@ final class InterpreterFastLoop {
                         case 5: r = (insn & 0x40000000) != 0 ? (int) a >> (int) imm : (int) a >>> (int) imm; break;
                         default: break loop; // illegal
                     }
-                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), r);
+                    x[(insn >>> 7) & 31] = r;
                     break;
                 }
                 case 0x3b: { // OP-32: addw and subw; with mul the word shifts and mulw
                     int funct7 = insn >>> 25;
                     if ((insn & 0x7000) == 0 && (funct7 == 0 || funct7 == 0x20)) {
-                        long a = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8));
-                        long b = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 17) & 0xf8));
-                        UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), funct7 == 0 ? (int) (a + b) : (int) (a - b));
+                        long a = x[(insn >>> 15) & 31];
+                        long b = x[(insn >>> 20) & 31];
+                        x[(insn >>> 7) & 31] = funct7 == 0 ? (int) (a + b) : (int) (a - b);
                         break;
                     }
                     if (!mul) break loop;
                     int funct3 = (insn >>> 12) & 7;
-                    int a = (int) UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8));
-                    int b = (int) UNSAFE.getLong(x, LONG_BASE + ((insn >>> 17) & 0xf8));
+                    int a = (int) x[(insn >>> 15) & 31];
+                    int b = (int) x[(insn >>> 20) & 31];
                     long r;
                     if (funct7 == 0 && funct3 == 1) {
-                        r = a << b;
+                        r = a << b; // (a Java int shift takes its distance mod 32, as sllw does)
                     } else if (funct7 == 0 && funct3 == 5) {
                         r = a >>> b;
                     } else if (funct7 == 0x20 && funct3 == 5) {
@@ -331,12 +306,12 @@ final class InterpreterFastLoop {
                     } else {
                         break loop;
                     }
-                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), r);
+                    x[(insn >>> 7) & 31] = r;
                     break;
                 }
                 case 0x2f: { // atomics, with atomics on: aligned, on the TLB's fast paths (Interpreter.amo's semantics)
                     int funct3 = (insn >>> 12) & 7;
-                    long va = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 12) & 0xf8));
+                    long va = x[(insn >>> 15) & 31];
                     if (!atomics || (funct3 != 2 && funct3 != 3) || (va & (funct3 == 3 ? 7 : 3)) != 0) break loop;
                     int funct5 = insn >>> 27;
                     int rs2 = (insn >>> 20) & 31;
@@ -351,10 +326,9 @@ final class InterpreterFastLoop {
                     } else {
                         if (mmu.wTag[di] != tag) break loop;
                         byte[] page = mmu.wPage[di];
-                        long src = UNSAFE.getLong(x, LONG_BASE + ((insn >>> 17) & 0xf8));
                         if (funct5 == 3) { // SC
                             if (h.reservation == va) {
-                                if (funct3 == 3) UNSAFE.putLong(page, at, src); else UNSAFE.putInt(page, at, (int) src);
+                                if (funct3 == 3) UNSAFE.putLong(page, at, x[rs2]); else UNSAFE.putInt(page, at, (int) x[rs2]);
                                 v = 0;
                             } else {
                                 v = 1;
@@ -362,21 +336,21 @@ final class InterpreterFastLoop {
                             h.reservation = -1;
                         } else {
                             long old = funct3 == 3 ? UNSAFE.getLong(page, at) : UNSAFE.getInt(page, at);
-                            long b = funct3 == 3 ? src : (int) src;
+                            long b = funct3 == 3 ? x[rs2] : (int) x[rs2];
                             long r;
                             switch (funct5) {
-                                case 0x01: r = b; break;
-                                case 0x00: r = old + b; break;
-                                case 0x04: r = old ^ b; break;
-                                case 0x0c: r = old & b; break;
-                                case 0x08: r = old | b; break;
-                                case 0x10: r = Math.min(old, b); break;
-                                case 0x14: r = Math.max(old, b); break;
-                                case 0x18:
+                                case 0x01: r = b; break; // amoswap
+                                case 0x00: r = old + b; break; // amoadd
+                                case 0x04: r = old ^ b; break; // amoxor
+                                case 0x0c: r = old & b; break; // amoand
+                                case 0x08: r = old | b; break; // amoor
+                                case 0x10: r = Math.min(old, b); break; // amomin
+                                case 0x14: r = Math.max(old, b); break; // amomax
+                                case 0x18: // amominu (a word's values compared as 32-bit unsigned)
                                     r = (funct3 == 3 ? old + Long.MIN_VALUE <= b + Long.MIN_VALUE
                                             : (old & 0xffffffffL) <= (b & 0xffffffffL)) ? old : b;
                                     break;
-                                case 0x1c:
+                                case 0x1c: // amomaxu
                                     r = (funct3 == 3 ? old + Long.MIN_VALUE >= b + Long.MIN_VALUE
                                             : (old & 0xffffffffL) >= (b & 0xffffffffL)) ? old : b;
                                     break;
@@ -386,7 +360,7 @@ final class InterpreterFastLoop {
                             v = old;
                         }
                     }
-                    UNSAFE.putLong(x, LONG_BASE + ((insn >>> 4) & 0xf8), v);
+                    x[(insn >>> 7) & 31] = v;
                     break;
                 }
                 case 0x0f: // FENCE, FENCE.I: nothing to do
@@ -402,7 +376,7 @@ final class InterpreterFastLoop {
         int n = budget - left;
         h.pc = pc;
         h.instret += n;
-        UNSAFE.putLong(x, LONG_BASE, 0L); // x0 reads as zero between instructions
+        x[0] = 0; // x0 reads as zero between instructions
         return n;
     }
 }

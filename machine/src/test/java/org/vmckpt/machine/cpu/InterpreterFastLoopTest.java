@@ -372,18 +372,18 @@ class InterpreterFastLoopTest {
     }
 
     /**
-     * The fast loop's fetch window (round 69's lean form; the only form since round 71): a straight line that falls
-     * through from one page's last 4-byte slot into the next page (the window moves), a jump to the next page's last two
-     * 2-byte slots and a 32-bit instruction at offset 0xffe (the loop stops before it: its fetch crosses the page), then
-     * on the third page a jump back into the first page (the window moves back) and a jump to a page the fetch TLB does
-     * not map (it stops there), from every start on the path, with every budget from 1 to 14 and an address to stop at
-     * on each of the path's instructions: the count the path says (up to the budget, the crossing instruction, the
-     * unmapped page or the landing on the stop address), and the general loop's pc, instret and registers after as many
-     * instructions on a twin hart. Fails if the window lets a fetch run past the page end (seen failing with its bound
-     * one slot too far: it ran the crossing instruction) or keeps a page after the pc left it.
+     * The fast loop's fetch across pages (written in round 69 for its lean form's fetch window, removed in round 71): a
+     * straight line that falls through from one page's last 4-byte slot into the next page, a jump to the next page's
+     * last two 2-byte slots and a 32-bit instruction at offset 0xffe (the loop stops before it: its fetch crosses the
+     * page), then on the third page a jump back into the first page and a jump to a page the fetch TLB does not map (it
+     * stops there), from every start on the path, with every budget from 1 to 14 and an address to stop at on each of
+     * the path's instructions: the count the path says (up to the budget, the crossing instruction, the unmapped page
+     * or the landing on the stop address), and the general loop's pc, instret and registers after as many
+     * instructions on a twin hart. Fails if a fetch runs past the page end (seen failing with the page end's test one
+     * slot too far: it ran the crossing instruction) or the loop keeps a page after the pc left it.
      */
     @Test
-    void theFastLoopsFetchWindowFollowsThePages() {
+    void theFastLoopsFetchFollowsThePages() {
         long p1 = BASE + CODE, p2 = p1 + 0x1000, p3 = p2 + 0x1000;
         GuestMemory[] mems = {new GuestMemory(BASE, 1 << 16), new GuestMemory(BASE, 1 << 16)};
         int cAddi = 7 << 7 | 1 << 2 | 1; // c.addi x7, 1
