@@ -53,33 +53,4 @@ class InterpreterFastLoopLinuxOracleTest {
             fast.hart(0).setInterpreterFastLoop(false, false, true);
         }, fast -> { });
     }
-
-    /** The same with the fast loop's lean form ({@code -Dvmckpt.interp.leanLoop}, round 69). */
-    @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
-    void leanFastLoopAgreesAtEveryCheckpointCount() throws Exception {
-        LinuxTwins.bootAndCompare("the fast loop's lean form", general -> {
-            general.hart(0).setTranslation(false);
-            general.hart(0).setInterpreterFastLoop(false);
-        }, fast -> {
-            fast.hart(0).setTranslation(false);
-            fast.hart(0).setInterpreterFastLoop(false, false, false, true);
-        }, fast -> { });
-    }
-
-    /**
-     * The same with the lean form's cache of 16-bit expansions by place ({@code -Dvmckpt.interp.expansionCache}, round
-     * 70): module loading writes code into pages the cache may hold, so a stale entry would show here.
-     */
-    @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
-    void leanFastLoopWithTheExpansionCacheAgreesAtEveryCheckpointCount() throws Exception {
-        LinuxTwins.bootAndCompare("the fast loop's lean form with the expansion cache", general -> {
-            general.hart(0).setTranslation(false);
-            general.hart(0).setInterpreterFastLoop(false);
-        }, fast -> {
-            fast.hart(0).setTranslation(false);
-            fast.hart(0).setInterpreterFastLoop(false, false, false, true, true);
-        }, fast -> { });
-    }
 }

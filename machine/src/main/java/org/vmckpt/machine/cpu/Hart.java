@@ -233,20 +233,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         interpreter.setFastLoop(atomics, mul, compressedParts);
     }
 
-    /** As above, with the fast loop's lean form on or off (tests; InterpreterFastLoop#LEAN, -Dvmckpt.interp.leanLoop). */
-    public void setInterpreterFastLoop(boolean atomics, boolean mul, boolean compressedParts, boolean lean) {
-        interpreter.setFastLoop(atomics, mul, compressedParts, lean);
-    }
-
-    /**
-     * As above, with the lean form's cache of 16-bit expansions by place on or off (tests; InterpreterFastLoop's
-     * EXPANSION_CACHE, -Dvmckpt.interp.expansionCache).
-     */
-    public void setInterpreterFastLoop(boolean atomics, boolean mul, boolean compressedParts, boolean lean,
-            boolean expansionCache) {
-        interpreter.setFastLoop(atomics, mul, compressedParts, lean, expansionCache);
-    }
-
     /**
      * Builds units off the guest's thread (the default for a machine that is not deterministic), or on it: in
      * deterministic mode a unit then appears at the same instruction count in every run.

@@ -95,18 +95,6 @@ final class Interpreter {
         fastLoop = new InterpreterFastLoop(this, atomics, mul, compressedParts);
     }
 
-    /** As above, with the lean form of the fast loop ({@link InterpreterFastLoop#runLean}) on or off (tests: its switch). */
-    void setFastLoop(boolean atomics, boolean mul, boolean compressedParts, boolean lean) {
-        if (compressedParts) CompressedParts.fillAll();
-        fastLoop = new InterpreterFastLoop(this, atomics, mul, compressedParts, lean);
-    }
-
-    /** As above, with the lean form's cache of 16-bit expansions by place on or off (tests: its switch). */
-    void setFastLoop(boolean atomics, boolean mul, boolean compressedParts, boolean lean, boolean expansionCache) {
-        if (compressedParts) CompressedParts.fillAll();
-        fastLoop = new InterpreterFastLoop(this, atomics, mul, compressedParts, lean, expansionCache);
-    }
-
     /** {@link #interpret(int, boolean, long)} with no address to stop at. */
     int interpret(int budget, boolean blockMode) {
         return interpret(budget, blockMode, -1);
@@ -124,7 +112,7 @@ final class Interpreter {
         h.events = 0;
         while (true) {
             InterpreterFastLoop fl = fastLoop;
-            int ran = fl.lean ? fl.runLean(budget - n, blockMode, stopAt) : fl.run(budget - n, blockMode, stopAt);
+            int ran = fl.run(budget - n, blockMode, stopAt);
             n += ran;
             if (InterpreterStops.ENABLED) countFastRun(ran, n >= budget, stopAt);
             if (n >= budget || h.events != 0 || (ran > 0 && h.pc == stopAt)) break;
