@@ -117,6 +117,60 @@ class LauncherTest {
         assertEquals(String.valueOf(3L << 30), flag(run(own), "InitialHeapSize"), "VMCKPT_JAVA_OPTS sizing the heap: its size, whole");
     }
 
+    /**
+     * With VMCKPT_HEAP=fit, `restore` without --mem takes the RAM from the repository's LARGEST-RAM file (round 71: the
+     * largest RAM of any checkpoint committed to it, which each commit keeps there): the repository of --repo DIR,
+     * --repo=DIR, else $VMCKPT_REPO, else the default one; sized as `restore --mem` is. --mem wins; without the file, with a
+     * damaged one or one that is a symbolic link, and with VMCKPT_HEAP=full the heap starts whole as before.
+     */
+    @Test
+    void withVmckptHeapFitARestoreWithoutMemTakesTheRepositorysLargestRam() throws Exception {
+        Path launcher = checkout().resolve("vmckpt");
+        long max = Long.parseLong(flag(flags(launcher, "fit", "run", "--help"), "MaxHeapSize"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(max >= (4200L << 20), "a host with at least ~17 GiB of RAM");
+        Path repo = Files.createDirectories(temp.resolve("repo"));
+        Path file = repo.resolve("LARGEST-RAM");
+        long gib = mib(2 * 1024 + 2 * 128 + 16 + 1024);
+        assertEquals(max, initialHeap(launcher, "fit", "restore", "last", "--repo", repo.toString(), "--help"), "no file: the whole heap");
+        Files.writeString(file, "1024\n");
+        assertEquals(gib, initialHeap(launcher, "fit", "restore", "last", "--repo", repo.toString(), "--help"), "--repo DIR");
+        assertEquals(gib, initialHeap(launcher, "fit", "restore", "--repo=" + repo, "last", "--help"), "--repo=DIR");
+        assertEquals(mib(2 * 512 + 2 * 128 + 8 + 1024), initialHeap(launcher, "fit", "restore", "last", "--repo", repo.toString(),
+                "--mem", "512M", "--help"), "--mem wins");
+        assertEquals(max, initialHeap(launcher, "full", "restore", "last", "--repo", repo.toString(), "--help"), "VMCKPT_HEAP=full");
+        assertEquals(max, initialHeap(launcher, "fit", "restore", "last", "--help"), "another repository (VMCKPT_REPO's), no file");
+        String flags = flags(launcher, "fit", "restore", "last", "--repo", repo.toString(), "--help");
+        assertEquals(String.valueOf(max), flag(flags, "MaxHeapSize"), "the maximum stays the default");
+        assertEquals(flag(flags, "InitialHeapSize"), flag(flags, "MinHeapSize"), "the minimum heap pinned at the start's");
+        // $VMCKPT_REPO, and the default repository under $XDG_DATA_HOME.
+        for (String env : new String[] {"VMCKPT_REPO", "XDG_DATA_HOME"}) {
+            ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "restore", "last", "--help");
+            pb.environment().put("VMCKPT_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+            pb.environment().put("VMCKPT_HEAP", "fit");
+            pb.environment().remove("VMCKPT_REPO");
+            Path where = repo;
+            if (env.equals("XDG_DATA_HOME")) {
+                Path data = temp.resolve("data");
+                where = Files.createDirectories(data.resolve("vmckpt").resolve("repo"));
+                Files.writeString(where.resolve("LARGEST-RAM"), "1024\n");
+                pb.environment().put(env, data.toString());
+            } else {
+                pb.environment().put(env, repo.toString());
+            }
+            assertEquals(String.valueOf(gib), flag(run(pb), "InitialHeapSize"), env);
+        }
+        for (String damaged : new String[] {"", "1G\n", "-5\n", "1024 MiB\n", "9999999999999\n"}) {
+            Files.writeString(file, damaged);
+            assertEquals(max, initialHeap(launcher, "fit", "restore", "last", "--repo", repo.toString(), "--help"), "'" + damaged + "'");
+        }
+        Files.writeString(file, "1024"); // no newline: still one line
+        assertEquals(gib, initialHeap(launcher, "fit", "restore", "last", "--repo", repo.toString(), "--help"), "no newline");
+        Files.delete(file);
+        Path elsewhere = Files.writeString(temp.resolve("elsewhere"), "1024\n");
+        Files.createSymbolicLink(file, elsewhere);
+        assertEquals(max, initialHeap(launcher, "fit", "restore", "last", "--repo", repo.toString(), "--help"), "a symbolic link");
+    }
+
     private static long mib(long n) {
         return n << 20;
     }
@@ -131,6 +185,8 @@ class LauncherTest {
         System.arraycopy(args, 0, cmd, 1, args.length);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("VMCKPT_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+        // No repository with a LARGEST-RAM file unless a test names one (the user's default repository may have one).
+        pb.environment().put("VMCKPT_REPO", temp.resolve("no-repository").toString());
         if (heap != null) pb.environment().put("VMCKPT_HEAP", heap);
         else pb.environment().remove("VMCKPT_HEAP");
         return run(pb);

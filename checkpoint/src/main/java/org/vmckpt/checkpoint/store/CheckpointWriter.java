@@ -581,6 +581,7 @@ public final class CheckpointWriter implements AutoCloseable {
             FileOps.atomicRename(manifestFile, repo.manifestPath(id));
             FileOps.fsyncDirectory(repo.checkpointsDir());
             repo.rememberPacks(m);
+            repo.noteRam(m.info().pageCount()); // the launcher's hint for sizing a restore's heap (LARGEST-RAM)
         }
     }
 

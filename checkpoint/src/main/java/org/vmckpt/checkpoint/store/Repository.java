@@ -714,6 +714,73 @@ public final class Repository {
         stampManifest(m.info().id());
     }
 
+    // ------------------------------------------------------------------------------------------- largest RAM
+
+    /**
+     * The plain-text file that holds the largest RAM, in MiB rounded up, of any checkpoint committed to this repository
+     * (one line of decimal digits; round 71). For the launcher (a shell script, which cannot read a manifest): with
+     * {@code VMCKPT_HEAP=fit}, a {@code vmckpt restore} without {@code --mem} sizes its JVM's heap for this much RAM, as
+     * {@code run --mem} does (docs/ARCHITECTURE.md, "Memory bound"). A hint only, never read by vmckpt itself: a
+     * missing, stale or damaged one sizes a heap as the launcher does without it (the JVM's default maximum stays the
+     * maximum either way). An encrypted repository keeps none (its checkpoints' sizes would be in clear), as it keeps no
+     * label index.
+     */
+    public static final String LARGEST_RAM_FILE = "LARGEST-RAM";
+
+    /** Whether commits keep {@link #LARGEST_RAM_FILE} up to date ({@code -Dvmckpt.repo.largestRam}, on). */
+    static boolean largestRamEnabled() {
+        return Boolean.parseBoolean(System.getProperty("vmckpt.repo.largestRam", "true"));
+    }
+
+    /** The largest RAM (MiB) this process read from or wrote to {@link #LARGEST_RAM_FILE}; -1 before the first commit. */
+    private long largestRamMib = -1;
+
+    /**
+     * A checkpoint of {@code pageCount} pages of RAM was committed (under the repository's lock): {@link #LARGEST_RAM_FILE}
+     * is raised to its size if it held less. The file is read once per process (the first commit) and written only when
+     * it grows, so a VM checkpointed every second does no I/O for it after its first checkpoint. Never throws: the
+     * checkpoint is committed already, and the file is a hint.
+     */
+    void noteRam(long pageCount) {
+        if (keyId != null || !largestRamEnabled()) return;
+        long mib = (pageCount * PackFormat.UNIT_SIZE + (1 << 20) - 1) >> 20;
+        if (mib <= largestRamMib) return;
+        Path file = dir.resolve(LARGEST_RAM_FILE);
+        long have = readLargestRam(file);
+        if (have >= mib) {
+            largestRamMib = have;
+            return;
+        }
+        byte[] line = (mib + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Path tmp = tmpDir.resolve(LARGEST_RAM_FILE + "." + ProcessHandle.current().pid() + "." + System.nanoTime());
+        try {
+            try (java.nio.channels.FileChannel ch = files.create(tmp)) {
+                FileOps.writeFully(ch, java.nio.ByteBuffer.wrap(line));
+            }
+            FileOps.atomicRename(tmp, file);
+            largestRamMib = mib;
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // garbage collection removes what is left in tmp/
+            }
+        }
+    }
+
+    /** The MiB {@code file} holds (one line of at most 12 digits), or -1 if it is missing, not a regular file or damaged. */
+    static long readLargestRam(Path file) {
+        try {
+            if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(file) > 32) return -1;
+            String t = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.US_ASCII).strip();
+            if (t.isEmpty() || t.length() > 12) return -1;
+            for (int i = 0; i < t.length(); i++) if (t.charAt(i) < '0' || t.charAt(i) > '9') return -1;
+            return Long.parseLong(t);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static List<String> packIdsOf(Manifest m) {
         List<String> out = new ArrayList<>(m.packs().size());
         for (Manifest.PackRef p : m.packs()) out.add(p.id());
