@@ -82,6 +82,17 @@ final class Mmu {
         Arrays.fill(w2Tag, -1);
         Arrays.fill(x2Tag, -1);
     }
+    /**
+     * How many second-way hits of a data slot (read or write) in a row swap the ways ({@code
+     * -Dvmckpt.mmu.victimSwapAfter=N}, default 1: every hit swaps, the design above). With N > 1 the first N - 1 hits
+     * are served from the second way where it stands, and the N-th swaps: two pages used in strict turn (A, B, A, B)
+     * then miss the first way about once a pair instead of twice (the page in the first way keeps hitting inline), at
+     * the cost of N - 1 slow accesses when the use moves from one page to the other for good. Fetches always swap.
+     * Not final: tests set it per hart.
+     */
+    int victimSwapAfter = Math.max(1, Math.min(127, Integer.getInteger("vmckpt.mmu.victimSwapAfter", 1)));
+    /** Per data slot: second-way hits since the ways last swapped or the slot was filled (victimSwapAfter > 1). */
+    final byte[] rRun = new byte[TLB_SIZE], wRun = new byte[TLB_SIZE];
     /** No entry has moved into a second way since the last full flush: the drops have nothing there to look for. */
     boolean secondWaysEmpty = true;
     /** Misses the second way served, per kind (read, write, fetch); and the page walks made (paged, not M). */
@@ -364,6 +375,11 @@ final class Mmu {
         if (victim) {
             int i = (int) (va >>> 12) & TLB_MASK;
             if (r2Tag[i] == ((va >>> 12) | dataCtx)) {
+                if (victimSwapAfter > 1 && ++rRun[i] < victimSwapAfter) {
+                    secondWayHits[ACCESS_READ]++;
+                    if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_READ]++;
+                    return readArray(r2Page[i], off, size);
+                }
                 swapRead(i);
                 return readArray(rPage[i], off, size);
             }
@@ -427,8 +443,15 @@ final class Mmu {
         if (victim) {
             int i = (int) (va >>> 12) & TLB_MASK;
             if (w2Tag[i] == ((va >>> 12) | dataCtx)) {
-                swapWrite(i);
-                byte[] page = wPage[i];
+                byte[] page;
+                if (victimSwapAfter > 1 && ++wRun[i] < victimSwapAfter) {
+                    secondWayHits[ACCESS_WRITE]++;
+                    if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
+                    page = w2Page[i];
+                } else {
+                    swapWrite(i);
+                    page = wPage[i];
+                }
                 switch (size) {
                     case 1: page[off] = (byte) v; break;
                     case 2: SHORT.set(page, off, (short) v); break;
@@ -466,6 +489,11 @@ final class Mmu {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (wTag[i] == ((va >>> 12) | dataCtx)) return wPage[i];
         if (victim && w2Tag[i] == ((va >>> 12) | dataCtx)) {
+            if (victimSwapAfter > 1 && ++wRun[i] < victimSwapAfter) {
+                secondWayHits[ACCESS_WRITE]++;
+                if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
+                return w2Page[i];
+            }
             swapWrite(i);
             return wPage[i];
         }
@@ -535,6 +563,7 @@ final class Mmu {
         rPage[i] = r2Page[i];
         rPhys[i] = r2Phys[i];
         rFilled[i] = false;
+        rRun[i] = 0;
         r2Tag[i] = t;
         r2Page[i] = p;
         r2Phys[i] = f;
@@ -555,6 +584,7 @@ final class Mmu {
         wPage[i] = w2Page[i];
         wPhys[i] = w2Phys[i];
         wFilled[i] = false;
+        wRun[i] = 0;
         w2Tag[i] = t;
         w2Page[i] = p;
         w2Phys[i] = f;
@@ -588,6 +618,7 @@ final class Mmu {
 
     /** Before a fill of slot {@code i}'s first read way with {@code tag}: its entry (if any, and another) moves to the second way. */
     private void keepRead(int i, long tag) {
+        rRun[i] = 0;
         long t = rTag[i];
         if (t == -1 || t == tag) return;
         r2Tag[i] = t;
@@ -598,6 +629,7 @@ final class Mmu {
 
     /** As {@link #keepRead}, for writes (an entry of this epoch moves: see {@link #swapWrite}). */
     private void keepWrite(int i, long tag) {
+        wRun[i] = 0;
         long t = wTag[i];
         if (t == -1 || t == tag) return;
         w2Tag[i] = t;

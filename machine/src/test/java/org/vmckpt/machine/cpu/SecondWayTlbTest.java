@@ -180,6 +180,40 @@ class SecondWayTlbTest {
         assertFalse(readInFirstWay(VA) || readInSecondWay(VA), "VA was evicted");
     }
 
+    /**
+     * With {@code victimSwapAfter} N > 1 (Mmu#victimSwapAfter): two pages used in turn, the first way's page keeps
+     * hitting inline and the other is served from the second way, swapped in only at its N-th hit in a row; a page used
+     * alone from then on is in the first way after N - 1 more slow accesses.
+     */
+    @Test
+    void withSwapAfterNThePageInTurnIsServedFromTheSecondWay() {
+        int n = 16, rounds = 12;
+        hart.mmu.victimSwapAfter = n;
+        map(VA, 1);
+        map(VB, 2);
+        Asm a = userData(0);
+        for (int k = 0; k < rounds; k++) {
+            load(a, 5, VA).emit(sd(5, 2, 8));
+            load(a, 6, VB).emit(sd(6, 2, 8));
+        }
+        long walks = hart.mmu.walks;
+        run(a);
+        assertEquals(4, hart.mmu.walks - walks);
+        assertEquals(rounds - 1, hart.mmu.secondWayHits[Hart.ACCESS_READ], "VA's loads after its first, from the second way; VB's inline");
+        assertEquals(rounds - 1, hart.mmu.secondWayHits[Hart.ACCESS_WRITE]);
+        assertEquals(value(1), mem.read64(phys(1) + 8), "the stores served from the second way reached VA's page");
+        assertTrue(readInSecondWay(VA) && readInFirstWay(VB));
+        // VA alone: its (n - rounds)-th next hit swaps it in.
+        Asm b = new Asm();
+        for (int k = 0; k < n; k++) load(b, 7, VA).emit(sd(7, 2, 16));
+        run(b);
+        assertTrue(readInFirstWay(VA), "swapped in at the N-th hit in a row");
+        assertEquals(n, hart.mmu.secondWayHits[Hart.ACCESS_READ]);
+        assertEquals(n, hart.mmu.secondWayHits[Hart.ACCESS_WRITE]);
+        assertEquals(4, hart.mmu.walks - walks);
+        assertEquals(value(1), mem.read64(phys(1) + 16));
+    }
+
     /** Two code pages sharing a slot, S-mode fetches jumping between them: two fetch walks, then none. */
     @Test
     void twoCodePagesSharingASlotAlternateWithoutWalks() {
@@ -341,6 +375,7 @@ class SecondWayTlbTest {
         for (long seed = 1; seed <= 6; seed++) {
             Random rnd = new Random(seed * 977);
             Twin on = new Twin(true, seed % 2 == 0), off = new Twin(false, seed % 2 == 0);
+            on.hart.mmu.victimSwapAfter = seed <= 3 ? 1 : (int) seed - 2; // 1, 1, 1, 2, 3, 4
             long[] bases = {VA, VB, VC};
             int pages = 4, phys = 16;
             int[][] mapped = new int[3][pages];
