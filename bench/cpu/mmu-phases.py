@@ -34,9 +34,10 @@ def parse(body):
                          ("flushes", ["full", "page", "pageAll", "write", "replaced"]),
                          ("pageflush", [f"{k}.{w}" for k in ("load", "store", "fetch") for w in ("same", "other", "empty")]),
                          ("overflows", ["sets"]),
-                         ("asids", ["satpKept", "fences", "pageFences", "rollovers", "kernelTagged"])):
-        if group == "asids" and i >= len(t):
-            break  # a line from before round 70
+                         ("asids", ["satpKept", "fences", "pageFences", "rollovers", "kernelTagged"]),
+                         ("secondway", ["load", "store", "fetch"])):
+        if group in ("asids", "secondway") and i >= len(t):
+            break  # a line from before round 70 (asids) or 71 (secondway)
         assert t[i] == group, (t[i], group)
         for k, n in enumerate(names):
             d[f"{group}.{n}"] = int(t[i + 1 + k])

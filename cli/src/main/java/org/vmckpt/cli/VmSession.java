@@ -210,6 +210,7 @@ final class VmSession {
             } else {
                 System.err.println("vmckpt: translator off (--cpu interp)");
             }
+            System.err.print("vmckpt: TLB: " + machine.hart(0).tlbSummary());
             String stops = machine.hart(0).interpreterStops();
             if (stops != null) System.err.print("vmckpt: interpreter's fast loop stops: " + stops);
         }

@@ -293,6 +293,16 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         return codeCache == null ? null : codeCache.missLeaveSummary();
     }
 
+    /**
+     * For --stats: the page walks the MMU made (paged, not M-mode) and, with the TLB's second way
+     * ({@code -Dvmckpt.mmu.victim}, round 71), the misses of each kind it served without a walk.
+     */
+    public String tlbSummary() {
+        long[] s = mmu.secondWayHits;
+        return String.format("%,d page walks; second way (-Dvmckpt.mmu.victim) %s: %,d load, %,d store, %,d fetch misses served%n",
+                mmu.walks, mmu.victim ? "on" : "off", s[ACCESS_READ], s[ACCESS_WRITE], s[ACCESS_EXEC]);
+    }
+
     /** With -Dvmckpt.interp.stopCounts=true: why the interpreter's fast loop stopped (InterpreterStops); else null. */
     public String interpreterStops() {
         return interpreter.stops == null ? null : interpreter.stops.report();

@@ -59,6 +59,46 @@ final class Mmu {
 
     final long[] mmioResult = new long[1];
 
+    // ------------------------------------------------------------------ the second way (round 71)
+    /**
+     * A second way per slot for each of the three TLBs, used only on the miss path ({@code -Dvmckpt.mmu.victim=true},
+     * round 71; off by default). The hit paths (the interpreter's, the fast loop's, translated code's inline look-up)
+     * read the first way only, as before. A miss first compares the slot's second way: if it holds the page under the
+     * current context, the two ways swap (the page just used goes to the first way, where the inline look-up finds it)
+     * and the access is made without a walk; otherwise the walk fills the first way and the entry it replaces moves to
+     * the second way (an empty first way moves nothing). Why: the TLB is direct-mapped by virtual page, and two hot pages
+     * 4 MiB apart (a multiple of the TLB's reach) evict each other at every access (round 70's compute-phase conflict
+     * episodes: ~1 M misses a second each way). Every drop of the first way drops the second way's entries of the same
+     * pages (full flushes, page and ASID fences, PMP writes, freezes and new epochs, page replacements, restores and
+     * resets); in particular a second-way write entry is, as a first-way one, a page {@code GuestMemory.pageForWrite}
+     * marked dirty in the current epoch: {@link #flushWriteMappings} drops both ways. Not final: tests set it per hart.
+     */
+    boolean victim = Boolean.getBoolean("vmckpt.mmu.victim");
+    final long[] r2Tag = new long[TLB_SIZE], w2Tag = new long[TLB_SIZE], x2Tag = new long[TLB_SIZE];
+    final byte[][] r2Page = new byte[TLB_SIZE][], w2Page = new byte[TLB_SIZE][], x2Page = new byte[TLB_SIZE][];
+    final int[] r2Phys = new int[TLB_SIZE], w2Phys = new int[TLB_SIZE], x2Phys = new int[TLB_SIZE];
+    {
+        Arrays.fill(r2Tag, -1);
+        Arrays.fill(w2Tag, -1);
+        Arrays.fill(x2Tag, -1);
+    }
+    /**
+     * How many second-way hits of a data slot (read or write) in a row swap the ways ({@code
+     * -Dvmckpt.mmu.victimSwapAfter=N}, default 1: every hit swaps, the design above). With N > 1 the first N - 1 hits
+     * are served from the second way where it stands, and the N-th swaps: two pages used in strict turn (A, B, A, B)
+     * then miss the first way about once a pair instead of twice (the page in the first way keeps hitting inline), at
+     * the cost of N - 1 slow accesses when the use moves from one page to the other for good. Fetches always swap.
+     * Not final: tests set it per hart.
+     */
+    int victimSwapAfter = Math.max(1, Math.min(127, Integer.getInteger("vmckpt.mmu.victimSwapAfter", 1)));
+    /** Per data slot: second-way hits since the ways last swapped or the slot was filled (victimSwapAfter > 1). */
+    final byte[] rRun = new byte[TLB_SIZE], wRun = new byte[TLB_SIZE];
+    /** No entry has moved into a second way since the last full flush: the drops have nothing there to look for. */
+    boolean secondWaysEmpty = true;
+    /** Misses the second way served, per kind (read, write, fetch); and the page walks made (paged, not M). */
+    final long[] secondWayHits = new long[3];
+    long walks;
+
     /**
      * The superpage fill (round 69; {@code -Dvmckpt.mmu.superFill=N}, N a power of two from 2 to 512 pages, 0 = off, the
      * default): a miss that a superpage leaf (2 MiB or 1 GiB) translated also fills the TLB entries of the same kind for
@@ -332,6 +372,18 @@ final class Mmu {
             }
             return v;
         }
+        if (victim) {
+            int i = (int) (va >>> 12) & TLB_MASK;
+            if (r2Tag[i] == ((va >>> 12) | dataCtx)) {
+                if (victimSwapAfter > 1 && ++rRun[i] < victimSwapAfter) {
+                    secondWayHits[ACCESS_READ]++;
+                    if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_READ]++;
+                    return readArray(r2Page[i], off, size);
+                }
+                swapRead(i);
+                return readArray(rPage[i], off, size);
+            }
+        }
         long pa = translate(va, ACCESS_READ);
         if (h.trap) return 0;
         int idx = h.ram.pageIndexOf(pa);
@@ -339,6 +391,7 @@ final class Mmu {
             byte[] page = h.ram.pageForRead(idx);
             int i = (int) (va >>> 12) & TLB_MASK;
             if (MmuCounts.ON) MmuCounts.fill(ACCESS_READ, va, rTag[i], (va >>> 12) | dataCtx, lastLeafLevel);
+            if (victim) keepRead(i, (va >>> 12) | dataCtx);
             rTag[i] = (va >>> 12) | dataCtx;
             rPage[i] = page;
             rPhys[i] = idx;
@@ -385,7 +438,29 @@ final class Mmu {
             }
             return;
         }
-        // The fast path missed, so the TLB has no write entry for this page: translate once, for RAM or device.
+        // The fast path missed, so the TLB's first way has no write entry for this page: the second way's, or translate
+        // once, for RAM or device.
+        if (victim) {
+            int i = (int) (va >>> 12) & TLB_MASK;
+            if (w2Tag[i] == ((va >>> 12) | dataCtx)) {
+                byte[] page;
+                if (victimSwapAfter > 1 && ++wRun[i] < victimSwapAfter) {
+                    secondWayHits[ACCESS_WRITE]++;
+                    if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
+                    page = w2Page[i];
+                } else {
+                    swapWrite(i);
+                    page = wPage[i];
+                }
+                switch (size) {
+                    case 1: page[off] = (byte) v; break;
+                    case 2: SHORT.set(page, off, (short) v); break;
+                    case 4: INT.set(page, off, (int) v); break;
+                    default: LONG.set(page, off, v);
+                }
+                return;
+            }
+        }
         long pa = translate(va, ACCESS_WRITE);
         if (h.trap) return;
         byte[] page = installWritable(va, pa);
@@ -413,6 +488,15 @@ final class Mmu {
     byte[] writablePage(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (wTag[i] == ((va >>> 12) | dataCtx)) return wPage[i];
+        if (victim && w2Tag[i] == ((va >>> 12) | dataCtx)) {
+            if (victimSwapAfter > 1 && ++wRun[i] < victimSwapAfter) {
+                secondWayHits[ACCESS_WRITE]++;
+                if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
+                return w2Page[i];
+            }
+            swapWrite(i);
+            return wPage[i];
+        }
         long pa = translate(va, ACCESS_WRITE);
         if (h.trap) return null;
         return installWritable(va, pa);
@@ -429,6 +513,7 @@ final class Mmu {
         }
         byte[] page = h.ram.pageForWrite(idx);
         writeTlbEmpty = false;
+        if (victim) keepWrite(i, (va >>> 12) | dataCtx);
         wTag[i] = (va >>> 12) | dataCtx;
         wPage[i] = page;
         wPhys[i] = idx;
@@ -448,7 +533,7 @@ final class Mmu {
 
     int fetch16(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
-        if (xTag[i] != ((va >>> 12) | fetchCtx)) {
+        if (xTag[i] != ((va >>> 12) | fetchCtx) && !(victim && fetchSecondWay(va >>> 12))) {
             long pa = translate(va, ACCESS_EXEC);
             if (h.trap) return 0;
             int idx = h.ram.pageIndexOf(pa);
@@ -457,6 +542,7 @@ final class Mmu {
                 return 0;
             }
             if (MmuCounts.ON) MmuCounts.fill(ACCESS_EXEC, va, xTag[i], (va >>> 12) | fetchCtx, lastLeafLevel);
+            if (victim) keepFetch(i, (va >>> 12) | fetchCtx);
             xTag[i] = (va >>> 12) | fetchCtx;
             xPage[i] = h.ram.pageForRead(idx);
             xPhys[i] = idx;
@@ -464,6 +550,108 @@ final class Mmu {
             if (lastLeafLevel > 0) superpageFilled(ACCESS_EXEC, va, pa);
         }
         return (short) SHORT.get(xPage[i], (int) va & 0xfff) & 0xffff;
+    }
+
+    // ================================================================== the second way (victim)
+
+    /** The second way's read entry of slot {@code i} matched: the ways swap (it becomes the first way's). */
+    private void swapRead(int i) {
+        long t = rTag[i];
+        byte[] p = rPage[i];
+        int f = rPhys[i];
+        rTag[i] = r2Tag[i];
+        rPage[i] = r2Page[i];
+        rPhys[i] = r2Phys[i];
+        rFilled[i] = false;
+        rRun[i] = 0;
+        r2Tag[i] = t;
+        r2Page[i] = p;
+        r2Phys[i] = f;
+        secondWayHits[ACCESS_READ]++;
+        if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_READ]++;
+    }
+
+    /**
+     * As {@link #swapRead}, for writes. The second way's write entry was, until it moved there, the first way's, and
+     * everything that drops write entries (a new epoch, a freeze, a page replaced, a page becoming code) drops both ways:
+     * its page is dirty in the current epoch ({@code pageForWrite} granted it), so no call of that is owed.
+     */
+    private void swapWrite(int i) {
+        long t = wTag[i];
+        byte[] p = wPage[i];
+        int f = wPhys[i];
+        wTag[i] = w2Tag[i];
+        wPage[i] = w2Page[i];
+        wPhys[i] = w2Phys[i];
+        wFilled[i] = false;
+        wRun[i] = 0;
+        w2Tag[i] = t;
+        w2Page[i] = p;
+        w2Phys[i] = f;
+        secondWayHits[ACCESS_WRITE]++;
+        if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
+    }
+
+    /**
+     * With {@link #victim}, on a fetch miss of virtual page {@code vpn}: if the second way of its slot maps it under the
+     * current context, the ways swap and true is returned (the first way then maps it, as after a fill). For the fetch
+     * slow path and the dispatcher's look-up ({@code CodeCache.lookup}), so that a unit is found without an interpreted
+     * block first.
+     */
+    boolean fetchSecondWay(long vpn) {
+        int i = (int) vpn & TLB_MASK;
+        if (x2Tag[i] != (vpn | fetchCtx)) return false;
+        long t = xTag[i];
+        byte[] p = xPage[i];
+        int f = xPhys[i];
+        xTag[i] = x2Tag[i];
+        xPage[i] = x2Page[i];
+        xPhys[i] = x2Phys[i];
+        xFilled[i] = false;
+        x2Tag[i] = t;
+        x2Page[i] = p;
+        x2Phys[i] = f;
+        secondWayHits[ACCESS_EXEC]++;
+        if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_EXEC]++;
+        return true;
+    }
+
+    /** Before a fill of slot {@code i}'s first read way with {@code tag}: its entry (if any, and another) moves to the second way. */
+    private void keepRead(int i, long tag) {
+        rRun[i] = 0;
+        long t = rTag[i];
+        if (t == -1 || t == tag) return;
+        r2Tag[i] = t;
+        r2Page[i] = rPage[i];
+        r2Phys[i] = rPhys[i];
+        secondWaysEmpty = false;
+    }
+
+    /** As {@link #keepRead}, for writes (an entry of this epoch moves: see {@link #swapWrite}). */
+    private void keepWrite(int i, long tag) {
+        wRun[i] = 0;
+        long t = wTag[i];
+        if (t == -1 || t == tag) return;
+        w2Tag[i] = t;
+        w2Page[i] = wPage[i];
+        w2Phys[i] = wPhys[i];
+        secondWaysEmpty = false;
+    }
+
+    /** As {@link #keepRead}, for fetches. */
+    private void keepFetch(int i, long tag) {
+        long t = xTag[i];
+        if (t == -1 || t == tag) return;
+        x2Tag[i] = t;
+        x2Page[i] = xPage[i];
+        x2Phys[i] = xPhys[i];
+        secondWaysEmpty = false;
+    }
+
+    /** Sets {@link #victim} (tests; the constructor takes {@code vmckpt.mmu.victim}) and flushes the TLB. */
+    void setVictim(boolean on) {
+        victim = on;
+        flushTlb();
     }
 
     // ================================================================== MMU
@@ -545,6 +733,7 @@ final class Mmu {
         long mode = h.satp >>> 60;
         lastLeafLevel = 0;
         if (p == PRIV_M || mode == 0) return va;
+        walks++;
         int levels = mode == 8 ? 3 : 4;
         int vaBits = 12 + 9 * levels;
         long top = va >> (vaBits - 1);
@@ -617,6 +806,15 @@ final class Mmu {
         Arrays.fill(wPage, null);
         Arrays.fill(xPage, null);
         writeTlbEmpty = true;
+        if (!secondWaysEmpty) {
+            Arrays.fill(r2Tag, -1);
+            Arrays.fill(w2Tag, -1);
+            Arrays.fill(x2Tag, -1);
+            Arrays.fill(r2Page, null);
+            Arrays.fill(w2Page, null);
+            Arrays.fill(x2Page, null);
+            secondWaysEmpty = true;
+        }
         if (asidBits != 0) {
             // Nothing is cached under any id now: free them all, and give satp's ASID the first (the contexts follow).
             for (int t = 1; t <= tidsUsed; t++) tidOfAsid[asidOfTid[t]] = 0;
@@ -645,6 +843,12 @@ final class Mmu {
             if ((wTag[i] & TID_MASK) == tb) { wTag[i] = -1; wPage[i] = null; }
             if ((xTag[i] & TID_MASK) == tb) { xTag[i] = -1; xPage[i] = null; }
         }
+        if (secondWaysEmpty) return;
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if ((r2Tag[i] & TID_MASK) == tb) { r2Tag[i] = -1; r2Page[i] = null; }
+            if ((w2Tag[i] & TID_MASK) == tb) { w2Tag[i] = -1; w2Page[i] = null; }
+            if ((x2Tag[i] & TID_MASK) == tb) { x2Tag[i] = -1; x2Page[i] = null; }
+        }
     }
 
     /**
@@ -672,6 +876,9 @@ final class Mmu {
         if ((rTag[i] & mask) == want) { rTag[i] = -1; rPage[i] = null; }
         if ((wTag[i] & mask) == want) { wTag[i] = -1; wPage[i] = null; }
         if ((xTag[i] & mask) == want) { xTag[i] = -1; xPage[i] = null; }
+        if ((r2Tag[i] & mask) == want) { r2Tag[i] = -1; r2Page[i] = null; }
+        if ((w2Tag[i] & mask) == want) { w2Tag[i] = -1; w2Page[i] = null; }
+        if ((x2Tag[i] & mask) == want) { x2Tag[i] = -1; x2Page[i] = null; }
     }
 
     /**
@@ -775,11 +982,17 @@ final class Mmu {
             if ((rTag[i] & VPN_MASK) == vpn) { rTag[i] = -1; rPage[i] = null; }
             if ((wTag[i] & VPN_MASK) == vpn) { wTag[i] = -1; wPage[i] = null; }
             if ((xTag[i] & VPN_MASK) == vpn) { xTag[i] = -1; xPage[i] = null; }
+            if ((r2Tag[i] & VPN_MASK) == vpn) { r2Tag[i] = -1; r2Page[i] = null; }
+            if ((w2Tag[i] & VPN_MASK) == vpn) { w2Tag[i] = -1; w2Page[i] = null; }
+            if ((x2Tag[i] & VPN_MASK) == vpn) { x2Tag[i] = -1; x2Page[i] = null; }
             return;
         }
         rTag[i] = -1; rPage[i] = null;
         wTag[i] = -1; wPage[i] = null;
         xTag[i] = -1; xPage[i] = null;
+        r2Tag[i] = -1; r2Page[i] = null;
+        w2Tag[i] = -1; w2Page[i] = null;
+        x2Tag[i] = -1; x2Page[i] = null;
     }
 
     /** The virtual page number's bits of a TLB tag (below the context's bits 52..63). */
@@ -799,6 +1012,10 @@ final class Mmu {
         for (int i = 0; i < TLB_SIZE; i++) {
             if (wPhys[i] == pageIndex && wPage[i] != null) { wTag[i] = -1; wPage[i] = null; }
         }
+        if (secondWaysEmpty) return;
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if (w2Phys[i] == pageIndex && w2Page[i] != null) { w2Tag[i] = -1; w2Page[i] = null; }
+        }
     }
 
     void flushWriteMappings() {
@@ -806,6 +1023,10 @@ final class Mmu {
         if (MmuCounts.ON) MmuCounts.writeFlushes++;
         Arrays.fill(wTag, -1);
         Arrays.fill(wPage, null);
+        if (!secondWaysEmpty) {
+            Arrays.fill(w2Tag, -1);
+            Arrays.fill(w2Page, null);
+        }
         writeTlbEmpty = true;
     }
 
@@ -817,6 +1038,12 @@ final class Mmu {
             if (rPhys[i] == pageIndex && rPage[i] != null) { rTag[i] = -1; rPage[i] = null; }
             if (wPhys[i] == pageIndex && wPage[i] != null) { wTag[i] = -1; wPage[i] = null; }
             if (xPhys[i] == pageIndex && xPage[i] != null) { xTag[i] = -1; xPage[i] = null; }
+        }
+        if (secondWaysEmpty) return;
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if (r2Phys[i] == pageIndex && r2Page[i] != null) { r2Tag[i] = -1; r2Page[i] = null; }
+            if (w2Phys[i] == pageIndex && w2Page[i] != null) { w2Tag[i] = -1; w2Page[i] = null; }
+            if (x2Phys[i] == pageIndex && x2Page[i] != null) { x2Tag[i] = -1; x2Page[i] = null; }
         }
     }
 }

@@ -24,6 +24,8 @@ final class MmuCounts {
     static final long[] cold = new long[3], again = new long[3];
     static final long[] win16 = new long[3], win64 = new long[3];
     static final long[] filled = new long[3];
+    /** Misses the TLB's second way served (Mmu#victim, round 71), per kind: no walk, no fill. */
+    static final long[] secondWay = new long[3];
     /** Store misses: the page's first write in the epoch; already dirty; already dirty and its 16-page window seen. */
     static long storeFirstWrite, storeDirtyBefore, storeSuperWin16Dirty;
     static long walks, pteReads, walkNs;
@@ -152,6 +154,7 @@ final class MmuCounts {
         b.append(" overflows ").append(setOverflows);
         b.append(" asids ").append(satpWrites).append(' ').append(asidFences).append(' ').append(asidPageFences).append(' ')
                 .append(tidRollovers).append(' ').append(kernelTaggings);
+        b.append(" secondway ").append(secondWay[0]).append(' ').append(secondWay[1]).append(' ').append(secondWay[2]);
         return b.toString();
     }
 }

@@ -1,0 +1,465 @@
+package org.vmckpt.machine.cpu;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.vmckpt.machine.Bus;
+import org.vmckpt.machine.memory.FrozenMemory;
+import org.vmckpt.machine.memory.GuestMemory;
+import org.vmckpt.machine.state.StateReader;
+import org.vmckpt.machine.state.StateWriter;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.vmckpt.machine.cpu.Asm.*;
+import static org.vmckpt.machine.cpu.Csr.*;
+
+/**
+ * The TLB's second way ({@code -Dvmckpt.mmu.victim=true}, round 71; {@link Mmu#victim}): two pages whose virtual
+ * addresses share a slot alternate without walks once each has missed, and nothing the second way holds outlives what
+ * drops the first way's entries (a freeze or a new epoch: no write entry of an earlier epoch; page, full and ASID
+ * fences, PMP and satp writes, a page replaced by copy-on-write, a page becoming code, a restore).
+ *
+ * <p>As {@link HartTlbTest}: programs run in M-mode with bare fetch, and data accesses translate through MPRV (as U, on
+ * user pages), except the fetch test, which runs in S-mode from paged code. The test changes page tables from outside
+ * between pieces; where a piece would read a stale value (no fence since the PTE changed) it is one the architecture
+ * allows, and shows what the TLB kept.
+ */
+class SecondWayTlbTest {
+    static final long BASE = 0x8000_0000L;
+    static final long ROOT = BASE + 0x10000, L1 = ROOT + 0x1000;
+    /** Data pages (physical); page k holds {@code value(k)} in its first doubleword. */
+    static final long DATA = BASE + 0x100000;
+    static final long VA = 0x4000_0000L;
+    /** The TLB's reach: pages this far apart share a slot. */
+    static final long REACH = (long) Hart.TLB_SIZE << 12;
+    static final long VB = VA + REACH, VC = VA + 2 * REACH;
+    static final long USER = 0xD7; // V R W A D U
+    static final long CODE_S = 0xCB; // V R X A D
+
+    GuestMemory mem;
+    Hart hart;
+    long at;
+    final Map<Long, Long> l0Tables = new HashMap<>();
+
+    @BeforeEach
+    void setUp() {
+        mem = new GuestMemory(BASE, 16 << 20);
+        hart = new Hart(0, new Bus(mem), () -> 0);
+        hart.mmu.setVictim(true);
+        hart.pc = BASE;
+        at = BASE;
+        l0Tables.clear();
+        for (int k = 0; k < 16; k++) mem.write64(phys(k), value(k));
+    }
+
+    static long phys(int k) {
+        return DATA + k * 0x1000L;
+    }
+
+    static long value(int k) {
+        return 0x100 + k;
+    }
+
+    /** Maps {@code va} to {@code pa} with {@code flags} (one L0 table per 2 MiB region). */
+    static void map(GuestMemory mem, Map<Long, Long> l0Tables, long va, long pa, long flags) {
+        long region = va >>> 21;
+        Long l0 = l0Tables.get(region);
+        if (l0 == null) {
+            l0 = L1 + 0x1000L * (1 + l0Tables.size());
+            l0Tables.put(region, l0);
+        }
+        mem.write64(ROOT + ((va >>> 30) & 0x1ff) * 8, ((L1 >>> 12) << 10) | 1);
+        mem.write64(L1 + ((va >>> 21) & 0x1ff) * 8, ((l0 >>> 12) << 10) | 1);
+        mem.write64(l0 + ((va >>> 12) & 0x1ff) * 8, ((pa >>> 12) << 10) | flags);
+    }
+
+    void map(long va, int page) {
+        map(mem, l0Tables, va, phys(page), USER);
+    }
+
+    static long satp(int asid) {
+        return (8L << 60) | ((long) asid << 44) | (ROOT >>> 12);
+    }
+
+    static int sfence(int rs1, int rs2) {
+        return r(0x09, rs2, rs1, 0, 0, 0x73);
+    }
+
+    static int jalr(int rd, int rs1, int imm) {
+        return i(imm, rs1, 0, rd, 0x67);
+    }
+
+    /** Sv39 at ROOT with ASID {@code asid}; data accesses as U (MPRV, MPP = U). */
+    static Asm userData(int asid) {
+        Asm a = new Asm();
+        a.li(1, satp(asid)).emit(csrrw(0, SATP, 1));
+        a.li(1, MPRV | ((long) Hart.PRIV_U << MPP_SHIFT)).emit(csrrw(0, MSTATUS, 1));
+        return a;
+    }
+
+    static Asm load(Asm a, int rd, long va) {
+        return a.li(2, va).emit(ld(rd, 2, 0));
+    }
+
+    static Asm store(Asm a, long va, long v) {
+        return a.li(2, va).li(3, v).emit(sd(3, 2, 8));
+    }
+
+    void run(Asm a) {
+        mem.writeBytes(at, a.bytes(), 0, a.size());
+        hart.pc = at;
+        long end = at + a.size();
+        for (int k = 0; k < 5000 && hart.pc != end; k++) hart.run(1);
+        assertEquals(end, hart.pc, "mcause " + hart.mcause + " mtval " + Long.toHexString(hart.mtval));
+        at = (end + 0xff) & ~0xffL;
+    }
+
+    int slot(long va) {
+        return (int) (va >>> 12) & Hart.TLB_MASK;
+    }
+
+    /** The second way of {@code va}'s slot holds {@code va}'s read (write) entry under the current data context. */
+    boolean readInSecondWay(long va) {
+        return hart.mmu.r2Tag[slot(va)] == ((va >>> 12) | hart.mmu.dataCtx);
+    }
+
+    boolean writeInSecondWay(long va) {
+        return hart.mmu.w2Tag[slot(va)] == ((va >>> 12) | hart.mmu.dataCtx);
+    }
+
+    boolean readInFirstWay(long va) {
+        return hart.mmu.rTag[slot(va)] == ((va >>> 12) | hart.mmu.dataCtx);
+    }
+
+    /** Two data pages sharing a slot, read and written in turn: four walks (each page's first load and store), then none. */
+    @Test
+    void twoPagesSharingASlotAlternateWithoutWalks() {
+        for (boolean on : new boolean[]{true, false}) {
+            setUp();
+            hart.mmu.setVictim(on);
+            map(VA, 1);
+            map(VB, 2);
+            int rounds = 16;
+            Asm a = userData(0);
+            for (int k = 0; k < rounds; k++) {
+                load(a, 5, VA).emit(sd(5, 2, 8));
+                load(a, 6, VB).emit(sd(6, 2, 8));
+            }
+            long walks = hart.mmu.walks;
+            run(a);
+            assertEquals(value(1), hart.x[5]);
+            assertEquals(value(2), hart.x[6]);
+            assertEquals(value(1), mem.read64(phys(1) + 8));
+            assertEquals(value(2), mem.read64(phys(2) + 8));
+            long expected = on ? 4 : 4L * rounds;
+            assertEquals(expected, hart.mmu.walks - walks, "walks with the second way " + (on ? "on" : "off"));
+            assertEquals(on ? 2L * rounds - 2 : 0, hart.mmu.secondWayHits[Hart.ACCESS_READ], "second-way load hits");
+            assertEquals(on ? 2L * rounds - 2 : 0, hart.mmu.secondWayHits[Hart.ACCESS_WRITE], "second-way store hits");
+        }
+        // A third page in the slot takes the way of the page used least recently: VA, VB, VC, VB, VC walk three times.
+        setUp();
+        map(VA, 1);
+        map(VB, 2);
+        map(VC, 3);
+        Asm a = userData(0);
+        load(a, 5, VA);
+        load(a, 6, VB);
+        load(a, 7, VC);
+        load(a, 8, VB);
+        load(a, 9, VC);
+        long walks = hart.mmu.walks;
+        run(a);
+        assertEquals(3, hart.mmu.walks - walks);
+        assertEquals(value(3), hart.x[9]);
+        assertEquals(value(2), hart.x[8]);
+        assertFalse(readInFirstWay(VA) || readInSecondWay(VA), "VA was evicted");
+    }
+
+    /**
+     * With {@code victimSwapAfter} N > 1 (Mmu#victimSwapAfter): two pages used in turn, the first way's page keeps
+     * hitting inline and the other is served from the second way, swapped in only at its N-th hit in a row; a page used
+     * alone from then on is in the first way after N - 1 more slow accesses.
+     */
+    @Test
+    void withSwapAfterNThePageInTurnIsServedFromTheSecondWay() {
+        int n = 16, rounds = 12;
+        hart.mmu.victimSwapAfter = n;
+        map(VA, 1);
+        map(VB, 2);
+        Asm a = userData(0);
+        for (int k = 0; k < rounds; k++) {
+            load(a, 5, VA).emit(sd(5, 2, 8));
+            load(a, 6, VB).emit(sd(6, 2, 8));
+        }
+        long walks = hart.mmu.walks;
+        run(a);
+        assertEquals(4, hart.mmu.walks - walks);
+        assertEquals(rounds - 1, hart.mmu.secondWayHits[Hart.ACCESS_READ], "VA's loads after its first, from the second way; VB's inline");
+        assertEquals(rounds - 1, hart.mmu.secondWayHits[Hart.ACCESS_WRITE]);
+        assertEquals(value(1), mem.read64(phys(1) + 8), "the stores served from the second way reached VA's page");
+        assertTrue(readInSecondWay(VA) && readInFirstWay(VB));
+        // VA alone: its (n - rounds)-th next hit swaps it in.
+        Asm b = new Asm();
+        for (int k = 0; k < n; k++) load(b, 7, VA).emit(sd(7, 2, 16));
+        run(b);
+        assertTrue(readInFirstWay(VA), "swapped in at the N-th hit in a row");
+        assertEquals(n, hart.mmu.secondWayHits[Hart.ACCESS_READ]);
+        assertEquals(n, hart.mmu.secondWayHits[Hart.ACCESS_WRITE]);
+        assertEquals(4, hart.mmu.walks - walks);
+        assertEquals(value(1), mem.read64(phys(1) + 16));
+    }
+
+    /** Two code pages sharing a slot, S-mode fetches jumping between them: two fetch walks, then none. */
+    @Test
+    void twoCodePagesSharingASlotAlternateWithoutWalks() {
+        for (boolean on : new boolean[]{true, false}) {
+            setUp();
+            hart.mmu.setVictim(on);
+            long xa = 0x7000, xb = 0x8000; // physical code pages at BASE + these
+            map(mem, l0Tables, VA, BASE + xa, CODE_S);
+            map(mem, l0Tables, VB, BASE + xb, CODE_S);
+            mem.writeBytes(BASE + xa, new Asm().emit(addi(12, 12, 1)).emit(jalr(0, 10, 0)).bytes(), 0, 8);
+            mem.writeBytes(BASE + xb, new Asm().emit(jalr(0, 11, 0)).bytes(), 0, 4);
+            Asm enter = new Asm();
+            enter.li(1, satp(0)).emit(csrrw(0, SATP, 1));
+            enter.li(1, (long) Hart.PRIV_S << MPP_SHIFT).emit(csrrw(0, MSTATUS, 1));
+            enter.li(1, VA).emit(csrrw(0, MEPC, 1));
+            enter.li(10, VB).li(11, VA).li(12, 0).emit(MRET);
+            mem.writeBytes(BASE, enter.bytes(), 0, enter.size());
+            hart.pc = BASE;
+            for (int k = 0; k < 1000 && hart.pc != VA; k++) hart.run(1);
+            assertEquals(VA, hart.pc);
+            assertEquals(Hart.PRIV_S, hart.priv);
+            long walks = hart.mmu.walks;
+            int rounds = 20;
+            for (int k = 0; k < 3 * rounds; k++) hart.run(1);
+            assertEquals(rounds, hart.x[12], "mcause " + hart.mcause);
+            assertEquals(on ? 2 : 2L * rounds, hart.mmu.walks - walks, "fetch walks with the second way " + (on ? "on" : "off"));
+            assertEquals(on ? 2L * rounds - 2 : 0, hart.mmu.secondWayHits[Hart.ACCESS_EXEC]);
+        }
+    }
+
+    /**
+     * The write-TLB discipline: a freeze (a live checkpoint's) and a new epoch (the dirty log's) leave no write entry
+     * in the second way, so the next store to its page reaches {@code pageForWrite}: it is marked dirty and copied
+     * before it changes, and the frozen view keeps the old contents.
+     */
+    @Test
+    void aFreezeOrANewEpochLeavesNoSecondWayWriteEntry() {
+        for (boolean freeze : new boolean[]{true, false}) {
+            setUp();
+            map(VA, 1);
+            map(VB, 2);
+            int p1 = mem.pageIndexOf(phys(1));
+            Asm a = userData(0);
+            store(a, VA, 0x55);
+            store(a, VB, 0x66);
+            run(a);
+            assertTrue(writeInSecondWay(VA), "VA's write entry moved to the second way");
+            FrozenMemory view = null;
+            if (freeze) view = mem.freeze();
+            else mem.startNewEpoch();
+            int left = 0;
+            for (int i = 0; i < Hart.TLB_SIZE; i++) if (hart.mmu.w2Tag[i] != -1) left++;
+            assertFalse(mem.isDirty(p1));
+            run(store(new Asm(), VA, 0x77));
+            assertTrue(mem.isDirty(p1), "the store reached pageForWrite (freeze " + freeze + ")");
+            assertEquals(0, left, "second-way write entries after the " + (freeze ? "freeze" : "new epoch"));
+            assertEquals(0x77, mem.read64(phys(1) + 8));
+            if (view != null) {
+                assertEquals(0x55, ByteBuffer.wrap(view.page(p1)).order(ByteOrder.LITTLE_ENDIAN).getLong(8), "the frozen view keeps the old page");
+                view.release();
+            }
+        }
+    }
+
+    /** A page becoming a code page (Mmu.dropWriteMappings) loses its second-way write entry: its next store is memory's. */
+    @Test
+    void aNewCodePageLosesItsSecondWayWriteEntry() {
+        map(VA, 1);
+        map(VB, 2);
+        int p1 = mem.pageIndexOf(phys(1));
+        Asm a = userData(0);
+        store(a, VA, 0x55);
+        store(a, VB, 0x66);
+        run(a);
+        assertTrue(writeInSecondWay(VA));
+        mem.markCodePage(p1);
+        hart.dropWriteMappings(p1); // as CodeCache does when it marks a code page
+        assertFalse(writeInSecondWay(VA));
+        run(store(new Asm(), VA, 0x77));
+        assertFalse(mem.isCodePage(p1), "the store went through pageForWrite, which dropped the page's code");
+        assertEquals(0x77, mem.read64(phys(1) + 8));
+    }
+
+    /** A copy-on-write replaces a frozen page's array: the second way's read entry of the old array goes. */
+    @Test
+    void aPageReplacedByCopyOnWriteLosesItsSecondWayReadEntry() {
+        map(VA, 1);
+        map(VB, 2);
+        Asm a = userData(0);
+        load(a, 5, VA);
+        load(a, 6, VB);
+        run(a);
+        assertTrue(readInSecondWay(VA));
+        FrozenMemory view = mem.freeze();
+        Asm b = store(new Asm(), VA, 0x77); // the write TLB misses: pageForWrite copies the page
+        b.emit(ld(7, 2, 8));
+        run(b);
+        assertEquals(0x77, hart.x[7], "the load reads the page memory holds now, not the frozen one");
+        view.release();
+    }
+
+    /** What drops the second way's entry of a page that was remapped (the load after it must walk and see the new page). */
+    enum Drop { PAGE_FENCE, EXACT_PAGE_FENCE, FULL_FENCE, ASID_FENCE, ASID_PAGE_FENCE, SATP_WRITE, PMP_WRITE, RESTORE }
+
+    @Test
+    void everyDropOfThePageDropsItsSecondWayEntry() throws Exception {
+        for (Drop d : Drop.values()) {
+            setUp();
+            boolean asids = d == Drop.ASID_FENCE || d == Drop.ASID_PAGE_FENCE;
+            if (asids) hart.mmu.setAsidBits(16);
+            hart.mmu.exactPageFlush = d == Drop.EXACT_PAGE_FENCE;
+            map(VA, 1);
+            map(VB, 2);
+            Asm a = userData(asids ? 1 : 0);
+            load(a, 5, VA);
+            load(a, 6, VB);
+            run(a);
+            assertTrue(readInSecondWay(VA), d + ": VA in the second way");
+            map(VA, 3); // no fence yet: the TLB may keep the old mapping
+            run(load(new Asm(), 7, VA));
+            assertEquals(value(1), hart.x[7], d + ": the second way kept the old mapping until the drop");
+            Asm b = new Asm();
+            switch (d) {
+                case PAGE_FENCE:
+                case EXACT_PAGE_FENCE: b.li(4, VA).emit(sfence(4, 0)); break;
+                case FULL_FENCE: b.emit(SFENCE_VMA); break;
+                case ASID_FENCE: b.li(4, 1).emit(sfence(0, 4)); break;
+                case ASID_PAGE_FENCE: b.li(4, VA).li(5, 1).emit(sfence(4, 5)); break;
+                case SATP_WRITE: b.li(1, satp(0)).emit(csrrw(0, SATP, 1)); break;
+                case PMP_WRITE: b.li(1, (1L << 54) - 1).emit(csrrw(0, Pmp.PMPADDR0, 1)).li(1, 0x1f).emit(csrrw(0, Pmp.PMPCFG0, 1)); break;
+                default: break;
+            }
+            // The slot now holds VA in the first way (the load above swapped it back): put VB there again.
+            Asm swap = load(new Asm(), 6, VB);
+            run(swap);
+            assertTrue(readInSecondWay(VA), d + ": VA in the second way again");
+            if (d == Drop.RESTORE) {
+                StateWriter w = new StateWriter();
+                hart.saveState(w);
+                hart.loadState(new StateReader("hart0", w.toByteArray()), hart.stateVersion());
+            } else {
+                run(b);
+            }
+            boolean kept = readInSecondWay(VA);
+            if (d == Drop.EXACT_PAGE_FENCE) assertTrue(readInFirstWay(VB), "the exact fence keeps VB's entry in the slot");
+            run(load(new Asm(), 8, VA));
+            assertEquals(value(3), hart.x[8], d + ": the load after the drop walks to the new page");
+            assertFalse(kept, d + ": the second way's entry of VA dropped");
+        }
+    }
+
+    /**
+     * Random loads and stores over pages that share slots three to a slot, with remaps (each followed by a fence of the
+     * page or of all), new epochs and freezes between pieces, on two machines alike but for the second way (with and
+     * without the exact page fence): the same registers, memory, dirty bits and frozen views after every piece.
+     */
+    @Test
+    void randomAccessesGiveTheSameStateWithTheSecondWayAsWithout() {
+        for (long seed = 1; seed <= 6; seed++) {
+            Random rnd = new Random(seed * 977);
+            Twin on = new Twin(true, seed % 2 == 0), off = new Twin(false, seed % 2 == 0);
+            on.hart.mmu.victimSwapAfter = seed <= 3 ? 1 : (int) seed - 2; // 1, 1, 1, 2, 3, 4
+            long[] bases = {VA, VB, VC};
+            int pages = 4, phys = 16;
+            int[][] mapped = new int[3][pages];
+            for (int b = 0; b < 3; b++) {
+                for (int k = 0; k < pages; k++) {
+                    mapped[b][k] = (b * pages + k) % phys;
+                    for (Twin t : new Twin[]{on, off}) t.map(bases[b] + k * 0x1000L, mapped[b][k]);
+                }
+            }
+            Asm init = userData(0);
+            on.run(BASE, init);
+            off.run(BASE, init);
+            for (int piece = 0; piece < 80; piece++) {
+                Asm a = new Asm();
+                int what = rnd.nextInt(7);
+                if (what == 0) { // remap a page, then fence it or all before any access
+                    int b = rnd.nextInt(3), k = rnd.nextInt(pages);
+                    mapped[b][k] = rnd.nextInt(phys);
+                    long va = bases[b] + k * 0x1000L;
+                    for (Twin t : new Twin[]{on, off}) t.map(va, mapped[b][k]);
+                    if (rnd.nextBoolean()) a.li(3, va).emit(sfence(3, 0));
+                    else a.emit(SFENCE_VMA);
+                }
+                for (int n = 0; n < 24; n++) {
+                    long va = bases[rnd.nextInt(3)] + rnd.nextInt(pages) * 0x1000L + rnd.nextInt(512) * 8;
+                    a.li(2, va);
+                    if (rnd.nextInt(3) == 0) a.li(3, rnd.nextLong()).emit(sd(3, 2, 0));
+                    else a.emit(ld(4 + n % 8, 2, 0));
+                }
+                if (what == 1) for (Twin t : new Twin[]{on, off}) t.mem.startNewEpoch();
+                long at = BASE + 0x1000 + (piece % 4) * 0x1000L;
+                on.run(at, a);
+                off.run(at, a);
+                if (what == 2) { // a freeze, as a checkpoint's
+                    for (Twin t : new Twin[]{on, off}) {
+                        if (t.view != null) t.view.release();
+                        t.view = t.mem.freeze();
+                    }
+                }
+                String where = "seed " + seed + " piece " + piece;
+                assertArrayEquals(off.hart.x, on.hart.x, where);
+                for (int k = 0; k < phys; k++) {
+                    int idx = off.mem.pageIndexOf(phys(k));
+                    assertArrayEquals(off.mem.peekPage(idx), on.mem.peekPage(idx), where + " page " + k);
+                    assertEquals(off.mem.isDirty(idx), on.mem.isDirty(idx), where + " dirty " + k);
+                    if (off.view != null) assertArrayEquals(off.view.page(idx), on.view.page(idx), where + " frozen " + k);
+                }
+            }
+            long hits = on.hart.mmu.secondWayHits[0] + on.hart.mmu.secondWayHits[1];
+            assertTrue(hits > 100, "seed " + seed + ": the second way served " + hits + " misses");
+            assertTrue(on.hart.mmu.walks < off.hart.mmu.walks, "seed " + seed + ": walks " + on.hart.mmu.walks + " against " + off.hart.mmu.walks);
+        }
+    }
+
+    /** A machine of its own for the random test. */
+    static final class Twin {
+        final GuestMemory mem = new GuestMemory(BASE, 16 << 20);
+        final Hart hart = new Hart(0, new Bus(mem), () -> 0);
+        final Map<Long, Long> l0Tables = new HashMap<>();
+        FrozenMemory view;
+
+        Twin(boolean victim, boolean exact) {
+            hart.mmu.setVictim(victim);
+            hart.mmu.exactPageFlush = exact;
+            for (int k = 0; k < 16; k++) mem.write64(phys(k), value(k));
+        }
+
+        void map(long va, int page) {
+            SecondWayTlbTest.map(mem, l0Tables, va, phys(page), USER);
+        }
+
+        void run(long at, Asm a) {
+            mem.writeBytes(at, a.bytes(), 0, a.size());
+            hart.pc = at;
+            long end = at + a.size();
+            for (int k = 0; k < 10_000 && hart.pc != end; k++) hart.run(1);
+            assertEquals(end, hart.pc, "mcause " + hart.mcause + " mtval " + Long.toHexString(hart.mtval));
+        }
+    }
+
+    @Test
+    void offByDefault() {
+        if (System.getProperty("vmckpt.mmu.victim") == null) {
+            assertFalse(new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0).mmu.victim, "-Dvmckpt.mmu.victim unset");
+        }
+    }
+}
