@@ -403,6 +403,16 @@ public final class CodeCache {
     private int liveUnits;
     private long liveInstructions;
 
+    /** Units in the table now (for {@link JitCounts}, from its thread: a late value at worst). */
+    int liveUnitCount() {
+        return liveUnits;
+    }
+
+    /** Guest instructions the live units hold (for {@link JitCounts}). */
+    long liveInstructionCount() {
+        return liveInstructions;
+    }
+
     // Statistics.
     long unitsTranslated;
     long invalidations;
