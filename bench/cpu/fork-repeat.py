@@ -29,9 +29,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROBE = "/tmp/vmckpt-memprobe"
 
 
-def initramfs(repeat, out):
-    """The benchmark's default initramfs with an /init whose fork phase runs REPEAT times (an appended cpio)."""
+def initramfs(repeat, out, no_compute=False):
+    """The benchmark's default initramfs with an /init whose fork phase runs REPEAT times (an appended cpio); with
+    NO_COMPUTE without the compute phase (its data, sha256sum and gzip)."""
     src = open(os.path.join(HERE, "init")).read()
+    if no_compute:
+        a = src.index("benchtool gen ")
+        b = src.index("rm -f /tmp/data /tmp/data.gz")
+        src = src[:a] + src[b:]
     start = src.index("before=$(sed -n 's/^processes //p' /proc/stat)")
     end = src.index('echo "BENCH-INFO forks $((after - before))"') + len('echo "BENCH-INFO forks $((after - before))"')
     block = src[start:end]
@@ -62,10 +67,10 @@ def probe_thread(samples, stop):
     p.wait()
 
 
-def run_one(launcher, opts, initrd, counts):
+def run_one(launcher, opts, initrd, counts, cpu="jit"):
     cmdline = open(os.path.join(threads.GUEST, "cmdline")).read().strip()
     cmd = [launcher, "run", "--kernel", os.path.join(threads.GUEST, "Image"), "--initrd", initrd, "--append", cmdline,
-           "--mem", "1G", "--no-rng", "--stats", "--cpu", "jit", "--name", "forkrep-" + str(os.getpid()), "--exit-on", "BENCH-DONE"]
+           "--mem", "1G", "--no-rng", "--stats", "--cpu", cpu, "--name", "forkrep-" + str(os.getpid()), "--exit-on", "BENCH-DONE"]
     env = dict(os.environ)
     o = (opts or "") + (" -Dvmckpt.jit.counts=true" if counts else "")
     if o.strip():
@@ -117,9 +122,11 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--counts", action="store_true")
     ap.add_argument("--no-probe", action="store_true")
+    ap.add_argument("--no-compute", action="store_true", help="an /init without the compute phase")
+    ap.add_argument("--cpu", default="jit")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    initrd = initramfs(args.repeat, os.path.join(args.out, f"initramfs-fork{args.repeat}.cpio.gz"))
+    initrd = initramfs(args.repeat, os.path.join(args.out, f"initramfs-fork{args.repeat}.cpio.gz"), args.no_compute)
     results = []
     for i in range(args.n):
         for spec in args.launcher:
@@ -129,7 +136,7 @@ def main():
             if not args.no_probe:
                 tp = threading.Thread(target=probe_thread, args=(samples, stop), daemon=True)
                 tp.start()
-            marks, errlines, rc = run_one(path, opts, initrd, args.counts)
+            marks, errlines, rc = run_one(path, opts, initrd, args.counts, args.cpu)
             stop.set()
             reps = []
             starts = [m for m in marks if m[1].startswith("BENCH-MARK fork-start")]

@@ -75,6 +75,17 @@ public final class CodeCache {
      */
     static final long BOOT_HEAT_HALF_LIFE = Long.getLong("vmckpt.jit.bootHeatHalfLife", 0);
     /**
+     * The heat's half-life at all times, in guest instructions rounded down to a power of two
+     * ({@code -Dvmckpt.jit.heatHalfLife=N}; 0, the default: off, heat never decays; round 71). As
+     * {@link #BOOT_HEAT_HALF_LIFE} (which takes its place during a boot when set), but for the whole run: an entry gets
+     * hot only if it gathers the threshold within about two half-lives. Why: heat never decaying, code that runs a few
+     * times per fork+exec gets hot sooner or later, so a long fork+exec loop keeps building units of lukewarm kernel
+     * code (the CPU benchmark's fork phase: ~570 units built in its 400 fork+execs, and 380-480 more in each further
+     * 400, the run thread's CPU per guest instruction rising as they came: docs/BENCHMARKS.md round 71). A cache policy:
+     * not part of any checkpoint.
+     */
+    static final long HEAT_HALF_LIFE = Long.getLong("vmckpt.jit.heatHalfLife", 0);
+    /**
      * Heat from the length of interpreted blocks: besides what a visit gathers, the instructions the interpreter then runs
      * from the entry it found no unit at (to the next jump it hands over, the next entry, or the budget's end) add one
      * per {@code INSTRUCTION_HEAT} of them ({@code -Dvmckpt.jit.instructionHeat=N}, 0: off). A visit stands for one run
@@ -295,8 +306,13 @@ public final class CodeCache {
     private int thresholdAfterBoot;
     /** {@link #BOOT_HEAT_HALF_LIFE} as a shift (log2 of the half-life; 0: no decay), for the next {@link #startBoot} (tests set it). */
     int bootHeatShift = heatShift(BOOT_HEAT_HALF_LIFE);
-    /** The heat's half-life in force as a shift of the hart's instruction count ({@link #BOOT_HEAT_HALF_LIFE}); 0: none. */
-    private int heatShift;
+    /** {@link #HEAT_HALF_LIFE} as a shift (0: no decay outside a boot's); tests set it through {@link #setHeatHalfLife}. */
+    private int steadyHeatShift = heatShift(HEAT_HALF_LIFE);
+    /**
+     * The heat's half-life in force as a shift of the hart's instruction count ({@link #BOOT_HEAT_HALF_LIFE} during a boot
+     * that sets one, else {@link #HEAT_HALF_LIFE}); 0: none.
+     */
+    private int heatShift = steadyHeatShift;
     /** With {@link #heatShift}: each heat slot's span (the instruction count shifted) when its heat was last aged. */
     private final int[] heatEpoch = new int[HEAT_SIZE];
     /** See {@link #HOT_AFTER} and {@link Hart#setPromotionThreshold}; {@code Long.MAX_VALUE}: no hot tier. */
@@ -465,7 +481,7 @@ public final class CodeCache {
         if (booting || (heat <= 0 && hot && bootHeatShift == 0 && !(pageHeat > 0 && pageHeatAfterBoot))) return;
         booting = true;
         hotInBoot = hot;
-        heatShift = bootHeatShift;
+        if (bootHeatShift != 0) heatShift = bootHeatShift;
         thresholdAfterBoot = hotThreshold;
         if (heat > 0) hotThreshold = heat;
     }
@@ -476,7 +492,7 @@ public final class CodeCache {
         booting = false;
         hotInBoot = true;
         hotThreshold = thresholdAfterBoot;
-        heatShift = 0; // (heat gathered so far stays as it is)
+        heatShift = steadyHeatShift; // (heat gathered so far stays as it is; without HEAT_HALF_LIFE it no longer decays)
     }
 
     /** The unit's count towards the hot tier starts again from here. */
@@ -604,6 +620,13 @@ public final class CodeCache {
         if (spans == 0) return;
         heatEpoch[hi] = epoch;
         heat[hi] = spans < 0 || spans >= 31 ? 0 : heat[hi] >>> spans;
+    }
+
+    /** Sets {@link #HEAT_HALF_LIFE} for this cache (guest instructions; 0: none), in force at once outside a boot's own. */
+    void setHeatHalfLife(long instructions) {
+        boolean bootOwn = booting && bootHeatShift != 0;
+        steadyHeatShift = heatShift(instructions);
+        if (!bootOwn) heatShift = steadyHeatShift;
     }
 
     /** A half-life of {@code instructions} as a shift: log2 rounded down, at least 1; 0 for none (0 or less). */
