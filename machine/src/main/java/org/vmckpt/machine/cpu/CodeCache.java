@@ -77,8 +77,10 @@ public final class CodeCache {
     /**
      * The heat's half-life at all times, in guest instructions rounded down to a power of two
      * ({@code -Dvmckpt.jit.heatHalfLife=N}; 0, the default: off, heat never decays; round 71). As
-     * {@link #BOOT_HEAT_HALF_LIFE} (which takes its place during a boot when set), but for the whole run: an entry gets
-     * hot only if it gathers the threshold within about two half-lives. Why: heat never decaying, code that runs a few
+     * {@link #BOOT_HEAT_HALF_LIFE}, but from a fresh boot's end (the hart's first instruction in user mode, as
+     * {@link #BOOT_THRESHOLD}; from the start for a machine that does not boot here: a restore, a migration's
+     * destination) for good: an entry gets hot only if it gathers the threshold within about two half-lives. The boot
+     * keeps no decay, or its own half-life (round 63 found the boot's run thread not lower with one). Why: heat never decaying, code that runs a few
      * times per fork+exec gets hot sooner or later, so a long fork+exec loop keeps building units of lukewarm kernel
      * code (the CPU benchmark's fork phase: ~570 units built in its 400 fork+execs, and 380-480 more in each further
      * 400, the run thread's CPU per guest instruction rising as they came: docs/BENCHMARKS.md round 71). A cache policy:
@@ -478,10 +480,10 @@ public final class CodeCache {
      * is false, no hot-tier decision, and the heat's half-life {@link #bootHeatShift} (if set); nothing if none applies.
      */
     void startBoot(int heat, boolean hot) {
-        if (booting || (heat <= 0 && hot && bootHeatShift == 0 && !(pageHeat > 0 && pageHeatAfterBoot))) return;
+        if (booting || (heat <= 0 && hot && bootHeatShift == 0 && steadyHeatShift == 0 && !(pageHeat > 0 && pageHeatAfterBoot))) return;
         booting = true;
         hotInBoot = hot;
-        if (bootHeatShift != 0) heatShift = bootHeatShift;
+        heatShift = bootHeatShift; // (HEAT_HALF_LIFE's from the boot's end: none in the boot without its own)
         thresholdAfterBoot = hotThreshold;
         if (heat > 0) hotThreshold = heat;
     }
@@ -622,11 +624,10 @@ public final class CodeCache {
         heat[hi] = spans < 0 || spans >= 31 ? 0 : heat[hi] >>> spans;
     }
 
-    /** Sets {@link #HEAT_HALF_LIFE} for this cache (guest instructions; 0: none), in force at once outside a boot's own. */
+    /** Sets {@link #HEAT_HALF_LIFE} for this cache (guest instructions; 0: none): in force at once, or from a boot's end. */
     void setHeatHalfLife(long instructions) {
-        boolean bootOwn = booting && bootHeatShift != 0;
         steadyHeatShift = heatShift(instructions);
-        if (!bootOwn) heatShift = steadyHeatShift;
+        if (!booting) heatShift = steadyHeatShift;
     }
 
     /** A half-life of {@code instructions} as a shift: log2 rounded down, at least 1; 0 for none (0 or less). */

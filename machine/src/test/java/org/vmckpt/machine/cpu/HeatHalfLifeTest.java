@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
- * The heat's half-life at all times ({@link CodeCache#HEAT_HALF_LIFE}, round 71): outside a boot's own rule, an entry's
- * heat halves for every 2^shift guest instructions, so an entry whose heat comes in more slowly than the threshold over
+ * The heat's half-life after the boot ({@link CodeCache#HEAT_HALF_LIFE}, round 71): on a machine that does not boot, and
+ * from a boot's end (the boot keeps no decay, or its own half-life), an entry's heat halves for every 2^shift guest instructions, so an entry whose heat comes in more slowly than the threshold over
  * about two half-lives is never translated, however long it runs, while one that gathers it faster is. The loop is
  * BootHeatHalfLifeTest's (300 straight-line instructions and a jump, ~0.03 heat per instruction): translated after ~1.0 M
  * instructions without a half-life, never with one of 65,536 (its heat tops out near 4,000), within 2 M with one of
@@ -75,6 +75,23 @@ class HeatHalfLifeTest {
         assertFalse(g.codeCache.booting);
         runTo(g, 8_000_000);
         assertEquals(0, g.translationStats().unitsTranslated(), "after the boot the steady half-life (2^16) again: " + g.translationStats());
+    }
+
+    /** Without a half-life of its own the boot keeps no decay (its units as today's); the steady one holds from its end. */
+    @Test
+    void theBootKeepsNoDecayAndTheHalfLifeHoldsFromItsEnd() {
+        Hart h = loop(65_536);
+        h.startBootTranslation(0, true);
+        assertTrue(h.codeCache.booting, "the steady half-life alone starts the boot's stretch");
+        runTo(h, 2_000_000);
+        assertTrue(h.translationStats().unitsTranslated() > 0, "no decay in the boot: " + h.translationStats());
+        Hart g = loop(65_536);
+        g.startBootTranslation(0, true);
+        g.setPriv(Hart.PRIV_U);
+        g.setPriv(Hart.PRIV_M);
+        assertFalse(g.codeCache.booting);
+        runTo(g, 8_000_000);
+        assertEquals(0, g.translationStats().unitsTranslated(), "from the boot's end the half-life (2^16): " + g.translationStats());
     }
 
     @Test
