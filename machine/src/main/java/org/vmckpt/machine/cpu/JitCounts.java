@@ -53,7 +53,7 @@ public final class JitCounts {
         b.append(" runCpuNs=").append(threads.getThreadCpuTime(runThread));
         b.append(" instret=").append(h.instret);
         b.append(" pagesMaterialized=").append(h.ram.materializedPages()).append(" pagesDiscarded=").append(h.ram.discardedPages());
-        long[] taken = h.traps.taken;
+        long[] taken = h.traps.taken.length == 32 ? h.traps.taken : new long[32]; // (counted only with the switch on)
         long exc = 0, irq = 0;
         for (int i = 0; i < 16; i++) {
             exc += taken[i];
