@@ -80,11 +80,12 @@ public final class CodeCache {
      * {@link #BOOT_HEAT_HALF_LIFE}, but from a fresh boot's end (the hart's first instruction in user mode, as
      * {@link #BOOT_THRESHOLD}; from the start for a machine that does not boot here: a restore, a migration's
      * destination) for good: an entry gets hot only if it gathers the threshold within about two half-lives. The boot
-     * keeps no decay, or its own half-life (round 63 found the boot's run thread not lower with one). Why: heat never decaying, code that runs a few
-     * times per fork+exec gets hot sooner or later, so a long fork+exec loop keeps building units of lukewarm kernel
-     * code (the CPU benchmark's fork phase: ~570 units built in its 400 fork+execs, and 380-480 more in each further
-     * 400, the run thread's CPU per guest instruction rising as they came: docs/BENCHMARKS.md round 71). A cache policy:
-     * not part of any checkpoint.
+     * keeps no decay, or its own half-life (round 63 found the boot's run thread not lower with one). Why: heat never
+     * decaying, code that runs a few times per fork+exec gets hot sooner or later, so a long fork+exec loop keeps
+     * building units of lukewarm kernel code (the CPU benchmark's fork phase: ~570 units built in its 400 fork+execs,
+     * and 355-526 more in each further 400, the run thread's CPU per guest instruction rising as they came:
+     * docs/BENCHMARKS.md round 71). Off: round 71's slot did not show the benchmark's single fork phase lower with it
+     * (default 2 of 6 pairs, signed 5 of 5). A cache policy: not part of any checkpoint.
      */
     static final long HEAT_HALF_LIFE = Long.getLong("vmckpt.jit.heatHalfLife", 0);
     /**
