@@ -59,7 +59,11 @@ for raw in p.stdout:
         if line.startswith(m):
             pid = java_pid()
             if perf: perf.send_signal(signal.SIGINT); perf.wait()
-            print(m, time.monotonic(), "load", open("/proc/loadavg").read().split()[0], file=log, flush=True)
+            try:  # (round 71) the JVM's anonymous memory in transparent huge pages at the mark
+                thp = [l.split()[1] for l in open(f"/proc/{pid}/smaps_rollup") if l.startswith(("AnonHugePages", "Rss"))]
+            except OSError:
+                thp = []
+            print(m, time.monotonic(), "load", open("/proc/loadavg").read().split()[0], "rss/thp KiB", "/".join(thp), file=log, flush=True)
             perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", "1999", "-p", str(pid), "-o", OUT + "." + nxt + ".data"],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if nxt else None
 p.wait()

@@ -152,6 +152,7 @@ final class VmSession {
                 String refused = RealtimeThread.enter();
                 if (refused != null) System.err.println("vmckpt: warning: --realtime: the guest's CPU thread keeps the normal policy: " + refused);
             }
+            org.vmckpt.machine.cpu.JitCounts.startIfEnabled(machine.hart(0)); // (-Dvmckpt.jit.counts: a tuning aid, off)
             StartupTimes.mark(StartupTimes.FIRST_INSTRUCTION);
             started.complete(System.nanoTime());
             status = machine.run(maxInstructions);

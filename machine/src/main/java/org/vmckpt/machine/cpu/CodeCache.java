@@ -75,6 +75,20 @@ public final class CodeCache {
      */
     static final long BOOT_HEAT_HALF_LIFE = Long.getLong("vmckpt.jit.bootHeatHalfLife", 0);
     /**
+     * The heat's half-life at all times, in guest instructions rounded down to a power of two
+     * ({@code -Dvmckpt.jit.heatHalfLife=N}; 0, the default: off, heat never decays; round 71). As
+     * {@link #BOOT_HEAT_HALF_LIFE}, but from a fresh boot's end (the hart's first instruction in user mode, as
+     * {@link #BOOT_THRESHOLD}; from the start for a machine that does not boot here: a restore, a migration's
+     * destination) for good: an entry gets hot only if it gathers the threshold within about two half-lives. The boot
+     * keeps no decay, or its own half-life (round 63 found the boot's run thread not lower with one). Why: heat never
+     * decaying, code that runs a few times per fork+exec gets hot sooner or later, so a long fork+exec loop keeps
+     * building units of lukewarm kernel code (the CPU benchmark's fork phase: ~570 units built in its 400 fork+execs,
+     * and 355-526 more in each further 400, the run thread's CPU per guest instruction rising as they came:
+     * docs/BENCHMARKS.md round 71). Off: round 71's slot did not show the benchmark's single fork phase lower with it
+     * (default 2 of 6 pairs, signed 5 of 5). A cache policy: not part of any checkpoint.
+     */
+    static final long HEAT_HALF_LIFE = Long.getLong("vmckpt.jit.heatHalfLife", 0);
+    /**
      * Heat from the length of interpreted blocks: besides what a visit gathers, the instructions the interpreter then runs
      * from the entry it found no unit at (to the next jump it hands over, the next entry, or the budget's end) add one
      * per {@code INSTRUCTION_HEAT} of them ({@code -Dvmckpt.jit.instructionHeat=N}, 0: off). A visit stands for one run
@@ -295,8 +309,13 @@ public final class CodeCache {
     private int thresholdAfterBoot;
     /** {@link #BOOT_HEAT_HALF_LIFE} as a shift (log2 of the half-life; 0: no decay), for the next {@link #startBoot} (tests set it). */
     int bootHeatShift = heatShift(BOOT_HEAT_HALF_LIFE);
-    /** The heat's half-life in force as a shift of the hart's instruction count ({@link #BOOT_HEAT_HALF_LIFE}); 0: none. */
-    private int heatShift;
+    /** {@link #HEAT_HALF_LIFE} as a shift (0: no decay outside a boot's); tests set it through {@link #setHeatHalfLife}. */
+    private int steadyHeatShift = heatShift(HEAT_HALF_LIFE);
+    /**
+     * The heat's half-life in force as a shift of the hart's instruction count ({@link #BOOT_HEAT_HALF_LIFE} during a boot
+     * that sets one, else {@link #HEAT_HALF_LIFE}); 0: none.
+     */
+    private int heatShift = steadyHeatShift;
     /** With {@link #heatShift}: each heat slot's span (the instruction count shifted) when its heat was last aged. */
     private final int[] heatEpoch = new int[HEAT_SIZE];
     /** See {@link #HOT_AFTER} and {@link Hart#setPromotionThreshold}; {@code Long.MAX_VALUE}: no hot tier. */
@@ -403,6 +422,16 @@ public final class CodeCache {
     private int liveUnits;
     private long liveInstructions;
 
+    /** Units in the table now (for {@link JitCounts}, from its thread: a late value at worst). */
+    int liveUnitCount() {
+        return liveUnits;
+    }
+
+    /** Guest instructions the live units hold (for {@link JitCounts}). */
+    long liveInstructionCount() {
+        return liveInstructions;
+    }
+
     // Statistics.
     long unitsTranslated;
     long invalidations;
@@ -452,10 +481,10 @@ public final class CodeCache {
      * is false, no hot-tier decision, and the heat's half-life {@link #bootHeatShift} (if set); nothing if none applies.
      */
     void startBoot(int heat, boolean hot) {
-        if (booting || (heat <= 0 && hot && bootHeatShift == 0 && !(pageHeat > 0 && pageHeatAfterBoot))) return;
+        if (booting || (heat <= 0 && hot && bootHeatShift == 0 && steadyHeatShift == 0 && !(pageHeat > 0 && pageHeatAfterBoot))) return;
         booting = true;
         hotInBoot = hot;
-        heatShift = bootHeatShift;
+        heatShift = bootHeatShift; // (HEAT_HALF_LIFE's from the boot's end: none in the boot without its own)
         thresholdAfterBoot = hotThreshold;
         if (heat > 0) hotThreshold = heat;
     }
@@ -466,7 +495,7 @@ public final class CodeCache {
         booting = false;
         hotInBoot = true;
         hotThreshold = thresholdAfterBoot;
-        heatShift = 0; // (heat gathered so far stays as it is)
+        heatShift = steadyHeatShift; // (heat gathered so far stays as it is; without HEAT_HALF_LIFE it no longer decays)
     }
 
     /** The unit's count towards the hot tier starts again from here. */
@@ -595,6 +624,12 @@ public final class CodeCache {
         if (spans == 0) return;
         heatEpoch[hi] = epoch;
         heat[hi] = spans < 0 || spans >= 31 ? 0 : heat[hi] >>> spans;
+    }
+
+    /** Sets {@link #HEAT_HALF_LIFE} for this cache (guest instructions; 0: none): in force at once, or from a boot's end. */
+    void setHeatHalfLife(long instructions) {
+        steadyHeatShift = heatShift(instructions);
+        if (!booting) heatShift = steadyHeatShift;
     }
 
     /** A half-life of {@code instructions} as a shift: log2 rounded down, at least 1; 0 for none (0 or less). */

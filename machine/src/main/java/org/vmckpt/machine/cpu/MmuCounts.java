@@ -17,6 +17,16 @@ package org.vmckpt.machine.cpu;
  */
 final class MmuCounts {
     static final boolean ON = Boolean.getBoolean("vmckpt.mmu.missCounts");
+    /**
+     * With {@link #ON}, {@code -Dvmckpt.mmu.conflictPairs=true} (round 71): the misses to a slot holding another page are
+     * also counted by (kind, old tag, new tag), and each 100 ms line is followed by the window's most frequent pairs
+     * ({@code vmckpt-mmu-pair KIND OLD NEW COUNT}), the table then emptied: which two pages take turns in one slot.
+     */
+    static final boolean PAIRS = ON && Boolean.getBoolean("vmckpt.mmu.conflictPairs");
+    private static final int PAIR_BITS = 14, PAIR_SIZE = 1 << PAIR_BITS;
+    private static final long[] pairOld = new long[PAIRS ? PAIR_SIZE : 0], pairNew = new long[PAIRS ? PAIR_SIZE : 0];
+    private static final int[] pairKind = new int[PAIRS ? PAIR_SIZE : 0], pairCount = new int[PAIRS ? PAIR_SIZE : 0];
+    private static int pairsUsed;
 
     static final String[] KIND = {"load", "store", "fetch"};
     static final long[] miss = new long[3], leaf2m = new long[3], leaf1g = new long[3];
@@ -82,7 +92,10 @@ final class MmuCounts {
         else if (level == 2) leaf1g[kind]++;
         if (oldTag == -1) slotEmpty[kind]++;
         else if ((oldTag & Mmu.VPN_MASK) == (va >>> 12)) slotSameVpn[kind]++;
-        else slotOther[kind]++;
+        else {
+            slotOther[kind]++;
+            if (PAIRS) pair(kind, oldTag, tag);
+        }
         if (seen(kind * 3, tag)) again[kind]++;
         else cold[kind]++;
         boolean w16 = false;
@@ -93,6 +106,51 @@ final class MmuCounts {
             if (seen(kind * 3 + 2, ((va >>> 18) & ((1L << 46) - 1)) | ctx)) win64[kind]++;
         }
         return w16;
+    }
+
+    /** Counts a miss of {@code kind} that evicted {@code oldTag} for {@code tag} (racy with the printer's reset: a diagnostic). */
+    private static void pair(int kind, long oldTag, long tag) {
+        long h = (oldTag * 0x9E3779B97F4A7C15L) ^ (tag * 0xC2B2AE3D27D4EB4FL) ^ kind;
+        int i = (int) (h >>> (64 - PAIR_BITS));
+        for (int probe = 0; probe < 64; probe++, i = (i + 1) & (PAIR_SIZE - 1)) {
+            if (pairCount[i] == 0) {
+                if (pairsUsed > PAIR_SIZE / 2) return;
+                pairsUsed++;
+                pairOld[i] = oldTag;
+                pairNew[i] = tag;
+                pairKind[i] = kind;
+                pairCount[i] = 1;
+                return;
+            }
+            if (pairOld[i] == oldTag && pairNew[i] == tag && pairKind[i] == kind) {
+                pairCount[i]++;
+                return;
+            }
+        }
+    }
+
+    /** The window's six most frequent pairs, one line each, and the table emptied. */
+    private static String pairLines() {
+        StringBuilder b = new StringBuilder();
+        int[] top = new int[6];
+        java.util.Arrays.fill(top, -1);
+        for (int i = 0; i < PAIR_SIZE; i++) {
+            if (pairCount[i] == 0) continue;
+            for (int k = 0; k < top.length; k++) {
+                if (top[k] < 0 || pairCount[i] > pairCount[top[k]]) {
+                    System.arraycopy(top, k, top, k + 1, top.length - k - 1);
+                    top[k] = i;
+                    break;
+                }
+            }
+        }
+        for (int i : top) {
+            if (i < 0) break;
+            b.append(String.format("vmckpt-mmu-pair %s %x %x %d%n", KIND[pairKind[i]], pairOld[i], pairNew[i], pairCount[i]));
+        }
+        java.util.Arrays.fill(pairCount, 0);
+        pairsUsed = 0;
+        return b.toString();
     }
 
     /** A store miss's page: dirty in the epoch before this store's {@code pageForWrite}, or not. */
@@ -131,6 +189,7 @@ final class MmuCounts {
                     return;
                 }
                 System.err.println(line());
+                if (PAIRS) System.err.print(pairLines());
             }
         }, "vmckpt-mmu-counts");
         t.setDaemon(true);

@@ -29,7 +29,11 @@ final class Traps {
     /** Debug aid: -Dvmckpt.traceIllegal=true prints every illegal-instruction trap (pc, privilege, bits). */
     static final boolean TRACE_ILLEGAL = Boolean.getBoolean("vmckpt.traceIllegal");
 
+    /** With {@link JitCounts#ON}: traps taken by cause, interrupts at 16 + cause (a diagnostic's counts). */
+    final long[] taken = new long[JitCounts.ON ? 32 : 0];
+
     void takeTrap(long cause, long tval, boolean interrupt) {
+        if (JitCounts.ON) taken[(int) (cause & 15) + (interrupt ? 16 : 0)]++;
         if (TRACE_ILLEGAL && !interrupt && cause == CAUSE_ILLEGAL_INSTRUCTION) {
             System.err.printf("vmckpt: illegal instruction %08x at pc %x (priv %d)%n", tval, h.pc, h.priv);
         }

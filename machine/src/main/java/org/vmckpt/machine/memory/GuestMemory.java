@@ -90,6 +90,18 @@ public final class GuestMemory {
     /** Whether pages are still pending from a lazy source (for other threads: {@link #isLoadingLazily}). */
     private volatile boolean loadingLazily;
     private long copyOnWriteCount;
+    /** Pages given a host array at their first touch, and pages whose array a discard dropped (counts for diagnostics). */
+    private long materializedPages, discardedPages;
+
+    /** Pages given a host array at their first touch since the machine started (a diagnostic's count). */
+    public long materializedPages() {
+        return materializedPages;
+    }
+
+    /** Pages with contents that {@link #discardPage} dropped since the machine started (a diagnostic's count). */
+    public long discardedPages() {
+        return discardedPages;
+    }
     /** Arrays copy-on-write takes instead of allocating while a migration runs ({@link SparePages}). */
     private final SparePages spares;
     /** At most this many spares per memory (64 MiB). */
@@ -380,6 +392,7 @@ public final class GuestMemory {
             if (lazyPending.isEmpty()) endLazyLoad();
         }
         if (p == null) p = new byte[PAGE_SIZE];
+        materializedPages++;
         setPage(idx, p);
         return p;
     }
@@ -593,6 +606,7 @@ public final class GuestMemory {
             if (lazyPending.isEmpty()) endLazyLoad();
         }
         if (p != null) {
+            discardedPages++;
             setPage(idx, null);
             for (MemoryObserver o : observers) o.pageReplaced(idx);
             // Only a page that had contents changes; discarding a page that is already zero (the guest reports

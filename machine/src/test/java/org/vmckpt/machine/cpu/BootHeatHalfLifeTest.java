@@ -30,6 +30,7 @@ class BootHeatHalfLifeTest {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
         h.setTranslation(true);
         h.setPromotionThreshold(Long.MAX_VALUE);
+        h.codeCache.setHeatHalfLife(0); // (the boot's rule alone, whatever -Dvmckpt.jit.heatHalfLife says: HeatHalfLifeTest)
         h.codeCache.bootHeatShift = halfLifeShift;
         h.startBootTranslation(bootThreshold, true);
         GuestMemory mem = h.bus().ram();

@@ -1,0 +1,37 @@
+#!/bin/bash
+# Round 71 fork71's quiet slot (05:19-05:30 UTC): main (/tmp/mainroot71) against this branch's jar with the heat's half-life
+# after the boot (hl: -Dvmckpt.jit.heatHalfLife=134217728, 2^27 guest instructions), run-thread CPU per phase
+# (bench/cpu/threads.py --canary). The default guest through all four phases (BENCH-DONE), one pair a round, the order
+# turning every round, until DEFAULT_END; then the signed guest the same way until END. A run starts only if its
+# estimate ends before the series' end. Raw JSON per round in bench/results/r71f/ (bundled afterwards into
+# threads-round71-fork71.json). Adapted from slot-round70-asid70.sh.
+cd "$(dirname "$0")/../.."
+END=${END:-$(date -u -d 'today 05:29:45' +%s)}
+DEFAULT_END=${DEFAULT_END:-$(date -u -d 'today 05:24:40' +%s)}
+HL_OPTS=${HL_OPTS:-"-Dvmckpt.jit.heatHalfLife=134217728"}
+B="base=/tmp/mainroot71/vmckpt"
+N="hl=./vmckpt,$HL_OPTS"
+OUT=bench/results/r71f
+mkdir -p $OUT
+log() { echo "# $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) $*"; }
+one() { # end guest mark estimate tag launcher-spec...
+    local end=$1 guest=$2 mark=$3 est=$4 tag=$5; shift 5
+    if [ $(( $(date +%s) + est )) -ge $end ]; then log "skip $tag (estimate $est s)"; return 1; fi
+    XDG_RUNTIME_DIR=$(mktemp -d) timeout $(( END + 8 - $(date +%s) )) python3 bench/cpu/threads.py 1 --canary --guest $guest --mark "$mark" \
+        "$@" --json $OUT/$tag.json | grep -v '^#'
+}
+log "start; base jar $(md5sum /tmp/mainroot71/cli/target/vmckpt.jar | cut -c1-8), branch jar $(md5sum cli/target/vmckpt.jar | cut -c1-8) $(ls -l --time-style=+%H:%M cli/target/vmckpt.jar | awk '{print $6}'), HEAD $(git rev-parse --short HEAD), HL_OPTS $HL_OPTS"
+pgrep -af vmckpt.jar | cut -c1-120 || true
+uptime
+for r in $(seq 1 40); do
+    if [ $((r % 2)) = 1 ]; then L1=$B; L2=$N; else L1=$N; L2=$B; fi
+    log "round $r order ${L1%%=*},${L2%%=*}"
+    one $DEFAULT_END default "BENCH-DONE" 48 R$r-default --launcher "$L1" --launcher "$L2" || break
+done
+for r in $(seq 41 80); do
+    if [ $((r % 2)) = 1 ]; then L1=$B; L2=$N; else L1=$N; L2=$B; fi
+    log "round $r order ${L1%%=*},${L2%%=*}"
+    one $END signed "BENCH-DONE" 55 R$r-signed --launcher "$L1" --launcher "$L2" || break
+done
+log "end"
+uptime
