@@ -1,0 +1,156 @@
+package org.vmckpt.checkpoint;
+
+import org.vmckpt.machine.cpu.HotSpotCompiler;
+
+/**
+ * Makes C1's tier 3 (C1 with full profiling) wait longer while an eager restore runs: HotSpot's tiered policy reads its
+ * tier-3 thresholds ({@code Tier3InvocationThreshold}, {@code Tier3MinInvocationThreshold}, {@code Tier3CompileThreshold},
+ * {@code Tier3BackEdgeThreshold}) at every decision, so multiplying them by a factor through HotSpot's WhiteBox API (as
+ * {@code HotSpotCompiler} reaches it) lets only methods that many times hotter be queued for C1 until they are put back.
+ * Nothing else changes: code already compiled stays, {@link RestoreTier1}'s explicit tier-1 requests (the loading path)
+ * are not thresholds and go out as before, trivial methods and natives go to tier 1 as before (the policy skips the
+ * thresholds for them), and a method still warm afterwards is compiled at its next look of the policy.
+ *
+ * <p>Why (round 72, branch restore72): C1 took 8-10% of an eager restore's CPU samples on the signed guest (round 71), and
+ * a compile log of one restore showed its tasks are not the loaders' (those are asked for at tier 1 before they run) but
+ * the code the restoring thread and the command line run a few hundred times each: the JDK's strings, maps, method
+ * handles and properties, the machine's construction, the state records (130-190 tier-3 tasks from the command's start
+ * to the window, on the two cores the loader thread and the restoring thread need). Such a method costs less run a few
+ * hundred more times in the interpreter than compiled with full profiling on a core the restore needs.
+ *
+ * <p>From the command line's start for {@code vmckpt restore} without {@code --lazy} ({@link #startEarly}: the WhiteBox
+ * API set up on a thread of its own, {@code vmckpt-jit-c1hold}) until the restore has its pages (or failed); with two
+ * restores at once, until the last one ends. The hold is the JVM's. Off by default: {@code -Dvmckpt.restore.holdC1=N}
+ * (an integer from 2 to 1000) multiplies the thresholds by N; without the WhiteBox API nothing changes.
+ */
+public final class RestoreC1Hold {
+    /** The policy's tier-3 thresholds, multiplied while held. */
+    static final String[] FLAGS = {
+            "Tier3InvocationThreshold", "Tier3MinInvocationThreshold", "Tier3CompileThreshold", "Tier3BackEdgeThreshold",
+    };
+    /** The largest factor taken (HotSpot's default back-edge threshold, 60,000, times this stays within an int). */
+    static final int MAX_FACTOR = 1000;
+
+    /** Restores under way (and a command line's early start not yet taken over by its restore) that asked for the hold. */
+    private static int restores;
+    /** An early start ({@link #startEarly}) whose restore has not begun yet. */
+    private static boolean earlyPending;
+    /** The flags' own values while held, else null. */
+    private static long[] saved;
+    /** How many times the hold was put in place (tests). */
+    private static int holds;
+    /** The WhiteBox API was set up by an earlier {@link #apply}: the next ones are a few flag calls. */
+    private static volatile boolean apiReady;
+
+    private RestoreC1Hold() { }
+
+    /** The factor the switch asks for, or 0 (off: absent, not a number, below 2 or above {@link #MAX_FACTOR}). Read at each use. */
+    static int factor() {
+        String v = System.getProperty("vmckpt.restore.holdC1");
+        if (v == null) return 0;
+        try {
+            int f = Integer.parseInt(v.trim());
+            return f >= 2 && f <= MAX_FACTOR ? f : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The command line of an eager restore starts (its preload): the hold goes in place now, for the command's own steps
+     * too; the restore's {@link #begin} takes it over. Nothing when off.
+     */
+    public static void startEarly() {
+        if (factor() == 0) return;
+        synchronized (RestoreC1Hold.class) {
+            if (earlyPending) return;
+            earlyPending = true;
+            restores++;
+        }
+        applySoon();
+    }
+
+    /** An eager restore starts. Returns whether the caller must call {@link #end}. */
+    static boolean begin() {
+        if (factor() == 0) {
+            synchronized (RestoreC1Hold.class) {
+                if (!earlyPending) return false;
+                earlyPending = false; // the early start's hold is this restore's, whatever the switch says now
+            }
+            return true;
+        }
+        synchronized (RestoreC1Hold.class) {
+            if (earlyPending) earlyPending = false;
+            else restores++;
+        }
+        applySoon();
+        return true;
+    }
+
+    private static void applySoon() {
+        if (apiReady) {
+            apply(); // a few flag calls
+        } else {
+            Thread t = new Thread(new Apply(), "vmckpt-jit-c1hold");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /** {@link #apply} as a class of its own: a method reference would be spun at run time (not in the class-data archive). */
+    private static final class Apply implements Runnable {
+        @Override
+        public void run() {
+            apply();
+        }
+    }
+
+    /** Puts the hold in place if a restore still wants it and it is not in place yet. */
+    static void apply() {
+        if (!HotSpotCompiler.available()) return; // sets the API up, outside the lock
+        apiReady = true;
+        int f = factor();
+        synchronized (RestoreC1Hold.class) {
+            if (restores == 0 || saved != null || f == 0) return;
+            long[] own = new long[FLAGS.length];
+            for (int i = 0; i < FLAGS.length; i++) {
+                own[i] = HotSpotCompiler.intxFlag(FLAGS[i]);
+                if (own[i] < 0) return;
+            }
+            for (int i = 0; i < FLAGS.length; i++) {
+                long held = Math.min(Integer.MAX_VALUE, own[i] * f);
+                if (!HotSpotCompiler.setIntxFlag(FLAGS[i], held)) {
+                    for (int j = 0; j <= i; j++) HotSpotCompiler.setIntxFlag(FLAGS[j], own[j]);
+                    return;
+                }
+            }
+            saved = own;
+            holds++;
+        }
+    }
+
+    /** A restore that {@link #begin began} the hold has loaded its pages (or failed): the last one puts the flags back. */
+    static synchronized void end() {
+        if (restores > 0) restores--;
+        if (restores == 0) earlyPending = false;
+        if (restores == 0 && saved != null) {
+            for (int i = 0; i < FLAGS.length; i++) HotSpotCompiler.setIntxFlag(FLAGS[i], saved[i]);
+            saved = null;
+        }
+    }
+
+    /** True while the hold is in place. */
+    static synchronized boolean held() {
+        return saved != null;
+    }
+
+    /** How many times the hold was put in place in this JVM (tests). */
+    static synchronized int holds() {
+        return holds;
+    }
+
+    /** The thresholds' values HotSpot had before the hold, or null when not held (tests). */
+    static synchronized long[] savedFlags() {
+        return saved == null ? null : saved.clone();
+    }
+}
