@@ -4,9 +4,12 @@ import org.vmckpt.machine.cpu.HotSpotCompiler;
 
 /**
  * Makes C1's tier 3 (C1 with full profiling) wait longer while an eager restore runs: HotSpot's tiered policy reads its
- * tier-3 thresholds ({@code Tier3InvocationThreshold}, {@code Tier3MinInvocationThreshold}, {@code Tier3CompileThreshold},
- * {@code Tier3BackEdgeThreshold}) at every decision, so multiplying them by a factor through HotSpot's WhiteBox API (as
- * {@code HotSpotCompiler} reaches it) lets only methods that many times hotter be queued for C1 until they are put back.
+ * tier-3 call thresholds ({@code Tier3InvocationThreshold}, {@code Tier3MinInvocationThreshold},
+ * {@code Tier3CompileThreshold}) at every decision, so multiplying them by a factor through HotSpot's WhiteBox API (as
+ * {@code HotSpotCompiler} reaches it) lets only methods called that many times more be queued for C1 until they are put
+ * back. The back-edge threshold ({@code Tier3BackEdgeThreshold}) is left alone: a loop that runs long is compiled (on
+ * stack) as soon as before, so no long loop stays in the interpreter (the disk overlay's restore compares 2,944 blocks of
+ * 4 KiB with zeros in {@code Arrays.mismatch}: ~1,200 of them interpreted with that threshold raised ten times).
  * Nothing else changes: code already compiled stays, {@link RestoreTier1}'s explicit tier-1 requests (the loading path)
  * are not thresholds and go out as before, trivial methods and natives go to tier 1 as before (the policy skips the
  * thresholds for them), and a method still warm afterwards is compiled at its next look of the policy.
@@ -26,9 +29,9 @@ import org.vmckpt.machine.cpu.HotSpotCompiler;
 public final class RestoreC1Hold {
     /** The policy's tier-3 thresholds, multiplied while held. */
     static final String[] FLAGS = {
-            "Tier3InvocationThreshold", "Tier3MinInvocationThreshold", "Tier3CompileThreshold", "Tier3BackEdgeThreshold",
+            "Tier3InvocationThreshold", "Tier3MinInvocationThreshold", "Tier3CompileThreshold",
     };
-    /** The largest factor taken (HotSpot's default back-edge threshold, 60,000, times this stays within an int). */
+    /** The largest factor taken. */
     static final int MAX_FACTOR = 1000;
 
     /** Restores under way (and a command line's early start not yet taken over by its restore) that asked for the hold. */

@@ -154,6 +154,36 @@ class RestoreC1HoldTest {
         assertNotEquals(0, HotSpotCompiler.methodTier(m, false), "compiled after the hold");
     }
 
+    /** One call, one long loop: what only the back-edge threshold can get compiled (on stack). */
+    static long loop(int n) {
+        long s = 0;
+        for (int i = 0; i < n; i++) s += (i & 7) == 0 ? i >>> 2 : i * 3L;
+        return s;
+    }
+
+    @Test
+    void aLongLoopIsStillCompiledOnStackWhileHeld() throws Exception {
+        assumeTrue(HotSpotCompiler.available(), "needs the WhiteBox API");
+        Method m = RestoreC1HoldTest.class.getDeclaredMethod("loop", int.class);
+        long backEdges = HotSpotCompiler.intxFlag("Tier3BackEdgeThreshold");
+        assertTrue(backEdges > 0);
+        RestoreC1Hold.apply();
+        System.setProperty(SWITCH, "100");
+        assertTrue(RestoreC1Hold.begin());
+        try {
+            assertEquals(backEdges, HotSpotCompiler.intxFlag("Tier3BackEdgeThreshold"), "the back-edge threshold is left alone");
+            // Ten calls at most of 4 times the back-edge threshold's turns (40 times it in all, below 100 times): on-stack code while held.
+            for (int round = 0; round < 10 && HotSpotCompiler.methodTier(m, true) == 0 && HotSpotCompiler.methodTier(m, false) == 0; round++) {
+                sink += (int) loop((int) backEdges * 4);
+                Thread.sleep(10);
+            }
+            assertTrue(HotSpotCompiler.methodTier(m, true) > 0 || HotSpotCompiler.methodTier(m, false) > 0,
+                    "a long loop compiled while held");
+        } finally {
+            RestoreC1Hold.end();
+        }
+    }
+
     @Test
     void anEagerRestoreWithTheHoldGivesTheMachineAndPutsTheThresholdsBack() throws Exception {
         assumeTrue(HotSpotCompiler.available(), "needs the WhiteBox API");
