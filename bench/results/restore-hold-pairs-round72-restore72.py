@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""restore72's slot, by jar rather than by --jar: odd runs had --jar = this branch with -Dvmckpt.restore.holdC1=10 (hold), even runs --jar =
+"""restore72's slot, by jar rather than by --jar: odd runs had --jar = this branch with -Dvmckpt.restore.holdC1=30 (hold), even runs --jar =
 main (both with the whole heap); bench/restore.py's "new" is always --jar. Pairs by rep within a run; the first restore of each
 checkpoint (rep 0) on its own line per run."""
 import json, statistics, sys
