@@ -36,5 +36,6 @@ done
 log "end"
 uptime
 a=${A%%=*}; b=${B%%=*}
+ls "$OUT"/R*.json >/dev/null 2>&1 || { echo "ab-slot: no round finished" >&2; exit 1; }
 python3 bench/cpu/pairs.py "$OUT"/R*.json --a "$a" --b "$b" | tee "$OUT/pairs-run.txt"
 python3 bench/cpu/pairs.py "$OUT"/R*.json --a "$a" --b "$b" --metric C1 > "$OUT/pairs-C1.txt"
