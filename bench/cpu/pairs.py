@@ -122,7 +122,7 @@ def make_pairs(files, a, b, guest=None):
 
 def mark_slow(pairs, slow_alu, slow_mem):
     """Sets each pair's "slow" (either run's canary over the factors times the fastest of all); returns the bounds."""
-    cs = [c for p in pairs for c in (canary_of(p["a"]), canary_of(p["b"])) if c]
+    cs = [x for p in pairs for r in (p["a"], p["b"]) for x in (r.get("canary") or []) if x]  # every reading, before and after
     if not cs:
         for p in pairs:
             p["slow"] = False

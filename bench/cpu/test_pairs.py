@@ -67,6 +67,17 @@ class PairsTest(unittest.TestCase):
         self.assertAlmostEqual(self.bounds[1], 0.18)
         self.assertEqual([p["label"] for p in self.pairs if p["slow"]], ["R2"])
 
+    def test_the_fastest_is_over_every_reading_before_and_after(self):
+        def run(before, after):
+            return {"fork_cpu": {"run": 1.0}, "canary": [[0.25, before], [0.25, after]]}
+        ps = [{"label": "R1", "a": run(0.05, 0.20), "b": run(0.09, 0.09)},
+              {"label": "R2", "a": run(0.09, 0.09), "b": run(0.09, 0.09)}]
+        self.assertAlmostEqual(pairs.mark_slow(ps, 1.15, 2.0)[1], 0.10)  # 2x the 0.05 walk, not 2x the runs' worst (0.09)
+        self.assertEqual([p["slow"] for p in ps], [True, False])
+        ps[1]["b"]["canary"][1][1] = 0.11
+        pairs.mark_slow(ps, 1.15, 2.0)
+        self.assertEqual([p["slow"] for p in ps], [True, True])
+
     def test_a_run_that_failed_leaves_its_pair_out(self):
         self.assertEqual(self.dropped, [("R4", "new", 1)])
         self.assertNotIn("R4", [p["label"] for p in self.pairs])
