@@ -10,6 +10,8 @@ printed beside them to tell the runs' modes apart, not as a measure.
 
   python3 bench/cpu/jit-phases.py 8 --guest default --launcher x=./vmckpt --out DIR [--jvm-logs] [--mmu]
   python3 bench/cpu/jit-phases.py --from DIR          # the tables again from DIR's logs
+  python3 bench/cpu/jit-phases.py --from DIR --from DIR2 --summary --phases boot,modules,compute,fork
+      # round 72: per launcher (a run's name less its "-<i>") and phase, the counts' medians and ranges over the runs
 """
 import argparse
 import glob
@@ -153,6 +155,38 @@ def table(runs, phase):
     return lines
 
 
+SUMMARY = [("insns M", lambda c, p: c.get("instret", 0) / 1e6), ("interp M", lambda c, p: (c.get("instret", 0) - c.get("translated", 0)) / 1e6),
+           ("interp %", lambda c, p: 100.0 * (c.get("instret", 0) - c.get("translated", 0)) / max(1, c.get("instret", 1))),
+           ("units", lambda c, p: c.get("units")), ("hotBuilds", lambda c, p: c.get("hotBuilds")),
+           ("promotions", lambda c, p: c.get("promotions")), ("c1Rebuilds", lambda c, p: c.get("c1Rebuilds")),
+           ("deferrals", lambda c, p: c.get("deferrals")), ("unitRuns M", lambda c, p: c.get("unitRuns", 0) / 1e6),
+           ("C1 cpu s", lambda c, p: p.get("C1")), ("run cpu s", lambda c, p: p.get("run"))]
+
+
+def summary(runs, phases):
+    """Lines: per launcher (a run's name less its "-<i>"), in the order first met, and phase: each count's median
+    [min-max] over the launcher's runs (the CPU figures as well: untimed runs, to tell modes apart, not a measure)."""
+    import statistics
+    groups = {}
+    for name, r in runs:
+        groups.setdefault(name.rsplit("-", 1)[0], []).append(r)
+    lines = []
+    for ph in phases:
+        lines.append(f"== {ph}: " + "  ".join(k for k, _ in SUMMARY) + "  (median [min-max] over the runs)")
+        for g, rs in groups.items():
+            f = []
+            for k, fn in SUMMARY:
+                v = [fn(r["counts"][ph], r.get("phase_cpu", {}).get(ph, {})) for r in rs if r["counts"].get(ph)]
+                v = [x for x in v if x is not None]
+                if not v:
+                    f.append(f"{k} -")
+                    continue
+                fm = (lambda x: f"{x:.2f}") if "cpu" in k else (lambda x: f"{x:.1f}") if isinstance(v[0], float) else str
+                f.append(f"{k} {fm(statistics.median(v))}" + (f" [{fm(min(v))}-{fm(max(v))}]" if len(v) > 1 else ""))
+            lines.append(f"{g:>8} (n={len(rs)}): " + ", ".join(f))
+    return lines
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("n", type=int, nargs="?", default=0)
@@ -160,16 +194,20 @@ def main():
     ap.add_argument("--mark", default="BENCH-DONE")
     ap.add_argument("--launcher", action="append", default=[])
     ap.add_argument("--out", help="a directory for the runs' logs and the JSON")
-    ap.add_argument("--from", dest="frm", help="read the logs of an earlier --out")
+    ap.add_argument("--from", dest="frm", action="append", help="read the logs of an earlier --out (repeatable)")
+    ap.add_argument("--summary", action="store_true",
+                    help="per launcher and phase: medians [min-max] of the counts over its runs, instead of run by run")
     ap.add_argument("--jvm-logs", action="store_true", help="also -Xlog gc, jit+compilation, deoptimization to files")
     ap.add_argument("--mmu", action="store_true", help="also -Dvmckpt.mmu.missCounts=true")
     ap.add_argument("--phases", default="fork,compute,boot")
     args = ap.parse_args()
-    out = args.out or args.frm
+    out = args.out or args.frm[0]
     os.makedirs(out, exist_ok=True)
     runs = []
     if args.frm:
-        runs = [(r["name"], r) for r in json.load(open(os.path.join(out, "runs.json")))]
+        for d in args.frm:
+            with open(os.path.join(d, "runs.json")) as f:
+                runs += [(r["name"], r) for r in json.load(f)]
     else:
         k = 0
         for i in range(args.n):
@@ -215,6 +253,10 @@ def main():
         r["phase_cpu"] = pc
     if not args.frm:
         json.dump([r for _, r in runs], open(os.path.join(out, "runs.json"), "w"), indent=1)
+    if args.summary:
+        for line in summary(runs, args.phases.split(",")):
+            print(line)
+        return
     for ph in args.phases.split(","):
         print(f"== {ph} ({args.guest})")
         for line in table(runs, ph):

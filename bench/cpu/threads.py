@@ -233,6 +233,8 @@ def main():
             c0 = canary() if args.canary else None
             r = run_once(path, opts, args.guest, args.mark, f"threads-{os.getpid()}-{name}", cpu=args.cpu)
             r["load"] = load
+            r["guest"] = args.guest  # (round 72: bench/cpu/pairs.py reads it)
+            r["round"] = i + 1
             if args.canary:
                 r["canary"] = [c0, canary()]
             results[name].append(r)

@@ -1,0 +1,41 @@
+#!/bin/bash
+# An interleaved A/B series of bench/cpu/threads.py in a quiet slot, then bench/cpu/pairs.py over it (round 72: the
+# shared form of the per-round slot-round*.sh scripts in bench/results, which are kept there as records).
+#
+#   A="main=/tmp/mainroot72/vmckpt" B="hl=/tmp/mainroot72/vmckpt,-Dvmckpt.jit.heatHalfLife=536870912" \
+#   OUT=bench/results/r72h END=08:34:40 bench/cpu/ab-slot.sh > bench/results/slot-round72-heat72.log
+#
+# One pair a round (`threads.py 1 --canary --guest G --mark MARK`, both launchers, each run its own JVM), the guests of
+# GUESTS (default "default signed") taking turns round by round, and the order of the two launchers turning once every
+# guest has had a round in it (with two guests: R1 default A,B; R2 signed A,B; R3 default B,A; R4 signed B,A; ...), so
+# that each guest has as many pairs with A first as with B first. A round starts only if now + EST seconds (default 60)
+# is before END (HH:MM:SS UTC today); every run is stopped at END + 8 s. Raw JSON per round: OUT/R<round>-<guest>.json.
+# At the end pairs.py's table of the run thread's CPU per phase, and the same for C1's (OUT/pairs-run.txt, pairs-C1.txt).
+set -u
+cd "$(dirname "$0")/../.."
+: "${A:?A=NAME=PATH[,JAVA_OPTS]}" "${B:?B=NAME=PATH[,JAVA_OPTS]}" "${OUT:?OUT=a directory}" "${END:?END=HH:MM:SS (UTC)}"
+GUESTS=(${GUESTS:-default signed})
+MARK=${MARK:-BENCH-DONE}
+EST=${EST:-60}
+end=$(date -u -d "today $END" +%s)
+mkdir -p "$OUT"
+log() { echo "# $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) $*"; }
+jar() { local p=${1#*=}; p=${p%%,*}; local j; j="$(dirname "$(readlink -f "$p")")/cli/target/vmckpt.jar"
+    echo "$j md5 $(md5sum "$j" | cut -c1-8) $(ls -l --time-style=+%m-%d.%H:%M:%S "$j" | awk '{print $6}')"; }
+log "start: A $A ($(jar "$A")); B $B ($(jar "$B")); guests ${GUESTS[*]}; mark $MARK; until $END; HEAD $(git rev-parse --short HEAD)"
+uptime
+n=${#GUESTS[@]}
+for r in $(seq 1 200); do
+    g=${GUESTS[$(( (r - 1) % n ))]}
+    if [ $(( (r - 1) / n % 2 )) = 0 ]; then L1=$A; L2=$B; else L1=$B; L2=$A; fi
+    if [ $(( $(date +%s) + EST )) -ge "$end" ]; then log "round $r not started (estimate $EST s)"; break; fi
+    log "round $r guest $g order ${L1%%=*},${L2%%=*}"
+    XDG_RUNTIME_DIR=$(mktemp -d) timeout $(( end + 8 - $(date +%s) )) python3 bench/cpu/threads.py 1 --canary --guest "$g" \
+        --mark "$MARK" --launcher "$L1" --launcher "$L2" --json "$OUT/R$r-$g.json" | grep -v '^#'
+done
+log "end"
+uptime
+a=${A%%=*}; b=${B%%=*}
+ls "$OUT"/R*.json >/dev/null 2>&1 || { echo "ab-slot: no round finished" >&2; exit 1; }
+python3 bench/cpu/pairs.py "$OUT"/R*.json --a "$a" --b "$b" | tee "$OUT/pairs-run.txt"
+python3 bench/cpu/pairs.py "$OUT"/R*.json --a "$a" --b "$b" --metric C1 > "$OUT/pairs-C1.txt"

@@ -1,0 +1,115 @@
+"""bench/cpu/pairs.py against a fixture whose answers are computed by hand (round 72).
+
+  python3 -m unittest discover -s bench/cpu -p 'test_pairs.py'
+
+The fixture (bench/cpu/testdata/pairs/) holds threads.py JSON: the default guest's rounds R1-R4 one file each (the
+launchers' order turning in the files; R2's main run has a slow memory canary, 0.40 s against the fastest 0.09; R3's
+module phase only as the marks' CPU; R4's "new" run exited 1), and batch.json, two rounds of the signed guest in one
+file (the runs name their guest; a third launcher, "other", beside them). Values (run-thread CPU s, main/new):
+
+  default  boot     R1 3.00/2.80  R2 3.20/3.10*  R3 2.90/3.00
+           modules  R1 0.40/0.40  R2 0.50/0.30*  R3 0.35/0.30
+           compute  R1 8.00/8.50  R2 9.00/8.00*  R3 7.00/7.50
+           fork     R1 4.00/4.50  R2 3.00/2.90*  R3 5.00/4.90
+  signed   fork     batch.1 6.00/5.00  batch.2 3.00/3.50
+"""
+import contextlib
+import glob
+import io
+import os
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import pairs  # noqa: E402
+
+DATA = os.path.join(HERE, "testdata", "pairs")
+
+
+def files(order=("R3-default.json", "batch.json", "R1-default.json", "R4-default.json", "R2-default.json")):
+    return pairs.load_files([os.path.join(DATA, f) for f in order])
+
+
+class PairsTest(unittest.TestCase):
+    def setUp(self):
+        self.pairs, self.dropped = pairs.make_pairs(files(), "main", "new")
+        self.bounds = pairs.mark_slow(self.pairs, 1.15, 2.0)
+
+    def test_pairs_are_matched_by_round_and_ordered_by_round_number(self):
+        s = pairs.summarise(self.pairs, "default", "fork", "run")
+        self.assertEqual([(lab, a, b, slow) for lab, a, b, slow in s["list"]],
+                         [("R1", 4.00, 4.50, False), ("R2", 3.00, 2.90, True), ("R3", 5.00, 4.90, False)])
+        s = pairs.summarise(self.pairs, "signed", "fork", "run")
+        self.assertEqual([(lab, a, b) for lab, a, b, _ in s["list"]], [("batch.1", 6.00, 5.00), ("batch.2", 3.00, 3.50)])
+
+    def test_counts_and_medians_with_and_without_the_slow_host_pairs(self):
+        want = {  # phase: (pairs, B lower, equal, median A, median B, quiet pairs, quiet lower, quiet medians)
+            "boot": (3, 2, 0, 3.00, 3.00, 2, 1, 2.95, 2.90),
+            "modules": (3, 2, 1, 0.40, 0.30, 2, 1, 0.375, 0.35),
+            "compute": (3, 1, 0, 8.00, 8.00, 2, 0, 7.50, 8.00),
+            "fork": (3, 2, 0, 4.00, 4.50, 2, 1, 4.50, 4.70),
+        }
+        for ph, w in want.items():
+            s = pairs.summarise(self.pairs, "default", ph, "run")
+            q = s["quiet"]
+            got = (s["pairs"], s["lower"], s["equal"], s["median_a"], s["median_b"], q["pairs"], q["lower"],
+                   q["median_a"], q["median_b"])
+            self.assertEqual(got[:3], w[:3], ph)
+            self.assertEqual(got[5:7], w[5:7], ph)
+            for g, x in zip(got[3:5] + got[7:], w[3:5] + w[7:]):
+                self.assertAlmostEqual(g, x, places=6, msg=ph)
+        s = pairs.summarise(self.pairs, "signed", "fork", "run")
+        self.assertEqual((s["pairs"], s["lower"], s["median_a"], s["median_b"]), (2, 1, 4.50, 4.25))
+
+    def test_slow_host_is_the_canary_against_the_fastest(self):
+        self.assertAlmostEqual(self.bounds[0], 0.2875)
+        self.assertAlmostEqual(self.bounds[1], 0.18)
+        self.assertEqual([p["label"] for p in self.pairs if p["slow"]], ["R2"])
+
+    def test_the_fastest_is_over_every_reading_before_and_after(self):
+        def run(before, after):
+            return {"fork_cpu": {"run": 1.0}, "canary": [[0.25, before], [0.25, after]]}
+        ps = [{"label": "R1", "a": run(0.05, 0.20), "b": run(0.09, 0.09)},
+              {"label": "R2", "a": run(0.09, 0.09), "b": run(0.09, 0.09)}]
+        self.assertAlmostEqual(pairs.mark_slow(ps, 1.15, 2.0)[1], 0.10)  # 2x the 0.05 walk, not 2x the runs' worst (0.09)
+        self.assertEqual([p["slow"] for p in ps], [True, False])
+        ps[1]["b"]["canary"][1][1] = 0.11
+        pairs.mark_slow(ps, 1.15, 2.0)
+        self.assertEqual([p["slow"] for p in ps], [True, True])
+
+    def test_a_run_that_failed_leaves_its_pair_out(self):
+        self.assertEqual(self.dropped, [("R4", "new", 1)])
+        self.assertNotIn("R4", [p["label"] for p in self.pairs])
+
+    def test_the_first_runs_are_each_launchers_first_in_round_order(self):
+        fr = pairs.first_runs(self.pairs, "main", "new")
+        self.assertEqual([(n, lab, r["fork_cpu"]["run"]) for n, lab, r, _ in fr["default"]],
+                         [("main", "R1", 4.00), ("new", "R1", 4.50)])
+        self.assertEqual([(n, lab, r["fork_cpu"]["run"]) for n, lab, r, _ in fr["signed"]],
+                         [("main", "batch.1", 6.00), ("new", "batch.1", 5.00)])
+
+    def test_the_other_metrics(self):
+        s = pairs.summarise(self.pairs, "default", "fork", "wall")
+        self.assertEqual([(a, b) for _, a, b, _ in s["list"]], [(4.50, 5.00), (3.50, 3.40), (5.50, 5.40)])
+        s = pairs.summarise(self.pairs, "default", "modules", "C1")
+        self.assertEqual(s["lower"], 0)  # C1 0.1/0.1 twice and 0.1/0.1 from R3's marks: all equal
+        self.assertEqual(s["equal"], 3)
+
+    def test_the_command_line(self):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            pairs.main([os.path.join(DATA, f) for f in ("R2-default.json", "R1-default.json", "R3-default.json",
+                                                          "R4-default.json", "batch.json")] + ["--a", "main", "--b", "new"])
+        text = out.getvalue()
+        self.assertIn("default  fork         3       2     0   4.00   4.50 |                        2       1   4.50   4.70", text)
+        self.assertIn("default fork: R1 4.00/4.50, R2 3.00/2.90*, R3 5.00/4.90", text)
+        self.assertIn("signed new (batch.1): boot 2.40, modules 1.30, compute 7.10, fork 5.00", text)
+        self.assertIn("1 slow-host pairs: R2", text)
+        self.assertIn("left out: R4 new exit 1", text)
+        with self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
+            pairs.main([os.path.join(DATA, "batch.json")])  # three launchers: both must be named
+
+
+if __name__ == "__main__":
+    unittest.main()
