@@ -146,7 +146,7 @@ class HotTierCompileTest {
             // The dispatcher's look at a waiting build asks HotSpot (the hybrid look's call has a negative budget and
             // touches no hart), so that code met cold is not taken for no code.
             if (CodeCache.compiledNow(u, null, CodeCache.HOT_LOOK)) throw new AssertionError("a build without code counted as compiled");
-            BackgroundTranslator.warmHot(u);
+            BackgroundTranslator.warmHot(u, false);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             int tier = 0;
             while ((tier = c.tier(u)) == 0 && System.nanoTime() < deadline) Thread.sleep(10);
