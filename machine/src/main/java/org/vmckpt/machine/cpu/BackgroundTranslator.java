@@ -255,13 +255,13 @@ final class BackgroundTranslator {
     /**
      * Gets hot-tier unit {@code u} queued for tier 3: by {@link #HOT_WARM_CALLS} calls (or the API, {@link #HOT_TIER3}),
      * and with {@link CodeCache#HOT_REQUEUE} through the API where the calls queued nothing; with {@code c2Direct}
-     * ({@link CodeCache#HOT_C2_DIRECT}) queued for C2 through the API instead, where HotSpot takes it. False if HotSpot refused that
+     * ({@link CodeCache#HOT_C2_DIRECT}) neither: a look of its unit asks for C2 through the API. False if HotSpot refused that
      * request (C1 will not compile it: it would never have code).
      */
     static boolean warmHot(TranslatedUnit u, boolean c2Direct) {
         HotSpotCompiler c = HotSpotCompiler.get();
-        if (c2Direct && c != null && c.request(u, HotSpotCompiler.TIER_C2)) {
-            u.c2Asked = true; // (CodeCache#HOT_C2_DIRECT: no warm-up calls, no tier 3; the look waits for C2's code)
+        if (c2Direct && c != null) {
+            u.c2Asked = true; // (CodeCache#HOT_C2_DIRECT: no warm-up calls, no tier 3; a look asks for C2 and waits for its code)
             return true;
         }
         if (c != null && HOT_TIER3 && c.requestTier3(u)) return true;

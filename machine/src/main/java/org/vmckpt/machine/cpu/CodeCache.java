@@ -220,7 +220,9 @@ public final class CodeCache {
     static final int HOT_PROFILE_RUNS = Integer.getInteger("vmckpt.jit.hotProfileRuns", 0);
     /**
      * {@code -Dvmckpt.jit.hotC2Direct=true} (round 72; off by default): where the WhiteBox API is there, a hot-tier build is
-     * queued for C2 (tier 4) through it as soon as it is built, with no warm-up calls (so with no profile: C2 compiles it
+     * queued for C2 (tier 4) through it at the first look of its unit ({@link #hotRecheck}) while no other build asked for
+     * so waits for C2 ({@link #c2Pending}: one at a time, so that the builds of units that ran once, the boot's, do not
+     * fill C2's queue ahead of the busy ones, as asking at the build did), with no warm-up calls (so with no profile: C2 compiles it
      * by its static estimates; the launcher's {@code PerMethodTrapLimit=0} keeps every branch in its code), and the look
      * installs it only once it has C2's code ({@link #buildCompiled}: HotSpot asked, no timed call); until then the C1 unit
      * runs on. So a build never runs as tier-3 code (C1 with full profiling), and never waits in C1's queue for that
@@ -359,6 +361,8 @@ public final class CodeCache {
     boolean hotC2Direct = HOT_C2_DIRECT;
     /** Hot-tier builds queued for C2 through the API ({@link #HOT_C2_DIRECT}), and of them asked for again at a look. */
     long hotC2Requests, hotC2Requeued;
+    /** The build asked for C2 last ({@link #HOT_C2_DIRECT}) while it has no C2 code and its task is queued; else null. */
+    TranslatedUnit c2Pending;
     /** Profile windows begun (a build installed with its tier-3 code), and ended with the C1 unit back (C2 not done yet). */
     long hotWindows, hotWindowsBack;
     /**
@@ -1436,7 +1440,6 @@ public final class CodeCache {
         u.promoted = p;
         hotBuilds++;
         if (p.requeued) hotRequeued++; // (by warmHot)
-        if (p.c2Asked) hotC2Requests++;
         if (HOT_LOG) hotLog("built", u, p, h);
     }
 
@@ -1501,19 +1504,41 @@ public final class CodeCache {
     private boolean c2Compiled(TranslatedUnit u, TranslatedUnit p) {
         HotSpotCompiler c = HotSpotCompiler.get();
         if (c == null) return false; // (never: c2Asked needs the API)
+        if (!p.c2Requested) {
+            // One build at a time in C2's queue, asked for at a look of its unit (so only while that unit runs).
+            if (c2Pending != null) {
+                if (c.compiledTier(c2Pending) != HotSpotCompiler.TIER_C2 && c.compiledOrQueued(c2Pending)) return false;
+                c2Pending = null; // (compiled, or its task gone: the next may go)
+            }
+            if (!c.request(p, HotSpotCompiler.TIER_C2)) {
+                dropBuild(u);
+                return false;
+            }
+            p.c2Requested = true;
+            c2Pending = p;
+            hotC2Requests++;
+            return false;
+        }
         if (c.compiledTier(p) == HotSpotCompiler.TIER_C2) {
             p.compiled = true;
+            if (c2Pending == p) c2Pending = null;
             return true;
         }
         if (++p.looks % HOT_REQUEUE_LOOKS != 0 || c.compiledOrQueued(p)) return false;
-        if (c.request(p, HotSpotCompiler.TIER_C2)) {
+        if (c.request(p, HotSpotCompiler.TIER_C2)) { // (a compile that bailed out: asked for again)
             hotC2Requeued++;
             return false;
         }
+        if (c2Pending == p) c2Pending = null;
+        dropBuild(u);
+        return false;
+    }
+
+    /** C2 refused unit {@code u}'s build: it is dropped and {@code u} stays C1 code for good. */
+    private void dropBuild(TranslatedUnit u) {
         u.promoted = null;
         u.untilHot = Long.MAX_VALUE;
         promotionsDropped++;
-        return false;
     }
 
     /**
