@@ -1504,6 +1504,11 @@ public final class CodeCache {
     private boolean c2Compiled(TranslatedUnit u, TranslatedUnit p) {
         HotSpotCompiler c = HotSpotCompiler.get();
         if (c == null) return false; // (never: c2Asked needs the API)
+        if (c.compiledTier(p) == HotSpotCompiler.TIER_C2) { // (whoever asked: a build with C2's code goes in at once)
+            p.compiled = true;
+            if (c2Pending == p) c2Pending = null;
+            return true;
+        }
         if (!p.c2Requested) {
             // One build at a time in C2's queue, asked for at a look of its unit (so only while that unit runs).
             if (c2Pending != null) {
@@ -1518,11 +1523,6 @@ public final class CodeCache {
             c2Pending = p;
             hotC2Requests++;
             return false;
-        }
-        if (c.compiledTier(p) == HotSpotCompiler.TIER_C2) {
-            p.compiled = true;
-            if (c2Pending == p) c2Pending = null;
-            return true;
         }
         if (++p.looks % HOT_REQUEUE_LOOKS != 0 || c.compiledOrQueued(p)) return false;
         if (c.request(p, HotSpotCompiler.TIER_C2)) { // (a compile that bailed out: asked for again)

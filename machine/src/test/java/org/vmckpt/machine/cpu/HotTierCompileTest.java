@@ -99,6 +99,7 @@ class HotTierCompileTest {
         Hart jit = HotTierTest.hart(true, 100_000, null);
         jit.codeCache.hotRecheck = Long.MAX_VALUE / 2; // no look but the test's own
         jit.codeCache.hotLook = CodeCache.LOOK_ASK;
+        jit.codeCache.hotC2Direct = false; // (the asking look's install of tier-3 code; CodeCache#HOT_C2_DIRECT never installs it)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
         TranslatedUnit u = unitWithBuild(jit, deadline);
         TranslatedUnit build = u.promoted;
