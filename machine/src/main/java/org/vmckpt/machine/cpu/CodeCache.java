@@ -218,6 +218,23 @@ public final class CodeCache {
      * in C2's code slow sha256's part, as round 37's hybrid look did; docs/BENCHMARKS.md round 59).
      */
     static final int HOT_PROFILE_RUNS = Integer.getInteger("vmckpt.jit.hotProfileRuns", 0);
+    /**
+     * {@code -Dvmckpt.jit.hotC2Direct=true} (round 72; off by default): where the WhiteBox API is there, a hot-tier build is
+     * queued for C2 (tier 4) through it at the first look of its unit ({@link #hotRecheck}) while no other build asked for
+     * so waits for C2 ({@link #c2Pending}: one at a time, so that the builds of units that ran once, the boot's, do not
+     * fill C2's queue ahead of the busy ones, as asking at the build did), with no warm-up calls (so with no profile: C2 compiles it
+     * by its static estimates; the launcher's {@code PerMethodTrapLimit=0} keeps every branch in its code), and the look
+     * installs it only once it has C2's code ({@link #buildCompiled}: HotSpot asked, no timed call); until then the C1 unit
+     * runs on. So a build never runs as tier-3 code (C1 with full profiling), and never waits in C1's queue for that
+     * compile. Why (docs/BENCHMARKS.md round 72, the signed guest): with HotSpot's path a build's tier-3 code ran 2-3 times
+     * slower per guest instruction than the C1 unit it replaced (the profile's ns: jitterentropy's SHA-3 round 8.2 against
+     * 3.1 in the boot, ECDSA's {@code vli_mmod_fast} 5.1 against 2.6 in the module phase) for as long as C2 took, and
+     * SHA-256's round loop waited ~0.4 s in C1's queue for its tier-3 compile (the module phase's C1 units before it), its
+     * C1 unit running meanwhile. A build C2 refuses is dropped (the C1 unit stays); one whose task is gone without code is
+     * asked for again every {@link #HOT_REQUEUE_LOOKS} looks. Round 14 found C2 at once (then without this look) 5-10%
+     * slower over the CPU benchmark: the profile C2 does not get is the price, measured again in round 72's slot.
+     */
+    static final boolean HOT_C2_DIRECT = Boolean.getBoolean("vmckpt.jit.hotC2Direct");
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     /**
@@ -340,6 +357,12 @@ public final class CodeCache {
     long hotLongRun = HOT_LONG_RUN;
     /** See {@link #HOT_PROFILE_RUNS} (tests set it per cache); 0: off. */
     int hotProfileRuns = HOT_PROFILE_RUNS;
+    /** See {@link #HOT_C2_DIRECT} (tests set it per cache). */
+    boolean hotC2Direct = HOT_C2_DIRECT;
+    /** Hot-tier builds queued for C2 through the API ({@link #HOT_C2_DIRECT}), and of them asked for again at a look. */
+    long hotC2Requests, hotC2Requeued;
+    /** The build asked for C2 last ({@link #HOT_C2_DIRECT}) while it has no C2 code and its task is queued; else null. */
+    TranslatedUnit c2Pending;
     /** Profile windows begun (a build installed with its tier-3 code), and ended with the C1 unit back (C2 not done yet). */
     long hotWindows, hotWindowsBack;
     /**
@@ -1011,7 +1034,7 @@ public final class CodeCache {
             promote(u, h, hotMissCalls(u, h));
             return u;
         }
-        if (hotProfileRuns > 0 && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h, left);
+        if (hotProfileRuns > 0 && !p.c2Asked && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h, left);
         if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) return u;
         return install(u, p, h, false, left);
     }
@@ -1391,7 +1414,7 @@ public final class CodeCache {
                 translator.missCalls = false;
                 translator.entryWords = -1;
             }
-            if (p != null && !BackgroundTranslator.warmHot(p)) p = null; // (C1 refused it: dropped below)
+            if (p != null && !BackgroundTranslator.warmHot(p, hotC2Direct)) p = null; // (C1 refused it: dropped below)
             translationNanos += CpuClock.threadNanos() - t0;
             builtHot(u, p, h);
             return;
@@ -1433,7 +1456,7 @@ public final class CodeCache {
                 h == null ? "-" : String.format("%.1f", h.instret / 1e6), u.getClass().getName(), u.instructionCount, u.bytecodeSize,
                 p == null ? "" : String.format(", build %s (%d insns, %d bytecode, tier %d, %d looks%s), %d with inlining",
                         p.getClass().getName(), p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks,
-                        (p.checkedTlb ? ", checked TLB reads" : "") + (p.requeued ? ", queued through the API" : ""), p.inlineTotal));
+                        (p.checkedTlb ? ", checked TLB reads" : "") + (p.requeued ? ", queued through the API" : "") + (p.c2Asked ? ", C2 asked" : ""), p.inlineTotal));
     }
 
     /**
@@ -1442,6 +1465,7 @@ public final class CodeCache {
      * never have code.
      */
     private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
+        if (p.c2Asked) return c2Compiled(u, p);
         int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun ? LOOK_HYBRID : hotLook;
         if (compiledNow(p, h, look)) return true;
         HotSpotCompiler c = HotSpotCompiler.get();
@@ -1469,6 +1493,52 @@ public final class CodeCache {
         u.untilHot = Long.MAX_VALUE;
         promotionsDropped++;
         return false;
+    }
+
+    /**
+     * The look at build {@code p} of live unit {@code u} queued for C2 at once ({@link #HOT_C2_DIRECT}): true once HotSpot
+     * has C2's code for it (asked, never timed: the build is not called before it is installed, so it has no other code).
+     * Every {@link #HOT_REQUEUE_LOOKS} looks without it, a build with neither code nor a queued task (a compile that
+     * bailed out) is asked for again; one HotSpot refuses is dropped and {@code u} stays C1 code for good.
+     */
+    private boolean c2Compiled(TranslatedUnit u, TranslatedUnit p) {
+        HotSpotCompiler c = HotSpotCompiler.get();
+        if (c == null) return false; // (never: c2Asked needs the API)
+        if (c.compiledTier(p) == HotSpotCompiler.TIER_C2) { // (whoever asked: a build with C2's code goes in at once)
+            p.compiled = true;
+            if (c2Pending == p) c2Pending = null;
+            return true;
+        }
+        if (!p.c2Requested) {
+            // One build at a time in C2's queue, asked for at a look of its unit (so only while that unit runs).
+            if (c2Pending != null) {
+                if (c.compiledTier(c2Pending) != HotSpotCompiler.TIER_C2 && c.compiledOrQueued(c2Pending)) return false;
+                c2Pending = null; // (compiled, or its task gone: the next may go)
+            }
+            if (!c.request(p, HotSpotCompiler.TIER_C2)) {
+                dropBuild(u);
+                return false;
+            }
+            p.c2Requested = true;
+            c2Pending = p;
+            hotC2Requests++;
+            return false;
+        }
+        if (++p.looks % HOT_REQUEUE_LOOKS != 0 || c.compiledOrQueued(p)) return false;
+        if (c.request(p, HotSpotCompiler.TIER_C2)) { // (a compile that bailed out: asked for again)
+            hotC2Requeued++;
+            return false;
+        }
+        if (c2Pending == p) c2Pending = null;
+        dropBuild(u);
+        return false;
+    }
+
+    /** C2 refused unit {@code u}'s build: it is dropped and {@code u} stays C1 code for good. */
+    private void dropBuild(TranslatedUnit u) {
+        u.promoted = null;
+        u.untilHot = Long.MAX_VALUE;
+        promotionsDropped++;
     }
 
     /**

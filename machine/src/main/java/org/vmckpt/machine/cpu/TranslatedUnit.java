@@ -113,6 +113,10 @@ public abstract class TranslatedUnit {
     int looks;
     /** Of a hot-tier build: queued for tier 3 through the API after its warm-up calls queued nothing (CodeCache#HOT_REQUEUE). */
     boolean requeued;
+    /** Of a hot-tier build made for CodeCache#HOT_C2_DIRECT: no warm-up calls, queued for C2 at a look, installed only with C2's code. */
+    boolean c2Asked;
+    /** Of such a build: queued for C2 (at a look of its unit, CodeCache#c2Compiled). */
+    boolean c2Requested;
     /**
      * Of a hot-tier build in its profile window (CodeCache#HOT_PROFILE_RUNS): the C1 unit it replaced for the window, which
      * takes its place again if C2 has not compiled it by the window's end; null otherwise.

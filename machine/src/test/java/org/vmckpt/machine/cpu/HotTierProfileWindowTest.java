@@ -24,6 +24,7 @@ class HotTierProfileWindowTest {
         Hart h = HotTierTest.hart(true, 100_000, background);
         h.codeCache.hotProfileRuns = Integer.getInteger("vmckpt.jit.hotProfileRuns", profileRuns);
         h.codeCache.hotRecheck = recheck;
+        h.codeCache.hotC2Direct = false; // (the window is the tier-3 path that CodeCache#HOT_C2_DIRECT replaces)
         return h;
     }
 
