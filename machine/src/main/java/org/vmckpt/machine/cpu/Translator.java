@@ -178,6 +178,8 @@ final class Translator {
     private boolean crossOnceNow;
     /** The slot of {@link #crossOnce}'s local: after the access groups' slots. */
     private int crossOkSlot;
+    /** {@link #twoWay}: the local (after every other) that holds the second way's page array at a first-way miss. */
+    private int way2Slot;
     /** Hot-tier builds with {@link #crossOnce}'s local (for tests). */
     static final java.util.concurrent.atomic.AtomicLong crossOnceUnits = new java.util.concurrent.atomic.AtomicLong();
 
@@ -309,6 +311,17 @@ final class Translator {
     static volatile boolean compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
     /** {@link #compactMissLeaves} for the unit being built: C1 units with {@link #compactEmit} only (or {@link #c1MissLeaves}). */
     private boolean compactLeaveNow;
+    /**
+     * The two-way TLB's inline look-up ({@code -Dvmckpt.mmu.twoWay=true}, round 72, with {@code Mmu#twoWay}; off by
+     * default): a load or store whose page the first way misses compares the slot's second way right after
+     * ({@code Mmu.readWay2}/{@code writeWay2}, small enough for both compilers to inline) and on a hit makes the access
+     * there and goes on, before the slow path's call (hot tier, groups' slow paths) or the leave before the access (C1
+     * units with {@link #c1MissLeaves}). Out of line, in the access's stub: the hit path is unchanged. Not final: tests
+     * set it.
+     */
+    static volatile boolean twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
+    /** {@link #twoWay} for the unit being built. */
+    private boolean twoWayNow;
     /**
      * {@link #compactEmit} and {@link #compactMissLeaves} in C1 units only ({@code -Dvmckpt.jit.c1MissLeaves}; round
      * 67; <b>on by default since round 68</b>, with {@link CodeCache#C1_MISS_REBUILD} at 128; {@code =false} turns it off): the hot tier's code stays as without them (its slow paths, its access groups). Why: C1's time
@@ -602,6 +615,7 @@ final class Translator {
         shortAccessNow = shortAccess;
         compactNow = compactEmit || c1MissLeaves && !hot && !c1Calls;
         compactLeaveNow = !hot && !c1Calls && (compactEmit && compactMissLeaves || c1MissLeaves);
+        twoWayNow = twoWay;
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
@@ -1363,6 +1377,7 @@ final class Translator {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         crossOnceNow = crossOnce && className.equals(HOT_NAME) && !region.isEmpty() && region.lastKey() >= 4096;
         crossOkSlot = L_PAGES0 + PAGE_SLOTS * pages + 2 * groupSlots;
+        way2Slot = crossOkSlot + (crossOnceNow ? 1 : 0);
         if (crossOnceNow) crossOnceUnits.incrementAndGet();
         frameLocals = frameLocals();
         masksGenerated = masksHere();
@@ -1746,6 +1761,10 @@ final class Translator {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 5);
         }
+        if (twoWayNow) {
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, way2Slot);
+        }
         for (int g = 0; g < groupSlots; g++) {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, groupPageSlot(g));
@@ -1856,6 +1875,10 @@ final class Translator {
         if (crossOnceNow) {
             l = java.util.Arrays.copyOf(l, n + 1);
             l[n++] = INTEGER; // crossOkSlot
+        }
+        if (twoWayNow) {
+            l = java.util.Arrays.copyOf(l, n + 1);
+            l[n++] = "[B"; // way2Slot
         }
         while (l[n - 1] == TOP) n--;
         Object[] used = new Object[n];
@@ -3322,8 +3345,22 @@ final class Translator {
         } else if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immI(in.bits), size, false, slow);
         } else if (compactLeaveNow) {
-            emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, missLeaveBefore(in, remaining, TranslatorCensus.S_LOAD));
+            Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_LOAD);
+            if (!twoWayNow) {
+                emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, leave);
+                emitLoadHit(size, f3, rd);
+                return;
+            }
+            Label miss = new Label(), hit = new Label();
+            emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, miss);
             emitLoadHit(size, f3, rd);
+            addStub(TranslatorCensus.S_LOAD, () -> {
+                target(miss);
+                emitSecondWay(false, size, leave);
+                emitLoadHit(size, f3, rd);
+                mv.visitJumpInsn(GOTO, hit);
+            });
+            target(hit);
             return;
         } else if (compactNow) {
             emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, slow);
@@ -3360,6 +3397,16 @@ final class Translator {
             } else if (group >= 0) {
                 storeAccessAddress(rs1, Decode.immI(in.bits));
             }
+            if (twoWayNow) {
+                // (L_VA holds the address: the second way, and on a hit the access and on, as the hit path)
+                Label call = new Label();
+                emitSecondWay(false, size, call);
+                emitLoadAccess(size);
+                extendLoaded(f3);
+                mv.visitVarInsn(LSTORE, L_TMP);
+                mv.visitJumpInsn(GOTO, done);
+                target(call);
+            }
             countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
@@ -3393,6 +3440,50 @@ final class Translator {
         if (rd != 0) {
             mv.visitVarInsn(LLOAD, L_TMP);
             storeReg(rd);
+        }
+    }
+
+    /**
+     * {@link #twoWay}, at a first-way miss (L_VA holds the access's address): if the second way of its slot maps the
+     * page of the access's last byte under the data context ({@code Mmu.readWay2}/{@code writeWay2}), leaves Unsafe,
+     * that page array and the address of va's page offset in it on the stack (as {@link #pushPageAddress}); else jumps
+     * to {@code miss} with nothing on the stack.
+     */
+    private void emitSecondWay(boolean write, int size, Label miss) {
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitVarInsn(LLOAD, L_VA);
+        pushInt(size);
+        mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "writeWay2" : "readWay2", "(JI)[B", false);
+        mv.visitInsn(DUP);
+        mv.visitVarInsn(ASTORE, way2Slot);
+        mv.visitJumpInsn(IFNULL, miss);
+        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
+        mv.visitVarInsn(ALOAD, way2Slot);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitLdcInsn(0xfffL);
+        mv.visitInsn(LAND);
+        mv.visitLdcInsn(BYTE_BASE);
+        mv.visitInsn(LADD);
+    }
+
+    /** The Unsafe read of {@code size} bytes (Unsafe, the page and the address on the stack; the int or long left). */
+    private void emitLoadAccess(int size) {
+        switch (size) {
+            case 1: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getByte", "(Ljava/lang/Object;J)B", false); break;
+            case 2: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getShort", "(Ljava/lang/Object;J)S", false); break;
+            case 4: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getInt", "(Ljava/lang/Object;J)I", false); break;
+            default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getLong", "(Ljava/lang/Object;J)J", false);
+        }
+    }
+
+    /** The Unsafe write of rs2's low {@code size} bytes (Unsafe, the page and the address on the stack). */
+    private void emitStoreAccess(int rs2, int size) {
+        loadReg(rs2);
+        switch (size) {
+            case 1: mv.visitInsn(L2I); mv.visitInsn(I2B); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putByte", "(Ljava/lang/Object;JB)V", false); break;
+            case 2: mv.visitInsn(L2I); mv.visitInsn(I2S); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putShort", "(Ljava/lang/Object;JS)V", false); break;
+            case 4: mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putInt", "(Ljava/lang/Object;JI)V", false); break;
+            default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
         }
     }
 
@@ -3434,7 +3525,19 @@ final class Translator {
         } else if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immS(in.bits), size, true, slow);
         } else if (compactLeaveNow) {
-            emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, missLeaveBefore(in, remaining, TranslatorCensus.S_STORE));
+            Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_STORE);
+            if (!twoWayNow) {
+                emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, leave);
+            } else {
+                Label miss = new Label();
+                emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, miss);
+                addStub(TranslatorCensus.S_STORE, () -> {
+                    target(miss);
+                    emitSecondWay(true, size, leave);
+                    emitStoreAccess(rs2, size);
+                    mv.visitJumpInsn(GOTO, done);
+                });
+            }
         } else if (compactNow) {
             emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, slow);
         } else {
@@ -3448,7 +3551,10 @@ final class Translator {
             case 4: mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putInt", "(Ljava/lang/Object;JI)V", false); break;
             default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
         }
-        if (compactLeaveNow && group < 0 && pageOfReg[rs1] < 0) return; // (a miss left before the access: nothing joins here; a group's member jumps to its slow path)
+        if (compactLeaveNow && group < 0 && pageOfReg[rs1] < 0) { // (a miss left before the access: nothing joins here but a second-way hit; a group's member jumps to its slow path)
+            if (twoWayNow) target(done);
+            return;
+        }
         addStub(TranslatorCensus.S_STORE, () -> {
             target(slow);
             if (group >= 0 && groupFallbackNow) {
@@ -3466,6 +3572,13 @@ final class Translator {
                 target(full); // (L_VA holds the access's address)
             } else if (group >= 0) {
                 storeAccessAddress(rs1, Decode.immS(in.bits));
+            }
+            if (twoWayNow) {
+                Label call = new Label();
+                emitSecondWay(true, size, call);
+                emitStoreAccess(rs2, size);
+                mv.visitJumpInsn(GOTO, done);
+                target(call);
             }
             countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
