@@ -63,8 +63,7 @@ final class Mmu {
     /**
      * A two-way TLB ({@code -Dvmckpt.mmu.twoWay=true}, round 72; off by default): each of the three TLBs (read, write,
      * fetch) has a second way per slot. A data access whose page the first way of its slot does not hold compares the
-     * second way right after (translated code through {@link #readWay2}/{@link #writeWay2}, which both compilers inline,
-     * the fast loop and the interpreter inline, the slow paths first thing) and is served from it in place: no walk, no
+     * second way right after (translated code, the fast loop and the interpreter inline, the slow paths first thing) and is served from it in place: no walk, no
      * swap, no slow-path call, no leave. A walk's fill goes to the least recently filled way: the first way holds the
      * latest fill, so its entry (if any, and another page's) moves to the second way and the second way's goes. Two pages
      * used in turn thus both stay. Fetches swap the ways on a second-way hit ({@link #fetchSecondWay}: the dispatcher's
@@ -530,23 +529,6 @@ final class Mmu {
     }
 
     // ================================================================== the second way (twoWay)
-
-    /**
-     * The two-way TLB's inline look-up for translated code, after the first way missed: the second way's read page of
-     * {@code va}'s slot if it maps the page of the access's last byte ({@code va + size - 1}) under the data context,
-     * else null. A valid tag holds its slot's index in its low bits, so an access that crosses its page never matches
-     * (as {@code Translator.compactEmit}'s compare). Small: both compilers inline it. All -1 without {@link #twoWay}.
-     */
-    final byte[] readWay2(long va, int size) {
-        int i = (int) (va >>> 12) & TLB_MASK;
-        return r2Tag[i] == (((va + size - 1) >>> 12) | dataCtx) ? r2Page[i] : null;
-    }
-
-    /** As {@link #readWay2}, for a store: a second-way write entry is a page dirty in the current epoch (see {@link #twoWay}). */
-    final byte[] writeWay2(long va, int size) {
-        int i = (int) (va >>> 12) & TLB_MASK;
-        return w2Tag[i] == (((va + size - 1) >>> 12) | dataCtx) ? w2Page[i] : null;
-    }
 
     /**
      * With {@link #twoWay}, on a fetch miss of virtual page {@code vpn}: if the second way of its slot maps it under the

@@ -178,8 +178,6 @@ final class Translator {
     private boolean crossOnceNow;
     /** The slot of {@link #crossOnce}'s local: after the access groups' slots. */
     private int crossOkSlot;
-    /** {@link #twoWay}: the local (after every other) that holds the second way's page array at a first-way miss. */
-    private int way2Slot;
     /** Hot-tier builds with {@link #crossOnce}'s local (for tests). */
     static final java.util.concurrent.atomic.AtomicLong crossOnceUnits = new java.util.concurrent.atomic.AtomicLong();
 
@@ -313,8 +311,8 @@ final class Translator {
     private boolean compactLeaveNow;
     /**
      * The two-way TLB's inline look-up ({@code -Dvmckpt.mmu.twoWay=true}, round 72, with {@code Mmu#twoWay}; off by
-     * default): a load or store whose page the first way misses compares the slot's second way right after
-     * ({@code Mmu.readWay2}/{@code writeWay2}, small enough for both compilers to inline) and on a hit makes the access
+     * default): a load or store whose page the first way misses compares the slot's second way right after (inline:
+     * {@link #emitSecondWay}) and on a hit makes the access
      * there and goes on, before the slow path's call (hot tier, groups' slow paths) or the leave before the access (C1
      * units with {@link #c1MissLeaves}). Out of line, in the access's stub: the hit path is unchanged. Not final: tests
      * set it.
@@ -1377,7 +1375,6 @@ final class Translator {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         crossOnceNow = crossOnce && className.equals(HOT_NAME) && !region.isEmpty() && region.lastKey() >= 4096;
         crossOkSlot = L_PAGES0 + PAGE_SLOTS * pages + 2 * groupSlots;
-        way2Slot = crossOkSlot + (crossOnceNow ? 1 : 0);
         if (crossOnceNow) crossOnceUnits.incrementAndGet();
         frameLocals = frameLocals();
         masksGenerated = masksHere();
@@ -1761,10 +1758,6 @@ final class Translator {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 5);
         }
-        if (twoWayNow) {
-            mv.visitInsn(ACONST_NULL);
-            mv.visitVarInsn(ASTORE, way2Slot);
-        }
         for (int g = 0; g < groupSlots; g++) {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, groupPageSlot(g));
@@ -1875,10 +1868,6 @@ final class Translator {
         if (crossOnceNow) {
             l = java.util.Arrays.copyOf(l, n + 1);
             l[n++] = INTEGER; // crossOkSlot
-        }
-        if (twoWayNow) {
-            l = java.util.Arrays.copyOf(l, n + 1);
-            l[n++] = "[B"; // way2Slot
         }
         while (l[n - 1] == TOP) n--;
         Object[] used = new Object[n];
@@ -3445,20 +3434,40 @@ final class Translator {
 
     /**
      * {@link #twoWay}, at a first-way miss (L_VA holds the access's address): if the second way of its slot maps the
-     * page of the access's last byte under the data context ({@code Mmu.readWay2}/{@code writeWay2}), leaves Unsafe,
+     * page of the access's last byte under the data context (a valid tag holds its slot's index in its low bits, so an
+     * access that crosses its page never matches: {@link #compactEmit}'s compare), leaves Unsafe,
      * that page array and the address of va's page offset in it on the stack (as {@link #pushPageAddress}); else jumps
      * to {@code miss} with nothing on the stack.
      */
     private void emitSecondWay(boolean write, int size, Label miss) {
-        mv.visitVarInsn(ALOAD, L_MMU);
+        // (inline, no call: a call in a C1 unit makes C1's linear scan spill what lives across it; L_IDX is scratch here)
         mv.visitVarInsn(LLOAD, L_VA);
-        pushInt(size);
-        mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "writeWay2" : "readWay2", "(JI)[B", false);
-        mv.visitInsn(DUP);
-        mv.visitVarInsn(ASTORE, way2Slot);
-        mv.visitJumpInsn(IFNULL, miss);
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        mv.visitInsn(L2I);
+        pushInt(Hart.TLB_MASK);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, L_IDX);
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitFieldInsn(GETFIELD, MMU, write ? "w2Tag" : "r2Tag", "[J");
+        mv.visitVarInsn(ILOAD, L_IDX);
+        mv.visitInsn(LALOAD);
+        mv.visitVarInsn(LLOAD, L_VA);
+        if (size > 1) {
+            pushLong(size - 1);
+            mv.visitInsn(LADD);
+        }
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        pushDataContext();
+        mv.visitInsn(LOR);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFNE, miss);
         mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
-        mv.visitVarInsn(ALOAD, way2Slot);
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitFieldInsn(GETFIELD, MMU, write ? "w2Page" : "r2Page", "[[B");
+        mv.visitVarInsn(ILOAD, L_IDX);
+        mv.visitInsn(AALOAD);
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitLdcInsn(0xfffL);
         mv.visitInsn(LAND);
