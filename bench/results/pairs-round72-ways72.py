@@ -49,7 +49,7 @@ def main():
     cmed = statistics.median(canaries) if canaries else None
     rows = defaultdict(list)
     for rnd, series, b, o in parsed:
-        guest = "signed" if series.startswith("s") else "default"
+        guest = "signed" if series.startswith("s") else "conflict72" if series.startswith("c") else "default"
         for hname, h in o.items():
             slow = cmed is not None and any((alu(r) or 0) > 1.05 * cmed for r in (b, h))
             for phase, key, wall in PHASES:
@@ -84,7 +84,7 @@ def main():
     print("# first run of each launcher per guest (run-thread CPU per phase)")
     seen = set()
     for rnd, series, b, o in parsed:
-        guest = "signed" if series.startswith("s") else "default"
+        guest = "signed" if series.startswith("s") else "conflict72" if series.startswith("c") else "default"
         for name, r in [(A, b)] + list(o.items()):
             if (guest, name) not in seen:
                 seen.add((guest, name))
