@@ -3445,7 +3445,7 @@ final class Translator {
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
         mv.visitInsn(L2I);
-        pushInt(Hart.TLB_MASK);
+        pushIndexMask(write ? L_WTAG : L_RTAG); // (the first way's mask: the same size; tlbMasks' own length in hot units)
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, L_IDX);
         mv.visitVarInsn(ALOAD, L_MMU);
