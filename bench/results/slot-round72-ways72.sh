@@ -6,8 +6,7 @@
 # in bench/results/r72w/slot/ (bundled afterwards into threads-round72-ways72.json). Adapted from slot-round71-tlb71.sh.
 cd "$(dirname "$0")/../.."
 END=${END:-$(date -u -d 'today 08:14:45' +%s)}
-SIGNED_END=${SIGNED_END:-$(date -u -d 'today 08:13:50' +%s)}
-DEFAULT_END=${DEFAULT_END:-$(date -u -d 'today 08:09:50' +%s)}
+DEFAULT_END=${DEFAULT_END:-$(date -u -d 'today 08:10:00' +%s)}
 TWOWAY_OPTS=${TWOWAY_OPTS:-"-Dvmckpt.mmu.twoWay=true"}
 B="base=/tmp/mainroot72/vmckpt"
 N="twoway=./vmckpt,$TWOWAY_OPTS"
@@ -23,6 +22,9 @@ one() { # end guest mark estimate tag launcher-spec...
 log "start; base jar $(md5sum /tmp/mainroot72/cli/target/vmckpt.jar | cut -c1-8), branch jar $(md5sum cli/target/vmckpt.jar | cut -c1-8), HEAD $(git rev-parse --short HEAD), TWOWAY_OPTS $TWOWAY_OPTS"
 pgrep -af vmckpt.jar | cut -c1-120 || true
 uptime
+# First one pair of the conflict guest (bench/cpu/build-conflict-guest.sh: two pages in turn sharing a slot).
+log "round 81 order base,twoway"
+one $DEFAULT_END conflict72 "BENCH-DONE" 45 R81-conflict72 --launcher "$B" --launcher "$N"
 for r in $(seq 1 40); do
     if [ $((r % 2)) = 1 ]; then L1=$B; L2=$N; else L1=$N; L2=$B; fi
     log "round $r order ${L1%%=*},${L2%%=*}"
@@ -31,13 +33,7 @@ done
 for r in $(seq 41 80); do
     if [ $((r % 2)) = 1 ]; then L1=$B; L2=$N; else L1=$N; L2=$B; fi
     log "round $r order ${L1%%=*},${L2%%=*}"
-    one $SIGNED_END signed "BENCH-DONE" 55 R$r-signed --launcher "$L1" --launcher "$L2" || break
-done
-# The conflict guest (bench/cpu/build-conflict-guest.sh: two pages in turn sharing a slot), if a pair fits.
-for r in $(seq 81 84); do
-    if [ $((r % 2)) = 1 ]; then L1=$B; L2=$N; else L1=$N; L2=$B; fi
-    log "round $r order ${L1%%=*},${L2%%=*}"
-    one $END conflict72 "BENCH-DONE" 40 R$r-conflict72 --launcher "$L1" --launcher "$L2" || break
+    one $END signed "BENCH-DONE" 55 R$r-signed --launcher "$L1" --launcher "$L2" || break
 done
 log "end"
 uptime
