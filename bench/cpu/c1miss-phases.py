@@ -28,10 +28,11 @@ def main():
     ap.add_argument("--guest", default="default")
     ap.add_argument("--mark", default="BENCH-DONE")
     ap.add_argument("--launcher", required=True)
+    ap.add_argument("--from-log", action="store_true", help="read LOG as written by an earlier run (round 72: mmu-phases.py's, with c1MissLog); do not run")
     args = ap.parse_args()
     name, path, opts = threads.parse_launcher(args.launcher)
     opts = ((opts or "") + " -Dvmckpt.jit.c1MissLog=true").strip()
-    r = threads.run_once(path, opts, args.guest, args.mark, "c1miss-" + str(os.getpid()), logpath=args.log)
+    r = {} if args.from_log else threads.run_once(path, opts, args.guest, args.mark, "c1miss-" + str(os.getpid()), logpath=args.log)
     phase = "boot"
     total = {}  # phase -> (first all, last all)
     units = {}  # phase -> {key: (insns, leaves, runs, retired)}

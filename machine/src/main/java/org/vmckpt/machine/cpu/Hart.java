@@ -294,13 +294,14 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     }
 
     /**
-     * For --stats: the page walks the MMU made (paged, not M-mode) and, with the TLB's second way
-     * ({@code -Dvmckpt.mmu.victim}, round 71), the misses of each kind it served without a walk.
+     * For --stats: the page walks the MMU made (paged, not M-mode) and, with the two-way TLB ({@code
+     * -Dvmckpt.mmu.twoWay}, round 72), the first-way misses of each kind its slow paths served from the second way
+     * (translated code's, the fast loop's and the interpreter's inline second-way hits are not counted).
      */
     public String tlbSummary() {
         long[] s = mmu.secondWayHits;
-        return String.format("%,d page walks; second way (-Dvmckpt.mmu.victim) %s: %,d load, %,d store, %,d fetch misses served%n",
-                mmu.walks, mmu.victim ? "on" : "off", s[ACCESS_READ], s[ACCESS_WRITE], s[ACCESS_EXEC]);
+        return String.format("%,d page walks; two-way TLB (-Dvmckpt.mmu.twoWay) %s: %,d load, %,d store, %,d fetch misses served by the slow paths%n",
+                mmu.walks, mmu.twoWay ? "on" : "off", s[ACCESS_READ], s[ACCESS_WRITE], s[ACCESS_EXEC]);
     }
 
     /** With -Dvmckpt.interp.stopCounts=true: why the interpreter's fast loop stopped (InterpreterStops); else null. */

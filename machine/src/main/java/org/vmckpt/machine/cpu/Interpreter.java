@@ -243,8 +243,9 @@ final class Interpreter {
                     int di = (int) (va >>> 12) & TLB_MASK;
                     long dOff = va & 0xfff;
                     long v;
-                    if (mmu.rTag[di] == ((va >>> 12) | mmu.dataCtx) && dOff <= 0xff8) {
-                        byte[] page = mmu.rPage[di];
+                    long tag = (va >>> 12) | mmu.dataCtx;
+                    byte[] page = mmu.rTag[di] == tag ? mmu.rPage[di] : mmu.r2Tag[di] == tag ? mmu.r2Page[di] : null; // (Mmu#twoWay: r2Tag all -1 without)
+                    if (page != null && dOff <= 0xff8) {
                         long a = Mmu.BYTE_BASE + dOff;
                         switch (funct3) {
                             case 0: v = UNSAFE.getByte(page, a); break;
@@ -267,8 +268,9 @@ final class Interpreter {
                     long v = x[(insn >>> 20) & 31];
                     int di = (int) (va >>> 12) & TLB_MASK;
                     long dOff = va & 0xfff;
-                    if (mmu.wTag[di] == ((va >>> 12) | mmu.dataCtx) && dOff <= 0xff8) {
-                        byte[] page = mmu.wPage[di];
+                    long tag = (va >>> 12) | mmu.dataCtx;
+                    byte[] page = mmu.wTag[di] == tag ? mmu.wPage[di] : mmu.w2Tag[di] == tag ? mmu.w2Page[di] : null; // (Mmu#twoWay)
+                    if (page != null && dOff <= 0xff8) {
                         long a = Mmu.BYTE_BASE + dOff;
                         switch (funct3) {
                             case 0: UNSAFE.putByte(page, a, (byte) v); break;

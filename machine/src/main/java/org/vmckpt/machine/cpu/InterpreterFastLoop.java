@@ -181,8 +181,11 @@ final class InterpreterFastLoop {
                     long va = x[(insn >>> 15) & 31] + (insn >> 20);
                     int di = (int) (va >>> 12) & TLB_MASK;
                     long dOff = va & 0xfff;
-                    if (mmu.rTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
-                    byte[] page = mmu.rPage[di];
+                    long tag = (va >>> 12) | mmu.dataCtx;
+                    byte[] page;
+                    if (mmu.rTag[di] == tag && dOff <= 0xff8) page = mmu.rPage[di];
+                    else if (mmu.r2Tag[di] == tag && dOff <= 0xff8) page = mmu.r2Page[di]; // (Mmu#twoWay; all -1 without)
+                    else break loop;
                     long a = Mmu.BYTE_BASE + dOff;
                     long v;
                     switch (funct3) {
@@ -204,8 +207,11 @@ final class InterpreterFastLoop {
                     long va = x[(insn >>> 15) & 31] + (((insn >> 25) << 5) | ((insn >>> 7) & 31));
                     int di = (int) (va >>> 12) & TLB_MASK;
                     long dOff = va & 0xfff;
-                    if (mmu.wTag[di] != ((va >>> 12) | mmu.dataCtx) || dOff > 0xff8) break loop;
-                    byte[] page = mmu.wPage[di];
+                    long tag = (va >>> 12) | mmu.dataCtx;
+                    byte[] page;
+                    if (mmu.wTag[di] == tag && dOff <= 0xff8) page = mmu.wPage[di];
+                    else if (mmu.w2Tag[di] == tag && dOff <= 0xff8) page = mmu.w2Page[di]; // (a page dirty in the epoch, as the first way's)
+                    else break loop;
                     long a = Mmu.BYTE_BASE + dOff;
                     long v = x[(insn >>> 20) & 31];
                     switch (funct3) {

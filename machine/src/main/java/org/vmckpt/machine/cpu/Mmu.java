@@ -59,21 +59,24 @@ final class Mmu {
 
     final long[] mmioResult = new long[1];
 
-    // ------------------------------------------------------------------ the second way (round 71)
+    // ------------------------------------------------------------------ the second way (rounds 71-72)
     /**
-     * A second way per slot for each of the three TLBs, used only on the miss path ({@code -Dvmckpt.mmu.victim=true},
-     * round 71; off by default). The hit paths (the interpreter's, the fast loop's, translated code's inline look-up)
-     * read the first way only, as before. A miss first compares the slot's second way: if it holds the page under the
-     * current context, the two ways swap (the page just used goes to the first way, where the inline look-up finds it)
-     * and the access is made without a walk; otherwise the walk fills the first way and the entry it replaces moves to
-     * the second way (an empty first way moves nothing). Why: the TLB is direct-mapped by virtual page, and two hot pages
-     * 4 MiB apart (a multiple of the TLB's reach) evict each other at every access (round 70's compute-phase conflict
-     * episodes: ~1 M misses a second each way). Every drop of the first way drops the second way's entries of the same
-     * pages (full flushes, page and ASID fences, PMP writes, freezes and new epochs, page replacements, restores and
-     * resets); in particular a second-way write entry is, as a first-way one, a page {@code GuestMemory.pageForWrite}
-     * marked dirty in the current epoch: {@link #flushWriteMappings} drops both ways. Not final: tests set it per hart.
+     * A two-way TLB ({@code -Dvmckpt.mmu.twoWay=true}, round 72; off by default): each of the three TLBs (read, write,
+     * fetch) has a second way per slot. A data access whose page the first way of its slot does not hold compares the
+     * second way right after (translated code, the fast loop and the interpreter inline, the slow paths first thing) and is served from it in place: no walk, no
+     * swap, no slow-path call, no leave. A walk's fill goes to the least recently filled way: the first way holds the
+     * latest fill, so its entry (if any, and another page's) moves to the second way and the second way's goes. Two pages
+     * used in turn thus both stay. Fetches swap the ways on a second-way hit ({@link #fetchSecondWay}: the dispatcher's
+     * chain test and the units' page checks read the first way only). Why: the TLB is direct-mapped by virtual page, and
+     * two hot pages 4 MiB apart (a multiple of the TLB's reach) evicted each other at every access (round 70-71's
+     * compute-phase conflict episodes: millions of misses). Every drop of the first way drops the second way's entries
+     * of the same pages (full flushes, page and ASID fences, PMP writes, freezes and new epochs, page replacements,
+     * restores and resets); in particular a second-way write entry is, as a first-way one, a page {@code
+     * GuestMemory.pageForWrite} marked dirty in the current epoch: it only ever moves there from the first way, and
+     * {@link #flushWriteMappings} drops both ways. Supersedes round 71's miss-path second way ({@code victim}, which
+     * swapped at every hit). Not final: tests set it per hart.
      */
-    boolean victim = Boolean.getBoolean("vmckpt.mmu.victim");
+    boolean twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
     final long[] r2Tag = new long[TLB_SIZE], w2Tag = new long[TLB_SIZE], x2Tag = new long[TLB_SIZE];
     final byte[][] r2Page = new byte[TLB_SIZE][], w2Page = new byte[TLB_SIZE][], x2Page = new byte[TLB_SIZE][];
     final int[] r2Phys = new int[TLB_SIZE], w2Phys = new int[TLB_SIZE], x2Phys = new int[TLB_SIZE];
@@ -82,20 +85,9 @@ final class Mmu {
         Arrays.fill(w2Tag, -1);
         Arrays.fill(x2Tag, -1);
     }
-    /**
-     * How many second-way hits of a data slot (read or write) in a row swap the ways ({@code
-     * -Dvmckpt.mmu.victimSwapAfter=N}, default 1: every hit swaps, the design above). With N > 1 the first N - 1 hits
-     * are served from the second way where it stands, and the N-th swaps: two pages used in strict turn (A, B, A, B)
-     * then miss the first way about once a pair instead of twice (the page in the first way keeps hitting inline), at
-     * the cost of N - 1 slow accesses when the use moves from one page to the other for good. Fetches always swap.
-     * Not final: tests set it per hart.
-     */
-    int victimSwapAfter = Math.max(1, Math.min(127, Integer.getInteger("vmckpt.mmu.victimSwapAfter", 1)));
-    /** Per data slot: second-way hits since the ways last swapped or the slot was filled (victimSwapAfter > 1). */
-    final byte[] rRun = new byte[TLB_SIZE], wRun = new byte[TLB_SIZE];
     /** No entry has moved into a second way since the last full flush: the drops have nothing there to look for. */
     boolean secondWaysEmpty = true;
-    /** Misses the second way served, per kind (read, write, fetch); and the page walks made (paged, not M). */
+    /** Misses of the first way the slow paths served from the second way, per kind (read, write, fetch); and the page walks made (paged, not M). */
     final long[] secondWayHits = new long[3];
     long walks;
 
@@ -372,17 +364,11 @@ final class Mmu {
             }
             return v;
         }
-        if (victim) {
-            int i = (int) (va >>> 12) & TLB_MASK;
-            if (r2Tag[i] == ((va >>> 12) | dataCtx)) {
-                if (victimSwapAfter > 1 && ++rRun[i] < victimSwapAfter) {
-                    secondWayHits[ACCESS_READ]++;
-                    if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_READ]++;
-                    return readArray(r2Page[i], off, size);
-                }
-                swapRead(i);
-                return readArray(rPage[i], off, size);
-            }
+        int i2 = (int) (va >>> 12) & TLB_MASK;
+        if (r2Tag[i2] == ((va >>> 12) | dataCtx)) { // (the two-way TLB: served in place; all -1 without it)
+            secondWayHits[ACCESS_READ]++;
+            if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_READ]++;
+            return readArray(r2Page[i2], off, size);
         }
         long pa = translate(va, ACCESS_READ);
         if (h.trap) return 0;
@@ -391,7 +377,7 @@ final class Mmu {
             byte[] page = h.ram.pageForRead(idx);
             int i = (int) (va >>> 12) & TLB_MASK;
             if (MmuCounts.ON) MmuCounts.fill(ACCESS_READ, va, rTag[i], (va >>> 12) | dataCtx, lastLeafLevel);
-            if (victim) keepRead(i, (va >>> 12) | dataCtx);
+            if (twoWay) keepRead(i, (va >>> 12) | dataCtx);
             rTag[i] = (va >>> 12) | dataCtx;
             rPage[i] = page;
             rPhys[i] = idx;
@@ -440,18 +426,12 @@ final class Mmu {
         }
         // The fast path missed, so the TLB's first way has no write entry for this page: the second way's, or translate
         // once, for RAM or device.
-        if (victim) {
+        {
             int i = (int) (va >>> 12) & TLB_MASK;
-            if (w2Tag[i] == ((va >>> 12) | dataCtx)) {
-                byte[] page;
-                if (victimSwapAfter > 1 && ++wRun[i] < victimSwapAfter) {
-                    secondWayHits[ACCESS_WRITE]++;
-                    if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
-                    page = w2Page[i];
-                } else {
-                    swapWrite(i);
-                    page = wPage[i];
-                }
+            if (w2Tag[i] == ((va >>> 12) | dataCtx)) { // (all -1 without the two-way TLB)
+                byte[] page = w2Page[i];
+                secondWayHits[ACCESS_WRITE]++;
+                if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
                 switch (size) {
                     case 1: page[off] = (byte) v; break;
                     case 2: SHORT.set(page, off, (short) v); break;
@@ -488,14 +468,10 @@ final class Mmu {
     byte[] writablePage(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (wTag[i] == ((va >>> 12) | dataCtx)) return wPage[i];
-        if (victim && w2Tag[i] == ((va >>> 12) | dataCtx)) {
-            if (victimSwapAfter > 1 && ++wRun[i] < victimSwapAfter) {
-                secondWayHits[ACCESS_WRITE]++;
-                if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
-                return w2Page[i];
-            }
-            swapWrite(i);
-            return wPage[i];
+        if (w2Tag[i] == ((va >>> 12) | dataCtx)) { // (all -1 without the two-way TLB)
+            secondWayHits[ACCESS_WRITE]++;
+            if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
+            return w2Page[i];
         }
         long pa = translate(va, ACCESS_WRITE);
         if (h.trap) return null;
@@ -513,7 +489,7 @@ final class Mmu {
         }
         byte[] page = h.ram.pageForWrite(idx);
         writeTlbEmpty = false;
-        if (victim) keepWrite(i, (va >>> 12) | dataCtx);
+        if (twoWay) keepWrite(i, (va >>> 12) | dataCtx);
         wTag[i] = (va >>> 12) | dataCtx;
         wPage[i] = page;
         wPhys[i] = idx;
@@ -533,7 +509,7 @@ final class Mmu {
 
     int fetch16(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
-        if (xTag[i] != ((va >>> 12) | fetchCtx) && !(victim && fetchSecondWay(va >>> 12))) {
+        if (xTag[i] != ((va >>> 12) | fetchCtx) && !(twoWay && fetchSecondWay(va >>> 12))) {
             long pa = translate(va, ACCESS_EXEC);
             if (h.trap) return 0;
             int idx = h.ram.pageIndexOf(pa);
@@ -542,7 +518,7 @@ final class Mmu {
                 return 0;
             }
             if (MmuCounts.ON) MmuCounts.fill(ACCESS_EXEC, va, xTag[i], (va >>> 12) | fetchCtx, lastLeafLevel);
-            if (victim) keepFetch(i, (va >>> 12) | fetchCtx);
+            if (twoWay) keepFetch(i, (va >>> 12) | fetchCtx);
             xTag[i] = (va >>> 12) | fetchCtx;
             xPage[i] = h.ram.pageForRead(idx);
             xPhys[i] = idx;
@@ -552,48 +528,10 @@ final class Mmu {
         return (short) SHORT.get(xPage[i], (int) va & 0xfff) & 0xffff;
     }
 
-    // ================================================================== the second way (victim)
-
-    /** The second way's read entry of slot {@code i} matched: the ways swap (it becomes the first way's). */
-    private void swapRead(int i) {
-        long t = rTag[i];
-        byte[] p = rPage[i];
-        int f = rPhys[i];
-        rTag[i] = r2Tag[i];
-        rPage[i] = r2Page[i];
-        rPhys[i] = r2Phys[i];
-        rFilled[i] = false;
-        rRun[i] = 0;
-        r2Tag[i] = t;
-        r2Page[i] = p;
-        r2Phys[i] = f;
-        secondWayHits[ACCESS_READ]++;
-        if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_READ]++;
-    }
+    // ================================================================== the second way (twoWay)
 
     /**
-     * As {@link #swapRead}, for writes. The second way's write entry was, until it moved there, the first way's, and
-     * everything that drops write entries (a new epoch, a freeze, a page replaced, a page becoming code) drops both ways:
-     * its page is dirty in the current epoch ({@code pageForWrite} granted it), so no call of that is owed.
-     */
-    private void swapWrite(int i) {
-        long t = wTag[i];
-        byte[] p = wPage[i];
-        int f = wPhys[i];
-        wTag[i] = w2Tag[i];
-        wPage[i] = w2Page[i];
-        wPhys[i] = w2Phys[i];
-        wFilled[i] = false;
-        wRun[i] = 0;
-        w2Tag[i] = t;
-        w2Page[i] = p;
-        w2Phys[i] = f;
-        secondWayHits[ACCESS_WRITE]++;
-        if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
-    }
-
-    /**
-     * With {@link #victim}, on a fetch miss of virtual page {@code vpn}: if the second way of its slot maps it under the
+     * With {@link #twoWay}, on a fetch miss of virtual page {@code vpn}: if the second way of its slot maps it under the
      * current context, the ways swap and true is returned (the first way then maps it, as after a fill). For the fetch
      * slow path and the dispatcher's look-up ({@code CodeCache.lookup}), so that a unit is found without an interpreted
      * block first.
@@ -618,7 +556,6 @@ final class Mmu {
 
     /** Before a fill of slot {@code i}'s first read way with {@code tag}: its entry (if any, and another) moves to the second way. */
     private void keepRead(int i, long tag) {
-        rRun[i] = 0;
         long t = rTag[i];
         if (t == -1 || t == tag) return;
         r2Tag[i] = t;
@@ -627,9 +564,8 @@ final class Mmu {
         secondWaysEmpty = false;
     }
 
-    /** As {@link #keepRead}, for writes (an entry of this epoch moves: see {@link #swapWrite}). */
+    /** As {@link #keepRead}, for writes (an entry of this epoch moves, with the page {@code pageForWrite} granted it). */
     private void keepWrite(int i, long tag) {
-        wRun[i] = 0;
         long t = wTag[i];
         if (t == -1 || t == tag) return;
         w2Tag[i] = t;
@@ -648,9 +584,9 @@ final class Mmu {
         secondWaysEmpty = false;
     }
 
-    /** Sets {@link #victim} (tests; the constructor takes {@code vmckpt.mmu.victim}) and flushes the TLB. */
-    void setVictim(boolean on) {
-        victim = on;
+    /** Sets {@link #twoWay} (tests; the constructor takes {@code vmckpt.mmu.twoWay}) and flushes the TLB. */
+    void setTwoWay(boolean on) {
+        twoWay = on;
         flushTlb();
     }
 

@@ -34,7 +34,7 @@ final class MmuCounts {
     static final long[] cold = new long[3], again = new long[3];
     static final long[] win16 = new long[3], win64 = new long[3];
     static final long[] filled = new long[3];
-    /** Misses the TLB's second way served (Mmu#victim, round 71), per kind: no walk, no fill. */
+    /** Misses the TLB's second way served (Mmu#twoWay, rounds 71-72), per kind: no walk, no fill. */
     static final long[] secondWay = new long[3];
     /** Store misses: the page's first write in the epoch; already dirty; already dirty and its 16-page window seen. */
     static long storeFirstWrite, storeDirtyBefore, storeSuperWin16Dirty;

@@ -310,6 +310,17 @@ final class Translator {
     /** {@link #compactMissLeaves} for the unit being built: C1 units with {@link #compactEmit} only (or {@link #c1MissLeaves}). */
     private boolean compactLeaveNow;
     /**
+     * The two-way TLB's inline look-up ({@code -Dvmckpt.mmu.twoWay=true}, round 72, with {@code Mmu#twoWay}; off by
+     * default): a load or store whose page the first way misses compares the slot's second way right after (inline:
+     * {@link #emitSecondWay}) and on a hit makes the access
+     * there and goes on, before the slow path's call (hot tier, groups' slow paths) or the leave before the access (C1
+     * units with {@link #c1MissLeaves}). Out of line, in the access's stub: the hit path is unchanged. Not final: tests
+     * set it.
+     */
+    static volatile boolean twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
+    /** {@link #twoWay} for the unit being built. */
+    private boolean twoWayNow;
+    /**
      * {@link #compactEmit} and {@link #compactMissLeaves} in C1 units only ({@code -Dvmckpt.jit.c1MissLeaves}; round
      * 67; <b>on by default since round 68</b>, with {@link CodeCache#C1_MISS_REBUILD} at 128; {@code =false} turns it off): the hot tier's code stays as without them (its slow paths, its access groups). Why: C1's time
      * per unit is mostly the slow paths' calls and their joins (C1's linear scan splits every value live across a call,
@@ -602,6 +613,7 @@ final class Translator {
         shortAccessNow = shortAccess;
         compactNow = compactEmit || c1MissLeaves && !hot && !c1Calls;
         compactLeaveNow = !hot && !c1Calls && (compactEmit && compactMissLeaves || c1MissLeaves);
+        twoWayNow = twoWay;
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
@@ -3322,8 +3334,22 @@ final class Translator {
         } else if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immI(in.bits), size, false, slow);
         } else if (compactLeaveNow) {
-            emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, missLeaveBefore(in, remaining, TranslatorCensus.S_LOAD));
+            Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_LOAD);
+            if (!twoWayNow) {
+                emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, leave);
+                emitLoadHit(size, f3, rd);
+                return;
+            }
+            Label miss = new Label(), hit = new Label();
+            emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, miss);
             emitLoadHit(size, f3, rd);
+            addStub(TranslatorCensus.S_LOAD, () -> {
+                target(miss);
+                emitSecondWay(false, size, leave);
+                emitLoadHit(size, f3, rd);
+                mv.visitJumpInsn(GOTO, hit);
+            });
+            target(hit);
             return;
         } else if (compactNow) {
             emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, slow);
@@ -3360,6 +3386,16 @@ final class Translator {
             } else if (group >= 0) {
                 storeAccessAddress(rs1, Decode.immI(in.bits));
             }
+            if (twoWayNow) {
+                // (L_VA holds the address: the second way, and on a hit the access and on, as the hit path)
+                Label call = new Label();
+                emitSecondWay(false, size, call);
+                emitLoadAccess(size);
+                extendLoaded(f3);
+                mv.visitVarInsn(LSTORE, L_TMP);
+                mv.visitJumpInsn(GOTO, done);
+                target(call);
+            }
             countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
@@ -3393,6 +3429,70 @@ final class Translator {
         if (rd != 0) {
             mv.visitVarInsn(LLOAD, L_TMP);
             storeReg(rd);
+        }
+    }
+
+    /**
+     * {@link #twoWay}, at a first-way miss (L_VA holds the access's address): if the second way of its slot maps the
+     * page of the access's last byte under the data context (a valid tag holds its slot's index in its low bits, so an
+     * access that crosses its page never matches: {@link #compactEmit}'s compare), leaves Unsafe,
+     * that page array and the address of va's page offset in it on the stack (as {@link #pushPageAddress}); else jumps
+     * to {@code miss} with nothing on the stack.
+     */
+    private void emitSecondWay(boolean write, int size, Label miss) {
+        // (inline, no call: a call in a C1 unit makes C1's linear scan spill what lives across it; L_IDX is scratch here)
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        mv.visitInsn(L2I);
+        pushIndexMask(write ? L_WTAG : L_RTAG); // (the first way's mask: the same size; tlbMasks' own length in hot units)
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, L_IDX);
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitFieldInsn(GETFIELD, MMU, write ? "w2Tag" : "r2Tag", "[J");
+        mv.visitVarInsn(ILOAD, L_IDX);
+        mv.visitInsn(LALOAD);
+        mv.visitVarInsn(LLOAD, L_VA);
+        if (size > 1) {
+            pushLong(size - 1);
+            mv.visitInsn(LADD);
+        }
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        pushDataContext();
+        mv.visitInsn(LOR);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFNE, miss);
+        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitFieldInsn(GETFIELD, MMU, write ? "w2Page" : "r2Page", "[[B");
+        mv.visitVarInsn(ILOAD, L_IDX);
+        mv.visitInsn(AALOAD);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitLdcInsn(0xfffL);
+        mv.visitInsn(LAND);
+        mv.visitLdcInsn(BYTE_BASE);
+        mv.visitInsn(LADD);
+    }
+
+    /** The Unsafe read of {@code size} bytes (Unsafe, the page and the address on the stack; the int or long left). */
+    private void emitLoadAccess(int size) {
+        switch (size) {
+            case 1: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getByte", "(Ljava/lang/Object;J)B", false); break;
+            case 2: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getShort", "(Ljava/lang/Object;J)S", false); break;
+            case 4: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getInt", "(Ljava/lang/Object;J)I", false); break;
+            default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getLong", "(Ljava/lang/Object;J)J", false);
+        }
+    }
+
+    /** The Unsafe write of rs2's low {@code size} bytes (Unsafe, the page and the address on the stack). */
+    private void emitStoreAccess(int rs2, int size) {
+        loadReg(rs2);
+        switch (size) {
+            case 1: mv.visitInsn(L2I); mv.visitInsn(I2B); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putByte", "(Ljava/lang/Object;JB)V", false); break;
+            case 2: mv.visitInsn(L2I); mv.visitInsn(I2S); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putShort", "(Ljava/lang/Object;JS)V", false); break;
+            case 4: mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putInt", "(Ljava/lang/Object;JI)V", false); break;
+            default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
         }
     }
 
@@ -3434,7 +3534,19 @@ final class Translator {
         } else if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immS(in.bits), size, true, slow);
         } else if (compactLeaveNow) {
-            emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, missLeaveBefore(in, remaining, TranslatorCensus.S_STORE));
+            Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_STORE);
+            if (!twoWayNow) {
+                emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, leave);
+            } else {
+                Label miss = new Label();
+                emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, miss);
+                addStub(TranslatorCensus.S_STORE, () -> {
+                    target(miss);
+                    emitSecondWay(true, size, leave);
+                    emitStoreAccess(rs2, size);
+                    mv.visitJumpInsn(GOTO, done);
+                });
+            }
         } else if (compactNow) {
             emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, slow);
         } else {
@@ -3448,7 +3560,10 @@ final class Translator {
             case 4: mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putInt", "(Ljava/lang/Object;JI)V", false); break;
             default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
         }
-        if (compactLeaveNow && group < 0 && pageOfReg[rs1] < 0) return; // (a miss left before the access: nothing joins here; a group's member jumps to its slow path)
+        if (compactLeaveNow && group < 0 && pageOfReg[rs1] < 0) { // (a miss left before the access: nothing joins here but a second-way hit; a group's member jumps to its slow path)
+            if (twoWayNow) target(done);
+            return;
+        }
         addStub(TranslatorCensus.S_STORE, () -> {
             target(slow);
             if (group >= 0 && groupFallbackNow) {
@@ -3466,6 +3581,13 @@ final class Translator {
                 target(full); // (L_VA holds the access's address)
             } else if (group >= 0) {
                 storeAccessAddress(rs1, Decode.immS(in.bits));
+            }
+            if (twoWayNow) {
+                Label call = new Label();
+                emitSecondWay(true, size, call);
+                emitStoreAccess(rs2, size);
+                mv.visitJumpInsn(GOTO, done);
+                target(call);
             }
             countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);

@@ -22,6 +22,7 @@ class HotMissLeavesTest {
 
     @BeforeEach
     void c1UnitsLeaveBeforeAMiss() {
+        Translator.twoWay = false; // (the loop misses through two pages sharing a slot: a direct-mapped TLB, as without -Dvmckpt.mmu.twoWay)
         Translator.c1MissLeaves = true; // (the evidence the rule reads: on by default)
         CodeCache.c1MissRebuild = 128;
         Translator.hotMissLeaves = true;
@@ -31,6 +32,7 @@ class HotMissLeavesTest {
 
     @AfterEach
     void restore() {
+        Translator.twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
         CodeCache.c1MissRebuild = CodeCache.C1_MISS_REBUILD;
         Translator.hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
@@ -55,6 +57,7 @@ class HotMissLeavesTest {
     /** As {@link #hart(boolean, Misses)}, the loop run in privilege {@code priv} (bare addressing; no PMP entry, so S and U may access RAM). */
     static Hart hart(boolean translate, Misses misses, int priv) {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 8 << 20)), () -> 0);
+        h.mmu.setTwoWay(false); // (A and B must evict each other: see the class comment)
         if (priv != Hart.PRIV_M) h.setPriv(priv);
         if (translate) {
             h.setTranslation(true);

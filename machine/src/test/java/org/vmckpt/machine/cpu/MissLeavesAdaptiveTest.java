@@ -27,12 +27,14 @@ class MissLeavesAdaptiveTest {
      */
     @BeforeEach
     void c1UnitsGoOnAfterAMiss() {
+        Translator.twoWay = false; // (the loop misses through two pages sharing a slot: a direct-mapped TLB, as without -Dvmckpt.mmu.twoWay)
         Translator.compactMissLeaves = false;
         Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
     }
 
     @AfterEach
     void restore() {
+        Translator.twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
@@ -51,6 +53,7 @@ class MissLeavesAdaptiveTest {
      */
     static Hart hart(boolean translate, Misses misses) {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 8 << 20)), () -> 0);
+        h.mmu.setTwoWay(false); // (A and B must evict each other: see the class comment)
         if (translate) {
             h.setTranslation(true);
             h.setTranslationThreshold(1);

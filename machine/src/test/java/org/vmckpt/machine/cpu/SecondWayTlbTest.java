@@ -19,8 +19,9 @@ import static org.vmckpt.machine.cpu.Asm.*;
 import static org.vmckpt.machine.cpu.Csr.*;
 
 /**
- * The TLB's second way ({@code -Dvmckpt.mmu.victim=true}, round 71; {@link Mmu#victim}): two pages whose virtual
- * addresses share a slot alternate without walks once each has missed, and nothing the second way holds outlives what
+ * The two-way TLB ({@code -Dvmckpt.mmu.twoWay=true}, round 72; {@link Mmu#twoWay}; round 71's second way without its
+ * swap): two pages whose virtual addresses share a slot alternate without walks once each has missed, both staying where
+ * they were filled (the second way's page is served in place), and nothing the second way holds outlives what
  * drops the first way's entries (a freeze or a new epoch: no write entry of an earlier epoch; page, full and ASID
  * fences, PMP and satp writes, a page replaced by copy-on-write, a page becoming code, a restore).
  *
@@ -50,7 +51,7 @@ class SecondWayTlbTest {
     void setUp() {
         mem = new GuestMemory(BASE, 16 << 20);
         hart = new Hart(0, new Bus(mem), () -> 0);
-        hart.mmu.setVictim(true);
+        hart.mmu.setTwoWay(true);
         hart.pc = BASE;
         at = BASE;
         l0Tables.clear();
@@ -141,7 +142,7 @@ class SecondWayTlbTest {
     void twoPagesSharingASlotAlternateWithoutWalks() {
         for (boolean on : new boolean[]{true, false}) {
             setUp();
-            hart.mmu.setVictim(on);
+            hart.mmu.setTwoWay(on);
             map(VA, 1);
             map(VB, 2);
             int rounds = 16;
@@ -158,8 +159,14 @@ class SecondWayTlbTest {
             assertEquals(value(2), mem.read64(phys(2) + 8));
             long expected = on ? 4 : 4L * rounds;
             assertEquals(expected, hart.mmu.walks - walks, "walks with the second way " + (on ? "on" : "off"));
-            assertEquals(on ? 2L * rounds - 2 : 0, hart.mmu.secondWayHits[Hart.ACCESS_READ], "second-way load hits");
-            assertEquals(on ? 2L * rounds - 2 : 0, hart.mmu.secondWayHits[Hart.ACCESS_WRITE], "second-way store hits");
+            if (on) {
+                // No swap: VA, filled first, is served from the second way in place (the interpreter's inline look-up:
+                // no slow path, so no second-way hit counted there), VB from the first.
+                assertTrue(readInSecondWay(VA) && readInFirstWay(VB), "both pages stay where they were filled");
+                assertTrue(writeInSecondWay(VA), "VA's write entry stays in the second way");
+                assertEquals(0, hart.mmu.secondWayHits[Hart.ACCESS_READ] + hart.mmu.secondWayHits[Hart.ACCESS_WRITE],
+                        "second-way hits through the slow paths (the interpreter compares both ways inline)");
+            }
         }
         // A third page in the slot takes the way of the page used least recently: VA, VB, VC, VB, VC walk three times.
         setUp();
@@ -181,37 +188,32 @@ class SecondWayTlbTest {
     }
 
     /**
-     * With {@code victimSwapAfter} N > 1 (Mmu#victimSwapAfter): two pages used in turn, the first way's page keeps
-     * hitting inline and the other is served from the second way, swapped in only at its N-th hit in a row; a page used
-     * alone from then on is in the first way after N - 1 more slow accesses.
+     * The slow paths (Mmu.load64/store64, as the units' calls and the interpreter's misses reach them) serve a page the
+     * second way holds in place, without a walk and without a swap; a fill takes the least recently filled way.
      */
     @Test
-    void withSwapAfterNThePageInTurnIsServedFromTheSecondWay() {
-        int n = 16, rounds = 12;
-        hart.mmu.victimSwapAfter = n;
+    void theSlowPathsServeTheSecondWayInPlace() {
         map(VA, 1);
         map(VB, 2);
-        Asm a = userData(0);
-        for (int k = 0; k < rounds; k++) {
-            load(a, 5, VA).emit(sd(5, 2, 8));
-            load(a, 6, VB).emit(sd(6, 2, 8));
-        }
+        map(VC, 3);
+        run(load(userData(0), 5, VA).emit(sd(5, 2, 8)));
+        run(load(new Asm(), 6, VB).emit(sd(6, 2, 8)));
         long walks = hart.mmu.walks;
-        run(a);
-        assertEquals(4, hart.mmu.walks - walks);
-        assertEquals(rounds - 1, hart.mmu.secondWayHits[Hart.ACCESS_READ], "VA's loads after its first, from the second way; VB's inline");
-        assertEquals(rounds - 1, hart.mmu.secondWayHits[Hart.ACCESS_WRITE]);
-        assertEquals(value(1), mem.read64(phys(1) + 8), "the stores served from the second way reached VA's page");
-        assertTrue(readInSecondWay(VA) && readInFirstWay(VB));
-        // VA alone: its (n - rounds)-th next hit swaps it in.
-        Asm b = new Asm();
-        for (int k = 0; k < n; k++) load(b, 7, VA).emit(sd(7, 2, 16));
-        run(b);
-        assertTrue(readInFirstWay(VA), "swapped in at the N-th hit in a row");
-        assertEquals(n, hart.mmu.secondWayHits[Hart.ACCESS_READ]);
-        assertEquals(n, hart.mmu.secondWayHits[Hart.ACCESS_WRITE]);
-        assertEquals(4, hart.mmu.walks - walks);
-        assertEquals(value(1), mem.read64(phys(1) + 16));
+        for (int k = 0; k < 5; k++) {
+            assertEquals(value(1), hart.mmu.load64(VA));
+            hart.mmu.store64(VA + 16, 0x99 + k);
+            assertEquals(value(2), hart.mmu.load64(VB));
+        }
+        assertEquals(0, hart.mmu.walks - walks, "no walk");
+        assertEquals(5, hart.mmu.secondWayHits[Hart.ACCESS_READ]);
+        assertEquals(5, hart.mmu.secondWayHits[Hart.ACCESS_WRITE]);
+        assertEquals(0x99 + 4, mem.read64(phys(1) + 16));
+        assertTrue(readInSecondWay(VA) && readInFirstWay(VB), "no swap");
+        assertSame(mem.peekPage(mem.pageIndexOf(phys(1))), hart.mmu.r2Page[slot(VA)], "the second way holds VA's page");
+        // VC's fill takes the least recently filled way (VA's), VB moves to the second way.
+        assertEquals(value(3), hart.mmu.load64(VC));
+        assertFalse(readInFirstWay(VA) || readInSecondWay(VA), "VA evicted");
+        assertTrue(readInSecondWay(VB) && readInFirstWay(VC));
     }
 
     /** Two code pages sharing a slot, S-mode fetches jumping between them: two fetch walks, then none. */
@@ -219,7 +221,7 @@ class SecondWayTlbTest {
     void twoCodePagesSharingASlotAlternateWithoutWalks() {
         for (boolean on : new boolean[]{true, false}) {
             setUp();
-            hart.mmu.setVictim(on);
+            hart.mmu.setTwoWay(on);
             long xa = 0x7000, xb = 0x8000; // physical code pages at BASE + these
             map(mem, l0Tables, VA, BASE + xa, CODE_S);
             map(mem, l0Tables, VB, BASE + xb, CODE_S);
@@ -346,7 +348,7 @@ class SecondWayTlbTest {
                 case PMP_WRITE: b.li(1, (1L << 54) - 1).emit(csrrw(0, Pmp.PMPADDR0, 1)).li(1, 0x1f).emit(csrrw(0, Pmp.PMPCFG0, 1)); break;
                 default: break;
             }
-            // The slot now holds VA in the first way (the load above swapped it back): put VB there again.
+            // (VB in the first way: the load above was served from the second way in place; this keeps it so)
             Asm swap = load(new Asm(), 6, VB);
             run(swap);
             assertTrue(readInSecondWay(VA), d + ": VA in the second way again");
@@ -375,7 +377,6 @@ class SecondWayTlbTest {
         for (long seed = 1; seed <= 6; seed++) {
             Random rnd = new Random(seed * 977);
             Twin on = new Twin(true, seed % 2 == 0), off = new Twin(false, seed % 2 == 0);
-            on.hart.mmu.victimSwapAfter = seed <= 3 ? 1 : (int) seed - 2; // 1, 1, 1, 2, 3, 4
             long[] bases = {VA, VB, VC};
             int pages = 4, phys = 16;
             int[][] mapped = new int[3][pages];
@@ -424,9 +425,7 @@ class SecondWayTlbTest {
                     if (off.view != null) assertArrayEquals(off.view.page(idx), on.view.page(idx), where + " frozen " + k);
                 }
             }
-            long hits = on.hart.mmu.secondWayHits[0] + on.hart.mmu.secondWayHits[1];
-            assertTrue(hits > 100, "seed " + seed + ": the second way served " + hits + " misses");
-            assertTrue(on.hart.mmu.walks < off.hart.mmu.walks, "seed " + seed + ": walks " + on.hart.mmu.walks + " against " + off.hart.mmu.walks);
+            assertTrue(on.hart.mmu.walks < off.hart.mmu.walks * 3 / 4, "seed " + seed + ": walks " + on.hart.mmu.walks + " against " + off.hart.mmu.walks);
         }
     }
 
@@ -437,8 +436,8 @@ class SecondWayTlbTest {
         final Map<Long, Long> l0Tables = new HashMap<>();
         FrozenMemory view;
 
-        Twin(boolean victim, boolean exact) {
-            hart.mmu.setVictim(victim);
+        Twin(boolean twoWay, boolean exact) {
+            hart.mmu.setTwoWay(twoWay);
             hart.mmu.exactPageFlush = exact;
             for (int k = 0; k < 16; k++) mem.write64(phys(k), value(k));
         }
@@ -458,8 +457,9 @@ class SecondWayTlbTest {
 
     @Test
     void offByDefault() {
-        if (System.getProperty("vmckpt.mmu.victim") == null) {
-            assertFalse(new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0).mmu.victim, "-Dvmckpt.mmu.victim unset");
+        if (System.getProperty("vmckpt.mmu.twoWay") == null) {
+            assertFalse(new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0).mmu.twoWay, "-Dvmckpt.mmu.twoWay unset");
+            assertFalse(Translator.twoWay, "-Dvmckpt.mmu.twoWay unset");
         }
     }
 }
