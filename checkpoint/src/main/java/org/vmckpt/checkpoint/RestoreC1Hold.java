@@ -1,7 +1,5 @@
 package org.vmckpt.checkpoint;
 
-import org.vmckpt.machine.cpu.HotSpotCompiler;
-
 /**
  * Makes C1's tier 3 (C1 with full profiling) wait longer while an eager restore runs: HotSpot's tiered policy reads its
  * tier-3 call thresholds ({@code Tier3InvocationThreshold}, {@code Tier3MinInvocationThreshold},
@@ -34,16 +32,16 @@ public final class RestoreC1Hold {
     /** The largest factor taken. */
     static final int MAX_FACTOR = 1000;
 
-    /** Restores under way (and a command line's early start not yet taken over by its restore) that asked for the hold. */
-    private static int restores;
-    /** An early start ({@link #startEarly}) whose restore has not begun yet. */
+    /** The thresholds times the switch's factor while held (none while the switch is off). */
+    private static final HeldCompilerFlags HOLD = new HeldCompilerFlags("vmckpt-jit-c1hold", FLAGS) {
+        @Override
+        long heldValue(int i, long own) {
+            int f = factor();
+            return f == 0 ? -1 : Math.min(Integer.MAX_VALUE, own * f);
+        }
+    };
+    /** An early start ({@link #startEarly}) whose restore has not begun yet (guarded by HOLD's lock). */
     private static boolean earlyPending;
-    /** The flags' own values while held, else null. */
-    private static long[] saved;
-    /** How many times the hold was put in place (tests). */
-    private static int holds;
-    /** The WhiteBox API was set up by an earlier {@link #apply}: the next ones are a few flag calls. */
-    private static volatile boolean apiReady;
 
     private RestoreC1Hold() { }
 
@@ -65,95 +63,55 @@ public final class RestoreC1Hold {
      */
     public static void startEarly() {
         if (factor() == 0) return;
-        synchronized (RestoreC1Hold.class) {
+        synchronized (HOLD) {
             if (earlyPending) return;
             earlyPending = true;
-            restores++;
+            HOLD.want();
         }
-        applySoon();
+        HOLD.applySoon();
     }
 
     /** An eager restore starts. Returns whether the caller must call {@link #end}. */
     static boolean begin() {
         if (factor() == 0) {
-            synchronized (RestoreC1Hold.class) {
+            synchronized (HOLD) {
                 if (!earlyPending) return false;
                 earlyPending = false; // the early start's hold is this restore's, whatever the switch says now
             }
             return true;
         }
-        synchronized (RestoreC1Hold.class) {
+        synchronized (HOLD) {
             if (earlyPending) earlyPending = false;
-            else restores++;
+            else HOLD.want();
         }
-        applySoon();
+        HOLD.applySoon();
         return true;
-    }
-
-    private static void applySoon() {
-        if (apiReady) {
-            apply(); // a few flag calls
-        } else {
-            Thread t = new Thread(new Apply(), "vmckpt-jit-c1hold");
-            t.setDaemon(true);
-            t.start();
-        }
-    }
-
-    /** {@link #apply} as a class of its own: a method reference would be spun at run time (not in the class-data archive). */
-    private static final class Apply implements Runnable {
-        @Override
-        public void run() {
-            apply();
-        }
     }
 
     /** Puts the hold in place if a restore still wants it and it is not in place yet. */
     static void apply() {
-        if (!HotSpotCompiler.available()) return; // sets the API up, outside the lock
-        apiReady = true;
-        int f = factor();
-        synchronized (RestoreC1Hold.class) {
-            if (restores == 0 || saved != null || f == 0) return;
-            long[] own = new long[FLAGS.length];
-            for (int i = 0; i < FLAGS.length; i++) {
-                own[i] = HotSpotCompiler.intxFlag(FLAGS[i]);
-                if (own[i] < 0) return;
-            }
-            for (int i = 0; i < FLAGS.length; i++) {
-                long held = Math.min(Integer.MAX_VALUE, own[i] * f);
-                if (!HotSpotCompiler.setIntxFlag(FLAGS[i], held)) {
-                    for (int j = 0; j <= i; j++) HotSpotCompiler.setIntxFlag(FLAGS[j], own[j]);
-                    return;
-                }
-            }
-            saved = own;
-            holds++;
-        }
+        HOLD.apply();
     }
 
     /** A restore that {@link #begin began} the hold has loaded its pages (or failed): the last one puts the flags back. */
-    static synchronized void end() {
-        if (restores > 0) restores--;
-        if (restores == 0) earlyPending = false;
-        if (restores == 0 && saved != null) {
-            for (int i = 0; i < FLAGS.length; i++) HotSpotCompiler.setIntxFlag(FLAGS[i], saved[i]);
-            saved = null;
+    static void end() {
+        synchronized (HOLD) {
+            if (HOLD.release()) earlyPending = false;
         }
     }
 
     /** True while the hold is in place. */
-    static synchronized boolean held() {
-        return saved != null;
+    static boolean held() {
+        return HOLD.held();
     }
 
     /** How many times the hold was put in place in this JVM (tests). */
-    static synchronized int holds() {
-        return holds;
+    static int holds() {
+        return HOLD.holds();
     }
 
     /** The thresholds' values HotSpot had before the hold, or null when not held (tests). */
-    static synchronized long[] savedFlags() {
-        return saved == null ? null : saved.clone();
+    static long[] savedFlags() {
+        return HOLD.savedFlags();
     }
 }

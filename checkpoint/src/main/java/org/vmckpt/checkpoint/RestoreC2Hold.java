@@ -1,7 +1,5 @@
 package org.vmckpt.checkpoint;
 
-import org.vmckpt.machine.cpu.HotSpotCompiler;
-
 /**
  * Holds C2 off the whole JVM while an eager restore loads its pages: HotSpot's tiered policy reads its C2 thresholds
  * ({@code Tier4InvocationThreshold}, {@code Tier4MinInvocationThreshold}, {@code Tier4CompileThreshold},
@@ -29,14 +27,12 @@ final class RestoreC2Hold {
     /** Their value while held: no restore's counter reaches it, and it is within every one's range (0 to max_jint). */
     static final long HELD = 1_000_000_000L;
 
-    /** Eager restores under way that asked for the hold. */
-    private static int restores;
-    /** The flags' own values while held, else null. */
-    private static long[] saved;
-    /** How many times the hold was put in place (tests). */
-    private static int holds;
-    /** The WhiteBox API was set up by an earlier {@link #apply}: the next ones are a few flag calls. */
-    private static volatile boolean apiReady;
+    private static final HeldCompilerFlags HOLD = new HeldCompilerFlags("vmckpt-jit-hold", FLAGS) {
+        @Override
+        long heldValue(int i, long own) {
+            return HELD;
+        }
+    };
 
     private RestoreC2Hold() { }
 
@@ -52,65 +48,28 @@ final class RestoreC2Hold {
      */
     static boolean begin() {
         if (!enabled()) return false;
-        synchronized (RestoreC2Hold.class) {
-            restores++;
-        }
-        if (apiReady) {
-            apply(); // a few flag calls
-        } else {
-            Thread t = new Thread(new Apply(), "vmckpt-jit-hold");
-            t.setDaemon(true);
-            t.start();
-        }
+        HOLD.want();
+        HOLD.applySoon();
         return true;
-    }
-
-    /** {@link #apply} as a class of its own: a method reference would be spun at run time (not in the class-data archive). */
-    private static final class Apply implements Runnable {
-        @Override
-        public void run() {
-            apply();
-        }
     }
 
     /** Puts the hold in place if a restore still wants it and it is not in place yet. */
     static void apply() {
-        if (!HotSpotCompiler.available()) return; // sets the API up, outside the lock
-        apiReady = true;
-        synchronized (RestoreC2Hold.class) {
-            if (restores == 0 || saved != null) return;
-            long[] own = new long[FLAGS.length];
-            for (int i = 0; i < FLAGS.length; i++) {
-                own[i] = HotSpotCompiler.intxFlag(FLAGS[i]);
-                if (own[i] < 0) return;
-            }
-            for (int i = 0; i < FLAGS.length; i++) {
-                if (!HotSpotCompiler.setIntxFlag(FLAGS[i], HELD)) {
-                    for (int j = 0; j <= i; j++) HotSpotCompiler.setIntxFlag(FLAGS[j], own[j]);
-                    return;
-                }
-            }
-            saved = own;
-            holds++;
-        }
+        HOLD.apply();
     }
 
     /** An eager restore that {@link #begin began} the hold has loaded its pages (or failed): the last one puts the flags back. */
-    static synchronized void end() {
-        if (restores > 0) restores--;
-        if (restores == 0 && saved != null) {
-            for (int i = 0; i < FLAGS.length; i++) HotSpotCompiler.setIntxFlag(FLAGS[i], saved[i]);
-            saved = null;
-        }
+    static void end() {
+        HOLD.release();
     }
 
     /** True while the hold is in place (tests). */
-    static synchronized boolean held() {
-        return saved != null;
+    static boolean held() {
+        return HOLD.held();
     }
 
     /** How many times the hold was put in place in this JVM (tests). */
-    static synchronized int holds() {
-        return holds;
+    static int holds() {
+        return HOLD.holds();
     }
 }
