@@ -1,5 +1,6 @@
 package org.vmckpt.checkpoint;
 
+import org.vmckpt.machine.Isa;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.MachineConfig;
 import org.vmckpt.machine.device.virtio.VirtioBlk;
@@ -21,7 +22,8 @@ public final class MachineDescription {
     private MachineDescription() { }
 
     /** Keys that must be equal for a checkpoint to be restored onto a machine. */
-    static final List<String> IDENTITY_KEYS = List.of("arch", "harts", "memory", "disks", "balloon", "rng", "deterministic", "firmware", "net");
+    static final List<String> IDENTITY_KEYS = List.of("arch", "extensions", "cbozBlockSize", "harts", "memory", "disks", "balloon", "rng",
+            "deterministic", "firmware", "net");
 
     public static Map<String, String> describe(Machine m) throws IOException {
         MachineConfig c = m.config();
@@ -50,6 +52,8 @@ public final class MachineDescription {
 
     /** Rebuilds the configuration a checkpoint was taken with. */
     public static MachineConfig configOf(Map<String, String> map) throws RestoreException {
+        String isa = isaMismatch(map, MachineConfig.putIsa(new LinkedHashMap<>()));
+        if (isa != null) throw new RestoreException(isa);
         try {
             long memory = Long.parseLong(required(map, "memory"));
             int diskCount = Integer.parseInt(required(map, "disks"));
@@ -86,10 +90,31 @@ public final class MachineDescription {
         return v;
     }
 
+    /**
+     * The instruction set a checkpoint's guest saw (its multi-letter extensions, and Zicboz's block size) against this
+     * process's, as a sentence naming both and the switches that give the checkpoint's; null if they are the same. A
+     * checkpoint that records no extensions was taken with {@link Isa#BASE_MULTI_LETTER}.
+     */
+    public static String isaMismatch(Map<String, String> checkpoint, Map<String, String> machine) {
+        String a = checkpoint.getOrDefault("extensions", Isa.BASE_MULTI_LETTER), b = machine.get("extensions");
+        String ab = checkpoint.get("cbozBlockSize"), bb = machine.get("cbozBlockSize");
+        if (a.equals(b) && java.util.Objects.equals(ab, bb)) return null;
+        List<String> want = List.of(a.split("_"));
+        String zicboz = want.contains("zicboz") ? "-Dvmckpt.isa.zicboz=true" + (ab != null ? " -Dvmckpt.isa.cbozBlockSize=" + ab : "")
+                : "-Dvmckpt.isa.zicboz=false";
+        return "the checkpoint's guest was started with the ISA extensions " + a + (ab != null ? " (cbo.zero blocks of " + ab + " bytes)" : "")
+                + ", this process offers " + b + (bb != null ? " (cbo.zero blocks of " + bb + " bytes)" : "")
+                + ": its kernel patched its code for its own set, so restore it in a JVM started with the same switches ("
+                + zicboz + ", and the same -Dvmckpt.isa.* switch of any other extension)";
+    }
+
     /** Human-readable differences in the identity keys, empty if the two machines are compatible. */
     public static List<String> differences(Map<String, String> checkpoint, Map<String, String> machine) {
         List<String> diffs = new ArrayList<>();
+        String isa = isaMismatch(checkpoint, machine);
+        if (isa != null) diffs.add(isa);
         for (String k : IDENTITY_KEYS) {
+            if (k.equals("extensions") || k.equals("cbozBlockSize")) continue; // isaMismatch's
             String a = checkpoint.get(k), b = machine.get(k);
             if (a == null ? b != null : !a.equals(b)) diffs.add(k + ": checkpoint has " + a + ", this machine has " + b);
         }

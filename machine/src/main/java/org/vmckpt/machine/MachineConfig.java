@@ -74,12 +74,24 @@ public record MachineConfig(long memoryBytes, Path kernel, Path initrd, String c
     }
 
     /**
+     * The instruction set as the identity records it: {@code arch} (the single letters), {@code extensions} (the
+     * multi-letter ones the guest saw: its kernel patched its code for them), and Zicboz's {@code cbozBlockSize} when it
+     * has Zicboz. A checkpoint without {@code extensions} was taken with {@link Isa#BASE_MULTI_LETTER} and no Zicboz.
+     */
+    public static Map<String, String> putIsa(Map<String, String> m) {
+        m.put("arch", Isa.LETTERS);
+        m.put("extensions", Isa.MULTI_LETTER);
+        if (Isa.cbozRecord() != null) m.put("cbozBlockSize", Isa.cbozRecord());
+        return m;
+    }
+
+    /**
      * The parts a restore must match (not file paths of the kernel: the loaded kernel lives in RAM, so a
      * checkpoint does not need it).
      */
     public Map<String, String> identity() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("arch", Isa.LETTERS);
+        putIsa(m);
         m.put("harts", "1");
         m.put("memory", Long.toString(memoryBytes));
         m.put("disks", Integer.toString(disks.size()));

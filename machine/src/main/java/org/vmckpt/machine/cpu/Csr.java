@@ -19,6 +19,8 @@ public final class Csr {
     // mstatus bits
     public static final long SIE_BIT = 1L << 1, MIE_BIT = 1L << 3, SPIE = 1L << 5, UBE = 1L << 6, MPIE = 1L << 7;
     public static final long SPP = 1L << 8, MPP_SHIFT = 11, MPP = 3L << 11, FS_SHIFT = 13, FS = 3L << 13;
+    /** envcfg's FIOM bit, and CBZE: cbo.zero allowed in the modes below (Zicboz). */
+    public static final long ENVCFG_FIOM = 1, ENVCFG_CBZE = 1L << 7;
     public static final long MPRV = 1L << 17, SUM = 1L << 18, MXR = 1L << 19, TVM = 1L << 20, TW = 1L << 21, TSR = 1L << 22;
     public static final long UXL = 3L << 32, SXL = 3L << 34, SD = 1L << 63;
     public static final long VS = 3L << 9, XS = 3L << 15;

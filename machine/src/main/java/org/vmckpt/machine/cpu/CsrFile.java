@@ -92,6 +92,11 @@ final class CsrFile {
         return 0;
     }
 
+    /** The writable envcfg bits: FIOM, and CBZE with Zicboz. */
+    private long envcfgMask() {
+        return h.cbozBlock != 0 ? ENVCFG_FIOM | ENVCFG_CBZE : ENVCFG_FIOM;
+    }
+
     void write(int csr, long v, int insn) {
         switch (csr) {
             case FFLAGS: h.fflags = (int) v & 31; markFpDirty(); return;
@@ -101,7 +106,7 @@ final class CsrFile {
             case SIE: h.mie = (h.mie & ~h.mideleg) | (v & h.mideleg); return;
             case STVEC: h.stvec = v & ~2L; return;
             case SCOUNTEREN: h.scounteren = v & 0xffffffffL; return;
-            case SENVCFG: h.senvcfg = v & 1; return;
+            case SENVCFG: h.senvcfg = v & envcfgMask(); return;
             case SSCRATCH: h.sscratch = v; return;
             case SEPC: h.sepc = v & ~1L; return;
             case SCAUSE: h.scause = v; return;
@@ -130,7 +135,7 @@ final class CsrFile {
             case MIE: h.mie = v & ALL_INTERRUPTS; return;
             case MTVEC: h.mtvec = v & ~2L; return;
             case MCOUNTEREN: h.mcounteren = v & 0xffffffffL; return;
-            case MENVCFG: h.menvcfg = v & 1; return;
+            case MENVCFG: h.menvcfg = v & envcfgMask(); return;
             case MCOUNTINHIBIT: writeCountInhibit(v & 5); return;
             case MSCRATCH: h.mscratch = v; return;
             case MEPC: h.mepc = v & ~1L; return;

@@ -82,6 +82,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     long medeleg, mideleg, mie, mip, mtvec, mscratch, mepc, mcause, mtval, mcounteren, menvcfg, mcountinhibit;
     long stvec, sscratch, sepc, scause, stval, scounteren, senvcfg, satp;
     int frm, fflags;
+    /**
+     * The block {@code cbo.zero} zeroes (Zicboz, {@link org.vmckpt.machine.Isa#ZICBOZ}), or 0 when the hart has no
+     * Zicboz (the instruction is illegal and envcfg's CBZE bit reads as zero). Tests set it per hart.
+     */
+    int cbozBlock = org.vmckpt.machine.Isa.ZICBOZ ? org.vmckpt.machine.Isa.CBOZ_BLOCK_SIZE : 0;
     long reservation = -1;
     boolean waitingForInterrupt;
     /**
@@ -744,6 +749,8 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         // User mode reads time/cycle/instret directly (the vDSO's clock_gettime does). Linux sets scounteren only
         // through the SBI PMU driver, which our SBI does not offer, so the firmware leaves user access enabled.
         scounteren = 7;
+        // As OpenSBI does for a hart with Zicboz: the supervisor may zero cache blocks (it sets senvcfg for its users).
+        if (cbozBlock != 0) menvcfg |= ENVCFG_CBZE;
         mstatus = (mstatus & ~MPP) | ((long) PRIV_S << MPP_SHIFT);
         x[10] = a0;
         x[11] = a1;

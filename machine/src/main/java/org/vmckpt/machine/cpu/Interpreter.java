@@ -346,8 +346,11 @@ final class Interpreter {
                             : op32(insn, funct3, a, b);
                     break;
                 }
-                case 0x0f: // FENCE, FENCE.I: nothing to do (no decoded-code cache; single memory order)
-                    if (funct3 > 1) h.illegal(insn);
+                case 0x0f: // FENCE, FENCE.I: nothing to do (no decoded-code cache; single memory order); CBO.ZERO
+                    if (funct3 > 1) {
+                        if ((insn & 0xfff07fff) == CBO_ZERO && cboZeroAllowed()) mmu.zeroBlock(x[rs1], h.cbozBlock);
+                        else h.illegal(insn);
+                    }
                     break;
                 case 0x2f:
                     amo(insn, rd, rs1, funct3);
@@ -390,6 +393,20 @@ final class Interpreter {
         x[0] = 0; // an instruction with rd = x0 may have written it; x0 reads as zero between instructions
         if ((h.events & EVENT_STOP) != 0) h.interruptCheckDue = true;
         return n;
+    }
+
+    /** {@code cbo.zero} with rs1 = 0: MISC-MEM, funct3 2, imm 4, rd 0 (the CMO extensions' encoding). */
+    static final int CBO_ZERO = 0x0040200f;
+
+    /**
+     * Zicboz is there and envcfg lets this mode zero blocks: M always; S and U when menvcfg.CBZE is set; U also needs
+     * senvcfg.CBZE. Else cbo.zero is an illegal instruction.
+     */
+    private boolean cboZeroAllowed() {
+        if (h.cbozBlock == 0) return false;
+        if (h.priv == PRIV_M) return true;
+        if ((h.menvcfg & ENVCFG_CBZE) == 0) return false;
+        return h.priv == PRIV_S || (h.senvcfg & ENVCFG_CBZE) != 0;
     }
 
     /** A load the TLB's fast path above did not take (a miss, the page's last bytes, an illegal width). */

@@ -464,6 +464,42 @@ final class Mmu {
         h.fault(CAUSE_STORE_ACCESS, va);
     }
 
+    /**
+     * {@code cbo.zero} (Zicboz): zeroes the naturally aligned block of {@code block} bytes (a power of two up to 4096)
+     * that holds {@code va}, as one store: translated for writing (a store page fault or access fault names the block's
+     * first byte, as QEMU, Spike and the Sail model do), PMP checked over the whole block, and the page reached through
+     * the write TLB, so that the first write of a page in an epoch goes through {@link GuestMemory#pageForWrite} (dirty
+     * log, copy-on-write of a frozen page, translations of the page dropped). A block in a device's range is a store
+     * access fault: no device here is cacheable memory. Allocates nothing.
+     */
+    void zeroBlock(long va, int block) {
+        long base = va & -(long) block;
+        int i = (int) (base >>> 12) & TLB_MASK;
+        long tag = (base >>> 12) | dataCtx;
+        byte[] page;
+        if (wTag[i] == tag) {
+            page = wPage[i];
+        } else if (w2Tag[i] == tag) { // (all -1 without the two-way TLB)
+            secondWayHits[ACCESS_WRITE]++;
+            if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
+            page = w2Page[i];
+        } else {
+            long pa = translate(base, ACCESS_WRITE);
+            if (h.trap) return;
+            if (lastLeafLevel == PMP_PARTIAL_PAGE && h.pmp.check(pa, block, effectiveDataPriv(), ACCESS_WRITE) == Pmp.DENY) {
+                accessFault(ACCESS_WRITE, base);
+                return;
+            }
+            page = installWritable(base, pa);
+            if (page == null) {
+                h.fault(CAUSE_STORE_ACCESS, base);
+                return;
+            }
+        }
+        int off = (int) base & 0xfff;
+        Arrays.fill(page, off, off + block, (byte) 0);
+    }
+
     /** Translates for writing and returns the RAM page (installing a write TLB entry), or null for MMIO. */
     byte[] writablePage(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;

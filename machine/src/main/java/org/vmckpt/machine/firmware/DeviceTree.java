@@ -72,6 +72,7 @@ public final class DeviceTree {
             w.propertyString("riscv,isa", Isa.NAME);
             w.propertyString("riscv,isa-base", Isa.BASE);
             w.propertyString("riscv,isa-extensions", Isa.EXTENSIONS.toArray(new String[0]));
+            if (Isa.ZICBOZ) w.propertyU32("riscv,cboz-block-size", Isa.CBOZ_BLOCK_SIZE); // what cbo.zero zeroes
             w.propertyString("mmu-type", "riscv,sv39");
             w.beginNode("interrupt-controller");
             w.propertyU32("#interrupt-cells", 1);

@@ -296,6 +296,30 @@ class TranslatorDifferentialTest {
         }
     }
 
+    /** {@code cbo.zero (rs1)}. */
+    static int cboZero(int rs1) {
+        return 0x0040200f | rs1 << 15;
+    }
+
+    /**
+     * Zicboz ({@link #cbozBlock}): cbo.zero of a block around the data page's end, through DBASE, or through BAD (a
+     * fault); now and then envcfg's CBZE bit set or cleared (illegal below the CSR's mode: a trap; cleared, a lower
+     * mode's cbo.zero is illegal).
+     */
+    Item cbozItem() {
+        Item it = new Item();
+        cbozItemsMade++;
+        int k = rnd.nextInt(12);
+        if (k == 0) return it.i32(cboZero(BAD));
+        if (k == 1) return it.i32(cboZero(DBASE));
+        if (k == 2) {
+            int csr = rnd.nextBoolean() ? MENVCFG : SENVCFG;
+            return it.i32(addi(T2, 0, 0x80)).i32(i(csr, T2, rnd.nextInt(4) == 0 ? 3 : 2, 0, 0x73)); // csrrc / csrrs
+        }
+        address(it, new int[]{0x3f, 0x7f, 0x7ff, 0xfff}[rnd.nextInt(4)]);
+        return it.i32(cboZero(T));
+    }
+
     /**
      * Encodings at the edges of the decoders: random bits under the ALU major opcodes (legal or not), reserved
      * funct3 of loads, stores, branches and fences, fence with random fields, jalr with funct3 != 0. The translator
@@ -357,6 +381,10 @@ class TranslatorDifferentialTest {
         for (int k = 0; k < n; k++) {
             if (wordChains && rnd.nextInt(3) == 0) {
                 items.add(wordItem());
+                continue;
+            }
+            if (cbozBlock > 0 && rnd.nextInt(10) == 0) { // (draws nothing when off: the other tests' programs stay as they were)
+                items.add(cbozItem());
                 continue;
             }
             int p = rnd.nextInt(100);
@@ -692,6 +720,10 @@ class TranslatorDifferentialTest {
             if (wordLocals) h.codeCache.wordLocals = true; // (wordLocalsInEveryMode)
         }
         if (asidBits >= 0) h.mmu.setAsidBits(asidBits); // (asidSwitchesAndFencesInEveryMode)
+        if (cbozBlock > 0) { // (cboZeroInEveryMode): Zicboz, allowed in every mode at the start
+            h.cbozBlock = cbozBlock;
+            h.menvcfg = h.senvcfg = ENVCFG_CBZE;
+        }
         h.pc = BASE;
         return h;
     }
@@ -875,6 +907,33 @@ class TranslatorDifferentialTest {
         } finally {
             asidItems = false;
             asidBits = -1;
+        }
+    }
+
+    /** Both harts' Zicboz block ({@link Hart#cbozBlock}) and cbo.zero items in the programs; 0: off. */
+    static int cbozBlock;
+    /** cbo.zero items put into programs. */
+    static int cbozItemsMade;
+
+    /**
+     * Zicboz's cbo.zero (off by default, {@code -Dvmckpt.isa.zicboz}, round 73) in every mode and both tiers, with
+     * blocks of 64 bytes and of a whole page: zeroed blocks, faults, envcfg's gating, against the interpreter.
+     */
+    @Test
+    void cboZeroInEveryMode() {
+        try {
+            for (int block : new int[]{64, 4096}) {
+                cbozBlock = block;
+                runSeeds(Hart.PRIV_M, 131, 132);
+                runSeeds(Hart.PRIV_S, 133, 134);
+                runSeeds(Hart.PRIV_U, 135, 136);
+                runSeeds(MPRV, 137);
+                runSeedsPromoting(Hart.PRIV_S, 2_000, 138);
+                runSeedsPromoting(Hart.PRIV_U, 2_000, 139);
+            }
+            assertTrue(cbozItemsMade > 0, "no cbo.zero in the programs: the test proved nothing");
+        } finally {
+            cbozBlock = 0;
         }
     }
 
