@@ -87,6 +87,8 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
      * Zicboz (the instruction is illegal and envcfg's CBZE bit reads as zero). Tests set it per hart.
      */
     int cbozBlock = org.vmckpt.machine.Isa.ZICBOZ ? org.vmckpt.machine.Isa.CBOZ_BLOCK_SIZE : 0;
+    /** cbo.zero instructions retired or trapped (host-side statistics; not part of the hart's state). */
+    public long cboZeros;
     long reservation = -1;
     boolean waitingForInterrupt;
     /**

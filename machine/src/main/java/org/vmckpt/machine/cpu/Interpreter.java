@@ -348,8 +348,12 @@ final class Interpreter {
                 }
                 case 0x0f: // FENCE, FENCE.I: nothing to do (no decoded-code cache; single memory order); CBO.ZERO
                     if (funct3 > 1) {
-                        if ((insn & 0xfff07fff) == CBO_ZERO && cboZeroAllowed()) mmu.zeroBlock(x[rs1], h.cbozBlock);
-                        else h.illegal(insn);
+                        if ((insn & 0xfff07fff) == CBO_ZERO && cboZeroAllowed()) {
+                            h.cboZeros++;
+                            mmu.zeroBlock(x[rs1], h.cbozBlock);
+                        } else {
+                            h.illegal(insn);
+                        }
                     }
                     break;
                 case 0x2f:
