@@ -53,8 +53,31 @@ public final class ConsoleOutput implements IntConsumer, AutoCloseable {
         return markerSeenNanos;
     }
 
+    /**
+     * A diagnostic ({@code -Dvmckpt.stats.markPrefix=TEXT}, off): each console line that starts with TEXT is handed to
+     * the watcher when its newline is printed (on the guest's thread), e.g. to note the instruction count there.
+     */
+    static final String MARK_PREFIX = System.getProperty("vmckpt.stats.markPrefix");
+    private java.util.function.Consumer<String> lineWatch;
+    private StringBuilder line;
+
+    /** Calls {@code w} with each console line that starts with {@link #MARK_PREFIX} (nothing when it is not set). */
+    public synchronized void watchMarkLines(java.util.function.Consumer<String> w) {
+        if (MARK_PREFIX == null) return;
+        lineWatch = w;
+        line = new StringBuilder();
+    }
+
     @Override
     public synchronized void accept(int b) {
+        if (lineWatch != null) {
+            if (b == '\n') {
+                if (line.indexOf(MARK_PREFIX) == 0) lineWatch.accept(line.toString().trim());
+                line.setLength(0);
+            } else if (line.length() < 200) {
+                line.append((char) b);
+            }
+        }
         try {
             out.write(b);
             if (b == '\n') out.flush();

@@ -93,6 +93,9 @@ final class VmSession {
         // root); a --realtime VM is real-time already.
         if (!a.has("realtime")) engine.setCapturePriority(CaptureRealtime.ifEnabled());
         if (a.has("exit-on")) console.onMarker(() -> machine.requestExit(0));
+        // (-Dvmckpt.stats.markPrefix: the guest's instruction count at its marker lines, a diagnostic for per-phase counts)
+        console.watchMarkLines(l -> System.err.printf("vmckpt: mark %s at %d instructions, %d cbo.zero%n", l,
+                machine.hart(0).instret, machine.hart(0).cboZeros));
         if (a.has("paused")) machine.requestPause(); // the run loop starts paused; QMP cont (vmckpt resume) starts it
         long maxInstructions = a.has("max-instructions") ? parseCount(a.get("max-instructions"), "max-instructions") : -1;
         if (a.has("keep-checkpoints")) {

@@ -13,6 +13,18 @@ class IsaTest {
     }
 
     @Test
+    void zicbozIsAMultiLetterExtensionOffByDefault() {
+        assertFalse(Isa.ZICBOZ, "off by default (-Dvmckpt.isa.zicboz)");
+        assertEquals("zicntr_zicsr_zifencei", Isa.MULTI_LETTER);
+        assertEquals(Isa.BASE_MULTI_LETTER, Isa.MULTI_LETTER, "a checkpoint that records no extensions had these");
+        assertEquals(java.util.List.of("i", "m", "a", "f", "d", "c", "zicboz", "zicntr", "zicsr", "zifencei"), Isa.extensions(true));
+        assertNull(Isa.cbozRecord());
+        assertThrows(IllegalArgumentException.class, () -> Isa.blockSize(96));
+        assertThrows(IllegalArgumentException.class, () -> Isa.blockSize(8192));
+        assertEquals(4096, Isa.blockSize(4096));
+    }
+
+    @Test
     void misaHasExactlyTheSingleLetterExtensions() {
         for (char c = 'a'; c <= 'z'; c++) {
             boolean inMisa = (Hart.MISA_VALUE & (1L << (c - 'a'))) != 0;
