@@ -21,9 +21,12 @@ public final class Isa {
     public static final boolean ZICBOZ = Boolean.getBoolean("vmckpt.isa.zicboz");
     /**
      * The cache-block size {@code cbo.zero} zeroes ({@code riscv,cboz-block-size}): a power of two from 64 to 4096
-     * ({@code -Dvmckpt.isa.cbozBlockSize=N}, default 64, QEMU's). Linux patches clear_page for any size up to its page.
+     * ({@code -Dvmckpt.isa.cbozBlockSize=N}, default 4096). Linux patches clear_page for any size up to its page: with
+     * 4096 a page is one cbo.zero (5 guest instructions of clear_page, one exit of translated code to the interpreter),
+     * with QEMU's 64 it is 64 of them (docs/BENCHMARKS.md, round 73). The CMO specification leaves the size to the
+     * implementation; vmckpt does not claim Zic64b (RVA23's "blocks are 64 bytes").
      */
-    public static final int CBOZ_BLOCK_SIZE = blockSize(Integer.getInteger("vmckpt.isa.cbozBlockSize", 64));
+    public static final int CBOZ_BLOCK_SIZE = blockSize(Integer.getInteger("vmckpt.isa.cbozBlockSize", 4096));
     /** Single-letter extensions (the base's "i" first), then multi-letter ones, in canonical order. */
     public static final List<String> EXTENSIONS = extensions(ZICBOZ);
     /** The multi-letter extensions of a checkpoint that does not record them (made before they were recorded). */

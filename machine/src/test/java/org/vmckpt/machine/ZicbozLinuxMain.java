@@ -33,8 +33,8 @@ public final class ZicbozLinuxMain {
             int at = console.await(LinuxBootTest.MARKER, 0, LinuxBootTest.BOOT_TIMEOUT_MS, () -> !run.isDone());
             at = LinuxBootTest.shell(machine, console, at, "grep -m1 '^isa' /proc/cpuinfo; echo isa-d''one", "isa-done");
             String text = console.text();
-            int isa = text.lastIndexOf("\nisa");
-            System.out.println("ISA " + (isa < 0 ? "(none)" : text.substring(isa + 1, text.indexOf('\n', isa + 1)).trim()));
+            String isa = text.lines().filter(l -> l.startsWith("isa") && l.contains(":")).reduce((a, b) -> b).orElse("(none)");
+            System.out.println("ISA " + isa.trim());
             // A shell that works: a pipeline that allocates and zeroes pages, its checksum printed.
             at = LinuxBootTest.shell(machine, console, at, "head -c 8388608 /dev/zero | md5sum", "96995b58d4cbf6aaa9041b4f00c7f6ae");
             System.out.println("CBO-ZEROS " + LinuxBootTest.onRunThread(machine, () -> machine.hart(0).cboZeros));
