@@ -96,15 +96,15 @@ public final class MachineDescription {
      * checkpoint that records no extensions was taken with {@link Isa#BASE_MULTI_LETTER}.
      */
     public static String isaMismatch(Map<String, String> checkpoint, Map<String, String> machine) {
-        String a = checkpoint.getOrDefault("extensions", Isa.BASE_MULTI_LETTER), b = machine.get("extensions");
+        String a = checkpoint.getOrDefault("extensions", Isa.BASE_MULTI_LETTER), b = machine.getOrDefault("extensions", Isa.BASE_MULTI_LETTER);
         String ab = checkpoint.get("cbozBlockSize"), bb = machine.get("cbozBlockSize");
         if (a.equals(b) && java.util.Objects.equals(ab, bb)) return null;
         List<String> want = List.of(a.split("_"));
         String zicboz = want.contains("zicboz") ? "-Dvmckpt.isa.zicboz=true" + (ab != null ? " -Dvmckpt.isa.cbozBlockSize=" + ab : "")
                 : "-Dvmckpt.isa.zicboz=false";
-        return "the checkpoint's guest was started with the ISA extensions " + a + (ab != null ? " (cbo.zero blocks of " + ab + " bytes)" : "")
+        return "the guest was started with the ISA extensions " + a + (ab != null ? " (cbo.zero blocks of " + ab + " bytes)" : "")
                 + ", this process offers " + b + (bb != null ? " (cbo.zero blocks of " + bb + " bytes)" : "")
-                + ": its kernel patched its code for its own set, so restore it in a JVM started with the same switches ("
+                + ": its kernel patched its code for the set it saw, so continue it in a JVM started with the same switches ("
                 + zicboz + ", and the same -Dvmckpt.isa.* switch of any other extension)";
     }
 
