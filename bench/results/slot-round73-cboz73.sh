@@ -4,4 +4,4 @@
 cd /work/wt-cboz73
 sleep $(( $(date -u -d "today 12:05:00" +%s) - $(date -u +%s) ))
 A="main=/tmp/mainroot73/vmckpt" B="mine=/work/wt-cboz73/vmckpt,-Dvmckpt.isa.zicboz=true" \
-OUT=/work/wt-cboz73/bench/results/r73cboz END=12:13:00 /work/wt-cboz73/bench/cpu/ab-slot.sh
+OUT=/work/wt-cboz73/bench/results/slot-round73-cboz73-json END=12:13:00 /work/wt-cboz73/bench/cpu/ab-slot.sh
