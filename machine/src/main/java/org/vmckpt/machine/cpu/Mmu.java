@@ -366,11 +366,10 @@ final class Mmu {
             return v;
         }
         int i2 = (int) (va >>> 12) & TLB_MASK;
-        if (r2Tag[i2] == ((va >>> 12) | dataCtx)) { // (the two-way TLB: served in place; all -1 without it)
-            secondWayHits[ACCESS_READ]++;
-            if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_READ]++;
+        if (r2Tag[i2] == ((va >>> 12) | dataCtx)) { // (the two-way TLB: the ways swap; all -1 without it)
+            swapRead(i2);
             servedSecondWay = true;
-            return readArray(r2Page[i2], off, size);
+            return readArray(rPage[i2], off, size);
         }
         long pa = translate(va, ACCESS_READ);
         if (h.trap) return 0;
@@ -431,10 +430,9 @@ final class Mmu {
         // once, for RAM or device.
         {
             int i = (int) (va >>> 12) & TLB_MASK;
-            if (w2Tag[i] == ((va >>> 12) | dataCtx)) { // (all -1 without the two-way TLB)
-                byte[] page = w2Page[i];
-                secondWayHits[ACCESS_WRITE]++;
-                if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
+            if (w2Tag[i] == ((va >>> 12) | dataCtx)) { // (all -1 without the two-way TLB; the ways swap)
+                swapWrite(i);
+                byte[] page = wPage[i];
                 servedSecondWay = true;
                 switch (size) {
                     case 1: page[off] = (byte) v; break;
@@ -472,10 +470,9 @@ final class Mmu {
     byte[] writablePage(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (wTag[i] == ((va >>> 12) | dataCtx)) return wPage[i];
-        if (w2Tag[i] == ((va >>> 12) | dataCtx)) { // (all -1 without the two-way TLB)
-            secondWayHits[ACCESS_WRITE]++;
-            if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
-            return w2Page[i];
+        if (w2Tag[i] == ((va >>> 12) | dataCtx)) { // (all -1 without the two-way TLB; the ways swap)
+            swapWrite(i);
+            return wPage[i];
         }
         long pa = translate(va, ACCESS_WRITE);
         if (h.trap) return null;
@@ -575,7 +572,13 @@ final class Mmu {
     boolean promoteRead(long va, int size) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (r2Tag[i] != (((va + size - 1) >>> 12) | dataCtx)) return false;
-        if (Hart.CHECK_OWNER) h.checkOwner("promoteRead");
+        swapRead(i);
+        return true;
+    }
+
+    /** Slot {@code i}'s two read ways change places (a second-way hit: the first way holds the page used last). */
+    private void swapRead(int i) {
+        if (Hart.CHECK_OWNER) h.checkOwner("swapRead");
         long t = rTag[i];
         byte[] p = rPage[i];
         int f = rPhys[i];
@@ -588,14 +591,19 @@ final class Mmu {
         r2Phys[i] = f;
         secondWayHits[ACCESS_READ]++;
         if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_READ]++;
-        return true;
     }
 
     /** As {@link #promoteRead}, for the write TLB. */
     boolean promoteWrite(long va, int size) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (w2Tag[i] != (((va + size - 1) >>> 12) | dataCtx)) return false;
-        if (Hart.CHECK_OWNER) h.checkOwner("promoteWrite");
+        swapWrite(i);
+        return true;
+    }
+
+    /** As {@link #swapRead}, for the write TLB (both entries are of the current epoch: they only change places). */
+    private void swapWrite(int i) {
+        if (Hart.CHECK_OWNER) h.checkOwner("swapWrite");
         long t = wTag[i];
         byte[] p = wPage[i];
         int f = wPhys[i];
@@ -608,7 +616,6 @@ final class Mmu {
         w2Phys[i] = f;
         secondWayHits[ACCESS_WRITE]++;
         if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
-        return true;
     }
 
     /** Before a fill of slot {@code i}'s first read way with {@code tag}: its entry (if any, and another) moves to the second way. */

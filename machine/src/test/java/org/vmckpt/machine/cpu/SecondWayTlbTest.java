@@ -133,6 +133,10 @@ class SecondWayTlbTest {
         return hart.mmu.w2Tag[slot(va)] == ((va >>> 12) | hart.mmu.dataCtx);
     }
 
+    boolean writeInFirstWay(long va) {
+        return hart.mmu.wTag[slot(va)] == ((va >>> 12) | hart.mmu.dataCtx);
+    }
+
     boolean readInFirstWay(long va) {
         return hart.mmu.rTag[slot(va)] == ((va >>> 12) | hart.mmu.dataCtx);
     }
@@ -189,10 +193,12 @@ class SecondWayTlbTest {
 
     /**
      * The slow paths (Mmu.load64/store64, as the units' calls and the interpreter's misses reach them) serve a page the
-     * second way holds in place, without a walk and without a swap; a fill takes the least recently filled way.
+     * second way holds without a walk, and the ways swap (round 73: the first way holds the page used last, so a hot
+     * page never stays behind a cold one in the second way, each access a slow path); a fill takes the least recently
+     * used way.
      */
     @Test
-    void theSlowPathsServeTheSecondWayInPlace() {
+    void theSlowPathsServeTheSecondWayAndSwap() {
         map(VA, 1);
         map(VB, 2);
         map(VC, 3);
@@ -205,12 +211,13 @@ class SecondWayTlbTest {
             assertEquals(value(2), hart.mmu.load64(VB));
         }
         assertEquals(0, hart.mmu.walks - walks, "no walk");
-        assertEquals(5, hart.mmu.secondWayHits[Hart.ACCESS_READ]);
-        assertEquals(5, hart.mmu.secondWayHits[Hart.ACCESS_WRITE]);
+        assertEquals(10, hart.mmu.secondWayHits[Hart.ACCESS_READ], "VA and VB in turn: each load swapped the read ways");
+        assertEquals(1, hart.mmu.secondWayHits[Hart.ACCESS_WRITE], "VA's write entry swapped in once, then hit");
+        assertTrue(writeInFirstWay(VA) && writeInSecondWay(VB));
         assertEquals(0x99 + 4, mem.read64(phys(1) + 16));
-        assertTrue(readInSecondWay(VA) && readInFirstWay(VB), "no swap");
+        assertTrue(readInSecondWay(VA) && readInFirstWay(VB), "VB, read last, in the first way");
         assertSame(mem.peekPage(mem.pageIndexOf(phys(1))), hart.mmu.r2Page[slot(VA)], "the second way holds VA's page");
-        // VC's fill takes the least recently filled way (VA's), VB moves to the second way.
+        // VC's fill takes the least recently used way (VA's), VB moves to the second way.
         assertEquals(value(3), hart.mmu.load64(VC));
         assertFalse(readInFirstWay(VA) || readInSecondWay(VA), "VA evicted");
         assertTrue(readInSecondWay(VB) && readInFirstWay(VC));

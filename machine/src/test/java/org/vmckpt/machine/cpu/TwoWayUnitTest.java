@@ -13,8 +13,8 @@ import static org.vmckpt.machine.cpu.Asm.*;
  * that loads and stores two pages in turn whose addresses share a TLB slot runs to its end inside the unit, with no walk
  * and the same registers and memory as the interpreter would leave, in three kinds of unit: a C1 unit that leaves before
  * a miss ({@code c1MissLeaves}: its miss stub asks {@code Mmu.promoteRead}/{@code promoteWrite} to swap the ways and
- * checks again, {@link Translator#twoWayC1}; each access swaps: 4 a round), a hot-tier unit (its slow-path call,
- * {@code Mmu.load64}/{@code store64}, serves the second way in place: the 2 accesses a round to A's page), and a hot unit
+ * checks again, {@link Translator#twoWayC1}), a hot-tier unit (its slow-path call, {@code Mmu.load64}/{@code store64},
+ * serves the second way and swaps the ways), each access a swap (4 a round: the pages take turns), and a hot unit
  * that leaves after a slow path ({@link Translator#missLeaves}: it stays when the slow path served the second way).
  * Without the C1 stub's swap the C1 unit leaves; without the slow paths' second-way check the hot units walk; without
  * {@code missLeaves}' check the last unit leaves: the test fails.
@@ -85,7 +85,7 @@ class TwoWayUnitTest {
         Translator.twoWay = true;
         Translator.twoWayC1 = true;
         String[] tiers = {"C1 unit", "hot unit", "hot unit that leaves after a miss"};
-        long[] served = {4L * ROUNDS, 2L * ROUNDS, 2L * ROUNDS};
+        long[] served = {4L * ROUNDS, 4L * ROUNDS, 4L * ROUNDS};
         for (int t = 0; t < tiers.length; t++) {
             String tier = tiers[t];
             boolean hot = t > 0;
@@ -106,7 +106,7 @@ class TwoWayUnitTest {
             assertEquals(3L * ROUNDS, h.bus().ram().read64(B + 8));
             assertEquals(walks, h.mmu.walks, tier + ": no walk");
             assertEquals(served[t], h.mmu.secondWayHits[Hart.ACCESS_READ] + h.mmu.secondWayHits[Hart.ACCESS_WRITE] - hits,
-                    tier + ": accesses the second way served (C1: swaps; hot: the slow path in place)");
+                    tier + ": accesses the second way served (C1: the stub's swap; hot: the slow path's)");
         }
     }
 }
