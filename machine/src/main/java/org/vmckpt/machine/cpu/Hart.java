@@ -302,12 +302,13 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
 
     /**
      * For --stats: the page walks the MMU made (paged, not M-mode) and, with the two-way TLB ({@code
-     * -Dvmckpt.mmu.twoWay}, round 72), the first-way misses of each kind its slow paths served from the second way
-     * (translated code's, the fast loop's and the interpreter's inline second-way hits are not counted).
+     * -Dvmckpt.mmu.twoWay}, round 72), the first-way misses of each kind the second way served with a swap of the ways
+     * (the slow paths', and since round 73 the C1 units' miss stubs'; the fast loop's and the interpreter's inline
+     * second-way hits, served in place, are not counted).
      */
     public String tlbSummary() {
         long[] s = mmu.secondWayHits;
-        return String.format("%,d page walks; two-way TLB (-Dvmckpt.mmu.twoWay) %s: %,d load, %,d store, %,d fetch misses served by the slow paths%n",
+        return String.format("%,d page walks; two-way TLB (-Dvmckpt.mmu.twoWay) %s: %,d load, %,d store, %,d fetch misses served by the second way (swaps)%n",
                 mmu.walks, mmu.twoWay ? "on" : "off", s[ACCESS_READ], s[ACCESS_WRITE], s[ACCESS_EXEC]);
     }
 

@@ -353,6 +353,7 @@ final class Mmu {
     // ================================================================== memory access: slow paths
 
     long loadSlow(long va, int size) {
+        servedSecondWay = false;
         int off = (int) va & 0xfff;
         if (off + size > 4096) {
             // Misaligned access crossing a page: byte by byte, each byte translated on its own.
@@ -365,10 +366,10 @@ final class Mmu {
             return v;
         }
         int i2 = (int) (va >>> 12) & TLB_MASK;
-        if (r2Tag[i2] == ((va >>> 12) | dataCtx)) { // (the two-way TLB: served in place; all -1 without it)
-            secondWayHits[ACCESS_READ]++;
-            if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_READ]++;
-            return readArray(r2Page[i2], off, size);
+        if (r2Tag[i2] == ((va >>> 12) | dataCtx)) { // (the two-way TLB: the ways swap; all -1 without it)
+            swapRead(i2);
+            servedSecondWay = true;
+            return readArray(rPage[i2], off, size);
         }
         long pa = translate(va, ACCESS_READ);
         if (h.trap) return 0;
@@ -411,6 +412,7 @@ final class Mmu {
     }
 
     void storeSlow(long va, long v, int size) {
+        servedSecondWay = false;
         int off = (int) va & 0xfff;
         if (off + size > 4096) {
             // Check both pages first so a fault on the second leaves memory untouched.
@@ -428,10 +430,10 @@ final class Mmu {
         // once, for RAM or device.
         {
             int i = (int) (va >>> 12) & TLB_MASK;
-            if (w2Tag[i] == ((va >>> 12) | dataCtx)) { // (all -1 without the two-way TLB)
-                byte[] page = w2Page[i];
-                secondWayHits[ACCESS_WRITE]++;
-                if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
+            if (w2Tag[i] == ((va >>> 12) | dataCtx)) { // (all -1 without the two-way TLB; the ways swap)
+                swapWrite(i);
+                byte[] page = wPage[i];
+                servedSecondWay = true;
                 switch (size) {
                     case 1: page[off] = (byte) v; break;
                     case 2: SHORT.set(page, off, (short) v); break;
@@ -504,10 +506,9 @@ final class Mmu {
     byte[] writablePage(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (wTag[i] == ((va >>> 12) | dataCtx)) return wPage[i];
-        if (w2Tag[i] == ((va >>> 12) | dataCtx)) { // (all -1 without the two-way TLB)
-            secondWayHits[ACCESS_WRITE]++;
-            if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
-            return w2Page[i];
+        if (w2Tag[i] == ((va >>> 12) | dataCtx)) { // (all -1 without the two-way TLB; the ways swap)
+            swapWrite(i);
+            return wPage[i];
         }
         long pa = translate(va, ACCESS_WRITE);
         if (h.trap) return null;
@@ -588,6 +589,69 @@ final class Mmu {
         secondWayHits[ACCESS_EXEC]++;
         if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_EXEC]++;
         return true;
+    }
+
+    /**
+     * The last {@link #loadSlow} or {@link #storeSlow} served its access from the second way (no walk): hot units that
+     * leave after a slow path ({@code Translator.missLeaves}) stay then. Set by every call of either.
+     */
+    boolean servedSecondWay;
+
+    /**
+     * With {@link #twoWay}, for the miss stubs of C1 units that leave before a miss ({@code Translator.twoWayC1}): if the
+     * second way of va's slot maps the page of the access's last byte ({@code va + size - 1}, so an access that crosses
+     * its page never matches, as the units' compare) under the data context, the ways swap (the first way then holds
+     * it, as after a fill) and true is returned: the unit makes its check again and hits, instead of leaving. Else
+     * false, nothing changed. The write TLB's entries only change ways, so each is still a page {@code pageForWrite}
+     * marked dirty in the current epoch. Counted as a second-way hit. Without the two-way TLB the second ways hold -1.
+     */
+    boolean promoteRead(long va, int size) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if (r2Tag[i] != (((va + size - 1) >>> 12) | dataCtx)) return false;
+        swapRead(i);
+        return true;
+    }
+
+    /** Slot {@code i}'s two read ways change places (a second-way hit: the first way holds the page used last). */
+    private void swapRead(int i) {
+        if (Hart.CHECK_OWNER) h.checkOwner("swapRead");
+        long t = rTag[i];
+        byte[] p = rPage[i];
+        int f = rPhys[i];
+        rTag[i] = r2Tag[i];
+        rPage[i] = r2Page[i];
+        rPhys[i] = r2Phys[i];
+        rFilled[i] = false;
+        r2Tag[i] = t;
+        r2Page[i] = p;
+        r2Phys[i] = f;
+        secondWayHits[ACCESS_READ]++;
+        if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_READ]++;
+    }
+
+    /** As {@link #promoteRead}, for the write TLB. */
+    boolean promoteWrite(long va, int size) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if (w2Tag[i] != (((va + size - 1) >>> 12) | dataCtx)) return false;
+        swapWrite(i);
+        return true;
+    }
+
+    /** As {@link #swapRead}, for the write TLB (both entries are of the current epoch: they only change places). */
+    private void swapWrite(int i) {
+        if (Hart.CHECK_OWNER) h.checkOwner("swapWrite");
+        long t = wTag[i];
+        byte[] p = wPage[i];
+        int f = wPhys[i];
+        wTag[i] = w2Tag[i];
+        wPage[i] = w2Page[i];
+        wPhys[i] = w2Phys[i];
+        wFilled[i] = false;
+        w2Tag[i] = t;
+        w2Page[i] = p;
+        w2Phys[i] = f;
+        secondWayHits[ACCESS_WRITE]++;
+        if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
     }
 
     /** Before a fill of slot {@code i}'s first read way with {@code tag}: its entry (if any, and another) moves to the second way. */

@@ -310,16 +310,27 @@ final class Translator {
     /** {@link #compactMissLeaves} for the unit being built: C1 units with {@link #compactEmit} only (or {@link #c1MissLeaves}). */
     private boolean compactLeaveNow;
     /**
-     * The two-way TLB's inline look-up ({@code -Dvmckpt.mmu.twoWay=true}, round 72, with {@code Mmu#twoWay}; off by
-     * default): a load or store whose page the first way misses compares the slot's second way right after (inline:
-     * {@link #emitSecondWay}) and on a hit makes the access
-     * there and goes on, before the slow path's call (hot tier, groups' slow paths) or the leave before the access (C1
-     * units with {@link #c1MissLeaves}). Out of line, in the access's stub: the hit path is unchanged. Not final: tests
-     * set it.
+     * The two-way TLB in translated code ({@code -Dvmckpt.mmu.twoWay=true}, with {@code Mmu#twoWay}; off by default;
+     * round 73's form, which replaced round 72's inline look-up): the units' code is main's, but for {@link #twoWayC1}'s
+     * ~11 bytes in the miss stubs of C1 units that leave before a miss. A first-way miss in a unit with the slow paths'
+     * calls (hot units, C1 rebuilds) goes to the slow path as without it, and the slow path serves the second way in
+     * place first thing (no walk); hot units that leave after a slow path ({@link #missLeaves}, {@link #hotMissLeaves})
+     * stay when it did ({@code Mmu.servedSecondWay}). Not final: tests set it.
      */
     static volatile boolean twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
     /** {@link #twoWay} for the unit being built. */
     private boolean twoWayNow;
+    /**
+     * With {@link #twoWay}: C1 units that leave before a miss ({@link #c1MissLeaves}) first ask the MMU to swap the
+     * slot's ways when the second holds the page ({@code Mmu.promoteRead}/{@code promoteWrite}, one call in the miss
+     * stub, ~11 bytes of bytecode an access) and then make the access's check again, instead of leaving
+     * ({@code -Dvmckpt.mmu.twoWayC1=false}: they leave, and the interpreter serves the second way). Not final: tests set it.
+     */
+    static volatile boolean twoWayC1 = !"false".equals(System.getProperty("vmckpt.mmu.twoWayC1"));
+    /** {@link #twoWay} and {@link #twoWayC1} for the unit being built. */
+    private boolean twoWayC1Now;
+    /** The label {@link #emitCompactCheck} places after va's store (a second-way swap's retry), or null. */
+    private Label retryNow;
     /**
      * {@link #compactEmit} and {@link #compactMissLeaves} in C1 units only ({@code -Dvmckpt.jit.c1MissLeaves}; round
      * 67; <b>on by default since round 68</b>, with {@link CodeCache#C1_MISS_REBUILD} at 128; {@code =false} turns it off): the hot tier's code stays as without them (its slow paths, its access groups). Why: C1's time
@@ -614,6 +625,8 @@ final class Translator {
         compactNow = compactEmit || c1MissLeaves && !hot && !c1Calls;
         compactLeaveNow = !hot && !c1Calls && (compactEmit && compactMissLeaves || c1MissLeaves);
         twoWayNow = twoWay;
+        twoWayC1Now = twoWay && twoWayC1;
+        retryNow = null;
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
@@ -2584,10 +2597,20 @@ final class Translator {
      * {@link #compactMissLeaves}: a label (a stub) that leaves before {@code in}, taking back its block's {@code remaining}
      * instructions, through the unit's {@link #compactMiss} tail.
      */
-    private Label missLeaveBefore(Insn in, int remaining, int censusPart) {
+    private Label missLeaveBefore(Insn in, int remaining, int censusPart, Label retry, boolean write, int size) {
         Label l = new Label();
         addStub(censusPart, () -> {
             target(l);
+            if (retry != null) {
+                // The two-way TLB (twoWayC1): the leave's decision after the second way's check. Mmu.promoteRead/Write
+                // swaps the slot's ways when the second holds the page of the access's last byte; then the access's
+                // own check again, which hits (~11 bytes of bytecode an access, one call, no inline look-up).
+                mv.visitVarInsn(ALOAD, L_MMU);
+                mv.visitVarInsn(LLOAD, L_VA);
+                pushInt(size);
+                mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "promoteWrite" : "promoteRead", "(JI)Z", false);
+                mv.visitJumpInsn(IFNE, retry);
+            }
             countProfile(TranslationProfile.TLB_MISS);
             pushInt(in.off | remaining << 13);
             mv.visitVarInsn(ISTORE, L_OFF);
@@ -3111,6 +3134,10 @@ final class Translator {
             mv.visitInsn(LADD);
         }
         mv.visitVarInsn(LSTORE, L_VA);
+        if (retryNow != null) {
+            target(retryNow); // (twoWayC1: the miss stub comes back here after a swap of the ways)
+            retryNow = null;
+        }
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
@@ -3334,22 +3361,11 @@ final class Translator {
         } else if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immI(in.bits), size, false, slow);
         } else if (compactLeaveNow) {
-            Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_LOAD);
-            if (!twoWayNow) {
-                emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, leave);
-                emitLoadHit(size, f3, rd);
-                return;
-            }
-            Label miss = new Label(), hit = new Label();
-            emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, miss);
+            Label retry = twoWayC1Now ? new Label() : null;
+            Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_LOAD, retry, false, size);
+            retryNow = retry;
+            emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, leave);
             emitLoadHit(size, f3, rd);
-            addStub(TranslatorCensus.S_LOAD, () -> {
-                target(miss);
-                emitSecondWay(false, size, leave);
-                emitLoadHit(size, f3, rd);
-                mv.visitJumpInsn(GOTO, hit);
-            });
-            target(hit);
             return;
         } else if (compactNow) {
             emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, slow);
@@ -3386,16 +3402,6 @@ final class Translator {
             } else if (group >= 0) {
                 storeAccessAddress(rs1, Decode.immI(in.bits));
             }
-            if (twoWayNow) {
-                // (L_VA holds the address: the second way, and on a hit the access and on, as the hit path)
-                Label call = new Label();
-                emitSecondWay(false, size, call);
-                emitLoadAccess(size);
-                extendLoaded(f3);
-                mv.visitVarInsn(LSTORE, L_TMP);
-                mv.visitJumpInsn(GOTO, done);
-                target(call);
-            }
             countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
@@ -3415,6 +3421,7 @@ final class Translator {
                 return;
             }
             checkUnitExit(in, remaining);
+            if (missLeavesNow && twoWayNow) secondWayStays(done); // (the slow path served the second way: no leave)
             if (missLeavesNow) {
                 if (rd != 0) {
                     mv.visitVarInsn(LLOAD, L_TMP);
@@ -3433,67 +3440,14 @@ final class Translator {
     }
 
     /**
-     * {@link #twoWay}, at a first-way miss (L_VA holds the access's address): if the second way of its slot maps the
-     * page of the access's last byte under the data context (a valid tag holds its slot's index in its low bits, so an
-     * access that crosses its page never matches: {@link #compactEmit}'s compare), leaves Unsafe,
-     * that page array and the address of va's page offset in it on the stack (as {@link #pushPageAddress}); else jumps
-     * to {@code miss} with nothing on the stack.
+     * {@link #twoWay} in a slow path of a unit that leaves after its misses ({@link #missLeavesNow}): goes to {@code done}
+     * when the slow path served the access from the TLB's second way ({@code Mmu.servedSecondWay}), so that only a walk
+     * (or a device, or a fault) leaves.
      */
-    private void emitSecondWay(boolean write, int size, Label miss) {
-        // (inline, no call: a call in a C1 unit makes C1's linear scan spill what lives across it; L_IDX is scratch here)
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitInsn(L2I);
-        pushIndexMask(write ? L_WTAG : L_RTAG); // (the first way's mask: the same size; tlbMasks' own length in hot units)
-        mv.visitInsn(IAND);
-        mv.visitVarInsn(ISTORE, L_IDX);
+    private void secondWayStays(Label done) {
         mv.visitVarInsn(ALOAD, L_MMU);
-        mv.visitFieldInsn(GETFIELD, MMU, write ? "w2Tag" : "r2Tag", "[J");
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitInsn(LALOAD);
-        mv.visitVarInsn(LLOAD, L_VA);
-        if (size > 1) {
-            pushLong(size - 1);
-            mv.visitInsn(LADD);
-        }
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        pushDataContext();
-        mv.visitInsn(LOR);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFNE, miss);
-        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
-        mv.visitVarInsn(ALOAD, L_MMU);
-        mv.visitFieldInsn(GETFIELD, MMU, write ? "w2Page" : "r2Page", "[[B");
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitInsn(AALOAD);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitLdcInsn(0xfffL);
-        mv.visitInsn(LAND);
-        mv.visitLdcInsn(BYTE_BASE);
-        mv.visitInsn(LADD);
-    }
-
-    /** The Unsafe read of {@code size} bytes (Unsafe, the page and the address on the stack; the int or long left). */
-    private void emitLoadAccess(int size) {
-        switch (size) {
-            case 1: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getByte", "(Ljava/lang/Object;J)B", false); break;
-            case 2: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getShort", "(Ljava/lang/Object;J)S", false); break;
-            case 4: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getInt", "(Ljava/lang/Object;J)I", false); break;
-            default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getLong", "(Ljava/lang/Object;J)J", false);
-        }
-    }
-
-    /** The Unsafe write of rs2's low {@code size} bytes (Unsafe, the page and the address on the stack). */
-    private void emitStoreAccess(int rs2, int size) {
-        loadReg(rs2);
-        switch (size) {
-            case 1: mv.visitInsn(L2I); mv.visitInsn(I2B); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putByte", "(Ljava/lang/Object;JB)V", false); break;
-            case 2: mv.visitInsn(L2I); mv.visitInsn(I2S); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putShort", "(Ljava/lang/Object;JS)V", false); break;
-            case 4: mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putInt", "(Ljava/lang/Object;JI)V", false); break;
-            default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
-        }
+        mv.visitFieldInsn(GETFIELD, MMU, "servedSecondWay", "Z");
+        mv.visitJumpInsn(IFNE, done);
     }
 
     /** A load's access on the hit path (Unsafe, the page and the address on the stack): the value into rd (none: x0). */
@@ -3534,19 +3488,10 @@ final class Translator {
         } else if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immS(in.bits), size, true, slow);
         } else if (compactLeaveNow) {
-            Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_STORE);
-            if (!twoWayNow) {
-                emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, leave);
-            } else {
-                Label miss = new Label();
-                emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, miss);
-                addStub(TranslatorCensus.S_STORE, () -> {
-                    target(miss);
-                    emitSecondWay(true, size, leave);
-                    emitStoreAccess(rs2, size);
-                    mv.visitJumpInsn(GOTO, done);
-                });
-            }
+            Label retry = twoWayC1Now ? new Label() : null;
+            Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_STORE, retry, true, size);
+            retryNow = retry;
+            emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, leave);
         } else if (compactNow) {
             emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, slow);
         } else {
@@ -3560,10 +3505,7 @@ final class Translator {
             case 4: mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putInt", "(Ljava/lang/Object;JI)V", false); break;
             default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
         }
-        if (compactLeaveNow && group < 0 && pageOfReg[rs1] < 0) { // (a miss left before the access: nothing joins here but a second-way hit; a group's member jumps to its slow path)
-            if (twoWayNow) target(done);
-            return;
-        }
+        if (compactLeaveNow && group < 0 && pageOfReg[rs1] < 0) return; // (a miss left before the access; a group's member jumps to its slow path)
         addStub(TranslatorCensus.S_STORE, () -> {
             target(slow);
             if (group >= 0 && groupFallbackNow) {
@@ -3581,13 +3523,6 @@ final class Translator {
                 target(full); // (L_VA holds the access's address)
             } else if (group >= 0) {
                 storeAccessAddress(rs1, Decode.immS(in.bits));
-            }
-            if (twoWayNow) {
-                Label call = new Label();
-                emitSecondWay(true, size, call);
-                emitStoreAccess(rs2, size);
-                mv.visitJumpInsn(GOTO, done);
-                target(call);
             }
             countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
@@ -3608,6 +3543,7 @@ final class Translator {
                 return;
             }
             checkUnitExit(in, remaining);
+            if (missLeavesNow && twoWayNow) secondWayStays(done); // (the slow path served the second way: no leave)
             if (missLeavesNow) leaveAfter(in, remaining);
             else mv.visitJumpInsn(GOTO, done);
         });

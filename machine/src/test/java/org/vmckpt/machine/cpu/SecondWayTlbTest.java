@@ -133,6 +133,10 @@ class SecondWayTlbTest {
         return hart.mmu.w2Tag[slot(va)] == ((va >>> 12) | hart.mmu.dataCtx);
     }
 
+    boolean writeInFirstWay(long va) {
+        return hart.mmu.wTag[slot(va)] == ((va >>> 12) | hart.mmu.dataCtx);
+    }
+
     boolean readInFirstWay(long va) {
         return hart.mmu.rTag[slot(va)] == ((va >>> 12) | hart.mmu.dataCtx);
     }
@@ -189,10 +193,12 @@ class SecondWayTlbTest {
 
     /**
      * The slow paths (Mmu.load64/store64, as the units' calls and the interpreter's misses reach them) serve a page the
-     * second way holds in place, without a walk and without a swap; a fill takes the least recently filled way.
+     * second way holds without a walk, and the ways swap (round 73: the first way holds the page used last, so a hot
+     * page never stays behind a cold one in the second way, each access a slow path); a fill takes the least recently
+     * used way.
      */
     @Test
-    void theSlowPathsServeTheSecondWayInPlace() {
+    void theSlowPathsServeTheSecondWayAndSwap() {
         map(VA, 1);
         map(VB, 2);
         map(VC, 3);
@@ -205,12 +211,13 @@ class SecondWayTlbTest {
             assertEquals(value(2), hart.mmu.load64(VB));
         }
         assertEquals(0, hart.mmu.walks - walks, "no walk");
-        assertEquals(5, hart.mmu.secondWayHits[Hart.ACCESS_READ]);
-        assertEquals(5, hart.mmu.secondWayHits[Hart.ACCESS_WRITE]);
+        assertEquals(10, hart.mmu.secondWayHits[Hart.ACCESS_READ], "VA and VB in turn: each load swapped the read ways");
+        assertEquals(1, hart.mmu.secondWayHits[Hart.ACCESS_WRITE], "VA's write entry swapped in once, then hit");
+        assertTrue(writeInFirstWay(VA) && writeInSecondWay(VB));
         assertEquals(0x99 + 4, mem.read64(phys(1) + 16));
-        assertTrue(readInSecondWay(VA) && readInFirstWay(VB), "no swap");
+        assertTrue(readInSecondWay(VA) && readInFirstWay(VB), "VB, read last, in the first way");
         assertSame(mem.peekPage(mem.pageIndexOf(phys(1))), hart.mmu.r2Page[slot(VA)], "the second way holds VA's page");
-        // VC's fill takes the least recently filled way (VA's), VB moves to the second way.
+        // VC's fill takes the least recently used way (VA's), VB moves to the second way.
         assertEquals(value(3), hart.mmu.load64(VC));
         assertFalse(readInFirstWay(VA) || readInSecondWay(VA), "VA evicted");
         assertTrue(readInSecondWay(VB) && readInFirstWay(VC));
@@ -278,6 +285,48 @@ class SecondWayTlbTest {
                 view.release();
             }
         }
+    }
+
+    /**
+     * The C1 units' miss stubs' swap ({@code Mmu.promoteRead}/{@code promoteWrite}, {@link Translator#twoWayC1}): the
+     * ways of the slot change places when the second holds the page of the access's last byte (then the first way holds
+     * it, and the page that was there is in the second), nothing changes for an access that crosses its page or a page
+     * neither way holds; and a write entry swapped into the first way is still one of the current epoch: after a freeze
+     * neither way holds a write entry, and the next store to the page reaches {@code pageForWrite}.
+     */
+    @Test
+    void theUnitsSwapChangesPlacesAndKeepsTheWriteDiscipline() {
+        map(VA, 1);
+        map(VB, 2);
+        int p1 = mem.pageIndexOf(phys(1));
+        Asm a = userData(0);
+        load(a, 5, VA);
+        store(a, VA, 0x55);
+        load(a, 6, VB);
+        store(a, VB, 0x66);
+        run(a);
+        assertTrue(readInSecondWay(VA) && writeInSecondWay(VA) && readInFirstWay(VB));
+        Mmu m = hart.mmu;
+        long walks = m.walks;
+        assertFalse(m.promoteRead(VA + 0xffc, 8), "an access over the page's end is not swapped in");
+        assertFalse(m.promoteRead(VA + 2 * REACH, 8), "nor a page neither way holds");
+        assertTrue(readInSecondWay(VA) && readInFirstWay(VB), "nothing changed");
+        assertTrue(m.promoteRead(VA + 0xff8, 8));
+        assertTrue(readInFirstWay(VA) && readInSecondWay(VB), "the ways changed places");
+        assertSame(mem.peekPage(p1), m.rPage[slot(VA)]);
+        assertTrue(m.promoteWrite(VA + 8, 8));
+        assertTrue(writeInSecondWay(VB) && !writeInSecondWay(VA), "the write ways changed places");
+        assertFalse(m.promoteWrite(VA + 8, 8), "VA is in the first way now: nothing to swap");
+        assertEquals(0, m.walks - walks, "no walk");
+        mem.freeze().release();
+        for (int i = 0; i < Hart.TLB_SIZE; i++) {
+            assertEquals(-1, m.wTag[i], "first-way write entry after the freeze at " + i);
+            assertEquals(-1, m.w2Tag[i], "second-way write entry after the freeze at " + i);
+        }
+        assertFalse(mem.isDirty(p1));
+        run(store(new Asm(), VA, 0x77));
+        assertTrue(mem.isDirty(p1), "the store reached pageForWrite");
+        assertEquals(0x77, mem.read64(phys(1) + 8));
     }
 
     /** A page becoming a code page (Mmu.dropWriteMappings) loses its second-way write entry: its next store is memory's. */

@@ -116,7 +116,6 @@ class TlbMasksTest {
                 reads++;
                 continue;
             }
-            if (is(l, k - 2, Opcodes.GETFIELD, ANY) && is(l, k - 1, Opcodes.ILOAD, IDX)) continue; // (-Dvmckpt.mmu.twoWay's second-way read in a stub: Mmu.r2Tag/w2Tag/r2Page/w2Page, at the L_IDX masked where it was stored)
             assertFalse(is(l, k - 1, Opcodes.ILOAD, IDX), "a TLB read at " + k + " without the mask");
         }
         assertEquals(4, prologue, "the prologue reads each TLB array once");
@@ -172,7 +171,7 @@ class TlbMasksTest {
     void theMasksNeverCutARegion() {
         long tagOnly = Translator.tlbTagMaskUnits.get(), masked = Translator.tlbMaskUnits.get();
         int fullLoops = 0;
-        for (int n = Translator.twoWay ? 24 : 40; n <= 60; n += 2) { // (-Dvmckpt.mmu.twoWay's stubs: ~70 more bytes a load, so the bound comes sooner)
+        for (int n = 40; n <= 60; n += 2) { // (-Dvmckpt.mmu.twoWay adds nothing to hot units since round 73)
             byte[] page = loads(n);
             Translator.tlbMasks = false;
             TranslatedUnit without = new Translator().translate(page, 7, null, -1, 0x100, true);
