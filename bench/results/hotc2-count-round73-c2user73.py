@@ -15,7 +15,8 @@ import threads  # noqa: E402
 launcher, guest, out = sys.argv[1:4]
 opts = "-Dvmckpt.jit.hotLog=true" + (" " + sys.argv[4] if len(sys.argv) > 4 else "")
 r = threads.run_once(os.path.abspath(launcher), opts, guest, "BENCH-DONE", "count", logpath=out + ".log")
-for a, b, k in (("init", None, "boot"), ("mstart", "mend", "modules"), ("cstart", "cend", "compute"), ("fstart", "fend", "fork")):
+for a, b, k in (("init", None, "boot"), ("mstart", "mend", "modules"), ("cstart", "cend", "compute"), ("cstart", "s256", "sha256"), ("s256", "cend", "gzip"),
+                 ("mend", "cstart", "gen"), ("fstart", "fend", "fork")):
     if b is None:
         c = r.get("init_cpu", {})
     else:

@@ -1305,7 +1305,6 @@ public final class CodeCache {
         byte[] page = ram.pageForRead(u.pageIndex);
         byte[] next = u.nextPageIndex >= 0 ? ram.pageForRead(u.nextPageIndex) : null; // (a code page already, as in promote)
         int entryOff = (int) (u.key & 0xfff);
-        boolean c2Direct = c2Direct(h);
         if (background == null) {
             long t0 = CpuClock.threadNanos();
             translator.c1Calls = true;
@@ -1427,6 +1426,7 @@ public final class CodeCache {
             }
             if (p != null && !BackgroundTranslator.warmHot(p, c2Direct)) p = null; // (C1 refused it: dropped below)
             translationNanos += CpuClock.threadNanos() - t0;
+            countC2Rule(c2Direct);
             builtHot(u, p, h);
             return;
         }
@@ -1436,24 +1436,29 @@ public final class CodeCache {
         job.entryWords = u.entryWords;
         job.c2Direct = c2Direct;
         job.queuedAt = h.instret;
-        if (background.submit(job)) u.promotionQueued = true; // else: asked again after HOT_RECHECK
-        else queueFull++;
+        if (background.submit(job)) {
+            u.promotionQueued = true;
+            countC2Rule(c2Direct);
+        } else {
+            queueFull++; // (asked again after HOT_RECHECK)
+        }
     }
 
     /**
      * Whether the hot-tier build of a unit promoted now, with hart {@code h} at its entry, goes to C2 at once
      * ({@link #HOT_C2_DIRECT}): only a unit promoted in user mode (the dispatcher promotes a unit at its entry, about to
      * run it under the fetch context it was looked up in, so {@code h.priv} is the unit's, as in {@link #hotMissCalls});
-     * the kernel's builds take HotSpot's path (tier 3, then C2 with a profile). Counted either way.
+     * the kernel's builds take HotSpot's path (tier 3, then C2 with a profile).
      */
     private boolean c2Direct(Hart h) {
-        if (!hotC2Direct) return false;
-        if (h.priv == Hart.PRIV_U) {
-            hotC2UserBuilds++;
-            return true;
-        }
-        hotC2KernelBuilds++;
-        return false;
+        return hotC2Direct && h.priv == Hart.PRIV_U;
+    }
+
+    /** Counts a hot-tier build made or queued with {@link #HOT_C2_DIRECT} on, by {@link #c2Direct(Hart)}'s answer. */
+    private void countC2Rule(boolean c2Direct) {
+        if (!hotC2Direct) return;
+        if (c2Direct) hotC2UserBuilds++;
+        else hotC2KernelBuilds++;
     }
 
     /** A hot-tier build of {@code u} is done: it waits in {@code u} for its compilation, unless u died meanwhile. */
@@ -1480,11 +1485,12 @@ public final class CodeCache {
 
     private static void hotLog(String what, TranslatedUnit u, TranslatedUnit p, Hart h) {
         HotSpotCompiler c = HotSpotCompiler.get();
-        System.err.printf("vmckpt-hot %s key %x at %s M: unit %s (%d insns, %d bytecode)%s%n", what, u.key,
-                h == null ? "-" : String.format("%.1f priv %d", h.instret / 1e6, h.priv), u.getClass().getName(), u.instructionCount, u.bytecodeSize,
+        System.err.printf("vmckpt-hot %s key %x at %s M: unit %s (%d insns, %d bytecode)%s%s%n", what, u.key,
+                h == null ? "-" : String.format("%.1f", h.instret / 1e6), u.getClass().getName(), u.instructionCount, u.bytecodeSize,
                 p == null ? "" : String.format(", build %s (%d insns, %d bytecode, tier %d, %d looks%s), %d with inlining",
                         p.getClass().getName(), p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks,
-                        (p.checkedTlb ? ", checked TLB reads" : "") + (p.requeued ? ", queued through the API" : "") + (p.c2Asked ? ", C2 asked" : ""), p.inlineTotal));
+                        (p.checkedTlb ? ", checked TLB reads" : "") + (p.requeued ? ", queued through the API" : "") + (p.c2Asked ? ", C2 asked" : ""), p.inlineTotal),
+                h == null ? "" : "; hart priv " + h.priv); // (round 73: a unit's privilege at its "decided" line)
     }
 
     /**
