@@ -236,7 +236,7 @@ public final class CodeCache {
      * slower over the CPU benchmark: the profile C2 does not get is the price, measured again in round 72's slot.
      * User mode only (round 73): for every build, round 72's lead A/B had the compute phase lower in 11 of 14 pairs (its
      * builds are all the user programs', busybox's sha256sum and gzip) but the default guest's boot in 3 of 7 and its
-     * module phase in 2 of 7; the boot's builds (the kernel's: memset, inflate, SHA-3) cost C2 ~0.2 s more CPU on the
+     * module phase in 2 of 7; the boot's builds (the kernel's: trace_event_update_all, inflate, SHA-3) cost C2 ~0.2 s more CPU on the
      * guest's core, installed for code that stops running soon after (docs/BENCHMARKS.md round 73, c2user73).
      */
     static final boolean HOT_C2_DIRECT = Boolean.getBoolean("vmckpt.jit.hotC2Direct");
