@@ -36,10 +36,11 @@ GUEST = os.path.expanduser("~/.cache/vmckpt/guest")
 BENCH = os.path.expanduser("~/.cache/vmckpt/bench-cpu")
 TICK = os.sysconf("SC_CLK_TCK")
 MARKS = {"BENCH-INIT": "init", "BENCH-MARK modules-start": "mstart", "BENCH-MARK modules-end": "mend",
-         "BENCH-MARK compute-start": "cstart", "BENCH-MARK compute-end": "cend",
+         "BENCH-MARK compute-start": "cstart", "BENCH-MARK sha256-end": "s256", "BENCH-MARK compute-end": "cend",
          "BENCH-MARK fork-start": "fstart", "BENCH-MARK fork-end": "fend"}
 # With --mark BENCH-DONE a run goes through all four phases: the compute and fork phases' CPU as well
-# ("compute_cpu", "fork_cpu"), and the guest's checks (the BENCH-INFO lines, "info").
+# ("compute_cpu", "fork_cpu"), and the guest's checks (the BENCH-INFO lines, "info"). The compute phase's
+# sha256-end mark ("s256_cpu", round 73) splits it into its two sha256sums and its gzip (not a phase of pairs.py).
 
 
 def thread_cpu(pid):
@@ -244,6 +245,10 @@ def main():
             if mcpu:
                 r["modules_cpu"] = mcpu
             later = ""
+            for part, a, b in (("sha256", "cstart", "s256"), ("gzip", "s256", "cend")):  # (the compute phase's parts: JSON only)
+                pc = phase_cpu(r, a, b)
+                if pc:
+                    r[part + "_cpu"] = pc
             for phase, a, b in (("compute", "cstart", "cend"), ("fork", "fstart", "fend")):
                 pc = phase_cpu(r, a, b)
                 if pc:

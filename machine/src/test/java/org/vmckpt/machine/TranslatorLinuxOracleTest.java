@@ -151,4 +151,39 @@ class TranslatorLinuxOracleTest {
             on.setBoolean(null, before);
         }
     }
+
+    /**
+     * The same with hot-tier builds to C2 at once for user-mode units (CodeCache#HOT_C2_DIRECT, off by default; user mode
+     * only since round 73), the hot tier's threshold at 100,000 instructions and its looks every 10,000 (20 M and 200,000
+     * by default: too many for any unit of the boot's user processes before the last count), so that units of both
+     * privileges are promoted: the user-mode ones built for C2 at once and asked for it at a look, the kernel's built for
+     * HotSpot's path (asserted: some of each), and the boot agrees with the interpreter's at every count. (Set through
+     * reflection: the switch, the look's period and the counts are the cpu package's.)
+     */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void withHotC2DirectForUserMode() throws Exception {
+        Class<?> h = Class.forName("org.vmckpt.machine.cpu.Hart"), c = Class.forName("org.vmckpt.machine.cpu.CodeCache");
+        java.lang.reflect.Field cache = h.getDeclaredField("codeCache"), on = c.getDeclaredField("hotC2Direct"),
+                user = c.getDeclaredField("hotC2UserBuilds"), kernel = c.getDeclaredField("hotC2KernelBuilds"),
+                asked = c.getDeclaredField("hotC2Requests"), recheck = c.getDeclaredField("hotRecheck");
+        for (java.lang.reflect.Field f : new java.lang.reflect.Field[] {cache, on, user, kernel, asked, recheck}) f.setAccessible(true);
+        LinuxTwins.bootAndCompare("the translator with hotC2Direct for user mode", interp -> interp.hart(0).setTranslation(false), jit -> {
+            jit.hart(0).setTranslation(true);
+            jit.hart(0).setPromotionThreshold(100_000);
+            assertDoesNotThrow(() -> on.setBoolean(cache.get(jit.hart(0)), true));
+            assertDoesNotThrow(() -> recheck.setLong(cache.get(jit.hart(0)), 10_000));
+        }, jit -> {
+            CodeCache.Stats s = jit.hart(0).translationStats();
+            Object cc = assertDoesNotThrow(() -> cache.get(jit.hart(0)));
+            long u = assertDoesNotThrow(() -> user.getLong(cc)), k = assertDoesNotThrow(() -> kernel.getLong(cc)),
+                    q = assertDoesNotThrow(() -> asked.getLong(cc));
+            System.out.printf("TranslatorLinuxOracleTest withHotC2DirectForUserMode: %d builds promoted in user mode, %d outside it,"
+                    + " %d queued for C2, %d promotions installed%n", u, k, q, s.promotions());
+            assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
+            assertTrue(u > 0, "user-mode units promoted, built for C2 at once: " + s);
+            assertTrue(k > 0, "kernel units promoted, built for HotSpot's path: " + s);
+            assertTrue(q > 0, "user-mode builds queued for C2 through the API: " + s);
+        });
+    }
 }

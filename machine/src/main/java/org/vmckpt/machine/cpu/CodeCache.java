@@ -219,8 +219,9 @@ public final class CodeCache {
      */
     static final int HOT_PROFILE_RUNS = Integer.getInteger("vmckpt.jit.hotProfileRuns", 0);
     /**
-     * {@code -Dvmckpt.jit.hotC2Direct=true} (round 72; off by default): where the WhiteBox API is there, a hot-tier build is
-     * queued for C2 (tier 4) through it at the first look of its unit ({@link #hotRecheck}) while no other build asked for
+     * {@code -Dvmckpt.jit.hotC2Direct=true} (round 72, user mode only since round 73; off by default): where the WhiteBox
+     * API is there, a hot-tier build of a unit promoted in user mode ({@link #c2Direct(Hart)}; the kernel's builds take
+     * HotSpot's path, tier 3 then C2) is queued for C2 (tier 4) through it at the first look of its unit ({@link #hotRecheck}) while no other build asked for
      * so waits for C2 ({@link #c2Pending}: one at a time, so that the builds of units that ran once, the boot's, do not
      * fill C2's queue ahead of the busy ones, as asking at the build did), with no warm-up calls (so with no profile: C2 compiles it
      * by its static estimates; the launcher's {@code PerMethodTrapLimit=0} keeps every branch in its code), and the look
@@ -233,6 +234,10 @@ public final class CodeCache {
      * C1 unit running meanwhile. A build C2 refuses is dropped (the C1 unit stays); one whose task is gone without code is
      * asked for again every {@link #HOT_REQUEUE_LOOKS} looks. Round 14 found C2 at once (then without this look) 5-10%
      * slower over the CPU benchmark: the profile C2 does not get is the price, measured again in round 72's slot.
+     * User mode only (round 73): for every build, round 72's lead A/B had the compute phase lower in 11 of 14 pairs (its
+     * builds are all the user programs', busybox's sha256sum and gzip) but the default guest's boot in 3 of 7 and its
+     * module phase in 2 of 7; the boot's builds (the kernel's: trace_event_update_all, inflate, SHA-3) cost C2 ~0.2 s more CPU on the
+     * guest's core, installed for code that stops running soon after (docs/BENCHMARKS.md round 73, c2user73).
      */
     static final boolean HOT_C2_DIRECT = Boolean.getBoolean("vmckpt.jit.hotC2Direct");
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
@@ -361,6 +366,8 @@ public final class CodeCache {
     boolean hotC2Direct = HOT_C2_DIRECT;
     /** Hot-tier builds queued for C2 through the API ({@link #HOT_C2_DIRECT}), and of them asked for again at a look. */
     long hotC2Requests, hotC2Requeued;
+    /** Hot-tier builds promoted with {@link #HOT_C2_DIRECT} on: in user mode (to C2 at once), and not (HotSpot's path). */
+    long hotC2UserBuilds, hotC2KernelBuilds;
     /** The build asked for C2 last ({@link #HOT_C2_DIRECT}) while it has no C2 code and its task is queued; else null. */
     TranslatedUnit c2Pending;
     /** Profile windows begun (a build installed with its tier-3 code), and ended with the C1 unit back (C2 not done yet). */
@@ -1363,7 +1370,9 @@ public final class CodeCache {
     String missLeaveSummary() {
         String crossLine = Translator.crossOnce ? String.format("hot-tier builds with the second page's check once per call (Translator.crossOnce): %,d%n",
                 Translator.crossOnceUnits.get()) : "";
-        String hotLine = crossLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
+        String c2Line = hotC2Direct ? String.format("hot-tier builds to C2 at once (hotC2Direct, user mode only): %,d promoted in user mode,"
+                + " %,d outside it (HotSpot's path); %,d queued for C2, %,d asked again%n", hotC2UserBuilds, hotC2KernelBuilds, hotC2Requests, hotC2Requeued) : "";
+        String hotLine = crossLine + c2Line + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
                 + " %,d with miss exits, %,d with calls%s; rebuilt with calls after leaving often %,d, installed %,d%n",
                 Translator.hotMissLeavesUser ? "User: user mode only" : "", hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds,
                 Translator.hotMissLeavesUser ? String.format(", %,d with calls outside user mode", hotMissPrivCalls) : "",
@@ -1400,6 +1409,7 @@ public final class CodeCache {
         // The second page only if the unit already spans it (it is a code page then, so a write to it kills u).
         byte[] next = u.nextPageIndex >= 0 ? ram.pageForRead(u.nextPageIndex) : null;
         int entryOff = (int) (u.key & 0xfff);
+        boolean c2Direct = c2Direct(h);
         if (background == null) {
             long t0 = CpuClock.threadNanos();
             translator.wordLogic = wordLogic;
@@ -1414,8 +1424,9 @@ public final class CodeCache {
                 translator.missCalls = false;
                 translator.entryWords = -1;
             }
-            if (p != null && !BackgroundTranslator.warmHot(p, hotC2Direct)) p = null; // (C1 refused it: dropped below)
+            if (p != null && !BackgroundTranslator.warmHot(p, c2Direct)) p = null; // (C1 refused it: dropped below)
             translationNanos += CpuClock.threadNanos() - t0;
+            countC2Rule(c2Direct);
             builtHot(u, p, h);
             return;
         }
@@ -1423,9 +1434,31 @@ public final class CodeCache {
         job.replaces = u;
         job.missCalls = missCalls;
         job.entryWords = u.entryWords;
+        job.c2Direct = c2Direct;
         job.queuedAt = h.instret;
-        if (background.submit(job)) u.promotionQueued = true; // else: asked again after HOT_RECHECK
-        else queueFull++;
+        if (background.submit(job)) {
+            u.promotionQueued = true;
+            countC2Rule(c2Direct);
+        } else {
+            queueFull++; // (asked again after HOT_RECHECK)
+        }
+    }
+
+    /**
+     * Whether the hot-tier build of a unit promoted now, with hart {@code h} at its entry, goes to C2 at once
+     * ({@link #HOT_C2_DIRECT}): only a unit promoted in user mode (the dispatcher promotes a unit at its entry, about to
+     * run it under the fetch context it was looked up in, so {@code h.priv} is the unit's, as in {@link #hotMissCalls});
+     * the kernel's builds take HotSpot's path (tier 3, then C2 with a profile).
+     */
+    private boolean c2Direct(Hart h) {
+        return hotC2Direct && h.priv == Hart.PRIV_U;
+    }
+
+    /** Counts a hot-tier build made or queued with {@link #HOT_C2_DIRECT} on, by {@link #c2Direct(Hart)}'s answer. */
+    private void countC2Rule(boolean c2Direct) {
+        if (!hotC2Direct) return;
+        if (c2Direct) hotC2UserBuilds++;
+        else hotC2KernelBuilds++;
     }
 
     /** A hot-tier build of {@code u} is done: it waits in {@code u} for its compilation, unless u died meanwhile. */
@@ -1452,11 +1485,12 @@ public final class CodeCache {
 
     private static void hotLog(String what, TranslatedUnit u, TranslatedUnit p, Hart h) {
         HotSpotCompiler c = HotSpotCompiler.get();
-        System.err.printf("vmckpt-hot %s key %x at %s M: unit %s (%d insns, %d bytecode)%s%n", what, u.key,
+        System.err.printf("vmckpt-hot %s key %x at %s M: unit %s (%d insns, %d bytecode)%s%s%n", what, u.key,
                 h == null ? "-" : String.format("%.1f", h.instret / 1e6), u.getClass().getName(), u.instructionCount, u.bytecodeSize,
                 p == null ? "" : String.format(", build %s (%d insns, %d bytecode, tier %d, %d looks%s), %d with inlining",
                         p.getClass().getName(), p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks,
-                        (p.checkedTlb ? ", checked TLB reads" : "") + (p.requeued ? ", queued through the API" : "") + (p.c2Asked ? ", C2 asked" : ""), p.inlineTotal));
+                        (p.checkedTlb ? ", checked TLB reads" : "") + (p.requeued ? ", queued through the API" : "") + (p.c2Asked ? ", C2 asked" : ""), p.inlineTotal),
+                h == null ? "" : "; hart priv " + h.priv); // (round 73: a unit's privilege at its "decided" line)
     }
 
     /**
@@ -1465,7 +1499,7 @@ public final class CodeCache {
      * never have code.
      */
     private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
-        if (p.c2Asked) return c2Compiled(u, p);
+        if (p.c2Asked) return c2Compiled(u, p, h);
         int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun ? LOOK_HYBRID : hotLook;
         if (compiledNow(p, h, look)) return true;
         HotSpotCompiler c = HotSpotCompiler.get();
@@ -1501,7 +1535,7 @@ public final class CodeCache {
      * Every {@link #HOT_REQUEUE_LOOKS} looks without it, a build with neither code nor a queued task (a compile that
      * bailed out) is asked for again; one HotSpot refuses is dropped and {@code u} stays C1 code for good.
      */
-    private boolean c2Compiled(TranslatedUnit u, TranslatedUnit p) {
+    private boolean c2Compiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
         HotSpotCompiler c = HotSpotCompiler.get();
         if (c == null) return false; // (never: c2Asked needs the API)
         if (c.compiledTier(p) == HotSpotCompiler.TIER_C2) { // (whoever asked: a build with C2's code goes in at once)
@@ -1522,6 +1556,7 @@ public final class CodeCache {
             p.c2Requested = true;
             c2Pending = p;
             hotC2Requests++;
+            if (HOT_LOG) hotLog("queued for C2", u, p, h);
             return false;
         }
         if (++p.looks % HOT_REQUEUE_LOOKS != 0 || c.compiledOrQueued(p)) return false;
