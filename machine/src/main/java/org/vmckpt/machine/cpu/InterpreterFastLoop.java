@@ -229,11 +229,17 @@ final class InterpreterFastLoop {
                     long r;
                     switch (funct3) {
                         case 0: r = a + imm; break;
-                        case 1: r = a << imm; break;
+                        case 1: // slli; other upper bits (Zbb, Zbs, reserved): the general loop's (Interpreter#bitmanip)
+                            if ((insn >>> 26) != 0) break loop;
+                            r = a << imm;
+                            break;
                         case 2: r = a < imm ? 1 : 0; break;
                         case 3: r = a + Long.MIN_VALUE < imm + Long.MIN_VALUE ? 1 : 0; break;
                         case 4: r = a ^ imm; break;
-                        case 5: r = (insn & 0x40000000) != 0 ? a >> imm : a >>> imm; break;
+                        case 5: // srli, srai; other upper bits: the general loop's
+                            if ((insn & 0xbc000000) != 0) break loop;
+                            r = (insn & 0x40000000) != 0 ? a >> imm : a >>> imm;
+                            break;
                         case 6: r = a | imm; break;
                         default: r = a & imm;
                     }
@@ -281,8 +287,14 @@ final class InterpreterFastLoop {
                     long r;
                     switch (funct3) {
                         case 0: r = (int) (a + imm); break;
-                        case 1: r = (int) a << (int) imm; break;
-                        case 5: r = (insn & 0x40000000) != 0 ? (int) a >> (int) imm : (int) a >>> (int) imm; break;
+                        case 1: // slliw; other upper bits (Zba, Zbb, reserved): the general loop's
+                            if ((insn >>> 25) != 0) break loop;
+                            r = (int) a << (int) imm;
+                            break;
+                        case 5: // srliw, sraiw; other upper bits: the general loop's
+                            if ((insn & 0xbe000000) != 0) break loop;
+                            r = (insn & 0x40000000) != 0 ? (int) a >> (int) imm : (int) a >>> (int) imm;
+                            break;
                         default: break loop; // illegal
                     }
                     x[(insn >>> 7) & 31] = r;
