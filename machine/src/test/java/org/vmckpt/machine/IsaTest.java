@@ -21,4 +21,15 @@ class IsaTest {
             else assertEquals(named, inMisa, "extension " + c);
         }
     }
+
+    @Test
+    void theBitmanipSwitchAddsZbaZbbZbsAfterTheZiExtensions() {
+        assertEquals(Isa.extensions(Isa.BITMANIP), Isa.EXTENSIONS, "EXTENSIONS follows -Dvmckpt.isa.bitmanip");
+        assertEquals(java.util.List.of("i", "m", "a", "f", "d", "c", "zicntr", "zicsr", "zifencei"), Isa.extensions(false));
+        assertEquals(java.util.List.of("i", "m", "a", "f", "d", "c", "zicntr", "zicsr", "zifencei", "zba", "zbb", "zbs"),
+                Isa.extensions(true));
+        assertEquals("rv64imafdc_zicntr_zicsr_zifencei_zba_zbb_zbs", Isa.name(Isa.extensions(true)));
+        assertEquals(Isa.NAME, Isa.name(Isa.EXTENSIONS));
+        assertEquals(Isa.BITMANIP, org.vmckpt.machine.cpu.Decode.bitmanip, "the engines start from the same switch");
+    }
 }
