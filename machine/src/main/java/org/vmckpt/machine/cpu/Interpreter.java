@@ -477,7 +477,15 @@ final class Interpreter {
         }
         int op = Decode.bitmanipOperation(insn);
         if (op < 0) return illegalKeepingRd(insn);
-        if (BITMANIP_COUNTS) Decode.BITMANIP_RETIRED[op]++;
+        if (BITMANIP_COUNTS) {
+            Decode.BITMANIP_RETIRED[op]++;
+            Decode.bitmanipInterpreted++;
+        }
+        return bitmanipValue(op, a, b);
+    }
+
+    /** The Zba/Zbb/Zbs operation {@code op} (a {@link Decode} B_ number) of rs1's value and rs2's or the immediate. */
+    static long bitmanipValue(int op, long a, long b) {
         switch (op) {
             case Decode.B_ADD_UW: return Alu.addUW(a, b);
             case Decode.B_SH1ADD: return Alu.sh1add(a, b);
@@ -513,7 +521,7 @@ final class Interpreter {
             case Decode.B_BEXT: return Alu.bext(a, b);
             case Decode.B_BINV: return Alu.binv(a, b);
             case Decode.B_BSET: return Alu.bset(a, b);
-            default: return illegalKeepingRd(insn); // (Decode numbers no other)
+            default: throw new IllegalArgumentException("no bit-manipulation operation " + op); // (never: Decode numbers no other)
         }
     }
 

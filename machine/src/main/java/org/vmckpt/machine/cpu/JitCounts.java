@@ -88,7 +88,7 @@ public final class JitCounts {
         if (Interpreter.BITMANIP_COUNTS) { // (-Dvmckpt.isa.bitmanipCounts=true: Zba/Zbb/Zbs retired, in all and per operation)
             long zb = 0;
             for (long n : Decode.BITMANIP_RETIRED) zb += n;
-            b.append(" zb=").append(zb);
+            b.append(" zb=").append(zb).append(" zbInterp=").append(Decode.bitmanipInterpreted);
             for (int k = 0; k < Decode.BITMANIP_OPS.length; k++) b.append(" zb.").append(Decode.BITMANIP_OPS[k]).append('=').append(Decode.BITMANIP_RETIRED[k]);
         }
         long gcCount = 0, gcMs = 0;

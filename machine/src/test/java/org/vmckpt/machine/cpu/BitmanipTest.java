@@ -338,6 +338,48 @@ class BitmanipTest {
             0x0100_0000_0080_0001L, 0x1234_5678_9abc_def0L, 0xfedc_ba98_7654_3210L, A,
     };
 
+    /**
+     * The interpreter's fast loop runs them itself with the switch on (InterpreterFastLoop: Decode#bitmanipIfOn) and
+     * ends where its general loop ends, on and off (off: the first instruction traps or is main's shift, in both).
+     */
+    @Test
+    void theFastLoopAndTheGeneralLoopAgree() {
+        for (boolean on : new boolean[] {true, false}) {
+            Decode.bitmanip = on;
+            for (int[] ops : PROGRAMS) {
+                for (long a : EDGES) {
+                    long b = ~a * 0x9E37_79B9_7F4A_7C15L;
+                    Hart fast = hart(ops), general = hart(ops);
+                    fast.interpreter.setFastLoop(true);
+                    general.interpreter.setFastLoop(false);
+                    for (Hart h : new Hart[] {fast, general}) {
+                        h.x[10] = a;
+                        h.x[11] = b;
+                        h.run(ops.length);
+                    }
+                    assertEquals(general.pc, fast.pc, "pc, switch " + on);
+                    assertEquals(general.instret, fast.instret, "instret, switch " + on);
+                    for (int r = 1; r < 32; r++) assertEquals(general.x[r], fast.x[r], "x" + r + " for " + Long.toHexString(a) + ", switch " + on);
+                }
+            }
+        }
+        // The fast loop really runs them: one call of it retires a whole program (its TLB filled by one general-loop
+        // instruction first); with the switch off it stops before the first.
+        for (boolean on : new boolean[] {true, false}) {
+            Decode.bitmanip = on;
+            for (int[] ops : PROGRAMS) {
+                Hart h = hart(ops);
+                h.interpreter.setFastLoop(true);
+                h.x[10] = A;
+                h.run(1);
+                h.pc = BASE;
+                h.events = 0;
+                InterpreterFastLoop loop = new InterpreterFastLoop(h.interpreter);
+                assertEquals(on ? ops.length : 0, loop.run(ops.length, false, -1), "switch " + on);
+            }
+        }
+    }
+
     @Test
     void unitsWriteThemOutAndMatchTheInterpreter() {
         Decode.bitmanip = true;
