@@ -138,6 +138,8 @@ public final class Decode {
      * {@code -Dvmckpt.isa.bitmanipCounts=true} (Interpreter#BITMANIP_COUNTS; a diagnostic, unsynchronised: all harts add to it).
      */
     static final long[] BITMANIP_RETIRED = new long[34];
+    /** Of {@link #BITMANIP_RETIRED}, those the interpreter ran (its fast loop and its general loop). */
+    static long bitmanipInterpreted;
     static final String[] BITMANIP_OPS = {"addUW", "sh1add", "sh2add", "sh3add", "sh1addUW", "sh2addUW", "sh3addUW", "sllUW", "andn", "orn", "xnor", "clz", "ctz", "cpop", "clzw", "ctzw", "cpopw", "max", "min", "maxu", "minu", "sextB", "sextH", "zextH", "rol", "ror", "rolw", "rorw", "orcB", "rev8", "bclr", "bext", "binv", "bset"};
 
     /** OP-IMM, funct3 1 or 5, upper immediate bits not those of slli, srli, srai. */
@@ -220,6 +222,20 @@ public final class Decode {
             case 0x3b: return bitmanipReg32(insn);
             default: return -1;
         }
+    }
+
+    /**
+     * The interpreter's fast loop's test: {@link #bitmanipOperation} of an encoding that is not the base's when the switch
+     * is on (counted with the counts switch), else -1 (the fast loop then hands the encoding to the general loop).
+     */
+    static int bitmanipIfOn(int insn) {
+        if (!bitmanip) return -1;
+        int op = bitmanipOperation(insn);
+        if (Interpreter.BITMANIP_COUNTS && op >= 0) {
+            BITMANIP_RETIRED[op]++;
+            bitmanipInterpreted++;
+        }
+        return op;
     }
 
     /** Whether {@code op} (an {@link #aluOperation} name) is one of Zba's, Zbb's or Zbs's. */
