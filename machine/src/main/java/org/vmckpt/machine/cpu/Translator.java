@@ -2879,8 +2879,8 @@ final class Translator {
      * A Zba, Zbb or Zbs operation ({@link Decode#isBitmanip}) written out, in both tiers, storing rd; false (nothing
      * emitted) for any other operation. Each is its {@link Alu} method's body as JVM operations: shifts, masks, a
      * two-way store for min and max (as {@link #emitSetLessThan}), the rotates as {@code a << n | a >>> -n} (which C2
-     * matches as a rotate), and for the counts and rev8 the JDK's {@code Long}/{@code Integer} methods that C2 (and C1
-     * on x86) compile to one host instruction (lzcnt, tzcnt, popcnt, bswap) instead of Alu's wrapper around them.
+     * matches as a rotate), and for the counts and rev8 the JDK's {@code Long}/{@code Integer} methods, which C2 compiles
+     * to one host instruction (lzcnt, tzcnt, popcnt, bswap), instead of Alu's wrapper around them (C1: not checked).
      * BitmanipTest runs every form on edge operands against Alu; the differential test runs them against the interpreter.
      */
     private boolean emitBitmanip(String op, boolean imm, int insn, int rs1, int rs2, int rd) {
