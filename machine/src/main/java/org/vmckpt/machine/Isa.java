@@ -27,10 +27,30 @@ public final class Isa {
      * implementation; vmckpt does not claim Zic64b (RVA23's "blocks are 64 bytes").
      */
     public static final int CBOZ_BLOCK_SIZE = blockSize(Integer.getInteger("vmckpt.isa.cbozBlockSize", 4096));
+
+    /**
+     * {@code -Dvmckpt.isa.bitmanip=true}: the harts implement Zba, Zbb and Zbs (the bit-manipulation extensions QEMU
+     * 7.2's hart advertises) and {@link #EXTENSIONS} names them. Off by default: the list, the device tree and every
+     * engine's decoding are then main's. {@code cpu.Decode#bitmanip} starts from it (tests set that one per JVM).
+     */
+    public static final boolean BITMANIP = Boolean.getBoolean("vmckpt.isa.bitmanip");
+
+    /** The bit-manipulation extensions {@link #BITMANIP} adds, in canonical order (Z-b after Z-i). */
+    public static final List<String> BITMANIP_EXTENSIONS = List.of("zba", "zbb", "zbs");
+
     /** Single-letter extensions (the base's "i" first), then multi-letter ones, in canonical order. */
-    public static final List<String> EXTENSIONS = extensions(ZICBOZ);
+    public static final List<String> EXTENSIONS = extensions(ZICBOZ, BITMANIP);
     /** The multi-letter extensions of a checkpoint that does not record them (made before they were recorded). */
     public static final String BASE_MULTI_LETTER = "zicntr_zicsr_zifencei";
+
+    /** The extension list with or without Zicboz and the bit-manipulation extensions (tests: every way in one JVM). */
+    static List<String> extensions(boolean zicboz, boolean bitmanip) {
+        List<String> l = new ArrayList<>(List.of("i", "m", "a", "f", "d", "c"));
+        if (zicboz) l.add("zicboz");
+        l.addAll(List.of("zicntr", "zicsr", "zifencei"));
+        if (bitmanip) l.addAll(BITMANIP_EXTENSIONS);
+        return List.copyOf(l);
+    }
 
     /** The single-letter part: {@code rv64imafdc}. A checkpoint's {@code arch}, which a restore must match. */
     public static final String LETTERS = "rv64" + String.join("", EXTENSIONS.stream().filter(e -> e.length() == 1).toList());
@@ -42,15 +62,12 @@ public final class Isa {
     public static final String MULTI_LETTER = String.join("_", EXTENSIONS.stream().filter(e -> e.length() > 1).toList());
 
     /** The whole ISA string for the device tree's {@code riscv,isa}: {@code rv64imafdc_zicntr_zicsr_zifencei}. */
-    public static final String NAME = LETTERS + EXTENSIONS.stream().filter(e -> e.length() > 1).map(e -> "_" + e)
-            .reduce("", String::concat);
+    public static final String NAME = name(EXTENSIONS);
 
-    /** The extension list with or without Zicboz. */
-    static List<String> extensions(boolean zicboz) {
-        List<String> l = new ArrayList<>(List.of("i", "m", "a", "f", "d", "c"));
-        if (zicboz) l.add("zicboz");
-        l.addAll(List.of("zicntr", "zicsr", "zifencei"));
-        return List.copyOf(l);
+    /** The {@code riscv,isa} string of an extension list. */
+    static String name(List<String> extensions) {
+        return "rv64" + String.join("", extensions.stream().filter(e -> e.length() == 1).toList())
+                + extensions.stream().filter(e -> e.length() > 1).map(e -> "_" + e).reduce("", String::concat);
     }
 
     static int blockSize(int n) {

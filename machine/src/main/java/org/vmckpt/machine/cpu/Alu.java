@@ -71,6 +71,57 @@ public final class Alu {
         return y == 0 ? x : Integer.remainderUnsigned(x, y);
     }
 
+    // ------------------------------------------------------------------ Zba, Zbb, Zbs (Isa#BITMANIP)
+    // The second operand is rs2 or the immediate (a shift amount, masked here as the ISA says; the unary operations
+    // ignore it). The translator writes each out as the same JVM operations (Translator#emitBitmanip); BitmanipTest
+    // compares the two on edge operands. The ".uw" forms are named "UW" (not ending in "w": no word result).
+
+    // Zba: address generation. a is rs1 (the scaled or zero-extended operand), b is rs2.
+    public static long addUW(long a, long b) { return b + (a & 0xffffffffL); }
+    public static long sh1add(long a, long b) { return b + (a << 1); }
+    public static long sh2add(long a, long b) { return b + (a << 2); }
+    public static long sh3add(long a, long b) { return b + (a << 3); }
+    public static long sh1addUW(long a, long b) { return b + ((a & 0xffffffffL) << 1); }
+    public static long sh2addUW(long a, long b) { return b + ((a & 0xffffffffL) << 2); }
+    public static long sh3addUW(long a, long b) { return b + ((a & 0xffffffffL) << 3); }
+    public static long sllUW(long a, long b) { return (a & 0xffffffffL) << b; } // slli.uw
+
+    // Zbb: logic with negation, counts, min/max, sign and zero extension, rotates, orc.b, rev8.
+    public static long andn(long a, long b) { return a & ~b; }
+    public static long orn(long a, long b) { return a | ~b; }
+    public static long xnor(long a, long b) { return ~(a ^ b); }
+    public static long clz(long a, long b) { return Long.numberOfLeadingZeros(a); }
+    public static long ctz(long a, long b) { return Long.numberOfTrailingZeros(a); }
+    public static long cpop(long a, long b) { return Long.bitCount(a); }
+    public static long clzw(long a, long b) { return Integer.numberOfLeadingZeros((int) a); }
+    public static long ctzw(long a, long b) { return Integer.numberOfTrailingZeros((int) a); }
+    public static long cpopw(long a, long b) { return Integer.bitCount((int) a); }
+    public static long max(long a, long b) { return Math.max(a, b); }
+    public static long min(long a, long b) { return Math.min(a, b); }
+    public static long maxu(long a, long b) { return a + Long.MIN_VALUE >= b + Long.MIN_VALUE ? a : b; }
+    public static long minu(long a, long b) { return a + Long.MIN_VALUE <= b + Long.MIN_VALUE ? a : b; }
+    public static long sextB(long a, long b) { return (byte) a; }
+    public static long sextH(long a, long b) { return (short) a; }
+    public static long zextH(long a, long b) { return a & 0xffffL; }
+    public static long rol(long a, long b) { return Long.rotateLeft(a, (int) b); } // (the distance mod 64)
+    public static long ror(long a, long b) { return Long.rotateRight(a, (int) b); }
+    public static long rolw(long a, long b) { return Integer.rotateLeft((int) a, (int) b); } // (mod 32, sign-extended)
+    public static long rorw(long a, long b) { return Integer.rotateRight((int) a, (int) b); }
+
+    /** orc.b: each byte 0xff if it is not zero, else 0. Bit 7 of each byte of t is set iff the byte is not zero. */
+    public static long orcB(long a, long b) {
+        long t = (((a & 0x7f7f7f7f7f7f7f7fL) + 0x7f7f7f7f7f7f7f7fL) | a) & 0x8080808080808080L;
+        return (t >>> 7) * 0xff;
+    }
+
+    public static long rev8(long a, long b) { return Long.reverseBytes(a); }
+
+    // Zbs: single bits (the index mod 64: a long shift's distance).
+    public static long bclr(long a, long b) { return a & ~(1L << b); }
+    public static long bext(long a, long b) { return (a >>> b) & 1; }
+    public static long binv(long a, long b) { return a ^ (1L << b); }
+    public static long bset(long a, long b) { return a | (1L << b); }
+
     // ------------------------------------------------------------------ branches
     public static boolean beq(long a, long b) { return a == b; }
     public static boolean bne(long a, long b) { return a != b; }

@@ -14,6 +14,14 @@ public final class Decode {
     private static final String[] OP_32_M = {"mulw", null, null, null, "divw", "divuw", "remw", "remuw"};
     private static final String[] BRANCH = {"beq", "bne", null, null, "blt", "bge", "bltu", "bgeu"};
 
+    /**
+     * Whether the engines decode Zba, Zbb and Zbs ({@link org.vmckpt.machine.Isa#BITMANIP}, which it starts from;
+     * tests set it, and build their harts and code caches after). Off, every encoding decodes as on main (which runs
+     * OP-IMM's shifts whatever their upper immediate bits: {@link #aluOperation}). Read only where an encoding is not
+     * one of the base's, never on the common instructions' paths.
+     */
+    public static volatile boolean bitmanip = org.vmckpt.machine.Isa.BITMANIP;
+
     public static int opcode(int insn) { return insn & 0x7f; }
     public static int rd(int insn) { return (insn >>> 7) & 31; }
     public static int rs1(int insn) { return (insn >>> 15) & 31; }
@@ -49,34 +57,191 @@ public final class Decode {
             case 0x13: // OP-IMM
                 switch (f3) {
                     case 0: return "add";
-                    case 1: return "sll";
+                    case 1: return (insn >>> 26) == 0 || !bitmanip ? "sll" : name(bitmanipImm(insn));
                     case 2: return "slt";
                     case 3: return "sltu";
                     case 4: return "xor";
-                    case 5: return (insn & 0x40000000) != 0 ? "sra" : "srl";
+                    case 5:
+                        if (bitmanip && (insn >>> 26) != 0 && (insn >>> 26) != 0x10) return name(bitmanipImm(insn));
+                        return (insn & 0x40000000) != 0 ? "sra" : "srl";
                     case 6: return "or";
                     default: return "and";
                 }
             case 0x1b: // OP-IMM-32
                 switch (f3) {
                     case 0: return "addw";
-                    case 1: return "sllw";
-                    case 5: return (insn & 0x40000000) != 0 ? "sraw" : "srlw";
+                    case 1: return f7 == 0 || !bitmanip ? "sllw" : name(bitmanipImm32(insn));
+                    case 5:
+                        if (bitmanip && f7 != 0 && f7 != 0x20) return name(bitmanipImm32(insn));
+                        return (insn & 0x40000000) != 0 ? "sraw" : "srlw";
                     default: return null;
                 }
             case 0x33: // OP
                 if (f7 == 0) return OP[f3];
-                if (f7 == 0x20) return f3 == 0 ? "sub" : f3 == 5 ? "sra" : null;
+                if (f7 == 0x20 && (f3 == 0 || f3 == 5)) return f3 == 0 ? "sub" : "sra";
                 if (f7 == 1) return OP_M[f3];
-                return null;
+                return bitmanip ? name(bitmanipReg(insn)) : null;
             case 0x3b: // OP-32
                 if (f7 == 0) return f3 == 0 ? "addw" : f3 == 1 ? "sllw" : f3 == 5 ? "srlw" : null;
                 if (f7 == 0x20) return f3 == 0 ? "subw" : f3 == 5 ? "sraw" : null;
                 if (f7 == 1) return OP_32_M[f3];
-                return null;
+                return bitmanip ? name(bitmanipReg32(insn)) : null;
             default:
                 return null;
         }
+    }
+
+    private static String name(int bitmanipOp) {
+        return bitmanipOp < 0 ? null : BITMANIP_OPS[bitmanipOp];
+    }
+
+    // The Zba, Zbb and Zbs encodings of RV64 (the ratified bit-manipulation spec, version 1.0.0), by major opcode; -1:
+    // an illegal encoding. Callers have taken the base's (and M's) encodings out first.
+
+    // The Zba, Zbb and Zbs operations, numbered (index into BITMANIP_OPS, their Alu method names).
+    static final int B_ADD_UW = 0;
+    static final int B_SH1ADD = 1;
+    static final int B_SH2ADD = 2;
+    static final int B_SH3ADD = 3;
+    static final int B_SH1ADD_UW = 4;
+    static final int B_SH2ADD_UW = 5;
+    static final int B_SH3ADD_UW = 6;
+    static final int B_SLL_UW = 7;
+    static final int B_ANDN = 8;
+    static final int B_ORN = 9;
+    static final int B_XNOR = 10;
+    static final int B_CLZ = 11;
+    static final int B_CTZ = 12;
+    static final int B_CPOP = 13;
+    static final int B_CLZW = 14;
+    static final int B_CTZW = 15;
+    static final int B_CPOPW = 16;
+    static final int B_MAX = 17;
+    static final int B_MIN = 18;
+    static final int B_MAXU = 19;
+    static final int B_MINU = 20;
+    static final int B_SEXT_B = 21;
+    static final int B_SEXT_H = 22;
+    static final int B_ZEXT_H = 23;
+    static final int B_ROL = 24;
+    static final int B_ROR = 25;
+    static final int B_ROLW = 26;
+    static final int B_RORW = 27;
+    static final int B_ORC_B = 28;
+    static final int B_REV8 = 29;
+    static final int B_BCLR = 30;
+    static final int B_BEXT = 31;
+    static final int B_BINV = 32;
+    static final int B_BSET = 33;
+    /**
+     * Zba/Zbb/Zbs instructions retired, per operation, by the interpreter and translated code together, with
+     * {@code -Dvmckpt.isa.bitmanipCounts=true} (Interpreter#BITMANIP_COUNTS; a diagnostic, unsynchronised: all harts add to it).
+     */
+    static final long[] BITMANIP_RETIRED = new long[34];
+    /** Of {@link #BITMANIP_RETIRED}, those the interpreter ran (its fast loop and its general loop). */
+    static long bitmanipInterpreted;
+    static final String[] BITMANIP_OPS = {"addUW", "sh1add", "sh2add", "sh3add", "sh1addUW", "sh2addUW", "sh3addUW", "sllUW", "andn", "orn", "xnor", "clz", "ctz", "cpop", "clzw", "ctzw", "cpopw", "max", "min", "maxu", "minu", "sextB", "sextH", "zextH", "rol", "ror", "rolw", "rorw", "orcB", "rev8", "bclr", "bext", "binv", "bset"};
+
+    /** OP-IMM, funct3 1 or 5, upper immediate bits not those of slli, srli, srai. */
+    static int bitmanipImm(int insn) {
+        int f6 = insn >>> 26, f12 = insn >>> 20;
+        if (funct3(insn) == 1) {
+            switch (f6) {
+                case 0x0a: return B_BSET; // bseti
+                case 0x12: return B_BCLR; // bclri
+                case 0x1a: return B_BINV; // binvi
+                default: break;
+            }
+            switch (f12) {
+                case 0x600: return B_CLZ;
+                case 0x601: return B_CTZ;
+                case 0x602: return B_CPOP;
+                case 0x604: return B_SEXT_B;
+                case 0x605: return B_SEXT_H;
+                default: return -1;
+            }
+        }
+        if (f6 == 0x12) return B_BEXT; // bexti
+        if (f6 == 0x18) return B_ROR;  // rori
+        if (f12 == 0x287) return B_ORC_B;
+        if (f12 == 0x6b8) return B_REV8;
+        return -1;
+    }
+
+    /** OP-IMM-32, funct3 1 with funct7 not 0, or funct3 5 with funct7 not 0 or 0x20. */
+    static int bitmanipImm32(int insn) {
+        if (funct3(insn) == 1) {
+            if ((insn >>> 26) == 0x02) return B_SLL_UW; // slli.uw (a 6-bit shift amount)
+            switch (insn >>> 20) {
+                case 0x600: return B_CLZW;
+                case 0x601: return B_CTZW;
+                case 0x602: return B_CPOPW;
+                default: return -1;
+            }
+        }
+        return (insn >>> 25) == 0x30 ? B_RORW : -1; // roriw
+    }
+
+    /** OP, funct7 not 0 or 1, and not sub or sra. */
+    static int bitmanipReg(int insn) {
+        int f3 = funct3(insn);
+        switch (insn >>> 25) {
+            case 0x20: return f3 == 4 ? B_XNOR : f3 == 6 ? B_ORN : f3 == 7 ? B_ANDN : -1;
+            case 0x05: return f3 == 4 ? B_MIN : f3 == 5 ? B_MINU : f3 == 6 ? B_MAX : f3 == 7 ? B_MAXU : -1;
+            case 0x10: return f3 == 2 ? B_SH1ADD : f3 == 4 ? B_SH2ADD : f3 == 6 ? B_SH3ADD : -1;
+            case 0x30: return f3 == 1 ? B_ROL : f3 == 5 ? B_ROR : -1;
+            case 0x24: return f3 == 1 ? B_BCLR : f3 == 5 ? B_BEXT : -1;
+            case 0x34: return f3 == 1 ? B_BINV : -1;
+            case 0x14: return f3 == 1 ? B_BSET : -1;
+            default: return -1;
+        }
+    }
+
+    /** OP-32, funct7 not 0, 1 or 0x20. */
+    static int bitmanipReg32(int insn) {
+        int f3 = funct3(insn);
+        switch (insn >>> 25) {
+            case 0x04:
+                if (f3 == 0) return B_ADD_UW;
+                return f3 == 4 && rs2(insn) == 0 ? B_ZEXT_H : -1; // zext.h (packw with rs2 = x0: no Zbkb here)
+            case 0x10: return f3 == 2 ? B_SH1ADD_UW : f3 == 4 ? B_SH2ADD_UW : f3 == 6 ? B_SH3ADD_UW : -1;
+            case 0x30: return f3 == 1 ? B_ROLW : f3 == 5 ? B_RORW : -1;
+            default: return -1;
+        }
+    }
+
+    /**
+     * The Zba/Zbb/Zbs operation (a B_ number) of an ALU encoding that is not the base's or M's, or -1 if it is
+     * illegal; {@link #aluOperation} names the same ({@link #BITMANIP_OPS}). Whatever {@link #bitmanip} says.
+     */
+    static int bitmanipOperation(int insn) {
+        switch (opcode(insn)) {
+            case 0x13: return bitmanipImm(insn);
+            case 0x1b: return bitmanipImm32(insn);
+            case 0x33: return bitmanipReg(insn);
+            case 0x3b: return bitmanipReg32(insn);
+            default: return -1;
+        }
+    }
+
+    /**
+     * The interpreter's fast loop's test: {@link #bitmanipOperation} of an encoding that is not the base's when the switch
+     * is on (counted with the counts switch), else -1 (the fast loop then hands the encoding to the general loop).
+     */
+    static int bitmanipIfOn(int insn) {
+        if (!bitmanip) return -1;
+        int op = bitmanipOperation(insn);
+        if (Interpreter.BITMANIP_COUNTS && op >= 0) {
+            BITMANIP_RETIRED[op]++;
+            bitmanipInterpreted++;
+        }
+        return op;
+    }
+
+    /** Whether {@code op} (an {@link #aluOperation} name) is one of Zba's, Zbb's or Zbs's. */
+    static boolean isBitmanip(String op) {
+        for (String b : BITMANIP_OPS) if (b.equals(op)) return true;
+        return false;
     }
 
     /** The {@link Alu} comparison a BRANCH encoding performs, or null if its funct3 is reserved. */

@@ -290,11 +290,14 @@ final class Interpreter {
                     long r;
                     switch (funct3) {
                         case 0: r = Alu.add(a, imm); break;
-                        case 1: r = Alu.sll(a, imm); break;
+                        case 1: r = (insn >>> 26) == 0 ? Alu.sll(a, imm) : bitmanip(insn, a, imm); break;
                         case 2: r = a < imm ? 1 : 0; break; // slt, sltu and the word shifts: Alu's, written out (below)
                         case 3: r = a + Long.MIN_VALUE < imm + Long.MIN_VALUE ? 1 : 0; break;
                         case 4: r = Alu.xor(a, imm); break;
-                        case 5: r = (insn & 0x40000000) != 0 ? Alu.sra(a, imm) : Alu.srl(a, imm); break;
+                        case 5:
+                            r = (insn >>> 26) == 0 ? Alu.srl(a, imm) : (insn >>> 26) == 0x10 ? Alu.sra(a, imm)
+                                    : bitmanip(insn, a, imm);
+                            break;
                         case 6: r = Alu.or(a, imm); break;
                         default: r = Alu.and(a, imm);
                     }
@@ -331,8 +334,11 @@ final class Interpreter {
                     long r;
                     switch (funct3) {
                         case 0: r = Alu.addw(a, imm); break;
-                        case 1: r = (int) a << (int) imm; break;
-                        case 5: r = (insn & 0x40000000) != 0 ? (int) a >> (int) imm : (int) a >>> (int) imm; break;
+                        case 1: r = (insn >>> 25) == 0 ? (int) a << (int) imm : bitmanip(insn, a, imm); break;
+                        case 5:
+                            r = (insn >>> 25) == 0 ? (int) a >>> (int) imm : (insn >>> 25) == 0x20 ? (int) a >> (int) imm
+                                    : bitmanip(insn, a, imm);
+                            break;
                         default: r = illegalKeepingRd(insn);
                     }
                     x[rd] = r;
@@ -470,8 +476,81 @@ final class Interpreter {
                 default: return Alu.remu(a, b);
             }
         }
-        return illegalKeepingRd(insn);
+        return bitmanip(insn, a, b);
     }
+
+    /**
+     * An ALU encoding that is not one of the base's or M's (operands: rs1's value, and rs2's or the I-immediate): a Zba,
+     * Zbb or Zbs operation when {@link Decode#bitmanip} is on, or illegal. Off, OP-IMM's and OP-IMM-32's shifts with
+     * other upper immediate bits run as main runs them (slli, srli or srai by bit 30; slliw, srliw, sraiw).
+     * The Alu operation {@link Decode#aluOperation} names, so the translator's and this decoding are one.
+     */
+    long bitmanip(int insn, long a, long b) {
+        if (!Decode.bitmanip) {
+            int f3 = (insn >>> 12) & 7;
+            if ((insn & 0x7f) == 0x13) { // (callers send only funct3 1 and 5 here)
+                return f3 == 1 ? Alu.sll(a, b) : (insn & 0x40000000) != 0 ? Alu.sra(a, b) : Alu.srl(a, b);
+            }
+            if ((insn & 0x7f) == 0x1b) {
+                return f3 == 1 ? (int) a << (int) b : (insn & 0x40000000) != 0 ? (int) a >> (int) b : (int) a >>> (int) b;
+            }
+            return illegalKeepingRd(insn);
+        }
+        int op = Decode.bitmanipOperation(insn);
+        if (op < 0) return illegalKeepingRd(insn);
+        if (BITMANIP_COUNTS) {
+            Decode.BITMANIP_RETIRED[op]++;
+            Decode.bitmanipInterpreted++;
+        }
+        return bitmanipValue(op, a, b);
+    }
+
+    /** The Zba/Zbb/Zbs operation {@code op} (a {@link Decode} B_ number) of rs1's value and rs2's or the immediate. */
+    static long bitmanipValue(int op, long a, long b) {
+        switch (op) {
+            case Decode.B_ADD_UW: return Alu.addUW(a, b);
+            case Decode.B_SH1ADD: return Alu.sh1add(a, b);
+            case Decode.B_SH2ADD: return Alu.sh2add(a, b);
+            case Decode.B_SH3ADD: return Alu.sh3add(a, b);
+            case Decode.B_SH1ADD_UW: return Alu.sh1addUW(a, b);
+            case Decode.B_SH2ADD_UW: return Alu.sh2addUW(a, b);
+            case Decode.B_SH3ADD_UW: return Alu.sh3addUW(a, b);
+            case Decode.B_SLL_UW: return Alu.sllUW(a, b);
+            case Decode.B_ANDN: return Alu.andn(a, b);
+            case Decode.B_ORN: return Alu.orn(a, b);
+            case Decode.B_XNOR: return Alu.xnor(a, b);
+            case Decode.B_CLZ: return Alu.clz(a, b);
+            case Decode.B_CTZ: return Alu.ctz(a, b);
+            case Decode.B_CPOP: return Alu.cpop(a, b);
+            case Decode.B_CLZW: return Alu.clzw(a, b);
+            case Decode.B_CTZW: return Alu.ctzw(a, b);
+            case Decode.B_CPOPW: return Alu.cpopw(a, b);
+            case Decode.B_MAX: return Alu.max(a, b);
+            case Decode.B_MIN: return Alu.min(a, b);
+            case Decode.B_MAXU: return Alu.maxu(a, b);
+            case Decode.B_MINU: return Alu.minu(a, b);
+            case Decode.B_SEXT_B: return Alu.sextB(a, b);
+            case Decode.B_SEXT_H: return Alu.sextH(a, b);
+            case Decode.B_ZEXT_H: return Alu.zextH(a, b);
+            case Decode.B_ROL: return Alu.rol(a, b);
+            case Decode.B_ROR: return Alu.ror(a, b);
+            case Decode.B_ROLW: return Alu.rolw(a, b);
+            case Decode.B_RORW: return Alu.rorw(a, b);
+            case Decode.B_ORC_B: return Alu.orcB(a, b);
+            case Decode.B_REV8: return Alu.rev8(a, b);
+            case Decode.B_BCLR: return Alu.bclr(a, b);
+            case Decode.B_BEXT: return Alu.bext(a, b);
+            case Decode.B_BINV: return Alu.binv(a, b);
+            case Decode.B_BSET: return Alu.bset(a, b);
+            default: throw new IllegalArgumentException("no bit-manipulation operation " + op); // (never: Decode numbers no other)
+        }
+    }
+
+    /**
+     * {@code -Dvmckpt.isa.bitmanipCounts=true}: the interpreter counts the Zba/Zbb/Zbs instructions it retires, per
+     * operation, with translated code (Decode#BITMANIP_RETIRED). Off by default.
+     */
+    static final boolean BITMANIP_COUNTS = Boolean.getBoolean("vmckpt.isa.bitmanipCounts");
 
     /**
      * Raises illegal-instruction for an ALU encoding and returns rd's current value, which the caller writes back:
@@ -504,7 +583,7 @@ final class Interpreter {
                 default: break;
             }
         }
-        return illegalKeepingRd(insn);
+        return bitmanip(insn, a, b);
     }
 
     // ================================================================== atomics

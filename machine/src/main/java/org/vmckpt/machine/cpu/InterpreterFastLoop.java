@@ -229,11 +229,27 @@ final class InterpreterFastLoop {
                     long r;
                     switch (funct3) {
                         case 0: r = a + imm; break;
-                        case 1: r = a << imm; break;
+                        case 1: // slli; other upper bits: Zbb, Zbs with the switch on (Interpreter#bitmanip), else the general loop's
+                            if ((insn >>> 26) != 0) {
+                                int op = Decode.bitmanipIfOn(insn);
+                                if (op < 0) break loop;
+                                r = Interpreter.bitmanipValue(op, a, imm);
+                                break;
+                            }
+                            r = a << imm;
+                            break;
                         case 2: r = a < imm ? 1 : 0; break;
                         case 3: r = a + Long.MIN_VALUE < imm + Long.MIN_VALUE ? 1 : 0; break;
                         case 4: r = a ^ imm; break;
-                        case 5: r = (insn & 0x40000000) != 0 ? a >> imm : a >>> imm; break;
+                        case 5: // srli, srai; other upper bits: as case 1
+                            if ((insn & 0xbc000000) != 0) {
+                                int op = Decode.bitmanipIfOn(insn);
+                                if (op < 0) break loop;
+                                r = Interpreter.bitmanipValue(op, a, imm);
+                                break;
+                            }
+                            r = (insn & 0x40000000) != 0 ? a >> imm : a >>> imm;
+                            break;
                         case 6: r = a | imm; break;
                         default: r = a & imm;
                     }
@@ -268,6 +284,10 @@ final class InterpreterFastLoop {
                             case 2: r = Math.multiplyHigh(a, b) + ((b >> 63) & a); break;
                             default: r = Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
                         }
+                    } else if (funct7 != 1) { // Zba, Zbb, Zbs with the switch on, else the general loop's
+                        int op = Decode.bitmanipIfOn(insn);
+                        if (op < 0) break loop;
+                        r = Interpreter.bitmanipValue(op, a, b);
                     } else { // (division: rare there, and Long.divideUnsigned would be a call)
                         break loop;
                     }
@@ -281,8 +301,24 @@ final class InterpreterFastLoop {
                     long r;
                     switch (funct3) {
                         case 0: r = (int) (a + imm); break;
-                        case 1: r = (int) a << (int) imm; break;
-                        case 5: r = (insn & 0x40000000) != 0 ? (int) a >> (int) imm : (int) a >>> (int) imm; break;
+                        case 1: // slliw; other upper bits: Zba, Zbb with the switch on, else the general loop's
+                            if ((insn >>> 25) != 0) {
+                                int op = Decode.bitmanipIfOn(insn);
+                                if (op < 0) break loop;
+                                r = Interpreter.bitmanipValue(op, a, imm);
+                                break;
+                            }
+                            r = (int) a << (int) imm;
+                            break;
+                        case 5: // srliw, sraiw; other upper bits: as case 1
+                            if ((insn & 0xbe000000) != 0) {
+                                int op = Decode.bitmanipIfOn(insn);
+                                if (op < 0) break loop;
+                                r = Interpreter.bitmanipValue(op, a, imm);
+                                break;
+                            }
+                            r = (insn & 0x40000000) != 0 ? (int) a >> (int) imm : (int) a >>> (int) imm;
+                            break;
                         default: break loop; // illegal
                     }
                     x[(insn >>> 7) & 31] = r;
@@ -294,6 +330,12 @@ final class InterpreterFastLoop {
                         long a = x[(insn >>> 15) & 31];
                         long b = x[(insn >>> 20) & 31];
                         x[(insn >>> 7) & 31] = funct7 == 0 ? (int) (a + b) : (int) (a - b);
+                        break;
+                    }
+                    if (funct7 != 0 && funct7 != 1 && funct7 != 0x20) { // Zba, Zbb with the switch on, else the general loop's
+                        int op = Decode.bitmanipIfOn(insn);
+                        if (op < 0) break loop;
+                        x[(insn >>> 7) & 31] = Interpreter.bitmanipValue(op, x[(insn >>> 15) & 31], x[(insn >>> 20) & 31]);
                         break;
                     }
                     if (!mul) break loop;

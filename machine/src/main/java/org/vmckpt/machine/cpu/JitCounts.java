@@ -85,6 +85,12 @@ public final class JitCounts {
             b.append(" refused=").append(c.compileRefused);
             b.append(" batchEnds=").append(c.batchesEndedBeforeUnit);
         }
+        if (Interpreter.BITMANIP_COUNTS) { // (-Dvmckpt.isa.bitmanipCounts=true: Zba/Zbb/Zbs retired, in all and per operation)
+            long zb = 0;
+            for (long n : Decode.BITMANIP_RETIRED) zb += n;
+            b.append(" zb=").append(zb).append(" zbInterp=").append(Decode.bitmanipInterpreted);
+            for (int k = 0; k < Decode.BITMANIP_OPS.length; k++) b.append(" zb.").append(Decode.BITMANIP_OPS[k]).append('=').append(Decode.BITMANIP_RETIRED[k]);
+        }
         long gcCount = 0, gcMs = 0;
         for (GarbageCollectorMXBean g : ManagementFactory.getGarbageCollectorMXBeans()) {
             b.append(" gc.").append(g.getName().replace(' ', '_')).append('=').append(g.getCollectionCount()).append('/').append(g.getCollectionTime());

@@ -2758,6 +2758,7 @@ final class Translator {
                     storeReg(rd);
                     return;
                 }
+                if (emitBitmanip(op, in.kind == ALU_IMM, insn, rs1, rs2, rd)) return;
                 loadReg(rs1);
                 if (emitWordShift(op, in.kind == ALU_IMM, insn, rs2)) {
                     storeReg(rd);
@@ -2895,6 +2896,193 @@ final class Translator {
         return true;
     }
 
+    private static final String JAVA_LONG = "java/lang/Long", JAVA_INTEGER = "java/lang/Integer";
+
+    /**
+     * A Zba, Zbb or Zbs operation ({@link Decode#isBitmanip}) written out, in both tiers, storing rd; false (nothing
+     * emitted) for any other operation. Each is its {@link Alu} method's body as JVM operations: shifts, masks, a
+     * two-way store for min and max (as {@link #emitSetLessThan}), the rotates as {@code a << n | a >>> -n} (which C2
+     * matches as a rotate), and for the counts and rev8 the JDK's {@code Long}/{@code Integer} methods, which C2 compiles
+     * to one host instruction (lzcnt, tzcnt, popcnt, bswap), instead of Alu's wrapper around them (C1: not checked).
+     * BitmanipTest runs every form on edge operands against Alu; the differential test runs them against the interpreter.
+     */
+    private boolean emitBitmanip(String op, boolean imm, int insn, int rs1, int rs2, int rd) {
+        int index = -1;
+        for (int k = 0; k < Decode.BITMANIP_OPS.length; k++) if (Decode.BITMANIP_OPS[k].equals(op)) index = k;
+        if (index < 0) return false;
+        if (Interpreter.BITMANIP_COUNTS) { // Decode.BITMANIP_RETIRED[index]++
+            mv.visitFieldInsn(GETSTATIC, "org/vmckpt/machine/cpu/Decode", "BITMANIP_RETIRED", "[J");
+            pushInt(index);
+            mv.visitInsn(DUP2);
+            mv.visitInsn(LALOAD);
+            mv.visitInsn(LCONST_1);
+            mv.visitInsn(LADD);
+            mv.visitInsn(LASTORE);
+        }
+        int shamt = (int) Decode.immI(insn) & 63; // (the immediate forms' shift amount or bit index)
+        switch (index) {
+            case Decode.B_ADD_UW: case Decode.B_SH1ADD_UW: case Decode.B_SH2ADD_UW: case Decode.B_SH3ADD_UW:
+            case Decode.B_SH1ADD: case Decode.B_SH2ADD: case Decode.B_SH3ADD: {
+                loadReg(rs1);
+                boolean uw = index == Decode.B_ADD_UW || index >= Decode.B_SH1ADD_UW;
+                int n = index == Decode.B_ADD_UW ? 0 : index >= Decode.B_SH1ADD_UW ? index - Decode.B_SH1ADD_UW + 1 : index;
+                if (uw) {
+                    pushLong(0xffffffffL);
+                    mv.visitInsn(LAND);
+                }
+                if (n != 0) {
+                    pushInt(n);
+                    mv.visitInsn(LSHL);
+                }
+                loadReg(rs2);
+                mv.visitInsn(LADD);
+                break;
+            }
+            case Decode.B_SLL_UW:
+                loadReg(rs1);
+                pushLong(0xffffffffL);
+                mv.visitInsn(LAND);
+                pushInt(shamt);
+                mv.visitInsn(LSHL);
+                break;
+            case Decode.B_ANDN: case Decode.B_ORN: case Decode.B_XNOR:
+                loadReg(rs1);
+                loadReg(rs2);
+                if (index != Decode.B_XNOR) {
+                    pushLong(-1L);
+                    mv.visitInsn(LXOR);
+                }
+                mv.visitInsn(index == Decode.B_ANDN ? LAND : index == Decode.B_ORN ? LOR : LXOR);
+                if (index == Decode.B_XNOR) {
+                    pushLong(-1L);
+                    mv.visitInsn(LXOR);
+                }
+                break;
+            case Decode.B_CLZ: case Decode.B_CTZ: case Decode.B_CPOP:
+                loadReg(rs1);
+                mv.visitMethodInsn(INVOKESTATIC, JAVA_LONG, index == Decode.B_CLZ ? "numberOfLeadingZeros"
+                        : index == Decode.B_CTZ ? "numberOfTrailingZeros" : "bitCount", "(J)I", false);
+                mv.visitInsn(I2L);
+                break;
+            case Decode.B_CLZW: case Decode.B_CTZW: case Decode.B_CPOPW:
+                loadReg(rs1);
+                mv.visitInsn(L2I);
+                mv.visitMethodInsn(INVOKESTATIC, JAVA_INTEGER, index == Decode.B_CLZW ? "numberOfLeadingZeros"
+                        : index == Decode.B_CTZW ? "numberOfTrailingZeros" : "bitCount", "(I)I", false);
+                mv.visitInsn(I2L);
+                break;
+            case Decode.B_MAX: case Decode.B_MIN: case Decode.B_MAXU: case Decode.B_MINU: {
+                boolean unsigned = index == Decode.B_MAXU || index == Decode.B_MINU;
+                boolean max = index == Decode.B_MAX || index == Decode.B_MAXU;
+                loadReg(rs1);
+                if (unsigned) flipSign();
+                loadReg(rs2);
+                if (unsigned) flipSign();
+                mv.visitInsn(LCMP);
+                Label takeB = new Label(), done = new Label();
+                mv.visitJumpInsn(max ? IFLT : IFGT, takeB); // max: a < b takes b; min: a > b takes b (equal: either)
+                loadReg(rs1);
+                storeReg(rd);
+                mv.visitJumpInsn(GOTO, done);
+                target(takeB);
+                loadReg(rs2);
+                storeReg(rd);
+                target(done);
+                return true;
+            }
+            case Decode.B_SEXT_B: case Decode.B_SEXT_H:
+                loadReg(rs1);
+                mv.visitInsn(L2I);
+                mv.visitInsn(index == Decode.B_SEXT_B ? I2B : I2S);
+                mv.visitInsn(I2L);
+                break;
+            case Decode.B_ZEXT_H:
+                loadReg(rs1);
+                pushLong(0xffffL);
+                mv.visitInsn(LAND);
+                break;
+            case Decode.B_ROL: case Decode.B_ROR: { // a << n | a >>> -n (rol), a >>> n | a << -n (ror)
+                boolean left = index == Decode.B_ROL;
+                loadReg(rs1);
+                pushDistance(imm, shamt, rs2, false);
+                mv.visitInsn(left ? LSHL : LUSHR);
+                loadReg(rs1);
+                pushDistance(imm, shamt, rs2, true);
+                mv.visitInsn(left ? LUSHR : LSHL);
+                mv.visitInsn(LOR);
+                break;
+            }
+            case Decode.B_ROLW: case Decode.B_RORW: { // the same in int arithmetic, sign-extended
+                boolean left = index == Decode.B_ROLW;
+                loadReg(rs1);
+                mv.visitInsn(L2I);
+                pushDistance(imm, shamt & 31, rs2, false);
+                mv.visitInsn(left ? ISHL : IUSHR);
+                loadReg(rs1);
+                mv.visitInsn(L2I);
+                pushDistance(imm, shamt & 31, rs2, true);
+                mv.visitInsn(left ? IUSHR : ISHL);
+                mv.visitInsn(IOR);
+                mv.visitInsn(I2L);
+                break;
+            }
+            case Decode.B_ORC_B:
+                loadReg(rs1);
+                pushLong(0x7f7f7f7f7f7f7f7fL);
+                mv.visitInsn(LAND);
+                pushLong(0x7f7f7f7f7f7f7f7fL);
+                mv.visitInsn(LADD);
+                loadReg(rs1);
+                mv.visitInsn(LOR);
+                pushLong(0x8080808080808080L);
+                mv.visitInsn(LAND);
+                pushInt(7);
+                mv.visitInsn(LUSHR);
+                pushLong(0xffL);
+                mv.visitInsn(LMUL);
+                break;
+            case Decode.B_REV8:
+                loadReg(rs1);
+                mv.visitMethodInsn(INVOKESTATIC, JAVA_LONG, "reverseBytes", "(J)J", false);
+                break;
+            case Decode.B_BEXT:
+                loadReg(rs1);
+                pushDistance(imm, shamt, rs2, false);
+                mv.visitInsn(LUSHR);
+                mv.visitInsn(LCONST_1);
+                mv.visitInsn(LAND);
+                break;
+            default: { // bclr, binv, bset: a OP (1L << n), bclr with the mask inverted
+                loadReg(rs1);
+                mv.visitInsn(LCONST_1);
+                pushDistance(imm, shamt, rs2, false);
+                mv.visitInsn(LSHL);
+                if (index == Decode.B_BCLR) {
+                    pushLong(-1L);
+                    mv.visitInsn(LXOR);
+                }
+                mv.visitInsn(index == Decode.B_BCLR ? LAND : index == Decode.B_BINV ? LXOR : LOR);
+                break;
+            }
+        }
+        storeReg(rd);
+        return true;
+    }
+
+    /**
+     * A shift distance as an int: the immediate form's {@code shamt} (negated: {@code -shamt}, which the JVM masks as
+     * the ISA masks the other half of a rotate), or rs2's low bits (negated with {@code INEG}).
+     */
+    private void pushDistance(boolean imm, int shamt, int rs2, boolean negate) {
+        if (imm) {
+            pushInt(negate ? -shamt : shamt);
+        } else {
+            loadReg(rs2);
+            mv.visitInsn(L2I);
+            if (negate) mv.visitInsn(INEG);
+        }
+    }
+
     /**
      * slt, sltu, slti, sltiu (seqz, snez) as a long compare and a store of 1 or 0 to rd on its two paths, with rs1's
      * value on the stack ({@link #inlineAluHot}); false (nothing emitted) for any other operation. Unsigned order is
@@ -2953,7 +3141,10 @@ final class Translator {
             case "divuw": case "remuw": return 53;
             case "divu": return 72;
             case "remu": return 73;
-            default: throw new IllegalArgumentException("no Alu operation " + op);
+            default:
+                // Zba, Zbb, Zbs: emitBitmanip writes every one out, so no unit calls them; counted as an unmeasured call.
+                if (Decode.isBitmanip(op)) return ALU_CALL_INLINE;
+                throw new IllegalArgumentException("no Alu operation " + op);
         }
     }
 

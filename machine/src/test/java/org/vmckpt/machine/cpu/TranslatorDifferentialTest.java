@@ -186,6 +186,52 @@ class TranslatorDifferentialTest {
         return it;
     }
 
+    /**
+     * The generator's Zba/Zbb/Zbs items ({@link #bitmanipItem}), a third of the body, with Decode#bitmanip on (off for
+     * every other test, whose programs stay as they were; the test that sets it puts it back).
+     */
+    static boolean bitmanipItems;
+
+    /**
+     * A Zba, Zbb or Zbs instruction on random registers (every operation, the immediate forms with random shift amounts),
+     * sometimes after a word operation that makes an operand word-valued and before an and/or/xor of its result (the
+     * translator's word logic and int locals meet the new operations), or random bits under their funct fields (legal
+     * or not).
+     */
+    Item bitmanipItem() {
+        Item it = new Item();
+        int rd = w(), a = anyReg(), b = anyReg();
+        if (rnd.nextInt(4) == 0) it.i32(i(rnd.nextInt(32), anyReg(), 5, a == 0 ? 0 : w(), 0x1b)); // srliw: a word value
+        int k = rnd.nextInt(48);
+        int sh = rnd.nextInt(64);
+        int[][] reg = { // funct7, funct3, opcode
+                {0x04, 0, 0x3b}, {0x10, 2, 0x33}, {0x10, 4, 0x33}, {0x10, 6, 0x33}, {0x10, 2, 0x3b}, {0x10, 4, 0x3b},
+                {0x10, 6, 0x3b}, {0x20, 7, 0x33}, {0x20, 6, 0x33}, {0x20, 4, 0x33}, {0x05, 4, 0x33}, {0x05, 5, 0x33},
+                {0x05, 6, 0x33}, {0x05, 7, 0x33}, {0x30, 1, 0x33}, {0x30, 5, 0x33}, {0x30, 1, 0x3b}, {0x30, 5, 0x3b},
+                {0x24, 1, 0x33}, {0x24, 5, 0x33}, {0x34, 1, 0x33}, {0x14, 1, 0x33},
+        };
+        int[][] imm = { // imm[11:0] (with the shift amount or'ed in where it has one), funct3, opcode
+                {0x600, 1, 0x13}, {0x601, 1, 0x13}, {0x602, 1, 0x13}, {0x604, 1, 0x13}, {0x605, 1, 0x13},
+                {0x600, 1, 0x1b}, {0x601, 1, 0x1b}, {0x602, 1, 0x1b}, {0x287, 5, 0x13}, {0x6b8, 5, 0x13},
+                {0x600 | sh, 5, 0x13}, {0x600 | sh & 31, 5, 0x1b}, {0x080 | sh, 1, 0x1b}, {0x480 | sh, 1, 0x13},
+                {0x480 | sh, 5, 0x13}, {0x680 | sh, 1, 0x13}, {0x280 | sh, 1, 0x13},
+        };
+        if (k < reg.length) {
+            it.i32(r(reg[k][0], b, a, reg[k][1], rd, reg[k][2]));
+        } else if (k < reg.length + imm.length) {
+            int[] o = imm[k - reg.length];
+            it.i32(i(o[0], a, o[1], rd, o[2]));
+        } else if (k < 46) { // zext.h
+            it.i32(r(0x04, 0, a, 4, rd, 0x3b));
+        } else { // random upper bits under OP-IMM's and OP-IMM-32's funct3 1 and 5, OP's and OP-32's funct7
+            int f3 = rnd.nextBoolean() ? 1 : 5;
+            it.i32(rnd.nextBoolean() ? i(rnd.nextInt(4096), a, f3, rd, rnd.nextBoolean() ? 0x13 : 0x1b)
+                    : r(rnd.nextInt(128), b, a, rnd.nextInt(8), rd, rnd.nextBoolean() ? 0x33 : 0x3b));
+        }
+        if (rnd.nextInt(3) == 0) it.i32(r(0, anyReg(), rd, new int[] {4, 6, 7}[rnd.nextInt(3)], w(), 0x33)); // xor, or, and
+        return it;
+    }
+
     Item memItem() {
         Item it = new Item();
         boolean store = rnd.nextBoolean();
@@ -379,6 +425,10 @@ class TranslatorDifferentialTest {
     List<Item> body(int n) {
         List<Item> items = new ArrayList<>();
         for (int k = 0; k < n; k++) {
+            if (bitmanipItems && rnd.nextInt(3) == 0) {
+                items.add(bitmanipItem());
+                continue;
+            }
             if (wordChains && rnd.nextInt(3) == 0) {
                 items.add(wordItem());
                 continue;
@@ -845,6 +895,22 @@ class TranslatorDifferentialTest {
         assertTrue(translated > 0 && run > 0, "the translator never ran code: the comparison proved nothing");
         assertTrue(invalidations > 0, "the self-patching store never invalidated a translation");
         return cross;
+    }
+
+    /** Zba, Zbb and Zbs in both tiers, both engines equal (Decode#bitmanip on: -Dvmckpt.isa.bitmanip's decoding). */
+    @Test
+    void bitmanipOperations() {
+        bitmanipItems = true;
+        Decode.bitmanip = true;
+        try {
+            runSeeds(Hart.PRIV_M, Long.MAX_VALUE, false, 171, 172, 173);
+            runSeeds(Hart.PRIV_S, 2_000, true, 174, 175);
+            runSeeds(Hart.PRIV_U, 2_000, false, 176);
+            runSeeds(MPRV, 2_000, false, 177);
+        } finally {
+            bitmanipItems = false;
+            Decode.bitmanip = org.vmckpt.machine.Isa.BITMANIP;
+        }
     }
 
     @Test
