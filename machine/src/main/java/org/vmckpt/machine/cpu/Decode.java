@@ -240,8 +240,13 @@ public final class Decode {
 
     /** Whether {@code op} (an {@link #aluOperation} name) is one of Zba's, Zbb's or Zbs's. */
     static boolean isBitmanip(String op) {
-        for (String b : BITMANIP_OPS) if (b.equals(op)) return true;
-        return false;
+        return bitmanipIndex(op) >= 0;
+    }
+
+    /** The B_ number of {@code op} (an {@link #aluOperation} name: its index in {@link #BITMANIP_OPS}), or -1. */
+    static int bitmanipIndex(String op) {
+        for (int k = 0; k < BITMANIP_OPS.length; k++) if (BITMANIP_OPS[k].equals(op)) return k;
+        return -1;
     }
 
     /** The {@link Alu} comparison a BRANCH encoding performs, or null if its funct3 is reserved. */

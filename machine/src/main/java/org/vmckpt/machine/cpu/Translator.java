@@ -2907,8 +2907,7 @@ final class Translator {
      * BitmanipTest runs every form on edge operands against Alu; the differential test runs them against the interpreter.
      */
     private boolean emitBitmanip(String op, boolean imm, int insn, int rs1, int rs2, int rd) {
-        int index = -1;
-        for (int k = 0; k < Decode.BITMANIP_OPS.length; k++) if (Decode.BITMANIP_OPS[k].equals(op)) index = k;
+        int index = Decode.bitmanipIndex(op);
         if (index < 0) return false;
         if (Interpreter.BITMANIP_COUNTS) { // Decode.BITMANIP_RETIRED[index]++
             mv.visitFieldInsn(GETSTATIC, "org/vmckpt/machine/cpu/Decode", "BITMANIP_RETIRED", "[J");
