@@ -68,7 +68,11 @@ class CheckpointKillTest {
             }
             child.destroyForcibly();
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
-            for (String line; (line = lines.poll(2, TimeUnit.SECONDS)) != null && !line.equals(ChildOutput.EOF); ) {
+            // Every line the dead process printed, up to the end of its output (the child is dead, so the end comes).
+            for (String line; ; ) {
+                line = lines.poll(60, TimeUnit.SECONDS);
+                assertNotNull(line, "the killed process's output did not end");
+                if (line.equals(ChildOutput.EOF)) break;
                 if (line.startsWith("committed ")) {
                     mustExist.add(line.substring(10));
                     inCheckpoint = false;
