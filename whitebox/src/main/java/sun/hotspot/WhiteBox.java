@@ -32,6 +32,9 @@ public final class WhiteBox {
     /** True if a compile task for {@code m} is in a compiler's queue now (any level). */
     public static native boolean isMethodQueuedForCompilation0(Executable m);
 
+    /** True if HotSpot may compile {@code m} at {@code level} (its not-compilable marks and its size allow it). */
+    public static native boolean isMethodCompilable0(Executable m, int level, boolean isOsr);
+
     /** {@code m} is never compiled at {@code level} (4: C2; a C1 level would bar C1 as a whole). */
     public static native void makeMethodNotCompilable0(Executable m, int level, boolean isOsr);
 

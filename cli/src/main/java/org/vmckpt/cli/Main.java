@@ -114,6 +114,9 @@ public final class Main {
         if (argv[0].equals("cds-train")) {
             return CommandErrors.run("cds-train", argv, CommandOutput.system(), ClassDataSharing::train);
         }
+        if (argv[0].equals("cds-check")) {
+            return CommandErrors.run("cds-check", argv, CommandOutput.system(), ClassDataSharing::check);
+        }
         Command c = Command.named(argv[0]);
         CommandOutput io = CommandOutput.system();
         if (c == null) {

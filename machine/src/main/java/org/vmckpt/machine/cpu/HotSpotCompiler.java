@@ -25,13 +25,14 @@ public final class HotSpotCompiler {
     public static final int TIER_C1 = 1, TIER_C1_LIMITED = 2, TIER_C1_PROFILED = 3, TIER_C2 = 4;
     private static final int ENTRY_BCI = -1;
 
-    private final MethodHandle enqueue, level, queued, notCompilable, addDirective, vmFlag, setIntx, getIntx, deoptimize;
+    private final MethodHandle enqueue, level, queued, compilable, notCompilable, addDirective, vmFlag, setIntx, getIntx, deoptimize;
 
     private HotSpotCompiler(Class<?> wb) throws ReflectiveOperationException {
         MethodHandles.Lookup l = MethodHandles.publicLookup();
         enqueue = l.findStatic(wb, "enqueueMethodForCompilation0", MethodType.methodType(boolean.class, Executable.class, int.class, int.class));
         level = l.findStatic(wb, "getMethodCompilationLevel0", MethodType.methodType(int.class, Executable.class, boolean.class));
         queued = l.findStatic(wb, "isMethodQueuedForCompilation0", MethodType.methodType(boolean.class, Executable.class));
+        compilable = l.findStatic(wb, "isMethodCompilable0", MethodType.methodType(boolean.class, Executable.class, int.class, boolean.class));
         notCompilable = l.findStatic(wb, "makeMethodNotCompilable0", MethodType.methodType(void.class, Executable.class, int.class, boolean.class));
         addDirective = l.findStatic(wb, "addCompilerDirective", MethodType.methodType(int.class, String.class));
         vmFlag = l.findStatic(wb, "setBooleanVMFlag", MethodType.methodType(void.class, String.class, boolean.class));
@@ -160,6 +161,21 @@ public final class HotSpotCompiler {
             return (boolean) c.queued.invokeExact(m);
         } catch (Throwable e) {
             return false;
+        }
+    }
+
+    /**
+     * 1 if HotSpot may compile method {@code m} at {@code tier} (normal entry), 0 if it may not (a not-compilable mark,
+     * its size), -1 if this JVM has no API or HotSpot could not say; never throws. (./build's check of the class-data
+     * archive, ClassDataSharing.)
+     */
+    public static int methodCompilable(Executable m, int tier) {
+        HotSpotCompiler c = INSTANCE;
+        if (c == null) return -1;
+        try {
+            return (boolean) c.compilable.invokeExact(m, tier, false) ? 1 : 0;
+        } catch (Throwable e) {
+            return -1;
         }
     }
 
