@@ -35,8 +35,14 @@ final class PageLoader {
     /** Pages per disk-block work item. */
     static final int DISK_RUN = 256;
 
-    /** Receives page {@code index} as a new 4096-byte array, now owned by the sink. Called on loader threads. */
-    interface Sink {
+    /**
+     * Receives page {@code index} as a new 4096-byte array, now owned by the sink. Called on loader threads. A
+     * {@link org.vmckpt.checkpoint.store.BatchReader.PageCopySink} itself, handed to the batch reader as it is: no
+     * {@code sink::page} wrapper (a lambda class of its own, which C1 compiled at tier 3 and again at tier 1 in every
+     * eager restore, its tier-1 request unable to name it).
+     */
+    interface Sink extends org.vmckpt.checkpoint.store.BatchReader.PageCopySink {
+        @Override
         void page(int index, byte[] page);
     }
 
@@ -499,7 +505,7 @@ final class PageLoader {
 
     private void load(Work x, BatchReader reader, byte[] block, byte[][] run) throws IOException {
         if (x.batch != null) {
-            reader.readCopies(x.batch, sink::page);
+            reader.readCopies(x.batch, sink);
             pagesDone.addAndGet(x.batch.pageCount());
         } else {
             if (!readBootFileRun(x, run)) {

@@ -35,6 +35,7 @@ public final class RestoreTier1 {
      */
     static final String[] RESTORE_METHODS = {
             "org.vmckpt.checkpoint.PageLoader#work", "org.vmckpt.checkpoint.PageLoader#take", "org.vmckpt.checkpoint.PageLoader#load",
+            "org.vmckpt.checkpoint.Restorer$IntoArray#page", // the one page sink (every loader's, each page)
             "org.vmckpt.checkpoint.PageLoader$Work#<init>", "org.vmckpt.checkpoint.PageLoader$Work#first",
             "org.vmckpt.checkpoint.PageLoader$ByFirst#compare",
             "org.vmckpt.checkpoint.store.BatchReader#readCopies", "org.vmckpt.checkpoint.store.BatchReader#walk",

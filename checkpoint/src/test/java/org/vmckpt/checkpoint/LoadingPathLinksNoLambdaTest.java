@@ -56,6 +56,9 @@ class LoadingPathLinksNoLambdaTest {
         for (List<String> l : List.of(links(org.vmckpt.checkpoint.store.Checkpoint.class, "dataBatches"), links(PageLoader.class, "<init>"))) {
             assertTrue(l.stream().noneMatch(x -> x.startsWith("call java/util/Comparator.comparing")), "no Comparator.comparing*: " + l);
         }
+        // The page sink is handed to the batch reader as it is: no sink::page wrapper (round 74).
+        List<String> load = links(PageLoader.class, "load");
+        assertTrue(load.stream().noneMatch(x -> x.startsWith("indy")), "no lambda or method reference in PageLoader.load: " + load);
         List<String> eager = links(Restorer.class, "loadPagesEagerly");
         assertTrue(eager.contains("indy accept"), "the progress report's lambda (archived: the training runs it): " + eager);
         assertTrue(!eager.contains("indy run"), "no Runnable made by a lambda (window::close): " + eager);

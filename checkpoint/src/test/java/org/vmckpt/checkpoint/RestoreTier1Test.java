@@ -92,7 +92,7 @@ class RestoreTier1Test {
         // Restore code the loaders run, and shared methods they run (the store's page table, the JDK's positional read),
         // each without code to begin with (earlier tests in this JVM may have compiled them), so each is asked for.
         Executable[] restoreCode = {one("org.vmckpt.checkpoint.PageLoader#take"), one("org.vmckpt.checkpoint.store.PackReader#frameOffset"),
-                one("org.vmckpt.checkpoint.store.PackReader#frameUnits")};
+                one("org.vmckpt.checkpoint.store.PackReader#frameUnits"), one("org.vmckpt.checkpoint.Restorer$IntoArray#page")};
         Executable[] shared = {one("org.vmckpt.checkpoint.store.RunTable#runEnd"), one("sun.nio.ch.IOUtil#readIntoNativeBuffer")};
         for (Executable x : restoreCode) HotSpotCompiler.deoptimizeMethod(x);
         for (Executable x : shared) HotSpotCompiler.deoptimizeMethod(x);

@@ -51,6 +51,10 @@ class ZeroOverlayBlocksTest {
             assertEquals(3, zeroBlocks, "the zeroed blocks are stored as ZERO: " + ck.diskExtents());
             Restorer.Restored r = Restorer.restore(ck, null, b -> { }, false, null);
             assertEquals(hash, Machines.hash(r.machine()), Machines.diff(m, r.machine()));
+            // The ZERO blocks went in as the overlay's zero entries, none compared with 4 KiB of zeros (round 74).
+            var overlay = r.machine().virtio().disks().get(0).overlay();
+            assertEquals(3, overlay.zeroBlocks(), "the restored overlay's zero blocks");
+            assertEquals(0, overlay.zeroCompareCount(), "no restored block compared with zeros");
             // The restored guest writes one sector of block 2; blocks 1 and 3 stay zeros, block 2's other sectors too.
             BlockDriver back = new BlockDriver(r.machine(), 0, rings, true);
             for (int w = 0; w < 512; w += 8) r.machine().memory().write64(buf + w, 0x5A5A_5A5A_0000_0000L + w);

@@ -61,6 +61,8 @@ public final class DiskOverlay implements AutoCloseable {
     private long memoryBlocks;
     private long zeroBlocks;
     private long copyOnWriteCount;
+    /** Whole-block writes compared with 4 KiB of zeros ({@link #restoreZeroBlocks} makes none). */
+    private long zeroCompares;
 
     /**
      * @param blockCount        4 KiB blocks the disk spans
@@ -99,6 +101,9 @@ public final class DiskOverlay implements AutoCloseable {
     public long memoryLimitBlocks() { return memoryLimitBlocks; }
 
     public long copyOnWriteCount() { return copyOnWriteCount; }
+
+    /** Whole-block writes (the guest's, or {@link #restoreBlock}'s) that were compared with 4 KiB of zeros. */
+    public long zeroCompareCount() { return zeroCompares; }
 
     public boolean isFrozen() { return frozen != null; }
 
@@ -149,13 +154,12 @@ public final class DiskOverlay implements AutoCloseable {
             chunks[c] = chunk;
         }
         Object e = chunk[i];
-        if (length == BLOCK_SIZE && isZeros(src, srcOffset)) {
-            if (e == null) presentBlocks++;
-            else if (e != ZERO) drop(e, c, i); // a frozen view keeps what it holds, as on a copy
-            if (e != ZERO) zeroBlocks++;
-            chunk[i] = ZERO;
-            written.set((int) b);
-            return;
+        if (length == BLOCK_SIZE) {
+            zeroCompares++;
+            if (isZeros(src, srcOffset)) {
+                putZero(chunk, e, b, c, i);
+                return;
+            }
         }
         if (e == null) {
             e = store(initial);
@@ -177,6 +181,47 @@ public final class DiskOverlay implements AutoCloseable {
         if (e instanceof byte[] a) System.arraycopy(src, srcOffset, a, offset, length);
         else spill.write(((Spilled) e).slot, offset, src, srcOffset, length);
         written.set((int) b);
+    }
+
+    /** Block {@code b}, whose entry in its (writable) chunk is {@code e}, becomes the zero entry. */
+    private void putZero(Object[] chunk, Object e, long b, int c, int i) {
+        if (e == null) presentBlocks++;
+        else if (e != ZERO) drop(e, c, i); // a frozen view keeps what it holds, as on a copy
+        if (e != ZERO) zeroBlocks++;
+        chunk[i] = ZERO;
+        written.set((int) b);
+    }
+
+    /** Block {@code b}'s chunk, made if absent and cloned first if a frozen view shares it: one the caller may write. */
+    private Object[] writableChunk(int c) {
+        Object[] chunk = chunks[c];
+        if (chunk == null) {
+            chunk = new Object[CHUNK_BLOCKS];
+            chunks[c] = chunk;
+        } else {
+            Object[][] f = frozen;
+            if (f != null && f[c] == chunk) {
+                chunk = chunk.clone();
+                chunks[c] = chunk;
+            }
+        }
+        return chunk;
+    }
+
+    /**
+     * Replaces blocks {@code from} to {@code from + count - 1} with zeros (a restore's ZERO blocks): each becomes the zero
+     * entry directly, with no compare of 4 KiB against zeros and no array handed over. Counts as writes.
+     */
+    public void restoreZeroBlocks(long from, long count) {
+        if (count < 0 || from < 0 || from + count > blockCount) {
+            throw new IllegalArgumentException("blocks " + from + " + " + count + " outside the disk's " + blockCount);
+        }
+        for (long b = from, end = from + count; b < end; b++) {
+            int c = (int) (b >>> CHUNK_SHIFT);
+            int i = (int) (b & CHUNK_MASK);
+            Object[] chunk = writableChunk(c);
+            putZero(chunk, chunk[i], b, c, i);
+        }
     }
 
     /**

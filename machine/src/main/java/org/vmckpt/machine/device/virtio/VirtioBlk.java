@@ -167,6 +167,12 @@ public final class VirtioBlk implements VirtioDevice, Closeable {
         overlay.restoreBlock(block, data);
     }
 
+    /** Restores {@code count} overlay blocks from {@code block} on as zeros (a checkpoint's ZERO blocks). */
+    public void restoreOverlayZeroBlocks(long block, long count) {
+        if (writeThrough) throw new IllegalStateException("a write-through disk has no overlay");
+        overlay.restoreZeroBlocks(block, count);
+    }
+
     /**
      * Reads base image block {@code block} (4 KiB; bytes past the end of the file read as zeros) into
      * {@code dst}, ignoring the overlay: for matching guest pages against disk blocks. Safe from any thread.

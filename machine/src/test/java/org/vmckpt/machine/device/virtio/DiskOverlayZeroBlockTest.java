@@ -3,6 +3,7 @@ package org.vmckpt.machine.device.virtio;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -92,6 +93,48 @@ class DiskOverlayZeroBlockTest {
             // The live block 4 went to the heap; the heap bound counts only it now, so two more fit before spilling.
             assertEquals(1, o.memoryBlocks());
             assertEquals(0, o.spilledBlocks());
+        }
+    }
+
+    /**
+     * A restore's ZERO extents go in as zero entries directly (round 74): the same state as blocks of zeros written
+     * whole, with no compare of 4 KiB against zeros; over heap, spilled and frozen blocks alike, across a chunk's end.
+     */
+    @Test
+    void zeroExtentsGoInAsZeroEntriesWithoutACompare() throws Exception {
+        try (DiskOverlay o = new DiskOverlay(4096, 2L * DiskOverlay.BLOCK_SIZE, dir);
+             DiskOverlay w = new DiskOverlay(4096, 2L * DiskOverlay.BLOCK_SIZE, dir)) {
+            for (DiskOverlay x : new DiskOverlay[] {o, w}) {
+                x.restoreBlock(1020, filled(0x11)); // heap
+                x.restoreBlock(1021, filled(0x22)); // heap
+                x.restoreBlock(1022, filled(0x33)); // spilled
+                x.restoreBlock(1030, new byte[DiskOverlay.BLOCK_SIZE]); // already zero
+            }
+            FrozenOverlay view = o.freeze();
+            long compares = o.zeroCompareCount();
+            o.restoreZeroBlocks(1018, 16); // 1018..1033: over the blocks above and across the chunk's end at 1024
+            assertEquals(compares, o.zeroCompareCount(), "no block compared with zeros");
+            for (long b = 1018; b < 1034; b++) w.restoreBlock(b, new byte[DiskOverlay.BLOCK_SIZE]);
+            assertTrue(w.zeroCompareCount() >= 16, "blocks handed as arrays are compared: " + w.zeroCompareCount());
+            for (long b = 1010; b < 1040; b++) {
+                assertEquals(w.contains(b), o.contains(b), "block " + b);
+                if (w.contains(b)) assertArrayEquals(w.block(b), o.block(b), "block " + b);
+            }
+            assertEquals(w.presentBlocks(), o.presentBlocks());
+            assertEquals(w.zeroBlocks(), o.zeroBlocks());
+            assertEquals(16, o.zeroBlocks());
+            assertEquals(w.memoryBlocks(), o.memoryBlocks());
+            assertEquals(0, o.memoryBlocks(), "the heap blocks given up");
+            // The frozen view still sees what it froze; the blocks count as written in the new epoch.
+            assertArrayEquals(filled(0x11), view.block(1020));
+            assertArrayEquals(filled(0x33), view.block(1022), "a spilled block keeps its slot until release");
+            assertFalse(view.contains(1019));
+            view.release();
+            FrozenOverlay next = o.freeze();
+            for (long b = 1018; b < 1034; b++) assertTrue(next.writtenInEpoch(b), "written: " + b);
+            next.release();
+            assertThrows(IllegalArgumentException.class, () -> o.restoreZeroBlocks(4090, 7), "past the disk's end");
+            assertThrows(IllegalArgumentException.class, () -> o.restoreZeroBlocks(-1, 1));
         }
     }
 }
