@@ -184,7 +184,7 @@ final class InterpreterFastLoop {
                     long tag = (va >>> 12) | mmu.dataCtx;
                     byte[] page;
                     if (mmu.rTag[di] == tag && dOff <= 0xff8) page = mmu.rPage[di];
-                    else if (mmu.r2Tag[di] == tag && dOff <= 0xff8) page = mmu.r2Page[di]; // (Mmu#twoWay; all -1 without)
+                    else if (mmu.r2Tag[di] == tag && dOff <= 0xff8) page = mmu.secondRead(di); // (Mmu#twoWay, all -1 without: the ways swap)
                     else break loop;
                     long a = Mmu.BYTE_BASE + dOff;
                     long v;
@@ -210,7 +210,7 @@ final class InterpreterFastLoop {
                     long tag = (va >>> 12) | mmu.dataCtx;
                     byte[] page;
                     if (mmu.wTag[di] == tag && dOff <= 0xff8) page = mmu.wPage[di];
-                    else if (mmu.w2Tag[di] == tag && dOff <= 0xff8) page = mmu.w2Page[di]; // (a page dirty in the epoch, as the first way's)
+                    else if (mmu.w2Tag[di] == tag && dOff <= 0xff8) page = mmu.secondWrite(di); // (a page dirty in the epoch, as the first way's; the ways swap)
                     else break loop;
                     long a = Mmu.BYTE_BASE + dOff;
                     long v = x[(insn >>> 20) & 31];

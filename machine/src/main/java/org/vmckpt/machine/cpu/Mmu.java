@@ -598,8 +598,8 @@ final class Mmu {
     boolean servedSecondWay;
 
     /**
-     * With {@link #twoWay}, for the miss stubs of C1 units that leave before a miss ({@code Translator.twoWayC1}): if the
-     * second way of va's slot maps the page of the access's last byte ({@code va + size - 1}, so an access that crosses
+     * With {@link #twoWay}, for the slow-path stubs of hot-tier units ({@code Translator.hotSwapNow}, round 74; round
+     * 73's C1 miss stubs called it too): if the second way of va's slot maps the page of the access's last byte ({@code va + size - 1}, so an access that crosses
      * its page never matches, as the units' compare) under the data context, the ways swap (the first way then holds
      * it, as after a fill) and true is returned: the unit makes its check again and hits, instead of leaving. Else
      * false, nothing changed. The write TLB's entries only change ways, so each is still a page {@code pageForWrite}
@@ -610,6 +610,22 @@ final class Mmu {
         if (r2Tag[i] != (((va + size - 1) >>> 12) | dataCtx)) return false;
         swapRead(i);
         return true;
+    }
+
+    /**
+     * The interpreter's and the fast loop's second-way hit of a load (their inline look-up found the page in slot {@code
+     * i}'s second way, round 74): the ways swap, as the slow paths', and the page is returned. So a C1 unit that left
+     * before the access (it reads the first way only), entered again, finds the page in its first way.
+     */
+    byte[] secondRead(int i) {
+        swapRead(i);
+        return rPage[i];
+    }
+
+    /** As {@link #secondRead}, for a store (the write entries only change places: both of the current epoch). */
+    byte[] secondWrite(int i) {
+        swapWrite(i);
+        return wPage[i];
     }
 
     /** Slot {@code i}'s two read ways change places (a second-way hit: the first way holds the page used last). */
