@@ -20,7 +20,9 @@ import static org.vmckpt.machine.cpu.Hart.*;
  * case): as calls C2 may leave them out of line, and one call would put every value of the loop back on the stack.
  * The three jump tails (JAL, JALR, a taken branch) are kept apart on purpose: folded into one (a labeled block the
  * jumps break to, 91 bytecodes shorter), seven interleaved interpreter-only runs were slower in 5 of 7, medians equal
- * (docs/BENCHMARKS.md, round 41).
+ * (docs/BENCHMARKS.md, round 41). One call stays, off the hit path: with the two-way TLB ({@code Mmu#twoWay}, off by
+ * default) a load's or store's hit in the second way calls {@code Mmu.secondRead}/{@code secondWrite}, which swaps the
+ * ways (so a C1 unit entered after it finds the page in its first way).
  */
 final class InterpreterFastLoop {
     /**

@@ -62,19 +62,19 @@ final class Mmu {
     // ------------------------------------------------------------------ the second way (rounds 71-72)
     /**
      * A two-way TLB ({@code -Dvmckpt.mmu.twoWay=true}, round 72; off by default): each of the three TLBs (read, write,
-     * fetch) has a second way per slot. A data access whose page the first way of its slot does not hold compares the
-     * second way right after (translated code, the fast loop and the interpreter inline, the slow paths first thing) and is served from it in place: no walk, no
-     * swap, no slow-path call, no leave. A walk's fill goes to the least recently filled way: the first way holds the
-     * latest fill, so its entry (if any, and another page's) moves to the second way and the second way's goes. Two pages
-     * used in turn thus both stay. Fetches swap the ways on a second-way hit ({@link #fetchSecondWay}: the dispatcher's
-     * chain test and the units' page checks read the first way only). Why: the TLB is direct-mapped by virtual page, and
-     * two hot pages 4 MiB apart (a multiple of the TLB's reach) evicted each other at every access (round 70-71's
-     * compute-phase conflict episodes: millions of misses). Every drop of the first way drops the second way's entries
-     * of the same pages (full flushes, page and ASID fences, PMP writes, freezes and new epochs, page replacements,
-     * restores and resets); in particular a second-way write entry is, as a first-way one, a page {@code
-     * GuestMemory.pageForWrite} marked dirty in the current epoch: it only ever moves there from the first way, and
-     * {@link #flushWriteMappings} drops both ways. Supersedes round 71's miss-path second way ({@code victim}, which
-     * swapped at every hit). Not final: tests set it per hart.
+     * fetch) has a second way per slot. A data access whose page the first way of its slot does not hold is served by
+     * the second way without a walk, and the ways swap (round 74: wherever the hit is found; the first way holds the page
+     * used last): the interpreter's and the fast loop's inline look-ups ({@link #secondRead}, {@link #secondWrite}), the
+     * slow paths first thing, hot units' stubs ({@link #promoteRead}, {@link #promoteWrite}); C1 units read the first way
+     * only and leave on a miss, and the interpreter's swap makes the page theirs at the next entry. A walk's fill goes to
+     * the least recently used way: the first way's entry (if any, and another page's) moves to the second way and the
+     * second way's goes. Two pages used in turn thus both stay. Fetches swap too ({@link #fetchSecondWay}). Why: the TLB
+     * is direct-mapped by virtual page, and two hot pages 4 MiB apart (a multiple of the TLB's reach) evicted each other
+     * at every access (round 70-71's compute-phase conflict episodes: millions of misses). Every drop of the first way
+     * drops the second way's entries of the same pages (full flushes, page and ASID fences, PMP writes, freezes and new
+     * epochs, page replacements, restores and resets); in particular a second-way write entry is, as a first-way one, a
+     * page {@code GuestMemory.pageForWrite} marked dirty in the current epoch: it only ever moves there from the first
+     * way (a fill's move, a swap), and {@link #flushWriteMappings} drops both ways. Not final: tests set it per hart.
      */
     boolean twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
     final long[] r2Tag = new long[TLB_SIZE], w2Tag = new long[TLB_SIZE], x2Tag = new long[TLB_SIZE];
@@ -87,7 +87,7 @@ final class Mmu {
     }
     /** No entry has moved into a second way since the last full flush: the drops have nothing there to look for. */
     boolean secondWaysEmpty = true;
-    /** Misses of the first way the slow paths served from the second way, per kind (read, write, fetch); and the page walks made (paged, not M). */
+    /** Misses of the first way the second way served (swaps: the interpreter's, the fast loop's, the slow paths', the hot stubs'), per kind (read, write, fetch); and the page walks made (paged, not M). */
     final long[] secondWayHits = new long[3];
     long walks;
 
@@ -481,10 +481,8 @@ final class Mmu {
         byte[] page;
         if (wTag[i] == tag) {
             page = wPage[i];
-        } else if (w2Tag[i] == tag) { // (all -1 without the two-way TLB)
-            secondWayHits[ACCESS_WRITE]++;
-            if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
-            page = w2Page[i];
+        } else if (w2Tag[i] == tag) { // (all -1 without the two-way TLB; the ways swap, as at every second-way hit)
+            page = secondWrite(i);
         } else {
             long pa = translate(base, ACCESS_WRITE);
             if (h.trap) return;

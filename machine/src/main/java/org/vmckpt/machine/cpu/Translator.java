@@ -3604,7 +3604,7 @@ final class Translator {
             if (group >= 0 && groupFallbackNow) {
                 // (a group whose page is null: this access's own check first, as without groups)
                 Label full = new Label(), own = hotSwapNow ? new Label() : null;
-                if (own != null) target(own); // (hotSwapNow: the retry after a swap of the ways)
+                if (own != null) mv.visitLabel(own); // (hotSwapNow: the retry after a swap; slow's offset and frame)
                 emitOwnCheck(rs1, Decode.immI(in.bits), size, false, full);
                 switch (size) {
                     case 1: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getByte", "(Ljava/lang/Object;J)B", false); break;
@@ -3730,7 +3730,7 @@ final class Translator {
             if (group >= 0 && groupFallbackNow) {
                 // (a group whose page is null: this access's own check first, as without groups)
                 Label full = new Label(), own = hotSwapNow ? new Label() : null;
-                if (own != null) target(own); // (hotSwapNow: the retry after a swap of the ways)
+                if (own != null) mv.visitLabel(own); // (hotSwapNow: the retry after a swap; slow's offset and frame)
                 emitOwnCheck(rs1, Decode.immS(in.bits), size, true, full);
                 loadReg(rs2);
                 switch (size) {

@@ -28,6 +28,9 @@ class TwoWayUnitTest {
         Translator.twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
+        Translator.accessGroups = Translator.accessGroupsProperty();
+        Translator.accessGroupsHotOnly = Translator.accessGroupsHotOnlyProperty();
+        Translator.accessGroupFallback = !"false".equals(System.getProperty("vmckpt.jit.accessGroupFallback"));
     }
 
     /** loop: ld x5, 0(x10); ld x7, 0(x13); x11 += x5 + x7; sd x11, 8(x10); sd x11, 8(x13); x6 -= 1; bne x6, x0, loop; ret. */
@@ -132,6 +135,14 @@ class TwoWayUnitTest {
         assertTrue(C1MissLeavesTest.mmuCalls(hotOn).containsAll(java.util.List.of("promoteRead", "promoteWrite")),
                 "a hot unit's stubs swap: " + C1MissLeavesTest.mmuCalls(hotOn));
         assertFalse(C1MissLeavesTest.mmuCalls(hotOff).stream().anyMatch(n -> n.startsWith("promote")), "not without the switch");
+        // A hot loop whose loads form access groups (one check a group; each access's fallback check retries after a
+        // swap): the JVM takes the class (round 74's first form gave its retry a second frame at the stub's offset).
+        Translator.accessGroups = true;
+        Translator.accessGroupsHotOnly = true;
+        Translator.accessGroupFallback = true;
+        Translator g = new Translator();
+        assertNotNull(g.translate(C1MissLeavesTest.accessLoop(), 7, null, -1, 0x100, true), "a hot unit with groups");
+        assertTrue(C1MissLeavesTest.mmuCalls(g.lastClassBytes).contains("promoteRead"), "its groups' fallbacks swap: " + C1MissLeavesTest.mmuCalls(g.lastClassBytes));
     }
 
     /**
