@@ -303,8 +303,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     /**
      * For --stats: the page walks the MMU made (paged, not M-mode) and, with the two-way TLB ({@code
      * -Dvmckpt.mmu.twoWay}, round 72), the first-way misses of each kind the second way served with a swap of the ways
-     * (the slow paths', and since round 73 the C1 units' miss stubs'; the fast loop's and the interpreter's inline
-     * second-way hits, served in place, are not counted).
+     * (every swap: the slow paths', the hot units' stubs', and since round 74 the fast loop's and the interpreter's).
      */
     public String tlbSummary() {
         long[] s = mmu.secondWayHits;

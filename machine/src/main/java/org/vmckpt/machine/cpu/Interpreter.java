@@ -244,7 +244,7 @@ final class Interpreter {
                     long dOff = va & 0xfff;
                     long v;
                     long tag = (va >>> 12) | mmu.dataCtx;
-                    byte[] page = mmu.rTag[di] == tag ? mmu.rPage[di] : mmu.r2Tag[di] == tag ? mmu.r2Page[di] : null; // (Mmu#twoWay: r2Tag all -1 without)
+                    byte[] page = mmu.rTag[di] == tag ? mmu.rPage[di] : mmu.r2Tag[di] == tag ? mmu.secondRead(di) : null; // (Mmu#twoWay, r2Tag all -1 without: the ways swap)
                     if (page != null && dOff <= 0xff8) {
                         long a = Mmu.BYTE_BASE + dOff;
                         switch (funct3) {
@@ -269,7 +269,7 @@ final class Interpreter {
                     int di = (int) (va >>> 12) & TLB_MASK;
                     long dOff = va & 0xfff;
                     long tag = (va >>> 12) | mmu.dataCtx;
-                    byte[] page = mmu.wTag[di] == tag ? mmu.wPage[di] : mmu.w2Tag[di] == tag ? mmu.w2Page[di] : null; // (Mmu#twoWay)
+                    byte[] page = mmu.wTag[di] == tag ? mmu.wPage[di] : mmu.w2Tag[di] == tag ? mmu.secondWrite(di) : null; // (Mmu#twoWay: the ways swap)
                     if (page != null && dOff <= 0xff8) {
                         long a = Mmu.BYTE_BASE + dOff;
                         switch (funct3) {

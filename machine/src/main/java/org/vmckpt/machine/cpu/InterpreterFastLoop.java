@@ -20,7 +20,9 @@ import static org.vmckpt.machine.cpu.Hart.*;
  * case): as calls C2 may leave them out of line, and one call would put every value of the loop back on the stack.
  * The three jump tails (JAL, JALR, a taken branch) are kept apart on purpose: folded into one (a labeled block the
  * jumps break to, 91 bytecodes shorter), seven interleaved interpreter-only runs were slower in 5 of 7, medians equal
- * (docs/BENCHMARKS.md, round 41).
+ * (docs/BENCHMARKS.md, round 41). One call stays, off the hit path: with the two-way TLB ({@code Mmu#twoWay}, off by
+ * default) a load's or store's hit in the second way calls {@code Mmu.secondRead}/{@code secondWrite}, which swaps the
+ * ways (so a C1 unit entered after it finds the page in its first way).
  */
 final class InterpreterFastLoop {
     /**
@@ -184,7 +186,7 @@ final class InterpreterFastLoop {
                     long tag = (va >>> 12) | mmu.dataCtx;
                     byte[] page;
                     if (mmu.rTag[di] == tag && dOff <= 0xff8) page = mmu.rPage[di];
-                    else if (mmu.r2Tag[di] == tag && dOff <= 0xff8) page = mmu.r2Page[di]; // (Mmu#twoWay; all -1 without)
+                    else if (mmu.r2Tag[di] == tag && dOff <= 0xff8) page = mmu.secondRead(di); // (Mmu#twoWay, all -1 without: the ways swap)
                     else break loop;
                     long a = Mmu.BYTE_BASE + dOff;
                     long v;
@@ -210,7 +212,7 @@ final class InterpreterFastLoop {
                     long tag = (va >>> 12) | mmu.dataCtx;
                     byte[] page;
                     if (mmu.wTag[di] == tag && dOff <= 0xff8) page = mmu.wPage[di];
-                    else if (mmu.w2Tag[di] == tag && dOff <= 0xff8) page = mmu.w2Page[di]; // (a page dirty in the epoch, as the first way's)
+                    else if (mmu.w2Tag[di] == tag && dOff <= 0xff8) page = mmu.secondWrite(di); // (a page dirty in the epoch, as the first way's; the ways swap)
                     else break loop;
                     long a = Mmu.BYTE_BASE + dOff;
                     long v = x[(insn >>> 20) & 31];

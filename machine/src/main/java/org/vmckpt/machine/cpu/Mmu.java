@@ -62,19 +62,19 @@ final class Mmu {
     // ------------------------------------------------------------------ the second way (rounds 71-72)
     /**
      * A two-way TLB ({@code -Dvmckpt.mmu.twoWay=true}, round 72; off by default): each of the three TLBs (read, write,
-     * fetch) has a second way per slot. A data access whose page the first way of its slot does not hold compares the
-     * second way right after (translated code, the fast loop and the interpreter inline, the slow paths first thing) and is served from it in place: no walk, no
-     * swap, no slow-path call, no leave. A walk's fill goes to the least recently filled way: the first way holds the
-     * latest fill, so its entry (if any, and another page's) moves to the second way and the second way's goes. Two pages
-     * used in turn thus both stay. Fetches swap the ways on a second-way hit ({@link #fetchSecondWay}: the dispatcher's
-     * chain test and the units' page checks read the first way only). Why: the TLB is direct-mapped by virtual page, and
-     * two hot pages 4 MiB apart (a multiple of the TLB's reach) evicted each other at every access (round 70-71's
-     * compute-phase conflict episodes: millions of misses). Every drop of the first way drops the second way's entries
-     * of the same pages (full flushes, page and ASID fences, PMP writes, freezes and new epochs, page replacements,
-     * restores and resets); in particular a second-way write entry is, as a first-way one, a page {@code
-     * GuestMemory.pageForWrite} marked dirty in the current epoch: it only ever moves there from the first way, and
-     * {@link #flushWriteMappings} drops both ways. Supersedes round 71's miss-path second way ({@code victim}, which
-     * swapped at every hit). Not final: tests set it per hart.
+     * fetch) has a second way per slot. A data access whose page the first way of its slot does not hold is served by
+     * the second way without a walk, and the ways swap (round 74: wherever the hit is found; the first way holds the page
+     * used last): the interpreter's and the fast loop's inline look-ups ({@link #secondRead}, {@link #secondWrite}), the
+     * slow paths first thing, hot units' stubs ({@link #promoteRead}, {@link #promoteWrite}); C1 units read the first way
+     * only and leave on a miss, and the interpreter's swap makes the page theirs at the next entry. A walk's fill goes to
+     * the least recently used way: the first way's entry (if any, and another page's) moves to the second way and the
+     * second way's goes. Two pages used in turn thus both stay. Fetches swap too ({@link #fetchSecondWay}). Why: the TLB
+     * is direct-mapped by virtual page, and two hot pages 4 MiB apart (a multiple of the TLB's reach) evicted each other
+     * at every access (round 70-71's compute-phase conflict episodes: millions of misses). Every drop of the first way
+     * drops the second way's entries of the same pages (full flushes, page and ASID fences, PMP writes, freezes and new
+     * epochs, page replacements, restores and resets); in particular a second-way write entry is, as a first-way one, a
+     * page {@code GuestMemory.pageForWrite} marked dirty in the current epoch: it only ever moves there from the first
+     * way (a fill's move, a swap), and {@link #flushWriteMappings} drops both ways. Not final: tests set it per hart.
      */
     boolean twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
     final long[] r2Tag = new long[TLB_SIZE], w2Tag = new long[TLB_SIZE], x2Tag = new long[TLB_SIZE];
@@ -87,7 +87,7 @@ final class Mmu {
     }
     /** No entry has moved into a second way since the last full flush: the drops have nothing there to look for. */
     boolean secondWaysEmpty = true;
-    /** Misses of the first way the slow paths served from the second way, per kind (read, write, fetch); and the page walks made (paged, not M). */
+    /** Misses of the first way the second way served (swaps: the interpreter's, the fast loop's, the slow paths', the hot stubs'), per kind (read, write, fetch); and the page walks made (paged, not M). */
     final long[] secondWayHits = new long[3];
     long walks;
 
@@ -481,10 +481,8 @@ final class Mmu {
         byte[] page;
         if (wTag[i] == tag) {
             page = wPage[i];
-        } else if (w2Tag[i] == tag) { // (all -1 without the two-way TLB)
-            secondWayHits[ACCESS_WRITE]++;
-            if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_WRITE]++;
-            page = w2Page[i];
+        } else if (w2Tag[i] == tag) { // (all -1 without the two-way TLB; the ways swap, as at every second-way hit)
+            page = secondWrite(i);
         } else {
             long pa = translate(base, ACCESS_WRITE);
             if (h.trap) return;
@@ -598,8 +596,8 @@ final class Mmu {
     boolean servedSecondWay;
 
     /**
-     * With {@link #twoWay}, for the miss stubs of C1 units that leave before a miss ({@code Translator.twoWayC1}): if the
-     * second way of va's slot maps the page of the access's last byte ({@code va + size - 1}, so an access that crosses
+     * With {@link #twoWay}, for the slow-path stubs of hot-tier units ({@code Translator.hotSwapNow}, round 74; round
+     * 73's C1 miss stubs called it too): if the second way of va's slot maps the page of the access's last byte ({@code va + size - 1}, so an access that crosses
      * its page never matches, as the units' compare) under the data context, the ways swap (the first way then holds
      * it, as after a fill) and true is returned: the unit makes its check again and hits, instead of leaving. Else
      * false, nothing changed. The write TLB's entries only change ways, so each is still a page {@code pageForWrite}
@@ -610,6 +608,22 @@ final class Mmu {
         if (r2Tag[i] != (((va + size - 1) >>> 12) | dataCtx)) return false;
         swapRead(i);
         return true;
+    }
+
+    /**
+     * The interpreter's and the fast loop's second-way hit of a load (their inline look-up found the page in slot {@code
+     * i}'s second way, round 74): the ways swap, as the slow paths', and the page is returned. So a C1 unit that left
+     * before the access (it reads the first way only), entered again, finds the page in its first way.
+     */
+    byte[] secondRead(int i) {
+        swapRead(i);
+        return rPage[i];
+    }
+
+    /** As {@link #secondRead}, for a store (the write entries only change places: both of the current epoch). */
+    byte[] secondWrite(int i) {
+        swapWrite(i);
+        return wPage[i];
     }
 
     /** Slot {@code i}'s two read ways change places (a second-way hit: the first way holds the page used last). */

@@ -311,26 +311,61 @@ final class Translator {
     private boolean compactLeaveNow;
     /**
      * The two-way TLB in translated code ({@code -Dvmckpt.mmu.twoWay=true}, with {@code Mmu#twoWay}; off by default;
-     * round 73's form, which replaced round 72's inline look-up): the units' code is main's, but for {@link #twoWayC1}'s
-     * ~11 bytes in the miss stubs of C1 units that leave before a miss. A first-way miss in a unit with the slow paths'
-     * calls (hot units, C1 rebuilds) goes to the slow path as without it, and the slow path serves the second way in
-     * place first thing (no walk); hot units that leave after a slow path ({@link #missLeaves}, {@link #hotMissLeaves})
-     * stay when it did ({@code Mmu.servedSecondWay}). Not final: tests set it.
+     * round 74's form, which replaced round 73's call in the C1 units' miss stubs): <b>C1 units' code is main's</b> (no
+     * call, no byte added: a C1 unit that leaves before a miss leaves as on main, and the interpreter and the fast loop,
+     * which run the access, swap the slot's ways on their second-way hit, so the unit, entered again, finds the page in
+     * its first way; C1 rebuilds with calls are served by the slow path, which swaps too). <b>Hot units</b> take the
+     * swap in their slow path's stub: {@code Mmu.promoteRead}/{@code promoteWrite(va, size)} before the access's call,
+     * and when it swapped, the access's own check again (a label after va's store), which then hits (~11 bytes an
+     * access, in hot units only; C2 inlines the call). Hot units that leave after a slow path ({@link #missLeaves},
+     * {@link #hotMissLeaves}) stay when it served the second way ({@code Mmu.servedSecondWay}). Not final: tests set it.
      */
     static volatile boolean twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
     /** {@link #twoWay} for the unit being built. */
     private boolean twoWayNow;
+    /** {@link #twoWay} in a hot-tier unit being built: its stubs' swap ({@code Mmu.promoteRead}/{@code promoteWrite}). */
+    private boolean hotSwapNow;
     /**
-     * With {@link #twoWay}: C1 units that leave before a miss ({@link #c1MissLeaves}) first ask the MMU to swap the
-     * slot's ways when the second holds the page ({@code Mmu.promoteRead}/{@code promoteWrite}, one call in the miss
-     * stub, ~11 bytes of bytecode an access) and then make the access's check again, instead of leaving
-     * ({@code -Dvmckpt.mmu.twoWayC1=false}: they leave, and the interpreter serves the second way). Not final: tests set it.
+     * {@link #hotSwapNow}: the label the access's check being emitted places after va's store ({@link #placeRetry}), where
+     * its stub comes back after a swap of the ways; null once placed, or when there is none.
      */
-    static volatile boolean twoWayC1 = !"false".equals(System.getProperty("vmckpt.mmu.twoWayC1"));
-    /** {@link #twoWay} and {@link #twoWayC1} for the unit being built. */
-    private boolean twoWayC1Now;
-    /** The label {@link #emitCompactCheck} places after va's store (a second-way swap's retry), or null. */
     private Label retryNow;
+
+    /** Places {@link #retryNow} here (the stack empty, va in L_VA) and clears it. */
+    private void placeRetry() {
+        if (retryNow == null) return;
+        target(retryNow);
+        retryNow = null;
+    }
+
+    /**
+     * {@link #hotSwapNow}: before an access's check, a retry label for its stub ({@link #placeRetry}), or null (not a hot
+     * unit with the two-way TLB, or an access of a group, whose fallback has a retry of its own).
+     */
+    private Label hotRetry(int group) {
+        retryNow = hotSwapNow && group < 0 ? new Label() : null;
+        return retryNow;
+    }
+
+    /** After an access's check: the retry label if the check placed it (its stub may jump back there), else null. */
+    private Label retryPlaced(Label retry) {
+        Label placed = retry != null && retryNow == null ? retry : null;
+        retryNow = null;
+        return placed;
+    }
+
+    /**
+     * {@link #hotSwapNow}, in a hot unit's slow path (va in L_VA): {@code if (mmu.promoteRead/Write(va, size)) goto
+     * retry} (the second way held the page of the access's last byte, and the ways swapped: the check hits now).
+     */
+    private void swapOrOn(Label retry, boolean write, int size) {
+        if (retry == null) return;
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitVarInsn(LLOAD, L_VA);
+        pushInt(size);
+        mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "promoteWrite" : "promoteRead", "(JI)Z", false);
+        mv.visitJumpInsn(IFNE, retry);
+    }
     /**
      * {@link #compactEmit} and {@link #compactMissLeaves} in C1 units only ({@code -Dvmckpt.jit.c1MissLeaves}; round
      * 67; <b>on by default since round 68</b>, with {@link CodeCache#C1_MISS_REBUILD} at 128; {@code =false} turns it off): the hot tier's code stays as without them (its slow paths, its access groups). Why: C1's time
@@ -625,7 +660,7 @@ final class Translator {
         compactNow = compactEmit || c1MissLeaves && !hot && !c1Calls;
         compactLeaveNow = !hot && !c1Calls && (compactEmit && compactMissLeaves || c1MissLeaves);
         twoWayNow = twoWay;
-        twoWayC1Now = twoWay && twoWayC1;
+        hotSwapNow = twoWay && hot;
         retryNow = null;
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
@@ -2597,20 +2632,10 @@ final class Translator {
      * {@link #compactMissLeaves}: a label (a stub) that leaves before {@code in}, taking back its block's {@code remaining}
      * instructions, through the unit's {@link #compactMiss} tail.
      */
-    private Label missLeaveBefore(Insn in, int remaining, int censusPart, Label retry, boolean write, int size) {
+    private Label missLeaveBefore(Insn in, int remaining, int censusPart) {
         Label l = new Label();
         addStub(censusPart, () -> {
             target(l);
-            if (retry != null) {
-                // The two-way TLB (twoWayC1): the leave's decision after the second way's check. Mmu.promoteRead/Write
-                // swaps the slot's ways when the second holds the page of the access's last byte; then the access's
-                // own check again, which hits (~11 bytes of bytecode an access, one call, no inline look-up).
-                mv.visitVarInsn(ALOAD, L_MMU);
-                mv.visitVarInsn(LLOAD, L_VA);
-                pushInt(size);
-                mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "promoteWrite" : "promoteRead", "(JI)Z", false);
-                mv.visitJumpInsn(IFNE, retry);
-            }
             countProfile(TranslationProfile.TLB_MISS);
             pushInt(in.off | remaining << 13);
             mv.visitVarInsn(ISTORE, L_OFF);
@@ -3306,7 +3331,10 @@ final class Translator {
         mv.visitInsn(LADD);
         if (shortAccessNow) mv.visitInsn(DUP2);
         mv.visitVarInsn(LSTORE, L_VA);
-        if (!shortAccessNow) mv.visitVarInsn(LLOAD, L_VA);
+        if (!shortAccessNow) {
+            placeRetry();
+            mv.visitVarInsn(LLOAD, L_VA);
+        }
         emitTagCompare(tagSlot, slow);
         storePageOffset(size, slow);
     }
@@ -3324,10 +3352,7 @@ final class Translator {
             mv.visitInsn(LADD);
         }
         mv.visitVarInsn(LSTORE, L_VA);
-        if (retryNow != null) {
-            target(retryNow); // (twoWayC1: the miss stub comes back here after a swap of the ways)
-            retryNow = null;
-        }
+        placeRetry();
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
@@ -3521,6 +3546,7 @@ final class Translator {
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFEQ, known);
         // Another page: the TLB's entry, whose hit becomes the pair.
+        placeRetry();
         mv.visitVarInsn(LLOAD, L_VA);
         emitTagCompare(write ? L_WTAG : L_RTAG, slow);
         pushPage(write ? L_WPAGE : L_RPAGE);
@@ -3546,14 +3572,13 @@ final class Translator {
         int group = groupNow(), across = groupsAcross();
         boolean firstOfGroup = group >= 0 && groupsNow.first[indexNow];
         int groupMin = group >= 0 ? groupsNow.minOff[group] : 0, groupSpan = group >= 0 ? groupsNow.span[group] : 0;
+        Label retry = hotRetry(group);
         if (group >= 0) {
             emitGroupedAccess(group, rs1, Decode.immI(in.bits), false, slow);
         } else if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immI(in.bits), size, false, slow);
         } else if (compactLeaveNow) {
-            Label retry = twoWayC1Now ? new Label() : null;
-            Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_LOAD, retry, false, size);
-            retryNow = retry;
+            Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_LOAD);
             emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, leave);
             emitLoadHit(size, f3, rd);
             return;
@@ -3563,6 +3588,7 @@ final class Translator {
             emitTlbCheck(rs1, Decode.immI(in.bits), size, L_RTAG, slow);
             pushPageAddress(L_RPAGE);
         }
+        Label swapped = retryPlaced(retry);
         switch (size) {
             case 1: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getByte", "(Ljava/lang/Object;J)B", false); break;
             case 2: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getShort", "(Ljava/lang/Object;J)S", false); break;
@@ -3577,7 +3603,8 @@ final class Translator {
             target(slow);
             if (group >= 0 && groupFallbackNow) {
                 // (a group whose page is null: this access's own check first, as without groups)
-                Label full = new Label();
+                Label full = new Label(), own = hotSwapNow ? new Label() : null;
+                if (own != null) mv.visitLabel(own); // (hotSwapNow: the retry after a swap; slow's offset and frame)
                 emitOwnCheck(rs1, Decode.immI(in.bits), size, false, full);
                 switch (size) {
                     case 1: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getByte", "(Ljava/lang/Object;J)B", false); break;
@@ -3589,9 +3616,11 @@ final class Translator {
                 mv.visitVarInsn(LSTORE, L_TMP);
                 mv.visitJumpInsn(GOTO, done);
                 target(full); // (L_VA holds the access's address)
+                swapOrOn(own, false, size);
             } else if (group >= 0) {
                 storeAccessAddress(rs1, Decode.immI(in.bits));
             }
+            swapOrOn(swapped, false, size);
             countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
@@ -3673,14 +3702,13 @@ final class Translator {
         int group = groupNow(), across = groupsAcross();
         boolean firstOfGroup = group >= 0 && groupsNow.first[indexNow];
         int groupMin = group >= 0 ? groupsNow.minOff[group] : 0, groupSpan = group >= 0 ? groupsNow.span[group] : 0;
+        Label retry = hotRetry(group);
         if (group >= 0) {
             emitGroupedAccess(group, rs1, Decode.immS(in.bits), true, slow);
         } else if (pageOfReg[rs1] >= 0) {
             emitPageCheck(rs1, Decode.immS(in.bits), size, true, slow);
         } else if (compactLeaveNow) {
-            Label retry = twoWayC1Now ? new Label() : null;
-            Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_STORE, retry, true, size);
-            retryNow = retry;
+            Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_STORE);
             emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, leave);
         } else if (compactNow) {
             emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, slow);
@@ -3688,6 +3716,7 @@ final class Translator {
             emitTlbCheck(rs1, Decode.immS(in.bits), size, L_WTAG, slow);
             pushPageAddress(L_WPAGE);
         }
+        Label swapped = retryPlaced(retry);
         loadReg(rs2);
         switch (size) {
             case 1: mv.visitInsn(L2I); mv.visitInsn(I2B); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putByte", "(Ljava/lang/Object;JB)V", false); break;
@@ -3700,7 +3729,8 @@ final class Translator {
             target(slow);
             if (group >= 0 && groupFallbackNow) {
                 // (a group whose page is null: this access's own check first, as without groups)
-                Label full = new Label();
+                Label full = new Label(), own = hotSwapNow ? new Label() : null;
+                if (own != null) mv.visitLabel(own); // (hotSwapNow: the retry after a swap; slow's offset and frame)
                 emitOwnCheck(rs1, Decode.immS(in.bits), size, true, full);
                 loadReg(rs2);
                 switch (size) {
@@ -3711,9 +3741,11 @@ final class Translator {
                 }
                 mv.visitJumpInsn(GOTO, done);
                 target(full); // (L_VA holds the access's address)
+                swapOrOn(own, true, size);
             } else if (group >= 0) {
                 storeAccessAddress(rs1, Decode.immS(in.bits));
             }
+            swapOrOn(swapped, true, size);
             countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);

@@ -20,8 +20,8 @@ import static org.vmckpt.machine.cpu.Csr.*;
 
 /**
  * The two-way TLB ({@code -Dvmckpt.mmu.twoWay=true}, round 72; {@link Mmu#twoWay}; round 71's second way without its
- * swap): two pages whose virtual addresses share a slot alternate without walks once each has missed, both staying where
- * they were filled (the second way's page is served in place), and nothing the second way holds outlives what
+ * swap; round 74: the interpreter's second-way hits swap too): two pages whose virtual addresses share a slot alternate
+ * without walks once each has missed, the page used last in the first way, and nothing the second way holds outlives what
  * drops the first way's entries (a freeze or a new epoch: no write entry of an earlier epoch; page, full and ASID
  * fences, PMP and satp writes, a page replaced by copy-on-write, a page becoming code, a restore).
  *
@@ -141,12 +141,19 @@ class SecondWayTlbTest {
         return hart.mmu.rTag[slot(va)] == ((va >>> 12) | hart.mmu.dataCtx);
     }
 
-    /** Two data pages sharing a slot, read and written in turn: four walks (each page's first load and store), then none. */
+    /**
+     * Two data pages sharing a slot, read and written in turn: four walks (each page's first load and store), then none;
+     * the interpreter's inline second-way hits (the fast loop's and the general loop's) swap the ways, each counted
+     * (round 74; they served in place before).
+     */
     @Test
     void twoPagesSharingASlotAlternateWithoutWalks() {
-        for (boolean on : new boolean[]{true, false}) {
+        for (int run = 0; run < 3; run++) {
+            boolean on = run < 2, fastLoop = run != 1;
             setUp();
             hart.mmu.setTwoWay(on);
+            hart.setInterpreterFastLoop(fastLoop);
+            String where = (on ? "on" : "off") + (fastLoop ? ", fast loop" : ", general loop");
             map(VA, 1);
             map(VB, 2);
             int rounds = 16;
@@ -162,14 +169,14 @@ class SecondWayTlbTest {
             assertEquals(value(1), mem.read64(phys(1) + 8));
             assertEquals(value(2), mem.read64(phys(2) + 8));
             long expected = on ? 4 : 4L * rounds;
-            assertEquals(expected, hart.mmu.walks - walks, "walks with the second way " + (on ? "on" : "off"));
+            assertEquals(expected, hart.mmu.walks - walks, "walks with the second way " + where);
             if (on) {
-                // No swap: VA, filled first, is served from the second way in place (the interpreter's inline look-up:
-                // no slow path, so no second-way hit counted there), VB from the first.
-                assertTrue(readInSecondWay(VA) && readInFirstWay(VB), "both pages stay where they were filled");
-                assertTrue(writeInSecondWay(VA), "VA's write entry stays in the second way");
-                assertEquals(0, hart.mmu.secondWayHits[Hart.ACCESS_READ] + hart.mmu.secondWayHits[Hart.ACCESS_WRITE],
-                        "second-way hits through the slow paths (the interpreter compares both ways inline)");
+                // After the first round (four walks), each access finds its page in the second way and swaps: VB, used
+                // last, in the first way.
+                assertTrue(readInSecondWay(VA) && readInFirstWay(VB), where + ": VB, used last, in the first way");
+                assertTrue(writeInSecondWay(VA) && writeInFirstWay(VB), where);
+                assertEquals(2L * (rounds - 1), hart.mmu.secondWayHits[Hart.ACCESS_READ], where + ": each load after the first round a swap");
+                assertEquals(2L * (rounds - 1), hart.mmu.secondWayHits[Hart.ACCESS_WRITE], where + ": each store after the first round a swap");
             }
         }
         // A third page in the slot takes the way of the page used least recently: VA, VB, VC, VB, VC walk three times.
@@ -288,7 +295,7 @@ class SecondWayTlbTest {
     }
 
     /**
-     * The C1 units' miss stubs' swap ({@code Mmu.promoteRead}/{@code promoteWrite}, {@link Translator#twoWayC1}): the
+     * The hot units' stubs' swap ({@code Mmu.promoteRead}/{@code promoteWrite}, round 74; round 73's C1 stubs'): the
      * ways of the slot change places when the second holds the page of the access's last byte (then the first way holds
      * it, and the page that was there is in the second), nothing changes for an access that crosses its page or a page
      * neither way holds; and a write entry swapped into the first way is still one of the current epoch: after a freeze
@@ -397,7 +404,7 @@ class SecondWayTlbTest {
                 case PMP_WRITE: b.li(1, (1L << 54) - 1).emit(csrrw(0, Pmp.PMPADDR0, 1)).li(1, 0x1f).emit(csrrw(0, Pmp.PMPCFG0, 1)); break;
                 default: break;
             }
-            // (VB in the first way: the load above was served from the second way in place; this keeps it so)
+            // (the load above swapped VA into the first way; this load of VB swaps it back to the second)
             Asm swap = load(new Asm(), 6, VB);
             run(swap);
             assertTrue(readInSecondWay(VA), d + ": VA in the second way again");

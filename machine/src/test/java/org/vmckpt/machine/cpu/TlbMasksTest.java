@@ -171,7 +171,7 @@ class TlbMasksTest {
     void theMasksNeverCutARegion() {
         long tagOnly = Translator.tlbTagMaskUnits.get(), masked = Translator.tlbMaskUnits.get();
         int fullLoops = 0;
-        for (int n = 40; n <= 60; n += 2) { // (-Dvmckpt.mmu.twoWay adds nothing to hot units since round 73)
+        for (int n = 40; n <= 60; n += 2) { // (-Dvmckpt.mmu.twoWay: ~11 bytes more a hot stub since round 74; the bound still falls in the series, round 74 with it: 54 and 56 loads)
             byte[] page = loads(n);
             Translator.tlbMasks = false;
             TranslatedUnit without = new Translator().translate(page, 7, null, -1, 0x100, true);
