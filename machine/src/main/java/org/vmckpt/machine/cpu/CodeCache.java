@@ -365,11 +365,23 @@ public final class CodeCache {
      * from the moment they were built and were never installed, every timed call of theirs taking 1-5 us against the
      * 400 ns bound (hot log, docs/BENCHMARKS.md round 74), while their C1 units ran ~0.8 G of the part's instructions.
      * The first call (budget 0, as the timed one: it leaves without touching guest state) brings the code in; the second still tells compiled code (tens of ns) from HotSpot's interpreter (microseconds). Only the hot
-     * tier's look at a build; the C1 units' probes keep the single call. Tests change it.
+     * tier's look at a build; the C1 units' probes keep the single call. {@code =user}: only at looks made with the hart
+     * in user mode (the dispatcher looks at a unit's build at the unit's entry, so in the unit's privilege): the
+     * compute phase's builds are all busybox's, the boot's and the module phase's all the kernel's (round 73, c2user73),
+     * and installing the boot's builds early is what round 37's hybrid look paid for in C2's time. {@code =true} or
+     * {@code =all}: every look. Tests change it.
      */
-    boolean hotLookWarm = HOT_LOOK_WARM;
+    boolean hotLookWarm = HOT_LOOK_WARM != WARM_OFF;
+    /** {@link #hotLookWarm} only at looks in user mode. */
+    boolean hotLookWarmUserOnly = HOT_LOOK_WARM == WARM_USER;
+    static final int WARM_OFF = 0, WARM_USER = 1, WARM_ALL = 2;
     /** See {@link #hotLookWarm}. */
-    static final boolean HOT_LOOK_WARM = Boolean.getBoolean("vmckpt.jit.hotLookWarm");
+    static final int HOT_LOOK_WARM = switch (System.getProperty("vmckpt.jit.hotLookWarm", "false")) {
+        case "false", "off" -> WARM_OFF;
+        case "user" -> WARM_USER;
+        case "true", "all" -> WARM_ALL;
+        default -> throw new IllegalArgumentException("-Dvmckpt.jit.hotLookWarm: false, user or true (all)");
+    };
     /** Builds installed by a look whose timed call came after {@link #hotLookWarm}'s warming call (for --stats and tests). */
     long hotWarmLookInstalls;
     /** See {@link #HOT_LONG_RUN}; 0: every build by {@link #hotLook}. */
@@ -1386,8 +1398,8 @@ public final class CodeCache {
                 Translator.crossOnceUnits.get()) : "";
         String c2Line = hotC2Direct ? String.format("hot-tier builds to C2 at once (hotC2Direct, user mode only): %,d promoted in user mode,"
                 + " %,d outside it (HotSpot's path); %,d queued for C2, %,d asked again%n", hotC2UserBuilds, hotC2KernelBuilds, hotC2Requests, hotC2Requeued) : "";
-        String warmLine = hotLookWarm ? String.format("hot-tier builds installed by a warmed timed look (hotLookWarm): %,d of %,d promotions%n",
-                hotWarmLookInstalls, promotions) : "";
+        String warmLine = hotLookWarm ? String.format("hot-tier builds installed by a warmed timed look (hotLookWarm%s): %,d of %,d promotions%n",
+                hotLookWarmUserOnly ? "=user: user mode only" : "", hotWarmLookInstalls, promotions) : "";
         String hotLine = crossLine + c2Line + warmLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
                 + " %,d with miss exits, %,d with calls%s; rebuilt with calls after leaving often %,d, installed %,d%n",
                 Translator.hotMissLeavesUser ? "User: user mode only" : "", hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds,
@@ -1517,7 +1529,7 @@ public final class CodeCache {
     private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
         if (p.c2Asked) return c2Compiled(u, p, h);
         int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun ? LOOK_HYBRID : hotLook;
-        if (look == LOOK_TIMED && hotLookWarm) {
+        if (look == LOOK_TIMED && hotLookWarm && (!hotLookWarmUserOnly || h != null && h.priv == Hart.PRIV_U)) {
             if (warmedCompiledNow(p, h)) {
                 hotWarmLookInstalls++;
                 return true;

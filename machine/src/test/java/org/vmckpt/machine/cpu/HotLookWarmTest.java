@@ -18,9 +18,13 @@ import static org.junit.jupiter.api.Assertions.*;
  * of {@code warmedCompiledNow} makes the first fail, checked.) Several looks are allowed for the fast call, since a
  * descheduled thread can make any one call slow on a loaded host; no time is asserted. The third runs HotTierTest's loop
  * with the switch on in the cache: the build is installed through the warmed look and the hart goes on in step with
- * the interpreter.
+ * the interpreter; with {@code =user} ({@link CodeCache#hotLookWarmUserOnly}) the same in user mode, and in supervisor
+ * mode no look is warmed.
  */
 class HotLookWarmTest {
+    /** Batches of whole loop iterations (HotTierTest's loop is three instructions), as HotTierC2DirectTest's. */
+    private static final int LOOP_BATCH = 3 * 1365;
+
     /** A stand-in for a build: its first call after {@link #pause} is slow, the next one returns at once. */
     static final class ColdFirstCall extends TranslatedUnit {
         boolean cold = true;
@@ -79,9 +83,46 @@ class HotLookWarmTest {
 
     @Test
     void theLoopsBuildIsInstalledThroughTheWarmedLookAndGoesOnAsTheInterpreter() {
+        warmedInstall(Hart.PRIV_M, false);
+    }
+
+    @Test
+    void withUserOnlyALoopInUserModeIsInstalledThroughTheWarmedLook() {
+        warmedInstall(Hart.PRIV_U, true);
+    }
+
+    @Test
+    void withUserOnlyALoopInSupervisorModeIsNotLookedAtWarmed() {
         Hart jit = HotTierTest.hart(true, 100_000, new BackgroundTranslator("test-translator"));
         Hart ref = HotTierTest.hart(false, 0, null);
+        jit.setPriv(Hart.PRIV_S); // (bare addressing: the loop touches no memory)
+        ref.setPriv(Hart.PRIV_S);
         jit.codeCache.hotLookWarm = true;
+        jit.codeCache.hotLookWarmUserOnly = true;
+        jit.codeCache.hotLook = CodeCache.LOOK_TIMED;
+        jit.codeCache.hotC2Direct = false;
+        jit.codeCache.hotRecheck = 20_000; // (looks every 20,000 instructions of the unit)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
+        TranslatedUnit build = null;
+        while (System.nanoTime() < deadline && build == null) {
+            jit.run(LOOP_BATCH);
+            TranslatedUnit u = jit.codeCache.unitAt(HotTierTest.KEY);
+            if (u != null) build = u.hot ? u : u.promoted; // (the build, waiting or installed)
+        }
+        assertNotNull(build, "no hot-tier build: " + jit.translationStats());
+        for (long end = jit.instret + 4_000_000; jit.instret < end; ) jit.run(LOOP_BATCH); // (200 looks, or installed)
+        assertEquals(0, jit.codeCache.hotWarmLookInstalls, "a look in supervisor mode was warmed with =user");
+        HotTierTest.runTo(ref, jit.instret);
+        HotTierTest.assertSame(jit, ref);
+    }
+
+    private static void warmedInstall(int priv, boolean userOnly) {
+        Hart jit = HotTierTest.hart(true, 100_000, new BackgroundTranslator("test-translator"));
+        Hart ref = HotTierTest.hart(false, 0, null);
+        jit.setPriv(priv); // (user mode too: bare addressing, the loop touches no memory)
+        ref.setPriv(priv);
+        jit.codeCache.hotLookWarm = true;
+        jit.codeCache.hotLookWarmUserOnly = userOnly;
         jit.codeCache.hotLook = CodeCache.LOOK_TIMED; // (whatever the test JVM's look: the switch is the timed look's)
         jit.codeCache.hotC2Direct = false; // (a build asked for C2 at once is not timed)
         HotTierTest.runUntilPromoted(jit, ref);
