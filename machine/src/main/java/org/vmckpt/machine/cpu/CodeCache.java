@@ -359,13 +359,14 @@ public final class CodeCache {
     /** See {@link #HOT_LOOK} (tests set it per cache). */
     int hotLook = HOT_LOOK;
     /**
-     * The timed look calls a waiting hot-tier build twice and times the second call ({@code -Dvmckpt.jit.hotLookWarm=true};
-     * round 74, gzip74; off by default). A look comes once per 200,000 of the old unit's instructions, so the one timed
+     * The timed look calls a waiting hot-tier build twice and times the second call ({@code -Dvmckpt.jit.hotLookWarm=user}
+     * or {@code =true}; round 74, gzip74; off by default). A look comes once per 200,000 of the old unit's instructions, so the one timed
      * call met the build's code and data cold: in the CPU benchmark's gzip part 12 of gzip's 24 builds had tier-3 code
      * from the moment they were built and were never installed, every timed call of theirs taking 1-5 us against the
      * 400 ns bound (hot log, docs/BENCHMARKS.md round 74), while their C1 units ran ~0.8 G of the part's instructions.
-     * The first call (budget 0, as the timed one: it leaves without touching guest state) brings the code in; the second still tells compiled code (tens of ns) from HotSpot's interpreter (microseconds). Only the hot
-     * tier's look at a build; the C1 units' probes keep the single call. {@code =user}: only at looks made with the hart
+     * The first call (budget 0, as the timed one: it leaves without touching guest state) brings the code in; the
+     * second still tells compiled code (tens of ns) from HotSpot's interpreter (microseconds). Only the hot tier's look
+     * at a build; the C1 units' probes keep the single call. {@code =user}: only at looks made with the hart
      * in user mode (the dispatcher looks at a unit's build at the unit's entry, so in the unit's privilege): the
      * compute phase's builds are all busybox's, the boot's and the module phase's all the kernel's (round 73, c2user73),
      * and installing the boot's builds early is what round 37's hybrid look paid for in C2's time. {@code =true} or
