@@ -358,6 +358,33 @@ public final class CodeCache {
     int hotTooLarge;
     /** See {@link #HOT_LOOK} (tests set it per cache). */
     int hotLook = HOT_LOOK;
+    /**
+     * The timed look calls a waiting hot-tier build twice and times the second call ({@code -Dvmckpt.jit.hotLookWarm=user}
+     * or {@code =true}; round 74, gzip74; off by default). A look comes once per 200,000 of the old unit's instructions, so the one timed
+     * call met the build's code and data cold: in the CPU benchmark's gzip part 12 of gzip's 24 builds had tier-3 code
+     * from the moment they were built and were never installed, every timed call of theirs taking 1-5 us against the
+     * 400 ns bound (hot log, docs/BENCHMARKS.md round 74), while their C1 units ran ~0.8 G of the part's instructions.
+     * The first call (budget 0, as the timed one: it leaves without touching guest state) brings the code in; the
+     * second still tells compiled code (tens of ns) from HotSpot's interpreter (microseconds). Only the hot tier's look
+     * at a build; the C1 units' probes keep the single call. {@code =user}: only at looks made with the hart
+     * in user mode (the dispatcher looks at a unit's build at the unit's entry, so in the unit's privilege): the
+     * compute phase's builds are all busybox's, the boot's and the module phase's all the kernel's (round 73, c2user73),
+     * and installing the boot's builds early is what round 37's hybrid look paid for in C2's time. {@code =true} or
+     * {@code =all}: every look. Tests change it.
+     */
+    boolean hotLookWarm = HOT_LOOK_WARM != WARM_OFF;
+    /** {@link #hotLookWarm} only at looks in user mode. */
+    boolean hotLookWarmUserOnly = HOT_LOOK_WARM == WARM_USER;
+    static final int WARM_OFF = 0, WARM_USER = 1, WARM_ALL = 2;
+    /** See {@link #hotLookWarm}. */
+    static final int HOT_LOOK_WARM = switch (System.getProperty("vmckpt.jit.hotLookWarm", "false")) {
+        case "false", "off" -> WARM_OFF;
+        case "user" -> WARM_USER;
+        case "true", "all" -> WARM_ALL;
+        default -> throw new IllegalArgumentException("-Dvmckpt.jit.hotLookWarm: false, user or true (all)");
+    };
+    /** Builds installed by a look whose timed call came after {@link #hotLookWarm}'s warming call (for --stats and tests). */
+    long hotWarmLookInstalls;
     /** See {@link #HOT_LONG_RUN}; 0: every build by {@link #hotLook}. */
     long hotLongRun = HOT_LONG_RUN;
     /** See {@link #HOT_PROFILE_RUNS} (tests set it per cache); 0: off. */
@@ -1372,7 +1399,9 @@ public final class CodeCache {
                 Translator.crossOnceUnits.get()) : "";
         String c2Line = hotC2Direct ? String.format("hot-tier builds to C2 at once (hotC2Direct, user mode only): %,d promoted in user mode,"
                 + " %,d outside it (HotSpot's path); %,d queued for C2, %,d asked again%n", hotC2UserBuilds, hotC2KernelBuilds, hotC2Requests, hotC2Requeued) : "";
-        String hotLine = crossLine + c2Line + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
+        String warmLine = hotLookWarm ? String.format("hot-tier builds installed by a warmed timed look (hotLookWarm%s): %,d of %,d promotions%n",
+                hotLookWarmUserOnly ? "=user: user mode only" : "", hotWarmLookInstalls, promotions) : "";
+        String hotLine = crossLine + c2Line + warmLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
                 + " %,d with miss exits, %,d with calls%s; rebuilt with calls after leaving often %,d, installed %,d%n",
                 Translator.hotMissLeavesUser ? "User: user mode only" : "", hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds,
                 Translator.hotMissLeavesUser ? String.format(", %,d with calls outside user mode", hotMissPrivCalls) : "",
@@ -1501,10 +1530,17 @@ public final class CodeCache {
     private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
         if (p.c2Asked) return c2Compiled(u, p, h);
         int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun ? LOOK_HYBRID : hotLook;
-        if (compiledNow(p, h, look)) return true;
+        if (look == LOOK_TIMED && hotLookWarm && (!hotLookWarmUserOnly || h != null && h.priv == Hart.PRIV_U)) {
+            if (warmedCompiledNow(p, h)) {
+                hotWarmLookInstalls++;
+                return true;
+            }
+        } else if (compiledNow(p, h, look)) return true;
         HotSpotCompiler c = HotSpotCompiler.get();
         if (look != LOOK_HYBRID) {
             p.looks++; // (the log's count, and HOT_REQUEUE's; the hybrid look counts its own)
+            if (HOT_LOG && look == LOOK_TIMED && Integer.bitCount(p.looks) == 1) // (round 74: why a build waits)
+                hotLog("look failed (call " + lastTimedNanos + " ns)", u, p, h);
             if (c == null || !HOT_REQUEUE || p.looks % HOT_REQUEUE_LOOKS != 0 || c.compiledOrQueued(p)) return false;
             // No code and nothing queued (a task HotSpot dropped as stale, see HOT_REQUEUE): asked for through the API.
             if (c.requestTier3(p)) {
@@ -1596,7 +1632,9 @@ public final class CodeCache {
         }
         long t0 = System.nanoTime();
         u.run(h, 0);
-        if (System.nanoTime() - t0 > COMPILED_CALL_NANOS) return false;
+        long took = System.nanoTime() - t0;
+        if (HOT_LOG) lastTimedNanos = took;
+        if (took > COMPILED_CALL_NANOS) return false;
         u.compiled = true;
         return true;
     }
@@ -1943,6 +1981,18 @@ public final class CodeCache {
         return false;
     }
 
+    /**
+     * {@link #hotLookWarm}'s look: an untimed budget-0 call of {@code u} (which brings its code and data in), then the
+     * timed look ({@link #compiledNow}). A budget-0 call leaves at once without touching guest state (see {@link #ready}),
+     * so the hart is as before either call.
+     */
+    static boolean warmedCompiledNow(TranslatedUnit u, Hart h) {
+        u.run(h, 0);
+        return compiledNow(u, h, LOOK_TIMED);
+    }
+
+    /** The last timed call's nanoseconds (only with {@link #HOT_LOG}: its look lines). */
+    private static long lastTimedNanos;
     private static final int PROBE_INTERVAL = 8;
     private static final long COMPILED_CALL_NANOS = 400;
     /**
