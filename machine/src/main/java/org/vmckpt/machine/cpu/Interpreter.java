@@ -84,11 +84,13 @@ final class Interpreter {
 
     /**
      * Whether a write of {@code value} to {@code sstatus}, which read {@code old} (both in sstatus's view), needs no end of
-     * the batch: it changes no bit but SIE and does not set SIE (clearing or keeping it enables no interrupt, and nothing
-     * else about the hart's context changes). The fast loop runs exactly these writes ({@link InterpreterFastLoop#STATUS}).
+     * the batch: it changes no bit but SIE (nothing about the hart's context changes), and it does not set SIE, or sets it
+     * while no interrupt is both pending and enabled ({@code pendingEnabled}: mip &amp; mie now; one that becomes pending
+     * later is seen at the batch's end, as one that comes just after the write always was). The fast loop runs exactly
+     * these writes ({@link InterpreterFastLoop#STATUS}).
      */
-    static boolean statusWriteKeepsBatch(long old, long value) {
-        return ((old ^ value) & Csr.SSTATUS_MASK & ~Csr.SIE_BIT) == 0 && (value & ~old & Csr.SIE_BIT) == 0;
+    static boolean statusWriteKeepsBatch(long old, long value, long pendingEnabled) {
+        return ((old ^ value) & Csr.SSTATUS_MASK & ~Csr.SIE_BIT) == 0 && ((value & ~old & Csr.SIE_BIT) == 0 || pendingEnabled == 0);
     }
 
     /** Turns the fast loop on or off for this hart (tests: the two ways side by side in one JVM). */
@@ -756,7 +758,7 @@ final class Interpreter {
             long value = op == 1 ? operand : op == 2 ? old | operand : old & ~operand;
             h.csrs.write(csr, value, insn);
             if (h.trap) return next;
-            if (h.csrs.mayEnableInterrupt(csr) && !(statusNoStop && csr == SSTATUS && statusWriteKeepsBatch(old, value))) h.stopBatch();
+            if (h.csrs.mayEnableInterrupt(csr) && !(statusNoStop && csr == SSTATUS && statusWriteKeepsBatch(old, value, h.mip & h.mie))) h.stopBatch();
         }
         h.x[rd] = old;
         return next;

@@ -12,12 +12,13 @@ import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
  * {@code -Dvmckpt.interp.fastStatus} ({@link InterpreterFastLoop#STATUS}, round 74): CSR instructions on {@code sstatus}
- * that change nothing but SIE and do not set it run in the fast loop, and neither loop ends the batch after them.
+ * that change nothing but SIE, and do not set it or set it while no interrupt is pending and enabled, run in the fast
+ * loop, and neither loop ends the batch after them.
  * Random programs of integer instructions and {@code sstatus} reads and writes of every form (SIE, SUM, SPP, both, random
  * registers) on a hart with it against one without the fast loop at all: the same pc, registers, instret, mstatus, mcause
  * and memory after the same number of instructions (the batches end at different places by design, so each side runs
  * until the count is reached). And the fast loop alone: with it, a run goes through the SIE-clearing writes and stops
- * before the one that sets SIE or changes SUM; without it, before the first.
+ * before the one that sets SIE while an interrupt is pending, or changes SUM; without it, before the first.
  */
 class InterpreterFastStatusTest {
     static final long BASE = 0x8000_0000L;
@@ -65,8 +66,12 @@ class InterpreterFastStatusTest {
         h.mtvec = BASE + HANDLER;
         h.x[2] = BASE + DATA + 0x800;
         h.mstatus |= Csr.SIE_BIT;
+        if (seed % 2 == 0) h.mie = h.mip = SSIP; // half the programs with an interrupt pending and enabled (never taken here)
         if (sMode) h.setPriv(Hart.PRIV_S);
     }
+
+    /** The supervisor software interrupt's bit in mip and mie. */
+    static final long SSIP = 1L << 1;
 
     @Test
     void randomStatusProgramsRunAsWithoutTheSwitch() {
@@ -122,13 +127,14 @@ class InterpreterFastStatusTest {
 
     @Test
     void theFastLoopRunsSieOnlyWritesAndStopsBeforeOthers() {
-        for (boolean status : new boolean[] {true, false}) {
+        for (boolean status : new boolean[] {true, false}) for (boolean pending : new boolean[] {true, false}) {
             GuestMemory mem = new GuestMemory(BASE, 1 << 16);
             Hart h = hart(mem);
             byte[] p = program();
             mem.writeBytes(BASE + CODE, p, 0, p.length);
             h.pc = BASE + CODE;
             h.mstatus |= Csr.SIE_BIT;
+            if (pending) h.mie = h.mip = SSIP;
             h.setPriv(Hart.PRIV_S);
             h.interpreter.setFastStatus(status);
             // Fill the fetch TLB (the fast loop stops at a miss): the general loop runs the first instruction.
@@ -136,7 +142,10 @@ class InterpreterFastStatusTest {
             InterpreterFastLoop fl = new InterpreterFastLoop(h.interpreter, false, false, false, status);
             h.events = 0;
             int ran = fl.run(100, false, -1);
-            if (status) {
+            if (status && !pending) {
+                assertEquals(10, ran, "with no interrupt pending the write setting SIE runs here too (then the zero word stops it)");
+                assertEquals(Csr.SIE_BIT, h.mstatus & Csr.SIE_BIT, "SIE set again");
+            } else if (status) {
                 assertEquals(7, ran, "the fast loop runs the SIE-only writes and reads and stops before the write setting SIE");
                 assertEquals(0, h.mstatus & Csr.SIE_BIT, "SIE cleared");
                 assertEquals(Csr.SIE_BIT, h.x[5] & Csr.SIE_BIT, "csrrc read SIE set");
@@ -151,20 +160,22 @@ class InterpreterFastStatusTest {
 
     @Test
     void onlyAWriteThatSetsSieOrChangesAnotherBitEndsTheBatch() {
-        for (boolean status : new boolean[] {true, false}) {
+        for (boolean status : new boolean[] {true, false}) for (boolean pending : new boolean[] {true, false}) {
             GuestMemory mem = new GuestMemory(BASE, 1 << 16);
             Hart h = hart(mem);
             byte[] p = program();
             mem.writeBytes(BASE + CODE, p, 0, p.length);
             h.pc = BASE + CODE;
             h.mstatus |= Csr.SIE_BIT;
+            if (pending) h.mie = h.mip = SSIP;
             h.setPriv(Hart.PRIV_S);
             h.interpreter.setFastStatus(status);
             h.interpreter.setFastLoop(false); // the general loop's rule
             h.interpreter.statusNoStop = status;
-            int ran = h.run(100);
-            // With the switch the batch ends after instruction 8 (SIE set again), else after instruction 1.
-            assertEquals(status ? 9 : 2, ran, "the batch ends after the first write that may enable an interrupt");
+            int ran = h.run(11);
+            // With the switch the batch ends after instruction 8 (SIE set again) if an interrupt is pending, else not at
+            // all in these 11; without it, after instruction 1.
+            assertEquals(!status ? 2 : pending ? 9 : 11, ran, "the batch ends after the first write that may enable a pending interrupt");
         }
         // A SUM change ends the batch with the switch too (it changes the data context).
         GuestMemory mem = new GuestMemory(BASE, 1 << 16);
