@@ -53,4 +53,20 @@ class InterpreterFastLoopLinuxOracleTest {
             fast.hart(0).setInterpreterFastLoop(false, false, true);
         }, fast -> { });
     }
+
+    /**
+     * The same with sstatus's SIE-only writes in the fast loop ({@code -Dvmckpt.interp.fastStatus}): the general loop with
+     * the same batch rule (such a write ends no batch in either), so that both make their timer decisions at the same counts.
+     */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void fastLoopWithStatusWritesAgreesAtEveryCheckpointCount() throws Exception {
+        LinuxTwins.bootAndCompare("the fast loop with sstatus writes", general -> {
+            general.hart(0).setTranslation(false);
+            general.hart(0).setInterpreterFastStatus(true, false);
+        }, fast -> {
+            fast.hart(0).setTranslation(false);
+            fast.hart(0).setInterpreterFastStatus(true, true);
+        }, fast -> { });
+    }
 }

@@ -75,6 +75,24 @@ final class Interpreter {
                 : ran > 0 && h.pc == stopAt ? InterpreterStops.END_STOP_AT : -1);
     }
 
+    /**
+     * Whether a CSR write to {@code sstatus} that changes nothing but SIE and does not set it leaves the batch running
+     * ({@link InterpreterFastLoop#STATUS}, {@code -Dvmckpt.interp.fastStatus}, off by default; tests set it with the
+     * fast loop's own). Off, every write to a CSR that may enable an interrupt ends the batch, as before.
+     */
+    boolean statusNoStop = InterpreterFastLoop.STATUS;
+
+    /**
+     * Whether a write of {@code value} to {@code sstatus}, which read {@code old} (both in sstatus's view), needs no end of
+     * the batch: it changes no bit but SIE (nothing about the hart's context changes), and it does not set SIE, or sets it
+     * while no interrupt is both pending and enabled ({@code pendingEnabled}: mip &amp; mie now; one that becomes pending
+     * later is seen at the batch's end, as one that comes just after the write always was). The fast loop runs exactly
+     * these writes ({@link InterpreterFastLoop#STATUS}).
+     */
+    static boolean statusWriteKeepsBatch(long old, long value, long pendingEnabled) {
+        return ((old ^ value) & Csr.SSTATUS_MASK & ~Csr.SIE_BIT) == 0 && ((value & ~old & Csr.SIE_BIT) == 0 || pendingEnabled == 0);
+    }
+
     /** Turns the fast loop on or off for this hart (tests: the two ways side by side in one JVM). */
     void setFastLoop(boolean on) {
         fastLoop = on ? new InterpreterFastLoop(this) : null;
@@ -93,6 +111,15 @@ final class Interpreter {
     void setFastLoop(boolean atomics, boolean mul, boolean compressedParts) {
         if (compressedParts) CompressedParts.fillAll();
         fastLoop = new InterpreterFastLoop(this, atomics, mul, compressedParts);
+    }
+
+    /**
+     * The fast loop on with its atomics and multiplications off, and {@code sstatus}'s SIE-only writes
+     * ({@link InterpreterFastLoop#STATUS}) on or off in both loops (tests).
+     */
+    void setFastStatus(boolean status) {
+        statusNoStop = status;
+        fastLoop = new InterpreterFastLoop(this, false, false, false, status);
     }
 
     /** {@link #interpret(int, boolean, long)} with no address to stop at. */
@@ -731,7 +758,7 @@ final class Interpreter {
             long value = op == 1 ? operand : op == 2 ? old | operand : old & ~operand;
             h.csrs.write(csr, value, insn);
             if (h.trap) return next;
-            if (h.csrs.mayEnableInterrupt(csr)) h.stopBatch();
+            if (h.csrs.mayEnableInterrupt(csr) && !(statusNoStop && csr == SSTATUS && statusWriteKeepsBatch(old, value, h.mip & h.mie))) h.stopBatch();
         }
         h.x[rd] = old;
         return next;

@@ -43,6 +43,17 @@ final class InterpreterFastLoop {
      * a call).
      */
     static final boolean MUL = Boolean.getBoolean("vmckpt.interp.fastMul");
+    /**
+     * {@code -Dvmckpt.interp.fastStatus=true} (<b>off by default</b>; round 74): the CSR instructions on {@code sstatus}
+     * whose write changes nothing but SIE, and does not set it or sets it while no interrupt is pending and enabled
+     * (Linux's local_irq_disable, local_irq_save, local_irq_restore and local_irq_enable, and plain reads), run here too,
+     * and neither loop ends the batch after them ({@link Interpreter#statusNoStop}, {@link Interpreter#statusWriteKeepsBatch}). They were the fast loop's largest stop kind in the signed guest's module phase
+     * (CSRs 7.5% of its runs, {@code sstatus} four fifths of them) and every one ended the batch (InterpreterStops,
+     * docs/BENCHMARKS.md round 74). A write that sets SIE while an interrupt is pending and enabled, or changes any other
+     * bit (SUM, SPP, FS...), stays the general loop's and still ends the batch, so that an interrupt it enables is taken at
+     * once as before.
+     */
+    static final boolean STATUS = Boolean.getBoolean("vmckpt.interp.fastStatus");
     // (Interpreter#COMPRESSED_PARTS, -Dvmckpt.interp.compressedParts=true, off by default, also turns on this loop's
     // expansion of 16-bit instructions from CompressedParts' two tables: see #parts.)
 
@@ -52,6 +63,8 @@ final class InterpreterFastLoop {
 
     /** This loop's {@link #ATOMICS} and {@link #MUL} (tests set them; read only on paths that stop without them). */
     private final boolean atomics, mul;
+    /** This loop's {@link #STATUS} (tests set it, with the general loop's {@link Interpreter#statusNoStop}). */
+    private final boolean status;
     /**
      * Whether a 16-bit instruction is expanded from {@link CompressedParts}' two tables (40 KiB, of which a guest's code
      * touches a few keys' rows) before {@link Compressed}'s 256 KiB table, whose load, a cache miss in cold code, was
@@ -73,6 +86,11 @@ final class InterpreterFastLoop {
     }
 
     InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul, boolean parts) {
+        this(interpreter, atomics, mul, parts, STATUS);
+    }
+
+    InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul, boolean parts, boolean status) {
+        this.status = status;
         this.interpreter = interpreter;
         this.h = interpreter.h;
         this.mmu = interpreter.mmu;
@@ -416,6 +434,22 @@ final class InterpreterFastLoop {
                 case 0x0f: // FENCE, FENCE.I: nothing to do
                     if ((insn & 0x6000) != 0) break loop;
                     break;
+                case 0x73: { // SYSTEM, with status on: csrr* on sstatus that change nothing but SIE and need no batch end
+                    int funct3 = (insn >>> 12) & 7;
+                    if (!status || (insn >>> 20) != Csr.SSTATUS || (funct3 & 3) == 0 || h.priv < PRIV_S) break loop;
+                    int rs1 = (insn >>> 15) & 31;
+                    long ms = h.mstatus;
+                    long old = ((ms & Csr.FS) == Csr.FS ? ms | Csr.SD : ms) & Csr.SSTATUS_MASK; // CsrFile.readMstatus's view
+                    if ((funct3 & 3) == 1 || rs1 != 0) { // a write (csrrs/csrrc with x0 or 0 do not write)
+                        long operand = (funct3 & 4) != 0 ? rs1 : x[rs1];
+                        int op = funct3 & 3;
+                        long value = op == 1 ? operand : op == 2 ? old | operand : old & ~operand;
+                        if (!Interpreter.statusWriteKeepsBatch(old, value, h.mip & h.mie)) break loop; // the general loop's (it ends the batch)
+                        h.mstatus = ((ms & ~Csr.SIE_BIT) | (value & Csr.SIE_BIT)) & ~Csr.SD; // (writeMstatus's result)
+                    }
+                    x[(insn >>> 7) & 31] = old;
+                    break;
+                }
                 default:
                     break loop; // system, floating point, illegal: the general loop's
             }
