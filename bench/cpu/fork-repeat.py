@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Is the fork phase's slow mode the run's (its JVM: code, compiles, heap) or the host's at that moment? (round 71)
 
-Boots bench/cpu's default guest with an /init whose fork phase (400 fork+exec of /bin/true) runs R times in a row
+Boots bench/cpu's default guest (or with --guest signed the signed one) with an /init whose fork phase (400 fork+exec of /bin/true) runs R times in a row
 (an extra cpio appended to the benchmark's initramfs replaces /init; everything before the fork phase is the
 benchmark's), and beside it a probe (bench/cpu/memprobe.c) that walks a 4 MiB table at random every 250 ms and prints
 its own thread CPU for the walk: a host whose caches or memory another tenant is using makes the walk slower. At each
@@ -29,8 +29,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROBE = "/tmp/vmckpt-memprobe"
 
 
-def initramfs(repeat, out, no_compute=False):
-    """The benchmark's default initramfs with an /init whose fork phase runs REPEAT times (an appended cpio); with
+def initramfs(repeat, out, no_compute=False, guest="default"):
+    """The benchmark's GUEST initramfs (default or signed: both have bench/cpu/init) with an /init whose fork phase runs REPEAT times (an appended cpio); with
     NO_COMPUTE without the compute phase (its data, sha256sum and gzip)."""
     src = open(os.path.join(HERE, "init")).read()
     if no_compute:
@@ -49,7 +49,7 @@ def initramfs(repeat, out, no_compute=False):
     extra = os.path.join(d, "extra.cpio.gz")
     subprocess.run(f"cd {d} && echo init | cpio --quiet -o -H newc -R 0:0 | gzip -9 -n > {extra}", shell=True, check=True)
     with open(out, "wb") as f:
-        f.write(open(os.path.join(threads.BENCH, "default", "initramfs.cpio.gz"), "rb").read())
+        f.write(open(os.path.join(threads.BENCH, guest, "initramfs.cpio.gz"), "rb").read())
         f.write(open(extra, "rb").read())
     return out
 
@@ -124,9 +124,10 @@ def main():
     ap.add_argument("--no-probe", action="store_true")
     ap.add_argument("--no-compute", action="store_true", help="an /init without the compute phase")
     ap.add_argument("--cpu", default="jit")
+    ap.add_argument("--guest", default="default", help="bench/cpu's guest: default or signed (round 75)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    initrd = initramfs(args.repeat, os.path.join(args.out, f"initramfs-fork{args.repeat}.cpio.gz"), args.no_compute)
+    initrd = initramfs(args.repeat, os.path.join(args.out, f"initramfs-fork{args.repeat}-{args.guest}.cpio.gz"), args.no_compute, args.guest)
     results = []
     for i in range(args.n):
         for spec in args.launcher:
