@@ -11,18 +11,18 @@ package org.vmckpt.cli;
  * ~1,000 page faults per GB), and the JVM does that in its start ("Genesis"), single-threaded, before {@code main}:
  * ~80-100 ms of CPU for 6 GB on this project's VM, on the restore's critical path (docs/BENCHMARKS.md, rounds 71, 74, 75).
  *
- * <p>How: the launcher starts the JVM with a small heap ({@code -Xms64m}), with {@code -XX:MinHeapDeltaBytes} set to the
+ * <p>How: the launcher starts the JVM with a small heap ({@code -Xms24m}: the 16 MiB young generation and 8 MiB of old), with {@code -XX:MinHeapDeltaBytes} set to the
  * rest of the whole heap, and with {@code -XX:-UseAdaptiveGenerationSizePolicyAtMajorCollection}; it passes
  * {@code -Dvmckpt.heap.growAtStart=true}, and {@link Main#preload} calls {@link #startIfEnabled} first. This thread
- * ({@code vmckpt-heap-grow}) allocates one array as large as the committed heap: larger than the young generation, so
+ * ({@code vmckpt-heap-grow}) allocates one array larger than the heap's free space: too large for the young generation, so
  * the collector puts it in the old generation, and larger than the old generation's free space, so the old generation
  * must expand, and it expands by at least {@code MinHeapDeltaBytes}: to the whole heap in one step, without a
  * collection, on this thread, while the main thread goes on with the command on the other core. The array is garbage at
- * once (at most the 64 MiB of the start, ~1% of the old generation, until the first full collection). From then on the
+ * once (~20 MiB, until the first full collection). From then on the
  * heap is what the whole-heap pin gives: committed in full, so no young collection finds the old generation short of
  * committed space before it is full. What the pin also did, keeping the minimum heap there ({@code -Xms} sets
  * {@code MinHeapSize}), the flag does instead: without it a full collection's resizing may shrink the old generation to
- * its minimum (64 MiB here), after which the collector runs full collections every few young ones (round 63's long
+ * its minimum (8 MiB here), after which the collector runs full collections every few young ones (round 63's long
  * run, the whole heap then pinned by round 64); with it the old generation is never resized by a full collection
  * ({@code HeapGrowTest} shows both). Whoever needs the old generation to expand first (this thread, or a young
  * collection's promotion, or the restore's old-generation window) expands it to the whole heap, as long as the
@@ -65,9 +65,10 @@ final class HeapGrow {
         beforeBytes = committed;
         try {
             if (committed < max * GROWN_SHARE) {
-                // As large as the whole committed heap (young and old generations): more than the old generation's free
-                // space whatever the young generation holds. At most an int's worth of bytes (the launcher's -Xms64m is far below).
-                byte[] trigger = new byte[(int) Math.min(committed + (1 << 20), Integer.MAX_VALUE - 16)];
+                // Larger than the heap's free space (the young generation's and the old one's): so it fits in neither,
+                // goes to the old generation (larger than half of eden) and makes it expand. As small as that allows: the
+                // JVM zeroes it, a first touch of fresh memory (~20 MiB with the launcher's -Xms24m).
+                byte[] trigger = new byte[(int) Math.min(rt.freeMemory() + (1 << 20), Integer.MAX_VALUE - 16)];
                 trigger[trigger.length - 1] = 1;
             }
         } catch (OutOfMemoryError e) {
