@@ -41,8 +41,8 @@ proc_cpu = (int(pf[11]) + int(pf[12])) / tick
 per["(exited threads)"] = proc_cpu - sum(per.values())
 paper.quit_named("restore-threads", p)
 for l in lines:
-    if "restored" in l or "phases" in l or "axis" in l or "faulted" in l or "before the restore" in l: print(l)
-print(f"wall {wall*1e3:.0f} ms; cpu by thread (ms): " + ", ".join(f"{k} {v*1e3:.0f}" for k, v in per.most_common() if v > 0) + f"; total {sum(per.values())*1e3:.0f}")
+    if "restored" in l or "phases" in l or "axis" in l or "faulted" in l or "before the restore" in l or "grown" in l: print(l)
+print(f"wall {wall*1e3:.0f} ms; cpu by thread (ms): " + ", ".join(f"{k} {v*1e3:.0f}" for k, v in per.most_common() if v > 0) + f"; total {sum(per.values())*1e3:.0f}; minor faults {pf[7]}")
 gc = open("/tmp/restore-threads-gc.log").read()
 pauses = [float(x) for x in re.findall(r"Pause.* ([\d.]+)ms$", gc, re.M)]
-print(f"gc: {len(pauses)} pauses, {sum(pauses):.0f} ms")
+print(f"gc: {len(pauses)} pauses, {sum(pauses):.0f} ms" + "".join(f"; {l}" for l in gc.splitlines() if "Full" in l))

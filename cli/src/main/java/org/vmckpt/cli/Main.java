@@ -37,6 +37,8 @@ public final class Main {
      * last pages go straight into the old generation ({@link OldGenWindow}, on by default).
      */
     static void preload(String[] argv) {
+        // VMCKPT_HEAP=grow (off by default): the whole heap committed by a side thread from here, not by the JVM's start.
+        if (argv.length > 0 && (argv[0].equals("restore") || argv[0].equals("run"))) HeapGrow.startIfEnabled();
         boolean eagerRestore = argv.length > 0 && argv[0].equals("restore") && !java.util.Arrays.asList(argv).contains("--lazy");
         if (eagerRestore) {
             RestorePrefault.startIfEnabled();

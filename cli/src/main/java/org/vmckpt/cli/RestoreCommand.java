@@ -140,6 +140,8 @@ final class RestoreCommand {
             StringBuilder sb = new StringBuilder("vmckpt: restore phases:");
             restored.phaseNanos().forEach((k, v) -> sb.append(k.endsWith("items") ? String.format(" %s %d", k, v) : String.format(" %s %.1f ms", k, v / 1e6)));
             if (prefault != null) System.err.println("vmckpt: restore: " + prefault);
+            String grown = HeapGrow.summary(); // VMCKPT_HEAP=grow, round 75
+            if (grown != null) System.err.println("vmckpt: restore: " + grown);
             String warm = NativeMemory.warmSummary(); // -Dvmckpt.restore.warmMiB (the launcher's agent), round 70
             if (warm != null) System.err.println("vmckpt: restore: " + warm);
             System.err.println(sb);

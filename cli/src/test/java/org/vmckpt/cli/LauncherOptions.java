@@ -39,8 +39,17 @@ final class LauncherOptions {
         return opts;
     }
 
-    /** Runs a copy of this checkout's launcher beside a stand-in jar (it prints before it would start the JVM). */
+    /** The options for {@code command} with {@code VMCKPT_HEAP=heap} (e.g. grow), VMCKPT_JAVA_OPTS unset. */
+    static List<String> collectorWithHeap(String command, String heap) throws Exception {
+        return ask(command, heap);
+    }
+
     private static List<String> ask(String command) throws Exception {
+        return ask(command, null);
+    }
+
+    /** Runs a copy of this checkout's launcher beside a stand-in jar (it prints before it would start the JVM). */
+    private static List<String> ask(String command, String heap) throws Exception {
         Path root = Path.of("").toAbsolutePath().getParent(); // the tests run in cli/
         Path dir = Files.createTempDirectory("vmckpt-launcher-options");
         try {
@@ -51,6 +60,7 @@ final class LauncherOptions {
             ProcessBuilder pb = new ProcessBuilder(dir.resolve("vmckpt").toString(), command).redirectErrorStream(true);
             pb.environment().remove("VMCKPT_JAVA_OPTS");
             pb.environment().remove("VMCKPT_HEAP");
+            if (heap != null) pb.environment().put("VMCKPT_HEAP", heap);
             pb.environment().put("VMCKPT_PRINT_COLLECTOR_OPTIONS", "1");
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes()).trim();

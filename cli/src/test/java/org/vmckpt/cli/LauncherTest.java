@@ -171,6 +171,60 @@ class LauncherTest {
         assertEquals(max, initialHeap(launcher, "fit", "restore", "last", "--repo", repo.toString(), "--help"), "a symbolic link");
     }
 
+    /**
+     * With VMCKPT_HEAP=grow (round 75, off by default), `run` and `restore` start with 24 MiB committed (the young
+     * generation and 8 MiB of old) and the command's first thread grows the heap to the whole default maximum in one
+     * expansion ({@link HeapGrow}): the launcher gives -XX:MinHeapDeltaBytes the rest of the maximum (less a few MiB, so
+     * the expansion fits the reserved old generation), keeps full collections from resizing the generations
+     * (-XX:-UseAdaptiveGenerationSizePolicyAtMajorCollection: the minimum heap is no longer the committed one), and asks
+     * for the thread; the maximum is the default's, as under `full`. Not for commands without a VM, not where
+     * VMCKPT_JAVA_OPTS sizes the heap, and not by default.
+     */
+    @Test
+    void withVmckptHeapGrowRunAndRestoreStartSmallAndAskForTheWholeHeapInOneExpansion() throws Exception {
+        Path launcher = checkout().resolve("vmckpt");
+        long max = Long.parseLong(flag(flags(launcher, "full", "run", "--help"), "MaxHeapSize"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(max >= (1L << 30), "a host with at least ~4 GiB of RAM");
+        for (String[] command : new String[][] {{"run", "--help"}, {"restore", "last", "--help"}, {"run", "--mem", "1G", "--help"}}) {
+            String flags = flags(launcher, "grow", command);
+            String what = String.join(" ", command);
+            assertEquals(String.valueOf(mib(24)), flag(flags, "InitialHeapSize"), what);
+            assertEquals(String.valueOf(max), flag(flags, "MaxHeapSize"), what + ": the maximum is the default's");
+            long delta = Long.parseLong(flag(flags, "MinHeapDeltaBytes"));
+            assertTrue(delta <= max - mib(24), what + ": the expansion fits the reserved old generation: " + delta);
+            assertTrue(delta >= max - mib(24) - mib(8), what + ": one expansion gives the old generation nearly all of it: " + delta);
+            assertEquals("false", flag(flags, "UseAdaptiveGenerationSizePolicyAtMajorCollection"), what);
+            collectorSettingsButTheInitialHeap(flags);
+            // the thread that grows the heap is asked for (-Dvmckpt.heap.growAtStart=true)
+            assertTrue(printed(launcher, "grow", command).contains("-D" + HeapGrow.PROPERTY + "=true"), what);
+        }
+        String full = flags(launcher, "full", "run", "--help");
+        assertEquals(String.valueOf(max), flag(full, "InitialHeapSize"), "VMCKPT_HEAP=full: the whole heap at start");
+        assertEquals("true", flag(full, "UseAdaptiveGenerationSizePolicyAtMajorCollection"), "full: the JVM's default");
+        assertEquals(String.valueOf(max), flag(flags(launcher, null, "restore", "last", "--help"), "InitialHeapSize"), "the default: full");
+        assertFalse(printed(launcher, null, "restore", "last").contains(HeapGrow.PROPERTY), "the default asks for no thread");
+        assertFalse(printed(launcher, "grow", "ls").contains(HeapGrow.PROPERTY), "a command without a VM");
+        ProcessBuilder own = new ProcessBuilder(launcher.toString(), "restore", "last", "--help");
+        own.environment().put("VMCKPT_HEAP", "grow");
+        own.environment().put("VMCKPT_JAVA_OPTS", "-Xmx3g -XX:+PrintFlagsFinal");
+        String sized = run(own);
+        assertEquals(String.valueOf(3L << 30), flag(sized, "InitialHeapSize"), "VMCKPT_JAVA_OPTS sizing the heap: its size, whole");
+        assertEquals("true", flag(sized, "UseAdaptiveGenerationSizePolicyAtMajorCollection"), "VMCKPT_JAVA_OPTS sizing the heap");
+    }
+
+    /** The collector and heap options the launcher prints for {@code args} (VMCKPT_PRINT_COLLECTOR_OPTIONS=1). */
+    private String printed(Path launcher, String heap, String... args) throws Exception {
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = launcher.toString();
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("VMCKPT_JAVA_OPTS");
+        pb.environment().put("VMCKPT_PRINT_COLLECTOR_OPTIONS", "1");
+        if (heap != null) pb.environment().put("VMCKPT_HEAP", heap);
+        else pb.environment().remove("VMCKPT_HEAP");
+        return run(pb);
+    }
+
     private static long mib(long n) {
         return n << 20;
     }
