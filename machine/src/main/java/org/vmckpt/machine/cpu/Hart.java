@@ -317,7 +317,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     /**
      * For --stats: the page walks the MMU made (paged, not M-mode) and, with the two-way TLB ({@code
      * -Dvmckpt.mmu.twoWay}, round 72), the first-way misses of each kind the second way served with a swap of the ways
-     * (every swap: the slow paths', the hot units' stubs', and since round 74 the fast loop's and the interpreter's).
+     * (every swap: the slow paths', and since round 74 the fast loop's and the interpreter's; round 74's hot units' stubs are gone).
      */
     public String tlbSummary() {
         long[] s = mmu.secondWayHits;

@@ -64,9 +64,11 @@ final class Mmu {
      * A two-way TLB ({@code -Dvmckpt.mmu.twoWay=true}, round 72; off by default): each of the three TLBs (read, write,
      * fetch) has a second way per slot. A data access whose page the first way of its slot does not hold is served by
      * the second way without a walk, and the ways swap (round 74: wherever the hit is found; the first way holds the page
-     * used last): the interpreter's and the fast loop's inline look-ups ({@link #secondRead}, {@link #secondWrite}), the
-     * slow paths first thing, hot units' stubs ({@link #promoteRead}, {@link #promoteWrite}); C1 units read the first way
-     * only and leave on a miss, and the interpreter's swap makes the page theirs at the next entry. A walk's fill goes to
+     * used last): the interpreter's and the fast loop's inline look-ups ({@link #secondRead}, {@link #secondWrite}) and
+     * the slow paths first thing. Translated code is built as without the switch (round 75: no byte of either tier
+     * changes) and reads the first way only: a C1 unit leaves on a miss and the interpreter's swap makes the page its own
+     * at the next entry; a hot unit's slow path ({@link #loadSlow}, {@link #storeSlow}) swaps and serves the access, so
+     * the unit, at the page's next access, finds it in its first way. A walk's fill goes to
      * the least recently used way: the first way's entry (if any, and another page's) moves to the second way and the
      * second way's goes. Two pages used in turn thus both stay. Fetches swap too ({@link #fetchSecondWay}). Why: the TLB
      * is direct-mapped by virtual page, and two hot pages 4 MiB apart (a multiple of the TLB's reach) evicted each other
@@ -87,7 +89,7 @@ final class Mmu {
     }
     /** No entry has moved into a second way since the last full flush: the drops have nothing there to look for. */
     boolean secondWaysEmpty = true;
-    /** Misses of the first way the second way served (swaps: the interpreter's, the fast loop's, the slow paths', the hot stubs'), per kind (read, write, fetch); and the page walks made (paged, not M). */
+    /** Misses of the first way the second way served (swaps: the interpreter's, the fast loop's, the slow paths'), per kind (read, write, fetch); and the page walks made (paged, not M). */
     final long[] secondWayHits = new long[3];
     long walks;
 
@@ -353,7 +355,6 @@ final class Mmu {
     // ================================================================== memory access: slow paths
 
     long loadSlow(long va, int size) {
-        servedSecondWay = false;
         int off = (int) va & 0xfff;
         if (off + size > 4096) {
             // Misaligned access crossing a page: byte by byte, each byte translated on its own.
@@ -368,7 +369,6 @@ final class Mmu {
         int i2 = (int) (va >>> 12) & TLB_MASK;
         if (r2Tag[i2] == ((va >>> 12) | dataCtx)) { // (the two-way TLB: the ways swap; all -1 without it)
             swapRead(i2);
-            servedSecondWay = true;
             return readArray(rPage[i2], off, size);
         }
         long pa = translate(va, ACCESS_READ);
@@ -412,7 +412,6 @@ final class Mmu {
     }
 
     void storeSlow(long va, long v, int size) {
-        servedSecondWay = false;
         int off = (int) va & 0xfff;
         if (off + size > 4096) {
             // Check both pages first so a fault on the second leaves memory untouched.
@@ -433,8 +432,7 @@ final class Mmu {
             if (w2Tag[i] == ((va >>> 12) | dataCtx)) { // (all -1 without the two-way TLB; the ways swap)
                 swapWrite(i);
                 byte[] page = wPage[i];
-                servedSecondWay = true;
-                switch (size) {
+                    switch (size) {
                     case 1: page[off] = (byte) v; break;
                     case 2: SHORT.set(page, off, (short) v); break;
                     case 4: INT.set(page, off, (int) v); break;
@@ -590,27 +588,6 @@ final class Mmu {
     }
 
     /**
-     * The last {@link #loadSlow} or {@link #storeSlow} served its access from the second way (no walk): hot units that
-     * leave after a slow path ({@code Translator.missLeaves}) stay then. Set by every call of either.
-     */
-    boolean servedSecondWay;
-
-    /**
-     * With {@link #twoWay}, for the slow-path stubs of hot-tier units ({@code Translator.hotSwapNow}, round 74; round
-     * 73's C1 miss stubs called it too): if the second way of va's slot maps the page of the access's last byte ({@code va + size - 1}, so an access that crosses
-     * its page never matches, as the units' compare) under the data context, the ways swap (the first way then holds
-     * it, as after a fill) and true is returned: the unit makes its check again and hits, instead of leaving. Else
-     * false, nothing changed. The write TLB's entries only change ways, so each is still a page {@code pageForWrite}
-     * marked dirty in the current epoch. Counted as a second-way hit. Without the two-way TLB the second ways hold -1.
-     */
-    boolean promoteRead(long va, int size) {
-        int i = (int) (va >>> 12) & TLB_MASK;
-        if (r2Tag[i] != (((va + size - 1) >>> 12) | dataCtx)) return false;
-        swapRead(i);
-        return true;
-    }
-
-    /**
      * The interpreter's and the fast loop's second-way hit of a load (their inline look-up found the page in slot {@code
      * i}'s second way, round 74): the ways swap, as the slow paths', and the page is returned. So a C1 unit that left
      * before the access (it reads the first way only), entered again, finds the page in its first way.
@@ -641,14 +618,6 @@ final class Mmu {
         r2Phys[i] = f;
         secondWayHits[ACCESS_READ]++;
         if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_READ]++;
-    }
-
-    /** As {@link #promoteRead}, for the write TLB. */
-    boolean promoteWrite(long va, int size) {
-        int i = (int) (va >>> 12) & TLB_MASK;
-        if (w2Tag[i] != (((va + size - 1) >>> 12) | dataCtx)) return false;
-        swapWrite(i);
-        return true;
     }
 
     /** As {@link #swapRead}, for the write TLB (both entries are of the current epoch: they only change places). */

@@ -310,63 +310,6 @@ final class Translator {
     /** {@link #compactMissLeaves} for the unit being built: C1 units with {@link #compactEmit} only (or {@link #c1MissLeaves}). */
     private boolean compactLeaveNow;
     /**
-     * The two-way TLB in translated code ({@code -Dvmckpt.mmu.twoWay=true}, with {@code Mmu#twoWay}; off by default;
-     * round 74's form, which replaced round 73's call in the C1 units' miss stubs): <b>C1 units' code is main's</b> (no
-     * call, no byte added: a C1 unit that leaves before a miss leaves as on main, and the interpreter and the fast loop,
-     * which run the access, swap the slot's ways on their second-way hit, so the unit, entered again, finds the page in
-     * its first way; C1 rebuilds with calls are served by the slow path, which swaps too). <b>Hot units</b> take the
-     * swap in their slow path's stub: {@code Mmu.promoteRead}/{@code promoteWrite(va, size)} before the access's call,
-     * and when it swapped, the access's own check again (a label after va's store), which then hits (~11 bytes an
-     * access, in hot units only; C2 inlines the call). Hot units that leave after a slow path ({@link #missLeaves},
-     * {@link #hotMissLeaves}) stay when it served the second way ({@code Mmu.servedSecondWay}). Not final: tests set it.
-     */
-    static volatile boolean twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
-    /** {@link #twoWay} for the unit being built. */
-    private boolean twoWayNow;
-    /** {@link #twoWay} in a hot-tier unit being built: its stubs' swap ({@code Mmu.promoteRead}/{@code promoteWrite}). */
-    private boolean hotSwapNow;
-    /**
-     * {@link #hotSwapNow}: the label the access's check being emitted places after va's store ({@link #placeRetry}), where
-     * its stub comes back after a swap of the ways; null once placed, or when there is none.
-     */
-    private Label retryNow;
-
-    /** Places {@link #retryNow} here (the stack empty, va in L_VA) and clears it. */
-    private void placeRetry() {
-        if (retryNow == null) return;
-        target(retryNow);
-        retryNow = null;
-    }
-
-    /**
-     * {@link #hotSwapNow}: before an access's check, a retry label for its stub ({@link #placeRetry}), or null (not a hot
-     * unit with the two-way TLB, or an access of a group, whose fallback has a retry of its own).
-     */
-    private Label hotRetry(int group) {
-        retryNow = hotSwapNow && group < 0 ? new Label() : null;
-        return retryNow;
-    }
-
-    /** After an access's check: the retry label if the check placed it (its stub may jump back there), else null. */
-    private Label retryPlaced(Label retry) {
-        Label placed = retry != null && retryNow == null ? retry : null;
-        retryNow = null;
-        return placed;
-    }
-
-    /**
-     * {@link #hotSwapNow}, in a hot unit's slow path (va in L_VA): {@code if (mmu.promoteRead/Write(va, size)) goto
-     * retry} (the second way held the page of the access's last byte, and the ways swapped: the check hits now).
-     */
-    private void swapOrOn(Label retry, boolean write, int size) {
-        if (retry == null) return;
-        mv.visitVarInsn(ALOAD, L_MMU);
-        mv.visitVarInsn(LLOAD, L_VA);
-        pushInt(size);
-        mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "promoteWrite" : "promoteRead", "(JI)Z", false);
-        mv.visitJumpInsn(IFNE, retry);
-    }
-    /**
      * {@link #compactEmit} and {@link #compactMissLeaves} in C1 units only ({@code -Dvmckpt.jit.c1MissLeaves}; round
      * 67; <b>on by default since round 68</b>, with {@link CodeCache#C1_MISS_REBUILD} at 128; {@code =false} turns it off): the hot tier's code stays as without them (its slow paths, its access groups). Why: C1's time
      * per unit is mostly the slow paths' calls and their joins (C1's linear scan splits every value live across a call,
@@ -659,9 +602,6 @@ final class Translator {
         shortAccessNow = shortAccess;
         compactNow = compactEmit || c1MissLeaves && !hot && !c1Calls;
         compactLeaveNow = !hot && !c1Calls && (compactEmit && compactMissLeaves || c1MissLeaves);
-        twoWayNow = twoWay;
-        hotSwapNow = twoWay && hot;
-        retryNow = null;
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
@@ -3331,10 +3271,7 @@ final class Translator {
         mv.visitInsn(LADD);
         if (shortAccessNow) mv.visitInsn(DUP2);
         mv.visitVarInsn(LSTORE, L_VA);
-        if (!shortAccessNow) {
-            placeRetry();
-            mv.visitVarInsn(LLOAD, L_VA);
-        }
+        if (!shortAccessNow) mv.visitVarInsn(LLOAD, L_VA);
         emitTagCompare(tagSlot, slow);
         storePageOffset(size, slow);
     }
@@ -3352,7 +3289,6 @@ final class Translator {
             mv.visitInsn(LADD);
         }
         mv.visitVarInsn(LSTORE, L_VA);
-        placeRetry();
         mv.visitVarInsn(LLOAD, L_VA);
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
@@ -3546,7 +3482,6 @@ final class Translator {
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFEQ, known);
         // Another page: the TLB's entry, whose hit becomes the pair.
-        placeRetry();
         mv.visitVarInsn(LLOAD, L_VA);
         emitTagCompare(write ? L_WTAG : L_RTAG, slow);
         pushPage(write ? L_WPAGE : L_RPAGE);
@@ -3572,7 +3507,6 @@ final class Translator {
         int group = groupNow(), across = groupsAcross();
         boolean firstOfGroup = group >= 0 && groupsNow.first[indexNow];
         int groupMin = group >= 0 ? groupsNow.minOff[group] : 0, groupSpan = group >= 0 ? groupsNow.span[group] : 0;
-        Label retry = hotRetry(group);
         if (group >= 0) {
             emitGroupedAccess(group, rs1, Decode.immI(in.bits), false, slow);
         } else if (pageOfReg[rs1] >= 0) {
@@ -3588,7 +3522,6 @@ final class Translator {
             emitTlbCheck(rs1, Decode.immI(in.bits), size, L_RTAG, slow);
             pushPageAddress(L_RPAGE);
         }
-        Label swapped = retryPlaced(retry);
         switch (size) {
             case 1: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getByte", "(Ljava/lang/Object;J)B", false); break;
             case 2: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getShort", "(Ljava/lang/Object;J)S", false); break;
@@ -3603,8 +3536,7 @@ final class Translator {
             target(slow);
             if (group >= 0 && groupFallbackNow) {
                 // (a group whose page is null: this access's own check first, as without groups)
-                Label full = new Label(), own = hotSwapNow ? new Label() : null;
-                if (own != null) mv.visitLabel(own); // (hotSwapNow: the retry after a swap; slow's offset and frame)
+                Label full = new Label();
                 emitOwnCheck(rs1, Decode.immI(in.bits), size, false, full);
                 switch (size) {
                     case 1: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getByte", "(Ljava/lang/Object;J)B", false); break;
@@ -3616,11 +3548,9 @@ final class Translator {
                 mv.visitVarInsn(LSTORE, L_TMP);
                 mv.visitJumpInsn(GOTO, done);
                 target(full); // (L_VA holds the access's address)
-                swapOrOn(own, false, size);
             } else if (group >= 0) {
                 storeAccessAddress(rs1, Decode.immI(in.bits));
             }
-            swapOrOn(swapped, false, size);
             countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
@@ -3640,7 +3570,6 @@ final class Translator {
                 return;
             }
             checkUnitExit(in, remaining);
-            if (missLeavesNow && twoWayNow) secondWayStays(done); // (the slow path served the second way: no leave)
             if (missLeavesNow) {
                 if (rd != 0) {
                     mv.visitVarInsn(LLOAD, L_TMP);
@@ -3656,17 +3585,6 @@ final class Translator {
             mv.visitVarInsn(LLOAD, L_TMP);
             storeReg(rd);
         }
-    }
-
-    /**
-     * {@link #twoWay} in a slow path of a unit that leaves after its misses ({@link #missLeavesNow}): goes to {@code done}
-     * when the slow path served the access from the TLB's second way ({@code Mmu.servedSecondWay}), so that only a walk
-     * (or a device, or a fault) leaves.
-     */
-    private void secondWayStays(Label done) {
-        mv.visitVarInsn(ALOAD, L_MMU);
-        mv.visitFieldInsn(GETFIELD, MMU, "servedSecondWay", "Z");
-        mv.visitJumpInsn(IFNE, done);
     }
 
     /** A load's access on the hit path (Unsafe, the page and the address on the stack): the value into rd (none: x0). */
@@ -3702,7 +3620,6 @@ final class Translator {
         int group = groupNow(), across = groupsAcross();
         boolean firstOfGroup = group >= 0 && groupsNow.first[indexNow];
         int groupMin = group >= 0 ? groupsNow.minOff[group] : 0, groupSpan = group >= 0 ? groupsNow.span[group] : 0;
-        Label retry = hotRetry(group);
         if (group >= 0) {
             emitGroupedAccess(group, rs1, Decode.immS(in.bits), true, slow);
         } else if (pageOfReg[rs1] >= 0) {
@@ -3716,7 +3633,6 @@ final class Translator {
             emitTlbCheck(rs1, Decode.immS(in.bits), size, L_WTAG, slow);
             pushPageAddress(L_WPAGE);
         }
-        Label swapped = retryPlaced(retry);
         loadReg(rs2);
         switch (size) {
             case 1: mv.visitInsn(L2I); mv.visitInsn(I2B); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putByte", "(Ljava/lang/Object;JB)V", false); break;
@@ -3729,8 +3645,7 @@ final class Translator {
             target(slow);
             if (group >= 0 && groupFallbackNow) {
                 // (a group whose page is null: this access's own check first, as without groups)
-                Label full = new Label(), own = hotSwapNow ? new Label() : null;
-                if (own != null) mv.visitLabel(own); // (hotSwapNow: the retry after a swap; slow's offset and frame)
+                Label full = new Label();
                 emitOwnCheck(rs1, Decode.immS(in.bits), size, true, full);
                 loadReg(rs2);
                 switch (size) {
@@ -3741,11 +3656,9 @@ final class Translator {
                 }
                 mv.visitJumpInsn(GOTO, done);
                 target(full); // (L_VA holds the access's address)
-                swapOrOn(own, true, size);
             } else if (group >= 0) {
                 storeAccessAddress(rs1, Decode.immS(in.bits));
             }
-            swapOrOn(swapped, true, size);
             countProfile(TranslationProfile.TLB_MISS);
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, L_VA);
@@ -3765,7 +3678,6 @@ final class Translator {
                 return;
             }
             checkUnitExit(in, remaining);
-            if (missLeavesNow && twoWayNow) secondWayStays(done); // (the slow path served the second way: no leave)
             if (missLeavesNow) leaveAfter(in, remaining);
             else mv.visitJumpInsn(GOTO, done);
         });

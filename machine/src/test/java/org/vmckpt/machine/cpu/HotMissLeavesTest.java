@@ -22,7 +22,6 @@ class HotMissLeavesTest {
 
     @BeforeEach
     void c1UnitsLeaveBeforeAMiss() {
-        Translator.twoWay = false; // (the loop misses through two pages sharing a slot: a direct-mapped TLB, as without -Dvmckpt.mmu.twoWay)
         Translator.c1MissLeaves = true; // (the evidence the rule reads: on by default)
         CodeCache.c1MissRebuild = 128;
         Translator.hotMissLeaves = true;
@@ -32,7 +31,6 @@ class HotMissLeavesTest {
 
     @AfterEach
     void restore() {
-        Translator.twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
         CodeCache.c1MissRebuild = CodeCache.C1_MISS_REBUILD;
         Translator.hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");

@@ -27,14 +27,12 @@ class MissLeavesAdaptiveTest {
      */
     @BeforeEach
     void c1UnitsGoOnAfterAMiss() {
-        Translator.twoWay = false; // (the loop misses through two pages sharing a slot: a direct-mapped TLB, as without -Dvmckpt.mmu.twoWay)
         Translator.compactMissLeaves = false;
         Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
     }
 
     @AfterEach
     void restore() {
-        Translator.twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
         Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");

@@ -9,14 +9,15 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
- * The two-way TLB in translated code ({@link Translator#twoWay}, {@link Mmu#twoWay}; round 72, round 74's form): hot-tier
- * units swap the ways in their slow paths' stubs ({@code Mmu.promoteRead}/{@code promoteWrite}, then the access's check
- * again) and run a loop over two pages in turn whose addresses share a TLB slot to its end, with no walk, no slow path
- * and the interpreter's registers and memory (also a hot unit that leaves after a slow path, {@link
- * Translator#missLeaves}); C1 units are built as without the switch (no call, no byte more) and leave before a miss as
- * on main, and the interpreter, which runs the access, swaps the ways on its second-way hit, so the unit, entered
- * again, finds the page in its first way. Without the hot stubs' swap the slow path serves the accesses; without the
- * interpreter's swap a C1 unit whose page stays in the second way leaves at every entry: the tests fail.
+ * The two-way TLB and translated code ({@link Mmu#twoWay}; round 72, round 75's form): units of both tiers are built as
+ * without the switch (no call, no field, no byte of the second way: the translator reads no switch of it). A hot unit's
+ * miss stub calls the slow path as on main, and the slow path swaps the ways when the second holds the page: a hot loop
+ * over two pages in turn whose addresses share a TLB slot runs to its end inside the unit with a slow-path swap per
+ * access and no walk, and a hot loop over one page that sits in the second way takes one swap per kind, then hits its
+ * first way. C1 units leave before a miss as on main, and the interpreter, which runs the access, swaps the ways on its
+ * second-way hit, so the unit, entered again, finds the page in its first way. Without the slow path's swap (served in
+ * place) the one-page loop takes the slow path at each access; without the interpreter's swap a C1 unit whose page
+ * stays in the second way leaves at every entry: the tests fail.
  */
 class TwoWayUnitTest {
     static final long BASE = 0x8000_0000L, LOOP = BASE + 0x100, A = BASE + 0x10000, END = BASE + 0x800;
@@ -25,7 +26,6 @@ class TwoWayUnitTest {
 
     @AfterEach
     void restore() {
-        Translator.twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
         Translator.accessGroups = Translator.accessGroupsProperty();
@@ -86,63 +86,116 @@ class TwoWayUnitTest {
         return u;
     }
 
+    /**
+     * Two pages in turn in a hot unit: every access misses the first way (the other page is there), its stub calls the
+     * slow path, as on main, and the slow path swaps: the loop runs to its ret inside the unit, each access a swap, no walk.
+     */
     @Test
-    void twoPagesInTurnRunInsideHotUnits() {
-        Translator.twoWay = true;
-        String[] tiers = {"hot unit", "hot unit that leaves after a miss"};
-        for (int t = 0; t < tiers.length; t++) {
-            String tier = tiers[t];
-            Translator.missLeaves = t == 1;
-            int[] code = code();
-            TranslatedUnit u = unit(code, true);
-            Hart h = hart(code);
-            long walks = h.mmu.walks, hits = secondWayHits(h);
-            h.mmu.servedSecondWay = false;
-            int retired = 0;
-            for (int k = 0; k < 4 && h.pc != END; k++) retired += u.run(h, 10_000);
-            assertEquals(END, h.pc, tier + ": ran to the ret");
-            assertEquals(ROUNDS * 8 + 1, retired, tier + ": every instruction retired inside the unit (no leave)");
-            assertEquals(0, h.x[6]);
-            assertEquals(3L * ROUNDS, h.x[11]);
-            assertEquals(1, h.x[5]);
-            assertEquals(2, h.x[7]);
-            assertEquals(3L * ROUNDS, h.bus().ram().read64(A + 8), tier + ": the stores through the second way reached A");
-            assertEquals(3L * ROUNDS, h.bus().ram().read64(B + 8));
-            assertEquals(walks, h.mmu.walks, tier + ": no walk");
-            assertEquals(4L * ROUNDS, secondWayHits(h) - hits, tier + ": every access a swap (the pages take turns)");
-            assertFalse(h.mmu.servedSecondWay, tier + ": the stubs swapped, no slow path served the second way");
-        }
+    void twoPagesInTurnRunInsideAHotUnitThroughTheSlowPathsSwap() {
+        int[] code = code();
+        TranslatedUnit u = unit(code, true);
+        Hart h = hart(code);
+        long walks = h.mmu.walks, hits = secondWayHits(h);
+        int retired = 0;
+        for (int k = 0; k < 4 && h.pc != END; k++) retired += u.run(h, 10_000);
+        assertEquals(END, h.pc, "ran to the ret");
+        assertEquals(ROUNDS * 8 + 1, retired, "every instruction retired inside the unit (no leave)");
+        assertEquals(0, h.x[6]);
+        assertEquals(3L * ROUNDS, h.x[11]);
+        assertEquals(1, h.x[5]);
+        assertEquals(2, h.x[7]);
+        assertEquals(3L * ROUNDS, h.bus().ram().read64(A + 8), "the stores through the second way reached A");
+        assertEquals(3L * ROUNDS, h.bus().ram().read64(B + 8));
+        assertEquals(walks, h.mmu.walks, "no walk");
+        assertEquals(4L * ROUNDS, secondWayHits(h) - hits, "every access a swap (the pages take turns)");
     }
 
-    /** The C1 unit is the one built without the switch (no call, no byte more); the hot unit calls the swaps. */
+    /**
+     * One page, A, used in a hot loop while it sits in the second way behind another page of its slot: the first load
+     * and the first store miss the first way, their slow paths swap A in (one swap each), and every later access hits
+     * the unit's inline check: two swaps, no walk, A in the first way of both TLBs. (Served in place, without the swap,
+     * A would stay in the second way and every access would take the slow path.)
+     */
     @Test
-    void c1UnitsAreBuiltAsWithoutTheSwitch() {
+    void aHotUnitsSlowPathSwapsAPageInForItsNextAccesses() {
+        // loop: ld x5, 0(x10); add x11, x11, x5; sd x11, 8(x10); x6 -= 1; bne x6, x0, loop; ret
+        int[] one = {ld(5, 10, 0), add(11, 11, 5), sd(11, 10, 8), addi(6, 6, -1), b(-16, 0, 6, 1), i(0, 1, 0, 0, 0x67)};
+        TranslatedUnit u = unit(one, true);
+        Hart h = hart(one);
+        long walks = h.mmu.walks;
+        long reads = h.mmu.secondWayHits[Hart.ACCESS_READ], writes = h.mmu.secondWayHits[Hart.ACCESS_WRITE];
+        int retired = 0;
+        for (int k = 0; k < 4 && h.pc != END; k++) retired += u.run(h, 10_000);
+        assertEquals(END, h.pc, "ran to the ret");
+        assertEquals(ROUNDS * 5 + 1, retired, "inside the unit");
+        assertEquals(ROUNDS, h.bus().ram().read64(A + 8), "A's sum");
+        assertEquals(1, h.mmu.secondWayHits[Hart.ACCESS_READ] - reads, "one read swap, then first-way hits");
+        assertEquals(1, h.mmu.secondWayHits[Hart.ACCESS_WRITE] - writes, "one write swap, then first-way hits");
+        int i = (int) (A >>> 12) & Hart.TLB_MASK;
+        long tag = (A >>> 12) | h.mmu.dataCtx;
+        assertEquals(tag, h.mmu.rTag[i], "A in the first read way");
+        assertEquals(tag, h.mmu.wTag[i], "A in the first write way");
+        assertEquals(walks, h.mmu.walks, "no walk");
+    }
+
+    /**
+     * Units of both tiers are main's: no member of the second way (its tags, pages, swaps; round 74's {@code
+     * promoteRead}/{@code promoteWrite} and {@code servedSecondWay}) is named in their classes, whatever {@code
+     * -Dvmckpt.mmu.twoWay} this JVM runs with (the translator reads no switch of the two-way TLB, so the bytes are those
+     * built without it), with and without access groups and with a hot unit that leaves after a miss; the hot unit's
+     * only MMU calls are its slow paths'.
+     */
+    @Test
+    void unitsOfBothTiersNameNothingOfTheSecondWay() {
         Translator.c1MissLeaves = true;
         int[] code = code();
-        Translator.twoWay = false;
         Translator t = new Translator();
         unit(t, code, false);
-        byte[] c1Off = t.lastClassBytes;
+        byte[] c1 = t.lastClassBytes;
         unit(t, code, true);
-        byte[] hotOff = t.lastClassBytes;
-        Translator.twoWay = true;
-        unit(t, code, false);
-        byte[] c1On = t.lastClassBytes;
+        byte[] hot = t.lastClassBytes;
+        Translator.missLeaves = true;
         unit(t, code, true);
-        byte[] hotOn = t.lastClassBytes;
-        assertArrayEquals(c1Off, c1On, "a C1 unit with the two-way TLB is built as without it");
-        assertFalse(C1MissLeavesTest.mmuCalls(c1On).stream().anyMatch(n -> n.startsWith("promote")), "no swap call in a C1 unit");
-        assertTrue(C1MissLeavesTest.mmuCalls(hotOn).containsAll(java.util.List.of("promoteRead", "promoteWrite")),
-                "a hot unit's stubs swap: " + C1MissLeavesTest.mmuCalls(hotOn));
-        assertFalse(C1MissLeavesTest.mmuCalls(hotOff).stream().anyMatch(n -> n.startsWith("promote")), "not without the switch");
-        // A hot loop whose loads form access groups (one check a group; each access's fallback check retries after a
-        // swap): the JVM takes the class (round 74's first form gave its retry a second frame at the stub's offset).
+        byte[] hotLeaves = t.lastClassBytes;
+        Translator.missLeaves = false;
         Translator.accessGroups = true;
         Translator.accessGroupsHotOnly = true;
         Translator.accessGroupFallback = true;
         Translator g = new Translator();
         assertNotNull(g.translate(C1MissLeavesTest.accessLoop(), 7, null, -1, 0x100, true), "a hot unit with groups");
-        assertTrue(C1MissLeavesTest.mmuCalls(g.lastClassBytes).contains("promoteRead"), "its groups' fallbacks swap: " + C1MissLeavesTest.mmuCalls(g.lastClassBytes));
+        byte[] grouped = g.lastClassBytes;
+        String[] names = {"C1 unit", "hot unit", "hot unit that leaves after a miss", "hot unit with access groups"};
+        byte[][] classes = {c1, hot, hotLeaves, grouped};
+        for (int k = 0; k < classes.length; k++) {
+            java.util.List<String> refs = mmuMembers(classes[k]);
+            for (String n : refs) {
+                assertFalse(n.matches("[rwx]2.*|.*[Ss]econd.*|promote.*|swap.*|served.*"), names[k] + " names " + n + ": " + refs);
+            }
+        }
+        assertEquals(java.util.List.of("load64", "load64", "store64", "store64"), C1MissLeavesTest.mmuCalls(hot),
+                "the hot unit's MMU calls are its slow paths'");
+    }
+
+    /** The members of Mmu (methods and fields) a class's code names, in order. */
+    static java.util.List<String> mmuMembers(byte[] classBytes) {
+        java.util.List<String> refs = new java.util.ArrayList<>();
+        new org.objectweb.asm.ClassReader(classBytes).accept(new org.objectweb.asm.ClassVisitor(org.objectweb.asm.Opcodes.ASM9) {
+            @Override
+            public org.objectweb.asm.MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                return new org.objectweb.asm.MethodVisitor(org.objectweb.asm.Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String n, String d, boolean itf) {
+                        if (owner.equals("org/vmckpt/machine/cpu/Mmu")) refs.add(n);
+                    }
+
+                    @Override
+                    public void visitFieldInsn(int opcode, String owner, String n, String d) {
+                        if (owner.equals("org/vmckpt/machine/cpu/Mmu")) refs.add(n);
+                    }
+                };
+            }
+        }, 0);
+        return refs;
     }
 
     /**
@@ -154,7 +207,6 @@ class TwoWayUnitTest {
      */
     @Test
     void c1UnitsLeaveAndTheInterpreterSwapsTheWays() {
-        Translator.twoWay = true;
         Translator.c1MissLeaves = true;
         for (boolean fastLoop : new boolean[]{true, false}) {
             String where = fastLoop ? "fast loop" : "general loop";
