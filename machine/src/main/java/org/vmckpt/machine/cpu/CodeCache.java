@@ -1402,9 +1402,9 @@ public final class CodeCache {
         String warmLine = hotLookWarm ? String.format("hot-tier builds installed by a warmed timed look (hotLookWarm%s): %,d of %,d promotions%n",
                 hotLookWarmUserOnly ? "=user: user mode only" : "", hotWarmLookInstalls, promotions) : "";
         String userLine = Translator.userMasks || Translator.userLeaves || Translator.userCtx
-                ? String.format("hot-tier builds with the user-mode access forms (userHot:%s%s%s): %,d in this JVM, of %,d promotions here%n",
+                ? String.format("hot-tier builds with the user-mode access forms (userHot:%s%s%s): %,d in this JVM; %,d hot-tier builds here%n",
                 Translator.userMasks ? " masks" : "", Translator.userLeaves ? " leaves" : "", Translator.userCtx ? " ctx" : "",
-                Translator.userHotBuilds.get(), promotions) : "";
+                Translator.userHotBuilds.get(), hotBuilds) : "";
         String hotLine = crossLine + c2Line + warmLine + userLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
                 + " %,d with miss exits, %,d with calls%s; rebuilt with calls after leaving often %,d, installed %,d%n",
                 Translator.hotMissLeavesUser ? "User: user mode only" : "", hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds,
