@@ -186,4 +186,44 @@ class TranslatorLinuxOracleTest {
             assertTrue(q > 0, "user-mode builds queued for C2 through the API: " + s);
         });
     }
+
+    /**
+     * The same with round 75's access forms for user-mode hot builds (Translator#userMasks, userLeaves, userCtx:
+     * -Dvmckpt.jit.userHot=true, off by default), the hot tier's threshold at 100,000 instructions and its looks every
+     * 10,000 (as above, so that the boot's user processes get hot builds before the last count): some user-mode builds
+     * get the forms (asserted), the kernel's stay main's, and the boot agrees with the interpreter's at every count.
+     */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void withUserHot() throws Exception {
+        Class<?> h = Class.forName("org.vmckpt.machine.cpu.Hart"), c = Class.forName("org.vmckpt.machine.cpu.CodeCache"),
+                t = Class.forName("org.vmckpt.machine.cpu.Translator");
+        java.lang.reflect.Field cache = h.getDeclaredField("codeCache"), recheck = c.getDeclaredField("hotRecheck"),
+                builds = t.getDeclaredField("userHotBuilds");
+        java.lang.reflect.Field[] forms = {t.getDeclaredField("userMasks"), t.getDeclaredField("userLeaves"), t.getDeclaredField("userCtx")};
+        for (java.lang.reflect.Field f : new java.lang.reflect.Field[] {cache, recheck, builds, forms[0], forms[1], forms[2]}) f.setAccessible(true);
+        boolean[] before = new boolean[3];
+        for (int i = 0; i < 3; i++) {
+            before[i] = forms[i].getBoolean(null);
+            forms[i].setBoolean(null, true);
+        }
+        long built = ((java.util.concurrent.atomic.AtomicLong) builds.get(null)).get();
+        try {
+            LinuxTwins.bootAndCompare("the translator with userHot", interp -> interp.hart(0).setTranslation(false), jit -> {
+                jit.hart(0).setTranslation(true);
+                jit.hart(0).setPromotionThreshold(100_000);
+                assertDoesNotThrow(() -> recheck.setLong(cache.get(jit.hart(0)), 10_000));
+            }, jit -> {
+                CodeCache.Stats s = jit.hart(0).translationStats();
+                long u = ((java.util.concurrent.atomic.AtomicLong) assertDoesNotThrow(() -> builds.get(null))).get() - built;
+                System.out.printf("TranslatorLinuxOracleTest withUserHot: %d hot-tier builds with the user-mode forms, %d hot builds, %d promotions installed%n",
+                        u, s.hotBuilds(), s.promotions());
+                assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
+                assertTrue(u > 0, "user-mode hot builds with the forms: " + s);
+                assertTrue(s.hotBuilds() > u, "kernel hot builds too: " + s);
+            });
+        } finally {
+            for (int i = 0; i < 3; i++) forms[i].setBoolean(null, before[i]);
+        }
+    }
 }

@@ -1401,7 +1401,11 @@ public final class CodeCache {
                 + " %,d outside it (HotSpot's path); %,d queued for C2, %,d asked again%n", hotC2UserBuilds, hotC2KernelBuilds, hotC2Requests, hotC2Requeued) : "";
         String warmLine = hotLookWarm ? String.format("hot-tier builds installed by a warmed timed look (hotLookWarm%s): %,d of %,d promotions%n",
                 hotLookWarmUserOnly ? "=user: user mode only" : "", hotWarmLookInstalls, promotions) : "";
-        String hotLine = crossLine + c2Line + warmLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
+        String userLine = Translator.userMasks || Translator.userLeaves || Translator.userCtx
+                ? String.format("hot-tier builds with the user-mode access forms (userHot:%s%s%s): %,d in this JVM; %,d hot-tier builds here%n",
+                Translator.userMasks ? " masks" : "", Translator.userLeaves ? " leaves" : "", Translator.userCtx ? " ctx" : "",
+                Translator.userHotBuilds.get(), hotBuilds) : "";
+        String hotLine = crossLine + c2Line + warmLine + userLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
                 + " %,d with miss exits, %,d with calls%s; rebuilt with calls after leaving often %,d, installed %,d%n",
                 Translator.hotMissLeavesUser ? "User: user mode only" : "", hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds,
                 Translator.hotMissLeavesUser ? String.format(", %,d with calls outside user mode", hotMissPrivCalls) : "",
@@ -1445,12 +1449,14 @@ public final class CodeCache {
             translator.wordLocals = wordLocals;
             translator.loopExits = loopExits;
             translator.missCalls = missCalls;
+            translator.userMode = h.priv == Hart.PRIV_U;
             translator.entryWords = u.entryWords;
             TranslatedUnit p;
             try {
                 p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
             } finally {
                 translator.missCalls = false;
+                translator.userMode = false;
                 translator.entryWords = -1;
             }
             if (p != null && !BackgroundTranslator.warmHot(p, c2Direct)) p = null; // (C1 refused it: dropped below)
@@ -1462,6 +1468,7 @@ public final class CodeCache {
         PendingUnit job = new PendingUnit(this, u.key, u.pageIndex, page.clone(), u.nextPageIndex, next == null ? null : next.clone());
         job.replaces = u;
         job.missCalls = missCalls;
+        job.userMode = h.priv == Hart.PRIV_U;
         job.entryWords = u.entryWords;
         job.c2Direct = c2Direct;
         job.queuedAt = h.instret;

@@ -1548,6 +1548,34 @@ class TranslatorDifferentialTest {
         }
     }
 
+    /**
+     * Both tiers against the interpreter with {@link Translator#userMasks}, {@link Translator#userLeaves} and
+     * {@link Translator#userCtx} (-Dvmckpt.jit.userHot=true, round 75): S-mode, M-mode and MPRV programs get no hot build
+     * with the forms (their builds are main's); user-mode programs do (the forms compared). Fails if a build outside
+     * user mode gets them, or if no user-mode build does.
+     */
+    @Test
+    void userHotInEveryMode() {
+        boolean[] was = {Translator.userMasks, Translator.userLeaves, Translator.userCtx};
+        Translator.userMasks = true;
+        Translator.userLeaves = true;
+        Translator.userCtx = true;
+        try {
+            long before = Translator.userHotBuilds.get();
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 781, 782);
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 783);
+            runSeedsPromoting(MPRV, 2_000, 784);
+            assertEquals(before, Translator.userHotBuilds.get(), "a hot build outside user mode got the user-mode forms");
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 785, 786, 787);
+            assertTrue(Translator.userHotBuilds.get() > before, "no user-mode hot build with the forms: they were not compared");
+            System.out.printf("TranslatorDifferentialTest userHotInEveryMode: %d user-mode hot builds with the forms%n", Translator.userHotBuilds.get() - before);
+        } finally {
+            Translator.userMasks = was[0];
+            Translator.userLeaves = was[1];
+            Translator.userCtx = was[2];
+        }
+    }
+
     /** Both tiers against the interpreter: units promoted to the hot tier after 2,000 instructions. */
     @Test
     void hotTierInEveryMode() {
