@@ -34,7 +34,6 @@ class UserHotTest {
         Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
         Translator.hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
         Translator.hotMissLeavesUser = Boolean.getBoolean("vmckpt.jit.hotMissLeavesUser");
-        Translator.twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
     }
 
     static void set(boolean masks, boolean leaves, boolean ctx) {
@@ -122,7 +121,6 @@ class UserHotTest {
      */
     @Test
     void throughTheCodeCacheOnlyUserModeUnitsGetTheForms() {
-        Translator.twoWay = false;
         set(true, true, true);
         for (int priv : new int[] {Hart.PRIV_S, Hart.PRIV_M, Hart.PRIV_U}) {
             long before = Translator.userHotBuilds.get();
