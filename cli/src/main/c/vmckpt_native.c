@@ -258,10 +258,116 @@ static void *warm_thread(void *arg) {
     return NULL;
 }
 
-/* The agent's options: "warmMiB=N" (1..65536); anything else starts nothing. The JVM starts normally either way. */
+/*
+ * The heap grown by the agent (round 76, restore76; off unless the JVM is given this library as an agent with the
+ * option growHeap, which the launcher adds under VMCKPT_HEAP=agent, with VMCKPT_HEAP=grow's heap options and
+ * -Dvmckpt.heap.growAtStart=agent).
+ *
+ * Why: VMCKPT_HEAP=grow (round 75, cli/.../HeapGrow.java) starts the JVM with 24 MiB committed and has a Java thread
+ * started by `main` grow the heap to the whole maximum in one expansion (the old generation's card table and start
+ * array cleared over fresh memory: ~6,000 page faults). That took ~70 ms out of the JVM's start, but ~45 ms came back
+ * after `main`: the expansion runs "in the VM" for ~90-140 ms, and a handshake (the deoptimisation that class loading
+ * asks for) waits for a thread in the VM, and the thread that asked waits with it (round 76 measured one of 119 ms).
+ * Here the expansion starts at the JVM's VMInit event, the earliest point at which Java objects can be allocated, on an
+ * agent thread, while the launcher loads the main class: ~80 ms earlier, so that it is done before the restore's first
+ * steps, and before most of the command's class loading.
+ *
+ * What: Agent_OnLoad asks for the VMInit event; its callback starts a JVMTI agent thread ("vmckpt-heap-grow"), which
+ * allocates one byte array larger than the heap's free space, as HeapGrow's thread does (the old generation then
+ * expands by MinHeapDeltaBytes, the whole heap), and drops it. Nothing else is touched; an allocation that fails is
+ * cleared and reported.
+ */
+#include <jvmti.h>
+
+/* What the growth did (for tests and --stats): committed bytes before and after, the thread's CPU ns, the growth's
+   wall ns, and when it started and ended in ns after Agent_OnLoad; -1 until done (grow_done last). */
+static long grow_before = -1, grow_after = -1, grow_cpu_ns = -1, grow_wall_ns = -1, grow_start_ns = -1, grow_end_ns = -1,
+        grow_failed = 0, grow_done = 0, agent_loaded_ns = 0;
+
+static jlong runtime_long(JNIEnv *env, jobject rt, jclass rc, const char *name) {
+    jmethodID m = (*env)->GetMethodID(env, rc, name, "()J");
+    if (m == NULL) return -1;
+    return (*env)->CallLongMethod(env, rt, m);
+}
+
+static void JNICALL grow_thread(jvmtiEnv *jvmti, JNIEnv *env, void *arg) {
+    (void) jvmti;
+    (void) arg;
+    long w0 = now_ns(CLOCK_MONOTONIC), c0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+    grow_start_ns = w0 - agent_loaded_ns;
+    jclass rc = (*env)->FindClass(env, "java/lang/Runtime");
+    jmethodID get = rc == NULL ? NULL : (*env)->GetStaticMethodID(env, rc, "getRuntime", "()Ljava/lang/Runtime;");
+    jobject rt = get == NULL ? NULL : (*env)->CallStaticObjectMethod(env, rc, get);
+    if (rt != NULL) {
+        jlong total = runtime_long(env, rt, rc, "totalMemory"), max = runtime_long(env, rt, rc, "maxMemory");
+        grow_before = total;
+        if (total >= 0 && max > 0 && total < max / 2) {
+            /* Larger than the heap's free space: it fits neither generation as they are, goes to the old one (larger
+               than half of eden) and makes it expand. As small as that allows (the JVM zeroes it). */
+            jlong n = runtime_long(env, rt, rc, "freeMemory") + (1 << 20);
+            if (n > INT_MAX - 16) n = INT_MAX - 16;
+            jbyteArray a = (*env)->NewByteArray(env, (jsize) n);
+            if (a == NULL) grow_failed = 1; else (*env)->DeleteLocalRef(env, a);
+        }
+        grow_after = runtime_long(env, rt, rc, "totalMemory");
+    } else {
+        grow_failed = 1;
+    }
+    if ((*env)->ExceptionCheck(env)) {
+        (*env)->ExceptionClear(env);
+        grow_failed = 1;
+    }
+    long w1 = now_ns(CLOCK_MONOTONIC);
+    grow_cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+    grow_wall_ns = w1 - w0;
+    grow_end_ns = w1 - agent_loaded_ns;
+    __atomic_store_n(&grow_done, 1, __ATOMIC_RELEASE); /* last: a reader that sees it sees the rest */
+}
+
+static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *env, jthread main_thread) {
+    (void) main_thread;
+    jclass tc = (*env)->FindClass(env, "java/lang/Thread");
+    jmethodID ctor = tc == NULL ? NULL : (*env)->GetMethodID(env, tc, "<init>", "(Ljava/lang/String;)V");
+    jstring name = ctor == NULL ? NULL : (*env)->NewStringUTF(env, "vmckpt-heap-grow");
+    jobject t = name == NULL ? NULL : (*env)->NewObject(env, tc, ctor, name);
+    if (t == NULL || (*jvmti)->RunAgentThread(jvmti, t, grow_thread, NULL, JVMTI_THREAD_NORM_PRIORITY) != JVMTI_ERROR_NONE) {
+        grow_failed = 1;
+        __atomic_store_n(&grow_done, 1, __ATOMIC_RELEASE);
+    }
+    if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env);
+}
+
+static void start_grow_agent(JavaVM *vm) {
+    jvmtiEnv *jvmti;
+    if ((*vm)->GetEnv(vm, (void **) &jvmti, JVMTI_VERSION_1_2) != JNI_OK) return;
+    jvmtiEventCallbacks cb;
+    memset(&cb, 0, sizeof cb);
+    cb.VMInit = on_vm_init;
+    if ((*jvmti)->SetEventCallbacks(jvmti, &cb, (jint) sizeof cb) != JVMTI_ERROR_NONE) return;
+    (*jvmti)->SetEventNotificationMode(jvmti, JVMTI_ENABLE, JVMTI_EVENT_VM_INIT, NULL);
+}
+
+/* NativeMemory.growReport(): {committed before, after, CPU ns, wall ns, start and end in ns after the agent's load,
+   failed (0/1)} of the agent's growth, or null while it runs or if it was not asked for. */
+JNIEXPORT jlongArray JNICALL Java_org_vmckpt_cli_NativeMemory_growReport(JNIEnv *env, jclass cls) {
+    (void) cls;
+    if (!__atomic_load_n(&grow_done, __ATOMIC_ACQUIRE)) return NULL;
+    jlongArray r = (*env)->NewLongArray(env, 7);
+    if (r == NULL) return NULL;
+    jlong v[7] = {grow_before, grow_after, grow_cpu_ns, grow_wall_ns, grow_start_ns, grow_end_ns, grow_failed};
+    (*env)->SetLongArrayRegion(env, r, 0, 7, v);
+    return r;
+}
+
+/* The agent's options: "warmMiB=N" (1..65536) or "growHeap"; anything else starts nothing. The JVM starts normally
+   either way. (The launcher gives each its own -agentpath: the JVM calls Agent_OnLoad once per option.) */
 JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM *vm, char *options, void *reserved) {
-    (void) vm;
     (void) reserved;
+    if (options != NULL && strcmp(options, "growHeap") == 0) {
+        agent_loaded_ns = now_ns(CLOCK_MONOTONIC);
+        start_grow_agent(vm);
+        return 0;
+    }
     if (options == NULL || strncmp(options, "warmMiB=", 8) != 0) return 0;
     char *end;
     long n = strtol(options + 8, &end, 10);

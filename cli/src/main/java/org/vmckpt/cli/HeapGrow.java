@@ -51,6 +51,15 @@ final class HeapGrow {
         thread.setDaemon(true);
     }
 
+    /**
+     * {@code -Dvmckpt.heap.growAtStart=agent} (VMCKPT_HEAP=agent, round 76, <b>off</b>): the same growth, but by the native
+     * helper as a JVMTI agent ({@code -agentpath:libvmckpt-native.so=growHeap}), on an agent thread started at the JVM's
+     * VMInit event, before the launcher loads the main class (cli/src/main/c/vmckpt_native.c): no thread is started here.
+     */
+    static boolean byAgent() {
+        return "agent".equals(System.getProperty(PROPERTY));
+    }
+
     /** Starts the thread if the launcher asked for it ({@code -Dvmckpt.heap.growAtStart=true}); returns whether it did. */
     static boolean startIfEnabled() {
         if (!Boolean.getBoolean(PROPERTY)) return false;
@@ -109,6 +118,12 @@ final class HeapGrow {
 
     /** A line for {@code restore --stats}, or null if the thread was not started. */
     static String summary() {
+        if (byAgent()) {
+            long[] r = NativeMemory.growReportOrNull();
+            if (r == null) return "heap grown by the agent: not done yet, or no agent (committed " + (Runtime.getRuntime().totalMemory() >> 20) + " MiB)";
+            return String.format("heap grown by the agent: %d -> %d MiB committed, from %.1f to %.1f ms after the agent's load (%.1f ms, thread CPU %.1f ms)%s",
+                    r[0] >> 20, r[1] >> 20, r[4] / 1e6, r[5] / 1e6, r[3] / 1e6, r[2] / 1e6, r[6] != 0 ? "; failed" : "");
+        }
         HeapGrow g = started;
         if (g == null) return null;
         if (g.doneNanos == 0) return "heap grown at start: not done yet (committed " + (Runtime.getRuntime().totalMemory() >> 20) + " MiB)";

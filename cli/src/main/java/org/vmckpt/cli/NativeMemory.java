@@ -52,4 +52,21 @@ final class NativeMemory {
         return "the JVM's start warmed " + w[0] + " MiB of memory (" + Units.millisOneDecimal(w[1]) + " ms of CPU, "
                 + Units.millisOneDecimal(w[2]) + " ms)";
     }
+
+    /**
+     * What the agent's growth of the heap did ({@code -agentpath:...=growHeap}, VMCKPT_HEAP=agent, round 76): {committed
+     * bytes before, after, the agent thread's CPU ns, the growth's wall ns, its start and end in ns after the agent's
+     * load, failed 0/1}, or null while it runs or if it was not asked for.
+     */
+    static native long[] growReport();
+
+    /** {@link #growReport}, or null (no helper, an older one, not done or not asked for). */
+    static long[] growReportOrNull() {
+        if (!LOADED) return null;
+        try {
+            return growReport();
+        } catch (UnsatisfiedLinkError e) {
+            return null;
+        }
+    }
 }

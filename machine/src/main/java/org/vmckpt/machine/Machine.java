@@ -146,7 +146,7 @@ public final class Machine {
         bus.map("plic", MemoryMap.PLIC_BASE, Plic.SIZE, plic);
         bus.map("uart0", MemoryMap.UART0_BASE, MemoryMap.UART0_SIZE, uart);
         byte[] genId = new byte[VmGenId.ID_BYTES];
-        if (config.deterministic()) new java.util.SplittableRandom(2).nextBytes(genId); else new java.security.SecureRandom().nextBytes(genId);
+        if (config.deterministic()) new java.util.SplittableRandom(2).nextBytes(genId); else VmGenId.drawId(genId); // -Dvmckpt.genid.urandom (round 76)
         this.vmGenId = new VmGenId(plic.line(MemoryMap.VMGENID_IRQ), genId);
         bus.map("vmgenid", MemoryMap.VMGENID_BASE, VmGenId.SIZE, vmGenId);
         this.virtio = new VirtioSet(config, memory, bus, plic, this::submit, bindForwards);
@@ -461,7 +461,7 @@ public final class Machine {
     public boolean newGeneration() {
         if (config.deterministic()) return false;
         byte[] id = new byte[VmGenId.ID_BYTES];
-        new java.security.SecureRandom().nextBytes(id);
+        VmGenId.drawId(id); // from /dev/urandom under -Dvmckpt.genid.urandom (round 76), else a SecureRandom
         vmGenId.newGeneration(id);
         return true;
     }

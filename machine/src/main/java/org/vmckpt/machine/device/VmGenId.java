@@ -40,6 +40,43 @@ public final class VmGenId implements MmioDevice, DeviceTreeNode {
         return id.clone();
     }
 
+    /**
+     * {@code -Dvmckpt.genid.urandom=true} (round 76, <b>off</b> by default): a new ID is read from {@code /dev/urandom}
+     * directly (the kernel's CRNG, NativePRNG's own source) instead of from a {@link java.security.SecureRandom}. Why: a
+     * restore draws the machine's first ID in its constructor, on the restoring thread before the pages, and the JDK's
+     * first SecureRandom in a process sets up the security providers (tens of classes, the providers' tables, SHA1PRNG's
+     * seeding: 20-50 ms of CPU cold, docs/BENCHMARKS.md round 76), which nothing else on the restore's path needs. The
+     * bytes' quality is the kernel's either way (a guest mixes them into its own pool; they are not a key). If the file
+     * cannot be read, the SecureRandom is used as before.
+     */
+    public static boolean urandomEnabled() {
+        return Boolean.getBoolean("vmckpt.genid.urandom");
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger SECURE_RANDOM_DRAWS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Fills {@code id} with a fresh generation ID (from /dev/urandom under {@link #urandomEnabled}, else a SecureRandom). */
+    public static void drawId(byte[] id) {
+        drawId(id, urandomEnabled());
+    }
+
+    static void drawId(byte[] id, boolean urandom) {
+        if (urandom) {
+            try (java.io.FileInputStream in = new java.io.FileInputStream("/dev/urandom")) {
+                if (in.readNBytes(id, 0, id.length) == id.length) return;
+            } catch (java.io.IOException e) {
+                // no /dev/urandom (not Linux, a sandbox): the SecureRandom below
+            }
+        }
+        SECURE_RANDOM_DRAWS.incrementAndGet();
+        new java.security.SecureRandom().nextBytes(id);
+    }
+
+    /** How many IDs this process drew from a SecureRandom (tests: none under {@code vmckpt.genid.urandom}). */
+    public static int secureRandomDraws() {
+        return SECURE_RANDOM_DRAWS.get();
+    }
+
     @Override
     public long read(long offset, int size) {
         if (offset < 0 || offset + size > ID_BYTES) return 0;
