@@ -324,8 +324,18 @@ static void JNICALL grow_thread(jvmtiEnv *jvmti, JNIEnv *env, void *arg) {
     __atomic_store_n(&grow_done, 1, __ATOMIC_RELEASE); /* last: a reader that sees it sees the rest */
 }
 
+/* Classes the launcher loads right after VMInit whose loading makes the JVM deoptimise code compiled on the assumption
+   that they were not loaded (a new subclass: LinkedHashMap of HashMap, for the jar's manifest). The deoptimisation is a
+   handshake with every Java thread, which waits for a thread "in the VM", as the growing one is: the main thread waited
+   the whole growth in it (round 76, -Xlog:handshake,class+load). Loaded here first, before the growth starts. */
+static const char *const early_classes[] = {"java/util/LinkedHashMap", NULL};
+
 static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *env, jthread main_thread) {
     (void) main_thread;
+    for (int i = 0; early_classes[i] != NULL; i++) {
+        jclass c = (*env)->FindClass(env, early_classes[i]);
+        if (c == NULL) (*env)->ExceptionClear(env); else (*env)->DeleteLocalRef(env, c);
+    }
     jclass tc = (*env)->FindClass(env, "java/lang/Thread");
     jmethodID ctor = tc == NULL ? NULL : (*env)->GetMethodID(env, tc, "<init>", "(Ljava/lang/String;)V");
     jstring name = ctor == NULL ? NULL : (*env)->NewStringUTF(env, "vmckpt-heap-grow");

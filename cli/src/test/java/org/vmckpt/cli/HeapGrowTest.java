@@ -23,6 +23,16 @@ class HeapGrowTest {
     public static void main(String[] args) throws Exception {
         Runtime rt = Runtime.getRuntime();
         long start = rt.totalMemory();
+        if (args.length > 1 && args[0].equals("agent")) {
+            // VMCKPT_HEAP=agent: the native helper's agent grows the heap from VMInit; this main starts no thread. Its
+            // report, once the growth is done (waited for at most args[1] ms).
+            long deadline = System.currentTimeMillis() + Long.parseLong(args[1]);
+            long[] r;
+            while ((r = NativeMemory.growReportOrNull()) == null && System.currentTimeMillis() < deadline) Thread.sleep(10);
+            System.out.println("AGENT " + HeapGrow.byAgent() + " " + HeapGrow.startIfEnabled() + " " + start + " " + rt.totalMemory()
+                    + " " + rt.maxMemory() + " " + (r == null ? "none" : r[0] + " " + r[1] + " " + r[6]));
+            return;
+        }
         boolean started = HeapGrow.startIfEnabled();
         if (!HeapGrow.await(60_000)) throw new IllegalStateException("the heap's growth did not end");
         long grown = rt.totalMemory();
@@ -73,6 +83,36 @@ class HeapGrowTest {
     }
 
     /**
+     * {@code VMCKPT_HEAP=agent} (round 76): with grow's heap options, the property set to "agent" and the native helper
+     * given as an agent ({@code growHeap}), the heap is grown to the whole maximum by the agent's thread, reported done,
+     * with no thread of {@code main}'s; without the agent, the same JVM keeps its small heap and nothing is reported.
+     */
+    @Test
+    void theAgentGrowsTheHeapWithoutAThreadOfMain() throws Exception {
+        java.nio.file.Path lib = java.nio.file.Path.of("target", "libvmckpt-native.so").toAbsolutePath();
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(lib), "the native helper is built");
+        List<String> opts = new ArrayList<>(LauncherOptions.collectorWithHeap("restore", "grow"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(opts.remove("-D" + HeapGrow.PROPERTY + "=true"), "a host the launcher grows the heap on");
+        opts.add("-D" + HeapGrow.PROPERTY + "=agent");
+        opts.add("-D" + NativeMemory.LIBRARY_PROPERTY + "=" + lib);
+        List<String> withAgent = new ArrayList<>(opts);
+        withAgent.add("-agentpath:" + lib + "=growHeap");
+        String[] a = childLine(withAgent, "AGENT ", "agent", "60000");
+        assertEquals("true", a[1], "the property says the agent grows it");
+        assertEquals("false", a[2], "main starts no thread of its own");
+        long start = Long.parseLong(a[3]), now = Long.parseLong(a[4]), max = Long.parseLong(a[5]);
+        assertTrue(start <= (32L << 20) || now > start, "the heap started small (or was already growing at main): " + start);
+        assertTrue(!a[6].equals("none"), "the agent reported its growth done");
+        assertEquals("0", a[8], "the agent's allocation did not fail");
+        assertTrue(Long.parseLong(a[6]) <= (32L << 20), "the agent found the heap small: " + a[6]);
+        assertTrue(Long.parseLong(a[7]) >= max - (32L << 20), "and grew it to the whole maximum, less a few MiB: " + a[7] + " of " + max);
+        assertTrue(now >= max - (32L << 20), "the heap as main sees it after: " + now);
+        String[] n = childLine(opts, "AGENT ", "agent", "2000");
+        assertEquals("none", n[6], "no agent, no report");
+        assertTrue(Long.parseLong(n[4]) <= (32L << 20), "no agent, no growth: " + n[4]);
+    }
+
+    /**
      * The launcher's grow settings at a small maximum (600 MiB, so that the old generation fills in seconds): after the
      * growth, the full collections the garbage brings leave the heap committed as grown, as the whole-heap pin does.
      * (Seen failing with -XX:-UseAdaptiveGenerationSizePolicyAtMajorCollection left out: the first full collection
@@ -89,6 +129,22 @@ class HeapGrowTest {
         assertTrue(h[2] >= (560L << 20), "grown: " + h[2]);
         assertTrue(h[5] >= 1, "the garbage brought full collections: " + h[5]);
         assertTrue(h[4] >= h[2], "no full collection shrank the heap: lowest " + h[4] + " after growing to " + h[2]);
+    }
+
+    /** Runs {@link #main} in a child JVM with {@code opts}; its line that starts with {@code prefix}, split at spaces. */
+    private static String[] childLine(List<String> opts, String prefix, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandleJava.JAVA);
+        cmd.addAll(opts);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(HeapGrowTest.class.getName());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), out);
+        assertEquals(0, p.exitValue(), out);
+        return out.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow(() -> new AssertionError(out)).split(" ");
     }
 
     /** Runs {@link #main} in a child JVM with {@code opts}; its figures: started, start, grown, max, lowest, full, young. */
