@@ -14,9 +14,38 @@ import org.vmckpt.machine.device.VmGenId;
 /**
  * {@code -Dvmckpt.genid.urandom=true} (round 76): a machine's two generation IDs on a restore (its constructor's, and
  * {@link Machine#newGeneration}'s) are read from /dev/urandom, with no SecureRandom drawn; without the switch both are
- * a SecureRandom's. Either way each ID is fresh.
+ * a SecureRandom's. Either way each ID is fresh. The SecureRandoms are counted by a security provider put first in the
+ * list for the test's time, whose generator every {@code new SecureRandom()} then is.
  */
 class GenIdUrandomTest {
+    static final java.util.concurrent.atomic.AtomicInteger DRAWS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** The counting provider's generator (a SplittableRandom's bytes: the test needs fresh IDs, not good ones). */
+    public static final class CountingSpi extends java.security.SecureRandomSpi {
+        private final java.util.SplittableRandom r = new java.util.SplittableRandom();
+
+        @Override
+        protected void engineSetSeed(byte[] seed) { }
+
+        @Override
+        protected void engineNextBytes(byte[] bytes) {
+            DRAWS.incrementAndGet();
+            r.nextBytes(bytes);
+        }
+
+        @Override
+        protected byte[] engineGenerateSeed(int n) {
+            return new byte[n];
+        }
+    }
+
+    private static final class Counting extends java.security.Provider {
+        Counting() {
+            super("GenIdUrandomTestCounting", "1", "counts SecureRandom draws");
+            put("SecureRandom.Counting", CountingSpi.class.getName());
+        }
+    }
+
     private static Machine machine() throws Exception {
         Path elf = Path.of(GenIdUrandomTest.class.getResource("/elf/selftest.elf").toURI());
         // not deterministic: a deterministic machine's IDs come from a seeded generator and it gets no new generation
@@ -26,16 +55,20 @@ class GenIdUrandomTest {
 
     private static int[] drawsAndCheck(boolean urandom) throws Exception {
         if (urandom) System.setProperty("vmckpt.genid.urandom", "true"); else System.clearProperty("vmckpt.genid.urandom");
+        java.security.Provider counting = new Counting();
+        java.security.Security.insertProviderAt(counting, 1);
         try {
-            int before = VmGenId.secureRandomDraws();
+            assertEquals("GenIdUrandomTestCounting", new java.security.SecureRandom().getProvider().getName(), "the counting provider is the default");
+            int before = DRAWS.get();
             Machine m = machine();
             byte[] first = m.vmGenId().id();
             assertTrue(m.newGeneration(), "a machine that is not deterministic gets a new generation");
             byte[] second = m.vmGenId().id();
             assertFalse(Arrays.equals(first, new byte[VmGenId.ID_BYTES]), "the constructor's ID is drawn");
             assertFalse(Arrays.equals(first, second), "the new generation's ID differs from the first");
-            return new int[] {before, VmGenId.secureRandomDraws()};
+            return new int[] {before, DRAWS.get()};
         } finally {
+            java.security.Security.removeProvider(counting.getName());
             System.clearProperty("vmckpt.genid.urandom");
         }
     }

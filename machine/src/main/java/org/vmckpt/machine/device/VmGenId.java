@@ -53,8 +53,6 @@ public final class VmGenId implements MmioDevice, DeviceTreeNode {
         return Boolean.getBoolean("vmckpt.genid.urandom");
     }
 
-    private static final java.util.concurrent.atomic.AtomicInteger SECURE_RANDOM_DRAWS = new java.util.concurrent.atomic.AtomicInteger();
-
     /** Fills {@code id} with a fresh generation ID (from /dev/urandom under {@link #urandomEnabled}, else a SecureRandom). */
     public static void drawId(byte[] id) {
         drawId(id, urandomEnabled());
@@ -68,13 +66,7 @@ public final class VmGenId implements MmioDevice, DeviceTreeNode {
                 // no /dev/urandom (not Linux, a sandbox): the SecureRandom below
             }
         }
-        SECURE_RANDOM_DRAWS.incrementAndGet();
         new java.security.SecureRandom().nextBytes(id);
-    }
-
-    /** How many IDs this process drew from a SecureRandom (tests: none under {@code vmckpt.genid.urandom}). */
-    public static int secureRandomDraws() {
-        return SECURE_RANDOM_DRAWS.get();
     }
 
     @Override
