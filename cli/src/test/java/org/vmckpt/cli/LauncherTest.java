@@ -212,6 +212,33 @@ class LauncherTest {
         assertEquals("true", flag(sized, "UseAdaptiveGenerationSizePolicyAtMajorCollection"), "VMCKPT_JAVA_OPTS sizing the heap");
     }
 
+    /**
+     * {@code VMCKPT_HEAP=agent} (round 76): grow's heap options, with the growth asked of the native helper as an agent
+     * when it is built ({@code -Dvmckpt.heap.growAtStart=agent -agentpath:...=growHeap}), and grow's own thread when it
+     * is not; not by default, not for a command without a VM.
+     */
+    @Test
+    void withVmckptHeapAgentTheNativeHelperGrowsTheHeapWhenBuilt() throws Exception {
+        Path launcher = checkout().resolve("vmckpt");
+        long max = Long.parseLong(flag(flags(launcher, "full", "run", "--help"), "MaxHeapSize"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(max >= (1L << 30), "a host with at least ~4 GiB of RAM");
+        String without = printed(launcher, "agent", "restore", "last");
+        assertTrue(without.contains("-D" + HeapGrow.PROPERTY + "=true") && !without.contains("-agentpath"),
+                "no native helper: grow's thread: " + without);
+        Path lib = launcher.getParent().resolve("cli/target/libvmckpt-native.so");
+        Files.writeString(lib, ""); // (the launcher only looks for the file before it prints)
+        for (String[] command : new String[][] {{"restore", "last"}, {"run", "--mem", "1G"}}) {
+            String with = printed(launcher, "agent", command);
+            assertTrue(with.contains("-Xms24m"), with);
+            assertTrue(with.contains("-D" + HeapGrow.PROPERTY + "=agent"), with);
+            assertTrue(with.contains("-agentpath:" + lib + "=growHeap"), with);
+            assertFalse(with.contains("-D" + HeapGrow.PROPERTY + "=true"), with);
+        }
+        assertFalse(printed(launcher, null, "restore", "last").contains("growHeap"), "not by default");
+        assertFalse(printed(launcher, "grow", "restore", "last").contains("growHeap"), "not for grow");
+        assertFalse(printed(launcher, "agent", "ls").contains("growHeap"), "a command without a VM");
+    }
+
     /** The collector and heap options the launcher prints for {@code args} (VMCKPT_PRINT_COLLECTOR_OPTIONS=1). */
     private String printed(Path launcher, String heap, String... args) throws Exception {
         String[] cmd = new String[args.length + 1];
