@@ -324,11 +324,17 @@ static void JNICALL grow_thread(jvmtiEnv *jvmti, JNIEnv *env, void *arg) {
     __atomic_store_n(&grow_done, 1, __ATOMIC_RELEASE); /* last: a reader that sees it sees the rest */
 }
 
-/* Classes the launcher loads right after VMInit whose loading makes the JVM deoptimise code compiled on the assumption
-   that they were not loaded (a new subclass: LinkedHashMap of HashMap, for the jar's manifest). The deoptimisation is a
-   handshake with every Java thread, which waits for a thread "in the VM", as the growing one is: the main thread waited
-   the whole growth in it (round 76, -Xlog:handshake,class+load). Loaded here first, before the growth starts. */
-static const char *const early_classes[] = {"java/util/LinkedHashMap", NULL};
+/* JDK classes the command loads soon after VMInit whose loading makes the JVM deoptimise code compiled on the assumption
+   that they were not loaded (a new subclass): LinkedHashMap (of HashMap), for the jar's manifest, on the main thread
+   before `main`; FileChannelImpl (of FileChannel), for the repository's lock and the disks, on the restoring thread;
+   zstd-jni's SharedDictBase (of AutoCloseBase; the jar's, no static initialiser of its own), on the class preload
+   thread whose zstd the checkpoint step waits for (a class not found is passed over).
+   The deoptimisation is a handshake with every Java thread, which waits for a thread "in the VM", as the growing one
+   is, and the thread that loads the class waits with it: the main thread waited the whole growth for LinkedHashMap
+   (91-201 ms at load 5-7), the restoring thread 39-107 ms for FileChannelImpl (round 76, -Xlog:handshake,class+load).
+   Loaded (and initialised, as JNI's FindClass does) here first, before the growth starts. */
+static const char *const early_classes[] = {"java/util/LinkedHashMap", "sun/nio/ch/FileChannelImpl",
+                                            "com/github/luben/zstd/SharedDictBase", NULL};
 
 static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *env, jthread main_thread) {
     (void) main_thread;
