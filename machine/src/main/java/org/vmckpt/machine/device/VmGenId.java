@@ -45,7 +45,7 @@ public final class VmGenId implements MmioDevice, DeviceTreeNode {
      * directly (the kernel's CRNG, NativePRNG's own source) instead of from a {@link java.security.SecureRandom}. Why: a
      * restore draws the machine's first ID in its constructor, on the restoring thread before the pages, and the JDK's
      * first SecureRandom in a process sets up the security providers (tens of classes, the providers' tables, SHA1PRNG's
-     * seeding: 20-50 ms of CPU cold, docs/BENCHMARKS.md round 76), which nothing else on the restore's path needs. The
+     * seeding: 17-22 ms of CPU in a fresh JVM, docs/BENCHMARKS.md round 76), which nothing else on the restore's path needs. The
      * bytes' quality is the kernel's either way (a guest mixes them into its own pool; they are not a key). If the file
      * cannot be read, the SecureRandom is used as before.
      */
