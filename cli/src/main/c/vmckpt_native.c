@@ -307,7 +307,12 @@ static void JNICALL grow_thread(jvmtiEnv *jvmti, JNIEnv *env, void *arg) {
             jlong n = runtime_long(env, rt, rc, "freeMemory") + (1 << 20);
             if (n > INT_MAX - 16) n = INT_MAX - 16;
             jbyteArray a = (*env)->NewByteArray(env, (jsize) n);
-            if (a == NULL) grow_failed = 1; else (*env)->DeleteLocalRef(env, a);
+            if (a != NULL) {
+                (*env)->DeleteLocalRef(env, a);
+            } else {
+                grow_failed = 1; /* an OutOfMemoryError: cleared before the next JNI call */
+                if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env);
+            }
         }
         grow_after = runtime_long(env, rt, rc, "totalMemory");
     } else {
