@@ -284,10 +284,18 @@ static void *warm_thread(void *arg) {
 static long grow_before = -1, grow_after = -1, grow_cpu_ns = -1, grow_wall_ns = -1, grow_start_ns = -1, grow_end_ns = -1,
         grow_failed = 0, grow_done = 0, agent_loaded_ns = 0;
 
+/* Every JNI call that can throw is checked (and the exception cleared) before the next: -Xcheck:jni stays quiet. */
+static int cleared(JNIEnv *env) {
+    if (!(*env)->ExceptionCheck(env)) return 0;
+    (*env)->ExceptionClear(env);
+    return 1;
+}
+
 static jlong runtime_long(JNIEnv *env, jobject rt, jclass rc, const char *name) {
     jmethodID m = (*env)->GetMethodID(env, rc, name, "()J");
-    if (m == NULL) return -1;
-    return (*env)->CallLongMethod(env, rt, m);
+    if (m == NULL || cleared(env)) return -1;
+    jlong v = (*env)->CallLongMethod(env, rt, m);
+    return cleared(env) ? -1 : v;
 }
 
 static void JNICALL grow_thread(jvmtiEnv *jvmti, JNIEnv *env, void *arg) {
@@ -296,8 +304,11 @@ static void JNICALL grow_thread(jvmtiEnv *jvmti, JNIEnv *env, void *arg) {
     long w0 = now_ns(CLOCK_MONOTONIC), c0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
     grow_start_ns = w0 - agent_loaded_ns;
     jclass rc = (*env)->FindClass(env, "java/lang/Runtime");
+    if (cleared(env)) rc = NULL;
     jmethodID get = rc == NULL ? NULL : (*env)->GetStaticMethodID(env, rc, "getRuntime", "()Ljava/lang/Runtime;");
+    if (cleared(env)) get = NULL;
     jobject rt = get == NULL ? NULL : (*env)->CallStaticObjectMethod(env, rc, get);
+    if (cleared(env)) rt = NULL;
     if (rt != NULL) {
         jlong total = runtime_long(env, rt, rc, "totalMemory"), max = runtime_long(env, rt, rc, "maxMemory");
         grow_before = total;
@@ -307,21 +318,14 @@ static void JNICALL grow_thread(jvmtiEnv *jvmti, JNIEnv *env, void *arg) {
             jlong n = runtime_long(env, rt, rc, "freeMemory") + (1 << 20);
             if (n > INT_MAX - 16) n = INT_MAX - 16;
             jbyteArray a = (*env)->NewByteArray(env, (jsize) n);
-            if (a != NULL) {
-                (*env)->DeleteLocalRef(env, a);
-            } else {
-                grow_failed = 1; /* an OutOfMemoryError: cleared before the next JNI call */
-                if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env);
-            }
+            if (cleared(env) || a == NULL) grow_failed = 1; /* an OutOfMemoryError */
+            else (*env)->DeleteLocalRef(env, a);
         }
         grow_after = runtime_long(env, rt, rc, "totalMemory");
     } else {
         grow_failed = 1;
     }
-    if ((*env)->ExceptionCheck(env)) {
-        (*env)->ExceptionClear(env);
-        grow_failed = 1;
-    }
+    if (cleared(env)) grow_failed = 1;
     long w1 = now_ns(CLOCK_MONOTONIC);
     grow_cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
     grow_wall_ns = w1 - w0;
@@ -345,17 +349,20 @@ static void JNICALL on_vm_init(jvmtiEnv *jvmti, JNIEnv *env, jthread main_thread
     (void) main_thread;
     for (int i = 0; early_classes[i] != NULL; i++) {
         jclass c = (*env)->FindClass(env, early_classes[i]);
-        if (c == NULL) (*env)->ExceptionClear(env); else (*env)->DeleteLocalRef(env, c);
+        if (!cleared(env) && c != NULL) (*env)->DeleteLocalRef(env, c);
     }
     jclass tc = (*env)->FindClass(env, "java/lang/Thread");
+    if (cleared(env)) tc = NULL;
     jmethodID ctor = tc == NULL ? NULL : (*env)->GetMethodID(env, tc, "<init>", "(Ljava/lang/String;)V");
+    if (cleared(env)) ctor = NULL;
     jstring name = ctor == NULL ? NULL : (*env)->NewStringUTF(env, "vmckpt-heap-grow");
+    if (cleared(env)) name = NULL;
     jobject t = name == NULL ? NULL : (*env)->NewObject(env, tc, ctor, name);
+    if (cleared(env)) t = NULL;
     if (t == NULL || (*jvmti)->RunAgentThread(jvmti, t, grow_thread, NULL, JVMTI_THREAD_NORM_PRIORITY) != JVMTI_ERROR_NONE) {
         grow_failed = 1;
         __atomic_store_n(&grow_done, 1, __ATOMIC_RELEASE);
     }
-    if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env);
 }
 
 static void start_grow_agent(JavaVM *vm) {
