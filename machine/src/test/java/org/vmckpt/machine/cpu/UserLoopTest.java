@@ -1,0 +1,212 @@
+package org.vmckpt.machine.cpu;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The user-mode loop forms ({@code -Dvmckpt.jit.userLoop}, round 76): a loop's back edge as an inverted branch and a
+ * {@code goto} ({@link Translator#userBack}), and the TLB masks read from locals ({@link Translator#userMaskLocals}).
+ * A hot build made for a unit promoted outside user mode is main's, byte for byte, whatever the switch; a user-mode
+ * build has no conditional jump backwards, and its masks are the prologue's locals; the loop through the code cache
+ * in U mode gets the forms and goes on as the interpreter does at every 37th instruction (budget ends inside the loop,
+ * misses' slow paths); in S and M mode no build gets them.
+ */
+class UserLoopTest {
+    @BeforeEach
+    void off() {
+        UserHotTest.set(false, false, false);
+        Translator.userBack = false;
+        Translator.userMaskLocals = false;
+        Translator.tlbMasks = false;
+        Translator.missLeaves = false;
+        Translator.contextLocal = false;
+        Translator.hotMissLeaves = false;
+        Translator.hotMissLeavesUser = false;
+    }
+
+    @AfterEach
+    void asBefore() {
+        UserHotTest.set(Translator.USER_HOT[0], Translator.USER_HOT[1], Translator.USER_HOT[2]);
+        Translator.userBack = Translator.USER_LOOP[0];
+        Translator.userMaskLocals = Translator.USER_LOOP[1];
+        Translator.tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
+        Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
+        Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
+        Translator.hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
+        Translator.hotMissLeavesUser = Boolean.getBoolean("vmckpt.jit.hotMissLeavesUser");
+    }
+
+    /** The run method's conditional jumps to a label it has already placed (backward), and all its conditional jumps. */
+    static int[] backwardConditionals(byte[] classBytes) {
+        int[] counts = new int[2];
+        new ClassReader(classBytes).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                if (!name.equals("run")) return null;
+                java.util.Set<Label> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override public void visitLabel(Label label) { seen.add(label); }
+                    @Override public void visitJumpInsn(int opcode, Label label) {
+                        if (opcode == Opcodes.GOTO) return;
+                        counts[1]++;
+                        if (seen.contains(label)) counts[0]++;
+                    }
+                };
+            }
+        }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        return counts;
+    }
+
+    /** Whether instructions k.. are {@code ILOAD m; IAND} with m a local past the fixed and register slots (a mask local). */
+    static boolean maskLocalAt(List<int[]> l, int k) {
+        return TlbMasksTest.is(l, k, Opcodes.ILOAD, TlbMasksTest.ANY) && l.get(k)[1] >= 85 && TlbMasksTest.is(l, k + 1, Opcodes.IAND, TlbMasksTest.ANY);
+    }
+
+    @Test
+    void aBuildOutsideUserModeIsMainsByteForByte() {
+        for (boolean masks : new boolean[] {false, true}) {
+            UserHotTest.set(masks, masks, masks);
+            byte[] main = UserHotTest.hotBytes(false);
+            long before = Translator.userLoopBuilds.get(), gotos = Translator.backGotos.get();
+            for (boolean[] f : new boolean[][] {{true, true}, {true, false}, {false, true}}) {
+                Translator.userBack = f[0];
+                Translator.userMaskLocals = f[1];
+                assertArrayEquals(main, UserHotTest.hotBytes(false), "a kernel build with userLoop " + java.util.Arrays.toString(f) + ", userHot " + masks);
+            }
+            assertEquals(before, Translator.userLoopBuilds.get(), "no kernel build counted as given the forms");
+            assertEquals(gotos, Translator.backGotos.get(), "no kernel build's back edge a goto");
+            Translator.userBack = false;
+            Translator.userMaskLocals = false;
+            if (!masks) assertArrayEquals(main, UserHotTest.hotBytes(true), "a user build with userLoop off");
+        }
+    }
+
+    @Test
+    void aUserBuildsBackEdgeIsAGoto() {
+        byte[] main = UserHotTest.hotBytes(true);
+        int[] mainJumps = backwardConditionals(main);
+        assertTrue(mainJumps[0] >= 1, "main's build jumps back on a condition (the loop's bne): " + java.util.Arrays.toString(mainJumps));
+        Translator.userBack = true;
+        long before = Translator.userLoopBuilds.get(), gotos = Translator.backGotos.get();
+        byte[] back = UserHotTest.hotBytes(true);
+        assertEquals(before + 1, Translator.userLoopBuilds.get());
+        assertTrue(Translator.backGotos.get() > gotos, "a back edge emitted as a goto");
+        int[] jumps = backwardConditionals(back);
+        assertEquals(0, jumps[0], "no conditional jump backwards: " + java.util.Arrays.toString(jumps));
+        assertEquals(mainJumps[1], jumps[1], "as many conditional jumps as main's");
+        assertEquals(main.length, back.length, "the same size: the goto main's fall-through had, the branch inverted");
+        assertFalse(java.util.Arrays.equals(main, back));
+    }
+
+    @Test
+    void aUserBuildsMasksAreLocals() {
+        UserHotTest.set(true, false, false);
+        byte[] masks = UserHotTest.hotBytes(true);
+        Translator.userMaskLocals = true;
+        byte[] locals = UserHotTest.hotBytes(true);
+        List<int[]> l = TlbMasksTest.runInstructions(locals);
+        int stores = 0, uses = 0;
+        int[] slots = new int[4];
+        for (int k = 0; k < l.size(); k++) {
+            assertFalse(TlbMasksTest.is(l, k, Opcodes.SIPUSH, Hart.TLB_MASK), "a constant TLB mask at " + k);
+            for (int a = TlbMasksTest.RTAG; a <= TlbMasksTest.WPAGE; a++) {
+                assertFalse(TlbMasksTest.maskedBy(l, k, a), "a mask computed from the array's length at " + k + " (not the local)");
+                if (TlbMasksTest.is(l, k, Opcodes.ALOAD, a) && TlbMasksTest.is(l, k + 1, Opcodes.ARRAYLENGTH, TlbMasksTest.ANY)
+                        && TlbMasksTest.is(l, k + 2, Opcodes.ICONST_M1, TlbMasksTest.ANY) && TlbMasksTest.is(l, k + 3, Opcodes.IADD, TlbMasksTest.ANY)
+                        && TlbMasksTest.is(l, k + 4, Opcodes.ISTORE, TlbMasksTest.ANY)) {
+                    slots[a - TlbMasksTest.RTAG] = l.get(k + 4)[1];
+                    stores++;
+                }
+            }
+            if (maskLocalAt(l, k)) uses++;
+        }
+        assertEquals(4, stores, "the prologue stores each array's length - 1 once");
+        for (int i = 0; i < 4; i++) assertEquals(slots[0] + i, slots[i], "the four masks' locals in the arrays' order: " + java.util.Arrays.toString(slots));
+        assertTrue(slots[0] >= 85, "past the fixed and register slots: " + slots[0]);
+        assertTrue(uses >= 4 + 4, "the prologue's four reads and the accesses index through the locals: " + uses);
+        assertTrue(locals.length < masks.length, "fewer bytes than the masks computed per access: " + locals.length + " / " + masks.length);
+        // Without the masks the form has nothing to do: the build is main's.
+        UserHotTest.set(false, false, false);
+        byte[] main = UserHotTest.hotBytes(true);
+        Translator.userMaskLocals = true;
+        assertArrayEquals(main, UserHotTest.hotBytes(true), "maskLocals without masks");
+    }
+
+    @Test
+    void theSwitchsValues() {
+        assertArrayEquals(new boolean[] {false, false}, Translator.userLoopForms("false"));
+        assertArrayEquals(new boolean[] {true, true}, Translator.userLoopForms("true"));
+        assertArrayEquals(new boolean[] {true, false}, Translator.userLoopForms("back"));
+        assertArrayEquals(new boolean[] {false, true}, Translator.userLoopForms("maskLocals"));
+        assertThrows(IllegalArgumentException.class, () -> Translator.userLoopForms("masks"));
+    }
+
+    /**
+     * HotMissLeavesTest's loop (its back edge a {@code j}) through the code cache with userHot's three forms and both loop forms: in U mode its hot
+     * units get them and the hart goes on as the interpreter, compared every 37 instructions (budget ends inside the
+     * loop) through its misses (slow paths, exits); in S and M mode no hot build gets them.
+     */
+    @Test
+    void throughTheCodeCacheOnlyUserModeUnitsGetTheForms() {
+        UserHotTest.set(true, true, true);
+        Translator.userBack = true;
+        Translator.userMaskLocals = true;
+        for (int priv : new int[] {Hart.PRIV_S, Hart.PRIV_M, Hart.PRIV_U}) {
+            long before = Translator.userLoopBuilds.get(), gotos = Translator.backGotos.get(); // (its back edge is a j: no goto form)
+            Hart jit = HotMissLeavesTest.hart(true, HotMissLeavesTest.Misses.RARE, priv);
+            Hart ref = HotMissLeavesTest.hart(false, HotMissLeavesTest.Misses.RARE, priv);
+            HotMissLeavesTest.runComparing(jit, ref, 10_000, 3_000_000, 99_991);
+            List<TranslatedUnit> hot = MissLeavesAdaptiveTest.hotUnits(jit);
+            String what = "priv " + priv + ": ";
+            assertFalse(hot.isEmpty(), what + "promoted: " + jit.translationStats());
+            if (priv != Hart.PRIV_U) {
+                assertEquals(before, Translator.userLoopBuilds.get(), what + "a kernel build given the user-mode loop forms");
+                assertEquals(gotos, Translator.backGotos.get(), what + "a kernel build's back edge a goto");
+                continue;
+            }
+            assertTrue(Translator.userLoopBuilds.get() > before, what + "no build given the forms");
+            HotMissLeavesTest.runComparing(jit, ref, jit.instret + 37, jit.instret + 60_000, 37);
+            HotMissLeavesTest.runComparing(jit, ref, jit.instret + 1, jit.instret + 400, 1);
+            assertEquals(Hart.PRIV_U, jit.priv);
+        }
+    }
+
+    /**
+     * AccessGroupsTest's walker (a {@code bne} back edge; loads and stores whose groups cross pages, so slow paths and
+     * exits inside the loop) run in U mode as a hot unit with userHot's forms and both loop forms, against the
+     * interpreter at 100,000-instruction steps and at every budget 1-40 (budget ends anywhere in the loop).
+     */
+    @Test
+    void aUserLoopWithTheFormsGivesTheInterpretersState() {
+        UserHotTest.set(true, true, true);
+        Translator.userBack = true;
+        Translator.userMaskLocals = true;
+        long before = Translator.userLoopBuilds.get(), gotos = Translator.backGotos.get();
+        Hart jit = AccessGroupsTest.hot(AccessGroupsTest.walker(true)), ref = AccessGroupsTest.walker(false);
+        jit.setPriv(Hart.PRIV_U);
+        ref.setPriv(Hart.PRIV_U);
+        for (long to = 100_000; to <= 1_000_000; to += 100_000) {
+            HotTierTest.runTo(jit, to);
+            AccessGroupsTest.sameState(ref, jit);
+        }
+        assertTrue(Translator.userLoopBuilds.get() > before, "a user-mode hot build with the loop forms ran: " + jit.translationStats());
+        assertTrue(Translator.backGotos.get() > gotos, "its bne back edge a goto");
+        for (int budget = 1; budget <= 40; budget++) {
+            jit.run(budget);
+            AccessGroupsTest.sameState(ref, jit);
+        }
+        for (int k = 0; k < 60; k++) jit.run(4096);
+        AccessGroupsTest.sameState(ref, jit);
+        assertEquals(Hart.PRIV_U, jit.priv);
+    }
+}
