@@ -443,55 +443,44 @@ final class Translator {
         return f;
     }
     /**
-     * Two more forms for user-mode hot builds only ({@code -Dvmckpt.jit.userLoop=true}, or a comma list of {@code back},
-     * {@code maskLocals}; round 76, **off by default**; independent of {@link #userMasks} and its list). Kernel builds are
-     * main's, byte for byte, as with userHot.
-     * <ul>
-     * <li>{@code back} ({@link #userBack}): a conditional branch back to a block already emitted (a loop's back edge) is
-     * emitted as the inverted branch to its fall-through and a {@code goto} back, so that the backward jump, where C2
-     * puts the loop's safepoint, has an empty operand stack. With {@code lcmp; ifne back} C2's safepoint keeps the
-     * {@code lcmp}'s int (on the operand stack at the {@code ifne}) as debug state, and so materialises the three-way
-     * compare every iteration (x86 {@code xor; cmp; mov $-1; jl; setne; movzbl}), though the branch itself uses a
-     * two-way compare (gzip's chain step, docs/BENCHMARKS.md rounds 75-76).</li>
-     * <li>{@code maskLocals} ({@link #userMaskLocals}): where {@link #tlbMasks}' masks are on in the build, each TLB
-     * array's mask {@code length - 1} is computed once in the prologue into a local, and every access reads that local
-     * (3 bytes of bytecode, not 5-6 for {@code aload; arraylength; iconst_m1; iadd}): the same C2 node, so the same
-     * bounds checks removed, in fewer bytes, so that gzip's 128-instruction longest_match region fits its bytecode
-     * bound with the page arrays' masks too (it had the tag arrays' only, {@link #masksCap}).</li>
-     * </ul>
+     * The loop form for user-mode hot builds only ({@code -Dvmckpt.jit.userLoop=true}, or {@code back}; round 76, **off
+     * by default**; independent of {@link #userMasks} and its list; a list so that later forms can join it). Kernel
+     * builds are main's, byte for byte, as with userHot. {@code back} ({@link #userBack}): a conditional branch back to
+     * a block already emitted (a loop's back edge) is emitted as the inverted branch to its fall-through and a
+     * {@code goto} back, so that the backward jump, where C2 puts the loop's safepoint, has an empty operand stack.
+     * With {@code lcmp; ifne back} C2's safepoint keeps the {@code lcmp}'s int (on the operand stack at the
+     * {@code ifne}) as debug state, and so materialises the three-way compare every iteration (x86
+     * {@code xor; cmp; mov $-1; jl; setne; movzbl}), though the branch itself uses a two-way compare (gzip's chain
+     * step, docs/BENCHMARKS.md rounds 75-76). Same bytecode size: the fall-through's goto becomes the backward one.
      */
-    static volatile boolean userBack, userMaskLocals;
+    static volatile boolean userBack;
     /** The property's default: {@link #userLoopForms}' answer for {@code -Dvmckpt.jit.userLoop}. */
     static final boolean[] USER_LOOP = userLoopForms(System.getProperty("vmckpt.jit.userLoop", "false"));
     static {
         userBack = USER_LOOP[0];
-        userMaskLocals = USER_LOOP[1];
     }
 
-    /** {@code -Dvmckpt.jit.userLoop}'s value as {back, maskLocals}: false; true or all (both); or a comma list of them. */
+    /** {@code -Dvmckpt.jit.userLoop}'s value as {back}: false; true or all; or a comma list of forms (back). */
     static boolean[] userLoopForms(String v) {
-        boolean[] f = new boolean[2];
+        boolean[] f = new boolean[1];
         for (String w : v.split(",")) {
             switch (w.trim()) {
-                case "true", "all" -> { f[0] = true; f[1] = true; }
+                case "true", "all" -> f[0] = true;
                 case "back" -> f[0] = true;
-                case "maskLocals" -> f[1] = true;
                 case "false", "" -> { }
-                default -> throw new IllegalArgumentException("-Dvmckpt.jit.userLoop: false, true, or a list of back, maskLocals: " + v);
+                default -> throw new IllegalArgumentException("-Dvmckpt.jit.userLoop: false, true, or a list of back: " + v);
             }
         }
         return f;
     }
-    /** Hot-tier builds given a {@link #userBack} or {@link #userMaskLocals} form (--stats and tests). */
+    /** Hot-tier builds given the {@link #userBack} form (--stats and tests). */
     static final java.util.concurrent.atomic.AtomicLong userLoopBuilds = new java.util.concurrent.atomic.AtomicLong();
     /** Back edges emitted as an inverted branch and a goto ({@link #userBack}; tests). */
     static final java.util.concurrent.atomic.AtomicLong backGotos = new java.util.concurrent.atomic.AtomicLong();
-    /** {@link #userBack} and {@link #userMaskLocals} for the unit being built. */
-    private boolean backGotoNow, maskLocalsNow;
+    /** {@link #userBack} for the unit being built. */
+    private boolean backGotoNow;
     /** The labels placed so far in the method being generated ({@link #userBack}: a jump to one of them goes back). */
     private final java.util.Set<Label> placed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    /** The first of the four mask locals ({@link #userMaskLocals}): rTag's, rPage's, wTag's, wPage's, in that order. */
-    private int maskSlot;
 
     /** The next hot-tier build's unit was promoted in user mode ({@link #userMasks}): set by the caller before {@link #translate}, per build. */
     boolean userMode;
@@ -699,10 +688,8 @@ final class Translator {
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
         missLeavesNow = hot && (missLeaves || hotMissRule() || user && userLeaves) && !missCalls; // (hotMissLeaves[User]: CodeCache#hotMissCalls chose missCalls)
         tlbMasksNow = hot && (tlbMasks || user && userMasks);
-        boolean userLoop = hot && userMode && (userBack || userMaskLocals); // (userLoop: user-mode hot builds only)
-        if (userLoop) userLoopBuilds.incrementAndGet();
-        backGotoNow = userLoop && userBack;
-        maskLocalsNow = userLoop && userMaskLocals;
+        backGotoNow = hot && userMode && userBack; // (userLoop: user-mode hot builds only)
+        if (backGotoNow) userLoopBuilds.incrementAndGet();
         missCountNow = missLeavesNow && (missLeavesAdaptive || hotMissRule() || Hart.PROFILE_UNITS);
         byte[] code = page;
         limit = 4096;
@@ -1459,7 +1446,6 @@ final class Translator {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         crossOnceNow = crossOnce && className.equals(HOT_NAME) && !region.isEmpty() && region.lastKey() >= 4096;
         crossOkSlot = L_PAGES0 + PAGE_SLOTS * pages + 2 * groupSlots;
-        maskSlot = crossOkSlot + 1;
         placed.clear();
         if (crossOnceNow) crossOnceUnits.incrementAndGet();
         frameLocals = frameLocals();
@@ -1954,14 +1940,6 @@ final class Translator {
         if (crossOnceNow) {
             l = java.util.Arrays.copyOf(l, n + 1);
             l[n++] = INTEGER; // crossOkSlot
-        }
-        if (maskLocalsHere()) { // (userMaskLocals: the four masks after crossOkSlot)
-            if (!crossOnceNow) {
-                l = java.util.Arrays.copyOf(l, n + 1);
-                l[n++] = TOP;
-            }
-            l = java.util.Arrays.copyOf(l, n + 4);
-            for (int i = 0; i < 4; i++) l[n++] = INTEGER;
         }
         while (l[n - 1] == TOP) n--;
         Object[] used = new Object[n];
@@ -3502,11 +3480,6 @@ final class Translator {
         return tlbMasksNow && !uncheckedTlbNow && masksCap > 0; // (with the unchecked reads on, their checked builds are as before)
     }
 
-    /** {@link #userMaskLocals} in the unit being generated: the masks read from locals (only where {@link #masksHere}). */
-    private boolean maskLocalsHere() {
-        return maskLocalsNow && masksHere();
-    }
-
     /** {@link #masksHere} for the page arrays too (see {@link #masksCap}). */
     private boolean pageMasksHere() {
         return masksHere() && masksCap > 1;
@@ -3519,9 +3492,7 @@ final class Translator {
      * then (the matched test, after the phi is gone, is the prologue's).
      */
     private void pushIndexMask(int arraySlot) {
-        if (maskLocalsHere()) {
-            mv.visitVarInsn(ILOAD, maskSlot + arraySlot - L_RTAG); // (userMaskLocals: the prologue's length - 1)
-        } else if (masksHere()) {
+        if (masksHere()) {
             mv.visitVarInsn(ALOAD, arraySlot);
             mv.visitInsn(ARRAYLENGTH);
             mv.visitInsn(ICONST_M1);
@@ -3537,15 +3508,6 @@ final class Translator {
      * every masked access's bounds check, come once, here, before every access.
      */
     private void emitTlbMasks() {
-        if (maskLocalsHere()) {
-            for (int slot = L_RTAG; slot <= L_WPAGE; slot++) {
-                mv.visitVarInsn(ALOAD, slot);
-                mv.visitInsn(ARRAYLENGTH);
-                mv.visitInsn(ICONST_M1);
-                mv.visitInsn(IADD);
-                mv.visitVarInsn(ISTORE, maskSlot + slot - L_RTAG);
-            }
-        }
         for (int slot = L_RTAG; slot <= L_WPAGE; slot++) {
             boolean tags = slot == L_RTAG || slot == L_WTAG;
             mv.visitVarInsn(ALOAD, slot);

@@ -14,10 +14,9 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The user-mode loop forms ({@code -Dvmckpt.jit.userLoop}, round 76): a loop's back edge as an inverted branch and a
- * {@code goto} ({@link Translator#userBack}), and the TLB masks read from locals ({@link Translator#userMaskLocals}).
- * A hot build made for a unit promoted outside user mode is main's, byte for byte, whatever the switch; a user-mode
- * build has no conditional jump backwards, and its masks are the prologue's locals; the loop through the code cache
+ * The user-mode loop form ({@code -Dvmckpt.jit.userLoop}, round 76): a loop's back edge as an inverted branch and a
+ * {@code goto} ({@link Translator#userBack}). A hot build made for a unit promoted outside user mode is main's, byte
+ * for byte, whatever the switch; a user-mode build has no conditional jump backwards; the loop through the code cache
  * in U mode gets the forms and goes on as the interpreter does at every 37th instruction (budget ends inside the loop,
  * misses' slow paths); in S and M mode no build gets them.
  */
@@ -26,7 +25,6 @@ class UserLoopTest {
     void off() {
         UserHotTest.set(false, false, false);
         Translator.userBack = false;
-        Translator.userMaskLocals = false;
         Translator.tlbMasks = false;
         Translator.missLeaves = false;
         Translator.contextLocal = false;
@@ -38,7 +36,6 @@ class UserLoopTest {
     void asBefore() {
         UserHotTest.set(Translator.USER_HOT[0], Translator.USER_HOT[1], Translator.USER_HOT[2]);
         Translator.userBack = Translator.USER_LOOP[0];
-        Translator.userMaskLocals = Translator.USER_LOOP[1];
         Translator.tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
@@ -67,92 +64,53 @@ class UserLoopTest {
         return counts;
     }
 
-    /** Whether instructions k.. are {@code ILOAD m; IAND} with m a local past the fixed and register slots (a mask local). */
-    static boolean maskLocalAt(List<int[]> l, int k) {
-        return TlbMasksTest.is(l, k, Opcodes.ILOAD, TlbMasksTest.ANY) && l.get(k)[1] >= 85 && TlbMasksTest.is(l, k + 1, Opcodes.IAND, TlbMasksTest.ANY);
-    }
-
     @Test
     void aBuildOutsideUserModeIsMainsByteForByte() {
         for (boolean masks : new boolean[] {false, true}) {
             UserHotTest.set(masks, masks, masks);
             byte[] main = UserHotTest.hotBytes(false);
             long before = Translator.userLoopBuilds.get(), gotos = Translator.backGotos.get();
-            for (boolean[] f : new boolean[][] {{true, true}, {true, false}, {false, true}}) {
-                Translator.userBack = f[0];
-                Translator.userMaskLocals = f[1];
-                assertArrayEquals(main, UserHotTest.hotBytes(false), "a kernel build with userLoop " + java.util.Arrays.toString(f) + ", userHot " + masks);
-            }
+            Translator.userBack = true;
+            assertArrayEquals(main, UserHotTest.hotBytes(false), "a kernel build with userLoop=back, userHot " + masks);
             assertEquals(before, Translator.userLoopBuilds.get(), "no kernel build counted as given the forms");
             assertEquals(gotos, Translator.backGotos.get(), "no kernel build's back edge a goto");
             Translator.userBack = false;
-            Translator.userMaskLocals = false;
             if (!masks) assertArrayEquals(main, UserHotTest.hotBytes(true), "a user build with userLoop off");
         }
     }
 
     @Test
     void aUserBuildsBackEdgeIsAGoto() {
-        byte[] main = UserHotTest.hotBytes(true);
-        int[] mainJumps = backwardConditionals(main);
-        assertTrue(mainJumps[0] >= 1, "main's build jumps back on a condition (the loop's bne): " + java.util.Arrays.toString(mainJumps));
-        Translator.userBack = true;
-        long before = Translator.userLoopBuilds.get(), gotos = Translator.backGotos.get();
-        byte[] back = UserHotTest.hotBytes(true);
-        assertEquals(before + 1, Translator.userLoopBuilds.get());
-        assertTrue(Translator.backGotos.get() > gotos, "a back edge emitted as a goto");
-        int[] jumps = backwardConditionals(back);
-        assertEquals(0, jumps[0], "no conditional jump backwards: " + java.util.Arrays.toString(jumps));
-        assertEquals(mainJumps[1], jumps[1], "as many conditional jumps as main's");
-        assertEquals(main.length, back.length, "the same size: the goto main's fall-through had, the branch inverted");
-        assertFalse(java.util.Arrays.equals(main, back));
-    }
-
-    @Test
-    void aUserBuildsMasksAreLocals() {
-        UserHotTest.set(true, false, false);
-        byte[] masks = UserHotTest.hotBytes(true);
-        Translator.userMaskLocals = true;
-        byte[] locals = UserHotTest.hotBytes(true);
-        List<int[]> l = TlbMasksTest.runInstructions(locals);
-        int stores = 0, uses = 0;
-        int[] slots = new int[4];
-        for (int k = 0; k < l.size(); k++) {
-            assertFalse(TlbMasksTest.is(l, k, Opcodes.SIPUSH, Hart.TLB_MASK), "a constant TLB mask at " + k);
-            for (int a = TlbMasksTest.RTAG; a <= TlbMasksTest.WPAGE; a++) {
-                assertFalse(TlbMasksTest.maskedBy(l, k, a), "a mask computed from the array's length at " + k + " (not the local)");
-                if (TlbMasksTest.is(l, k, Opcodes.ALOAD, a) && TlbMasksTest.is(l, k + 1, Opcodes.ARRAYLENGTH, TlbMasksTest.ANY)
-                        && TlbMasksTest.is(l, k + 2, Opcodes.ICONST_M1, TlbMasksTest.ANY) && TlbMasksTest.is(l, k + 3, Opcodes.IADD, TlbMasksTest.ANY)
-                        && TlbMasksTest.is(l, k + 4, Opcodes.ISTORE, TlbMasksTest.ANY)) {
-                    slots[a - TlbMasksTest.RTAG] = l.get(k + 4)[1];
-                    stores++;
-                }
-            }
-            if (maskLocalAt(l, k)) uses++;
+        for (boolean masks : new boolean[] {false, true}) {
+            UserHotTest.set(masks, masks, masks);
+            Translator.userBack = false;
+            byte[] main = UserHotTest.hotBytes(true);
+            int[] mainJumps = backwardConditionals(main);
+            String what = "userHot " + masks + ": ";
+            assertTrue(mainJumps[0] >= 1, what + "main's build jumps back on a condition (the loop's bne): " + java.util.Arrays.toString(mainJumps));
+            Translator.userBack = true;
+            long before = Translator.userLoopBuilds.get(), gotos = Translator.backGotos.get();
+            byte[] back = UserHotTest.hotBytes(true);
+            assertEquals(before + 1, Translator.userLoopBuilds.get());
+            assertTrue(Translator.backGotos.get() > gotos, what + "a back edge emitted as a goto");
+            int[] jumps = backwardConditionals(back);
+            assertEquals(0, jumps[0], what + "no conditional jump backwards: " + java.util.Arrays.toString(jumps));
+            assertEquals(mainJumps[1], jumps[1], what + "as many conditional jumps as main's");
+            assertEquals(main.length, back.length, what + "the same size: the goto main's fall-through had, the branch inverted");
+            assertFalse(java.util.Arrays.equals(main, back));
         }
-        assertEquals(4, stores, "the prologue stores each array's length - 1 once");
-        for (int i = 0; i < 4; i++) assertEquals(slots[0] + i, slots[i], "the four masks' locals in the arrays' order: " + java.util.Arrays.toString(slots));
-        assertTrue(slots[0] >= 85, "past the fixed and register slots: " + slots[0]);
-        assertTrue(uses >= 4 + 4, "the prologue's four reads and the accesses index through the locals: " + uses);
-        assertTrue(locals.length < masks.length, "fewer bytes than the masks computed per access: " + locals.length + " / " + masks.length);
-        // Without the masks the form has nothing to do: the build is main's.
-        UserHotTest.set(false, false, false);
-        byte[] main = UserHotTest.hotBytes(true);
-        Translator.userMaskLocals = true;
-        assertArrayEquals(main, UserHotTest.hotBytes(true), "maskLocals without masks");
     }
 
     @Test
     void theSwitchsValues() {
-        assertArrayEquals(new boolean[] {false, false}, Translator.userLoopForms("false"));
-        assertArrayEquals(new boolean[] {true, true}, Translator.userLoopForms("true"));
-        assertArrayEquals(new boolean[] {true, false}, Translator.userLoopForms("back"));
-        assertArrayEquals(new boolean[] {false, true}, Translator.userLoopForms("maskLocals"));
-        assertThrows(IllegalArgumentException.class, () -> Translator.userLoopForms("masks"));
+        assertArrayEquals(new boolean[] {false}, Translator.userLoopForms("false"));
+        assertArrayEquals(new boolean[] {true}, Translator.userLoopForms("true"));
+        assertArrayEquals(new boolean[] {true}, Translator.userLoopForms("back"));
+        assertThrows(IllegalArgumentException.class, () -> Translator.userLoopForms("maskLocals"));
     }
 
     /**
-     * HotMissLeavesTest's loop (its back edge a {@code j}) through the code cache with userHot's three forms and both loop forms: in U mode its hot
+     * HotMissLeavesTest's loop (its back edge a {@code j}) through the code cache with userHot's three forms and the loop form: in U mode its hot
      * units get them and the hart goes on as the interpreter, compared every 37 instructions (budget ends inside the
      * loop) through its misses (slow paths, exits); in S and M mode no hot build gets them.
      */
@@ -160,7 +118,6 @@ class UserLoopTest {
     void throughTheCodeCacheOnlyUserModeUnitsGetTheForms() {
         UserHotTest.set(true, true, true);
         Translator.userBack = true;
-        Translator.userMaskLocals = true;
         for (int priv : new int[] {Hart.PRIV_S, Hart.PRIV_M, Hart.PRIV_U}) {
             long before = Translator.userLoopBuilds.get(), gotos = Translator.backGotos.get(); // (its back edge is a j: no goto form)
             Hart jit = HotMissLeavesTest.hart(true, HotMissLeavesTest.Misses.RARE, priv);
@@ -183,14 +140,13 @@ class UserLoopTest {
 
     /**
      * AccessGroupsTest's walker (a {@code bne} back edge; loads and stores whose groups cross pages, so slow paths and
-     * exits inside the loop) run in U mode as a hot unit with userHot's forms and both loop forms, against the
+     * exits inside the loop) run in U mode as a hot unit with userHot's forms and the loop form, against the
      * interpreter at 100,000-instruction steps and at every budget 1-40 (budget ends anywhere in the loop).
      */
     @Test
     void aUserLoopWithTheFormsGivesTheInterpretersState() {
         UserHotTest.set(true, true, true);
         Translator.userBack = true;
-        Translator.userMaskLocals = true;
         long before = Translator.userLoopBuilds.get(), gotos = Translator.backGotos.get();
         Hart jit = AccessGroupsTest.hot(AccessGroupsTest.walker(true)), ref = AccessGroupsTest.walker(false);
         jit.setPriv(Hart.PRIV_U);
