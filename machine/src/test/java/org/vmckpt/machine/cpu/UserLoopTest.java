@@ -8,6 +8,8 @@ import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
+import org.vmckpt.machine.Bus;
+import org.vmckpt.machine.memory.GuestMemory;
 
 import java.util.List;
 
@@ -164,5 +166,81 @@ class UserLoopTest {
         for (int k = 0; k < 60; k++) jit.run(4096);
         AccessGroupsTest.sameState(ref, jit);
         assertEquals(Hart.PRIV_U, jit.priv);
+    }
+
+    static final long BASE = 0x8000_0000L, LOOP = BASE + 0x100, HANDLER = BASE + 0x800, DATA = BASE + 0x10000, NOTHING = 0x2000_0000L;
+
+    /**
+     * A U-mode loop whose back edge is a {@code bnez} and which traps inside itself: every 256th iteration a load from an
+     * address nothing answers (a load access fault), which the M-mode handler counts (x15) and skips; the other loads
+     * walk RAM. {@code lbu a0, 0(s1); add a1, a1, a0; addi s1, s1, 1; andi t0, s1, 255; bnez t0, +8; lbu a2, 0(s3);
+     * addi s2, s2, -1; bnez s2, loop; j loop}.
+     */
+    static Hart trapLoop(boolean translated) {
+        Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
+        h.setTranslation(translated);
+        if (translated) AccessGroupsTest.hot(h);
+        GuestMemory ram = h.bus().ram();
+        int[] loop = {
+                Asm.lbu(10, 9, 0),                  // 0:  a0 = [s1]
+                Asm.add(11, 11, 10),                // 4:  a1 += a0
+                Asm.addi(9, 9, 1),                  // 8:  s1 += 1
+                Asm.i(255, 9, 7, 5, 0x13),          // 12: andi t0, s1, 255
+                Asm.b(8, 0, 5, 1),                  // 16: bnez t0, 24
+                Asm.lbu(12, 19, 0),                 // 20: a2 = [s3]: nothing answers, a load access fault
+                Asm.addi(18, 18, -1),               // 24: s2 -= 1
+                Asm.b(-28, 0, 18, 1),               // 28: bnez s2, 0 (the back edge)
+                Asm.j(-32, 0)};                     // 32: j 0
+        for (int k = 0; k < loop.length; k++) ram.write32(LOOP + 4L * k, loop[k]);
+        int[] handler = {Asm.csrr(14, Csr.MEPC), Asm.addi(14, 14, 4), Asm.csrrw(0, Csr.MEPC, 14), Asm.addi(15, 15, 1), Asm.MRET};
+        for (int k = 0; k < handler.length; k++) ram.write32(HANDLER + 4L * k, handler[k]);
+        for (int k = 0; k < 1 << 16; k++) ram.write8(DATA + k, (byte) (k * 29 + 7));
+        h.mtvec = HANDLER;
+        h.x[9] = DATA;
+        h.x[18] = 50_000;
+        h.x[19] = NOTHING;
+        h.pc = LOOP;
+        h.setPriv(Hart.PRIV_U);
+        return h;
+    }
+
+    static void sameTrapState(Hart ref, Hart jit) {
+        while (ref.instret < jit.instret) ref.run((int) Math.min(4096, jit.instret - ref.instret));
+        assertEquals(ref.instret, jit.instret, "instret");
+        assertEquals(ref.pc, jit.pc, "pc");
+        assertEquals(ref.priv, jit.priv, "priv");
+        assertEquals(ref.mepc, jit.mepc, "mepc");
+        assertEquals(ref.mcause, jit.mcause, "mcause");
+        for (int r = 1; r < 32; r++) assertEquals(ref.x[r], jit.x[r], "x" + r);
+    }
+
+    /**
+     * The trapping loop in U mode as a hot unit with userHot's forms and the back edge's goto, against the interpreter at
+     * 50,000-instruction steps, at every budget 1-40 and in step, one instruction a call, for 3,000 calls (so at the trap and the
+     * handler's return many times): the count exact at traps inside the loop and at budget ends inside it.
+     */
+    @Test
+    void aTrappingUserLoopWithTheFormGivesTheInterpretersState() {
+        UserHotTest.set(true, true, true);
+        Translator.userBack = true;
+        long gotos = Translator.backGotos.get();
+        Hart jit = trapLoop(true), ref = trapLoop(false);
+        for (long to = 50_000; to <= 1_500_000; to += 50_000) {
+            HotTierTest.runTo(jit, to);
+            sameTrapState(ref, jit);
+        }
+        assertTrue(Translator.backGotos.get() > gotos, "a hot build with the bnez back edge as a goto: " + jit.translationStats());
+        assertTrue(jit.x[15] > 100, "traps taken inside the loop: " + jit.x[15]);
+        for (int budget = 1; budget <= 40; budget++) {
+            jit.run(budget);
+            sameTrapState(ref, jit);
+        }
+        for (int k = 0; k < 3_000; k++) { // (in step: a call of run(1) at the faulting load takes the trap and retires nothing)
+            jit.run(1);
+            ref.run(1);
+            sameTrapState(ref, jit);
+        }
+        for (int k = 0; k < 60; k++) jit.run(4096);
+        sameTrapState(ref, jit);
     }
 }
