@@ -1405,7 +1405,10 @@ public final class CodeCache {
                 ? String.format("hot-tier builds with the user-mode access forms (userHot:%s%s%s): %,d in this JVM; %,d hot-tier builds here%n",
                 Translator.userMasks ? " masks" : "", Translator.userLeaves ? " leaves" : "", Translator.userCtx ? " ctx" : "",
                 Translator.userHotBuilds.get(), hotBuilds) : "";
-        String hotLine = crossLine + c2Line + warmLine + userLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
+        String loopLine = Translator.userBack
+                ? String.format("hot-tier builds with the user-mode loop form (userLoop: back): %,d in this JVM; back edges as a goto %,d%n",
+                Translator.userLoopBuilds.get(), Translator.backGotos.get()) : "";
+        String hotLine = crossLine + c2Line + warmLine + userLine + loopLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
                 + " %,d with miss exits, %,d with calls%s; rebuilt with calls after leaving often %,d, installed %,d%n",
                 Translator.hotMissLeavesUser ? "User: user mode only" : "", hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds,
                 Translator.hotMissLeavesUser ? String.format(", %,d with calls outside user mode", hotMissPrivCalls) : "",
