@@ -6,5 +6,5 @@ G=~/.cache/vmckpt/guest; B=~/.cache/vmckpt/bench-cpu
 export XDG_RUNTIME_DIR=$(mktemp -d)
 VMCKPT_JAVA_OPTS="-Dvmckpt.jit.hotLog=true -XX:+UnlockDiagnosticVMOptions -XX:+DisplayVMOutput -XX:CompileCommand=print,org.vmckpt.machine.cpu.HotUnit*::run $EXTRA" \
   timeout 900 "$L" run --kernel $G/Image --initrd $B/signed/initramfs.cpio.gz --append "$(cat $G/cmdline)" --mem 1G --no-rng \
-  --stats --cpu jit --name print76 --exit-on "BENCH-MARK modules-end" > $OUT.print 2> $OUT.err
+  --stats --cpu jit --name print76 --exit-on "${EXITON:-BENCH-MARK modules-end}" > $OUT.print 2> $OUT.err
 echo "exit $?" >> $OUT.err
