@@ -226,4 +226,39 @@ class TranslatorLinuxOracleTest {
             for (int i = 0; i < 3; i++) forms[i].setBoolean(null, before[i]);
         }
     }
+
+    /** The deterministic boot with kernelHot (round 76): the kernel's hot builds with the three access forms, against the interpreter. */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void withKernelHot() throws Exception {
+        Class<?> h = Class.forName("org.vmckpt.machine.cpu.Hart"), c = Class.forName("org.vmckpt.machine.cpu.CodeCache"),
+                t = Class.forName("org.vmckpt.machine.cpu.Translator");
+        java.lang.reflect.Field cache = h.getDeclaredField("codeCache"), recheck = c.getDeclaredField("hotRecheck"),
+                builds = t.getDeclaredField("kernelHotBuilds");
+        java.lang.reflect.Field[] forms = {t.getDeclaredField("kernelMasks"), t.getDeclaredField("kernelLeaves"), t.getDeclaredField("kernelCtx")};
+        for (java.lang.reflect.Field f : new java.lang.reflect.Field[] {cache, recheck, builds, forms[0], forms[1], forms[2]}) f.setAccessible(true);
+        boolean[] before = new boolean[3];
+        for (int i = 0; i < 3; i++) {
+            before[i] = forms[i].getBoolean(null);
+            forms[i].setBoolean(null, true);
+        }
+        long built = ((java.util.concurrent.atomic.AtomicLong) builds.get(null)).get();
+        try {
+            LinuxTwins.bootAndCompare("the translator with kernelHot", interp -> interp.hart(0).setTranslation(false), jit -> {
+                jit.hart(0).setTranslation(true);
+                jit.hart(0).setPromotionThreshold(100_000);
+                assertDoesNotThrow(() -> recheck.setLong(cache.get(jit.hart(0)), 10_000));
+            }, jit -> {
+                CodeCache.Stats s = jit.hart(0).translationStats();
+                long u = ((java.util.concurrent.atomic.AtomicLong) assertDoesNotThrow(() -> builds.get(null))).get() - built;
+                System.out.printf("TranslatorLinuxOracleTest withKernelHot: %d hot-tier builds with the kernel forms, %d hot builds, %d promotions installed%n",
+                        u, s.hotBuilds(), s.promotions());
+                assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
+                assertTrue(u > 0, "kernel hot builds with the forms: " + s);
+                assertTrue(s.hotBuilds() >= u, "counted among the hot builds: " + s);
+            });
+        } finally {
+            for (int i = 0; i < 3; i++) forms[i].setBoolean(null, before[i]);
+        }
+    }
 }

@@ -1408,7 +1408,11 @@ public final class CodeCache {
         String loopLine = Translator.userBack
                 ? String.format("hot-tier builds with the user-mode loop form (userLoop: back): %,d in this JVM; back edges as a goto %,d%n",
                 Translator.userLoopBuilds.get(), Translator.backGotos.get()) : "";
-        String hotLine = crossLine + c2Line + warmLine + userLine + loopLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
+        String kernelLine = Translator.kernelMasks || Translator.kernelLeaves || Translator.kernelCtx
+                ? String.format("hot-tier builds with the kernel access forms (kernelHot:%s%s%s): %,d in this JVM; %,d hot-tier builds here%n",
+                Translator.kernelMasks ? " masks" : "", Translator.kernelLeaves ? " leaves" : "", Translator.kernelCtx ? " ctx" : "",
+                Translator.kernelHotBuilds.get(), hotBuilds) : "";
+        String hotLine = crossLine + c2Line + warmLine + userLine + loopLine + kernelLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
                 + " %,d with miss exits, %,d with calls%s; rebuilt with calls after leaving often %,d, installed %,d%n",
                 Translator.hotMissLeavesUser ? "User: user mode only" : "", hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds,
                 Translator.hotMissLeavesUser ? String.format(", %,d with calls outside user mode", hotMissPrivCalls) : "",
@@ -1803,7 +1807,8 @@ public final class CodeCache {
      * STORED MISS-EXITS" (LOADED, STORED: the registers its entry loads from the hart and its exit stores back, each run;
      * MISS-EXITS: a hot-tier unit's runs that left by a TLB miss, Translator#missLeaves), then (round 63) "AT-TAKE PENDING
      * SPAN": the instructions interpreted at its entry while its job was queued and until it was installed (-1, 0: not
-     * built on the translator thread) and the heat span (CodeCache#profHeatSince)
+     * built on the translator thread) and the heat span (CodeCache#profHeatSince), then (round 76) CLASS: the unit's
+     * hidden class name, as -XX:+DumpPerfMapAtExit's map names its code (a tool joins perf's samples to keys)
      * (counted over the whole run: a tool subtracts a run stopped at the phase's start), to DUMP.units.
      */
     private void dumpUnits(java.util.List<TranslatedUnit> l) {
@@ -1815,9 +1820,9 @@ public final class CodeCache {
             int off = (int) (u.key & (page.length - 1));
             StringBuilder code = new StringBuilder();
             for (int i = off; i < Math.min(page.length, off + 32); i++) code.append(String.format("%02x", page[i] & 0xff));
-            sb.append(String.format("unit %x %s %d %d %d %d %s %d %d %d %d %d %d%n", u.key, u.hot ? "C2" : "C1", u.profRuns, u.profInsns, u.profNanos,
+            sb.append(String.format("unit %x %s %d %d %d %d %s %d %d %d %d %d %d %s%n", u.key, u.hot ? "C2" : "C1", u.profRuns, u.profInsns, u.profNanos,
                     u.instructionCount, code.length() > 0 ? code : "-", u.profRegsLoaded, u.profRegsStored, u.missExits & 0xffff_ffffL,
-                    u.profInterpAtTake, u.profInterpPending, u.profHeatSpan));
+                    u.profInterpAtTake, u.profInterpPending, u.profHeatSpan, u.getClass().getName()));
         }
         TranslationProfile.writeDump(".units", sb);
     }

@@ -427,8 +427,33 @@ final class Translator {
         userCtx = USER_HOT[2];
     }
 
+    /**
+     * The same access forms for hot-tier builds of kernel code only ({@code -Dvmckpt.jit.kernelHot=true}, or a comma list
+     * of {@code masks}, {@code leaves}, {@code ctx}; round 76; off by default): a hot build whose unit was promoted in S
+     * or M mode ({@link #userMode} false) gets {@link #tlbMasks}' masked indices, {@link #missLeaves}' exits or
+     * {@link #contextLocal}'s local, the same bytes as that switch gives every hot build; a user-mode build is left to
+     * {@link #userMasks} and its kin. Why: the signed guest's module phase runs 1.14 G of its 1.73 G instructions in
+     * the kernel's SHA-256 hot units, and no round measured the forms there alone, per form (docs/BENCHMARKS.md round
+     * 76). Tests change them.
+     */
+    static volatile boolean kernelMasks, kernelLeaves, kernelCtx;
+    /** The property's default: {@link #userHotForms}' answer for {@code -Dvmckpt.jit.kernelHot}. */
+    static final boolean[] KERNEL_HOT = hotForms("vmckpt.jit.kernelHot", System.getProperty("vmckpt.jit.kernelHot", "false"));
+    static {
+        kernelMasks = KERNEL_HOT[0];
+        kernelLeaves = KERNEL_HOT[1];
+        kernelCtx = KERNEL_HOT[2];
+    }
+    /** Hot-tier builds given the kernel forms ({@link #kernelMasks}, {@link #kernelLeaves}, {@link #kernelCtx}; --stats and tests). */
+    static final java.util.concurrent.atomic.AtomicLong kernelHotBuilds = new java.util.concurrent.atomic.AtomicLong();
+
     /** {@code -Dvmckpt.jit.userHot}'s value as {masks, leaves, ctx}: false; true or all (the three); or a comma list of them. */
     static boolean[] userHotForms(String v) {
+        return hotForms("vmckpt.jit.userHot", v);
+    }
+
+    /** A forms property's value ({@code name}: userHot or kernelHot) as {masks, leaves, ctx}. */
+    static boolean[] hotForms(String name, String v) {
         boolean[] f = new boolean[3];
         for (String w : v.split(",")) {
             switch (w.trim()) {
@@ -437,7 +462,7 @@ final class Translator {
                 case "leaves" -> f[1] = true;
                 case "ctx" -> f[2] = true;
                 case "false", "" -> { }
-                default -> throw new IllegalArgumentException("-Dvmckpt.jit.userHot: false, true, or a list of masks, leaves, ctx: " + v);
+                default -> throw new IllegalArgumentException("-D" + name + ": false, true, or a list of masks, leaves, ctx: " + v);
             }
         }
         return f;
@@ -678,7 +703,9 @@ final class Translator {
         className = hot ? HOT_NAME : unitName;
         boolean user = hot && userMode && (userMasks || userLeaves || userCtx); // (userHot: user-mode hot builds only)
         if (user) userHotBuilds.incrementAndGet();
-        contextLocalNow = contextLocal || user && userCtx;
+        boolean kernel = hot && !userMode && (kernelMasks || kernelLeaves || kernelCtx); // (kernelHot: kernel hot builds only)
+        if (kernel) kernelHotBuilds.incrementAndGet();
+        contextLocalNow = contextLocal || user && userCtx || kernel && kernelCtx;
         uncheckedTlbNow = uncheckedTlb;
         shortAccessNow = shortAccess;
         compactNow = compactEmit || c1MissLeaves && !hot && !c1Calls;
@@ -686,8 +713,8 @@ final class Translator {
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
-        missLeavesNow = hot && (missLeaves || hotMissRule() || user && userLeaves) && !missCalls; // (hotMissLeaves[User]: CodeCache#hotMissCalls chose missCalls)
-        tlbMasksNow = hot && (tlbMasks || user && userMasks);
+        missLeavesNow = hot && (missLeaves || hotMissRule() || user && userLeaves || kernel && kernelLeaves) && !missCalls; // (hotMissLeaves[User]: CodeCache#hotMissCalls chose missCalls)
+        tlbMasksNow = hot && (tlbMasks || user && userMasks || kernel && kernelMasks);
         backGotoNow = hot && userMode && userBack; // (userLoop: user-mode hot builds only)
         if (backGotoNow) userLoopBuilds.incrementAndGet();
         missCountNow = missLeavesNow && (missLeavesAdaptive || hotMissRule() || Hart.PROFILE_UNITS);

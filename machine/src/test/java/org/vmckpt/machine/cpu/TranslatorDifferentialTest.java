@@ -1608,6 +1608,32 @@ class TranslatorDifferentialTest {
         }
     }
 
+    /**
+     * kernelHot (round 76): the three access forms for hot builds of units promoted in S or M mode only. S, M and MPRV
+     * programs give builds with them; U programs too (their trap handlers run in M mode: that a unit promoted in U mode
+     * gets none is KernelHotTest's), every program against the interpreter.
+     */
+    @Test
+    void kernelHotInEveryMode() {
+        boolean[] was = {Translator.kernelMasks, Translator.kernelLeaves, Translator.kernelCtx};
+        Translator.kernelMasks = true;
+        Translator.kernelLeaves = true;
+        Translator.kernelCtx = true;
+        try {
+            long before = Translator.kernelHotBuilds.get();
+            runSeedsPromoting(Hart.PRIV_S, 2_000, 793, 794);
+            runSeedsPromoting(Hart.PRIV_M, 2_000, 795);
+            runSeedsPromoting(MPRV, 2_000, 796);
+            assertTrue(Translator.kernelHotBuilds.get() > before, "no kernel hot build with the forms: they were not compared");
+            runSeedsPromoting(Hart.PRIV_U, 2_000, 791, 792);
+            System.out.printf("TranslatorDifferentialTest kernelHotInEveryMode: %d kernel hot builds with the forms%n", Translator.kernelHotBuilds.get() - before);
+        } finally {
+            Translator.kernelMasks = was[0];
+            Translator.kernelLeaves = was[1];
+            Translator.kernelCtx = was[2];
+        }
+    }
+
     /** Both tiers against the interpreter: units promoted to the hot tier after 2,000 instructions. */
     @Test
     void hotTierInEveryMode() {

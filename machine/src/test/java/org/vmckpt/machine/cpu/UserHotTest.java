@@ -19,6 +19,7 @@ class UserHotTest {
     @BeforeEach
     void off() {
         set(false, false, false);
+        KernelHotTest.set(false, false, false); // (round 76: kernel builds are main's here whatever -Dvmckpt.jit.kernelHot says)
         Translator.tlbMasks = false;
         Translator.missLeaves = false;
         Translator.contextLocal = false;
@@ -29,6 +30,7 @@ class UserHotTest {
     @AfterEach
     void asBefore() {
         set(Translator.USER_HOT[0], Translator.USER_HOT[1], Translator.USER_HOT[2]);
+        KernelHotTest.set(Translator.KERNEL_HOT[0], Translator.KERNEL_HOT[1], Translator.KERNEL_HOT[2]);
         Translator.tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
