@@ -134,6 +134,11 @@ final class Interpreter {
         if (fl != null) fastLoop = InterpreterFastLoop.make(this, fl.atomics, fl.mul, fl.parts, fl.status, caseDecode);
     }
 
+    /** The fast loop this interpreter runs, or null (tests: which class it is). */
+    InterpreterFastLoop fastLoop() {
+        return fastLoop;
+    }
+
     /** {@link #interpret(int, boolean, long)} with no address to stop at. */
     int interpret(int budget, boolean blockMode) {
         return interpret(budget, blockMode, -1);
