@@ -14,13 +14,18 @@ import static org.vmckpt.machine.cpu.Hart.*;
  * that uses it, at the cost of one xor per instruction.
  *
  * <p>A class of its own, chosen once when the hart's interpreter makes its fast loop
- * ({@link InterpreterFastLoop#make}): with the switch off it is never loaded, so the interpreter's call site and
- * {@link InterpreterFastLoop#run} are main's, unchanged. Keep the two loops' instructions in step (the tests run both
+ * ({@link InterpreterFastLoop#make}): with the switch off it is never loaded (checked with {@code -Xlog:class+load}),
+ * so the interpreter's call site and {@link InterpreterFastLoop#run} are main's, unchanged. Keep the two loops' instructions in step (the tests run both
  * against the general loop).
  */
 final class InterpreterCaseLoop extends InterpreterFastLoop {
     InterpreterCaseLoop(Interpreter interpreter, boolean atomics, boolean mul, boolean parts, boolean status) {
         super(interpreter, atomics, mul, parts, status);
+    }
+
+    /** A loop of this class, as an {@link InterpreterFastLoop} ({@link InterpreterFastLoop#make}'s way in: see there). */
+    static InterpreterFastLoop of(Interpreter interpreter, boolean atomics, boolean mul, boolean parts, boolean status) {
+        return new InterpreterCaseLoop(interpreter, atomics, mul, parts, status);
     }
 
     @Override

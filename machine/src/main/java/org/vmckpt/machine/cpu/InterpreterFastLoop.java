@@ -112,7 +112,10 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
      */
     static InterpreterFastLoop make(Interpreter interpreter, boolean atomics, boolean mul, boolean parts, boolean status,
                                     boolean caseDecode) {
-        return caseDecode ? new InterpreterCaseLoop(interpreter, atomics, mul, parts, status)
+        // (InterpreterCaseLoop.of, not its constructor here: the verifier would load the subclass to check that it is an
+        // InterpreterFastLoop, and a loaded subclass that overrides run costs the interpreter's call site its
+        // class-hierarchy binding even when the switch is off.)
+        return caseDecode ? InterpreterCaseLoop.of(interpreter, atomics, mul, parts, status)
                 : new InterpreterFastLoop(interpreter, atomics, mul, parts, status);
     }
 
