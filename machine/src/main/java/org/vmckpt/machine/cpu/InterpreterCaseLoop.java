@@ -11,7 +11,10 @@ import static org.vmckpt.machine.cpu.Hart.*;
  * (rd, rs1, rs2, funct3, the I-immediate) into one node that global code motion must place before the jump table,
  * where every case sees it and the register allocator spills it (main's loop: ~20 instructions and ~8 stack stores per
  * interpreted instruction before the jump, docs/BENCHMARKS.md rounds 75 and 76). Each field is computed in the case
- * that uses it, at the cost of one xor per instruction.
+ * that uses it, at the cost of one xor per instruction. Two more facts C2 is told, where main's loop leaves them open:
+ * the register array is not null (one test before the loop instead of one per instruction) and neither is the fetch
+ * page (it starts as an empty array that is never read, and a refill checks the TLB's page once), so the page is kept
+ * as a plain pointer without a null test at every fetch (docs/BENCHMARKS.md round 75's "noticed" (d)).
  *
  * <p>A class of its own, chosen once when the hart's interpreter makes its fast loop
  * ({@link InterpreterFastLoop#make}): with the switch off it is never loaded (checked with {@code -Xlog:class+load}),
@@ -28,15 +31,19 @@ final class InterpreterCaseLoop extends InterpreterFastLoop {
         return new InterpreterCaseLoop(interpreter, atomics, mul, parts, status);
     }
 
+    /** The fetch page before the first fetch (never read). */
+    private static final byte[] NO_PAGE = new byte[0];
+
     @Override
     int run(int budget, boolean blockMode, long stopAt) {
         final Mmu mmu = this.mmu;
         final long[] x = h.x;
+        if (x == null) return 0; // (never: tells C2 that x is not null in the loop, no null test per instruction)
         long pc = h.pc;
         // Few values live across the loop (C2 keeps the rest on the stack or in vector registers): the count left,
         // pc, the fetch page and its number; the fields below are decoded in the cases that use them.
         int left = budget;
-        byte[] fetchPage = null;
+        byte[] fetchPage = NO_PAGE; // (never read: the first fetch refills it; not null, so no null test per fetch)
         long fetchVpn = -1;
         loop:
         while (left > 0) {
@@ -47,7 +54,9 @@ final class InterpreterCaseLoop extends InterpreterFastLoop {
                 int ti = (int) vpn & TLB_MASK;
                 if (mmu.xTag[ti] != (vpn | mmu.fetchCtx)) break;
                 fetchVpn = vpn;
-                fetchPage = mmu.xPage[ti];
+                byte[] page = mmu.xPage[ti];
+                if (page == null) break; // (never with a matching tag)
+                fetchPage = page;
             }
             int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
             long next = pc + 4;
