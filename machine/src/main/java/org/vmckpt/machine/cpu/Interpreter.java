@@ -95,12 +95,14 @@ final class Interpreter {
 
     /** Turns the fast loop on or off for this hart (tests: the two ways side by side in one JVM). */
     void setFastLoop(boolean on) {
-        fastLoop = on ? new InterpreterFastLoop(this) : null;
+        fastLoop = on ? InterpreterFastLoop.make(this, InterpreterFastLoop.ATOMICS, InterpreterFastLoop.MUL,
+                COMPRESSED_PARTS, InterpreterFastLoop.STATUS, InterpreterFastLoop.CASE_DECODE) : null;
     }
 
     /** The fast loop on, with its atomics and multiplications on or off (tests: InterpreterFastLoop#ATOMICS, #MUL). */
     void setFastLoop(boolean atomics, boolean mul) {
-        fastLoop = new InterpreterFastLoop(this, atomics, mul);
+        fastLoop = InterpreterFastLoop.make(this, atomics, mul, COMPRESSED_PARTS, InterpreterFastLoop.STATUS,
+                InterpreterFastLoop.CASE_DECODE);
     }
 
     /**
@@ -110,7 +112,8 @@ final class Interpreter {
      */
     void setFastLoop(boolean atomics, boolean mul, boolean compressedParts) {
         if (compressedParts) CompressedParts.fillAll();
-        fastLoop = new InterpreterFastLoop(this, atomics, mul, compressedParts);
+        fastLoop = InterpreterFastLoop.make(this, atomics, mul, compressedParts, InterpreterFastLoop.STATUS,
+                InterpreterFastLoop.CASE_DECODE);
     }
 
     /**
@@ -119,7 +122,21 @@ final class Interpreter {
      */
     void setFastStatus(boolean status) {
         statusNoStop = status;
-        fastLoop = new InterpreterFastLoop(this, false, false, false, status);
+        fastLoop = InterpreterFastLoop.make(this, false, false, false, status, InterpreterFastLoop.CASE_DECODE);
+    }
+
+    /**
+     * The fast loop as it is (its switches kept), made as {@link InterpreterCaseLoop} or not (tests:
+     * {@link InterpreterFastLoop#CASE_DECODE}); nothing if the fast loop is off.
+     */
+    void setFastLoopCaseDecode(boolean caseDecode) {
+        InterpreterFastLoop fl = fastLoop;
+        if (fl != null) fastLoop = InterpreterFastLoop.make(this, fl.atomics, fl.mul, fl.parts, fl.status, caseDecode);
+    }
+
+    /** The fast loop this interpreter runs, or null (tests: which class it is). */
+    InterpreterFastLoop fastLoop() {
+        return fastLoop;
     }
 
     /** {@link #interpret(int, boolean, long)} with no address to stop at. */

@@ -24,7 +24,7 @@ import static org.vmckpt.machine.cpu.Hart.*;
  * default) a load's or store's hit in the second way calls {@code Mmu.secondRead}/{@code secondWrite}, which swaps the
  * ways (so a C1 unit entered after it finds the page in its first way).
  */
-final class InterpreterFastLoop {
+class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with its switch on)
     /**
      * {@code -Dvmckpt.interp.fastLoop=false}: every instruction through the general loop, as before (for A/B).
      */
@@ -54,17 +54,24 @@ final class InterpreterFastLoop {
      * once as before.
      */
     static final boolean STATUS = Boolean.getBoolean("vmckpt.interp.fastStatus");
+    /**
+     * {@code -Dvmckpt.interp.caseDecode=true} (<b>off by default</b>; round 76): the interpreter's fast loop is
+     * {@link InterpreterCaseLoop}, this loop with each case of the opcode switch decoding its own fields (C2 hoisted
+     * and spilled the cases' shared field expressions before the jump table). Read once, where a loop is made
+     * ({@link #make}); off, that class is never loaded and this loop runs as before.
+     */
+    static final boolean CASE_DECODE = Boolean.getBoolean("vmckpt.interp.caseDecode");
     // (Interpreter#COMPRESSED_PARTS, -Dvmckpt.interp.compressedParts=true, off by default, also turns on this loop's
     // expansion of 16-bit instructions from CompressedParts' two tables: see #parts.)
 
-    private final Hart h;
-    private final Mmu mmu;
-    private final Interpreter interpreter;
+    final Hart h;
+    final Mmu mmu;
+    final Interpreter interpreter;
 
     /** This loop's {@link #ATOMICS} and {@link #MUL} (tests set them; read only on paths that stop without them). */
-    private final boolean atomics, mul;
+    final boolean atomics, mul;
     /** This loop's {@link #STATUS} (tests set it, with the general loop's {@link Interpreter#statusNoStop}). */
-    private final boolean status;
+    final boolean status;
     /**
      * Whether a 16-bit instruction is expanded from {@link CompressedParts}' two tables (40 KiB, of which a guest's code
      * touches a few keys' rows) before {@link Compressed}'s 256 KiB table, whose load, a cache miss in cold code, was
@@ -75,7 +82,7 @@ final class InterpreterFastLoop {
      * Until round 58 the switch turned on the general loop's expansion only; this loop, which runs nearly every
      * interpreted instruction since round 37, kept the big table.
      */
-    private final boolean parts;
+    final boolean parts;
 
     InterpreterFastLoop(Interpreter interpreter) {
         this(interpreter, ATOMICS, MUL);
@@ -97,6 +104,19 @@ final class InterpreterFastLoop {
         this.atomics = atomics;
         this.mul = mul;
         this.parts = parts;
+    }
+
+    /**
+     * A fast loop with these switches: {@link InterpreterCaseLoop} if {@code caseDecode}, else this class (the interpreter
+     * passes {@link #CASE_DECODE}; tests choose).
+     */
+    static InterpreterFastLoop make(Interpreter interpreter, boolean atomics, boolean mul, boolean parts, boolean status,
+                                    boolean caseDecode) {
+        // (InterpreterCaseLoop.of, not its constructor here: the verifier would load the subclass to check that it is an
+        // InterpreterFastLoop, and a loaded subclass that overrides run costs the interpreter's call site its
+        // class-hierarchy binding even when the switch is off.)
+        return caseDecode ? InterpreterCaseLoop.of(interpreter, atomics, mul, parts, status)
+                : new InterpreterFastLoop(interpreter, atomics, mul, parts, status);
     }
 
     /**

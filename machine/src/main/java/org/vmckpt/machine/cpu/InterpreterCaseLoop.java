@@ -1,0 +1,417 @@
+package org.vmckpt.machine.cpu;
+
+import static org.vmckpt.machine.cpu.Hart.*;
+
+/**
+ * {@link InterpreterFastLoop}'s loop with each case decoding its own fields ({@code -Dvmckpt.interp.caseDecode=true},
+ * <b>off by default</b>; round 76). The same instructions, the same stops, the same semantics, line for line; the only
+ * difference is that each case of the opcode switch reads the instruction's fields from {@code k = insn ^ OPCODE}, its
+ * own value, instead of from {@code insn}. The fields sit above bit 6, so the xor changes none of them; but C2 cannot
+ * prove two cases' {@code k} equal, so its value numbering no longer merges the cases' identical field expressions
+ * (rd, rs1, rs2, funct3, the I-immediate) into one node that global code motion must place before the jump table,
+ * where every case sees it and the register allocator spills it (main's loop: ~20 instructions and ~8 stack stores per
+ * interpreted instruction before the jump, docs/BENCHMARKS.md rounds 75 and 76). Each field is computed in the case
+ * that uses it, at the cost of one xor per instruction. Two more facts C2 is told, where main's loop leaves them open:
+ * the register array is not null (one test before the loop instead of one per instruction) and neither is the fetch
+ * page (it starts as an empty array that is never read, and a refill checks the TLB's page once), so the page is kept
+ * as a plain pointer without a null test at every fetch (docs/BENCHMARKS.md round 75's "noticed" (d)).
+ *
+ * <p>A class of its own, chosen once when the hart's interpreter makes its fast loop
+ * ({@link InterpreterFastLoop#make}): with the switch off it is never loaded (checked with {@code -Xlog:class+load}),
+ * so the interpreter's call site and {@link InterpreterFastLoop#run} are main's, unchanged. Keep the two loops' instructions in step (the tests run both
+ * against the general loop).
+ */
+final class InterpreterCaseLoop extends InterpreterFastLoop {
+    InterpreterCaseLoop(Interpreter interpreter, boolean atomics, boolean mul, boolean parts, boolean status) {
+        super(interpreter, atomics, mul, parts, status);
+    }
+
+    /** A loop of this class, as an {@link InterpreterFastLoop} ({@link InterpreterFastLoop#make}'s way in: see there). */
+    static InterpreterFastLoop of(Interpreter interpreter, boolean atomics, boolean mul, boolean parts, boolean status) {
+        return new InterpreterCaseLoop(interpreter, atomics, mul, parts, status);
+    }
+
+    /** The fetch page before the first fetch (never read). */
+    private static final byte[] NO_PAGE = new byte[0];
+
+    @Override
+    int run(int budget, boolean blockMode, long stopAt) {
+        final Mmu mmu = this.mmu;
+        final long[] x = h.x;
+        if (x == null) return 0; // (never: tells C2 that x is not null in the loop, no null test per instruction)
+        long pc = h.pc;
+        // Few values live across the loop (C2 keeps the rest on the stack or in vector registers): the count left,
+        // pc, the fetch page and its number; the fields below are decoded in the cases that use them.
+        int left = budget;
+        byte[] fetchPage = NO_PAGE; // (never read: the first fetch refills it; not null, so no null test per fetch)
+        long fetchVpn = -1;
+        loop:
+        while (left > 0) {
+            int off = (int) pc & 0xfff;
+            if (off > 0xffc) break; // a 4-byte read would cross the page: the general loop's fetch
+            long vpn = pc >>> 12;
+            if (vpn != fetchVpn) {
+                int ti = (int) vpn & TLB_MASK;
+                if (mmu.xTag[ti] != (vpn | mmu.fetchCtx)) break;
+                fetchVpn = vpn;
+                byte[] page = mmu.xPage[ti];
+                if (page == null) break; // (never with a matching tag)
+                fetchPage = page;
+            }
+            int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
+            long next = pc + 4;
+            if ((insn & 3) != 3) {
+                int c = insn & 0xffff;
+                if (parts) {
+                    // An expansion ends in binary 11; anything else is a marked entry or a key not filled yet, taken
+                    // from the big table.
+                    insn = CompressedParts.lookUp(c);
+                    if ((insn & 3) != 3) insn = Compressed.expandedOrZero(c);
+                } else {
+                    insn = Compressed.expandedOrZero(c);
+                }
+                if (insn == 0) break; // not expanded yet, or illegal
+                next = pc + 2;
+            }
+            x[0] = 0;
+            switch (insn & 0x7f) {
+                case 0x37: { // LUI
+                    final int k = insn ^ 0x37; // (see the class comment)
+                    x[(k >>> 7) & 31] = k & 0xfffff000;
+                    break;
+                }
+                case 0x17: { // AUIPC
+                    final int k = insn ^ 0x17; // (see the class comment)
+                    x[(k >>> 7) & 31] = pc + (k & 0xfffff000);
+                    break;
+                }
+                case 0x6f: { // JAL
+                    final int k = insn ^ 0x6f; // (see the class comment)
+                    x[(k >>> 7) & 31] = next;
+                    pc = pc + ((k & 0x80000000) >> 11 | k & 0xff000 | (k >>> 9) & 0x800 | (k >>> 20) & 0x7fe);
+                    left--;
+                    if (pc == stopAt) break loop;
+                    if (blockMode && pc != next && interpreter.endsBlock(pc)) {
+                        h.events = EVENT_BLOCK_END;
+                        break loop;
+                    }
+                    continue;
+                }
+                case 0x67: { // JALR
+                    final int k = insn ^ 0x67; // (see the class comment)
+                    long target = (x[(k >>> 15) & 31] + (k >> 20)) & ~1L;
+                    x[(k >>> 7) & 31] = next;
+                    pc = target;
+                    left--;
+                    if (pc == stopAt) break loop;
+                    if (blockMode && pc != next && interpreter.endsBlock(pc)) {
+                        h.events = EVENT_BLOCK_END;
+                        break loop;
+                    }
+                    continue;
+                }
+                case 0x63: { // branches
+                    final int k = insn ^ 0x63; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
+                    long a = x[(k >>> 15) & 31];
+                    long b = x[(k >>> 20) & 31];
+                    boolean taken;
+                    switch (funct3) {
+                        case 0: taken = a == b; break;
+                        case 1: taken = a != b; break;
+                        case 4: taken = a < b; break;
+                        case 5: taken = a >= b; break;
+                        case 6: taken = a + Long.MIN_VALUE < b + Long.MIN_VALUE; break;
+                        case 7: taken = a + Long.MIN_VALUE >= b + Long.MIN_VALUE; break;
+                        default: break loop; // illegal
+                    }
+                    if (taken) {
+                        pc = pc + (((k >> 31) << 12) | (((k >>> 7) & 1) << 11) | (((k >>> 25) & 0x3f) << 5) | (((k >>> 8) & 0xf) << 1));
+                        left--;
+                        if (pc == stopAt) break loop;
+                        if (blockMode && pc != next && interpreter.endsBlock(pc)) {
+                            h.events = EVENT_BLOCK_END;
+                            break loop;
+                        }
+                        continue;
+                    }
+                    break;
+                }
+                case 0x03: { // loads: the TLB's fast path only
+                    final int k = insn ^ 0x03; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
+                    long va = x[(k >>> 15) & 31] + (k >> 20);
+                    int di = (int) (va >>> 12) & TLB_MASK;
+                    long dOff = va & 0xfff;
+                    long tag = (va >>> 12) | mmu.dataCtx;
+                    byte[] page;
+                    if (mmu.rTag[di] == tag && dOff <= 0xff8) page = mmu.rPage[di];
+                    else if (mmu.r2Tag[di] == tag && dOff <= 0xff8) page = mmu.secondRead(di); // (Mmu#twoWay, all -1 without: the ways swap)
+                    else break loop;
+                    long a = Mmu.BYTE_BASE + dOff;
+                    long v;
+                    switch (funct3) {
+                        case 0: v = UNSAFE.getByte(page, a); break;
+                        case 1: v = UNSAFE.getShort(page, a); break;
+                        case 2: v = UNSAFE.getInt(page, a); break;
+                        case 3: v = UNSAFE.getLong(page, a); break;
+                        case 4: v = UNSAFE.getByte(page, a) & 0xffL; break;
+                        case 5: v = UNSAFE.getShort(page, a) & 0xffffL; break;
+                        case 6: v = UNSAFE.getInt(page, a) & 0xffffffffL; break;
+                        default: break loop; // illegal
+                    }
+                    x[(k >>> 7) & 31] = v;
+                    break;
+                }
+                case 0x23: { // stores: the write TLB's fast path only (it maps no page holding translations)
+                    final int k = insn ^ 0x23; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
+                    if (funct3 > 3) break loop; // illegal
+                    long va = x[(k >>> 15) & 31] + (((k >> 25) << 5) | ((k >>> 7) & 31));
+                    int di = (int) (va >>> 12) & TLB_MASK;
+                    long dOff = va & 0xfff;
+                    long tag = (va >>> 12) | mmu.dataCtx;
+                    byte[] page;
+                    if (mmu.wTag[di] == tag && dOff <= 0xff8) page = mmu.wPage[di];
+                    else if (mmu.w2Tag[di] == tag && dOff <= 0xff8) page = mmu.secondWrite(di); // (a page dirty in the epoch, as the first way's; the ways swap)
+                    else break loop;
+                    long a = Mmu.BYTE_BASE + dOff;
+                    long v = x[(k >>> 20) & 31];
+                    switch (funct3) {
+                        case 0: UNSAFE.putByte(page, a, (byte) v); break;
+                        case 1: UNSAFE.putShort(page, a, (short) v); break;
+                        case 2: UNSAFE.putInt(page, a, (int) v); break;
+                        default: UNSAFE.putLong(page, a, v);
+                    }
+                    break;
+                }
+                case 0x13: { // OP-IMM
+                    final int k = insn ^ 0x13; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
+                    long a = x[(k >>> 15) & 31];
+                    long imm = k >> 20;
+                    long r;
+                    switch (funct3) {
+                        case 0: r = a + imm; break;
+                        case 1: // slli; other upper bits: Zbb, Zbs with the switch on (Interpreter#bitmanip), else the general loop's
+                            if ((k >>> 26) != 0) {
+                                int op = Decode.bitmanipIfOn(k);
+                                if (op < 0) break loop;
+                                r = Interpreter.bitmanipValue(op, a, imm);
+                                break;
+                            }
+                            r = a << imm;
+                            break;
+                        case 2: r = a < imm ? 1 : 0; break;
+                        case 3: r = a + Long.MIN_VALUE < imm + Long.MIN_VALUE ? 1 : 0; break;
+                        case 4: r = a ^ imm; break;
+                        case 5: // srli, srai; other upper bits: as case 1
+                            if ((k & 0xbc000000) != 0) {
+                                int op = Decode.bitmanipIfOn(k);
+                                if (op < 0) break loop;
+                                r = Interpreter.bitmanipValue(op, a, imm);
+                                break;
+                            }
+                            r = (k & 0x40000000) != 0 ? a >> imm : a >>> imm;
+                            break;
+                        case 6: r = a | imm; break;
+                        default: r = a & imm;
+                    }
+                    x[(k >>> 7) & 31] = r;
+                    break;
+                }
+                case 0x33: { // OP: RV64I's operations, with mul on the multiplications; the rest: the general loop's
+                    final int k = insn ^ 0x33; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
+                    long a = x[(k >>> 15) & 31];
+                    long b = x[(k >>> 20) & 31];
+                    int funct7 = k >>> 25;
+                    long r;
+                    if (funct7 == 0) {
+                        switch (funct3) {
+                            case 0: r = a + b; break;
+                            case 1: r = a << b; break;
+                            case 2: r = a < b ? 1 : 0; break;
+                            case 3: r = a + Long.MIN_VALUE < b + Long.MIN_VALUE ? 1 : 0; break;
+                            case 4: r = a ^ b; break;
+                            case 5: r = a >>> b; break;
+                            case 6: r = a | b; break;
+                            default: r = a & b;
+                        }
+                    } else if (funct7 == 0x20 && funct3 == 0) {
+                        r = a - b;
+                    } else if (funct7 == 0x20 && funct3 == 5) {
+                        r = a >> b;
+                    } else if (funct7 == 1 && funct3 < 4 && mul) { // mul, mulh, mulhsu, mulhu: Alu's expressions
+                        switch (funct3) {
+                            case 0: r = a * b; break;
+                            case 1: r = Math.multiplyHigh(a, b); break;
+                            case 2: r = Math.multiplyHigh(a, b) + ((b >> 63) & a); break;
+                            default: r = Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
+                        }
+                    } else if (funct7 != 1) { // Zba, Zbb, Zbs with the switch on, else the general loop's
+                        int op = Decode.bitmanipIfOn(k);
+                        if (op < 0) break loop;
+                        r = Interpreter.bitmanipValue(op, a, b);
+                    } else { // (division: rare there, and Long.divideUnsigned would be a call)
+                        break loop;
+                    }
+                    x[(k >>> 7) & 31] = r;
+                    break;
+                }
+                case 0x1b: { // OP-IMM-32 (the general loop's expressions)
+                    final int k = insn ^ 0x1b; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
+                    long a = x[(k >>> 15) & 31];
+                    long imm = k >> 20;
+                    long r;
+                    switch (funct3) {
+                        case 0: r = (int) (a + imm); break;
+                        case 1: // slliw; other upper bits: Zba, Zbb with the switch on, else the general loop's
+                            if ((k >>> 25) != 0) {
+                                int op = Decode.bitmanipIfOn(k);
+                                if (op < 0) break loop;
+                                r = Interpreter.bitmanipValue(op, a, imm);
+                                break;
+                            }
+                            r = (int) a << (int) imm;
+                            break;
+                        case 5: // srliw, sraiw; other upper bits: as case 1
+                            if ((k & 0xbe000000) != 0) {
+                                int op = Decode.bitmanipIfOn(k);
+                                if (op < 0) break loop;
+                                r = Interpreter.bitmanipValue(op, a, imm);
+                                break;
+                            }
+                            r = (k & 0x40000000) != 0 ? (int) a >> (int) imm : (int) a >>> (int) imm;
+                            break;
+                        default: break loop; // illegal
+                    }
+                    x[(k >>> 7) & 31] = r;
+                    break;
+                }
+                case 0x3b: { // OP-32: addw and subw; with mul the word shifts and mulw
+                    final int k = insn ^ 0x3b; // (see the class comment)
+                    int funct7 = k >>> 25;
+                    if ((k & 0x7000) == 0 && (funct7 == 0 || funct7 == 0x20)) {
+                        long a = x[(k >>> 15) & 31];
+                        long b = x[(k >>> 20) & 31];
+                        x[(k >>> 7) & 31] = funct7 == 0 ? (int) (a + b) : (int) (a - b);
+                        break;
+                    }
+                    if (funct7 != 0 && funct7 != 1 && funct7 != 0x20) { // Zba, Zbb with the switch on, else the general loop's
+                        int op = Decode.bitmanipIfOn(k);
+                        if (op < 0) break loop;
+                        x[(k >>> 7) & 31] = Interpreter.bitmanipValue(op, x[(k >>> 15) & 31], x[(k >>> 20) & 31]);
+                        break;
+                    }
+                    if (!mul) break loop;
+                    int funct3 = (k >>> 12) & 7;
+                    int a = (int) x[(k >>> 15) & 31];
+                    int b = (int) x[(k >>> 20) & 31];
+                    long r;
+                    if (funct7 == 0 && funct3 == 1) {
+                        r = a << b; // (a Java int shift takes its distance mod 32, as sllw does)
+                    } else if (funct7 == 0 && funct3 == 5) {
+                        r = a >>> b;
+                    } else if (funct7 == 0x20 && funct3 == 5) {
+                        r = a >> b;
+                    } else if (funct7 == 1 && funct3 == 0) {
+                        r = a * b; // mulw
+                    } else {
+                        break loop;
+                    }
+                    x[(k >>> 7) & 31] = r;
+                    break;
+                }
+                case 0x2f: { // atomics, with atomics on: aligned, on the TLB's fast paths (Interpreter.amo's semantics)
+                    final int k = insn ^ 0x2f; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
+                    long va = x[(k >>> 15) & 31];
+                    if (!atomics || (funct3 != 2 && funct3 != 3) || (va & (funct3 == 3 ? 7 : 3)) != 0) break loop;
+                    int funct5 = k >>> 27;
+                    int rs2 = (k >>> 20) & 31;
+                    int di = (int) (va >>> 12) & TLB_MASK;
+                    long tag = (va >>> 12) | mmu.dataCtx;
+                    long at = Mmu.BYTE_BASE + (va & 0xfff);
+                    long v;
+                    if (funct5 == 2) { // LR
+                        if (rs2 != 0 || mmu.rTag[di] != tag) break loop;
+                        v = funct3 == 3 ? UNSAFE.getLong(mmu.rPage[di], at) : UNSAFE.getInt(mmu.rPage[di], at);
+                        h.reservation = va;
+                    } else {
+                        if (mmu.wTag[di] != tag) break loop;
+                        byte[] page = mmu.wPage[di];
+                        if (funct5 == 3) { // SC
+                            if (h.reservation == va) {
+                                if (funct3 == 3) UNSAFE.putLong(page, at, x[rs2]); else UNSAFE.putInt(page, at, (int) x[rs2]);
+                                v = 0;
+                            } else {
+                                v = 1;
+                            }
+                            h.reservation = -1;
+                        } else {
+                            long old = funct3 == 3 ? UNSAFE.getLong(page, at) : UNSAFE.getInt(page, at);
+                            long b = funct3 == 3 ? x[rs2] : (int) x[rs2];
+                            long r;
+                            switch (funct5) {
+                                case 0x01: r = b; break; // amoswap
+                                case 0x00: r = old + b; break; // amoadd
+                                case 0x04: r = old ^ b; break; // amoxor
+                                case 0x0c: r = old & b; break; // amoand
+                                case 0x08: r = old | b; break; // amoor
+                                case 0x10: r = Math.min(old, b); break; // amomin
+                                case 0x14: r = Math.max(old, b); break; // amomax
+                                case 0x18: // amominu (a word's values compared as 32-bit unsigned)
+                                    r = (funct3 == 3 ? old + Long.MIN_VALUE <= b + Long.MIN_VALUE
+                                            : (old & 0xffffffffL) <= (b & 0xffffffffL)) ? old : b;
+                                    break;
+                                case 0x1c: // amomaxu
+                                    r = (funct3 == 3 ? old + Long.MIN_VALUE >= b + Long.MIN_VALUE
+                                            : (old & 0xffffffffL) >= (b & 0xffffffffL)) ? old : b;
+                                    break;
+                                default: break loop; // not an AMO: illegal
+                            }
+                            if (funct3 == 3) UNSAFE.putLong(page, at, r); else UNSAFE.putInt(page, at, (int) r);
+                            v = old;
+                        }
+                    }
+                    x[(k >>> 7) & 31] = v;
+                    break;
+                }
+                case 0x0f: { // FENCE, FENCE.I: nothing to do
+                    final int k = insn ^ 0x0f; // (see the class comment)
+                    if ((k & 0x6000) != 0) break loop;
+                    break;
+                }
+                case 0x73: { // SYSTEM, with status on: csrr* on sstatus that change nothing but SIE and need no batch end
+                    final int k = insn ^ 0x73; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
+                    if (!status || (k >>> 20) != Csr.SSTATUS || (funct3 & 3) == 0 || h.priv < PRIV_S) break loop;
+                    int rs1 = (k >>> 15) & 31;
+                    long ms = h.mstatus;
+                    long old = ((ms & Csr.FS) == Csr.FS ? ms | Csr.SD : ms) & Csr.SSTATUS_MASK; // CsrFile.readMstatus's view
+                    if ((funct3 & 3) == 1 || rs1 != 0) { // a write (csrrs/csrrc with x0 or 0 do not write)
+                        long operand = (funct3 & 4) != 0 ? rs1 : x[rs1];
+                        int op = funct3 & 3;
+                        long value = op == 1 ? operand : op == 2 ? old | operand : old & ~operand;
+                        if (!Interpreter.statusWriteKeepsBatch(old, value, h.mip & h.mie)) break loop; // the general loop's (it ends the batch)
+                        h.mstatus = ((ms & ~Csr.SIE_BIT) | (value & Csr.SIE_BIT)) & ~Csr.SD; // (writeMstatus's result)
+                    }
+                    x[(k >>> 7) & 31] = old;
+                    break;
+                }
+                default:
+                    break loop; // system, floating point, illegal: the general loop's
+            }
+            pc = next;
+            left--;
+            if (next == stopAt) break;
+        }
+        int n = budget - left;
+        h.pc = pc;
+        h.instret += n;
+        x[0] = 0; // x0 reads as zero between instructions
+        return n;
+    }
+}
