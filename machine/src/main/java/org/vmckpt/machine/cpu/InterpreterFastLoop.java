@@ -55,12 +55,14 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
      */
     static final boolean STATUS = Boolean.getBoolean("vmckpt.interp.fastStatus");
     /**
-     * {@code -Dvmckpt.interp.caseDecode=true} (<b>off by default</b>; round 76): the interpreter's fast loop is
+     * {@code -Dvmckpt.interp.caseDecode} (<b>on by default</b> since round 76's merge; {@code =false} turns it off): the interpreter's fast loop is
      * {@link InterpreterCaseLoop}, this loop with each case of the opcode switch decoding its own fields (C2 hoisted
      * and spilled the cases' shared field expressions before the jump table). Read once, where a loop is made
-     * ({@link #make}); off, that class is never loaded and this loop runs as before.
+     * ({@link #make}); off, that class is never loaded and this loop runs as before. Turned on by the lead after a
+     * second A/B of the merged build (docs/BENCHMARKS.md, round 76's lead section: boots and module phases lower in
+     * 20-22 of 25 pairs on both guests).
      */
-    static final boolean CASE_DECODE = Boolean.getBoolean("vmckpt.interp.caseDecode");
+    static final boolean CASE_DECODE = Boolean.parseBoolean(System.getProperty("vmckpt.interp.caseDecode", "true"));
     // (Interpreter#COMPRESSED_PARTS, -Dvmckpt.interp.compressedParts=true, off by default, also turns on this loop's
     // expansion of 16-bit instructions from CompressedParts' two tables: see #parts.)
 
