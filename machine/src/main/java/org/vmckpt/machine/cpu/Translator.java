@@ -505,7 +505,15 @@ final class Translator {
     /** {@link #userBack} for the unit being built. */
     private boolean backGotoNow;
     /** The labels placed so far in the method being generated ({@link #userBack}: a jump to one of them goes back). */
-    private final java.util.Set<Label> placed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private Label[] placed = new Label[64];
+    /** How many of {@link #placed} are set (plain arrays: the translator calls no JDK collections, TranslatorRegionTest). */
+    private int placedCount;
+
+    /** Whether {@code label} was placed so far in the method being generated (by identity). */
+    private boolean placed(Label label) {
+        for (int k = 0; k < placedCount; k++) if (placed[k] == label) return true;
+        return false;
+    }
 
     /** The next hot-tier build's unit was promoted in user mode ({@link #userMasks}): set by the caller before {@link #translate}, per build. */
     boolean userMode;
@@ -1473,7 +1481,8 @@ final class Translator {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         crossOnceNow = crossOnce && className.equals(HOT_NAME) && !region.isEmpty() && region.lastKey() >= 4096;
         crossOkSlot = L_PAGES0 + PAGE_SLOTS * pages + 2 * groupSlots;
-        placed.clear();
+        java.util.Arrays.fill(placed, 0, placedCount, null);
+        placedCount = 0;
         if (crossOnceNow) crossOnceUnits.incrementAndGet();
         frameLocals = frameLocals();
         masksGenerated = masksHere();
@@ -1978,7 +1987,10 @@ final class Translator {
     private void target(Label label) {
         if (census != null) census[TranslatorCensus.TARGETS]++;
         mv.visitLabel(label);
-        if (backGotoNow) placed.add(label);
+        if (backGotoNow) {
+            if (placedCount == placed.length) placed = java.util.Arrays.copyOf(placed, placedCount * 2);
+            placed[placedCount++] = label;
+        }
         mv.visitFrame(F_NEW, frameLocals.length, frameLocals, 0, null);
     }
 
@@ -2924,9 +2936,9 @@ final class Translator {
             default: throw new IllegalStateException("unknown branch " + op);
         }
         Label taken = branchTarget(in.off, in.off + Decode.immB(in.bits));
-        if (backGotoNow && placed.contains(taken)) {
+        if (backGotoNow && placed(taken)) {
             Label fall = branchTarget(in.off, in.off + in.len);
-            if (!placed.contains(fall)) { // (userBack: the backward jump a goto, with nothing on the operand stack)
+            if (!placed(fall)) { // (userBack: the backward jump a goto, with nothing on the operand stack)
                 mv.visitJumpInsn(inverse(jump), fall);
                 mv.visitJumpInsn(GOTO, taken);
                 backGotos.incrementAndGet();
