@@ -69,18 +69,4 @@ class InterpreterFastLoopLinuxOracleTest {
             fast.hart(0).setInterpreterFastStatus(true, true);
         }, fast -> { });
     }
-
-    /** The same with the loop whose cases decode their own fields ({@code -Dvmckpt.interp.caseDecode}, round 76). */
-    @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
-    void fastLoopWithCaseDecodeAgreesAtEveryCheckpointCount() throws Exception {
-        LinuxTwins.bootAndCompare("the fast loop with case decode", general -> {
-            general.hart(0).setTranslation(false);
-            general.hart(0).setInterpreterFastLoop(false);
-        }, fast -> {
-            fast.hart(0).setTranslation(false);
-            fast.hart(0).setInterpreterFastLoop(true);
-            fast.hart(0).setInterpreterCaseDecode(true);
-        }, fast -> { });
-    }
 }

@@ -241,14 +241,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     }
 
     /**
-     * The fast loop, if on, made as {@link InterpreterCaseLoop} (each case decoding its own fields) or as
-     * {@link InterpreterFastLoop}, its other switches kept (tests; -Dvmckpt.interp.caseDecode).
-     */
-    public void setInterpreterCaseDecode(boolean on) {
-        interpreter.setFastLoopCaseDecode(on);
-    }
-
-    /**
      * {@code sstatus}'s SIE-only writes that do not set SIE: run by the fast loop and ending no batch ({@code fast} true),
      * or ending no batch in the general loop alone (fast loop off, {@code fast} false), or neither ({@code on} false)
      * (tests; InterpreterFastLoop#STATUS, -Dvmckpt.interp.fastStatus).

@@ -95,14 +95,13 @@ final class Interpreter {
 
     /** Turns the fast loop on or off for this hart (tests: the two ways side by side in one JVM). */
     void setFastLoop(boolean on) {
-        fastLoop = on ? InterpreterFastLoop.make(this, InterpreterFastLoop.ATOMICS, InterpreterFastLoop.MUL,
-                COMPRESSED_PARTS, InterpreterFastLoop.STATUS, InterpreterFastLoop.CASE_DECODE) : null;
+        fastLoop = on ? new InterpreterFastLoop(this, InterpreterFastLoop.ATOMICS, InterpreterFastLoop.MUL,
+                COMPRESSED_PARTS, InterpreterFastLoop.STATUS) : null;
     }
 
     /** The fast loop on, with its atomics and multiplications on or off (tests: InterpreterFastLoop#ATOMICS, #MUL). */
     void setFastLoop(boolean atomics, boolean mul) {
-        fastLoop = InterpreterFastLoop.make(this, atomics, mul, COMPRESSED_PARTS, InterpreterFastLoop.STATUS,
-                InterpreterFastLoop.CASE_DECODE);
+        fastLoop = new InterpreterFastLoop(this, atomics, mul, COMPRESSED_PARTS, InterpreterFastLoop.STATUS);
     }
 
     /**
@@ -112,8 +111,7 @@ final class Interpreter {
      */
     void setFastLoop(boolean atomics, boolean mul, boolean compressedParts) {
         if (compressedParts) CompressedParts.fillAll();
-        fastLoop = InterpreterFastLoop.make(this, atomics, mul, compressedParts, InterpreterFastLoop.STATUS,
-                InterpreterFastLoop.CASE_DECODE);
+        fastLoop = new InterpreterFastLoop(this, atomics, mul, compressedParts, InterpreterFastLoop.STATUS);
     }
 
     /**
@@ -122,21 +120,7 @@ final class Interpreter {
      */
     void setFastStatus(boolean status) {
         statusNoStop = status;
-        fastLoop = InterpreterFastLoop.make(this, false, false, false, status, InterpreterFastLoop.CASE_DECODE);
-    }
-
-    /**
-     * The fast loop as it is (its switches kept), made as {@link InterpreterCaseLoop} or not (tests:
-     * {@link InterpreterFastLoop#CASE_DECODE}); nothing if the fast loop is off.
-     */
-    void setFastLoopCaseDecode(boolean caseDecode) {
-        InterpreterFastLoop fl = fastLoop;
-        if (fl != null) fastLoop = InterpreterFastLoop.make(this, fl.atomics, fl.mul, fl.parts, fl.status, caseDecode);
-    }
-
-    /** The fast loop this interpreter runs, or null (tests: which class it is). */
-    InterpreterFastLoop fastLoop() {
-        return fastLoop;
+        fastLoop = new InterpreterFastLoop(this, false, false, false, status);
     }
 
     /** {@link #interpret(int, boolean, long)} with no address to stop at. */

@@ -23,8 +23,20 @@ import static org.vmckpt.machine.cpu.Hart.*;
  * (docs/BENCHMARKS.md, round 41). One call stays, off the hit path: with the two-way TLB ({@code Mmu#twoWay}, off by
  * default) a load's or store's hit in the second way calls {@code Mmu.secondRead}/{@code secondWrite}, which swaps the
  * ways (so a C1 unit entered after it finds the page in its first way).
+ *
+ * <p>Each case of the opcode switch decodes its own fields, from {@code k = insn ^ OPCODE} with its own constant (round
+ * 76's {@code InterpreterCaseLoop}, folded into this loop in round 77). The fields sit above bit 6, so the xor changes
+ * none of them; but C2 cannot prove two cases' {@code k} equal, so its value numbering does not merge the cases'
+ * identical field expressions (rd, rs1, rs2, funct3, the I-immediate) into one node that global code motion must place
+ * before the jump table, where every case sees it and the register allocator spills it (the loop decoding from
+ * {@code insn} in every case: ~20 instructions and ~8 stack stores per interpreted instruction before the jump,
+ * docs/BENCHMARKS.md rounds 75 and 76). Each field is computed in the case that uses it, at one xor per instruction.
+ * Two more facts C2 is told: the register array is not null (one test before the loop instead of one per instruction)
+ * and neither is the fetch page (it starts as an empty array that is never read, and a refill checks the TLB's page
+ * once), so the page is kept as a plain pointer without a null test at every fetch. Keep both when changing a case:
+ * a case that decodes from {@code insn} brings the hoisting back.
  */
-class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with its switch on)
+final class InterpreterFastLoop {
     /**
      * {@code -Dvmckpt.interp.fastLoop=false}: every instruction through the general loop, as before (for A/B).
      */
@@ -54,15 +66,6 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
      * once as before.
      */
     static final boolean STATUS = Boolean.getBoolean("vmckpt.interp.fastStatus");
-    /**
-     * {@code -Dvmckpt.interp.caseDecode} (<b>on by default</b> since round 76's merge; {@code =false} turns it off): the interpreter's fast loop is
-     * {@link InterpreterCaseLoop}, this loop with each case of the opcode switch decoding its own fields (C2 hoisted
-     * and spilled the cases' shared field expressions before the jump table). Read once, where a loop is made
-     * ({@link #make}); off, that class is never loaded and this loop runs as before. Turned on by the lead after a
-     * second A/B of the merged build (docs/BENCHMARKS.md, round 76's lead section: boots and module phases lower in
-     * 20-22 of 25 pairs on both guests).
-     */
-    static final boolean CASE_DECODE = Boolean.parseBoolean(System.getProperty("vmckpt.interp.caseDecode", "true"));
     // (Interpreter#COMPRESSED_PARTS, -Dvmckpt.interp.compressedParts=true, off by default, also turns on this loop's
     // expansion of 16-bit instructions from CompressedParts' two tables: see #parts.)
 
@@ -108,18 +111,8 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
         this.parts = parts;
     }
 
-    /**
-     * A fast loop with these switches: {@link InterpreterCaseLoop} if {@code caseDecode}, else this class (the interpreter
-     * passes {@link #CASE_DECODE}; tests choose).
-     */
-    static InterpreterFastLoop make(Interpreter interpreter, boolean atomics, boolean mul, boolean parts, boolean status,
-                                    boolean caseDecode) {
-        // (InterpreterCaseLoop.of, not its constructor here: the verifier would load the subclass to check that it is an
-        // InterpreterFastLoop, and a loaded subclass that overrides run costs the interpreter's call site its
-        // class-hierarchy binding even when the switch is off.)
-        return caseDecode ? InterpreterCaseLoop.of(interpreter, atomics, mul, parts, status)
-                : new InterpreterFastLoop(interpreter, atomics, mul, parts, status);
-    }
+    /** The fetch page before the first fetch (never read). */
+    private static final byte[] NO_PAGE = new byte[0];
 
     /**
      * Runs up to {@code budget} instructions from {@code h.pc} and returns how many ran (all retired); {@code h.pc} is
@@ -130,11 +123,12 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
     int run(int budget, boolean blockMode, long stopAt) {
         final Mmu mmu = this.mmu;
         final long[] x = h.x;
+        if (x == null) return 0; // (never: tells C2 that x is not null in the loop, no null test per instruction)
         long pc = h.pc;
         // Few values live across the loop (C2 keeps the rest on the stack or in vector registers): the count left,
         // pc, the fetch page and its number; the fields below are decoded in the cases that use them.
         int left = budget;
-        byte[] fetchPage = null;
+        byte[] fetchPage = NO_PAGE; // (never read: the first fetch refills it; not null, so no null test per fetch)
         long fetchVpn = -1;
         loop:
         while (left > 0) {
@@ -145,7 +139,9 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
                 int ti = (int) vpn & TLB_MASK;
                 if (mmu.xTag[ti] != (vpn | mmu.fetchCtx)) break;
                 fetchVpn = vpn;
-                fetchPage = mmu.xPage[ti];
+                byte[] page = mmu.xPage[ti];
+                if (page == null) break; // (never with a matching tag)
+                fetchPage = page;
             }
             int insn = UNSAFE.getInt(fetchPage, Mmu.BYTE_BASE + off);
             long next = pc + 4;
@@ -164,15 +160,20 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
             }
             x[0] = 0;
             switch (insn & 0x7f) {
-                case 0x37: // LUI
-                    x[(insn >>> 7) & 31] = insn & 0xfffff000;
+                case 0x37: { // LUI
+                    final int k = insn ^ 0x37; // (see the class comment)
+                    x[(k >>> 7) & 31] = k & 0xfffff000;
                     break;
-                case 0x17: // AUIPC
-                    x[(insn >>> 7) & 31] = pc + (insn & 0xfffff000);
+                }
+                case 0x17: { // AUIPC
+                    final int k = insn ^ 0x17; // (see the class comment)
+                    x[(k >>> 7) & 31] = pc + (k & 0xfffff000);
                     break;
-                case 0x6f: // JAL
-                    x[(insn >>> 7) & 31] = next;
-                    pc = pc + ((insn & 0x80000000) >> 11 | insn & 0xff000 | (insn >>> 9) & 0x800 | (insn >>> 20) & 0x7fe);
+                }
+                case 0x6f: { // JAL
+                    final int k = insn ^ 0x6f; // (see the class comment)
+                    x[(k >>> 7) & 31] = next;
+                    pc = pc + ((k & 0x80000000) >> 11 | k & 0xff000 | (k >>> 9) & 0x800 | (k >>> 20) & 0x7fe);
                     left--;
                     if (pc == stopAt) break loop;
                     if (blockMode && pc != next && interpreter.endsBlock(pc)) {
@@ -180,9 +181,11 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
                         break loop;
                     }
                     continue;
+                }
                 case 0x67: { // JALR
-                    long target = (x[(insn >>> 15) & 31] + (insn >> 20)) & ~1L;
-                    x[(insn >>> 7) & 31] = next;
+                    final int k = insn ^ 0x67; // (see the class comment)
+                    long target = (x[(k >>> 15) & 31] + (k >> 20)) & ~1L;
+                    x[(k >>> 7) & 31] = next;
                     pc = target;
                     left--;
                     if (pc == stopAt) break loop;
@@ -193,9 +196,10 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
                     continue;
                 }
                 case 0x63: { // branches
-                    int funct3 = (insn >>> 12) & 7;
-                    long a = x[(insn >>> 15) & 31];
-                    long b = x[(insn >>> 20) & 31];
+                    final int k = insn ^ 0x63; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
+                    long a = x[(k >>> 15) & 31];
+                    long b = x[(k >>> 20) & 31];
                     boolean taken;
                     switch (funct3) {
                         case 0: taken = a == b; break;
@@ -207,7 +211,7 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
                         default: break loop; // illegal
                     }
                     if (taken) {
-                        pc = pc + (((insn >> 31) << 12) | (((insn >>> 7) & 1) << 11) | (((insn >>> 25) & 0x3f) << 5) | (((insn >>> 8) & 0xf) << 1));
+                        pc = pc + (((k >> 31) << 12) | (((k >>> 7) & 1) << 11) | (((k >>> 25) & 0x3f) << 5) | (((k >>> 8) & 0xf) << 1));
                         left--;
                         if (pc == stopAt) break loop;
                         if (blockMode && pc != next && interpreter.endsBlock(pc)) {
@@ -219,8 +223,9 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
                     break;
                 }
                 case 0x03: { // loads: the TLB's fast path only
-                    int funct3 = (insn >>> 12) & 7;
-                    long va = x[(insn >>> 15) & 31] + (insn >> 20);
+                    final int k = insn ^ 0x03; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
+                    long va = x[(k >>> 15) & 31] + (k >> 20);
                     int di = (int) (va >>> 12) & TLB_MASK;
                     long dOff = va & 0xfff;
                     long tag = (va >>> 12) | mmu.dataCtx;
@@ -240,13 +245,14 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
                         case 6: v = UNSAFE.getInt(page, a) & 0xffffffffL; break;
                         default: break loop; // illegal
                     }
-                    x[(insn >>> 7) & 31] = v;
+                    x[(k >>> 7) & 31] = v;
                     break;
                 }
                 case 0x23: { // stores: the write TLB's fast path only (it maps no page holding translations)
-                    int funct3 = (insn >>> 12) & 7;
+                    final int k = insn ^ 0x23; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
                     if (funct3 > 3) break loop; // illegal
-                    long va = x[(insn >>> 15) & 31] + (((insn >> 25) << 5) | ((insn >>> 7) & 31));
+                    long va = x[(k >>> 15) & 31] + (((k >> 25) << 5) | ((k >>> 7) & 31));
                     int di = (int) (va >>> 12) & TLB_MASK;
                     long dOff = va & 0xfff;
                     long tag = (va >>> 12) | mmu.dataCtx;
@@ -255,7 +261,7 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
                     else if (mmu.w2Tag[di] == tag && dOff <= 0xff8) page = mmu.secondWrite(di); // (a page dirty in the epoch, as the first way's; the ways swap)
                     else break loop;
                     long a = Mmu.BYTE_BASE + dOff;
-                    long v = x[(insn >>> 20) & 31];
+                    long v = x[(k >>> 20) & 31];
                     switch (funct3) {
                         case 0: UNSAFE.putByte(page, a, (byte) v); break;
                         case 1: UNSAFE.putShort(page, a, (short) v); break;
@@ -265,15 +271,16 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
                     break;
                 }
                 case 0x13: { // OP-IMM
-                    int funct3 = (insn >>> 12) & 7;
-                    long a = x[(insn >>> 15) & 31];
-                    long imm = insn >> 20;
+                    final int k = insn ^ 0x13; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
+                    long a = x[(k >>> 15) & 31];
+                    long imm = k >> 20;
                     long r;
                     switch (funct3) {
                         case 0: r = a + imm; break;
                         case 1: // slli; other upper bits: Zbb, Zbs with the switch on (Interpreter#bitmanip), else the general loop's
-                            if ((insn >>> 26) != 0) {
-                                int op = Decode.bitmanipIfOn(insn);
+                            if ((k >>> 26) != 0) {
+                                int op = Decode.bitmanipIfOn(k);
                                 if (op < 0) break loop;
                                 r = Interpreter.bitmanipValue(op, a, imm);
                                 break;
@@ -284,25 +291,26 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
                         case 3: r = a + Long.MIN_VALUE < imm + Long.MIN_VALUE ? 1 : 0; break;
                         case 4: r = a ^ imm; break;
                         case 5: // srli, srai; other upper bits: as case 1
-                            if ((insn & 0xbc000000) != 0) {
-                                int op = Decode.bitmanipIfOn(insn);
+                            if ((k & 0xbc000000) != 0) {
+                                int op = Decode.bitmanipIfOn(k);
                                 if (op < 0) break loop;
                                 r = Interpreter.bitmanipValue(op, a, imm);
                                 break;
                             }
-                            r = (insn & 0x40000000) != 0 ? a >> imm : a >>> imm;
+                            r = (k & 0x40000000) != 0 ? a >> imm : a >>> imm;
                             break;
                         case 6: r = a | imm; break;
                         default: r = a & imm;
                     }
-                    x[(insn >>> 7) & 31] = r;
+                    x[(k >>> 7) & 31] = r;
                     break;
                 }
                 case 0x33: { // OP: RV64I's operations, with mul on the multiplications; the rest: the general loop's
-                    int funct3 = (insn >>> 12) & 7;
-                    long a = x[(insn >>> 15) & 31];
-                    long b = x[(insn >>> 20) & 31];
-                    int funct7 = insn >>> 25;
+                    final int k = insn ^ 0x33; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
+                    long a = x[(k >>> 15) & 31];
+                    long b = x[(k >>> 20) & 31];
+                    int funct7 = k >>> 25;
                     long r;
                     if (funct7 == 0) {
                         switch (funct3) {
@@ -327,25 +335,26 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
                             default: r = Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
                         }
                     } else if (funct7 != 1) { // Zba, Zbb, Zbs with the switch on, else the general loop's
-                        int op = Decode.bitmanipIfOn(insn);
+                        int op = Decode.bitmanipIfOn(k);
                         if (op < 0) break loop;
                         r = Interpreter.bitmanipValue(op, a, b);
                     } else { // (division: rare there, and Long.divideUnsigned would be a call)
                         break loop;
                     }
-                    x[(insn >>> 7) & 31] = r;
+                    x[(k >>> 7) & 31] = r;
                     break;
                 }
                 case 0x1b: { // OP-IMM-32 (the general loop's expressions)
-                    int funct3 = (insn >>> 12) & 7;
-                    long a = x[(insn >>> 15) & 31];
-                    long imm = insn >> 20;
+                    final int k = insn ^ 0x1b; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
+                    long a = x[(k >>> 15) & 31];
+                    long imm = k >> 20;
                     long r;
                     switch (funct3) {
                         case 0: r = (int) (a + imm); break;
                         case 1: // slliw; other upper bits: Zba, Zbb with the switch on, else the general loop's
-                            if ((insn >>> 25) != 0) {
-                                int op = Decode.bitmanipIfOn(insn);
+                            if ((k >>> 25) != 0) {
+                                int op = Decode.bitmanipIfOn(k);
                                 if (op < 0) break loop;
                                 r = Interpreter.bitmanipValue(op, a, imm);
                                 break;
@@ -353,37 +362,38 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
                             r = (int) a << (int) imm;
                             break;
                         case 5: // srliw, sraiw; other upper bits: as case 1
-                            if ((insn & 0xbe000000) != 0) {
-                                int op = Decode.bitmanipIfOn(insn);
+                            if ((k & 0xbe000000) != 0) {
+                                int op = Decode.bitmanipIfOn(k);
                                 if (op < 0) break loop;
                                 r = Interpreter.bitmanipValue(op, a, imm);
                                 break;
                             }
-                            r = (insn & 0x40000000) != 0 ? (int) a >> (int) imm : (int) a >>> (int) imm;
+                            r = (k & 0x40000000) != 0 ? (int) a >> (int) imm : (int) a >>> (int) imm;
                             break;
                         default: break loop; // illegal
                     }
-                    x[(insn >>> 7) & 31] = r;
+                    x[(k >>> 7) & 31] = r;
                     break;
                 }
                 case 0x3b: { // OP-32: addw and subw; with mul the word shifts and mulw
-                    int funct7 = insn >>> 25;
-                    if ((insn & 0x7000) == 0 && (funct7 == 0 || funct7 == 0x20)) {
-                        long a = x[(insn >>> 15) & 31];
-                        long b = x[(insn >>> 20) & 31];
-                        x[(insn >>> 7) & 31] = funct7 == 0 ? (int) (a + b) : (int) (a - b);
+                    final int k = insn ^ 0x3b; // (see the class comment)
+                    int funct7 = k >>> 25;
+                    if ((k & 0x7000) == 0 && (funct7 == 0 || funct7 == 0x20)) {
+                        long a = x[(k >>> 15) & 31];
+                        long b = x[(k >>> 20) & 31];
+                        x[(k >>> 7) & 31] = funct7 == 0 ? (int) (a + b) : (int) (a - b);
                         break;
                     }
                     if (funct7 != 0 && funct7 != 1 && funct7 != 0x20) { // Zba, Zbb with the switch on, else the general loop's
-                        int op = Decode.bitmanipIfOn(insn);
+                        int op = Decode.bitmanipIfOn(k);
                         if (op < 0) break loop;
-                        x[(insn >>> 7) & 31] = Interpreter.bitmanipValue(op, x[(insn >>> 15) & 31], x[(insn >>> 20) & 31]);
+                        x[(k >>> 7) & 31] = Interpreter.bitmanipValue(op, x[(k >>> 15) & 31], x[(k >>> 20) & 31]);
                         break;
                     }
                     if (!mul) break loop;
-                    int funct3 = (insn >>> 12) & 7;
-                    int a = (int) x[(insn >>> 15) & 31];
-                    int b = (int) x[(insn >>> 20) & 31];
+                    int funct3 = (k >>> 12) & 7;
+                    int a = (int) x[(k >>> 15) & 31];
+                    int b = (int) x[(k >>> 20) & 31];
                     long r;
                     if (funct7 == 0 && funct3 == 1) {
                         r = a << b; // (a Java int shift takes its distance mod 32, as sllw does)
@@ -396,15 +406,16 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
                     } else {
                         break loop;
                     }
-                    x[(insn >>> 7) & 31] = r;
+                    x[(k >>> 7) & 31] = r;
                     break;
                 }
                 case 0x2f: { // atomics, with atomics on: aligned, on the TLB's fast paths (Interpreter.amo's semantics)
-                    int funct3 = (insn >>> 12) & 7;
-                    long va = x[(insn >>> 15) & 31];
+                    final int k = insn ^ 0x2f; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
+                    long va = x[(k >>> 15) & 31];
                     if (!atomics || (funct3 != 2 && funct3 != 3) || (va & (funct3 == 3 ? 7 : 3)) != 0) break loop;
-                    int funct5 = insn >>> 27;
-                    int rs2 = (insn >>> 20) & 31;
+                    int funct5 = k >>> 27;
+                    int rs2 = (k >>> 20) & 31;
                     int di = (int) (va >>> 12) & TLB_MASK;
                     long tag = (va >>> 12) | mmu.dataCtx;
                     long at = Mmu.BYTE_BASE + (va & 0xfff);
@@ -450,16 +461,19 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
                             v = old;
                         }
                     }
-                    x[(insn >>> 7) & 31] = v;
+                    x[(k >>> 7) & 31] = v;
                     break;
                 }
-                case 0x0f: // FENCE, FENCE.I: nothing to do
-                    if ((insn & 0x6000) != 0) break loop;
+                case 0x0f: { // FENCE, FENCE.I: nothing to do
+                    final int k = insn ^ 0x0f; // (see the class comment)
+                    if ((k & 0x6000) != 0) break loop;
                     break;
+                }
                 case 0x73: { // SYSTEM, with status on: csrr* on sstatus that change nothing but SIE and need no batch end
-                    int funct3 = (insn >>> 12) & 7;
-                    if (!status || (insn >>> 20) != Csr.SSTATUS || (funct3 & 3) == 0 || h.priv < PRIV_S) break loop;
-                    int rs1 = (insn >>> 15) & 31;
+                    final int k = insn ^ 0x73; // (see the class comment)
+                    int funct3 = (k >>> 12) & 7;
+                    if (!status || (k >>> 20) != Csr.SSTATUS || (funct3 & 3) == 0 || h.priv < PRIV_S) break loop;
+                    int rs1 = (k >>> 15) & 31;
                     long ms = h.mstatus;
                     long old = ((ms & Csr.FS) == Csr.FS ? ms | Csr.SD : ms) & Csr.SSTATUS_MASK; // CsrFile.readMstatus's view
                     if ((funct3 & 3) == 1 || rs1 != 0) { // a write (csrrs/csrrc with x0 or 0 do not write)
@@ -469,7 +483,7 @@ class InterpreterFastLoop { // (not final: InterpreterCaseLoop, loaded only with
                         if (!Interpreter.statusWriteKeepsBatch(old, value, h.mip & h.mie)) break loop; // the general loop's (it ends the batch)
                         h.mstatus = ((ms & ~Csr.SIE_BIT) | (value & Csr.SIE_BIT)) & ~Csr.SD; // (writeMstatus's result)
                     }
-                    x[(insn >>> 7) & 31] = old;
+                    x[(k >>> 7) & 31] = old;
                     break;
                 }
                 default:

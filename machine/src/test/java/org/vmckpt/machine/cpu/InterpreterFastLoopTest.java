@@ -130,26 +130,11 @@ class InterpreterFastLoopTest {
         randomProgramsRunAsInTheGeneralLoop(false, true);
     }
 
-    /**
-     * The same with the loop whose cases decode their own fields ({@link InterpreterCaseLoop},
-     * {@code -Dvmckpt.interp.caseDecode}, round 76): its switches off, atomics and multiplications on, compressed parts on.
-     */
-    @Test
-    void randomProgramsRunAsInTheGeneralLoopWithCaseDecode() {
-        randomProgramsRunAsInTheGeneralLoop(false, false, true);
-        randomProgramsRunAsInTheGeneralLoop(true, false, true);
-        randomProgramsRunAsInTheGeneralLoop(false, true, true);
-    }
-
     private static void randomProgramsRunAsInTheGeneralLoop(boolean atomicsAndMul) {
         randomProgramsRunAsInTheGeneralLoop(atomicsAndMul, false);
     }
 
     private static void randomProgramsRunAsInTheGeneralLoop(boolean atomicsAndMul, boolean parts) {
-        randomProgramsRunAsInTheGeneralLoop(atomicsAndMul, parts, false);
-    }
-
-    private static void randomProgramsRunAsInTheGeneralLoop(boolean atomicsAndMul, boolean parts, boolean caseDecode) {
         for (int seed = 1; seed <= 40; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
             GuestMemory memFast = new GuestMemory(BASE, 1 << 16);
@@ -158,8 +143,6 @@ class InterpreterFastLoopTest {
             writeProgram(memGeneral, new SplittableRandom(seed).split());
             Hart fast = hart(memFast, true);
             fast.interpreter.setFastLoop(atomicsAndMul, atomicsAndMul, parts);
-            fast.interpreter.setFastLoopCaseDecode(caseDecode);
-            assertEquals(caseDecode, fast.interpreter.fastLoop() instanceof InterpreterCaseLoop, "the loop's class");
             Hart general = hart(memGeneral, false);
             start(fast);
             start(general);
@@ -168,7 +151,7 @@ class InterpreterFastLoopTest {
                 int a = fast.run(budget);
                 int b = general.run(budget);
                 String where = "seed " + seed + ", slice " + slice + (atomicsAndMul ? ", atomics and mul on" : "")
-                        + (parts ? ", compressed parts on" : "") + (caseDecode ? ", case decode on" : "");
+                        + (parts ? ", compressed parts on" : "");
                 assertEquals(b, a, "instructions run, " + where);
                 assertEquals(general.pc, fast.pc, "pc, " + where);
                 assertEquals(general.instret, fast.instret, "instret, " + where);
@@ -201,17 +184,7 @@ class InterpreterFastLoopTest {
         everySixteenBitEncodingRunsAsItsExpansion(true);
     }
 
-    /** The same in the loop whose cases decode their own fields ({@link InterpreterCaseLoop}, round 76). */
-    @Test
-    void everySixteenBitEncodingRunsAsItsExpansionWithCaseDecode() {
-        everySixteenBitEncodingRunsAsItsExpansion(false, true);
-    }
-
     private static void everySixteenBitEncodingRunsAsItsExpansion(boolean parts) {
-        everySixteenBitEncodingRunsAsItsExpansion(parts, false);
-    }
-
-    private static void everySixteenBitEncodingRunsAsItsExpansion(boolean parts, boolean caseDecode) {
         GuestMemory memFast = new GuestMemory(BASE, 1 << 16);
         GuestMemory memGeneral = new GuestMemory(BASE, 1 << 16);
         Hart fast = hart(memFast, true);
@@ -225,7 +198,7 @@ class InterpreterFastLoopTest {
             start(h);
             assertEquals(2, h.run(2));
         }
-        InterpreterFastLoop loop = InterpreterFastLoop.make(fast.interpreter, false, false, parts, InterpreterFastLoop.STATUS, caseDecode);
+        InterpreterFastLoop loop = new InterpreterFastLoop(fast.interpreter, false, false, parts, InterpreterFastLoop.STATUS);
         SplittableRandom r = new SplittableRandom(7);
         long pc = BASE + CODE + 0x100;
         long dataPage = BASE + DATA;
@@ -411,21 +384,6 @@ class InterpreterFastLoopTest {
      */
     @Test
     void theFastLoopsFetchFollowsThePages() {
-        theFastLoopsFetchFollowsThePages(false);
-    }
-
-    /** The same in the loop whose cases decode their own fields ({@link InterpreterCaseLoop}, round 76). */
-    @Test
-    void theCaseLoopsFetchFollowsThePages() {
-        theFastLoopsFetchFollowsThePages(true);
-    }
-
-    /** A fast loop with its switches off (fastStatus as its switch says), of either class. */
-    private static InterpreterFastLoop loop(Interpreter interpreter, boolean caseDecode) {
-        return InterpreterFastLoop.make(interpreter, false, false, false, InterpreterFastLoop.STATUS, caseDecode);
-    }
-
-    private static void theFastLoopsFetchFollowsThePages(boolean caseDecode) {
         long p1 = BASE + CODE, p2 = p1 + 0x1000, p3 = p2 + 0x1000;
         GuestMemory[] mems = {new GuestMemory(BASE, 1 << 16), new GuestMemory(BASE, 1 << 16)};
         int cAddi = 7 << 7 | 1 << 2 | 1; // c.addi x7, 1
@@ -463,7 +421,7 @@ class InterpreterFastLoopTest {
                         h.events = 0;
                     }
                     String what = "from " + Long.toHexString(path[start]) + ", budget " + budget + ", stop at " + Long.toHexString(stopAt);
-                    assertEquals(expected, loop(harts[1].interpreter, caseDecode).run(budget, false, stopAt),
+                    assertEquals(expected, loop(harts[1].interpreter).run(budget, false, stopAt),
                             "instructions run, " + what);
                     if (expected > 0) assertEquals(expected, harts[0].run(expected), "the general loop, " + what);
                     assertEquals(harts[0].pc, harts[1].pc, "pc, " + what);
@@ -477,13 +435,13 @@ class InterpreterFastLoopTest {
         java.util.Arrays.fill(h.x, 0);
         h.pc = p1 + 0xff0;
         h.instret = 0;
-        assertEquals(8, loop(h.interpreter, caseDecode).run(100, false, -1));
+        assertEquals(8, loop(h.interpreter).run(100, false, -1));
         assertEquals(p2 + 0xffe, h.pc);
         assertEquals(10, h.x[5]);
         assertEquals(2, h.x[7]);
         h.x[11] = BASE + DATA;
         assertEquals(1, h.run(1), "the general loop runs the crossing addi");
-        assertEquals(4, loop(h.interpreter, caseDecode).run(100, false, -1),
+        assertEquals(4, loop(h.interpreter).run(100, false, -1),
                 "on into p3, back in p1, then stops before the unmapped page");
         assertEquals(BASE + DATA, h.pc);
         assertEquals(1, h.x[9]);
@@ -500,16 +458,6 @@ class InterpreterFastLoopTest {
      */
     @Test
     void theFastLoopRunsWhatIsInMemoryAfterAStoreIntoCode() {
-        theFastLoopRunsWhatIsInMemoryAfterAStoreIntoCode(false);
-    }
-
-    /** The same in the loop whose cases decode their own fields ({@link InterpreterCaseLoop}, round 76). */
-    @Test
-    void theCaseLoopRunsWhatIsInMemoryAfterAStoreIntoCode() {
-        theFastLoopRunsWhatIsInMemoryAfterAStoreIntoCode(true);
-    }
-
-    private static void theFastLoopRunsWhatIsInMemoryAfterAStoreIntoCode(boolean caseDecode) {
         long p = BASE + CODE;
         int cOne = 10 << 7 | 1 << 2 | 1, cSixteen = 10 << 7 | 16 << 2 | 1, cCount = 11 << 7 | 1 << 2 | 1;
         GuestMemory[] mems = {new GuestMemory(BASE, 1 << 16), new GuestMemory(BASE, 1 << 16)};
@@ -526,7 +474,7 @@ class InterpreterFastLoopTest {
             h.x[7] = 2;
             assertEquals(8, h.run(8));
         }
-        InterpreterFastLoop loop = loop(harts[1].interpreter, caseDecode);
+        InterpreterFastLoop loop = loop(harts[1].interpreter);
         for (int round = 0; round < 3; round++) {
             for (int k = 0; k < 2; k++) {
                 Hart h = harts[k];
@@ -546,14 +494,14 @@ class InterpreterFastLoopTest {
     }
 
     /**
-     * The loop whose cases decode their own fields ({@link InterpreterCaseLoop}, round 76) on a loop of every kind it
-     * decodes (addi, two c.addi, lui, auipc, sd, ld, lw, add, sub, addw, slli, addiw, xori, jal, jalr, sb, lbu, a branch
-     * taken and not, a jump back), each with its own fields: every instruction in the fast loop (it never stops), after
+     * The fast loop, whose cases decode their own fields (round 76's case form, the only one since round 77), on a
+     * loop of every kind it decodes (addi, two c.addi, lui, auipc, sd, ld, lw, add, sub, addw, slli, addiw, xori, jal,
+     * jalr, sb, lbu, a branch taken and not, a jump back), each with its own fields: every instruction in the fast loop (it never stops), after
      * budgets of 1 to 60, 1,000 and 1,000,000 the general loop's pc, instret and registers on a twin hart; then, warm,
      * a million instructions allocate nothing on this thread.
      */
     @Test
-    void theCaseLoopRunsEveryKindExactlyAndAllocatesNothing() {
+    void theFastLoopRunsEveryKindExactlyAndAllocatesNothing() {
         int cAddi7 = 7 << 7 | 1 << 2 | 1, cAddi8 = 8 << 7 | 2 << 2 | 1; // c.addi x7, 1; c.addi x8, 2
         GuestMemory[] mems = {new GuestMemory(BASE, 1 << 16), new GuestMemory(BASE, 1 << 16)};
         Hart[] harts = {hart(mems[0], false), hart(mems[1], false)};
@@ -573,7 +521,7 @@ class InterpreterFastLoopTest {
             assertEquals(100, h.run(100), "the general loop fills the TLBs");
         }
         Hart fast = harts[1], general = harts[0];
-        InterpreterFastLoop loop = InterpreterFastLoop.make(fast.interpreter, false, false, false, InterpreterFastLoop.STATUS, true);
+        InterpreterFastLoop loop = loop(fast.interpreter);
         int[] budgets = new int[63];
         for (int b = 0; b < 60; b++) budgets[b] = b + 1;
         budgets[60] = 1_000;
@@ -581,7 +529,7 @@ class InterpreterFastLoopTest {
         budgets[62] = 1_000_000;
         for (int budget : budgets) {
             fast.events = 0;
-            assertEquals(budget, loop.run(budget, false, -1), "the case loop runs every instruction, budget " + budget);
+            assertEquals(budget, loop.run(budget, false, -1), "the fast loop runs every instruction, budget " + budget);
             assertEquals(budget, general.run(budget), "the general loop, budget " + budget);
             assertEquals(general.pc, fast.pc, "pc, budget " + budget);
             assertEquals(general.instret, fast.instret, "instret, budget " + budget);
@@ -595,7 +543,12 @@ class InterpreterFastLoopTest {
         int ran = loop.run(1_000_000, false, -1);
         long allocated = counter.getThreadAllocatedBytes(thread) - before;
         assertEquals(1_000_000, ran);
-        assertEquals(0, allocated, "bytes allocated by a million instructions in the case loop");
+        assertEquals(0, allocated, "bytes allocated by a million instructions in the fast loop");
+    }
+
+    /** A fast loop with its switches off (fastStatus as its switch says). */
+    private static InterpreterFastLoop loop(Interpreter interpreter) {
+        return new InterpreterFastLoop(interpreter, false, false, false, InterpreterFastLoop.STATUS);
     }
 
     private static void put(GuestMemory m, long at, int... insns) {
