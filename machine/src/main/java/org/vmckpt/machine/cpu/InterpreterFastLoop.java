@@ -34,7 +34,10 @@ import static org.vmckpt.machine.cpu.Hart.*;
  * Two more facts C2 is told: the register array is not null (one test before the loop instead of one per instruction)
  * and neither is the fetch page (it starts as an empty array that is never read, and a refill checks the TLB's page
  * once), so the page is kept as a plain pointer without a null test at every fetch. Keep both when changing a case:
- * a case that decodes from {@code insn} brings the hoisting back.
+ * a case that decodes from {@code insn} brings the hoisting back. A call that needs the whole encoding gets
+ * {@code k | OPCODE} (equal to {@code insn} in that case, but not one node with it or with another case's): round 76's
+ * case loop passed {@code k} to {@link Decode#bitmanipIfOn}, whose opcode switch then saw 0, so with
+ * {@code -Dvmckpt.isa.bitmanip=true} the loop stopped before every Zba, Zbb and Zbs instruction (round 77).
  */
 final class InterpreterFastLoop {
     /**
@@ -280,7 +283,7 @@ final class InterpreterFastLoop {
                         case 0: r = a + imm; break;
                         case 1: // slli; other upper bits: Zbb, Zbs with the switch on (Interpreter#bitmanip), else the general loop's
                             if ((k >>> 26) != 0) {
-                                int op = Decode.bitmanipIfOn(k);
+                                int op = Decode.bitmanipIfOn(k | 0x13);
                                 if (op < 0) break loop;
                                 r = Interpreter.bitmanipValue(op, a, imm);
                                 break;
@@ -292,7 +295,7 @@ final class InterpreterFastLoop {
                         case 4: r = a ^ imm; break;
                         case 5: // srli, srai; other upper bits: as case 1
                             if ((k & 0xbc000000) != 0) {
-                                int op = Decode.bitmanipIfOn(k);
+                                int op = Decode.bitmanipIfOn(k | 0x13);
                                 if (op < 0) break loop;
                                 r = Interpreter.bitmanipValue(op, a, imm);
                                 break;
@@ -335,7 +338,7 @@ final class InterpreterFastLoop {
                             default: r = Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
                         }
                     } else if (funct7 != 1) { // Zba, Zbb, Zbs with the switch on, else the general loop's
-                        int op = Decode.bitmanipIfOn(k);
+                        int op = Decode.bitmanipIfOn(k | 0x33);
                         if (op < 0) break loop;
                         r = Interpreter.bitmanipValue(op, a, b);
                     } else { // (division: rare there, and Long.divideUnsigned would be a call)
@@ -354,7 +357,7 @@ final class InterpreterFastLoop {
                         case 0: r = (int) (a + imm); break;
                         case 1: // slliw; other upper bits: Zba, Zbb with the switch on, else the general loop's
                             if ((k >>> 25) != 0) {
-                                int op = Decode.bitmanipIfOn(k);
+                                int op = Decode.bitmanipIfOn(k | 0x1b);
                                 if (op < 0) break loop;
                                 r = Interpreter.bitmanipValue(op, a, imm);
                                 break;
@@ -363,7 +366,7 @@ final class InterpreterFastLoop {
                             break;
                         case 5: // srliw, sraiw; other upper bits: as case 1
                             if ((k & 0xbe000000) != 0) {
-                                int op = Decode.bitmanipIfOn(k);
+                                int op = Decode.bitmanipIfOn(k | 0x1b);
                                 if (op < 0) break loop;
                                 r = Interpreter.bitmanipValue(op, a, imm);
                                 break;
@@ -385,7 +388,7 @@ final class InterpreterFastLoop {
                         break;
                     }
                     if (funct7 != 0 && funct7 != 1 && funct7 != 0x20) { // Zba, Zbb with the switch on, else the general loop's
-                        int op = Decode.bitmanipIfOn(k);
+                        int op = Decode.bitmanipIfOn(k | 0x3b);
                         if (op < 0) break loop;
                         x[(k >>> 7) & 31] = Interpreter.bitmanipValue(op, x[(k >>> 15) & 31], x[(k >>> 20) & 31]);
                         break;
