@@ -43,10 +43,18 @@ class AccessGroupsTest {
 
     /**
      * {@code h} with the hot tier (a translated hart): its loop promoted after 20,000 instructions, built on the
-     * guest's thread, with or without C1 units' groups ({@code hotOnly}).
+     * guest's thread, with or without C1 units' groups ({@code hotOnly}). Every unit runs as soon as it is built
+     * ({@link CodeCache#runUncompiled}, {@link CodeCache#promoteUncompiled}: HotSpot runs it interpreted until it has
+     * compiled it, with the same effects), so which units run, where batches begin and which entries of the loop are
+     * promoted by a given count depend on the instructions alone, not on when HotSpot's queue gets to each C1 unit (the
+     * timed probe of {@link CodeCache#ready}). With that probe, {@link #aCopyOnWriteBetweenTwoGroupedLoadsIsSeenInAHotUnit}
+     * failed in round 76's CI ("s0's two loads are a group": only entries inside the loop, whose blocks split the two
+     * loads, were hot by 200,000) and passed alone; round 77 made it fail at will by holding each C1 unit back from
+     * running for a random 0.6-2 M instructions (a scratch edit of the probe).
      */
     static Hart hot(Hart h) {
         h.setTranslationThreshold(1);
+        h.codeCache.runUncompiled = true;
         h.setPromotionThreshold(20_000);
         h.codeCache.hotShare = 0;
         h.codeCache.hotMinRun = 0;

@@ -67,6 +67,10 @@ class HotMissLeavesTest {
             h.codeCache.hotMaxBytecode = 0;
             h.codeCache.hotProfileRuns = 0;
             h.codeCache.promoteUncompiled = true; // synchronous builds installed at the next look, as in deterministic mode
+            // C1 units (and hot builds) run as soon as they are built, not when HotSpot's queue has compiled them (the timed
+            // probe, CodeCache#ready): which entries of the loop run, and so which are promoted and where the batches that
+            // meet the loop's misses begin, then depend on the instructions alone (see AccessGroupsTest#hot).
+            h.codeCache.runUncompiled = true;
             h.codeCache.hotRecheck = 2_000;
         }
         int nop = addi(0, 0, 0);
