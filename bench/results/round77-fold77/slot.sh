@@ -9,6 +9,8 @@ unzip -l cli/target/vmckpt.jar | grep -q 'org/vmckpt/machine/cpu/InterpreterCase
 unzip -l /tmp/mainroot77/cli/target/vmckpt.jar | grep -q 'org/vmckpt/machine/cpu/InterpreterCaseLoop.class' || { echo "main's jar has no InterpreterCaseLoop" >&2; exit 1; }
 ls -l --time-style=+%H:%M:%S cli/target/vmckpt.jar cli/target/vmckpt.jsa; git log -1 --format='%h %cd' --date=format:%H:%M:%S -- machine/src/main
 md5sum cli/target/vmckpt.jar /tmp/mainroot77/cli/target/vmckpt.jar
+# (HHMMSS compared as numbers and ab-slot.sh's END taken as today's: start it after midnight, before the slot)
+[ "$(date -u +%H)" = 23 ] && { echo "start this after 00:00 UTC (the slot is tomorrow's 01:00)" >&2; exit 1; }
 while [ "$(date -u +%H%M%S)" -lt "${START:-010000}" ]; do sleep 1; done
 RES=${RES:-bench/results/round77-fold77}
 export A="main=/tmp/mainroot77/vmckpt" B="fold=/work/wt-fold77/vmckpt"
