@@ -33,7 +33,10 @@ public class LoaderStages {
     static final int UNIT = 4096, FRAME_HEADER = 16, TRAILER = 20, BATCH = 16;
     static final ThreadMXBean T = ManagementFactory.getThreadMXBean();
 
-    record Pack(FileChannel ch, long[] extents) { }
+    record Pack(FileChannel ch, long[] extents, ByteBuffer map) { }
+
+    /** -Dmap=true: the frames read where a read-only mapping of the pack shows them (-Dvmckpt.restore.mapPacks), no pread. */
+    static final boolean MAP = Boolean.getBoolean("map");
 
     static long cpu() {
         return T.getCurrentThreadCpuTime();
@@ -54,12 +57,12 @@ public class LoaderStages {
             long[] ext = new long[frames + 1];
             for (int f = 0; f < frames; f++) ext[f] = ix.getLong(8 * f);
             ext[frames] = size - TRAILER - 8L * frames;
-            packs.add(new Pack(ch, ext));
+            packs.add(new Pack(ch, ext, MAP ? ch.map(FileChannel.MapMode.READ_ONLY, 0, ext[frames]).order(ByteOrder.LITTLE_ENDIAN) : null));
             stored += ext[frames] - ext[0];
             raw += units * UNIT;
         }
         double mib = raw / 1048576.0;
-        System.out.printf("packs %d, stored %.1f MiB, raw pages %.1f MiB (%d pages); per MiB below: of raw pages%n",
+        System.out.printf((MAP ? "MAPPED (no pread: the read stage is 0) " : "") + "packs %d, stored %.1f MiB, raw pages %.1f MiB (%d pages); per MiB below: of raw pages%n",
                 packs.size(), stored / 1048576.0, mib, raw / UNIT);
         int reps = Integer.getInteger("reps", 3);
         ByteBuffer rawBuf = ByteBuffer.allocateDirect(BATCH * (64 * UNIT + FRAME_HEADER + 64)).order(ByteOrder.LITTLE_ENDIAN);
@@ -115,9 +118,14 @@ public class LoaderStages {
             for (int f0 = 0; f0 < frames; f0 += BATCH) {
                 int n = Math.min(BATCH, frames - f0);
                 int len = (int) (p.extents[f0 + n] - p.extents[f0]);
-                rawBuf.clear().limit(len);
                 long pos = p.extents[f0];
-                while (rawBuf.hasRemaining()) p.ch.read(rawBuf, pos + rawBuf.position());
+                if (p.map != null) {
+                    rawBuf = p.map;
+                    pos = 0;
+                } else {
+                    rawBuf.clear().limit(len);
+                    while (rawBuf.hasRemaining()) p.ch.read(rawBuf, pos + rawBuf.position());
+                }
                 if (upTo < 1) continue;
                 for (int f = f0; f < f0 + n; f++) {
                     int at = (int) (p.extents[f] - pos);

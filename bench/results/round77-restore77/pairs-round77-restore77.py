@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""restore77's slot, by jar rather than by --jar: odd runs had --jar = this branch with -Dvmckpt.restore.mapPacks=true
-(mine), even runs --jar = main; bench/restore.py's "new" is always --jar. Pairs by rep within a run; the first restore of
+"""restore77's slot, by jar rather than by --jar: odd runs had --jar = this branch (mine; its switch off), even runs
+--jar = main; bench/restore.py's "new" is always --jar. Pairs by rep within a run; the first restore of
 each checkpoint (rep 0) on its own line per run. QEMU (its timer re-armed: continued) in the same run, rep by rep, both
 ways: spawn to running (vmckpt: "restored") and spawn to the guest's first heartbeat after the restore.
 
