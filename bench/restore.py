@@ -245,7 +245,7 @@ def main():
     ap.add_argument("--base-compression", default=None, help="with --checkpoint-with each: the base jar's checkpoints' "
                     "compression instead of --compression (--base-jar may be the same jar: an A/B of encodings)")
     ap.add_argument("--no-qemu", action="store_true")
-    ap.add_argument("--qemu-no-kick", action="store_true", help="restore QEMU's stream as rounds 40-76 did, without "
+    ap.add_argument("--qemu-no-kick", action="store_true", help="restore QEMU's stream as rounds up to 76 did, without "
                     "re-arming its guest's timer (bench/paper.py qemu_timer_kick): QEMU 7.2's restored guest then waits "
                     "for a timer interrupt that never comes and prints no heartbeat (continued=False)")
     ap.add_argument("--alternate", action="store_true",
