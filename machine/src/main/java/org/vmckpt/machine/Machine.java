@@ -145,9 +145,15 @@ public final class Machine {
         bus.map("clint", MemoryMap.CLINT_BASE, Clint.SIZE, clint);
         bus.map("plic", MemoryMap.PLIC_BASE, Plic.SIZE, plic);
         bus.map("uart0", MemoryMap.UART0_BASE, MemoryMap.UART0_SIZE, uart);
-        byte[] genId = new byte[VmGenId.ID_BYTES];
-        if (config.deterministic()) new java.util.SplittableRandom(2).nextBytes(genId); else VmGenId.drawId(genId); // -Dvmckpt.genid.urandom (round 76)
-        this.vmGenId = new VmGenId(plic.line(MemoryMap.VMGENID_IRQ), genId);
+        // A deterministic machine's ID is fixed here; any other's is drawn when first needed: by boot(), or by the new
+        // generation a restore gives its machine before the guest runs (one draw per restore, not two: round 77).
+        if (config.deterministic()) {
+            byte[] genId = new byte[VmGenId.ID_BYTES];
+            new java.util.SplittableRandom(2).nextBytes(genId);
+            this.vmGenId = new VmGenId(plic.line(MemoryMap.VMGENID_IRQ), genId);
+        } else {
+            this.vmGenId = new VmGenId(plic.line(MemoryMap.VMGENID_IRQ));
+        }
         bus.map("vmgenid", MemoryMap.VMGENID_BASE, VmGenId.SIZE, vmGenId);
         this.virtio = new VirtioSet(config, memory, bus, plic, this::submit, bindForwards);
         if (config.bios() == null && config.elf() == null) {
@@ -277,6 +283,7 @@ public final class Machine {
 
     /** Loads kernel/initrd/firmware/ELF as configured and sets the hart at its entry point. */
     public void boot() throws IOException, BootImageException {
+        vmGenId.ensureId(); // a booted guest's first ID, drawn before it runs (a restore's comes from newGeneration)
         if (config.elf() != null) {
             bootElf(config.elf());
             return;

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.vmckpt.machine.device.VmGenId;
 
 /**
- * {@code -Dvmckpt.genid.urandom=true} (round 76): a machine's two generation IDs on a restore (its constructor's, and
- * {@link Machine#newGeneration}'s) are read from /dev/urandom, with no SecureRandom drawn; without the switch both are
+ * {@code -Dvmckpt.genid.urandom=true} (round 76): a machine's generation IDs (two {@link Machine#newGeneration}s; the
+ * constructor draws none since round 77, {@link VmGenIdOneDrawTest}) are read from /dev/urandom, with no SecureRandom drawn; without the switch both are
  * a SecureRandom's. Either way each ID is fresh. The SecureRandoms are counted by a security provider put first in the
  * list for the test's time, whose generator every {@code new SecureRandom()} then is.
  */
@@ -39,14 +39,14 @@ class GenIdUrandomTest {
         }
     }
 
-    private static final class Counting extends java.security.Provider {
+    static final class Counting extends java.security.Provider {
         Counting() {
             super("GenIdUrandomTestCounting", "1", "counts SecureRandom draws");
             put("SecureRandom.Counting", CountingSpi.class.getName());
         }
     }
 
-    private static Machine machine() throws Exception {
+    static Machine machine() throws Exception {
         Path elf = Path.of(GenIdUrandomTest.class.getResource("/elf/selftest.elf").toURI());
         // not deterministic: a deterministic machine's IDs come from a seeded generator and it gets no new generation
         return new Machine(new MachineConfig(16 << 20, null, null, "", null, elf, List.of(), false, false, false),
@@ -60,11 +60,12 @@ class GenIdUrandomTest {
         try {
             assertEquals("GenIdUrandomTestCounting", new java.security.SecureRandom().getProvider().getName(), "the counting provider is the default");
             int before = DRAWS.get();
-            Machine m = machine();
-            byte[] first = m.vmGenId().id();
+            Machine m = machine(); // draws no ID (round 77): a restore's first comes from its new generation
             assertTrue(m.newGeneration(), "a machine that is not deterministic gets a new generation");
+            byte[] first = m.vmGenId().id();
+            assertTrue(m.newGeneration(), "and another");
             byte[] second = m.vmGenId().id();
-            assertFalse(Arrays.equals(first, new byte[VmGenId.ID_BYTES]), "the constructor's ID is drawn");
+            assertFalse(Arrays.equals(first, new byte[VmGenId.ID_BYTES]), "the first new generation's ID is drawn");
             assertFalse(Arrays.equals(first, second), "the new generation's ID differs from the first");
             return new int[] {before, DRAWS.get()};
         } finally {
@@ -76,12 +77,12 @@ class GenIdUrandomTest {
     @Test
     void underTheSwitchNeitherIdComesFromASecureRandom() throws Exception {
         int[] d = drawsAndCheck(true);
-        assertEquals(d[0], d[1], "no SecureRandom drawn for the machine's two IDs");
+        assertEquals(d[0], d[1], "no SecureRandom drawn for the machine's two new generations");
     }
 
     @Test
     void withoutItBothDo() throws Exception {
         int[] d = drawsAndCheck(false);
-        assertEquals(d[0] + 2, d[1], "the constructor's ID and the new generation's, each from a SecureRandom");
+        assertEquals(d[0] + 2, d[1], "two new generations' IDs, each from a SecureRandom");
     }
 }

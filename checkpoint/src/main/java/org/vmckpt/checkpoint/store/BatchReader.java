@@ -24,6 +24,17 @@ public final class BatchReader implements AutoCloseable {
      */
     public static final boolean DIRECT_READ = Boolean.parseBoolean(System.getProperty("vmckpt.restore.directRead", "false"));
 
+    /**
+     * Whether batches are checked and decoded where the page cache holds them, through a read-only mapping of each pack
+     * ({@code -Dvmckpt.restore.mapPacks}, round 77, <b>off</b> by default): no positional read into a buffer of this
+     * reader's (the read stage: the kernel's copy of every stored byte, and each thread's buffer grown to the largest
+     * batch it met, fresh memory zeroed each time), the same checks in the same order (CRC32C of each frame before any
+     * of its pages is handed out, the header against the index), the same copies out (a stored frame's pages straight
+     * from the mapping, a compressed one's from the decoded direct buffer). A pack whose frames end past 2 GiB is read
+     * as without.
+     */
+    public static final boolean MAP_PACKS = Boolean.getBoolean("vmckpt.restore.mapPacks");
+
     /** Receives one page: 4096 bytes of {@code buf} at {@code offset}, valid only during the call. */
     public interface PageSink {
         void page(int index, byte[] buf, int offset) throws IOException;
@@ -36,6 +47,8 @@ public final class BatchReader implements AutoCloseable {
 
     private final PackReader[] packs;
     private final boolean direct;
+    /** Whether to read through the packs' mappings ({@link #MAP_PACKS}). */
+    private final boolean map;
     private final ZstdDecompressCtx zstd = new ZstdDecompressCtx();
     private byte[] raw = new byte[0];
     private byte[] decoded = new byte[0];
@@ -51,8 +64,14 @@ public final class BatchReader implements AutoCloseable {
 
     /** @param direct whether to read into direct buffers ({@link #DIRECT_READ}) */
     BatchReader(PackReader[] packs, boolean direct) {
+        this(packs, direct, MAP_PACKS);
+    }
+
+    /** @param map whether to read through the packs' mappings ({@link #MAP_PACKS}; tests ask for both) */
+    BatchReader(PackReader[] packs, boolean direct, boolean map) {
         this.packs = packs;
         this.direct = direct;
+        this.map = map;
     }
 
     /**
@@ -85,10 +104,19 @@ public final class BatchReader implements AutoCloseable {
         long stored = p.framesExtent(batch.firstFrame, batch.frameCount);
         int upf = p.unitsPerFrame();
         int frameBytes = upf * PackFormat.UNIT_SIZE;
-        if (direct) {
+        // With the packs mapped, the batch is read where it lies: rawBuf is the mapping, frame offsets are file offsets.
+        ByteBuffer mapping = map ? p.mapping() : null;
+        boolean direct = this.direct || mapping != null;
+        ByteBuffer rawBuf = mapping;
+        int base = 0; // where the batch's first frame is in rawBuf
+        if (mapping != null) {
+            base = (int) p.frameStart(batch.firstFrame);
+            if (decodedDirect == null || decodedDirect.capacity() < frameBytes) decodedDirect = ByteBuffer.allocateDirect(frameBytes);
+        } else if (direct) {
             if (rawDirect == null || rawDirect.capacity() < stored) rawDirect = ByteBuffer.allocateDirect((int) stored).order(ByteOrder.LITTLE_ENDIAN);
             if (decodedDirect == null || decodedDirect.capacity() < frameBytes) decodedDirect = ByteBuffer.allocateDirect(frameBytes);
             p.readFramesDirect(batch.firstFrame, batch.frameCount, rawDirect);
+            rawBuf = rawDirect;
         } else {
             if (raw.length < stored) raw = new byte[(int) stored];
             p.readFrames(batch.firstFrame, batch.frameCount, raw);
@@ -108,15 +136,15 @@ public final class BatchReader implements AutoCloseable {
                 if (i != current) {
                     long d0 = cpuNanos();
                     int f = batch.firstFrame + i;
-                    int at = p.frameOffset(batch.firstFrame, f);
+                    int at = base + p.frameOffset(batch.firstFrame, f);
                     src = null;
                     srcDirect = null;
                     if (direct) {
                         // Stored as it is: its pages are copied straight out of the read buffer; compressed: decompressed
                         // into the decoded buffer; encrypted: from a heap copy of its bytes, as below.
-                        int dataAt = p.checkOrDecodeDirect(f, rawDirect, at, zstd, decodedDirect);
+                        int dataAt = p.checkOrDecodeDirect(f, rawBuf, at, zstd, decodedDirect);
                         if (dataAt >= 0) {
-                            srcDirect = rawDirect;
+                            srcDirect = rawBuf;
                             srcAt = dataAt;
                         } else if (dataAt == -1) {
                             srcDirect = decodedDirect;
@@ -124,7 +152,7 @@ public final class BatchReader implements AutoCloseable {
                         } else {
                             int len = (int) p.frameExtent(f);
                             if (raw.length < len) raw = new byte[len];
-                            rawDirect.get(at, raw, 0, len);
+                            rawBuf.get(at, raw, 0, len);
                             if (decoded.length < frameBytes) decoded = new byte[frameBytes];
                             p.decodeInto(f, raw, 0, zstd, decoded, 0);
                             src = decoded;

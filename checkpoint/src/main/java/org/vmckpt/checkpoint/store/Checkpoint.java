@@ -402,6 +402,13 @@ public final class Checkpoint implements AutoCloseable {
         return new BatchReader(packs, direct);
     }
 
+    /** As {@link #openBatchReader(boolean)}, through the packs' mappings or not as asked ({@link BatchReader#MAP_PACKS}; tests). */
+    synchronized BatchReader openBatchReader(boolean direct, boolean map) throws IOException {
+        if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
+        if (packs == null) openPacks();
+        return new BatchReader(packs, direct, map);
+    }
+
     /** The decoded manifest (tests). */
     Manifest manifestForTests() {
         return manifest;

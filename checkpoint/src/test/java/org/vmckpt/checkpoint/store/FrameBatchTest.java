@@ -45,21 +45,28 @@ class FrameBatchTest {
         return p;
     }
 
-    /** Every batch read with {@link BatchReader#read} and again with {@link BatchReader#readCopies}, in both read modes. */
+    /** The three ways a reader reads a batch: heap arrays, direct buffers, the packs' mappings (-Dvmckpt.restore.mapPacks, round 77). */
+    private static final String[] MODES = {"heap", "direct", "mapped"};
+
+    private static BatchReader reader(Checkpoint c, String mode) throws IOException {
+        return c.openBatchReader(mode.equals("direct"), mode.equals("mapped"));
+    }
+
+    /** Every batch read with {@link BatchReader#read} and again with {@link BatchReader#readCopies}, in every read mode. */
     private static void checkBatches(Checkpoint c, int maxFrames) throws IOException {
-        for (boolean direct : new boolean[] {true, false}) {
-            checkBatches(c, maxFrames, direct, false);
-            checkBatches(c, maxFrames, direct, true);
+        for (String way : MODES) {
+            checkBatches(c, maxFrames, way, false);
+            checkBatches(c, maxFrames, way, true);
         }
     }
 
-    private static void checkBatches(Checkpoint c, int maxFrames, boolean direct, boolean copies) throws IOException {
+    private static void checkBatches(Checkpoint c, int maxFrames, String way, boolean copies) throws IOException {
         List<FrameBatch> batches = c.dataBatches(maxFrames);
         BitSet seen = new BitSet();
         byte[] expected = new byte[4096];
         int[] delivered = {0};
-        String mode = (direct ? "direct" : "heap") + (copies ? " copies" : "") + ", " + maxFrames + " frames: page ";
-        try (BatchReader r = c.openBatchReader(direct)) {
+        String mode = way + (copies ? " copies" : "") + ", " + maxFrames + " frames: page ";
+        try (BatchReader r = reader(c, way)) {
             for (FrameBatch b : batches) {
                 assertTrue(b.frameCount <= maxFrames, "batch of " + b.frameCount + " frames, at most " + maxFrames);
                 int before = delivered[0];
@@ -155,13 +162,13 @@ class FrameBatchTest {
             one.put(0, (byte) (one.get(0) ^ 0x40)).rewind();
             ch.write(one, at);
         }
-        for (boolean direct : new boolean[] {true, false}) {
-            try (Checkpoint c = repo.open(parent); BatchReader r = c.openBatchReader(direct)) {
+        for (String way : MODES) {
+            try (Checkpoint c = repo.open(parent); BatchReader r = reader(c, way)) {
                 FrameBatch first = c.dataBatches(16).get(0);
                 BitSet delivered = new BitSet();
                 CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> r.readCopies(first, (i, b) -> delivered.set(i)));
-                assertTrue(e.getMessage().contains("frame 0"), e.getMessage());
-                assertTrue(delivered.isEmpty(), "pages of the damaged frame 0 delivered: " + delivered);
+                assertTrue(e.getMessage().contains("frame 0"), way + ": " + e.getMessage());
+                assertTrue(delivered.isEmpty(), way + ": pages of the damaged frame 0 delivered: " + delivered);
             }
         }
     }
@@ -193,16 +200,16 @@ class FrameBatchTest {
                     ch.write(one, at);
                 }
             }
-            for (boolean direct : new boolean[] {true, false}) {
-                try (Checkpoint c = repo.open(id); BatchReader r = c.openBatchReader(direct)) {
+            for (String way : MODES) {
+                try (Checkpoint c = repo.open(id); BatchReader r = reader(c, way)) {
                     List<FrameBatch> batches = c.dataBatches(16);
                     assertEquals(1, batches.size());
                     assertEquals(16, batches.get(0).frameCount);
                     BitSet delivered = new BitSet();
                     CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
                             () -> r.readCopies(batches.get(0), (i, b) -> delivered.set(i)));
-                    assertTrue(e.getMessage().contains("frame " + damaged), e.getMessage());
-                    assertEquals(damaged * upf, delivered.cardinality(), "pages delivered before the damaged frame " + damaged);
+                    assertTrue(e.getMessage().contains("frame " + damaged), way + ": " + e.getMessage());
+                    assertEquals(damaged * upf, delivered.cardinality(), way + ": pages delivered before the damaged frame " + damaged);
                     assertEquals(damaged * upf, delivered.nextClearBit(0), "only the frames before the damaged one");
                 }
             }

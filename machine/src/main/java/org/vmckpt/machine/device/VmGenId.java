@@ -14,6 +14,11 @@ import org.vmckpt.machine.firmware.FdtWriter;
  * <p>The interrupt line stays raised until the guest reads the ID (Linux's handler reads it), then drops: an
  * edge as the guest sees it, with the PLIC's level gateway. The device has no checkpoint record: a restored
  * machine gets a fresh ID anyway.
+ *
+ * <p>A device made without an ID ({@link #VmGenId(IrqLine)}) draws one when it is first needed: {@link #ensureId}
+ * (a boot), the guest's first read, {@link #id}; a {@link #newGeneration} before that sets it with no draw of its own.
+ * So a restore, whose machine gets its new generation before the guest runs, draws one ID, not two (round 77: the
+ * constructor's was never read by a restored guest).
  */
 public final class VmGenId implements MmioDevice, DeviceTreeNode {
     public static final long SIZE = 0x1000;
@@ -22,21 +27,39 @@ public final class VmGenId implements MmioDevice, DeviceTreeNode {
     private final IrqLine irq;
     private final byte[] id = new byte[ID_BYTES];
     private boolean notifying;
+    /** Whether {@link #id} holds an ID yet (drawn, given, or set by a new generation). */
+    private boolean hasId;
 
     public VmGenId(IrqLine irq, byte[] initialId) {
         this.irq = irq;
         System.arraycopy(initialId, 0, id, 0, ID_BYTES);
+        hasId = true;
+    }
+
+    /** A device whose ID is drawn when first needed ({@link #ensureId}), unless a new generation sets it first. */
+    public VmGenId(IrqLine irq) {
+        this.irq = irq;
+    }
+
+    /** Draws the ID now if the device has none yet ({@link #drawId}); a boot calls it before the guest runs. */
+    public void ensureId() {
+        if (!hasId) {
+            drawId(id);
+            hasId = true;
+        }
     }
 
     /** Replaces the ID and tells the guest (on the machine's run thread, or while no run loop runs). */
     public void newGeneration(byte[] newId) {
         if (newId.length != ID_BYTES) throw new IllegalArgumentException("a generation ID has 16 bytes");
         System.arraycopy(newId, 0, id, 0, ID_BYTES);
+        hasId = true;
         notifying = true;
         irq.set(true);
     }
 
     public byte[] id() {
+        ensureId();
         return id.clone();
     }
 
@@ -72,6 +95,7 @@ public final class VmGenId implements MmioDevice, DeviceTreeNode {
     @Override
     public long read(long offset, int size) {
         if (offset < 0 || offset + size > ID_BYTES) return 0;
+        ensureId();
         long v = 0;
         for (int i = size - 1; i >= 0; i--) v = (v << 8) | (id[(int) offset + i] & 0xff);
         if (notifying) {
