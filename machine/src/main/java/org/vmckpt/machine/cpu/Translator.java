@@ -1179,7 +1179,12 @@ final class Translator {
      * exit and dispatcher trip (docs/BENCHMARKS.md round 77).
      */
     int prologueTarget(byte[] code, int entryOff, int limit, int maxLoop, TranslatorRegion line) {
-        if (loopOrder(code, entryOff, limit, maxLoop, true) != null) return -1;
+        int t = lineTarget(code, entryOff, limit, maxLoop, line);
+        // (The entry on a cycle itself: tested last, as it walks the code, and most lines lead into no loop.)
+        return t >= 0 && loopOrder(code, entryOff, limit, maxLoop, true) == null ? t : -1;
+    }
+
+    private int lineTarget(byte[] code, int entryOff, int limit, int maxLoop, TranslatorRegion line) {
         int off = entryOff;
         for (int k = 0; k < PROLOGUE_MAX_LINE; k++) {
             Insn in = decodeAt(code, off, limit);
