@@ -379,7 +379,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         boolean sampled = false; // the interpreted block before ended at a jump block mode handed over
         int began = TranslationProfile.BEGAN_BATCH; // (profile only) what ran before the next interpreted block
         Mmu m = mmu;
-        int trBefore = TripTrace.BEFORE_BATCH, trFound = 0; // (TripTrace only: what ran before the unit, how it was found)
+        if (TripTrace.ON) TripTrace.batchStart();
         while (n < budget) {
             TranslatedUnit u = prev != null ? prev.chain[prevSlot] : null;
             // The chain slot's unit, if live, mapped at pc under the current context and fitting the budget. The TLB test is
@@ -390,7 +390,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             if (u != null && !u.dead && m.xTag[ti] == (vpn | m.fetchCtx) && (((long) m.xPhys[ti] << 12) | (pc & 0xfff)) == u.key
                     && u.entryBlockLength <= budget - n) {
                 chained++;
-                if (TripTrace.ON) trFound = TripTrace.FOUND_CHAIN;
+                if (TripTrace.ON) TripTrace.found = TripTrace.FOUND_CHAIN;
                 if (PROFILE_UNITS) {
                     profile.counts[TranslationProfile.CHAINED]++;
                     profile.afterJalr(0);
@@ -399,7 +399,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     && secondWayFits(prev, prevSlot, budget - n)) {
                 u = prev.chain[prevSlot]; // (secondWayFits made it the first way)
                 chained++;
-                if (TripTrace.ON) trFound = TripTrace.FOUND_SECOND_WAY;
+                if (TripTrace.ON) TripTrace.found = TripTrace.FOUND_SECOND_WAY;
                 if (PROFILE_UNITS) {
                     profile.counts[TranslationProfile.CHAINED]++;
                     profile.counts[TranslationProfile.SECOND_WAY]++;
@@ -415,7 +415,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 if (endBatchBeforeUnit && n > 0 && u != null && u.compiled && u.entryBlockLength > budget - n
                         && u != TranslatedUnit.UNTRANSLATABLE) {
                     cc.batchesEndedBeforeUnit++;
-                    if (TripTrace.ON && instret >= TripTrace.FROM && TripTrace.inRange(u.key)) TripTrace.batchEnd(u.key);
+                    if (TripTrace.ON) TripTrace.batchEnd(this, u);
                     break;
                 }
                 if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
@@ -424,13 +424,10 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     int noEntry0 = PROFILE_UNITS && state0 == 1 ? cc.noEntryReason(this, pc0) : 0;
                     long ti0 = PROFILE_UNITS ? System.nanoTime() : 0;
                     if (PROFILE_UNITS) profile.afterJalr(2);
-                    long trKey = TripTrace.ON && m.xTag[ti] == (vpn | m.fetchCtx) ? ((long) m.xPhys[ti] << 12) | (pc & 0xfff) : -1;
+                    if (TripTrace.ON) TripTrace.beforeInterp(this);
                     int ran = interpreter.interpret(budget - n, true, cc.nextEntry(this, pc));
                     cc.interpreted(ran);
-                    if (TripTrace.ON) {
-                        if (instret >= TripTrace.FROM && TripTrace.inRange(trKey)) TripTrace.interpreted(trKey, ran);
-                        trBefore = TripTrace.BEFORE_INTERP;
-                    }
+                    if (TripTrace.ON) TripTrace.interpreted(this, ran);
                     if (PROFILE_UNITS) {
                         profile.interpNanos = System.nanoTime() - ti0;
                         profile.interpreted(u, pc0, budget - n, ran, began, state0, noEntry0, instret);
@@ -452,15 +449,13 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     prev.chain[prevSlot] = u;
                 }
                 lookedUp++;
-                if (TripTrace.ON) trFound = TripTrace.FOUND_LOOKUP;
+                if (TripTrace.ON) TripTrace.found = TripTrace.FOUND_LOOKUP;
                 if (PROFILE_UNITS) {
                     profile.counts[TranslationProfile.LOOKED_UP]++;
                     profile.afterJalr(1);
                 }
             }
             if (u.untilHot <= 0) u = cc.hot(u, this, budget - n); // the hot tier: at the unit's entry (see CodeCache#hot)
-            TranslatedUnit trPrev = prev;
-            int trPrevExit = prev != null ? prev.exitKinds[prevSlot] : 0, trLeft = budget - n;
             prev = null;
             sampled = false;
             events = 0;
@@ -482,9 +477,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 nestedLeft = null;
                 nestedLeftSet = false;
             }
-            int trLeftKind = !TripTrace.ON ? 0 : unitExit ? (trap ? TripTrace.LEFT_TRAP : TripTrace.LEFT_DEFER)
-                    : retired == 0 ? TripTrace.LEFT_TRAP : events != 0 ? TripTrace.LEFT_EVENT
-                    : from != null ? from.exitKinds[exitSlot] : TripTrace.LEFT_NONE;
+            if (TripTrace.ON) TripTrace.unit(this, u, from, retired, budget - n);
             u.untilHot -= retired;
             // A run, and whether it was brief, in one field: TranslatedUnit.runCount written out. As a call C2 inlined it in
             // some compiles of this method and not in others (as it judged the call site's profile at the time), and out of
@@ -523,13 +516,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             } else if (events == 0 && from != null) {
                 prev = from;
                 prevSlot = exitSlot;
-            }
-            if (TripTrace.ON) {
-                if (instret >= TripTrace.FROM && TripTrace.inRange(u.key)) {
-                    TripTrace.unit(trPrev != null ? TripTrace.BEFORE_UNIT : trBefore, trPrev != null ? trPrev.key : -1, trPrevExit,
-                            trFound, u, retired, trLeftKind, trLeft);
-                }
-                trBefore = TripTrace.BEFORE_TRAP;
             }
             if ((events & EVENT_STOP) != 0) {
                 interruptCheckDue = true;

@@ -70,6 +70,54 @@ final class TripTrace {
         return inRange(key) ? Long.toHexString(key) : "out";
     }
 
+    // What ran before the next unit (the guest's thread only): set by the calls below, read by unit().
+    private static int before = BEFORE_BATCH, prevExit;
+    private static long prevKey = -1, interpKey = -1;
+    /** How the dispatcher found the unit about to run (Hart#run sets it). */
+    static int found;
+
+    /** Hart#run began a batch. */
+    static void batchStart() {
+        before = BEFORE_BATCH;
+    }
+
+    /** The batch ends before unit {@code u} (its entry block does not fit what is left). */
+    static void batchEnd(Hart h, TranslatedUnit u) {
+        if (h.instret >= FROM && inRange(u.key)) batchEnd(u.key);
+    }
+
+    /** The interpreter is about to run a block at the hart's pc: its physical key, if the fetch TLB maps it. */
+    static void beforeInterp(Hart h) {
+        Mmu m = h.mmu;
+        long vpn = h.pc >>> 12;
+        int ti = (int) vpn & Hart.TLB_MASK;
+        interpKey = m.xTag[ti] == (vpn | m.fetchCtx) ? ((long) m.xPhys[ti] << 12) | (h.pc & 0xfff) : -1;
+    }
+
+    /** The interpreter ran {@code ran} from the block of {@link #beforeInterp}. */
+    static void interpreted(Hart h, int ran) {
+        if (h.instret >= FROM && inRange(interpKey)) interpreted(interpKey, ran);
+        before = BEFORE_INTERP;
+    }
+
+    /**
+     * Unit {@code u} ran {@code retired} of {@code budgetLeft} and left (by {@code from}'s exit, {@code from} being the
+     * unit whose exit it was, or null): counted if in range; then what ran before the next unit is this one's exit, if it
+     * left normally (as Hart#run chains), else a trap or deferral.
+     */
+    static void unit(Hart h, TranslatedUnit u, TranslatedUnit from, int retired, int budgetLeft) {
+        int left = h.unitExit ? (h.trap ? LEFT_TRAP : LEFT_DEFER) : retired == 0 ? LEFT_TRAP : h.events != 0 ? LEFT_EVENT
+                : from != null ? from.exitKinds[h.exitSlot] : LEFT_NONE;
+        if (h.instret >= FROM && inRange(u.key)) unit(before, prevKey, prevExit, found, u, retired, left, budgetLeft);
+        if (!h.unitExit && retired != 0 && h.events == 0 && from != null) {
+            before = BEFORE_UNIT;
+            prevKey = from.key;
+            prevExit = left;
+        } else {
+            before = BEFORE_TRAP;
+        }
+    }
+
     /** A unit run: {@code before}/{@code prevKey} what ran before, {@code found} how, its tier and how it left. */
     static synchronized void unit(int before, long prevKey, int prevExit, int found, TranslatedUnit u, int retired,
                                   int left, int budgetLeft) {
