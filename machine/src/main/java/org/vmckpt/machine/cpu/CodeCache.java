@@ -577,7 +577,8 @@ public final class CodeCache {
     /** The unit's count towards the hot tier starts again from here. */
     private void countAgain(TranslatedUnit u, Hart h) {
         restartHotCount(u, h);
-        u.untilHot = loopPrologue && u.prologueLoop >= 0 && !u.hot ? Math.min(hotAfter, prologueAfter) : hotAfter;
+        // (loopPrologue: the early count only while the hot tier is on: hotAfter = Long.MAX_VALUE turns it off)
+        u.untilHot = loopPrologue && u.prologueLoop >= 0 && !u.hot && hotAfter != Long.MAX_VALUE ? Math.min(hotAfter, prologueAfter) : hotAfter;
     }
 
     /**
