@@ -209,6 +209,8 @@ final class VmSession {
                         t.batchesEndedBeforeUnit());
                 String leaves = machine.hart(0).missLeaveSummary();
                 if (leaves != null) System.err.print("vmckpt: translator: " + leaves);
+                String prologues = machine.hart(0).loopPrologueSummary();
+                if (prologues != null) System.err.print("vmckpt: translator: " + prologues);
                 String profile = machine.hart(0).translationProfile();
                 if (profile != null) System.err.print("vmckpt: translator profile: " + profile);
             } else {

@@ -414,6 +414,25 @@ public final class CodeCache {
     boolean wordLocals = Translator.WORD_LOCALS;
     /** Translator#loopExits for this cache's builds ({@link TranslatorLoopExits}; tests set it). */
     int loopExits = TranslatorLoopExits.MODE;
+    /** Translator#loopPrologue for this cache's builds, and the early promotion below ({@code -Dvmckpt.jit.loopPrologue}; tests set it). */
+    boolean loopPrologue = Translator.LOOP_PROLOGUE;
+    /**
+     * (loopPrologue, round 77) A C1 unit whose entry is a straight line into a loop ({@link TranslatedUnit#prologueLoop})
+     * counts this many instructions towards the hot tier instead of {@link #hotAfter} (the lesser of the two), and is
+     * promoted then only if the loop's unit in its page is hot (installed, or its build promoted or queued); else its count
+     * begins again ({@link #prologueWaits}). {@code -Dvmckpt.jit.loopPrologueAfter=N}, 200,000 by default (~10,000 runs): SHA-256's lines
+     * of 19-25 instructions retire ~6 M instructions each in the signed module phase, under the hot tier's 20 M.
+     */
+    long prologueAfter = Long.getLong("vmckpt.jit.loopPrologueAfter", 200_000L);
+    /**
+     * (loopPrologue) A line's C1 unit is looked at every {@link #hotRecheck} / this of its instructions (its runs are ~20
+     * instructions: at the full interval a look came every ~10,000 runs, once per ~40 M of the hart's instructions).
+     */
+    static final int PROLOGUE_RECHECK_DIVISOR = 16;
+    /** (loopPrologue) Counts that ran out while the loop's unit was not hot (counted again). */
+    long prologueWaits;
+    /** (loopPrologue) Units promoted by the early count ({@link #prologueAfter}). */
+    long prologuePromotions;
     /**
      * A {@code jalr} exit's chain slot has a second way ({@code -Dvmckpt.jit.jalrSecondWay=true}; off by default, round 62):
      * the target taken before the last one, tried by the dispatcher when the last one is not at the pc, before the cache's
@@ -558,7 +577,18 @@ public final class CodeCache {
     /** The unit's count towards the hot tier starts again from here. */
     private void countAgain(TranslatedUnit u, Hart h) {
         restartHotCount(u, h);
-        u.untilHot = hotAfter;
+        // (loopPrologue: the early count only while the hot tier is on: hotAfter = Long.MAX_VALUE turns it off)
+        u.untilHot = loopPrologue && u.prologueLoop >= 0 && !u.hot && hotAfter != Long.MAX_VALUE ? Math.min(hotAfter, prologueAfter) : hotAfter;
+    }
+
+    /**
+     * (loopPrologue) Whether the unit at the loop {@code u}'s line leads into (in {@code u}'s entry page) is hot: installed
+     * as a hot unit, or its build promoted or queued. A loop in the next page is not looked at (false).
+     */
+    private boolean prologueLoopHot(TranslatedUnit u) {
+        if (u.prologueLoop >= 4096) return false;
+        TranslatedUnit l = unitAt((u.key & ~0xfffL) | u.prologueLoop);
+        return l != null && !l.dead && (l.hot || l.promoted != null || l.promotionQueued);
     }
 
     /**
@@ -1022,7 +1052,7 @@ public final class CodeCache {
             u.untilHot = Long.MAX_VALUE;
             return u;
         }
-        u.untilHot = hotRecheck;
+        u.untilHot = loopPrologue && u.prologueLoop >= 0 ? Math.max(1, hotRecheck / PROLOGUE_RECHECK_DIVISOR) : hotRecheck;
         if (wordLocals) u.entryWords &= Translator.wordMask(h.x); // (at its entry: see WordLocals; no 31-register scan when off)
         // (Builds are otherwise handed over at lookup misses, which a hot loop that runs alone may never make.)
         if (!completed.isEmpty()) installCompleted(h);
@@ -1034,13 +1064,24 @@ public final class CodeCache {
                 countAgain(u, h);
                 return u;
             }
-            if (hotShare > 0 && (h.instret - u.hotSince) / hotShare > hotAfter) { // (divided: no overflow for a huge hotAfter)
+            boolean early = false;
+            if (loopPrologue && u.prologueLoop >= 0 && prologueAfter < hotAfter) {
+                // (loopPrologue) Its early count ran out: promoted only if the loop it leads into is hot by now.
+                if (!prologueLoopHot(u)) {
+                    countAgain(u, h);
+                    prologueWaits++;
+                    return u;
+                }
+                early = true;
+            }
+            long counted = early ? prologueAfter : hotAfter; // (what its count was)
+            if (hotShare > 0 && (h.instret - u.hotSince) / hotShare > counted) { // (divided: no overflow for a huge hotAfter)
                 // Not busy enough now (see HOT_SHARE).
                 countAgain(u, h);
                 hotDeferred++;
                 return u;
             }
-            long runLength = hotAfter / Math.max(1, u.hotRuns()); // instructions per run, on average, while it counted
+            long runLength = counted / Math.max(1, u.hotRuns()); // instructions per run, on average, while it counted
             if (hotMinRun > 0 && runLength < hotMinRun) {
                 // Short runs (see HOT_MIN_RUN): it stays C1 code for good.
                 u.untilHot = Long.MAX_VALUE;
@@ -1064,7 +1105,9 @@ public final class CodeCache {
             }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
             u.hotRunLength = runLength;
-            if (HOT_LOG) hotLog("decided (" + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began):", u, null, h);
+            if (early) prologuePromotions++;
+            if (HOT_LOG) hotLog("decided (" + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began"
+                    + (early ? "; a line into a hot loop" : "") + "):", u, null, h);
             promote(u, h, hotMissCalls(u, h));
             return u;
         }
@@ -1323,6 +1366,7 @@ public final class CodeCache {
         translator.wordLogic = wordLogic;
         translator.wordLocals = wordLocals;
         translator.loopExits = loopExits;
+        translator.loopPrologue = loopPrologue;
         return translator.translate(page, pageIndex, next, nextIndex, entryOff, false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
     }
 
@@ -1455,6 +1499,7 @@ public final class CodeCache {
             translator.wordLogic = wordLogic;
             translator.wordLocals = wordLocals;
             translator.loopExits = loopExits;
+        translator.loopPrologue = loopPrologue;
             translator.missCalls = missCalls;
             translator.userMode = h.priv == Hart.PRIV_U;
             translator.entryWords = u.entryWords;
@@ -1544,7 +1589,10 @@ public final class CodeCache {
     private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
         if (p.c2Asked) return c2Compiled(u, p, h);
         int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun ? LOOK_HYBRID : hotLook;
-        if (look == LOOK_TIMED && hotLookWarm && (!hotLookWarmUserOnly || h != null && h.priv == Hart.PRIV_U)) {
+        // (loopPrologue: a line's build is always looked at warmed: its C1 unit's runs are short, so its looks are few and the
+        // build's code cold at each; the timed call alone failed at every look in the signed module phase, round 77)
+        if (look == LOOK_TIMED && (hotLookWarm && (!hotLookWarmUserOnly || h != null && h.priv == Hart.PRIV_U)
+                || loopPrologue && u.prologueLoop >= 0)) {
             if (warmedCompiledNow(p, h)) {
                 hotWarmLookInstalls++;
                 return true;

@@ -309,6 +309,13 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         return PROFILE_UNITS && codeCache != null ? profile.report() + codeCache.profile() : null;
     }
 
+    /** For --stats: lines into loops built hot with their loop (-Dvmckpt.jit.loopPrologue, round 77), or null when off. */
+    public String loopPrologueSummary() {
+        if (codeCache == null || !codeCache.loopPrologue) return null;
+        return String.format("lines into loops (-Dvmckpt.jit.loopPrologue): %,d promoted early, %,d early counts that found the loop not hot, %,d hot builds with the loop%n",
+                codeCache.prologuePromotions, codeCache.prologueWaits, Translator.prologueUnits.get());
+    }
+
     /** For --stats: C1 units' leaves before a missing access and their rebuilds (CodeCache#missLeft), or null if none. */
     public String missLeaveSummary() {
         return codeCache == null ? null : codeCache.missLeaveSummary();
@@ -364,6 +371,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         boolean sampled = false; // the interpreted block before ended at a jump block mode handed over
         int began = TranslationProfile.BEGAN_BATCH; // (profile only) what ran before the next interpreted block
         Mmu m = mmu;
+        if (TripTrace.ON) TripTrace.batchStart();
         while (n < budget) {
             TranslatedUnit u = prev != null ? prev.chain[prevSlot] : null;
             // The chain slot's unit, if live, mapped at pc under the current context and fitting the budget. The TLB test is
@@ -374,6 +382,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             if (u != null && !u.dead && m.xTag[ti] == (vpn | m.fetchCtx) && (((long) m.xPhys[ti] << 12) | (pc & 0xfff)) == u.key
                     && u.entryBlockLength <= budget - n) {
                 chained++;
+                if (TripTrace.ON) TripTrace.found = TripTrace.FOUND_CHAIN;
                 if (PROFILE_UNITS) {
                     profile.counts[TranslationProfile.CHAINED]++;
                     profile.afterJalr(0);
@@ -382,6 +391,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     && secondWayFits(prev, prevSlot, budget - n)) {
                 u = prev.chain[prevSlot]; // (secondWayFits made it the first way)
                 chained++;
+                if (TripTrace.ON) TripTrace.found = TripTrace.FOUND_SECOND_WAY;
                 if (PROFILE_UNITS) {
                     profile.counts[TranslationProfile.CHAINED]++;
                     profile.counts[TranslationProfile.SECOND_WAY]++;
@@ -397,6 +407,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 if (endBatchBeforeUnit && n > 0 && u != null && u.compiled && u.entryBlockLength > budget - n
                         && u != TranslatedUnit.UNTRANSLATABLE) {
                     cc.batchesEndedBeforeUnit++;
+                    if (TripTrace.ON) TripTrace.batchEnd(this, u);
                     break;
                 }
                 if (u == null || u.entryBlockLength > budget - n || !u.compiled && !cc.ready(u, this)) {
@@ -405,8 +416,10 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     int noEntry0 = PROFILE_UNITS && state0 == 1 ? cc.noEntryReason(this, pc0) : 0;
                     long ti0 = PROFILE_UNITS ? System.nanoTime() : 0;
                     if (PROFILE_UNITS) profile.afterJalr(2);
+                    if (TripTrace.ON) TripTrace.beforeInterp(this);
                     int ran = interpreter.interpret(budget - n, true, cc.nextEntry(this, pc));
                     cc.interpreted(ran);
+                    if (TripTrace.ON) TripTrace.interpreted(this, ran);
                     if (PROFILE_UNITS) {
                         profile.interpNanos = System.nanoTime() - ti0;
                         profile.interpreted(u, pc0, budget - n, ran, began, state0, noEntry0, instret);
@@ -428,6 +441,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                     prev.chain[prevSlot] = u;
                 }
                 lookedUp++;
+                if (TripTrace.ON) TripTrace.found = TripTrace.FOUND_LOOKUP;
                 if (PROFILE_UNITS) {
                     profile.counts[TranslationProfile.LOOKED_UP]++;
                     profile.afterJalr(1);
@@ -455,6 +469,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 nestedLeft = null;
                 nestedLeftSet = false;
             }
+            if (TripTrace.ON) TripTrace.unit(this, u, from, retired, budget - n);
             u.untilHot -= retired;
             // A run, and whether it was brief, in one field: TranslatedUnit.runCount written out. As a call C2 inlined it in
             // some compiles of this method and not in others (as it judged the call site's profile at the time), and out of
