@@ -6,6 +6,7 @@ set -u
 cd "$(dirname "$0")/../../.."
 START=${START:-00:51:00} END=${END:-00:59:30} OUT=${OUT:-bench/results/round77-ecdsa77/slot}
 now=$(date -u +%s); at=$(date -u -d "today $START" +%s)
+[ $(( now - at )) -gt 43200 ] && at=$(( at + 86400 )) # (started before midnight for a slot after it; ab-slot.sh's END is read then, after midnight)
 [ "$at" -gt "$now" ] && { echo "# $(date -u +%T) sleeping until $START"; sleep $(( at - now )); }
 echo "# $(date -u +%T) start; main jar $(md5sum /tmp/mainroot77/cli/target/vmckpt.jar | cut -c1-8), mine $(md5sum cli/target/vmckpt.jar | cut -c1-8)"
 A="main=/tmp/mainroot77/vmckpt" \
