@@ -188,6 +188,43 @@ class TranslatorLinuxOracleTest {
     }
 
     /**
+     * The same with kernel hot-tier builds to C2 at once after the boot (CodeCache#HOT_C2_KERNEL, round 77, off by
+     * default) and its early look (CodeCache#HOT_C2_KERNEL_EARLY at 20,000 instructions, runs of 256 or more), the hot
+     * tier's threshold at 100,000 instructions and its looks every 10,000: the boot's kernel builds take HotSpot's path,
+     * those after /init's first user-mode run go to C2 at once (asserted: some of each, and some promoted at the early
+     * look), and the boot agrees with the interpreter's at every count. (Set through reflection, as above.)
+     */
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void withHotC2Kernel() throws Exception {
+        Class<?> h = Class.forName("org.vmckpt.machine.cpu.Hart"), c = Class.forName("org.vmckpt.machine.cpu.CodeCache");
+        java.lang.reflect.Field cache = h.getDeclaredField("codeCache"), on = c.getDeclaredField("hotC2Kernel"),
+                early = c.getDeclaredField("hotC2KernelEarly"), direct = c.getDeclaredField("hotC2KernelDirect"),
+                boot = c.getDeclaredField("hotC2KernelInBoot"), earlyCount = c.getDeclaredField("hotC2EarlyPromotions"),
+                asked = c.getDeclaredField("hotC2Requests"), recheck = c.getDeclaredField("hotRecheck");
+        for (java.lang.reflect.Field f : new java.lang.reflect.Field[] {cache, on, early, direct, boot, earlyCount, asked, recheck}) f.setAccessible(true);
+        LinuxTwins.bootAndCompare("the translator with hotC2Kernel", interp -> interp.hart(0).setTranslation(false), jit -> {
+            jit.hart(0).setTranslation(true);
+            jit.hart(0).setPromotionThreshold(100_000);
+            assertDoesNotThrow(() -> on.setInt(cache.get(jit.hart(0)), 1));
+            assertDoesNotThrow(() -> early.setLong(cache.get(jit.hart(0)), 20_000));
+            assertDoesNotThrow(() -> recheck.setLong(cache.get(jit.hart(0)), 10_000));
+        }, jit -> {
+            CodeCache.Stats s = jit.hart(0).translationStats();
+            Object cc = assertDoesNotThrow(() -> cache.get(jit.hart(0)));
+            long d = assertDoesNotThrow(() -> direct.getLong(cc)), b = assertDoesNotThrow(() -> boot.getLong(cc)),
+                    e = assertDoesNotThrow(() -> earlyCount.getLong(cc)), q = assertDoesNotThrow(() -> asked.getLong(cc));
+            System.out.printf("TranslatorLinuxOracleTest withHotC2Kernel: %d kernel builds to C2 at once, %d of the boot, %d promoted at"
+                    + " the early look, %d queued for C2, %d promotions installed%n", d, b, e, q, s.promotions());
+            assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
+            assertTrue(d > 0, "kernel units promoted after the boot, built for C2 at once: " + s);
+            assertTrue(b > 0, "kernel units promoted in the boot, built for HotSpot's path: " + s);
+            assertTrue(e > 0, "kernel units promoted at the early look: " + s);
+            assertTrue(q > 0, "builds queued for C2 through the API: " + s);
+        });
+    }
+
+    /**
      * The same with round 75's access forms for user-mode hot builds (Translator#userMasks, userLeaves, userCtx:
      * -Dvmckpt.jit.userHot=true, off by default), the hot tier's threshold at 100,000 instructions and its looks every
      * 10,000 (as above, so that the boot's user processes get hot builds before the last count): some user-mode builds

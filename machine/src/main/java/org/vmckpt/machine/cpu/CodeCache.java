@@ -240,6 +240,42 @@ public final class CodeCache {
      * guest's core, installed for code that stops running soon after (docs/BENCHMARKS.md round 73, c2user73).
      */
     static final boolean HOT_C2_DIRECT = Boolean.getBoolean("vmckpt.jit.hotC2Direct");
+    /**
+     * {@code -Dvmckpt.jit.hotC2Kernel=true} (round 77; off by default, {@code false}): {@link #HOT_C2_DIRECT}'s path (no
+     * warm-up calls, no tier-3 code, asked for C2 at a look, one at a time, installed only with C2's code) for the hot-tier
+     * builds of units promoted in supervisor or machine mode after the boot, that is once the hart has run in user mode
+     * since {@link #startBoot} (a machine never booted here, restored or migrated, is past its boot); the boot's kernel
+     * builds (trace_event_update_all, jitterentropy's SHA-3, the initramfs's inflate: code that stops running soon after,
+     * round 73) keep HotSpot's path. {@code =boot}: the boot's too (round 72's form for the kernel). Independent of
+     * {@link #HOT_C2_DIRECT} (user mode), so both on give every build after the boot to C2 at once. Why (docs/BENCHMARKS.md
+     * round 77, ecdsa77): in the signed guest's module phase (all kernel code: insmod's SHA-256 and ECDSA) 6% of the run
+     * thread's samples were hot builds' tier-3 code, slower per guest instruction than the C1 units they replaced, and the
+     * builds waited 100-300 M guest instructions in C1's queue for that compile and then for C2's.
+     */
+    static final String HOT_C2_KERNEL = System.getProperty("vmckpt.jit.hotC2Kernel", "false");
+    /**
+     * With {@link #HOT_C2_KERNEL} on, {@code -Dvmckpt.jit.hotC2KernelEarly=N} (round 77; 0, the default: off): a unit's
+     * count to the hot tier is first looked at after N instructions instead of {@link #HOT_AFTER}'s 20 M, and a unit
+     * promoted there now (in supervisor or machine mode, after the boot, by {@link #c2Direct}) whose runs averaged at
+     * least {@link #HOT_C2_KERNEL_RUN} instructions is promoted then, to C2 at once; any other unit counts on to
+     * {@link #HOT_AFTER} as before. ECDSA's big-number loops (vli_mult, vli_mmod_fast, vli_mod_square_fast: 100-860
+     * instructions a run, ~160 M of the signed module phase's ~230 M ECDSA instructions in five units) ran mostly as
+     * C1 code because 20 M of a unit's instructions came late in the phase, each module's signature check being ~19 M
+     * instructions spread over ~130 units.
+     */
+    static final long HOT_C2_KERNEL_EARLY = Long.getLong("vmckpt.jit.hotC2KernelEarly", 0);
+    /** See {@link #HOT_C2_KERNEL_EARLY}: the least average run length, in instructions ({@code -Dvmckpt.jit.hotC2KernelRun=N}). */
+    static final long HOT_C2_KERNEL_RUN = Long.getLong("vmckpt.jit.hotC2KernelRun", 256);
+
+    /** {@link #HOT_C2_KERNEL}'s value: 0 off, 1 after the boot, 2 the boot's too. */
+    static int hotC2KernelMode(String v) {
+        switch (v == null ? "false" : v.trim()) {
+            case "false": case "": return 0;
+            case "true": return 1;
+            case "boot": return 2;
+            default: throw new IllegalArgumentException("-Dvmckpt.jit.hotC2Kernel=" + v + ": false, true or boot");
+        }
+    }
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     /**
@@ -391,6 +427,15 @@ public final class CodeCache {
     int hotProfileRuns = HOT_PROFILE_RUNS;
     /** See {@link #HOT_C2_DIRECT} (tests set it per cache). */
     boolean hotC2Direct = HOT_C2_DIRECT;
+    /** See {@link #HOT_C2_KERNEL} (0 off, 1 after the boot, 2 the boot's too; tests set it per cache). */
+    int hotC2Kernel = hotC2KernelMode(HOT_C2_KERNEL);
+    /** See {@link #HOT_C2_KERNEL_EARLY} and {@link #HOT_C2_KERNEL_RUN} (tests set them per cache). */
+    long hotC2KernelEarly = HOT_C2_KERNEL_EARLY, hotC2KernelRun = HOT_C2_KERNEL_RUN;
+    /**
+     * {@link #HOT_C2_KERNEL}: kernel builds to C2 at once, kernel builds of the boot (HotSpot's path), and units promoted at
+     * the early look ({@link #HOT_C2_KERNEL_EARLY}).
+     */
+    long hotC2KernelDirect, hotC2KernelInBoot, hotC2EarlyPromotions;
     /** Hot-tier builds queued for C2 through the API ({@link #HOT_C2_DIRECT}), and of them asked for again at a look. */
     long hotC2Requests, hotC2Requeued;
     /** Hot-tier builds promoted with {@link #HOT_C2_DIRECT} on: in user mode (to C2 at once), and not (HotSpot's path). */
@@ -557,7 +602,8 @@ public final class CodeCache {
      * is false, no hot-tier decision, and the heat's half-life {@link #bootHeatShift} (if set); nothing if none applies.
      */
     void startBoot(int heat, boolean hot) {
-        if (booting || (heat <= 0 && hot && bootHeatShift == 0 && steadyHeatShift == 0 && !(pageHeat > 0 && pageHeatAfterBoot))) return;
+        if (booting || (heat <= 0 && hot && bootHeatShift == 0 && steadyHeatShift == 0 && !(pageHeat > 0 && pageHeatAfterBoot)
+                && hotC2Kernel != 1)) return; // (HOT_C2_KERNEL after the boot: booting marks the boot, nothing else changes)
         booting = true;
         hotInBoot = hot;
         heatShift = bootHeatShift; // (HEAT_HALF_LIFE's from the boot's end: none in the boot without its own)
@@ -574,11 +620,19 @@ public final class CodeCache {
         heatShift = steadyHeatShift; // (heat gathered so far stays as it is; without HEAT_HALF_LIFE it no longer decays)
     }
 
+    /** Whether units count first to the kernel's early look (HOT_C2_KERNEL_EARLY); loopPrologue's early count only without it. */
+    private boolean earlyLookOn() {
+        return hotC2Kernel != 0 && hotC2KernelEarly > 0 && hotC2KernelEarly < hotAfter;
+    }
+
     /** The unit's count towards the hot tier starts again from here. */
     private void countAgain(TranslatedUnit u, Hart h) {
         restartHotCount(u, h);
-        // (loopPrologue: the early count only while the hot tier is on: hotAfter = Long.MAX_VALUE turns it off)
-        u.untilHot = loopPrologue && u.prologueLoop >= 0 && !u.hot && hotAfter != Long.MAX_VALUE ? Math.min(hotAfter, prologueAfter) : hotAfter;
+        u.earlyLook = earlyLookOn(); // (HOT_C2_KERNEL_EARLY)
+        // (loopPrologue: the early count only while the hot tier is on: hotAfter = Long.MAX_VALUE turns it off; the
+        // kernel's early look, when on, comes first)
+        u.untilHot = u.earlyLook ? hotC2KernelEarly
+                : loopPrologue && u.prologueLoop >= 0 && !u.hot && hotAfter != Long.MAX_VALUE ? Math.min(hotAfter, prologueAfter) : hotAfter;
     }
 
     /**
@@ -1052,6 +1106,17 @@ public final class CodeCache {
             u.untilHot = Long.MAX_VALUE;
             return u;
         }
+        long counted = hotAfter; // (what its count retired: the rules' run length and share)
+        if (u.earlyLook) { // (HOT_C2_KERNEL_EARLY: the early look at its count)
+            u.earlyLook = false;
+            counted = hotC2KernelEarly;
+            if (u.promoted != null || u.promotionQueued || !c2Direct(h) || h.priv == Hart.PRIV_U
+                    || counted / Math.max(1, u.hotRuns()) < hotC2KernelRun) {
+                u.untilHot += hotAfter - counted; // counts on to hotAfter (its overshoot kept), as without the early look
+                return u;
+            }
+            hotC2EarlyPromotions++;
+        }
         u.untilHot = loopPrologue && u.prologueLoop >= 0 ? Math.max(1, hotRecheck / PROLOGUE_RECHECK_DIVISOR) : hotRecheck;
         if (wordLocals) u.entryWords &= Translator.wordMask(h.x); // (at its entry: see WordLocals; no 31-register scan when off)
         // (Builds are otherwise handed over at lookup misses, which a hot loop that runs alone may never make.)
@@ -1065,7 +1130,7 @@ public final class CodeCache {
                 return u;
             }
             boolean early = false;
-            if (loopPrologue && u.prologueLoop >= 0 && prologueAfter < hotAfter) {
+            if (!earlyLookOn() && loopPrologue && u.prologueLoop >= 0 && prologueAfter < hotAfter) { // (not with the kernel's early look)
                 // (loopPrologue) Its early count ran out: promoted only if the loop it leads into is hot by now.
                 if (!prologueLoopHot(u)) {
                     countAgain(u, h);
@@ -1074,7 +1139,7 @@ public final class CodeCache {
                 }
                 early = true;
             }
-            long counted = early ? prologueAfter : hotAfter; // (what its count was)
+            if (early) counted = prologueAfter; // (what its count was)
             if (hotShare > 0 && (h.instret - u.hotSince) / hotShare > counted) { // (divided: no overflow for a huge hotAfter)
                 // Not busy enough now (see HOT_SHARE).
                 countAgain(u, h);
@@ -1106,7 +1171,7 @@ public final class CodeCache {
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
             u.hotRunLength = runLength;
             if (early) prologuePromotions++;
-            if (HOT_LOG) hotLog("decided (" + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began"
+            if (HOT_LOG) hotLog("decided (" + (!early && counted != hotAfter ? "early look, " : "") + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began"
                     + (early ? "; a line into a hot loop" : "") + "):", u, null, h);
             promote(u, h, hotMissCalls(u, h));
             return u;
@@ -1420,6 +1485,7 @@ public final class CodeCache {
         }
         b.key = u.key;
         b.untilHot = u.untilHot;
+        b.earlyLook = u.earlyLook;
         b.hotSince = u.hotSince;
         b.hotRunCounts = u.hotRunCounts;
         b.entryWords = u.entryWords;
@@ -1443,6 +1509,10 @@ public final class CodeCache {
                 Translator.crossOnceUnits.get()) : "";
         String c2Line = hotC2Direct ? String.format("hot-tier builds to C2 at once (hotC2Direct, user mode only): %,d promoted in user mode,"
                 + " %,d outside it (HotSpot's path); %,d queued for C2, %,d asked again%n", hotC2UserBuilds, hotC2KernelBuilds, hotC2Requests, hotC2Requeued) : "";
+        if (hotC2Kernel != 0) c2Line += String.format("kernel hot-tier builds to C2 at once (hotC2Kernel=%s): %,d to C2 at once, %,d of the boot"
+                + " (HotSpot's path)%s; %,d queued for C2 (all), %,d asked again%n", hotC2Kernel == 2 ? "boot" : "true", hotC2KernelDirect, hotC2KernelInBoot,
+                hotC2KernelEarly > 0 ? String.format(", %,d promoted at the early look (%,d insns, runs of %,d or more)", hotC2EarlyPromotions, hotC2KernelEarly, hotC2KernelRun) : "",
+                hotC2Requests, hotC2Requeued);
         String warmLine = hotLookWarm ? String.format("hot-tier builds installed by a warmed timed look (hotLookWarm%s): %,d of %,d promotions%n",
                 hotLookWarmUserOnly ? "=user: user mode only" : "", hotWarmLookInstalls, promotions) : "";
         String userLine = Translator.userMasks || Translator.userLeaves || Translator.userCtx
@@ -1513,7 +1583,7 @@ public final class CodeCache {
             }
             if (p != null && !BackgroundTranslator.warmHot(p, c2Direct)) p = null; // (C1 refused it: dropped below)
             translationNanos += CpuClock.threadNanos() - t0;
-            countC2Rule(c2Direct);
+            countC2Rule(c2Direct, h);
             builtHot(u, p, h);
             return;
         }
@@ -1526,7 +1596,7 @@ public final class CodeCache {
         job.queuedAt = h.instret;
         if (background.submit(job)) {
             u.promotionQueued = true;
-            countC2Rule(c2Direct);
+            countC2Rule(c2Direct, h);
         } else {
             queueFull++; // (asked again after HOT_RECHECK)
         }
@@ -1539,14 +1609,19 @@ public final class CodeCache {
      * the kernel's builds take HotSpot's path (tier 3, then C2 with a profile).
      */
     private boolean c2Direct(Hart h) {
-        return hotC2Direct && h.priv == Hart.PRIV_U;
+        if (h.priv == Hart.PRIV_U) return hotC2Direct;
+        return hotC2Kernel == 2 || hotC2Kernel == 1 && !booting; // (HOT_C2_KERNEL: after the boot, or always)
     }
 
-    /** Counts a hot-tier build made or queued with {@link #HOT_C2_DIRECT} on, by {@link #c2Direct(Hart)}'s answer. */
-    private void countC2Rule(boolean c2Direct) {
+    /** Counts a hot-tier build made or queued with {@link #HOT_C2_DIRECT} or {@link #HOT_C2_KERNEL} on, by {@link #c2Direct(Hart)}'s answer. */
+    private void countC2Rule(boolean c2Direct, Hart h) {
+        if (hotC2Kernel != 0 && h.priv != Hart.PRIV_U) {
+            if (c2Direct) hotC2KernelDirect++;
+            else hotC2KernelInBoot++;
+        }
         if (!hotC2Direct) return;
-        if (c2Direct) hotC2UserBuilds++;
-        else hotC2KernelBuilds++;
+        if (c2Direct && h.priv == Hart.PRIV_U) hotC2UserBuilds++;
+        else if (h.priv != Hart.PRIV_U) hotC2KernelBuilds++;
     }
 
     /** A hot-tier build of {@code u} is done: it waits in {@code u} for its compilation, unless u died meanwhile. */

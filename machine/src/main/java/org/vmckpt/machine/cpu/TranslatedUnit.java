@@ -101,6 +101,8 @@ public abstract class TranslatedUnit {
     long hotBriefRuns() {
         return hotRunCounts >>> 32;
     }
+    /** Its count towards the hot tier runs out first at CodeCache#HOT_C2_KERNEL_EARLY's early look (then on to hotAfter). */
+    boolean earlyLook;
     /** Instructions per run when its hot-tier build was decided (CodeCache#HOT_LONG_RUN). */
     long hotRunLength;
     /** This unit is of the hot tier: a class outside the C1-only directive, so that HotSpot's C2 compiles it. */

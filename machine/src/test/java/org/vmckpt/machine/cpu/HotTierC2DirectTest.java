@@ -73,6 +73,7 @@ class HotTierC2DirectTest {
         jit.setPriv(priv);
         ref.setPriv(priv);
         jit.codeCache.hotC2Direct = true; // (on here whatever the test JVM says: the rule is what is tested)
+        jit.codeCache.hotC2Kernel = 0; // (the user rule's kernel side; CodeCache#HOT_C2_KERNEL sends kernel builds to C2 by design)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
         TranslatedUnit build = null;
         while (System.nanoTime() < deadline && build == null) {

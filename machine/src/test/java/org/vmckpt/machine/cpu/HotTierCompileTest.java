@@ -100,6 +100,7 @@ class HotTierCompileTest {
         jit.codeCache.hotRecheck = Long.MAX_VALUE / 2; // no look but the test's own
         jit.codeCache.hotLook = CodeCache.LOOK_ASK;
         jit.codeCache.hotC2Direct = false; // (the asking look's install of tier-3 code; CodeCache#HOT_C2_DIRECT never installs it)
+        jit.codeCache.hotC2Kernel = 0; // (nor CodeCache#HOT_C2_KERNEL, for this machine-mode loop)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
         TranslatedUnit u = unitWithBuild(jit, deadline);
         TranslatedUnit build = u.promoted;
