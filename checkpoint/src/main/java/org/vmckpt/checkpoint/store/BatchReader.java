@@ -58,16 +58,10 @@ public final class BatchReader implements AutoCloseable {
     private final byte[] onePage = new byte[PackFormat.UNIT_SIZE];
     private long readNanos, decodeNanos;
 
-    BatchReader(PackReader[] packs) {
-        this(packs, DIRECT_READ);
-    }
-
-    /** @param direct whether to read into direct buffers ({@link #DIRECT_READ}) */
-    BatchReader(PackReader[] packs, boolean direct) {
-        this(packs, direct, MAP_PACKS);
-    }
-
-    /** @param map whether to read through the packs' mappings ({@link #MAP_PACKS}; tests ask for both) */
+    /**
+     * @param direct whether to read into direct buffers ({@link #DIRECT_READ})
+     * @param map    whether to read through the packs' mappings ({@link #MAP_PACKS}; tests ask for both)
+     */
     BatchReader(PackReader[] packs, boolean direct, boolean map) {
         this.packs = packs;
         this.direct = direct;

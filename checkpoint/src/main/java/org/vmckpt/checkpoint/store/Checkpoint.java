@@ -396,10 +396,8 @@ public final class Checkpoint implements AutoCloseable {
      * tests, and an eager restore whose collector may be locked out ({@code OldGenerationWindow}), as direct buffers
      * need no JNI critical region.
      */
-    public synchronized BatchReader openBatchReader(boolean direct) throws IOException {
-        if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
-        if (packs == null) openPacks();
-        return new BatchReader(packs, direct);
+    public BatchReader openBatchReader(boolean direct) throws IOException {
+        return openBatchReader(direct, BatchReader.MAP_PACKS);
     }
 
     /** As {@link #openBatchReader(boolean)}, through the packs' mappings or not as asked ({@link BatchReader#MAP_PACKS}; tests). */
