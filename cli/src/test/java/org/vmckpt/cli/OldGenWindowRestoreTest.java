@@ -104,6 +104,10 @@ class OldGenWindowRestoreTest {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(LauncherOptions.collector("restore"));
         cmd.addAll(List.of("-Xss16m", "-D" + NativeMemory.LIBRARY_PROPERTY + "=" + OldGenPrefaultTest.library()));
+        // A window's own timeout (3 s by default) can pass on a loaded CI machine without anything waiting for the
+        // critical region (round 77's second CI run). 60 s is beyond any restore of 48 MiB here, so a timed-out window
+        // means a thread really waited for the region; four such waits exceed the child's 180 s and fail it too.
+        cmd.add("-D" + OldGenWindow.PROPERTY + ".timeoutMs=60000");
         cmd.addAll(List.of(more));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), OldGenWindowRestoreTest.class.getName(), dir.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
