@@ -75,9 +75,12 @@ class RestoreTier1Test {
         return ms.get(0);
     }
 
-    /** Waits (a few seconds at most) until {@code m} has no compile task queued. */
+    /**
+     * Waits (60 s at most: it returns as soon as the queue is empty; 5 s until round 78, which HotSpot's queue on a
+     * loaded machine can need) until {@code m} has no compile task queued.
+     */
     private static void settled(Executable m) throws InterruptedException {
-        for (int i = 0; i < 500 && HotSpotCompiler.methodQueued(m); i++) Thread.sleep(10);
+        for (int i = 0; i < 6_000 && HotSpotCompiler.methodQueued(m); i++) Thread.sleep(10);
     }
 
     @Test

@@ -22,11 +22,12 @@ class TerminalTest {
         LinkedBlockingQueue<Byte> toGuest = new LinkedBlockingQueue<>();
         Terminal t = Terminal.attach(in, toGuest::add, () -> { });
         in.write("ab");
-        assertEquals((byte) 'a', toGuest.poll(5, TimeUnit.SECONDS));
-        assertEquals((byte) 'b', toGuest.poll(5, TimeUnit.SECONDS));
+        // (60 s bounds, not 5: they return as soon as the byte or the thread's end is there; only a hang trips them)
+        assertEquals((byte) 'a', toGuest.poll(60, TimeUnit.SECONDS));
+        assertEquals((byte) 'b', toGuest.poll(60, TimeUnit.SECONDS));
 
         t.close();
-        t.reader().join(5_000);
+        t.reader().join(60_000);
         assertFalse(t.reader().isAlive(), "the input thread ends with the terminal");
         in.write("cd");
         Thread.sleep(20 * Terminal.POLL_MILLIS);

@@ -41,6 +41,7 @@ class C1MissRebuildTest {
     @Test
     void aUnitLeavingInEveryRunIsRebuiltAndThenRunsItsLoopWithoutLeaving() {
         Hart jit = CompactEmitTest.straddler(true), ref = CompactEmitTest.straddler(false);
+        jit.codeCache.runUncompiled = true; // (round 78: every unit runs as soon as it is built, HotSpot interpreting it until compiled, with the same effects: what runs where depends on the instructions alone, not on HotSpot's compile queue)
         UnitWarmUp.runTranslated(jit, 5_000);
         CodeCache cc = jit.codeCache;
         assertTrue(cc.c1MissLeft >= 16, "the compact unit left before its misses: " + cc.missLeaveSummary());

@@ -206,6 +206,7 @@ class CboZeroTest {
             mem.write32(loop + 0x84, j(0, 0));
             h.setTranslation(translate);
             h.setTranslationThreshold(2);
+            if (translate) h.codeCache.runUncompiled = true; // (round 78: every unit runs as soon as it is built, HotSpot interpreting it until compiled, with the same effects: what runs where depends on the instructions alone, not on HotSpot's compile queue)
             h.pc = BASE;
             for (int k = 0; k < 10_000 && h.pc != HANDLER; k++) h.run(1000);
             String what = translate ? "translator" : "interpreter";

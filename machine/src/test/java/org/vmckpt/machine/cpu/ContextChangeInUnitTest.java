@@ -47,6 +47,7 @@ class ContextChangeInUnitTest {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
         h.setTranslation(translated);
         h.setTranslationThreshold(16);
+        if (translated) h.codeCache.runUncompiled = true; // (round 78: every unit runs as soon as it is built, HotSpot interpreting it until compiled, with the same effects: what runs where depends on the instructions alone, not on HotSpot's compile queue)
         GuestMemory mem = h.bus().ram();
         // Sv39: DATA's page -> MAPPED's page, user-accessible (MPRV with MPP = U translates as U); nothing else mapped.
         mem.write64(ROOT + 8 * 2, ((L1 >>> 12) << 10) | 1);

@@ -22,6 +22,7 @@ class HeatAfterUnitExitTest {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
         h.setTranslation(true);
         h.setTranslationThreshold(THRESHOLD);
+        h.codeCache.runUncompiled = true; // (round 78: every unit runs as soon as it is built, HotSpot interpreting it until compiled, with the same effects: what runs where depends on the instructions alone, not on HotSpot's compile queue)
         h.codeCache.maxLoopInstructions = 0; // a loop longer than a unit (with loop regions: than a loop region's bound)
         h.codeCache.maxStraightInstructions = 0; // (64-instruction pieces, as a straight line longer than those regions)
         GuestMemory mem = h.bus().ram();

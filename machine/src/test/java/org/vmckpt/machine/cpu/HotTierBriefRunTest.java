@@ -25,6 +25,7 @@ class HotTierBriefRunTest {
         h.setTranslationThreshold(1);
         h.setPromotionThreshold(20_000);
         if (translate) {
+            h.codeCache.runUncompiled = true; // (round 78: every unit runs as soon as it is built, HotSpot interpreting it until compiled, with the same effects: what runs where depends on the instructions alone, not on HotSpot's compile queue)
             h.codeCache.hotShare = 0;
             h.codeCache.hotMinRun = minRun;
             h.codeCache.hotMaxBytecode = 0;

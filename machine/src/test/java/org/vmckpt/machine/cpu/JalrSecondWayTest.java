@@ -23,6 +23,7 @@ class JalrSecondWayTest {
         if (translate) {
             h.setTranslationThreshold(1);
             h.codeCache.jalrSecondWay = secondWay;
+            h.codeCache.runUncompiled = true; // (round 78: every unit runs as soon as it is built, HotSpot interpreting it until compiled, with the same effects: what runs where depends on the instructions alone, not on HotSpot's compile queue)
         }
         GuestMemory m = h.bus().ram();
         int[] loop = {

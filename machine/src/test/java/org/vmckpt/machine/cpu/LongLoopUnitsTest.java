@@ -22,6 +22,7 @@ class LongLoopUnitsTest {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0);
         h.setTranslation(true);
         h.setTranslationThreshold(16);
+        h.codeCache.runUncompiled = true; // (round 78: every unit runs as soon as it is built, HotSpot interpreting it until compiled, with the same effects: what runs where depends on the instructions alone, not on HotSpot's compile queue)
         // A loop longer than a loop region may be (Translator.MAX_LOOP_INSTRUCTIONS), as this one is with them off.
         h.codeCache.maxLoopInstructions = 0; // (and no straight-line regions: 64-instruction pieces)
         h.codeCache.maxStraightInstructions = 0;

@@ -759,6 +759,12 @@ class TranslatorDifferentialTest {
         if (translate) {
             h.setPromotionThreshold(promoteAfter);
             h.codeCache.promoteUncompiled = true;
+            // Every unit runs as soon as it is built (HotSpot interprets it until it has compiled it, with the same
+            // effects), so which units run, their chains and promotions, and so every seed's comparison and counts,
+            // depend on the program alone, not on HotSpot's compile queue (round 78: the "no unit was promoted" and
+            // "units over two pages" counts below were at its mercy on a loaded machine). The timed probe
+            // (CodeCache#ready) is compared by the Linux oracles (TranslatorLinuxOracleTest), which keep it.
+            h.codeCache.runUncompiled = true;
             // A unit's hot build is installed at its next look after it was queued: look again as soon, so that
             // units of every mode reach the hot tier (with the default 200,000 only one or two per seed did, and a
             // run under load could end with none in a mode; its unitsTranslated varies by a few between runs).

@@ -144,6 +144,7 @@ class WordLocalsTest {
             jit.setTranslation(true);
             jit.setPromotionThreshold(64);
             jit.codeCache.promoteUncompiled = true;
+            jit.codeCache.runUncompiled = true; // (round 78: every unit runs as soon as it is built, HotSpot interpreting it until compiled, with the same effects: what runs where depends on the instructions alone, not on HotSpot's compile queue)
             jit.codeCache.hotRecheck = 64;
             jit.codeCache.hotShare = 0;
             jit.codeCache.hotMinRun = 0;
