@@ -16,10 +16,17 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class TranslatorLinuxOracleTest {
+    /**
+     * Every method's reference: the interpreter alone (the switches the methods set are the translator's, or the code
+     * cache's of the machine under test, and reach no interpreted hart), booted once per test JVM (LinuxTwins#REFERENCE_HASHES;
+     * round 78: 11 boots of the same reference were 40% of this class's time).
+     */
+    static final String INTERPRETER = "the interpreter (default loop)";
+
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void translatedAndInterpretedBootsAgreeAtEveryCheckpointCount() throws Exception {
-        LinuxTwins.bootAndCompare("the translator", interp -> interp.hart(0).setTranslation(false), jit -> jit.hart(0).setTranslation(true), jit -> {
+        LinuxTwins.bootAndCompare("the translator", INTERPRETER, interp -> interp.hart(0).setTranslation(false), jit -> jit.hart(0).setTranslation(true), jit -> {
             CodeCache.Stats s = jit.hart(0).translationStats();
             assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
             assertTrue(s.invalidations() > 0, "code pages were rewritten during boot (module loading, exec): " + s);
@@ -30,7 +37,7 @@ class TranslatorLinuxOracleTest {
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void withTheJalrSecondWay() throws Exception {
-        LinuxTwins.bootAndCompare("the translator with the jalr second way", interp -> interp.hart(0).setTranslation(false), jit -> {
+        LinuxTwins.bootAndCompare("the translator with the jalr second way", INTERPRETER, interp -> interp.hart(0).setTranslation(false), jit -> {
             jit.hart(0).setTranslation(true);
             jit.hart(0).setJalrSecondWay(true);
         }, jit -> {
@@ -51,7 +58,7 @@ class TranslatorLinuxOracleTest {
         boolean before = on.getBoolean(null);
         on.setBoolean(null, true);
         try {
-            LinuxTwins.bootAndCompare("the translator with access groups", interp -> interp.hart(0).setTranslation(false),
+            LinuxTwins.bootAndCompare("the translator with access groups", INTERPRETER, interp -> interp.hart(0).setTranslation(false),
                     jit -> jit.hart(0).setTranslation(true), jit -> {
                         CodeCache.Stats s = jit.hart(0).translationStats();
                         assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
@@ -76,7 +83,7 @@ class TranslatorLinuxOracleTest {
         long built = ((java.util.concurrent.atomic.AtomicLong) units.get(null)).get();
         on.setBoolean(null, true);
         try {
-            LinuxTwins.bootAndCompare("the translator with TLB masks", interp -> interp.hart(0).setTranslation(false),
+            LinuxTwins.bootAndCompare("the translator with TLB masks", INTERPRETER, interp -> interp.hart(0).setTranslation(false),
                     jit -> jit.hart(0).setTranslation(true), jit -> {
                         CodeCache.Stats s = jit.hart(0).translationStats();
                         assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
@@ -105,7 +112,7 @@ class TranslatorLinuxOracleTest {
         long built = ((java.util.concurrent.atomic.AtomicLong) builds.get(null)).get();
         on.setBoolean(null, true);
         try {
-            LinuxTwins.bootAndCompare("the translator with hotMissLeaves", interp -> interp.hart(0).setTranslation(false),
+            LinuxTwins.bootAndCompare("the translator with hotMissLeaves", INTERPRETER, interp -> interp.hart(0).setTranslation(false),
                     jit -> jit.hart(0).setTranslation(true), jit -> {
                         CodeCache.Stats s = jit.hart(0).translationStats();
                         assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
@@ -137,7 +144,7 @@ class TranslatorLinuxOracleTest {
         long built = ((java.util.concurrent.atomic.AtomicLong) builds.get(null)).get(), calls = ((java.util.concurrent.atomic.AtomicLong) priv.get(null)).get();
         on.setBoolean(null, true);
         try {
-            LinuxTwins.bootAndCompare("the translator with hotMissLeavesUser", interp -> interp.hart(0).setTranslation(false),
+            LinuxTwins.bootAndCompare("the translator with hotMissLeavesUser", INTERPRETER, interp -> interp.hart(0).setTranslation(false),
                     jit -> jit.hart(0).setTranslation(true), jit -> {
                         CodeCache.Stats s = jit.hart(0).translationStats();
                         assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
@@ -168,7 +175,7 @@ class TranslatorLinuxOracleTest {
                 user = c.getDeclaredField("hotC2UserBuilds"), kernel = c.getDeclaredField("hotC2KernelBuilds"),
                 asked = c.getDeclaredField("hotC2Requests"), recheck = c.getDeclaredField("hotRecheck");
         for (java.lang.reflect.Field f : new java.lang.reflect.Field[] {cache, on, user, kernel, asked, recheck}) f.setAccessible(true);
-        LinuxTwins.bootAndCompare("the translator with hotC2Direct for user mode", interp -> interp.hart(0).setTranslation(false), jit -> {
+        LinuxTwins.bootAndCompare("the translator with hotC2Direct for user mode", INTERPRETER, interp -> interp.hart(0).setTranslation(false), jit -> {
             jit.hart(0).setTranslation(true);
             jit.hart(0).setPromotionThreshold(100_000);
             assertDoesNotThrow(() -> on.setBoolean(cache.get(jit.hart(0)), true));
@@ -203,7 +210,7 @@ class TranslatorLinuxOracleTest {
                 boot = c.getDeclaredField("hotC2KernelInBoot"), earlyCount = c.getDeclaredField("hotC2EarlyPromotions"),
                 asked = c.getDeclaredField("hotC2Requests"), recheck = c.getDeclaredField("hotRecheck");
         for (java.lang.reflect.Field f : new java.lang.reflect.Field[] {cache, on, early, direct, boot, earlyCount, asked, recheck}) f.setAccessible(true);
-        LinuxTwins.bootAndCompare("the translator with hotC2Kernel", interp -> interp.hart(0).setTranslation(false), jit -> {
+        LinuxTwins.bootAndCompare("the translator with hotC2Kernel", INTERPRETER, interp -> interp.hart(0).setTranslation(false), jit -> {
             jit.hart(0).setTranslation(true);
             jit.hart(0).setPromotionThreshold(100_000);
             assertDoesNotThrow(() -> on.setInt(cache.get(jit.hart(0)), 1));
@@ -246,7 +253,7 @@ class TranslatorLinuxOracleTest {
         }
         long built = ((java.util.concurrent.atomic.AtomicLong) builds.get(null)).get();
         try {
-            LinuxTwins.bootAndCompare("the translator with userHot", interp -> interp.hart(0).setTranslation(false), jit -> {
+            LinuxTwins.bootAndCompare("the translator with userHot", INTERPRETER, interp -> interp.hart(0).setTranslation(false), jit -> {
                 jit.hart(0).setTranslation(true);
                 jit.hart(0).setPromotionThreshold(100_000);
                 assertDoesNotThrow(() -> recheck.setLong(cache.get(jit.hart(0)), 10_000));
@@ -281,7 +288,7 @@ class TranslatorLinuxOracleTest {
         }
         long built = ((java.util.concurrent.atomic.AtomicLong) builds.get(null)).get();
         try {
-            LinuxTwins.bootAndCompare("the translator with kernelHot", interp -> interp.hart(0).setTranslation(false), jit -> {
+            LinuxTwins.bootAndCompare("the translator with kernelHot", INTERPRETER, interp -> interp.hart(0).setTranslation(false), jit -> {
                 jit.hart(0).setTranslation(true);
                 jit.hart(0).setPromotionThreshold(100_000);
                 assertDoesNotThrow(() -> recheck.setLong(cache.get(jit.hart(0)), 10_000));
@@ -314,7 +321,7 @@ class TranslatorLinuxOracleTest {
                 early = c.getDeclaredField("prologuePromotions"), builds = t.getDeclaredField("prologueUnits");
         for (java.lang.reflect.Field f : new java.lang.reflect.Field[] {cache, recheck, on, after, exits, early, builds}) f.setAccessible(true);
         long built = ((java.util.concurrent.atomic.AtomicLong) builds.get(null)).get();
-        LinuxTwins.bootAndCompare("the translator with loopPrologue", interp -> interp.hart(0).setTranslation(false), jit -> {
+        LinuxTwins.bootAndCompare("the translator with loopPrologue", INTERPRETER, interp -> interp.hart(0).setTranslation(false), jit -> {
             jit.hart(0).setTranslation(true);
             jit.hart(0).setPromotionThreshold(100_000);
             Object cc = assertDoesNotThrow(() -> cache.get(jit.hart(0)));

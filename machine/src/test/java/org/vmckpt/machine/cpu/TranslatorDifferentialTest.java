@@ -878,6 +878,60 @@ class TranslatorDifferentialTest {
      */
     static int crossPageKind = -1;
 
+    /**
+     * Threads that run seeds side by side ({@code -Dvmckpt.diff.threads}, 2 by default; 1: one after another, as before
+     * round 78): a call's seeds, and the calls a method hands to {@link #together}. Each seed has its own program, two
+     * harts and code cache; the switches (this class's statics and the translator's) are set before the seeds that use
+     * them start and not changed while they run (a method hands {@link #together} only calls made under the same
+     * switches); the translator's counters are atomic, and this class's counts of items made only need to be above 0.
+     * With {@link CodeCache#runUncompiled} each seed's run and counts are the same whatever runs beside it, so the seeds
+     * compare exactly what they compared one after another, in less time on two cores.
+     */
+    static final int THREADS = Math.max(1, Integer.getInteger("vmckpt.diff.threads", 2));
+    private static final java.util.concurrent.ForkJoinPool POOL = THREADS > 1 ? new java.util.concurrent.ForkJoinPool(THREADS) : null;
+
+    /**
+     * Runs {@code tasks} side by side on {@link #THREADS} threads (nested calls share them), or in order with one; then
+     * fails with the first failed task's own error (in the tasks' order); the others still run to their end.
+     */
+    static void together(Runnable... tasks) {
+        Throwable[] failed = new Throwable[tasks.length];
+        if (POOL == null || tasks.length == 1) {
+            for (Runnable t : tasks) t.run();
+            return;
+        }
+        java.util.concurrent.ForkJoinTask<?>[] jobs = new java.util.concurrent.ForkJoinTask<?>[tasks.length];
+        for (int k = 0; k < tasks.length; k++) {
+            int i = k;
+            jobs[k] = java.util.concurrent.ForkJoinTask.adapt(() -> {
+                try {
+                    tasks[i].run();
+                } catch (Throwable t) {
+                    failed[i] = t;
+                }
+            });
+        }
+        if (java.util.concurrent.ForkJoinTask.inForkJoinPool()) java.util.concurrent.ForkJoinTask.invokeAll(jobs);
+        else POOL.invoke(java.util.concurrent.ForkJoinTask.adapt(() -> java.util.concurrent.ForkJoinTask.invokeAll(jobs)));
+        for (Throwable t : failed) {
+            if (t instanceof Error) throw (Error) t;
+            if (t instanceof RuntimeException) throw (RuntimeException) t;
+            if (t != null) throw new AssertionError(t);
+        }
+    }
+
+    /** {@code run} of every seed ({@link #together}); the results in the seeds' order. */
+    static CodeCache.Stats[] differentials(long[] seeds, java.util.function.LongFunction<CodeCache.Stats> run) {
+        CodeCache.Stats[] out = new CodeCache.Stats[seeds.length];
+        Runnable[] tasks = new Runnable[seeds.length];
+        for (int k = 0; k < seeds.length; k++) {
+            int i = k;
+            tasks[k] = () -> out[i] = run.apply(seeds[i]);
+        }
+        together(tasks);
+        return out;
+    }
+
     /** Runs the seeds; returns the translator's units over two pages in them (CodeCache.Stats#crossPageUnits). */
     static long runSeeds(int mode, long... fixedSeeds) {
         return runSeedsPromoting(mode, Long.MAX_VALUE, fixedSeeds);
@@ -893,9 +947,10 @@ class TranslatorDifferentialTest {
         long[] seeds = Arrays.copyOf(fixedSeeds, fixedSeeds.length + EXTRA_SEEDS);
         for (int k = 0; k < EXTRA_SEEDS; k++) seeds[fixedSeeds.length + k] = 1000L * mode + 100 + k;
         long translated = 0, run = 0, invalidations = 0, promotions = 0, cross = 0;
-        for (long seed : seeds) {
-            CodeCache.Stats s = differential(seed, mode, 120 + (int) (seed % 5) * 40, 3_000_000, promoteAfter, wordChains);
-            System.out.printf("TranslatorDifferentialTest mode %d seed %d: %s%n", mode, seed, s);
+        CodeCache.Stats[] all = differentials(seeds, seed -> differential(seed, mode, 120 + (int) (seed % 5) * 40, 3_000_000, promoteAfter, wordChains));
+        for (int k = 0; k < seeds.length; k++) {
+            CodeCache.Stats s = all[k];
+            System.out.printf("TranslatorDifferentialTest mode %d seed %d: %s%n", mode, seeds[k], s);
             translated += s.unitsTranslated();
             run += s.translatedInstructionsRun();
             invalidations += s.invalidations();
@@ -914,10 +969,11 @@ class TranslatorDifferentialTest {
         bitmanipItems = true;
         Decode.bitmanip = true;
         try {
-            runSeeds(Hart.PRIV_M, Long.MAX_VALUE, false, 171, 172, 173);
-            runSeeds(Hart.PRIV_S, 2_000, true, 174, 175);
-            runSeeds(Hart.PRIV_U, 2_000, false, 176);
-            runSeeds(MPRV, 2_000, false, 177);
+            together(
+                    () -> runSeeds(Hart.PRIV_M, Long.MAX_VALUE, false, 171, 172, 173),
+                    () -> runSeeds(Hart.PRIV_S, 2_000, true, 174, 175),
+                    () -> runSeeds(Hart.PRIV_U, 2_000, false, 176),
+                    () -> runSeeds(MPRV, 2_000, false, 177));
         } finally {
             bitmanipItems = false;
             Decode.bitmanip = org.vmckpt.machine.Isa.BITMANIP;
@@ -950,10 +1006,11 @@ class TranslatorDifferentialTest {
      */
     @Test
     void wordLogicInBothTiers() {
-        runSeeds(Hart.PRIV_M, Long.MAX_VALUE, true, 61, 62, 63);
-        runSeeds(Hart.PRIV_S, Long.MAX_VALUE, true, 64, 65);
-        runSeeds(Hart.PRIV_M, 2_000, true, 66, 67);
-        runSeeds(Hart.PRIV_U, 2_000, true, 68);
+        together(
+                () -> runSeeds(Hart.PRIV_M, Long.MAX_VALUE, true, 61, 62, 63),
+                () -> runSeeds(Hart.PRIV_S, Long.MAX_VALUE, true, 64, 65),
+                () -> runSeeds(Hart.PRIV_M, 2_000, true, 66, 67),
+                () -> runSeeds(Hart.PRIV_U, 2_000, true, 68));
     }
 
     /** The programs get ASID switches and ASID fences (asidSwitchesAndFencesInEveryMode). */
@@ -974,12 +1031,13 @@ class TranslatorDifferentialTest {
         asidItems = true;
         asidBits = 16;
         try {
-            runSeeds(Hart.PRIV_S, 91, 92, 93);
-            runSeeds(Hart.PRIV_U, 94, 95);
-            runSeeds(MPRV, 96);
-            runSeeds(Hart.PRIV_M, 97);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 98);
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 99);
+            together(
+                    () -> runSeeds(Hart.PRIV_S, 91, 92, 93),
+                    () -> runSeeds(Hart.PRIV_U, 94, 95),
+                    () -> runSeeds(MPRV, 96),
+                    () -> runSeeds(Hart.PRIV_M, 97),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 98),
+                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 99));
             assertTrue(asidItemsMade > 0, "no ASID switch or fence in the programs: the test proved nothing");
         } finally {
             asidItems = false;
@@ -1001,12 +1059,13 @@ class TranslatorDifferentialTest {
         try {
             for (int block : new int[]{64, 4096}) {
                 cbozBlock = block;
-                runSeeds(Hart.PRIV_M, 131, 132);
-                runSeeds(Hart.PRIV_S, 133, 134);
-                runSeeds(Hart.PRIV_U, 135, 136);
-                runSeeds(MPRV, 137);
-                runSeedsPromoting(Hart.PRIV_S, 2_000, 138);
-                runSeedsPromoting(Hart.PRIV_U, 2_000, 139);
+                together(
+                        () -> runSeeds(Hart.PRIV_M, 131, 132),
+                        () -> runSeeds(Hart.PRIV_S, 133, 134),
+                        () -> runSeeds(Hart.PRIV_U, 135, 136),
+                        () -> runSeeds(MPRV, 137),
+                        () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 138),
+                        () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 139));
             }
             assertTrue(cbozItemsMade > 0, "no cbo.zero in the programs: the test proved nothing");
         } finally {
@@ -1025,12 +1084,13 @@ class TranslatorDifferentialTest {
     void jalrSecondWayInEveryMode() {
         jalrSecondWay = true;
         try {
-            runSeeds(Hart.PRIV_M, 81, 82, 83);
-            runSeeds(Hart.PRIV_S, 84, 85);
-            runSeeds(MPRV, 86);
-            runSeeds(Hart.PRIV_U, 87, 88);
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 89);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 90);
+            together(
+                    () -> runSeeds(Hart.PRIV_M, 81, 82, 83),
+                    () -> runSeeds(Hart.PRIV_S, 84, 85),
+                    () -> runSeeds(MPRV, 86),
+                    () -> runSeeds(Hart.PRIV_U, 87, 88),
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 89),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 90));
         } finally {
             jalrSecondWay = false;
         }
@@ -1049,13 +1109,15 @@ class TranslatorDifferentialTest {
         wordLocals = true;
         long before = Translator.wordLocalUnits.get();
         try {
-            runSeeds(Hart.PRIV_M, 2_000, true, 111, 112, 113);
-            runSeeds(Hart.PRIV_S, 2_000, true, 114, 115);
-            runSeeds(MPRV, 2_000, true, 116);
-            runSeeds(Hart.PRIV_U, 2_000, true, 117);
+            together(
+                    () -> runSeeds(Hart.PRIV_M, 2_000, true, 111, 112, 113),
+                    () -> runSeeds(Hart.PRIV_S, 2_000, true, 114, 115),
+                    () -> runSeeds(MPRV, 2_000, true, 116),
+                    () -> runSeeds(Hart.PRIV_U, 2_000, true, 117));
             Translator.accessGroups = true;
-            runSeeds(Hart.PRIV_S, 2_000, true, 118);
-            runSeeds(Hart.PRIV_M, 2_000, false, 119);
+            together(
+                    () -> runSeeds(Hart.PRIV_S, 2_000, true, 118),
+                    () -> runSeeds(Hart.PRIV_M, 2_000, false, 119));
             // (How many hot-tier builds kept a register in an int local depends on which entries the hot tier's count
             // sampled and on HotSpot's compile timing: 0 in some runs. WordLocalsTest makes sure of the int locals' path.)
             System.out.printf("TranslatorDifferentialTest wordLocalsInEveryMode: %d hot-tier builds with int locals%n",
@@ -1076,24 +1138,27 @@ class TranslatorDifferentialTest {
         Translator.accessGroups = true;
         Translator.accessGroupsHotOnly = false; // (in C1 units too: the seeds without the hot tier have their groups there)
         try {
-            runSeeds(Hart.PRIV_M, 91, 92, 93);
-            runSeeds(Hart.PRIV_S, 94, 95);
-            runSeeds(MPRV, 96);
-            runSeeds(Hart.PRIV_U, 97, 98);
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 99);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 100);
+            together(
+                    () -> runSeeds(Hart.PRIV_M, 91, 92, 93),
+                    () -> runSeeds(Hart.PRIV_S, 94, 95),
+                    () -> runSeeds(MPRV, 96),
+                    () -> runSeeds(Hart.PRIV_U, 97, 98),
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 99),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 100));
             Translator.shortAccess = true;
             Translator.contextLocal = true;
             Translator.uncheckedTlb = true;
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 101);
-            runSeeds(Hart.PRIV_U, 102);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 101),
+                    () -> runSeeds(Hart.PRIV_U, 102));
             // Groups in hot-tier units only (accessGroupsHotOnly): C1 units without them, promoted to hot units with them.
             Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
             Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
             Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
             Translator.accessGroupsHotOnly = true;
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 103);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 104);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 103),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 104));
         } finally {
             Translator.accessGroups = Translator.accessGroupsProperty();
             Translator.accessGroupsHotOnly = Translator.accessGroupsHotOnlyProperty();
@@ -1111,10 +1176,11 @@ class TranslatorDifferentialTest {
     void exitStoresInBothTiers() {
         Translator.exitStores = true;
         try {
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 71, 72, 73);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 74, 75);
-            runSeeds(MPRV, 76);
-            runSeeds(Hart.PRIV_U, 77, 78);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 71, 72, 73),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 74, 75),
+                    () -> runSeeds(MPRV, 76),
+                    () -> runSeeds(Hart.PRIV_U, 77, 78));
         } finally {
             Translator.exitStores = Boolean.getBoolean("vmckpt.jit.exitStores");
         }
@@ -1135,10 +1201,11 @@ class TranslatorDifferentialTest {
             for (int limit : new int[] {0, 1}) {
                 Translator.uncheckedTlbLimit = limit;
                 long before = Translator.checkedTlbBuilds.get();
-                runSeedsPromoting(Hart.PRIV_M, 2_000, 81, 82);
-                runSeedsPromoting(Hart.PRIV_S, 2_000, 83);
-                runSeedsPromoting(MPRV, 2_000, 84);
-                runSeedsPromoting(Hart.PRIV_U, 2_000, 85);
+                together(
+                        () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 81, 82),
+                        () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 83),
+                        () -> runSeedsPromoting(MPRV, 2_000, 84),
+                        () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 85));
                 long again = Translator.checkedTlbBuilds.get() - before;
                 if (limit == 0) assertEquals(0, again, "no bound: no build generated again");
                 else assertTrue(again > 0, "no build was generated again");
@@ -1161,10 +1228,11 @@ class TranslatorDifferentialTest {
     void tlbMasksInEveryMode() {
         Translator.tlbMasks = true;
         try {
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 131, 132);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 133);
-            runSeedsPromoting(MPRV, 2_000, 134);
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 135);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 131, 132),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 133),
+                    () -> runSeedsPromoting(MPRV, 2_000, 134),
+                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 135));
             Translator.accessGroups = false;
             runSeedsPromoting(Hart.PRIV_S, 2_000, 136);
             Translator.shortAccess = true;
@@ -1233,10 +1301,11 @@ class TranslatorDifferentialTest {
         Translator.crossOnce = true;
         long units = Translator.crossOnceUnits.get();
         try {
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 681, 682);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 683);
-            runSeedsPromoting(MPRV, 2_000, 684);
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 685);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 681, 682),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 683),
+                    () -> runSeedsPromoting(MPRV, 2_000, 684),
+                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 685));
             Translator.accessGroups = false;
             runSeedsPromoting(Hart.PRIV_S, 2_000, 686);
             Translator.accessGroups = Translator.accessGroupsProperty();
@@ -1280,10 +1349,11 @@ class TranslatorDifferentialTest {
     void unrollHotInEveryMode() {
         Translator.unrollHot = true;
         try {
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 691, 692);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 693);
-            runSeedsPromoting(MPRV, 2_000, 694);
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 695);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 691, 692),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 693),
+                    () -> runSeedsPromoting(MPRV, 2_000, 694),
+                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 695));
             Translator.crossOnce = true;
             runSeedsPromoting(Hart.PRIV_S, 2_000, 696);
             // Programs over a page end (round 70), with crossOnce and without.
@@ -1313,10 +1383,11 @@ class TranslatorDifferentialTest {
         Translator.inlineAluHot = true;
         Translator.inlineAluC1 = true;
         try {
-            runSeeds(Hart.PRIV_M, 2_000, true, 91, 92, 93);
-            runSeeds(Hart.PRIV_S, 2_000, false, 94, 95);
-            runSeedsPromoting(MPRV, 2_000, 96);
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 97, 98);
+            together(
+                    () -> runSeeds(Hart.PRIV_M, 2_000, true, 91, 92, 93),
+                    () -> runSeeds(Hart.PRIV_S, 2_000, false, 94, 95),
+                    () -> runSeedsPromoting(MPRV, 2_000, 96),
+                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 97, 98));
         } finally {
             Translator.inlineAluHot = Translator.INLINE_ALU.equals("hot") || Translator.INLINE_ALU.equals("all");
             Translator.inlineAluC1 = Translator.INLINE_ALU.equals("all");
@@ -1331,10 +1402,11 @@ class TranslatorDifferentialTest {
     void pruneUnreachableInBothTiers() {
         Translator.pruneUnreachable = true;
         try {
-            runSeeds(Hart.PRIV_M, 2_000, true, 101, 102);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 103, 104);
-            runSeedsPromoting(MPRV, 2_000, 105);
-            runSeeds(Hart.PRIV_U, 106, 107);
+            together(
+                    () -> runSeeds(Hart.PRIV_M, 2_000, true, 101, 102),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 103, 104),
+                    () -> runSeedsPromoting(MPRV, 2_000, 105),
+                    () -> runSeeds(Hart.PRIV_U, 106, 107));
         } finally {
             Translator.pruneUnreachable = Boolean.getBoolean("vmckpt.jit.pruneUnreachable");
         }
@@ -1349,14 +1421,16 @@ class TranslatorDifferentialTest {
     void missLeavesInBothTiers() {
         Translator.missLeaves = true;
         try {
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 111, 112);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 113, 114);
-            runSeedsPromoting(MPRV, 2_000, 115);
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 116, 117);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 111, 112),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 113, 114),
+                    () -> runSeedsPromoting(MPRV, 2_000, 115),
+                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 116, 117));
             Translator.contextLocal = true;
             Translator.uncheckedTlb = true;
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 118);
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 119);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 118),
+                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 119));
         } finally {
             Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
             Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
@@ -1381,9 +1455,10 @@ class TranslatorDifferentialTest {
         asidBits = 0;
         long before = CodeCache.missRebuildsAll.get();
         try {
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 111, 112);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 113, 114);
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 116, 117);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 111, 112),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 113, 114),
+                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 116, 117));
             assertTrue(CodeCache.missRebuildsAll.get() > before, "no hot-tier unit was rebuilt: the rule was not compared");
         } finally {
             asidBits = -1;
@@ -1405,13 +1480,14 @@ class TranslatorDifferentialTest {
     void compactEmitInBothTiers() {
         Translator.compactEmit = true;
         try {
-            runSeeds(Hart.PRIV_M, 121, 122, 123);
-            runSeeds(Hart.PRIV_S, 124, 125);
-            runSeeds(MPRV, 126);
-            runSeeds(Hart.PRIV_U, 127, 128);
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 129);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 130);
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 131);
+            together(
+                    () -> runSeeds(Hart.PRIV_M, 121, 122, 123),
+                    () -> runSeeds(Hart.PRIV_S, 124, 125),
+                    () -> runSeeds(MPRV, 126),
+                    () -> runSeeds(Hart.PRIV_U, 127, 128),
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 129),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 130),
+                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 131));
             Translator.contextLocal = true;
             Translator.uncheckedTlb = true;
             runSeedsPromoting(Hart.PRIV_S, 2_000, 132);
@@ -1421,11 +1497,12 @@ class TranslatorDifferentialTest {
             Translator.contextLocal = false;
             Translator.uncheckedTlb = false;
             Translator.compactMissLeaves = true; // (C1 units' misses leave before the access)
-            runSeeds(Hart.PRIV_M, 134, 135);
-            runSeeds(Hart.PRIV_S, 136, 137);
-            runSeeds(MPRV, 138);
-            runSeeds(Hart.PRIV_U, 139);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 140);
+            together(
+                    () -> runSeeds(Hart.PRIV_M, 134, 135),
+                    () -> runSeeds(Hart.PRIV_S, 136, 137),
+                    () -> runSeeds(MPRV, 138),
+                    () -> runSeeds(Hart.PRIV_U, 139),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 140));
         } finally {
             Translator.compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
             Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
@@ -1444,13 +1521,14 @@ class TranslatorDifferentialTest {
     void c1MissLeavesInBothTiers() {
         Translator.c1MissLeaves = true;
         try {
-            runSeeds(Hart.PRIV_M, 141, 142);
-            runSeeds(Hart.PRIV_S, 143, 144);
-            runSeeds(MPRV, 145);
-            runSeeds(Hart.PRIV_U, 146, 147);
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 148);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 149);
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 150);
+            together(
+                    () -> runSeeds(Hart.PRIV_M, 141, 142),
+                    () -> runSeeds(Hart.PRIV_S, 143, 144),
+                    () -> runSeeds(MPRV, 145),
+                    () -> runSeeds(Hart.PRIV_U, 146, 147),
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 148),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 149),
+                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 150));
         } finally {
             Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
         }
@@ -1468,13 +1546,14 @@ class TranslatorDifferentialTest {
         CodeCache.c1MissInsns = Long.MAX_VALUE;
         long before = CodeCache.c1MissRebuildsAll.get();
         try {
-            runSeeds(Hart.PRIV_M, 151, 152);
-            runSeeds(Hart.PRIV_S, 153, 154);
-            runSeeds(MPRV, 155);
-            runSeeds(Hart.PRIV_U, 156, 157);
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 158);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 159);
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 160);
+            together(
+                    () -> runSeeds(Hart.PRIV_M, 151, 152),
+                    () -> runSeeds(Hart.PRIV_S, 153, 154),
+                    () -> runSeeds(MPRV, 155),
+                    () -> runSeeds(Hart.PRIV_U, 156, 157),
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 158),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 159),
+                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 160));
             assertTrue(CodeCache.c1MissRebuildsAll.get() > before, "no C1 unit was rebuilt: the rebuilds were not compared");
         } finally {
             Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
@@ -1494,10 +1573,11 @@ class TranslatorDifferentialTest {
         Translator.hotMissLeavesUser = false; // (the rule for every mode: hotMissLeavesUserInBothTiers has it for user mode)
         long leaves = CodeCache.hotMissLeaveBuildsAll.get(), calls = CodeCache.hotMissCallBuildsAll.get(), rebuilds = CodeCache.missRebuildsAll.get();
         try {
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 701, 702);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 703, 704);
-            runSeedsPromoting(MPRV, 2_000, 705);
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 706, 707);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 701, 702),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 703, 704),
+                    () -> runSeedsPromoting(MPRV, 2_000, 705),
+                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 706, 707));
             assertTrue(CodeCache.hotMissLeaveBuildsAll.get() > leaves, "no hot build with miss exits: the rule's exits were not compared");
             assertTrue(CodeCache.hotMissCallBuildsAll.get() > calls, "no hot build with calls: the rule chose one way only");
             // Then every unit built with the exits (the rule's bar at 0 leaves), and rebuilt at its first miss exit.
@@ -1505,9 +1585,10 @@ class TranslatorDifferentialTest {
             Translator.missCheck = 1;
             CodeCache.missLeavesInsns = 1_000_000_000;
             CodeCache.missLeavesMinInsns = 0;
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 708);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 709, 710);
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 711, 712);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 708),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 709, 710),
+                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 711, 712));
             // (Whether one of these seeds' exit-built units meets a miss exit, and so is rebuilt, varied between runs: it
             // is printed, not asserted; HotMissLeavesTest asserts the rebuild.)
             System.out.printf("TranslatorDifferentialTest hotMissLeavesInBothTiers: %d hot units rebuilt with calls%n", CodeCache.missRebuildsAll.get() - rebuilds);
@@ -1534,9 +1615,10 @@ class TranslatorDifferentialTest {
         Translator.hotMissLeaves = false;
         try {
             long leaves = CodeCache.hotMissLeaveBuildsAll.get(), priv = CodeCache.hotMissPrivCallsAll.get();
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 721, 722);
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 723);
-            runSeedsPromoting(MPRV, 2_000, 724);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 721, 722),
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 723),
+                    () -> runSeedsPromoting(MPRV, 2_000, 724));
             assertEquals(leaves, CodeCache.hotMissLeaveBuildsAll.get(), "a hot build outside user mode got the miss exits");
             assertTrue(CodeCache.hotMissPrivCallsAll.get() > priv, "no hot build was given the calls for its privilege");
             runSeedsPromoting(Hart.PRIV_U, 2_000, 725, 726, 727);
@@ -1573,9 +1655,10 @@ class TranslatorDifferentialTest {
         Translator.userCtx = true;
         try {
             long before = Translator.userHotBuilds.get();
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 781, 782);
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 783);
-            runSeedsPromoting(MPRV, 2_000, 784);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 781, 782),
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 783),
+                    () -> runSeedsPromoting(MPRV, 2_000, 784));
             assertEquals(before, Translator.userHotBuilds.get(), "a hot build outside user mode got the user-mode forms");
             runSeedsPromoting(Hart.PRIV_U, 2_000, 785, 786, 787);
             assertTrue(Translator.userHotBuilds.get() > before, "no user-mode hot build with the forms: they were not compared");
@@ -1601,9 +1684,10 @@ class TranslatorDifferentialTest {
         Translator.userBack = true;
         try {
             long before = Translator.userLoopBuilds.get(), gotos = Translator.backGotos.get();
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 791, 792);
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 793);
-            runSeedsPromoting(MPRV, 2_000, 794);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 791, 792),
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 793),
+                    () -> runSeedsPromoting(MPRV, 2_000, 794));
             assertEquals(before, Translator.userLoopBuilds.get(), "a hot build outside user mode got the user-mode loop forms");
             assertEquals(gotos, Translator.backGotos.get(), "a back edge outside user mode emitted as a goto");
             runSeedsPromoting(Hart.PRIV_U, 2_000, 795, 796, 797);
@@ -1632,9 +1716,10 @@ class TranslatorDifferentialTest {
         Translator.kernelCtx = true;
         try {
             long before = Translator.kernelHotBuilds.get();
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 793, 794);
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 795);
-            runSeedsPromoting(MPRV, 2_000, 796);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 793, 794),
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 795),
+                    () -> runSeedsPromoting(MPRV, 2_000, 796));
             assertTrue(Translator.kernelHotBuilds.get() > before, "no kernel hot build with the forms: they were not compared");
             runSeedsPromoting(Hart.PRIV_U, 2_000, 791, 792);
             System.out.printf("TranslatorDifferentialTest kernelHotInEveryMode: %d kernel hot builds with the forms%n", Translator.kernelHotBuilds.get() - before);
@@ -1659,10 +1744,11 @@ class TranslatorDifferentialTest {
         loopPrologue = true;
         try {
             long before = Translator.prologueUnits.get();
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 1, 2, 3, 4, 771);
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 11, 12, 13, 772);
-            runSeedsPromoting(MPRV, 2_000, 51, 52);
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 21, 22, 23, 773);
+            together(
+                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 1, 2, 3, 4, 771),
+                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 11, 12, 13, 772),
+                    () -> runSeedsPromoting(MPRV, 2_000, 51, 52),
+                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 21, 22, 23, 773));
             long built = Translator.prologueUnits.get() - before;
             System.out.printf("TranslatorDifferentialTest loopPrologueInEveryMode: %d hot builds of a line with its loop%n", built);
             // (Printed, not asserted: the generator's programs hold few lines into loops short enough for a loop region, and
@@ -1675,10 +1761,11 @@ class TranslatorDifferentialTest {
     /** Both tiers against the interpreter: units promoted to the hot tier after 2,000 instructions. */
     @Test
     void hotTierInEveryMode() {
-        runSeedsPromoting(Hart.PRIV_M, 2_000, 1, 2, 3, 4);
-        runSeedsPromoting(Hart.PRIV_S, 2_000, 11, 12, 13);
-        runSeedsPromoting(MPRV, 2_000, 51, 52);
-        runSeedsPromoting(Hart.PRIV_U, 2_000, 21, 22, 23);
+        together(
+                () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 1, 2, 3, 4),
+                () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 11, 12, 13),
+                () -> runSeedsPromoting(MPRV, 2_000, 51, 52),
+                () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 21, 22, 23));
     }
 
     /**
