@@ -879,15 +879,15 @@ class TranslatorDifferentialTest {
     static int crossPageKind = -1;
 
     /**
-     * Threads that run seeds side by side ({@code -Dvmckpt.diff.threads}, 2 by default; 1: one after another, as before
-     * round 78): a call's seeds, and the calls a method hands to {@link #together}. Each seed has its own program, two
+     * Threads that run seeds side by side ({@code -Dvmckpt.diff.threads}; 1 by default: one after another, as before
+     * round 78, since two were no faster in round 78's A/B pairs under load: docs/BENCHMARKS.md): a call's seeds, and the calls a method hands to {@link #together}. Each seed has its own program, two
      * harts and code cache; the switches (this class's statics and the translator's) are set before the seeds that use
      * them start and not changed while they run (a method hands {@link #together} only calls made under the same
      * switches); the translator's counters are atomic, and this class's counts of items made only need to be above 0.
      * With {@link CodeCache#runUncompiled} each seed's run and counts are the same whatever runs beside it, so the seeds
      * compare exactly what they compared one after another, in less time on two cores.
      */
-    static final int THREADS = Math.max(1, Integer.getInteger("vmckpt.diff.threads", 2));
+    static final int THREADS = Math.max(1, Integer.getInteger("vmckpt.diff.threads", 1));
     private static final java.util.concurrent.ForkJoinPool POOL = THREADS > 1 ? new java.util.concurrent.ForkJoinPool(THREADS) : null;
 
     /**
