@@ -14,6 +14,16 @@ final class StartupTimes {
 
     private static final long[] STAMPS = new long[STEPS.length];
 
+    /** A restore's "restored" line ({@link System#nanoTime}, {@code --stats} only; 0 otherwise), for the mark lines' diagnostic. */
+    static long restoredNanos;
+    /** After "restored" ({@code --stats} only): the stats lines printed, the new generation drawn, the stats' beans read (run). */
+    static long statsPrintedNanos, generationNanos, beansNanos;
+
+    /** A reached step's stamp, 0 if not reached. */
+    static long stamp(int step) {
+        return STAMPS[step];
+    }
+
     /** Notes that step {@code step} ended now. */
     static void mark(int step) {
         STAMPS[step] = System.nanoTime();
