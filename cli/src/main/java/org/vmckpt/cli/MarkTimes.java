@@ -14,6 +14,18 @@ final class MarkTimes {
     private final Machine machine;
     private long firstNanos, firstMtime, firstDeadline, firstInstret, firstWaited;
     private boolean started, reported;
+    /**
+     * {@code -Dvmckpt.stats.markSampleMicros=N} (with the mark lines; off): a thread samples the hart every N µs from its first
+     * instruction to the first mark line (privilege mode, pc, waiting for an interrupt), racy reads of a diagnostic; the
+     * first mark line gives the shares, {@code -Dvmckpt.stats.markSampleOut=FILE} writes each sample ("pc mode waiting").
+     */
+    static final long SAMPLE_MICROS = Long.getLong("vmckpt.stats.markSampleMicros", 0);
+    static final String SAMPLE_OUT = System.getProperty("vmckpt.stats.markSampleOut");
+    private static final int MAX_SAMPLES = 1 << 20;
+    private long[] samplePc;
+    private byte[] sampleMode;
+    private volatile int samples;
+    private volatile boolean sampling;
 
     MarkTimes(Machine machine) {
         this.machine = machine;
@@ -27,6 +39,45 @@ final class MarkTimes {
         firstInstret = machine.hart(0).instret;
         firstWaited = machine.waitedNanos();
         started = true;
+        if (SAMPLE_MICROS > 0) startSampler();
+    }
+
+    private void startSampler() {
+        samplePc = new long[MAX_SAMPLES];
+        sampleMode = new byte[MAX_SAMPLES];
+        sampling = true;
+        org.vmckpt.machine.cpu.Hart h = machine.hart(0);
+        Thread t = new Thread(() -> {
+            int n = 0;
+            while (sampling && n < MAX_SAMPLES) {
+                samplePc[n] = h.pc;
+                sampleMode[n] = (byte) (h.priv | (h.isWaitingForInterrupt() ? 0x10 : 0));
+                samples = ++n;
+                java.util.concurrent.locks.LockSupport.parkNanos(SAMPLE_MICROS * 1000);
+            }
+        }, "vmckpt-mark-sampler");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private String sampleSummary() {
+        sampling = false;
+        int n = samples;
+        long[] byMode = new long[4];
+        long waiting = 0;
+        for (int i = 0; i < n; i++) {
+            if ((sampleMode[i] & 0x10) != 0) waiting++;
+            else byMode[sampleMode[i] & 3]++;
+        }
+        if (SAMPLE_OUT != null) {
+            try (java.io.PrintWriter w = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(java.nio.file.Path.of(SAMPLE_OUT)))) {
+                for (int i = 0; i < n; i++) w.printf("%x %d %d%n", samplePc[i], sampleMode[i] & 3, (sampleMode[i] >> 4) & 1);
+            } catch (java.io.IOException e) {
+                return "; samples not written: " + e.getMessage();
+            }
+        }
+        return String.format("; %d samples every %d us: waiting %d, user %d, supervisor %d, machine %d", n, SAMPLE_MICROS, waiting,
+                byMode[0], byMode[1], byMode[3]);
     }
 
     /** The mark line's text for {@code line}, on the guest's thread. */
@@ -41,6 +92,7 @@ final class MarkTimes {
                 n - firstInstret, (now - firstNanos) / 1e6, (mtime - firstMtime) / 1e4, (machine.waitedNanos() - firstWaited) / 1e6));
         if (!reported) {
             reported = true;
+            if (SAMPLE_MICROS > 0) b.append(sampleSummary());
             b.append(String.format("; at the first instruction: mtime %d, next timer %s", firstMtime,
                     firstDeadline == -1L ? "none" : String.format("%.3f ms ahead", (firstDeadline - firstMtime) / 1e4)));
             long restored = StartupTimes.restoredNanos;
