@@ -21,6 +21,12 @@ final class MarkTimes {
      */
     static final long SAMPLE_MICROS = Long.getLong("vmckpt.stats.markSampleMicros", 0);
     static final String SAMPLE_OUT = System.getProperty("vmckpt.stats.markSampleOut");
+    /**
+     * {@code -Dvmckpt.stats.markSampleAgain=K} (with the sampler): samples again from the K-th mark line to the next one (a
+     * warm heartbeat period, for comparison), written to SAMPLE_OUT + ".again".
+     */
+    static final int SAMPLE_AGAIN = Integer.getInteger("vmckpt.stats.markSampleAgain", 0);
+    private int marks;
     private static final int MAX_SAMPLES = 1 << 20;
     private long[] samplePc;
     private byte[] sampleMode;
@@ -60,7 +66,7 @@ final class MarkTimes {
         t.start();
     }
 
-    private String sampleSummary() {
+    private String sampleSummary(String out) {
         sampling = false;
         int n = samples;
         long[] byMode = new long[4];
@@ -69,8 +75,8 @@ final class MarkTimes {
             if ((sampleMode[i] & 0x10) != 0) waiting++;
             else byMode[sampleMode[i] & 3]++;
         }
-        if (SAMPLE_OUT != null) {
-            try (java.io.PrintWriter w = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(java.nio.file.Path.of(SAMPLE_OUT)))) {
+        if (out != null) {
+            try (java.io.PrintWriter w = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(java.nio.file.Path.of(out)))) {
                 for (int i = 0; i < n; i++) w.printf("%x %d %d%n", samplePc[i], sampleMode[i] & 3, (sampleMode[i] >> 4) & 1);
             } catch (java.io.IOException e) {
                 return "; samples not written: " + e.getMessage();
@@ -86,13 +92,19 @@ final class MarkTimes {
         StringBuilder b = new StringBuilder("vmckpt: mark ").append(line).append(" at ").append(n).append(" instructions, ")
                 .append(machine.hart(0).cboZeros).append(" cbo.zero");
         if (!started) return b.toString();
+        marks++;
+        if (SAMPLE_MICROS > 0 && SAMPLE_AGAIN > 0 && marks == SAMPLE_AGAIN + 1) b.append(sampleSummary(SAMPLE_OUT == null ? null : SAMPLE_OUT + ".again"));
         long now = System.nanoTime();
         long mtime = machine.clint().mtime();
+        if (SAMPLE_MICROS > 0 && SAMPLE_AGAIN > 0 && marks == SAMPLE_AGAIN) {
+            samples = 0;
+            startSampler();
+        }
         b.append(String.format("; since the first instruction: %d instructions, wall %.1f ms, guest time %.1f ms, waited for interrupts %.1f ms",
                 n - firstInstret, (now - firstNanos) / 1e6, (mtime - firstMtime) / 1e4, (machine.waitedNanos() - firstWaited) / 1e6));
         if (!reported) {
             reported = true;
-            if (SAMPLE_MICROS > 0) b.append(sampleSummary());
+            if (SAMPLE_MICROS > 0) b.append(sampleSummary(SAMPLE_OUT));
             b.append(String.format("; at the first instruction: mtime %d, next timer %s", firstMtime,
                     firstDeadline == -1L ? "none" : String.format("%.3f ms ahead", (firstDeadline - firstMtime) / 1e4)));
             long restored = StartupTimes.restoredNanos;
