@@ -3,7 +3,9 @@ package org.vmckpt.cli;
 /**
  * Stamps of a VM's start, from the process's {@code main} to the guest's first instruction, for {@code --stats}: the
  * start-up a boot's wall time includes and QEMU's barely does (a few tens of milliseconds), taken apart by step.
- * Stamps are {@link System#nanoTime}; a step never reached prints nothing. Written and read on the main thread only.
+ * Stamps are {@link System#nanoTime}; a step never reached prints nothing. Written and read on the main thread only, but
+ * for a restored VM's session set up beside its guest (-Dvmckpt.restore.sessionBeside: the engine's and the control socket's
+ * stamps come from that thread, and the mark lines' diagnostic reads them racily on the guest's).
  */
 final class StartupTimes {
     private StartupTimes() { }
