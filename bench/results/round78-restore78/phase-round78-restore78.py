@@ -39,3 +39,10 @@ for repo in sys.argv[4:]:
     print(f"{repo} {label}: {len(g)} heartbeats; the first at guest time {g[0]:.1f} ms after the guest's first instruction; due at "
           f"~{due:.1f} ms ({near} of the {len(rest)} later ones within 3 ms after DUE + 100 k); its lateness {g[0] - due:.1f} ms; the first instruction "
           f"{first.group(1) if first else '?'} ms after \"restored\"")
+    # Instructions and the wait for interrupts per heartbeat: the first (since the guest's first instruction) and later ones.
+    iw = [(int(m.group(1)), float(m.group(2)), float(m.group(3))) for m in
+          (re.search(r"since the first instruction: (\d+) instructions, wall ([\d.]+) ms, guest time [\d.]+ ms, waited for interrupts ([\d.]+) ms", l)
+           for l in lines) if m]
+    per = [f"{iw[0][0]} instr / {iw[0][2]:.0f} ms waited of {iw[0][1]:.0f}"] + [
+        f"{b[0] - a[0]} / {b[2] - a[2]:.0f} of {b[1] - a[1]:.0f}" for a, b in zip(iw, iw[1:])]
+    print("  per heartbeat (instructions / ms waiting for interrupts of the wall ms): " + "; ".join(per))
