@@ -83,16 +83,21 @@ final class VmSession {
     }
 
     /**
-     * {@code -Dvmckpt.restore.sessionBeside=true} (round 78, off by default): a restored guest runs as soon as it has its
+     * {@code -Dvmckpt.restore.sessionBeside=true|eager} (round 78, off by default): a restored guest runs as soon as it has its
      * new generation, and its session (the checkpoint engine with its warm-up captures, the control socket, console input,
      * periodic checkpoints, the old generation's prefault, and {@code --stats}' report of the restore) is set up on a
      * thread beside it, as a migration's destination does. Without it they all come between "restored" and the guest's
-     * first instruction: 100-230 ms in a cold JVM at load 7-9 (round 78, docs/BENCHMARKS.md), through which a restored
+     * first instruction: 174-316 ms in a cold JVM at load 8-9 (round 78, docs/BENCHMARKS.md), through which a restored
      * guest cannot run. Not for {@code --paused} (nothing runs anyway) or a VM expected to migrate ({@code --tls-creds},
      * {@code --insecure}: their spares and prefault come before the guest). A control socket that cannot be opened
      * still fails the command with the same message, but the guest then ran for the moments the set-up took.
+     * {@code =eager}: for eager restores only (a lazy one as without it). Measured (round 78's quiet slot, with
+     * {@code -Dvmckpt.genid.urandom=true}): eager, "restored" to the first heartbeat lower than main's in 12 of 12 pairs
+     * (medians 91 against 167 ms); lazy, the first heartbeat sooner (11 of 12) but the longest heartbeat gap in the next
+     * 3 s longer (lower in 3 of 12, medians 147 against 105 ms, two over twice the period): the guest then runs while
+     * more of its pages are still on their way.
      */
-    static final boolean RESTORE_SESSION_BESIDE = Boolean.getBoolean("vmckpt.restore.sessionBeside");
+    static final String RESTORE_SESSION_BESIDE = System.getProperty("vmckpt.restore.sessionBeside", "false");
 
     /**
      * A restored VM; {@code report}: what is left of {@code --stats}' report of the restore (a no-op if nothing), printed beside
@@ -105,7 +110,8 @@ final class VmSession {
 
     /** Whether a restored VM started with {@code a} gets its session beside the running guest ({@link #RESTORE_SESSION_BESIDE}). */
     static boolean besideRestored(Args a) {
-        return RESTORE_SESSION_BESIDE && !a.has("paused") && !a.has("tls-creds") && !a.has("insecure");
+        boolean on = RESTORE_SESSION_BESIDE.equalsIgnoreCase("true") || (RESTORE_SESSION_BESIDE.equalsIgnoreCase("eager") && !a.has("lazy"));
+        return on && !a.has("paused") && !a.has("tls-creds") && !a.has("insecure");
     }
 
     /** {@code restoredReport}: non-null for a restored VM only (a no-op when there is nothing to report). */

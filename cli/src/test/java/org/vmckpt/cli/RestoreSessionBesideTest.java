@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * socket then works, and an incremental checkpoint of it (its engine and warm-up captures made while the guest ran) holds
  * the same state as a full one of the same moment. (Not a test of the warm-up's dirty log: memwalk rewrites all its pages
  * within moments, and the check passed with the warm-up's {@code lineage.noteCaptured} taken out.) A control socket that
- * cannot be opened still fails the command.
+ * cannot be opened still fails the command. With {@code =eager} a lazy restore is set up as without the switch.
  */
 class RestoreSessionBesideTest {
     @TempDir
@@ -130,6 +130,48 @@ class RestoreSessionBesideTest {
             assertNotEquals(0, restored.process().exitValue(), restored.describe());
             String text = Files.readString(log, StandardCharsets.ISO_8859_1);
             assertTrue(text.contains("cannot open the control socket"), "the command names the socket it could not open\n" + text);
+        }
+    }
+
+    /** {@code =eager}: a lazy restore sets its session up before the guest runs (as without the switch), an eager one beside it. */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void eagerOnlyLeavesALazyRestoreAsWithout() throws Exception {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        Path repo = temp.resolve("repo");
+        Path socket = temp.resolve("run.sock");
+        try (VmckptProcess run = VmckptProcess.start(root, temp.resolve("run.console"), temp.resolve("run.log"),
+                List.of("run", "--elf", MEMWALK.toString(), "--mem", "64", "--api-socket", socket.toString(), "--repo", repo.toString()))) {
+            awaitSocket(socket, run);
+            run.await("memwalk heartbeat 2", 0, 60_000);
+            try (QmpClient qmp = QmpClient.connect(socket)) {
+                qmp.execute("vmckpt-checkpoint", Map.of("name", "c1"));
+            }
+        }
+        List<String> eagerOnly = List.of("-Dvmckpt.restore.sessionBeside=eager", "-Dvmckpt.stats.markPrefix=memwalk heartbeat");
+        for (boolean lazy : new boolean[] {true, false}) {
+            String what = lazy ? "lazy" : "eager";
+            Path sock = temp.resolve(what + ".sock");
+            Path log = temp.resolve(what + ".log");
+            List<String> args = new ArrayList<>(List.of("restore", "c1", "--stats", "--api-socket", sock.toString(), "--repo", repo.toString()));
+            if (lazy) args.add("--lazy");
+            try (VmckptProcess restored = VmckptProcess.start(root, temp.resolve(what + ".console"), log, eagerOnly, args)) {
+                awaitSocket(sock, restored);
+                restored.await("memwalk heartbeat", 0, 60_000);
+                String text = awaitLog(log, FIRST, restored);
+                Matcher m = FIRST.matcher(text);
+                assertTrue(m.find(), text);
+                double first = Double.parseDouble(m.group(2));
+                Matcher step = Pattern.compile("(checkpoint engine|control socket) ([\\d.]+)").matcher(m.group(3));
+                int before = 0;
+                while (step.find()) {
+                    boolean isBefore = Double.parseDouble(step.group(2)) < first;
+                    if (isBefore) before++;
+                    assertEquals(lazy, isBefore, what + " restore under =eager: " + step.group(1) + " at " + step.group(2)
+                            + " ms after \"restored\", the guest's first instruction at " + first + " ms\n" + text);
+                }
+                if (lazy) assertEquals(2, before, "a lazy restore under =eager sets its engine and socket up before the guest runs\n" + text);
+            }
         }
     }
 
