@@ -70,9 +70,10 @@ public final class ConsoleOutput implements IntConsumer, AutoCloseable {
 
     @Override
     public synchronized void accept(int b) {
+        String marked = null;
         if (lineWatch != null) {
             if (b == '\n') {
-                if (line.indexOf(MARK_PREFIX) == 0) lineWatch.accept(line.toString().trim());
+                if (line.indexOf(MARK_PREFIX) == 0) marked = line.toString().trim();
                 line.setLength(0);
             } else if (line.length() < 200) {
                 line.append((char) b);
@@ -84,6 +85,8 @@ public final class ConsoleOutput implements IntConsumer, AutoCloseable {
         } catch (IOException e) {
             // The terminal went away: keep the guest running, drop its output.
         }
+        // After the line went out: the watcher's own printing does not delay it (a cold JVM's first printf costs ms).
+        if (marked != null) lineWatch.accept(marked);
         if (b == '\n' && onFirstLine != null) {
             Runnable r = onFirstLine;
             onFirstLine = null;

@@ -123,12 +123,60 @@ final class RestoreCommand {
                 });
             }
         }
+        Report report = null;
         if (a.has("stats")) {
             long restoredNanos = System.nanoTime();
+            StartupTimes.restoredNanos = restoredNanos;
             // Written without a Formatter, whose first use in this JVM would come before the line (Units.millisOneDecimal).
             System.err.println("vmckpt: restored " + Units.shortId(restored.checkpointId()) + " in " + Units.millisOneDecimal(restored.loadNanos())
                     + " ms (" + Units.millisOneDecimal(restoredNanos - t0) + " ms since the command started)"
                     + (restored.lazy() != null ? ", " + restored.lazy().totalPages() + " pages to load lazily" : ""));
+            // The rest of the report: printed before the guest runs, or beside it (VmSession.RESTORE_SESSION_BESIDE).
+            report = new Report(restored, prefault, t0, tOptions, tRepo, tConsole, tOpen, restoredNanos);
+            if (!VmSession.besideRestored(a)) {
+                report.run();
+                report = null;
+            }
+        }
+        try {
+            // Clone safety: this guest is one of possibly many from the checkpoint; give it fresh entropy.
+            restored.machine().newGeneration();
+            if (StartupTimes.restoredNanos != 0) StartupTimes.generationNanos = System.nanoTime();
+            String savedName = ckpt.config().get(org.vmckpt.checkpoint.CheckpointEngine.NAME_KEY);
+            return VmSession.runRestored(restored.machine(), a, console, repo, restored.checkpointId(),
+                    savedName != null ? savedName : VmSession.DEFAULT_NAME, report != null ? report : NO_REPORT);
+        } finally {
+            ckpt.close();
+        }
+    }
+
+    /** Without {@code --stats}: nothing to report (a restored VM is told apart by a non-null report). */
+    private static final Runnable NO_REPORT = new Report(null, null, 0, 0, 0, 0, 0, 0);
+
+    /**
+     * {@code --stats}' report of a restore after its "restored" line: the time axis, the steps before the restore, the
+     * phases. A class rather than a lambda: in the default order it runs before the guest's first instruction, where a
+     * cold JVM's first lambda linkage costs milliseconds.
+     */
+    private static final class Report implements Runnable {
+        private final Restorer.Restored restored;
+        private final String prefault;
+        private final long t0, tOptions, tRepo, tConsole, tOpen, restoredNanos;
+
+        Report(Restorer.Restored restored, String prefault, long t0, long tOptions, long tRepo, long tConsole, long tOpen, long restoredNanos) {
+            this.restored = restored;
+            this.prefault = prefault;
+            this.t0 = t0;
+            this.tOptions = tOptions;
+            this.tRepo = tRepo;
+            this.tConsole = tConsole;
+            this.tOpen = tOpen;
+            this.restoredNanos = restoredNanos;
+        }
+
+        @Override
+        public void run() {
+            if (restored == null) return;
             // The restore's time axis from the JVM's start. Its age is asked only now, after "restored" is printed: the
             // management beans cost milliseconds to load in a cold JVM, which every restore paid at its start before.
             long restoredAt = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() - (System.nanoTime() - restoredNanos) / 1_000_000;
@@ -145,15 +193,7 @@ final class RestoreCommand {
             String warm = NativeMemory.warmSummary(); // -Dvmckpt.restore.warmMiB (the launcher's agent), round 70
             if (warm != null) System.err.println("vmckpt: restore: " + warm);
             System.err.println(sb);
-        }
-        try {
-            // Clone safety: this guest is one of possibly many from the checkpoint; give it fresh entropy.
-            restored.machine().newGeneration();
-            String savedName = ckpt.config().get(org.vmckpt.checkpoint.CheckpointEngine.NAME_KEY);
-            return VmSession.run(restored.machine(), a, console, repo, restored.checkpointId(),
-                    savedName != null ? savedName : VmSession.DEFAULT_NAME);
-        } finally {
-            ckpt.close();
+            StartupTimes.statsPrintedNanos = System.nanoTime();
         }
     }
 }

@@ -3,7 +3,9 @@ package org.vmckpt.cli;
 /**
  * Stamps of a VM's start, from the process's {@code main} to the guest's first instruction, for {@code --stats}: the
  * start-up a boot's wall time includes and QEMU's barely does (a few tens of milliseconds), taken apart by step.
- * Stamps are {@link System#nanoTime}; a step never reached prints nothing. Written and read on the main thread only.
+ * Stamps are {@link System#nanoTime}; a step never reached prints nothing. Written and read on the main thread only, but
+ * for a restored VM's session set up beside its guest (-Dvmckpt.restore.sessionBeside: the engine's and the control socket's
+ * stamps come from that thread, and the mark lines' diagnostic reads them racily on the guest's).
  */
 final class StartupTimes {
     private StartupTimes() { }
@@ -13,6 +15,16 @@ final class StartupTimes {
     static final int MAIN = 0, OPTIONS = 1, MACHINE = 2, BOOT_FILES = 3, ENGINE = 4, CONTROL = 5, FIRST_INSTRUCTION = 6;
 
     private static final long[] STAMPS = new long[STEPS.length];
+
+    /** A restore's "restored" line ({@link System#nanoTime}, {@code --stats} only; 0 otherwise), for the mark lines' diagnostic. */
+    static long restoredNanos;
+    /** After "restored" ({@code --stats} only): the stats lines printed, the new generation drawn, the stats' beans read (run). */
+    static long statsPrintedNanos, generationNanos, beansNanos;
+
+    /** A reached step's stamp, 0 if not reached. */
+    static long stamp(int step) {
+        return STAMPS[step];
+    }
 
     /** Notes that step {@code step} ended now. */
     static void mark(int step) {

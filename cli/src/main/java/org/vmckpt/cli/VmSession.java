@@ -79,23 +79,59 @@ final class VmSession {
      */
     static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId, String defaultName,
                    PostCopyPages incoming, String peer, CheckpointEngine builtEngine, Migrated migrated) throws Exception {
+        return run(machine, a, console, repo, parentId, defaultName, incoming, peer, builtEngine, migrated, null);
+    }
+
+    /**
+     * {@code -Dvmckpt.restore.sessionBeside=true|eager} (round 78, off by default): a restored guest runs as soon as it has its
+     * new generation, and its session (the checkpoint engine with its warm-up captures, the control socket, console input,
+     * periodic checkpoints, the old generation's prefault, and {@code --stats}' report of the restore) is set up on a
+     * thread beside it, as a migration's destination does. Without it they all come between "restored" and the guest's
+     * first instruction: 174-316 ms in a cold JVM at load 8-9 (round 78, docs/BENCHMARKS.md), through which a restored
+     * guest cannot run. Not for {@code --paused} (nothing runs anyway) or a VM expected to migrate ({@code --tls-creds},
+     * {@code --insecure}: their spares and prefault come before the guest). A control socket that cannot be opened
+     * still fails the command with the same message, but the guest then ran for the moments the set-up took.
+     * {@code =eager}: for eager restores only (a lazy one as without it). Measured (round 78's quiet slot, with
+     * {@code -Dvmckpt.genid.urandom=true}): eager, "restored" to the first heartbeat lower than main's in 12 of 12 pairs
+     * (medians 91 against 167 ms); lazy, the first heartbeat sooner (11 of 12) but the longest heartbeat gap in the next
+     * 3 s longer (lower in 3 of 12, medians 147 against 105 ms, two over twice the period): the guest then runs while
+     * more of its pages are still on their way.
+     */
+    static final String RESTORE_SESSION_BESIDE = System.getProperty("vmckpt.restore.sessionBeside", "false");
+
+    /**
+     * A restored VM; {@code report}: what is left of {@code --stats}' report of the restore (a no-op if nothing), printed beside
+     * the guest with {@link #RESTORE_SESSION_BESIDE} (the caller prints it before, without).
+     */
+    static int runRestored(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId, String defaultName,
+                           Runnable report) throws Exception {
+        return run(machine, a, console, repo, parentId, defaultName, null, null, null, null, report);
+    }
+
+    /** Whether a restored VM started with {@code a} gets its session beside the running guest ({@link #RESTORE_SESSION_BESIDE}). */
+    static boolean besideRestored(Args a) {
+        boolean on = RESTORE_SESSION_BESIDE.equalsIgnoreCase("true") || (RESTORE_SESSION_BESIDE.equalsIgnoreCase("eager") && !a.has("lazy"));
+        return on && !a.has("paused") && !a.has("tls-creds") && !a.has("insecure");
+    }
+
+    /** {@code restoredReport}: non-null for a restored VM only (a no-op when there is nothing to report). */
+    private static int run(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId, String defaultName,
+                           PostCopyPages incoming, String peer, CheckpointEngine builtEngine, Migrated migrated,
+                           Runnable restoredReport) throws Exception {
         String cpu = a.get("cpu", "jit");
         if (!cpu.equals("jit") && !cpu.equals("interp")) {
             throw new UsageException("--cpu takes jit (translate hot code, the default) or interp (interpreter only), not '" + cpu + "'");
         }
         machine.hart(0).setTranslation(cpu.equals("jit"));
         String name = a.get("name", defaultName);
-        CheckpointEngine engine = builtEngine != null ? builtEngine : new CheckpointEngine(machine, repo, parentId);
-        StartupTimes.mark(StartupTimes.ENGINE);
-        engine.setRetainForReset(a.has("keep-for-reset"));
-        engine.setVmName(name);
-        // The guest's thread under SCHED_FIFO for each capture only (CaptureRealtime, on by default since round 68; as
-        // root); a --realtime VM is real-time already.
-        if (!a.has("realtime")) engine.setCapturePriority(CaptureRealtime.ifEnabled());
+        boolean beside = restoredReport != null && migrated == null && incoming == null && builtEngine == null && besideRestored(a);
+        CheckpointEngine engine = beside ? null : builtEngine != null ? builtEngine : new CheckpointEngine(machine, repo, parentId);
+        if (engine != null) configure(engine, a, name);
         if (a.has("exit-on")) console.onMarker(() -> machine.requestExit(0));
         // (-Dvmckpt.stats.markPrefix: the guest's instruction count at its marker lines, a diagnostic for per-phase counts)
-        console.watchMarkLines(l -> System.err.printf("vmckpt: mark %s at %d instructions, %d cbo.zero%n", l,
-                machine.hart(0).instret, machine.hart(0).cboZeros));
+        // (round 78: with times since the guest's first instruction here, MarkTimes)
+        MarkTimes marks = ConsoleOutput.MARK_PREFIX != null ? new MarkTimes(machine) : null;
+        if (marks != null) console.watchMarkLines(l -> System.err.println(marks.describe(l)));
         if (a.has("paused")) machine.requestPause(); // the run loop starts paused; QMP cont (vmckpt resume) starts it
         long maxInstructions = a.has("max-instructions") ? parseCount(a.get("max-instructions"), "max-instructions") : -1;
         if (a.has("keep-checkpoints")) {
@@ -111,7 +147,15 @@ final class VmSession {
         // docs/MIGRATION.md). Any other VM gets them first, so that a socket it cannot open stops it before it runs.
         CompletableFuture<Control> control;
         CompletableFuture<Long> started = new CompletableFuture<>();
-        if (migrated == null) {
+        RestoredSessionSetup besideSetup = null;
+        if (beside) {
+            // The restored guest first; its session on a thread of its own once it runs (RESTORE_SESSION_BESIDE).
+            control = new CompletableFuture<>();
+            besideSetup = new RestoredSessionSetup(machine, a, console, repo, parentId, name, restoredReport, control, started);
+            Thread t = new Thread(besideSetup, "vmckpt-session");
+            t.setDaemon(true);
+            t.start();
+        } else if (migrated == null) {
             // A VM started with migration credentials (or --insecure) is expected to migrate: copy-on-write spares for
             // its migration's rounds, allocated now so that the collector promotes them while it boots (SparePages).
             // And heap faulted in, so that its young collections during a migration promote into mapped memory (HeapPrefault).
@@ -140,10 +184,12 @@ final class VmSession {
         }
         long t0 = System.nanoTime();
         // The run thread's CPU time, for --stats only (the management beans cost milliseconds to load, cold).
-        java.lang.management.ThreadMXBean threads = a.has("stats") ? java.lang.management.ManagementFactory.getThreadMXBean() : null;
+        // (Beside a restored guest, the session's thread reads them once the guest runs: RestoredSessionSetup.readStatsBase.)
+        java.lang.management.ThreadMXBean threads = a.has("stats") && !beside ? java.lang.management.ManagementFactory.getThreadMXBean() : null;
         long cpu0 = threads != null ? threads.getCurrentThreadCpuTime() : 0;
         // The JVM's start (milliseconds) to here, the guest's first instruction: the start-up a boot's wall time includes.
         long startMillis = threads != null ? java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() : 0;
+        if (threads != null) StartupTimes.beansNanos = System.nanoTime();
         long runCpu = 0;
         Integer status;
         try {
@@ -157,10 +203,19 @@ final class VmSession {
             }
             org.vmckpt.machine.cpu.JitCounts.startIfEnabled(machine.hart(0)); // (-Dvmckpt.jit.counts: a tuning aid, off)
             StartupTimes.mark(StartupTimes.FIRST_INSTRUCTION);
+            if (marks != null) marks.firstInstruction();
             started.complete(System.nanoTime());
             status = machine.run(maxInstructions);
             if (threads != null) runCpu = threads.getCurrentThreadCpuTime() - cpu0;
+            if (besideSetup != null && a.has("stats")) {
+                control.join(); // (the base is read before the session completes it)
+                if (besideSetup.threads != null) {
+                    runCpu = besideSetup.threads.getCurrentThreadCpuTime() - besideSetup.cpu0;
+                    startMillis = besideSetup.startMillis;
+                }
+            }
         } finally {
+            if (!started.isDone()) started.complete(System.nanoTime()); // (the guest never ran: a session beside it ends at once)
             Control c = control.join();
             if (c != null) c.terminal().close();
             // No new periodic checkpoint; one being written is not interrupted (that would lose it): it is awaited below.
@@ -179,6 +234,8 @@ final class VmSession {
             machine.virtio().close();
         }
         long wall = System.nanoTime() - t0;
+        // A session beside the guest that could not be set up stopped the VM: the command fails as it would have before.
+        if (besideSetup != null && besideSetup.failure != null) throw besideSetup.failure;
         if (a.has("stats")) {
             long n = machine.hart(0).instret;
             System.err.printf("vmckpt: %,d instructions in %.2f s (%.1f MIPS, %.2f s idle)%s%n", n, wall / 1e9,
@@ -289,6 +346,81 @@ final class VmSession {
             // Past the memory HeapPrefault touched before the stream came, the migrated VM's collections promote into
             // fresh memory like any VM's: the same prefault as a started VM's, from its first idle.
             OldGenPrefault.startIfEnabled(machine);
+        }
+    }
+
+    private static void configure(CheckpointEngine engine, Args a, String name) {
+        StartupTimes.mark(StartupTimes.ENGINE);
+        engine.setRetainForReset(a.has("keep-for-reset"));
+        engine.setVmName(name);
+        // The guest's thread under SCHED_FIFO for each capture only (CaptureRealtime, on by default since round 68; as
+        // root); a --realtime VM is real-time already.
+        if (!a.has("realtime")) engine.setCapturePriority(CaptureRealtime.ifEnabled());
+    }
+
+    /**
+     * A restored guest's session, set up beside it once it runs ({@link #RESTORE_SESSION_BESIDE}): {@code --stats}' report,
+     * the checkpoint engine, the control socket, console input and periodic checkpoints, then the old generation's
+     * prefault. If the control socket cannot be opened the VM is stopped and {@link #failure} says why.
+     */
+    private static final class RestoredSessionSetup implements Runnable {
+        private final Machine machine;
+        private final Args a;
+        private final ConsoleOutput console;
+        private final Repository repo;
+        private final String parentId, name;
+        private final Runnable report;
+        private final CompletableFuture<Control> control;
+        private final CompletableFuture<Long> started;
+        /** Why the session could not be set up (the VM was stopped), or null; read after the run loop ended. */
+        volatile Exception failure;
+        /**
+         * {@code --stats}: the run thread's CPU time and the JVM's uptime at the guest's first instruction, read here after it
+         * (the management beans' first load cost 31 ms on the guest's way at load 7): the CPU base a few ms late, so the
+         * report's run thread CPU leaves out the guest's first moments. Written before {@link #control} is completed.
+         */
+        java.lang.management.ThreadMXBean threads;
+        long cpu0, startMillis;
+        private final long runThreadId = Thread.currentThread().getId();
+
+        RestoredSessionSetup(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId, String name,
+                             Runnable report, CompletableFuture<Control> control, CompletableFuture<Long> started) {
+            this.machine = machine;
+            this.a = a;
+            this.console = console;
+            this.repo = repo;
+            this.parentId = parentId;
+            this.name = name;
+            this.report = report;
+            this.control = control;
+            this.started = started;
+        }
+
+        @Override
+        public void run() {
+            long first = started.join();
+            try {
+                if (a.has("stats")) readStatsBase(first);
+                report.run();
+                // (its warm-up captures pause the running guest briefly, each at an instruction boundary)
+                CheckpointEngine engine = new CheckpointEngine(machine, repo, parentId);
+                configure(engine, a, name);
+                control.complete(openControl(machine, a, console, repo, engine, name, null, null));
+                StartupTimes.mark(StartupTimes.CONTROL);
+            } catch (Exception | Error e) {
+                failure = e instanceof Exception x ? x : new RuntimeException(e);
+                control.complete(null);
+                machine.requestExit(1);
+                return;
+            }
+            OldGenPrefault.startIfEnabled(machine);
+        }
+
+        private void readStatsBase(long firstNanos) {
+            java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();
+            cpu0 = t.getThreadCpuTime(runThreadId);
+            startMillis = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() - (System.nanoTime() - firstNanos) / 1_000_000;
+            threads = t;
         }
     }
 

@@ -200,6 +200,16 @@ public final class Machine {
      */
     public long waitedNanos() { return waitedNanos; }
 
+    /**
+     * The guest's next timer deadline in mtime ticks (the earlier of the CLINT's and the SBI timer's; -1 if none is armed),
+     * for diagnostics: any thread may ask (a late read at worst).
+     */
+    public long nextTimerDeadline() {
+        long deadline = clint.nextDeadline();
+        if (sbi != null && Long.compareUnsigned(sbi.nextDeadline(), deadline) < 0) deadline = sbi.nextDeadline();
+        return deadline;
+    }
+
     /** The wired devices, in the order the device tree describes them (each writes its own node). */
     List<org.vmckpt.machine.firmware.DeviceTreeNode> deviceTreeNodes() {
         return List.of(test, clint, plic, vmGenId, uart, virtio);

@@ -1,0 +1,214 @@
+package org.vmckpt.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.vmckpt.checkpoint.Restorer;
+import org.vmckpt.checkpoint.store.Checkpoint;
+import org.vmckpt.checkpoint.store.Repository;
+import org.vmckpt.cli.qmp.QmpClient;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code -Dvmckpt.restore.sessionBeside=true} (round 78, VmSession.RESTORE_SESSION_BESIDE), with the bare-metal memwalk
+ * program (a heartbeat every 64 timer ticks of 100 µs of guest time): a restored guest runs before its session is set up
+ * (the checkpoint engine, the control socket and {@code --stats}' report come after its first instruction), its time
+ * goes on from exactly the checkpoint's (the mark lines' diagnostic gives its mtime at the first instruction), its control
+ * socket then works, and an incremental checkpoint of it (its engine and warm-up captures made while the guest ran) holds
+ * the same state as a full one of the same moment. (Not a test of the warm-up's dirty log: memwalk rewrites all its pages
+ * within moments, and the check passed with the warm-up's {@code lineage.noteCaptured} taken out.) A control socket that
+ * cannot be opened still fails the command. With {@code =eager} a lazy restore is set up as without the switch.
+ */
+class RestoreSessionBesideTest {
+    @TempDir
+    Path temp;
+
+    private static final Path MEMWALK = Path.of("..", "machine", "src", "test", "resources", "elf", "memwalk.elf").toAbsolutePath().normalize();
+    private static final List<String> BESIDE = List.of("-Dvmckpt.restore.sessionBeside=true", "-Dvmckpt.stats.markPrefix=memwalk heartbeat");
+    /** The first mark line's account of the restore (MarkTimes). */
+    private static final Pattern FIRST = Pattern.compile("at the first instruction: mtime (\\d+), .*; the first instruction ([\\d.]+) ms after \"restored\" \\(([^)]*)\\)");
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void theRestoredGuestRunsFirstWithItsTimeAndItsSessionFollows() throws Exception {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        Path repo = temp.resolve("repo");
+        Path socket = temp.resolve("run.sock");
+        try (VmckptProcess run = VmckptProcess.start(root, temp.resolve("run.console"), temp.resolve("run.log"),
+                List.of("run", "--elf", MEMWALK.toString(), "--mem", "64", "--name", "beside", "--api-socket", socket.toString(),
+                        "--repo", repo.toString()))) {
+            awaitSocket(socket, run);
+            run.await("memwalk heartbeat 3", 0, 60_000);
+            try (QmpClient qmp = QmpClient.connect(socket)) {
+                qmp.execute("vmckpt-checkpoint", Map.of("name", "c1"));
+            }
+        }
+        long savedMtime;
+        try (Checkpoint c = Repository.open(repo, false).open("c1")) {
+            Restorer.Restored r = Restorer.restore(c, null, b -> { }, false, null);
+            savedMtime = r.machine().clint().mtime(); // a restored machine is paused: its clock stands at the saved time
+            r.machine().virtio().close();
+        }
+
+        Path socket2 = temp.resolve("restore.sock");
+        Path log = temp.resolve("restore.log");
+        try (VmckptProcess restored = VmckptProcess.start(root, temp.resolve("restore.console"), log, BESIDE,
+                List.of("restore", "c1", "--stats", "--api-socket", socket2.toString(), "--repo", repo.toString()))) {
+            awaitSocket(socket2, restored);
+            restored.await("memwalk heartbeat", 0, 60_000);
+            String text = awaitLog(log, FIRST, restored);
+            Matcher m = FIRST.matcher(text);
+            assertTrue(m.find(), text);
+            assertEquals(savedMtime, Long.parseLong(m.group(1)), "the guest's time at its first instruction is the checkpoint's\n" + text);
+            double first = Double.parseDouble(m.group(2));
+            // Whatever of the session was set up by the guest's first heartbeat came after its first instruction.
+            Matcher step = Pattern.compile("(stats printed|checkpoint engine|control socket) ([\\d.]+)").matcher(m.group(3));
+            while (step.find()) {
+                assertTrue(Double.parseDouble(step.group(2)) > first, step.group(1) + " at " + step.group(2) + " ms after \"restored\", before the guest's "
+                        + "first instruction at " + first + " ms: the session was not set up beside the guest\n" + text);
+            }
+            assertTrue(Files.readString(log, StandardCharsets.ISO_8859_1).contains("vmckpt: restore phases:") || awaitLog(log,
+                    Pattern.compile("vmckpt: restore phases:"), restored) != null, "--stats' report is printed beside the guest");
+            try (QmpClient qmp = QmpClient.connect(socket2)) {
+                assertEquals("running", qmp.execute("query-status", null).get("status"));
+                assertEquals("beside", qmp.execute("query-name", null).get("name"), "a restored VM keeps its name");
+                // Two checkpoints of one moment: incremental (parent c1) and full.
+                qmp.execute("stop", null);
+                qmp.execute("vmckpt-checkpoint", Map.of("name", "c2i", "incremental", true));
+                qmp.execute("vmckpt-checkpoint", Map.of("name", "c2f"));
+                qmp.execute("cont", null);
+            }
+            long beats = restored.consoleText().lines().filter(l -> l.startsWith("memwalk heartbeat")).count();
+            awaitMoreHeartbeats(restored, beats + 3);
+        }
+        Repository r = Repository.open(repo, false);
+        try (Checkpoint inc = r.open("c2i"); Checkpoint full = r.open("c2f")) {
+            Restorer.Restored a = Restorer.restore(inc, null, b -> { }, false, null);
+            Restorer.Restored b = Restorer.restore(full, null, x -> { }, false, null);
+            assertNotEquals(savedMtime, b.machine().clint().mtime(), "the restored guest ran on");
+            assertArrayEquals(b.machine().stateHash(), a.machine().stateHash(),
+                    "an incremental checkpoint of the restored guest holds the state a full one of the same moment holds");
+            a.machine().virtio().close();
+            b.machine().virtio().close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aControlSocketThatCannotBeOpenedStillFailsTheRestore() throws Exception {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        Path repo = temp.resolve("repo");
+        Path socket = temp.resolve("run.sock");
+        try (VmckptProcess run = VmckptProcess.start(root, temp.resolve("run.console"), temp.resolve("run.log"),
+                List.of("run", "--elf", MEMWALK.toString(), "--mem", "64", "--api-socket", socket.toString(), "--repo", repo.toString()))) {
+            awaitSocket(socket, run);
+            run.await("memwalk heartbeat 2", 0, 60_000);
+            try (QmpClient qmp = QmpClient.connect(socket)) {
+                qmp.execute("vmckpt-checkpoint", Map.of("name", "c1"));
+            }
+        }
+        // A socket path longer than a Unix socket address holds (108 bytes): bind fails.
+        Path tooLong = temp.resolve("x".repeat(120) + ".sock");
+        Path log = temp.resolve("restore.log");
+        try (VmckptProcess restored = VmckptProcess.start(root, temp.resolve("restore.console"), log, BESIDE,
+                List.of("restore", "c1", "--api-socket", tooLong.toString(), "--repo", repo.toString()))) {
+            assertTrue(restored.process().waitFor(60, TimeUnit.SECONDS), "the restore did not end\n" + restored.describe());
+            assertNotEquals(0, restored.process().exitValue(), restored.describe());
+            String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+            assertTrue(text.contains("cannot open the control socket"), "the command names the socket it could not open\n" + text);
+        }
+    }
+
+    /** {@code =eager}: a lazy restore sets its session up before the guest runs (as without the switch), an eager one beside it. */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void eagerOnlyLeavesALazyRestoreAsWithout() throws Exception {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        Path repo = temp.resolve("repo");
+        Path socket = temp.resolve("run.sock");
+        try (VmckptProcess run = VmckptProcess.start(root, temp.resolve("run.console"), temp.resolve("run.log"),
+                List.of("run", "--elf", MEMWALK.toString(), "--mem", "64", "--api-socket", socket.toString(), "--repo", repo.toString()))) {
+            awaitSocket(socket, run);
+            run.await("memwalk heartbeat 2", 0, 60_000);
+            try (QmpClient qmp = QmpClient.connect(socket)) {
+                qmp.execute("vmckpt-checkpoint", Map.of("name", "c1"));
+            }
+        }
+        List<String> eagerOnly = List.of("-Dvmckpt.restore.sessionBeside=eager", "-Dvmckpt.stats.markPrefix=memwalk heartbeat");
+        for (boolean lazy : new boolean[] {true, false}) {
+            String what = lazy ? "lazy" : "eager";
+            Path sock = temp.resolve(what + ".sock");
+            Path log = temp.resolve(what + ".log");
+            List<String> args = new ArrayList<>(List.of("restore", "c1", "--stats", "--api-socket", sock.toString(), "--repo", repo.toString()));
+            if (lazy) args.add("--lazy");
+            try (VmckptProcess restored = VmckptProcess.start(root, temp.resolve(what + ".console"), log, eagerOnly, args)) {
+                awaitSocket(sock, restored);
+                restored.await("memwalk heartbeat", 0, 60_000);
+                String text = awaitLog(log, FIRST, restored);
+                Matcher m = FIRST.matcher(text);
+                assertTrue(m.find(), text);
+                double first = Double.parseDouble(m.group(2));
+                Matcher step = Pattern.compile("(checkpoint engine|control socket) ([\\d.]+)").matcher(m.group(3));
+                int before = 0;
+                while (step.find()) {
+                    boolean isBefore = Double.parseDouble(step.group(2)) < first;
+                    if (isBefore) before++;
+                    assertEquals(lazy, isBefore, what + " restore under =eager: " + step.group(1) + " at " + step.group(2)
+                            + " ms after \"restored\", the guest's first instruction at " + first + " ms\n" + text);
+                }
+                if (lazy) assertEquals(2, before, "a lazy restore under =eager sets its engine and socket up before the guest runs\n" + text);
+            }
+        }
+    }
+
+    private static String awaitLog(Path log, Pattern p, VmckptProcess proc) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            String text = Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
+            if (p.matcher(text).find()) return text;
+            assertTrue(proc.isAlive(), "vmckpt ended early:\n" + proc.describe());
+            assertTrue(System.nanoTime() < deadline, "no line matching " + p + ":\n" + proc.describe());
+            Thread.sleep(50);
+        }
+    }
+
+    private static void awaitMoreHeartbeats(VmckptProcess p, long n) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (p.consoleText().lines().filter(l -> l.startsWith("memwalk heartbeat")).count() < n) {
+            assertTrue(p.isAlive(), "vmckpt ended early:\n" + p.describe());
+            assertTrue(System.nanoTime() < deadline, "the guest did not go on after cont:\n" + p.describe());
+            Thread.sleep(50);
+        }
+    }
+
+    /** As PausedStartTest's: the control socket accepts a connection. */
+    private static void awaitSocket(Path socket, VmckptProcess p) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            assertTrue(p.isAlive(), "vmckpt ended early:\n" + p.describe());
+            assertTrue(System.nanoTime() < deadline, "no control socket:\n" + p.describe());
+            if (Files.exists(socket)) {
+                try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+                    return;
+                } catch (java.io.IOException notYet) {
+                    // bound but not yet listening
+                }
+            }
+            Thread.sleep(50);
+        }
+    }
+}
