@@ -272,12 +272,13 @@ public final class CodeCache {
      * the builds that go to C2 at once ({@link #HOT_C2_DIRECT}, {@link #HOT_C2_KERNEL}). Without it the slot is first come,
      * first served: the build whose unit looks first after the slot frees is asked for next. With it, a look that finds the
      * slot held lists its unit as a candidate ({@link #c2Waiting}), and a look that finds it free asks C2 for the candidate
-     * whose unit ran the largest share of the hart's instructions since its build was decided ({@link #c2Share}: its
-     * instructions counted by its looks, {@link #hotRecheck} each, over the hart's), among those whose unit looked within
+     * whose unit ran the largest share of the hart's instructions since the count that brought its build began
+     * ({@link #c2Share}: that count's instructions and those counted by its looks since, {@link #hotRecheck} each, over
+     * the hart's), among those whose unit looked within
      * {@link #HOT_C2_ORDER_STALE} hart instructions (code still running), the looking unit's own build on a tie. The share
      * is what the build would run once installed: of two builds C2 compiles one after the other, the one whose unit runs
-     * more takes more of the run thread from C1 code for each instruction of the wait; measured from the decision, by the
-     * time the slot frees it spans several of the phase's alternations between SHA-256 and ECDSA (a module's hash, then
+     * more takes more of the run thread from C1 code for each instruction of the wait; measured over its count and wait,
+     * by the time the slot frees it spans several of the phase's alternations between SHA-256 and ECDSA (a module's hash, then
      * its signature check). Not divided by the build's size (Smith's rule with C2's time taken as its bytecode): in
      * round 78's count that put `vli_mult`'s small build ahead of SHA-256's round loop. Why
      * (docs/BENCHMARKS.md round 77, ecdsa77 (a)): with {@link #HOT_C2_KERNEL} in the signed module phase, ECDSA's builds,
@@ -1212,8 +1213,8 @@ public final class CodeCache {
             if (early) prologuePromotions++;
             if (HOT_LOG) hotLog("decided (" + (!early && counted != hotAfter ? "early look, " : "") + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began"
                     + (early ? "; a line into a hot loop" : "") + "):", u, null, h);
-            u.orderSince = h.instret; // (HOT_C2_ORDER: its share is counted from its decision)
-            u.orderRan = 0;
+            u.orderSince = u.hotSince; // (HOT_C2_ORDER: its share is counted from its count's start, its count's instructions in it)
+            u.orderRan = counted;
             promote(u, h, hotMissCalls(u, h));
             return u;
         }
@@ -1828,8 +1829,12 @@ public final class CodeCache {
     }
 
     /**
-     * (HOT_C2_ORDER) The unit's share of the hart's instructions from its build's decision to its latest look: its
-     * instructions counted by its looks over the hart's in the same span.
+     * (HOT_C2_ORDER) The unit's share of the hart's instructions from the start of the count that brought its build (its
+     * hot count or early look, {@link TranslatedUnit#hotSince}) to its latest look: the count's instructions and those
+     * counted by its looks since, over the hart's in the same span. From the count's start, not the decision: a unit
+     * decided just now would otherwise have its first look's instructions over a short span (round 78's count: a unit
+     * decided at 1,494 M, share 0.62 at its first look against the schedule's 0.21, took the slot; over its count, 725 M
+     * for 2 M instructions, it was 0.003).
      */
     static double c2Share(TranslatedUnit w) {
         return (double) w.orderRan / Math.max(1, w.orderLastLook - w.orderSince);

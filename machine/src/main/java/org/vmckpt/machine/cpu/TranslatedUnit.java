@@ -127,8 +127,9 @@ public abstract class TranslatedUnit {
     boolean c2Requested;
     /**
      * (CodeCache#HOT_C2_ORDER, round 78) Of a C1 unit whose hot-tier build waits to be asked for C2: the hart's
-     * {@code instret} when the build was decided and at the unit's latest look, the unit's instructions between the two
-     * (the looks' counts, {@link #orderChunk} each), and whether it is in CodeCache#c2Waiting.
+     * {@code instret} when the count that brought the build began ({@link #hotSince} then) and at the unit's latest look,
+     * the unit's instructions between the two (that count's and the looks' since, {@link #orderChunk} each), and whether
+     * it is in CodeCache#c2Waiting.
      */
     long orderSince, orderLastLook, orderRan, orderChunk;
     /** See {@link #orderSince}. */
