@@ -11,6 +11,9 @@
 # that each guest has as many pairs with A first as with B first. A round starts only if now + EST seconds (default 60)
 # is before END (HH:MM:SS UTC today); every run is stopped at END + 8 s. Raw JSON per round: OUT/R<round>-<guest>.json.
 # At the end pairs.py's table of the run thread's CPU per phase, and the same for C1's (OUT/pairs-run.txt, pairs-C1.txt).
+# Round 78: with C=NAME=PATH[,JAVA_OPTS] as well, each round runs three launchers, their order turning among A,B,C,
+# B,C,A and C,A,B (once every guest has had a round in it), and pairs.py's tables are made for A-B, A-C and B-C
+# (OUT/pairs-run-X-Y.txt, pairs-C1-X-Y.txt, pairs-C2-X-Y.txt). Without C the series is as before (plus pairs-C2.txt).
 set -u
 cd "$(dirname "$0")/../.."
 : "${A:?A=NAME=PATH[,JAVA_OPTS]}" "${B:?B=NAME=PATH[,JAVA_OPTS]}" "${OUT:?OUT=a directory}" "${END:?END=HH:MM:SS (UTC)}"
@@ -22,20 +25,37 @@ mkdir -p "$OUT"
 log() { echo "# $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) $*"; }
 jar() { local p=${1#*=}; p=${p%%,*}; local j; j="$(dirname "$(readlink -f "$p")")/cli/target/vmckpt.jar"
     echo "$j md5 $(md5sum "$j" | cut -c1-8) $(ls -l --time-style=+%m-%d.%H:%M:%S "$j" | awk '{print $6}')"; }
-log "start: A $A ($(jar "$A")); B $B ($(jar "$B")); guests ${GUESTS[*]}; mark $MARK; until $END; HEAD $(git rev-parse --short HEAD)"
+C=${C:-}
+log "start: A $A ($(jar "$A")); B $B ($(jar "$B"))${C:+; C $C ($(jar "$C"))}; guests ${GUESTS[*]}; mark $MARK; until $END; HEAD $(git rev-parse --short HEAD)"
 uptime
 n=${#GUESTS[@]}
 for r in $(seq 1 200); do
     g=${GUESTS[$(( (r - 1) % n ))]}
-    if [ $(( (r - 1) / n % 2 )) = 0 ]; then L1=$A; L2=$B; else L1=$B; L2=$A; fi
+    if [ -z "$C" ]; then
+        if [ $(( (r - 1) / n % 2 )) = 0 ]; then L=("$A" "$B"); else L=("$B" "$A"); fi
+    else
+        case $(( (r - 1) / n % 3 )) in 0) L=("$A" "$B" "$C");; 1) L=("$B" "$C" "$A");; *) L=("$C" "$A" "$B");; esac
+    fi
     if [ $(( $(date +%s) + EST )) -ge "$end" ]; then log "round $r not started (estimate $EST s)"; break; fi
-    log "round $r guest $g order ${L1%%=*},${L2%%=*}"
+    names=""; largs=()
+    for l in "${L[@]}"; do names="$names${names:+,}${l%%=*}"; largs+=(--launcher "$l"); done
+    log "round $r guest $g order $names"
     XDG_RUNTIME_DIR=$(mktemp -d) timeout $(( end + 8 - $(date +%s) )) python3 bench/cpu/threads.py 1 --canary --guest "$g" \
-        --mark "$MARK" --launcher "$L1" --launcher "$L2" --json "$OUT/R$r-$g.json" | grep -v '^#'
+        --mark "$MARK" "${largs[@]}" --json "$OUT/R$r-$g.json" | grep -v '^#'
 done
 log "end"
 uptime
 a=${A%%=*}; b=${B%%=*}
 ls "$OUT"/R*.json >/dev/null 2>&1 || { echo "ab-slot: no round finished" >&2; exit 1; }
-python3 bench/cpu/pairs.py "$OUT"/R*.json --a "$a" --b "$b" | tee "$OUT/pairs-run.txt"
-python3 bench/cpu/pairs.py "$OUT"/R*.json --a "$a" --b "$b" --metric C1 > "$OUT/pairs-C1.txt"
+if [ -z "$C" ]; then
+    python3 bench/cpu/pairs.py "$OUT"/R*.json --a "$a" --b "$b" | tee "$OUT/pairs-run.txt"
+    python3 bench/cpu/pairs.py "$OUT"/R*.json --a "$a" --b "$b" --metric C1 > "$OUT/pairs-C1.txt"
+    python3 bench/cpu/pairs.py "$OUT"/R*.json --a "$a" --b "$b" --metric C2 > "$OUT/pairs-C2.txt"
+else
+    c=${C%%=*}
+    for xy in "$a $b" "$a $c" "$b $c"; do
+        set -- $xy
+        python3 bench/cpu/pairs.py "$OUT"/R*.json --a "$1" --b "$2" | tee "$OUT/pairs-run-$1-$2.txt"
+        for m in C1 C2; do python3 bench/cpu/pairs.py "$OUT"/R*.json --a "$1" --b "$2" --metric $m > "$OUT/pairs-$m-$1-$2.txt"; done
+    done
+fi

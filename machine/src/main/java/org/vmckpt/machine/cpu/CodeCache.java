@@ -267,6 +267,32 @@ public final class CodeCache {
     /** See {@link #HOT_C2_KERNEL_EARLY}: the least average run length, in instructions ({@code -Dvmckpt.jit.hotC2KernelRun=N}). */
     static final long HOT_C2_KERNEL_RUN = Long.getLong("vmckpt.jit.hotC2KernelRun", 256);
 
+    /**
+     * {@code -Dvmckpt.jit.hotC2Order=true} (round 78; off by default): an order for C2's one slot ({@link #c2Pending}) for
+     * the builds that go to C2 at once ({@link #HOT_C2_DIRECT}, {@link #HOT_C2_KERNEL}). Without it the slot is first come,
+     * first served: the build whose unit looks first after the slot frees is asked for next. With it, a look that finds the
+     * slot held lists its unit as a candidate ({@link #c2Waiting}), and a look that finds it free asks C2 for the candidate
+     * whose unit ran the largest share of the hart's instructions since the count that brought its build began
+     * ({@link #c2Share}: that count's instructions and those counted by its looks since, {@link #hotRecheck} each, over
+     * the hart's), among those whose unit looked within
+     * {@link #HOT_C2_ORDER_STALE} hart instructions (code still running), the looking unit's own build on a tie. The share
+     * is what the build would run once installed: of two builds C2 compiles one after the other, the one whose unit runs
+     * more takes more of the run thread from C1 code for each instruction of the wait; measured over its count and wait,
+     * by the time the slot frees it spans several of the phase's alternations between SHA-256 and ECDSA (a module's hash, then
+     * its signature check). Not divided by the build's size (Smith's rule with C2's time taken as its bytecode): in
+     * round 78's count that put `vli_mult`'s small build ahead of SHA-256's round loop. Why
+     * (docs/BENCHMARKS.md round 77, ecdsa77 (a)): with {@link #HOT_C2_KERNEL} in the signed module phase, ECDSA's builds,
+     * decided first by the early look, took the slot ahead of SHA-256's round loop (~45% of the phase's instructions) in
+     * some runs, the round loop installed at 1,036-1,219 M instructions against 926-960 M in others.
+     */
+    static final boolean HOT_C2_ORDER = Boolean.getBoolean("vmckpt.jit.hotC2Order");
+    /**
+     * See {@link #HOT_C2_ORDER}: a candidate whose unit has not looked for this many hart instructions is passed over (its
+     * code has stopped running, for now or for good; {@code -Dvmckpt.jit.hotC2OrderStale=N}, default 64 M: longer than one
+     * module's signature check in the signed module phase, ~19-30 M, so SHA-256's builds stay candidates through it).
+     */
+    static final long HOT_C2_ORDER_STALE = Long.getLong("vmckpt.jit.hotC2OrderStale", 64_000_000);
+
     /** {@link #HOT_C2_KERNEL}'s value: 0 off, 1 after the boot, 2 the boot's too. */
     static int hotC2KernelMode(String v) {
         switch (v == null ? "false" : v.trim()) {
@@ -442,6 +468,15 @@ public final class CodeCache {
     long hotC2UserBuilds, hotC2KernelBuilds;
     /** The build asked for C2 last ({@link #HOT_C2_DIRECT}) while it has no C2 code and its task is queued; else null. */
     TranslatedUnit c2Pending;
+    /** See {@link #HOT_C2_ORDER} (tests set it per cache). */
+    boolean hotC2Order = HOT_C2_ORDER;
+    /** See {@link #HOT_C2_ORDER_STALE} (tests set it per cache). */
+    long hotC2OrderStale = HOT_C2_ORDER_STALE;
+    /** (HOT_C2_ORDER) C1 units whose build for C2 at once waited while the slot was held (unordered; pruned as they go). */
+    final TranslatedUnit[] c2Waiting = new TranslatedUnit[32];
+    int c2WaitingCount;
+    /** (HOT_C2_ORDER) Builds asked for C2 at another unit's look, the order having put them before that unit's own. */
+    long hotC2OrderedOver;
     /** Profile windows begun (a build installed with its tier-3 code), and ended with the C1 unit back (C2 not done yet). */
     long hotWindows, hotWindowsBack;
     /**
@@ -1118,6 +1153,11 @@ public final class CodeCache {
             hotC2EarlyPromotions++;
         }
         u.untilHot = loopPrologue && u.prologueLoop >= 0 ? Math.max(1, hotRecheck / PROLOGUE_RECHECK_DIVISOR) : hotRecheck;
+        if (hotC2Order) { // (HOT_C2_ORDER: what the unit ran since its last look, counted at this one)
+            u.orderRan += u.orderChunk;
+            u.orderChunk = u.untilHot;
+            u.orderLastLook = h.instret;
+        }
         if (wordLocals) u.entryWords &= Translator.wordMask(h.x); // (at its entry: see WordLocals; no 31-register scan when off)
         // (Builds are otherwise handed over at lookup misses, which a hot loop that runs alone may never make.)
         if (!completed.isEmpty()) installCompleted(h);
@@ -1173,6 +1213,8 @@ public final class CodeCache {
             if (early) prologuePromotions++;
             if (HOT_LOG) hotLog("decided (" + (!early && counted != hotAfter ? "early look, " : "") + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began"
                     + (early ? "; a line into a hot loop" : "") + "):", u, null, h);
+            u.orderSince = u.hotSince; // (HOT_C2_ORDER: its share is counted from its count's start, its count's instructions in it)
+            u.orderRan = counted;
             promote(u, h, hotMissCalls(u, h));
             return u;
         }
@@ -1513,6 +1555,8 @@ public final class CodeCache {
                 + " (HotSpot's path)%s; %,d queued for C2 (all), %,d asked again%n", hotC2Kernel == 2 ? "boot" : "true", hotC2KernelDirect, hotC2KernelInBoot,
                 hotC2KernelEarly > 0 ? String.format(", %,d promoted at the early look (%,d insns, runs of %,d or more)", hotC2EarlyPromotions, hotC2KernelEarly, hotC2KernelRun) : "",
                 hotC2Requests, hotC2Requeued);
+        if (hotC2Order && (hotC2Direct || hotC2Kernel != 0)) c2Line += String.format("C2's slot in order of share (hotC2Order): %,d of %,d queued for C2 at another unit's look%n",
+                hotC2OrderedOver, hotC2Requests);
         String warmLine = hotLookWarm ? String.format("hot-tier builds installed by a warmed timed look (hotLookWarm%s): %,d of %,d promotions%n",
                 hotLookWarmUserOnly ? "=user: user mode only" : "", hotWarmLookInstalls, promotions) : "";
         String userLine = Translator.userMasks || Translator.userLeaves || Translator.userCtx
@@ -1719,8 +1763,20 @@ public final class CodeCache {
         if (!p.c2Requested) {
             // One build at a time in C2's queue, asked for at a look of its unit (so only while that unit runs).
             if (c2Pending != null) {
-                if (c.compiledTier(c2Pending) != HotSpotCompiler.TIER_C2 && c.compiledOrQueued(c2Pending)) return false;
+                if (c.compiledTier(c2Pending) != HotSpotCompiler.TIER_C2 && c.compiledOrQueued(c2Pending)) {
+                    if (hotC2Order) c2Wait(u); // (HOT_C2_ORDER: a candidate for when the slot frees)
+                    return false;
+                }
                 c2Pending = null; // (compiled, or its task gone: the next may go)
+            }
+            if (hotC2Order) {
+                // HOT_C2_ORDER: the slot is free; the waiting build whose unit runs the largest share goes, not this one's by default.
+                TranslatedUnit next = c2Next(u, h.instret);
+                if (next != u) {
+                    c2Wait(u);
+                    c2Ask(next, h, u);
+                    return false;
+                }
             }
             if (!c.request(p, HotSpotCompiler.TIER_C2)) {
                 dropBuild(u);
@@ -1729,7 +1785,7 @@ public final class CodeCache {
             p.c2Requested = true;
             c2Pending = p;
             hotC2Requests++;
-            if (HOT_LOG) hotLog("queued for C2", u, p, h);
+            if (HOT_LOG) hotLog(hotC2Order ? String.format("queued for C2 (share %.4f)", c2Share(u)) : "queued for C2", u, p, h);
             return false;
         }
         if (++p.looks % HOT_REQUEUE_LOOKS != 0 || c.compiledOrQueued(p)) return false;
@@ -1740,6 +1796,84 @@ public final class CodeCache {
         if (c2Pending == p) c2Pending = null;
         dropBuild(u);
         return false;
+    }
+
+    /**
+     * (HOT_C2_ORDER) Puts C1 unit {@code u}, whose build waits to be asked for C2, among the candidates for the slot
+     * ({@link #c2Waiting}); a full list keeps its entries (u still competes at its own looks).
+     */
+    private void c2Wait(TranslatedUnit u) {
+        if (u.orderListed) return;
+        if (c2WaitingCount == c2Waiting.length) c2Prune();
+        if (c2WaitingCount == c2Waiting.length) return;
+        c2Waiting[c2WaitingCount++] = u;
+        u.orderListed = true;
+    }
+
+    /** (HOT_C2_ORDER) Takes out of {@link #c2Waiting} the units whose build is gone, dead, installed or asked for C2 already. */
+    private void c2Prune() {
+        int n = 0;
+        for (int i = 0; i < c2WaitingCount; i++) {
+            TranslatedUnit w = c2Waiting[i];
+            if (c2Candidate(w)) c2Waiting[n++] = w;
+            else w.orderListed = false;
+        }
+        for (int i = n; i < c2WaitingCount; i++) c2Waiting[i] = null;
+        c2WaitingCount = n;
+    }
+
+    /** (HOT_C2_ORDER) Whether C1 unit {@code w} still has a build waiting to be asked for C2. */
+    private static boolean c2Candidate(TranslatedUnit w) {
+        TranslatedUnit q = w.promoted;
+        return !w.dead && !w.hot && q != null && q.c2Asked && !q.c2Requested && !q.compiled;
+    }
+
+    /**
+     * (HOT_C2_ORDER) The unit's share of the hart's instructions from the start of the count that brought its build (its
+     * hot count or early look, {@link TranslatedUnit#hotSince}) to its latest look: the count's instructions and those
+     * counted by its looks since, over the hart's in the same span. From the count's start, not the decision: a unit
+     * decided just now would otherwise have its first look's instructions over a short span (round 78's count: a unit
+     * decided at 1,494 M, share 0.62 at its first look against the schedule's 0.21, took the slot; over its count, 725 M
+     * for 2 M instructions, it was 0.003).
+     */
+    static double c2Share(TranslatedUnit w) {
+        return (double) w.orderRan / Math.max(1, w.orderLastLook - w.orderSince);
+    }
+
+    /**
+     * (HOT_C2_ORDER) Of {@code u} (whose look found the slot free) and the candidates in {@link #c2Waiting}, the one to
+     * ask for C2 now: the largest {@link #c2Share} among those whose unit looked within {@link #hotC2OrderStale} hart
+     * instructions of {@code instret} ({@code u} on a tie). Package-private for HotTierC2OrderTest.
+     */
+    TranslatedUnit c2Next(TranslatedUnit u, long instret) {
+        c2Prune();
+        TranslatedUnit best = u;
+        double bestShare = c2Share(u);
+        for (int i = 0; i < c2WaitingCount; i++) {
+            TranslatedUnit w = c2Waiting[i];
+            if (w == u || instret - w.orderLastLook > hotC2OrderStale) continue;
+            double s = c2Share(w);
+            if (s > bestShare) {
+                best = w;
+                bestShare = s;
+            }
+        }
+        return best;
+    }
+
+    /** (HOT_C2_ORDER) Asks C2 for {@code w}'s waiting build at a look of {@code at}'s unit (the slot is free); one C2 refuses is dropped. */
+    private void c2Ask(TranslatedUnit w, Hart h, TranslatedUnit at) {
+        TranslatedUnit q = w.promoted;
+        HotSpotCompiler c = HotSpotCompiler.get();
+        if (c == null || !c.request(q, HotSpotCompiler.TIER_C2)) {
+            dropBuild(w);
+            return;
+        }
+        q.c2Requested = true;
+        c2Pending = q;
+        hotC2Requests++;
+        hotC2OrderedOver++;
+        if (HOT_LOG) hotLog(String.format("queued for C2 (ordered: share %.4f, at a look of key %x, share %.4f)", c2Share(w), at.key, c2Share(at)), w, q, h);
     }
 
     /** C2 refused unit {@code u}'s build: it is dropped and {@code u} stays C1 code for good. */

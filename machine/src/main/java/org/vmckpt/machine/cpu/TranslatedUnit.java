@@ -126,6 +126,15 @@ public abstract class TranslatedUnit {
     /** Of such a build: queued for C2 (at a look of its unit, CodeCache#c2Compiled). */
     boolean c2Requested;
     /**
+     * (CodeCache#HOT_C2_ORDER, round 78) Of a C1 unit whose hot-tier build waits to be asked for C2: the hart's
+     * {@code instret} when the count that brought the build began ({@link #hotSince} then) and at the unit's latest look,
+     * the unit's instructions between the two (that count's and the looks' since, {@link #orderChunk} each), and whether
+     * it is in CodeCache#c2Waiting.
+     */
+    long orderSince, orderLastLook, orderRan, orderChunk;
+    /** See {@link #orderSince}. */
+    boolean orderListed;
+    /**
      * Of a hot-tier build in its profile window (CodeCache#HOT_PROFILE_RUNS): the C1 unit it replaced for the window, which
      * takes its place again if C2 has not compiled it by the window's end; null otherwise.
      */
