@@ -50,12 +50,13 @@ def mmu(d, k, top=4):
         if 'BENCH-MARK compute-start' in body: cs = last
         if body.startswith('vmckpt-mmu '):
             tk = body.split(); w = int(tk[tk.index('walks') + 1]); lm = int(tk[tk.index('load') + 1]); sm = int(tk[tk.index('store') + 1])
-            last = (w, lm, sm)
+            sw = sum(int(x) for x in tk[tk.index('secondway') + 1:tk.index('secondway') + 4]) if 'secondway' in tk else 0
+            last = (w, lm, sm, sw)
         if body.startswith('vmckpt-mmu-pair') and at_s is not None and at_e is None:
             tk = body.split(); pairs[(tk[1], tk[2], tk[3])] += int(tk[4])
     if not (at_s and at_e): return f'  mmu: marks missing'
     sha = (at_s[0] - cs[0]) if cs else None
-    return (f'  gzip part: walks {at_e[0]-at_s[0]:,} load misses {at_e[1]-at_s[1]:,} store misses {at_e[2]-at_s[2]:,}; sha part walks {sha:,}\n' +
+    return (f'  gzip part: walks {at_e[0]-at_s[0]:,} load misses {at_e[1]-at_s[1]:,} store misses {at_e[2]-at_s[2]:,} second-way hits {at_e[3]-at_s[3]:,}; sha part walks {sha:,}\n' +
             '\n'.join(f'    pair {a} {b} {c}: {n:,}' for (a, b, c), n in pairs.most_common(top)))
 
 d = sys.argv[1]
