@@ -509,6 +509,33 @@ final class Translator {
         }
         return f;
     }
+    /**
+     * The count-down form of the instruction count ({@code -Dvmckpt.jit.countDown=user|hot|true}; round 78, **off by
+     * default**): the local that holds the unit's retired count {@code n} holds {@code budget - n} instead, so that a
+     * block's budget check is {@code remaining < need} (a compare with a constant) where it was {@code n + need >
+     * budget} (an add, the budget's load and a compare), and the count's update {@code remaining -= len}. Every exit
+     * returns {@code budget - remaining}: the same count, so instret is exact as before. gzip's chain step spent 10 of
+     * its ~90 x86 instructions on the count and budget (docs/BENCHMARKS.md round 76, noticed (a)). {@code user}:
+     * user-mode hot builds only (as userHot and userLoop); {@code hot}: every hot build; {@code true}: every unit.
+     * 0 off, 1 user, 2 hot, 3 every unit.
+     */
+    static volatile int countDown = countDownMode(System.getProperty("vmckpt.jit.countDown", "false"));
+
+    /** {@code -Dvmckpt.jit.countDown}'s value as {@link #countDown}'s mode. */
+    static int countDownMode(String v) {
+        return switch (v.trim()) {
+            case "false", "" -> 0;
+            case "user" -> 1;
+            case "hot" -> 2;
+            case "true", "all" -> 3;
+            default -> throw new IllegalArgumentException("-Dvmckpt.jit.countDown: false, user, hot or true: " + v);
+        };
+    }
+    /** Units built with {@link #countDown}'s form (--stats and tests). */
+    static final java.util.concurrent.atomic.AtomicLong countDownBuilds = new java.util.concurrent.atomic.AtomicLong();
+    /** {@link #countDown} for the unit being built: slot L_N holds {@code budget - n}. */
+    private boolean countDownNow;
+
     /** Hot-tier builds given the {@link #userBack} form (--stats and tests). */
     static final java.util.concurrent.atomic.AtomicLong userLoopBuilds = new java.util.concurrent.atomic.AtomicLong();
     /** Back edges emitted as an inverted branch and a goto ({@link #userBack}; tests). */
@@ -747,6 +774,9 @@ final class Translator {
         tlbMasksNow = hot && (tlbMasks || user && userMasks || kernel && kernelMasks);
         backGotoNow = hot && userMode && userBack; // (userLoop: user-mode hot builds only)
         if (backGotoNow) userLoopBuilds.incrementAndGet();
+        int cd = countDown;
+        countDownNow = cd == 3 || hot && (cd == 2 || cd == 1 && userMode); // (countDown)
+        if (countDownNow) countDownBuilds.incrementAndGet();
         missCountNow = missLeavesNow && (missLeavesAdaptive || hotMissRule() || Hart.PROFILE_UNITS);
         byte[] code = page;
         limit = 4096;
@@ -1954,7 +1984,8 @@ final class Translator {
         mv.visitFieldInsn(GETFIELD, HART, "x", "[J");
         mv.visitVarInsn(ASTORE, L_X);
         loadRegisters(usedRegs);
-        mv.visitInsn(ICONST_0);
+        if (countDownNow) mv.visitVarInsn(ILOAD, L_BUDGET); // (countDown: remaining = budget)
+        else mv.visitInsn(ICONST_0);
         mv.visitVarInsn(ISTORE, L_N);
         mv.visitInsn(LCONST_0);
         mv.visitVarInsn(LSTORE, L_EXITPC);
@@ -2186,8 +2217,20 @@ final class Translator {
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitVarInsn(LLOAD, L_EXITPC);
         mv.visitFieldInsn(PUTFIELD, HART, "pc", "J");
-        mv.visitVarInsn(ILOAD, L_N);
+        loadN();
         mv.visitInsn(IRETURN);
+    }
+
+    /** Pushes the instructions retired so far, {@code n}: slot L_N's value, or with {@link #countDown} {@code budget - L_N}. */
+    private void loadN() {
+        if (countDownNow) mv.visitVarInsn(ILOAD, L_BUDGET);
+        mv.visitVarInsn(ILOAD, L_N);
+        if (countDownNow) mv.visitInsn(ISUB);
+    }
+
+    /** {@code n += k} ({@link #countDown}: {@code remaining -= k}). */
+    private void addN(int k) {
+        mv.visitIincInsn(L_N, countDownNow ? -k : k);
     }
 
     /**
@@ -2482,7 +2525,7 @@ final class Translator {
             mv.visitVarInsn(ALOAD, L_HART);
             mv.visitVarInsn(ALOAD, 0);
             pushInt(site[0]);
-            mv.visitVarInsn(ILOAD, L_N);
+            loadN();
             mv.visitVarInsn(ILOAD, L_BUDGET);
             mv.visitMethodInsn(INVOKEVIRTUAL, HART, "enterNested", "(L" + UNIT + ";III)Z", false);
             mv.visitJumpInsn(IFEQ, notRun);
@@ -2490,14 +2533,17 @@ final class Translator {
             mv.visitVarInsn(ALOAD, L_HART);
             mv.visitFieldInsn(GETFIELD, HART, "nestedCallee", "L" + UNIT + ";");
             mv.visitVarInsn(ALOAD, L_HART);
-            mv.visitVarInsn(ILOAD, L_BUDGET);
-            mv.visitVarInsn(ILOAD, L_N);
-            mv.visitInsn(ISUB);
+            if (countDownNow) mv.visitVarInsn(ILOAD, L_N); // (countDown: budget - n is the slot)
+            else {
+                mv.visitVarInsn(ILOAD, L_BUDGET);
+                mv.visitVarInsn(ILOAD, L_N);
+                mv.visitInsn(ISUB);
+            }
             mv.visitMethodInsn(INVOKEVIRTUAL, UNIT, "run", "(L" + HART + ";I)I", false);
             mv.visitVarInsn(ISTORE, L_RESULT);
             mv.visitVarInsn(ILOAD, L_N);
             mv.visitVarInsn(ILOAD, L_RESULT);
-            mv.visitInsn(IADD);
+            mv.visitInsn(countDownNow ? ISUB : IADD);
             mv.visitVarInsn(ISTORE, L_N);
             // if (!h.leaveNested(this, retired, return pc, its physical key)) return n: the state is the callee's
             mv.visitVarInsn(ALOAD, L_HART);
@@ -2527,7 +2573,7 @@ final class Translator {
         mv.visitVarInsn(ILOAD, L_IDX);
         mv.visitTableSwitchInsn(0, sites - 1, returns[0], returns);
         target(leaveNow);
-        mv.visitVarInsn(ILOAD, L_N);
+        loadN();
         mv.visitInsn(IRETURN);
     }
 
@@ -2583,7 +2629,11 @@ final class Translator {
         if (blockIn != null) exitStoresNow = blockIn[leader / 2]; // the budget exit: nothing of this block has run
         int at = censusMark(-1, 0);
         // Budget: leave before this block if its instructions (at the entry: the longest run from it) do not all fit.
-        if (need > 0) {
+        if (need > 0 && countDownNow) { // (countDown: remaining < need)
+            mv.visitVarInsn(ILOAD, L_N);
+            pushInt(need);
+            mv.visitJumpInsn(IF_ICMPLT, exitStub(leader, 0, TranslatedUnit.EXIT_BUDGET));
+        } else if (need > 0) {
             mv.visitVarInsn(ILOAD, L_N);
             pushInt(need);
             mv.visitInsn(IADD);
@@ -2591,7 +2641,7 @@ final class Translator {
             mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0, TranslatedUnit.EXIT_BUDGET));
         }
         if (blockIn != null) exitStoresNow = blockOut(leader); // any exit from inside or at the end of the block
-        mv.visitIincInsn(L_N, len);
+        addN(len);
         at = censusMark(TranslatorCensus.BUDGET, at);
         wordRegs = 0; // (a block begins at a label: nothing is known of the registers on every way in)
         groupsNow = blockGroups == null ? null : blockGroups[leader / 2];
@@ -2739,7 +2789,7 @@ final class Translator {
         }
         addStub(TranslatorCensus.S_EXIT, () -> {
             target(l);
-            if (unretired != 0) mv.visitIincInsn(L_N, -unretired);
+            if (unretired != 0) addN(-unretired);
             if (chainableKind >= 0) {
                 int slot = newExitSlot(chainableKind, (int) off);
                 exitCalls[slot] = call;
@@ -2862,7 +2912,7 @@ final class Translator {
                 mv.visitVarInsn(ILOAD, L_OFF);
                 mv.visitIntInsn(BIPUSH, 13);
                 mv.visitInsn(IUSHR);
-                mv.visitInsn(ISUB);
+                mv.visitInsn(countDownNow ? IADD : ISUB);
                 mv.visitVarInsn(ISTORE, L_N);
                 mv.visitVarInsn(LLOAD, L_VBASE);
                 mv.visitVarInsn(ILOAD, L_OFF);
@@ -3956,7 +4006,7 @@ final class Translator {
      * cost ~11 bytes of bytecode per access and the regions keep their size under the bytecode bound.
      */
     private void leaveAfter(Insn in, int remaining) {
-        if (remaining > 1) mv.visitIincInsn(L_N, -(remaining - 1));
+        if (remaining > 1) addN(-(remaining - 1));
         pushInt(in.off + in.len);
         mv.visitVarInsn(ISTORE, L_OFF);
         if (missExit == null) {
@@ -4024,7 +4074,7 @@ final class Translator {
         mv.visitVarInsn(ALOAD, L_HART);
         pagePlus(in.off);
         pushInt(in.len);
-        mv.visitVarInsn(ILOAD, L_N);
+        loadN();
         pushInt(remaining);
         mv.visitInsn(ISUB);
         mv.visitMethodInsn(INVOKEVIRTUAL, HART, "execOne", "(JII)I", false);
@@ -4034,12 +4084,12 @@ final class Translator {
         mv.visitVarInsn(ILOAD, L_RESULT);
         Label go = new Label();
         mv.visitJumpInsn(IFLT, go);
-        // n = retired before this instruction + (1 if it retired)
+        // n = retired before this instruction + (1 if it retired) (countDown: remaining + remaining-in-block - result)
         mv.visitVarInsn(ILOAD, L_N);
         pushInt(remaining);
-        mv.visitInsn(ISUB);
+        mv.visitInsn(countDownNow ? IADD : ISUB);
         mv.visitVarInsn(ILOAD, L_RESULT);
-        mv.visitInsn(IADD);
+        mv.visitInsn(countDownNow ? ISUB : IADD);
         mv.visitVarInsn(ISTORE, L_N);
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitFieldInsn(GETFIELD, HART, "pc", "J");
