@@ -18,15 +18,15 @@ import org.vmckpt.machine.device.VmGenId;
  * Round 77: a machine draws its VM generation ID when it is first needed, not in its constructor. A restore builds a
  * machine and gives it a new generation before the guest runs ({@code RestoreCommand}): one draw, where the
  * constructor's draw (never read by the restored guest) made two. A boot draws its ID in {@link Machine#boot}, before
- * the guest runs. Draws are counted by {@link GenIdUrandomTest}'s provider, put first for the test's time (without
- * {@code -Dvmckpt.genid.urandom}, every draw is a {@code new SecureRandom()}).
+ * the guest runs. Draws are counted by {@link GenIdUrandomTest}'s provider, put first for the test's time (with
+ * {@code -Dvmckpt.genid.urandom=false}, every draw is a {@code new SecureRandom()}).
  */
 class VmGenIdOneDrawTest {
     private final java.security.Provider counting = new GenIdUrandomTest.Counting();
 
     @BeforeEach
     void countDraws() {
-        System.clearProperty("vmckpt.genid.urandom");
+        System.setProperty("vmckpt.genid.urandom", "false"); // every draw a SecureRandom, counted (on by default since round 78)
         java.security.Security.insertProviderAt(counting, 1);
         assertEquals("GenIdUrandomTestCounting", new java.security.SecureRandom().getProvider().getName(), "the counting provider is the default");
     }
@@ -34,6 +34,7 @@ class VmGenIdOneDrawTest {
     @AfterEach
     void stopCounting() {
         java.security.Security.removeProvider(counting.getName());
+        System.clearProperty("vmckpt.genid.urandom");
     }
 
     private static int draws() {

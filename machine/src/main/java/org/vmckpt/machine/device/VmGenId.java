@@ -64,16 +64,17 @@ public final class VmGenId implements MmioDevice, DeviceTreeNode {
     }
 
     /**
-     * {@code -Dvmckpt.genid.urandom=true} (round 76, <b>off</b> by default): a new ID is read from {@code /dev/urandom}
+     * {@code -Dvmckpt.genid.urandom} (round 76; <b>on</b> by default since round 78, {@code =false} turns it off): a new ID is read from {@code /dev/urandom}
      * directly (the kernel's CRNG, NativePRNG's own source) instead of from a {@link java.security.SecureRandom}. Why: a
      * restore draws the machine's first ID in its constructor, on the restoring thread before the pages, and the JDK's
      * first SecureRandom in a process sets up the security providers (tens of classes, the providers' tables, SHA1PRNG's
      * seeding: 17-22 ms of CPU in a fresh JVM, docs/BENCHMARKS.md round 76), which nothing else on the restore's path needs. The
      * bytes' quality is the kernel's either way (a guest mixes them into its own pool; they are not a key). If the file
-     * cannot be read, the SecureRandom is used as before.
+     * cannot be read, the SecureRandom is used as before. Turned on from round 78's slot (restore78: "restored" to the
+     * guest's first heartbeat ~20 ms lower with it, 87 of 87 back-to-back restores; docs/BENCHMARKS.md).
      */
     public static boolean urandomEnabled() {
-        return Boolean.getBoolean("vmckpt.genid.urandom");
+        return Boolean.parseBoolean(System.getProperty("vmckpt.genid.urandom", "true"));
     }
 
     /** Fills {@code id} with a fresh generation ID (from /dev/urandom under {@link #urandomEnabled}, else a SecureRandom). */
