@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.CodeSource;
 import java.util.List;
 import java.util.Map;
@@ -40,22 +43,51 @@ public final class DefaultGuest {
         return ensureBuilt(findBuildScript(System.getenv(), codeLocation()), cacheDirectory(System.getenv()), progress);
     }
 
-    /** Same, with the script and output directory given (used by tests). */
+    /**
+     * Same, with the script and output directory given (used by tests). Two builds never run at once into one
+     * directory: the build holds a lock on a file beside it ({@code DIR.lock}: a lock between processes, such as two
+     * test JVMs or two {@code vmckpt run}s on a fresh machine, and {@link #BUILD_LOCK} between threads, which a file
+     * lock does not separate), and whoever waited for it looks at the cache again before building.
+     */
     static Paths ensureBuilt(Path script, Path outputDir, PrintStream progress) throws IOException {
         String expected = recipeVersion(script);
         if (isUpToDate(outputDir, expected)) {
             return paths(outputDir);
         }
-        progress.println("vmckpt: building the default guest into " + outputDir
-                + " (first use or changed recipe: downloads about 115 MB of Debian packages, takes under a minute)");
-        progress.flush();
-        runBuild(script, outputDir, progress);
-        if (!isUpToDate(outputDir, expected)) {
-            throw new IOException("building the default guest did not produce a current " + outputDir.resolve("VERSION")
-                    + " (expected version " + expected + "). " + howToRunByHand(script, outputDir));
+        Path absolute = outputDir.toAbsolutePath();
+        Files.createDirectories(absolute.getParent());
+        Path lockFile = absolute.resolveSibling(absolute.getFileName() + ".lock");
+        synchronized (BUILD_LOCK) {
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                FileLock lock = channel.tryLock();
+                if (lock == null) {
+                    progress.println("vmckpt: waiting for another process building the default guest into " + outputDir
+                            + " (" + lockFile + ")");
+                    progress.flush();
+                    lock = channel.lock();
+                }
+                try {
+                    if (isUpToDate(outputDir, expected)) {
+                        return paths(outputDir); // (built by whoever held the lock)
+                    }
+                    progress.println("vmckpt: building the default guest into " + outputDir
+                            + " (first use or changed recipe: downloads about 115 MB of Debian packages, takes under a minute)");
+                    progress.flush();
+                    runBuild(script, outputDir, progress);
+                    if (!isUpToDate(outputDir, expected)) {
+                        throw new IOException("building the default guest did not produce a current " + outputDir.resolve("VERSION")
+                                + " (expected version " + expected + "). " + howToRunByHand(script, outputDir));
+                    }
+                    return paths(outputDir);
+                } finally {
+                    lock.release();
+                }
+            }
         }
-        return paths(outputDir);
     }
+
+    /** Builds in one JVM wait for each other here (a file lock is the process's: two threads could both hold it). */
+    private static final Object BUILD_LOCK = new Object();
 
     /** True when every output file exists (non-empty) and VERSION holds exactly the expected hash. */
     static boolean isUpToDate(Path outputDir, String expectedVersion) throws IOException {

@@ -91,6 +91,66 @@ class DefaultGuestTest {
         assertEquals("", progress.toString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A recipe whose build counts its runs in RUNS (one line each), takes a second, and writes a current fake guest:
+     * two callers that find the cache stale at once must build it once (the second waits and finds it current).
+     */
+    private Path countingRecipe(Path runs) throws IOException {
+        Path script = temp.resolve("repo").resolve(DefaultGuest.SCRIPT);
+        Files.createDirectories(script.getParent());
+        Files.writeString(script, """
+                if [ "$1" = --print-version ]; then echo %1$s; exit 0; fi
+                echo run >> %2$s
+                sleep 1
+                mkdir -p "$2"
+                echo fake > "$2/Image"; echo fake > "$2/initramfs.cpio.gz"; echo fake > "$2/disk.img"
+                echo console=ttyS0 > "$2/cmdline"; echo %1$s > "$2/VERSION"
+                """.formatted("c".repeat(64), runs));
+        return script;
+    }
+
+    @Test
+    void twoThreadsFindingNoGuestBuildItOnce() throws Exception {
+        Path runs = temp.resolve("runs");
+        Path script = countingRecipe(runs);
+        Path out = temp.resolve("guest");
+        java.util.concurrent.Callable<DefaultGuest.Paths> build =
+                () -> DefaultGuest.ensureBuilt(script, out, new PrintStream(new ByteArrayOutputStream(), true));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(build);
+            var b = pool.submit(build);
+            assertEquals(out.resolve("Image"), a.get().kernel());
+            assertEquals(out.resolve("Image"), b.get().kernel());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, Files.readAllLines(runs).size(), "the recipe ran once");
+    }
+
+    /** What a second test JVM does: builds the guest of recipe ARGS[0] into ARGS[1] (for the test below). */
+    public static final class BuildInChild {
+        public static void main(String[] args) throws IOException {
+            DefaultGuest.ensureBuilt(Path.of(args[0]), Path.of(args[1]), System.out);
+        }
+    }
+
+    @Test
+    void twoProcessesFindingNoGuestBuildItOnce() throws Exception {
+        Path runs = temp.resolve("runs");
+        Path script = countingRecipe(runs);
+        Path out = temp.resolve("guest");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                BuildInChild.class.getName(), script.toString(), out.toString()).redirectErrorStream(true);
+        Process a = pb.start(), b = pb.start();
+        String outA = new String(a.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String outB = new String(b.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, a.waitFor(), outA);
+        assertEquals(0, b.waitFor(), outB);
+        assertEquals(1, Files.readAllLines(runs).size(), "the recipe ran once: " + outA + " / " + outB);
+    }
+
     @Test
     void failedBuildSaysWhatFailedAndHowToRunItByHand() throws IOException {
         // A recipe whose build step fails: the error must name the script, its status and the command to retry.
