@@ -1566,9 +1566,6 @@ public final class CodeCache {
         String loopLine = Translator.userBack
                 ? String.format("hot-tier builds with the user-mode loop form (userLoop: back): %,d in this JVM; back edges as a goto %,d%n",
                 Translator.userLoopBuilds.get(), Translator.backGotos.get()) : "";
-        int cd = Translator.countDown;
-        if (cd != 0) loopLine += String.format("units built with the count-down form (countDown=%s): %,d in this JVM%n",
-                cd == 1 ? "user" : cd == 2 ? "hot" : "true", Translator.countDownBuilds.get());
         String kernelLine = Translator.kernelMasks || Translator.kernelLeaves || Translator.kernelCtx
                 ? String.format("hot-tier builds with the kernel access forms (kernelHot:%s%s%s): %,d in this JVM; %,d hot-tier builds here%n",
                 Translator.kernelMasks ? " masks" : "", Translator.kernelLeaves ? " leaves" : "", Translator.kernelCtx ? " ctx" : "",

@@ -509,33 +509,6 @@ final class Translator {
         }
         return f;
     }
-    /**
-     * The count-down form of the instruction count ({@code -Dvmckpt.jit.countDown=user|hot|true}; round 78, **off by
-     * default**): the local that holds the unit's retired count {@code n} holds {@code budget - n} instead, so that a
-     * block's budget check is {@code remaining < need} (a compare with a constant) where it was {@code n + need >
-     * budget} (an add, the budget's load and a compare), and the count's update {@code remaining -= len}. Every exit
-     * returns {@code budget - remaining}: the same count, so instret is exact as before. gzip's chain step spent 10 of
-     * its ~90 x86 instructions on the count and budget (docs/BENCHMARKS.md round 76, noticed (a)). {@code user}:
-     * user-mode hot builds only (as userHot and userLoop); {@code hot}: every hot build; {@code true}: every unit.
-     * 0 off, 1 user, 2 hot, 3 every unit.
-     */
-    static volatile int countDown = countDownMode(System.getProperty("vmckpt.jit.countDown", "false"));
-
-    /** {@code -Dvmckpt.jit.countDown}'s value as {@link #countDown}'s mode. */
-    static int countDownMode(String v) {
-        return switch (v.trim()) {
-            case "false", "" -> 0;
-            case "user" -> 1;
-            case "hot" -> 2;
-            case "true", "all" -> 3;
-            default -> throw new IllegalArgumentException("-Dvmckpt.jit.countDown: false, user, hot or true: " + v);
-        };
-    }
-    /** Units built with {@link #countDown}'s form (--stats and tests). */
-    static final java.util.concurrent.atomic.AtomicLong countDownBuilds = new java.util.concurrent.atomic.AtomicLong();
-    /** {@link #countDown} for the unit being built: slot L_N holds {@code budget - n}. */
-    private boolean countDownNow;
-
     /** Hot-tier builds given the {@link #userBack} form (--stats and tests). */
     static final java.util.concurrent.atomic.AtomicLong userLoopBuilds = new java.util.concurrent.atomic.AtomicLong();
     /** Back edges emitted as an inverted branch and a goto ({@link #userBack}; tests). */
@@ -774,9 +747,6 @@ final class Translator {
         tlbMasksNow = hot && (tlbMasks || user && userMasks || kernel && kernelMasks);
         backGotoNow = hot && userMode && userBack; // (userLoop: user-mode hot builds only)
         if (backGotoNow) userLoopBuilds.incrementAndGet();
-        int cd = countDown;
-        countDownNow = cd == 3 || hot && (cd == 2 || cd == 1 && userMode); // (countDown)
-        if (countDownNow) countDownBuilds.incrementAndGet();
         missCountNow = missLeavesNow && (missLeavesAdaptive || hotMissRule() || Hart.PROFILE_UNITS);
         byte[] code = page;
         limit = 4096;
@@ -1984,8 +1954,7 @@ final class Translator {
         mv.visitFieldInsn(GETFIELD, HART, "x", "[J");
         mv.visitVarInsn(ASTORE, L_X);
         loadRegisters(usedRegs);
-        if (countDownNow) mv.visitVarInsn(ILOAD, L_BUDGET); // (countDown: remaining = budget)
-        else mv.visitInsn(ICONST_0);
+        mv.visitInsn(ICONST_0);
         mv.visitVarInsn(ISTORE, L_N);
         mv.visitInsn(LCONST_0);
         mv.visitVarInsn(LSTORE, L_EXITPC);
@@ -2221,16 +2190,14 @@ final class Translator {
         mv.visitInsn(IRETURN);
     }
 
-    /** Pushes the instructions retired so far, {@code n}: slot L_N's value, or with {@link #countDown} {@code budget - L_N}. */
+    /** Pushes the instructions retired so far, {@code n} (slot L_N). */
     private void loadN() {
-        if (countDownNow) mv.visitVarInsn(ILOAD, L_BUDGET);
         mv.visitVarInsn(ILOAD, L_N);
-        if (countDownNow) mv.visitInsn(ISUB);
     }
 
-    /** {@code n += k} ({@link #countDown}: {@code remaining -= k}). */
+    /** {@code n += k}. */
     private void addN(int k) {
-        mv.visitIincInsn(L_N, countDownNow ? -k : k);
+        mv.visitIincInsn(L_N, k);
     }
 
     /**
@@ -2533,17 +2500,14 @@ final class Translator {
             mv.visitVarInsn(ALOAD, L_HART);
             mv.visitFieldInsn(GETFIELD, HART, "nestedCallee", "L" + UNIT + ";");
             mv.visitVarInsn(ALOAD, L_HART);
-            if (countDownNow) mv.visitVarInsn(ILOAD, L_N); // (countDown: budget - n is the slot)
-            else {
-                mv.visitVarInsn(ILOAD, L_BUDGET);
-                mv.visitVarInsn(ILOAD, L_N);
-                mv.visitInsn(ISUB);
-            }
+            mv.visitVarInsn(ILOAD, L_BUDGET);
+            mv.visitVarInsn(ILOAD, L_N);
+            mv.visitInsn(ISUB);
             mv.visitMethodInsn(INVOKEVIRTUAL, UNIT, "run", "(L" + HART + ";I)I", false);
             mv.visitVarInsn(ISTORE, L_RESULT);
             mv.visitVarInsn(ILOAD, L_N);
             mv.visitVarInsn(ILOAD, L_RESULT);
-            mv.visitInsn(countDownNow ? ISUB : IADD);
+            mv.visitInsn(IADD);
             mv.visitVarInsn(ISTORE, L_N);
             // if (!h.leaveNested(this, retired, return pc, its physical key)) return n: the state is the callee's
             mv.visitVarInsn(ALOAD, L_HART);
@@ -2629,11 +2593,7 @@ final class Translator {
         if (blockIn != null) exitStoresNow = blockIn[leader / 2]; // the budget exit: nothing of this block has run
         int at = censusMark(-1, 0);
         // Budget: leave before this block if its instructions (at the entry: the longest run from it) do not all fit.
-        if (need > 0 && countDownNow) { // (countDown: remaining < need)
-            mv.visitVarInsn(ILOAD, L_N);
-            pushInt(need);
-            mv.visitJumpInsn(IF_ICMPLT, exitStub(leader, 0, TranslatedUnit.EXIT_BUDGET));
-        } else if (need > 0) {
+        if (need > 0) {
             mv.visitVarInsn(ILOAD, L_N);
             pushInt(need);
             mv.visitInsn(IADD);
@@ -2912,7 +2872,7 @@ final class Translator {
                 mv.visitVarInsn(ILOAD, L_OFF);
                 mv.visitIntInsn(BIPUSH, 13);
                 mv.visitInsn(IUSHR);
-                mv.visitInsn(countDownNow ? IADD : ISUB);
+                mv.visitInsn(ISUB);
                 mv.visitVarInsn(ISTORE, L_N);
                 mv.visitVarInsn(LLOAD, L_VBASE);
                 mv.visitVarInsn(ILOAD, L_OFF);
@@ -4084,12 +4044,12 @@ final class Translator {
         mv.visitVarInsn(ILOAD, L_RESULT);
         Label go = new Label();
         mv.visitJumpInsn(IFLT, go);
-        // n = retired before this instruction + (1 if it retired) (countDown: remaining + remaining-in-block - result)
+        // n = retired before this instruction + (1 if it retired)
         mv.visitVarInsn(ILOAD, L_N);
         pushInt(remaining);
-        mv.visitInsn(countDownNow ? IADD : ISUB);
+        mv.visitInsn(ISUB);
         mv.visitVarInsn(ILOAD, L_RESULT);
-        mv.visitInsn(countDownNow ? ISUB : IADD);
+        mv.visitInsn(IADD);
         mv.visitVarInsn(ISTORE, L_N);
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitFieldInsn(GETFIELD, HART, "pc", "J");
