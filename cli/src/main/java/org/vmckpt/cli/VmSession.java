@@ -113,8 +113,27 @@ final class VmSession {
 
     /** Whether a restored VM started with {@code a} gets its session beside the running guest ({@link #RESTORE_SESSION_BESIDE}). */
     static boolean besideRestored(Args a) {
-        boolean on = RESTORE_SESSION_BESIDE.equalsIgnoreCase("true") || (RESTORE_SESSION_BESIDE.equalsIgnoreCase("eager") && !a.has("lazy"));
-        return on && !a.has("paused") && !a.has("tls-creds") && !a.has("insecure");
+        return besideRestored(a.has("lazy"), a.has("paused"), a.has("tls-creds") || a.has("insecure"));
+    }
+
+    /**
+     * As {@link #besideRestored(Args)}, from the restore command's words (Main's preload, before the options are parsed:
+     * a wrong guess only warms classes or not).
+     */
+    static boolean besideRestored(java.util.List<String> argv) {
+        return besideRestored(word(argv, "--lazy"), word(argv, "--paused"), word(argv, "--tls-creds") || word(argv, "--insecure"));
+    }
+
+    private static boolean word(java.util.List<String> argv, String option) {
+        for (String w : argv) {
+            if (w.equals(option) || w.startsWith(option + "=")) return true;
+        }
+        return false;
+    }
+
+    private static boolean besideRestored(boolean lazy, boolean paused, boolean migrates) {
+        boolean on = RESTORE_SESSION_BESIDE.equalsIgnoreCase("true") || (RESTORE_SESSION_BESIDE.equalsIgnoreCase("eager") && !lazy);
+        return on && !paused && !migrates;
     }
 
     /** {@code restoredReport}: non-null for a restored VM only (a no-op when there is nothing to report). */
