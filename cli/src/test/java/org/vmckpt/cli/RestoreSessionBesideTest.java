@@ -138,7 +138,7 @@ class RestoreSessionBesideTest {
                     k++;
                     Path log = temp.resolve("bad" + k + ".log");
                     Path console = temp.resolve("bad" + k + ".console");
-                    try (VmckptProcess restored = VmckptProcess.start(root, console, log, with == 1 ? BESIDE : List.of(),
+                    try (VmckptProcess restored = VmckptProcess.start(root, console, log, with == 1 ? BESIDE : List.of("-Dvmckpt.restore.sessionBeside=false"),
                             List.of("restore", "c1", "--stats", "--api-socket", e.getValue().toString(), "--repo", repo.toString()))) {
                         assertTrue(restored.process().waitFor(90, TimeUnit.SECONDS), e.getKey() + ": the restore did not end\n" + restored.describe());
                         status[with] = restored.process().exitValue();
