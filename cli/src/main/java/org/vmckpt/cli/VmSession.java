@@ -89,8 +89,10 @@ final class VmSession {
      * thread beside it, as a migration's destination does. Without it they all come between "restored" and the guest's
      * first instruction: 174-316 ms in a cold JVM at load 8-9 (round 78, docs/BENCHMARKS.md), through which a restored
      * guest cannot run. Not for {@code --paused} (nothing runs anyway) or a VM expected to migrate ({@code --tls-creds},
-     * {@code --insecure}: their spares and prefault come before the guest). A control socket that cannot be opened
-     * still fails the command with the same message, but the guest then ran for the moments the set-up took.
+     * {@code --insecure}: their spares and prefault come before the guest). Round 79: what can refuse the command (the
+     * control socket's path and bind, {@code --checkpoint-every}) still comes before the guest's first instruction, with
+     * the same message and status ({@link #bindControl}); a failure of what is beside stops the guest and fails the
+     * command naming the step ({@link RestoredSessionSetup#commandError}).
      * {@code =eager}: for eager restores only (a lazy one as without it). Measured (round 78's quiet slot, with
      * {@code -Dvmckpt.genid.urandom=true}): eager, "restored" to the first heartbeat lower than main's in 12 of 12 pairs
      * (medians 91 against 167 ms); lazy, the first heartbeat sooner (11 of 12) but the longest heartbeat gap in the next
