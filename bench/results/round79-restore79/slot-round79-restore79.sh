@@ -13,7 +13,9 @@ NEW=/work/wt-restore79/cli/target/vmckpt.jar
 MAIN=/tmp/mainroot79/cli/target/vmckpt.jar
 OUT=/work/wt-restore79/bench/results/round79-restore79
 TAG=${TAG:-slot}
-SW=${SW:--Dvmckpt.restore.sessionBeside=eager}
+# =true: its eager restores take the path =eager gives them (VmSession.besideRestored differs for --lazy only), and its lazy
+# restores measure the beside form against main's order at quiet (=eager's lazy restores would be main's path again).
+SW=${SW:--Dvmckpt.restore.sessionBeside=true}
 mkdir -p /tmp/restore79/slot $OUT
 end=$(date -d "${SLOT_END:-06:49:50}" +%s)
 left() { echo $((end - $(date +%s))); }
