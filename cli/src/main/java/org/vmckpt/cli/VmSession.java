@@ -83,7 +83,8 @@ final class VmSession {
     }
 
     /**
-     * {@code -Dvmckpt.restore.sessionBeside=true|eager} (round 78, off by default): a restored guest runs as soon as it has its
+     * {@code -Dvmckpt.restore.sessionBeside=true|eager} (round 78; {@code =eager} by default since round 79, {@code =false}
+     * turns it off): a restored guest runs as soon as it has its
      * new generation, and its session (the checkpoint engine with its warm-up captures, the control socket, console input,
      * periodic checkpoints, the old generation's prefault, and {@code --stats}' report of the restore) is set up on a
      * thread beside it, as a migration's destination does. Without it they all come between "restored" and the guest's
@@ -99,7 +100,7 @@ final class VmSession {
      * 3 s longer (lower in 3 of 12, medians 147 against 105 ms, two over twice the period): the guest then runs while
      * more of its pages are still on their way.
      */
-    static final String RESTORE_SESSION_BESIDE = System.getProperty("vmckpt.restore.sessionBeside", "false");
+    static final String RESTORE_SESSION_BESIDE = System.getProperty("vmckpt.restore.sessionBeside", "eager");
 
     /** A test's fault injection for the session beside a restored guest (RestoredSessionSetup): the step that throws, or null. */
     static final String BESIDE_FAULT = System.getProperty("vmckpt.restore.besideFault");
