@@ -55,7 +55,8 @@ public final class Main {
         // The side threads before the old-generation window's set-up (round 62): zstd's library is the first thing the
         // checkpoint step waits for, and the window's opener is not needed before the restore's own steps are done.
         if (argv.length > 0 && (argv[0].equals("restore") || argv[0].equals("run"))) {
-            preloadNativeCompression(restoreStats, argv[0].equals("restore") && warmRandomEnabled());
+            preloadNativeCompression(restoreStats, argv[0].equals("restore") && warmRandomEnabled(),
+                    argv[0].equals("restore") && VmSession.besideRestored(java.util.Arrays.asList(argv)));
         }
         if (eagerRestore) OldGenWindow.installIfEnabled();
     }
@@ -88,10 +89,13 @@ public final class Main {
         return Boolean.getBoolean("vmckpt.restore.warmRandom");
     }
 
+    /** Set once the preload thread has set up the Unix-domain socket classes (a restore with its session beside it); tests. */
+    static volatile boolean socketClassesWarmed;
+
     /** Set once the preload thread has drawn from a SecureRandom ({@link #warmRandomEnabled}); tests. */
     static volatile boolean randomWarmed;
 
-    private static void preloadNativeCompression(boolean stageCpu, boolean warmRandom) {
+    private static void preloadNativeCompression(boolean stageCpu, boolean warmRandom, boolean socket) {
         // Two side threads: zstd's native library (the manifest needs it first) and the machine's classes, so
         // neither waits for the other while the main thread parses arguments and opens the repository.
         Thread zstd = new Thread(() -> {
@@ -113,6 +117,17 @@ public final class Main {
                 if (warmRandom) {
                     new java.security.SecureRandom().nextBytes(new byte[org.vmckpt.machine.device.VmGenId.ID_BYTES]);
                     randomWarmed = true;
+                }
+                // A restore whose session is set up beside its guest binds its control socket before the guest's first
+                // instruction (round 79): the JDK's Unix-domain socket classes set up here, on this side thread, during the
+                // restore. Their static initialiser builds a SecureRandom (NativePRNGNonBlocking: the JDK's providers,
+                // the first in this JVM since the new generation's ID comes from /dev/urandom), which took the bind
+                // 230-510 ms after "restored" at load 11-12 on the guest's way (restore79's write window).
+                if (socket) {
+                    Class.forName("sun.nio.ch.UnixDomainSockets", true, null);
+                    Class.forName("org.vmckpt.cli.qmp.QmpServer$Bound", true, cl);
+                    Class.forName("org.vmckpt.cli.qmp.SocketOwnership", true, cl);
+                    socketClassesWarmed = true;
                 }
             } catch (Throwable e) {
                 // the real use reports any problem

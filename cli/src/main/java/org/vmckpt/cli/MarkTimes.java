@@ -113,6 +113,7 @@ final class MarkTimes {
                 b.append(" (");
                 at(b, "stats printed", StartupTimes.statsPrintedNanos, restored);
                 at(b, "new generation", StartupTimes.generationNanos, restored);
+                at(b, "socket bound", StartupTimes.socketBoundNanos, restored); // (beside: bound before the guest, served after)
                 at(b, "checkpoint engine", StartupTimes.stamp(StartupTimes.ENGINE), restored);
                 at(b, "control socket", StartupTimes.stamp(StartupTimes.CONTROL), restored);
                 at(b, "stats' beans", StartupTimes.beansNanos, restored);

@@ -20,6 +20,8 @@ final class StartupTimes {
     static long restoredNanos;
     /** After "restored" ({@code --stats} only): the stats lines printed, the new generation drawn, the stats' beans read (run). */
     static long statsPrintedNanos, generationNanos, beansNanos;
+    /** A restored VM's control socket bound before its guest's first instruction, its session beside it (round 79); 0 otherwise. */
+    static long socketBoundNanos;
 
     /** A reached step's stamp, 0 if not reached. */
     static long stamp(int step) {

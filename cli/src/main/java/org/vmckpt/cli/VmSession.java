@@ -83,21 +83,27 @@ final class VmSession {
     }
 
     /**
-     * {@code -Dvmckpt.restore.sessionBeside=true|eager} (round 78, off by default): a restored guest runs as soon as it has its
+     * {@code -Dvmckpt.restore.sessionBeside=true|eager} (round 78; {@code =eager} by default since round 79, {@code =false}
+     * turns it off): a restored guest runs as soon as it has its
      * new generation, and its session (the checkpoint engine with its warm-up captures, the control socket, console input,
      * periodic checkpoints, the old generation's prefault, and {@code --stats}' report of the restore) is set up on a
      * thread beside it, as a migration's destination does. Without it they all come between "restored" and the guest's
      * first instruction: 174-316 ms in a cold JVM at load 8-9 (round 78, docs/BENCHMARKS.md), through which a restored
      * guest cannot run. Not for {@code --paused} (nothing runs anyway) or a VM expected to migrate ({@code --tls-creds},
-     * {@code --insecure}: their spares and prefault come before the guest). A control socket that cannot be opened
-     * still fails the command with the same message, but the guest then ran for the moments the set-up took.
+     * {@code --insecure}: their spares and prefault come before the guest). Round 79: what can refuse the command (the
+     * control socket's path and bind, {@code --checkpoint-every}) still comes before the guest's first instruction, with
+     * the same message and status ({@link #bindControl}); a failure of what is beside stops the guest and fails the
+     * command naming the step ({@link RestoredSessionSetup#commandError}).
      * {@code =eager}: for eager restores only (a lazy one as without it). Measured (round 78's quiet slot, with
      * {@code -Dvmckpt.genid.urandom=true}): eager, "restored" to the first heartbeat lower than main's in 12 of 12 pairs
      * (medians 91 against 167 ms); lazy, the first heartbeat sooner (11 of 12) but the longest heartbeat gap in the next
      * 3 s longer (lower in 3 of 12, medians 147 against 105 ms, two over twice the period): the guest then runs while
      * more of its pages are still on their way.
      */
-    static final String RESTORE_SESSION_BESIDE = System.getProperty("vmckpt.restore.sessionBeside", "false");
+    static final String RESTORE_SESSION_BESIDE = System.getProperty("vmckpt.restore.sessionBeside", "eager");
+
+    /** A test's fault injection for the session beside a restored guest (RestoredSessionSetup): the step that throws, or null. */
+    static final String BESIDE_FAULT = System.getProperty("vmckpt.restore.besideFault");
 
     /**
      * A restored VM; {@code report}: what is left of {@code --stats}' report of the restore (a no-op if nothing), printed beside
@@ -110,8 +116,27 @@ final class VmSession {
 
     /** Whether a restored VM started with {@code a} gets its session beside the running guest ({@link #RESTORE_SESSION_BESIDE}). */
     static boolean besideRestored(Args a) {
-        boolean on = RESTORE_SESSION_BESIDE.equalsIgnoreCase("true") || (RESTORE_SESSION_BESIDE.equalsIgnoreCase("eager") && !a.has("lazy"));
-        return on && !a.has("paused") && !a.has("tls-creds") && !a.has("insecure");
+        return besideRestored(a.has("lazy"), a.has("paused"), a.has("tls-creds") || a.has("insecure"));
+    }
+
+    /**
+     * As {@link #besideRestored(Args)}, from the restore command's words (Main's preload, before the options are parsed:
+     * a wrong guess only warms classes or not).
+     */
+    static boolean besideRestored(java.util.List<String> argv) {
+        return besideRestored(word(argv, "--lazy"), word(argv, "--paused"), word(argv, "--tls-creds") || word(argv, "--insecure"));
+    }
+
+    private static boolean word(java.util.List<String> argv, String option) {
+        for (String w : argv) {
+            if (w.equals(option) || w.startsWith(option + "=")) return true;
+        }
+        return false;
+    }
+
+    private static boolean besideRestored(boolean lazy, boolean paused, boolean migrates) {
+        boolean on = RESTORE_SESSION_BESIDE.equalsIgnoreCase("true") || (RESTORE_SESSION_BESIDE.equalsIgnoreCase("eager") && !lazy);
+        return on && !paused && !migrates;
     }
 
     /** {@code restoredReport}: non-null for a restored VM only (a no-op when there is nothing to report). */
@@ -149,9 +174,15 @@ final class VmSession {
         CompletableFuture<Long> started = new CompletableFuture<>();
         RestoredSessionSetup besideSetup = null;
         if (beside) {
-            // The restored guest first; its session on a thread of its own once it runs (RESTORE_SESSION_BESIDE).
+            // The restored guest first; its session on a thread of its own once it runs (RESTORE_SESSION_BESIDE). What
+            // can refuse the command on the user's input comes first, before the guest's first instruction, with the
+            // error it gives without the switch (round 79): the control socket's path, its directory, its bind (the
+            // kernel queues clients until the session serves it), --checkpoint-every's duration.
+            if (a.has("checkpoint-every")) Args.parseDurationMillis(a.get("checkpoint-every"), "checkpoint-every");
+            QmpServer.Bound bound = bindControl(a, name);
+            if (StartupTimes.restoredNanos != 0) StartupTimes.socketBoundNanos = System.nanoTime();
             control = new CompletableFuture<>();
-            besideSetup = new RestoredSessionSetup(machine, a, console, repo, parentId, name, restoredReport, control, started);
+            besideSetup = new RestoredSessionSetup(machine, a, console, repo, parentId, name, restoredReport, control, started, bound);
             Thread t = new Thread(besideSetup, "vmckpt-session");
             t.setDaemon(true);
             t.start();
@@ -167,7 +198,7 @@ final class VmSession {
             // on a thread beside the guest, from the guest's first idle (OldGenPrefault;
             // -Dvmckpt.prefault.aheadMiB=0 turns it off).
             OldGenPrefault.startIfEnabled(machine);
-            control = CompletableFuture.completedFuture(openControl(machine, a, console, repo, engine, name, incoming, peer));
+            control = CompletableFuture.completedFuture(openControl(machine, a, console, repo, engine, name, incoming, peer, null));
             // What its migration would allocate as it starts (frame encoders, digest, table of copies sent), made now for
             // the same reason as the spares (SourceParts).
             if (a.has("tls-creds") || a.has("insecure")) control.join().controller().migration().prepareSource();
@@ -235,7 +266,7 @@ final class VmSession {
         }
         long wall = System.nanoTime() - t0;
         // A session beside the guest that could not be set up stopped the VM: the command fails as it would have before.
-        if (besideSetup != null && besideSetup.failure != null) throw besideSetup.failure;
+        if (besideSetup != null && besideSetup.failure != null) throw besideSetup.commandError(machine.hart(0).instret);
         if (a.has("stats")) {
             long n = machine.hart(0).instret;
             System.err.printf("vmckpt: %,d instructions in %.2f s (%.1f MIPS, %.2f s idle)%s%n", n, wall / 1e9,
@@ -325,7 +356,7 @@ final class VmSession {
                 }
             }
             try {
-                control.complete(openControl(machine, a, console, repo, engine, name, incoming, peer));
+                control.complete(openControl(machine, a, console, repo, engine, name, incoming, peer, null));
             } catch (Exception | Error e) {
                 System.err.println("\r\nvmckpt: " + CommandErrors.describe(e instanceof Exception x ? x : new RuntimeException(e))
                         + "; the migrated guest runs on without it (quit with Ctrl-A X)\r");
@@ -360,8 +391,11 @@ final class VmSession {
 
     /**
      * A restored guest's session, set up beside it once it runs ({@link #RESTORE_SESSION_BESIDE}): {@code --stats}' report,
-     * the checkpoint engine, the control socket, console input and periodic checkpoints, then the old generation's
-     * prefault. If the control socket cannot be opened the VM is stopped and {@link #failure} says why.
+     * the checkpoint engine, the control socket's service (bound before the guest ran: {@link #bindControl}), console input
+     * and periodic checkpoints, then the old generation's prefault. If any of it fails the guest is stopped at an
+     * instruction boundary, the bound socket closed and removed, and {@link #failure} says which step failed and why; no
+     * checkpoint is taken (periodic ones are scheduled by the last step only).
+     * {@code -Dvmckpt.restore.besideFault=report|engine|control} (a test's fault injection, round 79): that step throws.
      */
     private static final class RestoredSessionSetup implements Runnable {
         private final Machine machine;
@@ -374,6 +408,10 @@ final class VmSession {
         private final CompletableFuture<Long> started;
         /** Why the session could not be set up (the VM was stopped), or null; read after the run loop ended. */
         volatile Exception failure;
+        /** The step that failed ({@link #failure}): "--stats' report", "checkpoint engine" or "control socket". */
+        volatile String failedStep;
+        /** The socket bound before the guest ran; served by the last step, closed if an earlier one fails. */
+        private final QmpServer.Bound bound;
         /**
          * {@code --stats}: the run thread's CPU time and the JVM's uptime at the guest's first instruction, read here after it
          * (the management beans' first load cost 31 ms on the guest's way at load 7): the CPU base a few ms late, so the
@@ -384,7 +422,8 @@ final class VmSession {
         private final long runThreadId = Thread.currentThread().getId();
 
         RestoredSessionSetup(Machine machine, Args a, ConsoleOutput console, Repository repo, String parentId, String name,
-                             Runnable report, CompletableFuture<Control> control, CompletableFuture<Long> started) {
+                             Runnable report, CompletableFuture<Control> control, CompletableFuture<Long> started, QmpServer.Bound bound) {
+            this.bound = bound;
             this.machine = machine;
             this.a = a;
             this.console = console;
@@ -399,21 +438,42 @@ final class VmSession {
         @Override
         public void run() {
             long first = started.join();
+            String step = "--stats' report";
             try {
                 if (a.has("stats")) readStatsBase(first);
+                fault("report");
                 report.run();
+                step = "checkpoint engine";
+                fault("engine");
                 // (its warm-up captures pause the running guest briefly, each at an instruction boundary)
                 CheckpointEngine engine = new CheckpointEngine(machine, repo, parentId);
                 configure(engine, a, name);
-                control.complete(openControl(machine, a, console, repo, engine, name, null, null));
+                step = "control socket";
+                fault("control");
+                control.complete(openControl(machine, a, console, repo, engine, name, null, null, bound));
                 StartupTimes.mark(StartupTimes.CONTROL);
             } catch (Exception | Error e) {
+                failedStep = step;
                 failure = e instanceof Exception x ? x : new RuntimeException(e);
-                control.complete(null);
                 machine.requestExit(1);
+                bound.close(); // (a no-op once served: the session's end closes the server)
+                control.complete(null);
                 return;
             }
             OldGenPrefault.startIfEnabled(machine);
+        }
+
+        /** Whether this JVM runs as a test's injected failure at {@code step} ({@code -Dvmckpt.restore.besideFault}). */
+        private static void fault(String step) {
+            if (step.equals(BESIDE_FAULT)) throw new IllegalStateException("injected failure at the " + step + " step (-Dvmckpt.restore.besideFault)");
+        }
+
+        /** The command's error for {@link #failure}: which step failed, why, and that the guest ran and was stopped. */
+        Exception commandError(long instructions) {
+            if (failure instanceof UsageException) return failure; // (as without the switch: a usage error's status 2)
+            return new CommandFailedException("the restored VM's session could not be set up beside its guest (" + failedStep + "): "
+                    + CommandErrors.describe(failure) + "; the guest ran " + instructions + " instructions and was stopped"
+                    + " (nothing was checkpointed; the checkpoint and the repository are as they were)");
         }
 
         private void readStatsBase(long firstNanos) {
@@ -435,27 +495,37 @@ final class VmSession {
     /** What a session serves beside the guest: the control socket, periodic checkpoints, the console's input. */
     private record Control(MachineController controller, QmpServer qmp, ScheduledExecutorService periodic, Terminal terminal) { }
 
-    /** Opens the control socket (QMP), schedules periodic checkpoints and attaches the console's input. */
-    private static Control openControl(Machine machine, Args a, ConsoleOutput console, Repository repo, CheckpointEngine engine, String name,
-                                       PostCopyPages incoming, String peer) throws Exception {
-        MachineController controller = new MachineController(machine, engine, name);
-        controller.migration().setDefaults(a.has("tls-creds") ? Path.of(a.get("tls-creds")) : null, a.has("insecure"));
-        controller.migration().setRealtimeRun(a.has("realtime"));
-        if (incoming != null) controller.migration().setIncoming(incoming, peer);
+    /**
+     * The control socket's path (--api-socket, or the name's), its directory prepared and the socket bound and listening,
+     * not yet served: everything of the control socket that can refuse the command, with its error.
+     */
+    private static QmpServer.Bound bindControl(Args a, String name) throws UsageException {
         Path socket;
         try {
             socket = a.has("api-socket") ? Path.of(a.get("api-socket")) : VmSockets.socketFor(name);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--name: " + e.getMessage());
         }
-        QmpServer qmp;
         try {
             VmSockets.prepareFor(socket);
-            qmp = QmpServer.start(socket, controller);
+            return QmpServer.bind(socket);
         } catch (IOException e) {
             throw new UsageException("cannot open the control socket " + socket + ": " + e.getMessage()
                     + (a.has("api-socket") ? "" : " (another VM with this --name may be running; pick another --name)"));
         }
+    }
+
+    /**
+     * Opens the control socket (QMP), schedules periodic checkpoints and attaches the console's input; {@code bound}: the
+     * socket {@link #bindControl} bound already (a restored VM's session beside its guest), or null to bind it here.
+     */
+    private static Control openControl(Machine machine, Args a, ConsoleOutput console, Repository repo, CheckpointEngine engine, String name,
+                                       PostCopyPages incoming, String peer, QmpServer.Bound bound) throws Exception {
+        MachineController controller = new MachineController(machine, engine, name);
+        controller.migration().setDefaults(a.has("tls-creds") ? Path.of(a.get("tls-creds")) : null, a.has("insecure"));
+        controller.migration().setRealtimeRun(a.has("realtime"));
+        if (incoming != null) controller.migration().setIncoming(incoming, peer);
+        QmpServer qmp = QmpServer.start(bound != null ? bound : bindControl(a, name), controller);
         ScheduledExecutorService periodic = null;
         if (a.has("checkpoint-every")) {
             long ms = Args.parseDurationMillis(a.get("checkpoint-every"), "checkpoint-every");

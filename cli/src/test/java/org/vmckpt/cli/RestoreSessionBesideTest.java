@@ -107,10 +107,97 @@ class RestoreSessionBesideTest {
         }
     }
 
+    /**
+     * Round 79: every control socket path that refuses the command (taken by a live socket, a file that is not a socket, a
+     * directory that cannot hold it, too long to bind) fails the restore under the switch before the guest's first
+     * instruction: the same error line and status as without the switch, nothing printed by the guest (memwalk prints a
+     * heartbeat every 6.4 ms of guest time), no note that the guest ran.
+     */
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void aControlSocketThatCannotBeOpenedStillFailsTheRestore() throws Exception {
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void aControlSocketThatCannotBeOpenedFailsTheRestoreBeforeTheGuestRuns() throws Exception {
         Path root = Path.of("").toAbsolutePath().getParent();
+        Path repo = checkpointMemwalk(root);
+        Path live = temp.resolve("live.sock");
+        Path notSocket = temp.resolve("plain-file");
+        Files.writeString(notSocket, "not a socket");
+        Path notDir = temp.resolve("not-a-directory");
+        Files.writeString(notDir, "a file");
+        Map<String, Path> paths = new java.util.LinkedHashMap<>();
+        paths.put("taken by a live socket", live);
+        paths.put("a file that is not a socket", notSocket);
+        paths.put("under a file, not a directory", notDir.resolve("vm.sock"));
+        paths.put("longer than a socket address holds", temp.resolve("x".repeat(120) + ".sock")); // (108 bytes)
+        try (java.nio.channels.ServerSocketChannel holder = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            holder.bind(java.net.UnixDomainSocketAddress.of(live));
+            int k = 0;
+            for (Map.Entry<String, Path> e : paths.entrySet()) {
+                String[] lines = new String[2];
+                int[] status = new int[2];
+                for (int with = 0; with < 2; with++) {
+                    k++;
+                    Path log = temp.resolve("bad" + k + ".log");
+                    Path console = temp.resolve("bad" + k + ".console");
+                    try (VmckptProcess restored = VmckptProcess.start(root, console, log, with == 1 ? BESIDE : List.of("-Dvmckpt.restore.sessionBeside=false"),
+                            List.of("restore", "c1", "--stats", "--api-socket", e.getValue().toString(), "--repo", repo.toString()))) {
+                        assertTrue(restored.process().waitFor(90, TimeUnit.SECONDS), e.getKey() + ": the restore did not end\n" + restored.describe());
+                        status[with] = restored.process().exitValue();
+                        String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+                        lines[with] = text.lines().filter(l -> l.startsWith("vmckpt restore: ")).findFirst().orElse("(no error line)\n" + text);
+                        assertTrue(lines[with].contains("cannot open the control socket"), e.getKey() + ": the command names the socket\n" + text);
+                        assertTrue(!text.contains("the guest ran") && !restored.consoleText().contains("memwalk heartbeat"), e.getKey()
+                                + (with == 1 ? " (sessionBeside)" : "") + ": the guest ran before the control socket refused the command\n"
+                                + restored.describe());
+                    }
+                }
+                assertNotEquals(0, status[1], e.getKey());
+                assertEquals(status[0], status[1], e.getKey() + ": the exit status as without the switch");
+                assertEquals(lines[0], lines[1], e.getKey() + ": the error as without the switch");
+            }
+        }
+        assertTrue(Files.isRegularFile(notSocket), "a file that is not a socket is left alone");
+    }
+
+    /**
+     * Round 79: a failure in the session beside the running guest (a test's injected failure at each step,
+     * -Dvmckpt.restore.besideFault) stops the guest, the command names the step and exits 1, the bound socket is removed,
+     * and the repository (the checkpoint's files among them) is byte for byte what it was.
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void aFailureBesideStopsTheGuestCleanlyAndSaysWhat() throws Exception {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        Path repo = checkpointMemwalk(root);
+        Map<String, String> before = treeDigest(repo);
+        Map<String, String> steps = Map.of("report", "--stats' report", "engine", "checkpoint engine", "control", "control socket");
+        for (Map.Entry<String, String> step : steps.entrySet()) {
+            Path sock = temp.resolve(step.getKey() + ".sock");
+            Path log = temp.resolve(step.getKey() + ".log");
+            List<String> opts = List.of("-Dvmckpt.restore.sessionBeside=true", "-Dvmckpt.restore.besideFault=" + step.getKey());
+            try (VmckptProcess restored = VmckptProcess.start(root, temp.resolve(step.getKey() + ".console"), log, opts,
+                    List.of("restore", "c1", "--stats", "--api-socket", sock.toString(), "--repo", repo.toString()))) {
+                assertTrue(restored.process().waitFor(90, TimeUnit.SECONDS), step.getKey() + ": the restore did not end\n" + restored.describeStalled());
+                String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+                assertEquals(1, restored.process().exitValue(), step.getKey() + ": exit status\n" + text);
+                assertTrue(text.contains("vmckpt restore: the restored VM's session could not be set up beside its guest (" + step.getValue()
+                        + "): ") && text.contains("injected failure at the " + step.getKey() + " step"), step.getKey()
+                        + ": the error names the step that failed and why\n" + text);
+                assertTrue(Pattern.compile("the guest ran \\d+ instructions and was stopped").matcher(text).find(), text);
+                assertTrue(!Files.exists(sock), step.getKey() + ": the control socket bound before the guest ran is removed");
+            }
+            assertEquals(before, treeDigest(repo), step.getKey() + ": the repository is as it was");
+        }
+        // ... and the checkpoint restores as before.
+        Path sock = temp.resolve("after.sock");
+        try (VmckptProcess restored = VmckptProcess.start(root, temp.resolve("after.console"), temp.resolve("after.log"), BESIDE,
+                List.of("restore", "c1", "--api-socket", sock.toString(), "--repo", repo.toString()))) {
+            awaitSocket(sock, restored);
+            restored.await("memwalk heartbeat", 0, 60_000);
+        }
+    }
+
+    /** A memwalk VM's checkpoint c1 in a new repository (returned). */
+    private Path checkpointMemwalk(Path root) throws Exception {
         Path repo = temp.resolve("repo");
         Path socket = temp.resolve("run.sock");
         try (VmckptProcess run = VmckptProcess.start(root, temp.resolve("run.console"), temp.resolve("run.log"),
@@ -121,16 +208,22 @@ class RestoreSessionBesideTest {
                 qmp.execute("vmckpt-checkpoint", Map.of("name", "c1"));
             }
         }
-        // A socket path longer than a Unix socket address holds (108 bytes): bind fails.
-        Path tooLong = temp.resolve("x".repeat(120) + ".sock");
-        Path log = temp.resolve("restore.log");
-        try (VmckptProcess restored = VmckptProcess.start(root, temp.resolve("restore.console"), log, BESIDE,
-                List.of("restore", "c1", "--api-socket", tooLong.toString(), "--repo", repo.toString()))) {
-            assertTrue(restored.process().waitFor(60, TimeUnit.SECONDS), "the restore did not end\n" + restored.describe());
-            assertNotEquals(0, restored.process().exitValue(), restored.describe());
-            String text = Files.readString(log, StandardCharsets.ISO_8859_1);
-            assertTrue(text.contains("cannot open the control socket"), "the command names the socket it could not open\n" + text);
+        return repo;
+    }
+
+    /**
+     * Every file under {@code dir} (relative path) and its SHA-256, but the label index ({@code LABELS}: a cache that any
+     * restore by label may write, with the switch or without, before "restored"; LabelIndex).
+     */
+    private static Map<String, String> treeDigest(Path dir) throws Exception {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (var files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals("LABELS"))::iterator) {
+                byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f));
+                out.put(dir.relativize(f).toString(), java.util.HexFormat.of().formatHex(d));
+            }
         }
+        return out;
     }
 
     /** {@code =eager}: a lazy restore sets its session up before the guest runs (as without the switch), an eager one beside it. */

@@ -71,6 +71,49 @@ public final class QmpServer implements VmEventSink, Closeable {
      */
     public static QmpServer start(Path socketPath, VmController vm) throws IOException {
         Objects.requireNonNull(vm, "vm");
+        return start(bind(socketPath), vm);
+    }
+
+    /**
+     * A control socket bound (and listening: the kernel queues connections) but not yet served: what can refuse a
+     * socket path (a live socket or a file there, another user's socket, a path too long, a directory not writable)
+     * is found by {@link #bind}; {@link #start(Bound, VmController)} then serves it. A restored VM binds before its
+     * guest's first instruction and serves beside the running guest (round 79, VmSession's sessionBeside).
+     */
+    public static final class Bound implements Closeable {
+        private final Path path;
+        private final ServerSocketChannel listener;
+        private final Object fileKey;
+        private final AtomicBoolean taken = new AtomicBoolean();
+
+        private Bound(Path path, ServerSocketChannel listener, Object fileKey) {
+            this.path = path;
+            this.listener = listener;
+            this.fileKey = fileKey;
+        }
+
+        public Path path() {
+            return path;
+        }
+
+        /** Not served after all: stops listening and removes the socket file (if it is still this one's). */
+        @Override
+        public void close() {
+            if (!taken.compareAndSet(false, true)) return;
+            try {
+                listener.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing the listener failed", e);
+            }
+            removeIfOwn(path, fileKey);
+        }
+    }
+
+    /**
+     * Binds {@code socketPath} and listens, without serving yet ({@link Bound}). A socket file left behind by a dead
+     * process is replaced; a socket on which a process still listens, or a path that is not a socket, is refused.
+     */
+    public static Bound bind(Path socketPath) throws IOException {
         Path path = socketPath.toAbsolutePath();
         removeStaleSocket(path);
         ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -82,6 +125,16 @@ public final class QmpServer implements VmEventSink, Closeable {
             throw new IOException("cannot listen on " + path + ": " + e.getMessage(), e);
         }
         Object fileKey = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        return new Bound(path, listener, fileKey);
+    }
+
+    /** Serves a socket {@link #bind} bound: {@code vm} answers its clients from now on (those queued since the bind too). */
+    public static QmpServer start(Bound bound, VmController vm) {
+        Objects.requireNonNull(vm, "vm");
+        if (!bound.taken.compareAndSet(false, true)) throw new IllegalStateException("the control socket " + bound.path + " was closed or served already");
+        Path path = bound.path;
+        ServerSocketChannel listener = bound.listener;
+        Object fileKey = bound.fileKey;
         QmpServer server = new QmpServer(path, listener, fileKey, vm);
         vm.setEventSink(server);
         Thread acceptor = new Thread(server::acceptLoop, "qmp-accept " + path.getFileName());
@@ -175,6 +228,10 @@ public final class QmpServer implements VmEventSink, Closeable {
     }
 
     private void removeOwnSocketFile() {
+        removeIfOwn(socketPath, socketFileKey);
+    }
+
+    private static void removeIfOwn(Path socketPath, Object socketFileKey) {
         try {
             // Another server may have replaced the file (after deciding ours was dead): leave theirs alone.
             Object key = Files.readAttributes(socketPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
