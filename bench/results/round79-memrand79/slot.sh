@@ -1,0 +1,33 @@
+#!/bin/bash
+# Round 79 (memrand79), the slot 06:50-07:00 UTC: eager restores of the signed guest's memrandom (and memdirty once),
+# this branch's jar with -Dvmckpt.restore.fusedStored=true ("new") against main's ("base"), QEMU 7.2 in the same runs,
+# order alternating by rep (--alternate) and between runs (run 3 has main as --jar). Eager only: more pairs in 10 min.
+#   START=06:50:00 END=06:59:50 MINE=JAR MAIN=JAR OUT=DIR bash slot.sh > OUT/slot-log.txt 2>&1
+set -u
+: "${MINE:?}" "${MAIN:?}" "${OUT:?}" "${START:?}" "${END:?}"
+cd "$(dirname "$0")/../../.."
+mkdir -p "$OUT"
+end=$(date -u -d "today $END" +%s)
+start=$(date -u -d "today $START" +%s)
+now=$(date +%s); [ "$start" -gt "$now" ] && sleep $((start - now))
+SW="-Dvmckpt.restore.fusedStored=true"
+log() { echo "# $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) $*"; }
+log "mine $MINE md5 $(md5sum "$MINE" | cut -c1-8); main $MAIN md5 $(md5sum "$MAIN" | cut -c1-8); HEAD $(git rev-parse --short HEAD)"
+uptime
+run() { # NAME EST WORKLOAD RESTORES JAR JAVAOPTS BASEJAR BASEOPTS
+    local name=$1 est=$2 wl=$3 reps=$4 jar=$5 jo=$6 bjar=$7 bo=$8
+    local left=$(( end - $(date +%s) ))
+    if [ "$left" -lt "$est" ]; then log "$name not started ($left s left, estimate $est s)"; return; fi
+    log "$name start: $wl, --restores $reps, jar $jar [$jo], base $bjar [$bo]"
+    rm -rf "/tmp/memrand79/slot-$name"
+    timeout --signal=INT --kill-after=5 "$left" python3 bench/restore.py --guest signed --workloads "$wl" --later 1 --restores "$reps" \
+        --eager-only --alternate --jar "$jar" --java-opts "$jo" --base-jar "$bjar" --base-java-opts "$bo" \
+        --work "/tmp/memrand79/slot-$name" --results "$OUT/$name" > "$OUT/$name.txt" 2>&1
+    log "$name end (rc $?)"
+    [ -f "$OUT/$name/restore.json" ] && cp "$OUT/$name/restore.json" "$OUT/$name.json"
+    rm -rf "$OUT/$name"
+}
+run run1 150 memrandom 4 "$MINE" "$SW" "$MAIN" ""
+run run2 130 memdirty 2 "$MINE" "$SW" "$MAIN" ""
+run run3 150 memrandom 4 "$MAIN" "" "$MINE" "$SW"
+log "done"
