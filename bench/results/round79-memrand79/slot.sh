@@ -21,13 +21,13 @@ run() { # NAME EST WORKLOAD RESTORES JAR JAVAOPTS BASEJAR BASEOPTS
     log "$name start: $wl, --restores $reps, jar $jar [$jo], base $bjar [$bo]"
     rm -rf "/tmp/memrand79/slot-$name"
     timeout --signal=INT --kill-after=5 "$left" python3 bench/restore.py --guest signed --workloads "$wl" --later 1 --restores "$reps" \
-        --eager-only --alternate --jar "$jar" --java-opts "$jo" --base-jar "$bjar" --base-java-opts "$bo" \
+        --eager-only --alternate --jar "$jar" "--java-opts=$jo" --base-jar "$bjar" "--base-java-opts=$bo" \
         --work "/tmp/memrand79/slot-$name" --results "$OUT/$name" > "$OUT/$name.txt" 2>&1
     log "$name end (rc $?)"
     [ -f "$OUT/$name/restore.json" ] && cp "$OUT/$name/restore.json" "$OUT/$name.json"
     rm -rf "$OUT/$name"
 }
-run run1 150 memrandom 4 "$MINE" "$SW" "$MAIN" ""
+run run1 150 memrandom 5 "$MINE" "$SW" "$MAIN" ""
 run run2 130 memdirty 2 "$MINE" "$SW" "$MAIN" ""
-run run3 150 memrandom 4 "$MAIN" "" "$MINE" "$SW"
+run run3 150 memrandom 5 "$MAIN" "" "$MINE" "$SW"
 log "done"
