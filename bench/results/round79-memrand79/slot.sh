@@ -1,7 +1,9 @@
 #!/bin/bash
 # Round 79 (memrand79), the slot 06:50-07:00 UTC: eager restores of the signed guest's memrandom (and memdirty once),
 # this branch's jar with -Dvmckpt.restore.fusedStored=true ("new") against main's ("base"), QEMU 7.2 in the same runs,
-# order alternating by rep (--alternate) and between runs (run 3 has main as --jar). Eager only: more pairs in 10 min.
+# order alternating by rep (--alternate: rep 0 new first, rep 1 base first, ...). Eager only: more pairs in 10 min.
+# Run 3: "new" is this jar with the switch and round 53's RestorePrefault (off by default; the old generation faulted
+# in from main on, 384 MiB: the first touches of the window's pages moved ahead of the loaders), against main again.
 #   START=06:50:00 END=06:59:50 MINE=JAR MAIN=JAR OUT=DIR bash slot.sh > OUT/slot-log.txt 2>&1
 set -u
 : "${MINE:?}" "${MAIN:?}" "${OUT:?}" "${START:?}" "${END:?}"
@@ -29,5 +31,5 @@ run() { # NAME EST WORKLOAD RESTORES JAR JAVAOPTS BASEJAR BASEOPTS
 }
 run run1 150 memrandom 5 "$MINE" "$SW" "$MAIN" ""
 run run2 130 memdirty 2 "$MINE" "$SW" "$MAIN" ""
-run run3 150 memrandom 5 "$MAIN" "" "$MINE" "$SW"
+run run3 150 memrandom 5 "$MINE" "$SW -Dvmckpt.restore.prefault=true -Dvmckpt.restore.prefault.firstMiB=384" "$MAIN" ""
 log "done"
