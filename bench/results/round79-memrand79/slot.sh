@@ -23,7 +23,7 @@ run() { # NAME EST WORKLOAD RESTORES JAR JAVAOPTS BASEJAR BASEOPTS
     log "$name start: $wl, --restores $reps, jar $jar [$jo], base $bjar [$bo]"
     rm -rf "/tmp/memrand79/slot-$name"
     timeout --signal=INT --kill-after=5 "$left" python3 bench/restore.py --guest signed --workloads "$wl" --later 1 --restores "$reps" \
-        --eager-only --alternate --jar "$jar" "--java-opts=$jo" --base-jar "$bjar" "--base-java-opts=$bo" \
+        --eager-only --alternate $([ "$name" = run1 ] && echo --keep-repos) --jar "$jar" "--java-opts=$jo" --base-jar "$bjar" "--base-java-opts=$bo" \
         --work "/tmp/memrand79/slot-$name" --results "$OUT/$name" > "$OUT/$name.txt" 2>&1
     log "$name end (rc $?)"
     [ -f "$OUT/$name/restore.json" ] && cp "$OUT/$name/restore.json" "$OUT/$name.json"
@@ -32,4 +32,14 @@ run() { # NAME EST WORKLOAD RESTORES JAR JAVAOPTS BASEJAR BASEOPTS
 run run1 150 memrandom 5 "$MINE" "$SW" "$MAIN" ""
 run run2 130 memdirty 2 "$MINE" "$SW" "$MAIN" ""
 run run3 150 memrandom 5 "$MINE" "$SW -Dvmckpt.restore.prefault=true -Dvmckpt.restore.prefault.firstMiB=384" "$MAIN" ""
+# The quiet count by thread, if the runs left time: restore-threads.py rounds on run 1's kept memrandom repository.
+left=$(( end - $(date +%s) ))
+if [ "$left" -ge 35 ] && [ -d /tmp/memrand79/slot-run1/repo-memrandom ]; then
+    log "count start ($left s left)"
+    N=$(( left / 18 )) MINE="$MINE" MAIN="$MAIN" REPO=/tmp/memrand79/slot-run1/repo-memrandom LABEL=memrandom-later-0 \
+        timeout --kill-after=5 $((left - 3)) bash bench/results/round79-memrand79/count.sh > "$OUT/count-slot.txt" 2>&1
+    log "count end"
+else
+    log "count not started ($left s left)"
+fi
 log "done"
