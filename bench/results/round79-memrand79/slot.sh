@@ -32,7 +32,19 @@ run() { # NAME EST WORKLOAD RESTORES JAR JAVAOPTS BASEJAR BASEOPTS
 run run1 150 memrandom 5 "$MINE" "$SW" "$MAIN" ""
 run run2 130 memdirty 2 "$MINE" "$SW" "$MAIN" ""
 run run3 150 memrandom 5 "$MINE" "$SW -Dvmckpt.restore.prefault=true -Dvmckpt.restore.prefault.firstMiB=384" "$MAIN" ""
-# The quiet count by thread, if the runs left time: restore-threads.py rounds on run 1's kept memrandom repository.
+# Cold restores (each after 4 s idle: memory the host has taken back, what a user meets), if the runs left time: main,
+# this jar with the switch, and with the switch and RestorePrefault, on run 1's kept memrandom repository.
+left=$(( end - $(date +%s) ))
+if [ "$left" -ge 75 ] && [ -d /tmp/memrand79/slot-run1/repo-memrandom ]; then
+    log "cold start ($left s left)"
+    timeout --kill-after=5 $((left - 3)) python3 bench/restore-cpu-ab.py /tmp/memrand79/slot-run1/repo-memrandom $(( left > 120 ? 4 : 3 )) "$MAIN" \
+        "$MINE@-Dvmckpt.restore.fusedStored=true" "$MINE@-Dvmckpt.restore.fusedStored=true,-Dvmckpt.restore.prefault=true,-Dvmckpt.restore.prefault.firstMiB=384" \
+        --label memrandom-later-0 --gap 4 > "$OUT/cold-slot.txt" 2>&1
+    log "cold end"
+else
+    log "cold not started ($left s left)"
+fi
+# The quiet count by thread, if time is left: restore-threads.py rounds on run 1's kept memrandom repository.
 left=$(( end - $(date +%s) ))
 if [ "$left" -ge 35 ] && [ -d /tmp/memrand79/slot-run1/repo-memrandom ]; then
     log "count start ($left s left)"
