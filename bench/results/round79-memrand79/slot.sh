@@ -2,8 +2,12 @@
 # Round 79 (memrand79), the slot 06:50-07:00 UTC: eager restores of the signed guest's memrandom (and memdirty once),
 # this branch's jar with -Dvmckpt.restore.fusedStored=true ("new") against main's ("base"), QEMU 7.2 in the same runs,
 # order alternating by rep (--alternate: rep 0 new first, rep 1 base first, ...). Eager only: more pairs in 10 min.
-# Run 3: "new" is this jar with the switch and round 53's RestorePrefault (off by default; the old generation faulted
-# in from main on, 384 MiB: the first touches of the window's pages moved ahead of the loaders), against main again.
+# Then cold restores (restore-cpu-ab.py --gap 4: each after 4 s idle, memory the host has taken back, what a user meets)
+# of main, this jar with the switch, and with the switch and one of the two existing ways to move the pages' first
+# touches ahead of the loaders (both off by default): round 70's agent (-agentpath:...=warmMiB=384, the launcher's
+# -Dvmckpt.restore.warmMiB: 384 MiB faulted in and freed during the JVM's start, on the idle core) and round 53's
+# RestorePrefault (the old generation's first 384 MiB faulted in from main on). Run 3: restore.py again, "new" with
+# the switch and the agent. Then the quiet count by thread with what time is left.
 #   START=06:50:00 END=06:59:50 MINE=JAR MAIN=JAR OUT=DIR bash slot.sh > OUT/slot-log.txt 2>&1
 set -u
 : "${MINE:?}" "${MAIN:?}" "${OUT:?}" "${START:?}" "${END:?}"
@@ -29,21 +33,21 @@ run() { # NAME EST WORKLOAD RESTORES JAR JAVAOPTS BASEJAR BASEOPTS
     [ -f "$OUT/$name/restore.json" ] && cp "$OUT/$name/restore.json" "$OUT/$name.json"
     rm -rf "$OUT/$name"
 }
+WARM="-agentpath:$(dirname "$MINE")/libvmckpt-native.so=warmMiB=384"
 run run1 150 memrandom 5 "$MINE" "$SW" "$MAIN" ""
 run run2 130 memdirty 2 "$MINE" "$SW" "$MAIN" ""
-run run3 150 memrandom 5 "$MINE" "$SW -Dvmckpt.restore.prefault=true -Dvmckpt.restore.prefault.firstMiB=384" "$MAIN" ""
-# Cold restores (each after 4 s idle: memory the host has taken back, what a user meets), if the runs left time: main,
-# this jar with the switch, and with the switch and RestorePrefault, on run 1's kept memrandom repository.
 left=$(( end - $(date +%s) ))
 if [ "$left" -ge 75 ] && [ -d /tmp/memrand79/slot-run1/repo-memrandom ]; then
-    log "cold start ($left s left)"
-    timeout --kill-after=5 $((left - 3)) python3 bench/restore-cpu-ab.py /tmp/memrand79/slot-run1/repo-memrandom $(( left > 120 ? 4 : 3 )) "$MAIN" \
-        "$MINE@-Dvmckpt.restore.fusedStored=true" "$MINE@-Dvmckpt.restore.fusedStored=true,-Dvmckpt.restore.prefault=true,-Dvmckpt.restore.prefault.firstMiB=384" \
+    n=$(( left > 280 ? 3 : 2 ))
+    log "cold start ($left s left, $n rounds)"
+    timeout --kill-after=5 $((left - 3)) python3 bench/restore-cpu-ab.py /tmp/memrand79/slot-run1/repo-memrandom $n "$MAIN" \
+        "$MINE@$SW" "$MINE@$SW,$WARM" "$MINE@$SW,-Dvmckpt.restore.prefault=true,-Dvmckpt.restore.prefault.firstMiB=384" \
         --label memrandom-later-0 --gap 4 > "$OUT/cold-slot.txt" 2>&1
     log "cold end"
 else
     log "cold not started ($left s left)"
 fi
+run run3 140 memrandom 4 "$MINE" "$SW $WARM" "$MAIN" ""
 # The quiet count by thread, if time is left: restore-threads.py rounds on run 1's kept memrandom repository.
 left=$(( end - $(date +%s) ))
 if [ "$left" -ge 35 ] && [ -d /tmp/memrand79/slot-run1/repo-memrandom ]; then
