@@ -402,9 +402,14 @@ public final class Checkpoint implements AutoCloseable {
 
     /** As {@link #openBatchReader(boolean)}, through the packs' mappings or not as asked ({@link BatchReader#MAP_PACKS}; tests). */
     synchronized BatchReader openBatchReader(boolean direct, boolean map) throws IOException {
+        return openBatchReader(direct, map, BatchReader.FUSED_STORED);
+    }
+
+    /** As above, copying and checking stored frames in one pass or not as asked ({@link BatchReader#FUSED_STORED}; tests). */
+    synchronized BatchReader openBatchReader(boolean direct, boolean map, boolean fused) throws IOException {
         if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
         if (packs == null) openPacks();
-        return new BatchReader(packs, direct, map);
+        return new BatchReader(packs, direct, map, fused);
     }
 
     /** The decoded manifest (tests). */
