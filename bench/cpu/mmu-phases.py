@@ -35,9 +35,10 @@ def parse(body):
                          ("pageflush", [f"{k}.{w}" for k in ("load", "store", "fetch") for w in ("same", "other", "empty")]),
                          ("overflows", ["sets"]),
                          ("asids", ["satpKept", "fences", "pageFences", "rollovers", "kernelTagged"]),
-                         ("secondway", ["load", "store", "fetch"])):
-        if group in ("asids", "secondway") and i >= len(t):
-            break  # a line from before round 70 (asids) or 71 (secondway)
+                         ("secondway", ["load", "store", "fetch"]),
+                         ("conflict", ["slots", "drops", "dropsSecond", "fullSecond"])):
+        if group in ("asids", "secondway", "conflict") and i >= len(t):
+            break  # a line from before round 70 (asids), 71 (secondway) or 79 (conflict)
         assert t[i] == group, (t[i], group)
         for k, n in enumerate(names):
             d[f"{group}.{n}"] = int(t[i + 1 + k])

@@ -328,8 +328,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
      */
     public String tlbSummary() {
         long[] s = mmu.secondWayHits;
-        return String.format("%,d page walks; two-way TLB (-Dvmckpt.mmu.twoWay) %s: %,d load, %,d store, %,d fetch misses served by the second way (swaps)%n",
+        String line = String.format("%,d page walks; two-way TLB (-Dvmckpt.mmu.twoWay) %s: %,d load, %,d store, %,d fetch misses served by the second way (swaps)",
                 mmu.walks, mmu.twoWay ? "on" : "off", s[ACCESS_READ], s[ACCESS_WRITE], s[ACCESS_EXEC]);
+        // Round 79: the conflict ways' slots, only with the switch (the line is main's without it).
+        if (mmu.conflictWays != 0 && !mmu.twoWay) line += String.format("; conflict ways (-Dvmckpt.mmu.conflictWays=%d): %,d slots two-way", mmu.conflictWays, mmu.conflictSlots);
+        return line + String.format("%n");
     }
 
     /** With -Dvmckpt.interp.stopCounts=true: why the interpreter's fast loop stopped (InterpreterStops); else null. */

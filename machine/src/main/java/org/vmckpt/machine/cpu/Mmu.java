@@ -87,6 +87,31 @@ final class Mmu {
         Arrays.fill(w2Tag, -1);
         Arrays.fill(x2Tag, -1);
     }
+    /**
+     * The conflict ways (round 79; {@code -Dvmckpt.mmu.conflictWays=N}, N a count of conflict misses, 0 = off, the
+     * default; ignored with {@link #twoWay}): the second way of a data slot (read or write TLB) is used only once that
+     * slot has shown a conflict episode: {@code N} <em>ping-pongs</em> in a row, each a fill of the first way with the tag
+     * the slot's last fill evicted (two pages taking turns), each within {@link #CONFLICT_WINDOW} page walks of the one
+     * before. From then on the slot behaves as with {@link #twoWay} (its fills keep the evicted entry in the second way,
+     * the look-ups that already compare the second way swap); every other slot, and the fetch TLB, is main's
+     * direct-mapped slot. The flag is kept for the hart's life (a full flush drops the entries, not the flag: the
+     * guest's address-space layout that drew the conflict outlives a context switch). Why: the two-way TLB takes the
+     * conflict episodes away (round 78: 0 in 15 runs) but changed the whole TLB's behaviour in every phase (the boot's
+     * 87-97 K swaps, round 75 and 79's counts) for the sake of a few slots in some runs; here the boot's TLB is main's
+     * except in the slots that ping-pong. Slow paths only: the fills after a walk.
+     */
+    int conflictWays = Integer.getInteger("vmckpt.mmu.conflictWays", 0);
+    /** The conflict ways' window: a ping-pong more than this many page walks after the slot's last one starts a new count. */
+    static final long CONFLICT_WINDOW = Long.getLong("vmckpt.mmu.conflictWindow", 1024);
+    /** Per data slot (read, write): the tag the last fill evicted, the walk count at the last ping-pong, the ping-pongs counted, two-way. Null while {@link #conflictWays} is 0. */
+    long[] rOut, wOut, rPingAt, wPingAt;
+    int[] rPings, wPings;
+    boolean[] rTwo, wTwo;
+    /** Slots the conflict ways made two-way (read and write), for the tests and --stats-free counting (MmuCounts). */
+    int conflictSlots;
+    {
+        if (conflictWays != 0) allocateConflictWays();
+    }
     /** No entry has moved into a second way since the last full flush: the drops have nothing there to look for. */
     boolean secondWaysEmpty = true;
     /** Misses of the first way the second way served (swaps: the interpreter's, the fast loop's, the slow paths'), per kind (read, write, fetch); and the page walks made (paged, not M). */
@@ -379,6 +404,7 @@ final class Mmu {
             int i = (int) (va >>> 12) & TLB_MASK;
             if (MmuCounts.ON) MmuCounts.fill(ACCESS_READ, va, rTag[i], (va >>> 12) | dataCtx, lastLeafLevel);
             if (twoWay) keepRead(i, (va >>> 12) | dataCtx);
+            else if (conflictWays != 0) conflictRead(i, (va >>> 12) | dataCtx);
             rTag[i] = (va >>> 12) | dataCtx;
             rPage[i] = page;
             rPhys[i] = idx;
@@ -523,6 +549,7 @@ final class Mmu {
         byte[] page = h.ram.pageForWrite(idx);
         writeTlbEmpty = false;
         if (twoWay) keepWrite(i, (va >>> 12) | dataCtx);
+        else if (conflictWays != 0) conflictWrite(i, (va >>> 12) | dataCtx);
         wTag[i] = (va >>> 12) | dataCtx;
         wPage[i] = page;
         wPhys[i] = idx;
@@ -665,6 +692,81 @@ final class Mmu {
         x2Page[i] = xPage[i];
         x2Phys[i] = xPhys[i];
         secondWaysEmpty = false;
+    }
+
+    /**
+     * With {@link #conflictWays}, before a fill of slot {@code i}'s first read way with {@code tag}: in a slot already
+     * two-way, the evicted entry moves to the second way ({@link #keepRead}); otherwise a fill that brings back the tag
+     * the slot's last fill evicted is a ping-pong, counted (a new count if the last was over {@link #CONFLICT_WINDOW}
+     * walks ago), and the {@code conflictWays}-th makes the slot two-way, this fill's evicted entry the first to stay.
+     */
+    private void conflictRead(int i, long tag) {
+        long t = rTag[i];
+        if (t == -1 || t == tag) return;
+        if (rTwo[i]) {
+            keepRead(i, tag);
+            return;
+        }
+        if (rOut[i] == tag) {
+            rPings[i] = walks - rPingAt[i] <= CONFLICT_WINDOW ? rPings[i] + 1 : 1;
+            rPingAt[i] = walks;
+            if (rPings[i] >= conflictWays) {
+                rTwo[i] = true;
+                conflictSlots++;
+                if (MmuCounts.ON) MmuCounts.conflictSlots++;
+                keepRead(i, tag);
+            }
+        }
+        rOut[i] = t;
+    }
+
+    /** As {@link #conflictRead}, for the write TLB (an entry of this epoch moves, as {@link #keepWrite}). */
+    private void conflictWrite(int i, long tag) {
+        long t = wTag[i];
+        if (t == -1 || t == tag) return;
+        if (wTwo[i]) {
+            keepWrite(i, tag);
+            return;
+        }
+        if (wOut[i] == tag) {
+            wPings[i] = walks - wPingAt[i] <= CONFLICT_WINDOW ? wPings[i] + 1 : 1;
+            wPingAt[i] = walks;
+            if (wPings[i] >= conflictWays) {
+                wTwo[i] = true;
+                conflictSlots++;
+                if (MmuCounts.ON) MmuCounts.conflictSlots++;
+                keepWrite(i, tag);
+            }
+        }
+        wOut[i] = t;
+    }
+
+    private void allocateConflictWays() {
+        rOut = new long[TLB_SIZE];
+        wOut = new long[TLB_SIZE];
+        rPingAt = new long[TLB_SIZE];
+        wPingAt = new long[TLB_SIZE];
+        rPings = new int[TLB_SIZE];
+        wPings = new int[TLB_SIZE];
+        rTwo = new boolean[TLB_SIZE];
+        wTwo = new boolean[TLB_SIZE];
+        Arrays.fill(rOut, -1);
+        Arrays.fill(wOut, -1);
+        conflictSlots = 0;
+    }
+
+    /** Sets {@link #conflictWays} (tests; the constructor takes {@code vmckpt.mmu.conflictWays}): every slot direct-mapped again, no count; flushes the TLB. */
+    void setConflictWays(int n) {
+        conflictWays = n;
+        if (n != 0) {
+            allocateConflictWays();
+        } else {
+            rOut = wOut = rPingAt = wPingAt = null;
+            rPings = wPings = null;
+            rTwo = wTwo = null;
+            conflictSlots = 0;
+        }
+        flushTlb();
     }
 
     /** Sets {@link #twoWay} (tests; the constructor takes {@code vmckpt.mmu.twoWay}) and flushes the TLB. */
@@ -826,6 +928,7 @@ final class Mmu {
         Arrays.fill(xPage, null);
         writeTlbEmpty = true;
         if (!secondWaysEmpty) {
+            if (MmuCounts.ON) MmuCounts.fullFlushesSecond++;
             Arrays.fill(r2Tag, -1);
             Arrays.fill(w2Tag, -1);
             Arrays.fill(x2Tag, -1);
@@ -1028,10 +1131,12 @@ final class Mmu {
     void dropWriteMappings(int pageIndex) {
         if (Hart.CHECK_OWNER) h.checkOwner("dropWriteMappings");
         if (writeTlbEmpty) return;
+        if (MmuCounts.ON) MmuCounts.dropScans++;
         for (int i = 0; i < TLB_SIZE; i++) {
             if (wPhys[i] == pageIndex && wPage[i] != null) { wTag[i] = -1; wPage[i] = null; }
         }
         if (secondWaysEmpty) return;
+        if (MmuCounts.ON) MmuCounts.dropScansSecond++;
         for (int i = 0; i < TLB_SIZE; i++) {
             if (w2Phys[i] == pageIndex && w2Page[i] != null) { w2Tag[i] = -1; w2Page[i] = null; }
         }

@@ -36,6 +36,12 @@ final class MmuCounts {
     static final long[] filled = new long[3];
     /** Misses the TLB's second way served (Mmu#twoWay, rounds 71-72), per kind: no walk, no fill. */
     static final long[] secondWay = new long[3];
+    /**
+     * Round 79: slots the conflict ways ({@code Mmu#conflictWays}) made two-way (read and write), the scans of
+     * {@code Mmu#dropWriteMappings} (calls that scanned the first ways; of them, those that scanned the second ways too),
+     * and the full flushes that cleared the second ways' six arrays as well.
+     */
+    static long conflictSlots, dropScans, dropScansSecond, fullFlushesSecond;
     /** Store misses: the page's first write in the epoch; already dirty; already dirty and its 16-page window seen. */
     static long storeFirstWrite, storeDirtyBefore, storeSuperWin16Dirty;
     static long walks, pteReads, walkNs;
@@ -214,6 +220,8 @@ final class MmuCounts {
         b.append(" asids ").append(satpWrites).append(' ').append(asidFences).append(' ').append(asidPageFences).append(' ')
                 .append(tidRollovers).append(' ').append(kernelTaggings);
         b.append(" secondway ").append(secondWay[0]).append(' ').append(secondWay[1]).append(' ').append(secondWay[2]);
+        b.append(" conflict ").append(conflictSlots).append(' ').append(dropScans).append(' ').append(dropScansSecond)
+                .append(' ').append(fullFlushesSecond);
         return b.toString();
     }
 }

@@ -51,6 +51,7 @@ class SecondWayTlbTest {
     void setUp() {
         mem = new GuestMemory(BASE, 16 << 20);
         hart = new Hart(0, new Bus(mem), () -> 0);
+        hart.mmu.setConflictWays(0); // (round 79: its "off" runs are main's direct-mapped TLB whatever the JVM's -Dvmckpt.mmu.conflictWays)
         hart.mmu.setTwoWay(true);
         hart.pc = BASE;
         at = BASE;
@@ -495,6 +496,7 @@ class SecondWayTlbTest {
         FrozenMemory view;
 
         Twin(boolean twoWay, boolean exact) {
+            hart.mmu.setConflictWays(0); // (as setUp's)
             hart.mmu.setTwoWay(twoWay);
             hart.mmu.exactPageFlush = exact;
             for (int k = 0; k < 16; k++) mem.write64(phys(k), value(k));
