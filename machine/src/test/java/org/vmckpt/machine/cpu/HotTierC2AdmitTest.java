@@ -80,6 +80,7 @@ class HotTierC2AdmitTest {
         final Hart jit, ref;
         final CodeCache c;
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
+        TranslatedUnit holder;
         TranslatedUnit[] xs, ys;
 
         Setup(boolean admit) {
@@ -87,12 +88,13 @@ class HotTierC2AdmitTest {
             jit = hart(true, admit);
             ref = hart(false, false);
             c = jit.codeCache;
-            TranslatedUnit holder = null;
+            // The holder: a C1 unit of another hart, which never runs again (so HotSpot never takes it to C2 on its own).
+            Hart other = hart(true, false);
             while (holder == null && System.nanoTime() < deadline) {
-                jit.run(4096);
-                holder = c.unitAt(0); // the outer loop's C1 unit (4 instructions a call: never hot here)
+                other.run(4096);
+                holder = other.codeCache.unitAt(0); // its outer loop's C1 unit
             }
-            assertNotNull(holder, "the outer loop's unit: " + jit.translationStats());
+            assertNotNull(holder, "the other hart's outer loop's unit: " + other.translationStats());
             if (HotSpotCompiler.get().compiledTier(holder) <= 0) HotSpotCompiler.get().request(holder, HotSpotCompiler.TIER_C1);
             assertTrue(HotSpotCompiler.get().compiledOrQueued(holder), "the holder is C1 code (or queued): the slot stays held");
             c.c2Pending = holder; // C2's slot held: a task not done
@@ -161,15 +163,19 @@ class HotTierC2AdmitTest {
         assertTrue(s.c.hotC2AdmitRefusals > 0, "refused");
         assertEquals(0, s.c.hotC2AdmitHandoffs, "no build of Y's to ask for yet");
         // The slot held again (another build's compile) while X's calls grow past Y's; both units look meanwhile.
-        TranslatedUnit holder = s.c.unitAt(0);
+        TranslatedUnit holder = s.holder;
         s.c.c2Pending = holder;
         for (TranslatedUnit y : s.ys) y.untilHot = 1;
         HotTierTest.runTo(s.jit, s.jit.instret + 4_000_000); // (X's calls ~3,600 instructions by the end, Y's 1,200)
         assertSame(holder, s.c.c2Pending, "nothing asked for C2 while the slot was held");
+        StringBuilder seen = new StringBuilder();
+        for (TranslatedUnit x : s.xs) seen.append(String.format(" %x dead %b ran %d", x.key, x.dead, x.orderRan));
+        s.xs = waiting(s.jit, X); // (X's units now: a unit of X's page may have been made again meanwhile)
+        for (TranslatedUnit x : s.xs) seen.append(String.format(" now %x ran %d", x.key, x.orderRan));
         double sx = 0, sy = 0;
         for (TranslatedUnit x : s.xs) sx = Math.max(sx, s.c.c2AdmitShare(x, s.jit.instret));
         for (TranslatedUnit y : s.ys) sy = Math.max(sy, s.c.c2AdmitShare(y, s.jit.instret));
-        assertTrue(sx > sy, "X's share has grown past Y's: " + sx + " " + sy);
+        assertTrue(sx > sy, "X's share has grown past Y's: " + sx + " " + sy + ";" + seen);
         // The slot frees; X's units look first again: X's build goes now, Y's still to come.
         s.c.c2Pending = null;
         for (TranslatedUnit x : s.xs) x.untilHot = 0;
@@ -178,6 +184,7 @@ class HotTierC2AdmitTest {
         asked = s.runToAsk(s.jit.instret + 100_000);
         assertNotNull(asked, "X's build asked for once its share grew (refusals " + refusals + " -> " + s.c.hotC2AdmitRefusals + "): " + s.jit.translationStats());
         assertTrue(builds(s.xs, asked), "the build asked for is X's");
+        assertTrue(asked.admitRefused, "the build asked for is one refused before (X's share grew)");
         assertTrue(s.c.hotC2AdmitLater >= 1, "counted as asked for after a refusal");
         for (int k = 0; k < s.ys.length; k++) s.ys[k].promoted = yBuilds[k]; // (Y's build made)
         s.finish();
