@@ -245,8 +245,9 @@ class TranslatorLinuxOracleTest {
                 early = c.getDeclaredField("hotC2KernelEarly"), direct = c.getDeclaredField("hotC2KernelDirect"),
                 boot = c.getDeclaredField("hotC2KernelInBoot"), earlyCount = c.getDeclaredField("hotC2EarlyPromotions"),
                 asked = c.getDeclaredField("hotC2Requests"), recheck = c.getDeclaredField("hotRecheck"),
-                ordered = c.getDeclaredField("hotC2OrderedOver"); // (round 78: -Dvmckpt.jit.hotC2Order, off unless set JVM-wide)
-        for (java.lang.reflect.Field f : new java.lang.reflect.Field[] {cache, on, early, direct, boot, earlyCount, asked, recheck, ordered}) f.setAccessible(true);
+                ordered = c.getDeclaredField("hotC2OrderedOver"), // (round 78: -Dvmckpt.jit.hotC2Order, off unless set JVM-wide)
+                refused = c.getDeclaredField("hotC2AdmitRefusedBuilds"), handed = c.getDeclaredField("hotC2AdmitHandoffs"); // (round 79: -Dvmckpt.jit.hotC2Admit, likewise)
+        for (java.lang.reflect.Field f : new java.lang.reflect.Field[] {cache, on, early, direct, boot, earlyCount, asked, recheck, ordered, refused, handed}) f.setAccessible(true);
         LinuxTwins.bootAndCompare("the translator with hotC2Kernel", INTERPRETER, interp -> interp.hart(0).setTranslation(false), jit -> {
             countedByInstructions(jit);
             jit.hart(0).setPromotionThreshold(100_000);
@@ -258,9 +259,11 @@ class TranslatorLinuxOracleTest {
             Object cc = assertDoesNotThrow(() -> cache.get(jit.hart(0)));
             long d = assertDoesNotThrow(() -> direct.getLong(cc)), b = assertDoesNotThrow(() -> boot.getLong(cc)),
                     e = assertDoesNotThrow(() -> earlyCount.getLong(cc)), q = assertDoesNotThrow(() -> asked.getLong(cc)),
-                    o = assertDoesNotThrow(() -> ordered.getLong(cc));
+                    o = assertDoesNotThrow(() -> ordered.getLong(cc)), r = assertDoesNotThrow(() -> refused.getLong(cc)),
+                    ho = assertDoesNotThrow(() -> handed.getLong(cc));
             System.out.printf("TranslatorLinuxOracleTest withHotC2Kernel: %d kernel builds to C2 at once, %d of the boot, %d promoted at"
-                    + " the early look, %d queued for C2 (%d at another unit's look, hotC2Order), %d promotions installed%n", d, b, e, q, o, s.promotions());
+                    + " the early look, %d queued for C2 (%d at another unit's look, hotC2Order; %d builds refused and %d better ones"
+                    + " queued at a refusal, hotC2Admit), %d promotions installed%n", d, b, e, q, o, r, ho, s.promotions());
             assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
             assertTrue(d > 0, "kernel units promoted after the boot, built for C2 at once: " + s);
             assertTrue(b > 0, "kernel units promoted in the boot, built for HotSpot's path: " + s);

@@ -292,6 +292,40 @@ public final class CodeCache {
      * module's signature check in the signed module phase, ~19-30 M, so SHA-256's builds stay candidates through it).
      */
     static final long HOT_C2_ORDER_STALE = Long.getLong("vmckpt.jit.hotC2OrderStale", 64_000_000);
+    /**
+     * {@code -Dvmckpt.jit.hotC2Admit=true} (round 79; off by default): an admission rule for C2's one slot
+     * ({@link #c2Pending}) for the builds that go to C2 at once ({@link #HOT_C2_DIRECT}, {@link #HOT_C2_KERNEL}). A build
+     * about to be asked for C2 (a look found the slot free) is refused while a contender pays back the slot better: a unit
+     * decided for C2 at once whose build is on the translator thread (it may come) or built and not yet asked for (it
+     * waits), whose unit looked within {@link #hotC2OrderStale} hart instructions ({@link #c2Contenders}), with the larger
+     * share per byte of bytecode: {@code sY / bY > sX / bX}, {@code s} a unit's {@link #c2Share}, {@code b} the build's
+     * bytecode (the C1 unit's for a build not yet made). The share is what the build saves a second once installed (its
+     * unit's instructions moved from C1 code to C2's), the bytecode stands for C2's compile time: compiling X first
+     * costs Y's savings for X's compile, {@code sY * bX}, and gains X's for Y's, {@code sX * bY} (Smith's rule, as an
+     * admission). At a refusal the best contender's build, if made, is asked for at once, at this look (its unit may not
+     * look soon: SHA-256's loops do not run during a module's signature check); one still on the translator thread is
+     * waited for, the slot free meanwhile. A refused build keeps its C1 unit and is looked at again at its unit's next
+     * look: asked for once its share has grown enough or the better contenders have gone (asked, installed, dead or
+     * stale). Nothing is refused when there is no such contender, unless {@link #HOT_C2_ADMIT_FLOOR} is set. The share
+     * here is over at least {@link #HOT_C2_ADMIT_SPAN} and up to now ({@link #c2AdmitShare}). Why
+     * (docs/BENCHMARKS.md round 78, c2order78 (a); round 79, c2admit79): in the signed module phase ECDSA's
+     * {@code vli_mmod_fast} builds (5,817 and 6,872 bytes, ~3% and ~2% of the phase's instructions) held the slot for
+     * 0.3-1.5 s of profile-less C2 each while SHA-256's round loop and message schedule (~40% and ~20%) waited, or were
+     * still being built.
+     */
+    static final boolean HOT_C2_ADMIT = Boolean.getBoolean("vmckpt.jit.hotC2Admit");
+    /**
+     * See {@link #HOT_C2_ADMIT}: the least span, in hart instructions, a share is taken over ({@code
+     * -Dvmckpt.jit.hotC2AdmitSpan=N}, default 64 M: longer than a module's hash and signature check in the signed module
+     * phase, so a unit decided in one ECDSA check, 2 M of its instructions in ~12 M, does not count as 16% of the hart).
+     */
+    static final long HOT_C2_ADMIT_SPAN = Long.getLong("vmckpt.jit.hotC2AdmitSpan", 64_000_000);
+    /**
+     * See {@link #HOT_C2_ADMIT}: a contender presumed to come, with this share per 1,000 bytes of bytecode ({@code
+     * -Dvmckpt.jit.hotC2AdmitFloor=F}, default 0: none): a build whose share per byte is below it is never asked for C2
+     * (its expected gain below its expected compile cost whatever waits).
+     */
+    static final double HOT_C2_ADMIT_FLOOR = Double.parseDouble(System.getProperty("vmckpt.jit.hotC2AdmitFloor", "0"));
 
     /** {@link #HOT_C2_KERNEL}'s value: 0 off, 1 after the boot, 2 the boot's too. */
     static int hotC2KernelMode(String v) {
@@ -477,6 +511,20 @@ public final class CodeCache {
     int c2WaitingCount;
     /** (HOT_C2_ORDER) Builds asked for C2 at another unit's look, the order having put them before that unit's own. */
     long hotC2OrderedOver;
+    /** See {@link #HOT_C2_ADMIT}, {@link #HOT_C2_ADMIT_SPAN} and {@link #HOT_C2_ADMIT_FLOOR} (tests set them per cache). */
+    boolean hotC2Admit = HOT_C2_ADMIT;
+    long hotC2AdmitSpan = HOT_C2_ADMIT_SPAN;
+    double hotC2AdmitFloor = HOT_C2_ADMIT_FLOOR;
+    /**
+     * (HOT_C2_ADMIT) C1 units decided for C2 at once whose build is not yet asked for (on the translator thread, or
+     * waiting for the slot); unordered, pruned as they go.
+     */
+    final TranslatedUnit[] c2Contenders = new TranslatedUnit[32];
+    int c2ContenderCount;
+    /** (HOT_C2_ADMIT) Looks whose build was refused the slot; builds refused at least once; of them, asked for later. */
+    long hotC2AdmitRefusals, hotC2AdmitRefusedBuilds, hotC2AdmitLater;
+    /** (HOT_C2_ADMIT) Refusals at which the better contender's build (made) was asked for at once. */
+    long hotC2AdmitHandoffs;
     /** Profile windows begun (a build installed with its tier-3 code), and ended with the C1 unit back (C2 not done yet). */
     long hotWindows, hotWindowsBack;
     /**
@@ -1153,7 +1201,7 @@ public final class CodeCache {
             hotC2EarlyPromotions++;
         }
         u.untilHot = loopPrologue && u.prologueLoop >= 0 ? Math.max(1, hotRecheck / PROLOGUE_RECHECK_DIVISOR) : hotRecheck;
-        if (hotC2Order) { // (HOT_C2_ORDER: what the unit ran since its last look, counted at this one)
+        if (hotC2Order || hotC2Admit) { // (HOT_C2_ORDER, HOT_C2_ADMIT: what the unit ran since its last look, counted at this one)
             u.orderRan += u.orderChunk;
             u.orderChunk = u.untilHot;
             u.orderLastLook = h.instret;
@@ -1216,6 +1264,7 @@ public final class CodeCache {
             u.orderSince = u.hotSince; // (HOT_C2_ORDER: its share is counted from its count's start, its count's instructions in it)
             u.orderRan = counted;
             promote(u, h, hotMissCalls(u, h));
+            if (hotC2Admit && c2Direct(h)) c2Contend(u); // (HOT_C2_ADMIT: a build that may come)
             return u;
         }
         if (hotProfileRuns > 0 && !p.c2Asked && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h, left);
@@ -1557,6 +1606,8 @@ public final class CodeCache {
                 hotC2Requests, hotC2Requeued);
         if (hotC2Order && (hotC2Direct || hotC2Kernel != 0)) c2Line += String.format("C2's slot in order of share (hotC2Order): %,d of %,d queued for C2 at another unit's look%n",
                 hotC2OrderedOver, hotC2Requests);
+        if (hotC2Admit && (hotC2Direct || hotC2Kernel != 0)) c2Line += String.format("C2's slot by admission (hotC2Admit%s): %,d builds refused at %,d looks, %,d of them queued for C2 later; %,d better ones queued at a refusal; %,d queued for C2 in all%n",
+                hotC2AdmitFloor > 0 ? String.format(", floor %.4f a KB", hotC2AdmitFloor) : "", hotC2AdmitRefusedBuilds, hotC2AdmitRefusals, hotC2AdmitLater, hotC2AdmitHandoffs, hotC2Requests);
         String warmLine = hotLookWarm ? String.format("hot-tier builds installed by a warmed timed look (hotLookWarm%s): %,d of %,d promotions%n",
                 hotLookWarmUserOnly ? "=user: user mode only" : "", hotWarmLookInstalls, promotions) : "";
         String userLine = Translator.userMasks || Translator.userLeaves || Translator.userCtx
@@ -1765,6 +1816,7 @@ public final class CodeCache {
             if (c2Pending != null) {
                 if (c.compiledTier(c2Pending) != HotSpotCompiler.TIER_C2 && c.compiledOrQueued(c2Pending)) {
                     if (hotC2Order) c2Wait(u); // (HOT_C2_ORDER: a candidate for when the slot frees)
+                    if (hotC2Admit) c2Contend(u); // (HOT_C2_ADMIT: one that waits)
                     return false;
                 }
                 c2Pending = null; // (compiled, or its task gone: the next may go)
@@ -1774,10 +1826,12 @@ public final class CodeCache {
                 TranslatedUnit next = c2Next(u, h.instret);
                 if (next != u) {
                     c2Wait(u);
+                    if (hotC2Admit && !c2Admitted(next, h, u)) return false; // (HOT_C2_ADMIT: refused; a better contender's build asked for, or the slot stays free)
                     c2Ask(next, h, u);
                     return false;
                 }
             }
+            if (hotC2Admit && !c2Admitted(u, h, u)) return false; // (HOT_C2_ADMIT: refused; the C1 unit runs on, looked at again)
             if (!c.request(p, HotSpotCompiler.TIER_C2)) {
                 dropBuild(u);
                 return false;
@@ -1785,6 +1839,7 @@ public final class CodeCache {
             p.c2Requested = true;
             c2Pending = p;
             hotC2Requests++;
+            if (p.admitRefused) hotC2AdmitLater++;
             if (HOT_LOG) hotLog(hotC2Order ? String.format("queued for C2 (share %.4f)", c2Share(u)) : "queued for C2", u, p, h);
             return false;
         }
@@ -1803,7 +1858,7 @@ public final class CodeCache {
      * ({@link #c2Waiting}); a full list keeps its entries (u still competes at its own looks).
      */
     private void c2Wait(TranslatedUnit u) {
-        if (u.orderListed) return;
+        if (!hotC2Order || u.orderListed) return;
         if (c2WaitingCount == c2Waiting.length) c2Prune();
         if (c2WaitingCount == c2Waiting.length) return;
         c2Waiting[c2WaitingCount++] = u;
@@ -1861,7 +1916,7 @@ public final class CodeCache {
         return best;
     }
 
-    /** (HOT_C2_ORDER) Asks C2 for {@code w}'s waiting build at a look of {@code at}'s unit (the slot is free); one C2 refuses is dropped. */
+    /** (HOT_C2_ORDER, HOT_C2_ADMIT) Asks C2 for {@code w}'s waiting build at a look of {@code at}'s unit (the slot is free); one C2 refuses is dropped. */
     private void c2Ask(TranslatedUnit w, Hart h, TranslatedUnit at) {
         TranslatedUnit q = w.promoted;
         HotSpotCompiler c = HotSpotCompiler.get();
@@ -1872,8 +1927,103 @@ public final class CodeCache {
         q.c2Requested = true;
         c2Pending = q;
         hotC2Requests++;
-        hotC2OrderedOver++;
-        if (HOT_LOG) hotLog(String.format("queued for C2 (ordered: share %.4f, at a look of key %x, share %.4f)", c2Share(w), at.key, c2Share(at)), w, q, h);
+        if (hotC2Order) hotC2OrderedOver++;
+        if (q.admitRefused) hotC2AdmitLater++;
+        if (HOT_LOG) hotLog(String.format("queued for C2 (%s: share %.4f, at a look of key %x, share %.4f)", hotC2Order ? "ordered" : "admitted", c2Share(w), at.key, c2Share(at)), w, q, h);
+    }
+
+    /** (HOT_C2_ADMIT) Puts C1 unit {@code u}, decided for C2 at once, among the contenders; a full list is pruned, then keeps its entries. */
+    void c2Contend(TranslatedUnit u) {
+        if (u.admitListed) return;
+        if (c2ContenderCount == c2Contenders.length) c2PruneContenders();
+        if (c2ContenderCount == c2Contenders.length) return;
+        c2Contenders[c2ContenderCount++] = u;
+        u.admitListed = true;
+    }
+
+    /** (HOT_C2_ADMIT) Takes out of {@link #c2Contenders} the units whose build is gone, dead, installed or asked for C2. */
+    private void c2PruneContenders() {
+        int n = 0;
+        for (int i = 0; i < c2ContenderCount; i++) {
+            TranslatedUnit w = c2Contenders[i];
+            if (c2Contender(w)) c2Contenders[n++] = w;
+            else w.admitListed = false;
+        }
+        for (int i = n; i < c2ContenderCount; i++) c2Contenders[i] = null;
+        c2ContenderCount = n;
+    }
+
+    /**
+     * (HOT_C2_ADMIT) Whether C1 unit {@code w} still contends for the slot: its build on the translator thread (queued, not
+     * dropped), or built for C2 at once and not yet asked for.
+     */
+    private static boolean c2Contender(TranslatedUnit w) {
+        if (w.dead || w.hot) return false;
+        TranslatedUnit q = w.promoted;
+        if (q == null) return w.promotionQueued && w.untilHot != Long.MAX_VALUE;
+        return q.c2Asked && !q.c2Requested && !q.compiled;
+    }
+
+    /**
+     * (HOT_C2_ADMIT) Whether the waiting build of C1 unit {@code w} may be asked for C2 now (the slot is free): no if a
+     * contender (its unit's last look within {@link #hotC2OrderStale} of the hart's {@code instret}) has the larger
+     * {@link #c2Share} per byte of bytecode ({@link #c2Bytes}). A refusal is counted and logged; the build stays, looked
+     * at again at {@code w}'s next look. Package-private for HotTierC2AdmitTest.
+     */
+    boolean c2Admitted(TranslatedUnit w, Hart h, TranslatedUnit at) {
+        c2Contend(w);
+        c2PruneContenders();
+        TranslatedUnit q = w.promoted;
+        double s = c2AdmitShare(w, h.instret), bytes = c2Bytes(w);
+        if (s * 1000 < hotC2AdmitFloor * bytes) return c2Refused(w, q, h, s, bytes, null, hotC2AdmitFloor, 1000);
+        TranslatedUnit best = null;
+        double bs = s, bb = bytes;
+        for (int i = 0; i < c2ContenderCount; i++) {
+            TranslatedUnit o = c2Contenders[i];
+            if (o == w || h.instret - o.orderLastLook > hotC2OrderStale) continue;
+            double so = c2AdmitShare(o, h.instret), bo = c2Bytes(o);
+            if (so * bb > bs * bo) { // (so / bo > bs / bb: a better use of the slot)
+                best = o;
+                bs = so;
+                bb = bo;
+            }
+        }
+        if (best == null) return true;
+        c2Refused(w, q, h, s, bytes, best, bs, bb);
+        // The better contender's build, if made and above the floor, is asked for now (its unit may not look soon).
+        if (best.promoted != null && bs * 1000 >= hotC2AdmitFloor * bb) {
+            c2Wait(at); // (HOT_C2_ORDER's list, if on: the looking unit's build still waits)
+            c2Ask(best, h, at);
+            hotC2AdmitHandoffs++;
+        }
+        return false;
+    }
+
+    /** (HOT_C2_ADMIT) Counts and logs a refusal of {@code w}'s build {@code q}: by contender {@code o} (null: the floor). */
+    private boolean c2Refused(TranslatedUnit w, TranslatedUnit q, Hart h, double s, double bytes, TranslatedUnit o, double so, double bo) {
+        hotC2AdmitRefusals++;
+        if (!q.admitRefused) {
+            q.admitRefused = true;
+            hotC2AdmitRefusedBuilds++;
+        }
+        if (HOT_LOG && Integer.bitCount(++q.admitLooks) == 1) hotLog(String.format("refused C2's slot (share %.4f, %.0f bytes; %s, share %.4f, %.0f bytes)",
+                s, bytes, o == null ? "the floor" : String.format("key %x %s", o.key, o.promoted == null ? "comes" : "waits"), so, bo), w, q, h);
+        return false;
+    }
+
+    /**
+     * (HOT_C2_ADMIT) C1 unit {@code w}'s share for the rule: the instructions {@link #c2Share} counts (its count's and its
+     * looks') over the hart's from its count's start to {@code instret} (now: a contender that stopped running loses share
+     * as the hart goes on), at least {@link #hotC2AdmitSpan}.
+     */
+    double c2AdmitShare(TranslatedUnit w, long instret) {
+        return (double) w.orderRan / Math.max(Math.max(1, hotC2AdmitSpan), instret - w.orderSince);
+    }
+
+    /** (HOT_C2_ADMIT) The bytecode of C1 unit {@code w}'s build, or of {@code w} itself while its build is not made (a proxy). */
+    static double c2Bytes(TranslatedUnit w) {
+        TranslatedUnit q = w.promoted;
+        return Math.max(1, q != null ? q.bytecodeSize : w.bytecodeSize);
     }
 
     /** C2 refused unit {@code u}'s build: it is dropped and {@code u} stays C1 code for good. */

@@ -134,6 +134,10 @@ public abstract class TranslatedUnit {
     long orderSince, orderLastLook, orderRan, orderChunk;
     /** See {@link #orderSince}. */
     boolean orderListed;
+    /** (CodeCache#HOT_C2_ADMIT, round 79) Of a C1 unit: in CodeCache#c2Contenders. Of a hot-tier build: refused C2's slot at least once. */
+    boolean admitListed, admitRefused;
+    /** (CodeCache#HOT_C2_ADMIT) Of a hot-tier build: looks that refused it (the log's count). */
+    int admitLooks;
     /**
      * Of a hot-tier build in its profile window (CodeCache#HOT_PROFILE_RUNS): the C1 unit it replaced for the window, which
      * takes its place again if C2 has not compiled it by the window's end; null otherwise.

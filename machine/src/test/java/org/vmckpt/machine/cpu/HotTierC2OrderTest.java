@@ -33,6 +33,7 @@ class HotTierC2OrderTest {
             c.hotC2KernelEarly = 0;
             c.hotProfileRuns = 0;
             c.hotRecheck = 2_000;
+            c.hotC2Admit = false; // (round 79: the admission rule, -Dvmckpt.jit.hotC2Admit, would hand X's look to Y's build too)
         }
         return h;
     }
