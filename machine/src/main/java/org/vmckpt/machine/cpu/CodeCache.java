@@ -502,6 +502,11 @@ public final class CodeCache {
     long hotC2UserBuilds, hotC2KernelBuilds;
     /** The build asked for C2 last ({@link #HOT_C2_DIRECT}) while it has no C2 code and its task is queued; else null. */
     TranslatedUnit c2Pending;
+    /**
+     * (Tests) C2's slot is held whatever HotSpot does with {@link #c2Pending}'s code: a test's stand-in task may lose its
+     * code to HotSpot (deoptimized, flushed) on a busy machine, which would free the slot in the middle of the case.
+     */
+    boolean c2SlotHeld;
     /** See {@link #HOT_C2_ORDER} (tests set it per cache). */
     boolean hotC2Order = HOT_C2_ORDER;
     /** See {@link #HOT_C2_ORDER_STALE} (tests set it per cache). */
@@ -1814,7 +1819,7 @@ public final class CodeCache {
         if (!p.c2Requested) {
             // One build at a time in C2's queue, asked for at a look of its unit (so only while that unit runs).
             if (c2Pending != null) {
-                if (c.compiledTier(c2Pending) != HotSpotCompiler.TIER_C2 && c.compiledOrQueued(c2Pending)) {
+                if (c2SlotHeld || (c.compiledTier(c2Pending) != HotSpotCompiler.TIER_C2 && c.compiledOrQueued(c2Pending))) {
                     if (hotC2Order) c2Wait(u); // (HOT_C2_ORDER: a candidate for when the slot frees)
                     if (hotC2Admit) c2Contend(u); // (HOT_C2_ADMIT: one that waits)
                     return false;

@@ -104,6 +104,7 @@ class HotTierC2AdmitTest {
             int tier = hs.compiledTier(holder);
             assertTrue(tier > 0 && tier != HotSpotCompiler.TIER_C2, "the holder is C1 code: the slot stays held (tier " + tier + ")");
             c.c2Pending = holder; // C2's slot held: a task not done
+            c.c2SlotHeld = true; // (held even if HotSpot takes the holder's code away meanwhile)
             xs = new TranslatedUnit[0];
             ys = xs;
             while (System.nanoTime() < deadline && (xs.length == 0 || ys.length == 0)) {
@@ -117,6 +118,7 @@ class HotTierC2AdmitTest {
             assertTrue(xs.length > 0 && ys.length > 0, "both loops' builds wait for the slot: " + jit.translationStats());
             assertSame(holder, c.c2Pending, "nothing asked for C2 while the slot was held");
             // The slot frees; X's units look at their next entries, Y's not (Y's build waits, its looks recent).
+            c.c2SlotHeld = false;
             c.c2Pending = null;
             for (TranslatedUnit x : xs) x.untilHot = 0;
             for (TranslatedUnit y : ys) y.untilHot = Long.MAX_VALUE / 4;
@@ -170,6 +172,7 @@ class HotTierC2AdmitTest {
         // The slot held again (another build's compile) while X's calls grow past Y's; both units look meanwhile.
         TranslatedUnit holder = s.holder;
         s.c.c2Pending = holder;
+        s.c.c2SlotHeld = true; // (held even if HotSpot takes the holder's code away meanwhile)
         for (TranslatedUnit y : s.ys) y.untilHot = 1;
         HotTierTest.runTo(s.jit, s.jit.instret + 4_000_000); // (X's calls ~3,600 instructions by the end, Y's 1,200)
         assertSame(holder, s.c.c2Pending, "nothing asked for C2 while the slot was held");
@@ -182,6 +185,7 @@ class HotTierC2AdmitTest {
         for (TranslatedUnit y : s.ys) sy = Math.max(sy, s.c.c2AdmitShare(y, s.jit.instret));
         assertTrue(sx > sy, "X's share has grown past Y's: " + sx + " " + sy + ";" + seen);
         // The slot frees; X's units look first again: X's build goes now, Y's still to come.
+        s.c.c2SlotHeld = false;
         s.c.c2Pending = null;
         for (TranslatedUnit x : s.xs) x.untilHot = 0;
         for (TranslatedUnit y : s.ys) y.untilHot = Long.MAX_VALUE / 4;

@@ -90,6 +90,7 @@ class HotTierC2OrderTest {
         if (HotSpotCompiler.get().compiledTier(holder) <= 0) HotSpotCompiler.get().request(holder, HotSpotCompiler.TIER_C1); // (C1 code, as every unit gets)
         assertTrue(HotSpotCompiler.get().compiledOrQueued(holder), "the holder is C1 code (or queued): the slot stays held");
         c.c2Pending = holder; // C2's slot held: a task not done
+        c.c2SlotHeld = true; // (held even if HotSpot takes the holder's code away meanwhile)
         TranslatedUnit[] xs = {}, ys = {};
         while (System.nanoTime() < deadline && (xs.length == 0 || ys.length == 0)) {
             jit.run(4096);
@@ -107,6 +108,7 @@ class HotTierC2OrderTest {
             assertTrue(maxShare(ys) > 2 * maxShare(xs), "a unit of Y's loop runs the larger share: " + maxShare(ys) + " " + maxShare(xs));
         }
         // The slot frees; X's units look at their next entry, Y's not before them.
+        c.c2SlotHeld = false;
         c.c2Pending = null;
         for (TranslatedUnit x : xs) x.untilHot = 0;
         for (TranslatedUnit y : ys) y.untilHot = Long.MAX_VALUE / 4;
