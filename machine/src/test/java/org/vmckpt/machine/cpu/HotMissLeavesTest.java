@@ -56,6 +56,7 @@ class HotMissLeavesTest {
     static Hart hart(boolean translate, Misses misses, int priv) {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 8 << 20)), () -> 0);
         h.mmu.setTwoWay(false); // (A and B must evict each other: see the class comment)
+        h.mmu.setConflictWays(0); // (nor may the conflict ways make their slot two-way)
         if (priv != Hart.PRIV_M) h.setPriv(priv);
         if (translate) {
             h.setTranslation(true);
