@@ -88,7 +88,11 @@ class RecycleFrozenPagesTest {
 
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long self = Thread.currentThread().getId();
-        for (int round = 0; round < 3; round++) { // the same again: spares and spare chunks every time
+        // The same again: spares and spare chunks every time. Measured in the last rounds only: on a busy machine the
+        // JVM's own one-time work on this thread (late compiles, deoptimization, call-site linking) fell into the
+        // first rounds' window once (104 bytes, round 80's CI); what the copies allocate would show in every round.
+        int warm = 40;
+        for (int round = 0; round < warm + 3; round++) {
             FrozenMemory view = m.freeze();
             for (int p : pages) assertFalse(m.isDirty(p), "the new epoch starts clean (a reused bitmap is zeroed)");
             assertTrue(view.writtenInEpoch(600), "the view's epoch saw the write");
@@ -96,7 +100,7 @@ class RecycleFrozenPagesTest {
             for (int p : pages) m.write64(addr(p, 16), 2 + round);
             long allocated = threads.getThreadAllocatedBytes(self) - before;
             assertEquals(0, m.spareChunkCount(), "the copies took the spare chunks");
-            assertEquals(0, allocated, "copy-on-write into spares and spare chunks allocates nothing");
+            if (round >= warm) assertEquals(0, allocated, "copy-on-write into spares and spare chunks allocates nothing");
             for (int p : pages) {
                 assertEquals(1000 + p, m.read64(addr(p, 0)));
                 assertEquals(1, m.read64(addr(p, 8)));
@@ -106,7 +110,7 @@ class RecycleFrozenPagesTest {
             assertEquals(0, m.read64(addr(2, 0)), "a page never written reads zero through a reused chunk");
             long beforeRelease = threads.getThreadAllocatedBytes(self);
             view.releaseRecycling();
-            assertEquals(0, threads.getThreadAllocatedBytes(self) - beforeRelease,
+            if (round >= warm) assertEquals(0, threads.getThreadAllocatedBytes(self) - beforeRelease,
                     "the release allocates nothing: the view's dirty bitmap becomes the next epoch's");
             assertEquals(3, m.spareChunkCount());
         }
