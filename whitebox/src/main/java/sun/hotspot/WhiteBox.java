@@ -55,4 +55,7 @@ public final class WhiteBox {
      * and HotSpot's policy compiles it anew when hot; the number of compiled methods made so.
      */
     public static native int deoptimizeMethod0(Executable m, boolean isOsr);
+
+    /** Clears {@code m}'s invocation and back-edge counters and its profile (the policy sees it as never run). */
+    public static native void clearMethodState0(Executable m);
 }

@@ -108,6 +108,10 @@ class RestoreTier1Test {
         for (Executable x : shared) settled(x);
         for (Executable x : restoreCode) HotSpotCompiler.deoptimizeMethod(x);
         for (Executable x : shared) HotSpotCompiler.deoptimizeMethod(x);
+        // And their counters cleared, as in a fresh JVM: with an earlier test's counts HotSpot's policy queues a tier-3
+        // compile at the method's first call, which can come before the requests' thread asks for tier 1 (round 80: a
+        // loader's IntoArray.page ended at tier 3 once).
+        for (Executable x : restoreCode) assertTrue(HotSpotCompiler.clearMethodState(x), "counters cleared: " + x);
         for (Executable x : restoreCode) assertEquals(0, HotSpotCompiler.methodTier(x, false), "no code before: " + x);
 
         int asked = RestoreTier1.requestsMade(), back = RestoreTier1.givenBack();

@@ -25,7 +25,7 @@ public final class HotSpotCompiler {
     public static final int TIER_C1 = 1, TIER_C1_LIMITED = 2, TIER_C1_PROFILED = 3, TIER_C2 = 4;
     private static final int ENTRY_BCI = -1;
 
-    private final MethodHandle enqueue, level, queued, compilable, notCompilable, addDirective, vmFlag, setIntx, getIntx, deoptimize;
+    private final MethodHandle enqueue, level, queued, compilable, notCompilable, addDirective, vmFlag, setIntx, getIntx, deoptimize, clearState;
 
     private HotSpotCompiler(Class<?> wb) throws ReflectiveOperationException {
         MethodHandles.Lookup l = MethodHandles.publicLookup();
@@ -39,6 +39,7 @@ public final class HotSpotCompiler {
         setIntx = l.findStatic(wb, "setIntxVMFlag", MethodType.methodType(void.class, String.class, long.class));
         getIntx = l.findStatic(wb, "getIntxVMFlag", MethodType.methodType(Long.class, String.class));
         deoptimize = l.findStatic(wb, "deoptimizeMethod0", MethodType.methodType(int.class, Executable.class, boolean.class));
+        clearState = l.findStatic(wb, "clearMethodState0", MethodType.methodType(void.class, Executable.class));
     }
 
     private static final HotSpotCompiler INSTANCE;
@@ -189,6 +190,21 @@ public final class HotSpotCompiler {
         if (c == null) return false;
         try {
             return (int) c.deoptimize.invokeExact(m, false) > 0;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /**
+     * Clears method {@code m}'s invocation counters and profile, so that HotSpot's policy sees it as never run (tests: a
+     * method an earlier test made hot would be queued by the policy at its next call). False if this JVM has no API.
+     */
+    public static boolean clearMethodState(Executable m) {
+        HotSpotCompiler c = INSTANCE;
+        if (c == null) return false;
+        try {
+            c.clearState.invokeExact(m);
+            return true;
         } catch (Throwable e) {
             return false;
         }
