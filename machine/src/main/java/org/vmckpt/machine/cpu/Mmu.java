@@ -88,8 +88,8 @@ final class Mmu {
         Arrays.fill(x2Tag, -1);
     }
     /**
-     * The conflict ways (round 79; {@code -Dvmckpt.mmu.conflictWays=N}, N a count of conflict misses, 0 = off, the
-     * default; ignored with {@link #twoWay}): the second way of a data slot (read or write TLB) is used only once that
+     * The conflict ways (round 79; {@code -Dvmckpt.mmu.conflictWays=N}, N a count of conflict misses, 256 by default since round 80, 0 =
+     * off; ignored with {@link #twoWay}): the second way of a data slot (read or write TLB) is used only once that
      * slot has shown a conflict episode: {@code N} <em>ping-pongs</em> in a row, each a fill of the first way with the tag
      * the slot's last fill evicted (two pages taking turns), each within {@link #CONFLICT_WINDOW} page walks of the one
      * before. From then on the slot behaves as with {@link #twoWay} (its fills keep the evicted entry in the second way,
@@ -100,7 +100,7 @@ final class Mmu {
      * 87-97 K swaps, round 75 and 79's counts) for the sake of a few slots in some runs; here the boot's TLB is main's
      * except in the slots that ping-pong. Slow paths only: the fills after a walk.
      */
-    int conflictWays = Integer.getInteger("vmckpt.mmu.conflictWays", 0);
+    int conflictWays = Integer.getInteger("vmckpt.mmu.conflictWays", 256);
     /** The conflict ways' window: a ping-pong more than this many page walks after the slot's last one starts a new count. */
     static final long CONFLICT_WINDOW = Long.getLong("vmckpt.mmu.conflictWindow", 1024);
     /** Per data slot (read, write): the tag the last fill evicted, the walk count at the last ping-pong, the ping-pongs counted, two-way. Null while {@link #conflictWays} is 0. */

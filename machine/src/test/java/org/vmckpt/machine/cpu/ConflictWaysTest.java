@@ -17,7 +17,7 @@ import static org.vmckpt.machine.cpu.Asm.*;
 import static org.vmckpt.machine.cpu.SecondWayTlbTest.*;
 
 /**
- * The conflict ways (round 79; {@code -Dvmckpt.mmu.conflictWays=N}, {@link Mmu#conflictWays}, off by default): a data
+ * The conflict ways (round 79; {@code -Dvmckpt.mmu.conflictWays=N}, {@link Mmu#conflictWays}, 256 by default since round 80): a data
  * slot is direct-mapped, as on main, until {@code N} ping-pongs in a row (a fill bringing back the page the slot's last
  * fill evicted, each within {@link Mmu#CONFLICT_WINDOW} walks of the last) make it two-way; then its two pages stay, the
  * page used last in the first way, as with {@link Mmu#twoWay}. Ping-pongs far apart do not add up; a full flush drops
@@ -325,11 +325,11 @@ class ConflictWaysTest {
     }
 
     @Test
-    void offByDefault() {
+    void onByDefaultWith256() {
         if (System.getProperty("vmckpt.mmu.conflictWays") == null) {
             Mmu fresh = new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0).mmu;
-            assertEquals(0, fresh.conflictWays, "-Dvmckpt.mmu.conflictWays unset");
-            assertNull(fresh.rOut, "no conflict state without the switch");
+            assertEquals(256, fresh.conflictWays, "-Dvmckpt.mmu.conflictWays unset: the default since round 80");
+            assertNotNull(fresh.rOut, "the conflict state allocated");
         }
     }
 }
