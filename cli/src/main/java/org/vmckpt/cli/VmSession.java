@@ -213,6 +213,9 @@ final class VmSession {
             migrated.sessionThread().runWhenStarted(machine, new MigratedSessionSetup(machine, a, console, repo, engine, name, incoming,
                     peer, migrated, control, started, idle));
         }
+        // Past everything that can refuse the command: a restore's label index, held since its look-up, is written
+        // (Repository.holdLabelIndex; beside the guest, by its session once set up). A no-op for any other VM.
+        if (besideSetup == null && repo != null) repo.writeHeldLabelIndex();
         long t0 = System.nanoTime();
         // The run thread's CPU time, for --stats only (the management beans cost milliseconds to load, cold).
         // (Beside a restored guest, the session's thread reads them once the guest runs: RestoredSessionSetup.readStatsBase.)
@@ -460,6 +463,7 @@ final class VmSession {
                 control.complete(null);
                 return;
             }
+            repo.writeHeldLabelIndex(); // (the session is set up: the label index the restore's look-up held; Repository.holdLabelIndex)
             OldGenPrefault.startIfEnabled(machine);
         }
 
