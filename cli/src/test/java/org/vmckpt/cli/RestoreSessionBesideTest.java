@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.vmckpt.cli.PausedStartTest.awaitSocket; // (the control socket accepts a connection)
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -232,16 +233,7 @@ class RestoreSessionBesideTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void eagerOnlyLeavesALazyRestoreAsWithout() throws Exception {
         Path root = Path.of("").toAbsolutePath().getParent();
-        Path repo = temp.resolve("repo");
-        Path socket = temp.resolve("run.sock");
-        try (VmckptProcess run = VmckptProcess.start(root, temp.resolve("run.console"), temp.resolve("run.log"),
-                List.of("run", "--elf", MEMWALK.toString(), "--mem", "64", "--api-socket", socket.toString(), "--repo", repo.toString()))) {
-            awaitSocket(socket, run);
-            run.await("memwalk heartbeat 2", 0, 60_000);
-            try (QmpClient qmp = QmpClient.connect(socket)) {
-                qmp.execute("vmckpt-checkpoint", Map.of("name", "c1"));
-            }
-        }
+        Path repo = checkpointMemwalk(root);
         List<String> eagerOnly = List.of("-Dvmckpt.restore.sessionBeside=eager", "-Dvmckpt.stats.markPrefix=memwalk heartbeat");
         for (boolean lazy : new boolean[] {true, false}) {
             String what = lazy ? "lazy" : "eager";
@@ -285,23 +277,6 @@ class RestoreSessionBesideTest {
         while (p.consoleText().lines().filter(l -> l.startsWith("memwalk heartbeat")).count() < n) {
             assertTrue(p.isAlive(), "vmckpt ended early:\n" + p.describe());
             assertTrue(System.nanoTime() < deadline, "the guest did not go on after cont:\n" + p.describe());
-            Thread.sleep(50);
-        }
-    }
-
-    /** As PausedStartTest's: the control socket accepts a connection. */
-    private static void awaitSocket(Path socket, VmckptProcess p) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            assertTrue(p.isAlive(), "vmckpt ended early:\n" + p.describe());
-            assertTrue(System.nanoTime() < deadline, "no control socket:\n" + p.describe());
-            if (Files.exists(socket)) {
-                try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
-                    return;
-                } catch (java.io.IOException notYet) {
-                    // bound but not yet listening
-                }
-            }
             Thread.sleep(50);
         }
     }
