@@ -77,10 +77,13 @@ class RestoreLeavesRepositoryTest {
     private record Result(int status, String err) {
     }
 
-    /** {@code vmckpt restore ARGS --repo REPO --console FILE} in this JVM (Main.dispatch), stderr captured. */
+    /**
+     * {@code vmckpt restore ARGS --repo REPO --console FILE --max-instructions 1} in this JVM (Main.dispatch), stderr
+     * captured ({@code --max-instructions}: a guard; a restore that did not fail would stop at once, status 3).
+     */
     private Result restore(String... args) {
-        String[] argv = Stream.concat(Stream.concat(Stream.of("restore"), Arrays.stream(args)),
-                Stream.of("--repo", repo.dir().toString(), "--console", dir.resolve("console.txt").toString())).toArray(String[]::new);
+        String[] argv = Stream.concat(Stream.concat(Stream.of("restore"), Arrays.stream(args)), Stream.of("--repo", repo.dir().toString(),
+                "--console", dir.resolve("console.txt").toString(), "--max-instructions", "1")).toArray(String[]::new);
         PrintStream err = System.err;
         ByteArrayOutputStream e = new ByteArrayOutputStream();
         synchronized (RestoreLeavesRepositoryTest.class) {
