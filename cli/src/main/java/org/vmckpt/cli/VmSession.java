@@ -453,7 +453,11 @@ final class VmSession {
                 configure(engine, a, name);
                 step = "control socket";
                 fault("control");
-                control.complete(openControl(machine, a, console, repo, engine, name, null, null, bound));
+                Control opened = openControl(machine, a, console, repo, engine, name, null, null, bound);
+                // The session is set up: the label index the restore's look-up held (Repository.holdLabelIndex), written
+                // before the control is handed over, so the run thread's end (which joins it) comes after the write.
+                repo.writeHeldLabelIndex();
+                control.complete(opened);
                 StartupTimes.mark(StartupTimes.CONTROL);
             } catch (Exception | Error e) {
                 failedStep = step;
@@ -463,7 +467,6 @@ final class VmSession {
                 control.complete(null);
                 return;
             }
-            repo.writeHeldLabelIndex(); // (the session is set up: the label index the restore's look-up held; Repository.holdLabelIndex)
             OldGenPrefault.startIfEnabled(machine);
         }
 
