@@ -112,13 +112,15 @@ class RestoreSessionBesideTest {
      * Round 79: every control socket path that refuses the command (taken by a live socket, a file that is not a socket, a
      * directory that cannot hold it, too long to bind) fails the restore under the switch before the guest's first
      * instruction: the same error line and status as without the switch, nothing printed by the guest (memwalk prints a
-     * heartbeat every 6.4 ms of guest time), no note that the guest ran.
+     * heartbeat every 6.4 ms of guest time), no note that the guest ran; round 80: the repository, its label index
+     * among its files, as it was.
      */
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void aControlSocketThatCannotBeOpenedFailsTheRestoreBeforeTheGuestRuns() throws Exception {
         Path root = Path.of("").toAbsolutePath().getParent();
         Path repo = checkpointMemwalk(root);
+        Map<String, String> before = treeDigest(repo); // (round 80: a refused restore by label leaves the repository, LABELS too)
         Path live = temp.resolve("live.sock");
         Path notSocket = temp.resolve("plain-file");
         Files.writeString(notSocket, "not a socket");
@@ -150,6 +152,7 @@ class RestoreSessionBesideTest {
                                 + (with == 1 ? " (sessionBeside)" : "") + ": the guest ran before the control socket refused the command\n"
                                 + restored.describe());
                     }
+                    assertEquals(before, treeDigest(repo), e.getKey() + (with == 1 ? " (sessionBeside)" : "") + ": the repository is as it was");
                 }
                 assertNotEquals(0, status[1], e.getKey());
                 assertEquals(status[0], status[1], e.getKey() + ": the exit status as without the switch");
