@@ -197,6 +197,11 @@ class RestoreSessionBesideTest {
                 List.of("restore", "c1", "--api-socket", sock.toString(), "--repo", repo.toString()))) {
             awaitSocket(sock, restored);
             restored.await("memwalk heartbeat", 0, 60_000);
+            // (round 80) Its session set up beside the guest (after the first heartbeat, maybe), the restore by label
+            // writes the label index it held: waited for, a watchdog's bound.
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.isRegularFile(repo.resolve("LABELS")) && restored.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
+            assertTrue(Files.isRegularFile(repo.resolve("LABELS")), "a restore by label that succeeded wrote the label index\n" + restored.describe());
         }
     }
 
@@ -260,6 +265,8 @@ class RestoreSessionBesideTest {
                             + " ms after \"restored\", the guest's first instruction at " + first + " ms\n" + text);
                 }
                 if (lazy) assertEquals(2, before, "a lazy restore under =eager sets its engine and socket up before the guest runs\n" + text);
+                // (round 80) Its session set up before the guest ran, the restore by label wrote the label index it held.
+                if (lazy) assertTrue(Files.isRegularFile(repo.resolve("LABELS")), "a lazy restore by label that succeeded wrote the label index");
             }
         }
     }
