@@ -79,6 +79,7 @@ final class EarlyCheckpoint {
                 Args a = RestoreCommand.OPTIONS.parse(argv, 1);
                 if (a.has("help") || a.positional().size() != 1) return;
                 Repository repo = RepoLocation.openExisting(RepoLocation.resolve(a));
+                repo.holdLabelIndex(); // (as RestoreCommand: written once the session is set up)
                 opened = new Opened(argv, repo, repo.open(a.positional().get(0)));
             } catch (Exception e) {
                 // The command opens them again and reports the error as without this thread.

@@ -128,13 +128,7 @@ public final class InspectCommand {
 
     private static Map<String, Object> json(Repository repo, Checkpoint c, boolean parentPresent) {
         CheckpointInfo i = c.info();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", i.id());
-        m.put("label", i.label());
-        m.put("created", i.created().toString());
-        m.put("kind", i.kind().name().toLowerCase(Locale.ROOT));
-        m.put("mode", i.mode().name().toLowerCase(Locale.ROOT));
-        m.put("parent", i.parentId());
+        Map<String, Object> m = LsCommand.jsonHead(i);
         if (i.parentId() != null) m.put("parent-present", parentPresent);
         m.put("page-count", (long) i.pageCount());
         long pack = i.stat(Stats.BYTES_PACK, 0);

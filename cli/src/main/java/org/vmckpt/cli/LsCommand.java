@@ -91,17 +91,26 @@ public final class LsCommand {
         }
     }
 
+    /**
+     * A checkpoint's first keys in {@code --json} output, in order: id, label, created, kind, mode, parent (ls's and
+     * inspect's, one copy since round 80: a key added here reaches both).
+     */
+    static Map<String, Object> jsonHead(CheckpointInfo i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", i.id());
+        m.put("label", i.label());
+        m.put("created", i.created().toString());
+        m.put("kind", i.kind().name().toLowerCase(Locale.ROOT));
+        m.put("mode", i.mode().name().toLowerCase(Locale.ROOT));
+        m.put("parent", i.parentId());
+        return m;
+    }
+
     private static void printJson(CommandOutput io, Repository repo, List<CheckpointInfo> list, Map<String, String> unreadable,
                                   Map<String, String> stray) {
         List<Object> checkpoints = new ArrayList<>();
         for (CheckpointInfo i : list) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", i.id());
-            m.put("label", i.label());
-            m.put("created", i.created().toString());
-            m.put("kind", i.kind().name().toLowerCase(Locale.ROOT));
-            m.put("mode", i.mode().name().toLowerCase(Locale.ROOT));
-            m.put("parent", i.parentId());
+            Map<String, Object> m = jsonHead(i);
             m.put("page-count", (long) i.pageCount());
             m.put("pages-saved", i.stats().get(Stats.PAGES_DATA_NEW));
             m.put("size-bytes", CheckpointFiles.sizeOnDisk(repo, i));

@@ -213,6 +213,9 @@ final class VmSession {
             migrated.sessionThread().runWhenStarted(machine, new MigratedSessionSetup(machine, a, console, repo, engine, name, incoming,
                     peer, migrated, control, started, idle));
         }
+        // Past everything that can refuse the command: a restore's label index, held since its look-up, is written
+        // (Repository.holdLabelIndex; beside the guest, by its session once set up). A no-op for any other VM.
+        if (besideSetup == null && repo != null) repo.writeHeldLabelIndex();
         long t0 = System.nanoTime();
         // The run thread's CPU time, for --stats only (the management beans cost milliseconds to load, cold).
         // (Beside a restored guest, the session's thread reads them once the guest runs: RestoredSessionSetup.readStatsBase.)
@@ -450,7 +453,11 @@ final class VmSession {
                 configure(engine, a, name);
                 step = "control socket";
                 fault("control");
-                control.complete(openControl(machine, a, console, repo, engine, name, null, null, bound));
+                Control opened = openControl(machine, a, console, repo, engine, name, null, null, bound);
+                // The session is set up: the label index the restore's look-up held (Repository.holdLabelIndex), written
+                // before the control is handed over, so the run thread's end (which joins it) comes after the write.
+                repo.writeHeldLabelIndex();
+                control.complete(opened);
                 StartupTimes.mark(StartupTimes.CONTROL);
             } catch (Exception | Error e) {
                 failedStep = step;

@@ -69,7 +69,7 @@ class PausedStartTest {
      * Waits until the VM's control socket accepts a connection. The file appears at bind(), a moment before the
      * server listens: a connection in between is refused, so the file alone is not enough.
      */
-    private static void awaitSocket(Path socket, VmckptProcess p) throws Exception {
+    static void awaitSocket(Path socket, VmckptProcess p) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (true) {
             assertTrue(p.isAlive(), "vmckpt ended early:\n" + p.describe());

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.vmckpt.cli.PausedStartTest.awaitSocket; // (the control socket accepts a connection)
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -111,13 +112,15 @@ class RestoreSessionBesideTest {
      * Round 79: every control socket path that refuses the command (taken by a live socket, a file that is not a socket, a
      * directory that cannot hold it, too long to bind) fails the restore under the switch before the guest's first
      * instruction: the same error line and status as without the switch, nothing printed by the guest (memwalk prints a
-     * heartbeat every 6.4 ms of guest time), no note that the guest ran.
+     * heartbeat every 6.4 ms of guest time), no note that the guest ran; round 80: the repository, its label index
+     * among its files, as it was.
      */
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void aControlSocketThatCannotBeOpenedFailsTheRestoreBeforeTheGuestRuns() throws Exception {
         Path root = Path.of("").toAbsolutePath().getParent();
         Path repo = checkpointMemwalk(root);
+        Map<String, String> before = treeDigest(repo); // (round 80: a refused restore by label leaves the repository, LABELS too)
         Path live = temp.resolve("live.sock");
         Path notSocket = temp.resolve("plain-file");
         Files.writeString(notSocket, "not a socket");
@@ -149,6 +152,7 @@ class RestoreSessionBesideTest {
                                 + (with == 1 ? " (sessionBeside)" : "") + ": the guest ran before the control socket refused the command\n"
                                 + restored.describe());
                     }
+                    assertEquals(before, treeDigest(repo), e.getKey() + (with == 1 ? " (sessionBeside)" : "") + ": the repository is as it was");
                 }
                 assertNotEquals(0, status[1], e.getKey());
                 assertEquals(status[0], status[1], e.getKey() + ": the exit status as without the switch");
@@ -193,6 +197,11 @@ class RestoreSessionBesideTest {
                 List.of("restore", "c1", "--api-socket", sock.toString(), "--repo", repo.toString()))) {
             awaitSocket(sock, restored);
             restored.await("memwalk heartbeat", 0, 60_000);
+            // (round 80) Its session set up beside the guest (after the first heartbeat, maybe), the restore by label
+            // writes the label index it held: waited for, a watchdog's bound.
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.isRegularFile(repo.resolve("LABELS")) && restored.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
+            assertTrue(Files.isRegularFile(repo.resolve("LABELS")), "a restore by label that succeeded wrote the label index\n" + restored.describe());
         }
     }
 
@@ -212,13 +221,14 @@ class RestoreSessionBesideTest {
     }
 
     /**
-     * Every file under {@code dir} (relative path) and its SHA-256, but the label index ({@code LABELS}: a cache that any
-     * restore by label may write, with the switch or without, before "restored"; LabelIndex).
+     * Every file under {@code dir} (relative path) and its SHA-256, the label index ({@code LABELS}) among them (round 80:
+     * a restore by label writes it only once the session is set up, Repository.holdLabelIndex; before, it was left out
+     * here, as any restore by label wrote it before "restored").
      */
     private static Map<String, String> treeDigest(Path dir) throws Exception {
         Map<String, String> out = new java.util.TreeMap<>();
         try (var files = Files.walk(dir)) {
-            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals("LABELS"))::iterator) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                 byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f));
                 out.put(dir.relativize(f).toString(), java.util.HexFormat.of().formatHex(d));
             }
@@ -231,16 +241,7 @@ class RestoreSessionBesideTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void eagerOnlyLeavesALazyRestoreAsWithout() throws Exception {
         Path root = Path.of("").toAbsolutePath().getParent();
-        Path repo = temp.resolve("repo");
-        Path socket = temp.resolve("run.sock");
-        try (VmckptProcess run = VmckptProcess.start(root, temp.resolve("run.console"), temp.resolve("run.log"),
-                List.of("run", "--elf", MEMWALK.toString(), "--mem", "64", "--api-socket", socket.toString(), "--repo", repo.toString()))) {
-            awaitSocket(socket, run);
-            run.await("memwalk heartbeat 2", 0, 60_000);
-            try (QmpClient qmp = QmpClient.connect(socket)) {
-                qmp.execute("vmckpt-checkpoint", Map.of("name", "c1"));
-            }
-        }
+        Path repo = checkpointMemwalk(root);
         List<String> eagerOnly = List.of("-Dvmckpt.restore.sessionBeside=eager", "-Dvmckpt.stats.markPrefix=memwalk heartbeat");
         for (boolean lazy : new boolean[] {true, false}) {
             String what = lazy ? "lazy" : "eager";
@@ -264,6 +265,8 @@ class RestoreSessionBesideTest {
                             + " ms after \"restored\", the guest's first instruction at " + first + " ms\n" + text);
                 }
                 if (lazy) assertEquals(2, before, "a lazy restore under =eager sets its engine and socket up before the guest runs\n" + text);
+                // (round 80) Its session set up before the guest ran, the restore by label wrote the label index it held.
+                if (lazy) assertTrue(Files.isRegularFile(repo.resolve("LABELS")), "a lazy restore by label that succeeded wrote the label index");
             }
         }
     }
@@ -284,23 +287,6 @@ class RestoreSessionBesideTest {
         while (p.consoleText().lines().filter(l -> l.startsWith("memwalk heartbeat")).count() < n) {
             assertTrue(p.isAlive(), "vmckpt ended early:\n" + p.describe());
             assertTrue(System.nanoTime() < deadline, "the guest did not go on after cont:\n" + p.describe());
-            Thread.sleep(50);
-        }
-    }
-
-    /** As PausedStartTest's: the control socket accepts a connection. */
-    private static void awaitSocket(Path socket, VmckptProcess p) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            assertTrue(p.isAlive(), "vmckpt ended early:\n" + p.describe());
-            assertTrue(System.nanoTime() < deadline, "no control socket:\n" + p.describe());
-            if (Files.exists(socket)) {
-                try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
-                    return;
-                } catch (java.io.IOException notYet) {
-                    // bound but not yet listening
-                }
-            }
             Thread.sleep(50);
         }
     }

@@ -518,8 +518,37 @@ public final class Repository {
             now.put(id, new LabelIndex.Entry(m.getValue(), idAndLabel[1]));
             out.put(id, idAndLabel[1]);
         }
-        if (!now.equals(index)) LabelIndex.write(files, file, tmpDir, now);
+        if (!now.equals(index)) {
+            if (holdLabelIndex) heldLabelIndex = now;
+            else LabelIndex.write(files, file, tmpDir, now);
+        }
         return out;
+    }
+
+    /** With {@link #holdLabelIndex()}: the label index's entries a look-up found it should have, not yet written; else null. */
+    private volatile Map<String, LabelIndex.Entry> heldLabelIndex;
+    private volatile boolean holdLabelIndex;
+
+    /**
+     * From now on, a look-up that finds the label index ({@code LABELS}) out of date keeps its new entries in memory
+     * instead of writing the file; {@link #writeHeldLabelIndex()} writes the last of them. For a command that may still
+     * fail after it resolved a label, and must then leave the repository's files as they were (round 80: {@code vmckpt
+     * restore LABEL} of a damaged checkpoint, or one it refuses, rewrote the index before it failed).
+     */
+    public void holdLabelIndex() {
+        holdLabelIndex = true;
+    }
+
+    /**
+     * Writes the label index a look-up held ({@link #holdLabelIndex()}), if any, as the look-up would have written it
+     * (a failure to write is not reported: the index only saves reads). Later look-ups write it again as they find it.
+     */
+    public void writeHeldLabelIndex() {
+        Map<String, LabelIndex.Entry> held = heldLabelIndex;
+        holdLabelIndex = false;
+        if (held == null) return;
+        heldLabelIndex = null;
+        LabelIndex.write(files, dir.resolve(LabelIndex.FILE_NAME), tmpDir, held);
     }
 
     /**

@@ -193,6 +193,35 @@ class LabelIndexTest {
         assertEquals(byLabel.get("ck-12"), repo.resolve("ck-12"));
     }
 
+    /**
+     * Round 80: a repository told to hold its label index (a restore, which may still fail after its look-up) writes
+     * none during look-ups, and writes what they found, the index an unheld look-up writes, when asked.
+     */
+    @Test
+    void aHeldIndexIsWrittenOnlyWhenAskedAndAsALookUpWouldWriteIt() throws IOException {
+        Repository old = Repository.open(dir, true);
+        List<String> unlabelled = new ArrayList<>();
+        Map<String, String> byLabel = manyCheckpoints(old, unlabelled);
+        Repository held = Repository.open(dir, false);
+        held.holdLabelIndex();
+        assertEquals(byLabel.get("ck-11"), held.resolve("ck-11"));
+        try (Checkpoint c = held.open("ck-12")) {
+            assertEquals(byLabel.get("ck-12"), c.id());
+        }
+        assertFalse(Files.exists(indexFile()), "a held look-up writes no index");
+        held.writeHeldLabelIndex();
+        byte[] written = Files.readAllBytes(indexFile());
+        Files.delete(indexFile());
+        assertEquals(byLabel.get("ck-11"), Repository.open(dir, false).resolve("ck-11"));
+        assertArrayEquals(Files.readAllBytes(indexFile()), written, "the held index is the one a look-up writes");
+        // Written once: nothing is held any more, and later look-ups write as they find (not held).
+        Files.delete(indexFile());
+        held.writeHeldLabelIndex();
+        assertFalse(Files.exists(indexFile()));
+        assertEquals(byLabel.get("ck-13"), held.resolve("ck-13"));
+        assertTrue(Files.exists(indexFile()));
+    }
+
     @Test
     void anEncryptedRepositoryKeepsNoIndex() throws IOException {
         byte[] k = new byte[32];

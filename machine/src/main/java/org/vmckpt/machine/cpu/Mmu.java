@@ -698,47 +698,41 @@ final class Mmu {
      * With {@link #conflictWays}, before a fill of slot {@code i}'s first read way with {@code tag}: in a slot already
      * two-way, the evicted entry moves to the second way ({@link #keepRead}); otherwise a fill that brings back the tag
      * the slot's last fill evicted is a ping-pong, counted (a new count if the last was over {@link #CONFLICT_WINDOW}
-     * walks ago), and the {@code conflictWays}-th makes the slot two-way, this fill's evicted entry the first to stay.
+     * walks ago), and the {@code conflictWays}-th makes the slot two-way, this fill's evicted entry the first to stay
+     * ({@link #conflictKeeps}, the rule both data TLBs share).
      */
     private void conflictRead(int i, long tag) {
-        long t = rTag[i];
-        if (t == -1 || t == tag) return;
-        if (rTwo[i]) {
-            keepRead(i, tag);
-            return;
-        }
-        if (rOut[i] == tag) {
-            rPings[i] = walks - rPingAt[i] <= CONFLICT_WINDOW ? rPings[i] + 1 : 1;
-            rPingAt[i] = walks;
-            if (rPings[i] >= conflictWays) {
-                rTwo[i] = true;
-                conflictSlots++;
-                if (MmuCounts.ON) MmuCounts.conflictSlots++;
-                keepRead(i, tag);
-            }
-        }
-        rOut[i] = t;
+        if (conflictKeeps(i, rTag[i], tag, rOut, rPingAt, rPings, rTwo)) keepRead(i, tag);
     }
 
     /** As {@link #conflictRead}, for the write TLB (an entry of this epoch moves, as {@link #keepWrite}). */
     private void conflictWrite(int i, long tag) {
-        long t = wTag[i];
-        if (t == -1 || t == tag) return;
-        if (wTwo[i]) {
-            keepWrite(i, tag);
-            return;
-        }
-        if (wOut[i] == tag) {
-            wPings[i] = walks - wPingAt[i] <= CONFLICT_WINDOW ? wPings[i] + 1 : 1;
-            wPingAt[i] = walks;
-            if (wPings[i] >= conflictWays) {
-                wTwo[i] = true;
+        if (conflictKeeps(i, wTag[i], tag, wOut, wPingAt, wPings, wTwo)) keepWrite(i, tag);
+    }
+
+    /**
+     * The conflict ways' rule for slot {@code i} of one data TLB, whose first way holds {@code t} and whose counts are
+     * the arrays passed in (the read TLB's or the write TLB's): whether the entry {@code t} is to move to the second way
+     * before the fill with {@code tag} (the slot is two-way, or this fill's ping-pong made it so). Counts the ping-pong
+     * and remembers {@code t} as the tag this fill evicts. The miss path only (round 80: one rule for both TLBs, where
+     * round 79 had a copy per TLB; the hit paths' bytecode unchanged).
+     */
+    private boolean conflictKeeps(int i, long t, long tag, long[] out, long[] pingAt, int[] pings, boolean[] two) {
+        if (t == -1 || t == tag) return false;
+        if (two[i]) return true;
+        boolean keep = false;
+        if (out[i] == tag) {
+            pings[i] = walks - pingAt[i] <= CONFLICT_WINDOW ? pings[i] + 1 : 1;
+            pingAt[i] = walks;
+            if (pings[i] >= conflictWays) {
+                two[i] = true;
                 conflictSlots++;
                 if (MmuCounts.ON) MmuCounts.conflictSlots++;
-                keepWrite(i, tag);
+                keep = true;
             }
         }
-        wOut[i] = t;
+        out[i] = t;
+        return keep;
     }
 
     private void allocateConflictWays() {

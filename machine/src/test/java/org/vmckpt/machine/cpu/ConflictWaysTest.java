@@ -268,56 +268,7 @@ class ConflictWaysTest {
             Random rnd = new Random(seed * 7919);
             Twin on = new Twin(false, seed % 2 == 0), off = new Twin(false, seed % 2 == 0);
             on.hart.mmu.setConflictWays(2);
-            long[] bases = {VA, VB, VC};
-            int pages = 4, phys = 16;
-            int[][] mapped = new int[3][pages];
-            for (int b = 0; b < 3; b++) {
-                for (int k = 0; k < pages; k++) {
-                    mapped[b][k] = (b * pages + k) % phys;
-                    for (Twin t : new Twin[]{on, off}) t.map(bases[b] + k * 0x1000L, mapped[b][k]);
-                }
-            }
-            Asm init = userData(0);
-            on.run(BASE, init);
-            off.run(BASE, init);
-            for (int piece = 0; piece < 80; piece++) {
-                Asm a = new Asm();
-                int what = rnd.nextInt(7);
-                if (what == 0) {
-                    int b = rnd.nextInt(3), k = rnd.nextInt(pages);
-                    mapped[b][k] = rnd.nextInt(phys);
-                    long va = bases[b] + k * 0x1000L;
-                    for (Twin t : new Twin[]{on, off}) t.map(va, mapped[b][k]);
-                    if (rnd.nextBoolean()) a.li(3, va).emit(sfence(3, 0));
-                    else a.emit(SFENCE_VMA);
-                }
-                int b1 = rnd.nextInt(3), b2 = (b1 + 1 + rnd.nextInt(2)) % 3;
-                for (int n = 0; n < 24; n++) {
-                    int b = rnd.nextInt(4) == 0 ? rnd.nextInt(3) : n % 2 == 0 ? b1 : b2;
-                    long va = bases[b] + rnd.nextInt(pages) * 0x1000L + rnd.nextInt(512) * 8;
-                    a.li(2, va);
-                    if (rnd.nextInt(3) == 0) a.li(3, rnd.nextLong()).emit(sd(3, 2, 0));
-                    else a.emit(ld(4 + n % 8, 2, 0));
-                }
-                if (what == 1) for (Twin t : new Twin[]{on, off}) t.mem.startNewEpoch();
-                long at = BASE + 0x1000 + (piece % 4) * 0x1000L;
-                on.run(at, a);
-                off.run(at, a);
-                if (what == 2) {
-                    for (Twin t : new Twin[]{on, off}) {
-                        if (t.view != null) t.view.release();
-                        t.view = t.mem.freeze();
-                    }
-                }
-                String where = "seed " + seed + " piece " + piece;
-                assertArrayEquals(off.hart.x, on.hart.x, where);
-                for (int k = 0; k < phys; k++) {
-                    int idx = off.mem.pageIndexOf(phys(k));
-                    assertArrayEquals(off.mem.peekPage(idx), on.mem.peekPage(idx), where + " page " + k);
-                    assertEquals(off.mem.isDirty(idx), on.mem.isDirty(idx), where + " dirty " + k);
-                    if (off.view != null) assertArrayEquals(off.view.page(idx), on.view.page(idx), where + " frozen " + k);
-                }
-            }
+            randomPieces(seed, rnd, on, off, true); // (SecondWayTlbTest's run, the accesses in pairs of bases)
             learned += on.hart.mmu.conflictSlots;
             assertTrue(on.hart.mmu.secondWayHits[Hart.ACCESS_READ] > 0, "seed " + seed + ": the second way served");
         }

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.vmckpt.machine.cpu.Asm.*;
+import static org.vmckpt.machine.cpu.HotTierC2OrderTest.*;
 
 /**
  * The admission rule for C2's one slot ({@link CodeCache#HOT_C2_ADMIT}, {@code -Dvmckpt.jit.hotC2Admit}, off by default;
@@ -37,37 +38,13 @@ class HotTierC2AdmitTest {
         HotTierShareTest.function(ram, Y, 7, 8, 400);
         if (translate) {
             CodeCache c = h.codeCache;
-            c.promoteUncompiled = false; // (the C2 path: installed at a look once HotSpot has C2's code)
-            c.hotC2Direct = false;
-            c.hotC2Kernel = 1;
-            c.hotC2KernelEarly = 0;
-            c.hotProfileRuns = 0;
+            HotTierC2OrderTest.oneC2Slot(c);
             c.hotC2Order = false;
             c.hotC2Admit = admit;
             c.hotC2AdmitSpan = 1; // (shares over the span since each count began, however short)
             c.hotC2AdmitFloor = 0;
-            c.hotRecheck = 2_000;
         }
         return h;
-    }
-
-    /** The C1 units of {@code page} (X's or Y's) whose build waits to be asked for C2. */
-    private static TranslatedUnit[] waiting(Hart h, int page) {
-        TranslatedUnit[] found = new TranslatedUnit[8];
-        int n = 0;
-        for (int off = 0; off < 0x20; off += 4) {
-            TranslatedUnit u = h.codeCache.unitAt(page + off);
-            if (u != null && !u.hot && u.promoted != null && u.promoted.c2Asked && !u.promoted.c2Requested) found[n++] = u;
-        }
-        return java.util.Arrays.copyOf(found, n);
-    }
-
-    private static boolean hotWithC2(Hart h, int page) {
-        for (int off = 0; off < 0x20; off += 4) {
-            TranslatedUnit u = h.codeCache.unitAt(page + off);
-            if (u != null && u.hot && u.installedTier == HotSpotCompiler.TIER_C2) return true;
-        }
-        return false;
     }
 
     private static boolean builds(TranslatedUnit[] us, TranslatedUnit build) {
@@ -105,23 +82,11 @@ class HotTierC2AdmitTest {
             assertTrue(tier > 0 && tier != HotSpotCompiler.TIER_C2, "the holder is C1 code: the slot stays held (tier " + tier + ")");
             c.c2Pending = holder; // C2's slot held: a task not done
             c.c2SlotHeld = true; // (held even if HotSpot takes the holder's code away meanwhile)
-            xs = new TranslatedUnit[0];
-            ys = xs;
-            while (System.nanoTime() < deadline && (xs.length == 0 || ys.length == 0)) {
-                jit.run(4096);
-                xs = waiting(jit, X);
-                ys = waiting(jit, Y);
-            }
-            HotTierTest.runTo(jit, jit.instret + 100_000); // (both loops' units look, the slot held throughout)
-            xs = waiting(jit, X);
-            ys = waiting(jit, Y);
-            assertTrue(xs.length > 0 && ys.length > 0, "both loops' builds wait for the slot: " + jit.translationStats());
-            assertSame(holder, c.c2Pending, "nothing asked for C2 while the slot was held");
+            TranslatedUnit[][] waiting = bothWaiting(jit, deadline, 100_000, holder); // (both loops' units look, the slot held throughout)
+            xs = waiting[0];
+            ys = waiting[1];
             // The slot frees; X's units look at their next entries, Y's not (Y's build waits, its looks recent).
-            c.c2SlotHeld = false;
-            c.c2Pending = null;
-            for (TranslatedUnit x : xs) x.untilHot = 0;
-            for (TranslatedUnit y : ys) y.untilHot = Long.MAX_VALUE / 4;
+            freeTheSlotXLooksFirst(c, xs, ys);
         }
 
         /** Runs until a build is asked for C2 or {@code to}; returns it (null: none). */
@@ -185,10 +150,7 @@ class HotTierC2AdmitTest {
         for (TranslatedUnit y : s.ys) sy = Math.max(sy, s.c.c2AdmitShare(y, s.jit.instret));
         assertTrue(sx > sy, "X's share has grown past Y's: " + sx + " " + sy + ";" + seen);
         // The slot frees; X's units look first again: X's build goes now, Y's still to come.
-        s.c.c2SlotHeld = false;
-        s.c.c2Pending = null;
-        for (TranslatedUnit x : s.xs) x.untilHot = 0;
-        for (TranslatedUnit y : s.ys) y.untilHot = Long.MAX_VALUE / 4;
+        freeTheSlotXLooksFirst(s.c, s.xs, s.ys);
         long refusals = s.c.hotC2AdmitRefusals;
         asked = s.runToAsk(s.jit.instret + 100_000);
         assertNotNull(asked, "X's build asked for once its share grew (refusals " + refusals + " -> " + s.c.hotC2AdmitRefusals + "): " + s.jit.translationStats());

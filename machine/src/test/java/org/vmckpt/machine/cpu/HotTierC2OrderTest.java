@@ -27,19 +27,54 @@ class HotTierC2OrderTest {
         HotTierShareTest.function(h.bus().ram(), HotTierShareTest.Y, 7, 8, Y_ITERATIONS);
         if (translate) {
             CodeCache c = h.codeCache;
-            c.promoteUncompiled = false; // (the C2 path: installed at a look once HotSpot has C2's code)
-            c.hotC2Direct = false;
-            c.hotC2Kernel = 1; // (never booted here: past its boot, so machine-mode builds go to C2 at once)
-            c.hotC2KernelEarly = 0;
-            c.hotProfileRuns = 0;
-            c.hotRecheck = 2_000;
+            oneC2Slot(c);
             c.hotC2Admit = false; // (round 79: the admission rule, -Dvmckpt.jit.hotC2Admit, would hand X's look to Y's build too)
         }
         return h;
     }
 
+    /**
+     * The code cache of a test of C2's one slot (here and HotTierC2AdmitTest's, round 80: one copy): C2's path for
+     * every build of a machine-mode loop, at once, installed at a look.
+     */
+    static void oneC2Slot(CodeCache c) {
+        c.promoteUncompiled = false; // (the C2 path: installed at a look once HotSpot has C2's code)
+        c.hotC2Direct = false;
+        c.hotC2Kernel = 1; // (never booted here: past its boot, so machine-mode builds go to C2 at once)
+        c.hotC2KernelEarly = 0;
+        c.hotProfileRuns = 0;
+        c.hotRecheck = 2_000;
+    }
+
+    /**
+     * With C2's slot held by {@code holder}: runs until both loops' builds wait for it, then {@code more} instructions
+     * (their units look meanwhile); returns X's and Y's waiting units, checked to be there and the slot still held.
+     */
+    static TranslatedUnit[][] bothWaiting(Hart jit, long deadline, long more, TranslatedUnit holder) {
+        TranslatedUnit[] xs = {}, ys = {};
+        while (System.nanoTime() < deadline && (xs.length == 0 || ys.length == 0)) {
+            jit.run(4096);
+            xs = waiting(jit, HotTierShareTest.X);
+            ys = waiting(jit, HotTierShareTest.Y);
+        }
+        HotTierTest.runTo(jit, jit.instret + more);
+        xs = waiting(jit, HotTierShareTest.X);
+        ys = waiting(jit, HotTierShareTest.Y);
+        assertTrue(xs.length > 0 && ys.length > 0, "both loops' builds wait for the slot: " + jit.translationStats());
+        assertSame(holder, jit.codeCache.c2Pending, "nothing asked for C2 while the slot was held");
+        return new TranslatedUnit[][]{xs, ys};
+    }
+
+    /** C2's slot frees; X's units look at their next entries, Y's not before them. */
+    static void freeTheSlotXLooksFirst(CodeCache c, TranslatedUnit[] xs, TranslatedUnit[] ys) {
+        c.c2SlotHeld = false;
+        c.c2Pending = null;
+        for (TranslatedUnit x : xs) x.untilHot = 0;
+        for (TranslatedUnit y : ys) y.untilHot = Long.MAX_VALUE / 4;
+    }
+
     /** The C1 units of {@code page} (X's or Y's) whose build waits to be asked for C2. */
-    private static TranslatedUnit[] waiting(Hart h, int page) {
+    static TranslatedUnit[] waiting(Hart h, int page) {
         TranslatedUnit[] found = new TranslatedUnit[8];
         int n = 0;
         for (int off = 0; off < 0x20; off += 4) {
@@ -61,7 +96,7 @@ class HotTierC2OrderTest {
         return m;
     }
 
-    private static boolean hotWithC2(Hart h, int page) {
+    static boolean hotWithC2(Hart h, int page) {
         for (int off = 0; off < 0x20; off += 4) {
             TranslatedUnit u = h.codeCache.unitAt(page + off);
             if (u != null && u.hot && u.installedTier == HotSpotCompiler.TIER_C2) return true;
@@ -91,27 +126,14 @@ class HotTierC2OrderTest {
         assertTrue(HotSpotCompiler.get().compiledOrQueued(holder), "the holder is C1 code (or queued): the slot stays held");
         c.c2Pending = holder; // C2's slot held: a task not done
         c.c2SlotHeld = true; // (held even if HotSpot takes the holder's code away meanwhile)
-        TranslatedUnit[] xs = {}, ys = {};
-        while (System.nanoTime() < deadline && (xs.length == 0 || ys.length == 0)) {
-            jit.run(4096);
-            xs = waiting(jit, HotTierShareTest.X);
-            ys = waiting(jit, HotTierShareTest.Y);
-        }
-        HotTierTest.runTo(jit, jit.instret + 200_000); // (X's units look ~20 times, Y's ~80, the slot held throughout)
-        xs = waiting(jit, HotTierShareTest.X);
-        ys = waiting(jit, HotTierShareTest.Y);
-        assertTrue(xs.length > 0 && ys.length > 0, "both loops' builds wait for the slot: " + jit.translationStats());
-        assertSame(holder, c.c2Pending, "nothing asked for C2 while the slot was held");
+        TranslatedUnit[][] waiting = bothWaiting(jit, deadline, 200_000, holder); // (X's units look ~20 times, Y's ~80, the slot held throughout)
+        TranslatedUnit[] xs = waiting[0], ys = waiting[1];
         if (order) {
             assertTrue(listedWithLooks(xs) && listedWithLooks(ys), "both loops have a unit among the candidates, with looks counted");
             // (A batch may end inside a loop: a page may hold more than one unit; the order compares units.)
             assertTrue(maxShare(ys) > 2 * maxShare(xs), "a unit of Y's loop runs the larger share: " + maxShare(ys) + " " + maxShare(xs));
         }
-        // The slot frees; X's units look at their next entry, Y's not before them.
-        c.c2SlotHeld = false;
-        c.c2Pending = null;
-        for (TranslatedUnit x : xs) x.untilHot = 0;
-        for (TranslatedUnit y : ys) y.untilHot = Long.MAX_VALUE / 4;
+        freeTheSlotXLooksFirst(c, xs, ys);
         while (c.c2Pending == null && System.nanoTime() < deadline) jit.run(16);
         TranslatedUnit asked = c.c2Pending;
         assertNotNull(asked, "a build asked for C2 once the slot was free: " + jit.translationStats());

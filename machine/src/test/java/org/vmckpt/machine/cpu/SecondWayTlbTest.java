@@ -436,55 +436,69 @@ class SecondWayTlbTest {
         for (long seed = 1; seed <= 6; seed++) {
             Random rnd = new Random(seed * 977);
             Twin on = new Twin(true, seed % 2 == 0), off = new Twin(false, seed % 2 == 0);
-            long[] bases = {VA, VB, VC};
-            int pages = 4, phys = 16;
-            int[][] mapped = new int[3][pages];
-            for (int b = 0; b < 3; b++) {
-                for (int k = 0; k < pages; k++) {
-                    mapped[b][k] = (b * pages + k) % phys;
-                    for (Twin t : new Twin[]{on, off}) t.map(bases[b] + k * 0x1000L, mapped[b][k]);
-                }
-            }
-            Asm init = userData(0);
-            on.run(BASE, init);
-            off.run(BASE, init);
-            for (int piece = 0; piece < 80; piece++) {
-                Asm a = new Asm();
-                int what = rnd.nextInt(7);
-                if (what == 0) { // remap a page, then fence it or all before any access
-                    int b = rnd.nextInt(3), k = rnd.nextInt(pages);
-                    mapped[b][k] = rnd.nextInt(phys);
-                    long va = bases[b] + k * 0x1000L;
-                    for (Twin t : new Twin[]{on, off}) t.map(va, mapped[b][k]);
-                    if (rnd.nextBoolean()) a.li(3, va).emit(sfence(3, 0));
-                    else a.emit(SFENCE_VMA);
-                }
-                for (int n = 0; n < 24; n++) {
-                    long va = bases[rnd.nextInt(3)] + rnd.nextInt(pages) * 0x1000L + rnd.nextInt(512) * 8;
-                    a.li(2, va);
-                    if (rnd.nextInt(3) == 0) a.li(3, rnd.nextLong()).emit(sd(3, 2, 0));
-                    else a.emit(ld(4 + n % 8, 2, 0));
-                }
-                if (what == 1) for (Twin t : new Twin[]{on, off}) t.mem.startNewEpoch();
-                long at = BASE + 0x1000 + (piece % 4) * 0x1000L;
-                on.run(at, a);
-                off.run(at, a);
-                if (what == 2) { // a freeze, as a checkpoint's
-                    for (Twin t : new Twin[]{on, off}) {
-                        if (t.view != null) t.view.release();
-                        t.view = t.mem.freeze();
-                    }
-                }
-                String where = "seed " + seed + " piece " + piece;
-                assertArrayEquals(off.hart.x, on.hart.x, where);
-                for (int k = 0; k < phys; k++) {
-                    int idx = off.mem.pageIndexOf(phys(k));
-                    assertArrayEquals(off.mem.peekPage(idx), on.mem.peekPage(idx), where + " page " + k);
-                    assertEquals(off.mem.isDirty(idx), on.mem.isDirty(idx), where + " dirty " + k);
-                    if (off.view != null) assertArrayEquals(off.view.page(idx), on.view.page(idx), where + " frozen " + k);
-                }
-            }
+            randomPieces(seed, rnd, on, off, false);
             assertTrue(on.hart.mmu.walks < off.hart.mmu.walks * 3 / 4, "seed " + seed + ": walks " + on.hart.mmu.walks + " against " + off.hart.mmu.walks);
+        }
+    }
+
+    /**
+     * The random tests' run (here and ConflictWaysTest's, round 80: one copy): pages three to a slot (4 at each of VA, VB
+     * and VC over 16 physical pages) mapped alike on both twins, then 80 pieces of 24 random loads and stores, each piece
+     * with, by a draw, a remap (then a fence of the page or of all, before any access), a new epoch, or a freeze after it;
+     * after every piece both twins hold the same registers, memory, dirty bits and frozen views. {@code pairs}: a piece's
+     * accesses alternate between two of the three bases (one in four at any of them), so that slots ping-pong (the
+     * conflict ways learn); else every access's base is drawn alike.
+     */
+    static void randomPieces(long seed, Random rnd, Twin on, Twin off, boolean pairs) {
+        long[] bases = {VA, VB, VC};
+        int pages = 4, phys = 16;
+        int[][] mapped = new int[3][pages];
+        for (int b = 0; b < 3; b++) {
+            for (int k = 0; k < pages; k++) {
+                mapped[b][k] = (b * pages + k) % phys;
+                for (Twin t : new Twin[]{on, off}) t.map(bases[b] + k * 0x1000L, mapped[b][k]);
+            }
+        }
+        Asm init = userData(0);
+        on.run(BASE, init);
+        off.run(BASE, init);
+        for (int piece = 0; piece < 80; piece++) {
+            Asm a = new Asm();
+            int what = rnd.nextInt(7);
+            if (what == 0) { // remap a page, then fence it or all before any access
+                int b = rnd.nextInt(3), k = rnd.nextInt(pages);
+                mapped[b][k] = rnd.nextInt(phys);
+                long va = bases[b] + k * 0x1000L;
+                for (Twin t : new Twin[]{on, off}) t.map(va, mapped[b][k]);
+                if (rnd.nextBoolean()) a.li(3, va).emit(sfence(3, 0));
+                else a.emit(SFENCE_VMA);
+            }
+            int b1 = pairs ? rnd.nextInt(3) : 0, b2 = pairs ? (b1 + 1 + rnd.nextInt(2)) % 3 : 0;
+            for (int n = 0; n < 24; n++) {
+                int b = !pairs ? rnd.nextInt(3) : rnd.nextInt(4) == 0 ? rnd.nextInt(3) : n % 2 == 0 ? b1 : b2;
+                long va = bases[b] + rnd.nextInt(pages) * 0x1000L + rnd.nextInt(512) * 8;
+                a.li(2, va);
+                if (rnd.nextInt(3) == 0) a.li(3, rnd.nextLong()).emit(sd(3, 2, 0));
+                else a.emit(ld(4 + n % 8, 2, 0));
+            }
+            if (what == 1) for (Twin t : new Twin[]{on, off}) t.mem.startNewEpoch();
+            long at = BASE + 0x1000 + (piece % 4) * 0x1000L;
+            on.run(at, a);
+            off.run(at, a);
+            if (what == 2) { // a freeze, as a checkpoint's
+                for (Twin t : new Twin[]{on, off}) {
+                    if (t.view != null) t.view.release();
+                    t.view = t.mem.freeze();
+                }
+            }
+            String where = "seed " + seed + " piece " + piece;
+            assertArrayEquals(off.hart.x, on.hart.x, where);
+            for (int k = 0; k < phys; k++) {
+                int idx = off.mem.pageIndexOf(phys(k));
+                assertArrayEquals(off.mem.peekPage(idx), on.mem.peekPage(idx), where + " page " + k);
+                assertEquals(off.mem.isDirty(idx), on.mem.isDirty(idx), where + " dirty " + k);
+                if (off.view != null) assertArrayEquals(off.view.page(idx), on.view.page(idx), where + " frozen " + k);
+            }
         }
     }
 
