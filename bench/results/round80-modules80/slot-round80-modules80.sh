@@ -22,4 +22,4 @@ K="-Dvmckpt.jit.hotC2Kernel=true -Dvmckpt.jit.hotC2KernelEarly=2000000"
 W="-Dvmckpt.jit.fetchWalk=true"
 A="main=/tmp/mainroot80/vmckpt,$CW" B="kernel=/tmp/mainroot80/vmckpt,$CW $K" \
 C="walk=/work/wt-modules80/vmckpt,$CW $W" D="walkk=/work/wt-modules80/vmckpt,$CW $W $K" \
-GUESTS=signed MARK="BENCH-INFO tainted" EST=32 OUT="$OUTDIR" END="$ENDT" bench/cpu/ab-slot.sh
+GUESTS=signed MARK="BENCH-INFO tainted" EST=40 OUT="$OUTDIR" END="$ENDT" bench/cpu/ab-slot.sh
