@@ -14,6 +14,8 @@
 # Round 78: with C=NAME=PATH[,JAVA_OPTS] as well, each round runs three launchers, their order turning among A,B,C,
 # B,C,A and C,A,B (once every guest has had a round in it), and pairs.py's tables are made for A-B, A-C and B-C
 # (OUT/pairs-run-X-Y.txt, pairs-C1-X-Y.txt, pairs-C2-X-Y.txt). Without C the series is as before (plus pairs-C2.txt).
+# Round 80: with D=NAME=PATH[,JAVA_OPTS] too (and C), four launchers a round, their order turning among A,B,C,D, B,C,D,A,
+# C,D,A,B and D,A,B,C, and the tables for every two of them (A-B, A-C, A-D, B-C, B-D, C-D). Without D as before.
 set -u
 cd "$(dirname "$0")/../.."
 : "${A:?A=NAME=PATH[,JAVA_OPTS]}" "${B:?B=NAME=PATH[,JAVA_OPTS]}" "${OUT:?OUT=a directory}" "${END:?END=HH:MM:SS (UTC)}"
@@ -26,15 +28,19 @@ log() { echo "# $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) $*"; 
 jar() { local p=${1#*=}; p=${p%%,*}; local j; j="$(dirname "$(readlink -f "$p")")/cli/target/vmckpt.jar"
     echo "$j md5 $(md5sum "$j" | cut -c1-8) $(ls -l --time-style=+%m-%d.%H:%M:%S "$j" | awk '{print $6}')"; }
 C=${C:-}
-log "start: A $A ($(jar "$A")); B $B ($(jar "$B"))${C:+; C $C ($(jar "$C"))}; guests ${GUESTS[*]}; mark $MARK; until $END; HEAD $(git rev-parse --short HEAD)"
+D=${D:-}
+if [ -n "$D" ] && [ -z "$C" ]; then echo "ab-slot: D needs C" >&2; exit 1; fi
+log "start: A $A ($(jar "$A")); B $B ($(jar "$B"))${C:+; C $C ($(jar "$C"))}${D:+; D $D ($(jar "$D"))}; guests ${GUESTS[*]}; mark $MARK; until $END; HEAD $(git rev-parse --short HEAD)"
 uptime
 n=${#GUESTS[@]}
 for r in $(seq 1 200); do
     g=${GUESTS[$(( (r - 1) % n ))]}
     if [ -z "$C" ]; then
         if [ $(( (r - 1) / n % 2 )) = 0 ]; then L=("$A" "$B"); else L=("$B" "$A"); fi
-    else
+    elif [ -z "$D" ]; then
         case $(( (r - 1) / n % 3 )) in 0) L=("$A" "$B" "$C");; 1) L=("$B" "$C" "$A");; *) L=("$C" "$A" "$B");; esac
+    else
+        case $(( (r - 1) / n % 4 )) in 0) L=("$A" "$B" "$C" "$D");; 1) L=("$B" "$C" "$D" "$A");; 2) L=("$C" "$D" "$A" "$B");; *) L=("$D" "$A" "$B" "$C");; esac
     fi
     if [ $(( $(date +%s) + EST )) -ge "$end" ]; then log "round $r not started (estimate $EST s)"; break; fi
     names=""; largs=()
@@ -53,7 +59,9 @@ if [ -z "$C" ]; then
     python3 bench/cpu/pairs.py "$OUT"/R*.json --a "$a" --b "$b" --metric C2 > "$OUT/pairs-C2.txt"
 else
     c=${C%%=*}
-    for xy in "$a $b" "$a $c" "$b $c"; do
+    pairs=("$a $b" "$a $c" "$b $c")
+    if [ -n "$D" ]; then d=${D%%=*}; pairs+=("$a $d" "$b $d" "$c $d"); fi
+    for xy in "${pairs[@]}"; do
         set -- $xy
         python3 bench/cpu/pairs.py "$OUT"/R*.json --a "$1" --b "$2" | tee "$OUT/pairs-run-$1-$2.txt"
         for m in C1 C2; do python3 bench/cpu/pairs.py "$OUT"/R*.json --a "$1" --b "$2" --metric $m > "$OUT/pairs-$m-$1-$2.txt"; done
