@@ -1,0 +1,38 @@
+#!/bin/bash
+# Round 80 (memdirty80), the slot 10:02-10:14 UTC: eager restores of the signed guest's memdirty, this branch's jar
+# with -Dvmckpt.restore.rawSeqPerKiB=96 ("new": its own VM writes memdirty's decode-bound frames as they are) against
+# main's ("base": its own VM, zstd frames), --checkpoint-with each (the switch acts where the checkpoint is written;
+# each jar restores its own checkpoint), QEMU 7.2's stop-and-copy stream restored in the same run, order alternating
+# by rep (--alternate). Then memrandom once (not worse), then memdirty again with what time is left.
+#   START=10:02:05 END=10:13:50 MINE=JAR MAIN=JAR OUT=DIR bash slot.sh > OUT/slot-log.txt 2>&1
+set -u
+: "${MINE:?}" "${MAIN:?}" "${OUT:?}" "${START:?}" "${END:?}"
+cd "$(dirname "$0")/../../.."
+mkdir -p "$OUT"
+end=$(date -u -d "today $END" +%s)
+start=$(date -u -d "today $START" +%s)
+now=$(date +%s); [ "$start" -gt "$now" ] && sleep $((start - now))
+SW="-Dvmckpt.restore.rawSeqPerKiB=${SEQ:-96}"
+WORK=${WORK:-/tmp/memdirty80/slot}
+log() { echo "# $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) $*"; }
+log "mine $MINE md5 $(md5sum "$MINE" | cut -c1-8); main $MAIN md5 $(md5sum "$MAIN" | cut -c1-8); HEAD $(git rev-parse --short HEAD)"
+uptime
+ps -eo pid,user,pcpu,etime,comm --sort=-pcpu | head -6
+run() { # NAME EST WORKLOAD RESTORES
+    local name=$1 est=$2 wl=$3 reps=$4
+    local left=$(( end - $(date +%s) ))
+    if [ "$left" -lt "$est" ]; then log "$name not started ($left s left, estimate $est s)"; return; fi
+    log "$name start: $wl, --restores $reps, jar $MINE [$SW], base $MAIN []"
+    rm -rf "$WORK-$name"
+    timeout --signal=INT --kill-after=5 "$left" python3 bench/restore.py --guest signed --workloads "$wl" --later 1 --restores "$reps" \
+        --eager-only --alternate --checkpoint-with each --jar "$MINE" "--java-opts=$SW" --base-jar "$MAIN" "--base-java-opts=" \
+        --work "$WORK-$name" --results "$OUT/$name" > "$OUT/$name.txt" 2>&1
+    log "$name end (rc $?)"
+    [ -f "$OUT/$name/restore.json" ] && cp "$OUT/$name/restore.json" "$OUT/$name.json"
+    rm -rf "$OUT/$name" "$WORK-$name"
+}
+run run1 200 memdirty ${REPS1:-4}
+run run2 150 memrandom ${REPS2:-3}
+run run3 150 memdirty ${REPS3:-4}
+log "slot script done"
+uptime
