@@ -34,5 +34,6 @@ run() { # NAME EST WORKLOAD RESTORES
 run run1 200 memdirty ${REPS1:-4}
 run run2 150 memrandom ${REPS2:-3}
 run run3 150 memdirty ${REPS3:-4}
+run run4 150 memdirty ${REPS4:-4}
 log "slot script done"
 uptime
