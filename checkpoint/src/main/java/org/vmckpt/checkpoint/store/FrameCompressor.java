@@ -145,9 +145,13 @@ final class FrameCompressor implements AutoCloseable {
             this(codec, level, null, null);
         }
 
-        /** {@code sampleRuns}: as {@link IncompressibleRun#ENABLED} (tests and bench/IncompressibleEncode.java set it). */
+        /**
+         * {@code sampleRuns}: as {@link IncompressibleRun#ENABLED} (tests and bench/IncompressibleEncode.java set it);
+         * every frame zstd shrinks is kept compressed, whatever {@link ZstdSequences#rawSeqPerKiB()} (their frames of
+         * bytes in steps of 8 are decode-bound).
+         */
         Encoder(Codec codec, int level, boolean sampleRuns) {
-            this(codec, level, null, null, sampleRuns);
+            this(codec, level, null, null, sampleRuns, null, 0);
         }
 
         Encoder(Codec codec, int level, RepositoryKey key, byte[] packId) {
