@@ -25,15 +25,27 @@ run() { # NAME EST WORKLOAD RESTORES
     log "$name start: $wl, --restores $reps, jar $MINE [$SW], base $MAIN []"
     rm -rf "$WORK-$name"
     timeout --signal=INT --kill-after=5 "$left" python3 bench/restore.py --guest signed --workloads "$wl" --later 1 --restores "$reps" \
-        --eager-only --alternate --checkpoint-with each --jar "$MINE" "--java-opts=$SW" --base-jar "$MAIN" "--base-java-opts=" \
+        --eager-only --alternate --checkpoint-with each $([ "$name" = run1 ] && echo --keep-repos) --jar "$MINE" "--java-opts=$SW" --base-jar "$MAIN" "--base-java-opts=" \
         --work "$WORK-$name" --results "$OUT/$name" > "$OUT/$name.txt" 2>&1
     log "$name end (rc $?)"
     [ -f "$OUT/$name/restore.json" ] && cp "$OUT/$name/restore.json" "$OUT/$name.json"
-    rm -rf "$OUT/$name" "$WORK-$name"
+    rm -rf "$OUT/$name"
+    [ "$name" = run1 ] || rm -rf "$WORK-$name"
 }
 run run1 200 memdirty ${REPS1:-4}
 run run2 150 memrandom ${REPS2:-3}
 run run3 150 memdirty ${REPS3:-4}
+# The loading phase thread by thread, quiet (bench/restore-loading-timeline.py: CPU, run queue and idle per 10 ms bin):
+# main's jar on run 1's zstd checkpoint, this jar on its own, main, this; as long as 25 s are left for each.
+for v in main mine main mine; do
+    left=$(( end - $(date +%s) ))
+    [ "$left" -ge 25 ] && [ -d "$WORK-run1/repo-memdirty" ] || { log "timeline $v not started ($left s left)"; continue; }
+    if [ $v = main ]; then j=$MAIN; repo=$WORK-run1/repo-memdirty-base; else j=$MINE; repo=$WORK-run1/repo-memdirty; fi
+    log "timeline $v"
+    timeout --kill-after=5 $((left - 3)) python3 bench/restore-loading-timeline.py "$j" "$repo" memdirty-later-0 >> "$OUT/timeline-slot.txt" 2>&1
+    echo "== end $v" >> "$OUT/timeline-slot.txt"
+done
 run run4 150 memdirty ${REPS4:-4}
+rm -rf "$WORK-run1"
 log "slot script done"
 uptime
