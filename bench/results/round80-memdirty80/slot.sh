@@ -3,7 +3,8 @@
 # with -Dvmckpt.restore.rawSeqPerKiB=96 ("new": its own VM writes memdirty's decode-bound frames as they are) against
 # main's ("base": its own VM, zstd frames), --checkpoint-with each (the switch acts where the checkpoint is written;
 # each jar restores its own checkpoint), QEMU 7.2's stop-and-copy stream restored in the same run, order alternating
-# by rep (--alternate). Then memrandom once (not worse), then memdirty again with what time is left.
+# by rep (--alternate). Then memrandom once (not worse), a quiet loading timeline, memdirty again, and with what time is
+# left memdirty with -Dvmckpt.restore.fusedStored=true added to "new".
 #   START=10:02:05 END=10:13:50 MINE=JAR MAIN=JAR OUT=DIR bash slot.sh > OUT/slot-log.txt 2>&1
 set -u
 : "${MINE:?}" "${MAIN:?}" "${OUT:?}" "${START:?}" "${END:?}"
@@ -18,14 +19,14 @@ log() { echo "# $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) $*"; 
 log "mine $MINE md5 $(md5sum "$MINE" | cut -c1-8); main $MAIN md5 $(md5sum "$MAIN" | cut -c1-8); HEAD $(git rev-parse --short HEAD)"
 uptime
 ps -eo pid,user,pcpu,etime,comm --sort=-pcpu | head -6
-run() { # NAME EST WORKLOAD RESTORES
-    local name=$1 est=$2 wl=$3 reps=$4
+run() { # NAME EST WORKLOAD RESTORES [EXTRA JVM OPTIONS FOR NEW]
+    local name=$1 est=$2 wl=$3 reps=$4 sw="$SW${5:+ $5}"
     local left=$(( end - $(date +%s) ))
     if [ "$left" -lt "$est" ]; then log "$name not started ($left s left, estimate $est s)"; return; fi
-    log "$name start: $wl, --restores $reps, jar $MINE [$SW], base $MAIN []"
+    log "$name start: $wl, --restores $reps, jar $MINE [$sw], base $MAIN []"
     rm -rf "$WORK-$name"
     timeout --signal=INT --kill-after=5 "$left" python3 bench/restore.py --guest signed --workloads "$wl" --later 1 --restores "$reps" \
-        --eager-only --alternate --checkpoint-with each $([ "$name" = run1 ] && echo --keep-repos) --jar "$MINE" "--java-opts=$SW" --base-jar "$MAIN" "--base-java-opts=" \
+        --eager-only --alternate --checkpoint-with each $([ "$name" = run1 ] && echo --keep-repos) --jar "$MINE" "--java-opts=$sw" --base-jar "$MAIN" "--base-java-opts=" \
         --work "$WORK-$name" --results "$OUT/$name" > "$OUT/$name.txt" 2>&1
     log "$name end (rc $?)"
     [ -f "$OUT/$name/restore.json" ] && cp "$OUT/$name/restore.json" "$OUT/$name.json"
@@ -45,7 +46,9 @@ for v in main mine main mine; do
     timeout --kill-after=5 $((left - 3)) python3 bench/restore-loading-timeline.py "$j" "$repo" memdirty-later-0 >> "$OUT/timeline-slot.txt" 2>&1
     echo "== end $v" >> "$OUT/timeline-slot.txt"
 done
-run run4 150 memdirty ${REPS4:-4}
+# Run 4 if it fits: "new" also with round 79's fused copy of stored frames (its read buffers sized once), the path
+# memdirty's raw frames take.
+run run4 150 memdirty ${REPS4:-4} -Dvmckpt.restore.fusedStored=true
 rm -rf "$WORK-run1"
 log "slot script done"
 uptime
