@@ -56,6 +56,21 @@ public final class LazyPages implements PageSource {
      */
     private static final long INSTALL_PAUSE_MILLIS = 5;
 
+    /**
+     * {@code -Dvmckpt.restore.lazyAhead} (round 80, <b>off by default</b>): the reference pages (the kernel's, the
+     * initramfs' and the disks' pages: SOURCE, SOURCE_DELTA, DISK_BLOCK) loaded ahead by a thread of their own from
+     * {@link #attach} on, and the guest's first instruction held until they are in ({@link #AHEAD_WAIT_MILLIS} at most);
+     * {@code vmckpt restore --lazy} then sets the session up beside its guest ({@code VmSession.besideRestored}). Without
+     * it the prefetch thread loads them only after every DATA page (and the guest touching them first reads each run of
+     * {@link #FAULT_DISK_RUN} on its own thread): restore79 counted 82-100 of a memdirty guest's 90-116 faults before its
+     * first heartbeat on such pages (issue 9's signed guest: 10,267 of the 87,000 pages to load).
+     */
+    public static final boolean AHEAD = Boolean.getBoolean("vmckpt.restore.lazyAhead");
+    /** The longest the guest's first instruction waits for the reference pages loaded ahead ({@link #AHEAD}). */
+    static final long AHEAD_WAIT_MILLIS = Long.getLong("vmckpt.restore.lazyAhead.waitMillis", 150);
+    /** Whether restores made from now on load the reference pages ahead: {@link #AHEAD} (tests set it). */
+    static volatile boolean aheadForRestores = AHEAD;
+
     private final Checkpoint ckpt;
     /** The disks and boot files reference pages come from, once {@link #attach} ran. */
     private volatile PageSources sources;
@@ -71,6 +86,13 @@ public final class LazyPages implements PageSource {
     private final BitSet workingSet;
     /** The pages the guest wrote first after the checkpoint's freeze, in order (fetched before all others). */
     private final int[] writeOrder;
+    /** {@link #AHEAD}'s form: the reference pages loaded ahead from {@link #attach} on, the first instruction waiting for them. */
+    private final boolean ahead;
+    /** With {@link #ahead}: reference pages in when the guest's first instruction ran, and how long it waited (run thread). */
+    private int referencesAtStart = -1;
+    private long aheadWaitNanos;
+    /** With {@link #ahead}: when {@link #attach} started the reference pages' thread, and when the first instruction ran. */
+    private volatile long attachNanos, firstInstructionNanos;
     private final AtomicInteger arrived = new AtomicInteger();
     /**
      * The pages in the order they arrived (slot {@code k} holds the {@code k}-th arrival's page index + 1, 0 until it
@@ -113,9 +135,10 @@ public final class LazyPages implements PageSource {
     /** Whether {@link #guestFirstOutput} will be asked for (its snapshot of every thread costs milliseconds). */
     private volatile boolean measureFirstOutput;
 
-    private LazyPages(Checkpoint ckpt, java.util.Random order) throws IOException {
+    private LazyPages(Checkpoint ckpt, java.util.Random order, boolean ahead) throws IOException {
         this.ckpt = ckpt;
         this.order = order;
+        this.ahead = ahead;
         this.pending = Restorer.pagesToLoad(ckpt);
         this.total = pending.cardinality();
         this.prefetched = new AtomicReferenceArray<>(ckpt.pageCount());
@@ -135,7 +158,7 @@ public final class LazyPages implements PageSource {
      *              any order must do)
      */
     static LazyPages start(Checkpoint ckpt, java.util.Random order, int threads) throws IOException {
-        LazyPages lp = new LazyPages(ckpt, order);
+        LazyPages lp = new LazyPages(ckpt, order, aheadForRestores);
         lp.data.startHelpers(threads);
         return lp;
     }
@@ -145,6 +168,11 @@ public final class LazyPages implements PageSource {
         this.sources = sources;
         this.references = PageLoader.lazyReferencePages(ckpt, sources, this::arrive, FAULT_DISK_RUN, writeOrder, workingSet, order);
         m.memory().setLazySource(this, pending);
+        // AHEAD: the guest's first touches after a restore are mostly of these pages (its kernel's code), which the
+        // prefetch thread reaches only after every DATA page; one thread of their own brings them in now, beside the
+        // DATA pages' threads, while this thread ends the restore (and, in the old order, the session is set up).
+        attachNanos = System.nanoTime();
+        if (ahead && references.items() > 0) references.startHelpers(1, "vmckpt-references-");
     }
 
     /** A restore that gave up: stops the loaders and waits for their threads. */
@@ -175,6 +203,9 @@ public final class LazyPages implements PageSource {
         gcAtStart = GcPauses.mark();
         GuestMemory memory = machine.memory();
         this.machine = machine;
+        // AHEAD: the run thread's first request, before the guest's first instruction (and before the --stats figures
+        // of its start below): the reference pages loaded ahead, waited for at most AHEAD_WAIT_MILLIS.
+        if (ahead) machine.submit(this::awaitReferences);
         if (measureFirstOutput) {
             // Every thread's CPU, read on a side thread (milliseconds of /proc reading, cold: on this thread it
             // delayed "restored" while the loaders ran on, a head start only --stats had); the run thread's own
@@ -199,7 +230,7 @@ public final class LazyPages implements PageSource {
             try {
                 data.joinHelpers();
                 data.runAll(0, null); // what the restore's threads left (none unless there were none)
-                references.runAll(0, null);
+                references.runAll(0, null); // with AHEAD: what its thread left, then joins it
             } catch (InterruptedException e) {
                 return;
             } catch (IOException e) {
@@ -244,6 +275,40 @@ public final class LazyPages implements PageSource {
         }, "vmckpt-prefetch");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * {@link #AHEAD}, on the run thread before the guest's first instruction: waits until the reference pages loaded
+     * ahead are in, {@link #AHEAD_WAIT_MILLIS} at most (the guest reads any still missing itself, as without it).
+     */
+    private void awaitReferences() {
+        long t0 = System.nanoTime();
+        try {
+            references.awaitHelpers(AHEAD_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        firstInstructionNanos = System.nanoTime();
+        aheadWaitNanos = firstInstructionNanos - t0;
+        referencesAtStart = references.pagesDone();
+    }
+
+    /**
+     * With {@link #AHEAD}: the reference pages that had arrived when the guest's first instruction ran, of
+     * {@link #referencePages()} (-1 before it ran, or without it). Run thread, or once the guest ran.
+     */
+    int referencesAtStart() {
+        return referencesAtStart;
+    }
+
+    /** The reference (SOURCE, SOURCE_DELTA, DISK_BLOCK) pages this restore loads, once {@link #attach} ran. */
+    int referencePages() {
+        return references.pagesTotal();
+    }
+
+    /** Faults on reference pages so far (run thread, or once it stopped). */
+    int referenceFaults() {
+        return referenceFaults;
     }
 
     /** On a loader thread: keeps a page ready for the run thread. */
@@ -409,10 +474,15 @@ public final class LazyPages implements PageSource {
         firstOutput = String.format("the guest's first output %.1f ms after it started: run thread CPU %.1f ms, waiting for a core %.1f ms;"
                         + " %,d faults (%,d of the working set, %,d reference pages; %,d waited for a loader thread) %.1f ms, %.1f ms of CPU;"
                         + " installing %.1f ms of CPU; %,d pages arrived (%,d before it started); collector pauses %d, %.1f ms; %,d instructions, %.1f%% translated;"
-                        + " CPU of all threads (ms): %s",
+                        + "%s CPU of all threads (ms): %s",
                 wall / 1e6, sched[0] < 0 ? -1 : (sched[0] - startSched[0]) / 1e6, sched[1] < 0 ? -1 : (sched[1] - startSched[1]) / 1e6,
                 faults, workingSetFaults, referenceFaults, waits[0], faultNanos / 1e6, faultCpuNanos / 1e6, installNanos / 1e6,
-                arrived.get(), arrivedAtStart, gc.count(), gc.totalNanos() / 1e6, instret, 100.0 * translated / Math.max(1, instret), others);
+                arrived.get(), arrivedAtStart, gc.count(), gc.totalNanos() / 1e6, instret, 100.0 * translated / Math.max(1, instret),
+                !ahead ? "" : String.format(" reference pages ahead: %,d of %,d in at its first instruction (%.1f ms after their thread started),"
+                                + " after waiting %.1f ms; their thread done %s;",
+                        referencesAtStart, references.pagesTotal(), (firstInstructionNanos - attachNanos) / 1e6, aheadWaitNanos / 1e6,
+                        references.helpersDoneNanos() == 0 ? "later" : String.format("%.1f ms after it started", (references.helpersDoneNanos() - attachNanos) / 1e6)),
+                others);
     }
 
     /** Makes {@link #startPrefetch} take what {@link #guestFirstOutput} compares with (for {@code --stats}; call before it). */

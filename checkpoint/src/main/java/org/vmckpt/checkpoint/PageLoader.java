@@ -384,9 +384,33 @@ final class PageLoader {
 
     /** Starts {@code threads} threads that load until no item is left; {@link #finish} joins them. */
     void startHelpers(int threads) {
+        startHelpers(threads, "vmckpt-restore-");
+    }
+
+    /** As {@link #startHelpers(int)}, the threads named {@code prefix} and a number. */
+    void startHelpers(int threads, String prefix) {
         for (int t = 0; t < threads; t++) {
-            helpers.add(startThread("vmckpt-restore-" + helpers.size(), Thread.NORM_PRIORITY, () -> helpersDoneNanos = System.nanoTime()));
+            helpers.add(startThread(prefix + helpers.size(), Thread.NORM_PRIORITY, () -> helpersDoneNanos = System.nanoTime()));
         }
+    }
+
+    /**
+     * Waits until the helpers ({@link #startHelpers}) ran out of work, {@code millis} at most, without taking any on
+     * this thread; returns whether they did.
+     */
+    boolean awaitHelpers(long millis) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        for (Thread t : helpers) {
+            long left = end - System.nanoTime();
+            if (left <= 0) return !anyAlive();
+            t.join(Math.max(1, left / 1_000_000L));
+        }
+        return !anyAlive();
+    }
+
+    private boolean anyAlive() {
+        for (Thread t : helpers) if (t.isAlive()) return true;
+        return false;
     }
 
     /** When the last helper ran out of work ({@link System#nanoTime}; 0 if none ran), once {@link #finish} returned. */
