@@ -172,7 +172,9 @@ public final class LazyPages implements PageSource {
         // prefetch thread reaches only after every DATA page; one thread of their own brings them in now, beside the
         // DATA pages' threads, while this thread ends the restore (and, in the old order, the session is set up).
         attachNanos = System.nanoTime();
-        if (ahead && references.items() > 0) references.startHelpers(1, "vmckpt-references-");
+        // At the guest's priority (nice -5 under the launcher as root, against the DATA pages' thread's 0): the guest
+        // waits for it.
+        if (ahead && references.items() > 0) references.startHelpers(1, "vmckpt-references-", Thread.MAX_PRIORITY);
     }
 
     /** A restore that gave up: stops the loaders and waits for their threads. */
@@ -444,6 +446,15 @@ public final class LazyPages implements PageSource {
             waits[1] += w[1];
         }
         GcPauses.Summary gc = gcWhileLoading;
+        String refs = "";
+        if (ahead && r != null) {
+            long[] st = r.stageNanos();
+            refs = String.format("; the reference pages %.0f ms of their threads' CPU", (st[0] + st[1] + st[2]) / 1e6);
+        }
+        return refs.isEmpty() ? summaryText(waits, gc) : summaryText(waits, gc) + refs;
+    }
+
+    private String summaryText(long[] waits, GcPauses.Summary gc) {
         return String.format("%,d pages (%,d frames holding the %,d pages it wrote first after the checkpoint first, then %,d of the working set);"
                         + " the guest waited for %,d of them, %.0f ms in all,"
                         + " %.0f ms of its thread's CPU (%,d for a loader thread already reading the frame, %.0f ms; the others"

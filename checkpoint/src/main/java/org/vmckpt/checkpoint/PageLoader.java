@@ -384,13 +384,13 @@ final class PageLoader {
 
     /** Starts {@code threads} threads that load until no item is left; {@link #finish} joins them. */
     void startHelpers(int threads) {
-        startHelpers(threads, "vmckpt-restore-");
+        startHelpers(threads, "vmckpt-restore-", Thread.NORM_PRIORITY);
     }
 
-    /** As {@link #startHelpers(int)}, the threads named {@code prefix} and a number. */
-    void startHelpers(int threads, String prefix) {
+    /** As {@link #startHelpers(int)}, the threads named {@code prefix} and a number, at {@code priority}. */
+    void startHelpers(int threads, String prefix, int priority) {
         for (int t = 0; t < threads; t++) {
-            helpers.add(startThread(prefix + helpers.size(), Thread.NORM_PRIORITY, () -> helpersDoneNanos = System.nanoTime()));
+            helpers.add(startThread(prefix + helpers.size(), priority, () -> helpersDoneNanos = System.nanoTime()));
         }
     }
 
