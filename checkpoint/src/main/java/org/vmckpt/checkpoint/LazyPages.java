@@ -92,7 +92,7 @@ public final class LazyPages implements PageSource {
     private int referencesAtStart = -1;
     private long aheadWaitNanos;
     /** With {@link #ahead}: when {@link #attach} started the reference pages' thread, and when the first instruction ran. */
-    private volatile long attachNanos, firstInstructionNanos;
+    private volatile long attachNanos, firstInstructionNanos, prefetchNanos;
     private final AtomicInteger arrived = new AtomicInteger();
     /**
      * The pages in the order they arrived (slot {@code k} holds the {@code k}-th arrival's page index + 1, 0 until it
@@ -202,6 +202,7 @@ public final class LazyPages implements PageSource {
      */
     public void startPrefetch(Machine machine, java.util.function.Consumer<IOException> onFailure, Runnable whenAllLoaded) {
         long t0 = System.nanoTime();
+        prefetchNanos = t0;
         gcAtStart = GcPauses.mark();
         GuestMemory memory = machine.memory();
         this.machine = machine;
@@ -489,9 +490,10 @@ public final class LazyPages implements PageSource {
                 wall / 1e6, sched[0] < 0 ? -1 : (sched[0] - startSched[0]) / 1e6, sched[1] < 0 ? -1 : (sched[1] - startSched[1]) / 1e6,
                 faults, workingSetFaults, referenceFaults, waits[0], faultNanos / 1e6, faultCpuNanos / 1e6, installNanos / 1e6,
                 arrived.get(), arrivedAtStart, gc.count(), gc.totalNanos() / 1e6, instret, 100.0 * translated / Math.max(1, instret),
-                !ahead ? "" : String.format(" reference pages ahead: %,d of %,d in at its first instruction (%.1f ms after their thread started),"
-                                + " after waiting %.1f ms; their thread done %s;",
-                        referencesAtStart, references.pagesTotal(), (firstInstructionNanos - attachNanos) / 1e6, aheadWaitNanos / 1e6,
+                !ahead ? "" : String.format(" reference pages ahead: %,d of %,d in at its first instruction (%.1f ms after their thread started,"
+                                + " the prefetch %.1f ms after it), after waiting %.1f ms; their thread done %s;",
+                        referencesAtStart, references.pagesTotal(), (firstInstructionNanos - attachNanos) / 1e6, (prefetchNanos - attachNanos) / 1e6,
+                        aheadWaitNanos / 1e6,
                         references.helpersDoneNanos() == 0 ? "later" : String.format("%.1f ms after it started", (references.helpersDoneNanos() - attachNanos) / 1e6)),
                 others);
     }
