@@ -208,7 +208,7 @@ public final class LazyPages implements PageSource {
         this.machine = machine;
         // AHEAD: the run thread's first request, before the guest's first instruction (and before the --stats figures
         // of its start below): the reference pages loaded ahead, waited for at most AHEAD_WAIT_MILLIS.
-        if (ahead) machine.submit(this::awaitReferences);
+        if (ahead) machine.submit(new AwaitReferences(this));
         if (measureFirstOutput) {
             // Every thread's CPU, read on a side thread (milliseconds of /proc reading, cold: on this thread it
             // delayed "restored" while the loaders ran on, a head start only --stats had); the run thread's own
@@ -278,6 +278,24 @@ public final class LazyPages implements PageSource {
         }, "vmckpt-prefetch");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * {@link #awaitReferences} as a class of its own, not {@code this::awaitReferences}: a method reference is a lambda
+     * the JVM spins at run time (not in the class-data archive, whose training runs without the switch), on the way to
+     * "restored".
+     */
+    private static final class AwaitReferences implements Runnable {
+        private final LazyPages pages;
+
+        AwaitReferences(LazyPages pages) {
+            this.pages = pages;
+        }
+
+        @Override
+        public void run() {
+            pages.awaitReferences();
+        }
     }
 
     /**
