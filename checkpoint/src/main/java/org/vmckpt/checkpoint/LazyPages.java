@@ -203,7 +203,9 @@ public final class LazyPages implements PageSource {
     public void startPrefetch(Machine machine, java.util.function.Consumer<IOException> onFailure, Runnable whenAllLoaded) {
         long t0 = System.nanoTime();
         prefetchNanos = t0;
-        gcAtStart = GcPauses.mark();
+        // AHEAD: the collector's counters read on the prefetch thread instead (GcPauses' first use loads the management
+        // beans: in a cold JVM that was on the way to "restored", 0.7 s of it at load 15).
+        if (!ahead) gcAtStart = GcPauses.mark();
         GuestMemory memory = machine.memory();
         this.machine = machine;
         // AHEAD: the run thread's first request, before the guest's first instruction (and before the --stats figures
@@ -213,12 +215,16 @@ public final class LazyPages implements PageSource {
             // Every thread's CPU, read on a side thread (milliseconds of /proc reading, cold: on this thread it
             // delayed "restored" while the loaders ran on, a head start only --stats had); the run thread's own
             // figures when the run loop takes its first request, the moment the guest's clock starts.
-            Thread snapshot = new Thread(() -> startThreads = ThreadTimes.byName(), "vmckpt-stats");
+            // (AHEAD: the collector's counters at the guest's start read here too, not on the run thread.)
+            Thread snapshot = new Thread(() -> {
+                if (ahead) gcAtGuestStart = GcPauses.mark();
+                startThreads = ThreadTimes.byName();
+            }, "vmckpt-stats");
             snapshot.setDaemon(true);
             snapshot.start();
             machine.submit(() -> {
                 startNanos = System.nanoTime();
-                gcAtGuestStart = GcPauses.mark();
+                if (!ahead) gcAtGuestStart = GcPauses.mark();
                 arrivedAtStart = arrived.get();
                 startInstret = machine.hart(0).instret;
                 org.vmckpt.machine.cpu.CodeCache.Stats ts = machine.hart(0).translationStats();
@@ -230,6 +236,7 @@ public final class LazyPages implements PageSource {
         // takes the pages it touches meanwhile from the arrivals itself (loadPage).
         data.guestRunning();
         Thread t = new Thread(() -> {
+            if (ahead) gcAtStart = GcPauses.mark();
             try {
                 data.joinHelpers();
                 data.runAll(0, null); // what the restore's threads left (none unless there were none)
@@ -494,7 +501,8 @@ public final class LazyPages implements PageSource {
         if (firstOutput != null || startSched == null) return;
         long wall = System.nanoTime() - startNanos;
         long[] sched = ThreadTimes.self();
-        GcPauses.Summary gc = GcPauses.since(gcAtGuestStart);
+        GcPauses.Mark gcMark = gcAtGuestStart; // (AHEAD: read beside; null if not yet)
+        GcPauses.Summary gc = gcMark == null ? null : GcPauses.since(gcMark);
         long instret = machine.hart(0).instret - startInstret;
         org.vmckpt.machine.cpu.CodeCache.Stats ts = machine.hart(0).translationStats();
         long translated = ts == null ? 0 : ts.translatedInstructionsRun() - startTranslated;
@@ -507,7 +515,7 @@ public final class LazyPages implements PageSource {
                         + "%s CPU of all threads (ms): %s",
                 wall / 1e6, sched[0] < 0 ? -1 : (sched[0] - startSched[0]) / 1e6, sched[1] < 0 ? -1 : (sched[1] - startSched[1]) / 1e6,
                 faults, workingSetFaults, referenceFaults, waits[0], faultNanos / 1e6, faultCpuNanos / 1e6, installNanos / 1e6,
-                arrived.get(), arrivedAtStart, gc.count(), gc.totalNanos() / 1e6, instret, 100.0 * translated / Math.max(1, instret),
+                arrived.get(), arrivedAtStart, gc == null ? -1 : gc.count(), gc == null ? -1 : gc.totalNanos() / 1e6, instret, 100.0 * translated / Math.max(1, instret),
                 !ahead ? "" : String.format(" reference pages ahead: %,d of %,d in at its first instruction (%.1f ms after their thread started,"
                                 + " the prefetch %.1f ms after it), after waiting %.1f ms; their thread done %s;",
                         referencesAtStart, references.pagesTotal(), (firstInstructionNanos - attachNanos) / 1e6, (prefetchNanos - attachNanos) / 1e6,
