@@ -395,22 +395,22 @@ final class PageLoader {
     }
 
     /**
-     * Waits until the helpers ({@link #startHelpers}) ran out of work, {@code millis} at most, without taking any on
-     * this thread; returns whether they did.
+     * Waits until every page of this loader was delivered, {@code millis} at most, without taking any item on this
+     * thread: for the helpers ({@link #startHelpers}) to end, then for any item another thread (the prefetch thread's
+     * {@link #runAll}) still reads. Returns whether all were delivered (false also if a thread failed or it stopped).
      */
-    boolean awaitHelpers(long millis) throws InterruptedException {
+    boolean awaitDelivered(long millis) throws InterruptedException {
         long end = System.nanoTime() + millis * 1_000_000L;
         for (Thread t : helpers) {
             long left = end - System.nanoTime();
-            if (left <= 0) return !anyAlive();
+            if (left <= 0) break;
             t.join(Math.max(1, left / 1_000_000L));
         }
-        return !anyAlive();
-    }
-
-    private boolean anyAlive() {
-        for (Thread t : helpers) if (t.isAlive()) return true;
-        return false;
+        while (pagesDone.get() < pagesTotal && failure == null && !stopped) {
+            if (System.nanoTime() >= end) return false;
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        }
+        return pagesDone.get() >= pagesTotal;
     }
 
     /** When the last helper ran out of work ({@link System#nanoTime}; 0 if none ran), once {@link #finish} returned. */

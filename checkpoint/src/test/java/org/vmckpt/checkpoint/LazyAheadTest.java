@@ -29,6 +29,7 @@ class LazyAheadTest {
     @AfterEach
     void back() {
         LazyPages.aheadForRestores = LazyPages.AHEAD;
+        LazyPages.beforeInPlaceCheck = null;
     }
 
     private static final long AT = BootFileEvictionTest.KERNEL_AT;
@@ -117,6 +118,49 @@ class LazyAheadTest {
                 assertTrue(lp.allLoadedNanos() >= 0, "seed " + seed + ": prefetch did not finish");
                 assertEquals(expected, Machines.hash(r.machine()), "seed " + seed + ": " + Machines.diff(m, r.machine()));
             }
+        }
+    }
+
+    /**
+     * A kernel Image whose digest is remembered (settled) is read in place, as an eager restore reads it: every
+     * reference page is in before the restore returns (its "references" phase), the machine is the checkpoint's; and an
+     * Image changed while it was read refuses the restore by name, as an eager restore does.
+     */
+    @Test
+    void aRememberedImageIsReadInPlaceAndAChangedOneRefusesTheRestore() throws Exception {
+        Machine m = kernelMachine();
+        Thread.sleep(FileDigests.SETTLE_NANOS / 1_000_000 + 200); // the Image remembered by identity once hashed
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        String id = new CheckpointEngine(m, repo, null).checkpoint(CheckpointOptions.defaults().withLive(false), null).info().id();
+        String hash = Machines.hash(m);
+        LazyPages.aheadForRestores = true;
+        try (Checkpoint c = repo.open(id)) {
+            Restorer.Restored r = Restorer.restore(c, null, b -> { }, true, null, new Random(4));
+            assertTrue(r.phaseNanos().containsKey("references"), "the Image read in place: " + r.phaseNanos().keySet());
+            LazyPages lp = r.lazy();
+            assertEquals(lp.referencePages(), lp.referencesDone(), "every reference page in before the restore returned");
+            lp.startPrefetch(r.machine(), e -> { });
+            r.machine().run(0);
+            assertEquals(lp.referencePages(), lp.referencesAtStart());
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (lp.allLoadedNanos() < 0 && System.nanoTime() < deadline) {
+                r.machine().run(0);
+                Thread.sleep(1);
+            }
+            assertEquals(0, lp.referenceFaults());
+            assertEquals(hash, Machines.hash(r.machine()), Machines.diff(m, r.machine()));
+        }
+        Path image = dir.resolve("Image");
+        LazyPages.beforeInPlaceCheck = () -> {
+            try {
+                BootFileInPlaceTest.changeInPlace(image, 5000);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        try (Checkpoint c = repo.open(id)) {
+            RestoreException e = assertThrows(RestoreException.class, () -> Restorer.restore(c, null, b -> { }, true, null));
+            assertTrue(e.getMessage().contains("kernel") && e.getMessage().contains(image.toString()) && e.getMessage().contains("changed"), e.getMessage());
         }
     }
 
