@@ -1,6 +1,6 @@
 #!/bin/bash
 # lazy80's quiet slot (09:50-10:02 UTC, 2026-12-07): issue 9, a lazily restored guest that does not crawl: the reference
-# pages loaded ahead and waited for before the first instruction, the session beside the guest (-Dvmckpt.restore.lazyAhead).
+# pages loaded ahead (the boot files read in place) and waited for, the session beside the guest (-Dvmckpt.restore.lazyAhead).
 # Spawn to "restored"/"running" and to the first heartbeat, the gaps in the next 3 s, eager and lazy, vmckpt (this branch
 # with SW, main without) and QEMU 7.2 (timer re-armed) in the same run (round 79 restore79's slot script, adapted).
 #   bench/restore.py --guest G --workloads memdirty --later 1 --restores 3 --alternate --keep-repos
