@@ -56,6 +56,30 @@ public final class LazyPages implements PageSource {
      */
     private static final long INSTALL_PAUSE_MILLIS = 5;
 
+    /**
+     * {@code -Dvmckpt.restore.lazyAhead} (round 80, <b>off by default</b>): the reference pages (the kernel's, the
+     * initramfs' and the disks' pages: SOURCE, SOURCE_DELTA, DISK_BLOCK) loaded ahead by a thread of their own from
+     * {@link #attach} on, and the guest's first instruction held until they are in ({@link #AHEAD_WAIT_MILLIS} at most);
+     * {@code vmckpt restore --lazy} then sets the session up beside its guest ({@code VmSession.besideRestored}). Without
+     * it the prefetch thread loads them only after every DATA page (and the guest touching them first reads each run of
+     * {@link #FAULT_DISK_RUN} on its own thread): restore79 counted 82-100 of a memdirty guest's 90-116 faults before its
+     * first heartbeat on such pages (issue 9's signed guest: 10,267 of the 87,000 pages to load).
+     */
+    public static final boolean AHEAD = Boolean.getBoolean("vmckpt.restore.lazyAhead");
+    /** The longest the guest's first instruction waits for the reference pages loaded ahead ({@link #AHEAD}). */
+    static final long AHEAD_WAIT_MILLIS = Long.getLong("vmckpt.restore.lazyAhead.waitMillis", 150);
+    /** Whether restores made from now on load the reference pages ahead: {@link #AHEAD} (tests set it). */
+    static volatile boolean aheadForRestores = AHEAD;
+    /**
+     * With {@link #AHEAD}: the boot files read in place, as an eager restore reads them, instead of read and hashed whole
+     * on the way to "restored" (the signed guest's 31 MB Image and its initramfs' files: 0.4-1.0 s of a lazy restore's
+     * path at load 7-14, against the eager restore's 18-64 ms); every reference page is then in before "restored" and
+     * the files are checked unchanged after (Restorer). {@code -Dvmckpt.restore.lazyAhead.inPlace=false}: hashed whole.
+     */
+    static final boolean AHEAD_IN_PLACE = !"false".equals(System.getProperty("vmckpt.restore.lazyAhead.inPlace"));
+    /** Tests: runs after the reference pages read in place are in, before the files are checked unchanged. */
+    static volatile Runnable beforeInPlaceCheck;
+
     private final Checkpoint ckpt;
     /** The disks and boot files reference pages come from, once {@link #attach} ran. */
     private volatile PageSources sources;
@@ -71,6 +95,13 @@ public final class LazyPages implements PageSource {
     private final BitSet workingSet;
     /** The pages the guest wrote first after the checkpoint's freeze, in order (fetched before all others). */
     private final int[] writeOrder;
+    /** {@link #AHEAD}'s form: the reference pages loaded ahead from {@link #attach} on, the first instruction waiting for them. */
+    private final boolean ahead;
+    /** With {@link #ahead}: reference pages in when the guest's first instruction ran, and how long it waited (run thread). */
+    private int referencesAtStart = -1;
+    private long aheadWaitNanos;
+    /** With {@link #ahead}: when {@link #attach} started the reference pages' thread, and when the first instruction ran. */
+    private volatile long attachNanos, firstInstructionNanos, prefetchNanos;
     private final AtomicInteger arrived = new AtomicInteger();
     /**
      * The pages in the order they arrived (slot {@code k} holds the {@code k}-th arrival's page index + 1, 0 until it
@@ -113,9 +144,10 @@ public final class LazyPages implements PageSource {
     /** Whether {@link #guestFirstOutput} will be asked for (its snapshot of every thread costs milliseconds). */
     private volatile boolean measureFirstOutput;
 
-    private LazyPages(Checkpoint ckpt, java.util.Random order) throws IOException {
+    private LazyPages(Checkpoint ckpt, java.util.Random order, boolean ahead) throws IOException {
         this.ckpt = ckpt;
         this.order = order;
+        this.ahead = ahead;
         this.pending = Restorer.pagesToLoad(ckpt);
         this.total = pending.cardinality();
         this.prefetched = new AtomicReferenceArray<>(ckpt.pageCount());
@@ -135,7 +167,7 @@ public final class LazyPages implements PageSource {
      *              any order must do)
      */
     static LazyPages start(Checkpoint ckpt, java.util.Random order, int threads) throws IOException {
-        LazyPages lp = new LazyPages(ckpt, order);
+        LazyPages lp = new LazyPages(ckpt, order, aheadForRestores);
         lp.data.startHelpers(threads);
         return lp;
     }
@@ -145,6 +177,13 @@ public final class LazyPages implements PageSource {
         this.sources = sources;
         this.references = PageLoader.lazyReferencePages(ckpt, sources, this::arrive, FAULT_DISK_RUN, writeOrder, workingSet, order);
         m.memory().setLazySource(this, pending);
+        // AHEAD: the guest's first touches after a restore are mostly of these pages (its kernel's code), which the
+        // prefetch thread reaches only after every DATA page; one thread of their own brings them in now, beside the
+        // DATA pages' threads, while this thread ends the restore (and, in the old order, the session is set up).
+        attachNanos = System.nanoTime();
+        // At the guest's priority (nice -5 under the launcher as root, against the DATA pages' thread's 0): the guest
+        // waits for it.
+        if (ahead && references.items() > 0) references.startHelpers(1, "vmckpt-references-", Thread.MAX_PRIORITY);
     }
 
     /** A restore that gave up: stops the loaders and waits for their threads. */
@@ -172,19 +211,29 @@ public final class LazyPages implements PageSource {
      */
     public void startPrefetch(Machine machine, java.util.function.Consumer<IOException> onFailure, Runnable whenAllLoaded) {
         long t0 = System.nanoTime();
-        gcAtStart = GcPauses.mark();
+        prefetchNanos = t0;
+        // AHEAD: the collector's counters read on the prefetch thread instead (GcPauses' first use loads the management
+        // beans: in a cold JVM that was on the way to "restored", 0.7 s of it at load 15).
+        if (!ahead) gcAtStart = GcPauses.mark();
         GuestMemory memory = machine.memory();
         this.machine = machine;
+        // AHEAD: the run thread's first request, before the guest's first instruction (and before the --stats figures
+        // of its start below): the reference pages loaded ahead, waited for at most AHEAD_WAIT_MILLIS.
+        if (ahead) machine.submit(new AwaitReferences(this));
         if (measureFirstOutput) {
             // Every thread's CPU, read on a side thread (milliseconds of /proc reading, cold: on this thread it
             // delayed "restored" while the loaders ran on, a head start only --stats had); the run thread's own
             // figures when the run loop takes its first request, the moment the guest's clock starts.
-            Thread snapshot = new Thread(() -> startThreads = ThreadTimes.byName(), "vmckpt-stats");
+            // (AHEAD: the collector's counters at the guest's start read here too, not on the run thread.)
+            Thread snapshot = new Thread(() -> {
+                if (ahead) gcAtGuestStart = GcPauses.mark();
+                startThreads = ThreadTimes.byName();
+            }, "vmckpt-stats");
             snapshot.setDaemon(true);
             snapshot.start();
             machine.submit(() -> {
                 startNanos = System.nanoTime();
-                gcAtGuestStart = GcPauses.mark();
+                if (!ahead) gcAtGuestStart = GcPauses.mark();
                 arrivedAtStart = arrived.get();
                 startInstret = machine.hart(0).instret;
                 org.vmckpt.machine.cpu.CodeCache.Stats ts = machine.hart(0).translationStats();
@@ -196,10 +245,11 @@ public final class LazyPages implements PageSource {
         // takes the pages it touches meanwhile from the arrivals itself (loadPage).
         data.guestRunning();
         Thread t = new Thread(() -> {
+            if (ahead) gcAtStart = GcPauses.mark();
             try {
                 data.joinHelpers();
                 data.runAll(0, null); // what the restore's threads left (none unless there were none)
-                references.runAll(0, null);
+                references.runAll(0, null); // with AHEAD: what its thread left, then joins it
             } catch (InterruptedException e) {
                 return;
             } catch (IOException e) {
@@ -244,6 +294,86 @@ public final class LazyPages implements PageSource {
         }, "vmckpt-prefetch");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * {@link #awaitReferences} as a class of its own, not {@code this::awaitReferences}: a method reference is a lambda
+     * the JVM spins at run time (not in the class-data archive, whose training runs without the switch), on the way to
+     * "restored".
+     */
+    private static final class AwaitReferences implements Runnable {
+        private final LazyPages pages;
+
+        AwaitReferences(LazyPages pages) {
+            this.pages = pages;
+        }
+
+        @Override
+        public void run() {
+            pages.awaitReferences();
+        }
+    }
+
+    /**
+     * {@link #AHEAD}, on the run thread before the guest's first instruction: waits until the reference pages loaded
+     * ahead are in, {@link #AHEAD_WAIT_MILLIS} at most (the guest reads any still missing itself, as without it).
+     */
+    private void awaitReferences() {
+        long t0 = System.nanoTime();
+        try {
+            references.awaitDelivered(AHEAD_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        firstInstructionNanos = System.nanoTime();
+        aheadWaitNanos = firstInstructionNanos - t0;
+        referencesAtStart = references.pagesDone();
+    }
+
+    /** Whether this restore reads the boot files in place ({@link #AHEAD_IN_PLACE}). */
+    boolean readsBootFilesInPlace() {
+        return ahead && AHEAD_IN_PLACE;
+    }
+
+    /**
+     * On the restoring thread, with boot files read in place: waits until every reference page is in (the thread
+     * {@link #attach} started); throws its failure.
+     */
+    void awaitAllReferences() throws IOException {
+        try {
+            references.joinHelpers();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("restore interrupted");
+        }
+        IOException f = references.failure();
+        if (f != null) throw f;
+        if (references.pagesDone() < references.pagesTotal()) {
+            throw new IOException("the reference pages' loader ended with " + references.pagesDone() + " of " + references.pagesTotal() + " pages");
+        }
+    }
+
+    /**
+     * With {@link #AHEAD}: the reference pages that had arrived when the guest's first instruction ran, of
+     * {@link #referencePages()} (-1 before it ran, or without it). Run thread, or once the guest ran.
+     */
+    int referencesAtStart() {
+        return referencesAtStart;
+    }
+
+    /** The reference (SOURCE, SOURCE_DELTA, DISK_BLOCK) pages this restore loads, once {@link #attach} ran. */
+    int referencePages() {
+        return references.pagesTotal();
+    }
+
+    /** Reference pages in so far (tests). */
+    int referencesDone() {
+        return references.pagesDone();
+    }
+
+    /** Faults on reference pages so far (run thread, or once it stopped). */
+    int referenceFaults() {
+        return referenceFaults;
     }
 
     /** On a loader thread: keeps a page ready for the run thread. */
@@ -379,6 +509,15 @@ public final class LazyPages implements PageSource {
             waits[1] += w[1];
         }
         GcPauses.Summary gc = gcWhileLoading;
+        String refs = "";
+        if (ahead && r != null) {
+            long[] st = r.stageNanos();
+            refs = String.format("; the reference pages %.0f ms of their threads' CPU", (st[0] + st[1] + st[2]) / 1e6);
+        }
+        return refs.isEmpty() ? summaryText(waits, gc) : summaryText(waits, gc) + refs;
+    }
+
+    private String summaryText(long[] waits, GcPauses.Summary gc) {
         return String.format("%,d pages (%,d frames holding the %,d pages it wrote first after the checkpoint first, then %,d of the working set);"
                         + " the guest waited for %,d of them, %.0f ms in all,"
                         + " %.0f ms of its thread's CPU (%,d for a loader thread already reading the frame, %.0f ms; the others"
@@ -399,7 +538,8 @@ public final class LazyPages implements PageSource {
         if (firstOutput != null || startSched == null) return;
         long wall = System.nanoTime() - startNanos;
         long[] sched = ThreadTimes.self();
-        GcPauses.Summary gc = GcPauses.since(gcAtGuestStart);
+        GcPauses.Mark gcMark = gcAtGuestStart; // (AHEAD: read beside; null if not yet)
+        GcPauses.Summary gc = gcMark == null ? null : GcPauses.since(gcMark);
         long instret = machine.hart(0).instret - startInstret;
         org.vmckpt.machine.cpu.CodeCache.Stats ts = machine.hart(0).translationStats();
         long translated = ts == null ? 0 : ts.translatedInstructionsRun() - startTranslated;
@@ -409,10 +549,16 @@ public final class LazyPages implements PageSource {
         firstOutput = String.format("the guest's first output %.1f ms after it started: run thread CPU %.1f ms, waiting for a core %.1f ms;"
                         + " %,d faults (%,d of the working set, %,d reference pages; %,d waited for a loader thread) %.1f ms, %.1f ms of CPU;"
                         + " installing %.1f ms of CPU; %,d pages arrived (%,d before it started); collector pauses %d, %.1f ms; %,d instructions, %.1f%% translated;"
-                        + " CPU of all threads (ms): %s",
+                        + "%s CPU of all threads (ms): %s",
                 wall / 1e6, sched[0] < 0 ? -1 : (sched[0] - startSched[0]) / 1e6, sched[1] < 0 ? -1 : (sched[1] - startSched[1]) / 1e6,
                 faults, workingSetFaults, referenceFaults, waits[0], faultNanos / 1e6, faultCpuNanos / 1e6, installNanos / 1e6,
-                arrived.get(), arrivedAtStart, gc.count(), gc.totalNanos() / 1e6, instret, 100.0 * translated / Math.max(1, instret), others);
+                arrived.get(), arrivedAtStart, gc == null ? -1 : gc.count(), gc == null ? -1 : gc.totalNanos() / 1e6, instret, 100.0 * translated / Math.max(1, instret),
+                !ahead ? "" : String.format(" reference pages ahead: %,d of %,d in at its first instruction (%.1f ms after their thread started,"
+                                + " the prefetch %.1f ms after it), after waiting %.1f ms; their thread done %s;",
+                        referencesAtStart, references.pagesTotal(), (firstInstructionNanos - attachNanos) / 1e6, (prefetchNanos - attachNanos) / 1e6,
+                        aheadWaitNanos / 1e6,
+                        references.helpersDoneNanos() == 0 ? "later" : String.format("%.1f ms after it started", (references.helpersDoneNanos() - attachNanos) / 1e6)),
+                others);
     }
 
     /** Makes {@link #startPrefetch} take what {@link #guestFirstOutput} compares with (for {@code --stats}; call before it). */

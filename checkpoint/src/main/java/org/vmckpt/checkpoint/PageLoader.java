@@ -384,9 +384,33 @@ final class PageLoader {
 
     /** Starts {@code threads} threads that load until no item is left; {@link #finish} joins them. */
     void startHelpers(int threads) {
+        startHelpers(threads, "vmckpt-restore-", Thread.NORM_PRIORITY);
+    }
+
+    /** As {@link #startHelpers(int)}, the threads named {@code prefix} and a number, at {@code priority}. */
+    void startHelpers(int threads, String prefix, int priority) {
         for (int t = 0; t < threads; t++) {
-            helpers.add(startThread("vmckpt-restore-" + helpers.size(), Thread.NORM_PRIORITY, () -> helpersDoneNanos = System.nanoTime()));
+            helpers.add(startThread(prefix + helpers.size(), priority, () -> helpersDoneNanos = System.nanoTime()));
         }
+    }
+
+    /**
+     * Waits until every page of this loader was delivered, {@code millis} at most, without taking any item on this
+     * thread: for the helpers ({@link #startHelpers}) to end, then for any item another thread (the prefetch thread's
+     * {@link #runAll}) still reads. Returns whether all were delivered (false also if a thread failed or it stopped).
+     */
+    boolean awaitDelivered(long millis) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        for (Thread t : helpers) {
+            long left = end - System.nanoTime();
+            if (left <= 0) break;
+            t.join(Math.max(1, left / 1_000_000L));
+        }
+        while (pagesDone.get() < pagesTotal && failure == null && !stopped) {
+            if (System.nanoTime() >= end) return false;
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        }
+        return pagesDone.get() >= pagesTotal;
     }
 
     /** When the last helper ran out of work ({@link System#nanoTime}; 0 if none ran), once {@link #finish} returned. */

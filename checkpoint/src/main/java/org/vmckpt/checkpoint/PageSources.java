@@ -460,6 +460,12 @@ final class PageSources {
      * Closes the boot files read in place, after the restore's last read of them; refuses one that changed while
      * it was read (its identity moved), by name.
      */
+    /** Whether any boot file (or the initramfs' unpacked copy) is read in place ({@link #closeInPlace} checks them). */
+    boolean anyInPlace() {
+        for (BootFile f : bootFiles.values()) if (f.inPlace() != null) return true;
+        return initramfs != null && initramfs.unpackedPath() != null;
+    }
+
     void closeInPlace(Checkpoint ckpt) throws RestoreException {
         RestoreException changed = null;
         for (BootFile f : bootFiles.values()) {

@@ -220,7 +220,9 @@ public final class Restorer {
             if (!outside.isEmpty()) throw new RestoreException("checkpoint " + ckpt.id() + " is damaged: " + outside.get(0));
             // The boot files SOURCE pages refer to are checked by hash now, refused by name if changed (an eager
             // restore reads a remembered one in place, and checks after its reads that it did not change).
-            sources = PageSources.forCheckpoint(ckpt, m, !lazy);
+            // (-Dvmckpt.restore.lazyAhead: a lazy restore that loads its reference pages before "restored" reads the
+            // boot files in place too, as an eager one: LazyPages.readsBootFilesInPlace.)
+            sources = PageSources.forCheckpoint(ckpt, m, !lazy || lazyPages.readsBootFilesInPlace());
             tp = phase(phases, "boot-files", tp);
             // Of it: the initramfs's files for the pages that refer to them: read in place from vmckpt's unpacked copy, or
             // the initrd read and unpacked whole (on the signed guest a 3.7 MB gzip archive unpacked to 14 MB).
@@ -236,7 +238,17 @@ public final class Restorer {
                 lazyPages.attach(m, sources);
                 tp = phase(phases, "pages", tp);
                 loadDisks(ckpt, m);
-                phase(phases, "overlay", tp);
+                tp = phase(phases, "overlay", tp);
+                if (sources.anyInPlace()) {
+                    // Boot files read in place (lazyAhead): every reference page in before the machine is handed out,
+                    // then the files checked unchanged, as an eager restore does after its reads (the guest's later
+                    // touches find them all arrived and never read a file that could have changed meanwhile).
+                    lazyPages.awaitAllReferences();
+                    Runnable hook = LazyPages.beforeInPlaceCheck; // (tests)
+                    if (hook != null) hook.run();
+                    sources.closeInPlace(ckpt);
+                    phase(phases, "references", tp);
+                }
             } else {
                 // The disk overlay's blocks first, while the loader's threads still decode pages on the other cores:
                 // after the pages they ran alone on this thread, with the other cores idle.
