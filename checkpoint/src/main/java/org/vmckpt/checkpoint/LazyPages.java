@@ -57,7 +57,7 @@ public final class LazyPages implements PageSource {
     private static final long INSTALL_PAUSE_MILLIS = 5;
 
     /**
-     * {@code -Dvmckpt.restore.lazyAhead} (round 80, <b>off by default</b>): the reference pages (the kernel's, the
+     * {@code -Dvmckpt.restore.lazyAhead} (round 80, <b>on by default</b> since lazy80's slot; {@code =false} turns it off): the reference pages (the kernel's, the
      * initramfs' and the disks' pages: SOURCE, SOURCE_DELTA, DISK_BLOCK) loaded ahead by a thread of their own from
      * {@link #attach} on, and the guest's first instruction held until they are in ({@link #AHEAD_WAIT_MILLIS} at most);
      * {@code vmckpt restore --lazy} then sets the session up beside its guest ({@code VmSession.besideRestored}). Without
@@ -65,7 +65,7 @@ public final class LazyPages implements PageSource {
      * {@link #FAULT_DISK_RUN} on its own thread): restore79 counted 82-100 of a memdirty guest's 90-116 faults before its
      * first heartbeat on such pages (issue 9's signed guest: 10,267 of the 87,000 pages to load).
      */
-    public static final boolean AHEAD = Boolean.getBoolean("vmckpt.restore.lazyAhead");
+    public static final boolean AHEAD = !"false".equalsIgnoreCase(System.getProperty("vmckpt.restore.lazyAhead", "true"));
     /** The longest the guest's first instruction waits for the reference pages loaded ahead ({@link #AHEAD}). */
     static final long AHEAD_WAIT_MILLIS = Long.getLong("vmckpt.restore.lazyAhead.waitMillis", 150);
     /** Whether restores made from now on load the reference pages ahead: {@link #AHEAD} (tests set it). */
