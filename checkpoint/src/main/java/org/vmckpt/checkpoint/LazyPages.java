@@ -59,17 +59,30 @@ public final class LazyPages implements PageSource {
     /**
      * {@code -Dvmckpt.restore.lazyAhead} (round 80, <b>on by default</b> since lazy80's slot; {@code =false} turns it off): the reference pages (the kernel's, the
      * initramfs' and the disks' pages: SOURCE, SOURCE_DELTA, DISK_BLOCK) loaded ahead by a thread of their own from
-     * {@link #attach} on, and the guest's first instruction held until they are in ({@link #AHEAD_WAIT_MILLIS} at most);
+     * {@link #attach} on, and the guest's first instruction held until they are in ({@link #aheadWaitMillis} at most);
      * {@code vmckpt restore --lazy} then sets the session up beside its guest ({@code VmSession.besideRestored}). Without
      * it the prefetch thread loads them only after every DATA page (and the guest touching them first reads each run of
      * {@link #FAULT_DISK_RUN} on its own thread): restore79 counted 82-100 of a memdirty guest's 90-116 faults before its
      * first heartbeat on such pages (issue 9's signed guest: 10,267 of the 87,000 pages to load).
      */
-    public static final boolean AHEAD = !"false".equalsIgnoreCase(System.getProperty("vmckpt.restore.lazyAhead", "true"));
-    /** The longest the guest's first instruction waits for the reference pages loaded ahead ({@link #AHEAD}). */
+    static final boolean AHEAD = !"false".equalsIgnoreCase(System.getProperty("vmckpt.restore.lazyAhead", "true"));
+    /** The property's default for {@link #aheadWaitMillis}. */
     static final long AHEAD_WAIT_MILLIS = Long.getLong("vmckpt.restore.lazyAhead.waitMillis", 150);
-    /** Whether restores made from now on load the reference pages ahead: {@link #AHEAD} (tests set it). */
+    /**
+     * Whether restores made from now on load the reference pages ahead: {@link #AHEAD} (tests set it). The one place
+     * that says it: a restore keeps what it read at its start ({@link #ahead}), the session reads
+     * {@link #loadsReferencesAhead()}.
+     */
     static volatile boolean aheadForRestores = AHEAD;
+    /** The longest the guest's first instruction of restores made from now on waits for the reference pages loaded ahead (tests set it). */
+    static volatile long aheadWaitMillis = AHEAD_WAIT_MILLIS;
+    /** Tests: runs on the reference pages' own thread (lazyAhead) before it keeps each page it loaded. */
+    static volatile Runnable beforeReferenceArrives;
+
+    /** Whether a lazy restore started now loads its reference pages ahead, its guest waiting for them ({@link #AHEAD}). */
+    public static boolean loadsReferencesAhead() {
+        return aheadForRestores;
+    }
     /**
      * With {@link #AHEAD}: the boot files read in place, as an eager restore reads them, instead of read and hashed whole
      * on the way to "restored" (the signed guest's 31 MB Image and its initramfs' files: 0.4-1.0 s of a lazy restore's
@@ -97,6 +110,8 @@ public final class LazyPages implements PageSource {
     private final int[] writeOrder;
     /** {@link #AHEAD}'s form: the reference pages loaded ahead from {@link #attach} on, the first instruction waiting for them. */
     private final boolean ahead;
+    /** With {@link #ahead}: the longest the guest's first instruction waits for them ({@link #aheadWaitMillis} at the restore's start). */
+    private final long waitMillis;
     /** With {@link #ahead}: reference pages in when the guest's first instruction ran, and how long it waited (run thread). */
     private int referencesAtStart = -1;
     private long aheadWaitNanos;
@@ -148,6 +163,7 @@ public final class LazyPages implements PageSource {
         this.ckpt = ckpt;
         this.order = order;
         this.ahead = ahead;
+        this.waitMillis = aheadWaitMillis;
         this.pending = Restorer.pagesToLoad(ckpt);
         this.total = pending.cardinality();
         this.prefetched = new AtomicReferenceArray<>(ckpt.pageCount());
@@ -175,7 +191,7 @@ public final class LazyPages implements PageSource {
     /** Makes {@code m}'s memory take its pending pages from here; {@code sources} serves the reference pages. */
     void attach(Machine m, PageSources sources) throws IOException {
         this.sources = sources;
-        this.references = PageLoader.lazyReferencePages(ckpt, sources, this::arrive, FAULT_DISK_RUN, writeOrder, workingSet, order);
+        this.references = PageLoader.lazyReferencePages(ckpt, sources, this::referenceArrives, FAULT_DISK_RUN, writeOrder, workingSet, order);
         m.memory().setLazySource(this, pending);
         // AHEAD: the guest's first touches after a restore are mostly of these pages (its kernel's code), which the
         // prefetch thread reaches only after every DATA page; one thread of their own brings them in now, beside the
@@ -218,7 +234,7 @@ public final class LazyPages implements PageSource {
         GuestMemory memory = machine.memory();
         this.machine = machine;
         // AHEAD: the run thread's first request, before the guest's first instruction (and before the --stats figures
-        // of its start below): the reference pages loaded ahead, waited for at most AHEAD_WAIT_MILLIS.
+        // of its start below): the reference pages loaded ahead, waited for at most waitMillis.
         if (ahead) machine.submit(new AwaitReferences(this));
         if (measureFirstOutput) {
             // Every thread's CPU, read on a side thread (milliseconds of /proc reading, cold: on this thread it
@@ -316,12 +332,12 @@ public final class LazyPages implements PageSource {
 
     /**
      * {@link #AHEAD}, on the run thread before the guest's first instruction: waits until the reference pages loaded
-     * ahead are in, {@link #AHEAD_WAIT_MILLIS} at most (the guest reads any still missing itself, as without it).
+     * ahead are in, {@link #waitMillis} at most (the guest reads any still missing itself, as without it).
      */
     private void awaitReferences() {
         long t0 = System.nanoTime();
         try {
-            references.awaitDelivered(AHEAD_WAIT_MILLIS);
+            references.awaitDelivered(waitMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -374,6 +390,13 @@ public final class LazyPages implements PageSource {
     /** Faults on reference pages so far (run thread, or once it stopped). */
     int referenceFaults() {
         return referenceFaults;
+    }
+
+    /** A reference page loaded (on the reference pages' thread, a prefetch thread or the run thread). */
+    private void referenceArrives(int index, byte[] page) {
+        Runnable hook = beforeReferenceArrives; // (tests: null)
+        if (hook != null && Thread.currentThread().getName().startsWith("vmckpt-references-")) hook.run();
+        arrive(index, page);
     }
 
     /** On a loader thread: keeps a page ready for the run thread. */
@@ -509,12 +532,10 @@ public final class LazyPages implements PageSource {
             waits[1] += w[1];
         }
         GcPauses.Summary gc = gcWhileLoading;
-        String refs = "";
-        if (ahead && r != null) {
-            long[] st = r.stageNanos();
-            refs = String.format("; the reference pages %.0f ms of their threads' CPU", (st[0] + st[1] + st[2]) / 1e6);
-        }
-        return refs.isEmpty() ? summaryText(waits, gc) : summaryText(waits, gc) + refs;
+        String text = summaryText(waits, gc);
+        if (!ahead || r == null) return text;
+        long[] st = r.stageNanos();
+        return text + String.format("; the reference pages %.0f ms of their threads' CPU", (st[0] + st[1] + st[2]) / 1e6);
     }
 
     private String summaryText(long[] waits, GcPauses.Summary gc) {

@@ -29,6 +29,8 @@ class LazyAheadTest {
     @AfterEach
     void back() {
         LazyPages.aheadForRestores = LazyPages.AHEAD;
+        LazyPages.aheadWaitMillis = LazyPages.AHEAD_WAIT_MILLIS;
+        LazyPages.beforeReferenceArrives = null;
         LazyPages.beforeInPlaceCheck = null;
     }
 
@@ -88,6 +90,51 @@ class LazyAheadTest {
                 assertEquals(0, lp.referenceFaults(), "seed " + seed + ": faults on reference pages");
                 assertEquals(hash, Machines.hash(r.machine()), "seed " + seed + ": " + Machines.diff(m, r.machine()));
             }
+        }
+    }
+
+    /**
+     * The first instruction's wait is bounded: with the reference pages' thread held, the guest starts after the bound
+     * with pages still out (it reads them itself), and the machine is still the checkpoint's once the thread goes on.
+     */
+    @Test
+    void theFirstInstructionWaitsNoLongerThanTheBoundForReferencePagesHeldBack() throws Exception {
+        Machine m = kernelMachine();
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        CheckpointEngine engine = new CheckpointEngine(m, repo, null);
+        String id = engine.checkpoint(CheckpointOptions.defaults().withLive(false), null).info().id();
+        String hash = Machines.hash(m);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        LazyPages.aheadForRestores = true;
+        LazyPages.aheadWaitMillis = 20;
+        // Held far longer than the bound: a wait that ignored it would see every page in.
+        LazyPages.beforeReferenceArrives = () -> {
+            try {
+                release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (Checkpoint c = repo.open(id)) {
+            Restorer.Restored r = Restorer.restore(c, null, b -> { }, true, null, (Random) null);
+            LazyPages lp = r.lazy();
+            lp.startPrefetch(r.machine(), e -> { });
+            r.machine().run(0); // the run thread's first requests: the wait for the reference pages
+            int atStart = lp.referencesAtStart();
+            release.countDown();
+            assertTrue(atStart >= 0, "the wait ran");
+            assertTrue(atStart < lp.referencePages(), "the first instruction waited past its bound: " + atStart + " of "
+                    + lp.referencePages() + " reference pages in");
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (lp.allLoadedNanos() < 0 && System.nanoTime() < deadline) {
+                assertNull(lp.failure());
+                r.machine().run(0);
+                Thread.sleep(1);
+            }
+            assertTrue(lp.allLoadedNanos() >= 0, "prefetch did not finish");
+            assertEquals(hash, Machines.hash(r.machine()), Machines.diff(m, r.machine()));
+        } finally {
+            release.countDown();
         }
     }
 

@@ -138,7 +138,7 @@ final class VmSession {
         // -Dvmckpt.restore.lazyAhead (round 80, on by default): a lazy restore's guest waits for its reference pages before its
         // first instruction, so =eager's beside form serves it too (=false still turns the form off for both).
         boolean on = RESTORE_SESSION_BESIDE.equalsIgnoreCase("true")
-                || (RESTORE_SESSION_BESIDE.equalsIgnoreCase("eager") && (!lazy || org.vmckpt.checkpoint.LazyPages.AHEAD));
+                || (RESTORE_SESSION_BESIDE.equalsIgnoreCase("eager") && (!lazy || org.vmckpt.checkpoint.LazyPages.loadsReferencesAhead()));
         return on && !paused && !migrates;
     }
 
