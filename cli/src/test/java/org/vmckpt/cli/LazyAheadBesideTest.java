@@ -5,8 +5,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.vmckpt.cli.qmp.QmpClient;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +40,7 @@ class LazyAheadBesideTest {
         Path socket = temp.resolve("run.sock");
         try (VmckptProcess run = VmckptProcess.start(root, temp.resolve("run.console"), temp.resolve("run.log"),
                 List.of("run", "--elf", MEMWALK.toString(), "--mem", "64", "--api-socket", socket.toString(), "--repo", repo.toString()))) {
-            awaitSocket(socket, run);
+            run.awaitSocket(socket);
             run.await("memwalk heartbeat 2", 0, 60_000);
             try (QmpClient qmp = QmpClient.connect(socket)) {
                 qmp.execute("vmckpt-checkpoint", Map.of("name", "c1"));
@@ -53,9 +51,9 @@ class LazyAheadBesideTest {
         List<String> args = new ArrayList<>(List.of("restore", "c1", "--lazy", "--stats", "--api-socket", sock.toString(), "--repo", repo.toString()));
         List<String> opts = List.of("-Dvmckpt.restore.lazyAhead=true", "-Dvmckpt.stats.markPrefix=memwalk heartbeat");
         try (VmckptProcess restored = VmckptProcess.start(root, temp.resolve("lazy.console"), log, opts, args)) {
-            awaitSocket(sock, restored);
+            restored.awaitSocket(sock);
             restored.await("memwalk heartbeat", 0, 60_000);
-            String text = awaitLog(log, FIRST, restored);
+            String text = restored.awaitLog(FIRST);
             Matcher m = FIRST.matcher(text);
             assertTrue(m.find(), text);
             double first = Double.parseDouble(m.group(2));
@@ -72,41 +70,13 @@ class LazyAheadBesideTest {
             // (None listed is beside too: a quick guest's first mark line can come before the session printed anything;
             // in the old order all three are done, and listed, before the first instruction.)
             assertTrue(after <= 3, text);
-            String stats = awaitLog(log, AHEAD, restored);
+            String stats = restored.awaitLog(AHEAD);
             Matcher a = AHEAD.matcher(stats);
             assertTrue(a.find());
             assertEquals(a.group(2), a.group(1), "every reference page in at the first instruction\n" + stats);
             try (QmpClient qmp = QmpClient.connect(sock)) {
                 qmp.execute("query-status", Map.of());
             }
-        }
-    }
-
-    private static String awaitLog(Path log, Pattern p, VmckptProcess proc) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            String text = Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
-            if (p.matcher(text).find()) return text;
-            assertTrue(proc.isAlive(), "vmckpt ended early:\n" + proc.describe());
-            assertTrue(System.nanoTime() < deadline, "no line matching " + p + ":\n" + proc.describe());
-            Thread.sleep(50);
-        }
-    }
-
-    /** As RestoreSessionBesideTest's: the control socket accepts a connection. */
-    private static void awaitSocket(Path socket, VmckptProcess p) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            assertTrue(p.isAlive(), "vmckpt ended early:\n" + p.describe());
-            assertTrue(System.nanoTime() < deadline, "no control socket:\n" + p.describe());
-            if (Files.exists(socket)) {
-                try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
-                    return;
-                } catch (java.io.IOException notYet) {
-                    // bound but not yet listening
-                }
-            }
-            Thread.sleep(50);
         }
     }
 }

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.vmckpt.cli.qmp.QmpClient;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +34,7 @@ class PausedStartTest {
         try (VmckptProcess run = VmckptProcess.start(root, temp.resolve("run.console"), temp.resolve("run.log"),
                 List.of("run", "--elf", MEMWALK.toString(), "--mem", "64", "--paused", "--name", "pausy", "--api-socket", socket.toString(),
                         "--repo", repo.toString()))) {
-            awaitSocket(socket, run);
+            run.awaitSocket(socket);
             try (QmpClient qmp = QmpClient.connect(socket)) {
                 assertEquals("paused", qmp.execute("query-status", null).get("status"));
                 Thread.sleep(500);
@@ -53,7 +52,7 @@ class PausedStartTest {
         Path socket2 = temp.resolve("restore.sock");
         try (VmckptProcess restored = VmckptProcess.start(root, temp.resolve("restore.console"), temp.resolve("restore.log"),
                 List.of("restore", "p1", "--paused", "--api-socket", socket2.toString(), "--repo", repo.toString()))) {
-            awaitSocket(socket2, restored);
+            restored.awaitSocket(socket2);
             try (QmpClient qmp = QmpClient.connect(socket2)) {
                 assertEquals("paused", qmp.execute("query-status", null).get("status"));
                 assertEquals("pausy", qmp.execute("query-name", null).get("name"), "a restored VM keeps its name");
@@ -62,26 +61,6 @@ class PausedStartTest {
                 qmp.execute("cont", null);
                 restored.await("memwalk heartbeat", 0, 30_000);
             }
-        }
-    }
-
-    /**
-     * Waits until the VM's control socket accepts a connection. The file appears at bind(), a moment before the
-     * server listens: a connection in between is refused, so the file alone is not enough.
-     */
-    static void awaitSocket(Path socket, VmckptProcess p) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            assertTrue(p.isAlive(), "vmckpt ended early:\n" + p.describe());
-            assertTrue(System.nanoTime() < deadline, "no control socket:\n" + p.describe());
-            if (Files.exists(socket)) {
-                try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
-                    return;
-                } catch (java.io.IOException notYet) {
-                    // bound but not yet listening
-                }
-            }
-            Thread.sleep(50);
         }
     }
 }

@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static org.vmckpt.cli.PausedStartTest.awaitSocket; // (the control socket accepts a connection)
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -52,7 +51,7 @@ class RestoreSessionBesideTest {
         try (VmckptProcess run = VmckptProcess.start(root, temp.resolve("run.console"), temp.resolve("run.log"),
                 List.of("run", "--elf", MEMWALK.toString(), "--mem", "64", "--name", "beside", "--api-socket", socket.toString(),
                         "--repo", repo.toString()))) {
-            awaitSocket(socket, run);
+            run.awaitSocket(socket);
             run.await("memwalk heartbeat 3", 0, 60_000);
             try (QmpClient qmp = QmpClient.connect(socket)) {
                 qmp.execute("vmckpt-checkpoint", Map.of("name", "c1"));
@@ -69,9 +68,9 @@ class RestoreSessionBesideTest {
         Path log = temp.resolve("restore.log");
         try (VmckptProcess restored = VmckptProcess.start(root, temp.resolve("restore.console"), log, BESIDE,
                 List.of("restore", "c1", "--stats", "--api-socket", socket2.toString(), "--repo", repo.toString()))) {
-            awaitSocket(socket2, restored);
+            restored.awaitSocket(socket2);
             restored.await("memwalk heartbeat", 0, 60_000);
-            String text = awaitLog(log, FIRST, restored);
+            String text = restored.awaitLog(FIRST);
             Matcher m = FIRST.matcher(text);
             assertTrue(m.find(), text);
             assertEquals(savedMtime, Long.parseLong(m.group(1)), "the guest's time at its first instruction is the checkpoint's\n" + text);
@@ -82,8 +81,8 @@ class RestoreSessionBesideTest {
                 assertTrue(Double.parseDouble(step.group(2)) > first, step.group(1) + " at " + step.group(2) + " ms after \"restored\", before the guest's "
                         + "first instruction at " + first + " ms: the session was not set up beside the guest\n" + text);
             }
-            assertTrue(Files.readString(log, StandardCharsets.ISO_8859_1).contains("vmckpt: restore phases:") || awaitLog(log,
-                    Pattern.compile("vmckpt: restore phases:"), restored) != null, "--stats' report is printed beside the guest");
+            assertTrue(Files.readString(log, StandardCharsets.ISO_8859_1).contains("vmckpt: restore phases:") || restored.awaitLog(
+                    Pattern.compile("vmckpt: restore phases:")) != null, "--stats' report is printed beside the guest");
             try (QmpClient qmp = QmpClient.connect(socket2)) {
                 assertEquals("running", qmp.execute("query-status", null).get("status"));
                 assertEquals("beside", qmp.execute("query-name", null).get("name"), "a restored VM keeps its name");
@@ -195,7 +194,7 @@ class RestoreSessionBesideTest {
         Path sock = temp.resolve("after.sock");
         try (VmckptProcess restored = VmckptProcess.start(root, temp.resolve("after.console"), temp.resolve("after.log"), BESIDE,
                 List.of("restore", "c1", "--api-socket", sock.toString(), "--repo", repo.toString()))) {
-            awaitSocket(sock, restored);
+            restored.awaitSocket(sock);
             restored.await("memwalk heartbeat", 0, 60_000);
             // (round 80) Its session set up beside the guest (after the first heartbeat, maybe), the restore by label
             // writes the label index it held: waited for, a watchdog's bound.
@@ -211,7 +210,7 @@ class RestoreSessionBesideTest {
         Path socket = temp.resolve("run.sock");
         try (VmckptProcess run = VmckptProcess.start(root, temp.resolve("run.console"), temp.resolve("run.log"),
                 List.of("run", "--elf", MEMWALK.toString(), "--mem", "64", "--api-socket", socket.toString(), "--repo", repo.toString()))) {
-            awaitSocket(socket, run);
+            run.awaitSocket(socket);
             run.await("memwalk heartbeat 2", 0, 60_000);
             try (QmpClient qmp = QmpClient.connect(socket)) {
                 qmp.execute("vmckpt-checkpoint", Map.of("name", "c1"));
@@ -251,9 +250,9 @@ class RestoreSessionBesideTest {
             List<String> args = new ArrayList<>(List.of("restore", "c1", "--stats", "--api-socket", sock.toString(), "--repo", repo.toString()));
             if (lazy) args.add("--lazy");
             try (VmckptProcess restored = VmckptProcess.start(root, temp.resolve(what + ".console"), log, eagerOnly, args)) {
-                awaitSocket(sock, restored);
+                restored.awaitSocket(sock);
                 restored.await("memwalk heartbeat", 0, 60_000);
-                String text = awaitLog(log, FIRST, restored);
+                String text = restored.awaitLog(FIRST);
                 Matcher m = FIRST.matcher(text);
                 assertTrue(m.find(), text);
                 double first = Double.parseDouble(m.group(2));
@@ -269,17 +268,6 @@ class RestoreSessionBesideTest {
                 // (round 80) Its session set up before the guest ran, the restore by label wrote the label index it held.
                 if (lazy) assertTrue(Files.isRegularFile(repo.resolve("LABELS")), "a lazy restore by label that succeeded wrote the label index");
             }
-        }
-    }
-
-    private static String awaitLog(Path log, Pattern p, VmckptProcess proc) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            String text = Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
-            if (p.matcher(text).find()) return text;
-            assertTrue(proc.isAlive(), "vmckpt ended early:\n" + proc.describe());
-            assertTrue(System.nanoTime() < deadline, "no line matching " + p + ":\n" + proc.describe());
-            Thread.sleep(50);
         }
     }
 

@@ -129,6 +129,38 @@ final class VmckptProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the VM's control socket accepts a connection. The file appears at bind(), a moment before the
+     * server listens: a connection in between is refused, so the file alone is not enough.
+     */
+    void awaitSocket(Path socket) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            if (!isAlive()) throw new AssertionError("vmckpt ended early:\n" + describe());
+            if (System.nanoTime() >= deadline) throw new AssertionError("no control socket:\n" + describe());
+            if (Files.exists(socket)) {
+                try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+                    return;
+                } catch (IOException notYet) {
+                    // bound but not yet listening
+                }
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Waits (60 s at most) until the log (stdout and stderr) has a match of {@code p}; returns the log's text. */
+    String awaitLog(Pattern p) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            String text = Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
+            if (p.matcher(text).find()) return text;
+            if (!isAlive()) throw new AssertionError("vmckpt ended early:\n" + describe());
+            if (System.nanoTime() >= deadline) throw new AssertionError("no line matching " + p + ":\n" + describe());
+            Thread.sleep(50);
+        }
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
