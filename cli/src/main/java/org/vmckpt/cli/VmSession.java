@@ -303,8 +303,6 @@ final class VmSession {
                         t.batchesEndedBeforeUnit());
                 String leaves = machine.hart(0).missLeaveSummary();
                 if (leaves != null) System.err.print("vmckpt: translator: " + leaves);
-                String leftJobs = machine.hart(0).leftJobSummary();
-                if (leftJobs != null) System.err.print("vmckpt: translator: " + leftJobs);
                 String prologues = machine.hart(0).loopPrologueSummary();
                 if (prologues != null) System.err.print("vmckpt: translator: " + prologues);
                 String profile = machine.hart(0).translationProfile();

@@ -181,8 +181,7 @@ final class BackgroundTranslator {
                 Consumer<PendingUnit> hook = beforeBuild;
                 if (hook != null) hook.accept(job);
                 // (A hot-tier job whose unit died meanwhile is stale too: a racy read, only to save the work.)
-                if (left(job, job.cache.leftJobAge)) job.left = true; // (CodeCache#leftJobAge: handed back unbuilt, its entry cold again)
-                else if (!job.cancelled && !(job.replaces != null && job.replaces.dead) && !(job.rebuildOf != null && job.rebuildOf.dead)) build(job);
+                if (!job.cancelled && !(job.replaces != null && job.replaces.dead) && !(job.rebuildOf != null && job.rebuildOf.dead)) build(job);
                 job.stage = 2;
                 hook = afterBuild;
                 if (hook != null) hook.accept(job);
@@ -194,17 +193,6 @@ final class BackgroundTranslator {
             if (Hart.PROFILE_UNITS) job.compiledNanos = System.nanoTime();
             job.cache.completed(job);
         }
-    }
-
-    /**
-     * Whether the guest has left {@code job}'s code ({@link CodeCache#leftJobAge}, {@code age} guest instructions; 0: never):
-     * an entry's job (not a hot-tier build, not a rebuild) at which nothing was interpreted since it was queued, taken
-     * {@code age} or more of its hart's instructions after it was queued. The hart's count is read without a lock: a late
-     * value only builds a job the rule would have dropped.
-     */
-    static boolean left(PendingUnit job, long age) {
-        return age > 0 && job.replaces == null && job.rebuildOf == null && job.interpreted == 0 && job.hart != null
-                && job.hart.instret - job.queuedAt >= age;
     }
 
     /** Reports a failure of the translator thread (to stderr, as the VMM's warnings go) and counts it. */

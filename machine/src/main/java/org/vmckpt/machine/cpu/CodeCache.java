@@ -585,23 +585,6 @@ public final class CodeCache {
      * jump to a page not in the fetch TLB. Tests set it per cache.
      */
     static final boolean FETCH_WALK = Boolean.getBoolean("vmckpt.jit.fetchWalk");
-    /**
-     * Jobs the guest has left are not built ({@code -Dvmckpt.jit.leftJobAge=N} guest instructions; 0, the default: off;
-     * round 81). When the translator thread takes an entry's job (not a hot-tier build, not a rebuild) at which the guest
-     * has interpreted nothing since it was queued ({@link PendingUnit#interpreted}), N or more of the hart's instructions
-     * after it was queued, it hands the job back unbuilt ({@link BackgroundTranslator#left}); the guest's thread then takes
-     * the pending unit out of the table, and the entry is cold again with half the threshold's heat
-     * ({@link #installCompleted}): if the guest comes back, it gets hot again after half the usual heat. Why: the boot's
-     * code runs in bursts (an init function tens of thousands of times, then never again), the translator thread's queue
-     * is most of a job's wait, and of the signed boot's ~400 C1 units ~150 had nothing interpreted at their entry while
-     * queued and ~240 retired under 100,000 instructions, less than their C1 compile (~5 ms) is worth at ~5 ns an
-     * interpreted instruction (docs/BENCHMARKS.md rounds 80-81). Only jobs that waited behind others are affected: the
-     * translator thread takes a job queued into an empty queue at once. Tests set it per cache.
-     */
-    static final long LEFT_JOB_AGE = Long.getLong("vmckpt.jit.leftJobAge", 0);
-    long leftJobAge = LEFT_JOB_AGE;
-    /** (leftJobAge) Jobs handed back unbuilt because the guest had left their code. */
-    long leftJobsDropped;
     boolean fetchWalk = FETCH_WALK;
     /** (fetchWalk) Look-ups that filled the fetch TLB, and walks that faulted (left to the interpreter). */
     long fetchWalkFills, fetchWalkFaults;
@@ -1117,7 +1100,6 @@ public final class CodeCache {
     private TranslatedUnit submit(long key, int slot, int pageIndex, byte[] page, int nextIndex, byte[] next, Hart h) {
         PendingUnit p = new PendingUnit(this, key, pageIndex, page.clone(), nextIndex, next == null ? null : next.clone());
         p.queuedAt = h.instret;
-        p.hart = h;
         p.heatSpan = profLastHeatSpan;
         if (!background.submit(p)) {
             queueFull++; // the entry heats up again and is offered later
@@ -1180,15 +1162,6 @@ public final class CodeCache {
                 profWaitParts[4] += p.queuedBehind;
                 if (p.queuedBehind > 0) profWaitParts[5]++;
                 profWaitParts[6] += p.overtaken;
-            }
-            if (p.left) {
-                // (leftJobAge) Not built: the guest left the code. The entry is cold again, half-way to the threshold.
-                leftJobsDropped++;
-                units[slot] = null;
-                forgetEntry(p.key);
-                int hi = hash(p.key) & (HEAT_SIZE - 1);
-                heat[hi] = Math.max(heat[hi], hotThreshold / 2);
-                continue;
             }
             if (p.compileRefused) compileRefused++;
             if (p.innerRetried) innerRetried++;

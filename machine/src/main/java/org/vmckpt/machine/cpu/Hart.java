@@ -338,12 +338,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         return line + String.format("%n");
     }
 
-    /** For --stats, with -Dvmckpt.jit.leftJobAge (round 81): the jobs handed back unbuilt; else null. */
-    public String leftJobSummary() {
-        if (codeCache == null || codeCache.leftJobAge <= 0) return null;
-        return String.format("jobs the guest had left (-Dvmckpt.jit.leftJobAge=%d): %,d handed back unbuilt%n", codeCache.leftJobAge, codeCache.leftJobsDropped);
-    }
-
     /** With -Dvmckpt.interp.stopCounts=true: why the interpreter's fast loop stopped (InterpreterStops); else null. */
     public String interpreterStops() {
         return interpreter.stops == null ? null : interpreter.stops.report();

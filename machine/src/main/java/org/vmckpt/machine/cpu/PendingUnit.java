@@ -69,16 +69,6 @@ final class PendingUnit extends TranslatedUnit {
     int queuedBehind;
     /** Profile only: jobs queued after this one that the translator thread took before it (BackgroundTranslator#take). */
     int overtaken;
-    /**
-     * The hart whose entry got hot (its {@link Hart#instret} read by the translator thread, without a lock, for
-     * {@link CodeCache#leftJobAge}); null for a job made without one.
-     */
-    Hart hart;
-    /**
-     * Set by the translator thread: the job was not built because the guest had left its code ({@link CodeCache#leftJobAge}):
-     * nothing interpreted at its entry since it was queued, and queued that many guest instructions ago when taken.
-     */
-    boolean left;
     /** The cache dropped it from its table (a write to the page, a flush): the translator thread may skip it. */
     volatile boolean cancelled;
 
