@@ -316,6 +316,12 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 codeCache.prologuePromotions, codeCache.prologueWaits, Translator.prologueUnits.get());
     }
 
+    /** For --stats, with -Dvmckpt.jit.c1MaxBytecode (round 81): the C1 regions its bound refused; else null. */
+    public String c1MaxBytecodeSummary() {
+        if (codeCache == null || codeCache.c1MaxBytecode <= 0) return null;
+        return String.format("C1 units' bytecode bound (-Dvmckpt.jit.c1MaxBytecode=%d): %,d regions over it built smaller%n", codeCache.c1MaxBytecode, Translator.c1Capped.get());
+    }
+
     /** For --stats: C1 units' leaves before a missing access and their rebuilds (CodeCache#missLeft), or null if none. */
     public String missLeaveSummary() {
         return codeCache == null ? null : codeCache.missLeaveSummary();
