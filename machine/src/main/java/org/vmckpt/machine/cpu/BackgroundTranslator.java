@@ -138,11 +138,13 @@ final class BackgroundTranslator {
     }
 
     /**
-     * The index of the job to take next from {@code queue} (oldest first, not empty): 0; with {@code hottestFirst} the
+     * The index of the job to take next from {@code queue} (oldest first, not empty): the oldest job marked
+     * {@link PendingUnit#first} if any (CodeCache#HOT_EARLY's builds); else 0; with {@code hottestFirst} the
      * job with the most {@link PendingUnit#interpreted} (the oldest of equals); with {@code hotInOrder} as well, the oldest
      * hot-tier job instead if it was queued before that one ({@link #HOT_JOBS_IN_ORDER}).
      */
     static int next(java.util.List<PendingUnit> queue, boolean hottestFirst, boolean hotInOrder) {
+        for (int i = 0; i < queue.size(); i++) if (queue.get(i).first) return i; // (CodeCache#HOT_EARLY's builds: none without it)
         if (!hottestFirst) return 0;
         int best = -1, firstHot = -1;
         for (int i = 0; i < queue.size(); i++) {

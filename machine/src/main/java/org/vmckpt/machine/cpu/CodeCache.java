@@ -266,6 +266,30 @@ public final class CodeCache {
     static final long HOT_C2_KERNEL_EARLY = Long.getLong("vmckpt.jit.hotC2KernelEarly", 0);
     /** See {@link #HOT_C2_KERNEL_EARLY}: the least average run length, in instructions ({@code -Dvmckpt.jit.hotC2KernelRun=N}). */
     static final long HOT_C2_KERNEL_RUN = Long.getLong("vmckpt.jit.hotC2KernelRun", 256);
+    /**
+     * {@code -Dvmckpt.jit.hotEarly=N} (round 81; 0, the default: off): the early look of {@link #HOT_C2_KERNEL_EARLY} for
+     * the builds of HotSpot's path (warm-up calls, tier 3, C2 with tier 3's profile), without {@link #HOT_C2_KERNEL}. A
+     * unit's first count to the hot tier runs out after N instructions instead of {@link #HOT_AFTER}'s 20 M; a unit
+     * promoted there in supervisor or machine mode, after the boot (once the hart has run in user mode since
+     * {@link #startBoot}; a machine never booted here is past its boot), whose runs averaged at least
+     * {@link #HOT_EARLY_RUN} instructions, is decided then; any other unit counts on to {@link #HOT_AFTER}, its overshoot
+     * kept, and is judged as before. Nothing else of the build changes (region, bytecode, HotSpot's path, the look).
+     * With {@link #HOT_C2_KERNEL}'s early look on as well, that look is the one used. Why (docs/BENCHMARKS.md round 81,
+     * ecdsa81): in the signed module phase ECDSA's big-number units (vli_mmod_fast, vli_mod_square_fast: 300-400
+     * instructions a run) and SHA-256's message schedule and load were decided 200-430 M guest instructions after their
+     * count began, most of the phase's ECDSA running as C1 code meanwhile; C2 compiles the same builds with a profile
+     * in about half the time it takes without one (round 77).
+     */
+    static final long HOT_EARLY = Long.getLong("vmckpt.jit.hotEarly", 0);
+    /** See {@link #HOT_EARLY}: the least average run length, in instructions ({@code -Dvmckpt.jit.hotEarlyRun=N}, default 256). */
+    static final long HOT_EARLY_RUN = Long.getLong("vmckpt.jit.hotEarlyRun", 256);
+    /**
+     * See {@link #HOT_EARLY}: the early count's N instructions must have come within S times as many of the hart's
+     * ({@code -Dvmckpt.jit.hotEarlyShare=S}, default 64: a share of the run of at least 1/64 while it counted), else the
+     * unit counts on to {@link #HOT_AFTER}. Without it the early look also decided code that reached N over most of the
+     * phase (the module loader's and the allocator's units: 2 M instructions in 0.5-2.2 G; round 81's count).
+     */
+    static final long HOT_EARLY_SHARE = Long.getLong("vmckpt.jit.hotEarlyShare", 64);
 
     /**
      * {@code -Dvmckpt.jit.hotC2Order=true} (round 78; off by default): an order for C2's one slot ({@link #c2Pending}) for
@@ -491,6 +515,8 @@ public final class CodeCache {
     int hotC2Kernel = hotC2KernelMode(HOT_C2_KERNEL);
     /** See {@link #HOT_C2_KERNEL_EARLY} and {@link #HOT_C2_KERNEL_RUN} (tests set them per cache). */
     long hotC2KernelEarly = HOT_C2_KERNEL_EARLY, hotC2KernelRun = HOT_C2_KERNEL_RUN;
+    /** See {@link #HOT_EARLY} and {@link #HOT_EARLY_RUN} (tests set them per cache); units promoted at that early look. */
+    long hotEarly = HOT_EARLY, hotEarlyRun = HOT_EARLY_RUN, hotEarlyShare = HOT_EARLY_SHARE, hotEarlyPromotions;
     /**
      * {@link #HOT_C2_KERNEL}: kernel builds to C2 at once, kernel builds of the boot (HotSpot's path), and units promoted at
      * the early look ({@link #HOT_C2_KERNEL_EARLY}).
@@ -704,7 +730,7 @@ public final class CodeCache {
      */
     void startBoot(int heat, boolean hot) {
         if (booting || (heat <= 0 && hot && bootHeatShift == 0 && steadyHeatShift == 0 && !(pageHeat > 0 && pageHeatAfterBoot)
-                && hotC2Kernel != 1)) return; // (HOT_C2_KERNEL after the boot: booting marks the boot, nothing else changes)
+                && hotC2Kernel != 1 && !hotEarlyOn())) return; // (HOT_C2_KERNEL, HOT_EARLY after the boot: booting marks the boot, nothing else changes)
         booting = true;
         hotInBoot = hot;
         heatShift = bootHeatShift; // (HEAT_HALF_LIFE's from the boot's end: none in the boot without its own)
@@ -723,7 +749,17 @@ public final class CodeCache {
 
     /** Whether units count first to the kernel's early look (HOT_C2_KERNEL_EARLY); loopPrologue's early count only without it. */
     private boolean earlyLookOn() {
+        return kernelEarlyLookOn() || hotEarlyOn();
+    }
+
+    /** Whether HOT_C2_KERNEL_EARLY's early look is on (it comes first when HOT_EARLY's is on as well). */
+    private boolean kernelEarlyLookOn() {
         return hotC2Kernel != 0 && hotC2KernelEarly > 0 && hotC2KernelEarly < hotAfter;
+    }
+
+    /** Whether HOT_EARLY's early look (HotSpot's path) is on. */
+    private boolean hotEarlyOn() {
+        return hotEarly > 0 && hotEarly < hotAfter;
     }
 
     /** The unit's count towards the hot tier starts again from here. */
@@ -732,7 +768,7 @@ public final class CodeCache {
         u.earlyLook = earlyLookOn(); // (HOT_C2_KERNEL_EARLY)
         // (loopPrologue: the early count only while the hot tier is on: hotAfter = Long.MAX_VALUE turns it off; the
         // kernel's early look, when on, comes first)
-        u.untilHot = u.earlyLook ? hotC2KernelEarly
+        u.untilHot = u.earlyLook ? (kernelEarlyLookOn() ? hotC2KernelEarly : hotEarly)
                 : loopPrologue && u.prologueLoop >= 0 && !u.hot && hotAfter != Long.MAX_VALUE ? Math.min(hotAfter, prologueAfter) : hotAfter;
     }
 
@@ -1220,15 +1256,19 @@ public final class CodeCache {
             return u;
         }
         long counted = hotAfter; // (what its count retired: the rules' run length and share)
-        if (u.earlyLook) { // (HOT_C2_KERNEL_EARLY: the early look at its count)
+        boolean earlyHot = false; // (HOT_EARLY: decided at its early look)
+        if (u.earlyLook) { // (HOT_C2_KERNEL_EARLY, HOT_EARLY: the early look at its count)
             u.earlyLook = false;
-            counted = hotC2KernelEarly;
-            if (u.promoted != null || u.promotionQueued || !c2Direct(h) || h.priv == Hart.PRIV_U
-                    || counted / Math.max(1, u.hotRuns()) < hotC2KernelRun) {
+            boolean kernelC2 = kernelEarlyLookOn(); // (else HOT_EARLY's: HotSpot's path, after the boot)
+            counted = kernelC2 ? hotC2KernelEarly : hotEarly;
+            if (u.promoted != null || u.promotionQueued || (kernelC2 ? !c2Direct(h) : booting) || h.priv == Hart.PRIV_U
+                    || counted / Math.max(1, u.hotRuns()) < (kernelC2 ? hotC2KernelRun : hotEarlyRun)
+                    || !kernelC2 && (h.instret - u.hotSince) / Math.max(1, hotEarlyShare) > counted) { // (HOT_EARLY_SHARE)
                 u.untilHot += hotAfter - counted; // counts on to hotAfter (its overshoot kept), as without the early look
                 return u;
             }
-            hotC2EarlyPromotions++;
+            if (kernelC2) hotC2EarlyPromotions++;
+            else earlyHot = true; // (counted, and its build looked at by the hybrid look, once it is decided below)
         }
         u.untilHot = loopPrologue && u.prologueLoop >= 0 ? Math.max(1, hotRecheck / PROLOGUE_RECHECK_DIVISOR) : hotRecheck;
         if (hotC2Order || hotC2Admit) { // (HOT_C2_ORDER, HOT_C2_ADMIT: what the unit ran since its last look, counted at this one)
@@ -1293,6 +1333,10 @@ public final class CodeCache {
                     + (early ? "; a line into a hot loop" : "") + "):", u, null, h);
             u.orderSince = u.hotSince; // (HOT_C2_ORDER: its share is counted from its count's start, its count's instructions in it)
             u.orderRan = counted;
+            if (earlyHot) {
+                hotEarlyPromotions++;
+                u.earlyHot = true; // (its build is looked at by the hybrid look: buildCompiled)
+            }
             promote(u, h, hotMissCalls(u, h));
             if (hotC2Admit && c2Direct(h)) c2Contend(u); // (HOT_C2_ADMIT: a build that may come)
             return u;
@@ -1634,6 +1678,8 @@ public final class CodeCache {
                 + " (HotSpot's path)%s; %,d queued for C2 (all), %,d asked again%n", hotC2Kernel == 2 ? "boot" : "true", hotC2KernelDirect, hotC2KernelInBoot,
                 hotC2KernelEarly > 0 ? String.format(", %,d promoted at the early look (%,d insns, runs of %,d or more)", hotC2EarlyPromotions, hotC2KernelEarly, hotC2KernelRun) : "",
                 hotC2Requests, hotC2Requeued);
+        if (hotEarly > 0) c2Line += String.format("hot-tier builds decided at the early look on HotSpot's path (hotEarly=%,d, runs of %,d or more, a share of 1/%,d or more): %,d%n",
+                hotEarly, hotEarlyRun, hotEarlyShare, hotEarlyPromotions);
         if (hotC2Order && (hotC2Direct || hotC2Kernel != 0)) c2Line += String.format("C2's slot in order of share (hotC2Order): %,d of %,d queued for C2 at another unit's look%n",
                 hotC2OrderedOver, hotC2Requests);
         if (hotC2Admit && (hotC2Direct || hotC2Kernel != 0)) c2Line += String.format("C2's slot by admission (hotC2Admit%s): %,d builds refused at %,d looks, %,d of them queued for C2 later; %,d better ones queued at a refusal; %,d queued for C2 in all%n",
@@ -1718,6 +1764,7 @@ public final class CodeCache {
         job.userMode = h.priv == Hart.PRIV_U;
         job.entryWords = u.entryWords;
         job.c2Direct = c2Direct;
+        job.first = u.earlyHot; // (HOT_EARLY: before every other job on the translator thread)
         job.queuedAt = h.instret;
         if (background.submit(job)) {
             u.promotionQueued = true;
@@ -1778,8 +1825,16 @@ public final class CodeCache {
                 p == null ? "" : String.format(", build %s (%d insns, %d bytecode, tier %d, %d looks%s), %d with inlining",
                         p.getClass().getName(), p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks,
                         (p.checkedTlb ? ", checked TLB reads" : "") + (p.requeued ? ", queued through the API" : "") + (p.c2Asked ? ", C2 asked" : ""), p.inlineTotal),
-                h == null ? "" : "; hart priv " + h.priv); // (round 73: a unit's privilege at its "decided" line)
+                (h == null ? "" : "; hart priv " + h.priv) // (round 73: a unit's privilege at its "decided" line)
+                + String.format("; jvm %.3f s", (System.nanoTime() - HOT_LOG_ORIGIN) / 1e9)); // (round 81: HotSpot's compile log's clock, near enough)
     }
+
+    /**
+     * The hot log's clock (round 81): System.nanoTime() at the JVM's start (its uptime taken once, when the log is on), so
+     * that each line's "jvm S s" can be read against -XX:+LogCompilation's stamps (seconds since the JVM started).
+     */
+    private static final long HOT_LOG_ORIGIN = HOT_LOG
+            ? System.nanoTime() - java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() * 1_000_000L : 0;
 
     /**
      * The look at {@code p}, the waiting hot-tier build of live unit {@code u} ({@link #HOT_LOOK}): true if it has
@@ -1788,7 +1843,9 @@ public final class CodeCache {
      */
     private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
         if (p.c2Asked) return c2Compiled(u, p, h);
-        int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun ? LOOK_HYBRID : hotLook;
+        // (HOT_EARLY: a build decided at its early look is asked about, and queued for tier 3 through the API after a few
+        // looks without code, as HOT_LONG_RUN's: the warm-up calls' request was lost for most of them in round 81's count)
+        int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun || u.earlyHot ? LOOK_HYBRID : hotLook;
         // (loopPrologue: a line's build is always looked at warmed: its C1 unit's runs are short, so its looks are few and the
         // build's code cold at each; the timed call alone failed at every look in the signed module phase, round 77)
         if (look == LOOK_TIMED && (hotLookWarm && (!hotLookWarmUserOnly || h != null && h.priv == Hart.PRIV_U)
