@@ -221,6 +221,7 @@ final class BackgroundTranslator {
                     job.cache.maxStraightInstructions, job.cache.localBranchBytes);
             // A hot-tier unit goes to C2 through HotSpot's policy (tier 3 first, with a profile): asked for C2 at once
             // through the WhiteBox API (compiled without a profile) it ran 5-10% slower (docs/BENCHMARKS.md round 14).
+            if (u != null && hot && job.cache.earlyTooLarge(job.replaces, u)) u = null; // (CodeCache#HOT_EARLY_MAX_BYTECODE: not warmed)
             if (u != null && hot && !warmHot(u, job.c2Direct)) u = null; // (C1 refused it: no code to be had, dropped by builtHot)
             if (Hart.PROFILE_UNITS) job.translatedNanos = System.nanoTime();
             job.stage = 4; // (profile: what the guest interprets at the entry now is C1's part of the wait)

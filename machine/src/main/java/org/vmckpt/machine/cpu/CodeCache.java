@@ -290,6 +290,16 @@ public final class CodeCache {
      * phase (the module loader's and the allocator's units: 2 M instructions in 0.5-2.2 G; round 81's count).
      */
     static final long HOT_EARLY_SHARE = Long.getLong("vmckpt.jit.hotEarlyShare", 64);
+    /**
+     * See {@link #HOT_EARLY}: a build decided at the early look whose bytecode is over this many bytes
+     * ({@code -Dvmckpt.jit.hotEarlyMaxBytecode=B}, default 5,500; 0: any) is dropped before its warm-up calls (no tier-3
+     * compile is asked for), and its unit counts on to {@link #HOT_AFTER} as without the early look
+     * ({@link #earlyTooLarge}). HotSpot's C2 queue takes what the early look sends it in its own order: in round 81's count
+     * C2 took 0.6-5.7 s (loaded wall) over each of vli_mmod_fast's builds (5,817-6,872 bytes, ~50-60 bytes a guest
+     * instruction: its loads and stores) and 0.3-1.0 s over SHA-256's message load (7,221), ahead of SHA-256's round
+     * loop (5,435; 0.13-0.5 s), whose tier-3 code then ran for 2-6 s; builds under the bound took 0.04-0.5 s each.
+     */
+    static final int HOT_EARLY_MAX_BYTECODE = Integer.getInteger("vmckpt.jit.hotEarlyMaxBytecode", 5500);
 
     /**
      * {@code -Dvmckpt.jit.hotC2Order=true} (round 78; off by default): an order for C2's one slot ({@link #c2Pending}) for
@@ -517,6 +527,20 @@ public final class CodeCache {
     long hotC2KernelEarly = HOT_C2_KERNEL_EARLY, hotC2KernelRun = HOT_C2_KERNEL_RUN;
     /** See {@link #HOT_EARLY} and {@link #HOT_EARLY_RUN} (tests set them per cache); units promoted at that early look. */
     long hotEarly = HOT_EARLY, hotEarlyRun = HOT_EARLY_RUN, hotEarlyShare = HOT_EARLY_SHARE, hotEarlyPromotions;
+    /** See {@link #HOT_EARLY_MAX_BYTECODE} (tests set it per cache); early builds dropped as over it. */
+    int hotEarlyMaxBytecode = HOT_EARLY_MAX_BYTECODE;
+    long hotEarlyTooLarge;
+
+    /**
+     * (HOT_EARLY_MAX_BYTECODE; on the thread that made the build, before its warm-up calls) Whether hot-tier build {@code p}
+     * of C1 unit {@code u}, decided at the early look, is over the bound: then {@code u} is marked, the caller drops the
+     * build, and {@link #builtHot} lets the unit count on to the threshold.
+     */
+    boolean earlyTooLarge(TranslatedUnit u, TranslatedUnit p) {
+        if (u == null || !u.earlyHot || hotEarlyMaxBytecode <= 0 || p.bytecodeSize <= hotEarlyMaxBytecode) return false;
+        u.earlyTooLarge = true;
+        return true;
+    }
     /**
      * {@link #HOT_C2_KERNEL}: kernel builds to C2 at once, kernel builds of the boot (HotSpot's path), and units promoted at
      * the early look ({@link #HOT_C2_KERNEL_EARLY}).
@@ -1678,8 +1702,8 @@ public final class CodeCache {
                 + " (HotSpot's path)%s; %,d queued for C2 (all), %,d asked again%n", hotC2Kernel == 2 ? "boot" : "true", hotC2KernelDirect, hotC2KernelInBoot,
                 hotC2KernelEarly > 0 ? String.format(", %,d promoted at the early look (%,d insns, runs of %,d or more)", hotC2EarlyPromotions, hotC2KernelEarly, hotC2KernelRun) : "",
                 hotC2Requests, hotC2Requeued);
-        if (hotEarly > 0) c2Line += String.format("hot-tier builds decided at the early look on HotSpot's path (hotEarly=%,d, runs of %,d or more, a share of 1/%,d or more): %,d%n",
-                hotEarly, hotEarlyRun, hotEarlyShare, hotEarlyPromotions);
+        if (hotEarly > 0) c2Line += String.format("hot-tier builds decided at the early look on HotSpot's path (hotEarly=%,d, runs of %,d or more, a share of 1/%,d or more):"
+                + " %,d, of them %,d dropped as over %,d bytes of bytecode%n", hotEarly, hotEarlyRun, hotEarlyShare, hotEarlyPromotions, hotEarlyTooLarge, hotEarlyMaxBytecode);
         if (hotC2Order && (hotC2Direct || hotC2Kernel != 0)) c2Line += String.format("C2's slot in order of share (hotC2Order): %,d of %,d queued for C2 at another unit's look%n",
                 hotC2OrderedOver, hotC2Requests);
         if (hotC2Admit && (hotC2Direct || hotC2Kernel != 0)) c2Line += String.format("C2's slot by admission (hotC2Admit%s): %,d builds refused at %,d looks, %,d of them queued for C2 later; %,d better ones queued at a refusal; %,d queued for C2 in all%n",
@@ -1752,6 +1776,7 @@ public final class CodeCache {
                 translator.userMode = false;
                 translator.entryWords = -1;
             }
+            if (p != null && earlyTooLarge(u, p)) p = null; // (HOT_EARLY_MAX_BYTECODE: builtHot lets u count on)
             if (p != null && !BackgroundTranslator.warmHot(p, c2Direct)) p = null; // (C1 refused it: dropped below)
             translationNanos += CpuClock.threadNanos() - t0;
             countC2Rule(c2Direct, h);
@@ -1798,6 +1823,17 @@ public final class CodeCache {
 
     /** A hot-tier build of {@code u} is done: it waits in {@code u} for its compilation, unless u died meanwhile. */
     private void builtHot(TranslatedUnit u, TranslatedUnit p, Hart h) {
+        if (p == null && u.earlyTooLarge) { // (HOT_EARLY_MAX_BYTECODE: the early build was over the bound)
+            u.earlyTooLarge = false;
+            u.earlyHot = false;
+            hotEarlyTooLarge++;
+            if (!u.dead) {
+                u.promotionQueued = false;
+                u.untilHot = Math.max(1, hotAfter - hotEarly); // counts on to hotAfter, as without the early look
+                if (HOT_LOG) hotLog("early build over " + hotEarlyMaxBytecode + " bytes of bytecode, dropped; counts on:", u, null, h);
+                return;
+            }
+        }
         if (u.dead || p == null || p.nextPageIndex != u.nextPageIndex && p.nextPageIndex >= 0) {
             promotionsDropped++;
             u.untilHot = Long.MAX_VALUE; // (dead, or no better build to be had)

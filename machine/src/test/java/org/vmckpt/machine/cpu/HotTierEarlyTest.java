@@ -14,8 +14,9 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * The early look on HotSpot's path ({@link CodeCache#HOT_EARLY}, {@code -Dvmckpt.jit.hotEarly=N}, off by default; the
  * caches here set it): a unit's first count to the hot tier runs out after N instructions; a unit in supervisor or machine
- * mode, after the boot, whose runs averaged at least {@code hotEarlyRun} instructions and whose N instructions came within
- * {@code hotEarlyShare} times as many of the hart's, is decided then, for HotSpot's path (not C2 at once); its job is
+ * mode, after the boot, whose runs averaged at least {@code hotEarlyRun} instructions, whose N instructions came within
+ * {@code hotEarlyShare} times as many of the hart's, is decided then (a build over {@code hotEarlyMaxBytecode} bytes is
+ * dropped and the unit counts on), for HotSpot's path (not C2 at once); its job is
  * taken first by the translator thread, and its build is looked at by the hybrid look. HotTierShareTest's guest (machine
  * mode; X ~14 instructions a run, ~1% of the run; Y ~1,200 a run, ~98%) with the hot tier's threshold at 1 M: over the
  * first 600,000 instructions Y retires under the threshold, so only the early look can promote it. The hart's state is the
@@ -32,6 +33,7 @@ class HotTierEarlyTest {
         h.codeCache.hotEarly = early;
         h.codeCache.hotEarlyRun = 256;
         h.codeCache.hotEarlyShare = 64;
+        h.codeCache.hotEarlyMaxBytecode = 0;
         return h;
     }
 
@@ -67,6 +69,18 @@ class HotTierEarlyTest {
         shortRuns.codeCache.hotEarlyRun = 1_000_000;
         assertFalse(yHot(shortRuns, Hart.PRIV_M), "runs below the bound: on to the threshold");
         assertEquals(0, shortRuns.codeCache.hotEarlyPromotions);
+
+        // A build over the bytecode bound: dropped before its warm-up calls, the unit on to the threshold and promoted there.
+        Hart large = hart(EARLY), largeRef = HotTierShareTest.hart(false, 0);
+        large.codeCache.hotEarlyMaxBytecode = 1;
+        assertFalse(yHot(large, Hart.PRIV_M), "a build over the bytecode bound: on to the threshold");
+        assertTrue(large.codeCache.hotEarlyTooLarge >= 1, "dropped as over the bound: " + large.codeCache.hotEarlyTooLarge);
+        HotTierShareTest.run(large, largeRef, 1_600_000);
+        assertTrue(HotTierShareTest.hotIn(large, HotTierShareTest.Y), "promoted at the threshold after all: " + large.translationStats());
+        Hart under = hart(EARLY);
+        under.codeCache.hotEarlyMaxBytecode = 7600;
+        assertTrue(yHot(under, Hart.PRIV_M), "a build under the bound: at the early look");
+        assertEquals(0, under.codeCache.hotEarlyTooLarge);
 
         Hart user = hart(EARLY);
         assertFalse(yHot(user, Hart.PRIV_U), "a user-mode unit: on to the threshold");
