@@ -77,6 +77,16 @@ class HotTierEarlyTest {
         assertTrue(large.codeCache.hotEarlyTooLarge >= 1, "dropped as over the bound: " + large.codeCache.hotEarlyTooLarge);
         HotTierShareTest.run(large, largeRef, 1_600_000);
         assertTrue(HotTierShareTest.hotIn(large, HotTierShareTest.Y), "promoted at the threshold after all: " + large.translationStats());
+        // The same with the build made on the translator thread (its job marked as queued until handed back).
+        Hart bg = hart(EARLY), bgRef = HotTierShareTest.hart(false, 0);
+        bg.codeCache.hotEarlyMaxBytecode = 1;
+        bg.codeCache.background = new BackgroundTranslator("test-translator-large");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a watchdog, not a measure
+        for (long to = 100_000; !HotTierShareTest.hotIn(bg, HotTierShareTest.Y) && System.nanoTime() < deadline; to += 100_000)
+            HotTierShareTest.run(bg, bgRef, to);
+        assertTrue(bg.codeCache.hotEarlyTooLarge >= 1, "dropped as over the bound: " + bg.translationStats());
+        assertTrue(HotTierShareTest.hotIn(bg, HotTierShareTest.Y), "promoted at the threshold after all: " + bg.translationStats());
+        assertTrue(bg.instret > THRESHOLD, "at the threshold, not before: " + bg.instret);
         Hart under = hart(EARLY);
         under.codeCache.hotEarlyMaxBytecode = 7600;
         assertTrue(yHot(under, Hart.PRIV_M), "a build under the bound: at the early look");
