@@ -15,7 +15,7 @@ ap.add_argument("--a", required=True)
 ap.add_argument("--b", required=True)
 args = ap.parse_args()
 PARTS = (("gen", "mend", "cstart"), ("sha256", "cstart", "s256"), ("gzip", "s256", "cend"), ("compute", "cstart", "cend"))
-FIGS = ("run", "wall", "C2", "prefault")
+FIGS = ("run", "wall", "C2", "prefault", "gc")
 
 
 def fig(r, a, b, g):

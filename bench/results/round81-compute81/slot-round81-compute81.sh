@@ -18,6 +18,6 @@ if [ "$now" -lt "$start" ]; then echo "# $(date -u +%H:%M:%S) asleep until $STAR
 echo "# $(date -u +%H:%M:%S) HEAD $(git rev-parse --short HEAD); jar $(md5sum cli/target/vmckpt.jar | cut -c1-8) $(ls -l --time-style=+%H:%M:%S cli/target/vmckpt.jar | awk '{print $6}'); main's jar $(md5sum /tmp/mainroot81/cli/target/vmckpt.jar | cut -c1-8)"
 A="main=/tmp/mainroot81/vmckpt" B="wi=/work/wt-compute81/vmckpt,-Dvmckpt.prefault.waitIdle=true" \
 GUESTS="signed signed default" MARK="BENCH-MARK fork-start" EST=30 OUT="$OUTDIR" END="$ENDT" bench/cpu/ab-slot.sh
-for m in wall prefault; do python3 bench/cpu/pairs.py "$OUTDIR"/R*.json --a main --b wi --metric $m > "$OUTDIR/pairs-$m.txt"; done
+for m in wall prefault gc; do python3 bench/cpu/pairs.py "$OUTDIR"/R*.json --a main --b wi --metric $m > "$OUTDIR/pairs-$m.txt"; done
 python3 bench/results/round81-compute81/parts-round81-compute81.py "$OUTDIR"/R*.json --a main --b wi > "$OUTDIR/parts.txt"
 echo "# $(date -u +%H:%M:%S) done"
