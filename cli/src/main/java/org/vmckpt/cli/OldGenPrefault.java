@@ -85,7 +85,7 @@ final class OldGenPrefault implements Runnable {
     static void startIfEnabled(Machine machine) {
         long mib = Long.getLong(AHEAD_PROPERTY, DEFAULT_AHEAD >> 20);
         if (mib <= 0 || !NativeMemory.available()) return;
-        boolean waitIdle = Boolean.getBoolean(WAIT_IDLE_PROPERTY);
+        boolean waitIdle = waitIdle();
         Thread t = new Thread(() -> {
             if (!waitToStart(() -> machine.hasIdled() && !machine.memory().isLoadingLazily(), START_WAIT_MILLIS, waitIdle)) return;
             OldGenPrefault p = create(mib << 20);
@@ -93,6 +93,11 @@ final class OldGenPrefault implements Runnable {
         }, "vmckpt-prefault");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Whether {@link #WAIT_IDLE_PROPERTY} is set (read at each VM's start). */
+    static boolean waitIdle() {
+        return Boolean.getBoolean(WAIT_IDLE_PROPERTY);
     }
 
     /**

@@ -64,6 +64,24 @@ class OldGenPrefaultWaitTest {
         assertTrue(idledAtReturn.get(), "only after the guest idled");
     }
 
+    /** The switch is {@code -Dvmckpt.prefault.waitIdle}, off unless set to true. */
+    @Test
+    void theSwitchIsOffByDefault() {
+        String was = System.getProperty(OldGenPrefault.WAIT_IDLE_PROPERTY);
+        try {
+            assertEquals("vmckpt.prefault.waitIdle", OldGenPrefault.WAIT_IDLE_PROPERTY);
+            System.clearProperty(OldGenPrefault.WAIT_IDLE_PROPERTY);
+            assertFalse(OldGenPrefault.waitIdle(), "off when not set");
+            System.setProperty(OldGenPrefault.WAIT_IDLE_PROPERTY, "false");
+            assertFalse(OldGenPrefault.waitIdle(), "off when false");
+            System.setProperty(OldGenPrefault.WAIT_IDLE_PROPERTY, "true");
+            assertTrue(OldGenPrefault.waitIdle(), "on when true");
+        } finally {
+            if (was == null) System.clearProperty(OldGenPrefault.WAIT_IDLE_PROPERTY);
+            else System.setProperty(OldGenPrefault.WAIT_IDLE_PROPERTY, was);
+        }
+    }
+
     /** An interrupt ends either wait with no work. */
     @Test
     void anInterruptEndsTheWaitWithNoWork() throws Exception {
