@@ -39,7 +39,7 @@ import statistics
 import sys
 
 PHASES = ("boot", "modules", "compute", "fork")
-GROUPS = ("run", "C1", "C2", "translator", "gc", "other")
+GROUPS = ("run", "C1", "C2", "translator", "gc", "other", "prefault")  # (prefault: round 81, within "other")
 EQUAL = 0.005  # half a clock tick of /proc's CPU times (threads.py reads them at 100 Hz)
 
 

@@ -68,8 +68,11 @@ def thread_cpu(pid):
 
 
 def group(cpu):
-    g = {"run": 0.0, "C1": 0.0, "C2": 0.0, "translator": 0.0, "gc": 0.0, "other": 0.0, "run-wait": 0.0}
+    # (round 81: "prefault", the old generation's prefault thread, vmckpt-prefault, is counted in "other" too)
+    g = {"run": 0.0, "C1": 0.0, "C2": 0.0, "translator": 0.0, "gc": 0.0, "other": 0.0, "run-wait": 0.0, "prefault": 0.0}
     for name, s in cpu.items():
+        if name == "vmckpt-prefault":
+            g["prefault"] += s
         if name == "run-wait":
             g["run-wait"] += s
         elif name.startswith("GC Thread") or name == "VM Thread":
@@ -251,6 +254,7 @@ def main():
                 pc = phase_cpu(r, a, b)
                 if pc:
                     r[part + "_cpu"] = pc
+                    r[part + "_wall"] = r[b + "_wall"] - r[a + "_wall"]  # (round 81)
             for phase, a, b in (("compute", "cstart", "cend"), ("fork", "fstart", "fend")):
                 pc = phase_cpu(r, a, b)
                 if pc:
