@@ -118,7 +118,17 @@ final class PageLoader {
      * files that reference pages need ({@link #referencePagesOnly}).
      */
     static PageLoader dataPagesOnly(Checkpoint ckpt, Sink sink) throws IOException {
-        PageLoader l = new PageLoader(ckpt, null, sink, BATCH_FRAMES, DISK_RUN, null, null, null, true, false, false);
+        return dataPagesOnly(ckpt, sink, false);
+    }
+
+    /**
+     * As {@link #dataPagesOnly(Checkpoint, Sink)}; with {@code deltaUnits} the boot-file delta pages' stored units (their
+     * XORs against their base pages) are loaded with the DATA batches, as if they were the pages, and the caller applies
+     * the bases afterwards ({@link Checkpoint#dataBatches(int, boolean)}; {@code -Dvmckpt.restore.deltasInBatches}).
+     */
+    static PageLoader dataPagesOnly(Checkpoint ckpt, Sink sink, boolean deltaUnits) throws IOException {
+        PageLoader l = new PageLoader(ckpt, null, sink, BATCH_FRAMES, DISK_RUN, null, null, null, true, false, false,
+                REFERENCE_KINDS, deltaUnits);
         l.directReads = BatchReader.DIRECT_READ || OldGenerationWindow.installed();
         return l;
     }
@@ -194,11 +204,18 @@ final class PageLoader {
     private PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, int[] writeOrder,
                        BitSet first, java.util.Random order, boolean data, boolean references, boolean indexed,
                        java.util.Set<PageKind> kinds) throws IOException {
+        this(ckpt, sources, sink, batchFrames, diskRun, writeOrder, first, order, data, references, indexed, kinds, false);
+    }
+
+    /** As above; with {@code deltaUnits} the DATA batches hold the boot-file delta pages' stored units too. */
+    private PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, int[] writeOrder,
+                       BitSet first, java.util.Random order, boolean data, boolean references, boolean indexed,
+                       java.util.Set<PageKind> kinds, boolean deltaUnits) throws IOException {
         this.ckpt = ckpt;
         this.sources = sources;
         this.sink = sink;
         List<Work> items = new ArrayList<>();
-        if (data) for (FrameBatch b : ckpt.dataBatches(batchFrames)) items.add(new Work(b));
+        if (data) for (FrameBatch b : ckpt.dataBatches(batchFrames, deltaUnits)) items.add(new Work(b));
         for (Extent e : ckpt.pageExtents()) {
             // Boot-file delta pages go with the references: they need the boot file (the data batches leave them out).
             if (!references || !REFERENCE_KINDS.contains(e.kind()) || !kinds.contains(e.kind())) continue;
