@@ -350,6 +350,49 @@ final class PageLoader {
         return true;
     }
 
+    /**
+     * On the calling thread (an eager restore's restoring thread, {@code -Dvmckpt.restore.deltasInBatches}): makes sure
+     * every DATA item holding a page in {@code [from, to)} has been delivered to the sink, loading those no thread took
+     * yet itself and waiting for those another thread is loading; the pages it delivered are then visible to the
+     * caller (an item's state is set DONE after its pages are delivered). Throws a loader thread's failure.
+     */
+    void loadItemsHolding(int from, int to) throws IOException {
+        BatchReader reader = null;
+        long spent = 0;
+        try {
+            for (int w = 0; w < work.length; w++) {
+                Work x = work[w];
+                if (x.batch == null || !x.batch.holdsAnyIn(from, to)) continue;
+                if (state.compareAndSet(w, FREE, LOADING)) {
+                    if (reader == null) reader = ckpt.openBatchReader(directReads);
+                    long t0 = BatchReader.cpuNanos();
+                    try {
+                        load(x, reader, null, null);
+                    } catch (IOException | RuntimeException e) {
+                        if (failure == null) failure = e instanceof IOException io ? io : new IOException(String.valueOf(e.getMessage()), e);
+                        throw e;
+                    }
+                    spent += BatchReader.cpuNanos() - t0;
+                    state.set(w, DONE);
+                    continue;
+                }
+                for (int spins = 0; state.get(w) == LOADING; spins++) {
+                    if (failure != null) throw failure;
+                    if (spins < 100) Thread.onSpinWait();
+                    else java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                }
+            }
+            if (failure != null) throw failure;
+        } finally {
+            if (reader != null) {
+                readNanos.addAndGet(reader.readNanos());
+                decodeNanos.addAndGet(reader.decodeNanos());
+                loadNanos.addAndGet(spent);
+                reader.close();
+            }
+        }
+    }
+
     /** Calls of {@link #loadNow} that waited for a loader thread already reading the item, and how long in all. */
     private int waits;
     private long waitNanos;

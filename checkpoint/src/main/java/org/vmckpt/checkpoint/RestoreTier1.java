@@ -76,7 +76,8 @@ public final class RestoreTier1 {
      * {@link Restorer#deltasInBatches}), asked for only then (without it nothing calls them).
      */
     static final String[] DELTA_METHODS = {
-            "org.vmckpt.checkpoint.Restorer#applyDeltas", "org.vmckpt.checkpoint.Restorer$DeltaWords#xor",
+            "org.vmckpt.checkpoint.Restorer#applyDeltas", "org.vmckpt.checkpoint.PageLoader#loadItemsHolding",
+            "org.vmckpt.checkpoint.store.FrameBatch#holdsAnyIn",
     };
 
     /**

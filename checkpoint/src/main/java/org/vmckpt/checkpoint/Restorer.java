@@ -281,6 +281,7 @@ public final class Restorer {
                 if (early.deltaUnits) {
                     phases.put("pages.deltas", early.deltaNanos);
                     phases.put("pages.deltas.items", (long) early.deltaPages);
+                    phases.put("pages.deltas.cpu", early.deltaCpuNanos); // the bases applied, after the items' wait
                 }
                 // The time axis of the DATA loading: when the early threads ran out of work, from the restore's start,
                 // and how many of its items this thread took once its own steps were done (the rest overlapped them).
@@ -442,6 +443,9 @@ public final class Restorer {
         if (window != null) data.whenWorkRunsOut(new CloseWindow(window));
         try {
             if (sourceRuns != null) sourceRuns.runAll(0, report);
+            // deltasInBatches: the deltas' XORs came with the DATA batches (the kernel's, among the first taken); their
+            // bases are applied inside the window, before this thread joins the loaders on what DATA is left.
+            if (early.deltaUnits) applyDeltas(ckpt, sources, early);
             data.finish(report);
         } finally {
             if (window != null) window.close();
@@ -451,7 +455,6 @@ public final class Restorer {
             early.windowTimedOut = window.timedOut();
             if (sourceRuns != null) early.windowSourcePages = sourceRuns.pagesTotal();
         }
-        if (early.deltaUnits) applyDeltas(ckpt, sources, early);
         // finish joined every loader thread, so their stores into loaded[] are visible here.
         long t0 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
         for (int i = 0; i < loaded.length; i++) {
@@ -477,43 +480,38 @@ public final class Restorer {
 
     /**
      * Whether an eager restore loads the boot-file delta pages' stored XORs with its DATA batches and applies their base
-     * pages after the DATA pages are in (round 81, {@code -Dvmckpt.restore.deltasInBatches}, off by default), instead of
-     * reading each delta page on the restoring thread before the old-generation window opens: there each page's frame
-     * was decoded a second time (the DATA batches decode the same frames for the pages beside it), with zstd on heap
-     * arrays (a JNI critical region, which is why the window waited for them), through {@code Checkpoint.readPage}'s
-     * synchronized frame cache, and every page a new array in the young generation. With it the window opens as soon
-     * as the restoring thread's own steps and the disk blocks are done, and a delta page is one array: its XOR as the
-     * loader copied it out of the frame, the base XORed in place, the base run read in place from the boot file.
+     * pages inside the old-generation window (round 81, {@code -Dvmckpt.restore.deltasInBatches}, off by default),
+     * instead of reading each delta page on the restoring thread before the window opens: there each page's frame was
+     * decoded a second time (the DATA batches decode the same frames for the pages beside it), with zstd on heap arrays
+     * (a JNI critical region, which is why the window waited for them), through {@code Checkpoint.readPage}'s
+     * synchronized frame cache, each page a new array in the young generation. With it the window opens as soon as the
+     * restoring thread's own steps and the disk blocks are done; after the boot files' SOURCE pages the restoring thread
+     * makes sure the DATA items holding the deltas are in (they hold the kernel's pages, among the first the loader
+     * takes; one no thread took yet it loads itself), and a delta page is then one array: its XOR as the loader copied
+     * it out of the frame, the base run read in place from the boot file and XORed in.
      */
     static volatile boolean deltasInBatches = Boolean.getBoolean("vmckpt.restore.deltasInBatches");
 
     /**
-     * {@code page[j] ^= other[at + j]} for a 4 KiB page, eight bytes at a time (the same result as
-     * {@code PageDelta.apply}, whose byte loop C1, which runs the restore's code, does not widen: 2,753 pages took ~10 ms
-     * against ~2.5 at tier 1). A class of its own, so its view handle is made only when deltasInBatches is on.
-     */
-    static final class DeltaWords {
-        private static final java.lang.invoke.VarHandle LONG =
-                java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-
-        private DeltaWords() { }
-
-        static void xor(byte[] page, byte[] other, int at) {
-            for (int j = 0; j < GuestMemory.PAGE_SIZE; j += 8) {
-                LONG.set(page, j, (long) LONG.get(page, j) ^ (long) LONG.get(other, at + j));
-            }
-        }
-    }
-
-    /**
-     * Applies the boot-file deltas' bases (deltasInBatches): every DATA page is in {@code early.loaded} (the loader's
-     * threads joined), a SOURCE_DELTA page's slot holding its stored XOR; each run of them reads its base pages in one
-     * read from the boot file and XORs them in; a run the file does not hold whole is read page by page as
-     * {@code CheckpointPages.read} does, which refuses a page it cannot read.
+     * Applies the boot-file deltas' bases (deltasInBatches), inside the window: first every DATA item holding a delta page
+     * is made sure delivered ({@code PageLoader.loadItemsHolding}), so a SOURCE_DELTA page's slot in {@code early.loaded}
+     * holds its stored XOR; then each run of them reads its base pages in one read from the boot file and XORs them in;
+     * a run the file does not hold whole is read page by page as {@code CheckpointPages.read} does, which refuses a page
+     * it cannot read.
      */
     private static void applyDeltas(Checkpoint ckpt, PageSources sources, EagerLoad early) throws IOException {
-        long c0 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos(), w0 = System.nanoTime();
+        long w0 = System.nanoTime();
         byte[][] loaded = early.loaded;
+        int from = Integer.MAX_VALUE, to = -1;
+        for (Extent e : ckpt.pageExtents()) {
+            if (e.kind() != PageKind.SOURCE_DELTA) continue;
+            from = Math.min(from, (int) e.start());
+            to = Math.max(to, (int) e.end());
+        }
+        if (to < 0) return;
+        // The items holding them delivered (loaded here if no loader took them yet), so their slots are visible here.
+        early.data.loadItemsHolding(from, to);
+        long c1 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
         byte[] run = null;
         byte[] base = null;
         int n = 0;
@@ -528,7 +526,7 @@ public final class Restorer {
                 if (run == null || run.length < bytes) run = new byte[bytes];
                 long sector = e.firstDiskBlock() + k * PageOrigin.SECTORS_PER_PAGE;
                 if (e.firstDiskBlock() >= 0 && sources.readBootFile(e.source(), sector, run, bytes)) {
-                    for (int j = 0; j < count; j++) DeltaWords.xor(loaded[first + j], run, j * GuestMemory.PAGE_SIZE);
+                    for (int j = 0; j < count; j++) PageDelta.apply(loaded[first + j], run, j * GuestMemory.PAGE_SIZE);
                 } else {
                     if (base == null) base = new byte[GuestMemory.PAGE_SIZE];
                     for (int i = first; i < first + count; i++) {
@@ -541,7 +539,7 @@ public final class Restorer {
         }
         early.deltaPages = n;
         early.deltaNanos = System.nanoTime() - w0;
-        early.deltaCpuNanos = org.vmckpt.checkpoint.store.BatchReader.cpuNanos() - c0;
+        early.deltaCpuNanos = org.vmckpt.checkpoint.store.BatchReader.cpuNanos() - c1;
     }
 
     /**
