@@ -99,6 +99,47 @@ class DeltasInBatchesTest {
         }
     }
 
+    /**
+     * The restoring thread's part: before any loader thread ran, {@code loadItemsHolding} over the deltas' pages delivers
+     * every delta page's stored unit (the XOR, not yet the page) on the calling thread, each once; the loader's
+     * {@code finish} then delivers the rest, none twice; without deltaUnits no delta page is delivered at all.
+     */
+    @Test
+    void theItemsHoldingTheDeltasAreLoadedOnTheCallingThread() throws Exception {
+        Path kernel = dir.resolve("Image");
+        Files.write(kernel, BootFileEvictionTest.image());
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        String[] c = checkpointed(kernel, repo);
+        int k0 = Integer.parseInt(c[2]);
+        try (Checkpoint ck = repo.open(c[0])) {
+            int[] times = new int[ck.pageCount()];
+            byte[][] got = new byte[ck.pageCount()][];
+            PageLoader.Sink sink = (i, page) -> {
+                times[i]++;
+                got[i] = page;
+            };
+            PageLoader data = PageLoader.dataPagesOnly(ck, sink, true);
+            data.loadItemsHolding(k0 + 10, k0 + 40);
+            for (int p = 10; p < 40; p++) {
+                assertEquals(1, times[k0 + p], "delta page " + p + " delivered by loadItemsHolding");
+                byte[] unit = new byte[4096];
+                assertEquals(PageKind.SOURCE_DELTA, ck.readPage(k0 + p, unit)); // unit: the stored XOR
+                assertArrayEquals(unit, got[k0 + p], "delta page " + p + ": its stored XOR");
+            }
+            int early = data.pagesDone();
+            assertTrue(early >= 30, early + " of " + data.pagesTotal() + " pages delivered by loadItemsHolding");
+            data.finish(null);
+            assertEquals(data.pagesTotal(), data.pagesDone());
+            for (int i = 0; i < times.length; i++) assertTrue(times[i] <= 1, "page " + i + " delivered " + times[i] + " times");
+            int[] none = new int[1];
+            PageLoader without = PageLoader.dataPagesOnly(ck, (i, page) -> {
+                if (i >= k0 + 10 && i < k0 + 40) none[0]++;
+            }, false);
+            without.finish(null);
+            assertEquals(0, none[0], "delta pages delivered without deltaUnits");
+        }
+    }
+
     @Test
     void aDamagedFrameOfDeltasIsRefusedAndNoMachineIsHandedOut() throws Exception {
         Path kernel = dir.resolve("Image");
