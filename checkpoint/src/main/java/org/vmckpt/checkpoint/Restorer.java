@@ -153,7 +153,7 @@ public final class Restorer {
 
         /** Whether the DATA batches also load the boot-file delta pages' stored XORs ({@link #deltasInBatches}). */
         final boolean deltaUnits = deltasInBatches;
-        /** CPU and wall nanoseconds of applying the deltas' bases after the DATA pages, and how many (deltaUnits). */
+        /** CPU and wall nanoseconds of applying the deltas' bases (in the window), and how many (deltaUnits). */
         long deltaCpuNanos, deltaNanos;
         int deltaPages;
 
@@ -277,7 +277,7 @@ public final class Restorer {
                 if (RestoreC1Hold.held()) phases.put("pages.c1hold.items", 1L);
                 // Of read + decode + copy: the reference pages (boot files, disks, boot-file deltas), read by this thread.
                 phases.put("pages.references.cpu", stages[4]);
-                // -Dvmckpt.restore.deltasInBatches: the boot-file deltas' bases applied after the DATA pages (wall, pages).
+                // -Dvmckpt.restore.deltasInBatches: the boot-file deltas' bases applied in the window (wall, pages, CPU).
                 if (early.deltaUnits) {
                     phases.put("pages.deltas", early.deltaNanos);
                     phases.put("pages.deltas.items", (long) early.deltaPages);
@@ -416,8 +416,8 @@ public final class Restorer {
         // With windowBeforeSourcePages, the pages read from boot files (positional channel reads: no JNI critical
         // region) are loaded inside the old-generation window, the deltas and disk blocks before it.
         boolean sourcesInWindow = windowBeforeSourcePages;
-        // With deltasInBatches the boot-file deltas' stored XORs came with the DATA batches: their bases are applied
-        // after the DATA pages (applyDeltas), and nothing of them is read before the window.
+        // With deltasInBatches the boot-file deltas' stored XORs come with the DATA batches: their bases are applied
+        // inside the window (applyDeltas), and nothing of them is read before it.
         java.util.EnumSet<PageKind> before = sourcesInWindow
                 ? java.util.EnumSet.of(PageKind.SOURCE_DELTA, PageKind.DISK_BLOCK)
                 : java.util.EnumSet.of(PageKind.SOURCE_DELTA, PageKind.DISK_BLOCK, PageKind.SOURCE);
