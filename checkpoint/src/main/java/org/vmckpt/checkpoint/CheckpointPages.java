@@ -48,9 +48,8 @@ final class CheckpointPages {
         } else if (kind == PageKind.SOURCE) {
             sources.read(ckpt, idx, ckpt.pageSource(idx), ckpt.pageSourceSector(idx), dst);
         } else if (kind == PageKind.SOURCE_DELTA) {
-            byte[] base = new byte[GuestMemory.PAGE_SIZE]; // readers run on several threads: no shared buffer
-            sources.read(ckpt, idx, ckpt.pageSource(idx), ckpt.pageSourceSector(idx), base);
-            PageDelta.apply(dst, base); // dst held the stored XOR
+            // dst holds the stored XOR; readers run on several threads: no shared buffer
+            BootFileDeltaBases.applyPage(ckpt, sources, idx, dst, new byte[GuestMemory.PAGE_SIZE]);
         }
         return kind;
     }

@@ -626,24 +626,27 @@ final class PageLoader {
      * {@code buffer[0]} is the calling thread's buffer for runs, grown as needed.
      */
     private boolean readBootFileRun(Work x, byte[][] buffer) throws IOException {
-        boolean delta = x.kind == PageKind.SOURCE_DELTA;
-        if ((x.kind != PageKind.SOURCE && !delta) || x.sector < 0) return false;
+        if (x.sector < 0) return false;
+        if (x.kind == PageKind.SOURCE_DELTA) {
+            byte[][] pages = new byte[x.count][];
+            for (int k = 0; k < x.count; k++) {
+                pages[k] = new byte[GuestMemory.PAGE_SIZE];
+                if (ckpt.readPage(x.firstPage + k, pages[k]) != PageKind.SOURCE_DELTA) { // the stored XOR, CRC checked
+                    throw new IOException("checkpoint " + ckpt.id() + ": page " + (x.firstPage + k) + " is no boot-file delta");
+                }
+            }
+            BootFileDeltaBases.applyRun(ckpt, sources, x.source, x.sector, x.firstPage, pages, buffer);
+            for (int k = 0; k < x.count; k++) sink.page(x.firstPage + k, pages[k]);
+            return true;
+        }
+        if (x.kind != PageKind.SOURCE) return false;
         int bytes = x.count * GuestMemory.PAGE_SIZE;
         if (buffer[0] == null || buffer[0].length < bytes) buffer[0] = new byte[bytes];
         byte[] run = buffer[0];
         if (!sources.readBootFile(x.source, x.sector, run, bytes)) return false;
         for (int k = 0; k < x.count; k++) {
             int at = k * GuestMemory.PAGE_SIZE;
-            if (delta) {
-                byte[] page = new byte[GuestMemory.PAGE_SIZE];
-                if (ckpt.readPage(x.firstPage + k, page) != PageKind.SOURCE_DELTA) { // the stored XOR, CRC checked
-                    throw new IOException("checkpoint " + ckpt.id() + ": page " + (x.firstPage + k) + " is no boot-file delta");
-                }
-                PageDelta.apply(page, run, at);
-                sink.page(x.firstPage + k, page);
-            } else {
-                sink.page(x.firstPage + k, Arrays.copyOfRange(run, at, at + GuestMemory.PAGE_SIZE));
-            }
+            sink.page(x.firstPage + k, Arrays.copyOfRange(run, at, at + GuestMemory.PAGE_SIZE));
         }
         return true;
     }

@@ -26,6 +26,7 @@ final class RestoreCompilerDirectives {
             "org/vmckpt/checkpoint/Restorer*.*",        // the restore itself, its install loop and its lambdas
             "org/vmckpt/checkpoint/PageLoader*.*",      // the loaders' threads (eager and lazy), their sinks
             "org/vmckpt/checkpoint/CheckpointPages.*",  // one stored page into a buffer (lazy restore's faults, reset)
+            "org/vmckpt/checkpoint/BootFileDeltaBases.*", // a boot-file delta page's base read and XORed in
             "org/vmckpt/checkpoint/store/Checkpoint.*", // an opened checkpoint: page table look-ups, readPage
             "org/vmckpt/checkpoint/store/PackReader.*", // frames: header, CRC, decompression
             "org/vmckpt/checkpoint/store/BatchReader*.*",

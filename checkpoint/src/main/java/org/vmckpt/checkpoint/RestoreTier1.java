@@ -49,6 +49,7 @@ public final class RestoreTier1 {
             "org.vmckpt.checkpoint.store.PackReader#checkHeader",
             // The restoring thread's reference pages (boot files, their deltas, disk blocks) and the install loop.
             "org.vmckpt.checkpoint.PageLoader#readBootFileRun", "org.vmckpt.checkpoint.PageLoader#pagesDone",
+            "org.vmckpt.checkpoint.BootFileDeltaBases#applyRun", "org.vmckpt.checkpoint.BootFileDeltaBases#applyPage",
             "org.vmckpt.checkpoint.store.Checkpoint#readPage", "org.vmckpt.checkpoint.store.Checkpoint#readUnit",
             "org.vmckpt.checkpoint.store.Checkpoint#readValue", "org.vmckpt.checkpoint.store.Checkpoint#checkPage",
             "org.vmckpt.checkpoint.store.Checkpoint#checkDst", "org.vmckpt.checkpoint.store.Checkpoint#pageKind",

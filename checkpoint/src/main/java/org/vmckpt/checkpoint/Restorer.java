@@ -512,28 +512,19 @@ public final class Restorer {
         // The items holding them delivered (loaded here if no loader took them yet), so their slots are visible here.
         early.data.loadItemsHolding(from, to);
         long c1 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
-        byte[] run = null;
-        byte[] base = null;
+        byte[][] run = new byte[1][];
         int n = 0;
         for (Extent e : ckpt.pageExtents()) {
             if (e.kind() != PageKind.SOURCE_DELTA) continue;
             for (long k = 0; k < e.length(); k += PageLoader.DISK_RUN) {
                 int first = (int) (e.start() + k), count = (int) Math.min(PageLoader.DISK_RUN, e.length() - k);
-                for (int i = first; i < first + count; i++) {
-                    if (loaded[i] == null) throw new IOException("checkpoint " + ckpt.id() + ": boot-file delta page " + i + " was not loaded");
+                byte[][] pages = new byte[count][];
+                for (int i = 0; i < count; i++) {
+                    pages[i] = loaded[first + i];
+                    if (pages[i] == null) throw new IOException("checkpoint " + ckpt.id() + ": boot-file delta page " + (first + i) + " was not loaded");
                 }
-                int bytes = count * GuestMemory.PAGE_SIZE;
-                if (run == null || run.length < bytes) run = new byte[bytes];
-                long sector = e.firstDiskBlock() + k * PageOrigin.SECTORS_PER_PAGE;
-                if (e.firstDiskBlock() >= 0 && sources.readBootFile(e.source(), sector, run, bytes)) {
-                    for (int j = 0; j < count; j++) PageDelta.apply(loaded[first + j], run, j * GuestMemory.PAGE_SIZE);
-                } else {
-                    if (base == null) base = new byte[GuestMemory.PAGE_SIZE];
-                    for (int i = first; i < first + count; i++) {
-                        sources.read(ckpt, i, ckpt.pageSource(i), ckpt.pageSourceSector(i), base);
-                        PageDelta.apply(loaded[i], base);
-                    }
-                }
+                long sector = e.firstDiskBlock() < 0 ? -1 : e.firstDiskBlock() + k * PageOrigin.SECTORS_PER_PAGE;
+                BootFileDeltaBases.applyRun(ckpt, sources, e.source(), sector, first, pages, run);
                 n += count;
             }
         }

@@ -39,7 +39,7 @@ class RestoreCompilerDirectivesTest {
             "org/vmckpt/checkpoint/Restorer$CloseWindow", "org/vmckpt/checkpoint/Restorer$IntoArray",
             "org/vmckpt/checkpoint/PageLoader", "org/vmckpt/checkpoint/PageLoader$Sink", "org/vmckpt/checkpoint/PageLoader$Work",
             "org/vmckpt/checkpoint/PageLoader$ByFirst",
-            "org/vmckpt/checkpoint/CheckpointPages",
+            "org/vmckpt/checkpoint/CheckpointPages", "org/vmckpt/checkpoint/BootFileDeltaBases",
             "org/vmckpt/checkpoint/store/Checkpoint", "org/vmckpt/checkpoint/store/PackReader",
             "org/vmckpt/checkpoint/store/BatchReader", "org/vmckpt/checkpoint/store/BatchReader$PageSink", "org/vmckpt/checkpoint/store/BatchReader$PageCopySink",
             "org/vmckpt/checkpoint/store/BatchReader$ThreadCpu",

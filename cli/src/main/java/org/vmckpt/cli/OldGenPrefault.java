@@ -43,14 +43,6 @@ final class OldGenPrefault implements Runnable {
     static final long POLL_MILLIS = 20;
     /** At most this long the thread waits for the guest's first idle and a lazy restore's load (see {@link #startIfEnabled}). */
     static final long START_WAIT_MILLIS = 10_000;
-    /**
-     * Round 81 ({@code -Dvmckpt.prefault.waitIdle=true}, off by default): no {@link #START_WAIT_MILLIS} bound, the thread
-     * waits for the guest's first idle (and a lazy load's end) however long that takes, so a guest that keeps its hart
-     * busy (a compute job, a boot that never idles) never shares its cores with the prefault's faults. What that gives
-     * up: such a guest's young collections promote into memory not yet faulted in, and take those faults inside their
-     * pauses (~2 ms per MiB promoted with huge pages; docs/BENCHMARKS.md round 81).
-     */
-    static final String WAIT_IDLE_PROPERTY = "vmckpt.prefault.waitIdle";
     private static final long PAGE = 4096;
     /** One madvise call at most this much (a huge page): the thread looks at the top again between calls. */
     private static final long STEP = 2L << 20;
@@ -85,9 +77,8 @@ final class OldGenPrefault implements Runnable {
     static void startIfEnabled(Machine machine) {
         long mib = Long.getLong(AHEAD_PROPERTY, DEFAULT_AHEAD >> 20);
         if (mib <= 0 || !NativeMemory.available()) return;
-        boolean waitIdle = waitIdle();
         Thread t = new Thread(() -> {
-            if (!waitToStart(() -> machine.hasIdled() && !machine.memory().isLoadingLazily(), START_WAIT_MILLIS, waitIdle)) return;
+            if (!waitToStart(() -> machine.hasIdled() && !machine.memory().isLoadingLazily(), START_WAIT_MILLIS)) return;
             OldGenPrefault p = create(mib << 20);
             if (p != null) p.run();
         }, "vmckpt-prefault");
@@ -95,20 +86,16 @@ final class OldGenPrefault implements Runnable {
         t.start();
     }
 
-    /** Whether {@link #WAIT_IDLE_PROPERTY} is set (read at each VM's start). */
-    static boolean waitIdle() {
-        return Boolean.getBoolean(WAIT_IDLE_PROPERTY);
-    }
-
     /**
      * The thread's wait before its work: until {@code ready} (the guest has idled and no lazy load runs), polled every
-     * {@link #POLL_MILLIS} ms, or at most {@code maxWaitMillis} unless {@code waitIdle} ({@link #WAIT_IDLE_PROPERTY}:
-     * then only {@code ready} ends it). False if the thread was interrupted (then it does no work).
+     * {@link #POLL_MILLIS} ms, at most {@code maxWaitMillis}. False if the thread was interrupted (then it does no work).
+     * (Round 81's {@code waitIdle}, which dropped the bound for a guest that never idles, measured level on the compute
+     * phase and was removed in round 82: docs/BENCHMARKS.md.)
      */
-    static boolean waitToStart(BooleanSupplier ready, long maxWaitMillis, boolean waitIdle) {
+    static boolean waitToStart(BooleanSupplier ready, long maxWaitMillis) {
         try {
             long deadline = System.nanoTime() + maxWaitMillis * 1_000_000L;
-            while (!ready.getAsBoolean() && (waitIdle || System.nanoTime() < deadline)) {
+            while (!ready.getAsBoolean() && System.nanoTime() < deadline) {
                 Thread.sleep(POLL_MILLIS);
             }
             return true;
