@@ -1076,6 +1076,7 @@ class MigrationTest {
                 out.write(MigrationWire.MAGIC);
                 out.writeInt(older);
                 out.flush();
+                raw.shutdownOutput(); // a source that hangs up: the destination's drain (closeAfterError) ends at once
                 String why = d.awaitFailure().getMessage();
                 assertTrue(why.contains("protocol version " + older) && why.contains("speaks version 14"), why);
             }
@@ -1087,6 +1088,7 @@ class MigrationTest {
             out.write(MigrationWire.MAGIC);
             out.writeInt(MigrationWire.VERSION + 1);
             out.flush();
+            raw.shutdownOutput(); // hung up, as above; the refusal still reaches what is left of the connection
             Throwable why = d.awaitFailure();
             assertTrue(why.getMessage().contains("protocol version " + (MigrationWire.VERSION + 1)), why.getMessage());
             // The source is told why, in an ERROR frame whose layout every version keeps.

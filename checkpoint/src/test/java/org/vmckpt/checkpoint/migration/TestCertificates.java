@@ -52,14 +52,46 @@ public final class TestCertificates {
     }
 
     private static void keytool(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        cmd.addAll(List.of(args));
+        List<String> cmd = new ArrayList<>(List.of(args));
         cmd.addAll(List.of("-storepass", PASS, "-keypass", PASS, "-storetype", "PKCS12", "-noprompt"));
+        if (IN_PROCESS != null) {
+            // The JDK's keytool in this JVM: no JVM start per call (seven calls per directory, ~1-2 s each on CI's busy
+            // host); the surefire argLine opens its package. Its errors come as exceptions.
+            try {
+                IN_PROCESS.invoke(KEYTOOL.newInstance(), (Object) cmd.toArray(new String[0]), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+                return;
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw new IOException("keytool " + String.join(" ", args) + " failed: " + e.getCause(), e.getCause());
+            } catch (ReflectiveOperationException e) {
+                throw new IOException("keytool " + String.join(" ", args) + " could not run in process: " + e, e);
+            }
+        }
+        cmd.add(0, Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException("keytool " + String.join(" ", args) + " failed: " + new String(out, StandardCharsets.UTF_8));
         }
+    }
+
+    /** The JDK's keytool ({@code sun.security.tools.keytool.Main}) as a constructor and its {@code run}, when opened to us; else nulls. */
+    private static final java.lang.reflect.Constructor<?> KEYTOOL;
+    private static final java.lang.reflect.Method IN_PROCESS;
+
+    static {
+        java.lang.reflect.Constructor<?> k = null;
+        java.lang.reflect.Method run = null;
+        try {
+            Class<?> c = Class.forName("sun.security.tools.keytool.Main");
+            k = c.getDeclaredConstructor();
+            run = c.getDeclaredMethod("run", String[].class, java.io.PrintStream.class);
+            k.setAccessible(true);
+            run.setAccessible(true);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            k = null; // not opened (a JVM without the argLine's --add-opens): the keytool command instead
+            run = null;
+        }
+        KEYTOOL = k;
+        IN_PROCESS = run;
     }
 }
