@@ -162,7 +162,6 @@ final class BackgroundTranslator {
     private void work() {
         try {
             UnitCompilerDirectives.install(); // before the first unit exists (see UnitCompilerDirectives)
-            TranslatorTier1.requestOnce(); // -Dvmckpt.jit.translatorTier1 (off): the translator's own code at tier 1 at once
             if (warmUp) warmedUp = TranslatorWarmUp.run(translator); // the first translation's one-time costs, before the first job
         } catch (Throwable e) {
             // Without the directives or the warm-up units still build (slower at first): never a reason to stop.

@@ -19,8 +19,10 @@ import java.lang.reflect.Modifier;
  * calls, such as the class reader's). Not the JDK's methods the translator calls (strings, lists, the hidden class's
  * definition, reflection): the run thread and the rest of the VMM run them too, and tier-1 code is final for the policy.
  * A method that has tier-1 code or a queued compile already is not asked for. The requests are background compiles,
- * queued on the translator thread before its first job (while the main thread still builds the machine and loads its
- * boot files), in the order of the lists; nothing waits for them.
+ * queued once per JVM by the thread that builds the first unit, as it installs the compiler directives
+ * ({@link UnitCompilerDirectives#install}): the translator thread as it starts, before its first job (while the main
+ * thread still builds the machine and loads its boot files), or the guest's thread where it translates itself
+ * (deterministic mode, tests); in the order of the lists; nothing waits for them.
  *
  * <p>Without the WhiteBox API, or with the directive off ({@code -Dvmckpt.jit.translatorC1=false}: C2 may take the
  * translator, and tier 1 would stop it), nothing is asked for.
@@ -45,6 +47,7 @@ final class TranslatorTier1 {
             "org.objectweb.asm.ClassWriter#<init>", "org.objectweb.asm.ClassWriter#visit", "org.objectweb.asm.ClassWriter#visitMethod",
             "org.objectweb.asm.ClassWriter#toByteArray", "org.objectweb.asm.ClassVisitor#<init>",
             "org.objectweb.asm.MethodVisitor#<init>", "org.objectweb.asm.MethodWriter#<init>",
+            "org.objectweb.asm.MethodWriter#visitCode", "org.objectweb.asm.MethodWriter#visitEnd",
             "org.objectweb.asm.MethodWriter#visitInsn", "org.objectweb.asm.MethodWriter#visitIntInsn",
             "org.objectweb.asm.MethodWriter#visitVarInsn", "org.objectweb.asm.MethodWriter#visitFieldInsn",
             "org.objectweb.asm.MethodWriter#visitMethodInsn", "org.objectweb.asm.MethodWriter#visitJumpInsn",
