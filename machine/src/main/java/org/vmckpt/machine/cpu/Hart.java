@@ -322,6 +322,11 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         return String.format("C1 units' bytecode bound (-Dvmckpt.jit.c1MaxBytecode=%d): %,d regions over it built smaller%n", codeCache.c1MaxBytecode, Translator.c1Capped.get());
     }
 
+    /** For --stats, with -Dvmckpt.jit.translatorTier1 (round 82): the translator's methods asked for at tier 1; else null. */
+    public String translatorTier1Summary() {
+        return TranslatorTier1.ENABLED && codeCache != null ? TranslatorTier1.summary() : null;
+    }
+
     /** For --stats: C1 units' leaves before a missing access and their rebuilds (CodeCache#missLeft), or null if none. */
     public String missLeaveSummary() {
         return codeCache == null ? null : codeCache.missLeaveSummary();
