@@ -219,6 +219,24 @@ public final class CodeCache {
      */
     static final int HOT_PROFILE_RUNS = Integer.getInteger("vmckpt.jit.hotProfileRuns", 0);
     /**
+     * {@code -Dvmckpt.jit.hotProfileC2=N} (round 82, gzip82; 0, the default: off): the profile window
+     * ({@link #HOT_PROFILE_RUNS}) for the hot-tier builds of units promoted in user mode on HotSpot's path only (not
+     * {@link #HOT_C2_DIRECT}'s), N of the build's own guest instructions long, and with
+     * {@code -Dvmckpt.jit.hotProfileC2MinRun=L} (default 0) only for units whose runs averaged at least L instructions when
+     * decided; the kernel's builds and the others keep main's look. Such a build is looked at by asking HotSpot (no timed
+     * call): once it has tier-3 code it takes its C1 unit's place for N of its instructions (its real runs fill the
+     * profile; the dispatcher's {@code untilHot} count, no new work in the hot path), then, unless C2's code is already
+     * there, the C1 unit takes its place again and the build is queued for C2 through the API; a later look installs it
+     * with C2's code ({@link #windowLook}, {@link #endWindow}). Why (docs/BENCHMARKS.md round 82): main's timed look fails
+     * on a waiting build's cold tier-3 code at every look for about half of gzip's builds (its second-rank loops), so HotSpot
+     * queues them for C2 only when the looks' budget-0 calls reach tier 4's invocation threshold (~1 G of the unit's
+     * instructions) or never in the phase, and C2 then compiles them with a profile of those calls only; round 74's warmed
+     * look (tier-3 code installed until C2's is in) and round 72's C2 at once (no profile) were not faster.
+     */
+    static final long HOT_PROFILE_C2 = Long.getLong("vmckpt.jit.hotProfileC2", 0);
+    /** See {@link #HOT_PROFILE_C2}: the least instructions per run of a unit whose build gets its window; 0: every user-mode build. */
+    static final long HOT_PROFILE_C2_MIN_RUN = Long.getLong("vmckpt.jit.hotProfileC2MinRun", 0);
+    /**
      * {@code -Dvmckpt.jit.hotC2Direct=true} (round 72, user mode only since round 73; off by default): where the WhiteBox
      * API is there, a hot-tier build of a unit promoted in user mode ({@link #c2Direct(Hart)}; the kernel's builds take
      * HotSpot's path, tier 3 then C2) is queued for C2 (tier 4) through it at the first look of its unit ({@link #hotRecheck}) while no other build asked for
@@ -519,6 +537,10 @@ public final class CodeCache {
     long hotLongRun = HOT_LONG_RUN;
     /** See {@link #HOT_PROFILE_RUNS} (tests set it per cache); 0: off. */
     int hotProfileRuns = HOT_PROFILE_RUNS;
+    /** See {@link #HOT_PROFILE_C2} and {@link #HOT_PROFILE_C2_MIN_RUN} (tests set them per cache); 0: off, every run length. */
+    long hotProfileC2 = HOT_PROFILE_C2, hotProfileC2MinRun = HOT_PROFILE_C2_MIN_RUN;
+    /** ({@link #HOT_PROFILE_C2}) Units decided with the user-mode window; of their builds, queued for C2 at a window's end. */
+    long hotProfileC2Builds, hotProfileC2Asked;
     /** See {@link #HOT_C2_DIRECT} (tests set it per cache). */
     boolean hotC2Direct = HOT_C2_DIRECT;
     /** See {@link #HOT_C2_KERNEL} (0 off, 1 after the boot, 2 the boot's too; tests set it per cache). */
@@ -1354,6 +1376,10 @@ public final class CodeCache {
             }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
             u.hotRunLength = runLength;
+            // (HOT_PROFILE_C2: a user-mode build on HotSpot's path, its runs long enough, gets the window; the dispatcher
+            // promotes a unit at its entry, so h.priv is the unit's, as for c2Direct)
+            u.profileC2 = hotProfileC2 > 0 && h.priv == Hart.PRIV_U && !c2Direct(h) && runLength >= hotProfileC2MinRun;
+            if (u.profileC2) hotProfileC2Builds++;
             if (early) prologuePromotions++;
             if (HOT_LOG) hotLog("decided (" + (!early && counted != hotAfter ? "early look, " : "") + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began"
                     + (early ? "; a line into a hot loop" : "") + "):", u, null, h);
@@ -1367,7 +1393,7 @@ public final class CodeCache {
             if (hotC2Admit && c2Direct(h)) c2Contend(u); // (HOT_C2_ADMIT: a build that may come)
             return u;
         }
-        if (hotProfileRuns > 0 && !p.c2Asked && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h, left);
+        if ((hotProfileRuns > 0 || u.profileC2) && !p.c2Asked && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h, left);
         if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) return u;
         return install(u, p, h, false, left);
     }
@@ -1496,12 +1522,21 @@ public final class CodeCache {
     private TranslatedUnit windowLook(TranslatedUnit u, TranslatedUnit p, Hart h, int left) {
         HotSpotCompiler c = HotSpotCompiler.get();
         int tier = c.compiledTier(p);
-        if (tier == HotSpotCompiler.TIER_C2) return install(u, p, h, false, left);
+        // (HotSpot says it has code: marked compiled, so that the dispatcher's lookup runs it without its probe's timed
+        // call, which meets the build's code cold as the timed look does; round 82 found windows that never ended, the
+        // build's runs by lookup interpreted behind a failing probe: Hart.run's "!u.compiled && !cc.ready(u, this)")
+        if (tier == HotSpotCompiler.TIER_C2) {
+            p.compiled = true;
+            return install(u, p, h, false, left);
+        }
         if (p.profiled) {
             c.request(p, HotSpotCompiler.TIER_C2);
             return u;
         }
-        if (tier > 0) return install(u, p, h, true, left);
+        if (tier > 0) {
+            p.compiled = true;
+            return install(u, p, h, true, left);
+        }
         if (!c.requestTier3(p)) {
             u.promoted = null;
             u.untilHot = Long.MAX_VALUE;
@@ -1539,6 +1574,7 @@ public final class CodeCache {
         liveInstructions += u.instructionCount - p.instructionCount;
         c.request(p, HotSpotCompiler.TIER_C2);
         hotWindowsBack++;
+        if (u.profileC2) hotProfileC2Asked++;
         if (HOT_LOG) hotLog("back to the C1 unit after its profile window", u, p, h);
         return p;
     }
@@ -1548,6 +1584,7 @@ public final class CodeCache {
      * at the length they had when the build was decided, at least one look's {@link #hotRecheck} and at most 20.
      */
     private long profileWindow(TranslatedUnit u) {
+        if (u.profileC2) return Math.max(1, hotProfileC2); // (HOT_PROFILE_C2: N of the build's own instructions)
         long most = hotRecheck > Long.MAX_VALUE / 20 ? hotRecheck : 20 * hotRecheck;
         long length = Math.max(1, u.hotRunLength);
         long runs = length > most / hotProfileRuns ? most : length * hotProfileRuns;
@@ -1705,6 +1742,8 @@ public final class CodeCache {
                 + " (HotSpot's path)%s; %,d queued for C2 (all), %,d asked again%n", hotC2Kernel == 2 ? "boot" : "true", hotC2KernelDirect, hotC2KernelInBoot,
                 hotC2KernelEarly > 0 ? String.format(", %,d promoted at the early look (%,d insns, runs of %,d or more)", hotC2EarlyPromotions, hotC2KernelEarly, hotC2KernelRun) : "",
                 hotC2Requests, hotC2Requeued);
+        if (hotProfileC2 > 0) c2Line += String.format("user-mode hot-tier builds with a profile window (hotProfileC2=%,d insns, runs of %,d or more): %,d decided,"
+                + " %,d windows begun, %,d queued for C2 at a window's end%n", hotProfileC2, hotProfileC2MinRun, hotProfileC2Builds, hotWindows, hotProfileC2Asked);
         if (hotEarly > 0) c2Line += String.format("hot-tier builds decided at the early look on HotSpot's path (hotEarly=%,d, runs of %,d or more, a share of 1/%,d or more):"
                 + " %,d, of them %,d dropped as over %,d bytes of bytecode%n", hotEarly, hotEarlyRun, hotEarlyShare, hotEarlyPromotions, hotEarlyTooLarge, hotEarlyMaxBytecode);
         if (hotC2Order && (hotC2Direct || hotC2Kernel != 0)) c2Line += String.format("C2's slot in order of share (hotC2Order): %,d of %,d queued for C2 at another unit's look%n",
