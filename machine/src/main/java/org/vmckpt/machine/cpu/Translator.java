@@ -159,6 +159,40 @@ final class Translator {
      */
     static volatile int basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
     /**
+     * Page pairs for any base register, their refill out of line (round 82; {@code -Dvmckpt.jit.pageRegs=N}, 0: off; hot-tier
+     * units only). Round 35's pairs ({@link #basePages}) for up to N base registers of a hot-tier build, chosen by their
+     * accesses that no access group ({@link #accessGroups}) takes, however the register is written ({@code add a1, s0,
+     * -200} and {@code mv a3, s1} reset ECDSA's limb pointers before each of {@code vli_mmod_fast}'s inlined adds; the pair
+     * is keyed by the page, so what the register holds does not matter to the check's truth). Grouped accesses keep
+     * their group. The inline check is the pair's alone (the page number compared with a local, the page offset's
+     * bound); a different page goes out of line, to a stub that asks the TLB's fast path ({@code Mmu.readIndexOf} /
+     * {@code writeIndexOf}: tag, data context and the access's bytes in the page), refills the pair from a hit and comes
+     * back, or takes the access's slow path on a miss. So the TLB's index, tag and page-array reads and their bounds
+     * checks leave the inline code of every such access (~60 bytes of bytecode a checked access, ~45 with the pair).
+     * The pairs are forgotten at every call into the hart, as round 35's ({@link #forgetPages}), and a write pair
+     * comes only from a write-TLB hit, so the write-TLB discipline holds. Takes the place of {@link #basePages} in hot
+     * builds when both are on.
+     */
+    static volatile int pageRegs = Integer.getInteger("vmckpt.jit.pageRegs", 0);
+    /** {@link #pageRegs} in the unit being generated (its pairs refill out of line). */
+    private boolean pageRegsNow;
+    /**
+     * {@link #pageRegs}' generation local (an int, 0 at entry; after the groups' and crossOnce's locals), then per pair
+     * register the generations its read and its write pair were filled in. A pair holds only if its generation is the
+     * unit's: a call into the hart forgets every pair with one {@code iinc} of the generation ({@link #forgetPages}),
+     * where round 35's pairs store -1 into each pair's page number at every call (4 pairs: 28 bytes of bytecode in
+     * every slow path). The generation cannot come round within a run: each call retires or leaves at an instruction,
+     * and a run's budget is an int.
+     */
+    private int genSlot;
+    /** Hot-tier builds with {@link #pageRegs}' pairs (--stats and tests). */
+    static final java.util.concurrent.atomic.AtomicLong pageRegUnits = new java.util.concurrent.atomic.AtomicLong();
+    /** Refills of {@link #pageRegs}' pairs, counted only with {@code -Dvmckpt.jit.pageRegsCount=true} (untimed counts). */
+    static final boolean PAGE_REGS_COUNT = Boolean.getBoolean("vmckpt.jit.pageRegsCount");
+    static final java.util.concurrent.atomic.AtomicLong pageRegRefills = new java.util.concurrent.atomic.AtomicLong();
+    /** Counts of the pairs' accesses when {@link #PAGE_REGS_COUNT} is on: checks made inline. */
+    static final java.util.concurrent.atomic.AtomicLong pageRegChecks = new java.util.concurrent.atomic.AtomicLong();
+    /**
      * Per-exit stores ({@code -Dvmckpt.jit.exitStores=true}; off by default; round 46): an exit to another block's code
      * (a budget exit, a branch or jump out of the region, a jalr) stores only the registers some path from an entry to it
      * may have written ({@link #findBlockWrites}), where the common exit stores every register the region writes. A
@@ -1057,6 +1091,8 @@ final class Translator {
         }
         u.bytecodeSize = lastBytecodeSize;
         u.basePages = pages;
+        if (pageRegsNow) pageRegUnits.incrementAndGet();
+        if (PAGE_REGS_LOG && hot) System.err.println("vmckpt-pageregs " + accessCensus(pageIndex, entryOff));
         u.accessGroups = groupCount;
         u.checkedTlb = checked;
         u.inlineTotal = inlineTotal;
@@ -1609,6 +1645,7 @@ final class Translator {
         findBlockWrites(entryOff);
         chooseBasePages();
         findAccessGroups();
+        choosePageRegs();
         checkNeeds = CHECK_POINTS && ENTRY_REACH ? checkPoints(entryOff) : null;
         // With check points the entry's need is its check point's (checkNeeds): the longest run is not needed then.
         entryReach = ENTRY_REACH && checkNeeds == null ? longestRunFromEntry(entryOff) : -1;
@@ -1619,6 +1656,7 @@ final class Translator {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         crossOnceNow = crossOnce && className.equals(HOT_NAME) && !region.isEmpty() && region.lastKey() >= 4096;
         crossOkSlot = L_PAGES0 + PAGE_SLOTS * pages + 2 * groupSlots;
+        genSlot = crossOkSlot + (crossOnceNow ? 1 : 0);
         java.util.Arrays.fill(placed, 0, placedCount, null);
         placedCount = 0;
         if (crossOnceNow) crossOnceUnits.incrementAndGet();
@@ -1807,6 +1845,8 @@ final class Translator {
     private void chooseBasePages() {
         java.util.Arrays.fill(pageOfReg, -1);
         pages = 0;
+        pageRegsNow = false;
+        if (pageRegs > 0 && className.equals(HOT_NAME)) return; // (pageRegs' choice, after the groups: choosePageRegs)
         if (basePages <= 0 || withoutPages || !(basePagesInC1 || className.equals(HOT_NAME))) return;
         int[] uses = new int[32];
         int otherwiseWritten = 0;
@@ -1833,6 +1873,74 @@ final class Translator {
             if (best == 0) break;
             pageOfReg[best] = pages++;
         }
+    }
+
+    /**
+     * {@link #pageRegs}' choice, after the access groups: up to N base registers, by their loads and stores that no group
+     * takes, with two such accesses or one in a region with a backward jump; however the register is written.
+     */
+    private void choosePageRegs() {
+        if (pageRegs <= 0 || withoutPages || !className.equals(HOT_NAME)) return;
+        int[] uses = new int[32];
+        boolean loop = false;
+        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
+            if (!region.containsKey(off)) continue;
+            List<Insn> block = blockAt(off);
+            AccessGroups gs = blockGroups == null ? null : blockGroups[off / 2];
+            for (int i = 0; i < block.size(); i++) {
+                Insn in = block.get(i);
+                if ((in.kind == LOAD || in.kind == STORE) && (gs == null || gs.groupOf[i] < 0)) uses[Decode.rs1(in.bits)]++;
+                if (in.kind == JAL || in.kind == BRANCH) {
+                    for (long t : successors(in)) if (t <= in.off && inRegion(t)) loop = true;
+                }
+            }
+        }
+        for (int k = 0; k < pageRegs; k++) {
+            int best = 0;
+            for (int r = 1; r < 32; r++) {
+                if (pageOfReg[r] >= 0) continue;
+                if (uses[r] >= 2 || (uses[r] == 1 && loop)) {
+                    if (best == 0 || uses[r] > uses[best]) best = r;
+                }
+            }
+            if (best == 0) break;
+            pageOfReg[best] = pages++;
+        }
+        pageRegsNow = pages > 0;
+    }
+
+    /** A line on stderr per hot-tier build: its loads and stores, groups and pairs ({@code -Dvmckpt.jit.pageRegsLog=true}; counts). */
+    static final boolean PAGE_REGS_LOG = Boolean.getBoolean("vmckpt.jit.pageRegsLog");
+
+    /** The unit generated last: its accesses by kind (grouped, through a pair, checked alone) and base registers. */
+    private String accessCensus(int pageIndex, int entryOff) {
+        int loads = 0, stores = 0, grouped = 0, paired = 0, bases = 0, pairBases = 0;
+        int[] uses = new int[32];
+        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
+            if (!region.containsKey(off)) continue;
+            List<Insn> block = blockAt(off);
+            AccessGroups gs = blockGroups == null ? null : blockGroups[off / 2];
+            for (int i = 0; i < block.size(); i++) {
+                Insn in = block.get(i);
+                if (in.kind != LOAD && in.kind != STORE) continue;
+                if (in.kind == LOAD) loads++;
+                else stores++;
+                int r = Decode.rs1(in.bits);
+                uses[r]++;
+                if (gs != null && gs.groupOf[i] >= 0) grouped++;
+                else if (pageOfReg[r] >= 0) paired++;
+            }
+        }
+        StringBuilder regs = new StringBuilder();
+        for (int r = 0; r < 32; r++) {
+            if (uses[r] == 0) continue;
+            bases++;
+            if (pageOfReg[r] >= 0) pairBases++;
+            regs.append(" x").append(r).append(':').append(uses[r]).append(pageOfReg[r] >= 0 ? "p" : "");
+        }
+        return String.format("key %x: %d insns, %d bytecode, loads %d stores %d, grouped %d (%d groups), paired %d, checked %d; bases %d, pairs %d (%s); pageRegs %b basePages %d",
+                pageIndex * 4096L + entryOff, region.size(), lastBytecodeSize, loads, stores, grouped, groupCount, paired,
+                loads + stores - grouped - paired, bases, pairBases, regs.toString().trim(), pageRegsNow, pages);
     }
 
     /** {@link #blockGroups} and {@link #groupSlots} for the region ({@link #accessGroups}). */
@@ -2005,6 +2113,21 @@ final class Translator {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 5);
         }
+        if (pageRegsNow) { // (pageRegs: no page number, generation 0, the pairs' generations -1)
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, genSlot);
+            for (int k = 0; k < pages; k++) {
+                mv.visitInsn(ICONST_M1);
+                mv.visitInsn(I2L);
+                mv.visitInsn(DUP2);
+                mv.visitVarInsn(LSTORE, L_PAGES0 + PAGE_SLOTS * k);
+                mv.visitVarInsn(LSTORE, L_PAGES0 + PAGE_SLOTS * k + 3);
+                mv.visitInsn(ICONST_M1);
+                mv.visitVarInsn(ISTORE, genSlot + 1 + 2 * k);
+                mv.visitInsn(ICONST_M1);
+                mv.visitVarInsn(ISTORE, genSlot + 2 + 2 * k);
+            }
+        }
         for (int g = 0; g < groupSlots; g++) {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, groupPageSlot(g));
@@ -2039,6 +2162,10 @@ final class Translator {
         if (crossOnceNow) { // (and the second page's check: crossOnce)
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, crossOkSlot);
+        }
+        if (pageRegsNow) { // (pageRegs: a new generation forgets every pair)
+            mv.visitIincInsn(genSlot, 1);
+            return;
         }
         for (int k = 0; k < pages; k++) {
             mv.visitInsn(ICONST_M1);
@@ -2115,6 +2242,10 @@ final class Translator {
         if (crossOnceNow) {
             l = java.util.Arrays.copyOf(l, n + 1);
             l[n++] = INTEGER; // crossOkSlot
+        }
+        if (pageRegsNow) {
+            l = java.util.Arrays.copyOf(l, n + 1 + 2 * pages);
+            for (int k = 0; k < 1 + 2 * pages; k++) l[n++] = INTEGER; // genSlot, then each pair's generations
         }
         while (l[n - 1] == TOP) n--;
         Object[] used = new Object[n];
@@ -3765,6 +3896,10 @@ final class Translator {
         int base = L_PAGES0 + PAGE_SLOTS * pageOfReg[rs1] + (write ? 3 : 0);
         int vpnSlot = base, pageSlot = base + 2;
         Label known = new Label();
+        if (pageRegsNow) {
+            emitRegPageCheck(rs1, imm, size, write, slow, vpnSlot, pageSlot, genSlot + 1 + 2 * pageOfReg[rs1] + (write ? 1 : 0));
+            return;
+        }
         loadReg(rs1);
         pushLong(imm);
         mv.visitInsn(LADD);
@@ -3792,6 +3927,69 @@ final class Translator {
         mv.visitInsn(I2L);
         mv.visitLdcInsn(BYTE_BASE);
         mv.visitInsn(LADD);
+    }
+
+    /**
+     * {@link #pageRegs}' access through a pair: va into L_VA; to an out-of-line refill unless its page number is the
+     * pair's; the page offset into L_OFF and the size check (to {@code slow} if the access leaves the page); then
+     * Unsafe, the pair's page array and the address of L_OFF in it on the stack, as {@link #pushPageAddress}. The
+     * refill asks the TLB's fast path for va's entry (its tag under the data context, the access within the page): a
+     * hit becomes the pair (the write entry for a store) and goes back to the offset; a miss goes to {@code slow}
+     * (which forgets the pairs after the hart's access).
+     */
+    private void emitRegPageCheck(int rs1, long imm, int size, boolean write, Label slow, int vpnSlot, int pageSlot, int pairGen) {
+        Label known = new Label(), refill = new Label();
+        loadReg(rs1);
+        if (imm != 0) {
+            pushLong(imm);
+            mv.visitInsn(LADD);
+        }
+        mv.visitVarInsn(LSTORE, L_VA);
+        if (PAGE_REGS_COUNT) countStatic("pageRegChecks");
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        mv.visitVarInsn(LLOAD, vpnSlot);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFNE, refill);
+        mv.visitVarInsn(ILOAD, pairGen);
+        mv.visitVarInsn(ILOAD, genSlot);
+        mv.visitJumpInsn(IF_ICMPNE, refill);
+        target(known);
+        storePageOffset(size, slow);
+        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
+        mv.visitVarInsn(ALOAD, pageSlot);
+        mv.visitVarInsn(ILOAD, L_OFF);
+        mv.visitInsn(I2L);
+        mv.visitLdcInsn(BYTE_BASE);
+        mv.visitInsn(LADD);
+        addStub(write ? TranslatorCensus.S_STORE : TranslatorCensus.S_LOAD, () -> {
+            target(refill);
+            if (PAGE_REGS_COUNT) countStatic("pageRegRefills");
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitVarInsn(LLOAD, L_VA);
+            pushInt(size);
+            mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "writeIndexOf" : "readIndexOf", "(JI)I", false);
+            mv.visitInsn(DUP);
+            mv.visitVarInsn(ISTORE, L_IDX);
+            mv.visitJumpInsn(IFLT, slow);
+            pushPage(write ? L_WPAGE : L_RPAGE);
+            mv.visitVarInsn(ASTORE, pageSlot);
+            mv.visitVarInsn(LLOAD, L_VA);
+            mv.visitIntInsn(BIPUSH, 12);
+            mv.visitInsn(LUSHR);
+            mv.visitVarInsn(LSTORE, vpnSlot);
+            mv.visitVarInsn(ILOAD, genSlot);
+            mv.visitVarInsn(ISTORE, pairGen);
+            mv.visitJumpInsn(GOTO, known);
+        });
+    }
+
+    /** {@code Translator.<field>.incrementAndGet()} of a static AtomicLong (untimed counts only). */
+    private void countStatic(String field) {
+        mv.visitFieldInsn(GETSTATIC, "org/vmckpt/machine/cpu/Translator", field, "Ljava/util/concurrent/atomic/AtomicLong;");
+        mv.visitMethodInsn(INVOKEVIRTUAL, "java/util/concurrent/atomic/AtomicLong", "incrementAndGet", "()J", false);
+        mv.visitInsn(POP2);
     }
 
     private void emitLoad(Insn in, int rd, int rs1, int remaining) {
