@@ -159,38 +159,39 @@ final class Translator {
      */
     static volatile int basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
     /**
-     * Page pairs for any base register, their refill out of line (round 82; {@code -Dvmckpt.jit.pageRegs=N}, 0: off; hot-tier
-     * units only). Round 35's pairs ({@link #basePages}) for up to N base registers of a hot-tier build, chosen by their
-     * accesses that no access group ({@link #accessGroups}) takes, however the register is written ({@code add a1, s0,
-     * -200} and {@code mv a3, s1} reset ECDSA's limb pointers before each of {@code vli_mmod_fast}'s inlined adds; the pair
-     * is keyed by the page, so what the register holds does not matter to the check's truth). Grouped accesses keep
-     * their group. The inline check is the pair's alone (the page number compared with a local, the page offset's
-     * bound); a different page goes out of line, to a stub that asks the TLB's fast path ({@code Mmu.readIndexOf} /
-     * {@code writeIndexOf}: tag, data context and the access's bytes in the page), refills the pair from a hit and comes
-     * back, or takes the access's slow path on a miss. So the TLB's index, tag and page-array reads and their bounds
-     * checks leave the inline code of every such access (~60 bytes of bytecode a checked access, ~45 with the pair).
-     * The pairs are forgotten at every call into the hart, as round 35's ({@link #forgetPages}), and a write pair
-     * comes only from a write-TLB hit, so the write-TLB discipline holds. Takes the place of {@link #basePages} in hot
-     * builds when both are on.
+     * Page pairs for any base register, their refill out of line (round 82; {@code -Dvmckpt.jit.pageRegs=N}, 0: off;
+     * hot-tier units only). Round 35's pairs ({@link #basePages}) for up to N base registers of a hot-tier build, the
+     * most used first, however the register is written ({@code add a1, s0, -200} and {@code mv a3, s1} set ECDSA's
+     * limb pointers before each of {@code vli_mmod_fast}'s inlined adds, which round 35's rule, registers written only by
+     * {@code addi r, r, imm}, leaves out; the pair is keyed by the page, so what the register holds does not matter to
+     * the check's truth). A paired register's accesses are no access group's (as round 35's), unless
+     * {@link #pageRegsGroups}. The inline check is the pair's alone (the page number compared with a local, then the
+     * page offset's bound); a different page goes out of line, to a stub that asks the TLB's fast path
+     * ({@code Mmu.readIndexOf} / {@code writeIndexOf}: tag under the data context, the access's bytes within the page),
+     * refills the pair from a hit and comes back, or takes the access's slow path on a miss ({@link #pageRegsInline}:
+     * round 35's check, the TLB's inline). The pairs are forgotten at every call into the hart ({@link #forgetPages}),
+     * and a write pair comes only from a write-TLB hit, so the write-TLB discipline holds. Takes the place of
+     * {@link #basePages} in hot builds when both are on. Off: docs/BENCHMARKS.md round 82.
      */
     static volatile int pageRegs = Integer.getInteger("vmckpt.jit.pageRegs", 0);
-    /** {@link #pageRegs} in the unit being generated (its pairs refill out of line). */
-    private boolean pageRegsNow;
+    /** {@link #pageRegs} with round 35's check, the TLB's inline ({@code -Dvmckpt.jit.pageRegsForm=inline}; default {@code outline}). */
+    static volatile boolean pageRegsInline = "inline".equals(System.getProperty("vmckpt.jit.pageRegsForm", "outline"));
     /**
-     * {@link #pageRegs}' generation local (an int, 0 at entry; after the groups' and crossOnce's locals), then per pair
-     * register the generations its read and its write pair were filled in. A pair holds only if its generation is the
-     * unit's: a call into the hart forgets every pair with one {@code iinc} of the generation ({@link #forgetPages}),
-     * where round 35's pairs store -1 into each pair's page number at every call (4 pairs: 28 bytes of bytecode in
-     * every slow path). The generation cannot come round within a run: each call retires or leaves at an instruction,
-     * and a run's budget is an int.
+     * {@link #pageRegs}' pairs beside the access groups ({@code -Dvmckpt.jit.pageRegsGroups=true}; off by default):
+     * the registers chosen by their accesses that no group takes, and the groups kept. Off: chosen by all their
+     * accesses, as round 35's, and no group of a paired register. (C2 compiled ECDSA's builds ~10-25% longer with the
+     * groups kept, round 82's HotCompileCostBench.)
      */
-    private int genSlot;
+    static volatile boolean pageRegsGroups = Boolean.getBoolean("vmckpt.jit.pageRegsGroups");
+    /** {@link #pageRegs} chose the pairs of the unit being generated, and their refill is out of line ({@link #pageRegsInline} off). */
+    private boolean pageRegsNow;
+    /** {@link #pageRegs} chose the pairs of the unit being generated (either form). */
+    private boolean pageRegsAny;
     /** Hot-tier builds with {@link #pageRegs}' pairs (--stats and tests). */
     static final java.util.concurrent.atomic.AtomicLong pageRegUnits = new java.util.concurrent.atomic.AtomicLong();
-    /** Refills of {@link #pageRegs}' pairs, counted only with {@code -Dvmckpt.jit.pageRegsCount=true} (untimed counts). */
+    /** Counts of the pairs' checks and refills, only with {@code -Dvmckpt.jit.pageRegsCount=true} (untimed counts; outline form). */
     static final boolean PAGE_REGS_COUNT = Boolean.getBoolean("vmckpt.jit.pageRegsCount");
     static final java.util.concurrent.atomic.AtomicLong pageRegRefills = new java.util.concurrent.atomic.AtomicLong();
-    /** Counts of the pairs' accesses when {@link #PAGE_REGS_COUNT} is on: checks made inline. */
     static final java.util.concurrent.atomic.AtomicLong pageRegChecks = new java.util.concurrent.atomic.AtomicLong();
     /**
      * Per-exit stores ({@code -Dvmckpt.jit.exitStores=true}; off by default; round 46): an exit to another block's code
@@ -1091,7 +1092,7 @@ final class Translator {
         }
         u.bytecodeSize = lastBytecodeSize;
         u.basePages = pages;
-        if (pageRegsNow) pageRegUnits.incrementAndGet();
+        if (pageRegsAny) pageRegUnits.incrementAndGet();
         if (PAGE_REGS_LOG && hot) System.err.println("vmckpt-pageregs " + accessCensus(pageIndex, entryOff));
         u.accessGroups = groupCount;
         u.checkedTlb = checked;
@@ -1656,7 +1657,6 @@ final class Translator {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         crossOnceNow = crossOnce && className.equals(HOT_NAME) && !region.isEmpty() && region.lastKey() >= 4096;
         crossOkSlot = L_PAGES0 + PAGE_SLOTS * pages + 2 * groupSlots;
-        genSlot = crossOkSlot + (crossOnceNow ? 1 : 0);
         java.util.Arrays.fill(placed, 0, placedCount, null);
         placedCount = 0;
         if (crossOnceNow) crossOnceUnits.incrementAndGet();
@@ -1846,8 +1846,11 @@ final class Translator {
         java.util.Arrays.fill(pageOfReg, -1);
         pages = 0;
         pageRegsNow = false;
-        if (pageRegs > 0 && className.equals(HOT_NAME)) return; // (pageRegs' choice, after the groups: choosePageRegs)
-        if (basePages <= 0 || withoutPages || !(basePagesInC1 || className.equals(HOT_NAME))) return;
+        pageRegsAny = false;
+        boolean any = pageRegs > 0 && className.equals(HOT_NAME);
+        if (any && pageRegsGroups) return; // (pageRegs' choice, after the groups: choosePageRegs)
+        int most = any ? pageRegs : basePages;
+        if (most <= 0 || withoutPages || !(any || basePagesInC1 || className.equals(HOT_NAME))) return;
         int[] uses = new int[32];
         int otherwiseWritten = 0;
         boolean loop = false;
@@ -1862,7 +1865,8 @@ final class Translator {
                 for (long t : successors(in)) if (t <= in.off && inRegion(t)) loop = true;
             }
         }
-        for (int k = 0; k < basePages; k++) {
+        if (any) otherwiseWritten = 0; // (pageRegs: however the register is written)
+        for (int k = 0; k < most; k++) {
             int best = 0;
             for (int r = 1; r < 32; r++) {
                 if ((otherwiseWritten & 1 << r) != 0 || pageOfReg[r] >= 0) continue;
@@ -1881,6 +1885,11 @@ final class Translator {
      */
     private void choosePageRegs() {
         if (pageRegs <= 0 || withoutPages || !className.equals(HOT_NAME)) return;
+        if (!pageRegsGroups) { // (chosen before the groups: chooseBasePages)
+            pageRegsAny = pages > 0;
+            pageRegsNow = pageRegsAny && !pageRegsInline;
+            return;
+        }
         int[] uses = new int[32];
         boolean loop = false;
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
@@ -1906,7 +1915,8 @@ final class Translator {
             if (best == 0) break;
             pageOfReg[best] = pages++;
         }
-        pageRegsNow = pages > 0;
+        pageRegsAny = pages > 0;
+        pageRegsNow = pageRegsAny && !pageRegsInline;
     }
 
     /** A line on stderr per hot-tier build: its loads and stores, groups and pairs ({@code -Dvmckpt.jit.pageRegsLog=true}; counts). */
@@ -2113,21 +2123,6 @@ final class Translator {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 5);
         }
-        if (pageRegsNow) { // (pageRegs: no page number, generation 0, the pairs' generations -1)
-            mv.visitInsn(ICONST_0);
-            mv.visitVarInsn(ISTORE, genSlot);
-            for (int k = 0; k < pages; k++) {
-                mv.visitInsn(ICONST_M1);
-                mv.visitInsn(I2L);
-                mv.visitInsn(DUP2);
-                mv.visitVarInsn(LSTORE, L_PAGES0 + PAGE_SLOTS * k);
-                mv.visitVarInsn(LSTORE, L_PAGES0 + PAGE_SLOTS * k + 3);
-                mv.visitInsn(ICONST_M1);
-                mv.visitVarInsn(ISTORE, genSlot + 1 + 2 * k);
-                mv.visitInsn(ICONST_M1);
-                mv.visitVarInsn(ISTORE, genSlot + 2 + 2 * k);
-            }
-        }
         for (int g = 0; g < groupSlots; g++) {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, groupPageSlot(g));
@@ -2162,10 +2157,6 @@ final class Translator {
         if (crossOnceNow) { // (and the second page's check: crossOnce)
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, crossOkSlot);
-        }
-        if (pageRegsNow) { // (pageRegs: a new generation forgets every pair)
-            mv.visitIincInsn(genSlot, 1);
-            return;
         }
         for (int k = 0; k < pages; k++) {
             mv.visitInsn(ICONST_M1);
@@ -2242,10 +2233,6 @@ final class Translator {
         if (crossOnceNow) {
             l = java.util.Arrays.copyOf(l, n + 1);
             l[n++] = INTEGER; // crossOkSlot
-        }
-        if (pageRegsNow) {
-            l = java.util.Arrays.copyOf(l, n + 1 + 2 * pages);
-            for (int k = 0; k < 1 + 2 * pages; k++) l[n++] = INTEGER; // genSlot, then each pair's generations
         }
         while (l[n - 1] == TOP) n--;
         Object[] used = new Object[n];
@@ -3897,7 +3884,7 @@ final class Translator {
         int vpnSlot = base, pageSlot = base + 2;
         Label known = new Label();
         if (pageRegsNow) {
-            emitRegPageCheck(rs1, imm, size, write, slow, vpnSlot, pageSlot, genSlot + 1 + 2 * pageOfReg[rs1] + (write ? 1 : 0));
+            emitRegPageCheck(rs1, imm, size, write, slow, vpnSlot, pageSlot);
             return;
         }
         loadReg(rs1);
@@ -3937,7 +3924,7 @@ final class Translator {
      * hit becomes the pair (the write entry for a store) and goes back to the offset; a miss goes to {@code slow}
      * (which forgets the pairs after the hart's access).
      */
-    private void emitRegPageCheck(int rs1, long imm, int size, boolean write, Label slow, int vpnSlot, int pageSlot, int pairGen) {
+    private void emitRegPageCheck(int rs1, long imm, int size, boolean write, Label slow, int vpnSlot, int pageSlot) {
         Label known = new Label(), refill = new Label();
         loadReg(rs1);
         if (imm != 0) {
@@ -3952,9 +3939,6 @@ final class Translator {
         mv.visitVarInsn(LLOAD, vpnSlot);
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFNE, refill);
-        mv.visitVarInsn(ILOAD, pairGen);
-        mv.visitVarInsn(ILOAD, genSlot);
-        mv.visitJumpInsn(IF_ICMPNE, refill);
         target(known);
         storePageOffset(size, slow);
         mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
@@ -3979,8 +3963,6 @@ final class Translator {
             mv.visitIntInsn(BIPUSH, 12);
             mv.visitInsn(LUSHR);
             mv.visitVarInsn(LSTORE, vpnSlot);
-            mv.visitVarInsn(ILOAD, genSlot);
-            mv.visitVarInsn(ISTORE, pairGen);
             mv.visitJumpInsn(GOTO, known);
         });
     }

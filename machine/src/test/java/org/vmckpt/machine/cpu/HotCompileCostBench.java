@@ -25,8 +25,10 @@ import java.util.Map;
  *   -XX:CICompilerCount=2 -cp machine/target/classes:machine/target/test-classes:$ASM \
  *   org.vmckpt.machine.cpu.HotCompileCostBench CORPUS ROUNDS 6ae432,72f8e6 base pageRegs4 basePages4
  * </pre>
- * Variants: {@code base} (the defaults), {@code pageRegsN} ({@link Translator#pageRegs} = N), {@code basePagesN}
- * ({@link Translator#basePages} = N); {@code +} joins them.
+ * Variants: {@code base} (the defaults), {@code pageRegsN} ({@link Translator#pageRegs} = N), {@code pageRegsInlineN}
+ * (the same registers with round 35's inline check, {@link Translator#pageRegsInline}), {@code groups}
+ * ({@link Translator#pageRegsGroups}), {@code basePagesN} ({@link Translator#basePages} = N); {@code +} joins them
+ * ({@code pageRegs4+groups}).
  */
 public final class HotCompileCostBench {
     private HotCompileCostBench() { }
@@ -34,9 +36,15 @@ public final class HotCompileCostBench {
     static void apply(String variant) {
         Translator.pageRegs = 0;
         Translator.basePages = 0;
+        Translator.pageRegsInline = false;
+        Translator.pageRegsGroups = false;
         for (String v : variant.split("\\+")) {
             if (v.equals("base")) continue;
-            if (v.startsWith("pageRegs")) Translator.pageRegs = Integer.parseInt(v.substring(8));
+            if (v.equals("groups")) Translator.pageRegsGroups = true;
+            else if (v.startsWith("pageRegsInline")) {
+                Translator.pageRegs = Integer.parseInt(v.substring(14));
+                Translator.pageRegsInline = true;
+            } else if (v.startsWith("pageRegs")) Translator.pageRegs = Integer.parseInt(v.substring(8));
             else if (v.startsWith("basePages")) Translator.basePages = Integer.parseInt(v.substring(9));
             else throw new IllegalArgumentException("no variant " + v);
         }

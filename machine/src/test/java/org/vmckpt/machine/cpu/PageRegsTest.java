@@ -12,8 +12,8 @@ import static org.vmckpt.machine.cpu.Asm.*;
 /**
  * Page pairs for any base register in hot-tier units ({@link Translator#pageRegs}, round 82): a register reset every
  * iteration by {@code mv} (as ECDSA's {@code vli_mmod_fast} resets its limb pointers before each inlined add) keeps a
- * pair, the pair refills out of line from the TLB's fast path, and a call into the hart forgets every pair by a new
- * generation. A walk over pages from a misaligned start (some doublewords cross a page), at every budget; a copy-on-write
+ * pair, the pair refills out of line from the TLB's fast path (or inline, round 35's form), and a call into the hart
+ * forgets every pair. A walk over pages from a misaligned start (some doublewords cross a page), at every budget; a copy-on-write
  * of the page (a checkpoint's freeze) taken by a store between two loads through a kept page; the frozen view unchanged
  * by the stores (a write pair comes only from a write-TLB hit); all against the interpreter.
  */
@@ -26,6 +26,15 @@ class PageRegsTest {
     @AfterAll
     static void asBefore() {
         Translator.pageRegs = Integer.getInteger("vmckpt.jit.pageRegs", 0);
+        form(0);
+    }
+
+    /** The forms, by number: 0 the defaults (refill out of line, groups give way), 1 round 35's inline check, 2 pairs beside the groups. */
+    static final int FORMS = 3;
+
+    static void form(int f) {
+        Translator.pageRegsInline = f == 1 || "inline".equals(System.getProperty("vmckpt.jit.pageRegsForm"));
+        Translator.pageRegsGroups = f == 2 || Boolean.getBoolean("vmckpt.jit.pageRegsGroups");
     }
 
     static final long BASE = 0x8000_0000L, LOOP = BASE + 0x100, DATA = BASE + 0x10000;
@@ -103,14 +112,22 @@ class PageRegsTest {
 
     @Test
     void aRegisterResetByMvKeepsAPairOverPagesAtEveryBudget() {
+        for (int f = 0; f < FORMS; f++) {
+            form(f);
+            walk("form " + f);
+        }
+        form(0);
+    }
+
+    private void walk(String form) {
         long units = Translator.pageRegUnits.get();
         Hart jit = AccessGroupsTest.hot(walker(true)), ref = walker(false);
         for (long to = 100_000; to <= 600_000; to += 100_000) {
             HotTierTest.runTo(jit, to);
             sameState(ref, jit);
         }
-        assertTrue(hotUnitsPairs(jit, 6) >= 1, "a1, set by mv every iteration, keeps a pair in the hot unit");
-        assertTrue(Translator.pageRegUnits.get() > units, "counted as a pageRegs build");
+        assertTrue(hotUnitsPairs(jit, 6) >= 1, form + ": a1, set by mv every iteration, keeps a pair in the hot unit");
+        assertTrue(Translator.pageRegUnits.get() > units, form + ": counted as a pageRegs build");
         for (int budget = 1; budget <= 40; budget++) {
             jit.run(budget);
             sameState(ref, jit);
@@ -121,10 +138,18 @@ class PageRegsTest {
 
     @Test
     void aCopyOnWriteBetweenTwoLoadsThroughAPairIsSeenAndTheFrozenViewKept() {
+        for (int f = 0; f < FORMS; f++) {
+            form(f);
+            copyOnWrite("form " + f);
+        }
+        form(0);
+    }
+
+    private void copyOnWrite(String form) {
         Hart jit = AccessGroupsTest.hot(aliased(true)), ref = aliased(false);
         HotTierTest.runTo(jit, 200_000);
         sameState(ref, jit);
-        assertTrue(hotUnitsPairs(jit, 8) >= 2, "s0 and a1 keep pairs");
+        assertTrue(hotUnitsPairs(jit, 8) >= 2, form + ": s0 and a1 keep pairs");
         int page = (int) ((DATA - BASE) >>> 12);
         for (int round = 0; round < 20; round++) {
             // A checkpoint's freeze: the next store copies the page (and drops the TLB's write entries) while the unit
@@ -134,7 +159,7 @@ class PageRegsTest {
             jit.run(4096);
             byte[] kept = frozen.page(page);
             long frozenValue = java.nio.ByteBuffer.wrap(kept, 64, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
-            assertEquals(before, frozenValue, "round " + round + ": the frozen view of the page is as at the freeze");
+            assertEquals(before, frozenValue, form + ", round " + round + ": the frozen view of the page is as at the freeze");
             frozen.release();
             sameState(ref, jit);
         }
