@@ -160,8 +160,10 @@ final class Translator {
     static volatile int basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
     /**
      * Page pairs for any base register, their refill out of line (round 82; {@code -Dvmckpt.jit.pageRegs=N}, 0: off;
-     * hot-tier units only). Round 35's pairs ({@link #basePages}) for up to N base registers of a hot-tier build, the
-     * most used first, however the register is written ({@code add a1, s0, -200} and {@code mv a3, s1} set ECDSA's
+     * hot-tier units only). Round 35's pairs ({@link #basePages}) for up to N base registers of a hot-tier build, those
+     * with the most accesses that no access group takes first (two at least: a single access in a loop, as SHA-256's
+     * message load has, would cost a pair's bytecode in every slow path for one check; SHA-256's other builds, whose
+     * accesses are all grouped, get none), however the register is written ({@code add a1, s0, -200} and {@code mv a3, s1} set ECDSA's
      * limb pointers before each of {@code vli_mmod_fast}'s inlined adds, which round 35's rule, registers written only by
      * {@code addi r, r, imm}, leaves out; the pair is keyed by the page, so what the register holds does not matter to
      * the check's truth). A paired register's accesses are no access group's (as round 35's), unless
@@ -177,10 +179,10 @@ final class Translator {
     /** {@link #pageRegs} with round 35's check, the TLB's inline ({@code -Dvmckpt.jit.pageRegsForm=inline}; default {@code outline}). */
     static volatile boolean pageRegsInline = "inline".equals(System.getProperty("vmckpt.jit.pageRegsForm", "outline"));
     /**
-     * {@link #pageRegs}' pairs beside the access groups ({@code -Dvmckpt.jit.pageRegsGroups=true}; off by default):
-     * the registers chosen by their accesses that no group takes, and the groups kept. Off: chosen by all their
-     * accesses, as round 35's, and no group of a paired register. (C2 compiled ECDSA's builds ~10-25% longer with the
-     * groups kept, round 82's HotCompileCostBench.)
+     * {@link #pageRegs}' pairs beside the access groups ({@code -Dvmckpt.jit.pageRegsGroups=true}; off by default): a
+     * paired register's grouped accesses keep their groups. Off: every access of a paired register takes its pair, as
+     * round 35's (C2 compiled ECDSA's builds ~10-25% longer with the groups kept, round 82's HotCompileCostBench). Either
+     * way the registers are chosen by their accesses that no group takes.
      */
     static volatile boolean pageRegsGroups = Boolean.getBoolean("vmckpt.jit.pageRegsGroups");
     /** {@link #pageRegs} chose the pairs of the unit being generated, and their refill is out of line ({@link #pageRegsInline} off). */
@@ -1847,10 +1849,8 @@ final class Translator {
         pages = 0;
         pageRegsNow = false;
         pageRegsAny = false;
-        boolean any = pageRegs > 0 && className.equals(HOT_NAME);
-        if (any && pageRegsGroups) return; // (pageRegs' choice, after the groups: choosePageRegs)
-        int most = any ? pageRegs : basePages;
-        if (most <= 0 || withoutPages || !(any || basePagesInC1 || className.equals(HOT_NAME))) return;
+        if (pageRegs > 0 && className.equals(HOT_NAME)) return; // (pageRegs' choice, after the groups: choosePageRegs)
+        if (basePages <= 0 || withoutPages || !(basePagesInC1 || className.equals(HOT_NAME))) return;
         int[] uses = new int[32];
         int otherwiseWritten = 0;
         boolean loop = false;
@@ -1865,8 +1865,7 @@ final class Translator {
                 for (long t : successors(in)) if (t <= in.off && inRegion(t)) loop = true;
             }
         }
-        if (any) otherwiseWritten = 0; // (pageRegs: however the register is written)
-        for (int k = 0; k < most; k++) {
+        for (int k = 0; k < basePages; k++) {
             int best = 0;
             for (int r = 1; r < 32; r++) {
                 if ((otherwiseWritten & 1 << r) != 0 || pageOfReg[r] >= 0) continue;
@@ -1881,17 +1880,13 @@ final class Translator {
 
     /**
      * {@link #pageRegs}' choice, after the access groups: up to N base registers, by their loads and stores that no group
-     * takes, with two such accesses or one in a region with a backward jump; however the register is written.
+     * takes, with two such accesses at least; however the register is written. Then,
+     * unless {@link #pageRegsGroups}, the groups again without the chosen registers (their accesses all take the pair;
+     * a register whose accesses are all grouped, as SHA-256's, keeps its groups).
      */
     private void choosePageRegs() {
         if (pageRegs <= 0 || withoutPages || !className.equals(HOT_NAME)) return;
-        if (!pageRegsGroups) { // (chosen before the groups: chooseBasePages)
-            pageRegsAny = pages > 0;
-            pageRegsNow = pageRegsAny && !pageRegsInline;
-            return;
-        }
         int[] uses = new int[32];
-        boolean loop = false;
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
             if (!region.containsKey(off)) continue;
             List<Insn> block = blockAt(off);
@@ -1899,24 +1894,20 @@ final class Translator {
             for (int i = 0; i < block.size(); i++) {
                 Insn in = block.get(i);
                 if ((in.kind == LOAD || in.kind == STORE) && (gs == null || gs.groupOf[i] < 0)) uses[Decode.rs1(in.bits)]++;
-                if (in.kind == JAL || in.kind == BRANCH) {
-                    for (long t : successors(in)) if (t <= in.off && inRegion(t)) loop = true;
-                }
             }
         }
         for (int k = 0; k < pageRegs; k++) {
             int best = 0;
             for (int r = 1; r < 32; r++) {
-                if (pageOfReg[r] >= 0) continue;
-                if (uses[r] >= 2 || (uses[r] == 1 && loop)) {
-                    if (best == 0 || uses[r] > uses[best]) best = r;
-                }
+                if (pageOfReg[r] >= 0 || uses[r] < 2) continue;
+                if (best == 0 || uses[r] > uses[best]) best = r;
             }
             if (best == 0) break;
             pageOfReg[best] = pages++;
         }
         pageRegsAny = pages > 0;
         pageRegsNow = pageRegsAny && !pageRegsInline;
+        if (pageRegsAny && !pageRegsGroups) findAccessGroups(); // (a register with a pair keeps its own check)
     }
 
     /** A line on stderr per hot-tier build: its loads and stores, groups and pairs ({@code -Dvmckpt.jit.pageRegsLog=true}; counts). */

@@ -67,7 +67,7 @@ class PageRegsTest {
 
     /**
      * s0 (x8) stays at DATA; a1 (x11) is set from it every iteration. Each iteration: ld a0, 0(s0); sd a3, 64(a1);
-     * ld a4, 64(s0) (64 bytes apart: no access group); a5 += a4 + a0; a3 += 1. The second load must see the store, also
+     * sd a0, 128(a1); ld a4, 64(s0) (64 bytes apart: no access group); a5 += a4 + a0; a3 += 1. The second load must see the store, also
      * when the store copied the page.
      */
     static Hart aliased(boolean translated) {
@@ -79,6 +79,7 @@ class PageRegsTest {
         mem.write32(at, ld(10, 8, 0)); at += 4;      // ld a0, 0(s0)
         mem.write32(at, add(11, 8, 0)); at += 4;     // mv a1, s0
         mem.write32(at, sd(13, 11, 64)); at += 4;    // sd a3, 64(a1)
+        mem.write32(at, sd(10, 11, 128)); at += 4;   // sd a0, 128(a1) (a1's second access: a pair needs two)
         mem.write32(at, ld(14, 8, 64)); at += 4;     // ld a4, 64(s0)
         mem.write32(at, add(15, 15, 14)); at += 4;   // add a5, a5, a4
         mem.write32(at, add(15, 15, 10)); at += 4;   // add a5, a5, a0
@@ -96,6 +97,18 @@ class PageRegsTest {
         for (int r = 1; r < 32; r++) assertEquals(ref.x[r], jit.x[r], "x" + r);
         for (int k = 0; k < 3 * 512 + 2; k++) {
             assertEquals(ref.bus().ram().read64(DATA + 8L * k), jit.bus().ram().read64(DATA + 8L * k), "doubleword " + k);
+        }
+    }
+
+    /** Runs {@code h} on by 100,000 instructions at a time until a hot-tier unit in the loop is live (a watchdog of 60 s, not a measure). */
+    static void runUntilHot(Hart h, int instructions) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (long pc = LOOP; pc < LOOP + 4L * instructions; pc += 4) {
+                TranslatedUnit u = h.codeCache.unitAt(pc - BASE);
+                if (u != null && u.hot && !u.dead) return;
+            }
+            HotTierTest.runTo(h, h.instret + 100_000);
         }
     }
 
@@ -126,6 +139,8 @@ class PageRegsTest {
             HotTierTest.runTo(jit, to);
             sameState(ref, jit);
         }
+        runUntilHot(jit, 6);
+        sameState(ref, jit);
         assertTrue(hotUnitsPairs(jit, 6) >= 1, form + ": a1, set by mv every iteration, keeps a pair in the hot unit");
         assertTrue(Translator.pageRegUnits.get() > units, form + ": counted as a pageRegs build");
         for (int budget = 1; budget <= 40; budget++) {
@@ -148,8 +163,9 @@ class PageRegsTest {
     private void copyOnWrite(String form) {
         Hart jit = AccessGroupsTest.hot(aliased(true)), ref = aliased(false);
         HotTierTest.runTo(jit, 200_000);
+        runUntilHot(jit, 9);
         sameState(ref, jit);
-        assertTrue(hotUnitsPairs(jit, 8) >= 2, form + ": s0 and a1 keep pairs");
+        assertTrue(hotUnitsPairs(jit, 9) >= 2, form + ": s0 and a1 keep pairs");
         int page = (int) ((DATA - BASE) >>> 12);
         for (int round = 0; round < 20; round++) {
             // A checkpoint's freeze: the next store copies the page (and drops the TLB's write entries) while the unit
@@ -172,6 +188,7 @@ class PageRegsTest {
         try {
             Hart jit = AccessGroupsTest.hot(walker(true)), ref = walker(false);
             HotTierTest.runTo(jit, 300_000);
+            runUntilHot(jit, 6);
             sameState(ref, jit);
             assertEquals(0, hotUnitsPairs(jit, 6), "no pairs with the switch off");
         } finally {
