@@ -160,7 +160,7 @@ final class Translator {
     static volatile int basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
     /**
      * Page pairs for any base register, their refill out of line (round 82; {@code -Dvmckpt.jit.pageRegs=N}, 0: off;
-     * hot-tier units only). Round 35's pairs ({@link #basePages}) for up to N base registers of a hot-tier build, those
+     * hot-tier builds of kernel code only, {@link #pageRegsUser}). Round 35's pairs ({@link #basePages}) for up to N base registers of a hot-tier build, those
      * with the most accesses that no access group takes first (two at least: a single access in a loop, as SHA-256's
      * message load has, would cost a pair's bytecode in every slow path for one check; SHA-256's other builds, whose
      * accesses are all grouped, get none), however the register is written ({@code add a1, s0, -200} and {@code mv a3, s1} set ECDSA's
@@ -176,6 +176,18 @@ final class Translator {
      * {@link #basePages} in hot builds when both are on. Off: docs/BENCHMARKS.md round 82.
      */
     static volatile int pageRegs = Integer.getInteger("vmckpt.jit.pageRegs", 0);
+    /**
+     * {@link #pageRegs} in user-mode hot builds too ({@code -Dvmckpt.jit.pageRegsUser=true}; off by default: kernel builds,
+     * promoted in S or M mode, only, as the module phase's; user-mode builds are main's, byte for byte). Why: busybox's
+     * gzip loops load through registers recomputed every iteration (round 35), where a pair would refill often; not
+     * measured (round 82).
+     */
+    static volatile boolean pageRegsUser = Boolean.getBoolean("vmckpt.jit.pageRegsUser");
+
+    /** {@link #pageRegs} for the build being made: a hot-tier build, of kernel code unless {@link #pageRegsUser}. */
+    private boolean pageRegsHere() {
+        return pageRegs > 0 && className.equals(HOT_NAME) && (!userMode || pageRegsUser);
+    }
     /** {@link #pageRegs} with round 35's check, the TLB's inline ({@code -Dvmckpt.jit.pageRegsForm=inline}; default {@code outline}). */
     static volatile boolean pageRegsInline = "inline".equals(System.getProperty("vmckpt.jit.pageRegsForm", "outline"));
     /**
@@ -1849,7 +1861,7 @@ final class Translator {
         pages = 0;
         pageRegsNow = false;
         pageRegsAny = false;
-        if (pageRegs > 0 && className.equals(HOT_NAME)) return; // (pageRegs' choice, after the groups: choosePageRegs)
+        if (pageRegsHere()) return; // (pageRegs' choice, after the groups: choosePageRegs)
         if (basePages <= 0 || withoutPages || !(basePagesInC1 || className.equals(HOT_NAME))) return;
         int[] uses = new int[32];
         int otherwiseWritten = 0;
@@ -1885,7 +1897,7 @@ final class Translator {
      * a register whose accesses are all grouped, as SHA-256's, keeps its groups).
      */
     private void choosePageRegs() {
-        if (pageRegs <= 0 || withoutPages || !className.equals(HOT_NAME)) return;
+        if (!pageRegsHere() || withoutPages) return;
         int[] uses = new int[32];
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
             if (!region.containsKey(off)) continue;

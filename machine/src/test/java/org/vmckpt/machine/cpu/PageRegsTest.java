@@ -181,7 +181,7 @@ class PageRegsTest {
         }
     }
 
-    /** Off (the default): no pairs in hot units (round 35's basePages off too); on: none in C1 units. */
+    /** Off (the default): no pairs in hot units (round 35's basePages off too); on: none in C1 units, none in user-mode hot builds unless pageRegsUser. */
     @Test
     void offNoPairsAndC1UnitsNone() {
         Translator.pageRegs = 0;
@@ -200,5 +200,16 @@ class PageRegsTest {
         assertEquals(0, new Translator().translate(code, 0, (int) (LOOP & 0xfff)).basePages, "a C1 unit keeps none");
         assertTrue(new Translator().translate(code, 0, null, -1, (int) (LOOP & 0xfff), true).basePages >= 1,
                 "a hot build of the same page keeps a pair");
+        Translator user = new Translator();
+        user.userMode = true;
+        assertEquals(0, user.translate(code, 0, null, -1, (int) (LOOP & 0xfff), true).basePages,
+                "a user-mode hot build keeps none (pageRegsUser off)");
+        Translator.pageRegsUser = true;
+        try {
+            assertTrue(user.translate(code, 0, null, -1, (int) (LOOP & 0xfff), true).basePages >= 1,
+                    "a user-mode hot build keeps a pair with pageRegsUser");
+        } finally {
+            Translator.pageRegsUser = Boolean.getBoolean("vmckpt.jit.pageRegsUser");
+        }
     }
 }
