@@ -18,7 +18,7 @@ now=$(date +%s)
 if [ "$now" -lt "$start" ]; then echo "# $(date -u +%H:%M:%S) asleep until $START"; sleep $(( start - now )); fi
 echo "# $(date -u +%H:%M:%S) HEAD $(git rev-parse --short HEAD); jar $(md5sum cli/target/vmckpt.jar | cut -c1-8) $(ls -l --time-style=+%H:%M:%S cli/target/vmckpt.jar | awk '{print $6}'); main's jar $(md5sum /tmp/mainroot82/cli/target/vmckpt.jar | cut -c1-8)"
 A="main=/tmp/mainroot82/vmckpt" B="pageRegs=/work/wt-mmod82/vmckpt,-Dvmckpt.jit.pageRegs=4" C="basePages=/tmp/mainroot82/vmckpt,-Dvmckpt.jit.basePages=4" \
-GUESTS=signed MARK="BENCH-INFO tainted" EST=30 OUT="$OUTDIR/modules" END="$END1" bench/cpu/ab-slot.sh
+GUESTS=signed MARK="BENCH-INFO tainted" EST=40 OUT="$OUTDIR/modules" END="$END1" bench/cpu/ab-slot.sh
 A="main=/tmp/mainroot82/vmckpt" B="pageRegs=/work/wt-mmod82/vmckpt,-Dvmckpt.jit.pageRegs=4" \
 GUESTS=signed MARK="BENCH-DONE" EST=50 OUT="$OUTDIR/done" END="$END2" bench/cpu/ab-slot.sh
 echo "# $(date -u +%H:%M:%S) done"
