@@ -193,7 +193,7 @@ final class Translator {
     /**
      * {@link #pageRegs}' pairs beside the access groups ({@code -Dvmckpt.jit.pageRegsGroups=true}; off by default): a
      * paired register's grouped accesses keep their groups. Off: every access of a paired register takes its pair, as
-     * round 35's (C2 compiled ECDSA's builds ~10-25% longer with the groups kept, round 82's HotCompileCostBench). Either
+     * round 35's (C2 took ~30% longer on ECDSA's 6ae432 with the groups kept, round 82's HotCompileCostBench). Either
      * way the registers are chosen by their accesses that no group takes.
      */
     static volatile boolean pageRegsGroups = Boolean.getBoolean("vmckpt.jit.pageRegsGroups");
