@@ -159,6 +159,55 @@ final class Translator {
      */
     static volatile int basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
     /**
+     * Page pairs for any base register, their refill out of line (round 82; {@code -Dvmckpt.jit.pageRegs=N}, 0: off;
+     * hot-tier builds of kernel code only, {@link #pageRegsUser}). Round 35's pairs ({@link #basePages}) for up to N base registers of a hot-tier build, those
+     * with the most accesses that no access group takes first (two at least: a single access in a loop, as SHA-256's
+     * message load has, would cost a pair's bytecode in every slow path for one check; SHA-256's other builds, whose
+     * accesses are all grouped, get none), however the register is written ({@code add a1, s0, -200} and {@code mv a3, s1} set ECDSA's
+     * limb pointers before each of {@code vli_mmod_fast}'s inlined adds, which round 35's rule, registers written only by
+     * {@code addi r, r, imm}, leaves out; the pair is keyed by the page, so what the register holds does not matter to
+     * the check's truth). A paired register's accesses are no access group's (as round 35's), unless
+     * {@link #pageRegsGroups}. The inline check is the pair's alone (the page number compared with a local, then the
+     * page offset's bound); a different page goes out of line, to a stub that asks the TLB's fast path
+     * ({@code Mmu.readIndexOf} / {@code writeIndexOf}: tag under the data context, the access's bytes within the page),
+     * refills the pair from a hit and comes back, or takes the access's slow path on a miss ({@link #pageRegsInline}:
+     * round 35's check, the TLB's inline). The pairs are forgotten at every call into the hart ({@link #forgetPages}),
+     * and a write pair comes only from a write-TLB hit, so the write-TLB discipline holds. Takes the place of
+     * {@link #basePages} in hot builds when both are on. Off: docs/BENCHMARKS.md round 82.
+     */
+    static volatile int pageRegs = Integer.getInteger("vmckpt.jit.pageRegs", 0);
+    /**
+     * {@link #pageRegs} in user-mode hot builds too ({@code -Dvmckpt.jit.pageRegsUser=true}; off by default: kernel builds,
+     * promoted in S or M mode, only, as the module phase's; user-mode builds are main's, byte for byte). Why: busybox's
+     * gzip loops load through registers recomputed every iteration (round 35), where a pair would refill often; not
+     * measured (round 82).
+     */
+    static volatile boolean pageRegsUser = Boolean.getBoolean("vmckpt.jit.pageRegsUser");
+
+    /** {@link #pageRegs} for the build being made: a hot-tier build, of kernel code unless {@link #pageRegsUser}. */
+    private boolean pageRegsHere() {
+        return pageRegs > 0 && className.equals(HOT_NAME) && (!userMode || pageRegsUser);
+    }
+    /** {@link #pageRegs} with round 35's check, the TLB's inline ({@code -Dvmckpt.jit.pageRegsForm=inline}; default {@code outline}). */
+    static volatile boolean pageRegsInline = "inline".equals(System.getProperty("vmckpt.jit.pageRegsForm", "outline"));
+    /**
+     * {@link #pageRegs}' pairs beside the access groups ({@code -Dvmckpt.jit.pageRegsGroups=true}; off by default): a
+     * paired register's grouped accesses keep their groups. Off: every access of a paired register takes its pair, as
+     * round 35's (C2 took ~30% longer on ECDSA's 6ae432 with the groups kept, round 82's HotCompileCostBench). Either
+     * way the registers are chosen by their accesses that no group takes.
+     */
+    static volatile boolean pageRegsGroups = Boolean.getBoolean("vmckpt.jit.pageRegsGroups");
+    /** {@link #pageRegs} chose the pairs of the unit being generated, and their refill is out of line ({@link #pageRegsInline} off). */
+    private boolean pageRegsNow;
+    /** {@link #pageRegs} chose the pairs of the unit being generated (either form). */
+    private boolean pageRegsAny;
+    /** Hot-tier builds with {@link #pageRegs}' pairs (--stats and tests). */
+    static final java.util.concurrent.atomic.AtomicLong pageRegUnits = new java.util.concurrent.atomic.AtomicLong();
+    /** Counts of the pairs' checks and refills, only with {@code -Dvmckpt.jit.pageRegsCount=true} (untimed counts; outline form). */
+    static final boolean PAGE_REGS_COUNT = Boolean.getBoolean("vmckpt.jit.pageRegsCount");
+    static final java.util.concurrent.atomic.AtomicLong pageRegRefills = new java.util.concurrent.atomic.AtomicLong();
+    static final java.util.concurrent.atomic.AtomicLong pageRegChecks = new java.util.concurrent.atomic.AtomicLong();
+    /**
      * Per-exit stores ({@code -Dvmckpt.jit.exitStores=true}; off by default; round 46): an exit to another block's code
      * (a budget exit, a branch or jump out of the region, a jalr) stores only the registers some path from an entry to it
      * may have written ({@link #findBlockWrites}), where the common exit stores every register the region writes. A
@@ -1057,6 +1106,8 @@ final class Translator {
         }
         u.bytecodeSize = lastBytecodeSize;
         u.basePages = pages;
+        if (pageRegsAny) pageRegUnits.incrementAndGet();
+        if (PAGE_REGS_LOG && hot) System.err.println("vmckpt-pageregs " + accessCensus(pageIndex, entryOff));
         u.accessGroups = groupCount;
         u.checkedTlb = checked;
         u.inlineTotal = inlineTotal;
@@ -1609,6 +1660,7 @@ final class Translator {
         findBlockWrites(entryOff);
         chooseBasePages();
         findAccessGroups();
+        choosePageRegs();
         checkNeeds = CHECK_POINTS && ENTRY_REACH ? checkPoints(entryOff) : null;
         // With check points the entry's need is its check point's (checkNeeds): the longest run is not needed then.
         entryReach = ENTRY_REACH && checkNeeds == null ? longestRunFromEntry(entryOff) : -1;
@@ -1807,6 +1859,9 @@ final class Translator {
     private void chooseBasePages() {
         java.util.Arrays.fill(pageOfReg, -1);
         pages = 0;
+        pageRegsNow = false;
+        pageRegsAny = false;
+        if (pageRegsHere()) return; // (pageRegs' choice, after the groups: choosePageRegs)
         if (basePages <= 0 || withoutPages || !(basePagesInC1 || className.equals(HOT_NAME))) return;
         int[] uses = new int[32];
         int otherwiseWritten = 0;
@@ -1833,6 +1888,72 @@ final class Translator {
             if (best == 0) break;
             pageOfReg[best] = pages++;
         }
+    }
+
+    /**
+     * {@link #pageRegs}' choice, after the access groups: up to N base registers, by their loads and stores that no group
+     * takes, with two such accesses at least; however the register is written. Then,
+     * unless {@link #pageRegsGroups}, the groups again without the chosen registers (their accesses all take the pair;
+     * a register whose accesses are all grouped, as SHA-256's, keeps its groups).
+     */
+    private void choosePageRegs() {
+        if (!pageRegsHere() || withoutPages) return;
+        int[] uses = new int[32];
+        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
+            if (!region.containsKey(off)) continue;
+            List<Insn> block = blockAt(off);
+            AccessGroups gs = blockGroups == null ? null : blockGroups[off / 2];
+            for (int i = 0; i < block.size(); i++) {
+                Insn in = block.get(i);
+                if ((in.kind == LOAD || in.kind == STORE) && (gs == null || gs.groupOf[i] < 0)) uses[Decode.rs1(in.bits)]++;
+            }
+        }
+        for (int k = 0; k < pageRegs; k++) {
+            int best = 0;
+            for (int r = 1; r < 32; r++) {
+                if (pageOfReg[r] >= 0 || uses[r] < 2) continue;
+                if (best == 0 || uses[r] > uses[best]) best = r;
+            }
+            if (best == 0) break;
+            pageOfReg[best] = pages++;
+        }
+        pageRegsAny = pages > 0;
+        pageRegsNow = pageRegsAny && !pageRegsInline;
+        if (pageRegsAny && !pageRegsGroups) findAccessGroups(); // (a register with a pair keeps its own check)
+    }
+
+    /** A line on stderr per hot-tier build: its loads and stores, groups and pairs ({@code -Dvmckpt.jit.pageRegsLog=true}; counts). */
+    static final boolean PAGE_REGS_LOG = Boolean.getBoolean("vmckpt.jit.pageRegsLog");
+
+    /** The unit generated last: its accesses by kind (grouped, through a pair, checked alone) and base registers. */
+    private String accessCensus(int pageIndex, int entryOff) {
+        int loads = 0, stores = 0, grouped = 0, paired = 0, bases = 0, pairBases = 0;
+        int[] uses = new int[32];
+        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
+            if (!region.containsKey(off)) continue;
+            List<Insn> block = blockAt(off);
+            AccessGroups gs = blockGroups == null ? null : blockGroups[off / 2];
+            for (int i = 0; i < block.size(); i++) {
+                Insn in = block.get(i);
+                if (in.kind != LOAD && in.kind != STORE) continue;
+                if (in.kind == LOAD) loads++;
+                else stores++;
+                int r = Decode.rs1(in.bits);
+                uses[r]++;
+                if (gs != null && gs.groupOf[i] >= 0) grouped++;
+                else if (pageOfReg[r] >= 0) paired++;
+            }
+        }
+        StringBuilder regs = new StringBuilder();
+        for (int r = 0; r < 32; r++) {
+            if (uses[r] == 0) continue;
+            bases++;
+            if (pageOfReg[r] >= 0) pairBases++;
+            regs.append(" x").append(r).append(':').append(uses[r]).append(pageOfReg[r] >= 0 ? "p" : "");
+        }
+        return String.format("key %x: %d insns, %d bytecode, loads %d stores %d, grouped %d (%d groups), paired %d, checked %d; bases %d, pairs %d (%s); pageRegs %b basePages %d",
+                pageIndex * 4096L + entryOff, region.size(), lastBytecodeSize, loads, stores, grouped, groupCount, paired,
+                loads + stores - grouped - paired, bases, pairBases, regs.toString().trim(), pageRegsNow, pages);
     }
 
     /** {@link #blockGroups} and {@link #groupSlots} for the region ({@link #accessGroups}). */
@@ -3765,6 +3886,10 @@ final class Translator {
         int base = L_PAGES0 + PAGE_SLOTS * pageOfReg[rs1] + (write ? 3 : 0);
         int vpnSlot = base, pageSlot = base + 2;
         Label known = new Label();
+        if (pageRegsNow) {
+            emitRegPageCheck(rs1, imm, size, write, slow, vpnSlot, pageSlot);
+            return;
+        }
         loadReg(rs1);
         pushLong(imm);
         mv.visitInsn(LADD);
@@ -3792,6 +3917,64 @@ final class Translator {
         mv.visitInsn(I2L);
         mv.visitLdcInsn(BYTE_BASE);
         mv.visitInsn(LADD);
+    }
+
+    /**
+     * {@link #pageRegs}' access through a pair: va into L_VA; to an out-of-line refill unless its page number is the
+     * pair's; the page offset into L_OFF and the size check (to {@code slow} if the access leaves the page); then
+     * Unsafe, the pair's page array and the address of L_OFF in it on the stack, as {@link #pushPageAddress}. The
+     * refill asks the TLB's fast path for va's entry (its tag under the data context, the access within the page): a
+     * hit becomes the pair (the write entry for a store) and goes back to the offset; a miss goes to {@code slow}
+     * (which forgets the pairs after the hart's access).
+     */
+    private void emitRegPageCheck(int rs1, long imm, int size, boolean write, Label slow, int vpnSlot, int pageSlot) {
+        Label known = new Label(), refill = new Label();
+        loadReg(rs1);
+        if (imm != 0) {
+            pushLong(imm);
+            mv.visitInsn(LADD);
+        }
+        mv.visitVarInsn(LSTORE, L_VA);
+        if (PAGE_REGS_COUNT) countStatic("pageRegChecks");
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
+        mv.visitVarInsn(LLOAD, vpnSlot);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFNE, refill);
+        target(known);
+        storePageOffset(size, slow);
+        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
+        mv.visitVarInsn(ALOAD, pageSlot);
+        mv.visitVarInsn(ILOAD, L_OFF);
+        mv.visitInsn(I2L);
+        mv.visitLdcInsn(BYTE_BASE);
+        mv.visitInsn(LADD);
+        addStub(write ? TranslatorCensus.S_STORE : TranslatorCensus.S_LOAD, () -> {
+            target(refill);
+            if (PAGE_REGS_COUNT) countStatic("pageRegRefills");
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitVarInsn(LLOAD, L_VA);
+            pushInt(size);
+            mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "writeIndexOf" : "readIndexOf", "(JI)I", false);
+            mv.visitInsn(DUP);
+            mv.visitVarInsn(ISTORE, L_IDX);
+            mv.visitJumpInsn(IFLT, slow);
+            pushPage(write ? L_WPAGE : L_RPAGE);
+            mv.visitVarInsn(ASTORE, pageSlot);
+            mv.visitVarInsn(LLOAD, L_VA);
+            mv.visitIntInsn(BIPUSH, 12);
+            mv.visitInsn(LUSHR);
+            mv.visitVarInsn(LSTORE, vpnSlot);
+            mv.visitJumpInsn(GOTO, known);
+        });
+    }
+
+    /** {@code Translator.<field>.incrementAndGet()} of a static AtomicLong (untimed counts only). */
+    private void countStatic(String field) {
+        mv.visitFieldInsn(GETSTATIC, "org/vmckpt/machine/cpu/Translator", field, "Ljava/util/concurrent/atomic/AtomicLong;");
+        mv.visitMethodInsn(INVOKEVIRTUAL, "java/util/concurrent/atomic/AtomicLong", "incrementAndGet", "()J", false);
+        mv.visitInsn(POP2);
     }
 
     private void emitLoad(Insn in, int rd, int rs1, int remaining) {
