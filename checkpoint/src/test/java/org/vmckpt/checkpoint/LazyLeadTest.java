@@ -1,0 +1,133 @@
+package org.vmckpt.checkpoint;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vmckpt.checkpoint.store.Checkpoint;
+import org.vmckpt.checkpoint.store.PageKind;
+import org.vmckpt.checkpoint.store.Repository;
+import org.vmckpt.machine.Machine;
+
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * {@code -Dvmckpt.restore.lazyLead=N} (round 82, {@link LazyPages#LEAD}): before a lazily restored guest's first
+ * instruction, the frames holding the first N pages it wrote after the checkpoint's freeze (the write order, which it
+ * repeats) are in, the run thread reading those no loader thread took; the machine is the checkpoint's whatever
+ * order the loaders take.
+ */
+class LazyLeadTest {
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void back() {
+        LazyPages.leadForRestores = LazyPages.LEAD;
+        LazyPages.leadWaitMillis = LazyPages.LEAD_WAIT_MILLIS;
+        LazyPages.beforePrefetch = null;
+    }
+
+    /**
+     * No early loader thread and the prefetch thread held: only the run thread's first request can bring pages in
+     * before the first instruction. With the lead it does, for every DATA page among the write order's first N (and
+     * the guest has faulted on none); without it none of them is in.
+     */
+    @Test
+    void theWriteOrdersFirstFramesAreInBeforeTheFirstInstruction() throws Exception {
+        Machine m = Machines.memwalk(new StringBuilder());
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        String id = LazyPrefetchOrderTest.secondOfTwoCheckpoints(m, repo);
+        int lead = 200;
+        for (int with : new int[] {lead, 0}) {
+            for (long seed : new long[] {-1, 1, 2}) {
+                LazyPages.leadForRestores = with;
+                CountDownLatch release = new CountDownLatch(1);
+                LazyPages.beforePrefetch = () -> {
+                    try {
+                        release.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                };
+                try (Checkpoint c = repo.open(id)) {
+                    int[] order = c.writeOrder();
+                    assertTrue(order.length > lead, "the write order holds " + order.length + " pages");
+                    Restorer.Restored r = Restorer.restoreLazyWithoutEarlyLoad(c, seed < 0 ? null : new Random(seed));
+                    LazyPages lp = r.lazy();
+                    lp.startPrefetch(r.machine(), e -> { });
+                    r.machine().run(0); // the run thread's first requests, then no instruction
+                    int data = 0, in = 0;
+                    for (int k = 0; k < lead; k++) {
+                        if (c.pageKind(order[k]) != PageKind.DATA) continue;
+                        data++;
+                        if (lp.arrivedNotTaken(order[k])) in++;
+                    }
+                    assertTrue(data > 0, "DATA pages among the write order's first " + lead);
+                    assertEquals(0, lp.faults(), "no guest instruction ran yet");
+                    if (with > 0) {
+                        assertTrue(lp.leadItems() > 0, "seed " + seed + ": lead items");
+                        assertEquals(lp.leadItems(), lp.leadAtStart(), "seed " + seed + ": the lead's frames in at the first instruction");
+                        assertEquals(lp.leadItems(), lp.leadReadByRunThread(), "seed " + seed + ": read by the run thread (the prefetch thread held)");
+                        assertEquals(data, in, "seed " + seed + ": the write order's first " + lead + " pages' DATA pages in at the first instruction");
+                    } else {
+                        assertEquals(0, lp.leadItems());
+                        assertEquals(0, in, "seed " + seed + ": without the lead nothing loads before the first instruction here");
+                    }
+                    release.countDown();
+                    finish(lp, r.machine(), "lead " + with + " seed " + seed);
+                }
+            }
+        }
+    }
+
+    /**
+     * With the lead (the whole write order, and a bound of 0: the first instruction does not wait), restored lazily in
+     * shuffled orders with the loaders racing the guest run in steps: the eager restore's machine.
+     */
+    @Test
+    void aLazyRestoreWithTheLeadIsTheEagerRestoresMachineInAnyOrder() throws Exception {
+        Machine m = Machines.memwalk(new StringBuilder());
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        String id = LazyPrefetchOrderTest.secondOfTwoCheckpoints(m, repo);
+        m.run(500_000); // 700,000 after the checkpoint: 200,000 ran while it was saved
+        String expected = Machines.hash(m);
+        try (Checkpoint c = repo.open(id)) {
+            Restorer.Restored eager = Restorer.restore(c, null, b -> { }, false, null);
+            eager.machine().run(700_000);
+            assertEquals(expected, Machines.hash(eager.machine()), Machines.diff(m, eager.machine()));
+        }
+        for (long waitMillis : new long[] {150, 0}) {
+            for (long seed : new long[] {-1, 1, 2, 3}) {
+                LazyPages.leadForRestores = Integer.MAX_VALUE;
+                LazyPages.leadWaitMillis = waitMillis;
+                try (Checkpoint c = repo.open(id)) {
+                    Restorer.Restored r = Restorer.restore(c, null, b -> { }, true, null, seed < 0 ? null : new Random(seed));
+                    LazyPages lp = r.lazy();
+                    assertTrue(lp.leadItems() > 0, "lead items");
+                    lp.startPrefetch(r.machine(), e -> { });
+                    for (int step = 0; step < 70; step++) r.machine().run(10_000);
+                    assertTrue(lp.leadAtStart() >= 0, "the lead ran before the first instruction");
+                    String what = "wait " + waitMillis + " seed " + seed;
+                    finish(lp, r.machine(), what);
+                    assertEquals(expected, Machines.hash(r.machine()), what + ": " + Machines.diff(m, r.machine()));
+                }
+            }
+        }
+    }
+
+    private static void finish(LazyPages lp, Machine machine, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (lp.allLoadedNanos() < 0 && System.nanoTime() < deadline) {
+            assertNull(lp.failure(), what);
+            machine.run(0); // runs submitted installs
+            Thread.sleep(1);
+        }
+        assertTrue(lp.allLoadedNanos() >= 0, what + ": prefetch did not finish");
+        assertEquals(0, machine.memory().lazyPendingCount(), what);
+    }
+}
