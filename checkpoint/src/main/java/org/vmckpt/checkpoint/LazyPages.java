@@ -106,6 +106,22 @@ public final class LazyPages implements PageSource {
     static final int LEAD = Integer.getInteger("vmckpt.restore.lazyLead", 0);
     /** {@code -Dvmckpt.restore.lazyLead.waitMillis}: the longest {@link #LEAD}'s load holds the first instruction. */
     static final long LEAD_WAIT_MILLIS = Long.getLong("vmckpt.restore.lazyLead.waitMillis", 150);
+    /**
+     * {@code -Dvmckpt.restore.lazyHelp=true} (round 82, <b>off</b>): a fault whose frame a loader thread is reading
+     * reads the next free frame of the write order on the run thread meanwhile ({@link PageLoader#helpWhileWaiting}).
+     */
+    static final boolean HELP = Boolean.getBoolean("vmckpt.restore.lazyHelp");
+    /** {@link #HELP} for restores made from now on (tests set it). */
+    static volatile boolean helpForRestores = HELP;
+    /**
+     * With {@link #LEAD}: the thread that starts the prefetch (the restore command's, which then runs the guest) at the
+     * guest's priority from there on, not only from its first instruction: between "restored" and the first
+     * instruction it ran at its own while the loader threads ran at the guest's (the reference pages' thread from
+     * {@link #attach}, the DATA pages' for the write order once {@link #startPrefetch} told them the guest runs), and a
+     * lazy restore's first instruction came 50-80 ms after "restored" at quiet (lazy80's slot: the prefetch's start to
+     * the first instruction), an eager one's 3-5 ms. {@code -Dvmckpt.restore.lazyLead.priority=false}: not.
+     */
+    static final boolean LEAD_PRIORITY = !"false".equals(System.getProperty("vmckpt.restore.lazyLead.priority"));
     /** {@link #LEAD} for restores made from now on (tests set it). */
     static volatile int leadForRestores = LEAD;
     /** {@link #LEAD_WAIT_MILLIS} for restores made from now on (tests set it). */
@@ -118,6 +134,8 @@ public final class LazyPages implements PageSource {
     static final String FAULT_LOG = System.getProperty("vmckpt.restore.faultLog");
     /** Tests: runs on the prefetch thread ({@link #startPrefetch}) before it loads anything. */
     static volatile Runnable beforePrefetch;
+    /** Tests: runs on the prefetch thread ({@link #startPrefetch}) before it keeps each page it loaded. */
+    static volatile Runnable beforePrefetchArrives;
 
     private final Checkpoint ckpt;
     /** The disks and boot files reference pages come from, once {@link #attach} ran. */
@@ -150,6 +168,9 @@ public final class LazyPages implements PageSource {
     /** With {@link #leadItems}: items in when the guest's first instruction ran, and the wait (run thread). */
     private int leadAtStart = -1;
     private long leadNanos;
+    /** --stats with LEAD or HELP: the starting thread's schedstat at {@link #startPrefetch}, and the guest's start less it. */
+    private long[] prefetchSched;
+    private long toStartWall = -1, toStartCpu, toStartWait;
     /** {@link #FAULT_LOG}: each page's position in the write order (-1: none), and the log's rows (run thread). */
     private final int[] writePosition;
     private long[] faultRows;
@@ -208,6 +229,7 @@ public final class LazyPages implements PageSource {
         workingSet.and(pending);
         this.writeOrder = ckpt.writeOrder();
         this.data = PageLoader.lazyDataPages(ckpt, this::arrive, FAULT_FRAMES, writeOrder, workingSet, order);
+        data.helpWhileWaiting = helpForRestores;
         int lead = leadForRestores;
         this.leadItems = lead > 0 ? data.itemsHoldingFirst(writeOrder, lead) : 0;
         this.leadWait = leadWaitMillis;
@@ -275,6 +297,9 @@ public final class LazyPages implements PageSource {
     public void startPrefetch(Machine machine, java.util.function.Consumer<IOException> onFailure, Runnable whenAllLoaded) {
         long t0 = System.nanoTime();
         prefetchNanos = t0;
+        if (measureFirstOutput && (leadItems > 0 || data.helpWhileWaiting)) prefetchSched = ThreadTimes.self();
+        // LEAD: this thread, which runs the guest next, at the guest's priority from now on (its loaders are already).
+        if (leadItems > 0 && LEAD_PRIORITY) Thread.currentThread().setPriority(Thread.MAX_PRIORITY);
         // AHEAD: the collector's counters read on the prefetch thread instead (GcPauses' first use loads the management
         // beans: in a cold JVM that was on the way to "restored", 0.7 s of it at load 15).
         if (!ahead) gcAtStart = GcPauses.mark();
@@ -304,6 +329,11 @@ public final class LazyPages implements PageSource {
                 org.vmckpt.machine.cpu.CodeCache.Stats ts = machine.hart(0).translationStats();
                 startTranslated = ts == null ? 0 : ts.translatedInstructionsRun();
                 startSched = ThreadTimes.self();
+                if (prefetchSched != null) {
+                    toStartWall = startNanos - t0;
+                    toStartCpu = startSched[0] - prefetchSched[0];
+                    toStartWait = startSched[1] - prefetchSched[1];
+                }
             });
         }
         // What arrived before the guest ran is installed with the later arrivals, a slice at a time: the guest
@@ -447,6 +477,16 @@ public final class LazyPages implements PageSource {
         return prefetched.get(index) != null;
     }
 
+    /** Frames a fault read while it waited for a loader thread ({@link #HELP}; run thread; tests). */
+    int helpedItems() {
+        return data.helped();
+    }
+
+    /** The position in the DATA pages' loading order of the item holding page {@code index}, or -1 (tests). */
+    int dataItemOf(int index) {
+        return data.itemOf(index);
+    }
+
     /** Faults so far: touches of pages not arrived yet (run thread; tests). */
     int faults() {
         return faults;
@@ -507,6 +547,8 @@ public final class LazyPages implements PageSource {
 
     /** On a loader thread: keeps a page ready for the run thread. */
     private void arrive(int index, byte[] page) {
+        Runnable hook = beforePrefetchArrives; // (tests: null)
+        if (hook != null && Thread.currentThread().getName().equals("vmckpt-prefetch")) hook.run();
         prefetched.compareAndSet(index, null, page);
         int slot = arrived.getAndIncrement();
         if (slot < arrivals.length()) arrivals.set(slot, index + 1);
@@ -718,11 +760,14 @@ public final class LazyPages implements PageSource {
                 wall / 1e6, sched[0] < 0 ? -1 : (sched[0] - startSched[0]) / 1e6, sched[1] < 0 ? -1 : (sched[1] - startSched[1]) / 1e6,
                 faults, workingSetFaults, referenceFaults, waits[0], faultNanos / 1e6, faultCpuNanos / 1e6, installNanos / 1e6,
                 arrived.get(), arrivedAtStart, gc == null ? -1 : gc.count(), gc == null ? -1 : gc.totalNanos() / 1e6, instret, 100.0 * translated / Math.max(1, instret),
-                !ahead ? "" : String.format(" reference pages ahead: %,d of %,d in at its first instruction (%.1f ms after their thread started,"
+                (!ahead ? "" : String.format(" reference pages ahead: %,d of %,d in at its first instruction (%.1f ms after their thread started,"
                                 + " the prefetch %.1f ms after it), after waiting %.1f ms; their thread done %s;",
                         referencesAtStart, references.pagesTotal(), (firstInstructionNanos - attachNanos) / 1e6, (prefetchNanos - attachNanos) / 1e6,
                         aheadWaitNanos / 1e6,
-                        references.helpersDoneNanos() == 0 ? "later" : String.format("%.1f ms after it started", (references.helpersDoneNanos() - attachNanos) / 1e6))
+                        references.helpersDoneNanos() == 0 ? "later" : String.format("%.1f ms after it started", (references.helpersDoneNanos() - attachNanos) / 1e6)))
+                        + (toStartWall < 0 ? "" : String.format(" from the prefetch's start to the guest's %.1f ms: its thread's CPU %.1f ms, waiting for a core %.1f ms;",
+                                toStartWall / 1e6, toStartCpu / 1e6, toStartWait / 1e6))
+                        + (!data.helpWhileWaiting ? "" : String.format(" frames read while waiting for a loader thread: %,d;", data.helped()))
                         + (leadItems == 0 ? "" : String.format(" the write order's first frames: %,d of %,d in at its first instruction after %.1f ms (%,d read by its thread, %.1f ms waiting for loader threads);",
                                 leadAtStart, leadItems, leadNanos / 1e6, data.loadFirstCounts()[0], data.loadFirstCounts()[1] / 1e6)),
                 others);

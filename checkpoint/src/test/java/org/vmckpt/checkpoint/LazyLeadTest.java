@@ -30,6 +30,8 @@ class LazyLeadTest {
         LazyPages.leadForRestores = LazyPages.LEAD;
         LazyPages.leadWaitMillis = LazyPages.LEAD_WAIT_MILLIS;
         LazyPages.beforePrefetch = null;
+        LazyPages.beforePrefetchArrives = null;
+        LazyPages.helpForRestores = LazyPages.HELP;
     }
 
     /**
@@ -46,6 +48,7 @@ class LazyLeadTest {
         for (int with : new int[] {lead, 0}) {
             for (long seed : new long[] {-1, 1, 2}) {
                 LazyPages.leadForRestores = with;
+                LazyPages.leadWaitMillis = 60_000; // the property, not the bound (a busy machine must not cut the read short)
                 CountDownLatch release = new CountDownLatch(1);
                 LazyPages.beforePrefetch = () -> {
                     try {
@@ -117,6 +120,86 @@ class LazyLeadTest {
                     assertEquals(expected, Machines.hash(r.machine()), what + ": " + Machines.diff(m, r.machine()));
                 }
             }
+        }
+    }
+
+    /**
+     * {@code -Dvmckpt.restore.lazyHelp}: a fault whose frame the prefetch thread is reading (held there) reads the next
+     * free frames of the write order meanwhile, {@code HELP_LOOK} (8) of them, instead of only waiting; without it none.
+     * The machine is the checkpoint's either way.
+     */
+    @Test
+    void aFaultThatWaitsForALoaderThreadReadsTheNextFramesMeanwhile() throws Exception {
+        Machine m = Machines.memwalk(new StringBuilder());
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        String id = LazyPrefetchOrderTest.secondOfTwoCheckpoints(m, repo);
+        String expected;
+        try (Checkpoint c = repo.open(id)) {
+            expected = Machines.hash(Restorer.restore(c, null, b -> { }, false, null).machine()); // the checkpoint's machine
+        }
+        for (boolean help : new boolean[] {true, false}) {
+            LazyPages.helpForRestores = help;
+            CountDownLatch inside = new CountDownLatch(1), release = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+            LazyPages.beforePrefetchArrives = () -> {
+                if (!first.getAndSet(false)) return;
+                inside.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            try (Checkpoint c = repo.open(id)) {
+                Restorer.Restored r = Restorer.restoreLazyWithoutEarlyLoad(c);
+                LazyPages lp = r.lazy();
+                lp.startPrefetch(r.machine(), e -> { });
+                assertTrue(inside.await(20, TimeUnit.SECONDS), "the prefetch thread reached its first page");
+                int page = -1;
+                for (int p = 0; p < c.pageCount() && page < 0; p++) if (lp.dataItemOf(p) == 0 && !lp.arrivedNotTaken(p)) page = p;
+                assertTrue(page >= 0, "a page of the first frame not arrived");
+                Thread releaser = new Thread(() -> {
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    release.countDown();
+                });
+                releaser.start();
+                // On this thread as the run thread (no run loop is active): the touch waits for the prefetch thread's frame.
+                r.machine().memory().read64(r.machine().memory().base() + (long) page * 4096);
+                releaser.join();
+                assertEquals(help ? 8 : 0, lp.helpedItems(), "help " + help + ": frames read while the fault waited");
+                finish(lp, r.machine(), "help " + help);
+                assertEquals(expected, Machines.hash(r.machine()), "help " + help + ": the checkpoint's machine");
+            }
+        }
+    }
+
+    /** With the lead the thread that starts the prefetch (the one that runs the guest) is at the guest's priority from then on. */
+    @Test
+    void theThreadThatRunsTheGuestIsAtItsPriorityFromThePrefetchsStart() throws Exception {
+        Machine m = Machines.memwalk(new StringBuilder());
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        String id = LazyPrefetchOrderTest.secondOfTwoCheckpoints(m, repo);
+        for (int lead : new int[] {64, 0}) {
+            LazyPages.leadForRestores = lead;
+            int[] seen = new int[1];
+            Thread t = new Thread(() -> {
+                try (Checkpoint c = repo.open(id)) {
+                    Restorer.Restored r = Restorer.restore(c, null, b -> { }, true, null);
+                    r.lazy().startPrefetch(r.machine(), e -> { });
+                    seen[0] = Thread.currentThread().getPriority();
+                    finish(r.lazy(), r.machine(), "lead " + lead);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            t.setPriority(Thread.NORM_PRIORITY);
+            t.start();
+            t.join();
+            assertEquals(lead > 0 ? Thread.MAX_PRIORITY : Thread.NORM_PRIORITY, seen[0], "lead " + lead + ": the priority after startPrefetch");
         }
     }
 
