@@ -177,6 +177,52 @@ class LazyLeadTest {
         }
     }
 
+    /**
+     * The lead's wait is bounded: with the prefetch thread held inside the first item of the order (no early loader), the
+     * run thread reads the lead's other items and starts the guest after the bound with that one still out; the machine
+     * is still the checkpoint's once the thread goes on.
+     */
+    @Test
+    void theFirstInstructionWaitsNoLongerThanTheBoundForAFrameHeldBack() throws Exception {
+        Machine m = Machines.memwalk(new StringBuilder());
+        Repository repo = Repository.open(dir.resolve("repo"), true);
+        String id = LazyPrefetchOrderTest.secondOfTwoCheckpoints(m, repo);
+        String expected;
+        try (Checkpoint c = repo.open(id)) {
+            expected = Machines.hash(Restorer.restore(c, null, b -> { }, false, null).machine());
+        }
+        LazyPages.leadForRestores = 200;
+        LazyPages.leadWaitMillis = 100;
+        CountDownLatch inside = new CountDownLatch(1), release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+        // Held far longer than the bound: a wait that ignored it would see the held item in.
+        LazyPages.beforePrefetchArrives = () -> {
+            if (!first.getAndSet(false)) return;
+            inside.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (Checkpoint c = repo.open(id)) {
+            Restorer.Restored r = Restorer.restoreLazyWithoutEarlyLoad(c);
+            LazyPages lp = r.lazy();
+            assertTrue(lp.leadItems() > 1, "lead items " + lp.leadItems());
+            lp.startPrefetch(r.machine(), e -> { });
+            assertTrue(inside.await(20, TimeUnit.SECONDS), "the prefetch thread reached its first page");
+            long t0 = System.nanoTime();
+            r.machine().run(0); // the run thread's first requests, then no instruction
+            long waited = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(waited < 5_000, "the first instruction came " + waited + " ms after its requests began, the bound 100 ms (the hold 10 s)");
+            assertEquals(lp.leadItems() - 1, lp.leadAtStart(), "the lead's items in at the first instruction: all but the held one");
+            assertEquals(lp.leadItems() - 1, lp.leadReadByRunThread(), "the others read by the run thread");
+            release.countDown();
+            finish(lp, r.machine(), "held");
+            assertEquals(expected, Machines.hash(r.machine()), "held: the checkpoint's machine");
+        }
+    }
+
     /** With the lead the thread that starts the prefetch (the one that runs the guest) is at the guest's priority from then on. */
     @Test
     void theThreadThatRunsTheGuestIsAtItsPriorityFromThePrefetchsStart() throws Exception {
