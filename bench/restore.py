@@ -247,6 +247,8 @@ def main():
     ap.add_argument("--no-qemu", action="store_true")
     ap.add_argument("--eager-only", action="store_true", help="eager restores only, no lazy ones (round 79: more eager pairs "
                     "in a short slot)")
+    ap.add_argument("--lazy-only", action="store_true", help="lazy restores only, no eager ones (round 82: more lazy pairs "
+                    "in a short slot)")
     ap.add_argument("--qemu-no-kick", action="store_true", help="restore QEMU's stream as rounds up to 76 did, without "
                     "re-arming its guest's timer (bench/paper.py qemu_timer_kick): QEMU 7.2's restored guest then waits "
                     "for a timer interrupt that never comes and prints no heartbeat (continued=False)")
@@ -307,7 +309,7 @@ def main():
         boot_s, pauses, fulls, cks, mem_bytes = own["new"][1:]
         restores = {k: [] for k in jars}
         for rep in range(args.restores):
-            for lazy in ((False,) if args.eager_only else (False, True)):
+            for lazy in ((False,) if args.eager_only else (True,) if args.lazy_only else (False, True)):
                 # --alternate: the base jar first in odd reps. A restore started right after another process exited gets the
                 # memory that process freed, which the host still backs: the second of a pair touches cheaper memory.
                 order = list(jars.items())

@@ -123,7 +123,7 @@ class LazyPrefetchOrderTest {
      * second is saved (as a live checkpoint's guest does), so the second records its first writes after the freeze.
      * Returns the second's id.
      */
-    private static String secondOfTwoCheckpoints(Machine m, Repository repo) throws Exception {
+    static String secondOfTwoCheckpoints(Machine m, Repository repo) throws Exception {
         m.run(1_500_000);
         CheckpointEngine engine = new CheckpointEngine(m, repo, null);
         engine.checkpoint(CheckpointOptions.defaults(), null);
