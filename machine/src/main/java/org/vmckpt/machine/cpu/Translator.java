@@ -3866,6 +3866,19 @@ final class Translator {
         }
     }
 
+    /**
+     * As {@link #pushPageAddress} for a page array held in a local ({@link #pageRegs}' pairs, round 35's base pages):
+     * Unsafe, the array in {@code pageSlot} and the address of L_OFF in it on the stack.
+     */
+    private void pushHeldPageAddress(int pageSlot) {
+        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
+        mv.visitVarInsn(ALOAD, pageSlot);
+        mv.visitVarInsn(ILOAD, L_OFF);
+        mv.visitInsn(I2L);
+        mv.visitLdcInsn(BYTE_BASE);
+        mv.visitInsn(LADD);
+    }
+
     /** Pushes Unsafe, the page array of TLB entry L_IDX from {@code pageSlot}, and the address of L_OFF in it. */
     private void pushPageAddress(int pageSlot) {
         mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
@@ -3911,12 +3924,7 @@ final class Translator {
         mv.visitVarInsn(LSTORE, vpnSlot);
         target(known);
         storePageOffset(size, slow);
-        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
-        mv.visitVarInsn(ALOAD, pageSlot);
-        mv.visitVarInsn(ILOAD, L_OFF);
-        mv.visitInsn(I2L);
-        mv.visitLdcInsn(BYTE_BASE);
-        mv.visitInsn(LADD);
+        pushHeldPageAddress(pageSlot);
     }
 
     /**
@@ -3944,12 +3952,7 @@ final class Translator {
         mv.visitJumpInsn(IFNE, refill);
         target(known);
         storePageOffset(size, slow);
-        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
-        mv.visitVarInsn(ALOAD, pageSlot);
-        mv.visitVarInsn(ILOAD, L_OFF);
-        mv.visitInsn(I2L);
-        mv.visitLdcInsn(BYTE_BASE);
-        mv.visitInsn(LADD);
+        pushHeldPageAddress(pageSlot);
         addStub(write ? TranslatorCensus.S_STORE : TranslatorCensus.S_LOAD, () -> {
             target(refill);
             if (PAGE_REGS_COUNT) countStatic("pageRegRefills");
