@@ -1,0 +1,42 @@
+#!/bin/bash
+# A/B of restores in a quiet slot (a benchmark, not a test): bench/restore.py run again and again until the slot's end,
+# two jars taking turns at booting the VM and taking the checkpoints (odd runs NEW, even runs BASE), each run restoring
+# with both jars in turn (--alternate). The table of pairs: bench/restore/pairs.py OUT/restore-*-run*.json.
+# Made from rounds 80-82's per-round slot scripts (lazy80, lazy82), which each copied the one before.
+#
+#   NEW=JAR BASE=JAR [NEW_OPTS="-D..."] [BASE_OPTS="-D..."] [GUESTS="signed default"] [END=HH:MM:SS] [OUT=DIR]
+#   [WORK=DIR] [RUN_SECONDS=75] [RUNS=7] [RESTORES=3] [LATER=1] [EAGER_RUNS=1] [TAG=slot] bench/restore/ab-slot.sh
+#
+# GUESTS is the order of runs' guests, repeated (default: "signed signed default"); runs after EAGER_RUNS restore
+# lazily only (--lazy-only: more lazy pairs in a slot). A run starts only while RUN_SECONDS are left before END, and
+# `timeout` ends it at END. Output: OUT/restore-TAG-GUEST-runN.{txt,json} and OUT/slot-TAG-log.txt.
+set -u
+here=$(cd "$(dirname "$0")/../.." && pwd)
+: "${NEW:?NEW=JAR (the jar under test) is required}" "${BASE:?BASE=JAR (the baseline jar) is required}"
+for j in "$NEW" "$BASE"; do [ -f "$j" ] || { echo "ab-slot.sh: $j: no such jar" >&2; exit 2; }; done
+NEW_OPTS=${NEW_OPTS:- } BASE_OPTS=${BASE_OPTS:- }
+OUT=${OUT:-/tmp/restore-ab/results} WORK=${WORK:-/tmp/restore-ab/work} TAG=${TAG:-slot}
+read -r -a GUEST_ORDER <<< "${GUESTS:-signed signed default}"
+mkdir -p "$OUT" "$WORK"
+end=$(date -d "${END:-$(date -d '+10 min' +%H:%M:%S)}" +%s)
+left() { echo $((end - $(date +%s))); }
+stamp() { echo "== $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg): $*"; }
+run() {
+    local n=$1 g=${GUEST_ORDER[$(( ($1 - 1) % ${#GUEST_ORDER[@]} ))]} a only=()
+    if [ $((n % 2)) = 1 ]; then a=(--jar "$NEW" --java-opts="$NEW_OPTS" --base-jar "$BASE" --base-java-opts="$BASE_OPTS")
+    else a=(--jar "$BASE" --java-opts="$BASE_OPTS" --base-jar "$NEW" --base-java-opts="$NEW_OPTS"); fi
+    [ "$n" -gt "${EAGER_RUNS:-1}" ] && only=(--lazy-only)
+    stamp "run $n ($g): ${a[*]} ${only[*]}"
+    XDG_RUNTIME_DIR=$(mktemp -d -p "$WORK") timeout "$(left)" python3 "$here/bench/restore.py" --guest "$g" \
+        --workloads memdirty --later "${LATER:-1}" --restores "${RESTORES:-3}" "${a[@]}" "${only[@]}" --alternate \
+        --work "$WORK/$TAG-w$n" --results "$WORK/$TAG-r$n" > "$OUT/restore-$TAG-$g-run$n.txt" 2>&1
+    echo "rc=$?"
+    cp "$WORK/$TAG-r$n/restore.json" "$OUT/restore-$TAG-$g-run$n.json" 2>/dev/null
+    grep -E "summary|faster than QEMU|new:|base:|qemu:" "$OUT/restore-$TAG-$g-run$n.txt"
+}
+{
+    stamp "slot start; NEW $(md5sum < "$NEW" | cut -c1-8) opts '$NEW_OPTS', BASE $(md5sum < "$BASE" | cut -c1-8) opts '$BASE_OPTS'"
+    n=1
+    while [ "$(left)" -gt "${RUN_SECONDS:-75}" ] && [ "$n" -le "${RUNS:-7}" ]; do run $n; n=$((n + 1)); done
+    stamp "slot end"
+} 2>&1 | tee "$OUT/slot-$TAG-log.txt"
