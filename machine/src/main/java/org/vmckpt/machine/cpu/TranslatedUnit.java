@@ -172,7 +172,7 @@ public abstract class TranslatedUnit {
      */
     int missExits;
     /**
-     * Of a C1 unit built with Translator#c1MissLeaves (or Translator#compactMissLeaves): it has an access that leaves the
+     * Of a C1 unit built with Translator#c1MissLeaves: it has an access that leaves the
      * unit before a TLB miss, for the interpreter to run (the dispatcher's deferral). CodeCache#missLeft counts those
      * leaves and may build the unit again with the slow paths' calls.
      */

@@ -280,9 +280,9 @@ final class Translator {
      * a byte at a time ({@code lbu}, 40 of one loop's 173 instructions, 8 {@code sw}); that hot-tier unit ran at ~1.5
      * ns per guest instruction where the round loop ran at ~0.4 (docs/BENCHMARKS.md round 64). Both tiers, or the hot tier
      * alone ({@link #accessGroupsHotOnly}, the default). History: round 64's quiet slot had the signed module phase lower in 21 of 22 pairs and the default compute phase
-     * in 9 of 14, but the default boot level (10 of 19); round 65's, with {@link #compactEmit}, the signed fork phase
+     * in 9 of 14, but the default boot level (10 of 19); round 65's, with round 64's compactEmit, the signed fork phase
      * longer in 3 of 3 pairs (docs/BENCHMARKS.md round 65). Tests change it. Not in C1
-     * units that leave before a miss ({@link #compactMissLeaves}): with both, the default guest's units took 21.5 M
+     * units that leave before a miss ({@link #compactLeaveNow}): with both, the default guest's units took 21.5 M
      * misses (11.4 M leaves) to {@code compute-end} where either alone took 0.12-0.14 M; without groups in those
      * units, 1.29 M (round 65's untimed counts on a loaded host; why the two meet so was not found).
      */
@@ -359,36 +359,23 @@ final class Translator {
     static volatile boolean shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
 
     /**
-     * Compact access and exit code, in both tiers ({@code -Dvmckpt.jit.compactEmit=true}; round 64, off by default): less
-     * bytecode and fewer basic blocks per load and store, the same work or less on the hit path. (1) The TLB tag is
-     * compared with the page number of the access's <i>last</i> byte ({@code (va + size - 1) >>> 12}) at the index of its
-     * first: an access that crosses its page then misses (a valid entry's tag has its index in its low bits, and the
-     * last byte's page has the next index), so the separate page-offset check and its branch go. (2) The address in the
-     * page is {@code (va & 0xfff) + BYTE_BASE} on the stack, not through a local. (3) The slow path's "the hart asked to
-     * leave" exit is in the slow path itself, naming its page offset and the instructions it takes back in one int
-     * ({@link #compactExit}), and one tail per unit computes pc and the count from it, instead of an exit stub per
-     * access. Accesses through base-register pages ({@link #basePages}) keep their code. {@link #shortAccess} has no
-     * effect on the accesses it changes. Tests change it.
+     * C1 units that leave before a missing access ({@link #c1MissLeaves}) in compact access and exit code (round 64's
+     * {@code compactEmit} and {@code compactMissLeaves}, whose switches were retired in round 83: they gave the same
+     * code to every unit, hot ones too, and were not shown faster, docs/BENCHMARKS.md rounds 64-67). (1) The TLB tag
+     * is compared with the page number of the access's <i>last</i> byte ({@code (va + size - 1) >>> 12}) at the index of
+     * its first: an access that crosses its page then misses (a valid entry's tag has its index in its low bits, and
+     * the last byte's page has the next index), so the separate page-offset check and its branch go. (2) The address in
+     * the page is {@code (va & 0xfff) + BYTE_BASE} on the stack, not through a local. (3) A load or store that misses
+     * the TLB's fast path (or crosses its page) leaves the unit <i>before</i> the access, as a device access does: the
+     * slow path is a page offset, a count to take back and a jump to one tail per unit that sets {@code Hart.unitExit},
+     * so the dispatcher lets the interpreter run the access (and its TLB fill) and on (Hart#run's deferral, counted with
+     * the deferrals); an access through a base-register page keeps its slow path, whose "the hart asked to leave" exit
+     * names its page offset and the instructions it takes back in one int ({@link #compactExit}).
      */
-    static volatile boolean compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
-    /** {@link #compactEmit} as the unit being built began. */
-    private boolean compactNow;
-    /**
-     * With {@link #compactEmit}: in C1 units a load or store that misses the TLB's fast path (or crosses its page) leaves
-     * the unit <i>before</i> the access, as a device access does ({@code -Dvmckpt.jit.compactMissLeaves=true}; round 64,
-     * off by default): the slow path is a page offset, a count to take back and a jump to one tail per unit that sets
-     * {@code Hart.unitExit}, so the dispatcher lets the interpreter run the access (and its TLB fill) and on
-     * (Hart#run's deferral, counted with the deferrals). Why: the slow path's call is the only call in most C1
-     * units, and every value live across it is split and spilled by C1's linear scan; without it the access's result
-     * needs no join either. The cost is an exit and an interpreted stretch per miss (the signed boot: ~70,000 misses in
-     * units, round 64's profile). Hot-tier units keep their slow paths ({@link #missLeaves} is theirs). Tests change it.
-     */
-    static volatile boolean compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
-    /** {@link #compactMissLeaves} for the unit being built: C1 units with {@link #compactEmit} only (or {@link #c1MissLeaves}). */
     private boolean compactLeaveNow;
     /**
-     * {@link #compactEmit} and {@link #compactMissLeaves} in C1 units only ({@code -Dvmckpt.jit.c1MissLeaves}; round
-     * 67; <b>on by default since round 68</b>, with {@link CodeCache#C1_MISS_REBUILD} at 128; {@code =false} turns it off): the hot tier's code stays as without them (its slow paths, its access groups). Why: C1's time
+     * Round 64's compact access code with its leaves before a miss ({@link #compactLeaveNow}), in C1 units only
+     * ({@code -Dvmckpt.jit.c1MissLeaves}; round 67; <b>on by default since round 68</b>, with {@link CodeCache#C1_MISS_REBUILD} at 128; {@code =false} turns it off): the hot tier's code stays as without them (its slow paths, its access groups). Why: C1's time
      * per unit is mostly the slow paths' calls and their joins (C1's linear scan splits every value live across a call,
      * and the JVM state at each call keeps every guest register alive to it): the same units compiled in one JVM took
      * C1 a quarter less CPU with the units leaving before a miss (UnitCompileCostBench on a signed boot's 387 units,
@@ -613,7 +600,7 @@ final class Translator {
     /** The unit being built counts its miss exits ({@link #missLeavesAdaptive}, or the profile). */
     private boolean missCountNow;
     /**
-     * The next C1 build has the slow paths' calls, as without {@link #c1MissLeaves} and {@link #compactMissLeaves}: the
+     * The next C1 build has the slow paths' calls, as without {@link #c1MissLeaves}: the
      * code cache's rebuild of a C1 unit that left before a miss too often (CodeCache#missLeft, round 68). Set by the
      * caller before {@link #translate}, per build.
      */
@@ -805,8 +792,7 @@ final class Translator {
         contextLocalNow = contextLocal || user && userCtx || kernel && kernelCtx;
         uncheckedTlbNow = uncheckedTlb;
         shortAccessNow = shortAccess;
-        compactNow = compactEmit || c1MissLeaves && !hot && !c1Calls;
-        compactLeaveNow = !hot && !c1Calls && (compactEmit && compactMissLeaves || c1MissLeaves);
+        compactLeaveNow = !hot && !c1Calls && c1MissLeaves;
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
@@ -2949,7 +2935,7 @@ final class Translator {
     }
 
     /**
-     * {@link #compactEmit}'s form of {@link #checkUnitExit} at the end of a slow path: goes on at {@code next} unless the
+     * {@link #compactLeaveNow}'s form of {@link #checkUnitExit} at the end of a slow path: goes on at {@code next} unless the
      * hart asked to leave; then leaves before {@code in} through the unit's one {@link #compactExit} tail, with the page
      * offset and the {@code unretired} instructions to take back in L_OFF ({@code off | unretired << 13}).
      */
@@ -2963,7 +2949,7 @@ final class Translator {
     }
 
     /**
-     * {@link #compactMissLeaves}: a label (a stub) that leaves before {@code in}, taking back its block's {@code remaining}
+     * {@link #compactLeaveNow}: a label (a stub) that leaves before {@code in}, taking back its block's {@code remaining}
      * instructions, through the unit's {@link #compactMiss} tail.
      */
     private Label missLeaveBefore(Insn in, int remaining, int censusPart) {
@@ -2978,7 +2964,7 @@ final class Translator {
         return l;
     }
 
-    /** {@link #compactMissLeaves}' tail: {@code h.unitExit = true} (the dispatcher runs the access), then {@link #compactExit}. */
+    /** {@link #compactLeaveNow}'s tail: {@code h.unitExit = true} (the dispatcher runs the access), then {@link #compactExit}. */
     private Label compactMiss() {
         if (compactMissLabel == null) {
             Label l = compactMissLabel = new Label();
@@ -3692,9 +3678,9 @@ final class Translator {
     }
 
     /**
-     * {@link #compactEmit}'s TLB fast path: va into L_VA, its TLB index into L_IDX; to {@code slow} unless the entry's tag
+     * {@link #compactLeaveNow}'s TLB fast path: va into L_VA, its TLB index into L_IDX; to {@code slow} unless the entry's tag
      * in {@code tagSlot} is the page number of the access's last byte with the data context (so also if the access
-     * leaves the page: see {@link #compactEmit}); then leaves Unsafe, the entry's page array from {@code pageSlot} and
+     * leaves the page: see {@link #compactLeaveNow}); then leaves Unsafe, the entry's page array from {@code pageSlot} and
      * the address of va's page offset in it on the stack, as {@link #pushPageAddress}.
      */
     private void emitCompactCheck(int rs1, long imm, int size, int tagSlot, int pageSlot, Label slow) {
@@ -3996,8 +3982,6 @@ final class Translator {
             emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, leave);
             emitLoadHit(size, f3, rd);
             return;
-        } else if (compactNow) {
-            emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, slow);
         } else {
             emitTlbCheck(rs1, Decode.immI(in.bits), size, L_RTAG, slow);
             pushPageAddress(L_RPAGE);
@@ -4045,7 +4029,7 @@ final class Translator {
             forgetPages(); // (the context stays: see afterHartCall)
             forgetGroups(across);
             recheckGroup(group, rs1, groupMin, groupSpan, false, firstOfGroup);
-            if (compactNow && !missLeavesNow) {
+            if (compactLeaveNow) { // (C1 only: no missLeaves)
                 unitExitOrGoTo(in, remaining, done);
                 return;
             }
@@ -4107,8 +4091,6 @@ final class Translator {
         } else if (compactLeaveNow) {
             Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_STORE);
             emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, leave);
-        } else if (compactNow) {
-            emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, slow);
         } else {
             emitTlbCheck(rs1, Decode.immS(in.bits), size, L_WTAG, slow);
             pushPageAddress(L_WPAGE);
@@ -4153,7 +4135,7 @@ final class Translator {
             forgetPages(); // (the context stays: see afterHartCall)
             forgetGroups(across);
             recheckGroup(group, rs1, groupMin, groupSpan, true, firstOfGroup);
-            if (compactNow && !missLeavesNow) {
+            if (compactLeaveNow) { // (C1 only: no missLeaves)
                 unitExitOrGoTo(in, remaining, done);
                 return;
             }

@@ -1238,9 +1238,6 @@ class TranslatorDifferentialTest {
             Translator.shortAccess = true;
             runSeedsPromoting(Hart.PRIV_M, 2_000, 137);
             Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-            Translator.compactEmit = true;
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 138);
-            Translator.compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
             Translator.basePages = 4;
             runSeedsPromoting(Hart.PRIV_S, 2_000, 139);
             Translator.basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
@@ -1251,7 +1248,6 @@ class TranslatorDifferentialTest {
             Translator.tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
             Translator.accessGroups = Translator.accessGroupsProperty();
             Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-            Translator.compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
             Translator.basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
             Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
             Translator.uncheckedTlbLimit = Translator.UNCHECKED_TLB_LIMIT;
@@ -1467,48 +1463,6 @@ class TranslatorDifferentialTest {
             Translator.missCheck = Translator.MISS_CHECK;
             CodeCache.missLeavesInsns = CodeCache.MISS_LEAVES_INSNS;
             CodeCache.missLeavesMinInsns = CodeCache.MISS_LEAVES_MIN_INSNS;
-        }
-    }
-
-    /**
-     * Both tiers against the interpreter with the compact access and exit code ({@link Translator#compactEmit}, off by
-     * default; round 64): alone, with round 46's access code, with {@link Translator#missLeaves} (whose hot-tier
-     * slow paths keep their exits), and with {@link Translator#compactMissLeaves} (C1 units leave before a missing access),
-     * bare and under Sv39 (faults, page-crossing accesses, stores into code).
-     */
-    @Test
-    void compactEmitInBothTiers() {
-        Translator.compactEmit = true;
-        try {
-            together(
-                    () -> runSeeds(Hart.PRIV_M, 121, 122, 123),
-                    () -> runSeeds(Hart.PRIV_S, 124, 125),
-                    () -> runSeeds(MPRV, 126),
-                    () -> runSeeds(Hart.PRIV_U, 127, 128),
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 129),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 130),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 131));
-            Translator.contextLocal = true;
-            Translator.uncheckedTlb = true;
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 132);
-            Translator.missLeaves = true;
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 133);
-            Translator.missLeaves = false;
-            Translator.contextLocal = false;
-            Translator.uncheckedTlb = false;
-            Translator.compactMissLeaves = true; // (C1 units' misses leave before the access)
-            together(
-                    () -> runSeeds(Hart.PRIV_M, 134, 135),
-                    () -> runSeeds(Hart.PRIV_S, 136, 137),
-                    () -> runSeeds(MPRV, 138),
-                    () -> runSeeds(Hart.PRIV_U, 139),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 140));
-        } finally {
-            Translator.compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
-            Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
-            Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
-            Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
-            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
         }
     }
 
