@@ -229,28 +229,6 @@ final class Translator {
      * ({@link #forgetPages} clears it), and a jump into the second page checks only when the local is 0.
      */
     static volatile boolean crossOnce = Boolean.getBoolean("vmckpt.jit.crossOnce");
-    /**
-     * A hot-tier loop unit's code twice ({@code -Dvmckpt.jit.unrollHot=true}; off by default; round 68, a prototype):
-     * where the region's back edges go to its entry, every block is emitted a second time, and each copy's jumps to
-     * the entry go to the other copy's entry. Both copies are the whole region with their own budget checks, so counts
-     * and exits are as before. Why: busybox's SHA-256 round loop rotates its eight state words with {@code mv}s, and
-     * C2, short of registers, keeps their phis in stack slots and moves each slot to another at the back edge (9
-     * {@code push}/{@code pop} pairs an iteration); with two iterations per back edge that is once per two rounds.
-     * A build over its bytecode bound, or over {@link #unrollHotMaxBytes} with both copies, is generated again with one.
-     */
-    static volatile boolean unrollHot = Boolean.getBoolean("vmckpt.jit.unrollHot");
-    /**
-     * The most bytecode a build with {@link #unrollHot}'s two copies may have ({@code -Dvmckpt.jit.unrollHotMaxBytes=N},
-     * 4,000 by default); a larger one is generated again with one. The copies double what C2 compiles, and C2's
-     * compile of a unit near the hot bound took seconds of its one thread when its inlining budget ran out (round 51).
-     */
-    static volatile int unrollHotMaxBytes = Integer.getInteger("vmckpt.jit.unrollHotMaxBytes", 4000);
-    /** While the unit's blocks are emitted: the label jumps to the entry go to (the other copy's entry), or null. */
-    private Label entryJump;
-    /** Generating again without the second copy (over the bytecode bound with it). */
-    private boolean withoutUnroll;
-    /** Hot-tier builds with two copies of their loop ({@link #unrollHot}; for tests). */
-    static final java.util.concurrent.atomic.AtomicLong unrolledUnits = new java.util.concurrent.atomic.AtomicLong();
     /** {@link #crossOnce} for the unit being generated: a hot-tier unit with instructions in its second page. */
     private boolean crossOnceNow;
     /** The slot of {@link #crossOnce}'s local: after the access groups' slots. */
@@ -1035,10 +1013,6 @@ final class Translator {
             region = reached;
         }
         byte[] classBytes = generate(region, entryOff, maxBytecode);
-        if (classBytes == null && lastUnrolled) { // (unrollHot: over the bound with the second copy, the loop once)
-            withoutUnroll = true;
-            classBytes = generate(region, entryOff, maxBytecode);
-        }
         if (classBytes == null && pages > 0) {
             // Over the bound with base-register pages (their checks add bytecode): the same region without them, rather
             // than a smaller region and more unit runs.
@@ -1065,9 +1039,7 @@ final class Translator {
         }
         masksCap = 2;
         withoutPages = false;
-        withoutUnroll = false;
         if (classBytes == null) return null;
-        if (lastUnrolled) unrolledUnits.incrementAndGet();
         if (masksGenerated) tlbMaskUnits.incrementAndGet();
         if (masksGenerated && masksGeneratedCap == 1) tlbTagMaskUnits.incrementAndGet();
         if (census != null) TranslatorCensus.add(census);
@@ -1693,22 +1665,7 @@ final class Translator {
         if (innerOffsets == null) mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
         else emitInnerDispatch(entryOff);
         int at = censusMark(TranslatorCensus.PROLOGUE, 0);
-        Label[] second = unrollHere(entryOff) ? new Label[limit / 2] : null;
-        if (second != null) {
-            for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) second[off / 2] = new Label();
-            entryJump = second[entryOff / 2];
-        }
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
-        if (second != null) { // the second copy: its jumps to the entry go back to the first's
-            Label[] first = blockLabels;
-            entryJump = first[entryOff / 2];
-            blockLabels = second;
-            crossings = new Label[limit / 2];
-            for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
-            blockLabels = first;
-        }
-        entryJump = null;
-        lastUnrolled = second != null;
         exitStoresNow = writtenRegs; // (an exit a stub makes is not a block's: the full store)
         at = censusMark(-1, 0);
         for (int i = 0; i < stubs.size(); i++) { // a stub may add stubs
@@ -1735,7 +1692,7 @@ final class Translator {
         }
         mv = null;
         if (size > maxBytecode && size <= MAX_BYTECODE && maxBytecode < MAX_BYTECODE && maxBytecodeNow < MAX_BYTECODE) c1Capped.incrementAndGet();
-        if (size > maxBytecode || lastUnrolled && size > unrollHotMaxBytes) return null;
+        if (size > maxBytecode) return null;
         lastClassBytes = cw.toByteArray();
         return lastClassBytes;
     }
@@ -2427,19 +2384,6 @@ final class Translator {
         return most;
     }
 
-    /** Whether the unit being generated gets a second copy of its loop ({@link #unrollHot}). */
-    private boolean unrollHere(int entryOff) {
-        if (!unrollHot || withoutUnroll || !className.equals(HOT_NAME) || innerOffsets != null || nestNow) return false;
-        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
-            if (!region.containsKey(off)) continue;
-            for (int next : blockSuccessors(off)) if (next == entryOff) return true;
-        }
-        return false;
-    }
-
-    /** Whether the last unit generated had two copies of its loop ({@link #unrollHot}; for tests). */
-    boolean lastUnrolled;
-
     /** The region's blocks control may go to after the block at {@code leader}. */
     private int[] blockSuccessors(int leader) {
         List<Insn> block = blockAt(leader);
@@ -2796,7 +2740,6 @@ final class Translator {
      */
     private Label branchTarget(int from, long target) {
         Label l = target >= 0 && target < limit ? blockLabels[(int) target / 2] : null;
-        if (l != null && entryJump != null && target == lastEntryOff) l = entryJump; // (unrollHot: to the other copy)
         if (l == null) return exitStub(target, 0, target >= 0 && target < limit ? TranslatedUnit.EXIT_REGION : TranslatedUnit.EXIT_PAGE);
         return from < 4096 && target >= 4096 ? crossingTo((int) target) : l;
     }
@@ -2812,7 +2755,7 @@ final class Translator {
         if (known != null) return known;
         Label l = new Label();
         crossings[target / 2] = l;
-        Label[] labels = blockLabels; // (this copy's: unrollHot)
+        Label[] labels = blockLabels;
         int stores = exitStoresNow;
         exitStoresNow = writtenRegs; // (the check is shared by every jump to this target)
         Label away = exitStub(target, 0, TranslatedUnit.EXIT_PAGE);

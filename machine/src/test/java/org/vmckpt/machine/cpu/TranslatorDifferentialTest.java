@@ -1340,36 +1340,6 @@ class TranslatorDifferentialTest {
         }
     }
 
-    /** Every mode with hot-tier loop units emitted twice ({@link Translator#unrollHot}, round 68), with {@link Translator#crossOnce} too. */
-    @Test
-    void unrollHotInEveryMode() {
-        Translator.unrollHot = true;
-        try {
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 691, 692),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 693),
-                    () -> runSeedsPromoting(MPRV, 2_000, 694),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 695));
-            Translator.crossOnce = true;
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 696);
-            // Programs over a page end (round 70), with crossOnce and without.
-            assertCrossPage(() -> {
-                long cross = runSeedsPromoting(Hart.PRIV_M, 2_000, 771);
-                cross += runSeedsPromoting(Hart.PRIV_U, 2_000, 772);
-                crossPageKind = 1;
-                cross += runSeedsPromoting(Hart.PRIV_S, 2_000, 773);
-                Translator.crossOnce = false;
-                crossPageKind = 0;
-                cross += runSeedsPromoting(Hart.PRIV_S, 2_000, 774);
-                cross += runSeedsPromoting(MPRV, 2_000, 777);
-                return cross;
-            });
-        } finally {
-            Translator.unrollHot = Boolean.getBoolean("vmckpt.jit.unrollHot");
-            Translator.crossOnce = Boolean.getBoolean("vmckpt.jit.crossOnce");
-        }
-    }
-
     /**
      * Both tiers against the interpreter with the ALU operations written as JVM instructions ({@link Translator#inlineAluHot},
      * {@link Translator#inlineAluC1}; round 53), word chains included, bare and under Sv39.
