@@ -208,15 +208,6 @@ final class Translator {
     static final java.util.concurrent.atomic.AtomicLong pageRegRefills = new java.util.concurrent.atomic.AtomicLong();
     static final java.util.concurrent.atomic.AtomicLong pageRegChecks = new java.util.concurrent.atomic.AtomicLong();
     /**
-     * Per-exit stores ({@code -Dvmckpt.jit.exitStores=true}; off by default; round 46): an exit to another block's code
-     * (a budget exit, a branch or jump out of the region, a jalr) stores only the registers some path from an entry to it
-     * may have written ({@link #findBlockWrites}), where the common exit stores every register the region writes. A
-     * short run through a region with cold paths stored them all: gzip's C1 units stored 9.7 registers a run for 25
-     * instructions, and a store costs ~0.5 ns in C1's code (UnitCodeBench exitWide / exitWideRead). Any other way out
-     * (a helper, a nested call's fallback, the second page's check) keeps the full store.
-     */
-    static volatile boolean exitStores = Boolean.getBoolean("vmckpt.jit.exitStores");
-    /**
      * The second page's check once per call into the hart, in hot-tier units ({@code -Dvmckpt.jit.crossOnce=true}; off
      * by default; round 68). A unit whose region runs on into the page after its first checks, at every jump into that
      * page, that the fetch TLB still maps it to the physical page the code was translated from ({@link #crossingTo}):
@@ -1540,17 +1531,6 @@ final class Translator {
     private long[] census;
     private Label commonExit;
     private int usedRegs, writtenRegs;
-    /** Registers some path from an entry may have written on the way into each block, by leader offset / 2 ({@link #exitStores}). */
-    private int[] blockIn;
-    /** What an exit stub made now stores ({@link #exitStores}): a superset of the registers written on every way to it. */
-    private int exitStoresNow;
-    /** After the common exit's stores: where an exit that stored its own registers goes on. */
-    private Label exitTail;
-    private boolean exitTailUsed;
-    /** The exits' own store sequences, one per set of registers (exits with the same set share it: less bytecode). */
-    private int[] exitStoreSets = new int[8];
-    private Label[] exitStoreLabels = new Label[8];
-    private int exitStoreCount;
     private int entryBlockLength;
     /** Exits numbered so far: each exit of a unit that may lead straight to another unit has a chain slot. */
     private int exitSlots;
@@ -1615,7 +1595,6 @@ final class Translator {
         if (WORD_LOCALS_LOG && className.equals(HOT_NAME)) {
             System.err.printf("vmckpt-wordlocals entry %x: int %08x of used %08x, written %08x%n", entryOff, intRegs, usedRegs, writtenRegs);
         }
-        findBlockWrites(entryOff);
         chooseBasePages();
         findAccessGroups();
         choosePageRegs();
@@ -1658,15 +1637,10 @@ final class Translator {
         prologue();
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) blockLabels[off / 2] = new Label();
         commonExit = new Label();
-        exitTail = new Label();
-        exitTailUsed = false;
-        exitStoreCount = 0;
-        exitStoresNow = writtenRegs;
         if (innerOffsets == null) mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
         else emitInnerDispatch(entryOff);
         int at = censusMark(TranslatorCensus.PROLOGUE, 0);
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
-        exitStoresNow = writtenRegs; // (an exit a stub makes is not a block's: the full store)
         at = censusMark(-1, 0);
         for (int i = 0; i < stubs.size(); i++) { // a stub may add stubs
             stubs.get(i).run();
@@ -1674,7 +1648,6 @@ final class Translator {
         }
         emitNestedStubs();
         at = censusMark(TranslatorCensus.NESTED, at);
-        emitExitStores();
         emitCommonExit();
         censusMark(TranslatorCensus.EXITS, at);
         Label end = new Label();
@@ -1755,38 +1728,6 @@ final class Translator {
             default:
                 return 0;
         }
-    }
-
-    /**
-     * {@link #blockIn}: a forward may-write analysis over the region's blocks, from nothing written at every block (an
-     * entry, or an inner entry, has run nothing), to a fixed point (the masks only grow: at most 31 rounds).
-     */
-    private void findBlockWrites(int entryOff) {
-        blockIn = null;
-        if (!exitStores) return;
-        blockIn = new int[limit / 2];
-        boolean changed = true;
-        while (changed) {
-            changed = false;
-            for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
-                if (!region.containsKey(off)) continue;
-                int out = blockOut(off);
-                for (int next : blockSuccessors(off)) {
-                    int merged = blockIn[next / 2] | out;
-                    if (merged != blockIn[next / 2]) {
-                        blockIn[next / 2] = merged;
-                        changed = true;
-                    }
-                }
-            }
-        }
-    }
-
-    /** The registers the block at {@code leader} may have written by its end ({@link #exitStores}). */
-    private int blockOut(int leader) {
-        int out = blockIn[leader / 2];
-        for (Insn in : blockAt(leader)) out |= writes(in);
-        return out;
     }
 
     /** The integer registers an instruction run by the interpreter may read or write. */
@@ -2265,8 +2206,6 @@ final class Translator {
     private void emitCommonExit() {
         target(commonExit);
         storeRegisters(writtenRegs);
-        if (exitTailUsed) target(exitTail); // (a jump target: it has the frame; unused, it may share commonExit's offset)
-        else mv.visitLabel(exitTail);
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitVarInsn(LLOAD, L_EXITPC);
         mv.visitFieldInsn(PUTFIELD, HART, "pc", "J");
@@ -2661,7 +2600,6 @@ final class Translator {
         int need = checkNeeds != null ? checkNeeds[leader / 2] : entry && entryReach > len ? entryReach : len;
         if (entry) entryBlockLength = need;
         target(blockLabels[leader / 2]);
-        if (blockIn != null) exitStoresNow = blockIn[leader / 2]; // the budget exit: nothing of this block has run
         int at = censusMark(-1, 0);
         // Budget: leave before this block if its instructions (at the entry: the longest run from it) do not all fit.
         if (need > 0) {
@@ -2671,7 +2609,6 @@ final class Translator {
             mv.visitVarInsn(ILOAD, L_BUDGET);
             mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0, TranslatedUnit.EXIT_BUDGET));
         }
-        if (blockIn != null) exitStoresNow = blockOut(leader); // any exit from inside or at the end of the block
         addN(len);
         at = censusMark(TranslatorCensus.BUDGET, at);
         wordRegs = 0; // (a block begins at a label: nothing is known of the registers on every way in)
@@ -2756,10 +2693,7 @@ final class Translator {
         Label l = new Label();
         crossings[target / 2] = l;
         Label[] labels = blockLabels;
-        int stores = exitStoresNow;
-        exitStoresNow = writtenRegs; // (the check is shared by every jump to this target)
         Label away = exitStub(target, 0, TranslatedUnit.EXIT_PAGE);
-        exitStoresNow = stores;
         addStub(TranslatorCensus.S_CROSS, () -> {
             target(l);
             if (crossOnceNow) { // checked since the last call into the hart: still true
@@ -2812,7 +2746,6 @@ final class Translator {
     private Label exitStub(long off, int unretired, int chainableKind) {
         Label l = new Label();
         boolean call = markCall;
-        int stores = exitStoresNow;
         if (census != null) {
             census[TranslatorCensus.EXIT_STUBS]++;
             if (unretired != 0) census[TranslatorCensus.EXIT_UNRETIRED]++;
@@ -2829,45 +2762,9 @@ final class Translator {
             pushLong(off);
             mv.visitInsn(LADD);
             mv.visitVarInsn(LSTORE, L_EXITPC);
-            leave(stores);
+            mv.visitJumpInsn(GOTO, commonExit);
         });
         return l;
-    }
-
-    /**
-     * Leaves the unit (pc in L_EXITPC) storing the registers {@code stores} ({@link #exitStores}), or through the common
-     * exit's full store when that saves fewer than two stores (each exit's own stores are bytecode).
-     */
-    private void leave(int stores) {
-        int own = stores & writtenRegs;
-        if (blockIn == null || Integer.bitCount(writtenRegs) - Integer.bitCount(own) < 2) {
-            mv.visitJumpInsn(GOTO, commonExit);
-            return;
-        }
-        exitTailUsed = true;
-        mv.visitJumpInsn(GOTO, exitStoreLabel(own));
-    }
-
-    /** The label of the store sequence for {@code set}, made at its first exit (a unit has a few such sets). */
-    private Label exitStoreLabel(int set) {
-        for (int i = 0; i < exitStoreCount; i++) {
-            if (exitStoreSets[i] == set) return exitStoreLabels[i];
-        }
-        if (exitStoreCount == exitStoreSets.length) {
-            exitStoreSets = java.util.Arrays.copyOf(exitStoreSets, 2 * exitStoreCount);
-            exitStoreLabels = java.util.Arrays.copyOf(exitStoreLabels, 2 * exitStoreCount);
-        }
-        exitStoreSets[exitStoreCount] = set;
-        return exitStoreLabels[exitStoreCount++] = new Label();
-    }
-
-    /** Each set of registers exits store on their own ({@link #leave}): the stores, then the common exit's tail. */
-    private void emitExitStores() {
-        for (int i = 0; i < exitStoreCount; i++) {
-            target(exitStoreLabels[i]);
-            storeRegisters(exitStoreSets[i]);
-            mv.visitJumpInsn(GOTO, exitTail);
-        }
     }
 
     /** After a call into the hart: leave before this instruction if the hart asked (trap, device, code write). */
@@ -3096,7 +2993,7 @@ final class Translator {
                     mv.visitJumpInsn(IFEQ, branchTarget(in.off, r));
                 }
                 setExitSlot(TranslatedUnit.EXIT_JALR, in.off); // an indirect jump: the slot caches the unit of the target it took last
-                leave(exitStoresNow);
+                mv.visitJumpInsn(GOTO, commonExit);
                 return;
             case BRANCH:
                 emitBranch(in, rs1, rs2);

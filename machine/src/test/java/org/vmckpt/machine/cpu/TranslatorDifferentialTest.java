@@ -1169,24 +1169,6 @@ class TranslatorDifferentialTest {
     }
 
     /**
-     * Per-exit stores ({@link Translator#exitStores}: an exit stores only the registers some path to it may have
-     * written), in both tiers, bare and under Sv39 (round 46).
-     */
-    @Test
-    void exitStoresInBothTiers() {
-        Translator.exitStores = true;
-        try {
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 71, 72, 73),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 74, 75),
-                    () -> runSeeds(MPRV, 76),
-                    () -> runSeeds(Hart.PRIV_U, 77, 78));
-        } finally {
-            Translator.exitStores = Boolean.getBoolean("vmckpt.jit.exitStores");
-        }
-    }
-
-    /**
      * Both tiers against the interpreter with round 46's access code on ({@link Translator#contextLocal},
      * {@link Translator#uncheckedTlb}, {@link Translator#shortAccess}; off by default): without the bound ({@link Translator#uncheckedTlbLimit} 0: every
      * hot-tier build reads the TLB unchecked), and with it at 1 byte (every hot-tier build with an access is generated
