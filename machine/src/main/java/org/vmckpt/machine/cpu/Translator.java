@@ -395,7 +395,7 @@ final class Translator {
      * the call and the merge (their allocator is not C2's, and their code meets misses more often). C2's code of the
      * chain step: 116 x86 instructions, 40 on the stack, before; 100 and 23 with this. Off by default: alone it lowered
      * the compute phase in 10 of 14 quiet pairs but raised the default guest's boot in 11 of 14; with
-     * {@link #uncheckedTlb}, {@link #contextLocal}, {@link #pruneUnreachable} and the bound at 8,000, compute 10 of 10,
+     * {@link #uncheckedTlb}, {@link #contextLocal}, round 55's pruneUnreachable and the bound at 8,000, compute 10 of 10,
      * the signed module phase 11 of 12, the default boot 4 of 10 (docs/BENCHMARKS.md round 58). Tests change it.
      */
     static volatile boolean missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
@@ -591,7 +591,7 @@ final class Translator {
      * {@link #contextLocal}: the compute phase's run thread was lower with both (and {@link #shortAccess}) in 10 of 12
      * pairs, but the signed guest's module phase was higher in 30 of 48 and its boot in 28 of 48; without shortAccess,
      * quieter, compute lower in 4 of 5, the signed module phase in 7 of 16, its boot in 4 of 16 (docs/BENCHMARKS.md
-     * round 51); with {@link #pruneUnreachable} and the bound at 8,000 (round 55), compute lower in 6 of 12, the signed
+     * round 51); with round 55's pruneUnreachable and the bound at 8,000, compute lower in 6 of 12, the signed
      * module phase in 8 of 22, its boot in 10 of 22. Tests change it.
      */
     static volatile boolean uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
@@ -613,7 +613,7 @@ final class Translator {
      * not derived (docs/BENCHMARKS.md round 51). With {@link #inlineAluHot} (round 53) the count drops by what the
      * Alu calls took, and two of the three signed builds (72f31e 8,295, 6ae432 8,578) fall under 8,600 and lose 28-49
      * calls to C2's budget again: with the unchecked reads, set N to 8,000 (C2's own limit) and turn on
-     * {@link #pruneUnreachable}, which takes out the code C2 never parsed (gzip's units then count 2,251-6,983).
+     * round 55's pruneUnreachable (retired in round 83), which took out the code C2 never parsed (gzip's units then count 2,251-6,983).
      */
     static final int UNCHECKED_TLB_LIMIT = Integer.getInteger("vmckpt.jit.uncheckedTlbLimit", 8600);
     /**
@@ -814,7 +814,7 @@ final class Translator {
                         return u;
                     }
                 }
-                TranslatedUnit u = buildLive(code, loop, k -> firstOf(ordered, k), cap, pageIndex, entryOff, hot);
+                TranslatedUnit u = build(code, loop, pageIndex, entryOff, hot, maxBytecodeNow);
                 if (u != null) return u; // else too large: a smaller cap keeps the shortest cycles
             }
             // A straight line that the limit cuts: more of it, up to the next loop's head (MAX_STRAIGHT_INSTRUCTIONS).
@@ -839,33 +839,11 @@ final class Translator {
                 if (!BACK_BEFORE_ENTRY && region.size() >= max) region = discover(code, entryOff, max, limit, entryOff);
             }
             if (region.isEmpty()) return null;
-            int lowest = !BACK_BEFORE_ENTRY && region.size() >= max ? entryOff : 0; // (as the region was discovered)
-            byte[] bytes = code;
-            TranslatedUnit u = buildLive(code, region, k -> discover(bytes, entryOff, k, limit, lowest), max, pageIndex,
-                    entryOff, hot);
+            TranslatedUnit u = build(code, region, pageIndex, entryOff, hot, maxBytecodeNow);
             if (u != null) return u; // else too large: try a smaller region
         }
         return null;
     }
-
-    /**
-     * Regions hold only what the unit can reach from its entry ({@code -Dvmckpt.jit.pruneUnreachable=true}, round 53;
-     * off by default). A loop region ({@link #loopRegion}) measures a cycle through a call ({@link #CALLS}) without the
-     * callee's instructions, so under its cap it can take in a call's return point and the code after it while the
-     * callee, or its path to its {@code jalr}, is cut: the unit then leaves at the call and that code is unreachable in
-     * its bytecode. gzip's deflate units held it (busybox 6dd1c: 6 of its 40 blocks, 969 JVM instructions, 12 of its 40
-     * TLB reads; 6dc50: 16 of 19 blocks, 2,357 JVM instructions), which HotSpot never parses ("C2 parses only 28 of 40
-     * tagAt sites", round 51) but which counts against {@link #MAX_BYTECODE}, the translator's time and its count of
-     * what C2 inlines ({@link #uncheckedTlbLimit}). Round 53's pruning left the freed room empty (6dc50: 34 instructions
-     * where the unpruned unit held 128) and gzip's part was higher with it in 4 of 4 pairs; since round 55 the room is
-     * refilled with live code ({@link #buildLive}, {@link #refilled}: 6dd1c 128 live instructions, 6dc50 66). Still off:
-     * with the refill the compute phase's run thread was lower in 4 of 8 pairs, the signed guest's module phase in 6
-     * of 14 and its boot in 8 of 14, and C1 and C2 worked more in the compute phase (load 2-10, docs/BENCHMARKS.md round
-     * 55). Tests change it.
-     */
-    static volatile boolean pruneUnreachable = Boolean.getBoolean("vmckpt.jit.pruneUnreachable");
-    /** Regions pruned by {@link #pruneUnreachable} (for tests). */
-    static final java.util.concurrent.atomic.AtomicLong prunedRegions = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * The instructions of {@code region} the unit can reach from {@code entryOff} over the jumps it is generated with:
@@ -912,84 +890,6 @@ final class Translator {
         }
     }
 
-    /**
-     * The unit of {@code region}, a loop's or the instruction limit's region of {@code budget} instructions, entered at
-     * {@code entryOff} (null if its bytecode would be over {@link #MAX_BYTECODE}). With {@link #pruneUnreachable} the
-     * room its unreachable instructions took is refilled ({@link #refilled}): {@code grown.apply(k)} is the same kind of
-     * region with a budget of {@code k}, which holds the region (breadth-first and by cycle length, the instructions
-     * are taken in one order). If the refilled region is over the bytecode bound, the region's own live part, which is
-     * smaller than the region: so a pruned unit holds at least the live instructions of the unit built without pruning.
-     * So is the live part if the refill puts a hot-tier build over {@link #uncheckedTlbLimit} (it would lose the unchecked
-     * reads) and the live part is under it.
-     */
-    private TranslatedUnit buildLive(byte[] code, TranslatorRegion region, java.util.function.IntFunction<TranslatorRegion> grown,
-                                     int budget, int pageIndex, int entryOff, boolean hot) {
-        if (pruneUnreachable && !innerNow) {
-            TranslatorRegion more = refilled(region, grown, budget, entryOff);
-            if (more != null) {
-                TranslatedUnit u = build(code, more, pageIndex, entryOff, hot, maxBytecodeNow);
-                if (u != null && u.checkedTlb) {
-                    // The refill put the build over the unchecked reads' bound (uncheckedTlbLimit): the region's own live
-                    // part, if it keeps them (gzip's 6dd1c: 88 live instructions under the bound, 128 over it).
-                    TranslatedUnit own = build(code, region, pageIndex, entryOff, hot, maxBytecodeNow);
-                    if (own != null && !own.checkedTlb) return own;
-                    u = build(code, more, pageIndex, entryOff, hot, maxBytecodeNow); // (again: the translator's last* fields are the unit's)
-                }
-                if (u != null) {
-                    prunedRegions.incrementAndGet();
-                    refilledRegions.incrementAndGet();
-                    return u;
-                }
-            }
-        }
-        return build(code, region, pageIndex, entryOff, hot, maxBytecodeNow);
-    }
-
-    /**
-     * The refill of {@link #pruneUnreachable} (round 55): a region that holds unreachable instructions (a loop region's
-     * callee cut by the cap, with its return point in) pruned leaves room under its budget, and round 53's pruned units
-     * were smaller for it (gzip's 6dc50: 34 live instructions where the unpruned unit held 128). So the region is taken
-     * again with a larger budget, {@code grown.apply(k)}, its unreachable part pruned, until the live part holds
-     * {@code budget} instructions or the region does not grow (the budget then counts live instructions only). Where a
-     * step makes more live than the budget (a callee's return completed brings the code after its return point in), the
-     * largest budget whose live part fits is searched for between the last two. Null if the region holds no unreachable
-     * instruction or nothing live was added.
-     */
-    private TranslatorRegion refilled(TranslatorRegion region, java.util.function.IntFunction<TranslatorRegion> grown,
-                                      int budget, int entryOff) {
-        TranslatorRegion live = reachableFromEntry(region, entryOff);
-        if (live == region) return null;
-        TranslatorRegion best = live;
-        int below = budget; // a budget whose live part fits (is at most the budget)
-        for (int k = budget; best.size() < budget && k < limit / 2; ) {
-            k = Math.min(limit / 2, k + budget - best.size());
-            TranslatorRegion taken = grown.apply(k);
-            TranslatorRegion reached = reachableFromEntry(taken, entryOff);
-            if (reached.size() > budget) {
-                // Over: the largest budget between the last that fit and this one whose live part fits.
-                int over = k;
-                while (over - below > 1) {
-                    int mid = (below + over) >>> 1;
-                    TranslatorRegion r = reachableFromEntry(grown.apply(mid), entryOff);
-                    if (r.size() <= budget) {
-                        below = mid;
-                        if (r.size() > best.size()) best = r;
-                    } else {
-                        over = mid;
-                    }
-                }
-                break;
-            }
-            below = k;
-            if (reached.size() > best.size()) best = reached;
-            if (taken.size() < k) break; // the region does not grow any more
-        }
-        return best == live ? null : best;
-    }
-
-    /** Regions refilled by {@link #refilled} (for tests). */
-    static final java.util.concurrent.atomic.AtomicLong refilledRegions = new java.util.concurrent.atomic.AtomicLong();
-
     /** The instructions of the last unit built that its entry reaches (for tests: its live code), by {@link #reachableFromEntry}. */
     int liveInstructionsOfLastUnit() {
         return reachableFromEntry(region, lastEntryOff).size();
@@ -998,11 +898,6 @@ final class Translator {
     /** The unit of {@code region} entered at {@code entryOff}, or null if its bytecode would be over {@code maxBytecode}. */
     private TranslatedUnit build(byte[] code, TranslatorRegion region, int pageIndex, int entryOff, boolean hot,
                                  int maxBytecode) {
-        if (pruneUnreachable) {
-            TranslatorRegion reached = reachableFromEntry(region, entryOff);
-            if (reached != region) prunedRegions.incrementAndGet();
-            region = reached;
-        }
         byte[] classBytes = generate(region, entryOff, maxBytecode);
         if (classBytes == null && pages > 0) {
             // Over the bound with base-register pages (their checks add bytecode): the same region without them, rather

@@ -1343,24 +1343,6 @@ class TranslatorDifferentialTest {
     }
 
     /**
-     * Both tiers against the interpreter with unreachable code pruned and the room refilled ({@link Translator#pruneUnreachable},
-     * off by default; round 55), bare and under Sv39.
-     */
-    @Test
-    void pruneUnreachableInBothTiers() {
-        Translator.pruneUnreachable = true;
-        try {
-            together(
-                    () -> runSeeds(Hart.PRIV_M, 2_000, true, 101, 102),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 103, 104),
-                    () -> runSeedsPromoting(MPRV, 2_000, 105),
-                    () -> runSeeds(Hart.PRIV_U, 106, 107));
-        } finally {
-            Translator.pruneUnreachable = Boolean.getBoolean("vmckpt.jit.pruneUnreachable");
-        }
-    }
-
-    /**
      * Both tiers against the interpreter with a TLB miss in a hot-tier unit leaving the unit after the access
      * ({@link Translator#missLeaves}, off by default; round 58), alone and with round 46's access code, bare and under
      * Sv39 (where the programs' stores into code, faults and remaps make misses).
