@@ -111,12 +111,6 @@ public abstract class TranslatedUnit {
     boolean earlyTooLarge;
     /** This unit is of the hot tier: a class outside the C1-only directive, so that HotSpot's C2 compiles it. */
     boolean hot;
-    /**
-     * (loopPrologue, round 77) The code offset of the loop the straight line at this unit's entry leads into
-     * (Translator#prologueTarget), or -1: CodeCache#hot promotes such a C1 unit after CodeCache#prologueAfter
-     * instructions once that loop's unit is hot.
-     */
-    int prologueLoop = -1;
     /** A hot-tier build of this unit is queued or being built. */
     boolean promotionQueued;
     /** The hot-tier build of this unit, waiting for HotSpot to compile it before it takes this unit's place. */

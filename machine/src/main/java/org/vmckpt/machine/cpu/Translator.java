@@ -88,17 +88,6 @@ final class Translator {
     boolean wordLocals = WORD_LOCALS;
     /** {@link TranslatorLoopExits#MODE} for the units being built (CodeCache#loopExits: tests set it per cache). */
     int loopExits = TranslatorLoopExits.MODE;
-    /**
-     * A straight line into a loop, built hot with the loop ({@code -Dvmckpt.jit.loopPrologue=true}, round 77; <b>off by
-     * default</b>): see {@link #prologueTarget} and {@link #prologueBuild}.
-     */
-    static final boolean LOOP_PROLOGUE = Boolean.getBoolean("vmckpt.jit.loopPrologue");
-    /** {@link #LOOP_PROLOGUE} for the units being built (CodeCache#loopPrologue: tests set it per cache). */
-    boolean loopPrologue = LOOP_PROLOGUE;
-    /** The most instructions a line into a loop may have ({@link #prologueTarget}). */
-    static final int PROLOGUE_MAX_LINE = 64;
-    /** Hot builds made as a line into a loop with the loop ({@link #prologueBuild}; for tests and --stats). */
-    static final java.util.concurrent.atomic.AtomicLong prologueUnits = new java.util.concurrent.atomic.AtomicLong();
     /** A line on stderr per hot-tier build: the registers {@link WordLocals} chose (for docs/BENCHMARKS.md). */
     static final boolean WORD_LOCALS_LOG = Boolean.getBoolean("vmckpt.jit.wordLocalsLog");
     /** The registers the unit being generated keeps in int locals ({@link WordLocals}); 0 for none. */
@@ -741,17 +730,6 @@ final class Translator {
      */
     TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot, int maxLoop,
                              int maxStraight, int localBytes) {
-        prologueLoopNow = -1;
-        TranslatedUnit u = translateRegion(page, pageIndex, next, nextIndex, entryOff, hot, maxLoop, maxStraight, localBytes);
-        if (u != null) u.prologueLoop = prologueLoopNow;
-        return u;
-    }
-
-    /** (loopPrologue) The loop entry the straight line at the unit's entry leads into, or -1 ({@link #prologueTarget}). */
-    private int prologueLoopNow = -1;
-
-    private TranslatedUnit translateRegion(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot,
-                                           int maxLoop, int maxStraight, int localBytes) {
         className = hot ? HOT_NAME : unitName;
         maxBytecodeNow = hot || c1MaxBytecode <= 0 ? MAX_BYTECODE : Math.min(MAX_BYTECODE, c1MaxBytecode);
         boolean user = hot && userMode && (userMasks || userLeaves || userCtx); // (userHot: user-mode hot builds only)
@@ -781,19 +759,6 @@ final class Translator {
         this.pageIndex = pageIndex;
         nestNow = nestedCalls && !hot;
         innerNow = innerEntries && !hot;
-        if (loopPrologue && maxLoop > 0) {
-            // (loopPrologue) A straight line into a loop: a C1 unit is marked (CodeCache#hot promotes it early once the
-            // loop is hot), and its hot build holds the line, the whole loop and the loop's exit paths if they fit.
-            TranslatorRegion line = new TranslatorRegion();
-            int target = prologueTarget(code, entryOff, limit, maxLoop, line);
-            if (target >= 0) {
-                prologueLoopNow = target;
-                if (hot) {
-                    TranslatedUnit u = prologueBuild(code, line, target, pageIndex, entryOff, maxLoop);
-                    if (u != null) return u;
-                }
-            }
-        }
         int first = hot ? MAX_HOT_INSTRUCTIONS : MAX_INSTRUCTIONS;
         TranslatorRegion cut = discover(code, entryOff, first, limit, 0);
         if (cut.size() >= first) {
@@ -1083,94 +1048,10 @@ final class Translator {
     }
 
     /**
-     * (loopPrologue, round 77) If the code at {@code entryOff} is a straight line (no branch, {@code jalr}, call or
-     * instruction that ends a region; at most {@link #PROLOGUE_MAX_LINE} instructions) that reaches, by falling through or
-     * by a plain jump, an offset on a cycle of at most {@code maxLoop} instructions (a loop's head, or an offset inside a
-     * rotated loop that the line jumps to, as SHA-256's {@code c.j} into its message schedule), that offset, with the
-     * line's instructions put in {@code line}; else -1. The entry itself must be on no such cycle (a loop at the entry is
-     * the loop region's). Why: in the signed guest's module phase each 64-byte block of {@code sha256_transform_blocks}
-     * ran three such lines (19-25 instructions) as C1 units of their own between its three hot loops, each a unit entry,
-     * exit and dispatcher trip (docs/BENCHMARKS.md round 77).
-     */
-    int prologueTarget(byte[] code, int entryOff, int limit, int maxLoop, TranslatorRegion line) {
-        int t = lineTarget(code, entryOff, limit, maxLoop, line);
-        // (The entry on a cycle itself: tested last, as it walks the code, and most lines lead into no loop.)
-        return t >= 0 && loopOrder(code, entryOff, limit, maxLoop, true) == null ? t : -1;
-    }
-
-    private int lineTarget(byte[] code, int entryOff, int limit, int maxLoop, TranslatorRegion line) {
-        int off = entryOff;
-        for (int k = 0; k < PROLOGUE_MAX_LINE; k++) {
-            Insn in = decodeAt(code, off, limit);
-            if (in == null || in.kind == 0 || in.kind == BRANCH || in.kind == JALR || in.kind == HELPER) return -1;
-            if (in.kind == JAL) {
-                if (Decode.rd(in.bits) != 0) return -1; // a call
-                line.put(off, in);
-                long t = off + Decode.immJ(in.bits);
-                if (t < 0 || t >= limit || line.containsKey((int) t)) return -1;
-                return loopOrder(code, (int) t, limit, maxLoop, true) != null ? (int) t : -1;
-            }
-            line.put(off, in);
-            off += in.len;
-            if (off >= limit) return -1;
-            // (A cheap test first: a branch or plain jump back to off within maxLoop instructions ahead.)
-            if (backTargetAhead(code, off, limit, maxLoop) && loopOrder(code, off, limit, maxLoop, true) != null) return off;
-        }
-        return -1;
-    }
-
-    /** True if a branch or plain jump among the {@code maxLoop} instructions from {@code off} (in sequence) goes to {@code off}. */
-    private static boolean backTargetAhead(byte[] code, int off, int limit, int maxLoop) {
-        int o = off;
-        for (int k = 0; k < maxLoop; k++) {
-            Insn in = decodeAt(code, o, limit);
-            if (in == null) return false;
-            long t = in.kind == BRANCH ? o + Decode.immB(in.bits) : in.kind == JAL && Decode.rd(in.bits) == 0 ? o + Decode.immJ(in.bits) : -1;
-            if (t == off) return true;
-            o += in.len;
-        }
-        return false;
-    }
-
-    /**
-     * (loopPrologue) The hot build of {@code line} (entered at {@code entryOff}) with the whole loop through {@code target}
-     * and the loop's exit paths ({@link TranslatorLoopExits#withExits}) if that fits the loop regions' bytecode bound, else
-     * with the loop alone; null if the loop is longer than {@code maxLoop}, holds the entry, or neither fits (the unit is
-     * then built as without the switch). Generated as any region: budget check points (the loop's head, not being the
-     * entry, is one), exits, write-backs and pages as for every unit.
-     */
-    private TranslatedUnit prologueBuild(byte[] code, TranslatorRegion line, int target, int pageIndex, int entryOff, int maxLoop) {
-        Insn[] ordered = loopOrder(code, target, limit, maxLoop, true);
-        if (ordered == null || ordered.length > maxLoop) return null;
-        TranslatorRegion loop = firstOf(ordered, maxLoop);
-        if (loop.containsKey(entryOff)) return null;
-        TranslatorRegion exits = TranslatorLoopExits.withExits(code, loop, target, limit, maxLoop, TranslatorLoopExits.MAX_INSTRUCTIONS);
-        for (TranslatorRegion body : exits != null ? new TranslatorRegion[] {exits, loop} : new TranslatorRegion[] {loop}) {
-            TranslatorRegion region = new TranslatorRegion();
-            region.putAll(body);
-            region.putAll(line);
-            TranslatedUnit u = build(code, region, pageIndex, entryOff, true, MAX_BYTECODE);
-            if (u != null) {
-                prologueUnits.incrementAndGet();
-                return u;
-            }
-        }
-        return null;
-    }
-
-    /**
      * Every instruction on a cycle through {@code entryOff} of at most {@code cap} instructions, those on the shortest
      * cycles first (see {@link #loopRegion}, which takes the first {@code cap}); null if the entry is on no such cycle.
      */
     private Insn[] loopOrder(byte[] code, int entryOff, int limit, int cap) {
-        return loopOrder(code, entryOff, limit, cap, false);
-    }
-
-    /**
-     * As {@link #loopOrder(byte[], int, int, int)}; with {@code anyCycle} the entry need not be a loop's head (the target
-     * of a taken branch or jump back to it): any cycle through it counts (loopPrologue: a rotated loop entered by a jump).
-     */
-    private Insn[] loopOrder(byte[] code, int entryOff, int limit, int cap, boolean anyCycle) {
         int slots = limit / 2;
         Insn[] at = new Insn[slots];
         int[] ahead = new int[slots], back = new int[slots];
@@ -1223,7 +1104,7 @@ final class Translator {
         }
         // Only a loop's head (the target of its back edge) gets the loop: an entry inside a loop (where a batch or the
         // interpreter began) keeps a region that stops at the back edge, or every such entry would hold the whole loop.
-        if (!backToEntry && !anyCycle) return null;
+        if (!backToEntry) return null;
         // Backwards from the entry over the same edges: each instruction's predecessors, grouped by target (a counting
         // sort: predFrom[first[t] .. first[t + 1]) are the predecessors of slot t, in the order the edges were found).
         int[] first = new int[slots + 1];

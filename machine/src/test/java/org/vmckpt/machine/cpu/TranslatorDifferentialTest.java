@@ -774,11 +774,6 @@ class TranslatorDifferentialTest {
             h.codeCache.hotBriefRunsPercent = 0; // (HotTierBriefRunTest tests that rule)
             if (jalrSecondWay) h.codeCache.jalrSecondWay = true; // (jalrSecondWayInEveryMode; else the property's default)
             if (wordLocals) h.codeCache.wordLocals = true; // (wordLocalsInEveryMode)
-            if (loopPrologue) { // (loopPrologueInEveryMode: lines into loops promoted early, with their loops and exit paths)
-                h.codeCache.loopPrologue = true;
-                h.codeCache.loopExits = TranslatorLoopExits.HOT;
-                h.codeCache.prologueAfter = Math.max(1, promoteAfter / 4);
-            }
         }
         if (asidBits >= 0) h.mmu.setAsidBits(asidBits); // (asidSwitchesAndFencesInEveryMode)
         if (cbozBlock > 0) { // (cboZeroInEveryMode): Zicboz, allowed in every mode at the start
@@ -1615,34 +1610,6 @@ class TranslatorDifferentialTest {
             Translator.kernelMasks = was[0];
             Translator.kernelLeaves = was[1];
             Translator.kernelCtx = was[2];
-        }
-    }
-
-    /** loopPrologueInEveryMode's switch for the harts {@link #newHart} makes. */
-    static boolean loopPrologue;
-
-    /**
-     * loopPrologue (round 77): straight lines into loops promoted early and built hot with the whole loop and its exit
-     * paths (with loopExits=hot for the loops' own builds), in every mode against the interpreter. The generator's programs
-     * hold few such lines (0 builds in round 77's run): this is the defaults' regression check with the switch's cache
-     * settings; LoopPrologueTest is the new path's.
-     */
-    @Test
-    void loopPrologueInEveryMode() {
-        loopPrologue = true;
-        try {
-            long before = Translator.prologueUnits.get();
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 1, 2, 3, 4, 771),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 11, 12, 13, 772),
-                    () -> runSeedsPromoting(MPRV, 2_000, 51, 52),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 21, 22, 23, 773));
-            long built = Translator.prologueUnits.get() - before;
-            System.out.printf("TranslatorDifferentialTest loopPrologueInEveryMode: %d hot builds of a line with its loop%n", built);
-            // (Printed, not asserted: the generator's programs hold few lines into loops short enough for a loop region, and
-            // in round 77's runs none was built; LoopPrologueTest compares such builds with the interpreter at every budget.)
-        } finally {
-            loopPrologue = false;
         }
     }
 
