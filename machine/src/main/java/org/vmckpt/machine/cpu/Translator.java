@@ -16,7 +16,7 @@ import static org.objectweb.asm.Opcodes.*;
  * <p><b>Region.</b> From the entry offset, every instruction of the same 4 KiB page (and of the next virtual page,
  * if the fetch TLB mapped it when the entry got hot) reachable by falling through or by a direct branch or jump, up
  * to {@link #MAX_INSTRUCTIONS}, found breadth-first by blocks (a region the limit cuts leaves out targets before its
- * entry: {@link #BACK_BEFORE_ENTRY}). Where the limit cuts it, a loop's head gets the whole loop instead
+ * entry: see {@link #discover}). Where the limit cuts it, a loop's head gets the whole loop instead
  * ({@link #MAX_LOOP_INSTRUCTIONS}) and a straight line goes on to its end or the next loop's head
  * ({@link #MAX_STRAIGHT_INSTRUCTIONS}). Branches and jumps inside the region are JVM jumps,
  * so a loop stays inside one compiled method. The unit enters the second page only where the fetch TLB still maps
@@ -762,7 +762,7 @@ final class Translator {
         int first = hot ? MAX_HOT_INSTRUCTIONS : MAX_INSTRUCTIONS;
         TranslatorRegion cut = discover(code, entryOff, first, limit, 0);
         if (cut.size() >= first) {
-            if (!BACK_BEFORE_ENTRY) cut = discover(code, entryOff, first, limit, entryOff); // the region it would be
+            cut = discover(code, entryOff, first, limit, entryOff); // the region it would be
             // A loop through the entry that the instruction limit would cut: the whole loop, if it fits (MAX_LOOP_INSTRUCTIONS).
             for (int cap = maxLoop; cap > first; cap /= 2) {
                 Insn[] ordered = loopOrder(code, entryOff, limit, cap);
@@ -800,8 +800,8 @@ final class Translator {
             TranslatorRegion region = cut; // (at the first limit: found above)
             if (max < first) {
                 region = discover(code, entryOff, max, limit, 0);
-                // A region the limit cuts does not go back before its entry (see BACK_BEFORE_ENTRY).
-                if (!BACK_BEFORE_ENTRY && region.size() >= max) region = discover(code, entryOff, max, limit, entryOff);
+                // A region the limit cuts does not go back before its entry (see discover).
+                if (region.size() >= max) region = discover(code, entryOff, max, limit, entryOff);
             }
             if (region.isEmpty()) return null;
             TranslatedUnit u = build(code, region, pageIndex, entryOff, hot, maxBytecodeNow);
@@ -970,21 +970,16 @@ final class Translator {
     }
 
     /**
-     * Whether a region that the instruction limit cuts may follow a branch or jump to an offset before its entry
-     * ({@code -Dvmckpt.jit.backBeforeEntry=true}: the rule until round 17). A unit entered inside a loop longer than
-     * itself (the continuation of a unit the limit cut) then ran on through the back edge into the loop's head and
-     * stopped {@link #MAX_INSTRUCTIONS} later, at an offset that moved by the loop's length (mod the limit) each
-     * iteration: SHA-256's unrolled loops in module loading got 168 units in one page, a chain for each such phase,
-     * each heating up on its own. Now such a unit leaves at the back edge for the unit at the loop's head, so a long
-     * loop has one chain of units. A region that fits whole (a short loop nest entered at its inner loop) still
-     * takes in the code before its entry.
-     */
-    static final boolean BACK_BEFORE_ENTRY = Boolean.getBoolean("vmckpt.jit.backBeforeEntry");
-
-    /**
      * The region: blocks in breadth-first order from the entry (at a conditional branch, its target's block before
      * the fall-through's), so that when the limit cuts the region, the short paths that close a loop are in it
-     * rather than the longest straight line. Targets before {@code lowest} are left out ({@link #BACK_BEFORE_ENTRY}).
+     * rather than the longest straight line. Targets before {@code lowest} are left out: a region that the instruction
+     * limit cuts is found again with {@code lowest} at its entry (round 17; {@code -Dvmckpt.jit.backBeforeEntry}, the rule
+     * before it, was retired in round 83). A unit entered inside a loop longer than itself (the continuation of a unit the
+     * limit cut) had run on through the back edge into the loop's head and stopped {@link #MAX_INSTRUCTIONS} later, at an
+     * offset that moved by the loop's length (mod the limit) each iteration: SHA-256's unrolled loops in module loading
+     * got 168 units in one page. Now such a unit leaves at the back edge for the unit at the loop's head, so a long loop
+     * has one chain of units. A region that fits whole (a short loop nest entered at its inner loop) still takes in the
+     * code before its entry.
      */
     private TranslatorRegion discover(byte[] page, int entryOff, int max, int limit, int lowest) {
         TranslatorRegion region = new TranslatorRegion();
