@@ -21,9 +21,9 @@ public abstract class TranslatedUnit {
      */
     int nextPageIndex = -1;
     /**
-     * The least budget the unit can be started with: the instructions of its entry block or, with
-     * Translator.ENTRY_REACH, of its longest run from the entry back to it or out, and with Translator.CHECK_POINTS to
-     * the next block that checks the budget (so the name says less than it holds).
+     * The least budget the unit can be started with: the instructions of its longest run from the entry back to it or
+     * out (Translator#entryReach), or to the next block that checks the budget (Translator#checkNeeds) (so the name says
+     * less than it holds).
      */
     int entryBlockLength;
     /** Guest instructions translated into this unit. */

@@ -29,7 +29,7 @@ import static org.objectweb.asm.Opcodes.*;
  * back at every exit. x0 is a constant.
  *
  * <p><b>Exact counts.</b> A block (a run of instructions entered only at its top) that is a check point
- * ({@link #CHECK_POINTS}: the entry, a loop's head) starts with a budget check: if the longest run from it to the next
+ * ({@link #checkNeeds}: the entry, a loop's head) starts with a budget check: if the longest run from it to the next
  * check point does not fit in what is left, the unit exits before it. So a unit never retires more than its budget
  * and the interpreter runs the tail. A memory access that traps, touches a device, or writes a page
  * holding translations makes the unit exit before that instruction with the exact count ({@link Hart#unitExit});
@@ -1369,9 +1369,9 @@ final class Translator {
         chooseBasePages();
         findAccessGroups();
         choosePageRegs();
-        checkNeeds = CHECK_POINTS && ENTRY_REACH ? checkPoints(entryOff) : null;
+        checkNeeds = checkPoints(entryOff);
         // With check points the entry's need is its check point's (checkNeeds): the longest run is not needed then.
-        entryReach = ENTRY_REACH && checkNeeds == null ? longestRunFromEntry(entryOff) : -1;
+        entryReach = checkNeeds == null ? longestRunFromEntry(entryOff) : -1;
         findInnerEntries(entryOff);
 
         // Frames are written by hand (frame()): every local has one type for the whole method and the operand stack is
@@ -1996,15 +1996,13 @@ final class Translator {
 
     /**
      * Whether the entry block's budget check asks for room for the longest run of the unit from its entry until it is
-     * back at its entry or has left ({@link #longestRunFromEntry}; {@code -Dvmckpt.jit.entryReach=false}: for the
-     * entry block only, as every other block). Then a unit that is entered runs whole iterations of its loop within
+     * back at its entry or has left ({@link #longestRunFromEntry}; round 19; {@code -Dvmckpt.jit.entryReach=false}, for
+     * the entry block only, as every other block, was retired in round 83). Then a unit that is entered runs whole iterations of its loop within
      * the budget and leaves, when the budget runs out, at its entry, not at a block in the middle of its code where no
      * unit starts: there the dispatcher can end the batch (Hart#setBatchMayEndBeforeUnit) and the next batch starts
      * with the unit, instead of the interpreter running the rest of the iteration. Every block keeps its own check,
      * so the count stays exact whatever this number is.
      */
-    static final boolean ENTRY_REACH = !"false".equals(System.getProperty("vmckpt.jit.entryReach"));
-    /** The longest run from the entry (see {@link #ENTRY_REACH}), or -1. */
     private int entryReach;
 
     /**
@@ -2038,20 +2036,19 @@ final class Translator {
     }
 
     /**
-     * Whether only some blocks check the budget ({@code -Dvmckpt.jit.checkPoints=false}: every block, as before round
-     * 23): the entry and the targets of the back edges of a depth-first walk from it (every cycle of the unit goes
+     * Only some blocks check the budget (round 23; {@code -Dvmckpt.jit.checkPoints=false}, every block as before, was
+     * retired in round 83): the entry and the targets of the back edges of a depth-first walk from it (every cycle of the unit goes
      * through one of them), each asking for room for the longest run from it to the next such block or out of the unit
      * ({@link #checkPoints}). Every run between two check points is then covered by the check at its start, so the
      * unit still never retires more than its budget, and the count stays exact (every block still adds its own length
      * as it starts, and an exit before an instruction takes back what did not run). A unit whose only cycles go
-     * through its entry has the entry as its only check point, asking for what {@link #ENTRY_REACH} asks.
+     * through its entry has the entry as its only check point, asking for what {@link #entryReach} asks. The blocks that
+     * check the budget and what each asks for; null: every block checks.
      */
-    static final boolean CHECK_POINTS = !"false".equals(System.getProperty("vmckpt.jit.checkPoints"));
-    /** The blocks that check the budget and what each asks for (see {@link #CHECK_POINTS}); null: every block checks. */
     private int[] checkNeeds;
 
     /**
-     * The check points of the region entered at {@code entryOff} and their needs (see {@link #CHECK_POINTS}), by leader
+     * The check points of the region entered at {@code entryOff} and their needs (see {@link #checkNeeds}), by leader
      * offset / 2; 0 for a block that checks nothing.
      */
     private int[] checkPoints(int entryOff) {
