@@ -609,8 +609,6 @@ public final class CodeCache {
      * MAX_STRAIGHT_INSTRUCTIONS); tests of chains of units set them to 0.
      */
     int maxLoopInstructions = Translator.MAX_LOOP_INSTRUCTIONS, maxStraightInstructions = Translator.MAX_STRAIGHT_INSTRUCTIONS;
-    /** See {@link Translator#C1_MAX_BYTECODE}: a C1 unit's bytecode at most; 0: {@link Translator#MAX_BYTECODE} (tests set it per cache). */
-    int c1MaxBytecode = Translator.C1_MAX_BYTECODE;
     /** Branches a straight line may hold (Translator.LOCAL_BRANCH_BYTES); 0: none (tests compare with the old rule). */
     int localBranchBytes = Translator.LOCAL_BRANCH_BYTES;
     /** See {@link #INNER_ENTRIES} and {@link #INNER_REBUILD} (tests set them per cache). */
@@ -1615,7 +1613,6 @@ public final class CodeCache {
         translator.wordLogic = wordLogic;
         translator.wordLocals = wordLocals;
         translator.loopExits = loopExits;
-        translator.c1MaxBytecode = c1MaxBytecode;
         return translator.translate(page, pageIndex, next, nextIndex, entryOff, false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
     }
 

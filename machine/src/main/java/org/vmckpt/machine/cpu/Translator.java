@@ -54,23 +54,6 @@ final class Translator {
     /** HotSpot does not compile methods larger than 8000 bytes of bytecode (HugeMethodLimit); stay below. */
     static final int MAX_BYTECODE = 7600;
     /**
-     * Bytecode of a C1 unit at most ({@code -Dvmckpt.jit.c1MaxBytecode=N}; 0, the default: {@link #MAX_BYTECODE}, as
-     * before; round 81): a region whose C1 unit would be larger is built as a region under it, as over
-     * {@link #MAX_BYTECODE} (a loop's smaller cap, a shorter straight line, a smaller region). Hot-tier builds keep
-     * {@link #MAX_BYTECODE}. Why: C1's compile time grows faster than a unit's size (linear scan), and the translator
-     * thread waits for each compile while the guest interprets the code of the jobs behind it: in a signed boot to /init
-     * the 23 units of 4-8 KB took 45% of the units' C1 time (73 ms each, against 4 ms for 1-2 KB; loaded wall time,
-     * docs/BENCHMARKS.md round 81). {@link #c1MaxBytecode} is this for the units being built (CodeCache#c1MaxBytecode:
-     * tests set it per cache).
-     */
-    static final int C1_MAX_BYTECODE = Integer.getInteger("vmckpt.jit.c1MaxBytecode", 0);
-    /** {@link #C1_MAX_BYTECODE} for the units being built; 0: none. */
-    int c1MaxBytecode = C1_MAX_BYTECODE;
-    /** The bytecode bound of the unit being built: {@link #MAX_BYTECODE}, or under {@link #c1MaxBytecode} for a C1 unit. */
-    private int maxBytecodeNow = MAX_BYTECODE;
-    /** C1 units whose region was made smaller because of {@link #c1MaxBytecode} alone (for tests and --stats). */
-    static final java.util.concurrent.atomic.AtomicLong c1Capped = new java.util.concurrent.atomic.AtomicLong();
-    /**
      * and, or, xor of word-valued registers as int operations ({@link #emitWordLogic}); on by default,
      * {@code -Dvmckpt.jit.wordLogic=false}: off. SHA-256's rotates run faster per instruction in both tiers; the signed
      * module phase's run thread leaned lower (18 of 30 pairs at load 4-15: docs/BENCHMARKS.md round 42), and was lower in
@@ -731,7 +714,6 @@ final class Translator {
     TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot, int maxLoop,
                              int maxStraight, int localBytes) {
         className = hot ? HOT_NAME : unitName;
-        maxBytecodeNow = hot || c1MaxBytecode <= 0 ? MAX_BYTECODE : Math.min(MAX_BYTECODE, c1MaxBytecode);
         boolean user = hot && userMode && (userMasks || userLeaves || userCtx); // (userHot: user-mode hot builds only)
         if (user) userHotBuilds.incrementAndGet();
         boolean kernel = hot && !userMode && (kernelMasks || kernelLeaves || kernelCtx); // (kernelHot: kernel hot builds only)
@@ -773,13 +755,13 @@ final class Translator {
                 TranslatorRegion withExits = exits && ordered.length <= cap
                         ? TranslatorLoopExits.withExits(code, loop, entryOff, limit, maxLoop, TranslatorLoopExits.MAX_INSTRUCTIONS) : null;
                 if (withExits != null) {
-                    TranslatedUnit u = build(code, withExits, pageIndex, entryOff, hot, maxBytecodeNow);
+                    TranslatedUnit u = build(code, withExits, pageIndex, entryOff, hot, MAX_BYTECODE);
                     if (u != null) {
                         TranslatorLoopExits.units.incrementAndGet();
                         return u;
                     }
                 }
-                TranslatedUnit u = build(code, loop, pageIndex, entryOff, hot, maxBytecodeNow);
+                TranslatedUnit u = build(code, loop, pageIndex, entryOff, hot, MAX_BYTECODE);
                 if (u != null) return u; // else too large: a smaller cap keeps the shortest cycles
             }
             // A straight line that the limit cuts: more of it, up to the next loop's head (MAX_STRAIGHT_INSTRUCTIONS).
@@ -791,7 +773,7 @@ final class Translator {
                     // (A line with local branches runs its small loops inside the unit: more instructions per run for its bytecode,
                     // so it gets the loop regions' bound.)
                     TranslatedUnit u = build(code, line, pageIndex, entryOff, hot, straight(line, entryOff, 0)
-                            ? Math.min(MAX_STRAIGHT_BYTECODE, maxBytecodeNow) : maxBytecodeNow);
+                            ? Math.min(MAX_STRAIGHT_BYTECODE, MAX_BYTECODE) : MAX_BYTECODE);
                     if (u != null || line.size() < first) return u;
                 }
             }
@@ -804,7 +786,7 @@ final class Translator {
                 if (region.size() >= max) region = discover(code, entryOff, max, limit, entryOff);
             }
             if (region.isEmpty()) return null;
-            TranslatedUnit u = build(code, region, pageIndex, entryOff, hot, maxBytecodeNow);
+            TranslatedUnit u = build(code, region, pageIndex, entryOff, hot, MAX_BYTECODE);
             if (u != null) return u; // else too large: try a smaller region
         }
         return null;
@@ -1435,7 +1417,6 @@ final class Translator {
             census[TranslatorCensus.LOCALS] = Integer.bitCount(usedRegs);
         }
         mv = null;
-        if (size > maxBytecode && size <= MAX_BYTECODE && maxBytecode < MAX_BYTECODE && maxBytecodeNow < MAX_BYTECODE) c1Capped.incrementAndGet();
         if (size > maxBytecode) return null;
         lastClassBytes = cw.toByteArray();
         return lastClassBytes;
