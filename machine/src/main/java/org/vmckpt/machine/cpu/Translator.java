@@ -472,54 +472,6 @@ final class Translator {
         }
         return f;
     }
-    /**
-     * The loop form for user-mode hot builds only ({@code -Dvmckpt.jit.userLoop=true}, or {@code back}; round 76, **off
-     * by default**; independent of {@link #userMasks} and its list; a list so that later forms can join it). Kernel
-     * builds are main's, byte for byte, as with userHot. {@code back} ({@link #userBack}): a conditional branch back to
-     * a block already emitted (a loop's back edge) is emitted as the inverted branch to its fall-through and a
-     * {@code goto} back, so that the backward jump, where C2 puts the loop's safepoint, has an empty operand stack.
-     * With {@code lcmp; ifne back} C2's safepoint keeps the {@code lcmp}'s int (on the operand stack at the
-     * {@code ifne}) as debug state, and so materialises the three-way compare every iteration (x86
-     * {@code xor; cmp; mov $-1; jl; setne; movzbl}), though the branch itself uses a two-way compare (gzip's chain
-     * step, docs/BENCHMARKS.md rounds 75-76). Same bytecode size: the fall-through's goto becomes the backward one.
-     */
-    static volatile boolean userBack;
-    /** The property's default: {@link #userLoopForms}' answer for {@code -Dvmckpt.jit.userLoop}. */
-    static final boolean[] USER_LOOP = userLoopForms(System.getProperty("vmckpt.jit.userLoop", "false"));
-    static {
-        userBack = USER_LOOP[0];
-    }
-
-    /** {@code -Dvmckpt.jit.userLoop}'s value as {back}: false; true or all; or a comma list of forms (back). */
-    static boolean[] userLoopForms(String v) {
-        boolean[] f = new boolean[1];
-        for (String w : v.split(",")) {
-            switch (w.trim()) {
-                case "true", "all" -> f[0] = true;
-                case "back" -> f[0] = true;
-                case "false", "" -> { }
-                default -> throw new IllegalArgumentException("-Dvmckpt.jit.userLoop: false, true, or a list of back: " + v);
-            }
-        }
-        return f;
-    }
-    /** Hot-tier builds given the {@link #userBack} form (--stats and tests). */
-    static final java.util.concurrent.atomic.AtomicLong userLoopBuilds = new java.util.concurrent.atomic.AtomicLong();
-    /** Back edges emitted as an inverted branch and a goto ({@link #userBack}; tests). */
-    static final java.util.concurrent.atomic.AtomicLong backGotos = new java.util.concurrent.atomic.AtomicLong();
-    /** {@link #userBack} for the unit being built. */
-    private boolean backGotoNow;
-    /** The labels placed so far in the method being generated ({@link #userBack}: a jump to one of them goes back). */
-    private Label[] placed = new Label[64];
-    /** How many of {@link #placed} are set (plain arrays: the translator calls no JDK collections, TranslatorRegionTest). */
-    private int placedCount;
-
-    /** Whether {@code label} was placed so far in the method being generated (by identity). */
-    private boolean placed(Label label) {
-        for (int k = 0; k < placedCount; k++) if (placed[k] == label) return true;
-        return false;
-    }
-
     /** The next hot-tier build's unit was promoted in user mode ({@link #userMasks}): set by the caller before {@link #translate}, per build. */
     boolean userMode;
     /** Hot-tier builds given the user-mode forms ({@link #userMasks}, {@link #userLeaves}, {@link #userCtx}; --stats and tests). */
@@ -727,8 +679,6 @@ final class Translator {
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
         missLeavesNow = hot && (missLeaves || hotMissRule() || user && userLeaves || kernel && kernelLeaves) && !missCalls; // (hotMissLeaves[User]: CodeCache#hotMissCalls chose missCalls)
         tlbMasksNow = hot && (tlbMasks || user && userMasks || kernel && kernelMasks);
-        backGotoNow = hot && userMode && userBack; // (userLoop: user-mode hot builds only)
-        if (backGotoNow) userLoopBuilds.incrementAndGet();
         missCountNow = missLeavesNow && (missLeavesAdaptive || hotMissRule() || Hart.PROFILE_UNITS);
         byte[] code = page;
         limit = 4096;
@@ -1361,8 +1311,6 @@ final class Translator {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         crossOnceNow = crossOnce && className.equals(HOT_NAME) && !region.isEmpty() && region.lastKey() >= 4096;
         crossOkSlot = L_PAGES0 + PAGE_SLOTS * pages + 2 * groupSlots;
-        java.util.Arrays.fill(placed, 0, placedCount, null);
-        placedCount = 0;
         if (crossOnceNow) crossOnceUnits.incrementAndGet();
         frameLocals = frameLocals();
         masksGenerated = masksHere();
@@ -1883,10 +1831,6 @@ final class Translator {
     private void target(Label label) {
         if (census != null) census[TranslatorCensus.TARGETS]++;
         mv.visitLabel(label);
-        if (backGotoNow) {
-            if (placedCount == placed.length) placed = java.util.Arrays.copyOf(placed, placedCount * 2);
-            placed[placedCount++] = label;
-        }
         mv.visitFrame(F_NEW, frameLocals.length, frameLocals, 0, null);
     }
 
@@ -2781,28 +2725,8 @@ final class Translator {
             default: throw new IllegalStateException("unknown branch " + op);
         }
         Label taken = branchTarget(in.off, in.off + Decode.immB(in.bits));
-        if (backGotoNow && placed(taken)) {
-            Label fall = branchTarget(in.off, in.off + in.len);
-            if (!placed(fall)) { // (userBack: the backward jump a goto, with nothing on the operand stack)
-                mv.visitJumpInsn(inverse(jump), fall);
-                mv.visitJumpInsn(GOTO, taken);
-                backGotos.incrementAndGet();
-                return;
-            }
-        }
         mv.visitJumpInsn(jump, taken);
         jumpTo(in.off, in.off + in.len);
-    }
-
-    /** The JVM jump on the opposite condition of {@code jump} (IFEQ, IFNE, IFLT, IFGE). */
-    private static int inverse(int jump) {
-        switch (jump) {
-            case IFEQ: return IFNE;
-            case IFNE: return IFEQ;
-            case IFLT: return IFGE;
-            case IFGE: return IFLT;
-            default: throw new IllegalStateException("no inverse for " + jump);
-        }
     }
 
     /**

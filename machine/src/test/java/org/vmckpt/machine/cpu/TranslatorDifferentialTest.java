@@ -1554,39 +1554,6 @@ class TranslatorDifferentialTest {
     }
 
     /**
-     * The user-mode loop form ({@link Translator#userBack}; -Dvmckpt.jit.userLoop=true, round 76) with userHot's three
-     * forms: S-mode, M-mode and MPRV programs get no hot build with it (their builds are main's); user-mode programs do,
-     * every program against the interpreter. Fails if a build outside user mode gets it, or if no user-mode build does.
-     */
-    @Test
-    void userLoopInEveryMode() {
-        boolean[] was = {Translator.userMasks, Translator.userLeaves, Translator.userCtx, Translator.userBack};
-        Translator.userMasks = true;
-        Translator.userLeaves = true;
-        Translator.userCtx = true;
-        Translator.userBack = true;
-        try {
-            long before = Translator.userLoopBuilds.get(), gotos = Translator.backGotos.get();
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 791, 792),
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 793),
-                    () -> runSeedsPromoting(MPRV, 2_000, 794));
-            assertEquals(before, Translator.userLoopBuilds.get(), "a hot build outside user mode got the user-mode loop forms");
-            assertEquals(gotos, Translator.backGotos.get(), "a back edge outside user mode emitted as a goto");
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 795, 796, 797);
-            assertTrue(Translator.userLoopBuilds.get() > before, "no user-mode hot build with the loop forms: they were not compared");
-            // (a back edge as a goto is counted, not asserted: these programs' loops may close with a jump; UserLoopTest's do not)
-            System.out.printf("TranslatorDifferentialTest userLoopInEveryMode: %d user-mode hot builds with the loop forms, %d back edges as a goto%n",
-                    Translator.userLoopBuilds.get() - before, Translator.backGotos.get() - gotos);
-        } finally {
-            Translator.userMasks = was[0];
-            Translator.userLeaves = was[1];
-            Translator.userCtx = was[2];
-            Translator.userBack = was[3];
-        }
-    }
-
-    /**
      * kernelHot (round 76): the three access forms for hot builds of units promoted in S or M mode only. S, M and MPRV
      * programs give builds with them; U programs too (their trap handlers run in M mode: that a unit promoted in U mode
      * gets none is KernelHotTest's), every program against the interpreter.
