@@ -303,12 +303,8 @@ final class VmSession {
                         t.batchesEndedBeforeUnit());
                 String leaves = machine.hart(0).missLeaveSummary();
                 if (leaves != null) System.err.print("vmckpt: translator: " + leaves);
-                String c1Cap = machine.hart(0).c1MaxBytecodeSummary();
-                if (c1Cap != null) System.err.print("vmckpt: translator: " + c1Cap);
                 String tier1 = machine.hart(0).translatorTier1Summary();
                 if (tier1 != null) System.err.print("vmckpt: translator: " + tier1);
-                String prologues = machine.hart(0).loopPrologueSummary();
-                if (prologues != null) System.err.print("vmckpt: translator: " + prologues);
                 String profile = machine.hart(0).translationProfile();
                 if (profile != null) System.err.print("vmckpt: translator profile: " + profile);
             } else {

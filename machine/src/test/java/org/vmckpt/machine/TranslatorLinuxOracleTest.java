@@ -412,40 +412,4 @@ class TranslatorLinuxOracleTest {
             for (int i = 0; i < 3; i++) forms[i].setBoolean(null, before[i]);
         }
     }
-
-    /**
-     * The deterministic boot with loopPrologue (round 77): lines into loops promoted early (after 10,000 instructions,
-     * once their loop is hot) and built hot with the whole loop and its exit paths, loopExits=hot for the loops' own
-     * builds; state hashes against the interpreter at every count.
-     */
-    @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
-    void withLoopPrologue() throws Exception {
-        Class<?> h = Class.forName("org.vmckpt.machine.cpu.Hart"), c = Class.forName("org.vmckpt.machine.cpu.CodeCache"),
-                t = Class.forName("org.vmckpt.machine.cpu.Translator");
-        java.lang.reflect.Field cache = h.getDeclaredField("codeCache"), recheck = c.getDeclaredField("hotRecheck"),
-                on = c.getDeclaredField("loopPrologue"), after = c.getDeclaredField("prologueAfter"), exits = c.getDeclaredField("loopExits"),
-                early = c.getDeclaredField("prologuePromotions"), builds = t.getDeclaredField("prologueUnits");
-        for (java.lang.reflect.Field f : new java.lang.reflect.Field[] {cache, recheck, on, after, exits, early, builds}) f.setAccessible(true);
-        long built = ((java.util.concurrent.atomic.AtomicLong) builds.get(null)).get();
-        LinuxTwins.bootAndCompare("the translator with loopPrologue", INTERPRETER, interp -> interp.hart(0).setTranslation(false), jit -> {
-            countedByInstructions(jit);
-            jit.hart(0).setPromotionThreshold(100_000);
-            Object cc = assertDoesNotThrow(() -> cache.get(jit.hart(0)));
-            assertDoesNotThrow(() -> {
-                recheck.setLong(cc, 10_000);
-                on.setBoolean(cc, true);
-                after.setLong(cc, 10_000);
-                exits.setInt(cc, 1); // TranslatorLoopExits.HOT
-            });
-        }, jit -> {
-            CodeCache.Stats s = jit.hart(0).translationStats();
-            long u = ((java.util.concurrent.atomic.AtomicLong) assertDoesNotThrow(() -> builds.get(null))).get() - built;
-            long e = assertDoesNotThrow(() -> early.getLong(cache.get(jit.hart(0))));
-            System.out.printf("TranslatorLinuxOracleTest withLoopPrologue: %d hot builds of a line with its loop, %d promoted early, %d hot builds, %d promotions installed%n",
-                    u, e, s.hotBuilds(), s.promotions());
-            assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
-            assertTrue(u > 0, "hot builds of a line with its loop: " + s);
-        });
-    }
 }

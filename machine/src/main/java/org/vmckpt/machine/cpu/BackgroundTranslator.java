@@ -212,8 +212,6 @@ final class BackgroundTranslator {
             translator.wordLogic = job.cache.wordLogic;
             translator.wordLocals = job.cache.wordLocals;
             translator.loopExits = job.cache.loopExits;
-            translator.loopPrologue = job.cache.loopPrologue;
-            translator.c1MaxBytecode = job.cache.c1MaxBytecode;
             translator.missCalls = job.missCalls;
             translator.userMode = job.userMode && hot;
             translator.c1Calls = job.rebuildOf != null; // (CodeCache#missLeft's rebuild: a C1 unit with the slow paths' calls)

@@ -609,8 +609,6 @@ public final class CodeCache {
      * MAX_STRAIGHT_INSTRUCTIONS); tests of chains of units set them to 0.
      */
     int maxLoopInstructions = Translator.MAX_LOOP_INSTRUCTIONS, maxStraightInstructions = Translator.MAX_STRAIGHT_INSTRUCTIONS;
-    /** See {@link Translator#C1_MAX_BYTECODE}: a C1 unit's bytecode at most; 0: {@link Translator#MAX_BYTECODE} (tests set it per cache). */
-    int c1MaxBytecode = Translator.C1_MAX_BYTECODE;
     /** Branches a straight line may hold (Translator.LOCAL_BRANCH_BYTES); 0: none (tests compare with the old rule). */
     int localBranchBytes = Translator.LOCAL_BRANCH_BYTES;
     /** See {@link #INNER_ENTRIES} and {@link #INNER_REBUILD} (tests set them per cache). */
@@ -621,25 +619,6 @@ public final class CodeCache {
     boolean wordLocals = Translator.WORD_LOCALS;
     /** Translator#loopExits for this cache's builds ({@link TranslatorLoopExits}; tests set it). */
     int loopExits = TranslatorLoopExits.MODE;
-    /** Translator#loopPrologue for this cache's builds, and the early promotion below ({@code -Dvmckpt.jit.loopPrologue}; tests set it). */
-    boolean loopPrologue = Translator.LOOP_PROLOGUE;
-    /**
-     * (loopPrologue, round 77) A C1 unit whose entry is a straight line into a loop ({@link TranslatedUnit#prologueLoop})
-     * counts this many instructions towards the hot tier instead of {@link #hotAfter} (the lesser of the two), and is
-     * promoted then only if the loop's unit in its page is hot (installed, or its build promoted or queued); else its count
-     * begins again ({@link #prologueWaits}). {@code -Dvmckpt.jit.loopPrologueAfter=N}, 200,000 by default (~10,000 runs): SHA-256's lines
-     * of 19-25 instructions retire ~6 M instructions each in the signed module phase, under the hot tier's 20 M.
-     */
-    long prologueAfter = Long.getLong("vmckpt.jit.loopPrologueAfter", 200_000L);
-    /**
-     * (loopPrologue) A line's C1 unit is looked at every {@link #hotRecheck} / this of its instructions (its runs are ~20
-     * instructions: at the full interval a look came every ~10,000 runs, once per ~40 M of the hart's instructions).
-     */
-    static final int PROLOGUE_RECHECK_DIVISOR = 16;
-    /** (loopPrologue) Counts that ran out while the loop's unit was not hot (counted again). */
-    long prologueWaits;
-    /** (loopPrologue) Units promoted by the early count ({@link #prologueAfter}). */
-    long prologuePromotions;
     /**
      * A {@code jalr} exit's chain slot has a second way ({@code -Dvmckpt.jit.jalrSecondWay=true}; off by default, round 62):
      * the target taken before the last one, tried by the dispatcher when the last one is not at the pc, before the cache's
@@ -795,7 +774,7 @@ public final class CodeCache {
         heatShift = steadyHeatShift; // (heat gathered so far stays as it is; without HEAT_HALF_LIFE it no longer decays)
     }
 
-    /** Whether units count first to the kernel's early look (HOT_C2_KERNEL_EARLY); loopPrologue's early count only without it. */
+    /** Whether units count first to the kernel's early look (HOT_C2_KERNEL_EARLY). */
     private boolean earlyLookOn() {
         return kernelEarlyLookOn() || hotEarlyOn();
     }
@@ -814,20 +793,7 @@ public final class CodeCache {
     private void countAgain(TranslatedUnit u, Hart h) {
         restartHotCount(u, h);
         u.earlyLook = earlyLookOn(); // (HOT_C2_KERNEL_EARLY)
-        // (loopPrologue: the early count only while the hot tier is on: hotAfter = Long.MAX_VALUE turns it off; the
-        // kernel's early look, when on, comes first)
-        u.untilHot = u.earlyLook ? (kernelEarlyLookOn() ? hotC2KernelEarly : hotEarly)
-                : loopPrologue && u.prologueLoop >= 0 && !u.hot && hotAfter != Long.MAX_VALUE ? Math.min(hotAfter, prologueAfter) : hotAfter;
-    }
-
-    /**
-     * (loopPrologue) Whether the unit at the loop {@code u}'s line leads into (in {@code u}'s entry page) is hot: installed
-     * as a hot unit, or its build promoted or queued. A loop in the next page is not looked at (false).
-     */
-    private boolean prologueLoopHot(TranslatedUnit u) {
-        if (u.prologueLoop >= 4096) return false;
-        TranslatedUnit l = unitAt((u.key & ~0xfffL) | u.prologueLoop);
-        return l != null && !l.dead && (l.hot || l.promoted != null || l.promotionQueued);
+        u.untilHot = u.earlyLook ? (kernelEarlyLookOn() ? hotC2KernelEarly : hotEarly) : hotAfter;
     }
 
     /**
@@ -1318,7 +1284,7 @@ public final class CodeCache {
             if (kernelC2) hotC2EarlyPromotions++;
             else earlyHot = true; // (counted, and its build looked at by the hybrid look, once it is decided below)
         }
-        u.untilHot = loopPrologue && u.prologueLoop >= 0 ? Math.max(1, hotRecheck / PROLOGUE_RECHECK_DIVISOR) : hotRecheck;
+        u.untilHot = hotRecheck;
         if (hotC2Order || hotC2Admit) { // (HOT_C2_ORDER, HOT_C2_ADMIT: what the unit ran since its last look, counted at this one)
             u.orderRan += u.orderChunk;
             u.orderChunk = u.untilHot;
@@ -1335,17 +1301,6 @@ public final class CodeCache {
                 countAgain(u, h);
                 return u;
             }
-            boolean early = false;
-            if (!earlyLookOn() && loopPrologue && u.prologueLoop >= 0 && prologueAfter < hotAfter) { // (not with the kernel's early look)
-                // (loopPrologue) Its early count ran out: promoted only if the loop it leads into is hot by now.
-                if (!prologueLoopHot(u)) {
-                    countAgain(u, h);
-                    prologueWaits++;
-                    return u;
-                }
-                early = true;
-            }
-            if (early) counted = prologueAfter; // (what its count was)
             if (hotShare > 0 && (h.instret - u.hotSince) / hotShare > counted) { // (divided: no overflow for a huge hotAfter)
                 // Not busy enough now (see HOT_SHARE).
                 countAgain(u, h);
@@ -1380,9 +1335,8 @@ public final class CodeCache {
             // promotes a unit at its entry, so h.priv is the unit's, as for c2Direct)
             u.profileC2 = hotProfileC2 > 0 && h.priv == Hart.PRIV_U && !c2Direct(h) && runLength >= hotProfileC2MinRun;
             if (u.profileC2) hotProfileC2Builds++;
-            if (early) prologuePromotions++;
-            if (HOT_LOG) hotLog("decided (" + (!early && counted != hotAfter ? "early look, " : "") + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began"
-                    + (early ? "; a line into a hot loop" : "") + "):", u, null, h);
+            if (HOT_LOG) hotLog("decided (" + (counted != hotAfter ? "early look, " : "") + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began):",
+                    u, null, h);
             u.orderSince = u.hotSince; // (HOT_C2_ORDER: its share is counted from its count's start, its count's instructions in it)
             u.orderRan = counted;
             if (earlyHot) {
@@ -1659,8 +1613,6 @@ public final class CodeCache {
         translator.wordLogic = wordLogic;
         translator.wordLocals = wordLocals;
         translator.loopExits = loopExits;
-        translator.loopPrologue = loopPrologue;
-        translator.c1MaxBytecode = c1MaxBytecode;
         return translator.translate(page, pageIndex, next, nextIndex, entryOff, false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
     }
 
@@ -1756,9 +1708,6 @@ public final class CodeCache {
                 ? String.format("hot-tier builds with the user-mode access forms (userHot:%s%s%s): %,d in this JVM; %,d hot-tier builds here%n",
                 Translator.userMasks ? " masks" : "", Translator.userLeaves ? " leaves" : "", Translator.userCtx ? " ctx" : "",
                 Translator.userHotBuilds.get(), hotBuilds) : "";
-        String loopLine = Translator.userBack
-                ? String.format("hot-tier builds with the user-mode loop form (userLoop: back): %,d in this JVM; back edges as a goto %,d%n",
-                Translator.userLoopBuilds.get(), Translator.backGotos.get()) : "";
         String kernelLine = Translator.kernelMasks || Translator.kernelLeaves || Translator.kernelCtx
                 ? String.format("hot-tier builds with the kernel access forms (kernelHot:%s%s%s): %,d in this JVM; %,d hot-tier builds here%n",
                 Translator.kernelMasks ? " masks" : "", Translator.kernelLeaves ? " leaves" : "", Translator.kernelCtx ? " ctx" : "",
@@ -1767,7 +1716,7 @@ public final class CodeCache {
                 ? String.format("hot-tier builds with page pairs for any base register (pageRegs=%d): %,d in this JVM; %,d hot-tier builds here%s%n",
                 Translator.pageRegs, Translator.pageRegUnits.get(), hotBuilds, Translator.PAGE_REGS_COUNT
                         ? String.format("; pairs' checks %,d, refills %,d", Translator.pageRegChecks.get(), Translator.pageRegRefills.get()) : "") : "";
-        String hotLine = crossLine + c2Line + warmLine + userLine + loopLine + kernelLine + pageRegsLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
+        String hotLine = crossLine + c2Line + warmLine + userLine + kernelLine + pageRegsLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
                 + " %,d with miss exits, %,d with calls%s; rebuilt with calls after leaving often %,d, installed %,d%n",
                 Translator.hotMissLeavesUser ? "User: user mode only" : "", hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds,
                 Translator.hotMissLeavesUser ? String.format(", %,d with calls outside user mode", hotMissPrivCalls) : "",
@@ -1810,7 +1759,6 @@ public final class CodeCache {
             translator.wordLogic = wordLogic;
             translator.wordLocals = wordLocals;
             translator.loopExits = loopExits;
-        translator.loopPrologue = loopPrologue;
             translator.missCalls = missCalls;
             translator.userMode = h.priv == Hart.PRIV_U;
             translator.entryWords = u.entryWords;
@@ -1928,10 +1876,7 @@ public final class CodeCache {
         // (HOT_EARLY: a build decided at its early look is asked about, and queued for tier 3 through the API after a few
         // looks without code, as HOT_LONG_RUN's: the warm-up calls' request was lost for most of them in round 81's count)
         int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun || u.earlyHot ? LOOK_HYBRID : hotLook;
-        // (loopPrologue: a line's build is always looked at warmed: its C1 unit's runs are short, so its looks are few and the
-        // build's code cold at each; the timed call alone failed at every look in the signed module phase, round 77)
-        if (look == LOOK_TIMED && (hotLookWarm && (!hotLookWarmUserOnly || h != null && h.priv == Hart.PRIV_U)
-                || loopPrologue && u.prologueLoop >= 0)) {
+        if (look == LOOK_TIMED && hotLookWarm && (!hotLookWarmUserOnly || h != null && h.priv == Hart.PRIV_U)) {
             if (warmedCompiledNow(p, h)) {
                 hotWarmLookInstalls++;
                 return true;

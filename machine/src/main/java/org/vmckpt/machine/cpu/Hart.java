@@ -309,19 +309,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         return PROFILE_UNITS && codeCache != null ? profile.report() + codeCache.profile() : null;
     }
 
-    /** For --stats: lines into loops built hot with their loop (-Dvmckpt.jit.loopPrologue, round 77), or null when off. */
-    public String loopPrologueSummary() {
-        if (codeCache == null || !codeCache.loopPrologue) return null;
-        return String.format("lines into loops (-Dvmckpt.jit.loopPrologue): %,d promoted early, %,d early counts that found the loop not hot, %,d hot builds with the loop%n",
-                codeCache.prologuePromotions, codeCache.prologueWaits, Translator.prologueUnits.get());
-    }
-
-    /** For --stats, with -Dvmckpt.jit.c1MaxBytecode (round 81): the C1 regions its bound refused; else null. */
-    public String c1MaxBytecodeSummary() {
-        if (codeCache == null || codeCache.c1MaxBytecode <= 0) return null;
-        return String.format("C1 units' bytecode bound (-Dvmckpt.jit.c1MaxBytecode=%d): %,d regions over it built smaller%n", codeCache.c1MaxBytecode, Translator.c1Capped.get());
-    }
-
     /** For --stats, with -Dvmckpt.jit.translatorTier1 (round 82): the translator's methods asked for at tier 1; else null. */
     public String translatorTier1Summary() {
         return TranslatorTier1.ENABLED && codeCache != null ? TranslatorTier1.summary() : null;

@@ -21,9 +21,9 @@ public abstract class TranslatedUnit {
      */
     int nextPageIndex = -1;
     /**
-     * The least budget the unit can be started with: the instructions of its entry block or, with
-     * Translator.ENTRY_REACH, of its longest run from the entry back to it or out, and with Translator.CHECK_POINTS to
-     * the next block that checks the budget (so the name says less than it holds).
+     * The least budget the unit can be started with: the instructions of its longest run from the entry back to it or
+     * out (Translator#entryReach), or to the next block that checks the budget (Translator#checkNeeds) (so the name says
+     * less than it holds).
      */
     int entryBlockLength;
     /** Guest instructions translated into this unit. */
@@ -111,12 +111,6 @@ public abstract class TranslatedUnit {
     boolean earlyTooLarge;
     /** This unit is of the hot tier: a class outside the C1-only directive, so that HotSpot's C2 compiles it. */
     boolean hot;
-    /**
-     * (loopPrologue, round 77) The code offset of the loop the straight line at this unit's entry leads into
-     * (Translator#prologueTarget), or -1: CodeCache#hot promotes such a C1 unit after CodeCache#prologueAfter
-     * instructions once that loop's unit is hot.
-     */
-    int prologueLoop = -1;
     /** A hot-tier build of this unit is queued or being built. */
     boolean promotionQueued;
     /** The hot-tier build of this unit, waiting for HotSpot to compile it before it takes this unit's place. */
@@ -172,7 +166,7 @@ public abstract class TranslatedUnit {
      */
     int missExits;
     /**
-     * Of a C1 unit built with Translator#c1MissLeaves (or Translator#compactMissLeaves): it has an access that leaves the
+     * Of a C1 unit built with Translator#c1MissLeaves: it has an access that leaves the
      * unit before a TLB miss, for the interpreter to run (the dispatcher's deferral). CodeCache#missLeft counts those
      * leaves and may build the unit again with the slow paths' calls.
      */

@@ -16,7 +16,7 @@ import static org.objectweb.asm.Opcodes.*;
  * <p><b>Region.</b> From the entry offset, every instruction of the same 4 KiB page (and of the next virtual page,
  * if the fetch TLB mapped it when the entry got hot) reachable by falling through or by a direct branch or jump, up
  * to {@link #MAX_INSTRUCTIONS}, found breadth-first by blocks (a region the limit cuts leaves out targets before its
- * entry: {@link #BACK_BEFORE_ENTRY}). Where the limit cuts it, a loop's head gets the whole loop instead
+ * entry: see {@link #discover}). Where the limit cuts it, a loop's head gets the whole loop instead
  * ({@link #MAX_LOOP_INSTRUCTIONS}) and a straight line goes on to its end or the next loop's head
  * ({@link #MAX_STRAIGHT_INSTRUCTIONS}). Branches and jumps inside the region are JVM jumps,
  * so a loop stays inside one compiled method. The unit enters the second page only where the fetch TLB still maps
@@ -29,7 +29,7 @@ import static org.objectweb.asm.Opcodes.*;
  * back at every exit. x0 is a constant.
  *
  * <p><b>Exact counts.</b> A block (a run of instructions entered only at its top) that is a check point
- * ({@link #CHECK_POINTS}: the entry, a loop's head) starts with a budget check: if the longest run from it to the next
+ * ({@link #checkNeeds}: the entry, a loop's head) starts with a budget check: if the longest run from it to the next
  * check point does not fit in what is left, the unit exits before it. So a unit never retires more than its budget
  * and the interpreter runs the tail. A memory access that traps, touches a device, or writes a page
  * holding translations makes the unit exit before that instruction with the exact count ({@link Hart#unitExit});
@@ -54,23 +54,6 @@ final class Translator {
     /** HotSpot does not compile methods larger than 8000 bytes of bytecode (HugeMethodLimit); stay below. */
     static final int MAX_BYTECODE = 7600;
     /**
-     * Bytecode of a C1 unit at most ({@code -Dvmckpt.jit.c1MaxBytecode=N}; 0, the default: {@link #MAX_BYTECODE}, as
-     * before; round 81): a region whose C1 unit would be larger is built as a region under it, as over
-     * {@link #MAX_BYTECODE} (a loop's smaller cap, a shorter straight line, a smaller region). Hot-tier builds keep
-     * {@link #MAX_BYTECODE}. Why: C1's compile time grows faster than a unit's size (linear scan), and the translator
-     * thread waits for each compile while the guest interprets the code of the jobs behind it: in a signed boot to /init
-     * the 23 units of 4-8 KB took 45% of the units' C1 time (73 ms each, against 4 ms for 1-2 KB; loaded wall time,
-     * docs/BENCHMARKS.md round 81). {@link #c1MaxBytecode} is this for the units being built (CodeCache#c1MaxBytecode:
-     * tests set it per cache).
-     */
-    static final int C1_MAX_BYTECODE = Integer.getInteger("vmckpt.jit.c1MaxBytecode", 0);
-    /** {@link #C1_MAX_BYTECODE} for the units being built; 0: none. */
-    int c1MaxBytecode = C1_MAX_BYTECODE;
-    /** The bytecode bound of the unit being built: {@link #MAX_BYTECODE}, or under {@link #c1MaxBytecode} for a C1 unit. */
-    private int maxBytecodeNow = MAX_BYTECODE;
-    /** C1 units whose region was made smaller because of {@link #c1MaxBytecode} alone (for tests and --stats). */
-    static final java.util.concurrent.atomic.AtomicLong c1Capped = new java.util.concurrent.atomic.AtomicLong();
-    /**
      * and, or, xor of word-valued registers as int operations ({@link #emitWordLogic}); on by default,
      * {@code -Dvmckpt.jit.wordLogic=false}: off. SHA-256's rotates run faster per instruction in both tiers; the signed
      * module phase's run thread leaned lower (18 of 30 pairs at load 4-15: docs/BENCHMARKS.md round 42), and was lower in
@@ -88,17 +71,6 @@ final class Translator {
     boolean wordLocals = WORD_LOCALS;
     /** {@link TranslatorLoopExits#MODE} for the units being built (CodeCache#loopExits: tests set it per cache). */
     int loopExits = TranslatorLoopExits.MODE;
-    /**
-     * A straight line into a loop, built hot with the loop ({@code -Dvmckpt.jit.loopPrologue=true}, round 77; <b>off by
-     * default</b>): see {@link #prologueTarget} and {@link #prologueBuild}.
-     */
-    static final boolean LOOP_PROLOGUE = Boolean.getBoolean("vmckpt.jit.loopPrologue");
-    /** {@link #LOOP_PROLOGUE} for the units being built (CodeCache#loopPrologue: tests set it per cache). */
-    boolean loopPrologue = LOOP_PROLOGUE;
-    /** The most instructions a line into a loop may have ({@link #prologueTarget}). */
-    static final int PROLOGUE_MAX_LINE = 64;
-    /** Hot builds made as a line into a loop with the loop ({@link #prologueBuild}; for tests and --stats). */
-    static final java.util.concurrent.atomic.AtomicLong prologueUnits = new java.util.concurrent.atomic.AtomicLong();
     /** A line on stderr per hot-tier build: the registers {@link WordLocals} chose (for docs/BENCHMARKS.md). */
     static final boolean WORD_LOCALS_LOG = Boolean.getBoolean("vmckpt.jit.wordLocalsLog");
     /** The registers the unit being generated keeps in int locals ({@link WordLocals}); 0 for none. */
@@ -208,15 +180,6 @@ final class Translator {
     static final java.util.concurrent.atomic.AtomicLong pageRegRefills = new java.util.concurrent.atomic.AtomicLong();
     static final java.util.concurrent.atomic.AtomicLong pageRegChecks = new java.util.concurrent.atomic.AtomicLong();
     /**
-     * Per-exit stores ({@code -Dvmckpt.jit.exitStores=true}; off by default; round 46): an exit to another block's code
-     * (a budget exit, a branch or jump out of the region, a jalr) stores only the registers some path from an entry to it
-     * may have written ({@link #findBlockWrites}), where the common exit stores every register the region writes. A
-     * short run through a region with cold paths stored them all: gzip's C1 units stored 9.7 registers a run for 25
-     * instructions, and a store costs ~0.5 ns in C1's code (UnitCodeBench exitWide / exitWideRead). Any other way out
-     * (a helper, a nested call's fallback, the second page's check) keeps the full store.
-     */
-    static volatile boolean exitStores = Boolean.getBoolean("vmckpt.jit.exitStores");
-    /**
      * The second page's check once per call into the hart, in hot-tier units ({@code -Dvmckpt.jit.crossOnce=true}; off
      * by default; round 68). A unit whose region runs on into the page after its first checks, at every jump into that
      * page, that the fetch TLB still maps it to the physical page the code was translated from ({@link #crossingTo}):
@@ -229,28 +192,6 @@ final class Translator {
      * ({@link #forgetPages} clears it), and a jump into the second page checks only when the local is 0.
      */
     static volatile boolean crossOnce = Boolean.getBoolean("vmckpt.jit.crossOnce");
-    /**
-     * A hot-tier loop unit's code twice ({@code -Dvmckpt.jit.unrollHot=true}; off by default; round 68, a prototype):
-     * where the region's back edges go to its entry, every block is emitted a second time, and each copy's jumps to
-     * the entry go to the other copy's entry. Both copies are the whole region with their own budget checks, so counts
-     * and exits are as before. Why: busybox's SHA-256 round loop rotates its eight state words with {@code mv}s, and
-     * C2, short of registers, keeps their phis in stack slots and moves each slot to another at the back edge (9
-     * {@code push}/{@code pop} pairs an iteration); with two iterations per back edge that is once per two rounds.
-     * A build over its bytecode bound, or over {@link #unrollHotMaxBytes} with both copies, is generated again with one.
-     */
-    static volatile boolean unrollHot = Boolean.getBoolean("vmckpt.jit.unrollHot");
-    /**
-     * The most bytecode a build with {@link #unrollHot}'s two copies may have ({@code -Dvmckpt.jit.unrollHotMaxBytes=N},
-     * 4,000 by default); a larger one is generated again with one. The copies double what C2 compiles, and C2's
-     * compile of a unit near the hot bound took seconds of its one thread when its inlining budget ran out (round 51).
-     */
-    static volatile int unrollHotMaxBytes = Integer.getInteger("vmckpt.jit.unrollHotMaxBytes", 4000);
-    /** While the unit's blocks are emitted: the label jumps to the entry go to (the other copy's entry), or null. */
-    private Label entryJump;
-    /** Generating again without the second copy (over the bytecode bound with it). */
-    private boolean withoutUnroll;
-    /** Hot-tier builds with two copies of their loop ({@link #unrollHot}; for tests). */
-    static final java.util.concurrent.atomic.AtomicLong unrolledUnits = new java.util.concurrent.atomic.AtomicLong();
     /** {@link #crossOnce} for the unit being generated: a hot-tier unit with instructions in its second page. */
     private boolean crossOnceNow;
     /** The slot of {@link #crossOnce}'s local: after the access groups' slots. */
@@ -280,9 +221,9 @@ final class Translator {
      * a byte at a time ({@code lbu}, 40 of one loop's 173 instructions, 8 {@code sw}); that hot-tier unit ran at ~1.5
      * ns per guest instruction where the round loop ran at ~0.4 (docs/BENCHMARKS.md round 64). Both tiers, or the hot tier
      * alone ({@link #accessGroupsHotOnly}, the default). History: round 64's quiet slot had the signed module phase lower in 21 of 22 pairs and the default compute phase
-     * in 9 of 14, but the default boot level (10 of 19); round 65's, with {@link #compactEmit}, the signed fork phase
+     * in 9 of 14, but the default boot level (10 of 19); round 65's, with round 64's compactEmit, the signed fork phase
      * longer in 3 of 3 pairs (docs/BENCHMARKS.md round 65). Tests change it. Not in C1
-     * units that leave before a miss ({@link #compactMissLeaves}): with both, the default guest's units took 21.5 M
+     * units that leave before a miss ({@link #compactLeaveNow}): with both, the default guest's units took 21.5 M
      * misses (11.4 M leaves) to {@code compute-end} where either alone took 0.12-0.14 M; without groups in those
      * units, 1.29 M (round 65's untimed counts on a loaded host; why the two meet so was not found).
      */
@@ -359,36 +300,23 @@ final class Translator {
     static volatile boolean shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
 
     /**
-     * Compact access and exit code, in both tiers ({@code -Dvmckpt.jit.compactEmit=true}; round 64, off by default): less
-     * bytecode and fewer basic blocks per load and store, the same work or less on the hit path. (1) The TLB tag is
-     * compared with the page number of the access's <i>last</i> byte ({@code (va + size - 1) >>> 12}) at the index of its
-     * first: an access that crosses its page then misses (a valid entry's tag has its index in its low bits, and the
-     * last byte's page has the next index), so the separate page-offset check and its branch go. (2) The address in the
-     * page is {@code (va & 0xfff) + BYTE_BASE} on the stack, not through a local. (3) The slow path's "the hart asked to
-     * leave" exit is in the slow path itself, naming its page offset and the instructions it takes back in one int
-     * ({@link #compactExit}), and one tail per unit computes pc and the count from it, instead of an exit stub per
-     * access. Accesses through base-register pages ({@link #basePages}) keep their code. {@link #shortAccess} has no
-     * effect on the accesses it changes. Tests change it.
+     * C1 units that leave before a missing access ({@link #c1MissLeaves}) in compact access and exit code (round 64's
+     * {@code compactEmit} and {@code compactMissLeaves}, whose switches were retired in round 83: they gave the same
+     * code to every unit, hot ones too, and were not shown faster, docs/BENCHMARKS.md rounds 64-67). (1) The TLB tag
+     * is compared with the page number of the access's <i>last</i> byte ({@code (va + size - 1) >>> 12}) at the index of
+     * its first: an access that crosses its page then misses (a valid entry's tag has its index in its low bits, and
+     * the last byte's page has the next index), so the separate page-offset check and its branch go. (2) The address in
+     * the page is {@code (va & 0xfff) + BYTE_BASE} on the stack, not through a local. (3) A load or store that misses
+     * the TLB's fast path (or crosses its page) leaves the unit <i>before</i> the access, as a device access does: the
+     * slow path is a page offset, a count to take back and a jump to one tail per unit that sets {@code Hart.unitExit},
+     * so the dispatcher lets the interpreter run the access (and its TLB fill) and on (Hart#run's deferral, counted with
+     * the deferrals); an access through a base-register page keeps its slow path, whose "the hart asked to leave" exit
+     * names its page offset and the instructions it takes back in one int ({@link #compactExit}).
      */
-    static volatile boolean compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
-    /** {@link #compactEmit} as the unit being built began. */
-    private boolean compactNow;
-    /**
-     * With {@link #compactEmit}: in C1 units a load or store that misses the TLB's fast path (or crosses its page) leaves
-     * the unit <i>before</i> the access, as a device access does ({@code -Dvmckpt.jit.compactMissLeaves=true}; round 64,
-     * off by default): the slow path is a page offset, a count to take back and a jump to one tail per unit that sets
-     * {@code Hart.unitExit}, so the dispatcher lets the interpreter run the access (and its TLB fill) and on
-     * (Hart#run's deferral, counted with the deferrals). Why: the slow path's call is the only call in most C1
-     * units, and every value live across it is split and spilled by C1's linear scan; without it the access's result
-     * needs no join either. The cost is an exit and an interpreted stretch per miss (the signed boot: ~70,000 misses in
-     * units, round 64's profile). Hot-tier units keep their slow paths ({@link #missLeaves} is theirs). Tests change it.
-     */
-    static volatile boolean compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
-    /** {@link #compactMissLeaves} for the unit being built: C1 units with {@link #compactEmit} only (or {@link #c1MissLeaves}). */
     private boolean compactLeaveNow;
     /**
-     * {@link #compactEmit} and {@link #compactMissLeaves} in C1 units only ({@code -Dvmckpt.jit.c1MissLeaves}; round
-     * 67; <b>on by default since round 68</b>, with {@link CodeCache#C1_MISS_REBUILD} at 128; {@code =false} turns it off): the hot tier's code stays as without them (its slow paths, its access groups). Why: C1's time
+     * Round 64's compact access code with its leaves before a miss ({@link #compactLeaveNow}), in C1 units only
+     * ({@code -Dvmckpt.jit.c1MissLeaves}; round 67; <b>on by default since round 68</b>, with {@link CodeCache#C1_MISS_REBUILD} at 128; {@code =false} turns it off): the hot tier's code stays as without them (its slow paths, its access groups). Why: C1's time
      * per unit is mostly the slow paths' calls and their joins (C1's linear scan splits every value live across a call,
      * and the JVM state at each call keeps every guest register alive to it): the same units compiled in one JVM took
      * C1 a quarter less CPU with the units leaving before a miss (UnitCompileCostBench on a signed boot's 387 units,
@@ -439,7 +367,7 @@ final class Translator {
      * the call and the merge (their allocator is not C2's, and their code meets misses more often). C2's code of the
      * chain step: 116 x86 instructions, 40 on the stack, before; 100 and 23 with this. Off by default: alone it lowered
      * the compute phase in 10 of 14 quiet pairs but raised the default guest's boot in 11 of 14; with
-     * {@link #uncheckedTlb}, {@link #contextLocal}, {@link #pruneUnreachable} and the bound at 8,000, compute 10 of 10,
+     * {@link #uncheckedTlb}, {@link #contextLocal}, round 55's pruneUnreachable and the bound at 8,000, compute 10 of 10,
      * the signed module phase 11 of 12, the default boot 4 of 10 (docs/BENCHMARKS.md round 58). Tests change it.
      */
     static volatile boolean missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
@@ -544,54 +472,6 @@ final class Translator {
         }
         return f;
     }
-    /**
-     * The loop form for user-mode hot builds only ({@code -Dvmckpt.jit.userLoop=true}, or {@code back}; round 76, **off
-     * by default**; independent of {@link #userMasks} and its list; a list so that later forms can join it). Kernel
-     * builds are main's, byte for byte, as with userHot. {@code back} ({@link #userBack}): a conditional branch back to
-     * a block already emitted (a loop's back edge) is emitted as the inverted branch to its fall-through and a
-     * {@code goto} back, so that the backward jump, where C2 puts the loop's safepoint, has an empty operand stack.
-     * With {@code lcmp; ifne back} C2's safepoint keeps the {@code lcmp}'s int (on the operand stack at the
-     * {@code ifne}) as debug state, and so materialises the three-way compare every iteration (x86
-     * {@code xor; cmp; mov $-1; jl; setne; movzbl}), though the branch itself uses a two-way compare (gzip's chain
-     * step, docs/BENCHMARKS.md rounds 75-76). Same bytecode size: the fall-through's goto becomes the backward one.
-     */
-    static volatile boolean userBack;
-    /** The property's default: {@link #userLoopForms}' answer for {@code -Dvmckpt.jit.userLoop}. */
-    static final boolean[] USER_LOOP = userLoopForms(System.getProperty("vmckpt.jit.userLoop", "false"));
-    static {
-        userBack = USER_LOOP[0];
-    }
-
-    /** {@code -Dvmckpt.jit.userLoop}'s value as {back}: false; true or all; or a comma list of forms (back). */
-    static boolean[] userLoopForms(String v) {
-        boolean[] f = new boolean[1];
-        for (String w : v.split(",")) {
-            switch (w.trim()) {
-                case "true", "all" -> f[0] = true;
-                case "back" -> f[0] = true;
-                case "false", "" -> { }
-                default -> throw new IllegalArgumentException("-Dvmckpt.jit.userLoop: false, true, or a list of back: " + v);
-            }
-        }
-        return f;
-    }
-    /** Hot-tier builds given the {@link #userBack} form (--stats and tests). */
-    static final java.util.concurrent.atomic.AtomicLong userLoopBuilds = new java.util.concurrent.atomic.AtomicLong();
-    /** Back edges emitted as an inverted branch and a goto ({@link #userBack}; tests). */
-    static final java.util.concurrent.atomic.AtomicLong backGotos = new java.util.concurrent.atomic.AtomicLong();
-    /** {@link #userBack} for the unit being built. */
-    private boolean backGotoNow;
-    /** The labels placed so far in the method being generated ({@link #userBack}: a jump to one of them goes back). */
-    private Label[] placed = new Label[64];
-    /** How many of {@link #placed} are set (plain arrays: the translator calls no JDK collections, TranslatorRegionTest). */
-    private int placedCount;
-
-    /** Whether {@code label} was placed so far in the method being generated (by identity). */
-    private boolean placed(Label label) {
-        for (int k = 0; k < placedCount; k++) if (placed[k] == label) return true;
-        return false;
-    }
-
     /** The next hot-tier build's unit was promoted in user mode ({@link #userMasks}): set by the caller before {@link #translate}, per build. */
     boolean userMode;
     /** Hot-tier builds given the user-mode forms ({@link #userMasks}, {@link #userLeaves}, {@link #userCtx}; --stats and tests). */
@@ -613,7 +493,7 @@ final class Translator {
     /** The unit being built counts its miss exits ({@link #missLeavesAdaptive}, or the profile). */
     private boolean missCountNow;
     /**
-     * The next C1 build has the slow paths' calls, as without {@link #c1MissLeaves} and {@link #compactMissLeaves}: the
+     * The next C1 build has the slow paths' calls, as without {@link #c1MissLeaves}: the
      * code cache's rebuild of a C1 unit that left before a miss too often (CodeCache#missLeft, round 68). Set by the
      * caller before {@link #translate}, per build.
      */
@@ -635,7 +515,7 @@ final class Translator {
      * {@link #contextLocal}: the compute phase's run thread was lower with both (and {@link #shortAccess}) in 10 of 12
      * pairs, but the signed guest's module phase was higher in 30 of 48 and its boot in 28 of 48; without shortAccess,
      * quieter, compute lower in 4 of 5, the signed module phase in 7 of 16, its boot in 4 of 16 (docs/BENCHMARKS.md
-     * round 51); with {@link #pruneUnreachable} and the bound at 8,000 (round 55), compute lower in 6 of 12, the signed
+     * round 51); with round 55's pruneUnreachable and the bound at 8,000, compute lower in 6 of 12, the signed
      * module phase in 8 of 22, its boot in 10 of 22. Tests change it.
      */
     static volatile boolean uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
@@ -657,7 +537,7 @@ final class Translator {
      * not derived (docs/BENCHMARKS.md round 51). With {@link #inlineAluHot} (round 53) the count drops by what the
      * Alu calls took, and two of the three signed builds (72f31e 8,295, 6ae432 8,578) fall under 8,600 and lose 28-49
      * calls to C2's budget again: with the unchecked reads, set N to 8,000 (C2's own limit) and turn on
-     * {@link #pruneUnreachable}, which takes out the code C2 never parsed (gzip's units then count 2,251-6,983).
+     * round 55's pruneUnreachable (retired in round 83), which took out the code C2 never parsed (gzip's units then count 2,251-6,983).
      */
     static final int UNCHECKED_TLB_LIMIT = Integer.getInteger("vmckpt.jit.uncheckedTlbLimit", 8600);
     /**
@@ -785,19 +665,7 @@ final class Translator {
      */
     TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot, int maxLoop,
                              int maxStraight, int localBytes) {
-        prologueLoopNow = -1;
-        TranslatedUnit u = translateRegion(page, pageIndex, next, nextIndex, entryOff, hot, maxLoop, maxStraight, localBytes);
-        if (u != null) u.prologueLoop = prologueLoopNow;
-        return u;
-    }
-
-    /** (loopPrologue) The loop entry the straight line at the unit's entry leads into, or -1 ({@link #prologueTarget}). */
-    private int prologueLoopNow = -1;
-
-    private TranslatedUnit translateRegion(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot,
-                                           int maxLoop, int maxStraight, int localBytes) {
         className = hot ? HOT_NAME : unitName;
-        maxBytecodeNow = hot || c1MaxBytecode <= 0 ? MAX_BYTECODE : Math.min(MAX_BYTECODE, c1MaxBytecode);
         boolean user = hot && userMode && (userMasks || userLeaves || userCtx); // (userHot: user-mode hot builds only)
         if (user) userHotBuilds.incrementAndGet();
         boolean kernel = hot && !userMode && (kernelMasks || kernelLeaves || kernelCtx); // (kernelHot: kernel hot builds only)
@@ -805,15 +673,12 @@ final class Translator {
         contextLocalNow = contextLocal || user && userCtx || kernel && kernelCtx;
         uncheckedTlbNow = uncheckedTlb;
         shortAccessNow = shortAccess;
-        compactNow = compactEmit || c1MissLeaves && !hot && !c1Calls;
-        compactLeaveNow = !hot && !c1Calls && (compactEmit && compactMissLeaves || c1MissLeaves);
+        compactLeaveNow = !hot && !c1Calls && c1MissLeaves;
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
         missLeavesNow = hot && (missLeaves || hotMissRule() || user && userLeaves || kernel && kernelLeaves) && !missCalls; // (hotMissLeaves[User]: CodeCache#hotMissCalls chose missCalls)
         tlbMasksNow = hot && (tlbMasks || user && userMasks || kernel && kernelMasks);
-        backGotoNow = hot && userMode && userBack; // (userLoop: user-mode hot builds only)
-        if (backGotoNow) userLoopBuilds.incrementAndGet();
         missCountNow = missLeavesNow && (missLeavesAdaptive || hotMissRule() || Hart.PROFILE_UNITS);
         byte[] code = page;
         limit = 4096;
@@ -826,23 +691,10 @@ final class Translator {
         this.pageIndex = pageIndex;
         nestNow = nestedCalls && !hot;
         innerNow = innerEntries && !hot;
-        if (loopPrologue && maxLoop > 0) {
-            // (loopPrologue) A straight line into a loop: a C1 unit is marked (CodeCache#hot promotes it early once the
-            // loop is hot), and its hot build holds the line, the whole loop and the loop's exit paths if they fit.
-            TranslatorRegion line = new TranslatorRegion();
-            int target = prologueTarget(code, entryOff, limit, maxLoop, line);
-            if (target >= 0) {
-                prologueLoopNow = target;
-                if (hot) {
-                    TranslatedUnit u = prologueBuild(code, line, target, pageIndex, entryOff, maxLoop);
-                    if (u != null) return u;
-                }
-            }
-        }
         int first = hot ? MAX_HOT_INSTRUCTIONS : MAX_INSTRUCTIONS;
         TranslatorRegion cut = discover(code, entryOff, first, limit, 0);
         if (cut.size() >= first) {
-            if (!BACK_BEFORE_ENTRY) cut = discover(code, entryOff, first, limit, entryOff); // the region it would be
+            cut = discover(code, entryOff, first, limit, entryOff); // the region it would be
             // A loop through the entry that the instruction limit would cut: the whole loop, if it fits (MAX_LOOP_INSTRUCTIONS).
             for (int cap = maxLoop; cap > first; cap /= 2) {
                 Insn[] ordered = loopOrder(code, entryOff, limit, cap);
@@ -853,13 +705,13 @@ final class Translator {
                 TranslatorRegion withExits = exits && ordered.length <= cap
                         ? TranslatorLoopExits.withExits(code, loop, entryOff, limit, maxLoop, TranslatorLoopExits.MAX_INSTRUCTIONS) : null;
                 if (withExits != null) {
-                    TranslatedUnit u = build(code, withExits, pageIndex, entryOff, hot, maxBytecodeNow);
+                    TranslatedUnit u = build(code, withExits, pageIndex, entryOff, hot, MAX_BYTECODE);
                     if (u != null) {
                         TranslatorLoopExits.units.incrementAndGet();
                         return u;
                     }
                 }
-                TranslatedUnit u = buildLive(code, loop, k -> firstOf(ordered, k), cap, pageIndex, entryOff, hot);
+                TranslatedUnit u = build(code, loop, pageIndex, entryOff, hot, MAX_BYTECODE);
                 if (u != null) return u; // else too large: a smaller cap keeps the shortest cycles
             }
             // A straight line that the limit cuts: more of it, up to the next loop's head (MAX_STRAIGHT_INSTRUCTIONS).
@@ -871,7 +723,7 @@ final class Translator {
                     // (A line with local branches runs its small loops inside the unit: more instructions per run for its bytecode,
                     // so it gets the loop regions' bound.)
                     TranslatedUnit u = build(code, line, pageIndex, entryOff, hot, straight(line, entryOff, 0)
-                            ? Math.min(MAX_STRAIGHT_BYTECODE, maxBytecodeNow) : maxBytecodeNow);
+                            ? Math.min(MAX_STRAIGHT_BYTECODE, MAX_BYTECODE) : MAX_BYTECODE);
                     if (u != null || line.size() < first) return u;
                 }
             }
@@ -880,37 +732,15 @@ final class Translator {
             TranslatorRegion region = cut; // (at the first limit: found above)
             if (max < first) {
                 region = discover(code, entryOff, max, limit, 0);
-                // A region the limit cuts does not go back before its entry (see BACK_BEFORE_ENTRY).
-                if (!BACK_BEFORE_ENTRY && region.size() >= max) region = discover(code, entryOff, max, limit, entryOff);
+                // A region the limit cuts does not go back before its entry (see discover).
+                if (region.size() >= max) region = discover(code, entryOff, max, limit, entryOff);
             }
             if (region.isEmpty()) return null;
-            int lowest = !BACK_BEFORE_ENTRY && region.size() >= max ? entryOff : 0; // (as the region was discovered)
-            byte[] bytes = code;
-            TranslatedUnit u = buildLive(code, region, k -> discover(bytes, entryOff, k, limit, lowest), max, pageIndex,
-                    entryOff, hot);
+            TranslatedUnit u = build(code, region, pageIndex, entryOff, hot, MAX_BYTECODE);
             if (u != null) return u; // else too large: try a smaller region
         }
         return null;
     }
-
-    /**
-     * Regions hold only what the unit can reach from its entry ({@code -Dvmckpt.jit.pruneUnreachable=true}, round 53;
-     * off by default). A loop region ({@link #loopRegion}) measures a cycle through a call ({@link #CALLS}) without the
-     * callee's instructions, so under its cap it can take in a call's return point and the code after it while the
-     * callee, or its path to its {@code jalr}, is cut: the unit then leaves at the call and that code is unreachable in
-     * its bytecode. gzip's deflate units held it (busybox 6dd1c: 6 of its 40 blocks, 969 JVM instructions, 12 of its 40
-     * TLB reads; 6dc50: 16 of 19 blocks, 2,357 JVM instructions), which HotSpot never parses ("C2 parses only 28 of 40
-     * tagAt sites", round 51) but which counts against {@link #MAX_BYTECODE}, the translator's time and its count of
-     * what C2 inlines ({@link #uncheckedTlbLimit}). Round 53's pruning left the freed room empty (6dc50: 34 instructions
-     * where the unpruned unit held 128) and gzip's part was higher with it in 4 of 4 pairs; since round 55 the room is
-     * refilled with live code ({@link #buildLive}, {@link #refilled}: 6dd1c 128 live instructions, 6dc50 66). Still off:
-     * with the refill the compute phase's run thread was lower in 4 of 8 pairs, the signed guest's module phase in 6
-     * of 14 and its boot in 8 of 14, and C1 and C2 worked more in the compute phase (load 2-10, docs/BENCHMARKS.md round
-     * 55). Tests change it.
-     */
-    static volatile boolean pruneUnreachable = Boolean.getBoolean("vmckpt.jit.pruneUnreachable");
-    /** Regions pruned by {@link #pruneUnreachable} (for tests). */
-    static final java.util.concurrent.atomic.AtomicLong prunedRegions = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * The instructions of {@code region} the unit can reach from {@code entryOff} over the jumps it is generated with:
@@ -957,84 +787,6 @@ final class Translator {
         }
     }
 
-    /**
-     * The unit of {@code region}, a loop's or the instruction limit's region of {@code budget} instructions, entered at
-     * {@code entryOff} (null if its bytecode would be over {@link #MAX_BYTECODE}). With {@link #pruneUnreachable} the
-     * room its unreachable instructions took is refilled ({@link #refilled}): {@code grown.apply(k)} is the same kind of
-     * region with a budget of {@code k}, which holds the region (breadth-first and by cycle length, the instructions
-     * are taken in one order). If the refilled region is over the bytecode bound, the region's own live part, which is
-     * smaller than the region: so a pruned unit holds at least the live instructions of the unit built without pruning.
-     * So is the live part if the refill puts a hot-tier build over {@link #uncheckedTlbLimit} (it would lose the unchecked
-     * reads) and the live part is under it.
-     */
-    private TranslatedUnit buildLive(byte[] code, TranslatorRegion region, java.util.function.IntFunction<TranslatorRegion> grown,
-                                     int budget, int pageIndex, int entryOff, boolean hot) {
-        if (pruneUnreachable && !innerNow) {
-            TranslatorRegion more = refilled(region, grown, budget, entryOff);
-            if (more != null) {
-                TranslatedUnit u = build(code, more, pageIndex, entryOff, hot, maxBytecodeNow);
-                if (u != null && u.checkedTlb) {
-                    // The refill put the build over the unchecked reads' bound (uncheckedTlbLimit): the region's own live
-                    // part, if it keeps them (gzip's 6dd1c: 88 live instructions under the bound, 128 over it).
-                    TranslatedUnit own = build(code, region, pageIndex, entryOff, hot, maxBytecodeNow);
-                    if (own != null && !own.checkedTlb) return own;
-                    u = build(code, more, pageIndex, entryOff, hot, maxBytecodeNow); // (again: the translator's last* fields are the unit's)
-                }
-                if (u != null) {
-                    prunedRegions.incrementAndGet();
-                    refilledRegions.incrementAndGet();
-                    return u;
-                }
-            }
-        }
-        return build(code, region, pageIndex, entryOff, hot, maxBytecodeNow);
-    }
-
-    /**
-     * The refill of {@link #pruneUnreachable} (round 55): a region that holds unreachable instructions (a loop region's
-     * callee cut by the cap, with its return point in) pruned leaves room under its budget, and round 53's pruned units
-     * were smaller for it (gzip's 6dc50: 34 live instructions where the unpruned unit held 128). So the region is taken
-     * again with a larger budget, {@code grown.apply(k)}, its unreachable part pruned, until the live part holds
-     * {@code budget} instructions or the region does not grow (the budget then counts live instructions only). Where a
-     * step makes more live than the budget (a callee's return completed brings the code after its return point in), the
-     * largest budget whose live part fits is searched for between the last two. Null if the region holds no unreachable
-     * instruction or nothing live was added.
-     */
-    private TranslatorRegion refilled(TranslatorRegion region, java.util.function.IntFunction<TranslatorRegion> grown,
-                                      int budget, int entryOff) {
-        TranslatorRegion live = reachableFromEntry(region, entryOff);
-        if (live == region) return null;
-        TranslatorRegion best = live;
-        int below = budget; // a budget whose live part fits (is at most the budget)
-        for (int k = budget; best.size() < budget && k < limit / 2; ) {
-            k = Math.min(limit / 2, k + budget - best.size());
-            TranslatorRegion taken = grown.apply(k);
-            TranslatorRegion reached = reachableFromEntry(taken, entryOff);
-            if (reached.size() > budget) {
-                // Over: the largest budget between the last that fit and this one whose live part fits.
-                int over = k;
-                while (over - below > 1) {
-                    int mid = (below + over) >>> 1;
-                    TranslatorRegion r = reachableFromEntry(grown.apply(mid), entryOff);
-                    if (r.size() <= budget) {
-                        below = mid;
-                        if (r.size() > best.size()) best = r;
-                    } else {
-                        over = mid;
-                    }
-                }
-                break;
-            }
-            below = k;
-            if (reached.size() > best.size()) best = reached;
-            if (taken.size() < k) break; // the region does not grow any more
-        }
-        return best == live ? null : best;
-    }
-
-    /** Regions refilled by {@link #refilled} (for tests). */
-    static final java.util.concurrent.atomic.AtomicLong refilledRegions = new java.util.concurrent.atomic.AtomicLong();
-
     /** The instructions of the last unit built that its entry reaches (for tests: its live code), by {@link #reachableFromEntry}. */
     int liveInstructionsOfLastUnit() {
         return reachableFromEntry(region, lastEntryOff).size();
@@ -1043,16 +795,7 @@ final class Translator {
     /** The unit of {@code region} entered at {@code entryOff}, or null if its bytecode would be over {@code maxBytecode}. */
     private TranslatedUnit build(byte[] code, TranslatorRegion region, int pageIndex, int entryOff, boolean hot,
                                  int maxBytecode) {
-        if (pruneUnreachable) {
-            TranslatorRegion reached = reachableFromEntry(region, entryOff);
-            if (reached != region) prunedRegions.incrementAndGet();
-            region = reached;
-        }
         byte[] classBytes = generate(region, entryOff, maxBytecode);
-        if (classBytes == null && lastUnrolled) { // (unrollHot: over the bound with the second copy, the loop once)
-            withoutUnroll = true;
-            classBytes = generate(region, entryOff, maxBytecode);
-        }
         if (classBytes == null && pages > 0) {
             // Over the bound with base-register pages (their checks add bytecode): the same region without them, rather
             // than a smaller region and more unit runs.
@@ -1079,9 +822,7 @@ final class Translator {
         }
         masksCap = 2;
         withoutPages = false;
-        withoutUnroll = false;
         if (classBytes == null) return null;
-        if (lastUnrolled) unrolledUnits.incrementAndGet();
         if (masksGenerated) tlbMaskUnits.incrementAndGet();
         if (masksGenerated && masksGeneratedCap == 1) tlbTagMaskUnits.incrementAndGet();
         if (census != null) TranslatorCensus.add(census);
@@ -1161,21 +902,16 @@ final class Translator {
     }
 
     /**
-     * Whether a region that the instruction limit cuts may follow a branch or jump to an offset before its entry
-     * ({@code -Dvmckpt.jit.backBeforeEntry=true}: the rule until round 17). A unit entered inside a loop longer than
-     * itself (the continuation of a unit the limit cut) then ran on through the back edge into the loop's head and
-     * stopped {@link #MAX_INSTRUCTIONS} later, at an offset that moved by the loop's length (mod the limit) each
-     * iteration: SHA-256's unrolled loops in module loading got 168 units in one page, a chain for each such phase,
-     * each heating up on its own. Now such a unit leaves at the back edge for the unit at the loop's head, so a long
-     * loop has one chain of units. A region that fits whole (a short loop nest entered at its inner loop) still
-     * takes in the code before its entry.
-     */
-    static final boolean BACK_BEFORE_ENTRY = Boolean.getBoolean("vmckpt.jit.backBeforeEntry");
-
-    /**
      * The region: blocks in breadth-first order from the entry (at a conditional branch, its target's block before
      * the fall-through's), so that when the limit cuts the region, the short paths that close a loop are in it
-     * rather than the longest straight line. Targets before {@code lowest} are left out ({@link #BACK_BEFORE_ENTRY}).
+     * rather than the longest straight line. Targets before {@code lowest} are left out: a region that the instruction
+     * limit cuts is found again with {@code lowest} at its entry (round 17; {@code -Dvmckpt.jit.backBeforeEntry}, the rule
+     * before it, was retired in round 83). A unit entered inside a loop longer than itself (the continuation of a unit the
+     * limit cut) had run on through the back edge into the loop's head and stopped {@link #MAX_INSTRUCTIONS} later, at an
+     * offset that moved by the loop's length (mod the limit) each iteration: SHA-256's unrolled loops in module loading
+     * got 168 units in one page. Now such a unit leaves at the back edge for the unit at the loop's head, so a long loop
+     * has one chain of units. A region that fits whole (a short loop nest entered at its inner loop) still takes in the
+     * code before its entry.
      */
     private TranslatorRegion discover(byte[] page, int entryOff, int max, int limit, int lowest) {
         TranslatorRegion region = new TranslatorRegion();
@@ -1239,94 +975,10 @@ final class Translator {
     }
 
     /**
-     * (loopPrologue, round 77) If the code at {@code entryOff} is a straight line (no branch, {@code jalr}, call or
-     * instruction that ends a region; at most {@link #PROLOGUE_MAX_LINE} instructions) that reaches, by falling through or
-     * by a plain jump, an offset on a cycle of at most {@code maxLoop} instructions (a loop's head, or an offset inside a
-     * rotated loop that the line jumps to, as SHA-256's {@code c.j} into its message schedule), that offset, with the
-     * line's instructions put in {@code line}; else -1. The entry itself must be on no such cycle (a loop at the entry is
-     * the loop region's). Why: in the signed guest's module phase each 64-byte block of {@code sha256_transform_blocks}
-     * ran three such lines (19-25 instructions) as C1 units of their own between its three hot loops, each a unit entry,
-     * exit and dispatcher trip (docs/BENCHMARKS.md round 77).
-     */
-    int prologueTarget(byte[] code, int entryOff, int limit, int maxLoop, TranslatorRegion line) {
-        int t = lineTarget(code, entryOff, limit, maxLoop, line);
-        // (The entry on a cycle itself: tested last, as it walks the code, and most lines lead into no loop.)
-        return t >= 0 && loopOrder(code, entryOff, limit, maxLoop, true) == null ? t : -1;
-    }
-
-    private int lineTarget(byte[] code, int entryOff, int limit, int maxLoop, TranslatorRegion line) {
-        int off = entryOff;
-        for (int k = 0; k < PROLOGUE_MAX_LINE; k++) {
-            Insn in = decodeAt(code, off, limit);
-            if (in == null || in.kind == 0 || in.kind == BRANCH || in.kind == JALR || in.kind == HELPER) return -1;
-            if (in.kind == JAL) {
-                if (Decode.rd(in.bits) != 0) return -1; // a call
-                line.put(off, in);
-                long t = off + Decode.immJ(in.bits);
-                if (t < 0 || t >= limit || line.containsKey((int) t)) return -1;
-                return loopOrder(code, (int) t, limit, maxLoop, true) != null ? (int) t : -1;
-            }
-            line.put(off, in);
-            off += in.len;
-            if (off >= limit) return -1;
-            // (A cheap test first: a branch or plain jump back to off within maxLoop instructions ahead.)
-            if (backTargetAhead(code, off, limit, maxLoop) && loopOrder(code, off, limit, maxLoop, true) != null) return off;
-        }
-        return -1;
-    }
-
-    /** True if a branch or plain jump among the {@code maxLoop} instructions from {@code off} (in sequence) goes to {@code off}. */
-    private static boolean backTargetAhead(byte[] code, int off, int limit, int maxLoop) {
-        int o = off;
-        for (int k = 0; k < maxLoop; k++) {
-            Insn in = decodeAt(code, o, limit);
-            if (in == null) return false;
-            long t = in.kind == BRANCH ? o + Decode.immB(in.bits) : in.kind == JAL && Decode.rd(in.bits) == 0 ? o + Decode.immJ(in.bits) : -1;
-            if (t == off) return true;
-            o += in.len;
-        }
-        return false;
-    }
-
-    /**
-     * (loopPrologue) The hot build of {@code line} (entered at {@code entryOff}) with the whole loop through {@code target}
-     * and the loop's exit paths ({@link TranslatorLoopExits#withExits}) if that fits the loop regions' bytecode bound, else
-     * with the loop alone; null if the loop is longer than {@code maxLoop}, holds the entry, or neither fits (the unit is
-     * then built as without the switch). Generated as any region: budget check points (the loop's head, not being the
-     * entry, is one), exits, write-backs and pages as for every unit.
-     */
-    private TranslatedUnit prologueBuild(byte[] code, TranslatorRegion line, int target, int pageIndex, int entryOff, int maxLoop) {
-        Insn[] ordered = loopOrder(code, target, limit, maxLoop, true);
-        if (ordered == null || ordered.length > maxLoop) return null;
-        TranslatorRegion loop = firstOf(ordered, maxLoop);
-        if (loop.containsKey(entryOff)) return null;
-        TranslatorRegion exits = TranslatorLoopExits.withExits(code, loop, target, limit, maxLoop, TranslatorLoopExits.MAX_INSTRUCTIONS);
-        for (TranslatorRegion body : exits != null ? new TranslatorRegion[] {exits, loop} : new TranslatorRegion[] {loop}) {
-            TranslatorRegion region = new TranslatorRegion();
-            region.putAll(body);
-            region.putAll(line);
-            TranslatedUnit u = build(code, region, pageIndex, entryOff, true, MAX_BYTECODE);
-            if (u != null) {
-                prologueUnits.incrementAndGet();
-                return u;
-            }
-        }
-        return null;
-    }
-
-    /**
      * Every instruction on a cycle through {@code entryOff} of at most {@code cap} instructions, those on the shortest
      * cycles first (see {@link #loopRegion}, which takes the first {@code cap}); null if the entry is on no such cycle.
      */
     private Insn[] loopOrder(byte[] code, int entryOff, int limit, int cap) {
-        return loopOrder(code, entryOff, limit, cap, false);
-    }
-
-    /**
-     * As {@link #loopOrder(byte[], int, int, int)}; with {@code anyCycle} the entry need not be a loop's head (the target
-     * of a taken branch or jump back to it): any cycle through it counts (loopPrologue: a rotated loop entered by a jump).
-     */
-    private Insn[] loopOrder(byte[] code, int entryOff, int limit, int cap, boolean anyCycle) {
         int slots = limit / 2;
         Insn[] at = new Insn[slots];
         int[] ahead = new int[slots], back = new int[slots];
@@ -1379,7 +1031,7 @@ final class Translator {
         }
         // Only a loop's head (the target of its back edge) gets the loop: an entry inside a loop (where a batch or the
         // interpreter began) keeps a region that stops at the back edge, or every such entry would hold the whole loop.
-        if (!backToEntry && !anyCycle) return null;
+        if (!backToEntry) return null;
         // Backwards from the entry over the same edges: each instruction's predecessors, grouped by target (a counting
         // sort: predFrom[first[t] .. first[t + 1]) are the predecessors of slot t, in the order the edges were found).
         int[] first = new int[slots + 1];
@@ -1582,17 +1234,6 @@ final class Translator {
     private long[] census;
     private Label commonExit;
     private int usedRegs, writtenRegs;
-    /** Registers some path from an entry may have written on the way into each block, by leader offset / 2 ({@link #exitStores}). */
-    private int[] blockIn;
-    /** What an exit stub made now stores ({@link #exitStores}): a superset of the registers written on every way to it. */
-    private int exitStoresNow;
-    /** After the common exit's stores: where an exit that stored its own registers goes on. */
-    private Label exitTail;
-    private boolean exitTailUsed;
-    /** The exits' own store sequences, one per set of registers (exits with the same set share it: less bytecode). */
-    private int[] exitStoreSets = new int[8];
-    private Label[] exitStoreLabels = new Label[8];
-    private int exitStoreCount;
     private int entryBlockLength;
     /** Exits numbered so far: each exit of a unit that may lead straight to another unit has a chain slot. */
     private int exitSlots;
@@ -1657,13 +1298,12 @@ final class Translator {
         if (WORD_LOCALS_LOG && className.equals(HOT_NAME)) {
             System.err.printf("vmckpt-wordlocals entry %x: int %08x of used %08x, written %08x%n", entryOff, intRegs, usedRegs, writtenRegs);
         }
-        findBlockWrites(entryOff);
         chooseBasePages();
         findAccessGroups();
         choosePageRegs();
-        checkNeeds = CHECK_POINTS && ENTRY_REACH ? checkPoints(entryOff) : null;
+        checkNeeds = checkPoints(entryOff);
         // With check points the entry's need is its check point's (checkNeeds): the longest run is not needed then.
-        entryReach = ENTRY_REACH && checkNeeds == null ? longestRunFromEntry(entryOff) : -1;
+        entryReach = checkNeeds == null ? longestRunFromEntry(entryOff) : -1;
         findInnerEntries(entryOff);
 
         // Frames are written by hand (frame()): every local has one type for the whole method and the operand stack is
@@ -1671,8 +1311,6 @@ final class Translator {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         crossOnceNow = crossOnce && className.equals(HOT_NAME) && !region.isEmpty() && region.lastKey() >= 4096;
         crossOkSlot = L_PAGES0 + PAGE_SLOTS * pages + 2 * groupSlots;
-        java.util.Arrays.fill(placed, 0, placedCount, null);
-        placedCount = 0;
         if (crossOnceNow) crossOnceUnits.incrementAndGet();
         frameLocals = frameLocals();
         masksGenerated = masksHere();
@@ -1700,30 +1338,10 @@ final class Translator {
         prologue();
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) blockLabels[off / 2] = new Label();
         commonExit = new Label();
-        exitTail = new Label();
-        exitTailUsed = false;
-        exitStoreCount = 0;
-        exitStoresNow = writtenRegs;
         if (innerOffsets == null) mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
         else emitInnerDispatch(entryOff);
         int at = censusMark(TranslatorCensus.PROLOGUE, 0);
-        Label[] second = unrollHere(entryOff) ? new Label[limit / 2] : null;
-        if (second != null) {
-            for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) second[off / 2] = new Label();
-            entryJump = second[entryOff / 2];
-        }
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
-        if (second != null) { // the second copy: its jumps to the entry go back to the first's
-            Label[] first = blockLabels;
-            entryJump = first[entryOff / 2];
-            blockLabels = second;
-            crossings = new Label[limit / 2];
-            for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
-            blockLabels = first;
-        }
-        entryJump = null;
-        lastUnrolled = second != null;
-        exitStoresNow = writtenRegs; // (an exit a stub makes is not a block's: the full store)
         at = censusMark(-1, 0);
         for (int i = 0; i < stubs.size(); i++) { // a stub may add stubs
             stubs.get(i).run();
@@ -1731,7 +1349,6 @@ final class Translator {
         }
         emitNestedStubs();
         at = censusMark(TranslatorCensus.NESTED, at);
-        emitExitStores();
         emitCommonExit();
         censusMark(TranslatorCensus.EXITS, at);
         Label end = new Label();
@@ -1748,8 +1365,7 @@ final class Translator {
             census[TranslatorCensus.LOCALS] = Integer.bitCount(usedRegs);
         }
         mv = null;
-        if (size > maxBytecode && size <= MAX_BYTECODE && maxBytecode < MAX_BYTECODE && maxBytecodeNow < MAX_BYTECODE) c1Capped.incrementAndGet();
-        if (size > maxBytecode || lastUnrolled && size > unrollHotMaxBytes) return null;
+        if (size > maxBytecode) return null;
         lastClassBytes = cw.toByteArray();
         return lastClassBytes;
     }
@@ -1812,38 +1428,6 @@ final class Translator {
             default:
                 return 0;
         }
-    }
-
-    /**
-     * {@link #blockIn}: a forward may-write analysis over the region's blocks, from nothing written at every block (an
-     * entry, or an inner entry, has run nothing), to a fixed point (the masks only grow: at most 31 rounds).
-     */
-    private void findBlockWrites(int entryOff) {
-        blockIn = null;
-        if (!exitStores) return;
-        blockIn = new int[limit / 2];
-        boolean changed = true;
-        while (changed) {
-            changed = false;
-            for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
-                if (!region.containsKey(off)) continue;
-                int out = blockOut(off);
-                for (int next : blockSuccessors(off)) {
-                    int merged = blockIn[next / 2] | out;
-                    if (merged != blockIn[next / 2]) {
-                        blockIn[next / 2] = merged;
-                        changed = true;
-                    }
-                }
-            }
-        }
-    }
-
-    /** The registers the block at {@code leader} may have written by its end ({@link #exitStores}). */
-    private int blockOut(int leader) {
-        int out = blockIn[leader / 2];
-        for (Insn in : blockAt(leader)) out |= writes(in);
-        return out;
     }
 
     /** The integer registers an instruction run by the interpreter may read or write. */
@@ -2247,10 +1831,6 @@ final class Translator {
     private void target(Label label) {
         if (census != null) census[TranslatorCensus.TARGETS]++;
         mv.visitLabel(label);
-        if (backGotoNow) {
-            if (placedCount == placed.length) placed = java.util.Arrays.copyOf(placed, placedCount * 2);
-            placed[placedCount++] = label;
-        }
         mv.visitFrame(F_NEW, frameLocals.length, frameLocals, 0, null);
     }
 
@@ -2322,8 +1902,6 @@ final class Translator {
     private void emitCommonExit() {
         target(commonExit);
         storeRegisters(writtenRegs);
-        if (exitTailUsed) target(exitTail); // (a jump target: it has the frame; unused, it may share commonExit's offset)
-        else mv.visitLabel(exitTail);
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitVarInsn(LLOAD, L_EXITPC);
         mv.visitFieldInsn(PUTFIELD, HART, "pc", "J");
@@ -2343,15 +1921,13 @@ final class Translator {
 
     /**
      * Whether the entry block's budget check asks for room for the longest run of the unit from its entry until it is
-     * back at its entry or has left ({@link #longestRunFromEntry}; {@code -Dvmckpt.jit.entryReach=false}: for the
-     * entry block only, as every other block). Then a unit that is entered runs whole iterations of its loop within
+     * back at its entry or has left ({@link #longestRunFromEntry}; round 19; {@code -Dvmckpt.jit.entryReach=false}, for
+     * the entry block only, as every other block, was retired in round 83). Then a unit that is entered runs whole iterations of its loop within
      * the budget and leaves, when the budget runs out, at its entry, not at a block in the middle of its code where no
      * unit starts: there the dispatcher can end the batch (Hart#setBatchMayEndBeforeUnit) and the next batch starts
      * with the unit, instead of the interpreter running the rest of the iteration. Every block keeps its own check,
      * so the count stays exact whatever this number is.
      */
-    static final boolean ENTRY_REACH = !"false".equals(System.getProperty("vmckpt.jit.entryReach"));
-    /** The longest run from the entry (see {@link #ENTRY_REACH}), or -1. */
     private int entryReach;
 
     /**
@@ -2385,20 +1961,19 @@ final class Translator {
     }
 
     /**
-     * Whether only some blocks check the budget ({@code -Dvmckpt.jit.checkPoints=false}: every block, as before round
-     * 23): the entry and the targets of the back edges of a depth-first walk from it (every cycle of the unit goes
+     * Only some blocks check the budget (round 23; {@code -Dvmckpt.jit.checkPoints=false}, every block as before, was
+     * retired in round 83): the entry and the targets of the back edges of a depth-first walk from it (every cycle of the unit goes
      * through one of them), each asking for room for the longest run from it to the next such block or out of the unit
      * ({@link #checkPoints}). Every run between two check points is then covered by the check at its start, so the
      * unit still never retires more than its budget, and the count stays exact (every block still adds its own length
      * as it starts, and an exit before an instruction takes back what did not run). A unit whose only cycles go
-     * through its entry has the entry as its only check point, asking for what {@link #ENTRY_REACH} asks.
+     * through its entry has the entry as its only check point, asking for what {@link #entryReach} asks. The blocks that
+     * check the budget and what each asks for; null: every block checks.
      */
-    static final boolean CHECK_POINTS = !"false".equals(System.getProperty("vmckpt.jit.checkPoints"));
-    /** The blocks that check the budget and what each asks for (see {@link #CHECK_POINTS}); null: every block checks. */
     private int[] checkNeeds;
 
     /**
-     * The check points of the region entered at {@code entryOff} and their needs (see {@link #CHECK_POINTS}), by leader
+     * The check points of the region entered at {@code entryOff} and their needs (see {@link #checkNeeds}), by leader
      * offset / 2; 0 for a block that checks nothing.
      */
     private int[] checkPoints(int entryOff) {
@@ -2440,19 +2015,6 @@ final class Translator {
         memo[leader / 2] = most + 1;
         return most;
     }
-
-    /** Whether the unit being generated gets a second copy of its loop ({@link #unrollHot}). */
-    private boolean unrollHere(int entryOff) {
-        if (!unrollHot || withoutUnroll || !className.equals(HOT_NAME) || innerOffsets != null || nestNow) return false;
-        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
-            if (!region.containsKey(off)) continue;
-            for (int next : blockSuccessors(off)) if (next == entryOff) return true;
-        }
-        return false;
-    }
-
-    /** Whether the last unit generated had two copies of its loop ({@link #unrollHot}; for tests). */
-    boolean lastUnrolled;
 
     /** The region's blocks control may go to after the block at {@code leader}. */
     private int[] blockSuccessors(int leader) {
@@ -2731,7 +2293,6 @@ final class Translator {
         int need = checkNeeds != null ? checkNeeds[leader / 2] : entry && entryReach > len ? entryReach : len;
         if (entry) entryBlockLength = need;
         target(blockLabels[leader / 2]);
-        if (blockIn != null) exitStoresNow = blockIn[leader / 2]; // the budget exit: nothing of this block has run
         int at = censusMark(-1, 0);
         // Budget: leave before this block if its instructions (at the entry: the longest run from it) do not all fit.
         if (need > 0) {
@@ -2741,7 +2302,6 @@ final class Translator {
             mv.visitVarInsn(ILOAD, L_BUDGET);
             mv.visitJumpInsn(IF_ICMPGT, exitStub(leader, 0, TranslatedUnit.EXIT_BUDGET));
         }
-        if (blockIn != null) exitStoresNow = blockOut(leader); // any exit from inside or at the end of the block
         addN(len);
         at = censusMark(TranslatorCensus.BUDGET, at);
         wordRegs = 0; // (a block begins at a label: nothing is known of the registers on every way in)
@@ -2810,7 +2370,6 @@ final class Translator {
      */
     private Label branchTarget(int from, long target) {
         Label l = target >= 0 && target < limit ? blockLabels[(int) target / 2] : null;
-        if (l != null && entryJump != null && target == lastEntryOff) l = entryJump; // (unrollHot: to the other copy)
         if (l == null) return exitStub(target, 0, target >= 0 && target < limit ? TranslatedUnit.EXIT_REGION : TranslatedUnit.EXIT_PAGE);
         return from < 4096 && target >= 4096 ? crossingTo((int) target) : l;
     }
@@ -2826,11 +2385,8 @@ final class Translator {
         if (known != null) return known;
         Label l = new Label();
         crossings[target / 2] = l;
-        Label[] labels = blockLabels; // (this copy's: unrollHot)
-        int stores = exitStoresNow;
-        exitStoresNow = writtenRegs; // (the check is shared by every jump to this target)
+        Label[] labels = blockLabels;
         Label away = exitStub(target, 0, TranslatedUnit.EXIT_PAGE);
-        exitStoresNow = stores;
         addStub(TranslatorCensus.S_CROSS, () -> {
             target(l);
             if (crossOnceNow) { // checked since the last call into the hart: still true
@@ -2883,7 +2439,6 @@ final class Translator {
     private Label exitStub(long off, int unretired, int chainableKind) {
         Label l = new Label();
         boolean call = markCall;
-        int stores = exitStoresNow;
         if (census != null) {
             census[TranslatorCensus.EXIT_STUBS]++;
             if (unretired != 0) census[TranslatorCensus.EXIT_UNRETIRED]++;
@@ -2900,45 +2455,9 @@ final class Translator {
             pushLong(off);
             mv.visitInsn(LADD);
             mv.visitVarInsn(LSTORE, L_EXITPC);
-            leave(stores);
+            mv.visitJumpInsn(GOTO, commonExit);
         });
         return l;
-    }
-
-    /**
-     * Leaves the unit (pc in L_EXITPC) storing the registers {@code stores} ({@link #exitStores}), or through the common
-     * exit's full store when that saves fewer than two stores (each exit's own stores are bytecode).
-     */
-    private void leave(int stores) {
-        int own = stores & writtenRegs;
-        if (blockIn == null || Integer.bitCount(writtenRegs) - Integer.bitCount(own) < 2) {
-            mv.visitJumpInsn(GOTO, commonExit);
-            return;
-        }
-        exitTailUsed = true;
-        mv.visitJumpInsn(GOTO, exitStoreLabel(own));
-    }
-
-    /** The label of the store sequence for {@code set}, made at its first exit (a unit has a few such sets). */
-    private Label exitStoreLabel(int set) {
-        for (int i = 0; i < exitStoreCount; i++) {
-            if (exitStoreSets[i] == set) return exitStoreLabels[i];
-        }
-        if (exitStoreCount == exitStoreSets.length) {
-            exitStoreSets = java.util.Arrays.copyOf(exitStoreSets, 2 * exitStoreCount);
-            exitStoreLabels = java.util.Arrays.copyOf(exitStoreLabels, 2 * exitStoreCount);
-        }
-        exitStoreSets[exitStoreCount] = set;
-        return exitStoreLabels[exitStoreCount++] = new Label();
-    }
-
-    /** Each set of registers exits store on their own ({@link #leave}): the stores, then the common exit's tail. */
-    private void emitExitStores() {
-        for (int i = 0; i < exitStoreCount; i++) {
-            target(exitStoreLabels[i]);
-            storeRegisters(exitStoreSets[i]);
-            mv.visitJumpInsn(GOTO, exitTail);
-        }
     }
 
     /** After a call into the hart: leave before this instruction if the hart asked (trap, device, code write). */
@@ -2949,7 +2468,7 @@ final class Translator {
     }
 
     /**
-     * {@link #compactEmit}'s form of {@link #checkUnitExit} at the end of a slow path: goes on at {@code next} unless the
+     * {@link #compactLeaveNow}'s form of {@link #checkUnitExit} at the end of a slow path: goes on at {@code next} unless the
      * hart asked to leave; then leaves before {@code in} through the unit's one {@link #compactExit} tail, with the page
      * offset and the {@code unretired} instructions to take back in L_OFF ({@code off | unretired << 13}).
      */
@@ -2963,7 +2482,7 @@ final class Translator {
     }
 
     /**
-     * {@link #compactMissLeaves}: a label (a stub) that leaves before {@code in}, taking back its block's {@code remaining}
+     * {@link #compactLeaveNow}: a label (a stub) that leaves before {@code in}, taking back its block's {@code remaining}
      * instructions, through the unit's {@link #compactMiss} tail.
      */
     private Label missLeaveBefore(Insn in, int remaining, int censusPart) {
@@ -2978,7 +2497,7 @@ final class Translator {
         return l;
     }
 
-    /** {@link #compactMissLeaves}' tail: {@code h.unitExit = true} (the dispatcher runs the access), then {@link #compactExit}. */
+    /** {@link #compactLeaveNow}'s tail: {@code h.unitExit = true} (the dispatcher runs the access), then {@link #compactExit}. */
     private Label compactMiss() {
         if (compactMissLabel == null) {
             Label l = compactMissLabel = new Label();
@@ -3167,7 +2686,7 @@ final class Translator {
                     mv.visitJumpInsn(IFEQ, branchTarget(in.off, r));
                 }
                 setExitSlot(TranslatedUnit.EXIT_JALR, in.off); // an indirect jump: the slot caches the unit of the target it took last
-                leave(exitStoresNow);
+                mv.visitJumpInsn(GOTO, commonExit);
                 return;
             case BRANCH:
                 emitBranch(in, rs1, rs2);
@@ -3206,28 +2725,8 @@ final class Translator {
             default: throw new IllegalStateException("unknown branch " + op);
         }
         Label taken = branchTarget(in.off, in.off + Decode.immB(in.bits));
-        if (backGotoNow && placed(taken)) {
-            Label fall = branchTarget(in.off, in.off + in.len);
-            if (!placed(fall)) { // (userBack: the backward jump a goto, with nothing on the operand stack)
-                mv.visitJumpInsn(inverse(jump), fall);
-                mv.visitJumpInsn(GOTO, taken);
-                backGotos.incrementAndGet();
-                return;
-            }
-        }
         mv.visitJumpInsn(jump, taken);
         jumpTo(in.off, in.off + in.len);
-    }
-
-    /** The JVM jump on the opposite condition of {@code jump} (IFEQ, IFNE, IFLT, IFGE). */
-    private static int inverse(int jump) {
-        switch (jump) {
-            case IFEQ: return IFNE;
-            case IFNE: return IFEQ;
-            case IFLT: return IFGE;
-            case IFGE: return IFLT;
-            default: throw new IllegalStateException("no inverse for " + jump);
-        }
     }
 
     /**
@@ -3692,9 +3191,9 @@ final class Translator {
     }
 
     /**
-     * {@link #compactEmit}'s TLB fast path: va into L_VA, its TLB index into L_IDX; to {@code slow} unless the entry's tag
+     * {@link #compactLeaveNow}'s TLB fast path: va into L_VA, its TLB index into L_IDX; to {@code slow} unless the entry's tag
      * in {@code tagSlot} is the page number of the access's last byte with the data context (so also if the access
-     * leaves the page: see {@link #compactEmit}); then leaves Unsafe, the entry's page array from {@code pageSlot} and
+     * leaves the page: see {@link #compactLeaveNow}); then leaves Unsafe, the entry's page array from {@code pageSlot} and
      * the address of va's page offset in it on the stack, as {@link #pushPageAddress}.
      */
     private void emitCompactCheck(int rs1, long imm, int size, int tagSlot, int pageSlot, Label slow) {
@@ -3996,8 +3495,6 @@ final class Translator {
             emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, leave);
             emitLoadHit(size, f3, rd);
             return;
-        } else if (compactNow) {
-            emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, slow);
         } else {
             emitTlbCheck(rs1, Decode.immI(in.bits), size, L_RTAG, slow);
             pushPageAddress(L_RPAGE);
@@ -4045,7 +3542,7 @@ final class Translator {
             forgetPages(); // (the context stays: see afterHartCall)
             forgetGroups(across);
             recheckGroup(group, rs1, groupMin, groupSpan, false, firstOfGroup);
-            if (compactNow && !missLeavesNow) {
+            if (compactLeaveNow) { // (C1 only: no missLeaves)
                 unitExitOrGoTo(in, remaining, done);
                 return;
             }
@@ -4107,8 +3604,6 @@ final class Translator {
         } else if (compactLeaveNow) {
             Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_STORE);
             emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, leave);
-        } else if (compactNow) {
-            emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, slow);
         } else {
             emitTlbCheck(rs1, Decode.immS(in.bits), size, L_WTAG, slow);
             pushPageAddress(L_WPAGE);
@@ -4153,7 +3648,7 @@ final class Translator {
             forgetPages(); // (the context stays: see afterHartCall)
             forgetGroups(across);
             recheckGroup(group, rs1, groupMin, groupSpan, true, firstOfGroup);
-            if (compactNow && !missLeavesNow) {
+            if (compactLeaveNow) { // (C1 only: no missLeaves)
                 unitExitOrGoTo(in, remaining, done);
                 return;
             }

@@ -21,7 +21,6 @@ class AccessGroupFallbackTest {
         Translator.accessGroupFallback = !"false".equals(System.getProperty("vmckpt.jit.accessGroupFallback"));
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");
-        Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
     }
 
@@ -88,15 +87,14 @@ class AccessGroupFallbackTest {
 
     /**
      * The shape: each of the eight grouped loads carries its own check in its slow path (more than 20 bytes each), before
-     * the hart's full access. (Without {@link Translator#compactMissLeaves}, under which a C1 unit's miss leaves instead
+     * the hart's full access. (Without {@link Translator#c1MissLeaves}, under which a C1 unit's miss leaves instead
      * of the full access, so the stub is the check and the leave.)
      */
     @Test
     void eachGroupedAccessCarriesItsOwnCheck() {
         byte[] page = AccessGroupsTest.eightLoads();
         Translator.accessGroups = true;
-        Translator.compactMissLeaves = false;
-        Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
+        Translator.c1MissLeaves = false; // (C1MissLeavesTest)
         // A C1 unit (with C1 units' groups) and a hot-tier unit (which has them with accessGroupsHotOnly too).
         for (boolean hot : new boolean[] {false, true}) {
             Translator.accessGroupsHotOnly = false;

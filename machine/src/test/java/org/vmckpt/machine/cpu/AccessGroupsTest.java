@@ -29,15 +29,13 @@ class AccessGroupsTest {
     static void on() {
         Translator.accessGroups = true;
         Translator.accessGroupsHotOnly = false;
-        Translator.compactMissLeaves = false; // (C1 units that leave before a miss have no groups)
-        Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
+        Translator.c1MissLeaves = false; // (C1 units that leave before a miss have no groups: C1MissLeavesTest)
     }
 
     @AfterAll
     static void asBefore() {
         Translator.accessGroups = Translator.accessGroupsProperty();
         Translator.accessGroupsHotOnly = Translator.accessGroupsHotOnlyProperty();
-        Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
     }
 
@@ -234,36 +232,28 @@ class AccessGroupsTest {
     /**
      * Eight word loads through one register: one TLB check instead of eight, so less bytecode; none without the switch.
      * The units are built with the accesses' slow paths of round 64 ({@link Translator#accessGroupFallback} off: with it
-     * each access carries its own check out of line, AccessGroupFallbackTest) and full slow paths in both forms of the
-     * access code ({@link Translator#compactEmit} off and on; {@link Translator#compactMissLeaves} off, under which an
-     * ungrouped access has no slow path at all).
+     * each access carries its own check out of line, AccessGroupFallbackTest) and full slow paths
+     * ({@link Translator#c1MissLeaves} off, under which an ungrouped access has no slow path at all).
      */
     @Test
     void eightLoadsShareOneCheck() {
         byte[] page = eightLoads();
-        boolean compact = Translator.compactEmit, leave = Translator.compactMissLeaves, fallback = Translator.accessGroupFallback;
+        boolean fallback = Translator.accessGroupFallback;
         try {
-            Translator.compactMissLeaves = false;
-            Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
+            Translator.c1MissLeaves = false; // (C1 units alone: C1MissLeavesTest)
             Translator.accessGroupFallback = false;
-            for (boolean c : new boolean[] {false, true}) {
-                Translator.compactEmit = c;
-                Translator t = new Translator();
-                Translator.accessGroups = true;
-                TranslatedUnit with = t.translate(page, 7, 0x100);
-                int withBytes = t.lastBytecodeSize;
-                Translator.accessGroups = false;
-                TranslatedUnit without = t.translate(page, 7, 0x100);
-                int withoutBytes = t.lastBytecodeSize;
-                assertEquals(1, with.accessGroups, "one group");
-                assertEquals(0, without.accessGroups, "none when off");
-                assertTrue(withBytes < withoutBytes - 7 * 15,
-                        "compactEmit " + c + ": bytecode with the group " + withBytes + ", without " + withoutBytes);
-            }
+            Translator t = new Translator();
+            Translator.accessGroups = true;
+            TranslatedUnit with = t.translate(page, 7, 0x100);
+            int withBytes = t.lastBytecodeSize;
+            Translator.accessGroups = false;
+            TranslatedUnit without = t.translate(page, 7, 0x100);
+            int withoutBytes = t.lastBytecodeSize;
+            assertEquals(1, with.accessGroups, "one group");
+            assertEquals(0, without.accessGroups, "none when off");
+            assertTrue(withBytes < withoutBytes - 7 * 15, "bytecode with the group " + withBytes + ", without " + withoutBytes);
         } finally {
             Translator.accessGroups = true;
-            Translator.compactEmit = compact;
-            Translator.compactMissLeaves = leave;
             Translator.accessGroupFallback = fallback;
         }
     }
@@ -290,23 +280,18 @@ class AccessGroupsTest {
         assertEquals(2, new Translator().translate(page, 7, 0x100).accessGroups, "offsets 0, " + step + " | " + 2 * step + ", " + 3 * step);
     }
 
-    /** C1 units that leave before a miss ({@link Translator#compactMissLeaves}) have no groups; hot-tier units keep theirs. */
+    /** C1 units that leave before a miss ({@link Translator#c1MissLeaves}) have no groups; hot-tier units keep theirs. */
     @Test
     void c1UnitsThatLeaveBeforeAMissHaveNoGroups() {
         byte[] page = eightLoads();
-        boolean compact = Translator.compactEmit;
         try {
-            Translator.compactEmit = true;
-            Translator.compactMissLeaves = true;
+            Translator.c1MissLeaves = true;
             assertEquals(0, new Translator().translate(page, 7, null, -1, 0x100, false).accessGroups, "C1");
             assertEquals(1, new Translator().translate(page, 7, null, -1, 0x100, true).accessGroups, "hot tier");
-            Translator.compactMissLeaves = false;
-            Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
+            Translator.c1MissLeaves = false;
             assertEquals(1, new Translator().translate(page, 7, null, -1, 0x100, false).accessGroups, "C1 without the leaves");
         } finally {
-            Translator.compactEmit = compact;
-            Translator.compactMissLeaves = false;
-            Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
+            Translator.c1MissLeaves = false; // (this class's setting: see on())
         }
     }
 

@@ -65,7 +65,7 @@ class BatchEndsBeforeUnitTest {
 
     /**
      * A loop of several blocks (an if/else inside): its unit's entry asks for room for the longest way round (the
-     * entry's budget check, Translator.ENTRY_REACH), so that when the budget runs out the unit leaves at the loop's
+     * entry's budget check, Translator#entryReach), so that when the budget runs out the unit leaves at the loop's
      * head (or at another unit's entry), where the batch can end, and not at a block inside the loop, which the
      * interpreter would run on from.
      */

@@ -11,7 +11,7 @@ import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
  * A unit checks its budget only at its check points (the entry and the targets of back edges,
- * {@link Translator#CHECK_POINTS}), each asking for room for the longest run to the next one, and still never retires
+ * {@link Translator#checkNeeds}), each asking for room for the longest run to the next one, and still never retires
  * more than its budget: at budgets that cut anywhere, both engines end in the same state at the same counts.
  */
 class BudgetCheckPointsTest {

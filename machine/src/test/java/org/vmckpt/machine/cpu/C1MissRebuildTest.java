@@ -16,7 +16,7 @@ import static org.vmckpt.machine.cpu.Asm.*;
  * never times. The differential test's {@code c1MissLeavesRebuiltInBothTiers} compares whole random programs.
  */
 class C1MissRebuildTest {
-    static final long BASE = CompactEmitTest.BASE, LOOP = CompactEmitTest.LOOP;
+    static final long BASE = C1MissLeavesTest.BASE, LOOP = C1MissLeavesTest.LOOP;
 
     @BeforeEach
     void on() {
@@ -33,14 +33,14 @@ class C1MissRebuildTest {
     }
 
     /**
-     * CompactEmitTest's loop whose loads and stores straddle a page end: each iteration's first such access misses, so
+     * C1MissLeavesTest's loop whose loads and stores straddle a page end: each iteration's first such access misses, so
      * the compact C1 unit leaves in every run. At its 16th leave it is built again with the calls, that build takes the
      * loop's entry, and from then on the loop runs in it without leaving (no deferral in 80,000 more instructions),
      * with the interpreter's state.
      */
     @Test
     void aUnitLeavingInEveryRunIsRebuiltAndThenRunsItsLoopWithoutLeaving() {
-        Hart jit = CompactEmitTest.straddler(true), ref = CompactEmitTest.straddler(false);
+        Hart jit = C1MissLeavesTest.straddler(true), ref = C1MissLeavesTest.straddler(false);
         jit.codeCache.runUncompiled = true; // (round 78: every unit runs as soon as it is built, HotSpot interpreting it until compiled, with the same effects: what runs where depends on the instructions alone, not on HotSpot's compile queue)
         UnitWarmUp.runTranslated(jit, 5_000);
         CodeCache cc = jit.codeCache;
@@ -54,18 +54,18 @@ class C1MissRebuildTest {
         assertTrue(jit.translationStats().translatedInstructionsRun() - inUnits > 70_000, "the loop ran in its unit: " + jit.translationStats());
         assertEquals(left, cc.c1MissLeft, "no leave before a miss since");
         assertEquals(deferrals, jit.translationStats().deferrals(), "no deferral since: " + jit.translationStats());
-        CompactEmitTest.sameState(ref, jit);
+        C1MissLeavesTest.sameState(ref, jit);
         for (int budget = 1; budget <= 30; budget++) {
             jit.run(budget);
-            CompactEmitTest.sameState(ref, jit);
+            C1MissLeavesTest.sameState(ref, jit);
         }
     }
 
     /** The same loop with its accesses inside one page (x9 in the middle of it): no miss after the first, no rebuild. */
     @Test
     void aUnitWhoseAccessesHitStaysCompact() {
-        Hart jit = CompactEmitTest.straddler(true), ref = CompactEmitTest.straddler(false);
-        jit.x[9] = ref.x[9] = CompactEmitTest.DATA + 0x800;
+        Hart jit = C1MissLeavesTest.straddler(true), ref = C1MissLeavesTest.straddler(false);
+        jit.x[9] = ref.x[9] = C1MissLeavesTest.DATA + 0x800;
         UnitWarmUp.runTranslated(jit, 100_000);
         CodeCache cc = jit.codeCache;
         TranslatedUnit u = cc.unitAt(LOOP - BASE);
@@ -73,7 +73,7 @@ class C1MissRebuildTest {
         assertTrue(u.leavesBeforeMiss, "the loop's unit is the compact one, leaving before a miss");
         assertTrue(cc.c1MissLeft < 16, "it hardly left: " + cc.missLeaveSummary());
         assertEquals(0, cc.c1MissRebuilds, "no rebuild: " + cc.missLeaveSummary());
-        CompactEmitTest.sameState(ref, jit);
+        C1MissLeavesTest.sameState(ref, jit);
     }
 
     /**

@@ -28,18 +28,16 @@ class ContextChangeInUnitTest {
 
     /**
      * The loop misses the TLB at every iteration (the context changes), so C1 units that leave before a miss
-     * ({@link Translator#compactMissLeaves}) would leave it every iteration, never translated far enough or promoted:
+     * ({@link Translator#c1MissLeaves}) would leave it every iteration, never translated far enough or promoted:
      * these tests are of units that go on after a miss.
      */
     @BeforeEach
     void unitsGoOnAfterAMiss() {
-        Translator.compactMissLeaves = false;
-        Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
+        Translator.c1MissLeaves = false; // (C1MissLeavesTest)
     }
 
     @AfterEach
     void restore() {
-        Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
     }
 

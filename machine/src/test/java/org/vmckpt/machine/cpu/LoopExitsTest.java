@@ -93,7 +93,6 @@ class LoopExitsTest {
         h.codeCache.hotBriefRunsPercent = 0;
         h.codeCache.maxLoopInstructions = MAX_LOOP;
         h.codeCache.loopExits = mode;
-        h.codeCache.loopPrologue = false; // (the shape without exit paths is main's: not LoopPrologueTest's lines)
         return h;
     }
 

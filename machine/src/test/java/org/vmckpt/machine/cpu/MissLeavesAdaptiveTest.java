@@ -23,19 +23,17 @@ class MissLeavesAdaptiveTest {
     static final long NO_BURST = 1L << 40;
 
     /**
-     * The loop misses every iteration (FREQUENT), so C1 units that leave before a miss ({@link Translator#compactMissLeaves})
+     * The loop misses every iteration (FREQUENT), so C1 units that leave before a miss ({@link Translator#c1MissLeaves})
      * would leave it every iteration and it would never be promoted: the rule is of hot units, reached through C1 units
      * that go on after a miss.
      */
     @BeforeEach
     void c1UnitsGoOnAfterAMiss() {
-        Translator.compactMissLeaves = false;
-        Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
+        Translator.c1MissLeaves = false; // (C1MissLeavesTest)
     }
 
     @AfterEach
     void restore() {
-        Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");

@@ -21,7 +21,6 @@ class MissLeavesTest {
     @AfterEach
     void restore() {
         Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
-        Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
         Translator.hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
         Translator.hotMissLeavesUser = Boolean.getBoolean("vmckpt.jit.hotMissLeavesUser");
@@ -100,8 +99,7 @@ class MissLeavesTest {
 
     @Test
     void c1UnitsAndTheSwitchOffGoOnAfterAMiss() {
-        Translator.compactMissLeaves = false; // (C1 units with it leave before a miss instead: CompactEmitTest)
-        Translator.c1MissLeaves = false; // (the same for C1 units alone: C1MissLeavesTest)
+        Translator.c1MissLeaves = false; // (C1MissLeavesTest)
         Translator.hotMissLeaves = false;
         Translator.hotMissLeavesUser = false; // (with either a hot build is given the exits unless its cache says otherwise: HotMissLeavesTest)
         for (boolean hot : new boolean[] {false, true}) {

@@ -774,11 +774,6 @@ class TranslatorDifferentialTest {
             h.codeCache.hotBriefRunsPercent = 0; // (HotTierBriefRunTest tests that rule)
             if (jalrSecondWay) h.codeCache.jalrSecondWay = true; // (jalrSecondWayInEveryMode; else the property's default)
             if (wordLocals) h.codeCache.wordLocals = true; // (wordLocalsInEveryMode)
-            if (loopPrologue) { // (loopPrologueInEveryMode: lines into loops promoted early, with their loops and exit paths)
-                h.codeCache.loopPrologue = true;
-                h.codeCache.loopExits = TranslatorLoopExits.HOT;
-                h.codeCache.prologueAfter = Math.max(1, promoteAfter / 4);
-            }
         }
         if (asidBits >= 0) h.mmu.setAsidBits(asidBits); // (asidSwitchesAndFencesInEveryMode)
         if (cbozBlock > 0) { // (cboZeroInEveryMode): Zicboz, allowed in every mode at the start
@@ -1169,24 +1164,6 @@ class TranslatorDifferentialTest {
     }
 
     /**
-     * Per-exit stores ({@link Translator#exitStores}: an exit stores only the registers some path to it may have
-     * written), in both tiers, bare and under Sv39 (round 46).
-     */
-    @Test
-    void exitStoresInBothTiers() {
-        Translator.exitStores = true;
-        try {
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 71, 72, 73),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 74, 75),
-                    () -> runSeeds(MPRV, 76),
-                    () -> runSeeds(Hart.PRIV_U, 77, 78));
-        } finally {
-            Translator.exitStores = Boolean.getBoolean("vmckpt.jit.exitStores");
-        }
-    }
-
-    /**
      * Both tiers against the interpreter with round 46's access code on ({@link Translator#contextLocal},
      * {@link Translator#uncheckedTlb}, {@link Translator#shortAccess}; off by default): without the bound ({@link Translator#uncheckedTlbLimit} 0: every
      * hot-tier build reads the TLB unchecked), and with it at 1 byte (every hot-tier build with an access is generated
@@ -1238,9 +1215,6 @@ class TranslatorDifferentialTest {
             Translator.shortAccess = true;
             runSeedsPromoting(Hart.PRIV_M, 2_000, 137);
             Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-            Translator.compactEmit = true;
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 138);
-            Translator.compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
             Translator.basePages = 4;
             runSeedsPromoting(Hart.PRIV_S, 2_000, 139);
             Translator.basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
@@ -1251,7 +1225,6 @@ class TranslatorDifferentialTest {
             Translator.tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
             Translator.accessGroups = Translator.accessGroupsProperty();
             Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-            Translator.compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
             Translator.basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
             Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
             Translator.uncheckedTlbLimit = Translator.UNCHECKED_TLB_LIMIT;
@@ -1344,36 +1317,6 @@ class TranslatorDifferentialTest {
         }
     }
 
-    /** Every mode with hot-tier loop units emitted twice ({@link Translator#unrollHot}, round 68), with {@link Translator#crossOnce} too. */
-    @Test
-    void unrollHotInEveryMode() {
-        Translator.unrollHot = true;
-        try {
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 691, 692),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 693),
-                    () -> runSeedsPromoting(MPRV, 2_000, 694),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 695));
-            Translator.crossOnce = true;
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 696);
-            // Programs over a page end (round 70), with crossOnce and without.
-            assertCrossPage(() -> {
-                long cross = runSeedsPromoting(Hart.PRIV_M, 2_000, 771);
-                cross += runSeedsPromoting(Hart.PRIV_U, 2_000, 772);
-                crossPageKind = 1;
-                cross += runSeedsPromoting(Hart.PRIV_S, 2_000, 773);
-                Translator.crossOnce = false;
-                crossPageKind = 0;
-                cross += runSeedsPromoting(Hart.PRIV_S, 2_000, 774);
-                cross += runSeedsPromoting(MPRV, 2_000, 777);
-                return cross;
-            });
-        } finally {
-            Translator.unrollHot = Boolean.getBoolean("vmckpt.jit.unrollHot");
-            Translator.crossOnce = Boolean.getBoolean("vmckpt.jit.crossOnce");
-        }
-    }
-
     /**
      * Both tiers against the interpreter with the ALU operations written as JVM instructions ({@link Translator#inlineAluHot},
      * {@link Translator#inlineAluC1}; round 53), word chains included, bare and under Sv39.
@@ -1391,24 +1334,6 @@ class TranslatorDifferentialTest {
         } finally {
             Translator.inlineAluHot = Translator.INLINE_ALU.equals("hot") || Translator.INLINE_ALU.equals("all");
             Translator.inlineAluC1 = Translator.INLINE_ALU.equals("all");
-        }
-    }
-
-    /**
-     * Both tiers against the interpreter with unreachable code pruned and the room refilled ({@link Translator#pruneUnreachable},
-     * off by default; round 55), bare and under Sv39.
-     */
-    @Test
-    void pruneUnreachableInBothTiers() {
-        Translator.pruneUnreachable = true;
-        try {
-            together(
-                    () -> runSeeds(Hart.PRIV_M, 2_000, true, 101, 102),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 103, 104),
-                    () -> runSeedsPromoting(MPRV, 2_000, 105),
-                    () -> runSeeds(Hart.PRIV_U, 106, 107));
-        } finally {
-            Translator.pruneUnreachable = Boolean.getBoolean("vmckpt.jit.pruneUnreachable");
         }
     }
 
@@ -1467,48 +1392,6 @@ class TranslatorDifferentialTest {
             Translator.missCheck = Translator.MISS_CHECK;
             CodeCache.missLeavesInsns = CodeCache.MISS_LEAVES_INSNS;
             CodeCache.missLeavesMinInsns = CodeCache.MISS_LEAVES_MIN_INSNS;
-        }
-    }
-
-    /**
-     * Both tiers against the interpreter with the compact access and exit code ({@link Translator#compactEmit}, off by
-     * default; round 64): alone, with round 46's access code, with {@link Translator#missLeaves} (whose hot-tier
-     * slow paths keep their exits), and with {@link Translator#compactMissLeaves} (C1 units leave before a missing access),
-     * bare and under Sv39 (faults, page-crossing accesses, stores into code).
-     */
-    @Test
-    void compactEmitInBothTiers() {
-        Translator.compactEmit = true;
-        try {
-            together(
-                    () -> runSeeds(Hart.PRIV_M, 121, 122, 123),
-                    () -> runSeeds(Hart.PRIV_S, 124, 125),
-                    () -> runSeeds(MPRV, 126),
-                    () -> runSeeds(Hart.PRIV_U, 127, 128),
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 129),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 130),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 131));
-            Translator.contextLocal = true;
-            Translator.uncheckedTlb = true;
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 132);
-            Translator.missLeaves = true;
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 133);
-            Translator.missLeaves = false;
-            Translator.contextLocal = false;
-            Translator.uncheckedTlb = false;
-            Translator.compactMissLeaves = true; // (C1 units' misses leave before the access)
-            together(
-                    () -> runSeeds(Hart.PRIV_M, 134, 135),
-                    () -> runSeeds(Hart.PRIV_S, 136, 137),
-                    () -> runSeeds(MPRV, 138),
-                    () -> runSeeds(Hart.PRIV_U, 139),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 140));
-        } finally {
-            Translator.compactEmit = Boolean.getBoolean("vmckpt.jit.compactEmit");
-            Translator.compactMissLeaves = Boolean.getBoolean("vmckpt.jit.compactMissLeaves");
-            Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
-            Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
-            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
         }
     }
 
@@ -1671,39 +1554,6 @@ class TranslatorDifferentialTest {
     }
 
     /**
-     * The user-mode loop form ({@link Translator#userBack}; -Dvmckpt.jit.userLoop=true, round 76) with userHot's three
-     * forms: S-mode, M-mode and MPRV programs get no hot build with it (their builds are main's); user-mode programs do,
-     * every program against the interpreter. Fails if a build outside user mode gets it, or if no user-mode build does.
-     */
-    @Test
-    void userLoopInEveryMode() {
-        boolean[] was = {Translator.userMasks, Translator.userLeaves, Translator.userCtx, Translator.userBack};
-        Translator.userMasks = true;
-        Translator.userLeaves = true;
-        Translator.userCtx = true;
-        Translator.userBack = true;
-        try {
-            long before = Translator.userLoopBuilds.get(), gotos = Translator.backGotos.get();
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 791, 792),
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 793),
-                    () -> runSeedsPromoting(MPRV, 2_000, 794));
-            assertEquals(before, Translator.userLoopBuilds.get(), "a hot build outside user mode got the user-mode loop forms");
-            assertEquals(gotos, Translator.backGotos.get(), "a back edge outside user mode emitted as a goto");
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 795, 796, 797);
-            assertTrue(Translator.userLoopBuilds.get() > before, "no user-mode hot build with the loop forms: they were not compared");
-            // (a back edge as a goto is counted, not asserted: these programs' loops may close with a jump; UserLoopTest's do not)
-            System.out.printf("TranslatorDifferentialTest userLoopInEveryMode: %d user-mode hot builds with the loop forms, %d back edges as a goto%n",
-                    Translator.userLoopBuilds.get() - before, Translator.backGotos.get() - gotos);
-        } finally {
-            Translator.userMasks = was[0];
-            Translator.userLeaves = was[1];
-            Translator.userCtx = was[2];
-            Translator.userBack = was[3];
-        }
-    }
-
-    /**
      * kernelHot (round 76): the three access forms for hot builds of units promoted in S or M mode only. S, M and MPRV
      * programs give builds with them; U programs too (their trap handlers run in M mode: that a unit promoted in U mode
      * gets none is KernelHotTest's), every program against the interpreter.
@@ -1727,34 +1577,6 @@ class TranslatorDifferentialTest {
             Translator.kernelMasks = was[0];
             Translator.kernelLeaves = was[1];
             Translator.kernelCtx = was[2];
-        }
-    }
-
-    /** loopPrologueInEveryMode's switch for the harts {@link #newHart} makes. */
-    static boolean loopPrologue;
-
-    /**
-     * loopPrologue (round 77): straight lines into loops promoted early and built hot with the whole loop and its exit
-     * paths (with loopExits=hot for the loops' own builds), in every mode against the interpreter. The generator's programs
-     * hold few such lines (0 builds in round 77's run): this is the defaults' regression check with the switch's cache
-     * settings; LoopPrologueTest is the new path's.
-     */
-    @Test
-    void loopPrologueInEveryMode() {
-        loopPrologue = true;
-        try {
-            long before = Translator.prologueUnits.get();
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 1, 2, 3, 4, 771),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 11, 12, 13, 772),
-                    () -> runSeedsPromoting(MPRV, 2_000, 51, 52),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 21, 22, 23, 773));
-            long built = Translator.prologueUnits.get() - before;
-            System.out.printf("TranslatorDifferentialTest loopPrologueInEveryMode: %d hot builds of a line with its loop%n", built);
-            // (Printed, not asserted: the generator's programs hold few lines into loops short enough for a loop region, and
-            // in round 77's runs none was built; LoopPrologueTest compares such builds with the interpreter at every budget.)
-        } finally {
-            loopPrologue = false;
         }
     }
 

@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * The bytecode size of the units the translator builds at given addresses of a static guest binary (a tool, not a test:
  * figures for docs/BENCHMARKS.md, round 46). Each address's page and the next are taken from the binary's first LOAD
  * segment (file offset 0 at {@code vbase}) and translated as a C1 unit and as a hot-tier unit, as in a run; prints the
- * region's instructions, those its entry reaches (round 55; the others are dead code, {@link Translator#pruneUnreachable})
+ * region's instructions, those its entry reaches (round 55; the others are dead code, which round 55's pruneUnreachable took out)
  * and {@link Translator#lastBytecodeSize}. E.g. gzip's units in busybox (round 44's addresses):
  * {@code java -cp machine/target/classes:machine/target/test-classes:$ASM org.vmckpt.machine.cpu.UnitBytecodeSizes
  * initramfs/bin/busybox 10000 6dd1c 6dcce 6de30 6db66 6dc32 98c1a}.
@@ -25,8 +25,8 @@ public final class UnitBytecodeSizes {
             for (boolean hot : new boolean[] {false, true}) {
                 Translator t = new Translator();
                 TranslatedUnit u = t.translate(page, 7, next, 8, (int) (va & 0xfff), hot);
-                System.out.printf("%s %s%s: %d instructions (%d reachable from the entry), %d bytes of bytecode%s%n", args[k],
-                        hot ? "hot" : "c1", Translator.pruneUnreachable ? " pruned" : "", u == null ? -1 : u.instructionCount,
+                System.out.printf("%s %s: %d instructions (%d reachable from the entry), %d bytes of bytecode%s%n", args[k],
+                        hot ? "hot" : "c1", u == null ? -1 : u.instructionCount,
                         u == null ? -1 : t.liveInstructionsOfLastUnit(), t.lastBytecodeSize,
                         u == null || !hot || !Translator.uncheckedTlb ? ""
                                 : String.format(", count with what C2 inlines %d%s", u.inlineTotal, u.checkedTlb ? ", checked TLB reads" : ""));

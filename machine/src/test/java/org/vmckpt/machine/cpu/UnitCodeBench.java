@@ -34,7 +34,7 @@ import static org.vmckpt.machine.cpu.Asm.*;
  * </ul>
  * Run-thread CPU per guest instruction after a warm-up. Run with the launcher's JVM options, e.g.
  * {@code java $(opts) -cp machine/target/classes:machine/target/test-classes:$ASM org.vmckpt.machine.cpu.UnitCodeBench},
- * and compare builds (or {@code -Dvmckpt.jit.checkPoints=false}) in interleaved JVMs.
+ * and compare builds in interleaved JVMs.
  */
 public final class UnitCodeBench {
     static final long BASE = 0x8000_0000L, DATA = BASE + 0x10000;

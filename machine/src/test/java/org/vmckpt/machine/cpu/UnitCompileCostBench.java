@@ -23,11 +23,10 @@ import java.util.Map;
  * <pre>
  * java -Xbootclasspath/a:whitebox/target/vmckpt-whitebox.jar -XX:+UnlockDiagnosticVMOptions -XX:+WhiteBoxAPI \
  *   -cp machine/target/classes:machine/target/test-classes:$ASM org.vmckpt.machine.cpu.UnitCompileCostBench \
- *   CORPUS ROUNDS base lv unchecked ...
+ *   CORPUS ROUNDS base c1ml
  * </pre>
- * Variants: {@code base} (the defaults), {@code cmp} ({@code compactEmit}), {@code lv} ({@code compactEmit} +
- * {@code compactMissLeaves}), {@code c1ml} ({@link Translator#c1MissLeaves}), {@code exitStores}, and {@code +} joins
- * them ({@code cmp+exitStores}). (Round 67 also measured C1 units reading the TLB's arrays through Unsafe, with and
+ * Variants: {@code base} (round 67's defaults: {@link Translator#c1MissLeaves} off) and {@code c1ml} (on); round 67's
+ * {@code cmp}, {@code lv} and {@code exitStores} went with their switches in round 83. (Round 67 also measured C1 units reading the TLB's arrays through Unsafe, with and
  * without a helper: docs/BENCHMARKS.md.)
  */
 public final class UnitCompileCostBench {
@@ -35,16 +34,10 @@ public final class UnitCompileCostBench {
 
     /** Sets the translator's switches for {@code variant} (every switch it names; the others at their defaults). */
     static void apply(String variant) {
-        Translator.compactEmit = false;
-        Translator.compactMissLeaves = false;
-        Translator.exitStores = false;
         Translator.c1MissLeaves = false;
         for (String v : variant.split("\\+")) {
             switch (v) {
                 case "base": break;
-                case "cmp": Translator.compactEmit = true; break;
-                case "lv": Translator.compactEmit = true; Translator.compactMissLeaves = true; break;
-                case "exitStores": Translator.exitStores = true; break;
                 case "c1ml": Translator.c1MissLeaves = true; break;
                 default: throw new IllegalArgumentException("no variant " + v);
             }
