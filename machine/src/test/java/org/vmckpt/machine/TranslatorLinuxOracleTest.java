@@ -308,37 +308,6 @@ class TranslatorLinuxOracleTest {
     }
 
     /**
-     * The same with round 81's early look on HotSpot's path (CodeCache#HOT_EARLY at 20,000 instructions, runs of 256 or more,
-     * a share of 1/64 or more; off by default), the hot tier's threshold at 100,000 instructions and its looks every
-     * 10,000: kernel units after /init's first user-mode run are decided at the early look for HotSpot's path (asserted:
-     * some), their jobs first on the translator thread (synchronous here) and their builds looked at by the hybrid look,
-     * and the boot agrees with the interpreter's at every count. (Set through reflection, as above.)
-     */
-    @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
-    void withHotEarly() throws Exception {
-        Class<?> h = Class.forName("org.vmckpt.machine.cpu.Hart"), c = Class.forName("org.vmckpt.machine.cpu.CodeCache");
-        java.lang.reflect.Field cache = h.getDeclaredField("codeCache"), early = c.getDeclaredField("hotEarly"),
-                earlyCount = c.getDeclaredField("hotEarlyPromotions"), recheck = c.getDeclaredField("hotRecheck");
-        for (java.lang.reflect.Field f : new java.lang.reflect.Field[] {cache, early, earlyCount, recheck}) f.setAccessible(true);
-        LinuxTwins.bootAndCompare("the translator with hotEarly", INTERPRETER, interp -> interp.hart(0).setTranslation(false), jit -> {
-            countedByInstructions(jit);
-            jit.hart(0).setPromotionThreshold(100_000);
-            assertDoesNotThrow(() -> early.setLong(cache.get(jit.hart(0)), 20_000));
-            assertDoesNotThrow(() -> recheck.setLong(cache.get(jit.hart(0)), 10_000));
-        }, jit -> {
-            CodeCache.Stats s = jit.hart(0).translationStats();
-            Object cc = assertDoesNotThrow(() -> cache.get(jit.hart(0)));
-            long e = assertDoesNotThrow(() -> earlyCount.getLong(cc));
-            System.out.printf("TranslatorLinuxOracleTest withHotEarly: %d promoted at the early look (HotSpot's path), %d hot builds,"
-                    + " %d promotions installed%n", e, s.hotBuilds(), s.promotions());
-            assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
-            assertTrue(e > 0, "kernel units promoted at the early look: " + s);
-            assertTrue(s.hotBuilds() > e, "others at the threshold: " + s);
-        });
-    }
-
-    /**
      * The same with round 75's access forms for user-mode hot builds (Translator#userMasks, userLeaves, userCtx:
      * -Dvmckpt.jit.userHot=true, off by default), the hot tier's threshold at 100,000 instructions and its looks every
      * 10,000 (as above, so that the boot's user processes get hot builds before the last count): some user-mode builds

@@ -138,13 +138,11 @@ final class BackgroundTranslator {
     }
 
     /**
-     * The index of the job to take next from {@code queue} (oldest first, not empty): the oldest job marked
-     * {@link PendingUnit#first} if any (CodeCache#HOT_EARLY's builds); else 0; with {@code hottestFirst} the
+     * The index of the job to take next from {@code queue} (oldest first, not empty): 0; with {@code hottestFirst} the
      * job with the most {@link PendingUnit#interpreted} (the oldest of equals); with {@code hotInOrder} as well, the oldest
      * hot-tier job instead if it was queued before that one ({@link #HOT_JOBS_IN_ORDER}).
      */
     static int next(java.util.List<PendingUnit> queue, boolean hottestFirst, boolean hotInOrder) {
-        for (int i = 0; i < queue.size(); i++) if (queue.get(i).first) return i; // (CodeCache#HOT_EARLY's builds: none without it)
         if (!hottestFirst) return 0;
         int best = -1, firstHot = -1;
         for (int i = 0; i < queue.size(); i++) {
@@ -222,7 +220,6 @@ final class BackgroundTranslator {
                     job.cache.maxStraightInstructions, job.cache.localBranchBytes);
             // A hot-tier unit goes to C2 through HotSpot's policy (tier 3 first, with a profile): asked for C2 at once
             // through the WhiteBox API (compiled without a profile) it ran 5-10% slower (docs/BENCHMARKS.md round 14).
-            if (u != null && hot && job.cache.earlyTooLarge(job.replaces, u)) u = null; // (CodeCache#HOT_EARLY_MAX_BYTECODE: not warmed)
             if (u != null && hot && !warmHot(u, job.c2Direct)) u = null; // (C1 refused it: no code to be had, dropped by builtHot)
             if (Hart.PROFILE_UNITS) job.translatedNanos = System.nanoTime();
             job.stage = 4; // (profile: what the guest interprets at the entry now is C1's part of the wait)

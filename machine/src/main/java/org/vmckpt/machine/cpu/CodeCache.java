@@ -284,40 +284,6 @@ public final class CodeCache {
     static final long HOT_C2_KERNEL_EARLY = Long.getLong("vmckpt.jit.hotC2KernelEarly", 0);
     /** See {@link #HOT_C2_KERNEL_EARLY}: the least average run length, in instructions ({@code -Dvmckpt.jit.hotC2KernelRun=N}). */
     static final long HOT_C2_KERNEL_RUN = Long.getLong("vmckpt.jit.hotC2KernelRun", 256);
-    /**
-     * {@code -Dvmckpt.jit.hotEarly=N} (round 81; 0, the default: off): the early look of {@link #HOT_C2_KERNEL_EARLY} for
-     * the builds of HotSpot's path (warm-up calls, tier 3, C2 with tier 3's profile), without {@link #HOT_C2_KERNEL}. A
-     * unit's first count to the hot tier runs out after N instructions instead of {@link #HOT_AFTER}'s 20 M; a unit
-     * promoted there in supervisor or machine mode, after the boot (once the hart has run in user mode since
-     * {@link #startBoot}; a machine never booted here is past its boot), whose runs averaged at least
-     * {@link #HOT_EARLY_RUN} instructions, is decided then; any other unit counts on to {@link #HOT_AFTER}, its overshoot
-     * kept, and is judged as before. Nothing else of the build changes (region, bytecode, HotSpot's path, the look).
-     * With {@link #HOT_C2_KERNEL}'s early look on as well, that look is the one used. Why (docs/BENCHMARKS.md round 81,
-     * ecdsa81): in the signed module phase ECDSA's big-number units (vli_mmod_fast, vli_mod_square_fast: 300-400
-     * instructions a run) and SHA-256's message schedule and load were decided 200-430 M guest instructions after their
-     * count began, most of the phase's ECDSA running as C1 code meanwhile; C2 compiles the same builds with a profile
-     * in about half the time it takes without one (round 77).
-     */
-    static final long HOT_EARLY = Long.getLong("vmckpt.jit.hotEarly", 0);
-    /** See {@link #HOT_EARLY}: the least average run length, in instructions ({@code -Dvmckpt.jit.hotEarlyRun=N}, default 256). */
-    static final long HOT_EARLY_RUN = Long.getLong("vmckpt.jit.hotEarlyRun", 256);
-    /**
-     * See {@link #HOT_EARLY}: the early count's N instructions must have come within S times as many of the hart's
-     * ({@code -Dvmckpt.jit.hotEarlyShare=S}, default 64: a share of the run of at least 1/64 while it counted), else the
-     * unit counts on to {@link #HOT_AFTER}. Without it the early look also decided code that reached N over most of the
-     * phase (the module loader's and the allocator's units: 2 M instructions in 0.5-2.2 G; round 81's count).
-     */
-    static final long HOT_EARLY_SHARE = Long.getLong("vmckpt.jit.hotEarlyShare", 64);
-    /**
-     * See {@link #HOT_EARLY}: a build decided at the early look whose bytecode is over this many bytes
-     * ({@code -Dvmckpt.jit.hotEarlyMaxBytecode=B}, default 5,500; 0: any) is dropped before its warm-up calls (no tier-3
-     * compile is asked for), and its unit counts on to {@link #HOT_AFTER} as without the early look
-     * ({@link #earlyTooLarge}). HotSpot's C2 queue takes what the early look sends it in its own order: in round 81's count
-     * C2 took 0.6-5.7 s (loaded wall) over each of vli_mmod_fast's builds (5,817-6,872 bytes, ~50-60 bytes a guest
-     * instruction: its loads and stores) and 0.3-1.0 s over SHA-256's message load (7,221), ahead of SHA-256's round
-     * loop (5,435; 0.13-0.5 s), whose tier-3 code then ran for 2-6 s; builds under the bound took 0.04-0.5 s each.
-     */
-    static final int HOT_EARLY_MAX_BYTECODE = Integer.getInteger("vmckpt.jit.hotEarlyMaxBytecode", 5500);
 
     /**
      * {@code -Dvmckpt.jit.hotC2Order=true} (round 78; off by default): an order for C2's one slot ({@link #c2Pending}) for
@@ -547,22 +513,6 @@ public final class CodeCache {
     int hotC2Kernel = hotC2KernelMode(HOT_C2_KERNEL);
     /** See {@link #HOT_C2_KERNEL_EARLY} and {@link #HOT_C2_KERNEL_RUN} (tests set them per cache). */
     long hotC2KernelEarly = HOT_C2_KERNEL_EARLY, hotC2KernelRun = HOT_C2_KERNEL_RUN;
-    /** See {@link #HOT_EARLY} and {@link #HOT_EARLY_RUN} (tests set them per cache); units promoted at that early look. */
-    long hotEarly = HOT_EARLY, hotEarlyRun = HOT_EARLY_RUN, hotEarlyShare = HOT_EARLY_SHARE, hotEarlyPromotions;
-    /** See {@link #HOT_EARLY_MAX_BYTECODE} (tests set it per cache); early builds dropped as over it. */
-    int hotEarlyMaxBytecode = HOT_EARLY_MAX_BYTECODE;
-    long hotEarlyTooLarge;
-
-    /**
-     * (HOT_EARLY_MAX_BYTECODE; on the thread that made the build, before its warm-up calls) Whether hot-tier build {@code p}
-     * of C1 unit {@code u}, decided at the early look, is over the bound: then {@code u} is marked, the caller drops the
-     * build, and {@link #builtHot} lets the unit count on to the threshold.
-     */
-    boolean earlyTooLarge(TranslatedUnit u, TranslatedUnit p) {
-        if (u == null || !u.earlyHot || hotEarlyMaxBytecode <= 0 || p.bytecodeSize <= hotEarlyMaxBytecode) return false;
-        u.earlyTooLarge = true;
-        return true;
-    }
     /**
      * {@link #HOT_C2_KERNEL}: kernel builds to C2 at once, kernel builds of the boot (HotSpot's path), and units promoted at
      * the early look ({@link #HOT_C2_KERNEL_EARLY}).
@@ -778,7 +728,7 @@ public final class CodeCache {
      */
     void startBoot(int heat, boolean hot) {
         if (booting || (heat <= 0 && hot && bootHeatShift == 0 && steadyHeatShift == 0 && !(pageHeat > 0 && pageHeatAfterBoot)
-                && hotC2Kernel != 1 && !hotEarlyOn())) return; // (HOT_C2_KERNEL, HOT_EARLY after the boot: booting marks the boot, nothing else changes)
+                && hotC2Kernel != 1)) return; // (HOT_C2_KERNEL after the boot: booting marks the boot, nothing else changes)
         booting = true;
         hotInBoot = hot;
         heatShift = bootHeatShift; // (HEAT_HALF_LIFE's from the boot's end: none in the boot without its own)
@@ -797,17 +747,7 @@ public final class CodeCache {
 
     /** Whether units count first to the kernel's early look (HOT_C2_KERNEL_EARLY); loopPrologue's early count only without it. */
     private boolean earlyLookOn() {
-        return kernelEarlyLookOn() || hotEarlyOn();
-    }
-
-    /** Whether HOT_C2_KERNEL_EARLY's early look is on (it comes first when HOT_EARLY's is on as well). */
-    private boolean kernelEarlyLookOn() {
         return hotC2Kernel != 0 && hotC2KernelEarly > 0 && hotC2KernelEarly < hotAfter;
-    }
-
-    /** Whether HOT_EARLY's early look (HotSpot's path) is on. */
-    private boolean hotEarlyOn() {
-        return hotEarly > 0 && hotEarly < hotAfter;
     }
 
     /** The unit's count towards the hot tier starts again from here. */
@@ -816,7 +756,7 @@ public final class CodeCache {
         u.earlyLook = earlyLookOn(); // (HOT_C2_KERNEL_EARLY)
         // (loopPrologue: the early count only while the hot tier is on: hotAfter = Long.MAX_VALUE turns it off; the
         // kernel's early look, when on, comes first)
-        u.untilHot = u.earlyLook ? (kernelEarlyLookOn() ? hotC2KernelEarly : hotEarly)
+        u.untilHot = u.earlyLook ? hotC2KernelEarly
                 : loopPrologue && u.prologueLoop >= 0 && !u.hot && hotAfter != Long.MAX_VALUE ? Math.min(hotAfter, prologueAfter) : hotAfter;
     }
 
@@ -1304,19 +1244,15 @@ public final class CodeCache {
             return u;
         }
         long counted = hotAfter; // (what its count retired: the rules' run length and share)
-        boolean earlyHot = false; // (HOT_EARLY: decided at its early look)
-        if (u.earlyLook) { // (HOT_C2_KERNEL_EARLY, HOT_EARLY: the early look at its count)
+        if (u.earlyLook) { // (HOT_C2_KERNEL_EARLY: the early look at its count)
             u.earlyLook = false;
-            boolean kernelC2 = kernelEarlyLookOn(); // (else HOT_EARLY's: HotSpot's path, after the boot)
-            counted = kernelC2 ? hotC2KernelEarly : hotEarly;
-            if (u.promoted != null || u.promotionQueued || (kernelC2 ? !c2Direct(h) : booting) || h.priv == Hart.PRIV_U
-                    || counted / Math.max(1, u.hotRuns()) < (kernelC2 ? hotC2KernelRun : hotEarlyRun)
-                    || !kernelC2 && (h.instret - u.hotSince) / Math.max(1, hotEarlyShare) > counted) { // (HOT_EARLY_SHARE)
+            counted = hotC2KernelEarly;
+            if (u.promoted != null || u.promotionQueued || !c2Direct(h) || h.priv == Hart.PRIV_U
+                    || counted / Math.max(1, u.hotRuns()) < hotC2KernelRun) {
                 u.untilHot += hotAfter - counted; // counts on to hotAfter (its overshoot kept), as without the early look
                 return u;
             }
-            if (kernelC2) hotC2EarlyPromotions++;
-            else earlyHot = true; // (counted, and its build looked at by the hybrid look, once it is decided below)
+            hotC2EarlyPromotions++;
         }
         u.untilHot = loopPrologue && u.prologueLoop >= 0 ? Math.max(1, hotRecheck / PROLOGUE_RECHECK_DIVISOR) : hotRecheck;
         if (hotC2Order || hotC2Admit) { // (HOT_C2_ORDER, HOT_C2_ADMIT: what the unit ran since its last look, counted at this one)
@@ -1385,10 +1321,6 @@ public final class CodeCache {
                     + (early ? "; a line into a hot loop" : "") + "):", u, null, h);
             u.orderSince = u.hotSince; // (HOT_C2_ORDER: its share is counted from its count's start, its count's instructions in it)
             u.orderRan = counted;
-            if (earlyHot) {
-                hotEarlyPromotions++;
-                u.earlyHot = true; // (its build is looked at by the hybrid look: buildCompiled)
-            }
             promote(u, h, hotMissCalls(u, h));
             if (hotC2Admit && c2Direct(h)) c2Contend(u); // (HOT_C2_ADMIT: a build that may come)
             return u;
@@ -1744,8 +1676,6 @@ public final class CodeCache {
                 hotC2Requests, hotC2Requeued);
         if (hotProfileC2 > 0) c2Line += String.format("user-mode hot-tier builds with a profile window (hotProfileC2=%,d insns, runs of %,d or more): %,d decided,"
                 + " %,d windows begun, %,d queued for C2 at a window's end%n", hotProfileC2, hotProfileC2MinRun, hotProfileC2Builds, hotWindows, hotProfileC2Asked);
-        if (hotEarly > 0) c2Line += String.format("hot-tier builds decided at the early look on HotSpot's path (hotEarly=%,d, runs of %,d or more, a share of 1/%,d or more):"
-                + " %,d, of them %,d dropped as over %,d bytes of bytecode%n", hotEarly, hotEarlyRun, hotEarlyShare, hotEarlyPromotions, hotEarlyTooLarge, hotEarlyMaxBytecode);
         if (hotC2Order && (hotC2Direct || hotC2Kernel != 0)) c2Line += String.format("C2's slot in order of share (hotC2Order): %,d of %,d queued for C2 at another unit's look%n",
                 hotC2OrderedOver, hotC2Requests);
         if (hotC2Admit && (hotC2Direct || hotC2Kernel != 0)) c2Line += String.format("C2's slot by admission (hotC2Admit%s): %,d builds refused at %,d looks, %,d of them queued for C2 later; %,d better ones queued at a refusal; %,d queued for C2 in all%n",
@@ -1822,7 +1752,6 @@ public final class CodeCache {
                 translator.userMode = false;
                 translator.entryWords = -1;
             }
-            if (p != null && earlyTooLarge(u, p)) p = null; // (HOT_EARLY_MAX_BYTECODE: builtHot lets u count on)
             if (p != null && !BackgroundTranslator.warmHot(p, c2Direct)) p = null; // (C1 refused it: dropped below)
             translationNanos += CpuClock.threadNanos() - t0;
             countC2Rule(c2Direct, h);
@@ -1835,7 +1764,6 @@ public final class CodeCache {
         job.userMode = h.priv == Hart.PRIV_U;
         job.entryWords = u.entryWords;
         job.c2Direct = c2Direct;
-        job.first = u.earlyHot; // (HOT_EARLY: before every other job on the translator thread)
         job.queuedAt = h.instret;
         if (background.submit(job)) {
             u.promotionQueued = true;
@@ -1869,17 +1797,6 @@ public final class CodeCache {
 
     /** A hot-tier build of {@code u} is done: it waits in {@code u} for its compilation, unless u died meanwhile. */
     private void builtHot(TranslatedUnit u, TranslatedUnit p, Hart h) {
-        if (p == null && u.earlyTooLarge) { // (HOT_EARLY_MAX_BYTECODE: the early build was over the bound)
-            u.earlyTooLarge = false;
-            u.earlyHot = false;
-            hotEarlyTooLarge++;
-            if (!u.dead) {
-                u.promotionQueued = false;
-                u.untilHot = Math.max(1, hotAfter - hotEarly); // counts on to hotAfter, as without the early look
-                if (HOT_LOG) hotLog("early build over " + hotEarlyMaxBytecode + " bytes of bytecode, dropped; counts on:", u, null, h);
-                return;
-            }
-        }
         if (u.dead || p == null || p.nextPageIndex != u.nextPageIndex && p.nextPageIndex >= 0) {
             promotionsDropped++;
             u.untilHot = Long.MAX_VALUE; // (dead, or no better build to be had)
@@ -1925,9 +1842,7 @@ public final class CodeCache {
      */
     private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
         if (p.c2Asked) return c2Compiled(u, p, h);
-        // (HOT_EARLY: a build decided at its early look is asked about, and queued for tier 3 through the API after a few
-        // looks without code, as HOT_LONG_RUN's: the warm-up calls' request was lost for most of them in round 81's count)
-        int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun || u.earlyHot ? LOOK_HYBRID : hotLook;
+        int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun ? LOOK_HYBRID : hotLook;
         // (loopPrologue: a line's build is always looked at warmed: its C1 unit's runs are short, so its looks are few and the
         // build's code cold at each; the timed call alone failed at every look in the signed module phase, round 77)
         if (look == LOOK_TIMED && (hotLookWarm && (!hotLookWarmUserOnly || h != null && h.priv == Hart.PRIV_U)

@@ -105,10 +105,6 @@ public abstract class TranslatedUnit {
     boolean earlyLook;
     /** Instructions per run when its hot-tier build was decided (CodeCache#HOT_LONG_RUN). */
     long hotRunLength;
-    /** Its hot-tier build was decided at CodeCache#HOT_EARLY's early look: the build is looked at by the hybrid look. */
-    boolean earlyHot;
-    /** Its early build was over CodeCache#HOT_EARLY_MAX_BYTECODE (set where it was built, read at its hand-back). */
-    boolean earlyTooLarge;
     /** This unit is of the hot tier: a class outside the C1-only directive, so that HotSpot's C2 compiles it. */
     boolean hot;
     /**

@@ -25,7 +25,6 @@ class HotTierC2KernelTest {
         h.codeCache.hotC2Direct = false; // (the user-mode rule: not what is tested here)
         h.codeCache.hotC2Kernel = 1;
         h.codeCache.hotC2KernelEarly = 0;
-        h.codeCache.hotEarly = 0; // (CodeCache#HOT_EARLY, HotTierEarlyTest's: the threshold's rule here)
         h.codeCache.hotRecheck = 20_000;
         h.setPriv(priv);
         return h;
@@ -121,7 +120,6 @@ class HotTierC2KernelTest {
         jit.setPriv(Hart.PRIV_S);
         Hart off = HotTierTest.hart(true, HOT_AFTER, null);
         off.codeCache.hotC2Kernel = 0;
-        off.codeCache.hotEarly = 0; // (CodeCache#HOT_EARLY marks the boot too)
         off.startBootTranslation(0, true);
         assertFalse(off.codeCache.booting, "without the switch (or any boot rule) no boot is marked, as on main");
         // A second hart, after its boot: its kernel build goes to C2 at once.
@@ -187,7 +185,6 @@ class HotTierC2KernelTest {
         ref4.setPriv(Hart.PRIV_S);
         off.codeCache.hotC2Kernel = 0;
         off.codeCache.hotC2KernelEarly = 10_000;
-        off.codeCache.hotEarly = 0; // (CodeCache#HOT_EARLY's early look is another switch)
         runUntilBuilt(off, ref4);
         assertEquals(0, off.codeCache.hotC2EarlyPromotions);
         assertTrue(ranWhenBuilt >= HOT_AFTER, "built at the threshold: " + ranWhenBuilt);
