@@ -220,7 +220,7 @@ final class BackgroundTranslator {
                     job.cache.maxStraightInstructions, job.cache.localBranchBytes);
             // A hot-tier unit goes to C2 through HotSpot's policy (tier 3 first, with a profile): asked for C2 at once
             // through the WhiteBox API (compiled without a profile) it ran 5-10% slower (docs/BENCHMARKS.md round 14).
-            if (u != null && hot && !warmHot(u, job.c2Direct)) u = null; // (C1 refused it: no code to be had, dropped by builtHot)
+            if (u != null && hot && !warmHot(u)) u = null; // (C1 refused it: no code to be had, dropped by builtHot)
             if (Hart.PROFILE_UNITS) job.translatedNanos = System.nanoTime();
             job.stage = 4; // (profile: what the guest interprets at the entry now is C1's part of the wait)
             boolean compiled = u == null || hot || compile(u);
@@ -257,16 +257,11 @@ final class BackgroundTranslator {
 
     /**
      * Gets hot-tier unit {@code u} queued for tier 3: by {@link #HOT_WARM_CALLS} calls (or the API, {@link #HOT_TIER3}),
-     * and with {@link CodeCache#HOT_REQUEUE} through the API where the calls queued nothing; with {@code c2Direct}
-     * ({@link CodeCache#HOT_C2_DIRECT}) neither: a look of its unit asks for C2 through the API. False if HotSpot refused that
+     * and with {@link CodeCache#HOT_REQUEUE} through the API where the calls queued nothing. False if HotSpot refused that
      * request (C1 will not compile it: it would never have code).
      */
-    static boolean warmHot(TranslatedUnit u, boolean c2Direct) {
+    static boolean warmHot(TranslatedUnit u) {
         HotSpotCompiler c = HotSpotCompiler.get();
-        if (c2Direct && c != null) {
-            u.c2Asked = true; // (CodeCache#HOT_C2_DIRECT: no warm-up calls, no tier 3; a look asks for C2 and waits for its code)
-            return true;
-        }
         if (c != null && HOT_TIER3 && c.requestTier3(u)) return true;
         for (int i = 0; i < HOT_WARM_CALLS; i++) u.run(null, -1);
         if (c == null || !CodeCache.HOT_REQUEUE || c.compiledOrQueued(u)) return true;

@@ -220,8 +220,8 @@ public final class CodeCache {
     static final int HOT_PROFILE_RUNS = Integer.getInteger("vmckpt.jit.hotProfileRuns", 0);
     /**
      * {@code -Dvmckpt.jit.hotProfileC2=N} (round 82, gzip82; 0, the default: off): the profile window
-     * ({@link #HOT_PROFILE_RUNS}) for the hot-tier builds of units promoted in user mode on HotSpot's path only (not
-     * {@link #HOT_C2_DIRECT}'s), N of the build's own guest instructions long, and with
+     * ({@link #HOT_PROFILE_RUNS}) for the hot-tier builds of units promoted in user mode (on HotSpot's path: every build
+     * takes it since round 83), N of the build's own guest instructions long, and with
      * {@code -Dvmckpt.jit.hotProfileC2MinRun=L} (default 0) only for units whose runs averaged at least L instructions when
      * decided; the kernel's builds and the others keep main's look. Such a build is looked at by asking HotSpot (no timed
      * call): once it has tier-3 code it takes its C1 unit's place for N of its instructions (its real runs fill the
@@ -236,124 +236,6 @@ public final class CodeCache {
     static final long HOT_PROFILE_C2 = Long.getLong("vmckpt.jit.hotProfileC2", 0);
     /** See {@link #HOT_PROFILE_C2}: the least instructions per run of a unit whose build gets its window; 0: every user-mode build. */
     static final long HOT_PROFILE_C2_MIN_RUN = Long.getLong("vmckpt.jit.hotProfileC2MinRun", 0);
-    /**
-     * {@code -Dvmckpt.jit.hotC2Direct=true} (round 72, user mode only since round 73; off by default): where the WhiteBox
-     * API is there, a hot-tier build of a unit promoted in user mode ({@link #c2Direct(Hart)}; the kernel's builds take
-     * HotSpot's path, tier 3 then C2) is queued for C2 (tier 4) through it at the first look of its unit ({@link #hotRecheck}) while no other build asked for
-     * so waits for C2 ({@link #c2Pending}: one at a time, so that the builds of units that ran once, the boot's, do not
-     * fill C2's queue ahead of the busy ones, as asking at the build did), with no warm-up calls (so with no profile: C2 compiles it
-     * by its static estimates; the launcher's {@code PerMethodTrapLimit=0} keeps every branch in its code), and the look
-     * installs it only once it has C2's code ({@link #buildCompiled}: HotSpot asked, no timed call); until then the C1 unit
-     * runs on. So a build never runs as tier-3 code (C1 with full profiling), and never waits in C1's queue for that
-     * compile. Why (docs/BENCHMARKS.md round 72, the signed guest): with HotSpot's path a build's tier-3 code ran 2-3 times
-     * slower per guest instruction than the C1 unit it replaced (the profile's ns: jitterentropy's SHA-3 round 8.2 against
-     * 3.1 in the boot, ECDSA's {@code vli_mmod_fast} 5.1 against 2.6 in the module phase) for as long as C2 took, and
-     * SHA-256's round loop waited ~0.4 s in C1's queue for its tier-3 compile (the module phase's C1 units before it), its
-     * C1 unit running meanwhile. A build C2 refuses is dropped (the C1 unit stays); one whose task is gone without code is
-     * asked for again every {@link #HOT_REQUEUE_LOOKS} looks. Round 14 found C2 at once (then without this look) 5-10%
-     * slower over the CPU benchmark: the profile C2 does not get is the price, measured again in round 72's slot.
-     * User mode only (round 73): for every build, round 72's lead A/B had the compute phase lower in 11 of 14 pairs (its
-     * builds are all the user programs', busybox's sha256sum and gzip) but the default guest's boot in 3 of 7 and its
-     * module phase in 2 of 7; the boot's builds (the kernel's: trace_event_update_all, inflate, SHA-3) cost C2 ~0.2 s more CPU on the
-     * guest's core, installed for code that stops running soon after (docs/BENCHMARKS.md round 73, c2user73).
-     */
-    static final boolean HOT_C2_DIRECT = Boolean.getBoolean("vmckpt.jit.hotC2Direct");
-    /**
-     * {@code -Dvmckpt.jit.hotC2Kernel=true} (round 77; off by default, {@code false}): {@link #HOT_C2_DIRECT}'s path (no
-     * warm-up calls, no tier-3 code, asked for C2 at a look, one at a time, installed only with C2's code) for the hot-tier
-     * builds of units promoted in supervisor or machine mode after the boot, that is once the hart has run in user mode
-     * since {@link #startBoot} (a machine never booted here, restored or migrated, is past its boot); the boot's kernel
-     * builds (trace_event_update_all, jitterentropy's SHA-3, the initramfs's inflate: code that stops running soon after,
-     * round 73) keep HotSpot's path. {@code =boot}: the boot's too (round 72's form for the kernel). Independent of
-     * {@link #HOT_C2_DIRECT} (user mode), so both on give every build after the boot to C2 at once. Why (docs/BENCHMARKS.md
-     * round 77, ecdsa77): in the signed guest's module phase (all kernel code: insmod's SHA-256 and ECDSA) 6% of the run
-     * thread's samples were hot builds' tier-3 code, slower per guest instruction than the C1 units they replaced, and the
-     * builds waited 100-300 M guest instructions in C1's queue for that compile and then for C2's.
-     */
-    static final String HOT_C2_KERNEL = System.getProperty("vmckpt.jit.hotC2Kernel", "false");
-    /**
-     * With {@link #HOT_C2_KERNEL} on, {@code -Dvmckpt.jit.hotC2KernelEarly=N} (round 77; 0, the default: off): a unit's
-     * count to the hot tier is first looked at after N instructions instead of {@link #HOT_AFTER}'s 20 M, and a unit
-     * promoted there now (in supervisor or machine mode, after the boot, by {@link #c2Direct}) whose runs averaged at
-     * least {@link #HOT_C2_KERNEL_RUN} instructions is promoted then, to C2 at once; any other unit counts on to
-     * {@link #HOT_AFTER} as before. ECDSA's big-number loops (vli_mult, vli_mmod_fast, vli_mod_square_fast: 100-860
-     * instructions a run, ~160 M of the signed module phase's ~230 M ECDSA instructions in five units) ran mostly as
-     * C1 code because 20 M of a unit's instructions came late in the phase, each module's signature check being ~19 M
-     * instructions spread over ~130 units.
-     */
-    static final long HOT_C2_KERNEL_EARLY = Long.getLong("vmckpt.jit.hotC2KernelEarly", 0);
-    /** See {@link #HOT_C2_KERNEL_EARLY}: the least average run length, in instructions ({@code -Dvmckpt.jit.hotC2KernelRun=N}). */
-    static final long HOT_C2_KERNEL_RUN = Long.getLong("vmckpt.jit.hotC2KernelRun", 256);
-
-    /**
-     * {@code -Dvmckpt.jit.hotC2Order=true} (round 78; off by default): an order for C2's one slot ({@link #c2Pending}) for
-     * the builds that go to C2 at once ({@link #HOT_C2_DIRECT}, {@link #HOT_C2_KERNEL}). Without it the slot is first come,
-     * first served: the build whose unit looks first after the slot frees is asked for next. With it, a look that finds the
-     * slot held lists its unit as a candidate ({@link #c2Waiting}), and a look that finds it free asks C2 for the candidate
-     * whose unit ran the largest share of the hart's instructions since the count that brought its build began
-     * ({@link #c2Share}: that count's instructions and those counted by its looks since, {@link #hotRecheck} each, over
-     * the hart's), among those whose unit looked within
-     * {@link #HOT_C2_ORDER_STALE} hart instructions (code still running), the looking unit's own build on a tie. The share
-     * is what the build would run once installed: of two builds C2 compiles one after the other, the one whose unit runs
-     * more takes more of the run thread from C1 code for each instruction of the wait; measured over its count and wait,
-     * by the time the slot frees it spans several of the phase's alternations between SHA-256 and ECDSA (a module's hash, then
-     * its signature check). Not divided by the build's size (Smith's rule with C2's time taken as its bytecode): in
-     * round 78's count that put `vli_mult`'s small build ahead of SHA-256's round loop. Why
-     * (docs/BENCHMARKS.md round 77, ecdsa77 (a)): with {@link #HOT_C2_KERNEL} in the signed module phase, ECDSA's builds,
-     * decided first by the early look, took the slot ahead of SHA-256's round loop (~45% of the phase's instructions) in
-     * some runs, the round loop installed at 1,036-1,219 M instructions against 926-960 M in others.
-     */
-    static final boolean HOT_C2_ORDER = Boolean.getBoolean("vmckpt.jit.hotC2Order");
-    /**
-     * See {@link #HOT_C2_ORDER}: a candidate whose unit has not looked for this many hart instructions is passed over (its
-     * code has stopped running, for now or for good; {@code -Dvmckpt.jit.hotC2OrderStale=N}, default 64 M: longer than one
-     * module's signature check in the signed module phase, ~19-30 M, so SHA-256's builds stay candidates through it).
-     */
-    static final long HOT_C2_ORDER_STALE = Long.getLong("vmckpt.jit.hotC2OrderStale", 64_000_000);
-    /**
-     * {@code -Dvmckpt.jit.hotC2Admit=true} (round 79; off by default): an admission rule for C2's one slot
-     * ({@link #c2Pending}) for the builds that go to C2 at once ({@link #HOT_C2_DIRECT}, {@link #HOT_C2_KERNEL}). A build
-     * about to be asked for C2 (a look found the slot free) is refused while a contender pays back the slot better: a unit
-     * decided for C2 at once whose build is on the translator thread (it may come) or built and not yet asked for (it
-     * waits), whose unit looked within {@link #hotC2OrderStale} hart instructions ({@link #c2Contenders}), with the larger
-     * share per byte of bytecode: {@code sY / bY > sX / bX}, {@code s} a unit's {@link #c2Share}, {@code b} the build's
-     * bytecode (the C1 unit's for a build not yet made). The share is what the build saves a second once installed (its
-     * unit's instructions moved from C1 code to C2's), the bytecode stands for C2's compile time: compiling X first
-     * costs Y's savings for X's compile, {@code sY * bX}, and gains X's for Y's, {@code sX * bY} (Smith's rule, as an
-     * admission). At a refusal the best contender's build, if made, is asked for at once, at this look (its unit may not
-     * look soon: SHA-256's loops do not run during a module's signature check); one still on the translator thread is
-     * waited for, the slot free meanwhile. A refused build keeps its C1 unit and is looked at again at its unit's next
-     * look: asked for once its share has grown enough or the better contenders have gone (asked, installed, dead or
-     * stale). Nothing is refused when there is no such contender, unless {@link #HOT_C2_ADMIT_FLOOR} is set. The share
-     * here is over at least {@link #HOT_C2_ADMIT_SPAN} and up to now ({@link #c2AdmitShare}). Why
-     * (docs/BENCHMARKS.md round 78, c2order78 (a); round 79, c2admit79): in the signed module phase ECDSA's
-     * {@code vli_mmod_fast} builds (5,817 and 6,872 bytes, ~3% and ~2% of the phase's instructions) held the slot for
-     * 0.3-1.5 s of profile-less C2 each while SHA-256's round loop and message schedule (~40% and ~20%) waited, or were
-     * still being built.
-     */
-    static final boolean HOT_C2_ADMIT = Boolean.getBoolean("vmckpt.jit.hotC2Admit");
-    /**
-     * See {@link #HOT_C2_ADMIT}: the least span, in hart instructions, a share is taken over ({@code
-     * -Dvmckpt.jit.hotC2AdmitSpan=N}, default 64 M: longer than a module's hash and signature check in the signed module
-     * phase, so a unit decided in one ECDSA check, 2 M of its instructions in ~12 M, does not count as 16% of the hart).
-     */
-    static final long HOT_C2_ADMIT_SPAN = Long.getLong("vmckpt.jit.hotC2AdmitSpan", 64_000_000);
-    /**
-     * See {@link #HOT_C2_ADMIT}: a contender presumed to come, with this share per 1,000 bytes of bytecode ({@code
-     * -Dvmckpt.jit.hotC2AdmitFloor=F}, default 0: none): a build whose share per byte is below it is never asked for C2
-     * (its expected gain below its expected compile cost whatever waits).
-     */
-    static final double HOT_C2_ADMIT_FLOOR = Double.parseDouble(System.getProperty("vmckpt.jit.hotC2AdmitFloor", "0"));
-
-    /** {@link #HOT_C2_KERNEL}'s value: 0 off, 1 after the boot, 2 the boot's too. */
-    static int hotC2KernelMode(String v) {
-        switch (v == null ? "false" : v.trim()) {
-            case "false": case "": return 0;
-            case "true": return 1;
-            case "boot": return 2;
-            default: throw new IllegalArgumentException("-Dvmckpt.jit.hotC2Kernel=" + v + ": false, true or boot");
-        }
-    }
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     /**
@@ -507,51 +389,6 @@ public final class CodeCache {
     long hotProfileC2 = HOT_PROFILE_C2, hotProfileC2MinRun = HOT_PROFILE_C2_MIN_RUN;
     /** ({@link #HOT_PROFILE_C2}) Units decided with the user-mode window; of their builds, queued for C2 at a window's end. */
     long hotProfileC2Builds, hotProfileC2Asked;
-    /** See {@link #HOT_C2_DIRECT} (tests set it per cache). */
-    boolean hotC2Direct = HOT_C2_DIRECT;
-    /** See {@link #HOT_C2_KERNEL} (0 off, 1 after the boot, 2 the boot's too; tests set it per cache). */
-    int hotC2Kernel = hotC2KernelMode(HOT_C2_KERNEL);
-    /** See {@link #HOT_C2_KERNEL_EARLY} and {@link #HOT_C2_KERNEL_RUN} (tests set them per cache). */
-    long hotC2KernelEarly = HOT_C2_KERNEL_EARLY, hotC2KernelRun = HOT_C2_KERNEL_RUN;
-    /**
-     * {@link #HOT_C2_KERNEL}: kernel builds to C2 at once, kernel builds of the boot (HotSpot's path), and units promoted at
-     * the early look ({@link #HOT_C2_KERNEL_EARLY}).
-     */
-    long hotC2KernelDirect, hotC2KernelInBoot, hotC2EarlyPromotions;
-    /** Hot-tier builds queued for C2 through the API ({@link #HOT_C2_DIRECT}), and of them asked for again at a look. */
-    long hotC2Requests, hotC2Requeued;
-    /** Hot-tier builds promoted with {@link #HOT_C2_DIRECT} on: in user mode (to C2 at once), and not (HotSpot's path). */
-    long hotC2UserBuilds, hotC2KernelBuilds;
-    /** The build asked for C2 last ({@link #HOT_C2_DIRECT}) while it has no C2 code and its task is queued; else null. */
-    TranslatedUnit c2Pending;
-    /**
-     * (Tests) C2's slot is held whatever HotSpot does with {@link #c2Pending}'s code: a test's stand-in task may lose its
-     * code to HotSpot (deoptimized, flushed) on a busy machine, which would free the slot in the middle of the case.
-     */
-    boolean c2SlotHeld;
-    /** See {@link #HOT_C2_ORDER} (tests set it per cache). */
-    boolean hotC2Order = HOT_C2_ORDER;
-    /** See {@link #HOT_C2_ORDER_STALE} (tests set it per cache). */
-    long hotC2OrderStale = HOT_C2_ORDER_STALE;
-    /** (HOT_C2_ORDER) C1 units whose build for C2 at once waited while the slot was held (unordered; pruned as they go). */
-    final TranslatedUnit[] c2Waiting = new TranslatedUnit[32];
-    int c2WaitingCount;
-    /** (HOT_C2_ORDER) Builds asked for C2 at another unit's look, the order having put them before that unit's own. */
-    long hotC2OrderedOver;
-    /** See {@link #HOT_C2_ADMIT}, {@link #HOT_C2_ADMIT_SPAN} and {@link #HOT_C2_ADMIT_FLOOR} (tests set them per cache). */
-    boolean hotC2Admit = HOT_C2_ADMIT;
-    long hotC2AdmitSpan = HOT_C2_ADMIT_SPAN;
-    double hotC2AdmitFloor = HOT_C2_ADMIT_FLOOR;
-    /**
-     * (HOT_C2_ADMIT) C1 units decided for C2 at once whose build is not yet asked for (on the translator thread, or
-     * waiting for the slot); unordered, pruned as they go.
-     */
-    final TranslatedUnit[] c2Contenders = new TranslatedUnit[32];
-    int c2ContenderCount;
-    /** (HOT_C2_ADMIT) Looks whose build was refused the slot; builds refused at least once; of them, asked for later. */
-    long hotC2AdmitRefusals, hotC2AdmitRefusedBuilds, hotC2AdmitLater;
-    /** (HOT_C2_ADMIT) Refusals at which the better contender's build (made) was asked for at once. */
-    long hotC2AdmitHandoffs;
     /** Profile windows begun (a build installed with its tier-3 code), and ended with the C1 unit back (C2 not done yet). */
     long hotWindows, hotWindowsBack;
     /**
@@ -727,8 +564,7 @@ public final class CodeCache {
      * is false, no hot-tier decision, and the heat's half-life {@link #bootHeatShift} (if set); nothing if none applies.
      */
     void startBoot(int heat, boolean hot) {
-        if (booting || (heat <= 0 && hot && bootHeatShift == 0 && steadyHeatShift == 0 && !(pageHeat > 0 && pageHeatAfterBoot)
-                && hotC2Kernel != 1)) return; // (HOT_C2_KERNEL after the boot: booting marks the boot, nothing else changes)
+        if (booting || (heat <= 0 && hot && bootHeatShift == 0 && steadyHeatShift == 0 && !(pageHeat > 0 && pageHeatAfterBoot))) return;
         booting = true;
         hotInBoot = hot;
         heatShift = bootHeatShift; // (HEAT_HALF_LIFE's from the boot's end: none in the boot without its own)
@@ -745,19 +581,11 @@ public final class CodeCache {
         heatShift = steadyHeatShift; // (heat gathered so far stays as it is; without HEAT_HALF_LIFE it no longer decays)
     }
 
-    /** Whether units count first to the kernel's early look (HOT_C2_KERNEL_EARLY); loopPrologue's early count only without it. */
-    private boolean earlyLookOn() {
-        return hotC2Kernel != 0 && hotC2KernelEarly > 0 && hotC2KernelEarly < hotAfter;
-    }
-
     /** The unit's count towards the hot tier starts again from here. */
     private void countAgain(TranslatedUnit u, Hart h) {
         restartHotCount(u, h);
-        u.earlyLook = earlyLookOn(); // (HOT_C2_KERNEL_EARLY)
-        // (loopPrologue: the early count only while the hot tier is on: hotAfter = Long.MAX_VALUE turns it off; the
-        // kernel's early look, when on, comes first)
-        u.untilHot = u.earlyLook ? hotC2KernelEarly
-                : loopPrologue && u.prologueLoop >= 0 && !u.hot && hotAfter != Long.MAX_VALUE ? Math.min(hotAfter, prologueAfter) : hotAfter;
+        // (loopPrologue: the early count only while the hot tier is on: hotAfter = Long.MAX_VALUE turns it off)
+        u.untilHot = loopPrologue && u.prologueLoop >= 0 && !u.hot && hotAfter != Long.MAX_VALUE ? Math.min(hotAfter, prologueAfter) : hotAfter;
     }
 
     /**
@@ -1244,22 +1072,7 @@ public final class CodeCache {
             return u;
         }
         long counted = hotAfter; // (what its count retired: the rules' run length and share)
-        if (u.earlyLook) { // (HOT_C2_KERNEL_EARLY: the early look at its count)
-            u.earlyLook = false;
-            counted = hotC2KernelEarly;
-            if (u.promoted != null || u.promotionQueued || !c2Direct(h) || h.priv == Hart.PRIV_U
-                    || counted / Math.max(1, u.hotRuns()) < hotC2KernelRun) {
-                u.untilHot += hotAfter - counted; // counts on to hotAfter (its overshoot kept), as without the early look
-                return u;
-            }
-            hotC2EarlyPromotions++;
-        }
         u.untilHot = loopPrologue && u.prologueLoop >= 0 ? Math.max(1, hotRecheck / PROLOGUE_RECHECK_DIVISOR) : hotRecheck;
-        if (hotC2Order || hotC2Admit) { // (HOT_C2_ORDER, HOT_C2_ADMIT: what the unit ran since its last look, counted at this one)
-            u.orderRan += u.orderChunk;
-            u.orderChunk = u.untilHot;
-            u.orderLastLook = h.instret;
-        }
         if (wordLocals) u.entryWords &= Translator.wordMask(h.x); // (at its entry: see WordLocals; no 31-register scan when off)
         // (Builds are otherwise handed over at lookup misses, which a hot loop that runs alone may never make.)
         if (!completed.isEmpty()) installCompleted(h);
@@ -1272,7 +1085,7 @@ public final class CodeCache {
                 return u;
             }
             boolean early = false;
-            if (!earlyLookOn() && loopPrologue && u.prologueLoop >= 0 && prologueAfter < hotAfter) { // (not with the kernel's early look)
+            if (loopPrologue && u.prologueLoop >= 0 && prologueAfter < hotAfter) {
                 // (loopPrologue) Its early count ran out: promoted only if the loop it leads into is hot by now.
                 if (!prologueLoopHot(u)) {
                     countAgain(u, h);
@@ -1313,19 +1126,16 @@ public final class CodeCache {
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
             u.hotRunLength = runLength;
             // (HOT_PROFILE_C2: a user-mode build on HotSpot's path, its runs long enough, gets the window; the dispatcher
-            // promotes a unit at its entry, so h.priv is the unit's, as for c2Direct)
-            u.profileC2 = hotProfileC2 > 0 && h.priv == Hart.PRIV_U && !c2Direct(h) && runLength >= hotProfileC2MinRun;
+            // promotes a unit at its entry, so h.priv is the unit's)
+            u.profileC2 = hotProfileC2 > 0 && h.priv == Hart.PRIV_U && runLength >= hotProfileC2MinRun;
             if (u.profileC2) hotProfileC2Builds++;
             if (early) prologuePromotions++;
-            if (HOT_LOG) hotLog("decided (" + (!early && counted != hotAfter ? "early look, " : "") + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began"
+            if (HOT_LOG) hotLog("decided (" + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began"
                     + (early ? "; a line into a hot loop" : "") + "):", u, null, h);
-            u.orderSince = u.hotSince; // (HOT_C2_ORDER: its share is counted from its count's start, its count's instructions in it)
-            u.orderRan = counted;
             promote(u, h, hotMissCalls(u, h));
-            if (hotC2Admit && c2Direct(h)) c2Contend(u); // (HOT_C2_ADMIT: a build that may come)
             return u;
         }
-        if ((hotProfileRuns > 0 || u.profileC2) && !p.c2Asked && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h, left);
+        if ((hotProfileRuns > 0 || u.profileC2) && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h, left);
         if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) return u;
         return install(u, p, h, false, left);
     }
@@ -1646,7 +1456,6 @@ public final class CodeCache {
         }
         b.key = u.key;
         b.untilHot = u.untilHot;
-        b.earlyLook = u.earlyLook;
         b.hotSince = u.hotSince;
         b.hotRunCounts = u.hotRunCounts;
         b.entryWords = u.entryWords;
@@ -1668,18 +1477,9 @@ public final class CodeCache {
     String missLeaveSummary() {
         String crossLine = Translator.crossOnce ? String.format("hot-tier builds with the second page's check once per call (Translator.crossOnce): %,d%n",
                 Translator.crossOnceUnits.get()) : "";
-        String c2Line = hotC2Direct ? String.format("hot-tier builds to C2 at once (hotC2Direct, user mode only): %,d promoted in user mode,"
-                + " %,d outside it (HotSpot's path); %,d queued for C2, %,d asked again%n", hotC2UserBuilds, hotC2KernelBuilds, hotC2Requests, hotC2Requeued) : "";
-        if (hotC2Kernel != 0) c2Line += String.format("kernel hot-tier builds to C2 at once (hotC2Kernel=%s): %,d to C2 at once, %,d of the boot"
-                + " (HotSpot's path)%s; %,d queued for C2 (all), %,d asked again%n", hotC2Kernel == 2 ? "boot" : "true", hotC2KernelDirect, hotC2KernelInBoot,
-                hotC2KernelEarly > 0 ? String.format(", %,d promoted at the early look (%,d insns, runs of %,d or more)", hotC2EarlyPromotions, hotC2KernelEarly, hotC2KernelRun) : "",
-                hotC2Requests, hotC2Requeued);
+        String c2Line = "";
         if (hotProfileC2 > 0) c2Line += String.format("user-mode hot-tier builds with a profile window (hotProfileC2=%,d insns, runs of %,d or more): %,d decided,"
                 + " %,d windows begun, %,d queued for C2 at a window's end%n", hotProfileC2, hotProfileC2MinRun, hotProfileC2Builds, hotWindows, hotProfileC2Asked);
-        if (hotC2Order && (hotC2Direct || hotC2Kernel != 0)) c2Line += String.format("C2's slot in order of share (hotC2Order): %,d of %,d queued for C2 at another unit's look%n",
-                hotC2OrderedOver, hotC2Requests);
-        if (hotC2Admit && (hotC2Direct || hotC2Kernel != 0)) c2Line += String.format("C2's slot by admission (hotC2Admit%s): %,d builds refused at %,d looks, %,d of them queued for C2 later; %,d better ones queued at a refusal; %,d queued for C2 in all%n",
-                hotC2AdmitFloor > 0 ? String.format(", floor %.4f a KB", hotC2AdmitFloor) : "", hotC2AdmitRefusedBuilds, hotC2AdmitRefusals, hotC2AdmitLater, hotC2AdmitHandoffs, hotC2Requests);
         String warmLine = hotLookWarm ? String.format("hot-tier builds installed by a warmed timed look (hotLookWarm%s): %,d of %,d promotions%n",
                 hotLookWarmUserOnly ? "=user: user mode only" : "", hotWarmLookInstalls, promotions) : "";
         String userLine = Translator.userMasks || Translator.userLeaves || Translator.userCtx
@@ -1734,7 +1534,6 @@ public final class CodeCache {
         // The second page only if the unit already spans it (it is a code page then, so a write to it kills u).
         byte[] next = u.nextPageIndex >= 0 ? ram.pageForRead(u.nextPageIndex) : null;
         int entryOff = (int) (u.key & 0xfff);
-        boolean c2Direct = c2Direct(h);
         if (background == null) {
             long t0 = CpuClock.threadNanos();
             translator.wordLogic = wordLogic;
@@ -1752,9 +1551,8 @@ public final class CodeCache {
                 translator.userMode = false;
                 translator.entryWords = -1;
             }
-            if (p != null && !BackgroundTranslator.warmHot(p, c2Direct)) p = null; // (C1 refused it: dropped below)
+            if (p != null && !BackgroundTranslator.warmHot(p)) p = null; // (C1 refused it: dropped below)
             translationNanos += CpuClock.threadNanos() - t0;
-            countC2Rule(c2Direct, h);
             builtHot(u, p, h);
             return;
         }
@@ -1763,36 +1561,12 @@ public final class CodeCache {
         job.missCalls = missCalls;
         job.userMode = h.priv == Hart.PRIV_U;
         job.entryWords = u.entryWords;
-        job.c2Direct = c2Direct;
         job.queuedAt = h.instret;
         if (background.submit(job)) {
             u.promotionQueued = true;
-            countC2Rule(c2Direct, h);
         } else {
             queueFull++; // (asked again after HOT_RECHECK)
         }
-    }
-
-    /**
-     * Whether the hot-tier build of a unit promoted now, with hart {@code h} at its entry, goes to C2 at once
-     * ({@link #HOT_C2_DIRECT}): only a unit promoted in user mode (the dispatcher promotes a unit at its entry, about to
-     * run it under the fetch context it was looked up in, so {@code h.priv} is the unit's, as in {@link #hotMissCalls});
-     * the kernel's builds take HotSpot's path (tier 3, then C2 with a profile).
-     */
-    private boolean c2Direct(Hart h) {
-        if (h.priv == Hart.PRIV_U) return hotC2Direct;
-        return hotC2Kernel == 2 || hotC2Kernel == 1 && !booting; // (HOT_C2_KERNEL: after the boot, or always)
-    }
-
-    /** Counts a hot-tier build made or queued with {@link #HOT_C2_DIRECT} or {@link #HOT_C2_KERNEL} on, by {@link #c2Direct(Hart)}'s answer. */
-    private void countC2Rule(boolean c2Direct, Hart h) {
-        if (hotC2Kernel != 0 && h.priv != Hart.PRIV_U) {
-            if (c2Direct) hotC2KernelDirect++;
-            else hotC2KernelInBoot++;
-        }
-        if (!hotC2Direct) return;
-        if (c2Direct && h.priv == Hart.PRIV_U) hotC2UserBuilds++;
-        else if (h.priv != Hart.PRIV_U) hotC2KernelBuilds++;
     }
 
     /** A hot-tier build of {@code u} is done: it waits in {@code u} for its compilation, unless u died meanwhile. */
@@ -1823,7 +1597,7 @@ public final class CodeCache {
                 h == null ? "-" : String.format("%.1f", h.instret / 1e6), u.getClass().getName(), u.instructionCount, u.bytecodeSize,
                 p == null ? "" : String.format(", build %s (%d insns, %d bytecode, tier %d, %d looks%s), %d with inlining",
                         p.getClass().getName(), p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks,
-                        (p.checkedTlb ? ", checked TLB reads" : "") + (p.requeued ? ", queued through the API" : "") + (p.c2Asked ? ", C2 asked" : ""), p.inlineTotal),
+                        (p.checkedTlb ? ", checked TLB reads" : "") + (p.requeued ? ", queued through the API" : ""), p.inlineTotal),
                 (h == null ? "" : "; hart priv " + h.priv) // (round 73: a unit's privilege at its "decided" line)
                 + String.format("; jvm %.3f s", (System.nanoTime() - HOT_LOG_ORIGIN) / 1e9)); // (round 81: HotSpot's compile log's clock, near enough)
     }
@@ -1841,7 +1615,6 @@ public final class CodeCache {
      * never have code.
      */
     private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
-        if (p.c2Asked) return c2Compiled(u, p, h);
         int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun ? LOOK_HYBRID : hotLook;
         // (loopPrologue: a line's build is always looked at warmed: its C1 unit's runs are short, so its looks are few and the
         // build's code cold at each; the timed call alone failed at every look in the signed module phase, round 77)
@@ -1879,242 +1652,6 @@ public final class CodeCache {
         u.untilHot = Long.MAX_VALUE;
         promotionsDropped++;
         return false;
-    }
-
-    /**
-     * The look at build {@code p} of live unit {@code u} queued for C2 at once ({@link #HOT_C2_DIRECT}): true once HotSpot
-     * has C2's code for it (asked, never timed: the build is not called before it is installed, so it has no other code).
-     * Every {@link #HOT_REQUEUE_LOOKS} looks without it, a build with neither code nor a queued task (a compile that
-     * bailed out) is asked for again; one HotSpot refuses is dropped and {@code u} stays C1 code for good.
-     */
-    private boolean c2Compiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
-        HotSpotCompiler c = HotSpotCompiler.get();
-        if (c == null) return false; // (never: c2Asked needs the API)
-        if (c.compiledTier(p) == HotSpotCompiler.TIER_C2) { // (whoever asked: a build with C2's code goes in at once)
-            p.compiled = true;
-            if (c2Pending == p) c2Pending = null;
-            return true;
-        }
-        if (!p.c2Requested) {
-            // One build at a time in C2's queue, asked for at a look of its unit (so only while that unit runs).
-            if (c2Pending != null) {
-                if (c2SlotHeld || (c.compiledTier(c2Pending) != HotSpotCompiler.TIER_C2 && c.compiledOrQueued(c2Pending))) {
-                    if (hotC2Order) c2Wait(u); // (HOT_C2_ORDER: a candidate for when the slot frees)
-                    if (hotC2Admit) c2Contend(u); // (HOT_C2_ADMIT: one that waits)
-                    return false;
-                }
-                c2Pending = null; // (compiled, or its task gone: the next may go)
-            }
-            if (hotC2Order) {
-                // HOT_C2_ORDER: the slot is free; the waiting build whose unit runs the largest share goes, not this one's by default.
-                TranslatedUnit next = c2Next(u, h.instret);
-                if (next != u) {
-                    c2Wait(u);
-                    if (hotC2Admit && !c2Admitted(next, h, u)) return false; // (HOT_C2_ADMIT: refused; a better contender's build asked for, or the slot stays free)
-                    c2Ask(next, h, u);
-                    return false;
-                }
-            }
-            if (hotC2Admit && !c2Admitted(u, h, u)) return false; // (HOT_C2_ADMIT: refused; the C1 unit runs on, looked at again)
-            if (!c.request(p, HotSpotCompiler.TIER_C2)) {
-                dropBuild(u);
-                return false;
-            }
-            p.c2Requested = true;
-            c2Pending = p;
-            hotC2Requests++;
-            if (p.admitRefused) hotC2AdmitLater++;
-            if (HOT_LOG) hotLog(hotC2Order ? String.format("queued for C2 (share %.4f)", c2Share(u)) : "queued for C2", u, p, h);
-            return false;
-        }
-        if (++p.looks % HOT_REQUEUE_LOOKS != 0 || c.compiledOrQueued(p)) return false;
-        if (c.request(p, HotSpotCompiler.TIER_C2)) { // (a compile that bailed out: asked for again)
-            hotC2Requeued++;
-            return false;
-        }
-        if (c2Pending == p) c2Pending = null;
-        dropBuild(u);
-        return false;
-    }
-
-    /**
-     * (HOT_C2_ORDER) Puts C1 unit {@code u}, whose build waits to be asked for C2, among the candidates for the slot
-     * ({@link #c2Waiting}); a full list keeps its entries (u still competes at its own looks).
-     */
-    private void c2Wait(TranslatedUnit u) {
-        if (!hotC2Order || u.orderListed) return;
-        if (c2WaitingCount == c2Waiting.length) c2Prune();
-        if (c2WaitingCount == c2Waiting.length) return;
-        c2Waiting[c2WaitingCount++] = u;
-        u.orderListed = true;
-    }
-
-    /** (HOT_C2_ORDER) Takes out of {@link #c2Waiting} the units whose build is gone, dead, installed or asked for C2 already. */
-    private void c2Prune() {
-        int n = 0;
-        for (int i = 0; i < c2WaitingCount; i++) {
-            TranslatedUnit w = c2Waiting[i];
-            if (c2Candidate(w)) c2Waiting[n++] = w;
-            else w.orderListed = false;
-        }
-        for (int i = n; i < c2WaitingCount; i++) c2Waiting[i] = null;
-        c2WaitingCount = n;
-    }
-
-    /** (HOT_C2_ORDER) Whether C1 unit {@code w} still has a build waiting to be asked for C2. */
-    private static boolean c2Candidate(TranslatedUnit w) {
-        TranslatedUnit q = w.promoted;
-        return !w.dead && !w.hot && q != null && q.c2Asked && !q.c2Requested && !q.compiled;
-    }
-
-    /**
-     * (HOT_C2_ORDER) The unit's share of the hart's instructions from the start of the count that brought its build (its
-     * hot count or early look, {@link TranslatedUnit#hotSince}) to its latest look: the count's instructions and those
-     * counted by its looks since, over the hart's in the same span. From the count's start, not the decision: a unit
-     * decided just now would otherwise have its first look's instructions over a short span (round 78's count: a unit
-     * decided at 1,494 M, share 0.62 at its first look against the schedule's 0.21, took the slot; over its count, 725 M
-     * for 2 M instructions, it was 0.003).
-     */
-    static double c2Share(TranslatedUnit w) {
-        return (double) w.orderRan / Math.max(1, w.orderLastLook - w.orderSince);
-    }
-
-    /**
-     * (HOT_C2_ORDER) Of {@code u} (whose look found the slot free) and the candidates in {@link #c2Waiting}, the one to
-     * ask for C2 now: the largest {@link #c2Share} among those whose unit looked within {@link #hotC2OrderStale} hart
-     * instructions of {@code instret} ({@code u} on a tie). Package-private for HotTierC2OrderTest.
-     */
-    TranslatedUnit c2Next(TranslatedUnit u, long instret) {
-        c2Prune();
-        TranslatedUnit best = u;
-        double bestShare = c2Share(u);
-        for (int i = 0; i < c2WaitingCount; i++) {
-            TranslatedUnit w = c2Waiting[i];
-            if (w == u || instret - w.orderLastLook > hotC2OrderStale) continue;
-            double s = c2Share(w);
-            if (s > bestShare) {
-                best = w;
-                bestShare = s;
-            }
-        }
-        return best;
-    }
-
-    /** (HOT_C2_ORDER, HOT_C2_ADMIT) Asks C2 for {@code w}'s waiting build at a look of {@code at}'s unit (the slot is free); one C2 refuses is dropped. */
-    private void c2Ask(TranslatedUnit w, Hart h, TranslatedUnit at) {
-        TranslatedUnit q = w.promoted;
-        HotSpotCompiler c = HotSpotCompiler.get();
-        if (c == null || !c.request(q, HotSpotCompiler.TIER_C2)) {
-            dropBuild(w);
-            return;
-        }
-        q.c2Requested = true;
-        c2Pending = q;
-        hotC2Requests++;
-        if (hotC2Order) hotC2OrderedOver++;
-        if (q.admitRefused) hotC2AdmitLater++;
-        if (HOT_LOG) hotLog(String.format("queued for C2 (%s: share %.4f, at a look of key %x, share %.4f)", hotC2Order ? "ordered" : "admitted", c2Share(w), at.key, c2Share(at)), w, q, h);
-    }
-
-    /** (HOT_C2_ADMIT) Puts C1 unit {@code u}, decided for C2 at once, among the contenders; a full list is pruned, then keeps its entries. */
-    void c2Contend(TranslatedUnit u) {
-        if (u.admitListed) return;
-        if (c2ContenderCount == c2Contenders.length) c2PruneContenders();
-        if (c2ContenderCount == c2Contenders.length) return;
-        c2Contenders[c2ContenderCount++] = u;
-        u.admitListed = true;
-    }
-
-    /** (HOT_C2_ADMIT) Takes out of {@link #c2Contenders} the units whose build is gone, dead, installed or asked for C2. */
-    private void c2PruneContenders() {
-        int n = 0;
-        for (int i = 0; i < c2ContenderCount; i++) {
-            TranslatedUnit w = c2Contenders[i];
-            if (c2Contender(w)) c2Contenders[n++] = w;
-            else w.admitListed = false;
-        }
-        for (int i = n; i < c2ContenderCount; i++) c2Contenders[i] = null;
-        c2ContenderCount = n;
-    }
-
-    /**
-     * (HOT_C2_ADMIT) Whether C1 unit {@code w} still contends for the slot: its build on the translator thread (queued, not
-     * dropped), or built for C2 at once and not yet asked for.
-     */
-    private static boolean c2Contender(TranslatedUnit w) {
-        if (w.dead || w.hot) return false;
-        TranslatedUnit q = w.promoted;
-        if (q == null) return w.promotionQueued && w.untilHot != Long.MAX_VALUE;
-        return q.c2Asked && !q.c2Requested && !q.compiled;
-    }
-
-    /**
-     * (HOT_C2_ADMIT) Whether the waiting build of C1 unit {@code w} may be asked for C2 now (the slot is free): no if a
-     * contender (its unit's last look within {@link #hotC2OrderStale} of the hart's {@code instret}) has the larger
-     * {@link #c2Share} per byte of bytecode ({@link #c2Bytes}). A refusal is counted and logged; the build stays, looked
-     * at again at {@code w}'s next look. Package-private for HotTierC2AdmitTest.
-     */
-    boolean c2Admitted(TranslatedUnit w, Hart h, TranslatedUnit at) {
-        c2Contend(w);
-        c2PruneContenders();
-        TranslatedUnit q = w.promoted;
-        double s = c2AdmitShare(w, h.instret), bytes = c2Bytes(w);
-        if (s * 1000 < hotC2AdmitFloor * bytes) return c2Refused(w, q, h, s, bytes, null, hotC2AdmitFloor, 1000);
-        TranslatedUnit best = null;
-        double bs = s, bb = bytes;
-        for (int i = 0; i < c2ContenderCount; i++) {
-            TranslatedUnit o = c2Contenders[i];
-            if (o == w || h.instret - o.orderLastLook > hotC2OrderStale) continue;
-            double so = c2AdmitShare(o, h.instret), bo = c2Bytes(o);
-            if (so * bb > bs * bo) { // (so / bo > bs / bb: a better use of the slot)
-                best = o;
-                bs = so;
-                bb = bo;
-            }
-        }
-        if (best == null) return true;
-        c2Refused(w, q, h, s, bytes, best, bs, bb);
-        // The better contender's build, if made and above the floor, is asked for now (its unit may not look soon).
-        if (best.promoted != null && bs * 1000 >= hotC2AdmitFloor * bb) {
-            c2Wait(at); // (HOT_C2_ORDER's list, if on: the looking unit's build still waits)
-            c2Ask(best, h, at);
-            hotC2AdmitHandoffs++;
-        }
-        return false;
-    }
-
-    /** (HOT_C2_ADMIT) Counts and logs a refusal of {@code w}'s build {@code q}: by contender {@code o} (null: the floor). */
-    private boolean c2Refused(TranslatedUnit w, TranslatedUnit q, Hart h, double s, double bytes, TranslatedUnit o, double so, double bo) {
-        hotC2AdmitRefusals++;
-        if (!q.admitRefused) {
-            q.admitRefused = true;
-            hotC2AdmitRefusedBuilds++;
-        }
-        if (HOT_LOG && Integer.bitCount(++q.admitLooks) == 1) hotLog(String.format("refused C2's slot (share %.4f, %.0f bytes; %s, share %.4f, %.0f bytes)",
-                s, bytes, o == null ? "the floor" : String.format("key %x %s", o.key, o.promoted == null ? "comes" : "waits"), so, bo), w, q, h);
-        return false;
-    }
-
-    /**
-     * (HOT_C2_ADMIT) C1 unit {@code w}'s share for the rule: the instructions {@link #c2Share} counts (its count's and its
-     * looks') over the hart's from its count's start to {@code instret} (now: a contender that stopped running loses share
-     * as the hart goes on), at least {@link #hotC2AdmitSpan}.
-     */
-    double c2AdmitShare(TranslatedUnit w, long instret) {
-        return (double) w.orderRan / Math.max(Math.max(1, hotC2AdmitSpan), instret - w.orderSince);
-    }
-
-    /** (HOT_C2_ADMIT) The bytecode of C1 unit {@code w}'s build, or of {@code w} itself while its build is not made (a proxy). */
-    static double c2Bytes(TranslatedUnit w) {
-        TranslatedUnit q = w.promoted;
-        return Math.max(1, q != null ? q.bytecodeSize : w.bytecodeSize);
-    }
-
-    /** C2 refused unit {@code u}'s build: it is dropped and {@code u} stays C1 code for good. */
-    private void dropBuild(TranslatedUnit u) {
-        u.promoted = null;
-        u.untilHot = Long.MAX_VALUE;
-        promotionsDropped++;
     }
 
     /**

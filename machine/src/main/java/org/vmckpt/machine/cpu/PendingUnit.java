@@ -44,8 +44,6 @@ final class PendingUnit extends TranslatedUnit {
     boolean userMode;
     /** For a hot-tier build: {@link TranslatedUnit#entryWords} of the unit it replaces. */
     int entryWords = -1;
-    /** For a hot-tier build: queued for C2 at once (CodeCache#HOT_C2_DIRECT: its unit was promoted in user mode). */
-    boolean c2Direct;
     /**
      * Guest instructions the interpreter ran from this entry since the job was queued (the dispatcher found it pending and
      * interpreted: CodeCache#interpreted), saturating: the translator thread takes the job with the most first

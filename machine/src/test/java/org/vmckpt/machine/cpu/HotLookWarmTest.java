@@ -100,7 +100,6 @@ class HotLookWarmTest {
         jit.codeCache.hotLookWarm = true;
         jit.codeCache.hotLookWarmUserOnly = true;
         jit.codeCache.hotLook = CodeCache.LOOK_TIMED;
-        jit.codeCache.hotC2Direct = false;
         jit.codeCache.hotRecheck = 20_000; // (looks every 20,000 instructions of the unit)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
         TranslatedUnit build = null;
@@ -124,7 +123,6 @@ class HotLookWarmTest {
         jit.codeCache.hotLookWarm = true;
         jit.codeCache.hotLookWarmUserOnly = userOnly;
         jit.codeCache.hotLook = CodeCache.LOOK_TIMED; // (whatever the test JVM's look: the switch is the timed look's)
-        jit.codeCache.hotC2Direct = false; // (a build asked for C2 at once is not timed)
         HotTierTest.runUntilPromoted(jit, ref);
         assertTrue(jit.codeCache.hotWarmLookInstalls >= 1, "installed, but not by a warmed look: " + jit.translationStats());
         HotTierTest.runTo(jit, jit.instret + 1_000_000);

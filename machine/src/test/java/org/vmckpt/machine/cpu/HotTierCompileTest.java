@@ -99,8 +99,6 @@ class HotTierCompileTest {
         Hart jit = HotTierTest.hart(true, 100_000, null);
         jit.codeCache.hotRecheck = Long.MAX_VALUE / 2; // no look but the test's own
         jit.codeCache.hotLook = CodeCache.LOOK_ASK;
-        jit.codeCache.hotC2Direct = false; // (the asking look's install of tier-3 code; CodeCache#HOT_C2_DIRECT never installs it)
-        jit.codeCache.hotC2Kernel = 0; // (nor CodeCache#HOT_C2_KERNEL, for this machine-mode loop)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
         TranslatedUnit u = unitWithBuild(jit, deadline);
         TranslatedUnit build = u.promoted;
@@ -148,7 +146,7 @@ class HotTierCompileTest {
             // The dispatcher's look at a waiting build asks HotSpot (the hybrid look's call has a negative budget and
             // touches no hart), so that code met cold is not taken for no code.
             if (CodeCache.compiledNow(u, null, CodeCache.HOT_LOOK)) throw new AssertionError("a build without code counted as compiled");
-            BackgroundTranslator.warmHot(u, false);
+            BackgroundTranslator.warmHot(u);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             int tier = 0;
             while ((tier = c.tier(u)) == 0 && System.nanoTime() < deadline) Thread.sleep(10);
