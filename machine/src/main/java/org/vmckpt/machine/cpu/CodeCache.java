@@ -100,29 +100,6 @@ public final class CodeCache {
      */
     static final int INSTRUCTION_HEAT = Integer.getInteger("vmckpt.jit.instructionHeat", 16);
     /**
-     * Page heat (round 66; {@code -Dvmckpt.jit.pageHeat=N} interpreted instructions; 0, the default: off): once the
-     * interpreter has run N instructions from cold entries of a RAM page (entries that had not got hot, counted as
-     * {@link #INSTRUCTION_HEAT}'s instructions are), an entry of that page gets hot at {@link #PAGE_HEAT_THRESHOLD}
-     * instead of {@link #hotThreshold}. Why: an entry's heat comes from the dispatcher's visits there, and block mode
-     * hands it one jump in 16, picked so as not to lock onto one jump; in a loop or function with many jumps the visits,
-     * and so the heat, are spread over many entries, none of which gets hot while the page's code runs interpreted for
-     * millions of instructions. In the signed guest's module phase SHA-256's page ran 2.0 M instructions interpreted
-     * from 355 block starts before it had any unit, and the phase's pages without translations 27 M from 10,424
-     * (docs/BENCHMARKS.md round 66). Off: with it the phase interpreted 26-37 M instructions instead of ~55-60 M, but its
-     * C1 doubled and its run thread was not lower than main's (9 of 28, 2 of 12 and 12 of 24 quiet pairs for three
-     * settings, round 66). A cache policy: not part of any checkpoint.
-     */
-    static final int PAGE_HEAT = Integer.getInteger("vmckpt.jit.pageHeat", 0);
-    /** The heat threshold of an entry in a page past {@link #PAGE_HEAT} ({@code -Dvmckpt.jit.pageHeatThreshold=N}). */
-    static final int PAGE_HEAT_THRESHOLD = Integer.getInteger("vmckpt.jit.pageHeatThreshold", 7_500);
-    /**
-     * With {@link #PAGE_HEAT}: the rule only after a fresh kernel boot (from when the hart first runs in user mode, as
-     * {@link #BOOT_THRESHOLD}'s end; {@code -Dvmckpt.jit.pageHeatAfterBoot=true}). A boot's init code runs a few
-     * thousand times and never again, and the boot's translator thread is busy already (docs/BENCHMARKS.md round 63); the
-     * module phase's page walks, relocations and ECDSA run once per module. The pages' instructions count from the start.
-     */
-    static final boolean PAGE_HEAT_AFTER_BOOT = Boolean.getBoolean("vmckpt.jit.pageHeatAfterBoot");
-    /**
      * Guest instructions a unit retires before it is translated again for the hot tier ({@link #hot}): a class that
      * HotSpot's C2 compiles, where every other unit stays C1 code (UnitCompilerDirectives). C2 takes tens to hundreds
      * of milliseconds of the other core per unit, so only the few units that run most of a workload repay it.
@@ -482,16 +459,6 @@ public final class CodeCache {
     private PendingUnit pendingVisited;
     /** See {@link #INSTRUCTION_HEAT}. */
     int instructionHeat = INSTRUCTION_HEAT;
-    /** See {@link #PAGE_HEAT} (tests set them per cache); 0: off. */
-    int pageHeat = PAGE_HEAT, pageHeatThreshold = PAGE_HEAT_THRESHOLD;
-    /** See {@link #PAGE_HEAT_AFTER_BOOT} (tests set it per cache, before {@link #startBoot}). */
-    boolean pageHeatAfterBoot = PAGE_HEAT_AFTER_BOOT;
-    /** With {@link #pageHeat}: instructions interpreted from cold entries, per RAM page (saturating); null until first used. */
-    private int[] pageInsns;
-    /** The RAM page of {@link #heatSlot}'s entry. */
-    private int heatPage;
-    /** Entries that got hot under {@link #pageHeatThreshold} but not yet under {@link #hotThreshold} (page heat's units). */
-    long pageHeatHot;
     /** Keys of the translations in each code page, for invalidation. */
     private final HashMap<Integer, List<Long>> keysByPage = new HashMap<>();
     /**
@@ -564,7 +531,7 @@ public final class CodeCache {
      * is false, no hot-tier decision, and the heat's half-life {@link #bootHeatShift} (if set); nothing if none applies.
      */
     void startBoot(int heat, boolean hot) {
-        if (booting || (heat <= 0 && hot && bootHeatShift == 0 && steadyHeatShift == 0 && !(pageHeat > 0 && pageHeatAfterBoot))) return;
+        if (booting || (heat <= 0 && hot && bootHeatShift == 0 && steadyHeatShift == 0)) return;
         booting = true;
         hotInBoot = hot;
         heatShift = bootHeatShift; // (HEAT_HALF_LIFE's from the boot's end: none in the boot without its own)
@@ -675,13 +642,8 @@ public final class CodeCache {
         if (Hart.PROFILE_UNITS && heat[hi] == 0) profHeatSince[hi] = h.instret;
         heat[hi] += sample || !ram.isCodePage(pageIndex) ? Interpreter.HEAT_SAMPLE : 1;
         if (heat[hi] < hotThreshold) {
-            if (pageHeat <= 0 || heat[hi] < pageHeatThreshold || pageInsns == null || pageInsns[pageIndex] < pageHeat
-                    || booting && pageHeatAfterBoot) {
-                heatSlot = hi;
-                heatPage = pageIndex;
-                return null;
-            }
-            pageHeatHot++; // hot by its page's heat (PAGE_HEAT)
+            heatSlot = hi;
+            return null;
         }
         heat[hi] = 0;
         if (Hart.PROFILE_UNITS) {
@@ -760,19 +722,10 @@ public final class CodeCache {
         }
         int hi = heatSlot;
         if (Hart.PROFILE_UNITS && hi >= 0) profHeatInsns[hi] += ran;
-        if (pageHeat > 0 && hi >= 0) addPageInsns(heatPage, ran);
         if (hi < 0 || instructionHeat <= 0) return;
         heatSlot = -1;
         int v = heat[hi] + ran / instructionHeat;
         heat[hi] = v < 0 ? Integer.MAX_VALUE : v;
-    }
-
-    /** {@link #PAGE_HEAT}: {@code ran} more instructions interpreted from a cold entry of RAM page {@code page}. */
-    private void addPageInsns(int page, int ran) {
-        int[] pi = pageInsns;
-        if (pi == null) pageInsns = pi = new int[ram.pageCount()];
-        int v = pi[page] + ran;
-        pi[page] = v < 0 ? Integer.MAX_VALUE : v;
     }
 
     /**
@@ -1947,7 +1900,6 @@ public final class CodeCache {
                 profPendingByStage[4], profPendingByStage[2], profPendingByStage[3]);
         waits += jobsByInterpreted(l);
         StringBuilder sb = new StringBuilder(waits).append(hotProfile());
-        if (pageHeat > 0) sb.append(String.format("page heat (%,d instructions, threshold %,d): %,d entries got hot by their page's heat%n", pageHeat, pageHeatThreshold, pageHeatHot));
         long innerLive = 0;
         for (TranslatedUnit u : units) if (u instanceof InnerEntry) innerLive++;
         sb.append(String.format("inner entries: %,d installed, %,d given back to the heat rule, %,d dropped, %,d live; %,d units C1 refused with them built again without%n",
