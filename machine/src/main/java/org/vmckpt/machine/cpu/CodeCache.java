@@ -331,33 +331,6 @@ public final class CodeCache {
     int hotTooLarge;
     /** See {@link #HOT_LOOK} (tests set it per cache). */
     int hotLook = HOT_LOOK;
-    /**
-     * The timed look calls a waiting hot-tier build twice and times the second call ({@code -Dvmckpt.jit.hotLookWarm=user}
-     * or {@code =true}; round 74, gzip74; off by default). A look comes once per 200,000 of the old unit's instructions, so the one timed
-     * call met the build's code and data cold: in the CPU benchmark's gzip part 12 of gzip's 24 builds had tier-3 code
-     * from the moment they were built and were never installed, every timed call of theirs taking 1-5 us against the
-     * 400 ns bound (hot log, docs/BENCHMARKS.md round 74), while their C1 units ran ~0.8 G of the part's instructions.
-     * The first call (budget 0, as the timed one: it leaves without touching guest state) brings the code in; the
-     * second still tells compiled code (tens of ns) from HotSpot's interpreter (microseconds). Only the hot tier's look
-     * at a build; the C1 units' probes keep the single call. {@code =user}: only at looks made with the hart
-     * in user mode (the dispatcher looks at a unit's build at the unit's entry, so in the unit's privilege): the
-     * compute phase's builds are all busybox's, the boot's and the module phase's all the kernel's (round 73, c2user73),
-     * and installing the boot's builds early is what round 37's hybrid look paid for in C2's time. {@code =true} or
-     * {@code =all}: every look. Tests change it.
-     */
-    boolean hotLookWarm = HOT_LOOK_WARM != WARM_OFF;
-    /** {@link #hotLookWarm} only at looks in user mode. */
-    boolean hotLookWarmUserOnly = HOT_LOOK_WARM == WARM_USER;
-    static final int WARM_OFF = 0, WARM_USER = 1, WARM_ALL = 2;
-    /** See {@link #hotLookWarm}. */
-    static final int HOT_LOOK_WARM = switch (System.getProperty("vmckpt.jit.hotLookWarm", "false")) {
-        case "false", "off" -> WARM_OFF;
-        case "user" -> WARM_USER;
-        case "true", "all" -> WARM_ALL;
-        default -> throw new IllegalArgumentException("-Dvmckpt.jit.hotLookWarm: false, user or true (all)");
-    };
-    /** Builds installed by a look whose timed call came after {@link #hotLookWarm}'s warming call (for --stats and tests). */
-    long hotWarmLookInstalls;
     /** See {@link #HOT_LONG_RUN}; 0: every build by {@link #hotLook}. */
     long hotLongRun = HOT_LONG_RUN;
     /** See {@link #HOT_PROFILE_RUNS} (tests set it per cache); 0: off. */
@@ -1433,8 +1406,6 @@ public final class CodeCache {
         String c2Line = "";
         if (hotProfileC2 > 0) c2Line += String.format("user-mode hot-tier builds with a profile window (hotProfileC2=%,d insns, runs of %,d or more): %,d decided,"
                 + " %,d windows begun, %,d queued for C2 at a window's end%n", hotProfileC2, hotProfileC2MinRun, hotProfileC2Builds, hotWindows, hotProfileC2Asked);
-        String warmLine = hotLookWarm ? String.format("hot-tier builds installed by a warmed timed look (hotLookWarm%s): %,d of %,d promotions%n",
-                hotLookWarmUserOnly ? "=user: user mode only" : "", hotWarmLookInstalls, promotions) : "";
         String userLine = Translator.userMasks || Translator.userLeaves || Translator.userCtx
                 ? String.format("hot-tier builds with the user-mode access forms (userHot:%s%s%s): %,d in this JVM; %,d hot-tier builds here%n",
                 Translator.userMasks ? " masks" : "", Translator.userLeaves ? " leaves" : "", Translator.userCtx ? " ctx" : "",
@@ -1450,7 +1421,7 @@ public final class CodeCache {
                 ? String.format("hot-tier builds with page pairs for any base register (pageRegs=%d): %,d in this JVM; %,d hot-tier builds here%s%n",
                 Translator.pageRegs, Translator.pageRegUnits.get(), hotBuilds, Translator.PAGE_REGS_COUNT
                         ? String.format("; pairs' checks %,d, refills %,d", Translator.pageRegChecks.get(), Translator.pageRegRefills.get()) : "") : "";
-        String hotLine = crossLine + c2Line + warmLine + userLine + loopLine + kernelLine + pageRegsLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
+        String hotLine = crossLine + c2Line + userLine + loopLine + kernelLine + pageRegsLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
                 + " %,d with miss exits, %,d with calls%s; rebuilt with calls after leaving often %,d, installed %,d%n",
                 Translator.hotMissLeavesUser ? "User: user mode only" : "", hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds,
                 Translator.hotMissLeavesUser ? String.format(", %,d with calls outside user mode", hotMissPrivCalls) : "",
@@ -1571,12 +1542,8 @@ public final class CodeCache {
         int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun ? LOOK_HYBRID : hotLook;
         // (loopPrologue: a line's build is always looked at warmed: its C1 unit's runs are short, so its looks are few and the
         // build's code cold at each; the timed call alone failed at every look in the signed module phase, round 77)
-        if (look == LOOK_TIMED && (hotLookWarm && (!hotLookWarmUserOnly || h != null && h.priv == Hart.PRIV_U)
-                || loopPrologue && u.prologueLoop >= 0)) {
-            if (warmedCompiledNow(p, h)) {
-                hotWarmLookInstalls++;
-                return true;
-            }
+        if (look == LOOK_TIMED && loopPrologue && u.prologueLoop >= 0) {
+            if (warmedCompiledNow(p, h)) return true;
         } else if (compiledNow(p, h, look)) return true;
         HotSpotCompiler c = HotSpotCompiler.get();
         if (look != LOOK_HYBRID) {
@@ -1977,7 +1944,8 @@ public final class CodeCache {
     }
 
     /**
-     * {@link #hotLookWarm}'s look: an untimed budget-0 call of {@code u} (which brings its code and data in), then the
+     * The warmed timed look (loopPrologue's builds; round 74's -Dvmckpt.jit.hotLookWarm for every look, retired in round
+     * 83): an untimed budget-0 call of {@code u} (which brings its code and data in), then the
      * timed look ({@link #compiledNow}). A budget-0 call leaves at once without touching guest state (see {@link #ready}),
      * so the hart is as before either call.
      */
