@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * priorities are nice values when the launcher runs as root, see {@code vmckpt}): so on a 2-core machine it yields
  * to the guest's thread but not to C1, whose queue it feeds, nor to everything else on the machine. Its queue is
  * bounded ({@link #CAPACITY}): when it is full the entry is simply left to the interpreter and becomes hot again
- * later. It takes first the job whose code the guest interpreted the most since it was queued
- * ({@link #HOTTEST_JOB_FIRST}; optionally hot-tier jobs in their order of arrival, {@link #HOT_JOBS_IN_ORDER}). A job whose cache dropped it meanwhile (a write to its
+ * later. It takes first the job whose code the guest interpreted the most since it was queued ({@link #next}). A job
+ * whose cache dropped it meanwhile (a write to its
  * page, a flush, a restore, a reset) is skipped; one that completes is handed back to its cache, which installs
  * it on the guest's thread only if it is still wanted (see {@link PendingUnit}).
  */
@@ -30,26 +30,6 @@ final class BackgroundTranslator {
      * {@code -Dvmckpt.jit.translatorPriority=N} sets another, for A/B runs.
      */
     static final int PRIORITY = Integer.getInteger("vmckpt.jit.translatorPriority", Thread.MAX_PRIORITY - 1);
-    /**
-     * The job the thread takes next (round 60; {@code -Dvmckpt.jit.hottestJobFirst=false}: the oldest, as before): the one
-     * whose entry the guest interpreted the most instructions at since it was queued ({@link PendingUnit#interpreted}),
-     * the oldest of equals. Of a job's wait from queueing to installation about 70% was the queue (jobs ahead of it: 2.1-2.3
-     * on average, half the jobs queued behind others), the rest translating, C1 and the hand-back (docs/BENCHMARKS.md
-     * round 60), and the guest interprets a hot loop's code all that time: the signed guest's boot interpreted 36 M of its
-     * 156 M interpreted instructions in entries whose unit was pending. An entry the guest does not come back to costs
-     * nothing while it waits.
-     */
-    static final boolean HOTTEST_JOB_FIRST = !"false".equals(System.getProperty("vmckpt.jit.hottestJobFirst"));
-    /**
-     * With {@link #HOTTEST_JOB_FIRST}: hot-tier jobs keep their place in the order of arrival (round 61;
-     * {@code -Dvmckpt.jit.hotJobsInOrder=true}; off by default). A hot-tier build ({@link PendingUnit#replaces}) is of code
-     * the guest already runs as a C1 unit, so nothing is ever interpreted at its entry and its count stays 0: taken
-     * hottest first, it waits behind every job whose code the guest interprets, however much later that came. With
-     * this, a hot-tier job queued before the hottest interpreted job is taken before it; the interpreted jobs are still
-     * ordered among themselves by what the guest interprets at them.
-     */
-    static final boolean HOT_JOBS_IN_ORDER = Boolean.getBoolean("vmckpt.jit.hotJobsInOrder");
-
     /** Budget-0 calls that make HotSpot queue the unit for compilation (units compile after 10 calls, see vmckpt). */
     static final int WARM_CALLS = 16;
 
@@ -57,10 +37,6 @@ final class BackgroundTranslator {
 
     /** The jobs waiting, oldest first, at most {@link #CAPACITY}; guarded by itself. */
     private final ArrayList<PendingUnit> queue = new ArrayList<>(CAPACITY);
-    /** {@link #HOTTEST_JOB_FIRST} for this thread's jobs (tests set it apart from the property). */
-    final boolean hottestFirst;
-    /** {@link #HOT_JOBS_IN_ORDER} for this thread's jobs (tests set it apart from the property). */
-    final boolean hotInOrder;
     private final Translator translator = new Translator(Translator.BACKGROUND_NAME);
     /** Whether this thread builds {@link TranslatorWarmUp}'s unit before its first job. */
     private final boolean warmUp;
@@ -86,19 +62,7 @@ final class BackgroundTranslator {
 
     /** As above; {@code warmUp}: its thread first builds {@link TranslatorWarmUp}'s unit. */
     BackgroundTranslator(String threadName, boolean warmUp) {
-        this(threadName, warmUp, HOTTEST_JOB_FIRST);
-    }
-
-    /** As above; {@code hottestFirst}: the order jobs are taken in ({@link #HOTTEST_JOB_FIRST}). */
-    BackgroundTranslator(String threadName, boolean warmUp, boolean hottestFirst) {
-        this(threadName, warmUp, hottestFirst, HOT_JOBS_IN_ORDER);
-    }
-
-    /** As above; {@code hotInOrder}: hot-tier jobs keep their place in the order of arrival ({@link #HOT_JOBS_IN_ORDER}). */
-    BackgroundTranslator(String threadName, boolean warmUp, boolean hottestFirst, boolean hotInOrder) {
         this.warmUp = warmUp;
-        this.hottestFirst = hottestFirst;
-        this.hotInOrder = hotInOrder;
         Thread t = new Thread(this::work, threadName);
         t.setDaemon(true);
         t.setPriority(PRIORITY);
@@ -120,14 +84,13 @@ final class BackgroundTranslator {
     }
 
     /**
-     * Waits for a job and takes it out of the queue: the oldest, or with {@link #hottestFirst} the one the guest
-     * interpreted the most at since it was queued (the oldest of equals). {@link PendingUnit#interpreted} is written by the
+     * Waits for a job and takes it out of the queue ({@link #next}). {@link PendingUnit#interpreted} is written by the
      * guest's thread without a lock: a value read late only orders one job after another, it never changes what is built.
      */
     private PendingUnit take() throws InterruptedException {
         synchronized (queue) {
             while (queue.isEmpty()) queue.wait();
-            int next = next(queue, hottestFirst, hotInOrder);
+            int next = next(queue);
             if (Hart.PROFILE_UNITS) {
                 for (int i = 0; i < next; i++) queue.get(i).overtaken++; // queued before the one taken
             }
@@ -138,22 +101,18 @@ final class BackgroundTranslator {
     }
 
     /**
-     * The index of the job to take next from {@code queue} (oldest first, not empty): 0; with {@code hottestFirst} the
-     * job with the most {@link PendingUnit#interpreted} (the oldest of equals); with {@code hotInOrder} as well, the oldest
-     * hot-tier job instead if it was queued before that one ({@link #HOT_JOBS_IN_ORDER}).
+     * The index of the job to take next from {@code queue} (oldest first, not empty): the one whose entry the guest
+     * interpreted the most instructions at since it was queued ({@link PendingUnit#interpreted}), the oldest of equals
+     * (round 60). Of a job's wait from queueing to installation about 70% was the queue (jobs ahead of it: 2.1-2.3 on
+     * average, half the jobs queued behind others), the rest translating, C1 and the hand-back (docs/BENCHMARKS.md round
+     * 60), and the guest interprets a hot loop's code all that time: the signed guest's boot interpreted 36 M of its 156 M
+     * interpreted instructions in entries whose unit was pending. An entry the guest does not come back to costs nothing
+     * while it waits. (Round 61's hot-tier jobs in their order of arrival and round 60's oldest-first form were retired
+     * in round 83.)
      */
-    static int next(java.util.List<PendingUnit> queue, boolean hottestFirst, boolean hotInOrder) {
-        if (!hottestFirst) return 0;
-        int best = -1, firstHot = -1;
-        for (int i = 0; i < queue.size(); i++) {
-            PendingUnit p = queue.get(i);
-            if (hotInOrder && p.replaces != null) {
-                if (firstHot < 0) firstHot = i;
-            } else if (best < 0 || p.interpreted > queue.get(best).interpreted) {
-                best = i;
-            }
-        }
-        if (best < 0 || firstHot >= 0 && firstHot < best) return firstHot;
+    static int next(java.util.List<PendingUnit> queue) {
+        int best = 0;
+        for (int i = 1; i < queue.size(); i++) if (queue.get(i).interpreted > queue.get(best).interpreted) best = i;
         return best;
     }
 
@@ -299,10 +258,6 @@ final class BackgroundTranslator {
      * it).
      */
     static boolean compile(TranslatedUnit u) {
-        if (UNITS_UNCOMPILED) {
-            u.compiled = true; // (an experiment: run at once, by HotSpot's interpreter until HotSpot compiles it, if ever)
-            return true;
-        }
         HotSpotCompiler c = HotSpotCompiler.get();
         if (c == null) {
             warm(u);
@@ -313,14 +268,6 @@ final class BackgroundTranslator {
         u.compiled = tier == HotSpotCompiler.TIER_C1;
         return true;
     }
-
-    /**
-     * Experiment only ({@code -Dvmckpt.jit.unitsUncompiled=true}, off): a unit built on the translator thread is not asked
-     * to be compiled and is installed at once, so HotSpot's bytecode interpreter runs it (with
-     * {@code -XX:CompileCommand=exclude,org.vmckpt.machine.cpu.Unit*::run}, always): what a guest instruction costs there
-     * against our interpreter (docs/BENCHMARKS.md round 63).
-     */
-    static final boolean UNITS_UNCOMPILED = Boolean.getBoolean("vmckpt.jit.unitsUncompiled");
 
     /** Calls that return at once (a negative budget) so that HotSpot counts them and queues the unit for C1. */
     static void warm(TranslatedUnit u) {

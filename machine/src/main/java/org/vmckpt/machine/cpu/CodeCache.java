@@ -682,7 +682,7 @@ public final class CodeCache {
      * The interpreter ran {@code ran} instructions from where the dispatcher last looked up and found no hot entry: they
      * add heat there ({@link #INSTRUCTION_HEAT}; saturating: the entry is translated at its next visit). Where it found the
      * entry's unit pending they are added to the job instead, which orders the translator thread's queue
-     * ({@link BackgroundTranslator#HOTTEST_JOB_FIRST}).
+     * ({@link BackgroundTranslator#next}).
      */
     void interpreted(int ran) {
         PendingUnit p = pendingVisited;

@@ -47,7 +47,7 @@ final class PendingUnit extends TranslatedUnit {
     /**
      * Guest instructions the interpreter ran from this entry since the job was queued (the dispatcher found it pending and
      * interpreted: CodeCache#interpreted), saturating: the translator thread takes the job with the most first
-     * ({@link BackgroundTranslator#HOTTEST_JOB_FIRST}). Written by the guest's thread only, read by the translator thread
+     * ({@link BackgroundTranslator#next}). Written by the guest's thread only, read by the translator thread
      * without a lock (an int: never torn; a late value only delays the job behind another).
      */
     int interpreted;
