@@ -386,19 +386,6 @@ public final class CodeCache {
      */
     static final boolean JALR_SECOND_WAY = Boolean.getBoolean("vmckpt.jit.jalrSecondWay");
     boolean jalrSecondWay = JALR_SECOND_WAY;
-    /**
-     * The dispatcher's fetch walk ({@code -Dvmckpt.jit.fetchWalk=true}; off by default, round 80): where the fetch TLB
-     * does not map the pc (after a full flush, a page fence or a context change), {@link #lookup} fills the entry
-     * ({@link Mmu#fillFetchQuietly}: the walk the interpreter's first fetch there would make, nothing raised if it
-     * faults) and looks the unit up, where main returns no unit and the interpreter runs a block first (and the chain
-     * into a unit there is lost with it). In the signed guest's module phase 3.6 M instructions in 85 K blocks were
-     * interpreted for that reason alone (docs/BENCHMARKS.md round 80), most after the interpreter's own block ended at a
-     * jump to a page not in the fetch TLB. Tests set it per cache.
-     */
-    static final boolean FETCH_WALK = Boolean.getBoolean("vmckpt.jit.fetchWalk");
-    boolean fetchWalk = FETCH_WALK;
-    /** (fetchWalk) Look-ups that filled the fetch TLB, and walks that faulted (left to the interpreter). */
-    long fetchWalkFills, fetchWalkFaults;
     long innerRebuild = INNER_REBUILD;
     /** Inner entries installed, given back to the heat rule (short runs), and dropped (with their unit or page). */
     long innerInstalled, innerRebuilt, innerDropped;
@@ -572,10 +559,8 @@ public final class CodeCache {
         pendingVisited = null;
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
-        // The fetch TLB's first way misses: its second way (Mmu#twoWay, rounds 71-72) may hold the page, else interpret
-        // (or, with fetchWalk, fill the entry as the interpreter's fetch would and look on).
-        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx) && !(h.mmu.twoWay && h.mmu.fetchSecondWay(vpn))
-                && !(fetchWalk && fetchWalk(h, pc))) return null;
+        // The fetch TLB's first way misses: its second way (Mmu#twoWay, rounds 71-72) may hold the page, else interpret.
+        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx) && !(h.mmu.twoWay && h.mmu.fetchSecondWay(vpn))) return null;
         int pageIndex = h.mmu.xPhys[ti];
         long key = ((long) pageIndex << 12) | (pc & 0xfff);
         int mask = keys.length - 1;
@@ -587,16 +572,6 @@ public final class CodeCache {
             }
             if (k == -1L) return miss(key, -1, pageIndex, h, pc, sample);
         }
-    }
-
-    /** (fetchWalk) Fills the fetch TLB's entry for {@code pc}; true if it now maps it (see {@link #FETCH_WALK}). */
-    private boolean fetchWalk(Hart h, long pc) {
-        if (h.mmu.fillFetchQuietly(pc)) {
-            fetchWalkFills++;
-            return true;
-        }
-        fetchWalkFaults++;
-        return false;
     }
 
     private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h, long pc, boolean sample) {
