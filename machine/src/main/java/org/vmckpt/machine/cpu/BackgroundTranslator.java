@@ -215,13 +215,11 @@ final class BackgroundTranslator {
     static final int HOT_WARM_CALLS = 256;
 
     /**
-     * Gets hot-tier unit {@code u} queued for tier 3: by {@link #HOT_WARM_CALLS} calls (or the API, {@link #HOT_TIER3}),
-     * and with {@link CodeCache#HOT_REQUEUE} through the API where the calls queued nothing. False if HotSpot refused that
+     * Gets hot-tier unit {@code u} queued for tier 3: by {@link #HOT_WARM_CALLS} calls, and with {@link CodeCache#HOT_REQUEUE} through the API where the calls queued nothing. False if HotSpot refused that
      * request (C1 will not compile it: it would never have code).
      */
     static boolean warmHot(TranslatedUnit u) {
         HotSpotCompiler c = HotSpotCompiler.get();
-        if (c != null && HOT_TIER3 && c.requestTier3(u)) return true;
         for (int i = 0; i < HOT_WARM_CALLS; i++) u.run(null, -1);
         if (c == null || !CodeCache.HOT_REQUEUE || c.compiledOrQueued(u)) return true;
         // The calls queued nothing: HotSpot's policy looked at the counts at the 128th and 256th call only, with its
@@ -230,25 +228,6 @@ final class BackgroundTranslator {
         u.requeued = true;
         return c.requestTier3(u);
     }
-
-    /**
-     * With {@code -Dvmckpt.jit.hotTier3=true} (off by default: with the asking look, {@link CodeCache#HOT_LOOK}, it promoted
-     * 63-66 units instead of 14-18 in the CPU benchmark, and no lower run-thread CPU was shown at load 11-22,
-     * docs/BENCHMARKS.md round 25), where the WhiteBox API is there, a hot-tier unit is queued for tier 3 through it
-     * instead of the warm-up calls. The calls left most of the compute phase's
-     * hot-tier builds never compiled, so never installed (-Dvmckpt.jit.profile=true: "build waits, compiled false" for
-     * 20-30 units, gzip's among them, the hot tier 9-15 promotions; docs/BENCHMARKS.md round 25). Consistent with
-     * HotSpot's policy: the calls queue a tier-3 task, and the policy drops a queued task whose method has not been called
-     * for a while (TieredCompileTaskTimeout, 50 ms), as a build is not (the dispatcher probes it once per 200,000 of the
-     * old unit's instructions); it also scales its thresholds up with C1's queue. A task asked for through the API never
-     * goes stale, and one queued first is not queued again by the calls. Tier 3 keeps the profile C2 then compiles with.
-     * Round 27 measured it apart from the install check: alone it changed nothing (16 promoted, 51 of 67 builds waiting,
-     * as with the calls), and with the check as many builds were installed as with the check alone (65-66): the calls'
-     * tier-3 tasks do get compiled; it was the check that never saw them. Off. (Since round 29 the hybrid look queues a
-     * build for tier 3 through the API after a few looks without code, so a build whose calls' task was not taken does
-     * not wait for good.)
-     */
-    static final boolean HOT_TIER3 = Boolean.getBoolean("vmckpt.jit.hotTier3");
 
     /**
      * Gets unit {@code u} of this thread compiled by C1. Where the WhiteBox API is there ({@link HotSpotCompiler}): at
