@@ -63,24 +63,13 @@ public final class CodeCache {
      */
     static final boolean BOOT_HOT = !"false".equals(System.getProperty("vmckpt.jit.bootHot"));
     /**
-     * The heat's half-life during a fresh kernel boot (until the hart first runs in user mode, as {@link #BOOT_THRESHOLD}),
-     * in guest instructions, rounded down to a power of two ({@code -Dvmckpt.jit.bootHeatHalfLife=N}; 0, the default:
-     * off, heat never decays). With it an entry's heat halves for every such span of the hart's instructions since it
-     * last gathered any, so only code that runs often enough within a few spans gets hot, not code that gathers the
-     * threshold slowly over the whole boot. Why (docs/BENCHMARKS.md round 63): C1 is the boot's bottleneck (a job's
-     * compile ~5 ms, the translator thread's queue full of them while the guest interprets the code they are for), and in
-     * a signed boot to /init 135 of 392 units were of entries that took over 300 M instructions to get hot; they retired
-     * 28.9 M instructions in all once installed (105 of them under 100,000 each), the other 257 units 441 M. A cache
-     * policy: not part of any checkpoint (a restored machine is not booting).
-     */
-    static final long BOOT_HEAT_HALF_LIFE = Long.getLong("vmckpt.jit.bootHeatHalfLife", 0);
-    /**
      * The heat's half-life at all times, in guest instructions rounded down to a power of two
-     * ({@code -Dvmckpt.jit.heatHalfLife=N}; 0, the default: off, heat never decays; round 71). As
-     * {@link #BOOT_HEAT_HALF_LIFE}, but from a fresh boot's end (the hart's first instruction in user mode, as
-     * {@link #BOOT_THRESHOLD}; from the start for a machine that does not boot here: a restore, a migration's
-     * destination) for good: an entry gets hot only if it gathers the threshold within about two half-lives. The boot
-     * keeps no decay, or its own half-life (round 63 found the boot's run thread not lower with one). Why: heat never
+     * ({@code -Dvmckpt.jit.heatHalfLife=N}; 0, the default: off, heat never decays; round 71): from a fresh boot's end (the
+     * hart's first instruction in user mode, as {@link #BOOT_THRESHOLD}; from the start for a machine that does not boot
+     * here: a restore, a migration's destination) for good, an entry's heat halves for every such span of the hart's
+     * instructions since it last gathered any, so it gets hot only if it gathers the threshold within about two
+     * half-lives. The boot keeps no decay (round 63's half-life of the boot's own was not shown to help and was retired
+     * in round 83). Why: heat never
      * decaying, code that runs a few times per fork+exec gets hot sooner or later, so a long fork+exec loop keeps
      * building units of lukewarm kernel code (the CPU benchmark's fork phase: ~570 units built in its 400 fork+execs,
      * and 355-526 more in each further 400, the run thread's CPU per guest instruction rising as they came:
@@ -302,13 +291,11 @@ public final class CodeCache {
     boolean hotInBoot = true;
     /** The threshold {@link #endBoot} puts back. */
     private int thresholdAfterBoot;
-    /** {@link #BOOT_HEAT_HALF_LIFE} as a shift (log2 of the half-life; 0: no decay), for the next {@link #startBoot} (tests set it). */
-    int bootHeatShift = heatShift(BOOT_HEAT_HALF_LIFE);
     /** {@link #HEAT_HALF_LIFE} as a shift (0: no decay outside a boot's); tests set it through {@link #setHeatHalfLife}. */
     private int steadyHeatShift = heatShift(HEAT_HALF_LIFE);
     /**
-     * The heat's half-life in force as a shift of the hart's instruction count ({@link #BOOT_HEAT_HALF_LIFE} during a boot
-     * that sets one, else {@link #HEAT_HALF_LIFE}); 0: none.
+     * The heat's half-life in force as a shift of the hart's instruction count ({@link #HEAT_HALF_LIFE}, none during a
+     * boot); 0: none.
      */
     private int heatShift = steadyHeatShift;
     /** With {@link #heatShift}: each heat slot's span (the instruction count shifted) when its heat was last aged. */
@@ -488,13 +475,14 @@ public final class CodeCache {
 
     /**
      * A fresh kernel boot starts: until {@link #endBoot}, heat threshold {@code heat} (if above 0), if {@code hot}
-     * is false, no hot-tier decision, and the heat's half-life {@link #bootHeatShift} (if set); nothing if none applies.
+     * is false, no hot-tier decision, and no decay of heat (HEAT_HALF_LIFE's is from the boot's end); nothing if none
+     * applies.
      */
     void startBoot(int heat, boolean hot) {
-        if (booting || (heat <= 0 && hot && bootHeatShift == 0 && steadyHeatShift == 0)) return;
+        if (booting || (heat <= 0 && hot && steadyHeatShift == 0)) return;
         booting = true;
         hotInBoot = hot;
-        heatShift = bootHeatShift; // (HEAT_HALF_LIFE's from the boot's end: none in the boot without its own)
+        heatShift = 0; // (HEAT_HALF_LIFE's from the boot's end: none in the boot)
         thresholdAfterBoot = hotThreshold;
         if (heat > 0) hotThreshold = heat;
     }
@@ -632,7 +620,7 @@ public final class CodeCache {
 
     /**
      * Halves heat slot {@code hi}'s heat once for every span of 2^{@link #heatShift} guest instructions that began since it
-     * was last aged ({@link #BOOT_HEAT_HALF_LIFE}); {@code instret}: the hart's instruction count now.
+     * was last aged ({@link #HEAT_HALF_LIFE}); {@code instret}: the hart's instruction count now.
      */
     private void age(int hi, long instret) {
         int epoch = (int) (instret >>> heatShift);
