@@ -118,10 +118,8 @@ public final class Machine {
         Clint[] clintRef = new Clint[1];
         harts[0] = new Hart(0, bus, () -> clintRef[0].mtime());
         harts[0].setTranslation(true); // the default engine; `--cpu interp` (VmSession) turns it off
-        // Deterministic: units appear at the same counts. -Dvmckpt.jit.background=false: the guest's thread translates
-        // (for A/B measurements, docs/BENCHMARKS.md CPU round 6).
-        harts[0].setTranslationInBackground(!config.deterministic()
-                && Boolean.parseBoolean(System.getProperty("vmckpt.jit.background", "true")));
+        // Deterministic: units appear at the same counts (the guest's thread translates).
+        harts[0].setTranslationInBackground(!config.deterministic());
         // Host time: a batch may end before a unit that does not fit its rest (Hart.setBatchMayEndBeforeUnit).
         harts[0].setBatchMayEndBeforeUnit(!config.deterministic());
         InterruptSink[] sinks = {harts[0]};

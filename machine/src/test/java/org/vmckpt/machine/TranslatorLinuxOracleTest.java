@@ -196,41 +196,6 @@ class TranslatorLinuxOracleTest {
     }
 
     /**
-     * The same with hot-tier builds to C2 at once for user-mode units (CodeCache#HOT_C2_DIRECT, off by default; user mode
-     * only since round 73), the hot tier's threshold at 100,000 instructions and its looks every 10,000 (20 M and 200,000
-     * by default: too many for any unit of the boot's user processes before the last count), so that units of both
-     * privileges are promoted: the user-mode ones built for C2 at once and asked for it at a look, the kernel's built for
-     * HotSpot's path (asserted: some of each), and the boot agrees with the interpreter's at every count. (Set through
-     * reflection: the switch, the look's period and the counts are the cpu package's.)
-     */
-    @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
-    void withHotC2DirectForUserMode() throws Exception {
-        Class<?> h = Class.forName("org.vmckpt.machine.cpu.Hart"), c = Class.forName("org.vmckpt.machine.cpu.CodeCache");
-        java.lang.reflect.Field cache = h.getDeclaredField("codeCache"), on = c.getDeclaredField("hotC2Direct"),
-                user = c.getDeclaredField("hotC2UserBuilds"), kernel = c.getDeclaredField("hotC2KernelBuilds"),
-                asked = c.getDeclaredField("hotC2Requests"), recheck = c.getDeclaredField("hotRecheck");
-        for (java.lang.reflect.Field f : new java.lang.reflect.Field[] {cache, on, user, kernel, asked, recheck}) f.setAccessible(true);
-        LinuxTwins.bootAndCompare("the translator with hotC2Direct for user mode", INTERPRETER, interp -> interp.hart(0).setTranslation(false), jit -> {
-            countedByInstructions(jit);
-            jit.hart(0).setPromotionThreshold(100_000);
-            assertDoesNotThrow(() -> on.setBoolean(cache.get(jit.hart(0)), true));
-            assertDoesNotThrow(() -> recheck.setLong(cache.get(jit.hart(0)), 10_000));
-        }, jit -> {
-            CodeCache.Stats s = jit.hart(0).translationStats();
-            Object cc = assertDoesNotThrow(() -> cache.get(jit.hart(0)));
-            long u = assertDoesNotThrow(() -> user.getLong(cc)), k = assertDoesNotThrow(() -> kernel.getLong(cc)),
-                    q = assertDoesNotThrow(() -> asked.getLong(cc));
-            System.out.printf("TranslatorLinuxOracleTest withHotC2DirectForUserMode: %d builds promoted in user mode, %d outside it,"
-                    + " %d queued for C2, %d promotions installed%n", u, k, q, s.promotions());
-            assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
-            assertTrue(u > 0, "user-mode units promoted, built for C2 at once: " + s);
-            assertTrue(k > 0, "kernel units promoted, built for HotSpot's path: " + s);
-            assertTrue(q > 0, "user-mode builds queued for C2 through the API: " + s);
-        });
-    }
-
-    /**
      * The same with the user-mode profile window (CodeCache#HOT_PROFILE_C2, round 82, off by default) at 20,000 of a
      * build's instructions, the hot tier's threshold at 100,000 instructions and its looks every 10,000 (as above): the
      * boot's user-mode units are decided with the window and some builds run their tier-3 code for it (asserted), the
@@ -262,79 +227,6 @@ class TranslatorLinuxOracleTest {
             assertTrue(d > 0, "user-mode units decided with the window: " + s);
             assertTrue(w > 0, "builds installed for their window: " + s);
             assertTrue(s.hotBuilds() > d, "kernel units built for main's look: " + s);
-        });
-    }
-
-    /**
-     * The same with kernel hot-tier builds to C2 at once after the boot (CodeCache#HOT_C2_KERNEL, round 77, off by
-     * default) and its early look (CodeCache#HOT_C2_KERNEL_EARLY at 20,000 instructions, runs of 256 or more), the hot
-     * tier's threshold at 100,000 instructions and its looks every 10,000: the boot's kernel builds take HotSpot's path,
-     * those after /init's first user-mode run go to C2 at once (asserted: some of each, and some promoted at the early
-     * look), and the boot agrees with the interpreter's at every count. (Set through reflection, as above.)
-     */
-    @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
-    void withHotC2Kernel() throws Exception {
-        Class<?> h = Class.forName("org.vmckpt.machine.cpu.Hart"), c = Class.forName("org.vmckpt.machine.cpu.CodeCache");
-        java.lang.reflect.Field cache = h.getDeclaredField("codeCache"), on = c.getDeclaredField("hotC2Kernel"),
-                early = c.getDeclaredField("hotC2KernelEarly"), direct = c.getDeclaredField("hotC2KernelDirect"),
-                boot = c.getDeclaredField("hotC2KernelInBoot"), earlyCount = c.getDeclaredField("hotC2EarlyPromotions"),
-                asked = c.getDeclaredField("hotC2Requests"), recheck = c.getDeclaredField("hotRecheck"),
-                ordered = c.getDeclaredField("hotC2OrderedOver"), // (round 78: -Dvmckpt.jit.hotC2Order, off unless set JVM-wide)
-                refused = c.getDeclaredField("hotC2AdmitRefusedBuilds"), handed = c.getDeclaredField("hotC2AdmitHandoffs"); // (round 79: -Dvmckpt.jit.hotC2Admit, likewise)
-        for (java.lang.reflect.Field f : new java.lang.reflect.Field[] {cache, on, early, direct, boot, earlyCount, asked, recheck, ordered, refused, handed}) f.setAccessible(true);
-        LinuxTwins.bootAndCompare("the translator with hotC2Kernel", INTERPRETER, interp -> interp.hart(0).setTranslation(false), jit -> {
-            countedByInstructions(jit);
-            jit.hart(0).setPromotionThreshold(100_000);
-            assertDoesNotThrow(() -> on.setInt(cache.get(jit.hart(0)), 1));
-            assertDoesNotThrow(() -> early.setLong(cache.get(jit.hart(0)), 20_000));
-            assertDoesNotThrow(() -> recheck.setLong(cache.get(jit.hart(0)), 10_000));
-        }, jit -> {
-            CodeCache.Stats s = jit.hart(0).translationStats();
-            Object cc = assertDoesNotThrow(() -> cache.get(jit.hart(0)));
-            long d = assertDoesNotThrow(() -> direct.getLong(cc)), b = assertDoesNotThrow(() -> boot.getLong(cc)),
-                    e = assertDoesNotThrow(() -> earlyCount.getLong(cc)), q = assertDoesNotThrow(() -> asked.getLong(cc)),
-                    o = assertDoesNotThrow(() -> ordered.getLong(cc)), r = assertDoesNotThrow(() -> refused.getLong(cc)),
-                    ho = assertDoesNotThrow(() -> handed.getLong(cc));
-            System.out.printf("TranslatorLinuxOracleTest withHotC2Kernel: %d kernel builds to C2 at once, %d of the boot, %d promoted at"
-                    + " the early look, %d queued for C2 (%d at another unit's look, hotC2Order; %d builds refused and %d better ones"
-                    + " queued at a refusal, hotC2Admit), %d promotions installed%n", d, b, e, q, o, r, ho, s.promotions());
-            assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
-            assertTrue(d > 0, "kernel units promoted after the boot, built for C2 at once: " + s);
-            assertTrue(b > 0, "kernel units promoted in the boot, built for HotSpot's path: " + s);
-            assertTrue(e > 0, "kernel units promoted at the early look: " + s);
-            assertTrue(q > 0, "builds queued for C2 through the API: " + s);
-        });
-    }
-
-    /**
-     * The same with round 81's early look on HotSpot's path (CodeCache#HOT_EARLY at 20,000 instructions, runs of 256 or more,
-     * a share of 1/64 or more; off by default), the hot tier's threshold at 100,000 instructions and its looks every
-     * 10,000: kernel units after /init's first user-mode run are decided at the early look for HotSpot's path (asserted:
-     * some), their jobs first on the translator thread (synchronous here) and their builds looked at by the hybrid look,
-     * and the boot agrees with the interpreter's at every count. (Set through reflection, as above.)
-     */
-    @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
-    void withHotEarly() throws Exception {
-        Class<?> h = Class.forName("org.vmckpt.machine.cpu.Hart"), c = Class.forName("org.vmckpt.machine.cpu.CodeCache");
-        java.lang.reflect.Field cache = h.getDeclaredField("codeCache"), early = c.getDeclaredField("hotEarly"),
-                earlyCount = c.getDeclaredField("hotEarlyPromotions"), recheck = c.getDeclaredField("hotRecheck");
-        for (java.lang.reflect.Field f : new java.lang.reflect.Field[] {cache, early, earlyCount, recheck}) f.setAccessible(true);
-        LinuxTwins.bootAndCompare("the translator with hotEarly", INTERPRETER, interp -> interp.hart(0).setTranslation(false), jit -> {
-            countedByInstructions(jit);
-            jit.hart(0).setPromotionThreshold(100_000);
-            assertDoesNotThrow(() -> early.setLong(cache.get(jit.hart(0)), 20_000));
-            assertDoesNotThrow(() -> recheck.setLong(cache.get(jit.hart(0)), 10_000));
-        }, jit -> {
-            CodeCache.Stats s = jit.hart(0).translationStats();
-            Object cc = assertDoesNotThrow(() -> cache.get(jit.hart(0)));
-            long e = assertDoesNotThrow(() -> earlyCount.getLong(cc));
-            System.out.printf("TranslatorLinuxOracleTest withHotEarly: %d promoted at the early look (HotSpot's path), %d hot builds,"
-                    + " %d promotions installed%n", e, s.hotBuilds(), s.promotions());
-            assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
-            assertTrue(e > 0, "kernel units promoted at the early look: " + s);
-            assertTrue(s.hotBuilds() > e, "others at the threshold: " + s);
         });
     }
 

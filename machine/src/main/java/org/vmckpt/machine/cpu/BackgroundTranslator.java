@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * priorities are nice values when the launcher runs as root, see {@code vmckpt}): so on a 2-core machine it yields
  * to the guest's thread but not to C1, whose queue it feeds, nor to everything else on the machine. Its queue is
  * bounded ({@link #CAPACITY}): when it is full the entry is simply left to the interpreter and becomes hot again
- * later. It takes first the job whose code the guest interpreted the most since it was queued
- * ({@link #HOTTEST_JOB_FIRST}; optionally hot-tier jobs in their order of arrival, {@link #HOT_JOBS_IN_ORDER}). A job whose cache dropped it meanwhile (a write to its
+ * later. It takes first the job whose code the guest interpreted the most since it was queued ({@link #next}). A job
+ * whose cache dropped it meanwhile (a write to its
  * page, a flush, a restore, a reset) is skipped; one that completes is handed back to its cache, which installs
  * it on the guest's thread only if it is still wanted (see {@link PendingUnit}).
  */
@@ -30,26 +30,6 @@ final class BackgroundTranslator {
      * {@code -Dvmckpt.jit.translatorPriority=N} sets another, for A/B runs.
      */
     static final int PRIORITY = Integer.getInteger("vmckpt.jit.translatorPriority", Thread.MAX_PRIORITY - 1);
-    /**
-     * The job the thread takes next (round 60; {@code -Dvmckpt.jit.hottestJobFirst=false}: the oldest, as before): the one
-     * whose entry the guest interpreted the most instructions at since it was queued ({@link PendingUnit#interpreted}),
-     * the oldest of equals. Of a job's wait from queueing to installation about 70% was the queue (jobs ahead of it: 2.1-2.3
-     * on average, half the jobs queued behind others), the rest translating, C1 and the hand-back (docs/BENCHMARKS.md
-     * round 60), and the guest interprets a hot loop's code all that time: the signed guest's boot interpreted 36 M of its
-     * 156 M interpreted instructions in entries whose unit was pending. An entry the guest does not come back to costs
-     * nothing while it waits.
-     */
-    static final boolean HOTTEST_JOB_FIRST = !"false".equals(System.getProperty("vmckpt.jit.hottestJobFirst"));
-    /**
-     * With {@link #HOTTEST_JOB_FIRST}: hot-tier jobs keep their place in the order of arrival (round 61;
-     * {@code -Dvmckpt.jit.hotJobsInOrder=true}; off by default). A hot-tier build ({@link PendingUnit#replaces}) is of code
-     * the guest already runs as a C1 unit, so nothing is ever interpreted at its entry and its count stays 0: taken
-     * hottest first, it waits behind every job whose code the guest interprets, however much later that came. With
-     * this, a hot-tier job queued before the hottest interpreted job is taken before it; the interpreted jobs are still
-     * ordered among themselves by what the guest interprets at them.
-     */
-    static final boolean HOT_JOBS_IN_ORDER = Boolean.getBoolean("vmckpt.jit.hotJobsInOrder");
-
     /** Budget-0 calls that make HotSpot queue the unit for compilation (units compile after 10 calls, see vmckpt). */
     static final int WARM_CALLS = 16;
 
@@ -57,10 +37,6 @@ final class BackgroundTranslator {
 
     /** The jobs waiting, oldest first, at most {@link #CAPACITY}; guarded by itself. */
     private final ArrayList<PendingUnit> queue = new ArrayList<>(CAPACITY);
-    /** {@link #HOTTEST_JOB_FIRST} for this thread's jobs (tests set it apart from the property). */
-    final boolean hottestFirst;
-    /** {@link #HOT_JOBS_IN_ORDER} for this thread's jobs (tests set it apart from the property). */
-    final boolean hotInOrder;
     private final Translator translator = new Translator(Translator.BACKGROUND_NAME);
     /** Whether this thread builds {@link TranslatorWarmUp}'s unit before its first job. */
     private final boolean warmUp;
@@ -86,19 +62,7 @@ final class BackgroundTranslator {
 
     /** As above; {@code warmUp}: its thread first builds {@link TranslatorWarmUp}'s unit. */
     BackgroundTranslator(String threadName, boolean warmUp) {
-        this(threadName, warmUp, HOTTEST_JOB_FIRST);
-    }
-
-    /** As above; {@code hottestFirst}: the order jobs are taken in ({@link #HOTTEST_JOB_FIRST}). */
-    BackgroundTranslator(String threadName, boolean warmUp, boolean hottestFirst) {
-        this(threadName, warmUp, hottestFirst, HOT_JOBS_IN_ORDER);
-    }
-
-    /** As above; {@code hotInOrder}: hot-tier jobs keep their place in the order of arrival ({@link #HOT_JOBS_IN_ORDER}). */
-    BackgroundTranslator(String threadName, boolean warmUp, boolean hottestFirst, boolean hotInOrder) {
         this.warmUp = warmUp;
-        this.hottestFirst = hottestFirst;
-        this.hotInOrder = hotInOrder;
         Thread t = new Thread(this::work, threadName);
         t.setDaemon(true);
         t.setPriority(PRIORITY);
@@ -120,14 +84,13 @@ final class BackgroundTranslator {
     }
 
     /**
-     * Waits for a job and takes it out of the queue: the oldest, or with {@link #hottestFirst} the one the guest
-     * interpreted the most at since it was queued (the oldest of equals). {@link PendingUnit#interpreted} is written by the
+     * Waits for a job and takes it out of the queue ({@link #next}). {@link PendingUnit#interpreted} is written by the
      * guest's thread without a lock: a value read late only orders one job after another, it never changes what is built.
      */
     private PendingUnit take() throws InterruptedException {
         synchronized (queue) {
             while (queue.isEmpty()) queue.wait();
-            int next = next(queue, hottestFirst, hotInOrder);
+            int next = next(queue);
             if (Hart.PROFILE_UNITS) {
                 for (int i = 0; i < next; i++) queue.get(i).overtaken++; // queued before the one taken
             }
@@ -138,24 +101,18 @@ final class BackgroundTranslator {
     }
 
     /**
-     * The index of the job to take next from {@code queue} (oldest first, not empty): the oldest job marked
-     * {@link PendingUnit#first} if any (CodeCache#HOT_EARLY's builds); else 0; with {@code hottestFirst} the
-     * job with the most {@link PendingUnit#interpreted} (the oldest of equals); with {@code hotInOrder} as well, the oldest
-     * hot-tier job instead if it was queued before that one ({@link #HOT_JOBS_IN_ORDER}).
+     * The index of the job to take next from {@code queue} (oldest first, not empty): the one whose entry the guest
+     * interpreted the most instructions at since it was queued ({@link PendingUnit#interpreted}), the oldest of equals
+     * (round 60). Of a job's wait from queueing to installation about 70% was the queue (jobs ahead of it: 2.1-2.3 on
+     * average, half the jobs queued behind others), the rest translating, C1 and the hand-back (docs/BENCHMARKS.md round
+     * 60), and the guest interprets a hot loop's code all that time: the signed guest's boot interpreted 36 M of its 156 M
+     * interpreted instructions in entries whose unit was pending. An entry the guest does not come back to costs nothing
+     * while it waits. (Round 61's hot-tier jobs in their order of arrival and round 60's oldest-first form were retired
+     * in round 83.)
      */
-    static int next(java.util.List<PendingUnit> queue, boolean hottestFirst, boolean hotInOrder) {
-        for (int i = 0; i < queue.size(); i++) if (queue.get(i).first) return i; // (CodeCache#HOT_EARLY's builds: none without it)
-        if (!hottestFirst) return 0;
-        int best = -1, firstHot = -1;
-        for (int i = 0; i < queue.size(); i++) {
-            PendingUnit p = queue.get(i);
-            if (hotInOrder && p.replaces != null) {
-                if (firstHot < 0) firstHot = i;
-            } else if (best < 0 || p.interpreted > queue.get(best).interpreted) {
-                best = i;
-            }
-        }
-        if (best < 0 || firstHot >= 0 && firstHot < best) return firstHot;
+    static int next(java.util.List<PendingUnit> queue) {
+        int best = 0;
+        for (int i = 1; i < queue.size(); i++) if (queue.get(i).interpreted > queue.get(best).interpreted) best = i;
         return best;
     }
 
@@ -220,8 +177,7 @@ final class BackgroundTranslator {
                     job.cache.maxStraightInstructions, job.cache.localBranchBytes);
             // A hot-tier unit goes to C2 through HotSpot's policy (tier 3 first, with a profile): asked for C2 at once
             // through the WhiteBox API (compiled without a profile) it ran 5-10% slower (docs/BENCHMARKS.md round 14).
-            if (u != null && hot && job.cache.earlyTooLarge(job.replaces, u)) u = null; // (CodeCache#HOT_EARLY_MAX_BYTECODE: not warmed)
-            if (u != null && hot && !warmHot(u, job.c2Direct)) u = null; // (C1 refused it: no code to be had, dropped by builtHot)
+            if (u != null && hot && !warmHot(u)) u = null; // (C1 refused it: no code to be had, dropped by builtHot)
             if (Hart.PROFILE_UNITS) job.translatedNanos = System.nanoTime();
             job.stage = 4; // (profile: what the guest interprets at the entry now is C1's part of the wait)
             boolean compiled = u == null || hot || compile(u);
@@ -257,18 +213,11 @@ final class BackgroundTranslator {
     static final int HOT_WARM_CALLS = 256;
 
     /**
-     * Gets hot-tier unit {@code u} queued for tier 3: by {@link #HOT_WARM_CALLS} calls (or the API, {@link #HOT_TIER3}),
-     * and with {@link CodeCache#HOT_REQUEUE} through the API where the calls queued nothing; with {@code c2Direct}
-     * ({@link CodeCache#HOT_C2_DIRECT}) neither: a look of its unit asks for C2 through the API. False if HotSpot refused that
+     * Gets hot-tier unit {@code u} queued for tier 3: by {@link #HOT_WARM_CALLS} calls, and with {@link CodeCache#HOT_REQUEUE} through the API where the calls queued nothing. False if HotSpot refused that
      * request (C1 will not compile it: it would never have code).
      */
-    static boolean warmHot(TranslatedUnit u, boolean c2Direct) {
+    static boolean warmHot(TranslatedUnit u) {
         HotSpotCompiler c = HotSpotCompiler.get();
-        if (c2Direct && c != null) {
-            u.c2Asked = true; // (CodeCache#HOT_C2_DIRECT: no warm-up calls, no tier 3; a look asks for C2 and waits for its code)
-            return true;
-        }
-        if (c != null && HOT_TIER3 && c.requestTier3(u)) return true;
         for (int i = 0; i < HOT_WARM_CALLS; i++) u.run(null, -1);
         if (c == null || !CodeCache.HOT_REQUEUE || c.compiledOrQueued(u)) return true;
         // The calls queued nothing: HotSpot's policy looked at the counts at the 128th and 256th call only, with its
@@ -279,25 +228,6 @@ final class BackgroundTranslator {
     }
 
     /**
-     * With {@code -Dvmckpt.jit.hotTier3=true} (off by default: with the asking look, {@link CodeCache#HOT_LOOK}, it promoted
-     * 63-66 units instead of 14-18 in the CPU benchmark, and no lower run-thread CPU was shown at load 11-22,
-     * docs/BENCHMARKS.md round 25), where the WhiteBox API is there, a hot-tier unit is queued for tier 3 through it
-     * instead of the warm-up calls. The calls left most of the compute phase's
-     * hot-tier builds never compiled, so never installed (-Dvmckpt.jit.profile=true: "build waits, compiled false" for
-     * 20-30 units, gzip's among them, the hot tier 9-15 promotions; docs/BENCHMARKS.md round 25). Consistent with
-     * HotSpot's policy: the calls queue a tier-3 task, and the policy drops a queued task whose method has not been called
-     * for a while (TieredCompileTaskTimeout, 50 ms), as a build is not (the dispatcher probes it once per 200,000 of the
-     * old unit's instructions); it also scales its thresholds up with C1's queue. A task asked for through the API never
-     * goes stale, and one queued first is not queued again by the calls. Tier 3 keeps the profile C2 then compiles with.
-     * Round 27 measured it apart from the install check: alone it changed nothing (16 promoted, 51 of 67 builds waiting,
-     * as with the calls), and with the check as many builds were installed as with the check alone (65-66): the calls'
-     * tier-3 tasks do get compiled; it was the check that never saw them. Off. (Since round 29 the hybrid look queues a
-     * build for tier 3 through the API after a few looks without code, so a build whose calls' task was not taken does
-     * not wait for good.)
-     */
-    static final boolean HOT_TIER3 = Boolean.getBoolean("vmckpt.jit.hotTier3");
-
-    /**
      * Gets unit {@code u} of this thread compiled by C1. Where the WhiteBox API is there ({@link HotSpotCompiler}): at
      * tier 1, before this returns (its C1 compile is blocking, see {@link UnitCompilerDirectives}), so {@code u.compiled}
      * is true and the dispatcher never probes it. Without the API: warm-up calls that make HotSpot's policy queue it, and
@@ -305,10 +235,6 @@ final class BackgroundTranslator {
      * it).
      */
     static boolean compile(TranslatedUnit u) {
-        if (UNITS_UNCOMPILED) {
-            u.compiled = true; // (an experiment: run at once, by HotSpot's interpreter until HotSpot compiles it, if ever)
-            return true;
-        }
         HotSpotCompiler c = HotSpotCompiler.get();
         if (c == null) {
             warm(u);
@@ -319,14 +245,6 @@ final class BackgroundTranslator {
         u.compiled = tier == HotSpotCompiler.TIER_C1;
         return true;
     }
-
-    /**
-     * Experiment only ({@code -Dvmckpt.jit.unitsUncompiled=true}, off): a unit built on the translator thread is not asked
-     * to be compiled and is installed at once, so HotSpot's bytecode interpreter runs it (with
-     * {@code -XX:CompileCommand=exclude,org.vmckpt.machine.cpu.Unit*::run}, always): what a guest instruction costs there
-     * against our interpreter (docs/BENCHMARKS.md round 63).
-     */
-    static final boolean UNITS_UNCOMPILED = Boolean.getBoolean("vmckpt.jit.unitsUncompiled");
 
     /** Calls that return at once (a negative budget) so that HotSpot counts them and queues the unit for C1. */
     static void warm(TranslatedUnit u) {

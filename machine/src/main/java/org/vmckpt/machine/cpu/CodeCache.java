@@ -63,24 +63,13 @@ public final class CodeCache {
      */
     static final boolean BOOT_HOT = !"false".equals(System.getProperty("vmckpt.jit.bootHot"));
     /**
-     * The heat's half-life during a fresh kernel boot (until the hart first runs in user mode, as {@link #BOOT_THRESHOLD}),
-     * in guest instructions, rounded down to a power of two ({@code -Dvmckpt.jit.bootHeatHalfLife=N}; 0, the default:
-     * off, heat never decays). With it an entry's heat halves for every such span of the hart's instructions since it
-     * last gathered any, so only code that runs often enough within a few spans gets hot, not code that gathers the
-     * threshold slowly over the whole boot. Why (docs/BENCHMARKS.md round 63): C1 is the boot's bottleneck (a job's
-     * compile ~5 ms, the translator thread's queue full of them while the guest interprets the code they are for), and in
-     * a signed boot to /init 135 of 392 units were of entries that took over 300 M instructions to get hot; they retired
-     * 28.9 M instructions in all once installed (105 of them under 100,000 each), the other 257 units 441 M. A cache
-     * policy: not part of any checkpoint (a restored machine is not booting).
-     */
-    static final long BOOT_HEAT_HALF_LIFE = Long.getLong("vmckpt.jit.bootHeatHalfLife", 0);
-    /**
      * The heat's half-life at all times, in guest instructions rounded down to a power of two
-     * ({@code -Dvmckpt.jit.heatHalfLife=N}; 0, the default: off, heat never decays; round 71). As
-     * {@link #BOOT_HEAT_HALF_LIFE}, but from a fresh boot's end (the hart's first instruction in user mode, as
-     * {@link #BOOT_THRESHOLD}; from the start for a machine that does not boot here: a restore, a migration's
-     * destination) for good: an entry gets hot only if it gathers the threshold within about two half-lives. The boot
-     * keeps no decay, or its own half-life (round 63 found the boot's run thread not lower with one). Why: heat never
+     * ({@code -Dvmckpt.jit.heatHalfLife=N}; 0, the default: off, heat never decays; round 71): from a fresh boot's end (the
+     * hart's first instruction in user mode, as {@link #BOOT_THRESHOLD}; from the start for a machine that does not boot
+     * here: a restore, a migration's destination) for good, an entry's heat halves for every such span of the hart's
+     * instructions since it last gathered any, so it gets hot only if it gathers the threshold within about two
+     * half-lives. The boot keeps no decay (round 63's half-life of the boot's own was not shown to help and was retired
+     * in round 83). Why: heat never
      * decaying, code that runs a few times per fork+exec gets hot sooner or later, so a long fork+exec loop keeps
      * building units of lukewarm kernel code (the CPU benchmark's fork phase: ~570 units built in its 400 fork+execs,
      * and 355-526 more in each further 400, the run thread's CPU per guest instruction rising as they came:
@@ -99,29 +88,6 @@ public final class CodeCache {
      * visits, at 100,000-300,000, and it did not pay; round 19 (jit11mod): docs/BENCHMARKS.md.)
      */
     static final int INSTRUCTION_HEAT = Integer.getInteger("vmckpt.jit.instructionHeat", 16);
-    /**
-     * Page heat (round 66; {@code -Dvmckpt.jit.pageHeat=N} interpreted instructions; 0, the default: off): once the
-     * interpreter has run N instructions from cold entries of a RAM page (entries that had not got hot, counted as
-     * {@link #INSTRUCTION_HEAT}'s instructions are), an entry of that page gets hot at {@link #PAGE_HEAT_THRESHOLD}
-     * instead of {@link #hotThreshold}. Why: an entry's heat comes from the dispatcher's visits there, and block mode
-     * hands it one jump in 16, picked so as not to lock onto one jump; in a loop or function with many jumps the visits,
-     * and so the heat, are spread over many entries, none of which gets hot while the page's code runs interpreted for
-     * millions of instructions. In the signed guest's module phase SHA-256's page ran 2.0 M instructions interpreted
-     * from 355 block starts before it had any unit, and the phase's pages without translations 27 M from 10,424
-     * (docs/BENCHMARKS.md round 66). Off: with it the phase interpreted 26-37 M instructions instead of ~55-60 M, but its
-     * C1 doubled and its run thread was not lower than main's (9 of 28, 2 of 12 and 12 of 24 quiet pairs for three
-     * settings, round 66). A cache policy: not part of any checkpoint.
-     */
-    static final int PAGE_HEAT = Integer.getInteger("vmckpt.jit.pageHeat", 0);
-    /** The heat threshold of an entry in a page past {@link #PAGE_HEAT} ({@code -Dvmckpt.jit.pageHeatThreshold=N}). */
-    static final int PAGE_HEAT_THRESHOLD = Integer.getInteger("vmckpt.jit.pageHeatThreshold", 7_500);
-    /**
-     * With {@link #PAGE_HEAT}: the rule only after a fresh kernel boot (from when the hart first runs in user mode, as
-     * {@link #BOOT_THRESHOLD}'s end; {@code -Dvmckpt.jit.pageHeatAfterBoot=true}). A boot's init code runs a few
-     * thousand times and never again, and the boot's translator thread is busy already (docs/BENCHMARKS.md round 63); the
-     * module phase's page walks, relocations and ECDSA run once per module. The pages' instructions count from the start.
-     */
-    static final boolean PAGE_HEAT_AFTER_BOOT = Boolean.getBoolean("vmckpt.jit.pageHeatAfterBoot");
     /**
      * Guest instructions a unit retires before it is translated again for the hot tier ({@link #hot}): a class that
      * HotSpot's C2 compiles, where every other unit stays C1 code (UnitCompilerDirectives). C2 takes tens to hundreds
@@ -220,8 +186,8 @@ public final class CodeCache {
     static final int HOT_PROFILE_RUNS = Integer.getInteger("vmckpt.jit.hotProfileRuns", 0);
     /**
      * {@code -Dvmckpt.jit.hotProfileC2=N} (round 82, gzip82; 0, the default: off): the profile window
-     * ({@link #HOT_PROFILE_RUNS}) for the hot-tier builds of units promoted in user mode on HotSpot's path only (not
-     * {@link #HOT_C2_DIRECT}'s), N of the build's own guest instructions long, and with
+     * ({@link #HOT_PROFILE_RUNS}) for the hot-tier builds of units promoted in user mode (on HotSpot's path: every build
+     * takes it since round 83), N of the build's own guest instructions long, and with
      * {@code -Dvmckpt.jit.hotProfileC2MinRun=L} (default 0) only for units whose runs averaged at least L instructions when
      * decided; the kernel's builds and the others keep main's look. Such a build is looked at by asking HotSpot (no timed
      * call): once it has tier-3 code it takes its C1 unit's place for N of its instructions (its real runs fill the
@@ -236,158 +202,6 @@ public final class CodeCache {
     static final long HOT_PROFILE_C2 = Long.getLong("vmckpt.jit.hotProfileC2", 0);
     /** See {@link #HOT_PROFILE_C2}: the least instructions per run of a unit whose build gets its window; 0: every user-mode build. */
     static final long HOT_PROFILE_C2_MIN_RUN = Long.getLong("vmckpt.jit.hotProfileC2MinRun", 0);
-    /**
-     * {@code -Dvmckpt.jit.hotC2Direct=true} (round 72, user mode only since round 73; off by default): where the WhiteBox
-     * API is there, a hot-tier build of a unit promoted in user mode ({@link #c2Direct(Hart)}; the kernel's builds take
-     * HotSpot's path, tier 3 then C2) is queued for C2 (tier 4) through it at the first look of its unit ({@link #hotRecheck}) while no other build asked for
-     * so waits for C2 ({@link #c2Pending}: one at a time, so that the builds of units that ran once, the boot's, do not
-     * fill C2's queue ahead of the busy ones, as asking at the build did), with no warm-up calls (so with no profile: C2 compiles it
-     * by its static estimates; the launcher's {@code PerMethodTrapLimit=0} keeps every branch in its code), and the look
-     * installs it only once it has C2's code ({@link #buildCompiled}: HotSpot asked, no timed call); until then the C1 unit
-     * runs on. So a build never runs as tier-3 code (C1 with full profiling), and never waits in C1's queue for that
-     * compile. Why (docs/BENCHMARKS.md round 72, the signed guest): with HotSpot's path a build's tier-3 code ran 2-3 times
-     * slower per guest instruction than the C1 unit it replaced (the profile's ns: jitterentropy's SHA-3 round 8.2 against
-     * 3.1 in the boot, ECDSA's {@code vli_mmod_fast} 5.1 against 2.6 in the module phase) for as long as C2 took, and
-     * SHA-256's round loop waited ~0.4 s in C1's queue for its tier-3 compile (the module phase's C1 units before it), its
-     * C1 unit running meanwhile. A build C2 refuses is dropped (the C1 unit stays); one whose task is gone without code is
-     * asked for again every {@link #HOT_REQUEUE_LOOKS} looks. Round 14 found C2 at once (then without this look) 5-10%
-     * slower over the CPU benchmark: the profile C2 does not get is the price, measured again in round 72's slot.
-     * User mode only (round 73): for every build, round 72's lead A/B had the compute phase lower in 11 of 14 pairs (its
-     * builds are all the user programs', busybox's sha256sum and gzip) but the default guest's boot in 3 of 7 and its
-     * module phase in 2 of 7; the boot's builds (the kernel's: trace_event_update_all, inflate, SHA-3) cost C2 ~0.2 s more CPU on the
-     * guest's core, installed for code that stops running soon after (docs/BENCHMARKS.md round 73, c2user73).
-     */
-    static final boolean HOT_C2_DIRECT = Boolean.getBoolean("vmckpt.jit.hotC2Direct");
-    /**
-     * {@code -Dvmckpt.jit.hotC2Kernel=true} (round 77; off by default, {@code false}): {@link #HOT_C2_DIRECT}'s path (no
-     * warm-up calls, no tier-3 code, asked for C2 at a look, one at a time, installed only with C2's code) for the hot-tier
-     * builds of units promoted in supervisor or machine mode after the boot, that is once the hart has run in user mode
-     * since {@link #startBoot} (a machine never booted here, restored or migrated, is past its boot); the boot's kernel
-     * builds (trace_event_update_all, jitterentropy's SHA-3, the initramfs's inflate: code that stops running soon after,
-     * round 73) keep HotSpot's path. {@code =boot}: the boot's too (round 72's form for the kernel). Independent of
-     * {@link #HOT_C2_DIRECT} (user mode), so both on give every build after the boot to C2 at once. Why (docs/BENCHMARKS.md
-     * round 77, ecdsa77): in the signed guest's module phase (all kernel code: insmod's SHA-256 and ECDSA) 6% of the run
-     * thread's samples were hot builds' tier-3 code, slower per guest instruction than the C1 units they replaced, and the
-     * builds waited 100-300 M guest instructions in C1's queue for that compile and then for C2's.
-     */
-    static final String HOT_C2_KERNEL = System.getProperty("vmckpt.jit.hotC2Kernel", "false");
-    /**
-     * With {@link #HOT_C2_KERNEL} on, {@code -Dvmckpt.jit.hotC2KernelEarly=N} (round 77; 0, the default: off): a unit's
-     * count to the hot tier is first looked at after N instructions instead of {@link #HOT_AFTER}'s 20 M, and a unit
-     * promoted there now (in supervisor or machine mode, after the boot, by {@link #c2Direct}) whose runs averaged at
-     * least {@link #HOT_C2_KERNEL_RUN} instructions is promoted then, to C2 at once; any other unit counts on to
-     * {@link #HOT_AFTER} as before. ECDSA's big-number loops (vli_mult, vli_mmod_fast, vli_mod_square_fast: 100-860
-     * instructions a run, ~160 M of the signed module phase's ~230 M ECDSA instructions in five units) ran mostly as
-     * C1 code because 20 M of a unit's instructions came late in the phase, each module's signature check being ~19 M
-     * instructions spread over ~130 units.
-     */
-    static final long HOT_C2_KERNEL_EARLY = Long.getLong("vmckpt.jit.hotC2KernelEarly", 0);
-    /** See {@link #HOT_C2_KERNEL_EARLY}: the least average run length, in instructions ({@code -Dvmckpt.jit.hotC2KernelRun=N}). */
-    static final long HOT_C2_KERNEL_RUN = Long.getLong("vmckpt.jit.hotC2KernelRun", 256);
-    /**
-     * {@code -Dvmckpt.jit.hotEarly=N} (round 81; 0, the default: off): the early look of {@link #HOT_C2_KERNEL_EARLY} for
-     * the builds of HotSpot's path (warm-up calls, tier 3, C2 with tier 3's profile), without {@link #HOT_C2_KERNEL}. A
-     * unit's first count to the hot tier runs out after N instructions instead of {@link #HOT_AFTER}'s 20 M; a unit
-     * promoted there in supervisor or machine mode, after the boot (once the hart has run in user mode since
-     * {@link #startBoot}; a machine never booted here is past its boot), whose runs averaged at least
-     * {@link #HOT_EARLY_RUN} instructions, is decided then; any other unit counts on to {@link #HOT_AFTER}, its overshoot
-     * kept, and is judged as before. Nothing else of the build changes (region, bytecode, HotSpot's path, the look).
-     * With {@link #HOT_C2_KERNEL}'s early look on as well, that look is the one used. Why (docs/BENCHMARKS.md round 81,
-     * ecdsa81): in the signed module phase ECDSA's big-number units (vli_mmod_fast, vli_mod_square_fast: 300-400
-     * instructions a run) and SHA-256's message schedule and load were decided 200-430 M guest instructions after their
-     * count began, most of the phase's ECDSA running as C1 code meanwhile; C2 compiles the same builds with a profile
-     * in about half the time it takes without one (round 77).
-     */
-    static final long HOT_EARLY = Long.getLong("vmckpt.jit.hotEarly", 0);
-    /** See {@link #HOT_EARLY}: the least average run length, in instructions ({@code -Dvmckpt.jit.hotEarlyRun=N}, default 256). */
-    static final long HOT_EARLY_RUN = Long.getLong("vmckpt.jit.hotEarlyRun", 256);
-    /**
-     * See {@link #HOT_EARLY}: the early count's N instructions must have come within S times as many of the hart's
-     * ({@code -Dvmckpt.jit.hotEarlyShare=S}, default 64: a share of the run of at least 1/64 while it counted), else the
-     * unit counts on to {@link #HOT_AFTER}. Without it the early look also decided code that reached N over most of the
-     * phase (the module loader's and the allocator's units: 2 M instructions in 0.5-2.2 G; round 81's count).
-     */
-    static final long HOT_EARLY_SHARE = Long.getLong("vmckpt.jit.hotEarlyShare", 64);
-    /**
-     * See {@link #HOT_EARLY}: a build decided at the early look whose bytecode is over this many bytes
-     * ({@code -Dvmckpt.jit.hotEarlyMaxBytecode=B}, default 5,500; 0: any) is dropped before its warm-up calls (no tier-3
-     * compile is asked for), and its unit counts on to {@link #HOT_AFTER} as without the early look
-     * ({@link #earlyTooLarge}). HotSpot's C2 queue takes what the early look sends it in its own order: in round 81's count
-     * C2 took 0.6-5.7 s (loaded wall) over each of vli_mmod_fast's builds (5,817-6,872 bytes, ~50-60 bytes a guest
-     * instruction: its loads and stores) and 0.3-1.0 s over SHA-256's message load (7,221), ahead of SHA-256's round
-     * loop (5,435; 0.13-0.5 s), whose tier-3 code then ran for 2-6 s; builds under the bound took 0.04-0.5 s each.
-     */
-    static final int HOT_EARLY_MAX_BYTECODE = Integer.getInteger("vmckpt.jit.hotEarlyMaxBytecode", 5500);
-
-    /**
-     * {@code -Dvmckpt.jit.hotC2Order=true} (round 78; off by default): an order for C2's one slot ({@link #c2Pending}) for
-     * the builds that go to C2 at once ({@link #HOT_C2_DIRECT}, {@link #HOT_C2_KERNEL}). Without it the slot is first come,
-     * first served: the build whose unit looks first after the slot frees is asked for next. With it, a look that finds the
-     * slot held lists its unit as a candidate ({@link #c2Waiting}), and a look that finds it free asks C2 for the candidate
-     * whose unit ran the largest share of the hart's instructions since the count that brought its build began
-     * ({@link #c2Share}: that count's instructions and those counted by its looks since, {@link #hotRecheck} each, over
-     * the hart's), among those whose unit looked within
-     * {@link #HOT_C2_ORDER_STALE} hart instructions (code still running), the looking unit's own build on a tie. The share
-     * is what the build would run once installed: of two builds C2 compiles one after the other, the one whose unit runs
-     * more takes more of the run thread from C1 code for each instruction of the wait; measured over its count and wait,
-     * by the time the slot frees it spans several of the phase's alternations between SHA-256 and ECDSA (a module's hash, then
-     * its signature check). Not divided by the build's size (Smith's rule with C2's time taken as its bytecode): in
-     * round 78's count that put `vli_mult`'s small build ahead of SHA-256's round loop. Why
-     * (docs/BENCHMARKS.md round 77, ecdsa77 (a)): with {@link #HOT_C2_KERNEL} in the signed module phase, ECDSA's builds,
-     * decided first by the early look, took the slot ahead of SHA-256's round loop (~45% of the phase's instructions) in
-     * some runs, the round loop installed at 1,036-1,219 M instructions against 926-960 M in others.
-     */
-    static final boolean HOT_C2_ORDER = Boolean.getBoolean("vmckpt.jit.hotC2Order");
-    /**
-     * See {@link #HOT_C2_ORDER}: a candidate whose unit has not looked for this many hart instructions is passed over (its
-     * code has stopped running, for now or for good; {@code -Dvmckpt.jit.hotC2OrderStale=N}, default 64 M: longer than one
-     * module's signature check in the signed module phase, ~19-30 M, so SHA-256's builds stay candidates through it).
-     */
-    static final long HOT_C2_ORDER_STALE = Long.getLong("vmckpt.jit.hotC2OrderStale", 64_000_000);
-    /**
-     * {@code -Dvmckpt.jit.hotC2Admit=true} (round 79; off by default): an admission rule for C2's one slot
-     * ({@link #c2Pending}) for the builds that go to C2 at once ({@link #HOT_C2_DIRECT}, {@link #HOT_C2_KERNEL}). A build
-     * about to be asked for C2 (a look found the slot free) is refused while a contender pays back the slot better: a unit
-     * decided for C2 at once whose build is on the translator thread (it may come) or built and not yet asked for (it
-     * waits), whose unit looked within {@link #hotC2OrderStale} hart instructions ({@link #c2Contenders}), with the larger
-     * share per byte of bytecode: {@code sY / bY > sX / bX}, {@code s} a unit's {@link #c2Share}, {@code b} the build's
-     * bytecode (the C1 unit's for a build not yet made). The share is what the build saves a second once installed (its
-     * unit's instructions moved from C1 code to C2's), the bytecode stands for C2's compile time: compiling X first
-     * costs Y's savings for X's compile, {@code sY * bX}, and gains X's for Y's, {@code sX * bY} (Smith's rule, as an
-     * admission). At a refusal the best contender's build, if made, is asked for at once, at this look (its unit may not
-     * look soon: SHA-256's loops do not run during a module's signature check); one still on the translator thread is
-     * waited for, the slot free meanwhile. A refused build keeps its C1 unit and is looked at again at its unit's next
-     * look: asked for once its share has grown enough or the better contenders have gone (asked, installed, dead or
-     * stale). Nothing is refused when there is no such contender, unless {@link #HOT_C2_ADMIT_FLOOR} is set. The share
-     * here is over at least {@link #HOT_C2_ADMIT_SPAN} and up to now ({@link #c2AdmitShare}). Why
-     * (docs/BENCHMARKS.md round 78, c2order78 (a); round 79, c2admit79): in the signed module phase ECDSA's
-     * {@code vli_mmod_fast} builds (5,817 and 6,872 bytes, ~3% and ~2% of the phase's instructions) held the slot for
-     * 0.3-1.5 s of profile-less C2 each while SHA-256's round loop and message schedule (~40% and ~20%) waited, or were
-     * still being built.
-     */
-    static final boolean HOT_C2_ADMIT = Boolean.getBoolean("vmckpt.jit.hotC2Admit");
-    /**
-     * See {@link #HOT_C2_ADMIT}: the least span, in hart instructions, a share is taken over ({@code
-     * -Dvmckpt.jit.hotC2AdmitSpan=N}, default 64 M: longer than a module's hash and signature check in the signed module
-     * phase, so a unit decided in one ECDSA check, 2 M of its instructions in ~12 M, does not count as 16% of the hart).
-     */
-    static final long HOT_C2_ADMIT_SPAN = Long.getLong("vmckpt.jit.hotC2AdmitSpan", 64_000_000);
-    /**
-     * See {@link #HOT_C2_ADMIT}: a contender presumed to come, with this share per 1,000 bytes of bytecode ({@code
-     * -Dvmckpt.jit.hotC2AdmitFloor=F}, default 0: none): a build whose share per byte is below it is never asked for C2
-     * (its expected gain below its expected compile cost whatever waits).
-     */
-    static final double HOT_C2_ADMIT_FLOOR = Double.parseDouble(System.getProperty("vmckpt.jit.hotC2AdmitFloor", "0"));
-
-    /** {@link #HOT_C2_KERNEL}'s value: 0 off, 1 after the boot, 2 the boot's too. */
-    static int hotC2KernelMode(String v) {
-        switch (v == null ? "false" : v.trim()) {
-            case "false": case "": return 0;
-            case "true": return 1;
-            case "boot": return 2;
-            default: throw new IllegalArgumentException("-Dvmckpt.jit.hotC2Kernel=" + v + ": false, true or boot");
-        }
-    }
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     /**
@@ -477,13 +291,11 @@ public final class CodeCache {
     boolean hotInBoot = true;
     /** The threshold {@link #endBoot} puts back. */
     private int thresholdAfterBoot;
-    /** {@link #BOOT_HEAT_HALF_LIFE} as a shift (log2 of the half-life; 0: no decay), for the next {@link #startBoot} (tests set it). */
-    int bootHeatShift = heatShift(BOOT_HEAT_HALF_LIFE);
     /** {@link #HEAT_HALF_LIFE} as a shift (0: no decay outside a boot's); tests set it through {@link #setHeatHalfLife}. */
     private int steadyHeatShift = heatShift(HEAT_HALF_LIFE);
     /**
-     * The heat's half-life in force as a shift of the hart's instruction count ({@link #BOOT_HEAT_HALF_LIFE} during a boot
-     * that sets one, else {@link #HEAT_HALF_LIFE}); 0: none.
+     * The heat's half-life in force as a shift of the hart's instruction count ({@link #HEAT_HALF_LIFE}, none during a
+     * boot); 0: none.
      */
     private int heatShift = steadyHeatShift;
     /** With {@link #heatShift}: each heat slot's span (the instruction count shifted) when its heat was last aged. */
@@ -506,33 +318,6 @@ public final class CodeCache {
     int hotTooLarge;
     /** See {@link #HOT_LOOK} (tests set it per cache). */
     int hotLook = HOT_LOOK;
-    /**
-     * The timed look calls a waiting hot-tier build twice and times the second call ({@code -Dvmckpt.jit.hotLookWarm=user}
-     * or {@code =true}; round 74, gzip74; off by default). A look comes once per 200,000 of the old unit's instructions, so the one timed
-     * call met the build's code and data cold: in the CPU benchmark's gzip part 12 of gzip's 24 builds had tier-3 code
-     * from the moment they were built and were never installed, every timed call of theirs taking 1-5 us against the
-     * 400 ns bound (hot log, docs/BENCHMARKS.md round 74), while their C1 units ran ~0.8 G of the part's instructions.
-     * The first call (budget 0, as the timed one: it leaves without touching guest state) brings the code in; the
-     * second still tells compiled code (tens of ns) from HotSpot's interpreter (microseconds). Only the hot tier's look
-     * at a build; the C1 units' probes keep the single call. {@code =user}: only at looks made with the hart
-     * in user mode (the dispatcher looks at a unit's build at the unit's entry, so in the unit's privilege): the
-     * compute phase's builds are all busybox's, the boot's and the module phase's all the kernel's (round 73, c2user73),
-     * and installing the boot's builds early is what round 37's hybrid look paid for in C2's time. {@code =true} or
-     * {@code =all}: every look. Tests change it.
-     */
-    boolean hotLookWarm = HOT_LOOK_WARM != WARM_OFF;
-    /** {@link #hotLookWarm} only at looks in user mode. */
-    boolean hotLookWarmUserOnly = HOT_LOOK_WARM == WARM_USER;
-    static final int WARM_OFF = 0, WARM_USER = 1, WARM_ALL = 2;
-    /** See {@link #hotLookWarm}. */
-    static final int HOT_LOOK_WARM = switch (System.getProperty("vmckpt.jit.hotLookWarm", "false")) {
-        case "false", "off" -> WARM_OFF;
-        case "user" -> WARM_USER;
-        case "true", "all" -> WARM_ALL;
-        default -> throw new IllegalArgumentException("-Dvmckpt.jit.hotLookWarm: false, user or true (all)");
-    };
-    /** Builds installed by a look whose timed call came after {@link #hotLookWarm}'s warming call (for --stats and tests). */
-    long hotWarmLookInstalls;
     /** See {@link #HOT_LONG_RUN}; 0: every build by {@link #hotLook}. */
     long hotLongRun = HOT_LONG_RUN;
     /** See {@link #HOT_PROFILE_RUNS} (tests set it per cache); 0: off. */
@@ -541,67 +326,6 @@ public final class CodeCache {
     long hotProfileC2 = HOT_PROFILE_C2, hotProfileC2MinRun = HOT_PROFILE_C2_MIN_RUN;
     /** ({@link #HOT_PROFILE_C2}) Units decided with the user-mode window; of their builds, queued for C2 at a window's end. */
     long hotProfileC2Builds, hotProfileC2Asked;
-    /** See {@link #HOT_C2_DIRECT} (tests set it per cache). */
-    boolean hotC2Direct = HOT_C2_DIRECT;
-    /** See {@link #HOT_C2_KERNEL} (0 off, 1 after the boot, 2 the boot's too; tests set it per cache). */
-    int hotC2Kernel = hotC2KernelMode(HOT_C2_KERNEL);
-    /** See {@link #HOT_C2_KERNEL_EARLY} and {@link #HOT_C2_KERNEL_RUN} (tests set them per cache). */
-    long hotC2KernelEarly = HOT_C2_KERNEL_EARLY, hotC2KernelRun = HOT_C2_KERNEL_RUN;
-    /** See {@link #HOT_EARLY} and {@link #HOT_EARLY_RUN} (tests set them per cache); units promoted at that early look. */
-    long hotEarly = HOT_EARLY, hotEarlyRun = HOT_EARLY_RUN, hotEarlyShare = HOT_EARLY_SHARE, hotEarlyPromotions;
-    /** See {@link #HOT_EARLY_MAX_BYTECODE} (tests set it per cache); early builds dropped as over it. */
-    int hotEarlyMaxBytecode = HOT_EARLY_MAX_BYTECODE;
-    long hotEarlyTooLarge;
-
-    /**
-     * (HOT_EARLY_MAX_BYTECODE; on the thread that made the build, before its warm-up calls) Whether hot-tier build {@code p}
-     * of C1 unit {@code u}, decided at the early look, is over the bound: then {@code u} is marked, the caller drops the
-     * build, and {@link #builtHot} lets the unit count on to the threshold.
-     */
-    boolean earlyTooLarge(TranslatedUnit u, TranslatedUnit p) {
-        if (u == null || !u.earlyHot || hotEarlyMaxBytecode <= 0 || p.bytecodeSize <= hotEarlyMaxBytecode) return false;
-        u.earlyTooLarge = true;
-        return true;
-    }
-    /**
-     * {@link #HOT_C2_KERNEL}: kernel builds to C2 at once, kernel builds of the boot (HotSpot's path), and units promoted at
-     * the early look ({@link #HOT_C2_KERNEL_EARLY}).
-     */
-    long hotC2KernelDirect, hotC2KernelInBoot, hotC2EarlyPromotions;
-    /** Hot-tier builds queued for C2 through the API ({@link #HOT_C2_DIRECT}), and of them asked for again at a look. */
-    long hotC2Requests, hotC2Requeued;
-    /** Hot-tier builds promoted with {@link #HOT_C2_DIRECT} on: in user mode (to C2 at once), and not (HotSpot's path). */
-    long hotC2UserBuilds, hotC2KernelBuilds;
-    /** The build asked for C2 last ({@link #HOT_C2_DIRECT}) while it has no C2 code and its task is queued; else null. */
-    TranslatedUnit c2Pending;
-    /**
-     * (Tests) C2's slot is held whatever HotSpot does with {@link #c2Pending}'s code: a test's stand-in task may lose its
-     * code to HotSpot (deoptimized, flushed) on a busy machine, which would free the slot in the middle of the case.
-     */
-    boolean c2SlotHeld;
-    /** See {@link #HOT_C2_ORDER} (tests set it per cache). */
-    boolean hotC2Order = HOT_C2_ORDER;
-    /** See {@link #HOT_C2_ORDER_STALE} (tests set it per cache). */
-    long hotC2OrderStale = HOT_C2_ORDER_STALE;
-    /** (HOT_C2_ORDER) C1 units whose build for C2 at once waited while the slot was held (unordered; pruned as they go). */
-    final TranslatedUnit[] c2Waiting = new TranslatedUnit[32];
-    int c2WaitingCount;
-    /** (HOT_C2_ORDER) Builds asked for C2 at another unit's look, the order having put them before that unit's own. */
-    long hotC2OrderedOver;
-    /** See {@link #HOT_C2_ADMIT}, {@link #HOT_C2_ADMIT_SPAN} and {@link #HOT_C2_ADMIT_FLOOR} (tests set them per cache). */
-    boolean hotC2Admit = HOT_C2_ADMIT;
-    long hotC2AdmitSpan = HOT_C2_ADMIT_SPAN;
-    double hotC2AdmitFloor = HOT_C2_ADMIT_FLOOR;
-    /**
-     * (HOT_C2_ADMIT) C1 units decided for C2 at once whose build is not yet asked for (on the translator thread, or
-     * waiting for the slot); unordered, pruned as they go.
-     */
-    final TranslatedUnit[] c2Contenders = new TranslatedUnit[32];
-    int c2ContenderCount;
-    /** (HOT_C2_ADMIT) Looks whose build was refused the slot; builds refused at least once; of them, asked for later. */
-    long hotC2AdmitRefusals, hotC2AdmitRefusedBuilds, hotC2AdmitLater;
-    /** (HOT_C2_ADMIT) Refusals at which the better contender's build (made) was asked for at once. */
-    long hotC2AdmitHandoffs;
     /** Profile windows begun (a build installed with its tier-3 code), and ended with the C1 unit back (C2 not done yet). */
     long hotWindows, hotWindowsBack;
     /**
@@ -628,19 +352,6 @@ public final class CodeCache {
      */
     static final boolean JALR_SECOND_WAY = Boolean.getBoolean("vmckpt.jit.jalrSecondWay");
     boolean jalrSecondWay = JALR_SECOND_WAY;
-    /**
-     * The dispatcher's fetch walk ({@code -Dvmckpt.jit.fetchWalk=true}; off by default, round 80): where the fetch TLB
-     * does not map the pc (after a full flush, a page fence or a context change), {@link #lookup} fills the entry
-     * ({@link Mmu#fillFetchQuietly}: the walk the interpreter's first fetch there would make, nothing raised if it
-     * faults) and looks the unit up, where main returns no unit and the interpreter runs a block first (and the chain
-     * into a unit there is lost with it). In the signed guest's module phase 3.6 M instructions in 85 K blocks were
-     * interpreted for that reason alone (docs/BENCHMARKS.md round 80), most after the interpreter's own block ended at a
-     * jump to a page not in the fetch TLB. Tests set it per cache.
-     */
-    static final boolean FETCH_WALK = Boolean.getBoolean("vmckpt.jit.fetchWalk");
-    boolean fetchWalk = FETCH_WALK;
-    /** (fetchWalk) Look-ups that filled the fetch TLB, and walks that faulted (left to the interpreter). */
-    long fetchWalkFills, fetchWalkFaults;
     long innerRebuild = INNER_REBUILD;
     /** Inner entries installed, given back to the heat rule (short runs), and dropped (with their unit or page). */
     long innerInstalled, innerRebuilt, innerDropped;
@@ -674,16 +385,6 @@ public final class CodeCache {
     private PendingUnit pendingVisited;
     /** See {@link #INSTRUCTION_HEAT}. */
     int instructionHeat = INSTRUCTION_HEAT;
-    /** See {@link #PAGE_HEAT} (tests set them per cache); 0: off. */
-    int pageHeat = PAGE_HEAT, pageHeatThreshold = PAGE_HEAT_THRESHOLD;
-    /** See {@link #PAGE_HEAT_AFTER_BOOT} (tests set it per cache, before {@link #startBoot}). */
-    boolean pageHeatAfterBoot = PAGE_HEAT_AFTER_BOOT;
-    /** With {@link #pageHeat}: instructions interpreted from cold entries, per RAM page (saturating); null until first used. */
-    private int[] pageInsns;
-    /** The RAM page of {@link #heatSlot}'s entry. */
-    private int heatPage;
-    /** Entries that got hot under {@link #pageHeatThreshold} but not yet under {@link #hotThreshold} (page heat's units). */
-    long pageHeatHot;
     /** Keys of the translations in each code page, for invalidation. */
     private final HashMap<Integer, List<Long>> keysByPage = new HashMap<>();
     /**
@@ -753,14 +454,14 @@ public final class CodeCache {
 
     /**
      * A fresh kernel boot starts: until {@link #endBoot}, heat threshold {@code heat} (if above 0), if {@code hot}
-     * is false, no hot-tier decision, and the heat's half-life {@link #bootHeatShift} (if set); nothing if none applies.
+     * is false, no hot-tier decision, and no decay of heat (HEAT_HALF_LIFE's is from the boot's end); nothing if none
+     * applies.
      */
     void startBoot(int heat, boolean hot) {
-        if (booting || (heat <= 0 && hot && bootHeatShift == 0 && steadyHeatShift == 0 && !(pageHeat > 0 && pageHeatAfterBoot)
-                && hotC2Kernel != 1 && !hotEarlyOn())) return; // (HOT_C2_KERNEL, HOT_EARLY after the boot: booting marks the boot, nothing else changes)
+        if (booting || (heat <= 0 && hot && steadyHeatShift == 0)) return;
         booting = true;
         hotInBoot = hot;
-        heatShift = bootHeatShift; // (HEAT_HALF_LIFE's from the boot's end: none in the boot without its own)
+        heatShift = 0; // (HEAT_HALF_LIFE's from the boot's end: none in the boot)
         thresholdAfterBoot = hotThreshold;
         if (heat > 0) hotThreshold = heat;
     }
@@ -774,26 +475,10 @@ public final class CodeCache {
         heatShift = steadyHeatShift; // (heat gathered so far stays as it is; without HEAT_HALF_LIFE it no longer decays)
     }
 
-    /** Whether units count first to the kernel's early look (HOT_C2_KERNEL_EARLY). */
-    private boolean earlyLookOn() {
-        return kernelEarlyLookOn() || hotEarlyOn();
-    }
-
-    /** Whether HOT_C2_KERNEL_EARLY's early look is on (it comes first when HOT_EARLY's is on as well). */
-    private boolean kernelEarlyLookOn() {
-        return hotC2Kernel != 0 && hotC2KernelEarly > 0 && hotC2KernelEarly < hotAfter;
-    }
-
-    /** Whether HOT_EARLY's early look (HotSpot's path) is on. */
-    private boolean hotEarlyOn() {
-        return hotEarly > 0 && hotEarly < hotAfter;
-    }
-
     /** The unit's count towards the hot tier starts again from here. */
     private void countAgain(TranslatedUnit u, Hart h) {
         restartHotCount(u, h);
-        u.earlyLook = earlyLookOn(); // (HOT_C2_KERNEL_EARLY)
-        u.untilHot = u.earlyLook ? (kernelEarlyLookOn() ? hotC2KernelEarly : hotEarly) : hotAfter;
+        u.untilHot = hotAfter;
     }
 
     /**
@@ -830,10 +515,8 @@ public final class CodeCache {
         pendingVisited = null;
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
-        // The fetch TLB's first way misses: its second way (Mmu#twoWay, rounds 71-72) may hold the page, else interpret
-        // (or, with fetchWalk, fill the entry as the interpreter's fetch would and look on).
-        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx) && !(h.mmu.twoWay && h.mmu.fetchSecondWay(vpn))
-                && !(fetchWalk && fetchWalk(h, pc))) return null;
+        // The fetch TLB's first way misses: its second way (Mmu#twoWay, rounds 71-72) may hold the page, else interpret.
+        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx) && !(h.mmu.twoWay && h.mmu.fetchSecondWay(vpn))) return null;
         int pageIndex = h.mmu.xPhys[ti];
         long key = ((long) pageIndex << 12) | (pc & 0xfff);
         int mask = keys.length - 1;
@@ -845,16 +528,6 @@ public final class CodeCache {
             }
             if (k == -1L) return miss(key, -1, pageIndex, h, pc, sample);
         }
-    }
-
-    /** (fetchWalk) Fills the fetch TLB's entry for {@code pc}; true if it now maps it (see {@link #FETCH_WALK}). */
-    private boolean fetchWalk(Hart h, long pc) {
-        if (h.mmu.fillFetchQuietly(pc)) {
-            fetchWalkFills++;
-            return true;
-        }
-        fetchWalkFaults++;
-        return false;
     }
 
     private TranslatedUnit miss(long key, int slot, int pageIndex, Hart h, long pc, boolean sample) {
@@ -873,13 +546,8 @@ public final class CodeCache {
         if (Hart.PROFILE_UNITS && heat[hi] == 0) profHeatSince[hi] = h.instret;
         heat[hi] += sample || !ram.isCodePage(pageIndex) ? Interpreter.HEAT_SAMPLE : 1;
         if (heat[hi] < hotThreshold) {
-            if (pageHeat <= 0 || heat[hi] < pageHeatThreshold || pageInsns == null || pageInsns[pageIndex] < pageHeat
-                    || booting && pageHeatAfterBoot) {
-                heatSlot = hi;
-                heatPage = pageIndex;
-                return null;
-            }
-            pageHeatHot++; // hot by its page's heat (PAGE_HEAT)
+            heatSlot = hi;
+            return null;
         }
         heat[hi] = 0;
         if (Hart.PROFILE_UNITS) {
@@ -920,7 +588,7 @@ public final class CodeCache {
 
     /**
      * Halves heat slot {@code hi}'s heat once for every span of 2^{@link #heatShift} guest instructions that began since it
-     * was last aged ({@link #BOOT_HEAT_HALF_LIFE}); {@code instret}: the hart's instruction count now.
+     * was last aged ({@link #HEAT_HALF_LIFE}); {@code instret}: the hart's instruction count now.
      */
     private void age(int hi, long instret) {
         int epoch = (int) (instret >>> heatShift);
@@ -945,7 +613,7 @@ public final class CodeCache {
      * The interpreter ran {@code ran} instructions from where the dispatcher last looked up and found no hot entry: they
      * add heat there ({@link #INSTRUCTION_HEAT}; saturating: the entry is translated at its next visit). Where it found the
      * entry's unit pending they are added to the job instead, which orders the translator thread's queue
-     * ({@link BackgroundTranslator#HOTTEST_JOB_FIRST}).
+     * ({@link BackgroundTranslator#next}).
      */
     void interpreted(int ran) {
         PendingUnit p = pendingVisited;
@@ -958,19 +626,10 @@ public final class CodeCache {
         }
         int hi = heatSlot;
         if (Hart.PROFILE_UNITS && hi >= 0) profHeatInsns[hi] += ran;
-        if (pageHeat > 0 && hi >= 0) addPageInsns(heatPage, ran);
         if (hi < 0 || instructionHeat <= 0) return;
         heatSlot = -1;
         int v = heat[hi] + ran / instructionHeat;
         heat[hi] = v < 0 ? Integer.MAX_VALUE : v;
-    }
-
-    /** {@link #PAGE_HEAT}: {@code ran} more instructions interpreted from a cold entry of RAM page {@code page}. */
-    private void addPageInsns(int page, int ran) {
-        int[] pi = pageInsns;
-        if (pi == null) pageInsns = pi = new int[ram.pageCount()];
-        int v = pi[page] + ran;
-        pi[page] = v < 0 ? Integer.MAX_VALUE : v;
     }
 
     /**
@@ -1270,26 +929,7 @@ public final class CodeCache {
             return u;
         }
         long counted = hotAfter; // (what its count retired: the rules' run length and share)
-        boolean earlyHot = false; // (HOT_EARLY: decided at its early look)
-        if (u.earlyLook) { // (HOT_C2_KERNEL_EARLY, HOT_EARLY: the early look at its count)
-            u.earlyLook = false;
-            boolean kernelC2 = kernelEarlyLookOn(); // (else HOT_EARLY's: HotSpot's path, after the boot)
-            counted = kernelC2 ? hotC2KernelEarly : hotEarly;
-            if (u.promoted != null || u.promotionQueued || (kernelC2 ? !c2Direct(h) : booting) || h.priv == Hart.PRIV_U
-                    || counted / Math.max(1, u.hotRuns()) < (kernelC2 ? hotC2KernelRun : hotEarlyRun)
-                    || !kernelC2 && (h.instret - u.hotSince) / Math.max(1, hotEarlyShare) > counted) { // (HOT_EARLY_SHARE)
-                u.untilHot += hotAfter - counted; // counts on to hotAfter (its overshoot kept), as without the early look
-                return u;
-            }
-            if (kernelC2) hotC2EarlyPromotions++;
-            else earlyHot = true; // (counted, and its build looked at by the hybrid look, once it is decided below)
-        }
         u.untilHot = hotRecheck;
-        if (hotC2Order || hotC2Admit) { // (HOT_C2_ORDER, HOT_C2_ADMIT: what the unit ran since its last look, counted at this one)
-            u.orderRan += u.orderChunk;
-            u.orderChunk = u.untilHot;
-            u.orderLastLook = h.instret;
-        }
         if (wordLocals) u.entryWords &= Translator.wordMask(h.x); // (at its entry: see WordLocals; no 31-register scan when off)
         // (Builds are otherwise handed over at lookup misses, which a hot loop that runs alone may never make.)
         if (!completed.isEmpty()) installCompleted(h);
@@ -1332,22 +972,15 @@ public final class CodeCache {
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
             u.hotRunLength = runLength;
             // (HOT_PROFILE_C2: a user-mode build on HotSpot's path, its runs long enough, gets the window; the dispatcher
-            // promotes a unit at its entry, so h.priv is the unit's, as for c2Direct)
-            u.profileC2 = hotProfileC2 > 0 && h.priv == Hart.PRIV_U && !c2Direct(h) && runLength >= hotProfileC2MinRun;
+            // promotes a unit at its entry, so h.priv is the unit's)
+            u.profileC2 = hotProfileC2 > 0 && h.priv == Hart.PRIV_U && runLength >= hotProfileC2MinRun;
             if (u.profileC2) hotProfileC2Builds++;
-            if (HOT_LOG) hotLog("decided (" + (counted != hotAfter ? "early look, " : "") + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began):",
+            if (HOT_LOG) hotLog("decided (" + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began):",
                     u, null, h);
-            u.orderSince = u.hotSince; // (HOT_C2_ORDER: its share is counted from its count's start, its count's instructions in it)
-            u.orderRan = counted;
-            if (earlyHot) {
-                hotEarlyPromotions++;
-                u.earlyHot = true; // (its build is looked at by the hybrid look: buildCompiled)
-            }
             promote(u, h, hotMissCalls(u, h));
-            if (hotC2Admit && c2Direct(h)) c2Contend(u); // (HOT_C2_ADMIT: a build that may come)
             return u;
         }
-        if ((hotProfileRuns > 0 || u.profileC2) && !p.c2Asked && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h, left);
+        if ((hotProfileRuns > 0 || u.profileC2) && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h, left);
         if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) return u;
         return install(u, p, h, false, left);
     }
@@ -1666,7 +1299,6 @@ public final class CodeCache {
         }
         b.key = u.key;
         b.untilHot = u.untilHot;
-        b.earlyLook = u.earlyLook;
         b.hotSince = u.hotSince;
         b.hotRunCounts = u.hotRunCounts;
         b.entryWords = u.entryWords;
@@ -1688,22 +1320,9 @@ public final class CodeCache {
     String missLeaveSummary() {
         String crossLine = Translator.crossOnce ? String.format("hot-tier builds with the second page's check once per call (Translator.crossOnce): %,d%n",
                 Translator.crossOnceUnits.get()) : "";
-        String c2Line = hotC2Direct ? String.format("hot-tier builds to C2 at once (hotC2Direct, user mode only): %,d promoted in user mode,"
-                + " %,d outside it (HotSpot's path); %,d queued for C2, %,d asked again%n", hotC2UserBuilds, hotC2KernelBuilds, hotC2Requests, hotC2Requeued) : "";
-        if (hotC2Kernel != 0) c2Line += String.format("kernel hot-tier builds to C2 at once (hotC2Kernel=%s): %,d to C2 at once, %,d of the boot"
-                + " (HotSpot's path)%s; %,d queued for C2 (all), %,d asked again%n", hotC2Kernel == 2 ? "boot" : "true", hotC2KernelDirect, hotC2KernelInBoot,
-                hotC2KernelEarly > 0 ? String.format(", %,d promoted at the early look (%,d insns, runs of %,d or more)", hotC2EarlyPromotions, hotC2KernelEarly, hotC2KernelRun) : "",
-                hotC2Requests, hotC2Requeued);
+        String c2Line = "";
         if (hotProfileC2 > 0) c2Line += String.format("user-mode hot-tier builds with a profile window (hotProfileC2=%,d insns, runs of %,d or more): %,d decided,"
                 + " %,d windows begun, %,d queued for C2 at a window's end%n", hotProfileC2, hotProfileC2MinRun, hotProfileC2Builds, hotWindows, hotProfileC2Asked);
-        if (hotEarly > 0) c2Line += String.format("hot-tier builds decided at the early look on HotSpot's path (hotEarly=%,d, runs of %,d or more, a share of 1/%,d or more):"
-                + " %,d, of them %,d dropped as over %,d bytes of bytecode%n", hotEarly, hotEarlyRun, hotEarlyShare, hotEarlyPromotions, hotEarlyTooLarge, hotEarlyMaxBytecode);
-        if (hotC2Order && (hotC2Direct || hotC2Kernel != 0)) c2Line += String.format("C2's slot in order of share (hotC2Order): %,d of %,d queued for C2 at another unit's look%n",
-                hotC2OrderedOver, hotC2Requests);
-        if (hotC2Admit && (hotC2Direct || hotC2Kernel != 0)) c2Line += String.format("C2's slot by admission (hotC2Admit%s): %,d builds refused at %,d looks, %,d of them queued for C2 later; %,d better ones queued at a refusal; %,d queued for C2 in all%n",
-                hotC2AdmitFloor > 0 ? String.format(", floor %.4f a KB", hotC2AdmitFloor) : "", hotC2AdmitRefusedBuilds, hotC2AdmitRefusals, hotC2AdmitLater, hotC2AdmitHandoffs, hotC2Requests);
-        String warmLine = hotLookWarm ? String.format("hot-tier builds installed by a warmed timed look (hotLookWarm%s): %,d of %,d promotions%n",
-                hotLookWarmUserOnly ? "=user: user mode only" : "", hotWarmLookInstalls, promotions) : "";
         String userLine = Translator.userMasks || Translator.userLeaves || Translator.userCtx
                 ? String.format("hot-tier builds with the user-mode access forms (userHot:%s%s%s): %,d in this JVM; %,d hot-tier builds here%n",
                 Translator.userMasks ? " masks" : "", Translator.userLeaves ? " leaves" : "", Translator.userCtx ? " ctx" : "",
@@ -1716,7 +1335,7 @@ public final class CodeCache {
                 ? String.format("hot-tier builds with page pairs for any base register (pageRegs=%d): %,d in this JVM; %,d hot-tier builds here%s%n",
                 Translator.pageRegs, Translator.pageRegUnits.get(), hotBuilds, Translator.PAGE_REGS_COUNT
                         ? String.format("; pairs' checks %,d, refills %,d", Translator.pageRegChecks.get(), Translator.pageRegRefills.get()) : "") : "";
-        String hotLine = crossLine + c2Line + warmLine + userLine + kernelLine + pageRegsLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
+        String hotLine = crossLine + c2Line + userLine + kernelLine + pageRegsLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
                 + " %,d with miss exits, %,d with calls%s; rebuilt with calls after leaving often %,d, installed %,d%n",
                 Translator.hotMissLeavesUser ? "User: user mode only" : "", hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds,
                 Translator.hotMissLeavesUser ? String.format(", %,d with calls outside user mode", hotMissPrivCalls) : "",
@@ -1753,7 +1372,6 @@ public final class CodeCache {
         // The second page only if the unit already spans it (it is a code page then, so a write to it kills u).
         byte[] next = u.nextPageIndex >= 0 ? ram.pageForRead(u.nextPageIndex) : null;
         int entryOff = (int) (u.key & 0xfff);
-        boolean c2Direct = c2Direct(h);
         if (background == null) {
             long t0 = CpuClock.threadNanos();
             translator.wordLogic = wordLogic;
@@ -1770,10 +1388,8 @@ public final class CodeCache {
                 translator.userMode = false;
                 translator.entryWords = -1;
             }
-            if (p != null && earlyTooLarge(u, p)) p = null; // (HOT_EARLY_MAX_BYTECODE: builtHot lets u count on)
-            if (p != null && !BackgroundTranslator.warmHot(p, c2Direct)) p = null; // (C1 refused it: dropped below)
+            if (p != null && !BackgroundTranslator.warmHot(p)) p = null; // (C1 refused it: dropped below)
             translationNanos += CpuClock.threadNanos() - t0;
-            countC2Rule(c2Direct, h);
             builtHot(u, p, h);
             return;
         }
@@ -1782,52 +1398,16 @@ public final class CodeCache {
         job.missCalls = missCalls;
         job.userMode = h.priv == Hart.PRIV_U;
         job.entryWords = u.entryWords;
-        job.c2Direct = c2Direct;
-        job.first = u.earlyHot; // (HOT_EARLY: before every other job on the translator thread)
         job.queuedAt = h.instret;
         if (background.submit(job)) {
             u.promotionQueued = true;
-            countC2Rule(c2Direct, h);
         } else {
             queueFull++; // (asked again after HOT_RECHECK)
         }
     }
 
-    /**
-     * Whether the hot-tier build of a unit promoted now, with hart {@code h} at its entry, goes to C2 at once
-     * ({@link #HOT_C2_DIRECT}): only a unit promoted in user mode (the dispatcher promotes a unit at its entry, about to
-     * run it under the fetch context it was looked up in, so {@code h.priv} is the unit's, as in {@link #hotMissCalls});
-     * the kernel's builds take HotSpot's path (tier 3, then C2 with a profile).
-     */
-    private boolean c2Direct(Hart h) {
-        if (h.priv == Hart.PRIV_U) return hotC2Direct;
-        return hotC2Kernel == 2 || hotC2Kernel == 1 && !booting; // (HOT_C2_KERNEL: after the boot, or always)
-    }
-
-    /** Counts a hot-tier build made or queued with {@link #HOT_C2_DIRECT} or {@link #HOT_C2_KERNEL} on, by {@link #c2Direct(Hart)}'s answer. */
-    private void countC2Rule(boolean c2Direct, Hart h) {
-        if (hotC2Kernel != 0 && h.priv != Hart.PRIV_U) {
-            if (c2Direct) hotC2KernelDirect++;
-            else hotC2KernelInBoot++;
-        }
-        if (!hotC2Direct) return;
-        if (c2Direct && h.priv == Hart.PRIV_U) hotC2UserBuilds++;
-        else if (h.priv != Hart.PRIV_U) hotC2KernelBuilds++;
-    }
-
     /** A hot-tier build of {@code u} is done: it waits in {@code u} for its compilation, unless u died meanwhile. */
     private void builtHot(TranslatedUnit u, TranslatedUnit p, Hart h) {
-        if (p == null && u.earlyTooLarge) { // (HOT_EARLY_MAX_BYTECODE: the early build was over the bound)
-            u.earlyTooLarge = false;
-            u.earlyHot = false;
-            hotEarlyTooLarge++;
-            if (!u.dead) {
-                u.promotionQueued = false;
-                u.untilHot = Math.max(1, hotAfter - hotEarly); // counts on to hotAfter, as without the early look
-                if (HOT_LOG) hotLog("early build over " + hotEarlyMaxBytecode + " bytes of bytecode, dropped; counts on:", u, null, h);
-                return;
-            }
-        }
         if (u.dead || p == null || p.nextPageIndex != u.nextPageIndex && p.nextPageIndex >= 0) {
             promotionsDropped++;
             u.untilHot = Long.MAX_VALUE; // (dead, or no better build to be had)
@@ -1854,7 +1434,7 @@ public final class CodeCache {
                 h == null ? "-" : String.format("%.1f", h.instret / 1e6), u.getClass().getName(), u.instructionCount, u.bytecodeSize,
                 p == null ? "" : String.format(", build %s (%d insns, %d bytecode, tier %d, %d looks%s), %d with inlining",
                         p.getClass().getName(), p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks,
-                        (p.checkedTlb ? ", checked TLB reads" : "") + (p.requeued ? ", queued through the API" : "") + (p.c2Asked ? ", C2 asked" : ""), p.inlineTotal),
+                        (p.checkedTlb ? ", checked TLB reads" : "") + (p.requeued ? ", queued through the API" : ""), p.inlineTotal),
                 (h == null ? "" : "; hart priv " + h.priv) // (round 73: a unit's privilege at its "decided" line)
                 + String.format("; jvm %.3f s", (System.nanoTime() - HOT_LOG_ORIGIN) / 1e9)); // (round 81: HotSpot's compile log's clock, near enough)
     }
@@ -1872,16 +1452,8 @@ public final class CodeCache {
      * never have code.
      */
     private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
-        if (p.c2Asked) return c2Compiled(u, p, h);
-        // (HOT_EARLY: a build decided at its early look is asked about, and queued for tier 3 through the API after a few
-        // looks without code, as HOT_LONG_RUN's: the warm-up calls' request was lost for most of them in round 81's count)
-        int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun || u.earlyHot ? LOOK_HYBRID : hotLook;
-        if (look == LOOK_TIMED && hotLookWarm && (!hotLookWarmUserOnly || h != null && h.priv == Hart.PRIV_U)) {
-            if (warmedCompiledNow(p, h)) {
-                hotWarmLookInstalls++;
-                return true;
-            }
-        } else if (compiledNow(p, h, look)) return true;
+        int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun ? LOOK_HYBRID : hotLook;
+        if (compiledNow(p, h, look)) return true;
         HotSpotCompiler c = HotSpotCompiler.get();
         if (look != LOOK_HYBRID) {
             p.looks++; // (the log's count, and HOT_REQUEUE's; the hybrid look counts its own)
@@ -1909,242 +1481,6 @@ public final class CodeCache {
         u.untilHot = Long.MAX_VALUE;
         promotionsDropped++;
         return false;
-    }
-
-    /**
-     * The look at build {@code p} of live unit {@code u} queued for C2 at once ({@link #HOT_C2_DIRECT}): true once HotSpot
-     * has C2's code for it (asked, never timed: the build is not called before it is installed, so it has no other code).
-     * Every {@link #HOT_REQUEUE_LOOKS} looks without it, a build with neither code nor a queued task (a compile that
-     * bailed out) is asked for again; one HotSpot refuses is dropped and {@code u} stays C1 code for good.
-     */
-    private boolean c2Compiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
-        HotSpotCompiler c = HotSpotCompiler.get();
-        if (c == null) return false; // (never: c2Asked needs the API)
-        if (c.compiledTier(p) == HotSpotCompiler.TIER_C2) { // (whoever asked: a build with C2's code goes in at once)
-            p.compiled = true;
-            if (c2Pending == p) c2Pending = null;
-            return true;
-        }
-        if (!p.c2Requested) {
-            // One build at a time in C2's queue, asked for at a look of its unit (so only while that unit runs).
-            if (c2Pending != null) {
-                if (c2SlotHeld || (c.compiledTier(c2Pending) != HotSpotCompiler.TIER_C2 && c.compiledOrQueued(c2Pending))) {
-                    if (hotC2Order) c2Wait(u); // (HOT_C2_ORDER: a candidate for when the slot frees)
-                    if (hotC2Admit) c2Contend(u); // (HOT_C2_ADMIT: one that waits)
-                    return false;
-                }
-                c2Pending = null; // (compiled, or its task gone: the next may go)
-            }
-            if (hotC2Order) {
-                // HOT_C2_ORDER: the slot is free; the waiting build whose unit runs the largest share goes, not this one's by default.
-                TranslatedUnit next = c2Next(u, h.instret);
-                if (next != u) {
-                    c2Wait(u);
-                    if (hotC2Admit && !c2Admitted(next, h, u)) return false; // (HOT_C2_ADMIT: refused; a better contender's build asked for, or the slot stays free)
-                    c2Ask(next, h, u);
-                    return false;
-                }
-            }
-            if (hotC2Admit && !c2Admitted(u, h, u)) return false; // (HOT_C2_ADMIT: refused; the C1 unit runs on, looked at again)
-            if (!c.request(p, HotSpotCompiler.TIER_C2)) {
-                dropBuild(u);
-                return false;
-            }
-            p.c2Requested = true;
-            c2Pending = p;
-            hotC2Requests++;
-            if (p.admitRefused) hotC2AdmitLater++;
-            if (HOT_LOG) hotLog(hotC2Order ? String.format("queued for C2 (share %.4f)", c2Share(u)) : "queued for C2", u, p, h);
-            return false;
-        }
-        if (++p.looks % HOT_REQUEUE_LOOKS != 0 || c.compiledOrQueued(p)) return false;
-        if (c.request(p, HotSpotCompiler.TIER_C2)) { // (a compile that bailed out: asked for again)
-            hotC2Requeued++;
-            return false;
-        }
-        if (c2Pending == p) c2Pending = null;
-        dropBuild(u);
-        return false;
-    }
-
-    /**
-     * (HOT_C2_ORDER) Puts C1 unit {@code u}, whose build waits to be asked for C2, among the candidates for the slot
-     * ({@link #c2Waiting}); a full list keeps its entries (u still competes at its own looks).
-     */
-    private void c2Wait(TranslatedUnit u) {
-        if (!hotC2Order || u.orderListed) return;
-        if (c2WaitingCount == c2Waiting.length) c2Prune();
-        if (c2WaitingCount == c2Waiting.length) return;
-        c2Waiting[c2WaitingCount++] = u;
-        u.orderListed = true;
-    }
-
-    /** (HOT_C2_ORDER) Takes out of {@link #c2Waiting} the units whose build is gone, dead, installed or asked for C2 already. */
-    private void c2Prune() {
-        int n = 0;
-        for (int i = 0; i < c2WaitingCount; i++) {
-            TranslatedUnit w = c2Waiting[i];
-            if (c2Candidate(w)) c2Waiting[n++] = w;
-            else w.orderListed = false;
-        }
-        for (int i = n; i < c2WaitingCount; i++) c2Waiting[i] = null;
-        c2WaitingCount = n;
-    }
-
-    /** (HOT_C2_ORDER) Whether C1 unit {@code w} still has a build waiting to be asked for C2. */
-    private static boolean c2Candidate(TranslatedUnit w) {
-        TranslatedUnit q = w.promoted;
-        return !w.dead && !w.hot && q != null && q.c2Asked && !q.c2Requested && !q.compiled;
-    }
-
-    /**
-     * (HOT_C2_ORDER) The unit's share of the hart's instructions from the start of the count that brought its build (its
-     * hot count or early look, {@link TranslatedUnit#hotSince}) to its latest look: the count's instructions and those
-     * counted by its looks since, over the hart's in the same span. From the count's start, not the decision: a unit
-     * decided just now would otherwise have its first look's instructions over a short span (round 78's count: a unit
-     * decided at 1,494 M, share 0.62 at its first look against the schedule's 0.21, took the slot; over its count, 725 M
-     * for 2 M instructions, it was 0.003).
-     */
-    static double c2Share(TranslatedUnit w) {
-        return (double) w.orderRan / Math.max(1, w.orderLastLook - w.orderSince);
-    }
-
-    /**
-     * (HOT_C2_ORDER) Of {@code u} (whose look found the slot free) and the candidates in {@link #c2Waiting}, the one to
-     * ask for C2 now: the largest {@link #c2Share} among those whose unit looked within {@link #hotC2OrderStale} hart
-     * instructions of {@code instret} ({@code u} on a tie). Package-private for HotTierC2OrderTest.
-     */
-    TranslatedUnit c2Next(TranslatedUnit u, long instret) {
-        c2Prune();
-        TranslatedUnit best = u;
-        double bestShare = c2Share(u);
-        for (int i = 0; i < c2WaitingCount; i++) {
-            TranslatedUnit w = c2Waiting[i];
-            if (w == u || instret - w.orderLastLook > hotC2OrderStale) continue;
-            double s = c2Share(w);
-            if (s > bestShare) {
-                best = w;
-                bestShare = s;
-            }
-        }
-        return best;
-    }
-
-    /** (HOT_C2_ORDER, HOT_C2_ADMIT) Asks C2 for {@code w}'s waiting build at a look of {@code at}'s unit (the slot is free); one C2 refuses is dropped. */
-    private void c2Ask(TranslatedUnit w, Hart h, TranslatedUnit at) {
-        TranslatedUnit q = w.promoted;
-        HotSpotCompiler c = HotSpotCompiler.get();
-        if (c == null || !c.request(q, HotSpotCompiler.TIER_C2)) {
-            dropBuild(w);
-            return;
-        }
-        q.c2Requested = true;
-        c2Pending = q;
-        hotC2Requests++;
-        if (hotC2Order) hotC2OrderedOver++;
-        if (q.admitRefused) hotC2AdmitLater++;
-        if (HOT_LOG) hotLog(String.format("queued for C2 (%s: share %.4f, at a look of key %x, share %.4f)", hotC2Order ? "ordered" : "admitted", c2Share(w), at.key, c2Share(at)), w, q, h);
-    }
-
-    /** (HOT_C2_ADMIT) Puts C1 unit {@code u}, decided for C2 at once, among the contenders; a full list is pruned, then keeps its entries. */
-    void c2Contend(TranslatedUnit u) {
-        if (u.admitListed) return;
-        if (c2ContenderCount == c2Contenders.length) c2PruneContenders();
-        if (c2ContenderCount == c2Contenders.length) return;
-        c2Contenders[c2ContenderCount++] = u;
-        u.admitListed = true;
-    }
-
-    /** (HOT_C2_ADMIT) Takes out of {@link #c2Contenders} the units whose build is gone, dead, installed or asked for C2. */
-    private void c2PruneContenders() {
-        int n = 0;
-        for (int i = 0; i < c2ContenderCount; i++) {
-            TranslatedUnit w = c2Contenders[i];
-            if (c2Contender(w)) c2Contenders[n++] = w;
-            else w.admitListed = false;
-        }
-        for (int i = n; i < c2ContenderCount; i++) c2Contenders[i] = null;
-        c2ContenderCount = n;
-    }
-
-    /**
-     * (HOT_C2_ADMIT) Whether C1 unit {@code w} still contends for the slot: its build on the translator thread (queued, not
-     * dropped), or built for C2 at once and not yet asked for.
-     */
-    private static boolean c2Contender(TranslatedUnit w) {
-        if (w.dead || w.hot) return false;
-        TranslatedUnit q = w.promoted;
-        if (q == null) return w.promotionQueued && w.untilHot != Long.MAX_VALUE;
-        return q.c2Asked && !q.c2Requested && !q.compiled;
-    }
-
-    /**
-     * (HOT_C2_ADMIT) Whether the waiting build of C1 unit {@code w} may be asked for C2 now (the slot is free): no if a
-     * contender (its unit's last look within {@link #hotC2OrderStale} of the hart's {@code instret}) has the larger
-     * {@link #c2Share} per byte of bytecode ({@link #c2Bytes}). A refusal is counted and logged; the build stays, looked
-     * at again at {@code w}'s next look. Package-private for HotTierC2AdmitTest.
-     */
-    boolean c2Admitted(TranslatedUnit w, Hart h, TranslatedUnit at) {
-        c2Contend(w);
-        c2PruneContenders();
-        TranslatedUnit q = w.promoted;
-        double s = c2AdmitShare(w, h.instret), bytes = c2Bytes(w);
-        if (s * 1000 < hotC2AdmitFloor * bytes) return c2Refused(w, q, h, s, bytes, null, hotC2AdmitFloor, 1000);
-        TranslatedUnit best = null;
-        double bs = s, bb = bytes;
-        for (int i = 0; i < c2ContenderCount; i++) {
-            TranslatedUnit o = c2Contenders[i];
-            if (o == w || h.instret - o.orderLastLook > hotC2OrderStale) continue;
-            double so = c2AdmitShare(o, h.instret), bo = c2Bytes(o);
-            if (so * bb > bs * bo) { // (so / bo > bs / bb: a better use of the slot)
-                best = o;
-                bs = so;
-                bb = bo;
-            }
-        }
-        if (best == null) return true;
-        c2Refused(w, q, h, s, bytes, best, bs, bb);
-        // The better contender's build, if made and above the floor, is asked for now (its unit may not look soon).
-        if (best.promoted != null && bs * 1000 >= hotC2AdmitFloor * bb) {
-            c2Wait(at); // (HOT_C2_ORDER's list, if on: the looking unit's build still waits)
-            c2Ask(best, h, at);
-            hotC2AdmitHandoffs++;
-        }
-        return false;
-    }
-
-    /** (HOT_C2_ADMIT) Counts and logs a refusal of {@code w}'s build {@code q}: by contender {@code o} (null: the floor). */
-    private boolean c2Refused(TranslatedUnit w, TranslatedUnit q, Hart h, double s, double bytes, TranslatedUnit o, double so, double bo) {
-        hotC2AdmitRefusals++;
-        if (!q.admitRefused) {
-            q.admitRefused = true;
-            hotC2AdmitRefusedBuilds++;
-        }
-        if (HOT_LOG && Integer.bitCount(++q.admitLooks) == 1) hotLog(String.format("refused C2's slot (share %.4f, %.0f bytes; %s, share %.4f, %.0f bytes)",
-                s, bytes, o == null ? "the floor" : String.format("key %x %s", o.key, o.promoted == null ? "comes" : "waits"), so, bo), w, q, h);
-        return false;
-    }
-
-    /**
-     * (HOT_C2_ADMIT) C1 unit {@code w}'s share for the rule: the instructions {@link #c2Share} counts (its count's and its
-     * looks') over the hart's from its count's start to {@code instret} (now: a contender that stopped running loses share
-     * as the hart goes on), at least {@link #hotC2AdmitSpan}.
-     */
-    double c2AdmitShare(TranslatedUnit w, long instret) {
-        return (double) w.orderRan / Math.max(Math.max(1, hotC2AdmitSpan), instret - w.orderSince);
-    }
-
-    /** (HOT_C2_ADMIT) The bytecode of C1 unit {@code w}'s build, or of {@code w} itself while its build is not made (a proxy). */
-    static double c2Bytes(TranslatedUnit w) {
-        TranslatedUnit q = w.promoted;
-        return Math.max(1, q != null ? q.bytecodeSize : w.bytecodeSize);
-    }
-
-    /** C2 refused unit {@code u}'s build: it is dropped and {@code u} stays C1 code for good. */
-    private void dropBuild(TranslatedUnit u) {
-        u.promoted = null;
-        u.untilHot = Long.MAX_VALUE;
-        promotionsDropped++;
     }
 
     /**
@@ -2440,7 +1776,6 @@ public final class CodeCache {
                 profPendingByStage[4], profPendingByStage[2], profPendingByStage[3]);
         waits += jobsByInterpreted(l);
         StringBuilder sb = new StringBuilder(waits).append(hotProfile());
-        if (pageHeat > 0) sb.append(String.format("page heat (%,d instructions, threshold %,d): %,d entries got hot by their page's heat%n", pageHeat, pageHeatThreshold, pageHeatHot));
         long innerLive = 0;
         for (TranslatedUnit u : units) if (u instanceof InnerEntry) innerLive++;
         sb.append(String.format("inner entries: %,d installed, %,d given back to the heat rule, %,d dropped, %,d live; %,d units C1 refused with them built again without%n",
@@ -2518,7 +1853,8 @@ public final class CodeCache {
     }
 
     /**
-     * {@link #hotLookWarm}'s look: an untimed budget-0 call of {@code u} (which brings its code and data in), then the
+     * The warmed timed look (loopPrologue's builds; round 74's -Dvmckpt.jit.hotLookWarm for every look, retired in round
+     * 83): an untimed budget-0 call of {@code u} (which brings its code and data in), then the
      * timed look ({@link #compiledNow}). A budget-0 call leaves at once without touching guest state (see {@link #ready}),
      * so the hart is as before either call.
      */

@@ -330,9 +330,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 mmu.walks, mmu.twoWay ? "on" : "off", s[ACCESS_READ], s[ACCESS_WRITE], s[ACCESS_EXEC]);
         // Round 79: the conflict ways' slots, only with the switch (the line is main's without it).
         if (mmu.conflictWays != 0 && !mmu.twoWay) line += String.format("; conflict ways (-Dvmckpt.mmu.conflictWays=%d): %,d slots two-way", mmu.conflictWays, mmu.conflictSlots);
-        // Round 80: the dispatcher's fetch walks, only with the switch.
-        if (codeCache != null && codeCache.fetchWalk) line += String.format("; dispatcher's fetch walks (-Dvmckpt.jit.fetchWalk): %,d filled, %,d faulted (left to the interpreter)",
-                codeCache.fetchWalkFills, codeCache.fetchWalkFaults);
         return line + String.format("%n");
     }
 

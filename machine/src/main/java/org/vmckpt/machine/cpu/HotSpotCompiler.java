@@ -48,30 +48,26 @@ public final class HotSpotCompiler {
     static {
         HotSpotCompiler c = null;
         String why = null;
-        if (!Boolean.parseBoolean(System.getProperty("vmckpt.jit.whitebox", "true"))) {
-            why = "turned off (-Dvmckpt.jit.whitebox=false)";
-        } else {
-            try {
-                // The boot loader only: that is where HotSpot binds the natives (a copy elsewhere would not work).
-                Class<?> wb = Class.forName("sun.hotspot.WhiteBox", true, null);
-                c = new HotSpotCompiler(wb);
-                // Units' directives first, while the JVM's output is still off (HotSpot reports the directives added
-                // there), then the output back on: registering the natives printed a line per native not declared.
-                int added = (int) c.addDirective.invokeExact(UnitCompilerDirectives.json(true));
-                c.vmFlag.invokeExact("DisplayVMOutput", true);
-                if (added <= 0) {
-                    c = null;
-                    why = "HotSpot refused the compiler directives for translated code";
-                }
-            } catch (ClassNotFoundException e) {
-                why = "the JVM was started without -Xbootclasspath/a:.../vmckpt-whitebox.jar";
-            } catch (UnsatisfiedLinkError e) {
-                why = "the JVM was started without -XX:+UnlockDiagnosticVMOptions -XX:+WhiteBoxAPI";
+        try {
+            // The boot loader only: that is where HotSpot binds the natives (a copy elsewhere would not work).
+            Class<?> wb = Class.forName("sun.hotspot.WhiteBox", true, null);
+            c = new HotSpotCompiler(wb);
+            // Units' directives first, while the JVM's output is still off (HotSpot reports the directives added
+            // there), then the output back on: registering the natives printed a line per native not declared.
+            int added = (int) c.addDirective.invokeExact(UnitCompilerDirectives.json(true));
+            c.vmFlag.invokeExact("DisplayVMOutput", true);
+            if (added <= 0) {
                 c = null;
-            } catch (Throwable e) {
-                why = "not usable in this JVM (" + e + ")";
-                c = null;
+                why = "HotSpot refused the compiler directives for translated code";
             }
+        } catch (ClassNotFoundException e) {
+            why = "the JVM was started without -Xbootclasspath/a:.../vmckpt-whitebox.jar";
+        } catch (UnsatisfiedLinkError e) {
+            why = "the JVM was started without -XX:+UnlockDiagnosticVMOptions -XX:+WhiteBoxAPI";
+            c = null;
+        } catch (Throwable e) {
+            why = "not usable in this JVM (" + e + ")";
+            c = null;
         }
         INSTANCE = c;
         UNAVAILABLE = why;

@@ -44,17 +44,10 @@ final class PendingUnit extends TranslatedUnit {
     boolean userMode;
     /** For a hot-tier build: {@link TranslatedUnit#entryWords} of the unit it replaces. */
     int entryWords = -1;
-    /** For a hot-tier build: queued for C2 at once (CodeCache#HOT_C2_DIRECT: its unit was promoted in user mode). */
-    boolean c2Direct;
-    /**
-     * A hot-tier build decided at CodeCache#HOT_EARLY's early look: the translator thread takes it before every other job
-     * ({@link BackgroundTranslator#next}; round 81: such builds waited 0.3-0.8 s there behind the module phase's C1 jobs).
-     */
-    boolean first;
     /**
      * Guest instructions the interpreter ran from this entry since the job was queued (the dispatcher found it pending and
      * interpreted: CodeCache#interpreted), saturating: the translator thread takes the job with the most first
-     * ({@link BackgroundTranslator#HOTTEST_JOB_FIRST}). Written by the guest's thread only, read by the translator thread
+     * ({@link BackgroundTranslator#next}). Written by the guest's thread only, read by the translator thread
      * without a lock (an int: never torn; a late value only delays the job behind another).
      */
     int interpreted;

@@ -101,14 +101,8 @@ public abstract class TranslatedUnit {
     long hotBriefRuns() {
         return hotRunCounts >>> 32;
     }
-    /** Its count towards the hot tier runs out first at CodeCache#HOT_C2_KERNEL_EARLY's early look (then on to hotAfter). */
-    boolean earlyLook;
     /** Instructions per run when its hot-tier build was decided (CodeCache#HOT_LONG_RUN). */
     long hotRunLength;
-    /** Its hot-tier build was decided at CodeCache#HOT_EARLY's early look: the build is looked at by the hybrid look. */
-    boolean earlyHot;
-    /** Its early build was over CodeCache#HOT_EARLY_MAX_BYTECODE (set where it was built, read at its hand-back). */
-    boolean earlyTooLarge;
     /** This unit is of the hot tier: a class outside the C1-only directive, so that HotSpot's C2 compiles it. */
     boolean hot;
     /** A hot-tier build of this unit is queued or being built. */
@@ -119,23 +113,6 @@ public abstract class TranslatedUnit {
     int looks;
     /** Of a hot-tier build: queued for tier 3 through the API after its warm-up calls queued nothing (CodeCache#HOT_REQUEUE). */
     boolean requeued;
-    /** Of a hot-tier build made for CodeCache#HOT_C2_DIRECT: no warm-up calls, queued for C2 at a look, installed only with C2's code. */
-    boolean c2Asked;
-    /** Of such a build: queued for C2 (at a look of its unit, CodeCache#c2Compiled). */
-    boolean c2Requested;
-    /**
-     * (CodeCache#HOT_C2_ORDER, round 78) Of a C1 unit whose hot-tier build waits to be asked for C2: the hart's
-     * {@code instret} when the count that brought the build began ({@link #hotSince} then) and at the unit's latest look,
-     * the unit's instructions between the two (that count's and the looks' since, {@link #orderChunk} each), and whether
-     * it is in CodeCache#c2Waiting.
-     */
-    long orderSince, orderLastLook, orderRan, orderChunk;
-    /** See {@link #orderSince}. */
-    boolean orderListed;
-    /** (CodeCache#HOT_C2_ADMIT, round 79) Of a C1 unit: in CodeCache#c2Contenders. Of a hot-tier build: refused C2's slot at least once. */
-    boolean admitListed, admitRefused;
-    /** (CodeCache#HOT_C2_ADMIT) Of a hot-tier build: looks that refused it (the log's count). */
-    int admitLooks;
     /**
      * Of a hot-tier build in its profile window (CodeCache#HOT_PROFILE_RUNS): the C1 unit it replaced for the window, which
      * takes its place again if C2 has not compiled it by the window's end; null otherwise.

@@ -9,9 +9,9 @@ import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
  * The heat's half-life after the boot ({@link CodeCache#HEAT_HALF_LIFE}, round 71): on a machine that does not boot, and
- * from a boot's end (the boot keeps no decay, or its own half-life), an entry's heat halves for every 2^shift guest instructions, so an entry whose heat comes in more slowly than the threshold over
+ * from a boot's end (the boot keeps no decay), an entry's heat halves for every 2^shift guest instructions, so an entry whose heat comes in more slowly than the threshold over
  * about two half-lives is never translated, however long it runs, while one that gathers it faster is. The loop is
- * BootHeatHalfLifeTest's (300 straight-line instructions and a jump, ~0.03 heat per instruction): translated after ~1.0 M
+ * round 63's (300 straight-line instructions and a jump, ~0.03 heat per instruction): translated after ~1.0 M
  * instructions without a half-life, never with one of 65,536 (its heat tops out near 4,000), within 2 M with one of
  * 1 M. The translated hart counts the same as the interpreter throughout.
  */
@@ -58,26 +58,7 @@ class HeatHalfLifeTest {
         assertTrue(h.translationStats().unitsTranslated() > 0, "its heat reaches the threshold within a half-life: " + h.translationStats());
     }
 
-    /** After a boot with its own half-life, the steady one holds (BootHeatHalfLifeTest: without one, none). */
-    @Test
-    void theSteadyHalfLifeHoldsAfterABootWithItsOwn() {
-        Hart h = loop(65_536);
-        h.codeCache.bootHeatShift = 20;
-        h.startBootTranslation(0, true);
-        assertTrue(h.codeCache.booting);
-        runTo(h, 2_000_000);
-        assertTrue(h.translationStats().unitsTranslated() > 0, "the boot's half-life (2^20) in force: " + h.translationStats());
-        Hart g = loop(65_536);
-        g.codeCache.bootHeatShift = 20;
-        g.startBootTranslation(0, true);
-        g.setPriv(Hart.PRIV_U);
-        g.setPriv(Hart.PRIV_M);
-        assertFalse(g.codeCache.booting);
-        runTo(g, 8_000_000);
-        assertEquals(0, g.translationStats().unitsTranslated(), "after the boot the steady half-life (2^16) again: " + g.translationStats());
-    }
-
-    /** Without a half-life of its own the boot keeps no decay (its units as today's); the steady one holds from its end. */
+    /** The boot keeps no decay (its units as today's); the steady one holds from its end. */
     @Test
     void theBootKeepsNoDecayAndTheHalfLifeHoldsFromItsEnd() {
         Hart h = loop(65_536);
@@ -97,5 +78,16 @@ class HeatHalfLifeTest {
     @Test
     void offByDefault() {
         if (System.getProperty("vmckpt.jit.heatHalfLife") == null) assertEquals(0, CodeCache.HEAT_HALF_LIFE);
+    }
+
+    /** A half-life as a shift: log2 rounded down, at least 1; 0 for none (from round 63's BootHeatHalfLifeTest). */
+    @Test
+    void theHalfLifeIsAPowerOfTwo() {
+        assertEquals(0, CodeCache.heatShift(0));
+        assertEquals(0, CodeCache.heatShift(-5));
+        assertEquals(1, CodeCache.heatShift(1));
+        assertEquals(16, CodeCache.heatShift(65_536));
+        assertEquals(27, CodeCache.heatShift(134_217_728));
+        assertEquals(27, CodeCache.heatShift(200_000_000));
     }
 }

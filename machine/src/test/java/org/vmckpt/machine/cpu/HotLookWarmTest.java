@@ -7,8 +7,9 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The warmed timed look ({@link CodeCache#hotLookWarm}, {@code -Dvmckpt.jit.hotLookWarm=true}, round 74): the hot tier's
- * timed look at a waiting build calls it once untimed and times the second call, so a build whose code is compiled but
+ * The warmed timed look ({@link CodeCache#warmedCompiledNow}: loopPrologue's builds; round 74's
+ * {@code -Dvmckpt.jit.hotLookWarm} for every look, retired in round 83): the look at a waiting build calls it once untimed
+ * and times the second call, so a build whose code is compiled but
  * whose first call after a pause is slow (its code and data cold: 1-5 us in the CPU benchmark's gzip part, against the
  * look's 400 ns bound) is installed, and a build that runs in HotSpot's interpreter (every call slow) still is not.
  *
@@ -16,15 +17,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * and whose next call returns at once: with the single timed call ({@link CodeCache#compiledNow}) every look finds it
  * "not compiled"; the warmed look ({@link CodeCache#warmedCompiledNow}) finds it compiled. (Taking the warming call out
  * of {@code warmedCompiledNow} makes the first fail, checked.) Several looks are allowed for the fast call, since a
- * descheduled thread can make any one call slow on a loaded host; no time is asserted. The third runs HotTierTest's loop
- * with the switch on in the cache: the build is installed through the warmed look and the hart goes on in step with
- * the interpreter; with {@code =user} ({@link CodeCache#hotLookWarmUserOnly}) the same in user mode, and in supervisor
- * mode no look is warmed.
+ * descheduled thread can make any one call slow on a loaded host; no time is asserted.
  */
 class HotLookWarmTest {
-    /** Batches of whole loop iterations (HotTierTest's loop is three instructions), as HotTierC2DirectTest's. */
-    private static final int LOOP_BATCH = 3 * 1365;
-
     /** A stand-in for a build: its first call after {@link #pause} is slow, the next one returns at once. */
     static final class ColdFirstCall extends TranslatedUnit {
         boolean cold = true;
@@ -79,57 +74,5 @@ class HotLookWarmTest {
         }
         assertFalse(u.compiled);
         assertEquals(40, u.calls, "two calls per warmed look");
-    }
-
-    @Test
-    void theLoopsBuildIsInstalledThroughTheWarmedLookAndGoesOnAsTheInterpreter() {
-        warmedInstall(Hart.PRIV_M, false);
-    }
-
-    @Test
-    void withUserOnlyALoopInUserModeIsInstalledThroughTheWarmedLook() {
-        warmedInstall(Hart.PRIV_U, true);
-    }
-
-    @Test
-    void withUserOnlyALoopInSupervisorModeIsNotLookedAtWarmed() {
-        Hart jit = HotTierTest.hart(true, 100_000, new BackgroundTranslator("test-translator"));
-        Hart ref = HotTierTest.hart(false, 0, null);
-        jit.setPriv(Hart.PRIV_S); // (bare addressing: the loop touches no memory)
-        ref.setPriv(Hart.PRIV_S);
-        jit.codeCache.hotLookWarm = true;
-        jit.codeCache.hotLookWarmUserOnly = true;
-        jit.codeCache.hotLook = CodeCache.LOOK_TIMED;
-        jit.codeCache.hotC2Direct = false;
-        jit.codeCache.hotRecheck = 20_000; // (looks every 20,000 instructions of the unit)
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
-        TranslatedUnit build = null;
-        while (System.nanoTime() < deadline && build == null) {
-            jit.run(LOOP_BATCH);
-            TranslatedUnit u = jit.codeCache.unitAt(HotTierTest.KEY);
-            if (u != null) build = u.hot ? u : u.promoted; // (the build, waiting or installed)
-        }
-        assertNotNull(build, "no hot-tier build: " + jit.translationStats());
-        for (long end = jit.instret + 4_000_000; jit.instret < end; ) jit.run(LOOP_BATCH); // (200 looks, or installed)
-        assertEquals(0, jit.codeCache.hotWarmLookInstalls, "a look in supervisor mode was warmed with =user");
-        HotTierTest.runTo(ref, jit.instret);
-        HotTierTest.assertSame(jit, ref);
-    }
-
-    private static void warmedInstall(int priv, boolean userOnly) {
-        Hart jit = HotTierTest.hart(true, 100_000, new BackgroundTranslator("test-translator"));
-        Hart ref = HotTierTest.hart(false, 0, null);
-        jit.setPriv(priv); // (user mode too: bare addressing, the loop touches no memory)
-        ref.setPriv(priv);
-        jit.codeCache.hotLookWarm = true;
-        jit.codeCache.hotLookWarmUserOnly = userOnly;
-        jit.codeCache.hotLook = CodeCache.LOOK_TIMED; // (whatever the test JVM's look: the switch is the timed look's)
-        jit.codeCache.hotC2Direct = false; // (a build asked for C2 at once is not timed)
-        HotTierTest.runUntilPromoted(jit, ref);
-        assertTrue(jit.codeCache.hotWarmLookInstalls >= 1, "installed, but not by a warmed look: " + jit.translationStats());
-        HotTierTest.runTo(jit, jit.instret + 1_000_000);
-        HotTierTest.runTo(ref, jit.instret);
-        HotTierTest.assertSame(jit, ref);
-        assertTrue(jit.codeCache.unitAt(HotTierTest.KEY).hot);
     }
 }

@@ -30,7 +30,6 @@ class HotTierBriefRunTest {
             h.codeCache.hotMinRun = minRun;
             h.codeCache.hotMaxBytecode = 0;
             h.codeCache.hotBriefRunsPercent = briefPercent;
-            h.codeCache.hotC2KernelEarly = 0; // (the rules on the threshold's count, not CodeCache#HOT_C2_KERNEL_EARLY's)
             h.codeCache.promoteUncompiled = true; // synchronous builds installed at the next look, as in deterministic mode
             h.codeCache.hotRecheck = 2_000;
         }

@@ -2,45 +2,18 @@ package org.vmckpt.machine.cpu;
 
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
- * With {@code -Dvmckpt.jit.hotTier3=true} (off by default; the child JVM below turns it on) and a look that asks HotSpot
- * ({@code -Dvmckpt.jit.hotLook=ask} or {@code hybrid}, the default): a hot-tier build gets compiled whatever HotSpot's invocation thresholds are at the time ({@link
- * BackgroundTranslator#HOT_TIER3}): HotSpot scales them up with C1's queue and the code cache's fill, and in the CPU
- * benchmark's compute phase most builds, after their 256 warm-up calls, were never compiled and never installed. A child
- * JVM with the test JVM's options and tier-3 thresholds far above the warm-up calls stands for that: the build must have
- * compiled code (tier 2 or 3, C1's profiled tiers, or C2's) without any further call; and the dispatcher's look at a
- * waiting build ({@link CodeCache#compiledNow}) asks HotSpot rather than timing a call of it, which met the build's code
- * cold and took C2-compiled builds for uncompiled ones ({@link CodeCache#HOT_LOOK}).
+ * The hot tier's look at a waiting build that asks HotSpot ({@link CodeCache#HOT_LOOK}'s ask and hybrid forms): a build
+ * with C2's code is installed at the next look however long a call of it would take, and a build with code counts as
+ * such. (Round 25's {@code -Dvmckpt.jit.hotTier3}, tier 3 asked for through the API instead of the warm-up calls, and its
+ * child-JVM test were retired in round 83.)
  */
 class HotTierCompileTest {
-    @Test
-    void aHotBuildIsCompiledWithoutFurtherCalls() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // (the API's options, as surefire's argLine)
-        cmd.addAll(List.of("-XX:Tier3InvocationThreshold=100000", "-XX:Tier3MinInvocationThreshold=100000",
-                "-XX:Tier3CompileThreshold=100000", "-cp", System.getProperty("java.class.path"), Child.class.getName()));
-        cmd.removeIf(a -> a.startsWith("-agentlib:jdwp") || a.startsWith("-javaagent"));
-        // Off by default; on here, unless the test JVM says otherwise (to see this test fail without it).
-        cmd.add(1, "-Dvmckpt.jit.hotTier3=" + System.getProperty("vmckpt.jit.hotTier3", "true"));
-        // The hybrid look (off by default since round 30), unless the test JVM says otherwise.
-        cmd.add(1, "-Dvmckpt.jit.hotLook=" + System.getProperty("vmckpt.jit.hotLook", "hybrid"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("hot build compiled at tier"), out);
-    }
-
     /**
      * A waiting hot-tier build that HotSpot has compiled with C2 is installed at the next look, however long a call of it
      * would take. Main's look timed a budget-0 call of the build once per 200,000 of the old unit's instructions and met
@@ -99,8 +72,6 @@ class HotTierCompileTest {
         Hart jit = HotTierTest.hart(true, 100_000, null);
         jit.codeCache.hotRecheck = Long.MAX_VALUE / 2; // no look but the test's own
         jit.codeCache.hotLook = CodeCache.LOOK_ASK;
-        jit.codeCache.hotC2Direct = false; // (the asking look's install of tier-3 code; CodeCache#HOT_C2_DIRECT never installs it)
-        jit.codeCache.hotC2Kernel = 0; // (nor CodeCache#HOT_C2_KERNEL, for this machine-mode loop)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
         TranslatedUnit u = unitWithBuild(jit, deadline);
         TranslatedUnit build = u.promoted;
@@ -132,30 +103,6 @@ class HotTierCompileTest {
             for (int i = 0; i < big.length; i += 64) sum += big[i] += (byte) i;
         }
         return sum;
-    }
-
-    /** The child JVM: builds a hot-tier unit, warms it as the translator thread does, and waits for its code. */
-    public static final class Child {
-        public static void main(String[] args) throws Exception {
-            HotSpotCompiler c = HotSpotCompiler.get();
-            if (c == null) throw new AssertionError("no WhiteBox API in the child: " + HotSpotCompiler.describe());
-            byte[] page = new byte[4096];
-            int[] code = {addi(5, 5, 1), addi(6, 6, -1), b(-8, 0, 6, 1), j(0, 0)};
-            for (int k = 0; k < code.length; k++) {
-                for (int i = 0; i < 4; i++) page[4 * k + i] = (byte) (code[k] >>> (8 * i));
-            }
-            TranslatedUnit u = new Translator(Translator.BACKGROUND_NAME).translate(page, 1, null, -1, 0, true);
-            // The dispatcher's look at a waiting build asks HotSpot (the hybrid look's call has a negative budget and
-            // touches no hart), so that code met cold is not taken for no code.
-            if (CodeCache.compiledNow(u, null, CodeCache.HOT_LOOK)) throw new AssertionError("a build without code counted as compiled");
-            BackgroundTranslator.warmHot(u, false);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            int tier = 0;
-            while ((tier = c.tier(u)) == 0 && System.nanoTime() < deadline) Thread.sleep(10);
-            if (tier == 0) throw new AssertionError("the hot build was never compiled");
-            if (!CodeCache.compiledNow(u, null, CodeCache.HOT_LOOK) || !u.compiled) throw new AssertionError("a compiled build not counted as compiled");
-            System.out.println("hot build compiled at tier " + tier);
-        }
     }
 
     /**

@@ -36,8 +36,7 @@ class HotTierLongRunTest {
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // (the API's options, as surefire's argLine)
         cmd.removeIf(a -> a.startsWith("-agentlib:jdwp") || a.startsWith("-javaagent"));
-        // (-Dvmckpt.jit.hotC2Direct=false, hotC2Kernel=false: the looks tested here are the path CodeCache#HOT_C2_DIRECT and HOT_C2_KERNEL replace.)
-        cmd.addAll(List.of("-Dvmckpt.jit.hotC2Direct=false", "-Dvmckpt.jit.hotC2Kernel=false", "-Dvmckpt.jit.hotEarly=0", "-XX:Tier3InvocationThreshold=100000", "-XX:Tier3MinInvocationThreshold=100000",
+        cmd.addAll(List.of("-XX:Tier3InvocationThreshold=100000", "-XX:Tier3MinInvocationThreshold=100000",
                 "-XX:Tier3CompileThreshold=100000", "-cp", System.getProperty("java.class.path"), Child.class.getName(),
                 Long.toString(longRun)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

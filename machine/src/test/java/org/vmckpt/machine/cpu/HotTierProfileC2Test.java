@@ -26,8 +26,6 @@ class HotTierProfileC2Test {
         h.codeCache.hotProfileC2 = Long.getLong("vmckpt.jit.hotProfileC2", WINDOW);
         h.codeCache.hotProfileC2MinRun = 0;
         h.codeCache.hotRecheck = 20_000;
-        h.codeCache.hotC2Direct = false; // (the window is for HotSpot's path, which CodeCache#HOT_C2_DIRECT replaces)
-        h.codeCache.hotC2Kernel = 0;
         h.setPriv(priv); // (bare: the loop touches no memory)
         return h;
     }

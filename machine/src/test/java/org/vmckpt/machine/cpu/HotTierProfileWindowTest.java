@@ -24,8 +24,6 @@ class HotTierProfileWindowTest {
         Hart h = HotTierTest.hart(true, 100_000, background);
         h.codeCache.hotProfileRuns = Integer.getInteger("vmckpt.jit.hotProfileRuns", profileRuns);
         h.codeCache.hotRecheck = recheck;
-        h.codeCache.hotC2Direct = false; // (the window is the tier-3 path that CodeCache#HOT_C2_DIRECT replaces)
-        h.codeCache.hotC2Kernel = 0; // (and CodeCache#HOT_C2_KERNEL for its kernel-mode loop)
         return h;
     }
 

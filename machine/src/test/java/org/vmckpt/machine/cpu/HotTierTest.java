@@ -117,8 +117,6 @@ class HotTierTest {
     void aColdUnitIsNotPromoted() {
         Hart jit = hart(true, 50_000_000, null), ref = hart(false, 0, null);
         jit.codeCache.promoteUncompiled = true;
-        jit.codeCache.hotC2KernelEarly = 0; // (the threshold's rule; CodeCache#HOT_C2_KERNEL_EARLY promotes before it by design)
-        jit.codeCache.hotEarly = 0; // (likewise CodeCache#HOT_EARLY)
         runTo(jit, 2_000_000);
         runTo(ref, jit.instret);
         assertSame(jit, ref);
