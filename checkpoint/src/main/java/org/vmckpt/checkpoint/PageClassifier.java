@@ -74,18 +74,13 @@ final class PageClassifier {
     /** How often the waiting thread looks at the guest's idle flag. */
     private static final long SOURCES_POLL_MILLIS = 50;
 
-    /** {@code startWarmUp}: start the checkpoint warm-up's thread ({@link CheckpointWarmUp}), which waits for an idle guest. */
-    PageClassifier(Machine machine, Repository repo, Lineage lineage, boolean startWarmUp) {
+    PageClassifier(Machine machine, Repository repo, Lineage lineage) {
         this.machine = machine;
         this.lineage = lineage;
         this.sources = new java.util.concurrent.CompletableFuture<>();
         long delayNanos = Long.getLong("vmckpt.pageSources.delayMillis", SOURCES_DELAY_MILLIS) * 1_000_000L;
         boolean idleWindow = Boolean.getBoolean(SOURCES_IDLE_WINDOW);
         this.sourcesThread = startPageSources(machine, repo, lineage.parentId(), sources, wanted, delayNanos, idleWindow);
-        // The saver's code loaded and compiled before the first checkpoint (CheckpointWarmUp), once the guest has been
-        // idle for a while (its thread waits for that: from the engine's start, so that its window is not begun only
-        // when the sources start); not once a checkpoint or a migration asked for the sources (it would compete with them).
-        if (startWarmUp) CheckpointWarmUp.startInBackground(machine, () -> wanted.getCount() == 0);
     }
 
     /**

@@ -5,7 +5,7 @@ import java.util.function.LongSupplier;
 /**
  * Whether a guest has been idle for a while: of the last {@link #WINDOW_NANOS} of wall time, at least {@link #SHARE}
  * spent waiting for interrupts ({@link Machine#waitedNanos}). The host work that only makes later events cheaper (the
- * saver's warm-up, {@code CheckpointWarmUp}; the page sources, when asked) waits for it, not for the guest's first
+ * page sources, when asked; round 61's saver warm-up, retired in round 83) waits for it, not for the guest's first
  * idle: a boot's first wait for a timer comes in the middle of its busiest seconds, and the CPU benchmark's guests
  * (bench/cpu/init: boot, modules, compute, fork back to back) never wait for a second at a time, so work started at
  * their first idle competed with their boot (docs/BENCHMARKS.md, rounds 60 and 61). The CPU benchmark's guests wait
