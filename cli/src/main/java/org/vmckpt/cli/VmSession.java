@@ -279,7 +279,7 @@ final class VmSession {
                     n / Math.max(1, (wall - machine.idleNanos()) / 1e3), machine.idleNanos() / 1e9,
                     console.markerSeenNanos() > 0 ? String.format("; marker after %.2f s", (console.markerSeenNanos() - t0) / 1e9) : "");
             // When host work that waits for the guest's first idle could start (the page sources, by default), and
-            // how long the guest waited for interrupts in all (IdleWindow's count).
+            // how long the guest waited for interrupts in all (Machine.waitedNanos).
             System.err.printf("vmckpt: the guest %s; it waited for interrupts %.3f s in all%n", machine.firstIdleNanos() == 0
                     ? "never idled" : String.format("first idled %.2f s after the run started", (machine.firstIdleNanos() - t0) / 1e9),
                     machine.waitedNanos() / 1e9);
