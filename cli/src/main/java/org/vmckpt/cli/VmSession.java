@@ -537,7 +537,6 @@ final class VmSession {
                                        PostCopyPages incoming, String peer, QmpServer.Bound bound) throws Exception {
         MachineController controller = new MachineController(machine, engine, name);
         controller.migration().setDefaults(a.has("tls-creds") ? Path.of(a.get("tls-creds")) : null, a.has("insecure"));
-        controller.migration().setRealtimeRun(a.has("realtime"));
         if (incoming != null) controller.migration().setIncoming(incoming, peer);
         QmpServer qmp = QmpServer.start(bound != null ? bound : bindControl(a, name), controller);
         ScheduledExecutorService periodic = null;
