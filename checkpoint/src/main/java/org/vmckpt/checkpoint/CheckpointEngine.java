@@ -59,22 +59,14 @@ public final class CheckpointEngine {
     private boolean retainForReset;
     /** The VM's name, saved with each checkpoint so a restored VM answers to it again (null: none saved). */
     private volatile String vmName;
-    /** The checkpoint warm-up's own engine, of its scratch machine ({@link CheckpointWarmUp}): it neither starts nor stops it. */
-    private final boolean warmUpScratch;
     /** The guest's thread ahead of the others for each capture (null: left as it is; {@link CapturePriority}). */
     private volatile CapturePriority capturePriority;
 
     public CheckpointEngine(Machine machine, Repository repo, String parentId) {
-        this(machine, repo, parentId, false);
-    }
-
-    /** {@code warmUpScratch}: the engine of {@link CheckpointWarmUp}'s scratch machine. */
-    CheckpointEngine(Machine machine, Repository repo, String parentId, boolean warmUpScratch) {
         this.machine = machine;
         this.repo = repo;
-        this.warmUpScratch = warmUpScratch;
         this.lineage = new Lineage(parentId, machine.virtio().disks().size());
-        this.pages = new PageClassifier(machine, repo, lineage, !warmUpScratch);
+        this.pages = new PageClassifier(machine, repo, lineage);
         this.resets = new CheckpointReset(machine, repo, oneAtATime, lineage);
         // The collectors' reports, for each checkpoint's longest pause: at once, except while a lazy restore brings
         // its pages in (then the page sources' thread starts them, or the first checkpoint): building a report of
@@ -206,7 +198,6 @@ public final class CheckpointEngine {
      * (or stays paused if {@code leavePaused}).
      */
     public Outcome checkpoint(CheckpointOptions opt, ProgressListener progress) throws Exception {
-        if (!warmUpScratch) CheckpointWarmUp.stop(); // a real checkpoint: no throwaway one beside it from now on
         oneAtATime.lock();
         Thread self = Thread.currentThread();
         int priority = self.getPriority();

@@ -4,7 +4,7 @@ import org.vmckpt.machine.cpu.HotSpotCompiler;
 
 /**
  * HotSpot compiler flags given other values while the restores that asked for them run: the mechanism of
- * {@link RestoreC1Hold} and {@link RestoreC2Hold}. Each restore that wants the hold calls {@link #want}, then
+ * {@link RestoreC1Hold} (and of round 64's C2 hold, retired in round 83). Each restore that wants the hold calls {@link #want}, then
  * {@link #applySoon}; each one calls {@link #release} when it has its pages (or failed), and the last one puts HotSpot's
  * own values back. The flags are set through HotSpot's WhiteBox API ({@code HotSpotCompiler}): the first use in a JVM
  * sets the API up, tens of milliseconds a restoring thread should not wait, so it runs on a thread of its own; later

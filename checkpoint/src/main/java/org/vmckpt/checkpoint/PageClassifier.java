@@ -5,7 +5,6 @@ import org.vmckpt.checkpoint.store.PageKind;
 import org.vmckpt.checkpoint.store.ProgressListener;
 import org.vmckpt.checkpoint.store.Repository;
 import org.vmckpt.checkpoint.store.Stats;
-import org.vmckpt.machine.IdleWindow;
 import org.vmckpt.machine.Machine;
 import org.vmckpt.machine.device.virtio.FrozenOverlay;
 import org.vmckpt.machine.device.virtio.VirtioBalloon;
@@ -61,39 +60,22 @@ final class PageClassifier {
      * before round 21, for A/B runs).
      */
     static final long SOURCES_DELAY_MILLIS = 30_000L;
-    /**
-     * Whether the page sources wait for the guest to be idle for a while ({@link IdleWindow}) instead of its first idle
-     * ({@code -Dvmckpt.pageSources.idleWindow=true}; off by default). A busy guest's first idle, when it has one, can
-     * come in the middle of its boot (round 60: the warm-up, then started there, went with slower CPU-benchmark boots);
-     * in round 61's runs the CPU benchmark's guests did not idle at all up to their module phase's end ({@code --stats}),
-     * so there the switch changes nothing measurable (docs/BENCHMARKS.md, round 61). With the window the sources of a
-     * guest that is never idle for a second are read {@link #SOURCES_DELAY_MILLIS} after the engine's start, or when a
-     * checkpoint asks. Read when an engine starts.
-     */
-    static final String SOURCES_IDLE_WINDOW = "vmckpt.pageSources.idleWindow";
     /** How often the waiting thread looks at the guest's idle flag. */
     private static final long SOURCES_POLL_MILLIS = 50;
 
-    /** {@code startWarmUp}: start the checkpoint warm-up's thread ({@link CheckpointWarmUp}), which waits for an idle guest. */
-    PageClassifier(Machine machine, Repository repo, Lineage lineage, boolean startWarmUp) {
+    PageClassifier(Machine machine, Repository repo, Lineage lineage) {
         this.machine = machine;
         this.lineage = lineage;
         this.sources = new java.util.concurrent.CompletableFuture<>();
         long delayNanos = Long.getLong("vmckpt.pageSources.delayMillis", SOURCES_DELAY_MILLIS) * 1_000_000L;
-        boolean idleWindow = Boolean.getBoolean(SOURCES_IDLE_WINDOW);
-        this.sourcesThread = startPageSources(machine, repo, lineage.parentId(), sources, wanted, delayNanos, idleWindow);
-        // The saver's code loaded and compiled before the first checkpoint (CheckpointWarmUp), once the guest has been
-        // idle for a while (its thread waits for that: from the engine's start, so that its window is not begun only
-        // when the sources start); not once a checkpoint or a migration asked for the sources (it would compete with them).
-        if (startWarmUp) CheckpointWarmUp.startInBackground(machine, () -> wanted.getCount() == 0);
+        this.sourcesThread = startPageSources(machine, repo, lineage.parentId(), sources, wanted, delayNanos);
     }
 
     /**
      * Reads the boot files once (hashing only those {@link FileDigests} does not remember: {@link PageSources#ofMachine}),
      * on a side thread ({@link #SOURCES_PRIORITY}), after the boot: by the first checkpoint they are normally ready and
      * evicting pages to them costs that checkpoint nothing extra. The thread starts its work at the first of: a checkpoint or migration asking for them
-     * ({@link #pageSources}), the guest's first idle ({@link Machine#hasIdled}: the host has CPU to spare; or, with
-     * {@link #SOURCES_IDLE_WINDOW}, the guest idle for a while), or
+     * ({@link #pageSources}), the guest's first idle ({@link Machine#hasIdled}: the host has CPU to spare), or
      * {@link #SOURCES_DELAY_MILLIS} after the engine started. Until round 21 it started at once, and its 0.3-0.5 s of
      * CPU (more for a larger initramfs) fell in the guest's boot, when the run thread, C1, C2 and the translator thread
      * already keep both cores of a two-core host busy (docs/BENCHMARKS.md, rounds 19 and 21). The price: a checkpoint
@@ -104,12 +86,11 @@ final class PageClassifier {
      */
     private static Thread startPageSources(Machine machine, Repository repo, String parentId,
                                            java.util.concurrent.CompletableFuture<PageSources> f,
-                                           java.util.concurrent.CountDownLatch wanted, long delayNanos, boolean idleWindow) {
+                                           java.util.concurrent.CountDownLatch wanted, long delayNanos) {
         Thread t = new Thread(() -> {
             try {
                 long start = System.nanoTime();
-                IdleWindow idle = idleWindow ? IdleWindow.of(machine) : null;
-                while (!(idle != null ? idle.idleNow() : machine.hasIdled()) && System.nanoTime() - start < delayNanos) {
+                while (!machine.hasIdled() && System.nanoTime() - start < delayNanos) {
                     if (wanted.await(SOURCES_POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) break;
                 }
                 long deadline = System.nanoTime() + SOURCES_WAIT_NANOS;

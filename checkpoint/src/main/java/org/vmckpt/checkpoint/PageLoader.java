@@ -103,7 +103,7 @@ final class PageLoader {
     private volatile boolean stopped;
     /** Whether this loader's threads read frames into direct buffers (an eager restore's DATA pages with an
      *  {@link OldGenerationWindow} installed: no JNI critical region while the collector is locked out). */
-    private boolean directReads = BatchReader.DIRECT_READ;
+    private boolean directReads;
     /** Run once by the first thread that finds no work item left ({@link #whenWorkRunsOut}). */
     private final java.util.concurrent.atomic.AtomicReference<Runnable> onRunOut = new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -129,7 +129,7 @@ final class PageLoader {
     static PageLoader dataPagesOnly(Checkpoint ckpt, Sink sink, boolean deltaUnits) throws IOException {
         PageLoader l = new PageLoader(ckpt, null, sink, BATCH_FRAMES, DISK_RUN, null, null, null, true, false, false,
                 REFERENCE_KINDS, deltaUnits);
-        l.directReads = BatchReader.DIRECT_READ || OldGenerationWindow.installed();
+        l.directReads = OldGenerationWindow.installed();
         return l;
     }
 

@@ -125,15 +125,12 @@ public final class Restorer {
         // C1 only for the restore code (RestoreCompilerDirectives says why), set up on a thread of its own once the loaders
         // have started: long before any of it is hot enough for C2.
         RestoreCompilerDirectives.installInBackground();
-        // And C2 held off the whole JVM until the pages are in (RestoreC2Hold; off by default, -Dvmckpt.restore.holdC2=true).
-        boolean holdC2 = early != null && RestoreC2Hold.begin();
         boolean done = false;
         try {
             Restored r = build(ckpt, saved, config, console, lazyPages, progress, early, phases, t0, tp);
             done = true;
             return r;
         } finally {
-            if (holdC2) RestoreC2Hold.end();
             if (holdC1) RestoreC1Hold.end();
             if (tier1) RestoreTier1.end(); // the shared methods given back to HotSpot's policy, on a thread of its own
             if (early != null) early.data.abandon(); // joins the loader's threads (at once if they finished)
@@ -276,8 +273,6 @@ public final class Restorer {
                 phases.put("pages.decode.cpu", stages[1]);
                 phases.put("pages.copy.cpu", stages[2]);
                 phases.put("pages.install.cpu", stages[3]);
-                // 1 when C2 was held off the JVM as the last page went in (RestoreC2Hold, -Dvmckpt.restore.holdC2=true).
-                if (RestoreC2Hold.held()) phases.put("pages.c2hold.items", 1L);
                 // 1 when C1's tier-3 thresholds were raised as the last page went in (RestoreC1Hold, -Dvmckpt.restore.holdC1=N).
                 if (RestoreC1Hold.held()) phases.put("pages.c1hold.items", 1L);
                 // Of read + decode + copy: the reference pages (boot files, disks, boot-file deltas), read by this thread.

@@ -87,32 +87,6 @@ class PageSourcesStartTest {
         }
     }
 
-    /** With {@code -Dvmckpt.pageSources.idleWindow=true}: read once the guest has been idle for a while (memwalk waits for its timer most of the time). */
-    @Test
-    void readOnceTheGuestIdlesForAWhileWhenAsked() throws Exception {
-        Machine m = Machines.memwalk(new StringBuilder());
-        Repository repo = Repository.open(dir.resolve("repo"), true);
-        System.setProperty("vmckpt.pageSources.delayMillis", "600000");
-        System.setProperty(PageClassifier.SOURCES_IDLE_WINDOW, "true");
-        CheckpointEngine engine;
-        try {
-            engine = new CheckpointEngine(m, repo, null);
-        } finally {
-            System.clearProperty(PageClassifier.SOURCES_IDLE_WINDOW);
-        }
-        Thread t = new Thread(() -> m.run(-1), "page-sources-test-guest");
-        t.start();
-        try {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (!engine.pageSourcesDone() && System.nanoTime() < deadline) Thread.sleep(20);
-            assertTrue(engine.pageSourcesDone(), "the guest was idle for a while but the page sources were not read");
-            assertTrue(m.waitedNanos() >= 500_000_000L, "read before the guest had waited half a second: " + m.waitedNanos());
-        } finally {
-            m.requestExit(0);
-            t.join(30_000);
-        }
-    }
-
     /**
      * The reading thread runs at normal priority, and a checkpoint that waits for it (its thread at the lowest) does
      * not lower it. At nice 19 (Java priority 2 under the launcher) the scheduler kept it off a core for hundreds of

@@ -42,7 +42,6 @@ public final class Main {
         boolean eagerRestore = argv.length > 0 && argv[0].equals("restore") && !java.util.Arrays.asList(argv).contains("--lazy");
         if (eagerRestore) {
             RestorePrefault.startIfEnabled();
-            EarlyCheckpoint.startIfEnabled(argv);
             // The loading path's hot methods asked for at tier 1 while the command reads the checkpoint (on by default).
             org.vmckpt.checkpoint.RestoreTier1.startEarly();
             // C1's tier-3 thresholds raised from here until the pages are in (off by default, -Dvmckpt.restore.holdC1=N).

@@ -71,13 +71,6 @@ final class MigrationControl {
         this.events = events;
     }
 
-    /** Whether the VM runs with --realtime (its guest thread is real-time already; a migration leaves it so). */
-    private volatile boolean realtimeRun;
-
-    void setRealtimeRun(boolean realtime) {
-        this.realtimeRun = realtime;
-    }
-
     /** The credentials `vmckpt run --tls-creds DIR` / `--insecure` gave; a migrate request may name its own. */
     void setDefaults(Path tlsCreds, boolean insecure) {
         this.defaultTlsCreds = tlsCreds;
@@ -172,11 +165,6 @@ final class MigrationControl {
                 st -> events.get().emit(VmEventSink.MIGRATION, Map.of("status", st.qmpName())), sourceParts.getAndSet(null));
         this.current = source;
         this.uri = endpoint.uri();
-        // Off by default: a short scheduler slice for the guest's thread while the rounds share the host (MigrationGuestSlice).
-        long guestThread = machine.runThreadHostId();
-        boolean sliced = MigrationGuestSlice.applyIfEnabled(guestThread);
-        // Off by default too: the guest's thread under SCHED_FIFO while the migration runs (MigrationGuestRealtime).
-        boolean realtime = !realtimeRun && MigrationGuestRealtime.applyIfEnabled(guestThread);
         // Off by default: -Dvmckpt.migration.sessionNice=N puts this process's session (autogroup) at nice N while it runs.
         Integer sessionNiceBefore = MigrationSessionNice.applyIfEnabled();
         Thread t = new Thread(() -> {
@@ -186,8 +174,6 @@ final class MigrationControl {
                 System.err.println("\r\nvmckpt: migration to " + endpoint.uri() + " failed: " + e.getMessage() + "\r");
                 if (source.status() == MigrationStatus.POSTCOPY_PAUSED) System.err.println("\r\nvmckpt: " + POSTCOPY_PAUSED_WAY_OUT + "\r");
             } finally {
-                if (sliced) MigrationGuestSlice.reset(guestThread);
-                if (realtime) MigrationGuestRealtime.reset(guestThread);
                 if (sessionNiceBefore != null) MigrationSessionNice.reset(sessionNiceBefore);
             }
         }, "vmckpt-migrate");

@@ -64,26 +64,14 @@ final class RestoreCommand {
         ConsoleOutput console;
         Checkpoint ckpt;
         long tRepo, tConsole;
-        if (EarlyCheckpoint.pending()) {
-            // Opened on a side thread since main (EarlyCheckpoint): the console first, then wait for it ("checkpoint");
-            // if it failed, open them here, where any error is reported as without the side thread.
-            tRepo = System.nanoTime();
-            console = VmSession.console(a);
-            tConsole = System.nanoTime();
-            EarlyCheckpoint.Opened early = EarlyCheckpoint.take(argv);
-            repo = early != null ? early.repository() : RepoLocation.openExisting(RepoLocation.resolve(a));
-            if (early == null) repo.holdLabelIndex();
-            ckpt = early != null ? early.checkpoint() : repo.open(a.positional().get(0));
-        } else {
-            repo = RepoLocation.openExisting(RepoLocation.resolve(a));
-            tRepo = System.nanoTime();
-            console = VmSession.console(a);
-            tConsole = System.nanoTime();
-            // A restore that fails leaves the repository's files as they were (round 80): the label index a look-up by
-            // label finds out of date is written only once the restored VM's session is set up (VmSession.run).
-            repo.holdLabelIndex();
-            ckpt = repo.open(a.positional().get(0));
-        }
+        repo = RepoLocation.openExisting(RepoLocation.resolve(a));
+        tRepo = System.nanoTime();
+        console = VmSession.console(a);
+        tConsole = System.nanoTime();
+        // A restore that fails leaves the repository's files as they were (round 80): the label index a look-up by
+        // label finds out of date is written only once the restored VM's session is set up (VmSession.run).
+        repo.holdLabelIndex();
+        ckpt = repo.open(a.positional().get(0));
         long tOpen = System.nanoTime();
         Restorer.Restored restored;
         try {

@@ -122,7 +122,7 @@ final class RestorePathTraining {
     }
 
     /**
-     * The restore's C2 hold (RestoreC2Hold, -Dvmckpt.restore.holdC2) reads and sets HotSpot's intx flags through method
+     * The restore's C1 hold (RestoreC1Hold, -Dvmckpt.restore.holdC1) reads and sets HotSpot's intx flags through method
      * handles of their own types: run once here (a flag set to its own value), their lambda forms are archived instead
      * of spun in a restore's loading phase. Nothing without the WhiteBox API.
      */

@@ -210,11 +210,8 @@ final class VmSession {
             control = new CompletableFuture<>();
             // Handed over once the guest's clock runs: waking the thread before, and linking a lambda here on a cold
             // JVM, put the guest's first instruction 3-8 ms later at load 12 (run 11, docs/MIGRATION.md).
-            // Its work waits, on that thread, for the guest's first idle here (FirstIdle, bounded): the guest's first
-            // milliseconds here are the switch-over's stall.
-            FirstIdle idle = FirstIdle.enabled() ? FirstIdle.register(machine) : null;
             migrated.sessionThread().runWhenStarted(machine, new MigratedSessionSetup(machine, a, console, repo, engine, name, incoming,
-                    peer, migrated, control, started, idle));
+                    peer, migrated, control, started));
         }
         // Past everything that can refuse the command: a restore's label index, held since its look-up, is written
         // (Repository.holdLabelIndex; beside the guest, by its session once set up). A no-op for any other VM.
@@ -279,7 +276,7 @@ final class VmSession {
                     n / Math.max(1, (wall - machine.idleNanos()) / 1e3), machine.idleNanos() / 1e9,
                     console.markerSeenNanos() > 0 ? String.format("; marker after %.2f s", (console.markerSeenNanos() - t0) / 1e9) : "");
             // When host work that waits for the guest's first idle could start (the page sources, by default), and
-            // how long the guest waited for interrupts in all (IdleWindow's count).
+            // how long the guest waited for interrupts in all (Machine.waitedNanos).
             System.err.printf("vmckpt: the guest %s; it waited for interrupts %.3f s in all%n", machine.firstIdleNanos() == 0
                     ? "never idled" : String.format("first idled %.2f s after the run started", (machine.firstIdleNanos() - t0) / 1e9),
                     machine.waitedNanos() / 1e9);
@@ -349,18 +346,9 @@ final class VmSession {
      */
     private record MigratedSessionSetup(Machine machine, Args a, ConsoleOutput console, Repository repo, CheckpointEngine engine,
                                         String name, PostCopyPages incoming, String peer, Migrated migrated,
-                                        CompletableFuture<Control> control, CompletableFuture<Long> started,
-                                        FirstIdle idle) implements Runnable {
+                                        CompletableFuture<Control> control, CompletableFuture<Long> started) implements Runnable {
         @Override
         public void run() {
-            long idleAt = -2; // -2: not waited for (FirstIdle off), -1: the bound ran out
-            if (idle != null) {
-                try {
-                    idleAt = idle.await(FirstIdle.MAX_WAIT_NANOS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
             try {
                 control.complete(openControl(machine, a, console, repo, engine, name, incoming, peer, null));
             } catch (Exception | Error e) {
@@ -374,12 +362,6 @@ final class VmSession {
             // a benchmark to lay beside the source's pause and the guest's output.
             System.err.printf("vmckpt: the guest starts here %.1f ms after GO (monotonic ns: GO received %d, guest started %d)%n",
                     (first - migrated.goNanos()) / 1e6, migrated.goNanos(), first);
-            if (idleAt >= 0) {
-                System.err.printf("vmckpt: the session was set up from the guest's first idle here, %.1f ms after it started (monotonic ns: first idle %d)%n",
-                        (idleAt - first) / 1e6, idleAt);
-            } else if (idleAt == -1) {
-                System.err.printf("vmckpt: the guest did not idle in its first %d ms here: the session was set up then%n", FirstIdle.MAX_WAIT_NANOS / 1_000_000);
-            }
             // Past the memory HeapPrefault touched before the stream came, the migrated VM's collections promote into
             // fresh memory like any VM's: the same prefault as a started VM's, from its first idle.
             OldGenPrefault.startIfEnabled(machine);
@@ -499,7 +481,7 @@ final class VmSession {
      * GO and the guest's first instruction (each took milliseconds on a cold JVM at its first use there).
      */
     static void prepareForMigration() throws ClassNotFoundException {
-        for (Class<?> c : new Class<?>[] {Migrated.class, MigratedSessionSetup.class, Control.class, FirstIdle.class}) Class.forName(c.getName());
+        for (Class<?> c : new Class<?>[] {Migrated.class, MigratedSessionSetup.class, Control.class}) Class.forName(c.getName());
     }
 
     /** What a session serves beside the guest: the control socket, periodic checkpoints, the console's input. */
@@ -533,7 +515,6 @@ final class VmSession {
                                        PostCopyPages incoming, String peer, QmpServer.Bound bound) throws Exception {
         MachineController controller = new MachineController(machine, engine, name);
         controller.migration().setDefaults(a.has("tls-creds") ? Path.of(a.get("tls-creds")) : null, a.has("insecure"));
-        controller.migration().setRealtimeRun(a.has("realtime"));
         if (incoming != null) controller.migration().setIncoming(incoming, peer);
         QmpServer qmp = QmpServer.start(bound != null ? bound : bindControl(a, name), controller);
         ScheduledExecutorService periodic = null;

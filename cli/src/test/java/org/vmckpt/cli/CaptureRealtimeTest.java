@@ -29,13 +29,13 @@ class CaptureRealtimeTest {
         CaptureRealtime r = CaptureRealtime.ifEnabled();
         StringBuilder out = new StringBuilder().append(r != null);
         if (r != null) {
-            String policy = MigrationGuestSliceTest.sched("policy"), prio = MigrationGuestSliceTest.sched("prio");
+            String policy = sched("policy"), prio = sched("prio");
             boolean raised = r.raise(tid);
-            String during = MigrationGuestSliceTest.sched("policy");
+            String during = sched("policy");
             if (raised) r.lower(tid);
             out.append(' ').append(raised).append(' ').append(policy).append(' ').append(during).append(' ')
-                    .append(MigrationGuestSliceTest.sched("policy")).append(' ').append(prio).append(' ')
-                    .append(MigrationGuestSliceTest.sched("prio"));
+                    .append(sched("policy")).append(' ').append(prio).append(' ')
+                    .append(sched("prio"));
             // A thread the host will not raise (none has this id: ESRCH, as EPERM would be without root): refused, once.
             boolean refusedRaise = r.raise(Integer.MAX_VALUE - 1);
             boolean thenRaise = r.raise(tid); // no further try after a refusal
@@ -51,7 +51,7 @@ class CaptureRealtimeTest {
     @Test
     void raisedTheThreadIsRealTimeLoweredItIsNormalWithItsNiceAndARefusalIsReportedOnce() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "real-time needs root");
-        String[] r = MigrationGuestSliceTest.child(CaptureRealtimeTest.class, "-D" + CaptureRealtime.PROPERTY + "=true",
+        String[] r = ChildJvm.withNativeHelper(CaptureRealtimeTest.class, "-D" + CaptureRealtime.PROPERTY + "=true",
                 "-XX:ThreadPriorityPolicy=1").split(" ");
         String all = String.join(" ", r);
         assertEquals("true", r[0], "enabled: " + all);
@@ -68,7 +68,7 @@ class CaptureRealtimeTest {
 
     @Test
     void onByDefaultWithTheHelper() throws Exception {
-        assertTrue(MigrationGuestSliceTest.child(CaptureRealtimeTest.class, "-Dunset=1").startsWith("true"));
+        assertTrue(ChildJvm.withNativeHelper(CaptureRealtimeTest.class, "-Dunset=1").startsWith("true"));
     }
 
     @Test
@@ -77,7 +77,16 @@ class CaptureRealtimeTest {
                 {"-D" + CaptureRealtime.PROPERTY + "=true", "-D" + NativeMemory.LIBRARY_PROPERTY + "="},
                 {"-D" + NativeMemory.LIBRARY_PROPERTY + "="}};
         for (String[] opts : cases) {
-            assertEquals("false", MigrationGuestSliceTest.child(CaptureRealtimeTest.class, opts), String.join(" ", opts));
+            assertEquals("false", ChildJvm.withNativeHelper(CaptureRealtimeTest.class, opts), String.join(" ", opts));
         }
+    }
+
+    /** A field of this thread's /proc/thread-self/sched. */
+    static String sched(String field) throws Exception {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/thread-self/sched"))) {
+            String[] kv = line.split(":", 2);
+            if (kv.length == 2 && kv[0].trim().equals(field)) return kv[1].trim();
+        }
+        return "none";
     }
 }

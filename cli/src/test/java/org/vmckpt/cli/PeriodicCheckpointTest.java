@@ -21,8 +21,8 @@ class PeriodicCheckpointTest {
     void runTakesPeriodicIncrementalCheckpoints() throws Exception {
         Path elf = Path.of("..", "machine", "src", "test", "resources", "elf", "memwalk.elf").toAbsolutePath().normalize();
         Path repoDir = dir.resolve("repo");
-        int status = Main.dispatch(new String[]{"run", "--elf", elf.toString(), "--mem", "32M", "--checkpoint-every", "400ms",
-                "--max-instructions", "400000000", "--repo", repoDir.toString(), "--api-socket", dir.resolve("s").toString(),
+        int status = Main.dispatch(new String[]{"run", "--elf", elf.toString(), "--mem", "32M", "--checkpoint-every", "100ms",
+                "--max-instructions", "100000000", "--repo", repoDir.toString(), "--api-socket", dir.resolve("s").toString(),
                 "--console", dir.resolve("console.txt").toString()});
         assertEquals(3, status, "--max-instructions ends the run with status 3");
         List<CheckpointInfo> list = Repository.open(repoDir, false).list().stream()

@@ -34,7 +34,7 @@ class PeriodicRetentionTest {
         Path repoDir = dir.resolve("repo");
         // A checkpoint of another run, before the series: retention must leave it alone.
         assertEquals(3, Main.dispatch(new String[]{"run", "--elf", ELF.toString(), "--mem", "32M", "--checkpoint-every", "50ms",
-                "--max-instructions", "200000000", "--repo", repoDir.toString(), "--api-socket", dir.resolve("s0").toString(),
+                "--max-instructions", "40000000", "--repo", repoDir.toString(), "--api-socket", dir.resolve("s0").toString(),
                 "--console", dir.resolve("console0.txt").toString()}));
         Set<String> before = Repository.open(repoDir, false).list().stream().map(CheckpointInfo::id).collect(Collectors.toSet());
         assertFalse(before.isEmpty(), "the first run made a checkpoint");
@@ -45,7 +45,7 @@ class PeriodicRetentionTest {
         try {
             System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
             status = Main.dispatch(new String[]{"run", "--elf", ELF.toString(), "--mem", "32M", "--checkpoint-every", "50ms",
-                    "--keep-checkpoints", "2", "--max-instructions", "400000000", "--repo", repoDir.toString(),
+                    "--keep-checkpoints", "2", "--max-instructions", "100000000", "--repo", repoDir.toString(),
                     "--api-socket", dir.resolve("s1").toString(), "--console", dir.resolve("console1.txt").toString()});
         } finally {
             System.setErr(err);

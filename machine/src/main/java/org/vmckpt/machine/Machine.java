@@ -194,7 +194,7 @@ public final class Machine {
     }
     /**
      * How long the guest has waited for interrupts so far, in nanoseconds: host time slept in host mode, guest time
-     * skipped in deterministic mode. Any thread may ask; {@link IdleWindow} turns it into "idle for a while".
+     * skipped in deterministic mode. Any thread may ask (the run's --stats).
      */
     public long waitedNanos() { return waitedNanos; }
 

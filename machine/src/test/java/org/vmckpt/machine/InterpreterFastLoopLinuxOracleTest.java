@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.*;
 @Tag("slow") // boots Debian; the fast set is mvn test -DexcludedGroups=slow
 class InterpreterFastLoopLinuxOracleTest {
     /**
-     * The reference of the first three methods: the general loop alone, booted once per test JVM for them
-     * (LinuxTwins#REFERENCE_HASHES, round 78). The fourth's reference has fastStatus's batch rule: its own boot.
+     * The reference: the general loop alone, booted once per test JVM (LinuxTwins#REFERENCE_HASHES, round 78). (Until
+     * round 83 three more methods booted the fast loop with its switches fastAtomics and fastMul, compressedParts and
+     * fastStatus, the last with a reference of its own; the switches were retired.)
      */
     static final String GENERAL_LOOP = "the interpreter's general loop";
 
@@ -31,48 +32,6 @@ class InterpreterFastLoopLinuxOracleTest {
         }, fast -> {
             fast.hart(0).setTranslation(false);
             fast.hart(0).setInterpreterFastLoop(true);
-        }, fast -> { });
-    }
-
-    /** The same with the fast loop's atomics and multiplications on ({@code -Dvmckpt.interp.fastAtomics}, {@code fastMul}). */
-    @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
-    void fastLoopWithAtomicsAndMultiplicationsAgreesAtEveryCheckpointCount() throws Exception {
-        LinuxTwins.bootAndCompare("the fast loop with atomics and multiplications", GENERAL_LOOP, general -> {
-            general.hart(0).setTranslation(false);
-            general.hart(0).setInterpreterFastLoop(false);
-        }, fast -> {
-            fast.hart(0).setTranslation(false);
-            fast.hart(0).setInterpreterFastLoop(true, true);
-        }, fast -> { });
-    }
-
-    /** The same with the fast loop's 16-bit expansion from CompressedParts' two tables ({@code -Dvmckpt.interp.compressedParts}). */
-    @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
-    void fastLoopWithCompressedPartsAgreesAtEveryCheckpointCount() throws Exception {
-        LinuxTwins.bootAndCompare("the fast loop with compressed parts", GENERAL_LOOP, general -> {
-            general.hart(0).setTranslation(false);
-            general.hart(0).setInterpreterFastLoop(false);
-        }, fast -> {
-            fast.hart(0).setTranslation(false);
-            fast.hart(0).setInterpreterFastLoop(false, false, true);
-        }, fast -> { });
-    }
-
-    /**
-     * The same with sstatus's SIE-only writes in the fast loop ({@code -Dvmckpt.interp.fastStatus}): the general loop with
-     * the same batch rule (such a write ends no batch in either), so that both make their timer decisions at the same counts.
-     */
-    @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
-    void fastLoopWithStatusWritesAgreesAtEveryCheckpointCount() throws Exception {
-        LinuxTwins.bootAndCompare("the fast loop with sstatus writes", general -> {
-            general.hart(0).setTranslation(false);
-            general.hart(0).setInterpreterFastStatus(true, false);
-        }, fast -> {
-            fast.hart(0).setTranslation(false);
-            fast.hart(0).setInterpreterFastStatus(true, true);
         }, fast -> { });
     }
 }

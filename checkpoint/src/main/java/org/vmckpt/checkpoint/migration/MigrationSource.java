@@ -841,21 +841,8 @@ public final class MigrationSource {
     }
 
     /**
-     * Data pages in a round's frame while the guest runs: 64 (a pack frame's) by default; {@code
-     * -Dvmckpt.migration.roundFramePages=512} (at most {@link MigrationWire#ROUND_PAGES_PER_FRAME}, which every
-     * protocol-13 destination accepts) sends a round in frames of 512 data pages, 8 chunks under one header and table.
-     * Off by default: it cut memrandom's framing by a further ~10-38 KiB a migration, but in a same-jar A/B (512 against
-     * 64, load 5-7) memdirty's migrations took 1.4-2.1x as long with 1.2-1.4x the CPU in 3 of 4 pairs (the fourth even), the destination's
-     * most (docs/BENCHMARKS.md round 53): a 2 MiB frame is read, unpacked and copied out of buffers that no longer fit
-     * in the core's cache, where a 256 KiB one does.
-     */
-    static final int ROUND_FRAME_UNITS = Math.max(1, Math.min(MigrationWire.ROUND_PAGES_PER_FRAME,
-            Integer.getInteger("vmckpt.migration.roundFramePages", MigrationWire.PAGES_PER_FRAME)));
-
-    /**
      * Sends the pages {@code which} of a capture (see {@link #sendPages}); returns how many were sent. A frame ends when
-     * {@link #ROUND_FRAME_UNITS} of its pages carry data while the guest runs ({@code guestRuns}: a round, not the
-     * pause), 64 in the pause (protocol 12), or when it lists {@link MigrationWire#MAX_PAGES_PER_FRAME}; references and
+     * {@link MigrationWire#PAGES_PER_FRAME} (64) of its pages carry data, or when it lists {@link MigrationWire#MAX_PAGES_PER_FRAME}; references and
      * zero pages ride along. Its data part is compressed in chunks of 64 pages, as a checkpoint's pack frames are, so zstd
      * sees the same input. While the guest runs each frame's level follows its write rate ({@link #roundLevel}).
      */
@@ -867,10 +854,10 @@ public final class MigrationSource {
         byte[][] base = new byte[MigrationWire.MAX_PAGES_PER_FRAME][];
         byte[][] done = new byte[MigrationWire.MAX_PAGES_PER_FRAME][];
         int units = 0; // of the frame's pages, those with data (at most frameUnits)
-        // While the guest runs nothing waits for a frame: with -Dvmckpt.migration.roundFramePages=512, 512 data pages (8
-        // chunks of 64, compressed as pack frames) under one header and table (protocol 13). The pause's frames stay at 64:
-        // the destination decodes each while the source encodes the next.
-        int frameUnits = guestRuns ? ROUND_FRAME_UNITS : MigrationWire.PAGES_PER_FRAME;
+        // 64 data pages a frame, in the rounds as in the pause: the destination decodes each while the source encodes the
+        // next. (Round 53's 512-page round frames, -Dvmckpt.migration.roundFramePages, were retired in round 83; a
+        // protocol-13 destination still accepts them.)
+        int frameUnits = MigrationWire.PAGES_PER_FRAME;
         if (lastSent == null) {
             lastSent = parts != null ? parts.lastSent : new byte[fm.pageCount()][];
             deltaBaseLimit = deltaBaseLimit(fm.pageCount());

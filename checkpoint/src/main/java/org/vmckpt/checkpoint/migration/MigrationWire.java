@@ -51,9 +51,9 @@ final class MigrationWire {
      */
     static final int DATA_CHUNK = PAGES_PER_FRAME * 4096;
     /**
-     * The most pages with data a PAGES frame may carry (protocol 13): a round's frame while the guest runs, when the source
-     * is started with {@code -Dvmckpt.migration.roundFramePages=512} (off by default: {@code MigrationSource.ROUND_FRAME_UNITS});
-     * every other frame carries at most {@link #PAGES_PER_FRAME}. Its data part is then 8 chunks of 64 pages, compressed
+     * The most pages with data a PAGES frame may carry (protocol 13), which every destination accepts: a round's frame
+     * while the guest runs could carry 512 (round 53's {@code -Dvmckpt.migration.roundFramePages=512}, retired in round 83:
+     * this source sends at most {@link #PAGES_PER_FRAME} in every frame). Its data part is then 8 chunks of 64 pages, compressed
      * as 8 pack frames, under one frame header and table.
      */
     static final int ROUND_PAGES_PER_FRAME = 512;

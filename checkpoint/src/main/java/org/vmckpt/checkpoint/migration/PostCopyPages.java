@@ -232,12 +232,6 @@ public final class PostCopyPages implements PageSource {
         }
     }
 
-    /**
-     * Whether the receiver drops from the guest's priority to the normal one at END when every page is here
-     * ({@code -Dvmckpt.migration.hostWorkAtIdle=true}; off by default, as the session set-up's wait: not shown to help, round 35).
-     */
-    private static final boolean yieldAtEnd = Boolean.parseBoolean(System.getProperty("vmckpt.migration.hostWorkAtIdle", "false"));
-
     private void receiveLoop() {
         GuestMemory memory = machine.memory();
         int sinceInstall = 0;
@@ -255,9 +249,6 @@ public final class PostCopyPages implements PageSource {
                         machine.submit(this::installArrived);
                     }
                 } else if (f.type() == MigrationWire.END) {
-                    // Every page is here (checked below): what is left (the digest of all pages, DONE, the status) the
-                    // guest does not wait for, so it no longer goes before it (often the guest's first milliseconds).
-                    if (yieldAtEnd && received == total) Thread.currentThread().setPriority(Thread.NORM_PRIORITY);
                     MigrationWire.Payload p = f.read();
                     byte[] theirs = p.bytes(64, "digest");
                     p.end();

@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
  * <p>Only methods with a profile are asked for (their code at tier 2 or 3, whole or on-stack): C2's code for a method
  * that never ran would be compiled blind (no branch or type profile) and could be thrown away at its first real use.
  * Through HotSpot's WhiteBox API ({@link HotSpotCompiler}, which the launcher makes available); without it this does
- * nothing. The checkpoint warm-up ({@code CheckpointWarmUp}) asks the same for the saver's classes ({@link #forClasses}).
+ * nothing.
  */
 public final class WarmUpC2Compiles {
     /** The longest wait for the compiles asked for (C2 queues them behind whatever it compiles already). */

@@ -15,27 +15,6 @@ import java.nio.ByteOrder;
  */
 public final class BatchReader implements AutoCloseable {
     /**
-     * Whether frames are read into direct buffers this reader owns ({@code -Dvmckpt.restore.directRead}, off by
-     * default): the file's bytes go from the kernel straight into the buffer the CRC and zstd read, where a heap array
-     * is filled through the JDK's temporary direct buffer and copied once more. Off because it did not help (round 60,
-     * docs/BENCHMARKS.md): the read's CPU is the kernel's copy out of the page cache, not the JDK's second copy, and a
-     * page copied out of direct memory is a zeroed new array filled after, where {@code Arrays.copyOfRange} from a heap
-     * array allocates it unzeroed.
-     */
-    public static final boolean DIRECT_READ = Boolean.parseBoolean(System.getProperty("vmckpt.restore.directRead", "false"));
-
-    /**
-     * Whether batches are checked and decoded where the page cache holds them, through a read-only mapping of each pack
-     * ({@code -Dvmckpt.restore.mapPacks}, round 77, <b>off</b> by default): no positional read into a buffer of this
-     * reader's (the read stage: the kernel's copy of every stored byte, and each thread's buffer grown to the largest
-     * batch it met, fresh memory zeroed each time), the same checks in the same order (CRC32C of each frame before any
-     * of its pages is handed out, the header against the index), the same copies out (a stored frame's pages straight
-     * from the mapping, a compressed one's from the decoded direct buffer). A pack whose frames end past 2 GiB is read
-     * as without.
-     */
-    public static final boolean MAP_PACKS = Boolean.getBoolean("vmckpt.restore.mapPacks");
-
-    /**
      * Whether a frame stored as it is (data that did not compress: issue 9's memrandom) is copied out and checked in one
      * pass, and each reader's read buffer is sized once ({@code -Dvmckpt.restore.fusedStored}, round 79, <b>off</b> by
      * default). Without it such a frame is read twice after its positional read: its CRC32C over the read buffer, then
@@ -45,8 +24,7 @@ public final class BatchReader implements AutoCloseable {
      * and CRC are checked, in the same order and with the same messages, before any of its pages is handed out, as
      * without. And the loader sizes a reader's buffers once, for the largest batch it will read ({@link #reserve}),
      * where without it a reader replaces its buffer whenever a larger batch comes (fresh memory zeroed and first touched
-     * each time). Heap and direct read buffers alike; not with the packs mapped ({@link #MAP_PACKS}), which reads as
-     * without.
+     * each time). Heap and direct read buffers alike.
      */
     public static final boolean FUSED_STORED = Boolean.getBoolean("vmckpt.restore.fusedStored");
 
@@ -62,8 +40,6 @@ public final class BatchReader implements AutoCloseable {
 
     private final PackReader[] packs;
     private final boolean direct;
-    /** Whether to read through the packs' mappings ({@link #MAP_PACKS}). */
-    private final boolean map;
     /** Whether stored frames are copied and checked in one pass ({@link #FUSED_STORED}). */
     private final boolean fused;
     /** The fused pass's pages of the current frame, by unit within the frame (null: not taken, or handed out). */
@@ -84,19 +60,14 @@ public final class BatchReader implements AutoCloseable {
     private long readNanos, decodeNanos;
 
     /**
-     * @param direct whether to read into direct buffers ({@link #DIRECT_READ})
-     * @param map    whether to read through the packs' mappings ({@link #MAP_PACKS}; tests ask for both)
+     * @param direct whether to read into direct buffers (an eager restore's loaders with the old generation's window
+     *               installed, {@code PageLoader.directReads}; tests) or heap arrays
+     * @param fused  whether stored frames are copied and checked in one pass ({@link #FUSED_STORED}; tests ask for both)
      */
-    BatchReader(PackReader[] packs, boolean direct, boolean map) {
-        this(packs, direct, map, FUSED_STORED);
-    }
-
-    /** @param fused whether stored frames are copied and checked in one pass ({@link #FUSED_STORED}; tests ask for both) */
-    BatchReader(PackReader[] packs, boolean direct, boolean map, boolean fused) {
+    BatchReader(PackReader[] packs, boolean direct, boolean fused) {
         this.packs = packs;
         this.direct = direct;
-        this.map = map;
-        this.fused = fused && !map;
+        this.fused = fused;
     }
 
     /** Whether this reader copies and checks stored frames in one pass (and its loader sizes its buffers once). */
@@ -112,10 +83,10 @@ public final class BatchReader implements AutoCloseable {
     /**
      * Sizes this reader's read buffer for batches of up to {@code bytes} stored bytes now, once, and its decoding buffer
      * for one frame ({@link #FUSED_STORED}): no buffer is replaced while batches are read. Does nothing if the buffers
-     * are that large already, or with the packs mapped.
+     * are that large already.
      */
     public void reserve(long bytes) {
-        if (map || bytes <= 0) return;
+        if (bytes <= 0) return;
         int frameBytes = 0;
         for (PackReader p : packs) frameBytes = Math.max(frameBytes, p.unitsPerFrame() * PackFormat.UNIT_SIZE);
         if (direct) {
@@ -173,15 +144,8 @@ public final class BatchReader implements AutoCloseable {
         long stored = p.framesExtent(batch.firstFrame, batch.frameCount);
         int upf = p.unitsPerFrame();
         int frameBytes = upf * PackFormat.UNIT_SIZE;
-        // With the packs mapped, the batch is read where it lies: rawBuf is the mapping, frame offsets are file offsets.
-        ByteBuffer mapping = map ? p.mapping() : null;
-        boolean direct = this.direct || mapping != null;
-        ByteBuffer rawBuf = mapping;
-        int base = 0; // where the batch's first frame is in rawBuf
-        if (mapping != null) {
-            base = (int) p.frameStart(batch.firstFrame);
-            if (decodedDirect == null || decodedDirect.capacity() < frameBytes) decodedDirect = ByteBuffer.allocateDirect(frameBytes);
-        } else if (direct) {
+        ByteBuffer rawBuf = null;
+        if (direct) {
             if (rawDirect == null || rawDirect.capacity() < stored) {
                 rawDirect = ByteBuffer.allocateDirect((int) stored).order(ByteOrder.LITTLE_ENDIAN);
                 bufferAllocations++;
@@ -212,7 +176,7 @@ public final class BatchReader implements AutoCloseable {
                 if (i != current) {
                     long d0 = cpuNanos();
                     int f = batch.firstFrame + i;
-                    int at = base + p.frameOffset(batch.firstFrame, f);
+                    int at = p.frameOffset(batch.firstFrame, f);
                     src = null;
                     srcDirect = null;
                     fusedFrame = false;

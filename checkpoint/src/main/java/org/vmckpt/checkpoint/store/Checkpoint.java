@@ -400,28 +400,22 @@ public final class Checkpoint implements AutoCloseable {
 
     /** A reader of {@link #dataBatches} for one thread (its own decompressor and buffers). Opens the packs if needed. */
     public BatchReader openBatchReader() throws IOException {
-        return openBatchReader(BatchReader.DIRECT_READ);
+        return openBatchReader(false);
     }
 
     /**
-     * As {@link #openBatchReader()}, reading into direct buffers or heap arrays as asked ({@link BatchReader#DIRECT_READ}):
-     * tests, and an eager restore whose collector may be locked out ({@code OldGenerationWindow}), as direct buffers
-     * need no JNI critical region.
+     * As {@link #openBatchReader()}, reading into direct buffers or heap arrays as asked: tests, and an eager restore
+     * whose collector may be locked out ({@code OldGenerationWindow}), as direct buffers need no JNI critical region.
      */
     public BatchReader openBatchReader(boolean direct) throws IOException {
-        return openBatchReader(direct, BatchReader.MAP_PACKS);
-    }
-
-    /** As {@link #openBatchReader(boolean)}, through the packs' mappings or not as asked ({@link BatchReader#MAP_PACKS}; tests). */
-    synchronized BatchReader openBatchReader(boolean direct, boolean map) throws IOException {
-        return openBatchReader(direct, map, BatchReader.FUSED_STORED);
+        return openBatchReader(direct, BatchReader.FUSED_STORED);
     }
 
     /** As above, copying and checking stored frames in one pass or not as asked ({@link BatchReader#FUSED_STORED}; tests). */
-    synchronized BatchReader openBatchReader(boolean direct, boolean map, boolean fused) throws IOException {
+    synchronized BatchReader openBatchReader(boolean direct, boolean fused) throws IOException {
         if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
         if (packs == null) openPacks();
-        return new BatchReader(packs, direct, map, fused);
+        return new BatchReader(packs, direct, fused);
     }
 
     /** The decoded manifest (tests). */

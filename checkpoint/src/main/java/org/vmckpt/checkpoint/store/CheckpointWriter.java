@@ -67,16 +67,6 @@ public final class CheckpointWriter implements AutoCloseable {
     private record PendingFrame(CompletableFuture<FrameSlot> future) {
     }
 
-    /**
-     * The classes a checkpoint's writing runs through, from its puts to its commit (the checkpoint warm-up asks C2 for
-     * their methods that it ran: {@code CheckpointWarmUp}).
-     */
-    public static java.util.List<Class<?>> writingClasses() {
-        return java.util.List.of(CheckpointWriter.class, PendingFrame.class, PackWriter.class, FrameCompressor.class, FrameSlot.class,
-                FrameCompressor.Encoder.class, IncompressibleRun.class, RunTable.class, RunTable.Builder.class, TableEntry.class,
-                ByteSink.class, ManifestCodec.class);
-    }
-
     private final Repository repo;
     private final String id;
     private final CheckpointMeta meta;

@@ -26,8 +26,6 @@ final class PackReader implements Closeable {
     private final byte[] packId;
     private final int version;
     private RepositoryKey key;
-    /** The frames' region of the file mapped read-only, little-endian ({@link #mapping}), once asked for; else null. */
-    private volatile ByteBuffer mapped;
 
     private PackReader(Path path, FileChannel ch, int unitsPerFrame, long unitCount, long[] extents, byte[] packId, int version) {
         this.packId = packId;
@@ -183,27 +181,6 @@ final class PackReader implements Closeable {
         while (bb.hasRemaining()) {
             int n = ch.read(bb, pos + bb.position());
             if (n < 0) throw new CheckpointFormatException(path, "file ends at " + (pos + bb.position()) + " while reading frames " + first + ".." + (first + count - 1));
-        }
-    }
-
-    /**
-     * The pack's frames, header included, mapped read-only (little-endian; absolute offsets are file offsets: frame
-     * {@code f} at {@link #frameStart}), made at the first call and shared by every reader of this pack (absolute gets
-     * and slices only, which leave the buffer's position alone); null if the frames end past 2 GiB (a buffer's int
-     * index). {@code -Dvmckpt.restore.mapPacks} (round 77): {@link BatchReader} then checks and decodes a batch where
-     * the page cache holds it, with no positional read into a buffer of its own. The file was checked complete when
-     * it was opened; the repository never truncates a pack (a deleted one stays mapped until the mapping goes).
-     */
-    ByteBuffer mapping() throws IOException {
-        ByteBuffer m = mapped;
-        if (m != null) return m;
-        synchronized (this) {
-            if (mapped == null) {
-                long end = extents[extents.length - 1];
-                if (end > Integer.MAX_VALUE) return null;
-                mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, end).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            }
-            return mapped;
         }
     }
 

@@ -69,7 +69,7 @@ class FusedStoredCopyTest {
         List<FrameBatch> batches = c.dataBatches(maxFrames);
         BitSet seen = new BitSet();
         String mode = (direct ? "direct" : "heap") + ", " + maxFrames + " frames: page ";
-        try (BatchReader r = c.openBatchReader(direct, false, true)) {
+        try (BatchReader r = c.openBatchReader(direct, true)) {
             assertTrue(r.fused());
             for (FrameBatch b : batches) {
                 List<byte[]> kept = new ArrayList<>();
@@ -118,7 +118,7 @@ class FusedStoredCopyTest {
         try (Checkpoint c = repo.open(repo.readManifest(child).info().parentId())) {
             for (boolean direct : new boolean[] {false, true}) {
                 List<FrameBatch> batches = c.dataBatches(4);
-                try (BatchReader r = c.openBatchReader(direct, false, true)) {
+                try (BatchReader r = c.openBatchReader(direct, true)) {
                     long largest = 0;
                     for (FrameBatch b : batches) largest = Math.max(largest, r.storedBytes(b));
                     r.reserve(largest);
@@ -160,11 +160,11 @@ class FusedStoredCopyTest {
                 for (boolean direct : new boolean[] {false, true}) {
                     String way = (direct ? "direct" : "heap") + ", frame " + damaged + " byte " + where;
                     String without;
-                    try (Checkpoint c = repo.open(id); BatchReader r = c.openBatchReader(direct, false, false)) {
+                    try (Checkpoint c = repo.open(id); BatchReader r = c.openBatchReader(direct, false)) {
                         FrameBatch b = c.dataBatches(16).get(0);
                         without = assertThrows(CheckpointFormatException.class, () -> r.readCopies(b, (i, p) -> { })).getMessage();
                     }
-                    try (Checkpoint c = repo.open(id); BatchReader r = c.openBatchReader(direct, false, true)) {
+                    try (Checkpoint c = repo.open(id); BatchReader r = c.openBatchReader(direct, true)) {
                         List<FrameBatch> batches = c.dataBatches(16);
                         assertEquals(1, batches.size());
                         BitSet delivered = new BitSet();

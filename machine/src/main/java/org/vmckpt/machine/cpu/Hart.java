@@ -230,30 +230,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         interpreter.setFastLoop(on);
     }
 
-    /** The fast loop on, running atomics and multiplications too or not (tests; InterpreterFastLoop's switches). */
-    public void setInterpreterFastLoop(boolean atomics, boolean mul) {
-        interpreter.setFastLoop(atomics, mul);
-    }
-
-    /** As above, with the fast loop's expansion from CompressedParts' two tables on or off (tests; its switch). */
-    public void setInterpreterFastLoop(boolean atomics, boolean mul, boolean compressedParts) {
-        interpreter.setFastLoop(atomics, mul, compressedParts);
-    }
-
-    /**
-     * {@code sstatus}'s SIE-only writes that do not set SIE: run by the fast loop and ending no batch ({@code fast} true),
-     * or ending no batch in the general loop alone (fast loop off, {@code fast} false), or neither ({@code on} false)
-     * (tests; InterpreterFastLoop#STATUS, -Dvmckpt.interp.fastStatus).
-     */
-    public void setInterpreterFastStatus(boolean on, boolean fast) {
-        if (fast) {
-            interpreter.setFastStatus(on);
-        } else {
-            interpreter.setFastLoop(false);
-            interpreter.statusNoStop = on;
-        }
-    }
-
     /**
      * Builds units off the guest's thread (the default for a machine that is not deterministic), or on it: in
      * deterministic mode a unit then appears at the same instruction count in every run.

@@ -95,7 +95,7 @@ public final class HotSpotCompiler {
 
     /**
      * The value of HotSpot's intx flag {@code name}, or -1 where the API is not available or there is no such flag (every
-     * flag this is used for is at least 0); never throws. (The restore's C2 hold, RestoreC2Hold.)
+     * flag this is used for is at least 0); never throws. (The restore's C1 hold, RestoreC1Hold.)
      */
     public static long intxFlag(String name) {
         HotSpotCompiler c = INSTANCE;

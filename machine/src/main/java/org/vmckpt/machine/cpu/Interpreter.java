@@ -27,14 +27,6 @@ final class Interpreter {
         stops = InterpreterStops.ENABLED ? new InterpreterStops(h) : null;
     }
 
-    /**
-     * {@code -Dvmckpt.interp.compressedParts=true}: compressed instructions expanded from {@link CompressedParts}' two
-     * small tables rather than {@link Compressed}'s 256 KiB one, whose load was the busiest instruction of this loop's
-     * C2 code in the signed guest's module phase. Off by default: it took that load out of perf's samples, but no A/B
-     * showed the run thread faster with it (docs/BENCHMARKS.md, round 33).
-     */
-    static final boolean COMPRESSED_PARTS = Boolean.getBoolean("vmckpt.interp.compressedParts");
-
     /** One in this many jumps to where no unit may start is handed to the dispatcher (which counts heat). */
     static final int HEAT_SAMPLE = 16;
     private static final int SAMPLE_BELOW = (int) ((1L << 32) / HEAT_SAMPLE);
@@ -75,52 +67,9 @@ final class Interpreter {
                 : ran > 0 && h.pc == stopAt ? InterpreterStops.END_STOP_AT : -1);
     }
 
-    /**
-     * Whether a CSR write to {@code sstatus} that changes nothing but SIE and does not set it leaves the batch running
-     * ({@link InterpreterFastLoop#STATUS}, {@code -Dvmckpt.interp.fastStatus}, off by default; tests set it with the
-     * fast loop's own). Off, every write to a CSR that may enable an interrupt ends the batch, as before.
-     */
-    boolean statusNoStop = InterpreterFastLoop.STATUS;
-
-    /**
-     * Whether a write of {@code value} to {@code sstatus}, which read {@code old} (both in sstatus's view), needs no end of
-     * the batch: it changes no bit but SIE (nothing about the hart's context changes), and it does not set SIE, or sets it
-     * while no interrupt is both pending and enabled ({@code pendingEnabled}: mip &amp; mie now; one that becomes pending
-     * later is seen at the batch's end, as one that comes just after the write always was). The fast loop runs exactly
-     * these writes ({@link InterpreterFastLoop#STATUS}).
-     */
-    static boolean statusWriteKeepsBatch(long old, long value, long pendingEnabled) {
-        return ((old ^ value) & Csr.SSTATUS_MASK & ~Csr.SIE_BIT) == 0 && ((value & ~old & Csr.SIE_BIT) == 0 || pendingEnabled == 0);
-    }
-
     /** Turns the fast loop on or off for this hart (tests: the two ways side by side in one JVM). */
     void setFastLoop(boolean on) {
-        fastLoop = on ? new InterpreterFastLoop(this, InterpreterFastLoop.ATOMICS, InterpreterFastLoop.MUL,
-                COMPRESSED_PARTS, InterpreterFastLoop.STATUS) : null;
-    }
-
-    /** The fast loop on, with its atomics and multiplications on or off (tests: InterpreterFastLoop#ATOMICS, #MUL). */
-    void setFastLoop(boolean atomics, boolean mul) {
-        fastLoop = new InterpreterFastLoop(this, atomics, mul, COMPRESSED_PARTS, InterpreterFastLoop.STATUS);
-    }
-
-    /**
-     * As above, with the fast loop's 16-bit expansion from {@link CompressedParts}' tables on or off (tests: the switch
-     * {@link #COMPRESSED_PARTS}). On, every key of the two tables is filled first, as the general loop fills them one by
-     * one with the switch on, so that the fast loop takes its expansions from them and not from the big table.
-     */
-    void setFastLoop(boolean atomics, boolean mul, boolean compressedParts) {
-        if (compressedParts) CompressedParts.fillAll();
-        fastLoop = new InterpreterFastLoop(this, atomics, mul, compressedParts, InterpreterFastLoop.STATUS);
-    }
-
-    /**
-     * The fast loop on with its atomics and multiplications off, and {@code sstatus}'s SIE-only writes
-     * ({@link InterpreterFastLoop#STATUS}) on or off in both loops (tests).
-     */
-    void setFastStatus(boolean status) {
-        statusNoStop = status;
-        fastLoop = new InterpreterFastLoop(this, false, false, false, status);
+        fastLoop = on ? new InterpreterFastLoop(this) : null;
     }
 
     /** {@link #interpret(int, boolean, long)} with no address to stop at. */
@@ -198,7 +147,7 @@ final class Interpreter {
             }
             if ((insn & 3) != 3) {
                 int c = insn & 0xffff;
-                insn = COMPRESSED_PARTS ? CompressedParts.expand(c) : Compressed.expandCached(c);
+                insn = Compressed.expandCached(c);
                 len = 2;
                 if (insn == 0) {
                     h.pc = pc;
@@ -759,7 +708,7 @@ final class Interpreter {
             long value = op == 1 ? operand : op == 2 ? old | operand : old & ~operand;
             h.csrs.write(csr, value, insn);
             if (h.trap) return next;
-            if (h.csrs.mayEnableInterrupt(csr) && !(statusNoStop && csr == SSTATUS && statusWriteKeepsBatch(old, value, h.mip & h.mie))) h.stopBatch();
+            if (h.csrs.mayEnableInterrupt(csr)) h.stopBatch();
         }
         h.x[rd] = old;
         return next;

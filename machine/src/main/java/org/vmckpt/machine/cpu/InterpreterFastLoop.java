@@ -44,74 +44,14 @@ final class InterpreterFastLoop {
      * {@code -Dvmckpt.interp.fastLoop=false}: every instruction through the general loop, as before (for A/B).
      */
     static final boolean ENABLED = !"false".equals(System.getProperty("vmckpt.interp.fastLoop"));
-    /**
-     * {@code -Dvmckpt.interp.fastAtomics=true} (<b>off by default</b>: not shown to help, docs/BENCHMARKS.md rounds 56
-     * and 58): LR, SC and the AMOs run here too (aligned, on the TLB's fast paths; else the general loop's). They were
-     * the largest class of instructions this loop stopped before in the signed guest's module phase (InterpreterStops:
-     * 24-28% of its stops there).
-     */
-    static final boolean ATOMICS = Boolean.getBoolean("vmckpt.interp.fastAtomics");
-    /**
-     * {@code -Dvmckpt.interp.fastMul=true} (<b>off by default</b>, as {@link #ATOMICS}): the M extension's
-     * multiplications (mul, mulh, mulhsu, mulhu, mulw) and the register word shifts (sllw, srlw, sraw) run here too
-     * (14-25% and 3-4% of the stops; division and remainder, 1%, stay the general loop's: Long.divideUnsigned would be
-     * a call).
-     */
-    static final boolean MUL = Boolean.getBoolean("vmckpt.interp.fastMul");
-    /**
-     * {@code -Dvmckpt.interp.fastStatus=true} (<b>off by default</b>; round 74): the CSR instructions on {@code sstatus}
-     * whose write changes nothing but SIE, and does not set it or sets it while no interrupt is pending and enabled
-     * (Linux's local_irq_disable, local_irq_save, local_irq_restore and local_irq_enable, and plain reads), run here too,
-     * and neither loop ends the batch after them ({@link Interpreter#statusNoStop}, {@link Interpreter#statusWriteKeepsBatch}). They were the fast loop's largest stop kind in the signed guest's module phase
-     * (CSRs 7.5% of its runs, {@code sstatus} four fifths of them) and every one ended the batch (InterpreterStops,
-     * docs/BENCHMARKS.md round 74). A write that sets SIE while an interrupt is pending and enabled, or changes any other
-     * bit (SUM, SPP, FS...), stays the general loop's and still ends the batch, so that an interrupt it enables is taken at
-     * once as before.
-     */
-    static final boolean STATUS = Boolean.getBoolean("vmckpt.interp.fastStatus");
-    // (Interpreter#COMPRESSED_PARTS, -Dvmckpt.interp.compressedParts=true, off by default, also turns on this loop's
-    // expansion of 16-bit instructions from CompressedParts' two tables: see #parts.)
-
     final Hart h;
     final Mmu mmu;
     final Interpreter interpreter;
 
-    /** This loop's {@link #ATOMICS} and {@link #MUL} (tests set them; read only on paths that stop without them). */
-    final boolean atomics, mul;
-    /** This loop's {@link #STATUS} (tests set it, with the general loop's {@link Interpreter#statusNoStop}). */
-    final boolean status;
-    /**
-     * Whether a 16-bit instruction is expanded from {@link CompressedParts}' two tables (40 KiB, of which a guest's code
-     * touches a few keys' rows) before {@link Compressed}'s 256 KiB table, whose load, a cache miss in cold code, was
-     * this loop's busiest instruction (perf, docs/BENCHMARKS.md rounds 33, 37, 39 and 58):
-     * {@link Interpreter#COMPRESSED_PARTS} (<b>off by default</b>: not shown faster in round 58's quiet A/B) unless a
-     * test says. An entry the two tables mark (c.jr, c.jalr, c.ebreak, c.addi16sp, zero immediates, rd = 0) or a key
-     * not filled yet (the general loop's {@link CompressedParts#expand} fills it) is taken from the big table as before.
-     * Until round 58 the switch turned on the general loop's expansion only; this loop, which runs nearly every
-     * interpreted instruction since round 37, kept the big table.
-     */
-    final boolean parts;
-
     InterpreterFastLoop(Interpreter interpreter) {
-        this(interpreter, ATOMICS, MUL);
-    }
-
-    InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul) {
-        this(interpreter, atomics, mul, Interpreter.COMPRESSED_PARTS);
-    }
-
-    InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul, boolean parts) {
-        this(interpreter, atomics, mul, parts, STATUS);
-    }
-
-    InterpreterFastLoop(Interpreter interpreter, boolean atomics, boolean mul, boolean parts, boolean status) {
-        this.status = status;
         this.interpreter = interpreter;
         this.h = interpreter.h;
         this.mmu = interpreter.mmu;
-        this.atomics = atomics;
-        this.mul = mul;
-        this.parts = parts;
     }
 
     /** The fetch page before the first fetch (never read). */
@@ -150,14 +90,7 @@ final class InterpreterFastLoop {
             long next = pc + 4;
             if ((insn & 3) != 3) {
                 int c = insn & 0xffff;
-                if (parts) {
-                    // An expansion ends in binary 11; anything else is a marked entry or a key not filled yet, taken
-                    // from the big table.
-                    insn = CompressedParts.lookUp(c);
-                    if ((insn & 3) != 3) insn = Compressed.expandedOrZero(c);
-                } else {
-                    insn = Compressed.expandedOrZero(c);
-                }
+                insn = Compressed.expandedOrZero(c);
                 if (insn == 0) break; // not expanded yet, or illegal
                 next = pc + 2;
             }
@@ -308,7 +241,7 @@ final class InterpreterFastLoop {
                     x[(k >>> 7) & 31] = r;
                     break;
                 }
-                case 0x33: { // OP: RV64I's operations, with mul on the multiplications; the rest: the general loop's
+                case 0x33: { // OP: RV64I's operations (and Zba, Zbb, Zbs with their switch); the rest: the general loop's
                     final int k = insn ^ 0x33; // (see the class comment)
                     int funct3 = (k >>> 12) & 7;
                     long a = x[(k >>> 15) & 31];
@@ -330,18 +263,11 @@ final class InterpreterFastLoop {
                         r = a - b;
                     } else if (funct7 == 0x20 && funct3 == 5) {
                         r = a >> b;
-                    } else if (funct7 == 1 && funct3 < 4 && mul) { // mul, mulh, mulhsu, mulhu: Alu's expressions
-                        switch (funct3) {
-                            case 0: r = a * b; break;
-                            case 1: r = Math.multiplyHigh(a, b); break;
-                            case 2: r = Math.multiplyHigh(a, b) + ((b >> 63) & a); break;
-                            default: r = Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
-                        }
                     } else if (funct7 != 1) { // Zba, Zbb, Zbs with the switch on, else the general loop's
                         int op = Decode.bitmanipIfOn(k | 0x33);
                         if (op < 0) break loop;
                         r = Interpreter.bitmanipValue(op, a, b);
-                    } else { // (division: rare there, and Long.divideUnsigned would be a call)
+                    } else { // the M extension: the general loop's
                         break loop;
                     }
                     x[(k >>> 7) & 31] = r;
@@ -378,7 +304,7 @@ final class InterpreterFastLoop {
                     x[(k >>> 7) & 31] = r;
                     break;
                 }
-                case 0x3b: { // OP-32: addw and subw; with mul the word shifts and mulw
+                case 0x3b: { // OP-32: addw and subw; the rest: the general loop's
                     final int k = insn ^ 0x3b; // (see the class comment)
                     int funct7 = k >>> 25;
                     if ((k & 0x7000) == 0 && (funct7 == 0 || funct7 == 0x20)) {
@@ -393,100 +319,11 @@ final class InterpreterFastLoop {
                         x[(k >>> 7) & 31] = Interpreter.bitmanipValue(op, x[(k >>> 15) & 31], x[(k >>> 20) & 31]);
                         break;
                     }
-                    if (!mul) break loop;
-                    int funct3 = (k >>> 12) & 7;
-                    int a = (int) x[(k >>> 15) & 31];
-                    int b = (int) x[(k >>> 20) & 31];
-                    long r;
-                    if (funct7 == 0 && funct3 == 1) {
-                        r = a << b; // (a Java int shift takes its distance mod 32, as sllw does)
-                    } else if (funct7 == 0 && funct3 == 5) {
-                        r = a >>> b;
-                    } else if (funct7 == 0x20 && funct3 == 5) {
-                        r = a >> b;
-                    } else if (funct7 == 1 && funct3 == 0) {
-                        r = a * b; // mulw
-                    } else {
-                        break loop;
-                    }
-                    x[(k >>> 7) & 31] = r;
-                    break;
-                }
-                case 0x2f: { // atomics, with atomics on: aligned, on the TLB's fast paths (Interpreter.amo's semantics)
-                    final int k = insn ^ 0x2f; // (see the class comment)
-                    int funct3 = (k >>> 12) & 7;
-                    long va = x[(k >>> 15) & 31];
-                    if (!atomics || (funct3 != 2 && funct3 != 3) || (va & (funct3 == 3 ? 7 : 3)) != 0) break loop;
-                    int funct5 = k >>> 27;
-                    int rs2 = (k >>> 20) & 31;
-                    int di = (int) (va >>> 12) & TLB_MASK;
-                    long tag = (va >>> 12) | mmu.dataCtx;
-                    long at = Mmu.BYTE_BASE + (va & 0xfff);
-                    long v;
-                    if (funct5 == 2) { // LR
-                        if (rs2 != 0 || mmu.rTag[di] != tag) break loop;
-                        v = funct3 == 3 ? UNSAFE.getLong(mmu.rPage[di], at) : UNSAFE.getInt(mmu.rPage[di], at);
-                        h.reservation = va;
-                    } else {
-                        if (mmu.wTag[di] != tag) break loop;
-                        byte[] page = mmu.wPage[di];
-                        if (funct5 == 3) { // SC
-                            if (h.reservation == va) {
-                                if (funct3 == 3) UNSAFE.putLong(page, at, x[rs2]); else UNSAFE.putInt(page, at, (int) x[rs2]);
-                                v = 0;
-                            } else {
-                                v = 1;
-                            }
-                            h.reservation = -1;
-                        } else {
-                            long old = funct3 == 3 ? UNSAFE.getLong(page, at) : UNSAFE.getInt(page, at);
-                            long b = funct3 == 3 ? x[rs2] : (int) x[rs2];
-                            long r;
-                            switch (funct5) {
-                                case 0x01: r = b; break; // amoswap
-                                case 0x00: r = old + b; break; // amoadd
-                                case 0x04: r = old ^ b; break; // amoxor
-                                case 0x0c: r = old & b; break; // amoand
-                                case 0x08: r = old | b; break; // amoor
-                                case 0x10: r = Math.min(old, b); break; // amomin
-                                case 0x14: r = Math.max(old, b); break; // amomax
-                                case 0x18: // amominu (a word's values compared as 32-bit unsigned)
-                                    r = (funct3 == 3 ? old + Long.MIN_VALUE <= b + Long.MIN_VALUE
-                                            : (old & 0xffffffffL) <= (b & 0xffffffffL)) ? old : b;
-                                    break;
-                                case 0x1c: // amomaxu
-                                    r = (funct3 == 3 ? old + Long.MIN_VALUE >= b + Long.MIN_VALUE
-                                            : (old & 0xffffffffL) >= (b & 0xffffffffL)) ? old : b;
-                                    break;
-                                default: break loop; // not an AMO: illegal
-                            }
-                            if (funct3 == 3) UNSAFE.putLong(page, at, r); else UNSAFE.putInt(page, at, (int) r);
-                            v = old;
-                        }
-                    }
-                    x[(k >>> 7) & 31] = v;
-                    break;
+                    break loop; // the word shifts and the M extension: the general loop's
                 }
                 case 0x0f: { // FENCE, FENCE.I: nothing to do
                     final int k = insn ^ 0x0f; // (see the class comment)
                     if ((k & 0x6000) != 0) break loop;
-                    break;
-                }
-                case 0x73: { // SYSTEM, with status on: csrr* on sstatus that change nothing but SIE and need no batch end
-                    final int k = insn ^ 0x73; // (see the class comment)
-                    int funct3 = (k >>> 12) & 7;
-                    if (!status || (k >>> 20) != Csr.SSTATUS || (funct3 & 3) == 0 || h.priv < PRIV_S) break loop;
-                    int rs1 = (k >>> 15) & 31;
-                    long ms = h.mstatus;
-                    long old = ((ms & Csr.FS) == Csr.FS ? ms | Csr.SD : ms) & Csr.SSTATUS_MASK; // CsrFile.readMstatus's view
-                    if ((funct3 & 3) == 1 || rs1 != 0) { // a write (csrrs/csrrc with x0 or 0 do not write)
-                        long operand = (funct3 & 4) != 0 ? rs1 : x[rs1];
-                        int op = funct3 & 3;
-                        long value = op == 1 ? operand : op == 2 ? old | operand : old & ~operand;
-                        if (!Interpreter.statusWriteKeepsBatch(old, value, h.mip & h.mie)) break loop; // the general loop's (it ends the batch)
-                        h.mstatus = ((ms & ~Csr.SIE_BIT) | (value & Csr.SIE_BIT)) & ~Csr.SD; // (writeMstatus's result)
-                    }
-                    x[(k >>> 7) & 31] = old;
                     break;
                 }
                 default:

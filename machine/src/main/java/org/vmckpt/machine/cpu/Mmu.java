@@ -118,36 +118,6 @@ final class Mmu {
     final long[] secondWayHits = new long[3];
     long walks;
 
-    /**
-     * The superpage fill (round 69; {@code -Dvmckpt.mmu.superFill=N}, N a power of two from 2 to 512 pages, 0 = off, the
-     * default): a miss that a superpage leaf (2 MiB or 1 GiB) translated also fills the TLB entries of the same kind for
-     * the other pages of its aligned N-page window that the same leaf maps (read and fetch entries: pages that memory
-     * already holds, never allocating or loading one; write entries: only pages {@code GuestMemory.pageIfGrantedForWrite}
-     * returns, already dirty in the epoch, so every first write still reaches {@code pageForWrite}). PMP is checked per
-     * page as in {@link #translate}. Every such entry lies in the 1 GiB region the miss noted in
-     * {@link #superpageRegions}, so sfence.vma, satp and PMP writes, freezes, page replacements and restores drop it as
-     * they drop the entry of the miss itself. Not final: tests set it per hart.
-     */
-    int superFill = superFillOf(Integer.getInteger("vmckpt.mmu.superFill", 0));
-    /**
-     * Which slots the superpage fill may take ({@code -Dvmckpt.mmu.superFillReplaces=empty|filled|all}, default
-     * {@code empty}): {@link #REPLACE_EMPTY} only empty ones; {@link #REPLACE_FILLED} also those holding an entry an
-     * earlier fill installed that no miss installed since (a hit does not clear the mark, so an entry in use can go:
-     * round 69's counts saw 2.6 M and 16.7 M load misses in the compute phase with it, against ~50,000); {@link
-     * #REPLACE_ALL} any (it thrashed: two windows sharing slots evicting each other at every miss).
-     */
-    int superFillReplaces = replacesOf(System.getProperty("vmckpt.mmu.superFillReplaces", "empty"));
-    static final int REPLACE_EMPTY = 0, REPLACE_FILLED = 1, REPLACE_ALL = 2;
-    /** Per slot: the entry was installed by the superpage fill, not by a miss of its own page (REPLACE_FILLED's mark). */
-    final boolean[] rFilled = new boolean[TLB_SIZE], wFilled = new boolean[TLB_SIZE], xFilled = new boolean[TLB_SIZE];
-    /**
-     * sfence.vma of one page drops only the entries of that page ({@code -Dvmckpt.mmu.exactPageFlush=true}, round 69;
-     * off by default): the slot of each TLB whose tag holds the page's number, in any context, instead of the slot
-     * whatever page it holds. Direct-mapped by virtual page, a slot holding another page's entry holds nothing the
-     * fence concerns; a page inside a cached superpage's region still flushes all.
-     */
-    boolean exactPageFlush = Boolean.getBoolean("vmckpt.mmu.exactPageFlush");
-
     // ------------------------------------------------------------------ address-space identifiers (round 70)
     /**
      * The ASID bits satp keeps ({@code -Dvmckpt.mmu.asids=N}, 0-16; 0, the default, is the hart without ASIDs: satp's
@@ -254,20 +224,6 @@ final class Mmu {
     /** Whether the context of {@code access} at privilege {@code p} carries no ASID: paged S, a fetch or without SUM. */
     private boolean contextWithoutAsid(int access, int p) {
         return p == PRIV_S && !kernelTagged && (h.satp >>> 60) != 0 && (access == ACCESS_EXEC || (h.mstatus & SUM) == 0);
-    }
-
-    static int replacesOf(String s) {
-        switch (s) {
-            case "filled": return REPLACE_FILLED;
-            case "all": return REPLACE_ALL;
-            default: return REPLACE_EMPTY;
-        }
-    }
-
-    /** A window of {@code n} pages as the fill takes it: a power of two from 2 to 512 (rounded down), or 0. */
-    static int superFillOf(int n) {
-        if (n < 2) return 0;
-        return Integer.highestOneBit(Math.min(n, Math.min(512, TLB_SIZE)));
     }
 
     // ================================================================== memory access: fast paths
@@ -408,8 +364,7 @@ final class Mmu {
             rTag[i] = (va >>> 12) | dataCtx;
             rPage[i] = page;
             rPhys[i] = idx;
-            rFilled[i] = false;
-            if (lastLeafLevel > 0) superpageFilled(ACCESS_READ, va, pa);
+            if (lastLeafLevel > 0) noteSuperpage(va);
             return readArray(page, off, size);
         }
         if (h.inUnit) { // a device read inside translated code: leave it to the interpreter (exact instret)
@@ -553,8 +508,7 @@ final class Mmu {
         wTag[i] = (va >>> 12) | dataCtx;
         wPage[i] = page;
         wPhys[i] = idx;
-        wFilled[i] = false;
-        if (lastLeafLevel > 0) superpageFilled(ACCESS_WRITE, va, pa);
+        if (lastLeafLevel > 0) noteSuperpage(va);
         return page;
     }
 
@@ -582,8 +536,7 @@ final class Mmu {
             xTag[i] = (va >>> 12) | fetchCtx;
             xPage[i] = h.ram.pageForRead(idx);
             xPhys[i] = idx;
-            xFilled[i] = false;
-            if (lastLeafLevel > 0) superpageFilled(ACCESS_EXEC, va, pa);
+            if (lastLeafLevel > 0) noteSuperpage(va);
         }
         return (short) SHORT.get(xPage[i], (int) va & 0xfff) & 0xffff;
     }
@@ -605,7 +558,6 @@ final class Mmu {
         xTag[i] = x2Tag[i];
         xPage[i] = x2Page[i];
         xPhys[i] = x2Phys[i];
-        xFilled[i] = false;
         x2Tag[i] = t;
         x2Page[i] = p;
         x2Phys[i] = f;
@@ -639,7 +591,6 @@ final class Mmu {
         rTag[i] = r2Tag[i];
         rPage[i] = r2Page[i];
         rPhys[i] = r2Phys[i];
-        rFilled[i] = false;
         r2Tag[i] = t;
         r2Page[i] = p;
         r2Phys[i] = f;
@@ -656,7 +607,6 @@ final class Mmu {
         wTag[i] = w2Tag[i];
         wPage[i] = w2Page[i];
         wPhys[i] = w2Phys[i];
-        wFilled[i] = false;
         w2Tag[i] = t;
         w2Page[i] = p;
         w2Phys[i] = f;
@@ -1022,59 +972,6 @@ final class Mmu {
     }
 
     /**
-     * After a slow path filled the entry of {@code va} (kind {@code access}, physical {@code pa}) from a translation
-     * whose {@link #lastLeafLevel} is positive: notes the superpage (or drops a PMP-split page's entry,
-     * {@link #noteSuperpage}) and, with {@link #superFill}, fills the neighbours of a superpage's page.
-     */
-    private void superpageFilled(int access, long va, long pa) {
-        noteSuperpage(va);
-        if (superFill != 0 && lastLeafLevel != PMP_PARTIAL_PAGE) fillNeighbours(access, va, pa);
-    }
-
-    /**
-     * The superpage fill ({@link #superFill}): the entries of kind {@code access} for the other pages of {@code va}'s
-     * aligned window, which the leaf that just translated {@code va} to {@code pa} maps at the same offsets (a window
-     * of at most 512 pages lies inside any superpage, whose virtual and physical bases are both aligned). Same context,
-     * same permissions (one leaf PTE, whose A bit, and D for a write, the walk set); PMP judged per page; a page memory
-     * does not hold, or (write) has not granted for writing in this epoch, is left to its own miss.
-     */
-    void fillNeighbours(int access, long va, long pa) {
-        int n = superFill;
-        long vpn = va >>> 12;
-        long delta = (pa >>> 12) - vpn;
-        long first = vpn & -(long) n;
-        int p = access == ACCESS_EXEC ? h.priv : effectiveDataPriv();
-        boolean pmp = h.pmp.applies(p);
-        long ctx = access == ACCESS_EXEC ? fetchCtx : dataCtx;
-        long[] tags = access == ACCESS_READ ? rTag : access == ACCESS_WRITE ? wTag : xTag;
-        byte[][] pages = access == ACCESS_READ ? rPage : access == ACCESS_WRITE ? wPage : xPage;
-        int[] phys = access == ACCESS_READ ? rPhys : access == ACCESS_WRITE ? wPhys : xPhys;
-        boolean[] fills = access == ACCESS_READ ? rFilled : access == ACCESS_WRITE ? wFilled : xFilled;
-        int replaces = superFillReplaces;
-        int filled = 0;
-        for (long v = first, end = first + n; v < end; v++) {
-            if (v == vpn) continue;
-            int i = (int) v & TLB_MASK;
-            long tag = v | ctx;
-            long old = tags[i];
-            if (old == tag || (old != -1 && replaces != REPLACE_ALL && (replaces == REPLACE_EMPTY || !fills[i]))) continue;
-            long ppa = (v + delta) << 12;
-            int idx = h.ram.pageIndexOf(ppa);
-            if (idx < 0) continue;
-            if (pmp && h.pmp.check(ppa, 1, p, access) != Pmp.ALLOW_PAGE) continue;
-            byte[] page = access == ACCESS_WRITE ? h.ram.pageIfGrantedForWrite(idx) : h.ram.pageIfPresent(idx);
-            if (page == null) continue;
-            tags[i] = tag;
-            pages[i] = page;
-            phys[i] = idx;
-            fills[i] = true;
-            filled++;
-        }
-        if (filled > 0 && access == ACCESS_WRITE) writeTlbEmpty = false;
-        if (MmuCounts.ON) MmuCounts.filled[access] += filled;
-    }
-
-    /**
      * sfence.vma with an address: drops the translations of that page in every context. Entries are indexed by
      * virtual page only, so that is one slot per TLB; if the page may lie in a cached superpage, flush all.
      */
@@ -1094,15 +991,6 @@ final class Mmu {
         int i = (int) (va >>> 12) & TLB_MASK;
         long vpn = va >>> 12;
         if (MmuCounts.ON) MmuCounts.pageFlush(vpn, rTag[i], wTag[i], xTag[i]);
-        if (exactPageFlush) {
-            if ((rTag[i] & VPN_MASK) == vpn) { rTag[i] = -1; rPage[i] = null; }
-            if ((wTag[i] & VPN_MASK) == vpn) { wTag[i] = -1; wPage[i] = null; }
-            if ((xTag[i] & VPN_MASK) == vpn) { xTag[i] = -1; xPage[i] = null; }
-            if ((r2Tag[i] & VPN_MASK) == vpn) { r2Tag[i] = -1; r2Page[i] = null; }
-            if ((w2Tag[i] & VPN_MASK) == vpn) { w2Tag[i] = -1; w2Page[i] = null; }
-            if ((x2Tag[i] & VPN_MASK) == vpn) { x2Tag[i] = -1; x2Page[i] = null; }
-            return;
-        }
         rTag[i] = -1; rPage[i] = null;
         wTag[i] = -1; wPage[i] = null;
         xTag[i] = -1; xPage[i] = null;

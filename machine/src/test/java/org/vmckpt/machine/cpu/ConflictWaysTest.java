@@ -266,7 +266,7 @@ class ConflictWaysTest {
         int learned = 0;
         for (long seed = 1; seed <= 6; seed++) {
             Random rnd = new Random(seed * 7919);
-            Twin on = new Twin(false, seed % 2 == 0), off = new Twin(false, seed % 2 == 0);
+            Twin on = new Twin(false), off = new Twin(false);
             on.hart.mmu.setConflictWays(2);
             randomPieces(seed, rnd, on, off, true); // (SecondWayTlbTest's run, the accesses in pairs of bases)
             learned += on.hart.mmu.conflictSlots;

@@ -115,26 +115,6 @@ class InterpreterFastLoopTest {
 
     @Test
     void randomProgramsRunAsInTheGeneralLoop() {
-        randomProgramsRunAsInTheGeneralLoop(false);
-    }
-
-    /** The same with the fast loop's atomics and multiplications on (-Dvmckpt.interp.fastAtomics, fastMul; round 56). */
-    @Test
-    void randomProgramsRunAsInTheGeneralLoopWithAtomicsAndMultiplications() {
-        randomProgramsRunAsInTheGeneralLoop(true);
-    }
-
-    /** The same with the 16-bit expansion from CompressedParts' two tables (-Dvmckpt.interp.compressedParts; round 58). */
-    @Test
-    void randomProgramsRunAsInTheGeneralLoopWithCompressedParts() {
-        randomProgramsRunAsInTheGeneralLoop(false, true);
-    }
-
-    private static void randomProgramsRunAsInTheGeneralLoop(boolean atomicsAndMul) {
-        randomProgramsRunAsInTheGeneralLoop(atomicsAndMul, false);
-    }
-
-    private static void randomProgramsRunAsInTheGeneralLoop(boolean atomicsAndMul, boolean parts) {
         for (int seed = 1; seed <= 40; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
             GuestMemory memFast = new GuestMemory(BASE, 1 << 16);
@@ -142,7 +122,6 @@ class InterpreterFastLoopTest {
             writeProgram(memFast, r.split());
             writeProgram(memGeneral, new SplittableRandom(seed).split());
             Hart fast = hart(memFast, true);
-            fast.interpreter.setFastLoop(atomicsAndMul, atomicsAndMul, parts);
             Hart general = hart(memGeneral, false);
             start(fast);
             start(general);
@@ -150,8 +129,7 @@ class InterpreterFastLoopTest {
                 int budget = 1 + r.nextInt(slice % 3 == 0 ? 3 : 400);
                 int a = fast.run(budget);
                 int b = general.run(budget);
-                String where = "seed " + seed + ", slice " + slice + (atomicsAndMul ? ", atomics and mul on" : "")
-                        + (parts ? ", compressed parts on" : "");
+                String where = "seed " + seed + ", slice " + slice;
                 assertEquals(b, a, "instructions run, " + where);
                 assertEquals(general.pc, fast.pc, "pc, " + where);
                 assertEquals(general.instret, fast.instret, "instret, " + where);
@@ -174,17 +152,6 @@ class InterpreterFastLoopTest {
      */
     @Test
     void everySixteenBitEncodingRunsAsItsExpansion() {
-        everySixteenBitEncodingRunsAsItsExpansion(false);
-    }
-
-    /** The same with the expansion from CompressedParts' two tables (its keys filled first, then every encoding). */
-    @Test
-    void everySixteenBitEncodingRunsAsItsExpansionFromTheTwoTables() {
-        CompressedParts.fillAll();
-        everySixteenBitEncodingRunsAsItsExpansion(true);
-    }
-
-    private static void everySixteenBitEncodingRunsAsItsExpansion(boolean parts) {
         GuestMemory memFast = new GuestMemory(BASE, 1 << 16);
         GuestMemory memGeneral = new GuestMemory(BASE, 1 << 16);
         Hart fast = hart(memFast, true);
@@ -198,7 +165,7 @@ class InterpreterFastLoopTest {
             start(h);
             assertEquals(2, h.run(2));
         }
-        InterpreterFastLoop loop = new InterpreterFastLoop(fast.interpreter, false, false, parts, InterpreterFastLoop.STATUS);
+        InterpreterFastLoop loop = new InterpreterFastLoop(fast.interpreter);
         SplittableRandom r = new SplittableRandom(7);
         long pc = BASE + CODE + 0x100;
         long dataPage = BASE + DATA;
@@ -282,93 +249,94 @@ class InterpreterFastLoopTest {
     }
 
     /**
-     * LR, SC, an AMO, the multiplications and a word shift run in the fast loop itself with its switches on (round 56,
-     * off by default; with them off it stops before the LR at once): it retires all of
-     * them in one run and stops at the division after them, with the values the general loop gives. A misaligned AMO
-     * and an SC without its reservation: the one is left to the general loop, the other fails in the fast loop.
+     * What the fast loop leaves to the general loop, it stops before without touching anything: LR, SC, an AMO, a
+     * multiplication, a word shift and mulw (rounds 56-58's fastAtomics and fastMul ran these here; retired in round 83),
+     * each at the start of a run; and a 16-bit encoding whose entry in Compressed's table nobody filled yet (round 58's
+     * CompressedParts took it from two small tables; retired in round 83).
      */
     @Test
-    void theFastLoopRunsAtomicsAndMultiplications() {
-        GuestMemory mem = new GuestMemory(BASE, 1 << 16);
-        Asm asm = new Asm();
-        asm.emit(addi(5, 0, -7));
-        asm.emit(sd(5, 2, 0));
-        asm.emit(ld(6, 2, 0));                        // (the general loop fills the TLB entries up to here)
-        asm.emit(r(0x02 << 2, 0, 2, 3, 10, 0x2f));    // lr.d x10, (x2)          x10 = -7, reserved
-        asm.emit(r(0x03 << 2, 5, 2, 3, 11, 0x2f));    // sc.d x11, x5, (x2)      x11 = 0
-        asm.emit(r(0x03 << 2, 5, 2, 3, 12, 0x2f));    // sc.d x12, x5, (x2)      x12 = 1: no reservation
-        asm.emit(r(0x00 << 2, 5, 2, 3, 13, 0x2f));    // amoadd.d x13, x5, (x2)  x13 = -7, memory -14
-        asm.emit(r(0x18 << 2, 5, 2, 2, 14, 0x2f));    // amominu.w x14, x5, (x2) x14 = -14, memory stays -14
-        asm.emit(r(1, 5, 5, 0, 15, 0x33));            // mul x15 = 49
-        asm.emit(r(1, 5, 5, 3, 16, 0x33));            // mulhu x16 = high of (2^64-7)^2 = 2^64 - 14
-        asm.emit(r(1, 5, 5, 0, 17, 0x3b));            // mulw x17 = 49
-        asm.emit(r(0, 16, 5, 1, 18, 0x3b));           // sllw x18 = (-7 << (x16 & 31)) as a word
-        asm.emit(r(1, 5, 5, 4, 19, 0x33));            // div: the general loop's
-        mem.writeBytes(BASE + CODE, asm.bytes(), 0, asm.size());
-        Hart h = hart(mem, true);
-        start(h);
-        h.interpreter.setFastLoop(false);
-        assertEquals(3, h.run(3));
-        h.events = 0;
-        assertEquals(0, new InterpreterFastLoop(h.interpreter, false, false).run(100, false, -1), "switches off: stops before lr");
-        assertEquals(9, new InterpreterFastLoop(h.interpreter, true, true).run(100, false, -1), "stops before div");
-        assertEquals(BASE + CODE + 48, h.pc);
-        assertEquals(-7, h.x[10]);
-        assertEquals(0, h.x[11]);
-        assertEquals(1, h.x[12]);
-        assertEquals(-7, h.x[13]);
-        assertEquals(-14, h.x[14]);
-        assertEquals(-14, h.mmu.load64(BASE + DATA + 0x800));
-        assertEquals(49, h.x[15]);
-        assertEquals(-14, h.x[16]);
-        assertEquals(49, h.x[17]);
-        assertEquals((long) (-7 << (int) (-14 & 31)), h.x[18]);
-        assertEquals(-1, h.reservation);
-        // A misaligned AMO: the general loop's (a fault)
-        h.x[20] = BASE + DATA + 0x803;
-        Asm mis = new Asm().emit(r(0x00 << 2, 5, 20, 3, 21, 0x2f));
-        mem.writeBytes(BASE + CODE + 0x200, mis.bytes(), 0, mis.size());
-        h.pc = BASE + CODE + 0x200;
-        assertEquals(0, new InterpreterFastLoop(h.interpreter, true, true).run(100, false, -1), "a misaligned AMO is left to the general loop");
-    }
-
-    /**
-     * With CompressedParts on (round 58), the fast loop takes a 16-bit instruction's expansion from the two small
-     * tables: it runs a c.addi whose entry in Compressed's big table is empty (forgotten), where the loop without them
-     * stops before it, as it stops before any encoding nobody expanded yet; and an encoding the two tables mark
-     * (c.jr, a return) still runs, from the big table.
-     */
-    @Test
-    void withCompressedPartsTheFastLoopExpandsFromTheTwoTables() {
+    void theFastLoopStopsBeforeAtomicsMultiplicationsAndUnexpandedEncodings() {
+        int[] left = {
+            r(0x02 << 2, 0, 2, 3, 10, 0x2f),  // lr.d x10, (x2)
+            r(0x03 << 2, 5, 2, 3, 11, 0x2f),  // sc.d x11, x5, (x2)
+            r(0x00 << 2, 5, 2, 3, 13, 0x2f),  // amoadd.d x13, x5, (x2)
+            r(1, 5, 5, 0, 15, 0x33),          // mul
+            r(1, 5, 5, 3, 16, 0x33),          // mulhu
+            r(1, 5, 5, 0, 17, 0x3b),          // mulw
+            r(0, 16, 5, 1, 18, 0x3b),         // sllw
+            r(1, 5, 5, 4, 19, 0x33),          // div
+        };
+        for (int insn : left) {
+            GuestMemory mem = new GuestMemory(BASE, 1 << 16);
+            Asm asm = new Asm();
+            asm.emit(addi(5, 0, -7));
+            asm.emit(sd(5, 2, 0));
+            asm.emit(ld(6, 2, 0));                    // (the general loop fills the TLB entries up to here)
+            asm.emit(insn);
+            mem.writeBytes(BASE + CODE, asm.bytes(), 0, asm.size());
+            Hart h = hart(mem, false);
+            start(h);
+            assertEquals(3, h.run(3));
+            long[] x = h.x.clone();
+            h.events = 0;
+            assertEquals(0, new InterpreterFastLoop(h.interpreter).run(100, false, -1), String.format("stops before %08x", insn));
+            assertEquals(BASE + CODE + 12, h.pc);
+            assertArrayEquals(x, h.x);
+            assertEquals(3, h.instret);
+            assertEquals(-7, h.mmu.load64(BASE + DATA + 0x800));
+        }
         int cAddi = 5 << 7 | 3 << 2 | 1; // c.addi x5, 3
-        int cJr = 0x8082;                // c.jr x1
         GuestMemory mem = new GuestMemory(BASE, 1 << 16);
         Asm asm = new Asm();
         asm.emit(addi(5, 0, 7));
         mem.writeBytes(BASE + CODE, asm.bytes(), 0, asm.size());
-        mem.writeBytes(BASE + CODE + 4, new byte[] {(byte) cAddi, (byte) (cAddi >>> 8), (byte) cJr, (byte) (cJr >>> 8)}, 0, 4);
-        Asm div = new Asm().emit(r(1, 5, 5, 4, 6, 0x33)); // div: the general loop's
-        mem.writeBytes(BASE + CODE + 0x20, div.bytes(), 0, div.size());
+        mem.writeBytes(BASE + CODE + 4, new byte[] {(byte) cAddi, (byte) (cAddi >>> 8)}, 0, 2);
         Hart h = hart(mem, false);
         start(h);
-        h.x[1] = BASE + CODE + 0x20;
         assertEquals(1, h.run(1), "the general loop runs the addi and fills the fetch TLB");
-        assertTrue(Compressed.expandCached(cJr) != 0);
-        assertFalse(CompressedParts.fromTables(cJr), "c.jr is a marked entry of the two tables");
-        assertTrue(CompressedParts.fromTables(cAddi), "c.addi is in the two tables (its key now filled)");
         Compressed.forget(cAddi);
         assertFalse(Compressed.expanded(cAddi));
         h.events = 0;
-        assertEquals(0, new InterpreterFastLoop(h.interpreter, false, false, false).run(100, false, -1),
-                "without the two tables: stops before an encoding the big table has not expanded");
+        assertEquals(0, new InterpreterFastLoop(h.interpreter).run(100, false, -1),
+                "stops before an encoding the table has not expanded");
         assertEquals(BASE + CODE + 4, h.pc);
         assertEquals(7, h.x[5]);
-        assertEquals(2, new InterpreterFastLoop(h.interpreter, false, false, true).run(100, false, -1),
-                "with them: c.addi from the two tables, c.jr from the big table, then stops before div");
-        assertEquals(BASE + CODE + 0x20, h.pc);
-        assertEquals(10, h.x[5]);
-        assertEquals(3, h.instret);
         assertFalse(Compressed.expanded(cAddi), "the fast loop fills nothing");
+        assertEquals(1, h.run(1), "the general loop expands and runs it");
+        assertEquals(10, h.x[5]);
+        assertTrue(Compressed.expanded(cAddi));
+    }
+
+    /**
+     * CSR instructions on {@code sstatus} (round 74's fastStatus ran the SIE-only ones in the fast loop and ended no batch
+     * after them; retired in round 83): the fast loop stops before the first, and in the general loop every write to
+     * sstatus ends the batch, with or without an interrupt pending.
+     */
+    @Test
+    void theFastLoopStopsBeforeSstatusAndTheGeneralLoopEndsTheBatchAfterItsWrite() {
+        for (boolean pending : new boolean[] {true, false}) {
+            GuestMemory mem = new GuestMemory(BASE, 1 << 16);
+            Hart h = new Hart(0, new Bus(mem), () -> 0);
+            Asm a = new Asm();
+            a.emit(addi(6, 0, (int) Csr.SIE_BIT)); // 0
+            a.emit(csrrc(5, Csr.SSTATUS, 6));      // 1: local_irq_save: x5 = old, SIE cleared
+            a.emit(addi(7, 0, 1));                 // 2
+            a.emit(csrr(8, Csr.SSTATUS));          // 3
+            a.emit(addi(7, 7, 1));                 // 4
+            mem.writeBytes(BASE + CODE, a.bytes(), 0, a.size());
+            h.pc = BASE + CODE;
+            h.mstatus |= Csr.SIE_BIT;
+            if (pending) h.mie = h.mip = Csr.SSIP;
+            h.setPriv(Hart.PRIV_S);
+            h.interpreter.setFastLoop(true);
+            assertEquals(1, h.run(1), "the general loop fills the fetch TLB");
+            h.events = 0;
+            assertEquals(0, new InterpreterFastLoop(h.interpreter).run(100, false, -1), "the fast loop stops before csrrc");
+            assertEquals(BASE + CODE + 4, h.pc);
+            h.events = 0;
+            assertEquals(1, h.run(100), "the batch ends after the write to sstatus, pending " + pending);
+            assertEquals(0, h.mstatus & Csr.SIE_BIT, "SIE cleared");
+        }
     }
 
     /**
@@ -546,9 +514,8 @@ class InterpreterFastLoopTest {
         assertEquals(0, allocated, "bytes allocated by a million instructions in the fast loop");
     }
 
-    /** A fast loop with its switches off (fastStatus as its switch says). */
     private static InterpreterFastLoop loop(Interpreter interpreter) {
-        return new InterpreterFastLoop(interpreter, false, false, false, InterpreterFastLoop.STATUS);
+        return new InterpreterFastLoop(interpreter);
     }
 
     private static void put(GuestMemory m, long at, int... insns) {

@@ -30,19 +30,9 @@ class InterpreterStopsTest {
         h.mmu.load64(BASE + DATA); // the data page in the read TLB
         h.mmu.store64(BASE + DATA, 0); // and in the write TLB
         int ran = new InterpreterFastLoop(h.interpreter).run(2, false, -1);
-        if (ran == 1) {
-            assertEquals(BASE + CODE + 8, h.pc, "the fast loop ran the second nop and stopped before the instruction");
-        } else {
-            // (one the fast loop runs when its switches are on, -Dvmckpt.interp.fastAtomics, fastMul: named all the same)
-            assertTrue(runsInTheFastLoop(insn), String.format("the fast loop ran %08x", insn));
-            h.pc = BASE + CODE + 8;
-        }
+        assertEquals(1, ran, String.format("the fast loop ran the second nop and stopped before %08x", insn));
+        assertEquals(BASE + CODE + 8, h.pc);
         return new InterpreterStops(h).stoppedBefore();
-    }
-
-    private static boolean runsInTheFastLoop(int insn) {
-        int opcode = insn & 0x7f;
-        return opcode == 0x2f ? InterpreterFastLoop.ATOMICS : (opcode == 0x33 || opcode == 0x3b) && InterpreterFastLoop.MUL;
     }
 
     @Test

@@ -377,7 +377,7 @@ class SecondWayTlbTest {
     }
 
     /** What drops the second way's entry of a page that was remapped (the load after it must walk and see the new page). */
-    enum Drop { PAGE_FENCE, EXACT_PAGE_FENCE, FULL_FENCE, ASID_FENCE, ASID_PAGE_FENCE, SATP_WRITE, PMP_WRITE, RESTORE }
+    enum Drop { PAGE_FENCE, FULL_FENCE, ASID_FENCE, ASID_PAGE_FENCE, SATP_WRITE, PMP_WRITE, RESTORE }
 
     @Test
     void everyDropOfThePageDropsItsSecondWayEntry() throws Exception {
@@ -385,7 +385,6 @@ class SecondWayTlbTest {
             setUp();
             boolean asids = d == Drop.ASID_FENCE || d == Drop.ASID_PAGE_FENCE;
             if (asids) hart.mmu.setAsidBits(16);
-            hart.mmu.exactPageFlush = d == Drop.EXACT_PAGE_FENCE;
             map(VA, 1);
             map(VB, 2);
             Asm a = userData(asids ? 1 : 0);
@@ -399,7 +398,6 @@ class SecondWayTlbTest {
             Asm b = new Asm();
             switch (d) {
                 case PAGE_FENCE:
-                case EXACT_PAGE_FENCE: b.li(4, VA).emit(sfence(4, 0)); break;
                 case FULL_FENCE: b.emit(SFENCE_VMA); break;
                 case ASID_FENCE: b.li(4, 1).emit(sfence(0, 4)); break;
                 case ASID_PAGE_FENCE: b.li(4, VA).li(5, 1).emit(sfence(4, 5)); break;
@@ -419,7 +417,6 @@ class SecondWayTlbTest {
                 run(b);
             }
             boolean kept = readInSecondWay(VA);
-            if (d == Drop.EXACT_PAGE_FENCE) assertTrue(readInFirstWay(VB), "the exact fence keeps VB's entry in the slot");
             run(load(new Asm(), 8, VA));
             assertEquals(value(3), hart.x[8], d + ": the load after the drop walks to the new page");
             assertFalse(kept, d + ": the second way's entry of VA dropped");
@@ -428,14 +425,13 @@ class SecondWayTlbTest {
 
     /**
      * Random loads and stores over pages that share slots three to a slot, with remaps (each followed by a fence of the
-     * page or of all), new epochs and freezes between pieces, on two machines alike but for the second way (with and
-     * without the exact page fence): the same registers, memory, dirty bits and frozen views after every piece.
+     * page or of all), new epochs and freezes between pieces, on two machines alike but for the second way: the same registers, memory, dirty bits and frozen views after every piece.
      */
     @Test
     void randomAccessesGiveTheSameStateWithTheSecondWayAsWithout() {
         for (long seed = 1; seed <= 6; seed++) {
             Random rnd = new Random(seed * 977);
-            Twin on = new Twin(true, seed % 2 == 0), off = new Twin(false, seed % 2 == 0);
+            Twin on = new Twin(true), off = new Twin(false);
             randomPieces(seed, rnd, on, off, false);
             assertTrue(on.hart.mmu.walks < off.hart.mmu.walks * 3 / 4, "seed " + seed + ": walks " + on.hart.mmu.walks + " against " + off.hart.mmu.walks);
         }
@@ -509,10 +505,9 @@ class SecondWayTlbTest {
         final Map<Long, Long> l0Tables = new HashMap<>();
         FrozenMemory view;
 
-        Twin(boolean twoWay, boolean exact) {
+        Twin(boolean twoWay) {
             hart.mmu.setConflictWays(0); // (as setUp's)
             hart.mmu.setTwoWay(twoWay);
-            hart.mmu.exactPageFlush = exact;
             for (int k = 0; k < 16; k++) mem.write64(phys(k), value(k));
         }
 
