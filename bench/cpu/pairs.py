@@ -24,11 +24,16 @@ or after) took more than --slow-alu times (1.15) the fastest ALU canary of all t
 --slow-mem times (2.0) the fastest memory walk (round 71: the walk reads 0.08-0.10 s on a quiet host, 0.3-0.6 s when
 another tenant has the caches). A pair is slow-host if either of its runs is. Runs without canaries are never slow.
 
+--phases (round 83) names the phases and parts to print, a comma list (default boot,modules,compute,fork): besides the
+four, the compute phase's parts "sha256" and "gzip" (threads.py's sha256_cpu/gzip_cpu and their walls, since round 81)
+and "gen", benchtool gen before the phase (modules-end to compute-start: the marks' CPU and wall, mend to cstart).
+
 The guest of a run is the run's "guest" field (threads.py writes it since round 72), else --guest, else "signed" or
 "default" in the file's (or bundle key's) name, else "?". A run that did not exit 0 is left out of its pair (listed).
 
   python3 bench/cpu/pairs.py bench/results/r72h/R*.json --a main --b hl
   python3 bench/cpu/pairs.py bench/results/r71f/R*.json --a base --b hl --metric C1
+  python3 bench/cpu/pairs.py DIR/R*.json --a main --b x --phases boot,modules,gen,sha256,gzip,compute --metric C2
   python3 -m unittest discover -s bench/cpu -p 'test_pairs.py'     # its test (a hand-computed fixture)
 """
 import argparse
@@ -39,12 +44,20 @@ import statistics
 import sys
 
 PHASES = ("boot", "modules", "compute", "fork")
+MARK_PARTS = {"gen": ("mend", "cstart")}  # (round 83: a part between two marks, their CPU and wall)
 GROUPS = ("run", "C1", "C2", "translator", "gc", "other", "prefault")  # (prefault: round 81, within "other")
 EQUAL = 0.005  # half a clock tick of /proc's CPU times (threads.py reads them at 100 Hz)
 
 
 def figure(run, phase, metric):
     """RUN's figure for PHASE: a thread group's CPU seconds in it, or its wall seconds; None if the run has no such phase."""
+    if phase in MARK_PARTS:
+        x, y = MARK_PARTS[phase]
+        if metric == "wall":
+            a, b = run.get(x + "_wall"), run.get(y + "_wall")
+            return b - a if a is not None and b is not None else None
+        a, b = run.get(x + "_cpu"), run.get(y + "_cpu")
+        return b.get(metric, 0.0) - a.get(metric, 0.0) if a and b else None
     if metric == "wall":
         if phase == "boot":
             return run.get("init_wall")
@@ -181,9 +194,12 @@ def main(argv=None):
     ap.add_argument("--metric", default="run", choices=GROUPS + ("wall",),
                     help="run-thread CPU (run, the default), another thread group's CPU, or the phase's wall")
     ap.add_argument("--guest", help="the guest of runs that do not name theirs (else from the file's name)")
+    ap.add_argument("--phases", default=",".join(PHASES),
+                    help="a comma list of phases and parts (boot, modules, compute, fork; sha256, gzip, gen)")
     ap.add_argument("--slow-alu", type=float, default=1.15, help="a slow host: an ALU canary over this times the fastest")
     ap.add_argument("--slow-mem", type=float, default=2.0, help="a slow host: a memory canary over this times the fastest")
     args = ap.parse_args(argv)
+    phases = [x for x in args.phases.split(",") if x]
     files = load_files(args.files)
     names = []
     for _, d in files:
@@ -216,7 +232,7 @@ def main(argv=None):
     print(f"{'guest':8} {'phase':8} {'pairs':>5} {'B lower':>7} {'equal':>5} {'med A':>6} {'med B':>6} | "
           f"without slow-host: {'pairs':>5} {'B lower':>7} {'med A':>6} {'med B':>6}")
     for g in guests:
-        for ph in PHASES:
+        for ph in phases:
             s = summarise(pairs, g, ph, args.metric)
             if not s["pairs"]:
                 continue
@@ -225,7 +241,7 @@ def main(argv=None):
                   f"{'':18} {q['pairs']:5} {q['lower']:7} {fmt(q['median_a']):>6} {fmt(q['median_b']):>6}")
     print(f"# every pair in round order ({a}/{b}; * slow host)")
     for g in guests:
-        for ph in PHASES:
+        for ph in phases:
             s = summarise(pairs, g, ph, args.metric)
             if s["pairs"]:
                 print(f"{g} {ph}: " + ", ".join(f"{lab} {va:.2f}/{vb:.2f}{'*' if sl else ''}" for lab, va, vb, sl in s["list"]))
@@ -233,7 +249,7 @@ def main(argv=None):
     for g, lst in first_runs(pairs, a, b).items():
         for n, label, r, sl in lst:
             print(f"{g} {n} ({label}{', slow host' if sl else ''}): "
-                  + ", ".join(f"{ph} {fmt(figure(r, ph, args.metric))}" for ph in PHASES))
+                  + ", ".join(f"{ph} {fmt(figure(r, ph, args.metric))}" for ph in phases))
     return 0
 
 

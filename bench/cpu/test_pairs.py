@@ -96,6 +96,33 @@ class PairsTest(unittest.TestCase):
         self.assertEqual(s["lower"], 0)  # C1 0.1/0.1 twice and 0.1/0.1 from R3's marks: all equal
         self.assertEqual(s["equal"], 3)
 
+    def test_the_compute_phase_parts(self):
+        # round 83: --phases; "gen" is mend to cstart (the marks' CPU and wall), sha256 and gzip threads.py's own figures
+        run = {"mend_cpu": {"run": 10.0, "C2": 1.0}, "cstart_cpu": {"run": 16.25, "C2": 1.5}, "mend_wall": 12.0,
+               "cstart_wall": 18.5, "sha256_cpu": {"run": 1.6, "C2": 0.1}, "sha256_wall": 1.7, "gzip_cpu": {"run": 5.5}}
+        self.assertAlmostEqual(pairs.figure(run, "gen", "run"), 6.25)
+        self.assertAlmostEqual(pairs.figure(run, "gen", "C2"), 0.5)
+        self.assertAlmostEqual(pairs.figure(run, "gen", "wall"), 6.5)
+        self.assertAlmostEqual(pairs.figure(run, "sha256", "C2"), 0.1)
+        self.assertAlmostEqual(pairs.figure(run, "sha256", "wall"), 1.7)
+        self.assertAlmostEqual(pairs.figure(run, "gzip", "run"), 5.5)
+        self.assertIsNone(pairs.figure(run, "gzip", "wall"))
+        self.assertIsNone(pairs.figure({"mend_cpu": {"run": 1.0}}, "gen", "run"))
+        import json, tempfile
+        with tempfile.TemporaryDirectory() as d:
+            other = dict(run, cstart_cpu={"run": 16.0, "C2": 1.5}, gzip_cpu={"run": 5.0})
+            path = os.path.join(d, "R1-default.json")
+            with open(path, "w") as f:
+                json.dump({"main": [dict(run, exit=0, guest="default")], "new": [dict(other, exit=0, guest="default")]}, f)
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                pairs.main([path, "--a", "main", "--b", "new", "--phases", "gen,sha256,gzip"])
+            text = out.getvalue()
+        self.assertIn("default gen: R1 6.25/6.00", text)
+        self.assertIn("default gzip: R1 5.50/5.00", text)
+        self.assertIn("default main (R1): gen 6.25, sha256 1.60, gzip 5.50", text)
+        self.assertNotIn("default boot", text)
+
     def test_the_command_line(self):
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
