@@ -1852,17 +1852,6 @@ public final class CodeCache {
         return false;
     }
 
-    /**
-     * The warmed timed look (loopPrologue's builds; round 74's -Dvmckpt.jit.hotLookWarm for every look, retired in round
-     * 83): an untimed budget-0 call of {@code u} (which brings its code and data in), then the
-     * timed look ({@link #compiledNow}). A budget-0 call leaves at once without touching guest state (see {@link #ready}),
-     * so the hart is as before either call.
-     */
-    static boolean warmedCompiledNow(TranslatedUnit u, Hart h) {
-        u.run(h, 0);
-        return compiledNow(u, h, LOOK_TIMED);
-    }
-
     /** The last timed call's nanoseconds (only with {@link #HOT_LOG}: its look lines). */
     private static long lastTimedNanos;
     private static final int PROBE_INTERVAL = 8;

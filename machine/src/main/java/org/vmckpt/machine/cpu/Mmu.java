@@ -1002,34 +1002,6 @@ final class Mmu {
     /** The virtual page number's bits of a TLB tag (below the context's bits 52..63). */
     static final long VPN_MASK = (1L << 52) - 1;
 
-    /**
-     * The dispatcher's fetch walk ({@code CodeCache.fetchWalk}, {@code -Dvmckpt.jit.fetchWalk=true}, off; round 80): fills
-     * the fetch TLB's entry for {@code pc} exactly as the interpreter's first fetch there would ({@link #fetch16}: the
-     * same walk, A bit, PMP check and fill), so that the dispatcher can look up a unit at a pc whose page the TLB dropped
-     * (a full flush, a page fence, a context change) instead of interpreting a block first. The dispatcher runs at
-     * {@code pc} next either way (the unit or the interpreter), so the walk is the one the interpreter would make there.
-     * A walk that faults raises nothing: the hart's trap state is put back as it was and false returned; the
-     * interpreter's own fetch then makes the same walk and raises the fault. True if the entry now maps {@code pc} under
-     * the current context (not when PMP judges the page partly, whose entry the fill drops).
-     */
-    boolean fillFetchQuietly(long pc) {
-        if (h.trap) return false;
-        boolean exit0 = h.unitExit;
-        int events0 = h.events;
-        long cause0 = h.trapCause, value0 = h.trapValue;
-        fetch16(pc);
-        if (h.trap) {
-            h.trap = false;
-            h.unitExit = exit0;
-            h.events = events0;
-            h.trapCause = cause0;
-            h.trapValue = value0;
-            return false;
-        }
-        int i = (int) (pc >>> 12) & TLB_MASK;
-        return xTag[i] == ((pc >>> 12) | fetchCtx);
-    }
-
     /** Whether the fetch TLB maps {@code pc} to the guest physical address {@code key} (a {@link CodeCache} key). */
     boolean fetchesFrom(long pc, long key) {
         long vpn = pc >>> 12;
