@@ -928,7 +928,6 @@ public final class CodeCache {
             u.untilHot = Long.MAX_VALUE;
             return u;
         }
-        long counted = hotAfter; // (what its count retired: the rules' run length and share)
         u.untilHot = hotRecheck;
         if (wordLocals) u.entryWords &= Translator.wordMask(h.x); // (at its entry: see WordLocals; no 31-register scan when off)
         // (Builds are otherwise handed over at lookup misses, which a hot loop that runs alone may never make.)
@@ -941,13 +940,13 @@ public final class CodeCache {
                 countAgain(u, h);
                 return u;
             }
-            if (hotShare > 0 && (h.instret - u.hotSince) / hotShare > counted) { // (divided: no overflow for a huge hotAfter)
+            if (hotShare > 0 && (h.instret - u.hotSince) / hotShare > hotAfter) { // (divided: no overflow for a huge hotAfter; its count retired hotAfter)
                 // Not busy enough now (see HOT_SHARE).
                 countAgain(u, h);
                 hotDeferred++;
                 return u;
             }
-            long runLength = counted / Math.max(1, u.hotRuns()); // instructions per run, on average, while it counted
+            long runLength = hotAfter / Math.max(1, u.hotRuns()); // instructions per run, on average, while it counted
             if (hotMinRun > 0 && runLength < hotMinRun) {
                 // Short runs (see HOT_MIN_RUN): it stays C1 code for good.
                 u.untilHot = Long.MAX_VALUE;
