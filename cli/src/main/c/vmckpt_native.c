@@ -60,44 +60,10 @@ JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeThreads_setNice(JNIEnv *env, jc
 }
 
 /*
- * NativeThreads.setSlice(tid, nanos): the time slice the scheduler grants one thread of this process per turn
- * (EEVDF's per-task slice, Linux 6.12+: sched_setattr's sched_runtime for the normal policy, 0.1-100 ms; 0: the
- * kernel's default). The thread keeps the normal policy and its nice value (read first and passed back: sched_setattr
- * sets both). tid 0 is the calling thread. A shorter slice gives the thread an earlier virtual deadline without
- * changing its share of the CPU: when it wakes it runs sooner (MigrationGuestSlice). Returns 0, or the errno (EINVAL
- * on a kernel without per-task slices or a slice out of range).
- */
-struct vmckpt_sched_attr {
-    uint32_t size;
-    uint32_t sched_policy;
-    uint64_t sched_flags;
-    int32_t sched_nice;
-    uint32_t sched_priority;
-    uint64_t sched_runtime;
-    uint64_t sched_deadline;
-    uint64_t sched_period;
-};
-
-JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeThreads_setSlice(JNIEnv *env, jclass cls, jint tid, jlong nanos) {
-    (void) env;
-    (void) cls;
-    errno = 0;
-    int nice = getpriority(PRIO_PROCESS, (id_t) tid);
-    if (nice == -1 && errno != 0) return errno;
-    struct vmckpt_sched_attr attr;
-    memset(&attr, 0, sizeof attr);
-    attr.size = sizeof attr; /* SCHED_ATTR_SIZE_VER0: 48 bytes */
-    attr.sched_policy = SCHED_OTHER;
-    attr.sched_nice = nice;
-    attr.sched_runtime = (uint64_t) nanos;
-    if (syscall(SYS_sched_setattr, (pid_t) tid, &attr, 0u) != 0) return errno;
-    return 0;
-}
-
-/*
  * NativeThreads.setFifo(tid, priority): one thread of this process (tid 0: the calling one) to the real-time policy
  * SCHED_FIFO at that priority, with SCHED_RESET_ON_FORK; NativeThreads.setNormal(tid): back to the normal policy,
- * its nice value as it was (sched_setscheduler keeps it). MigrationGuestRealtime. Returns 0, or the errno.
+ * its nice value as it was (sched_setscheduler keeps it). CaptureRealtime puts the capture thread of a live checkpoint
+ * there for the checkpoint's pause. Returns 0, or the errno.
  */
 JNIEXPORT jint JNICALL Java_org_vmckpt_cli_NativeThreads_setFifo(JNIEnv *env, jclass cls, jint tid, jint priority) {
     (void) env;

@@ -16,13 +16,6 @@ final class NativeThreads {
     /** Sets thread {@code tid}'s nice value (setpriority); returns 0 or the errno (EACCES without CAP_SYS_NICE). */
     static native int setNice(int tid, int nice);
 
-    /**
-     * Sets thread {@code tid}'s scheduler slice to {@code nanos} (0: the kernel's default), keeping its policy (normal)
-     * and nice value; tid 0 is the calling thread. Returns 0 or the errno (EINVAL: no per-task slices, Linux before
-     * 6.12, or out of 0.1-100 ms). Throws UnsatisfiedLinkError with a helper built before this call existed.
-     */
-    static native int setSlice(int tid, long nanos);
-
     /** Thread {@code tid} (0: the calling one) to SCHED_FIFO at {@code priority}, reset on fork; 0 or the errno. */
     static native int setFifo(int tid, int priority);
 
