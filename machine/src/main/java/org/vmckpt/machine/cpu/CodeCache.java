@@ -1330,11 +1330,7 @@ public final class CodeCache {
                 ? String.format("hot-tier builds with the kernel access forms (kernelHot:%s%s%s): %,d in this JVM; %,d hot-tier builds here%n",
                 Translator.kernelMasks ? " masks" : "", Translator.kernelLeaves ? " leaves" : "", Translator.kernelCtx ? " ctx" : "",
                 Translator.kernelHotBuilds.get(), hotBuilds) : "";
-        String pageRegsLine = Translator.pageRegs > 0
-                ? String.format("hot-tier builds with page pairs for any base register (pageRegs=%d): %,d in this JVM; %,d hot-tier builds here%s%n",
-                Translator.pageRegs, Translator.pageRegUnits.get(), hotBuilds, Translator.PAGE_REGS_COUNT
-                        ? String.format("; pairs' checks %,d, refills %,d", Translator.pageRegChecks.get(), Translator.pageRegRefills.get()) : "") : "";
-        String hotLine = crossLine + c2Line + userLine + kernelLine + pageRegsLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
+        String hotLine = crossLine + c2Line + userLine + kernelLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
                 + " %,d with miss exits, %,d with calls%s; rebuilt with calls after leaving often %,d, installed %,d%n",
                 Translator.hotMissLeavesUser ? "User: user mode only" : "", hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds,
                 Translator.hotMissLeavesUser ? String.format(", %,d with calls outside user mode", hotMissPrivCalls) : "",

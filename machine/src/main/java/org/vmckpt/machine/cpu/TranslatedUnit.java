@@ -30,8 +30,6 @@ public abstract class TranslatedUnit {
     int instructionCount;
     /** Bytes of JVM bytecode of its method. */
     int bytecodeSize;
-    /** Base registers whose last access's page the unit keeps in locals (Translator#basePages; for tests). */
-    int basePages;
     /** Access groups in the unit's blocks, each checked once for all its loads or stores (Translator#accessGroups; for tests). */
     int accessGroups;
     /** A hot-tier build generated with the checked TLB reads, being over Translator#uncheckedTlbLimit (for the hot log). */

@@ -111,74 +111,9 @@ final class Translator {
             L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19, L_MMU = 20,
             L_CTX = 21;
     private static final int L_REG0 = 23; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
-    /** Base-register page k ({@link #basePages}): its read vpn (long), read page, write vpn (long), write page. */
-    private static final int L_PAGES0 = L_REG0 + 62, PAGE_SLOTS = 6;
+    /** The access groups' locals ({@link #groupPageSlot}), then {@link #crossOnce}'s: after the registers'. */
+    private static final int L_PAGES0 = L_REG0 + 62;
 
-    /**
-     * Base-register pages (round 35; {@code -Dvmckpt.jit.basePages=N}, 0: off): for up to N base registers of a
-     * unit's loads and stores, the unit keeps in locals the virtual page number and the page array of the last
-     * access through that register (one pair for reads, one for writes, each filled from a hit of the TLB's fast
-     * path). An access whose page is that page uses the array at once, without the TLB's index, tag and page-array
-     * reads and their bounds checks; any other goes through the TLB as before. The pair is keyed by the page, not
-     * by the register's value, so a register that changed is only a miss. The TLB changes only on the guest's thread,
-     * in calls the unit makes (slow paths, instructions the interpreter runs, nested calls: each forgets the pairs,
-     * {@link #forgetPages}) or between units (the pairs are locals, reset at every entry), so a pair is exactly as
-     * valid as the TLB entry it came from; a write pair comes from a write entry, so the write-TLB discipline holds.
-     * The registers chosen are those a unit walks through memory with: written in the region only by
-     * {@code addi r, r, imm} (a stack pointer, a pointer that steps), with an access in a loop or two accesses.
-     * Off by default: the lead's quiet A/B (docs/BENCHMARKS.md, round 36) did not show the compute phase faster with it
-     * (SHA-256's part lower in 1 of 6 pairs, the phase in 2 of 6), though UnitCodeBench's rounds are ~20% cheaper.
-     */
-    static volatile int basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
-    /**
-     * Page pairs for any base register, their refill out of line (round 82; {@code -Dvmckpt.jit.pageRegs=N}, 0: off;
-     * hot-tier builds of kernel code only, {@link #pageRegsUser}). Round 35's pairs ({@link #basePages}) for up to N base registers of a hot-tier build, those
-     * with the most accesses that no access group takes first (two at least: a single access in a loop, as SHA-256's
-     * message load has, would cost a pair's bytecode in every slow path for one check; SHA-256's other builds, whose
-     * accesses are all grouped, get none), however the register is written ({@code add a1, s0, -200} and {@code mv a3, s1} set ECDSA's
-     * limb pointers before each of {@code vli_mmod_fast}'s inlined adds, which round 35's rule, registers written only by
-     * {@code addi r, r, imm}, leaves out; the pair is keyed by the page, so what the register holds does not matter to
-     * the check's truth). A paired register's accesses are no access group's (as round 35's), unless
-     * {@link #pageRegsGroups}. The inline check is the pair's alone (the page number compared with a local, then the
-     * page offset's bound); a different page goes out of line, to a stub that asks the TLB's fast path
-     * ({@code Mmu.readIndexOf} / {@code writeIndexOf}: tag under the data context, the access's bytes within the page),
-     * refills the pair from a hit and comes back, or takes the access's slow path on a miss ({@link #pageRegsInline}:
-     * round 35's check, the TLB's inline). The pairs are forgotten at every call into the hart ({@link #forgetPages}),
-     * and a write pair comes only from a write-TLB hit, so the write-TLB discipline holds. Takes the place of
-     * {@link #basePages} in hot builds when both are on. Off: docs/BENCHMARKS.md round 82.
-     */
-    static volatile int pageRegs = Integer.getInteger("vmckpt.jit.pageRegs", 0);
-    /**
-     * {@link #pageRegs} in user-mode hot builds too ({@code -Dvmckpt.jit.pageRegsUser=true}; off by default: kernel builds,
-     * promoted in S or M mode, only, as the module phase's; user-mode builds are main's, byte for byte). Why: busybox's
-     * gzip loops load through registers recomputed every iteration (round 35), where a pair would refill often; not
-     * measured (round 82).
-     */
-    static volatile boolean pageRegsUser = Boolean.getBoolean("vmckpt.jit.pageRegsUser");
-
-    /** {@link #pageRegs} for the build being made: a hot-tier build, of kernel code unless {@link #pageRegsUser}. */
-    private boolean pageRegsHere() {
-        return pageRegs > 0 && className.equals(HOT_NAME) && (!userMode || pageRegsUser);
-    }
-    /** {@link #pageRegs} with round 35's check, the TLB's inline ({@code -Dvmckpt.jit.pageRegsForm=inline}; default {@code outline}). */
-    static volatile boolean pageRegsInline = "inline".equals(System.getProperty("vmckpt.jit.pageRegsForm", "outline"));
-    /**
-     * {@link #pageRegs}' pairs beside the access groups ({@code -Dvmckpt.jit.pageRegsGroups=true}; off by default): a
-     * paired register's grouped accesses keep their groups. Off: every access of a paired register takes its pair, as
-     * round 35's (C2 took ~30% longer on ECDSA's 6ae432 with the groups kept, round 82's HotCompileCostBench). Either
-     * way the registers are chosen by their accesses that no group takes.
-     */
-    static volatile boolean pageRegsGroups = Boolean.getBoolean("vmckpt.jit.pageRegsGroups");
-    /** {@link #pageRegs} chose the pairs of the unit being generated, and their refill is out of line ({@link #pageRegsInline} off). */
-    private boolean pageRegsNow;
-    /** {@link #pageRegs} chose the pairs of the unit being generated (either form). */
-    private boolean pageRegsAny;
-    /** Hot-tier builds with {@link #pageRegs}' pairs (--stats and tests). */
-    static final java.util.concurrent.atomic.AtomicLong pageRegUnits = new java.util.concurrent.atomic.AtomicLong();
-    /** Counts of the pairs' checks and refills, only with {@code -Dvmckpt.jit.pageRegsCount=true} (untimed counts; outline form). */
-    static final boolean PAGE_REGS_COUNT = Boolean.getBoolean("vmckpt.jit.pageRegsCount");
-    static final java.util.concurrent.atomic.AtomicLong pageRegRefills = new java.util.concurrent.atomic.AtomicLong();
-    static final java.util.concurrent.atomic.AtomicLong pageRegChecks = new java.util.concurrent.atomic.AtomicLong();
     /**
      * The second page's check once per call into the hart, in hot-tier units ({@code -Dvmckpt.jit.crossOnce=true}; off
      * by default; round 68). A unit whose region runs on into the page after its first checks, at every jump into that
@@ -187,9 +122,9 @@ final class Translator {
      * checks, the compares), every iteration of a loop that spans the two pages, such as busybox's SHA-256 round loop
      * (docs/BENCHMARKS.md round 67, compute67's (b)). What the check reads ({@code xTag}, {@code xPhys},
      * {@code fetchCtx}) changes only on the guest's thread, in calls the unit makes into the hart or the MMU (a slow
-     * path, an instruction the interpreter runs, a nested call) or between units, as the base-register pages' pairs;
+     * path, an instruction the interpreter runs, a nested call) or between units;
      * so with this a passed check is remembered in an int local ({@code L_XOK}, 0 at entry) until the next such call
-     * ({@link #forgetPages} clears it), and a jump into the second page checks only when the local is 0.
+     * ({@link #forgetAfterCall} clears it), and a jump into the second page checks only when the local is 0.
      */
     static volatile boolean crossOnce = Boolean.getBoolean("vmckpt.jit.crossOnce");
     /** {@link #crossOnce} for the unit being generated: a hot-tier unit with instructions in its second page. */
@@ -198,14 +133,6 @@ final class Translator {
     private int crossOkSlot;
     /** Hot-tier builds with {@link #crossOnce}'s local (for tests). */
     static final java.util.concurrent.atomic.AtomicLong crossOnceUnits = new java.util.concurrent.atomic.AtomicLong();
-
-    /**
-     * Base-register pages in C1 units too ({@code -Dvmckpt.jit.basePagesInC1=true}); by default only hot-tier units
-     * keep them: C2's code of SHA-256's rounds ran ~20% faster per instruction with them, C1's not (UnitCodeBench
-     * {@code rounds}, round 35), and their checks add ~12% to the bytecode per guest instruction, which C1 compiles
-     * for every unit of a boot.
-     */
-    static volatile boolean basePagesInC1 = Boolean.getBoolean("vmckpt.jit.basePagesInC1");
 
     /**
      * Access groups ({@code -Dvmckpt.jit.accessGroups}; round 64; **on by default since round 66, in hot-tier units only**
@@ -217,7 +144,7 @@ final class Translator {
      * span that crosses the page) leaves the local null, and each access of the group takes its own slow path: its own
      * TLB check, as without groups ({@link #accessGroupFallback}, round 65), then the hart's full access (TLB fill, page
      * walk, faults, devices). Any slow path's call forgets the groups open across it
-     * (the TLB may have changed), as it forgets the base pages. Why: the signed guest's SHA-256 loads its message words
+     * (the TLB may have changed). Why: the signed guest's SHA-256 loads its message words
      * a byte at a time ({@code lbu}, 40 of one loop's 173 instructions, 8 {@code sw}); that hot-tier unit ran at ~1.5
      * ns per guest instruction where the round loop ran at ~0.4 (docs/BENCHMARKS.md round 64). Both tiers, or the hot tier
      * alone ({@link #accessGroupsHotOnly}, the default). History: round 64's quiet slot had the signed module phase lower in 21 of 22 pairs and the default compute phase
@@ -266,7 +193,7 @@ final class Translator {
     private boolean groupFallbackNow;
     /** The access groups of each block (by leader / 2) of the unit being generated, or null without them. */
     private AccessGroups[] blockGroups;
-    /** The most access groups any block of the unit being generated has (their locals follow the base pages'). */
+    /** The most access groups any block of the unit being generated has (their locals follow the registers'). */
     private int groupSlots;
     /** The access groups of all blocks of the unit being generated. */
     private int groupCount;
@@ -796,12 +723,6 @@ final class Translator {
     private TranslatedUnit build(byte[] code, TranslatorRegion region, int pageIndex, int entryOff, boolean hot,
                                  int maxBytecode) {
         byte[] classBytes = generate(region, entryOff, maxBytecode);
-        if (classBytes == null && pages > 0) {
-            // Over the bound with base-register pages (their checks add bytecode): the same region without them, rather
-            // than a smaller region and more unit runs.
-            withoutPages = true;
-            classBytes = generate(region, entryOff, maxBytecode);
-        }
         int limitNow = uncheckedTlbLimit;
         boolean checked = false;
         int inlineTotal = lastBytecodeSize + tlbInlineBytes + aluCallBytes;
@@ -821,7 +742,6 @@ final class Translator {
             classBytes = generate(region, entryOff, maxBytecode);
         }
         masksCap = 2;
-        withoutPages = false;
         if (classBytes == null) return null;
         if (masksGenerated) tlbMaskUnits.incrementAndGet();
         if (masksGenerated && masksGeneratedCap == 1) tlbTagMaskUnits.incrementAndGet();
@@ -846,9 +766,6 @@ final class Translator {
             u.profRegsStored = Integer.bitCount(writtenRegs);
         }
         u.bytecodeSize = lastBytecodeSize;
-        u.basePages = pages;
-        if (pageRegsAny) pageRegUnits.incrementAndGet();
-        if (PAGE_REGS_LOG && hot) System.err.println("vmckpt-pageregs " + accessCensus(pageIndex, entryOff));
         u.accessGroups = groupCount;
         u.checkedTlb = checked;
         u.inlineTotal = inlineTotal;
@@ -1256,11 +1173,6 @@ final class Translator {
         return L_REG0 + 2 * (r - 1);
     }
 
-    /** The base-register page of each register ({@link #basePages}), or -1; and how many the unit keeps. */
-    private final int[] pageOfReg = new int[32];
-    private int pages;
-    /** Generating again without base-register pages (the region's bytecode was over its bound with them). */
-    private boolean withoutPages;
     /** Generating again with checked TLB reads (over {@link #uncheckedTlbLimit} with the unchecked ones). */
     private boolean checkedTlb;
     /** The bytecode C2 inlines for the unit's unchecked TLB reads ({@link #TAG_AT_INLINE}), counted while generating. */
@@ -1298,9 +1210,7 @@ final class Translator {
         if (WORD_LOCALS_LOG && className.equals(HOT_NAME)) {
             System.err.printf("vmckpt-wordlocals entry %x: int %08x of used %08x, written %08x%n", entryOff, intRegs, usedRegs, writtenRegs);
         }
-        chooseBasePages();
         findAccessGroups();
-        choosePageRegs();
         checkNeeds = checkPoints(entryOff);
         // With check points the entry's need is its check point's (checkNeeds): the longest run is not needed then.
         entryReach = checkNeeds == null ? longestRunFromEntry(entryOff) : -1;
@@ -1310,7 +1220,7 @@ final class Translator {
         // empty at every jump target, so one frame fits all, and ASM need not compute them (the costly part).
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         crossOnceNow = crossOnce && className.equals(HOT_NAME) && !region.isEmpty() && region.lastKey() >= 4096;
-        crossOkSlot = L_PAGES0 + PAGE_SLOTS * pages + 2 * groupSlots;
+        crossOkSlot = L_PAGES0 + 2 * groupSlots;
         if (crossOnceNow) crossOnceUnits.incrementAndGet();
         frameLocals = frameLocals();
         masksGenerated = masksHere();
@@ -1435,123 +1345,16 @@ final class Translator {
         return 1 << Decode.rd(in.bits) | 1 << Decode.rs1(in.bits) | 1 << Decode.rs2(in.bits);
     }
 
-    /**
-     * Picks the base registers that get a page pair ({@link #basePages}): registers written in the region only by
-     * {@code addi r, r, imm} (or not at all) that are the base of two loads or stores, or of one in a region with a
-     * backward jump (a loop, whose next iteration finds the page); the most used first.
-     */
-    private void chooseBasePages() {
-        java.util.Arrays.fill(pageOfReg, -1);
-        pages = 0;
-        pageRegsNow = false;
-        pageRegsAny = false;
-        if (pageRegsHere()) return; // (pageRegs' choice, after the groups: choosePageRegs)
-        if (basePages <= 0 || withoutPages || !(basePagesInC1 || className.equals(HOT_NAME))) return;
-        int[] uses = new int[32];
-        int otherwiseWritten = 0;
-        boolean loop = false;
-        for (Insn in : region.values()) {
-            int rd = Decode.rd(in.bits), rs1 = Decode.rs1(in.bits);
-            if (in.kind == LOAD || in.kind == STORE) uses[rs1]++;
-            boolean writes = in.kind == ALU_REG || in.kind == ALU_IMM || in.kind == LUI || in.kind == AUIPC
-                    || in.kind == JAL || in.kind == JALR || in.kind == LOAD || in.kind == HELPER;
-            boolean steps = (in.bits & 0x707f) == 0x13 && rd == rs1; // addi r, r, imm
-            if (writes && !steps) otherwiseWritten |= 1 << rd;
-            if (in.kind == JAL || in.kind == BRANCH) {
-                for (long t : successors(in)) if (t <= in.off && inRegion(t)) loop = true;
-            }
-        }
-        for (int k = 0; k < basePages; k++) {
-            int best = 0;
-            for (int r = 1; r < 32; r++) {
-                if ((otherwiseWritten & 1 << r) != 0 || pageOfReg[r] >= 0) continue;
-                if (uses[r] >= 2 || (uses[r] == 1 && loop)) {
-                    if (best == 0 || uses[r] > uses[best]) best = r;
-                }
-            }
-            if (best == 0) break;
-            pageOfReg[best] = pages++;
-        }
-    }
-
-    /**
-     * {@link #pageRegs}' choice, after the access groups: up to N base registers, by their loads and stores that no group
-     * takes, with two such accesses at least; however the register is written. Then,
-     * unless {@link #pageRegsGroups}, the groups again without the chosen registers (their accesses all take the pair;
-     * a register whose accesses are all grouped, as SHA-256's, keeps its groups).
-     */
-    private void choosePageRegs() {
-        if (!pageRegsHere() || withoutPages) return;
-        int[] uses = new int[32];
-        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
-            if (!region.containsKey(off)) continue;
-            List<Insn> block = blockAt(off);
-            AccessGroups gs = blockGroups == null ? null : blockGroups[off / 2];
-            for (int i = 0; i < block.size(); i++) {
-                Insn in = block.get(i);
-                if ((in.kind == LOAD || in.kind == STORE) && (gs == null || gs.groupOf[i] < 0)) uses[Decode.rs1(in.bits)]++;
-            }
-        }
-        for (int k = 0; k < pageRegs; k++) {
-            int best = 0;
-            for (int r = 1; r < 32; r++) {
-                if (pageOfReg[r] >= 0 || uses[r] < 2) continue;
-                if (best == 0 || uses[r] > uses[best]) best = r;
-            }
-            if (best == 0) break;
-            pageOfReg[best] = pages++;
-        }
-        pageRegsAny = pages > 0;
-        pageRegsNow = pageRegsAny && !pageRegsInline;
-        if (pageRegsAny && !pageRegsGroups) findAccessGroups(); // (a register with a pair keeps its own check)
-    }
-
-    /** A line on stderr per hot-tier build: its loads and stores, groups and pairs ({@code -Dvmckpt.jit.pageRegsLog=true}; counts). */
-    static final boolean PAGE_REGS_LOG = Boolean.getBoolean("vmckpt.jit.pageRegsLog");
-
-    /** The unit generated last: its accesses by kind (grouped, through a pair, checked alone) and base registers. */
-    private String accessCensus(int pageIndex, int entryOff) {
-        int loads = 0, stores = 0, grouped = 0, paired = 0, bases = 0, pairBases = 0;
-        int[] uses = new int[32];
-        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
-            if (!region.containsKey(off)) continue;
-            List<Insn> block = blockAt(off);
-            AccessGroups gs = blockGroups == null ? null : blockGroups[off / 2];
-            for (int i = 0; i < block.size(); i++) {
-                Insn in = block.get(i);
-                if (in.kind != LOAD && in.kind != STORE) continue;
-                if (in.kind == LOAD) loads++;
-                else stores++;
-                int r = Decode.rs1(in.bits);
-                uses[r]++;
-                if (gs != null && gs.groupOf[i] >= 0) grouped++;
-                else if (pageOfReg[r] >= 0) paired++;
-            }
-        }
-        StringBuilder regs = new StringBuilder();
-        for (int r = 0; r < 32; r++) {
-            if (uses[r] == 0) continue;
-            bases++;
-            if (pageOfReg[r] >= 0) pairBases++;
-            regs.append(" x").append(r).append(':').append(uses[r]).append(pageOfReg[r] >= 0 ? "p" : "");
-        }
-        return String.format("key %x: %d insns, %d bytecode, loads %d stores %d, grouped %d (%d groups), paired %d, checked %d; bases %d, pairs %d (%s); pageRegs %b basePages %d",
-                pageIndex * 4096L + entryOff, region.size(), lastBytecodeSize, loads, stores, grouped, groupCount, paired,
-                loads + stores - grouped - paired, bases, pairBases, regs.toString().trim(), pageRegsNow, pages);
-    }
-
     /** {@link #blockGroups} and {@link #groupSlots} for the region ({@link #accessGroups}). */
     private void findAccessGroups() {
         blockGroups = null;
         groupSlots = 0;
         groupCount = 0;
         if (!accessGroupsNow) return;
-        int excluded = 0; // (a register with a base page keeps its own check)
-        for (int r = 1; r < 32; r++) if (pageOfReg[r] >= 0) excluded |= 1 << r;
         blockGroups = new AccessGroups[limit / 2];
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
             if (!region.containsKey(off)) continue;
-            AccessGroups gs = AccessGroups.of(blockAt(off), excluded);
+            AccessGroups gs = AccessGroups.of(blockAt(off));
             if (gs.count == 0) continue;
             blockGroups[off / 2] = gs;
             groupSlots = Math.max(groupSlots, gs.count);
@@ -1561,7 +1364,7 @@ final class Translator {
 
     /** The local of access group g's page array ({@link #accessGroups}); its page offset is the next local. */
     private int groupPageSlot(int g) {
-        return L_PAGES0 + PAGE_SLOTS * pages + 2 * g;
+        return L_PAGES0 + 2 * g;
     }
 
     /** The access group of the instruction being emitted, or -1. */
@@ -1704,12 +1507,6 @@ final class Translator {
             mv.visitVarInsn(ASTORE, slots[i]);
         }
         if (masksHere()) emitTlbMasks();
-        for (int k = 0; k < pages; k++) {
-            mv.visitInsn(ACONST_NULL);
-            mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 2);
-            mv.visitInsn(ACONST_NULL);
-            mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 5);
-        }
         for (int g = 0; g < groupSlots; g++) {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, groupPageSlot(g));
@@ -1722,8 +1519,8 @@ final class Translator {
 
     /**
      * At unit entry and after a call that may have changed the translation context (an instruction the interpreter
-     * runs, a nested unit): reads {@code dataCtx} again ({@link #contextLocal}) and forgets the base-register pages.
-     * The load and store slow paths only forget the pages: the MMU's slow paths fill and drop TLB entries but never
+     * runs, a nested unit): reads {@code dataCtx} again ({@link #contextLocal}) and {@link #forgetAfterCall}.
+     * The load and store slow paths only forget: the MMU's slow paths fill and drop TLB entries but never
      * change the context (a fault only records the trap, which is taken after the unit has left; the one exception,
      * {@code Mmu.kernelTagged} with ASIDs, is harmless: see {@link #contextLocal}).
      */
@@ -1733,24 +1530,17 @@ final class Translator {
             mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
             mv.visitVarInsn(LSTORE, L_CTX);
         }
-        forgetPages();
+        forgetAfterCall();
     }
 
     /**
-     * Forgets every base-register page ({@link #basePages}): after a call into the hart, which may have changed the
-     * TLB. -1 is no page number ({@code va >>> 12} has its top 12 bits clear).
+     * Forgets {@link #crossOnce}'s passed check after a call into the hart, which may have changed the fetch TLB (round
+     * 35's base-register pages, forgotten here too, were retired in round 84).
      */
-    private void forgetPages() {
+    private void forgetAfterCall() {
         if (crossOnceNow) { // (and the second page's check: crossOnce)
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, crossOkSlot);
-        }
-        for (int k = 0; k < pages; k++) {
-            mv.visitInsn(ICONST_M1);
-            mv.visitInsn(I2L);
-            mv.visitInsn(DUP2);
-            mv.visitVarInsn(LSTORE, L_PAGES0 + PAGE_SLOTS * k);
-            mv.visitVarInsn(LSTORE, L_PAGES0 + PAGE_SLOTS * k + 3);
         }
     }
 
@@ -1799,15 +1589,6 @@ final class Translator {
             } else {
                 l[n++] = TOP;
                 l[n++] = TOP;
-            }
-        }
-        if (pages > 0) {
-            l = java.util.Arrays.copyOf(l, n + 4 * pages);
-            for (int k = 0; k < pages; k++) {
-                l[n++] = LONG;
-                l[n++] = "[B";
-                l[n++] = LONG;
-                l[n++] = "[B";
             }
         }
         if (groupSlots > 0) {
@@ -3365,19 +3146,6 @@ final class Translator {
         }
     }
 
-    /**
-     * As {@link #pushPageAddress} for a page array held in a local ({@link #pageRegs}' pairs, round 35's base pages):
-     * Unsafe, the array in {@code pageSlot} and the address of L_OFF in it on the stack.
-     */
-    private void pushHeldPageAddress(int pageSlot) {
-        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
-        mv.visitVarInsn(ALOAD, pageSlot);
-        mv.visitVarInsn(ILOAD, L_OFF);
-        mv.visitInsn(I2L);
-        mv.visitLdcInsn(BYTE_BASE);
-        mv.visitInsn(LADD);
-    }
-
     /** Pushes Unsafe, the page array of TLB entry L_IDX from {@code pageSlot}, and the address of L_OFF in it. */
     private void pushPageAddress(int pageSlot) {
         mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
@@ -3386,97 +3154,6 @@ final class Translator {
         mv.visitInsn(I2L);
         mv.visitLdcInsn(BYTE_BASE);
         mv.visitInsn(LADD);
-    }
-
-    /**
-     * The access through a base register with a page pair ({@link #basePages}): computes va into L_VA; if its page
-     * is the pair's, takes the pair's array, else the TLB fast path (as {@link #emitTlbCheck}, to {@code slow} on a
-     * miss), whose hit fills the pair; then the page offset into L_OFF and the size check. Leaves Unsafe, the page
-     * array and the address of L_OFF in it on the stack, as {@link #pushPageAddress}.
-     */
-    private void emitPageCheck(int rs1, long imm, int size, boolean write, Label slow) {
-        int base = L_PAGES0 + PAGE_SLOTS * pageOfReg[rs1] + (write ? 3 : 0);
-        int vpnSlot = base, pageSlot = base + 2;
-        Label known = new Label();
-        if (pageRegsNow) {
-            emitRegPageCheck(rs1, imm, size, write, slow, vpnSlot, pageSlot);
-            return;
-        }
-        loadReg(rs1);
-        pushLong(imm);
-        mv.visitInsn(LADD);
-        mv.visitVarInsn(LSTORE, L_VA);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitVarInsn(LLOAD, vpnSlot);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFEQ, known);
-        // Another page: the TLB's entry, whose hit becomes the pair.
-        mv.visitVarInsn(LLOAD, L_VA);
-        emitTagCompare(write ? L_WTAG : L_RTAG, slow);
-        pushPage(write ? L_WPAGE : L_RPAGE);
-        mv.visitVarInsn(ASTORE, pageSlot);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitVarInsn(LSTORE, vpnSlot);
-        target(known);
-        storePageOffset(size, slow);
-        pushHeldPageAddress(pageSlot);
-    }
-
-    /**
-     * {@link #pageRegs}' access through a pair: va into L_VA; to an out-of-line refill unless its page number is the
-     * pair's; the page offset into L_OFF and the size check (to {@code slow} if the access leaves the page); then
-     * Unsafe, the pair's page array and the address of L_OFF in it on the stack, as {@link #pushPageAddress}. The
-     * refill asks the TLB's fast path for va's entry (its tag under the data context, the access within the page): a
-     * hit becomes the pair (the write entry for a store) and goes back to the offset; a miss goes to {@code slow}
-     * (which forgets the pairs after the hart's access).
-     */
-    private void emitRegPageCheck(int rs1, long imm, int size, boolean write, Label slow, int vpnSlot, int pageSlot) {
-        Label known = new Label(), refill = new Label();
-        loadReg(rs1);
-        if (imm != 0) {
-            pushLong(imm);
-            mv.visitInsn(LADD);
-        }
-        mv.visitVarInsn(LSTORE, L_VA);
-        if (PAGE_REGS_COUNT) countStatic("pageRegChecks");
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitVarInsn(LLOAD, vpnSlot);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFNE, refill);
-        target(known);
-        storePageOffset(size, slow);
-        pushHeldPageAddress(pageSlot);
-        addStub(write ? TranslatorCensus.S_STORE : TranslatorCensus.S_LOAD, () -> {
-            target(refill);
-            if (PAGE_REGS_COUNT) countStatic("pageRegRefills");
-            mv.visitVarInsn(ALOAD, L_MMU);
-            mv.visitVarInsn(LLOAD, L_VA);
-            pushInt(size);
-            mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "writeIndexOf" : "readIndexOf", "(JI)I", false);
-            mv.visitInsn(DUP);
-            mv.visitVarInsn(ISTORE, L_IDX);
-            mv.visitJumpInsn(IFLT, slow);
-            pushPage(write ? L_WPAGE : L_RPAGE);
-            mv.visitVarInsn(ASTORE, pageSlot);
-            mv.visitVarInsn(LLOAD, L_VA);
-            mv.visitIntInsn(BIPUSH, 12);
-            mv.visitInsn(LUSHR);
-            mv.visitVarInsn(LSTORE, vpnSlot);
-            mv.visitJumpInsn(GOTO, known);
-        });
-    }
-
-    /** {@code Translator.<field>.incrementAndGet()} of a static AtomicLong (untimed counts only). */
-    private void countStatic(String field) {
-        mv.visitFieldInsn(GETSTATIC, "org/vmckpt/machine/cpu/Translator", field, "Ljava/util/concurrent/atomic/AtomicLong;");
-        mv.visitMethodInsn(INVOKEVIRTUAL, "java/util/concurrent/atomic/AtomicLong", "incrementAndGet", "()J", false);
-        mv.visitInsn(POP2);
     }
 
     private void emitLoad(Insn in, int rd, int rs1, int remaining) {
@@ -3488,8 +3165,6 @@ final class Translator {
         int groupMin = group >= 0 ? groupsNow.minOff[group] : 0, groupSpan = group >= 0 ? groupsNow.span[group] : 0;
         if (group >= 0) {
             emitGroupedAccess(group, rs1, Decode.immI(in.bits), false, slow);
-        } else if (pageOfReg[rs1] >= 0) {
-            emitPageCheck(rs1, Decode.immI(in.bits), size, false, slow);
         } else if (compactLeaveNow) {
             Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_LOAD);
             emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, leave);
@@ -3539,7 +3214,7 @@ final class Translator {
             }
             extendLoaded(f3);
             mv.visitVarInsn(LSTORE, L_TMP);
-            forgetPages(); // (the context stays: see afterHartCall)
+            forgetAfterCall(); // (the context stays: see afterHartCall)
             forgetGroups(across);
             recheckGroup(group, rs1, groupMin, groupSpan, false, firstOfGroup);
             if (compactLeaveNow) { // (C1 only: no missLeaves)
@@ -3599,8 +3274,6 @@ final class Translator {
         int groupMin = group >= 0 ? groupsNow.minOff[group] : 0, groupSpan = group >= 0 ? groupsNow.span[group] : 0;
         if (group >= 0) {
             emitGroupedAccess(group, rs1, Decode.immS(in.bits), true, slow);
-        } else if (pageOfReg[rs1] >= 0) {
-            emitPageCheck(rs1, Decode.immS(in.bits), size, true, slow);
         } else if (compactLeaveNow) {
             Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_STORE);
             emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, leave);
@@ -3615,7 +3288,7 @@ final class Translator {
             case 4: mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putInt", "(Ljava/lang/Object;JI)V", false); break;
             default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
         }
-        if (compactLeaveNow && group < 0 && pageOfReg[rs1] < 0) return; // (a miss left before the access; a group's member jumps to its slow path)
+        if (compactLeaveNow && group < 0) return; // (a miss left before the access; a group's member jumps to its slow path)
         addStub(TranslatorCensus.S_STORE, () -> {
             target(slow);
             if (group >= 0 && groupFallbackNow) {
@@ -3645,7 +3318,7 @@ final class Translator {
                 case 4: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store32", "(JI)V", false); break;
                 default: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store64", "(JJ)V", false);
             }
-            forgetPages(); // (the context stays: see afterHartCall)
+            forgetAfterCall(); // (the context stays: see afterHartCall)
             forgetGroups(across);
             recheckGroup(group, rs1, groupMin, groupSpan, true, firstOfGroup);
             if (compactLeaveNow) { // (C1 only: no missLeaves)

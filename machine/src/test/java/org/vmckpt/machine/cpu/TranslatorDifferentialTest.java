@@ -1198,7 +1198,7 @@ class TranslatorDifferentialTest {
     /**
      * TLB indices masked by the arrays' own lengths in hot-tier units ({@link Translator#tlbMasks}, off by default, round
      * 67) in every mode, through every form of the access code that indexes the TLB: the plain check, access groups
-     * with their fallback's own check, round 46's short access, the compact check, base-register pages; and with the
+     * with their fallback's own check, round 46's short access, the compact check; and with the
      * unchecked reads, which keep the constant mask.
      */
     @Test
@@ -1215,9 +1215,6 @@ class TranslatorDifferentialTest {
             Translator.shortAccess = true;
             runSeedsPromoting(Hart.PRIV_M, 2_000, 137);
             Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-            Translator.basePages = 4;
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 139);
-            Translator.basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
             Translator.uncheckedTlb = true;
             Translator.uncheckedTlbLimit = 0;
             runSeedsPromoting(Hart.PRIV_M, 2_000, 140);
@@ -1225,7 +1222,6 @@ class TranslatorDifferentialTest {
             Translator.tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
             Translator.accessGroups = Translator.accessGroupsProperty();
             Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-            Translator.basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
             Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
             Translator.uncheckedTlbLimit = Translator.UNCHECKED_TLB_LIMIT;
         }

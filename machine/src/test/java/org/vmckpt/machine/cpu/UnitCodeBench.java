@@ -22,7 +22,7 @@ import static org.vmckpt.machine.cpu.Asm.*;
  * <li>{@code vli}: the signed guest's ECDSA, a big-number multiply-accumulate (vli_square's inner loop): two word loads,
  *     {@code mulhu}, {@code mul}, carries from {@code sltu} and {@code seqz}, a store: 27 instructions in one block (round 25);</li>
  * <li>{@code rounds}: SHA-256's rounds (busybox 9af56-9b056): two word loads through pointers that step by 4 and 8
- *     (round 35: base-register pages, {@code -Dvmckpt.jit.basePages=0} to compare);</li>
+ *     (round 35's base-register pages, retired in round 84);</li>
  * <li>{@code call}: a loop of 11 instructions that calls a 7-instruction function in another page every iteration
  *     (round 29: nested calls, {@code -Dvmckpt.jit.nestedCalls=false} to compare);</li>
  * <li>{@code exitNarrow} and {@code exitWide}: a unit that runs 6 instructions and leaves by a {@code jalr} back to its
