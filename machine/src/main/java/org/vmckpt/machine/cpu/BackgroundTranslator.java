@@ -170,7 +170,6 @@ final class BackgroundTranslator {
             translator.wordLocals = job.cache.wordLocals;
             translator.loopExits = job.cache.loopExits;
             translator.missCalls = job.missCalls;
-            translator.userMode = job.userMode && hot;
             translator.c1Calls = job.rebuildOf != null; // (CodeCache#missLeft's rebuild: a C1 unit with the slow paths' calls)
             translator.entryWords = job.entryWords;
             TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, hot, job.cache.maxLoopInstructions,

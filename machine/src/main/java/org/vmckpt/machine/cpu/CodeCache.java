@@ -1322,15 +1322,7 @@ public final class CodeCache {
         String c2Line = "";
         if (hotProfileC2 > 0) c2Line += String.format("user-mode hot-tier builds with a profile window (hotProfileC2=%,d insns, runs of %,d or more): %,d decided,"
                 + " %,d windows begun, %,d queued for C2 at a window's end%n", hotProfileC2, hotProfileC2MinRun, hotProfileC2Builds, hotWindows, hotProfileC2Asked);
-        String userLine = Translator.userMasks || Translator.userLeaves || Translator.userCtx
-                ? String.format("hot-tier builds with the user-mode access forms (userHot:%s%s%s): %,d in this JVM; %,d hot-tier builds here%n",
-                Translator.userMasks ? " masks" : "", Translator.userLeaves ? " leaves" : "", Translator.userCtx ? " ctx" : "",
-                Translator.userHotBuilds.get(), hotBuilds) : "";
-        String kernelLine = Translator.kernelMasks || Translator.kernelLeaves || Translator.kernelCtx
-                ? String.format("hot-tier builds with the kernel access forms (kernelHot:%s%s%s): %,d in this JVM; %,d hot-tier builds here%n",
-                Translator.kernelMasks ? " masks" : "", Translator.kernelLeaves ? " leaves" : "", Translator.kernelCtx ? " ctx" : "",
-                Translator.kernelHotBuilds.get(), hotBuilds) : "";
-        String hotLine = crossLine + c2Line + userLine + kernelLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
+        String hotLine = crossLine + c2Line + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
                 + " %,d with miss exits, %,d with calls%s; rebuilt with calls after leaving often %,d, installed %,d%n",
                 Translator.hotMissLeavesUser ? "User: user mode only" : "", hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds,
                 Translator.hotMissLeavesUser ? String.format(", %,d with calls outside user mode", hotMissPrivCalls) : "",
@@ -1373,14 +1365,12 @@ public final class CodeCache {
             translator.wordLocals = wordLocals;
             translator.loopExits = loopExits;
             translator.missCalls = missCalls;
-            translator.userMode = h.priv == Hart.PRIV_U;
             translator.entryWords = u.entryWords;
             TranslatedUnit p;
             try {
                 p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
             } finally {
                 translator.missCalls = false;
-                translator.userMode = false;
                 translator.entryWords = -1;
             }
             if (p != null && !BackgroundTranslator.warmHot(p)) p = null; // (C1 refused it: dropped below)
@@ -1391,7 +1381,6 @@ public final class CodeCache {
         PendingUnit job = new PendingUnit(this, u.key, u.pageIndex, page.clone(), u.nextPageIndex, next == null ? null : next.clone());
         job.replaces = u;
         job.missCalls = missCalls;
-        job.userMode = h.priv == Hart.PRIV_U;
         job.entryWords = u.entryWords;
         job.queuedAt = h.instret;
         if (background.submit(job)) {

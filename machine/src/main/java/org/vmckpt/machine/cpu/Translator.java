@@ -340,69 +340,6 @@ final class Translator {
      */
     static volatile boolean hotMissLeavesUser = Boolean.getBoolean("vmckpt.jit.hotMissLeavesUser");
 
-    /**
-     * Round 46-67's access forms for hot-tier builds of user-mode code only ({@code -Dvmckpt.jit.userHot=true}, or a
-     * comma list of {@code masks}, {@code leaves}, {@code ctx}; round 75; off by default): {@link #tlbMasks}' masked TLB
-     * indices, {@link #missLeaves}' exits after a slow path and {@link #contextLocal}'s context in a local, in a hot
-     * build whose unit was promoted in user mode ({@link #userMode}, set by CodeCache#promote from the hart's privilege
-     * at the unit's entry, which its fetch context holds). Kernel builds (S or M mode) are main's, byte for byte. Why:
-     * each form lowered the compute phase (busybox's loops: gzip's chain step 116 x86 instructions, 40 on the stack) and
-     * each was left off because the kernel's phases (boots, modules) lost or were not shown level (docs/BENCHMARKS.md
-     * rounds 51, 58, 67, 69, 70). Tests change them.
-     */
-    static volatile boolean userMasks, userLeaves, userCtx;
-    /** The property's default: {@link #userHotForms}' answer for {@code -Dvmckpt.jit.userHot}. */
-    static final boolean[] USER_HOT = userHotForms(System.getProperty("vmckpt.jit.userHot", "false"));
-    static {
-        userMasks = USER_HOT[0];
-        userLeaves = USER_HOT[1];
-        userCtx = USER_HOT[2];
-    }
-
-    /**
-     * The same access forms for hot-tier builds of kernel code only ({@code -Dvmckpt.jit.kernelHot=true}, or a comma list
-     * of {@code masks}, {@code leaves}, {@code ctx}; round 76; off by default): a hot build whose unit was promoted in S
-     * or M mode ({@link #userMode} false) gets {@link #tlbMasks}' masked indices, {@link #missLeaves}' exits or
-     * {@link #contextLocal}'s local, the same bytes as that switch gives every hot build; a user-mode build is left to
-     * {@link #userMasks} and its kin. Why: the signed guest's module phase runs 1.14 G of its 1.73 G instructions in
-     * the kernel's SHA-256 hot units, and no round measured the forms there alone, per form (docs/BENCHMARKS.md round
-     * 76). Tests change them.
-     */
-    static volatile boolean kernelMasks, kernelLeaves, kernelCtx;
-    /** The property's default: {@link #userHotForms}' answer for {@code -Dvmckpt.jit.kernelHot}. */
-    static final boolean[] KERNEL_HOT = hotForms("vmckpt.jit.kernelHot", System.getProperty("vmckpt.jit.kernelHot", "false"));
-    static {
-        kernelMasks = KERNEL_HOT[0];
-        kernelLeaves = KERNEL_HOT[1];
-        kernelCtx = KERNEL_HOT[2];
-    }
-    /** Hot-tier builds given the kernel forms ({@link #kernelMasks}, {@link #kernelLeaves}, {@link #kernelCtx}; --stats and tests). */
-    static final java.util.concurrent.atomic.AtomicLong kernelHotBuilds = new java.util.concurrent.atomic.AtomicLong();
-
-    /** {@code -Dvmckpt.jit.userHot}'s value as {masks, leaves, ctx}: false; true or all (the three); or a comma list of them. */
-    static boolean[] userHotForms(String v) {
-        return hotForms("vmckpt.jit.userHot", v);
-    }
-
-    /** A forms property's value ({@code name}: userHot or kernelHot) as {masks, leaves, ctx}. */
-    static boolean[] hotForms(String name, String v) {
-        boolean[] f = new boolean[3];
-        for (String w : v.split(",")) {
-            switch (w.trim()) {
-                case "true", "all" -> { f[0] = true; f[1] = true; f[2] = true; }
-                case "masks" -> f[0] = true;
-                case "leaves" -> f[1] = true;
-                case "ctx" -> f[2] = true;
-                case "false", "" -> { }
-                default -> throw new IllegalArgumentException("-D" + name + ": false, true, or a list of masks, leaves, ctx: " + v);
-            }
-        }
-        return f;
-    }
-    /** The next hot-tier build's unit was promoted in user mode ({@link #userMasks}): set by the caller before {@link #translate}, per build. */
-    boolean userMode;
-    /** Hot-tier builds given the user-mode forms ({@link #userMasks}, {@link #userLeaves}, {@link #userCtx}; --stats and tests). */
-    static final java.util.concurrent.atomic.AtomicLong userHotBuilds = new java.util.concurrent.atomic.AtomicLong();
 
     /** {@link #hotMissLeaves}' rule is on (for every mode, or with {@link #hotMissLeavesUser} for user mode only). */
     static boolean hotMissRule() {
@@ -593,19 +530,15 @@ final class Translator {
     TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot, int maxLoop,
                              int maxStraight, int localBytes) {
         className = hot ? HOT_NAME : unitName;
-        boolean user = hot && userMode && (userMasks || userLeaves || userCtx); // (userHot: user-mode hot builds only)
-        if (user) userHotBuilds.incrementAndGet();
-        boolean kernel = hot && !userMode && (kernelMasks || kernelLeaves || kernelCtx); // (kernelHot: kernel hot builds only)
-        if (kernel) kernelHotBuilds.incrementAndGet();
-        contextLocalNow = contextLocal || user && userCtx || kernel && kernelCtx;
+        contextLocalNow = contextLocal;
         uncheckedTlbNow = uncheckedTlb;
         shortAccessNow = shortAccess;
         compactLeaveNow = !hot && !c1Calls && c1MissLeaves;
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
-        missLeavesNow = hot && (missLeaves || hotMissRule() || user && userLeaves || kernel && kernelLeaves) && !missCalls; // (hotMissLeaves[User]: CodeCache#hotMissCalls chose missCalls)
-        tlbMasksNow = hot && (tlbMasks || user && userMasks || kernel && kernelMasks);
+        missLeavesNow = hot && (missLeaves || hotMissRule()) && !missCalls; // (hotMissLeaves[User]: CodeCache#hotMissCalls chose missCalls)
+        tlbMasksNow = hot && tlbMasks;
         missCountNow = missLeavesNow && (missLeavesAdaptive || hotMissRule() || Hart.PROFILE_UNITS);
         byte[] code = page;
         limit = 4096;

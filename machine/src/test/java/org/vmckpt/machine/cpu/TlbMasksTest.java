@@ -27,7 +27,6 @@ class TlbMasksTest {
     @AfterEach
     void asBefore() {
         Translator.tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
-        Translator.kernelMasks = Translator.KERNEL_HOT[0];
     }
 
     /** The rTag, rPage, wTag, wPage locals of a unit's run method (Translator's L_RTAG..L_WPAGE), and L_IDX. */
@@ -191,7 +190,6 @@ class TlbMasksTest {
     @Test
     void withoutTheSwitchHotUnitsKeepTheConstantMask() {
         Translator.tlbMasks = false;
-        Translator.kernelMasks = false; // (round 76: -Dvmckpt.jit.kernelHot=masks would give this M-mode build the masks)
         Translator t = new Translator();
         t.translate(loop(), 7, null, -1, 0x100, true);
         assertThrows(AssertionError.class, () -> assertMasked(runInstructions(t.lastClassBytes)));

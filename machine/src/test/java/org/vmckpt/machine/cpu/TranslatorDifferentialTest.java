@@ -1520,62 +1520,6 @@ class TranslatorDifferentialTest {
         }
     }
 
-    /**
-     * Both tiers against the interpreter with {@link Translator#userMasks}, {@link Translator#userLeaves} and
-     * {@link Translator#userCtx} (-Dvmckpt.jit.userHot=true, round 75): S-mode, M-mode and MPRV programs get no hot build
-     * with the forms (their builds are main's); user-mode programs do (the forms compared). Fails if a build outside
-     * user mode gets them, or if no user-mode build does.
-     */
-    @Test
-    void userHotInEveryMode() {
-        boolean[] was = {Translator.userMasks, Translator.userLeaves, Translator.userCtx};
-        Translator.userMasks = true;
-        Translator.userLeaves = true;
-        Translator.userCtx = true;
-        try {
-            long before = Translator.userHotBuilds.get();
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 781, 782),
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 783),
-                    () -> runSeedsPromoting(MPRV, 2_000, 784));
-            assertEquals(before, Translator.userHotBuilds.get(), "a hot build outside user mode got the user-mode forms");
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 785, 786, 787);
-            assertTrue(Translator.userHotBuilds.get() > before, "no user-mode hot build with the forms: they were not compared");
-            System.out.printf("TranslatorDifferentialTest userHotInEveryMode: %d user-mode hot builds with the forms%n", Translator.userHotBuilds.get() - before);
-        } finally {
-            Translator.userMasks = was[0];
-            Translator.userLeaves = was[1];
-            Translator.userCtx = was[2];
-        }
-    }
-
-    /**
-     * kernelHot (round 76): the three access forms for hot builds of units promoted in S or M mode only. S, M and MPRV
-     * programs give builds with them; U programs too (their trap handlers run in M mode: that a unit promoted in U mode
-     * gets none is KernelHotTest's), every program against the interpreter.
-     */
-    @Test
-    void kernelHotInEveryMode() {
-        boolean[] was = {Translator.kernelMasks, Translator.kernelLeaves, Translator.kernelCtx};
-        Translator.kernelMasks = true;
-        Translator.kernelLeaves = true;
-        Translator.kernelCtx = true;
-        try {
-            long before = Translator.kernelHotBuilds.get();
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 793, 794),
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 795),
-                    () -> runSeedsPromoting(MPRV, 2_000, 796));
-            assertTrue(Translator.kernelHotBuilds.get() > before, "no kernel hot build with the forms: they were not compared");
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 791, 792);
-            System.out.printf("TranslatorDifferentialTest kernelHotInEveryMode: %d kernel hot builds with the forms%n", Translator.kernelHotBuilds.get() - before);
-        } finally {
-            Translator.kernelMasks = was[0];
-            Translator.kernelLeaves = was[1];
-            Translator.kernelCtx = was[2];
-        }
-    }
-
     /** Both tiers against the interpreter: units promoted to the hot tier after 2,000 instructions. */
     @Test
     void hotTierInEveryMode() {
