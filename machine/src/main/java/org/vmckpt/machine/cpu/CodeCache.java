@@ -1418,7 +1418,7 @@ public final class CodeCache {
                 h == null ? "-" : String.format("%.1f", h.instret / 1e6), u.getClass().getName(), u.instructionCount, u.bytecodeSize,
                 p == null ? "" : String.format(", build %s (%d insns, %d bytecode, tier %d, %d looks%s), %d with inlining",
                         p.getClass().getName(), p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks,
-                        (p.checkedTlb ? ", checked TLB reads" : "") + (p.requeued ? ", queued through the API" : ""), p.inlineTotal),
+                        (p.requeued ? ", queued through the API" : ""), p.inlineTotal),
                 (h == null ? "" : "; hart priv " + h.priv) // (round 73: a unit's privilege at its "decided" line)
                 + String.format("; jvm %.3f s", (System.nanoTime() - HOT_LOG_ORIGIN) / 1e9)); // (round 81: HotSpot's compile log's clock, near enough)
     }

@@ -32,8 +32,6 @@ public abstract class TranslatedUnit {
     int bytecodeSize;
     /** Access groups in the unit's blocks, each checked once for all its loads or stores (Translator#accessGroups; for tests). */
     int accessGroups;
-    /** A hot-tier build generated with the checked TLB reads, being over Translator#uncheckedTlbLimit (for the hot log). */
-    boolean checkedTlb;
     /** Its bytecode plus what C2 would inline into it by Translator's count, with the unchecked reads (for the hot log). */
     int inlineTotal;
     /**

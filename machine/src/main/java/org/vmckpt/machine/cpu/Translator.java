@@ -109,7 +109,7 @@ final class Translator {
     // Local variable slots of the generated run(Hart, int) method.
     private static final int L_HART = 1, L_BUDGET = 2, L_N = 3, L_VBASE = 4, L_EXITPC = 6, L_TMP = 8, L_X = 10, L_RESULT = 11,
             L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19, L_MMU = 20,
-            L_CTX = 21;
+            L_UNUSED = 21; // (21-22: round 46's context local, contextLocal, retired in round 84)
     private static final int L_REG0 = 23; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
     /** The access groups' locals ({@link #groupPageSlot}), then {@link #crossOnce}'s: after the registers'. */
     private static final int L_PAGES0 = L_REG0 + 62;
@@ -202,31 +202,6 @@ final class Translator {
     private int indexNow;
 
     /**
-     * Hot-tier units keep the data translation context in a local ({@code -Dvmckpt.jit.contextLocal=true}; off by
-     * default since round 51, see {@link #uncheckedTlb}): the unit reads {@code Mmu.dataCtx} into L_CTX at entry and
-     * again after an instruction the interpreter runs or a nested unit ({@link #afterHartCall}), and compares TLB tags
-     * with the local; C2 otherwise re-reads the field through the Mmu at every access. dataCtx changes only on the
-     * guest's thread, in {@code Mmu.updateContexts} (privilege, mstatus and satp changes: CSR writes, xRET, traps
-     * taken), never inside the MMU's slow paths, so the local is always the field's value; one exception, with ASIDs
-     * ({@code -Dvmckpt.mmu.asids}) only: the first non-global leaf of a kernel context since a full flush adds the ASID's
-     * tag id to the S contexts inside the slow path ({@code Mmu.kernelTagged}), and a local holding the old value then
-     * matches only entries of global leaves, which are valid under every ASID (a miss more, never a wrong hit). Not in
-     * C1 units: the signed
-     * guest's boot and module phase leaned slower with it (round 46). Tests change it.
-     */
-    static volatile boolean contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
-
-    /**
-     * Fewer bytes of bytecode per memory access, in both tiers ({@code -Dvmckpt.jit.shortAccess=true}; round 46, off by
-     * default since round 51): the page number computed once ({@code DUP2}, compared as {@code (vpn | ctx) == tag}), va
-     * and the page offset kept on the stack with {@code DUP2}/{@code DUP} instead of stored and loaded again. The same
-     * code once compiled, but 2.5-5% fewer bytes lets a region keep more instructions under its bytecode bound (ECDSA's
-     * C1 unit 6ae59a: 141 instructions against 117), which moves the signed guest's C1 units and hot-tier decisions: its
-     * boot's run thread was lower than without in 6 of 16 pairs (docs/BENCHMARKS.md round 51). Tests change it.
-     */
-    static volatile boolean shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-
-    /**
      * C1 units that leave before a missing access ({@link #c1MissLeaves}) in compact access and exit code (round 64's
      * {@code compactEmit} and {@code compactMissLeaves}, whose switches were retired in round 83: they gave the same
      * code to every unit, hot ones too, and were not shown faster, docs/BENCHMARKS.md rounds 64-67). (1) The TLB tag
@@ -263,7 +238,7 @@ final class Translator {
      * {@code -Dvmckpt.jit.inlineAlu=off}: calls to {@link Alu}, as before; {@code all}: in C1 units too): add, sub, and,
      * or, xor, sll, srl, sra, addw, subw, mul, mulw and their immediate forms ({@link #emitPlainAlu}), and slt, sltu as a
      * compare and a two-way store ({@link #emitSetLessThan}). A call of an Alu helper is 3 bytes of bytecode and 4-50
-     * more of C2's inlining budget (DesiredMethodLimit, see {@link #uncheckedTlbLimit}); the instruction is 1 byte and
+     * more of C2's inlining budget (DesiredMethodLimit, 8,000 bytes; round 51); the instruction is 1 byte and
      * takes none. ECDSA's 6ae59a, the signed guest's largest build, left 25 calls to the budget and took C2 0.41 s; with
      * this none, 0.15-0.23 s; the signed module phase's run thread was lower in 21 of 32 pairs, its boot in 18 of 32, the
      * compute phase in 11 of 16 (4 of 4, -4%, in the least loaded series; load 1.8-10, mostly not quiet:
@@ -275,8 +250,6 @@ final class Translator {
     static volatile boolean inlineAluHot = INLINE_ALU.equals("hot") || INLINE_ALU.equals("all"),
             inlineAluC1 = INLINE_ALU.equals("all");
 
-    /** {@link #contextLocal}, {@link #uncheckedTlb} and {@link #shortAccess} as the unit being built began (a test may change them meanwhile). */
-    private boolean contextLocalNow, uncheckedTlbNow, shortAccessNow;
     /** {@link #inlineAluHot} or {@link #inlineAluC1}, whichever is this unit's tier's, as the unit being built began. */
     private boolean inlineAluNow;
 
@@ -363,47 +336,6 @@ final class Translator {
      */
     boolean c1Calls;
 
-    /** {@link #contextLocal} for the unit being built: hot-tier units only. */
-    private boolean contextInLocal() {
-        return contextLocalNow && className.equals(HOT_NAME);
-    }
-
-    /**
-     * Hot-tier units read the TLB's tags and page arrays without the array bounds checks
-     * ({@code -Dvmckpt.jit.uncheckedTlb=true}): through {@link Mmu#tagAt} and {@link Mmu#pageAt}, as the index is
-     * masked with {@code TLB_MASK} and the TLB's arrays are final and TLB_SIZE long. C2 then drops, per access, the
-     * loads of both arrays' lengths, their compares and the page array's null check (UnitCodeBench's chain step: 110
-     * x86 instructions -> 89 with the context local, docs/BENCHMARKS.md round 46). Not in C1 units: C1's code of the
-     * call ran 25-40% slower per instruction (UnitCodeBench chain and rotate, round 46). On by default in round 46,
-     * reverted in round 47, back in round 51 with {@link #UNCHECKED_TLB_LIMIT} and off by default with
-     * {@link #contextLocal}: the compute phase's run thread was lower with both (and {@link #shortAccess}) in 10 of 12
-     * pairs, but the signed guest's module phase was higher in 30 of 48 and its boot in 28 of 48; without shortAccess,
-     * quieter, compute lower in 4 of 5, the signed module phase in 7 of 16, its boot in 4 of 16 (docs/BENCHMARKS.md
-     * round 51); with round 55's pruneUnreachable and the bound at 8,000, compute lower in 6 of 12, the signed
-     * module phase in 8 of 22, its boot in 10 of 22. Tests change it.
-     */
-    static volatile boolean uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
-
-    /**
-     * The unchecked TLB reads' bound ({@code -Dvmckpt.jit.uncheckedTlbLimit=N}, 0: none; round 51). C2 stops inlining
-     * into a method once its bytecode plus what it has inlined reaches 8,000 bytes (DesiredMethodLimit, fixed in a
-     * product JVM; only the JDK's {@code @ForceInline} methods pass it), and every call after that stays a call, with
-     * every guest register live across it spilled. {@link #uncheckedTlb}'s calls take 17 and 22 bytes of that budget
-     * per access ({@link #TAG_AT_INLINE}), the checked array reads none. In the signed guest's three largest module-phase
-     * builds (6,466-7,279 bytes, ECDSA's 6ae59a among them) the budget ran out: 61-171 calls (tagAt, pageAt, Alu's
-     * helpers) stayed calls and C2 took 2.1-2.2 s on 6ae59a, 0.4-0.7 s with the checked reads (round 47's "long compile
-     * mode"). So a hot-tier build whose bytecode plus its count of what C2 inlines (its tagAt and pageAt calls, and
-     * {@link #ALU_CALL_INLINE} per Alu call) is over N is generated again with the checked reads, same region (as is
-     * one whose calls' bytes put it over the region's bytecode bound: the checked reads are fewer bytes, and a smaller
-     * region is tried only if they do not fit either). The count is of the calls emitted, and C2 parses fewer (gzip's
-     * 6dd1c: 56 of its 80 TLB calls), so N sits above 8,000: by the count the three builds are 8,786-9,962, gzip's chain
-     * units (which C2 inlined whole: 6dd1c 6,535 + 1,292 bytes) at most 8,511. Fitted between the two guests' builds,
-     * not derived (docs/BENCHMARKS.md round 51). With {@link #inlineAluHot} (round 53) the count drops by what the
-     * Alu calls took, and two of the three signed builds (72f31e 8,295, 6ae432 8,578) fall under 8,600 and lose 28-49
-     * calls to C2's budget again: with the unchecked reads, set N to 8,000 (C2's own limit) and turn on
-     * round 55's pruneUnreachable (retired in round 83), which took out the code C2 never parsed (gzip's units then count 2,251-6,983).
-     */
-    static final int UNCHECKED_TLB_LIMIT = Integer.getInteger("vmckpt.jit.uncheckedTlbLimit", 8600);
     /**
      * TLB indices masked by the TLB arrays' own lengths in hot-tier units ({@code -Dvmckpt.jit.tlbMasks=true}; round 67,
      * off by default): every access indexes the tag array with {@code vpn & (tags.length - 1)} and the page array with
@@ -412,9 +344,8 @@ final class Translator {
      * later one is dominated by; the prologue's read also null-checks each array once, so C2 knows them non-null. So C2's
      * code of a hot unit drops, per access, the tag array's bounds compare and the page array's null check, length
      * load and bounds compare (the units run without uncommon traps, {@code PerMethodTrapLimit=0}, so C2 cannot hoist
-     * these checks out of a loop itself), without {@link #uncheckedTlb}'s calls (no inlining budget spent). C1 units
-     * keep the constant mask: C1 removes no such check. Not with the unchecked reads (their calls take the constant
-     * mask's range). ~8 bytes more bytecode per access (~6 of them the page arrays'): a build that the masks put over its
+     * these checks out of a loop itself), without round 46's unchecked reads' calls (no inlining budget spent). C1 units
+     * keep the constant mask: C1 removes no such check. ~8 bytes more bytecode per access (~6 of them the page arrays'): a build that the masks put over its
      * region's bytecode bound is generated again with the tag arrays' masks only, then without ({@link #masksCap}; same
      * region; gzip's 128-instruction longest_match units at 7,279-7,330 bytes take the tag masks only). Off: in round
      * 67's quiet slot the default compute phase's run thread was lower than main's in 9 of 16 pairs (sha256's part 11,
@@ -438,11 +369,6 @@ final class Translator {
     /** Units built with {@link #tlbMasks}' masks (for tests). */
     static final java.util.concurrent.atomic.AtomicLong tlbMaskUnits = new java.util.concurrent.atomic.AtomicLong();
 
-    /** {@link #UNCHECKED_TLB_LIMIT}, which tests change. */
-    static volatile int uncheckedTlbLimit = UNCHECKED_TLB_LIMIT;
-
-    /** The bytecode C2 inlines for one {@link Mmu#tagAt} (16 bytes, +1 for its @ForceInline Unsafe call) and {@link Mmu#pageAt} (21 + 1). */
-    static final int TAG_AT_INLINE = 17, PAGE_AT_INLINE = 22;
     /**
      * The bytecode C2 inlines for one call of an {@code Alu} helper, on average: most are 4-6 bytes ({@code add},
      * {@code sll}), {@code sltu} 50 with the JDK methods it calls; the signed guest's large builds inlined 7-8 per call
@@ -530,9 +456,6 @@ final class Translator {
     TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot, int maxLoop,
                              int maxStraight, int localBytes) {
         className = hot ? HOT_NAME : unitName;
-        contextLocalNow = contextLocal;
-        uncheckedTlbNow = uncheckedTlb;
-        shortAccessNow = shortAccess;
         compactLeaveNow = !hot && !c1Calls && c1MissLeaves;
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
@@ -656,19 +579,7 @@ final class Translator {
     private TranslatedUnit build(byte[] code, TranslatorRegion region, int pageIndex, int entryOff, boolean hot,
                                  int maxBytecode) {
         byte[] classBytes = generate(region, entryOff, maxBytecode);
-        int limitNow = uncheckedTlbLimit;
-        boolean checked = false;
-        int inlineTotal = lastBytecodeSize + tlbInlineBytes + aluCallBytes;
-        if (limitNow > 0 && tlbInlineBytes > 0 && (classBytes == null || inlineTotal > limitNow)) {
-            // Over the unchecked reads' bound (see uncheckedTlbLimit), or over the region's bytecode bound with their calls:
-            // the same region with the checked reads, which are fewer bytes (an array load for a call), rather than a
-            // smaller region.
-            checkedTlb = true;
-            classBytes = generate(region, entryOff, maxBytecode);
-            checkedTlb = false;
-            checked = classBytes != null;
-            if (checked) checkedTlbBuilds.incrementAndGet();
-        }
+        int inlineTotal = lastBytecodeSize + aluCallBytes;
         while (classBytes == null && masksGenerated && masksCap > 0) {
             // Over the bound with the masks (tlbMasks): the same region with fewer, rather than a smaller region.
             masksCap--;
@@ -700,7 +611,6 @@ final class Translator {
         }
         u.bytecodeSize = lastBytecodeSize;
         u.accessGroups = groupCount;
-        u.checkedTlb = checked;
         u.inlineTotal = inlineTotal;
         u.hot = hot;
         u.missLeaving = missLeavesNow && missExit != null; // (missExit: of the generate that made classBytes, the last)
@@ -1106,19 +1016,12 @@ final class Translator {
         return L_REG0 + 2 * (r - 1);
     }
 
-    /** Generating again with checked TLB reads (over {@link #uncheckedTlbLimit} with the unchecked ones). */
-    private boolean checkedTlb;
-    /** The bytecode C2 inlines for the unit's unchecked TLB reads ({@link #TAG_AT_INLINE}), counted while generating. */
-    private int tlbInlineBytes;
     /** The bytecode C2 inlines for the unit's calls of {@code Alu}'s helpers, counted while generating ({@link #ALU_CALL_INLINE}, {@link #aluInlineBytes}). */
     private int aluCallBytes;
-    /** Hot-tier builds generated again with checked TLB reads ({@link #uncheckedTlbLimit}; for tests). */
-    static final java.util.concurrent.atomic.AtomicLong checkedTlbBuilds = new java.util.concurrent.atomic.AtomicLong();
 
     private byte[] generate(TranslatorRegion region, int entryOff, int maxBytecode) {
         this.region = region;
         lastEntryOff = entryOff;
-        tlbInlineBytes = 0;
         aluCallBytes = 0;
         blockLabels = new Label[limit / 2];
         crossings = new Label[limit / 2];
@@ -1452,17 +1355,9 @@ final class Translator {
 
     /**
      * At unit entry and after a call that may have changed the translation context (an instruction the interpreter
-     * runs, a nested unit): reads {@code dataCtx} again ({@link #contextLocal}) and {@link #forgetAfterCall}.
-     * The load and store slow paths only forget: the MMU's slow paths fill and drop TLB entries but never
-     * change the context (a fault only records the trap, which is taken after the unit has left; the one exception,
-     * {@code Mmu.kernelTagged} with ASIDs, is harmless: see {@link #contextLocal}).
+     * runs, a nested unit): {@link #forgetAfterCall} (round 46's context local, re-read here, was retired in round 84).
      */
     private void afterHartCall() {
-        if (contextInLocal()) {
-            mv.visitVarInsn(ALOAD, L_MMU);
-            mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
-            mv.visitVarInsn(LSTORE, L_CTX);
-        }
         forgetAfterCall();
     }
 
@@ -1505,11 +1400,8 @@ final class Translator {
 
     /** The types of the locals at every jump target: registers the region does not use stay unset (TOP). */
     private Object[] frameLocals() {
-        Object[] fixed = contextInLocal()
-                ? new Object[] {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
-                        LONG, INTEGER, INTEGER, MMU, LONG}
-                : new Object[] {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
-                        LONG, INTEGER, INTEGER, MMU, TOP, TOP};
+        Object[] fixed = {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
+                LONG, INTEGER, INTEGER, MMU, TOP, TOP};
         Object[] l = new Object[fixed.length + 62];
         System.arraycopy(fixed, 0, l, 0, fixed.length);
         int n = fixed.length;
@@ -2897,9 +2789,8 @@ final class Translator {
         loadReg(rs1);
         pushLong(imm);
         mv.visitInsn(LADD);
-        if (shortAccessNow) mv.visitInsn(DUP2);
         mv.visitVarInsn(LSTORE, L_VA);
-        if (!shortAccessNow) mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitVarInsn(LLOAD, L_VA);
         emitTagCompare(tagSlot, slow);
         storePageOffset(size, slow);
     }
@@ -2951,10 +2842,9 @@ final class Translator {
         mv.visitInsn(L2I);
         pushInt(0xfff);
         mv.visitInsn(IAND);
-        if (size > 1 && shortAccessNow) mv.visitInsn(DUP);
         mv.visitVarInsn(ISTORE, L_OFF);
         if (size > 1) {
-            if (!shortAccessNow) mv.visitVarInsn(ILOAD, L_OFF);
+            mv.visitVarInsn(ILOAD, L_OFF);
             pushInt(4096 - size);
             mv.visitJumpInsn(IF_ICMPGT, slow);
         }
@@ -2962,44 +2852,29 @@ final class Translator {
 
     /**
      * From the address on the stack (which L_VA also holds): stores its TLB index into L_IDX and jumps to {@code slow}
-     * unless the entry's tag in the tag array in {@code tagSlot} is its page number with the data context. (With
-     * {@link #shortAccess} the page number is computed once and compared as {@code (vpn | ctx) == tag}.)
+     * unless the entry's tag in the tag array in {@code tagSlot} is its page number with the data context.
      */
     private void emitTagCompare(int tagSlot, Label slow) {
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
-        if (shortAccessNow) mv.visitInsn(DUP2);
         mv.visitInsn(L2I);
         pushIndexMask(tagSlot);
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, L_IDX);
-        if (!shortAccessNow) {
-            // (the page number computed again from L_VA, which holds the address: round 46's trim off)
-            pushTag(tagSlot);
-            mv.visitVarInsn(LLOAD, L_VA);
-            mv.visitIntInsn(BIPUSH, 12);
-            mv.visitInsn(LUSHR);
-            pushDataContext();
-            mv.visitInsn(LOR);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFNE, slow);
-            return;
-        }
+        // (the page number computed again from L_VA, which holds the address)
+        pushTag(tagSlot);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
         pushDataContext();
         mv.visitInsn(LOR);
-        pushTag(tagSlot);
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFNE, slow);
     }
 
-    /** {@link #uncheckedTlb} for the unit being generated: hot-tier units, unless over {@link #uncheckedTlbLimit}. */
-    private boolean readsUnchecked() {
-        return uncheckedTlbNow && className.equals(HOT_NAME) && !checkedTlb;
-    }
-
-    /** {@link #tlbMasks} in the unit being generated: hot-tier units, not with {@link #uncheckedTlb} (see {@link #masksCap} for the builds over the bound). */
+    /** {@link #tlbMasks} in the unit being generated: hot-tier units (see {@link #masksCap} for the builds over the bound). */
     private boolean masksHere() {
-        return tlbMasksNow && !uncheckedTlbNow && masksCap > 0; // (with the unchecked reads on, their checked builds are as before)
+        return tlbMasksNow && masksCap > 0;
     }
 
     /** {@link #masksHere} for the page arrays too (see {@link #masksCap}). */
@@ -3041,19 +2916,14 @@ final class Translator {
         }
     }
 
-    /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot} ({@link #uncheckedTlb}). */
+    /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot}. */
     private void pushTag(int tagSlot) {
         mv.visitVarInsn(ALOAD, tagSlot);
         mv.visitVarInsn(ILOAD, L_IDX);
-        if (readsUnchecked()) {
-            mv.visitMethodInsn(INVOKESTATIC, MMU, "tagAt", "([JI)J", false);
-            tlbInlineBytes += TAG_AT_INLINE;
-        } else {
-            mv.visitInsn(LALOAD);
-        }
+        mv.visitInsn(LALOAD);
     }
 
-    /** Pushes the page array of TLB entry L_IDX from the page array in {@code pageSlot} ({@link #uncheckedTlb}). */
+    /** Pushes the page array of TLB entry L_IDX from the page array in {@code pageSlot}. */
     private void pushPage(int pageSlot) {
         mv.visitVarInsn(ALOAD, pageSlot);
         mv.visitVarInsn(ILOAD, L_IDX);
@@ -3061,22 +2931,13 @@ final class Translator {
             pushIndexMask(pageSlot); // (the index is in range: this is for C2, see tlbMasks)
             mv.visitInsn(IAND);
         }
-        if (readsUnchecked()) {
-            mv.visitMethodInsn(INVOKESTATIC, MMU, "pageAt", "([[BI)[B", false);
-            tlbInlineBytes += PAGE_AT_INLINE;
-        } else {
-            mv.visitInsn(AALOAD);
-        }
+        mv.visitInsn(AALOAD);
     }
 
-    /** Pushes the data translation context ({@link #contextLocal}). */
+    /** Pushes the data translation context ({@code Mmu.dataCtx}, read at every access). */
     private void pushDataContext() {
-        if (contextInLocal()) {
-            mv.visitVarInsn(LLOAD, L_CTX);
-        } else {
-            mv.visitVarInsn(ALOAD, L_MMU);
-            mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
-        }
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
     }
 
     /** Pushes Unsafe, the page array of TLB entry L_IDX from {@code pageSlot}, and the address of L_OFF in it. */

@@ -1125,8 +1125,7 @@ class TranslatorDifferentialTest {
 
     /**
      * Access groups ({@link Translator#accessGroups}, off by default, round 64) in every mode and both tiers: the
-     * programs' accesses through DBASE (spans that cross into the next page, faults through BAD) share checks; and with
-     * round 46's access code, whose check the groups reuse.
+     * programs' accesses through DBASE (spans that cross into the next page, faults through BAD) share checks.
      */
     @Test
     void accessGroupsInEveryMode() {
@@ -1140,16 +1139,7 @@ class TranslatorDifferentialTest {
                     () -> runSeeds(Hart.PRIV_U, 97, 98),
                     () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 99),
                     () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 100));
-            Translator.shortAccess = true;
-            Translator.contextLocal = true;
-            Translator.uncheckedTlb = true;
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 101),
-                    () -> runSeeds(Hart.PRIV_U, 102));
             // Groups in hot-tier units only (accessGroupsHotOnly): C1 units without them, promoted to hot units with them.
-            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-            Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
-            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
             Translator.accessGroupsHotOnly = true;
             together(
                     () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 103),
@@ -1157,49 +1147,13 @@ class TranslatorDifferentialTest {
         } finally {
             Translator.accessGroups = Translator.accessGroupsProperty();
             Translator.accessGroupsHotOnly = Translator.accessGroupsHotOnlyProperty();
-            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-            Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
-            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
-        }
-    }
-
-    /**
-     * Both tiers against the interpreter with round 46's access code on ({@link Translator#contextLocal},
-     * {@link Translator#uncheckedTlb}, {@link Translator#shortAccess}; off by default): without the bound ({@link Translator#uncheckedTlbLimit} 0: every
-     * hot-tier build reads the TLB unchecked), and with it at 1 byte (every hot-tier build with an access is generated
-     * again with the checked reads).
-     */
-    @Test
-    void hotTierWithRound46AccessCode() {
-        Translator.contextLocal = true;
-        Translator.uncheckedTlb = true;
-        Translator.shortAccess = true;
-        try {
-            for (int limit : new int[] {0, 1}) {
-                Translator.uncheckedTlbLimit = limit;
-                long before = Translator.checkedTlbBuilds.get();
-                together(
-                        () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 81, 82),
-                        () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 83),
-                        () -> runSeedsPromoting(MPRV, 2_000, 84),
-                        () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 85));
-                long again = Translator.checkedTlbBuilds.get() - before;
-                if (limit == 0) assertEquals(0, again, "no bound: no build generated again");
-                else assertTrue(again > 0, "no build was generated again");
-            }
-        } finally {
-            Translator.uncheckedTlbLimit = Translator.UNCHECKED_TLB_LIMIT;
-            Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
-            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
-            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
         }
     }
 
     /**
      * TLB indices masked by the arrays' own lengths in hot-tier units ({@link Translator#tlbMasks}, off by default, round
      * 67) in every mode, through every form of the access code that indexes the TLB: the plain check, access groups
-     * with their fallback's own check, round 46's short access, the compact check; and with the
-     * unchecked reads, which keep the constant mask.
+     * with their fallback's own check, the compact check.
      */
     @Test
     void tlbMasksInEveryMode() {
@@ -1212,18 +1166,9 @@ class TranslatorDifferentialTest {
                     () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 135));
             Translator.accessGroups = false;
             runSeedsPromoting(Hart.PRIV_S, 2_000, 136);
-            Translator.shortAccess = true;
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 137);
-            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-            Translator.uncheckedTlb = true;
-            Translator.uncheckedTlbLimit = 0;
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 140);
         } finally {
             Translator.tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
             Translator.accessGroups = Translator.accessGroupsProperty();
-            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
-            Translator.uncheckedTlbLimit = Translator.UNCHECKED_TLB_LIMIT;
         }
     }
 
@@ -1335,7 +1280,7 @@ class TranslatorDifferentialTest {
 
     /**
      * Both tiers against the interpreter with a TLB miss in a hot-tier unit leaving the unit after the access
-     * ({@link Translator#missLeaves}, off by default; round 58), alone and with round 46's access code, bare and under
+     * ({@link Translator#missLeaves}, off by default; round 58), bare and under
      * Sv39 (where the programs' stores into code, faults and remaps make misses).
      */
     @Test
@@ -1347,15 +1292,8 @@ class TranslatorDifferentialTest {
                     () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 113, 114),
                     () -> runSeedsPromoting(MPRV, 2_000, 115),
                     () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 116, 117));
-            Translator.contextLocal = true;
-            Translator.uncheckedTlb = true;
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 118),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 119));
         } finally {
             Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
-            Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
-            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
         }
     }
 
