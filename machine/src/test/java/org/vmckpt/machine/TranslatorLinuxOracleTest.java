@@ -105,35 +105,6 @@ class TranslatorLinuxOracleTest {
     }
 
     /**
-     * As above with the TLB indices masked by the arrays' own lengths in hot-tier units (Translator#tlbMasks, off by
-     * default; round 67), with the hot tier's builds among the units compared. (Set through reflection.)
-     */
-    @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
-    void withTlbMasks() throws Exception {
-        Class<?> t = Class.forName("org.vmckpt.machine.cpu.Translator");
-        java.lang.reflect.Field on = t.getDeclaredField("tlbMasks"), units = t.getDeclaredField("tlbMaskUnits");
-        on.setAccessible(true);
-        units.setAccessible(true);
-        boolean before = on.getBoolean(null);
-        long built = ((java.util.concurrent.atomic.AtomicLong) units.get(null)).get();
-        on.setBoolean(null, true);
-        try {
-            LinuxTwins.bootAndCompare("the translator with TLB masks", INTERPRETER, interp -> interp.hart(0).setTranslation(false),
-                    TranslatorLinuxOracleTest::countedByInstructionsOften, jit -> {
-                        CodeCache.Stats s = jit.hart(0).translationStats();
-                        assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
-                        long masked = ((java.util.concurrent.atomic.AtomicLong) assertDoesNotThrow(() -> units.get(null))).get() - built;
-                        System.out.printf("TranslatorLinuxOracleTest withTlbMasks: %d hot-tier builds with the masks, %d promotions%n",
-                                masked, s.promotions());
-                        assertTrue(masked > 0, "hot-tier builds with the masks: " + s);
-                    });
-        } finally {
-            on.setBoolean(null, before);
-        }
-    }
-
-    /**
      * As above with the hot tier's per-unit miss exits on (Translator#hotMissLeaves, off by default; round 69): hot builds
      * whose C1 units rarely left before a miss leave at their own misses, among the units compared. (Set through reflection.)
      */

@@ -337,39 +337,6 @@ final class Translator {
     boolean c1Calls;
 
     /**
-     * TLB indices masked by the TLB arrays' own lengths in hot-tier units ({@code -Dvmckpt.jit.tlbMasks=true}; round 67,
-     * off by default): every access indexes the tag array with {@code vpn & (tags.length - 1)} and the page array with
-     * {@code index & (pages.length - 1)}, and the prologue reads one element of each of the four arrays so. HotSpot's C2 turns a bounds check {@code (x & (len - 1)) <u len}
-     * into {@code len >u 0}, the same test for every access of one array, which the prologue's read has made and every
-     * later one is dominated by; the prologue's read also null-checks each array once, so C2 knows them non-null. So C2's
-     * code of a hot unit drops, per access, the tag array's bounds compare and the page array's null check, length
-     * load and bounds compare (the units run without uncommon traps, {@code PerMethodTrapLimit=0}, so C2 cannot hoist
-     * these checks out of a loop itself), without round 46's unchecked reads' calls (no inlining budget spent). C1 units
-     * keep the constant mask: C1 removes no such check. ~8 bytes more bytecode per access (~6 of them the page arrays'): a build that the masks put over its
-     * region's bytecode bound is generated again with the tag arrays' masks only, then without ({@link #masksCap}; same
-     * region; gzip's 128-instruction longest_match units at 7,279-7,330 bytes take the tag masks only). Off: in round
-     * 67's quiet slot the default compute phase's run thread was lower than main's in 9 of 16 pairs (sha256's part 11,
-     * gzip's 10), the signed module phase in 2 of 8 (docs/BENCHMARKS.md round 67). Tests change it.
-     */
-    static volatile boolean tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
-    /** {@link #tlbMasks} for the unit being built: hot-tier units only. */
-    private boolean tlbMasksNow;
-    /** Whether the class generated last indexes the TLB through the masks ({@link #masksHere} when it was generated). */
-    private boolean masksGenerated;
-    /**
-     * Which masks a build may have (a build over its bytecode bound with them is generated again with fewer): 2 both
-     * arrays', 1 the tag arrays' only (~2 bytes an access; the page arrays keep their bounds check but not their null
-     * check, which the prologue's read makes), 0 none.
-     */
-    private int masksCap = 2;
-    /** Units built with {@link #tlbMasks}' tag masks only, their page masks over the bound (for tests). */
-    static final java.util.concurrent.atomic.AtomicLong tlbTagMaskUnits = new java.util.concurrent.atomic.AtomicLong();
-    /** {@link #masksCap} of the class generated last. */
-    private int masksGeneratedCap;
-    /** Units built with {@link #tlbMasks}' masks (for tests). */
-    static final java.util.concurrent.atomic.AtomicLong tlbMaskUnits = new java.util.concurrent.atomic.AtomicLong();
-
-    /**
      * The bytecode C2 inlines for one call of an {@code Alu} helper, on average: most are 4-6 bytes ({@code add},
      * {@code sll}), {@code sltu} 50 with the JDK methods it calls; the signed guest's large builds inlined 7-8 per call
      * (round 51: 6ae59a 480 bytes for 64 calls, gzip's 6dd1c 200 for 28).
@@ -461,7 +428,6 @@ final class Translator {
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
         missLeavesNow = hot && (missLeaves || hotMissRule()) && !missCalls; // (hotMissLeaves[User]: CodeCache#hotMissCalls chose missCalls)
-        tlbMasksNow = hot && tlbMasks;
         missCountNow = missLeavesNow && (missLeavesAdaptive || hotMissRule() || Hart.PROFILE_UNITS);
         byte[] code = page;
         limit = 4096;
@@ -580,15 +546,7 @@ final class Translator {
                                  int maxBytecode) {
         byte[] classBytes = generate(region, entryOff, maxBytecode);
         int inlineTotal = lastBytecodeSize + aluCallBytes;
-        while (classBytes == null && masksGenerated && masksCap > 0) {
-            // Over the bound with the masks (tlbMasks): the same region with fewer, rather than a smaller region.
-            masksCap--;
-            classBytes = generate(region, entryOff, maxBytecode);
-        }
-        masksCap = 2;
         if (classBytes == null) return null;
-        if (masksGenerated) tlbMaskUnits.incrementAndGet();
-        if (masksGenerated && masksGeneratedCap == 1) tlbTagMaskUnits.incrementAndGet();
         if (census != null) TranslatorCensus.add(census);
         TranslatedUnit u = define(classBytes);
         u.pageIndex = pageIndex;
@@ -1059,8 +1017,6 @@ final class Translator {
         crossOkSlot = L_PAGES0 + 2 * groupSlots;
         if (crossOnceNow) crossOnceUnits.incrementAndGet();
         frameLocals = frameLocals();
-        masksGenerated = masksHere();
-        masksGeneratedCap = masksCap;
         cw.visit(V17, ACC_FINAL | ACC_SUPER, className, null, UNIT, null);
         MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
         init.visitCode();
@@ -1342,7 +1298,6 @@ final class Translator {
             mv.visitFieldInsn(GETFIELD, MMU, tlb[i][0], tlb[i][1]);
             mv.visitVarInsn(ASTORE, slots[i]);
         }
-        if (masksHere()) emitTlbMasks();
         for (int g = 0; g < groupSlots; g++) {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, groupPageSlot(g));
@@ -2812,7 +2767,7 @@ final class Translator {
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
         mv.visitInsn(L2I);
-        pushIndexMask(tagSlot);
+        pushInt(Hart.TLB_MASK);
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, L_IDX);
         pushTag(tagSlot);
@@ -2858,7 +2813,7 @@ final class Translator {
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
         mv.visitInsn(L2I);
-        pushIndexMask(tagSlot);
+        pushInt(Hart.TLB_MASK);
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, L_IDX);
         // (the page number computed again from L_VA, which holds the address)
@@ -2872,50 +2827,6 @@ final class Translator {
         mv.visitJumpInsn(IFNE, slow);
     }
 
-    /** {@link #tlbMasks} in the unit being generated: hot-tier units (see {@link #masksCap} for the builds over the bound). */
-    private boolean masksHere() {
-        return tlbMasksNow && masksCap > 0;
-    }
-
-    /** {@link #masksHere} for the page arrays too (see {@link #masksCap}). */
-    private boolean pageMasksHere() {
-        return masksHere() && masksCap > 1;
-    }
-
-    /**
-     * Pushes the mask of a TLB index into the array in {@code arraySlot}: its own {@code length - 1} ({@link #tlbMasks}),
-     * else TLB_MASK. Computed at the access from the local, not kept in one: C2 matches {@code (x & (len - 1)) <u len}
-     * only where both lengths are the same node when it parses the access, and a local's value at a loop head is a phi
-     * then (the matched test, after the phi is gone, is the prologue's).
-     */
-    private void pushIndexMask(int arraySlot) {
-        if (masksHere()) {
-            mv.visitVarInsn(ALOAD, arraySlot);
-            mv.visitInsn(ARRAYLENGTH);
-            mv.visitInsn(ICONST_M1);
-            mv.visitInsn(IADD);
-        } else {
-            pushInt(Hart.TLB_MASK);
-        }
-    }
-
-    /**
-     * {@link #tlbMasks}, in the prologue (the four arrays in their locals): one element of each read at
-     * {@code budget & (length - 1)}, so that each array's null check and the {@code length >u 0} test, which C2 makes of
-     * every masked access's bounds check, come once, here, before every access.
-     */
-    private void emitTlbMasks() {
-        for (int slot = L_RTAG; slot <= L_WPAGE; slot++) {
-            boolean tags = slot == L_RTAG || slot == L_WTAG;
-            mv.visitVarInsn(ALOAD, slot);
-            mv.visitVarInsn(ILOAD, L_BUDGET);
-            pushIndexMask(slot);
-            mv.visitInsn(IAND);
-            mv.visitInsn(tags ? LALOAD : AALOAD);
-            mv.visitInsn(tags ? POP2 : POP);
-        }
-    }
-
     /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot}. */
     private void pushTag(int tagSlot) {
         mv.visitVarInsn(ALOAD, tagSlot);
@@ -2927,10 +2838,6 @@ final class Translator {
     private void pushPage(int pageSlot) {
         mv.visitVarInsn(ALOAD, pageSlot);
         mv.visitVarInsn(ILOAD, L_IDX);
-        if (pageMasksHere()) {
-            pushIndexMask(pageSlot); // (the index is in range: this is for C2, see tlbMasks)
-            mv.visitInsn(IAND);
-        }
         mv.visitInsn(AALOAD);
     }
 

@@ -1151,28 +1151,6 @@ class TranslatorDifferentialTest {
     }
 
     /**
-     * TLB indices masked by the arrays' own lengths in hot-tier units ({@link Translator#tlbMasks}, off by default, round
-     * 67) in every mode, through every form of the access code that indexes the TLB: the plain check, access groups
-     * with their fallback's own check, the compact check.
-     */
-    @Test
-    void tlbMasksInEveryMode() {
-        Translator.tlbMasks = true;
-        try {
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 131, 132),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 133),
-                    () -> runSeedsPromoting(MPRV, 2_000, 134),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 135));
-            Translator.accessGroups = false;
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 136);
-        } finally {
-            Translator.tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
-            Translator.accessGroups = Translator.accessGroupsProperty();
-        }
-    }
-
-    /**
      * Programs over a page end ({@link #crossPage}, round 70) in both tiers against the interpreter: bare (M, and MPRV's
      * bare fetches) and under Sv39 (S, U) with the next page identity-mapped, mapped to another physical page, and not
      * mapped, with stores into the second page. Asserts that units over two pages were built (C1) in the modes and kinds
