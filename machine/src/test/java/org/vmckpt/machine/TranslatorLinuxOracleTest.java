@@ -105,68 +105,6 @@ class TranslatorLinuxOracleTest {
     }
 
     /**
-     * As above with the hot tier's per-unit miss exits on (Translator#hotMissLeaves, off by default; round 69): hot builds
-     * whose C1 units rarely left before a miss leave at their own misses, among the units compared. (Set through reflection.)
-     */
-    @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
-    void withHotMissLeaves() throws Exception {
-        Class<?> t = Class.forName("org.vmckpt.machine.cpu.Translator"), c = Class.forName("org.vmckpt.machine.cpu.CodeCache");
-        java.lang.reflect.Field on = t.getDeclaredField("hotMissLeaves"), builds = c.getDeclaredField("hotMissLeaveBuildsAll");
-        on.setAccessible(true);
-        builds.setAccessible(true);
-        boolean before = on.getBoolean(null);
-        long built = ((java.util.concurrent.atomic.AtomicLong) builds.get(null)).get();
-        on.setBoolean(null, true);
-        try {
-            LinuxTwins.bootAndCompare("the translator with hotMissLeaves", INTERPRETER, interp -> interp.hart(0).setTranslation(false),
-                    TranslatorLinuxOracleTest::countedByInstructionsOften, jit -> {
-                        CodeCache.Stats s = jit.hart(0).translationStats();
-                        assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
-                        long exits = ((java.util.concurrent.atomic.AtomicLong) assertDoesNotThrow(() -> builds.get(null))).get() - built;
-                        System.out.printf("TranslatorLinuxOracleTest withHotMissLeaves: %d hot-tier builds with miss exits, %d promotions%n",
-                                exits, s.promotions());
-                        assertTrue(exits > 0, "hot-tier builds with miss exits: " + s);
-                    });
-        } finally {
-            on.setBoolean(null, before);
-        }
-    }
-
-    /**
-     * The same with the rule for user-mode units only (Translator.hotMissLeavesUser, round 70): the kernel's hot units
-     * promoted in the boot are built with the calls for their privilege (asserted: some were), and the boot agrees with
-     * the interpreter's at every count; builds with the exits (user units promoted before the last count) are printed.
-     */
-    @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
-    void withHotMissLeavesUser() throws Exception {
-        Class<?> t = Class.forName("org.vmckpt.machine.cpu.Translator"), c = Class.forName("org.vmckpt.machine.cpu.CodeCache");
-        java.lang.reflect.Field on = t.getDeclaredField("hotMissLeavesUser"), builds = c.getDeclaredField("hotMissLeaveBuildsAll"),
-                priv = c.getDeclaredField("hotMissPrivCallsAll");
-        on.setAccessible(true);
-        builds.setAccessible(true);
-        priv.setAccessible(true);
-        boolean before = on.getBoolean(null);
-        long built = ((java.util.concurrent.atomic.AtomicLong) builds.get(null)).get(), calls = ((java.util.concurrent.atomic.AtomicLong) priv.get(null)).get();
-        on.setBoolean(null, true);
-        try {
-            LinuxTwins.bootAndCompare("the translator with hotMissLeavesUser", INTERPRETER, interp -> interp.hart(0).setTranslation(false),
-                    TranslatorLinuxOracleTest::countedByInstructionsOften, jit -> {
-                        CodeCache.Stats s = jit.hart(0).translationStats();
-                        assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
-                        long exits = ((java.util.concurrent.atomic.AtomicLong) assertDoesNotThrow(() -> builds.get(null))).get() - built;
-                        long privCalls = ((java.util.concurrent.atomic.AtomicLong) assertDoesNotThrow(() -> priv.get(null))).get() - calls;
-                        System.out.printf("TranslatorLinuxOracleTest withHotMissLeavesUser: %d hot-tier builds with miss exits, %d with calls outside user mode, %d promotions%n",
-                                exits, privCalls, s.promotions());
-                        assertTrue(privCalls > 0, "kernel hot-tier builds given the calls for their privilege: " + s);
-                    });
-        } finally {
-            on.setBoolean(null, before);
-        }
-    }
-
-    /**
      * The same with the user-mode profile window (CodeCache#HOT_PROFILE_C2, round 82, off by default) at 20,000 of a
      * build's instructions, the hot tier's threshold at 100,000 instructions and its looks every 10,000 (as above): the
      * boot's user-mode units are decided with the window and some builds run their tier-3 code for it (asserted), the

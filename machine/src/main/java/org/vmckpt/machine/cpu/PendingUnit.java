@@ -38,8 +38,6 @@ final class PendingUnit extends TranslatedUnit {
      * dies or is promoted meanwhile.
      */
     TranslatedUnit rebuildOf;
-    /** A hot-tier build without Translator#missLeaves' exits (the adaptive rule's rebuild of a hot-tier unit, CodeCache#missLook). */
-    boolean missCalls;
     /** For a hot-tier build: {@link TranslatedUnit#entryWords} of the unit it replaces. */
     int entryWords = -1;
     /**

@@ -254,82 +254,6 @@ final class Translator {
     private boolean inlineAluNow;
 
     /**
-     * In hot-tier units a memory access that misses the TLB's fast path leaves the unit after it
-     * ({@code -Dvmckpt.jit.missLeaves=true}; round 58): the out-of-line slow path makes the access through the MMU as
-     * before (page walk, TLB fill, faults, devices, the write discipline), then, instead of going back into the unit's
-     * code, leaves with pc at the next instruction, which the interpreter runs up to the next entry or taken jump (a
-     * fault or a device access still leaves before the instruction, as before). So no call's path joins the unit's
-     * code again. Why: every access's slow path is a call, and HotSpot's compiled code saves no register across a
-     * call; where the call's path merged back into the loop, C2 kept the guest registers and the unit's own values in
-     * stack slots on the fast path too: gzip's longest_match unit (busybox 6dd1c) loaded and stored ~35 stack slots per
-     * 11-instruction chain step (docs/BENCHMARKS.md round 58). A hot-tier unit is a loop that runs millions of times
-     * over pages its TLB already maps, so misses are rare there (27,000 in gzip's 4.4 G instructions); C1 units keep
-     * the call and the merge (their allocator is not C2's, and their code meets misses more often). C2's code of the
-     * chain step: 116 x86 instructions, 40 on the stack, before; 100 and 23 with this. Off by default: alone it lowered
-     * the compute phase in 10 of 14 quiet pairs but raised the default guest's boot in 11 of 14; with
-     * {@link #uncheckedTlb}, {@link #contextLocal}, round 55's pruneUnreachable and the bound at 8,000, compute 10 of 10,
-     * the signed module phase 11 of 12, the default boot 4 of 10 (docs/BENCHMARKS.md round 58). Tests change it.
-     */
-    static volatile boolean missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
-    /** {@link #missLeaves} for the unit being built: hot-tier units only, as the unit being built began. */
-    private boolean missLeavesNow;
-    /**
-     * With {@link #missLeaves}: a hot-tier unit whose TLB misses are frequent is built once more, with the rejoining call
-     * ({@code -Dvmckpt.jit.missLeavesAdaptive=true}; round 62; off by default). Its miss exits count themselves in
-     * {@link TranslatedUnit#missExits}, and every {@link #MISS_CHECK}th asks the dispatcher to look at the unit
-     * (CodeCache#missLook): a unit that retired fewer than CodeCache#missLeavesInsns instructions per miss exit gets a
-     * rebuild without {@link #missLeaves}' exits ({@link #missCalls}), which takes its place once compiled, for good. Why:
-     * a unit that misses often pays an exit, an interpreted tail and a lookup per miss, more than the exits save (round
-     * 58's guess for missLeaves' default-boot figures was the kernel's loops over fresh pages). Round 62's counts found
-     * miss exits rare in every phase of the CPU benchmark (the default boot: 16-814 in all; the most frequent, sha256's
-     * unit in the signed module phase, one per 8,200 instructions), so the rule rebuilds nothing there and is off
-     * (docs/BENCHMARKS.md round 62). Tests change it.
-     */
-    static volatile boolean missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");
-    /**
-     * {@link #missLeaves} per hot-tier unit, chosen by its C1 build's leaves ({@code -Dvmckpt.jit.hotMissLeaves=true};
-     * round 69; off by default; without effect when {@link #missLeaves} is on, which gives every hot build the exits).
-     * A C1 unit built with {@link #c1MissLeaves}' leaves before a missing access counts them (CodeCache#missLeft); at
-     * its promotion (CodeCache#hotMissCalls) one that left at most once per CodeCache#hotMissInsns instructions of its
-     * count to the hot tier (CodeCache#hotAfter) gets a hot build with the miss exits, and one that left more often, was
-     * rebuilt with the calls (CodeCache#missLeft's rebuild) or was built without the leaves gets the rejoining calls
-     * (as without the switch). A hot unit built with the exits is then under {@link #missLeavesAdaptive}'s rule
-     * (counted miss exits, CodeCache#missLook): built again with the calls, once, if it then misses often. Why: C2 keeps
-     * a loop's invariants (the TLB's arrays, the context) in registers only when no slow path's call joins the loop
-     * again (round 58's gzip chain step; round 68's SHA-256 loop, 198 -> 154 x86 instructions an iteration), and a hot
-     * unit that leaves at a miss does not rejoin; round 58's missLeaves for every hot build lost the default boot.
-     * Tests change it.
-     */
-    static volatile boolean hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
-    /**
-     * {@link #hotMissLeaves}' rule for user-mode code only ({@code -Dvmckpt.jit.hotMissLeavesUser=true}; round 70; off by
-     * default; turns the rule on by itself, and restricts it when {@link #hotMissLeaves} is on too). A C1 unit is promoted
-     * at its entry, by the dispatcher, with the hart in the privilege its fetch context was matched under (a unit runs
-     * only where the fetch TLB maps its key under the current context, and the context holds the privilege,
-     * Mmu#contextOf); a unit promoted in S or M mode gets the rejoining calls (CodeCache#hotMissCalls), one promoted in U
-     * mode is judged by the rule. Why: round 69's hotMissLeaves lowered the compute phase (busybox's units) but raised
-     * the default guest's boot and fork phases, whose hot units are the kernel's; the miss rate did not tell them apart.
-     * Tests change it.
-     */
-    static volatile boolean hotMissLeavesUser = Boolean.getBoolean("vmckpt.jit.hotMissLeavesUser");
-
-
-    /** {@link #hotMissLeaves}' rule is on (for every mode, or with {@link #hotMissLeavesUser} for user mode only). */
-    static boolean hotMissRule() {
-        return hotMissLeaves || hotMissLeavesUser;
-    }
-    /** Miss exits of a unit between two looks of the adaptive rule ({@link #missLeavesAdaptive}); a power of two. */
-    static final int MISS_CHECK = 256;
-    /** {@link #MISS_CHECK} for the units built from now on (a power of two); tests lower it. */
-    static volatile int missCheck = MISS_CHECK;
-    /**
-     * The next build has no {@link #missLeaves} exits (the adaptive rule's rebuild of a hot-tier unit,
-     * {@link #missLeavesAdaptive}): set by the caller before {@link #translate}, per build.
-     */
-    boolean missCalls;
-    /** The unit being built counts its miss exits ({@link #missLeavesAdaptive}, or the profile). */
-    private boolean missCountNow;
-    /**
      * The next C1 build has the slow paths' calls, as without {@link #c1MissLeaves}: the
      * code cache's rebuild of a C1 unit that left before a miss too often (CodeCache#missLeft, round 68). Set by the
      * caller before {@link #translate}, per build.
@@ -427,8 +351,6 @@ final class Translator {
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot ? inlineAluHot : inlineAluC1;
-        missLeavesNow = hot && (missLeaves || hotMissRule()) && !missCalls; // (hotMissLeaves[User]: CodeCache#hotMissCalls chose missCalls)
-        missCountNow = missLeavesNow && (missLeavesAdaptive || hotMissRule() || Hart.PROFILE_UNITS);
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -571,9 +493,7 @@ final class Translator {
         u.accessGroups = groupCount;
         u.inlineTotal = inlineTotal;
         u.hot = hot;
-        u.missLeaving = missLeavesNow && missExit != null; // (missExit: of the generate that made classBytes, the last)
         u.leavesBeforeMiss = compactLeaveNow && compactMissLabel != null; // (likewise)
-        u.missesCounted = compactLeaveNow;
         return u;
     }
 
@@ -992,7 +912,6 @@ final class Translator {
         spill = null;
         resume = null;
         leaveNow = null;
-        missExit = null;
         compactExitLabel = null;
         compactMissLabel = null;
         findReturnPoints();
@@ -1219,10 +1138,10 @@ final class Translator {
     /**
      * In the slow path of a group's first access, after the hart's access (which filled the TLB for its page): the
      * group's check once more, so that a group whose check met a TLB miss (a page not touched for a while) runs its
-     * other accesses without a slow path each. Nothing when the unit leaves after a slow path anyway (missLeaves).
+     * other accesses without a slow path each.
      */
     private void recheckGroup(int g, int rs1, int minOff, int span, boolean write, boolean first) {
-        if (g < 0 || !first || missLeavesNow) return;
+        if (g < 0 || !first) return;
         emitGroupCheck(g, rs1, minOff, span, write);
     }
 
@@ -2918,20 +2837,12 @@ final class Translator {
             forgetAfterCall(); // (the context stays: see afterHartCall)
             forgetGroups(across);
             recheckGroup(group, rs1, groupMin, groupSpan, false, firstOfGroup);
-            if (compactLeaveNow) { // (C1 only: no missLeaves)
+            if (compactLeaveNow) { // (C1 only)
                 unitExitOrGoTo(in, remaining, done);
                 return;
             }
             checkUnitExit(in, remaining);
-            if (missLeavesNow) {
-                if (rd != 0) {
-                    mv.visitVarInsn(LLOAD, L_TMP);
-                    storeReg(rd);
-                }
-                leaveAfter(in, remaining);
-            } else {
-                mv.visitJumpInsn(GOTO, done);
-            }
+            mv.visitJumpInsn(GOTO, done);
         });
         target(done);
         if (rd != 0) {
@@ -3022,79 +2933,14 @@ final class Translator {
             forgetAfterCall(); // (the context stays: see afterHartCall)
             forgetGroups(across);
             recheckGroup(group, rs1, groupMin, groupSpan, true, firstOfGroup);
-            if (compactLeaveNow) { // (C1 only: no missLeaves)
+            if (compactLeaveNow) { // (C1 only)
                 unitExitOrGoTo(in, remaining, done);
                 return;
             }
             checkUnitExit(in, remaining);
-            if (missLeavesNow) leaveAfter(in, remaining);
-            else mv.visitJumpInsn(GOTO, done);
+            mv.visitJumpInsn(GOTO, done);
         });
         target(done);
-    }
-
-    /**
-     * {@link #missLeaves}: leaves after the access {@code in} (its slow path has run it), with pc at the next
-     * instruction and the block's {@code remaining - 1} instructions after it taken back; the interpreter runs on
-     * from there (as after an instruction a unit leaves to it: {@code EXIT_HELPER}). Each access only takes back its
-     * count and names its pc offset (in L_OFF); the rest is one tail per unit ({@link #missExit}), so that the exits
-     * cost ~11 bytes of bytecode per access and the regions keep their size under the bytecode bound.
-     */
-    private void leaveAfter(Insn in, int remaining) {
-        if (remaining > 1) addN(-(remaining - 1));
-        pushInt(in.off + in.len);
-        mv.visitVarInsn(ISTORE, L_OFF);
-        if (missExit == null) {
-            missExit = new Label();
-            Label l = missExit;
-            int slot = newExitSlot(TranslatedUnit.EXIT_HELPER, 0);
-            addStub(TranslatorCensus.S_MISS, () -> {
-                target(l);
-                if (missCountNow) countMissExit();
-                putExitSlot(slot);
-                mv.visitVarInsn(LLOAD, L_VBASE);
-                mv.visitVarInsn(ILOAD, L_OFF);
-                mv.visitInsn(I2L);
-                mv.visitInsn(LADD);
-                mv.visitVarInsn(LSTORE, L_EXITPC);
-                mv.visitJumpInsn(GOTO, commonExit);
-            });
-        }
-        mv.visitJumpInsn(GOTO, missExit);
-    }
-
-    /** The shared tail of {@link #leaveAfter} in the unit being generated (null until its first access needs it). */
-    private Label missExit;
-
-    /**
-     * In the miss exits' tail ({@link #missLeavesAdaptive}, or the profile): {@code if ((++this.missExits & (missCheck -
-     * 1)) == 0 && adaptive) this.untilHot -= Long.MAX_VALUE}, so that the dispatcher looks at the unit at its next entry
-     * (CodeCache#hot). A hot unit's {@code untilHot} counts down from {@code Long.MAX_VALUE}, so it is then minus the
-     * instructions the unit has retired (CodeCache#missLook reads them and sets it back).
-     */
-    private void countMissExit() {
-        mv.visitVarInsn(ALOAD, 0);
-        mv.visitInsn(DUP);
-        mv.visitFieldInsn(GETFIELD, UNIT, "missExits", "I");
-        mv.visitInsn(ICONST_1);
-        mv.visitInsn(IADD);
-        mv.visitInsn(DUP_X1);
-        mv.visitFieldInsn(PUTFIELD, UNIT, "missExits", "I");
-        if (!missLeavesAdaptive && !hotMissRule()) {
-            mv.visitInsn(POP);
-            return;
-        }
-        pushInt(missCheck - 1);
-        mv.visitInsn(IAND);
-        Label no = new Label();
-        mv.visitJumpInsn(IFNE, no);
-        mv.visitVarInsn(ALOAD, 0);
-        mv.visitInsn(DUP);
-        mv.visitFieldInsn(GETFIELD, UNIT, "untilHot", "J");
-        mv.visitLdcInsn(Long.MAX_VALUE);
-        mv.visitInsn(LSUB);
-        mv.visitFieldInsn(PUTFIELD, UNIT, "untilHot", "J");
-        target(no);
     }
 
     /**
