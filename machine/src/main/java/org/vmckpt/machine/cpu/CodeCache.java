@@ -300,8 +300,6 @@ public final class CodeCache {
     boolean wordLogic = Translator.WORD_LOGIC;
     /** Translator#wordLocals for this cache's hot-tier builds (tests set it). */
     boolean wordLocals = Translator.WORD_LOCALS;
-    /** Translator#loopExits for this cache's builds ({@link TranslatorLoopExits}; tests set it). */
-    int loopExits = TranslatorLoopExits.MODE;
     /**
      * A {@code jalr} exit's chain slot has a second way ({@code -Dvmckpt.jit.jalrSecondWay=true}; off by default, round 62):
      * the target taken before the last one, tried by the dispatcher when the last one is not at the pc, before the cache's
@@ -877,7 +875,7 @@ public final class CodeCache {
      * installed only if the unit it replaces is still live: a write to either of its pages or a flush kills that unit
      * ({@link TranslatedUnit#dead}) and so drops the build, queued, built or waiting for its compilation. {@code left}: the
      * budget the dispatcher has left for the unit (it checked {@code u}'s entry block against it; a build whose entry block
-     * asks for more, as one with a loop's exit paths may, TranslatorLoopExits, waits for a look where it fits).
+     * asks for more waits for a look where it fits).
      */
     TranslatedUnit hot(TranslatedUnit u, Hart h, int left) {
         if (u instanceof InnerEntry e) return innerLooked(e);
@@ -1122,7 +1120,6 @@ public final class CodeCache {
         translator.innerEntries = innerEntries;
         translator.wordLogic = wordLogic;
         translator.wordLocals = wordLocals;
-        translator.loopExits = loopExits;
         return translator.translate(page, pageIndex, next, nextIndex, entryOff, false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
     }
 
@@ -1232,7 +1229,6 @@ public final class CodeCache {
             long t0 = CpuClock.threadNanos();
             translator.wordLogic = wordLogic;
             translator.wordLocals = wordLocals;
-            translator.loopExits = loopExits;
             translator.entryWords = u.entryWords;
             TranslatedUnit p;
             try {

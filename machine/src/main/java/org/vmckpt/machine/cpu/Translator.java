@@ -69,8 +69,6 @@ final class Translator {
     static final boolean WORD_LOCALS = Boolean.getBoolean("vmckpt.jit.wordLocals");
     /** {@link #WORD_LOCALS} for the units being built (CodeCache#wordLocals: tests set it per cache). */
     boolean wordLocals = WORD_LOCALS;
-    /** {@link TranslatorLoopExits#MODE} for the units being built (CodeCache#loopExits: tests set it per cache). */
-    int loopExits = TranslatorLoopExits.MODE;
     /** A line on stderr per hot-tier build: the registers {@link WordLocals} chose (for docs/BENCHMARKS.md). */
     static final boolean WORD_LOCALS_LOG = Boolean.getBoolean("vmckpt.jit.wordLocalsLog");
     /** The registers the unit being generated keeps in int locals ({@link WordLocals}); 0 for none. */
@@ -371,17 +369,6 @@ final class Translator {
                 Insn[] ordered = loopOrder(code, entryOff, limit, cap);
                 TranslatorRegion loop = ordered == null ? null : firstOf(ordered, cap);
                 if (loop == null || cut.containsAll(loop)) break; // no loop, or the cut holds it
-                // The whole loop with the code on its exits up to the next loop's head (TranslatorLoopExits), if it fits.
-                boolean exits = loopExits == TranslatorLoopExits.ALL || loopExits == TranslatorLoopExits.HOT && hot;
-                TranslatorRegion withExits = exits && ordered.length <= cap
-                        ? TranslatorLoopExits.withExits(code, loop, entryOff, limit, maxLoop, TranslatorLoopExits.MAX_INSTRUCTIONS) : null;
-                if (withExits != null) {
-                    TranslatedUnit u = build(code, withExits, pageIndex, entryOff, hot, MAX_BYTECODE);
-                    if (u != null) {
-                        TranslatorLoopExits.units.incrementAndGet();
-                        return u;
-                    }
-                }
                 TranslatedUnit u = build(code, loop, pageIndex, entryOff, hot, MAX_BYTECODE);
                 if (u != null) return u; // else too large: a smaller cap keeps the shortest cycles
             }
