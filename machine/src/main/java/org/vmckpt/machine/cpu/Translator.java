@@ -120,7 +120,7 @@ final class Translator {
      * checks, the compares), every iteration of a loop that spans the two pages, such as busybox's SHA-256 round loop
      * (docs/BENCHMARKS.md round 67, compute67's (b)). What the check reads ({@code xTag}, {@code xPhys},
      * {@code fetchCtx}) changes only on the guest's thread, in calls the unit makes into the hart or the MMU (a slow
-     * path, an instruction the interpreter runs, a nested call) or between units;
+     * path, an instruction the interpreter runs) or between units;
      * so with this a passed check is remembered in an int local ({@code L_XOK}, 0 at entry) until the next such call
      * ({@link #forgetAfterCall} clears it), and a jump into the second page checks only when the local is 0.
      */
@@ -357,8 +357,6 @@ final class Translator {
             limit = 8192;
         }
         this.nextIndex = nextIndex;
-        this.pageIndex = pageIndex;
-        nestNow = nestedCalls && !hot;
         innerNow = innerEntries && !hot;
         int first = hot ? MAX_HOT_INSTRUCTIONS : MAX_INSTRUCTIONS;
         TranslatorRegion cut = discover(code, entryOff, first, limit, 0);
@@ -403,7 +401,7 @@ final class Translator {
     /**
      * The instructions of {@code region} the unit can reach from {@code entryOff} over the jumps it is generated with:
      * branches, jumps and falling through to an instruction of the region, a jalr's compares with the return points of
-     * the region's calls ({@link #returnPointsOf}), a nested call's return ({@link #nestedCall}). Again until nothing
+     * the region's calls ({@link #returnPointsOf}). Again until nothing
      * more is dropped (a call dropped takes its return point out of the jalrs' compares). {@code region} itself if all
      * of it is reachable, or with inner entries (every block start of the first page is an entry then).
      */
@@ -425,9 +423,7 @@ final class Translator {
             while (head < tail) {
                 Insn in = region.get(queue[head++]);
                 long[] next = successors(in);
-                if (in.kind == JAL && nestNow && Decode.rd(in.bits) != 0 && !region.containsKey((int) next[0])) {
-                    next = new long[] {in.off + in.len}; // a nested call comes back to its return point
-                } else if (in.kind == JALR && !calls.isEmpty()) {
+                if (in.kind == JALR && !calls.isEmpty()) {
                     int[] points = returnPointsOf(in.off, calls, limit);
                     next = new long[points.length];
                     for (int k = 0; k < points.length; k++) next[k] = points[k];
@@ -556,8 +552,7 @@ final class Translator {
                     // edge): its return point too, after the callee.
                     boolean call = CALLS && isCall(in, limit);
                     if (call || t >= lowest && t < limit) work[tail++] = (int) t;
-                    // (nestedCalls: the return point of a call that leaves the region too, where the caller goes on.)
-                    if (call || nestNow && Decode.rd(in.bits) != 0) work[tail++] = off + in.len;
+                    if (call) work[tail++] = off + in.len;
                     break;
                 }
                 if (in.kind == JALR) break;
@@ -895,16 +890,12 @@ final class Translator {
         census = TranslatorCensus.ON ? TranslatorCensus.newUnit() : null;
         exitSlots = 0;
         markCall = false;
-        nestedSites.clear();
-        spill = null;
-        resume = null;
-        leaveNow = null;
         compactExitLabel = null;
         compactMissLabel = null;
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
-        intRegs = wordLocals && className.equals(HOT_NAME) && !nestNow ? WordLocals.find(region.values(), leaders, entryOff) & usedRegs & entryWords : 0;
+        intRegs = wordLocals && className.equals(HOT_NAME) ? WordLocals.find(region.values(), leaders, entryOff) & usedRegs & entryWords : 0;
         lastIntRegs = intRegs;
         if (intRegs != 0) wordLocalUnits.incrementAndGet();
         if (WORD_LOCALS_LOG && className.equals(HOT_NAME)) {
@@ -955,7 +946,6 @@ final class Translator {
             stubs.get(i).run();
             at = censusMark(stubParts.get(i), at);
         }
-        emitNestedStubs();
         at = censusMark(TranslatorCensus.NESTED, at);
         emitCommonExit();
         censusMark(TranslatorCensus.EXITS, at);
@@ -1449,8 +1439,6 @@ final class Translator {
         backEdgeTargets(entryOff, points, visited, onStack);
         // (Every block is reachable from the entry; one that were not would never run, and checks anyway.)
         for (int l = leaders.nextSetBit(0); l >= 0; l = leaders.nextSetBit(l + 1)) if (!visited.get(l)) points.set(l);
-        // Where a nested call comes back (nestedCalls) the callee has used budget the walk does not see: a check point.
-        for (Insn in : region.values()) if (nestedCall(in)) points.set(in.off + in.len);
         int[] needs = new int[limit / 2], reach = new int[limit / 2]; // reach: the answer + 1, 0 while unknown
         for (int p = points.nextSetBit(0); p >= 0; p = points.nextSetBit(p + 1)) {
             needs[p / 2] = blockAt(p).size() + reachAfter(p, points, reach);
@@ -1521,7 +1509,7 @@ final class Translator {
 
     /** As {@link #successors}, and with {@link #CALLS} a call's return point too (the callee returns there, if at all). */
     private long[] callSuccessors(Insn in, int limit) {
-        if (CALLS && isCall(in, limit) || nestNow && in.kind == JAL && Decode.rd(in.bits) != 0) {
+        if (CALLS && isCall(in, limit)) {
             return new long[] {in.off + Decode.immJ(in.bits), in.off + in.len};
         }
         return successors(in);
@@ -1567,27 +1555,6 @@ final class Translator {
     }
 
     /**
-     * Nested calls ({@code -Dvmckpt.jit.nestedCalls=true}: on; off by default, round 29: not shown to lower the run
-     * thread's CPU, and C2 works more; not final so that NestedCallTest can turn them on for its harts). A call ({@code jal} that writes a register)
-     * whose target the unit does not hold would leave the unit for the dispatcher, and the callee's return (a
-     * {@code jalr}) would come back through it too: two trips through {@link Hart#run}, the return's often a lookup,
-     * since a function called from several places has one chain slot at its {@code jalr}. Instead the region takes the
-     * call's return point in, and at the call the unit writes its registers back and calls the unit its chain slot names
-     * for that exit itself ({@link Hart#enterNested}: the dispatcher's checks), a JVM call from this site only, so its
-     * inline cache sees one class. When the callee comes back with the pc at the return point, no event and this unit
-     * still live and mapped there ({@link Hart#leaveNested}), the unit reloads its registers and goes on at the return
-     * point, a check point of the budget; else it returns at once with what both retired and the state the callee left,
-     * and the dispatcher goes on from the callee's exit. At most {@link Hart#MAX_NESTING} levels.
-     */
-    static volatile boolean nestedCalls = Boolean.getBoolean("vmckpt.jit.nestedCalls");
-
-    /**
-     * Nested calls for the unit being built: {@link #nestedCalls}, and not in the hot tier, where a call and the reload
-     * of every register after it inside C2's method made SHA-256's round units ~1.8x slower (perf samples, round 29).
-     */
-    private boolean nestNow;
-
-    /**
      * Inner entries ({@link InnerEntry}): a unit can also be entered at the block starts of its first page, its method
      * jumping to the block the pc's page offset names, after a check that the budget holds that block's need (so a budget
      * of 0 returns at once, touching nothing, as at the entry). Set for each build by the cache that asks for it
@@ -1599,117 +1566,6 @@ final class Translator {
     private boolean innerNow;
     /** The inner entries of the unit built last (page offsets, ascending) and the budget each needs; null: none. */
     private int[] innerOffsets, innerNeeds;
-
-    /** Whether the unit makes a nested call at {@code in} (see {@link #nestedCalls}). */
-    private boolean nestedCall(Insn in) {
-        if (!nestNow || in.kind != JAL || Decode.rd(in.bits) == 0) return false;
-        long t = in.off + Decode.immJ(in.bits);
-        return !inRegion(t) && inRegion(in.off + in.len);
-    }
-
-    /** The nested call sites of the unit being generated: {slot, target offset, return offset}. */
-    private final List<int[]> nestedSites = new ArrayList<>();
-    /** The shared stubs of nested calls: write registers back, reload them, return what both retired. */
-    private Label spill, resume, leaveNow;
-    /** The RAM page of the unit's entry. */
-    private int pageIndex;
-
-    /** A nested call at {@code in}: its site's number in L_IDX, then the shared stub that writes the registers back. */
-    private void emitNestedCall(Insn in) {
-        long t = in.off + Decode.immJ(in.bits);
-        int slot = newExitSlot(t >= 0 && t < limit ? TranslatedUnit.EXIT_REGION : TranslatedUnit.EXIT_PAGE, (int) t);
-        exitCalls[slot] = true;
-        if (spill == null) {
-            spill = new Label();
-            resume = new Label();
-            leaveNow = new Label();
-        }
-        pushInt(nestedSites.size());
-        mv.visitVarInsn(ISTORE, L_IDX);
-        mv.visitJumpInsn(GOTO, spill);
-        nestedSites.add(new int[] {slot, (int) t, in.off + in.len});
-    }
-
-    /**
-     * The nested calls' code: one shared write-back and one shared reload (a table switch by site after each), and per
-     * site the call itself, so that each site's {@code run} call has its own inline cache.
-     */
-    private void emitNestedStubs() {
-        int sites = nestedSites.size();
-        if (sites == 0) return;
-        Label[] calls = new Label[sites], returns = new Label[sites];
-        for (int k = 0; k < sites; k++) {
-            calls[k] = new Label();
-            returns[k] = blockLabels[nestedSites.get(k)[2] / 2];
-        }
-        target(spill);
-        storeRegisters(writtenRegs);
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitTableSwitchInsn(0, sites - 1, calls[0], calls);
-        for (int k = 0; k < sites; k++) {
-            int[] site = nestedSites.get(k);
-            int ret = site[2];
-            long retKey = ((long) (ret < 4096 ? pageIndex : nextIndex) << 12) | (ret & 0xfff);
-            Label notRun = new Label();
-            target(calls[k]);
-            // h.pc = the callee's entry
-            mv.visitVarInsn(ALOAD, L_HART);
-            mv.visitVarInsn(LLOAD, L_VBASE);
-            pushLong(site[1]);
-            mv.visitInsn(LADD);
-            mv.visitFieldInsn(PUTFIELD, HART, "pc", "J");
-            // if (!h.enterNested(this, slot, n, budget)) leave as an ordinary exit
-            mv.visitVarInsn(ALOAD, L_HART);
-            mv.visitVarInsn(ALOAD, 0);
-            pushInt(site[0]);
-            loadN();
-            mv.visitVarInsn(ILOAD, L_BUDGET);
-            mv.visitMethodInsn(INVOKEVIRTUAL, HART, "enterNested", "(L" + UNIT + ";III)Z", false);
-            mv.visitJumpInsn(IFEQ, notRun);
-            // n += h.nestedCallee.run(h, budget - n)
-            mv.visitVarInsn(ALOAD, L_HART);
-            mv.visitFieldInsn(GETFIELD, HART, "nestedCallee", "L" + UNIT + ";");
-            mv.visitVarInsn(ALOAD, L_HART);
-            mv.visitVarInsn(ILOAD, L_BUDGET);
-            mv.visitVarInsn(ILOAD, L_N);
-            mv.visitInsn(ISUB);
-            mv.visitMethodInsn(INVOKEVIRTUAL, UNIT, "run", "(L" + HART + ";I)I", false);
-            mv.visitVarInsn(ISTORE, L_RESULT);
-            mv.visitVarInsn(ILOAD, L_N);
-            mv.visitVarInsn(ILOAD, L_RESULT);
-            mv.visitInsn(IADD);
-            mv.visitVarInsn(ISTORE, L_N);
-            // if (!h.leaveNested(this, retired, return pc, its physical key)) return n: the state is the callee's
-            mv.visitVarInsn(ALOAD, L_HART);
-            mv.visitVarInsn(ALOAD, 0);
-            mv.visitVarInsn(ILOAD, L_RESULT);
-            mv.visitVarInsn(LLOAD, L_VBASE);
-            pushLong(ret);
-            mv.visitInsn(LADD);
-            pushLong(retKey);
-            mv.visitMethodInsn(INVOKEVIRTUAL, HART, "leaveNested", "(L" + UNIT + ";IJJ)Z", false);
-            mv.visitJumpInsn(IFEQ, leaveNow);
-            pushInt(k);
-            mv.visitVarInsn(ISTORE, L_IDX);
-            mv.visitJumpInsn(GOTO, resume);
-            // Not run (no chained unit, its checks failed, too deep): the ordinary exit to the dispatcher.
-            target(notRun);
-            putExitSlot(site[0]);
-            mv.visitVarInsn(LLOAD, L_VBASE);
-            pushLong(site[1]);
-            mv.visitInsn(LADD);
-            mv.visitVarInsn(LSTORE, L_EXITPC);
-            mv.visitJumpInsn(GOTO, commonExit);
-        }
-        target(resume);
-        loadRegisters(usedRegs);
-        afterHartCall();
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitTableSwitchInsn(0, sites - 1, returns[0], returns);
-        target(leaveNow);
-        loadN();
-        mv.visitInsn(IRETURN);
-    }
 
     /** The return points the jalr at {@code off} compares its target with (none: it always leaves). */
     private int[] returnPointsAt(int off) {
@@ -2125,10 +1981,6 @@ final class Translator {
                 if (rd != 0) {
                     pagePlus(in.off + in.len);
                     storeReg(rd);
-                }
-                if (nestedCall(in)) {
-                    emitNestedCall(in);
-                    return;
                 }
                 markCall = rd != 0; // (for the profile: an exit that is a call)
                 jumpTo(in.off, in.off + Decode.immJ(insn));
