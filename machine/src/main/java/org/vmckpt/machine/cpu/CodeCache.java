@@ -298,8 +298,6 @@ public final class CodeCache {
     boolean innerEntries = INNER_ENTRIES;
     /** See {@link Translator#WORD_LOGIC} (tests set it per cache). */
     boolean wordLogic = Translator.WORD_LOGIC;
-    /** Translator#wordLocals for this cache's hot-tier builds (tests set it). */
-    boolean wordLocals = Translator.WORD_LOCALS;
     /**
      * A {@code jalr} exit's chain slot has a second way ({@code -Dvmckpt.jit.jalrSecondWay=true}; off by default, round 62):
      * the target taken before the last one, tried by the dispatcher when the last one is not at the pc, before the cache's
@@ -885,7 +883,6 @@ public final class CodeCache {
             return u;
         }
         u.untilHot = hotRecheck;
-        if (wordLocals) u.entryWords &= Translator.wordMask(h.x); // (at its entry: see WordLocals; no 31-register scan when off)
         // (Builds are otherwise handed over at lookup misses, which a hot loop that runs alone may never make.)
         if (!completed.isEmpty()) installCompleted(h);
         if (u.dead) return u;
@@ -1119,7 +1116,6 @@ public final class CodeCache {
     private TranslatedUnit translateC1Here(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff) {
         translator.innerEntries = innerEntries;
         translator.wordLogic = wordLogic;
-        translator.wordLocals = wordLocals;
         return translator.translate(page, pageIndex, next, nextIndex, entryOff, false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
     }
 
@@ -1175,7 +1171,6 @@ public final class CodeCache {
         b.untilHot = u.untilHot;
         b.hotSince = u.hotSince;
         b.hotRunCounts = u.hotRunCounts;
-        b.entryWords = u.entryWords;
         b.missExits = u.missExits; // (for the summary: b never leaves before a miss, so it is not counted on)
         units[slot] = b;
         dropInner(u);
@@ -1228,14 +1223,7 @@ public final class CodeCache {
         if (background == null) {
             long t0 = CpuClock.threadNanos();
             translator.wordLogic = wordLogic;
-            translator.wordLocals = wordLocals;
-            translator.entryWords = u.entryWords;
-            TranslatedUnit p;
-            try {
-                p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
-            } finally {
-                translator.entryWords = -1;
-            }
+            TranslatedUnit p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
             if (p != null && !BackgroundTranslator.warmHot(p)) p = null; // (C1 refused it: dropped below)
             translationNanos += CpuClock.threadNanos() - t0;
             builtHot(u, p, h);
@@ -1243,7 +1231,6 @@ public final class CodeCache {
         }
         PendingUnit job = new PendingUnit(this, u.key, u.pageIndex, page.clone(), u.nextPageIndex, next == null ? null : next.clone());
         job.replaces = u;
-        job.entryWords = u.entryWords;
         job.queuedAt = h.instret;
         if (background.submit(job)) {
             u.promotionQueued = true;

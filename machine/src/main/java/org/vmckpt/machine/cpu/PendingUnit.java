@@ -38,8 +38,6 @@ final class PendingUnit extends TranslatedUnit {
      * dies or is promoted meanwhile.
      */
     TranslatedUnit rebuildOf;
-    /** For a hot-tier build: {@link TranslatedUnit#entryWords} of the unit it replaces. */
-    int entryWords = -1;
     /**
      * Guest instructions the interpreter ran from this entry since the job was queued (the dispatcher found it pending and
      * interpreted: CodeCache#interpreted), saturating: the translator thread takes the job with the most first

@@ -122,11 +122,6 @@ public abstract class TranslatedUnit {
      */
     boolean profileC2;
     /**
-     * Of a C1 unit: the registers that held a sign-extended 32-bit value at each of its entries the hot tier's count
-     * looked at ({@link CodeCache#hot}); its hot-tier build keeps only these in int locals ({@link WordLocals}).
-     */
-    int entryWords = -1;
-    /**
      * Of a C1 unit that {@link #leavesBeforeMiss}: its runs that left before a missing access (the dispatcher counts them,
      * CodeCache#missLeft).
      */

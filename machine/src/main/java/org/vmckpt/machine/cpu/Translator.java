@@ -62,26 +62,6 @@ final class Translator {
     static final boolean WORD_LOGIC = !"false".equals(System.getProperty("vmckpt.jit.wordLogic"));
     /** {@link #WORD_LOGIC} for the unit being built (CodeCache#wordLogic: tests set it per cache). */
     boolean wordLogic = WORD_LOGIC;
-    /**
-     * Hot-tier units keep the registers {@link WordLocals#find} picks in int locals; off by default,
-     * {@code -Dvmckpt.jit.wordLocals=true}: on (round 65).
-     */
-    static final boolean WORD_LOCALS = Boolean.getBoolean("vmckpt.jit.wordLocals");
-    /** {@link #WORD_LOCALS} for the units being built (CodeCache#wordLocals: tests set it per cache). */
-    boolean wordLocals = WORD_LOCALS;
-    /** A line on stderr per hot-tier build: the registers {@link WordLocals} chose (for docs/BENCHMARKS.md). */
-    static final boolean WORD_LOCALS_LOG = Boolean.getBoolean("vmckpt.jit.wordLocalsLog");
-    /** The registers the unit being generated keeps in int locals ({@link WordLocals}); 0 for none. */
-    private int intRegs;
-    /** {@link #intRegs} of the unit generated last (for tests). */
-    int lastIntRegs;
-    /**
-     * For the hot-tier build being made: the registers that held 32-bit values at the entries of the unit it replaces
-     * ({@link TranslatedUnit#entryWords}); only these may be int locals. -1 (every register) when no unit was sampled.
-     */
-    int entryWords = -1;
-    /** Hot-tier units generated with int locals ({@link WordLocals}; for tests). */
-    static final java.util.concurrent.atomic.AtomicLong wordLocalUnits = new java.util.concurrent.atomic.AtomicLong();
 
     private static final String HART = "org/vmckpt/machine/cpu/Hart";
     private static final String MMU = "org/vmckpt/machine/cpu/Mmu";
@@ -895,12 +875,6 @@ final class Translator {
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
-        intRegs = wordLocals && className.equals(HOT_NAME) ? WordLocals.find(region.values(), leaders, entryOff) & usedRegs & entryWords : 0;
-        lastIntRegs = intRegs;
-        if (intRegs != 0) wordLocalUnits.incrementAndGet();
-        if (WORD_LOCALS_LOG && className.equals(HOT_NAME)) {
-            System.err.printf("vmckpt-wordlocals entry %x: int %08x of used %08x, written %08x%n", entryOff, intRegs, usedRegs, writtenRegs);
-        }
         findAccessGroups();
         checkNeeds = checkPoints(entryOff);
         // With check points the entry's need is its check point's (checkNeeds): the longest run is not needed then.
@@ -1201,7 +1175,6 @@ final class Translator {
             mv.visitVarInsn(ISTORE, groupPageSlot(g) + 1);
         }
         afterHartCall();
-        checkWordLocals();
     }
 
     /**
@@ -1257,10 +1230,7 @@ final class Translator {
         System.arraycopy(fixed, 0, l, 0, fixed.length);
         int n = fixed.length;
         for (int r = 1; r < 32; r++) {
-            if ((intRegs & (1 << r)) != 0) {
-                l[n++] = INTEGER; // (the slot's second half unused)
-                l[n++] = TOP;
-            } else if ((usedRegs & (1 << r)) != 0) {
+            if ((usedRegs & (1 << r)) != 0) {
                 l[n++] = LONG;
             } else {
                 l[n++] = TOP;
@@ -1902,7 +1872,7 @@ final class Translator {
     /** Whether {@code op} (and, or, xor; the immediate forms too) has word-valued operands here: see {@link #emitWordLogic}. */
     private boolean hasWordOperands(String op, boolean imm, int rs1, int rs2) {
         if (op == null || !(op.equals("and") || op.equals("or") || op.equals("xor"))) return false;
-        int words = wordRegs | intRegs;
+        int words = wordRegs;
         return (words & 1 << rs1) != 0 && (imm || (words & 1 << rs2) != 0);
     }
 
@@ -2863,59 +2833,14 @@ final class Translator {
     private void loadReg(int r) {
         if (r == 0) {
             mv.visitInsn(LCONST_0);
-        } else if ((intRegs & 1 << r) != 0) { // (WordLocals: the int is the value's low half, sign-extended)
-            mv.visitVarInsn(ILOAD, slot(r));
-            mv.visitInsn(I2L);
         } else {
             mv.visitVarInsn(LLOAD, slot(r));
         }
     }
 
-    /** The registers (bit r for xr) of {@code x} that hold a 32-bit value sign-extended to 64 bits. */
-    static int wordMask(long[] x) {
-        int m = 0;
-        for (int r = 1; r < 32; r++) if (x[r] == (int) x[r]) m |= 1 << r;
-        return m;
-    }
-
-    /** Stores the long on the stack into register {@code r}'s local (for a {@link WordLocals} register, its low half). */
+    /** Stores the long on the stack into register {@code r}'s local. */
     private void storeReg(int r) {
-        if ((intRegs & 1 << r) != 0) {
-            mv.visitInsn(L2I);
-            mv.visitVarInsn(ISTORE, slot(r));
-        } else {
-            mv.visitVarInsn(LSTORE, slot(r));
-        }
-    }
-
-    /**
-     * The end of the prologue with {@link WordLocals}: the unit leaves before its first instruction, the dispatcher's
-     * interpreter running it ({@link Hart#unitExit}), unless each int-local register held a sign-extended 32-bit value
-     * at the entry (its local's sign extension equals h.x[r]; the array is not written before this).
-     */
-    private void checkWordLocals() {
-        if (intRegs == 0) return;
-        mv.visitInsn(LCONST_0);
-        for (int r = 1; r < 32; r++) {
-            if ((intRegs & 1 << r) == 0) continue;
-            loadReg(r);
-            mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
-            mv.visitVarInsn(ALOAD, L_X);
-            mv.visitLdcInsn(LONG_BASE + 8L * r);
-            mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getLong", "(Ljava/lang/Object;J)J", false);
-            mv.visitInsn(LXOR);
-            mv.visitInsn(LOR);
-        }
-        mv.visitInsn(LCONST_0);
-        mv.visitInsn(LCMP);
-        Label fit = new Label();
-        mv.visitJumpInsn(IFEQ, fit);
-        mv.visitVarInsn(ALOAD, L_HART);
-        mv.visitInsn(ICONST_1);
-        mv.visitFieldInsn(PUTFIELD, HART, "unitExit", "Z");
-        mv.visitInsn(ICONST_0);
-        mv.visitInsn(IRETURN);
-        target(fit);
+        mv.visitVarInsn(LSTORE, slot(r));
     }
 
     /** Pushes page base + {@code off} (a pc-relative value). */

@@ -773,7 +773,6 @@ class TranslatorDifferentialTest {
             h.codeCache.hotMinRun = 0; // and whatever its runs' length (HotTierMinRunTest tests that rule)
             h.codeCache.hotBriefRunsPercent = 0; // (HotTierBriefRunTest tests that rule)
             if (jalrSecondWay) h.codeCache.jalrSecondWay = true; // (jalrSecondWayInEveryMode; else the property's default)
-            if (wordLocals) h.codeCache.wordLocals = true; // (wordLocalsInEveryMode)
         }
         if (asidBits >= 0) h.mmu.setAsidBits(asidBits); // (asidSwitchesAndFencesInEveryMode)
         if (cbozBlock > 0) { // (cboZeroInEveryMode): Zicboz, allowed in every mode at the start
@@ -1088,38 +1087,6 @@ class TranslatorDifferentialTest {
                     () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 90));
         } finally {
             jalrSecondWay = false;
-        }
-    }
-
-    /** The translating harts' caches get {@link CodeCache#wordLocals} on (wordLocalsInEveryMode). */
-    static boolean wordLocals;
-
-    /**
-     * Word locals ({@link WordLocals}, off by default, round 65): hot-tier units keep the word-valued registers their
-     * loops carry in int locals, in every mode, with the word chains ({@link #wordItem}) in the programs, and with
-     * access groups.
-     */
-    @Test
-    void wordLocalsInEveryMode() {
-        wordLocals = true;
-        long before = Translator.wordLocalUnits.get();
-        try {
-            together(
-                    () -> runSeeds(Hart.PRIV_M, 2_000, true, 111, 112, 113),
-                    () -> runSeeds(Hart.PRIV_S, 2_000, true, 114, 115),
-                    () -> runSeeds(MPRV, 2_000, true, 116),
-                    () -> runSeeds(Hart.PRIV_U, 2_000, true, 117));
-            Translator.accessGroups = true;
-            together(
-                    () -> runSeeds(Hart.PRIV_S, 2_000, true, 118),
-                    () -> runSeeds(Hart.PRIV_M, 2_000, false, 119));
-            // (How many hot-tier builds kept a register in an int local depends on which entries the hot tier's count
-            // sampled and on HotSpot's compile timing: 0 in some runs. WordLocalsTest makes sure of the int locals' path.)
-            System.out.printf("TranslatorDifferentialTest wordLocalsInEveryMode: %d hot-tier builds with int locals%n",
-                    Translator.wordLocalUnits.get() - before);
-        } finally {
-            wordLocals = false;
-            Translator.accessGroups = Translator.accessGroupsProperty();
         }
     }
 
