@@ -38,7 +38,7 @@ import static org.objectweb.asm.Opcodes.*;
  * <p><b>Semantics shared with the interpreter.</b> ALU operations are calls to {@link Alu} (but for the word shifts,
  * {@link #emitWordShift}, the branch conditions, {@link #emitBranch}, in C1 units sltu and the high products,
  * {@link #emitSetLessThanUnsigned}, {@link #emitMulHigh}, and in hot-tier units the simplest operations,
- * {@link #emitPlainAlu}, {@link #emitSetLessThan} ({@link #inlineAluHot}), written out as JVM operations with the same
+ * {@link #emitPlainAlu}, {@link #emitSetLessThan} ({@link #inlineAluNow}), written out as JVM operations with the same
  * definition, which tests compare with Alu's on edge operands);
  * loads and stores call the hart's own TLB fast paths; every other instruction (CSR, atomics, floating point, fences
  * with effects, illegal encodings) calls {@link Hart#execOne}, which runs the interpreter on it. Nothing is
@@ -212,8 +212,8 @@ final class Translator {
     static volatile boolean c1MissLeaves = C1_MISS_LEAVES;
 
     /**
-     * The simplest ALU operations as JVM instructions in hot-tier units (round 53; on by default,
-     * {@code -Dvmckpt.jit.inlineAlu=off}: calls to {@link Alu}, as before; {@code all}: in C1 units too): add, sub, and,
+     * The simplest ALU operations as JVM instructions in hot-tier units (round 53; the rule since, its switch
+     * {@code -Dvmckpt.jit.inlineAlu=off|all} retired in round 84; C1 units call {@link Alu}): add, sub, and,
      * or, xor, sll, srl, sra, addw, subw, mul, mulw and their immediate forms ({@link #emitPlainAlu}), and slt, sltu as a
      * compare and a two-way store ({@link #emitSetLessThan}). A call of an Alu helper is 3 bytes of bytecode and 4-50
      * more of C2's inlining budget (DesiredMethodLimit, 8,000 bytes; round 51); the instruction is 1 byte and
@@ -223,12 +223,6 @@ final class Translator {
      * docs/BENCHMARKS.md round 53). In C1 units it was not shown to help (C1
      * inlines the helpers anyway; {@code all}: compute lower in 1 of 4).
      */
-    static final String INLINE_ALU = System.getProperty("vmckpt.jit.inlineAlu", "hot");
-    /** {@link #INLINE_ALU} for hot-tier units and for C1 units; tests change them. */
-    static volatile boolean inlineAluHot = INLINE_ALU.equals("hot") || INLINE_ALU.equals("all"),
-            inlineAluC1 = INLINE_ALU.equals("all");
-
-    /** {@link #inlineAluHot} or {@link #inlineAluC1}, whichever is this unit's tier's, as the unit being built began. */
     private boolean inlineAluNow;
 
     /**
@@ -328,7 +322,7 @@ final class Translator {
         compactLeaveNow = !hot && !c1Calls && c1MissLeaves;
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
-        inlineAluNow = hot ? inlineAluHot : inlineAluC1;
+        inlineAluNow = hot; // (the ALU's simplest operations as JVM instructions in hot-tier units: see inlineAluNow)
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -1919,7 +1913,7 @@ final class Translator {
                 if (rd == 0) return;
                 String op = Decode.aluOperation(insn);
                 // (The hot tier keeps Alu's sltu and high products, which C2 inlines: its code for them was faster than
-                // these written-out forms, round 25; with inlineAluHot, sltu is emitSetLessThan's compare below.)
+                // these written-out forms, round 25; since round 53 sltu is emitSetLessThan's compare below.)
                 if (!className.equals(HOT_NAME)
                         && (emitSetLessThanUnsigned(op, in.kind == ALU_IMM, insn, rs1, rs2) || emitMulHigh(op, rs1, rs2))) {
                     storeReg(rd);
@@ -2020,7 +2014,7 @@ final class Translator {
 
     /**
      * add, sub, and, or, xor, sll, srl, sra, addw, subw, mul, mulw (and the immediate forms) as JVM instructions, with
-     * rs1's value on the stack, pushing the result ({@link #inlineAluHot}); false (nothing emitted) for any other
+     * rs1's value on the stack, pushing the result ({@link #inlineAluNow}); false (nothing emitted) for any other
      * operation. Each is the bytecode javac makes of its {@link Alu} method's body: the long shifts take the distance's
      * low 6 bits ({@code L2I}, then the JVM masks it, as the ISA does), the word forms are {@code (long) (int) (a OP b)}
      * (the low 32 bits of the 64-bit result are the 32-bit one's) and mulw is {@code (long) ((int) a * (int) b)}.
@@ -2252,7 +2246,7 @@ final class Translator {
 
     /**
      * slt, sltu, slti, sltiu (seqz, snez) as a long compare and a store of 1 or 0 to rd on its two paths, with rs1's
-     * value on the stack ({@link #inlineAluHot}); false (nothing emitted) for any other operation. Unsigned order is
+     * value on the stack ({@link #inlineAluNow}); false (nothing emitted) for any other operation. Unsigned order is
      * signed order with the sign bits flipped, as in {@link #emitBranch}. Not a call of {@link Alu#sltu}: that is 50
      * bytes of C2's inlining budget ({@code Long.compareUnsigned} and {@code Long.compare} are no intrinsics in JDK 17)
      * and its compares' profile is shared by every caller, so C2 compiled it as branches even where the outcome is a
@@ -2288,7 +2282,7 @@ final class Translator {
     /**
      * The bytecode C2 inlines for a call of {@code Alu.op} (its own and the JDK methods it calls, -XX:+PrintInlining on
      * JDK 17; {@code Math.multiplyHigh} is an intrinsic, not inlined bytecode): the count of a unit's calls left with
-     * {@link #inlineAluHot} on (with it off, {@link #ALU_CALL_INLINE} per call, the figure round 51's bound was fitted with).
+     * a hot-tier unit (a C1 unit's calls count {@link #ALU_CALL_INLINE} each, the figure round 51's bound was fitted with).
      */
     static int aluInlineBytes(String op) {
         switch (op) {

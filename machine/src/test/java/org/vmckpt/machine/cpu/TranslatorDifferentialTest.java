@@ -1204,26 +1204,6 @@ class TranslatorDifferentialTest {
     }
 
     /**
-     * Both tiers against the interpreter with the ALU operations written as JVM instructions ({@link Translator#inlineAluHot},
-     * {@link Translator#inlineAluC1}; round 53), word chains included, bare and under Sv39.
-     */
-    @Test
-    void inlineAluInBothTiers() {
-        Translator.inlineAluHot = true;
-        Translator.inlineAluC1 = true;
-        try {
-            together(
-                    () -> runSeeds(Hart.PRIV_M, 2_000, true, 91, 92, 93),
-                    () -> runSeeds(Hart.PRIV_S, 2_000, false, 94, 95),
-                    () -> runSeedsPromoting(MPRV, 2_000, 96),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 97, 98));
-        } finally {
-            Translator.inlineAluHot = Translator.INLINE_ALU.equals("hot") || Translator.INLINE_ALU.equals("all");
-            Translator.inlineAluC1 = Translator.INLINE_ALU.equals("all");
-        }
-    }
-
-    /**
      * Both tiers against the interpreter with {@link Translator#c1MissLeaves} (round 67, off by default): C1 units with
      * the compact code leave before a missing access, hot-tier units as without it; bare, under Sv39 and MPRV (faults,
      * page-crossing accesses, stores into code), with and without promotion.
