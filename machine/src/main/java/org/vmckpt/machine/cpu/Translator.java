@@ -383,11 +383,9 @@ final class Translator {
         if (innerNow) return region;
         for (;;) {
             List<Insn> calls = new ArrayList<>();
-            if (CALLS) {
-                for (Insn in : region.values()) {
-                    long t = in.off + Decode.immJ(in.bits);
-                    if (isCall(in, limit) && region.containsKey((int) t) && region.containsKey(in.off + in.len)) calls.add(in);
-                }
+            for (Insn in : region.values()) {
+                long t = in.off + Decode.immJ(in.bits);
+                if (isCall(in, limit) && region.containsKey((int) t) && region.containsKey(in.off + in.len)) calls.add(in);
             }
             boolean[] seen = new boolean[limit / 2];
             int[] queue = new int[region.size()];
@@ -522,9 +520,9 @@ final class Translator {
                 region.put(off, in);
                 if (in.kind == JAL) {
                     long t = off + Decode.immJ(in.bits);
-                    // A call whose callee the region may hold (CALLS; before the entry too: a call is no loop's back
+                    // A call whose callee the region may hold (calls inside a unit; before the entry too: a call is no loop's back
                     // edge): its return point too, after the callee.
-                    boolean call = CALLS && isCall(in, limit);
+                    boolean call = isCall(in, limit);
                     if (call || t >= lowest && t < limit) work[tail++] = (int) t;
                     if (call) work[tail++] = off + in.len;
                     break;
@@ -605,22 +603,20 @@ final class Translator {
                 }
             }
         }
-        // With CALLS, a jalr goes back to the return points of the calls of its function (see returnPointsOf): those
+        // A jalr goes back to the return points of the calls of its function (see returnPointsOf): those
         // edges too, so that a callee's body lies on the cycles of a loop that calls it.
-        if (CALLS) {
-            List<Insn> calls = new ArrayList<>();
-            for (int i = 0; i < slots; i++) {
-                Insn c = at[i];
-                if (c != null && isCall(c, limit) && c.off + c.len < limit && ahead[(c.off + c.len) / 2] >= 0) calls.add(c);
-            }
-            for (int i = 0; !calls.isEmpty() && i < slots; i++) {
-                if (at[i] == null || at[i].kind != JALR) continue;
-                for (int r : returnPointsOf(at[i].off, calls, limit)) {
-                    if (edges * 2 + 2 > preds.length) preds = java.util.Arrays.copyOf(preds, preds.length * 2);
-                    preds[edges * 2] = r;
-                    preds[edges * 2 + 1] = at[i].off;
-                    edges++;
-                }
+        List<Insn> calls = new ArrayList<>();
+        for (int i = 0; i < slots; i++) {
+            Insn c = at[i];
+            if (c != null && isCall(c, limit) && c.off + c.len < limit && ahead[(c.off + c.len) / 2] >= 0) calls.add(c);
+        }
+        for (int i = 0; !calls.isEmpty() && i < slots; i++) {
+            if (at[i] == null || at[i].kind != JALR) continue;
+            for (int r : returnPointsOf(at[i].off, calls, limit)) {
+                if (edges * 2 + 2 > preds.length) preds = java.util.Arrays.copyOf(preds, preds.length * 2);
+                preds[edges * 2] = r;
+                preds[edges * 2 + 1] = at[i].off;
+                edges++;
             }
         }
         // Only a loop's head (the target of its back edge) gets the loop: an entry inside a loop (where a batch or the
@@ -1451,7 +1447,8 @@ final class Translator {
     }
 
     /**
-     * Calls inside a unit ({@code -Dvmckpt.jit.calls=false}: off). A region follows a call ({@code jal} that writes a
+     * Calls inside a unit (round 25; the rule since, its switch {@code -Dvmckpt.jit.calls=false} retired in round 84:
+     * round 26 measured the compute phase higher without them). A region follows a call ({@code jal} that writes a
      * register) into a callee in its pages, and takes the call's return point in too (after the callee, breadth-first);
      * at every {@code jalr} of the region the unit compares the computed target with the region's return points
      * (page base + offset, the very value the call wrote into the link register) and goes on inside the unit when one
@@ -1460,7 +1457,6 @@ final class Translator {
      * modified stack) still goes where the register says. gzip's deflate loop calls ct_tally and fill_window in its
      * own page twice per iteration (busybox 6d242, 6d408: docs/BENCHMARKS.md round 25).
      */
-    static final boolean CALLS = !"false".equals(System.getProperty("vmckpt.jit.calls"));
     /** Return points a jalr compares its target with, at most. */
     static final int MAX_RETURN_POINTS = 8;
 
@@ -1471,9 +1467,9 @@ final class Translator {
         return t >= 0 && t < limit;
     }
 
-    /** As {@link #successors}, and with {@link #CALLS} a call's return point too (the callee returns there, if at all). */
+    /** As {@link #successors}, and a call's return point too (the callee returns there, if at all). */
     private long[] callSuccessors(Insn in, int limit) {
-        if (CALLS && isCall(in, limit)) {
+        if (isCall(in, limit)) {
             return new long[] {in.off + Decode.immJ(in.bits), in.off + in.len};
         }
         return successors(in);
@@ -1503,12 +1499,11 @@ final class Translator {
         return n == points.length ? points : java.util.Arrays.copyOf(points, n);
     }
 
-    /** The region's return points by jalr offset / 2 ({@link #CALLS}; see {@link #returnPointsOf}), or null: no calls. */
+    /** The region's return points by jalr offset / 2 (see {@link #returnPointsOf}), or null: no calls. */
     private int[][] returnPoints;
 
     private void findReturnPoints() {
         returnPoints = null;
-        if (!CALLS) return;
         List<Insn> calls = new ArrayList<>();
         for (Insn in : region.values()) {
             if (isCall(in, limit) && inRegion(in.off + Decode.immJ(in.bits)) && inRegion(in.off + in.len)) calls.add(in);
@@ -1961,7 +1956,7 @@ final class Translator {
                     pagePlus(in.off + in.len);
                     storeReg(rd);
                 }
-                // A return to a call of this unit (CALLS): go on there when the target is that return point.
+                // A return to a call of this unit (calls inside a unit): go on there when the target is that return point.
                 for (int r : returnPointsAt(in.off)) {
                     mv.visitVarInsn(LLOAD, L_EXITPC);
                     pagePlus(r);
