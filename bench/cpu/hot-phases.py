@@ -1,12 +1,11 @@
 #!/usr/bin/env python3
 """The hot tier's events by phase of the CPU benchmark (round 69): runs one of bench/cpu's guests with
 -Dvmckpt.jit.hotLog=true (and the launcher's other options) to MARK, stamps every line (threads.py's run_once), and
-counts CodeCache's hot-log lines between the guest's marks: builds decided, built, installed, and with
-Translator.hotMissLeaves the builds given miss exits or calls by their C1 unit's leaves (with hotMissLeavesUser, round 70,
-the calls given for being promoted outside user mode counted apart too), and the rebuilds with calls
-of hot units that then missed often (CodeCache.missLook). Untimed: counts only. Prints --stats' translator summary lines.
+counts CodeCache's hot-log lines between the guest's marks: builds decided, built, installed. (Until round 84 also the
+builds given miss exits or calls by Translator.hotMissLeaves and its rebuilds, CodeCache.missLook: retired with the
+switch.) Untimed: counts only. Prints --stats' translator summary lines.
 
-  python3 bench/cpu/hot-phases.py --guest signed --launcher "x=./vmckpt,-Dvmckpt.jit.hotMissLeaves=true" LOG
+  python3 bench/cpu/hot-phases.py --guest signed --launcher "x=./vmckpt" LOG
 """
 import argparse
 import os
@@ -18,10 +17,7 @@ import threads  # noqa: E402
 PHASES = [("boot", None), ("init-mstart", "BENCH-INIT"), ("modules", "BENCH-MARK modules-start"),
           ("after-modules", "BENCH-MARK modules-end"), ("compute", "BENCH-MARK compute-start"),
           ("after-compute", "BENCH-MARK compute-end"), ("fork", "BENCH-MARK fork-start"), ("end", "BENCH-MARK fork-end")]
-KINDS = [("decided", "vmckpt-hot decided"), ("with miss exits", "vmckpt-hot with miss exits"),
-         ("with calls", "vmckpt-hot with calls"), ("of them not user mode", "vmckpt-hot with calls (not user mode"),
-         ("missed often, again with calls", "built again with calls"),
-         ("built", "vmckpt-hot built"), ("installed", "vmckpt-hot installed")]
+KINDS = [("decided", "vmckpt-hot decided"), ("built", "vmckpt-hot built"), ("installed", "vmckpt-hot installed")]
 
 
 def main():

@@ -52,11 +52,8 @@ final class AccessGroups {
         return m;
     }
 
-    /**
-     * The groups of {@code block}; registers in {@code excluded} (bit r) are no group's base (those that keep a base
-     * page of their own).
-     */
-    static AccessGroups of(List<Translator.Insn> block, int excluded) {
+    /** The groups of {@code block}. */
+    static AccessGroups of(List<Translator.Insn> block) {
         int n = block.size();
         // Candidates: at most one per access; open[w][r] is the candidate open for base r (w: stores).
         int[] cBase = new int[n], cMin = new int[n], cEnd = new int[n], cCount = new int[n], cFirst = new int[n], cLast = new int[n];
@@ -72,28 +69,26 @@ final class AccessGroups {
             if (in.kind() == Translator.LOAD || in.kind() == Translator.STORE) {
                 boolean store = in.kind() == Translator.STORE;
                 int r = Decode.rs1(bits);
-                if ((excluded & 1 << r) == 0) {
-                    int imm = (int) (store ? Decode.immS(bits) : Decode.immI(bits));
-                    int size = 1 << (Decode.funct3(bits) & 3);
-                    int w = store ? 1 : 0;
-                    int c = open[w][r];
-                    if (c >= 0 && Math.max(cEnd[c], imm + size) - Math.min(cMin[c], imm) > MAX_SPAN) c = -1;
-                    if (c < 0) {
-                        c = cands++;
-                        cBase[c] = r;
-                        cStores[c] = store;
-                        cMin[c] = imm;
-                        cEnd[c] = imm + size;
-                        cFirst[c] = k;
-                        open[w][r] = c;
-                    } else {
-                        cMin[c] = Math.min(cMin[c], imm);
-                        cEnd[c] = Math.max(cEnd[c], imm + size);
-                    }
-                    cCount[c]++;
-                    cLast[c] = k;
-                    candOf[k] = c;
+                int imm = (int) (store ? Decode.immS(bits) : Decode.immI(bits));
+                int size = 1 << (Decode.funct3(bits) & 3);
+                int w = store ? 1 : 0;
+                int c = open[w][r];
+                if (c >= 0 && Math.max(cEnd[c], imm + size) - Math.min(cMin[c], imm) > MAX_SPAN) c = -1;
+                if (c < 0) {
+                    c = cands++;
+                    cBase[c] = r;
+                    cStores[c] = store;
+                    cMin[c] = imm;
+                    cEnd[c] = imm + size;
+                    cFirst[c] = k;
+                    open[w][r] = c;
+                } else {
+                    cMin[c] = Math.min(cMin[c], imm);
+                    cEnd[c] = Math.max(cEnd[c], imm + size);
                 }
+                cCount[c]++;
+                cLast[c] = k;
+                candOf[k] = c;
             }
             if (in.kind() == Translator.HELPER) {
                 for (int[] o : open) Arrays.fill(o, -1);

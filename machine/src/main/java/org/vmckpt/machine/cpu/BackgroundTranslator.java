@@ -167,12 +167,7 @@ final class BackgroundTranslator {
             if (UnitCorpus.FILE != null && !hot && job.rebuildOf == null) UnitCorpus.record(job);
             translator.innerEntries = job.cache.innerEntries;
             translator.wordLogic = job.cache.wordLogic;
-            translator.wordLocals = job.cache.wordLocals;
-            translator.loopExits = job.cache.loopExits;
-            translator.missCalls = job.missCalls;
-            translator.userMode = job.userMode && hot;
             translator.c1Calls = job.rebuildOf != null; // (CodeCache#missLeft's rebuild: a C1 unit with the slow paths' calls)
-            translator.entryWords = job.entryWords;
             TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, hot, job.cache.maxLoopInstructions,
                     job.cache.maxStraightInstructions, job.cache.localBranchBytes);
             // A hot-tier unit goes to C2 through HotSpot's policy (tier 3 first, with a profile): asked for C2 at once

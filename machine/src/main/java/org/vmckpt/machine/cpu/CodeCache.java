@@ -205,47 +205,6 @@ public final class CodeCache {
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     /**
-     * The adaptive rule of Translator#missLeaves (Translator#missLeavesAdaptive): a hot-tier unit that retired fewer than
-     * this many guest instructions per miss exit, looked at every Translator#MISS_CHECK miss exits, is built again with the
-     * rejoining call ({@code -Dvmckpt.jit.missLeavesInsns=N}, default 2,000; see {@link #missLook}). Why that many: a miss
-     * exit costs an exit, an interpreted tail and a lookup, ~0.5-1 us; the exits save C2's spills, ~0.1-0.3 ns a guest
-     * instruction (docs/BENCHMARKS.md round 58), so they pay from a few thousand instructions per miss on.
-     */
-    static final long MISS_LEAVES_INSNS = Long.getLong("vmckpt.jit.missLeavesInsns", 2_000);
-    /** See {@link #MISS_LEAVES_INSNS}; tests change it. */
-    static volatile long missLeavesInsns = MISS_LEAVES_INSNS;
-    /**
-     * The adaptive rule decides only for a hot unit that has retired at least this many instructions
-     * ({@code -Dvmckpt.jit.missLeavesMinInsns=N}, default 2,000,000): a unit may meet a burst of misses right after it is
-     * installed and few after (gzip's hottest unit, busybox's longest_match: 256 miss exits in its first 45,000
-     * instructions, 22 in 821 M in another run; without this bound the rule rebuilt it: round 62).
-     */
-    static final long MISS_LEAVES_MIN_INSNS = Long.getLong("vmckpt.jit.missLeavesMinInsns", 2_000_000);
-    /** See {@link #MISS_LEAVES_MIN_INSNS}; tests change it. */
-    static volatile long missLeavesMinInsns = MISS_LEAVES_MIN_INSNS;
-    /**
-     * Translator#hotMissLeaves' rule ({@link #hotMissCalls}): a C1 unit being promoted gets a hot build with the miss exits
-     * if it left before a miss at most once per this many instructions of its count to the hot tier
-     * ({@code -Dvmckpt.jit.hotMissInsns=N}, default 20,000: ten times {@link #missLeavesInsns}, the hot rule's bar for
-     * taking the exits away again, so that a unit is not built with them only to lose them; a C1 unit that left every
-     * 1,000 or fewer is rebuilt with the calls before, by {@link #missLeft}).
-     */
-    static final long HOT_MISS_INSNS = Long.getLong("vmckpt.jit.hotMissInsns", 20_000);
-    /** See {@link #HOT_MISS_INSNS}; tests change it. */
-    static volatile long hotMissInsns = HOT_MISS_INSNS;
-    /**
-     * Translator#hotMissLeaves: hot-tier builds asked for with the miss exits, and with the calls (by {@link #hotMissCalls});
-     * with Translator#hotMissLeavesUser, those given the calls for being promoted outside user mode (not in the other two).
-     */
-    long hotMissLeaveBuilds, hotMissCallBuilds, hotMissPrivCalls;
-    /** The same by every cache of the JVM (for tests). */
-    static final java.util.concurrent.atomic.AtomicLong hotMissLeaveBuildsAll = new java.util.concurrent.atomic.AtomicLong(),
-            hotMissCallBuildsAll = new java.util.concurrent.atomic.AtomicLong(), hotMissPrivCallsAll = new java.util.concurrent.atomic.AtomicLong();
-    /** The adaptive rule's rebuilds installed, by every cache of the JVM (for tests). */
-    static final java.util.concurrent.atomic.AtomicLong missRebuildsAll = new java.util.concurrent.atomic.AtomicLong();
-    /** Hot-tier units the adaptive rule had built again without missLeaves' exits (queued), and such builds installed. */
-    long missRebuilds, missRebuildsInstalled;
-    /**
      * C1 units that leave before a missing access (Translator#c1MissLeaves; round 68): every
      * {@code -Dvmckpt.jit.c1MissRebuild=N} leaves of such a unit the cache looks at it ({@link #missLeft}), and one that
      * retired fewer than {@link #c1MissInsns} guest instructions per leave since its last look (or its first leave) is
@@ -339,10 +298,6 @@ public final class CodeCache {
     boolean innerEntries = INNER_ENTRIES;
     /** See {@link Translator#WORD_LOGIC} (tests set it per cache). */
     boolean wordLogic = Translator.WORD_LOGIC;
-    /** Translator#wordLocals for this cache's hot-tier builds (tests set it). */
-    boolean wordLocals = Translator.WORD_LOCALS;
-    /** Translator#loopExits for this cache's builds ({@link TranslatorLoopExits}; tests set it). */
-    int loopExits = TranslatorLoopExits.MODE;
     /**
      * A {@code jalr} exit's chain slot has a second way ({@code -Dvmckpt.jit.jalrSecondWay=true}; off by default, round 62):
      * the target taken before the last one, tried by the dispatcher when the last one is not at the pc, before the cache's
@@ -918,18 +873,16 @@ public final class CodeCache {
      * installed only if the unit it replaces is still live: a write to either of its pages or a flush kills that unit
      * ({@link TranslatedUnit#dead}) and so drops the build, queued, built or waiting for its compilation. {@code left}: the
      * budget the dispatcher has left for the unit (it checked {@code u}'s entry block against it; a build whose entry block
-     * asks for more, as one with a loop's exit paths may, TranslatorLoopExits, waits for a look where it fits).
+     * asks for more waits for a look where it fits).
      */
     TranslatedUnit hot(TranslatedUnit u, Hart h, int left) {
         if (u instanceof InnerEntry e) return innerLooked(e);
         if (u.parked != null) return endWindow(u, h);
-        if (u.hot && u.missLeaving && !u.dead && (Translator.missLeavesAdaptive || Translator.hotMissRule())) return missLook(u, h, left);
         if (u.hot || u.dead) {
             u.untilHot = Long.MAX_VALUE;
             return u;
         }
         u.untilHot = hotRecheck;
-        if (wordLocals) u.entryWords &= Translator.wordMask(h.x); // (at its entry: see WordLocals; no 31-register scan when off)
         // (Builds are otherwise handed over at lookup misses, which a hot loop that runs alone may never make.)
         if (!completed.isEmpty()) installCompleted(h);
         if (u.dead) return u;
@@ -976,92 +929,12 @@ public final class CodeCache {
             if (u.profileC2) hotProfileC2Builds++;
             if (HOT_LOG) hotLog("decided (" + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began):",
                     u, null, h);
-            promote(u, h, hotMissCalls(u, h));
+            promote(u, h);
             return u;
         }
         if ((hotProfileRuns > 0 || u.profileC2) && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h, left);
         if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) return u;
         return install(u, p, h, false, left);
-    }
-
-    /**
-     * Translator#hotMissLeaves: whether the hot-tier build of C1 unit {@code u}, promoted now, has the rejoining calls
-     * (true) or the miss exits (false). The exits only when {@code u} was built with the leaves before a missing access
-     * (Translator#c1MissLeaves, TranslatedUnit#missesCounted; not its rebuild with the calls, {@link #builtC1Rebuild},
-     * nor a C1 unit built without the switch: no evidence) and left at most once per
-     * {@link #hotMissInsns} instructions of {@link #hotAfter} (the least it retired to get here: a count the hot tier
-     * began again only adds to it, so the rule errs towards the calls). False when the switch is off (nothing to choose)
-     * or Translator#missLeaves is on (every hot build has the exits). With Translator#hotMissLeavesUser, true (the calls)
-     * for a unit promoted while hart {@code h} is not in user mode: the dispatcher promotes {@code u} at its entry, about
-     * to run it under the fetch context (which holds the privilege) it was looked up in, so {@code h.priv} is the unit's.
-     */
-    private boolean hotMissCalls(TranslatedUnit u, Hart h) {
-        if (!Translator.hotMissRule() || Translator.missLeaves) return false;
-        if (Translator.hotMissLeavesUser && h.priv != Hart.PRIV_U) {
-            hotMissPrivCalls++;
-            hotMissPrivCallsAll.incrementAndGet();
-            if (HOT_LOG) hotLog("with calls (not user mode, priv " + h.priv + "):", u, null, null);
-            return true;
-        }
-        boolean calls = !u.missesCounted || Integer.toUnsignedLong(u.missExits) * hotMissInsns > hotAfter;
-        if (calls) {
-            hotMissCallBuilds++;
-            hotMissCallBuildsAll.incrementAndGet();
-        } else {
-            hotMissLeaveBuilds++;
-            hotMissLeaveBuildsAll.incrementAndGet();
-        }
-        if (HOT_LOG) hotLog((calls ? "with calls" : "with miss exits") + " (C1 " + (u.missesCounted ? "leaves " + u.missExits : "not counted") + "):", u, null, null);
-        return calls;
-    }
-
-    /**
-     * The adaptive rule of Translator#missLeaves (Translator#missLeavesAdaptive): live hot-tier unit {@code u}, built with
-     * miss exits, has left by a miss another Translator#MISS_CHECK times (its miss tail asked for this look: its
-     * {@code untilHot} is minus the instructions it has retired), or its rebuild is being waited for. If it retired fewer
-     * than {@link #missLeavesInsns} instructions per miss exit, over at least {@link #missLeavesMinInsns}, it is built
-     * again, once, without the miss exits (a TLB miss calls the MMU and goes on in the unit, as in C1 units), and that
-     * build takes its place when HotSpot has compiled it, as a hot-tier build takes a C1 unit's (looked at every
-     * {@link #hotRecheck} instructions). The rebuild has no miss exits, so it is never looked at again: a unit changes its
-     * form once at most. Returns the unit to run now. (An installed rebuild counts in {@link #promotions} too, and its
-     * bytecode in {@link #bytecodeBytes}; {@link #missRebuildsInstalled} counts it apart.)
-     */
-    private TranslatedUnit missLook(TranslatedUnit u, Hart h, int left) {
-        TranslatedUnit p = u.promoted;
-        if (p == null && !u.promotionQueued) {
-            long ran = -u.untilHot; // (see Translator#countMissExit)
-            u.untilHot = Long.MAX_VALUE - ran; // (counting on, for hotInstructionsRun)
-            long misses = Integer.toUnsignedLong(u.missExits);
-            // Misses rare enough on average, or too few instructions yet to tell: it stays, and is looked at again later.
-            if (ran < missLeavesMinInsns || ran >= misses * missLeavesInsns) return u;
-            missRebuilds++;
-            if (HOT_LOG) hotLog("misses (" + misses + " in " + ran + " insns), built again with calls:", u, null, h);
-            promote(u, h, true);
-            if (u.promoted == null && !u.promotionQueued) return u; // (not built, or the queue full: the next look asks again)
-            u.untilHot = hotRecheck; // (its instructions from here on are not counted: it is to be replaced)
-            return u;
-        }
-        u.untilHot = Long.MAX_VALUE; // (unless the rebuild is still to come: below)
-        if (!completed.isEmpty()) installCompleted(h);
-        if (u.dead) return u;
-        p = u.promoted;
-        if (p == null) { // queued, or dropped (builtHot)
-            if (u.promotionQueued && u.missLeaving) u.untilHot = hotRecheck;
-            return u;
-        }
-        if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) {
-            if (u.promoted != null) u.untilHot = hotRecheck;
-            else u.missLeaving = false; // (dropped: C1 refused it, u stays for good)
-            return u;
-        }
-        TranslatedUnit now = install(u, p, h, false, left);
-        if (now == p) {
-            missRebuildsInstalled++;
-            missRebuildsAll.incrementAndGet();
-        } else {
-            u.untilHot = hotRecheck; // (its slot is not its own, or the build asks for more budget: looked at again)
-        }
-        return now;
     }
 
     /**
@@ -1243,8 +1116,6 @@ public final class CodeCache {
     private TranslatedUnit translateC1Here(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff) {
         translator.innerEntries = innerEntries;
         translator.wordLogic = wordLogic;
-        translator.wordLocals = wordLocals;
-        translator.loopExits = loopExits;
         return translator.translate(page, pageIndex, next, nextIndex, entryOff, false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
     }
 
@@ -1300,7 +1171,6 @@ public final class CodeCache {
         b.untilHot = u.untilHot;
         b.hotSince = u.hotSince;
         b.hotRunCounts = u.hotRunCounts;
-        b.entryWords = u.entryWords;
         b.missExits = u.missExits; // (for the summary: b never leaves before a miss, so it is not counted on)
         units[slot] = b;
         dropInner(u);
@@ -1322,23 +1192,7 @@ public final class CodeCache {
         String c2Line = "";
         if (hotProfileC2 > 0) c2Line += String.format("user-mode hot-tier builds with a profile window (hotProfileC2=%,d insns, runs of %,d or more): %,d decided,"
                 + " %,d windows begun, %,d queued for C2 at a window's end%n", hotProfileC2, hotProfileC2MinRun, hotProfileC2Builds, hotWindows, hotProfileC2Asked);
-        String userLine = Translator.userMasks || Translator.userLeaves || Translator.userCtx
-                ? String.format("hot-tier builds with the user-mode access forms (userHot:%s%s%s): %,d in this JVM; %,d hot-tier builds here%n",
-                Translator.userMasks ? " masks" : "", Translator.userLeaves ? " leaves" : "", Translator.userCtx ? " ctx" : "",
-                Translator.userHotBuilds.get(), hotBuilds) : "";
-        String kernelLine = Translator.kernelMasks || Translator.kernelLeaves || Translator.kernelCtx
-                ? String.format("hot-tier builds with the kernel access forms (kernelHot:%s%s%s): %,d in this JVM; %,d hot-tier builds here%n",
-                Translator.kernelMasks ? " masks" : "", Translator.kernelLeaves ? " leaves" : "", Translator.kernelCtx ? " ctx" : "",
-                Translator.kernelHotBuilds.get(), hotBuilds) : "";
-        String pageRegsLine = Translator.pageRegs > 0
-                ? String.format("hot-tier builds with page pairs for any base register (pageRegs=%d): %,d in this JVM; %,d hot-tier builds here%s%n",
-                Translator.pageRegs, Translator.pageRegUnits.get(), hotBuilds, Translator.PAGE_REGS_COUNT
-                        ? String.format("; pairs' checks %,d, refills %,d", Translator.pageRegChecks.get(), Translator.pageRegRefills.get()) : "") : "";
-        String hotLine = crossLine + c2Line + userLine + kernelLine + pageRegsLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
-                + " %,d with miss exits, %,d with calls%s; rebuilt with calls after leaving often %,d, installed %,d%n",
-                Translator.hotMissLeavesUser ? "User: user mode only" : "", hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds,
-                Translator.hotMissLeavesUser ? String.format(", %,d with calls outside user mode", hotMissPrivCalls) : "",
-                missRebuilds, missRebuildsInstalled) : "");
+        String hotLine = crossLine + c2Line;
         if (c1MissLeft == 0 && c1MissRebuilds == 0) return hotLine.isEmpty() ? null : hotLine;
         long[] buckets = new long[5]; // 1-15, 16-255, 256-4095, 4096-65535, more
         List<TranslatedUnit> l = new ArrayList<>();
@@ -1362,11 +1216,6 @@ public final class CodeCache {
 
     /** Starts the hot-tier build of live unit {@code u} from its pages' bytes (unchanged since it was built: they are code pages). */
     private void promote(TranslatedUnit u, Hart h) {
-        promote(u, h, false);
-    }
-
-    /** As {@link #promote(TranslatedUnit, Hart)}; {@code missCalls}: the build has no Translator#missLeaves exits (see {@link #missLook}). */
-    private void promote(TranslatedUnit u, Hart h, boolean missCalls) {
         byte[] page = ram.pageForRead(u.pageIndex);
         // The second page only if the unit already spans it (it is a code page then, so a write to it kills u).
         byte[] next = u.nextPageIndex >= 0 ? ram.pageForRead(u.nextPageIndex) : null;
@@ -1374,19 +1223,7 @@ public final class CodeCache {
         if (background == null) {
             long t0 = CpuClock.threadNanos();
             translator.wordLogic = wordLogic;
-            translator.wordLocals = wordLocals;
-            translator.loopExits = loopExits;
-            translator.missCalls = missCalls;
-            translator.userMode = h.priv == Hart.PRIV_U;
-            translator.entryWords = u.entryWords;
-            TranslatedUnit p;
-            try {
-                p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
-            } finally {
-                translator.missCalls = false;
-                translator.userMode = false;
-                translator.entryWords = -1;
-            }
+            TranslatedUnit p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
             if (p != null && !BackgroundTranslator.warmHot(p)) p = null; // (C1 refused it: dropped below)
             translationNanos += CpuClock.threadNanos() - t0;
             builtHot(u, p, h);
@@ -1394,9 +1231,6 @@ public final class CodeCache {
         }
         PendingUnit job = new PendingUnit(this, u.key, u.pageIndex, page.clone(), u.nextPageIndex, next == null ? null : next.clone());
         job.replaces = u;
-        job.missCalls = missCalls;
-        job.userMode = h.priv == Hart.PRIV_U;
-        job.entryWords = u.entryWords;
         job.queuedAt = h.instret;
         if (background.submit(job)) {
             u.promotionQueued = true;
@@ -1410,7 +1244,6 @@ public final class CodeCache {
         if (u.dead || p == null || p.nextPageIndex != u.nextPageIndex && p.nextPageIndex >= 0) {
             promotionsDropped++;
             u.untilHot = Long.MAX_VALUE; // (dead, or no better build to be had)
-            if (u.hot) u.missLeaving = false; // (the adaptive rule's rebuild, dropped: missLook looks no more)
             return;
         }
         p.key = u.key;
@@ -1433,7 +1266,7 @@ public final class CodeCache {
                 h == null ? "-" : String.format("%.1f", h.instret / 1e6), u.getClass().getName(), u.instructionCount, u.bytecodeSize,
                 p == null ? "" : String.format(", build %s (%d insns, %d bytecode, tier %d, %d looks%s), %d with inlining",
                         p.getClass().getName(), p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks,
-                        (p.checkedTlb ? ", checked TLB reads" : "") + (p.requeued ? ", queued through the API" : ""), p.inlineTotal),
+                        (p.requeued ? ", queued through the API" : ""), p.inlineTotal),
                 (h == null ? "" : "; hart priv " + h.priv) // (round 73: a unit's privilege at its "decided" line)
                 + String.format("; jvm %.3f s", (System.nanoTime() - HOT_LOG_ORIGIN) / 1e9)); // (round 81: HotSpot's compile log's clock, near enough)
     }
@@ -1661,7 +1494,7 @@ public final class CodeCache {
     /**
      * Profile only ({@link TranslationProfile#DUMP}): every live unit, "unit KEY TIER RUNS INSNS NANOS GUEST-INSNS CODE-HEX LOADED
      * STORED MISS-EXITS" (LOADED, STORED: the registers its entry loads from the hart and its exit stores back, each run;
-     * MISS-EXITS: a hot-tier unit's runs that left by a TLB miss, Translator#missLeaves), then (round 63) "AT-TAKE PENDING
+     * MISS-EXITS: a C1 unit's leaves before a miss, Translator#c1MissLeaves; 0 for a hot-tier unit since round 84), then (round 63) "AT-TAKE PENDING
      * SPAN": the instructions interpreted at its entry while its job was queued and until it was installed (-1, 0: not
      * built on the translator thread) and the heat span (CodeCache#profHeatSince), then (round 76) CLASS: the unit's
      * hidden class name, as -XX:+DumpPerfMapAtExit's map names its code (a tool joins perf's samples to keys)
@@ -1782,12 +1615,6 @@ public final class CodeCache {
         long total = 0, runs = 0, insns = 0;
         for (TranslatedUnit u : l) { total += u.profNanos; runs += u.profRuns; insns += u.profInsns; }
         sb.append(String.format("units total %.2f s, %d runs, %d insns%n", total / 1e9, runs, insns));
-        // Translator#missLeaves: the live hot-tier units that left by a TLB miss most (round 62), and the adaptive rule's rebuilds.
-        sb.append(String.format("hot-tier units' miss exits (Translator.missLeaves): rebuilt with calls %d, installed %d%n", missRebuilds, missRebuildsInstalled));
-        l.stream().filter(u -> u.hot && u.missExits != 0).sorted((a, b) -> Integer.compareUnsigned(b.missExits, a.missExits)).limit(30)
-                .forEach(u -> sb.append(String.format("  miss exits %x: %,d of %,d runs (%.1f%%), %,d insns (%.0f per run), %.3f s, %d guest insns%n",
-                        u.key, u.missExits & 0xffff_ffffL, u.profRuns, 100.0 * (u.missExits & 0xffff_ffffL) / Math.max(1, u.profRuns),
-                        u.profInsns, u.profInsns / (double) Math.max(1, u.profRuns), u.profNanos / 1e9, u.instructionCount)));
         if (TranslationProfile.DUMP != null) dumpUnits(l);
         // By the entry's RAM page: a function spread over many units (SHA-256's unrolled rounds) shows as one line.
         HashMap<Integer, long[]> byPage = new HashMap<>();

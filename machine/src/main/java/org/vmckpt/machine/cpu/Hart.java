@@ -140,27 +140,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
     /** The exit a unit left by (set by the generated code at each chainable exit): an index into its chain slots. */
     int exitSlot;
 
-    // ------------------------------------------------------------------ nested calls (Translator.nestedCalls)
-    /** Levels of nested calls at most: each is two JVM frames (the unit's, and its callee's). */
-    static final int MAX_NESTING = 8;
-    /** Nested calls running now (0 in the dispatcher). */
-    private int nesting;
-    /** The callee {@link #enterNested} accepted, for the call its unit makes next. */
-    TranslatedUnit nestedCallee;
-    /** Per level: the callee, and what the caller had retired when it called. */
-    private final TranslatedUnit[] nestedUnits = new TranslatedUnit[MAX_NESTING];
-    private final int[] nestedBase = new int[MAX_NESTING];
-    /**
-     * Set when a nested callee did not come back to its call's return point, so its caller returned at once: the unit
-     * whose exit the dispatcher is to chain from ({@link #exitSlot} is that unit's), or null with
-     * {@link #nestedLeftChainable} false when there is none (a trap, an event, nothing retired).
-     */
-    private TranslatedUnit nestedLeft;
-    private boolean nestedLeftChainable;
-    private boolean nestedLeftSet;
-    /** Nested calls made, and those that came back to their return point (the caller went on: two dispatcher trips saved). */
-    long nestedCalls, nestedReturns;
-
     public Hart(int hartId, Bus bus, Clock clock) {
         this.hartId = hartId;
         this.bus = bus;
@@ -440,12 +419,7 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
                 u.profInsns += retired;
             }
             inUnit = false;
-            TranslatedUnit from = u; // the unit whose exit this was (a nested callee's, if one left: see leaveNested)
-            if (nestedLeftSet) {
-                from = nestedLeftChainable ? nestedLeft : null;
-                nestedLeft = null;
-                nestedLeftSet = false;
-            }
+            TranslatedUnit from = u; // the unit whose exit this was
             if (TripTrace.ON) TripTrace.unit(this, u, from, retired, budget - n);
             u.untilHot -= retired;
             // A run, and whether it was brief, in one field: TranslatedUnit.runCount written out. As a call C2 inlined it in
@@ -515,63 +489,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         prev.chain[second] = first != null && !first.dead ? first : null;
         prev.chain[slot] = w;
         return true;
-    }
-
-    /**
-     * A unit's nested call (Translator.nestedCalls): whether the unit in {@code caller}'s chain slot {@code slot} may
-     * run now from {@code pc}, called by the caller itself, which has retired {@code n} of {@code budget}. The
-     * dispatcher's checks for a chained unit (live, the fetch TLB maps pc to its key, its entry block fits), not due for
-     * the hot tier, and not too deep. If so it is {@link #nestedCallee}, and {@code instret} counts the caller's {@code n}
-     * while it runs (so that counters read inside it are exact).
-     */
-    boolean enterNested(TranslatedUnit caller, int slot, int n, int budget) {
-        TranslatedUnit u = caller.chain[slot];
-        if (u == null || u.dead || nesting == MAX_NESTING || u.untilHot <= 0 || u.entryBlockLength > budget - n
-                || !mmu.fetchesFrom(pc, u.key)) {
-            if (PROFILE_UNITS) profile.counts[TranslationProfile.NESTED_NOT_RUN]++;
-            return false;
-        }
-        nestedUnits[nesting] = u;
-        nestedBase[nesting++] = n;
-        instret += n;
-        nestedCallee = u;
-        nestedCalls++;
-        return true;
-    }
-
-    /**
-     * After a nested call's callee returned {@code retired}: whether {@code caller} goes on at its return point
-     * ({@code retPc}, physical key {@code retKey}): the callee left with the pc there, without a trap, a deferral or an
-     * event, having retired something, and the caller is still live and the fetch TLB maps the return point to its
-     * code. Else the caller returns at once, and the dispatcher goes on from the exit of the unit that left last.
-     */
-    boolean leaveNested(TranslatedUnit caller, int retired, long retPc, long retKey) {
-        TranslatedUnit u = nestedUnits[--nesting];
-        nestedUnits[nesting] = null;
-        instret -= nestedBase[nesting];
-        u.untilHot -= retired;
-        u.hotRunCounts += TranslatedUnit.runCount(retired);
-        caller.untilHot += retired; // (the dispatcher counts the caller's total, the callee's instructions in it)
-        codeCache.unitRuns++;
-        codeCache.chainedRuns++;
-        if (PROFILE_UNITS) {
-            u.profRuns++;
-            u.profInsns += retired;
-        }
-        if (!unitExit && events == 0 && retired != 0 && pc == retPc && !caller.dead && mmu.fetchesFrom(retPc, retKey)) {
-            if (PROFILE_UNITS) profile.counts[TranslationProfile.NESTED_BACK]++;
-            nestedReturns++;
-            nestedLeftSet = false;
-            nestedLeft = null;
-            return true;
-        }
-        if (PROFILE_UNITS) profile.counts[TranslationProfile.NESTED_LEFT]++;
-        if (!nestedLeftSet) { // (else a callee deeper down left first: its exit is the one)
-            nestedLeftSet = true;
-            nestedLeftChainable = !unitExit && events == 0 && retired != 0;
-            nestedLeft = u;
-        }
-        return false;
     }
 
     /**

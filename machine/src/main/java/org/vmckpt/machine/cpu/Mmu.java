@@ -231,25 +231,6 @@ final class Mmu {
     // fast paths read and write it without the array bounds check (as translated code does, see Translator).
 
     static final long BYTE_BASE = UNSAFE.arrayBaseOffset(byte[].class);
-    private static final long TAG_BASE = UNSAFE.arrayBaseOffset(long[].class);
-    private static final long PAGE_BASE = UNSAFE.arrayBaseOffset(byte[][].class);
-    private static final int PAGE_SHIFT = Integer.numberOfTrailingZeros(UNSAFE.arrayIndexScale(byte[][].class));
-
-    /**
-     * Entry {@code i} of a TLB tag array without the bounds check, for hot-tier units ({@code Translator.uncheckedTlb}),
-     * whose index is always masked with {@code TLB_MASK}: the TLB's arrays are final and {@code TLB_SIZE} long.
-     */
-    static long tagAt(long[] tags, int i) {
-        return UNSAFE.getLong(tags, TAG_BASE + ((long) i << 3));
-    }
-
-    /**
-     * Entry {@code i} of a TLB page array without the bounds check (as {@link #tagAt}). The index's range lets C2 see
-     * the element's type, so the cast costs nothing in compiled code.
-     */
-    static byte[] pageAt(byte[][] pages, int i) {
-        return (byte[]) UNSAFE.getObject(pages, PAGE_BASE + ((long) i << PAGE_SHIFT));
-    }
 
     /**
      * The index of the TLB's read entry for an access of {@code size} bytes at {@code va}, or -1 if the entry misses or

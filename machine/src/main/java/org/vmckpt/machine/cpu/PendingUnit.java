@@ -38,12 +38,6 @@ final class PendingUnit extends TranslatedUnit {
      * dies or is promoted meanwhile.
      */
     TranslatedUnit rebuildOf;
-    /** A hot-tier build without Translator#missLeaves' exits (the adaptive rule's rebuild of a hot-tier unit, CodeCache#missLook). */
-    boolean missCalls;
-    /** For a hot-tier build: its unit was promoted in user mode (Translator#userMode, Translator#userMasks). */
-    boolean userMode;
-    /** For a hot-tier build: {@link TranslatedUnit#entryWords} of the unit it replaces. */
-    int entryWords = -1;
     /**
      * Guest instructions the interpreter ran from this entry since the job was queued (the dispatcher found it pending and
      * interpreted: CodeCache#interpreted), saturating: the translator thread takes the job with the most first

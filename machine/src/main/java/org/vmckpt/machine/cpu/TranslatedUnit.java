@@ -30,12 +30,8 @@ public abstract class TranslatedUnit {
     int instructionCount;
     /** Bytes of JVM bytecode of its method. */
     int bytecodeSize;
-    /** Base registers whose last access's page the unit keeps in locals (Translator#basePages; for tests). */
-    int basePages;
     /** Access groups in the unit's blocks, each checked once for all its loads or stores (Translator#accessGroups; for tests). */
     int accessGroups;
-    /** A hot-tier build generated with the checked TLB reads, being over Translator#uncheckedTlbLimit (for the hot log). */
-    boolean checkedTlb;
     /** Its bytecode plus what C2 would inline into it by Translator's count, with the unchecked reads (for the hot log). */
     int inlineTotal;
     /**
@@ -126,19 +122,7 @@ public abstract class TranslatedUnit {
      */
     boolean profileC2;
     /**
-     * Of a hot-tier unit built with Translator#missLeaves' exits (it has a TLB access whose miss leaves the unit): the
-     * adaptive rule may build it once more without them (Translator#missLeavesAdaptive, CodeCache#missLook).
-     */
-    boolean missLeaving;
-    /**
-     * Of a C1 unit: the registers that held a sign-extended 32-bit value at each of its entries the hot tier's count
-     * looked at ({@link CodeCache#hot}); its hot-tier build keeps only these in int locals ({@link WordLocals}).
-     */
-    int entryWords = -1;
-    /**
-     * Of a hot-tier unit built with Translator#missLeaves' exits, with Translator#missLeavesAdaptive or the profile on:
-     * its runs that left by a TLB miss (its own code counts them, in the miss exits' tail; it may wrap, harmlessly). Of
-     * a C1 unit that {@link #leavesBeforeMiss}: its runs that left before a missing access (the dispatcher counts them,
+     * Of a C1 unit that {@link #leavesBeforeMiss}: its runs that left before a missing access (the dispatcher counts them,
      * CodeCache#missLeft).
      */
     int missExits;
@@ -148,12 +132,6 @@ public abstract class TranslatedUnit {
      * leaves and may build the unit again with the slow paths' calls.
      */
     boolean leavesBeforeMiss;
-    /**
-     * Of a C1 unit: built with Translator#c1MissLeaves' code (its accesses' misses leave before the access and are
-     * counted in {@link #missExits}, if it has any such access), not as the rebuild with the calls. Translator#hotMissLeaves
-     * reads it as "its leaves are evidence" (CodeCache#hotMissCalls).
-     */
-    boolean missesCounted;
     /** Of such a unit: its rebuild with the calls is queued or done (CodeCache#missLeft asks once). */
     boolean missRebuildAsked;
     /** Of such a unit: its rebuild's job while it waits for the translator thread (its leaves meanwhile order the queue). */

@@ -38,7 +38,7 @@ import static org.objectweb.asm.Opcodes.*;
  * <p><b>Semantics shared with the interpreter.</b> ALU operations are calls to {@link Alu} (but for the word shifts,
  * {@link #emitWordShift}, the branch conditions, {@link #emitBranch}, in C1 units sltu and the high products,
  * {@link #emitSetLessThanUnsigned}, {@link #emitMulHigh}, and in hot-tier units the simplest operations,
- * {@link #emitPlainAlu}, {@link #emitSetLessThan} ({@link #inlineAluHot}), written out as JVM operations with the same
+ * {@link #emitPlainAlu}, {@link #emitSetLessThan} ({@link #inlineAluNow}), written out as JVM operations with the same
  * definition, which tests compare with Alu's on edge operands);
  * loads and stores call the hart's own TLB fast paths; every other instruction (CSR, atomics, floating point, fences
  * with effects, illegal encodings) calls {@link Hart#execOne}, which runs the interpreter on it. Nothing is
@@ -62,28 +62,6 @@ final class Translator {
     static final boolean WORD_LOGIC = !"false".equals(System.getProperty("vmckpt.jit.wordLogic"));
     /** {@link #WORD_LOGIC} for the unit being built (CodeCache#wordLogic: tests set it per cache). */
     boolean wordLogic = WORD_LOGIC;
-    /**
-     * Hot-tier units keep the registers {@link WordLocals#find} picks in int locals; off by default,
-     * {@code -Dvmckpt.jit.wordLocals=true}: on (round 65).
-     */
-    static final boolean WORD_LOCALS = Boolean.getBoolean("vmckpt.jit.wordLocals");
-    /** {@link #WORD_LOCALS} for the units being built (CodeCache#wordLocals: tests set it per cache). */
-    boolean wordLocals = WORD_LOCALS;
-    /** {@link TranslatorLoopExits#MODE} for the units being built (CodeCache#loopExits: tests set it per cache). */
-    int loopExits = TranslatorLoopExits.MODE;
-    /** A line on stderr per hot-tier build: the registers {@link WordLocals} chose (for docs/BENCHMARKS.md). */
-    static final boolean WORD_LOCALS_LOG = Boolean.getBoolean("vmckpt.jit.wordLocalsLog");
-    /** The registers the unit being generated keeps in int locals ({@link WordLocals}); 0 for none. */
-    private int intRegs;
-    /** {@link #intRegs} of the unit generated last (for tests). */
-    int lastIntRegs;
-    /**
-     * For the hot-tier build being made: the registers that held 32-bit values at the entries of the unit it replaces
-     * ({@link TranslatedUnit#entryWords}); only these may be int locals. -1 (every register) when no unit was sampled.
-     */
-    int entryWords = -1;
-    /** Hot-tier units generated with int locals ({@link WordLocals}; for tests). */
-    static final java.util.concurrent.atomic.AtomicLong wordLocalUnits = new java.util.concurrent.atomic.AtomicLong();
 
     private static final String HART = "org/vmckpt/machine/cpu/Hart";
     private static final String MMU = "org/vmckpt/machine/cpu/Mmu";
@@ -109,76 +87,11 @@ final class Translator {
     // Local variable slots of the generated run(Hart, int) method.
     private static final int L_HART = 1, L_BUDGET = 2, L_N = 3, L_VBASE = 4, L_EXITPC = 6, L_TMP = 8, L_X = 10, L_RESULT = 11,
             L_RTAG = 12, L_RPAGE = 13, L_WTAG = 14, L_WPAGE = 15, L_VA = 16, L_IDX = 18, L_OFF = 19, L_MMU = 20,
-            L_CTX = 21;
+            L_UNUSED = 21; // (21-22: round 46's context local, contextLocal, retired in round 84)
     private static final int L_REG0 = 23; // register r (1..31) lives in slot L_REG0 + 2 * (r - 1)
-    /** Base-register page k ({@link #basePages}): its read vpn (long), read page, write vpn (long), write page. */
-    private static final int L_PAGES0 = L_REG0 + 62, PAGE_SLOTS = 6;
+    /** The access groups' locals ({@link #groupPageSlot}), then {@link #crossOnce}'s: after the registers'. */
+    private static final int L_PAGES0 = L_REG0 + 62;
 
-    /**
-     * Base-register pages (round 35; {@code -Dvmckpt.jit.basePages=N}, 0: off): for up to N base registers of a
-     * unit's loads and stores, the unit keeps in locals the virtual page number and the page array of the last
-     * access through that register (one pair for reads, one for writes, each filled from a hit of the TLB's fast
-     * path). An access whose page is that page uses the array at once, without the TLB's index, tag and page-array
-     * reads and their bounds checks; any other goes through the TLB as before. The pair is keyed by the page, not
-     * by the register's value, so a register that changed is only a miss. The TLB changes only on the guest's thread,
-     * in calls the unit makes (slow paths, instructions the interpreter runs, nested calls: each forgets the pairs,
-     * {@link #forgetPages}) or between units (the pairs are locals, reset at every entry), so a pair is exactly as
-     * valid as the TLB entry it came from; a write pair comes from a write entry, so the write-TLB discipline holds.
-     * The registers chosen are those a unit walks through memory with: written in the region only by
-     * {@code addi r, r, imm} (a stack pointer, a pointer that steps), with an access in a loop or two accesses.
-     * Off by default: the lead's quiet A/B (docs/BENCHMARKS.md, round 36) did not show the compute phase faster with it
-     * (SHA-256's part lower in 1 of 6 pairs, the phase in 2 of 6), though UnitCodeBench's rounds are ~20% cheaper.
-     */
-    static volatile int basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
-    /**
-     * Page pairs for any base register, their refill out of line (round 82; {@code -Dvmckpt.jit.pageRegs=N}, 0: off;
-     * hot-tier builds of kernel code only, {@link #pageRegsUser}). Round 35's pairs ({@link #basePages}) for up to N base registers of a hot-tier build, those
-     * with the most accesses that no access group takes first (two at least: a single access in a loop, as SHA-256's
-     * message load has, would cost a pair's bytecode in every slow path for one check; SHA-256's other builds, whose
-     * accesses are all grouped, get none), however the register is written ({@code add a1, s0, -200} and {@code mv a3, s1} set ECDSA's
-     * limb pointers before each of {@code vli_mmod_fast}'s inlined adds, which round 35's rule, registers written only by
-     * {@code addi r, r, imm}, leaves out; the pair is keyed by the page, so what the register holds does not matter to
-     * the check's truth). A paired register's accesses are no access group's (as round 35's), unless
-     * {@link #pageRegsGroups}. The inline check is the pair's alone (the page number compared with a local, then the
-     * page offset's bound); a different page goes out of line, to a stub that asks the TLB's fast path
-     * ({@code Mmu.readIndexOf} / {@code writeIndexOf}: tag under the data context, the access's bytes within the page),
-     * refills the pair from a hit and comes back, or takes the access's slow path on a miss ({@link #pageRegsInline}:
-     * round 35's check, the TLB's inline). The pairs are forgotten at every call into the hart ({@link #forgetPages}),
-     * and a write pair comes only from a write-TLB hit, so the write-TLB discipline holds. Takes the place of
-     * {@link #basePages} in hot builds when both are on. Off: docs/BENCHMARKS.md round 82.
-     */
-    static volatile int pageRegs = Integer.getInteger("vmckpt.jit.pageRegs", 0);
-    /**
-     * {@link #pageRegs} in user-mode hot builds too ({@code -Dvmckpt.jit.pageRegsUser=true}; off by default: kernel builds,
-     * promoted in S or M mode, only, as the module phase's; user-mode builds are main's, byte for byte). Why: busybox's
-     * gzip loops load through registers recomputed every iteration (round 35), where a pair would refill often; not
-     * measured (round 82).
-     */
-    static volatile boolean pageRegsUser = Boolean.getBoolean("vmckpt.jit.pageRegsUser");
-
-    /** {@link #pageRegs} for the build being made: a hot-tier build, of kernel code unless {@link #pageRegsUser}. */
-    private boolean pageRegsHere() {
-        return pageRegs > 0 && className.equals(HOT_NAME) && (!userMode || pageRegsUser);
-    }
-    /** {@link #pageRegs} with round 35's check, the TLB's inline ({@code -Dvmckpt.jit.pageRegsForm=inline}; default {@code outline}). */
-    static volatile boolean pageRegsInline = "inline".equals(System.getProperty("vmckpt.jit.pageRegsForm", "outline"));
-    /**
-     * {@link #pageRegs}' pairs beside the access groups ({@code -Dvmckpt.jit.pageRegsGroups=true}; off by default): a
-     * paired register's grouped accesses keep their groups. Off: every access of a paired register takes its pair, as
-     * round 35's (C2 took ~30% longer on ECDSA's 6ae432 with the groups kept, round 82's HotCompileCostBench). Either
-     * way the registers are chosen by their accesses that no group takes.
-     */
-    static volatile boolean pageRegsGroups = Boolean.getBoolean("vmckpt.jit.pageRegsGroups");
-    /** {@link #pageRegs} chose the pairs of the unit being generated, and their refill is out of line ({@link #pageRegsInline} off). */
-    private boolean pageRegsNow;
-    /** {@link #pageRegs} chose the pairs of the unit being generated (either form). */
-    private boolean pageRegsAny;
-    /** Hot-tier builds with {@link #pageRegs}' pairs (--stats and tests). */
-    static final java.util.concurrent.atomic.AtomicLong pageRegUnits = new java.util.concurrent.atomic.AtomicLong();
-    /** Counts of the pairs' checks and refills, only with {@code -Dvmckpt.jit.pageRegsCount=true} (untimed counts; outline form). */
-    static final boolean PAGE_REGS_COUNT = Boolean.getBoolean("vmckpt.jit.pageRegsCount");
-    static final java.util.concurrent.atomic.AtomicLong pageRegRefills = new java.util.concurrent.atomic.AtomicLong();
-    static final java.util.concurrent.atomic.AtomicLong pageRegChecks = new java.util.concurrent.atomic.AtomicLong();
     /**
      * The second page's check once per call into the hart, in hot-tier units ({@code -Dvmckpt.jit.crossOnce=true}; off
      * by default; round 68). A unit whose region runs on into the page after its first checks, at every jump into that
@@ -187,9 +100,9 @@ final class Translator {
      * checks, the compares), every iteration of a loop that spans the two pages, such as busybox's SHA-256 round loop
      * (docs/BENCHMARKS.md round 67, compute67's (b)). What the check reads ({@code xTag}, {@code xPhys},
      * {@code fetchCtx}) changes only on the guest's thread, in calls the unit makes into the hart or the MMU (a slow
-     * path, an instruction the interpreter runs, a nested call) or between units, as the base-register pages' pairs;
+     * path, an instruction the interpreter runs) or between units;
      * so with this a passed check is remembered in an int local ({@code L_XOK}, 0 at entry) until the next such call
-     * ({@link #forgetPages} clears it), and a jump into the second page checks only when the local is 0.
+     * ({@link #forgetAfterCall} clears it), and a jump into the second page checks only when the local is 0.
      */
     static volatile boolean crossOnce = Boolean.getBoolean("vmckpt.jit.crossOnce");
     /** {@link #crossOnce} for the unit being generated: a hot-tier unit with instructions in its second page. */
@@ -198,14 +111,6 @@ final class Translator {
     private int crossOkSlot;
     /** Hot-tier builds with {@link #crossOnce}'s local (for tests). */
     static final java.util.concurrent.atomic.AtomicLong crossOnceUnits = new java.util.concurrent.atomic.AtomicLong();
-
-    /**
-     * Base-register pages in C1 units too ({@code -Dvmckpt.jit.basePagesInC1=true}); by default only hot-tier units
-     * keep them: C2's code of SHA-256's rounds ran ~20% faster per instruction with them, C1's not (UnitCodeBench
-     * {@code rounds}, round 35), and their checks add ~12% to the bytecode per guest instruction, which C1 compiles
-     * for every unit of a boot.
-     */
-    static volatile boolean basePagesInC1 = Boolean.getBoolean("vmckpt.jit.basePagesInC1");
 
     /**
      * Access groups ({@code -Dvmckpt.jit.accessGroups}; round 64; **on by default since round 66, in hot-tier units only**
@@ -217,7 +122,7 @@ final class Translator {
      * span that crosses the page) leaves the local null, and each access of the group takes its own slow path: its own
      * TLB check, as without groups ({@link #accessGroupFallback}, round 65), then the hart's full access (TLB fill, page
      * walk, faults, devices). Any slow path's call forgets the groups open across it
-     * (the TLB may have changed), as it forgets the base pages. Why: the signed guest's SHA-256 loads its message words
+     * (the TLB may have changed). Why: the signed guest's SHA-256 loads its message words
      * a byte at a time ({@code lbu}, 40 of one loop's 173 instructions, 8 {@code sw}); that hot-tier unit ran at ~1.5
      * ns per guest instruction where the round loop ran at ~0.4 (docs/BENCHMARKS.md round 64). Both tiers, or the hot tier
      * alone ({@link #accessGroupsHotOnly}, the default). History: round 64's quiet slot had the signed module phase lower in 21 of 22 pairs and the default compute phase
@@ -266,38 +171,13 @@ final class Translator {
     private boolean groupFallbackNow;
     /** The access groups of each block (by leader / 2) of the unit being generated, or null without them. */
     private AccessGroups[] blockGroups;
-    /** The most access groups any block of the unit being generated has (their locals follow the base pages'). */
+    /** The most access groups any block of the unit being generated has (their locals follow the registers'). */
     private int groupSlots;
     /** The access groups of all blocks of the unit being generated. */
     private int groupCount;
     /** The groups of the block being emitted (null: none), and the index in it of the instruction being emitted. */
     private AccessGroups groupsNow;
     private int indexNow;
-
-    /**
-     * Hot-tier units keep the data translation context in a local ({@code -Dvmckpt.jit.contextLocal=true}; off by
-     * default since round 51, see {@link #uncheckedTlb}): the unit reads {@code Mmu.dataCtx} into L_CTX at entry and
-     * again after an instruction the interpreter runs or a nested unit ({@link #afterHartCall}), and compares TLB tags
-     * with the local; C2 otherwise re-reads the field through the Mmu at every access. dataCtx changes only on the
-     * guest's thread, in {@code Mmu.updateContexts} (privilege, mstatus and satp changes: CSR writes, xRET, traps
-     * taken), never inside the MMU's slow paths, so the local is always the field's value; one exception, with ASIDs
-     * ({@code -Dvmckpt.mmu.asids}) only: the first non-global leaf of a kernel context since a full flush adds the ASID's
-     * tag id to the S contexts inside the slow path ({@code Mmu.kernelTagged}), and a local holding the old value then
-     * matches only entries of global leaves, which are valid under every ASID (a miss more, never a wrong hit). Not in
-     * C1 units: the signed
-     * guest's boot and module phase leaned slower with it (round 46). Tests change it.
-     */
-    static volatile boolean contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
-
-    /**
-     * Fewer bytes of bytecode per memory access, in both tiers ({@code -Dvmckpt.jit.shortAccess=true}; round 46, off by
-     * default since round 51): the page number computed once ({@code DUP2}, compared as {@code (vpn | ctx) == tag}), va
-     * and the page offset kept on the stack with {@code DUP2}/{@code DUP} instead of stored and loaded again. The same
-     * code once compiled, but 2.5-5% fewer bytes lets a region keep more instructions under its bytecode bound (ECDSA's
-     * C1 unit 6ae59a: 141 instructions against 117), which moves the signed guest's C1 units and hot-tier decisions: its
-     * boot's run thread was lower than without in 6 of 16 pairs (docs/BENCHMARKS.md round 51). Tests change it.
-     */
-    static volatile boolean shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
 
     /**
      * C1 units that leave before a missing access ({@link #c1MissLeaves}) in compact access and exit code (round 64's
@@ -332,166 +212,19 @@ final class Translator {
     static volatile boolean c1MissLeaves = C1_MISS_LEAVES;
 
     /**
-     * The simplest ALU operations as JVM instructions in hot-tier units (round 53; on by default,
-     * {@code -Dvmckpt.jit.inlineAlu=off}: calls to {@link Alu}, as before; {@code all}: in C1 units too): add, sub, and,
+     * The simplest ALU operations as JVM instructions in hot-tier units (round 53; the rule since, its switch
+     * {@code -Dvmckpt.jit.inlineAlu=off|all} retired in round 84; C1 units call {@link Alu}): add, sub, and,
      * or, xor, sll, srl, sra, addw, subw, mul, mulw and their immediate forms ({@link #emitPlainAlu}), and slt, sltu as a
      * compare and a two-way store ({@link #emitSetLessThan}). A call of an Alu helper is 3 bytes of bytecode and 4-50
-     * more of C2's inlining budget (DesiredMethodLimit, see {@link #uncheckedTlbLimit}); the instruction is 1 byte and
+     * more of C2's inlining budget (DesiredMethodLimit, 8,000 bytes; round 51); the instruction is 1 byte and
      * takes none. ECDSA's 6ae59a, the signed guest's largest build, left 25 calls to the budget and took C2 0.41 s; with
      * this none, 0.15-0.23 s; the signed module phase's run thread was lower in 21 of 32 pairs, its boot in 18 of 32, the
      * compute phase in 11 of 16 (4 of 4, -4%, in the least loaded series; load 1.8-10, mostly not quiet:
      * docs/BENCHMARKS.md round 53). In C1 units it was not shown to help (C1
      * inlines the helpers anyway; {@code all}: compute lower in 1 of 4).
      */
-    static final String INLINE_ALU = System.getProperty("vmckpt.jit.inlineAlu", "hot");
-    /** {@link #INLINE_ALU} for hot-tier units and for C1 units; tests change them. */
-    static volatile boolean inlineAluHot = INLINE_ALU.equals("hot") || INLINE_ALU.equals("all"),
-            inlineAluC1 = INLINE_ALU.equals("all");
-
-    /** {@link #contextLocal}, {@link #uncheckedTlb} and {@link #shortAccess} as the unit being built began (a test may change them meanwhile). */
-    private boolean contextLocalNow, uncheckedTlbNow, shortAccessNow;
-    /** {@link #inlineAluHot} or {@link #inlineAluC1}, whichever is this unit's tier's, as the unit being built began. */
     private boolean inlineAluNow;
 
-    /**
-     * In hot-tier units a memory access that misses the TLB's fast path leaves the unit after it
-     * ({@code -Dvmckpt.jit.missLeaves=true}; round 58): the out-of-line slow path makes the access through the MMU as
-     * before (page walk, TLB fill, faults, devices, the write discipline), then, instead of going back into the unit's
-     * code, leaves with pc at the next instruction, which the interpreter runs up to the next entry or taken jump (a
-     * fault or a device access still leaves before the instruction, as before). So no call's path joins the unit's
-     * code again. Why: every access's slow path is a call, and HotSpot's compiled code saves no register across a
-     * call; where the call's path merged back into the loop, C2 kept the guest registers and the unit's own values in
-     * stack slots on the fast path too: gzip's longest_match unit (busybox 6dd1c) loaded and stored ~35 stack slots per
-     * 11-instruction chain step (docs/BENCHMARKS.md round 58). A hot-tier unit is a loop that runs millions of times
-     * over pages its TLB already maps, so misses are rare there (27,000 in gzip's 4.4 G instructions); C1 units keep
-     * the call and the merge (their allocator is not C2's, and their code meets misses more often). C2's code of the
-     * chain step: 116 x86 instructions, 40 on the stack, before; 100 and 23 with this. Off by default: alone it lowered
-     * the compute phase in 10 of 14 quiet pairs but raised the default guest's boot in 11 of 14; with
-     * {@link #uncheckedTlb}, {@link #contextLocal}, round 55's pruneUnreachable and the bound at 8,000, compute 10 of 10,
-     * the signed module phase 11 of 12, the default boot 4 of 10 (docs/BENCHMARKS.md round 58). Tests change it.
-     */
-    static volatile boolean missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
-    /** {@link #missLeaves} for the unit being built: hot-tier units only, as the unit being built began. */
-    private boolean missLeavesNow;
-    /**
-     * With {@link #missLeaves}: a hot-tier unit whose TLB misses are frequent is built once more, with the rejoining call
-     * ({@code -Dvmckpt.jit.missLeavesAdaptive=true}; round 62; off by default). Its miss exits count themselves in
-     * {@link TranslatedUnit#missExits}, and every {@link #MISS_CHECK}th asks the dispatcher to look at the unit
-     * (CodeCache#missLook): a unit that retired fewer than CodeCache#missLeavesInsns instructions per miss exit gets a
-     * rebuild without {@link #missLeaves}' exits ({@link #missCalls}), which takes its place once compiled, for good. Why:
-     * a unit that misses often pays an exit, an interpreted tail and a lookup per miss, more than the exits save (round
-     * 58's guess for missLeaves' default-boot figures was the kernel's loops over fresh pages). Round 62's counts found
-     * miss exits rare in every phase of the CPU benchmark (the default boot: 16-814 in all; the most frequent, sha256's
-     * unit in the signed module phase, one per 8,200 instructions), so the rule rebuilds nothing there and is off
-     * (docs/BENCHMARKS.md round 62). Tests change it.
-     */
-    static volatile boolean missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");
-    /**
-     * {@link #missLeaves} per hot-tier unit, chosen by its C1 build's leaves ({@code -Dvmckpt.jit.hotMissLeaves=true};
-     * round 69; off by default; without effect when {@link #missLeaves} is on, which gives every hot build the exits).
-     * A C1 unit built with {@link #c1MissLeaves}' leaves before a missing access counts them (CodeCache#missLeft); at
-     * its promotion (CodeCache#hotMissCalls) one that left at most once per CodeCache#hotMissInsns instructions of its
-     * count to the hot tier (CodeCache#hotAfter) gets a hot build with the miss exits, and one that left more often, was
-     * rebuilt with the calls (CodeCache#missLeft's rebuild) or was built without the leaves gets the rejoining calls
-     * (as without the switch). A hot unit built with the exits is then under {@link #missLeavesAdaptive}'s rule
-     * (counted miss exits, CodeCache#missLook): built again with the calls, once, if it then misses often. Why: C2 keeps
-     * a loop's invariants (the TLB's arrays, the context) in registers only when no slow path's call joins the loop
-     * again (round 58's gzip chain step; round 68's SHA-256 loop, 198 -> 154 x86 instructions an iteration), and a hot
-     * unit that leaves at a miss does not rejoin; round 58's missLeaves for every hot build lost the default boot.
-     * Tests change it.
-     */
-    static volatile boolean hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
-    /**
-     * {@link #hotMissLeaves}' rule for user-mode code only ({@code -Dvmckpt.jit.hotMissLeavesUser=true}; round 70; off by
-     * default; turns the rule on by itself, and restricts it when {@link #hotMissLeaves} is on too). A C1 unit is promoted
-     * at its entry, by the dispatcher, with the hart in the privilege its fetch context was matched under (a unit runs
-     * only where the fetch TLB maps its key under the current context, and the context holds the privilege,
-     * Mmu#contextOf); a unit promoted in S or M mode gets the rejoining calls (CodeCache#hotMissCalls), one promoted in U
-     * mode is judged by the rule. Why: round 69's hotMissLeaves lowered the compute phase (busybox's units) but raised
-     * the default guest's boot and fork phases, whose hot units are the kernel's; the miss rate did not tell them apart.
-     * Tests change it.
-     */
-    static volatile boolean hotMissLeavesUser = Boolean.getBoolean("vmckpt.jit.hotMissLeavesUser");
-
-    /**
-     * Round 46-67's access forms for hot-tier builds of user-mode code only ({@code -Dvmckpt.jit.userHot=true}, or a
-     * comma list of {@code masks}, {@code leaves}, {@code ctx}; round 75; off by default): {@link #tlbMasks}' masked TLB
-     * indices, {@link #missLeaves}' exits after a slow path and {@link #contextLocal}'s context in a local, in a hot
-     * build whose unit was promoted in user mode ({@link #userMode}, set by CodeCache#promote from the hart's privilege
-     * at the unit's entry, which its fetch context holds). Kernel builds (S or M mode) are main's, byte for byte. Why:
-     * each form lowered the compute phase (busybox's loops: gzip's chain step 116 x86 instructions, 40 on the stack) and
-     * each was left off because the kernel's phases (boots, modules) lost or were not shown level (docs/BENCHMARKS.md
-     * rounds 51, 58, 67, 69, 70). Tests change them.
-     */
-    static volatile boolean userMasks, userLeaves, userCtx;
-    /** The property's default: {@link #userHotForms}' answer for {@code -Dvmckpt.jit.userHot}. */
-    static final boolean[] USER_HOT = userHotForms(System.getProperty("vmckpt.jit.userHot", "false"));
-    static {
-        userMasks = USER_HOT[0];
-        userLeaves = USER_HOT[1];
-        userCtx = USER_HOT[2];
-    }
-
-    /**
-     * The same access forms for hot-tier builds of kernel code only ({@code -Dvmckpt.jit.kernelHot=true}, or a comma list
-     * of {@code masks}, {@code leaves}, {@code ctx}; round 76; off by default): a hot build whose unit was promoted in S
-     * or M mode ({@link #userMode} false) gets {@link #tlbMasks}' masked indices, {@link #missLeaves}' exits or
-     * {@link #contextLocal}'s local, the same bytes as that switch gives every hot build; a user-mode build is left to
-     * {@link #userMasks} and its kin. Why: the signed guest's module phase runs 1.14 G of its 1.73 G instructions in
-     * the kernel's SHA-256 hot units, and no round measured the forms there alone, per form (docs/BENCHMARKS.md round
-     * 76). Tests change them.
-     */
-    static volatile boolean kernelMasks, kernelLeaves, kernelCtx;
-    /** The property's default: {@link #userHotForms}' answer for {@code -Dvmckpt.jit.kernelHot}. */
-    static final boolean[] KERNEL_HOT = hotForms("vmckpt.jit.kernelHot", System.getProperty("vmckpt.jit.kernelHot", "false"));
-    static {
-        kernelMasks = KERNEL_HOT[0];
-        kernelLeaves = KERNEL_HOT[1];
-        kernelCtx = KERNEL_HOT[2];
-    }
-    /** Hot-tier builds given the kernel forms ({@link #kernelMasks}, {@link #kernelLeaves}, {@link #kernelCtx}; --stats and tests). */
-    static final java.util.concurrent.atomic.AtomicLong kernelHotBuilds = new java.util.concurrent.atomic.AtomicLong();
-
-    /** {@code -Dvmckpt.jit.userHot}'s value as {masks, leaves, ctx}: false; true or all (the three); or a comma list of them. */
-    static boolean[] userHotForms(String v) {
-        return hotForms("vmckpt.jit.userHot", v);
-    }
-
-    /** A forms property's value ({@code name}: userHot or kernelHot) as {masks, leaves, ctx}. */
-    static boolean[] hotForms(String name, String v) {
-        boolean[] f = new boolean[3];
-        for (String w : v.split(",")) {
-            switch (w.trim()) {
-                case "true", "all" -> { f[0] = true; f[1] = true; f[2] = true; }
-                case "masks" -> f[0] = true;
-                case "leaves" -> f[1] = true;
-                case "ctx" -> f[2] = true;
-                case "false", "" -> { }
-                default -> throw new IllegalArgumentException("-D" + name + ": false, true, or a list of masks, leaves, ctx: " + v);
-            }
-        }
-        return f;
-    }
-    /** The next hot-tier build's unit was promoted in user mode ({@link #userMasks}): set by the caller before {@link #translate}, per build. */
-    boolean userMode;
-    /** Hot-tier builds given the user-mode forms ({@link #userMasks}, {@link #userLeaves}, {@link #userCtx}; --stats and tests). */
-    static final java.util.concurrent.atomic.AtomicLong userHotBuilds = new java.util.concurrent.atomic.AtomicLong();
-
-    /** {@link #hotMissLeaves}' rule is on (for every mode, or with {@link #hotMissLeavesUser} for user mode only). */
-    static boolean hotMissRule() {
-        return hotMissLeaves || hotMissLeavesUser;
-    }
-    /** Miss exits of a unit between two looks of the adaptive rule ({@link #missLeavesAdaptive}); a power of two. */
-    static final int MISS_CHECK = 256;
-    /** {@link #MISS_CHECK} for the units built from now on (a power of two); tests lower it. */
-    static volatile int missCheck = MISS_CHECK;
-    /**
-     * The next build has no {@link #missLeaves} exits (the adaptive rule's rebuild of a hot-tier unit,
-     * {@link #missLeavesAdaptive}): set by the caller before {@link #translate}, per build.
-     */
-    boolean missCalls;
-    /** The unit being built counts its miss exits ({@link #missLeavesAdaptive}, or the profile). */
-    private boolean missCountNow;
     /**
      * The next C1 build has the slow paths' calls, as without {@link #c1MissLeaves}: the
      * code cache's rebuild of a C1 unit that left before a miss too often (CodeCache#missLeft, round 68). Set by the
@@ -499,86 +232,6 @@ final class Translator {
      */
     boolean c1Calls;
 
-    /** {@link #contextLocal} for the unit being built: hot-tier units only. */
-    private boolean contextInLocal() {
-        return contextLocalNow && className.equals(HOT_NAME);
-    }
-
-    /**
-     * Hot-tier units read the TLB's tags and page arrays without the array bounds checks
-     * ({@code -Dvmckpt.jit.uncheckedTlb=true}): through {@link Mmu#tagAt} and {@link Mmu#pageAt}, as the index is
-     * masked with {@code TLB_MASK} and the TLB's arrays are final and TLB_SIZE long. C2 then drops, per access, the
-     * loads of both arrays' lengths, their compares and the page array's null check (UnitCodeBench's chain step: 110
-     * x86 instructions -> 89 with the context local, docs/BENCHMARKS.md round 46). Not in C1 units: C1's code of the
-     * call ran 25-40% slower per instruction (UnitCodeBench chain and rotate, round 46). On by default in round 46,
-     * reverted in round 47, back in round 51 with {@link #UNCHECKED_TLB_LIMIT} and off by default with
-     * {@link #contextLocal}: the compute phase's run thread was lower with both (and {@link #shortAccess}) in 10 of 12
-     * pairs, but the signed guest's module phase was higher in 30 of 48 and its boot in 28 of 48; without shortAccess,
-     * quieter, compute lower in 4 of 5, the signed module phase in 7 of 16, its boot in 4 of 16 (docs/BENCHMARKS.md
-     * round 51); with round 55's pruneUnreachable and the bound at 8,000, compute lower in 6 of 12, the signed
-     * module phase in 8 of 22, its boot in 10 of 22. Tests change it.
-     */
-    static volatile boolean uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
-
-    /**
-     * The unchecked TLB reads' bound ({@code -Dvmckpt.jit.uncheckedTlbLimit=N}, 0: none; round 51). C2 stops inlining
-     * into a method once its bytecode plus what it has inlined reaches 8,000 bytes (DesiredMethodLimit, fixed in a
-     * product JVM; only the JDK's {@code @ForceInline} methods pass it), and every call after that stays a call, with
-     * every guest register live across it spilled. {@link #uncheckedTlb}'s calls take 17 and 22 bytes of that budget
-     * per access ({@link #TAG_AT_INLINE}), the checked array reads none. In the signed guest's three largest module-phase
-     * builds (6,466-7,279 bytes, ECDSA's 6ae59a among them) the budget ran out: 61-171 calls (tagAt, pageAt, Alu's
-     * helpers) stayed calls and C2 took 2.1-2.2 s on 6ae59a, 0.4-0.7 s with the checked reads (round 47's "long compile
-     * mode"). So a hot-tier build whose bytecode plus its count of what C2 inlines (its tagAt and pageAt calls, and
-     * {@link #ALU_CALL_INLINE} per Alu call) is over N is generated again with the checked reads, same region (as is
-     * one whose calls' bytes put it over the region's bytecode bound: the checked reads are fewer bytes, and a smaller
-     * region is tried only if they do not fit either). The count is of the calls emitted, and C2 parses fewer (gzip's
-     * 6dd1c: 56 of its 80 TLB calls), so N sits above 8,000: by the count the three builds are 8,786-9,962, gzip's chain
-     * units (which C2 inlined whole: 6dd1c 6,535 + 1,292 bytes) at most 8,511. Fitted between the two guests' builds,
-     * not derived (docs/BENCHMARKS.md round 51). With {@link #inlineAluHot} (round 53) the count drops by what the
-     * Alu calls took, and two of the three signed builds (72f31e 8,295, 6ae432 8,578) fall under 8,600 and lose 28-49
-     * calls to C2's budget again: with the unchecked reads, set N to 8,000 (C2's own limit) and turn on
-     * round 55's pruneUnreachable (retired in round 83), which took out the code C2 never parsed (gzip's units then count 2,251-6,983).
-     */
-    static final int UNCHECKED_TLB_LIMIT = Integer.getInteger("vmckpt.jit.uncheckedTlbLimit", 8600);
-    /**
-     * TLB indices masked by the TLB arrays' own lengths in hot-tier units ({@code -Dvmckpt.jit.tlbMasks=true}; round 67,
-     * off by default): every access indexes the tag array with {@code vpn & (tags.length - 1)} and the page array with
-     * {@code index & (pages.length - 1)}, and the prologue reads one element of each of the four arrays so. HotSpot's C2 turns a bounds check {@code (x & (len - 1)) <u len}
-     * into {@code len >u 0}, the same test for every access of one array, which the prologue's read has made and every
-     * later one is dominated by; the prologue's read also null-checks each array once, so C2 knows them non-null. So C2's
-     * code of a hot unit drops, per access, the tag array's bounds compare and the page array's null check, length
-     * load and bounds compare (the units run without uncommon traps, {@code PerMethodTrapLimit=0}, so C2 cannot hoist
-     * these checks out of a loop itself), without {@link #uncheckedTlb}'s calls (no inlining budget spent). C1 units
-     * keep the constant mask: C1 removes no such check. Not with the unchecked reads (their calls take the constant
-     * mask's range). ~8 bytes more bytecode per access (~6 of them the page arrays'): a build that the masks put over its
-     * region's bytecode bound is generated again with the tag arrays' masks only, then without ({@link #masksCap}; same
-     * region; gzip's 128-instruction longest_match units at 7,279-7,330 bytes take the tag masks only). Off: in round
-     * 67's quiet slot the default compute phase's run thread was lower than main's in 9 of 16 pairs (sha256's part 11,
-     * gzip's 10), the signed module phase in 2 of 8 (docs/BENCHMARKS.md round 67). Tests change it.
-     */
-    static volatile boolean tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
-    /** {@link #tlbMasks} for the unit being built: hot-tier units only. */
-    private boolean tlbMasksNow;
-    /** Whether the class generated last indexes the TLB through the masks ({@link #masksHere} when it was generated). */
-    private boolean masksGenerated;
-    /**
-     * Which masks a build may have (a build over its bytecode bound with them is generated again with fewer): 2 both
-     * arrays', 1 the tag arrays' only (~2 bytes an access; the page arrays keep their bounds check but not their null
-     * check, which the prologue's read makes), 0 none.
-     */
-    private int masksCap = 2;
-    /** Units built with {@link #tlbMasks}' tag masks only, their page masks over the bound (for tests). */
-    static final java.util.concurrent.atomic.AtomicLong tlbTagMaskUnits = new java.util.concurrent.atomic.AtomicLong();
-    /** {@link #masksCap} of the class generated last. */
-    private int masksGeneratedCap;
-    /** Units built with {@link #tlbMasks}' masks (for tests). */
-    static final java.util.concurrent.atomic.AtomicLong tlbMaskUnits = new java.util.concurrent.atomic.AtomicLong();
-
-    /** {@link #UNCHECKED_TLB_LIMIT}, which tests change. */
-    static volatile int uncheckedTlbLimit = UNCHECKED_TLB_LIMIT;
-
-    /** The bytecode C2 inlines for one {@link Mmu#tagAt} (16 bytes, +1 for its @ForceInline Unsafe call) and {@link Mmu#pageAt} (21 + 1). */
-    static final int TAG_AT_INLINE = 17, PAGE_AT_INLINE = 22;
     /**
      * The bytecode C2 inlines for one call of an {@code Alu} helper, on average: most are 4-6 bytes ({@code add},
      * {@code sll}), {@code sltu} 50 with the JDK methods it calls; the signed guest's large builds inlined 7-8 per call
@@ -666,20 +319,10 @@ final class Translator {
     TranslatedUnit translate(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff, boolean hot, int maxLoop,
                              int maxStraight, int localBytes) {
         className = hot ? HOT_NAME : unitName;
-        boolean user = hot && userMode && (userMasks || userLeaves || userCtx); // (userHot: user-mode hot builds only)
-        if (user) userHotBuilds.incrementAndGet();
-        boolean kernel = hot && !userMode && (kernelMasks || kernelLeaves || kernelCtx); // (kernelHot: kernel hot builds only)
-        if (kernel) kernelHotBuilds.incrementAndGet();
-        contextLocalNow = contextLocal || user && userCtx || kernel && kernelCtx;
-        uncheckedTlbNow = uncheckedTlb;
-        shortAccessNow = shortAccess;
         compactLeaveNow = !hot && !c1Calls && c1MissLeaves;
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
-        inlineAluNow = hot ? inlineAluHot : inlineAluC1;
-        missLeavesNow = hot && (missLeaves || hotMissRule() || user && userLeaves || kernel && kernelLeaves) && !missCalls; // (hotMissLeaves[User]: CodeCache#hotMissCalls chose missCalls)
-        tlbMasksNow = hot && (tlbMasks || user && userMasks || kernel && kernelMasks);
-        missCountNow = missLeavesNow && (missLeavesAdaptive || hotMissRule() || Hart.PROFILE_UNITS);
+        inlineAluNow = hot; // (the ALU's simplest operations as JVM instructions in hot-tier units: see inlineAluNow)
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -688,8 +331,6 @@ final class Translator {
             limit = 8192;
         }
         this.nextIndex = nextIndex;
-        this.pageIndex = pageIndex;
-        nestNow = nestedCalls && !hot;
         innerNow = innerEntries && !hot;
         int first = hot ? MAX_HOT_INSTRUCTIONS : MAX_INSTRUCTIONS;
         TranslatorRegion cut = discover(code, entryOff, first, limit, 0);
@@ -700,17 +341,6 @@ final class Translator {
                 Insn[] ordered = loopOrder(code, entryOff, limit, cap);
                 TranslatorRegion loop = ordered == null ? null : firstOf(ordered, cap);
                 if (loop == null || cut.containsAll(loop)) break; // no loop, or the cut holds it
-                // The whole loop with the code on its exits up to the next loop's head (TranslatorLoopExits), if it fits.
-                boolean exits = loopExits == TranslatorLoopExits.ALL || loopExits == TranslatorLoopExits.HOT && hot;
-                TranslatorRegion withExits = exits && ordered.length <= cap
-                        ? TranslatorLoopExits.withExits(code, loop, entryOff, limit, maxLoop, TranslatorLoopExits.MAX_INSTRUCTIONS) : null;
-                if (withExits != null) {
-                    TranslatedUnit u = build(code, withExits, pageIndex, entryOff, hot, MAX_BYTECODE);
-                    if (u != null) {
-                        TranslatorLoopExits.units.incrementAndGet();
-                        return u;
-                    }
-                }
                 TranslatedUnit u = build(code, loop, pageIndex, entryOff, hot, MAX_BYTECODE);
                 if (u != null) return u; // else too large: a smaller cap keeps the shortest cycles
             }
@@ -745,7 +375,7 @@ final class Translator {
     /**
      * The instructions of {@code region} the unit can reach from {@code entryOff} over the jumps it is generated with:
      * branches, jumps and falling through to an instruction of the region, a jalr's compares with the return points of
-     * the region's calls ({@link #returnPointsOf}), a nested call's return ({@link #nestedCall}). Again until nothing
+     * the region's calls ({@link #returnPointsOf}). Again until nothing
      * more is dropped (a call dropped takes its return point out of the jalrs' compares). {@code region} itself if all
      * of it is reachable, or with inner entries (every block start of the first page is an entry then).
      */
@@ -753,11 +383,9 @@ final class Translator {
         if (innerNow) return region;
         for (;;) {
             List<Insn> calls = new ArrayList<>();
-            if (CALLS) {
-                for (Insn in : region.values()) {
-                    long t = in.off + Decode.immJ(in.bits);
-                    if (isCall(in, limit) && region.containsKey((int) t) && region.containsKey(in.off + in.len)) calls.add(in);
-                }
+            for (Insn in : region.values()) {
+                long t = in.off + Decode.immJ(in.bits);
+                if (isCall(in, limit) && region.containsKey((int) t) && region.containsKey(in.off + in.len)) calls.add(in);
             }
             boolean[] seen = new boolean[limit / 2];
             int[] queue = new int[region.size()];
@@ -767,9 +395,7 @@ final class Translator {
             while (head < tail) {
                 Insn in = region.get(queue[head++]);
                 long[] next = successors(in);
-                if (in.kind == JAL && nestNow && Decode.rd(in.bits) != 0 && !region.containsKey((int) next[0])) {
-                    next = new long[] {in.off + in.len}; // a nested call comes back to its return point
-                } else if (in.kind == JALR && !calls.isEmpty()) {
+                if (in.kind == JALR && !calls.isEmpty()) {
                     int[] points = returnPointsOf(in.off, calls, limit);
                     next = new long[points.length];
                     for (int k = 0; k < points.length; k++) next[k] = points[k];
@@ -796,35 +422,8 @@ final class Translator {
     private TranslatedUnit build(byte[] code, TranslatorRegion region, int pageIndex, int entryOff, boolean hot,
                                  int maxBytecode) {
         byte[] classBytes = generate(region, entryOff, maxBytecode);
-        if (classBytes == null && pages > 0) {
-            // Over the bound with base-register pages (their checks add bytecode): the same region without them, rather
-            // than a smaller region and more unit runs.
-            withoutPages = true;
-            classBytes = generate(region, entryOff, maxBytecode);
-        }
-        int limitNow = uncheckedTlbLimit;
-        boolean checked = false;
-        int inlineTotal = lastBytecodeSize + tlbInlineBytes + aluCallBytes;
-        if (limitNow > 0 && tlbInlineBytes > 0 && (classBytes == null || inlineTotal > limitNow)) {
-            // Over the unchecked reads' bound (see uncheckedTlbLimit), or over the region's bytecode bound with their calls:
-            // the same region with the checked reads, which are fewer bytes (an array load for a call), rather than a
-            // smaller region.
-            checkedTlb = true;
-            classBytes = generate(region, entryOff, maxBytecode);
-            checkedTlb = false;
-            checked = classBytes != null;
-            if (checked) checkedTlbBuilds.incrementAndGet();
-        }
-        while (classBytes == null && masksGenerated && masksCap > 0) {
-            // Over the bound with the masks (tlbMasks): the same region with fewer, rather than a smaller region.
-            masksCap--;
-            classBytes = generate(region, entryOff, maxBytecode);
-        }
-        masksCap = 2;
-        withoutPages = false;
+        int inlineTotal = lastBytecodeSize + aluCallBytes;
         if (classBytes == null) return null;
-        if (masksGenerated) tlbMaskUnits.incrementAndGet();
-        if (masksGenerated && masksGeneratedCap == 1) tlbTagMaskUnits.incrementAndGet();
         if (census != null) TranslatorCensus.add(census);
         TranslatedUnit u = define(classBytes);
         u.pageIndex = pageIndex;
@@ -846,16 +445,10 @@ final class Translator {
             u.profRegsStored = Integer.bitCount(writtenRegs);
         }
         u.bytecodeSize = lastBytecodeSize;
-        u.basePages = pages;
-        if (pageRegsAny) pageRegUnits.incrementAndGet();
-        if (PAGE_REGS_LOG && hot) System.err.println("vmckpt-pageregs " + accessCensus(pageIndex, entryOff));
         u.accessGroups = groupCount;
-        u.checkedTlb = checked;
         u.inlineTotal = inlineTotal;
         u.hot = hot;
-        u.missLeaving = missLeavesNow && missExit != null; // (missExit: of the generate that made classBytes, the last)
         u.leavesBeforeMiss = compactLeaveNow && compactMissLabel != null; // (likewise)
-        u.missesCounted = compactLeaveNow;
         return u;
     }
 
@@ -927,12 +520,11 @@ final class Translator {
                 region.put(off, in);
                 if (in.kind == JAL) {
                     long t = off + Decode.immJ(in.bits);
-                    // A call whose callee the region may hold (CALLS; before the entry too: a call is no loop's back
+                    // A call whose callee the region may hold (calls inside a unit; before the entry too: a call is no loop's back
                     // edge): its return point too, after the callee.
-                    boolean call = CALLS && isCall(in, limit);
+                    boolean call = isCall(in, limit);
                     if (call || t >= lowest && t < limit) work[tail++] = (int) t;
-                    // (nestedCalls: the return point of a call that leaves the region too, where the caller goes on.)
-                    if (call || nestNow && Decode.rd(in.bits) != 0) work[tail++] = off + in.len;
+                    if (call) work[tail++] = off + in.len;
                     break;
                 }
                 if (in.kind == JALR) break;
@@ -1011,22 +603,20 @@ final class Translator {
                 }
             }
         }
-        // With CALLS, a jalr goes back to the return points of the calls of its function (see returnPointsOf): those
+        // A jalr goes back to the return points of the calls of its function (see returnPointsOf): those
         // edges too, so that a callee's body lies on the cycles of a loop that calls it.
-        if (CALLS) {
-            List<Insn> calls = new ArrayList<>();
-            for (int i = 0; i < slots; i++) {
-                Insn c = at[i];
-                if (c != null && isCall(c, limit) && c.off + c.len < limit && ahead[(c.off + c.len) / 2] >= 0) calls.add(c);
-            }
-            for (int i = 0; !calls.isEmpty() && i < slots; i++) {
-                if (at[i] == null || at[i].kind != JALR) continue;
-                for (int r : returnPointsOf(at[i].off, calls, limit)) {
-                    if (edges * 2 + 2 > preds.length) preds = java.util.Arrays.copyOf(preds, preds.length * 2);
-                    preds[edges * 2] = r;
-                    preds[edges * 2 + 1] = at[i].off;
-                    edges++;
-                }
+        List<Insn> calls = new ArrayList<>();
+        for (int i = 0; i < slots; i++) {
+            Insn c = at[i];
+            if (c != null && isCall(c, limit) && c.off + c.len < limit && ahead[(c.off + c.len) / 2] >= 0) calls.add(c);
+        }
+        for (int i = 0; !calls.isEmpty() && i < slots; i++) {
+            if (at[i] == null || at[i].kind != JALR) continue;
+            for (int r : returnPointsOf(at[i].off, calls, limit)) {
+                if (edges * 2 + 2 > preds.length) preds = java.util.Arrays.copyOf(preds, preds.length * 2);
+                preds[edges * 2] = r;
+                preds[edges * 2 + 1] = at[i].off;
+                edges++;
             }
         }
         // Only a loop's head (the target of its back edge) gets the loop: an entry inside a loop (where a batch or the
@@ -1256,24 +846,12 @@ final class Translator {
         return L_REG0 + 2 * (r - 1);
     }
 
-    /** The base-register page of each register ({@link #basePages}), or -1; and how many the unit keeps. */
-    private final int[] pageOfReg = new int[32];
-    private int pages;
-    /** Generating again without base-register pages (the region's bytecode was over its bound with them). */
-    private boolean withoutPages;
-    /** Generating again with checked TLB reads (over {@link #uncheckedTlbLimit} with the unchecked ones). */
-    private boolean checkedTlb;
-    /** The bytecode C2 inlines for the unit's unchecked TLB reads ({@link #TAG_AT_INLINE}), counted while generating. */
-    private int tlbInlineBytes;
     /** The bytecode C2 inlines for the unit's calls of {@code Alu}'s helpers, counted while generating ({@link #ALU_CALL_INLINE}, {@link #aluInlineBytes}). */
     private int aluCallBytes;
-    /** Hot-tier builds generated again with checked TLB reads ({@link #uncheckedTlbLimit}; for tests). */
-    static final java.util.concurrent.atomic.AtomicLong checkedTlbBuilds = new java.util.concurrent.atomic.AtomicLong();
 
     private byte[] generate(TranslatorRegion region, int entryOff, int maxBytecode) {
         this.region = region;
         lastEntryOff = entryOff;
-        tlbInlineBytes = 0;
         aluCallBytes = 0;
         blockLabels = new Label[limit / 2];
         crossings = new Label[limit / 2];
@@ -1282,25 +860,12 @@ final class Translator {
         census = TranslatorCensus.ON ? TranslatorCensus.newUnit() : null;
         exitSlots = 0;
         markCall = false;
-        nestedSites.clear();
-        spill = null;
-        resume = null;
-        leaveNow = null;
-        missExit = null;
         compactExitLabel = null;
         compactMissLabel = null;
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
-        intRegs = wordLocals && className.equals(HOT_NAME) && !nestNow ? WordLocals.find(region.values(), leaders, entryOff) & usedRegs & entryWords : 0;
-        lastIntRegs = intRegs;
-        if (intRegs != 0) wordLocalUnits.incrementAndGet();
-        if (WORD_LOCALS_LOG && className.equals(HOT_NAME)) {
-            System.err.printf("vmckpt-wordlocals entry %x: int %08x of used %08x, written %08x%n", entryOff, intRegs, usedRegs, writtenRegs);
-        }
-        chooseBasePages();
         findAccessGroups();
-        choosePageRegs();
         checkNeeds = checkPoints(entryOff);
         // With check points the entry's need is its check point's (checkNeeds): the longest run is not needed then.
         entryReach = checkNeeds == null ? longestRunFromEntry(entryOff) : -1;
@@ -1310,11 +875,9 @@ final class Translator {
         // empty at every jump target, so one frame fits all, and ASM need not compute them (the costly part).
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         crossOnceNow = crossOnce && className.equals(HOT_NAME) && !region.isEmpty() && region.lastKey() >= 4096;
-        crossOkSlot = L_PAGES0 + PAGE_SLOTS * pages + 2 * groupSlots;
+        crossOkSlot = L_PAGES0 + 2 * groupSlots;
         if (crossOnceNow) crossOnceUnits.incrementAndGet();
         frameLocals = frameLocals();
-        masksGenerated = masksHere();
-        masksGeneratedCap = masksCap;
         cw.visit(V17, ACC_FINAL | ACC_SUPER, className, null, UNIT, null);
         MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
         init.visitCode();
@@ -1347,7 +910,6 @@ final class Translator {
             stubs.get(i).run();
             at = censusMark(stubParts.get(i), at);
         }
-        emitNestedStubs();
         at = censusMark(TranslatorCensus.NESTED, at);
         emitCommonExit();
         censusMark(TranslatorCensus.EXITS, at);
@@ -1435,123 +997,16 @@ final class Translator {
         return 1 << Decode.rd(in.bits) | 1 << Decode.rs1(in.bits) | 1 << Decode.rs2(in.bits);
     }
 
-    /**
-     * Picks the base registers that get a page pair ({@link #basePages}): registers written in the region only by
-     * {@code addi r, r, imm} (or not at all) that are the base of two loads or stores, or of one in a region with a
-     * backward jump (a loop, whose next iteration finds the page); the most used first.
-     */
-    private void chooseBasePages() {
-        java.util.Arrays.fill(pageOfReg, -1);
-        pages = 0;
-        pageRegsNow = false;
-        pageRegsAny = false;
-        if (pageRegsHere()) return; // (pageRegs' choice, after the groups: choosePageRegs)
-        if (basePages <= 0 || withoutPages || !(basePagesInC1 || className.equals(HOT_NAME))) return;
-        int[] uses = new int[32];
-        int otherwiseWritten = 0;
-        boolean loop = false;
-        for (Insn in : region.values()) {
-            int rd = Decode.rd(in.bits), rs1 = Decode.rs1(in.bits);
-            if (in.kind == LOAD || in.kind == STORE) uses[rs1]++;
-            boolean writes = in.kind == ALU_REG || in.kind == ALU_IMM || in.kind == LUI || in.kind == AUIPC
-                    || in.kind == JAL || in.kind == JALR || in.kind == LOAD || in.kind == HELPER;
-            boolean steps = (in.bits & 0x707f) == 0x13 && rd == rs1; // addi r, r, imm
-            if (writes && !steps) otherwiseWritten |= 1 << rd;
-            if (in.kind == JAL || in.kind == BRANCH) {
-                for (long t : successors(in)) if (t <= in.off && inRegion(t)) loop = true;
-            }
-        }
-        for (int k = 0; k < basePages; k++) {
-            int best = 0;
-            for (int r = 1; r < 32; r++) {
-                if ((otherwiseWritten & 1 << r) != 0 || pageOfReg[r] >= 0) continue;
-                if (uses[r] >= 2 || (uses[r] == 1 && loop)) {
-                    if (best == 0 || uses[r] > uses[best]) best = r;
-                }
-            }
-            if (best == 0) break;
-            pageOfReg[best] = pages++;
-        }
-    }
-
-    /**
-     * {@link #pageRegs}' choice, after the access groups: up to N base registers, by their loads and stores that no group
-     * takes, with two such accesses at least; however the register is written. Then,
-     * unless {@link #pageRegsGroups}, the groups again without the chosen registers (their accesses all take the pair;
-     * a register whose accesses are all grouped, as SHA-256's, keeps its groups).
-     */
-    private void choosePageRegs() {
-        if (!pageRegsHere() || withoutPages) return;
-        int[] uses = new int[32];
-        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
-            if (!region.containsKey(off)) continue;
-            List<Insn> block = blockAt(off);
-            AccessGroups gs = blockGroups == null ? null : blockGroups[off / 2];
-            for (int i = 0; i < block.size(); i++) {
-                Insn in = block.get(i);
-                if ((in.kind == LOAD || in.kind == STORE) && (gs == null || gs.groupOf[i] < 0)) uses[Decode.rs1(in.bits)]++;
-            }
-        }
-        for (int k = 0; k < pageRegs; k++) {
-            int best = 0;
-            for (int r = 1; r < 32; r++) {
-                if (pageOfReg[r] >= 0 || uses[r] < 2) continue;
-                if (best == 0 || uses[r] > uses[best]) best = r;
-            }
-            if (best == 0) break;
-            pageOfReg[best] = pages++;
-        }
-        pageRegsAny = pages > 0;
-        pageRegsNow = pageRegsAny && !pageRegsInline;
-        if (pageRegsAny && !pageRegsGroups) findAccessGroups(); // (a register with a pair keeps its own check)
-    }
-
-    /** A line on stderr per hot-tier build: its loads and stores, groups and pairs ({@code -Dvmckpt.jit.pageRegsLog=true}; counts). */
-    static final boolean PAGE_REGS_LOG = Boolean.getBoolean("vmckpt.jit.pageRegsLog");
-
-    /** The unit generated last: its accesses by kind (grouped, through a pair, checked alone) and base registers. */
-    private String accessCensus(int pageIndex, int entryOff) {
-        int loads = 0, stores = 0, grouped = 0, paired = 0, bases = 0, pairBases = 0;
-        int[] uses = new int[32];
-        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
-            if (!region.containsKey(off)) continue;
-            List<Insn> block = blockAt(off);
-            AccessGroups gs = blockGroups == null ? null : blockGroups[off / 2];
-            for (int i = 0; i < block.size(); i++) {
-                Insn in = block.get(i);
-                if (in.kind != LOAD && in.kind != STORE) continue;
-                if (in.kind == LOAD) loads++;
-                else stores++;
-                int r = Decode.rs1(in.bits);
-                uses[r]++;
-                if (gs != null && gs.groupOf[i] >= 0) grouped++;
-                else if (pageOfReg[r] >= 0) paired++;
-            }
-        }
-        StringBuilder regs = new StringBuilder();
-        for (int r = 0; r < 32; r++) {
-            if (uses[r] == 0) continue;
-            bases++;
-            if (pageOfReg[r] >= 0) pairBases++;
-            regs.append(" x").append(r).append(':').append(uses[r]).append(pageOfReg[r] >= 0 ? "p" : "");
-        }
-        return String.format("key %x: %d insns, %d bytecode, loads %d stores %d, grouped %d (%d groups), paired %d, checked %d; bases %d, pairs %d (%s); pageRegs %b basePages %d",
-                pageIndex * 4096L + entryOff, region.size(), lastBytecodeSize, loads, stores, grouped, groupCount, paired,
-                loads + stores - grouped - paired, bases, pairBases, regs.toString().trim(), pageRegsNow, pages);
-    }
-
     /** {@link #blockGroups} and {@link #groupSlots} for the region ({@link #accessGroups}). */
     private void findAccessGroups() {
         blockGroups = null;
         groupSlots = 0;
         groupCount = 0;
         if (!accessGroupsNow) return;
-        int excluded = 0; // (a register with a base page keeps its own check)
-        for (int r = 1; r < 32; r++) if (pageOfReg[r] >= 0) excluded |= 1 << r;
         blockGroups = new AccessGroups[limit / 2];
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
             if (!region.containsKey(off)) continue;
-            AccessGroups gs = AccessGroups.of(blockAt(off), excluded);
+            AccessGroups gs = AccessGroups.of(blockAt(off));
             if (gs.count == 0) continue;
             blockGroups[off / 2] = gs;
             groupSlots = Math.max(groupSlots, gs.count);
@@ -1561,7 +1016,7 @@ final class Translator {
 
     /** The local of access group g's page array ({@link #accessGroups}); its page offset is the next local. */
     private int groupPageSlot(int g) {
-        return L_PAGES0 + PAGE_SLOTS * pages + 2 * g;
+        return L_PAGES0 + 2 * g;
     }
 
     /** The access group of the instruction being emitted, or -1. */
@@ -1624,10 +1079,10 @@ final class Translator {
     /**
      * In the slow path of a group's first access, after the hart's access (which filled the TLB for its page): the
      * group's check once more, so that a group whose check met a TLB miss (a page not touched for a while) runs its
-     * other accesses without a slow path each. Nothing when the unit leaves after a slow path anyway (missLeaves).
+     * other accesses without a slow path each.
      */
     private void recheckGroup(int g, int rs1, int minOff, int span, boolean write, boolean first) {
-        if (g < 0 || !first || missLeavesNow) return;
+        if (g < 0 || !first) return;
         emitGroupCheck(g, rs1, minOff, span, write);
     }
 
@@ -1703,13 +1158,6 @@ final class Translator {
             mv.visitFieldInsn(GETFIELD, MMU, tlb[i][0], tlb[i][1]);
             mv.visitVarInsn(ASTORE, slots[i]);
         }
-        if (masksHere()) emitTlbMasks();
-        for (int k = 0; k < pages; k++) {
-            mv.visitInsn(ACONST_NULL);
-            mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 2);
-            mv.visitInsn(ACONST_NULL);
-            mv.visitVarInsn(ASTORE, L_PAGES0 + PAGE_SLOTS * k + 5);
-        }
         for (int g = 0; g < groupSlots; g++) {
             mv.visitInsn(ACONST_NULL);
             mv.visitVarInsn(ASTORE, groupPageSlot(g));
@@ -1717,40 +1165,24 @@ final class Translator {
             mv.visitVarInsn(ISTORE, groupPageSlot(g) + 1);
         }
         afterHartCall();
-        checkWordLocals();
     }
 
     /**
      * At unit entry and after a call that may have changed the translation context (an instruction the interpreter
-     * runs, a nested unit): reads {@code dataCtx} again ({@link #contextLocal}) and forgets the base-register pages.
-     * The load and store slow paths only forget the pages: the MMU's slow paths fill and drop TLB entries but never
-     * change the context (a fault only records the trap, which is taken after the unit has left; the one exception,
-     * {@code Mmu.kernelTagged} with ASIDs, is harmless: see {@link #contextLocal}).
+     * runs, a nested unit): {@link #forgetAfterCall} (round 46's context local, re-read here, was retired in round 84).
      */
     private void afterHartCall() {
-        if (contextInLocal()) {
-            mv.visitVarInsn(ALOAD, L_MMU);
-            mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
-            mv.visitVarInsn(LSTORE, L_CTX);
-        }
-        forgetPages();
+        forgetAfterCall();
     }
 
     /**
-     * Forgets every base-register page ({@link #basePages}): after a call into the hart, which may have changed the
-     * TLB. -1 is no page number ({@code va >>> 12} has its top 12 bits clear).
+     * Forgets {@link #crossOnce}'s passed check after a call into the hart, which may have changed the fetch TLB (round
+     * 35's base-register pages, forgotten here too, were retired in round 84).
      */
-    private void forgetPages() {
+    private void forgetAfterCall() {
         if (crossOnceNow) { // (and the second page's check: crossOnce)
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, crossOkSlot);
-        }
-        for (int k = 0; k < pages; k++) {
-            mv.visitInsn(ICONST_M1);
-            mv.visitInsn(I2L);
-            mv.visitInsn(DUP2);
-            mv.visitVarInsn(LSTORE, L_PAGES0 + PAGE_SLOTS * k);
-            mv.visitVarInsn(LSTORE, L_PAGES0 + PAGE_SLOTS * k + 3);
         }
     }
 
@@ -1782,32 +1214,17 @@ final class Translator {
 
     /** The types of the locals at every jump target: registers the region does not use stay unset (TOP). */
     private Object[] frameLocals() {
-        Object[] fixed = contextInLocal()
-                ? new Object[] {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
-                        LONG, INTEGER, INTEGER, MMU, LONG}
-                : new Object[] {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
-                        LONG, INTEGER, INTEGER, MMU, TOP, TOP};
+        Object[] fixed = {className, HART, INTEGER, INTEGER, LONG, LONG, LONG, "[J", INTEGER, "[J", "[[B", "[J", "[[B",
+                LONG, INTEGER, INTEGER, MMU, TOP, TOP};
         Object[] l = new Object[fixed.length + 62];
         System.arraycopy(fixed, 0, l, 0, fixed.length);
         int n = fixed.length;
         for (int r = 1; r < 32; r++) {
-            if ((intRegs & (1 << r)) != 0) {
-                l[n++] = INTEGER; // (the slot's second half unused)
-                l[n++] = TOP;
-            } else if ((usedRegs & (1 << r)) != 0) {
+            if ((usedRegs & (1 << r)) != 0) {
                 l[n++] = LONG;
             } else {
                 l[n++] = TOP;
                 l[n++] = TOP;
-            }
-        }
-        if (pages > 0) {
-            l = java.util.Arrays.copyOf(l, n + 4 * pages);
-            for (int k = 0; k < pages; k++) {
-                l[n++] = LONG;
-                l[n++] = "[B";
-                l[n++] = LONG;
-                l[n++] = "[B";
             }
         }
         if (groupSlots > 0) {
@@ -1982,8 +1399,6 @@ final class Translator {
         backEdgeTargets(entryOff, points, visited, onStack);
         // (Every block is reachable from the entry; one that were not would never run, and checks anyway.)
         for (int l = leaders.nextSetBit(0); l >= 0; l = leaders.nextSetBit(l + 1)) if (!visited.get(l)) points.set(l);
-        // Where a nested call comes back (nestedCalls) the callee has used budget the walk does not see: a check point.
-        for (Insn in : region.values()) if (nestedCall(in)) points.set(in.off + in.len);
         int[] needs = new int[limit / 2], reach = new int[limit / 2]; // reach: the answer + 1, 0 while unknown
         for (int p = points.nextSetBit(0); p >= 0; p = points.nextSetBit(p + 1)) {
             needs[p / 2] = blockAt(p).size() + reachAfter(p, points, reach);
@@ -2032,7 +1447,8 @@ final class Translator {
     }
 
     /**
-     * Calls inside a unit ({@code -Dvmckpt.jit.calls=false}: off). A region follows a call ({@code jal} that writes a
+     * Calls inside a unit (round 25; the rule since, its switch {@code -Dvmckpt.jit.calls=false} retired in round 84:
+     * round 26 measured the compute phase higher without them). A region follows a call ({@code jal} that writes a
      * register) into a callee in its pages, and takes the call's return point in too (after the callee, breadth-first);
      * at every {@code jalr} of the region the unit compares the computed target with the region's return points
      * (page base + offset, the very value the call wrote into the link register) and goes on inside the unit when one
@@ -2041,7 +1457,6 @@ final class Translator {
      * modified stack) still goes where the register says. gzip's deflate loop calls ct_tally and fill_window in its
      * own page twice per iteration (busybox 6d242, 6d408: docs/BENCHMARKS.md round 25).
      */
-    static final boolean CALLS = !"false".equals(System.getProperty("vmckpt.jit.calls"));
     /** Return points a jalr compares its target with, at most. */
     static final int MAX_RETURN_POINTS = 8;
 
@@ -2052,9 +1467,9 @@ final class Translator {
         return t >= 0 && t < limit;
     }
 
-    /** As {@link #successors}, and with {@link #CALLS} a call's return point too (the callee returns there, if at all). */
+    /** As {@link #successors}, and a call's return point too (the callee returns there, if at all). */
     private long[] callSuccessors(Insn in, int limit) {
-        if (CALLS && isCall(in, limit) || nestNow && in.kind == JAL && Decode.rd(in.bits) != 0) {
+        if (isCall(in, limit)) {
             return new long[] {in.off + Decode.immJ(in.bits), in.off + in.len};
         }
         return successors(in);
@@ -2084,12 +1499,11 @@ final class Translator {
         return n == points.length ? points : java.util.Arrays.copyOf(points, n);
     }
 
-    /** The region's return points by jalr offset / 2 ({@link #CALLS}; see {@link #returnPointsOf}), or null: no calls. */
+    /** The region's return points by jalr offset / 2 (see {@link #returnPointsOf}), or null: no calls. */
     private int[][] returnPoints;
 
     private void findReturnPoints() {
         returnPoints = null;
-        if (!CALLS) return;
         List<Insn> calls = new ArrayList<>();
         for (Insn in : region.values()) {
             if (isCall(in, limit) && inRegion(in.off + Decode.immJ(in.bits)) && inRegion(in.off + in.len)) calls.add(in);
@@ -2098,27 +1512,6 @@ final class Translator {
         returnPoints = new int[limit / 2][];
         for (Insn in : region.values()) if (in.kind == JALR) returnPoints[in.off / 2] = returnPointsOf(in.off, calls, limit);
     }
-
-    /**
-     * Nested calls ({@code -Dvmckpt.jit.nestedCalls=true}: on; off by default, round 29: not shown to lower the run
-     * thread's CPU, and C2 works more; not final so that NestedCallTest can turn them on for its harts). A call ({@code jal} that writes a register)
-     * whose target the unit does not hold would leave the unit for the dispatcher, and the callee's return (a
-     * {@code jalr}) would come back through it too: two trips through {@link Hart#run}, the return's often a lookup,
-     * since a function called from several places has one chain slot at its {@code jalr}. Instead the region takes the
-     * call's return point in, and at the call the unit writes its registers back and calls the unit its chain slot names
-     * for that exit itself ({@link Hart#enterNested}: the dispatcher's checks), a JVM call from this site only, so its
-     * inline cache sees one class. When the callee comes back with the pc at the return point, no event and this unit
-     * still live and mapped there ({@link Hart#leaveNested}), the unit reloads its registers and goes on at the return
-     * point, a check point of the budget; else it returns at once with what both retired and the state the callee left,
-     * and the dispatcher goes on from the callee's exit. At most {@link Hart#MAX_NESTING} levels.
-     */
-    static volatile boolean nestedCalls = Boolean.getBoolean("vmckpt.jit.nestedCalls");
-
-    /**
-     * Nested calls for the unit being built: {@link #nestedCalls}, and not in the hot tier, where a call and the reload
-     * of every register after it inside C2's method made SHA-256's round units ~1.8x slower (perf samples, round 29).
-     */
-    private boolean nestNow;
 
     /**
      * Inner entries ({@link InnerEntry}): a unit can also be entered at the block starts of its first page, its method
@@ -2132,117 +1525,6 @@ final class Translator {
     private boolean innerNow;
     /** The inner entries of the unit built last (page offsets, ascending) and the budget each needs; null: none. */
     private int[] innerOffsets, innerNeeds;
-
-    /** Whether the unit makes a nested call at {@code in} (see {@link #nestedCalls}). */
-    private boolean nestedCall(Insn in) {
-        if (!nestNow || in.kind != JAL || Decode.rd(in.bits) == 0) return false;
-        long t = in.off + Decode.immJ(in.bits);
-        return !inRegion(t) && inRegion(in.off + in.len);
-    }
-
-    /** The nested call sites of the unit being generated: {slot, target offset, return offset}. */
-    private final List<int[]> nestedSites = new ArrayList<>();
-    /** The shared stubs of nested calls: write registers back, reload them, return what both retired. */
-    private Label spill, resume, leaveNow;
-    /** The RAM page of the unit's entry. */
-    private int pageIndex;
-
-    /** A nested call at {@code in}: its site's number in L_IDX, then the shared stub that writes the registers back. */
-    private void emitNestedCall(Insn in) {
-        long t = in.off + Decode.immJ(in.bits);
-        int slot = newExitSlot(t >= 0 && t < limit ? TranslatedUnit.EXIT_REGION : TranslatedUnit.EXIT_PAGE, (int) t);
-        exitCalls[slot] = true;
-        if (spill == null) {
-            spill = new Label();
-            resume = new Label();
-            leaveNow = new Label();
-        }
-        pushInt(nestedSites.size());
-        mv.visitVarInsn(ISTORE, L_IDX);
-        mv.visitJumpInsn(GOTO, spill);
-        nestedSites.add(new int[] {slot, (int) t, in.off + in.len});
-    }
-
-    /**
-     * The nested calls' code: one shared write-back and one shared reload (a table switch by site after each), and per
-     * site the call itself, so that each site's {@code run} call has its own inline cache.
-     */
-    private void emitNestedStubs() {
-        int sites = nestedSites.size();
-        if (sites == 0) return;
-        Label[] calls = new Label[sites], returns = new Label[sites];
-        for (int k = 0; k < sites; k++) {
-            calls[k] = new Label();
-            returns[k] = blockLabels[nestedSites.get(k)[2] / 2];
-        }
-        target(spill);
-        storeRegisters(writtenRegs);
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitTableSwitchInsn(0, sites - 1, calls[0], calls);
-        for (int k = 0; k < sites; k++) {
-            int[] site = nestedSites.get(k);
-            int ret = site[2];
-            long retKey = ((long) (ret < 4096 ? pageIndex : nextIndex) << 12) | (ret & 0xfff);
-            Label notRun = new Label();
-            target(calls[k]);
-            // h.pc = the callee's entry
-            mv.visitVarInsn(ALOAD, L_HART);
-            mv.visitVarInsn(LLOAD, L_VBASE);
-            pushLong(site[1]);
-            mv.visitInsn(LADD);
-            mv.visitFieldInsn(PUTFIELD, HART, "pc", "J");
-            // if (!h.enterNested(this, slot, n, budget)) leave as an ordinary exit
-            mv.visitVarInsn(ALOAD, L_HART);
-            mv.visitVarInsn(ALOAD, 0);
-            pushInt(site[0]);
-            loadN();
-            mv.visitVarInsn(ILOAD, L_BUDGET);
-            mv.visitMethodInsn(INVOKEVIRTUAL, HART, "enterNested", "(L" + UNIT + ";III)Z", false);
-            mv.visitJumpInsn(IFEQ, notRun);
-            // n += h.nestedCallee.run(h, budget - n)
-            mv.visitVarInsn(ALOAD, L_HART);
-            mv.visitFieldInsn(GETFIELD, HART, "nestedCallee", "L" + UNIT + ";");
-            mv.visitVarInsn(ALOAD, L_HART);
-            mv.visitVarInsn(ILOAD, L_BUDGET);
-            mv.visitVarInsn(ILOAD, L_N);
-            mv.visitInsn(ISUB);
-            mv.visitMethodInsn(INVOKEVIRTUAL, UNIT, "run", "(L" + HART + ";I)I", false);
-            mv.visitVarInsn(ISTORE, L_RESULT);
-            mv.visitVarInsn(ILOAD, L_N);
-            mv.visitVarInsn(ILOAD, L_RESULT);
-            mv.visitInsn(IADD);
-            mv.visitVarInsn(ISTORE, L_N);
-            // if (!h.leaveNested(this, retired, return pc, its physical key)) return n: the state is the callee's
-            mv.visitVarInsn(ALOAD, L_HART);
-            mv.visitVarInsn(ALOAD, 0);
-            mv.visitVarInsn(ILOAD, L_RESULT);
-            mv.visitVarInsn(LLOAD, L_VBASE);
-            pushLong(ret);
-            mv.visitInsn(LADD);
-            pushLong(retKey);
-            mv.visitMethodInsn(INVOKEVIRTUAL, HART, "leaveNested", "(L" + UNIT + ";IJJ)Z", false);
-            mv.visitJumpInsn(IFEQ, leaveNow);
-            pushInt(k);
-            mv.visitVarInsn(ISTORE, L_IDX);
-            mv.visitJumpInsn(GOTO, resume);
-            // Not run (no chained unit, its checks failed, too deep): the ordinary exit to the dispatcher.
-            target(notRun);
-            putExitSlot(site[0]);
-            mv.visitVarInsn(LLOAD, L_VBASE);
-            pushLong(site[1]);
-            mv.visitInsn(LADD);
-            mv.visitVarInsn(LSTORE, L_EXITPC);
-            mv.visitJumpInsn(GOTO, commonExit);
-        }
-        target(resume);
-        loadRegisters(usedRegs);
-        afterHartCall();
-        mv.visitVarInsn(ILOAD, L_IDX);
-        mv.visitTableSwitchInsn(0, sites - 1, returns[0], returns);
-        target(leaveNow);
-        loadN();
-        mv.visitInsn(IRETURN);
-    }
 
     /** The return points the jalr at {@code off} compares its target with (none: it always leaves). */
     private int[] returnPointsAt(int off) {
@@ -2579,7 +1861,7 @@ final class Translator {
     /** Whether {@code op} (and, or, xor; the immediate forms too) has word-valued operands here: see {@link #emitWordLogic}. */
     private boolean hasWordOperands(String op, boolean imm, int rs1, int rs2) {
         if (op == null || !(op.equals("and") || op.equals("or") || op.equals("xor"))) return false;
-        int words = wordRegs | intRegs;
+        int words = wordRegs;
         return (words & 1 << rs1) != 0 && (imm || (words & 1 << rs2) != 0);
     }
 
@@ -2626,7 +1908,7 @@ final class Translator {
                 if (rd == 0) return;
                 String op = Decode.aluOperation(insn);
                 // (The hot tier keeps Alu's sltu and high products, which C2 inlines: its code for them was faster than
-                // these written-out forms, round 25; with inlineAluHot, sltu is emitSetLessThan's compare below.)
+                // these written-out forms, round 25; since round 53 sltu is emitSetLessThan's compare below.)
                 if (!className.equals(HOT_NAME)
                         && (emitSetLessThanUnsigned(op, in.kind == ALU_IMM, insn, rs1, rs2) || emitMulHigh(op, rs1, rs2))) {
                     storeReg(rd);
@@ -2659,10 +1941,6 @@ final class Translator {
                     pagePlus(in.off + in.len);
                     storeReg(rd);
                 }
-                if (nestedCall(in)) {
-                    emitNestedCall(in);
-                    return;
-                }
                 markCall = rd != 0; // (for the profile: an exit that is a call)
                 jumpTo(in.off, in.off + Decode.immJ(insn));
                 markCall = false;
@@ -2678,7 +1956,7 @@ final class Translator {
                     pagePlus(in.off + in.len);
                     storeReg(rd);
                 }
-                // A return to a call of this unit (CALLS): go on there when the target is that return point.
+                // A return to a call of this unit (calls inside a unit): go on there when the target is that return point.
                 for (int r : returnPointsAt(in.off)) {
                     mv.visitVarInsn(LLOAD, L_EXITPC);
                     pagePlus(r);
@@ -2731,7 +2009,7 @@ final class Translator {
 
     /**
      * add, sub, and, or, xor, sll, srl, sra, addw, subw, mul, mulw (and the immediate forms) as JVM instructions, with
-     * rs1's value on the stack, pushing the result ({@link #inlineAluHot}); false (nothing emitted) for any other
+     * rs1's value on the stack, pushing the result ({@link #inlineAluNow}); false (nothing emitted) for any other
      * operation. Each is the bytecode javac makes of its {@link Alu} method's body: the long shifts take the distance's
      * low 6 bits ({@code L2I}, then the JVM masks it, as the ISA does), the word forms are {@code (long) (int) (a OP b)}
      * (the low 32 bits of the 64-bit result are the 32-bit one's) and mulw is {@code (long) ((int) a * (int) b)}.
@@ -2963,7 +2241,7 @@ final class Translator {
 
     /**
      * slt, sltu, slti, sltiu (seqz, snez) as a long compare and a store of 1 or 0 to rd on its two paths, with rs1's
-     * value on the stack ({@link #inlineAluHot}); false (nothing emitted) for any other operation. Unsigned order is
+     * value on the stack ({@link #inlineAluNow}); false (nothing emitted) for any other operation. Unsigned order is
      * signed order with the sign bits flipped, as in {@link #emitBranch}. Not a call of {@link Alu#sltu}: that is 50
      * bytes of C2's inlining budget ({@code Long.compareUnsigned} and {@code Long.compare} are no intrinsics in JDK 17)
      * and its compares' profile is shared by every caller, so C2 compiled it as branches even where the outcome is a
@@ -2999,7 +2277,7 @@ final class Translator {
     /**
      * The bytecode C2 inlines for a call of {@code Alu.op} (its own and the JDK methods it calls, -XX:+PrintInlining on
      * JDK 17; {@code Math.multiplyHigh} is an intrinsic, not inlined bytecode): the count of a unit's calls left with
-     * {@link #inlineAluHot} on (with it off, {@link #ALU_CALL_INLINE} per call, the figure round 51's bound was fitted with).
+     * a hot-tier unit (a C1 unit's calls count {@link #ALU_CALL_INLINE} each, the figure round 51's bound was fitted with).
      */
     static int aluInlineBytes(String op) {
         switch (op) {
@@ -3183,9 +2461,8 @@ final class Translator {
         loadReg(rs1);
         pushLong(imm);
         mv.visitInsn(LADD);
-        if (shortAccessNow) mv.visitInsn(DUP2);
         mv.visitVarInsn(LSTORE, L_VA);
-        if (!shortAccessNow) mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitVarInsn(LLOAD, L_VA);
         emitTagCompare(tagSlot, slow);
         storePageOffset(size, slow);
     }
@@ -3207,7 +2484,7 @@ final class Translator {
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
         mv.visitInsn(L2I);
-        pushIndexMask(tagSlot);
+        pushInt(Hart.TLB_MASK);
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, L_IDX);
         pushTag(tagSlot);
@@ -3237,10 +2514,9 @@ final class Translator {
         mv.visitInsn(L2I);
         pushInt(0xfff);
         mv.visitInsn(IAND);
-        if (size > 1 && shortAccessNow) mv.visitInsn(DUP);
         mv.visitVarInsn(ISTORE, L_OFF);
         if (size > 1) {
-            if (!shortAccessNow) mv.visitVarInsn(ILOAD, L_OFF);
+            mv.visitVarInsn(ILOAD, L_OFF);
             pushInt(4096 - size);
             mv.visitJumpInsn(IF_ICMPGT, slow);
         }
@@ -3248,134 +2524,44 @@ final class Translator {
 
     /**
      * From the address on the stack (which L_VA also holds): stores its TLB index into L_IDX and jumps to {@code slow}
-     * unless the entry's tag in the tag array in {@code tagSlot} is its page number with the data context. (With
-     * {@link #shortAccess} the page number is computed once and compared as {@code (vpn | ctx) == tag}.)
+     * unless the entry's tag in the tag array in {@code tagSlot} is its page number with the data context.
      */
     private void emitTagCompare(int tagSlot, Label slow) {
         mv.visitIntInsn(BIPUSH, 12);
         mv.visitInsn(LUSHR);
-        if (shortAccessNow) mv.visitInsn(DUP2);
         mv.visitInsn(L2I);
-        pushIndexMask(tagSlot);
+        pushInt(Hart.TLB_MASK);
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, L_IDX);
-        if (!shortAccessNow) {
-            // (the page number computed again from L_VA, which holds the address: round 46's trim off)
-            pushTag(tagSlot);
-            mv.visitVarInsn(LLOAD, L_VA);
-            mv.visitIntInsn(BIPUSH, 12);
-            mv.visitInsn(LUSHR);
-            pushDataContext();
-            mv.visitInsn(LOR);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFNE, slow);
-            return;
-        }
+        // (the page number computed again from L_VA, which holds the address)
+        pushTag(tagSlot);
+        mv.visitVarInsn(LLOAD, L_VA);
+        mv.visitIntInsn(BIPUSH, 12);
+        mv.visitInsn(LUSHR);
         pushDataContext();
         mv.visitInsn(LOR);
-        pushTag(tagSlot);
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFNE, slow);
     }
 
-    /** {@link #uncheckedTlb} for the unit being generated: hot-tier units, unless over {@link #uncheckedTlbLimit}. */
-    private boolean readsUnchecked() {
-        return uncheckedTlbNow && className.equals(HOT_NAME) && !checkedTlb;
-    }
-
-    /** {@link #tlbMasks} in the unit being generated: hot-tier units, not with {@link #uncheckedTlb} (see {@link #masksCap} for the builds over the bound). */
-    private boolean masksHere() {
-        return tlbMasksNow && !uncheckedTlbNow && masksCap > 0; // (with the unchecked reads on, their checked builds are as before)
-    }
-
-    /** {@link #masksHere} for the page arrays too (see {@link #masksCap}). */
-    private boolean pageMasksHere() {
-        return masksHere() && masksCap > 1;
-    }
-
-    /**
-     * Pushes the mask of a TLB index into the array in {@code arraySlot}: its own {@code length - 1} ({@link #tlbMasks}),
-     * else TLB_MASK. Computed at the access from the local, not kept in one: C2 matches {@code (x & (len - 1)) <u len}
-     * only where both lengths are the same node when it parses the access, and a local's value at a loop head is a phi
-     * then (the matched test, after the phi is gone, is the prologue's).
-     */
-    private void pushIndexMask(int arraySlot) {
-        if (masksHere()) {
-            mv.visitVarInsn(ALOAD, arraySlot);
-            mv.visitInsn(ARRAYLENGTH);
-            mv.visitInsn(ICONST_M1);
-            mv.visitInsn(IADD);
-        } else {
-            pushInt(Hart.TLB_MASK);
-        }
-    }
-
-    /**
-     * {@link #tlbMasks}, in the prologue (the four arrays in their locals): one element of each read at
-     * {@code budget & (length - 1)}, so that each array's null check and the {@code length >u 0} test, which C2 makes of
-     * every masked access's bounds check, come once, here, before every access.
-     */
-    private void emitTlbMasks() {
-        for (int slot = L_RTAG; slot <= L_WPAGE; slot++) {
-            boolean tags = slot == L_RTAG || slot == L_WTAG;
-            mv.visitVarInsn(ALOAD, slot);
-            mv.visitVarInsn(ILOAD, L_BUDGET);
-            pushIndexMask(slot);
-            mv.visitInsn(IAND);
-            mv.visitInsn(tags ? LALOAD : AALOAD);
-            mv.visitInsn(tags ? POP2 : POP);
-        }
-    }
-
-    /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot} ({@link #uncheckedTlb}). */
+    /** Pushes the tag of TLB entry L_IDX from the tag array in {@code tagSlot}. */
     private void pushTag(int tagSlot) {
         mv.visitVarInsn(ALOAD, tagSlot);
         mv.visitVarInsn(ILOAD, L_IDX);
-        if (readsUnchecked()) {
-            mv.visitMethodInsn(INVOKESTATIC, MMU, "tagAt", "([JI)J", false);
-            tlbInlineBytes += TAG_AT_INLINE;
-        } else {
-            mv.visitInsn(LALOAD);
-        }
+        mv.visitInsn(LALOAD);
     }
 
-    /** Pushes the page array of TLB entry L_IDX from the page array in {@code pageSlot} ({@link #uncheckedTlb}). */
+    /** Pushes the page array of TLB entry L_IDX from the page array in {@code pageSlot}. */
     private void pushPage(int pageSlot) {
         mv.visitVarInsn(ALOAD, pageSlot);
         mv.visitVarInsn(ILOAD, L_IDX);
-        if (pageMasksHere()) {
-            pushIndexMask(pageSlot); // (the index is in range: this is for C2, see tlbMasks)
-            mv.visitInsn(IAND);
-        }
-        if (readsUnchecked()) {
-            mv.visitMethodInsn(INVOKESTATIC, MMU, "pageAt", "([[BI)[B", false);
-            tlbInlineBytes += PAGE_AT_INLINE;
-        } else {
-            mv.visitInsn(AALOAD);
-        }
+        mv.visitInsn(AALOAD);
     }
 
-    /** Pushes the data translation context ({@link #contextLocal}). */
+    /** Pushes the data translation context ({@code Mmu.dataCtx}, read at every access). */
     private void pushDataContext() {
-        if (contextInLocal()) {
-            mv.visitVarInsn(LLOAD, L_CTX);
-        } else {
-            mv.visitVarInsn(ALOAD, L_MMU);
-            mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
-        }
-    }
-
-    /**
-     * As {@link #pushPageAddress} for a page array held in a local ({@link #pageRegs}' pairs, round 35's base pages):
-     * Unsafe, the array in {@code pageSlot} and the address of L_OFF in it on the stack.
-     */
-    private void pushHeldPageAddress(int pageSlot) {
-        mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
-        mv.visitVarInsn(ALOAD, pageSlot);
-        mv.visitVarInsn(ILOAD, L_OFF);
-        mv.visitInsn(I2L);
-        mv.visitLdcInsn(BYTE_BASE);
-        mv.visitInsn(LADD);
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitFieldInsn(GETFIELD, MMU, "dataCtx", "J");
     }
 
     /** Pushes Unsafe, the page array of TLB entry L_IDX from {@code pageSlot}, and the address of L_OFF in it. */
@@ -3388,97 +2574,6 @@ final class Translator {
         mv.visitInsn(LADD);
     }
 
-    /**
-     * The access through a base register with a page pair ({@link #basePages}): computes va into L_VA; if its page
-     * is the pair's, takes the pair's array, else the TLB fast path (as {@link #emitTlbCheck}, to {@code slow} on a
-     * miss), whose hit fills the pair; then the page offset into L_OFF and the size check. Leaves Unsafe, the page
-     * array and the address of L_OFF in it on the stack, as {@link #pushPageAddress}.
-     */
-    private void emitPageCheck(int rs1, long imm, int size, boolean write, Label slow) {
-        int base = L_PAGES0 + PAGE_SLOTS * pageOfReg[rs1] + (write ? 3 : 0);
-        int vpnSlot = base, pageSlot = base + 2;
-        Label known = new Label();
-        if (pageRegsNow) {
-            emitRegPageCheck(rs1, imm, size, write, slow, vpnSlot, pageSlot);
-            return;
-        }
-        loadReg(rs1);
-        pushLong(imm);
-        mv.visitInsn(LADD);
-        mv.visitVarInsn(LSTORE, L_VA);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitVarInsn(LLOAD, vpnSlot);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFEQ, known);
-        // Another page: the TLB's entry, whose hit becomes the pair.
-        mv.visitVarInsn(LLOAD, L_VA);
-        emitTagCompare(write ? L_WTAG : L_RTAG, slow);
-        pushPage(write ? L_WPAGE : L_RPAGE);
-        mv.visitVarInsn(ASTORE, pageSlot);
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitVarInsn(LSTORE, vpnSlot);
-        target(known);
-        storePageOffset(size, slow);
-        pushHeldPageAddress(pageSlot);
-    }
-
-    /**
-     * {@link #pageRegs}' access through a pair: va into L_VA; to an out-of-line refill unless its page number is the
-     * pair's; the page offset into L_OFF and the size check (to {@code slow} if the access leaves the page); then
-     * Unsafe, the pair's page array and the address of L_OFF in it on the stack, as {@link #pushPageAddress}. The
-     * refill asks the TLB's fast path for va's entry (its tag under the data context, the access within the page): a
-     * hit becomes the pair (the write entry for a store) and goes back to the offset; a miss goes to {@code slow}
-     * (which forgets the pairs after the hart's access).
-     */
-    private void emitRegPageCheck(int rs1, long imm, int size, boolean write, Label slow, int vpnSlot, int pageSlot) {
-        Label known = new Label(), refill = new Label();
-        loadReg(rs1);
-        if (imm != 0) {
-            pushLong(imm);
-            mv.visitInsn(LADD);
-        }
-        mv.visitVarInsn(LSTORE, L_VA);
-        if (PAGE_REGS_COUNT) countStatic("pageRegChecks");
-        mv.visitVarInsn(LLOAD, L_VA);
-        mv.visitIntInsn(BIPUSH, 12);
-        mv.visitInsn(LUSHR);
-        mv.visitVarInsn(LLOAD, vpnSlot);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFNE, refill);
-        target(known);
-        storePageOffset(size, slow);
-        pushHeldPageAddress(pageSlot);
-        addStub(write ? TranslatorCensus.S_STORE : TranslatorCensus.S_LOAD, () -> {
-            target(refill);
-            if (PAGE_REGS_COUNT) countStatic("pageRegRefills");
-            mv.visitVarInsn(ALOAD, L_MMU);
-            mv.visitVarInsn(LLOAD, L_VA);
-            pushInt(size);
-            mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "writeIndexOf" : "readIndexOf", "(JI)I", false);
-            mv.visitInsn(DUP);
-            mv.visitVarInsn(ISTORE, L_IDX);
-            mv.visitJumpInsn(IFLT, slow);
-            pushPage(write ? L_WPAGE : L_RPAGE);
-            mv.visitVarInsn(ASTORE, pageSlot);
-            mv.visitVarInsn(LLOAD, L_VA);
-            mv.visitIntInsn(BIPUSH, 12);
-            mv.visitInsn(LUSHR);
-            mv.visitVarInsn(LSTORE, vpnSlot);
-            mv.visitJumpInsn(GOTO, known);
-        });
-    }
-
-    /** {@code Translator.<field>.incrementAndGet()} of a static AtomicLong (untimed counts only). */
-    private void countStatic(String field) {
-        mv.visitFieldInsn(GETSTATIC, "org/vmckpt/machine/cpu/Translator", field, "Ljava/util/concurrent/atomic/AtomicLong;");
-        mv.visitMethodInsn(INVOKEVIRTUAL, "java/util/concurrent/atomic/AtomicLong", "incrementAndGet", "()J", false);
-        mv.visitInsn(POP2);
-    }
-
     private void emitLoad(Insn in, int rd, int rs1, int remaining) {
         int f3 = Decode.funct3(in.bits);
         int size = 1 << (f3 & 3);
@@ -3488,8 +2583,6 @@ final class Translator {
         int groupMin = group >= 0 ? groupsNow.minOff[group] : 0, groupSpan = group >= 0 ? groupsNow.span[group] : 0;
         if (group >= 0) {
             emitGroupedAccess(group, rs1, Decode.immI(in.bits), false, slow);
-        } else if (pageOfReg[rs1] >= 0) {
-            emitPageCheck(rs1, Decode.immI(in.bits), size, false, slow);
         } else if (compactLeaveNow) {
             Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_LOAD);
             emitCompactCheck(rs1, Decode.immI(in.bits), size, L_RTAG, L_RPAGE, leave);
@@ -3539,23 +2632,15 @@ final class Translator {
             }
             extendLoaded(f3);
             mv.visitVarInsn(LSTORE, L_TMP);
-            forgetPages(); // (the context stays: see afterHartCall)
+            forgetAfterCall(); // (the context stays: see afterHartCall)
             forgetGroups(across);
             recheckGroup(group, rs1, groupMin, groupSpan, false, firstOfGroup);
-            if (compactLeaveNow) { // (C1 only: no missLeaves)
+            if (compactLeaveNow) { // (C1 only)
                 unitExitOrGoTo(in, remaining, done);
                 return;
             }
             checkUnitExit(in, remaining);
-            if (missLeavesNow) {
-                if (rd != 0) {
-                    mv.visitVarInsn(LLOAD, L_TMP);
-                    storeReg(rd);
-                }
-                leaveAfter(in, remaining);
-            } else {
-                mv.visitJumpInsn(GOTO, done);
-            }
+            mv.visitJumpInsn(GOTO, done);
         });
         target(done);
         if (rd != 0) {
@@ -3599,8 +2684,6 @@ final class Translator {
         int groupMin = group >= 0 ? groupsNow.minOff[group] : 0, groupSpan = group >= 0 ? groupsNow.span[group] : 0;
         if (group >= 0) {
             emitGroupedAccess(group, rs1, Decode.immS(in.bits), true, slow);
-        } else if (pageOfReg[rs1] >= 0) {
-            emitPageCheck(rs1, Decode.immS(in.bits), size, true, slow);
         } else if (compactLeaveNow) {
             Label leave = missLeaveBefore(in, remaining, TranslatorCensus.S_STORE);
             emitCompactCheck(rs1, Decode.immS(in.bits), size, L_WTAG, L_WPAGE, leave);
@@ -3615,7 +2698,7 @@ final class Translator {
             case 4: mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putInt", "(Ljava/lang/Object;JI)V", false); break;
             default: mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "putLong", "(Ljava/lang/Object;JJ)V", false);
         }
-        if (compactLeaveNow && group < 0 && pageOfReg[rs1] < 0) return; // (a miss left before the access; a group's member jumps to its slow path)
+        if (compactLeaveNow && group < 0) return; // (a miss left before the access; a group's member jumps to its slow path)
         addStub(TranslatorCensus.S_STORE, () -> {
             target(slow);
             if (group >= 0 && groupFallbackNow) {
@@ -3645,82 +2728,17 @@ final class Translator {
                 case 4: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store32", "(JI)V", false); break;
                 default: mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "store64", "(JJ)V", false);
             }
-            forgetPages(); // (the context stays: see afterHartCall)
+            forgetAfterCall(); // (the context stays: see afterHartCall)
             forgetGroups(across);
             recheckGroup(group, rs1, groupMin, groupSpan, true, firstOfGroup);
-            if (compactLeaveNow) { // (C1 only: no missLeaves)
+            if (compactLeaveNow) { // (C1 only)
                 unitExitOrGoTo(in, remaining, done);
                 return;
             }
             checkUnitExit(in, remaining);
-            if (missLeavesNow) leaveAfter(in, remaining);
-            else mv.visitJumpInsn(GOTO, done);
+            mv.visitJumpInsn(GOTO, done);
         });
         target(done);
-    }
-
-    /**
-     * {@link #missLeaves}: leaves after the access {@code in} (its slow path has run it), with pc at the next
-     * instruction and the block's {@code remaining - 1} instructions after it taken back; the interpreter runs on
-     * from there (as after an instruction a unit leaves to it: {@code EXIT_HELPER}). Each access only takes back its
-     * count and names its pc offset (in L_OFF); the rest is one tail per unit ({@link #missExit}), so that the exits
-     * cost ~11 bytes of bytecode per access and the regions keep their size under the bytecode bound.
-     */
-    private void leaveAfter(Insn in, int remaining) {
-        if (remaining > 1) addN(-(remaining - 1));
-        pushInt(in.off + in.len);
-        mv.visitVarInsn(ISTORE, L_OFF);
-        if (missExit == null) {
-            missExit = new Label();
-            Label l = missExit;
-            int slot = newExitSlot(TranslatedUnit.EXIT_HELPER, 0);
-            addStub(TranslatorCensus.S_MISS, () -> {
-                target(l);
-                if (missCountNow) countMissExit();
-                putExitSlot(slot);
-                mv.visitVarInsn(LLOAD, L_VBASE);
-                mv.visitVarInsn(ILOAD, L_OFF);
-                mv.visitInsn(I2L);
-                mv.visitInsn(LADD);
-                mv.visitVarInsn(LSTORE, L_EXITPC);
-                mv.visitJumpInsn(GOTO, commonExit);
-            });
-        }
-        mv.visitJumpInsn(GOTO, missExit);
-    }
-
-    /** The shared tail of {@link #leaveAfter} in the unit being generated (null until its first access needs it). */
-    private Label missExit;
-
-    /**
-     * In the miss exits' tail ({@link #missLeavesAdaptive}, or the profile): {@code if ((++this.missExits & (missCheck -
-     * 1)) == 0 && adaptive) this.untilHot -= Long.MAX_VALUE}, so that the dispatcher looks at the unit at its next entry
-     * (CodeCache#hot). A hot unit's {@code untilHot} counts down from {@code Long.MAX_VALUE}, so it is then minus the
-     * instructions the unit has retired (CodeCache#missLook reads them and sets it back).
-     */
-    private void countMissExit() {
-        mv.visitVarInsn(ALOAD, 0);
-        mv.visitInsn(DUP);
-        mv.visitFieldInsn(GETFIELD, UNIT, "missExits", "I");
-        mv.visitInsn(ICONST_1);
-        mv.visitInsn(IADD);
-        mv.visitInsn(DUP_X1);
-        mv.visitFieldInsn(PUTFIELD, UNIT, "missExits", "I");
-        if (!missLeavesAdaptive && !hotMissRule()) {
-            mv.visitInsn(POP);
-            return;
-        }
-        pushInt(missCheck - 1);
-        mv.visitInsn(IAND);
-        Label no = new Label();
-        mv.visitJumpInsn(IFNE, no);
-        mv.visitVarInsn(ALOAD, 0);
-        mv.visitInsn(DUP);
-        mv.visitFieldInsn(GETFIELD, UNIT, "untilHot", "J");
-        mv.visitLdcInsn(Long.MAX_VALUE);
-        mv.visitInsn(LSUB);
-        mv.visitFieldInsn(PUTFIELD, UNIT, "untilHot", "J");
-        target(no);
     }
 
     /**
@@ -3804,59 +2822,14 @@ final class Translator {
     private void loadReg(int r) {
         if (r == 0) {
             mv.visitInsn(LCONST_0);
-        } else if ((intRegs & 1 << r) != 0) { // (WordLocals: the int is the value's low half, sign-extended)
-            mv.visitVarInsn(ILOAD, slot(r));
-            mv.visitInsn(I2L);
         } else {
             mv.visitVarInsn(LLOAD, slot(r));
         }
     }
 
-    /** The registers (bit r for xr) of {@code x} that hold a 32-bit value sign-extended to 64 bits. */
-    static int wordMask(long[] x) {
-        int m = 0;
-        for (int r = 1; r < 32; r++) if (x[r] == (int) x[r]) m |= 1 << r;
-        return m;
-    }
-
-    /** Stores the long on the stack into register {@code r}'s local (for a {@link WordLocals} register, its low half). */
+    /** Stores the long on the stack into register {@code r}'s local. */
     private void storeReg(int r) {
-        if ((intRegs & 1 << r) != 0) {
-            mv.visitInsn(L2I);
-            mv.visitVarInsn(ISTORE, slot(r));
-        } else {
-            mv.visitVarInsn(LSTORE, slot(r));
-        }
-    }
-
-    /**
-     * The end of the prologue with {@link WordLocals}: the unit leaves before its first instruction, the dispatcher's
-     * interpreter running it ({@link Hart#unitExit}), unless each int-local register held a sign-extended 32-bit value
-     * at the entry (its local's sign extension equals h.x[r]; the array is not written before this).
-     */
-    private void checkWordLocals() {
-        if (intRegs == 0) return;
-        mv.visitInsn(LCONST_0);
-        for (int r = 1; r < 32; r++) {
-            if ((intRegs & 1 << r) == 0) continue;
-            loadReg(r);
-            mv.visitFieldInsn(GETSTATIC, HART, "UNSAFE", "L" + UNSAFE + ";");
-            mv.visitVarInsn(ALOAD, L_X);
-            mv.visitLdcInsn(LONG_BASE + 8L * r);
-            mv.visitMethodInsn(INVOKEVIRTUAL, UNSAFE, "getLong", "(Ljava/lang/Object;J)J", false);
-            mv.visitInsn(LXOR);
-            mv.visitInsn(LOR);
-        }
-        mv.visitInsn(LCONST_0);
-        mv.visitInsn(LCMP);
-        Label fit = new Label();
-        mv.visitJumpInsn(IFEQ, fit);
-        mv.visitVarInsn(ALOAD, L_HART);
-        mv.visitInsn(ICONST_1);
-        mv.visitFieldInsn(PUTFIELD, HART, "unitExit", "Z");
-        mv.visitInsn(ICONST_0);
-        mv.visitInsn(IRETURN);
-        target(fit);
+        mv.visitVarInsn(LSTORE, slot(r));
     }
 
     /** Pushes page base + {@code off} (a pc-relative value). */

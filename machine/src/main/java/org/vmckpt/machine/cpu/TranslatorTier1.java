@@ -35,7 +35,6 @@ final class TranslatorTier1 {
     static final String[] TRANSLATOR_CLASSES = {
             "org.vmckpt.machine.cpu.Translator", "org.vmckpt.machine.cpu.Translator$Insn",
             "org.vmckpt.machine.cpu.TranslatorRegion", "org.vmckpt.machine.cpu.TranslatorBits",
-            "org.vmckpt.machine.cpu.TranslatorLoopExits", "org.vmckpt.machine.cpu.TranslatorLoopExits$LoopSpans",
     };
 
     /**

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
- * Calls inside a unit ({@link Translator#CALLS}): a loop that calls a function of its own page (or of the next page)
+ * Calls inside a unit (round 25): a loop that calls a function of its own page (or of the next page)
  * runs the call, the callee and the return inside one unit run, and goes exactly where the interpreter goes when the
  * callee changes its return address, when the callee's code is rewritten, and at any budget. Without the change every
  * iteration leaves the unit at the callee's {@code jalr} for the unit at the return point: two unit runs or more per

@@ -23,30 +23,17 @@ import java.util.Map;
  * <pre>
  * java -Xbootclasspath/a:whitebox/target/vmckpt-whitebox.jar -XX:+UnlockDiagnosticVMOptions -XX:+WhiteBoxAPI \
  *   -XX:CICompilerCount=2 -cp machine/target/classes:machine/target/test-classes:$ASM \
- *   org.vmckpt.machine.cpu.HotCompileCostBench CORPUS ROUNDS 6ae432,72f8e6 base pageRegs4 basePages4
+ *   org.vmckpt.machine.cpu.HotCompileCostBench CORPUS ROUNDS 6ae432,72f8e6 base base
  * </pre>
- * Variants: {@code base} (the defaults), {@code pageRegsN} ({@link Translator#pageRegs} = N), {@code pageRegsInlineN}
- * (the same registers with round 35's inline check, {@link Translator#pageRegsInline}), {@code groups}
- * ({@link Translator#pageRegsGroups}), {@code basePagesN} ({@link Translator#basePages} = N); {@code +} joins them
- * ({@code pageRegs4+groups}).
+ * Variants: {@code base} (the defaults); round 82's {@code pageRegsN}, {@code pageRegsInlineN}, {@code groups} and
+ * {@code basePagesN} went with their switches (retired in round 84). A new setting is a new variant in {@link #apply}.
  */
 public final class HotCompileCostBench {
     private HotCompileCostBench() { }
 
     static void apply(String variant) {
-        Translator.pageRegs = 0;
-        Translator.basePages = 0;
-        Translator.pageRegsInline = false;
-        Translator.pageRegsGroups = false;
         for (String v : variant.split("\\+")) {
-            if (v.equals("base")) continue;
-            if (v.equals("groups")) Translator.pageRegsGroups = true;
-            else if (v.startsWith("pageRegsInline")) {
-                Translator.pageRegs = Integer.parseInt(v.substring(14));
-                Translator.pageRegsInline = true;
-            } else if (v.startsWith("pageRegs")) Translator.pageRegs = Integer.parseInt(v.substring(8));
-            else if (v.startsWith("basePages")) Translator.basePages = Integer.parseInt(v.substring(9));
-            else throw new IllegalArgumentException("no variant " + v);
+            if (!v.equals("base")) throw new IllegalArgumentException("no variant " + v);
         }
     }
 
@@ -85,7 +72,7 @@ public final class HotCompileCostBench {
         if (hc == null) throw new IllegalStateException("no WhiteBox API: " + HotSpotCompiler.describe());
         int n = keys.size(), v = variants.length;
         long[][] c2 = new long[v][n];
-        int[][] bytes = new int[v][n], insns = new int[v][n], pairs = new int[v][n], fails = new int[v][n];
+        int[][] bytes = new int[v][n], insns = new int[v][n], groups = new int[v][n], fails = new int[v][n];
         // A first pass, not counted: the translator's own code and ASM get compiled first.
         for (String var : variants) {
             apply(var);
@@ -106,7 +93,7 @@ public final class HotCompileCostBench {
                     c2[j][i] += out[0];
                     bytes[j][i] = (int) out[1];
                     insns[j][i] = (int) out[2];
-                    pairs[j][i] = (int) out[3];
+                    groups[j][i] = (int) out[3];
                 }
             }
             System.out.printf("round %d done%n", r + 1);
@@ -114,7 +101,7 @@ public final class HotCompileCostBench {
         for (int i = 0; i < n; i++) {
             StringBuilder b = new StringBuilder(String.format("key %x", keys.get(i)));
             for (int j = 0; j < v; j++) {
-                b.append(String.format("  %s: %d insns %d B pairs %d C2 %.1f ms%s", variants[j], insns[j][i], bytes[j][i], pairs[j][i],
+                b.append(String.format("  %s: %d insns %d B groups %d C2 %.1f ms%s", variants[j], insns[j][i], bytes[j][i], groups[j][i],
                         c2[j][i] / 1e6 / Math.max(1, rounds - fails[j][i]), fails[j][i] > 0 ? " (" + fails[j][i] + " not compiled)" : ""));
             }
             System.out.println(b);
@@ -149,7 +136,7 @@ public final class HotCompileCostBench {
             out[0] = UnitCompileCostBench.c1Nanos(tids) - c0;
             out[1] = t.lastBytecodeSize;
             out[2] = u.instructionCount;
-            out[3] = u.basePages;
+            out[3] = u.accessGroups;
         }
         return true;
     }

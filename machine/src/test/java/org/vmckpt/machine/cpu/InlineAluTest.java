@@ -1,6 +1,5 @@
 package org.vmckpt.machine.cpu;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Method;
@@ -11,11 +10,11 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
- * With {@code -Dvmckpt.jit.inlineAlu} (Translator.inlineAluHot, inlineAluC1; round 53) a unit writes add, sub, and, or,
+ * A hot-tier unit (round 53; C1 units call Alu: the switch's C1 form was retired in round 84) writes add, sub, and, or,
  * xor, sll, srl, sra, addw, subw, mul, mulw (and the immediate forms) as JVM instructions and slt, sltu as a compare and
  * two stores, instead of calling {@link Alu}, which stays the interpreter's definition. Every form, on edge operands
  * (shifts by 63, 64, -1; the 32-bit overflow of addw, subw, mulw; the sign boundaries) and random ones, in a hot-tier
- * and a C1 unit, ends in the interpreter's state; the units name no Alu method, so the forms really were emitted.
+ * and a C1 unit, ends in the interpreter's state; the hot units name no Alu method, so the forms really were emitted.
  */
 class InlineAluTest {
     /** x10 and x11 are the operands; each program writes its results to x5-x9 and x12-x31 (a few in place). */
@@ -85,39 +84,26 @@ class InlineAluTest {
             2047, 2048, -2048, -2049, 0x1234_5678_9abc_def0L, 0xfedc_ba98_7654_3210L,
     };
 
-    @AfterEach
-    void switchesBack() {
-        Translator.inlineAluHot = Translator.INLINE_ALU.equals("hot") || Translator.INLINE_ALU.equals("all");
-        Translator.inlineAluC1 = Translator.INLINE_ALU.equals("all");
-    }
-
     @Test
-    void unitsWithTheSwitchOnCallNoAluMethodAndCountNoInlining() {
-        Translator.inlineAluHot = true;
-        Translator.inlineAluC1 = true;
+    void hotUnitsCallNoAluMethodAndCountNoInliningC1UnitsCall() {
         for (int[] ops : PROGRAMS) {
-            for (boolean hot : new boolean[] {false, true}) {
-                Translator t = new Translator();
-                TranslatedUnit u = t.translate(WrittenOutAluTest.page(WrittenOutAluTest.code(ops)), 0, null, -1, 0, hot);
-                assertNotNull(u);
-                String cp = WrittenOutAluTest.constants(t.lastClassBytes);
-                assertFalse(cp.contains("org/vmckpt/machine/cpu/Alu"), (hot ? "hot" : "C1") + " unit names Alu");
-                assertFalse(cp.contains("compareUnsigned"), (hot ? "hot" : "C1") + " unit names compareUnsigned");
-                if (hot) assertEquals(u.bytecodeSize, u.inlineTotal, "no call left for C2 to inline");
-            }
+            Translator t = new Translator();
+            TranslatedUnit u = t.translate(WrittenOutAluTest.page(WrittenOutAluTest.code(ops)), 0, null, -1, 0, true);
+            assertNotNull(u);
+            String cp = WrittenOutAluTest.constants(t.lastClassBytes);
+            assertFalse(cp.contains("org/vmckpt/machine/cpu/Alu"), "hot unit names Alu");
+            assertFalse(cp.contains("compareUnsigned"), "hot unit names compareUnsigned");
+            assertEquals(u.bytecodeSize, u.inlineTotal, "no call left for C2 to inline");
         }
-        // Off: the calls, each counted at ALU_CALL_INLINE (round 51's figure).
-        Translator.inlineAluHot = false;
+        // A C1 unit: the calls, each counted at ALU_CALL_INLINE (round 51's figure).
         Translator t = new Translator();
-        TranslatedUnit u = t.translate(WrittenOutAluTest.page(WrittenOutAluTest.code(PROGRAMS[0])), 0, null, -1, 0, true);
+        TranslatedUnit u = t.translate(WrittenOutAluTest.page(WrittenOutAluTest.code(PROGRAMS[0])), 0, null, -1, 0, false);
         assertTrue(WrittenOutAluTest.constants(t.lastClassBytes).contains("org/vmckpt/machine/cpu/Alu"));
         assertTrue(u.inlineTotal >= u.bytecodeSize + 20 * Translator.ALU_CALL_INLINE, u.bytecodeSize + " " + u.inlineTotal);
     }
 
     @Test
     void everyEmittedFormGivesTheInterpretersResults() {
-        Translator.inlineAluHot = true;
-        Translator.inlineAluC1 = true;
         long[] values = WrittenOutAluTest.operands(EDGES, 24, new Random(53));
         for (int[] ops : PROGRAMS) WrittenOutAluTest.assertUnitsMatchTheInterpreter(ops, values);
         // The reference is Alu's: spot checks of the interpreter's results at the edges.

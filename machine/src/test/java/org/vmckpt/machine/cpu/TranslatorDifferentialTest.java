@@ -773,7 +773,6 @@ class TranslatorDifferentialTest {
             h.codeCache.hotMinRun = 0; // and whatever its runs' length (HotTierMinRunTest tests that rule)
             h.codeCache.hotBriefRunsPercent = 0; // (HotTierBriefRunTest tests that rule)
             if (jalrSecondWay) h.codeCache.jalrSecondWay = true; // (jalrSecondWayInEveryMode; else the property's default)
-            if (wordLocals) h.codeCache.wordLocals = true; // (wordLocalsInEveryMode)
         }
         if (asidBits >= 0) h.mmu.setAsidBits(asidBits); // (asidSwitchesAndFencesInEveryMode)
         if (cbozBlock > 0) { // (cboZeroInEveryMode): Zicboz, allowed in every mode at the start
@@ -1091,42 +1090,9 @@ class TranslatorDifferentialTest {
         }
     }
 
-    /** The translating harts' caches get {@link CodeCache#wordLocals} on (wordLocalsInEveryMode). */
-    static boolean wordLocals;
-
-    /**
-     * Word locals ({@link WordLocals}, off by default, round 65): hot-tier units keep the word-valued registers their
-     * loops carry in int locals, in every mode, with the word chains ({@link #wordItem}) in the programs, and with
-     * access groups.
-     */
-    @Test
-    void wordLocalsInEveryMode() {
-        wordLocals = true;
-        long before = Translator.wordLocalUnits.get();
-        try {
-            together(
-                    () -> runSeeds(Hart.PRIV_M, 2_000, true, 111, 112, 113),
-                    () -> runSeeds(Hart.PRIV_S, 2_000, true, 114, 115),
-                    () -> runSeeds(MPRV, 2_000, true, 116),
-                    () -> runSeeds(Hart.PRIV_U, 2_000, true, 117));
-            Translator.accessGroups = true;
-            together(
-                    () -> runSeeds(Hart.PRIV_S, 2_000, true, 118),
-                    () -> runSeeds(Hart.PRIV_M, 2_000, false, 119));
-            // (How many hot-tier builds kept a register in an int local depends on which entries the hot tier's count
-            // sampled and on HotSpot's compile timing: 0 in some runs. WordLocalsTest makes sure of the int locals' path.)
-            System.out.printf("TranslatorDifferentialTest wordLocalsInEveryMode: %d hot-tier builds with int locals%n",
-                    Translator.wordLocalUnits.get() - before);
-        } finally {
-            wordLocals = false;
-            Translator.accessGroups = Translator.accessGroupsProperty();
-        }
-    }
-
     /**
      * Access groups ({@link Translator#accessGroups}, off by default, round 64) in every mode and both tiers: the
-     * programs' accesses through DBASE (spans that cross into the next page, faults through BAD) share checks; and with
-     * round 46's access code, whose check the groups reuse.
+     * programs' accesses through DBASE (spans that cross into the next page, faults through BAD) share checks.
      */
     @Test
     void accessGroupsInEveryMode() {
@@ -1140,16 +1106,7 @@ class TranslatorDifferentialTest {
                     () -> runSeeds(Hart.PRIV_U, 97, 98),
                     () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 99),
                     () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 100));
-            Translator.shortAccess = true;
-            Translator.contextLocal = true;
-            Translator.uncheckedTlb = true;
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 101),
-                    () -> runSeeds(Hart.PRIV_U, 102));
             // Groups in hot-tier units only (accessGroupsHotOnly): C1 units without them, promoted to hot units with them.
-            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-            Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
-            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
             Translator.accessGroupsHotOnly = true;
             together(
                     () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 103),
@@ -1157,77 +1114,6 @@ class TranslatorDifferentialTest {
         } finally {
             Translator.accessGroups = Translator.accessGroupsProperty();
             Translator.accessGroupsHotOnly = Translator.accessGroupsHotOnlyProperty();
-            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-            Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
-            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
-        }
-    }
-
-    /**
-     * Both tiers against the interpreter with round 46's access code on ({@link Translator#contextLocal},
-     * {@link Translator#uncheckedTlb}, {@link Translator#shortAccess}; off by default): without the bound ({@link Translator#uncheckedTlbLimit} 0: every
-     * hot-tier build reads the TLB unchecked), and with it at 1 byte (every hot-tier build with an access is generated
-     * again with the checked reads).
-     */
-    @Test
-    void hotTierWithRound46AccessCode() {
-        Translator.contextLocal = true;
-        Translator.uncheckedTlb = true;
-        Translator.shortAccess = true;
-        try {
-            for (int limit : new int[] {0, 1}) {
-                Translator.uncheckedTlbLimit = limit;
-                long before = Translator.checkedTlbBuilds.get();
-                together(
-                        () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 81, 82),
-                        () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 83),
-                        () -> runSeedsPromoting(MPRV, 2_000, 84),
-                        () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 85));
-                long again = Translator.checkedTlbBuilds.get() - before;
-                if (limit == 0) assertEquals(0, again, "no bound: no build generated again");
-                else assertTrue(again > 0, "no build was generated again");
-            }
-        } finally {
-            Translator.uncheckedTlbLimit = Translator.UNCHECKED_TLB_LIMIT;
-            Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
-            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
-            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-        }
-    }
-
-    /**
-     * TLB indices masked by the arrays' own lengths in hot-tier units ({@link Translator#tlbMasks}, off by default, round
-     * 67) in every mode, through every form of the access code that indexes the TLB: the plain check, access groups
-     * with their fallback's own check, round 46's short access, the compact check, base-register pages; and with the
-     * unchecked reads, which keep the constant mask.
-     */
-    @Test
-    void tlbMasksInEveryMode() {
-        Translator.tlbMasks = true;
-        try {
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 131, 132),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 133),
-                    () -> runSeedsPromoting(MPRV, 2_000, 134),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 135));
-            Translator.accessGroups = false;
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 136);
-            Translator.shortAccess = true;
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 137);
-            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-            Translator.basePages = 4;
-            runSeedsPromoting(Hart.PRIV_S, 2_000, 139);
-            Translator.basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
-            Translator.uncheckedTlb = true;
-            Translator.uncheckedTlbLimit = 0;
-            runSeedsPromoting(Hart.PRIV_M, 2_000, 140);
-        } finally {
-            Translator.tlbMasks = Boolean.getBoolean("vmckpt.jit.tlbMasks");
-            Translator.accessGroups = Translator.accessGroupsProperty();
-            Translator.shortAccess = Boolean.getBoolean("vmckpt.jit.shortAccess");
-            Translator.basePages = Integer.getInteger("vmckpt.jit.basePages", 0);
-            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
-            Translator.uncheckedTlbLimit = Translator.UNCHECKED_TLB_LIMIT;
         }
     }
 
@@ -1318,84 +1204,6 @@ class TranslatorDifferentialTest {
     }
 
     /**
-     * Both tiers against the interpreter with the ALU operations written as JVM instructions ({@link Translator#inlineAluHot},
-     * {@link Translator#inlineAluC1}; round 53), word chains included, bare and under Sv39.
-     */
-    @Test
-    void inlineAluInBothTiers() {
-        Translator.inlineAluHot = true;
-        Translator.inlineAluC1 = true;
-        try {
-            together(
-                    () -> runSeeds(Hart.PRIV_M, 2_000, true, 91, 92, 93),
-                    () -> runSeeds(Hart.PRIV_S, 2_000, false, 94, 95),
-                    () -> runSeedsPromoting(MPRV, 2_000, 96),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 97, 98));
-        } finally {
-            Translator.inlineAluHot = Translator.INLINE_ALU.equals("hot") || Translator.INLINE_ALU.equals("all");
-            Translator.inlineAluC1 = Translator.INLINE_ALU.equals("all");
-        }
-    }
-
-    /**
-     * Both tiers against the interpreter with a TLB miss in a hot-tier unit leaving the unit after the access
-     * ({@link Translator#missLeaves}, off by default; round 58), alone and with round 46's access code, bare and under
-     * Sv39 (where the programs' stores into code, faults and remaps make misses).
-     */
-    @Test
-    void missLeavesInBothTiers() {
-        Translator.missLeaves = true;
-        try {
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 111, 112),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 113, 114),
-                    () -> runSeedsPromoting(MPRV, 2_000, 115),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 116, 117));
-            Translator.contextLocal = true;
-            Translator.uncheckedTlb = true;
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 118),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 119));
-        } finally {
-            Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
-            Translator.contextLocal = Boolean.getBoolean("vmckpt.jit.contextLocal");
-            Translator.uncheckedTlb = Boolean.getBoolean("vmckpt.jit.uncheckedTlb");
-        }
-    }
-
-    /**
-     * As {@link #missLeavesInBothTiers}, with the adaptive rule ({@link Translator#missLeavesAdaptive}, off by default;
-     * round 62) made to rebuild every hot-tier unit at its first look, after its first miss exit: the rebuild and its
-     * install mid-run, bare and under Sv39.
-     */
-    @Test
-    void missLeavesAdaptiveInBothTiers() {
-        Translator.missLeaves = true;
-        Translator.missLeavesAdaptive = true;
-        Translator.missCheck = 1;
-        CodeCache.missLeavesInsns = 1_000_000_000;
-        CodeCache.missLeavesMinInsns = 0;
-        // Without ASIDs whatever -Dvmckpt.mmu.asids says: the programs' satp rewrites must flush the TLB, or too few
-        // accesses miss for a hot-tier unit to leave at one (with ASIDs on for the test JVM none was rebuilt).
-        asidBits = 0;
-        long before = CodeCache.missRebuildsAll.get();
-        try {
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 111, 112),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 113, 114),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 116, 117));
-            assertTrue(CodeCache.missRebuildsAll.get() > before, "no hot-tier unit was rebuilt: the rule was not compared");
-        } finally {
-            asidBits = -1;
-            Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
-            Translator.missLeavesAdaptive = Boolean.getBoolean("vmckpt.jit.missLeavesAdaptive");
-            Translator.missCheck = Translator.MISS_CHECK;
-            CodeCache.missLeavesInsns = CodeCache.MISS_LEAVES_INSNS;
-            CodeCache.missLeavesMinInsns = CodeCache.MISS_LEAVES_MIN_INSNS;
-        }
-    }
-
-    /**
      * Both tiers against the interpreter with {@link Translator#c1MissLeaves} (round 67, off by default): C1 units with
      * the compact code leave before a missing access, hot-tier units as without it; bare, under Sv39 and MPRV (faults,
      * page-crossing accesses, stores into code), with and without promotion.
@@ -1442,141 +1250,6 @@ class TranslatorDifferentialTest {
             Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
             CodeCache.c1MissRebuild = CodeCache.C1_MISS_REBUILD;
             CodeCache.c1MissInsns = CodeCache.C1_MISS_INSNS;
-        }
-    }
-
-    /**
-     * Both tiers against the interpreter with {@link Translator#hotMissLeaves} (round 69): the hot build of a C1 unit
-     * that rarely left before a miss has the miss exits, the others the calls; then every hot unit gets the exits and is
-     * rebuilt with the calls at its first miss exit (CodeCache#missLook), bare, under Sv39, with MPRV and in user mode.
-     */
-    @Test
-    void hotMissLeavesInBothTiers() {
-        Translator.hotMissLeaves = true;
-        Translator.hotMissLeavesUser = false; // (the rule for every mode: hotMissLeavesUserInBothTiers has it for user mode)
-        long leaves = CodeCache.hotMissLeaveBuildsAll.get(), calls = CodeCache.hotMissCallBuildsAll.get(), rebuilds = CodeCache.missRebuildsAll.get();
-        try {
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 701, 702),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 703, 704),
-                    () -> runSeedsPromoting(MPRV, 2_000, 705),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 706, 707));
-            assertTrue(CodeCache.hotMissLeaveBuildsAll.get() > leaves, "no hot build with miss exits: the rule's exits were not compared");
-            assertTrue(CodeCache.hotMissCallBuildsAll.get() > calls, "no hot build with calls: the rule chose one way only");
-            // Then every unit built with the exits (the rule's bar at 0 leaves), and rebuilt at its first miss exit.
-            CodeCache.hotMissInsns = 0;
-            Translator.missCheck = 1;
-            CodeCache.missLeavesInsns = 1_000_000_000;
-            CodeCache.missLeavesMinInsns = 0;
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 708),
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 709, 710),
-                    () -> runSeedsPromoting(Hart.PRIV_U, 2_000, 711, 712));
-            // (Whether one of these seeds' exit-built units meets a miss exit, and so is rebuilt, varied between runs: it
-            // is printed, not asserted; HotMissLeavesTest asserts the rebuild.)
-            System.out.printf("TranslatorDifferentialTest hotMissLeavesInBothTiers: %d hot units rebuilt with calls%n", CodeCache.missRebuildsAll.get() - rebuilds);
-        } finally {
-            Translator.hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
-            Translator.hotMissLeavesUser = Boolean.getBoolean("vmckpt.jit.hotMissLeavesUser");
-            CodeCache.hotMissInsns = CodeCache.HOT_MISS_INSNS;
-            Translator.missCheck = Translator.MISS_CHECK;
-            CodeCache.missLeavesInsns = CodeCache.MISS_LEAVES_INSNS;
-            CodeCache.missLeavesMinInsns = CodeCache.MISS_LEAVES_MIN_INSNS;
-        }
-    }
-
-    /**
-     * Both tiers against the interpreter with {@link Translator#hotMissLeavesUser} (round 70): in user-mode programs the
-     * rule gives hot builds the miss exits (and the M-mode trap handler's hot units the calls, for their privilege); in
-     * S-mode, M-mode and MPRV programs (no user code) no hot build gets the exits, whatever its leaves. Then every
-     * user-mode build with the exits (the bar at 0 leaves) and rebuilt at its first miss exit. Fails if a unit promoted
-     * outside user mode gets the exits, or if no user-mode build does (the exits not compared).
-     */
-    @Test
-    void hotMissLeavesUserInBothTiers() {
-        Translator.hotMissLeavesUser = true;
-        Translator.hotMissLeaves = false;
-        try {
-            long leaves = CodeCache.hotMissLeaveBuildsAll.get(), priv = CodeCache.hotMissPrivCallsAll.get();
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 721, 722),
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 723),
-                    () -> runSeedsPromoting(MPRV, 2_000, 724));
-            assertEquals(leaves, CodeCache.hotMissLeaveBuildsAll.get(), "a hot build outside user mode got the miss exits");
-            assertTrue(CodeCache.hotMissPrivCallsAll.get() > priv, "no hot build was given the calls for its privilege");
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 725, 726, 727);
-            assertTrue(CodeCache.hotMissLeaveBuildsAll.get() > leaves, "no user-mode hot build with miss exits: the exits were not compared");
-            long exitBuilds = CodeCache.hotMissLeaveBuildsAll.get(), rebuilds = CodeCache.missRebuildsAll.get();
-            CodeCache.hotMissInsns = 0;
-            Translator.missCheck = 1;
-            CodeCache.missLeavesInsns = 1_000_000_000;
-            CodeCache.missLeavesMinInsns = 0;
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 728, 729);
-            assertTrue(CodeCache.hotMissLeaveBuildsAll.get() > exitBuilds, "no user-mode hot build with miss exits (bar at 0)");
-            System.out.printf("TranslatorDifferentialTest hotMissLeavesUserInBothTiers: %d hot units rebuilt with calls%n", CodeCache.missRebuildsAll.get() - rebuilds);
-        } finally {
-            Translator.hotMissLeavesUser = Boolean.getBoolean("vmckpt.jit.hotMissLeavesUser");
-            Translator.hotMissLeaves = Boolean.getBoolean("vmckpt.jit.hotMissLeaves");
-            CodeCache.hotMissInsns = CodeCache.HOT_MISS_INSNS;
-            Translator.missCheck = Translator.MISS_CHECK;
-            CodeCache.missLeavesInsns = CodeCache.MISS_LEAVES_INSNS;
-            CodeCache.missLeavesMinInsns = CodeCache.MISS_LEAVES_MIN_INSNS;
-        }
-    }
-
-    /**
-     * Both tiers against the interpreter with {@link Translator#userMasks}, {@link Translator#userLeaves} and
-     * {@link Translator#userCtx} (-Dvmckpt.jit.userHot=true, round 75): S-mode, M-mode and MPRV programs get no hot build
-     * with the forms (their builds are main's); user-mode programs do (the forms compared). Fails if a build outside
-     * user mode gets them, or if no user-mode build does.
-     */
-    @Test
-    void userHotInEveryMode() {
-        boolean[] was = {Translator.userMasks, Translator.userLeaves, Translator.userCtx};
-        Translator.userMasks = true;
-        Translator.userLeaves = true;
-        Translator.userCtx = true;
-        try {
-            long before = Translator.userHotBuilds.get();
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 781, 782),
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 783),
-                    () -> runSeedsPromoting(MPRV, 2_000, 784));
-            assertEquals(before, Translator.userHotBuilds.get(), "a hot build outside user mode got the user-mode forms");
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 785, 786, 787);
-            assertTrue(Translator.userHotBuilds.get() > before, "no user-mode hot build with the forms: they were not compared");
-            System.out.printf("TranslatorDifferentialTest userHotInEveryMode: %d user-mode hot builds with the forms%n", Translator.userHotBuilds.get() - before);
-        } finally {
-            Translator.userMasks = was[0];
-            Translator.userLeaves = was[1];
-            Translator.userCtx = was[2];
-        }
-    }
-
-    /**
-     * kernelHot (round 76): the three access forms for hot builds of units promoted in S or M mode only. S, M and MPRV
-     * programs give builds with them; U programs too (their trap handlers run in M mode: that a unit promoted in U mode
-     * gets none is KernelHotTest's), every program against the interpreter.
-     */
-    @Test
-    void kernelHotInEveryMode() {
-        boolean[] was = {Translator.kernelMasks, Translator.kernelLeaves, Translator.kernelCtx};
-        Translator.kernelMasks = true;
-        Translator.kernelLeaves = true;
-        Translator.kernelCtx = true;
-        try {
-            long before = Translator.kernelHotBuilds.get();
-            together(
-                    () -> runSeedsPromoting(Hart.PRIV_S, 2_000, 793, 794),
-                    () -> runSeedsPromoting(Hart.PRIV_M, 2_000, 795),
-                    () -> runSeedsPromoting(MPRV, 2_000, 796));
-            assertTrue(Translator.kernelHotBuilds.get() > before, "no kernel hot build with the forms: they were not compared");
-            runSeedsPromoting(Hart.PRIV_U, 2_000, 791, 792);
-            System.out.printf("TranslatorDifferentialTest kernelHotInEveryMode: %d kernel hot builds with the forms%n", Translator.kernelHotBuilds.get() - before);
-        } finally {
-            Translator.kernelMasks = was[0];
-            Translator.kernelLeaves = was[1];
-            Translator.kernelCtx = was[2];
         }
     }
 

@@ -26,7 +26,6 @@ class TwoWayUnitTest {
 
     @AfterEach
     void restore() {
-        Translator.missLeaves = Boolean.getBoolean("vmckpt.jit.missLeaves");
         Translator.c1MissLeaves = Translator.C1_MISS_LEAVES;
         Translator.accessGroups = Translator.accessGroupsProperty();
         Translator.accessGroupsHotOnly = Translator.accessGroupsHotOnlyProperty();
@@ -142,7 +141,7 @@ class TwoWayUnitTest {
      * Units of both tiers are main's: no member of the second way (its tags, pages, swaps; round 74's {@code
      * promoteRead}/{@code promoteWrite} and {@code servedSecondWay}) is named in their classes, whatever {@code
      * -Dvmckpt.mmu.twoWay} this JVM runs with (the translator reads no switch of the two-way TLB, so the bytes are those
-     * built without it), with and without access groups and with a hot unit that leaves after a miss; the hot unit's
+     * built without it), with and without access groups (round 84 retired the hot unit that leaves after a miss); the hot unit's
      * only MMU calls are its slow paths'.
      */
     @Test
@@ -154,18 +153,14 @@ class TwoWayUnitTest {
         byte[] c1 = t.lastClassBytes;
         unit(t, code, true);
         byte[] hot = t.lastClassBytes;
-        Translator.missLeaves = true;
-        unit(t, code, true);
-        byte[] hotLeaves = t.lastClassBytes;
-        Translator.missLeaves = false;
         Translator.accessGroups = true;
         Translator.accessGroupsHotOnly = true;
         Translator.accessGroupFallback = true;
         Translator g = new Translator();
         assertNotNull(g.translate(C1MissLeavesTest.accessLoop(), 7, null, -1, 0x100, true), "a hot unit with groups");
         byte[] grouped = g.lastClassBytes;
-        String[] names = {"C1 unit", "hot unit", "hot unit that leaves after a miss", "hot unit with access groups"};
-        byte[][] classes = {c1, hot, hotLeaves, grouped};
+        String[] names = {"C1 unit", "hot unit", "hot unit with access groups"};
+        byte[][] classes = {c1, hot, grouped};
         for (int k = 0; k < classes.length; k++) {
             java.util.List<String> refs = mmuMembers(classes[k]);
             for (String n : refs) {

@@ -28,8 +28,7 @@ public final class UnitBytecodeSizes {
                 System.out.printf("%s %s: %d instructions (%d reachable from the entry), %d bytes of bytecode%s%n", args[k],
                         hot ? "hot" : "c1", u == null ? -1 : u.instructionCount,
                         u == null ? -1 : t.liveInstructionsOfLastUnit(), t.lastBytecodeSize,
-                        u == null || !hot || !Translator.uncheckedTlb ? ""
-                                : String.format(", count with what C2 inlines %d%s", u.inlineTotal, u.checkedTlb ? ", checked TLB reads" : ""));
+                        u == null || !hot ? "" : String.format(", count with what C2 inlines %d", u.inlineTotal));
             }
         }
     }

@@ -22,9 +22,9 @@ import static org.vmckpt.machine.cpu.Asm.*;
  * <li>{@code vli}: the signed guest's ECDSA, a big-number multiply-accumulate (vli_square's inner loop): two word loads,
  *     {@code mulhu}, {@code mul}, carries from {@code sltu} and {@code seqz}, a store: 27 instructions in one block (round 25);</li>
  * <li>{@code rounds}: SHA-256's rounds (busybox 9af56-9b056): two word loads through pointers that step by 4 and 8
- *     (round 35: base-register pages, {@code -Dvmckpt.jit.basePages=0} to compare);</li>
+ *     (round 35's base-register pages, retired in round 84);</li>
  * <li>{@code call}: a loop of 11 instructions that calls a 7-instruction function in another page every iteration
- *     (round 29: nested calls, {@code -Dvmckpt.jit.nestedCalls=false} to compare);</li>
+ *     (round 29's nested calls were retired in round 84);</li>
  * <li>{@code exitNarrow} and {@code exitWide}: a unit that runs 6 instructions and leaves by a {@code jalr} back to its
  *     own entry at every run (gzip's tally and output functions: 8-40 instructions a run, round 44); in
  *     {@code exitWide} a branch never taken leads to a block that reads 21 more registers and writes 20 of them, so the
