@@ -168,40 +168,6 @@ public final class CodeCache {
      * (round 37); a long-run unit (ECDSA's 105 instructions a run, gzip's chain walk's 487-559) is where C2's code pays.
      */
     static final long HOT_LONG_RUN = Long.getLong("vmckpt.jit.hotLongRun", 0);
-    /**
-     * The hot tier's profile window ({@code -Dvmckpt.jit.hotProfileRuns=N}; 0, the default: off; round 59). HotSpot's path
-     * takes a hot-tier build through tier 3 (C1 with full profiling, slower than the tier-1 unit it replaces) to C2, and the
-     * build runs as tier-3 code from its installation until C2's code is there: through C2's compile of it, 0.3 s and more
-     * for SHA-256's and ECDSA's builds in the signed module phase (docs/BENCHMARKS.md rounds 46 and 48). With the window,
-     * where the WhiteBox API is there, the look asks HotSpot (no timed call): a build with tier-3 code takes the C1 unit's
-     * place for about N of its runs ({@link #profileWindow}: what C2 needs of a profile), then, unless C2's code is
-     * already there, the C1 unit takes its place again and the build is queued for C2 through the API (a task HotSpot never
-     * drops as stale, as it drops the policy's own when a method stops being called); a later look installs it once it has
-     * C2's code. Both are translations of the same bytes, and whichever is in the table is the live one: a write to the
-     * pages or a flush kills it, and the one set aside is already dead ({@link TranslatedUnit#parked}), so neither runs
-     * again after one. Off: at 5,000 the signed module phase's run thread was lower in 15 of 24 quiet pairs and its boot in
-     * 19 of 24, but the default guest's compute phase in 3 of 8 (the window installs every build, and short-run units
-     * in C2's code slow sha256's part, as round 37's hybrid look did; docs/BENCHMARKS.md round 59).
-     */
-    static final int HOT_PROFILE_RUNS = Integer.getInteger("vmckpt.jit.hotProfileRuns", 0);
-    /**
-     * {@code -Dvmckpt.jit.hotProfileC2=N} (round 82, gzip82; 0, the default: off): the profile window
-     * ({@link #HOT_PROFILE_RUNS}) for the hot-tier builds of units promoted in user mode (on HotSpot's path: every build
-     * takes it since round 83), N of the build's own guest instructions long, and with
-     * {@code -Dvmckpt.jit.hotProfileC2MinRun=L} (default 0) only for units whose runs averaged at least L instructions when
-     * decided; the kernel's builds and the others keep main's look. Such a build is looked at by asking HotSpot (no timed
-     * call): once it has tier-3 code it takes its C1 unit's place for N of its instructions (its real runs fill the
-     * profile; the dispatcher's {@code untilHot} count, no new work in the hot path), then, unless C2's code is already
-     * there, the C1 unit takes its place again and the build is queued for C2 through the API; a later look installs it
-     * with C2's code ({@link #windowLook}, {@link #endWindow}). Why (docs/BENCHMARKS.md round 82): main's timed look fails
-     * on a waiting build's cold tier-3 code at every look for about half of gzip's builds (its second-rank loops), so HotSpot
-     * queues them for C2 only when the looks' budget-0 calls reach tier 4's invocation threshold (~1 G of the unit's
-     * instructions) or never in the phase, and C2 then compiles them with a profile of those calls only; round 74's warmed
-     * look (tier-3 code installed until C2's is in) and round 72's C2 at once (no profile) were not faster.
-     */
-    static final long HOT_PROFILE_C2 = Long.getLong("vmckpt.jit.hotProfileC2", 0);
-    /** See {@link #HOT_PROFILE_C2}: the least instructions per run of a unit whose build gets its window; 0: every user-mode build. */
-    static final long HOT_PROFILE_C2_MIN_RUN = Long.getLong("vmckpt.jit.hotProfileC2MinRun", 0);
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     /**
@@ -320,14 +286,6 @@ public final class CodeCache {
     int hotLook = HOT_LOOK;
     /** See {@link #HOT_LONG_RUN}; 0: every build by {@link #hotLook}. */
     long hotLongRun = HOT_LONG_RUN;
-    /** See {@link #HOT_PROFILE_RUNS} (tests set it per cache); 0: off. */
-    int hotProfileRuns = HOT_PROFILE_RUNS;
-    /** See {@link #HOT_PROFILE_C2} and {@link #HOT_PROFILE_C2_MIN_RUN} (tests set them per cache); 0: off, every run length. */
-    long hotProfileC2 = HOT_PROFILE_C2, hotProfileC2MinRun = HOT_PROFILE_C2_MIN_RUN;
-    /** ({@link #HOT_PROFILE_C2}) Units decided with the user-mode window; of their builds, queued for C2 at a window's end. */
-    long hotProfileC2Builds, hotProfileC2Asked;
-    /** Profile windows begun (a build installed with its tier-3 code), and ended with the C1 unit back (C2 not done yet). */
-    long hotWindows, hotWindowsBack;
     /**
      * Loops and straight lines of at most this many instructions are units of their own (Translator.MAX_LOOP_INSTRUCTIONS,
      * MAX_STRAIGHT_INSTRUCTIONS); tests of chains of units set them to 0.
@@ -922,7 +880,6 @@ public final class CodeCache {
      */
     TranslatedUnit hot(TranslatedUnit u, Hart h, int left) {
         if (u instanceof InnerEntry e) return innerLooked(e);
-        if (u.parked != null) return endWindow(u, h);
         if (u.hot && u.missLeaving && !u.dead && (Translator.missLeavesAdaptive || Translator.hotMissRule())) return missLook(u, h, left);
         if (u.hot || u.dead) {
             u.untilHot = Long.MAX_VALUE;
@@ -970,18 +927,13 @@ public final class CodeCache {
             }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
             u.hotRunLength = runLength;
-            // (HOT_PROFILE_C2: a user-mode build on HotSpot's path, its runs long enough, gets the window; the dispatcher
-            // promotes a unit at its entry, so h.priv is the unit's)
-            u.profileC2 = hotProfileC2 > 0 && h.priv == Hart.PRIV_U && runLength >= hotProfileC2MinRun;
-            if (u.profileC2) hotProfileC2Builds++;
             if (HOT_LOG) hotLog("decided (" + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began):",
                     u, null, h);
             promote(u, h, hotMissCalls(u, h));
             return u;
         }
-        if ((hotProfileRuns > 0 || u.profileC2) && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h, left);
         if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) return u;
-        return install(u, p, h, false, left);
+        return install(u, p, h, left);
     }
 
     /**
@@ -1054,7 +1006,7 @@ public final class CodeCache {
             else u.missLeaving = false; // (dropped: C1 refused it, u stays for good)
             return u;
         }
-        TranslatedUnit now = install(u, p, h, false, left);
+        TranslatedUnit now = install(u, p, h, left);
         if (now == p) {
             missRebuildsInstalled++;
             missRebuildsAll.incrementAndGet();
@@ -1065,28 +1017,20 @@ public final class CodeCache {
     }
 
     /**
-     * Build {@code p} takes live unit {@code u}'s place in the table: for good, or ({@code window}) for its profile window
-     * ({@link #HOT_PROFILE_RUNS}), with {@code u} set aside in it. Returns the unit to run now: {@code p}, or {@code u}
+     * Build {@code p} takes live unit {@code u}'s place in the table for good. Returns the unit to run now: {@code p}, or {@code u}
      * if its slot is not {@code u}'s or {@code p}'s entry block asks for more than {@code left}, the budget the dispatcher
      * has left for this run (it checked {@code u}'s entry block against it): then {@code u} runs now and the build is
      * installed at a later look where it fits.
      */
-    private TranslatedUnit install(TranslatedUnit u, TranslatedUnit p, Hart h, boolean window, int left) {
+    private TranslatedUnit install(TranslatedUnit u, TranslatedUnit p, Hart h, int left) {
         int slot = find(u.key);
         if (slot < 0 || units[slot] != u || p.entryBlockLength > u.entryBlockLength && p.entryBlockLength > left) return u;
-        if (HOT_LOG) hotLog(window ? "installed for its profile window" : "installed", u, p, h);
+        if (HOT_LOG) hotLog("installed", u, p, h);
         units[slot] = p;
         dropInner(u); // (a hot unit has no inner entries: their addresses heat up again)
         u.dead = true; // chain slots that name it look the hot unit up instead; its class may unload
         u.promoted = null;
-        p.dead = false; // (back from its window, see endWindow)
         liveInstructions += p.instructionCount - u.instructionCount;
-        if (window) {
-            p.parked = u;
-            p.untilHot = profileWindow(u);
-            hotWindows++;
-            return p;
-        }
         bytecodeBytes += p.bytecodeSize;
         p.untilHot = Long.MAX_VALUE;
         HotSpotCompiler c = HotSpotCompiler.get();
@@ -1098,84 +1042,6 @@ public final class CodeCache {
 
     /** Hot-tier builds installed whose code goes on into a second page, by every cache of the JVM (for tests; rare: no cost). */
     static final java.util.concurrent.atomic.AtomicLong hotCrossPageInstallsAll = new java.util.concurrent.atomic.AtomicLong();
-
-    /**
-     * The look at build {@code p} of live unit {@code u} with the profile window on ({@link #HOT_PROFILE_RUNS}): it asks
-     * HotSpot. C2's code: installed for good. Its window over: queued for C2 (again, if HotSpot dropped the task; nothing
-     * if it is queued), and the C1 unit runs on. Tier-3 (or tier-2) code: installed for its window. No code yet: queued for
-     * tier 3 through the API (the warm-up calls' task may have been dropped), or dropped if C1 will not compile it.
-     */
-    private TranslatedUnit windowLook(TranslatedUnit u, TranslatedUnit p, Hart h, int left) {
-        HotSpotCompiler c = HotSpotCompiler.get();
-        int tier = c.compiledTier(p);
-        // (HotSpot says it has code: marked compiled, so that the dispatcher's lookup runs it without its probe's timed
-        // call, which meets the build's code cold as the timed look does; round 82 found windows that never ended, the
-        // build's runs by lookup interpreted behind a failing probe: Hart.run's "!u.compiled && !cc.ready(u, this)")
-        if (tier == HotSpotCompiler.TIER_C2) {
-            p.compiled = true;
-            return install(u, p, h, false, left);
-        }
-        if (p.profiled) {
-            c.request(p, HotSpotCompiler.TIER_C2);
-            return u;
-        }
-        if (tier > 0) {
-            p.compiled = true;
-            return install(u, p, h, true, left);
-        }
-        if (!c.requestTier3(p)) {
-            u.promoted = null;
-            u.untilHot = Long.MAX_VALUE;
-            promotionsDropped++;
-        }
-        return u;
-    }
-
-    /**
-     * The profile window of build {@code p} (in the table, its C1 unit set aside in it) is over: if HotSpot has C2's code
-     * for it, it stays for good; else the C1 unit takes its place again until it has. The C1 unit's code is still true to
-     * the page: a write to either page would have killed {@code p}, and the dispatcher ran {@code p} just now. Returns
-     * {@code p} for this run (it fits the budget the dispatcher checked; the C1 unit's entry block might not).
-     */
-    private TranslatedUnit endWindow(TranslatedUnit p, Hart h) {
-        TranslatedUnit u = p.parked;
-        p.parked = null;
-        p.untilHot = Long.MAX_VALUE;
-        HotSpotCompiler c = HotSpotCompiler.get(); // (not null: windows begin only where it is there)
-        int slot = find(p.key); // (p is live, so it is in the table: the dispatcher checked it)
-        int tier = c.compiledTier(p);
-        if (tier == HotSpotCompiler.TIER_C2 || slot < 0 || units[slot] != p) {
-            bytecodeBytes += p.bytecodeSize;
-            p.installedTier = tier;
-            promotions++;
-            if (HOT_LOG) hotLog("kept after its profile window", u, p, h);
-            return p;
-        }
-        units[slot] = u;
-        u.dead = false;
-        p.dead = true; // chain slots that name it look the C1 unit up
-        p.profiled = true;
-        u.promoted = p;
-        u.untilHot = hotRecheck;
-        liveInstructions += u.instructionCount - p.instructionCount;
-        c.request(p, HotSpotCompiler.TIER_C2);
-        hotWindowsBack++;
-        if (u.profileC2) hotProfileC2Asked++;
-        if (HOT_LOG) hotLog("back to the C1 unit after its profile window", u, p, h);
-        return p;
-    }
-
-    /**
-     * The profile window's length in guest instructions for a build of unit {@code u}: {@link #hotProfileRuns} of its runs
-     * at the length they had when the build was decided, at least one look's {@link #hotRecheck} and at most 20.
-     */
-    private long profileWindow(TranslatedUnit u) {
-        if (u.profileC2) return Math.max(1, hotProfileC2); // (HOT_PROFILE_C2: N of the build's own instructions)
-        long most = hotRecheck > Long.MAX_VALUE / 20 ? hotRecheck : 20 * hotRecheck;
-        long length = Math.max(1, u.hotRunLength);
-        long runs = length > most / hotProfileRuns ? most : length * hotProfileRuns;
-        return Math.min(Math.max(runs, hotRecheck), most);
-    }
 
     /**
      * Inner entry {@code e} has retired {@link #innerRebuild} instructions (see {@link #INNER_REBUILD}): if its runs were
@@ -1319,9 +1185,6 @@ public final class CodeCache {
     String missLeaveSummary() {
         String crossLine = Translator.crossOnce ? String.format("hot-tier builds with the second page's check once per call (Translator.crossOnce): %,d%n",
                 Translator.crossOnceUnits.get()) : "";
-        String c2Line = "";
-        if (hotProfileC2 > 0) c2Line += String.format("user-mode hot-tier builds with a profile window (hotProfileC2=%,d insns, runs of %,d or more): %,d decided,"
-                + " %,d windows begun, %,d queued for C2 at a window's end%n", hotProfileC2, hotProfileC2MinRun, hotProfileC2Builds, hotWindows, hotProfileC2Asked);
         String userLine = Translator.userMasks || Translator.userLeaves || Translator.userCtx
                 ? String.format("hot-tier builds with the user-mode access forms (userHot:%s%s%s): %,d in this JVM; %,d hot-tier builds here%n",
                 Translator.userMasks ? " masks" : "", Translator.userLeaves ? " leaves" : "", Translator.userCtx ? " ctx" : "",
@@ -1334,7 +1197,7 @@ public final class CodeCache {
                 ? String.format("hot-tier builds with page pairs for any base register (pageRegs=%d): %,d in this JVM; %,d hot-tier builds here%s%n",
                 Translator.pageRegs, Translator.pageRegUnits.get(), hotBuilds, Translator.PAGE_REGS_COUNT
                         ? String.format("; pairs' checks %,d, refills %,d", Translator.pageRegChecks.get(), Translator.pageRegRefills.get()) : "") : "";
-        String hotLine = crossLine + c2Line + userLine + kernelLine + pageRegsLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
+        String hotLine = crossLine + userLine + kernelLine + pageRegsLine + (Translator.hotMissRule() ? String.format("hot-tier builds by their C1 unit's leaves (Translator.hotMissLeaves%s, under %d insns a leave: calls):"
                 + " %,d with miss exits, %,d with calls%s; rebuilt with calls after leaving often %,d, installed %,d%n",
                 Translator.hotMissLeavesUser ? "User: user mode only" : "", hotMissInsns, hotMissLeaveBuilds, hotMissCallBuilds,
                 Translator.hotMissLeavesUser ? String.format(", %,d with calls outside user mode", hotMissPrivCalls) : "",
@@ -1633,7 +1496,7 @@ public final class CodeCache {
      */
     private long hotInstructionsRun() {
         long n = 0;
-        for (TranslatedUnit u : units) if (u != null && u.hot && !u.dead && u.parked == null) n += Long.MAX_VALUE - u.untilHot;
+        for (TranslatedUnit u : units) if (u != null && u.hot && !u.dead) n += Long.MAX_VALUE - u.untilHot;
         return n;
     }
 

@@ -251,7 +251,7 @@ public final class HotSpotCompiler {
         return request(u, TIER_C1_PROFILED);
     }
 
-    /** Queues {@code u}'s {@code run} for compilation at {@code tier}, in the background (tier 4: CodeCache#HOT_PROFILE_RUNS, tests). */
+    /** Queues {@code u}'s {@code run} for compilation at {@code tier}, in the background (tier 4: tests). */
     boolean request(TranslatedUnit u, int tier) {
         try {
             Method run = u.getClass().getDeclaredMethod("run", Hart.class, int.class);

@@ -114,18 +114,6 @@ public abstract class TranslatedUnit {
     /** Of a hot-tier build: queued for tier 3 through the API after its warm-up calls queued nothing (CodeCache#HOT_REQUEUE). */
     boolean requeued;
     /**
-     * Of a hot-tier build in its profile window (CodeCache#HOT_PROFILE_RUNS): the C1 unit it replaced for the window, which
-     * takes its place again if C2 has not compiled it by the window's end; null otherwise.
-     */
-    TranslatedUnit parked;
-    /** Of a hot-tier build: its profile window is over (CodeCache#HOT_PROFILE_RUNS); it waits for C2's code only. */
-    boolean profiled;
-    /**
-     * (CodeCache#HOT_PROFILE_C2, round 82) Of a C1 unit: decided in user mode on HotSpot's path with the switch on, so its
-     * build is looked at by the profile window's look and its window is CodeCache#hotProfileC2 of the build's instructions.
-     */
-    boolean profileC2;
-    /**
      * Of a hot-tier unit built with Translator#missLeaves' exits (it has a TLB access whose miss leaves the unit): the
      * adaptive rule may build it once more without them (Translator#missLeavesAdaptive, CodeCache#missLook).
      */

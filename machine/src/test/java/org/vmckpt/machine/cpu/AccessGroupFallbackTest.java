@@ -34,7 +34,6 @@ class AccessGroupFallbackTest {
             h.codeCache.hotMinRun = 0;
             h.codeCache.hotBriefRunsPercent = 0;
             h.codeCache.hotMaxBytecode = 0;
-            h.codeCache.hotProfileRuns = 0;
             h.codeCache.promoteUncompiled = true;
             h.codeCache.hotRecheck = 2_000;
         }

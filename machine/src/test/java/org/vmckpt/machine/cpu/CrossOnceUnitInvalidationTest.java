@@ -38,7 +38,6 @@ class CrossOnceUnitInvalidationTest extends CrossPageUnitInvalidationTest {
         h.setPromotionThreshold(2_000);
         h.codeCache.hotMinRun = 0;
         h.codeCache.hotBriefRunsPercent = 0;
-        h.codeCache.hotProfileRuns = 0;
         return h;
     }
 }

@@ -66,7 +66,6 @@ class HotMissLeavesTest {
             h.codeCache.hotMinRun = 0;
             h.codeCache.hotBriefRunsPercent = 0;
             h.codeCache.hotMaxBytecode = 0;
-            h.codeCache.hotProfileRuns = 0;
             h.codeCache.promoteUncompiled = true; // synchronous builds installed at the next look, as in deterministic mode
             // C1 units (and hot builds) run as soon as they are built, not when HotSpot's queue has compiled them (the timed
             // probe, CodeCache#ready): which entries of the loop run, and so which are promoted and where the batches that

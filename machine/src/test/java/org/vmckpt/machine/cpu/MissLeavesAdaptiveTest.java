@@ -64,7 +64,6 @@ class MissLeavesAdaptiveTest {
             h.codeCache.hotMinRun = 0;
             h.codeCache.hotBriefRunsPercent = 0;
             h.codeCache.hotMaxBytecode = 0;
-            h.codeCache.hotProfileRuns = 0;
             h.codeCache.promoteUncompiled = true; // synchronous builds installed at the next look, as in deterministic mode
             h.codeCache.hotRecheck = 2_000;
         }
