@@ -96,17 +96,6 @@ public final class CodeCache {
      */
     static final long HOT_AFTER = Long.getLong("vmckpt.jit.hotAfter", 20_000_000L);
     /**
-     * The hot tier's rate rule: a unit that has retired {@link #HOT_AFTER} instructions is translated again only if they
-     * took at most {@code HOT_SHARE} times as many of the hart's instructions (its share of the run since its count
-     * began is at least 1 / HOT_SHARE); else its count starts again from there. A total alone promotes units that were
-     * busy once over a long run, each a C2 compile (tens of milliseconds of the other core) and a stretch of slower
-     * tier-3 code. Counted in guest instructions, not time (from when the unit can first run: ready, installCompleted).
-     * Off by default: round 29 made 32 the default with the hybrid look; neither its quiet series nor the lead's quiet
-     * re-measure (docs/BENCHMARKS.md round 30) showed the compute phase faster with them than with the timed look.
-     * {@code -Dvmckpt.jit.hotShare=N} (32 in round 29's series); 0: off.
-     */
-    static final long HOT_SHARE = Long.getLong("vmckpt.jit.hotShare", 0);
-    /**
      * Inner entries ({@link InnerEntry}; <b>off by default</b>, {@code -Dvmckpt.jit.innerEntries=true}: on): a unit can be
      * entered at the block starts of its first page (not its loops' heads), and the cache lists each such address where no
      * unit of its own starts, so that the dispatcher runs the unit from there instead of the interpreter running the code
@@ -139,25 +128,6 @@ public final class CodeCache {
      * shown: off until a quiet series does (docs/BENCHMARKS.md round 33).
      */
     static final long HOT_MIN_RUN = Long.getLong("vmckpt.jit.hotMinRun", 0);
-    /**
-     * The hot tier's brief-run rule ({@code -Dvmckpt.jit.hotBriefRuns=P}, a percentage; 0, the default: off; round 60): a
-     * unit whose count ran out is translated again only if fewer than P% of its runs since its count began retired fewer
-     * than {@link TranslatedUnit#BRIEF_RUN} (16) instructions; else it stays C1 code for good. A C2 unit entered for a
-     * few instructions costs its entry and exit as the C1 unit does, plus a C2 compile. The run-length rule
-     * ({@link #HOT_MIN_RUN}) judges by the average, which cannot tell sha256's return point (75 per run on average, but
-     * 15 of every 16 runs about 5 instructions and the 16th the message schedule's loop) from the signed module phase's
-     * SHA-256 and ECDSA units of 64-81 instructions whose every run goes through the whole region: at 100 it kept both
-     * out (round 59), at 32 neither. Counted per run by the dispatcher ({@link TranslatedUnit#hotRunCounts}).
-     */
-    static final int HOT_BRIEF_RUNS = Integer.getInteger("vmckpt.jit.hotBriefRuns", 0);
-    /**
-     * The hot tier's size rule ({@code -Dvmckpt.jit.hotMaxBytecode=N}; 0, the default: off; round 48): a unit whose C1
-     * class has more than N bytes of bytecode is never built for the hot tier. A build is installed with tier-3 code (C1
-     * with full profiling) and runs so until C2's code comes; in the signed module phase C2 took 1.37-1.48 s (wall) for
-     * ECDSA's 7,279-bytecode build (6ae59a) and held C2's queue meanwhile, and the runs whose look installed that build
-     * were the slow mode of the phase (docs/BENCHMARKS.md round 48). A diagnostic to test that account, not a tuned rule.
-     */
-    static final int HOT_MAX_BYTECODE = Integer.getInteger("vmckpt.jit.hotMaxBytecode", 0);
     /**
      * The long-run look ({@code -Dvmckpt.jit.hotLongRun=N}; 0, the default: off; round 46): the waiting build of a unit
      * that retired at least N instructions per run before it was decided is looked at by the hybrid look
@@ -270,18 +240,8 @@ public final class CodeCache {
     long hotAfter = HOT_AFTER > 0 ? HOT_AFTER : Long.MAX_VALUE;
     /** See {@link #HOT_RECHECK}; tests that compare the hot tier lower it, so that more units reach it. */
     long hotRecheck = HOT_RECHECK;
-    /** See {@link #HOT_SHARE}; 0: no rate rule. */
-    long hotShare = HOT_SHARE;
     /** See {@link #HOT_MIN_RUN}; 0: no run-length rule. */
     long hotMinRun = HOT_MIN_RUN;
-    /** See {@link #HOT_BRIEF_RUNS}; 0: no brief-run rule. */
-    int hotBriefRunsPercent = HOT_BRIEF_RUNS;
-    /** Units the brief-run rule ({@link #hotBriefRunsPercent}) kept out of the hot tier (for tests and --stats). */
-    long hotBriefRejected;
-    /** See {@link #HOT_MAX_BYTECODE}; 0: no size rule. */
-    int hotMaxBytecode = HOT_MAX_BYTECODE;
-    /** Units the size rule kept C1 code for good (for tests). */
-    int hotTooLarge;
     /** See {@link #HOT_LOOK} (tests set it per cache). */
     int hotLook = HOT_LOOK;
     /** See {@link #HOT_LONG_RUN}; 0: every build by {@link #hotLook}. */
@@ -384,8 +344,6 @@ public final class CodeCache {
     long promotionsDropped;
     /** Hot-tier builds handed over (built, not dropped): each waits in its unit until installed or the unit dies. */
     long hotBuilds;
-    /** Units whose count reached {@link #hotAfter} at a share below 1 / {@link #hotShare}: their count began again. */
-    long hotDeferred;
     /**
      * Hot-tier builds queued for tier 3 through the API because nothing was queued or compiled for them after their
      * warm-up calls ({@link #HOT_REQUEUE}).
@@ -897,32 +855,12 @@ public final class CodeCache {
                 countAgain(u, h);
                 return u;
             }
-            if (hotShare > 0 && (h.instret - u.hotSince) / hotShare > hotAfter) { // (divided: no overflow for a huge hotAfter; its count retired hotAfter)
-                // Not busy enough now (see HOT_SHARE).
-                countAgain(u, h);
-                hotDeferred++;
-                return u;
-            }
             long runLength = hotAfter / Math.max(1, u.hotRuns()); // instructions per run, on average, while it counted
             if (hotMinRun > 0 && runLength < hotMinRun) {
                 // Short runs (see HOT_MIN_RUN): it stays C1 code for good.
                 u.untilHot = Long.MAX_VALUE;
                 hotShortRuns++;
                 if (HOT_LOG) hotLog("short runs (" + u.hotRuns() + " runs), not built:", u, null, h);
-                return u;
-            }
-            if (hotBriefRunsPercent > 0 && u.hotBriefRuns() * 100 >= (long) hotBriefRunsPercent * u.hotRuns()) {
-                // Mostly brief runs (see HOT_BRIEF_RUNS): it stays C1 code for good.
-                u.untilHot = Long.MAX_VALUE;
-                hotBriefRejected++;
-                if (HOT_LOG) hotLog("brief runs (" + u.hotBriefRuns() + " of " + u.hotRuns() + " runs), not built:", u, null, h);
-                return u;
-            }
-            if (hotMaxBytecode > 0 && u.bytecodeSize > hotMaxBytecode) {
-                // Too large (see HOT_MAX_BYTECODE): it stays C1 code for good.
-                u.untilHot = Long.MAX_VALUE;
-                hotTooLarge++;
-                if (HOT_LOG) hotLog("too large, not built:", u, null, h);
                 return u;
             }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
@@ -1502,8 +1440,8 @@ public final class CodeCache {
 
     /** Profile only: every build decision, and where each build and hot unit stands (its HotSpot tier now). */
     private String hotProfile() {
-        StringBuilder sb = new StringBuilder(String.format("hot tier: %d builds decided, %d built, %d promoted, %d dropped, %d waiting, %d deferred by the share rule%n",
-                profPromotions.size(), hotBuilds, promotions, promotionsDropped, hotWaiting(), hotDeferred));
+        StringBuilder sb = new StringBuilder(String.format("hot tier: %d builds decided, %d built, %d promoted, %d dropped, %d waiting%n",
+                profPromotions.size(), hotBuilds, promotions, promotionsDropped, hotWaiting()));
         HotSpotCompiler c = HotSpotCompiler.get();
         for (long[] d : profPromotions) {
             sb.append(String.format("  hot decision %x at %.0f M, share %.4f", d[0], d[1] / 1e6, hotAfter / (double) Math.max(1, d[2])));
@@ -1706,7 +1644,7 @@ public final class CodeCache {
         // tier's look as the default, left such units uncompiled and never run: see LOOK_TIMED.)
         if (compiledNow(u, h, LOOK_TIMED)) {
             // Its count towards the hot tier begins now, when it can first run: the instructions the interpreter ran
-            // while HotSpot had not compiled it are not the unit's to share (HOT_SHARE deferred such units once).
+            // while HotSpot had not compiled it are not the unit's.
             restartHotCount(u, h);
             return true;
         }
@@ -1772,8 +1710,8 @@ public final class CodeCache {
     public Stats stats() {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
                 backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped, compileRefused,
-                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotWaitingCompiled(), hotDeferred, hotInstructionsRun(), hotRequested,
-                hotBriefRejected, hotRequeued, hotRequeuedAtLook);
+                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotWaitingCompiled(), hotInstructionsRun(), hotRequested,
+                hotRequeued, hotRequeuedAtLook);
     }
 
     /**
@@ -1802,11 +1740,9 @@ public final class CodeCache {
      * @param hotWaiting               of those, builds still waiting in a live unit (neither installed nor dropped)
      * @param hotWaitingCompiled       of those, builds HotSpot has compiled code for now (not installed by the look), -1:
      *                                 no WhiteBox API to ask
-     * @param hotDeferred              units whose count reached the hot tier's total at too low a share (HOT_SHARE)
      * @param hotInstructionsRun       guest instructions retired by the hot-tier units that are live (C2's code, or
      *                                 tier 3's until C2 has compiled them)
      * @param hotRequested             hot-tier builds queued for tier 3 through the WhiteBox API after looks found no code
-     * @param hotBriefRejected         units the brief-run rule kept C1 code for good ({@link #HOT_BRIEF_RUNS}; 0 with it off)
      * @param hotRequeued              hot-tier builds queued for tier 3 through the API because HotSpot had neither
      *                                 compiled nor queued them after their warm-up calls ({@link #HOT_REQUEUE}; 0 with it off)
      * @param hotRequeuedAtLook        such requests made at a look at a waiting build (the same build may count again)
@@ -1815,6 +1751,6 @@ public final class CodeCache {
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
                         long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits, long promotions,
                         long promotionsDropped, long compileRefused, long batchesEndedBeforeUnit, long hotBuilds,
-                        long hotWaiting, long hotWaitingCompiled, long hotDeferred, long hotInstructionsRun, long hotRequested,
-                        long hotBriefRejected, long hotRequeued, long hotRequeuedAtLook) { }
+                        long hotWaiting, long hotWaitingCompiled, long hotInstructionsRun, long hotRequested,
+                        long hotRequeued, long hotRequeuedAtLook) { }
 }

@@ -67,12 +67,12 @@ public abstract class TranslatedUnit {
      * compiled yet). Counted down by the dispatcher; {@code Long.MAX_VALUE} for a unit that is never promoted.
      */
     long untilHot = Long.MAX_VALUE;
-    /** The hart's {@code instret} when this unit's current count towards the hot tier began (CodeCache#HOT_SHARE). */
+    /** The hart's {@code instret} when this unit's current count towards the hot tier began (the hot log's "hart insns since its count began"). */
     long hotSince;
     /**
      * Two counts in one field, so that the dispatcher adds both with one load and one store ({@link #runCount}): in the low
      * 32 bits the dispatcher's runs of this unit since its count towards the hot tier began (CodeCache#HOT_MIN_RUN), in the
-     * high 32 bits the ones of them that retired fewer than {@link #BRIEF_RUN} instructions (CodeCache#HOT_BRIEF_RUNS: an
+     * high 32 bits the ones of them that retired fewer than {@link #BRIEF_RUN} instructions (the hot log and bench/cpu/hot-brief.py; round 60's brief-run rule, retired in round 84: an
      * average run length cannot tell a unit whose every run is short from one that mostly leaves after a few instructions
      * and now and then loops for a thousand; sha256's return point: 75 per run on average, 15 of every 16 runs 5 long).
      * Read them with {@link #hotRuns()} and {@link #hotBriefRuns()}. Exact while a count has fewer than 2^32 runs: it is

@@ -135,7 +135,6 @@ class BasePagesTest {
             Hart jit = walker(true), ref = walker(false);
             jit.setPromotionThreshold(20_000);
             jit.codeCache.hotMinRun = 0;
-            jit.codeCache.hotBriefRunsPercent = 0; // (HotTierBriefRunTest tests that rule)
             jit.setBatchMayEndBeforeUnit(true);
             long deadline = System.nanoTime() + 120_000_000_000L; // a watchdog, not a measure
             TranslatedUnit u = null;

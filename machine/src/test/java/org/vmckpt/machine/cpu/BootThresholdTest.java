@@ -75,9 +75,7 @@ class BootThresholdTest {
     void noHotTierDecisionDuringTheBootWhenAsked() {
         Hart jit = hart(true, 0), ref = hart(false, 0);
         jit.setPromotionThreshold(20_000);
-        jit.codeCache.hotShare = 0;
         jit.codeCache.hotMinRun = 0;
-        jit.codeCache.hotBriefRunsPercent = 0; // (HotTierBriefRunTest tests that rule)
         jit.codeCache.promoteUncompiled = true; // synchronous builds installed at the next look, as in deterministic mode
         jit.codeCache.hotRecheck = 2_000;
         jit.startBootTranslation(0, false);

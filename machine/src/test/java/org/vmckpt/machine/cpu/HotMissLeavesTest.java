@@ -62,10 +62,7 @@ class HotMissLeavesTest {
             h.setTranslation(true);
             h.setTranslationThreshold(1);
             h.setPromotionThreshold(30_000); // (a batch may begin anywhere in the loop: its ~10 entries share the count)
-            h.codeCache.hotShare = 0;
             h.codeCache.hotMinRun = 0;
-            h.codeCache.hotBriefRunsPercent = 0;
-            h.codeCache.hotMaxBytecode = 0;
             h.codeCache.promoteUncompiled = true; // synchronous builds installed at the next look, as in deterministic mode
             // C1 units (and hot builds) run as soon as they are built, not when HotSpot's queue has compiled them (the timed
             // probe, CodeCache#ready): which entries of the loop run, and so which are promoted and where the batches that

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The long-run look ({@link CodeCache#HOT_LONG_RUN}): the waiting hot-tier build of a unit of long runs is looked at by
- * the hybrid look, which gets it compiled and installs it; any other build by the cache's look. HotTierShareTest's guest
+ * the hybrid look, which gets it compiled and installs it; any other build by the cache's look. HotTierTwoLoopsTest's guest
  * (X: ~14 instructions per run, Y: ~1,200), in a child JVM whose tier-3 thresholds are far above every warm-up call (as
  * HotTierLookTest's), with the asking look as the cache's: it never gets a build compiled, so a build it looks at waits
  * for good. With the rule at 64, Y's build is installed and X's waits; without it both wait. The hart's state is the
@@ -50,28 +50,28 @@ class HotTierLongRunTest {
     public static final class Child {
         public static void main(String[] args) {
             if (HotSpotCompiler.get() == null) throw new AssertionError("no WhiteBox API in the child: " + HotSpotCompiler.describe());
-            Hart jit = HotTierShareTest.hart(true, 0), ref = HotTierShareTest.hart(false, 0);
+            Hart jit = HotTierTwoLoopsTest.hart(true), ref = HotTierTwoLoopsTest.hart(false);
             jit.codeCache.promoteUncompiled = false; // the look decides
             jit.codeCache.hotLook = CodeCache.LOOK_ASK;
             jit.codeCache.hotLongRun = Long.parseLong(args[0]);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // a watchdog, not a measure
             long to = 8_000_000;
             while (jit.instret < 200_000_000 && System.nanoTime() < deadline) {
-                HotTierShareTest.run(jit, ref, to); // (compares the state at every step)
+                HotTierTwoLoopsTest.run(jit, ref, to); // (compares the state at every step)
                 // (Y's build may be installed before X's is made: then X has nothing to wait with yet, so run on.)
-                if (HotTierShareTest.hotIn(jit, HotTierShareTest.Y) && (xWaiting(jit) || HotTierShareTest.hotIn(jit, HotTierShareTest.X))) break;
+                if (HotTierTwoLoopsTest.hotIn(jit, HotTierTwoLoopsTest.Y) && (xWaiting(jit) || HotTierTwoLoopsTest.hotIn(jit, HotTierTwoLoopsTest.X))) break;
                 to += 8_000_000;
             }
-            HotTierShareTest.run(jit, ref, jit.instret + 2_000_000);
-            System.out.println("Y hot " + HotTierShareTest.hotIn(jit, HotTierShareTest.Y) + ", X hot "
-                    + HotTierShareTest.hotIn(jit, HotTierShareTest.X) + ", X waiting " + xWaiting(jit) + " (" + jit.instret
+            HotTierTwoLoopsTest.run(jit, ref, jit.instret + 2_000_000);
+            System.out.println("Y hot " + HotTierTwoLoopsTest.hotIn(jit, HotTierTwoLoopsTest.Y) + ", X hot "
+                    + HotTierTwoLoopsTest.hotIn(jit, HotTierTwoLoopsTest.X) + ", X waiting " + xWaiting(jit) + " (" + jit.instret
                     + " instructions; " + jit.translationStats() + ")");
         }
 
         /** Whether a unit of X has a hot-tier build waiting. */
         static boolean xWaiting(Hart jit) {
             for (int off = 0; off < 0x20; off += 4) {
-                TranslatedUnit u = jit.codeCache.unitAt(HotTierShareTest.X + off);
+                TranslatedUnit u = jit.codeCache.unitAt(HotTierTwoLoopsTest.X + off);
                 if (u != null && u.promoted != null) return true;
             }
             return false;

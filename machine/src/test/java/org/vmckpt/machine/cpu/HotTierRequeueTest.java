@@ -68,8 +68,8 @@ class HotTierRequeueTest {
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // (the API's options, as surefire's argLine)
         cmd.removeIf(a -> a.startsWith("-agentlib:jdwp") || a.startsWith("-javaagent") || a.startsWith("-Dvmckpt.jit.hotLook=")
-                || a.startsWith("-Dvmckpt.jit.hotShare=") || a.startsWith("-Dvmckpt.jit.hotRequeue="));
-        cmd.addAll(List.of("-Dvmckpt.jit.hotLook=timed", "-Dvmckpt.jit.hotShare=0", "-Dvmckpt.jit.hotRequeue=" + requeue,
+                || a.startsWith("-Dvmckpt.jit.hotRequeue="));
+        cmd.addAll(List.of("-Dvmckpt.jit.hotLook=timed", "-Dvmckpt.jit.hotRequeue=" + requeue,
                 // Above the warm-up's 256 calls and every look the child's watchdog allows (one per 200,000 instructions).
                 "-XX:Tier3InvocationThreshold=100000000", "-XX:Tier3MinInvocationThreshold=100000000",
                 "-XX:Tier3CompileThreshold=100000000",

@@ -88,9 +88,7 @@ class LoopExitsTest {
         h.codeCache.promoteUncompiled = true;
         h.codeCache.runUncompiled = true; // (C1 units run at once: the counts below do not wait on the timed compile probe)
         h.codeCache.hotRecheck = 64;
-        h.codeCache.hotShare = 0;
         h.codeCache.hotMinRun = 0;
-        h.codeCache.hotBriefRunsPercent = 0;
         h.codeCache.maxLoopInstructions = MAX_LOOP;
         h.codeCache.loopExits = mode;
         return h;

@@ -60,10 +60,7 @@ class MissLeavesAdaptiveTest {
             h.setTranslation(true);
             h.setTranslationThreshold(1);
             h.setPromotionThreshold(20_000);
-            h.codeCache.hotShare = 0;
             h.codeCache.hotMinRun = 0;
-            h.codeCache.hotBriefRunsPercent = 0;
-            h.codeCache.hotMaxBytecode = 0;
             h.codeCache.promoteUncompiled = true; // synchronous builds installed at the next look, as in deterministic mode
             h.codeCache.hotRecheck = 2_000;
         }

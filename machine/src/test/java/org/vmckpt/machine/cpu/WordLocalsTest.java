@@ -146,9 +146,7 @@ class WordLocalsTest {
             jit.codeCache.promoteUncompiled = true;
             jit.codeCache.runUncompiled = true; // (round 78: every unit runs as soon as it is built, HotSpot interpreting it until compiled, with the same effects: what runs where depends on the instructions alone, not on HotSpot's compile queue)
             jit.codeCache.hotRecheck = 64;
-            jit.codeCache.hotShare = 0;
             jit.codeCache.hotMinRun = 0;
-            jit.codeCache.hotBriefRunsPercent = 0;
             jit.codeCache.wordLocals = true;
             for (Hart h : new Hart[] {jit, ref}) {
                 h.x[7] = 1_000_000;
