@@ -300,8 +300,6 @@ final class VmSession {
                         t.batchesEndedBeforeUnit());
                 String leaves = machine.hart(0).missLeaveSummary();
                 if (leaves != null) System.err.print("vmckpt: translator: " + leaves);
-                String tier1 = machine.hart(0).translatorTier1Summary();
-                if (tier1 != null) System.err.print("vmckpt: translator: " + tier1);
                 String profile = machine.hart(0).translationProfile();
                 if (profile != null) System.err.print("vmckpt: translator profile: " + profile);
             } else {

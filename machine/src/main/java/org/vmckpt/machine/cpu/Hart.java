@@ -285,11 +285,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         return PROFILE_UNITS && codeCache != null ? profile.report() + codeCache.profile() : null;
     }
 
-    /** For --stats, with -Dvmckpt.jit.translatorTier1 (round 82): the translator's methods asked for at tier 1; else null. */
-    public String translatorTier1Summary() {
-        return TranslatorTier1.ENABLED && codeCache != null ? TranslatorTier1.summary() : null;
-    }
-
     /** For --stats: C1 units' leaves before a missing access and their rebuilds (CodeCache#missLeft), or null if none. */
     public String missLeaveSummary() {
         return codeCache == null ? null : codeCache.missLeaveSummary();

@@ -35,7 +35,6 @@ final class UnitCompilerDirectives {
     static synchronized void install() {
         if (installed) return;
         installed = true;
-        TranslatorTier1.requestOnce(); // -Dvmckpt.jit.translatorTier1 (off): the translator's own code at tier 1 at once
         if (HotSpotCompiler.get() != null) return; // added through the WhiteBox API when it was set up (json(true))
         try {
             add(json(false));
