@@ -38,10 +38,6 @@ final class BackgroundTranslator {
     /** The jobs waiting, oldest first, at most {@link #CAPACITY}; guarded by itself. */
     private final ArrayList<PendingUnit> queue = new ArrayList<>(CAPACITY);
     private final Translator translator = new Translator(Translator.BACKGROUND_NAME);
-    /** Whether this thread builds {@link TranslatorWarmUp}'s unit before its first job. */
-    private final boolean warmUp;
-    /** Whether this thread's warm-up unit was built ({@link TranslatorWarmUp}; for tests). */
-    volatile boolean warmedUp;
     /** For tests: called on the translator thread with each job before it is built (to hold it at a latch). */
     volatile Consumer<PendingUnit> beforeBuild;
     /** For tests: called on the translator thread with each job after it is built, before it is handed back. */
@@ -51,18 +47,12 @@ final class BackgroundTranslator {
 
     /** The JVM's translator thread, started on first use. */
     static synchronized BackgroundTranslator shared() {
-        if (shared == null) shared = new BackgroundTranslator("vmckpt-translator", TranslatorWarmUp.ENABLED);
+        if (shared == null) shared = new BackgroundTranslator("vmckpt-translator");
         return shared;
     }
 
     /** A translator with a thread of its own (tests use one to hold jobs without touching the shared thread). */
     BackgroundTranslator(String threadName) {
-        this(threadName, false);
-    }
-
-    /** As above; {@code warmUp}: its thread first builds {@link TranslatorWarmUp}'s unit. */
-    BackgroundTranslator(String threadName, boolean warmUp) {
-        this.warmUp = warmUp;
         Thread t = new Thread(this::work, threadName);
         t.setDaemon(true);
         t.setPriority(PRIORITY);
@@ -119,9 +109,8 @@ final class BackgroundTranslator {
     private void work() {
         try {
             UnitCompilerDirectives.install(); // before the first unit exists (see UnitCompilerDirectives)
-            if (warmUp) warmedUp = TranslatorWarmUp.run(translator); // the first translation's one-time costs, before the first job
         } catch (Throwable e) {
-            // Without the directives or the warm-up units still build (slower at first): never a reason to stop.
+            // Without the directives units still build (slower at first): never a reason to stop.
             failed("setting up", e);
         }
         while (true) {
