@@ -431,8 +431,7 @@ public final class CodeCache {
         pendingVisited = null;
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
-        // The fetch TLB's first way misses: its second way (Mmu#twoWay, rounds 71-72) may hold the page, else interpret.
-        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx) && !(h.mmu.twoWay && h.mmu.fetchSecondWay(vpn))) return null;
+        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return null; // (the fetch TLB misses: interpret)
         int pageIndex = h.mmu.xPhys[ti];
         long key = ((long) pageIndex << 12) | (pc & 0xfff);
         int mask = keys.length - 1;

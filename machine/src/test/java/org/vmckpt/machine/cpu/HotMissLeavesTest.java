@@ -55,7 +55,6 @@ class HotMissLeavesTest {
     /** As {@link #hart(boolean, Misses)}, the loop run in privilege {@code priv} (bare addressing; no PMP entry, so S and U may access RAM). */
     static Hart hart(boolean translate, Misses misses, int priv) {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 8 << 20)), () -> 0);
-        h.mmu.setTwoWay(false); // (A and B must evict each other: see the class comment)
         h.mmu.setConflictWays(0); // (nor may the conflict ways make their slot two-way)
         if (priv != Hart.PRIV_M) h.setPriv(priv);
         if (translate) {

@@ -54,7 +54,6 @@ class MissLeavesAdaptiveTest {
      */
     static Hart hart(boolean translate, Misses misses) {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, 8 << 20)), () -> 0);
-        h.mmu.setTwoWay(false); // (A and B must evict each other: see the class comment)
         h.mmu.setConflictWays(0); // (nor may the conflict ways make their slot two-way)
         if (translate) {
             h.setTranslation(true);
