@@ -166,7 +166,7 @@ final class BackgroundTranslator {
                     job.cache.maxStraightInstructions, job.cache.localBranchBytes);
             // A hot-tier unit goes to C2 through HotSpot's policy (tier 3 first, with a profile): asked for C2 at once
             // through the WhiteBox API (compiled without a profile) it ran 5-10% slower (docs/BENCHMARKS.md round 14).
-            if (u != null && hot && !warmHot(u)) u = null; // (C1 refused it: no code to be had, dropped by builtHot)
+            if (u != null && hot) warmHot(u);
             if (Hart.PROFILE_UNITS) job.translatedNanos = System.nanoTime();
             job.stage = 4; // (profile: what the guest interprets at the entry now is C1's part of the wait)
             boolean compiled = u == null || hot || compile(u);
@@ -202,18 +202,12 @@ final class BackgroundTranslator {
     static final int HOT_WARM_CALLS = 256;
 
     /**
-     * Gets hot-tier unit {@code u} queued for tier 3: by {@link #HOT_WARM_CALLS} calls, and with {@link CodeCache#HOT_REQUEUE} through the API where the calls queued nothing. False if HotSpot refused that
-     * request (C1 will not compile it: it would never have code).
+     * Gets hot-tier unit {@code u} queued for tier 3 by {@link #HOT_WARM_CALLS} calls (HotSpot's policy looks at the
+     * counts at the 128th and 256th call, its tier-3 threshold raised by C1's queue; round 63's request through the API
+     * where the calls queued nothing, {@code -Dvmckpt.jit.hotRequeue}, was retired in round 84).
      */
-    static boolean warmHot(TranslatedUnit u) {
-        HotSpotCompiler c = HotSpotCompiler.get();
+    static void warmHot(TranslatedUnit u) {
         for (int i = 0; i < HOT_WARM_CALLS; i++) u.run(null, -1);
-        if (c == null || !CodeCache.HOT_REQUEUE || c.compiledOrQueued(u)) return true;
-        // The calls queued nothing: HotSpot's policy looked at the counts at the 128th and 256th call only, with its
-        // tier-3 threshold raised by C1's queue (200 x (1 + queue / 5) calls: over 256 from 2 queued tasks on), and will
-        // look again only at the 384th call, 128 of the cache's looks later (see CodeCache#HOT_REQUEUE).
-        u.requeued = true;
-        return c.requestTier3(u);
     }
 
     /**

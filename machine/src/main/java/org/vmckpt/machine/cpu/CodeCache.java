@@ -344,13 +344,6 @@ public final class CodeCache {
     long promotionsDropped;
     /** Hot-tier builds handed over (built, not dropped): each waits in its unit until installed or the unit dies. */
     long hotBuilds;
-    /**
-     * Hot-tier builds queued for tier 3 through the API because nothing was queued or compiled for them after their
-     * warm-up calls ({@link #HOT_REQUEUE}).
-     */
-    long hotRequeued;
-    /** Of the requests of HOT_REQUEUE, those made at a look (the build's earlier task dropped, or none queued since). */
-    long hotRequeuedAtLook;
     /** Hot-tier builds the hybrid look queued for tier 3 through the API (no code after HOT_LOOKS_BEFORE_REQUEST looks). */
     long hotRequested;
     /** Units the run-length rule ({@link #hotMinRun}) kept out of the hot tier (for tests and the hot log). */
@@ -1187,7 +1180,7 @@ public final class CodeCache {
                 translator.userMode = false;
                 translator.entryWords = -1;
             }
-            if (p != null && !BackgroundTranslator.warmHot(p)) p = null; // (C1 refused it: dropped below)
+            if (p != null) BackgroundTranslator.warmHot(p);
             translationNanos += CpuClock.threadNanos() - t0;
             builtHot(u, p, h);
             return;
@@ -1216,7 +1209,6 @@ public final class CodeCache {
         p.key = u.key;
         u.promoted = p;
         hotBuilds++;
-        if (p.requeued) hotRequeued++; // (by warmHot)
         if (HOT_LOG) hotLog("built", u, p, h);
     }
 
@@ -1233,7 +1225,7 @@ public final class CodeCache {
                 h == null ? "-" : String.format("%.1f", h.instret / 1e6), u.getClass().getName(), u.instructionCount, u.bytecodeSize,
                 p == null ? "" : String.format(", build %s (%d insns, %d bytecode, tier %d, %d looks%s), %d with inlining",
                         p.getClass().getName(), p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks,
-                        (p.checkedTlb ? ", checked TLB reads" : "") + (p.requeued ? ", queued through the API" : ""), p.inlineTotal),
+                        (p.checkedTlb ? ", checked TLB reads" : ""), p.inlineTotal),
                 (h == null ? "" : "; hart priv " + h.priv) // (round 73: a unit's privilege at its "decided" line)
                 + String.format("; jvm %.3f s", (System.nanoTime() - HOT_LOG_ORIGIN) / 1e9)); // (round 81: HotSpot's compile log's clock, near enough)
     }
@@ -1255,20 +1247,9 @@ public final class CodeCache {
         if (compiledNow(p, h, look)) return true;
         HotSpotCompiler c = HotSpotCompiler.get();
         if (look != LOOK_HYBRID) {
-            p.looks++; // (the log's count, and HOT_REQUEUE's; the hybrid look counts its own)
+            p.looks++; // (the log's count; the hybrid look counts its own)
             if (HOT_LOG && look == LOOK_TIMED && Integer.bitCount(p.looks) == 1) // (round 74: why a build waits)
                 hotLog("look failed (call " + lastTimedNanos + " ns)", u, p, h);
-            if (c == null || !HOT_REQUEUE || p.looks % HOT_REQUEUE_LOOKS != 0 || c.compiledOrQueued(p)) return false;
-            // No code and nothing queued (a task HotSpot dropped as stale, see HOT_REQUEUE): asked for through the API.
-            if (c.requestTier3(p)) {
-                hotRequeuedAtLook++;
-                if (HOT_LOG) hotLog("queued for tier 3 at a look (nothing queued)", u, p, h);
-                p.requeued = true;
-                return false;
-            }
-            u.promoted = null;
-            u.untilHot = Long.MAX_VALUE;
-            promotionsDropped++;
             return false;
         }
         if (c == null || ++p.looks != HOT_LOOKS_BEFORE_REQUEST) return false;
@@ -1687,21 +1668,6 @@ public final class CodeCache {
         case "hybrid" -> LOOK_HYBRID;
         default -> throw new IllegalArgumentException("-Dvmckpt.jit.hotLook: timed, ask or hybrid");
     };
-    /**
-     * {@code -Dvmckpt.jit.hotRequeue=true} (round 63; off by default): a hot-tier build that HotSpot has neither compiled
-     * nor queued is queued for tier 3 through the WhiteBox API (a task HotSpot never drops), checked right after its
-     * warm-up calls ({@link BackgroundTranslator#warmHot}) and, with the timed or asking look, every
-     * {@link #HOT_REQUEUE_LOOKS} looks without code; a build whose request HotSpot refuses is dropped. Why: HotSpot's
-     * tiered policy looks at an interpreted method's count only at every 128th call, with its tier-3 threshold (200
-     * calls) scaled by 1 + C1's queue / 5: the warm-up's 256 calls queue nothing whenever C1 has 2 or more tasks
-     * queued at the 256th (-XX:+PrintTieredEvents: "queues=2,0 ... k=1.40 total=256", no "compile level=3"), and the next
-     * look of the policy comes at the 384th call, 128 of the cache's looks (25.6 M of the old unit's instructions)
-     * later; a task it did queue is dropped as stale if the method is not called for TieredCompileTaskTimeout (50 ms).
-     * Such a build waits without code, and so uninstalled (docs/BENCHMARKS.md round 63).
-     */
-    static final boolean HOT_REQUEUE = Boolean.getBoolean("vmckpt.jit.hotRequeue");
-    /** Looks without code between HOT_REQUEUE's checks of a waiting build (16: every 3.2 M of the old unit's instructions). */
-    static final int HOT_REQUEUE_LOOKS = 16;
     /** Looks at a build without compiled code after which the hybrid look queues it for tier 3 through the API. */
     static final int HOT_LOOKS_BEFORE_REQUEST = Integer.getInteger("vmckpt.jit.hotLooksBeforeRequest", 4);
 
@@ -1709,8 +1675,7 @@ public final class CodeCache {
     public Stats stats() {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
                 backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped, compileRefused,
-                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotWaitingCompiled(), hotInstructionsRun(), hotRequested,
-                hotRequeued, hotRequeuedAtLook);
+                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotWaitingCompiled(), hotInstructionsRun(), hotRequested);
     }
 
     /**
@@ -1742,14 +1707,10 @@ public final class CodeCache {
      * @param hotInstructionsRun       guest instructions retired by the hot-tier units that are live (C2's code, or
      *                                 tier 3's until C2 has compiled them)
      * @param hotRequested             hot-tier builds queued for tier 3 through the WhiteBox API after looks found no code
-     * @param hotRequeued              hot-tier builds queued for tier 3 through the API because HotSpot had neither
-     *                                 compiled nor queued them after their warm-up calls ({@link #HOT_REQUEUE}; 0 with it off)
-     * @param hotRequeuedAtLook        such requests made at a look at a waiting build (the same build may count again)
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
                         long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits, long promotions,
                         long promotionsDropped, long compileRefused, long batchesEndedBeforeUnit, long hotBuilds,
-                        long hotWaiting, long hotWaitingCompiled, long hotInstructionsRun, long hotRequested,
-                        long hotRequeued, long hotRequeuedAtLook) { }
+                        long hotWaiting, long hotWaitingCompiled, long hotInstructionsRun, long hotRequested) { }
 }

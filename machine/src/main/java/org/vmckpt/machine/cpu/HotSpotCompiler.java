@@ -270,19 +270,6 @@ public final class HotSpotCompiler {
         }
     }
 
-    /**
-     * True if {@code u}'s {@code run} has compiled code or a compile task in a queue now, or HotSpot could not say; false
-     * if neither (nothing will compile it unless asked: see CodeCache#HOT_REQUEUE). Never throws.
-     */
-    boolean compiledOrQueued(TranslatedUnit u) {
-        try {
-            Executable run = u.getClass().getDeclaredMethod("run", Hart.class, int.class);
-            return (int) level.invokeExact(run, false) > 0 || (boolean) queued.invokeExact(run);
-        } catch (Throwable e) {
-            return true;
-        }
-    }
-
     /** The tier of the compiled code {@code u}'s {@code run} has now, 0 if none (for tests). */
     int tier(TranslatedUnit u) {
         try {

@@ -111,8 +111,6 @@ public abstract class TranslatedUnit {
     TranslatedUnit promoted;
     /** Of a hot-tier build: looks that found it without compiled code (CodeCache#buildCompiled). */
     int looks;
-    /** Of a hot-tier build: queued for tier 3 through the API after its warm-up calls queued nothing (CodeCache#HOT_REQUEUE). */
-    boolean requeued;
     /**
      * Of a hot-tier unit built with Translator#missLeaves' exits (it has a TLB access whose miss leaves the unit): the
      * adaptive rule may build it once more without them (Translator#missLeavesAdaptive, CodeCache#missLook).
