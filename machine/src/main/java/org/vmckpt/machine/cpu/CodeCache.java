@@ -128,16 +128,6 @@ public final class CodeCache {
      * shown: off until a quiet series does (docs/BENCHMARKS.md round 33).
      */
     static final long HOT_MIN_RUN = Long.getLong("vmckpt.jit.hotMinRun", 0);
-    /**
-     * The long-run look ({@code -Dvmckpt.jit.hotLongRun=N}; 0, the default: off; round 46): the waiting build of a unit
-     * that retired at least N instructions per run before it was decided is looked at by the hybrid look
-     * ({@link #LOOK_HYBRID}: installed as soon as HotSpot says it has code), any other build by {@link #HOT_LOOK}. The
-     * timed look leaves most builds waiting with tier-3 code to a phase's end (round 37; round 46: the signed module
-     * phase and gzip, with C2's queue empty most of the time), and installing them all (the hybrid look for every build)
-     * spent C2's time on short-run units that C2 runs little faster than C1, their entry and exit costing the same
-     * (round 37); a long-run unit (ECDSA's 105 instructions a run, gzip's chain walk's 487-559) is where C2's code pays.
-     */
-    static final long HOT_LONG_RUN = Long.getLong("vmckpt.jit.hotLongRun", 0);
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     /**
@@ -244,8 +234,6 @@ public final class CodeCache {
     long hotMinRun = HOT_MIN_RUN;
     /** See {@link #HOT_LOOK} (tests set it per cache). */
     int hotLook = HOT_LOOK;
-    /** See {@link #HOT_LONG_RUN}; 0: every build by {@link #hotLook}. */
-    long hotLongRun = HOT_LONG_RUN;
     /**
      * Loops and straight lines of at most this many instructions are units of their own (Translator.MAX_LOOP_INSTRUCTIONS,
      * MAX_STRAIGHT_INSTRUCTIONS); tests of chains of units set them to 0.
@@ -856,7 +844,6 @@ public final class CodeCache {
                 return u;
             }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
-            u.hotRunLength = runLength;
             if (HOT_LOG) hotLog("decided (" + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began):",
                     u, null, h);
             promote(u, h, hotMissCalls(u, h));
@@ -1243,7 +1230,7 @@ public final class CodeCache {
      * never have code.
      */
     private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
-        int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun ? LOOK_HYBRID : hotLook;
+        int look = hotLook;
         if (compiledNow(p, h, look)) return true;
         HotSpotCompiler c = HotSpotCompiler.get();
         if (look != LOOK_HYBRID) {

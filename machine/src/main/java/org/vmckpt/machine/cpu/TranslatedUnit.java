@@ -101,8 +101,6 @@ public abstract class TranslatedUnit {
     long hotBriefRuns() {
         return hotRunCounts >>> 32;
     }
-    /** Instructions per run when its hot-tier build was decided (CodeCache#HOT_LONG_RUN). */
-    long hotRunLength;
     /** This unit is of the hot tier: a class outside the C1-only directive, so that HotSpot's C2 compiles it. */
     boolean hot;
     /** A hot-tier build of this unit is queued or being built. */
