@@ -1656,7 +1656,7 @@ public final class CodeCache {
         default -> throw new IllegalArgumentException("-Dvmckpt.jit.hotLook: timed, ask or hybrid");
     };
     /** Looks at a build without compiled code after which the hybrid look queues it for tier 3 through the API. */
-    static final int HOT_LOOKS_BEFORE_REQUEST = Integer.getInteger("vmckpt.jit.hotLooksBeforeRequest", 4);
+    static final int HOT_LOOKS_BEFORE_REQUEST = 4;
 
     /** Counters for --stats and tests. */
     public Stats stats() {
