@@ -63,21 +63,6 @@ public final class CodeCache {
      */
     static final boolean BOOT_HOT = !"false".equals(System.getProperty("vmckpt.jit.bootHot"));
     /**
-     * The heat's half-life at all times, in guest instructions rounded down to a power of two
-     * ({@code -Dvmckpt.jit.heatHalfLife=N}; 0, the default: off, heat never decays; round 71): from a fresh boot's end (the
-     * hart's first instruction in user mode, as {@link #BOOT_THRESHOLD}; from the start for a machine that does not boot
-     * here: a restore, a migration's destination) for good, an entry's heat halves for every such span of the hart's
-     * instructions since it last gathered any, so it gets hot only if it gathers the threshold within about two
-     * half-lives. The boot keeps no decay (round 63's half-life of the boot's own was not shown to help and was retired
-     * in round 83). Why: heat never
-     * decaying, code that runs a few times per fork+exec gets hot sooner or later, so a long fork+exec loop keeps
-     * building units of lukewarm kernel code (the CPU benchmark's fork phase: ~570 units built in its 400 fork+execs,
-     * and 355-526 more in each further 400, the run thread's CPU per guest instruction rising as they came:
-     * docs/BENCHMARKS.md round 71). Off: round 71's slot did not show the benchmark's single fork phase lower with it
-     * (default 2 of 6 pairs, signed 5 of 5). A cache policy: not part of any checkpoint.
-     */
-    static final long HEAT_HALF_LIFE = Long.getLong("vmckpt.jit.heatHalfLife", 0);
-    /**
      * Heat from the length of interpreted blocks: besides what a visit gathers, the instructions the interpreter then runs
      * from the entry it found no unit at (to the next jump it hands over, the next entry, or the budget's end) add one
      * per {@code INSTRUCTION_HEAT} of them ({@code -Dvmckpt.jit.instructionHeat=N}, 0: off). A visit stands for one run
@@ -217,15 +202,6 @@ public final class CodeCache {
     boolean hotInBoot = true;
     /** The threshold {@link #endBoot} puts back. */
     private int thresholdAfterBoot;
-    /** {@link #HEAT_HALF_LIFE} as a shift (0: no decay outside a boot's); tests set it through {@link #setHeatHalfLife}. */
-    private int steadyHeatShift = heatShift(HEAT_HALF_LIFE);
-    /**
-     * The heat's half-life in force as a shift of the hart's instruction count ({@link #HEAT_HALF_LIFE}, none during a
-     * boot); 0: none.
-     */
-    private int heatShift = steadyHeatShift;
-    /** With {@link #heatShift}: each heat slot's span (the instruction count shifted) when its heat was last aged. */
-    private final int[] heatEpoch = new int[HEAT_SIZE];
     /** See {@link #HOT_AFTER} and {@link Hart#setPromotionThreshold}; {@code Long.MAX_VALUE}: no hot tier. */
     long hotAfter = HOT_AFTER > 0 ? HOT_AFTER : Long.MAX_VALUE;
     /** See {@link #HOT_RECHECK}; tests that compare the hot tier lower it, so that more units reach it. */
@@ -351,14 +327,12 @@ public final class CodeCache {
 
     /**
      * A fresh kernel boot starts: until {@link #endBoot}, heat threshold {@code heat} (if above 0), if {@code hot}
-     * is false, no hot-tier decision, and no decay of heat (HEAT_HALF_LIFE's is from the boot's end); nothing if none
-     * applies.
+     * is false, no hot-tier decision; nothing if neither applies.
      */
     void startBoot(int heat, boolean hot) {
-        if (booting || (heat <= 0 && hot && steadyHeatShift == 0)) return;
+        if (booting || (heat <= 0 && hot)) return;
         booting = true;
         hotInBoot = hot;
-        heatShift = 0; // (HEAT_HALF_LIFE's from the boot's end: none in the boot)
         thresholdAfterBoot = hotThreshold;
         if (heat > 0) hotThreshold = heat;
     }
@@ -369,7 +343,6 @@ public final class CodeCache {
         booting = false;
         hotInBoot = true;
         hotThreshold = thresholdAfterBoot;
-        heatShift = steadyHeatShift; // (heat gathered so far stays as it is; without HEAT_HALF_LIFE it no longer decays)
     }
 
     /** The unit's count towards the hot tier starts again from here. */
@@ -436,7 +409,6 @@ public final class CodeCache {
             return null;
         }
         int hi = hash(key) & (HEAT_SIZE - 1);
-        if (heatShift != 0) age(hi, h.instret);
         // The interpreter hands over only a sample of the jumps to where no entry exists (Interpreter.endsBlock); outside
         // pages holding translations, every visit counts as a sample (as it always did).
         if (Hart.PROFILE_UNITS && heat[hi] == 0) profHeatSince[hi] = h.instret;
@@ -480,29 +452,6 @@ public final class CodeCache {
         enter(key, slot, pageIndex, u, h);
         if (u != TranslatedUnit.UNTRANSLATABLE) enterInner(u, h);
         return u;
-    }
-
-    /**
-     * Halves heat slot {@code hi}'s heat once for every span of 2^{@link #heatShift} guest instructions that began since it
-     * was last aged ({@link #HEAT_HALF_LIFE}); {@code instret}: the hart's instruction count now.
-     */
-    private void age(int hi, long instret) {
-        int epoch = (int) (instret >>> heatShift);
-        int spans = epoch - heatEpoch[hi];
-        if (spans == 0) return;
-        heatEpoch[hi] = epoch;
-        heat[hi] = spans < 0 || spans >= 31 ? 0 : heat[hi] >>> spans;
-    }
-
-    /** Sets {@link #HEAT_HALF_LIFE} for this cache (guest instructions; 0: none): in force at once, or from a boot's end. */
-    void setHeatHalfLife(long instructions) {
-        steadyHeatShift = heatShift(instructions);
-        if (!booting) heatShift = steadyHeatShift;
-    }
-
-    /** A half-life of {@code instructions} as a shift: log2 rounded down, at least 1; 0 for none (0 or less). */
-    static int heatShift(long instructions) {
-        return instructions <= 0 ? 0 : Math.max(1, 63 - Long.numberOfLeadingZeros(instructions));
     }
 
     /**
