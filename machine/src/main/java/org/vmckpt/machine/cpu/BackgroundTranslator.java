@@ -154,7 +154,6 @@ final class BackgroundTranslator {
         try {
             boolean hot = job.replaces != null;
             if (UnitCorpus.FILE != null && !hot && job.rebuildOf == null) UnitCorpus.record(job);
-            translator.innerEntries = job.cache.innerEntries;
             translator.wordLogic = job.cache.wordLogic;
             translator.wordLocals = job.cache.wordLocals;
             translator.loopExits = job.cache.loopExits;
@@ -170,15 +169,6 @@ final class BackgroundTranslator {
             if (Hart.PROFILE_UNITS) job.translatedNanos = System.nanoTime();
             job.stage = 4; // (profile: what the guest interprets at the entry now is C1's part of the wait)
             boolean compiled = u == null || hot || compile(u);
-            if (!compiled && u.innerOffsets != null) {
-                // C1 refused it with its inner entries (the merges they add to a large method: "too many stack slots
-                // used"): the unit as it was without them.
-                translator.innerEntries = false;
-                u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, false,
-                        job.cache.maxLoopInstructions, job.cache.maxStraightInstructions, job.cache.localBranchBytes);
-                job.innerRetried = true;
-                compiled = u == null || compile(u);
-            }
             if (!compiled) {
                 u = null; // C1 refused it: the entry stays interpreted
                 job.compileRefused = true;

@@ -81,25 +81,6 @@ public final class CodeCache {
      */
     static final long HOT_AFTER = Long.getLong("vmckpt.jit.hotAfter", 20_000_000L);
     /**
-     * Inner entries ({@link InnerEntry}; <b>off by default</b>, {@code -Dvmckpt.jit.innerEntries=true}: on): a unit can be
-     * entered at the block starts of its first page (not its loops' heads), and the cache lists each such address where no
-     * unit of its own starts, so that the dispatcher runs the unit from there instead of the interpreter running the code
-     * until the address gets hot. Round 31 (docs/BENCHMARKS.md) measured it on the signed guest's module phase: 15-22 M of
-     * its instructions ran through inner entries, but the interpreted instructions did not go down (65.6-67.5 M against
-     * 65.8 M: those addresses got units of their own before, 2-6% more units than with it), while every unit, with an
-     * entry edge into each of its blocks, cost C1 more (the phase's C1 1.21 s against 0.85 s, medians of 4) and the run
-     * thread was higher too (3.21 s against 2.67 s): so it stays off.
-     */
-    static final boolean INNER_ENTRIES = Boolean.getBoolean("vmckpt.jit.innerEntries");
-    /**
-     * Instructions an inner entry retires before it is looked at again ({@code -Dvmckpt.jit.innerRebuild=N}): then, if
-     * its runs averaged fewer than {@link #INNER_LONG_RUN} instructions (the unit's region ends soon after it), its address
-     * goes back to the heat rule, and a unit of its own is built there at its next visit; else it stays for good. About
-     * what an entry interprets before it gets hot (heat 30,000 at one per 16 instructions).
-     */
-    static final long INNER_REBUILD = Long.getLong("vmckpt.jit.innerRebuild", 480_000L);
-    static final long INNER_LONG_RUN = 24;
-    /**
      * The hot tier's run-length rule ({@code -Dvmckpt.jit.hotMinRun=N}; 0, the default: off): a unit whose count ran out
      * is translated again only if it retired at least N instructions per run on average since its count began; else it
      * stays C1 code for good. A C2 unit entered millions of times for a few instructions each costs its entry and exit
@@ -217,8 +198,6 @@ public final class CodeCache {
     int maxLoopInstructions = Translator.MAX_LOOP_INSTRUCTIONS, maxStraightInstructions = Translator.MAX_STRAIGHT_INSTRUCTIONS;
     /** Branches a straight line may hold (Translator.LOCAL_BRANCH_BYTES); 0: none (tests compare with the old rule). */
     int localBranchBytes = Translator.LOCAL_BRANCH_BYTES;
-    /** See {@link #INNER_ENTRIES} and {@link #INNER_REBUILD} (tests set them per cache). */
-    boolean innerEntries = INNER_ENTRIES;
     /** See {@link Translator#WORD_LOGIC} (tests set it per cache). */
     boolean wordLogic = Translator.WORD_LOGIC;
     /** Translator#wordLocals for this cache's hot-tier builds (tests set it). */
@@ -234,11 +213,6 @@ public final class CodeCache {
      */
     static final boolean JALR_SECOND_WAY = Boolean.getBoolean("vmckpt.jit.jalrSecondWay");
     boolean jalrSecondWay = JALR_SECOND_WAY;
-    long innerRebuild = INNER_REBUILD;
-    /** Inner entries installed, given back to the heat rule (short runs), and dropped (with their unit or page). */
-    long innerInstalled, innerRebuilt, innerDropped;
-    /** Units C1 refused with inner entries, built again without them (BackgroundTranslator#build). */
-    long innerRetried;
     /** For tests: install a hot-tier unit without waiting for HotSpot to compile it (its effects are the same). */
     boolean promoteUncompiled;
     /**
@@ -450,7 +424,6 @@ public final class CodeCache {
             if (u.nextPageIndex >= 0) enterSecondPage(key, u.nextPageIndex, h);
         }
         enter(key, slot, pageIndex, u, h);
-        if (u != TranslatedUnit.UNTRANSLATABLE) enterInner(u, h);
         return u;
     }
 
@@ -504,44 +477,6 @@ public final class CodeCache {
         put(key, slot, u);
     }
 
-    /**
-     * Lists the inner entries of the unit {@code u} just installed ({@link InnerEntry}) at the addresses of its first page
-     * where the table has nothing (no unit, no unit being built, no untranslatable mark): the entry bitmap gets their
-     * bits too, so that block mode hands their jumps to the dispatcher and interpreted blocks stop there.
-     */
-    private void enterInner(TranslatedUnit u, Hart h) {
-        int[] offs = u.innerOffsets;
-        if (offs == null || u.dead) return;
-        long base = (long) u.pageIndex << 12;
-        for (int i = 0; i < offs.length; i++) {
-            long key = base | offs[i];
-            int slot = find(key);
-            if (slot >= 0 && units[slot] != null) continue;
-            InnerEntry e = new InnerEntry(u, key, u.innerNeeds[i]);
-            e.untilHot = innerRebuild;
-            if (u.innerEntries == null) u.innerEntries = new ArrayList<>();
-            u.innerEntries.add(e);
-            enter(key, slot, u.pageIndex, e, h);
-            innerInstalled++;
-        }
-    }
-
-    /** Drops the inner entries of unit {@code u} (it died, or the hot tier replaced it). */
-    private void dropInner(TranslatedUnit u) {
-        List<InnerEntry> es = u.innerEntries;
-        if (es == null) return;
-        u.innerEntries = null;
-        for (InnerEntry e : es) {
-            if (e.dead) continue;
-            e.dead = true;
-            innerDropped++;
-            int slot = find(e.key);
-            if (slot >= 0 && units[slot] == e) {
-                units[slot] = null;
-                forgetEntry(e.key);
-            }
-        }
-    }
 
     /** Profile only: 0 if the fetch TLB does not map {@code pc}, 1 if no entry there, 2 if one is being built, 3 a unit. */
     int entryStateAt(Hart h, long pc) {
@@ -718,7 +653,6 @@ public final class CodeCache {
                 profWaitParts[6] += p.overtaken;
             }
             if (p.compileRefused) compileRefused++;
-            if (p.innerRetried) innerRetried++;
             if (u == null) {
                 units[slot] = TranslatedUnit.UNTRANSLATABLE;
                 continue;
@@ -742,7 +676,6 @@ public final class CodeCache {
             }
             count(u, h);
             units[slot] = u;
-            enterInner(u, h);
             if (Hart.PROFILE_UNITS) h.profile.installed(h.instret);
         }
     }
@@ -766,7 +699,6 @@ public final class CodeCache {
      * asks for more, as one with a loop's exit paths may, TranslatorLoopExits, waits for a look where it fits).
      */
     TranslatedUnit hot(TranslatedUnit u, Hart h, int left) {
-        if (u instanceof InnerEntry e) return innerLooked(e);
         if (u.hot && u.missLeaving && !u.dead && (Translator.missLeavesAdaptive || Translator.hotMissRule())) return missLook(u, h, left);
         if (u.hot || u.dead) {
             u.untilHot = Long.MAX_VALUE;
@@ -893,7 +825,6 @@ public final class CodeCache {
         if (slot < 0 || units[slot] != u || p.entryBlockLength > u.entryBlockLength && p.entryBlockLength > left) return u;
         if (HOT_LOG) hotLog("installed", u, p, h);
         units[slot] = p;
-        dropInner(u); // (a hot unit has no inner entries: their addresses heat up again)
         u.dead = true; // chain slots that name it look the hot unit up instead; its class may unload
         u.promoted = null;
         liveInstructions += p.instructionCount - u.instructionCount;
@@ -908,24 +839,6 @@ public final class CodeCache {
 
     /** Hot-tier builds installed whose code goes on into a second page, by every cache of the JVM (for tests; rare: no cost). */
     static final java.util.concurrent.atomic.AtomicLong hotCrossPageInstallsAll = new java.util.concurrent.atomic.AtomicLong();
-
-    /**
-     * Inner entry {@code e} has retired {@link #innerRebuild} instructions (see {@link #INNER_REBUILD}): if its runs were
-     * long, it stays for good; else its address goes back to the heat rule, hot at once, so that its next visit builds a
-     * unit of its own there. It still runs this once (it is live: the dispatcher checked it).
-     */
-    private TranslatedUnit innerLooked(InnerEntry e) {
-        e.untilHot = Long.MAX_VALUE; // looked at once, either way
-        if (e.runs == 0 || innerRebuild / e.runs >= INNER_LONG_RUN) return e;
-        int slot = find(e.key);
-        if (slot >= 0 && units[slot] == e) {
-            units[slot] = null; // (the entry's bit stays: the address is still where a unit may start)
-            e.dead = true;
-            heat[hash(e.key) & (HEAT_SIZE - 1)] = hotThreshold;
-            innerRebuilt++;
-        }
-        return e;
-    }
 
     // ------------------------------------------------------------------ C1 units that leave before a miss
 
@@ -973,7 +886,6 @@ public final class CodeCache {
 
     /** A C1-tier unit built on this thread (no background translator) with this cache's translator settings. */
     private TranslatedUnit translateC1Here(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff) {
-        translator.innerEntries = innerEntries;
         translator.wordLogic = wordLogic;
         translator.wordLocals = wordLocals;
         translator.loopExits = loopExits;
@@ -1019,7 +931,7 @@ public final class CodeCache {
      * {@code b}, C1 unit {@code u}'s rebuild with the calls, is built (null: it could not be): it takes {@code u}'s place,
      * with {@code u}'s count towards the hot tier, unless {@code u} died, left the table or is being promoted meanwhile
      * (the hot tier's build replaces it then, with its own slow paths). {@code u} dies (chain slots that name it look
-     * {@code b} up); its inner entries go, {@code b}'s are entered.
+     * {@code b} up).
      */
     private void builtC1Rebuild(TranslatedUnit u, TranslatedUnit b, Hart h) {
         int slot = u.dead ? -1 : find(u.key);
@@ -1035,13 +947,11 @@ public final class CodeCache {
         b.entryWords = u.entryWords;
         b.missExits = u.missExits; // (for the summary: b never leaves before a miss, so it is not counted on)
         units[slot] = b;
-        dropInner(u);
         u.dead = true;
         liveInstructions += b.instructionCount - u.instructionCount;
         bytecodeBytes += b.bytecodeSize;
         c1MissRebuildsInstalled++;
         c1MissRebuildsAll.incrementAndGet();
-        enterInner(b, h);
     }
 
     /**
@@ -1072,7 +982,7 @@ public final class CodeCache {
         long[] buckets = new long[5]; // 1-15, 16-255, 256-4095, 4096-65535, more
         List<TranslatedUnit> l = new ArrayList<>();
         for (TranslatedUnit u : units) {
-            if (u == null || u.hot || u instanceof PendingUnit || u instanceof InnerEntry || u.missExits == 0) continue;
+            if (u == null || u.hot || u instanceof PendingUnit || u.missExits == 0) continue;
             int c = u.missExits;
             buckets[c < 16 ? 0 : c < 256 ? 1 : c < 4096 ? 2 : c < 65536 ? 3 : 4]++;
             l.add(u);
@@ -1273,11 +1183,7 @@ public final class CodeCache {
         TranslatedUnit u = units[i];
         if (u instanceof PendingUnit p) {
             p.cancelled = true; // its bytes are stale: the translator thread may skip it
-        } else if (u instanceof InnerEntry e) {
-            if (!e.dead) innerDropped++;
-            e.dead = true;
         } else if (u != null && u != TranslatedUnit.UNTRANSLATABLE) {
-            dropInner(u);
             liveUnits--;
             liveInstructions -= u.instructionCount;
             u.dead = true; // chain slots that still name it must not run it
@@ -1477,7 +1383,7 @@ public final class CodeCache {
         String waits = String.format("jobs installed %,d, mean wait %.2f M instructions, longest %.1f M (key %x); still pending:%s; completed not installed %d%n",
                 profWaits, profWaitInsns / 1e6 / Math.max(1, profWaits), profMaxWait / 1e6, profMaxWaitKey, pend, completed.size());
         java.util.List<TranslatedUnit> l = new java.util.ArrayList<>();
-        for (TranslatedUnit u : units) if (u != null && u != TranslatedUnit.UNTRANSLATABLE && !(u instanceof PendingUnit) && !(u instanceof InnerEntry)) l.add(u);
+        for (TranslatedUnit u : units) if (u != null && u != TranslatedUnit.UNTRANSLATABLE && !(u instanceof PendingUnit)) l.add(u);
         l.sort((a, b) -> Long.compare(b.profNanos, a.profNanos));
         long w = Math.max(1, profWaits);
         waits += String.format("  wait by part (mean per installed job): queued %.2f ms, translating %.2f ms, compiling %.2f ms, handed back to installed %.2f ms; %.2f jobs ahead when queued, %,d of %,d queued behind others; %.2f later jobs taken before it%n",
@@ -1492,10 +1398,6 @@ public final class CodeCache {
                 profPendingByStage[4], profPendingByStage[2], profPendingByStage[3]);
         waits += jobsByInterpreted(l);
         StringBuilder sb = new StringBuilder(waits).append(hotProfile());
-        long innerLive = 0;
-        for (TranslatedUnit u : units) if (u instanceof InnerEntry) innerLive++;
-        sb.append(String.format("inner entries: %,d installed, %,d given back to the heat rule, %,d dropped, %,d live; %,d units C1 refused with them built again without%n",
-                innerInstalled, innerRebuilt, innerDropped, innerLive, innerRetried));
         long total = 0, runs = 0, insns = 0;
         for (TranslatedUnit u : l) { total += u.profNanos; runs += u.profRuns; insns += u.profInsns; }
         sb.append(String.format("units total %.2f s, %d runs, %d insns%n", total / 1e9, runs, insns));

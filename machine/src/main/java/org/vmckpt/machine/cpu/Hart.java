@@ -429,7 +429,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             int retired = u.run(this, budget - n);
             if (PROFILE_UNITS) {
                 began = TranslationProfile.BEGAN_AFTER_UNIT;
-                if (u instanceof InnerEntry) profile.inner(retired, instret);
                 u.profNanos += System.nanoTime() - tStart;
                 u.profRuns++;
                 u.profInsns += retired;

@@ -149,15 +149,6 @@ public abstract class TranslatedUnit {
     int missMarkLeaves;
     /** Of a hot-tier unit: the tier of its compiled code when it took its C1 unit's place for good (-1: not known). */
     int installedTier = -1;
-    /**
-     * Inner entries ({@link InnerEntry}, Translator#innerEntries): the page offsets of the first page's block starts, other
-     * than the entry, at which the unit can be entered (its code dispatches on the pc's offset there), and for each the
-     * least budget it must be entered with (its block and the longest run from it to the next check point or out of the
-     * unit). Null for a unit without them (the hot tier, or the property off).
-     */
-    int[] innerOffsets, innerNeeds;
-    /** The inner entries of this unit the code cache installed (killed with it: CodeCache#clear), or null. */
-    java.util.ArrayList<InnerEntry> innerEntries;
     /** Profiling (-Dvmckpt.jit.profile=true): time in the unit, calls, instructions retired. */
     long profNanos, profRuns, profInsns;
     /** Profiling: runs that left by each chain slot's exit, that exit's page offset, the page, the region's span. */
