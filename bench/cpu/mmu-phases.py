@@ -17,7 +17,7 @@ import threads  # noqa: E402
 PHASES = [("boot", None), ("init-mstart", "BENCH-INIT"), ("modules", "BENCH-MARK modules-start"),
           ("after-modules", "BENCH-MARK modules-end"), ("compute", "BENCH-MARK compute-start"),
           ("after-compute", "BENCH-MARK compute-end"), ("fork", "BENCH-MARK fork-start"), ("end", "BENCH-MARK fork-end")]
-KFIELDS = ["misses", "leaf2M", "leaf1G", "slotEmpty", "slotOther", "slotSameVpn", "cold", "again", "win16", "win64", "filled"]
+KFIELDS = ["misses", "leaf2M", "leaf1G", "slotEmpty", "slotOther", "slotSameVpn", "cold", "again", "win16", "win64"]
 
 
 def parse(body):
@@ -25,11 +25,14 @@ def parse(body):
     t = body.split()
     d = {}
     i = 1
+    # A line from before round 84 has an 11th count per kind, "filled" (always 0 since round 83's retirements): skipped.
+    per_kind = t.index("store") - 2
+    assert per_kind in (len(KFIELDS), len(KFIELDS) + 1), per_kind
     for kind in ("load", "store", "fetch"):
         assert t[i] == kind
         for k, f in enumerate(KFIELDS):
             d[f"{kind}.{f}"] = int(t[i + 1 + k])
-        i += 1 + len(KFIELDS)
+        i += 1 + per_kind
     for group, names in (("stores", ["firstWrite", "dirtyBefore", "dirtyWin16"]), ("walks", ["walks", "pteReads", "ns"]),
                          ("flushes", ["full", "page", "pageAll", "write", "replaced"]),
                          ("pageflush", [f"{k}.{w}" for k in ("load", "store", "fetch") for w in ("same", "other", "empty")]),

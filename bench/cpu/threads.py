@@ -192,7 +192,7 @@ def run_once(launcher, opts, guest, mark, name, logpath=None, cpu="jit"):
             r["translated_pct"] = float(line.split("translator: ")[1].split("%")[0])
             r["units"] = int(line.split("; ")[1].split(" units built")[0].replace(",", ""))
             r["nocode"] = no_code(line)
-        if "page walks; two-way TLB" in line:  # (round 78: the run's page walks, Hart.tlbStats; a conflict episode's mark)
+        if " page walks; " in line and "TLB: " in line:  # (round 78: the run's page walks, Hart.tlbStats; a conflict episode's mark; round 84: "second way" for "two-way TLB")
             r["walks"] = int(line.split("TLB: ")[1].split(" page walks")[0].replace(",", ""))
         if "device/code-write deferrals" in line:  # (round 68: a C1 unit's leave before a miss is one)
             r["deferrals"] = int(line.split(" device/code-write deferrals")[0].rsplit(" ", 1)[1].replace(",", ""))

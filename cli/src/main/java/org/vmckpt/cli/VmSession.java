@@ -290,18 +290,16 @@ final class VmSession {
                 System.err.printf("vmckpt: translator: %.1f%% of instructions run translated; %,d units built (%,d across two pages; %,d live, %,d guest"
                                 + " instructions, %,d KiB bytecode; %.2f s translating on the run thread, %.2f s on the translator thread, %,d built stale and dropped, %,d not queued),"
                                 + " %,d unit runs (%,d chained), %,d code pages invalidated, %,d flushes, %,d device/code-write deferrals;"
-                                + " hot tier (C2): %,d units promoted, %,d builds dropped, %,d built, %,d waiting (%,d with compiled code), %,d deferred, %,d instructions run in live hot units, %,d queued for tier 3 after looks found no code, %,d kept C1 code by the brief-run rule, %,d queued for tier 3 after HotSpot queued nothing (%,d more at looks)%n",
+                                + " hot tier (C2): %,d units promoted, %,d builds dropped, %,d built, %,d waiting (%,d with compiled code), %,d instructions run in live hot units, %,d queued for tier 3 after looks found no code%n",
                         100.0 * t.translatedInstructionsRun() / Math.max(1, n), t.unitsTranslated(), t.crossPageUnits(), t.liveUnits(), t.liveInstructions(),
                         t.bytecodeBytes() >> 10, t.translationNanos() / 1e9, t.backgroundNanos() / 1e9, t.staleDropped(), t.queueFull(),
                         t.unitRuns(), t.chainedRuns(), t.invalidations(), t.flushes(), t.deferrals(), t.promotions(), t.promotionsDropped(),
-                        t.hotBuilds(), t.hotWaiting(), t.hotWaitingCompiled(), t.hotDeferred(), t.hotInstructionsRun(), t.hotRequested(), t.hotBriefRejected(), t.hotRequeued(), t.hotRequeuedAtLook());
+                        t.hotBuilds(), t.hotWaiting(), t.hotWaitingCompiled(), t.hotInstructionsRun(), t.hotRequested());
                 System.err.printf("vmckpt: translator: %s%s; %,d batches ended before a unit that did not fit%n", org.vmckpt.machine.cpu.HotSpotCompiler.describe(),
                         t.compileRefused() > 0 ? String.format("; C1 refused %,d units (left to the interpreter)", t.compileRefused()) : "",
                         t.batchesEndedBeforeUnit());
                 String leaves = machine.hart(0).missLeaveSummary();
                 if (leaves != null) System.err.print("vmckpt: translator: " + leaves);
-                String tier1 = machine.hart(0).translatorTier1Summary();
-                if (tier1 != null) System.err.print("vmckpt: translator: " + tier1);
                 String profile = machine.hart(0).translationProfile();
                 if (profile != null) System.err.print("vmckpt: translator profile: " + profile);
             } else {

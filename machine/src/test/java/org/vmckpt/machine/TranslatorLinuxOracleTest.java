@@ -103,39 +103,4 @@ class TranslatorLinuxOracleTest {
             on.setBoolean(null, before);
         }
     }
-
-    /**
-     * The same with the user-mode profile window (CodeCache#HOT_PROFILE_C2, round 82, off by default) at 20,000 of a
-     * build's instructions, the hot tier's threshold at 100,000 instructions and its looks every 10,000 (as above): the
-     * boot's user-mode units are decided with the window and some builds run their tier-3 code for it (asserted), the
-     * kernel's keep main's look (none of theirs decided so: the counter counts user-mode decisions only, and
-     * HotTierProfileC2Test holds the privilege rule), and the boot agrees with the interpreter's at every count.
-     * (Set through reflection, as above.)
-     */
-    @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
-    void withHotProfileC2() throws Exception {
-        Class<?> h = Class.forName("org.vmckpt.machine.cpu.Hart"), c = Class.forName("org.vmckpt.machine.cpu.CodeCache");
-        java.lang.reflect.Field cache = h.getDeclaredField("codeCache"), on = c.getDeclaredField("hotProfileC2"),
-                decided = c.getDeclaredField("hotProfileC2Builds"), windows = c.getDeclaredField("hotWindows"),
-                asked = c.getDeclaredField("hotProfileC2Asked"), recheck = c.getDeclaredField("hotRecheck");
-        for (java.lang.reflect.Field f : new java.lang.reflect.Field[] {cache, on, decided, windows, asked, recheck}) f.setAccessible(true);
-        LinuxTwins.bootAndCompare("the translator with hotProfileC2", INTERPRETER, interp -> interp.hart(0).setTranslation(false), jit -> {
-            countedByInstructions(jit);
-            jit.hart(0).setPromotionThreshold(100_000);
-            assertDoesNotThrow(() -> on.setLong(cache.get(jit.hart(0)), 20_000));
-            assertDoesNotThrow(() -> recheck.setLong(cache.get(jit.hart(0)), 10_000));
-        }, jit -> {
-            CodeCache.Stats s = jit.hart(0).translationStats();
-            Object cc = assertDoesNotThrow(() -> cache.get(jit.hart(0)));
-            long d = assertDoesNotThrow(() -> decided.getLong(cc)), w = assertDoesNotThrow(() -> windows.getLong(cc)),
-                    q = assertDoesNotThrow(() -> asked.getLong(cc));
-            System.out.printf("TranslatorLinuxOracleTest withHotProfileC2: %d user-mode builds decided with the window, %d windows begun,"
-                    + " %d queued for C2 at a window's end, %d hot builds, %d promotions installed%n", d, w, q, s.hotBuilds(), s.promotions());
-            assertTrue(s.translatedInstructionsRun() > 100_000_000, "the translator ran a real share of the boot: " + s);
-            assertTrue(d > 0, "user-mode units decided with the window: " + s);
-            assertTrue(w > 0, "builds installed for their window: " + s);
-            assertTrue(s.hotBuilds() > d, "kernel units built for main's look: " + s);
-        });
-    }
 }

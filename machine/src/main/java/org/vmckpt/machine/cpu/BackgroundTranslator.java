@@ -38,10 +38,6 @@ final class BackgroundTranslator {
     /** The jobs waiting, oldest first, at most {@link #CAPACITY}; guarded by itself. */
     private final ArrayList<PendingUnit> queue = new ArrayList<>(CAPACITY);
     private final Translator translator = new Translator(Translator.BACKGROUND_NAME);
-    /** Whether this thread builds {@link TranslatorWarmUp}'s unit before its first job. */
-    private final boolean warmUp;
-    /** Whether this thread's warm-up unit was built ({@link TranslatorWarmUp}; for tests). */
-    volatile boolean warmedUp;
     /** For tests: called on the translator thread with each job before it is built (to hold it at a latch). */
     volatile Consumer<PendingUnit> beforeBuild;
     /** For tests: called on the translator thread with each job after it is built, before it is handed back. */
@@ -51,18 +47,12 @@ final class BackgroundTranslator {
 
     /** The JVM's translator thread, started on first use. */
     static synchronized BackgroundTranslator shared() {
-        if (shared == null) shared = new BackgroundTranslator("vmckpt-translator", TranslatorWarmUp.ENABLED);
+        if (shared == null) shared = new BackgroundTranslator("vmckpt-translator");
         return shared;
     }
 
     /** A translator with a thread of its own (tests use one to hold jobs without touching the shared thread). */
     BackgroundTranslator(String threadName) {
-        this(threadName, false);
-    }
-
-    /** As above; {@code warmUp}: its thread first builds {@link TranslatorWarmUp}'s unit. */
-    BackgroundTranslator(String threadName, boolean warmUp) {
-        this.warmUp = warmUp;
         Thread t = new Thread(this::work, threadName);
         t.setDaemon(true);
         t.setPriority(PRIORITY);
@@ -119,9 +109,8 @@ final class BackgroundTranslator {
     private void work() {
         try {
             UnitCompilerDirectives.install(); // before the first unit exists (see UnitCompilerDirectives)
-            if (warmUp) warmedUp = TranslatorWarmUp.run(translator); // the first translation's one-time costs, before the first job
         } catch (Throwable e) {
-            // Without the directives or the warm-up units still build (slower at first): never a reason to stop.
+            // Without the directives units still build (slower at first): never a reason to stop.
             failed("setting up", e);
         }
         while (true) {
@@ -165,26 +154,16 @@ final class BackgroundTranslator {
         try {
             boolean hot = job.replaces != null;
             if (UnitCorpus.FILE != null && !hot && job.rebuildOf == null) UnitCorpus.record(job);
-            translator.innerEntries = job.cache.innerEntries;
             translator.wordLogic = job.cache.wordLogic;
             translator.c1Calls = job.rebuildOf != null; // (CodeCache#missLeft's rebuild: a C1 unit with the slow paths' calls)
             TranslatedUnit u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, hot, job.cache.maxLoopInstructions,
                     job.cache.maxStraightInstructions, job.cache.localBranchBytes);
             // A hot-tier unit goes to C2 through HotSpot's policy (tier 3 first, with a profile): asked for C2 at once
             // through the WhiteBox API (compiled without a profile) it ran 5-10% slower (docs/BENCHMARKS.md round 14).
-            if (u != null && hot && !warmHot(u)) u = null; // (C1 refused it: no code to be had, dropped by builtHot)
+            if (u != null && hot) warmHot(u);
             if (Hart.PROFILE_UNITS) job.translatedNanos = System.nanoTime();
             job.stage = 4; // (profile: what the guest interprets at the entry now is C1's part of the wait)
             boolean compiled = u == null || hot || compile(u);
-            if (!compiled && u.innerOffsets != null) {
-                // C1 refused it with its inner entries (the merges they add to a large method: "too many stack slots
-                // used"): the unit as it was without them.
-                translator.innerEntries = false;
-                u = translator.translate(job.code, job.pageIndex, job.nextCode, job.nextIndex, job.entryOff, false,
-                        job.cache.maxLoopInstructions, job.cache.maxStraightInstructions, job.cache.localBranchBytes);
-                job.innerRetried = true;
-                compiled = u == null || compile(u);
-            }
             if (!compiled) {
                 u = null; // C1 refused it: the entry stays interpreted
                 job.compileRefused = true;
@@ -208,18 +187,12 @@ final class BackgroundTranslator {
     static final int HOT_WARM_CALLS = 256;
 
     /**
-     * Gets hot-tier unit {@code u} queued for tier 3: by {@link #HOT_WARM_CALLS} calls, and with {@link CodeCache#HOT_REQUEUE} through the API where the calls queued nothing. False if HotSpot refused that
-     * request (C1 will not compile it: it would never have code).
+     * Gets hot-tier unit {@code u} queued for tier 3 by {@link #HOT_WARM_CALLS} calls (HotSpot's policy looks at the
+     * counts at the 128th and 256th call, its tier-3 threshold raised by C1's queue; round 63's request through the API
+     * where the calls queued nothing, {@code -Dvmckpt.jit.hotRequeue}, was retired in round 84).
      */
-    static boolean warmHot(TranslatedUnit u) {
-        HotSpotCompiler c = HotSpotCompiler.get();
+    static void warmHot(TranslatedUnit u) {
         for (int i = 0; i < HOT_WARM_CALLS; i++) u.run(null, -1);
-        if (c == null || !CodeCache.HOT_REQUEUE || c.compiledOrQueued(u)) return true;
-        // The calls queued nothing: HotSpot's policy looked at the counts at the 128th and 256th call only, with its
-        // tier-3 threshold raised by C1's queue (200 x (1 + queue / 5) calls: over 256 from 2 queued tasks on), and will
-        // look again only at the 384th call, 128 of the cache's looks later (see CodeCache#HOT_REQUEUE).
-        u.requeued = true;
-        return c.requestTier3(u);
     }
 
     /**

@@ -63,21 +63,6 @@ public final class CodeCache {
      */
     static final boolean BOOT_HOT = !"false".equals(System.getProperty("vmckpt.jit.bootHot"));
     /**
-     * The heat's half-life at all times, in guest instructions rounded down to a power of two
-     * ({@code -Dvmckpt.jit.heatHalfLife=N}; 0, the default: off, heat never decays; round 71): from a fresh boot's end (the
-     * hart's first instruction in user mode, as {@link #BOOT_THRESHOLD}; from the start for a machine that does not boot
-     * here: a restore, a migration's destination) for good, an entry's heat halves for every such span of the hart's
-     * instructions since it last gathered any, so it gets hot only if it gathers the threshold within about two
-     * half-lives. The boot keeps no decay (round 63's half-life of the boot's own was not shown to help and was retired
-     * in round 83). Why: heat never
-     * decaying, code that runs a few times per fork+exec gets hot sooner or later, so a long fork+exec loop keeps
-     * building units of lukewarm kernel code (the CPU benchmark's fork phase: ~570 units built in its 400 fork+execs,
-     * and 355-526 more in each further 400, the run thread's CPU per guest instruction rising as they came:
-     * docs/BENCHMARKS.md round 71). Off: round 71's slot did not show the benchmark's single fork phase lower with it
-     * (default 2 of 6 pairs, signed 5 of 5). A cache policy: not part of any checkpoint.
-     */
-    static final long HEAT_HALF_LIFE = Long.getLong("vmckpt.jit.heatHalfLife", 0);
-    /**
      * Heat from the length of interpreted blocks: besides what a visit gathers, the instructions the interpreter then runs
      * from the entry it found no unit at (to the next jump it hands over, the next entry, or the budget's end) add one
      * per {@code INSTRUCTION_HEAT} of them ({@code -Dvmckpt.jit.instructionHeat=N}, 0: off). A visit stands for one run
@@ -96,36 +81,6 @@ public final class CodeCache {
      */
     static final long HOT_AFTER = Long.getLong("vmckpt.jit.hotAfter", 20_000_000L);
     /**
-     * The hot tier's rate rule: a unit that has retired {@link #HOT_AFTER} instructions is translated again only if they
-     * took at most {@code HOT_SHARE} times as many of the hart's instructions (its share of the run since its count
-     * began is at least 1 / HOT_SHARE); else its count starts again from there. A total alone promotes units that were
-     * busy once over a long run, each a C2 compile (tens of milliseconds of the other core) and a stretch of slower
-     * tier-3 code. Counted in guest instructions, not time (from when the unit can first run: ready, installCompleted).
-     * Off by default: round 29 made 32 the default with the hybrid look; neither its quiet series nor the lead's quiet
-     * re-measure (docs/BENCHMARKS.md round 30) showed the compute phase faster with them than with the timed look.
-     * {@code -Dvmckpt.jit.hotShare=N} (32 in round 29's series); 0: off.
-     */
-    static final long HOT_SHARE = Long.getLong("vmckpt.jit.hotShare", 0);
-    /**
-     * Inner entries ({@link InnerEntry}; <b>off by default</b>, {@code -Dvmckpt.jit.innerEntries=true}: on): a unit can be
-     * entered at the block starts of its first page (not its loops' heads), and the cache lists each such address where no
-     * unit of its own starts, so that the dispatcher runs the unit from there instead of the interpreter running the code
-     * until the address gets hot. Round 31 (docs/BENCHMARKS.md) measured it on the signed guest's module phase: 15-22 M of
-     * its instructions ran through inner entries, but the interpreted instructions did not go down (65.6-67.5 M against
-     * 65.8 M: those addresses got units of their own before, 2-6% more units than with it), while every unit, with an
-     * entry edge into each of its blocks, cost C1 more (the phase's C1 1.21 s against 0.85 s, medians of 4) and the run
-     * thread was higher too (3.21 s against 2.67 s): so it stays off.
-     */
-    static final boolean INNER_ENTRIES = Boolean.getBoolean("vmckpt.jit.innerEntries");
-    /**
-     * Instructions an inner entry retires before it is looked at again ({@code -Dvmckpt.jit.innerRebuild=N}): then, if
-     * its runs averaged fewer than {@link #INNER_LONG_RUN} instructions (the unit's region ends soon after it), its address
-     * goes back to the heat rule, and a unit of its own is built there at its next visit; else it stays for good. About
-     * what an entry interprets before it gets hot (heat 30,000 at one per 16 instructions).
-     */
-    static final long INNER_REBUILD = Long.getLong("vmckpt.jit.innerRebuild", 480_000L);
-    static final long INNER_LONG_RUN = 24;
-    /**
      * The hot tier's run-length rule ({@code -Dvmckpt.jit.hotMinRun=N}; 0, the default: off): a unit whose count ran out
      * is translated again only if it retired at least N instructions per run on average since its count began; else it
      * stays C1 code for good. A C2 unit entered millions of times for a few instructions each costs its entry and exit
@@ -139,69 +94,6 @@ public final class CodeCache {
      * shown: off until a quiet series does (docs/BENCHMARKS.md round 33).
      */
     static final long HOT_MIN_RUN = Long.getLong("vmckpt.jit.hotMinRun", 0);
-    /**
-     * The hot tier's brief-run rule ({@code -Dvmckpt.jit.hotBriefRuns=P}, a percentage; 0, the default: off; round 60): a
-     * unit whose count ran out is translated again only if fewer than P% of its runs since its count began retired fewer
-     * than {@link TranslatedUnit#BRIEF_RUN} (16) instructions; else it stays C1 code for good. A C2 unit entered for a
-     * few instructions costs its entry and exit as the C1 unit does, plus a C2 compile. The run-length rule
-     * ({@link #HOT_MIN_RUN}) judges by the average, which cannot tell sha256's return point (75 per run on average, but
-     * 15 of every 16 runs about 5 instructions and the 16th the message schedule's loop) from the signed module phase's
-     * SHA-256 and ECDSA units of 64-81 instructions whose every run goes through the whole region: at 100 it kept both
-     * out (round 59), at 32 neither. Counted per run by the dispatcher ({@link TranslatedUnit#hotRunCounts}).
-     */
-    static final int HOT_BRIEF_RUNS = Integer.getInteger("vmckpt.jit.hotBriefRuns", 0);
-    /**
-     * The hot tier's size rule ({@code -Dvmckpt.jit.hotMaxBytecode=N}; 0, the default: off; round 48): a unit whose C1
-     * class has more than N bytes of bytecode is never built for the hot tier. A build is installed with tier-3 code (C1
-     * with full profiling) and runs so until C2's code comes; in the signed module phase C2 took 1.37-1.48 s (wall) for
-     * ECDSA's 7,279-bytecode build (6ae59a) and held C2's queue meanwhile, and the runs whose look installed that build
-     * were the slow mode of the phase (docs/BENCHMARKS.md round 48). A diagnostic to test that account, not a tuned rule.
-     */
-    static final int HOT_MAX_BYTECODE = Integer.getInteger("vmckpt.jit.hotMaxBytecode", 0);
-    /**
-     * The long-run look ({@code -Dvmckpt.jit.hotLongRun=N}; 0, the default: off; round 46): the waiting build of a unit
-     * that retired at least N instructions per run before it was decided is looked at by the hybrid look
-     * ({@link #LOOK_HYBRID}: installed as soon as HotSpot says it has code), any other build by {@link #HOT_LOOK}. The
-     * timed look leaves most builds waiting with tier-3 code to a phase's end (round 37; round 46: the signed module
-     * phase and gzip, with C2's queue empty most of the time), and installing them all (the hybrid look for every build)
-     * spent C2's time on short-run units that C2 runs little faster than C1, their entry and exit costing the same
-     * (round 37); a long-run unit (ECDSA's 105 instructions a run, gzip's chain walk's 487-559) is where C2's code pays.
-     */
-    static final long HOT_LONG_RUN = Long.getLong("vmckpt.jit.hotLongRun", 0);
-    /**
-     * The hot tier's profile window ({@code -Dvmckpt.jit.hotProfileRuns=N}; 0, the default: off; round 59). HotSpot's path
-     * takes a hot-tier build through tier 3 (C1 with full profiling, slower than the tier-1 unit it replaces) to C2, and the
-     * build runs as tier-3 code from its installation until C2's code is there: through C2's compile of it, 0.3 s and more
-     * for SHA-256's and ECDSA's builds in the signed module phase (docs/BENCHMARKS.md rounds 46 and 48). With the window,
-     * where the WhiteBox API is there, the look asks HotSpot (no timed call): a build with tier-3 code takes the C1 unit's
-     * place for about N of its runs ({@link #profileWindow}: what C2 needs of a profile), then, unless C2's code is
-     * already there, the C1 unit takes its place again and the build is queued for C2 through the API (a task HotSpot never
-     * drops as stale, as it drops the policy's own when a method stops being called); a later look installs it once it has
-     * C2's code. Both are translations of the same bytes, and whichever is in the table is the live one: a write to the
-     * pages or a flush kills it, and the one set aside is already dead ({@link TranslatedUnit#parked}), so neither runs
-     * again after one. Off: at 5,000 the signed module phase's run thread was lower in 15 of 24 quiet pairs and its boot in
-     * 19 of 24, but the default guest's compute phase in 3 of 8 (the window installs every build, and short-run units
-     * in C2's code slow sha256's part, as round 37's hybrid look did; docs/BENCHMARKS.md round 59).
-     */
-    static final int HOT_PROFILE_RUNS = Integer.getInteger("vmckpt.jit.hotProfileRuns", 0);
-    /**
-     * {@code -Dvmckpt.jit.hotProfileC2=N} (round 82, gzip82; 0, the default: off): the profile window
-     * ({@link #HOT_PROFILE_RUNS}) for the hot-tier builds of units promoted in user mode (on HotSpot's path: every build
-     * takes it since round 83), N of the build's own guest instructions long, and with
-     * {@code -Dvmckpt.jit.hotProfileC2MinRun=L} (default 0) only for units whose runs averaged at least L instructions when
-     * decided; the kernel's builds and the others keep main's look. Such a build is looked at by asking HotSpot (no timed
-     * call): once it has tier-3 code it takes its C1 unit's place for N of its instructions (its real runs fill the
-     * profile; the dispatcher's {@code untilHot} count, no new work in the hot path), then, unless C2's code is already
-     * there, the C1 unit takes its place again and the build is queued for C2 through the API; a later look installs it
-     * with C2's code ({@link #windowLook}, {@link #endWindow}). Why (docs/BENCHMARKS.md round 82): main's timed look fails
-     * on a waiting build's cold tier-3 code at every look for about half of gzip's builds (its second-rank loops), so HotSpot
-     * queues them for C2 only when the looks' budget-0 calls reach tier 4's invocation threshold (~1 G of the unit's
-     * instructions) or never in the phase, and C2 then compiles them with a profile of those calls only; round 74's warmed
-     * look (tier-3 code installed until C2's is in) and round 72's C2 at once (no profile) were not faster.
-     */
-    static final long HOT_PROFILE_C2 = Long.getLong("vmckpt.jit.hotProfileC2", 0);
-    /** See {@link #HOT_PROFILE_C2}: the least instructions per run of a unit whose build gets its window; 0: every user-mode build. */
-    static final long HOT_PROFILE_C2_MIN_RUN = Long.getLong("vmckpt.jit.hotProfileC2MinRun", 0);
     /** Instructions between two looks at a unit whose hot-tier build is queued or not compiled yet. */
     static final long HOT_RECHECK = 200_000;
     /**
@@ -250,43 +142,14 @@ public final class CodeCache {
     boolean hotInBoot = true;
     /** The threshold {@link #endBoot} puts back. */
     private int thresholdAfterBoot;
-    /** {@link #HEAT_HALF_LIFE} as a shift (0: no decay outside a boot's); tests set it through {@link #setHeatHalfLife}. */
-    private int steadyHeatShift = heatShift(HEAT_HALF_LIFE);
-    /**
-     * The heat's half-life in force as a shift of the hart's instruction count ({@link #HEAT_HALF_LIFE}, none during a
-     * boot); 0: none.
-     */
-    private int heatShift = steadyHeatShift;
-    /** With {@link #heatShift}: each heat slot's span (the instruction count shifted) when its heat was last aged. */
-    private final int[] heatEpoch = new int[HEAT_SIZE];
     /** See {@link #HOT_AFTER} and {@link Hart#setPromotionThreshold}; {@code Long.MAX_VALUE}: no hot tier. */
     long hotAfter = HOT_AFTER > 0 ? HOT_AFTER : Long.MAX_VALUE;
     /** See {@link #HOT_RECHECK}; tests that compare the hot tier lower it, so that more units reach it. */
     long hotRecheck = HOT_RECHECK;
-    /** See {@link #HOT_SHARE}; 0: no rate rule. */
-    long hotShare = HOT_SHARE;
     /** See {@link #HOT_MIN_RUN}; 0: no run-length rule. */
     long hotMinRun = HOT_MIN_RUN;
-    /** See {@link #HOT_BRIEF_RUNS}; 0: no brief-run rule. */
-    int hotBriefRunsPercent = HOT_BRIEF_RUNS;
-    /** Units the brief-run rule ({@link #hotBriefRunsPercent}) kept out of the hot tier (for tests and --stats). */
-    long hotBriefRejected;
-    /** See {@link #HOT_MAX_BYTECODE}; 0: no size rule. */
-    int hotMaxBytecode = HOT_MAX_BYTECODE;
-    /** Units the size rule kept C1 code for good (for tests). */
-    int hotTooLarge;
     /** See {@link #HOT_LOOK} (tests set it per cache). */
     int hotLook = HOT_LOOK;
-    /** See {@link #HOT_LONG_RUN}; 0: every build by {@link #hotLook}. */
-    long hotLongRun = HOT_LONG_RUN;
-    /** See {@link #HOT_PROFILE_RUNS} (tests set it per cache); 0: off. */
-    int hotProfileRuns = HOT_PROFILE_RUNS;
-    /** See {@link #HOT_PROFILE_C2} and {@link #HOT_PROFILE_C2_MIN_RUN} (tests set them per cache); 0: off, every run length. */
-    long hotProfileC2 = HOT_PROFILE_C2, hotProfileC2MinRun = HOT_PROFILE_C2_MIN_RUN;
-    /** ({@link #HOT_PROFILE_C2}) Units decided with the user-mode window; of their builds, queued for C2 at a window's end. */
-    long hotProfileC2Builds, hotProfileC2Asked;
-    /** Profile windows begun (a build installed with its tier-3 code), and ended with the C1 unit back (C2 not done yet). */
-    long hotWindows, hotWindowsBack;
     /**
      * Loops and straight lines of at most this many instructions are units of their own (Translator.MAX_LOOP_INSTRUCTIONS,
      * MAX_STRAIGHT_INSTRUCTIONS); tests of chains of units set them to 0.
@@ -294,8 +157,6 @@ public final class CodeCache {
     int maxLoopInstructions = Translator.MAX_LOOP_INSTRUCTIONS, maxStraightInstructions = Translator.MAX_STRAIGHT_INSTRUCTIONS;
     /** Branches a straight line may hold (Translator.LOCAL_BRANCH_BYTES); 0: none (tests compare with the old rule). */
     int localBranchBytes = Translator.LOCAL_BRANCH_BYTES;
-    /** See {@link #INNER_ENTRIES} and {@link #INNER_REBUILD} (tests set them per cache). */
-    boolean innerEntries = INNER_ENTRIES;
     /** See {@link Translator#WORD_LOGIC} (tests set it per cache). */
     boolean wordLogic = Translator.WORD_LOGIC;
     /**
@@ -307,11 +168,6 @@ public final class CodeCache {
      */
     static final boolean JALR_SECOND_WAY = Boolean.getBoolean("vmckpt.jit.jalrSecondWay");
     boolean jalrSecondWay = JALR_SECOND_WAY;
-    long innerRebuild = INNER_REBUILD;
-    /** Inner entries installed, given back to the heat rule (short runs), and dropped (with their unit or page). */
-    long innerInstalled, innerRebuilt, innerDropped;
-    /** Units C1 refused with inner entries, built again without them (BackgroundTranslator#build). */
-    long innerRetried;
     /** For tests: install a hot-tier unit without waiting for HotSpot to compile it (its effects are the same). */
     boolean promoteUncompiled;
     /**
@@ -381,15 +237,6 @@ public final class CodeCache {
     long promotionsDropped;
     /** Hot-tier builds handed over (built, not dropped): each waits in its unit until installed or the unit dies. */
     long hotBuilds;
-    /** Units whose count reached {@link #hotAfter} at a share below 1 / {@link #hotShare}: their count began again. */
-    long hotDeferred;
-    /**
-     * Hot-tier builds queued for tier 3 through the API because nothing was queued or compiled for them after their
-     * warm-up calls ({@link #HOT_REQUEUE}).
-     */
-    long hotRequeued;
-    /** Of the requests of HOT_REQUEUE, those made at a look (the build's earlier task dropped, or none queued since). */
-    long hotRequeuedAtLook;
     /** Hot-tier builds the hybrid look queued for tier 3 through the API (no code after HOT_LOOKS_BEFORE_REQUEST looks). */
     long hotRequested;
     /** Units the run-length rule ({@link #hotMinRun}) kept out of the hot tier (for tests and the hot log). */
@@ -409,14 +256,12 @@ public final class CodeCache {
 
     /**
      * A fresh kernel boot starts: until {@link #endBoot}, heat threshold {@code heat} (if above 0), if {@code hot}
-     * is false, no hot-tier decision, and no decay of heat (HEAT_HALF_LIFE's is from the boot's end); nothing if none
-     * applies.
+     * is false, no hot-tier decision; nothing if neither applies.
      */
     void startBoot(int heat, boolean hot) {
-        if (booting || (heat <= 0 && hot && steadyHeatShift == 0)) return;
+        if (booting || (heat <= 0 && hot)) return;
         booting = true;
         hotInBoot = hot;
-        heatShift = 0; // (HEAT_HALF_LIFE's from the boot's end: none in the boot)
         thresholdAfterBoot = hotThreshold;
         if (heat > 0) hotThreshold = heat;
     }
@@ -427,7 +272,6 @@ public final class CodeCache {
         booting = false;
         hotInBoot = true;
         hotThreshold = thresholdAfterBoot;
-        heatShift = steadyHeatShift; // (heat gathered so far stays as it is; without HEAT_HALF_LIFE it no longer decays)
     }
 
     /** The unit's count towards the hot tier starts again from here. */
@@ -470,8 +314,7 @@ public final class CodeCache {
         pendingVisited = null;
         long vpn = pc >>> 12;
         int ti = (int) vpn & Hart.TLB_MASK;
-        // The fetch TLB's first way misses: its second way (Mmu#twoWay, rounds 71-72) may hold the page, else interpret.
-        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx) && !(h.mmu.twoWay && h.mmu.fetchSecondWay(vpn))) return null;
+        if (h.mmu.xTag[ti] != (vpn | h.mmu.fetchCtx)) return null; // (the fetch TLB misses: interpret)
         int pageIndex = h.mmu.xPhys[ti];
         long key = ((long) pageIndex << 12) | (pc & 0xfff);
         int mask = keys.length - 1;
@@ -495,7 +338,6 @@ public final class CodeCache {
             return null;
         }
         int hi = hash(key) & (HEAT_SIZE - 1);
-        if (heatShift != 0) age(hi, h.instret);
         // The interpreter hands over only a sample of the jumps to where no entry exists (Interpreter.endsBlock); outside
         // pages holding translations, every visit counts as a sample (as it always did).
         if (Hart.PROFILE_UNITS && heat[hi] == 0) profHeatSince[hi] = h.instret;
@@ -537,31 +379,7 @@ public final class CodeCache {
             if (u.nextPageIndex >= 0) enterSecondPage(key, u.nextPageIndex, h);
         }
         enter(key, slot, pageIndex, u, h);
-        if (u != TranslatedUnit.UNTRANSLATABLE) enterInner(u, h);
         return u;
-    }
-
-    /**
-     * Halves heat slot {@code hi}'s heat once for every span of 2^{@link #heatShift} guest instructions that began since it
-     * was last aged ({@link #HEAT_HALF_LIFE}); {@code instret}: the hart's instruction count now.
-     */
-    private void age(int hi, long instret) {
-        int epoch = (int) (instret >>> heatShift);
-        int spans = epoch - heatEpoch[hi];
-        if (spans == 0) return;
-        heatEpoch[hi] = epoch;
-        heat[hi] = spans < 0 || spans >= 31 ? 0 : heat[hi] >>> spans;
-    }
-
-    /** Sets {@link #HEAT_HALF_LIFE} for this cache (guest instructions; 0: none): in force at once, or from a boot's end. */
-    void setHeatHalfLife(long instructions) {
-        steadyHeatShift = heatShift(instructions);
-        if (!booting) heatShift = steadyHeatShift;
-    }
-
-    /** A half-life of {@code instructions} as a shift: log2 rounded down, at least 1; 0 for none (0 or less). */
-    static int heatShift(long instructions) {
-        return instructions <= 0 ? 0 : Math.max(1, 63 - Long.numberOfLeadingZeros(instructions));
     }
 
     /**
@@ -614,44 +432,6 @@ public final class CodeCache {
         put(key, slot, u);
     }
 
-    /**
-     * Lists the inner entries of the unit {@code u} just installed ({@link InnerEntry}) at the addresses of its first page
-     * where the table has nothing (no unit, no unit being built, no untranslatable mark): the entry bitmap gets their
-     * bits too, so that block mode hands their jumps to the dispatcher and interpreted blocks stop there.
-     */
-    private void enterInner(TranslatedUnit u, Hart h) {
-        int[] offs = u.innerOffsets;
-        if (offs == null || u.dead) return;
-        long base = (long) u.pageIndex << 12;
-        for (int i = 0; i < offs.length; i++) {
-            long key = base | offs[i];
-            int slot = find(key);
-            if (slot >= 0 && units[slot] != null) continue;
-            InnerEntry e = new InnerEntry(u, key, u.innerNeeds[i]);
-            e.untilHot = innerRebuild;
-            if (u.innerEntries == null) u.innerEntries = new ArrayList<>();
-            u.innerEntries.add(e);
-            enter(key, slot, u.pageIndex, e, h);
-            innerInstalled++;
-        }
-    }
-
-    /** Drops the inner entries of unit {@code u} (it died, or the hot tier replaced it). */
-    private void dropInner(TranslatedUnit u) {
-        List<InnerEntry> es = u.innerEntries;
-        if (es == null) return;
-        u.innerEntries = null;
-        for (InnerEntry e : es) {
-            if (e.dead) continue;
-            e.dead = true;
-            innerDropped++;
-            int slot = find(e.key);
-            if (slot >= 0 && units[slot] == e) {
-                units[slot] = null;
-                forgetEntry(e.key);
-            }
-        }
-    }
 
     /** Profile only: 0 if the fetch TLB does not map {@code pc}, 1 if no entry there, 2 if one is being built, 3 a unit. */
     int entryStateAt(Hart h, long pc) {
@@ -828,7 +608,6 @@ public final class CodeCache {
                 profWaitParts[6] += p.overtaken;
             }
             if (p.compileRefused) compileRefused++;
-            if (p.innerRetried) innerRetried++;
             if (u == null) {
                 units[slot] = TranslatedUnit.UNTRANSLATABLE;
                 continue;
@@ -852,7 +631,6 @@ public final class CodeCache {
             }
             count(u, h);
             units[slot] = u;
-            enterInner(u, h);
             if (Hart.PROFILE_UNITS) h.profile.installed(h.instret);
         }
     }
@@ -876,8 +654,6 @@ public final class CodeCache {
      * asks for more waits for a look where it fits).
      */
     TranslatedUnit hot(TranslatedUnit u, Hart h, int left) {
-        if (u instanceof InnerEntry e) return innerLooked(e);
-        if (u.parked != null) return endWindow(u, h);
         if (u.hot || u.dead) {
             u.untilHot = Long.MAX_VALUE;
             return u;
@@ -893,12 +669,6 @@ public final class CodeCache {
                 countAgain(u, h);
                 return u;
             }
-            if (hotShare > 0 && (h.instret - u.hotSince) / hotShare > hotAfter) { // (divided: no overflow for a huge hotAfter; its count retired hotAfter)
-                // Not busy enough now (see HOT_SHARE).
-                countAgain(u, h);
-                hotDeferred++;
-                return u;
-            }
             long runLength = hotAfter / Math.max(1, u.hotRuns()); // instructions per run, on average, while it counted
             if (hotMinRun > 0 && runLength < hotMinRun) {
                 // Short runs (see HOT_MIN_RUN): it stays C1 code for good.
@@ -907,59 +677,30 @@ public final class CodeCache {
                 if (HOT_LOG) hotLog("short runs (" + u.hotRuns() + " runs), not built:", u, null, h);
                 return u;
             }
-            if (hotBriefRunsPercent > 0 && u.hotBriefRuns() * 100 >= (long) hotBriefRunsPercent * u.hotRuns()) {
-                // Mostly brief runs (see HOT_BRIEF_RUNS): it stays C1 code for good.
-                u.untilHot = Long.MAX_VALUE;
-                hotBriefRejected++;
-                if (HOT_LOG) hotLog("brief runs (" + u.hotBriefRuns() + " of " + u.hotRuns() + " runs), not built:", u, null, h);
-                return u;
-            }
-            if (hotMaxBytecode > 0 && u.bytecodeSize > hotMaxBytecode) {
-                // Too large (see HOT_MAX_BYTECODE): it stays C1 code for good.
-                u.untilHot = Long.MAX_VALUE;
-                hotTooLarge++;
-                if (HOT_LOG) hotLog("too large, not built:", u, null, h);
-                return u;
-            }
             if (Hart.PROFILE_UNITS) profPromotions.add(new long[] {u.key, h.instret, h.instret - u.hotSince});
-            u.hotRunLength = runLength;
-            // (HOT_PROFILE_C2: a user-mode build on HotSpot's path, its runs long enough, gets the window; the dispatcher
-            // promotes a unit at its entry, so h.priv is the unit's)
-            u.profileC2 = hotProfileC2 > 0 && h.priv == Hart.PRIV_U && runLength >= hotProfileC2MinRun;
-            if (u.profileC2) hotProfileC2Builds++;
             if (HOT_LOG) hotLog("decided (" + u.hotRuns() + " runs, " + u.hotBriefRuns() + " brief, " + (h.instret - u.hotSince) + " hart insns since its count began):",
                     u, null, h);
             promote(u, h);
             return u;
         }
-        if ((hotProfileRuns > 0 || u.profileC2) && !promoteUncompiled && HotSpotCompiler.get() != null) return windowLook(u, p, h, left);
         if (!p.compiled && !promoteUncompiled && !buildCompiled(u, p, h)) return u;
-        return install(u, p, h, false, left);
+        return install(u, p, h, left);
     }
 
     /**
-     * Build {@code p} takes live unit {@code u}'s place in the table: for good, or ({@code window}) for its profile window
-     * ({@link #HOT_PROFILE_RUNS}), with {@code u} set aside in it. Returns the unit to run now: {@code p}, or {@code u}
+     * Build {@code p} takes live unit {@code u}'s place in the table for good. Returns the unit to run now: {@code p}, or {@code u}
      * if its slot is not {@code u}'s or {@code p}'s entry block asks for more than {@code left}, the budget the dispatcher
      * has left for this run (it checked {@code u}'s entry block against it): then {@code u} runs now and the build is
      * installed at a later look where it fits.
      */
-    private TranslatedUnit install(TranslatedUnit u, TranslatedUnit p, Hart h, boolean window, int left) {
+    private TranslatedUnit install(TranslatedUnit u, TranslatedUnit p, Hart h, int left) {
         int slot = find(u.key);
         if (slot < 0 || units[slot] != u || p.entryBlockLength > u.entryBlockLength && p.entryBlockLength > left) return u;
-        if (HOT_LOG) hotLog(window ? "installed for its profile window" : "installed", u, p, h);
+        if (HOT_LOG) hotLog("installed", u, p, h);
         units[slot] = p;
-        dropInner(u); // (a hot unit has no inner entries: their addresses heat up again)
         u.dead = true; // chain slots that name it look the hot unit up instead; its class may unload
         u.promoted = null;
-        p.dead = false; // (back from its window, see endWindow)
         liveInstructions += p.instructionCount - u.instructionCount;
-        if (window) {
-            p.parked = u;
-            p.untilHot = profileWindow(u);
-            hotWindows++;
-            return p;
-        }
         bytecodeBytes += p.bytecodeSize;
         p.untilHot = Long.MAX_VALUE;
         HotSpotCompiler c = HotSpotCompiler.get();
@@ -971,102 +712,6 @@ public final class CodeCache {
 
     /** Hot-tier builds installed whose code goes on into a second page, by every cache of the JVM (for tests; rare: no cost). */
     static final java.util.concurrent.atomic.AtomicLong hotCrossPageInstallsAll = new java.util.concurrent.atomic.AtomicLong();
-
-    /**
-     * The look at build {@code p} of live unit {@code u} with the profile window on ({@link #HOT_PROFILE_RUNS}): it asks
-     * HotSpot. C2's code: installed for good. Its window over: queued for C2 (again, if HotSpot dropped the task; nothing
-     * if it is queued), and the C1 unit runs on. Tier-3 (or tier-2) code: installed for its window. No code yet: queued for
-     * tier 3 through the API (the warm-up calls' task may have been dropped), or dropped if C1 will not compile it.
-     */
-    private TranslatedUnit windowLook(TranslatedUnit u, TranslatedUnit p, Hart h, int left) {
-        HotSpotCompiler c = HotSpotCompiler.get();
-        int tier = c.compiledTier(p);
-        // (HotSpot says it has code: marked compiled, so that the dispatcher's lookup runs it without its probe's timed
-        // call, which meets the build's code cold as the timed look does; round 82 found windows that never ended, the
-        // build's runs by lookup interpreted behind a failing probe: Hart.run's "!u.compiled && !cc.ready(u, this)")
-        if (tier == HotSpotCompiler.TIER_C2) {
-            p.compiled = true;
-            return install(u, p, h, false, left);
-        }
-        if (p.profiled) {
-            c.request(p, HotSpotCompiler.TIER_C2);
-            return u;
-        }
-        if (tier > 0) {
-            p.compiled = true;
-            return install(u, p, h, true, left);
-        }
-        if (!c.requestTier3(p)) {
-            u.promoted = null;
-            u.untilHot = Long.MAX_VALUE;
-            promotionsDropped++;
-        }
-        return u;
-    }
-
-    /**
-     * The profile window of build {@code p} (in the table, its C1 unit set aside in it) is over: if HotSpot has C2's code
-     * for it, it stays for good; else the C1 unit takes its place again until it has. The C1 unit's code is still true to
-     * the page: a write to either page would have killed {@code p}, and the dispatcher ran {@code p} just now. Returns
-     * {@code p} for this run (it fits the budget the dispatcher checked; the C1 unit's entry block might not).
-     */
-    private TranslatedUnit endWindow(TranslatedUnit p, Hart h) {
-        TranslatedUnit u = p.parked;
-        p.parked = null;
-        p.untilHot = Long.MAX_VALUE;
-        HotSpotCompiler c = HotSpotCompiler.get(); // (not null: windows begin only where it is there)
-        int slot = find(p.key); // (p is live, so it is in the table: the dispatcher checked it)
-        int tier = c.compiledTier(p);
-        if (tier == HotSpotCompiler.TIER_C2 || slot < 0 || units[slot] != p) {
-            bytecodeBytes += p.bytecodeSize;
-            p.installedTier = tier;
-            promotions++;
-            if (HOT_LOG) hotLog("kept after its profile window", u, p, h);
-            return p;
-        }
-        units[slot] = u;
-        u.dead = false;
-        p.dead = true; // chain slots that name it look the C1 unit up
-        p.profiled = true;
-        u.promoted = p;
-        u.untilHot = hotRecheck;
-        liveInstructions += u.instructionCount - p.instructionCount;
-        c.request(p, HotSpotCompiler.TIER_C2);
-        hotWindowsBack++;
-        if (u.profileC2) hotProfileC2Asked++;
-        if (HOT_LOG) hotLog("back to the C1 unit after its profile window", u, p, h);
-        return p;
-    }
-
-    /**
-     * The profile window's length in guest instructions for a build of unit {@code u}: {@link #hotProfileRuns} of its runs
-     * at the length they had when the build was decided, at least one look's {@link #hotRecheck} and at most 20.
-     */
-    private long profileWindow(TranslatedUnit u) {
-        if (u.profileC2) return Math.max(1, hotProfileC2); // (HOT_PROFILE_C2: N of the build's own instructions)
-        long most = hotRecheck > Long.MAX_VALUE / 20 ? hotRecheck : 20 * hotRecheck;
-        long length = Math.max(1, u.hotRunLength);
-        long runs = length > most / hotProfileRuns ? most : length * hotProfileRuns;
-        return Math.min(Math.max(runs, hotRecheck), most);
-    }
-
-    /**
-     * Inner entry {@code e} has retired {@link #innerRebuild} instructions (see {@link #INNER_REBUILD}): if its runs were
-     * long, it stays for good; else its address goes back to the heat rule, hot at once, so that its next visit builds a
-     * unit of its own there. It still runs this once (it is live: the dispatcher checked it).
-     */
-    private TranslatedUnit innerLooked(InnerEntry e) {
-        e.untilHot = Long.MAX_VALUE; // looked at once, either way
-        if (e.runs == 0 || innerRebuild / e.runs >= INNER_LONG_RUN) return e;
-        int slot = find(e.key);
-        if (slot >= 0 && units[slot] == e) {
-            units[slot] = null; // (the entry's bit stays: the address is still where a unit may start)
-            e.dead = true;
-            heat[hash(e.key) & (HEAT_SIZE - 1)] = hotThreshold;
-            innerRebuilt++;
-        }
-        return e;
-    }
 
     // ------------------------------------------------------------------ C1 units that leave before a miss
 
@@ -1114,7 +759,6 @@ public final class CodeCache {
 
     /** A C1-tier unit built on this thread (no background translator) with this cache's translator settings. */
     private TranslatedUnit translateC1Here(byte[] page, int pageIndex, byte[] next, int nextIndex, int entryOff) {
-        translator.innerEntries = innerEntries;
         translator.wordLogic = wordLogic;
         return translator.translate(page, pageIndex, next, nextIndex, entryOff, false, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
     }
@@ -1158,7 +802,7 @@ public final class CodeCache {
      * {@code b}, C1 unit {@code u}'s rebuild with the calls, is built (null: it could not be): it takes {@code u}'s place,
      * with {@code u}'s count towards the hot tier, unless {@code u} died, left the table or is being promoted meanwhile
      * (the hot tier's build replaces it then, with its own slow paths). {@code u} dies (chain slots that name it look
-     * {@code b} up); its inner entries go, {@code b}'s are entered.
+     * {@code b} up).
      */
     private void builtC1Rebuild(TranslatedUnit u, TranslatedUnit b, Hart h) {
         int slot = u.dead ? -1 : find(u.key);
@@ -1173,13 +817,11 @@ public final class CodeCache {
         b.hotRunCounts = u.hotRunCounts;
         b.missExits = u.missExits; // (for the summary: b never leaves before a miss, so it is not counted on)
         units[slot] = b;
-        dropInner(u);
         u.dead = true;
         liveInstructions += b.instructionCount - u.instructionCount;
         bytecodeBytes += b.bytecodeSize;
         c1MissRebuildsInstalled++;
         c1MissRebuildsAll.incrementAndGet();
-        enterInner(b, h);
     }
 
     /**
@@ -1189,15 +831,12 @@ public final class CodeCache {
     String missLeaveSummary() {
         String crossLine = Translator.crossOnce ? String.format("hot-tier builds with the second page's check once per call (Translator.crossOnce): %,d%n",
                 Translator.crossOnceUnits.get()) : "";
-        String c2Line = "";
-        if (hotProfileC2 > 0) c2Line += String.format("user-mode hot-tier builds with a profile window (hotProfileC2=%,d insns, runs of %,d or more): %,d decided,"
-                + " %,d windows begun, %,d queued for C2 at a window's end%n", hotProfileC2, hotProfileC2MinRun, hotProfileC2Builds, hotWindows, hotProfileC2Asked);
-        String hotLine = crossLine + c2Line;
+        String hotLine = crossLine;
         if (c1MissLeft == 0 && c1MissRebuilds == 0) return hotLine.isEmpty() ? null : hotLine;
         long[] buckets = new long[5]; // 1-15, 16-255, 256-4095, 4096-65535, more
         List<TranslatedUnit> l = new ArrayList<>();
         for (TranslatedUnit u : units) {
-            if (u == null || u.hot || u instanceof PendingUnit || u instanceof InnerEntry || u.missExits == 0) continue;
+            if (u == null || u.hot || u instanceof PendingUnit || u.missExits == 0) continue;
             int c = u.missExits;
             buckets[c < 16 ? 0 : c < 256 ? 1 : c < 4096 ? 2 : c < 65536 ? 3 : 4]++;
             l.add(u);
@@ -1224,7 +863,7 @@ public final class CodeCache {
             long t0 = CpuClock.threadNanos();
             translator.wordLogic = wordLogic;
             TranslatedUnit p = translator.translate(page, u.pageIndex, next, u.nextPageIndex, entryOff, true, maxLoopInstructions, maxStraightInstructions, localBranchBytes);
-            if (p != null && !BackgroundTranslator.warmHot(p)) p = null; // (C1 refused it: dropped below)
+            if (p != null) BackgroundTranslator.warmHot(p);
             translationNanos += CpuClock.threadNanos() - t0;
             builtHot(u, p, h);
             return;
@@ -1249,7 +888,6 @@ public final class CodeCache {
         p.key = u.key;
         u.promoted = p;
         hotBuilds++;
-        if (p.requeued) hotRequeued++; // (by warmHot)
         if (HOT_LOG) hotLog("built", u, p, h);
     }
 
@@ -1265,8 +903,7 @@ public final class CodeCache {
         System.err.printf("vmckpt-hot %s key %x at %s M: unit %s (%d insns, %d bytecode)%s%s%n", what, u.key,
                 h == null ? "-" : String.format("%.1f", h.instret / 1e6), u.getClass().getName(), u.instructionCount, u.bytecodeSize,
                 p == null ? "" : String.format(", build %s (%d insns, %d bytecode, tier %d, %d looks%s), %d with inlining",
-                        p.getClass().getName(), p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks,
-                        (p.requeued ? ", queued through the API" : ""), p.inlineTotal),
+                        p.getClass().getName(), p.instructionCount, p.bytecodeSize, c == null ? -1 : c.compiledTier(p), p.looks, "", p.inlineTotal),
                 (h == null ? "" : "; hart priv " + h.priv) // (round 73: a unit's privilege at its "decided" line)
                 + String.format("; jvm %.3f s", (System.nanoTime() - HOT_LOG_ORIGIN) / 1e9)); // (round 81: HotSpot's compile log's clock, near enough)
     }
@@ -1284,24 +921,13 @@ public final class CodeCache {
      * never have code.
      */
     private boolean buildCompiled(TranslatedUnit u, TranslatedUnit p, Hart h) {
-        int look = hotLongRun > 0 && u.hotRunLength >= hotLongRun ? LOOK_HYBRID : hotLook;
+        int look = hotLook;
         if (compiledNow(p, h, look)) return true;
         HotSpotCompiler c = HotSpotCompiler.get();
         if (look != LOOK_HYBRID) {
-            p.looks++; // (the log's count, and HOT_REQUEUE's; the hybrid look counts its own)
+            p.looks++; // (the log's count; the hybrid look counts its own)
             if (HOT_LOG && look == LOOK_TIMED && Integer.bitCount(p.looks) == 1) // (round 74: why a build waits)
                 hotLog("look failed (call " + lastTimedNanos + " ns)", u, p, h);
-            if (c == null || !HOT_REQUEUE || p.looks % HOT_REQUEUE_LOOKS != 0 || c.compiledOrQueued(p)) return false;
-            // No code and nothing queued (a task HotSpot dropped as stale, see HOT_REQUEUE): asked for through the API.
-            if (c.requestTier3(p)) {
-                hotRequeuedAtLook++;
-                if (HOT_LOG) hotLog("queued for tier 3 at a look (nothing queued)", u, p, h);
-                p.requeued = true;
-                return false;
-            }
-            u.promoted = null;
-            u.untilHot = Long.MAX_VALUE;
-            promotionsDropped++;
             return false;
         }
         if (c == null || ++p.looks != HOT_LOOKS_BEFORE_REQUEST) return false;
@@ -1389,11 +1015,7 @@ public final class CodeCache {
         TranslatedUnit u = units[i];
         if (u instanceof PendingUnit p) {
             p.cancelled = true; // its bytes are stale: the translator thread may skip it
-        } else if (u instanceof InnerEntry e) {
-            if (!e.dead) innerDropped++;
-            e.dead = true;
         } else if (u != null && u != TranslatedUnit.UNTRANSLATABLE) {
-            dropInner(u);
             liveUnits--;
             liveInstructions -= u.instructionCount;
             u.dead = true; // chain slots that still name it must not run it
@@ -1466,14 +1088,14 @@ public final class CodeCache {
      */
     private long hotInstructionsRun() {
         long n = 0;
-        for (TranslatedUnit u : units) if (u != null && u.hot && !u.dead && u.parked == null) n += Long.MAX_VALUE - u.untilHot;
+        for (TranslatedUnit u : units) if (u != null && u.hot && !u.dead) n += Long.MAX_VALUE - u.untilHot;
         return n;
     }
 
     /** Profile only: every build decision, and where each build and hot unit stands (its HotSpot tier now). */
     private String hotProfile() {
-        StringBuilder sb = new StringBuilder(String.format("hot tier: %d builds decided, %d built, %d promoted, %d dropped, %d waiting, %d deferred by the share rule%n",
-                profPromotions.size(), hotBuilds, promotions, promotionsDropped, hotWaiting(), hotDeferred));
+        StringBuilder sb = new StringBuilder(String.format("hot tier: %d builds decided, %d built, %d promoted, %d dropped, %d waiting%n",
+                profPromotions.size(), hotBuilds, promotions, promotionsDropped, hotWaiting()));
         HotSpotCompiler c = HotSpotCompiler.get();
         for (long[] d : profPromotions) {
             sb.append(String.format("  hot decision %x at %.0f M, share %.4f", d[0], d[1] / 1e6, hotAfter / (double) Math.max(1, d[2])));
@@ -1593,7 +1215,7 @@ public final class CodeCache {
         String waits = String.format("jobs installed %,d, mean wait %.2f M instructions, longest %.1f M (key %x); still pending:%s; completed not installed %d%n",
                 profWaits, profWaitInsns / 1e6 / Math.max(1, profWaits), profMaxWait / 1e6, profMaxWaitKey, pend, completed.size());
         java.util.List<TranslatedUnit> l = new java.util.ArrayList<>();
-        for (TranslatedUnit u : units) if (u != null && u != TranslatedUnit.UNTRANSLATABLE && !(u instanceof PendingUnit) && !(u instanceof InnerEntry)) l.add(u);
+        for (TranslatedUnit u : units) if (u != null && u != TranslatedUnit.UNTRANSLATABLE && !(u instanceof PendingUnit)) l.add(u);
         l.sort((a, b) -> Long.compare(b.profNanos, a.profNanos));
         long w = Math.max(1, profWaits);
         waits += String.format("  wait by part (mean per installed job): queued %.2f ms, translating %.2f ms, compiling %.2f ms, handed back to installed %.2f ms; %.2f jobs ahead when queued, %,d of %,d queued behind others; %.2f later jobs taken before it%n",
@@ -1608,10 +1230,6 @@ public final class CodeCache {
                 profPendingByStage[4], profPendingByStage[2], profPendingByStage[3]);
         waits += jobsByInterpreted(l);
         StringBuilder sb = new StringBuilder(waits).append(hotProfile());
-        long innerLive = 0;
-        for (TranslatedUnit u : units) if (u instanceof InnerEntry) innerLive++;
-        sb.append(String.format("inner entries: %,d installed, %,d given back to the heat rule, %,d dropped, %,d live; %,d units C1 refused with them built again without%n",
-                innerInstalled, innerRebuilt, innerDropped, innerLive, innerRetried));
         long total = 0, runs = 0, insns = 0;
         for (TranslatedUnit u : l) { total += u.profNanos; runs += u.profRuns; insns += u.profInsns; }
         sb.append(String.format("units total %.2f s, %d runs, %d insns%n", total / 1e9, runs, insns));
@@ -1670,7 +1288,7 @@ public final class CodeCache {
         // tier's look as the default, left such units uncompiled and never run: see LOOK_TIMED.)
         if (compiledNow(u, h, LOOK_TIMED)) {
             // Its count towards the hot tier begins now, when it can first run: the instructions the interpreter ran
-            // while HotSpot had not compiled it are not the unit's to share (HOT_SHARE deferred such units once).
+            // while HotSpot had not compiled it are not the unit's.
             restartHotCount(u, h);
             return true;
         }
@@ -1714,30 +1332,14 @@ public final class CodeCache {
         case "hybrid" -> LOOK_HYBRID;
         default -> throw new IllegalArgumentException("-Dvmckpt.jit.hotLook: timed, ask or hybrid");
     };
-    /**
-     * {@code -Dvmckpt.jit.hotRequeue=true} (round 63; off by default): a hot-tier build that HotSpot has neither compiled
-     * nor queued is queued for tier 3 through the WhiteBox API (a task HotSpot never drops), checked right after its
-     * warm-up calls ({@link BackgroundTranslator#warmHot}) and, with the timed or asking look, every
-     * {@link #HOT_REQUEUE_LOOKS} looks without code; a build whose request HotSpot refuses is dropped. Why: HotSpot's
-     * tiered policy looks at an interpreted method's count only at every 128th call, with its tier-3 threshold (200
-     * calls) scaled by 1 + C1's queue / 5: the warm-up's 256 calls queue nothing whenever C1 has 2 or more tasks
-     * queued at the 256th (-XX:+PrintTieredEvents: "queues=2,0 ... k=1.40 total=256", no "compile level=3"), and the next
-     * look of the policy comes at the 384th call, 128 of the cache's looks (25.6 M of the old unit's instructions)
-     * later; a task it did queue is dropped as stale if the method is not called for TieredCompileTaskTimeout (50 ms).
-     * Such a build waits without code, and so uninstalled (docs/BENCHMARKS.md round 63).
-     */
-    static final boolean HOT_REQUEUE = Boolean.getBoolean("vmckpt.jit.hotRequeue");
-    /** Looks without code between HOT_REQUEUE's checks of a waiting build (16: every 3.2 M of the old unit's instructions). */
-    static final int HOT_REQUEUE_LOOKS = 16;
     /** Looks at a build without compiled code after which the hybrid look queues it for tier 3 through the API. */
-    static final int HOT_LOOKS_BEFORE_REQUEST = Integer.getInteger("vmckpt.jit.hotLooksBeforeRequest", 4);
+    static final int HOT_LOOKS_BEFORE_REQUEST = 4;
 
     /** Counters for --stats and tests. */
     public Stats stats() {
         return new Stats(unitsTranslated, liveUnits, liveInstructions, invalidations, flushes, translatedInstructionsRun, bytecodeBytes, unitRuns, chainedRuns, deferrals, translationNanos,
                 backgroundNanos, staleDropped, queueFull, crossPageUnits, promotions, promotionsDropped, compileRefused,
-                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotWaitingCompiled(), hotDeferred, hotInstructionsRun(), hotRequested,
-                hotBriefRejected, hotRequeued, hotRequeuedAtLook);
+                batchesEndedBeforeUnit, hotBuilds, hotWaiting(), hotWaitingCompiled(), hotInstructionsRun(), hotRequested);
     }
 
     /**
@@ -1766,19 +1368,13 @@ public final class CodeCache {
      * @param hotWaiting               of those, builds still waiting in a live unit (neither installed nor dropped)
      * @param hotWaitingCompiled       of those, builds HotSpot has compiled code for now (not installed by the look), -1:
      *                                 no WhiteBox API to ask
-     * @param hotDeferred              units whose count reached the hot tier's total at too low a share (HOT_SHARE)
      * @param hotInstructionsRun       guest instructions retired by the hot-tier units that are live (C2's code, or
      *                                 tier 3's until C2 has compiled them)
      * @param hotRequested             hot-tier builds queued for tier 3 through the WhiteBox API after looks found no code
-     * @param hotBriefRejected         units the brief-run rule kept C1 code for good ({@link #HOT_BRIEF_RUNS}; 0 with it off)
-     * @param hotRequeued              hot-tier builds queued for tier 3 through the API because HotSpot had neither
-     *                                 compiled nor queued them after their warm-up calls ({@link #HOT_REQUEUE}; 0 with it off)
-     * @param hotRequeuedAtLook        such requests made at a look at a waiting build (the same build may count again)
      */
     public record Stats(long unitsTranslated, long liveUnits, long liveInstructions, long invalidations, long flushes,
                         long translatedInstructionsRun, long bytecodeBytes, long unitRuns, long chainedRuns, long deferrals, long translationNanos,
                         long backgroundNanos, long staleDropped, long queueFull, long crossPageUnits, long promotions,
                         long promotionsDropped, long compileRefused, long batchesEndedBeforeUnit, long hotBuilds,
-                        long hotWaiting, long hotWaitingCompiled, long hotDeferred, long hotInstructionsRun, long hotRequested,
-                        long hotBriefRejected, long hotRequeued, long hotRequeuedAtLook) { }
+                        long hotWaiting, long hotWaitingCompiled, long hotInstructionsRun, long hotRequested) { }
 }

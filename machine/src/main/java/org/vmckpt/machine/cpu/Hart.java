@@ -264,27 +264,22 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
         return PROFILE_UNITS && codeCache != null ? profile.report() + codeCache.profile() : null;
     }
 
-    /** For --stats, with -Dvmckpt.jit.translatorTier1 (round 82): the translator's methods asked for at tier 1; else null. */
-    public String translatorTier1Summary() {
-        return TranslatorTier1.ENABLED && codeCache != null ? TranslatorTier1.summary() : null;
-    }
-
     /** For --stats: C1 units' leaves before a missing access and their rebuilds (CodeCache#missLeft), or null if none. */
     public String missLeaveSummary() {
         return codeCache == null ? null : codeCache.missLeaveSummary();
     }
 
     /**
-     * For --stats: the page walks the MMU made (paged, not M-mode) and, with the two-way TLB ({@code
-     * -Dvmckpt.mmu.twoWay}, round 72), the first-way misses of each kind the second way served with a swap of the ways
-     * (every swap: the slow paths', and since round 74 the fast loop's and the interpreter's; round 74's hot units' stubs are gone).
+     * For --stats: the page walks the MMU made (paged, not M-mode), the first-way misses of loads and stores the second
+     * way of the conflict ways' slots served with a swap of the ways (every swap: the slow paths', the fast loop's and
+     * the interpreter's), and those slots.
      */
     public String tlbSummary() {
         long[] s = mmu.secondWayHits;
-        String line = String.format("%,d page walks; two-way TLB (-Dvmckpt.mmu.twoWay) %s: %,d load, %,d store, %,d fetch misses served by the second way (swaps)",
-                mmu.walks, mmu.twoWay ? "on" : "off", s[ACCESS_READ], s[ACCESS_WRITE], s[ACCESS_EXEC]);
-        // Round 79: the conflict ways' slots, only with the switch (the line is main's without it).
-        if (mmu.conflictWays != 0 && !mmu.twoWay) line += String.format("; conflict ways (-Dvmckpt.mmu.conflictWays=%d): %,d slots two-way", mmu.conflictWays, mmu.conflictSlots);
+        String line = String.format("%,d page walks; second way: %,d load, %,d store misses served by the second way (swaps)",
+                mmu.walks, s[ACCESS_READ], s[ACCESS_WRITE]);
+        // Round 79: the conflict ways' slots, only with the switch.
+        if (mmu.conflictWays != 0) line += String.format("; conflict ways (-Dvmckpt.mmu.conflictWays=%d): %,d slots two-way", mmu.conflictWays, mmu.conflictSlots);
         return line + String.format("%n");
     }
 
@@ -413,7 +408,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             int retired = u.run(this, budget - n);
             if (PROFILE_UNITS) {
                 began = TranslationProfile.BEGAN_AFTER_UNIT;
-                if (u instanceof InnerEntry) profile.inner(retired, instret);
                 u.profNanos += System.nanoTime() - tStart;
                 u.profRuns++;
                 u.profInsns += retired;

@@ -251,7 +251,7 @@ public final class HotSpotCompiler {
         return request(u, TIER_C1_PROFILED);
     }
 
-    /** Queues {@code u}'s {@code run} for compilation at {@code tier}, in the background (tier 4: CodeCache#HOT_PROFILE_RUNS, tests). */
+    /** Queues {@code u}'s {@code run} for compilation at {@code tier}, in the background (tier 4: tests). */
     boolean request(TranslatedUnit u, int tier) {
         try {
             Method run = u.getClass().getDeclaredMethod("run", Hart.class, int.class);
@@ -267,19 +267,6 @@ public final class HotSpotCompiler {
             return (int) level.invokeExact((Executable) u.getClass().getDeclaredMethod("run", Hart.class, int.class), false);
         } catch (Throwable e) {
             return -1;
-        }
-    }
-
-    /**
-     * True if {@code u}'s {@code run} has compiled code or a compile task in a queue now, or HotSpot could not say; false
-     * if neither (nothing will compile it unless asked: see CodeCache#HOT_REQUEUE). Never throws.
-     */
-    boolean compiledOrQueued(TranslatedUnit u) {
-        try {
-            Executable run = u.getClass().getDeclaredMethod("run", Hart.class, int.class);
-            return (int) level.invokeExact(run, false) > 0 || (boolean) queued.invokeExact(run);
-        } catch (Throwable e) {
-            return true;
         }
     }
 

@@ -59,40 +59,33 @@ final class Mmu {
 
     final long[] mmioResult = new long[1];
 
-    // ------------------------------------------------------------------ the second way (rounds 71-72)
+    // ------------------------------------------------------------------ the second way (rounds 71-72, 79)
     /**
-     * A two-way TLB ({@code -Dvmckpt.mmu.twoWay=true}, round 72; off by default): each of the three TLBs (read, write,
-     * fetch) has a second way per slot. A data access whose page the first way of its slot does not hold is served by
-     * the second way without a walk, and the ways swap (round 74: wherever the hit is found; the first way holds the page
-     * used last): the interpreter's and the fast loop's inline look-ups ({@link #secondRead}, {@link #secondWrite}) and
-     * the slow paths first thing. Translated code is built as without the switch (round 75: no byte of either tier
-     * changes) and reads the first way only: a C1 unit leaves on a miss and the interpreter's swap makes the page its own
-     * at the next entry; a hot unit's slow path ({@link #loadSlow}, {@link #storeSlow}) swaps and serves the access, so
-     * the unit, at the page's next access, finds it in its first way. A walk's fill goes to
-     * the least recently used way: the first way's entry (if any, and another page's) moves to the second way and the
-     * second way's goes. Two pages used in turn thus both stay. Fetches swap too ({@link #fetchSecondWay}). Why: the TLB
-     * is direct-mapped by virtual page, and two hot pages 4 MiB apart (a multiple of the TLB's reach) evicted each other
-     * at every access (round 70-71's compute-phase conflict episodes: millions of misses). Every drop of the first way
-     * drops the second way's entries of the same pages (full flushes, page and ASID fences, PMP writes, freezes and new
-     * epochs, page replacements, restores and resets); in particular a second-way write entry is, as a first-way one, a
-     * page {@code GuestMemory.pageForWrite} marked dirty in the current epoch: it only ever moves there from the first
-     * way (a fill's move, a swap), and {@link #flushWriteMappings} drops both ways. Not final: tests set it per hart.
+     * The data TLBs' second way (read, write), which only the conflict ways ({@link #conflictWays}) fill: a slot made
+     * two-way keeps a page its fill evicts there, and an access whose page the first way does not hold but the second does
+     * is served without a walk, the ways swapping (the first way holds the page used last): the interpreter's and the
+     * fast loop's inline look-ups ({@link #secondRead}, {@link #secondWrite}) and the slow paths first thing. Translated
+     * code reads the first way only: a C1 unit leaves on a miss and the interpreter's swap makes the page its own at the
+     * next entry; a hot unit's slow path ({@link #loadSlow}, {@link #storeSlow}) swaps and serves the access. Every drop
+     * of the first way drops the second way's entries of the same pages (full flushes, page and ASID fences, PMP writes,
+     * freezes and new epochs, page replacements, restores and resets); a second-way write entry is, as a first-way one, a
+     * page {@code GuestMemory.pageForWrite} marked dirty in the current epoch: it only ever moves there from the first way
+     * (a fill's move, a swap), and {@link #flushWriteMappings} drops both ways. (Round 72's two-way TLB for every slot and
+     * the fetch TLB, {@code -Dvmckpt.mmu.twoWay}, was retired in round 84: the conflict ways, on since round 80, took its place.)
      */
-    boolean twoWay = Boolean.getBoolean("vmckpt.mmu.twoWay");
-    final long[] r2Tag = new long[TLB_SIZE], w2Tag = new long[TLB_SIZE], x2Tag = new long[TLB_SIZE];
-    final byte[][] r2Page = new byte[TLB_SIZE][], w2Page = new byte[TLB_SIZE][], x2Page = new byte[TLB_SIZE][];
-    final int[] r2Phys = new int[TLB_SIZE], w2Phys = new int[TLB_SIZE], x2Phys = new int[TLB_SIZE];
+    final long[] r2Tag = new long[TLB_SIZE], w2Tag = new long[TLB_SIZE];
+    final byte[][] r2Page = new byte[TLB_SIZE][], w2Page = new byte[TLB_SIZE][];
+    final int[] r2Phys = new int[TLB_SIZE], w2Phys = new int[TLB_SIZE];
     {
         Arrays.fill(r2Tag, -1);
         Arrays.fill(w2Tag, -1);
-        Arrays.fill(x2Tag, -1);
     }
     /**
      * The conflict ways (round 79; {@code -Dvmckpt.mmu.conflictWays=N}, N a count of conflict misses, 256 by default since round 80, 0 =
-     * off; ignored with {@link #twoWay}): the second way of a data slot (read or write TLB) is used only once that
+     * off): the second way of a data slot (read or write TLB) is used only once that
      * slot has shown a conflict episode: {@code N} <em>ping-pongs</em> in a row, each a fill of the first way with the tag
      * the slot's last fill evicted (two pages taking turns), each within {@link #CONFLICT_WINDOW} page walks of the one
-     * before. From then on the slot behaves as with {@link #twoWay} (its fills keep the evicted entry in the second way,
+     * before. From then on the slot is two-way (its fills keep the evicted entry in the second way,
      * the look-ups that already compare the second way swap); every other slot, and the fetch TLB, is main's
      * direct-mapped slot. The flag is kept for the hart's life (a full flush drops the entries, not the flag: the
      * guest's address-space layout that drew the conflict outlives a context switch). Why: the two-way TLB takes the
@@ -340,8 +333,7 @@ final class Mmu {
             byte[] page = h.ram.pageForRead(idx);
             int i = (int) (va >>> 12) & TLB_MASK;
             if (MmuCounts.ON) MmuCounts.fill(ACCESS_READ, va, rTag[i], (va >>> 12) | dataCtx, lastLeafLevel);
-            if (twoWay) keepRead(i, (va >>> 12) | dataCtx);
-            else if (conflictWays != 0) conflictRead(i, (va >>> 12) | dataCtx);
+            if (conflictWays != 0) conflictRead(i, (va >>> 12) | dataCtx);
             rTag[i] = (va >>> 12) | dataCtx;
             rPage[i] = page;
             rPhys[i] = idx;
@@ -484,8 +476,7 @@ final class Mmu {
         }
         byte[] page = h.ram.pageForWrite(idx);
         writeTlbEmpty = false;
-        if (twoWay) keepWrite(i, (va >>> 12) | dataCtx);
-        else if (conflictWays != 0) conflictWrite(i, (va >>> 12) | dataCtx);
+        if (conflictWays != 0) conflictWrite(i, (va >>> 12) | dataCtx);
         wTag[i] = (va >>> 12) | dataCtx;
         wPage[i] = page;
         wPhys[i] = idx;
@@ -504,7 +495,7 @@ final class Mmu {
 
     int fetch16(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
-        if (xTag[i] != ((va >>> 12) | fetchCtx) && !(twoWay && fetchSecondWay(va >>> 12))) {
+        if (xTag[i] != ((va >>> 12) | fetchCtx)) {
             long pa = translate(va, ACCESS_EXEC);
             if (h.trap) return 0;
             int idx = h.ram.pageIndexOf(pa);
@@ -513,7 +504,6 @@ final class Mmu {
                 return 0;
             }
             if (MmuCounts.ON) MmuCounts.fill(ACCESS_EXEC, va, xTag[i], (va >>> 12) | fetchCtx, lastLeafLevel);
-            if (twoWay) keepFetch(i, (va >>> 12) | fetchCtx);
             xTag[i] = (va >>> 12) | fetchCtx;
             xPage[i] = h.ram.pageForRead(idx);
             xPhys[i] = idx;
@@ -522,30 +512,7 @@ final class Mmu {
         return (short) SHORT.get(xPage[i], (int) va & 0xfff) & 0xffff;
     }
 
-    // ================================================================== the second way (twoWay)
-
-    /**
-     * With {@link #twoWay}, on a fetch miss of virtual page {@code vpn}: if the second way of its slot maps it under the
-     * current context, the ways swap and true is returned (the first way then maps it, as after a fill). For the fetch
-     * slow path and the dispatcher's look-up ({@code CodeCache.lookup}), so that a unit is found without an interpreted
-     * block first.
-     */
-    boolean fetchSecondWay(long vpn) {
-        int i = (int) vpn & TLB_MASK;
-        if (x2Tag[i] != (vpn | fetchCtx)) return false;
-        long t = xTag[i];
-        byte[] p = xPage[i];
-        int f = xPhys[i];
-        xTag[i] = x2Tag[i];
-        xPage[i] = x2Page[i];
-        xPhys[i] = x2Phys[i];
-        x2Tag[i] = t;
-        x2Page[i] = p;
-        x2Phys[i] = f;
-        secondWayHits[ACCESS_EXEC]++;
-        if (MmuCounts.ON) MmuCounts.secondWay[ACCESS_EXEC]++;
-        return true;
-    }
+    // ================================================================== the second way (the conflict ways' slots)
 
     /**
      * The interpreter's and the fast loop's second-way hit of a load (their inline look-up found the page in slot {@code
@@ -615,16 +582,6 @@ final class Mmu {
         secondWaysEmpty = false;
     }
 
-    /** As {@link #keepRead}, for fetches. */
-    private void keepFetch(int i, long tag) {
-        long t = xTag[i];
-        if (t == -1 || t == tag) return;
-        x2Tag[i] = t;
-        x2Page[i] = xPage[i];
-        x2Phys[i] = xPhys[i];
-        secondWaysEmpty = false;
-    }
-
     /**
      * With {@link #conflictWays}, before a fill of slot {@code i}'s first read way with {@code tag}: in a slot already
      * two-way, the evicted entry moves to the second way ({@link #keepRead}); otherwise a fill that brings back the tag
@@ -691,12 +648,6 @@ final class Mmu {
             rTwo = wTwo = null;
             conflictSlots = 0;
         }
-        flushTlb();
-    }
-
-    /** Sets {@link #twoWay} (tests; the constructor takes {@code vmckpt.mmu.twoWay}) and flushes the TLB. */
-    void setTwoWay(boolean on) {
-        twoWay = on;
         flushTlb();
     }
 
@@ -856,10 +807,8 @@ final class Mmu {
             if (MmuCounts.ON) MmuCounts.fullFlushesSecond++;
             Arrays.fill(r2Tag, -1);
             Arrays.fill(w2Tag, -1);
-            Arrays.fill(x2Tag, -1);
             Arrays.fill(r2Page, null);
             Arrays.fill(w2Page, null);
-            Arrays.fill(x2Page, null);
             secondWaysEmpty = true;
         }
         if (asidBits != 0) {
@@ -894,7 +843,6 @@ final class Mmu {
         for (int i = 0; i < TLB_SIZE; i++) {
             if ((r2Tag[i] & TID_MASK) == tb) { r2Tag[i] = -1; r2Page[i] = null; }
             if ((w2Tag[i] & TID_MASK) == tb) { w2Tag[i] = -1; w2Page[i] = null; }
-            if ((x2Tag[i] & TID_MASK) == tb) { x2Tag[i] = -1; x2Page[i] = null; }
         }
     }
 
@@ -925,7 +873,6 @@ final class Mmu {
         if ((xTag[i] & mask) == want) { xTag[i] = -1; xPage[i] = null; }
         if ((r2Tag[i] & mask) == want) { r2Tag[i] = -1; r2Page[i] = null; }
         if ((w2Tag[i] & mask) == want) { w2Tag[i] = -1; w2Page[i] = null; }
-        if ((x2Tag[i] & mask) == want) { x2Tag[i] = -1; x2Page[i] = null; }
     }
 
     /**
@@ -977,7 +924,6 @@ final class Mmu {
         xTag[i] = -1; xPage[i] = null;
         r2Tag[i] = -1; r2Page[i] = null;
         w2Tag[i] = -1; w2Page[i] = null;
-        x2Tag[i] = -1; x2Page[i] = null;
     }
 
     /** The virtual page number's bits of a TLB tag (below the context's bits 52..63). */
@@ -1030,7 +976,6 @@ final class Mmu {
         for (int i = 0; i < TLB_SIZE; i++) {
             if (r2Phys[i] == pageIndex && r2Page[i] != null) { r2Tag[i] = -1; r2Page[i] = null; }
             if (w2Phys[i] == pageIndex && w2Page[i] != null) { w2Tag[i] = -1; w2Page[i] = null; }
-            if (x2Phys[i] == pageIndex && x2Page[i] != null) { x2Tag[i] = -1; x2Page[i] = null; }
         }
     }
 }

@@ -10,8 +10,8 @@ package org.vmckpt.machine.cpu;
  * miss of the same kind had already come from the page's aligned 16- and 64-page window since that flush (the misses a
  * fill of the window's neighbours would have turned into hits, if nothing evicted them); for stores whether the page was
  * already dirty in the epoch (a write entry lost) or not (its first write: {@code GuestMemory.pageForWrite} must see
- * it); the page walks, their PTE reads and their time ({@code System.nanoTime} around each: rough); the flushes; and
- * the entries the superpage fill installed. A daemon thread prints them all every 100 ms to stderr as one line
+ * it); the page walks, their PTE reads and their time ({@code System.nanoTime} around each: rough); and the flushes.
+ * A daemon thread prints them all every 100 ms to stderr as one line
  * ({@code vmckpt-mmu ...}), which bench/cpu/mmu-phases.py splits by the CPU benchmark's marks. Counts are plain
  * statics shared by all harts (racy with several: a diagnostic).
  */
@@ -33,8 +33,7 @@ final class MmuCounts {
     static final long[] slotEmpty = new long[3], slotOther = new long[3], slotSameVpn = new long[3];
     static final long[] cold = new long[3], again = new long[3];
     static final long[] win16 = new long[3], win64 = new long[3];
-    static final long[] filled = new long[3];
-    /** Misses the TLB's second way served (Mmu#twoWay, rounds 71-72), per kind: no walk, no fill. */
+    /** Misses the TLB's second way served (the conflict ways' slots; fetch always 0 since round 84), per kind: no walk, no fill. */
     static final long[] secondWay = new long[3];
     /**
      * Round 79: slots the conflict ways ({@code Mmu#conflictWays}) made two-way (read and write), the scans of
@@ -208,7 +207,7 @@ final class MmuCounts {
             b.append(' ').append(KIND[k]).append(' ').append(miss[k]).append(' ').append(leaf2m[k]).append(' ')
                     .append(leaf1g[k]).append(' ').append(slotEmpty[k]).append(' ').append(slotOther[k]).append(' ')
                     .append(slotSameVpn[k]).append(' ').append(cold[k]).append(' ').append(again[k]).append(' ')
-                    .append(win16[k]).append(' ').append(win64[k]).append(' ').append(filled[k]);
+                    .append(win16[k]).append(' ').append(win64[k]);
         }
         b.append(" stores ").append(storeFirstWrite).append(' ').append(storeDirtyBefore).append(' ').append(storeSuperWin16Dirty);
         b.append(" walks ").append(walks).append(' ').append(pteReads).append(' ').append(walkNs);

@@ -23,8 +23,6 @@ final class PendingUnit extends TranslatedUnit {
     TranslatedUnit built;
     /** C1 could not compile the built unit ({@link BackgroundTranslator#compile}): the entry stays interpreted. */
     boolean compileRefused;
-    /** C1 refused the unit with inner entries, and it was built again without them (BackgroundTranslator#build). */
-    boolean innerRetried;
     /** CPU time the translator thread spent on it. Read after the cache took it from its completed queue. */
     long cpuNanos;
     /**

@@ -63,12 +63,12 @@ public abstract class TranslatedUnit {
      * compiled yet). Counted down by the dispatcher; {@code Long.MAX_VALUE} for a unit that is never promoted.
      */
     long untilHot = Long.MAX_VALUE;
-    /** The hart's {@code instret} when this unit's current count towards the hot tier began (CodeCache#HOT_SHARE). */
+    /** The hart's {@code instret} when this unit's current count towards the hot tier began (the hot log's "hart insns since its count began"). */
     long hotSince;
     /**
      * Two counts in one field, so that the dispatcher adds both with one load and one store ({@link #runCount}): in the low
      * 32 bits the dispatcher's runs of this unit since its count towards the hot tier began (CodeCache#HOT_MIN_RUN), in the
-     * high 32 bits the ones of them that retired fewer than {@link #BRIEF_RUN} instructions (CodeCache#HOT_BRIEF_RUNS: an
+     * high 32 bits the ones of them that retired fewer than {@link #BRIEF_RUN} instructions (the hot log and bench/cpu/hot-brief.py; round 60's brief-run rule, retired in round 84: an
      * average run length cannot tell a unit whose every run is short from one that mostly leaves after a few instructions
      * and now and then loops for a thousand; sha256's return point: 75 per run on average, 15 of every 16 runs 5 long).
      * Read them with {@link #hotRuns()} and {@link #hotBriefRuns()}. Exact while a count has fewer than 2^32 runs: it is
@@ -97,8 +97,6 @@ public abstract class TranslatedUnit {
     long hotBriefRuns() {
         return hotRunCounts >>> 32;
     }
-    /** Instructions per run when its hot-tier build was decided (CodeCache#HOT_LONG_RUN). */
-    long hotRunLength;
     /** This unit is of the hot tier: a class outside the C1-only directive, so that HotSpot's C2 compiles it. */
     boolean hot;
     /** A hot-tier build of this unit is queued or being built. */
@@ -107,20 +105,6 @@ public abstract class TranslatedUnit {
     TranslatedUnit promoted;
     /** Of a hot-tier build: looks that found it without compiled code (CodeCache#buildCompiled). */
     int looks;
-    /** Of a hot-tier build: queued for tier 3 through the API after its warm-up calls queued nothing (CodeCache#HOT_REQUEUE). */
-    boolean requeued;
-    /**
-     * Of a hot-tier build in its profile window (CodeCache#HOT_PROFILE_RUNS): the C1 unit it replaced for the window, which
-     * takes its place again if C2 has not compiled it by the window's end; null otherwise.
-     */
-    TranslatedUnit parked;
-    /** Of a hot-tier build: its profile window is over (CodeCache#HOT_PROFILE_RUNS); it waits for C2's code only. */
-    boolean profiled;
-    /**
-     * (CodeCache#HOT_PROFILE_C2, round 82) Of a C1 unit: decided in user mode on HotSpot's path with the switch on, so its
-     * build is looked at by the profile window's look and its window is CodeCache#hotProfileC2 of the build's instructions.
-     */
-    boolean profileC2;
     /**
      * Of a C1 unit that {@link #leavesBeforeMiss}: its runs that left before a missing access (the dispatcher counts them,
      * CodeCache#missLeft).
@@ -143,15 +127,6 @@ public abstract class TranslatedUnit {
     int missMarkLeaves;
     /** Of a hot-tier unit: the tier of its compiled code when it took its C1 unit's place for good (-1: not known). */
     int installedTier = -1;
-    /**
-     * Inner entries ({@link InnerEntry}, Translator#innerEntries): the page offsets of the first page's block starts, other
-     * than the entry, at which the unit can be entered (its code dispatches on the pc's offset there), and for each the
-     * least budget it must be entered with (its block and the longest run from it to the next check point or out of the
-     * unit). Null for a unit without them (the hot tier, or the property off).
-     */
-    int[] innerOffsets, innerNeeds;
-    /** The inner entries of this unit the code cache installed (killed with it: CodeCache#clear), or null. */
-    java.util.ArrayList<InnerEntry> innerEntries;
     /** Profiling (-Dvmckpt.jit.profile=true): time in the unit, calls, instructions retired. */
     long profNanos, profRuns, profInsns;
     /** Profiling: runs that left by each chain slot's exit, that exit's page offset, the page, the region's span. */

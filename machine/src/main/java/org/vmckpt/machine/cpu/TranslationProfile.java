@@ -15,7 +15,7 @@ final class TranslationProfile {
             INTERP_AT_BATCH_START = 23, INTERP_AFTER_UNIT = 24, INTERP_AFTER_INTERP = 25, INTERP_UNMAPPED = 26,
             INTERP_PENDING = 27, EXIT_CALL = 28, EXIT_RETURN = 29, RETURN_PREDICTED = 30, JALR_THEN_CHAINED = 31,
             JALR_THEN_LOOKED_UP = 32, JALR_THEN_INTERPRETED = 33, NESTED_BACK = 34, NESTED_LEFT = 35, NESTED_NOT_RUN = 36,
-            INNER_RUNS = 37, INNER_INSNS = 38, INNER_INSNS_FROM = 39, SECOND_WAY = 40;
+            SECOND_WAY = 37;
     /** How an interpreted block began (the {@code how} of {@link #interpreted}). */
     static final int BEGAN_BATCH = 0, BEGAN_AFTER_UNIT = 1, BEGAN_AFTER_INTERP = 2, BEGAN_AFTER_TRAP = 3;
     /**
@@ -47,8 +47,7 @@ final class TranslationProfile {
             "interpreted: unit being built", "exit by a call (jal links)", "exit jalr to a pc a call linked",
             "  of them, the latest call's", "after a jalr exit: chained", "after a jalr exit: looked up",
             "after a jalr exit: interpreted", "nested calls back at return pt", "nested calls left elsewhere",
-            "nested calls not run", "inner entries: unit runs", "inner entries: instructions",
-            "inner entries: instructions from FROM", "  chained by a jalr's second way"};
+            "nested calls not run", "  chained by a jalr's second way"};
 
     final long[] counts = new long[NAMES.length];
     /** {@link #counts} when the first interpreted block from {@link #FROM} on began (so the report gives the phase's own). */
@@ -61,13 +60,6 @@ final class TranslationProfile {
     private int callTop;
     /** The last exit was a jalr: what the dispatcher did next is counted (see {@link #afterJalr}). */
     boolean lastExitJalr;
-
-    /** An inner entry ({@link InnerEntry}) ran and retired {@code retired} instructions, the hart being at {@code instret}. */
-    void inner(int retired, long instret) {
-        counts[INNER_RUNS]++;
-        counts[INNER_INSNS] += retired;
-        if (instret >= FROM) counts[INNER_INSNS_FROM] += retired;
-    }
 
     /** A unit left by chain slot {@code slot} of {@code u}, normally (registers {@code x}, the hart's). */
     void exited(TranslatedUnit u, int slot, long[] x) {

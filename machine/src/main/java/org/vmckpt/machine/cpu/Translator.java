@@ -331,7 +331,6 @@ final class Translator {
             limit = 8192;
         }
         this.nextIndex = nextIndex;
-        innerNow = innerEntries && !hot;
         int first = hot ? MAX_HOT_INSTRUCTIONS : MAX_INSTRUCTIONS;
         TranslatorRegion cut = discover(code, entryOff, first, limit, 0);
         if (cut.size() >= first) {
@@ -377,10 +376,9 @@ final class Translator {
      * branches, jumps and falling through to an instruction of the region, a jalr's compares with the return points of
      * the region's calls ({@link #returnPointsOf}). Again until nothing
      * more is dropped (a call dropped takes its return point out of the jalrs' compares). {@code region} itself if all
-     * of it is reachable, or with inner entries (every block start of the first page is an entry then).
+     * of it is reachable.
      */
     private TranslatorRegion reachableFromEntry(TranslatorRegion region, int entryOff) {
-        if (innerNow) return region;
         for (;;) {
             List<Insn> calls = new ArrayList<>();
             for (Insn in : region.values()) {
@@ -430,8 +428,6 @@ final class Translator {
         u.nextPageIndex = region.lastKey() >= 4096 ? nextIndex : -1;
         u.instructionCount = region.size();
         u.entryBlockLength = entryBlockLength;
-        u.innerOffsets = innerOffsets;
-        u.innerNeeds = innerNeeds;
         u.chain = new TranslatedUnit[2 * exitSlots]; // (a second way per exit: TranslatedUnit#chain)
         u.exitKinds = java.util.Arrays.copyOf(exitKinds, exitSlots);
         if (Hart.PROFILE_UNITS) {
@@ -869,7 +865,6 @@ final class Translator {
         checkNeeds = checkPoints(entryOff);
         // With check points the entry's need is its check point's (checkNeeds): the longest run is not needed then.
         entryReach = checkNeeds == null ? longestRunFromEntry(entryOff) : -1;
-        findInnerEntries(entryOff);
 
         // Frames are written by hand (frame()): every local has one type for the whole method and the operand stack is
         // empty at every jump target, so one frame fits all, and ASM need not compute them (the costly part).
@@ -901,8 +896,7 @@ final class Translator {
         prologue();
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) blockLabels[off / 2] = new Label();
         commonExit = new Label();
-        if (innerOffsets == null) mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
-        else emitInnerDispatch(entryOff);
+        mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
         int at = censusMark(TranslatorCensus.PROLOGUE, 0);
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
         at = censusMark(-1, 0);
@@ -1251,71 +1245,6 @@ final class Translator {
         mv.visitFrame(F_NEW, frameLocals.length, frameLocals, 0, null);
     }
 
-    /**
-     * The inner entries of the unit ({@link #innerEntries}): every block start of the first page but the entry and the
-     * heads of loops, each with
-     * the budget it needs to be entered with: where blocks check only at check points, its block and the longest run
-     * from it to the next check point or out (a check point: its own check's need); else its block, which checks itself.
-     */
-    private void findInnerEntries(int entryOff) {
-        innerOffsets = null;
-        innerNeeds = null;
-        if (!innerNow) return;
-        // Not where a branch or jump of the region goes back to (a loop's head): a unit of its own there holds the whole
-        // loop (a loop region), which an inner entry would keep from being built.
-        TranslatorBits skip = new TranslatorBits(limit);
-        skip.set(entryOff);
-        for (Insn in : region.values()) {
-            if (in.kind != JAL && in.kind != BRANCH) continue;
-            for (long t : successors(in)) if (t <= in.off && t >= 0 && t < limit) skip.set((int) t);
-        }
-        int n = 0;
-        for (int l = leaders.nextSetBit(0); l >= 0 && l < 4096; l = leaders.nextSetBit(l + 1)) if (!skip.get(l)) n++;
-        if (n == 0) return;
-        TranslatorBits points = null;
-        int[] memo = null;
-        if (checkNeeds != null) {
-            points = new TranslatorBits(limit);
-            for (int l = leaders.nextSetBit(0); l >= 0; l = leaders.nextSetBit(l + 1)) if (checkNeeds[l / 2] > 0) points.set(l);
-            memo = new int[limit / 2];
-        }
-        innerOffsets = new int[n];
-        innerNeeds = new int[n];
-        int i = 0;
-        for (int l = leaders.nextSetBit(0); l >= 0 && l < 4096; l = leaders.nextSetBit(l + 1)) {
-            if (skip.get(l)) continue;
-            innerOffsets[i] = l;
-            innerNeeds[i++] = checkNeeds == null ? blockAt(l).size()
-                    : checkNeeds[l / 2] > 0 ? checkNeeds[l / 2] : blockAt(l).size() + reachAfter(l, points, memo);
-        }
-    }
-
-    /**
-     * After the prologue: the block the pc's page offset names, if it is an inner entry and the budget holds its need
-     * (else the unit returns 0 at once, having written nothing); the entry's block for any other offset.
-     */
-    private void emitInnerDispatch(int entryOff) {
-        Label[] to = new Label[innerOffsets.length];
-        for (int i = 0; i < to.length; i++) to[i] = new Label();
-        Label none = new Label();
-        mv.visitVarInsn(ALOAD, L_HART);
-        mv.visitFieldInsn(GETFIELD, HART, "pc", "J");
-        mv.visitInsn(L2I);
-        pushInt(0xfff);
-        mv.visitInsn(IAND);
-        mv.visitLookupSwitchInsn(blockLabels[entryOff / 2], innerOffsets, to);
-        for (int i = 0; i < to.length; i++) {
-            target(to[i]);
-            mv.visitVarInsn(ILOAD, L_BUDGET);
-            pushInt(innerNeeds[i]);
-            mv.visitJumpInsn(IF_ICMPLT, none);
-            mv.visitJumpInsn(GOTO, blockLabels[innerOffsets[i] / 2]);
-        }
-        target(none);
-        mv.visitInsn(ICONST_0);
-        mv.visitInsn(IRETURN);
-    }
-
     private void emitCommonExit() {
         target(commonExit);
         storeRegisters(writtenRegs);
@@ -1512,19 +1441,6 @@ final class Translator {
         returnPoints = new int[limit / 2][];
         for (Insn in : region.values()) if (in.kind == JALR) returnPoints[in.off / 2] = returnPointsOf(in.off, calls, limit);
     }
-
-    /**
-     * Inner entries ({@link InnerEntry}): a unit can also be entered at the block starts of its first page, its method
-     * jumping to the block the pc's page offset names, after a check that the budget holds that block's need (so a budget
-     * of 0 returns at once, touching nothing, as at the entry). Set for each build by the cache that asks for it
-     * (CodeCache#innerEntries); never in the hot tier, where entries into its loops from outside would make them
-     * irreducible to C2.
-     */
-    boolean innerEntries;
-    /** Inner entries for the unit being built: {@link #innerEntries}, and not in the hot tier. */
-    private boolean innerNow;
-    /** The inner entries of the unit built last (page offsets, ascending) and the budget each needs; null: none. */
-    private int[] innerOffsets, innerNeeds;
 
     /** The return points the jalr at {@code off} compares its target with (none: it always leaves). */
     private int[] returnPointsAt(int off) {

@@ -22,20 +22,12 @@ import java.nio.file.Path;
  */
 final class UnitCompilerDirectives {
     private static boolean installed;
-    /**
-     * The translator's own code (Translator, and the ASM library it generates bytecode with, which only the translator
-     * thread runs) is kept from C2 as well: on the Debian boot C2 spent about 60% of its time on ASM and the
-     * translator, ~0.4 s of CPU on the core the guest's thread shares with it, while the translator thread ran no
-     * slower with C1's code (docs/BENCHMARKS.md, CPU benchmark, round 7). False: the default policy, for A/B runs.
-     */
-    static final boolean TRANSLATOR_C1_ONLY = Boolean.parseBoolean(System.getProperty("vmckpt.jit.translatorC1", "true"));
 
     private UnitCompilerDirectives() { }
 
     static synchronized void install() {
         if (installed) return;
         installed = true;
-        TranslatorTier1.requestOnce(); // -Dvmckpt.jit.translatorTier1 (off): the translator's own code at tier 1 at once
         if (HotSpotCompiler.get() != null) return; // added through the WhiteBox API when it was set up (json(true))
         try {
             add(json(false));
@@ -56,8 +48,12 @@ final class UnitCompilerDirectives {
      */
     static String json(boolean tier1Direct) {
         String units = "\"org/vmckpt/machine/cpu/Unit*.*\"";
-        String match = TRANSLATOR_C1_ONLY
-                ? "[" + units + ", \"org/vmckpt/machine/cpu/Translator*.*\", \"org/objectweb/asm/*.*\"]" : units;
+        // The translator's own code (Translator, and the ASM library it generates bytecode with, which only the translator
+        // thread runs) is kept from C2 as well: on the Debian boot C2 spent about 60% of its time on ASM and the
+        // translator, ~0.4 s of CPU on the core the guest's thread shares with it, while the translator thread ran no
+        // slower with C1's code (docs/BENCHMARKS.md, CPU benchmark, round 7; -Dvmckpt.jit.translatorC1=false, HotSpot's
+        // default policy for them, was retired in round 84).
+        String match = "[" + units + ", \"org/vmckpt/machine/cpu/Translator*.*\", \"org/objectweb/asm/*.*\"]";
         String c1Only = "{ match: " + match + ", c2: { Exclude: true } }";
         if (!tier1Direct) return "[" + c1Only + "]";
         return "[{ match: \"" + Translator.BACKGROUND_NAME + "*.*\", c1: { BackgroundCompilation: false }, c2: { Exclude: true } }, "

@@ -28,11 +28,7 @@ class AccessGroupFallbackTest {
         if (translated) {
             h.setTranslationThreshold(1);
             h.setPromotionThreshold(20_000);
-            h.codeCache.hotShare = 0;
             h.codeCache.hotMinRun = 0;
-            h.codeCache.hotBriefRunsPercent = 0;
-            h.codeCache.hotMaxBytecode = 0;
-            h.codeCache.hotProfileRuns = 0;
             h.codeCache.promoteUncompiled = true;
             h.codeCache.hotRecheck = 2_000;
         }

@@ -24,9 +24,6 @@ class BootThresholdTest {
         h.setTranslation(translate);
         h.setTranslationThreshold(1);
         h.setPromotionThreshold(Long.MAX_VALUE);
-        // (The boot's threshold alone, whatever -Dvmckpt.jit.heatHalfLife says: a steady half-life starts the boot's
-        // stretch by itself, which `withoutABootThreshold...` and the second startBootTranslation below do not expect.)
-        if (h.codeCache != null) h.codeCache.setHeatHalfLife(0);
         if (h.codeCache != null) h.codeCache.runUncompiled = true; // (round 78: every unit runs as soon as it is built, HotSpot interpreting it until compiled, with the same effects: what runs where depends on the instructions alone, not on HotSpot's compile queue)
         h.startBootTranslation(bootThreshold, true);
         int[] code = {lui(5, 0xf4000), addi(5, 5, 0x240), addi(6, 6, 1), addi(5, 5, -1), b(-8, 0, 5, 1), j(0, 0)};
@@ -75,9 +72,7 @@ class BootThresholdTest {
     void noHotTierDecisionDuringTheBootWhenAsked() {
         Hart jit = hart(true, 0), ref = hart(false, 0);
         jit.setPromotionThreshold(20_000);
-        jit.codeCache.hotShare = 0;
         jit.codeCache.hotMinRun = 0;
-        jit.codeCache.hotBriefRunsPercent = 0; // (HotTierBriefRunTest tests that rule)
         jit.codeCache.promoteUncompiled = true; // synchronous builds installed at the next look, as in deterministic mode
         jit.codeCache.hotRecheck = 2_000;
         jit.startBootTranslation(0, false);

@@ -38,7 +38,6 @@ class ConflictWaysTest {
         mem = new GuestMemory(BASE, 16 << 20);
         hart = new Hart(0, new Bus(mem), () -> 0);
         m = hart.mmu;
-        m.setTwoWay(false);
         m.setConflictWays(N);
         l0Tables.clear();
         at = BASE;

@@ -123,9 +123,7 @@ class ContextChangeInUnitTest {
         jit.setPromotionThreshold(2_000);
         jit.codeCache.promoteUncompiled = true;
         jit.codeCache.hotRecheck = 2_000;
-        jit.codeCache.hotShare = 0;
         jit.codeCache.hotMinRun = 0;
-        jit.codeCache.hotBriefRunsPercent = 0; // (HotTierBriefRunTest tests that rule)
         UnitWarmUp.runTranslated(jit, 200_000);
         assertTrue(jit.translationStats().promotions() > 0, "promoted: " + jit.translationStats());
         compare(ref, jit);

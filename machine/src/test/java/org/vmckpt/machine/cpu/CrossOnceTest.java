@@ -39,8 +39,6 @@ class CrossOnceTest {
         ref.setTranslation(false);
         jit.setPromotionThreshold(20_000);
         jit.codeCache.hotMinRun = 0;
-        jit.codeCache.hotBriefRunsPercent = 0;
-        jit.codeCache.hotProfileRuns = 0;
         Random budgets = new Random(68);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
         long target = 0;

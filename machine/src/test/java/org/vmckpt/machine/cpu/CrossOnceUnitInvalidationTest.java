@@ -37,8 +37,6 @@ class CrossOnceUnitInvalidationTest extends CrossPageUnitInvalidationTest {
         if (!translate) return h;
         h.setPromotionThreshold(2_000);
         h.codeCache.hotMinRun = 0;
-        h.codeCache.hotBriefRunsPercent = 0;
-        h.codeCache.hotProfileRuns = 0;
         return h;
     }
 }

@@ -67,7 +67,7 @@ class DispatcherCountsTest {
                 lw(10, 20, 0),        // 20: lw x10, 0(x20): the device (a deferral)
                 j(-24, 0)};           // 24: j 0
         for (int k = 0; k < outer.length; k++) ram.write32(BASE + 4L * k, outer[k]);
-        HotTierShareTest.function(ram, F, 5, 6, 8);
+        HotTierTwoLoopsTest.function(ram, F, 5, 6, 8);
         int[] handler = {
                 csrr(12, Csr.MEPC),
                 addi(12, 12, 4),

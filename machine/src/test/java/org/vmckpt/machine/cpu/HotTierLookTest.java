@@ -15,8 +15,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * guest's thread ({@link CodeCache#ready}) must get code compiled, not only notice it, whatever HotSpot's compile
  * thresholds are at the time. A child JVM with the test JVM's options and tier-3 thresholds far above every warm-up
  * call (HotSpot scales its thresholds up with C1's queue, and drops queued tasks of methods no longer called) runs
- * HotTierTest's 3-instruction loop, the whole run, until its hot-tier build is installed, with the default share rule
- * and look unless the test JVM names others.
+ * HotTierTest's 3-instruction loop, the whole run, until its hot-tier build is installed, with the hybrid look unless the test JVM names others.
  *
  * <p>With the asking look ({@code -Dvmckpt.jit.hotLook=ask}) the background case fails: the build's 256 warm-up calls
  * queue nothing, the look never calls it, so it never has code. The synchronous case (deterministic mode) failed
@@ -40,9 +39,8 @@ class HotTierLookTest {
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // (the API's options, as surefire's argLine)
         cmd.removeIf(a -> a.startsWith("-agentlib:jdwp") || a.startsWith("-javaagent"));
-        // The hybrid look and share rule 32 (round 29's series; off by default since round 30), unless the test JVM says otherwise.
+        // The hybrid look (round 29's series; off by default since round 30), unless the test JVM says otherwise.
         cmd.add("-Dvmckpt.jit.hotLook=" + System.getProperty("vmckpt.jit.hotLook", "hybrid"));
-        cmd.add("-Dvmckpt.jit.hotShare=" + System.getProperty("vmckpt.jit.hotShare", "32"));
         cmd.addAll(List.of("-XX:Tier3InvocationThreshold=100000", "-XX:Tier3MinInvocationThreshold=100000",
                 "-XX:Tier3CompileThreshold=100000", "-cp", System.getProperty("java.class.path"), Child.class.getName(), mode));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -62,8 +60,7 @@ class HotTierLookTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a watchdog, not a measure
             while (!HotTierTest.isHot(jit.codeCache.unitAt(HotTierTest.KEY)) && System.nanoTime() < deadline) jit.run(4096);
             if (!HotTierTest.isHot(jit.codeCache.unitAt(HotTierTest.KEY)))
-                throw new AssertionError("the loop's hot-tier build was never installed (share rule " + jit.codeCache.hotShare
-                        + ", look " + jit.codeCache.hotLook + "): " + jit.translationStats());
+                throw new AssertionError("the loop's hot-tier build was never installed (look " + jit.codeCache.hotLook + "): " + jit.translationStats());
             HotTierTest.runTo(jit, jit.instret + 1_000_000);
             HotTierTest.runTo(ref, jit.instret);
             HotTierTest.assertSame(jit, ref);

@@ -34,8 +34,6 @@ class HotTierTest {
         if (translate) {
             h.codeCache.background = background;
             h.codeCache.hotMinRun = 0; // the hot tier's mechanism, not the run-length rule (HotTierMinRunTest)
-            h.codeCache.hotBriefRunsPercent = 0; // (HotTierBriefRunTest tests that rule)
-            h.codeCache.hotProfileRuns = 0; // the look without the window (HotTierProfileWindowTest sets its own)
         }
         for (int k = 0; k < OLD.length; k++) h.bus().ram().write32(BASE + 4L * k, OLD[k]);
         h.pc = BASE;

@@ -19,14 +19,15 @@ import static org.vmckpt.machine.cpu.Asm.*;
 import static org.vmckpt.machine.cpu.Csr.*;
 
 /**
- * The two-way TLB ({@code -Dvmckpt.mmu.twoWay=true}, round 72; {@link Mmu#twoWay}; round 71's second way without its
- * swap; round 74: the interpreter's second-way hits swap too): two pages whose virtual addresses share a slot alternate
- * without walks once each has missed, the page used last in the first way, and nothing the second way holds outlives what
+ * The data TLBs' second way (rounds 71-74; since round 84 filled only by the conflict ways, {@link Mmu#conflictWays}, on
+ * by default: a slot is made two-way here by one ping-pong with N = 1, {@link #twoWaySlot}, where round 72's
+ * {@code -Dvmckpt.mmu.twoWay}, retired, made every slot two-way): two pages whose virtual addresses share a two-way slot
+ * alternate without walks once each has missed, the page used last in the first way, and nothing the second way holds outlives what
  * drops the first way's entries (a freeze or a new epoch: no write entry of an earlier epoch; page, full and ASID
  * fences, PMP and satp writes, a page replaced by copy-on-write, a page becoming code, a restore).
  *
  * <p>As {@link HartTlbTest}: programs run in M-mode with bare fetch, and data accesses translate through MPRV (as U, on
- * user pages), except the fetch test, which runs in S-mode from paged code. The test changes page tables from outside
+ * user pages). The test changes page tables from outside
  * between pieces; where a piece would read a stale value (no fence since the PTE changed) it is one the architecture
  * allows, and shows what the TLB kept.
  */
@@ -51,8 +52,7 @@ class SecondWayTlbTest {
     void setUp() {
         mem = new GuestMemory(BASE, 16 << 20);
         hart = new Hart(0, new Bus(mem), () -> 0);
-        hart.mmu.setConflictWays(0); // (round 79: its "off" runs are main's direct-mapped TLB whatever the JVM's -Dvmckpt.mmu.conflictWays)
-        hart.mmu.setTwoWay(true);
+        hart.mmu.setConflictWays(1); // one ping-pong makes a slot two-way (twoWaySlot); 0 in the "off" runs: main's direct-mapped TLB
         hart.pc = BASE;
         at = BASE;
         l0Tables.clear();
@@ -125,6 +125,27 @@ class SecondWayTlbTest {
         return (int) (va >>> 12) & Hart.TLB_MASK;
     }
 
+    /**
+     * Makes the read and write slot of VA, VB and VC two-way through the conflict ways (setUp's N = 1): VA and VB (mapped
+     * by the caller) each loaded and stored in turn, VA, VB, VA (the third fill of each TLB brings back the page the
+     * second evicted: a ping-pong), then a full flush of the TLB (its entries go, the slot's flag stays: ConflictWaysTest).
+     * So the test starts from an empty TLB whose slot keeps the page a fill evicts, as round 72's two-way TLB did. The
+     * stores write 0 over the pages' second doubleword, which is 0.
+     */
+    void twoWaySlot() {
+        Asm a = userData(0);
+        load(a, 5, VA);
+        load(a, 5, VB);
+        load(a, 5, VA);
+        store(a, VA, 0);
+        store(a, VB, 0);
+        store(a, VA, 0);
+        run(a);
+        hart.mmu.flushTlb();
+        assertTrue(hart.mmu.rTwo[slot(VA)] && hart.mmu.wTwo[slot(VA)], "the slot is two-way");
+        assertEquals(0, hart.mmu.secondWayHits[Hart.ACCESS_READ] + hart.mmu.secondWayHits[Hart.ACCESS_WRITE]);
+    }
+
     /** The second way of {@code va}'s slot holds {@code va}'s read (write) entry under the current data context. */
     boolean readInSecondWay(long va) {
         return hart.mmu.r2Tag[slot(va)] == ((va >>> 12) | hart.mmu.dataCtx);
@@ -152,11 +173,12 @@ class SecondWayTlbTest {
         for (int run = 0; run < 3; run++) {
             boolean on = run < 2, fastLoop = run != 1;
             setUp();
-            hart.mmu.setTwoWay(on);
+            if (!on) hart.mmu.setConflictWays(0);
             hart.setInterpreterFastLoop(fastLoop);
             String where = (on ? "on" : "off") + (fastLoop ? ", fast loop" : ", general loop");
             map(VA, 1);
             map(VB, 2);
+            if (on) twoWaySlot();
             int rounds = 16;
             Asm a = userData(0);
             for (int k = 0; k < rounds; k++) {
@@ -185,6 +207,7 @@ class SecondWayTlbTest {
         map(VA, 1);
         map(VB, 2);
         map(VC, 3);
+        twoWaySlot();
         Asm a = userData(0);
         load(a, 5, VA);
         load(a, 6, VB);
@@ -210,6 +233,7 @@ class SecondWayTlbTest {
         map(VA, 1);
         map(VB, 2);
         map(VC, 3);
+        twoWaySlot();
         run(load(userData(0), 5, VA).emit(sd(5, 2, 8)));
         run(load(new Asm(), 6, VB).emit(sd(6, 2, 8)));
         long walks = hart.mmu.walks;
@@ -231,36 +255,6 @@ class SecondWayTlbTest {
         assertTrue(readInSecondWay(VB) && readInFirstWay(VC));
     }
 
-    /** Two code pages sharing a slot, S-mode fetches jumping between them: two fetch walks, then none. */
-    @Test
-    void twoCodePagesSharingASlotAlternateWithoutWalks() {
-        for (boolean on : new boolean[]{true, false}) {
-            setUp();
-            hart.mmu.setTwoWay(on);
-            long xa = 0x7000, xb = 0x8000; // physical code pages at BASE + these
-            map(mem, l0Tables, VA, BASE + xa, CODE_S);
-            map(mem, l0Tables, VB, BASE + xb, CODE_S);
-            mem.writeBytes(BASE + xa, new Asm().emit(addi(12, 12, 1)).emit(jalr(0, 10, 0)).bytes(), 0, 8);
-            mem.writeBytes(BASE + xb, new Asm().emit(jalr(0, 11, 0)).bytes(), 0, 4);
-            Asm enter = new Asm();
-            enter.li(1, satp(0)).emit(csrrw(0, SATP, 1));
-            enter.li(1, (long) Hart.PRIV_S << MPP_SHIFT).emit(csrrw(0, MSTATUS, 1));
-            enter.li(1, VA).emit(csrrw(0, MEPC, 1));
-            enter.li(10, VB).li(11, VA).li(12, 0).emit(MRET);
-            mem.writeBytes(BASE, enter.bytes(), 0, enter.size());
-            hart.pc = BASE;
-            for (int k = 0; k < 1000 && hart.pc != VA; k++) hart.run(1);
-            assertEquals(VA, hart.pc);
-            assertEquals(Hart.PRIV_S, hart.priv);
-            long walks = hart.mmu.walks;
-            int rounds = 20;
-            for (int k = 0; k < 3 * rounds; k++) hart.run(1);
-            assertEquals(rounds, hart.x[12], "mcause " + hart.mcause);
-            assertEquals(on ? 2 : 2L * rounds, hart.mmu.walks - walks, "fetch walks with the second way " + (on ? "on" : "off"));
-            assertEquals(on ? 2L * rounds - 2 : 0, hart.mmu.secondWayHits[Hart.ACCESS_EXEC]);
-        }
-    }
-
     /**
      * The write-TLB discipline: a freeze (a live checkpoint's) and a new epoch (the dirty log's) leave no write entry
      * in the second way, so the next store to its page reaches {@code pageForWrite}: it is marked dirty and copied
@@ -272,6 +266,7 @@ class SecondWayTlbTest {
             setUp();
             map(VA, 1);
             map(VB, 2);
+            twoWaySlot();
             int p1 = mem.pageIndexOf(phys(1));
             Asm a = userData(0);
             store(a, VA, 0x55);
@@ -307,6 +302,7 @@ class SecondWayTlbTest {
     void theSlowPathsSwapChangesPlacesAndKeepsTheWriteDiscipline() {
         map(VA, 1);
         map(VB, 2);
+        twoWaySlot();
         int p1 = mem.pageIndexOf(phys(1));
         Asm a = userData(0);
         load(a, 5, VA);
@@ -344,6 +340,7 @@ class SecondWayTlbTest {
     void aNewCodePageLosesItsSecondWayWriteEntry() {
         map(VA, 1);
         map(VB, 2);
+        twoWaySlot();
         int p1 = mem.pageIndexOf(phys(1));
         Asm a = userData(0);
         store(a, VA, 0x55);
@@ -363,6 +360,7 @@ class SecondWayTlbTest {
     void aPageReplacedByCopyOnWriteLosesItsSecondWayReadEntry() {
         map(VA, 1);
         map(VB, 2);
+        twoWaySlot();
         Asm a = userData(0);
         load(a, 5, VA);
         load(a, 6, VB);
@@ -387,6 +385,7 @@ class SecondWayTlbTest {
             if (asids) hart.mmu.setAsidBits(16);
             map(VA, 1);
             map(VB, 2);
+            twoWaySlot();
             Asm a = userData(asids ? 1 : 0);
             load(a, 5, VA);
             load(a, 6, VB);
@@ -506,8 +505,7 @@ class SecondWayTlbTest {
         FrozenMemory view;
 
         Twin(boolean twoWay) {
-            hart.mmu.setConflictWays(0); // (as setUp's)
-            hart.mmu.setTwoWay(twoWay);
+            hart.mmu.setConflictWays(twoWay ? 1 : 0); // (as setUp's: one ping-pong makes a slot two-way; 0: main's direct-mapped TLB)
             for (int k = 0; k < 16; k++) mem.write64(phys(k), value(k));
         }
 
@@ -522,12 +520,4 @@ class SecondWayTlbTest {
             for (int k = 0; k < 10_000 && hart.pc != end; k++) hart.run(1);
             assertEquals(end, hart.pc, "mcause " + hart.mcause + " mtval " + Long.toHexString(hart.mtval));
         }
-    }
-
-    @Test
-    void offByDefault() {
-        if (System.getProperty("vmckpt.mmu.twoWay") == null) {
-            assertFalse(new Hart(0, new Bus(new GuestMemory(BASE, 1 << 20)), () -> 0).mmu.twoWay, "-Dvmckpt.mmu.twoWay unset");
-        }
-    }
-}
+    }}

@@ -769,9 +769,7 @@ class TranslatorDifferentialTest {
             // units of every mode reach the hot tier (with the default 200,000 only one or two per seed did, and a
             // run under load could end with none in a mode; its unitsTranslated varies by a few between runs).
             h.codeCache.hotRecheck = promoteAfter;
-            h.codeCache.hotShare = 0; // every unit that reaches the total, whatever its share (HotTierShareTest tests the rule)
             h.codeCache.hotMinRun = 0; // and whatever its runs' length (HotTierMinRunTest tests that rule)
-            h.codeCache.hotBriefRunsPercent = 0; // (HotTierBriefRunTest tests that rule)
             if (jalrSecondWay) h.codeCache.jalrSecondWay = true; // (jalrSecondWayInEveryMode; else the property's default)
         }
         if (asidBits >= 0) h.mmu.setAsidBits(asidBits); // (asidSwitchesAndFencesInEveryMode)

@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.vmckpt.machine.cpu.Asm.*;
 
 /**
- * The two-way TLB and translated code ({@link Mmu#twoWay}; round 72, round 75's form): units of both tiers are built as
- * without the switch (no call, no field, no byte of the second way: the translator reads no switch of it). A hot unit's
+ * The second way of a two-way TLB slot and translated code (round 72, round 75's form; since round 84 the slot made
+ * two-way by the conflict ways, {@link Mmu#conflictWays}, here with N = 1 and one ping-pong of each TLB, where round 72's
+ * retired {@code -Dvmckpt.mmu.twoWay} made every slot two-way): units of both tiers are built alike (no call, no field, no
+ * byte of the second way: the translator reads nothing of it). A hot unit's
  * miss stub calls the slow path as on main, and the slow path swaps the ways when the second holds the page: a hot loop
  * over two pages in turn whose addresses share a TLB slot runs to its end inside the unit with a slow-path swap per
  * access and no walk, and a hot loop over one page that sits in the second way takes one swap per kind, then hits its
@@ -49,7 +51,7 @@ class TwoWayUnitTest {
 
     static Hart hart(int[] code) {
         Hart h = new Hart(0, new Bus(new GuestMemory(BASE, (int) (2 * REACH))), () -> 0);
-        h.mmu.setTwoWay(true);
+        h.mmu.setConflictWays(1);
         GuestMemory m = h.bus().ram();
         for (int k = 0; k < code.length; k++) m.write32(LOOP + 4L * k, code[k]);
         m.write64(A, 1);
@@ -59,6 +61,13 @@ class TwoWayUnitTest {
         h.x[6] = ROUNDS;
         h.x[1] = BASE + 0x800;
         h.pc = LOOP;
+        // The slot made two-way by one ping-pong of each TLB (A, B, A: the third fill brings back the page the second
+        // evicted), then the TLB flushed (the entries go, the slot's flag stays).
+        for (long p : new long[] {A, B, A}) h.mmu.load64(p);
+        for (long p : new long[] {A, B, A}) h.mmu.store64(p + 8, 0);
+        h.mmu.flushTlb();
+        int s = (int) (A >>> 12) & Hart.TLB_MASK;
+        assertTrue(h.mmu.rTwo[s] && h.mmu.wTwo[s], "the slot is two-way");
         // Both pages in the TLB, A's entries in the second way (filled first), B's in the first.
         h.mmu.load64(A);
         h.mmu.store64(A + 8, 0);
@@ -139,9 +148,9 @@ class TwoWayUnitTest {
 
     /**
      * Units of both tiers are main's: no member of the second way (its tags, pages, swaps; round 74's {@code
-     * promoteRead}/{@code promoteWrite} and {@code servedSecondWay}) is named in their classes, whatever {@code
-     * -Dvmckpt.mmu.twoWay} this JVM runs with (the translator reads no switch of the two-way TLB, so the bytes are those
-     * built without it), with and without access groups (round 84 retired the hot unit that leaves after a miss); the hot unit's
+     * promoteRead}/{@code promoteWrite} and {@code servedSecondWay}) is named in their classes
+     * (the translator reads nothing of the second way or the conflict ways), with and without access groups (round 84
+     * retired the hot unit that leaves after a miss); the hot unit's
      * only MMU calls are its slow paths'.
      */
     @Test
