@@ -340,11 +340,8 @@ final class PageLoader {
         }
         if (state.get(w) == DONE) return true; // delivered since the caller looked
         long t0 = System.nanoTime();
-        boolean mayHelp = helpWhileWaiting;
         for (int spins = 0; state.get(w) == LOADING; spins++) {
             if (failure != null) return false;
-            // (-Dvmckpt.restore.lazyHelp: the next free items of the write order read here meanwhile)
-            if (mayHelp && (mayHelp = helpNext(w, reader))) continue;
             if (spins < 100) Thread.onSpinWait();
             else java.util.concurrent.locks.LockSupport.parkNanos(20_000);
         }
@@ -396,76 +393,6 @@ final class PageLoader {
         }
     }
 
-    /**
-     * The work items, from the first in the loading order on, that hold the first {@code n} pages of {@code writeOrder}
-     * this loader delivers: the items are taken in the order of the first write-order page each holds, so those pages'
-     * items are the first ones (returns one past the last of them; 0 for none). {@code -Dvmckpt.restore.lazyLead}.
-     */
-    int itemsHoldingFirst(int[] writeOrder, int n) {
-        int end = 0;
-        if (workOf == null || writeOrder == null) return 0;
-        for (int k = 0; k < writeOrder.length && k < n; k++) {
-            int p = writeOrder[k];
-            int w = p >= 0 && p < workOf.length ? workOf[p] : -1;
-            if (w >= 0 && w < orderedItems) end = Math.max(end, w + 1);
-        }
-        return end;
-    }
-
-    /** Items the thread calling {@link #loadFirst} read itself, and the nanoseconds it waited for other threads' (run thread). */
-    private int firstItemsLoadedHere;
-    private long firstItemsWaitNanos;
-
-    /**
-     * On the calling thread (the run thread before the guest's first instruction, {@code -Dvmckpt.restore.lazyLead}):
-     * makes sure items {@code [0, items)} are delivered, reading each one no thread took yet itself (beside the loader
-     * threads, which go on with theirs) and then waiting for those another thread is reading, until
-     * {@code deadlineNanos} ({@link System#nanoTime}) at most. Returns whether all were delivered. A failure is kept
-     * (as a loader thread's) and ends it: the guest then reads what it touches itself.
-     */
-    boolean loadFirst(int items, BatchReader reader, long deadlineNanos) {
-        int end = Math.min(items, work.length);
-        for (int w = 0; w < end; w++) {
-            if (stopped || failure != null) return false;
-            if (System.nanoTime() >= deadlineNanos) break;
-            if (state.get(w) != FREE || !state.compareAndSet(w, FREE, LOADING)) continue;
-            try {
-                load(work[w], reader, null, null);
-            } catch (IOException | RuntimeException e) {
-                if (failure == null) failure = e instanceof IOException io ? io : new IOException(String.valueOf(e.getMessage()), e);
-                return false;
-            }
-            state.set(w, DONE);
-            firstItemsLoadedHere++;
-        }
-        long t0 = System.nanoTime();
-        try {
-            for (int w = 0; w < end; w++) {
-                for (int spins = 0; state.get(w) != DONE; spins++) {
-                    if (failure != null || stopped) return false;
-                    if (System.nanoTime() >= deadlineNanos) return false;
-                    if (spins < 100) Thread.onSpinWait();
-                    else java.util.concurrent.locks.LockSupport.parkNanos(20_000);
-                }
-            }
-            return true;
-        } finally {
-            firstItemsWaitNanos += System.nanoTime() - t0;
-        }
-    }
-
-    /** {@link #loadFirst}'s items read on the calling thread, and its wait for the others' in nanoseconds. */
-    long[] loadFirstCounts() {
-        return new long[] {firstItemsLoadedHere, firstItemsWaitNanos};
-    }
-
-    /** Items {@code [0, items)} delivered so far (a count; for --stats). */
-    int deliveredOfFirst(int items) {
-        int n = 0;
-        for (int w = 0; w < Math.min(items, work.length); w++) if (state.get(w) == DONE) n++;
-        return n;
-    }
-
     /** The state of the item holding page {@code index}: 'F' not taken, 'L' being read, 'D' delivered, '-' none (the fault log). */
     char stateOfItemHolding(int index) {
         int w = workOf != null && index >= 0 && index < workOf.length ? workOf[index] : -1;
@@ -478,44 +405,6 @@ final class PageLoader {
     int cursor() {
         return Math.min(next.get(), work.length);
     }
-
-    /**
-     * {@code -Dvmckpt.restore.lazyHelp} (round 82, off): a fault that finds its item being read by a loader thread
-     * reads the next free item of the write order itself meanwhile, instead of only waiting. A guest that caught up
-     * with the loader thread (its writes follow the write order, which the loader reads in that order) then waits for
-     * one thread's reads no more: the item it waits for is the one the loader thread took last, the next one it needs
-     * is the next in the order (round 82's fault log: every wait for a loader thread was for the item just before the
-     * loader's cursor).
-     */
-    volatile boolean helpWhileWaiting;
-    /** Items {@link #loadNow} read while it waited for another ({@link #helpWhileWaiting}; the caller's thread only). */
-    private int helped;
-
-    /** {@link #helped}. */
-    int helped() {
-        return helped;
-    }
-
-    /** Reads the first free DATA item among the few after {@code w} in the write order's items; whether it read one. */
-    private boolean helpNext(int w, BatchReader reader) throws IOException {
-        int end = Math.min(orderedItems, w + 1 + HELP_LOOK);
-        for (int x = w + 1; x < end; x++) {
-            if (work[x].batch == null || state.get(x) != FREE || !state.compareAndSet(x, FREE, LOADING)) continue;
-            try {
-                load(work[x], reader, null, null);
-            } catch (IOException | RuntimeException e) {
-                if (failure == null) failure = e instanceof IOException io ? io : new IOException(String.valueOf(e.getMessage()), e);
-                throw e;
-            }
-            state.set(x, DONE);
-            helped++;
-            return true;
-        }
-        return false;
-    }
-
-    /** How far past the item a fault waits for {@link #helpNext} looks for a free one. */
-    private static final int HELP_LOOK = 8;
 
     /** Calls of {@link #loadNow} that waited for a loader thread already reading the item, and how long in all. */
     private int waits;

@@ -59,11 +59,6 @@ public final class Restorer {
         return restore(ckpt, null, b -> { }, true, null, null, null, 0);
     }
 
-    /** As {@link #restoreLazyWithoutEarlyLoad(Checkpoint)}, the loading order shuffled by {@code order} if non-null (tests). */
-    static Restored restoreLazyWithoutEarlyLoad(Checkpoint ckpt, java.util.Random order) throws RestoreException {
-        return restore(ckpt, null, b -> { }, true, null, null, order, 0);
-    }
-
     /**
      * @param net the network's host side ({@code --net} text) for a machine that has a network, or null for the
      *            one the checkpoint was taken with (its forwards are opened again)
