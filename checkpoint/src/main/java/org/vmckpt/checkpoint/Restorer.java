@@ -101,9 +101,6 @@ public final class Restorer {
         // The loading path's hot methods asked for at tier 1 before the loaders run, unless the command line's preload
         // asked already (RestoreTier1; on by default, -Dvmckpt.restore.tier1=false: off).
         boolean tier1 = !lazy && RestoreTier1.begin();
-        // C1's tier-3 thresholds raised until the pages are in, taken over from the command line's start (RestoreC1Hold;
-        // off by default, -Dvmckpt.restore.holdC1=N multiplies them by N).
-        boolean holdC1 = !lazy && RestoreC1Hold.begin();
         boolean loading = false;
         try {
             if (lazy) lazyPages = LazyPages.start(ckpt, prefetchOrder, earlyThreads);
@@ -115,7 +112,6 @@ public final class Restorer {
             throw new RestoreException("cannot read checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
         } finally {
             if (tier1 && !loading) RestoreTier1.end();
-            if (holdC1 && !loading) RestoreC1Hold.end();
         }
         // C1 only for the restore code (RestoreCompilerDirectives says why), set up on a thread of its own once the loaders
         // have started: long before any of it is hot enough for C2.
@@ -126,7 +122,6 @@ public final class Restorer {
             done = true;
             return r;
         } finally {
-            if (holdC1) RestoreC1Hold.end();
             if (tier1) RestoreTier1.end(); // the shared methods given back to HotSpot's policy, on a thread of its own
             if (early != null) early.data.abandon(); // joins the loader's threads (at once if they finished)
             if (lazyPages != null && !done) lazyPages.abandon();
@@ -268,8 +263,6 @@ public final class Restorer {
                 phases.put("pages.decode.cpu", stages[1]);
                 phases.put("pages.copy.cpu", stages[2]);
                 phases.put("pages.install.cpu", stages[3]);
-                // 1 when C1's tier-3 thresholds were raised as the last page went in (RestoreC1Hold, -Dvmckpt.restore.holdC1=N).
-                if (RestoreC1Hold.held()) phases.put("pages.c1hold.items", 1L);
                 // Of read + decode + copy: the reference pages (boot files, disks, boot-file deltas), read by this thread.
                 phases.put("pages.references.cpu", stages[4]);
                 // -Dvmckpt.restore.deltasInBatches: the boot-file deltas' bases applied in the window (wall, pages, CPU).

@@ -44,8 +44,6 @@ public final class Main {
             RestorePrefault.startIfEnabled();
             // The loading path's hot methods asked for at tier 1 while the command reads the checkpoint (on by default).
             org.vmckpt.checkpoint.RestoreTier1.startEarly();
-            // C1's tier-3 thresholds raised from here until the pages are in (off by default, -Dvmckpt.restore.holdC1=N).
-            org.vmckpt.checkpoint.RestoreC1Hold.startEarly();
         }
         // The loaders' stage CPU times are measured for --stats only: the JVM's thread bean starts every platform MBean
         // provider (tens of ms), on the class preload thread here, not on a loader's.
