@@ -13,7 +13,8 @@ data loaded per second (issue 9's >= 1 GB/s), the checkpoint's size and the coll
 (ab-slot.sh's OUT/...-runN.canary beside the JSON: bench/cpu/canary.c before and after the run) took more than --slow-alu
 (1.15) times the fastest ALU reading of all the runs given, or --slow-mem (2.0) times the fastest memory walk, is a
 slow-host run: its pairs are marked "*" and every count is given again without them ("clean"). Runs without a canary
-file are never slow.
+file are never slow. --canaries=DIR: the fastest readings taken from every *.canary file in DIR (e.g. a whole slot's
+segments), not only from the runs given.
 
     bench/restore/pairs.py OUT/restore-slot-signed-run1.json OUT/restore-slot-signed-run2.json ...
 """
@@ -58,10 +59,13 @@ def canaries(path):
     return out
 
 
-def load(paths, slow_alu=1.15, slow_mem=2.0):
+def load(paths, slow_alu=1.15, slow_mem=2.0, canary_dir=None):
     rows = []
     cs = {p: canaries(p) for p in paths}
     every = [x for v in cs.values() for x in v]
+    if canary_dir:
+        every += [x for n in sorted(os.listdir(canary_dir)) if n.endswith(".canary")
+                  for x in canaries(os.path.join(canary_dir, n[:-len(".canary")] + ".json"))]
     alu = slow_alu * min(x[0] for x in every) if every else None
     mem = slow_mem * min(x[1] for x in every) if every else None
     for path in paths:
@@ -143,9 +147,9 @@ def main():
     if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
         print(__doc__)
         sys.exit(0 if len(sys.argv) > 1 else 2)
-    args = [a for a in sys.argv[1:] if not a.startswith("--slow-")]
-    opts = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--slow-"))
-    rows = load(args, float(opts.get("slow-alu", 1.15)), float(opts.get("slow-mem", 2.0)))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    opts = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--"))
+    rows = load(args, float(opts.get("slow-alu", 1.15)), float(opts.get("slow-mem", 2.0)), opts.get("canaries"))
     for lazy in (False, True):
         table(rows, lazy)
 
