@@ -118,17 +118,8 @@ final class PageLoader {
      * files that reference pages need ({@link #referencePagesOnly}).
      */
     static PageLoader dataPagesOnly(Checkpoint ckpt, Sink sink) throws IOException {
-        return dataPagesOnly(ckpt, sink, false);
-    }
-
-    /**
-     * As {@link #dataPagesOnly(Checkpoint, Sink)}; with {@code deltaUnits} the boot-file delta pages' stored units (their
-     * XORs against their base pages) are loaded with the DATA batches, as if they were the pages, and the caller applies
-     * the bases afterwards ({@link Checkpoint#dataBatches(int, boolean)}; {@code -Dvmckpt.restore.deltasInBatches}).
-     */
-    static PageLoader dataPagesOnly(Checkpoint ckpt, Sink sink, boolean deltaUnits) throws IOException {
         PageLoader l = new PageLoader(ckpt, null, sink, BATCH_FRAMES, DISK_RUN, null, null, null, true, false, false,
-                REFERENCE_KINDS, deltaUnits);
+                REFERENCE_KINDS);
         l.directReads = OldGenerationWindow.installed();
         return l;
     }
@@ -204,18 +195,11 @@ final class PageLoader {
     private PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, int[] writeOrder,
                        BitSet first, java.util.Random order, boolean data, boolean references, boolean indexed,
                        java.util.Set<PageKind> kinds) throws IOException {
-        this(ckpt, sources, sink, batchFrames, diskRun, writeOrder, first, order, data, references, indexed, kinds, false);
-    }
-
-    /** As above; with {@code deltaUnits} the DATA batches hold the boot-file delta pages' stored units too. */
-    private PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, int[] writeOrder,
-                       BitSet first, java.util.Random order, boolean data, boolean references, boolean indexed,
-                       java.util.Set<PageKind> kinds, boolean deltaUnits) throws IOException {
         this.ckpt = ckpt;
         this.sources = sources;
         this.sink = sink;
         List<Work> items = new ArrayList<>();
-        if (data) for (FrameBatch b : ckpt.dataBatches(batchFrames, deltaUnits)) items.add(new Work(b));
+        if (data) for (FrameBatch b : ckpt.dataBatches(batchFrames)) items.add(new Work(b));
         for (Extent e : ckpt.pageExtents()) {
             // Boot-file delta pages go with the references: they need the boot file (the data batches leave them out).
             if (!references || !REFERENCE_KINDS.contains(e.kind()) || !kinds.contains(e.kind())) continue;
@@ -348,49 +332,6 @@ final class PageLoader {
         waits++;
         waitNanos += System.nanoTime() - t0;
         return true;
-    }
-
-    /**
-     * On the calling thread (an eager restore's restoring thread, {@code -Dvmckpt.restore.deltasInBatches}): makes sure
-     * every DATA item holding a page in {@code [from, to)} has been delivered to the sink, loading those no thread took
-     * yet itself and waiting for those another thread is loading; the pages it delivered are then visible to the
-     * caller (an item's state is set DONE after its pages are delivered). Throws a loader thread's failure.
-     */
-    void loadItemsHolding(int from, int to) throws IOException {
-        BatchReader reader = null;
-        long spent = 0;
-        try {
-            for (int w = 0; w < work.length; w++) {
-                Work x = work[w];
-                if (x.batch == null || !x.batch.holdsAnyIn(from, to)) continue;
-                if (state.compareAndSet(w, FREE, LOADING)) {
-                    if (reader == null) reader = ckpt.openBatchReader(directReads);
-                    long t0 = BatchReader.cpuNanos();
-                    try {
-                        load(x, reader, null, null);
-                    } catch (IOException | RuntimeException e) {
-                        if (failure == null) failure = e instanceof IOException io ? io : new IOException(String.valueOf(e.getMessage()), e);
-                        throw e;
-                    }
-                    spent += BatchReader.cpuNanos() - t0;
-                    state.set(w, DONE);
-                    continue;
-                }
-                for (int spins = 0; state.get(w) == LOADING; spins++) {
-                    if (failure != null) throw failure;
-                    if (spins < 100) Thread.onSpinWait();
-                    else java.util.concurrent.locks.LockSupport.parkNanos(20_000);
-                }
-            }
-            if (failure != null) throw failure;
-        } finally {
-            if (reader != null) {
-                readNanos.addAndGet(reader.readNanos());
-                decodeNanos.addAndGet(reader.decodeNanos());
-                loadNanos.addAndGet(spent);
-                reader.close();
-            }
-        }
     }
 
     /** The state of the item holding page {@code index}: 'F' not taken, 'L' being read, 'D' delivered, '-' none (the fault log). */
