@@ -501,8 +501,6 @@ final class PageLoader {
 
     private void work(java.util.function.IntConsumer progress) {
         try (BatchReader reader = ckpt.openBatchReader(directReads)) {
-            // -Dvmckpt.restore.fusedStored: the reader's buffers sized once, for the largest batch of this loader.
-            if (reader.fused()) reader.reserve(largestBatch(reader));
             byte[] block = new byte[GuestMemory.PAGE_SIZE];
             byte[][] run = new byte[1][]; // this thread's buffer for runs of boot-file pages, grown as needed
             long spent = 0;
@@ -541,18 +539,6 @@ final class PageLoader {
         } catch (RuntimeException e) {
             if (failure == null) failure = new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
-    }
-
-    /** Stored bytes of this loader's largest frame batch (0: none), found once ({@link BatchReader#reserve}). */
-    private volatile long largestBatch = -1;
-
-    private long largestBatch(BatchReader reader) {
-        long m = largestBatch;
-        if (m >= 0) return m;
-        m = 0;
-        for (Work x : work) if (x.batch != null) m = Math.max(m, reader.storedBytes(x.batch));
-        largestBatch = m;
-        return m;
     }
 
     private void load(Work x, BatchReader reader, byte[] block, byte[][] run) throws IOException {

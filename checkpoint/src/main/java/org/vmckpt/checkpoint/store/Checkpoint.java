@@ -397,15 +397,10 @@ public final class Checkpoint implements AutoCloseable {
      * As {@link #openBatchReader()}, reading into direct buffers or heap arrays as asked: tests, and an eager restore
      * whose collector may be locked out ({@code OldGenerationWindow}), as direct buffers need no JNI critical region.
      */
-    public BatchReader openBatchReader(boolean direct) throws IOException {
-        return openBatchReader(direct, BatchReader.FUSED_STORED);
-    }
-
-    /** As above, copying and checking stored frames in one pass or not as asked ({@link BatchReader#FUSED_STORED}; tests). */
-    synchronized BatchReader openBatchReader(boolean direct, boolean fused) throws IOException {
+    public synchronized BatchReader openBatchReader(boolean direct) throws IOException {
         if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
         if (packs == null) openPacks();
-        return new BatchReader(packs, direct, fused);
+        return new BatchReader(packs, direct);
     }
 
     /** The decoded manifest (tests). */
