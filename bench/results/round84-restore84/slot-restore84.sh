@@ -38,4 +38,11 @@ seg rawseqdef "$E2" 85 "$RA" "default" "-Dvmckpt.restore.rawSeqPerKiB=96" "--che
 seg holdc1 "$E3" 50 "$RE" "signed" "-Dvmckpt.restore.holdC1=30" "--eager-only --no-qemu --eager-watch 1" 0
 seg deltas "$E4" 50 "$RE" "signed" "-Dvmckpt.restore.deltasInBatches=true" "--eager-only --no-qemu --eager-watch 1" 0
 seg fused "$E5" 50 "$RE" "signed" "-Dvmckpt.restore.fusedStored=true" "--eager-only --no-qemu --eager-watch 1" 0
+# The tables, inside the slot (a second of python): pairs per segment (the slow-host reference from every canary of the
+# slot) and each restore's own account.
+for tag in rawseq rawseqdef holdc1 deltas fused; do
+    ls "$OUT"/restore-$tag-*-run*.json > /dev/null 2>&1 || continue
+    python3 "$here/bench/restore/pairs.py" --canaries="$OUT" "$OUT"/restore-$tag-*-run*.json > "$OUT/pairs-$tag.txt" 2>&1
+    python3 "$here/bench/results/round84-restore84/stats-round84.py" "$OUT" $tag > "$OUT/stats-$tag.txt" 2>&1
+done
 echo "== $(date -u +%H:%M:%S) slot script end; load $(cut -d' ' -f1-3 /proc/loadavg)"
