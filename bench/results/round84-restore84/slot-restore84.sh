@@ -33,11 +33,11 @@ seg() { # TAG END RUN_SECONDS RESTORES GUESTS NEW_OPTS EXTRA EAGER_RUNS
 }
 E1=${E1:-22:22:00} E2=${E2:-22:23:30} E3=${E3:-22:26:10} E4=${E4:-22:28:50} E5=${E5:-${SLOT_END:-22:31:40}}
 RA=${RA:-3} RE=${RE:-5} # restores per run: segments A-B (eager and lazy), C-E (eager)
-seg rawseq "$E1" 85 "$RA" "signed" "-Dvmckpt.restore.rawSeqPerKiB=96" "--checkpoint-with each --no-qemu --eager-watch 1" 9
-seg rawseqdef "$E2" 85 "$RA" "default" "-Dvmckpt.restore.rawSeqPerKiB=96" "--checkpoint-with each --no-qemu --eager-watch 1" 9
-seg holdc1 "$E3" 50 "$RE" "signed" "-Dvmckpt.restore.holdC1=30" "--eager-only --no-qemu --eager-watch 1" 0
-seg deltas "$E4" 50 "$RE" "signed" "-Dvmckpt.restore.deltasInBatches=true" "--eager-only --no-qemu --eager-watch 1" 0
-seg fused "$E5" 50 "$RE" "signed" "-Dvmckpt.restore.fusedStored=true" "--eager-only --no-qemu --eager-watch 1" 0
+seg rawseq "$E1" 90 "$RA" "signed" "-Dvmckpt.restore.rawSeqPerKiB=96" "--checkpoint-with each --no-qemu --eager-watch 1" 9
+seg rawseqdef "$E2" 90 "$RA" "default" "-Dvmckpt.restore.rawSeqPerKiB=96" "--checkpoint-with each --no-qemu --eager-watch 1" 9
+seg holdc1 "$E3" 55 "$RE" "signed" "-Dvmckpt.restore.holdC1=30" "--eager-only --no-qemu --eager-watch 1" 0
+seg deltas "$E4" 55 "$RE" "signed" "-Dvmckpt.restore.deltasInBatches=true" "--eager-only --no-qemu --eager-watch 1" 0
+seg fused "$E5" 55 "$RE" "signed" "-Dvmckpt.restore.fusedStored=true" "--eager-only --no-qemu --eager-watch 1" 0
 # The tables, inside the slot (a second of python): pairs per segment (the slow-host reference from every canary of the
 # slot) and each restore's own account.
 for tag in rawseq rawseqdef holdc1 deltas fused; do
