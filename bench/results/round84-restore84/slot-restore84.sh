@@ -31,7 +31,7 @@ seg() { # TAG END RUN_SECONDS RESTORES GUESTS NEW_OPTS EXTRA EAGER_RUNS
     done
     rm -rf "$WORK/$tag-w"* # the repositories and guests of the segment (GBs)
 }
-E1=${E1:-22:22:00} E2=${E2:-22:23:30} E3=${E3:-22:26:10} E4=${E4:-22:28:50} E5=${E5:-${SLOT_END:-22:31:40}}
+E1=${E1:-22:22:00} E2=${E2:-22:23:40} E3=${E3:-22:26:15} E4=${E4:-22:28:55} E5=${E5:-${SLOT_END:-22:31:40}}
 RA=${RA:-3} RE=${RE:-5} # restores per run: segments A-B (eager and lazy), C-E (eager)
 seg rawseq "$E1" 90 "$RA" "signed" "-Dvmckpt.restore.rawSeqPerKiB=96" "--checkpoint-with each --no-qemu --eager-watch 1" 9
 seg rawseqdef "$E2" 90 "$RA" "default" "-Dvmckpt.restore.rawSeqPerKiB=96" "--checkpoint-with each --no-qemu --eager-watch 1" 9
