@@ -45,4 +45,7 @@ for tag in rawseq rawseqdef holdc1 deltas fused; do
     python3 "$here/bench/restore/pairs.py" --canaries="$OUT" "$OUT"/restore-$tag-*-run*.json > "$OUT/pairs-$tag.txt" 2>&1
     python3 "$here/bench/results/round84-restore84/stats-round84.py" "$OUT" $tag > "$OUT/stats-$tag.txt" 2>&1
 done
+for tag in rawseq rawseqdef; do
+    python3 "$here/bench/results/round84-restore84/ckpt-round84.py" "$OUT" $tag > "$OUT/ckpt-$tag.txt" 2>&1
+done
 echo "== $(date -u +%H:%M:%S) slot script end; load $(cut -d' ' -f1-3 /proc/loadavg)"
