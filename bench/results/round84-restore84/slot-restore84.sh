@@ -9,7 +9,7 @@
 #   D deltasInBatches, signed, eager only
 #   E fusedStored, signed, eager only
 set -u
-here=$(cd "$(dirname "$0")/../../.." && pwd)
+here=${HERE:-$(cd "$(dirname "$0")/../../.." && pwd)}
 MAIN=${MAIN:-/tmp/mainroot84/cli/target/vmckpt.jar}
 OUT=${OUT:-/tmp/restore84/slot/out} WORK=${WORK:-/tmp/restore84/slot/work}
 mkdir -p "$OUT" "$WORK"
