@@ -106,8 +106,8 @@ EAGER_KEYS = (("checkpoint data MB/s (higher is better)", "data_MBps"), ("collec
 
 def table(rows, lazy):
     print(("LAZY" if lazy else "EAGER") + ": run rep first | spawn to restored NEW / BASE | restored to first heartbeat "
-          "NEW / BASE | spawn to first heartbeat NEW / BASE | max gap in 3 s NEW / BASE | gaps over 200 ms in 3 s "
-          "NEW / BASE | QEMU to running / to first heartbeat (continued)")
+          "NEW / BASE | spawn to first heartbeat NEW / BASE | max gap in the watch NEW / BASE | gaps over 200 ms in the watch "
+          "(3 s; eager restores: restore.py's --eager-watch) NEW / BASE | QEMU to running / to first heartbeat (continued)")
     sel = [r for r in rows if r[2] == lazy]
     for n, rep, _, first, a, b, q, slow in sel:
         cells = " | ".join(f"{f(a.get(k))} / {f(b.get(k))}" for _, k in KEYS)
