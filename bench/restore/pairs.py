@@ -8,10 +8,18 @@ ones (the run number is read from the file name, ...-runN.json). Pairs are by re
 same workload in the same rep: spawn to running and to the guest's first heartbeat. Lazy restores also get the bound
 issue 9 asks for: the first heartbeat within 200 ms (twice the period) of "restored", and no gap over 200 ms after it.
 Made from rounds 80-82's per-round copies (lazy80, lazy82).
+Round 84 (restore84): the run's one workload whatever it is (memdirty, memrandom); eager restores also get the checkpoint
+data loaded per second (issue 9's >= 1 GB/s), the checkpoint's size and the collector's pauses; and a run whose canary
+(ab-slot.sh's OUT/...-runN.canary beside the JSON: bench/cpu/canary.c before and after the run) took more than --slow-alu
+(1.15) times the fastest ALU reading of all the runs given, or --slow-mem (2.0) times the fastest memory walk, is a
+slow-host run: its pairs are marked "*" and every count is given again without them ("clean"). Runs without a canary
+file are never slow. --canaries=DIR: the fastest readings taken from every *.canary file in DIR (e.g. a whole slot's
+segments), not only from the runs given.
 
     bench/restore/pairs.py OUT/restore-slot-signed-run1.json OUT/restore-slot-signed-run2.json ...
 """
 import json
+import os
 import re
 import statistics
 import sys
@@ -39,14 +47,36 @@ def qhb(q):
     return q["first_heartbeat_s"] * 1e3 if q.get("first_heartbeat_s") else None
 
 
-def load(paths):
+def canaries(path):
+    c = path[:-len(".json")] + ".canary"
+    if not os.path.exists(c):
+        return []
+    out = []
+    for line in open(c):
+        w = line.split()
+        if len(w) >= 4 and w[0] == "alu" and w[2] == "mem":
+            out.append((float(w[1]), float(w[3])))
+    return out
+
+
+def load(paths, slow_alu=1.15, slow_mem=2.0, canary_dir=None):
     rows = []
+    cs = {p: canaries(p) for p in paths}
+    every = [x for v in cs.values() for x in v]
+    if canary_dir:
+        every += [x for n in sorted(os.listdir(canary_dir)) if n.endswith(".canary")
+                  for x in canaries(os.path.join(canary_dir, n[:-len(".canary")] + ".json"))]
+    alu = slow_alu * min(x[0] for x in every) if every else None
+    mem = slow_mem * min(x[1] for x in every) if every else None
     for path in paths:
         m = re.search(r"run(\d+)\.json$", path)
         if not m:
             sys.exit(f"pairs.py: {path}: the name must end in runN.json (ab-slot.sh names them so)")
         n = int(m.group(1))
-        e = json.load(open(path))["workloads"]["memdirty"]
+        slow = any(a > alu or b > mem for a, b in cs[path]) if every else False
+        print(f"run {n}: canary {' '.join(f'alu {a:.3f} mem {b:.3f}' for a, b in cs[path]) or 'none'}{' SLOW-HOST' if slow else ''}")
+        wls = json.load(open(path))["workloads"]
+        e = wls["memdirty"] if "memdirty" in wls else next(iter(wls.values()))
         newkey, basekey = ("new", "base") if n % 2 == 1 else ("base", "new")
         q = {x["rep"]: x for x in e.get("qemu") or []}
         for lazy in (False, True):
@@ -54,7 +84,7 @@ def load(paths):
             b = {r["rep"]: r for r in e["restores"].get(basekey, []) if r["lazy"] == lazy}
             for rep in sorted(a):
                 first = "NEW" if (rep % 2 == 0) == (newkey == "new") else "BASE"
-                rows.append((n, rep, lazy, first, a[rep], b.get(rep) or {}, q.get(rep, {})))
+                rows.append((n, rep, lazy, first, a[rep], b.get(rep) or {}, q.get(rep, {}), slow))
     return rows
 
 
@@ -62,19 +92,39 @@ KEYS = (("spawn to restored", "wall_ms"), ("restored to first heartbeat", "first
         ("spawn to first heartbeat", "spawn_to_first_heartbeat_ms"), ("max gap", "max_gap_ms"))
 
 
+def counts(sel, keys, tag):
+    for name, k in keys:
+        ok = [(r[4][k], r[5][k]) for r in sel if r[4].get(k) is not None and r[5].get(k) is not None]
+        if ok:
+            print(f"  {tag}{name}: NEW lower in {sum(1 for x, y in ok if x < y)} of {len(ok)}; medians NEW {f(med([x for x, _ in ok]))}, "
+                  f"BASE {f(med([y for _, y in ok]))}; median of differences {statistics.median([x - y for x, y in ok]):+.0f}")
+
+
+EAGER_KEYS = (("checkpoint data MB/s (higher is better)", "data_MBps"), ("collector pauses (count)", "gc_count"),
+              ("collector pauses ms", "gc_ms"))
+
+
 def table(rows, lazy):
     print(("LAZY" if lazy else "EAGER") + ": run rep first | spawn to restored NEW / BASE | restored to first heartbeat "
-          "NEW / BASE | spawn to first heartbeat NEW / BASE | max gap in 3 s NEW / BASE | gaps over 200 ms in 3 s "
-          "NEW / BASE | QEMU to running / to first heartbeat (continued)")
+          "NEW / BASE | spawn to first heartbeat NEW / BASE | max gap in the watch NEW / BASE | gaps over 200 ms in the watch "
+          "(3 s; eager restores: restore.py's --eager-watch) NEW / BASE | QEMU to running / to first heartbeat (continued)")
     sel = [r for r in rows if r[2] == lazy]
-    for n, rep, _, first, a, b, q in sel:
+    for n, rep, _, first, a, b, q, slow in sel:
         cells = " | ".join(f"{f(a.get(k))} / {f(b.get(k))}" for _, k in KEYS)
-        print(f"{n} {rep} {first:4s} | {cells} | {over(a)} / {over(b)} | {f(qrun(q))} / {f(qhb(q))} ({q.get('continued')})")
-    for name, k in KEYS:
-        ok = [(a[k], b[k]) for *_, a, b, _ in sel if a.get(k) is not None and b.get(k) is not None]
-        if ok:
-            print(f"  {name}: NEW lower in {sum(1 for x, y in ok if x < y)} of {len(ok)}; medians NEW {f(med([x for x, _ in ok]))}, "
-                  f"BASE {f(med([y for _, y in ok]))}; median of differences {statistics.median([x - y for x, y in ok]):+.0f} ms")
+        extra = "" if lazy else (f" | data MB/s {f(a.get('data_MBps'))} / {f(b.get('data_MBps'))}, checkpoint MB "
+                                 f"{f((a.get('checkpoint_size') or 0) / 1e6)} / {f((b.get('checkpoint_size') or 0) / 1e6)}, GC "
+                                 f"{a.get('gc_count')} ({f(a.get('gc_ms'))} ms) / {b.get('gc_count')} ({f(b.get('gc_ms'))} ms)")
+        print(f"{n} {rep} {first:4s}{'*' if slow else ' '}| {cells} | {over(a)} / {over(b)} | {f(qrun(q))} / {f(qhb(q))} ({q.get('continued')}){extra}")
+    keys = KEYS + (() if lazy else EAGER_KEYS)
+    counts(sel, keys, "")
+    clean = [r for r in sel if not r[7]]
+    if len(clean) < len(sel):
+        print(f"  clean (without the {len(sel) - len(clean)} slow-host pairs):")
+        counts(clean, keys, "clean ")
+    if not lazy:
+        for who, idx in (("NEW", 4), ("BASE", 5)):
+            got = [r[idx]["data_MBps"] for r in sel if r[idx].get("data_MBps")]
+            print(f"  {who}: checkpoint data loaded at >= 1 GB/s in {sum(1 for x in got if x >= 1000)} of {len(got)}")
     for who, idx in (("NEW", 4), ("BASE", 5)):
         got = [r[idx] for r in sel if r[idx].get("first_heartbeat_ms") is not None]
         within = sum(1 for x in got if x["first_heartbeat_ms"] <= 200)
@@ -97,7 +147,9 @@ def main():
     if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
         print(__doc__)
         sys.exit(0 if len(sys.argv) > 1 else 2)
-    rows = load(sys.argv[1:])
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    opts = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--"))
+    rows = load(args, float(opts.get("slow-alu", 1.15)), float(opts.get("slow-mem", 2.0)), opts.get("canaries"))
     for lazy in (False, True):
         table(rows, lazy)
 

@@ -94,48 +94,11 @@ public final class LazyPages implements PageSource {
     static volatile Runnable beforeInPlaceCheck;
 
     /**
-     * {@code -Dvmckpt.restore.lazyLead=N} (round 82, <b>off</b> by default: 0): the frames holding the first {@code N}
-     * pages the guest wrote after the checkpoint's freeze (the write order, which a restored guest repeats) are in
-     * before its first instruction: the run thread, its guest's clock still stopped, reads those no loader thread took
-     * yet itself, beside the loader threads, then waits for the ones they are reading, {@link #LEAD_WAIT_MILLIS} at
-     * most. Without it a guest that starts with few of them in (a quick restore, or one whose loaders lost their core)
-     * catches up with the loader thread and waits for it frame by frame (lazy80's slot: the two late first heartbeats,
-     * 130-132 of their 155-156 faults waited for a loader thread, with 20-26 thousand pages in at the start against
-     * 28-46 thousand in the others).
-     */
-    static final int LEAD = Integer.getInteger("vmckpt.restore.lazyLead", 0);
-    /** {@code -Dvmckpt.restore.lazyLead.waitMillis}: the longest {@link #LEAD}'s load holds the first instruction. */
-    static final long LEAD_WAIT_MILLIS = Long.getLong("vmckpt.restore.lazyLead.waitMillis", 150);
-    /**
-     * {@code -Dvmckpt.restore.lazyHelp=true} (round 82, <b>off</b>): a fault whose frame a loader thread is reading
-     * reads the next free frame of the write order on the run thread meanwhile ({@link PageLoader#helpWhileWaiting}).
-     */
-    static final boolean HELP = Boolean.getBoolean("vmckpt.restore.lazyHelp");
-    /** {@link #HELP} for restores made from now on (tests set it). */
-    static volatile boolean helpForRestores = HELP;
-    /**
-     * With {@link #LEAD}: the thread that starts the prefetch (the restore command's, which then runs the guest) at the
-     * guest's priority from there on, not only from its first instruction: between "restored" and the first
-     * instruction it ran at its own while the loader threads ran at the guest's (the reference pages' thread from
-     * {@link #attach}, the DATA pages' for the write order once {@link #startPrefetch} told them the guest runs), and a
-     * lazy restore's first instruction came 50-80 ms after "restored" at quiet (lazy80's slot: the prefetch's start to
-     * the first instruction), an eager one's 3-5 ms. {@code -Dvmckpt.restore.lazyLead.priority=false}: not.
-     */
-    static final boolean LEAD_PRIORITY = !"false".equals(System.getProperty("vmckpt.restore.lazyLead.priority"));
-    /** {@link #LEAD} for restores made from now on (tests set it). */
-    static volatile int leadForRestores = LEAD;
-    /** {@link #LEAD_WAIT_MILLIS} for restores made from now on (tests set it). */
-    static volatile long leadWaitMillis = LEAD_WAIT_MILLIS;
-    /**
      * {@code -Dvmckpt.restore.faultLog=PATH} (round 82, a diagnostic, off): each fault of a lazy restore (a touch of a
      * page not arrived yet) written to PATH once every page is in: when, which page, its kind, whether in the
      * recorded working set, its position in the write order, its item and that item's state, the loader's cursor.
      */
     static final String FAULT_LOG = System.getProperty("vmckpt.restore.faultLog");
-    /** Tests: runs on the prefetch thread ({@link #startPrefetch}) before it loads anything. */
-    static volatile Runnable beforePrefetch;
-    /** Tests: runs on the prefetch thread ({@link #startPrefetch}) before it keeps each page it loaded. */
-    static volatile Runnable beforePrefetchArrives;
 
     private final Checkpoint ckpt;
     /** The disks and boot files reference pages come from, once {@link #attach} ran. */
@@ -162,15 +125,6 @@ public final class LazyPages implements PageSource {
     /** With {@link #ahead}: when {@link #attach} started the reference pages' thread, and when the first instruction ran. */
     private volatile long attachNanos, firstInstructionNanos, prefetchNanos;
     private final AtomicInteger arrived = new AtomicInteger();
-    /** {@link #LEAD}: the DATA items (from the first on) holding the first lead pages of the write order (0: off). */
-    private final int leadItems;
-    private final long leadWait;
-    /** With {@link #leadItems}: items in when the guest's first instruction ran, and the wait (run thread). */
-    private int leadAtStart = -1;
-    private long leadNanos;
-    /** --stats with LEAD or HELP: the starting thread's schedstat at {@link #startPrefetch}, and the guest's start less it. */
-    private long[] prefetchSched;
-    private long toStartWall = -1, toStartCpu, toStartWait;
     /** {@link #FAULT_LOG}: each page's position in the write order (-1: none), and the log's rows (run thread). */
     private final int[] writePosition;
     private long[] faultRows;
@@ -229,10 +183,6 @@ public final class LazyPages implements PageSource {
         workingSet.and(pending);
         this.writeOrder = ckpt.writeOrder();
         this.data = PageLoader.lazyDataPages(ckpt, this::arrive, FAULT_FRAMES, writeOrder, workingSet, order);
-        data.helpWhileWaiting = helpForRestores;
-        int lead = leadForRestores;
-        this.leadItems = lead > 0 ? data.itemsHoldingFirst(writeOrder, lead) : 0;
-        this.leadWait = leadWaitMillis;
         if (FAULT_LOG != null) {
             writePosition = new int[ckpt.pageCount()];
             java.util.Arrays.fill(writePosition, -1);
@@ -297,9 +247,6 @@ public final class LazyPages implements PageSource {
     public void startPrefetch(Machine machine, java.util.function.Consumer<IOException> onFailure, Runnable whenAllLoaded) {
         long t0 = System.nanoTime();
         prefetchNanos = t0;
-        if (measureFirstOutput && (leadItems > 0 || data.helpWhileWaiting)) prefetchSched = ThreadTimes.self();
-        // LEAD: this thread, which runs the guest next, at the guest's priority from now on (its loaders are already).
-        if (leadItems > 0 && LEAD_PRIORITY) Thread.currentThread().setPriority(Thread.MAX_PRIORITY);
         // AHEAD: the collector's counters read on the prefetch thread instead (GcPauses' first use loads the management
         // beans: in a cold JVM that was on the way to "restored", 0.7 s of it at load 15).
         if (!ahead) gcAtStart = GcPauses.mark();
@@ -307,8 +254,6 @@ public final class LazyPages implements PageSource {
         this.machine = machine;
         // AHEAD: the run thread's first request, before the guest's first instruction (and before the --stats figures
         // of its start below): the reference pages loaded ahead, waited for at most waitMillis.
-        // LEAD: before that, the run thread's first request loads the write order's first frames (bounded).
-        if (leadItems > 0) machine.submit(new LoadLead(this));
         if (ahead) machine.submit(new AwaitReferences(this));
         if (measureFirstOutput) {
             // Every thread's CPU, read on a side thread (milliseconds of /proc reading, cold: on this thread it
@@ -329,19 +274,12 @@ public final class LazyPages implements PageSource {
                 org.vmckpt.machine.cpu.CodeCache.Stats ts = machine.hart(0).translationStats();
                 startTranslated = ts == null ? 0 : ts.translatedInstructionsRun();
                 startSched = ThreadTimes.self();
-                if (prefetchSched != null) {
-                    toStartWall = startNanos - t0;
-                    toStartCpu = startSched[0] - prefetchSched[0];
-                    toStartWait = startSched[1] - prefetchSched[1];
-                }
             });
         }
         // What arrived before the guest ran is installed with the later arrivals, a slice at a time: the guest
         // takes the pages it touches meanwhile from the arrivals itself (loadPage).
         data.guestRunning();
-        Runnable hold = beforePrefetch; // (tests: null)
         Thread t = new Thread(() -> {
-            if (hold != null) hold.run();
             if (ahead) gcAtStart = GcPauses.mark();
             try {
                 data.joinHelpers();
@@ -428,70 +366,6 @@ public final class LazyPages implements PageSource {
         referencesAtStart = references.pagesDone();
     }
 
-    /** {@link #loadLead} as a class of its own (as {@link AwaitReferences}). */
-    private static final class LoadLead implements Runnable {
-        private final LazyPages pages;
-
-        LoadLead(LazyPages pages) {
-            this.pages = pages;
-        }
-
-        @Override
-        public void run() {
-            pages.loadLead();
-        }
-    }
-
-    /**
-     * {@link #LEAD}, on the run thread before the guest's first instruction (its clock still stopped): the items holding
-     * the write order's first pages delivered, this thread reading those no loader thread took yet, {@link #leadWait} at most.
-     */
-    private void loadLead() {
-        long t0 = System.nanoTime();
-        try {
-            if (runThreadReader == null) runThreadReader = ckpt.openBatchReader();
-            data.loadFirst(leadItems, runThreadReader, t0 + leadWait * 1_000_000L);
-        } catch (IOException e) {
-            // (the reader could not be opened: the guest reads what it touches itself, which reports a failure)
-        }
-        leadNanos = System.nanoTime() - t0;
-        leadAtStart = data.deliveredOfFirst(leadItems);
-    }
-
-    /** With {@link #LEAD}: the items holding the write order's first pages, and how many were in at the first instruction (-1 before). */
-    int leadItems() {
-        return leadItems;
-    }
-
-    int leadAtStart() {
-        return leadAtStart;
-    }
-
-    /** Items of the lead the run thread read itself before the first instruction (tests). */
-    long leadReadByRunThread() {
-        return data.loadFirstCounts()[0];
-    }
-
-    /** Whether page {@code index} arrived and waits to be installed or touched (tests). */
-    boolean arrivedNotTaken(int index) {
-        return prefetched.get(index) != null;
-    }
-
-    /** Frames a fault read while it waited for a loader thread ({@link #HELP}; run thread; tests). */
-    int helpedItems() {
-        return data.helped();
-    }
-
-    /** The position in the DATA pages' loading order of the item holding page {@code index}, or -1 (tests). */
-    int dataItemOf(int index) {
-        return data.itemOf(index);
-    }
-
-    /** Faults so far: touches of pages not arrived yet (run thread; tests). */
-    int faults() {
-        return faults;
-    }
-
     /** Whether this restore reads the boot files in place ({@link #AHEAD_IN_PLACE}). */
     boolean readsBootFilesInPlace() {
         return ahead && AHEAD_IN_PLACE;
@@ -547,8 +421,6 @@ public final class LazyPages implements PageSource {
 
     /** On a loader thread: keeps a page ready for the run thread. */
     private void arrive(int index, byte[] page) {
-        Runnable hook = beforePrefetchArrives; // (tests: null)
-        if (hook != null && Thread.currentThread().getName().equals("vmckpt-prefetch")) hook.run();
         prefetched.compareAndSet(index, null, page);
         int slot = arrived.getAndIncrement();
         if (slot < arrivals.length()) arrivals.set(slot, index + 1);
@@ -655,8 +527,7 @@ public final class LazyPages implements PageSource {
     /** {@link #FAULT_LOG}: writes the rows (run thread, once every page is in). */
     private void writeFaultLog() {
         if (writePosition == null) return;
-        StringBuilder sb = new StringBuilder("# ms_after_start page kind ws write_pos item state cursor wait_us (lead items "
-                + leadItems + ", in at start " + leadAtStart + "; arrived at start " + arrivedAtStart + "; write order " + writeOrder.length
+        StringBuilder sb = new StringBuilder("# ms_after_start page kind ws write_pos item state cursor wait_us (arrived at start " + arrivedAtStart + "; write order " + writeOrder.length
                 + "; ordered items " + data.orderedItems() + ")\n");
         PageKind[] kinds = PageKind.values();
         for (int at = 0; at < faultRowCount; at += 8) {
@@ -760,16 +631,11 @@ public final class LazyPages implements PageSource {
                 wall / 1e6, sched[0] < 0 ? -1 : (sched[0] - startSched[0]) / 1e6, sched[1] < 0 ? -1 : (sched[1] - startSched[1]) / 1e6,
                 faults, workingSetFaults, referenceFaults, waits[0], faultNanos / 1e6, faultCpuNanos / 1e6, installNanos / 1e6,
                 arrived.get(), arrivedAtStart, gc == null ? -1 : gc.count(), gc == null ? -1 : gc.totalNanos() / 1e6, instret, 100.0 * translated / Math.max(1, instret),
-                (!ahead ? "" : String.format(" reference pages ahead: %,d of %,d in at its first instruction (%.1f ms after their thread started,"
+                !ahead ? "" : String.format(" reference pages ahead: %,d of %,d in at its first instruction (%.1f ms after their thread started,"
                                 + " the prefetch %.1f ms after it), after waiting %.1f ms; their thread done %s;",
                         referencesAtStart, references.pagesTotal(), (firstInstructionNanos - attachNanos) / 1e6, (prefetchNanos - attachNanos) / 1e6,
                         aheadWaitNanos / 1e6,
-                        references.helpersDoneNanos() == 0 ? "later" : String.format("%.1f ms after it started", (references.helpersDoneNanos() - attachNanos) / 1e6)))
-                        + (toStartWall < 0 ? "" : String.format(" from the prefetch's start to the guest's %.1f ms: its thread's CPU %.1f ms, waiting for a core %.1f ms;",
-                                toStartWall / 1e6, toStartCpu / 1e6, toStartWait / 1e6))
-                        + (!data.helpWhileWaiting ? "" : String.format(" frames read while waiting for a loader thread: %,d;", data.helped()))
-                        + (leadItems == 0 ? "" : String.format(" the write order's first frames: %,d of %,d in at its first instruction after %.1f ms (%,d read by its thread, %.1f ms waiting for loader threads);",
-                                leadAtStart, leadItems, leadNanos / 1e6, data.loadFirstCounts()[0], data.loadFirstCounts()[1] / 1e6)),
+                        references.helpersDoneNanos() == 0 ? "later" : String.format("%.1f ms after it started", (references.helpersDoneNanos() - attachNanos) / 1e6)),
                 others);
     }
 

@@ -118,17 +118,8 @@ final class PageLoader {
      * files that reference pages need ({@link #referencePagesOnly}).
      */
     static PageLoader dataPagesOnly(Checkpoint ckpt, Sink sink) throws IOException {
-        return dataPagesOnly(ckpt, sink, false);
-    }
-
-    /**
-     * As {@link #dataPagesOnly(Checkpoint, Sink)}; with {@code deltaUnits} the boot-file delta pages' stored units (their
-     * XORs against their base pages) are loaded with the DATA batches, as if they were the pages, and the caller applies
-     * the bases afterwards ({@link Checkpoint#dataBatches(int, boolean)}; {@code -Dvmckpt.restore.deltasInBatches}).
-     */
-    static PageLoader dataPagesOnly(Checkpoint ckpt, Sink sink, boolean deltaUnits) throws IOException {
         PageLoader l = new PageLoader(ckpt, null, sink, BATCH_FRAMES, DISK_RUN, null, null, null, true, false, false,
-                REFERENCE_KINDS, deltaUnits);
+                REFERENCE_KINDS);
         l.directReads = OldGenerationWindow.installed();
         return l;
     }
@@ -204,18 +195,11 @@ final class PageLoader {
     private PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, int[] writeOrder,
                        BitSet first, java.util.Random order, boolean data, boolean references, boolean indexed,
                        java.util.Set<PageKind> kinds) throws IOException {
-        this(ckpt, sources, sink, batchFrames, diskRun, writeOrder, first, order, data, references, indexed, kinds, false);
-    }
-
-    /** As above; with {@code deltaUnits} the DATA batches hold the boot-file delta pages' stored units too. */
-    private PageLoader(Checkpoint ckpt, PageSources sources, Sink sink, int batchFrames, int diskRun, int[] writeOrder,
-                       BitSet first, java.util.Random order, boolean data, boolean references, boolean indexed,
-                       java.util.Set<PageKind> kinds, boolean deltaUnits) throws IOException {
         this.ckpt = ckpt;
         this.sources = sources;
         this.sink = sink;
         List<Work> items = new ArrayList<>();
-        if (data) for (FrameBatch b : ckpt.dataBatches(batchFrames, deltaUnits)) items.add(new Work(b));
+        if (data) for (FrameBatch b : ckpt.dataBatches(batchFrames)) items.add(new Work(b));
         for (Extent e : ckpt.pageExtents()) {
             // Boot-file delta pages go with the references: they need the boot file (the data batches leave them out).
             if (!references || !REFERENCE_KINDS.contains(e.kind()) || !kinds.contains(e.kind())) continue;
@@ -340,130 +324,14 @@ final class PageLoader {
         }
         if (state.get(w) == DONE) return true; // delivered since the caller looked
         long t0 = System.nanoTime();
-        boolean mayHelp = helpWhileWaiting;
         for (int spins = 0; state.get(w) == LOADING; spins++) {
             if (failure != null) return false;
-            // (-Dvmckpt.restore.lazyHelp: the next free items of the write order read here meanwhile)
-            if (mayHelp && (mayHelp = helpNext(w, reader))) continue;
             if (spins < 100) Thread.onSpinWait();
             else java.util.concurrent.locks.LockSupport.parkNanos(20_000);
         }
         waits++;
         waitNanos += System.nanoTime() - t0;
         return true;
-    }
-
-    /**
-     * On the calling thread (an eager restore's restoring thread, {@code -Dvmckpt.restore.deltasInBatches}): makes sure
-     * every DATA item holding a page in {@code [from, to)} has been delivered to the sink, loading those no thread took
-     * yet itself and waiting for those another thread is loading; the pages it delivered are then visible to the
-     * caller (an item's state is set DONE after its pages are delivered). Throws a loader thread's failure.
-     */
-    void loadItemsHolding(int from, int to) throws IOException {
-        BatchReader reader = null;
-        long spent = 0;
-        try {
-            for (int w = 0; w < work.length; w++) {
-                Work x = work[w];
-                if (x.batch == null || !x.batch.holdsAnyIn(from, to)) continue;
-                if (state.compareAndSet(w, FREE, LOADING)) {
-                    if (reader == null) reader = ckpt.openBatchReader(directReads);
-                    long t0 = BatchReader.cpuNanos();
-                    try {
-                        load(x, reader, null, null);
-                    } catch (IOException | RuntimeException e) {
-                        if (failure == null) failure = e instanceof IOException io ? io : new IOException(String.valueOf(e.getMessage()), e);
-                        throw e;
-                    }
-                    spent += BatchReader.cpuNanos() - t0;
-                    state.set(w, DONE);
-                    continue;
-                }
-                for (int spins = 0; state.get(w) == LOADING; spins++) {
-                    if (failure != null) throw failure;
-                    if (spins < 100) Thread.onSpinWait();
-                    else java.util.concurrent.locks.LockSupport.parkNanos(20_000);
-                }
-            }
-            if (failure != null) throw failure;
-        } finally {
-            if (reader != null) {
-                readNanos.addAndGet(reader.readNanos());
-                decodeNanos.addAndGet(reader.decodeNanos());
-                loadNanos.addAndGet(spent);
-                reader.close();
-            }
-        }
-    }
-
-    /**
-     * The work items, from the first in the loading order on, that hold the first {@code n} pages of {@code writeOrder}
-     * this loader delivers: the items are taken in the order of the first write-order page each holds, so those pages'
-     * items are the first ones (returns one past the last of them; 0 for none). {@code -Dvmckpt.restore.lazyLead}.
-     */
-    int itemsHoldingFirst(int[] writeOrder, int n) {
-        int end = 0;
-        if (workOf == null || writeOrder == null) return 0;
-        for (int k = 0; k < writeOrder.length && k < n; k++) {
-            int p = writeOrder[k];
-            int w = p >= 0 && p < workOf.length ? workOf[p] : -1;
-            if (w >= 0 && w < orderedItems) end = Math.max(end, w + 1);
-        }
-        return end;
-    }
-
-    /** Items the thread calling {@link #loadFirst} read itself, and the nanoseconds it waited for other threads' (run thread). */
-    private int firstItemsLoadedHere;
-    private long firstItemsWaitNanos;
-
-    /**
-     * On the calling thread (the run thread before the guest's first instruction, {@code -Dvmckpt.restore.lazyLead}):
-     * makes sure items {@code [0, items)} are delivered, reading each one no thread took yet itself (beside the loader
-     * threads, which go on with theirs) and then waiting for those another thread is reading, until
-     * {@code deadlineNanos} ({@link System#nanoTime}) at most. Returns whether all were delivered. A failure is kept
-     * (as a loader thread's) and ends it: the guest then reads what it touches itself.
-     */
-    boolean loadFirst(int items, BatchReader reader, long deadlineNanos) {
-        int end = Math.min(items, work.length);
-        for (int w = 0; w < end; w++) {
-            if (stopped || failure != null) return false;
-            if (System.nanoTime() >= deadlineNanos) break;
-            if (state.get(w) != FREE || !state.compareAndSet(w, FREE, LOADING)) continue;
-            try {
-                load(work[w], reader, null, null);
-            } catch (IOException | RuntimeException e) {
-                if (failure == null) failure = e instanceof IOException io ? io : new IOException(String.valueOf(e.getMessage()), e);
-                return false;
-            }
-            state.set(w, DONE);
-            firstItemsLoadedHere++;
-        }
-        long t0 = System.nanoTime();
-        try {
-            for (int w = 0; w < end; w++) {
-                for (int spins = 0; state.get(w) != DONE; spins++) {
-                    if (failure != null || stopped) return false;
-                    if (System.nanoTime() >= deadlineNanos) return false;
-                    if (spins < 100) Thread.onSpinWait();
-                    else java.util.concurrent.locks.LockSupport.parkNanos(20_000);
-                }
-            }
-            return true;
-        } finally {
-            firstItemsWaitNanos += System.nanoTime() - t0;
-        }
-    }
-
-    /** {@link #loadFirst}'s items read on the calling thread, and its wait for the others' in nanoseconds. */
-    long[] loadFirstCounts() {
-        return new long[] {firstItemsLoadedHere, firstItemsWaitNanos};
-    }
-
-    /** Items {@code [0, items)} delivered so far (a count; for --stats). */
-    int deliveredOfFirst(int items) {
-        int n = 0;
-        for (int w = 0; w < Math.min(items, work.length); w++) if (state.get(w) == DONE) n++;
-        return n;
     }
 
     /** The state of the item holding page {@code index}: 'F' not taken, 'L' being read, 'D' delivered, '-' none (the fault log). */
@@ -478,44 +346,6 @@ final class PageLoader {
     int cursor() {
         return Math.min(next.get(), work.length);
     }
-
-    /**
-     * {@code -Dvmckpt.restore.lazyHelp} (round 82, off): a fault that finds its item being read by a loader thread
-     * reads the next free item of the write order itself meanwhile, instead of only waiting. A guest that caught up
-     * with the loader thread (its writes follow the write order, which the loader reads in that order) then waits for
-     * one thread's reads no more: the item it waits for is the one the loader thread took last, the next one it needs
-     * is the next in the order (round 82's fault log: every wait for a loader thread was for the item just before the
-     * loader's cursor).
-     */
-    volatile boolean helpWhileWaiting;
-    /** Items {@link #loadNow} read while it waited for another ({@link #helpWhileWaiting}; the caller's thread only). */
-    private int helped;
-
-    /** {@link #helped}. */
-    int helped() {
-        return helped;
-    }
-
-    /** Reads the first free DATA item among the few after {@code w} in the write order's items; whether it read one. */
-    private boolean helpNext(int w, BatchReader reader) throws IOException {
-        int end = Math.min(orderedItems, w + 1 + HELP_LOOK);
-        for (int x = w + 1; x < end; x++) {
-            if (work[x].batch == null || state.get(x) != FREE || !state.compareAndSet(x, FREE, LOADING)) continue;
-            try {
-                load(work[x], reader, null, null);
-            } catch (IOException | RuntimeException e) {
-                if (failure == null) failure = e instanceof IOException io ? io : new IOException(String.valueOf(e.getMessage()), e);
-                throw e;
-            }
-            state.set(x, DONE);
-            helped++;
-            return true;
-        }
-        return false;
-    }
-
-    /** How far past the item a fault waits for {@link #helpNext} looks for a free one. */
-    private static final int HELP_LOOK = 8;
 
     /** Calls of {@link #loadNow} that waited for a loader thread already reading the item, and how long in all. */
     private int waits;
@@ -671,8 +501,6 @@ final class PageLoader {
 
     private void work(java.util.function.IntConsumer progress) {
         try (BatchReader reader = ckpt.openBatchReader(directReads)) {
-            // -Dvmckpt.restore.fusedStored: the reader's buffers sized once, for the largest batch of this loader.
-            if (reader.fused()) reader.reserve(largestBatch(reader));
             byte[] block = new byte[GuestMemory.PAGE_SIZE];
             byte[][] run = new byte[1][]; // this thread's buffer for runs of boot-file pages, grown as needed
             long spent = 0;
@@ -711,18 +539,6 @@ final class PageLoader {
         } catch (RuntimeException e) {
             if (failure == null) failure = new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
-    }
-
-    /** Stored bytes of this loader's largest frame batch (0: none), found once ({@link BatchReader#reserve}). */
-    private volatile long largestBatch = -1;
-
-    private long largestBatch(BatchReader reader) {
-        long m = largestBatch;
-        if (m >= 0) return m;
-        m = 0;
-        for (Work x : work) if (x.batch != null) m = Math.max(m, reader.storedBytes(x.batch));
-        largestBatch = m;
-        return m;
     }
 
     private void load(Work x, BatchReader reader, byte[] block, byte[][] run) throws IOException {

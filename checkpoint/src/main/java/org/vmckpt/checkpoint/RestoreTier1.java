@@ -62,26 +62,6 @@ public final class RestoreTier1 {
     };
 
     /**
-     * Restore code the loaders run in place of some of the above with {@code -Dvmckpt.restore.fusedStored} (round 79, off:
-     * {@link org.vmckpt.checkpoint.store.BatchReader#FUSED_STORED}), asked for only then (without it nothing calls them).
-     */
-    static final String[] FUSED_METHODS = {
-            "org.vmckpt.checkpoint.store.BatchReader#copyStoredFrame", "org.vmckpt.checkpoint.store.BatchReader#deliverHeld",
-            "org.vmckpt.checkpoint.store.BatchReader#wanted", "org.vmckpt.checkpoint.store.BatchReader#reserve",
-            "org.vmckpt.checkpoint.store.BatchReader#storedBytes", "org.vmckpt.checkpoint.store.PackReader#checkStoredFrame",
-            "org.vmckpt.checkpoint.PageLoader#largestBatch",
-    };
-
-    /**
-     * Restore code the restoring thread runs with {@code -Dvmckpt.restore.deltasInBatches} (round 81, off:
-     * {@link Restorer#deltasInBatches}), asked for only then (without it nothing calls them).
-     */
-    static final String[] DELTA_METHODS = {
-            "org.vmckpt.checkpoint.Restorer#applyDeltas", "org.vmckpt.checkpoint.PageLoader#loadItemsHolding",
-            "org.vmckpt.checkpoint.store.FrameBatch#holdsAnyIn",
-    };
-
-    /**
      * Methods of others (the JDK, zstd-jni, the store's tables, the machine's memory) the loaders spend in, in the order
      * they first need them; given back to HotSpot's policy after the restore (see the class comment).
      */
@@ -274,8 +254,6 @@ public final class RestoreTier1 {
             // reflection over the later classes (Unsafe's hundreds of methods) is done.
             int n = 0;
             for (String e : RESTORE_METHODS) for (Executable m : cached(e)) if (ask(m)) n++;
-            if (org.vmckpt.checkpoint.store.BatchReader.FUSED_STORED) for (String e : FUSED_METHODS) for (Executable m : cached(e)) if (ask(m)) n++;
-            if (Restorer.deltasInBatches) for (String e : DELTA_METHODS) for (Executable m : cached(e)) if (ask(m)) n++;
             for (String e : SHARED_METHODS) {
                 for (Executable m : cached(e)) {
                     if (ask(m)) {

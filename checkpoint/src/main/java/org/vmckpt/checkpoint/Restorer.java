@@ -59,11 +59,6 @@ public final class Restorer {
         return restore(ckpt, null, b -> { }, true, null, null, null, 0);
     }
 
-    /** As {@link #restoreLazyWithoutEarlyLoad(Checkpoint)}, the loading order shuffled by {@code order} if non-null (tests). */
-    static Restored restoreLazyWithoutEarlyLoad(Checkpoint ckpt, java.util.Random order) throws RestoreException {
-        return restore(ckpt, null, b -> { }, true, null, null, order, 0);
-    }
-
     /**
      * @param net the network's host side ({@code --net} text) for a machine that has a network, or null for the
      *            one the checkpoint was taken with (its forwards are opened again)
@@ -106,9 +101,6 @@ public final class Restorer {
         // The loading path's hot methods asked for at tier 1 before the loaders run, unless the command line's preload
         // asked already (RestoreTier1; on by default, -Dvmckpt.restore.tier1=false: off).
         boolean tier1 = !lazy && RestoreTier1.begin();
-        // C1's tier-3 thresholds raised until the pages are in, taken over from the command line's start (RestoreC1Hold;
-        // off by default, -Dvmckpt.restore.holdC1=N multiplies them by N).
-        boolean holdC1 = !lazy && RestoreC1Hold.begin();
         boolean loading = false;
         try {
             if (lazy) lazyPages = LazyPages.start(ckpt, prefetchOrder, earlyThreads);
@@ -120,7 +112,6 @@ public final class Restorer {
             throw new RestoreException("cannot read checkpoint " + ckpt.id() + ": " + e.getMessage(), e);
         } finally {
             if (tier1 && !loading) RestoreTier1.end();
-            if (holdC1 && !loading) RestoreC1Hold.end();
         }
         // C1 only for the restore code (RestoreCompilerDirectives says why), set up on a thread of its own once the loaders
         // have started: long before any of it is hot enough for C2.
@@ -131,7 +122,6 @@ public final class Restorer {
             done = true;
             return r;
         } finally {
-            if (holdC1) RestoreC1Hold.end();
             if (tier1) RestoreTier1.end(); // the shared methods given back to HotSpot's policy, on a thread of its own
             if (early != null) early.data.abandon(); // joins the loader's threads (at once if they finished)
             if (lazyPages != null && !done) lazyPages.abandon();
@@ -153,17 +143,11 @@ public final class Restorer {
         /** Where every loader of this restore puts its pages: one sink class for all of them (see {@link IntoArray}). */
         final IntoArray sink;
 
-        /** Whether the DATA batches also load the boot-file delta pages' stored XORs ({@link #deltasInBatches}). */
-        final boolean deltaUnits = deltasInBatches;
-        /** CPU and wall nanoseconds of applying the deltas' bases (in the window), and how many (deltaUnits). */
-        long deltaCpuNanos, deltaNanos;
-        int deltaPages;
-
         EagerLoad(Checkpoint ckpt, int threads) throws IOException {
             byte[][] pages = new byte[ckpt.pageCount()][];
             this.loaded = pages;
             this.sink = new IntoArray(pages);
-            this.data = PageLoader.dataPagesOnly(ckpt, sink, deltaUnits);
+            this.data = PageLoader.dataPagesOnly(ckpt, sink);
             data.startHelpers(threads);
         }
     }
@@ -273,16 +257,8 @@ public final class Restorer {
                 phases.put("pages.decode.cpu", stages[1]);
                 phases.put("pages.copy.cpu", stages[2]);
                 phases.put("pages.install.cpu", stages[3]);
-                // 1 when C1's tier-3 thresholds were raised as the last page went in (RestoreC1Hold, -Dvmckpt.restore.holdC1=N).
-                if (RestoreC1Hold.held()) phases.put("pages.c1hold.items", 1L);
                 // Of read + decode + copy: the reference pages (boot files, disks, boot-file deltas), read by this thread.
                 phases.put("pages.references.cpu", stages[4]);
-                // -Dvmckpt.restore.deltasInBatches: the boot-file deltas' bases applied in the window (wall, pages, CPU).
-                if (early.deltaUnits) {
-                    phases.put("pages.deltas", early.deltaNanos);
-                    phases.put("pages.deltas.items", (long) early.deltaPages);
-                    phases.put("pages.deltas.cpu", early.deltaCpuNanos); // the bases applied, after the items' wait
-                }
                 // The time axis of the DATA loading: when the early threads ran out of work, from the restore's start,
                 // and how many of its items this thread took once its own steps were done (the rest overlapped them).
                 if (early.data.helpersDoneNanos() > 0) phases.put("pages.helpers.done.at", early.data.helpersDoneNanos() - t0);
@@ -416,12 +392,9 @@ public final class Restorer {
         // With windowBeforeSourcePages, the pages read from boot files (positional channel reads: no JNI critical
         // region) are loaded inside the old-generation window, the deltas and disk blocks before it.
         boolean sourcesInWindow = windowBeforeSourcePages;
-        // With deltasInBatches the boot-file deltas' stored XORs come with the DATA batches: their bases are applied
-        // inside the window (applyDeltas), and nothing of them is read before it.
         java.util.EnumSet<PageKind> before = sourcesInWindow
                 ? java.util.EnumSet.of(PageKind.SOURCE_DELTA, PageKind.DISK_BLOCK)
                 : java.util.EnumSet.of(PageKind.SOURCE_DELTA, PageKind.DISK_BLOCK, PageKind.SOURCE);
-        if (early.deltaUnits) before.remove(PageKind.SOURCE_DELTA);
         PageLoader references = PageLoader.referencePagesOnly(ckpt, sources, sink, before);
         PageLoader sourceRuns = sourcesInWindow
                 ? PageLoader.referencePagesOnly(ckpt, sources, sink, java.util.EnumSet.of(PageKind.SOURCE)) : null;
@@ -443,9 +416,6 @@ public final class Restorer {
         if (window != null) data.whenWorkRunsOut(new CloseWindow(window));
         try {
             if (sourceRuns != null) sourceRuns.runAll(0, report);
-            // deltasInBatches: the deltas' XORs came with the DATA batches (the kernel's, among the first taken); their
-            // bases are applied inside the window, before this thread joins the loaders on what DATA is left.
-            if (early.deltaUnits) applyDeltas(ckpt, sources, early);
             data.finish(report);
         } finally {
             if (window != null) window.close();
@@ -473,64 +443,7 @@ public final class Restorer {
             long[] ss = sourceRuns.stageNanos();
             for (int i = 0; i < 3; i++) sr[i] += ss[i];
         }
-        // The deltas' bases (deltasInBatches) count with the reference pages, in the copy stage.
-        long dc = early.deltaCpuNanos;
-        return new long[] {st[0] + sr[0], st[1] + sr[1], st[2] + sr[2] + dc, installNanos, sr[0] + sr[1] + sr[2] + dc};
-    }
-
-    /**
-     * Whether an eager restore loads the boot-file delta pages' stored XORs with its DATA batches and applies their base
-     * pages inside the old-generation window (round 81, {@code -Dvmckpt.restore.deltasInBatches}, off by default),
-     * instead of reading each delta page on the restoring thread before the window opens: there their frames were
-     * decoded with zstd on heap arrays (a JNI critical region, which is why the window waited for them; on the signed
-     * guest 46 frames, 9 of which the DATA batches decode too), through {@code Checkpoint.readPage}'s synchronized frame
-     * cache, each page a new array in the young generation. With it the window opens as soon as the
-     * restoring thread's own steps and the disk blocks are done; after the boot files' SOURCE pages the restoring thread
-     * makes sure the DATA items holding the deltas are in (they hold the kernel's pages, among the first the loader
-     * takes; one no thread took yet it loads itself), and a delta page is then one array: its XOR as the loader copied
-     * it out of the frame, the base run read in place from the boot file and XORed in.
-     */
-    static volatile boolean deltasInBatches = Boolean.getBoolean("vmckpt.restore.deltasInBatches");
-
-    /**
-     * Applies the boot-file deltas' bases (deltasInBatches), inside the window: first every DATA item holding a delta page
-     * is made sure delivered ({@code PageLoader.loadItemsHolding}), so a SOURCE_DELTA page's slot in {@code early.loaded}
-     * holds its stored XOR; then each run of them reads its base pages in one read from the boot file and XORs them in;
-     * a run the file does not hold whole is read page by page as {@code CheckpointPages.read} does, which refuses a page
-     * it cannot read.
-     */
-    private static void applyDeltas(Checkpoint ckpt, PageSources sources, EagerLoad early) throws IOException {
-        long w0 = System.nanoTime();
-        byte[][] loaded = early.loaded;
-        int from = Integer.MAX_VALUE, to = -1;
-        for (Extent e : ckpt.pageExtents()) {
-            if (e.kind() != PageKind.SOURCE_DELTA) continue;
-            from = Math.min(from, (int) e.start());
-            to = Math.max(to, (int) e.end());
-        }
-        if (to < 0) return;
-        // The items holding them delivered (loaded here if no loader took them yet), so their slots are visible here.
-        early.data.loadItemsHolding(from, to);
-        long c1 = org.vmckpt.checkpoint.store.BatchReader.cpuNanos();
-        byte[][] run = new byte[1][];
-        int n = 0;
-        for (Extent e : ckpt.pageExtents()) {
-            if (e.kind() != PageKind.SOURCE_DELTA) continue;
-            for (long k = 0; k < e.length(); k += PageLoader.DISK_RUN) {
-                int first = (int) (e.start() + k), count = (int) Math.min(PageLoader.DISK_RUN, e.length() - k);
-                byte[][] pages = new byte[count][];
-                for (int i = 0; i < count; i++) {
-                    pages[i] = loaded[first + i];
-                    if (pages[i] == null) throw new IOException("checkpoint " + ckpt.id() + ": boot-file delta page " + (first + i) + " was not loaded");
-                }
-                long sector = e.firstDiskBlock() < 0 ? -1 : e.firstDiskBlock() + k * PageOrigin.SECTORS_PER_PAGE;
-                BootFileDeltaBases.applyRun(ckpt, sources, e.source(), sector, first, pages, run);
-                n += count;
-            }
-        }
-        early.deltaPages = n;
-        early.deltaNanos = System.nanoTime() - w0;
-        early.deltaCpuNanos = org.vmckpt.checkpoint.store.BatchReader.cpuNanos() - c1;
+        return new long[] {st[0] + sr[0], st[1] + sr[1], st[2] + sr[2], installNanos, sr[0] + sr[1] + sr[2]};
     }
 
     /**

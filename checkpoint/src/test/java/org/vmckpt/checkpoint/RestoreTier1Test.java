@@ -61,16 +61,6 @@ class RestoreTier1Test {
             assertFalse(ms.isEmpty(), "names no method: " + e);
             for (Executable m : ms) assertTrue(directiveCovers(m), "restore code outside the C1-only directive: " + m);
         }
-        for (String e : RestoreTier1.FUSED_METHODS) {
-            List<Executable> ms = RestoreTier1.methodsOf(e, loader);
-            assertFalse(ms.isEmpty(), "names no method: " + e);
-            for (Executable m : ms) assertTrue(directiveCovers(m), "restore code outside the C1-only directive: " + m);
-        }
-        for (String e : RestoreTier1.DELTA_METHODS) {
-            List<Executable> ms = RestoreTier1.methodsOf(e, loader);
-            assertFalse(ms.isEmpty(), "names no method: " + e);
-            for (Executable m : ms) assertTrue(directiveCovers(m), "restore code outside the C1-only directive: " + m);
-        }
         for (String e : RestoreTier1.SHARED_METHODS) {
             List<Executable> ms = RestoreTier1.methodsOf(e, loader);
             assertFalse(ms.isEmpty(), "names no method in this JDK: " + e);

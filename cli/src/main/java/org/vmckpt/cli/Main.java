@@ -44,8 +44,6 @@ public final class Main {
             RestorePrefault.startIfEnabled();
             // The loading path's hot methods asked for at tier 1 while the command reads the checkpoint (on by default).
             org.vmckpt.checkpoint.RestoreTier1.startEarly();
-            // C1's tier-3 thresholds raised from here until the pages are in (off by default, -Dvmckpt.restore.holdC1=N).
-            org.vmckpt.checkpoint.RestoreC1Hold.startEarly();
         }
         // The loaders' stage CPU times are measured for --stats only: the JVM's thread bean starts every platform MBean
         // provider (tens of ms), on the class preload thread here, not on a loader's.
@@ -54,8 +52,7 @@ public final class Main {
         // The side threads before the old-generation window's set-up (round 62): zstd's library is the first thing the
         // checkpoint step waits for, and the window's opener is not needed before the restore's own steps are done.
         if (argv.length > 0 && (argv[0].equals("restore") || argv[0].equals("run"))) {
-            preloadNativeCompression(restoreStats, argv[0].equals("restore") && warmRandomEnabled(),
-                    argv[0].equals("restore") && VmSession.besideRestored(java.util.Arrays.asList(argv)));
+            preloadNativeCompression(restoreStats, argv[0].equals("restore") && VmSession.besideRestored(java.util.Arrays.asList(argv)));
         }
         if (eagerRestore) OldGenWindow.installIfEnabled();
     }
@@ -78,23 +75,10 @@ public final class Main {
         "org.objectweb.asm.Label",
     };
 
-    /**
-     * {@code -Dvmckpt.restore.warmRandom=true} (round 74, <b>off</b> by default): the restore command's class preload
-     * thread also sets up the JDK's SecureRandom (its providers, NativePRNG's files and mixer: ~20 ms of CPU in a cold
-     * JVM, a class-data archive or not), which the machine's construction otherwise pays on the restoring thread for the
-     * VM generation ID, before the old-generation window can open (10-275 ms of that step at load 9).
-     */
-    static boolean warmRandomEnabled() {
-        return Boolean.getBoolean("vmckpt.restore.warmRandom");
-    }
-
     /** Set once the preload thread has set up the Unix-domain socket classes (a restore with its session beside it); tests. */
     static volatile boolean socketClassesWarmed;
 
-    /** Set once the preload thread has drawn from a SecureRandom ({@link #warmRandomEnabled}); tests. */
-    static volatile boolean randomWarmed;
-
-    private static void preloadNativeCompression(boolean stageCpu, boolean warmRandom, boolean socket) {
+    private static void preloadNativeCompression(boolean stageCpu, boolean socket) {
         // Two side threads: zstd's native library (the manifest needs it first) and the machine's classes, so
         // neither waits for the other while the main thread parses arguments and opens the repository.
         Thread zstd = new Thread(() -> {
@@ -112,11 +96,6 @@ public final class Main {
                 for (String c : PRELOAD) Class.forName(c, true, cl);
                 // restore --stats: the thread bean the loaders' stage times read, set up here rather than by a loader
                 if (stageCpu) org.vmckpt.checkpoint.store.BatchReader.measureStageCpu(true);
-                // -Dvmckpt.restore.warmRandom: the machine's first SecureRandom set up here, not on the restoring thread.
-                if (warmRandom) {
-                    new java.security.SecureRandom().nextBytes(new byte[org.vmckpt.machine.device.VmGenId.ID_BYTES]);
-                    randomWarmed = true;
-                }
                 // A restore whose session is set up beside its guest binds its control socket before the guest's first
                 // instruction (round 79): the JDK's Unix-domain socket classes set up here, on this side thread, during the
                 // restore. Their static initialiser builds a SecureRandom (NativePRNGNonBlocking: the JDK's providers,

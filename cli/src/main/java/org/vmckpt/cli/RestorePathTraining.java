@@ -39,7 +39,6 @@ final class RestorePathTraining {
     /** As {@link #run()}, in a new directory under {@code parent} (deleted after). */
     static void run(Path parent) throws Exception {
         platformBeans();
-        hotSpotFlags();
         Path dir = Files.createTempDirectory(parent, "vmckpt-cds-train");
         try {
             exercise(dir);
@@ -119,17 +118,6 @@ final class RestorePathTraining {
         org.vmckpt.checkpoint.store.BatchReader.measureStageCpu(true); // its holder class archived (restore --stats)
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) gc.getCollectionTime();
         ManagementFactory.getPlatformMBeanServer().getMBeanInfo(new ObjectName("com.sun.management:type=DiagnosticCommand"));
-    }
-
-    /**
-     * The restore's C1 hold (RestoreC1Hold, -Dvmckpt.restore.holdC1) reads and sets HotSpot's intx flags through method
-     * handles of their own types: run once here (a flag set to its own value), their lambda forms are archived instead
-     * of spun in a restore's loading phase. Nothing without the WhiteBox API.
-     */
-    private static void hotSpotFlags() {
-        String flag = "Tier4InvocationThreshold";
-        long own = org.vmckpt.machine.cpu.HotSpotCompiler.intxFlag(flag);
-        if (own >= 0) org.vmckpt.machine.cpu.HotSpotCompiler.setIntxFlag(flag, own);
     }
 
     static void runQuietly() {

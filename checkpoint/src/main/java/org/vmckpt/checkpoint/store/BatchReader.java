@@ -14,20 +14,6 @@ import java.nio.ByteOrder;
  * of decompression on every core.
  */
 public final class BatchReader implements AutoCloseable {
-    /**
-     * Whether a frame stored as it is (data that did not compress: issue 9's memrandom) is copied out and checked in one
-     * pass, and each reader's read buffer is sized once ({@code -Dvmckpt.restore.fusedStored}, round 79, <b>off</b> by
-     * default). Without it such a frame is read twice after its positional read: its CRC32C over the read buffer, then
-     * each page copied out of it into a new array. With it each page is copied into its new array first and the CRC32C
-     * runs over that array while it is in the core's cache (the header's 12 bytes first, the pages in order, any unit no
-     * page takes straight from the read buffer: the same bytes in the same order, so the same sum); the frame's header
-     * and CRC are checked, in the same order and with the same messages, before any of its pages is handed out, as
-     * without. And the loader sizes a reader's buffers once, for the largest batch it will read ({@link #reserve}),
-     * where without it a reader replaces its buffer whenever a larger batch comes (fresh memory zeroed and first touched
-     * each time). Heap and direct read buffers alike.
-     */
-    public static final boolean FUSED_STORED = Boolean.getBoolean("vmckpt.restore.fusedStored");
-
     /** Receives one page: 4096 bytes of {@code buf} at {@code offset}, valid only during the call. */
     public interface PageSink {
         void page(int index, byte[] buf, int offset) throws IOException;
@@ -40,16 +26,6 @@ public final class BatchReader implements AutoCloseable {
 
     private final PackReader[] packs;
     private final boolean direct;
-    /** Whether stored frames are copied and checked in one pass ({@link #FUSED_STORED}). */
-    private final boolean fused;
-    /** The fused pass's pages of the current frame, by unit within the frame (null: not taken, or handed out). */
-    private byte[][] held = new byte[0][];
-    /** The fused pass's CRC (reset per frame). */
-    private final java.util.zip.CRC32C fusedCrc = new java.util.zip.CRC32C();
-    /** Read buffers this reader allocated (heap or direct), for tests of {@link #reserve}. */
-    private int bufferAllocations;
-    /** Frames copied and checked in one pass ({@link #FUSED_STORED}; tests). */
-    private int fusedFrames;
     private final ZstdDecompressCtx zstd = new ZstdDecompressCtx();
     private byte[] raw = new byte[0];
     private byte[] decoded = new byte[0];
@@ -62,56 +38,10 @@ public final class BatchReader implements AutoCloseable {
     /**
      * @param direct whether to read into direct buffers (an eager restore's loaders with the old generation's window
      *               installed, {@code PageLoader.directReads}; tests) or heap arrays
-     * @param fused  whether stored frames are copied and checked in one pass ({@link #FUSED_STORED}; tests ask for both)
      */
-    BatchReader(PackReader[] packs, boolean direct, boolean fused) {
+    BatchReader(PackReader[] packs, boolean direct) {
         this.packs = packs;
         this.direct = direct;
-        this.fused = fused;
-    }
-
-    /** Whether this reader copies and checks stored frames in one pass (and its loader sizes its buffers once). */
-    public boolean fused() {
-        return fused;
-    }
-
-    /** Bytes stored for {@code batch}'s frames: what one positional read of it reads. */
-    public long storedBytes(FrameBatch batch) {
-        return packs[batch.pack].framesExtent(batch.firstFrame, batch.frameCount);
-    }
-
-    /**
-     * Sizes this reader's read buffer for batches of up to {@code bytes} stored bytes now, once, and its decoding buffer
-     * for one frame ({@link #FUSED_STORED}): no buffer is replaced while batches are read. Does nothing if the buffers
-     * are that large already.
-     */
-    public void reserve(long bytes) {
-        if (bytes <= 0) return;
-        int frameBytes = 0;
-        for (PackReader p : packs) frameBytes = Math.max(frameBytes, p.unitsPerFrame() * PackFormat.UNIT_SIZE);
-        if (direct) {
-            if (rawDirect == null || rawDirect.capacity() < bytes) {
-                rawDirect = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-                bufferAllocations++;
-            }
-            if (decodedDirect == null || decodedDirect.capacity() < frameBytes) decodedDirect = ByteBuffer.allocateDirect(frameBytes);
-        } else {
-            if (raw.length < bytes) {
-                raw = new byte[(int) bytes];
-                bufferAllocations++;
-            }
-            if (decoded.length < frameBytes) decoded = new byte[frameBytes];
-        }
-    }
-
-    /** Frames this reader copied and checked in one pass so far (tests). */
-    int fusedFrames() {
-        return fusedFrames;
-    }
-
-    /** Read buffers this reader allocated so far (tests). */
-    int bufferAllocations() {
-        return bufferAllocations;
     }
 
     /**
@@ -148,7 +78,6 @@ public final class BatchReader implements AutoCloseable {
         if (direct) {
             if (rawDirect == null || rawDirect.capacity() < stored) {
                 rawDirect = ByteBuffer.allocateDirect((int) stored).order(ByteOrder.LITTLE_ENDIAN);
-                bufferAllocations++;
             }
             if (decodedDirect == null || decodedDirect.capacity() < frameBytes) decodedDirect = ByteBuffer.allocateDirect(frameBytes);
             p.readFramesDirect(batch.firstFrame, batch.frameCount, rawDirect);
@@ -156,14 +85,12 @@ public final class BatchReader implements AutoCloseable {
         } else {
             if (raw.length < stored) {
                 raw = new byte[(int) stored];
-                bufferAllocations++;
             }
             p.readFrames(batch.firstFrame, batch.frameCount, raw);
         }
         long t1 = cpuNanos();
         readNanos += t1 - t0;
         int current = -1; // the batch's frame whose data src (or srcDirect) holds
-        boolean fusedFrame = false; // the current frame's pages are in held[] (FUSED_STORED)
         byte[] src = null;
         ByteBuffer srcDirect = null;
         int srcAt = 0;
@@ -179,11 +106,7 @@ public final class BatchReader implements AutoCloseable {
                     int at = p.frameOffset(batch.firstFrame, f);
                     src = null;
                     srcDirect = null;
-                    fusedFrame = false;
-                    if (copies != null && fused && copyStoredFrame(p, f, direct ? rawBuf : null, raw, at, wanted(seg, i, upf))) {
-                        // Stored as it is: its pages are in held[], copied and checked in one pass.
-                        fusedFrame = true;
-                    } else if (direct) {
+                    if (direct) {
                         // Stored as it is: its pages are copied straight out of the read buffer; compressed: decompressed
                         // into the decoded buffer; encrypted: from a heap copy of its bytes, as below.
                         int dataAt = p.checkOrDecodeDirect(f, rawBuf, at, zstd, decodedDirect);
@@ -217,8 +140,7 @@ public final class BatchReader implements AutoCloseable {
                         }
                     }
                     current = i;
-                    // A fused frame's time is its pages' copying (its CRC rides on it): the copy stage's, not decoding's.
-                    if (!fusedFrame) decodeNanos += cpuNanos() - d0;
+                    decodeNanos += cpuNanos() - d0;
                 }
                 // The segment's pages in this frame, handed out in one small loop of their own: this method then loops
                 // once per frame, not once per page, and the JIT compiles the small loop with C2 instead of all of this
@@ -226,8 +148,7 @@ public final class BatchReader implements AutoCloseable {
                 int n = Math.min(count - k, (i + 1) * upf - unit);
                 int at = srcAt + (unit - i * upf) * PackFormat.UNIT_SIZE;
                 if (copies != null) {
-                    if (fusedFrame) deliverHeld(copies, seg[s] + k, unit - i * upf, n);
-                    else if (srcDirect != null) deliverCopies(copies, seg[s] + k, srcDirect, at, n);
+                    if (srcDirect != null) deliverCopies(copies, seg[s] + k, srcDirect, at, n);
                     else deliverCopies(copies, seg[s] + k, src, at, n);
                 } else if (srcDirect != null) {
                     for (int j = 0; j < n; j++) {
@@ -239,94 +160,6 @@ public final class BatchReader implements AutoCloseable {
                 }
                 k += n;
             }
-        }
-    }
-
-    /**
-     * The units of the batch's frame {@code i} (of {@code upf} units) that {@code seg}'s pages take, as a bit mask by unit
-     * within the frame (frames of at most 64 units; -1, every unit, for larger ones).
-     */
-    private static long wanted(int[] seg, int i, int upf) {
-        if (upf > 64) return -1L;
-        long mask = 0;
-        int lo = i * upf, hi = lo + upf;
-        for (int s = 0; s < seg.length; s += 3) {
-            int from = Math.max(lo, seg[s + 1]), to = Math.min(hi, seg[s + 1] + seg[s + 2]);
-            for (int u = from; u < to; u++) mask |= 1L << (u - lo);
-        }
-        return mask;
-    }
-
-    /**
-     * {@link #FUSED_STORED}: if frame {@code f} of {@code p}, at {@code at} of the read buffer ({@code rawBuf} if direct,
-     * else {@code rawHeap}), is stored as it is (its codec byte says so and the index gives it exactly its units' bytes),
-     * copies each unit {@code wanted} takes into a new array in {@link #held} and sums the frame's CRC32C over the
-     * header's first 12 bytes, then unit by unit over those arrays (the others from the buffer), then checks the CRC and
-     * the header as {@link PackReader#checkOrDecodeDirect} does (same order, same messages): true. Any other frame:
-     * false, nothing done. A damaged frame throws with none of its pages handed out.
-     */
-    private boolean copyStoredFrame(PackReader p, int f, ByteBuffer rawBuf, byte[] rawHeap, int at, long wanted) throws IOException {
-        int len = (int) p.frameExtent(f);
-        int units = p.frameUnits(f);
-        int unit = PackFormat.UNIT_SIZE;
-        int header = PackFormat.FRAME_HEADER_LENGTH;
-        if (len != header + units * unit) return false;
-        int codecCode = rawBuf != null ? rawBuf.get(at) & 0xff : rawHeap[at] & 0xff;
-        if (codecCode != Codec.NONE.code) return false; // compressed or encrypted: as without
-        if (held.length < units) held = new byte[Math.max(units, 64)][];
-        java.util.zip.CRC32C crc = fusedCrc;
-        crc.reset();
-        int dataAt = at + header;
-        if (rawBuf != null) {
-            crc.update(rawBuf.slice(at, 12));
-            for (int u = 0; u < units; u++) {
-                int from = dataAt + u * unit;
-                if ((wanted & (1L << (u & 63))) != 0) {
-                    byte[] page = new byte[unit];
-                    rawBuf.get(from, page, 0, unit);
-                    crc.update(page, 0, unit);
-                    held[u] = page;
-                } else {
-                    crc.update(rawBuf.slice(from, unit));
-                    held[u] = null;
-                }
-            }
-        } else {
-            crc.update(rawHeap, at, 12);
-            for (int u = 0; u < units; u++) {
-                int from = dataAt + u * unit;
-                if ((wanted & (1L << (u & 63))) != 0) {
-                    byte[] page = java.util.Arrays.copyOfRange(rawHeap, from, from + unit);
-                    crc.update(page, 0, unit);
-                    held[u] = page;
-                } else {
-                    crc.update(rawHeap, from, unit);
-                    held[u] = null;
-                }
-            }
-        }
-        try {
-            p.checkStoredFrame(f, rawBuf, rawHeap, at, crc.getValue());
-        } catch (IOException | RuntimeException e) {
-            java.util.Arrays.fill(held, null);
-            throw e;
-        }
-        fusedFrames++;
-        return true;
-    }
-
-    /**
-     * Hands the current fused frame's units {@code u .. u + n - 1} to {@code sink} as pages {@code first ..}: each its
-     * array, given up by {@link #held}. A frame the segments visit again after another's is copied and checked again
-     * (as without, it is decoded again), so every unit a segment names is there; none is handed out twice.
-     */
-    private void deliverHeld(PageCopySink sink, int first, int u, int n) throws IOException {
-        byte[][] h = held;
-        for (int j = 0; j < n; j++) {
-            byte[] page = h[u + j];
-            if (page == null) throw new IllegalStateException("unit " + (u + j) + " of a stored frame handed out twice or never copied");
-            h[u + j] = null;
-            sink.page(first + j, page);
         }
     }
 

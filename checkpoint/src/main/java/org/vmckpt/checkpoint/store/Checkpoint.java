@@ -333,23 +333,13 @@ public final class Checkpoint implements AutoCloseable {
      *
      * @throws CheckpointFormatException if the page table refers to a frame its pack does not have
      */
-    public List<FrameBatch> dataBatches(int maxFrames) throws IOException {
-        return dataBatches(maxFrames, false);
-    }
-
-    /**
-     * As {@link #dataBatches(int)}; with {@code deltaUnits} the boot-file delta pages are in the batches too: each such
-     * page's stored unit (its XOR against its base page in the boot file, which the checkpoint's own table lists as
-     * data) is handed out as if it were the page, and the caller applies the base to it ({@code Restorer}, with
-     * {@code -Dvmckpt.restore.deltasInBatches}). Without, a delta page is in no batch.
-     */
-    public synchronized List<FrameBatch> dataBatches(int maxFrames, boolean deltaUnits) throws IOException {
+    public synchronized List<FrameBatch> dataBatches(int maxFrames) throws IOException {
         if (maxFrames < 1) throw new IllegalArgumentException("maxFrames must be at least 1");
         if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
         if (packs == null) openPacks();
-        // Without deltaUnits a boot-file delta page is not in a batch: it is read with the reference pages (it needs the
-        // file). The manifest's own table lists it as DATA (its stored XOR); the view as SOURCE.
-        RunTable t = deltaUnits ? manifest.pages() : view;
+        // A boot-file delta page is not in a batch: it is read with the reference pages (it needs the file). The
+        // manifest's own table lists it as DATA (its stored XOR); the view as SOURCE.
+        RunTable t = view;
         List<long[]> segments = new ArrayList<>(); // pack, frame, slot, page, count
         for (int r = 0; r < t.runCount(); r++) {
             long v = t.value(r);
@@ -407,15 +397,10 @@ public final class Checkpoint implements AutoCloseable {
      * As {@link #openBatchReader()}, reading into direct buffers or heap arrays as asked: tests, and an eager restore
      * whose collector may be locked out ({@code OldGenerationWindow}), as direct buffers need no JNI critical region.
      */
-    public BatchReader openBatchReader(boolean direct) throws IOException {
-        return openBatchReader(direct, BatchReader.FUSED_STORED);
-    }
-
-    /** As above, copying and checking stored frames in one pass or not as asked ({@link BatchReader#FUSED_STORED}; tests). */
-    synchronized BatchReader openBatchReader(boolean direct, boolean fused) throws IOException {
+    public synchronized BatchReader openBatchReader(boolean direct) throws IOException {
         if (closed) throw new IllegalStateException("checkpoint " + id() + " is closed");
         if (packs == null) openPacks();
-        return new BatchReader(packs, direct, fused);
+        return new BatchReader(packs, direct);
     }
 
     /** The decoded manifest (tests). */

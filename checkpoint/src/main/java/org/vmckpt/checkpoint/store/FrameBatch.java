@@ -59,14 +59,6 @@ public final class FrameBatch {
         return false;
     }
 
-    /** True if any page in {@code [from, to)} is one of this batch's pages. */
-    public boolean holdsAnyIn(int from, int to) {
-        for (int s = 0; s < segments.length; s += 3) {
-            if (segments[s] < to && segments[s] + segments[s + 2] > from) return true;
-        }
-        return false;
-    }
-
     /** True if any page of {@code pages} is one of this batch's pages. */
     public boolean holdsAny(java.util.BitSet pages) {
         for (int s = 0; s < segments.length; s += 3) {

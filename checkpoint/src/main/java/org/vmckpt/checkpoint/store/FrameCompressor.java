@@ -71,7 +71,7 @@ final class FrameCompressor implements AutoCloseable {
     }
 
     private void work() {
-        Encoder enc = new Encoder(codec, level, key, packId, IncompressibleRun.ENABLED, buffers, ZstdSequences.rawSeqPerKiB());
+        Encoder enc = new Encoder(codec, level, key, packId, IncompressibleRun.ENABLED, buffers);
         try {
             while (true) {
                 Task t;
@@ -133,25 +133,14 @@ final class FrameCompressor implements AutoCloseable {
         private final byte[] packId;
         /** After a frame that did not compress, whether the next is worth a whole attempt ({@link IncompressibleRun}). */
         final IncompressibleRun run;
-        /**
-         * {@link ZstdSequences#RAW_SEQ_PER_KIB}: a frame whose zstd form holds more than this many sequences per KiB of its data is
-         * stored as it is (0: never).
-         */
-        private final int rawSeqPerKiB;
-        /** Frames that zstd shrank and this encoder stored as they are for their sequences ({@link #rawSeqPerKiB}; tests). */
-        int decodeBoundFrames;
 
         Encoder(Codec codec, int level) {
             this(codec, level, null, null);
         }
 
-        /**
-         * {@code sampleRuns}: as {@link IncompressibleRun#ENABLED} (tests and bench/IncompressibleEncode.java set it);
-         * every frame zstd shrinks is kept compressed, whatever {@link ZstdSequences#rawSeqPerKiB()} (their frames of
-         * bytes in steps of 8 are decode-bound).
-         */
+        /** {@code sampleRuns}: as {@link IncompressibleRun#ENABLED} (tests and bench/IncompressibleEncode.java set it). */
         Encoder(Codec codec, int level, boolean sampleRuns) {
-            this(codec, level, null, null, sampleRuns, null, 0);
+            this(codec, level, null, null, sampleRuns);
         }
 
         Encoder(Codec codec, int level, RepositoryKey key, byte[] packId) {
@@ -163,12 +152,6 @@ final class FrameCompressor implements AutoCloseable {
         }
 
         Encoder(Codec codec, int level, RepositoryKey key, byte[] packId, boolean sampleRuns, EncoderBuffers buffers) {
-            this(codec, level, key, packId, sampleRuns, buffers, ZstdSequences.rawSeqPerKiB());
-        }
-
-        /** {@code rawSeqPerKiB}: as {@link ZstdSequences#RAW_SEQ_PER_KIB} (tests set it). */
-        Encoder(Codec codec, int level, RepositoryKey key, byte[] packId, boolean sampleRuns, EncoderBuffers buffers, int rawSeqPerKiB) {
-            this.rawSeqPerKiB = Math.max(0, rawSeqPerKiB);
             this.buffers = buffers;
             int rawLength = PackFormat.MAX_UNITS_PER_FRAME * PackFormat.UNIT_SIZE;
             this.raw = buffers != null ? buffers.take(rawLength) : new byte[rawLength];
@@ -224,12 +207,6 @@ final class FrameCompressor implements AutoCloseable {
             int storedLen = rawLen;
             if (codec == Codec.ZSTD) {
                 int n = run.compress(zstd, packed, raw, rawLen);
-                if (n >= 0 && rawSeqPerKiB > 0 && decodeBound(packed, n, rawLen)) {
-                    // Stored as it is although zstd shrank it: a restore would spend its decoding on this frame's
-                    // sequences (ZstdSequences.RAW_SEQ_PER_KIB). The run of frames that did not compress is not started by it.
-                    decodeBoundFrames++;
-                    n = -1;
-                }
                 if (n >= 0) {
                     frameCodec = Codec.ZSTD.code;
                     stored = packed;
@@ -252,15 +229,6 @@ final class FrameCompressor implements AutoCloseable {
             }
             putU32(frame, 12, FileCodec.crc32c(frame, 0, 12, frame, PackFormat.FRAME_HEADER_LENGTH, sealedLen));
             slot.encodedLength = frameLen;
-        }
-
-        /**
-         * Whether the zstd frame {@code packed[0..n)} of {@code rawLen} bytes of data holds more than {@link #rawSeqPerKiB}
-         * sequences per KiB ({@link ZstdSequences}; a frame it cannot parse is not).
-         */
-        private boolean decodeBound(byte[] packed, int n, int rawLen) {
-            long sequences = ZstdSequences.count(packed, 0, n);
-            return sequences >= 0 && sequences * 1024 > (long) rawSeqPerKiB * rawLen;
         }
 
         @Override

@@ -227,39 +227,6 @@ final class PackReader implements Closeable {
      * capacity at least {@link #framesExtent}); no checks yet. The file's bytes go straight into {@code dst}: a heap
      * array ({@link #readFrames}) is filled through the JDK's temporary direct buffer, one more copy of every byte.
      */
-    /**
-     * {@link BatchReader#FUSED_STORED}: checks frame {@code f}, held at {@code at} of {@code direct} (if not null) or of
-     * {@code heap}, whose CRC32C (over the header's first 12 bytes and every stored byte) the caller summed as
-     * {@code crc} while copying its pages out: the CRC, then the header against the index, then that it is stored as it
-     * is, in the order and with the messages of {@link #checkOrDecodeDirect} and {@link #decodeInto}.
-     */
-    void checkStoredFrame(int f, ByteBuffer direct, byte[] heap, int at, long crc) throws IOException {
-        int len = (int) frameExtent(f);
-        int codecCode, reserved, units;
-        long uncompressed, stored, frameCrc;
-        if (direct != null) {
-            codecCode = direct.get(at) & 0xff;
-            reserved = direct.get(at + 1) & 0xff;
-            units = direct.getShort(at + 2) & 0xffff;
-            uncompressed = direct.getInt(at + 4) & 0xffffffffL;
-            stored = direct.getInt(at + 8) & 0xffffffffL;
-            frameCrc = direct.getInt(at + 12) & 0xffffffffL;
-        } else {
-            BoundedReader h = new BoundedReader(path, "frame " + f + " header", heap, at, PackFormat.FRAME_HEADER_LENGTH);
-            codecCode = h.u8("codec");
-            reserved = h.u8("reserved");
-            units = h.u16("unit count");
-            uncompressed = h.u32("uncompressed length");
-            stored = h.u32("stored length");
-            frameCrc = h.u32("frame CRC");
-        }
-        if (crc != frameCrc) throw new CheckpointFormatException(path, "frame " + f + " at offset " + extents[f] + ": CRC mismatch");
-        boolean encrypted = version >= 2 && (codecCode & PackFormat.ENCRYPTED) != 0;
-        Codec codec = checkHeader(f, codecCode, reserved, units, uncompressed, stored, len, encrypted);
-        if (encrypted || codec != Codec.NONE) throw new CheckpointFormatException(path, "frame " + f + " is not stored as it is");
-        if (stored != uncompressed) throw new CheckpointFormatException(path, "frame " + f + ": stored length differs from length");
-    }
-
     void readFramesDirect(int first, int count, ByteBuffer dst) throws IOException {
         int len = (int) framesExtent(first, count);
         dst.clear().limit(len);

@@ -7,37 +7,11 @@ package org.vmckpt.checkpoint.store;
  * bound by its sequences, not by its bytes, on memory whose words differ from each other in a byte or two (one literal
  * and one short match per 8-byte word: issue 9's memdirty, ~32,000 sequences in a 256 KiB frame, ~1.2 GB/s of output
  * on this project's host against several GB/s for frames of long matches): the count is what a frame will cost to
- * decode, known at checkpoint time ({@link #RAW_SEQ_PER_KIB}, {@link FrameCompressor.Encoder}).
+ * decode, known from the frame alone (bench/FrameSequences.java; round 80's -Dvmckpt.restore.rawSeqPerKiB, which stored
+ * such frames as they are, was retired in round 84).
  */
 public final class ZstdSequences {
     private ZstdSequences() {
-    }
-
-    /**
-     * Frames stored for restores that do not decode them ({@code -Dvmckpt.restore.rawSeqPerKiB=N}, round 80, <b>off</b>
-     * by default, 0): a pack frame that zstd shrinks is still stored as it is (codec 0, as a frame that did not compress)
-     * when its zstd form holds more than N sequences per KiB of data ({@link #count}, from the frame's headers). zstd's
-     * decoder is bound by sequences: on memory whose words differ in a byte or two from their neighbours (issue 9's
-     * memdirty: ~128 sequences per KiB, 5.9x smaller) it makes ~1.1 GB/s of pages on this project's host, most of an
-     * eager restore's decoding CPU, against 1.4-7 GB/s for the frames of other guest memory (up to 64 per KiB); stored as
-     * they are, such frames cost a restore a copy instead, and the pack their full size. Read by every pack writer
-     * (checkpoints, compaction); not by a migration's frames. The format does not change: every reader reads codec-0
-     * frames, and packs written without it read as before.
-     */
-    public static final int RAW_SEQ_PER_KIB = Math.max(0, Integer.getInteger("vmckpt.restore.rawSeqPerKiB", 0));
-
-    private static volatile int rawSeqPerKiB = RAW_SEQ_PER_KIB;
-
-    /** What pack writers made from now on use ({@link #RAW_SEQ_PER_KIB}; 0: off). */
-    public static int rawSeqPerKiB() {
-        return rawSeqPerKiB;
-    }
-
-    /** Sets {@link #rawSeqPerKiB()} for writers made from now on and returns what it was (tests, which put it back). */
-    public static int setRawSeqPerKiB(int value) {
-        int old = rawSeqPerKiB;
-        rawSeqPerKiB = Math.max(0, value);
-        return old;
     }
 
     /** zstd's frame magic number, little-endian. */

@@ -16,9 +16,9 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * {@code -Dvmckpt.restore.rawSeqPerKiB} (round 80): zstd frames whose sequences make them slow to decode are stored as
- * they are, every other frame as without it; {@link ZstdSequences} counts a frame's sequences from its headers, and
- * never throws on bytes that are not a frame it knows.
+ * {@link ZstdSequences} (round 80; bench/FrameSequences.java's count since round 84 retired
+ * {@code -Dvmckpt.restore.rawSeqPerKiB}, which stored the frames it found slow to decode as they are) counts a zstd
+ * frame's sequences from its headers, and never throws on bytes that are not a frame it knows.
  */
 class DecodeBoundFramesTest {
     @TempDir
@@ -105,81 +105,5 @@ class DecodeBoundFramesTest {
         byte[] notZstd = "not a zstd frame at all".getBytes(StandardCharsets.US_ASCII);
         assertEquals(-1, ZstdSequences.count(notZstd, 0, notZstd.length));
         assertEquals(-1, ZstdSequences.count(z, 5, z.length)); // past the end
-    }
-
-    @Test
-    void aDecodeBoundFrameIsStoredAsItIsAndOthersAsWithout() throws Exception {
-        byte[][] dirty = units(DecodeBoundFramesTest::memdirtyPage, 300);
-        byte[][] text = units(DecodeBoundFramesTest::textPage, 0);
-        byte[][] zeros = new byte[UNITS][];
-        for (int i = 0; i < UNITS; i++) zeros[i] = new byte[4096];
-        try (FrameCompressor.Encoder on = new FrameCompressor.Encoder(Codec.ZSTD, 3, null, null, true, null, 96);
-             FrameCompressor.Encoder off = new FrameCompressor.Encoder(Codec.ZSTD, 3, null, null, true, null, 0)) {
-            byte[] d = on.encode(dirty, UNITS);
-            assertEquals(Codec.NONE.code, d[0] & 0xff, "memdirty's frame is stored as it is");
-            assertEquals(PackFormat.FRAME_HEADER_LENGTH + UNITS * 4096, d.length);
-            assertArrayEquals(concat(dirty), Arrays.copyOfRange(d, PackFormat.FRAME_HEADER_LENGTH, d.length));
-            assertEquals(Codec.ZSTD.code, off.encode(dirty, UNITS)[0] & 0xff, "without the switch it is compressed");
-            // The frames after it: compressed exactly as without the switch (no run of raw frames started).
-            assertArrayEquals(off.encode(text, UNITS), on.encode(text, UNITS), "text");
-            assertArrayEquals(off.encode(zeros, UNITS), on.encode(zeros, UNITS), "zeros");
-            assertEquals(Codec.ZSTD.code, on.encode(text, UNITS)[0] & 0xff);
-            assertEquals(1, on.decodeBoundFrames, "the memdirty frame alone");
-            assertEquals(0, off.decodeBoundFrames);
-            assertEquals(0, on.run.skipped(), "every frame attempted whole");
-        }
-    }
-
-    @Test
-    void aCheckpointWithDecodeBoundFramesReadsBackExactlyAndOnlyThoseAreStoredRaw() throws Exception {
-        int old = ZstdSequences.setRawSeqPerKiB(96);
-        String id;
-        Path repoDir = dir.resolve("repo");
-        int pages = 6 * UNITS;
-        try {
-            Repository repo = Repository.open(repoDir, true);
-            try (CheckpointWriter w = repo.begin(TestPages.meta("decode-bound", pages), Codec.ZSTD, 3, null)) {
-                for (int i = 0; i < pages; i++) w.putPage(i, page(i));
-                id = w.commit(ProgressListener.NONE);
-            }
-        } finally {
-            ZstdSequences.setRawSeqPerKiB(old);
-        }
-        // Read back by a reader (any build reads codec-0 frames): every page exact.
-        Repository repo = Repository.open(repoDir, false);
-        try (Checkpoint c = repo.open(id)) {
-            byte[] buf = new byte[4096];
-            for (int i = 0; i < pages; i++) {
-                assertEquals(PageKind.DATA, c.readPage(i, buf));
-                assertArrayEquals(page(i), buf, "page " + i);
-            }
-        }
-        // The pack: the two frames of memdirty's pages stored as they are, the four others compressed.
-        Path pack;
-        try (Stream<Path> s = Files.list(repoDir.resolve("packs"))) {
-            pack = s.filter(p -> p.toString().endsWith(".pack")).findFirst().orElseThrow();
-        }
-        String hex = pack.getFileName().toString().replace(".pack", "");
-        int raw = 0, compressed = 0;
-        try (PackReader r = PackReader.open(pack, hex, -1)) {
-            byte[] b = Files.readAllBytes(pack);
-            for (int f = 0; f < r.frameCount(); f++) {
-                int codec = b[(int) r.frameStart(f)] & 0xff;
-                if (codec == Codec.NONE.code) raw++;
-                else compressed++;
-            }
-        }
-        assertEquals(2, raw, "frames stored as they are");
-        assertEquals(4, compressed, "frames compressed");
-    }
-
-    /** Frames 1 and 4 of memdirty's pages, the others text and zero-ish pages. */
-    static byte[] page(int i) {
-        int frame = i / UNITS;
-        if (frame == 1 || frame == 4) return memdirtyPage(100_000 + i);
-        if (frame % 2 == 0) return textPage(i);
-        byte[] p = new byte[4096];
-        p[i % 4096] = (byte) (i | 1);
-        return p;
     }
 }
