@@ -57,7 +57,7 @@ for i in 0 1 2; do
             python3 bench/cpu/pairs.py "$OUT"/R*.json --a "$x" --b "$y" --metric "$m" --phases "${PHASES:-boot,modules}" --order \
                 > "$OUT/aa-$m-$x-$y.txt"
         done
-        { echo "## $x-$y (run thread)"; grep -E "^(signed|default) +[a-z]+ +[0-9]|^order " "$OUT/aa-run-$x-$y.txt"; } >> "$OUT/aa-summary.txt"
+        { echo "## $x-$y (run thread)"; grep -E "^(signed|default) +[a-z]+ +[0-9]|^order |^canary " "$OUT/aa-run-$x-$y.txt"; } >> "$OUT/aa-summary.txt"
     done
 done
 echo "## each place in the round's order (run thread; every launcher)" >> "$OUT/aa-summary.txt"

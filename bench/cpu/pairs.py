@@ -32,7 +32,9 @@ and "gen", benchtool gen before the phase (modules-end to compute-start: the mar
 test's p of the B-lower count against the B-higher one (equal pairs left out; the same without the slow-host pairs);
 the pairs counted by which run ran first in its round (a file's launchers run in the order of its keys: ab-slot.sh
 turns it), with the median of the second run's figure minus the first's; and the median of every run at each place
-of its round's run order (1 = first), whatever its launcher: a place that runs slower would show there.
+of its round's run order (1 = first), whatever its launcher: a place that runs slower would show there; and, of the
+pairs whose figures differ by more than 0.1 s, in how many the higher run had the slower ALU canary beside it (the
+host's slow mode following one side of the pair), the faster, or the same.
 
 The guest of a run is the run's "guest" field (threads.py writes it since round 72), else --guest, else "signed" or
 "default" in the file's (or bundle key's) name, else "?". A run that did not exit 0 is left out of its pair (listed).
@@ -197,6 +199,24 @@ def order_counts(pairs, guest, phase, metric):
             "equal": sum(1 for x in d if abs(x) <= EQUAL), "median_diff": statistics.median(d) if d else None}
 
 
+def canary_sides(pairs, guest, phase, metric, margin=0.1):
+    """Round 84: does a pair's difference follow the host? Over PAIRS of GUEST whose two figures differ by more than
+    MARGIN seconds and whose runs both have canaries: in how many the higher run's ALU canary (the slower of its
+    before and after) was the slower one too ("same"), in how many the other run's ("other"), and how many tie."""
+    out = {"differing": 0, "same": 0, "other": 0, "tie": 0}
+    for p in pairs:
+        if p["guest"] != guest:
+            continue
+        va, vb = figure(p["a"], phase, metric), figure(p["b"], phase, metric)
+        ca, cb = canary_of(p["a"]), canary_of(p["b"])
+        if va is None or vb is None or not ca or not cb or abs(vb - va) <= margin:
+            continue
+        out["differing"] += 1
+        hi, lo = (cb, ca) if vb > va else (ca, cb)
+        out["same" if hi[0] > lo[0] else "other" if hi[0] < lo[0] else "tie"] += 1
+    return out
+
+
 def positions(files, guest, phase, metric, default_guest=None):
     """Round 84: every run of GUEST that exited 0, by its place in its round's run order (1 = ran first; a file's
     launchers run in the order of its keys, run i of each launcher in round i), whatever its launcher: {place: [figure]}."""
@@ -312,6 +332,9 @@ def main(argv=None):
                 higher = s["pairs"] - s["lower"] - s["equal"]
                 q = s["quiet"]
                 qh = sum(1 for _, va, vb, sl in s["list"] if not sl and vb > va + EQUAL)
+                cs = canary_sides(pairs, g, ph, args.metric)
+                print(f"canary {g} {ph}: of {cs['differing']} pairs differing by more than 0.1 s, the higher run had the "
+                      f"slower ALU canary in {cs['same']}, the faster in {cs['other']}, the same in {cs['tie']}")
                 print(f"order {g} {ph}: B lower {s['lower']}, higher {higher}, equal {s['equal']}: p {sign_p(s['lower'], higher):.3f}"
                       f" (without slow-host: lower {q['lower']}, higher {qh}: p {sign_p(q['lower'], qh):.3f}); first ran higher "
                       f"{o['first_higher']}, lower {o['first_lower']}, equal {o['equal']}: p {sign_p(o['first_higher'], o['first_lower']):.3f}, "
