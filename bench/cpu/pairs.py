@@ -28,16 +28,26 @@ another tenant has the caches). A pair is slow-host if either of its runs is. Ru
 four, the compute phase's parts "sha256" and "gzip" (threads.py's sha256_cpu/gzip_cpu and their walls, since round 81)
 and "gen", benchtool gen before the phase (modules-end to compute-start: the marks' CPU and wall, mend to cstart).
 
+--order (round 84, for A/A series: is a lean the jar's or the tool's?) adds, per guest and phase: the two-sided sign
+test's p of the B-lower count against the B-higher one (equal pairs left out; the same without the slow-host pairs);
+the pairs counted by which run ran first in its round (a file's launchers run in the order of its keys: ab-slot.sh
+turns it), with the median of the second run's figure minus the first's; and the median of every run at each place
+of its round's run order (1 = first), whatever its launcher: a place that runs slower would show there; and, of the
+pairs whose figures differ by more than 0.1 s, in how many the higher run had the slower ALU canary beside it (the
+host's slow mode following one side of the pair), the faster, or the same.
+
 The guest of a run is the run's "guest" field (threads.py writes it since round 72), else --guest, else "signed" or
 "default" in the file's (or bundle key's) name, else "?". A run that did not exit 0 is left out of its pair (listed).
 
   python3 bench/cpu/pairs.py bench/results/r72h/R*.json --a main --b hl
   python3 bench/cpu/pairs.py bench/results/r71f/R*.json --a base --b hl --metric C1
   python3 bench/cpu/pairs.py DIR/R*.json --a main --b x --phases boot,modules,gen,sha256,gzip,compute --metric C2
+  python3 bench/cpu/pairs.py bench/results/round84-aa84/slot/R*.json --a main --b work --phases boot,modules --order
   python3 -m unittest discover -s bench/cpu -p 'test_pairs.py'     # its test (a hand-computed fixture)
 """
 import argparse
 import json
+import math
 import os
 import re
 import statistics
@@ -128,7 +138,9 @@ def make_pairs(files, a, b, guest=None):
             if bad:
                 dropped += [(label, n, e) for n, e in bad]
                 continue
-            pairs.append({"label": label, "key": key, "guest": guest_of(x, name, guest), "a": x, "b": y})
+            keys = list(d)  # (round 84: the launchers' run order in the file, for --order)
+            pairs.append({"label": label, "key": key, "guest": guest_of(x, name, guest), "a": x, "b": y,
+                          "a_first": keys.index(a) < keys.index(b)})
     pairs.sort(key=lambda p: p["key"])
     return pairs, dropped
 
@@ -171,6 +183,67 @@ def summarise(pairs, guest, phase, metric):
     return s
 
 
+def order_counts(pairs, guest, phase, metric):
+    """Round 84: the A/B tool's order within a round. Over PAIRS of GUEST with both figures: in how many the run that ran
+    first had the higher figure, the lower, the same (within EQUAL), and the median of (second run's - first's)."""
+    d = []
+    for p in pairs:
+        if p["guest"] != guest:
+            continue
+        va, vb = figure(p["a"], phase, metric), figure(p["b"], phase, metric)
+        if va is None or vb is None:
+            continue
+        first, second = (va, vb) if p.get("a_first", True) else (vb, va)
+        d.append(second - first)
+    return {"pairs": len(d), "first_higher": sum(1 for x in d if x < -EQUAL), "first_lower": sum(1 for x in d if x > EQUAL),
+            "equal": sum(1 for x in d if abs(x) <= EQUAL), "median_diff": statistics.median(d) if d else None}
+
+
+def canary_sides(pairs, guest, phase, metric, margin=0.1):
+    """Round 84: does a pair's difference follow the host? Over PAIRS of GUEST whose two figures differ by more than
+    MARGIN seconds and whose runs both have canaries: in how many the higher run's ALU canary (the slower of its
+    before and after) was the slower one too ("same"), in how many the other run's ("other"), and how many tie."""
+    out = {"differing": 0, "same": 0, "other": 0, "tie": 0}
+    for p in pairs:
+        if p["guest"] != guest:
+            continue
+        va, vb = figure(p["a"], phase, metric), figure(p["b"], phase, metric)
+        ca, cb = canary_of(p["a"]), canary_of(p["b"])
+        if va is None or vb is None or not ca or not cb or abs(vb - va) <= margin:
+            continue
+        out["differing"] += 1
+        hi, lo = (cb, ca) if vb > va else (ca, cb)
+        out["same" if hi[0] > lo[0] else "other" if hi[0] < lo[0] else "tie"] += 1
+    return out
+
+
+def positions(files, guest, phase, metric, default_guest=None):
+    """Round 84: every run of GUEST that exited 0, by its place in its round's run order (1 = ran first; a file's
+    launchers run in the order of its keys, run i of each launcher in round i), whatever its launcher: {place: [figure]}."""
+    out = {}
+    for name, d in files:
+        keys = list(d)
+        for k, n in enumerate(keys):
+            for r in d[n] or []:
+                if r.get("exit", 0) != 0 or guest_of(r, name, default_guest) != guest:
+                    continue
+                v = figure(r, phase, metric)
+                if v is not None:
+                    out.setdefault(k + 1, []).append(v)
+    return out
+
+
+def sign_p(lower, higher):
+    """Round 84: the two-sided sign test's p for LOWER against HIGHER pairs (equal pairs left out): the chance of a split
+    at least this uneven when either side is as likely to be lower."""
+    n = lower + higher
+    if n == 0:
+        return 1.0
+    k = min(lower, higher)
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n
+    return min(1.0, 2 * tail)
+
+
 def first_runs(pairs, a, b):
     """{guest: [(launcher, label, run, slow)]}: each launcher's first run per guest in round order."""
     out = {}
@@ -196,6 +269,8 @@ def main(argv=None):
     ap.add_argument("--guest", help="the guest of runs that do not name theirs (else from the file's name)")
     ap.add_argument("--phases", default=",".join(PHASES),
                     help="a comma list of phases and parts (boot, modules, compute, fork; sha256, gzip, gen)")
+    ap.add_argument("--order", action="store_true",
+                    help="round 84: the sign test's p of each count, the pairs by which side ran first, each place's median")
     ap.add_argument("--slow-alu", type=float, default=1.15, help="a slow host: an ALU canary over this times the fastest")
     ap.add_argument("--slow-mem", type=float, default=2.0, help="a slow host: a memory canary over this times the fastest")
     args = ap.parse_args(argv)
@@ -245,6 +320,31 @@ def main(argv=None):
             s = summarise(pairs, g, ph, args.metric)
             if s["pairs"]:
                 print(f"{g} {ph}: " + ", ".join(f"{lab} {va:.2f}/{vb:.2f}{'*' if sl else ''}" for lab, va, vb, sl in s["list"]))
+    if args.order:
+        print(f"# sign test (two-sided, equal pairs left out): p of B lower against B higher; and the run that ran first "
+              f"against the one that ran second (the tool's order), with the median of second - first")
+        for g in guests:
+            for ph in phases:
+                s = summarise(pairs, g, ph, args.metric)
+                if not s["pairs"]:
+                    continue
+                o = order_counts(pairs, g, ph, args.metric)
+                higher = s["pairs"] - s["lower"] - s["equal"]
+                q = s["quiet"]
+                qh = sum(1 for _, va, vb, sl in s["list"] if not sl and vb > va + EQUAL)
+                cs = canary_sides(pairs, g, ph, args.metric)
+                print(f"canary {g} {ph}: of {cs['differing']} pairs differing by more than 0.1 s, the higher run had the "
+                      f"slower ALU canary in {cs['same']}, the faster in {cs['other']}, the same in {cs['tie']}")
+                print(f"order {g} {ph}: B lower {s['lower']}, higher {higher}, equal {s['equal']}: p {sign_p(s['lower'], higher):.3f}"
+                      f" (without slow-host: lower {q['lower']}, higher {qh}: p {sign_p(q['lower'], qh):.3f}); first ran higher "
+                      f"{o['first_higher']}, lower {o['first_lower']}, equal {o['equal']}: p {sign_p(o['first_higher'], o['first_lower']):.3f}, "
+                      f"second - first median {o['median_diff']:+.3f}")
+        print("# each place in the round's run order: median (runs) of every launcher's runs there")
+        for g in guests:
+            for ph in phases:
+                pos = positions(files, g, ph, args.metric, args.guest)
+                if pos:
+                    print(f"place {g} {ph}: " + ", ".join(f"{k}: {statistics.median(v):.2f} ({len(v)})" for k, v in sorted(pos.items())))
     print("# the first run of each launcher per guest")
     for g, lst in first_runs(pairs, a, b).items():
         for n, label, r, sl in lst:

@@ -123,6 +123,42 @@ class PairsTest(unittest.TestCase):
         self.assertIn("default main (R1): gen 6.25, sha256 1.60, gzip 5.50", text)
         self.assertNotIn("default boot", text)
 
+    def test_the_order_within_a_round_and_the_sign_test(self):
+        # round 84: R1 and R3 ran main first, R2 new first (R4 left out: new exit 1); batch.json new, main, other
+        o = pairs.order_counts(self.pairs, "default", "fork", "run")  # R1 4.00 then 4.50, R2 2.90 then 3.00, R3 5.00 then 4.90
+        self.assertEqual((o["pairs"], o["first_higher"], o["first_lower"], o["equal"]), (3, 1, 2, 0))
+        self.assertAlmostEqual(o["median_diff"], 0.10)
+        o = pairs.order_counts(self.pairs, "signed", "fork", "run")  # batch.1 new 5.00 then main 6.00, batch.2 3.50 then 3.00
+        self.assertEqual((o["first_higher"], o["first_lower"]), (1, 1))
+        self.assertAlmostEqual(o["median_diff"], 0.25)
+        pos = pairs.positions(files(), "default", "fork", "run")  # every run that exited 0, R4's main too
+        self.assertEqual({k: sorted(v) for k, v in pos.items()}, {1: [1.00, 2.90, 4.00, 5.00], 2: [3.00, 4.50, 4.90]})
+        pos = pairs.positions(files(), "signed", "fork", "run")
+        self.assertEqual({k: sorted(v) for k, v in pos.items()}, {1: [3.50, 5.00], 2: [3.00, 6.00], 3: [0.10, 0.10]})
+        # the canary beside the higher run: default modules R2 main 0.50 (ALU 0.26 after it) / new 0.30 (0.25): the same
+        # side; R1 0.40/0.40 and R3 0.35/0.30 within 0.1 s; default fork R1 4.00/4.50 with equal canaries: a tie
+        self.assertEqual(pairs.canary_sides(self.pairs, "default", "modules", "run"),
+                         {"differing": 1, "same": 1, "other": 0, "tie": 0})
+        self.assertEqual(pairs.canary_sides(self.pairs, "default", "fork", "run", margin=0.2),
+                         {"differing": 1, "same": 0, "other": 0, "tie": 1})
+        flipped = [dict(p, a=p["b"], b=p["a"]) for p in self.pairs]  # the sides swapped: the same answer
+        self.assertEqual(pairs.canary_sides(flipped, "default", "modules", "run")["same"], 1)
+        self.assertAlmostEqual(pairs.sign_p(8, 3), 0.2265625)  # 2 x (1 + 11 + 55 + 165) / 2048
+        self.assertAlmostEqual(pairs.sign_p(0, 7), 0.015625)
+        self.assertEqual(pairs.sign_p(0, 0), 1.0)
+        self.assertEqual(pairs.sign_p(3, 3), 1.0)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            pairs.main([os.path.join(DATA, f) for f in ("R2-default.json", "R1-default.json", "R3-default.json",
+                                                          "R4-default.json", "batch.json")] + ["--a", "main", "--b", "new", "--order"])
+        text = out.getvalue()
+        self.assertIn("order default fork: B lower 2, higher 1, equal 0: p 1.000 (without slow-host: lower 1, higher 1: "
+                      "p 1.000); first ran higher 1, lower 2, equal 0: p 1.000, second - first median +0.100", text)
+        self.assertIn("place default fork: 1: 3.45 (4), 2: 4.50 (3)", text)
+        self.assertIn("canary default modules: of 1 pairs differing by more than 0.1 s, the higher run had the slower ALU "
+                      "canary in 1, the faster in 0, the same in 0", text)
+        self.assertIn("place signed fork: 1: 4.25 (2), 2: 4.50 (2), 3: 0.10 (2)", text)
+
     def test_the_command_line(self):
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
