@@ -25,7 +25,7 @@ public final class HotSpotCompiler {
     public static final int TIER_C1 = 1, TIER_C1_LIMITED = 2, TIER_C1_PROFILED = 3, TIER_C2 = 4;
     private static final int ENTRY_BCI = -1;
 
-    private final MethodHandle enqueue, level, queued, compilable, notCompilable, addDirective, vmFlag, setIntx, getIntx, deoptimize, clearState;
+    private final MethodHandle enqueue, level, queued, compilable, notCompilable, addDirective, vmFlag, deoptimize, clearState;
 
     private HotSpotCompiler(Class<?> wb) throws ReflectiveOperationException {
         MethodHandles.Lookup l = MethodHandles.publicLookup();
@@ -36,8 +36,6 @@ public final class HotSpotCompiler {
         notCompilable = l.findStatic(wb, "makeMethodNotCompilable0", MethodType.methodType(void.class, Executable.class, int.class, boolean.class));
         addDirective = l.findStatic(wb, "addCompilerDirective", MethodType.methodType(int.class, String.class));
         vmFlag = l.findStatic(wb, "setBooleanVMFlag", MethodType.methodType(void.class, String.class, boolean.class));
-        setIntx = l.findStatic(wb, "setIntxVMFlag", MethodType.methodType(void.class, String.class, long.class));
-        getIntx = l.findStatic(wb, "getIntxVMFlag", MethodType.methodType(Long.class, String.class));
         deoptimize = l.findStatic(wb, "deoptimizeMethod0", MethodType.methodType(int.class, Executable.class, boolean.class));
         clearState = l.findStatic(wb, "clearMethodState0", MethodType.methodType(void.class, Executable.class));
     }
@@ -91,36 +89,6 @@ public final class HotSpotCompiler {
         } catch (Throwable e) {
             return false;
         }
-    }
-
-    /**
-     * The value of HotSpot's intx flag {@code name}, or -1 where the API is not available or there is no such flag (every
-     * flag this is used for is at least 0); never throws. (The restore's C1 hold, RestoreC1Hold.)
-     */
-    public static long intxFlag(String name) {
-        HotSpotCompiler c = INSTANCE;
-        if (c == null) return -1;
-        try {
-            Long v = (Long) c.getIntx.invokeExact(name);
-            return v == null ? -1 : v;
-        } catch (Throwable e) {
-            return -1;
-        }
-    }
-
-    /**
-     * Sets HotSpot's intx flag {@code name} to {@code value}; true if it holds that value afterwards (HotSpot leaves a
-     * flag unchanged for a value outside its range). Never throws.
-     */
-    public static boolean setIntxFlag(String name, long value) {
-        HotSpotCompiler c = INSTANCE;
-        if (c == null) return false;
-        try {
-            c.setIntx.invokeExact(name, value);
-        } catch (Throwable e) {
-            return false;
-        }
-        return intxFlag(name) == value;
     }
 
     /** The API, or null if this JVM does not offer it ({@link #describe} says why). */
