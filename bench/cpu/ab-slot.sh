@@ -2,8 +2,8 @@
 # An interleaved A/B series of bench/cpu/threads.py in a quiet slot, then bench/cpu/pairs.py over it (round 72: the
 # shared form of the per-round slot-round*.sh scripts in bench/results, which are kept there as records).
 #
-#   A="main=/tmp/mainroot72/vmckpt" B="hl=/tmp/mainroot72/vmckpt,-Dvmckpt.jit.heatHalfLife=536870912" \
-#   OUT=bench/results/r72h END=08:34:40 bench/cpu/ab-slot.sh > bench/results/slot-round72-heat72.log
+#   A="main=/tmp/mainroot85/vmckpt" B="sw=/tmp/mainroot85/vmckpt,-Dvmckpt.jit.jalrSecondWay=true" \
+#   OUT=/tmp/ab-sw END=08:34:40 bench/cpu/ab-slot.sh > /tmp/ab-sw.log
 #
 # One pair a round (`threads.py 1 --canary --guest G --mark MARK`, both launchers, each run its own JVM), the guests of
 # GUESTS (default "default signed") taking turns round by round, and the order of the two launchers turning once every

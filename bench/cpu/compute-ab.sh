@@ -12,10 +12,9 @@
 # same without the canary's slow-host pairs, every pair, the first run of each launcher per guest), and round 81's
 # parts script's table (parts.txt, with the prefault thread's CPU).
 #
-#   A="main=/tmp/mainroot83/vmckpt" \
-#   B="pc2f=/work/wt-gzip83/vmckpt,-Dvmckpt.jit.hotProfileC2=500000 -Dvmckpt.jit.hotProfileC2MinRun=20" \
-#   OUT=bench/results/round83-gzip83/slot START=18:55:02 END=19:10:30 bench/cpu/compute-ab.sh \
-#       > bench/results/round83-gzip83/slot.log 2>&1
+#   A="main=/tmp/mainroot85/vmckpt" B="sw=/tmp/mainroot85/vmckpt,-Dvmckpt.jit.jalrSecondWay=true" \
+#   OUT=/tmp/compute-sw START=18:55:02 END=19:10:30 bench/cpu/compute-ab.sh > /tmp/compute-sw.log 2>&1
+# (round 83's slot ran it with gzip83's switches, since retired: bench/results/round83-gzip83/slot.log)
 set -u
 cd "$(dirname "$0")/../.."
 : "${A:?A=NAME=PATH[,JAVA_OPTS]}" "${B:?B=NAME=PATH[,JAVA_OPTS]}" "${OUT:?OUT=a directory}" "${END:?END=HH:MM:SS (UTC)}"

@@ -14,8 +14,7 @@ final class TranslationProfile {
             INTERP_NOT_COMPILED = 18, INTERP_BUDGET = 19, INTERP_UNTRANSLATABLE = 20, PROBES = 21, PROBES_NOT_COMPILED = 22,
             INTERP_AT_BATCH_START = 23, INTERP_AFTER_UNIT = 24, INTERP_AFTER_INTERP = 25, INTERP_UNMAPPED = 26,
             INTERP_PENDING = 27, EXIT_CALL = 28, EXIT_RETURN = 29, RETURN_PREDICTED = 30, JALR_THEN_CHAINED = 31,
-            JALR_THEN_LOOKED_UP = 32, JALR_THEN_INTERPRETED = 33, NESTED_BACK = 34, NESTED_LEFT = 35, NESTED_NOT_RUN = 36,
-            SECOND_WAY = 37;
+            JALR_THEN_LOOKED_UP = 32, JALR_THEN_INTERPRETED = 33, SECOND_WAY = 34;
     /** How an interpreted block began (the {@code how} of {@link #interpreted}). */
     static final int BEGAN_BATCH = 0, BEGAN_AFTER_UNIT = 1, BEGAN_AFTER_INTERP = 2, BEGAN_AFTER_TRAP = 3;
     /**
@@ -46,8 +45,7 @@ final class TranslationProfile {
             "interpreted: block followed one", "interpreted: pc not in fetch TLB",
             "interpreted: unit being built", "exit by a call (jal links)", "exit jalr to a pc a call linked",
             "  of them, the latest call's", "after a jalr exit: chained", "after a jalr exit: looked up",
-            "after a jalr exit: interpreted", "nested calls back at return pt", "nested calls left elsewhere",
-            "nested calls not run", "  chained by a jalr's second way"};
+            "after a jalr exit: interpreted", "  chained by a jalr's second way"};
 
     final long[] counts = new long[NAMES.length];
     /** {@link #counts} when the first interpreted block from {@link #FROM} on began (so the report gives the phase's own). */
