@@ -132,6 +132,10 @@ class WrittenOutAluTest {
      * with x10 and x11 set to every pair of {@code values}, end with every register as the interpreter does.
      */
     static void assertUnitsMatchTheInterpreter(int[] ops, long[] values) {
+        // As the code cache does before any unit exists: without the directives HotSpot's own policy compiled this
+        // test's C1 unit with C2 after its thousands of calls, and HotTierTest (same JVM, after it) saw a C2-compiled
+        // Unit class in the code list.
+        UnitCompilerDirectives.install();
         int[] code = code(ops);
         TranslatedUnit c1 = new Translator().translate(page(code), 0, 0);
         TranslatedUnit hot = new Translator().translate(page(code), 0, null, -1, 0, true);
