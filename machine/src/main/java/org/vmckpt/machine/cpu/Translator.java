@@ -226,15 +226,19 @@ final class Translator {
     private boolean inlineAluNow;
 
     /**
-     * The TLB's four arrays null-checked once in a hot-tier unit's prologue ({@code -Dvmckpt.jit.hotTlbNonNull=true};
-     * round 85; off): an {@code arraylength} of each, dropped. Why: C2's parser then holds each array's local as a
-     * not-null value (the null check's cast replaces it in the JVM state), and the locals are never stored again, so
-     * every access in the unit knows its tag and page arrays are not null. Without it, each access null-checks the
-     * arrays it reads and a loop's back edge reloads the tag array's length behind its null check (gzip's chain step,
-     * docs/BENCHMARKS.md round 85: the null tests and the reloads of the array references are loop work, with
-     * {@code -XX:PerMethodTrapLimit=0} C2 cannot hoist a null check out of a loop). C1 units are unchanged.
+     * The TLB's four arrays null-checked once in a hot-tier unit's prologue ({@code -Dvmckpt.jit.hotTlbNonNull}; round
+     * 85; <b>on by default since round 85</b>, {@code =false} turns it off): an {@code arraylength} of each, dropped.
+     * Why: C2's parser then holds each array's local as a not-null value (the null check's cast replaces it in the JVM
+     * state), and the locals are never stored again, so every access in the unit knows its tag and page arrays are not
+     * null. Without it, each access null-checks the arrays it reads and a loop's back edge reloads the tag array's
+     * length behind its null check (with {@code -XX:PerMethodTrapLimit=0} C2 cannot hoist a null check out of a loop):
+     * gzip's chain step was 116 x86 instructions, 103 with it; round 85's slot had the default guest's compute phase
+     * lower in 10 of 11 pairs (p 0.012), the signed guest's level (5 of 10), no phase higher (docs/BENCHMARKS.md round
+     * 85, gzip85). C1 units are unchanged.
      */
-    static volatile boolean hotTlbNonNull = Boolean.getBoolean("vmckpt.jit.hotTlbNonNull");
+    static final boolean HOT_TLB_NON_NULL = !"false".equals(System.getProperty("vmckpt.jit.hotTlbNonNull"));
+    /** See {@link #HOT_TLB_NON_NULL}; tests change it. */
+    static volatile boolean hotTlbNonNull = HOT_TLB_NON_NULL;
     /** {@link #hotTlbNonNull} for the unit being built (a hot-tier unit only). */
     private boolean tlbNonNullNow;
 

@@ -16,16 +16,16 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The TLB's arrays null-checked once in a hot-tier unit's prologue ({@link Translator#hotTlbNonNull}, round 85): the
- * hot build of busybox's SHA-256 round loop (UnitCodeBench's {@code shaLoop}) gets one {@code aload; arraylength; pop}
- * for each of the four arrays, right after they are read from the Mmu, and is otherwise main's build instruction for
- * instruction; a C1 build and a build without the switch get none; the loop as a hot unit with the switch gives the
- * interpreter's registers at budgets that cut anywhere.
+ * The TLB's arrays null-checked once in a hot-tier unit's prologue ({@link Translator#hotTlbNonNull}, round 85, on by
+ * default): the hot build of busybox's SHA-256 round loop (UnitCodeBench's {@code shaLoop}) gets one
+ * {@code aload; arraylength; pop} for each of the four arrays, right after they are read from the Mmu, and is otherwise
+ * the build without the switch instruction for instruction; a C1 build and a build without the switch get none; the
+ * loop as a hot unit with the switch gives the interpreter's registers at budgets that cut anywhere.
  */
 class HotTlbNonNullTest {
     @AfterEach
     void restore() {
-        Translator.hotTlbNonNull = Boolean.getBoolean("vmckpt.jit.hotTlbNonNull");
+        Translator.hotTlbNonNull = Translator.HOT_TLB_NON_NULL;
     }
 
     @Test
