@@ -226,6 +226,23 @@ final class Translator {
     private boolean inlineAluNow;
 
     /**
+     * The TLB's four arrays null-checked once in a hot-tier unit's prologue ({@code -Dvmckpt.jit.hotTlbNonNull}; round
+     * 85; <b>on by default since round 85</b>, {@code =false} turns it off): an {@code arraylength} of each, dropped.
+     * Why: C2's parser then holds each array's local as a not-null value (the null check's cast replaces it in the JVM
+     * state), and the locals are never stored again, so every access in the unit knows its tag and page arrays are not
+     * null. Without it, each access null-checks the arrays it reads and a loop's back edge reloads the tag array's
+     * length behind its null check (with {@code -XX:PerMethodTrapLimit=0} C2 cannot hoist a null check out of a loop):
+     * gzip's chain step was 116 x86 instructions, 103 with it; round 85's slot had the default guest's compute phase
+     * lower in 10 of 11 pairs (p 0.012), the signed guest's level (5 of 10), no phase higher (docs/BENCHMARKS.md round
+     * 85, gzip85). C1 units are unchanged.
+     */
+    static final boolean HOT_TLB_NON_NULL = !"false".equals(System.getProperty("vmckpt.jit.hotTlbNonNull"));
+    /** See {@link #HOT_TLB_NON_NULL}; tests change it. */
+    static volatile boolean hotTlbNonNull = HOT_TLB_NON_NULL;
+    /** {@link #hotTlbNonNull} for the unit being built (a hot-tier unit only). */
+    private boolean tlbNonNullNow;
+
+    /**
      * The next C1 build has the slow paths' calls, as without {@link #c1MissLeaves}: the
      * code cache's rebuild of a C1 unit that left before a miss too often (CodeCache#missLeft, round 68). Set by the
      * caller before {@link #translate}, per build.
@@ -323,6 +340,7 @@ final class Translator {
         accessGroupsNow = accessGroups && !compactLeaveNow && (hot || !accessGroupsHotOnly); // (see accessGroups: not in C1 units that leave before a miss)
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot; // (the ALU's simplest operations as JVM instructions in hot-tier units: see inlineAluNow)
+        tlbNonNullNow = hot && hotTlbNonNull;
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -1151,6 +1169,13 @@ final class Translator {
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitFieldInsn(GETFIELD, MMU, tlb[i][0], tlb[i][1]);
             mv.visitVarInsn(ASTORE, slots[i]);
+        }
+        if (tlbNonNullNow) { // (hotTlbNonNull: each array's local not null for C2 from here on)
+            for (int slot : slots) {
+                mv.visitVarInsn(ALOAD, slot);
+                mv.visitInsn(ARRAYLENGTH);
+                mv.visitInsn(POP);
+            }
         }
         for (int g = 0; g < groupSlots; g++) {
             mv.visitInsn(ACONST_NULL);
