@@ -168,6 +168,28 @@ public final class CodeCache {
      */
     static final boolean JALR_SECOND_WAY = Boolean.getBoolean("vmckpt.jit.jalrSecondWay");
     boolean jalrSecondWay = JALR_SECOND_WAY;
+    /**
+     * Interpreted blocks run through an entry whose unit is still pending (its job queued, being translated or compiled by
+     * C1) instead of ending there ({@code -Dvmckpt.jit.passPending=true}; off by default, round 85). The entry's bit in
+     * {@link #entries} is set when its unit is installed, not when its job is queued: block mode hands the dispatcher a jump
+     * to a pending entry only as one of its heat samples (1 in {@link Interpreter#HEAT_SAMPLE}), and an interpreted block
+     * in straight-line code does not stop before it ({@link #nextEntry}). Without it every jump to a pending entry (a loop
+     * whose head is queued: every iteration) is a dispatcher trip whose look-up finds the job and hands the same code back
+     * to the interpreter (a signed boot to /init: ~1.4-1.7 M such trips, docs/BENCHMARKS.md round 85). What the
+     * interpreter runs from a pending entry found at a sampled jump counts {@link Interpreter#HEAT_SAMPLE} times towards the
+     * job's place in the queue ({@link PendingUnit#interpreted}), as its heat would. Only where the jump test and the stop
+     * look: no unit runs any earlier or later than its installation, which is unchanged (at a look-up's miss or a unit's
+     * hot look); tests set it per cache.
+     */
+    static final boolean PASS_PENDING = Boolean.getBoolean("vmckpt.jit.passPending");
+    boolean passPending = PASS_PENDING;
+    /**
+     * With {@link #passPending}: the dispatcher's next look-up is at a jump block mode sampled (Hart#run sets it), so
+     * what is interpreted from a pending entry found there stands for {@link Interpreter#HEAT_SAMPLE} visits.
+     */
+    boolean visitSampledJump;
+    /** With {@link #passPending}: the weight of the instructions interpreted from {@link #pendingVisited}. */
+    private int pendingWeight = 1;
     /** For tests: install a hot-tier unit without waiting for HotSpot to compile it (its effects are the same). */
     boolean promoteUncompiled;
     /**
@@ -335,6 +357,7 @@ public final class CodeCache {
         }
         if (slot >= 0 && units[slot] instanceof PendingUnit p) {
             pendingVisited = p; // being built: no more heat meanwhile, but what is interpreted here orders the jobs
+            if (passPending) pendingWeight = visitSampledJump ? Interpreter.HEAT_SAMPLE : 1;
             return null;
         }
         int hi = hash(key) & (HEAT_SIZE - 1);
@@ -393,6 +416,7 @@ public final class CodeCache {
         if (p != null) {
             pendingVisited = null;
             if (Hart.PROFILE_UNITS) profPendingByStage[p.stage] += ran;
+            if (passPending) ran *= pendingWeight; // (a sampled jump's visit stands for HEAT_SAMPLE; ran is at most a batch)
             int v = p.interpreted + ran;
             p.interpreted = v < 0 ? Integer.MAX_VALUE : v;
             return;
@@ -425,11 +449,17 @@ public final class CodeCache {
     private void enter(long key, int slot, int pageIndex, TranslatedUnit u, Hart h) {
         markCode(pageIndex, h);
         keysByPage.computeIfAbsent(pageIndex, p -> new ArrayList<>()).add(key);
+        if (!(passPending && u instanceof PendingUnit)) markEntry(key); // (passPending: at its installation)
+        put(key, slot, u);
+    }
+
+    /** A unit may start at {@code key}: block mode hands the dispatcher jumps there ({@link #entries}). */
+    private void markEntry(long key) {
+        int pageIndex = (int) (key >>> 12);
         long[] e = entries[pageIndex];
         if (e == null) entries[pageIndex] = e = new long[4096 / 2 / 64];
         int off = (int) (key & 0xfff);
         e[off >>> 7] |= 1L << (off >>> 1);
-        put(key, slot, u);
     }
 
 
@@ -631,6 +661,7 @@ public final class CodeCache {
             }
             count(u, h);
             units[slot] = u;
+            if (passPending) markEntry(p.key); // (its job's entry had no bit while pending)
             if (Hart.PROFILE_UNITS) h.profile.installed(h.instret);
         }
     }
