@@ -2,6 +2,7 @@ package org.vmckpt.machine.cpu;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -81,5 +82,54 @@ class PassPendingTest {
     @Test
     void withoutItEveryJumpToAPendingEntryEndsTheBlock() {
         assertEquals(64, scenario(false));
+    }
+
+    /**
+     * The differential test's random programs ({@link TranslatorDifferentialTest#generator}: every mode, traps, stores
+     * into code) on a hart whose units are built on a translator thread that is slowed (2 ms a job), so that entries
+     * stay pending while the guest interprets through them, with the switch on: the hart's state and RAM are the
+     * interpreter's at six counts of each run (TranslatorDifferentialTest's and TranslatorLinuxOracleTest's harts
+     * translate on the guest's thread, where no entry is ever pending).
+     */
+    @Test
+    void randomProgramsWithPendingEntriesPassedThroughAreTheInterpreters() {
+        long pendingInterpreted = 0, translated = 0, invalidations = 0;
+        int[][] seeds = {{Hart.PRIV_M, 1}, {Hart.PRIV_M, 2}, {Hart.PRIV_S, 11}, {Hart.PRIV_S, 12}, {Hart.PRIV_U, 31},
+                {TranslatorDifferentialTest.MPRV, 51}};
+        for (int[] ms : seeds) {
+            int mode = ms[0], seed = ms[1];
+            TranslatorDifferentialTest g = TranslatorDifferentialTest.generator(seed, mode);
+            byte[] image = g.build(120 + seed % 5 * 40);
+            Hart interp = TranslatorDifferentialTest.newHart(image, false);
+            Hart jit = TranslatorDifferentialTest.newHart(image, true);
+            BackgroundTranslator bt = new BackgroundTranslator("test-translator");
+            long[] interpretedAtTake = {0};
+            bt.beforeBuild = p -> {
+                interpretedAtTake[0] += p.interpreted; // (what the guest interpreted from its entry while it was queued)
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            jit.codeCache.background = bt;
+            jit.codeCache.passPending = true;
+            Random ba = new Random(seed * 31L + 1), bb = new Random(seed * 31L + 2);
+            for (int k = 1; k <= 6; k++) {
+                long at = 3_000_000L * k / 6 - (k < 6 ? 7 * k : 0);
+                TranslatorDifferentialTest.runTo(interp, at, ba);
+                TranslatorDifferentialTest.runTo(jit, at, bb);
+                String d = TranslatorDifferentialTest.diff(interp, jit);
+                assertTrue(d.isEmpty(), "mode " + mode + " seed " + seed + ": state differs at instret " + at + ": " + d);
+                assertEquals(-1, TranslatorDifferentialTest.firstRamDifference(interp, jit), "mode " + mode + " seed " + seed + ": RAM at " + at);
+            }
+            CodeCache.Stats s = jit.translationStats();
+            translated += s.translatedInstructionsRun();
+            invalidations += s.invalidations();
+            pendingInterpreted += interpretedAtTake[0];
+        }
+        assertTrue(translated > 0, "the translator never ran code: the comparison proved nothing");
+        assertTrue(invalidations > 0, "the self-patching store never invalidated a translation");
+        assertTrue(pendingInterpreted > 0, "no job's entry was interpreted while it was pending");
     }
 }
