@@ -175,21 +175,15 @@ public final class CodeCache {
      * to a pending entry only as one of its heat samples (1 in {@link Interpreter#HEAT_SAMPLE}), and an interpreted block
      * in straight-line code does not stop before it ({@link #nextEntry}). Without it every jump to a pending entry (a loop
      * whose head is queued: every iteration) is a dispatcher trip whose look-up finds the job and hands the same code back
-     * to the interpreter (a signed boot to /init: ~1.4-1.7 M such trips, docs/BENCHMARKS.md round 85). What the
-     * interpreter runs from a pending entry found at a sampled jump counts {@link Interpreter#HEAT_SAMPLE} times towards the
-     * job's place in the queue ({@link PendingUnit#interpreted}), as its heat would. Only where the jump test and the stop
-     * look: no unit runs any earlier or later than its installation, which is unchanged (at a look-up's miss or a unit's
-     * hot look); tests set it per cache.
+     * to the interpreter (the signed guest's interpret calls to its module phase's end: 8.2 M, 3.7 M with it;
+     * docs/BENCHMARKS.md round 85). What the interpreter runs from a pending entry where the dispatcher finds it still
+     * goes to the job ({@link PendingUnit#interpreted}, the queue's order), unweighted: a block begun at a sampled jump
+     * there now runs on through the next visits of the entry (to the next jump handed over), so it already holds about
+     * what the visits it stands for ran. Only where the jump test and the stop look: no unit is installed earlier or
+     * later (at a look-up's miss or a unit's hot look, as before); tests set it per cache.
      */
     static final boolean PASS_PENDING = Boolean.getBoolean("vmckpt.jit.passPending");
     boolean passPending = PASS_PENDING;
-    /**
-     * With {@link #passPending}: the dispatcher's next look-up is at a jump block mode sampled (Hart#run sets it), so
-     * what is interpreted from a pending entry found there stands for {@link Interpreter#HEAT_SAMPLE} visits.
-     */
-    boolean visitSampledJump;
-    /** With {@link #passPending}: the weight of the instructions interpreted from {@link #pendingVisited}. */
-    private int pendingWeight = 1;
     /** For tests: install a hot-tier unit without waiting for HotSpot to compile it (its effects are the same). */
     boolean promoteUncompiled;
     /**
@@ -357,7 +351,6 @@ public final class CodeCache {
         }
         if (slot >= 0 && units[slot] instanceof PendingUnit p) {
             pendingVisited = p; // being built: no more heat meanwhile, but what is interpreted here orders the jobs
-            if (passPending) pendingWeight = visitSampledJump ? Interpreter.HEAT_SAMPLE : 1;
             return null;
         }
         int hi = hash(key) & (HEAT_SIZE - 1);
@@ -416,7 +409,6 @@ public final class CodeCache {
         if (p != null) {
             pendingVisited = null;
             if (Hart.PROFILE_UNITS) profPendingByStage[p.stage] += ran;
-            if (passPending) ran *= pendingWeight; // (a sampled jump's visit stands for HEAT_SAMPLE; ran is at most a batch)
             int v = p.interpreted + ran;
             p.interpreted = v < 0 ? Integer.MAX_VALUE : v;
             return;

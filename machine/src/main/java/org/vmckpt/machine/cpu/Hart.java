@@ -351,7 +351,6 @@ public final class Hart implements Snapshottable, InterruptSink, MemoryObserver 
             } else {
                 if (u != null && u.dead) prev.chain[prevSlot] = null; // let its class unload
                 // A jump block mode sampled, or a unit's exit, stands for 16 visits; a block the batch's budget cut does not
-                if (CodeCache.PASS_PENDING) cc.visitSampledJump = sampled; // (a static final: nothing when off)
                 u = cc.lookup(this, pc, sampled || prev != null && prev.exitKinds[prevSlot] != TranslatedUnit.EXIT_BUDGET);
                 // A unit whose entry block does not fit what is left of the batch: end the batch here (if allowed and
                 // something ran), so that the next batch starts with the unit instead of the interpreter running the
