@@ -168,22 +168,6 @@ public final class CodeCache {
      */
     static final boolean JALR_SECOND_WAY = Boolean.getBoolean("vmckpt.jit.jalrSecondWay");
     boolean jalrSecondWay = JALR_SECOND_WAY;
-    /**
-     * Interpreted blocks run through an entry whose unit is still pending (its job queued, being translated or compiled by
-     * C1) instead of ending there ({@code -Dvmckpt.jit.passPending=true}; off by default, round 85). The entry's bit in
-     * {@link #entries} is set when its unit is installed, not when its job is queued: block mode hands the dispatcher a jump
-     * to a pending entry only as one of its heat samples (1 in {@link Interpreter#HEAT_SAMPLE}), and an interpreted block
-     * in straight-line code does not stop before it ({@link #nextEntry}). Without it every jump to a pending entry (a loop
-     * whose head is queued: every iteration) is a dispatcher trip whose look-up finds the job and hands the same code back
-     * to the interpreter (the signed guest's interpret calls to its module phase's end: 8.2 M, 3.7 M with it;
-     * docs/BENCHMARKS.md round 85). What the interpreter runs from a pending entry where the dispatcher finds it still
-     * goes to the job ({@link PendingUnit#interpreted}, the queue's order), unweighted: a block begun at a sampled jump
-     * there now runs on through the next visits of the entry (to the next jump handed over), so it already holds about
-     * what the visits it stands for ran. Only where the jump test and the stop look: no unit is installed earlier or
-     * later (at a look-up's miss or a unit's hot look, as before); tests set it per cache.
-     */
-    static final boolean PASS_PENDING = Boolean.getBoolean("vmckpt.jit.passPending");
-    boolean passPending = PASS_PENDING;
     /** For tests: install a hot-tier unit without waiting for HotSpot to compile it (its effects are the same). */
     boolean promoteUncompiled;
     /**
@@ -441,17 +425,11 @@ public final class CodeCache {
     private void enter(long key, int slot, int pageIndex, TranslatedUnit u, Hart h) {
         markCode(pageIndex, h);
         keysByPage.computeIfAbsent(pageIndex, p -> new ArrayList<>()).add(key);
-        if (!(passPending && u instanceof PendingUnit)) markEntry(key); // (passPending: at its installation)
-        put(key, slot, u);
-    }
-
-    /** A unit may start at {@code key}: block mode hands the dispatcher jumps there ({@link #entries}). */
-    private void markEntry(long key) {
-        int pageIndex = (int) (key >>> 12);
         long[] e = entries[pageIndex];
         if (e == null) entries[pageIndex] = e = new long[4096 / 2 / 64];
         int off = (int) (key & 0xfff);
         e[off >>> 7] |= 1L << (off >>> 1);
+        put(key, slot, u);
     }
 
 
@@ -653,7 +631,6 @@ public final class CodeCache {
             }
             count(u, h);
             units[slot] = u;
-            if (passPending) markEntry(p.key); // (its job's entry had no bit while pending)
             if (Hart.PROFILE_UNITS) h.profile.installed(h.instret);
         }
     }
