@@ -16,8 +16,8 @@ at() { date -u -d "today $1" +%s; }
 if [ -n "${START:-}" ]; then s=$(( $(at "$START") - $(now) )); [ "$s" -gt 0 ] && sleep "$s"; fi
 echo "== $(date -u +%H:%M:%S) slot script start; MAIN $(md5sum < "$MAIN" | cut -c1-8), MINE $(md5sum < "$MINE" | cut -c1-8); load $(cut -d' ' -f1-3 /proc/loadavg)"
 NEW=$MINE BASE=$MAIN NEW_OPTS="-Dvmckpt.restore.lazyHelp=true -Dvmckpt.restore.lazyStart=true" BASE_OPTS=" " \
-    GUESTS="signed signed default" RUNS=${RUNS:-14} RESTORES=${RESTORES:-3} EAGER_RUNS=0 RUN_SECONDS=${RUN_SECONDS:-70} \
-    END=${END:-01:56:15} OUT="$OUT" WORK="$WORK" TAG=${TAG:-slot} EXTRA="--no-qemu" bash "$here/bench/restore/ab-slot.sh"
+    GUESTS="signed signed default" RUNS=${RUNS:-14} RESTORES=${RESTORES:-3} EAGER_RUNS=0 RUN_SECONDS=${RUN_SECONDS:-75} \
+    END=${END:-01:56:10} OUT="$OUT" WORK="$WORK" TAG=${TAG:-slot} EXTRA="--no-qemu" bash "$here/bench/restore/ab-slot.sh"
 # each restore's own account (restore --stats), kept; the repositories and guests removed (GBs)
 for d in "$WORK/${TAG:-slot}-w"*; do
     [ -d "$d/logs" ] || continue
