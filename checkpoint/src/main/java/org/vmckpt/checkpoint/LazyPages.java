@@ -78,8 +78,6 @@ public final class LazyPages implements PageSource {
     static volatile long aheadWaitMillis = AHEAD_WAIT_MILLIS;
     /** Tests: runs on the reference pages' own thread (lazyAhead) before it keeps each page it loaded. */
     static volatile Runnable beforeReferenceArrives;
-    /** Tests: runs on the prefetch thread ({@code vmckpt-prefetch}) before it keeps each DATA page it loaded. */
-    static volatile Runnable beforePrefetchArrives;
 
     /** Whether a lazy restore started now loads its reference pages ahead, its guest waiting for them ({@link #AHEAD}). */
     public static boolean loadsReferencesAhead() {
@@ -94,34 +92,6 @@ public final class LazyPages implements PageSource {
     static final boolean AHEAD_IN_PLACE = !"false".equals(System.getProperty("vmckpt.restore.lazyAhead.inPlace"));
     /** Tests: runs after the reference pages read in place are in, before the files are checked unchanged. */
     static volatile Runnable beforeInPlaceCheck;
-
-    /**
-     * {@code -Dvmckpt.restore.lazyHelp=true} (round 85, <b>off</b>): a fault whose frame a loader thread is reading reads
-     * the next free frames of the write order on the run thread meanwhile ({@link PageLoader#helpWhileWaiting}).
-     */
-    static final boolean HELP = Boolean.getBoolean("vmckpt.restore.lazyHelp");
-    /** Whether restores made from now on help while a fault waits ({@link #HELP}; tests set it). */
-    static volatile boolean helpForRestores = HELP;
-
-    /**
-     * {@code -Dvmckpt.restore.lazyStart=true} (round 85, <b>off</b>): the guest's first instruction sooner after "restored".
-     * Without it, {@link #startPrefetch} (before "restored") raises the DATA loader to the guest's priority while the
-     * restore command's thread, which sets up the guest's first instruction (its new generation, the control socket's
-     * bind) and then runs it, stays at its own: that thread took turns with two threads of higher priority on two cores
-     * (round 82: 16-59 ms waiting for a core there; round 85: "restored" to the first instruction 85-134 ms at load 2,
-     * an eager restore's 3-5). With it the command's thread is at the guest's priority from {@link #startPrefetch} on,
-     * and the DATA loader is raised by the run thread's first request, at the guest's first instruction; and the
-     * command line's class preload thread initialises the control socket's class (its logger starts java.util.logging:
-     * ~40 ms of that thread at load 2.5) for a lazy restore ({@code Main.preload}).
-     */
-    static final boolean START = Boolean.getBoolean("vmckpt.restore.lazyStart");
-    /** Whether restores made from now on start their guest so ({@link #START}; tests set it). */
-    static volatile boolean startForRestores = START;
-
-    /** Whether a lazy restore started now starts its guest sooner ({@link #START}): the command line's preload asks. */
-    public static boolean startsGuestSooner() {
-        return startForRestores;
-    }
 
     /**
      * {@code -Dvmckpt.restore.faultLog=PATH} (round 82, a diagnostic, off): each fault of a lazy restore (a touch of a
@@ -147,8 +117,6 @@ public final class LazyPages implements PageSource {
     private final int[] writeOrder;
     /** {@link #AHEAD}'s form: the reference pages loaded ahead from {@link #attach} on, the first instruction waiting for them. */
     private final boolean ahead;
-    /** {@link #START}'s form, read at the restore's start. */
-    private final boolean startSooner;
     /** With {@link #ahead}: the longest the guest's first instruction waits for them ({@link #aheadWaitMillis} at the restore's start). */
     private final long waitMillis;
     /** With {@link #ahead}: reference pages in when the guest's first instruction ran, and how long it waited (run thread). */
@@ -206,7 +174,6 @@ public final class LazyPages implements PageSource {
         this.ckpt = ckpt;
         this.order = order;
         this.ahead = ahead;
-        this.startSooner = startForRestores;
         this.waitMillis = aheadWaitMillis;
         this.pending = Restorer.pagesToLoad(ckpt);
         this.total = pending.cardinality();
@@ -216,7 +183,6 @@ public final class LazyPages implements PageSource {
         workingSet.and(pending);
         this.writeOrder = ckpt.writeOrder();
         this.data = PageLoader.lazyDataPages(ckpt, this::arrive, FAULT_FRAMES, writeOrder, workingSet, order);
-        data.helpWhileWaiting = helpForRestores;
         if (FAULT_LOG != null) {
             writePosition = new int[ckpt.pageCount()];
             java.util.Arrays.fill(writePosition, -1);
@@ -312,14 +278,7 @@ public final class LazyPages implements PageSource {
         }
         // What arrived before the guest ran is installed with the later arrivals, a slice at a time: the guest
         // takes the pages it touches meanwhile from the arrivals itself (loadPage).
-        if (startSooner) {
-            // START: this thread (which runs the guest next) at the guest's priority now, the DATA loader at the guest's
-            // first instruction (the run thread's requests run in order, after AwaitReferences), not before.
-            Thread.currentThread().setPriority(Thread.MAX_PRIORITY);
-            machine.submit(new GuestRunning(data));
-        } else {
-            data.guestRunning();
-        }
+        data.guestRunning();
         Thread t = new Thread(() -> {
             if (ahead) gcAtStart = GcPauses.mark();
             try {
@@ -371,25 +330,6 @@ public final class LazyPages implements PageSource {
         }, "vmckpt-prefetch");
         t.setDaemon(true);
         t.start();
-    }
-
-    /** {@link #START}: tells the DATA loader the guest runs, as the run thread's request (a named class, not a lambda: see below). */
-    private static final class GuestRunning implements Runnable {
-        private final PageLoader data;
-
-        GuestRunning(PageLoader data) {
-            this.data = data;
-        }
-
-        @Override
-        public void run() {
-            data.guestRunning();
-        }
-    }
-
-    /** Whether the DATA loader was told the guest runs (tests). */
-    boolean dataToldGuestRuns() {
-        return data.isGuestRunning();
     }
 
     /**
@@ -467,21 +407,6 @@ public final class LazyPages implements PageSource {
         return references.pagesDone();
     }
 
-    /** Whether page {@code index} arrived and was neither installed nor taken by a touch yet (tests). */
-    boolean arrivedNotTaken(int index) {
-        return prefetched.get(index) != null;
-    }
-
-    /** Frames a fault read while it waited for a loader thread ({@link #HELP}; run thread; tests). */
-    int helpedItems() {
-        return data.helped();
-    }
-
-    /** The position in the DATA pages' loading order of the item holding page {@code index}, or -1 (tests). */
-    int dataItemOf(int index) {
-        return data.itemOf(index);
-    }
-
     /** Faults on reference pages so far (run thread, or once it stopped). */
     int referenceFaults() {
         return referenceFaults;
@@ -496,8 +421,6 @@ public final class LazyPages implements PageSource {
 
     /** On a loader thread: keeps a page ready for the run thread. */
     private void arrive(int index, byte[] page) {
-        Runnable hook = beforePrefetchArrives; // (tests: null)
-        if (hook != null && Thread.currentThread().getName().equals("vmckpt-prefetch")) hook.run();
         prefetched.compareAndSet(index, null, page);
         int slot = arrived.getAndIncrement();
         if (slot < arrivals.length()) arrivals.set(slot, index + 1);
@@ -679,8 +602,7 @@ public final class LazyPages implements PageSource {
                         + " read by the guest's thread);"
                         + " installing what arrived %.0f ms of the guest's thread's CPU%s",
                 total, data.orderedItems(), writeOrder.length, workingSet.cardinality(), faults, faultNanos / 1e6, faultCpuNanos / 1e6, waits[0], waits[1] / 1e6, installNanos / 1e6,
-                gc == null ? "" : String.format("; collector pauses while loading %d, %.0f ms", gc.count(), gc.totalNanos() / 1e6))
-                + (!data.helpWhileWaiting ? "" : String.format("; frames read while waiting for a loader thread %,d", data.helped()));
+                gc == null ? "" : String.format("; collector pauses while loading %d, %.0f ms", gc.count(), gc.totalNanos() / 1e6));
     }
 
     /**
@@ -705,7 +627,7 @@ public final class LazyPages implements PageSource {
         firstOutput = String.format("the guest's first output %.1f ms after it started: run thread CPU %.1f ms, waiting for a core %.1f ms;"
                         + " %,d faults (%,d of the working set, %,d reference pages; %,d waited for a loader thread) %.1f ms, %.1f ms of CPU;"
                         + " installing %.1f ms of CPU; %,d pages arrived (%,d before it started); collector pauses %d, %.1f ms; %,d instructions, %.1f%% translated;"
-                        + "%s%s CPU of all threads (ms): %s",
+                        + "%s CPU of all threads (ms): %s",
                 wall / 1e6, sched[0] < 0 ? -1 : (sched[0] - startSched[0]) / 1e6, sched[1] < 0 ? -1 : (sched[1] - startSched[1]) / 1e6,
                 faults, workingSetFaults, referenceFaults, waits[0], faultNanos / 1e6, faultCpuNanos / 1e6, installNanos / 1e6,
                 arrived.get(), arrivedAtStart, gc == null ? -1 : gc.count(), gc == null ? -1 : gc.totalNanos() / 1e6, instret, 100.0 * translated / Math.max(1, instret),
@@ -714,7 +636,6 @@ public final class LazyPages implements PageSource {
                         referencesAtStart, references.pagesTotal(), (firstInstructionNanos - attachNanos) / 1e6, (prefetchNanos - attachNanos) / 1e6,
                         aheadWaitNanos / 1e6,
                         references.helpersDoneNanos() == 0 ? "later" : String.format("%.1f ms after it started", (references.helpersDoneNanos() - attachNanos) / 1e6)),
-                !data.helpWhileWaiting ? "" : String.format(" frames read while waiting for a loader thread: %,d;", data.helped()),
                 others);
     }
 

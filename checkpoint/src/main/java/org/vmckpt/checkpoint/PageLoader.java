@@ -273,11 +273,6 @@ final class PageLoader {
         guestRunning = true;
     }
 
-    /** Whether {@link #guestRunning} was called (tests). */
-    boolean isGuestRunning() {
-        return guestRunning;
-    }
-
     /** Work items taken first because they hold pages of the write order (a part of {@link #firstItems}). */
     int orderedItems() {
         return orderedItems;
@@ -329,11 +324,8 @@ final class PageLoader {
         }
         if (state.get(w) == DONE) return true; // delivered since the caller looked
         long t0 = System.nanoTime();
-        boolean mayHelp = helpWhileWaiting;
         for (int spins = 0; state.get(w) == LOADING; spins++) {
             if (failure != null) return false;
-            // (-Dvmckpt.restore.lazyHelp: the next free items of the write order read here meanwhile)
-            if (mayHelp && (mayHelp = helpNext(w, reader))) continue;
             if (spins < 100) Thread.onSpinWait();
             else java.util.concurrent.locks.LockSupport.parkNanos(20_000);
         }
@@ -354,44 +346,6 @@ final class PageLoader {
     int cursor() {
         return Math.min(next.get(), work.length);
     }
-
-    /**
-     * {@code -Dvmckpt.restore.lazyHelp} (round 85, off; round 82's switch of that name, retired in round 84 after it was
-     * measured only beside {@code lazyLead}): a fault that finds its item being read by a loader thread reads the next free
-     * items of the write order itself meanwhile, instead of parking. A guest that caught up with the loader thread (its
-     * writes follow the write order, which the loader reads in that order) waits for the item the loader took last and
-     * needs the next ones next (round 82's and round 85's fault logs: every wait for a loader thread on the item just
-     * before the loader's cursor): two threads read them then, on a core the waiting guest leaves idle, instead of one.
-     */
-    volatile boolean helpWhileWaiting;
-    /** Items {@link #loadNow} read while it waited for another ({@link #helpWhileWaiting}; the caller's thread only). */
-    private int helped;
-
-    /** {@link #helped}. */
-    int helped() {
-        return helped;
-    }
-
-    /** Reads the first free DATA item among the few after {@code w} in the write order's items; whether it read one. */
-    private boolean helpNext(int w, BatchReader reader) throws IOException {
-        int end = Math.min(orderedItems, w + 1 + HELP_LOOK);
-        for (int x = w + 1; x < end; x++) {
-            if (work[x].batch == null || state.get(x) != FREE || !state.compareAndSet(x, FREE, LOADING)) continue;
-            try {
-                load(work[x], reader, null, null);
-            } catch (IOException | RuntimeException e) {
-                if (failure == null) failure = e instanceof IOException io ? io : new IOException(String.valueOf(e.getMessage()), e);
-                throw e;
-            }
-            state.set(x, DONE);
-            helped++;
-            return true;
-        }
-        return false;
-    }
-
-    /** How far past the item a fault waits for {@link #helpNext} looks for a free one (round 82's bound). */
-    private static final int HELP_LOOK = 8;
 
     /** Calls of {@link #loadNow} that waited for a loader thread already reading the item, and how long in all. */
     private int waits;

@@ -52,8 +52,7 @@ public final class Main {
         // The side threads before the old-generation window's set-up (round 62): zstd's library is the first thing the
         // checkpoint step waits for, and the window's opener is not needed before the restore's own steps are done.
         if (argv.length > 0 && (argv[0].equals("restore") || argv[0].equals("run"))) {
-            preloadNativeCompression(restoreStats, argv[0].equals("restore") && VmSession.besideRestored(java.util.Arrays.asList(argv)),
-                    argv[0].equals("restore") && !eagerRestore);
+            preloadNativeCompression(restoreStats, argv[0].equals("restore") && VmSession.besideRestored(java.util.Arrays.asList(argv)));
         }
         if (eagerRestore) OldGenWindow.installIfEnabled();
     }
@@ -78,10 +77,8 @@ public final class Main {
 
     /** Set once the preload thread has set up the Unix-domain socket classes (a restore with its session beside it); tests. */
     static volatile boolean socketClassesWarmed;
-    /** Set once the preload thread has initialised the control socket's class ({@code -Dvmckpt.restore.lazyStart}); tests. */
-    static volatile boolean controlClassWarmed;
 
-    private static void preloadNativeCompression(boolean stageCpu, boolean socket, boolean lazy) {
+    private static void preloadNativeCompression(boolean stageCpu, boolean socket) {
         // Two side threads: zstd's native library (the manifest needs it first) and the machine's classes, so
         // neither waits for the other while the main thread parses arguments and opens the repository.
         Thread zstd = new Thread(() -> {
@@ -108,14 +105,6 @@ public final class Main {
                     Class.forName("sun.nio.ch.UnixDomainSockets", true, null);
                     Class.forName("org.vmckpt.cli.qmp.QmpServer$Bound", true, cl);
                     Class.forName("org.vmckpt.cli.qmp.SocketOwnership", true, cl);
-                    // -Dvmckpt.restore.lazyStart (round 85, off): for a lazy restore also the control socket's class,
-                    // whose logger starts java.util.logging (its configuration read, a LambdaForm spun: ~40 ms at load
-                    // 2.5 between "restored" and the guest's first instruction), and the default selector provider.
-                    if (lazy && org.vmckpt.checkpoint.LazyPages.startsGuestSooner()) {
-                        Class.forName("org.vmckpt.cli.qmp.QmpServer", true, cl);
-                        java.nio.channels.spi.SelectorProvider.provider();
-                        controlClassWarmed = true;
-                    }
                     socketClassesWarmed = true;
                 }
             } catch (Throwable e) {
