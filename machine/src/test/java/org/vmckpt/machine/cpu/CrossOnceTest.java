@@ -35,29 +35,7 @@ class CrossOnceTest {
     @Test
     void shaLoopAcrossTwoPagesGivesTheInterpretersRegisters() {
         long before = Translator.crossOnceUnits.get();
-        Hart jit = UnitCodeBench.shaLoop(true), ref = UnitCodeBench.shaLoop(true);
-        ref.setTranslation(false);
-        jit.setPromotionThreshold(20_000);
-        jit.codeCache.hotMinRun = 0;
-        Random budgets = new Random(68);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
-        long target = 0;
-        while (jit.translationStats().promotions() == 0 && System.nanoTime() < deadline || target < 4_000_000) {
-            target += 200_000;
-            TranslatorDifferentialTest.runTo(jit, target, budgets);
-            while (ref.instret < target) ref.run((int) Math.min(4096, target - ref.instret));
-            assertEquals(ref.pc, jit.pc, "pc at " + target);
-            assertArrayEquals(ref.x, jit.x, "registers at " + target);
-        }
-        // After the promotion: more of the hot unit, at budgets that cut anywhere.
-        for (int k = 0; k < 20; k++) {
-            target += 100_000 + budgets.nextInt(100_000);
-            TranslatorDifferentialTest.runTo(jit, target, budgets);
-            while (ref.instret < target) ref.run((int) Math.min(4096, target - ref.instret));
-            assertEquals(ref.pc, jit.pc, "pc at " + target);
-            assertArrayEquals(ref.x, jit.x, "registers at " + target);
-        }
-        assertTrue(jit.translationStats().promotions() > 0, "the loop was promoted: " + jit.translationStats());
+        shaLoopBesideTheInterpreter(68);
         assertTrue(Translator.crossOnceUnits.get() > before, "a hot build kept the second page's check in a local");
     }
 
@@ -130,5 +108,36 @@ class CrossOnceTest {
             }
         }, 0);
         return counts;
+    }
+
+    /**
+     * Busybox's SHA-256 loop run translated (promoted to the hot tier) and by the interpreter, compared at every 200,000
+     * instructions to 4 M and until the loop is promoted, then at 20 random points after it, each reached through random
+     * budgets ({@code seed}): pc and registers equal everywhere. Shared with HotTlbNonNullTest.
+     */
+    static void shaLoopBesideTheInterpreter(long seed) {
+        Hart jit = UnitCodeBench.shaLoop(true), ref = UnitCodeBench.shaLoop(true);
+        ref.setTranslation(false);
+        jit.setPromotionThreshold(20_000);
+        jit.codeCache.hotMinRun = 0;
+        Random budgets = new Random(seed);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
+        long target = 0;
+        while (jit.translationStats().promotions() == 0 && System.nanoTime() < deadline || target < 4_000_000) {
+            target += 200_000;
+            TranslatorDifferentialTest.runTo(jit, target, budgets);
+            while (ref.instret < target) ref.run((int) Math.min(4096, target - ref.instret));
+            assertEquals(ref.pc, jit.pc, "pc at " + target);
+            assertArrayEquals(ref.x, jit.x, "registers at " + target);
+        }
+        // After the promotion: more of the hot unit, at budgets that cut anywhere.
+        for (int k = 0; k < 20; k++) {
+            target += 100_000 + budgets.nextInt(100_000);
+            TranslatorDifferentialTest.runTo(jit, target, budgets);
+            while (ref.instret < target) ref.run((int) Math.min(4096, target - ref.instret));
+            assertEquals(ref.pc, jit.pc, "pc at " + target);
+            assertArrayEquals(ref.x, jit.x, "registers at " + target);
+        }
+        assertTrue(jit.translationStats().promotions() > 0, "the loop was promoted: " + jit.translationStats());
     }
 }

@@ -10,8 +10,6 @@ import org.objectweb.asm.Opcodes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -80,28 +78,7 @@ class HotTlbNonNullTest {
     @Test
     void theLoopAsAHotUnitWithTheSwitchGivesTheInterpretersRegisters() {
         Translator.hotTlbNonNull = true;
-        Hart jit = UnitCodeBench.shaLoop(true), ref = UnitCodeBench.shaLoop(true);
-        ref.setTranslation(false);
-        jit.setPromotionThreshold(20_000);
-        jit.codeCache.hotMinRun = 0;
-        Random budgets = new Random(85);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a watchdog, not a measure
-        long target = 0;
-        while (jit.translationStats().promotions() == 0 && System.nanoTime() < deadline || target < 4_000_000) {
-            target += 200_000;
-            TranslatorDifferentialTest.runTo(jit, target, budgets);
-            while (ref.instret < target) ref.run((int) Math.min(4096, target - ref.instret));
-            assertEquals(ref.pc, jit.pc, "pc at " + target);
-            assertArrayEquals(ref.x, jit.x, "registers at " + target);
-        }
-        for (int k = 0; k < 20; k++) {
-            target += 100_000 + budgets.nextInt(100_000);
-            TranslatorDifferentialTest.runTo(jit, target, budgets);
-            while (ref.instret < target) ref.run((int) Math.min(4096, target - ref.instret));
-            assertEquals(ref.pc, jit.pc, "pc at " + target);
-            assertArrayEquals(ref.x, jit.x, "registers at " + target);
-        }
-        assertTrue(jit.translationStats().promotions() > 0, "the loop was promoted: " + jit.translationStats());
+        CrossOnceTest.shaLoopBesideTheInterpreter(85);
     }
 
     /** The SHA loop's two pages, as UnitCodeBench places them. */
