@@ -76,7 +76,11 @@ public final class LazyPages implements PageSource {
     static volatile boolean aheadForRestores = AHEAD;
     /** The longest the guest's first instruction of restores made from now on waits for the reference pages loaded ahead (tests set it). */
     static volatile long aheadWaitMillis = AHEAD_WAIT_MILLIS;
-    /** Tests: runs on the reference pages' own thread (lazyAhead) before it keeps each page it loaded. */
+    /**
+     * Tests: runs on a loader thread (the reference pages' own, lazyAhead's, or a prefetch thread, which takes the
+     * reference items the first has not taken yet once its own are done) before it keeps each reference page it loaded.
+     * Never on the run thread: a hook there would hold the guest's own fault.
+     */
     static volatile Runnable beforeReferenceArrives;
 
     /** Whether a lazy restore started now loads its reference pages ahead, its guest waiting for them ({@link #AHEAD}). */
@@ -415,8 +419,13 @@ public final class LazyPages implements PageSource {
     /** A reference page loaded (on the reference pages' thread, a prefetch thread or the run thread). */
     private void referenceArrives(int index, byte[] page) {
         Runnable hook = beforeReferenceArrives; // (tests: null)
-        if (hook != null && Thread.currentThread().getName().startsWith("vmckpt-references-")) hook.run();
+        if (hook != null && isLoaderThread(Thread.currentThread().getName())) hook.run();
         arrive(index, page);
+    }
+
+    /** Whether a thread of this name is one of a lazy restore's loaders (the names this class and PageLoader give them). */
+    private static boolean isLoaderThread(String name) {
+        return name.startsWith("vmckpt-references-") || name.startsWith("vmckpt-prefetch") || name.startsWith("vmckpt-restore-");
     }
 
     /** On a loader thread: keeps a page ready for the run thread. */
