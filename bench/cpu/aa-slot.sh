@@ -40,7 +40,7 @@ mkdir -p "$OUT"
     done
 } | tee "$OUT/builds.txt"
 if [ -n "$START" ]; then
-    start=$(date -u -d "today $START" +%s)
+    start=$(bench/at-time.sh "$START")
     now=$(date +%s)
     if [ "$now" -lt "$start" ]; then echo "# $(date -u +%H:%M:%S) asleep until $START"; sleep $(( start - now )); fi
 fi

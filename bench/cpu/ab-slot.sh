@@ -22,7 +22,7 @@ cd "$(dirname "$0")/../.."
 GUESTS=(${GUESTS:-default signed})
 MARK=${MARK:-BENCH-DONE}
 EST=${EST:-60}
-end=$(date -u -d "today $END" +%s)
+end=$(bench/at-time.sh "$END")
 mkdir -p "$OUT"
 log() { echo "# $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) $*"; }
 jar() { local p=${1#*=}; p=${p%%,*}; local j; j="$(dirname "$(readlink -f "$p")")/cli/target/vmckpt.jar"

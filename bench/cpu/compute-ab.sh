@@ -20,7 +20,7 @@ cd "$(dirname "$0")/../.."
 : "${A:?A=NAME=PATH[,JAVA_OPTS]}" "${B:?B=NAME=PATH[,JAVA_OPTS]}" "${OUT:?OUT=a directory}" "${END:?END=HH:MM:SS (UTC)}"
 START=${START:-}
 if [ -n "$START" ]; then
-    start=$(date -u -d "today $START" +%s)
+    start=$(bench/at-time.sh "$START")
     now=$(date +%s)
     if [ "$now" -lt "$start" ]; then echo "# $(date -u +%H:%M:%S) asleep until $START"; sleep $(( start - now )); fi
 fi

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 : "${L:?L=\"NAME=PATH[,JAVA_OPTS] ...\"}" "${OUT:?OUT=a directory}" "${END:?END=HH:MM:SS (UTC)}"
 read -r -a LS <<< "$L"
 GUEST=${GUEST:-signed}; REPEAT=${REPEAT:-3}; EST=${EST:-70}
-end=$(date -u -d "today $END" +%s)
+end=$(bench/at-time.sh "$END")
 mkdir -p "$OUT"
 log() { echo "# $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg) $*"; }
 log "start: ${LS[*]}; guest $GUEST; repeat $REPEAT; until $END; HEAD $(git rev-parse --short HEAD)"

@@ -23,7 +23,7 @@ NEW_OPTS=${NEW_OPTS:- } BASE_OPTS=${BASE_OPTS:- }
 OUT=${OUT:-/tmp/restore-ab/results} WORK=${WORK:-/tmp/restore-ab/work} TAG=${TAG:-slot}
 read -r -a GUEST_ORDER <<< "${GUESTS:-signed signed default}"
 mkdir -p "$OUT" "$WORK"
-end=$(date -d "${END:-$(date -d '+10 min' +%H:%M:%S)}" +%s)
+end=$("$(dirname "$0")/../at-time.sh" "${END:-$(date -u -d '+10 min' +%H:%M:%S)}")
 left() { echo $((end - $(date +%s))); }
 canary_bin=$WORK/canary
 [ -x "$canary_bin" ] || gcc -O2 -o "$canary_bin" "$here/bench/cpu/canary.c"
