@@ -7,7 +7,8 @@ ones (the run number is read from the file name, ...-runN.json). Pairs are by re
 "first" says which jar restored first in that rep (--alternate: the base jar first in odd reps). QEMU's restore of the
 same workload in the same rep: spawn to running and to the guest's first heartbeat. Lazy restores also get the bound
 issue 9 asks for: the first heartbeat within 200 ms (twice the period) of "restored", and no gap over 200 ms after it.
-Made from rounds 80-82's per-round copies (lazy80, lazy82).
+Made from rounds 80-82's per-round copies (lazy80, lazy82). Round 86: each "NEW lower in k of n" with its two-sided
+sign-test p (equal pairs left out), as bench/cpu/pairs.py prints it.
 Round 84 (restore84): the run's one workload whatever it is (memdirty, memrandom); eager restores also get the checkpoint
 data loaded per second (issue 9's >= 1 GB/s), the checkpoint's size and the collector's pauses; and a run whose canary
 (ab-slot.sh's OUT/...-runN.canary beside the JSON: bench/cpu/canary.c before and after the run) took more than --slow-alu
@@ -19,6 +20,7 @@ segments), not only from the runs given.
     bench/restore/pairs.py OUT/restore-slot-signed-run1.json OUT/restore-slot-signed-run2.json ...
 """
 import json
+import math
 import os
 import re
 import statistics
@@ -92,11 +94,23 @@ KEYS = (("spawn to restored", "wall_ms"), ("restored to first heartbeat", "first
         ("spawn to first heartbeat", "spawn_to_first_heartbeat_ms"), ("max gap", "max_gap_ms"))
 
 
+def sign_p(lower, higher):
+    """The two-sided sign test's p for LOWER against HIGHER pairs (equal pairs left out), as bench/cpu/pairs.py's: the
+    chance of a split at least this uneven when either side is as likely to be lower."""
+    n = lower + higher
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(min(lower, higher) + 1)) / 2 ** n
+    return min(1.0, 2 * tail)
+
+
 def counts(sel, keys, tag):
     for name, k in keys:
         ok = [(r[4][k], r[5][k]) for r in sel if r[4].get(k) is not None and r[5].get(k) is not None]
         if ok:
-            print(f"  {tag}{name}: NEW lower in {sum(1 for x, y in ok if x < y)} of {len(ok)}; medians NEW {f(med([x for x, _ in ok]))}, "
+            lower = sum(1 for x, y in ok if x < y)
+            higher = sum(1 for x, y in ok if x > y)
+            print(f"  {tag}{name}: NEW lower in {lower} of {len(ok)} (sign-test p {sign_p(lower, higher):.3f}); medians NEW {f(med([x for x, _ in ok]))}, "
                   f"BASE {f(med([y for _, y in ok]))}; median of differences {statistics.median([x - y for x, y in ok]):+.0f}")
 
 
