@@ -58,7 +58,7 @@ def main():
             traps[(m, pending_trap.get("reason"), pending_trap.get("action"))] += 1
             trap_by_method[m] += 1
             pending_trap = None
-        elif line.startswith("<make_not_entrant "):
+        elif line.startswith("<make_not_entrant ") and "zombie='1'" not in line:  # (zombie: the same code later)
             a = dict(ATTR.findall(line))
             if a.get("compiler") == "c2" or a.get("level") == "4":
                 cid = a.get("compile_id", "")
