@@ -243,6 +243,33 @@ final class Translator {
     private boolean tlbNonNullNow;
 
     /**
+     * A hot-tier unit's loops hold in their locals only the registers they use ({@code -Dvmckpt.jit.loopLive}; round
+     * 86; off by default): a jump into a loop ({@link TranslatorLoops}) from the region's code outside it first stores to
+     * {@code h.x} the registers the region writes that the loop does not use (the unit's entry needs none: nothing is
+     * written yet); an exit from inside the loop stores only the region's written registers the loop uses (the others
+     * are in {@code h.x} already), through its own tail; a jump out of the loop to the region's code reloads from
+     * {@code h.x} the registers the loop does not use. So a register the loop neither reads nor writes is dead inside
+     * it, and C2's allocator has only the loop's own values (and the unit's fixed locals) across its back edge. Why:
+     * round 85 (gzip85) found every value of gzip's chain step on the stack: the region's live set (every register it
+     * writes, kept to the one common exit) was over C2's registers in every block of the loop. C1 units are unchanged.
+     */
+    static final boolean LOOP_LIVE = Boolean.getBoolean("vmckpt.jit.loopLive");
+    /** See {@link #LOOP_LIVE}; tests change it. */
+    static volatile boolean loopLive = LOOP_LIVE;
+    /** {@link #loopLive} for the unit being built (a hot-tier unit only). */
+    private boolean loopLiveNow;
+    /**
+     * {@code -Dvmckpt.jit.loopLiveLog=true} (a diagnostic, off by default): a line on the JVM's error output per loop of
+     * each hot-tier build, with or without {@link #loopLive}: the registers the loop uses, and those the region keeps
+     * in locals that the loop does not use (written elsewhere in the region; read elsewhere only).
+     */
+    static final boolean LOOP_LIVE_LOG = Boolean.getBoolean("vmckpt.jit.loopLiveLog");
+    /** The key of the unit being built, for {@link #LOOP_LIVE_LOG}. */
+    private long buildKey;
+    /** Whether the unit being built is hot-tier, for {@link #LOOP_LIVE_LOG}. */
+    private boolean buildHot;
+
+    /**
      * The next C1 build has the slow paths' calls, as without {@link #c1MissLeaves}: the
      * code cache's rebuild of a C1 unit that left before a miss too often (CodeCache#missLeft, round 68). Set by the
      * caller before {@link #translate}, per build.
@@ -341,6 +368,9 @@ final class Translator {
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot; // (the ALU's simplest operations as JVM instructions in hot-tier units: see inlineAluNow)
         tlbNonNullNow = hot && hotTlbNonNull;
+        loopLiveNow = hot && loopLive && !compactLeaveNow;
+        buildKey = (long) pageIndex << 12 | entryOff;
+        buildHot = hot;
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -879,6 +909,7 @@ final class Translator {
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
+        findLoops();
         findAccessGroups();
         checkNeeds = checkPoints(entryOff);
         // With check points the entry's need is its check point's (checkNeeds): the longest run is not needed then.
@@ -914,7 +945,9 @@ final class Translator {
         prologue();
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) blockLabels[off / 2] = new Label();
         commonExit = new Label();
-        mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
+        exitTail = new Label();
+        loopNow = -1;
+        mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]); // (into a loop: h.x holds every register yet, as the locals)
         int at = censusMark(TranslatorCensus.PROLOGUE, 0);
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
         at = censusMark(-1, 0);
@@ -992,6 +1025,123 @@ final class Translator {
             }
         }
         usedRegs = (usedRegs | writtenRegs) & ~1;
+    }
+
+    /** The loops' blocks and live sets ({@link #loopLive}), or none. */
+    private TranslatorLoops loops;
+    /** The block index of each leader (by offset / 2), for {@link #loops}. */
+    private int[] blockIndex;
+    /** The loop of the block being emitted, or -1 ({@link #loopLive}; always -1 without it). */
+    private int loopNow;
+    /** Each loop's exit tail ({@link #loopExit}), made when first needed. */
+    private Label[] loopExits;
+    /** After the exits' stores: pc and the count returned. */
+    private Label exitTail;
+
+    /** {@link #loops} for the region (with {@link #loopLiveNow}; else null). */
+    private void findLoops() {
+        loops = null;
+        loopExits = null;
+        if (!loopLiveNow && !(LOOP_LIVE_LOG && buildHot)) return;
+        blockIndex = new int[limit / 2];
+        int blocks = 0;
+        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) blockIndex[off / 2] = blocks++;
+        int[][] succ = new int[blocks][];
+        int[] regs = new int[blocks];
+        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
+            int b = blockIndex[off / 2];
+            List<Insn> block = blockAt(off);
+            for (Insn in : block) regs[b] |= registersOf(in);
+            Insn last = block.get(block.size() - 1);
+            long[] next = unitSuccessors(last);
+            int[] in = new int[next.length];
+            int k = 0;
+            for (long t : next) if (inRegion(t) && leaders.get((int) t)) in[k++] = blockIndex[(int) t / 2];
+            succ[b] = java.util.Arrays.copyOf(in, k);
+        }
+        loops = TranslatorLoops.of(succ, regs);
+        loopExits = new Label[loops.loops()];
+        if (LOOP_LIVE_LOG && buildHot) logLoops(blocks);
+        if (!loopLiveNow) loops = null;
+    }
+
+    /** {@link #LOOP_LIVE_LOG}'s lines for the region's loops. */
+    private void logLoops(int blocks) {
+        for (int k = 0; k < loops.loops(); k++) {
+            int insns = 0, nblocks = 0;
+            StringBuilder heads = new StringBuilder();
+            for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
+                if (loops.loopOf[blockIndex[off / 2]] != k) continue;
+                nblocks++;
+                insns += blockAt(off).size();
+                if (heads.length() < 200) heads.append(heads.length() == 0 ? "" : ",").append(Integer.toHexString(off));
+            }
+            int in = loops.loopRegs[k];
+            System.err.printf("vmckpt-loop key %x loopLive %b: loop %d of %d (%d blocks of %d, %d insns of %d; blocks at %s):"
+                            + " used %d %s; not used, written in the region %d %s; not used, read only %d %s%n",
+                    buildKey, loopLiveNow, k, loops.loops(), nblocks, blocks, insns, region.size(), heads,
+                    Integer.bitCount(in), regList(in), Integer.bitCount(writtenRegs & ~in), regList(writtenRegs & ~in),
+                    Integer.bitCount(usedRegs & ~writtenRegs & ~in), regList(usedRegs & ~writtenRegs & ~in));
+        }
+    }
+
+    private static String regList(int mask) {
+        StringBuilder b = new StringBuilder("[");
+        for (int r = 1; r < 32; r++) if ((mask & 1 << r) != 0) b.append(b.length() == 1 ? "x" : " x").append(r);
+        return b.append(']').toString();
+    }
+
+    /** The loop of the block at region offset {@code off} (a leader), or -1. */
+    private int loopAt(int off) {
+        return loops == null ? -1 : loops.loopOf[blockIndex[off / 2]];
+    }
+
+    /** The registers an instruction reads or writes through the locals (x0 never). */
+    private static int registersOf(Insn in) {
+        int regs = writes(in);
+        switch (in.kind) {
+            case ALU_REG: case BRANCH: case STORE:
+                regs |= 1 << Decode.rs1(in.bits) | 1 << Decode.rs2(in.bits);
+                break;
+            case ALU_IMM: case LOAD: case JALR:
+                regs |= 1 << Decode.rs1(in.bits);
+                break;
+            case HELPER:
+                regs |= helperRegisters(in);
+                break;
+            default:
+                break;
+        }
+        return regs & ~1;
+    }
+
+    /** Where an exit of loop {@code loop} (-1: none) goes once pc and the count are set: its stores, then the tail. */
+    private Label exitLabel(int loop) {
+        if (loop < 0) return commonExit;
+        if (loopExits[loop] == null) loopExits[loop] = new Label();
+        return loopExits[loop];
+    }
+
+    /**
+     * A jump from the code of loop {@code from} to {@code to}'s (-1: outside every loop) at {@code l}: with
+     * {@link #loopLiveNow}, through a stub that reloads what the new code uses and {@code from} does not hold, and
+     * stores what {@code to} does not hold, if anything; else {@code l}.
+     */
+    private Label loopEdge(int from, int to, Label l) {
+        if (from == to) return l;
+        int fromRegs = from < 0 ? -1 : loops.loopRegs[from];
+        int toRegs = to < 0 ? -1 : loops.loopRegs[to];
+        int reload = from < 0 ? 0 : usedRegs & ~fromRegs & toRegs;
+        int store = to < 0 ? 0 : writtenRegs & ~toRegs & fromRegs;
+        if (reload == 0 && store == 0) return l;
+        Label e = new Label();
+        addStub(TranslatorCensus.S_EXIT, () -> {
+            target(e);
+            loadRegisters(reload);
+            storeRegisters(store);
+            mv.visitJumpInsn(GOTO, l);
+        });
+        return e;
     }
 
     /** The integer register an instruction writes through its local, as a mask (x0 never: it is a constant). */
@@ -1271,8 +1421,17 @@ final class Translator {
     }
 
     private void emitCommonExit() {
+        if (loopExits != null) {
+            for (int k = 0; k < loopExits.length; k++) { // (an exit of loop k: the registers outside it are in h.x)
+                if (loopExits[k] == null) continue;
+                target(loopExits[k]);
+                storeRegisters(writtenRegs & loops.loopRegs[k]);
+                mv.visitJumpInsn(GOTO, exitTail);
+            }
+        }
         target(commonExit);
         storeRegisters(writtenRegs);
+        if (loopExits != null) target(exitTail);
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitVarInsn(LLOAD, L_EXITPC);
         mv.visitFieldInsn(PUTFIELD, HART, "pc", "J");
@@ -1515,6 +1674,7 @@ final class Translator {
         // points, a check point for the longest run to the next one or out, and other blocks check nothing.
         int need = checkNeeds != null ? checkNeeds[leader / 2] : entry && entryReach > len ? entryReach : len;
         if (entry) entryBlockLength = need;
+        loopNow = loopAt(leader);
         target(blockLabels[leader / 2]);
         int at = censusMark(-1, 0);
         // Budget: leave before this block if its instructions (at the entry: the longest run from it) do not all fit.
@@ -1594,7 +1754,8 @@ final class Translator {
     private Label branchTarget(int from, long target) {
         Label l = target >= 0 && target < limit ? blockLabels[(int) target / 2] : null;
         if (l == null) return exitStub(target, 0, target >= 0 && target < limit ? TranslatedUnit.EXIT_REGION : TranslatedUnit.EXIT_PAGE);
-        return from < 4096 && target >= 4096 ? crossingTo((int) target) : l;
+        Label to = from < 4096 && target >= 4096 ? crossingTo((int) target) : l;
+        return loops == null ? to : loopEdge(loopNow, loopAt((int) target), to);
     }
 
     /**
@@ -1609,7 +1770,10 @@ final class Translator {
         Label l = new Label();
         crossings[target / 2] = l;
         Label[] labels = blockLabels;
+        int from = loopNow;
+        loopNow = loopAt(target); // (the check runs after the jump's loopEdge: in the target's loop, if any)
         Label away = exitStub(target, 0, TranslatedUnit.EXIT_PAGE);
+        loopNow = from;
         addStub(TranslatorCensus.S_CROSS, () -> {
             target(l);
             if (crossOnceNow) { // checked since the last call into the hart: still true
@@ -1662,6 +1826,7 @@ final class Translator {
     private Label exitStub(long off, int unretired, int chainableKind) {
         Label l = new Label();
         boolean call = markCall;
+        Label exit = exitLabel(loopNow);
         if (census != null) {
             census[TranslatorCensus.EXIT_STUBS]++;
             if (unretired != 0) census[TranslatorCensus.EXIT_UNRETIRED]++;
@@ -1678,7 +1843,7 @@ final class Translator {
             pushLong(off);
             mv.visitInsn(LADD);
             mv.visitVarInsn(LSTORE, L_EXITPC);
-            mv.visitJumpInsn(GOTO, commonExit);
+            mv.visitJumpInsn(GOTO, exit);
         });
         return l;
     }
@@ -1905,7 +2070,7 @@ final class Translator {
                     mv.visitJumpInsn(IFEQ, branchTarget(in.off, r));
                 }
                 setExitSlot(TranslatedUnit.EXIT_JALR, in.off); // an indirect jump: the slot caches the unit of the target it took last
-                mv.visitJumpInsn(GOTO, commonExit);
+                mv.visitJumpInsn(GOTO, exitLabel(loopNow));
                 return;
             case BRANCH:
                 emitBranch(in, rs1, rs2);
@@ -2715,7 +2880,7 @@ final class Translator {
         mv.visitFieldInsn(GETFIELD, HART, "pc", "J");
         mv.visitVarInsn(LSTORE, L_EXITPC);
         setExitSlot(TranslatedUnit.EXIT_HELPER, in.off);
-        mv.visitJumpInsn(GOTO, commonExit);
+        mv.visitJumpInsn(GOTO, exitLabel(loopNow));
         target(go);
     }
 
