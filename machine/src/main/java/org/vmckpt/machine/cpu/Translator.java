@@ -886,7 +886,7 @@ final class Translator {
     /** The page offset each chain slot's exit leaves from or to (for the profile); the first exitSlots are used. */
     private int[] exitOffsets = new int[64];
 
-    private static int slot(int r) {
+    static int slot(int r) {
         return L_REG0 + 2 * (r - 1);
     }
 
@@ -950,6 +950,7 @@ final class Translator {
         mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]); // (into a loop: h.x holds every register yet, as the locals)
         int at = censusMark(TranslatorCensus.PROLOGUE, 0);
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
+        loopNow = -1; // (each stub runs in its maker's loop: addStub)
         at = censusMark(-1, 0);
         for (int i = 0; i < stubs.size(); i++) { // a stub may add stubs
             stubs.get(i).run();
@@ -1061,6 +1062,9 @@ final class Translator {
         }
         loops = TranslatorLoops.of(succ, regs);
         loopExits = new Label[loops.loops()];
+        leaveLabels = new Label[loops.loops()];
+        leaveTargets = newLists(loops.loops());
+        edgeStubs = newMaps(loops.loops() + 1);
         if (LOOP_LIVE_LOG && buildHot) logLoops(blocks);
         if (!loopLiveNow) loops = null;
     }
@@ -1089,6 +1093,20 @@ final class Translator {
         StringBuilder b = new StringBuilder("[");
         for (int r = 1; r < 32; r++) if ((mask & 1 << r) != 0) b.append(b.length() == 1 ? "x" : " x").append(r);
         return b.append(']').toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Label>[] newLists(int n) {
+        List<Label>[] a = new List[n];
+        for (int i = 0; i < n; i++) a[i] = new ArrayList<>();
+        return a;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<Label, Label>[] newMaps(int n) {
+        java.util.Map<Label, Label>[] a = new java.util.Map[n];
+        for (int i = 0; i < n; i++) a[i] = new java.util.HashMap<>();
+        return a;
     }
 
     /** The loop of the block at region offset {@code off} (a leader), or -1. */
@@ -1124,8 +1142,10 @@ final class Translator {
 
     /**
      * A jump from the code of loop {@code from} to {@code to}'s (-1: outside every loop) at {@code l}: with
-     * {@link #loopLiveNow}, through a stub that reloads what the new code uses and {@code from} does not hold, and
-     * stores what {@code to} does not hold, if anything; else {@code l}.
+     * {@link #loopLiveNow}, through code that reloads from {@code h.x} what the new code uses and {@code from} does not
+     * hold, and stores to it what {@code to} does not hold, if anything; else {@code l}. A jump out of a loop to code
+     * outside every loop goes through the loop's one reload block ({@link #leaveLoop}); other jumps through a stub each
+     * (one per loop and target).
      */
     private Label loopEdge(int from, int to, Label l) {
         if (from == to) return l;
@@ -1134,7 +1154,24 @@ final class Translator {
         int reload = from < 0 ? 0 : usedRegs & ~fromRegs & toRegs;
         int store = to < 0 ? 0 : writtenRegs & ~toRegs & fromRegs;
         if (reload == 0 && store == 0) return l;
+        java.util.Map<Label, Label> made = edgeStubs[from + 1];
+        Label known = made.get(l);
+        if (known != null) return known;
         Label e = new Label();
+        made.put(l, e);
+        if (to < 0) { // (out of the loop: the target's number, then the loop's reload block)
+            List<Label> targets = leaveTargets[from];
+            int k = targets.size();
+            targets.add(l);
+            Label leave = leaveLoop(from, reload);
+            addStub(TranslatorCensus.S_EXIT, () -> {
+                target(e);
+                pushInt(k);
+                mv.visitVarInsn(ISTORE, L_RESULT);
+                mv.visitJumpInsn(GOTO, leave);
+            });
+            return e;
+        }
         addStub(TranslatorCensus.S_EXIT, () -> {
             target(e);
             loadRegisters(reload);
@@ -1142,6 +1179,33 @@ final class Translator {
             mv.visitJumpInsn(GOTO, l);
         });
         return e;
+    }
+
+    /** Each loop's jumps to code outside every loop, by number ({@link #leaveLoop}). */
+    private List<Label>[] leaveTargets;
+    /** Each loop's reload block ({@link #leaveLoop}), made when first needed. */
+    private Label[] leaveLabels;
+    /** The edge stubs made ({@link #loopEdge}), by the loop jumped from (+1) and the label jumped to. */
+    private java.util.Map<Label, Label>[] edgeStubs;
+
+    /**
+     * Loop {@code loop}'s reload block: {@code reload} from {@code h.x} into the locals, then a {@code tableswitch} on
+     * L_RESULT to the jump's target (its number in {@link #leaveTargets}): one copy of the reloads for all of the loop's
+     * ways out, for bytecode (the unit must stay under {@link #MAX_BYTECODE}). Emitted after the blocks, when every
+     * target is known.
+     */
+    private Label leaveLoop(int loop, int reload) {
+        if (leaveLabels[loop] != null) return leaveLabels[loop];
+        Label leave = leaveLabels[loop] = new Label();
+        List<Label> targets = leaveTargets[loop];
+        addStub(TranslatorCensus.S_EXIT, () -> {
+            target(leave);
+            loadRegisters(reload);
+            mv.visitVarInsn(ILOAD, L_RESULT);
+            Label[] to = targets.toArray(new Label[0]);
+            mv.visitTableSwitchInsn(0, to.length - 1, to[0], to);
+        });
+        return leave;
     }
 
     /** The integer register an instruction writes through its local, as a mask (x0 never: it is a constant). */
@@ -1738,7 +1802,13 @@ final class Translator {
 
     /** Adds an out-of-line stub, run after the blocks; {@code part} names it for the census. */
     private void addStub(int part, Runnable stub) {
-        stubs.add(stub);
+        int loop = loopNow; // (a stub is in the loop of the code that made it: its exits are that loop's, loopLive)
+        stubs.add(loop < 0 ? stub : () -> {
+            int was = loopNow;
+            loopNow = loop;
+            stub.run();
+            loopNow = was;
+        });
         stubParts.add(part);
     }
 
