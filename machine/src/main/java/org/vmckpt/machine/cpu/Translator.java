@@ -973,6 +973,8 @@ final class Translator {
             census[TranslatorCensus.LOCALS] = Integer.bitCount(usedRegs);
         }
         mv = null;
+        if (LOOP_LIVE_LOG && buildHot) System.err.printf("vmckpt-loop key %x loopLive %b: %d insns, %d bytecode%s%n", buildKey,
+                loopLiveNow, region.size(), size, size > maxBytecode ? " (over " + maxBytecode + ")" : "");
         if (size > maxBytecode) return null;
         lastClassBytes = cw.toByteArray();
         return lastClassBytes;
@@ -1485,17 +1487,36 @@ final class Translator {
     }
 
     private void emitCommonExit() {
-        if (loopExits != null) {
-            for (int k = 0; k < loopExits.length; k++) { // (an exit of loop k: the registers outside it are in h.x)
+        if (loopExits == null) {
+            target(commonExit);
+            storeRegisters(writtenRegs);
+        } else {
+            // An exit of loop k stores only the written registers it uses (the others are in h.x already). The first
+            // loop's exit is the second half of the common exit's stores (less bytecode); another loop's has its own.
+            int shared = -1;
+            for (int k = 0; k < loopExits.length; k++) {
                 if (loopExits[k] == null) continue;
+                if (shared < 0) {
+                    shared = k;
+                    continue;
+                }
                 target(loopExits[k]);
                 storeRegisters(writtenRegs & loops.loopRegs[k]);
                 mv.visitJumpInsn(GOTO, exitTail);
             }
+            int inLoop = shared < 0 ? 0 : writtenRegs & loops.loopRegs[shared];
+            target(commonExit);
+            storeRegisters(writtenRegs & ~inLoop);
+            boolean code = (writtenRegs & ~inLoop) != 0; // (code since the last frame: one frame per offset)
+            if (shared >= 0) {
+                if (code) target(loopExits[shared]);
+                else mv.visitLabel(loopExits[shared]);
+                storeRegisters(inLoop);
+                code = inLoop != 0;
+            }
+            if (code) target(exitTail);
+            else mv.visitLabel(exitTail);
         }
-        target(commonExit);
-        storeRegisters(writtenRegs);
-        if (loopExits != null) target(exitTail);
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitVarInsn(LLOAD, L_EXITPC);
         mv.visitFieldInsn(PUTFIELD, HART, "pc", "J");
