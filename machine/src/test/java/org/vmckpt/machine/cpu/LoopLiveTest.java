@@ -23,7 +23,7 @@ import static org.vmckpt.machine.cpu.Asm.*;
 /**
  * A hot-tier unit's loops hold only the registers they use ({@link Translator#loopLive}, round 86). A hand-written
  * loop (x10-x14: a load, a store, a CSR read the interpreter runs, a count) between code that writes and reads other
- * registers (x1, x5-x9, x28): (1) in the hot build with the switch no local of those registers is live anywhere on a
+ * registers (x1, x5-x9, x15, x28): (1) in the hot build with the switch no local of those registers is live anywhere on a
  * cycle of the method's control flow (the guest loop, its slow paths and helper call), while without the switch they
  * all are; (2) run as a hot unit with the switch, with a store and a load that fault inside the loop every 16 rounds
  * (a handler moves the pointer back and retries), the hart is the interpreter's (pc, every register, the count) at
@@ -32,7 +32,7 @@ import static org.vmckpt.machine.cpu.Asm.*;
 class LoopLiveTest {
     static final long BASE = 0x8000_0000L;
     /** The registers the loop does not use, which the region keeps in locals. */
-    static final int[] OUTSIDE = {1, 5, 6, 7, 8, 9, 28};
+    static final int[] OUTSIDE = {1, 5, 6, 7, 8, 9, 15, 28};
     static final int[] INSIDE = {10, 11, 12, 13, 14};
 
     @AfterEach
@@ -53,27 +53,28 @@ class LoopLiveTest {
             addi(11, 0, 0),              // 0x20
             csrrw(0, 0x340, 5),          // 0x24 mscratch = 5
             addi(1, 28, 0x2c),           // 0x28 x1: OUTER
-            addi(10, 0, 50),             // 0x2c OUTER: x10 = 50
-            ld(12, 13, 0),               // 0x30 LOOP
-            add(11, 11, 12),             // 0x34
-            sd(11, 13, 8),               // 0x38
-            csrrs(14, 0x340, 0),         // 0x3c (the interpreter runs it)
-            add(11, 11, 14),             // 0x40
-            addi(13, 13, 8),             // 0x44
-            addi(10, 10, -1),            // 0x48
-            b(-0x1c, 0, 10, 1),          // 0x4c bne x10, x0, LOOP
-            add(5, 5, 11),               // 0x50
-            add(6, 6, 5),                // 0x54
-            addi(7, 7, 1),               // 0x58
-            i(15, 7, 7, 8, 0x13),        // 0x5c andi x8, x7, 15
-            b(0x14, 0, 8, 1),            // 0x60 bne x8, x0, 0x74
-            lui(9, 0x100000),            // 0x64
-            add(13, 28, 9),              // 0x68
-            addi(13, 13, -160),          // 0x6c x13 near RAM's end: the store, then the load fault in the loop
-            i(0, 1, 0, 0, 0x67),         // 0x70 jr x1
-            lui(9, 0x8000),              // 0x74
-            add(13, 28, 9),              // 0x78
-            i(0, 1, 0, 0, 0x67),         // 0x7c jr x1
+            addi(15, 15, 1),             // 0x2c OUTER: x15 += 1 (written before the loop, in the same unit)
+            addi(10, 0, 50),             // 0x30 x10 = 50
+            ld(12, 13, 0),               // 0x34 LOOP
+            add(11, 11, 12),             // 0x38
+            sd(11, 13, 8),               // 0x3c
+            csrrs(14, 0x340, 0),         // 0x40 (the interpreter runs it)
+            add(11, 11, 14),             // 0x44
+            addi(13, 13, 8),             // 0x48
+            addi(10, 10, -1),            // 0x4c
+            b(-0x1c, 0, 10, 1),          // 0x50 bne x10, x0, LOOP
+            add(5, 5, 11),               // 0x54
+            add(6, 6, 5),                // 0x58
+            addi(7, 7, 1),               // 0x5c
+            i(15, 7, 7, 8, 0x13),        // 0x60 andi x8, x7, 15
+            b(0x14, 0, 8, 1),            // 0x64 bne x8, x0, 0x78
+            lui(9, 0x100000),            // 0x68
+            add(13, 28, 9),              // 0x6c
+            addi(13, 13, -160),          // 0x70 x13 near RAM's end: the store, then the load fault in the loop
+            i(0, 1, 0, 0, 0x67),         // 0x74 jr x1
+            lui(9, 0x8000),              // 0x78
+            add(13, 28, 9),              // 0x7c
+            i(0, 1, 0, 0, 0x67),         // 0x80 jr x1
         };
     }
 
