@@ -243,33 +243,6 @@ final class Translator {
     private boolean tlbNonNullNow;
 
     /**
-     * A hot-tier unit's loops hold in their locals only the registers they use ({@code -Dvmckpt.jit.loopLive}; round
-     * 86; off by default): a jump into a loop ({@link TranslatorLoops}) from the region's code outside it first stores to
-     * {@code h.x} the registers the region writes that the loop does not use (the unit's entry needs none: nothing is
-     * written yet); an exit from inside the loop stores only the region's written registers the loop uses (the others
-     * are in {@code h.x} already), through its own tail; a jump out of the loop to the region's code reloads from
-     * {@code h.x} the registers the loop does not use. So a register the loop neither reads nor writes is dead inside
-     * it, and C2's allocator has only the loop's own values (and the unit's fixed locals) across its back edge. Why:
-     * round 85 (gzip85) found every value of gzip's chain step on the stack: the region's live set (every register it
-     * writes, kept to the one common exit) was over C2's registers in every block of the loop. C1 units are unchanged.
-     */
-    static final boolean LOOP_LIVE = Boolean.getBoolean("vmckpt.jit.loopLive");
-    /** See {@link #LOOP_LIVE}; tests change it. */
-    static volatile boolean loopLive = LOOP_LIVE;
-    /** {@link #loopLive} for the unit being built (a hot-tier unit only). */
-    private boolean loopLiveNow;
-    /**
-     * {@code -Dvmckpt.jit.loopLiveLog=true} (a diagnostic, off by default): a line on the JVM's error output per loop of
-     * each hot-tier build, with or without {@link #loopLive}: the registers the loop uses, and those the region keeps
-     * in locals that the loop does not use (written elsewhere in the region; read elsewhere only).
-     */
-    static final boolean LOOP_LIVE_LOG = Boolean.getBoolean("vmckpt.jit.loopLiveLog");
-    /** The key of the unit being built, for {@link #LOOP_LIVE_LOG}. */
-    private long buildKey;
-    /** Whether the unit being built is hot-tier, for {@link #LOOP_LIVE_LOG}. */
-    private boolean buildHot;
-
-    /**
      * The next C1 build has the slow paths' calls, as without {@link #c1MissLeaves}: the
      * code cache's rebuild of a C1 unit that left before a miss too often (CodeCache#missLeft, round 68). Set by the
      * caller before {@link #translate}, per build.
@@ -368,9 +341,6 @@ final class Translator {
         groupFallbackNow = accessGroupFallback;
         inlineAluNow = hot; // (the ALU's simplest operations as JVM instructions in hot-tier units: see inlineAluNow)
         tlbNonNullNow = hot && hotTlbNonNull;
-        loopLiveNow = hot && loopLive && !compactLeaveNow;
-        buildKey = (long) pageIndex << 12 | entryOff;
-        buildHot = hot;
         byte[] code = page;
         limit = 4096;
         if (next != null) {
@@ -886,7 +856,7 @@ final class Translator {
     /** The page offset each chain slot's exit leaves from or to (for the profile); the first exitSlots are used. */
     private int[] exitOffsets = new int[64];
 
-    static int slot(int r) {
+    private static int slot(int r) {
         return L_REG0 + 2 * (r - 1);
     }
 
@@ -909,7 +879,6 @@ final class Translator {
         findReturnPoints();
         findLeaders(entryOff);
         findRegisters();
-        findLoops();
         findAccessGroups();
         checkNeeds = checkPoints(entryOff);
         // With check points the entry's need is its check point's (checkNeeds): the longest run is not needed then.
@@ -945,12 +914,9 @@ final class Translator {
         prologue();
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) blockLabels[off / 2] = new Label();
         commonExit = new Label();
-        exitTail = new Label();
-        loopNow = -1;
-        mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]); // (into a loop: h.x holds every register yet, as the locals)
+        mv.visitJumpInsn(GOTO, blockLabels[entryOff / 2]);
         int at = censusMark(TranslatorCensus.PROLOGUE, 0);
         for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) emitBlock(off, off == entryOff);
-        loopNow = -1; // (each stub runs in its maker's loop: addStub)
         at = censusMark(-1, 0);
         for (int i = 0; i < stubs.size(); i++) { // a stub may add stubs
             stubs.get(i).run();
@@ -973,8 +939,6 @@ final class Translator {
             census[TranslatorCensus.LOCALS] = Integer.bitCount(usedRegs);
         }
         mv = null;
-        if (LOOP_LIVE_LOG && buildHot) System.err.printf("vmckpt-loop key %x loopLive %b: %d insns, %d bytecode%s%n", buildKey,
-                loopLiveNow, region.size(), size, size > maxBytecode ? " (over " + maxBytecode + ")" : "");
         if (size > maxBytecode) return null;
         lastClassBytes = cw.toByteArray();
         return lastClassBytes;
@@ -1028,186 +992,6 @@ final class Translator {
             }
         }
         usedRegs = (usedRegs | writtenRegs) & ~1;
-    }
-
-    /** The loops' blocks and live sets ({@link #loopLive}), or none. */
-    private TranslatorLoops loops;
-    /** The block index of each leader (by offset / 2), for {@link #loops}. */
-    private int[] blockIndex;
-    /** The loop of the block being emitted, or -1 ({@link #loopLive}; always -1 without it). */
-    private int loopNow;
-    /** Each loop's exit tail ({@link #loopExit}), made when first needed. */
-    private Label[] loopExits;
-    /** After the exits' stores: pc and the count returned. */
-    private Label exitTail;
-
-    /** {@link #loops} for the region (with {@link #loopLiveNow}; else null). */
-    private void findLoops() {
-        loops = null;
-        loopExits = null;
-        if (!loopLiveNow && !(LOOP_LIVE_LOG && buildHot)) return;
-        blockIndex = new int[limit / 2];
-        int blocks = 0;
-        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) blockIndex[off / 2] = blocks++;
-        int[][] succ = new int[blocks][];
-        int[] regs = new int[blocks];
-        for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
-            int b = blockIndex[off / 2];
-            List<Insn> block = blockAt(off);
-            for (Insn in : block) regs[b] |= registersOf(in);
-            Insn last = block.get(block.size() - 1);
-            long[] next = unitSuccessors(last);
-            int[] in = new int[next.length];
-            int k = 0;
-            for (long t : next) if (inRegion(t) && leaders.get((int) t)) in[k++] = blockIndex[(int) t / 2];
-            succ[b] = java.util.Arrays.copyOf(in, k);
-        }
-        loops = TranslatorLoops.of(succ, regs);
-        loopExits = new Label[loops.loops()];
-        leaveLabels = new Label[loops.loops()];
-        leaveTargets = newLists(loops.loops());
-        edgeStubs = newMaps(loops.loops() + 1);
-        if (LOOP_LIVE_LOG && buildHot) logLoops(blocks);
-        if (!loopLiveNow) loops = null;
-    }
-
-    /** {@link #LOOP_LIVE_LOG}'s lines for the region's loops. */
-    private void logLoops(int blocks) {
-        for (int k = 0; k < loops.loops(); k++) {
-            int insns = 0, nblocks = 0;
-            StringBuilder heads = new StringBuilder();
-            for (int off = leaders.nextSetBit(0); off >= 0; off = leaders.nextSetBit(off + 1)) {
-                if (loops.loopOf[blockIndex[off / 2]] != k) continue;
-                nblocks++;
-                insns += blockAt(off).size();
-                if (heads.length() < 200) heads.append(heads.length() == 0 ? "" : ",").append(Integer.toHexString(off));
-            }
-            int in = loops.loopRegs[k];
-            System.err.printf("vmckpt-loop key %x loopLive %b: loop %d of %d (%d blocks of %d, %d insns of %d; blocks at %s):"
-                            + " used %d %s; not used, written in the region %d %s; not used, read only %d %s%n",
-                    buildKey, loopLiveNow, k, loops.loops(), nblocks, blocks, insns, region.size(), heads,
-                    Integer.bitCount(in), regList(in), Integer.bitCount(writtenRegs & ~in), regList(writtenRegs & ~in),
-                    Integer.bitCount(usedRegs & ~writtenRegs & ~in), regList(usedRegs & ~writtenRegs & ~in));
-        }
-    }
-
-    private static String regList(int mask) {
-        StringBuilder b = new StringBuilder("[");
-        for (int r = 1; r < 32; r++) if ((mask & 1 << r) != 0) b.append(b.length() == 1 ? "x" : " x").append(r);
-        return b.append(']').toString();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Label>[] newLists(int n) {
-        List<Label>[] a = new List[n];
-        for (int i = 0; i < n; i++) a[i] = new ArrayList<>();
-        return a;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static java.util.Map<Label, Label>[] newMaps(int n) {
-        java.util.Map<Label, Label>[] a = new java.util.Map[n];
-        for (int i = 0; i < n; i++) a[i] = new java.util.HashMap<>();
-        return a;
-    }
-
-    /** The loop of the block at region offset {@code off} (a leader), or -1. */
-    private int loopAt(int off) {
-        return loops == null ? -1 : loops.loopOf[blockIndex[off / 2]];
-    }
-
-    /** The registers an instruction reads or writes through the locals (x0 never). */
-    private static int registersOf(Insn in) {
-        int regs = writes(in);
-        switch (in.kind) {
-            case ALU_REG: case BRANCH: case STORE:
-                regs |= 1 << Decode.rs1(in.bits) | 1 << Decode.rs2(in.bits);
-                break;
-            case ALU_IMM: case LOAD: case JALR:
-                regs |= 1 << Decode.rs1(in.bits);
-                break;
-            case HELPER:
-                regs |= helperRegisters(in);
-                break;
-            default:
-                break;
-        }
-        return regs & ~1;
-    }
-
-    /** Where an exit of loop {@code loop} (-1: none) goes once pc and the count are set: its stores, then the tail. */
-    private Label exitLabel(int loop) {
-        if (loop < 0) return commonExit;
-        if (loopExits[loop] == null) loopExits[loop] = new Label();
-        return loopExits[loop];
-    }
-
-    /**
-     * A jump from the code of loop {@code from} to {@code to}'s (-1: outside every loop) at {@code l}: with
-     * {@link #loopLiveNow}, through code that reloads from {@code h.x} what the new code uses and {@code from} does not
-     * hold, and stores to it what {@code to} does not hold, if anything; else {@code l}. A jump out of a loop to code
-     * outside every loop goes through the loop's one reload block ({@link #leaveLoop}); other jumps through a stub each
-     * (one per loop and target).
-     */
-    private Label loopEdge(int from, int to, Label l) {
-        if (from == to) return l;
-        int fromRegs = from < 0 ? -1 : loops.loopRegs[from];
-        int toRegs = to < 0 ? -1 : loops.loopRegs[to];
-        int reload = from < 0 ? 0 : usedRegs & ~fromRegs & toRegs;
-        int store = to < 0 ? 0 : writtenRegs & ~toRegs & fromRegs;
-        if (reload == 0 && store == 0) return l;
-        java.util.Map<Label, Label> made = edgeStubs[from + 1];
-        Label known = made.get(l);
-        if (known != null) return known;
-        Label e = new Label();
-        made.put(l, e);
-        if (to < 0) { // (out of the loop: the target's number, then the loop's reload block)
-            List<Label> targets = leaveTargets[from];
-            int k = targets.size();
-            targets.add(l);
-            Label leave = leaveLoop(from, reload);
-            addStub(TranslatorCensus.S_EXIT, () -> {
-                target(e);
-                pushInt(k);
-                mv.visitVarInsn(ISTORE, L_RESULT);
-                mv.visitJumpInsn(GOTO, leave);
-            });
-            return e;
-        }
-        addStub(TranslatorCensus.S_EXIT, () -> {
-            target(e);
-            loadRegisters(reload);
-            storeRegisters(store);
-            mv.visitJumpInsn(GOTO, l);
-        });
-        return e;
-    }
-
-    /** Each loop's jumps to code outside every loop, by number ({@link #leaveLoop}). */
-    private List<Label>[] leaveTargets;
-    /** Each loop's reload block ({@link #leaveLoop}), made when first needed. */
-    private Label[] leaveLabels;
-    /** The edge stubs made ({@link #loopEdge}), by the loop jumped from (+1) and the label jumped to. */
-    private java.util.Map<Label, Label>[] edgeStubs;
-
-    /**
-     * Loop {@code loop}'s reload block: {@code reload} from {@code h.x} into the locals, then a {@code tableswitch} on
-     * L_RESULT to the jump's target (its number in {@link #leaveTargets}): one copy of the reloads for all of the loop's
-     * ways out, for bytecode (the unit must stay under {@link #MAX_BYTECODE}). Emitted after the blocks, when every
-     * target is known.
-     */
-    private Label leaveLoop(int loop, int reload) {
-        if (leaveLabels[loop] != null) return leaveLabels[loop];
-        Label leave = leaveLabels[loop] = new Label();
-        List<Label> targets = leaveTargets[loop];
-        addStub(TranslatorCensus.S_EXIT, () -> {
-            target(leave);
-            loadRegisters(reload);
-            mv.visitVarInsn(ILOAD, L_RESULT);
-            Label[] to = targets.toArray(new Label[0]);
-            mv.visitTableSwitchInsn(0, to.length - 1, to[0], to);
-        });
-        return leave;
     }
 
     /** The integer register an instruction writes through its local, as a mask (x0 never: it is a constant). */
@@ -1487,36 +1271,8 @@ final class Translator {
     }
 
     private void emitCommonExit() {
-        if (loopExits == null) {
-            target(commonExit);
-            storeRegisters(writtenRegs);
-        } else {
-            // An exit of loop k stores only the written registers it uses (the others are in h.x already). The first
-            // loop's exit is the second half of the common exit's stores (less bytecode); another loop's has its own.
-            int shared = -1;
-            for (int k = 0; k < loopExits.length; k++) {
-                if (loopExits[k] == null) continue;
-                if (shared < 0) {
-                    shared = k;
-                    continue;
-                }
-                target(loopExits[k]);
-                storeRegisters(writtenRegs & loops.loopRegs[k]);
-                mv.visitJumpInsn(GOTO, exitTail);
-            }
-            int inLoop = shared < 0 ? 0 : writtenRegs & loops.loopRegs[shared];
-            target(commonExit);
-            storeRegisters(writtenRegs & ~inLoop);
-            boolean code = (writtenRegs & ~inLoop) != 0; // (code since the last frame: one frame per offset)
-            if (shared >= 0) {
-                if (code) target(loopExits[shared]);
-                else mv.visitLabel(loopExits[shared]);
-                storeRegisters(inLoop);
-                code = inLoop != 0;
-            }
-            if (code) target(exitTail);
-            else mv.visitLabel(exitTail);
-        }
+        target(commonExit);
+        storeRegisters(writtenRegs);
         mv.visitVarInsn(ALOAD, L_HART);
         mv.visitVarInsn(LLOAD, L_EXITPC);
         mv.visitFieldInsn(PUTFIELD, HART, "pc", "J");
@@ -1759,7 +1515,6 @@ final class Translator {
         // points, a check point for the longest run to the next one or out, and other blocks check nothing.
         int need = checkNeeds != null ? checkNeeds[leader / 2] : entry && entryReach > len ? entryReach : len;
         if (entry) entryBlockLength = need;
-        loopNow = loopAt(leader);
         target(blockLabels[leader / 2]);
         int at = censusMark(-1, 0);
         // Budget: leave before this block if its instructions (at the entry: the longest run from it) do not all fit.
@@ -1823,13 +1578,7 @@ final class Translator {
 
     /** Adds an out-of-line stub, run after the blocks; {@code part} names it for the census. */
     private void addStub(int part, Runnable stub) {
-        int loop = loopNow; // (a stub is in the loop of the code that made it: its exits are that loop's, loopLive)
-        stubs.add(loop < 0 ? stub : () -> {
-            int was = loopNow;
-            loopNow = loop;
-            stub.run();
-            loopNow = was;
-        });
+        stubs.add(stub);
         stubParts.add(part);
     }
 
@@ -1845,8 +1594,7 @@ final class Translator {
     private Label branchTarget(int from, long target) {
         Label l = target >= 0 && target < limit ? blockLabels[(int) target / 2] : null;
         if (l == null) return exitStub(target, 0, target >= 0 && target < limit ? TranslatedUnit.EXIT_REGION : TranslatedUnit.EXIT_PAGE);
-        Label to = from < 4096 && target >= 4096 ? crossingTo((int) target) : l;
-        return loops == null ? to : loopEdge(loopNow, loopAt((int) target), to);
+        return from < 4096 && target >= 4096 ? crossingTo((int) target) : l;
     }
 
     /**
@@ -1861,10 +1609,7 @@ final class Translator {
         Label l = new Label();
         crossings[target / 2] = l;
         Label[] labels = blockLabels;
-        int from = loopNow;
-        loopNow = loopAt(target); // (the check runs after the jump's loopEdge: in the target's loop, if any)
         Label away = exitStub(target, 0, TranslatedUnit.EXIT_PAGE);
-        loopNow = from;
         addStub(TranslatorCensus.S_CROSS, () -> {
             target(l);
             if (crossOnceNow) { // checked since the last call into the hart: still true
@@ -1917,7 +1662,6 @@ final class Translator {
     private Label exitStub(long off, int unretired, int chainableKind) {
         Label l = new Label();
         boolean call = markCall;
-        Label exit = exitLabel(loopNow);
         if (census != null) {
             census[TranslatorCensus.EXIT_STUBS]++;
             if (unretired != 0) census[TranslatorCensus.EXIT_UNRETIRED]++;
@@ -1934,7 +1678,7 @@ final class Translator {
             pushLong(off);
             mv.visitInsn(LADD);
             mv.visitVarInsn(LSTORE, L_EXITPC);
-            mv.visitJumpInsn(GOTO, exit);
+            mv.visitJumpInsn(GOTO, commonExit);
         });
         return l;
     }
@@ -2161,7 +1905,7 @@ final class Translator {
                     mv.visitJumpInsn(IFEQ, branchTarget(in.off, r));
                 }
                 setExitSlot(TranslatedUnit.EXIT_JALR, in.off); // an indirect jump: the slot caches the unit of the target it took last
-                mv.visitJumpInsn(GOTO, exitLabel(loopNow));
+                mv.visitJumpInsn(GOTO, commonExit);
                 return;
             case BRANCH:
                 emitBranch(in, rs1, rs2);
@@ -2971,7 +2715,7 @@ final class Translator {
         mv.visitFieldInsn(GETFIELD, HART, "pc", "J");
         mv.visitVarInsn(LSTORE, L_EXITPC);
         setExitSlot(TranslatedUnit.EXIT_HELPER, in.off);
-        mv.visitJumpInsn(GOTO, exitLabel(loopNow));
+        mv.visitJumpInsn(GOTO, commonExit);
         target(go);
     }
 
