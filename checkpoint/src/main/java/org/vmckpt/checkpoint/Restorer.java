@@ -175,16 +175,24 @@ public final class Restorer {
      * spun at run time in every restore (with a LambdaForm for the interface call), in the loading phase: the class-data
      * archive holds the lambdas its training ran, and its training opens no window.
      */
+    /**
+     * Closes the window once the loaders run out of work. Made before the window opens: a class loaded while it is open
+     * (this one's first use, in the JVM's first restore) can wait for the collector the window locks out (class loading
+     * asks java.io.File whether the class path's entries exist: a JNI critical region), and then nothing would register
+     * the closing until the window's timeout (round 86: 2 of 20 quiet runs of OldGenWindowRestoreTest, its 60 s each).
+     */
     private static final class CloseWindow implements Runnable {
-        private final OldGenerationWindow.Window window;
+        private OldGenerationWindow.Window window; // published by PageLoader.whenWorkRunsOut's atomic set
 
-        CloseWindow(OldGenerationWindow.Window window) {
-            this.window = window;
+        CloseWindow of(OldGenerationWindow.Window w) {
+            window = w;
+            return this;
         }
 
         @Override
         public void run() {
-            window.close();
+            OldGenerationWindow.Window w = window;
+            if (w != null) w.close();
         }
     }
 
@@ -411,9 +419,10 @@ public final class Restorer {
         references.runAll(0, report);
         // From here on only page loading runs (this thread and the loader's, with direct buffers when a window is
         // installed): the pages still to come may go straight into the old generation (OldGenerationWindow; on by default, -Dvmckpt.restore.oldGenDirect=false: off).
+        CloseWindow closer = new CloseWindow(); // before the window opens: see CloseWindow
         OldGenerationWindow.Window window = OldGenerationWindow.openFor(data.pagesTotal() - data.pagesDone()
                 + (sourceRuns == null ? 0 : sourceRuns.pagesTotal()));
-        if (window != null) data.whenWorkRunsOut(new CloseWindow(window));
+        if (window != null) data.whenWorkRunsOut(closer.of(window));
         try {
             if (sourceRuns != null) sourceRuns.runAll(0, report);
             data.finish(report);
