@@ -20,7 +20,6 @@ segments), not only from the runs given.
     bench/restore/pairs.py OUT/restore-slot-signed-run1.json OUT/restore-slot-signed-run2.json ...
 """
 import json
-import math
 import os
 import re
 import statistics
@@ -94,14 +93,16 @@ KEYS = (("spawn to restored", "wall_ms"), ("restored to first heartbeat", "first
         ("spawn to first heartbeat", "spawn_to_first_heartbeat_ms"), ("max gap", "max_gap_ms"))
 
 
-def sign_p(lower, higher):
-    """The two-sided sign test's p for LOWER against HIGHER pairs (equal pairs left out), as bench/cpu/pairs.py's: the
-    chance of a split at least this uneven when either side is as likely to be lower."""
-    n = lower + higher
-    if n == 0:
-        return 1.0
-    tail = sum(math.comb(n, i) for i in range(min(lower, higher) + 1)) / 2 ** n
-    return min(1.0, 2 * tail)
+def _cpu_pairs():
+    """bench/cpu/pairs.py as a module (same file name as this one, so loaded by path): its sign_p is the one test."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("cpu_pairs", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cpu", "pairs.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+sign_p = _cpu_pairs().sign_p
 
 
 def counts(sel, keys, tag):
